@@ -1,0 +1,184 @@
+package dev.kiln.engine;
+
+import java.nio.Buffer;
+
+/**
+ * The contract each backend implements (DESIGN.md, "The Backend SPI"). Every method receives tensors
+ * whose shapes, dtypes and devices the engine has already checked; outputs are allocated by the engine,
+ * contiguous and not aliased with the inputs, except that the element-wise methods ({@link #unary},
+ * {@link #affine}, {@link #binary}, {@link #where}) accept an output that is one of their inputs with the
+ * same shape (in-place updates). A backend never sees autograd: it computes values only.
+ *
+ * <p>Tensors are row-major with an element offset into their storage ({@link Tensor#offset()}).
+ * Methods that work "over an axis" view a tensor as {@code [outer, n, inner]} around that axis.
+ *
+ * <p>Fused operations are {@code default} methods composed from the primitives; a backend overrides
+ * them when it has something faster, and the test suite checks each override against its composite.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Short name used for selection, e.g. "cpu" or "cuda". */
+    String name();
+
+    Device device();
+
+    // ---- 1. Memory ------------------------------------------------------------------------------
+
+    /** Allocates room for {@code elements} values of {@code dtype}; contents are undefined. */
+    Storage allocate(DType dtype, long elements);
+
+    /** Sets every element of {@code out} to {@code value}. */
+    void fill(Tensor out, double value);
+
+    /**
+     * Copies host values into {@code dst}. {@code src} is a FloatBuffer, DoubleBuffer, IntBuffer or
+     * LongBuffer matching dst's dtype, with exactly dst.size() elements remaining.
+     */
+    void copyFromHost(Buffer src, Tensor dst);
+
+    /** Copies {@code src} to host memory; the mirror of {@link #copyFromHost}. */
+    void copyToHost(Tensor src, Buffer dst);
+
+    /** Copies {@code src} into {@code dst} of the same size, converting between dtypes if they differ. */
+    void copy(Tensor src, Tensor dst);
+
+    /**
+     * Copies {@code length} slices along {@code axis}: with both tensors viewed as
+     * {@code [outer, n, inner]} around {@code axis} (same outer and inner),
+     * {@code dst[o, dstStart + j, i] = src[o, srcStart + j, i]} for j in [0, length). Concatenation,
+     * splitting and narrowing are built from it.
+     */
+    void copySlices(Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length);
+
+    /** {@code out = src} with dimensions reordered: {@code out.shape[i] = src.shape[perm[i]]}. */
+    void permute(Tensor src, int[] perm, Tensor out);
+
+    // ---- 2. GEMM --------------------------------------------------------------------------------
+
+    /**
+     * {@code C = alpha op(A) op(B) + beta C} for row-major matrices; op(A) is [m, k], op(B) is [k, n],
+     * C is [m, n]. A transposed operand is stored as its transpose ([k, m] or [n, k]).
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k,
+              double alpha, Tensor a, Tensor b, double beta, Tensor c);
+
+    /**
+     * {@code batch} independent GEMMs; matrix i of each operand starts {@code i * stride} elements after
+     * the tensor's offset. A stride of 0 reuses one matrix for every batch entry (broadcasting).
+     */
+    void gemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                            Tensor a, long strideA, Tensor b, long strideB, double beta,
+                            Tensor c, long strideC, int batch);
+
+    // ---- 3. Element-wise ------------------------------------------------------------------------
+
+    /** {@code out = op(x)}; {@code param} as documented on {@link UnaryOp}. */
+    void unary(UnaryOp op, double param, Tensor x, Tensor out);
+
+    /**
+     * {@code gradX = gradY * op'(x)}, given the forward input {@code x} and output {@code y}
+     * (a backend may use whichever is cheaper).
+     */
+    void unaryBackward(UnaryOp op, double param, Tensor x, Tensor y, Tensor gradY, Tensor gradX);
+
+    /** {@code out = x * scale + shift}. */
+    void affine(Tensor x, double scale, double shift, Tensor out);
+
+    /** {@code out = op(a, b)} with NumPy broadcasting of a and b to out's shape. */
+    void binary(BinaryOp op, Tensor a, Tensor b, Tensor out);
+
+    /** {@code out = cond != 0 ? a : b}, all three broadcast to out's shape. */
+    void where(Tensor cond, Tensor a, Tensor b, Tensor out);
+
+    // ---- 4. Reductions --------------------------------------------------------------------------
+
+    /** Reduces {@code x} viewed as [outer, n, inner] over n into {@code out} of [outer, inner]. */
+    void reduce(ReduceOp op, Tensor x, int axis, Tensor out);
+
+    /** Index (I64) of the first maximum over {@code axis}, into {@code out} of [outer, inner]. */
+    void argmax(Tensor x, int axis, Tensor out);
+
+    // ---- 5. Softmax -----------------------------------------------------------------------------
+
+    /** Softmax (or log-softmax) of each row of the last axis. */
+    void softmax(Tensor x, boolean log, Tensor out);
+
+    /** Gradient of {@link #softmax} given its output {@code y}. */
+    void softmaxBackward(Tensor y, Tensor gradY, boolean log, Tensor gradX);
+
+    /**
+     * Fused, numerically stable softmax cross-entropy. logits [n, c], targets I64 [n] in [0, c);
+     * writes per-row losses [n] and the softmax probabilities [n, c] for the backward pass.
+     */
+    default void crossEntropy(Tensor logits, Tensor targets, Tensor losses, Tensor probs) {
+        softmax(logits, true, probs);
+        Tensor picked = losses.reshape(losses.shape().dim(0), 1);
+        gather(probs, 1, targets.reshape(targets.shape().dim(0), 1), picked);
+        affine(losses, -1, 0, losses);
+        unary(UnaryOp.EXP, 0, probs, probs);
+    }
+
+    /**
+     * Gradient of {@link #crossEntropy}: {@code gradLogits[r] = (probs[r] - onehot(targets[r])) * gradLosses[r]}.
+     */
+    default void crossEntropyBackward(Tensor probs, Tensor targets, Tensor gradLosses, Tensor gradLogits) {
+        int n = probs.shape().dim(0);
+        copy(probs, gradLogits);
+        Tensor minusOne = Tensor.full(-1.0, probs.dtype(), probs.device(), n, 1);
+        scatterAdd(gradLogits, 1, targets.reshape(n, 1), minusOne);
+        minusOne.close();
+        binary(BinaryOp.MUL, gradLogits, gradLosses.reshape(n, 1), gradLogits);
+    }
+
+    // ---- 7. Gather and scatter ------------------------------------------------------------------
+
+    /**
+     * {@code out[o, j, i] = src[o, index[j], i]} with src viewed as [outer, n, inner] around
+     * {@code axis}; {@code index} is I64 or I32 of any shape flattened to [m].
+     */
+    void indexSelect(Tensor src, int axis, Tensor index, Tensor out);
+
+    /** {@code dst[o, index[j], i] += src[o, j, i]}: the gradient of {@link #indexSelect}. */
+    void indexAdd(Tensor dst, int axis, Tensor index, Tensor src);
+
+    /**
+     * PyTorch's gather: index has src's rank and {@code out[..., j, ...] = src[..., index[..., j, ...], ...]}
+     * along {@code axis}; out has index's shape.
+     */
+    void gather(Tensor src, int axis, Tensor index, Tensor out);
+
+    /** {@code dst[..., index[..., j, ...], ...] += src[..., j, ...]} along {@code axis}: gather's gradient. */
+    void scatterAdd(Tensor dst, int axis, Tensor index, Tensor src);
+
+    // ---- 8. Random ------------------------------------------------------------------------------
+
+    /**
+     * Fills {@code out} from the counter-based stream {@link CounterRandom} of {@code seed}, starting at
+     * {@code counter}: element i uses counter + i, so every backend draws the same numbers.
+     */
+    void randomUniform(Tensor out, double low, double high, long seed, long counter);
+
+    /** Normal values (Box-Muller over {@link CounterRandom}), same counter rule as {@link #randomUniform}. */
+    void randomNormal(Tensor out, double mean, double std, long seed, long counter);
+
+    /** 1 with probability {@code p}, else 0; same counter rule as {@link #randomUniform}. */
+    default void bernoulli(Tensor out, double p, long seed, long counter) {
+        randomUniform(out, 0, 1, seed, counter);
+        Tensor threshold = Tensor.full(p, out.dtype(), out.device());
+        binary(BinaryOp.LT, out, threshold, out);
+        threshold.close();
+    }
+
+    // ---- Housekeeping ---------------------------------------------------------------------------
+
+    /** Bytes currently allocated to live tensors. */
+    long bytesInUse();
+
+    /** Waits until all queued work has finished (a no-op on synchronous backends). */
+    default void synchronize() {
+    }
+
+    /** Releases the backend's caches and threads. */
+    @Override
+    void close();
+}

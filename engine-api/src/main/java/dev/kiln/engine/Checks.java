@@ -1,0 +1,48 @@
+package dev.kiln.engine;
+
+/** Argument checks shared by the ops; each error names the op and what it got. */
+final class Checks {
+    private Checks() {
+    }
+
+    static void open(String op, Tensor... tensors) {
+        for (Tensor t : tensors) {
+            if (t.isClosed()) {
+                throw new IllegalStateException(op + ": tensor " + t.shape() + " " + t.dtype()
+                        + " is closed (closed by hand or by the end of its Scope); keep it with Scope.keep to use it later");
+            }
+        }
+    }
+
+    static void sameBackend(String op, Tensor a, Tensor b) {
+        if (a.backend() != b.backend()) {
+            throw new IllegalArgumentException(op + ": tensors are on different devices: " + a.device() + " and " + b.device());
+        }
+    }
+
+    static void sameDtype(String op, Tensor a, Tensor b) {
+        if (a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException(op + ": dtypes differ: " + a.shape() + " " + a.dtype()
+                    + " and " + b.shape() + " " + b.dtype() + "; convert one with to(DType)");
+        }
+    }
+
+    static void floating(String op, Tensor t) {
+        if (!t.dtype().isFloating()) {
+            throw new IllegalArgumentException(op + ": needs F32 or F64, got " + t.dtype() + " for " + t.shape());
+        }
+    }
+
+    static void index(String op, Tensor t) {
+        if (t.dtype() != DType.I64 && t.dtype() != DType.I32) {
+            throw new IllegalArgumentException(op + ": indices must be I64 or I32, got " + t.dtype() + " for " + t.shape());
+        }
+    }
+
+    /** Both open, on one backend, of one dtype. */
+    static void compatible(String op, Tensor a, Tensor b) {
+        open(op, a, b);
+        sameBackend(op, a, b);
+        sameDtype(op, a, b);
+    }
+}

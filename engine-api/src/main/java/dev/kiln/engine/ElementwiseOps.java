@@ -1,0 +1,130 @@
+package dev.kiln.engine;
+
+/** Element-wise unary, binary (broadcast), affine and selection ops, with their gradients. */
+final class ElementwiseOps {
+    private ElementwiseOps() {
+    }
+
+    static Tensor unary(UnaryOp op, double param, Tensor x) {
+        String name = op.name().toLowerCase(java.util.Locale.ROOT);
+        Checks.open(name, x);
+        Checks.floating(name, x);
+        Tensor out = x.emptyLike(x.shape(), x.dtype());
+        x.backend().unary(op, param, x, out);
+        if (op == UnaryOp.SIGN) {
+            return out;
+        }
+        out.record(name, new Tensor[] {x}, g -> {
+            Tensor gx = g.emptyLike(x.shape(), x.dtype());
+            x.backend().unaryBackward(op, param, x, out, g, gx);
+            return new Tensor[] {gx};
+        });
+        return out;
+    }
+
+    static Tensor affine(Tensor x, double scale, double shift) {
+        Checks.open("affine", x);
+        Checks.floating("affine", x);
+        Tensor out = x.emptyLike(x.shape(), x.dtype());
+        x.backend().affine(x, scale, shift, out);
+        out.record("affine", new Tensor[] {x}, g -> new Tensor[] {scale == 1 ? g : g.mul(scale)});
+        return out;
+    }
+
+    static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        String name = op.name().toLowerCase(java.util.Locale.ROOT);
+        Checks.compatible(name, a, b);
+        if (!op.isComparison()) {
+            Checks.floating(name, a);
+        }
+        Shape outShape = Shape.broadcast(name, a.shape(), b.shape());
+        Tensor out = a.emptyLike(outShape, a.dtype());
+        a.backend().binary(op, a, b, out);
+        if (!op.isComparison()) {
+            out.record(name, new Tensor[] {a, b}, g -> binaryGrads(op, a, b, out, g));
+        }
+        return out;
+    }
+
+    private static Tensor[] binaryGrads(BinaryOp op, Tensor a, Tensor b, Tensor out, Tensor g) {
+        Tensor ga = a.requiresGrad() ? unbroadcast(gradA(op, a, b, out, g), a.shape()) : null;
+        Tensor gb = b.requiresGrad() ? unbroadcast(gradB(op, a, b, out, g), b.shape()) : null;
+        return new Tensor[] {ga, gb};
+    }
+
+    private static Tensor gradA(BinaryOp op, Tensor a, Tensor b, Tensor out, Tensor g) {
+        return switch (op) {
+            case ADD, SUB -> g;
+            case MUL -> g.mul(b);
+            case DIV -> g.div(b);
+            case MAX -> g.mul(a.ge(b));
+            case MIN -> g.mul(a.le(b));
+            default -> throw new IllegalStateException(op + " has no gradient");
+        };
+    }
+
+    private static Tensor gradB(BinaryOp op, Tensor a, Tensor b, Tensor out, Tensor g) {
+        return switch (op) {
+            case ADD -> g;
+            case SUB -> g.neg();
+            case MUL -> g.mul(a);
+            case DIV -> g.mul(out).div(b).neg();
+            case MAX -> g.mul(a.lt(b));
+            case MIN -> g.mul(a.gt(b));
+            default -> throw new IllegalStateException(op + " has no gradient");
+        };
+    }
+
+    /** Sums {@code g} over the dimensions that broadcasting added or stretched, giving {@code shape}. */
+    static Tensor unbroadcast(Tensor g, Shape shape) {
+        if (g.shape().equals(shape)) {
+            return g;
+        }
+        Tensor r = g;
+        int lead = g.rank() - shape.rank();
+        for (int i = 0; i < lead; i++) {
+            r = r.sum(0, false);
+        }
+        for (int i = 0; i < shape.rank(); i++) {
+            if (shape.dim(i) == 1 && r.dim(i) != 1) {
+                r = r.sum(i, true);
+            }
+        }
+        return r;
+    }
+
+    static Tensor compareScalar(BinaryOp op, Tensor x, double value) {
+        Checks.open(op.name().toLowerCase(java.util.Locale.ROOT), x);
+        Tensor scalar = x.emptyLike(Shape.scalar(), x.dtype());
+        x.backend().fill(scalar, value);
+        Tensor out = binary(op, x, scalar);
+        scalar.close();
+        return out;
+    }
+
+    static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        Checks.compatible("where", a, b);
+        Checks.open("where", cond);
+        Checks.sameBackend("where", cond, a);
+        Shape outShape = Shape.broadcast("where", Shape.broadcast("where", cond.shape(), a.shape()), b.shape());
+        Tensor out = a.emptyLike(outShape, a.dtype());
+        a.backend().where(cond, a, b, out);
+        out.record("where", new Tensor[] {a, b}, g -> {
+            Tensor zero = g.emptyLike(Shape.scalar(), g.dtype());
+            g.backend().fill(zero, 0);
+            Tensor ga = a.requiresGrad() ? unbroadcast(where(cond, g, zero), a.shape()) : null;
+            Tensor gb = b.requiresGrad() ? unbroadcast(where(cond, zero, g), b.shape()) : null;
+            return new Tensor[] {ga, gb};
+        });
+        return out;
+    }
+
+    static Tensor maskedFill(Tensor x, Tensor mask, double value) {
+        Checks.open("maskedFill", x, mask);
+        Tensor fill = x.emptyLike(Shape.scalar(), x.dtype());
+        x.backend().fill(fill, value);
+        Tensor out = where(mask, fill, x);
+        fill.close();
+        return out;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.kiln.engine;
+
+/** Index selection, gather and their scatter-add mirrors, with gradients. */
+final class IndexOps {
+    private IndexOps() {
+    }
+
+    static Tensor indexSelect(Tensor src, int axis, Tensor index) {
+        Checks.open("indexSelect", src, index);
+        Checks.index("indexSelect", index);
+        Checks.sameBackend("indexSelect", src, index);
+        int a = src.shape().axis(axis);
+        checkRange("indexSelect", index, src.dim(a), src.shape(), a);
+        Tensor out = src.emptyLike(src.shape().with(a, (int) index.size()), src.dtype());
+        src.backend().indexSelect(src, a, index, out);
+        Shape source = src.shape();
+        out.record("indexSelect", new Tensor[] {src}, g -> {
+            Tensor gs = g.emptyLike(source, g.dtype());
+            g.backend().fill(gs, 0);
+            g.backend().indexAdd(gs, a, index, g);
+            return new Tensor[] {gs};
+        });
+        return out;
+    }
+
+    static Tensor indexAdd(Tensor dst, int axis, Tensor index, Tensor src) {
+        Checks.compatible("indexAdd", dst, src);
+        Checks.open("indexAdd", index);
+        Checks.index("indexAdd", index);
+        int a = dst.shape().axis(axis);
+        if (!src.shape().equals(dst.shape().with(a, (int) index.size()))) {
+            throw new IllegalArgumentException("indexAdd: source " + src.shape() + " must be " + dst.shape().with(a, (int) index.size())
+                    + " for destination " + dst.shape() + " and " + index.size() + " indices along axis " + axis);
+        }
+        checkRange("indexAdd", index, dst.dim(a), dst.shape(), a);
+        Tensor out = dst.emptyLike(dst.shape(), dst.dtype());
+        dst.backend().copy(dst, out);
+        dst.backend().indexAdd(out, a, index, src);
+        out.record("indexAdd", new Tensor[] {dst, src}, g -> new Tensor[] {g, indexSelect(g, a, index)});
+        return out;
+    }
+
+    static Tensor gather(Tensor src, int axis, Tensor index) {
+        Checks.open("gather", src, index);
+        Checks.index("gather", index);
+        Checks.sameBackend("gather", src, index);
+        int a = src.shape().axis(axis);
+        checkGatherShapes("gather", src.shape(), index.shape(), a);
+        checkRange("gather", index, src.dim(a), src.shape(), a);
+        Tensor out = src.emptyLike(index.shape(), src.dtype());
+        src.backend().gather(src, a, index, out);
+        Shape source = src.shape();
+        out.record("gather", new Tensor[] {src}, g -> {
+            Tensor gs = g.emptyLike(source, g.dtype());
+            g.backend().fill(gs, 0);
+            g.backend().scatterAdd(gs, a, index, g);
+            return new Tensor[] {gs};
+        });
+        return out;
+    }
+
+    static Tensor scatterAdd(Tensor dst, int axis, Tensor index, Tensor src) {
+        Checks.compatible("scatterAdd", dst, src);
+        Checks.open("scatterAdd", index);
+        Checks.index("scatterAdd", index);
+        int a = dst.shape().axis(axis);
+        if (!index.shape().equals(src.shape())) {
+            throw new IllegalArgumentException("scatterAdd: index " + index.shape() + " and source " + src.shape() + " must have one shape");
+        }
+        checkGatherShapes("scatterAdd", dst.shape(), index.shape(), a);
+        checkRange("scatterAdd", index, dst.dim(a), dst.shape(), a);
+        Tensor out = dst.emptyLike(dst.shape(), dst.dtype());
+        dst.backend().copy(dst, out);
+        dst.backend().scatterAdd(out, a, index, src);
+        out.record("scatterAdd", new Tensor[] {dst, src}, g -> new Tensor[] {g, gather(g, a, index)});
+        return out;
+    }
+
+    /** Gather needs index to match src in every dimension but {@code axis}. */
+    private static void checkGatherShapes(String op, Shape src, Shape index, int axis) {
+        boolean ok = src.rank() == index.rank();
+        for (int i = 0; ok && i < src.rank(); i++) {
+            ok = i == axis || src.dim(i) == index.dim(i);
+        }
+        if (!ok) {
+            throw new IllegalArgumentException(op + ": index " + index + " must match " + src + " in every dimension but " + axis);
+        }
+    }
+
+    /** Reads the indices to the host once: a bad index is a clear error, never a wild memory access. */
+    private static void checkRange(String op, Tensor index, int limit, Shape shape, int axis) {
+        for (long v : index.toLongArray()) {
+            if (v < 0 || v >= limit) {
+                throw new IllegalArgumentException(op + ": index " + v + " is out of range [0, " + limit + ") for axis "
+                        + axis + " of " + shape);
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.kiln.engine;
+
+/** Matrix products on GEMM, with gradients that reuse GEMM's transpose flags instead of copying. */
+final class MatmulOps {
+    private MatmulOps() {
+    }
+
+    static Tensor matmul(Tensor a, Tensor b) {
+        Checks.compatible("matmul", a, b);
+        Checks.floating("matmul", a);
+        if (a.rank() < 2 || b.rank() < 2 || a.rank() > 3 || b.rank() > 3) {
+            throw new IllegalArgumentException("matmul: " + a.shape() + " x " + b.shape()
+                    + ": operands must be 2-D [m, k] x [k, n] or batched 3-D [b, m, k] x [b, k, n]");
+        }
+        int k = a.dim(-1);
+        if (b.dim(-2) != k) {
+            throw new IllegalArgumentException("matmul: " + a.shape() + " x " + b.shape() + ": inner dimensions "
+                    + k + " and " + b.dim(-2) + " differ");
+        }
+        if (a.rank() == 3 && b.rank() == 3 && a.dim(0) != b.dim(0)) {
+            throw new IllegalArgumentException("matmul: " + a.shape() + " x " + b.shape() + ": batch sizes "
+                    + a.dim(0) + " and " + b.dim(0) + " differ");
+        }
+        Tensor out = product(a, false, b, false);
+        out.record("matmul", new Tensor[] {a, b}, g -> new Tensor[] {
+                a.requiresGrad() ? reduceBatch(product(g, false, b, true), a) : null,
+                b.requiresGrad() ? reduceBatch(product(a, true, g, false), b) : null});
+        return out;
+    }
+
+    /**
+     * op(x) * op(y) where op transposes the last two axes when asked; either side may be 2-D and is
+     * then shared by every batch entry of the other.
+     */
+    static Tensor product(Tensor x, boolean transX, Tensor y, boolean transY) {
+        int m = transX ? x.dim(-1) : x.dim(-2);
+        int k = transX ? x.dim(-2) : x.dim(-1);
+        int n = transY ? y.dim(-2) : y.dim(-1);
+        Backend backend = x.backend();
+        if (x.rank() == 2 && y.rank() == 2) {
+            Tensor out = x.emptyLike(Shape.of(m, n), x.dtype());
+            backend.gemm(transX, transY, m, n, k, 1, x, y, 0, out);
+            return out;
+        }
+        int batch = x.rank() == 3 ? x.dim(0) : y.dim(0);
+        Tensor out = x.emptyLike(Shape.of(batch, m, n), x.dtype());
+        long strideX = x.rank() == 3 ? (long) m * k : 0;
+        long strideY = y.rank() == 3 ? (long) k * n : 0;
+        backend.gemmStridedBatched(transX, transY, m, n, k, 1, x, strideX, y, strideY, 0, out, (long) m * n, batch);
+        return out;
+    }
+
+    /** A 2-D operand shared across a batch gets the sum of the per-batch gradients. */
+    private static Tensor reduceBatch(Tensor grad, Tensor operand) {
+        return grad.rank() > operand.rank() ? grad.sum(0, false) : grad;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.kiln.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Releases every tensor created inside it when it closes, except those handed out with {@link #keep}.
+ * One training step is one scope:
+ * <pre>{@code
+ * try (Scope step = Scope.open()) {
+ *     Tensor loss = model.forward(x).crossEntropy(y);
+ *     loss.backward();
+ *     optimizer.step();
+ * }
+ * }</pre>
+ * Scopes nest per thread; tensors created outside any scope (parameters, say) live until closed.
+ */
+public final class Scope implements AutoCloseable {
+    private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
+
+    private final Scope parent;
+    private final List<Tensor> owned = new ArrayList<>();
+    private boolean closed;
+
+    private Scope(Scope parent) {
+        this.parent = parent;
+    }
+
+    /** Opens a scope nested in the current one, if any. */
+    public static Scope open() {
+        Scope scope = new Scope(CURRENT.get());
+        CURRENT.set(scope);
+        return scope;
+    }
+
+    /** Hands {@code tensor} to the enclosing scope (or to nobody, if this is the outermost). */
+    public <T extends Tensor> T keep(T tensor) {
+        if (owned.remove(tensor) && parent != null) {
+            parent.owned.add(tensor);
+        }
+        return tensor;
+    }
+
+    /** Called by the engine for every new tensor. */
+    static void register(Tensor tensor) {
+        Scope scope = CURRENT.get();
+        if (scope != null) {
+            scope.owned.add(tensor);
+        }
+    }
+
+    /** Runs {@code body} outside every scope: what it creates lives until closed by hand. */
+    static <T> T unscoped(java.util.function.Supplier<T> body) {
+        Scope saved = CURRENT.get();
+        CURRENT.remove();
+        try {
+            return body.get();
+        } finally {
+            CURRENT.set(saved);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        if (CURRENT.get() != this) {
+            throw new IllegalStateException("scopes must close innermost first");
+        }
+        closed = true;
+        CURRENT.set(parent);
+        for (Tensor t : owned) {
+            t.close();
+        }
+        owned.clear();
+    }
+}

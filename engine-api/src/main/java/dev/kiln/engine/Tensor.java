@@ -1,0 +1,837 @@
+package dev.kiln.engine;
+
+import java.nio.Buffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.Collections;
+
+/**
+ * An n-dimensional array on one backend, row-major and contiguous, with an element offset into shared
+ * storage so that reshaping and narrowing the first axis are free views. Operations are eager; when an
+ * input requires gradients and {@link Autograd} is enabled, the result records how to differentiate it.
+ *
+ * <p>Memory: a tensor made inside a {@link Scope} is closed with the scope; otherwise it lives until
+ * {@link #close()}. Using a closed tensor throws {@link IllegalStateException}.
+ */
+public final class Tensor implements AutoCloseable {
+    private final SharedStorage storage;
+    private final long offset;
+    private final Shape shape;
+    private final DType dtype;
+    private boolean requiresGrad;
+    private Tensor grad;
+    private Node gradFn;
+    private boolean closed;
+
+    private Tensor(SharedStorage storage, long offset, Shape shape, DType dtype) {
+        this.storage = storage;
+        this.offset = offset;
+        this.shape = shape;
+        this.dtype = dtype;
+        Scope.register(this);
+    }
+
+    // ---- Creation -------------------------------------------------------------------------------
+
+    /** An uninitialised tensor on {@code backend}, owned by the current scope. */
+    static Tensor empty(Shape shape, DType dtype, Backend backend) {
+        return new Tensor(new SharedStorage(backend.allocate(dtype, shape.size())), 0, shape, dtype);
+    }
+
+    /** An uninitialised tensor like this one (same backend), of the given shape and dtype. */
+    Tensor emptyLike(Shape s, DType t) {
+        return empty(s, t, backend());
+    }
+
+    private static Backend defaultBackend() {
+        return Engine.get().backend();
+    }
+
+    /** Zeros of the given shape, F32. */
+    public static Tensor zeros(int... dims) {
+        return full(0, DType.F32, dims);
+    }
+
+    /** Zeros of the given shape and dtype. */
+    public static Tensor zeros(DType dtype, int... dims) {
+        return full(0, dtype, dims);
+    }
+
+    /** Ones of the given shape, F32. */
+    public static Tensor ones(int... dims) {
+        return full(1, DType.F32, dims);
+    }
+
+    /** Ones of the given shape and dtype. */
+    public static Tensor ones(DType dtype, int... dims) {
+        return full(1, dtype, dims);
+    }
+
+    /** Every element {@code value}. */
+    public static Tensor full(double value, DType dtype, int... dims) {
+        Tensor t = empty(Shape.of(dims), dtype, defaultBackend());
+        t.backend().fill(t, value);
+        return t;
+    }
+
+    /** Every element {@code value}, on the device of {@code device} (used by backends' composites). */
+    public static Tensor full(double value, DType dtype, Device device, int... dims) {
+        Backend b = defaultBackend();
+        if (!b.device().equals(device)) {
+            throw new IllegalArgumentException("full: device " + device + " is not the engine's " + b.device());
+        }
+        return full(value, dtype, dims);
+    }
+
+    /** A scalar (rank 0) F32 tensor. */
+    public static Tensor scalar(double value) {
+        return full(value, DType.F32);
+    }
+
+    /** {@code [0, 1, ..., n-1]} as F32. */
+    public static Tensor arange(int n) {
+        return arange(0, n, 1, DType.F32);
+    }
+
+    /** {@code start, start+step, ...} below {@code end} (above it for a negative step). */
+    public static Tensor arange(double start, double end, double step, DType dtype) {
+        if (step == 0 || Double.isNaN(step)) {
+            throw new IllegalArgumentException("arange: step must be non-zero, got " + step);
+        }
+        int n = (int) Math.max(0, Math.ceil((end - start) / step));
+        double[] values = new double[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = start + i * step;
+        }
+        return fromArray(values, n).to(dtype);
+    }
+
+    /** An F32 tensor holding {@code data} in row-major order. */
+    public static Tensor fromArray(float[] data, int... dims) {
+        return fromBuffer("fromArray", FloatBuffer.wrap(data), data.length, DType.F32, dims);
+    }
+
+    /** An F64 tensor holding {@code data}. */
+    public static Tensor fromArray(double[] data, int... dims) {
+        return fromBuffer("fromArray", DoubleBuffer.wrap(data), data.length, DType.F64, dims);
+    }
+
+    /** An I32 tensor holding {@code data}. */
+    public static Tensor fromArray(int[] data, int... dims) {
+        return fromBuffer("fromArray", IntBuffer.wrap(data), data.length, DType.I32, dims);
+    }
+
+    /** An I64 tensor holding {@code data}. */
+    public static Tensor fromArray(long[] data, int... dims) {
+        return fromBuffer("fromArray", LongBuffer.wrap(data), data.length, DType.I64, dims);
+    }
+
+    private static Tensor fromBuffer(String op, Buffer data, int length, DType dtype, int... dims) {
+        Shape s = Shape.of(dims);
+        if (s.size() != length) {
+            throw new IllegalArgumentException(op + ": " + length + " values do not fill shape " + s + " (" + s.size() + " elements)");
+        }
+        Tensor t = empty(s, dtype, defaultBackend());
+        t.backend().copyFromHost(data, t);
+        return t;
+    }
+
+    /** Uniform values in [0, 1) from the engine's seeded stream, F32. */
+    public static Tensor rand(int... dims) {
+        return rand(DType.F32, dims);
+    }
+
+    /** Uniform values in [0, 1) of the given dtype. */
+    public static Tensor rand(DType dtype, int... dims) {
+        return uniform(0, 1, dtype, dims);
+    }
+
+    /** Uniform values in [low, high). */
+    public static Tensor uniform(double low, double high, DType dtype, int... dims) {
+        Engine engine = Engine.get();
+        Tensor t = empty(Shape.of(dims), dtype, engine.backend());
+        engine.backend().randomUniform(t, low, high, engine.seed(), engine.nextCounter(t.size()));
+        return t;
+    }
+
+    /** Standard normal values from the engine's seeded stream, F32. */
+    public static Tensor randn(int... dims) {
+        return randn(DType.F32, dims);
+    }
+
+    /** Standard normal values of the given dtype. */
+    public static Tensor randn(DType dtype, int... dims) {
+        return normal(0, 1, dtype, dims);
+    }
+
+    /** Normal values with the given mean and standard deviation. */
+    public static Tensor normal(double mean, double std, DType dtype, int... dims) {
+        Engine engine = Engine.get();
+        Tensor t = empty(Shape.of(dims), dtype, engine.backend());
+        engine.backend().randomNormal(t, mean, std, engine.seed(), engine.nextCounter(t.size()));
+        return t;
+    }
+
+    /** 1 with probability {@code p}, else 0, in this tensor's shape, dtype and device. */
+    public Tensor bernoulliLike(double p) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException("bernoulli: probability must be in [0, 1], got " + p);
+        }
+        Engine engine = Engine.get();
+        Tensor t = emptyLike(shape, dtype);
+        backend().bernoulli(t, p, engine.seed(), engine.nextCounter(t.size()));
+        return t;
+    }
+
+    // ---- Properties -----------------------------------------------------------------------------
+
+    public Shape shape() {
+        return shape;
+    }
+
+    /** Size of dimension {@code axis}; negative counts from the end. */
+    public int dim(int axis) {
+        return shape.dim(axis);
+    }
+
+    public int rank() {
+        return shape.rank();
+    }
+
+    public long size() {
+        return shape.size();
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public Device device() {
+        return backend().device();
+    }
+
+    /** The backend that owns this tensor's memory. */
+    public Backend backend() {
+        return storage.storage().backend();
+    }
+
+    /** For backends: the storage holding this tensor's elements. */
+    public Storage storage() {
+        return storage.storage();
+    }
+
+    /** For backends: index of this tensor's first element within {@link #storage()}. */
+    public long offset() {
+        return offset;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    // ---- Reading values -------------------------------------------------------------------------
+
+    /** All elements as floats, row-major (converted from other dtypes). */
+    public float[] toFloatArray() {
+        float[] out = new float[checkedLength("toFloatArray")];
+        to(DType.F32, t -> t.backend().copyToHost(t, FloatBuffer.wrap(out)));
+        return out;
+    }
+
+    /** All elements as doubles, row-major. */
+    public double[] toDoubleArray() {
+        double[] out = new double[checkedLength("toDoubleArray")];
+        to(DType.F64, t -> t.backend().copyToHost(t, DoubleBuffer.wrap(out)));
+        return out;
+    }
+
+    /** All elements as ints (floats truncated toward zero). */
+    public int[] toIntArray() {
+        int[] out = new int[checkedLength("toIntArray")];
+        to(DType.I32, t -> t.backend().copyToHost(t, IntBuffer.wrap(out)));
+        return out;
+    }
+
+    /** All elements as longs (floats truncated toward zero). */
+    public long[] toLongArray() {
+        long[] out = new long[checkedLength("toLongArray")];
+        to(DType.I64, t -> t.backend().copyToHost(t, LongBuffer.wrap(out)));
+        return out;
+    }
+
+    /** The value of a one-element tensor. */
+    public double item() {
+        if (size() != 1) {
+            throw new IllegalArgumentException("item: needs exactly one element, tensor has shape " + shape);
+        }
+        return toDoubleArray()[0];
+    }
+
+    private int checkedLength(String op) {
+        Checks.open(op, this);
+        if (size() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": " + shape + " has too many elements for a Java array");
+        }
+        return (int) size();
+    }
+
+    private void to(DType target, java.util.function.Consumer<Tensor> reader) {
+        if (dtype == target) {
+            reader.accept(this);
+            return;
+        }
+        try (Autograd.Guard g = Autograd.noGrad()) {
+            Tensor converted = Scope.unscoped(() -> to(target));
+            try {
+                reader.accept(converted);
+            } finally {
+                converted.close();
+            }
+        }
+    }
+
+    /** A copy converted to {@code target} (this tensor itself when the dtype already matches). */
+    public Tensor to(DType target) {
+        Checks.open("to", this);
+        if (target == dtype) {
+            return this;
+        }
+        Tensor out = emptyLike(shape, target);
+        backend().copy(this, out);
+        if (target.isFloating() && dtype.isFloating()) {
+            DType from = dtype;
+            out.record("to", new Tensor[] {this}, g -> new Tensor[] {g.to(from)});
+        }
+        return out;
+    }
+
+    /** A copy with its own storage and no graph history shared with this one's storage. */
+    public Tensor copy() {
+        Checks.open("copy", this);
+        Tensor out = emptyLike(shape, dtype);
+        backend().copy(this, out);
+        out.record("copy", new Tensor[] {this}, g -> new Tensor[] {g});
+        return out;
+    }
+
+    // ---- Autograd -------------------------------------------------------------------------------
+
+    /** True if gradients flow to or through this tensor. */
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** Marks a leaf tensor (a parameter) as needing a gradient; returns this. */
+    public Tensor requiresGrad(boolean required) {
+        if (gradFn != null) {
+            throw new IllegalStateException("requiresGrad: only leaf tensors can be marked; this one was made by " + gradFn.op);
+        }
+        if (required && !dtype.isFloating()) {
+            throw new IllegalArgumentException("requiresGrad: only F32 and F64 tensors can have gradients, got " + dtype);
+        }
+        this.requiresGrad = required;
+        return this;
+    }
+
+    /** True if this tensor was not made by a recorded op. */
+    public boolean isLeaf() {
+        return gradFn == null;
+    }
+
+    /** The gradient accumulated by {@link #backward()} calls, or null before the first. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /** Sets the accumulated gradient to zero (keeping its memory). */
+    public void zeroGrad() {
+        if (grad != null) {
+            grad.backend().fill(grad, 0);
+        }
+    }
+
+    /** Releases and forgets the accumulated gradient. */
+    public void clearGrad() {
+        if (grad != null) {
+            grad.close();
+            grad = null;
+        }
+    }
+
+    /** The same values, cut from the graph: a view that never requires a gradient. */
+    public Tensor detach() {
+        Checks.open("detach", this);
+        storage.retain();
+        return new Tensor(storage, offset, shape, dtype);
+    }
+
+    /** Name of the op that produced this tensor, or null for a leaf. */
+    public String gradFnName() {
+        return gradFn == null ? null : gradFn.op;
+    }
+
+    /** Back-propagates from a scalar: equivalent to {@code backward(ones)}. */
+    public void backward() {
+        if (size() != 1) {
+            throw new IllegalArgumentException("backward: implicit gradient needs a scalar, tensor has shape " + shape
+                    + "; pass a gradient of that shape to backward(gradient)");
+        }
+        Tensor one = emptyLike(shape, dtype);
+        backend().fill(one, 1);
+        backward(one);
+        one.close();
+    }
+
+    /**
+     * Back-propagates {@code gradient} (this tensor's shape) and adds the result to {@link #grad()} of
+     * every leaf that requires a gradient. Gradients accumulate across calls until {@link #zeroGrad()}.
+     */
+    public void backward(Tensor gradient) {
+        Checks.open("backward", this, gradient);
+        if (!requiresGrad) {
+            throw new IllegalStateException("backward: tensor " + shape + " does not require a gradient and has no graph"
+                    + " (was it made under Autograd.noGrad(), or from tensors without requiresGrad(true)?)");
+        }
+        if (!gradient.shape.equals(shape)) {
+            throw new IllegalArgumentException("backward: gradient shape " + gradient.shape + " differs from tensor shape " + shape);
+        }
+        Checks.compatible("backward", this, gradient);
+        try (Autograd.Guard g = Autograd.noGrad()) {
+            propagate(gradient);
+        }
+    }
+
+    private void propagate(Tensor gradient) {
+        List<Tensor> order = topologicalOrder();
+        Map<Tensor, Tensor> pending = new IdentityHashMap<>();
+        pending.put(this, gradient);
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Tensor t = order.get(i);
+            Tensor g = pending.remove(t);
+            if (g == null) {
+                continue;
+            }
+            if (t.gradFn == null) {
+                t.accumulateGrad(g);
+                continue;
+            }
+            Tensor[] inputGrads = t.gradFn.rule.backward(g);
+            Tensor[] inputs = t.gradFn.inputs;
+            for (int k = 0; k < inputs.length; k++) {
+                Tensor in = inputs[k];
+                if (in == null || !in.requiresGrad || inputGrads[k] == null) {
+                    continue;
+                }
+                Tensor previous = pending.get(in);
+                pending.put(in, previous == null ? inputGrads[k] : previous.add(inputGrads[k]));
+            }
+        }
+    }
+
+    /** Tensors reachable from this one through recorded ops, every input before its consumers. */
+    private List<Tensor> topologicalOrder() {
+        List<Tensor> order = new ArrayList<>();
+        Set<Tensor> visited = Collections.newSetFromMap(new IdentityHashMap<>());
+        Deque<Tensor> stack = new ArrayDeque<>();
+        Deque<Integer> next = new ArrayDeque<>();
+        stack.push(this);
+        next.push(0);
+        visited.add(this);
+        while (!stack.isEmpty()) {
+            Tensor t = stack.peek();
+            int k = next.pop();
+            Tensor[] inputs = t.gradFn == null ? new Tensor[0] : t.gradFn.inputs;
+            while (k < inputs.length && (inputs[k] == null || !inputs[k].requiresGrad || visited.contains(inputs[k]))) {
+                k++;
+            }
+            if (k < inputs.length) {
+                next.push(k + 1);
+                Tensor child = inputs[k];
+                Checks.open("backward (" + t.gradFn.op + ")", child);
+                visited.add(child);
+                stack.push(child);
+                next.push(0);
+            } else {
+                stack.pop();
+                order.add(t);
+            }
+        }
+        return order;
+    }
+
+    private void accumulateGrad(Tensor g) {
+        if (grad == null) {
+            grad = Scope.unscoped(() -> {
+                Tensor copy = emptyLike(shape, dtype);
+                backend().copy(g, copy);
+                return copy;
+            });
+        } else {
+            backend().binary(BinaryOp.ADD, grad, g, grad);
+        }
+    }
+
+    /**
+     * Records the op that made this tensor when gradients are on and any input requires one.
+     * Package-private: ops inside the engine call it; users write a {@link Function}.
+     */
+    void record(String op, Tensor[] inputs, Node.Rule rule) {
+        if (!Autograd.isEnabled()) {
+            return;
+        }
+        for (Tensor in : inputs) {
+            if (in != null && in.requiresGrad) {
+                this.gradFn = new Node(op, inputs, rule);
+                this.requiresGrad = true;
+                return;
+            }
+        }
+    }
+
+    // ---- Memory ---------------------------------------------------------------------------------
+
+    /** Releases this tensor's hold on its memory; idempotent. Its gradient is released too. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        gradFn = null;
+        clearGrad();
+        storage.releaseOne();
+    }
+
+    /** A view sharing this tensor's storage: same elements, new shape or offset. */
+    Tensor view(long elementOffset, Shape viewShape) {
+        storage.retain();
+        return new Tensor(storage, offset + elementOffset, viewShape, dtype);
+    }
+
+    // ---- Shape ops (see ShapeOps) ---------------------------------------------------------------
+
+    /** The same elements in a new shape; one dimension may be -1 (inferred). A view: no copy. */
+    public Tensor reshape(int... dims) {
+        return ShapeOps.reshape(this, dims);
+    }
+
+    /** Same as {@link #reshape}. */
+    public Tensor view(int... dims) {
+        return ShapeOps.reshape(this, dims);
+    }
+
+    /** Collapses all dimensions from {@code startAxis} on into one. */
+    public Tensor flatten(int startAxis) {
+        return ShapeOps.flatten(this, startAxis);
+    }
+
+    /** Inserts a dimension of size 1 at {@code axis}. */
+    public Tensor unsqueeze(int axis) {
+        return ShapeOps.reshape(this, shape.insert(axis, 1).dims());
+    }
+
+    /** Removes dimension {@code axis}, which must have size 1. */
+    public Tensor squeeze(int axis) {
+        return ShapeOps.squeeze(this, axis);
+    }
+
+    /** Elements {@code [start, start+length)} along {@code axis}; a view when the axis leads. */
+    public Tensor narrow(int axis, int start, int length) {
+        return ShapeOps.narrow(this, axis, start, length);
+    }
+
+    /** Swaps two axes (a copy). */
+    public Tensor transpose(int axisA, int axisB) {
+        return ShapeOps.transpose(this, axisA, axisB);
+    }
+
+    /** Transpose of a 2-D tensor. */
+    public Tensor t() {
+        if (rank() != 2) {
+            throw new IllegalArgumentException("t: needs a 2-D tensor, got shape " + shape + "; use transpose(a, b)");
+        }
+        return ShapeOps.transpose(this, 0, 1);
+    }
+
+    /** Reorders dimensions: result dimension i is this tensor's dimension {@code perm[i]} (a copy). */
+    public Tensor permute(int... perm) {
+        return ShapeOps.permute(this, perm);
+    }
+
+    /** This tensor repeated along broadcast dimensions to {@code dims} (NumPy rules; a copy). */
+    public Tensor expand(int... dims) {
+        return ShapeOps.expand(this, Shape.of(dims));
+    }
+
+    /** Concatenates along {@code axis}; all other dimensions must match. */
+    public static Tensor cat(List<Tensor> tensors, int axis) {
+        return ShapeOps.cat(tensors, axis);
+    }
+
+    /** Stacks equal-shaped tensors along a new dimension {@code axis}. */
+    public static Tensor stack(List<Tensor> tensors, int axis) {
+        return ShapeOps.stack(tensors, axis);
+    }
+
+    /** Splits along {@code axis} into pieces of the given sizes, which must add up to the dimension. */
+    public List<Tensor> split(int axis, int... sizes) {
+        return ShapeOps.split(this, axis, sizes);
+    }
+
+    /** Splits along {@code axis} into {@code chunks} pieces as equal as possible (the last may be smaller). */
+    public List<Tensor> chunk(int chunks, int axis) {
+        return ShapeOps.chunk(this, chunks, axis);
+    }
+
+    // ---- Matrix multiplication ------------------------------------------------------------------
+
+    /**
+     * Matrix product: [m, k] x [k, n] -> [m, n]; batched [b, m, k] x [b, k, n] -> [b, m, n], where one
+     * side may be 2-D and is then shared by every batch entry.
+     */
+    public Tensor matmul(Tensor other) {
+        return MatmulOps.matmul(this, other);
+    }
+
+    // ---- Element-wise (see ElementwiseOps) -------------------------------------------------------
+
+    public Tensor neg() {
+        return ElementwiseOps.unary(UnaryOp.NEG, 0, this);
+    }
+
+    public Tensor abs() {
+        return ElementwiseOps.unary(UnaryOp.ABS, 0, this);
+    }
+
+    public Tensor exp() {
+        return ElementwiseOps.unary(UnaryOp.EXP, 0, this);
+    }
+
+    public Tensor log() {
+        return ElementwiseOps.unary(UnaryOp.LOG, 0, this);
+    }
+
+    public Tensor sqrt() {
+        return ElementwiseOps.unary(UnaryOp.SQRT, 0, this);
+    }
+
+    /** Each element raised to {@code exponent}. */
+    public Tensor pow(double exponent) {
+        return ElementwiseOps.unary(UnaryOp.POW, exponent, this);
+    }
+
+    /** Each element squared. */
+    public Tensor square() {
+        return ElementwiseOps.unary(UnaryOp.POW, 2, this);
+    }
+
+    public Tensor tanh() {
+        return ElementwiseOps.unary(UnaryOp.TANH, 0, this);
+    }
+
+    public Tensor sigmoid() {
+        return ElementwiseOps.unary(UnaryOp.SIGMOID, 0, this);
+    }
+
+    public Tensor relu() {
+        return ElementwiseOps.unary(UnaryOp.RELU, 0, this);
+    }
+
+    /** x for x &gt; 0, else {@code slope * x}. */
+    public Tensor leakyRelu(double slope) {
+        return ElementwiseOps.unary(UnaryOp.LEAKY_RELU, slope, this);
+    }
+
+    /** x for x &gt; 0, else {@code alpha * (exp(x) - 1)}. */
+    public Tensor elu(double alpha) {
+        return ElementwiseOps.unary(UnaryOp.ELU, alpha, this);
+    }
+
+    /** Exact GELU: x * Phi(x). */
+    public Tensor gelu() {
+        return ElementwiseOps.unary(UnaryOp.GELU, 0, this);
+    }
+
+    /** -1, 0 or 1 by the sign of each element; its gradient is zero. */
+    public Tensor sign() {
+        return ElementwiseOps.unary(UnaryOp.SIGN, 0, this);
+    }
+
+    public Tensor add(Tensor other) {
+        return ElementwiseOps.binary(BinaryOp.ADD, this, other);
+    }
+
+    public Tensor sub(Tensor other) {
+        return ElementwiseOps.binary(BinaryOp.SUB, this, other);
+    }
+
+    public Tensor mul(Tensor other) {
+        return ElementwiseOps.binary(BinaryOp.MUL, this, other);
+    }
+
+    public Tensor div(Tensor other) {
+        return ElementwiseOps.binary(BinaryOp.DIV, this, other);
+    }
+
+    /** Element-wise maximum; the gradient goes to {@code this} where the two are equal. */
+    public Tensor maximum(Tensor other) {
+        return ElementwiseOps.binary(BinaryOp.MAX, this, other);
+    }
+
+    /** Element-wise minimum; the gradient goes to {@code this} where the two are equal. */
+    public Tensor minimum(Tensor other) {
+        return ElementwiseOps.binary(BinaryOp.MIN, this, other);
+    }
+
+    public Tensor add(double value) {
+        return ElementwiseOps.affine(this, 1, value);
+    }
+
+    public Tensor sub(double value) {
+        return ElementwiseOps.affine(this, 1, -value);
+    }
+
+    public Tensor mul(double value) {
+        return ElementwiseOps.affine(this, value, 0);
+    }
+
+    public Tensor div(double value) {
+        return ElementwiseOps.affine(this, 1 / value, 0);
+    }
+
+    /** 1 where equal, else 0 (same dtype; no gradient). */
+    public Tensor eq(Tensor other) {
+        return ElementwiseOps.binary(BinaryOp.EQ, this, other);
+    }
+
+    public Tensor ne(Tensor other) {
+        return ElementwiseOps.binary(BinaryOp.NE, this, other);
+    }
+
+    public Tensor lt(Tensor other) {
+        return ElementwiseOps.binary(BinaryOp.LT, this, other);
+    }
+
+    public Tensor le(Tensor other) {
+        return ElementwiseOps.binary(BinaryOp.LE, this, other);
+    }
+
+    public Tensor gt(Tensor other) {
+        return ElementwiseOps.binary(BinaryOp.GT, this, other);
+    }
+
+    public Tensor ge(Tensor other) {
+        return ElementwiseOps.binary(BinaryOp.GE, this, other);
+    }
+
+    /** 1 where this element is greater than {@code value}, else 0. */
+    public Tensor gt(double value) {
+        return ElementwiseOps.compareScalar(BinaryOp.GT, this, value);
+    }
+
+    /** 1 where this element is less than {@code value}, else 0. */
+    public Tensor lt(double value) {
+        return ElementwiseOps.compareScalar(BinaryOp.LT, this, value);
+    }
+
+    /** 1 where this element equals {@code value}, else 0. */
+    public Tensor eq(double value) {
+        return ElementwiseOps.compareScalar(BinaryOp.EQ, this, value);
+    }
+
+    /** {@code cond != 0 ? a : b}, element-wise with broadcasting; gradients flow to a and b. */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        return ElementwiseOps.where(cond, a, b);
+    }
+
+    /** This tensor with {@code value} wherever {@code mask} is non-zero (mask broadcasts). */
+    public Tensor maskedFill(Tensor mask, double value) {
+        return ElementwiseOps.maskedFill(this, mask, value);
+    }
+
+    // ---- Reductions (see ReductionOps) -----------------------------------------------------------
+
+    /** Sum of all elements, a scalar. */
+    public Tensor sum() {
+        return ReductionOps.sumAll(this);
+    }
+
+    /** Sum over {@code axis}, keeping it as size 1 when {@code keepDim}. */
+    public Tensor sum(int axis, boolean keepDim) {
+        return ReductionOps.sum(this, axis, keepDim);
+    }
+
+    /** Mean of all elements, a scalar. */
+    public Tensor mean() {
+        return ReductionOps.meanAll(this);
+    }
+
+    /** Mean over {@code axis}. */
+    public Tensor mean(int axis, boolean keepDim) {
+        return ReductionOps.mean(this, axis, keepDim);
+    }
+
+    /** Maximum over {@code axis}; the gradient goes to the first maximal element. */
+    public Tensor max(int axis, boolean keepDim) {
+        return ReductionOps.max(this, axis, keepDim);
+    }
+
+    /** Maximum of all elements, a scalar. */
+    public Tensor max() {
+        return ReductionOps.max(reshape(-1), 0, false);
+    }
+
+    /** Index (I64) of the first maximum over {@code axis}. */
+    public Tensor argmax(int axis, boolean keepDim) {
+        return ReductionOps.argmax(this, axis, keepDim);
+    }
+
+    // ---- Indexing (see IndexOps) -----------------------------------------------------------------
+
+    /** Slices {@code index[j]} of {@code axis}, in order: the embedding lookup when axis is 0. */
+    public Tensor indexSelect(int axis, Tensor index) {
+        return IndexOps.indexSelect(this, axis, index);
+    }
+
+    /** PyTorch's gather along {@code axis}; the result has {@code index}'s shape. */
+    public Tensor gather(int axis, Tensor index) {
+        return IndexOps.gather(this, axis, index);
+    }
+
+    /** A copy of this tensor with {@code src} added at {@code index} along {@code axis} (gather's mirror). */
+    public Tensor scatterAdd(int axis, Tensor index, Tensor src) {
+        return IndexOps.scatterAdd(this, axis, index, src);
+    }
+
+    /** A copy of this tensor with slice j of {@code src} added to slice {@code index[j]} along {@code axis}. */
+    public Tensor indexAdd(int axis, Tensor index, Tensor src) {
+        return IndexOps.indexAdd(this, axis, index, src);
+    }
+
+    @Override
+    public String toString() {
+        if (closed) {
+            return "Tensor" + shape + " " + dtype + " (closed)";
+        }
+        StringBuilder sb = new StringBuilder("Tensor").append(shape).append(' ').append(dtype).append(' ').append(device());
+        if (size() <= 16) {
+            double[] v = toDoubleArray();
+            sb.append(' ').append(java.util.Arrays.toString(v));
+        }
+        if (gradFn != null) {
+            sb.append(" grad_fn=").append(gradFn.op);
+        } else if (requiresGrad) {
+            sb.append(" requires_grad");
+        }
+        return sb.toString();
+    }
+}

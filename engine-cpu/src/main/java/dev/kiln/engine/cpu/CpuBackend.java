@@ -1,0 +1,239 @@
+package dev.kiln.engine.cpu;
+
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.BinaryOp;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Device;
+import dev.kiln.engine.ReduceOp;
+import dev.kiln.engine.Storage;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.UnaryOp;
+import java.nio.Buffer;
+import org.bytedeco.openblas.presets.openblas_nolapack;
+
+/**
+ * The CPU backend: GEMM on OpenBLAS, everything else in Java over off-heap memory, split over
+ * {@code -Dkiln.threads} threads (default: all cores) for large tensors. Each kernel family lives in
+ * its own class; this one routes the SPI to them.
+ */
+public final class CpuBackend implements Backend {
+    /** Freed blocks kept for reuse, at most this many bytes. */
+    private static final long MAX_CACHED_BYTES = 1L << 30;
+
+    private final Parallel parallel;
+    private final CpuMemory memory = new CpuMemory(MAX_CACHED_BYTES);
+    private final CpuCopy copies;
+    private final CpuElementwise elementwise;
+    private final CpuReductions reductions;
+    private final CpuSoftmax softmax;
+    private final CpuIndexing indexing;
+    private final CpuRandom random;
+
+    public CpuBackend(int threads) {
+        this.parallel = new Parallel(threads);
+        openblas_nolapack.blas_set_num_threads(parallel.threads());
+        this.copies = new CpuCopy(parallel);
+        this.elementwise = new CpuElementwise(parallel);
+        this.reductions = new CpuReductions(parallel);
+        this.softmax = new CpuSoftmax(parallel);
+        this.indexing = new CpuIndexing(parallel);
+        this.random = new CpuRandom(parallel);
+    }
+
+    /** Thread count from {@code -Dkiln.threads}, else the number of cores. */
+    static int configuredThreads() {
+        String value = System.getProperty("kiln.threads");
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (value == null || value.isBlank()) {
+            return cores;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("kiln.threads must be a positive integer, got '" + value + "'");
+        }
+    }
+
+    CpuMemory memory() {
+        return memory;
+    }
+
+    /** Threads used by Java kernels and by OpenBLAS. */
+    public int threads() {
+        return parallel.threads();
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    @Override
+    public Storage allocate(DType dtype, long elements) {
+        if (elements > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("CPU backend: a tensor holds at most " + Integer.MAX_VALUE
+                    + " elements, asked for " + elements);
+        }
+        return new CpuStorage(this, memory.allocate(elements * dtype.bytes()), dtype, elements);
+    }
+
+    @Override
+    public void fill(Tensor out, double value) {
+        copies.fill(out, value);
+    }
+
+    @Override
+    public void copyFromHost(Buffer src, Tensor dst) {
+        copies.copyFromHost(src, dst);
+    }
+
+    @Override
+    public void copyToHost(Tensor src, Buffer dst) {
+        copies.copyToHost(src, dst);
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        copies.copy(src, dst);
+    }
+
+    @Override
+    public void copySlices(Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length) {
+        copies.copySlices(src, axis, srcStart, dst, dstStart, length);
+    }
+
+    @Override
+    public void permute(Tensor src, int[] perm, Tensor out) {
+        copies.permute(src, perm, out);
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                     Tensor a, Tensor b, double beta, Tensor c) {
+        CpuGemm.gemm(transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0);
+    }
+
+    @Override
+    public void gemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                                   Tensor a, long strideA, Tensor b, long strideB, double beta,
+                                   Tensor c, long strideC, int batch) {
+        for (int i = 0; i < batch; i++) {
+            CpuGemm.gemm(transA, transB, m, n, k, alpha, a, i * strideA, b, i * strideB, beta, c, i * strideC);
+        }
+    }
+
+    @Override
+    public void unary(UnaryOp op, double param, Tensor x, Tensor out) {
+        elementwise.unary(op, param, x, out);
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, double param, Tensor x, Tensor y, Tensor gradY, Tensor gradX) {
+        elementwise.unaryBackward(op, param, x, y, gradY, gradX);
+    }
+
+    @Override
+    public void affine(Tensor x, double scale, double shift, Tensor out) {
+        elementwise.affine(x, scale, shift, out);
+    }
+
+    @Override
+    public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        elementwise.binary(op, a, b, out);
+    }
+
+    @Override
+    public void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
+        elementwise.where(cond, a, b, out);
+    }
+
+    @Override
+    public void reduce(ReduceOp op, Tensor x, int axis, Tensor out) {
+        reductions.reduce(op, x, axis, out);
+    }
+
+    @Override
+    public void argmax(Tensor x, int axis, Tensor out) {
+        reductions.argmax(x, axis, out);
+    }
+
+    @Override
+    public void softmax(Tensor x, boolean log, Tensor out) {
+        softmax.softmax(x, log, out);
+    }
+
+    @Override
+    public void softmaxBackward(Tensor y, Tensor gradY, boolean log, Tensor gradX) {
+        softmax.softmaxBackward(y, gradY, log, gradX);
+    }
+
+    @Override
+    public void crossEntropy(Tensor logits, Tensor targets, Tensor losses, Tensor probs) {
+        softmax.crossEntropy(logits, targets, losses, probs);
+    }
+
+    @Override
+    public void crossEntropyBackward(Tensor probs, Tensor targets, Tensor gradLosses, Tensor gradLogits) {
+        softmax.crossEntropyBackward(probs, targets, gradLosses, gradLogits);
+    }
+
+    @Override
+    public void indexSelect(Tensor src, int axis, Tensor index, Tensor out) {
+        indexing.indexSelect(src, axis, index, out);
+    }
+
+    @Override
+    public void indexAdd(Tensor dst, int axis, Tensor index, Tensor src) {
+        indexing.indexAdd(dst, axis, index, src);
+    }
+
+    @Override
+    public void gather(Tensor src, int axis, Tensor index, Tensor out) {
+        indexing.gather(src, axis, index, out);
+    }
+
+    @Override
+    public void scatterAdd(Tensor dst, int axis, Tensor index, Tensor src) {
+        indexing.scatterAdd(dst, axis, index, src);
+    }
+
+    @Override
+    public void randomUniform(Tensor out, double low, double high, long seed, long counter) {
+        random.uniform(out, low, high, seed, counter);
+    }
+
+    @Override
+    public void randomNormal(Tensor out, double mean, double std, long seed, long counter) {
+        random.normal(out, mean, std, seed, counter);
+    }
+
+    @Override
+    public void bernoulli(Tensor out, double p, long seed, long counter) {
+        random.bernoulli(out, p, seed, counter);
+    }
+
+    @Override
+    public long bytesInUse() {
+        return memory.bytesInUse();
+    }
+
+    /** Bytes held in the allocator's cache for reuse. */
+    public long bytesCached() {
+        return memory.cachedBytes();
+    }
+
+    @Override
+    public void close() {
+        parallel.close();
+        memory.trim();
+    }
+}

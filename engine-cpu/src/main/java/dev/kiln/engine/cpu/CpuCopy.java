@@ -1,0 +1,149 @@
+package dev.kiln.engine.cpu;
+
+import dev.kiln.engine.Tensor;
+import java.nio.Buffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+
+/** Fills, host transfers, conversions, slice copies and permutations. */
+final class CpuCopy {
+    private final Parallel parallel;
+
+    CpuCopy(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    void fill(Tensor out, double value) {
+        CpuStorage s = (CpuStorage) out.storage();
+        int from = CpuElementwise.offset(out);
+        int to = from + Math.toIntExact(out.size());
+        switch (out.dtype()) {
+            case F32 -> fillFloats(s.f32, from, to, (float) value);
+            case F64 -> {
+                for (int i = from; i < to; i++) {
+                    s.f64.put(i, value);
+                }
+            }
+            case I32 -> {
+                for (int i = from; i < to; i++) {
+                    s.i32.put(i, (int) value);
+                }
+            }
+            case I64 -> {
+                for (int i = from; i < to; i++) {
+                    s.i64.put(i, (long) value);
+                }
+            }
+        }
+    }
+
+    private static void fillFloats(FloatBuffer b, int from, int to, float v) {
+        for (int i = from; i < to; i++) {
+            b.put(i, v);
+        }
+    }
+
+    void copyFromHost(Buffer src, Tensor dst) {
+        CpuStorage s = (CpuStorage) dst.storage();
+        int at = CpuElementwise.offset(dst);
+        switch (dst.dtype()) {
+            case F32 -> s.f32.duplicate().position(at).put((FloatBuffer) src.duplicate());
+            case F64 -> s.f64.duplicate().position(at).put((DoubleBuffer) src.duplicate());
+            case I32 -> s.i32.duplicate().position(at).put((IntBuffer) src.duplicate());
+            case I64 -> s.i64.duplicate().position(at).put((LongBuffer) src.duplicate());
+        }
+    }
+
+    void copyToHost(Tensor src, Buffer dst) {
+        CpuStorage s = (CpuStorage) src.storage();
+        int at = CpuElementwise.offset(src);
+        int n = Math.toIntExact(src.size());
+        switch (src.dtype()) {
+            case F32 -> ((FloatBuffer) dst.duplicate()).put(s.f32.duplicate().position(at).limit(at + n));
+            case F64 -> ((DoubleBuffer) dst.duplicate()).put(s.f64.duplicate().position(at).limit(at + n));
+            case I32 -> ((IntBuffer) dst.duplicate()).put(s.i32.duplicate().position(at).limit(at + n));
+            case I64 -> ((LongBuffer) dst.duplicate()).put(s.i64.duplicate().position(at).limit(at + n));
+        }
+    }
+
+    void copy(Tensor src, Tensor dst) {
+        int n = Math.toIntExact(src.size());
+        if (src.dtype() == dst.dtype()) {
+            copyRun(src, CpuElementwise.offset(src), dst, CpuElementwise.offset(dst), n);
+            return;
+        }
+        Data sd = Data.of(src);
+        Data dd = Data.of(dst);
+        boolean toInteger = !dst.dtype().isFloating();
+        parallel.forRange(n, 4, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                double v = sd.get(i);
+                dd.set(i, toInteger ? truncate(v) : v);
+            }
+        });
+    }
+
+    private static double truncate(double v) {
+        return v < 0 ? Math.ceil(v) : Math.floor(v);
+    }
+
+    /** Copies {@code n} elements of one dtype between absolute storage positions (a memcpy). */
+    private static void copyRun(Tensor src, int from, Tensor dst, int to, int n) {
+        CpuStorage s = (CpuStorage) src.storage();
+        CpuStorage d = (CpuStorage) dst.storage();
+        switch (src.dtype()) {
+            case F32 -> d.f32.duplicate().position(to).put(s.f32.duplicate().position(from).limit(from + n));
+            case F64 -> d.f64.duplicate().position(to).put(s.f64.duplicate().position(from).limit(from + n));
+            case I32 -> d.i32.duplicate().position(to).put(s.i32.duplicate().position(from).limit(from + n));
+            case I64 -> d.i64.duplicate().position(to).put(s.i64.duplicate().position(from).limit(from + n));
+        }
+    }
+
+    void copySlices(Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length) {
+        int outer = (int) src.shape().outer(axis);
+        int inner = (int) src.shape().inner(axis);
+        int srcN = src.dim(axis);
+        int dstN = dst.dim(axis);
+        int run = length * inner;
+        int s0 = CpuElementwise.offset(src);
+        int d0 = CpuElementwise.offset(dst);
+        for (int o = 0; o < outer; o++) {
+            copyRun(src, s0 + (o * srcN + srcStart) * inner, dst, d0 + (o * dstN + dstStart) * inner, run);
+        }
+    }
+
+    void permute(Tensor src, int[] perm, Tensor out) {
+        int rank = perm.length;
+        long[] srcStrides = src.shape().strides();
+        long[] stride = new long[rank];
+        int[] outDims = out.shape().dims();
+        for (int i = 0; i < rank; i++) {
+            stride[i] = srcStrides[perm[i]];
+        }
+        int n = Math.toIntExact(out.size());
+        if (n == 0) {
+            return;
+        }
+        int cols = outDims[rank - 1];
+        int rows = n / cols;
+        int lastStride = (int) stride[rank - 1];
+        Data sd = Data.of(src);
+        Data od = Data.of(out);
+        parallel.forRange(rows, cols * 2L, (s, e) -> {
+            for (int r = s; r < e; r++) {
+                long base = 0;
+                int rem = r;
+                for (int d = rank - 2; d >= 0; d--) {
+                    base += (rem % outDims[d]) * stride[d];
+                    rem /= outDims[d];
+                }
+                int io = r * cols;
+                for (int j = 0; j < cols; j++) {
+                    od.set(io + j, sd.get((int) base + j * lastStride));
+                }
+            }
+        });
+    }
+}

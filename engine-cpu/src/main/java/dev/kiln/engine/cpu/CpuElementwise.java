@@ -1,0 +1,263 @@
+package dev.kiln.engine.cpu;
+
+import dev.kiln.engine.BinaryOp;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.UnaryOp;
+import java.nio.FloatBuffer;
+import java.util.function.DoubleBinaryOperator;
+
+/**
+ * Element-wise kernels. Generic loops read and write through {@link Data} in double precision; F32
+ * arithmetic and ReLU, the ops of every training step, have loops of their own on the FloatBuffer.
+ */
+final class CpuElementwise {
+    private static final double SQRT_HALF = Math.sqrt(0.5);
+    private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+    private final Parallel parallel;
+
+    CpuElementwise(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    // ---- unary ----------------------------------------------------------------------------------
+
+    void unary(UnaryOp op, double p, Tensor x, Tensor out) {
+        int n = Math.toIntExact(out.size());
+        if (op == UnaryOp.RELU && x.dtype() == DType.F32) {
+            FloatBuffer xs = f32(x);
+            FloatBuffer os = f32(out);
+            int xo = offset(x);
+            int oo = offset(out);
+            parallel.forRange(n, 1, (s, e) -> {
+                for (int i = s; i < e; i++) {
+                    os.put(oo + i, Math.max(xs.get(xo + i), 0f));
+                }
+            });
+            return;
+        }
+        Data xd = Data.of(x);
+        Data od = Data.of(out);
+        parallel.forRange(n, 8, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                od.set(i, forward(op, p, xd.get(i)));
+            }
+        });
+    }
+
+    static double forward(UnaryOp op, double p, double x) {
+        return switch (op) {
+            case NEG -> -x;
+            case ABS -> Math.abs(x);
+            case EXP -> Math.exp(x);
+            case LOG -> Math.log(x);
+            case SQRT -> Math.sqrt(x);
+            case POW -> p == 2 ? x * x : Math.pow(x, p);
+            case TANH -> Math.tanh(x);
+            case SIGMOID -> x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+            case RELU -> x > 0 ? x : 0;
+            case LEAKY_RELU -> x > 0 ? x : p * x;
+            case ELU -> x > 0 ? x : p * Math.expm1(x);
+            case GELU -> x * normalCdf(x);
+            case SIGN -> Math.signum(x);
+        };
+    }
+
+    void unaryBackward(UnaryOp op, double p, Tensor x, Tensor y, Tensor gy, Tensor gx) {
+        int n = Math.toIntExact(gx.size());
+        if (op == UnaryOp.RELU && x.dtype() == DType.F32) {
+            FloatBuffer xs = f32(x);
+            FloatBuffer gs = f32(gy);
+            FloatBuffer os = f32(gx);
+            int xo = offset(x);
+            int go = offset(gy);
+            int oo = offset(gx);
+            parallel.forRange(n, 1, (s, e) -> {
+                for (int i = s; i < e; i++) {
+                    os.put(oo + i, xs.get(xo + i) > 0 ? gs.get(go + i) : 0f);
+                }
+            });
+            return;
+        }
+        Data xd = Data.of(x);
+        Data yd = Data.of(y);
+        Data gyd = Data.of(gy);
+        Data gxd = Data.of(gx);
+        parallel.forRange(n, 8, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                gxd.set(i, gyd.get(i) * derivative(op, p, xd.get(i), yd.get(i)));
+            }
+        });
+    }
+
+    /** d op(x) / dx, given x and y = op(x). */
+    static double derivative(UnaryOp op, double p, double x, double y) {
+        return switch (op) {
+            case NEG -> -1;
+            case ABS -> Math.signum(x);
+            case EXP -> y;
+            case LOG -> 1 / x;
+            case SQRT -> 0.5 / y;
+            case POW -> p == 2 ? 2 * x : p * Math.pow(x, p - 1);
+            case TANH -> 1 - y * y;
+            case SIGMOID -> y * (1 - y);
+            case RELU -> x > 0 ? 1 : 0;
+            case LEAKY_RELU -> x > 0 ? 1 : p;
+            case ELU -> x > 0 ? 1 : y + p;
+            case GELU -> normalCdf(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
+            case SIGN -> 0;
+        };
+    }
+
+    private static double normalCdf(double x) {
+        return 0.5 * (1 + Erf.erf(x * SQRT_HALF));
+    }
+
+    void affine(Tensor x, double scale, double shift, Tensor out) {
+        int n = Math.toIntExact(out.size());
+        if (x.dtype() == DType.F32) {
+            FloatBuffer xs = f32(x);
+            FloatBuffer os = f32(out);
+            int xo = offset(x);
+            int oo = offset(out);
+            float a = (float) scale;
+            float b = (float) shift;
+            parallel.forRange(n, 1, (s, e) -> {
+                for (int i = s; i < e; i++) {
+                    os.put(oo + i, xs.get(xo + i) * a + b);
+                }
+            });
+            return;
+        }
+        Data xd = Data.of(x);
+        Data od = Data.of(out);
+        parallel.forRange(n, 1, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                od.set(i, xd.get(i) * scale + shift);
+            }
+        });
+    }
+
+    // ---- binary ---------------------------------------------------------------------------------
+
+    void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        Broadcast bc = new Broadcast(out.shape(), a.shape(), b.shape());
+        int sa = bc.colStride(0);
+        int sb = bc.colStride(1);
+        int cols = bc.cols;
+        if (a.dtype() == DType.F32 && isArithmetic(op)) {
+            FloatBuffer as = f32(a);
+            FloatBuffer bs = f32(b);
+            FloatBuffer os = f32(out);
+            int ao = offset(a);
+            int bo = offset(b);
+            int oo = offset(out);
+            if (a.size() == out.size() && b.size() == out.size()) {
+                int n = Math.toIntExact(out.size());
+                parallel.forRange(n, 1, (s, e) -> rowF32(op, as, ao + s, 1, bs, bo + s, 1, os, oo + s, e - s));
+                return;
+            }
+            parallel.forRange(bc.rows, cols, (s, e) -> {
+                for (int r = s; r < e; r++) {
+                    rowF32(op, as, ao + bc.base(0, r), sa, bs, bo + bc.base(1, r), sb, os, oo + r * cols, cols);
+                }
+            });
+            return;
+        }
+        DoubleBinaryOperator f = function(op);
+        Data ad = Data.of(a);
+        Data bd = Data.of(b);
+        Data od = Data.of(out);
+        parallel.forRange(bc.rows, cols * 4L, (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int ia = bc.base(0, r);
+                int ib = bc.base(1, r);
+                int io = r * cols;
+                for (int j = 0; j < cols; j++) {
+                    od.set(io + j, f.applyAsDouble(ad.get(ia + j * sa), bd.get(ib + j * sb)));
+                }
+            }
+        });
+    }
+
+    private static boolean isArithmetic(BinaryOp op) {
+        return op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL || op == BinaryOp.DIV;
+    }
+
+    /** One row of F32 arithmetic, one loop per op so that each stays a tight, vectorisable loop. */
+    private static void rowF32(BinaryOp op, FloatBuffer a, int ia, int sa, FloatBuffer b, int ib, int sb,
+                               FloatBuffer o, int io, int n) {
+        switch (op) {
+            case ADD -> {
+                for (int j = 0; j < n; j++) {
+                    o.put(io + j, a.get(ia + j * sa) + b.get(ib + j * sb));
+                }
+            }
+            case SUB -> {
+                for (int j = 0; j < n; j++) {
+                    o.put(io + j, a.get(ia + j * sa) - b.get(ib + j * sb));
+                }
+            }
+            case MUL -> {
+                for (int j = 0; j < n; j++) {
+                    o.put(io + j, a.get(ia + j * sa) * b.get(ib + j * sb));
+                }
+            }
+            case DIV -> {
+                for (int j = 0; j < n; j++) {
+                    o.put(io + j, a.get(ia + j * sa) / b.get(ib + j * sb));
+                }
+            }
+            default -> throw new IllegalArgumentException("not an arithmetic op: " + op);
+        }
+    }
+
+    static DoubleBinaryOperator function(BinaryOp op) {
+        return switch (op) {
+            case ADD -> (x, y) -> x + y;
+            case SUB -> (x, y) -> x - y;
+            case MUL -> (x, y) -> x * y;
+            case DIV -> (x, y) -> x / y;
+            case MAX -> Math::max;
+            case MIN -> Math::min;
+            case EQ -> (x, y) -> x == y ? 1 : 0;
+            case NE -> (x, y) -> x != y ? 1 : 0;
+            case LT -> (x, y) -> x < y ? 1 : 0;
+            case LE -> (x, y) -> x <= y ? 1 : 0;
+            case GT -> (x, y) -> x > y ? 1 : 0;
+            case GE -> (x, y) -> x >= y ? 1 : 0;
+        };
+    }
+
+    void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
+        Broadcast bc = new Broadcast(out.shape(), cond.shape(), a.shape(), b.shape());
+        int sc = bc.colStride(0);
+        int sa = bc.colStride(1);
+        int sb = bc.colStride(2);
+        int cols = bc.cols;
+        Data cd = Data.of(cond);
+        Data ad = Data.of(a);
+        Data bd = Data.of(b);
+        Data od = Data.of(out);
+        parallel.forRange(bc.rows, cols * 4L, (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int ic = bc.base(0, r);
+                int ia = bc.base(1, r);
+                int ib = bc.base(2, r);
+                int io = r * cols;
+                for (int j = 0; j < cols; j++) {
+                    od.set(io + j, cd.get(ic + j * sc) != 0 ? ad.get(ia + j * sa) : bd.get(ib + j * sb));
+                }
+            }
+        });
+    }
+
+    static FloatBuffer f32(Tensor t) {
+        return ((CpuStorage) t.storage()).f32;
+    }
+
+    static int offset(Tensor t) {
+        return Math.toIntExact(t.offset());
+    }
+}

@@ -1,0 +1,93 @@
+package dev.kiln.engine.cpu;
+
+import dev.kiln.engine.Tensor;
+
+/**
+ * Index selection, gather and their scatter-add mirrors, with tensors viewed as [outer, n, inner]
+ * around the indexed axis. Additions parallelise over the outer dimension only, where no two threads
+ * can add to the same element.
+ */
+final class CpuIndexing {
+    private final Parallel parallel;
+
+    CpuIndexing(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    void indexSelect(Tensor src, int axis, Tensor index, Tensor out) {
+        int outer = (int) src.shape().outer(axis);
+        int n = src.dim(axis);
+        int inner = (int) src.shape().inner(axis);
+        long[] idx = Data.indices(index);
+        int m = idx.length;
+        Data sd = Data.of(src);
+        Data od = Data.of(out);
+        parallel.forRange(outer * m, inner, (s, e) -> {
+            for (int q = s; q < e; q++) {
+                int o = q / m;
+                int j = q % m;
+                int from = (o * n + (int) idx[j]) * inner;
+                int to = q * inner;
+                for (int i = 0; i < inner; i++) {
+                    od.set(to + i, sd.get(from + i));
+                }
+            }
+        });
+    }
+
+    void indexAdd(Tensor dst, int axis, Tensor index, Tensor src) {
+        int outer = (int) dst.shape().outer(axis);
+        int n = dst.dim(axis);
+        int inner = (int) dst.shape().inner(axis);
+        long[] idx = Data.indices(index);
+        int m = idx.length;
+        Data dd = Data.of(dst);
+        Data sd = Data.of(src);
+        parallel.forRange(outer, (long) m * inner, (s, e) -> {
+            for (int o = s; o < e; o++) {
+                for (int j = 0; j < m; j++) {
+                    int to = (o * n + (int) idx[j]) * inner;
+                    int from = (o * m + j) * inner;
+                    for (int i = 0; i < inner; i++) {
+                        dd.set(to + i, dd.get(to + i) + sd.get(from + i));
+                    }
+                }
+            }
+        });
+    }
+
+    void gather(Tensor src, int axis, Tensor index, Tensor out) {
+        int n = src.dim(axis);
+        int inner = (int) src.shape().inner(axis);
+        int m = index.dim(axis);
+        long[] idx = Data.indices(index);
+        Data sd = Data.of(src);
+        Data od = Data.of(out);
+        parallel.forRange(idx.length, 2, (s, e) -> {
+            for (int q = s; q < e; q++) {
+                int o = q / (m * inner);
+                int i = q % inner;
+                od.set(q, sd.get((o * n + (int) idx[q]) * inner + i));
+            }
+        });
+    }
+
+    void scatterAdd(Tensor dst, int axis, Tensor index, Tensor src) {
+        int outer = (int) dst.shape().outer(axis);
+        int n = dst.dim(axis);
+        int inner = (int) dst.shape().inner(axis);
+        int m = index.dim(axis);
+        long[] idx = Data.indices(index);
+        Data dd = Data.of(dst);
+        Data sd = Data.of(src);
+        int perOuter = m * inner;
+        parallel.forRange(outer, perOuter, (s, e) -> {
+            for (int o = s; o < e; o++) {
+                for (int q = o * perOuter; q < (o + 1) * perOuter; q++) {
+                    int to = (o * n + (int) idx[q]) * inner + q % inner;
+                    dd.set(to, dd.get(to) + sd.get(q));
+                }
+            }
+        });
+    }
+}

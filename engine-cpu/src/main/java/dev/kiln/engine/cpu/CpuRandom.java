@@ -1,0 +1,41 @@
+package dev.kiln.engine.cpu;
+
+import dev.kiln.engine.CounterRandom;
+import dev.kiln.engine.Tensor;
+
+/** Random fills from the engine's counter-based stream: element i draws counter + i. */
+final class CpuRandom {
+    private final Parallel parallel;
+
+    CpuRandom(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    void uniform(Tensor out, double low, double high, long seed, long counter) {
+        Data od = Data.of(out);
+        double width = high - low;
+        parallel.forRange(Math.toIntExact(out.size()), 8, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                od.set(i, low + width * CounterRandom.uniform(seed, counter + i));
+            }
+        });
+    }
+
+    void normal(Tensor out, double mean, double std, long seed, long counter) {
+        Data od = Data.of(out);
+        parallel.forRange(Math.toIntExact(out.size()), 16, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                od.set(i, mean + std * CounterRandom.normal(seed, counter + i));
+            }
+        });
+    }
+
+    void bernoulli(Tensor out, double p, long seed, long counter) {
+        Data od = Data.of(out);
+        parallel.forRange(Math.toIntExact(out.size()), 8, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                od.set(i, CounterRandom.uniform(seed, counter + i) < p ? 1 : 0);
+            }
+        });
+    }
+}

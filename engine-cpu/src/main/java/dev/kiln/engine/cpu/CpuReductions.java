@@ -1,0 +1,87 @@
+package dev.kiln.engine.cpu;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.ReduceOp;
+import dev.kiln.engine.Tensor;
+import java.nio.FloatBuffer;
+
+/** Sum, max and argmax over one axis of a tensor viewed as [outer, n, inner]. */
+final class CpuReductions {
+    private final Parallel parallel;
+
+    CpuReductions(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    void reduce(ReduceOp op, Tensor x, int axis, Tensor out) {
+        int outer = (int) x.shape().outer(axis);
+        int n = x.dim(axis);
+        int inner = (int) x.shape().inner(axis);
+        if (op == ReduceOp.SUM && x.dtype() == DType.F32 && inner > 1) {
+            sumF32(x, out, outer, n, inner);
+            return;
+        }
+        Data xd = Data.of(x);
+        Data od = Data.of(out);
+        boolean max = op == ReduceOp.MAX;
+        parallel.forRange(outer * inner, n, (s, e) -> {
+            for (int q = s; q < e; q++) {
+                int o = q / inner;
+                int i = q % inner;
+                int base = o * n * inner + i;
+                double acc = max ? Double.NEGATIVE_INFINITY : 0;
+                for (int k = 0; k < n; k++) {
+                    double v = xd.get(base + k * inner);
+                    acc = max ? (v > acc || Double.isNaN(v) ? v : acc) : acc + v;
+                }
+                od.set(q, acc);
+            }
+        });
+    }
+
+    /** Sums rows into a row: the bias-gradient shape of every dense layer, kept cache-friendly. */
+    private void sumF32(Tensor x, Tensor out, int outer, int n, int inner) {
+        FloatBuffer xs = CpuElementwise.f32(x);
+        FloatBuffer os = CpuElementwise.f32(out);
+        int xo = CpuElementwise.offset(x);
+        int oo = CpuElementwise.offset(out);
+        parallel.forRange(inner, (long) outer * n, (s, e) -> {
+            for (int o = 0; o < outer; o++) {
+                int base = xo + o * n * inner;
+                int ob = oo + o * inner;
+                for (int i = s; i < e; i++) {
+                    os.put(ob + i, 0f);
+                }
+                for (int k = 0; k < n; k++) {
+                    int row = base + k * inner;
+                    for (int i = s; i < e; i++) {
+                        os.put(ob + i, os.get(ob + i) + xs.get(row + i));
+                    }
+                }
+            }
+        });
+    }
+
+    void argmax(Tensor x, int axis, Tensor out) {
+        int outer = (int) x.shape().outer(axis);
+        int n = x.dim(axis);
+        int inner = (int) x.shape().inner(axis);
+        Data xd = Data.of(x);
+        Data od = Data.of(out);
+        parallel.forRange(outer * inner, n, (s, e) -> {
+            for (int q = s; q < e; q++) {
+                int base = (q / inner) * n * inner + q % inner;
+                int best = 0;
+                double bestValue = xd.get(base);
+                for (int k = 1; k < n; k++) {
+                    double v = xd.get(base + k * inner);
+                    if (v > bestValue || (Double.isNaN(v) && !Double.isNaN(bestValue))) {
+                        bestValue = v;
+                        best = k;
+                    }
+                }
+                od.set(q, best);
+            }
+        });
+    }
+}

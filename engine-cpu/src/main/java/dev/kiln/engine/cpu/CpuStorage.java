@@ -1,0 +1,78 @@
+package dev.kiln.engine.cpu;
+
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Storage;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * Off-heap memory for one CPU tensor: a native block seen from Java through a direct buffer of the
+ * tensor's element type, and from OpenBLAS through a JavaCPP pointer to the same address.
+ */
+final class CpuStorage implements Storage {
+    private final CpuBackend backend;
+    private final CpuMemory.Block block;
+    private final DType dtype;
+    private final long capacity;
+    final FloatBuffer f32;
+    final DoubleBuffer f64;
+    final IntBuffer i32;
+    final LongBuffer i64;
+    private FloatPointer floatPointer;
+    private DoublePointer doublePointer;
+
+    CpuStorage(CpuBackend backend, CpuMemory.Block block, DType dtype, long capacity) {
+        this.backend = backend;
+        this.block = block;
+        this.dtype = dtype;
+        this.capacity = capacity;
+        ByteBuffer bytes = block.bytes().duplicate().order(ByteOrder.nativeOrder());
+        this.f32 = dtype == DType.F32 ? bytes.asFloatBuffer() : null;
+        this.f64 = dtype == DType.F64 ? bytes.asDoubleBuffer() : null;
+        this.i32 = dtype == DType.I32 ? bytes.asIntBuffer() : null;
+        this.i64 = dtype == DType.I64 ? bytes.asLongBuffer() : null;
+    }
+
+    /** OpenBLAS's view of element {@code offset}. */
+    FloatPointer floatPointer(long offset) {
+        if (floatPointer == null) {
+            floatPointer = new FloatPointer(block.pointer());
+        }
+        return floatPointer.getPointer(offset);
+    }
+
+    /** OpenBLAS's view of element {@code offset}. */
+    DoublePointer doublePointer(long offset) {
+        if (doublePointer == null) {
+            doublePointer = new DoublePointer(block.pointer());
+        }
+        return doublePointer.getPointer(offset);
+    }
+
+    @Override
+    public Backend backend() {
+        return backend;
+    }
+
+    @Override
+    public DType dtype() {
+        return dtype;
+    }
+
+    @Override
+    public long capacity() {
+        return capacity;
+    }
+
+    @Override
+    public void release() {
+        backend.memory().free(block);
+    }
+}
