@@ -497,6 +497,48 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
+    // ---- In-place updates (optimizers) -----------------------------------------------------------
+
+    /** Overwrites this tensor's values with {@code values} (same shape and dtype); returns this. */
+    public Tensor assign(Tensor values) {
+        checkInPlace("assign", values);
+        backend().copy(values, this);
+        return this;
+    }
+
+    /** {@code this += alpha * other} in place (same shape and dtype); returns this. */
+    public Tensor addInPlace(Tensor other, double alpha) {
+        checkInPlace("addInPlace", other);
+        if (alpha == 1) {
+            backend().binary(BinaryOp.ADD, this, other, this);
+        } else {
+            Tensor scaled = emptyLike(shape, dtype);
+            backend().affine(other, alpha, 0, scaled);
+            backend().binary(BinaryOp.ADD, this, scaled, this);
+            scaled.close();
+        }
+        return this;
+    }
+
+    /**
+     * In-place writes bypass autograd, so they are refused where they would corrupt a recorded graph:
+     * on a tensor made by an op, or on a parameter while gradients are being recorded.
+     */
+    private void checkInPlace(String op, Tensor source) {
+        Checks.compatible(op, this, source);
+        if (!source.shape.equals(shape)) {
+            throw new IllegalArgumentException(op + ": source " + source.shape + " differs from destination " + shape);
+        }
+        if (gradFn != null) {
+            throw new IllegalStateException(op + ": tensor " + shape + " was made by " + gradFn.op
+                    + "; in-place updates are for leaves (parameters, buffers)");
+        }
+        if (requiresGrad && Autograd.isEnabled()) {
+            throw new IllegalStateException(op + ": tensor " + shape + " requires a gradient; update it inside"
+                    + " try (var g = Autograd.noGrad()) { ... }");
+        }
+    }
+
     // ---- Memory ---------------------------------------------------------------------------------
 
     /** Releases this tensor's hold on its memory; idempotent. Its gradient is released too. */

@@ -1,0 +1,82 @@
+package dev.kiln.tests.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.F;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** One training step per scope: 10,000 steps must neither grow the backend's live memory nor the process. */
+class ScopedStepsMemoryTest {
+    private static final int STEPS = 10_000;
+
+    @Test
+    void tenThousandScopedStepsLeaveMemoryFlat() throws IOException {
+        Engine.seed(7);
+        Tensor w1;
+        Tensor w2;
+        try (Scope setup = Scope.open()) {
+            w1 = setup.keep(Tensor.randn(64, 32).mul(0.1)).requiresGrad(true);
+            w2 = setup.keep(Tensor.randn(10, 64).mul(0.1)).requiresGrad(true);
+        }
+        Tensor x = Tensor.randn(16, 32);
+        Tensor y = Tensor.fromArray(new long[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5}, 16);
+
+        for (int i = 0; i < 500; i++) {
+            step(w1, w2, x, y);
+        }
+        long liveAfterWarmUp = Engine.get().backend().bytesInUse();
+        long rssAfterWarmUp = residentBytes();
+        double firstLoss = step(w1, w2, x, y);
+        double lastLoss = firstLoss;
+        for (int i = 0; i < STEPS; i++) {
+            lastLoss = step(w1, w2, x, y);
+        }
+        long liveAtEnd = Engine.get().backend().bytesInUse();
+        long rssAtEnd = residentBytes();
+        System.out.printf("memory over %d scoped steps: backend live bytes %d -> %d; resident %.1f MiB -> %.1f MiB%n",
+                STEPS, liveAfterWarmUp, liveAtEnd, rssAfterWarmUp / 1048576.0, rssAtEnd / 1048576.0);
+
+        assertEquals(liveAfterWarmUp, liveAtEnd, "tensors leaked out of their scopes");
+        if (rssAtEnd > 0) {
+            assertTrue(rssAtEnd - rssAfterWarmUp < 64L << 20,
+                    "resident memory grew by " + (rssAtEnd - rssAfterWarmUp) + " bytes");
+        }
+        assertTrue(lastLoss < firstLoss, "the steps did not train: loss " + firstLoss + " -> " + lastLoss);
+    }
+
+    private static double step(Tensor w1, Tensor w2, Tensor x, Tensor y) {
+        try (Scope s = Scope.open()) {
+            Tensor loss = F.crossEntropy(F.linear(F.linear(x, w1, null).tanh(), w2, null), y);
+            loss.backward();
+            try (Autograd.Guard g = Autograd.noGrad()) {
+                w1.addInPlace(w1.grad(), -0.01);
+                w2.addInPlace(w2.grad(), -0.01);
+            }
+            w1.zeroGrad();
+            w2.zeroGrad();
+            return loss.item();
+        }
+    }
+
+    /** VmRSS from /proc (Linux); 0 where there is no /proc, and then only live bytes are checked. */
+    private static long residentBytes() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.exists(status)) {
+            return 0;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return 0;
+    }
+}
