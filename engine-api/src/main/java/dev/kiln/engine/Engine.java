@@ -32,7 +32,9 @@ public final class Engine {
             synchronized (Engine.class) {
                 e = instance;
                 if (e == null) {
-                    e = new Engine(selectBackend(requestedBackend()));
+                    List<BackendProvider> providers = new ArrayList<>();
+                    ServiceLoader.load(BackendProvider.class).forEach(providers::add);
+                    e = new Engine(selectBackend(requestedBackend(), providers));
                     instance = e;
                 }
             }
@@ -84,9 +86,9 @@ public final class Engine {
         return name == null || name.isBlank() ? null : name.trim().toLowerCase(Locale.ROOT);
     }
 
-    private static Backend selectBackend(String requested) {
-        List<BackendProvider> providers = new ArrayList<>();
-        ServiceLoader.load(BackendProvider.class).forEach(providers::add);
+    /** The requested provider's backend, or the available one of highest priority; errors say why not. */
+    static Backend selectBackend(String requested, List<BackendProvider> found) {
+        List<BackendProvider> providers = new ArrayList<>(found);
         providers.sort(Comparator.comparingInt(BackendProvider::priority).reversed());
         if (providers.isEmpty()) {
             throw new IllegalStateException("no Kiln backend on the class path: add engine-cpu (dev.kiln:engine-cpu)");

@@ -1,6 +1,7 @@
 package dev.kiln.engine.cpu;
 
 import dev.kiln.engine.CounterRandom;
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 
 /** Random fills from the engine's counter-based stream: element i draws counter + i. */
@@ -14,9 +15,15 @@ final class CpuRandom {
     void uniform(Tensor out, double low, double high, long seed, long counter) {
         Data od = Data.of(out);
         double width = high - low;
+        boolean f32 = out.dtype() == DType.F32;
         parallel.forRange(Math.toIntExact(out.size()), 8, (s, e) -> {
             for (int i = s; i < e; i++) {
-                od.set(i, low + width * CounterRandom.uniform(seed, counter + i));
+                double v = low + width * CounterRandom.uniform(seed, counter + i);
+                // Rounding (to float, or in low + width * u) must not reach the excluded upper bound.
+                if (width > 0 && (f32 ? (float) v >= high : v >= high)) {
+                    v = f32 ? Math.nextDown((float) high) : Math.nextDown(high);
+                }
+                od.set(i, v);
             }
         });
     }

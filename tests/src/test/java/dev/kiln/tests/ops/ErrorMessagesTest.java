@@ -1,0 +1,129 @@
+package dev.kiln.tests.ops;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.F;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/** Misuse fails at once with an exception whose message names the op and what it got. */
+class ErrorMessagesTest {
+    private Scope scope;
+
+    @BeforeEach
+    void openScope() {
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void closeScope() {
+        scope.close();
+    }
+
+    private static <T extends Throwable> T assertMessage(Class<T> type, Executable call, String... parts) {
+        T e = assertThrows(type, call);
+        String message = e.getMessage();
+        for (String part : parts) {
+            assertTrue(message != null && message.contains(part), "message should contain '" + part + "': " + message);
+        }
+        return e;
+    }
+
+    @Test
+    void matmulInnerDimensionMismatchNamesBothShapes() {
+        Tensor a = Tensor.zeros(32, 784);
+        Tensor b = Tensor.zeros(512, 10);
+        assertMessage(IllegalArgumentException.class, () -> a.matmul(b),
+                "matmul", "[32, 784]", "[512, 10]", "784 and 512 differ");
+    }
+
+    @Test
+    void addOfShapesThatDoNotBroadcastNamesBothShapes() {
+        Tensor a = Tensor.zeros(2, 3);
+        Tensor b = Tensor.zeros(4);
+        assertMessage(IllegalArgumentException.class, () -> a.add(b), "add", "[2, 3]", "[4]");
+    }
+
+    @Test
+    void reshapeToWrongSizeNamesBothShapes() {
+        Tensor a = Tensor.zeros(2, 3);
+        assertMessage(IllegalArgumentException.class, () -> a.reshape(4, 2), "reshape", "[2, 3]", "[4, 2]");
+        assertMessage(IllegalArgumentException.class, () -> a.reshape(-1, 4), "reshape", "[2, 3]");
+    }
+
+    @Test
+    void narrowOutOfRangeNamesTheRangeAndShape() {
+        Tensor a = Tensor.zeros(2, 5);
+        assertMessage(IllegalArgumentException.class, () -> a.narrow(1, 3, 4), "narrow", "[3, 7)", "[2, 5]");
+        assertMessage(IllegalArgumentException.class, () -> a.narrow(0, -1, 1), "narrow", "[2, 5]");
+    }
+
+    @Test
+    void catWithMismatchedShapesNamesBothShapes() {
+        Tensor a = Tensor.zeros(2, 3);
+        Tensor b = Tensor.zeros(2, 4);
+        assertMessage(IllegalArgumentException.class, () -> Tensor.cat(List.of(a, b), 0), "cat", "[2, 3]", "[2, 4]");
+        Tensor c = Tensor.zeros(2);
+        assertMessage(IllegalArgumentException.class, () -> Tensor.cat(List.of(a, c), 0), "cat", "[2, 3]", "[2]");
+    }
+
+    @Test
+    void mixingF32AndF64NamesBothDtypes() {
+        Tensor a = Tensor.zeros(DType.F32, 2);
+        Tensor b = Tensor.zeros(DType.F64, 2);
+        assertMessage(IllegalArgumentException.class, () -> a.add(b), "add", "F32", "F64");
+        assertMessage(IllegalArgumentException.class, () -> a.reshape(1, 2).matmul(b.reshape(2, 1)), "matmul", "F32", "F64");
+    }
+
+    @Test
+    void crossEntropyTargetOutOfRangeNamesTheTargetAndClassCount() {
+        Tensor logits = Tensor.zeros(2, 3);
+        Tensor high = Tensor.fromArray(new long[] {0, 5}, 2);
+        assertMessage(IllegalArgumentException.class, () -> F.crossEntropy(logits, high), "crossEntropy", "5", "[0, 3)");
+        Tensor negative = Tensor.fromArray(new int[] {-1, 0}, 2);
+        assertMessage(IllegalArgumentException.class, () -> F.crossEntropy(logits, negative), "crossEntropy", "-1");
+    }
+
+    @Test
+    void gatherIndexOutOfRangeNamesTheIndexAndShape() {
+        Tensor src = Tensor.zeros(3, 4);
+        Tensor index = Tensor.fromArray(new long[] {0, 4, 1, 2, 3, 0}, 3, 2);
+        assertMessage(IllegalArgumentException.class, () -> src.gather(1, index), "gather", "index 4", "[3, 4]");
+    }
+
+    @Test
+    void usingATensorAfterCloseSaysItIsClosed() {
+        Tensor t = Tensor.ones(2);
+        t.close();
+        assertTrue(t.isClosed());
+        assertMessage(IllegalStateException.class, () -> t.add(Tensor.ones(2)), "add", "closed");
+        assertMessage(IllegalStateException.class, t::toFloatArray, "closed");
+        assertMessage(IllegalStateException.class, () -> t.reshape(2, 1), "closed");
+    }
+
+    @Test
+    void usingATensorAfterItsScopeClosedSaysItIsClosed() {
+        Tensor t;
+        try (Scope inner = Scope.open()) {
+            t = Tensor.ones(2).mul(3);
+        }
+        assertTrue(t.isClosed());
+        assertMessage(IllegalStateException.class, () -> t.add(Tensor.ones(2)), "closed", "Scope");
+        assertMessage(IllegalStateException.class, t::toDoubleArray, "closed");
+    }
+
+    @Test
+    void fromArrayWithTooFewValuesNamesTheCountAndShape() {
+        assertMessage(IllegalArgumentException.class, () -> Tensor.fromArray(new float[5], 2, 3),
+                "fromArray", "5 values", "[2, 3]");
+        assertMessage(IllegalArgumentException.class, () -> Tensor.fromArray(new long[7], 2, 3),
+                "fromArray", "7 values", "[2, 3]");
+    }
+}
