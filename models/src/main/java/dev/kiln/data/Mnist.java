@@ -16,8 +16,8 @@ public record Mnist(float[] images, long[] labels, int count) {
 
     /** Which half of the official split. */
     public enum Split {
-        TRAIN("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
-        TEST("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz");
+        TRAIN("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+        TEST("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
 
         final String images;
         final String labels;
@@ -35,11 +35,12 @@ public record Mnist(float[] images, long[] labels, int count) {
      */
     public static Mnist load(Path dataDir, String name, Split split) throws IOException, DataDirectory.DataMissingException {
         Path dir = DataDirectory.find(dataDir, name, List.of(split.images, split.labels));
-        Idx.Array images = Idx.read(dir.resolve(split.images));
-        Idx.Array labels = Idx.read(dir.resolve(split.labels));
+        Path imageFile = DataDirectory.file(dir, split.images);
+        Idx.Array images = Idx.read(imageFile);
+        Idx.Array labels = Idx.read(DataDirectory.file(dir, split.labels));
         int n = labels.dims()[0];
         if (images.dims().length != 3 || images.dims()[0] != n || images.dims()[1] * images.dims()[2] != PIXELS) {
-            throw new IOException(dir.resolve(split.images) + ": expected [" + n + ", 28, 28] images, header says "
+            throw new IOException(imageFile + ": expected [" + n + ", 28, 28] images, header says "
                     + java.util.Arrays.toString(images.dims()));
         }
         float[] pixels = new float[n * PIXELS];
