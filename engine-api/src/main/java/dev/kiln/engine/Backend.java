@@ -169,6 +169,111 @@ public interface Backend extends AutoCloseable {
         threshold.close();
     }
 
+    // ---- 9. Fused updates -----------------------------------------------------------------------
+
+    /**
+     * One SGD step in place, PyTorch's {@code torch.optim.SGD} without dampening:
+     * <pre>
+     * d = grad + weightDecay * param                   (weightDecay != 0)
+     * buf = firstStep ? d : momentum * buf + d          (momentum != 0; momentumBuffer is null otherwise)
+     * d = nesterov ? d + momentum * buf : buf           (momentum != 0)
+     * param -= lr * d
+     * </pre>
+     * All tensors have one shape and dtype; {@code grad} is not modified.
+     */
+    default void sgdUpdate(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum,
+                           double weightDecay, boolean nesterov, boolean firstStep) {
+        Tensor decayed = null;
+        Tensor lookahead = null;
+        Tensor delta = Tensor.empty(param.shape(), param.dtype(), this);
+        try {
+            Tensor d = grad;
+            if (weightDecay != 0) {
+                decayed = Tensor.empty(param.shape(), param.dtype(), this);
+                affine(param, weightDecay, 0, decayed);
+                binary(BinaryOp.ADD, grad, decayed, decayed);
+                d = decayed;
+            }
+            if (momentum != 0) {
+                if (firstStep) {
+                    copy(d, momentumBuffer);
+                } else {
+                    affine(momentumBuffer, momentum, 0, momentumBuffer);
+                    binary(BinaryOp.ADD, momentumBuffer, d, momentumBuffer);
+                }
+                if (nesterov) {
+                    lookahead = Tensor.empty(param.shape(), param.dtype(), this);
+                    affine(momentumBuffer, momentum, 0, lookahead);
+                    binary(BinaryOp.ADD, d, lookahead, lookahead);
+                    d = lookahead;
+                } else {
+                    d = momentumBuffer;
+                }
+            }
+            affine(d, -lr, 0, delta);
+            binary(BinaryOp.ADD, param, delta, param);
+        } finally {
+            delta.close();
+            if (decayed != null) {
+                decayed.close();
+            }
+            if (lookahead != null) {
+                lookahead.close();
+            }
+        }
+    }
+
+    /**
+     * One Adam (or AdamW) step in place, PyTorch's {@code torch.optim.Adam}/{@code AdamW} without amsgrad;
+     * {@code step} counts from 1 and sets the bias corrections:
+     * <pre>
+     * param *= 1 - lr * weightDecay                     (decoupledWeightDecay: AdamW)
+     * g = grad + weightDecay * param                   (otherwise: Adam's L2 penalty)
+     * expAvg = beta1 * expAvg + (1 - beta1) * g
+     * expAvgSq = beta2 * expAvgSq + (1 - beta2) * g * g
+     * denom = sqrt(expAvgSq) / sqrt(1 - beta2^step) + eps     (eps after the square root)
+     * param -= lr / (1 - beta1^step) * expAvg / denom
+     * </pre>
+     * All tensors have one shape and dtype; {@code grad} is not modified.
+     */
+    default void adamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1,
+                            double beta2, double eps, double weightDecay, boolean decoupledWeightDecay, long step) {
+        double stepSize = lr / (1 - Math.pow(beta1, step));
+        double invSqrtCorrection2 = 1 / Math.sqrt(1 - Math.pow(beta2, step));
+        Tensor decayed = null;
+        Tensor tmp = Tensor.empty(param.shape(), param.dtype(), this);
+        try {
+            Tensor g = grad;
+            if (weightDecay != 0) {
+                if (decoupledWeightDecay) {
+                    affine(param, 1 - lr * weightDecay, 0, param);
+                } else {
+                    decayed = Tensor.empty(param.shape(), param.dtype(), this);
+                    affine(param, weightDecay, 0, decayed);
+                    binary(BinaryOp.ADD, grad, decayed, decayed);
+                    g = decayed;
+                }
+            }
+            affine(expAvg, beta1, 0, expAvg);
+            affine(g, 1 - beta1, 0, tmp);
+            binary(BinaryOp.ADD, expAvg, tmp, expAvg);
+            affine(expAvgSq, beta2, 0, expAvgSq);
+            binary(BinaryOp.MUL, g, g, tmp);
+            affine(tmp, 1 - beta2, 0, tmp);
+            binary(BinaryOp.ADD, expAvgSq, tmp, expAvgSq);
+            unary(UnaryOp.SQRT, 0, expAvgSq, tmp);
+            affine(tmp, invSqrtCorrection2, eps, tmp);
+            binary(BinaryOp.DIV, expAvg, tmp, tmp);
+            affine(tmp, -stepSize, 0, tmp);
+            binary(BinaryOp.ADD, param, tmp, param);
+        } finally {
+            tmp.close();
+            if (decayed != null) {
+                decayed.close();
+            }
+        }
+    }
+
     // ---- Housekeeping ---------------------------------------------------------------------------
 
     /** Bytes currently allocated to live tensors. */

@@ -57,8 +57,22 @@ public final class Engine {
     }
 
     /** The current seed. */
-    public long seed() {
+    public synchronized long seed() {
         return seed;
+    }
+
+    /** How many random values have been drawn since the last {@link #seed}: with the seed, the whole random state. */
+    public synchronized long counter() {
+        return counter;
+    }
+
+    /** Restores a random state saved from {@link #seed()} and {@link #counter()} (checkpoint resume). */
+    public static void restoreRandomState(long seed, long counter) {
+        Engine e = get();
+        synchronized (e) {
+            e.seed = seed;
+            e.counter = counter;
+        }
     }
 
     /** Reserves {@code n} counters of the random stream and returns the first. */

@@ -49,8 +49,11 @@ public final class Scope implements AutoCloseable {
         }
     }
 
-    /** Runs {@code body} outside every scope: what it creates lives until closed by hand. */
-    static <T> T unscoped(java.util.function.Supplier<T> body) {
+    /**
+     * Runs {@code body} outside every scope of this thread: what it creates lives until closed by hand.
+     * For long-lived tensors (parameters, optimizer state) made while a scope may be open.
+     */
+    public static <T> T outside(java.util.function.Supplier<T> body) {
         Scope saved = CURRENT.get();
         CURRENT.remove();
         try {

@@ -290,7 +290,7 @@ public final class Tensor implements AutoCloseable {
             return;
         }
         try (Autograd.Guard g = Autograd.noGrad()) {
-            Tensor converted = Scope.unscoped(() -> to(target));
+            Tensor converted = Scope.outside(() -> to(target));
             try {
                 reader.accept(converted);
             } finally {
@@ -470,7 +470,7 @@ public final class Tensor implements AutoCloseable {
 
     private void accumulateGrad(Tensor g) {
         if (grad == null) {
-            grad = Scope.unscoped(() -> {
+            grad = Scope.outside(() -> {
                 Tensor copy = emptyLike(shape, dtype);
                 backend().copy(g, copy);
                 return copy;

@@ -10,18 +10,10 @@ final class Options {
     private final Map<String, String> values = new LinkedHashMap<>();
     private final Set<String> read = new HashSet<>();
 
-    /** Thrown for {@code --help}. */
-    static final class HelpRequested extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-    }
-
     static Options parse(String[] args) {
         Options o = new Options();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--help") || a.equals("-h")) {
-                throw new HelpRequested();
-            }
             if (!a.startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("expected --option value, got '" + a + "'");
             }

@@ -28,6 +28,7 @@ public final class CpuBackend implements Backend {
     private final CpuSoftmax softmax;
     private final CpuIndexing indexing;
     private final CpuRandom random;
+    private final CpuUpdates updates;
 
     public CpuBackend(int threads) {
         this.parallel = new Parallel(threads);
@@ -38,6 +39,7 @@ public final class CpuBackend implements Backend {
         this.softmax = new CpuSoftmax(parallel);
         this.indexing = new CpuIndexing(parallel);
         this.random = new CpuRandom(parallel);
+        this.updates = new CpuUpdates(parallel);
     }
 
     /** Thread count from {@code -Dkiln.threads}, else the number of cores. */
@@ -219,6 +221,18 @@ public final class CpuBackend implements Backend {
     @Override
     public void bernoulli(Tensor out, double p, long seed, long counter) {
         random.bernoulli(out, p, seed, counter);
+    }
+
+    @Override
+    public void sgdUpdate(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum,
+                          double weightDecay, boolean nesterov, boolean firstStep) {
+        updates.sgd(param, grad, momentumBuffer, lr, momentum, weightDecay, nesterov, firstStep);
+    }
+
+    @Override
+    public void adamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1,
+                           double beta2, double eps, double weightDecay, boolean decoupledWeightDecay, long step) {
+        updates.adam(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, step);
     }
 
     @Override

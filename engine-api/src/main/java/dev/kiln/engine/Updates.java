@@ -1,0 +1,129 @@
+package dev.kiln.engine;
+
+/**
+ * Fused optimizer updates (Backend SPI item 9) for the optimizers in {@code dev.kiln.optim}: each call
+ * checks its arguments and makes one pass over parameter, gradient and state on the parameter's backend.
+ * Parameter and state are updated in place; the gradient is only read. Formulas follow PyTorch (see
+ * {@link Backend#sgdUpdate} and {@link Backend#adamUpdate}).
+ *
+ * <p>Updates bypass autograd: call them under {@code Autograd.noGrad()} (as {@code Optimizer.step()} does).
+ */
+public final class Updates {
+    private Updates() {
+    }
+
+    /**
+     * One SGD step: {@code d = grad + weightDecay * param; buf = momentum * buf + d} (the first step sets
+     * {@code buf = d}); {@code d = nesterov ? d + momentum * buf : buf; param -= lr * d}.
+     *
+     * @param momentumBuffer state of the parameter's shape and dtype; null when {@code momentum == 0}
+     * @param firstStep      true on the parameter's first step: the buffer is set to the gradient
+     */
+    public static void sgd(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum,
+                           double weightDecay, boolean nesterov, boolean firstStep) {
+        String op = "sgd";
+        checkParamAndGrad(op, param, grad);
+        if (momentum != 0) {
+            if (momentumBuffer == null) {
+                throw new IllegalArgumentException(op + ": momentum " + momentum + " needs a momentum buffer of shape "
+                        + param.shape() + ", got null");
+            }
+            checkState(op, "momentum buffer", param, momentumBuffer);
+        } else if (momentumBuffer != null) {
+            throw new IllegalArgumentException(op + ": momentum is 0 but a momentum buffer " + momentumBuffer.shape()
+                    + " was given; pass null");
+        }
+        checkNonNegative(op, "lr", lr);
+        checkNonNegative(op, "weight decay", weightDecay);
+        if (!(momentum >= 0) || Double.isInfinite(momentum)) {
+            throw new IllegalArgumentException(op + ": momentum must be finite and >= 0, got " + momentum);
+        }
+        if (nesterov && momentum <= 0) {
+            throw new IllegalArgumentException(op + ": Nesterov momentum needs momentum > 0, got " + momentum);
+        }
+        param.backend().sgdUpdate(param, grad, momentumBuffer, lr, momentum, weightDecay, nesterov, firstStep);
+    }
+
+    /**
+     * One Adam step ({@code decoupledWeightDecay} false: weight decay is an L2 term added to the gradient)
+     * or AdamW step (true: {@code param *= 1 - lr * weightDecay} before the update). {@code step} is the
+     * number of this update, counting from 1; it sets the bias corrections {@code 1 - beta^step}.
+     */
+    public static void adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1,
+                            double beta2, double eps, double weightDecay, boolean decoupledWeightDecay, long step) {
+        String op = decoupledWeightDecay ? "adamw" : "adam";
+        checkParamAndGrad(op, param, grad);
+        checkState(op, "exp_avg", param, expAvg);
+        checkState(op, "exp_avg_sq", param, expAvgSq);
+        if (expAvg == expAvgSq) {
+            throw new IllegalArgumentException(op + ": exp_avg and exp_avg_sq must be different tensors");
+        }
+        checkNonNegative(op, "lr", lr);
+        checkNonNegative(op, "weight decay", weightDecay);
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException(op + ": betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
+        }
+        if (!(eps >= 0) || Double.isInfinite(eps)) {
+            throw new IllegalArgumentException(op + ": eps must be finite and >= 0, got " + eps);
+        }
+        if (step < 1) {
+            throw new IllegalArgumentException(op + ": step counts from 1, got " + step);
+        }
+        param.backend().adamUpdate(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay,
+                decoupledWeightDecay, step);
+    }
+
+    /**
+     * Zeros of {@code like}'s shape, dtype and device, created outside every {@link Scope}: optimizer state,
+     * which must outlive the per-step scope that {@code step()} usually runs in. It lives until closed.
+     */
+    public static Tensor stateLike(Tensor like) {
+        Checks.open("stateLike", like);
+        return Scope.outside(() -> {
+            Tensor t = Tensor.empty(like.shape(), like.dtype(), like.backend());
+            like.backend().fill(t, 0);
+            return t;
+        });
+    }
+
+    private static void checkParamAndGrad(String op, Tensor param, Tensor grad) {
+        if (param == null || grad == null) {
+            throw new IllegalArgumentException(op + ": parameter and gradient must not be null");
+        }
+        Checks.compatible(op, param, grad);
+        Checks.floating(op, param);
+        if (!grad.shape().equals(param.shape())) {
+            throw new IllegalArgumentException(op + ": gradient " + grad.shape() + " differs from parameter " + param.shape());
+        }
+        if (param == grad) {
+            throw new IllegalArgumentException(op + ": parameter " + param.shape() + " was passed as its own gradient");
+        }
+        if (!param.isLeaf()) {
+            throw new IllegalStateException(op + ": parameter " + param.shape() + " was made by " + param.gradFnName()
+                    + "; updates are for leaves (parameters)");
+        }
+        if (param.requiresGrad() && Autograd.isEnabled()) {
+            throw new IllegalStateException(op + ": parameter " + param.shape() + " requires a gradient; update it inside"
+                    + " try (var g = Autograd.noGrad()) { ... }");
+        }
+    }
+
+    private static void checkState(String op, String name, Tensor param, Tensor state) {
+        if (state == null) {
+            throw new IllegalArgumentException(op + ": " + name + " must not be null (parameter " + param.shape() + ")");
+        }
+        Checks.compatible(op, param, state);
+        if (!state.shape().equals(param.shape())) {
+            throw new IllegalArgumentException(op + ": " + name + " " + state.shape() + " differs from parameter " + param.shape());
+        }
+        if (state == param) {
+            throw new IllegalArgumentException(op + ": " + name + " " + state.shape() + " is the parameter itself");
+        }
+    }
+
+    private static void checkNonNegative(String op, String name, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(op + ": " + name + " must be finite and >= 0, got " + value);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dev.kiln.cli;
+
+import dev.kiln.data.DataLoader;
+import dev.kiln.data.Dataset;
+import dev.kiln.data.Mnist;
+import dev.kiln.data.MnistDataset;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.nn.CrossEntropyLoss;
+import dev.kiln.nn.Module;
+import dev.kiln.optim.Optimizers;
+import dev.kiln.train.EpochMetrics;
+import dev.kiln.train.Evaluation;
+import dev.kiln.train.Json;
+import dev.kiln.train.Trainer;
+import dev.kiln.train.TrainingListener;
+import dev.kiln.zoo.Zoo;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code kiln bench WORKLOAD}: the protocol of shared/BENCHMARKS.md. Training workloads report samples/s
+ * as the median over epochs 2..N of training samples / epoch wall time, test accuracy after the last
+ * epoch and the process's peak resident memory.
+ */
+final class BenchCommand {
+    static final String HELP = """
+            Usage: kiln bench WORKLOAD [--data-dir DIR] [--epochs N]
+              mlp     W1: MNIST, 784-512-ReLU-512-ReLU-10, Adam lr 1e-3, batch 128, 5 epochs
+              sgemm   W5: C = A*B for square N in 512, 1024, 2048, 4096; best of 10 after 3 warm-ups
+            The last line printed is one JSON object with the figures.
+            """;
+
+    private BenchCommand() {
+    }
+
+    static int run(String[] args, PrintStream out) throws Exception {
+        if (args.length == 0 || args[0].startsWith("--")) {
+            throw new IllegalArgumentException("name a workload: kiln bench mlp|sgemm");
+        }
+        String workload = args[0];
+        Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length));
+        return switch (workload) {
+            case "mlp" -> mlp(o, out);
+            case "sgemm" -> {
+                o.rejectUnknown();
+                yield sgemm(out);
+            }
+            default -> throw new IllegalArgumentException("unknown workload '" + workload + "'; known: mlp, sgemm");
+        };
+    }
+
+    private static int mlp(Options o, PrintStream out) throws Exception {
+        java.nio.file.Path dataDir = DataOptions.dataDir(o);
+        int epochs = o.getInt("epochs", 5);
+        o.rejectUnknown();
+        Engine.seed(1);
+        Dataset train = MnistDataset.load(dataDir, "mnist", Mnist.Split.TRAIN);
+        Dataset test = MnistDataset.load(dataDir, "mnist", Mnist.Split.TEST);
+        try (Module model = Zoo.mlp(Mnist.PIXELS, Mnist.CLASSES)) {
+            Trainer trainer = new Trainer(model, Optimizers.create("adam", model.trainableParameters(), 1e-3), new CrossEntropyLoss());
+            trainer.listener(new TrainingListener() {
+                @Override
+                public void onEpochEnd(EpochMetrics m) {
+                    out.printf("epoch %d: %.1f s, %.0f samples/s, train loss %.4f%n", m.epoch(), m.seconds(), m.samplesPerSecond(), m.trainLoss());
+                }
+            });
+            List<EpochMetrics> history = trainer.fit(new DataLoader(train, 128, true, 1), null, epochs);
+            Evaluation e = trainer.evaluate(new DataLoader(test, 1000, false, 1));
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("workload", "mlp");
+            r.put("batch", 128);
+            r.put("epochs", epochs);
+            r.put("samples_per_s", Math.round(TrainCommand.median(history) * 10) / 10.0);
+            r.put("test_accuracy", TrainCommand.round(e.accuracy()));
+            r.put("peak_rss_mib", peakResidentMiB());
+            r.put("backend", Engine.get().backend().name());
+            r.put("threads", Integer.getInteger("kiln.threads", Runtime.getRuntime().availableProcessors()));
+            out.println(Json.line(r));
+        }
+        return 0;
+    }
+
+    private static int sgemm(PrintStream out) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("workload", "sgemm");
+        for (int n : new int[] {512, 1024, 2048, 4096}) {
+            double gflops;
+            try (Scope s = Scope.open()) {
+                Tensor a = Tensor.randn(n, n);
+                Tensor b = Tensor.randn(n, n);
+                long best = Long.MAX_VALUE;
+                for (int i = 0; i < 13; i++) {
+                    long t = System.nanoTime();
+                    try (Scope step = Scope.open()) {
+                        a.matmul(b);
+                    }
+                    if (i >= 3) {
+                        best = Math.min(best, System.nanoTime() - t);
+                    }
+                }
+                gflops = 2.0 * n * n * n / best;
+            }
+            out.printf("N=%d: %.1f GFLOP/s%n", n, gflops);
+            r.put("gflops_" + n, Math.round(gflops * 10) / 10.0);
+        }
+        r.put("backend", Engine.get().backend().name());
+        out.println(Json.line(r));
+        return 0;
+    }
+
+    /** VmHWM of this process in MiB, or -1 where /proc is missing. */
+    static double peakResidentMiB() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.exists(status)) {
+            return -1;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("VmHWM:")) {
+                return Math.round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0 * 10) / 10.0;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.kiln.cli;
+
+import dev.kiln.data.Mnist;
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.F;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.nn.Module;
+import dev.kiln.train.Json;
+import dev.kiln.train.Trainer;
+import dev.kiln.zoo.Zoo;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.imageio.ImageIO;
+
+/** {@code kiln predict --checkpoint F IMAGE}: the class probabilities of one image. */
+final class PredictCommand {
+    static final String HELP = """
+            Usage: kiln predict --checkpoint FILE IMAGE.png
+              The image is turned grey, scaled to 28x28 and, when its background is light (mean above
+              one half), inverted: MNIST digits are light on dark.
+            The last line printed is one JSON object with the predicted class and probabilities.
+            """;
+
+    private PredictCommand() {
+    }
+
+    static int run(String[] args, PrintStream out) throws Exception {
+        if (args.length < 1 || args[args.length - 1].startsWith("--")) {
+            throw new IllegalArgumentException("name an image: kiln predict --checkpoint FILE IMAGE.png");
+        }
+        Path image = Path.of(args[args.length - 1]);
+        Options o = Options.parse(java.util.Arrays.copyOf(args, args.length - 1));
+        String checkpoint = o.get("checkpoint", null);
+        o.rejectUnknown();
+        if (checkpoint == null) {
+            throw new IllegalArgumentException("--checkpoint FILE is required");
+        }
+        Path file = Path.of(checkpoint);
+        String modelName = Trainer.metadata(file).get("model");
+        if (modelName == null) {
+            throw new IllegalArgumentException(file + " names no model in its metadata; was it written by kiln train?");
+        }
+        float[] pixels = readPixels(image);
+        try (Module model = Zoo.create(modelName, Mnist.PIXELS, Mnist.CLASSES);
+             Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            Trainer.loadModel(file, model);
+            model.eval();
+            float[] p = F.softmax(model.forward(Tensor.fromArray(pixels, 1, 1, 28, 28)), 1).toFloatArray();
+            int best = 0;
+            for (int c = 1; c < p.length; c++) {
+                best = p[c] > p[best] ? c : best;
+            }
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("image", image.toString());
+            result.put("predicted", best);
+            double[] rounded = new double[p.length];
+            for (int c = 0; c < p.length; c++) {
+                rounded[c] = Math.round(p[c] * 1e4) / 1e4;
+                out.printf("class %d  %6.2f%%%s%n", c, 100 * p[c], c == best ? "  <-" : "");
+            }
+            result.put("probabilities", rounded);
+            out.println(Json.line(result));
+        }
+        return 0;
+    }
+
+    /** 28x28 grey values in [0, 1], light on dark. */
+    static float[] readPixels(Path image) throws IOException {
+        if (!Files.isRegularFile(image)) {
+            throw new IOException(image + ": no such file");
+        }
+        BufferedImage source = ImageIO.read(image.toFile());
+        if (source == null) {
+            throw new IOException(image + ": not an image format Java can read (PNG, JPEG, GIF, BMP)");
+        }
+        BufferedImage grey = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+        Graphics2D g = grey.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(source, 0, 0, 28, 28, null);
+        g.dispose();
+        float[] pixels = new float[28 * 28];
+        double mean = 0;
+        for (int y = 0; y < 28; y++) {
+            for (int x = 0; x < 28; x++) {
+                pixels[y * 28 + x] = (grey.getRaster().getSample(x, y, 0)) / 255f;
+                mean += pixels[y * 28 + x];
+            }
+        }
+        if (mean / pixels.length > 0.5) {
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = 1 - pixels[i];
+            }
+        }
+        return pixels;
+    }
+}

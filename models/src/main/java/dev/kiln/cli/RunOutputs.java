@@ -1,0 +1,113 @@
+package dev.kiln.cli;
+
+import dev.kiln.train.EpochMetrics;
+import dev.kiln.train.Json;
+import dev.kiln.train.MetricsCsv;
+import dev.kiln.train.Progress;
+import dev.kiln.train.TrainingListener;
+import dev.kiln.train.TrainingPlot;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What {@code kiln train} shows and leaves in its run directory: a progress bar per epoch, a line per
+ * epoch, metrics.csv, training.png (loss and accuracy per epoch) and, at the end, metrics.json plus the
+ * same object as the last printed line.
+ */
+final class RunOutputs implements TrainingListener {
+    private final Path dir;
+    private final String evalName;
+    private final PrintStream out;
+    private final MetricsCsv csv;
+    private Progress progress;
+
+    /**
+     * @param evalName       "val" or "test": which data the per-epoch evaluation used
+     * @param epochsResumed  epochs already in metrics.csv from the run being resumed (0 for a new run)
+     */
+    RunOutputs(Path dir, String evalName, PrintStream out, int epochsResumed) throws IOException {
+        this.dir = dir;
+        this.evalName = evalName;
+        this.out = out;
+        Files.createDirectories(dir);
+        List<String> columns = List.of("epoch", "train_loss", "train_accuracy", evalName + "_loss", evalName + "_accuracy",
+                evalName + "_top5", "lr", "seconds", "samples_per_s");
+        this.csv = epochsResumed > 0 ? MetricsCsv.resume(dir, columns, epochsResumed) : new MetricsCsv(dir, columns);
+    }
+
+    @Override
+    public void onBatchEnd(int epoch, int batch, int batchesPerEpoch, double loss) {
+        if (progress == null) {
+            progress = new Progress("epoch " + epoch, batchesPerEpoch, out);
+        }
+        progress.step(1, String.format(Locale.ROOT, "loss %.4f", loss));
+        if (batch == batchesPerEpoch) {
+            progress.close();
+            progress = null;
+        }
+    }
+
+    @Override
+    public void onEpochEnd(EpochMetrics m) {
+        out.printf(Locale.ROOT, "epoch %d: train loss %.4f acc %.4f | %s loss %.4f acc %.4f | %.1f s, %.0f samples/s%n",
+                m.epoch(), m.trainLoss(), m.trainAccuracy(), evalName, m.validationLoss(), m.validationAccuracy(),
+                m.seconds(), m.samplesPerSecond());
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("epoch", m.epoch());
+        row.put("train_loss", m.trainLoss());
+        row.put("train_accuracy", m.trainAccuracy());
+        row.put(evalName + "_loss", m.validationLoss());
+        row.put(evalName + "_accuracy", m.validationAccuracy());
+        row.put(evalName + "_top5", m.validationTopK());
+        row.put("lr", m.learningRate());
+        row.put("seconds", m.seconds());
+        row.put("samples_per_s", m.samplesPerSecond());
+        try {
+            csv.append(row);
+            plot();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the run directory " + dir, e);
+        }
+    }
+
+    /** Redraws training.png from every row of metrics.csv, so a resumed run's plot covers all epochs. */
+    private void plot() throws IOException {
+        List<String> lines = csv.lines();
+        List<String> columns = csv.columns();
+        List<Integer> epochs = new ArrayList<>();
+        Map<String, List<Double>> loss = new LinkedHashMap<>();
+        Map<String, List<Double>> accuracy = new LinkedHashMap<>();
+        loss.put("train", new ArrayList<>());
+        loss.put(evalName, new ArrayList<>());
+        accuracy.put("train", new ArrayList<>());
+        accuracy.put(evalName, new ArrayList<>());
+        for (String line : lines.subList(1, lines.size())) {
+            String[] cells = line.split(",", -1);
+            epochs.add(Integer.parseInt(cells[columns.indexOf("epoch")]));
+            loss.get("train").add(number(cells[columns.indexOf("train_loss")]));
+            loss.get(evalName).add(number(cells[columns.indexOf(evalName + "_loss")]));
+            accuracy.get("train").add(number(cells[columns.indexOf("train_accuracy")]));
+            accuracy.get(evalName).add(number(cells[columns.indexOf(evalName + "_accuracy")]));
+        }
+        TrainingPlot.write(dir.resolve("training.png"), epochs, loss, accuracy);
+    }
+
+    private static double number(String cell) {
+        return cell.isEmpty() ? Double.NaN : Double.parseDouble(cell);
+    }
+
+    /** Writes metrics.json and prints the same object as the last line. */
+    void finish(Map<String, Object> summary) throws IOException {
+        Json.write(dir.resolve("metrics.json"), summary);
+        out.printf("outputs: %s (checkpoint.safetensors, metrics.csv, metrics.json, training.png)%n", dir);
+        out.println(Json.line(summary));
+    }
+}

@@ -1,0 +1,124 @@
+package dev.kiln.cli;
+
+import dev.kiln.data.DataLoader;
+import dev.kiln.data.Dataset;
+import dev.kiln.data.Datasets;
+import dev.kiln.data.Mnist;
+import dev.kiln.data.MnistDataset;
+import dev.kiln.engine.Engine;
+import dev.kiln.nn.CrossEntropyLoss;
+import dev.kiln.nn.Module;
+import dev.kiln.optim.Optimizer;
+import dev.kiln.optim.Optimizers;
+import dev.kiln.train.EpochMetrics;
+import dev.kiln.train.Evaluation;
+import dev.kiln.train.Trainer;
+import dev.kiln.zoo.Zoo;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code kiln train MODEL ...}: trains a zoo model on MNIST or Fashion-MNIST and writes a run directory. */
+final class TrainCommand {
+    static final String HELP = """
+            Usage: kiln train MODEL [options]      MODEL: mlp
+              --data mnist|fashion-mnist   data set (default mnist)
+              --data-dir DIR               data root (default: $KILN_DATA, ~/.kiln/data, ../shared/data)
+              --epochs N                   epochs (default 5)
+              --batch B                    batch size (default 128)
+              --lr X                       learning rate (default 0.001)
+              --optimizer NAME             sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw (default adam)
+              --weight-decay X             weight decay (default 0)
+              --validation-split F         hold out this share of the training set for validation and
+                                           early stopping (default 0: the test set is reported per epoch)
+              --patience N                 early stopping patience in epochs (needs --validation-split)
+              --seed S                     random seed (default 1)
+              --out DIR                    run directory: checkpoint, metrics.csv, metrics.json,
+                                           training.png (default runs/MODEL-DATA)
+              --resume FILE                continue from a checkpoint written by an earlier run
+            The last line printed is one JSON object with the final figures (also DIR/metrics.json).
+            """;
+
+    private TrainCommand() {
+    }
+
+    static int run(String[] args, PrintStream out) throws Exception {
+        if (args.length == 0 || args[0].startsWith("--")) {
+            throw new IllegalArgumentException("name a model: kiln train MODEL, one of " + Zoo.names());
+        }
+        String modelName = args[0];
+        Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length));
+        String data = DataOptions.dataSet(o);
+        Path dataDir = DataOptions.dataDir(o);
+        int epochs = o.getInt("epochs", 5);
+        int batch = o.getInt("batch", 128);
+        double lr = o.getDouble("lr", 1e-3);
+        String optimizerName = o.get("optimizer", "adam");
+        double weightDecay = o.getDouble("weight-decay", 0);
+        double validationSplit = o.getDouble("validation-split", 0);
+        int patience = o.getInt("patience", 0);
+        long seed = o.getInt("seed", 1);
+        Path outDir = Path.of(o.get("out", "runs/" + modelName + "-" + data));
+        String resume = o.get("resume", null);
+        o.rejectUnknown();
+        if (patience > 0 && validationSplit <= 0) {
+            throw new IllegalArgumentException("--patience needs --validation-split: early stopping never looks at the test set");
+        }
+
+        Engine.seed(seed);
+        Dataset train = MnistDataset.load(dataDir, data, Mnist.Split.TRAIN);
+        Dataset test = MnistDataset.load(dataDir, data, Mnist.Split.TEST);
+        Dataset validation = null;
+        if (validationSplit > 0) {
+            Datasets.Split split = Datasets.split(train, 1 - validationSplit, seed);
+            train = split.first();
+            validation = split.second();
+        }
+        Module model = Zoo.create(modelName, Mnist.PIXELS, Mnist.CLASSES);
+        Optimizer optimizer = Optimizers.create(optimizerName, model.trainableParameters(), lr);
+        if (weightDecay != 0) {
+            optimizer.groups().forEach(g -> g.setWeightDecay(weightDecay));
+        }
+        DataLoader trainLoader = new DataLoader(train, batch, true, seed);
+        DataLoader testLoader = new DataLoader(test, 1000, false, seed);
+        DataLoader perEpoch = validation != null ? new DataLoader(validation, 1000, false, seed) : testLoader;
+
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("model", modelName);
+        metadata.put("data", data);
+        metadata.put("optimizer", optimizerName);
+        Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata).earlyStopping(patience);
+        int resumedEpochs = resume == null ? 0 : Integer.parseInt(trainer.resume(Path.of(resume)).get("epoch"));
+        RunOutputs outputs = new RunOutputs(outDir, validation != null ? "val" : "test", out, resumedEpochs);
+        trainer.listener(outputs);
+        out.printf("Training %s on %s: %d training images, batch %d, %s lr %s, %d epochs, backend %s, output %s%n",
+                modelName, data, train.size(), batch, optimizerName, lr, epochs, Engine.get().backend().name(), outDir);
+        out.print(model.summary(1, 1, 28, 28));
+        List<EpochMetrics> history = trainer.fit(trainLoader, perEpoch, epochs);
+        Evaluation result = trainer.evaluate(testLoader);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("model", modelName);
+        summary.put("data", data);
+        summary.put("epochs", history.isEmpty() ? 0 : history.get(history.size() - 1).epoch());
+        summary.put("test_accuracy", round(result.accuracy()));
+        summary.put("test_loss", round(result.loss()));
+        summary.put("samples_per_s", history.isEmpty() ? 0 : Math.round(median(history) * 10) / 10.0);
+        summary.put("backend", Engine.get().backend().name());
+        outputs.finish(summary);
+        model.close();
+        return 0;
+    }
+
+    /** Median training throughput over epochs 2..N (epoch 1 is warm-up), as the benchmark protocol asks. */
+    static double median(List<EpochMetrics> history) {
+        List<EpochMetrics> timed = history.size() > 1 ? history.subList(1, history.size()) : history;
+        double[] v = timed.stream().mapToDouble(EpochMetrics::samplesPerSecond).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    static double round(double v) {
+        return Math.round(v * 1e4) / 1e4;
+    }
+}

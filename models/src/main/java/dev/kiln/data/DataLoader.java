@@ -1,0 +1,381 @@
+package dev.kiln.data;
+
+import java.lang.ref.Cleaner;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Mini-batches of a {@link Dataset}, one epoch at a time, assembled ahead of the training loop on one
+ * background thread:
+ * <pre>{@code
+ * DataLoader loader = new DataLoader(train, 128, true, seed);
+ * for (HostBatch batch : loader.epoch(epoch)) {
+ *     try (Scope step = Scope.open()) {
+ *         Tensor x = batch.features();   // [128, 1, 28, 28] F32
+ *         Tensor y = batch.labels();     // [128] I64
+ *         ...
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Order: with {@code shuffle}, epoch {@code e} visits the examples in a permutation that depends only on
+ * {@code (seed, e)}, so the same epoch always gives the same batches (exact resume: {@link #epoch(int, int)}
+ * can also start part-way); without it, in index order. Every example appears exactly once per epoch; the
+ * last batch holds the remainder and may be smaller.
+ *
+ * <p>Threads: each iteration starts one daemon thread that only fills Java arrays (it never creates
+ * tensors) and keeps at most {@value #PREFETCH} batches ready in a bounded queue. The thread ends when the
+ * iteration is exhausted (it is joined before {@code hasNext()} returns false), when its iterator is closed,
+ * when a newer iteration of the same loader starts, when the loader is closed, or, for an abandoned iterator,
+ * when the iterator is garbage collected. An exception on the thread (from the data set) ends the iteration
+ * and is re-thrown to the consumer, wrapped in a {@link RuntimeException} whose cause it is.
+ *
+ * <p>One iteration at a time per loader: starting a new one stops the previous one, whose next use then
+ * throws {@link IllegalStateException}. Use one loader per data set (training, validation, test).
+ */
+public final class DataLoader implements AutoCloseable {
+    /** Batches kept ready by the prefetch thread. */
+    public static final int PREFETCH = 3;
+    /** Prefix of the prefetch threads' names. */
+    public static final String THREAD_NAME = "kiln-data-loader";
+
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final AtomicInteger THREADS = new AtomicInteger();
+    private static final Object END = new Object();
+
+    private final Dataset dataset;
+    private final int batchSize;
+    private final boolean shuffle;
+    private final long seed;
+    private final int[] featureShape;
+    private final int featureSize;
+    private Pipe active;
+
+    /**
+     * @param dataset   the examples
+     * @param batchSize examples per batch, at least 1
+     * @param shuffle   a seeded new order every epoch, else index order
+     * @param seed      seed of the shuffle
+     */
+    public DataLoader(Dataset dataset, int batchSize, boolean shuffle, long seed) {
+        this.dataset = Objects.requireNonNull(dataset, "dataset");
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("DataLoader: batchSize must be at least 1, got " + batchSize);
+        }
+        this.batchSize = batchSize;
+        this.shuffle = shuffle;
+        this.seed = seed;
+        this.featureShape = dataset.featureShape();
+        this.featureSize = Datasets.product(featureShape);
+    }
+
+    public Dataset dataset() {
+        return dataset;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public boolean shuffle() {
+        return shuffle;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    /** Batches per epoch, the last partial one included: ceil(size / batchSize). */
+    public int batchesPerEpoch() {
+        return (int) ((dataset.size() + (long) batchSize - 1) / batchSize);
+    }
+
+    /** The example indices of epoch {@code epoch} in visiting order: [size]. */
+    public int[] order(int epoch) {
+        int n = dataset.size();
+        if (shuffle) {
+            return Datasets.permutation(n, Datasets.mix(seed ^ Datasets.mix(epoch + 0x632BE59BD9B4E019L)));
+        }
+        int[] identity = new int[n];
+        for (int i = 0; i < n; i++) {
+            identity[i] = i;
+        }
+        return identity;
+    }
+
+    /** The batches of epoch {@code epoch}; see the class comment for order and threading. */
+    public Epoch epoch(int epoch) {
+        return new Epoch(epoch, 0);
+    }
+
+    /**
+     * The batches of epoch {@code epoch} from batch {@code firstBatch} on (0-based), for resuming part-way
+     * through an epoch: the batches are exactly those a full iteration would give from that point.
+     */
+    public Epoch epoch(int epoch, int firstBatch) {
+        if (firstBatch < 0 || firstBatch > batchesPerEpoch()) {
+            throw new IllegalArgumentException("DataLoader.epoch: firstBatch must be in [0, " + batchesPerEpoch()
+                    + "], got " + firstBatch);
+        }
+        return new Epoch(epoch, firstBatch);
+    }
+
+    /** Stops the current iteration, if any, and its thread. The loader can still start new iterations. */
+    @Override
+    public void close() {
+        Pipe p;
+        synchronized (this) {
+            p = active;
+            active = null;
+        }
+        if (p != null) {
+            p.stop();
+            p.join();
+        }
+    }
+
+    private synchronized void start(Pipe p) {
+        if (active != null) {
+            active.stop();
+        }
+        active = p;
+    }
+
+    private synchronized void finished(Pipe p) {
+        if (active == p) {
+            active = null;
+        }
+    }
+
+    /** One epoch's batches; each {@link #iterator()} call starts a fresh pass with its own thread. */
+    public final class Epoch implements Iterable<HostBatch> {
+        private final int epoch;
+        private final int firstBatch;
+
+        private Epoch(int epoch, int firstBatch) {
+            this.epoch = epoch;
+            this.firstBatch = firstBatch;
+        }
+
+        @Override
+        public BatchIterator iterator() {
+            return new BatchIterator(DataLoader.this, epoch, firstBatch);
+        }
+    }
+
+    /**
+     * Iterates one epoch's batches. Exhausting it stops its thread; close it (try-with-resources) when leaving
+     * the loop early. After an early close or a newer iteration of the same loader, it throws
+     * {@link IllegalStateException}.
+     */
+    public static final class BatchIterator implements Iterator<HostBatch>, AutoCloseable {
+        private final DataLoader loader;
+        private final int epoch;
+        private final Pipe pipe;
+        private final Cleaner.Cleanable cleanable;
+        private HostBatch next;
+        private boolean finished;
+        private boolean closed;
+
+        private BatchIterator(DataLoader loader, int epoch, int firstBatch) {
+            this.loader = loader;
+            this.epoch = epoch;
+            int batches = loader.batchesPerEpoch();
+            if (firstBatch >= batches) {
+                pipe = null;
+                cleanable = null;
+                finished = true;
+                return;
+            }
+            pipe = new Pipe();
+            Producer producer = new Producer(pipe, loader.dataset, loader.order(epoch), loader.batchSize, firstBatch,
+                    batches, loader.featureShape, loader.featureSize, epoch);
+            Thread t = new Thread(producer, THREAD_NAME + "-" + THREADS.incrementAndGet() + " (epoch " + epoch + ")");
+            t.setDaemon(true);
+            pipe.thread = t;
+            // The action holds the pipe, never this iterator, so an abandoned iterator can be collected.
+            cleanable = CLEANER.register(this, pipe::stop);
+            loader.start(pipe);
+            t.start();
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next != null) {
+                return true;
+            }
+            if (finished) {
+                return false;
+            }
+            if (closed || pipe.stopped) {
+                throw new IllegalStateException("DataLoader: this iteration of epoch " + epoch + " was stopped"
+                        + (closed ? " by close()" : " by a newer iteration of the same loader or DataLoader.close()"));
+            }
+            Object item = take();
+            if (item == END) {
+                finish();
+                return false;
+            }
+            if (item instanceof Failure f) {
+                finish();
+                throw new RuntimeException("DataLoader: assembling batch " + f.batch + " of epoch " + epoch
+                        + " failed: " + f.cause, f.cause);
+            }
+            next = (HostBatch) item;
+            return true;
+        }
+
+        private Object take() {
+            try {
+                while (true) {
+                    Object item = pipe.queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (item != null) {
+                        return item;
+                    }
+                    if (pipe.stopped) {
+                        throw new IllegalStateException("DataLoader: this iteration of epoch " + epoch
+                                + " was stopped while waiting for a batch");
+                    }
+                    if (!pipe.thread.isAlive() && pipe.queue.isEmpty()) {
+                        throw new IllegalStateException("DataLoader: prefetch thread of epoch " + epoch + " ended unexpectedly");
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                close();
+                throw new IllegalStateException("DataLoader: interrupted while waiting for a batch", e);
+            }
+        }
+
+        @Override
+        public HostBatch next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException("DataLoader: epoch " + epoch + " has no more batches");
+            }
+            HostBatch b = next;
+            next = null;
+            return b;
+        }
+
+        private void finish() {
+            finished = true;
+            cleanable.clean();
+            pipe.join();
+            loader.finished(pipe);
+        }
+
+        /** Stops the prefetch thread (and waits for it); later calls of hasNext/next throw unless exhausted. */
+        @Override
+        public void close() {
+            if (finished || closed) {
+                return;
+            }
+            closed = true;
+            next = null;
+            cleanable.clean();
+            pipe.join();
+            loader.finished(pipe);
+        }
+    }
+
+    /** What the consumer and the producer share; it never refers to the iterator. */
+    private static final class Pipe {
+        final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(PREFETCH);
+        volatile boolean stopped;
+        Thread thread;
+
+        void stop() {
+            stopped = true;
+            thread.interrupt();
+            queue.clear(); // let go of prefetched batches now; nobody will take them
+        }
+
+        void join() {
+            if (thread == Thread.currentThread()) {
+                return;
+            }
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private record Failure(int batch, Throwable cause) {
+    }
+
+    /** The prefetch thread's work: fills arrays, puts them in the queue, then END or a Failure. */
+    private static final class Producer implements Runnable {
+        private final Pipe pipe;
+        private final Dataset dataset;
+        private final int[] order;
+        private final int batchSize;
+        private final int firstBatch;
+        private final int batches;
+        private final int[] featureShape;
+        private final int featureSize;
+        private final int epoch;
+
+        Producer(Pipe pipe, Dataset dataset, int[] order, int batchSize, int firstBatch, int batches,
+                 int[] featureShape, int featureSize, int epoch) {
+            this.pipe = pipe;
+            this.dataset = dataset;
+            this.order = order;
+            this.batchSize = batchSize;
+            this.firstBatch = firstBatch;
+            this.batches = batches;
+            this.featureShape = featureShape;
+            this.featureSize = featureSize;
+            this.epoch = epoch;
+        }
+
+        @Override
+        public void run() {
+            int b = firstBatch;
+            try {
+                for (; b < batches; b++) {
+                    if (pipe.stopped) {
+                        return;
+                    }
+                    pipe.queue.put(assemble(b));
+                }
+                pipe.queue.put(END);
+            } catch (InterruptedException e) {
+                // stopped by the consumer: nothing more to do
+            } catch (Throwable t) {
+                if (!pipe.stopped) {
+                    try {
+                        pipe.queue.put(new Failure(b, t));
+                    } catch (InterruptedException e) {
+                        // stopped meanwhile
+                    }
+                }
+            }
+        }
+
+        private HostBatch assemble(int b) {
+            int start = b * batchSize;
+            int count = Math.min(batchSize, order.length - start);
+            float[] features = new float[Math.multiplyExact(count, featureSize)];
+            long[] labels = new long[count];
+            int classes = dataset.classes();
+            for (int i = 0; i < count; i++) {
+                int index = order[start + i];
+                dataset.copyFeatures(index, features, i * featureSize);
+                long label = dataset.label(index);
+                if (label < 0 || label >= classes) {
+                    throw new IllegalStateException("label " + label + " of example " + index + " is outside [0, "
+                            + classes + ") (epoch " + epoch + ")");
+                }
+                labels[i] = label;
+            }
+            return new HostBatch(features, labels, count, featureShape);
+        }
+    }
+}

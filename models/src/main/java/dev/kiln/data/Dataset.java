@@ -1,0 +1,34 @@
+package dev.kiln.data;
+
+/**
+ * A fixed, indexable set of labelled examples for classification: example {@code i} has float features of
+ * shape {@link #featureShape()} (for MNIST [1, 28, 28]) and a class index {@code label(i)} in
+ * {@code [0, classes())}.
+ *
+ * <p>{@link DataLoader} reads examples on its prefetch thread, so implementations must allow reads from a
+ * thread other than the one that built them (immutable data, as in every implementation here, does).
+ */
+public interface Dataset {
+    /** Number of examples. */
+    int size();
+
+    /** Shape of one example's features, without the batch dimension (a copy the caller may keep). */
+    int[] featureShape();
+
+    /**
+     * Copies the features of example {@code index}, {@link #featureSize()} floats in row-major order, into
+     * {@code dst[offset ...]}.
+     */
+    void copyFeatures(int index, float[] dst, int offset);
+
+    /** Class index of example {@code index}, in {@code [0, classes())}. */
+    long label(int index);
+
+    /** Number of classes. */
+    int classes();
+
+    /** Floats per example: the product of {@link #featureShape()}. */
+    default int featureSize() {
+        return Datasets.product(featureShape());
+    }
+}

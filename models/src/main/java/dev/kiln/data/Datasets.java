@@ -1,0 +1,101 @@
+package dev.kiln.data;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Seeded splits and samples of {@link Dataset}s, and the seeded permutation that {@link DataLoader} shuffles
+ * with. The permutation is a Fisher-Yates shuffle driven by SplitMix64, so a given seed gives the same order
+ * on every JVM and platform.
+ */
+public final class Datasets {
+    private Datasets() {
+    }
+
+    /** Two disjoint parts of one data set, e.g. training and validation. */
+    public record Split(Subset first, Subset second) {
+    }
+
+    /**
+     * Splits {@code data} at random into a first part of {@code round(firstFraction * size)} examples and a
+     * second part of the rest; the same seed always gives the same split.
+     *
+     * @param firstFraction in [0, 1]
+     */
+    public static Split split(Dataset data, double firstFraction, long seed) {
+        Objects.requireNonNull(data, "data");
+        if (!(firstFraction >= 0 && firstFraction <= 1)) {
+            throw new IllegalArgumentException("split: firstFraction must be in [0, 1], got " + firstFraction);
+        }
+        int n = data.size();
+        int first = (int) Math.round(firstFraction * n);
+        int[] order = permutation(n, seed);
+        return new Split(new Subset(data, Arrays.copyOfRange(order, 0, first)),
+                new Subset(data, Arrays.copyOfRange(order, first, n)));
+    }
+
+    /**
+     * {@code n} distinct examples of {@code data} picked at random (in random order); the same seed always
+     * gives the same ones.
+     *
+     * @param n in [0, data.size()]
+     */
+    public static Subset take(Dataset data, int n, long seed) {
+        Objects.requireNonNull(data, "data");
+        if (n < 0 || n > data.size()) {
+            throw new IllegalArgumentException("take: n must be in [0, " + data.size() + "] (the data set's size), got " + n);
+        }
+        return new Subset(data, Arrays.copyOf(permutation(data.size(), seed), n));
+    }
+
+    /** A seeded random permutation of {@code 0 .. n-1}: [n]. */
+    public static int[] permutation(int n, long seed) {
+        if (n < 0) {
+            throw new IllegalArgumentException("permutation: n must be >= 0, got " + n);
+        }
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        long state = seed;
+        for (int i = n - 1; i > 0; i--) {
+            // Unbiased index in [0, i] by rejection on the top 31 bits.
+            int bound = i + 1;
+            int j;
+            while (true) {
+                state += 0x9E3779B97F4A7C15L;
+                int r = (int) (mix(state) >>> 33);
+                j = r % bound;
+                if (r - j + (bound - 1) >= 0) {
+                    break;
+                }
+            }
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    /** SplitMix64's output function: a well-mixed 64-bit value of {@code z}. */
+    static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Product of the dimensions, checked to fit an int. */
+    static int product(int[] dims) {
+        long n = 1;
+        for (int d : dims) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(dims));
+            }
+            n *= d;
+            if (n > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(dims) + " has too many elements");
+            }
+        }
+        return (int) n;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.kiln.io;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Writes a file so that readers see either the old content or the complete new one, never a part: the
+ * content goes to a hidden temporary file in the same directory ({@code .NAME.RANDOM.tmp}), is flushed to
+ * disk, and is renamed over the target with {@link StandardCopyOption#ATOMIC_MOVE}. If writing fails, the
+ * temporary file is deleted and the target is untouched. Missing parent directories are created.
+ */
+public final class AtomicFiles {
+    private AtomicFiles() {
+    }
+
+    /** Writes the content of a file to a stream (which the caller closes). */
+    @FunctionalInterface
+    public interface Body {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /** Replaces {@code target} atomically with what {@code body} writes. */
+    public static void write(Path target, Body body) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path dir = absolute.getParent();
+        Files.createDirectories(dir);
+        Path temp = null;
+        try {
+            FileChannel channel = null;
+            while (channel == null) {
+                temp = dir.resolve("." + absolute.getFileName() + "."
+                        + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + ".tmp");
+                try {
+                    // CREATE_NEW with default permissions (not createTempFile's owner-only ones).
+                    channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                } catch (FileAlreadyExistsException e) {
+                    temp = null;
+                }
+            }
+            try (FileChannel ch = channel;
+                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20)) {
+                body.write(out);
+                out.flush();
+                ch.force(true);
+            }
+            Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            temp = null;
+        } catch (IOException | RuntimeException | Error e) {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        syncDirectory(dir);
+    }
+
+    /** Replaces {@code target} atomically with {@code text} in UTF-8. */
+    public static void writeString(Path target, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        write(target, out -> out.write(bytes));
+    }
+
+    /** Makes the rename durable where the platform allows it (Linux); elsewhere a no-op. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | RuntimeException e) {
+            // not supported here (e.g. Windows): the rename itself is still atomic
+        }
+    }
+}

@@ -1,0 +1,536 @@
+package dev.kiln.io;
+
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.JsonWriter;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Tensor;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Reads and writes the <a href="https://huggingface.co/docs/safetensors">safetensors</a> format of Hugging
+ * Face, so that checkpoints load in PyTorch ({@code safetensors.torch.load_file}) and back:
+ * <pre>
+ * 8 bytes   N, the header length, unsigned little-endian
+ * N bytes   UTF-8 JSON: {"__metadata__": {"k": "v", ...},
+ *                        "name": {"dtype": "F32", "shape": [2, 3], "data_offsets": [begin, end]}, ...}
+ *           (padded with spaces to a multiple of 8 when Kiln writes it)
+ * rest      the data area: each tensor's elements, row-major, little-endian, at [begin, end) relative to
+ *           the first byte after the header; the tensors tile the data area without gaps or overlaps
+ * </pre>
+ * Kiln handles the dtypes F32, F64, I32 and I64. Tensors are written in the map's iteration order.
+ *
+ * <p>Reading validates the whole header against the file's real size before allocating anything, so a
+ * damaged or hostile file gives an {@link IOException} naming the file and the problem rather than a huge
+ * allocation. Writing goes through {@link AtomicFiles}: a failure part-way leaves any previous file intact.
+ */
+public final class SafeTensors {
+    /** Largest header accepted, as in the reference implementation (100 MB). */
+    public static final long MAX_HEADER_BYTES = 100_000_000L;
+    /** The reserved header key of the string-to-string metadata. */
+    public static final String METADATA_KEY = "__metadata__";
+
+    private static final int CHUNK = 1 << 20;
+
+    private SafeTensors() {
+    }
+
+    /**
+     * The tensors of a file, in header order, and its metadata. {@link #close()} closes every tensor.
+     *
+     * @param tensors  name -> tensor on the engine's default backend, owned by the caller's scope
+     * @param metadata the {@code __metadata__} entries (empty when absent), unmodifiable
+     */
+    public record Loaded(LinkedHashMap<String, Tensor> tensors, Map<String, String> metadata) implements AutoCloseable {
+        @Override
+        public void close() {
+            tensors.values().forEach(Tensor::close);
+        }
+    }
+
+    /**
+     * Where one tensor lies in a file.
+     *
+     * @param shape dimensions ([] for a scalar)
+     * @param begin first byte in the data area (relative to the byte after the header)
+     * @param end   one past the last byte in the data area
+     */
+    public record TensorInfo(String name, DType dtype, int[] shape, long begin, long end) {
+        /** Number of elements. */
+        public long size() {
+            long n = 1;
+            for (int d : shape) {
+                n *= d;
+            }
+            return n;
+        }
+    }
+
+    /**
+     * A validated header.
+     *
+     * @param tensors   name -> placement, in header order
+     * @param metadata  the {@code __metadata__} entries, unmodifiable
+     * @param dataStart file position of the data area: 8 + N
+     */
+    public record Header(LinkedHashMap<String, TensorInfo> tensors, Map<String, String> metadata, long dataStart) {
+    }
+
+    // ---- Writing --------------------------------------------------------------------------------
+
+    /** Same as {@link #write(Path, Map, Map)} without metadata. */
+    public static void write(Path file, Map<String, Tensor> tensors) throws IOException {
+        write(file, tensors, Map.of());
+    }
+
+    /**
+     * Writes {@code tensors} (any of F32, F64, I32, I64) and {@code metadata} to {@code file} atomically:
+     * to a temporary file in the same directory, then renamed over {@code file}. If reading a tensor fails
+     * part-way (a closed tensor throws {@link IllegalStateException}), the temporary file is removed and any
+     * previous {@code file} is left as it was.
+     *
+     * @param metadata string entries stored under {@code __metadata__}; null or empty for none
+     */
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(tensors, "tensors");
+        List<Map.Entry<String, Tensor>> entries = new ArrayList<>(tensors.entrySet());
+        byte[] header = header(entries, metadata == null ? Map.of() : metadata);
+        AtomicFiles.write(file, out -> {
+            ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
+            out.write(length.array());
+            out.write(header);
+            ByteBuffer chunk = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            for (Map.Entry<String, Tensor> e : entries) {
+                writeData(file, e.getKey(), e.getValue(), chunk, out);
+            }
+        });
+    }
+
+    /** The header JSON in UTF-8, padded with spaces to a multiple of 8 bytes. */
+    private static byte[] header(List<Map.Entry<String, Tensor>> entries, Map<String, String> metadata) throws IOException {
+        StringWriter text = new StringWriter();
+        try (JsonWriter json = new JsonWriter(text)) {
+            json.setHtmlSafe(false);
+            json.beginObject();
+            if (!metadata.isEmpty()) {
+                json.name(METADATA_KEY).beginObject();
+                for (Map.Entry<String, String> m : metadata.entrySet()) {
+                    if (m.getKey() == null || m.getValue() == null) {
+                        throw new IllegalArgumentException("safetensors: metadata keys and values must not be null: " + m);
+                    }
+                    json.name(m.getKey()).value(m.getValue());
+                }
+                json.endObject();
+            }
+            long offset = 0;
+            for (Map.Entry<String, Tensor> e : entries) {
+                String name = e.getKey();
+                Tensor t = e.getValue();
+                if (name == null || t == null) {
+                    throw new IllegalArgumentException("safetensors: null tensor name or tensor (name " + name + ")");
+                }
+                if (name.equals(METADATA_KEY)) {
+                    throw new IllegalArgumentException("safetensors: '" + METADATA_KEY + "' is reserved, not a tensor name");
+                }
+                long bytes = Math.multiplyExact(t.size(), (long) t.dtype().bytes());
+                json.name(name).beginObject();
+                json.name("dtype").value(dtypeName(t.dtype()));
+                json.name("shape").beginArray();
+                for (int d : t.shape().dims()) {
+                    json.value(d);
+                }
+                json.endArray();
+                json.name("data_offsets").beginArray().value(offset).value(offset + bytes).endArray();
+                json.endObject();
+                offset += bytes;
+            }
+            json.endObject();
+        }
+        byte[] raw = text.toString().getBytes(StandardCharsets.UTF_8);
+        int padded = (raw.length + 7) / 8 * 8;
+        byte[] out = Arrays.copyOf(raw, padded);
+        Arrays.fill(out, raw.length, padded, (byte) ' ');
+        return out;
+    }
+
+    private static void writeData(Path file, String name, Tensor t, ByteBuffer chunk, OutputStream out) throws IOException {
+        Object values;
+        try {
+            values = switch (t.dtype()) {
+                case F32 -> t.toFloatArray();
+                case F64 -> t.toDoubleArray();
+                case I32 -> t.toIntArray();
+                case I64 -> t.toLongArray();
+            };
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new IllegalStateException("safetensors: cannot write " + file + ": tensor '" + name + "': " + e.getMessage(), e);
+        }
+        int n = java.lang.reflect.Array.getLength(values);
+        int width = t.dtype().bytes();
+        int perChunk = CHUNK / width;
+        for (int start = 0; start < n; start += perChunk) {
+            int count = Math.min(perChunk, n - start);
+            chunk.clear();
+            switch (t.dtype()) {
+                case F32 -> chunk.asFloatBuffer().put((float[]) values, start, count);
+                case F64 -> chunk.asDoubleBuffer().put((double[]) values, start, count);
+                case I32 -> chunk.asIntBuffer().put((int[]) values, start, count);
+                case I64 -> chunk.asLongBuffer().put((long[]) values, start, count);
+            }
+            out.write(chunk.array(), 0, count * width);
+        }
+    }
+
+    private static String dtypeName(DType t) {
+        return switch (t) {
+            case F32 -> "F32";
+            case F64 -> "F64";
+            case I32 -> "I32";
+            case I64 -> "I64";
+        };
+    }
+
+    // ---- Reading --------------------------------------------------------------------------------
+
+    /**
+     * Reads every tensor of {@code file} onto the engine's default backend (via {@link Tensor#fromArray}),
+     * in the caller's scope.
+     *
+     * @throws IOException naming the file and the problem when it is not a valid safetensors file of
+     *                     F32/F64/I32/I64 tensors
+     */
+    public static Loaded read(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Header header = readHeader(file, ch);
+            LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
+            try {
+                ByteBuffer chunk = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+                for (TensorInfo info : header.tensors().values()) {
+                    tensors.put(info.name(), readTensor(file, ch, header.dataStart(), info, chunk));
+                }
+            } catch (IOException | RuntimeException | Error e) {
+                tensors.values().forEach(Tensor::close);
+                throw e;
+            }
+            return new Loaded(tensors, header.metadata());
+        }
+    }
+
+    /** Reads and validates only the header of {@code file} (cheap: no tensor data is read). */
+    public static Header readHeader(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return readHeader(file, ch);
+        }
+    }
+
+    private static Header readHeader(Path file, FileChannel ch) throws IOException {
+        long fileSize = ch.size();
+        if (fileSize < 8) {
+            throw bad(file, "file has " + fileSize + " bytes, too short for the 8-byte header length");
+        }
+        ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(file, ch, lengthBytes, 0);
+        long n = lengthBytes.flip().getLong();
+        if (n < 0 || n > MAX_HEADER_BYTES) {
+            throw bad(file, "header length " + Long.toUnsignedString(n) + " is absurd (more than "
+                    + MAX_HEADER_BYTES + " bytes); not a safetensors file?");
+        }
+        if (n > fileSize - 8) {
+            throw bad(file, "header length " + n + " runs past the end of the file (" + fileSize + " bytes)");
+        }
+        if (n < 2) {
+            throw bad(file, "header length " + n + " is too short for a JSON object");
+        }
+        ByteBuffer headerBytes = ByteBuffer.allocate((int) n);
+        readFully(file, ch, headerBytes, 8);
+        headerBytes.flip();
+        String json;
+        try {
+            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(headerBytes);
+            json = chars.toString();
+        } catch (CharacterCodingException e) {
+            throw bad(file, "header is not valid UTF-8");
+        }
+        long dataStart = 8 + n;
+        return parseHeader(file, json, fileSize - dataStart, dataStart);
+    }
+
+    private static Header parseHeader(Path file, String json, long dataLength, long dataStart) throws IOException {
+        LinkedHashMap<String, TensorInfo> tensors = new LinkedHashMap<>();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        boolean sawMetadata = false;
+        try (JsonReader in = new JsonReader(new StringReader(json))) {
+            in.setStrictness(Strictness.STRICT);
+            expect(file, in, JsonToken.BEGIN_OBJECT, "the header");
+            in.beginObject();
+            while (in.hasNext()) {
+                String name = in.nextName();
+                if (name.equals(METADATA_KEY)) {
+                    if (sawMetadata) {
+                        throw bad(file, "header has '" + METADATA_KEY + "' twice");
+                    }
+                    sawMetadata = true;
+                    readMetadata(file, in, metadata);
+                } else {
+                    if (tensors.containsKey(name)) {
+                        throw bad(file, "header names tensor '" + name + "' twice");
+                    }
+                    tensors.put(name, readInfo(file, in, name, dataLength));
+                }
+            }
+            in.endObject();
+            if (in.peek() != JsonToken.END_DOCUMENT) {
+                throw bad(file, "header has data after its JSON object");
+            }
+        } catch (BadFile e) {
+            throw e;
+        } catch (IOException | IllegalStateException | NumberFormatException e) {
+            throw new IOException(file + ": header is not valid JSON: " + e.getMessage(), e);
+        }
+        checkTiling(file, tensors, dataLength);
+        return new Header(tensors, Collections.unmodifiableMap(metadata), dataStart);
+    }
+
+    private static void readMetadata(Path file, JsonReader in, Map<String, String> metadata) throws IOException {
+        if (in.peek() == JsonToken.NULL) {
+            in.nextNull();
+            return;
+        }
+        expect(file, in, JsonToken.BEGIN_OBJECT, "'" + METADATA_KEY + "'");
+        in.beginObject();
+        while (in.hasNext()) {
+            String key = in.nextName();
+            if (in.peek() != JsonToken.STRING) {
+                throw bad(file, "metadata entry '" + key + "' is " + in.peek() + ", not a string");
+            }
+            if (metadata.put(key, in.nextString()) != null) {
+                throw bad(file, "metadata has key '" + key + "' twice");
+            }
+        }
+        in.endObject();
+    }
+
+    private static TensorInfo readInfo(Path file, JsonReader in, String name, long dataLength) throws IOException {
+        String where = "tensor '" + name + "'";
+        expect(file, in, JsonToken.BEGIN_OBJECT, where);
+        in.beginObject();
+        String dtypeName = null;
+        long[] shape = null;
+        long[] offsets = null;
+        while (in.hasNext()) {
+            String field = in.nextName();
+            switch (field) {
+                case "dtype" -> {
+                    expect(file, in, JsonToken.STRING, where + ": dtype");
+                    dtypeName = in.nextString();
+                }
+                case "shape" -> shape = integers(file, in, where + ": shape");
+                case "data_offsets" -> offsets = integers(file, in, where + ": data_offsets");
+                default -> in.skipValue();
+            }
+        }
+        in.endObject();
+        if (dtypeName == null || shape == null || offsets == null) {
+            throw bad(file, where + " lacks " + (dtypeName == null ? "dtype" : shape == null ? "shape" : "data_offsets"));
+        }
+        DType dtype = switch (dtypeName) {
+            case "F32" -> DType.F32;
+            case "F64" -> DType.F64;
+            case "I32" -> DType.I32;
+            case "I64" -> DType.I64;
+            default -> throw bad(file, where + " has dtype '" + dtypeName + "', which Kiln does not read (F32, F64, I32, I64)");
+        };
+        if (offsets.length != 2) {
+            throw bad(file, where + ": data_offsets must be [begin, end], got " + Arrays.toString(offsets));
+        }
+        long begin = offsets[0];
+        long end = offsets[1];
+        if (begin > end) {
+            throw bad(file, where + ": data_offsets " + Arrays.toString(offsets) + " end before they begin");
+        }
+        if (end > dataLength) {
+            throw bad(file, where + ": data_offsets " + Arrays.toString(offsets) + " lie outside the data area of "
+                    + dataLength + " bytes");
+        }
+        int[] dims = new int[shape.length];
+        long elements = 1;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] > Integer.MAX_VALUE) {
+                throw bad(file, where + ": shape " + Arrays.toString(shape) + " has a huge dimension " + shape[i]);
+            }
+            dims[i] = (int) shape[i];
+            try {
+                elements = Math.multiplyExact(elements, shape[i]);
+            } catch (ArithmeticException e) {
+                throw bad(file, where + ": shape " + Arrays.toString(shape) + " is huge (more than 2^63 elements)");
+            }
+        }
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(elements, (long) dtype.bytes());
+        } catch (ArithmeticException e) {
+            throw bad(file, where + ": shape " + Arrays.toString(shape) + " of " + dtypeName + " is huge");
+        }
+        if (bytes != end - begin) {
+            throw bad(file, where + ": shape " + Arrays.toString(shape) + " of " + dtypeName + " needs " + bytes
+                    + " bytes but data_offsets " + Arrays.toString(offsets) + " hold " + (end - begin));
+        }
+        if (elements > Integer.MAX_VALUE - 8) {
+            throw bad(file, where + ": " + elements + " elements are too many for one Java array");
+        }
+        return new TensorInfo(name, dtype, dims, begin, end);
+    }
+
+    /** A JSON array of non-negative integers. */
+    private static long[] integers(Path file, JsonReader in, String where) throws IOException {
+        expect(file, in, JsonToken.BEGIN_ARRAY, where);
+        in.beginArray();
+        long[] values = new long[4];
+        int n = 0;
+        while (in.hasNext()) {
+            expect(file, in, JsonToken.NUMBER, where + " element");
+            String literal = in.nextString();
+            long v;
+            try {
+                v = Long.parseLong(literal);
+            } catch (NumberFormatException e) {
+                throw bad(file, where + ": " + literal + (literal.matches("\\d+") ? " is huge" : " is not an integer"));
+            }
+            if (v < 0) {
+                throw bad(file, where + ": negative value " + v);
+            }
+            if (n == values.length) {
+                if (n >= 1024) {
+                    throw bad(file, where + ": more than 1024 entries");
+                }
+                values = Arrays.copyOf(values, n * 2);
+            }
+            values[n++] = v;
+        }
+        in.endArray();
+        return Arrays.copyOf(values, n);
+    }
+
+    private static void expect(Path file, JsonReader in, JsonToken token, String what) throws IOException {
+        JsonToken actual = in.peek();
+        if (actual != token) {
+            throw bad(file, what + " is " + describe(actual) + ", expected " + describe(token));
+        }
+    }
+
+    private static String describe(JsonToken t) {
+        return switch (t) {
+            case BEGIN_OBJECT -> "a JSON object";
+            case BEGIN_ARRAY -> "a JSON array";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            default -> t.toString();
+        };
+    }
+
+    /** The tensors must tile [0, dataLength) exactly: no overlap, no gap, nothing left over. */
+    private static void checkTiling(Path file, Map<String, TensorInfo> tensors, long dataLength) throws IOException {
+        List<TensorInfo> sorted = new ArrayList<>(tensors.values());
+        sorted.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
+        long expected = 0;
+        String previous = null;
+        for (TensorInfo t : sorted) {
+            if (t.begin() < expected) {
+                throw bad(file, "tensor '" + t.name() + "' at [" + t.begin() + ", " + t.end() + ") overlaps tensor '"
+                        + previous + "', which ends at " + expected);
+            }
+            if (t.begin() > expected) {
+                throw bad(file, "bytes [" + expected + ", " + t.begin() + ") of the data area belong to no tensor");
+            }
+            expected = t.end();
+            previous = t.name();
+        }
+        if (expected != dataLength) {
+            throw bad(file, "the data area has " + dataLength + " bytes but the tensors cover only " + expected);
+        }
+    }
+
+    private static Tensor readTensor(Path file, FileChannel ch, long dataStart, TensorInfo info, ByteBuffer chunk)
+            throws IOException {
+        int n = (int) info.size();
+        int width = info.dtype().bytes();
+        int perChunk = CHUNK / width;
+        Object values = switch (info.dtype()) {
+            case F32 -> new float[n];
+            case F64 -> new double[n];
+            case I32 -> new int[n];
+            case I64 -> new long[n];
+        };
+        long position = dataStart + info.begin();
+        for (int start = 0; start < n; start += perChunk) {
+            int count = Math.min(perChunk, n - start);
+            chunk.clear().limit(count * width);
+            readFully(file, ch, chunk, position);
+            position += (long) count * width;
+            chunk.flip();
+            switch (info.dtype()) {
+                case F32 -> chunk.asFloatBuffer().get((float[]) values, start, count);
+                case F64 -> chunk.asDoubleBuffer().get((double[]) values, start, count);
+                case I32 -> chunk.asIntBuffer().get((int[]) values, start, count);
+                case I64 -> chunk.asLongBuffer().get((long[]) values, start, count);
+            }
+        }
+        return switch (info.dtype()) {
+            case F32 -> Tensor.fromArray((float[]) values, info.shape());
+            case F64 -> Tensor.fromArray((double[]) values, info.shape());
+            case I32 -> Tensor.fromArray((int[]) values, info.shape());
+            case I64 -> Tensor.fromArray((long[]) values, info.shape());
+        };
+    }
+
+    private static void readFully(Path file, FileChannel ch, ByteBuffer dst, long position) throws IOException {
+        long p = position;
+        while (dst.hasRemaining()) {
+            int r = ch.read(dst, p);
+            if (r < 0) {
+                throw bad(file, "file ends at byte " + p + ", before the data its header declares");
+            }
+            p += r;
+        }
+    }
+
+    private static IOException bad(Path file, String problem) {
+        return new BadFile(file + ": " + problem);
+    }
+
+    /** A problem this class found (as opposed to one the JSON parser found). */
+    private static final class BadFile extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        BadFile(String message) {
+            super(message);
+        }
+    }
+}

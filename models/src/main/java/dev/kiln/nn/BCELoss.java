@@ -1,0 +1,54 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.Function;
+import dev.kiln.engine.Tensor;
+
+/**
+ * Binary cross-entropy on probabilities, like PyTorch's {@code torch.nn.BCELoss()}: output p in [0, 1]
+ * and target y of one shape, e.g. [batch, 1];
+ * {@code mean(-(y * log(p) + (1 - y) * log(1 - p)))} with each log clamped to >= -100 as PyTorch does,
+ * so p = 0 or 1 gives a finite loss. The gradient is PyTorch's, {@code (p - y) / max(p (1 - p), 1e-12)}.
+ * Values of p outside [0, 1] are not checked (that would read the device). Prefer
+ * {@link BCEWithLogitsLoss} on logits: it is stable without clamping.
+ */
+public class BCELoss implements Loss {
+    @Override
+    public Tensor compute(Tensor output, Tensor target) {
+        Losses.sameShape("BCELoss", output, target);
+        return new ElementWise().apply(output, target).mean();
+    }
+
+    /** Clamped logarithm: max(log v, -100), with log 0 = -100. */
+    private static Tensor clampedLog(Tensor v) {
+        Tensor floor = Tensor.full(-100, v.dtype());
+        return v.log().maximum(floor);
+    }
+
+    private static final class ElementWise extends Function {
+        @Override
+        protected Tensor forward(Tensor... in) {
+            Tensor p = in[0];
+            Tensor y = in[1];
+            save(p, y);
+            Tensor logP = clampedLog(p);
+            Tensor log1mP = clampedLog(p.neg().add(1));
+            return y.mul(logP).add(y.neg().add(1).mul(log1mP)).neg();
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor g) {
+            Tensor p = saved()[0];
+            Tensor y = saved()[1];
+            Tensor gp = null;
+            Tensor gy = null;
+            if (p.requiresGrad()) {
+                Tensor denominator = p.mul(p.neg().add(1)).maximum(Tensor.full(1e-12, p.dtype()));
+                gp = g.mul(p.sub(y)).div(denominator);
+            }
+            if (y.requiresGrad()) {
+                gy = g.mul(clampedLog(p.neg().add(1)).sub(clampedLog(p)));
+            }
+            return new Tensor[] {gp, gy};
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.Tensor;
+
+/**
+ * x for x &gt; 0, else {@code alpha * (exp(x) - 1)}, element-wise (any shape, e.g. [batch, features] to
+ * the same), like PyTorch's {@code torch.nn.ELU} with its default {@code alpha = 1}.
+ */
+public class ELU extends Module {
+    private final double alpha;
+
+    /** Alpha 1, PyTorch's default. */
+    public ELU() {
+        this(1.0);
+    }
+
+    public ELU(double alpha) {
+        this.alpha = alpha;
+    }
+
+    public double alpha() {
+        return alpha;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return x.elu(alpha);
+    }
+
+    @Override
+    public String toString() {
+        return "ELU(" + alpha + ")";
+    }
+}

@@ -1,0 +1,55 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Tensor;
+
+/**
+ * Layer normalisation over the last axis, like PyTorch's {@code torch.nn.LayerNorm(features)}: input
+ * [batch, features] (or [..., features]), output the same shape;
+ * {@code y = (x - mean) / sqrt(var + eps) * weight + bias} with the mean and <em>biased</em> variance of
+ * each row, eps 1e-5. Parameters {@code weight} [features] (ones) and {@code bias} [features] (zeros).
+ * The same in training and evaluation mode.
+ */
+public class LayerNorm extends Module {
+    private final int features;
+    private final double eps;
+
+    /** eps 1e-5, PyTorch's default. */
+    public LayerNorm(int features) {
+        this(features, 1e-5);
+    }
+
+    public LayerNorm(int features, double eps) {
+        if (features <= 0 || !(eps > 0)) {
+            throw new IllegalArgumentException("LayerNorm: needs features > 0 and eps > 0, got " + features + ", " + eps);
+        }
+        this.features = features;
+        this.eps = eps;
+        registerParameter("weight", unscoped(() -> Tensor.ones(DType.F32, features)));
+        registerParameter("bias", unscoped(() -> Tensor.zeros(DType.F32, features)));
+    }
+
+    public Tensor weight() {
+        return param("weight");
+    }
+
+    public Tensor bias() {
+        return param("bias");
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.rank() == 0 || x.dim(-1) != features) {
+            throw new IllegalArgumentException("LayerNorm(" + features + "): input " + x.shape() + " must end in " + features
+                    + " features");
+        }
+        Tensor centred = x.sub(x.mean(-1, true));
+        Tensor var = centred.square().mean(-1, true);
+        return centred.div(var.add(eps).sqrt()).mul(weight()).add(bias());
+    }
+
+    @Override
+    public String toString() {
+        return "LayerNorm(" + features + ", eps=" + eps + ")";
+    }
+}

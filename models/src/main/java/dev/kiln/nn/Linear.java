@@ -1,0 +1,69 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.F;
+import dev.kiln.engine.Tensor;
+
+/**
+ * Fully connected layer {@code y = x W^T + b}, like PyTorch's {@code torch.nn.Linear}: input
+ * [batch, in] (or [..., in]; leading dimensions are kept), output [batch, out]. Weight [out, in] and
+ * bias [out] in PyTorch's layout and with its default initialisation: kaiming-uniform with
+ * {@code a = sqrt(5)}, i.e. uniform in +-1/sqrt(in), for both weight and bias (weight drawn first).
+ */
+public class Linear extends Module {
+    private final int inFeatures;
+    private final int outFeatures;
+
+    /** A layer with a bias. */
+    public Linear(int inFeatures, int outFeatures) {
+        this(inFeatures, outFeatures, true);
+    }
+
+    /** A layer with or without a bias. */
+    public Linear(int inFeatures, int outFeatures, boolean bias) {
+        if (inFeatures <= 0 || outFeatures <= 0) {
+            throw new IllegalArgumentException("Linear: features must be positive, got in=" + inFeatures + ", out=" + outFeatures);
+        }
+        this.inFeatures = inFeatures;
+        this.outFeatures = outFeatures;
+        double bound = 1 / Math.sqrt(inFeatures);
+        registerParameter("weight", unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outFeatures, inFeatures)));
+        registerParameter("bias", bias ? unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outFeatures)) : null);
+    }
+
+    /** [out, in]. */
+    public Tensor weight() {
+        return param("weight");
+    }
+
+    /** [out], or null for a layer without bias. */
+    public Tensor bias() {
+        return param("bias");
+    }
+
+    public int inFeatures() {
+        return inFeatures;
+    }
+
+    public int outFeatures() {
+        return outFeatures;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.rank() == 0 || x.dim(-1) != inFeatures) {
+            throw new IllegalArgumentException("Linear(" + inFeatures + ", " + outFeatures + "): input " + x.shape()
+                    + " must end in " + inFeatures + " features");
+        }
+        if (x.rank() == 2) {
+            return F.linear(x, weight(), bias());
+        }
+        int[] outDims = x.shape().with(-1, outFeatures).dims();
+        return F.linear(x.reshape(-1, inFeatures), weight(), bias()).reshape(outDims);
+    }
+
+    @Override
+    public String toString() {
+        return "Linear(" + inFeatures + ", " + outFeatures + ", bias=" + (bias() != null) + ")";
+    }
+}

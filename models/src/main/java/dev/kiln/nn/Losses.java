@@ -1,0 +1,32 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.Tensor;
+
+/** Argument checks shared by the losses. */
+final class Losses {
+    private Losses() {
+    }
+
+    /** Output and target of one shape and one floating dtype. */
+    static void sameShape(String loss, Tensor output, Tensor target) {
+        if (!output.shape().equals(target.shape())) {
+            throw new IllegalArgumentException(loss + ": output " + output.shape() + " and target " + target.shape()
+                    + " must have the same shape");
+        }
+        if (!output.dtype().isFloating() || output.dtype() != target.dtype()) {
+            throw new IllegalArgumentException(loss + ": output (" + output.dtype() + ") and target (" + target.dtype()
+                    + ") must both be F32 or both F64");
+        }
+    }
+
+    /** Output [batch, classes] (floating) and target [batch] class indices (I64 or I32). */
+    static void classIndices(String loss, Tensor output, Tensor target) {
+        if (output.rank() != 2 || target.rank() != 1 || target.dim(0) != output.dim(0)) {
+            throw new IllegalArgumentException(loss + ": output " + output.shape() + " and target " + target.shape()
+                    + ": expected [batch, classes] scores and [batch] class indices");
+        }
+        if (target.dtype().isFloating()) {
+            throw new IllegalArgumentException(loss + ": target must hold class indices (I64 or I32), got " + target.dtype());
+        }
+    }
+}

@@ -1,0 +1,494 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Base class of every layer and model, after PyTorch's {@code torch.nn.Module}: named parameters
+ * (trainable tensors), buffers (state that is saved but not trained, such as running means) and
+ * sub-modules, a training/evaluation mode, a state dict for saving and loading, and freezing for
+ * transfer learning. {@link #forward} maps a batch to a batch, e.g. [batch, in] to [batch, out]; each
+ * layer documents its shapes.
+ *
+ * <p>Names follow PyTorch's {@code state_dict}: dotted paths such as {@code "layers.0.weight"}; a
+ * module's own parameters come first, then its buffers, then each sub-module in registration order.
+ *
+ * <p>Parameters and buffers live until {@link #close()}; they must not belong to a {@link Scope}. Create
+ * them with {@link #unscoped(Supplier)}, which is safe even when the module is built inside a scope.
+ *
+ * <p>A subclass that wants {@link #to(DType)} to work reads its tensors through {@link #param(String)} and
+ * {@link #buffer(String)} at each forward call rather than caching them in fields, because {@code to}
+ * replaces them. Composite modules run their children with {@link #call(Tensor)} (PyTorch's
+ * {@code module(x)}) so that {@link #summary(int...)} sees every output shape.
+ */
+public abstract class Module implements AutoCloseable {
+    private final Map<String, Tensor> parameters = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+    private final Map<String, Module> modules = new LinkedHashMap<>();
+    private boolean training = true;
+
+    /** When set (by {@link #summary}), {@link #call} records the shape of its output. */
+    boolean recordShapes;
+    Shape lastOutputShape;
+
+    // ---- Registration -------------------------------------------------------------------------------
+
+    /**
+     * Registers a trainable tensor under {@code name} and marks it {@code requiresGrad(true)}. A null
+     * tensor (PyTorch's {@code bias=None}) registers nothing and returns null.
+     *
+     * @return {@code t}
+     */
+    protected Tensor registerParameter(String name, Tensor t) {
+        checkName(name);
+        if (t == null) {
+            return null;
+        }
+        if (!t.dtype().isFloating()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": parameter '" + name + "' must be F32 or F64, got "
+                    + t.dtype());
+        }
+        if (!t.isLeaf()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": parameter '" + name + "' was made by op "
+                    + t.gradFnName() + "; parameters are leaves (detach() it or create it directly)");
+        }
+        t.requiresGrad(true);
+        parameters.put(name, t);
+        return t;
+    }
+
+    /** Registers non-trainable state (running statistics, counters) saved in the state dict; returns {@code t}. */
+    protected Tensor registerBuffer(String name, Tensor t) {
+        checkName(name);
+        if (t == null) {
+            return null;
+        }
+        buffers.put(name, t);
+        return t;
+    }
+
+    /** Registers a sub-module whose parameters appear under {@code name.}; returns {@code m}. */
+    protected <M extends Module> M registerModule(String name, M m) {
+        checkName(name);
+        if (m == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": sub-module '" + name + "' is null");
+        }
+        if (m == this) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": a module cannot contain itself");
+        }
+        modules.put(name, m);
+        return m;
+    }
+
+    private void checkName(String name) {
+        if (name == null || name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": name '" + name + "' must be non-empty and contain no '.'");
+        }
+        if (parameters.containsKey(name) || buffers.containsKey(name) || modules.containsKey(name)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": name '" + name + "' is already registered");
+        }
+    }
+
+    /** This module's own parameter {@code name} (not a sub-module's), or null when registered as null/absent. */
+    protected Tensor param(String name) {
+        return parameters.get(name);
+    }
+
+    /** This module's own buffer {@code name}, or null. */
+    protected Tensor buffer(String name) {
+        return buffers.get(name);
+    }
+
+    /** This module's direct sub-module {@code name}, or null. */
+    protected Module module(String name) {
+        return modules.get(name);
+    }
+
+    /**
+     * Runs {@code create} outside every {@link Scope} with gradients off: use it to create parameters and
+     * buffers, so that a module built inside a scope keeps its tensors when the scope closes.
+     */
+    protected static Tensor unscoped(Supplier<Tensor> create) {
+        try (Autograd.Guard g = Autograd.noGrad()) {
+            return Scope.outside(create);
+        }
+    }
+
+    // ---- Forward ------------------------------------------------------------------------------------
+
+    /** Computes this module's output; shapes are documented by each layer. */
+    public abstract Tensor forward(Tensor x);
+
+    /**
+     * Runs {@link #forward}, as PyTorch's {@code module(x)} does: composite modules call their children
+     * through this so that {@link #summary} can record each output shape.
+     */
+    public final Tensor call(Tensor x) {
+        Tensor y = forward(x);
+        if (recordShapes && y != null) {
+            lastOutputShape = y.shape();
+        }
+        return y;
+    }
+
+    // ---- Mode ---------------------------------------------------------------------------------------
+
+    /** Sets training mode on this module and every sub-module; returns this. */
+    public Module train() {
+        return train(true);
+    }
+
+    /** Sets training ({@code true}) or evaluation mode recursively, like PyTorch's {@code train(mode)}. */
+    public Module train(boolean mode) {
+        for (Module m : namedModules().values()) {
+            m.training = mode;
+        }
+        return this;
+    }
+
+    /** Sets evaluation mode recursively (dropout off, batch norm on running statistics); returns this. */
+    public Module eval() {
+        return train(false);
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    // ---- Parameters, buffers, modules ---------------------------------------------------------------
+
+    /**
+     * This module (under the name {@code ""}, as PyTorch does) and every sub-module, depth first, by
+     * dotted name; a module reachable twice appears once.
+     */
+    public Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        collectModules("", this, out, Collections.newSetFromMap(new IdentityHashMap<>()));
+        return out;
+    }
+
+    private static void collectModules(String prefix, Module m, Map<String, Module> out, Set<Module> seen) {
+        if (!seen.add(m)) {
+            return;
+        }
+        out.put(prefix, m);
+        for (Map.Entry<String, Module> e : m.modules.entrySet()) {
+            collectModules(join(prefix, e.getKey()), e.getValue(), out, seen);
+        }
+    }
+
+    private static String join(String prefix, String name) {
+        return prefix.isEmpty() ? name : prefix + "." + name;
+    }
+
+    /** Every parameter by dotted name ({@code "0.weight"}), recursive; a shared tensor appears once. */
+    public Map<String, Tensor> namedParameters() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Map.Entry<String, Module> e : namedModules().entrySet()) {
+            for (Map.Entry<String, Tensor> p : e.getValue().parameters.entrySet()) {
+                if (seen.add(p.getValue())) {
+                    out.put(join(e.getKey(), p.getKey()), p.getValue());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Every parameter, in {@link #namedParameters()} order. */
+    public List<Tensor> parameters() {
+        return new ArrayList<>(namedParameters().values());
+    }
+
+    /** The parameters that are not frozen ({@code requiresGrad} true): what an optimizer updates. */
+    public List<Tensor> trainableParameters() {
+        List<Tensor> out = new ArrayList<>();
+        for (Tensor t : namedParameters().values()) {
+            if (t.requiresGrad()) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /** Every buffer by dotted name, recursive. */
+    public Map<String, Tensor> namedBuffers() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Module> e : namedModules().entrySet()) {
+            for (Map.Entry<String, Tensor> b : e.getValue().buffers.entrySet()) {
+                out.put(join(e.getKey(), b.getKey()), b.getValue());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Parameters and buffers by dotted name, in PyTorch's {@code state_dict} order (each module's
+     * parameters, then its buffers, then its sub-modules). The tensors are the live ones, not copies.
+     */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collectState("", this, out);
+        return out;
+    }
+
+    private static void collectState(String prefix, Module m, Map<String, Tensor> out) {
+        for (Map.Entry<String, Tensor> p : m.parameters.entrySet()) {
+            out.put(join(prefix, p.getKey()), p.getValue());
+        }
+        for (Map.Entry<String, Tensor> b : m.buffers.entrySet()) {
+            out.put(join(prefix, b.getKey()), b.getValue());
+        }
+        for (Map.Entry<String, Module> e : m.modules.entrySet()) {
+            collectState(join(prefix, e.getKey()), e.getValue(), out);
+        }
+    }
+
+    /**
+     * Copies {@code state}'s values into this module's parameters and buffers (converting the dtype
+     * where it differs, as PyTorch's {@code copy_} does). With {@code strict}, every key must match: an
+     * {@link IllegalArgumentException} lists all missing keys, unexpected keys and shape mismatches at
+     * once, and nothing is loaded. Without it, the keys present on both sides are loaded; shape
+     * mismatches are still an error (and nothing is loaded).
+     */
+    public void loadStateDict(Map<String, Tensor> state, boolean strict) {
+        Map<String, Tensor> own = stateDict();
+        List<String> missing = new ArrayList<>();
+        List<String> unexpected = new ArrayList<>();
+        List<String> mismatched = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : own.entrySet()) {
+            Tensor source = state.get(e.getKey());
+            if (source == null) {
+                missing.add(e.getKey());
+            } else if (!source.shape().equals(e.getValue().shape())) {
+                mismatched.add(e.getKey() + ": checkpoint " + source.shape() + ", model " + e.getValue().shape());
+            }
+        }
+        for (String key : state.keySet()) {
+            if (!own.containsKey(key)) {
+                unexpected.add(key);
+            }
+        }
+        boolean keysFail = strict && (!missing.isEmpty() || !unexpected.isEmpty());
+        if (keysFail || !mismatched.isEmpty()) {
+            StringBuilder msg = new StringBuilder("loadStateDict: error(s) loading the state dict of ")
+                    .append(getClass().getSimpleName()).append(':');
+            if (strict && !missing.isEmpty()) {
+                msg.append("\n  missing keys: ").append(missing);
+            }
+            if (strict && !unexpected.isEmpty()) {
+                msg.append("\n  unexpected keys: ").append(unexpected);
+            }
+            if (!mismatched.isEmpty()) {
+                msg.append("\n  shape mismatches: ").append(mismatched);
+            }
+            throw new IllegalArgumentException(msg.toString());
+        }
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            for (Map.Entry<String, Tensor> e : own.entrySet()) {
+                Tensor source = state.get(e.getKey());
+                if (source == null) {
+                    continue;
+                }
+                Tensor target = e.getValue();
+                if (source == target) {
+                    continue;
+                }
+                target.assign(source.dtype() == target.dtype() ? source : source.to(target.dtype()));
+            }
+        }
+        for (Module m : namedModules().values()) {
+            m.stateChanged();
+        }
+    }
+
+    /** Called after {@link #loadStateDict} or {@link #to} replaced this module's values; for caches. */
+    void stateChanged() {
+    }
+
+    /**
+     * Replaces every floating-point parameter and buffer by a copy converted to {@code dtype} (the old
+     * tensors are closed, gradients dropped, {@code requiresGrad} kept), recursively, like PyTorch's
+     * {@code module.to(torch.float64)}. Integer buffers are left as they are. Returns this.
+     */
+    public Module to(DType dtype) {
+        if (!dtype.isFloating()) {
+            throw new IllegalArgumentException("to: modules hold F32 or F64 parameters, got " + dtype);
+        }
+        Map<Tensor, Tensor> converted = new IdentityHashMap<>();
+        for (Module m : namedModules().values()) {
+            m.convert(m.parameters, dtype, converted, true);
+            m.convert(m.buffers, dtype, converted, false);
+        }
+        for (Tensor old : converted.keySet()) {
+            old.close();
+        }
+        for (Module m : namedModules().values()) {
+            m.stateChanged();
+        }
+        return this;
+    }
+
+    private void convert(Map<String, Tensor> tensors, DType dtype, Map<Tensor, Tensor> converted, boolean parameter) {
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            Tensor old = e.getValue();
+            if (!old.dtype().isFloating() || old.dtype() == dtype) {
+                continue;
+            }
+            Tensor fresh = converted.get(old);
+            if (fresh == null) {
+                fresh = unscoped(() -> old.to(dtype));
+                if (parameter) {
+                    fresh.requiresGrad(old.requiresGrad());
+                }
+                converted.put(old, fresh);
+            }
+            e.setValue(fresh);
+        }
+    }
+
+    // ---- Freezing -----------------------------------------------------------------------------------
+
+    /**
+     * Stops training every parameter, recursively: {@code requiresGrad(false)}, so backward computes and
+     * stores no gradient for them; gradients already stored are released. Returns this.
+     */
+    public Module freeze() {
+        for (Tensor p : namedParameters().values()) {
+            p.requiresGrad(false);
+            p.clearGrad();
+        }
+        return this;
+    }
+
+    /** Makes every parameter trainable again, recursively; returns this. */
+    public Module unfreeze() {
+        for (Tensor p : namedParameters().values()) {
+            p.requiresGrad(true);
+        }
+        return this;
+    }
+
+    // ---- Inspection ---------------------------------------------------------------------------------
+
+    /** Number of parameter elements, recursive (shared tensors counted once). */
+    public long parameterCount() {
+        long n = 0;
+        for (Tensor p : namedParameters().values()) {
+            n += p.size();
+        }
+        return n;
+    }
+
+    /** {@link #summary(DType, int...)} with the dtype of the first parameter (F32 when there is none). */
+    public String summary(int... inputShape) {
+        List<Tensor> ps = parameters();
+        return summary(ps.isEmpty() ? DType.F32 : ps.get(0).dtype(), inputShape);
+    }
+
+    /**
+     * Runs forward on zeros of {@code inputShape} (gradients off, evaluation mode, the previous modes
+     * restored afterwards) and returns a table: each module's dotted name ({@code (root)} for this one),
+     * type, output shape ({@code -} when its parent did not run it through {@link #call}) and own
+     * parameter count, then the total, trainable and non-trainable counts, e.g. for a 784-512-512-10
+     * MLP {@code Total params: 669,706}.
+     */
+    public String summary(DType dtype, int... inputShape) {
+        Map<String, Module> all = namedModules();
+        Map<Module, Boolean> modes = new IdentityHashMap<>();
+        for (Module m : all.values()) {
+            modes.put(m, m.training);
+            m.recordShapes = true;
+            m.lastOutputShape = null;
+        }
+        try {
+            eval();
+            try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+                call(Tensor.zeros(dtype, inputShape));
+            }
+        } finally {
+            for (Module m : all.values()) {
+                m.training = modes.get(m);
+                m.recordShapes = false;
+            }
+        }
+        List<String[]> rows = new ArrayList<>();
+        for (Map.Entry<String, Module> e : all.entrySet()) {
+            Module m = e.getValue();
+            long own = 0;
+            for (Tensor p : m.parameters.values()) {
+                own += p.size();
+            }
+            rows.add(new String[] {e.getKey().isEmpty() ? "(root)" : e.getKey(), m.getClass().getSimpleName(),
+                    m.lastOutputShape == null ? "-" : m.lastOutputShape.toString(), String.format(Locale.ROOT, "%,d", own)});
+            m.lastOutputShape = null;
+        }
+        String[] header = {"Layer", "Type", "Output shape", "Params"};
+        int[] width = new int[header.length];
+        for (int i = 0; i < header.length; i++) {
+            width[i] = header[i].length();
+            for (String[] r : rows) {
+                width[i] = Math.max(width[i], r[i].length());
+            }
+        }
+        int total = 0;
+        for (int w : width) {
+            total += w + 2;
+        }
+        StringBuilder sb = new StringBuilder();
+        appendRow(sb, header, width);
+        sb.append("-".repeat(total)).append('\n');
+        for (String[] r : rows) {
+            appendRow(sb, r, width);
+        }
+        sb.append("=".repeat(total)).append('\n');
+        long trainable = 0;
+        for (Tensor p : trainableParameters()) {
+            trainable += p.size();
+        }
+        long count = parameterCount();
+        sb.append(String.format(Locale.ROOT, "Total params: %,d%n", count));
+        sb.append(String.format(Locale.ROOT, "Trainable params: %,d%n", trainable));
+        sb.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", count - trainable));
+        sb.append("Input shape: ").append(Shape.of(inputShape)).append(' ').append(dtype).append('\n');
+        return sb.toString();
+    }
+
+    private static void appendRow(StringBuilder sb, String[] cells, int[] width) {
+        for (int i = 0; i < cells.length; i++) {
+            if (i == cells.length - 1) {
+                sb.append(" ".repeat(width[i] - cells[i].length())).append(cells[i]);
+            } else {
+                sb.append(cells[i]).append(" ".repeat(width[i] - cells[i].length() + 2));
+            }
+        }
+        sb.append('\n');
+    }
+
+    /** The class name, as PyTorch prints a module's type. */
+    @Override
+    public String toString() {
+        return getClass().getSimpleName();
+    }
+
+    /** Releases every parameter and buffer (and their gradients), recursively; idempotent. */
+    @Override
+    public void close() {
+        for (Module m : namedModules().values()) {
+            m.parameters.values().forEach(Tensor::close);
+            m.buffers.values().forEach(Tensor::close);
+        }
+    }
+}

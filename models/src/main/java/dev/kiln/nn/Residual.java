@@ -1,0 +1,30 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.Tensor;
+
+/**
+ * A skip connection {@code x + inner(x)}, as in ResNet (PyTorch has no module for it; this is the
+ * usual {@code out = x + block(x)}): the inner module must map [batch, features] to the same shape.
+ * The inner module is registered as {@code "inner"}, so its keys read {@code inner.weight}.
+ */
+public class Residual extends Module {
+    private final Module inner;
+
+    public Residual(Module inner) {
+        this.inner = registerModule("inner", inner);
+    }
+
+    public Module inner() {
+        return inner;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        Tensor y = inner.call(x);
+        if (!y.shape().equals(x.shape())) {
+            throw new IllegalArgumentException("Residual: inner module " + inner + " maps " + x.shape() + " to " + y.shape()
+                    + "; x + inner(x) needs the output shape to equal the input shape");
+        }
+        return x.add(y);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Modules applied one after another, like PyTorch's {@code torch.nn.Sequential}: the output of each is
+ * the input of the next. Children are named {@code "0"}, {@code "1"}, ... so a
+ * {@code Sequential(Linear, ReLU, Linear)} has state-dict keys {@code 0.weight, 0.bias, 2.weight, 2.bias}.
+ * Shapes are whatever the chain produces, e.g. [batch, in] to [batch, out] for an MLP.
+ */
+public class Sequential extends Module {
+    private final List<Module> layers = new ArrayList<>();
+
+    /** The given modules, in order (none gives the identity). */
+    public Sequential(Module... modules) {
+        for (Module m : modules) {
+            add(m);
+        }
+    }
+
+    /** The given modules, in order. */
+    public Sequential(List<? extends Module> modules) {
+        for (Module m : modules) {
+            add(m);
+        }
+    }
+
+    /** Appends {@code m} under the next index as its name; returns this. */
+    public Sequential add(Module m) {
+        layers.add(registerModule(Integer.toString(layers.size()), m));
+        return this;
+    }
+
+    /** The {@code i}-th module. */
+    public Module get(int i) {
+        if (i < 0 || i >= layers.size()) {
+            throw new IndexOutOfBoundsException("Sequential: index " + i + " is out of range for " + layers.size() + " modules");
+        }
+        return layers.get(i);
+    }
+
+    /** Number of modules. */
+    public int size() {
+        return layers.size();
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        Tensor y = x;
+        for (Module m : layers) {
+            y = m.call(y);
+        }
+        return y;
+    }
+}

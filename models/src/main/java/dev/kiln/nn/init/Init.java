@@ -1,0 +1,315 @@
+package dev.kiln.nn.init;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+
+/**
+ * In-place initialisers for an existing parameter, after PyTorch's {@code torch.nn.init}: each
+ * overwrites the tensor's values (under {@link Autograd#noGrad()}, with {@link Tensor#assign}) from the
+ * engine's seeded random stream and returns the tensor.
+ *
+ * <p>Fans follow PyTorch: for a 2-D weight [out, in], {@code fanIn = in} and {@code fanOut = out}; for
+ * more dimensions ([out, in, kh, kw]) both are multiplied by the receptive field (the product of
+ * dimensions 2..). Tensors of fewer than 2 dimensions have no fans.
+ */
+public final class Init {
+    private Init() {
+    }
+
+    // ---- Fans and gains -----------------------------------------------------------------------------
+
+    /** {@code dim(1) * receptive field}. */
+    public static long fanIn(Tensor t) {
+        requireFans(t);
+        return (long) t.dim(1) * receptiveField(t);
+    }
+
+    /** {@code dim(0) * receptive field}. */
+    public static long fanOut(Tensor t) {
+        requireFans(t);
+        return (long) t.dim(0) * receptiveField(t);
+    }
+
+    private static long receptiveField(Tensor t) {
+        long r = 1;
+        for (int i = 2; i < t.rank(); i++) {
+            r *= t.dim(i);
+        }
+        return r;
+    }
+
+    private static void requireFans(Tensor t) {
+        if (t.rank() < 2) {
+            throw new IllegalArgumentException("Init: fan in and fan out need a tensor of at least 2 dimensions, got "
+                    + t.shape());
+        }
+    }
+
+    /** PyTorch's {@code calculate_gain}: linear/sigmoid 1, tanh 5/3, relu sqrt 2, selu 3/4. */
+    public static double gain(String nonlinearity) {
+        return switch (nonlinearity) {
+            case "linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d" -> 1.0;
+            case "tanh" -> 5.0 / 3;
+            case "relu" -> Math.sqrt(2.0);
+            case "selu" -> 0.75;
+            default -> throw new IllegalArgumentException("Init.gain: unknown nonlinearity '" + nonlinearity
+                    + "' (use leakyReluGain for leaky_relu)");
+        };
+    }
+
+    /** {@code sqrt(2 / (1 + slope^2))}, the gain for leaky ReLU. */
+    public static double leakyReluGain(double slope) {
+        return Math.sqrt(2.0 / (1 + slope * slope));
+    }
+
+    // ---- Constant and plain random ------------------------------------------------------------------
+
+    /** All zeros. */
+    public static Tensor zeros(Tensor t) {
+        return constant(t, 0);
+    }
+
+    /** All ones. */
+    public static Tensor ones(Tensor t) {
+        return constant(t, 1);
+    }
+
+    /** Every element {@code value}. */
+    public static Tensor constant(Tensor t, double value) {
+        return fill(t, () -> Tensor.full(value, t.dtype(), t.shape().dims()));
+    }
+
+    /** Normal with mean {@code mean} and standard deviation {@code std}. */
+    public static Tensor normal(Tensor t, double mean, double std) {
+        if (!(std >= 0)) {
+            throw new IllegalArgumentException("Init.normal: std must be >= 0, got " + std);
+        }
+        return fill(t, () -> Tensor.normal(mean, std, t.dtype(), t.shape().dims()));
+    }
+
+    /** Uniform in [a, b). */
+    public static Tensor uniform(Tensor t, double a, double b) {
+        if (!(a <= b)) {
+            throw new IllegalArgumentException("Init.uniform: needs a <= b, got [" + a + ", " + b + ")");
+        }
+        return fill(t, () -> Tensor.uniform(a, b, t.dtype(), t.shape().dims()));
+    }
+
+    // ---- Xavier / Glorot ----------------------------------------------------------------------------
+
+    /** Xavier/Glorot uniform with gain 1: bound {@code sqrt(6 / (fanIn + fanOut))}. */
+    public static Tensor xavierUniform(Tensor t) {
+        return xavierUniform(t, 1.0);
+    }
+
+    /** {@code torch.nn.init.xavier_uniform_}: bound {@code gain * sqrt(6 / (fanIn + fanOut))}. */
+    public static Tensor xavierUniform(Tensor t, double gain) {
+        double bound = gain * Math.sqrt(6.0 / (fanIn(t) + fanOut(t)));
+        return uniform(t, -bound, bound);
+    }
+
+    /** Xavier/Glorot normal with gain 1: std {@code sqrt(2 / (fanIn + fanOut))}. */
+    public static Tensor xavierNormal(Tensor t) {
+        return xavierNormal(t, 1.0);
+    }
+
+    /** {@code torch.nn.init.xavier_normal_}: std {@code gain * sqrt(2 / (fanIn + fanOut))}. */
+    public static Tensor xavierNormal(Tensor t, double gain) {
+        double std = gain * Math.sqrt(2.0 / (fanIn(t) + fanOut(t)));
+        return normal(t, 0, std);
+    }
+
+    // ---- He / Kaiming -------------------------------------------------------------------------------
+
+    /**
+     * He/Kaiming uniform, {@code kaiming_uniform_(mode='fan_in', nonlinearity='relu')}: bound
+     * {@code sqrt(2) * sqrt(3 / fanIn) = sqrt(6 / fanIn)}.
+     */
+    public static Tensor heUniform(Tensor t) {
+        double bound = Math.sqrt(2.0) * Math.sqrt(3.0 / fanIn(t));
+        return uniform(t, -bound, bound);
+    }
+
+    /** He/Kaiming normal, {@code kaiming_normal_(mode='fan_in', nonlinearity='relu')}: std {@code sqrt(2 / fanIn)}. */
+    public static Tensor heNormal(Tensor t) {
+        return normal(t, 0, Math.sqrt(2.0) / Math.sqrt(fanIn(t)));
+    }
+
+    /**
+     * {@code kaiming_uniform_(a=a, mode='fan_in', nonlinearity='leaky_relu')}: bound
+     * {@code sqrt(2 / (1 + a^2)) * sqrt(3 / fanIn)}. With {@code a = sqrt(5)} this is PyTorch's default for
+     * Linear and Conv weights, uniform in +-1/sqrt(fanIn).
+     */
+    public static Tensor kaimingUniform(Tensor t, double a) {
+        double bound = leakyReluGain(a) * Math.sqrt(3.0 / fanIn(t));
+        return uniform(t, -bound, bound);
+    }
+
+    // ---- LeCun --------------------------------------------------------------------------------------
+
+    /** LeCun normal (for SELU networks): std {@code 1 / sqrt(fanIn)}, not truncated. */
+    public static Tensor lecunNormal(Tensor t) {
+        return normal(t, 0, 1 / Math.sqrt(fanIn(t)));
+    }
+
+    /** LeCun uniform: bound {@code sqrt(3 / fanIn)}, so the variance is {@code 1 / fanIn}. */
+    public static Tensor lecunUniform(Tensor t) {
+        double bound = Math.sqrt(3.0 / fanIn(t));
+        return uniform(t, -bound, bound);
+    }
+
+    // ---- Orthogonal ---------------------------------------------------------------------------------
+
+    /** {@link #orthogonal(Tensor, double)} with gain 1. */
+    public static Tensor orthogonal(Tensor t) {
+        return orthogonal(t, 1.0);
+    }
+
+    /**
+     * {@code torch.nn.init.orthogonal_}: the tensor viewed as [rows = dim(0), cols = rest] is filled with
+     * {@code gain * Q}, Q from the QR decomposition of a standard normal matrix (transposed first when
+     * rows &lt; cols), with each column of Q multiplied by the sign of R's diagonal so that the result is
+     * uniformly distributed. Rows are orthonormal when rows &lt;= cols ({@code W W^T = I}), columns
+     * otherwise ({@code W^T W = I}). The QR runs on the host in double precision (Householder).
+     */
+    public static Tensor orthogonal(Tensor t, double gain) {
+        if (t.rank() < 2) {
+            throw new IllegalArgumentException("Init.orthogonal: needs at least 2 dimensions, got " + t.shape());
+        }
+        int rows = t.dim(0);
+        long colsLong = t.size() / Math.max(rows, 1);
+        if (colsLong > Integer.MAX_VALUE || (long) rows * colsLong > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("Init.orthogonal: " + t.shape() + " is too large for a host QR");
+        }
+        int cols = (int) colsLong;
+        if (rows == 0 || cols == 0) {
+            return t;
+        }
+        double[] flat;
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            flat = Tensor.normal(0, 1, t.dtype(), rows, cols).toDoubleArray();
+        }
+        boolean transposed = rows < cols;
+        int m = transposed ? cols : rows;
+        int n = transposed ? rows : cols;
+        double[] a = new double[m * n];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                if (transposed) {
+                    a[j * n + i] = flat[i * cols + j];
+                } else {
+                    a[i * n + j] = flat[i * cols + j];
+                }
+            }
+        }
+        double[] q = householderQ(a, m, n);
+        double[] out = new double[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                out[i * cols + j] = gain * (transposed ? q[j * n + i] : q[i * n + j]);
+            }
+        }
+        return fill(t, () -> Tensor.fromArray(out, t.shape().dims()).to(t.dtype()));
+    }
+
+    /**
+     * The m x n (m &gt;= n) factor Q of A = QR with R's diagonal made non-negative, i.e. Q multiplied
+     * column-wise by sign(diag R) as PyTorch does. {@code a} is row-major m x n and is overwritten.
+     */
+    static double[] householderQ(double[] a, int m, int n) {
+        double[][] v = new double[n][];
+        double[] rDiag = new double[n];
+        for (int k = 0; k < n; k++) {
+            double norm = 0;
+            for (int i = k; i < m; i++) {
+                norm += a[i * n + k] * a[i * n + k];
+            }
+            norm = Math.sqrt(norm);
+            double alpha = a[k * n + k] > 0 ? -norm : norm;
+            double[] vk = new double[m - k];
+            for (int i = k; i < m; i++) {
+                vk[i - k] = a[i * n + k];
+            }
+            vk[0] -= alpha;
+            double vNorm2 = 0;
+            for (double x : vk) {
+                vNorm2 += x * x;
+            }
+            rDiag[k] = alpha;
+            if (vNorm2 == 0) {
+                v[k] = null;
+                rDiag[k] = a[k * n + k];
+                continue;
+            }
+            v[k] = vk;
+            // Apply H = I - 2 v v^T / (v^T v) to the remaining columns.
+            reflect(a, m, n, k, k, vk, vNorm2);
+        }
+        // Q = H_0 H_1 ... H_{n-1} applied to the first n columns of the identity.
+        double[] q = new double[m * n];
+        for (int j = 0; j < n; j++) {
+            q[j * n + j] = 1;
+        }
+        for (int k = n - 1; k >= 0; k--) {
+            double[] vk = v[k];
+            if (vk == null) {
+                continue;
+            }
+            double vNorm2 = 0;
+            for (double x : vk) {
+                vNorm2 += x * x;
+            }
+            // Columns before k are still unit vectors with zeros in rows k.., which H_k leaves alone.
+            reflect(q, m, n, k, k, vk, vNorm2);
+        }
+        for (int j = 0; j < n; j++) {
+            if (rDiag[j] < 0) {
+                for (int i = 0; i < m; i++) {
+                    q[i * n + j] = -q[i * n + j];
+                }
+            }
+        }
+        return q;
+    }
+
+    /** Applies I - 2 v v^T / vNorm2 (v acting on rows {@code row0..m}) to columns {@code col0..n} of x, row by row. */
+    private static void reflect(double[] x, int m, int n, int row0, int col0, double[] v, double vNorm2) {
+        double[] dots = new double[n];
+        for (int i = row0; i < m; i++) {
+            double vi = v[i - row0];
+            int base = i * n;
+            for (int j = col0; j < n; j++) {
+                dots[j] += vi * x[base + j];
+            }
+        }
+        double scale = 2 / vNorm2;
+        for (int j = col0; j < n; j++) {
+            dots[j] *= scale;
+        }
+        for (int i = row0; i < m; i++) {
+            double vi = v[i - row0];
+            int base = i * n;
+            for (int j = col0; j < n; j++) {
+                x[base + j] -= dots[j] * vi;
+            }
+        }
+    }
+
+    // ---- Plumbing -----------------------------------------------------------------------------------
+
+    private static Tensor fill(Tensor t, java.util.function.Supplier<Tensor> values) {
+        if (!t.dtype().isFloating()) {
+            throw new IllegalArgumentException("Init: needs an F32 or F64 tensor, got " + t.dtype() + " " + t.shape());
+        }
+        if (!t.isLeaf()) {
+            throw new IllegalArgumentException("Init: tensor " + t.shape() + " was made by " + t.gradFnName()
+                    + "; initialise parameters (leaf tensors) only");
+        }
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            t.assign(values.get());
+        }
+        return t;
+    }
+}

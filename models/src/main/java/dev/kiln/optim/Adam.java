@@ -1,0 +1,104 @@
+package dev.kiln.optim;
+
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.Updates;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Adam (Kingma and Ba), as PyTorch's {@code torch.optim.Adam} without amsgrad: weight decay is an L2
+ * term added to the gradient ({@link AdamW} decouples it). Per parameter, with {@code g} its gradient and
+ * {@code t} its step count from 1:
+ * <pre>
+ * g = g + weightDecay * p
+ * m = beta1 * m + (1 - beta1) * g
+ * v = beta2 * v + (1 - beta2) * g * g
+ * p = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)     (eps after the square root)
+ * </pre>
+ * Defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0. Runs as one fused pass per parameter
+ * ({@link Updates#adam}). State: {@code step}, {@code exp_avg} (m), {@code exp_avg_sq} (v).
+ */
+public class Adam extends Optimizer {
+    /** PyTorch's default learning rate, for groups that set none. */
+    public static final double DEFAULT_LR = 1e-3;
+
+    private final boolean decoupled;
+    private double beta1 = 0.9;
+    private double beta2 = 0.999;
+    private double eps = 1e-8;
+
+    /** Adam over one group, no weight decay. */
+    public Adam(List<Tensor> params, double lr) {
+        this(oneGroup(params, lr), 0, false);
+    }
+
+    /** Adam over one group with the given betas, eps and weight decay (L2). */
+    public Adam(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
+        this(params, lr);
+        betas(beta1, beta2);
+        eps(eps);
+        weightDecay(weightDecay);
+    }
+
+    /** Adam over parameter groups; groups without a learning rate get {@link #DEFAULT_LR}. */
+    public Adam(List<ParamGroup> groups) {
+        this(groups, 0, false);
+    }
+
+    /** For {@link AdamW}: groups without a weight decay get {@code defaultWeightDecay}. */
+    protected Adam(List<ParamGroup> groups, double defaultWeightDecay, boolean decoupledWeightDecay) {
+        super(groups, DEFAULT_LR, defaultWeightDecay);
+        this.decoupled = decoupledWeightDecay;
+    }
+
+    /** Sets the decay rates of the two moment estimates, each in [0, 1); returns this. */
+    public Adam betas(double beta1, double beta2) {
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": betas must be in [0, 1), got ("
+                    + beta1 + ", " + beta2 + ")");
+        }
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        return this;
+    }
+
+    /** Sets the term added to the denominator after the square root; returns this. */
+    public Adam eps(double eps) {
+        if (!(eps >= 0) || Double.isInfinite(eps)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": eps must be finite and >= 0, got " + eps);
+        }
+        this.eps = eps;
+        return this;
+    }
+
+    /** Sets the weight decay of every group; returns this. */
+    public Adam weightDecay(double weightDecay) {
+        setWeightDecayOfAllGroups(weightDecay);
+        return this;
+    }
+
+    public double beta1() {
+        return beta1;
+    }
+
+    public double beta2() {
+        return beta2;
+    }
+
+    public double eps() {
+        return eps;
+    }
+
+    @Override
+    protected Set<String> stateNames() {
+        return Set.of("step", "exp_avg", "exp_avg_sq");
+    }
+
+    @Override
+    protected void update(Tensor param, Tensor grad, ParamGroup group, ParamState state) {
+        Tensor expAvg = state.getOrZeros("exp_avg", param);
+        Tensor expAvgSq = state.getOrZeros("exp_avg_sq", param);
+        long step = state.nextStep();
+        Updates.adam(param, grad, expAvg, expAvgSq, group.lr(), beta1, beta2, eps, group.weightDecay(), decoupled, step);
+    }
+}

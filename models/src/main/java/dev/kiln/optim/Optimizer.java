@@ -1,0 +1,397 @@
+package dev.kiln.optim;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.Updates;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Updates parameters from their gradients, group by group ({@link ParamGroup}), as PyTorch's
+ * {@code torch.optim} does. One training step:
+ * <pre>{@code
+ * try (Scope step = Scope.open()) {
+ *     optimizer.zeroGrad();
+ *     loss(model.forward(x), y).backward();
+ *     optimizer.step();
+ * }
+ * }</pre>
+ * {@link #step()} skips parameters that are frozen ({@code requiresGrad} false) or have no gradient.
+ * Per-parameter state (moments, momentum buffers, step counts) lives outside every {@link Scope} until
+ * {@link #close()}, and can be saved and restored with {@link #stateDict()} and {@link #loadStateDict} for
+ * an exact resume.
+ */
+public abstract class Optimizer implements AutoCloseable {
+    private static final Pattern STATE_KEY = Pattern.compile("state\\.(\\d+)\\.([A-Za-z_]+)");
+    private static final Pattern GROUP_KEY = Pattern.compile("group\\.(\\d+)\\.(lr|weight_decay)");
+    /** PyTorch's {@code clip_grad_norm_} adds this to the norm before dividing. */
+    private static final double CLIP_EPS = 1e-6;
+
+    private final List<ParamGroup> groups;
+    private final List<Tensor> params = new ArrayList<>();
+    private final List<ParamState> states = new ArrayList<>();
+    private final List<Tensor> groupTensors = new ArrayList<>();
+    private boolean closed;
+
+    /**
+     * @param groups             parameter groups; a group without its own learning rate or weight decay
+     *                           takes {@code defaultLr} or {@code defaultWeightDecay}
+     */
+    protected Optimizer(List<ParamGroup> groups, double defaultLr, double defaultWeightDecay) {
+        String name = getClass().getSimpleName();
+        if (groups == null || groups.isEmpty()) {
+            throw new IllegalArgumentException(name + ": needs at least one parameter group");
+        }
+        this.groups = List.copyOf(groups);
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (ParamGroup g : this.groups) {
+            g.applyDefaults(defaultLr, defaultWeightDecay);
+            for (Tensor p : g.params()) {
+                if (!seen.add(p)) {
+                    throw new IllegalArgumentException(name + ": parameter " + p.shape() + " appears more than once"
+                            + " (in one group or in several)");
+                }
+                if (!p.dtype().isFloating()) {
+                    throw new IllegalArgumentException(name + ": parameters must be F32 or F64, got " + p.dtype()
+                            + " for " + p.shape());
+                }
+                params.add(p);
+                states.add(new ParamState());
+            }
+        }
+        if (params.isEmpty()) {
+            throw new IllegalArgumentException(name + ": got an empty parameter list (are all parameters frozen?)");
+        }
+    }
+
+    /** One group holding {@code params} with learning rate {@code lr}, for the subclasses' constructors. */
+    protected static List<ParamGroup> oneGroup(List<Tensor> params, double lr) {
+        return List.of(new ParamGroup(params, lr));
+    }
+
+    // ---- The update -----------------------------------------------------------------------------
+
+    /**
+     * Updates every parameter that requires a gradient and has one, without recording gradients. Temporary
+     * tensors are released before it returns.
+     */
+    public final void step() {
+        checkOpen("step");
+        checkSettings();
+        try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
+            int index = 0;
+            for (ParamGroup group : groups) {
+                for (Tensor p : group.params()) {
+                    ParamState state = states.get(index++);
+                    Tensor grad = p.grad();
+                    if (!p.requiresGrad() || grad == null) {
+                        continue;
+                    }
+                    update(p, grad, group, state);
+                }
+            }
+        }
+    }
+
+    /**
+     * Updates one parameter in place from its gradient (never modified) and its state, with the group's
+     * learning rate and weight decay. Runs with gradients off inside a scope of its own; state tensors
+     * come from {@link ParamState#getOrZeros}, which makes them outside every scope.
+     */
+    protected abstract void update(Tensor param, Tensor grad, ParamGroup group, ParamState state);
+
+    /**
+     * The names each stepped parameter keeps in its state, "step" among them when the optimizer counts
+     * steps; {@link #loadStateDict} accepts exactly these.
+     */
+    protected abstract Set<String> stateNames();
+
+    /** Checks settings that only make sense together (called by {@link #step()}); throws if they do not. */
+    protected void checkSettings() {
+    }
+
+    /**
+     * Forgets every gradient (PyTorch's {@code zero_grad(set_to_none=True)}): the next backward pass makes
+     * new ones, and parameters it does not reach keep none, so {@link #step()} leaves them alone.
+     */
+    public void zeroGrad() {
+        for (Tensor p : params) {
+            p.clearGrad();
+        }
+    }
+
+    // ---- Groups and learning rate -----------------------------------------------------------------
+
+    /** The parameter groups, in order (the list is unmodifiable; each group's settings can change). */
+    public List<ParamGroup> groups() {
+        return groups;
+    }
+
+    /** Every parameter, in group order: index i is the "i" of the state dict's "state.i.*" entries. */
+    public List<Tensor> params() {
+        return Collections.unmodifiableList(params);
+    }
+
+    /** The learning rate of the first group (of every group, unless they were given different ones). */
+    public double learningRate() {
+        return groups.get(0).lr();
+    }
+
+    /** Sets the learning rate of every group. */
+    public void setLearningRate(double lr) {
+        for (ParamGroup g : groups) {
+            g.setLr(lr);
+        }
+    }
+
+    /** Sets the weight decay of every group. */
+    protected void setWeightDecayOfAllGroups(double weightDecay) {
+        for (ParamGroup g : groups) {
+            g.setWeightDecay(weightDecay);
+        }
+    }
+
+    /** The state of parameter {@code index} (see {@link #params()}). */
+    protected ParamState state(int index) {
+        return states.get(index);
+    }
+
+    // ---- State dict -------------------------------------------------------------------------------
+
+    /**
+     * The optimizer's state by flat name, for checkpoints: {@code state.<i>.<name>} for each stepped
+     * parameter i (in {@link #params()} order) and each name of {@link #stateNames()}, with
+     * {@code state.<i>.step} a one-element I64 tensor; then {@code group.<g>.lr} and
+     * {@code group.<g>.weight_decay} as one-element F64 tensors. The tensors are the optimizer's own (like
+     * {@code Module.stateDict()}): do not close them, and copy them to keep a snapshot past the next
+     * {@link #step()}.
+     */
+    public Map<String, Tensor> stateDict() {
+        checkOpen("stateDict");
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        boolean counts = stateNames().contains("step");
+        for (int i = 0; i < params.size(); i++) {
+            ParamState state = states.get(i);
+            if (state.isEmpty()) {
+                continue;
+            }
+            String prefix = "state." + i + ".";
+            if (counts) {
+                out.put(prefix + "step", state.stepTensor());
+            }
+            state.tensors().forEach((name, t) -> out.put(prefix + name, t));
+        }
+        try (Scope s = Scope.open()) {
+            for (int g = 0; g < groups.size(); g++) {
+                ParamGroup group = groups.get(g);
+                out.put("group." + g + ".lr", groupTensor(2 * g, group.lr()));
+                out.put("group." + g + ".weight_decay", groupTensor(2 * g + 1, group.weightDecay()));
+            }
+        }
+        return out;
+    }
+
+    private Tensor groupTensor(int slot, double value) {
+        Tensor v = Tensor.fromArray(new double[] {value}, 1);
+        while (groupTensors.size() <= slot) {
+            groupTensors.add(Updates.stateLike(v));
+        }
+        return groupTensors.get(slot).assign(v);
+    }
+
+    /**
+     * Replaces the whole state by {@code state} (as written by {@link #stateDict()}, for the same
+     * parameters in the same order): per-parameter state is copied (converted to the parameter's dtype),
+     * parameters without entries start afresh, and group entries set the groups' learning rate and weight
+     * decay. Every problem is reported at once in an {@link IllegalArgumentException} and then nothing is
+     * loaded. The given tensors are not kept: the caller may close them.
+     */
+    public void loadStateDict(Map<String, Tensor> state) {
+        checkOpen("loadStateDict");
+        Set<String> names = stateNames();
+        List<String> problems = new ArrayList<>();
+        Map<Integer, Map<String, Tensor>> perParam = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : state.entrySet()) {
+            String key = e.getKey();
+            Tensor t = e.getValue();
+            Matcher sm = STATE_KEY.matcher(key);
+            Matcher gm = GROUP_KEY.matcher(key);
+            if (t == null || t.isClosed()) {
+                problems.add(key + ": tensor is null or closed");
+            } else if (sm.matches()) {
+                int i = parseIndex(sm.group(1));
+                String name = sm.group(2);
+                if (i < 0 || i >= params.size()) {
+                    problems.add(key + ": parameter index out of range [0, " + params.size() + ")");
+                } else if (!names.contains(name)) {
+                    problems.add(key + ": " + getClass().getSimpleName() + " keeps " + new TreeSet<>(names)
+                            + " per parameter, not '" + name + "'");
+                } else if (name.equals("step") ? t.size() != 1 : !t.shape().equals(params.get(i).shape())) {
+                    problems.add(key + ": shape " + t.shape() + ", expected "
+                            + (name.equals("step") ? "one element" : params.get(i).shape().toString()));
+                } else if (!name.equals("step") && !t.dtype().isFloating()) {
+                    problems.add(key + ": dtype " + t.dtype() + ", expected F32 or F64");
+                } else if (name.equals("step") && t.toLongArray()[0] < 0) {
+                    problems.add(key + ": negative step count " + t.toLongArray()[0]);
+                } else {
+                    perParam.computeIfAbsent(i, k -> new LinkedHashMap<>()).put(name, t);
+                }
+            } else if (gm.matches()) {
+                int g = parseIndex(gm.group(1));
+                if (g < 0 || g >= groups.size()) {
+                    problems.add(key + ": group index out of range [0, " + groups.size() + ")");
+                } else if (t.size() != 1) {
+                    problems.add(key + ": shape " + t.shape() + ", expected one element");
+                } else {
+                    double v = t.item();
+                    if (!(v >= 0) || Double.isInfinite(v)) {
+                        problems.add(key + ": " + v + " is not a finite value >= 0");
+                    }
+                }
+            } else {
+                problems.add(key + ": not an optimizer state key (state.<i>.<name> or group.<g>.lr|weight_decay)");
+            }
+        }
+        perParam.forEach((i, entries) -> {
+            Set<String> missing = new TreeSet<>(names);
+            missing.removeAll(entries.keySet());
+            if (!missing.isEmpty()) {
+                problems.add("state." + i + ": missing " + missing);
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("loadStateDict: " + getClass().getSimpleName()
+                    + " cannot load this state:\n  " + String.join("\n  ", problems));
+        }
+        try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
+            for (int i = 0; i < params.size(); i++) {
+                ParamState target = states.get(i);
+                target.clear();
+                Map<String, Tensor> entries = perParam.get(i);
+                if (entries == null) {
+                    continue;
+                }
+                Tensor p = params.get(i);
+                for (Map.Entry<String, Tensor> e : entries.entrySet()) {
+                    Tensor source = e.getValue();
+                    if (e.getKey().equals("step")) {
+                        target.setStep(source.toLongArray()[0]);
+                    } else {
+                        Tensor copy = Updates.stateLike(p);
+                        copy.assign(source.dtype() == p.dtype() ? source : source.to(p.dtype()));
+                        target.put(e.getKey(), copy);
+                    }
+                }
+            }
+            for (Map.Entry<String, Tensor> e : state.entrySet()) {
+                Matcher gm = GROUP_KEY.matcher(e.getKey());
+                if (gm.matches()) {
+                    ParamGroup group = groups.get(parseIndex(gm.group(1)));
+                    double v = e.getValue().item();
+                    if (gm.group(2).equals("lr")) {
+                        group.setLr(v);
+                    } else {
+                        group.setWeightDecay(v);
+                    }
+                }
+            }
+        }
+    }
+
+    private static int parseIndex(String digits) {
+        try {
+            return Integer.parseInt(digits);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    // ---- Gradient clipping ------------------------------------------------------------------------
+
+    /**
+     * Scales the gradients of {@code params} together so that their joint L2 norm is at most
+     * {@code maxNorm} (PyTorch's {@code clip_grad_norm_}: each gradient times
+     * {@code maxNorm / (norm + 1e-6)} when that is below 1). Parameters without a gradient are skipped.
+     *
+     * @return the joint norm before clipping
+     */
+    public static double clipGradNorm(List<Tensor> params, double maxNorm) {
+        if (!(maxNorm > 0) || Double.isInfinite(maxNorm)) {
+            throw new IllegalArgumentException("clipGradNorm: maxNorm must be finite and > 0, got " + maxNorm);
+        }
+        try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
+            double sumOfSquares = 0;
+            for (Tensor p : params) {
+                Tensor grad = p.grad();
+                if (grad != null) {
+                    sumOfSquares += grad.square().sum().item();
+                }
+            }
+            double norm = Math.sqrt(sumOfSquares);
+            double coefficient = maxNorm / (norm + CLIP_EPS);
+            if (coefficient < 1) {
+                for (Tensor p : params) {
+                    Tensor grad = p.grad();
+                    if (grad != null) {
+                        grad.assign(grad.mul(coefficient));
+                    }
+                }
+            }
+            return norm;
+        }
+    }
+
+    /**
+     * Clamps every gradient element of {@code params} to {@code [-clip, clip]} (PyTorch's
+     * {@code clip_grad_value_}). Parameters without a gradient are skipped.
+     */
+    public static void clipGradValue(List<Tensor> params, double clip) {
+        if (!(clip > 0) || Double.isInfinite(clip)) {
+            throw new IllegalArgumentException("clipGradValue: clip must be finite and > 0, got " + clip);
+        }
+        try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
+            for (Tensor p : params) {
+                Tensor grad = p.grad();
+                if (grad != null) {
+                    DType t = grad.dtype();
+                    grad.assign(grad.maximum(Tensor.full(-clip, t)).minimum(Tensor.full(clip, t)));
+                }
+            }
+        }
+    }
+
+    // ---- Lifetime ---------------------------------------------------------------------------------
+
+    /** Releases the optimizer's state (not the parameters); the optimizer cannot be used afterwards. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        states.forEach(ParamState::clear);
+        groupTensors.forEach(Tensor::close);
+        groupTensors.clear();
+    }
+
+    private void checkOpen(String op) {
+        if (closed) {
+            throw new IllegalStateException(getClass().getSimpleName() + "." + op + ": the optimizer is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + groups;
+    }
+}

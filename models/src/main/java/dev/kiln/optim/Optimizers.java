@@ -1,0 +1,37 @@
+package dev.kiln.optim;
+
+import dev.kiln.engine.Tensor;
+import java.util.List;
+import java.util.Locale;
+
+/** Optimizers by name, for command lines and configuration files. */
+public final class Optimizers {
+    /** The names {@link #create} knows, in the order they are listed in errors. */
+    public static final List<String> NAMES = List.of("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw");
+
+    private Optimizers() {
+    }
+
+    /**
+     * A new optimizer over {@code params} with learning rate {@code lr} and otherwise PyTorch's defaults:
+     * {@code sgd} (plain), {@code momentum} (SGD, momentum 0.9), {@code nesterov} (SGD, Nesterov momentum
+     * 0.9), {@code adagrad}, {@code rmsprop}, {@code adam}, {@code adamw} (weight decay 0.01). Names are
+     * case-insensitive.
+     *
+     * @throws IllegalArgumentException for an unknown name, listing the valid ones
+     */
+    public static Optimizer create(String name, List<Tensor> params, double lr) {
+        String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        return switch (key) {
+            case "sgd" -> new SGD(params, lr);
+            case "momentum" -> new SGD(params, lr).momentum(0.9);
+            case "nesterov" -> new SGD(params, lr).momentum(0.9).nesterov(true);
+            case "adagrad" -> new AdaGrad(params, lr);
+            case "rmsprop" -> new RMSProp(params, lr);
+            case "adam" -> new Adam(params, lr);
+            case "adamw" -> new AdamW(params, lr);
+            default -> throw new IllegalArgumentException("unknown optimizer '" + name + "'; valid names: "
+                    + String.join(", ", NAMES));
+        };
+    }
+}

@@ -1,0 +1,83 @@
+package dev.kiln.optim;
+
+import dev.kiln.engine.Tensor;
+import java.util.List;
+
+/**
+ * Parameters that share a learning rate and a weight decay (PyTorch's {@code param_groups}). A group made
+ * without a learning rate or weight decay takes the optimizer's default when the optimizer is built. Both
+ * can be changed at any time; schedules change the learning rate.
+ */
+public final class ParamGroup {
+    private final List<Tensor> params;
+    private double lr;
+    private double weightDecay;
+    private boolean lrSet;
+    private boolean weightDecaySet;
+
+    /** A group with the optimizer's default learning rate and weight decay. */
+    public ParamGroup(List<Tensor> params) {
+        this.params = List.copyOf(params);
+    }
+
+    /** A group with its own learning rate and the optimizer's default weight decay. */
+    public ParamGroup(List<Tensor> params, double lr) {
+        this(params);
+        setLr(lr);
+    }
+
+    /** A group with its own learning rate and weight decay. */
+    public ParamGroup(List<Tensor> params, double lr, double weightDecay) {
+        this(params, lr);
+        setWeightDecay(weightDecay);
+    }
+
+    /** The group's parameters (unmodifiable). */
+    public List<Tensor> params() {
+        return params;
+    }
+
+    public double lr() {
+        return lr;
+    }
+
+    /** Sets the learning rate (finite, at least 0); returns this. */
+    public ParamGroup setLr(double lr) {
+        this.lr = checked("learning rate", lr);
+        this.lrSet = true;
+        return this;
+    }
+
+    public double weightDecay() {
+        return weightDecay;
+    }
+
+    /** Sets the weight decay (finite, at least 0); returns this. */
+    public ParamGroup setWeightDecay(double weightDecay) {
+        this.weightDecay = checked("weight decay", weightDecay);
+        this.weightDecaySet = true;
+        return this;
+    }
+
+    /** Fills what the group left unset with the optimizer's defaults. */
+    void applyDefaults(double defaultLr, double defaultWeightDecay) {
+        if (!lrSet) {
+            setLr(defaultLr);
+        }
+        if (!weightDecaySet) {
+            setWeightDecay(defaultWeightDecay);
+        }
+    }
+
+    private static double checked(String what, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException("ParamGroup: " + what + " must be finite and >= 0, got " + value);
+        }
+        return value;
+    }
+
+    @Override
+    public String toString() {
+        return "ParamGroup(" + params.size() + " params, lr " + lr + ", weight decay " + weightDecay + ")";
+    }
+}

@@ -1,0 +1,42 @@
+package dev.kiln.optim.schedule;
+
+import dev.kiln.optim.Optimizer;
+import dev.kiln.optim.ParamGroup;
+import java.util.List;
+import java.util.function.DoubleUnaryOperator;
+
+/** The learning rate of each group of an optimizer when a schedule was made, and a way to set new ones. */
+final class BaseRates {
+    private final Optimizer optimizer;
+    private final double[] base;
+
+    BaseRates(String schedule, Optimizer optimizer) {
+        if (optimizer == null) {
+            throw new IllegalArgumentException(schedule + ": optimizer must not be null");
+        }
+        this.optimizer = optimizer;
+        List<ParamGroup> groups = optimizer.groups();
+        this.base = new double[groups.size()];
+        for (int i = 0; i < base.length; i++) {
+            base[i] = groups.get(i).lr();
+        }
+    }
+
+    Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** Sets each group's learning rate to {@code rate} applied to its base rate. */
+    void set(DoubleUnaryOperator rate) {
+        List<ParamGroup> groups = optimizer.groups();
+        for (int i = 0; i < base.length; i++) {
+            groups.get(i).setLr(rate.applyAsDouble(base[i]));
+        }
+    }
+
+    static void checkEpoch(String schedule, int epoch) {
+        if (epoch < 0) {
+            throw new IllegalArgumentException(schedule + ": epoch must be >= 0 (completed epochs), got " + epoch);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.kiln.train;
+
+import dev.kiln.engine.Tensor;
+
+/** Classification hits from scores [batch, classes] and labels [batch], counted on the host. */
+public final class Accuracy {
+    private Accuracy() {
+    }
+
+    /** Rows whose highest score is at their label. */
+    public static long correct(Tensor scores, Tensor labels) {
+        long[] predicted = scores.argmax(1, false).toLongArray();
+        long[] truth = labels.toLongArray();
+        long hits = 0;
+        for (int i = 0; i < truth.length; i++) {
+            hits += predicted[i] == truth[i] ? 1 : 0;
+        }
+        return hits;
+    }
+
+    /** Rows whose label's score is among the {@code k} highest (ties counted in the label's favour). */
+    public static long inTopK(Tensor scores, Tensor labels, int k) {
+        int classes = scores.dim(1);
+        float[] s = scores.toFloatArray();
+        long[] truth = labels.toLongArray();
+        long hits = 0;
+        for (int r = 0; r < truth.length; r++) {
+            float target = s[r * classes + (int) truth[r]];
+            int higher = 0;
+            for (int c = 0; c < classes; c++) {
+                if (s[r * classes + c] > target) {
+                    higher++;
+                }
+            }
+            hits += higher < k ? 1 : 0;
+        }
+        return hits;
+    }
+}

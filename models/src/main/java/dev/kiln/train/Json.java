@@ -1,0 +1,107 @@
+package dev.kiln.train;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.ToNumberPolicy;
+import com.google.gson.reflect.TypeToken;
+import dev.kiln.io.AtomicFiles;
+import java.io.IOException;
+import java.lang.reflect.Array;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Small JSON outputs of a run (summaries, metrics) with Gson. Keys keep the map's iteration order (pass a
+ * {@link LinkedHashMap} for insertion order); numbers are written as given ({@code 3} stays {@code 3},
+ * {@code 0.5} stays {@code 0.5}); NaN and infinities, which JSON cannot hold, become {@code null}. Values may
+ * be numbers, strings, booleans, null, nested maps, iterables and arrays; anything else goes through Gson's
+ * default mapping (records and plain objects by their fields).
+ */
+public final class Json {
+    private static final Gson COMPACT = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
+    private static final Gson PRETTY = new GsonBuilder().disableHtmlEscaping().serializeNulls().setPrettyPrinting().create();
+    private static final Gson READER = new GsonBuilder().setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE).create();
+
+    private Json() {
+    }
+
+    /** {@code values} as one line of JSON (no line break inside or at the end). */
+    public static String line(Map<String, ?> values) {
+        return COMPACT.toJson(tree(values));
+    }
+
+    /** Writes {@code values} to {@code file} as indented JSON with a final newline, atomically (temp file + rename). */
+    public static void write(Path file, Map<String, ?> values) throws IOException {
+        AtomicFiles.writeString(file, PRETTY.toJson(tree(values)) + "\n");
+    }
+
+    /** Reads a JSON object; integers come back as {@link Long}, other numbers as {@link Double}. */
+    public static Map<String, Object> read(Path file) throws IOException {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        try {
+            Map<String, Object> map = READER.fromJson(text, new TypeToken<LinkedHashMap<String, Object>>() { }.getType());
+            if (map == null) {
+                throw new IOException(file + ": empty JSON file");
+            }
+            return map;
+        } catch (com.google.gson.JsonParseException e) {
+            throw new IOException(file + ": not a JSON object: " + e.getMessage(), e);
+        }
+    }
+
+    /** The JSON tree of one value. */
+    static JsonElement tree(Object value) {
+        if (value == null) {
+            return JsonNull.INSTANCE;
+        }
+        if (value instanceof JsonElement e) {
+            return e;
+        }
+        if (value instanceof Double d) {
+            return d.isNaN() || d.isInfinite() ? JsonNull.INSTANCE : new JsonPrimitive(d);
+        }
+        if (value instanceof Float f) {
+            return f.isNaN() || f.isInfinite() ? JsonNull.INSTANCE : new JsonPrimitive(f);
+        }
+        if (value instanceof Number n) {
+            return new JsonPrimitive(n);
+        }
+        if (value instanceof String || value instanceof Character || value instanceof Enum<?> || value instanceof Path) {
+            return new JsonPrimitive(value.toString());
+        }
+        if (value instanceof Boolean b) {
+            return new JsonPrimitive(b);
+        }
+        if (value instanceof Map<?, ?> m) {
+            JsonObject o = new JsonObject();
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                o.add(String.valueOf(e.getKey()), tree(e.getValue()));
+            }
+            return o;
+        }
+        if (value instanceof Iterable<?> it) {
+            JsonArray a = new JsonArray();
+            for (Object v : it) {
+                a.add(tree(v));
+            }
+            return a;
+        }
+        if (value.getClass().isArray()) {
+            JsonArray a = new JsonArray();
+            int n = Array.getLength(value);
+            for (int i = 0; i < n; i++) {
+                a.add(tree(Array.get(value, i)));
+            }
+            return a;
+        }
+        return COMPACT.toJsonTree(value);
+    }
+}

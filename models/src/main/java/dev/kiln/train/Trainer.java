@@ -1,0 +1,317 @@
+package dev.kiln.train;
+
+import dev.kiln.data.DataLoader;
+import dev.kiln.data.HostBatch;
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.io.SafeTensors;
+import dev.kiln.nn.Loss;
+import dev.kiln.nn.Module;
+import dev.kiln.optim.Optimizer;
+import dev.kiln.optim.schedule.LearningRateSchedule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trains a classifier: epochs of shuffled mini-batches (one {@link Scope} per step), validation after
+ * each epoch, optional early stopping that restores the best weights, a checkpoint after every epoch,
+ * and exact resume from a checkpoint. The model maps a batch of features to scores
+ * [batch, classes]; the loss compares them with I64 labels [batch].
+ */
+public final class Trainer {
+    /** File name of the checkpoint written after every epoch. */
+    public static final String CHECKPOINT = "checkpoint.safetensors";
+    private static final String MODEL_PREFIX = "model.";
+    private static final String OPTIMIZER_PREFIX = "optimizer.";
+
+    private final Module model;
+    private final Optimizer optimizer;
+    private final Loss loss;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+    private final Map<String, String> checkpointMetadata = new LinkedHashMap<>();
+    private LearningRateSchedule schedule;
+    private Path checkpointDir;
+    private int topK = 5;
+    private int patience;
+    private int nextEpoch = 1;
+    private double bestLoss = Double.POSITIVE_INFINITY;
+    private int epochsWithoutImprovement;
+
+    public Trainer(Module model, Optimizer optimizer, Loss loss) {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.loss = loss;
+    }
+
+    /** Adjusts the learning rate after every epoch. */
+    public Trainer schedule(LearningRateSchedule s) {
+        this.schedule = s;
+        return this;
+    }
+
+    public Trainer listener(TrainingListener l) {
+        listeners.add(l);
+        return this;
+    }
+
+    /** The k of the top-k accuracy reported for validation (default 5). */
+    public Trainer topK(int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("topK must be at least 1, got " + k);
+        }
+        this.topK = k;
+        return this;
+    }
+
+    /**
+     * Stops after {@code patience} epochs without a lower validation loss (training loss when there is no
+     * validation data) and then restores the weights of the best epoch. 0 turns it off.
+     */
+    public Trainer earlyStopping(int patience) {
+        if (patience < 0) {
+            throw new IllegalArgumentException("patience must be >= 0, got " + patience);
+        }
+        this.patience = patience;
+        return this;
+    }
+
+    /** Writes {@link #CHECKPOINT} into {@code dir} after every epoch, with these metadata entries. */
+    public Trainer checkpoints(Path dir, Map<String, String> metadata) {
+        this.checkpointDir = dir;
+        this.checkpointMetadata.putAll(metadata);
+        return this;
+    }
+
+    /**
+     * Trains until epoch {@code lastEpoch} (inclusive), starting after the last completed epoch (1 for a
+     * new run, later after {@link #resume}).
+     *
+     * @param validation null to skip validation
+     * @return one entry per epoch trained by this call
+     */
+    public List<EpochMetrics> fit(DataLoader train, DataLoader validation, int lastEpoch) {
+        List<EpochMetrics> history = new ArrayList<>();
+        BestWeights best = patience > 0 ? new BestWeights() : null;
+        String reason = "completed " + lastEpoch + " epochs";
+        try {
+            for (int epoch = nextEpoch; epoch <= lastEpoch; epoch++) {
+                EpochMetrics m = trainEpoch(train, validation, epoch);
+                history.add(m);
+                double monitored = Double.isNaN(m.validationLoss()) ? m.trainLoss() : m.validationLoss();
+                if (monitored < bestLoss) {
+                    bestLoss = monitored;
+                    epochsWithoutImprovement = 0;
+                    if (best != null) {
+                        best.capture(model);
+                    }
+                } else {
+                    epochsWithoutImprovement++;
+                }
+                if (schedule != null) {
+                    schedule.step(epoch, monitored);
+                }
+                nextEpoch = epoch + 1;
+                if (checkpointDir != null) {
+                    saveCheckpoint(checkpointDir.resolve(CHECKPOINT), epoch);
+                }
+                listeners.forEach(l -> l.onEpochEnd(m));
+                if (patience > 0 && epochsWithoutImprovement >= patience) {
+                    reason = "early stopping: no improvement for " + patience + " epochs";
+                    break;
+                }
+            }
+            if (best != null && best.hasWeights()) {
+                best.restore(model);
+            }
+        } finally {
+            if (best != null) {
+                best.close();
+            }
+        }
+        int last = nextEpoch - 1;
+        String why = reason;
+        listeners.forEach(l -> l.onTrainingEnd(last, why));
+        return history;
+    }
+
+    private EpochMetrics trainEpoch(DataLoader train, DataLoader validation, int epoch) {
+        model.train();
+        double lossSum = 0;
+        long correct = 0;
+        long samples = 0;
+        int batchIndex = 0;
+        int batches = train.batchesPerEpoch();
+        long start = System.nanoTime();
+        for (HostBatch batch : train.epoch(epoch)) {
+            try (Scope step = Scope.open()) {
+                Tensor labels = batch.labels();
+                Tensor scores = model.forward(batch.features());
+                Tensor l = loss.compute(scores, labels);
+                optimizer.zeroGrad();
+                l.backward();
+                optimizer.step();
+                double value = l.item();
+                lossSum += value * batch.size();
+                correct += Accuracy.correct(scores, labels);
+                samples += batch.size();
+                batchIndex++;
+                int b = batchIndex;
+                listeners.forEach(x -> x.onBatchEnd(epoch, b, batches, value));
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Evaluation v = validation == null ? null : evaluate(validation);
+        return new EpochMetrics(epoch, lossSum / samples, correct / (double) samples,
+                v == null ? Double.NaN : v.loss(), v == null ? Double.NaN : v.accuracy(), v == null ? Double.NaN : v.topK(),
+                optimizer.learningRate(), seconds, samples / seconds);
+    }
+
+    /** Loss, accuracy and top-k accuracy of this trainer's model, in evaluation mode. */
+    public Evaluation evaluate(DataLoader data) {
+        return evaluate(model, loss, data, topK);
+    }
+
+    /** Loss, accuracy and top-k accuracy in evaluation mode, without recording gradients. */
+    public static Evaluation evaluate(Module model, Loss loss, DataLoader data, int topK) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        double lossSum = 0;
+        long correct = 0;
+        long inTopK = 0;
+        int samples = 0;
+        try (Autograd.Guard g = Autograd.noGrad()) {
+            for (HostBatch batch : data.epoch(0)) {
+                try (Scope s = Scope.open()) {
+                    Tensor labels = batch.labels();
+                    Tensor scores = model.forward(batch.features());
+                    lossSum += loss.compute(scores, labels).item() * batch.size();
+                    correct += Accuracy.correct(scores, labels);
+                    inTopK += Accuracy.inTopK(scores, labels, topK);
+                    samples += batch.size();
+                }
+            }
+        } finally {
+            if (wasTraining) {
+                model.train();
+            }
+        }
+        return new Evaluation(lossSum / samples, correct / (double) samples, inTopK / (double) samples, topK, samples);
+    }
+
+    /** Writes model, optimizer, epoch and random state to {@code file} (atomically). */
+    public void saveCheckpoint(Path file, int epoch) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> tensors.put(MODEL_PREFIX + k, v));
+        optimizer.stateDict().forEach((k, v) -> tensors.put(OPTIMIZER_PREFIX + k, v));
+        Map<String, String> metadata = new LinkedHashMap<>(checkpointMetadata);
+        Engine engine = Engine.get();
+        metadata.put("epoch", Integer.toString(epoch));
+        metadata.put("random_seed", Long.toString(engine.seed()));
+        metadata.put("random_counter", Long.toString(engine.counter()));
+        metadata.put("best_loss", Double.toString(bestLoss));
+        metadata.put("epochs_without_improvement", Integer.toString(epochsWithoutImprovement));
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            SafeTensors.write(file, tensors, metadata);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + file, e);
+        }
+    }
+
+    /**
+     * Loads a checkpoint written by {@link #saveCheckpoint} into this trainer's model and optimizer and
+     * restores the epoch counter and random state, so that {@link #fit} continues exactly where the
+     * interrupted run stopped.
+     *
+     * @return the metadata stored in the checkpoint
+     */
+    public Map<String, String> resume(Path file) throws IOException {
+        SafeTensors.Loaded loaded = SafeTensors.read(file);
+        try {
+            model.loadStateDict(withoutPrefix(loaded.tensors(), MODEL_PREFIX), true);
+            optimizer.loadStateDict(withoutPrefix(loaded.tensors(), OPTIMIZER_PREFIX));
+        } finally {
+            loaded.tensors().values().forEach(Tensor::close);
+        }
+        Map<String, String> meta = loaded.metadata();
+        nextEpoch = Integer.parseInt(required(meta, "epoch", file)) + 1;
+        Engine.restoreRandomState(Long.parseLong(required(meta, "random_seed", file)),
+                Long.parseLong(required(meta, "random_counter", file)));
+        bestLoss = Double.parseDouble(meta.getOrDefault("best_loss", "Infinity"));
+        epochsWithoutImprovement = Integer.parseInt(meta.getOrDefault("epochs_without_improvement", "0"));
+        return meta;
+    }
+
+    /**
+     * Loads only the model weights of a checkpoint (for evaluation and prediction).
+     *
+     * @return the checkpoint's metadata (model name, data set, epoch, ...)
+     */
+    public static Map<String, String> loadModel(Path file, Module model) throws IOException {
+        SafeTensors.Loaded loaded = SafeTensors.read(file);
+        try {
+            model.loadStateDict(withoutPrefix(loaded.tensors(), MODEL_PREFIX), true);
+        } finally {
+            loaded.tensors().values().forEach(Tensor::close);
+        }
+        return loaded.metadata();
+    }
+
+    /** The metadata of a checkpoint, read without loading its tensors into a model. */
+    public static Map<String, String> metadata(Path file) throws IOException {
+        return SafeTensors.readHeader(file).metadata();
+    }
+
+    private static String required(Map<String, String> meta, String key, Path file) throws IOException {
+        String v = meta.get(key);
+        if (v == null) {
+            throw new IOException(file + ": not a Kiln training checkpoint (metadata has no '" + key + "')");
+        }
+        return v;
+    }
+
+    private static Map<String, Tensor> withoutPrefix(Map<String, Tensor> all, String prefix) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        all.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                out.put(k.substring(prefix.length()), v);
+            }
+        });
+        return out;
+    }
+
+    /** The weights of the best epoch so far, copied off the model (unscoped) so that training can go on. */
+    private static final class BestWeights implements AutoCloseable {
+        private final Map<String, Tensor> copies = new HashMap<>();
+
+        void capture(Module model) {
+            close();
+            try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
+                model.stateDict().forEach((k, v) -> copies.put(k, s.keep(v.copy())));
+            }
+        }
+
+        boolean hasWeights() {
+            return !copies.isEmpty();
+        }
+
+        void restore(Module model) {
+            model.loadStateDict(copies, true);
+        }
+
+        @Override
+        public void close() {
+            copies.values().forEach(Tensor::close);
+            copies.clear();
+        }
+    }
+}

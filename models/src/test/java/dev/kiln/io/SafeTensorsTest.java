@@ -1,0 +1,279 @@
+package dev.kiln.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SafeTensorsTest {
+    @TempDir
+    Path dir;
+
+    private Scope scope;
+
+    @BeforeEach
+    void openScope() {
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void closeScope() {
+        scope.close();
+    }
+
+    /** A safetensors file from the specification: u64 LE header length, the header, the data area. */
+    private static byte[] file(String header, byte[] data) {
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h.length).put(h).put(data);
+        return b.array();
+    }
+
+    private static byte[] floatsLe(float... values) {
+        ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putFloat(v);
+        }
+        return b.array();
+    }
+
+    private Path save(String name, byte[] bytes) throws IOException {
+        Path f = dir.resolve(name);
+        Files.write(f, bytes);
+        return f;
+    }
+
+    @Test
+    void readsAFileBuiltByteByByteFromTheSpecification() throws IOException {
+        String header = "{\"__metadata__\":{\"format\":\"pt\",\"note\":\"h\u00e9\"},"
+                + "\"weight\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]},"
+                + "\"labels\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[16,32]}}    ";
+        ByteBuffer data = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
+        data.putFloat(1.5f).putFloat(-2f).putFloat(0.25f).putFloat(1e-3f).putLong(7).putLong(-9_000_000_000L);
+        Path f = save("spec.safetensors", file(header, data.array()));
+
+        SafeTensors.Loaded loaded = SafeTensors.read(f);
+        assertEquals(List.of("weight", "labels"), List.copyOf(loaded.tensors().keySet()));
+        Tensor w = loaded.tensors().get("weight");
+        assertEquals(DType.F32, w.dtype());
+        assertArrayEquals(new int[] {2, 2}, w.shape().dims());
+        assertArrayEquals(new float[] {1.5f, -2f, 0.25f, 1e-3f}, w.toFloatArray());
+        Tensor l = loaded.tensors().get("labels");
+        assertEquals(DType.I64, l.dtype());
+        assertArrayEquals(new long[] {7, -9_000_000_000L}, l.toLongArray());
+        assertEquals(Map.of("format", "pt", "note", "h\u00e9"), loaded.metadata());
+        assertEquals(Map.of("format", "pt", "note", "h\u00e9"), SafeTensors.readHeader(f).metadata());
+    }
+
+    @Test
+    void writesExactlyTheBytesTheSpecificationDescribes() throws IOException {
+        Path f = dir.resolve("tiny.safetensors");
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put("a", Tensor.fromArray(new float[] {1f, -2.5f}, 2));
+        tensors.put("n", Tensor.fromArray(new int[] {3}, 1));
+        SafeTensors.write(f, tensors, Map.of("format", "pt"));
+
+        String json = "{\"__metadata__\":{\"format\":\"pt\"},"
+                + "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"n\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[8,12]}}";
+        StringBuilder padded = new StringBuilder(json);
+        while (padded.length() % 8 != 0) {
+            padded.append(' ');
+        }
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        expected.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded.length()).array());
+        expected.writeBytes(padded.toString().getBytes(StandardCharsets.US_ASCII));
+        expected.writeBytes(new byte[] {0, 0, (byte) 0x80, 0x3f}); // 1.0f little-endian
+        expected.writeBytes(new byte[] {0, 0, 0x20, (byte) 0xc0}); // -2.5f
+        expected.writeBytes(new byte[] {3, 0, 0, 0});
+        assertArrayEquals(expected.toByteArray(), Files.readAllBytes(f));
+    }
+
+    @Test
+    void roundTripsAllFourDtypes() throws IOException {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put("f32", Tensor.fromArray(new float[] {1, -2, 3.5f, Float.MIN_VALUE, Float.MAX_VALUE, -0f}, 2, 3));
+        tensors.put("f64", Tensor.fromArray(new double[] {Math.PI, -1e300, 4.9e-324}, 3));
+        tensors.put("i32", Tensor.fromArray(new int[] {Integer.MIN_VALUE, 0, Integer.MAX_VALUE, 5}, 2, 1, 2));
+        tensors.put("i64", Tensor.fromArray(new long[] {Long.MIN_VALUE, Long.MAX_VALUE}, 2));
+        tensors.put("scalar", Tensor.fromArray(new float[] {42}));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("epoch", "3");
+        meta.put("quote\"and\\", "line\nbreak");
+        Path f = dir.resolve("sub/dir/all.safetensors");
+        SafeTensors.write(f, tensors, meta);
+
+        SafeTensors.Loaded back = SafeTensors.read(f);
+        assertEquals(List.copyOf(tensors.keySet()), List.copyOf(back.tensors().keySet()));
+        for (String name : tensors.keySet()) {
+            Tensor a = tensors.get(name);
+            Tensor b = back.tensors().get(name);
+            assertEquals(a.dtype(), b.dtype(), name);
+            assertArrayEquals(a.shape().dims(), b.shape().dims(), name);
+            assertArrayEquals(a.toDoubleArray(), b.toDoubleArray(), name);
+        }
+        assertArrayEquals(tensors.get("i64").toLongArray(), back.tensors().get("i64").toLongArray());
+        assertEquals(meta, back.metadata());
+        long headerLength = ByteBuffer.wrap(Files.readAllBytes(f), 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        assertEquals(0, headerLength % 8, "header padded to a multiple of 8");
+
+        SafeTensors.write(f, Map.of(), null);
+        assertTrue(SafeTensors.read(f).tensors().isEmpty());
+        assertTrue(SafeTensors.read(f).metadata().isEmpty());
+    }
+
+    @Test
+    void roundTripsALargeTensorAcrossChunks() throws IOException {
+        float[] values = new float[700_000];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i * 0.5f;
+        }
+        Path f = dir.resolve("big.safetensors");
+        SafeTensors.write(f, Map.of("x", Tensor.fromArray(values, 700, 1000)));
+        assertArrayEquals(values, SafeTensors.read(f).tensors().get("x").toFloatArray());
+    }
+
+    private void assertBad(String fileName, byte[] bytes, String expectedProblem) throws IOException {
+        Path f = save(fileName, bytes);
+        IOException e = assertThrows(IOException.class, () -> SafeTensors.read(f), expectedProblem);
+        assertTrue(e.getMessage().contains(f.toString()), "names the file: " + e.getMessage());
+        assertTrue(e.getMessage().contains(expectedProblem), "says '" + expectedProblem + "': " + e.getMessage());
+    }
+
+    private static byte[] withLength(long n, byte[] rest) {
+        return ByteBuffer.allocate(8 + rest.length).order(ByteOrder.LITTLE_ENDIAN).putLong(n).put(rest).array();
+    }
+
+    private static String entry(String name, String dtype, String shape, long begin, long end) {
+        return "\"" + name + "\":{\"dtype\":\"" + dtype + "\",\"shape\":" + shape + ",\"data_offsets\":[" + begin + "," + end + "]}";
+    }
+
+    @Test
+    void hostileHeaderLengths() throws IOException {
+        assertBad("short", new byte[] {1, 2, 3}, "too short");
+        assertBad("past-end", withLength(1000, "{}".getBytes(StandardCharsets.US_ASCII)), "runs past the end");
+        assertBad("absurd", withLength(1L << 40, new byte[16]), "absurd");
+        assertBad("negative", withLength(-1L, new byte[16]), "absurd");
+        assertBad("zero", withLength(0, new byte[0]), "too short");
+    }
+
+    @Test
+    void invalidJsonOrText() throws IOException {
+        assertBad("truncated-json", file("{\"a\":", new byte[0]), "not valid JSON");
+        assertBad("not-json", file("hello world", new byte[0]), "not valid JSON");
+        assertBad("array", file("[1,2,3]", new byte[0]), "expected a JSON object");
+        assertBad("trailing", file("{} {}", new byte[0]), "not valid JSON");
+        assertBad("lenient-only", file("{a:{dtype:F32}}", new byte[0]), "not valid JSON");
+        byte[] latin1 = "{\"\u00e9\":1}".getBytes(StandardCharsets.ISO_8859_1);
+        assertBad("latin1", withLength(latin1.length, latin1), "not valid UTF-8");
+        assertBad("entry-not-object", file("{\"a\":5}", new byte[0]), "tensor 'a' is a number");
+        assertBad("missing-field", file("{\"a\":{\"dtype\":\"F32\",\"shape\":[1]}}", floatsLe(1)), "lacks data_offsets");
+        assertBad("metadata-number", file("{\"__metadata__\":{\"epoch\":3}}", new byte[0]), "not a string");
+        assertBad("duplicate", file("{" + entry("a", "F32", "[1]", 0, 4) + "," + entry("a", "F32", "[1]", 4, 8) + "}",
+                floatsLe(1, 2)), "twice");
+        assertBad("fraction", file("{" + entry("a", "F32", "[1.5]", 0, 4) + "}", floatsLe(1)), "not an integer");
+    }
+
+    @Test
+    void unknownOrUnsupportedDtype() throws IOException {
+        assertBad("q8", file("{" + entry("a", "Q8", "[4]", 0, 4) + "}", new byte[4]), "dtype 'Q8'");
+        assertBad("f16", file("{" + entry("a", "F16", "[2]", 0, 4) + "}", new byte[4]), "dtype 'F16'");
+    }
+
+    @Test
+    void shapeThatDoesNotMatchTheByteRange() throws IOException {
+        assertBad("mismatch", file("{" + entry("a", "F32", "[3]", 0, 8) + "}", floatsLe(1, 2)), "needs 12 bytes");
+        assertBad("f64-mismatch", file("{" + entry("a", "F64", "[2]", 0, 8) + "}", floatsLe(1, 2)), "needs 16 bytes");
+    }
+
+    @Test
+    void offsetsOutsideTheDataArea() throws IOException {
+        assertBad("outside", file("{" + entry("a", "F32", "[200]", 0, 800) + "}", floatsLe(1, 2)), "outside the data area");
+        assertBad("reversed", file("{" + entry("a", "F32", "[0]", 8, 0) + "}", floatsLe(1, 2)), "end before they begin");
+        assertBad("negative-offset", file("{" + entry("a", "F32", "[1]", -4, 0) + "}", floatsLe(1)), "negative");
+    }
+
+    @Test
+    void overlappingOrNotCoveringTheDataArea() throws IOException {
+        assertBad("overlap", file("{" + entry("a", "F32", "[2]", 0, 8) + "," + entry("b", "F32", "[2]", 4, 12) + "}",
+                floatsLe(1, 2, 3)), "overlaps");
+        assertBad("same-range", file("{" + entry("a", "F32", "[2]", 0, 8) + "," + entry("b", "F32", "[2]", 0, 8) + "}",
+                floatsLe(1, 2)), "overlaps");
+        assertBad("gap", file("{" + entry("a", "F32", "[1]", 4, 8) + "}", floatsLe(1, 2)), "belong to no tensor");
+        assertBad("left-over", file("{" + entry("a", "F32", "[1]", 0, 4) + "}", floatsLe(1, 2)), "cover only 4");
+    }
+
+    @Test
+    void negativeOrHugeShapes() throws IOException {
+        assertBad("negative-dim", file("{" + entry("a", "F32", "[-1]", 0, 4) + "}", floatsLe(1)), "negative");
+        // Each of these would need far more memory than the test JVM has, were it allocated.
+        assertBad("huge-shape", file("{" + entry("a", "F32", "[2147483647,1000]", 0, 4) + "}", floatsLe(1)),
+                "needs 8589934588000 bytes");
+        assertBad("huge-bytes", file("{" + entry("a", "F64", "[2147483647,2147483647]", 0, 8) + "}", floatsLe(1, 2)),
+                "huge");
+        assertBad("huge-dim", file("{" + entry("a", "F32", "[99999999999]", 0, 4) + "}", floatsLe(1)), "huge");
+        assertBad("overflow", file("{" + entry("a", "F32", "[2000000000,2000000000,2000000000]", 0, 4) + "}",
+                floatsLe(1)), "huge");
+        assertBad("beyond-long", file("{" + entry("a", "F32", "[99999999999999999999999]", 0, 4) + "}", floatsLe(1)),
+                "huge");
+    }
+
+    @Test
+    void zeroSizedTensorsAreAllowed() throws IOException {
+        Path f = save("empty.safetensors", file("{" + entry("e", "F32", "[0,3]", 0, 0) + "," + entry("a", "F32", "[1]", 0, 4)
+                + "}", floatsLe(5)));
+        SafeTensors.Header h = SafeTensors.readHeader(f);
+        assertEquals(0, h.tensors().get("e").size());
+        assertArrayEquals(new int[] {0, 3}, h.tensors().get("e").shape());
+        SafeTensors.Loaded loaded = SafeTensors.read(f);
+        assertArrayEquals(new int[] {0, 3}, loaded.tensors().get("e").shape().dims());
+        assertArrayEquals(new float[] {5}, loaded.tensors().get("a").toFloatArray());
+    }
+
+    @Test
+    void anInterruptedWriteLeavesThePreviousFileAndNoTemporaryFile() throws IOException {
+        Path f = dir.resolve("model.safetensors");
+        SafeTensors.write(f, Map.of("w", Tensor.fromArray(new float[] {1, 2}, 2)), Map.of("epoch", "1"));
+        byte[] before = Files.readAllBytes(f);
+
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put("w", Tensor.fromArray(new float[] {3, 4}, 2));
+        Tensor closed = Tensor.fromArray(new float[] {5, 6}, 2);
+        closed.close();
+        tensors.put("v", closed);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> SafeTensors.write(f, tensors, Map.of("epoch", "2")));
+        assertTrue(e.getMessage().contains("'v'"), e.getMessage());
+
+        assertArrayEquals(before, Files.readAllBytes(f));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(f), files.toList());
+        }
+        assertEquals("1", SafeTensors.read(f).metadata().get("epoch"));
+    }
+
+    @Test
+    void rejectsTheReservedName() {
+        assertThrows(IllegalArgumentException.class,
+                () -> SafeTensors.write(dir.resolve("x"), Map.of("__metadata__", Tensor.fromArray(new float[] {1}, 1))));
+    }
+}

@@ -1,0 +1,99 @@
+package dev.kiln.nn;
+
+import static dev.kiln.nn.Tensors.assertValues;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.GradCheck;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import java.util.function.DoubleUnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ActivationTest {
+    private static final double[] X = {-2, -0.5, 0, 0.5, 2};
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+    }
+
+    private static void check(Module m, DoubleUnaryOperator reference) {
+        double[] expected = new double[X.length];
+        for (int i = 0; i < X.length; i++) {
+            expected[i] = reference.applyAsDouble(X[i]);
+        }
+        assertValues(expected, m.forward(Tensor.fromArray(X, X.length)), 1e-12);
+    }
+
+    @Test
+    void sigmoidIsOneOverOnePlusExpMinusX() {
+        check(new Sigmoid(), x -> 1 / (1 + Math.exp(-x)));
+    }
+
+    @Test
+    void tanhMatchesMathTanh() {
+        check(new Tanh(), Math::tanh);
+    }
+
+    @Test
+    void reluClipsNegativesToZero() {
+        check(new ReLU(), x -> Math.max(x, 0));
+    }
+
+    @Test
+    void leakyReluDefaultSlopeIsPyTorchs001() {
+        check(new LeakyReLU(), x -> x > 0 ? x : 0.01 * x);
+        check(new LeakyReLU(0.2), x -> x > 0 ? x : 0.2 * x);
+    }
+
+    @Test
+    void eluDefaultAlphaIsOne() {
+        check(new ELU(), x -> x > 0 ? x : Math.exp(x) - 1);
+        check(new ELU(0.5), x -> x > 0 ? x : 0.5 * (Math.exp(x) - 1));
+    }
+
+    @Test
+    void geluIsExactXTimesNormalCdf() {
+        // Phi(0.5), Phi(2) from tables; Phi(-x) = 1 - Phi(x).
+        double phiHalf = 0.6914624612740131;
+        double phiTwo = 0.9772498680518208;
+        double[] expected = {-2 * (1 - phiTwo), -0.5 * (1 - phiHalf), 0, 0.5 * phiHalf, 2 * phiTwo};
+        assertValues(expected, new GELU().forward(Tensor.fromArray(X, X.length)), 1e-7);
+    }
+
+    @Test
+    void softmaxRowsAreExpOverSumOfExp() {
+        Tensor x = Tensor.fromArray(new double[] {1, 2, 3, 0, 0, 0}, 2, 3);
+        double z = Math.exp(1) + Math.exp(2) + Math.exp(3);
+        double[] expected = {Math.exp(1) / z, Math.exp(2) / z, Math.exp(3) / z, 1 / 3.0, 1 / 3.0, 1 / 3.0};
+        assertValues(expected, new Softmax().forward(x), 1e-12);
+        assertValues(expected, new Softmax(1).forward(x), 1e-12);
+    }
+
+    @Test
+    void softmaxOverAxisZeroNormalisesColumns() {
+        Tensor x = Tensor.fromArray(new double[] {1, 5, 1, 5}, 2, 2);
+        double[] sums = new Softmax(0).forward(x).sum(0, false).toDoubleArray();
+        assertEquals(1, sums[0], 1e-12);
+        assertEquals(1, sums[1], 1e-12);
+        assertValues(new double[] {0.5, 0.5, 0.5, 0.5}, new Softmax(0).forward(x), 1e-12);
+    }
+
+    @Test
+    void activationGradientsMatchFiniteDifferences() {
+        Tensor x = Tensor.fromArray(new double[] {-1.7, -0.6, 0.3, 0.9, 2.2, -0.1}, 2, 3).requiresGrad(true);
+        for (Module m : new Module[] {new Sigmoid(), new Tanh(), new ReLU(), new LeakyReLU(0.1), new ELU(0.7), new GELU(),
+                new Softmax(1)}) {
+            GradCheck.check(m.toString(), in -> m.forward(in[0]), x);
+        }
+    }
+}

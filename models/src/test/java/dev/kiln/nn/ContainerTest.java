@@ -1,0 +1,100 @@
+package dev.kiln.nn;
+
+import static dev.kiln.nn.Tensors.assertValues;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.F;
+import dev.kiln.engine.GradCheck;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Sequential, Residual and Flatten. */
+class ContainerTest {
+    @BeforeEach
+    void seed() {
+        Engine.seed(5);
+    }
+
+    @Test
+    void sequentialAppliesModulesInOrder() {
+        try (Sequential seq = new Sequential(new Linear(3, 4), new ReLU(), new Linear(4, 2)); Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(5, 3);
+            Linear a = (Linear) seq.get(0);
+            Linear b = (Linear) seq.get(2);
+            Tensor expected = F.linear(F.linear(x, a.weight(), a.bias()).relu(), b.weight(), b.bias());
+            assertValues(expected.toDoubleArray(), seq.forward(x), 1e-6);
+        }
+    }
+
+    @Test
+    void sequentialAddGetAndSize() {
+        Sequential seq = new Sequential(List.of(new Tanh()));
+        ReLU relu = new ReLU();
+        assertSame(seq, seq.add(relu));
+        assertEquals(2, seq.size());
+        assertSame(relu, seq.get(1));
+        assertEquals(List.of("", "0", "1"), List.copyOf(seq.namedModules().keySet()));
+        assertThrows(IndexOutOfBoundsException.class, () -> seq.get(2));
+    }
+
+    @Test
+    void emptySequentialIsTheIdentity() {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(2, 2);
+            assertSame(x, new Sequential().forward(x));
+        }
+    }
+
+    @Test
+    void residualAddsInputToInnerOutput() {
+        try (Residual r = new Residual(new Linear(3, 3)); Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(4, 3);
+            Linear inner = (Linear) r.inner();
+            Tensor expected = x.add(F.linear(x, inner.weight(), inner.bias()));
+            assertValues(expected.toDoubleArray(), r.forward(x), 1e-6);
+            assertEquals(List.of("inner.weight", "inner.bias"), List.copyOf(r.stateDict().keySet()));
+        }
+    }
+
+    @Test
+    void residualWithShapeChangingInnerNamesBothShapes() {
+        try (Residual r = new Residual(new Linear(3, 5)); Scope s = Scope.open()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.forward(Tensor.zeros(4, 3)));
+            assertTrue(e.getMessage().contains("[4, 3]") && e.getMessage().contains("[4, 5]"), e.getMessage());
+        }
+    }
+
+    @Test
+    void residualGradientsMatchFiniteDifferences() {
+        try (Residual r = new Residual(new Sequential(new Linear(3, 3), new Tanh())); Scope s = Scope.open()) {
+            r.to(DType.F64);
+            Tensor x = Tensor.randn(DType.F64, 2, 3).requiresGrad(true);
+            Tensor[] inputs = new Tensor[1 + r.parameters().size()];
+            inputs[0] = x;
+            for (int i = 0; i < r.parameters().size(); i++) {
+                inputs[i + 1] = r.parameters().get(i);
+            }
+            GradCheck.check("Residual", in -> r.forward(in[0]), inputs);
+        }
+    }
+
+    @Test
+    void flattenKeepsTheBatchDimension() {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.arange(120).reshape(2, 3, 4, 5);
+            Tensor y = new Flatten().forward(x);
+            assertArrayEquals(new int[] {2, 60}, y.shape().dims());
+            assertArrayEquals(x.toFloatArray(), y.toFloatArray());
+            assertArrayEquals(new int[] {2, 3, 20}, new Flatten(2).forward(x).shape().dims());
+        }
+    }
+}

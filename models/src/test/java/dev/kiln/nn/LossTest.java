@@ -1,0 +1,192 @@
+package dev.kiln.nn;
+
+import static dev.kiln.nn.Tensors.assertValues;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.F;
+import dev.kiln.engine.GradCheck;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class LossTest {
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        Engine.seed(11);
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+    }
+
+    private static Tensor f64(double[] v, int... dims) {
+        return Tensor.fromArray(v, dims);
+    }
+
+    // ---- Forward values against hand computation ------------------------------------------------------
+
+    @Test
+    void mseIsMeanOfSquaredDifferences() {
+        // differences 1, 0, -2, 3 -> squares 1, 0, 4, 9 -> mean 3.5
+        Tensor loss = new MSELoss().compute(f64(new double[] {1, 2, 3, 4}, 2, 2), f64(new double[] {0, 2, 5, 1}, 2, 2));
+        assertEquals(0, loss.rank());
+        assertEquals(3.5, loss.item(), 1e-12);
+    }
+
+    @Test
+    void l1IsMeanOfAbsoluteDifferences() {
+        Tensor loss = new L1Loss().compute(f64(new double[] {1, 2, 3, 4}, 2, 2), f64(new double[] {0, 2, 5, 1}, 2, 2));
+        assertEquals(1.5, loss.item(), 1e-12);
+    }
+
+    @Test
+    void hingeMatchesMultiMarginLossByHand() {
+        // PyTorch's documented example row: ((1-0.8+0.1) + (1-0.8+0.2) + (1-0.8+0.4)) / 4 = 0.325;
+        // second row, target 0: max(0, 1-1-1) + (1-1+0.5) + (1-1+3) = 3.5, / 4 = 0.875.
+        Tensor x = f64(new double[] {0.1, 0.2, 0.4, 0.8, 1.0, -1.0, 0.5, 3.0}, 2, 4);
+        Tensor y = Tensor.fromArray(new long[] {3, 0}, 2);
+        assertEquals((0.325 + 0.875) / 2, new HingeLoss().compute(x, y).item(), 1e-12);
+    }
+
+    @Test
+    void hingeAcceptsI32Targets() {
+        Tensor x = f64(new double[] {0.1, 0.2, 0.4, 0.8}, 1, 4);
+        assertEquals(0.325, new HingeLoss().compute(x, Tensor.fromArray(new int[] {3}, 1)).item(), 1e-12);
+    }
+
+    @Test
+    void bceIsMeanNegativeLogLikelihoodWithLogClampedAtMinus100() {
+        // p = 0 with y = 1 gives log(0) clamped to -100; p = 1 with y = 1 gives 0 (not 0 * -inf).
+        Tensor p = f64(new double[] {0.9, 0.2, 0.0, 1.0}, 4, 1);
+        Tensor y = f64(new double[] {1, 0, 1, 1}, 4, 1);
+        double expected = (-Math.log(0.9) - Math.log(0.8) + 100 + 0) / 4;
+        assertEquals(expected, new BCELoss().compute(p, y).item(), 1e-12);
+    }
+
+    @Test
+    void bceWithLogitsEqualsBceOfSigmoid() {
+        double[] x = {-3, -0.5, 0, 0.7, 4};
+        double[] y = {0, 1, 1, 0.3, 1};
+        double expected = 0;
+        for (int i = 0; i < x.length; i++) {
+            double s = 1 / (1 + Math.exp(-x[i]));
+            expected -= (y[i] * Math.log(s) + (1 - y[i]) * Math.log(1 - s)) / x.length;
+        }
+        assertEquals(expected, new BCEWithLogitsLoss().compute(f64(x, 5), f64(y, 5)).item(), 1e-12);
+    }
+
+    @Test
+    void bceWithLogitsIsStableForHugeLogits() {
+        // y = 0, x = 1000: loss = 1000 (naive log(1 - sigmoid) would be -inf); y = 1, x = -1000 likewise.
+        Tensor loss = new BCEWithLogitsLoss().compute(f64(new double[] {1000, -1000}, 2), f64(new double[] {0, 1}, 2));
+        assertEquals(1000, loss.item(), 1e-9);
+    }
+
+    @Test
+    void bceWithLogitsGradientAtZeroIsSigmoidMinusTarget() {
+        Tensor x = f64(new double[] {0, 0}, 2).requiresGrad(true);
+        new BCEWithLogitsLoss().compute(x, f64(new double[] {1, 0}, 2)).backward();
+        assertValues(new double[] {(0.5 - 1) / 2, (0.5 - 0) / 2}, x.grad(), 1e-12);
+    }
+
+    @Test
+    void crossEntropyIsMeanNegativeLogSoftmaxAtTarget() {
+        Tensor logits = f64(new double[] {1, 2, 3, 1, 1, 1}, 2, 3);
+        Tensor y = Tensor.fromArray(new long[] {2, 0}, 2);
+        double row0 = Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)) - 3;
+        double row1 = Math.log(3);
+        assertEquals((row0 + row1) / 2, new CrossEntropyLoss().compute(logits, y).item(), 1e-12);
+    }
+
+    @Test
+    void klDivIsBatchMeanOfTargetTimesLogRatioWithZeroTermsDropped() {
+        double[] p = {0.5, 0.5, 0, 0.1, 0.2, 0.7};
+        double[] q = {0.25, 0.25, 0.5, 0.3, 0.3, 0.4};
+        double[] logQ = new double[6];
+        double expected = 0;
+        for (int i = 0; i < 6; i++) {
+            logQ[i] = Math.log(q[i]);
+            if (p[i] > 0) {
+                expected += p[i] * Math.log(p[i] / q[i]) / 2;
+            }
+        }
+        assertEquals(expected, new KLDivLoss().compute(f64(logQ, 2, 3), f64(p, 2, 3)).item(), 1e-12);
+    }
+
+    @Test
+    void klDivOfADistributionWithItselfIsZero() {
+        Tensor logits = Tensor.randn(DType.F64, 3, 4);
+        Tensor loss = new KLDivLoss().compute(F.logSoftmax(logits, 1), F.softmax(logits, 1));
+        assertEquals(0, loss.item(), 1e-12);
+    }
+
+    @Test
+    void mismatchedShapesAreRefusedWithBothShapes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new MSELoss().compute(Tensor.zeros(4, 3), Tensor.zeros(4)));
+        assertTrue(e.getMessage().contains("[4, 3]") && e.getMessage().contains("[4]"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> new CrossEntropyLoss().compute(Tensor.zeros(4, 3), Tensor.zeros(4)));
+    }
+
+    // ---- Gradients against finite differences (F64) ---------------------------------------------------
+
+    @Test
+    void mseGradientsMatchFiniteDifferences() {
+        Tensor out = Tensor.randn(DType.F64, 3, 4).requiresGrad(true);
+        Tensor target = Tensor.randn(DType.F64, 3, 4).requiresGrad(true);
+        GradCheck.check("MSELoss", in -> new MSELoss().compute(in[0], in[1]), out, target);
+    }
+
+    @Test
+    void l1GradientsMatchFiniteDifferences() {
+        Tensor out = Tensor.randn(DType.F64, 3, 4).requiresGrad(true);
+        Tensor target = Tensor.randn(DType.F64, 3, 4);
+        GradCheck.check("L1Loss", in -> new L1Loss().compute(in[0], in[1]), out, target);
+    }
+
+    @Test
+    void hingeGradientsMatchFiniteDifferences() {
+        Tensor out = Tensor.randn(DType.F64, 5, 4).requiresGrad(true);
+        Tensor target = Tensor.fromArray(new long[] {0, 3, 1, 2, 3}, 5);
+        GradCheck.check("HingeLoss", in -> new HingeLoss().compute(in[0], in[1]), out, target);
+    }
+
+    @Test
+    void bceGradientsMatchFiniteDifferences() {
+        Tensor p = Tensor.uniform(0.05, 0.95, DType.F64, 4, 3).requiresGrad(true);
+        Tensor y = Tensor.uniform(0, 1, DType.F64, 4, 3).requiresGrad(true);
+        GradCheck.check("BCELoss", in -> new BCELoss().compute(in[0], in[1]), p, y);
+    }
+
+    @Test
+    void bceWithLogitsGradientsMatchFiniteDifferences() {
+        Tensor x = Tensor.randn(DType.F64, 4, 3).mul(3).detach().requiresGrad(true);
+        Tensor y = Tensor.uniform(0, 1, DType.F64, 4, 3).requiresGrad(true);
+        GradCheck.check("BCEWithLogitsLoss", in -> new BCEWithLogitsLoss().compute(in[0], in[1]), x, y);
+    }
+
+    @Test
+    void crossEntropyGradientsMatchFiniteDifferences() {
+        Tensor logits = Tensor.randn(DType.F64, 4, 5).requiresGrad(true);
+        Tensor y = Tensor.fromArray(new long[] {4, 0, 2, 2}, 4);
+        GradCheck.check("CrossEntropyLoss", in -> new CrossEntropyLoss().compute(in[0], in[1]), logits, y);
+    }
+
+    @Test
+    void klDivGradientsMatchFiniteDifferences() {
+        Tensor input = F.logSoftmax(Tensor.randn(DType.F64, 3, 4), 1).detach().requiresGrad(true);
+        Tensor target = Tensor.uniform(0.05, 1, DType.F64, 3, 4).requiresGrad(true);
+        GradCheck.check("KLDivLoss", in -> new KLDivLoss().compute(in[0], in[1]), input, target);
+    }
+}

@@ -1,0 +1,267 @@
+package dev.kiln.nn.init;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class InitTest {
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        Engine.seed(2024);
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+    }
+
+    /** A parameter-like leaf: F32, requiresGrad, initialised to garbage. */
+    private static Tensor param(int... dims) {
+        return Tensor.full(7, DType.F32, dims).requiresGrad(true);
+    }
+
+    /** {mean, population std, min, max}. */
+    private static double[] stats(Tensor t) {
+        double[] v = t.toDoubleArray();
+        double sum = 0;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double x : v) {
+            sum += x;
+            min = Math.min(min, x);
+            max = Math.max(max, x);
+        }
+        double mean = sum / v.length;
+        double sq = 0;
+        for (double x : v) {
+            sq += (x - mean) * (x - mean);
+        }
+        return new double[] {mean, Math.sqrt(sq / v.length), min, max};
+    }
+
+    /** Mean within 5 standard errors of 0 (or {@code mean}), std within 1% of {@code std}. */
+    private static void assertMoments(Tensor t, double mean, double std) {
+        double[] s = stats(t);
+        assertEquals(mean, s[0], 5 * std / Math.sqrt(t.size()), "mean of " + t.shape());
+        assertEquals(std, s[1], 0.01 * std, "std of " + t.shape());
+    }
+
+    private static void assertUniform(Tensor t, double bound) {
+        double[] s = stats(t);
+        assertTrue(s[2] >= -bound && s[3] <= bound, "values in [" + s[2] + ", " + s[3] + "] outside +-" + bound);
+        assertTrue(s[2] < -0.99 * bound && s[3] > 0.99 * bound, "range [" + s[2] + ", " + s[3] + "] does not fill +-" + bound);
+        assertMoments(t, 0, bound / Math.sqrt(3));
+    }
+
+    @Test
+    void fansOf2dWeightAreInAndOut() {
+        Tensor w = param(3, 5);
+        assertEquals(5, Init.fanIn(w));
+        assertEquals(3, Init.fanOut(w));
+    }
+
+    @Test
+    void fansOfConvWeightIncludeTheReceptiveField() {
+        Tensor w = param(64, 32, 3, 3);
+        assertEquals(32 * 9, Init.fanIn(w));
+        assertEquals(64 * 9, Init.fanOut(w));
+        assertThrows(IllegalArgumentException.class, () -> Init.fanIn(param(5)));
+    }
+
+    @Test
+    void zerosAndConstantFillEveryElement() {
+        Tensor w = param(3, 4);
+        Init.constant(w, 0.25);
+        for (double v : w.toDoubleArray()) {
+            assertEquals(0.25, v);
+        }
+        Init.zeros(w);
+        assertArrayEquals(new double[12], w.toDoubleArray());
+        assertTrue(w.requiresGrad());
+    }
+
+    @Test
+    void normalHasTheRequestedMeanAndStd() {
+        Tensor w = param(1000, 1000);
+        Init.normal(w, 0.5, 2);
+        assertMoments(w, 0.5, 2);
+    }
+
+    @Test
+    void uniformCoversTheInterval() {
+        Tensor w = param(1000, 1000);
+        Init.uniform(w, -1, 3);
+        double[] s = stats(w);
+        assertTrue(s[2] >= -1 && s[3] < 3);
+        assertMoments(w, 1, 4 / Math.sqrt(12));
+    }
+
+    @Test
+    void xavierUniformBoundIsGainTimesSqrtSixOverFanSum() {
+        Tensor w = param(500, 1000);
+        Init.xavierUniform(w);
+        assertUniform(w, Math.sqrt(6.0 / 1500));
+        Init.xavierUniform(w, 2);
+        assertUniform(w, 2 * Math.sqrt(6.0 / 1500));
+    }
+
+    @Test
+    void xavierNormalStdIsGainTimesSqrtTwoOverFanSum() {
+        Tensor w = param(500, 1000);
+        Init.xavierNormal(w);
+        assertMoments(w, 0, Math.sqrt(2.0 / 1500));
+        Init.xavierNormal(w, Init.gain("tanh"));
+        assertMoments(w, 0, 5.0 / 3 * Math.sqrt(2.0 / 1500));
+    }
+
+    @Test
+    void heUniformBoundIsSqrtSixOverFanIn() {
+        Tensor w = param(1000, 1000);
+        Init.heUniform(w);
+        assertUniform(w, Math.sqrt(6.0 / 1000));
+    }
+
+    @Test
+    void heNormalStdIsSqrtTwoOverFanInIncludingReceptiveField() {
+        Tensor w = param(1000, 1000);
+        Init.heNormal(w);
+        assertMoments(w, 0, Math.sqrt(2.0 / 1000));
+        Tensor conv = param(128, 64, 5, 5);
+        Init.heNormal(conv);
+        assertMoments(conv, 0, Math.sqrt(2.0 / (64 * 25)));
+    }
+
+    @Test
+    void lecunNormalAndUniformHaveVarianceOneOverFanIn() {
+        Tensor w = param(1000, 1000);
+        Init.lecunNormal(w);
+        assertMoments(w, 0, Math.sqrt(1.0 / 1000));
+        Init.lecunUniform(w);
+        assertUniform(w, Math.sqrt(3.0 / 1000));
+    }
+
+    @Test
+    void kaimingUniformWithASqrtFiveIsPyTorchsLinearDefault() {
+        Tensor w = param(1000, 400);
+        Init.kaimingUniform(w, Math.sqrt(5));
+        assertUniform(w, 1 / Math.sqrt(400));
+    }
+
+    /** max |W W^T - gain^2 I| (rows orthonormal) or of W^T W when {@code columns}. */
+    private static double orthogonalityError(Tensor w, boolean columns, double gain) {
+        Tensor m = w.reshape(w.dim(0), -1);
+        Tensor gram = columns ? m.t().matmul(m) : m.matmul(m.t());
+        double[] g = gram.toDoubleArray();
+        int n = gram.dim(0);
+        double worst = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                worst = Math.max(worst, Math.abs(g[i * n + j] - (i == j ? gain * gain : 0)));
+            }
+        }
+        return worst;
+    }
+
+    @Test
+    void orthogonalWideMatrixHasOrthonormalRows() {
+        Tensor w = param(300, 500);
+        Init.orthogonal(w);
+        assertTrue(orthogonalityError(w, false, 1) < 1e-4);
+    }
+
+    @Test
+    void orthogonalTallMatrixHasOrthonormalColumns() {
+        Tensor w = param(500, 300);
+        Init.orthogonal(w);
+        assertTrue(orthogonalityError(w, true, 1) < 1e-4);
+    }
+
+    @Test
+    void orthogonalSquareMatrixWithGainIsScaledOrthogonal() {
+        Tensor w = param(256, 256);
+        Init.orthogonal(w, 2);
+        assertTrue(orthogonalityError(w, false, 2) < 4e-4);
+        assertTrue(orthogonalityError(w, true, 2) < 4e-4);
+    }
+
+    @Test
+    void orthogonalFlattensTrailingDimensions() {
+        Tensor w = param(8, 4, 5);
+        Init.orthogonal(w);
+        assertTrue(orthogonalityError(w, false, 1) < 1e-5);
+    }
+
+    @Test
+    void orthogonalIsRepeatableUnderASeed() {
+        Tensor a = param(20, 30);
+        Tensor b = param(20, 30);
+        Engine.seed(99);
+        Init.orthogonal(a);
+        Engine.seed(99);
+        Init.orthogonal(b);
+        assertArrayEquals(a.toFloatArray(), b.toFloatArray());
+    }
+
+    @Test
+    void householderQrReconstructsTheMatrixWithPositiveRDiagonal() {
+        int m = 7;
+        int n = 4;
+        java.util.Random random = new java.util.Random(3);
+        double[] a = new double[m * n];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = random.nextGaussian();
+        }
+        double[] q = Init.householderQ(a.clone(), m, n);
+        // R = Q^T A must be upper triangular with a positive diagonal, and Q R = A.
+        double[] r = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int k = 0; k < m; k++) {
+                    s += q[k * n + i] * a[k * n + j];
+                }
+                r[i * n + j] = s;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            assertTrue(r[i * n + i] > 0, "R[" + i + "," + i + "] = " + r[i * n + i]);
+            for (int j = 0; j < i; j++) {
+                assertEquals(0, r[i * n + j], 1e-12, "R below the diagonal");
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int k = 0; k < n; k++) {
+                    s += q[i * n + k] * r[k * n + j];
+                }
+                assertEquals(a[i * n + j], s, 1e-12);
+            }
+        }
+    }
+
+    @Test
+    void initialisersRefuseTensorsMadeByOps() {
+        Tensor w = param(3, 3);
+        Tensor derived = w.mul(2);
+        assertThrows(IllegalArgumentException.class, () -> Init.zeros(derived));
+    }
+
+    @Test
+    void fewerThanTwoDimensionsHaveNoFans() {
+        assertThrows(IllegalArgumentException.class, () -> Init.xavierUniform(param(10)));
+        assertThrows(IllegalArgumentException.class, () -> Init.orthogonal(param(10)));
+    }
+}

@@ -1,0 +1,333 @@
+package dev.kiln.tests.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.Updates;
+import dev.kiln.engine.cpu.CpuBackend;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The CPU backend's fused SGD and Adam/AdamW updates against the composite defaults of {@link Backend}
+ * (the reference), over several steps, F32 and F64, with and without weight decay and Nesterov momentum,
+ * on a small tensor, on one large enough to be split over threads, and on views with an element offset.
+ * The composite is reached through a {@link Proxy} of {@link Backend} that forwards every primitive to
+ * the CPU backend and runs the interface's own default for the two fused methods.
+ */
+class FusedUpdatesTest {
+    private static final int STEPS = 5;
+    /** Above Parallel's grain for the fused loops, so that they run on several threads. */
+    private static final int LARGE = 70_001;
+
+    private Scope scope;
+
+    @BeforeEach
+    void openScope() {
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void closeScope() {
+        scope.close();
+    }
+
+    private static Backend cpu() {
+        Backend b = Engine.get().backend();
+        assertTrue(b instanceof CpuBackend, "these tests compare the CPU backend's overrides; backend is " + b.name());
+        return b;
+    }
+
+    /** A Backend whose fused updates are the interface's composites, built from the CPU primitives. */
+    private static Backend composite(Backend cpu) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (method.isDefault() && (method.getName().equals("sgdUpdate") || method.getName().equals("adamUpdate"))) {
+                return InvocationHandler.invokeDefault(proxy, method, args);
+            }
+            try {
+                return method.invoke(cpu, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, handler);
+    }
+
+    @Test
+    void cpuBackendOverridesBothFusedUpdates() throws NoSuchMethodException {
+        Class<?> c = cpu().getClass();
+        Method sgd = c.getMethod("sgdUpdate", Tensor.class, Tensor.class, Tensor.class, double.class, double.class,
+                double.class, boolean.class, boolean.class);
+        Method adam = c.getMethod("adamUpdate", Tensor.class, Tensor.class, Tensor.class, Tensor.class, double.class,
+                double.class, double.class, double.class, double.class, boolean.class, long.class);
+        assertNotEquals(Backend.class, sgd.getDeclaringClass());
+        assertNotEquals(Backend.class, adam.getDeclaringClass());
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    private static double[] random(Random r, int n, double scale) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = scale * (2 * r.nextDouble() - 1);
+        }
+        return v;
+    }
+
+    /** Values around the views with an offset; the kernels must leave them alone. */
+    private static double padding(int i) {
+        return 1e6 + i;
+    }
+
+    /**
+     * A tensor of {@code dtype} holding {@code values} after {@code offset} padding elements and before as
+     * many more; {@link #view} narrows it to the values (a view with an element offset).
+     */
+    private static Tensor padded(double[] values, DType dtype, int offset) {
+        double[] all = new double[values.length + 2 * offset];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i < offset || i >= offset + values.length ? padding(i) : values[i - offset];
+        }
+        return Tensor.fromArray(all, all.length).to(dtype);
+    }
+
+    private static Tensor view(Tensor padded, int offset) {
+        return offset == 0 ? padded : padded.narrow(0, offset, (int) padded.size() - 2 * offset);
+    }
+
+    private static Tensor tensor(double[] values, DType dtype, int offset) {
+        return view(padded(values, dtype, offset), offset);
+    }
+
+    private static void assertPaddingIntact(Tensor padded, int offset) {
+        double[] all = padded.toDoubleArray();
+        for (int i = 0; i < all.length; i++) {
+            if (i < offset || i >= all.length - offset) {
+                assertEquals(padding(i), all[i], 1e-9 * padding(i), "padding element " + i);
+            }
+        }
+    }
+
+    private static void assertClose(String what, Tensor expected, Tensor actual) {
+        double[] e = expected.toDoubleArray();
+        double[] a = actual.toDoubleArray();
+        double tolerance = expected.dtype() == DType.F32 ? 1e-6 : 1e-13;
+        assertEquals(e.length, a.length, what);
+        for (int i = 0; i < e.length; i++) {
+            double allowed = tolerance * Math.max(1, Math.abs(e[i]));
+            if (!(Math.abs(e[i] - a[i]) <= allowed)) {
+                throw new AssertionError(what + "[" + i + "]: composite " + e[i] + ", fused " + a[i]);
+            }
+        }
+    }
+
+    // ---- SGD ------------------------------------------------------------------------------------
+
+    static Stream<Arguments> sgdCases() {
+        Stream.Builder<Arguments> cases = Stream.builder();
+        for (DType dtype : new DType[] {DType.F32, DType.F64}) {
+            for (int n : new int[] {37, LARGE}) {
+                cases.add(Arguments.of(dtype, n, 0, 0.1, 0.0, 0.0, false));
+                cases.add(Arguments.of(dtype, n, 0, 0.1, 0.0, 0.01, false));
+                cases.add(Arguments.of(dtype, n, 0, 0.05, 0.9, 0.0, false));
+                cases.add(Arguments.of(dtype, n, 0, 0.05, 0.9, 5e-4, false));
+                cases.add(Arguments.of(dtype, n, 0, 0.05, 0.9, 0.0, true));
+                cases.add(Arguments.of(dtype, n, 0, 0.05, 0.8, 1e-2, true));
+            }
+            cases.add(Arguments.of(dtype, 29, 3, 0.05, 0.9, 1e-2, true));
+            cases.add(Arguments.of(dtype, 29, 5, 0.1, 0.0, 1e-2, false));
+        }
+        return cases.build();
+    }
+
+    @ParameterizedTest(name = "{0} n={1} offset={2} lr={3} momentum={4} wd={5} nesterov={6}")
+    @MethodSource("sgdCases")
+    void sgdOverrideMatchesComposite(DType dtype, int n, int offset, double lr, double momentum, double weightDecay,
+                                     boolean nesterov) {
+        Backend cpu = cpu();
+        Backend reference = composite(cpu);
+        Random r = new Random(11 + n + offset);
+        double[] start = random(r, n, 1);
+        Tensor pFusedAll = padded(start, dtype, offset);
+        Tensor pFused = view(pFusedAll, offset);
+        Tensor pRef = tensor(start, dtype, offset);
+        Tensor bufFused = momentum == 0 ? null : tensor(new double[n], dtype, offset);
+        Tensor bufRef = momentum == 0 ? null : tensor(new double[n], dtype, offset);
+        for (int step = 1; step <= STEPS; step++) {
+            Tensor grad = tensor(random(r, n, 2), dtype, offset);
+            cpu.sgdUpdate(pFused, grad, bufFused, lr, momentum, weightDecay, nesterov, step == 1);
+            reference.sgdUpdate(pRef, grad, bufRef, lr, momentum, weightDecay, nesterov, step == 1);
+            assertClose("param after step " + step, pRef, pFused);
+            if (momentum != 0) {
+                assertClose("momentum buffer after step " + step, bufRef, bufFused);
+            }
+        }
+        assertNotEquals(start[0], pFused.toDoubleArray()[0], "the parameter moved");
+        assertPaddingIntact(pFusedAll, offset);
+    }
+
+    // ---- Adam / AdamW ---------------------------------------------------------------------------
+
+    static Stream<Arguments> adamCases() {
+        Stream.Builder<Arguments> cases = Stream.builder();
+        for (DType dtype : new DType[] {DType.F32, DType.F64}) {
+            for (int n : new int[] {41, LARGE}) {
+                cases.add(Arguments.of(dtype, n, 0, 1e-3, 0.9, 0.999, 1e-8, 0.0, false));
+                cases.add(Arguments.of(dtype, n, 0, 1e-2, 0.9, 0.999, 1e-8, 0.01, false));
+                cases.add(Arguments.of(dtype, n, 0, 1e-2, 0.9, 0.999, 1e-8, 0.01, true));
+                cases.add(Arguments.of(dtype, n, 0, 5e-2, 0.5, 0.9, 1e-3, 0.1, true));
+            }
+            cases.add(Arguments.of(dtype, 23, 4, 1e-2, 0.9, 0.999, 1e-8, 0.01, false));
+            cases.add(Arguments.of(dtype, 23, 2, 1e-2, 0.9, 0.999, 1e-8, 0.05, true));
+        }
+        return cases.build();
+    }
+
+    @ParameterizedTest(name = "{0} n={1} offset={2} lr={3} betas=({4}, {5}) eps={6} wd={7} decoupled={8}")
+    @MethodSource("adamCases")
+    void adamOverrideMatchesComposite(DType dtype, int n, int offset, double lr, double beta1, double beta2, double eps,
+                                      double weightDecay, boolean decoupled) {
+        Backend cpu = cpu();
+        Backend reference = composite(cpu);
+        Random r = new Random(29 + n + offset);
+        double[] start = random(r, n, 1);
+        Tensor pFusedAll = padded(start, dtype, offset);
+        Tensor pFused = view(pFusedAll, offset);
+        Tensor pRef = tensor(start, dtype, offset);
+        Tensor mFused = tensor(new double[n], dtype, offset);
+        Tensor mRef = tensor(new double[n], dtype, offset);
+        Tensor vFused = tensor(new double[n], dtype, offset);
+        Tensor vRef = tensor(new double[n], dtype, offset);
+        for (int step = 1; step <= STEPS; step++) {
+            Tensor grad = tensor(random(r, n, 2), dtype, offset);
+            cpu.adamUpdate(pFused, grad, mFused, vFused, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+            reference.adamUpdate(pRef, grad, mRef, vRef, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+            assertClose("param after step " + step, pRef, pFused);
+            assertClose("exp_avg after step " + step, mRef, mFused);
+            assertClose("exp_avg_sq after step " + step, vRef, vFused);
+        }
+        assertNotEquals(start[0], pFused.toDoubleArray()[0], "the parameter moved");
+        assertPaddingIntact(pFusedAll, offset);
+    }
+
+    // ---- Updates: the checked entry point -----------------------------------------------------------
+
+    @Test
+    void updatesRoutesToTheBackendAndLeavesTheGradient() {
+        double[] g = {0.5, -1, 2};
+        Tensor p = Tensor.fromArray(new double[] {1, 2, 3}, 3);
+        Tensor grad = Tensor.fromArray(g.clone(), 3);
+        Tensor buf = Tensor.zeros(DType.F64, 3);
+        Updates.sgd(p, grad, buf, 0.1, 0.9, 0, false, true);
+        double[] after = p.toDoubleArray();
+        for (int i = 0; i < 3; i++) {
+            assertEquals((i + 1) - 0.1 * g[i], after[i], 1e-15);
+            assertEquals(g[i], grad.toDoubleArray()[i]);
+            assertEquals(g[i], buf.toDoubleArray()[i]);
+        }
+        Tensor m = Tensor.zeros(DType.F64, 3);
+        Tensor v = Tensor.zeros(DType.F64, 3);
+        Tensor q = Tensor.fromArray(new double[] {1, 2, 3}, 3);
+        Updates.adam(q, grad, m, v, 0.01, 0.9, 0.999, 1e-8, 0, false, 1);
+        double[] moved = q.toDoubleArray();
+        for (int i = 0; i < 3; i++) {
+            // First Adam step: m_hat = g, v_hat = g^2, so the step is lr * g / (|g| + eps') = ~lr * sign(g).
+            double mHat = 0.1 * g[i] / 0.1;
+            double vHat = 0.001 * g[i] * g[i] / 0.001;
+            assertEquals((i + 1) - 0.01 * mHat / (Math.sqrt(vHat) + 1e-8), moved[i], 1e-12);
+        }
+    }
+
+    private static void assertMessage(Class<? extends Throwable> type, Executable call, String... parts) {
+        Throwable e = assertThrows(type, call);
+        for (String part : parts) {
+            assertTrue(e.getMessage() != null && e.getMessage().contains(part),
+                    "message should contain '" + part + "': " + e.getMessage());
+        }
+    }
+
+    @Test
+    void updatesRejectMismatchedArguments() {
+        Tensor p = Tensor.zeros(DType.F32, 2, 3);
+        Tensor g = Tensor.zeros(DType.F32, 3, 2);
+        Tensor ok = Tensor.zeros(DType.F32, 2, 3);
+        Tensor g64 = Tensor.zeros(DType.F64, 2, 3);
+        Tensor m = Tensor.zeros(DType.F32, 2, 3);
+        Tensor v = Tensor.zeros(DType.F32, 2, 3);
+        Tensor wrong = Tensor.zeros(DType.F32, 6);
+        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(p, g, null, 0.1, 0, 0, false, true),
+                "sgd", "[3, 2]", "[2, 3]");
+        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(p, g64, null, 0.1, 0, 0, false, true),
+                "sgd", "F32", "F64");
+        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(p, ok, null, 0.1, 0.9, 0, false, true),
+                "sgd", "momentum buffer", "[2, 3]");
+        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(p, ok, wrong, 0.1, 0.9, 0, false, true),
+                "sgd", "[6]", "[2, 3]");
+        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(p, ok, null, 0.1, 0, 0, true, true),
+                "sgd", "Nesterov");
+        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(p, ok, null, -1, 0, 0, false, true),
+                "sgd", "lr");
+        assertMessage(IllegalArgumentException.class,
+                () -> Updates.adam(p, ok, wrong, v, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1), "adam", "exp_avg", "[6]", "[2, 3]");
+        assertMessage(IllegalArgumentException.class,
+                () -> Updates.adam(p, ok, m, wrong, 1e-3, 0.9, 0.999, 1e-8, 0, true, 1), "adamw", "exp_avg_sq", "[6]");
+        assertMessage(IllegalArgumentException.class,
+                () -> Updates.adam(p, ok, m, v, 1e-3, 0.9, 0.999, 1e-8, 0, false, 0), "adam", "step");
+        assertMessage(IllegalArgumentException.class,
+                () -> Updates.adam(p, ok, m, v, 1e-3, 1.0, 0.999, 1e-8, 0, false, 1), "adam", "betas");
+        Tensor i64 = Tensor.fromArray(new long[] {1, 2}, 2);
+        Tensor i64Grad = Tensor.fromArray(new long[] {3, 4}, 2);
+        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(i64, i64Grad, null, 0.1, 0, 0, false, true),
+                "sgd", "I64");
+    }
+
+    @Test
+    void updatesRefuseAParameterThatRecordsGradients() {
+        Tensor p = Tensor.zeros(DType.F64, 3).requiresGrad(true);
+        Tensor g = Tensor.ones(DType.F64, 3);
+        assertMessage(IllegalStateException.class, () -> Updates.sgd(p, g, null, 0.1, 0, 0, false, true),
+                "sgd", "noGrad");
+        try (Autograd.Guard guard = Autograd.noGrad()) {
+            Updates.sgd(p, g, null, 0.1, 0, 0, false, true);
+        }
+        assertEquals(-0.1, p.toDoubleArray()[0], 1e-15);
+        Tensor made = Tensor.ones(DType.F64, 3).requiresGrad(true).mul(2.0);
+        try (Autograd.Guard guard = Autograd.noGrad()) {
+            assertMessage(IllegalStateException.class, () -> Updates.sgd(made, g, null, 0.1, 0, 0, false, true),
+                    "sgd", "leaves");
+        }
+    }
+
+    @Test
+    void stateLikeOutlivesTheScope() {
+        Tensor state;
+        try (Scope inner = Scope.open()) {
+            Tensor like = Tensor.ones(DType.F32, 4, 2);
+            state = Updates.stateLike(like);
+        }
+        assertTrue(!state.isClosed());
+        assertEquals(DType.F32, state.dtype());
+        assertEquals(8, state.toFloatArray().length);
+        assertEquals(0f, state.toFloatArray()[7]);
+        state.close();
+    }
+}
