@@ -44,7 +44,8 @@ final class EvalCommand {
         if (modelName == null) {
             throw new IllegalArgumentException(file + " names no model in its metadata; was it written by kiln train?");
         }
-        try (Module model = Zoo.create(modelName, Mnist.PIXELS, Mnist.CLASSES)) {
+        double dropout = Double.parseDouble(meta.getOrDefault("dropout", "0"));
+        try (Module model = Zoo.create(modelName, Mnist.PIXELS, Mnist.CLASSES, dropout)) {
             Trainer.loadModel(file, model);
             DataLoader test = new DataLoader(MnistDataset.load(dataDir, data, Mnist.Split.TEST), batch, false, 0);
             Evaluation e = Trainer.evaluate(model, new CrossEntropyLoss(), test, 5);

@@ -44,12 +44,14 @@ final class PredictCommand {
             throw new IllegalArgumentException("--checkpoint FILE is required");
         }
         Path file = Path.of(checkpoint);
-        String modelName = Trainer.metadata(file).get("model");
+        Map<String, String> meta = Trainer.metadata(file);
+        String modelName = meta.get("model");
         if (modelName == null) {
             throw new IllegalArgumentException(file + " names no model in its metadata; was it written by kiln train?");
         }
         float[] pixels = readPixels(image);
-        try (Module model = Zoo.create(modelName, Mnist.PIXELS, Mnist.CLASSES);
+        double dropout = Double.parseDouble(meta.getOrDefault("dropout", "0"));
+        try (Module model = Zoo.create(modelName, Mnist.PIXELS, Mnist.CLASSES, dropout);
              Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
             Trainer.loadModel(file, model);
             model.eval();

@@ -30,7 +30,9 @@ final class TrainCommand {
               --batch B                    batch size (default 128)
               --lr X                       learning rate (default 0.001)
               --optimizer NAME             sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw (default adam)
-              --weight-decay X             weight decay (default 0)
+              --weight-decay X             weight decay (default 0; L2 for sgd/adam, decoupled for adamw)
+              --dropout P                  dropout after each hidden layer (default 0)
+              --train-size N               train on a seeded random N of the training images (default all)
               --validation-split F         hold out this share of the training set for validation and
                                            early stopping (default 0: the test set is reported per epoch)
               --patience N                 early stopping patience in epochs (needs --validation-split)
@@ -57,6 +59,8 @@ final class TrainCommand {
         double lr = o.getDouble("lr", 1e-3);
         String optimizerName = o.get("optimizer", "adam");
         double weightDecay = o.getDouble("weight-decay", 0);
+        double dropout = o.getDouble("dropout", 0);
+        int trainSize = o.getInt("train-size", 0);
         double validationSplit = o.getDouble("validation-split", 0);
         int patience = o.getInt("patience", 0);
         long seed = o.getInt("seed", 1);
@@ -70,13 +74,16 @@ final class TrainCommand {
         Engine.seed(seed);
         Dataset train = MnistDataset.load(dataDir, data, Mnist.Split.TRAIN);
         Dataset test = MnistDataset.load(dataDir, data, Mnist.Split.TEST);
+        if (trainSize > 0) {
+            train = Datasets.take(train, trainSize, seed);
+        }
         Dataset validation = null;
         if (validationSplit > 0) {
             Datasets.Split split = Datasets.split(train, 1 - validationSplit, seed);
             train = split.first();
             validation = split.second();
         }
-        Module model = Zoo.create(modelName, Mnist.PIXELS, Mnist.CLASSES);
+        Module model = Zoo.create(modelName, Mnist.PIXELS, Mnist.CLASSES, dropout);
         Optimizer optimizer = Optimizers.create(optimizerName, model.trainableParameters(), lr);
         if (weightDecay != 0) {
             optimizer.groups().forEach(g -> g.setWeightDecay(weightDecay));
@@ -89,6 +96,7 @@ final class TrainCommand {
         metadata.put("model", modelName);
         metadata.put("data", data);
         metadata.put("optimizer", optimizerName);
+        metadata.put("dropout", Double.toString(dropout));
         Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata).earlyStopping(patience);
         int resumedEpochs = resume == null ? 0 : Integer.parseInt(trainer.resume(Path.of(resume)).get("epoch"));
         RunOutputs outputs = new RunOutputs(outDir, validation != null ? "val" : "test", out, resumedEpochs);

@@ -1,5 +1,6 @@
 package dev.kiln.zoo;
 
+import dev.kiln.nn.Dropout;
 import dev.kiln.nn.Flatten;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.Module;
@@ -24,15 +25,32 @@ public final class Zoo {
      * @param classes number of classes
      */
     public static Module create(String name, int inputs, int classes) {
+        return create(name, inputs, classes, 0);
+    }
+
+    /** As {@link #create(String, int, int)}, with dropout of probability {@code dropout} after each hidden layer. */
+    public static Module create(String name, int inputs, int classes, double dropout) {
         return switch (name) {
-            case "mlp" -> mlp(inputs, classes);
+            case "mlp" -> mlp(inputs, classes, dropout);
             default -> throw new IllegalArgumentException("unknown model '" + name + "'; known: " + names());
         };
     }
 
     /** W1 of the benchmark protocol: inputs-512-ReLU-512-ReLU-classes on flattened inputs. */
     public static Sequential mlp(int inputs, int classes) {
-        return new Sequential(new Flatten(), new Linear(inputs, 512), new ReLU(), new Linear(512, 512), new ReLU(),
-                new Linear(512, classes));
+        return mlp(inputs, classes, 0);
+    }
+
+    /** The W1 network with {@link Dropout} after each hidden ReLU when {@code dropout > 0}. */
+    public static Sequential mlp(int inputs, int classes, double dropout) {
+        Sequential net = new Sequential(new Flatten(), new Linear(inputs, 512), new ReLU());
+        if (dropout > 0) {
+            net.add(new Dropout(dropout));
+        }
+        net.add(new Linear(512, 512)).add(new ReLU());
+        if (dropout > 0) {
+            net.add(new Dropout(dropout));
+        }
+        return net.add(new Linear(512, classes));
     }
 }

@@ -31,8 +31,15 @@ final class CpuElementwise {
             int xo = offset(x);
             int oo = offset(out);
             parallel.forRange(n, 1, (s, e) -> {
-                for (int i = s; i < e; i++) {
-                    os.put(oo + i, Math.max(xs.get(xo + i), 0f));
+                float[][] t = Chunks.scratch();
+                float[] in = t[0];
+                for (int c = s; c < e; c += Chunks.SIZE) {
+                    int len = Math.min(Chunks.SIZE, e - c);
+                    xs.get(xo + c, in, 0, len);
+                    for (int i = 0; i < len; i++) {
+                        in[i] = Math.max(in[i], 0f);
+                    }
+                    os.put(oo + c, in, 0, len);
                 }
             });
             return;
@@ -74,8 +81,17 @@ final class CpuElementwise {
             int go = offset(gy);
             int oo = offset(gx);
             parallel.forRange(n, 1, (s, e) -> {
-                for (int i = s; i < e; i++) {
-                    os.put(oo + i, xs.get(xo + i) > 0 ? gs.get(go + i) : 0f);
+                float[][] t = Chunks.scratch();
+                float[] in = t[0];
+                float[] grad = t[1];
+                for (int c = s; c < e; c += Chunks.SIZE) {
+                    int len = Math.min(Chunks.SIZE, e - c);
+                    xs.get(xo + c, in, 0, len);
+                    gs.get(go + c, grad, 0, len);
+                    for (int i = 0; i < len; i++) {
+                        grad[i] = in[i] > 0 ? grad[i] : 0f;
+                    }
+                    os.put(oo + c, grad, 0, len);
                 }
             });
             return;
@@ -124,8 +140,14 @@ final class CpuElementwise {
             float a = (float) scale;
             float b = (float) shift;
             parallel.forRange(n, 1, (s, e) -> {
-                for (int i = s; i < e; i++) {
-                    os.put(oo + i, xs.get(xo + i) * a + b);
+                float[] v = Chunks.scratch()[0];
+                for (int c = s; c < e; c += Chunks.SIZE) {
+                    int len = Math.min(Chunks.SIZE, e - c);
+                    xs.get(xo + c, v, 0, len);
+                    for (int i = 0; i < len; i++) {
+                        v[i] = v[i] * a + b;
+                    }
+                    os.put(oo + c, v, 0, len);
                 }
             });
             return;
@@ -185,28 +207,45 @@ final class CpuElementwise {
         return op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL || op == BinaryOp.DIV;
     }
 
-    /** One row of F32 arithmetic, one loop per op so that each stays a tight, vectorisable loop. */
+    /**
+     * One row of F32 arithmetic, inputs with stride 1 (a run) or 0 (broadcast), in chunks so that each
+     * op's loop is a tight loop over arrays.
+     */
     private static void rowF32(BinaryOp op, FloatBuffer a, int ia, int sa, FloatBuffer b, int ib, int sb,
                                FloatBuffer o, int io, int n) {
+        float[][] t = Chunks.scratch();
+        float[] x = t[0];
+        float[] y = t[1];
+        for (int c = 0; c < n; c += Chunks.SIZE) {
+            int len = Math.min(Chunks.SIZE, n - c);
+            Chunks.load(a, ia + c * sa, sa, x, len);
+            Chunks.load(b, ib + c * sb, sb, y, len);
+            arithmetic(op, x, y, len);
+            o.put(io + c, x, 0, len);
+        }
+    }
+
+    /** {@code x = x op y} over the first {@code len} elements. */
+    private static void arithmetic(BinaryOp op, float[] x, float[] y, int len) {
         switch (op) {
             case ADD -> {
-                for (int j = 0; j < n; j++) {
-                    o.put(io + j, a.get(ia + j * sa) + b.get(ib + j * sb));
+                for (int i = 0; i < len; i++) {
+                    x[i] += y[i];
                 }
             }
             case SUB -> {
-                for (int j = 0; j < n; j++) {
-                    o.put(io + j, a.get(ia + j * sa) - b.get(ib + j * sb));
+                for (int i = 0; i < len; i++) {
+                    x[i] -= y[i];
                 }
             }
             case MUL -> {
-                for (int j = 0; j < n; j++) {
-                    o.put(io + j, a.get(ia + j * sa) * b.get(ib + j * sb));
+                for (int i = 0; i < len; i++) {
+                    x[i] *= y[i];
                 }
             }
             case DIV -> {
-                for (int j = 0; j < n; j++) {
-                    o.put(io + j, a.get(ia + j * sa) / b.get(ib + j * sb));
+                for (int i = 0; i < len; i++) {
+                    x[i] /= y[i];
                 }
             }
             default -> throw new IllegalArgumentException("not an arithmetic op: " + op);

@@ -46,17 +46,21 @@ final class CpuReductions {
         int xo = CpuElementwise.offset(x);
         int oo = CpuElementwise.offset(out);
         parallel.forRange(inner, (long) outer * n, (s, e) -> {
+            float[][] t = Chunks.scratch();
+            float[] sum = t[0];
+            float[] row = t[1];
             for (int o = 0; o < outer; o++) {
                 int base = xo + o * n * inner;
-                int ob = oo + o * inner;
-                for (int i = s; i < e; i++) {
-                    os.put(ob + i, 0f);
-                }
-                for (int k = 0; k < n; k++) {
-                    int row = base + k * inner;
-                    for (int i = s; i < e; i++) {
-                        os.put(ob + i, os.get(ob + i) + xs.get(row + i));
+                for (int c = s; c < e; c += Chunks.SIZE) {
+                    int len = Math.min(Chunks.SIZE, e - c);
+                    java.util.Arrays.fill(sum, 0, len, 0f);
+                    for (int k = 0; k < n; k++) {
+                        xs.get(base + k * inner + c, row, 0, len);
+                        for (int i = 0; i < len; i++) {
+                            sum[i] += row[i];
+                        }
                     }
+                    os.put(oo + o * inner + c, sum, 0, len);
                 }
             }
         });

@@ -50,18 +50,33 @@ final class CpuUpdates {
         float mu = (float) momentum;
         float negLr = (float) -lr;
         parallel.forRange(n, SGD_WORK, (s, e) -> {
-            for (int i = s; i < e; i++) {
-                float pi = p.get(po + i);
-                float d = g.get(go + i);
-                if (decay) {
-                    d = d + pi * wd;
+            float[][] t = Chunks.scratch();
+            float[] pc = t[0];
+            float[] gc = t[1];
+            float[] bc = t[2];
+            for (int c = s; c < e; c += Chunks.SIZE) {
+                int len = Math.min(Chunks.SIZE, e - c);
+                p.get(po + c, pc, 0, len);
+                g.get(go + c, gc, 0, len);
+                if (withMomentum && !firstStep) {
+                    b.get(bo + c, bc, 0, len);
                 }
+                for (int i = 0; i < len; i++) {
+                    float d = gc[i];
+                    if (decay) {
+                        d = d + pc[i] * wd;
+                    }
+                    if (withMomentum) {
+                        float v = firstStep ? d : bc[i] * mu + d;
+                        bc[i] = v;
+                        d = nesterov ? d + v * mu : v;
+                    }
+                    pc[i] = pc[i] + d * negLr;
+                }
+                p.put(po + c, pc, 0, len);
                 if (withMomentum) {
-                    float v = firstStep ? d : b.get(bo + i) * mu + d;
-                    b.put(bo + i, v);
-                    d = nesterov ? d + v * mu : v;
+                    b.put(bo + c, bc, 0, len);
                 }
-                p.put(po + i, pi + d * negLr);
             }
         });
     }
@@ -123,20 +138,35 @@ final class CpuUpdates {
             float epsF = (float) eps;
             float negStep = (float) negStepSize;
             parallel.forRange(n, ADAM_WORK, (s, e) -> {
-                for (int i = s; i < e; i++) {
-                    float pi = p.get(po + i);
-                    float gi = g.get(go + i);
-                    if (shrink) {
-                        pi = pi * keepF;
-                    } else if (l2) {
-                        gi = gi + pi * wd;
+                float[][] t = Chunks.scratch();
+                float[] pc = t[0];
+                float[] gc = t[1];
+                float[] mc = t[2];
+                float[] vc = t[3];
+                for (int c = s; c < e; c += Chunks.SIZE) {
+                    int len = Math.min(Chunks.SIZE, e - c);
+                    p.get(po + c, pc, 0, len);
+                    g.get(go + c, gc, 0, len);
+                    m.get(mo + c, mc, 0, len);
+                    v.get(vo + c, vc, 0, len);
+                    for (int i = 0; i < len; i++) {
+                        float pi = pc[i];
+                        float gi = gc[i];
+                        if (shrink) {
+                            pi = pi * keepF;
+                        } else if (l2) {
+                            gi = gi + pi * wd;
+                        }
+                        float mi = mc[i] * b1 + gi * oneMinusB1;
+                        float vi = vc[i] * b2 + (gi * gi) * oneMinusB2;
+                        mc[i] = mi;
+                        vc[i] = vi;
+                        float denom = (float) Math.sqrt(vi) * scale + epsF;
+                        pc[i] = pi + (mi / denom) * negStep;
                     }
-                    float mi = m.get(mo + i) * b1 + gi * oneMinusB1;
-                    float vi = v.get(vo + i) * b2 + (gi * gi) * oneMinusB2;
-                    m.put(mo + i, mi);
-                    v.put(vo + i, vi);
-                    float denom = (float) Math.sqrt(vi) * scale + epsF;
-                    p.put(po + i, pi + (mi / denom) * negStep);
+                    p.put(po + c, pc, 0, len);
+                    m.put(mo + c, mc, 0, len);
+                    v.put(vo + c, vc, 0, len);
                 }
             });
         } else if (param.dtype() == DType.F64) {

@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+"""The CPU workloads of shared/BENCHMARKS.md in PyTorch, to run beside `kiln bench` on the same machine
+in the same sitting. PyTorch is not a dependency of Kiln: install it only to compare
+(Debian: apt-get install python3-torch, which is PyTorch 1.13.1 as in the reference figures).
+
+Usage: /usr/bin/python3 bench/pytorch_cpu.py mlp [--data-dir ../shared/data] [--epochs 5] [--threads 2]
+Prints per-epoch lines and one JSON line like `kiln bench`.
+"""
+import argparse, gzip, json, os, resource, statistics, struct, time
+
+import torch
+import torch.nn as nn
+
+
+def idx(path):
+    with gzip.open(path) if path.endswith('.gz') else open(path, 'rb') as f:
+        data = f.read()
+    rank = data[3]
+    dims = struct.unpack('>' + 'i' * rank, data[4:4 + 4 * rank])
+    return torch.frombuffer(bytearray(data[4 + 4 * rank:]), dtype=torch.uint8).reshape(dims)
+
+
+def mnist(root, split):
+    prefix = 'train' if split == 'train' else 't10k'
+    x = idx(os.path.join(root, 'mnist', f'{prefix}-images-idx3-ubyte.gz')).float().div_(255)
+    y = idx(os.path.join(root, 'mnist', f'{prefix}-labels-idx1-ubyte.gz')).long()
+    return x, y
+
+
+def mlp():
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('workload', choices=['mlp'])
+    p.add_argument('--data-dir', default=os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'data'))
+    p.add_argument('--epochs', type=int, default=5)
+    p.add_argument('--threads', type=int, default=os.cpu_count())
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    x, y = mnist(a.data_dir, 'train')
+    xt, yt = mnist(a.data_dir, 'test')
+    model = mlp()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
+    loss_fn = nn.CrossEntropyLoss()
+    batch, rates = 128, []
+    for epoch in range(1, a.epochs + 1):
+        order = torch.randperm(len(x))
+        start = time.perf_counter()
+        for s in range(0, len(x), batch):
+            i = order[s:s + batch]
+            xb, yb = x[i], y[i]
+            opt.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            opt.step()
+            loss.item()
+        seconds = time.perf_counter() - start
+        rates.append(len(x) / seconds)
+        print(f'epoch {epoch}: {seconds:.1f} s, {rates[-1]:.0f} samples/s', flush=True)
+    with torch.no_grad():
+        acc = (model(xt).argmax(1) == yt).float().mean().item()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({'workload': a.workload, 'framework': f'pytorch {torch.__version__}', 'batch': batch,
+                      'epochs': a.epochs, 'samples_per_s': round(statistics.median(rates[1:] or rates), 1),
+                      'test_accuracy': round(acc, 4), 'peak_rss_mib': round(rss, 1), 'threads': a.threads}))
+
+
+if __name__ == '__main__':
+    main()

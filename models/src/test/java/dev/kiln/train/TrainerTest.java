@@ -1,0 +1,330 @@
+package dev.kiln.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.data.ArrayDataset;
+import dev.kiln.data.DataLoader;
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.io.SafeTensors;
+import dev.kiln.nn.CrossEntropyLoss;
+import dev.kiln.nn.Dropout;
+import dev.kiln.nn.Linear;
+import dev.kiln.nn.Module;
+import dev.kiln.nn.ReLU;
+import dev.kiln.nn.Sequential;
+import dev.kiln.optim.Adam;
+import dev.kiln.optim.Optimizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link Trainer} on a small synthetic problem: 8 features drawn from a fixed {@link Random}, 3 classes given
+ * by the arg-max of a fixed linear map, so a small MLP learns it within a few epochs in well under a second.
+ */
+class TrainerTest {
+    private static final int FEATURES = 8;
+    private static final int CLASSES = 3;
+    /** The rule: class = argmax_c RULE[c] . x. */
+    private static final float[][] RULE = {
+            {1, 1, 0, 0, -1, 0, 0.5f, 0},
+            {0, -1, 1, 1, 0, 0, 0, -0.5f},
+            {-1, 0, 0, -1, 1, 1, 0, 0}};
+
+    /** {@code n} examples with features from a Gaussian of the given seed and labels from {@link #RULE}. */
+    private static ArrayDataset rule(int n, long seed) {
+        return rule(n, seed, 0);
+    }
+
+    /** Same as {@link #rule(int, long)}, but each label is replaced by a wrong one with probability {@code flip}. */
+    private static ArrayDataset rule(int n, long seed, double flip) {
+        Random random = new Random(seed);
+        float[] x = new float[n * FEATURES];
+        long[] y = new long[n];
+        for (int i = 0; i < n; i++) {
+            for (int f = 0; f < FEATURES; f++) {
+                x[i * FEATURES + f] = (float) random.nextGaussian();
+            }
+            int best = 0;
+            double bestScore = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < CLASSES; c++) {
+                double s = 0;
+                for (int f = 0; f < FEATURES; f++) {
+                    s += RULE[c][f] * x[i * FEATURES + f];
+                }
+                if (s > bestScore) {
+                    bestScore = s;
+                    best = c;
+                }
+            }
+            if (random.nextDouble() < flip) {
+                best = (best + 1 + random.nextInt(CLASSES - 1)) % CLASSES;
+            }
+            y[i] = best;
+        }
+        return new ArrayDataset(x, y, new int[] {FEATURES}, CLASSES);
+    }
+
+    private static Sequential mlp(int hidden) {
+        return new Sequential(new Linear(FEATURES, hidden), new ReLU(), new Dropout(0.25), new Linear(hidden, CLASSES));
+    }
+
+    private static Trainer trainer(Module model, Optimizer optimizer) {
+        return new Trainer(model, optimizer, new CrossEntropyLoss());
+    }
+
+    /** A host copy of every state-dict tensor, by name. */
+    private static Map<String, float[]> weights(Module model) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> out.put(k, v.toFloatArray()));
+        return out;
+    }
+
+    private static void assertSameWeights(Map<String, float[]> expected, Map<String, float[]> actual) {
+        assertEquals(expected.keySet(), actual.keySet());
+        expected.forEach((k, v) -> assertArrayEquals(v, actual.get(k), "tensor " + k));
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.toList();
+        }
+    }
+
+    @Test
+    void resumingFromEpochTwoGivesBitForBitTheWeightsOfAnUninterruptedRun(@TempDir Path dirA, @TempDir Path dirB)
+            throws IOException {
+        ArrayDataset train = rule(256, 11);
+        ArrayDataset validation = rule(128, 12);
+        Path epochTwo = dirB.resolve("epoch2.safetensors");
+
+        // The uninterrupted run: 4 epochs; the checkpoint written after epoch 2 is kept aside.
+        Engine.seed(42);
+        Map<String, float[]> uninterrupted;
+        Map<String, float[]> atEpochTwo = new LinkedHashMap<>();
+        try (Sequential model = mlp(32); Optimizer adam = new Adam(model.trainableParameters(), 0.01)) {
+            Trainer t = trainer(model, adam).checkpoints(dirA, Map.of()).listener(new TrainingListener() {
+                @Override
+                public void onEpochEnd(EpochMetrics m) {
+                    if (m.epoch() == 2) {
+                        try {
+                            Files.copy(dirA.resolve(Trainer.CHECKPOINT), epochTwo, StandardCopyOption.REPLACE_EXISTING);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                        atEpochTwo.putAll(weights(model));
+                    }
+                }
+            });
+            List<EpochMetrics> history = t.fit(new DataLoader(train, 32, true, 5), new DataLoader(validation, 64, false, 5), 4);
+            assertEquals(4, history.size());
+            uninterrupted = weights(model);
+        }
+
+        // The interrupted run: a model and optimizer built from another seed, then overwritten by resume.
+        Engine.seed(1234);
+        try (Sequential model = mlp(32); Optimizer adam = new Adam(model.trainableParameters(), 0.01)) {
+            Trainer t = trainer(model, adam).checkpoints(dirB.resolve("run"), Map.of());
+            Map<String, String> meta = t.resume(epochTwo);
+            assertEquals("2", meta.get("epoch"));
+            assertSameWeights(atEpochTwo, weights(model));
+            List<EpochMetrics> history = t.fit(new DataLoader(train, 32, true, 5), new DataLoader(validation, 64, false, 5), 4);
+            assertEquals(List.of(3, 4), history.stream().map(EpochMetrics::epoch).toList(), "resume continues at epoch 3");
+            assertSameWeights(uninterrupted, weights(model));
+        }
+        assertFalse(java.util.Arrays.equals(atEpochTwo.get("0.weight"), uninterrupted.get("0.weight")),
+                "epochs 3 and 4 changed the weights");
+    }
+
+    @Test
+    void aCheckpointWithModelAndOptimizerStateIsWrittenAfterEveryEpochAndNoTempFileRemains(@TempDir Path dir)
+            throws IOException {
+        Engine.seed(3);
+        List<String> epochsSeen = new ArrayList<>();
+        try (Sequential model = mlp(16); Optimizer adam = new Adam(model.trainableParameters(), 0.01)) {
+            Trainer t = trainer(model, adam).checkpoints(dir, Map.of("model", "synthetic")).listener(new TrainingListener() {
+                @Override
+                public void onEpochEnd(EpochMetrics m) {
+                    try {
+                        epochsSeen.add(SafeTensors.readHeader(dir.resolve(Trainer.CHECKPOINT)).metadata().get("epoch"));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            });
+            t.fit(new DataLoader(rule(128, 1), 32, true, 1), null, 3);
+        }
+        assertEquals(List.of("1", "2", "3"), epochsSeen, "the checkpoint on disk after each epoch is that epoch's");
+        SafeTensors.Header header = SafeTensors.readHeader(dir.resolve(Trainer.CHECKPOINT));
+        assertEquals("3", header.metadata().get("epoch"));
+        assertEquals("synthetic", header.metadata().get("model"), "caller's metadata is kept");
+        assertTrue(header.tensors().containsKey("model.0.weight"), "model tensors: " + header.tensors().keySet());
+        assertTrue(header.tensors().containsKey("model.3.bias"), "model tensors: " + header.tensors().keySet());
+        assertTrue(header.tensors().keySet().stream().anyMatch(k -> k.startsWith("optimizer.state.")),
+                "optimizer moments: " + header.tensors().keySet());
+        assertTrue(header.tensors().containsKey("optimizer.group.0.lr"), "optimizer groups: " + header.tensors().keySet());
+        assertEquals(List.of(dir.resolve(Trainer.CHECKPOINT)), list(dir), "only the checkpoint, no temporary file");
+    }
+
+    @Test
+    void earlyStoppingStopsAfterPatienceEpochsWithoutImprovementAndRestoresTheBestWeights() {
+        // Validation labels are 30% wrong: validation loss falls while the model learns the rule, then rises
+        // as the model grows confident on the training set and pays for it on the wrong labels (seeded, so
+        // deterministic: with these seeds the best epoch is 3 of 5).
+        ArrayDataset train = rule(256, 21);
+        ArrayDataset validation = rule(256, 22, 0.3);
+        int patience = 2;
+        int maxEpochs = 40;
+        Engine.seed(9);
+        List<EpochMetrics> seen = new ArrayList<>();
+        Map<String, float[]> best = new LinkedHashMap<>();
+        double[] bestLoss = {Double.POSITIVE_INFINITY};
+        int[] bestEpoch = {0};
+        int[] endedAt = {0};
+        String[] reason = {null};
+        try (Sequential model = mlp(64); Optimizer adam = new Adam(model.trainableParameters(), 0.005)) {
+            Trainer t = trainer(model, adam).earlyStopping(patience).listener(new TrainingListener() {
+                @Override
+                public void onEpochEnd(EpochMetrics m) {
+                    seen.add(m);
+                    if (m.validationLoss() < bestLoss[0]) {
+                        bestLoss[0] = m.validationLoss();
+                        bestEpoch[0] = m.epoch();
+                        best.clear();
+                        best.putAll(weights(model));
+                    }
+                }
+
+                @Override
+                public void onTrainingEnd(int lastEpoch, String why) {
+                    endedAt[0] = lastEpoch;
+                    reason[0] = why;
+                }
+            });
+            List<EpochMetrics> history = t.fit(new DataLoader(train, 32, true, 2), new DataLoader(validation, 128, false, 2), maxEpochs);
+            StringBuilder losses = new StringBuilder();
+            history.forEach(m -> losses.append(String.format(" %d:%.4f", m.epoch(), m.validationLoss())));
+            System.out.println("early stopping, validation losses:" + losses);
+            assertTrue(bestEpoch[0] > 1, "the construction should improve for a while first; validation losses:" + losses);
+            assertEquals(bestEpoch[0] + patience, history.size(),
+                    "stops exactly " + patience + " epochs after the best one; validation losses:" + losses);
+            assertTrue(history.size() < maxEpochs, "stopped early");
+            assertEquals(history.size(), endedAt[0]);
+            assertTrue(reason[0].contains("early stopping"), reason[0]);
+            assertSameWeights(best, weights(model));
+        }
+    }
+
+    @Test
+    void trainLossFallsAndAccuracyIsFarAboveChanceOnALearnableRule() {
+        Engine.seed(5);
+        try (Sequential model = mlp(32); Optimizer adam = new Adam(model.trainableParameters(), 0.01)) {
+            List<EpochMetrics> history = trainer(model, adam)
+                    .fit(new DataLoader(rule(256, 31), 32, true, 3), new DataLoader(rule(256, 32), 64, false, 3), 10);
+            assertEquals(10, history.size());
+            EpochMetrics first = history.get(0);
+            EpochMetrics last = history.get(history.size() - 1);
+            String trace = history.stream().map(m -> String.format("%d: loss %.4f acc %.3f val %.3f", m.epoch(), m.trainLoss(),
+                    m.trainAccuracy(), m.validationAccuracy())).toList().toString();
+            assertTrue(last.trainLoss() < 0.5 * first.trainLoss(), "train loss halves at least: " + trace);
+            assertTrue(first.trainLoss() < Math.log(CLASSES) + 0.2, "epoch 1 starts near chance loss ln 3: " + trace);
+            assertTrue(last.trainAccuracy() > 0.85, "train accuracy (chance 1/3): " + trace);
+            assertTrue(last.validationAccuracy() > 0.85, "validation accuracy (chance 1/3): " + trace);
+            assertTrue(last.samplesPerSecond() > 0 && last.seconds() > 0, trace);
+            assertEquals(0.01, last.learningRate(), 0);
+        }
+    }
+
+    @Test
+    void evaluateTopKWithAllClassesIsOneAndAccuracyMatchesAHandCount() {
+        Engine.seed(6);
+        ArrayDataset data = rule(250, 41);
+        try (Sequential model = mlp(16); Optimizer adam = new Adam(model.trainableParameters(), 0.01)) {
+            Trainer t = trainer(model, adam).topK(CLASSES);
+            t.fit(new DataLoader(rule(256, 40), 32, true, 4), null, 2);
+            Evaluation e = t.evaluate(new DataLoader(data, 64, false, 0)); // 250 = 3 * 64 + 58: a partial batch
+            assertEquals(1.0, e.topK(), 0);
+            assertEquals(CLASSES, e.k());
+            assertEquals(250, e.samples());
+
+            long correct;
+            double loss;
+            model.eval();
+            try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+                float[] x = new float[250 * FEATURES];
+                long[] y = new long[250];
+                for (int i = 0; i < 250; i++) {
+                    data.copyFeatures(i, x, i * FEATURES);
+                    y[i] = data.label(i);
+                }
+                Tensor scores = model.forward(Tensor.fromArray(x, 250, FEATURES));
+                Tensor labels = Tensor.fromArray(y, 250);
+                correct = Accuracy.correct(scores, labels);
+                loss = new CrossEntropyLoss().compute(scores, labels).item();
+            }
+            assertEquals(correct / 250.0, e.accuracy(), 1e-12);
+            assertTrue(correct > 0 && correct < 250, "a non-trivial count: " + correct);
+            assertEquals(loss, e.loss(), 1e-5, "loss weighted by batch size, partial batch included");
+            model.train();
+        }
+    }
+
+    @Test
+    void evaluateLeavesTheModelInTheModeItFoundItIn() {
+        Engine.seed(7);
+        try (Sequential model = mlp(8); Optimizer adam = new Adam(model.trainableParameters(), 0.01)) {
+            Trainer t = trainer(model, adam);
+            model.train();
+            t.evaluate(new DataLoader(rule(64, 1), 32, false, 0));
+            assertTrue(model.isTraining() && model.get(2).isTraining());
+            model.eval();
+            t.evaluate(new DataLoader(rule(64, 1), 32, false, 0));
+            assertFalse(model.isTraining() || model.get(2).isTraining());
+        }
+    }
+
+    @Test
+    void loadingACheckpointIntoAModelOfAnotherShapeFailsNamingTheMismatchedKey(@TempDir Path dir) {
+        Engine.seed(8);
+        try (Sequential small = mlp(16); Optimizer adam = new Adam(small.trainableParameters(), 0.01)) {
+            trainer(small, adam).checkpoints(dir, Map.of()).fit(new DataLoader(rule(64, 1), 32, true, 1), null, 1);
+        }
+        try (Sequential wide = mlp(24)) {
+            Map<String, float[]> before = weights(wide);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Trainer.loadModel(dir.resolve(Trainer.CHECKPOINT), wide));
+            assertTrue(e.getMessage().contains("0.weight") && e.getMessage().contains("shape mismatch"), e.getMessage());
+            assertSameWeights(before, weights(wide));
+        }
+    }
+
+    @Test
+    void resumingIntoAModelOfAnotherShapeFailsNamingTheMismatchedKey(@TempDir Path dir) {
+        Engine.seed(8);
+        try (Sequential small = mlp(16); Optimizer adam = new Adam(small.trainableParameters(), 0.01)) {
+            trainer(small, adam).checkpoints(dir, Map.of()).fit(new DataLoader(rule(64, 1), 32, true, 1), null, 1);
+        }
+        try (Sequential wide = mlp(24); Optimizer adam = new Adam(wide.trainableParameters(), 0.01)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> trainer(wide, adam).resume(dir.resolve(Trainer.CHECKPOINT)));
+            assertTrue(e.getMessage().contains("3.weight"), e.getMessage());
+        }
+    }
+}
