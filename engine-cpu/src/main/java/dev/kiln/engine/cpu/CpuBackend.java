@@ -10,6 +10,8 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
 import java.nio.Buffer;
 import org.bytedeco.openblas.presets.openblas_nolapack;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The CPU backend: GEMM on OpenBLAS, everything else in Java over off-heap memory, split over
@@ -17,6 +19,7 @@ import org.bytedeco.openblas.presets.openblas_nolapack;
  * its own class; this one routes the SPI to them.
  */
 public final class CpuBackend implements Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
     /** Freed blocks kept for reuse, at most this many bytes. */
     private static final long MAX_CACHED_BYTES = 1L << 30;
 
@@ -33,6 +36,11 @@ public final class CpuBackend implements Backend {
     public CpuBackend(int threads) {
         this.parallel = new Parallel(threads);
         openblas_nolapack.blas_set_num_threads(parallel.threads());
+        if (parallel.threads() > 1 && System.getenv("OPENBLAS_THREAD_TIMEOUT") == null) {
+            LOG.info("OpenBLAS's idle threads spin for a while after each GEMM and slow Kiln's own kernels on few"
+                    + " cores (W1 on 2 cores: 19,000 vs 24,000 samples/s); set OPENBLAS_THREAD_TIMEOUT=4"
+                    + " before starting Java (./kiln does)");
+        }
         this.copies = new CpuCopy(parallel);
         this.elementwise = new CpuElementwise(parallel);
         this.reductions = new CpuReductions(parallel);
