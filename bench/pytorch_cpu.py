@@ -3,7 +3,8 @@
 in the same sitting. PyTorch is not a dependency of Kiln: install it only to compare
 (Debian: apt-get install python3-torch, which is PyTorch 1.13.1 as in the reference figures).
 
-Usage: /usr/bin/python3 bench/pytorch_cpu.py mlp [--data-dir ../shared/data] [--epochs 5] [--threads 2]
+Usage: /usr/bin/python3 bench/pytorch_cpu.py mlp [--data mnist|fashion-mnist] [--data-dir ../shared/data]
+       [--epochs 5] [--threads 2] [--seed 1]
 Prints per-epoch lines and one JSON line like `kiln bench`.
 """
 import argparse, gzip, json, os, resource, statistics, struct, time
@@ -20,10 +21,10 @@ def idx(path):
     return torch.frombuffer(bytearray(data[4 + 4 * rank:]), dtype=torch.uint8).reshape(dims)
 
 
-def mnist(root, split):
+def mnist(root, split, name='mnist'):
     prefix = 'train' if split == 'train' else 't10k'
-    x = idx(os.path.join(root, 'mnist', f'{prefix}-images-idx3-ubyte.gz')).float().div_(255)
-    y = idx(os.path.join(root, 'mnist', f'{prefix}-labels-idx1-ubyte.gz')).long()
+    x = idx(os.path.join(root, name, f'{prefix}-images-idx3-ubyte.gz')).float().div_(255)
+    y = idx(os.path.join(root, name, f'{prefix}-labels-idx1-ubyte.gz')).long()
     return x, y
 
 
@@ -37,11 +38,13 @@ def main():
     p.add_argument('--data-dir', default=os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'data'))
     p.add_argument('--epochs', type=int, default=5)
     p.add_argument('--threads', type=int, default=os.cpu_count())
+    p.add_argument('--data', default='mnist', choices=['mnist', 'fashion-mnist'])
+    p.add_argument('--seed', type=int, default=1)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    torch.manual_seed(1)
-    x, y = mnist(a.data_dir, 'train')
-    xt, yt = mnist(a.data_dir, 'test')
+    torch.manual_seed(a.seed)
+    x, y = mnist(a.data_dir, 'train', a.data)
+    xt, yt = mnist(a.data_dir, 'test', a.data)
     model = mlp()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
     loss_fn = nn.CrossEntropyLoss()
@@ -63,7 +66,7 @@ def main():
     with torch.no_grad():
         acc = (model(xt).argmax(1) == yt).float().mean().item()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({'workload': a.workload, 'framework': f'pytorch {torch.__version__}', 'batch': batch,
+    print(json.dumps({'workload': a.workload, 'data': a.data, 'framework': f'pytorch {torch.__version__}', 'batch': batch,
                       'epochs': a.epochs, 'samples_per_s': round(statistics.median(rates[1:] or rates), 1),
                       'test_accuracy': round(acc, 4), 'peak_rss_mib': round(rss, 1), 'threads': a.threads}))
 

@@ -5,6 +5,7 @@ import dev.kiln.train.Json;
 import dev.kiln.train.MetricsCsv;
 import dev.kiln.train.Progress;
 import dev.kiln.train.TrainingListener;
+import dev.kiln.train.Trainer;
 import dev.kiln.train.TrainingPlot;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -107,7 +108,9 @@ final class RunOutputs implements TrainingListener {
     /** Writes metrics.json and prints the same object as the last line. */
     void finish(Map<String, Object> summary) throws IOException {
         Json.write(dir.resolve("metrics.json"), summary);
-        out.printf("outputs: %s (checkpoint.safetensors, metrics.csv, metrics.json, training.png)%n", dir);
+        boolean best = Files.isRegularFile(dir.resolve(Trainer.BEST));
+        out.printf("outputs: %s (checkpoint.safetensors%s, metrics.csv, metrics.json, training.png)%n", dir,
+                best ? ", best.safetensors: the restored best epoch" : "");
         out.println(Json.line(summary));
     }
 }

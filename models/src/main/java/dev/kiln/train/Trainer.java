@@ -30,6 +30,8 @@ import java.util.Map;
 public final class Trainer {
     /** File name of the checkpoint written after every epoch. */
     public static final String CHECKPOINT = "checkpoint.safetensors";
+    /** File name of the best epoch's weights, written beside the checkpoint when early stopping is on. */
+    public static final String BEST = "best.safetensors";
     private static final String MODEL_PREFIX = "model.";
     private static final String OPTIMIZER_PREFIX = "optimizer.";
 
@@ -45,6 +47,7 @@ public final class Trainer {
     private int nextEpoch = 1;
     private double bestLoss = Double.POSITIVE_INFINITY;
     private int epochsWithoutImprovement;
+    private Path resumedBest;
 
     public Trainer(Module model, Optimizer optimizer, Loss loss) {
         this.model = model;
@@ -101,6 +104,9 @@ public final class Trainer {
     public List<EpochMetrics> fit(DataLoader train, DataLoader validation, int lastEpoch) {
         List<EpochMetrics> history = new ArrayList<>();
         BestWeights best = patience > 0 ? new BestWeights() : null;
+        if (best != null && resumedBest != null) {
+            best.load(resumedBest);
+        }
         String reason = "completed " + lastEpoch + " epochs";
         try {
             for (int epoch = nextEpoch; epoch <= lastEpoch; epoch++) {
@@ -112,6 +118,9 @@ public final class Trainer {
                     epochsWithoutImprovement = 0;
                     if (best != null) {
                         best.capture(model);
+                        if (checkpointDir != null) {
+                            saveModel(checkpointDir.resolve(BEST), epoch);
+                        }
                     }
                 } else {
                     epochsWithoutImprovement++;
@@ -212,6 +221,17 @@ public final class Trainer {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         model.stateDict().forEach((k, v) -> tensors.put(MODEL_PREFIX + k, v));
         optimizer.stateDict().forEach((k, v) -> tensors.put(OPTIMIZER_PREFIX + k, v));
+        write(file, tensors, epoch);
+    }
+
+    /** Writes only the model's weights (loadable with {@link #loadModel}), e.g. the best epoch's. */
+    private void saveModel(Path file, int epoch) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> tensors.put(MODEL_PREFIX + k, v));
+        write(file, tensors, epoch);
+    }
+
+    private void write(Path file, Map<String, Tensor> tensors, int epoch) {
         Map<String, String> metadata = new LinkedHashMap<>(checkpointMetadata);
         Engine engine = Engine.get();
         metadata.put("epoch", Integer.toString(epoch));
@@ -248,6 +268,8 @@ public final class Trainer {
                 Long.parseLong(required(meta, "random_counter", file)));
         bestLoss = Double.parseDouble(meta.getOrDefault("best_loss", "Infinity"));
         epochsWithoutImprovement = Integer.parseInt(meta.getOrDefault("epochs_without_improvement", "0"));
+        Path best = file.resolveSibling(BEST);
+        resumedBest = Files.isRegularFile(best) ? best : null;
         return meta;
     }
 
@@ -295,8 +317,18 @@ public final class Trainer {
 
         void capture(Module model) {
             close();
-            try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
-                model.stateDict().forEach((k, v) -> copies.put(k, s.keep(v.copy())));
+            try (Autograd.Guard g = Autograd.noGrad()) {
+                model.stateDict().forEach((k, v) -> copies.put(k, Scope.outside(v::copy)));
+            }
+        }
+
+        /** Takes the best weights saved by an earlier, interrupted run. */
+        void load(Path file) {
+            close();
+            try (SafeTensors.Loaded loaded = SafeTensors.read(file)) {
+                withoutPrefix(loaded.tensors(), MODEL_PREFIX).forEach((k, v) -> copies.put(k, Scope.outside(v::copy)));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the best weights " + file, e);
             }
         }
 

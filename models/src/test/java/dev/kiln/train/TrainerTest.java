@@ -233,6 +233,23 @@ class TrainerTest {
     }
 
     @Test
+    void earlyStoppingWritesTheBestEpochsWeightsBesideTheCheckpoint(@TempDir Path dir) throws Exception {
+        ArrayDataset train = rule(256, 21);
+        ArrayDataset validation = rule(256, 22, 0.3);
+        Engine.seed(9);
+        try (Sequential model = mlp(64); Optimizer adam = new Adam(model.trainableParameters(), 0.005);
+             Sequential reloaded = mlp(64)) {
+            Trainer t = trainer(model, adam).earlyStopping(2).checkpoints(dir, Map.of("model", "test"));
+            List<EpochMetrics> history = t.fit(new DataLoader(train, 32, true, 2), new DataLoader(validation, 128, false, 2), 40);
+            Path bestFile = dir.resolve(Trainer.BEST);
+            assertTrue(Files.isRegularFile(bestFile), "best.safetensors is written when early stopping is on");
+            Map<String, String> meta = Trainer.loadModel(bestFile, reloaded);
+            assertEquals(history.size() - 2, Integer.parseInt(meta.get("epoch")), "the best epoch is 2 before the last");
+            assertSameWeights(weights(model), weights(reloaded));
+        }
+    }
+
+    @Test
     void trainLossFallsAndAccuracyIsFarAboveChanceOnALearnableRule() {
         Engine.seed(5);
         try (Sequential model = mlp(32); Optimizer adam = new Adam(model.trainableParameters(), 0.01)) {
