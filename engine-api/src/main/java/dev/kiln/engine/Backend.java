@@ -130,6 +130,51 @@ public interface Backend extends AutoCloseable {
         binary(BinaryOp.MUL, gradLogits, gradLosses.reshape(n, 1), gradLogits);
     }
 
+    // ---- 6. Convolution and pooling -------------------------------------------------------------
+
+    /**
+     * 2-D cross-correlation (PyTorch's {@code conv2d}, no groups): input {@code [batch, inChannels, height, width]},
+     * weight {@code [outChannels, inChannels, kernelH, kernelW]}, bias {@code [outChannels]} or null, into
+     * {@code out} of {@code [batch, outChannels, outH, outW]}, with the stride, zero padding and dilation of
+     * {@code g}.
+     */
+    void conv2dForward(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor out);
+
+    /**
+     * Gradient of {@link #conv2dForward} with respect to its input: from gradOut
+     * {@code [batch, outChannels, outH, outW]} and the weight, writes (overwrites) gradInput
+     * {@code [batch, inChannels, height, width]}.
+     */
+    void conv2dBackwardData(Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput);
+
+    /**
+     * Gradient of {@link #conv2dForward} with respect to its weight and bias, summed over the batch: writes
+     * (overwrites) gradWeight {@code [outChannels, inChannels, kernelH, kernelW]} and, when not null, gradBias
+     * {@code [outChannels]}.
+     */
+    void conv2dBackwardFilter(Tensor input, Tensor gradOut, Conv2dGeometry g, Tensor gradWeight, Tensor gradBias);
+
+    /**
+     * Max pooling: input {@code [batch, channels, height, width]} into out {@code [batch, channels, outH, outW]};
+     * padding counts as minus infinity. {@code indices} (I64, out's shape) receives where each maximum came
+     * from as a flat index {@code h * width + w} within its input plane (PyTorch's {@code return_indices});
+     * the first maximum in row-major window order wins a tie.
+     */
+    void maxPool2dForward(Tensor input, Pool2dGeometry g, Tensor out, Tensor indices);
+
+    /** Gradient of {@link #maxPool2dForward}: writes (overwrites) gradInput, routing each gradOut element to its index. */
+    void maxPool2dBackward(Tensor gradOut, Tensor indices, Pool2dGeometry g, Tensor gradInput);
+
+    /**
+     * Average pooling: input {@code [batch, channels, height, width]} into out {@code [batch, channels, outH, outW]};
+     * padding counts as zeros and every window divides by {@code kernelH * kernelW} (PyTorch's default
+     * {@code count_include_pad = true}).
+     */
+    void avgPool2dForward(Tensor input, Pool2dGeometry g, Tensor out);
+
+    /** Gradient of {@link #avgPool2dForward}: writes (overwrites) gradInput. */
+    void avgPool2dBackward(Tensor gradOut, Pool2dGeometry g, Tensor gradInput);
+
     // ---- 7. Gather and scatter ------------------------------------------------------------------
 
     /**

@@ -1,0 +1,105 @@
+package dev.kiln.engine;
+
+import java.util.Arrays;
+
+/**
+ * The sizes of one 2-D convolution (PyTorch's {@code Conv2d} without groups): input
+ * {@code [batch, inChannels, height, width]}, weight {@code [outChannels, inChannels, kernelH, kernelW]},
+ * output {@code [batch, outChannels, outH, outW]}. Build it with {@link #of}, which checks the shapes, so a
+ * backend only ever sees a geometry whose output is at least 1 x 1.
+ */
+public record Conv2dGeometry(int batch, int inChannels, int height, int width,
+                             int outChannels, int kernelH, int kernelW,
+                             int strideH, int strideW, int padH, int padW, int dilationH, int dilationW) {
+
+    /**
+     * The geometry of {@code op} on an input and weight of these shapes; {@code stride}, {@code padding}
+     * and {@code dilation} each hold one value (both axes) or two (height, width).
+     *
+     * @throws IllegalArgumentException naming {@code op} and both shapes when they do not fit together
+     */
+    public static Conv2dGeometry of(String op, Shape input, Shape weight, int[] stride, int[] padding, int[] dilation) {
+        String shapes = op + ": input " + input + " and weight " + weight;
+        if (input.rank() != 4 || weight.rank() != 4) {
+            throw new IllegalArgumentException(shapes + ": expected a 4-D input [batch, channels, height, width]"
+                    + " and a 4-D weight [outChannels, inChannels, kernelH, kernelW]");
+        }
+        if (input.dim(1) != weight.dim(1)) {
+            throw new IllegalArgumentException(shapes + ": the input has " + input.dim(1)
+                    + " channels but the weight expects " + weight.dim(1));
+        }
+        int[] s = pair(op, "stride", stride, 1);
+        int[] p = pair(op, "padding", padding, 0);
+        int[] d = pair(op, "dilation", dilation, 1);
+        Conv2dGeometry g = new Conv2dGeometry(input.dim(0), input.dim(1), input.dim(2), input.dim(3),
+                weight.dim(0), weight.dim(2), weight.dim(3), s[0], s[1], p[0], p[1], d[0], d[1]);
+        if (weight.dim(2) < 1 || weight.dim(3) < 1) {
+            throw new IllegalArgumentException(shapes + ": the kernel must be at least 1 x 1");
+        }
+        if (g.effectiveKernelH() > input.dim(2) + 2 * p[0] || g.effectiveKernelW() > input.dim(3) + 2 * p[1]) {
+            throw new IllegalArgumentException(shapes + ": the kernel " + g.effectiveKernelH() + " x " + g.effectiveKernelW()
+                    + " (with dilation " + d[0] + " x " + d[1] + ") is larger than the padded input "
+                    + (input.dim(2) + 2 * p[0]) + " x " + (input.dim(3) + 2 * p[1]));
+        }
+        return g;
+    }
+
+    /** Height of the kernel's footprint on the input: {@code dilationH * (kernelH - 1) + 1}. */
+    public int effectiveKernelH() {
+        return dilationH * (kernelH - 1) + 1;
+    }
+
+    /** Width of the kernel's footprint on the input: {@code dilationW * (kernelW - 1) + 1}. */
+    public int effectiveKernelW() {
+        return dilationW * (kernelW - 1) + 1;
+    }
+
+    /** Output height: {@code (height + 2 padH - effectiveKernelH) / strideH + 1}. */
+    public int outH() {
+        return (height + 2 * padH - effectiveKernelH()) / strideH + 1;
+    }
+
+    /** Output width: {@code (width + 2 padW - effectiveKernelW) / strideW + 1}. */
+    public int outW() {
+        return (width + 2 * padW - effectiveKernelW()) / strideW + 1;
+    }
+
+    /** Input shape {@code [batch, inChannels, height, width]}. */
+    public Shape inputShape() {
+        return Shape.of(batch, inChannels, height, width);
+    }
+
+    /** Weight shape {@code [outChannels, inChannels, kernelH, kernelW]}. */
+    public Shape weightShape() {
+        return Shape.of(outChannels, inChannels, kernelH, kernelW);
+    }
+
+    /** Output shape {@code [batch, outChannels, outH, outW]}. */
+    public Shape outputShape() {
+        return Shape.of(batch, outChannels, outH(), outW());
+    }
+
+    /**
+     * Reads a per-axis parameter given as one value or as (height, width); null or empty means
+     * {@code fallback} on both axes. Values must be at least {@code minimum}.
+     */
+    static int[] pair(String op, String what, int[] values, int fallback) {
+        int[] hw;
+        if (values == null || values.length == 0) {
+            hw = new int[] {fallback, fallback};
+        } else if (values.length == 1) {
+            hw = new int[] {values[0], values[0]};
+        } else if (values.length == 2) {
+            hw = values.clone();
+        } else {
+            throw new IllegalArgumentException(op + ": " + what + " must have 1 or 2 values (height, width), got "
+                    + Arrays.toString(values));
+        }
+        int minimum = what.equals("padding") ? 0 : 1;
+        if (hw[0] < minimum || hw[1] < minimum) {
+            throw new IllegalArgumentException(op + ": " + what + " must be at least " + minimum + ", got "
+                    + Arrays.toString(values));
+        }
+        return hw;
+    }
+}
