@@ -2,8 +2,10 @@ package dev.kiln.engine.cpu;
 
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.BinaryOp;
+import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Device;
+import dev.kiln.engine.Pool2dGeometry;
 import dev.kiln.engine.ReduceOp;
 import dev.kiln.engine.Storage;
 import dev.kiln.engine.Tensor;
@@ -32,6 +34,8 @@ public final class CpuBackend implements Backend {
     private final CpuIndexing indexing;
     private final CpuRandom random;
     private final CpuUpdates updates;
+    private final CpuConvolution convolution;
+    private final CpuPooling pooling;
 
     public CpuBackend(int threads) {
         this.parallel = new Parallel(threads);
@@ -48,6 +52,8 @@ public final class CpuBackend implements Backend {
         this.indexing = new CpuIndexing(parallel);
         this.random = new CpuRandom(parallel);
         this.updates = new CpuUpdates(parallel);
+        this.convolution = new CpuConvolution(this, parallel);
+        this.pooling = new CpuPooling(parallel);
     }
 
     /** Thread count from {@code -Dkiln.threads}, else the number of cores. */
@@ -194,6 +200,41 @@ public final class CpuBackend implements Backend {
     @Override
     public void crossEntropyBackward(Tensor probs, Tensor targets, Tensor gradLosses, Tensor gradLogits) {
         softmax.crossEntropyBackward(probs, targets, gradLosses, gradLogits);
+    }
+
+    @Override
+    public void conv2dForward(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor out) {
+        convolution.forward(input, weight, bias, g, out);
+    }
+
+    @Override
+    public void conv2dBackwardData(Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput) {
+        convolution.backwardData(gradOut, weight, g, gradInput);
+    }
+
+    @Override
+    public void conv2dBackwardFilter(Tensor input, Tensor gradOut, Conv2dGeometry g, Tensor gradWeight, Tensor gradBias) {
+        convolution.backwardFilter(input, gradOut, g, gradWeight, gradBias);
+    }
+
+    @Override
+    public void maxPool2dForward(Tensor input, Pool2dGeometry g, Tensor out, Tensor indices) {
+        pooling.maxForward(input, g, out, indices);
+    }
+
+    @Override
+    public void maxPool2dBackward(Tensor gradOut, Tensor indices, Pool2dGeometry g, Tensor gradInput) {
+        pooling.maxBackward(gradOut, indices, g, gradInput);
+    }
+
+    @Override
+    public void avgPool2dForward(Tensor input, Pool2dGeometry g, Tensor out) {
+        pooling.avgForward(input, g, out);
+    }
+
+    @Override
+    public void avgPool2dBackward(Tensor gradOut, Pool2dGeometry g, Tensor gradInput) {
+        pooling.avgBackward(gradOut, g, gradInput);
     }
 
     @Override

@@ -1,0 +1,231 @@
+package dev.kiln.tests.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.F;
+import dev.kiln.engine.GradCheck;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link F#maxPool2d}, {@link F#avgPool2d} and {@link F#globalAvgPool2d} on [batch, channels, height, width]:
+ * forward values against nested loops, gradients against finite differences (max pooling on distinct
+ * values, so no window has a tie), and error messages.
+ */
+class PoolingTest {
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        Engine.seed(20240918L);
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+    }
+
+    /** One pooling to test; kernel, stride and padding are (height, width). */
+    record Case(int batch, int channels, int height, int width, int[] kernel, int[] stride, int[] padding) {
+        @Override
+        public String toString() {
+            return String.format("N%d C%d %dx%d k%s s%s p%s", batch, channels, height, width,
+                    java.util.Arrays.toString(kernel), java.util.Arrays.toString(stride), java.util.Arrays.toString(padding));
+        }
+
+        int outH() {
+            return (height + 2 * padding[0] - kernel[0]) / stride[0] + 1;
+        }
+
+        int outW() {
+            return (width + 2 * padding[1] - kernel[1]) / stride[1] + 1;
+        }
+    }
+
+    private static int[] hw(int h, int w) {
+        return new int[] {h, w};
+    }
+
+    static Stream<Case> cases() {
+        return Stream.of(
+                new Case(2, 3, 6, 6, hw(2, 2), hw(2, 2), hw(0, 0)),
+                new Case(2, 2, 7, 7, hw(3, 3), hw(2, 2), hw(1, 1)),
+                new Case(2, 2, 5, 5, hw(3, 3), hw(1, 1), hw(0, 0)),
+                new Case(1, 3, 7, 6, hw(3, 2), hw(2, 1), hw(1, 1)),
+                new Case(2, 2, 5, 7, hw(2, 3), hw(3, 2), hw(1, 0)),
+                new Case(1, 1, 4, 4, hw(4, 4), hw(4, 4), hw(0, 0)));
+    }
+
+    /**
+     * Distinct values 0.1 apart in a scrambled order (a stride coprime to the size walks the grid), so the
+     * maximum of every window is unique and finite differences of max pooling are exact.
+     */
+    private static Tensor distinct(DType dtype, int... dims) {
+        int n = 1;
+        for (int d : dims) {
+            n *= d;
+        }
+        int step = 1;
+        for (int candidate : new int[] {7, 11, 13, 17, 19, 23, 29}) {
+            if (java.math.BigInteger.valueOf(candidate).gcd(java.math.BigInteger.valueOf(n)).intValue() == 1) {
+                step = candidate;
+                break;
+            }
+        }
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = 0.1 * (((long) i * step) % n - n / 2);
+        }
+        return Tensor.fromArray(v, dims).to(dtype);
+    }
+
+    // ---- forward values ----------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void maxPoolingMatchesNestedLoops(Case k) {
+        for (DType dtype : new DType[] {DType.F32, DType.F64}) {
+            Tensor x = distinct(dtype, k.batch(), k.channels(), k.height(), k.width());
+            Tensor y = F.maxPool2d(x, k.kernel(), k.stride(), k.padding());
+            assertArrayEquals(new int[] {k.batch(), k.channels(), k.outH(), k.outW()}, y.shape().dims());
+            assertArrayEquals(reference(k, x.toDoubleArray(), true), y.toDoubleArray(), 1e-6, dtype + " " + k);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void averagePoolingCountsPaddingAndMatchesNestedLoops(Case k) {
+        for (DType dtype : new DType[] {DType.F32, DType.F64}) {
+            Tensor x = Tensor.randn(dtype, k.batch(), k.channels(), k.height(), k.width());
+            Tensor y = F.avgPool2d(x, k.kernel(), k.stride(), k.padding());
+            assertArrayEquals(new int[] {k.batch(), k.channels(), k.outH(), k.outW()}, y.shape().dims());
+            assertArrayEquals(reference(k, x.toDoubleArray(), false), y.toDoubleArray(), 1e-5, dtype + " " + k);
+        }
+    }
+
+    /** Max (padding never wins) or average (padding counts as zero, divisor kernelH * kernelW) of each window. */
+    private static double[] reference(Case k, double[] x, boolean max) {
+        double[] out = new double[k.batch() * k.channels() * k.outH() * k.outW()];
+        int at = 0;
+        for (int plane = 0; plane < k.batch() * k.channels(); plane++) {
+            for (int oh = 0; oh < k.outH(); oh++) {
+                for (int ow = 0; ow < k.outW(); ow++) {
+                    double best = Double.NEGATIVE_INFINITY;
+                    double sum = 0;
+                    for (int i = 0; i < k.kernel()[0]; i++) {
+                        for (int j = 0; j < k.kernel()[1]; j++) {
+                            int h = oh * k.stride()[0] - k.padding()[0] + i;
+                            int w = ow * k.stride()[1] - k.padding()[1] + j;
+                            if (h >= 0 && h < k.height() && w >= 0 && w < k.width()) {
+                                double v = x[(plane * k.height() + h) * k.width() + w];
+                                best = Math.max(best, v);
+                                sum += v;
+                            }
+                        }
+                    }
+                    out[at++] = max ? best : sum / (k.kernel()[0] * k.kernel()[1]);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void squareOverloadsAndDefaultStrideEqualTheKernel() {
+        Tensor x = distinct(DType.F64, 2, 3, 8, 8);
+        assertArrayEquals(F.maxPool2d(x, new int[] {2}, null, null).toDoubleArray(),
+                F.maxPool2d(x, 2, 2, 0).toDoubleArray(), 0);
+        assertArrayEquals(F.avgPool2d(x, new int[] {2}, null, null).toDoubleArray(),
+                F.avgPool2d(x, 2, 2, 0).toDoubleArray(), 0);
+        assertArrayEquals(new int[] {2, 3, 4, 4}, F.maxPool2d(x, new int[] {2}, null, null).shape().dims());
+    }
+
+    @Test
+    void globalAveragePoolingKeepsBatchAndChannelsAsPyTorchAdaptiveAvgPool() {
+        Tensor x = Tensor.randn(DType.F64, 2, 3, 4, 5);
+        Tensor y = F.globalAvgPool2d(x);
+        assertArrayEquals(new int[] {2, 3, 1, 1}, y.shape().dims());
+        double[] v = x.toDoubleArray();
+        double[] means = y.toDoubleArray();
+        for (int plane = 0; plane < 6; plane++) {
+            double sum = 0;
+            for (int i = 0; i < 20; i++) {
+                sum += v[plane * 20 + i];
+            }
+            assertEquals(sum / 20, means[plane], 1e-12);
+        }
+    }
+
+    // ---- gradients -----------------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void maxPoolingGradientMatchesFiniteDifferences(Case k) {
+        Tensor x = distinct(DType.F64, k.batch(), k.channels(), k.height(), k.width()).requiresGrad(true);
+        GradCheck.check("maxPool2d " + k, in -> F.maxPool2d(in[0], k.kernel(), k.stride(), k.padding()), x);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void averagePoolingGradientMatchesFiniteDifferences(Case k) {
+        Tensor x = Tensor.randn(DType.F64, k.batch(), k.channels(), k.height(), k.width()).requiresGrad(true);
+        GradCheck.check("avgPool2d " + k, in -> F.avgPool2d(in[0], k.kernel(), k.stride(), k.padding()), x);
+    }
+
+    @Test
+    void globalAveragePoolingGradientMatchesFiniteDifferences() {
+        Tensor x = Tensor.randn(DType.F64, 2, 3, 4, 5).requiresGrad(true);
+        GradCheck.check("globalAvgPool2d", in -> F.globalAvgPool2d(in[0]), x);
+    }
+
+    @Test
+    void overlappingMaxWindowsAddTheirGradientsAtTheSharedMaximum() {
+        double[] v = {0, 1, 0, 1, 9, 1, 0, 1, 0};
+        Tensor x = Tensor.fromArray(v, 1, 1, 3, 3).requiresGrad(true);
+        F.maxPool2d(x, 2, 1, 0).sum().backward();
+        assertArrayEquals(new double[] {0, 0, 0, 0, 4, 0, 0, 0, 0}, x.grad().toDoubleArray(), 0);
+    }
+
+    // ---- errors --------------------------------------------------------------------------------------
+
+    private static void assertMessage(Executable call, String... parts) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        for (String part : parts) {
+            assertTrue(e.getMessage().contains(part), "message should contain '" + part + "': " + e.getMessage());
+        }
+    }
+
+    @Test
+    void kernelLargerThanThePaddedInputNamesTheOpAndShapes() {
+        Tensor x = Tensor.zeros(1, 2, 3, 3);
+        assertMessage(() -> F.maxPool2d(x, 4, 1, 0), "maxPool2d", "[1, 2, 3, 3]", "kernel 4 x 4", "larger than the padded input 3 x 3");
+        assertMessage(() -> F.avgPool2d(x, 4, 1, 0), "avgPool2d", "[1, 2, 3, 3]", "kernel 4 x 4", "larger than the padded input");
+    }
+
+    @Test
+    void nonFourDimensionalInputNamesTheOpAndShape() {
+        Tensor x = Tensor.zeros(2, 8, 8);
+        assertMessage(() -> F.maxPool2d(x, 2, 2, 0), "maxPool2d", "[2, 8, 8]", "4-D");
+        assertMessage(() -> F.avgPool2d(x, 2, 2, 0), "avgPool2d", "[2, 8, 8]", "4-D");
+        assertMessage(() -> F.globalAvgPool2d(x), "globalAvgPool2d", "[2, 8, 8]", "4-D");
+    }
+
+    @Test
+    void paddingAboveHalfTheKernelIsRejected() {
+        Tensor x = Tensor.zeros(1, 1, 6, 6);
+        assertMessage(() -> F.maxPool2d(x, 2, 2, 2), "maxPool2d", "padding 2 x 2", "half the kernel 2 x 2");
+    }
+}
