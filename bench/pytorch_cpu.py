@@ -3,8 +3,8 @@
 in the same sitting. PyTorch is not a dependency of Kiln: install it only to compare
 (Debian: apt-get install python3-torch, which is PyTorch 1.13.1 as in the reference figures).
 
-Usage: /usr/bin/python3 bench/pytorch_cpu.py mlp [--data mnist|fashion-mnist] [--data-dir ../shared/data]
-       [--epochs 5] [--threads 2] [--seed 1]
+Usage: /usr/bin/python3 bench/pytorch_cpu.py mlp|lenet [--data mnist|fashion-mnist] [--data-dir ../shared/data]
+       [--epochs N (mlp 5, lenet 3)] [--threads 2] [--seed 1]
 Prints per-epoch lines and one JSON line like `kiln bench`.
 """
 import argparse, gzip, json, os, resource, statistics, struct, time
@@ -32,23 +32,35 @@ def mlp():
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
 
 
+def lenet():
+    return nn.Sequential(nn.Conv2d(1, 20, 5), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Conv2d(20, 50, 5), nn.ReLU(),
+                         nn.MaxPool2d(2, 2), nn.Flatten(), nn.Linear(800, 500), nn.ReLU(), nn.Linear(500, 10))
+
+
+# workload -> (model, batch, default epochs, image shape per sample)
+WORKLOADS = {'mlp': (mlp, 128, 5, (28, 28)), 'lenet': (lenet, 64, 3, (1, 28, 28))}
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('workload', choices=['mlp'])
+    p.add_argument('workload', choices=list(WORKLOADS))
     p.add_argument('--data-dir', default=os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'data'))
-    p.add_argument('--epochs', type=int, default=5)
+    p.add_argument('--epochs', type=int)
     p.add_argument('--threads', type=int, default=os.cpu_count())
     p.add_argument('--data', default='mnist', choices=['mnist', 'fashion-mnist'])
     p.add_argument('--seed', type=int, default=1)
     a = p.parse_args()
+    make_model, batch, epochs, shape = WORKLOADS[a.workload]
+    a.epochs = a.epochs or epochs
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     x, y = mnist(a.data_dir, 'train', a.data)
     xt, yt = mnist(a.data_dir, 'test', a.data)
-    model = mlp()
+    x, xt = x.reshape(-1, *shape), xt.reshape(-1, *shape)
+    model = make_model()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
     loss_fn = nn.CrossEntropyLoss()
-    batch, rates = 128, []
+    rates = []
     for epoch in range(1, a.epochs + 1):
         order = torch.randperm(len(x))
         start = time.perf_counter()

@@ -175,6 +175,42 @@ public interface Backend extends AutoCloseable {
     /** Gradient of {@link #avgPool2dForward}: writes (overwrites) gradInput. */
     void avgPool2dBackward(Tensor gradOut, Pool2dGeometry g, Tensor gradInput);
 
+    /**
+     * Batch normalisation (PyTorch's {@code F.batch_norm}) of x {@code [N, C]} or {@code [N, C, H, W]} per
+     * channel (axis 1), over the {@code M = N * H * W} values of each channel, into out (x's shape):
+     * <pre>
+     * out = (x - mean) * invStd * weight + bias        invStd = 1 / sqrt(var + eps)
+     * </pre>
+     * weight and bias {@code [C]} may be null (no affine: 1 and 0). All tensors share x's dtype.
+     * <ul>
+     * <li>training: mean and the BIASED variance (divisor M) of the batch normalise; saveMean and saveInvStd
+     *     {@code [C]} receive that mean and invStd for {@link #batchNormBackward}; when runningMean and
+     *     runningVar {@code [C]} are not null they are updated IN PLACE with the UNBIASED variance
+     *     (divisor M - 1): {@code running = (1 - momentum) * running + momentum * batchValue}. Needs M > 1.</li>
+     * <li>inference: runningMean and runningVar normalise and are not modified; saveMean and saveInvStd may be
+     *     null, and when given receive runningMean and {@code 1 / sqrt(runningVar + eps)} (what F's
+     *     inference-mode gradient uses).</li>
+     * </ul>
+     */
+    void batchNormForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                          boolean training, double momentum, double eps, Tensor out, Tensor saveMean,
+                          Tensor saveInvStd);
+
+    /**
+     * Training-mode gradient of {@link #batchNormForward}, from x, gradOut (x's shape), weight {@code [C]}
+     * or null, and the saveMean and saveInvStd that the forward pass wrote. With
+     * {@code xhat = (x - mean) * invStd}, per channel over its M values:
+     * <pre>
+     * gradBias   = sum(gradOut)
+     * gradWeight = sum(gradOut * xhat)
+     * gradInput  = weight * invStd / M * (M * gradOut - gradBias - xhat * gradWeight)
+     * </pre>
+     * Writes (overwrites) each of gradInput (x's shape), gradWeight and gradBias {@code [C]} that is not null.
+     * The inference-mode gradient is an affine map that {@link F#batchNorm} composes from other ops.
+     */
+    void batchNormBackward(Tensor x, Tensor gradOut, Tensor weight, Tensor saveMean, Tensor saveInvStd,
+                           Tensor gradInput, Tensor gradWeight, Tensor gradBias);
+
     // ---- 7. Gather and scatter ------------------------------------------------------------------
 
     /**

@@ -238,6 +238,120 @@ public final class F {
         return input.mean(3, true).mean(2, true);
     }
 
+    // ---- Normalisation ----------------------------------------------------------------------------
+
+    /**
+     * Batch normalisation (PyTorch's {@code F.batch_norm}) of x {@code [N, C]} or {@code [N, C, H, W]} per
+     * channel (axis 1): {@code (x - mean) / sqrt(var + eps) * weight + bias}, weight and bias {@code [C]} or
+     * null (no affine).
+     * <ul>
+     * <li>training: the batch's mean and biased variance normalise; runningMean and runningVar {@code [C]}
+     *     (buffers: never given a gradient; may be null in training, then nothing is tracked) are updated IN
+     *     PLACE, {@code running = (1 - momentum) * running + momentum * batchValue}, with the unbiased variance
+     *     for runningVar. Needs more than one value per channel ({@code N * H * W > 1}).</li>
+     * <li>inference: runningMean and runningVar (required) normalise and are left alone; the gradient is the
+     *     affine map this makes, composed from element-wise ops and sums in the backward pass.</li>
+     * </ul>
+     * Records gradients for x, weight and bias.
+     *
+     * @throws IllegalArgumentException naming the op and the shapes for a rank other than 2 or 4, a weight,
+     *     bias or running statistic that is not {@code [C]}, differing dtypes or devices, a missing running
+     *     statistic in inference, or a single value per channel in training
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double momentum, double eps) {
+        String op = "batchNorm";
+        Checks.open(op, x);
+        Checks.floating(op, x);
+        if (x.rank() != 2 && x.rank() != 4) {
+            throw new IllegalArgumentException(op + ": input " + x.shape()
+                    + ": expected 2-D [N, C] or 4-D [N, C, H, W]");
+        }
+        int channels = x.dim(1);
+        String[] names = {"weight", "bias", "runningMean", "runningVar"};
+        Tensor[] perChannel = {weight, bias, runningMean, runningVar};
+        for (int k = 0; k < perChannel.length; k++) {
+            Tensor t = perChannel[k];
+            if (t == null) {
+                continue;
+            }
+            Checks.compatible(op, x, t);
+            if (t.rank() != 1 || t.dim(0) != channels) {
+                throw new IllegalArgumentException(op + ": " + names[k] + " " + t.shape() + " and input " + x.shape()
+                        + ": " + names[k] + " must be [" + channels + "], one value per channel (axis 1)");
+            }
+        }
+        if ((runningMean == null) != (runningVar == null)) {
+            throw new IllegalArgumentException(op + ": runningMean and runningVar must both be given or both be null");
+        }
+        if (!training && runningMean == null) {
+            throw new IllegalArgumentException(op + ": inference (training = false) needs runningMean and runningVar"
+                    + " [" + channels + "], input " + x.shape());
+        }
+        long perChannelValues = x.size() / Math.max(1, channels);
+        if (training && perChannelValues <= 1) {
+            throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input "
+                    + x.shape());
+        }
+        Backend backend = x.backend();
+        Tensor out = x.emptyLike(x.shape(), x.dtype());
+        Tensor saveMean = x.emptyLike(Shape.of(channels), x.dtype());
+        Tensor saveInvStd = x.emptyLike(Shape.of(channels), x.dtype());
+        backend.batchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps, out,
+                saveMean, saveInvStd);
+        out.record(op, new Tensor[] {x, weight, bias}, gradOut -> training
+                ? batchNormTrainingGrads(x, weight, bias, saveMean, saveInvStd, gradOut)
+                : batchNormInferenceGrads(x, weight, bias, saveMean, saveInvStd, gradOut));
+        return out;
+    }
+
+    private static Tensor[] batchNormTrainingGrads(Tensor x, Tensor weight, Tensor bias, Tensor saveMean,
+                                                   Tensor saveInvStd, Tensor gradOut) {
+        int channels = x.dim(1);
+        Tensor gradInput = x.requiresGrad() ? gradOut.emptyLike(x.shape(), x.dtype()) : null;
+        Tensor gradWeight = weight != null && weight.requiresGrad()
+                ? gradOut.emptyLike(Shape.of(channels), weight.dtype()) : null;
+        Tensor gradBias = bias != null && bias.requiresGrad()
+                ? gradOut.emptyLike(Shape.of(channels), bias.dtype()) : null;
+        if (gradInput != null || gradWeight != null || gradBias != null) {
+            gradOut.backend().batchNormBackward(x, gradOut, weight, saveMean, saveInvStd, gradInput, gradWeight,
+                    gradBias);
+        }
+        return new Tensor[] {gradInput, gradWeight, gradBias};
+    }
+
+    /**
+     * Inference mode is {@code y = x * scale + shift} per channel with {@code scale = weight * invStd}, so
+     * {@code gradInput = gradOut * scale}, {@code gradWeight = sum(gradOut * xhat)}, {@code gradBias = sum(gradOut)}
+     * over all axes but 1; saveMean and saveInvStd hold the running statistics as they were in the forward pass.
+     */
+    private static Tensor[] batchNormInferenceGrads(Tensor x, Tensor weight, Tensor bias, Tensor saveMean,
+                                                    Tensor saveInvStd, Tensor gradOut) {
+        int channels = x.dim(1);
+        int[] broadcast = x.rank() == 4 ? new int[] {1, channels, 1, 1} : new int[] {1, channels};
+        Tensor invStd = saveInvStd.reshape(broadcast);
+        Tensor gradInput = null;
+        if (x.requiresGrad()) {
+            gradInput = gradOut.mul(weight == null ? invStd : weight.reshape(broadcast).mul(invStd));
+        }
+        Tensor gradWeight = null;
+        if (weight != null && weight.requiresGrad()) {
+            Tensor xhat = x.sub(saveMean.reshape(broadcast)).mul(invStd);
+            gradWeight = sumToChannels(gradOut.mul(xhat));
+        }
+        Tensor gradBias = bias != null && bias.requiresGrad() ? sumToChannels(gradOut) : null;
+        return new Tensor[] {gradInput, gradWeight, gradBias};
+    }
+
+    /** Sums [N, C] or [N, C, H, W] to [C]. */
+    private static Tensor sumToChannels(Tensor t) {
+        Tensor r = t;
+        if (t.rank() == 4) {
+            r = r.sum(3, false).sum(2, false);
+        }
+        return r.sum(0, false);
+    }
+
     private static Pool2dGeometry poolGeometry(String op, Tensor input, int[] kernel, int[] stride, int[] padding) {
         Checks.open(op, input);
         Checks.floating(op, input);

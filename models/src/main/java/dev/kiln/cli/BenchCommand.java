@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * {@code kiln bench WORKLOAD}: the protocol of shared/BENCHMARKS.md. Training workloads report samples/s
@@ -33,6 +34,8 @@ final class BenchCommand {
     static final String HELP = """
             Usage: kiln bench WORKLOAD [--data-dir DIR] [--epochs N]
               mlp     W1: MNIST, 784-512-ReLU-512-ReLU-10, Adam lr 1e-3, batch 128, 5 epochs
+              lenet   W2: MNIST, conv 1->20 5x5 ReLU maxpool 2, conv 20->50 5x5 ReLU maxpool 2,
+                      dense 800->500 ReLU, dense 500->10; Adam lr 1e-3, batch 64, 3 epochs
               sgemm   W5: C = A*B for square N in 512, 1024, 2048, 4096; best of 10 after 3 warm-ups
             The last line printed is one JSON object with the figures.
             """;
@@ -42,28 +45,34 @@ final class BenchCommand {
 
     static int run(String[] args, PrintStream out) throws Exception {
         if (args.length == 0 || args[0].startsWith("--")) {
-            throw new IllegalArgumentException("name a workload: kiln bench mlp|sgemm");
+            throw new IllegalArgumentException("name a workload: kiln bench mlp|lenet|sgemm");
         }
         String workload = args[0];
         Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length));
         return switch (workload) {
-            case "mlp" -> mlp(o, out);
+            case "mlp" -> training("mlp", () -> Zoo.mlp(Mnist.PIXELS, Mnist.CLASSES), 128, 5, o, out);
+            case "lenet" -> training("lenet", () -> Zoo.lenet(Mnist.CLASSES), 64, 3, o, out);
             case "sgemm" -> {
                 o.rejectUnknown();
                 yield sgemm(out);
             }
-            default -> throw new IllegalArgumentException("unknown workload '" + workload + "'; known: mlp, sgemm");
+            default -> throw new IllegalArgumentException("unknown workload '" + workload + "'; known: mlp, lenet, sgemm");
         };
     }
 
-    private static int mlp(Options o, PrintStream out) throws Exception {
+    /**
+     * A training workload on MNIST: Adam lr 1e-3, the given batch and default epochs (--epochs overrides),
+     * samples/s the median over epochs 2..N, test accuracy after the last epoch, peak RSS.
+     */
+    private static int training(String workload, Supplier<Module> modelFactory, int batch, int defaultEpochs, Options o,
+                                PrintStream out) throws Exception {
         java.nio.file.Path dataDir = DataOptions.dataDir(o);
-        int epochs = o.getInt("epochs", 5);
+        int epochs = o.getInt("epochs", defaultEpochs);
         o.rejectUnknown();
         Engine.seed(1);
         Dataset train = MnistDataset.load(dataDir, "mnist", Mnist.Split.TRAIN);
         Dataset test = MnistDataset.load(dataDir, "mnist", Mnist.Split.TEST);
-        try (Module model = Zoo.mlp(Mnist.PIXELS, Mnist.CLASSES)) {
+        try (Module model = modelFactory.get()) {
             Trainer trainer = new Trainer(model, Optimizers.create("adam", model.trainableParameters(), 1e-3), new CrossEntropyLoss());
             trainer.listener(new TrainingListener() {
                 @Override
@@ -71,11 +80,11 @@ final class BenchCommand {
                     out.printf("epoch %d: %.1f s, %.0f samples/s, train loss %.4f%n", m.epoch(), m.seconds(), m.samplesPerSecond(), m.trainLoss());
                 }
             });
-            List<EpochMetrics> history = trainer.fit(new DataLoader(train, 128, true, 1), null, epochs);
+            List<EpochMetrics> history = trainer.fit(new DataLoader(train, batch, true, 1), null, epochs);
             Evaluation e = trainer.evaluate(new DataLoader(test, 1000, false, 1));
             Map<String, Object> r = new LinkedHashMap<>();
-            r.put("workload", "mlp");
-            r.put("batch", 128);
+            r.put("workload", workload);
+            r.put("batch", batch);
             r.put("epochs", epochs);
             r.put("samples_per_s", Math.round(TrainCommand.median(history) * 10) / 10.0);
             r.put("test_accuracy", TrainCommand.round(e.accuracy()));

@@ -4,9 +4,12 @@ import dev.kiln.data.DataLoader;
 import dev.kiln.data.Mnist;
 import dev.kiln.data.MnistDataset;
 import dev.kiln.engine.Engine;
+import dev.kiln.nn.Conv2d;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Module;
+import dev.kiln.train.ConfusionMatrix;
 import dev.kiln.train.Evaluation;
+import dev.kiln.train.FilterPlot;
 import dev.kiln.train.Json;
 import dev.kiln.train.Trainer;
 import dev.kiln.zoo.Zoo;
@@ -15,13 +18,19 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code kiln eval --checkpoint F}: test loss, accuracy and top-5 accuracy of a trained model. */
+/**
+ * {@code kiln eval --checkpoint F}: test loss, accuracy and top-5 accuracy of a trained model; writes
+ * {@code confusion_matrix.png} and, when the model's first layer is a {@link Conv2d}, {@code filters.png}
+ * next to the checkpoint.
+ */
 final class EvalCommand {
     static final String HELP = """
             Usage: kiln eval --checkpoint FILE [options]
               --data mnist|fashion-mnist   data set (default: the one the checkpoint was trained on)
               --data-dir DIR               data root
               --batch B                    evaluation batch size (default 1000)
+            Writes confusion_matrix.png (true vs predicted class on the test set) next to the checkpoint,
+            and filters.png (the first layer's kernels) for models that start with a convolution.
             The last line printed is one JSON object with the figures.
             """;
 
@@ -51,6 +60,18 @@ final class EvalCommand {
             Evaluation e = Trainer.evaluate(model, new CrossEntropyLoss(), test, 5);
             out.printf("%s on %s test set (%d images): loss %.4f, accuracy %.2f%%, top-%d %.2f%%%n",
                     modelName, data, e.samples(), e.loss(), 100 * e.accuracy(), e.k(), 100 * e.topK());
+            Path dir = file.toAbsolutePath().getParent();
+            Path confusionPng = dir.resolve("confusion_matrix.png");
+            ConfusionMatrix.of(model, test, Mnist.CLASSES).writePng(confusionPng,
+                    modelName + " on " + data + " test set: true vs predicted");
+            out.println("Confusion matrix: " + confusionPng);
+            Path filtersPng = null;
+            Module first = firstLayer(model);
+            if (first instanceof Conv2d conv) {
+                filtersPng = dir.resolve("filters.png");
+                FilterPlot.write(filtersPng, conv.weight(), modelName + ": first-layer kernels " + conv.weight().shape());
+                out.println("First-layer filters: " + filtersPng);
+            }
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("model", modelName);
             summary.put("data", data);
@@ -58,9 +79,23 @@ final class EvalCommand {
             summary.put("test_accuracy", TrainCommand.round(e.accuracy()));
             summary.put("test_loss", TrainCommand.round(e.loss()));
             summary.put("test_top" + e.k(), TrainCommand.round(e.topK()));
+            summary.put("confusion_matrix", confusionPng.toString());
+            if (filtersPng != null) {
+                summary.put("filters", filtersPng.toString());
+            }
             summary.put("backend", Engine.get().backend().name());
             out.println(Json.line(summary));
         }
         return 0;
+    }
+
+    /** The first module without sub-modules, in registration order (the first layer of a Sequential). */
+    static Module firstLayer(Module model) {
+        for (Module m : model.namedModules().values()) {
+            if (m.namedModules().size() == 1) {
+                return m;
+            }
+        }
+        return model;
     }
 }

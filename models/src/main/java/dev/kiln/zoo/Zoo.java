@@ -1,8 +1,10 @@
 package dev.kiln.zoo;
 
+import dev.kiln.nn.Conv2d;
 import dev.kiln.nn.Dropout;
 import dev.kiln.nn.Flatten;
 import dev.kiln.nn.Linear;
+import dev.kiln.nn.MaxPool2d;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
@@ -15,7 +17,7 @@ public final class Zoo {
 
     /** Names {@link #create} accepts. */
     public static List<String> names() {
-        return List.of("mlp");
+        return List.of("mlp", "lenet");
     }
 
     /**
@@ -32,6 +34,12 @@ public final class Zoo {
     public static Module create(String name, int inputs, int classes, double dropout) {
         return switch (name) {
             case "mlp" -> mlp(inputs, classes, dropout);
+            case "lenet" -> {
+                if (inputs != 28 * 28) {
+                    throw new IllegalArgumentException("lenet takes 1x28x28 images (784 features), got " + inputs + " features");
+                }
+                yield lenet(classes, dropout);
+            }
             default -> throw new IllegalArgumentException("unknown model '" + name + "'; known: " + names());
         };
     }
@@ -52,5 +60,26 @@ public final class Zoo {
             net.add(new Dropout(dropout));
         }
         return net.add(new Linear(512, classes));
+    }
+
+    /**
+     * W2 of the benchmark protocol, for images [batch, 1, 28, 28]: conv 1->20 5x5 (valid, stride 1), ReLU,
+     * maxpool 2x2 stride 2 ([batch, 20, 12, 12]), conv 20->50 5x5, ReLU, maxpool 2x2 stride 2
+     * ([batch, 50, 4, 4]), flatten (800), dense 800->500, ReLU, dense 500->classes.
+     */
+    public static Sequential lenet(int classes) {
+        return lenet(classes, 0);
+    }
+
+    /** The W2 network with {@link Dropout} after the hidden dense ReLU when {@code dropout > 0}. */
+    public static Sequential lenet(int classes, double dropout) {
+        Sequential net = new Sequential(
+                new Conv2d(1, 20, 5), new ReLU(), new MaxPool2d(2, 2),
+                new Conv2d(20, 50, 5), new ReLU(), new MaxPool2d(2, 2),
+                new Flatten(), new Linear(50 * 4 * 4, 500), new ReLU());
+        if (dropout > 0) {
+            net.add(new Dropout(dropout));
+        }
+        return net.add(new Linear(500, classes));
     }
 }

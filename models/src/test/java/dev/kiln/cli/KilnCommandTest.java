@@ -249,6 +249,46 @@ class KilnCommandTest {
     }
 
     @Test
+    void evalOfALenetCheckpointWritesTheConfusionMatrixAndFilterPngsNextToIt() throws IOException {
+        Path data = fakeMnist(200, 100);
+        Path out = tmp.resolve("lenet");
+        Result t = kiln("train", "lenet", "--data-dir", data.toString(), "--epochs", "1", "--batch", "64", "--out", out.toString());
+        assertEquals(0, t.code(), t.toString());
+        assertEquals("lenet", Trainer.metadata(out.resolve(Trainer.CHECKPOINT)).get("model"));
+        Result r = kiln("eval", "--checkpoint", out.resolve(Trainer.CHECKPOINT).toString(), "--data-dir", data.toString());
+        assertEquals(0, r.code(), r.toString());
+        Path confusion = out.resolve("confusion_matrix.png").toAbsolutePath();
+        Path filters = out.resolve("filters.png").toAbsolutePath();
+        assertTrue(r.out().contains(confusion.toString()), "prints the confusion matrix path: " + r.out());
+        assertTrue(r.out().contains(filters.toString()), "prints the filters path: " + r.out());
+        BufferedImage cm = ImageIO.read(confusion.toFile());
+        assertNotNull(cm, "confusion_matrix.png is a readable image");
+        assertTrue(cm.getWidth() >= 400 && cm.getHeight() >= 400, cm.getWidth() + "x" + cm.getHeight());
+        BufferedImage f = ImageIO.read(filters.toFile());
+        assertNotNull(f, "filters.png is a readable image");
+        // 20 kernels of 5x5 in a 5x4 grid, each weight 16 pixels wide.
+        assertTrue(f.getWidth() >= 5 * 5 * 16 && f.getHeight() >= 4 * 5 * 16, f.getWidth() + "x" + f.getHeight());
+        try (var files = Files.list(out)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary files left");
+        }
+        JsonObject summary = r.lastLineJson();
+        assertEquals("lenet", summary.get("model").getAsString());
+        assertEquals(confusion.toString(), summary.get("confusion_matrix").getAsString());
+        assertEquals(filters.toString(), summary.get("filters").getAsString());
+    }
+
+    @Test
+    void evalOfAnMlpCheckpointWritesOnlyTheConfusionMatrix() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out).code());
+        Result r = kiln("eval", "--checkpoint", out.resolve(Trainer.CHECKPOINT).toString(), "--data-dir", data.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertNotNull(ImageIO.read(out.resolve("confusion_matrix.png").toFile()));
+        assertFalse(Files.exists(out.resolve("filters.png")), "an MLP has no first-layer kernels to draw");
+    }
+
+    @Test
     void predictOfAPngWithATrainedCheckpointPrintsThePredictedClass() throws IOException {
         Path data = fakeMnist(300, 100);
         Path out = tmp.resolve("run");

@@ -36,6 +36,7 @@ public final class CpuBackend implements Backend {
     private final CpuUpdates updates;
     private final CpuConvolution convolution;
     private final CpuPooling pooling;
+    private final CpuBatchNorm batchNorm;
 
     public CpuBackend(int threads) {
         this.parallel = new Parallel(threads);
@@ -54,6 +55,7 @@ public final class CpuBackend implements Backend {
         this.updates = new CpuUpdates(parallel);
         this.convolution = new CpuConvolution(this, parallel);
         this.pooling = new CpuPooling(parallel);
+        this.batchNorm = new CpuBatchNorm(parallel);
     }
 
     /** Thread count from {@code -Dkiln.threads}, else the number of cores. */
@@ -235,6 +237,19 @@ public final class CpuBackend implements Backend {
     @Override
     public void avgPool2dBackward(Tensor gradOut, Pool2dGeometry g, Tensor gradInput) {
         pooling.avgBackward(gradOut, g, gradInput);
+    }
+
+    @Override
+    public void batchNormForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
+                                 boolean training, double momentum, double eps, Tensor out, Tensor saveMean,
+                                 Tensor saveInvStd) {
+        batchNorm.forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, out, saveMean, saveInvStd);
+    }
+
+    @Override
+    public void batchNormBackward(Tensor x, Tensor gradOut, Tensor weight, Tensor saveMean, Tensor saveInvStd,
+                                  Tensor gradInput, Tensor gradWeight, Tensor gradBias) {
+        batchNorm.backward(x, gradOut, weight, saveMean, saveInvStd, gradInput, gradWeight, gradBias);
     }
 
     @Override

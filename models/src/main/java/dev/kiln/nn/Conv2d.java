@@ -1,0 +1,231 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.F;
+import dev.kiln.engine.Tensor;
+import java.util.Arrays;
+
+/**
+ * 2-D convolution, like PyTorch's {@code torch.nn.Conv2d} without groups: input
+ * [batch, inChannels, height, width], output [batch, outChannels, outH, outW] with
+ * {@code outH = (height + 2 padH - dilationH (kernelH - 1) - 1) / strideH + 1} (likewise outW).
+ * Weight [outChannels, inChannels, kernelH, kernelW] and bias [outChannels] with PyTorch's default
+ * initialisation: kaiming-uniform with {@code a = sqrt(5)}, i.e. uniform in +-1/sqrt(fanIn) with
+ * {@code fanIn = inChannels * kernelH * kernelW}, for both weight and bias (weight drawn first).
+ *
+ * <p>{@code new Conv2d(1, 20, 5)} is a valid 5x5 convolution with stride 1; other settings through
+ * {@link #builder(int, int, int)}: {@code Conv2d.builder(3, 16, 3).padding("same").bias(false).build()}.
+ */
+public class Conv2d extends Module {
+    private final int inChannels;
+    private final int outChannels;
+    private final int[] kernel;
+    private final int[] stride;
+    private final int[] padding;
+    private final int[] dilation;
+
+    /** A square {@code kernel x kernel} convolution with bias, stride 1, no padding, no dilation. */
+    public Conv2d(int inChannels, int outChannels, int kernel) {
+        this(inChannels, outChannels, new int[] {kernel, kernel}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, true);
+    }
+
+    /** A square convolution with the given stride, padding (zeros), dilation and bias flag. */
+    public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, int dilation, boolean bias) {
+        this(inChannels, outChannels, new int[] {kernel, kernel}, new int[] {stride, stride}, new int[] {padding, padding},
+                new int[] {dilation, dilation}, bias);
+    }
+
+    /**
+     * The general form; each array holds (height, width).
+     *
+     * @throws IllegalArgumentException naming the layer for non-positive channels, kernel, stride or
+     *     dilation, or a negative padding
+     */
+    public Conv2d(int inChannels, int outChannels, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean bias) {
+        String name = "Conv2d(" + inChannels + ", " + outChannels + ", kernel=" + Arrays.toString(kernel) + ")";
+        if (inChannels <= 0 || outChannels <= 0) {
+            throw new IllegalArgumentException(name + ": channels must be positive");
+        }
+        this.kernel = pair(name, "kernel", kernel, 1);
+        this.stride = pair(name, "stride", stride, 1);
+        this.padding = pair(name, "padding", padding, 0);
+        this.dilation = pair(name, "dilation", dilation, 1);
+        this.inChannels = inChannels;
+        this.outChannels = outChannels;
+        int kh = this.kernel[0];
+        int kw = this.kernel[1];
+        double bound = 1 / Math.sqrt((double) inChannels * kh * kw);
+        registerParameter("weight", unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels, inChannels, kh, kw)));
+        registerParameter("bias", bias ? unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels)) : null);
+    }
+
+    private static int[] pair(String layer, String what, int[] v, int min) {
+        if (v == null || v.length < 1 || v.length > 2) {
+            throw new IllegalArgumentException(layer + ": " + what + " must hold one value or two (height, width), got "
+                    + Arrays.toString(v));
+        }
+        int[] p = v.length == 1 ? new int[] {v[0], v[0]} : v.clone();
+        for (int x : p) {
+            if (x < min) {
+                throw new IllegalArgumentException(layer + ": " + what + " must be at least " + min + ", got " + Arrays.toString(v));
+            }
+        }
+        return p;
+    }
+
+    /** A builder for a square {@code kernel x kernel} convolution; defaults as {@link #Conv2d(int, int, int)}. */
+    public static Builder builder(int inChannels, int outChannels, int kernel) {
+        return new Builder(inChannels, outChannels, new int[] {kernel, kernel});
+    }
+
+    /** A builder for a {@code kernelH x kernelW} convolution. */
+    public static Builder builder(int inChannels, int outChannels, int kernelH, int kernelW) {
+        return new Builder(inChannels, outChannels, new int[] {kernelH, kernelW});
+    }
+
+    /** Stride, padding ({@code int} or {@code "same"}), dilation and bias of a {@link Conv2d}. */
+    public static final class Builder {
+        private final int inChannels;
+        private final int outChannels;
+        private final int[] kernel;
+        private int[] stride = {1, 1};
+        private int[] padding = {0, 0};
+        private boolean same;
+        private int[] dilation = {1, 1};
+        private boolean bias = true;
+
+        private Builder(int inChannels, int outChannels, int[] kernel) {
+            this.inChannels = inChannels;
+            this.outChannels = outChannels;
+            this.kernel = kernel;
+        }
+
+        public Builder stride(int s) {
+            return stride(s, s);
+        }
+
+        public Builder stride(int sh, int sw) {
+            stride = new int[] {sh, sw};
+            return this;
+        }
+
+        /** Zero padding on each side of both axes. */
+        public Builder padding(int p) {
+            return padding(p, p);
+        }
+
+        public Builder padding(int ph, int pw) {
+            padding = new int[] {ph, pw};
+            same = false;
+            return this;
+        }
+
+        /**
+         * {@code "same"}: the padding that keeps height and width ({@link F#samePadding}); needs stride 1 and
+         * an odd effective kernel. {@code "valid"}: no padding.
+         */
+        public Builder padding(String mode) {
+            switch (mode) {
+                case "same" -> same = true;
+                case "valid" -> padding(0);
+                default -> throw new IllegalArgumentException("Conv2d: padding must be an int, \"same\" or \"valid\", got \"" + mode + "\"");
+            }
+            return this;
+        }
+
+        public Builder dilation(int d) {
+            return dilation(d, d);
+        }
+
+        public Builder dilation(int dh, int dw) {
+            dilation = new int[] {dh, dw};
+            return this;
+        }
+
+        public Builder bias(boolean b) {
+            bias = b;
+            return this;
+        }
+
+        public Conv2d build() {
+            int[] p = padding;
+            if (same) {
+                String name = "Conv2d(" + inChannels + ", " + outChannels + ", kernel=" + Arrays.toString(kernel) + ")";
+                if (stride[0] != 1 || stride[1] != 1) {
+                    throw new IllegalArgumentException(name + ": padding \"same\" needs stride 1, got stride " + Arrays.toString(stride));
+                }
+                try {
+                    p = new int[] {F.samePadding(kernel[0], dilation[0])[0], F.samePadding(kernel[1], dilation[1])[0]};
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(name + ": padding \"same\": " + e.getMessage(), e);
+                }
+            }
+            return new Conv2d(inChannels, outChannels, kernel, stride, p, dilation, bias);
+        }
+    }
+
+    /** [outChannels, inChannels, kernelH, kernelW]. */
+    public Tensor weight() {
+        return param("weight");
+    }
+
+    /** [outChannels], or null for a layer without bias. */
+    public Tensor bias() {
+        return param("bias");
+    }
+
+    public int inChannels() {
+        return inChannels;
+    }
+
+    public int outChannels() {
+        return outChannels;
+    }
+
+    /** (height, width). */
+    public int[] kernelSize() {
+        return kernel.clone();
+    }
+
+    public int[] stride() {
+        return stride.clone();
+    }
+
+    public int[] padding() {
+        return padding.clone();
+    }
+
+    public int[] dilation() {
+        return dilation.clone();
+    }
+
+    /**
+     * [batch, inChannels, height, width] to [batch, outChannels, outH, outW].
+     *
+     * @throws IllegalArgumentException naming this layer and the shapes when the input is not 4-D, its
+     *     channels are not {@code inChannels} or it is smaller than the (dilated) kernel after padding
+     */
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.rank() != 4 || x.dim(1) != inChannels) {
+            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels
+                    + ", height, width]");
+        }
+        try {
+            return F.conv2d(x, weight(), bias(), stride, padding, dilation);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(this + ": input " + x.shape() + ", weight " + weight().shape() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Conv2d(" + inChannels + ", " + outChannels + ", kernel=" + dims(kernel) + ", stride=" + dims(stride)
+                + ", padding=" + dims(padding) + ", dilation=" + dims(dilation) + ", bias=" + (bias() != null) + ")";
+    }
+
+    static String dims(int[] p) {
+        return p[0] == p[1] ? Integer.toString(p[0]) : p[0] + "x" + p[1];
+    }
+}

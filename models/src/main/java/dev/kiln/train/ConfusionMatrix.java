@@ -1,0 +1,195 @@
+package dev.kiln.train;
+
+import dev.kiln.data.DataLoader;
+import dev.kiln.data.HostBatch;
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.io.AtomicFiles;
+import dev.kiln.nn.Module;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.geom.AffineTransform;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+
+/**
+ * Counts of true class (rows) against predicted class (columns, the highest score) for a classifier, and
+ * a heat-map PNG of them.
+ */
+public final class ConfusionMatrix {
+    static {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+    }
+
+    private final long[][] counts;
+
+    /** An empty matrix for {@code classes} classes. */
+    public ConfusionMatrix(int classes) {
+        if (classes < 1) {
+            throw new IllegalArgumentException("ConfusionMatrix: classes must be at least 1, got " + classes);
+        }
+        counts = new long[classes][classes];
+    }
+
+    /** The confusion of {@code model} (run in evaluation mode, without gradients) on every batch of {@code data}. */
+    public static ConfusionMatrix of(Module model, DataLoader data, int classes) {
+        ConfusionMatrix m = new ConfusionMatrix(classes);
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        try (Autograd.Guard g = Autograd.noGrad()) {
+            for (HostBatch batch : data.epoch(0)) {
+                try (Scope s = Scope.open()) {
+                    m.add(model.forward(batch.features()), batch.labels());
+                }
+            }
+        } finally {
+            if (wasTraining) {
+                model.train();
+            }
+        }
+        return m;
+    }
+
+    /** Adds a batch: scores [batch, classes], labels [batch]. */
+    public ConfusionMatrix add(Tensor scores, Tensor labels) {
+        if (scores.rank() != 2 || scores.dim(1) != classes() || labels.rank() != 1 || labels.dim(0) != scores.dim(0)) {
+            throw new IllegalArgumentException("ConfusionMatrix: scores " + scores.shape() + " and labels " + labels.shape()
+                    + " must be [batch, " + classes() + "] and [batch]");
+        }
+        return add(labels.toLongArray(), scores.argmax(1, false).toLongArray());
+    }
+
+    /** Adds one count per element: {@code truth[i]} against {@code predicted[i]}; nothing when any is out of range. */
+    public ConfusionMatrix add(long[] truth, long[] predicted) {
+        if (truth.length != predicted.length) {
+            throw new IllegalArgumentException("ConfusionMatrix: " + truth.length + " labels but " + predicted.length + " predictions");
+        }
+        for (int i = 0; i < truth.length; i++) {
+            if (truth[i] < 0 || truth[i] >= classes() || predicted[i] < 0 || predicted[i] >= classes()) {
+                throw new IllegalArgumentException("ConfusionMatrix: class out of range [0, " + classes() + ") at " + i
+                        + ": label " + truth[i] + ", prediction " + predicted[i]);
+            }
+        }
+        // Checked in full first, so that a bad batch adds nothing.
+        for (int i = 0; i < truth.length; i++) {
+            counts[(int) truth[i]][(int) predicted[i]]++;
+        }
+        return this;
+    }
+
+    public int classes() {
+        return counts.length;
+    }
+
+    /** Samples of true class {@code truth} predicted as {@code predicted}. */
+    public long count(int truth, int predicted) {
+        return counts[truth][predicted];
+    }
+
+    /** A copy of the counts, [truth][predicted]. */
+    public long[][] counts() {
+        long[][] c = new long[counts.length][];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = counts[i].clone();
+        }
+        return c;
+    }
+
+    public long total() {
+        long t = 0;
+        for (long[] row : counts) {
+            for (long v : row) {
+                t += v;
+            }
+        }
+        return t;
+    }
+
+    /** The diagonal's share of all counts (NaN when empty). */
+    public double accuracy() {
+        long hits = 0;
+        for (int i = 0; i < counts.length; i++) {
+            hits += counts[i][i];
+        }
+        long t = total();
+        return t == 0 ? Double.NaN : hits / (double) t;
+    }
+
+    /**
+     * Writes the matrix as a heat map (white to dark blue by count, counts in the cells, true class down
+     * the left, predicted class along the bottom) to {@code png}, atomically.
+     */
+    public void writePng(Path png, String title) throws IOException {
+        int n = classes();
+        int cell = 56;
+        int left = 90;
+        int top = 60;
+        int gridSize = n * cell;
+        int width = left + gridSize + 30;
+        int height = top + gridSize + 70;
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, width, height);
+            long max = 1;
+            for (long[] row : counts) {
+                for (long v : row) {
+                    max = Math.max(max, v);
+                }
+            }
+            Font cellFont = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
+            for (int t = 0; t < n; t++) {
+                for (int p = 0; p < n; p++) {
+                    long v = counts[t][p];
+                    // Square root so that the few off-diagonal errors still show against a large diagonal.
+                    double s = Math.sqrt(v / (double) max);
+                    Color c = new Color((int) (255 - s * (255 - 8)), (int) (255 - s * (255 - 48)), (int) (255 - s * (255 - 107)));
+                    int x = left + p * cell;
+                    int y = top + t * cell;
+                    g.setColor(c);
+                    g.fillRect(x, y, cell, cell);
+                    g.setColor(s > 0.55 ? Color.WHITE : Color.BLACK);
+                    g.setFont(cellFont);
+                    centre(g, Long.toString(v), x + cell / 2, y + cell / 2);
+                }
+            }
+            g.setColor(Color.GRAY);
+            g.setStroke(new BasicStroke(1));
+            g.drawRect(left, top, gridSize, gridSize);
+            g.setColor(Color.BLACK);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+            for (int i = 0; i < n; i++) {
+                centre(g, Integer.toString(i), left + i * cell + cell / 2, top + gridSize + 14);
+                centre(g, Integer.toString(i), left - 14, top + i * cell + cell / 2);
+            }
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+            centre(g, "predicted class", left + gridSize / 2, top + gridSize + 40);
+            AffineTransform saved = g.getTransform();
+            g.rotate(-Math.PI / 2, 30, top + gridSize / 2.0);
+            centre(g, "true class", 30, top + gridSize / 2);
+            g.setTransform(saved);
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+            centre(g, title, width / 2, 28);
+        } finally {
+            g.dispose();
+        }
+        AtomicFiles.write(png, out -> ImageIO.write(img, "png", out));
+    }
+
+    static void centre(Graphics2D g, String text, int cx, int cy) {
+        FontMetrics fm = g.getFontMetrics();
+        g.drawString(text, cx - fm.stringWidth(text) / 2, cy + (fm.getAscent() - fm.getDescent()) / 2);
+    }
+}
