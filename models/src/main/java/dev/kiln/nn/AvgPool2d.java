@@ -9,11 +9,7 @@ import dev.kiln.engine.Tensor;
  * {@code outH = (height + 2 padding - kernel) / stride + 1} (likewise outW). The stride defaults to the
  * kernel; padding counts as zeros. No parameters.
  */
-public class AvgPool2d extends Module {
-    private final int kernel;
-    private final int stride;
-    private final int padding;
-
+public class AvgPool2d extends Pool2d {
     /** Non-overlapping {@code kernel x kernel} windows: stride {@code kernel}, no padding. */
     public AvgPool2d(int kernel) {
         this(kernel, kernel, 0);
@@ -23,31 +19,12 @@ public class AvgPool2d extends Module {
         this(kernel, stride, 0);
     }
 
-    /** @throws IllegalArgumentException naming the layer for a kernel or stride below 1 or a negative padding */
     public AvgPool2d(int kernel, int stride, int padding) {
-        Pool2dArgs.check("AvgPool2d", kernel, stride, padding);
-        this.kernel = kernel;
-        this.stride = stride;
-        this.padding = padding;
-    }
-
-    /**
-     * [batch, channels, height, width] to [batch, channels, outH, outW].
-     *
-     * @throws IllegalArgumentException naming this layer and the input shape when it is not 4-D or is
-     *     smaller than the window
-     */
-    @Override
-    public Tensor forward(Tensor x) {
-        try {
-            return F.avgPool2d(x, kernel, stride, padding);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + ": " + e.getMessage(), e);
-        }
+        super(kernel, stride, padding);
     }
 
     @Override
-    public String toString() {
-        return "AvgPool2d(kernel=" + kernel + ", stride=" + stride + ", padding=" + padding + ")";
+    Tensor pool(Tensor x) {
+        return F.avgPool2d(x, kernel, stride, padding);
     }
 }

@@ -1,0 +1,51 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.Tensor;
+
+/**
+ * What the window-pooling layers share: kernel, stride and padding, their checks, and errors that name
+ * the layer and the input shape. Subclasses say which pooling {@link #pool} applies.
+ */
+abstract class Pool2d extends Module {
+    final int kernel;
+    final int stride;
+    final int padding;
+
+    /** @throws IllegalArgumentException naming the layer for a kernel or stride below 1 or a bad padding */
+    Pool2d(int kernel, int stride, int padding) {
+        String layer = getClass().getSimpleName();
+        if (kernel < 1 || stride < 1 || padding < 0) {
+            throw new IllegalArgumentException(layer + ": kernel and stride must be at least 1 and padding at least 0, got kernel "
+                    + kernel + ", stride " + stride + ", padding " + padding);
+        }
+        if (2 * padding > kernel) {
+            throw new IllegalArgumentException(layer + ": padding " + padding + " must be at most half the kernel " + kernel);
+        }
+        this.kernel = kernel;
+        this.stride = stride;
+        this.padding = padding;
+    }
+
+    /** The pooling itself: [batch, channels, height, width] to [batch, channels, outH, outW]. */
+    abstract Tensor pool(Tensor x);
+
+    /**
+     * [batch, channels, height, width] to [batch, channels, outH, outW].
+     *
+     * @throws IllegalArgumentException naming this layer and the input shape when it is not 4-D or is
+     *     smaller than the window
+     */
+    @Override
+    public Tensor forward(Tensor x) {
+        try {
+            return pool(x);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(this + ": input " + x.shape() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(kernel=" + kernel + ", stride=" + stride + ", padding=" + padding + ")";
+    }
+}
