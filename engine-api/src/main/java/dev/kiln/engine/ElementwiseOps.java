@@ -95,8 +95,7 @@ final class ElementwiseOps {
 
     static Tensor compareScalar(BinaryOp op, Tensor x, double value) {
         Checks.open(op.name().toLowerCase(java.util.Locale.ROOT), x);
-        Tensor scalar = x.emptyLike(Shape.scalar(), x.dtype());
-        x.backend().fill(scalar, value);
+        Tensor scalar = scalarLike(x, value);
         Tensor out = binary(op, x, scalar);
         scalar.close();
         return out;
@@ -110,8 +109,7 @@ final class ElementwiseOps {
         Tensor out = a.emptyLike(outShape, a.dtype());
         a.backend().where(cond, a, b, out);
         out.record("where", new Tensor[] {a, b}, g -> {
-            Tensor zero = g.emptyLike(Shape.scalar(), g.dtype());
-            g.backend().fill(zero, 0);
+            Tensor zero = scalarLike(g, 0);
             Tensor ga = a.requiresGrad() ? unbroadcast(where(cond, g, zero), a.shape()) : null;
             Tensor gb = b.requiresGrad() ? unbroadcast(where(cond, zero, g), b.shape()) : null;
             return new Tensor[] {ga, gb};
@@ -121,10 +119,16 @@ final class ElementwiseOps {
 
     static Tensor maskedFill(Tensor x, Tensor mask, double value) {
         Checks.open("maskedFill", x, mask);
-        Tensor fill = x.emptyLike(Shape.scalar(), x.dtype());
-        x.backend().fill(fill, value);
+        Tensor fill = scalarLike(x, value);
         Tensor out = where(mask, fill, x);
         fill.close();
         return out;
+    }
+
+    /** A rank-0 tensor holding {@code value}, on {@code like}'s backend and of its dtype. */
+    private static Tensor scalarLike(Tensor like, double value) {
+        Tensor scalar = like.emptyLike(Shape.scalar(), like.dtype());
+        like.backend().fill(scalar, value);
+        return scalar;
     }
 }

@@ -5,6 +5,7 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.train.Accuracy;
 import java.util.List;
 
 /**
@@ -65,13 +66,7 @@ public final class TwoLayerNet implements AutoCloseable {
     /** Number of rows whose highest score is at their label. */
     public int correct(Tensor x, Tensor y) {
         try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
-            long[] predicted = logits(x).argmax(1, false).toLongArray();
-            long[] labels = y.toLongArray();
-            int hits = 0;
-            for (int i = 0; i < labels.length; i++) {
-                hits += predicted[i] == labels[i] ? 1 : 0;
-            }
-            return hits;
+            return (int) Accuracy.correct(logits(x), y);
         }
     }
 

@@ -3,7 +3,6 @@ package dev.kiln.tests.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.data.DataDirectory;
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.Mnist;
 import dev.kiln.data.MnistDataset;
@@ -18,7 +17,6 @@ import dev.kiln.train.Trainer;
 import dev.kiln.zoo.Zoo;
 import java.io.IOException;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,16 +38,8 @@ class LenetConvergenceTest {
 
     @Test
     void zooLenetWithAdamLearnsMnistInOneEpoch() throws IOException {
-        MnistDataset train;
-        MnistDataset test;
-        try {
-            train = MnistDataset.load(null, "mnist", Mnist.Split.TRAIN);
-            test = MnistDataset.load(null, "mnist", Mnist.Split.TEST);
-        } catch (DataDirectory.DataMissingException e) {
-            System.out.println("SKIPPED LenetConvergenceTest: " + e.getMessage());
-            Assumptions.abort("MNIST is not available: " + e.getMessage());
-            return;
-        }
+        MnistDataset train = MnistDataset.of(RealMnist.load("LenetConvergenceTest", Mnist.Split.TRAIN));
+        MnistDataset test = MnistDataset.of(RealMnist.load("LenetConvergenceTest", Mnist.Split.TEST));
         long start = System.nanoTime();
         Engine.seed(1);
         try (Sequential model = Zoo.lenet(Mnist.CLASSES);
