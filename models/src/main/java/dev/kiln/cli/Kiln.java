@@ -15,10 +15,10 @@ public final class Kiln {
             Usage: kiln <command> [options]        (kiln <command> --help for its options)
 
             Commands:
-              train MODEL   train a zoo model (mlp) on MNIST or Fashion-MNIST; writes a run directory
+              train MODEL   train a zoo model (mlp, lenet, resnet) on MNIST or Fashion-MNIST; writes a run directory
               eval          evaluate a checkpoint on a test set
               predict       classify one image with a checkpoint
-              bench NAME    run a benchmark of shared/BENCHMARKS.md (mlp, sgemm)
+              bench NAME    run a benchmark of shared/BENCHMARKS.md (mlp, lenet, sgemm)
               demo          train a network written with raw tensor ops (plain SGD) on MNIST
               backends      list the backends on the class path and whether they can run here
 

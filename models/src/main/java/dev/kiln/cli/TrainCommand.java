@@ -23,7 +23,8 @@ import java.util.Map;
 /** {@code kiln train MODEL ...}: trains a zoo model on MNIST or Fashion-MNIST and writes a run directory. */
 final class TrainCommand {
     static final String HELP = """
-            Usage: kiln train MODEL [options]      MODEL: mlp (W1 784-512-512-10), lenet (W2 conv net)
+            Usage: kiln train MODEL [options]      MODEL: mlp (W1 784-512-512-10), lenet (W2 conv net),
+                                           resnet (3 stages of basic blocks with batch norm)
               --data mnist|fashion-mnist   data set (default mnist)
               --data-dir DIR               data root (default: $KILN_DATA, ~/.kiln/data, ../shared/data)
               --epochs N                   epochs (default 5)

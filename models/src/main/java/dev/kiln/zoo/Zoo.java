@@ -1,8 +1,11 @@
 package dev.kiln.zoo;
 
+import dev.kiln.nn.BasicBlock;
+import dev.kiln.nn.BatchNorm2d;
 import dev.kiln.nn.Conv2d;
 import dev.kiln.nn.Dropout;
 import dev.kiln.nn.Flatten;
+import dev.kiln.nn.GlobalAvgPool2d;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.MaxPool2d;
 import dev.kiln.nn.Module;
@@ -17,7 +20,7 @@ public final class Zoo {
 
     /** Names {@link #create} accepts. */
     public static List<String> names() {
-        return List.of("mlp", "lenet");
+        return List.of("mlp", "lenet", "resnet");
     }
 
     /**
@@ -35,13 +38,24 @@ public final class Zoo {
         return switch (name) {
             case "mlp" -> mlp(inputs, classes, dropout);
             case "lenet" -> {
-                if (inputs != 28 * 28) {
-                    throw new IllegalArgumentException("lenet takes 1x28x28 images (784 features), got " + inputs + " features");
-                }
+                requireImages28(name, inputs);
                 yield lenet(classes, dropout);
+            }
+            case "resnet" -> {
+                requireImages28(name, inputs);
+                if (dropout > 0) {
+                    throw new IllegalArgumentException("resnet regularises with batch norm and takes no --dropout, got " + dropout);
+                }
+                yield resnet(classes);
             }
             default -> throw new IllegalArgumentException("unknown model '" + name + "'; known: " + names());
         };
+    }
+
+    private static void requireImages28(String name, int inputs) {
+        if (inputs != 28 * 28) {
+            throw new IllegalArgumentException(name + " takes 1x28x28 images (784 features), got " + inputs + " features");
+        }
     }
 
     /** W1 of the benchmark protocol: inputs-512-ReLU-512-ReLU-classes on flattened inputs. */
@@ -81,5 +95,34 @@ public final class Zoo {
             net.add(new Dropout(dropout));
         }
         return net.add(new Linear(500, classes));
+    }
+
+    /** The small ResNet with one {@link BasicBlock} per stage (8 weighted layers); see {@link #resnet(int, int)}. */
+    public static Sequential resnet(int classes) {
+        return resnet(classes, 1);
+    }
+
+    /**
+     * A small ResNet for images [batch, 1, 28, 28]: a 3x3 stem convolution to 16 channels with batch norm and
+     * ReLU, three stages of {@code blocksPerStage} basic blocks at 16 channels (28x28), 32 (14x14) and 64
+     * (7x7), each later stage starting with a stride-2 block, then global average pooling and a dense layer
+     * 64->classes. The CIFAR ResNets of He et al. (2015) with their 32x32 stages cut to 28x28 and one input
+     * channel.
+     */
+    public static Sequential resnet(int classes, int blocksPerStage) {
+        if (blocksPerStage < 1) {
+            throw new IllegalArgumentException("resnet: blocks per stage must be at least 1, got " + blocksPerStage);
+        }
+        Sequential net = new Sequential(
+                Conv2d.builder(1, 16, 3).padding(1).bias(false).build(), new BatchNorm2d(16), new ReLU());
+        int channels = 16;
+        for (int stage = 0; stage < 3; stage++) {
+            int width = 16 << stage;
+            for (int b = 0; b < blocksPerStage; b++) {
+                net.add(new BasicBlock(channels, width, stage > 0 && b == 0 ? 2 : 1));
+                channels = width;
+            }
+        }
+        return net.add(new GlobalAvgPool2d()).add(new Flatten()).add(new Linear(channels, classes));
     }
 }

@@ -1,0 +1,120 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.F;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+
+/**
+ * Batch normalisation per channel (axis 1), the common part of {@link BatchNorm1d} and {@link BatchNorm2d}.
+ *
+ * <p>Training mode normalises with the batch mean and the <em>biased</em> batch variance over every axis but
+ * the channel axis, then updates the running statistics with momentum 0.1 as PyTorch does:
+ * {@code running = (1 - momentum) * running + momentum * batchStat}, where the variance entered is the
+ * <em>unbiased</em> one. Evaluation mode normalises with the running statistics.
+ * {@code y = (x - mean) / sqrt(var + eps) * weight + bias}, eps 1e-5. The arithmetic is the engine's fused
+ * {@link F#batchNorm} op.
+ *
+ * <p>Parameters {@code weight} [channels] (ones) and {@code bias} [channels] (zeros); buffers
+ * {@code running_mean} (zeros), {@code running_var} (ones) and {@code num_batches_tracked} (I64 scalar),
+ * named as in PyTorch so that state dicts carry over.
+ */
+public abstract class BatchNorm extends Module {
+    private final int channels;
+    private final double eps;
+    private final double momentum;
+    /** Cached value of {@code num_batches_tracked}; -1 when it must be read back from the buffer. */
+    private long batches;
+
+    BatchNorm(int channels, double eps, double momentum) {
+        if (channels <= 0) {
+            throw new IllegalArgumentException(name() + ": channels must be positive, got " + channels);
+        }
+        if (!(eps > 0) || !(momentum >= 0 && momentum <= 1)) {
+            throw new IllegalArgumentException(name() + ": needs eps > 0 and momentum in [0, 1], got eps=" + eps
+                    + ", momentum=" + momentum);
+        }
+        this.channels = channels;
+        this.eps = eps;
+        this.momentum = momentum;
+        registerParameter("weight", unscoped(() -> Tensor.ones(DType.F32, channels)));
+        registerParameter("bias", unscoped(() -> Tensor.zeros(DType.F32, channels)));
+        registerBuffer("running_mean", unscoped(() -> Tensor.zeros(DType.F32, channels)));
+        registerBuffer("running_var", unscoped(() -> Tensor.ones(DType.F32, channels)));
+        registerBuffer("num_batches_tracked", unscoped(() -> Tensor.zeros(DType.I64)));
+        batches = 0;
+    }
+
+    /** The class name, for messages. */
+    abstract String name();
+
+    /** The input shape this layer takes, for messages, e.g. {@code [batch, 16, height, width]}. */
+    abstract String expectedShape();
+
+    /** Whether x has the rank this layer takes (its channel count is checked separately). */
+    abstract boolean acceptsRank(int rank);
+
+    public int channels() {
+        return channels;
+    }
+
+    /** [channels], ones at first. */
+    public Tensor weight() {
+        return param("weight");
+    }
+
+    /** [channels], zeros at first. */
+    public Tensor bias() {
+        return param("bias");
+    }
+
+    /** [channels]. */
+    public Tensor runningMean() {
+        return buffer("running_mean");
+    }
+
+    /** [channels], unbiased estimates. */
+    public Tensor runningVar() {
+        return buffer("running_var");
+    }
+
+    /** Training batches seen so far. */
+    public long numBatchesTracked() {
+        if (batches < 0) {
+            batches = buffer("num_batches_tracked").toLongArray()[0];
+        }
+        return batches;
+    }
+
+    @Override
+    void stateChanged() {
+        batches = -1;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (!acceptsRank(x.rank()) || x.dim(1) != channels) {
+            throw new IllegalArgumentException(name() + "(" + channels + "): input " + x.shape() + " must be "
+                    + expectedShape());
+        }
+        Tensor y = F.batchNorm(x, runningMean(), runningVar(), weight(), bias(), isTraining(), momentum, eps);
+        if (isTraining()) {
+            countBatch();
+        }
+        return y;
+    }
+
+    private void countBatch() {
+        long next = numBatchesTracked() + 1;
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            buffer("num_batches_tracked").assign(Tensor.fromArray(new long[] {next}));
+        }
+        batches = next;
+    }
+
+    @Override
+    public String toString() {
+        return name() + "(" + channels + ", eps=" + eps + ", momentum=" + momentum + ")";
+    }
+}
