@@ -5,8 +5,10 @@ import dev.kiln.engine.Tensor;
 /**
  * Batch normalisation over x viewed as [N, C, S] (S = H * W, or 1 for [N, C]), per channel. Every channel
  * is independent (its own values of x, out, gradInput and its own [C] entries), so the work splits over
- * channels with no two threads writing one element. Sums run in double, the variance in two passes
- * (mean first, then squared deviations) so that large offsets do not cancel.
+ * channels with no two threads writing one element. Each channel's N runs of S values are first gathered
+ * into one plain double array: the sums then run as tight loops the JIT can unroll instead of one buffer
+ * access per element (ResNet on Fashion-MNIST spent 16% of its time here before). Sums run in double, the
+ * variance in two passes (mean first, then squared deviations) so that large offsets do not cancel.
  */
 final class CpuBatchNorm {
     private final Parallel parallel;
@@ -25,12 +27,26 @@ final class CpuBatchNorm {
             return new Layout(x.dim(0), x.dim(1), spatial);
         }
 
-        long perChannel() {
-            return (long) n * spatial;
+        int perChannel() {
+            return Math.toIntExact((long) n * spatial);
         }
 
         int base(int sample, int channel) {
             return (sample * channels + channel) * spatial;
+        }
+
+        /** values[0 ..] = channel c of every sample, sample after sample. */
+        void gather(Data data, int c, double[] values) {
+            for (int s = 0; s < n; s++) {
+                data.read(base(s, c), values, s * spatial, spatial);
+            }
+        }
+
+        /** Channel c of every sample = values[0 ..]. */
+        void scatter(double[] values, int c, Data data) {
+            for (int s = 0; s < n; s++) {
+                data.write(base(s, c), values, s * spatial, spatial);
+            }
         }
     }
 
@@ -45,28 +61,16 @@ final class CpuBatchNorm {
         Data rv = runningVar == null ? null : Data.of(runningVar);
         Data sm = saveMean == null ? null : Data.of(saveMean);
         Data si = saveInvStd == null ? null : Data.of(saveInvStd);
-        long m = l.perChannel();
-        parallel.forRange(l.channels(), 3 * m, (start, end) -> {
+        int m = l.perChannel();
+        parallel.forRange(l.channels(), 3L * m, (start, end) -> {
+            double[] values = new double[m];
             for (int c = start; c < end; c++) {
+                l.gather(in, c, values);
                 double mean;
                 double invStd;
                 if (training) {
-                    double sum = 0;
-                    for (int s = 0; s < l.n(); s++) {
-                        int base = l.base(s, c);
-                        for (int i = 0; i < l.spatial(); i++) {
-                            sum += in.get(base + i);
-                        }
-                    }
-                    mean = sum / m;
-                    double squares = 0;
-                    for (int s = 0; s < l.n(); s++) {
-                        int base = l.base(s, c);
-                        for (int i = 0; i < l.spatial(); i++) {
-                            double d = in.get(base + i) - mean;
-                            squares += d * d;
-                        }
-                    }
+                    mean = sum(values) / m;
+                    double squares = squaredDeviations(values, mean);
                     invStd = 1 / Math.sqrt(squares / m + eps);
                     if (rm != null) {
                         rm.set(c, (1 - momentum) * rm.get(c) + momentum * mean);
@@ -86,12 +90,10 @@ final class CpuBatchNorm {
                 }
                 double scale = invStd * (w == null ? 1 : w.get(c));
                 double shift = (b == null ? 0 : b.get(c)) - mean * scale;
-                for (int s = 0; s < l.n(); s++) {
-                    int base = l.base(s, c);
-                    for (int i = 0; i < l.spatial(); i++) {
-                        o.set(base + i, in.get(base + i) * scale + shift);
-                    }
+                for (int i = 0; i < m; i++) {
+                    values[i] = values[i] * scale + shift;
                 }
+                l.scatter(values, c, o);
             }
         });
     }
@@ -107,22 +109,20 @@ final class CpuBatchNorm {
         Data gi = gradInput == null ? null : Data.of(gradInput);
         Data gw = gradWeight == null ? null : Data.of(gradWeight);
         Data gb = gradBias == null ? null : Data.of(gradBias);
-        long m = l.perChannel();
-        parallel.forRange(l.channels(), 3 * m, (start, end) -> {
+        int m = l.perChannel();
+        parallel.forRange(l.channels(), 3L * m, (start, end) -> {
+            double[] xhat = new double[m];
+            double[] grad = new double[m];
             for (int c = start; c < end; c++) {
                 double mean = sm.get(c);
                 double invStd = si.get(c);
-                double sumG = 0;
-                double sumGXhat = 0;
-                for (int s = 0; s < l.n(); s++) {
-                    int base = l.base(s, c);
-                    for (int i = 0; i < l.spatial(); i++) {
-                        double g = go.get(base + i);
-                        sumG += g;
-                        sumGXhat += g * (in.get(base + i) - mean);
-                    }
+                l.gather(in, c, xhat);
+                l.gather(go, c, grad);
+                for (int i = 0; i < m; i++) {
+                    xhat[i] = (xhat[i] - mean) * invStd;
                 }
-                sumGXhat *= invStd;
+                double sumG = sum(grad);
+                double sumGXhat = dot(grad, xhat);
                 if (gb != null) {
                     gb.set(c, sumG);
                 }
@@ -133,15 +133,37 @@ final class CpuBatchNorm {
                     double k = (w == null ? 1 : w.get(c)) * invStd;
                     double meanG = sumG / m;
                     double meanGXhat = sumGXhat / m;
-                    for (int s = 0; s < l.n(); s++) {
-                        int base = l.base(s, c);
-                        for (int i = 0; i < l.spatial(); i++) {
-                            double xhat = (in.get(base + i) - mean) * invStd;
-                            gi.set(base + i, k * (go.get(base + i) - meanG - xhat * meanGXhat));
-                        }
+                    for (int i = 0; i < m; i++) {
+                        grad[i] = k * (grad[i] - meanG - xhat[i] * meanGXhat);
                     }
+                    l.scatter(grad, c, gi);
                 }
             }
         });
+    }
+
+    private static double sum(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return s;
+    }
+
+    private static double squaredDeviations(double[] v, double mean) {
+        double s = 0;
+        for (double x : v) {
+            double d = x - mean;
+            s += d * d;
+        }
+        return s;
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
     }
 }

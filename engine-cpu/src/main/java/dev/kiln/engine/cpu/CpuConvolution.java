@@ -12,23 +12,25 @@ import dev.kiln.engine.Tensor;
 import java.util.Arrays;
 
 /**
- * 2-D convolution by im2col and OpenBLAS GEMM, one image at a time. For image n the column buffer
- * {@code col} is {@code [inChannels * kernelH * kernelW, outH * outW]}: row {@code (c, i, j)} holds, for every
- * output pixel, the input pixel under kernel tap (i, j) of channel c (zero in the padding). Then
+ * 2-D convolution by im2col and OpenBLAS GEMM over groups of images. For a group of G images the column
+ * buffer {@code col} is {@code [inChannels * kernelH * kernelW, G * outH * outW]}: row {@code (c, i, j)} holds,
+ * for every output pixel of every image of the group, the input pixel under kernel tap (i, j) of channel c
+ * (zero in the padding). With gradOut and out packed as {@code [outC, G * P]} (P = outH * outW):
  * <pre>
- * forward:          out[n]      = weight[outC, C*kh*kw] x col                 (+ bias per channel)
- * backward-filter:  gradWeight += gradOut[n][outC, P] x col^T                  (summed over the batch)
- * backward-data:    col          = weight^T x gradOut[n];  gradInput[n] = col2im(col)
+ * forward:          out          = weight[outC, C*kh*kw] x col                 (+ bias per channel)
+ * backward-filter:  gradWeight  += gradOut x col^T                               (summed over the groups)
+ * backward-data:    col          = weight^T x gradOut;  gradInput = col2im(col)
  * </pre>
- * Threading: images run one after another so that OpenBLAS uses all its threads inside each GEMM, and
- * only the im2col/col2im loops are split over channels with {@link Parallel}. The alternative, images
- * split over our threads with one column buffer each and OpenBLAS set to 1 thread, was measured on
- * 2 cores (F32 forward, 3 x 3 kernel, padding 1, best of 30, 2026-11-22): [64, 16, 28, 28] to 32 channels
- * 11.3-13.1 ms in sequence vs 11.5-11.6 ms split; [64, 1, 28, 28] to 32: 2.9 vs 3.0-3.2 ms;
- * [16, 64, 14, 14] to 64: 3.3-3.6 vs 4.6-6.3 ms. No gain that pays for switching OpenBLAS's thread
- * count per call, or for the per-thread weight-gradient buffers backward-filter would need.
+ * One image at a time makes GEMMs too small for OpenBLAS to run at speed (LeNet's first layer: 20 x 25 x 576
+ * per image); a group makes the pixel dimension G times longer for the price of packing out and gradOut
+ * between [G, outC, P] and [outC, G * P]. The group is as many images as fit {@link #COLUMN_BUDGET}.
+ * Threading: GEMMs use all of OpenBLAS's threads; the im2col, col2im and packing loops are split over
+ * (image, channel) pairs with {@link Parallel}, never while a GEMM runs.
  */
 final class CpuConvolution {
+    /** Elements of the column buffer for one group of images: 4 Mi, 16 MiB in F32. */
+    static final long COLUMN_BUDGET = 1 << 22;
+
     private final CpuBackend backend;
     private final Parallel parallel;
 
@@ -40,57 +42,66 @@ final class CpuConvolution {
     /** out [N, outC, outH, outW] = conv(input [N, C, H, W], weight [outC, C, kh, kw]) + bias [outC] (nullable). */
     void forward(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor out) {
         ColumnPlan plan = new ColumnPlan(g);
-        int outPlane = g.outH() * g.outW();
-        long outImage = (long) g.outChannels() * outPlane;
-        CpuStorage col = (CpuStorage) backend.allocate(input.dtype(), plan.columnSize());
+        int group = plan.groupSize();
+        CpuStorage col = (CpuStorage) backend.allocate(input.dtype(), plan.columnSize(group));
+        CpuStorage product = (CpuStorage) backend.allocate(input.dtype(), plan.packedSize(group));
         try {
-            for (int n = 0; n < g.batch(); n++) {
-                im2col(input, n, plan, col);
+            for (int first = 0; first < g.batch(); first += group) {
+                int count = Math.min(group, g.batch() - first);
+                im2col(input, first, count, plan, col);
                 double beta = 0;
                 if (bias != null) {
-                    broadcastBias(bias, out, n * outImage, g.outChannels(), outPlane);
+                    fillRowsWithBias(bias, product, count * plan.outPlane);
                     beta = 1;
                 }
-                gemm(false, false, g.outChannels(), outPlane, plan.rows(), beta,
-                        matrix(weight, 0), new Matrix(col, 0), matrix(out, n * outImage));
+                gemm(false, false, g.outChannels(), count * plan.outPlane, plan.rows(), beta,
+                        matrix(weight, 0), new Matrix(col, 0), new Matrix(product, 0));
+                unpack(product, plan, first, count, out);
             }
         } finally {
             col.release();
+            product.release();
         }
     }
 
     /** gradInput [N, C, H, W] = the input gradient of forward, from gradOut [N, outC, outH, outW]. */
     void backwardData(Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput) {
         ColumnPlan plan = new ColumnPlan(g);
-        int outPlane = g.outH() * g.outW();
-        long outImage = (long) g.outChannels() * outPlane;
-        CpuStorage col = (CpuStorage) backend.allocate(gradOut.dtype(), plan.columnSize());
+        int group = plan.groupSize();
+        CpuStorage col = (CpuStorage) backend.allocate(gradOut.dtype(), plan.columnSize(group));
+        CpuStorage packed = (CpuStorage) backend.allocate(gradOut.dtype(), plan.packedSize(group));
         try {
-            for (int n = 0; n < g.batch(); n++) {
-                gemm(true, false, plan.rows(), outPlane, g.outChannels(), 0,
-                        matrix(weight, 0), matrix(gradOut, n * outImage), new Matrix(col, 0));
-                col2im(col, plan, gradInput, n);
+            for (int first = 0; first < g.batch(); first += group) {
+                int count = Math.min(group, g.batch() - first);
+                pack(gradOut, plan, first, count, packed);
+                gemm(true, false, plan.rows(), count * plan.outPlane, g.outChannels(), 0,
+                        matrix(weight, 0), new Matrix(packed, 0), new Matrix(col, 0));
+                col2im(col, first, count, plan, gradInput);
             }
         } finally {
             col.release();
+            packed.release();
         }
     }
 
     /** gradWeight [outC, C, kh, kw] and gradBias [outC] (nullable), summed over the batch. */
     void backwardFilter(Tensor input, Tensor gradOut, Conv2dGeometry g, Tensor gradWeight, Tensor gradBias) {
         ColumnPlan plan = new ColumnPlan(g);
-        int outPlane = g.outH() * g.outW();
-        long outImage = (long) g.outChannels() * outPlane;
+        int group = plan.groupSize();
+        CpuStorage col = (CpuStorage) backend.allocate(input.dtype(), plan.columnSize(group));
+        CpuStorage packed = (CpuStorage) backend.allocate(input.dtype(), plan.packedSize(group));
         backend.fill(gradWeight, 0);
-        CpuStorage col = (CpuStorage) backend.allocate(input.dtype(), plan.columnSize());
         try {
-            for (int n = 0; n < g.batch(); n++) {
-                im2col(input, n, plan, col);
-                gemm(false, true, g.outChannels(), plan.rows(), outPlane, 1,
-                        matrix(gradOut, n * outImage), new Matrix(col, 0), matrix(gradWeight, 0));
+            for (int first = 0; first < g.batch(); first += group) {
+                int count = Math.min(group, g.batch() - first);
+                im2col(input, first, count, plan, col);
+                pack(gradOut, plan, first, count, packed);
+                gemm(false, true, g.outChannels(), plan.rows(), count * plan.outPlane, 1,
+                        new Matrix(packed, 0), new Matrix(col, 0), matrix(gradWeight, 0));
             }
         } finally {
             col.release();
+            packed.release();
         }
         if (gradBias != null) {
             sumBias(gradOut, g, gradBias);
@@ -109,6 +120,10 @@ final class CpuConvolution {
         final int taps;
         final int outPlane;
         final int[] source;
+        /** Runs of consecutive block entries read from consecutive plane pixels: block start, plane start, length. */
+        final int[] runBlock;
+        final int[] runPlane;
+        final int[] runLength;
 
         ColumnPlan(Conv2dGeometry g) {
             this.g = g;
@@ -119,6 +134,64 @@ final class CpuConvolution {
                 for (int j = 0; j < g.kernelW(); j++) {
                     fillTap(i, j, (i * g.kernelW() + j) * outPlane);
                 }
+            }
+            int runs = countRuns();
+            runBlock = new int[runs];
+            runPlane = new int[runs];
+            runLength = new int[runs];
+            fillRuns();
+        }
+
+        private boolean continuesRun(int r) {
+            return r > 0 && source[r] >= 0 && source[r - 1] >= 0 && source[r] == source[r - 1] + 1;
+        }
+
+        private int countRuns() {
+            int runs = 0;
+            for (int r = 0; r < source.length; r++) {
+                if (source[r] >= 0 && !continuesRun(r)) {
+                    runs++;
+                }
+            }
+            return runs;
+        }
+
+        private void fillRuns() {
+            int k = -1;
+            for (int r = 0; r < source.length; r++) {
+                if (source[r] < 0) {
+                    continue;
+                }
+                if (continuesRun(r)) {
+                    runLength[k]++;
+                } else {
+                    k++;
+                    runBlock[k] = r;
+                    runPlane[k] = source[r];
+                    runLength[k] = 1;
+                }
+            }
+        }
+
+        /**
+         * Copies one channel's plane into its block of the column buffer, run by run. Entries in the padding
+         * are never written: the block starts zeroed and every channel leaves the same entries alone. Strided
+         * convolutions make runs of one element, copied without the call.
+         */
+        void fillBlock(float[] plane, float[] block) {
+            for (int k = 0; k < runBlock.length; k++) {
+                if (runLength[k] == 1) {
+                    block[runBlock[k]] = plane[runPlane[k]];
+                } else {
+                    System.arraycopy(plane, runPlane[k], block, runBlock[k], runLength[k]);
+                }
+            }
+        }
+
+        /** As {@link #fillBlock(float[], float[])} for F64. */
+        void fillBlock(double[] plane, double[] block) {
+            for (int k = 0; k < runBlock.length; k++) {
+                System.arraycopy(plane, runPlane[k], block, runBlock[k], runLength[k]);
             }
         }
 
@@ -143,8 +216,20 @@ final class CpuConvolution {
             return taps * outPlane;
         }
 
-        long columnSize() {
-            return (long) rows() * outPlane;
+        /** Images per group: as many as fit {@link #COLUMN_BUDGET}, at least one, at most the batch. */
+        int groupSize() {
+            long perImage = Math.max(1, (long) rows() * outPlane);
+            return (int) Math.max(1, Math.min(g.batch(), COLUMN_BUDGET / perImage));
+        }
+
+        /** Elements of the column buffer for {@code group} images: [rows, group * outPlane]. */
+        long columnSize(int group) {
+            return (long) rows() * group * outPlane;
+        }
+
+        /** Elements of out or gradOut packed as [outC, group * outPlane]. */
+        long packedSize(int group) {
+            return (long) g.outChannels() * group * outPlane;
         }
 
         int plane() {
@@ -152,86 +237,150 @@ final class CpuConvolution {
         }
     }
 
-    /** col = im2col(input[image]), split over channels. */
-    private void im2col(Tensor input, int image, ColumnPlan plan, CpuStorage col) {
+    /**
+     * col = im2col of images [first, first + count): row (c, tap) holds image k's pixels at columns
+     * [k * P, (k + 1) * P). Split over (image, channel) pairs; each pair writes its own column segments.
+     */
+    private void im2col(Tensor input, int first, int count, ColumnPlan plan, CpuStorage col) {
         CpuStorage in = (CpuStorage) input.storage();
-        int imageStart = Math.toIntExact(input.offset() + (long) image * plan.g.inChannels() * plan.plane());
-        parallel.forRange(plan.g.inChannels(), plan.channelBlock(), (start, end) -> {
-            if (input.dtype() == DType.F32) {
-                float[] plane = new float[plan.plane()];
-                float[] block = new float[plan.channelBlock()];
-                for (int c = start; c < end; c++) {
-                    in.f32.get(imageStart + c * plan.plane(), plane, 0, plane.length);
-                    for (int r = 0; r < block.length; r++) {
-                        int s = plan.source[r];
-                        block[r] = s < 0 ? 0f : plane[s];
-                    }
-                    col.f32.put(c * block.length, block, 0, block.length);
+        int channels = plan.g.inChannels();
+        int rowLength = count * plan.outPlane;
+        parallel.forRange(count * channels, plan.channelBlock(), (start, end) -> {
+            Object plane = input.dtype() == DType.F32 ? new float[plan.plane()] : new double[plan.plane()];
+            Object block = input.dtype() == DType.F32 ? new float[plan.channelBlock()] : new double[plan.channelBlock()];
+            for (int pair = start; pair < end; pair++) {
+                int k = pair / channels;
+                int c = pair % channels;
+                int planeStart = Math.toIntExact(input.offset() + ((long) (first + k) * channels + c) * plan.plane());
+                if (plane instanceof float[] p) {
+                    in.f32.get(planeStart, p, 0, p.length);
+                    plan.fillBlock(p, (float[]) block);
+                } else {
+                    double[] p = (double[]) plane;
+                    in.f64.get(planeStart, p, 0, p.length);
+                    plan.fillBlock(p, (double[]) block);
                 }
-            } else {
-                double[] plane = new double[plan.plane()];
-                double[] block = new double[plan.channelBlock()];
-                for (int c = start; c < end; c++) {
-                    in.f64.get(imageStart + c * plan.plane(), plane, 0, plane.length);
-                    for (int r = 0; r < block.length; r++) {
-                        int s = plan.source[r];
-                        block[r] = s < 0 ? 0.0 : plane[s];
-                    }
-                    col.f64.put(c * block.length, block, 0, block.length);
+                for (int tap = 0; tap < plan.taps; tap++) {
+                    long rowStart = (long) (c * plan.taps + tap) * rowLength + (long) k * plan.outPlane;
+                    putRun(block, tap * plan.outPlane, col, rowStart, plan.outPlane);
                 }
             }
         });
     }
 
-    /** gradInput[image] = col2im(col): each column entry is added back to the input pixel it came from. */
-    private void col2im(CpuStorage col, ColumnPlan plan, Tensor gradInput, int image) {
+    /**
+     * gradInput[first + k] = col2im of image k's columns: each column entry is added back to the input pixel
+     * it came from. Split over (image, channel) pairs; each pair writes its own input plane.
+     */
+    private void col2im(CpuStorage col, int first, int count, ColumnPlan plan, Tensor gradInput) {
         CpuStorage out = (CpuStorage) gradInput.storage();
-        int imageStart = Math.toIntExact(gradInput.offset() + (long) image * plan.g.inChannels() * plan.plane());
-        parallel.forRange(plan.g.inChannels(), plan.channelBlock(), (start, end) -> {
-            if (gradInput.dtype() == DType.F32) {
-                float[] plane = new float[plan.plane()];
-                float[] block = new float[plan.channelBlock()];
-                for (int c = start; c < end; c++) {
-                    col.f32.get(c * block.length, block, 0, block.length);
-                    Arrays.fill(plane, 0f);
-                    for (int r = 0; r < block.length; r++) {
-                        int s = plan.source[r];
-                        if (s >= 0) {
-                            plane[s] += block[r];
-                        }
-                    }
-                    out.f32.put(imageStart + c * plan.plane(), plane, 0, plane.length);
+        int channels = plan.g.inChannels();
+        int rowLength = count * plan.outPlane;
+        parallel.forRange(count * channels, plan.channelBlock(), (start, end) -> {
+            boolean f32 = gradInput.dtype() == DType.F32;
+            Object block = f32 ? new float[plan.channelBlock()] : new double[plan.channelBlock()];
+            float[] planeF = f32 ? new float[plan.plane()] : null;
+            double[] planeD = f32 ? null : new double[plan.plane()];
+            for (int pair = start; pair < end; pair++) {
+                int k = pair / channels;
+                int c = pair % channels;
+                for (int tap = 0; tap < plan.taps; tap++) {
+                    long rowStart = (long) (c * plan.taps + tap) * rowLength + (long) k * plan.outPlane;
+                    getRun(col, rowStart, block, tap * plan.outPlane, plan.outPlane);
                 }
-            } else {
-                double[] plane = new double[plan.plane()];
-                double[] block = new double[plan.channelBlock()];
-                for (int c = start; c < end; c++) {
-                    col.f64.get(c * block.length, block, 0, block.length);
-                    Arrays.fill(plane, 0.0);
-                    for (int r = 0; r < block.length; r++) {
+                int planeStart = Math.toIntExact(gradInput.offset() + ((long) (first + k) * channels + c) * plan.plane());
+                if (f32) {
+                    float[] b = (float[]) block;
+                    Arrays.fill(planeF, 0f);
+                    for (int r = 0; r < b.length; r++) {
                         int s = plan.source[r];
                         if (s >= 0) {
-                            plane[s] += block[r];
+                            planeF[s] += b[r];
                         }
                     }
-                    out.f64.put(imageStart + c * plan.plane(), plane, 0, plane.length);
+                    out.f32.put(planeStart, planeF, 0, planeF.length);
+                } else {
+                    double[] b = (double[]) block;
+                    Arrays.fill(planeD, 0.0);
+                    for (int r = 0; r < b.length; r++) {
+                        int s = plan.source[r];
+                        if (s >= 0) {
+                            planeD[s] += b[r];
+                        }
+                    }
+                    out.f64.put(planeStart, planeD, 0, planeD.length);
                 }
             }
         });
+    }
+
+    // ---- packing between [G, outC, P] and [outC, G * P] -----------------------------------------------
+
+    /** packed[o, k * P + p] = gradOut[first + k, o, p]. */
+    private void pack(Tensor gradOut, ColumnPlan plan, int first, int count, CpuStorage packed) {
+        CpuStorage src = (CpuStorage) gradOut.storage();
+        int outC = plan.g.outChannels();
+        int p = plan.outPlane;
+        parallel.forRange(outC, (long) count * p, (start, end) -> {
+            for (int o = start; o < end; o++) {
+                for (int k = 0; k < count; k++) {
+                    long from = gradOut.offset() + ((long) (first + k) * outC + o) * p;
+                    copyRun(src, from, packed, (long) o * count * p + (long) k * p, p);
+                }
+            }
+        });
+    }
+
+    /** out[first + k, o, p] = product[o, k * P + p]. */
+    private void unpack(CpuStorage product, ColumnPlan plan, int first, int count, Tensor out) {
+        CpuStorage dst = (CpuStorage) out.storage();
+        int outC = plan.g.outChannels();
+        int p = plan.outPlane;
+        parallel.forRange(outC, (long) count * p, (start, end) -> {
+            for (int o = start; o < end; o++) {
+                for (int k = 0; k < count; k++) {
+                    long to = out.offset() + ((long) (first + k) * outC + o) * p;
+                    copyRun(product, (long) o * count * p + (long) k * p, dst, to, p);
+                }
+            }
+        });
+    }
+
+    private static void copyRun(CpuStorage src, long from, CpuStorage dst, long to, int length) {
+        if (src.dtype() == DType.F32) {
+            dst.f32.put(Math.toIntExact(to), src.f32, Math.toIntExact(from), length);
+        } else {
+            dst.f64.put(Math.toIntExact(to), src.f64, Math.toIntExact(from), length);
+        }
+    }
+
+    private static void putRun(Object array, int from, CpuStorage dst, long to, int length) {
+        if (array instanceof float[] a) {
+            dst.f32.put(Math.toIntExact(to), a, from, length);
+        } else {
+            dst.f64.put(Math.toIntExact(to), (double[]) array, from, length);
+        }
+    }
+
+    private static void getRun(CpuStorage src, long from, Object array, int to, int length) {
+        if (array instanceof float[] a) {
+            src.f32.get(Math.toIntExact(from), a, to, length);
+        } else {
+            src.f64.get(Math.toIntExact(from), (double[]) array, to, length);
+        }
     }
 
     // ---- bias ----------------------------------------------------------------------------------------
 
-    /** out[start + o * plane + p] = bias[o] for one image: the GEMM then adds onto it (beta = 1). */
-    private static void broadcastBias(Tensor bias, Tensor out, long start, int channels, int plane) {
+    /** product[o, :] = bias[o] over rows of {@code rowLength}: the GEMM then adds onto it (beta = 1). */
+    private static void fillRowsWithBias(Tensor bias, CpuStorage product, int rowLength) {
         Data b = Data.of(bias);
-        Data o = Data.of(out);
-        int base = Math.toIntExact(start);
-        for (int c = 0; c < channels; c++) {
-            double value = b.get(c);
-            for (int p = 0; p < plane; p++) {
-                o.set(base + c * plane + p, value);
-            }
+        int channels = Math.toIntExact(bias.size());
+        double[] row = new double[rowLength];
+        Data packed = Data.of(product, 0);
+        for (int o = 0; o < channels; o++) {
+            Arrays.fill(row, b.get(o));
+            packed.write(o * rowLength, row, 0, rowLength);
         }
     }
 

@@ -7,14 +7,42 @@ import dev.kiln.engine.Tensor;
  * element. Generic kernels use it; the hot F32 paths use the FloatBuffer directly.
  */
 abstract class Data {
+    private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[1][0]);
+
     abstract double get(int i);
 
     abstract void set(int i, double v);
 
+    /** dst[dstPos ..] = elements [start, start + length): bulk copies, for loops that want plain arrays. */
+    void read(int start, double[] dst, int dstPos, int length) {
+        for (int k = 0; k < length; k++) {
+            dst[dstPos + k] = get(start + k);
+        }
+    }
+
+    /** Elements [start, start + length) = src[srcPos ..]. */
+    void write(int start, double[] src, int srcPos, int length) {
+        for (int k = 0; k < length; k++) {
+            set(start + k, src[srcPos + k]);
+        }
+    }
+
+    /** This thread's float scratch of at least {@code length} elements. */
+    private static float[] floats(int length) {
+        float[][] holder = FLOATS.get();
+        if (holder[0].length < length) {
+            holder[0] = new float[Math.max(length, 2 * holder[0].length)];
+        }
+        return holder[0];
+    }
+
     static Data of(Tensor t) {
-        CpuStorage s = (CpuStorage) t.storage();
-        int base = Math.toIntExact(t.offset());
-        return switch (t.dtype()) {
+        return of((CpuStorage) t.storage(), Math.toIntExact(t.offset()));
+    }
+
+    /** The elements of {@code s} from element {@code base} on. */
+    static Data of(CpuStorage s, int base) {
+        return switch (s.dtype()) {
             case F32 -> new Data() {
                 double get(int i) {
                     return s.f32.get(base + i);
@@ -22,6 +50,24 @@ abstract class Data {
 
                 void set(int i, double v) {
                     s.f32.put(base + i, (float) v);
+                }
+
+                @Override
+                void read(int start, double[] dst, int dstPos, int length) {
+                    float[] tmp = floats(length);
+                    s.f32.get(base + start, tmp, 0, length);
+                    for (int k = 0; k < length; k++) {
+                        dst[dstPos + k] = tmp[k];
+                    }
+                }
+
+                @Override
+                void write(int start, double[] src, int srcPos, int length) {
+                    float[] tmp = floats(length);
+                    for (int k = 0; k < length; k++) {
+                        tmp[k] = (float) src[srcPos + k];
+                    }
+                    s.f32.put(base + start, tmp, 0, length);
                 }
             };
             case F64 -> new Data() {
@@ -31,6 +77,16 @@ abstract class Data {
 
                 void set(int i, double v) {
                     s.f64.put(base + i, v);
+                }
+
+                @Override
+                void read(int start, double[] dst, int dstPos, int length) {
+                    s.f64.get(base + start, dst, dstPos, length);
+                }
+
+                @Override
+                void write(int start, double[] src, int srcPos, int length) {
+                    s.f64.put(base + start, src, srcPos, length);
                 }
             };
             case I32 -> new Data() {

@@ -241,6 +241,35 @@ class ConvolutionTest {
         assertClose(b64.grad().toDoubleArray(), b32.grad().toDoubleArray(), 1e-4, "bias gradient");
     }
 
+    /**
+     * [5, 16, 96, 96] needs 1.3 Mi column elements per image, so the CPU backend's 4 Mi budget splits the
+     * batch into groups of 3 and 2; each image's results must equal a batch of that image alone (which the
+     * nested-loop cases above check).
+     */
+    @Test
+    void batchSplitIntoSeveralColumnGroupsMatchesImageByImage() {
+        Tensor x = Tensor.randn(DType.F32, 5, 16, 96, 96).requiresGrad(true);
+        Tensor w = Tensor.randn(DType.F32, 16, 16, 3, 3).requiresGrad(true);
+        Tensor b = Tensor.randn(DType.F32, 16).requiresGrad(true);
+        Tensor y = F.conv2d(x, w, b, new int[] {1}, new int[] {1}, new int[] {1});
+        y.square().sum().backward();
+        double[] weightGradSum = new double[(int) w.size()];
+        for (int n = 0; n < 5; n++) {
+            Tensor xn = x.detach().narrow(0, n, 1).requiresGrad(true);
+            Tensor wn = w.detach().requiresGrad(true);
+            Tensor yn = F.conv2d(xn, wn, b.detach(), new int[] {1}, new int[] {1}, new int[] {1});
+            yn.square().sum().backward();
+            assertClose(yn.toDoubleArray(), y.narrow(0, n, 1).toDoubleArray(), 1e-4, "output of image " + n);
+            assertClose(xn.grad().toDoubleArray(), x.grad().narrow(0, n, 1).toDoubleArray(), 1e-3,
+                    "input gradient of image " + n);
+            double[] g = wn.grad().toDoubleArray();
+            for (int i = 0; i < g.length; i++) {
+                weightGradSum[i] += g[i];
+            }
+        }
+        assertClose(weightGradSum, w.grad().toDoubleArray(), 1e-4, "weight gradient");
+    }
+
     // ---- errors --------------------------------------------------------------------------------------
 
     private static void assertMessage(Executable call, String... parts) {
