@@ -20,6 +20,8 @@ public final class Kiln {
               predict       classify one image with a checkpoint
               bench NAME    run a benchmark of shared/BENCHMARKS.md (mlp, lenet, sgemm)
               demo          train a network written with raw tensor ops (plain SGD) on MNIST
+              methods       compare backpropagation, feedback alignment, direct feedback alignment and
+                            synthetic gradients on one MLP
               backends      list the backends on the class path and whether they can run here
 
             Backend: -Dkiln.backend=cpu|cuda or KILN_BACKEND; threads: -Dkiln.threads=N
@@ -41,6 +43,7 @@ public final class Kiln {
             "predict", new Command(PredictCommand.HELP, PredictCommand::run),
             "bench", new Command(BenchCommand.HELP, BenchCommand::run),
             "demo", new Command(DemoCommand.HELP, DemoCommand::run),
+            "methods", new Command(MethodsCommand.HELP, MethodsCommand::run),
             "backends", new Command("Usage: kiln backends\n", (args, out) -> {
                 Engine.describeProviders().forEach(out::println);
                 return 0;

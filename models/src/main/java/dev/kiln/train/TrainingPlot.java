@@ -47,10 +47,24 @@ public final class TrainingPlot {
      */
     public static void write(Path png, List<Integer> epochs, Map<String, List<Double>> lossSeries,
                              Map<String, List<Double>> accuracySeries) throws IOException {
-        Objects.requireNonNull(png, "png");
-        Objects.requireNonNull(epochs, "epochs");
         Objects.requireNonNull(lossSeries, "lossSeries");
         Map<String, List<Double>> accuracy = accuracySeries == null ? Map.of() : accuracySeries;
+        List<Panel> panels = new ArrayList<>();
+        panels.add(new Panel("Loss", "loss", lossSeries));
+        if (!accuracy.isEmpty()) {
+            panels.add(new Panel("Accuracy", "accuracy", accuracy));
+        }
+        write(png, epochs, panels);
+    }
+
+    /** One chart of a plot: its title, y-axis title and series (name -> one value per epoch). */
+    public record Panel(String title, String yTitle, Map<String, List<Double>> series) {
+    }
+
+    /** Writes panels side by side, each with epochs on the x axis. */
+    public static void write(Path png, List<Integer> epochs, List<Panel> panels) throws IOException {
+        Objects.requireNonNull(png, "png");
+        Objects.requireNonNull(epochs, "epochs");
         if (epochs.isEmpty()) {
             throw new IllegalArgumentException("TrainingPlot: no epochs to plot");
         }
@@ -59,9 +73,10 @@ public final class TrainingPlot {
             x[i] = Objects.requireNonNull(epochs.get(i), "epoch " + i);
         }
         List<XYChart> charts = new ArrayList<>();
-        charts.add(chart("Loss", "loss", x, lossSeries, Styler.LegendPosition.InsideNE));
-        if (!accuracy.isEmpty()) {
-            charts.add(chart("Accuracy", "accuracy", x, accuracy, Styler.LegendPosition.InsideSE));
+        for (Panel p : panels) {
+            boolean falling = p.title().toLowerCase(java.util.Locale.ROOT).contains("loss");
+            charts.add(chart(p.title(), p.yTitle(), x, p.series(),
+                    falling ? Styler.LegendPosition.InsideNE : Styler.LegendPosition.InsideSE));
         }
         AtomicFiles.write(png, out -> BitmapEncoder.saveBitmap(charts, 1, charts.size(), out, BitmapEncoder.BitmapFormat.PNG));
     }

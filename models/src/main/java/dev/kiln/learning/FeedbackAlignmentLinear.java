@@ -1,0 +1,65 @@
+package dev.kiln.learning;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Function;
+import dev.kiln.engine.Tensor;
+import dev.kiln.nn.Linear;
+
+/**
+ * A {@link Linear} layer trained by feedback alignment (Lillicrap et al. 2016): the forward pass is
+ * {@code y = x W^T + b} as usual, the weight and bias gradients are the usual ones, but the error sent to
+ * the layer below is {@code gradY B} through a fixed random matrix B [out, in] instead of {@code gradY W}.
+ * Built on the public autograd API: the layer applies a user {@link Function} with this backward rule.
+ *
+ * <p>B is drawn once, from the same distribution as the weight's initialisation (uniform in
+ * +-1/sqrt(in)), and kept as the buffer {@code feedback}: saved and loaded with the state dict, never
+ * trained.
+ */
+public class FeedbackAlignmentLinear extends Linear {
+    public FeedbackAlignmentLinear(int inFeatures, int outFeatures) {
+        super(inFeatures, outFeatures, true);
+        double bound = 1 / Math.sqrt(inFeatures);
+        registerBuffer("feedback", unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outFeatures, inFeatures)));
+    }
+
+    /** B [out, in]: the fixed matrix that carries the error to the layer below. */
+    public Tensor feedback() {
+        return buffer("feedback");
+    }
+
+    /** x [batch, in] to [batch, out]; backward sends {@code gradY B} to x. */
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.rank() != 2 || x.dim(1) != inFeatures()) {
+            throw new IllegalArgumentException("FeedbackAlignmentLinear(" + inFeatures() + ", " + outFeatures()
+                    + "): input " + x.shape() + " must be [batch, " + inFeatures() + "]");
+        }
+        return new FeedbackProduct(feedback()).apply(x, weight(), bias());
+    }
+
+    /** {@code x W^T + b} whose backward uses B where backpropagation would use W. */
+    private static final class FeedbackProduct extends Function {
+        private final Tensor feedback;
+
+        FeedbackProduct(Tensor feedback) {
+            this.feedback = feedback;
+        }
+
+        @Override
+        protected Tensor forward(Tensor... in) {
+            save(in[0]);
+            return in[0].matmul(in[1].t()).add(in[2]);
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor gradY) {
+            Tensor x = saved()[0];
+            return new Tensor[] {gradY.matmul(feedback), gradY.t().matmul(x), gradY.sum(0, false)};
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FeedbackAlignmentLinear(" + inFeatures() + ", " + outFeatures() + ")";
+    }
+}
