@@ -86,6 +86,23 @@ public final class F {
     }
 
     /**
+     * {@code log(1 + e^x)} elementwise, computed as {@code max(x, 0) + log(1 + e^-|x|)} so that it never
+     * overflows; its gradient is {@code sigmoid(x)}, exact also at x = 0, where composing the formula's max and
+     * |x| would give 0 instead of 1/2 (and stall anything that starts there, such as word2vec's zero output
+     * vectors).
+     */
+    public static Tensor softplus(Tensor x) {
+        Checks.open("softplus", x);
+        Checks.floating("softplus", x);
+        Tensor y;
+        try (Autograd.Guard g = Autograd.noGrad()) {
+            y = x.relu().add(x.abs().neg().exp().add(1).log());
+        }
+        y.record("softplus", new Tensor[] {x}, g -> new Tensor[] {g.mul(x.sigmoid())});
+        return y;
+    }
+
+    /**
      * Inverted dropout: in training, zeroes each element with probability {@code p} and scales the rest
      * by 1/(1-p); identity otherwise.
      */

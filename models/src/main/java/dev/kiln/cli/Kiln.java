@@ -22,6 +22,8 @@ public final class Kiln {
               demo          train a network written with raw tensor ops (plain SGD) on MNIST
               methods       compare backpropagation, feedback alignment, direct feedback alignment and
                             synthetic gradients on one MLP
+              word2vec      train word vectors (skip-gram or CBOW, negative sampling) on a text corpus
+              neighbours    nearest words of given words, from kiln word2vec's vectors
               backends      list the backends on the class path and whether they can run here
 
             Backend: -Dkiln.backend=cpu|cuda or KILN_BACKEND; threads: -Dkiln.threads=N
@@ -44,6 +46,8 @@ public final class Kiln {
             "bench", new Command(BenchCommand.HELP, BenchCommand::run),
             "demo", new Command(DemoCommand.HELP, DemoCommand::run),
             "methods", new Command(MethodsCommand.HELP, MethodsCommand::run),
+            "word2vec", new Command(Word2VecCommand.HELP, Word2VecCommand::run),
+            "neighbours", new Command(NeighboursCommand.HELP, NeighboursCommand::run),
             "backends", new Command("Usage: kiln backends\n", (args, out) -> {
                 Engine.describeProviders().forEach(out::println);
                 return 0;

@@ -553,6 +553,14 @@ class GradientCheckTest {
     }
 
     @Test
+    void softplusIncludingExactlyZero() {
+        try (Scope s = Scope.open()) {
+            GradCheck.check("softplus", in -> F.softplus(in[0].mul(3)), randn(3, 4));
+            GradCheck.check("softplus at 0", in -> F.softplus(in[0]), Tensor.zeros(DType.F64, 2, 3).requiresGrad(true));
+        }
+    }
+
+    @Test
     void crossEntropyWithI64Targets() {
         try (Scope s = Scope.open()) {
             Tensor targets = indices(new long[] {0, 3, 1, 4}, 4);
