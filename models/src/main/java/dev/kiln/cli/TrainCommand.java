@@ -10,6 +10,7 @@ import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Module;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.Optimizers;
+import dev.kiln.optim.schedule.CosineAnnealingLR;
 import dev.kiln.train.EpochMetrics;
 import dev.kiln.train.Evaluation;
 import dev.kiln.train.Trainer;
@@ -38,6 +39,8 @@ final class TrainCommand {
                                            early stopping (default 0: the test set is reported per epoch)
               --patience N                 early stopping patience in epochs (needs --validation-split); the
                                            best epoch's weights are restored and kept in DIR/best.safetensors
+              --schedule none|cosine       learning rate: constant, or cosine annealing from --lr to 0 over
+                                           --epochs (default none)
               --seed S                     random seed (default 1)
               --out DIR                    run directory: checkpoint, metrics.csv, metrics.json,
                                            training.png (default runs/MODEL-DATA)
@@ -69,7 +72,11 @@ final class TrainCommand {
         long seed = o.getInt("seed", 1);
         Path outDir = Path.of(o.get("out", "runs/" + modelName + "-" + data));
         String resume = o.get("resume", null);
+        String schedule = o.get("schedule", "none");
         o.rejectUnknown();
+        if (!schedule.equals("none") && !schedule.equals("cosine")) {
+            throw new IllegalArgumentException("--schedule must be none or cosine, got '" + schedule + "'");
+        }
         if (patience > 0 && validationSplit <= 0) {
             throw new IllegalArgumentException("--patience needs --validation-split: early stopping never looks at the test set");
         }
@@ -100,7 +107,11 @@ final class TrainCommand {
         metadata.put("data", data);
         metadata.put("optimizer", optimizerName);
         metadata.put("dropout", Double.toString(dropout));
+        metadata.put("schedule", schedule);
         Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata).earlyStopping(patience);
+        if (schedule.equals("cosine")) {
+            trainer.schedule(new CosineAnnealingLR(optimizer, epochs, 0));
+        }
         int resumedEpochs = resume == null ? 0 : Integer.parseInt(trainer.resume(Path.of(resume)).get("epoch"));
         RunOutputs outputs = new RunOutputs(outDir, validation != null ? "val" : "test", out, resumedEpochs);
         trainer.listener(outputs);

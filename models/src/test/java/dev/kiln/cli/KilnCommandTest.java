@@ -88,7 +88,7 @@ class KilnCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"train", "eval", "predict", "bench", "demo", "backends"})
+    @ValueSource(strings = {"train", "eval", "predict", "bench", "demo", "backends", "methods", "word2vec", "neighbours"})
     void commandHelpPrintsThatCommandsUsageAndSucceeds(String command) {
         Result r = kiln(command, "--help");
         assertEquals(0, r.code(), r.toString());
@@ -116,6 +116,20 @@ class KilnCommandTest {
         Result r = kiln("train", "mlp", "--epochs", "x");
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("--epochs") && r.err().contains("'x'"), r.toString());
+    }
+
+    @Test
+    void unknownScheduleFailsWithTwoNamingTheChoices() {
+        Result r = kiln("train", "mlp", "--schedule", "linear");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--schedule must be none or cosine, got 'linear'"), r.toString());
+    }
+
+    @Test
+    void unknownTrainingMethodFailsWithTwoNamingTheKnownOnes() {
+        Result r = kiln("methods", "--methods", "backprop,hebb");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("unknown training method 'hebb'") && r.err().contains("dfa"), r.toString());
     }
 
     @Test
