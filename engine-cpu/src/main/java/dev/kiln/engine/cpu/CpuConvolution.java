@@ -430,14 +430,19 @@ final class CpuConvolution {
         int ldb = transB ? k : n;
         int ta = transA ? CblasTrans : CblasNoTrans;
         int tb = transB ? CblasTrans : CblasNoTrans;
-        if (c.storage().dtype() == DType.F32) {
-            cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1f,
-                    a.storage().floatPointer(a.offset()), lda, b.storage().floatPointer(b.offset()), ldb,
-                    (float) beta, c.storage().floatPointer(c.offset()), n);
-        } else {
-            cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0,
-                    a.storage().doublePointer(a.offset()), lda, b.storage().doublePointer(b.offset()), ldb,
-                    beta, c.storage().doublePointer(c.offset()), n);
+        OpenBlasCalls.enter();
+        try {
+            if (c.storage().dtype() == DType.F32) {
+                cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1f,
+                        a.storage().floatPointer(a.offset()), lda, b.storage().floatPointer(b.offset()), ldb,
+                        (float) beta, c.storage().floatPointer(c.offset()), n);
+            } else {
+                cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0,
+                        a.storage().doublePointer(a.offset()), lda, b.storage().doublePointer(b.offset()), ldb,
+                        beta, c.storage().doublePointer(c.offset()), n);
+            }
+        } finally {
+            OpenBlasCalls.leave();
         }
     }
 

@@ -30,16 +30,21 @@ final class CpuGemm {
             scale(c, offsetC, (long) m * n, beta);
             return;
         }
-        if (c.dtype() == DType.F32) {
-            cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, (float) alpha,
-                    sa.floatPointer(a.offset() + offsetA), Math.max(1, lda),
-                    sb.floatPointer(b.offset() + offsetB), Math.max(1, ldb), (float) beta,
-                    sc.floatPointer(c.offset() + offsetC), Math.max(1, n));
-        } else {
-            cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha,
-                    sa.doublePointer(a.offset() + offsetA), Math.max(1, lda),
-                    sb.doublePointer(b.offset() + offsetB), Math.max(1, ldb), beta,
-                    sc.doublePointer(c.offset() + offsetC), Math.max(1, n));
+        OpenBlasCalls.enter();
+        try {
+            if (c.dtype() == DType.F32) {
+                cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, (float) alpha,
+                        sa.floatPointer(a.offset() + offsetA), Math.max(1, lda),
+                        sb.floatPointer(b.offset() + offsetB), Math.max(1, ldb), (float) beta,
+                        sc.floatPointer(c.offset() + offsetC), Math.max(1, n));
+            } else {
+                cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha,
+                        sa.doublePointer(a.offset() + offsetA), Math.max(1, lda),
+                        sb.doublePointer(b.offset() + offsetB), Math.max(1, ldb), beta,
+                        sc.doublePointer(c.offset() + offsetC), Math.max(1, n));
+            }
+        } finally {
+            OpenBlasCalls.leave();
         }
     }
 
