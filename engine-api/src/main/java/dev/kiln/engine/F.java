@@ -352,6 +352,47 @@ public final class F {
         return r.sum(0, false);
     }
 
+    // ---- Recurrent cells ----------------------------------------------------------------------------
+
+    /** The new hidden state {@code h} and cell state {@code c} of an LSTM step, each [batch, hidden]. */
+    public record LstmState(Tensor h, Tensor c) {
+    }
+
+    /**
+     * One LSTM step after its matrix products, fused (PyTorch's {@code nn.LSTMCell}, gate order i, f, g, o):
+     * {@code gates} [batch, 4 * hidden] is {@code x W_ih^T + b_ih + h W_hh^T + b_hh} and {@code c}
+     * [batch, hidden] the previous cell state;
+     * <pre>
+     * i, f, o = sigmoid of gate blocks 0, 1, 3;   g = tanh of block 2
+     * c' = f * c + i * g;                        h' = o * tanh(c')
+     * </pre>
+     * Returns h' and c' [batch, hidden], with gradients for gates and c.
+     *
+     * @throws IllegalArgumentException naming the op and both shapes when they are not
+     *     [batch, 4 * hidden] and [batch, hidden], or their dtypes or devices differ
+     */
+    public static LstmState lstmCell(Tensor gates, Tensor c) {
+        return RecurrentOps.lstmCell(gates, c);
+    }
+
+    /**
+     * One GRU step after its matrix products, fused (PyTorch's {@code nn.GRUCell}, gate order r, z, n):
+     * {@code inputGates = x W_ih^T + b_ih} and {@code hiddenGates = h W_hh^T + b_hh} [batch, 3 * hidden]
+     * are kept apart because the reset gate scales only the hidden part of n; {@code h} [batch, hidden] is
+     * the previous hidden state.
+     * <pre>
+     * r = sigmoid(i_r + h_r);   z = sigmoid(i_z + h_z);   n = tanh(i_n + r * h_n)
+     * h' = (1 - z) * n + z * h
+     * </pre>
+     * Returns h' [batch, hidden], with gradients for all three inputs.
+     *
+     * @throws IllegalArgumentException naming the op and the shapes when they are not [batch, 3 * hidden]
+     *     twice and [batch, hidden], or their dtypes or devices differ
+     */
+    public static Tensor gruCell(Tensor inputGates, Tensor hiddenGates, Tensor h) {
+        return RecurrentOps.gruCell(inputGates, hiddenGates, h);
+    }
+
     private static Pool2dGeometry poolGeometry(String op, Tensor input, int[] kernel, int[] stride, int[] padding) {
         Checks.open(op, input);
         Checks.floating(op, input);
