@@ -393,6 +393,53 @@ public final class F {
         return RecurrentOps.gruCell(inputGates, hiddenGates, h);
     }
 
+    /**
+     * What a recurrence over a whole sequence returns: {@code output} [steps, batch, hidden] holds the hidden
+     * state after every step (zero at steps past a sequence's length), {@code h} and {@code c} [batch, hidden]
+     * the final states, each taken at its sequence's last real step ({@code c} is null for GRU and RNN).
+     */
+    public record SequenceOutput(Tensor output, Tensor h, Tensor c) {
+    }
+
+    /**
+     * A whole LSTM layer in one direction over a sequence, given its input projection for every step:
+     * {@code inputGates} [steps, batch, 4 * hidden] is {@code x_t W_ih^T + b_ih + b_hh} (one GEMM over all
+     * steps), {@code h0} and {@code c0} [batch, hidden] the initial states, {@code weightHh}
+     * [4 * hidden, hidden]. Each step adds {@code h W_hh^T} and runs {@link #lstmCell}; with {@code reverse}
+     * the steps run from last to first. {@code lengths} (null: every sequence is {@code steps} long) must be
+     * non-increasing, each in [0, steps]: a sequence's state stops at its last real step and its later
+     * output rows are zero. One graph node with back-propagation through time; gradients for inputGates,
+     * h0, c0 and weightHh.
+     *
+     * @throws IllegalArgumentException naming the op and all shapes when they do not fit together, or for
+     *     lengths that are out of range, unsorted or not one per sequence
+     */
+    public static SequenceOutput lstmSequence(Tensor inputGates, Tensor h0, Tensor c0, Tensor weightHh, int[] lengths,
+                                              boolean reverse) {
+        return RecurrentOps.sequence(RecurrentOps.Kind.LSTM, inputGates, h0, c0, weightHh, null, lengths, reverse);
+    }
+
+    /**
+     * A whole GRU layer in one direction, like {@link #lstmSequence}: {@code inputGates} [steps, batch,
+     * 3 * hidden] is {@code x_t W_ih^T + b_ih}; each step computes {@code h W_hh^T + biasHh} (biasHh
+     * [3 * hidden] or null) and runs {@link #gruCell}. Gradients for inputGates, h0, weightHh and biasHh.
+     */
+    public static SequenceOutput gruSequence(Tensor inputGates, Tensor h0, Tensor weightHh, Tensor biasHh, int[] lengths,
+                                             boolean reverse) {
+        return RecurrentOps.sequence(RecurrentOps.Kind.GRU, inputGates, h0, null, weightHh, biasHh, lengths, reverse);
+    }
+
+    /**
+     * A whole Elman RNN layer in one direction, like {@link #lstmSequence}: {@code inputGates} [steps, batch,
+     * hidden] is {@code x_t W_ih^T + b_ih + b_hh}; each step is {@code h = act(inputGates_t + h W_hh^T)} with
+     * act tanh, or ReLU when {@code relu}. Gradients for inputGates, h0 and weightHh.
+     */
+    public static SequenceOutput rnnSequence(Tensor inputGates, Tensor h0, Tensor weightHh, boolean relu, int[] lengths,
+                                             boolean reverse) {
+        return RecurrentOps.sequence(relu ? RecurrentOps.Kind.RNN_RELU : RecurrentOps.Kind.RNN_TANH, inputGates, h0, null,
+                weightHh, null, lengths, reverse);
+    }
+
     private static Pool2dGeometry poolGeometry(String op, Tensor input, int[] kernel, int[] stride, int[] padding) {
         Checks.open(op, input);
         Checks.floating(op, input);
