@@ -352,6 +352,30 @@ public final class F {
         return r.sum(0, false);
     }
 
+    // ---- Embedding ----------------------------------------------------------------------------------
+
+    /**
+     * Looks up rows of {@code weight} [rows, dim] (PyTorch's {@code F.embedding}): {@code indices} (I64 or
+     * I32, any shape, each in [0, rows)) gives [...indices, dim]. The gradient adds into the rows looked up.
+     *
+     * @throws IllegalArgumentException for a weight that is not 2-D, indices that are not integers, or an
+     *     index out of range (naming it)
+     */
+    public static Tensor embedding(Tensor indices, Tensor weight) {
+        return IndexOps.embedding(indices, weight, -1);
+    }
+
+    /**
+     * {@link #embedding(Tensor, Tensor)} where row {@code paddingIdx} (in [0, rows)) receives no gradient,
+     * as with PyTorch's {@code padding_idx}: padding tokens look it up without training it.
+     */
+    public static Tensor embedding(Tensor indices, Tensor weight, int paddingIdx) {
+        if (paddingIdx < 0) {
+            throw new IllegalArgumentException("embedding: padding index must be in [0, rows), got " + paddingIdx);
+        }
+        return IndexOps.embedding(indices, weight, paddingIdx);
+    }
+
     // ---- Recurrent cells ----------------------------------------------------------------------------
 
     /** The new hidden state {@code h} and cell state {@code c} of an LSTM step, each [batch, hidden]. */
