@@ -277,6 +277,20 @@ class KilnCommandTest {
         assertEquals(filters.toString(), summary.get("filters").getAsString());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"lstm", "gru", "rnn"})
+    void recurrentRowReadersTrainAndEvaluateEndToEnd(String model) throws IOException {
+        Path data = fakeMnist(200, 100);
+        Path out = tmp.resolve(model);
+        Result t = kiln("train", model, "--data-dir", data.toString(), "--epochs", "1", "--batch", "64", "--out", out.toString());
+        assertEquals(0, t.code(), t.toString());
+        assertEquals(model, t.lastLineJson().get("model").getAsString());
+        assertTrue(t.out().contains("SequenceClassifier") && t.out().contains(model.toUpperCase()), "summary lists the layer: " + t);
+        Result r = kiln("eval", "--checkpoint", out.resolve(Trainer.CHECKPOINT).toString(), "--data-dir", data.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(model, r.lastLineJson().get("model").getAsString());
+    }
+
     @Test
     void evalOfAnMlpCheckpointWritesOnlyTheConfusionMatrix() throws IOException {
         Path data = fakeMnist(300, 100);
