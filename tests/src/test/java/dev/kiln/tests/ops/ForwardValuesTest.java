@@ -926,6 +926,24 @@ class ForwardValuesTest {
 
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void transposeThatKeepsTheLastAxisMovesWholeRows(DType dt) {
+        // A view with an element offset: rows 1..2 of a [3, 3, 4] tensor, transposed to [3, 2, 4].
+        Tensor x = tensor(dt, iota(36), 3, 3, 4).narrow(0, 1, 2);
+        Tensor t = x.transpose(0, 1);
+        assertShape(t, 3, 2, 4);
+        double[] expected = new double[24];
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 3; j++) {
+                for (int k = 0; k < 4; k++) {
+                    expected[(j * 2 + i) * 4 + k] = ((i + 1) * 3 + j) * 4 + k;
+                }
+            }
+        }
+        assertValues(expected, t, 0, "transpose(0, 1)");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
     void catJoinsAlongTheAxis(DType dt) {
         Tensor a = tensor(dt, new double[] {1, 2, 3, 4, 5, 6}, 2, 3);
         Tensor b = tensor(dt, new double[] {7, 8, 9}, 1, 3);
