@@ -13,9 +13,9 @@ import java.nio.FloatBuffer;
  * the buffers directly with the composites' exact sigmoid and tanh, so that gradient checks see the same
  * function.
  *
- * <p>F32 tanh is a rational approximation, and sigmoid is {@code (1 + tanh(x / 2)) / 2}: {@code Math.exp}
- * is a call per element that is not vectorised (7.6 ns per sigmoid on the dev machine against 0.85 ns),
- * and with it the cell took three times as long as the step's GEMM.
+ * <p>F32 tanh and sigmoid are {@link FastTanh}'s: {@code Math.exp} is a call per element that is not
+ * vectorised (7.6 ns per sigmoid on the dev machine against 0.85 ns), and with it the cell took three
+ * times as long as the step's GEMM.
  */
 final class CpuRecurrent {
     /** Hidden units per block. */
@@ -24,8 +24,6 @@ final class CpuRecurrent {
     private static final long WORK = 24;
     /** A cell streams up to eight runs at once, twice what {@link Chunks#scratch()} holds. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[8][BLOCK]);
-    /** Beyond this |x|, float tanh is +-1; the rational approximation is fitted inside it. */
-    private static final float TANH_CLAMP = 7.90531110763549805f;
 
     private final Parallel parallel;
 
@@ -68,15 +66,15 @@ final class CpuRecurrent {
                             gs.get(go + gateRow + k * hidden, gate[k], 0, len);
                         }
                         cs.get(co + row, cp, 0, len);
-                        sigmoid(ig, len);
-                        sigmoid(fg, len);
-                        tanh(gg, len);
-                        sigmoid(og, len);
+                        FastTanh.sigmoid(ig, len);
+                        FastTanh.sigmoid(fg, len);
+                        FastTanh.tanh(gg, len);
+                        FastTanh.sigmoid(og, len);
                         for (int i = 0; i < len; i++) {
                             cn[i] = fg[i] * cp[i] + ig[i] * gg[i];
                             h[i] = cn[i];
                         }
-                        tanh(h, len);
+                        FastTanh.tanh(h, len);
                         for (int i = 0; i < len; i++) {
                             h[i] *= og[i];
                         }
@@ -163,7 +161,7 @@ final class CpuRecurrent {
                         os.get(oo + row, tc, 0, len);
                         dhs.get(dho + row, dh, 0, len);
                         dcs.get(dco + row, dc, 0, len);
-                        tanh(tc, len);
+                        FastTanh.tanh(tc, len);
                         // Gradients overwrite the gates and c they are computed from, element by element.
                         for (int i = 0; i < len; i++) {
                             float i1 = ig[i];
@@ -263,12 +261,12 @@ final class CpuRecurrent {
                             rg[i] += yr[i];
                             zg[i] += yz[i];
                         }
-                        sigmoid(rg, len);
-                        sigmoid(zg, len);
+                        FastTanh.sigmoid(rg, len);
+                        FastTanh.sigmoid(zg, len);
                         for (int i = 0; i < len; i++) {
                             ng[i] += rg[i] * yn[i];
                         }
-                        tanh(ng, len);
+                        FastTanh.tanh(ng, len);
                         for (int i = 0; i < len; i++) {
                             hp[i] = ng[i] + zg[i] * (hp[i] - ng[i]);
                         }
@@ -412,40 +410,6 @@ final class CpuRecurrent {
     }
 
     // ---- activations ----------------------------------------------------------------------------
-
-    /** {@code x[0, len) = sigmoid(x)} in place, as {@code (1 + tanh(x / 2)) / 2}. */
-    private static void sigmoid(float[] x, int len) {
-        for (int i = 0; i < len; i++) {
-            x[i] = 0.5f + 0.5f * tanh(0.5f * x[i]);
-        }
-    }
-
-    /** {@code x[0, len) = tanh(x)} in place. */
-    private static void tanh(float[] x, int len) {
-        for (int i = 0; i < len; i++) {
-            x[i] = tanh(x[i]);
-        }
-    }
-
-    /**
-     * Eigen's float tanh ({@code ptanh_float}): an odd degree-13 over an even degree-6 polynomial on x
-     * clamped to +-{@value #TANH_CLAMP}; within 4e-7 of tanh and never beyond +-1 (measured on a 1e-5 grid
-     * over [-20, 20]). Plain arithmetic, so loops over it vectorise.
-     */
-    private static float tanh(float v) {
-        float x = Math.max(-TANH_CLAMP, Math.min(TANH_CLAMP, v));
-        float x2 = x * x;
-        float p = x2 * -2.76076847742355e-16f + 2.00018790482477e-13f;
-        p = x2 * p + -8.60467152213735e-11f;
-        p = x2 * p + 5.12229709037114e-08f;
-        p = x2 * p + 1.48572235717979e-05f;
-        p = x2 * p + 6.37261928875436e-04f;
-        p = x2 * p + 4.89352455891786e-03f;
-        float q = x2 * 1.19825839466702e-06f + 1.18534705686654e-04f;
-        q = x2 * q + 2.26843463243900e-03f;
-        q = x2 * q + 4.89352518554385e-03f;
-        return x * p / q;
-    }
 
     /** The composite's sigmoid (CpuElementwise): never exp of a large positive number. */
     private static double sigmoid(double x) {

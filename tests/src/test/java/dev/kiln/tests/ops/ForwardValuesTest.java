@@ -376,6 +376,26 @@ class ForwardValuesTest {
         }
     }
 
+    @Test
+    void f32TanhAndItsGradientFollowMathTanhAcrossSeveralChunks() {
+        int n = 5001;
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = -12 + 24.0 * i / (n - 1);
+        }
+        Tensor in = tensor(DType.F32, x, n).requiresGrad(true);
+        Tensor y = in.tanh();
+        y.sum().backward();
+        double[] expected = new double[n];
+        double[] slope = new double[n];
+        for (int i = 0; i < n; i++) {
+            expected[i] = Math.tanh((float) x[i]);
+            slope[i] = 1 - expected[i] * expected[i];
+        }
+        assertValues(expected, y, 1e-6, "tanh");
+        assertValues(slope, in.grad(), 2e-6, "gradient of tanh");
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void sigmoidAndTanhSaturateWithoutNaN(DType dt) {
