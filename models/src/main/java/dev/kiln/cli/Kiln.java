@@ -15,10 +15,13 @@ public final class Kiln {
             Usage: kiln <command> [options]        (kiln <command> --help for its options)
 
             Commands:
-              train MODEL   train a zoo model (mlp) on MNIST or Fashion-MNIST; writes a run directory
+              train MODEL   train a zoo model (mlp, lenet, lstm, gru, rnn) on MNIST or Fashion-MNIST;
+                            writes a run directory
               eval          evaluate a checkpoint on a test set
               predict       classify one image with a checkpoint
-              bench NAME    run a benchmark of shared/BENCHMARKS.md (mlp, sgemm)
+              bench NAME    run a benchmark of shared/BENCHMARKS.md (mlp, lenet, lstm, gru, rnn, sgemm)
+              lm            train a character-level LSTM language model on the words of CMUdict
+              sample        draw new words from a kiln lm checkpoint
               demo          train a network written with raw tensor ops (plain SGD) on MNIST
               backends      list the backends on the class path and whether they can run here
 
@@ -41,6 +44,8 @@ public final class Kiln {
             "predict", new Command(PredictCommand.HELP, PredictCommand::run),
             "bench", new Command(BenchCommand.HELP, BenchCommand::run),
             "demo", new Command(DemoCommand.HELP, DemoCommand::run),
+            "lm", new Command(LmCommand.HELP, LmCommand::run),
+            "sample", new Command(SampleCommand.HELP, SampleCommand::run),
             "backends", new Command("Usage: kiln backends\n", (args, out) -> {
                 Engine.describeProviders().forEach(out::println);
                 return 0;
