@@ -355,6 +355,192 @@ public interface Backend extends AutoCloseable {
         }
     }
 
+    // ---- 10. Fused recurrent cells --------------------------------------------------------------
+
+    /**
+     * One LSTM step after its GEMMs (PyTorch's {@code nn.LSTMCell}, gate order i, f, g, o). From the
+     * pre-activations {@code gates} [batch, 4H] ({@code x W_ih^T + b_ih + h W_hh^T + b_hh}) and the previous
+     * cell state {@code c} [batch, H]:
+     * <pre>
+     * i = sigmoid(gates[:, 0:H])     f = sigmoid(gates[:, H:2H])
+     * g = tanh(gates[:, 2H:3H])      o = sigmoid(gates[:, 3H:4H])
+     * cOut = f * c + i * g           hOut = o * tanh(cOut)
+     * </pre>
+     * Writes hOut and cOut [batch, H] and the activated gates i, f, g, o into {@code activations}
+     * [batch, 4H] (gates' layout), which {@link #lstmCellBackward} reads.
+     */
+    default void lstmCellForward(Tensor gates, Tensor c, Tensor hOut, Tensor cOut, Tensor activations) {
+        int hidden = c.dim(1);
+        Tensor[] a = gateSlices(gates, 4, hidden);
+        try {
+            unary(UnaryOp.SIGMOID, 0, a[0], a[0]);
+            unary(UnaryOp.SIGMOID, 0, a[1], a[1]);
+            unary(UnaryOp.TANH, 0, a[2], a[2]);
+            unary(UnaryOp.SIGMOID, 0, a[3], a[3]);
+            binary(BinaryOp.MUL, a[1], c, cOut);
+            binary(BinaryOp.MUL, a[0], a[2], hOut);
+            binary(BinaryOp.ADD, cOut, hOut, cOut);
+            unary(UnaryOp.TANH, 0, cOut, hOut);
+            binary(BinaryOp.MUL, a[3], hOut, hOut);
+            for (int k = 0; k < 4; k++) {
+                copySlices(a[k], 1, 0, activations, k * hidden, hidden);
+            }
+        } finally {
+            closeAll(a);
+        }
+    }
+
+    /**
+     * Gradient of {@link #lstmCellForward} from the gradients of its outputs, gradH and gradC [batch, H]
+     * (zeros where an output is unused), the activations it saved, the previous cell state {@code c} and
+     * its output {@code cOut}. With {@code tc = tanh(cOut)} and {@code dc = gradC + gradH * o * (1 - tc^2)}:
+     * <pre>
+     * gradGates = [dc * g * i(1 - i),  dc * c * f(1 - f),  dc * i * (1 - g^2),  gradH * tc * o(1 - o)]
+     * gradCPrev = dc * f
+     * </pre>
+     * Writes (overwrites) gradGates [batch, 4H] and gradCPrev [batch, H].
+     */
+    default void lstmCellBackward(Tensor activations, Tensor c, Tensor cOut, Tensor gradH, Tensor gradC,
+                                  Tensor gradGates, Tensor gradCPrev) {
+        int hidden = c.dim(1);
+        Tensor[] a = gateSlices(activations, 4, hidden);
+        Tensor tc = Tensor.empty(c.shape(), c.dtype(), this);
+        Tensor dc = Tensor.empty(c.shape(), c.dtype(), this);
+        Tensor d = Tensor.empty(c.shape(), c.dtype(), this);
+        try {
+            unary(UnaryOp.TANH, 0, cOut, tc);
+            binary(BinaryOp.MUL, gradH, a[3], d);
+            unaryBackward(UnaryOp.TANH, 0, cOut, tc, d, dc);
+            binary(BinaryOp.ADD, dc, gradC, dc);
+            binary(BinaryOp.MUL, dc, a[1], gradCPrev);
+            binary(BinaryOp.MUL, gradH, tc, d);
+            activationGradient(UnaryOp.SIGMOID, a[3], d, tc);
+            copySlices(tc, 1, 0, gradGates, 3 * hidden, hidden);
+            binary(BinaryOp.MUL, dc, a[0], d);
+            activationGradient(UnaryOp.TANH, a[2], d, tc);
+            copySlices(tc, 1, 0, gradGates, 2 * hidden, hidden);
+            binary(BinaryOp.MUL, dc, c, d);
+            activationGradient(UnaryOp.SIGMOID, a[1], d, tc);
+            copySlices(tc, 1, 0, gradGates, hidden, hidden);
+            binary(BinaryOp.MUL, dc, a[2], d);
+            activationGradient(UnaryOp.SIGMOID, a[0], d, tc);
+            copySlices(tc, 1, 0, gradGates, 0, hidden);
+        } finally {
+            closeAll(a);
+            closeAll(tc, dc, d);
+        }
+    }
+
+    /**
+     * One GRU step after its GEMMs (PyTorch's {@code nn.GRUCell}, gate order r, z, n). From
+     * {@code inputGates = x W_ih^T + b_ih} and {@code hiddenGates = h W_hh^T + b_hh}, both [batch, 3H], and
+     * the previous hidden state {@code h} [batch, H]:
+     * <pre>
+     * r = sigmoid(inputGates[:, 0:H] + hiddenGates[:, 0:H])
+     * z = sigmoid(inputGates[:, H:2H] + hiddenGates[:, H:2H])
+     * n = tanh(inputGates[:, 2H:3H] + r * hiddenGates[:, 2H:3H])
+     * hOut = (1 - z) * n + z * h
+     * </pre>
+     * Writes hOut [batch, H] and r, z, n into {@code activations} [batch, 3H] for {@link #gruCellBackward}.
+     */
+    default void gruCellForward(Tensor inputGates, Tensor hiddenGates, Tensor h, Tensor hOut, Tensor activations) {
+        int hidden = h.dim(1);
+        Tensor[] a = gateSlices(inputGates, 3, hidden);
+        Tensor[] b = gateSlices(hiddenGates, 3, hidden);
+        try {
+            binary(BinaryOp.ADD, a[0], b[0], a[0]);
+            unary(UnaryOp.SIGMOID, 0, a[0], a[0]);
+            binary(BinaryOp.ADD, a[1], b[1], a[1]);
+            unary(UnaryOp.SIGMOID, 0, a[1], a[1]);
+            binary(BinaryOp.MUL, a[0], b[2], b[2]);
+            binary(BinaryOp.ADD, a[2], b[2], a[2]);
+            unary(UnaryOp.TANH, 0, a[2], a[2]);
+            binary(BinaryOp.SUB, h, a[2], hOut);
+            binary(BinaryOp.MUL, a[1], hOut, hOut);
+            binary(BinaryOp.ADD, a[2], hOut, hOut);
+            for (int k = 0; k < 3; k++) {
+                copySlices(a[k], 1, 0, activations, k * hidden, hidden);
+            }
+        } finally {
+            closeAll(a);
+            closeAll(b);
+        }
+    }
+
+    /**
+     * Gradient of {@link #gruCellForward} from the gradient gradHOut [batch, H] of its output, the
+     * activations it saved, its hiddenGates input and the previous hidden state {@code h}. With
+     * {@code dn = gradHOut * (1 - z) * (1 - n^2)}, {@code dr = dn * hiddenGates[:, 2H:3H] * r(1 - r)} and
+     * {@code dz = gradHOut * (h - n) * z(1 - z)}:
+     * <pre>
+     * gradInputGates  = [dr, dz, dn]
+     * gradHiddenGates = [dr, dz, dn * r]
+     * gradH           = gradHOut * z
+     * </pre>
+     * Writes (overwrites) gradInputGates and gradHiddenGates [batch, 3H] and gradH [batch, H].
+     */
+    default void gruCellBackward(Tensor activations, Tensor hiddenGates, Tensor h, Tensor gradHOut,
+                                 Tensor gradInputGates, Tensor gradHiddenGates, Tensor gradH) {
+        int hidden = h.dim(1);
+        Tensor[] a = gateSlices(activations, 3, hidden);
+        Tensor hn = Tensor.empty(h.shape(), h.dtype(), this);
+        Tensor d = Tensor.empty(h.shape(), h.dtype(), this);
+        Tensor dn = Tensor.empty(h.shape(), h.dtype(), this);
+        Tensor out = Tensor.empty(h.shape(), h.dtype(), this);
+        try {
+            copySlices(hiddenGates, 1, 2 * hidden, hn, 0, hidden);
+            binary(BinaryOp.MUL, gradHOut, a[1], gradH);
+            binary(BinaryOp.SUB, gradHOut, gradH, d);
+            activationGradient(UnaryOp.TANH, a[2], d, dn);
+            copySlices(dn, 1, 0, gradInputGates, 2 * hidden, hidden);
+            binary(BinaryOp.MUL, dn, a[0], out);
+            copySlices(out, 1, 0, gradHiddenGates, 2 * hidden, hidden);
+            binary(BinaryOp.MUL, dn, hn, d);
+            activationGradient(UnaryOp.SIGMOID, a[0], d, out);
+            copySlices(out, 1, 0, gradInputGates, 0, hidden);
+            copySlices(out, 1, 0, gradHiddenGates, 0, hidden);
+            binary(BinaryOp.SUB, h, a[2], d);
+            binary(BinaryOp.MUL, gradHOut, d, d);
+            activationGradient(UnaryOp.SIGMOID, a[1], d, out);
+            copySlices(out, 1, 0, gradInputGates, hidden, hidden);
+            copySlices(out, 1, 0, gradHiddenGates, hidden, hidden);
+        } finally {
+            closeAll(a);
+            closeAll(hn, d, dn, out);
+        }
+    }
+
+    /** The {@code count} column blocks of width {@code hidden} of {@code t} [batch, count * hidden], as copies. */
+    private Tensor[] gateSlices(Tensor t, int count, int hidden) {
+        Tensor[] slices = new Tensor[count];
+        for (int k = 0; k < count; k++) {
+            slices[k] = Tensor.empty(Shape.of(t.dim(0), hidden), t.dtype(), this);
+            copySlices(t, 1, k * hidden, slices[k], 0, hidden);
+        }
+        return slices;
+    }
+
+    /**
+     * {@code out = grad * op'(pre)} for the sigmoid or tanh output {@code y = op(pre)}, from y alone:
+     * {@code y (1 - y)} or {@code 1 - y^2}.
+     */
+    private void activationGradient(UnaryOp op, Tensor y, Tensor grad, Tensor out) {
+        if (op == UnaryOp.SIGMOID) {
+            affine(y, -1, 1, out);
+            binary(BinaryOp.MUL, out, y, out);
+        } else {
+            binary(BinaryOp.MUL, y, y, out);
+            affine(out, -1, 1, out);
+        }
+        binary(BinaryOp.MUL, out, grad, out);
+    }
+
+    private static void closeAll(Tensor... tensors) {
+        for (Tensor t : tensors) {
+            t.close();
+        }
+    }
+
     // ---- Housekeeping ---------------------------------------------------------------------------
 
     /** Bytes currently allocated to live tensors. */

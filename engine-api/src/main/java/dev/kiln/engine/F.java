@@ -369,6 +369,118 @@ public final class F {
         return r.sum(0, false);
     }
 
+    // ---- Embedding ----------------------------------------------------------------------------------
+
+    /**
+     * Looks up rows of {@code weight} [rows, dim] (PyTorch's {@code F.embedding}): {@code indices} (I64 or
+     * I32, any shape, each in [0, rows)) gives [...indices, dim]. The gradient adds into the rows looked up.
+     *
+     * @throws IllegalArgumentException for a weight that is not 2-D, indices that are not integers, or an
+     *     index out of range (naming it)
+     */
+    public static Tensor embedding(Tensor indices, Tensor weight) {
+        return IndexOps.embedding(indices, weight, -1);
+    }
+
+    /**
+     * {@link #embedding(Tensor, Tensor)} where row {@code paddingIdx} (in [0, rows)) receives no gradient,
+     * as with PyTorch's {@code padding_idx}: padding tokens look it up without training it.
+     */
+    public static Tensor embedding(Tensor indices, Tensor weight, int paddingIdx) {
+        if (paddingIdx < 0) {
+            throw new IllegalArgumentException("embedding: padding index must be in [0, rows), got " + paddingIdx);
+        }
+        return IndexOps.embedding(indices, weight, paddingIdx);
+    }
+
+    // ---- Recurrent cells ----------------------------------------------------------------------------
+
+    /** The new hidden state {@code h} and cell state {@code c} of an LSTM step, each [batch, hidden]. */
+    public record LstmState(Tensor h, Tensor c) {
+    }
+
+    /**
+     * One LSTM step after its matrix products, fused (PyTorch's {@code nn.LSTMCell}, gate order i, f, g, o):
+     * {@code gates} [batch, 4 * hidden] is {@code x W_ih^T + b_ih + h W_hh^T + b_hh} and {@code c}
+     * [batch, hidden] the previous cell state;
+     * <pre>
+     * i, f, o = sigmoid of gate blocks 0, 1, 3;   g = tanh of block 2
+     * c' = f * c + i * g;                        h' = o * tanh(c')
+     * </pre>
+     * Returns h' and c' [batch, hidden], with gradients for gates and c.
+     *
+     * @throws IllegalArgumentException naming the op and both shapes when they are not
+     *     [batch, 4 * hidden] and [batch, hidden], or their dtypes or devices differ
+     */
+    public static LstmState lstmCell(Tensor gates, Tensor c) {
+        return RecurrentOps.lstmCell(gates, c);
+    }
+
+    /**
+     * One GRU step after its matrix products, fused (PyTorch's {@code nn.GRUCell}, gate order r, z, n):
+     * {@code inputGates = x W_ih^T + b_ih} and {@code hiddenGates = h W_hh^T + b_hh} [batch, 3 * hidden]
+     * are kept apart because the reset gate scales only the hidden part of n; {@code h} [batch, hidden] is
+     * the previous hidden state.
+     * <pre>
+     * r = sigmoid(i_r + h_r);   z = sigmoid(i_z + h_z);   n = tanh(i_n + r * h_n)
+     * h' = (1 - z) * n + z * h
+     * </pre>
+     * Returns h' [batch, hidden], with gradients for all three inputs.
+     *
+     * @throws IllegalArgumentException naming the op and the shapes when they are not [batch, 3 * hidden]
+     *     twice and [batch, hidden], or their dtypes or devices differ
+     */
+    public static Tensor gruCell(Tensor inputGates, Tensor hiddenGates, Tensor h) {
+        return RecurrentOps.gruCell(inputGates, hiddenGates, h);
+    }
+
+    /**
+     * What a recurrence over a whole sequence returns: {@code output} [steps, batch, hidden] holds the hidden
+     * state after every step (zero at steps past a sequence's length), {@code h} and {@code c} [batch, hidden]
+     * the final states, each taken at its sequence's last real step ({@code c} is null for GRU and RNN).
+     */
+    public record SequenceOutput(Tensor output, Tensor h, Tensor c) {
+    }
+
+    /**
+     * A whole LSTM layer in one direction over a sequence, given its input projection for every step:
+     * {@code inputGates} [steps, batch, 4 * hidden] is {@code x_t W_ih^T + b_ih + b_hh} (one GEMM over all
+     * steps), {@code h0} and {@code c0} [batch, hidden] the initial states, {@code weightHh}
+     * [4 * hidden, hidden]. Each step adds {@code h W_hh^T} and runs {@link #lstmCell}; with {@code reverse}
+     * the steps run from last to first. {@code lengths} (null: every sequence is {@code steps} long) must be
+     * non-increasing, each in [0, steps]: a sequence's state stops at its last real step and its later
+     * output rows are zero. One graph node with back-propagation through time; gradients for inputGates,
+     * h0, c0 and weightHh.
+     *
+     * @throws IllegalArgumentException naming the op and all shapes when they do not fit together, or for
+     *     lengths that are out of range, unsorted or not one per sequence
+     */
+    public static SequenceOutput lstmSequence(Tensor inputGates, Tensor h0, Tensor c0, Tensor weightHh, int[] lengths,
+                                              boolean reverse) {
+        return RecurrentOps.sequence(RecurrentOps.Kind.LSTM, inputGates, h0, c0, weightHh, null, lengths, reverse);
+    }
+
+    /**
+     * A whole GRU layer in one direction, like {@link #lstmSequence}: {@code inputGates} [steps, batch,
+     * 3 * hidden] is {@code x_t W_ih^T + b_ih}; each step computes {@code h W_hh^T + biasHh} (biasHh
+     * [3 * hidden] or null) and runs {@link #gruCell}. Gradients for inputGates, h0, weightHh and biasHh.
+     */
+    public static SequenceOutput gruSequence(Tensor inputGates, Tensor h0, Tensor weightHh, Tensor biasHh, int[] lengths,
+                                             boolean reverse) {
+        return RecurrentOps.sequence(RecurrentOps.Kind.GRU, inputGates, h0, null, weightHh, biasHh, lengths, reverse);
+    }
+
+    /**
+     * A whole Elman RNN layer in one direction, like {@link #lstmSequence}: {@code inputGates} [steps, batch,
+     * hidden] is {@code x_t W_ih^T + b_ih + b_hh}; each step is {@code h = act(inputGates_t + h W_hh^T)} with
+     * act tanh, or ReLU when {@code relu}. Gradients for inputGates, h0 and weightHh.
+     */
+    public static SequenceOutput rnnSequence(Tensor inputGates, Tensor h0, Tensor weightHh, boolean relu, int[] lengths,
+                                             boolean reverse) {
+        return RecurrentOps.sequence(relu ? RecurrentOps.Kind.RNN_RELU : RecurrentOps.Kind.RNN_TANH, inputGates, h0, null,
+                weightHh, null, lengths, reverse);
+    }
+
     private static Pool2dGeometry poolGeometry(String op, Tensor input, int[] kernel, int[] stride, int[] padding) {
         Checks.open(op, input);
         Checks.floating(op, input);

@@ -23,6 +23,50 @@ final class IndexOps {
         return out;
     }
 
+    /**
+     * Rows {@code indices} of {@code weight} [rows, dim], shaped [...indices, dim]; the gradient scatters back
+     * into weight, except into row {@code paddingIdx} (none when negative), which gets none.
+     */
+    static Tensor embedding(Tensor indices, Tensor weight, int paddingIdx) {
+        String op = "embedding";
+        Checks.open(op, indices, weight);
+        Checks.index(op, indices);
+        Checks.floating(op, weight);
+        Checks.sameBackend(op, indices, weight);
+        if (weight.rank() != 2) {
+            throw new IllegalArgumentException(op + ": weight " + weight.shape() + " must be [rows, dim]");
+        }
+        int rows = weight.dim(0);
+        int dim = weight.dim(1);
+        if (paddingIdx >= rows) {
+            throw new IllegalArgumentException(op + ": padding index " + paddingIdx + " is outside weight "
+                    + weight.shape());
+        }
+        int n = Math.toIntExact(indices.size());
+        Tensor flat = indices.reshape(n);
+        checkRange(op, flat, rows, weight.shape(), 0);
+        Shape flatShape = Shape.of(n, dim);
+        Tensor out = weight.emptyLike(indices.shape().insert(indices.rank(), dim), weight.dtype());
+        try (Tensor rowsOut = out.view(0, flatShape)) {
+            weight.backend().indexSelect(weight, 0, flat, rowsOut);
+        }
+        out.record(op, new Tensor[] {weight}, g -> {
+            Tensor gw = g.emptyLike(weight.shape(), g.dtype());
+            Backend be = g.backend();
+            be.fill(gw, 0);
+            try (Tensor rowsGrad = g.view(0, flatShape)) {
+                be.indexAdd(gw, 0, flat, rowsGrad);
+            }
+            if (paddingIdx >= 0) {
+                try (Tensor padRow = gw.view((long) paddingIdx * dim, Shape.of(1, dim))) {
+                    be.fill(padRow, 0);
+                }
+            }
+            return new Tensor[] {gw};
+        });
+        return out;
+    }
+
     static Tensor indexAdd(Tensor dst, int axis, Tensor index, Tensor src) {
         Checks.compatible("indexAdd", dst, src);
         Checks.open("indexAdd", index);

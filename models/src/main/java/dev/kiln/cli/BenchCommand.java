@@ -36,6 +36,10 @@ final class BenchCommand {
               mlp     W1: MNIST, 784-512-ReLU-512-ReLU-10, Adam lr 1e-3, batch 128, 5 epochs
               lenet   W2: MNIST, conv 1->20 5x5 ReLU maxpool 2, conv 20->50 5x5 ReLU maxpool 2,
                       dense 800->500 ReLU, dense 500->10; Adam lr 1e-3, batch 64, 3 epochs
+              lstm    W3: MNIST rows as 28 steps x 28 features, 1-layer LSTM hidden 128, last hidden
+                      state -> dense 10; Adam lr 1e-3, batch 128, 3 epochs
+              gru     W3 with a GRU in place of the LSTM
+              rnn     W3 with a tanh RNN in place of the LSTM
               sgemm   W5: C = A*B for square N in 512, 1024, 2048, 4096; best of 10 after 3 warm-ups
             The last line printed is one JSON object with the figures.
             """;
@@ -45,18 +49,19 @@ final class BenchCommand {
 
     static int run(String[] args, PrintStream out) throws Exception {
         if (args.length == 0 || args[0].startsWith("--")) {
-            throw new IllegalArgumentException("name a workload: kiln bench mlp|lenet|sgemm");
+            throw new IllegalArgumentException("name a workload: kiln bench mlp|lenet|lstm|gru|rnn|sgemm");
         }
         String workload = args[0];
         Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length));
         return switch (workload) {
             case "mlp" -> training("mlp", () -> Zoo.mlp(Mnist.PIXELS, Mnist.CLASSES), 128, 5, o, out);
             case "lenet" -> training("lenet", () -> Zoo.lenet(Mnist.CLASSES), 64, 3, o, out);
+            case "lstm", "gru", "rnn" -> training(workload, () -> Zoo.rowReader(workload, Mnist.CLASSES, 0), 128, 3, o, out);
             case "sgemm" -> {
                 o.rejectUnknown();
                 yield sgemm(out);
             }
-            default -> throw new IllegalArgumentException("unknown workload '" + workload + "'; known: mlp, lenet, sgemm");
+            default -> throw new IllegalArgumentException("unknown workload '" + workload + "'; known: mlp, lenet, lstm, gru, rnn, sgemm");
         };
     }
 

@@ -15,10 +15,13 @@ public final class Kiln {
             Usage: kiln <command> [options]        (kiln <command> --help for its options)
 
             Commands:
-              train MODEL   train a zoo model (mlp, lenet, resnet) on MNIST or Fashion-MNIST; writes a run directory
+              train MODEL   train a zoo model (mlp, lenet, resnet, lstm, gru, rnn) on MNIST or
+                            Fashion-MNIST; writes a run directory
               eval          evaluate a checkpoint on a test set
               predict       classify one image with a checkpoint
-              bench NAME    run a benchmark of shared/BENCHMARKS.md (mlp, lenet, sgemm)
+              bench NAME    run a benchmark of shared/BENCHMARKS.md (mlp, lenet, lstm, gru, rnn, sgemm)
+              lm            train a character-level LSTM language model on the words of CMUdict
+              sample        draw new words from a kiln lm checkpoint
               demo          train a network written with raw tensor ops (plain SGD) on MNIST
               methods       compare backpropagation, feedback alignment, direct feedback alignment and
                             synthetic gradients on one MLP
@@ -39,19 +42,21 @@ public final class Kiln {
         int run(String[] args, PrintStream out) throws Exception;
     }
 
-    private static final Map<String, Command> COMMANDS = Map.of(
-            "train", new Command(TrainCommand.HELP, TrainCommand::run),
-            "eval", new Command(EvalCommand.HELP, EvalCommand::run),
-            "predict", new Command(PredictCommand.HELP, PredictCommand::run),
-            "bench", new Command(BenchCommand.HELP, BenchCommand::run),
-            "demo", new Command(DemoCommand.HELP, DemoCommand::run),
-            "methods", new Command(MethodsCommand.HELP, MethodsCommand::run),
-            "word2vec", new Command(Word2VecCommand.HELP, Word2VecCommand::run),
-            "neighbours", new Command(NeighboursCommand.HELP, NeighboursCommand::run),
-            "backends", new Command("Usage: kiln backends\n", (args, out) -> {
+    private static final Map<String, Command> COMMANDS = Map.ofEntries(
+            Map.entry("train", new Command(TrainCommand.HELP, TrainCommand::run)),
+            Map.entry("eval", new Command(EvalCommand.HELP, EvalCommand::run)),
+            Map.entry("predict", new Command(PredictCommand.HELP, PredictCommand::run)),
+            Map.entry("bench", new Command(BenchCommand.HELP, BenchCommand::run)),
+            Map.entry("demo", new Command(DemoCommand.HELP, DemoCommand::run)),
+            Map.entry("methods", new Command(MethodsCommand.HELP, MethodsCommand::run)),
+            Map.entry("word2vec", new Command(Word2VecCommand.HELP, Word2VecCommand::run)),
+            Map.entry("neighbours", new Command(NeighboursCommand.HELP, NeighboursCommand::run)),
+            Map.entry("lm", new Command(LmCommand.HELP, LmCommand::run)),
+            Map.entry("sample", new Command(SampleCommand.HELP, SampleCommand::run)),
+            Map.entry("backends", new Command("Usage: kiln backends\n", (args, out) -> {
                 Engine.describeProviders().forEach(out::println);
                 return 0;
-            }));
+            })));
 
     private Kiln() {
     }

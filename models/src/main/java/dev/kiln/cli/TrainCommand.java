@@ -25,7 +25,9 @@ import java.util.Map;
 final class TrainCommand {
     static final String HELP = """
             Usage: kiln train MODEL [options]      MODEL: mlp (W1 784-512-512-10), lenet (W2 conv net),
-                                           resnet (3 stages of basic blocks with batch norm)
+                                           resnet (3 stages of basic blocks with batch norm),
+                                           lstm (W3: rows as 28 steps, LSTM 128), gru, rnn (W3 with
+                                           a GRU or a tanh RNN)
               --data mnist|fashion-mnist   data set (default mnist)
               --data-dir DIR               data root (default: $KILN_DATA, ~/.kiln/data, ../shared/data)
               --epochs N                   epochs (default 5)
@@ -33,7 +35,8 @@ final class TrainCommand {
               --lr X                       learning rate (default 0.001)
               --optimizer NAME             sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw (default adam)
               --weight-decay X             weight decay (default 0; L2 for sgd/adam, decoupled for adamw)
-              --dropout P                  dropout after each hidden layer (default 0)
+              --dropout P                  dropout after each hidden layer (default 0; for lstm, gru
+                                           and rnn: on the last hidden state)
               --train-size N               train on a seeded random N of the training images (default all)
               --validation-split F         hold out this share of the training set for validation and
                                            early stopping (default 0: the test set is reported per epoch)

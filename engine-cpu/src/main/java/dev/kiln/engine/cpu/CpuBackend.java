@@ -37,6 +37,7 @@ public final class CpuBackend implements Backend {
     private final CpuConvolution convolution;
     private final CpuPooling pooling;
     private final CpuBatchNorm batchNorm;
+    private final CpuRecurrent recurrent;
 
     public CpuBackend(int threads) {
         this.parallel = new Parallel(threads);
@@ -56,6 +57,7 @@ public final class CpuBackend implements Backend {
         this.convolution = new CpuConvolution(this, parallel);
         this.pooling = new CpuPooling(parallel);
         this.batchNorm = new CpuBatchNorm(parallel);
+        this.recurrent = new CpuRecurrent(parallel);
     }
 
     /** Thread count from {@code -Dkiln.threads}, else the number of cores. */
@@ -297,6 +299,28 @@ public final class CpuBackend implements Backend {
     public void adamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1,
                            double beta2, double eps, double weightDecay, boolean decoupledWeightDecay, long step) {
         updates.adam(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, step);
+    }
+
+    @Override
+    public void lstmCellForward(Tensor gates, Tensor c, Tensor hOut, Tensor cOut, Tensor activations) {
+        recurrent.lstmForward(gates, c, hOut, cOut, activations);
+    }
+
+    @Override
+    public void lstmCellBackward(Tensor activations, Tensor c, Tensor cOut, Tensor gradH, Tensor gradC,
+                                 Tensor gradGates, Tensor gradCPrev) {
+        recurrent.lstmBackward(activations, c, cOut, gradH, gradC, gradGates, gradCPrev);
+    }
+
+    @Override
+    public void gruCellForward(Tensor inputGates, Tensor hiddenGates, Tensor h, Tensor hOut, Tensor activations) {
+        recurrent.gruForward(inputGates, hiddenGates, h, hOut, activations);
+    }
+
+    @Override
+    public void gruCellBackward(Tensor activations, Tensor hiddenGates, Tensor h, Tensor gradHOut,
+                                Tensor gradInputGates, Tensor gradHiddenGates, Tensor gradH) {
+        recurrent.gruBackward(activations, hiddenGates, h, gradHOut, gradInputGates, gradHiddenGates, gradH);
     }
 
     @Override

@@ -129,6 +129,23 @@ final class CpuCopy {
         int cols = outDims[rank - 1];
         int rows = n / cols;
         int lastStride = (int) stride[rank - 1];
+        if (lastStride == 1) {
+            // The last axis stays in place (e.g. swapping time and batch): every row is one contiguous run.
+            int s0 = CpuElementwise.offset(src);
+            int o0 = CpuElementwise.offset(out);
+            parallel.forRange(rows, cols, (s, e) -> {
+                for (int r = s; r < e; r++) {
+                    long base = 0;
+                    int rem = r;
+                    for (int d = rank - 2; d >= 0; d--) {
+                        base += (rem % outDims[d]) * stride[d];
+                        rem /= outDims[d];
+                    }
+                    copyRun(src, s0 + (int) base, out, o0 + r * cols, cols);
+                }
+            });
+            return;
+        }
         Data sd = Data.of(src);
         Data od = Data.of(out);
         parallel.forRange(rows, cols * 2L, (s, e) -> {

@@ -9,7 +9,8 @@ import java.util.function.DoubleBinaryOperator;
 
 /**
  * Element-wise kernels. Generic loops read and write through {@link Data} in double precision; F32
- * arithmetic and ReLU, the ops of every training step, have loops of their own on the FloatBuffer.
+ * arithmetic, ReLU and tanh, the ops of every training step, have loops of their own on the FloatBuffer
+ * (tanh as {@link FastTanh}).
  */
 final class CpuElementwise {
     private static final double SQRT_HALF = Math.sqrt(0.5);
@@ -40,6 +41,22 @@ final class CpuElementwise {
                         in[i] = Math.max(in[i], 0f);
                     }
                     os.put(oo + c, in, 0, len);
+                }
+            });
+            return;
+        }
+        if (op == UnaryOp.TANH && x.dtype() == DType.F32) {
+            FloatBuffer xs = f32(x);
+            FloatBuffer os = f32(out);
+            int xo = offset(x);
+            int oo = offset(out);
+            parallel.forRange(n, 8, (s, e) -> {
+                float[] v = Chunks.scratch()[0];
+                for (int c = s; c < e; c += Chunks.SIZE) {
+                    int len = Math.min(Chunks.SIZE, e - c);
+                    xs.get(xo + c, v, 0, len);
+                    FastTanh.tanh(v, len);
+                    os.put(oo + c, v, 0, len);
                 }
             });
             return;
@@ -94,6 +111,29 @@ final class CpuElementwise {
                     for (int i = 0; i < len; i++) {
                         int keep = -Float.floatToRawIntBits(out[i]) >> 31;
                         grad[i] = Float.intBitsToFloat(Float.floatToRawIntBits(grad[i]) & keep);
+                    }
+                    os.put(oo + c, grad, 0, len);
+                }
+            });
+            return;
+        }
+        if (op == UnaryOp.TANH && x.dtype() == DType.F32) {
+            FloatBuffer ys = f32(y);
+            FloatBuffer gs = f32(gy);
+            FloatBuffer os = f32(gx);
+            int yo = offset(y);
+            int go = offset(gy);
+            int oo = offset(gx);
+            parallel.forRange(n, 1, (s, e) -> {
+                float[][] t = Chunks.scratch();
+                float[] out = t[0];
+                float[] grad = t[1];
+                for (int c = s; c < e; c += Chunks.SIZE) {
+                    int len = Math.min(Chunks.SIZE, e - c);
+                    ys.get(yo + c, out, 0, len);
+                    gs.get(go + c, grad, 0, len);
+                    for (int i = 0; i < len; i++) {
+                        grad[i] *= 1 - out[i] * out[i];
                     }
                     os.put(oo + c, grad, 0, len);
                 }

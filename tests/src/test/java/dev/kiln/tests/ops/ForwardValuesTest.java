@@ -376,6 +376,26 @@ class ForwardValuesTest {
         }
     }
 
+    @Test
+    void f32TanhAndItsGradientFollowMathTanhAcrossSeveralChunks() {
+        int n = 5001;
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = -12 + 24.0 * i / (n - 1);
+        }
+        Tensor in = tensor(DType.F32, x, n).requiresGrad(true);
+        Tensor y = in.tanh();
+        y.sum().backward();
+        double[] expected = new double[n];
+        double[] slope = new double[n];
+        for (int i = 0; i < n; i++) {
+            expected[i] = Math.tanh((float) x[i]);
+            slope[i] = 1 - expected[i] * expected[i];
+        }
+        assertValues(expected, y, 1e-6, "tanh");
+        assertValues(slope, in.grad(), 2e-6, "gradient of tanh");
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void sigmoidAndTanhSaturateWithoutNaN(DType dt) {
@@ -922,6 +942,24 @@ class ForwardValuesTest {
         Tensor m = tensor(dt, new double[] {1, 2, 3, 4, 5, 6}, 2, 3).t();
         assertShape(m, 3, 2);
         assertValues(new double[] {1, 4, 2, 5, 3, 6}, m, 0, "t()");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void transposeThatKeepsTheLastAxisMovesWholeRows(DType dt) {
+        // A view with an element offset: rows 1..2 of a [3, 3, 4] tensor, transposed to [3, 2, 4].
+        Tensor x = tensor(dt, iota(36), 3, 3, 4).narrow(0, 1, 2);
+        Tensor t = x.transpose(0, 1);
+        assertShape(t, 3, 2, 4);
+        double[] expected = new double[24];
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 3; j++) {
+                for (int k = 0; k < 4; k++) {
+                    expected[(j * 2 + i) * 4 + k] = ((i + 1) * 3 + j) * 4 + k;
+                }
+            }
+        }
+        assertValues(expected, t, 0, "transpose(0, 1)");
     }
 
     @ParameterizedTest

@@ -1,0 +1,391 @@
+package dev.kiln.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The fused LSTM and GRU cells of the Backend SPI (item 10), and whole sequences run on them, with their
+ * gradients.
+ */
+final class RecurrentOps {
+    private RecurrentOps() {
+    }
+
+    /**
+     * The backend writes h' and c' into one [2 * batch, H] tensor, h' in the first batch rows: one graph
+     * node owns both outputs, and the two are free views of it (narrowing the first axis).
+     */
+    static F.LstmState lstmCell(Tensor gates, Tensor c) {
+        String op = "lstmCell";
+        Checks.compatible(op, gates, c);
+        Checks.floating(op, gates);
+        if (gates.rank() != 2 || c.rank() != 2 || gates.dim(0) != c.dim(0) || gates.dim(1) != 4 * c.dim(1)) {
+            throw new IllegalArgumentException(op + ": gates " + gates.shape() + " and cell state " + c.shape()
+                    + ": expected [batch, 4 * hidden] and [batch, hidden]");
+        }
+        int batch = c.dim(0);
+        Shape state = c.shape();
+        Tensor out = gates.emptyLike(Shape.of(2 * batch, c.dim(1)), gates.dtype());
+        Tensor activations = gates.emptyLike(gates.shape(), gates.dtype());
+        Tensor cOut = out.view(c.size(), state);
+        try (Tensor hOut = out.view(0, state)) {
+            gates.backend().lstmCellForward(gates, c, hOut, cOut, activations);
+        }
+        out.record(op, new Tensor[] {gates, c}, g -> {
+            Tensor gradGates = g.emptyLike(gates.shape(), gates.dtype());
+            Tensor gradC = g.emptyLike(state, c.dtype());
+            try (Tensor gradHOut = g.view(0, state); Tensor gradCOut = g.view(c.size(), state)) {
+                g.backend().lstmCellBackward(activations, c, cOut, gradHOut, gradCOut, gradGates, gradC);
+            }
+            return new Tensor[] {gradGates, c.requiresGrad() ? gradC : null};
+        });
+        return new F.LstmState(out.narrow(0, 0, batch), out.narrow(0, batch, batch));
+    }
+
+    static Tensor gruCell(Tensor inputGates, Tensor hiddenGates, Tensor h) {
+        String op = "gruCell";
+        Checks.compatible(op, inputGates, hiddenGates);
+        Checks.compatible(op, inputGates, h);
+        Checks.floating(op, inputGates);
+        if (inputGates.rank() != 2 || h.rank() != 2 || !inputGates.shape().equals(hiddenGates.shape())
+                || inputGates.dim(0) != h.dim(0) || inputGates.dim(1) != 3 * h.dim(1)) {
+            throw new IllegalArgumentException(op + ": input gates " + inputGates.shape() + ", hidden gates "
+                    + hiddenGates.shape() + " and hidden state " + h.shape()
+                    + ": expected [batch, 3 * hidden], [batch, 3 * hidden] and [batch, hidden]");
+        }
+        Tensor out = h.emptyLike(h.shape(), h.dtype());
+        Tensor activations = h.emptyLike(inputGates.shape(), h.dtype());
+        h.backend().gruCellForward(inputGates, hiddenGates, h, out, activations);
+        out.record(op, new Tensor[] {inputGates, hiddenGates, h}, g -> {
+            Tensor gradInput = g.emptyLike(inputGates.shape(), g.dtype());
+            Tensor gradHidden = g.emptyLike(hiddenGates.shape(), g.dtype());
+            Tensor gradH = g.emptyLike(h.shape(), g.dtype());
+            g.backend().gruCellBackward(activations, hiddenGates, h, g, gradInput, gradHidden, gradH);
+            return new Tensor[] {
+                    inputGates.requiresGrad() ? gradInput : null,
+                    hiddenGates.requiresGrad() ? gradHidden : null,
+                    h.requiresGrad() ? gradH : null};
+        });
+        return out;
+    }
+
+    // ---- whole sequences ------------------------------------------------------------------------
+
+    /** The recurrences {@link #sequence} runs; {@code gates} blocks of width hidden per step. */
+    enum Kind {
+        LSTM("lstmSequence", 4), GRU("gruSequence", 3), RNN_TANH("rnnSequence", 1), RNN_RELU("rnnSequence", 1);
+
+        final String op;
+        final int gates;
+
+        Kind(String op, int gates) {
+            this.op = op;
+            this.gates = gates;
+        }
+    }
+
+    /**
+     * Runs a recurrence over every step of {@code inputGates} [steps, batch, gates * hidden] as ONE graph
+     * node, with back-propagation through time written out: per step one GEMM of the hidden state with
+     * {@code weightHh} and one cell (fused LSTM or GRU, or tanh/ReLU), and in the backward pass one cell
+     * gradient and one GEMM per step, then a single GEMM over all steps for the gradient of weightHh. Per-step
+     * graph nodes would cost a full-size gradient for every slice of inputGates.
+     *
+     * <p>States are kept in a [(steps + 1) * batch, hidden] buffer {@code S}, indexed by time so that the
+     * states entering the steps form one contiguous block: running forward, step t reads S[t] and writes
+     * S[t + 1]; running in reverse it reads S[t + 1] and writes S[t].
+     *
+     * <p>With {@code lengths} (non-increasing, so that the sequences still running at any step are the
+     * first rows), rows past their length are skipped: their state is carried unchanged, their output row
+     * is zero, and their gradients pass through untouched.
+     */
+    static F.SequenceOutput sequence(Kind kind, Tensor inputGates, Tensor h0, Tensor c0, Tensor weightHh,
+                                     Tensor biasHh, int[] lengths, boolean reverse) {
+        String op = kind.op;
+        checkSequence(kind, inputGates, h0, c0, weightHh, biasHh);
+        int steps = inputGates.dim(0);
+        int batch = inputGates.dim(1);
+        int hidden = h0.dim(1);
+        int width = kind.gates * hidden;
+        int[] active = activeRows(op, lengths, steps, batch);
+        boolean padded = active[active.length - 1] < batch;
+        boolean lstm = kind == Kind.LSTM;
+        Backend be = inputGates.backend();
+        DType dtype = inputGates.dtype();
+        Shape stateRows = Shape.of((steps + 1) * batch, hidden);
+        Shape gateRows = Shape.of(steps * batch, width);
+
+        Tensor hs = inputGates.emptyLike(stateRows, dtype);
+        Tensor cs = lstm ? inputGates.emptyLike(stateRows, dtype) : null;
+        // LSTM and GRU keep the activated gates for the backward pass; a plain RNN its pre-activations.
+        Tensor saved = inputGates.emptyLike(gateRows, dtype);
+        Tensor hiddenGates = kind == Kind.GRU ? inputGates.emptyLike(gateRows, dtype) : null;
+        Tensor gates = lstm ? inputGates.emptyLike(gateRows, dtype) : null;
+        int extra = lstm ? 2 : 1;
+        Tensor out = inputGates.emptyLike(Shape.of((steps + extra) * batch, hidden), dtype);
+        int initial = reverse ? steps : 0;
+        try (Rows r = new Rows()) {
+            Tensor x = r.of(inputGates, 0, steps * batch, width);
+            be.copy(h0, r.of(hs, initial * batch, batch));
+            if (lstm) {
+                be.copy(c0, r.of(cs, initial * batch, batch));
+                be.copy(x, gates);
+            } else if (kind == Kind.GRU) {
+                be.fill(hiddenGates, 0);
+                if (biasHh != null) {
+                    be.binary(BinaryOp.ADD, hiddenGates, biasHh, hiddenGates);
+                }
+            } else {
+                be.copy(x, saved);
+            }
+            if (padded) {
+                be.fill(out, 0);
+            }
+            for (int k = 0; k < steps; k++) {
+                int t = reverse ? steps - 1 - k : k;
+                int before = reverse ? t + 1 : t;
+                int after = reverse ? t : t + 1;
+                int n = active[t];
+                if (n < batch) {
+                    be.copySlices(hs, 0, before * batch + n, hs, after * batch + n, batch - n);
+                    if (lstm) {
+                        be.copySlices(cs, 0, before * batch + n, cs, after * batch + n, batch - n);
+                    }
+                }
+                if (n == 0) {
+                    continue;
+                }
+                try (Rows s = new Rows()) {
+                    Tensor hPrev = s.of(hs, before * batch, n);
+                    Tensor hNext = s.of(hs, after * batch, n);
+                    int row = t * batch;
+                    switch (kind) {
+                        case LSTM -> {
+                            Tensor g = s.of(gates, row, n);
+                            be.gemm(false, true, n, width, hidden, 1, hPrev, weightHh, 1, g);
+                            be.lstmCellForward(g, s.of(cs, before * batch, n), hNext, s.of(cs, after * batch, n),
+                                    s.of(saved, row, n));
+                        }
+                        case GRU -> {
+                            Tensor hg = s.of(hiddenGates, row, n);
+                            be.gemm(false, true, n, width, hidden, 1, hPrev, weightHh, 1, hg);
+                            be.gruCellForward(s.of(x, row, n), hg, hPrev, hNext, s.of(saved, row, n));
+                        }
+                        default -> {
+                            Tensor pre = s.of(saved, row, n);
+                            be.gemm(false, true, n, width, hidden, 1, hPrev, weightHh, 1, pre);
+                            be.unary(kind == Kind.RNN_TANH ? UnaryOp.TANH : UnaryOp.RELU, 0, pre, hNext);
+                        }
+                    }
+                    be.copySlices(hs, 0, after * batch, out, row, n);
+                }
+            }
+            int last = reverse ? 0 : steps;
+            be.copySlices(hs, 0, last * batch, out, steps * batch, batch);
+            if (lstm) {
+                be.copySlices(cs, 0, last * batch, out, (steps + 1) * batch, batch);
+            }
+        }
+        if (gates != null) {
+            gates.close();
+        }
+        Tensor[] inputs = switch (kind) {
+            case LSTM -> new Tensor[] {inputGates, h0, c0, weightHh};
+            case GRU -> new Tensor[] {inputGates, h0, weightHh, biasHh};
+            default -> new Tensor[] {inputGates, h0, weightHh};
+        };
+        out.record(op, inputs, g -> sequenceGrads(kind, inputs, g, hs, cs, saved, hiddenGates, active, reverse));
+        Tensor output = out.narrow(0, 0, steps * batch).reshape(steps, batch, hidden);
+        Tensor h = out.narrow(0, steps * batch, batch);
+        Tensor c = lstm ? out.narrow(0, (steps + 1) * batch, batch) : null;
+        return new F.SequenceOutput(output, h, c);
+    }
+
+    /** Gradients of {@link #sequence} for its recorded inputs, from the gradient of [output; h; c]. */
+    private static Tensor[] sequenceGrads(Kind kind, Tensor[] inputs, Tensor g, Tensor hs, Tensor cs, Tensor saved,
+                                          Tensor hiddenGates, int[] active, boolean reverse) {
+        Tensor inputGates = inputs[0];
+        Tensor weightHh = kind == Kind.LSTM ? inputs[3] : inputs[2];
+        int steps = inputGates.dim(0);
+        int batch = inputGates.dim(1);
+        int hidden = hs.dim(1);
+        int width = kind.gates * hidden;
+        boolean lstm = kind == Kind.LSTM;
+        boolean padded = active[active.length - 1] < batch;
+        Backend be = g.backend();
+        DType dtype = g.dtype();
+        Shape state = Shape.of(batch, hidden);
+        Shape gateRows = Shape.of(steps * batch, width);
+        Tensor gradGates = g.emptyLike(gateRows, dtype);
+        // The GRU's hidden GEMM has its own gradient; in an LSTM or RNN both GEMMs feed one sum.
+        Tensor gradHidden = kind == Kind.GRU ? g.emptyLike(gateRows, dtype) : gradGates;
+        if (padded) {
+            be.fill(gradGates, 0);
+            if (gradHidden != gradGates) {
+                be.fill(gradHidden, 0);
+            }
+        }
+        Tensor dh = g.emptyLike(state, dtype);
+        Tensor dhNext = g.emptyLike(state, dtype);
+        Tensor dc = lstm ? g.emptyLike(state, dtype) : null;
+        Tensor dcNext = lstm ? g.emptyLike(state, dtype) : null;
+        try (Rows r = new Rows()) {
+            be.copy(r.of(g, steps * batch, batch), dh);
+            if (lstm) {
+                be.copy(r.of(g, (steps + 1) * batch, batch), dc);
+            }
+            for (int k = steps - 1; k >= 0; k--) {
+                int t = reverse ? steps - 1 - k : k;
+                int before = reverse ? t + 1 : t;
+                int after = reverse ? t : t + 1;
+                int n = active[t];
+                if (n == 0) {
+                    continue;
+                }
+                int row = t * batch;
+                try (Rows s = new Rows()) {
+                    Tensor dhRows = s.of(dh, 0, n);
+                    Tensor dhNextRows = s.of(dhNext, 0, n);
+                    be.binary(BinaryOp.ADD, dhRows, s.of(g, row, n), dhRows);
+                    Tensor gradStep = s.of(gradGates, row, n);
+                    Tensor hPrev = s.of(hs, before * batch, n);
+                    switch (kind) {
+                        case LSTM -> {
+                            be.lstmCellBackward(s.of(saved, row, n), s.of(cs, before * batch, n),
+                                    s.of(cs, after * batch, n), dhRows, s.of(dc, 0, n), gradStep, s.of(dcNext, 0, n));
+                            be.gemm(false, false, n, hidden, width, 1, gradStep, weightHh, 0, dhNextRows);
+                        }
+                        case GRU -> {
+                            Tensor gradHiddenStep = s.of(gradHidden, row, n);
+                            be.gruCellBackward(s.of(saved, row, n), s.of(hiddenGates, row, n), hPrev, dhRows, gradStep,
+                                    gradHiddenStep, dhNextRows);
+                            be.gemm(false, false, n, hidden, width, 1, gradHiddenStep, weightHh, 1, dhNextRows);
+                        }
+                        default -> {
+                            be.unaryBackward(kind == Kind.RNN_TANH ? UnaryOp.TANH : UnaryOp.RELU, 0, s.of(saved, row, n),
+                                    s.of(hs, after * batch, n), dhRows, gradStep);
+                            be.gemm(false, false, n, hidden, width, 1, gradStep, weightHh, 0, dhNextRows);
+                        }
+                    }
+                }
+                if (n < batch) {
+                    be.copySlices(dh, 0, n, dhNext, n, batch - n);
+                    if (lstm) {
+                        be.copySlices(dc, 0, n, dcNext, n, batch - n);
+                    }
+                }
+                Tensor swap = dh;
+                dh = dhNext;
+                dhNext = swap;
+                if (lstm) {
+                    swap = dc;
+                    dc = dcNext;
+                    dcNext = swap;
+                }
+            }
+        }
+        Tensor gradWeight = null;
+        if (weightHh.requiresGrad()) {
+            gradWeight = g.emptyLike(weightHh.shape(), dtype);
+            try (Tensor entering = hs.view(reverse ? (long) batch * hidden : 0, Shape.of(steps * batch, hidden))) {
+                be.gemm(true, false, width, hidden, steps * batch, 1, gradHidden, entering, 0, gradWeight);
+            }
+        }
+        dhNext.close();
+        if (dcNext != null) {
+            dcNext.close();
+        }
+        return switch (kind) {
+            case LSTM -> new Tensor[] {gradGates, dh, dc, gradWeight};
+            case GRU -> {
+                Tensor biasHh = inputs[3];
+                Tensor gradBias = null;
+                if (biasHh != null && biasHh.requiresGrad()) {
+                    gradBias = g.emptyLike(biasHh.shape(), dtype);
+                    be.reduce(ReduceOp.SUM, gradHidden, 0, gradBias);
+                }
+                yield new Tensor[] {gradGates, dh, gradWeight, gradBias};
+            }
+            default -> new Tensor[] {gradGates, dh, gradWeight};
+        };
+    }
+
+    private static void checkSequence(Kind kind, Tensor inputGates, Tensor h0, Tensor c0, Tensor weightHh,
+                                      Tensor biasHh) {
+        String op = kind.op;
+        Checks.compatible(op, inputGates, h0);
+        Checks.compatible(op, inputGates, weightHh);
+        Checks.floating(op, inputGates);
+        if (kind == Kind.LSTM) {
+            Checks.compatible(op, inputGates, c0);
+        }
+        if (biasHh != null) {
+            Checks.compatible(op, inputGates, biasHh);
+        }
+        int hidden = h0.rank() == 2 ? h0.dim(1) : -1;
+        int width = kind.gates * hidden;
+        String expected = "expected inputGates [steps, batch, " + kind.gates + " * hidden], h0"
+                + (kind == Kind.LSTM ? " and c0" : "") + " [batch, hidden], weightHh [" + kind.gates + " * hidden, hidden]"
+                + (kind == Kind.GRU ? ", biasHh [" + kind.gates + " * hidden] or null" : "");
+        boolean ok = inputGates.rank() == 3 && h0.rank() == 2 && inputGates.dim(0) > 0
+                && inputGates.dim(1) == h0.dim(0) && inputGates.dim(2) == width
+                && weightHh.shape().equals(Shape.of(width, hidden))
+                && (kind != Kind.LSTM || c0.shape().equals(h0.shape()))
+                && (biasHh == null || biasHh.shape().equals(Shape.of(width)));
+        if (!ok) {
+            throw new IllegalArgumentException(op + ": inputGates " + inputGates.shape() + ", h0 " + h0.shape()
+                    + (kind == Kind.LSTM ? ", c0 " + c0.shape() : "") + ", weightHh " + weightHh.shape()
+                    + (biasHh != null ? ", biasHh " + biasHh.shape() : "") + ": " + expected);
+        }
+    }
+
+    /** Rows still running at each step: all of them without lengths, else how many lengths exceed t. */
+    private static int[] activeRows(String op, int[] lengths, int steps, int batch) {
+        int[] active = new int[steps];
+        if (lengths == null) {
+            java.util.Arrays.fill(active, batch);
+            return active;
+        }
+        if (lengths.length != batch) {
+            throw new IllegalArgumentException(op + ": " + lengths.length + " lengths for a batch of " + batch);
+        }
+        for (int b = 0; b < batch; b++) {
+            if (lengths[b] < 0 || lengths[b] > steps) {
+                throw new IllegalArgumentException(op + ": length " + lengths[b] + " of sequence " + b
+                        + " is outside [0, " + steps + "]");
+            }
+            if (b > 0 && lengths[b] > lengths[b - 1]) {
+                throw new IllegalArgumentException(op + ": lengths must be non-increasing (sort the batch by length),"
+                        + " got " + java.util.Arrays.toString(lengths));
+            }
+            for (int t = 0; t < lengths[b]; t++) {
+                active[t]++;
+            }
+        }
+        return active;
+    }
+
+    /** Row-block views of 2-D buffers for the backend, released together. */
+    private static final class Rows implements AutoCloseable {
+        private final List<Tensor> views = new ArrayList<>();
+
+        /** Rows [first, first + count) of a [rows, cols] buffer. */
+        Tensor of(Tensor matrix, long first, int count) {
+            return of(matrix, first, count, matrix.dim(matrix.rank() - 1));
+        }
+
+        /** Rows [first, first + count) of {@code t} seen as [rows, cols]. */
+        Tensor of(Tensor t, long first, int count, int cols) {
+            Tensor v = t.view(first * cols, Shape.of(count, cols));
+            views.add(v);
+            return v;
+        }
+
+        @Override
+        public void close() {
+            for (Tensor v : views) {
+                v.close();
+            }
+        }
+    }
+}

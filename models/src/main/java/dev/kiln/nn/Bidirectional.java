@@ -1,0 +1,100 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.Tensor;
+import java.util.List;
+
+/**
+ * Two recurrent layers over one sequence, one reading it forwards and one backwards, merged (Keras'
+ * {@code Bidirectional}): the backward layer's output at step t is what it computes after reading the
+ * sequence from its last real step down to t, i.e. the layer run on the reversed sequence, reversed back.
+ * Sub-modules {@code forward} and {@code backward}, both unidirectional, of one kind, input size, hidden
+ * size and layout; each keeps its own layers, which are not interleaved (for PyTorch's interleaved stacks
+ * use {@code bidirectional(true)} on the layer's builder).
+ *
+ * <p>Output [T, B, 2H] with {@link Merge#CONCAT} (forward half first) or [T, B, H] with {@link Merge#SUM}
+ * ([B, T, ...] when batch-first); h_n (and c_n) [2L, B, H]: the forward layer's L rows, then the backward
+ * layer's. Lengths as in {@link Recurrent}: the backward layer starts at each sequence's last real step.
+ */
+public class Bidirectional extends Module {
+    /** How the two directions' outputs are combined. */
+    public enum Merge {
+        /** Concatenated along the feature axis, forward first. */
+        CONCAT,
+        /** Added element by element. */
+        SUM
+    }
+
+    private final Recurrent forwardLayer;
+    private final Recurrent backwardLayer;
+    private final Merge merge;
+
+    /**
+     * @throws IllegalArgumentException when either layer is bidirectional or the two differ in kind, sizes,
+     *     number of layers or layout
+     */
+    public Bidirectional(Recurrent forward, Recurrent backward, Merge merge) {
+        if (forward == backward) {
+            throw new IllegalArgumentException("Bidirectional: the forward and backward layers must be two instances");
+        }
+        if (forward.directions() != 1 || backward.directions() != 1) {
+            throw new IllegalArgumentException("Bidirectional: both layers must be unidirectional, got " + forward
+                    + " and " + backward);
+        }
+        if (forward.getClass() != backward.getClass() || forward.inputSize() != backward.inputSize()
+                || forward.hiddenSize() != backward.hiddenSize() || forward.layers() != backward.layers()
+                || forward.isBatchFirst() != backward.isBatchFirst()) {
+            throw new IllegalArgumentException("Bidirectional: the layers must match in kind, input size, hidden size,"
+                    + " layers and layout, got " + forward + " and " + backward);
+        }
+        this.forwardLayer = registerModule("forward", forward);
+        this.backwardLayer = registerModule("backward", backward);
+        this.merge = java.util.Objects.requireNonNull(merge, "Bidirectional: merge");
+    }
+
+    /** The merged output sequence, from zero states, for full-length sequences. */
+    @Override
+    public Tensor forward(Tensor input) {
+        return forward(input, null, null).output();
+    }
+
+    /**
+     * Runs both layers over {@code input} from {@code initial} (null: zeros; else h, and c for LSTMs,
+     * [2L, B, H]: the forward layer's rows first) with the given lengths (null: all full).
+     */
+    public RecurrentOutput forward(Tensor input, RecurrentState initial, int[] lengths) {
+        int rows = forwardLayer.layers();
+        RecurrentState initialForward = null;
+        RecurrentState initialBackward = null;
+        if (initial != null) {
+            if (initial.h().rank() != 3 || initial.h().dim(0) != 2 * rows) {
+                throw new IllegalArgumentException(this + ": initial h " + initial.h().shape() + " must be [" + 2 * rows
+                        + ", batch, hidden]: the forward layer's rows, then the backward layer's");
+            }
+            initialForward = half(initial, 0, rows);
+            initialBackward = half(initial, rows, rows);
+        }
+        RecurrentOutput f = forwardLayer.forward(input, initialForward, lengths);
+        RecurrentOutput b = backwardLayer.run(input, initialBackward, lengths, true);
+        Tensor output = merge == Merge.CONCAT ? Tensor.cat(List.of(f.output(), b.output()), 2) : f.output().add(b.output());
+        Tensor hN = Tensor.cat(List.of(f.hN(), b.hN()), 0);
+        Tensor cN = f.cN() == null ? null : Tensor.cat(List.of(f.cN(), b.cN()), 0);
+        return new RecurrentOutput(output, hN, cN);
+    }
+
+    private static RecurrentState half(RecurrentState s, int start, int rows) {
+        return new RecurrentState(s.h().narrow(0, start, rows), s.c() == null ? null : s.c().narrow(0, start, rows));
+    }
+
+    public Recurrent forwardLayer() {
+        return forwardLayer;
+    }
+
+    public Recurrent backwardLayer() {
+        return backwardLayer;
+    }
+
+    @Override
+    public String toString() {
+        return "Bidirectional(" + forwardLayer + ", merge=" + merge + ")";
+    }
+}

@@ -1,0 +1,72 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.F;
+import dev.kiln.engine.Tensor;
+
+/**
+ * A lookup table of vectors, like PyTorch's {@code torch.nn.Embedding}: indices (I64 or I32) of any shape,
+ * each in [0, numEmbeddings), to [...indices, embeddingDim]. Parameter {@code weight}
+ * [numEmbeddings, embeddingDim], drawn from N(0, 1) as in PyTorch.
+ *
+ * <p>With a padding index, that row starts at zero and never receives a gradient, so padding tokens map
+ * to a fixed vector; a negative padding index counts from the end, as in PyTorch.
+ */
+public class Embedding extends Module {
+    private final int numEmbeddings;
+    private final int embeddingDim;
+    private final int paddingIdx;
+
+    /** A table without a padding row. */
+    public Embedding(int numEmbeddings, int embeddingDim) {
+        this(numEmbeddings, embeddingDim, null);
+    }
+
+    /** A table whose row {@code paddingIdx} (in [-numEmbeddings, numEmbeddings)) is zero and untrained. */
+    public Embedding(int numEmbeddings, int embeddingDim, int paddingIdx) {
+        this(numEmbeddings, embeddingDim, Integer.valueOf(paddingIdx));
+    }
+
+    private Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx) {
+        if (numEmbeddings <= 0 || embeddingDim <= 0) {
+            throw new IllegalArgumentException("Embedding: sizes must be positive, got " + numEmbeddings + " x " + embeddingDim);
+        }
+        if (paddingIdx != null && (paddingIdx < -numEmbeddings || paddingIdx >= numEmbeddings)) {
+            throw new IllegalArgumentException("Embedding(" + numEmbeddings + ", " + embeddingDim + "): padding index "
+                    + paddingIdx + " is outside [-" + numEmbeddings + ", " + numEmbeddings + ")");
+        }
+        this.numEmbeddings = numEmbeddings;
+        this.embeddingDim = embeddingDim;
+        this.paddingIdx = paddingIdx == null ? -1 : paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
+        Tensor weight = registerParameter("weight",
+                unscoped(() -> Tensor.normal(0, 1, DType.F32, numEmbeddings, embeddingDim)));
+        if (this.paddingIdx >= 0) {
+            float[] v = weight.toFloatArray();
+            java.util.Arrays.fill(v, this.paddingIdx * embeddingDim, (this.paddingIdx + 1) * embeddingDim, 0f);
+            try (Autograd.Guard g = Autograd.noGrad(); Tensor values = Tensor.fromArray(v, numEmbeddings, embeddingDim)) {
+                weight.assign(values);
+            }
+        }
+    }
+
+    /** [numEmbeddings, embeddingDim]. */
+    public Tensor weight() {
+        return param("weight");
+    }
+
+    /** The padding row, or -1 for none. */
+    public int paddingIdx() {
+        return paddingIdx;
+    }
+
+    @Override
+    public Tensor forward(Tensor indices) {
+        return paddingIdx >= 0 ? F.embedding(indices, weight(), paddingIdx) : F.embedding(indices, weight());
+    }
+
+    @Override
+    public String toString() {
+        return "Embedding(" + numEmbeddings + ", " + embeddingDim + (paddingIdx >= 0 ? ", paddingIdx=" + paddingIdx : "") + ")";
+    }
+}

@@ -1,0 +1,379 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.F;
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What {@link RNN}, {@link LSTM} and {@link GRU} share, after PyTorch's {@code RNNBase}: stacked layers with
+ * dropout between them, one or two directions, time-first or batch-first sequences, initial states in,
+ * final states out, and batches of sequences of different lengths.
+ *
+ * <p>Shapes (T steps, B sequences, D = 2 when bidirectional else 1, L layers, H hidden units):
+ * <ul>
+ * <li>input [T, B, inputSize], or [B, T, inputSize] with {@code batchFirst};</li>
+ * <li>output [T, B, D * H] (or [B, T, D * H]): the last layer's hidden state at every step, the two
+ *     directions concatenated (forward first);</li>
+ * <li>states h (and c for an LSTM) [L * D, B, H], row {@code layer * D + direction}.</li>
+ * </ul>
+ *
+ * <p>Parameters, named and laid out as in PyTorch so that state dicts carry over: for layer {@code k},
+ * {@code weight_ih_lk} [gates * H, in] ({@code in} = inputSize for layer 0, D * H above),
+ * {@code weight_hh_lk} [gates * H, H], {@code bias_ih_lk} and {@code bias_hh_lk} [gates * H], and the
+ * same with suffix {@code _reverse} for the second direction; gates is 1 (RNN), 3 (GRU) or 4 (LSTM). Each
+ * is drawn uniformly from +-1/sqrt(H), in that order, as PyTorch initialises them.
+ *
+ * <p>Each layer and direction projects the inputs of all steps in one GEMM ([T * B, in] x W_ih^T), then
+ * runs one recurrent op ({@link F#lstmSequence} and its siblings): per step one GEMM with W_hh and one
+ * fused cell.
+ *
+ * <p>Lengths: {@code forward(input, initial, lengths)} takes the real length of each sequence of a padded
+ * batch. Padding never changes the result for real positions: each sequence's final state is taken at its
+ * last real step (the reverse direction starts there), and the output at padded steps is zero, as
+ * PyTorch does with packed sequences. Sequences need not be sorted.
+ */
+public abstract class Recurrent extends Module {
+    private final String kind;
+    private final int gates;
+    private final boolean cellState;
+    private final int inputSize;
+    private final int hiddenSize;
+    private final int layers;
+    private final boolean bias;
+    private final boolean batchFirst;
+    private final double dropout;
+    private final boolean bidirectional;
+
+    Recurrent(String kind, int gates, boolean cellState, Builder<?, ?> b) {
+        if (b.inputSize <= 0 || b.hiddenSize <= 0) {
+            throw new IllegalArgumentException(kind + ": input and hidden size must be positive, got input "
+                    + b.inputSize + ", hidden " + b.hiddenSize);
+        }
+        if (b.layers < 1) {
+            throw new IllegalArgumentException(kind + ": needs at least 1 layer, got " + b.layers);
+        }
+        if (!(b.dropout >= 0 && b.dropout < 1)) {
+            throw new IllegalArgumentException(kind + ": dropout must be in [0, 1), got " + b.dropout);
+        }
+        this.kind = kind;
+        this.gates = gates;
+        this.cellState = cellState;
+        this.inputSize = b.inputSize;
+        this.hiddenSize = b.hiddenSize;
+        this.layers = b.layers;
+        this.bias = b.bias;
+        this.batchFirst = b.batchFirst;
+        this.dropout = b.dropout;
+        this.bidirectional = b.bidirectional;
+        double bound = 1 / Math.sqrt(hiddenSize);
+        int rows = gates * hiddenSize;
+        for (int layer = 0; layer < layers; layer++) {
+            int in = layer == 0 ? inputSize : hiddenSize * directions();
+            for (int d = 0; d < directions(); d++) {
+                String suffix = suffix(layer, d);
+                registerParameter("weight_ih" + suffix, unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, rows, in)));
+                registerParameter("weight_hh" + suffix,
+                        unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, rows, hiddenSize)));
+                if (bias) {
+                    registerParameter("bias_ih" + suffix, unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, rows)));
+                    registerParameter("bias_hh" + suffix, unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, rows)));
+                }
+            }
+        }
+    }
+
+    /** The parameter-name suffix of a layer and direction: {@code _l0}, {@code _l0_reverse}, ... */
+    static String suffix(int layer, int direction) {
+        return "_l" + layer + (direction == 1 ? "_reverse" : "");
+    }
+
+    public int inputSize() {
+        return inputSize;
+    }
+
+    public int hiddenSize() {
+        return hiddenSize;
+    }
+
+    /** Stacked layers (PyTorch's {@code num_layers}). */
+    public int layers() {
+        return layers;
+    }
+
+    /** 2 when bidirectional, else 1. */
+    public int directions() {
+        return bidirectional ? 2 : 1;
+    }
+
+    public boolean isBatchFirst() {
+        return batchFirst;
+    }
+
+    /** Whether the layer has a cell state c (an LSTM). */
+    public boolean hasCellState() {
+        return cellState;
+    }
+
+    /** The output sequence for full-length sequences from zero states; see {@link #forward(Tensor, RecurrentState, int[])}. */
+    @Override
+    public Tensor forward(Tensor input) {
+        return forward(input, null, null).output();
+    }
+
+    /** {@link #forward(Tensor, RecurrentState, int[])} for full-length sequences. */
+    public RecurrentOutput forward(Tensor input, RecurrentState initial) {
+        return forward(input, initial, null);
+    }
+
+    /**
+     * Runs every layer and direction over {@code input} ([T, B, inputSize], or [B, T, inputSize] with
+     * batchFirst) from {@code initial} (null: zeros; else h, and c for an LSTM, of [L * D, B, H]).
+     * {@code lengths} (null: all T) holds each sequence's real length in [0, T]; steps past it are padding.
+     *
+     * @return the output sequence and the final states (see {@link RecurrentOutput})
+     * @throws IllegalArgumentException naming the layer and the expected and actual shapes
+     */
+    public RecurrentOutput forward(Tensor input, RecurrentState initial, int[] lengths) {
+        return run(input, initial, lengths, false);
+    }
+
+    /**
+     * The forward pass; with {@code reverseTime} every direction runs the other way, which makes a
+     * unidirectional layer the backward half of a {@link Bidirectional}.
+     */
+    RecurrentOutput run(Tensor input, RecurrentState initial, int[] lengths, boolean reverseTime) {
+        Tensor firstWeight = param("weight_ih_l0");
+        DType dtype = firstWeight.dtype();
+        String layout = batchFirst ? "[batch, time, " + inputSize + "]" : "[time, batch, " + inputSize + "]";
+        if (input.rank() != 3 || input.dim(2) != inputSize || input.dim(0) == 0 || input.dim(1) == 0) {
+            throw new IllegalArgumentException(this + ": input " + input.shape() + " must be " + layout);
+        }
+        if (input.dtype() != dtype) {
+            throw new IllegalArgumentException(this + ": input is " + input.dtype() + " but the parameters are " + dtype
+                    + "; convert one with to(DType)");
+        }
+        Tensor x = batchFirst ? input.transpose(0, 1) : input;
+        int steps = x.dim(0);
+        int batch = x.dim(1);
+        Tensor h0 = initial == null ? null : initial.h();
+        Tensor c0 = initial == null ? null : initial.c();
+        checkInitial(initial, batch, dtype);
+        int[] real = realLengths(lengths, steps, batch);
+        int[] order = real == null || nonIncreasing(real) ? null : longestFirst(real);
+        int[] sorted = real;
+        if (order != null) {
+            Tensor index = indexTensor(order);
+            sorted = new int[batch];
+            for (int b = 0; b < batch; b++) {
+                sorted[b] = real[order[b]];
+            }
+            x = x.indexSelect(1, index);
+            h0 = h0 == null ? null : h0.indexSelect(1, index);
+            c0 = c0 == null ? null : c0.indexSelect(1, index);
+        }
+        Tensor zeros = initial == null ? Tensor.zeros(dtype, batch, hiddenSize) : null;
+        List<Tensor> hs = new ArrayList<>();
+        List<Tensor> cs = new ArrayList<>();
+        Tensor layerInput = x;
+        for (int layer = 0; layer < layers; layer++) {
+            Tensor in = layerInput.reshape(steps * batch, layerInput.dim(2));
+            List<Tensor> outputs = new ArrayList<>();
+            for (int d = 0; d < directions(); d++) {
+                int row = layer * directions() + d;
+                Tensor h = h0 == null ? zeros : h0.narrow(0, row, 1).reshape(batch, hiddenSize);
+                Tensor c = !cellState ? null : c0 == null ? zeros : c0.narrow(0, row, 1).reshape(batch, hiddenSize);
+                F.SequenceOutput s = direction(in, steps, batch, h, c, suffix(layer, d), sorted, (d == 1) != reverseTime);
+                outputs.add(s.output());
+                hs.add(s.h());
+                if (cellState) {
+                    cs.add(s.c());
+                }
+            }
+            layerInput = outputs.size() == 1 ? outputs.get(0) : Tensor.cat(outputs, 2);
+            if (layer < layers - 1) {
+                layerInput = F.dropout(layerInput, dropout, isTraining());
+            }
+        }
+        Tensor output = layerInput;
+        Tensor hN = stack(hs);
+        Tensor cN = cellState ? stack(cs) : null;
+        if (order != null) {
+            Tensor back = indexTensor(inverse(order));
+            output = output.indexSelect(1, back);
+            hN = hN.indexSelect(1, back);
+            cN = cN == null ? null : cN.indexSelect(1, back);
+        }
+        if (batchFirst) {
+            output = output.transpose(0, 1);
+        }
+        return new RecurrentOutput(output, hN, cN);
+    }
+
+    /**
+     * One direction of one layer over {@code input} [steps * batch, in] (time-major rows): the input
+     * projection of every step in one GEMM, then the recurrence from h0 (and c0).
+     */
+    abstract F.SequenceOutput direction(Tensor input, int steps, int batch, Tensor h0, Tensor c0, String suffix,
+                                        int[] lengths, boolean reverse);
+
+    private void checkInitial(RecurrentState initial, int batch, DType dtype) {
+        if (initial == null) {
+            return;
+        }
+        Shape expected = Shape.of(layers * directions(), batch, hiddenSize);
+        check("initial h", initial.h(), expected, dtype);
+        if (cellState) {
+            check("initial c", initial.c(), expected, dtype);
+        } else if (initial.c() != null) {
+            throw new IllegalArgumentException(this + ": has no cell state, but the initial state holds c "
+                    + initial.c().shape());
+        }
+    }
+
+    private void check(String what, Tensor t, Shape expected, DType dtype) {
+        if (t == null || !t.shape().equals(expected)) {
+            throw new IllegalArgumentException(this + ": " + what + " " + (t == null ? "is missing" : t.shape())
+                    + ", expected " + expected + " [layers * directions, batch, hidden]");
+        }
+        if (t.dtype() != dtype) {
+            throw new IllegalArgumentException(this + ": " + what + " is " + t.dtype() + " but the parameters are " + dtype);
+        }
+    }
+
+    /** The lengths, checked; null when every sequence is full, which needs no bookkeeping. */
+    private int[] realLengths(int[] lengths, int steps, int batch) {
+        if (lengths == null) {
+            return null;
+        }
+        if (lengths.length != batch) {
+            throw new IllegalArgumentException(this + ": " + lengths.length + " lengths for a batch of " + batch
+                    + " sequences");
+        }
+        boolean full = true;
+        for (int b = 0; b < batch; b++) {
+            if (lengths[b] < 0 || lengths[b] > steps) {
+                throw new IllegalArgumentException(this + ": length " + lengths[b] + " of sequence " + b
+                        + " is outside [0, " + steps + "] for input of " + steps + " steps");
+            }
+            full &= lengths[b] == steps;
+        }
+        return full ? null : lengths.clone();
+    }
+
+    private static boolean nonIncreasing(int[] v) {
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[i - 1]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Sequence indices ordered by length, longest first (stable): the recurrent ops run them that way. */
+    private static int[] longestFirst(int[] lengths) {
+        return java.util.stream.IntStream.range(0, lengths.length).boxed()
+                .sorted((a, b) -> Integer.compare(lengths[b], lengths[a]))
+                .mapToInt(Integer::intValue).toArray();
+    }
+
+    private static int[] inverse(int[] order) {
+        int[] inv = new int[order.length];
+        for (int i = 0; i < order.length; i++) {
+            inv[order[i]] = i;
+        }
+        return inv;
+    }
+
+    private static Tensor indexTensor(int[] values) {
+        return Tensor.fromArray(Arrays.stream(values).asLongStream().toArray(), values.length);
+    }
+
+    /** [L * D, B, H] from the L * D final states [B, H]; a view when there is one. */
+    private static Tensor stack(List<Tensor> states) {
+        return states.size() == 1 ? states.get(0).unsqueeze(0) : Tensor.stack(states, 0);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(kind).append('(').append(inputSize).append(", ").append(hiddenSize);
+        if (layers != 1) {
+            sb.append(", layers=").append(layers);
+        }
+        if (!bias) {
+            sb.append(", bias=false");
+        }
+        if (batchFirst) {
+            sb.append(", batchFirst=true");
+        }
+        if (dropout != 0) {
+            sb.append(", dropout=").append(dropout);
+        }
+        if (bidirectional) {
+            sb.append(", bidirectional=true");
+        }
+        return sb.append(extraDescription()).append(')').toString();
+    }
+
+    /** Subclass options for {@link #toString()}, each starting with ", ". */
+    String extraDescription() {
+        return "";
+    }
+
+    /**
+     * Options every recurrent layer shares (PyTorch's {@code num_layers}, {@code bias}, {@code batch_first},
+     * {@code dropout}, {@code bidirectional}); each layer's builder adds its own and builds it.
+     */
+    public abstract static class Builder<S extends Builder<S, L>, L extends Recurrent> {
+        final int inputSize;
+        final int hiddenSize;
+        int layers = 1;
+        boolean bias = true;
+        boolean batchFirst;
+        double dropout;
+        boolean bidirectional;
+
+        Builder(int inputSize, int hiddenSize) {
+            this.inputSize = inputSize;
+            this.hiddenSize = hiddenSize;
+        }
+
+        /** Stacked layers, each reading the previous one's output (default 1). */
+        public S layers(int n) {
+            layers = n;
+            return self();
+        }
+
+        /** Whether to have biases b_ih and b_hh (default true). */
+        public S bias(boolean b) {
+            bias = b;
+            return self();
+        }
+
+        /** Input and output as [batch, time, features] instead of [time, batch, features] (default false). */
+        public S batchFirst(boolean b) {
+            batchFirst = b;
+            return self();
+        }
+
+        /** Dropout probability on the outputs of every layer but the last, in training (default 0). */
+        public S dropout(double p) {
+            dropout = p;
+            return self();
+        }
+
+        /** A second direction per layer that reads the sequence from its end (default false). */
+        public S bidirectional(boolean b) {
+            bidirectional = b;
+            return self();
+        }
+
+        abstract S self();
+
+        /** The layer, with fresh parameters from the engine's seeded stream. */
+        public abstract L build();
+    }
+}
