@@ -1,8 +1,10 @@
 package dev.kiln.cli;
 
+import dev.kiln.data.Dataset;
+import dev.kiln.data.Datasets;
 import java.nio.file.Path;
 
-/** The {@code --data} and {@code --data-dir} options shared by the commands. */
+/** The {@code --data}, {@code --data-dir}, {@code --train-size} and {@code --per-class} options shared by the commands. */
 final class DataOptions {
     private DataOptions() {
     }
@@ -18,5 +20,29 @@ final class DataOptions {
     static Path dataDir(Options o) {
         String dir = o.get("data-dir", null);
         return dir == null ? null : Path.of(dir);
+    }
+
+    /** Which training images a command asked for: {@code --train-size N}, {@code --per-class N}, or all (0, 0). */
+    record Sampling(int trainSize, int perClass) {
+        /** A seeded random {@code trainSize} of {@code train}, {@code perClass} of each class, or all of it. */
+        Dataset apply(Dataset train, long seed) {
+            if (perClass > 0) {
+                return Datasets.perClass(train, perClass, seed);
+            }
+            return trainSize > 0 ? Datasets.take(train, trainSize, seed) : train;
+        }
+    }
+
+    static Sampling sampling(Options o) {
+        int trainSize = o.getInt("train-size", 0);
+        int perClass = o.getInt("per-class", 0);
+        if (trainSize < 0 || perClass < 0) {
+            throw new IllegalArgumentException("--train-size and --per-class must be positive, got " + trainSize + " and "
+                    + perClass);
+        }
+        if (trainSize > 0 && perClass > 0) {
+            throw new IllegalArgumentException("give --train-size or --per-class, not both");
+        }
+        return new Sampling(trainSize, perClass);
     }
 }

@@ -54,7 +54,8 @@ final class EvalCommand {
             throw new IllegalArgumentException(file + " names no model in its metadata; was it written by kiln train?");
         }
         double dropout = Double.parseDouble(meta.getOrDefault("dropout", "0"));
-        try (Module model = Zoo.create(modelName, Mnist.PIXELS, Mnist.CLASSES, dropout)) {
+        try (Module model = modelName.equals(FinetuneCommand.MODEL) ? FinetuneCommand.architecture(meta)
+                : Zoo.create(modelName, Mnist.PIXELS, Mnist.CLASSES, dropout)) {
             Trainer.loadModel(file, model);
             DataLoader test = new DataLoader(MnistDataset.load(dataDir, data, Mnist.Split.TEST), batch, false, 0);
             Evaluation e = Trainer.evaluate(model, new CrossEntropyLoss(), test, 5);

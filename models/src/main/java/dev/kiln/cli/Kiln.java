@@ -7,27 +7,29 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * The {@code kiln} command line. Every subcommand takes {@code --help}; {@code train}, {@code eval} and
- * {@code bench} end with one JSON line of final figures for scripts.
+ * The {@code kiln} command line. Every subcommand takes {@code --help}; {@code train}, {@code finetune},
+ * {@code pretrain}, {@code eval} and {@code bench} end with one JSON line of final figures for scripts.
  */
 public final class Kiln {
     private static final String USAGE = """
             Usage: kiln <command> [options]        (kiln <command> --help for its options)
 
             Commands:
-              train MODEL   train a zoo model (mlp, lenet, resnet, lstm, gru, rnn) on MNIST or
-                            Fashion-MNIST; writes a run directory
-              eval          evaluate a checkpoint on a test set
-              predict       classify one image with a checkpoint
-              bench NAME    run a benchmark of shared/BENCHMARKS.md (mlp, lenet, lstm, gru, rnn, sgemm)
-              lm            train a character-level LSTM language model on the words of CMUdict
-              sample        draw new words from a kiln lm checkpoint
-              demo          train a network written with raw tensor ops (plain SGD) on MNIST
-              methods       compare backpropagation, feedback alignment, direct feedback alignment and
-                            synthetic gradients on one MLP
-              word2vec      train word vectors (skip-gram or CBOW, negative sampling) on a text corpus
-              neighbours    nearest words of given words, from kiln word2vec's vectors
-              backends      list the backends on the class path and whether they can run here
+              train MODEL     train a zoo model (mlp, lenet, resnet, lstm, gru, rnn) on MNIST or
+                              Fashion-MNIST; writes a run directory
+              finetune        transfer learning: a trained model's first layers (or an encoder) with a new head
+              pretrain MODEL  train an autoencoder (ae, tied, denoising, sparse, vae) without labels
+              eval            evaluate a checkpoint on a test set
+              predict         classify one image with a checkpoint
+              bench NAME      run a benchmark of shared/BENCHMARKS.md (mlp, lenet, lstm, gru, rnn, sgemm)
+              lm              train a character-level LSTM language model on the words of CMUdict
+              sample          draw new words from a kiln lm checkpoint
+              demo            train a network written with raw tensor ops (plain SGD) on MNIST
+              methods         compare backpropagation, feedback alignment, direct feedback alignment and
+                              synthetic gradients on one MLP
+              word2vec        train word vectors (skip-gram or CBOW, negative sampling) on a text corpus
+              neighbours      nearest words of given words, from kiln word2vec's vectors
+              backends        list the backends on the class path and whether they can run here
 
             Backend: -Dkiln.backend=cpu|cuda or KILN_BACKEND; threads: -Dkiln.threads=N
             (pass JVM options through KILN_JAVA_OPTS).
@@ -44,6 +46,8 @@ public final class Kiln {
 
     private static final Map<String, Command> COMMANDS = Map.ofEntries(
             Map.entry("train", new Command(TrainCommand.HELP, TrainCommand::run)),
+            Map.entry("finetune", new Command(FinetuneCommand.HELP, FinetuneCommand::run)),
+            Map.entry("pretrain", new Command(PretrainCommand.HELP, PretrainCommand::run)),
             Map.entry("eval", new Command(EvalCommand.HELP, EvalCommand::run)),
             Map.entry("predict", new Command(PredictCommand.HELP, PredictCommand::run)),
             Map.entry("bench", new Command(BenchCommand.HELP, BenchCommand::run)),

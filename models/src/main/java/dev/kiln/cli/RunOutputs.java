@@ -3,7 +3,6 @@ package dev.kiln.cli;
 import dev.kiln.train.EpochMetrics;
 import dev.kiln.train.Json;
 import dev.kiln.train.MetricsCsv;
-import dev.kiln.train.Progress;
 import dev.kiln.train.TrainingListener;
 import dev.kiln.train.Trainer;
 import dev.kiln.train.TrainingPlot;
@@ -28,7 +27,7 @@ final class RunOutputs implements TrainingListener {
     private final String evalName;
     private final PrintStream out;
     private final MetricsCsv csv;
-    private Progress progress;
+    private final ProgressBars progress;
 
     /**
      * @param evalName       "val" or "test": which data the per-epoch evaluation used
@@ -38,6 +37,7 @@ final class RunOutputs implements TrainingListener {
         this.dir = dir;
         this.evalName = evalName;
         this.out = out;
+        this.progress = new ProgressBars(out);
         Files.createDirectories(dir);
         List<String> columns = List.of("epoch", "train_loss", "train_accuracy", evalName + "_loss", evalName + "_accuracy",
                 evalName + "_top5", "lr", "seconds", "samples_per_s");
@@ -46,14 +46,7 @@ final class RunOutputs implements TrainingListener {
 
     @Override
     public void onBatchEnd(int epoch, int batch, int batchesPerEpoch, double loss) {
-        if (progress == null) {
-            progress = new Progress("epoch " + epoch, batchesPerEpoch, out);
-        }
-        progress.step(1, String.format(Locale.ROOT, "loss %.4f", loss));
-        if (batch == batchesPerEpoch) {
-            progress.close();
-            progress = null;
-        }
+        progress.onBatchEnd(epoch, batch, batchesPerEpoch, loss);
     }
 
     @Override

@@ -38,6 +38,7 @@ final class TrainCommand {
               --dropout P                  dropout after each hidden layer (default 0; for lstm, gru
                                            and rnn: on the last hidden state)
               --train-size N               train on a seeded random N of the training images (default all)
+              --per-class N                train on a seeded random N images of each class instead
               --validation-split F         hold out this share of the training set for validation and
                                            early stopping (default 0: the test set is reported per epoch)
               --patience N                 early stopping patience in epochs (needs --validation-split); the
@@ -69,13 +70,13 @@ final class TrainCommand {
         String optimizerName = o.get("optimizer", "adam");
         double weightDecay = o.getDouble("weight-decay", 0);
         double dropout = o.getDouble("dropout", 0);
-        int trainSize = o.getInt("train-size", 0);
         double validationSplit = o.getDouble("validation-split", 0);
         int patience = o.getInt("patience", 0);
         long seed = o.getInt("seed", 1);
         Path outDir = Path.of(o.get("out", "runs/" + modelName + "-" + data));
         String resume = o.get("resume", null);
         String schedule = o.get("schedule", "none");
+        DataOptions.Sampling sampling = DataOptions.sampling(o);
         o.rejectUnknown();
         if (!schedule.equals("none") && !schedule.equals("cosine")) {
             throw new IllegalArgumentException("--schedule must be none or cosine, got '" + schedule + "'");
@@ -85,11 +86,8 @@ final class TrainCommand {
         }
 
         Engine.seed(seed);
-        Dataset train = MnistDataset.load(dataDir, data, Mnist.Split.TRAIN);
+        Dataset train = sampling.apply(MnistDataset.load(dataDir, data, Mnist.Split.TRAIN), seed);
         Dataset test = MnistDataset.load(dataDir, data, Mnist.Split.TEST);
-        if (trainSize > 0) {
-            train = Datasets.take(train, trainSize, seed);
-        }
         Dataset validation = null;
         if (validationSplit > 0) {
             Datasets.Split split = Datasets.split(train, 1 - validationSplit, seed);

@@ -48,6 +48,41 @@ public final class Datasets {
         return new Subset(data, Arrays.copyOf(permutation(data.size(), seed), n));
     }
 
+    /**
+     * {@code perClass} distinct examples of every class of {@code data} picked at random (in random order, the
+     * classes mixed), e.g. 100 per class for a 1,000-image MNIST training set; the same seed always gives the same
+     * ones.
+     *
+     * @throws IllegalArgumentException when perClass is negative or a class has fewer examples, naming the class
+     */
+    public static Subset perClass(Dataset data, int perClass, long seed) {
+        Objects.requireNonNull(data, "data");
+        if (perClass < 0) {
+            throw new IllegalArgumentException("perClass: the count per class must be >= 0, got " + perClass);
+        }
+        int classes = data.classes();
+        int[] taken = new int[classes];
+        int[] chosen = new int[Math.multiplyExact(perClass, classes)];
+        int k = 0;
+        for (int index : permutation(data.size(), seed)) {
+            if (k == chosen.length) {
+                break;
+            }
+            int c = (int) data.label(index);
+            if (taken[c] < perClass) {
+                taken[c]++;
+                chosen[k++] = index;
+            }
+        }
+        for (int c = 0; c < classes; c++) {
+            if (taken[c] < perClass) {
+                throw new IllegalArgumentException("perClass: class " + c + " has only " + taken[c] + " examples, "
+                        + perClass + " asked for");
+            }
+        }
+        return new Subset(data, chosen);
+    }
+
     /** A seeded random permutation of {@code 0 .. n-1}: [n]. */
     public static int[] permutation(int n, long seed) {
         if (n < 0) {

@@ -14,12 +14,6 @@ import dev.kiln.engine.Tensor;
  * dicts carry over.
  */
 public class BasicBlock extends Module {
-    private final Conv2d conv1;
-    private final BatchNorm2d bn1;
-    private final Conv2d conv2;
-    private final BatchNorm2d bn2;
-    private final Sequential downsample;
-
     /** A block that keeps the shape: in = out channels, stride 1. */
     public BasicBlock(int channels) {
         this(channels, channels, 1);
@@ -29,16 +23,15 @@ public class BasicBlock extends Module {
         if (stride < 1) {
             throw new IllegalArgumentException("BasicBlock: stride must be at least 1, got " + stride);
         }
-        conv1 = registerModule("conv1", conv3x3(inChannels, outChannels, stride));
-        bn1 = registerModule("bn1", new BatchNorm2d(outChannels));
-        conv2 = registerModule("conv2", conv3x3(outChannels, outChannels, 1));
-        bn2 = registerModule("bn2", new BatchNorm2d(outChannels));
-        boolean reshapes = stride != 1 || inChannels != outChannels;
-        downsample = reshapes
-                ? registerModule("downsample", new Sequential(
-                        Conv2d.builder(inChannels, outChannels, 1).stride(stride).bias(false).build(),
-                        new BatchNorm2d(outChannels)))
-                : null;
+        registerModule("conv1", conv3x3(inChannels, outChannels, stride));
+        registerModule("bn1", new BatchNorm2d(outChannels));
+        registerModule("conv2", conv3x3(outChannels, outChannels, 1));
+        registerModule("bn2", new BatchNorm2d(outChannels));
+        if (stride != 1 || inChannels != outChannels) {
+            registerModule("downsample", new Sequential(
+                    Conv2d.builder(inChannels, outChannels, 1).stride(stride).bias(false).build(),
+                    new BatchNorm2d(outChannels)));
+        }
     }
 
     private static Conv2d conv3x3(int in, int out, int stride) {
@@ -47,14 +40,16 @@ public class BasicBlock extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor y = bn1.call(conv1.call(x)).relu();
-        y = bn2.call(conv2.call(y));
+        Tensor y = module("bn1").call(module("conv1").call(x)).relu();
+        y = module("bn2").call(module("conv2").call(y));
+        Module downsample = module("downsample");
         Tensor shortcut = downsample == null ? x : downsample.call(x);
         return y.add(shortcut).relu();
     }
 
     @Override
     public String toString() {
+        Conv2d conv1 = (Conv2d) module("conv1");
         return "BasicBlock(" + conv1.inChannels() + " -> " + conv1.outChannels() + ", stride=" + conv1.stride()[0] + ")";
     }
 }

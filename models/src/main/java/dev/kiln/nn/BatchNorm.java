@@ -16,6 +16,12 @@ import dev.kiln.engine.Tensor;
  * {@code y = (x - mean) / sqrt(var + eps) * weight + bias}, eps 1e-5. The arithmetic is the engine's fused
  * {@link F#batchNorm} op.
  *
+ * <p>A frozen batch norm ({@link #isFrozen()}: weight and bias both untrainable, as after {@link #freeze()})
+ * behaves as in evaluation mode even when the model is in training mode: it normalises with the running
+ * statistics and leaves them and {@code num_batches_tracked} alone. Fine-tuning on a small data set would
+ * otherwise drag statistics learnt on the large one towards a few batches, which PyTorch users prevent by
+ * calling {@code eval()} on each frozen batch norm after every {@code model.train()}.
+ *
  * <p>Parameters {@code weight} [channels] (ones) and {@code bias} [channels] (zeros); buffers
  * {@code running_mean} (zeros), {@code running_var} (ones) and {@code num_batches_tracked} (I64 scalar),
  * named as in PyTorch so that state dicts carry over.
@@ -98,8 +104,9 @@ public abstract class BatchNorm extends Module {
             throw new IllegalArgumentException(name() + "(" + channels + "): input " + x.shape() + " must be "
                     + expectedShape());
         }
-        Tensor y = F.batchNorm(x, runningMean(), runningVar(), weight(), bias(), isTraining(), momentum, eps);
-        if (isTraining()) {
+        boolean batchStatistics = isTraining() && !isFrozen();
+        Tensor y = F.batchNorm(x, runningMean(), runningVar(), weight(), bias(), batchStatistics, momentum, eps);
+        if (batchStatistics) {
             countBatch();
         }
         return y;

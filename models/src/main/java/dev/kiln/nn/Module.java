@@ -5,7 +5,10 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -30,13 +33,16 @@ import java.util.function.Supplier;
  *
  * <p>A subclass that wants {@link #to(DType)} to work reads its tensors through {@link #param(String)} and
  * {@link #buffer(String)} at each forward call rather than caching them in fields, because {@code to}
- * replaces them. Composite modules run their children with {@link #call(Tensor)} (PyTorch's
- * {@code module(x)}) so that {@link #summary(int...)} sees every output shape.
+ * replaces them. Likewise a subclass that wants {@link #copy()} to work reads its sub-modules through
+ * {@link #module(String)} rather than keeping them in fields, because a copy must not share them. Composite
+ * modules run their children with {@link #call(Tensor)} (PyTorch's {@code module(x)}) so that
+ * {@link #summary(int...)} sees every output shape.
  */
-public abstract class Module implements AutoCloseable {
-    private final Map<String, Tensor> parameters = new LinkedHashMap<>();
-    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
-    private final Map<String, Module> modules = new LinkedHashMap<>();
+public abstract class Module implements AutoCloseable, Cloneable {
+    // Not final: copy() gives each copy maps of its own.
+    private Map<String, Tensor> parameters = new LinkedHashMap<>();
+    private Map<String, Tensor> buffers = new LinkedHashMap<>();
+    private Map<String, Module> modules = new LinkedHashMap<>();
     private boolean training = true;
 
     /** When set (by {@link #summary}), {@link #call} records the shape of its output. */
@@ -379,6 +385,99 @@ public abstract class Module implements AutoCloseable {
             p.requiresGrad(true);
         }
         return this;
+    }
+
+    /**
+     * True when this module holds parameters (itself or its sub-modules) and none of them is trainable,
+     * as after {@link #freeze()}. A module without parameters (ReLU, pooling) is never frozen.
+     */
+    public boolean isFrozen() {
+        Map<String, Tensor> ps = namedParameters();
+        if (ps.isEmpty()) {
+            return false;
+        }
+        for (Tensor p : ps.values()) {
+            if (p.requiresGrad()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- Copying ------------------------------------------------------------------------------------
+
+    /**
+     * A deep copy, like Python's {@code copy.deepcopy(module)}: the same class and settings, with copies of
+     * every parameter and buffer (outside every {@link Scope}, {@code requiresGrad} kept, no gradients) and
+     * of every sub-module, and the same training mode. Training the copy leaves this module alone. Sharing
+     * inside the module is kept: a sub-module or tensor registered twice is copied once.
+     *
+     * @throws IllegalStateException naming the class and field when a subclass keeps a module, tensor,
+     *     collection or object array in a field of its own, which a copy would share with this module
+     */
+    public Module copy() {
+        return copy(new IdentityHashMap<>(), new IdentityHashMap<>());
+    }
+
+    private Module copy(Map<Module, Module> copiedModules, Map<Tensor, Tensor> copiedTensors) {
+        Module done = copiedModules.get(this);
+        if (done != null) {
+            return done;
+        }
+        checkCopyable(getClass());
+        Module c;
+        try {
+            c = (Module) super.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError("Module implements Cloneable", e);
+        }
+        copiedModules.put(this, c);
+        c.parameters = copyTensors(parameters, copiedTensors, true);
+        c.buffers = copyTensors(buffers, copiedTensors, false);
+        c.modules = new LinkedHashMap<>();
+        for (Map.Entry<String, Module> e : modules.entrySet()) {
+            c.modules.put(e.getKey(), e.getValue().copy(copiedModules, copiedTensors));
+        }
+        c.recordShapes = false;
+        c.lastOutputShape = null;
+        return c;
+    }
+
+    private static Map<String, Tensor> copyTensors(Map<String, Tensor> source, Map<Tensor, Tensor> copied, boolean parameter) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : source.entrySet()) {
+            Tensor t = e.getValue();
+            Tensor c = copied.get(t);
+            if (c == null) {
+                c = unscoped(t::copy);
+                if (parameter) {
+                    c.requiresGrad(t.requiresGrad());
+                }
+                copied.put(t, c);
+            }
+            out.put(e.getKey(), c);
+        }
+        return out;
+    }
+
+    /** Refuses classes whose own fields would be shared between a module and its copy. */
+    private static void checkCopyable(Class<?> type) {
+        for (Class<?> k = type; k != Module.class; k = k.getSuperclass()) {
+            for (Field f : k.getDeclaredFields()) {
+                if (Modifier.isStatic(f.getModifiers()) || f.isSynthetic()) {
+                    continue;
+                }
+                Class<?> t = f.getType();
+                boolean shared = Module.class.isAssignableFrom(t) || Tensor.class.isAssignableFrom(t)
+                        || Collection.class.isAssignableFrom(t) || Map.class.isAssignableFrom(t)
+                        || (t.isArray() && !t.getComponentType().isPrimitive());
+                if (shared) {
+                    throw new IllegalStateException("copy: " + type.getSimpleName() + " keeps a " + t.getSimpleName()
+                            + " in field '" + k.getSimpleName() + "." + f.getName() + "', which a copy would share;"
+                            + " register it and read it through module(name), param(name) or buffer(name) instead");
+                }
+            }
+        }
     }
 
     // ---- Inspection ---------------------------------------------------------------------------------

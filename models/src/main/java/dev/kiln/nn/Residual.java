@@ -8,18 +8,17 @@ import dev.kiln.engine.Tensor;
  * The inner module is registered as {@code "inner"}, so its keys read {@code inner.weight}.
  */
 public class Residual extends Module {
-    private final Module inner;
-
     public Residual(Module inner) {
-        this.inner = registerModule("inner", inner);
+        registerModule("inner", inner);
     }
 
     public Module inner() {
-        return inner;
+        return module("inner");
     }
 
     @Override
     public Tensor forward(Tensor x) {
+        Module inner = inner();
         Tensor y = inner.call(x);
         if (!y.shape().equals(x.shape())) {
             throw new IllegalArgumentException("Residual: inner module " + inner + " maps " + x.shape() + " to " + y.shape()

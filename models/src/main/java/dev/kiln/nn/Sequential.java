@@ -1,7 +1,6 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -11,7 +10,7 @@ import java.util.List;
  * Shapes are whatever the chain produces, e.g. [batch, in] to [batch, out] for an MLP.
  */
 public class Sequential extends Module {
-    private final List<Module> layers = new ArrayList<>();
+    private int size;
 
     /** The given modules, in order (none gives the identity). */
     public Sequential(Module... modules) {
@@ -29,28 +28,35 @@ public class Sequential extends Module {
 
     /** Appends {@code m} under the next index as its name; returns this. */
     public Sequential add(Module m) {
-        layers.add(registerModule(Integer.toString(layers.size()), m));
+        registerModule(Integer.toString(size), m);
+        size++;
         return this;
     }
 
     /** The {@code i}-th module. */
     public Module get(int i) {
-        if (i < 0 || i >= layers.size()) {
-            throw new IndexOutOfBoundsException("Sequential: index " + i + " is out of range for " + layers.size() + " modules");
+        if (i < 0 || i >= size) {
+            throw new IndexOutOfBoundsException("Sequential: index " + i + " is out of range for " + size + " modules");
         }
-        return layers.get(i);
+        return module(Integer.toString(i));
     }
 
     /** Number of modules. */
     public int size() {
-        return layers.size();
+        return size;
+    }
+
+    /** A deep copy ({@link Module#copy()}): copies of every module, in order. */
+    @Override
+    public Sequential copy() {
+        return (Sequential) super.copy();
     }
 
     @Override
     public Tensor forward(Tensor x) {
         Tensor y = x;
-        for (Module m : layers) {
-            y = m.call(y);
+        for (int i = 0; i < size; i++) {
+            y = module(Integer.toString(i)).call(y);
         }
         return y;
     }

@@ -21,15 +21,26 @@ public final class Optimizers {
      * @throws IllegalArgumentException for an unknown name, listing the valid ones
      */
     public static Optimizer create(String name, List<Tensor> params, double lr) {
+        return createForGroups(name, List.of(new ParamGroup(params, lr)));
+    }
+
+    /**
+     * A new optimizer over parameter groups, each with its own learning rate and weight decay (for
+     * discriminative fine-tuning); a group that sets neither takes PyTorch's default for the optimizer.
+     * Names and other settings as in {@link #create}.
+     *
+     * @throws IllegalArgumentException for an unknown name, listing the valid ones
+     */
+    public static Optimizer createForGroups(String name, List<ParamGroup> groups) {
         String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         return switch (key) {
-            case "sgd" -> new SGD(params, lr);
-            case "momentum" -> new SGD(params, lr).momentum(0.9);
-            case "nesterov" -> new SGD(params, lr).momentum(0.9).nesterov(true);
-            case "adagrad" -> new AdaGrad(params, lr);
-            case "rmsprop" -> new RMSProp(params, lr);
-            case "adam" -> new Adam(params, lr);
-            case "adamw" -> new AdamW(params, lr);
+            case "sgd" -> new SGD(groups);
+            case "momentum" -> new SGD(groups).momentum(0.9);
+            case "nesterov" -> new SGD(groups).momentum(0.9).nesterov(true);
+            case "adagrad" -> new AdaGrad(groups);
+            case "rmsprop" -> new RMSProp(groups);
+            case "adam" -> new Adam(groups);
+            case "adamw" -> new AdamW(groups);
             default -> throw new IllegalArgumentException("unknown optimizer '" + name + "'; valid names: "
                     + String.join(", ", NAMES));
         };

@@ -224,6 +224,17 @@ public final class Trainer {
         write(file, tensors, epoch);
     }
 
+    /**
+     * Writes {@code model}'s weights to {@code file} (atomically) in the layout {@link #loadModel} reads, with
+     * {@code metadata}; for models trained outside a Trainer, such as autoencoders.
+     */
+    public static void writeModel(Path file, Module model, Map<String, String> metadata) throws IOException {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> tensors.put(MODEL_PREFIX + k, v));
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        SafeTensors.write(file, tensors, metadata);
+    }
+
     /** Writes only the model's weights (loadable with {@link #loadModel}), e.g. the best epoch's. */
     private void saveModel(Path file, int epoch) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();

@@ -1,5 +1,11 @@
 package dev.kiln.zoo;
 
+import dev.kiln.autoencoder.Autoencoder;
+import dev.kiln.autoencoder.DenoisingAutoencoder;
+import dev.kiln.autoencoder.SparseAutoencoder;
+import dev.kiln.autoencoder.StackedAutoencoder;
+import dev.kiln.autoencoder.TiedAutoencoder;
+import dev.kiln.autoencoder.VariationalAutoencoder;
 import dev.kiln.nn.BasicBlock;
 import dev.kiln.nn.BatchNorm2d;
 import dev.kiln.nn.Conv2d;
@@ -17,7 +23,7 @@ import dev.kiln.nn.Recurrent;
 import dev.kiln.nn.Sequential;
 import java.util.List;
 
-/** Reference models by name, as trained by {@code kiln train MODEL}. */
+/** Reference models by name, as trained by {@code kiln train MODEL} and {@code kiln pretrain MODEL}. */
 public final class Zoo {
     /** Rows (and pixels per row) of the images {@link #rowReader} reads. */
     private static final int ROWS = 28;
@@ -155,5 +161,28 @@ public final class Zoo {
             default -> throw new IllegalArgumentException("rowReader: kind must be lstm, gru or rnn, got '" + kind + "'");
         };
         return new SequenceClassifier(layer, ROWS, ROWS, classes, dropout);
+    }
+
+    /** Names {@link #autoencoder} accepts. */
+    public static List<String> autoencoderNames() {
+        return List.of("ae", "tied", "denoising", "sparse", "vae");
+    }
+
+    /**
+     * A new autoencoder for {@code inputs} features (784 for MNIST) with fresh weights: {@code ae} a
+     * {@link StackedAutoencoder} inputs-256-64, {@code tied} the same with tied weights, {@code denoising} the
+     * stacked one with masking noise 0.25, {@code sparse} the stacked one with an L1 activity penalty 1e-4 on its
+     * 64 codes, {@code vae} a {@link VariationalAutoencoder} inputs-256-16. The encoders of the first four are
+     * flatten, inputs->256, ReLU, 256->64, ReLU: a classifier body for a head {@code new Linear(64, classes)}.
+     */
+    public static Autoencoder autoencoder(String name, int inputs) {
+        return switch (name) {
+            case "ae" -> new StackedAutoencoder(inputs, 256, 64);
+            case "tied" -> new TiedAutoencoder(inputs, 256, 64);
+            case "denoising" -> DenoisingAutoencoder.masking(new StackedAutoencoder(inputs, 256, 64), 0.25);
+            case "sparse" -> new SparseAutoencoder(new StackedAutoencoder(inputs, 256, 64), 1e-4);
+            case "vae" -> new VariationalAutoencoder(inputs, 256, 16);
+            default -> throw new IllegalArgumentException("unknown autoencoder '" + name + "'; known: " + autoencoderNames());
+        };
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import static dev.kiln.cli.KilnRuns.kiln;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,16 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.kiln.cli.KilnRuns.Result;
 import dev.kiln.train.Trainer;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,36 +35,6 @@ class KilnCommandTest {
     @TempDir
     Path tmp;
 
-    /** Exit code and both streams of one run. */
-    private record Result(int code, String out, String err) {
-        /** The last non-empty line of standard output. */
-        String lastLine() {
-            List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
-            assertFalse(lines.isEmpty(), "no output; stderr: " + err);
-            return lines.get(lines.size() - 1);
-        }
-
-        JsonObject lastLineJson() {
-            return JsonParser.parseString(lastLine()).getAsJsonObject();
-        }
-
-        @Override
-        public String toString() {
-            return "exit " + code + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
-        }
-    }
-
-    private static Result kiln(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = Kiln.run(args, o, e);
-        }
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     // ---- Usage and argument errors --------------------------------------------------------------------
 
     @Test
@@ -75,7 +42,8 @@ class KilnCommandTest {
         Result r = kiln("--help");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().startsWith("Usage: kiln <command>"), r.toString());
-        for (String command : List.of("train", "eval", "predict", "bench", "lm", "sample", "demo", "backends")) {
+        for (String command : List.of("train", "finetune", "pretrain", "eval", "predict", "bench", "lm", "sample", "demo",
+                "backends", "methods", "word2vec", "neighbours")) {
             assertTrue(r.out().contains("  " + command + " "), command + " missing from\n" + r);
         }
     }
@@ -88,8 +56,8 @@ class KilnCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"train", "eval", "predict", "bench", "lm", "sample", "demo", "backends", "methods", "word2vec",
-        "neighbours"})
+    @ValueSource(strings = {"train", "finetune", "pretrain", "eval", "predict", "bench", "lm", "sample", "demo", "backends",
+        "methods", "word2vec", "neighbours"})
     void commandHelpPrintsThatCommandsUsageAndSucceeds(String command) {
         Result r = kiln(command, "--help");
         assertEquals(0, r.code(), r.toString());
@@ -165,34 +133,8 @@ class KilnCommandTest {
 
     // ---- End to end on a fake MNIST ---------------------------------------------------------------------
 
-    /** An IDX file: big-endian magic, dimensions, then unsigned bytes. */
-    private static void writeIdx(Path file, int magic, int[] dims, byte[] values) throws IOException {
-        try (OutputStream f = Files.newOutputStream(file); DataOutputStream out = new DataOutputStream(f)) {
-            out.writeInt(magic);
-            for (int d : dims) {
-                out.writeInt(d);
-            }
-            out.write(values);
-        }
-    }
-
-    /** DATA/mnist with {@code train} and {@code test} random 28x28 images and labels 0..9, as raw IDX files. */
     private Path fakeMnist(int train, int test) throws IOException {
-        Path root = tmp.resolve("data");
-        Path mnist = Files.createDirectories(root.resolve("mnist"));
-        Random random = new Random(17);
-        for (String[] split : new String[][] {{"train", Integer.toString(train)}, {"t10k", Integer.toString(test)}}) {
-            int n = Integer.parseInt(split[1]);
-            byte[] pixels = new byte[n * 28 * 28];
-            random.nextBytes(pixels);
-            byte[] labels = new byte[n];
-            for (int i = 0; i < n; i++) {
-                labels[i] = (byte) random.nextInt(10);
-            }
-            writeIdx(mnist.resolve(split[0] + "-images-idx3-ubyte"), 0x00000803, new int[] {n, 28, 28}, pixels);
-            writeIdx(mnist.resolve(split[0] + "-labels-idx1-ubyte"), 0x00000801, new int[] {n}, labels);
-        }
-        return root;
+        return KilnRuns.fakeMnist(tmp.resolve("data"), train, test);
     }
 
     /** A dark "1" on a light background, as a PNG. */

@@ -71,6 +71,32 @@ class DatasetsTest {
     }
 
     @Test
+    void perClassTakesTheSameNumberOfEachClassSeeded() {
+        ArrayDataset data = numbered(100);
+        Subset s = Datasets.perClass(data, 7, 5);
+        assertEquals(21, s.size());
+        int[] counts = new int[3];
+        for (int i = 0; i < s.size(); i++) {
+            counts[(int) s.label(i)]++;
+        }
+        assertArrayEquals(new int[] {7, 7, 7}, counts);
+        assertEquals(21, ids(s).size(), "no example twice");
+        assertArrayEquals(s.indices(), Datasets.perClass(data, 7, 5).indices());
+        assertFalse(Arrays.equals(s.indices(), Datasets.perClass(data, 7, 6).indices()));
+        Set<Long> firstLabels = new HashSet<>();
+        for (int i = 0; i < 6; i++) {
+            firstLabels.add(s.label(i));
+        }
+        assertTrue(firstLabels.size() > 1, "classes are mixed, not in blocks");
+    }
+
+    @Test
+    void perClassBeyondAClassesSizeNamesTheClass() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Datasets.perClass(numbered(10), 4, 1));
+        assertTrue(e.getMessage().contains("class 1 has only 3") && e.getMessage().contains("4 asked"), e.getMessage());
+    }
+
+    @Test
     void permutationIsAPermutationAndStable() {
         for (int n : new int[] {0, 1, 2, 17, 1000}) {
             int[] p = Datasets.permutation(n, 123);

@@ -5,6 +5,7 @@ import static dev.kiln.nn.Tensors.set;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -243,6 +244,70 @@ class ModuleTest {
             assertTrue(table.contains("Total params: 23"), table);
             assertTrue(table.contains("Trainable params: 8"), table);
             assertTrue(table.contains("Non-trainable params: 15"), table);
+        }
+    }
+
+    @Test
+    void copyComputesTheSameOutputsWithTensorsOfItsOwn() {
+        try (Sequential m = new Sequential(new BasicBlock(2, 4, 2), new BatchNorm2d(4)); Scope s = Scope.open()) {
+            m.forward(Tensor.randn(3, 2, 6, 6));
+            m.get(1).freeze();
+            m.eval();
+            try (Sequential c = m.copy()) {
+                Tensor x = Tensor.randn(3, 2, 6, 6);
+                assertArrayEquals(m.forward(x).toDoubleArray(), c.forward(x).toDoubleArray());
+                Map<String, Tensor> own = m.stateDict();
+                assertEquals(List.copyOf(own.keySet()), List.copyOf(c.stateDict().keySet()));
+                c.stateDict().forEach((k, v) -> {
+                    assertTrue(v != own.get(k), k);
+                    assertEquals(own.get(k).requiresGrad(), v.requiresGrad(), k);
+                    assertArrayEquals(own.get(k).toDoubleArray(), v.toDoubleArray(), k);
+                });
+                assertEquals(1, ((BatchNorm2d) c.get(1)).numBatchesTracked());
+                assertFalse(c.isTraining());
+                assertEquals(m.toString(), c.toString());
+                set(((Conv2d) c.get(0).namedModules().get("conv1")).weight(), new double[4 * 2 * 9]);
+                assertNotEquals(0.0, ((Conv2d) m.get(0).namedModules().get("conv1")).weight().abs().sum().item());
+            }
+        }
+    }
+
+    @Test
+    void copyKeepsATensorSharedBetweenTwoPlacesSharedInTheCopy() {
+        Linear twice = new Linear(3, 3);
+        try (Sequential m = new Sequential(twice, new ReLU(), twice); Sequential c = m.copy()) {
+            assertEquals(2, c.parameters().size());
+            assertTrue(c.get(0) == c.get(2));
+            assertTrue(c.get(0) != twice);
+        }
+    }
+
+    @Test
+    void copyRefusesAModuleThatKeepsASubModuleInAField() {
+        class Cached extends Module {
+            private final Linear inner = registerModule("inner", new Linear(2, 2));
+
+            @Override
+            public Tensor forward(Tensor x) {
+                return inner.forward(x);
+            }
+        }
+        try (Cached m = new Cached()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, m::copy);
+            assertTrue(e.getMessage().contains("Cached.inner") && e.getMessage().contains("module(name)"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aModuleIsFrozenWhenItHasParametersAndNoneIsTrainable() {
+        try (Sequential m = mlp()) {
+            assertFalse(m.isFrozen());
+            m.get(0).freeze();
+            assertFalse(m.isFrozen(), "one layer is still trainable");
+            assertTrue(m.get(0).isFrozen());
+            assertFalse(m.get(1).isFrozen(), "a ReLU has nothing to freeze");
+            m.freeze();
+            assertTrue(m.isFrozen());
         }
     }
 

@@ -1,0 +1,117 @@
+package dev.kiln.autoencoder;
+
+import dev.kiln.data.DataLoader;
+import dev.kiln.data.HostBatch;
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.optim.Optimizer;
+import dev.kiln.train.TrainingListener;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Trains an {@link Autoencoder} without labels (the labels of the batches are ignored): epochs of shuffled
+ * mini-batches, one {@link Scope} per step, minimising {@link Autoencoder#loss}; after each epoch the objective and
+ * the reconstruction error on validation data in evaluation mode.
+ */
+public final class AutoencoderTrainer {
+    private final Autoencoder model;
+    private final Optimizer optimizer;
+    private final List<TrainingListener> batchListeners = new ArrayList<>();
+    private final List<Consumer<AutoencoderEpoch>> epochListeners = new ArrayList<>();
+    private int nextEpoch = 1;
+
+    public AutoencoderTrainer(Autoencoder model, Optimizer optimizer) {
+        this.model = model;
+        this.optimizer = optimizer;
+    }
+
+    /** Receives {@link TrainingListener#onBatchEnd} after every step (for a progress bar). */
+    public AutoencoderTrainer batchListener(TrainingListener l) {
+        batchListeners.add(l);
+        return this;
+    }
+
+    /** Receives each epoch's figures. */
+    public AutoencoderTrainer epochListener(Consumer<AutoencoderEpoch> l) {
+        epochListeners.add(l);
+        return this;
+    }
+
+    /**
+     * Trains {@code epochs} more epochs.
+     *
+     * @param validation null to skip validation
+     * @return one entry per epoch trained by this call
+     */
+    public List<AutoencoderEpoch> fit(DataLoader train, DataLoader validation, int epochs) {
+        List<AutoencoderEpoch> history = new ArrayList<>();
+        for (int i = 0; i < epochs; i++) {
+            AutoencoderEpoch e = trainEpoch(train, validation, nextEpoch++);
+            history.add(e);
+            epochListeners.forEach(l -> l.accept(e));
+        }
+        return history;
+    }
+
+    private AutoencoderEpoch trainEpoch(DataLoader train, DataLoader validation, int epoch) {
+        model.train();
+        double lossSum = 0;
+        long samples = 0;
+        int batchIndex = 0;
+        int batches = train.batchesPerEpoch();
+        long start = System.nanoTime();
+        for (HostBatch batch : train.epoch(epoch)) {
+            try (Scope step = Scope.open()) {
+                optimizer.zeroGrad();
+                Tensor loss = model.loss(batch.features());
+                loss.backward();
+                optimizer.step();
+                double value = loss.item();
+                lossSum += value * batch.size();
+                samples += batch.size();
+                int b = ++batchIndex;
+                batchListeners.forEach(l -> l.onBatchEnd(epoch, b, batches, value));
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Evaluation v = validation == null ? new Evaluation(Double.NaN, Double.NaN) : evaluate(model, validation);
+        return new AutoencoderEpoch(epoch, lossSum / samples, v.loss(), v.error(), seconds, samples / seconds);
+    }
+
+    /**
+     * An autoencoder's figures on a data set, per example.
+     *
+     * @param loss  the objective ({@link Autoencoder#loss}) in evaluation mode
+     * @param error mean squared reconstruction error per pixel
+     */
+    public record Evaluation(double loss, double error) {
+    }
+
+    /**
+     * The objective and the reconstruction error of {@code model} on {@code data}, in evaluation mode and
+     * without recording gradients (the previous mode is restored).
+     */
+    public static Evaluation evaluate(Autoencoder model, DataLoader data) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        double lossSum = 0;
+        double errorSum = 0;
+        long samples = 0;
+        try (Autograd.Guard g = Autograd.noGrad()) {
+            for (HostBatch batch : data.epoch(0)) {
+                try (Scope s = Scope.open()) {
+                    Tensor x = batch.features();
+                    lossSum += model.loss(x).item() * batch.size();
+                    errorSum += Autoencoder.reconstructionError(model.forward(x), x).item() * batch.size();
+                    samples += batch.size();
+                }
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        return new Evaluation(lossSum / samples, errorSum / samples);
+    }
+}

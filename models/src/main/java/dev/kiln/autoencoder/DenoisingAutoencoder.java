@@ -1,0 +1,75 @@
+package dev.kiln.autoencoder;
+
+import dev.kiln.engine.Tensor;
+import dev.kiln.nn.GaussianNoise;
+import dev.kiln.nn.MaskingNoise;
+import dev.kiln.nn.Module;
+import dev.kiln.nn.Sequential;
+
+/**
+ * A denoising autoencoder (Vincent et al. 2008): another autoencoder whose input is corrupted by a noise module
+ * in training mode while the loss compares the reconstruction with the clean input, so it must learn structure
+ * rather than copy pixels. In evaluation mode the noise is off and this is the inner autoencoder. Shapes and
+ * {@link #encoder()} are the inner one's; modules {@code inner} and {@code noise}.
+ */
+public class DenoisingAutoencoder extends Autoencoder {
+    /** Corrupts the input of {@code inner} with {@code noise}, a module that is the identity in evaluation mode. */
+    public DenoisingAutoencoder(Autoencoder inner, Module noise) {
+        registerModule("inner", inner);
+        registerModule("noise", noise);
+    }
+
+    /** Additive Gaussian noise of standard deviation {@code std} ({@link GaussianNoise}). */
+    public static DenoisingAutoencoder gaussian(Autoencoder inner, double std) {
+        return new DenoisingAutoencoder(inner, new GaussianNoise(std));
+    }
+
+    /** Each input element zeroed with probability {@code p} ({@link MaskingNoise}). */
+    public static DenoisingAutoencoder masking(Autoencoder inner, double p) {
+        return new DenoisingAutoencoder(inner, new MaskingNoise(p));
+    }
+
+    public Autoencoder inner() {
+        return (Autoencoder) module("inner");
+    }
+
+    public Module noise() {
+        return module("noise");
+    }
+
+    @Override
+    public int features() {
+        return inner().features();
+    }
+
+    @Override
+    public int codeSize() {
+        return inner().codeSize();
+    }
+
+    /** The codes of the corrupted input (in training mode; of x itself in evaluation mode). */
+    @Override
+    public Tensor encode(Tensor x) {
+        return inner().encode(noise().call(x));
+    }
+
+    @Override
+    public Tensor decode(Tensor code) {
+        return inner().decode(code);
+    }
+
+    @Override
+    protected Tensor penalty(Tensor code) {
+        return inner().penalty(code);
+    }
+
+    @Override
+    public Sequential encoder() {
+        return inner().encoder();
+    }
+
+    @Override
+    public String toString() {
+        return "DenoisingAutoencoder(" + inner() + ", " + noise() + ")";
+    }
+}

@@ -1,0 +1,37 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.Tensor;
+
+/**
+ * Additive Gaussian noise in training mode only, like Keras's {@code GaussianNoise(stddev)}: {@code x + std * n}
+ * with {@code n} standard normal from the engine's seeded stream; the identity in evaluation mode. Any shape,
+ * e.g. [batch, features] to the same. The corruption of a denoising autoencoder's input.
+ */
+public class GaussianNoise extends Module {
+    private final double std;
+
+    /** Noise of standard deviation {@code std} >= 0. */
+    public GaussianNoise(double std) {
+        if (!(std >= 0) || Double.isInfinite(std)) {
+            throw new IllegalArgumentException("GaussianNoise: standard deviation must be finite and >= 0, got " + std);
+        }
+        this.std = std;
+    }
+
+    public double std() {
+        return std;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (!isTraining() || std == 0) {
+            return x;
+        }
+        return x.add(Tensor.normal(0, std, x.dtype(), x.shape().dims()));
+    }
+
+    @Override
+    public String toString() {
+        return "GaussianNoise(std=" + std + ")";
+    }
+}
