@@ -22,6 +22,8 @@ public final class Kiln {
               bench NAME    run a benchmark of shared/BENCHMARKS.md (mlp, lenet, lstm, gru, rnn, sgemm)
               lm            train a character-level LSTM language model on the words of CMUdict
               sample        draw new words from a kiln lm checkpoint
+              stress        guess a CMUdict word's stressed syllable from its spelling (LSTM, one or two
+                            directions)
               demo          train a network written with raw tensor ops (plain SGD) on MNIST
               backends      list the backends on the class path and whether they can run here
 
@@ -46,6 +48,7 @@ public final class Kiln {
             "demo", new Command(DemoCommand.HELP, DemoCommand::run),
             "lm", new Command(LmCommand.HELP, LmCommand::run),
             "sample", new Command(SampleCommand.HELP, SampleCommand::run),
+            "stress", new Command(StressCommand.HELP, StressCommand::run),
             "backends", new Command("Usage: kiln backends\n", (args, out) -> {
                 Engine.describeProviders().forEach(out::println);
                 return 0;
