@@ -1,6 +1,7 @@
 package dev.kiln.engine;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -343,7 +344,7 @@ final class RecurrentOps {
     private static int[] activeRows(String op, int[] lengths, int steps, int batch) {
         int[] active = new int[steps];
         if (lengths == null) {
-            java.util.Arrays.fill(active, batch);
+            Arrays.fill(active, batch);
             return active;
         }
         if (lengths.length != batch) {
@@ -356,7 +357,7 @@ final class RecurrentOps {
             }
             if (b > 0 && lengths[b] > lengths[b - 1]) {
                 throw new IllegalArgumentException(op + ": lengths must be non-increasing (sort the batch by length),"
-                        + " got " + java.util.Arrays.toString(lengths));
+                        + " got " + Arrays.toString(lengths));
             }
             for (int t = 0; t < lengths[b]; t++) {
                 active[t]++;

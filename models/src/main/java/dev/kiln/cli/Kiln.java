@@ -24,6 +24,8 @@ public final class Kiln {
               bench NAME      run a benchmark of shared/BENCHMARKS.md (mlp, lenet, lstm, gru, rnn, sgemm)
               lm              train a character-level LSTM language model on the words of CMUdict
               sample          draw new words from a kiln lm checkpoint
+              stress          guess a CMUdict word's stressed syllable from its spelling (LSTM, one or two
+                              directions)
               demo            train a network written with raw tensor ops (plain SGD) on MNIST
               methods         compare backpropagation, feedback alignment, direct feedback alignment and
                               synthetic gradients on one MLP
@@ -57,6 +59,7 @@ public final class Kiln {
             Map.entry("neighbours", new Command(NeighboursCommand.HELP, NeighboursCommand::run)),
             Map.entry("lm", new Command(LmCommand.HELP, LmCommand::run)),
             Map.entry("sample", new Command(SampleCommand.HELP, SampleCommand::run)),
+            Map.entry("stress", new Command(StressCommand.HELP, StressCommand::run)),
             Map.entry("backends", new Command("Usage: kiln backends\n", (args, out) -> {
                 Engine.describeProviders().forEach(out::println);
                 return 0;

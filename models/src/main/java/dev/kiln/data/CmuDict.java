@@ -82,4 +82,23 @@ public record CmuDict(List<String> words, Map<String, String> pronunciations) {
         }
         return new Split(train, validation, test);
     }
+
+    /**
+     * The syllable that carries the primary stress, counted from 1, in ARPAbet {@code phonemes} (every
+     * vowel carries a stress digit; the primary one is 1), or 0 when none does, e.g. 2 for about
+     * ({@code AH0 B AW1 T}).
+     */
+    public static int primaryStressSyllable(String phonemes) {
+        int syllable = 0;
+        for (String p : phonemes.trim().split("\\s+")) {
+            char last = p.isEmpty() ? ' ' : p.charAt(p.length() - 1);
+            if (Character.isDigit(last)) {
+                syllable++;
+                if (last == '1') {
+                    return syllable;
+                }
+            }
+        }
+        return 0;
+    }
 }

@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Two recurrent layers over one sequence, one reading it forwards and one backwards, merged (Keras'
@@ -48,7 +49,7 @@ public class Bidirectional extends Module {
         }
         this.forwardLayer = registerModule("forward", forward);
         this.backwardLayer = registerModule("backward", backward);
-        this.merge = java.util.Objects.requireNonNull(merge, "Bidirectional: merge");
+        this.merge = Objects.requireNonNull(merge, "Bidirectional: merge");
     }
 
     /** The merged output sequence, from zero states, for full-length sequences. */

@@ -4,6 +4,7 @@ import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Tensor;
+import java.util.Arrays;
 
 /**
  * A lookup table of vectors, like PyTorch's {@code torch.nn.Embedding}: indices (I64 or I32) of any shape,
@@ -43,7 +44,7 @@ public class Embedding extends Module {
                 unscoped(() -> Tensor.normal(0, 1, DType.F32, numEmbeddings, embeddingDim)));
         if (this.paddingIdx >= 0) {
             float[] v = weight.toFloatArray();
-            java.util.Arrays.fill(v, this.paddingIdx * embeddingDim, (this.paddingIdx + 1) * embeddingDim, 0f);
+            Arrays.fill(v, this.paddingIdx * embeddingDim, (this.paddingIdx + 1) * embeddingDim, 0f);
             try (Autograd.Guard g = Autograd.noGrad(); Tensor values = Tensor.fromArray(v, numEmbeddings, embeddingDim)) {
                 weight.assign(values);
             }

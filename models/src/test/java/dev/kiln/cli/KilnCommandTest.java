@@ -42,7 +42,7 @@ class KilnCommandTest {
         Result r = kiln("--help");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().startsWith("Usage: kiln <command>"), r.toString());
-        for (String command : List.of("train", "finetune", "pretrain", "eval", "predict", "bench", "lm", "sample", "demo",
+        for (String command : List.of("train", "finetune", "pretrain", "eval", "predict", "bench", "lm", "sample", "stress", "demo",
                 "backends", "methods", "word2vec", "neighbours")) {
             assertTrue(r.out().contains("  " + command + " "), command + " missing from\n" + r);
         }
@@ -56,7 +56,7 @@ class KilnCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"train", "finetune", "pretrain", "eval", "predict", "bench", "lm", "sample", "demo", "backends",
+    @ValueSource(strings = {"train", "finetune", "pretrain", "eval", "predict", "bench", "lm", "sample", "stress", "demo", "backends",
         "methods", "word2vec", "neighbours"})
     void commandHelpPrintsThatCommandsUsageAndSucceeds(String command) {
         Result r = kiln(command, "--help");
@@ -248,8 +248,8 @@ class KilnCommandTest {
         assertEquals(model, r.lastLineJson().get("model").getAsString());
     }
 
-    @Test
-    void lmTrainsOnCmuDictWordsAndSampleDrawsWordsFromItsCheckpoint() throws IOException {
+    /** 400 random words of a, b, c, d, e with a stressed syllable among up to five, as data/cmudict/cmudict.tsv. */
+    private Path fakeCmuDict() throws IOException {
         Path root = tmp.resolve("data");
         Path dict = Files.createDirectories(root.resolve("cmudict"));
         Random random = new Random(5);
@@ -259,9 +259,21 @@ class KilnCommandTest {
             for (int k = 1 + random.nextInt(7); k > 0; k--) {
                 w.append("abcde".charAt(random.nextInt(5)));
             }
-            tsv.append(w).append(i).append("\tAH0\n");
+            int syllables = 1 + random.nextInt(5);
+            int stressed = random.nextInt(syllables);
+            tsv.append(w).append(i).append('\t');
+            for (int k = 0; k < syllables; k++) {
+                tsv.append(k == 0 ? "" : " ").append("AH").append(k == stressed ? 1 : 0);
+            }
+            tsv.append('\n');
         }
         Files.writeString(dict.resolve("cmudict.tsv"), tsv.toString());
+        return root;
+    }
+
+    @Test
+    void lmTrainsOnCmuDictWordsAndSampleDrawsWordsFromItsCheckpoint() throws IOException {
+        Path root = fakeCmuDict();
         Path out = tmp.resolve("lm");
         Result t = kiln("lm", "--data-dir", root.toString(), "--epochs", "1", "--hidden", "8", "--embedding", "4",
                 "--batch", "32", "--out", out.toString());
@@ -276,6 +288,19 @@ class KilnCommandTest {
         JsonObject sampled = s.lastLineJson();
         assertEquals(5, sampled.get("samples").getAsJsonArray().size());
         assertTrue(sampled.has("new"), sampled.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"false", "true"})
+    void stressTrainsAWordClassifierOneWayOrBothWays(String bidirectional) throws IOException {
+        Path root = fakeCmuDict();
+        Result r = kiln("stress", "--data-dir", root.toString(), "--epochs", "1", "--hidden", "8", "--batch", "32",
+                "--bidirectional", bidirectional);
+        assertEquals(0, r.code(), r.toString());
+        JsonObject summary = r.lastLineJson();
+        assertEquals(Boolean.parseBoolean(bidirectional), summary.get("bidirectional").getAsBoolean());
+        double accuracy = summary.get("test_accuracy").getAsDouble();
+        assertTrue(accuracy >= 0 && accuracy <= 1, summary.toString());
     }
 
     @Test

@@ -69,4 +69,12 @@ class CmuDictTest {
         assertEquals(new HashSet<>(d.words()), all);
         assertEquals(s, d.split(0.05, 7));
     }
+
+    @Test
+    void primaryStressSyllableCountsVowelsUpToTheOneMarkedOne() {
+        assertEquals(1, CmuDict.primaryStressSyllable("K AE1 T"));
+        assertEquals(2, CmuDict.primaryStressSyllable("AH0 B AW1 T"));
+        assertEquals(3, CmuDict.primaryStressSyllable("IH2 N T ER0 N AE1 SH AH0 N AH0 L"));
+        assertEquals(0, CmuDict.primaryStressSyllable("AH0"));
+    }
 }

@@ -9,6 +9,7 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -105,7 +106,7 @@ class BidirectionalTest {
                 RNN.builder(2, 3).batchFirst(true).build(), Bidirectional.Merge.SUM)) {
             bi.to(DType.F64);
             Tensor x = Tensor.randn(DType.F64, 3, STEPS, 2).requiresGrad(true);
-            List<Tensor> inputs = new java.util.ArrayList<>(List.of(x));
+            List<Tensor> inputs = new ArrayList<>(List.of(x));
             inputs.addAll(bi.parameters());
             GradCheck.check("Bidirectional", in -> {
                 RecurrentOutput out = bi.forward(in[0], null, LENGTHS);

@@ -14,6 +14,7 @@ import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -192,7 +193,7 @@ class RecurrentLayerTest {
         try (LSTM two = LSTM.builder(4, 8).forgetBias(2).build(); LSTM drawn = LSTM.builder(4, 8).forgetBias(Double.NaN).build()) {
             assertEquals(2, two.namedParameters().get("bias_ih_l0").toDoubleArray()[8], 0);
             double[] b = drawn.namedParameters().get("bias_ih_l0").toDoubleArray();
-            long distinct = java.util.Arrays.stream(b, 8, 16).distinct().count();
+            long distinct = Arrays.stream(b, 8, 16).distinct().count();
             assertEquals(8, distinct, "forget block drawn uniformly");
         }
     }
@@ -324,7 +325,7 @@ class RecurrentLayerTest {
             assertArrayEquals(one.eval().forward(x).toDoubleArray(), oneTraining, 0, "nothing to drop after the last layer");
             double[] twoTraining = two.forward(x).toDoubleArray();
             double[] twoEval = two.eval().forward(x).toDoubleArray();
-            assertFalse(java.util.Arrays.equals(twoTraining, twoEval), "dropout between the two layers in training");
+            assertFalse(Arrays.equals(twoTraining, twoEval), "dropout between the two layers in training");
             assertArrayEquals(twoEval, two.forward(x).toDoubleArray(), 0, "evaluation is deterministic");
         }
     }
