@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
  * (what a lost gradient through the recurrence trains to) reached 0.8841, and with W_hh fixed at zero (no
  * recurrence at all) 0.7309. 0.915 sits between, 1.7 points under the worst correct run.
  *
- * <p>CI time: the epoch took 17.6-20.4 s (18.8-26.2 s with loading and evaluation) on the project's
- * 2-core machine with one thread while another job kept the machine busy.
+ * <p>CI time: in {@code mvn verify} on the project's 2-core machine the epoch took 18.9 s (20.1 s with
+ * loading and evaluation). While other jobs kept that machine busy it took 117-347 s with two threads, whose
+ * small per-step GEMMs then wait for OpenBLAS's second thread, and 17.6-20.4 s with one.
  */
 class LstmConvergenceTest {
     static final double FLOOR = 0.915;
