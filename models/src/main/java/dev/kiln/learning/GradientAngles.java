@@ -25,7 +25,7 @@ public final class GradientAngles {
         List<Tensor> ruleGrads = new ArrayList<>();
         for (int i = 0; i < model.depth(); i++) {
             Tensor g = model.layer(i).weight().grad();
-            ruleGrads.add(g == null ? null : g.detach().mul(1.0));
+            ruleGrads.add(g == null ? null : g.copy());
         }
         model.parameters().forEach(Tensor::zeroGrad);
         F.crossEntropy(model.forwardBackprop(features), labels).backward();

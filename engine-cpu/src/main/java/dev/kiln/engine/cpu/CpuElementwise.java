@@ -94,48 +94,18 @@ final class CpuElementwise {
             // From the output y = max(x, 0), which is +0 or positive: a mask that is all ones where y's bits
             // are non-zero keeps the gradient. Branch-free, because the obvious x > 0 ? g : 0 mispredicts
             // on half the elements (measured 4.8 ns per element against 0.6 ns).
-            FloatBuffer ys = f32(y);
-            FloatBuffer gs = f32(gy);
-            FloatBuffer os = f32(gx);
-            int yo = offset(y);
-            int go = offset(gy);
-            int oo = offset(gx);
-            parallel.forRange(n, 1, (s, e) -> {
-                float[][] t = Chunks.scratch();
-                float[] out = t[0];
-                float[] grad = t[1];
-                for (int c = s; c < e; c += Chunks.SIZE) {
-                    int len = Math.min(Chunks.SIZE, e - c);
-                    ys.get(yo + c, out, 0, len);
-                    gs.get(go + c, grad, 0, len);
-                    for (int i = 0; i < len; i++) {
-                        int keep = -Float.floatToRawIntBits(out[i]) >> 31;
-                        grad[i] = Float.intBitsToFloat(Float.floatToRawIntBits(grad[i]) & keep);
-                    }
-                    os.put(oo + c, grad, 0, len);
+            gradientFromOutputF32(y, gy, gx, n, (out, grad, len) -> {
+                for (int i = 0; i < len; i++) {
+                    int keep = -Float.floatToRawIntBits(out[i]) >> 31;
+                    grad[i] = Float.intBitsToFloat(Float.floatToRawIntBits(grad[i]) & keep);
                 }
             });
             return;
         }
         if (op == UnaryOp.TANH && x.dtype() == DType.F32) {
-            FloatBuffer ys = f32(y);
-            FloatBuffer gs = f32(gy);
-            FloatBuffer os = f32(gx);
-            int yo = offset(y);
-            int go = offset(gy);
-            int oo = offset(gx);
-            parallel.forRange(n, 1, (s, e) -> {
-                float[][] t = Chunks.scratch();
-                float[] out = t[0];
-                float[] grad = t[1];
-                for (int c = s; c < e; c += Chunks.SIZE) {
-                    int len = Math.min(Chunks.SIZE, e - c);
-                    ys.get(yo + c, out, 0, len);
-                    gs.get(go + c, grad, 0, len);
-                    for (int i = 0; i < len; i++) {
-                        grad[i] *= 1 - out[i] * out[i];
-                    }
-                    os.put(oo + c, grad, 0, len);
+            gradientFromOutputF32(y, gy, gx, n, (out, grad, len) -> {
+                for (int i = 0; i < len; i++) {
+                    grad[i] *= 1 - out[i] * out[i];
                 }
             });
             return;
@@ -332,6 +302,34 @@ final class CpuElementwise {
                 for (int j = 0; j < cols; j++) {
                     od.set(io + j, cd.get(ic + j * sc) != 0 ? ad.get(ia + j * sa) : bd.get(ib + j * sb));
                 }
+            }
+        });
+    }
+
+    /** Turns one chunk of an output y and its gradient into the input gradient, in place in {@code grad}. */
+    @FunctionalInterface
+    private interface OutputGradientChunk {
+        void apply(float[] out, float[] grad, int len);
+    }
+
+    /** gx = f(y, gy) for F32, streamed through heap chunks so that {@code chunk}'s loop vectorises. */
+    private void gradientFromOutputF32(Tensor y, Tensor gy, Tensor gx, int n, OutputGradientChunk chunk) {
+        FloatBuffer ys = f32(y);
+        FloatBuffer gs = f32(gy);
+        FloatBuffer os = f32(gx);
+        int yo = offset(y);
+        int go = offset(gy);
+        int oo = offset(gx);
+        parallel.forRange(n, 1, (s, e) -> {
+            float[][] t = Chunks.scratch();
+            float[] out = t[0];
+            float[] grad = t[1];
+            for (int c = s; c < e; c += Chunks.SIZE) {
+                int len = Math.min(Chunks.SIZE, e - c);
+                ys.get(yo + c, out, 0, len);
+                gs.get(go + c, grad, 0, len);
+                chunk.apply(out, grad, len);
+                os.put(oo + c, grad, 0, len);
             }
         });
     }
