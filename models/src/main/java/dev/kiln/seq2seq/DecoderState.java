@@ -1,0 +1,12 @@
+package dev.kiln.seq2seq;
+
+import dev.kiln.engine.Tensor;
+
+/**
+ * What a {@link Seq2SeqModel} carries from one decoding step to the next, one row per hypothesis (the
+ * encoded source, recurrent states, tokens so far). Immutable: a step returns a new state.
+ */
+public interface DecoderState {
+    /** The state of rows {@code rows} ([n], I64, repeats allowed), in that order: how beam search follows its beams. */
+    DecoderState select(Tensor rows);
+}

@@ -1,0 +1,39 @@
+package dev.kiln.seq2seq;
+
+import dev.kiln.engine.F;
+import dev.kiln.engine.Tensor;
+
+/** Losses over padded target sequences. */
+public final class SequenceLoss {
+    private SequenceLoss() {
+    }
+
+    /**
+     * Mean cross-entropy over the real (non-PAD) positions of {@code targets} [batch, T] (I64) for
+     * {@code logits} [batch, T, vocabulary]: every target token counts once, however long its sequence.
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets) {
+        if (logits.rank() != 3 || targets.rank() != 2 || logits.dim(0) != targets.dim(0) || logits.dim(1) != targets.dim(1)) {
+            throw new IllegalArgumentException("SequenceLoss.crossEntropy: logits " + logits.shape() + " and targets "
+                    + targets.shape() + " must be [batch, T, vocabulary] and [batch, T]");
+        }
+        long[] t = targets.toLongArray();
+        int real = 0;
+        for (long v : t) {
+            real += v == Seq2SeqModel.PAD ? 0 : 1;
+        }
+        if (real == 0) {
+            throw new IllegalArgumentException("SequenceLoss.crossEntropy: every target position is padding");
+        }
+        long[] rows = new long[real];
+        long[] kept = new long[real];
+        for (int i = 0, k = 0; i < t.length; i++) {
+            if (t[i] != Seq2SeqModel.PAD) {
+                rows[k] = i;
+                kept[k++] = t[i];
+            }
+        }
+        Tensor flat = logits.reshape(-1, logits.dim(2));
+        return F.crossEntropy(flat.indexSelect(0, Tensor.fromArray(rows, real)), Tensor.fromArray(kept, real));
+    }
+}
