@@ -4,9 +4,15 @@ import dev.kiln.data.DataLoader;
 import dev.kiln.data.Mnist;
 import dev.kiln.data.MnistDataset;
 import dev.kiln.engine.Engine;
+import dev.kiln.g2p.ErrorRates;
+import dev.kiln.g2p.G2pData;
+import dev.kiln.g2p.G2pModels;
+import dev.kiln.g2p.G2pTraining;
+import dev.kiln.g2p.Pronunciation;
 import dev.kiln.nn.Conv2d;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Module;
+import dev.kiln.seq2seq.Hypothesis;
 import dev.kiln.train.ConfusionMatrix;
 import dev.kiln.train.Evaluation;
 import dev.kiln.train.FilterPlot;
@@ -16,6 +22,8 @@ import dev.kiln.zoo.Zoo;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -26,11 +34,16 @@ import java.util.Map;
 final class EvalCommand {
     static final String HELP = """
             Usage: kiln eval --checkpoint FILE [options]
+            Image models (kiln train mlp, lenet, ...):
               --data mnist|fashion-mnist   data set (default: the one the checkpoint was trained on)
               --data-dir DIR               data root
               --batch B                    evaluation batch size (default 1000)
             Writes confusion_matrix.png (true vs predicted class on the test set) next to the checkpoint,
             and filters.png (the first layer's kernels) for models that start with a convolution.
+            g2p models (kiln train g2p): test word and phoneme error rates, greedy and by beam search
+              --beam K                     beam width (default 5)
+              --alpha A                    length normalisation of beam scores (default 1)
+              --data-dir DIR               data root
             The last line printed is one JSON object with the figures.
             """;
 
@@ -45,6 +58,9 @@ final class EvalCommand {
         }
         Path file = Path.of(checkpoint);
         Map<String, String> meta = Trainer.metadata(file);
+        if (G2pModels.MODEL.equals(meta.get("model"))) {
+            return evaluateG2p(file, o, out);
+        }
         String data = o.has("data") ? DataOptions.dataSet(o) : meta.getOrDefault("data", "mnist");
         Path dataDir = DataOptions.dataDir(o);
         int batch = o.getInt("batch", 1000);
@@ -87,6 +103,51 @@ final class EvalCommand {
             summary.put("backend", Engine.get().backend().name());
             out.println(Json.line(summary));
         }
+        return 0;
+    }
+
+    /** Test word and phoneme error rates of a g2p checkpoint, greedy and with beam search, and some of its mistakes. */
+    private static int evaluateG2p(Path file, Options o, PrintStream out) throws Exception {
+        Path dataDir = DataOptions.dataDir(o);
+        int beam = o.getInt("beam", 5);
+        double alpha = o.getDouble("alpha", 1);
+        o.rejectUnknown();
+        G2pData data = G2pData.load(dataDir);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        try (G2pModels.Loaded loaded = G2pModels.load(file)) {
+            List<String> words = data.test().stream().map(Pronunciation::word).toList();
+            List<Hypothesis> greedy = G2pTraining.predict(loaded.model(), loaded.letters(), words, 1, alpha, 512, null);
+            List<int[]> reference = data.test().stream().map(p -> loaded.phonemes().encode(p.phonemes())).toList();
+            ErrorRates greedyRates = ErrorRates.of(greedy.stream().map(Hypothesis::tokens).toList(), reference);
+            List<Hypothesis> beamed = G2pTraining.predict(loaded.model(), loaded.letters(), words, beam, alpha,
+                    Math.max(1, 512 / beam), null);
+            ErrorRates beamRates = ErrorRates.of(beamed.stream().map(Hypothesis::tokens).toList(), reference);
+            out.printf(Locale.ROOT, "g2p (%s) on the CMUdict test split (%d words): WER %.2f%%, PER %.2f%% greedy;"
+                            + " WER %.2f%%, PER %.2f%% beam %d%n", loaded.spec().kind(), words.size(),
+                    100 * greedyRates.wordErrorRate(), 100 * greedyRates.phonemeErrorRate(), 100 * beamRates.wordErrorRate(),
+                    100 * beamRates.phonemeErrorRate(), beam);
+            int shown = 0;
+            for (int i = 0; i < words.size() && shown < 10; i++) {
+                if (!java.util.Arrays.equals(beamed.get(i).tokens(), reference.get(i))) {
+                    out.printf(Locale.ROOT, "  %-14s predicted %-24s reference %s%n", words.get(i),
+                            String.join(" ", loaded.phonemes().decode(beamed.get(i).tokens())),
+                            String.join(" ", data.test().get(i).phonemes()));
+                    shown++;
+                }
+            }
+            summary.put("model", G2pModels.MODEL);
+            summary.put("attention", loaded.spec().kind());
+            summary.put("data", "cmudict");
+            summary.put("checkpoint", file.toString());
+            summary.put("test_words", words.size());
+            summary.put("test_wer", TrainCommand.round(beamRates.wordErrorRate()));
+            summary.put("test_per", TrainCommand.round(beamRates.phonemeErrorRate()));
+            summary.put("beam", beam);
+            summary.put("test_wer_greedy", TrainCommand.round(greedyRates.wordErrorRate()));
+            summary.put("test_per_greedy", TrainCommand.round(greedyRates.phonemeErrorRate()));
+            summary.put("backend", Engine.get().backend().name());
+        }
+        out.println(Json.line(summary));
         return 0;
     }
 

@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.data.DataDirectory;
 import dev.kiln.engine.Engine;
+import dev.kiln.g2p.G2pModels;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Map;
@@ -16,7 +17,7 @@ public final class Kiln {
 
             Commands:
               train MODEL     train a zoo model (mlp, lenet, resnet, lstm, gru, rnn) on MNIST or
-                              Fashion-MNIST; writes a run directory
+                              Fashion-MNIST, or g2p (spelling to phonemes on CMUdict); writes a run directory
               finetune        transfer learning: a trained model's first layers (or an encoder) with a new head
               pretrain MODEL  train an autoencoder (ae, tied, denoising, sparse, vae) without labels
               eval            evaluate a checkpoint on a test set
@@ -24,6 +25,8 @@ public final class Kiln {
               bench NAME      run a benchmark of shared/BENCHMARKS.md (mlp, lenet, lstm, gru, rnn, sgemm)
               lm              train a character-level LSTM language model on the words of CMUdict
               sample          draw new words from a kiln lm checkpoint
+              g2p WORD...     phonemes of words from a kiln train g2p checkpoint; --plot WORD draws
+                              its attention
               stress          guess a CMUdict word's stressed syllable from its spelling (LSTM, one or two
                               directions)
               demo            train a network written with raw tensor ops (plain SGD) on MNIST
@@ -60,6 +63,7 @@ public final class Kiln {
             Map.entry("lm", new Command(LmCommand.HELP, LmCommand::run)),
             Map.entry("sample", new Command(SampleCommand.HELP, SampleCommand::run)),
             Map.entry("stress", new Command(StressCommand.HELP, StressCommand::run)),
+            Map.entry("g2p", new Command(G2pCommand.HELP, G2pCommand::run)),
             Map.entry("backends", new Command("Usage: kiln backends\n", (args, out) -> {
                 Engine.describeProviders().forEach(out::println);
                 return 0;
@@ -85,7 +89,8 @@ public final class Kiln {
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
-            out.print(command.help());
+            boolean g2p = args[0].equals("train") && rest.length > 0 && rest[0].equals(G2pModels.MODEL);
+            out.print(g2p ? G2pTrainCommand.HELP : command.help());
             return 0;
         }
         try {

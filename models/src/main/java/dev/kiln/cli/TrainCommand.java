@@ -6,6 +6,7 @@ import dev.kiln.data.Datasets;
 import dev.kiln.data.Mnist;
 import dev.kiln.data.MnistDataset;
 import dev.kiln.engine.Engine;
+import dev.kiln.g2p.G2pModels;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Module;
 import dev.kiln.optim.Optimizer;
@@ -27,7 +28,8 @@ final class TrainCommand {
             Usage: kiln train MODEL [options]      MODEL: mlp (W1 784-512-512-10), lenet (W2 conv net),
                                            resnet (3 stages of basic blocks with batch norm),
                                            lstm (W3: rows as 28 steps, LSTM 128), gru, rnn (W3 with
-                                           a GRU or a tanh RNN)
+                                           a GRU or a tanh RNN); g2p (CMUdict spelling to
+                                           phonemes, its own options: kiln train g2p --help)
               --data mnist|fashion-mnist   data set (default mnist)
               --data-dir DIR               data root (default: $KILN_DATA, ~/.kiln/data, ../shared/data)
               --epochs N                   epochs (default 5)
@@ -61,6 +63,9 @@ final class TrainCommand {
             throw new IllegalArgumentException("name a model: kiln train MODEL, one of " + Zoo.names());
         }
         String modelName = args[0];
+        if (modelName.equals(G2pModels.MODEL)) {
+            return G2pTrainCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
+        }
         Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length));
         String data = DataOptions.dataSet(o);
         Path dataDir = DataOptions.dataDir(o);

@@ -1,0 +1,202 @@
+package dev.kiln.cli;
+
+import dev.kiln.data.Datasets;
+import dev.kiln.engine.Engine;
+import dev.kiln.g2p.ErrorRates;
+import dev.kiln.g2p.G2pBatch;
+import dev.kiln.g2p.G2pData;
+import dev.kiln.g2p.G2pModels;
+import dev.kiln.g2p.G2pTraining;
+import dev.kiln.g2p.Pronunciation;
+import dev.kiln.optim.Adam;
+import dev.kiln.optim.Optimizer;
+import dev.kiln.seq2seq.Seq2SeqModel;
+import dev.kiln.train.Json;
+import dev.kiln.train.MetricsCsv;
+import dev.kiln.train.Progress;
+import dev.kiln.train.Trainer;
+import dev.kiln.train.TrainingPlot;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code kiln train g2p}: an encoder-decoder that spells CMUdict words as phonemes. Each epoch reports the
+ * training loss and the validation word and phoneme error rates of greedy decoding; the epoch with the best
+ * validation WER is kept as the checkpoint, and its test error rates are reported with greedy decoding and
+ * beam search.
+ */
+final class G2pTrainCommand {
+    static final String HELP = """
+            Usage: kiln train g2p [options]   grapheme-to-phoneme on CMUdict (90/5/5 split by a hash of the word)
+              --attention KIND     additive (Bahdanau), dot or general (Luong), none (no attention: the
+                                   encoder's final state is the context), transformer (default additive)
+              --cell lstm|gru      recurrent unit of encoder and decoder (default lstm)
+              --embedding E        letter and phoneme embedding size (default 64)
+              --hidden H           decoder units; the bidirectional encoder has H/2 per direction; the
+                                   Transformer's model width (default 256)
+              --layers L           encoder layers; the Transformer's layers on each side (default 1; 3)
+              --heads N            Transformer attention heads (default 4)
+              --dropout P          dropout (default 0.2; 0.1 for the Transformer)
+              --teacher-forcing R  share of decoder steps fed the gold phoneme (default 1.0)
+              --epochs N           epochs (default 10)
+              --batch B            words per batch (default 128)
+              --lr X               Adam learning rate, cosine-annealed to 0 (default 0.002; 0.0007 Transformer)
+              --clip X             clip the gradient norm to X (default 5)
+              --beam K             beam width for the final test figures (default 5)
+              --alpha A            length normalisation of beam scores, logP / length^A (default 1)
+              --train-size N       train on a seeded random N of the training words (default all)
+              --seed S             random seed (default 1)
+              --data-dir DIR       data root (default: $KILN_DATA, ~/.kiln/data, ../shared/data)
+              --out DIR            run directory: g2p.safetensors (best validation WER), metrics.csv,
+                                   g2p.png, metrics.json (default runs/g2p-KIND)
+            The last line printed is one JSON object with the final figures (also DIR/metrics.json).
+            Then: kiln g2p --checkpoint DIR/g2p.safetensors WORD..., kiln eval --checkpoint DIR/g2p.safetensors
+            """;
+    static final String CHECKPOINT = "g2p.safetensors";
+    private static final int EVAL_BATCH = 512;
+
+    private G2pTrainCommand() {
+    }
+
+    static int run(String[] args, PrintStream out) throws Exception {
+        Options o = Options.parse(args);
+        String kind = o.get("attention", "additive");
+        boolean transformer = kind.equals("transformer");
+        G2pModels.Spec spec = new G2pModels.Spec(kind, o.get("cell", "lstm"), o.getInt("embedding", 64),
+                o.getInt("hidden", 256), o.getInt("layers", transformer ? 3 : 1), o.getDouble("dropout", transformer ? 0.1 : 0.2),
+                o.getInt("heads", 4));
+        double teacherForcing = o.getDouble("teacher-forcing", 1.0);
+        int epochs = o.getInt("epochs", 10);
+        int batch = o.getInt("batch", 128);
+        double lr = o.getDouble("lr", transformer ? 7e-4 : 2e-3);
+        double clip = o.getDouble("clip", 5);
+        int beam = o.getInt("beam", 5);
+        double alpha = o.getDouble("alpha", 1);
+        int trainSize = o.getInt("train-size", 0);
+        long seed = o.getInt("seed", 1);
+        Path dataDir = DataOptions.dataDir(o);
+        Path outDir = Path.of(o.get("out", "runs/g2p-" + kind));
+        o.rejectUnknown();
+        if (epochs < 1 || batch < 1 || beam < 1) {
+            throw new IllegalArgumentException("--epochs, --batch and --beam must be at least 1");
+        }
+
+        Engine.seed(seed);
+        G2pData data = G2pData.load(dataDir);
+        List<Pronunciation> train = subset(data.train(), trainSize, seed);
+        List<List<Pronunciation>> batches = G2pTraining.lengthBatches(train, batch, seed);
+        Files.createDirectories(outDir);
+        Path checkpoint = outDir.resolve(CHECKPOINT);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        try (Seq2SeqModel model = G2pModels.create(spec, data.letters(), data.phonemes());
+             Optimizer adam = new Adam(model.trainableParameters(), lr)) {
+            out.printf(Locale.ROOT, "Grapheme-to-phoneme on CMUdict: %d training, %d validation, %d test words, %d phonemes;"
+                            + " %s, %,d parameters; Adam lr %s (cosine), batch %d, %d epochs, teacher forcing %s, backend %s,"
+                            + " output %s%n", train.size(), data.validation().size(), data.test().size(),
+                    data.phonemes().symbols().size(), model, model.parameterCount(), lr, batch, epochs, teacherForcing,
+                    Engine.get().backend().name(), outDir);
+            MetricsCsv csv = new MetricsCsv(outDir, List.of("epoch", "train_loss", "val_wer", "val_per", "lr", "seconds"));
+            List<Integer> epochAxis = new ArrayList<>();
+            List<Double> losses = new ArrayList<>();
+            List<Double> valWer = new ArrayList<>();
+            List<Double> valPer = new ArrayList<>();
+            double bestWer = Double.POSITIVE_INFINITY;
+            int bestEpoch = 0;
+            double trainSeconds = 0;
+            long steps = (long) epochs * batches.size();
+            long done = 0;
+            for (int epoch = 1; epoch <= epochs; epoch++) {
+                model.train();
+                double lossSum = 0;
+                long tokens = 0;
+                long start = System.nanoTime();
+                try (Progress progress = new Progress("epoch " + epoch, batches.size(), out)) {
+                    for (int b : Datasets.permutation(batches.size(), seed * 1_000_003L + epoch)) {
+                        G2pTraining.setLearningRate(adam, G2pTraining.cosine(lr, done++, steps));
+                        G2pBatch example = G2pBatch.of(batches.get(b), data.letters(), data.phonemes());
+                        double loss = G2pTraining.step(model, adam, example, teacherForcing, clip);
+                        lossSum += loss * example.targetTokens();
+                        tokens += example.targetTokens();
+                        progress.step(1, String.format(Locale.ROOT, "loss %.4f", loss));
+                    }
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                trainSeconds += seconds;
+                ErrorRates val = G2pTraining.evaluate(model, data.letters(), data.phonemes(), data.validation(), 1, alpha,
+                        EVAL_BATCH);
+                double trainLoss = lossSum / tokens;
+                out.printf(Locale.ROOT, "epoch %d: train loss %.4f | val WER %.2f%%, PER %.2f%% (greedy) | %.1f s, %.0f words/s%n",
+                        epoch, trainLoss, 100 * val.wordErrorRate(), 100 * val.phonemeErrorRate(), seconds, train.size() / seconds);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("epoch", epoch);
+                row.put("train_loss", trainLoss);
+                row.put("val_wer", val.wordErrorRate());
+                row.put("val_per", val.phonemeErrorRate());
+                row.put("lr", adam.groups().get(0).lr());
+                row.put("seconds", seconds);
+                csv.append(row);
+                epochAxis.add(epoch);
+                losses.add(trainLoss);
+                valWer.add(val.wordErrorRate());
+                valPer.add(val.phonemeErrorRate());
+                TrainingPlot.write(outDir.resolve("g2p.png"), epochAxis, List.of(
+                        new TrainingPlot.Panel("Training loss", "cross-entropy per phoneme", Map.of("train", losses)),
+                        new TrainingPlot.Panel("Validation error (greedy)", "error rate", Map.of("WER", valWer, "PER", valPer))));
+                if (val.wordErrorRate() < bestWer) {
+                    bestWer = val.wordErrorRate();
+                    bestEpoch = epoch;
+                    Trainer.writeModel(checkpoint, model, G2pModels.metadata(spec, data.letters(), data.phonemes()));
+                }
+            }
+            Trainer.loadModel(checkpoint, model);
+            ErrorRates greedy = G2pTraining.evaluate(model, data.letters(), data.phonemes(), data.test(), 1, alpha, EVAL_BATCH);
+            ErrorRates beamed = G2pTraining.evaluate(model, data.letters(), data.phonemes(), data.test(), beam, alpha,
+                    EVAL_BATCH / beam);
+            out.printf(Locale.ROOT, "best epoch %d (val WER %.2f%%); test WER %.2f%%, PER %.2f%% greedy; WER %.2f%%, PER %.2f%%"
+                            + " beam %d%n", bestEpoch, 100 * bestWer, 100 * greedy.wordErrorRate(), 100 * greedy.phonemeErrorRate(),
+                    100 * beamed.wordErrorRate(), 100 * beamed.phonemeErrorRate(), beam);
+            summary.put("model", G2pModels.MODEL);
+            summary.put("attention", kind);
+            summary.put("cell", spec.cell());
+            summary.put("data", "cmudict");
+            summary.put("parameters", model.parameterCount());
+            summary.put("epochs", epochs);
+            summary.put("best_epoch", bestEpoch);
+            summary.put("val_wer", round(bestWer));
+            summary.put("test_wer", round(beamed.wordErrorRate()));
+            summary.put("test_per", round(beamed.phonemeErrorRate()));
+            summary.put("beam", beam);
+            summary.put("test_wer_greedy", round(greedy.wordErrorRate()));
+            summary.put("test_per_greedy", round(greedy.phonemeErrorRate()));
+            summary.put("train_seconds", Math.round(trainSeconds));
+            summary.put("words_per_s", Math.round(train.size() * (double) epochs / trainSeconds));
+            summary.put("checkpoint", checkpoint.toString());
+            summary.put("backend", Engine.get().backend().name());
+        }
+        Json.write(outDir.resolve("metrics.json"), summary);
+        out.println(Json.line(summary));
+        return 0;
+    }
+
+    private static List<Pronunciation> subset(List<Pronunciation> words, int size, long seed) {
+        if (size <= 0 || size >= words.size()) {
+            return words;
+        }
+        int[] pick = Datasets.permutation(words.size(), seed);
+        List<Pronunciation> out = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            out.add(words.get(pick[i]));
+        }
+        return out;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1e4) / 1e4;
+    }
+}

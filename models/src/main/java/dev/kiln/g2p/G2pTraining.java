@@ -1,0 +1,113 @@
+package dev.kiln.g2p;
+
+import dev.kiln.data.CharVocabulary;
+import dev.kiln.data.Datasets;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.optim.Optimizer;
+import dev.kiln.optim.ParamGroup;
+import dev.kiln.seq2seq.BeamSearch;
+import dev.kiln.seq2seq.Decoding;
+import dev.kiln.seq2seq.Hypothesis;
+import dev.kiln.seq2seq.Seq2SeqModel;
+import dev.kiln.seq2seq.SequenceLoss;
+import dev.kiln.seq2seq.SourceBatch;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.DoubleConsumer;
+
+/**
+ * The pieces of grapheme-to-phoneme training: batches of similar word length, one optimisation step, and
+ * prediction and error rates by greedy decoding or beam search.
+ */
+public final class G2pTraining {
+    /** Outputs longer than this many phonemes are cut off (CMUdict's longest kept word has 20). */
+    public static final int MAX_PHONEMES = 32;
+
+    private G2pTraining() {
+    }
+
+    /**
+     * Batches of words of similar length, so that little is padding: a seeded shuffle, a stable sort by
+     * length, cut into runs of {@code size}. Shuffle the order of the batches every epoch.
+     */
+    public static List<List<Pronunciation>> lengthBatches(List<Pronunciation> words, int size, long seed) {
+        int[] order = Datasets.permutation(words.size(), seed);
+        List<Pronunciation> shuffled = new ArrayList<>();
+        for (int i : order) {
+            shuffled.add(words.get(i));
+        }
+        shuffled.sort(Comparator.comparingInt(p -> p.word().length()));
+        List<List<Pronunciation>> batches = new ArrayList<>();
+        for (int i = 0; i < shuffled.size(); i += size) {
+            batches.add(List.copyOf(shuffled.subList(i, Math.min(shuffled.size(), i + size))));
+        }
+        return batches;
+    }
+
+    /**
+     * One optimisation step on {@code words}: teacher-forced cross-entropy per target token (EOS included),
+     * gradient norm clipped to {@code clip} (0: no clipping), an optimizer step. Returns the loss.
+     */
+    public static double step(Seq2SeqModel model, Optimizer optimizer, G2pBatch batch, double teacherForcing, double clip) {
+        try (Scope scope = Scope.open()) {
+            Tensor logits = model.logits(batch.source(), batch.decoderInputs(), teacherForcing);
+            Tensor loss = SequenceLoss.crossEntropy(logits, batch.targets());
+            loss.backward();
+            if (clip > 0) {
+                Optimizer.clipGradNorm(model.trainableParameters(), clip);
+            }
+            optimizer.step();
+            optimizer.zeroGrad();
+            return loss.item();
+        }
+    }
+
+    /** Sets every parameter group's learning rate. */
+    public static void setLearningRate(Optimizer optimizer, double lr) {
+        for (ParamGroup g : optimizer.groups()) {
+            g.setLr(lr);
+        }
+    }
+
+    /** The learning rate at {@code step} of {@code steps} under cosine annealing from {@code base} to 0. */
+    public static double cosine(double base, long step, long steps) {
+        return 0.5 * base * (1 + Math.cos(Math.PI * Math.min(step, steps) / steps));
+    }
+
+    /**
+     * Decodes {@code words} (lower-case a-z) in batches of {@code batchSize}: greedy for {@code beam} 1 (with
+     * attention weights), else beam search of that width with length normalisation {@code alpha}.
+     * {@code done} (may be null) hears the number of words finished after each batch.
+     */
+    public static List<Hypothesis> predict(Seq2SeqModel model, CharVocabulary letters, List<String> words, int beam,
+                                           double alpha, int batchSize, DoubleConsumer done) {
+        List<Hypothesis> out = new ArrayList<>();
+        for (int i = 0; i < words.size(); i += batchSize) {
+            List<int[]> encoded = new ArrayList<>();
+            for (String w : words.subList(i, Math.min(words.size(), i + batchSize))) {
+                encoded.add(letters.encode(w));
+            }
+            try (Scope scope = Scope.open()) {
+                SourceBatch source = SourceBatch.of(encoded);
+                out.addAll(beam == 1 ? Decoding.greedy(model, source, MAX_PHONEMES)
+                        : BeamSearch.decode(model, source, beam, MAX_PHONEMES, alpha));
+            }
+            if (done != null) {
+                done.accept(out.size());
+            }
+        }
+        return out;
+    }
+
+    /** Word and phoneme error rates of the model's outputs for {@code reference}. */
+    public static ErrorRates evaluate(Seq2SeqModel model, CharVocabulary letters, PhonemeVocabulary phonemes,
+                                      List<Pronunciation> reference, int beam, double alpha, int batchSize) {
+        List<String> words = reference.stream().map(Pronunciation::word).toList();
+        List<Hypothesis> predicted = predict(model, letters, words, beam, alpha, batchSize, null);
+        List<int[]> outputs = predicted.stream().map(Hypothesis::tokens).toList();
+        List<int[]> gold = reference.stream().map(p -> phonemes.encode(p.phonemes())).toList();
+        return ErrorRates.of(outputs, gold);
+    }
+}

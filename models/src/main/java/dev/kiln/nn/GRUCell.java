@@ -1,0 +1,55 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.F;
+import dev.kiln.engine.Tensor;
+
+/**
+ * One GRU step, PyTorch's {@code torch.nn.GRUCell}: for a step's input x [batch, inputSize] and the state h
+ * [batch, hidden], {@code x W_ih^T + b_ih} and {@code h W_hh^T + b_hh} (gate order r, z, n) go through the
+ * fused {@link F#gruCell}. Parameters {@code weight_ih} [3H, inputSize], {@code weight_hh} [3H, H],
+ * {@code bias_ih}, {@code bias_hh} [3H], drawn uniformly from +-1/sqrt(H) as in PyTorch.
+ */
+public class GRUCell extends Module {
+    private final int inputSize;
+    private final int hiddenSize;
+
+    public GRUCell(int inputSize, int hiddenSize) {
+        if (inputSize <= 0 || hiddenSize <= 0) {
+            throw new IllegalArgumentException("GRUCell: sizes must be positive, got input " + inputSize + ", hidden " + hiddenSize);
+        }
+        this.inputSize = inputSize;
+        this.hiddenSize = hiddenSize;
+        double bound = 1 / Math.sqrt(hiddenSize);
+        registerParameter("weight_ih", unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, 3 * hiddenSize, inputSize)));
+        registerParameter("weight_hh", unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, 3 * hiddenSize, hiddenSize)));
+        registerParameter("bias_ih", unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, 3 * hiddenSize)));
+        registerParameter("bias_hh", unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, 3 * hiddenSize)));
+    }
+
+    public int hiddenSize() {
+        return hiddenSize;
+    }
+
+    /** h' [batch, H] after one step from a zero state. */
+    @Override
+    public Tensor forward(Tensor x) {
+        return forward(x, Tensor.zeros(x.dtype(), x.dim(0), hiddenSize));
+    }
+
+    /** h' [batch, H] after reading x [batch, inputSize] from h [batch, H]. */
+    public Tensor forward(Tensor x, Tensor h) {
+        if (x.rank() != 2 || x.dim(1) != inputSize) {
+            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inputSize + "]");
+        }
+        if (h.rank() != 2 || h.dim(1) != hiddenSize || h.dim(0) != x.dim(0)) {
+            throw new IllegalArgumentException(this + ": state h " + h.shape() + " must be [" + x.dim(0) + ", " + hiddenSize + "]");
+        }
+        return F.gruCell(F.linear(x, param("weight_ih"), param("bias_ih")), F.linear(h, param("weight_hh"), param("bias_hh")), h);
+    }
+
+    @Override
+    public String toString() {
+        return "GRUCell(" + inputSize + ", " + hiddenSize + ")";
+    }
+}

@@ -1,0 +1,68 @@
+package dev.kiln.seq2seq;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.seq2seq.RecurrentSeq2Seq.Cell;
+import dev.kiln.seq2seq.RecurrentSeq2Seq.Score;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BeamSearchTest {
+    private static final List<int[]> SOURCES = List.of(new int[] {3, 4, 5, 6}, new int[] {2, 8}, new int[] {7, 7, 2});
+
+    @Test
+    void beamOfOneIsGreedyDecoding() {
+        Engine.seed(8);
+        try (Scope s = Scope.open(); RecurrentSeq2Seq model = untrained()) {
+            SourceBatch source = SourceBatch.of(SOURCES);
+            List<Hypothesis> greedy = Decoding.greedy(model, source, 10);
+            List<Hypothesis> beam = BeamSearch.decode(model, source, 1, 10, 1);
+            for (int i = 0; i < SOURCES.size(); i++) {
+                assertArrayEquals(greedy.get(i).tokens(), beam.get(i).tokens(), "sequence " + i);
+                assertEquals(greedy.get(i).logProb(), beam.get(i).logProb(), 1e-9, "sequence " + i);
+                assertEquals(greedy.get(i).finished(), beam.get(i).finished(), "sequence " + i);
+            }
+        }
+    }
+
+    @Test
+    void widerBeamsNeverScoreWorseThanGreedyWithoutLengthNormalisation() {
+        Engine.seed(9);
+        try (Scope s = Scope.open(); RecurrentSeq2Seq model = untrained()) {
+            SourceBatch source = SourceBatch.of(SOURCES);
+            List<Hypothesis> greedy = Decoding.greedy(model, source, 6);
+            List<Hypothesis> beam = BeamSearch.decode(model, source, 4, 6, 0);
+            for (int i = 0; i < SOURCES.size(); i++) {
+                if (greedy.get(i).finished()) {
+                    assertTrue(beam.get(i).logProb() >= greedy.get(i).logProb() - 1e-9,
+                            "sequence " + i + ": beam " + beam.get(i).logProb() + " vs greedy " + greedy.get(i).logProb());
+                }
+            }
+        }
+    }
+
+    @Test
+    void lengthNormalisationDividesByLengthToTheAlpha() {
+        Hypothesis h = new Hypothesis(new int[] {3, 4, 5}, -2.0, true, null);
+        assertEquals(-2.0, BeamSearch.normalised(h, 0), 0);
+        assertEquals(-0.5, BeamSearch.normalised(h, 1), 1e-12);
+        assertEquals(-2.0 / Math.sqrt(4), BeamSearch.normalised(h, 0.5), 1e-12);
+    }
+
+    @Test
+    void rejectsAZeroWidth() {
+        try (Scope s = Scope.open(); RecurrentSeq2Seq model = untrained()) {
+            assertThrows(IllegalArgumentException.class, () -> BeamSearch.decode(model, SourceBatch.of(SOURCES), 0, 5, 1));
+        }
+    }
+
+    private static RecurrentSeq2Seq untrained() {
+        return new RecurrentSeq2Seq(new RecurrentSeq2Seq.Config(9, 10, Cell.GRU, Score.ADDITIVE, 8, 12, 1, 0));
+    }
+}
