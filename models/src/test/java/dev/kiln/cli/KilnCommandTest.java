@@ -43,7 +43,7 @@ class KilnCommandTest {
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().startsWith("Usage: kiln <command>"), r.toString());
         for (String command : List.of("train", "finetune", "pretrain", "eval", "predict", "bench", "lm", "sample", "stress", "demo",
-                "backends", "methods", "word2vec", "neighbours")) {
+                "backends", "methods", "word2vec", "neighbours", "g2p")) {
             assertTrue(r.out().contains("  " + command + " "), command + " missing from\n" + r);
         }
     }
@@ -57,7 +57,7 @@ class KilnCommandTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"train", "finetune", "pretrain", "eval", "predict", "bench", "lm", "sample", "stress", "demo", "backends",
-        "methods", "word2vec", "neighbours"})
+        "methods", "word2vec", "neighbours", "g2p"})
     void commandHelpPrintsThatCommandsUsageAndSucceeds(String command) {
         Result r = kiln(command, "--help");
         assertEquals(0, r.code(), r.toString());
@@ -288,6 +288,74 @@ class KilnCommandTest {
         JsonObject sampled = s.lastLineJson();
         assertEquals(5, sampled.get("samples").getAsJsonArray().size());
         assertTrue(sampled.has("new"), sampled.toString());
+    }
+
+    /** 600 random words of a-e, each letter read as its own phoneme, as data/cmudict/cmudict.tsv. */
+    private Path fakeG2pDict() throws IOException {
+        Path root = tmp.resolve("g2pdata");
+        Path dict = Files.createDirectories(root.resolve("cmudict"));
+        Random random = new Random(6);
+        String[] sounds = {"AE1", "B", "K", "D", "EH0"};
+        StringBuilder tsv = new StringBuilder();
+        for (int i = 0; i < 600; i++) {
+            StringBuilder w = new StringBuilder();
+            StringBuilder p = new StringBuilder();
+            for (int k = 2 + random.nextInt(5); k > 0; k--) {
+                int letter = random.nextInt(5);
+                w.append("abcde".charAt(letter));
+                p.append(p.length() == 0 ? "" : " ").append(sounds[letter]);
+            }
+            tsv.append(w).append('\t').append(p).append('\n');
+        }
+        Files.writeString(dict.resolve("cmudict.tsv"), tsv.toString());
+        return root;
+    }
+
+    @Test
+    void trainG2pWritesACheckpointThatG2pAndEvalRead() throws IOException {
+        Path root = fakeG2pDict();
+        Path out = tmp.resolve("g2p");
+        Result t = kiln("train", "g2p", "--data-dir", root.toString(), "--epochs", "1", "--hidden", "8", "--embedding", "4",
+                "--batch", "32", "--beam", "2", "--out", out.toString());
+        assertEquals(0, t.code(), t.toString());
+        JsonObject summary = t.lastLineJson();
+        assertEquals("additive", summary.get("attention").getAsString());
+        double wer = summary.get("test_wer").getAsDouble();
+        assertTrue(wer >= 0 && wer <= 1, summary.toString());
+        assertTrue(Files.exists(out.resolve("metrics.csv")) && Files.exists(out.resolve("g2p.png")), "run files in " + out);
+        String checkpoint = out.resolve("g2p.safetensors").toString();
+
+        Result g = kiln("g2p", "abc", "dab", "--checkpoint", checkpoint, "--beam", "3");
+        assertEquals(0, g.code(), g.toString());
+        assertTrue(g.out().startsWith("abc\t") && g.out().contains("\ndab\t"), g.toString());
+        assertTrue(g.lastLineJson().has("abc"), g.toString());
+
+        Path png = tmp.resolve("map.png");
+        Result p = kiln("g2p", "--plot", "bead", "--png", png.toString(), "--checkpoint", checkpoint);
+        assertEquals(0, p.code(), p.toString());
+        assertNotNull(ImageIO.read(png.toFile()), "a PNG heat map");
+
+        Result e = kiln("eval", "--checkpoint", checkpoint, "--data-dir", root.toString(), "--beam", "2");
+        assertEquals(0, e.code(), e.toString());
+        assertEquals("g2p", e.lastLineJson().get("model").getAsString());
+        assertTrue(e.lastLineJson().has("test_per"), e.toString());
+    }
+
+    @Test
+    void g2pRejectsWordsOutsideTheAlphabetAndAMissingCheckpoint() {
+        Result bad = kiln("g2p", "o'neil", "--checkpoint", tmp.resolve("none.safetensors").toString());
+        assertEquals(2, bad.code(), bad.toString());
+        assertTrue(bad.err().contains("o'neil"), bad.toString());
+        Result missing = kiln("g2p", "cat", "--checkpoint", tmp.resolve("none.safetensors").toString());
+        assertEquals(2, missing.code(), missing.toString());
+        assertTrue(missing.err().contains("kiln train g2p"), missing.toString());
+    }
+
+    @Test
+    void trainG2pHelpPrintsTheG2pOptions() {
+        Result r = kiln("train", "g2p", "--help");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().startsWith("Usage: kiln train g2p") && r.out().contains("--attention"), r.toString());
     }
 
     @ParameterizedTest
