@@ -16,7 +16,8 @@ import java.util.zip.GZIPInputStream;
 /**
  * The words of the CMU Pronouncing Dictionary (file {@code cmudict/cmudict.tsv}, raw or gzipped, lines
  * {@code word<TAB>ARPAbet phonemes}) with the first pronunciation of each: alternates written
- * {@code word(2)} are folded into their word, so every word appears once, in the file's order.
+ * {@code word(2)} are folded into their word, so every word appears once, in the file's order. A comment after
+ * {@code #} on a line (some entries say {@code # foreign} or {@code # name}) is not part of the pronunciation.
  *
  * @param words          distinct words, lower case as in the file
  * @param pronunciations the first pronunciation of each word, e.g. {@code "K AE1 T"}
@@ -59,7 +60,13 @@ public record CmuDict(List<String> words, Map<String, String> pronunciations) {
             if (alternate > 0 && word.endsWith(")")) {
                 word = word.substring(0, alternate);
             }
-            first.putIfAbsent(word, line.substring(tab + 1).trim());
+            String phonemes = line.substring(tab + 1);
+            int comment = phonemes.indexOf('#');
+            phonemes = (comment >= 0 ? phonemes.substring(0, comment) : phonemes).trim();
+            if (phonemes.isEmpty()) {
+                throw new IOException(source + ":" + number + ": no phonemes before the comment in '" + line + "'");
+            }
+            first.putIfAbsent(word, phonemes);
         }
         return new CmuDict(List.copyOf(first.keySet()), first);
     }

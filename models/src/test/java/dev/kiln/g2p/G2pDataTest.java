@@ -21,6 +21,7 @@ class G2pDataTest {
             cat\tK AE1 T
             cat(2)\tK AE2 T
             dog\tD AO1 G
+            dumas\tD UW0 M AA1 # french
             mcdonald's\tM AH0 K D AA1 N AH0 L D Z
             x-ray\tEH1 K S R EY2
             abcdefghijklmnopqrstu\tAH0
@@ -32,9 +33,11 @@ class G2pDataTest {
         List<Pronunciation> all = new java.util.ArrayList<>(data.train());
         all.addAll(data.validation());
         all.addAll(data.test());
-        assertEquals(List.of("cat", "dog"), all.stream().map(Pronunciation::word).sorted().toList());
+        assertEquals(List.of("cat", "dog", "dumas"), all.stream().map(Pronunciation::word).sorted().toList());
         Pronunciation cat = all.stream().filter(p -> p.word().equals("cat")).findFirst().orElseThrow();
         assertEquals(List.of("K", "AE1", "T"), cat.phonemes(), "first pronunciation, stress digits kept");
+        Pronunciation dumas = all.stream().filter(p -> p.word().equals("dumas")).findFirst().orElseThrow();
+        assertEquals(List.of("D", "UW0", "M", "AA1"), dumas.phonemes(), "the comment after # is dropped");
     }
 
     @Test
