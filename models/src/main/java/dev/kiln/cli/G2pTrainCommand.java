@@ -35,18 +35,16 @@ final class G2pTrainCommand {
     static final String HELP = """
             Usage: kiln train g2p [options]   grapheme-to-phoneme on CMUdict (90/5/5 split by a hash of the word)
               --attention KIND     additive (Bahdanau), dot or general (Luong), none (no attention: the
-                                   encoder's final state is the context), transformer (default additive)
+                                   encoder's final state is the context) (default additive)
               --cell lstm|gru      recurrent unit of encoder and decoder (default lstm)
               --embedding E        letter and phoneme embedding size (default 64)
-              --hidden H           decoder units; the bidirectional encoder has H/2 per direction; the
-                                   Transformer's model width (default 256)
-              --layers L           encoder layers; the Transformer's layers on each side (default 1; 3)
-              --heads N            Transformer attention heads (default 4)
-              --dropout P          dropout (default 0.2; 0.1 for the Transformer)
+              --hidden H           decoder units; the bidirectional encoder has H/2 per direction (default 256)
+              --layers L           encoder layers (default 1)
+              --dropout P          dropout (default 0.2)
               --teacher-forcing R  share of decoder steps fed the gold phoneme (default 1.0)
               --epochs N           epochs (default 10)
               --batch B            words per batch (default 128)
-              --lr X               Adam learning rate, cosine-annealed to 0 (default 0.002; 0.0007 Transformer)
+              --lr X               Adam learning rate, cosine-annealed to 0 (default 0.002)
               --clip X             clip the gradient norm to X (default 5)
               --beam K             beam width for the final test figures (default 5)
               --alpha A            length normalisation of beam scores, logP / length^A (default 1)
@@ -67,14 +65,12 @@ final class G2pTrainCommand {
     static int run(String[] args, PrintStream out) throws Exception {
         Options o = Options.parse(args);
         String kind = o.get("attention", "additive");
-        boolean transformer = kind.equals("transformer");
         G2pModels.Spec spec = new G2pModels.Spec(kind, o.get("cell", "lstm"), o.getInt("embedding", 64),
-                o.getInt("hidden", 256), o.getInt("layers", transformer ? 3 : 1), o.getDouble("dropout", transformer ? 0.1 : 0.2),
-                o.getInt("heads", 4));
+                o.getInt("hidden", 256), o.getInt("layers", 1), o.getDouble("dropout", 0.2), 1);
         double teacherForcing = o.getDouble("teacher-forcing", 1.0);
         int epochs = o.getInt("epochs", 10);
         int batch = o.getInt("batch", 128);
-        double lr = o.getDouble("lr", transformer ? 7e-4 : 2e-3);
+        double lr = o.getDouble("lr", 2e-3);
         double clip = o.getDouble("clip", 5);
         int beam = o.getInt("beam", 5);
         double alpha = o.getDouble("alpha", 1);

@@ -18,20 +18,20 @@ import java.util.Map;
  * checkpoint alone rebuilds its model.
  *
  * <p>Kinds: {@code none} (encoder-decoder without attention), {@code additive} (Bahdanau), {@code dot} and
- * {@code general} (Luong), all {@link RecurrentSeq2Seq}; and {@code transformer}.
+ * {@code general} (Luong), all {@link RecurrentSeq2Seq}.
  */
 public final class G2pModels {
     public static final String MODEL = "g2p";
-    public static final List<String> KINDS = List.of("none", "additive", "dot", "general", "transformer");
+    public static final List<String> KINDS = List.of("none", "additive", "dot", "general");
 
     private G2pModels() {
     }
 
     /**
-     * An architecture: {@code kind} (one of {@link #KINDS}), the recurrent {@code cell} (lstm or gru; unused
-     * by the Transformer), {@code embedding} width, {@code hidden} width (decoder units; the Transformer's
-     * model width), {@code layers} (encoder layers; the Transformer's layers on each side), {@code dropout}
-     * and the Transformer's attention {@code heads}.
+     * An architecture: {@code kind} (one of {@link #KINDS}), the recurrent {@code cell} (lstm or gru),
+     * {@code embedding} width, {@code hidden} width (decoder units), {@code layers} (encoder layers),
+     * {@code dropout}, and attention {@code heads} (stored for multi-head models; 1 head is all the recurrent
+     * models use).
      */
     public record Spec(String kind, String cell, int embedding, int hidden, int layers, double dropout, int heads) {
         public Spec {
@@ -46,9 +46,6 @@ public final class G2pModels {
 
     /** A model of {@code spec} for the given vocabularies. */
     public static Seq2SeqModel create(Spec spec, CharVocabulary letters, PhonemeVocabulary phonemes) {
-        if (spec.kind().equals("transformer")) {
-            throw new IllegalArgumentException("g2p: the transformer is not built yet");
-        }
         RecurrentSeq2Seq.Score score = RecurrentSeq2Seq.Score.valueOf(spec.kind().toUpperCase(Locale.ROOT));
         RecurrentSeq2Seq.Cell cell = RecurrentSeq2Seq.Cell.valueOf(spec.cell().toUpperCase(Locale.ROOT));
         return new RecurrentSeq2Seq(new RecurrentSeq2Seq.Config(letters.size(), phonemes.size(), cell, score,
