@@ -85,8 +85,8 @@ final class G2pTrainCommand {
 
         Engine.seed(seed);
         G2pData data = G2pData.load(dataDir);
-        List<Pronunciation> train = subset(data.train(), trainSize, seed);
-        List<List<Pronunciation>> batches = G2pTraining.lengthBatches(train, batch, seed);
+        List<Pronunciation> train = Datasets.sample(data.train(), trainSize, seed);
+        List<List<Pronunciation>> batches = Datasets.lengthBatches(train, p -> p.word().length(), batch, seed);
         Files.createDirectories(outDir);
         Path checkpoint = outDir.resolve(CHECKPOINT);
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -178,18 +178,6 @@ final class G2pTrainCommand {
         Json.write(outDir.resolve("metrics.json"), summary);
         out.println(Json.line(summary));
         return 0;
-    }
-
-    private static List<Pronunciation> subset(List<Pronunciation> words, int size, long seed) {
-        if (size <= 0 || size >= words.size()) {
-            return words;
-        }
-        int[] pick = Datasets.permutation(words.size(), seed);
-        List<Pronunciation> out = new ArrayList<>();
-        for (int i = 0; i < size; i++) {
-            out.add(words.get(pick[i]));
-        }
-        return out;
     }
 
     private static double round(double v) {

@@ -16,7 +16,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -74,17 +73,9 @@ final class LmCommand {
         Engine.seed(seed);
         CmuDict dict = CmuDict.load(dataDir);
         CmuDict.Split split = dict.split(0.05, seed);
-        List<String> train = split.train();
-        if (trainSize > 0 && trainSize < train.size()) {
-            int[] pick = Datasets.permutation(train.size(), seed);
-            List<String> subset = new ArrayList<>();
-            for (int i = 0; i < trainSize; i++) {
-                subset.add(train.get(pick[i]));
-            }
-            train = subset;
-        }
+        List<String> train = Datasets.sample(split.train(), trainSize, seed);
         CharVocabulary vocabulary = CharVocabulary.of(dict.words());
-        List<List<String>> batches = lengthBatches(train, batch, seed);
+        List<List<String>> batches = Datasets.lengthBatches(train, String::length, batch, seed);
         Files.createDirectories(outDir);
         out.printf(Locale.ROOT, "Training a character LSTM language model on CMUdict: %d training, %d validation, %d test"
                         + " words, %d characters + end and padding, embedding %d, %d x LSTM %d, dropout %s, Adam lr %s,"
@@ -155,24 +146,6 @@ final class LmCommand {
         Json.write(outDir.resolve("metrics.json"), summary);
         out.println(Json.line(summary));
         return 0;
-    }
-
-    /**
-     * Batches of words of similar length: a seeded shuffle, then a stable sort by length, cut into runs of
-     * {@code size}; words of one length are thus mixed anew for every seed.
-     */
-    static List<List<String>> lengthBatches(List<String> words, int size, long seed) {
-        int[] order = Datasets.permutation(words.size(), seed);
-        List<String> shuffled = new ArrayList<>();
-        for (int i : order) {
-            shuffled.add(words.get(i));
-        }
-        shuffled.sort(Comparator.comparingInt(String::length));
-        List<List<String>> batches = new ArrayList<>();
-        for (int i = 0; i < shuffled.size(); i += size) {
-            batches.add(List.copyOf(shuffled.subList(i, Math.min(shuffled.size(), i + size))));
-        }
-        return batches;
     }
 
     /** Median over epochs 2..N (epoch 1 warms up), or epoch 1 alone. */

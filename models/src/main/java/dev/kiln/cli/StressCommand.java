@@ -15,7 +15,6 @@ import dev.kiln.train.Progress;
 import dev.kiln.zoo.WordClassifier;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -75,19 +74,11 @@ final class StressCommand {
             }
         }
         CmuDict.Split split = dict.split(0.05, seed);
-        List<String> train = labelled(split.train(), labels);
-        if (trainSize > 0 && trainSize < train.size()) {
-            int[] pick = Datasets.permutation(train.size(), seed);
-            List<String> subset = new ArrayList<>();
-            for (int i = 0; i < trainSize; i++) {
-                subset.add(train.get(pick[i]));
-            }
-            train = subset;
-        }
+        List<String> train = Datasets.sample(labelled(split.train(), labels), trainSize, seed);
         List<String> validation = labelled(split.validation(), labels);
         List<String> test = labelled(split.test(), labels);
         CharVocabulary vocabulary = CharVocabulary.of(dict.words());
-        List<List<String>> batches = LmCommand.lengthBatches(train, batch, seed);
+        List<List<String>> batches = Datasets.lengthBatches(train, String::length, batch, seed);
         Map<String, Object> summary = new LinkedHashMap<>();
         try (WordClassifier model = new WordClassifier(vocabulary, embedding, hidden, bidirectional, CLASSES);
              Optimizer adam = new Adam(model.trainableParameters(), lr)) {

@@ -1,7 +1,11 @@
 package dev.kiln.data;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.ToIntFunction;
 
 /**
  * Seeded splits and samples of {@link Dataset}s, and the seeded permutation that {@link DataLoader} shuffles
@@ -132,5 +136,36 @@ public final class Datasets {
             }
         }
         return (int) n;
+    }
+
+    /** A seeded random {@code n} of {@code items}, or all of them when {@code n} is 0 or at least their number. */
+    public static <T> List<T> sample(List<T> items, int n, long seed) {
+        if (n <= 0 || n >= items.size()) {
+            return items;
+        }
+        int[] pick = permutation(items.size(), seed);
+        List<T> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(items.get(pick[i]));
+        }
+        return out;
+    }
+
+    /**
+     * Batches of items of similar length, so that little is padding: a seeded shuffle, a stable sort by
+     * {@code length}, cut into runs of {@code size}; items of one length are thus mixed anew for every seed.
+     * Shuffle the order of the batches every epoch.
+     */
+    public static <T> List<List<T>> lengthBatches(List<T> items, ToIntFunction<T> length, int size, long seed) {
+        List<T> shuffled = new ArrayList<>();
+        for (int i : permutation(items.size(), seed)) {
+            shuffled.add(items.get(i));
+        }
+        shuffled.sort(Comparator.comparingInt(length));
+        List<List<T>> batches = new ArrayList<>();
+        for (int i = 0; i < shuffled.size(); i += size) {
+            batches.add(List.copyOf(shuffled.subList(i, Math.min(shuffled.size(), i + size))));
+        }
+        return batches;
     }
 }

@@ -1,7 +1,6 @@
 package dev.kiln.g2p;
 
 import dev.kiln.data.CharVocabulary;
-import dev.kiln.data.Datasets;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.optim.Optimizer;
@@ -13,12 +12,11 @@ import dev.kiln.seq2seq.Seq2SeqModel;
 import dev.kiln.seq2seq.SequenceLoss;
 import dev.kiln.seq2seq.SourceBatch;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.DoubleConsumer;
 
 /**
- * The pieces of grapheme-to-phoneme training: batches of similar word length, one optimisation step, and
+ * The pieces of grapheme-to-phoneme training: one optimisation step, and
  * prediction and error rates by greedy decoding or beam search.
  */
 public final class G2pTraining {
@@ -26,24 +24,6 @@ public final class G2pTraining {
     public static final int MAX_PHONEMES = 32;
 
     private G2pTraining() {
-    }
-
-    /**
-     * Batches of words of similar length, so that little is padding: a seeded shuffle, a stable sort by
-     * length, cut into runs of {@code size}. Shuffle the order of the batches every epoch.
-     */
-    public static List<List<Pronunciation>> lengthBatches(List<Pronunciation> words, int size, long seed) {
-        int[] order = Datasets.permutation(words.size(), seed);
-        List<Pronunciation> shuffled = new ArrayList<>();
-        for (int i : order) {
-            shuffled.add(words.get(i));
-        }
-        shuffled.sort(Comparator.comparingInt(p -> p.word().length()));
-        List<List<Pronunciation>> batches = new ArrayList<>();
-        for (int i = 0; i < shuffled.size(); i += size) {
-            batches.add(List.copyOf(shuffled.subList(i, Math.min(shuffled.size(), i + size))));
-        }
-        return batches;
     }
 
     /**

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -131,5 +132,27 @@ class DatasetsTest {
         float[] dst = new float[5];
         d.copyFeatures(1, dst, 2);
         assertArrayEquals(new float[] {0, 0, 4, 5, 6}, dst);
+    }
+
+    @Test
+    void lengthBatchesHoldEveryItemOnceInRunsOfNonDecreasingLength() {
+        List<String> words = List.of("aaa", "b", "cc", "dddd", "e", "ff", "ggg");
+        List<List<String>> batches = Datasets.lengthBatches(words, String::length, 3, 4);
+        assertEquals(List.of(3, 3, 1), batches.stream().map(List::size).toList());
+        List<String> flat = batches.stream().flatMap(List::stream).toList();
+        assertEquals(new HashSet<>(words), new HashSet<>(flat));
+        for (int i = 1; i < flat.size(); i++) {
+            assertTrue(flat.get(i - 1).length() <= flat.get(i).length(), "sorted by length: " + flat);
+        }
+    }
+
+    @Test
+    void sampleTakesASeededSubsetOrEverything() {
+        List<Integer> items = List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        assertEquals(items, Datasets.sample(items, 0, 1));
+        assertEquals(items, Datasets.sample(items, 10, 1));
+        List<Integer> three = Datasets.sample(items, 3, 1);
+        assertEquals(3, new HashSet<>(three).size());
+        assertEquals(three, Datasets.sample(items, 3, 1), "same seed, same subset");
     }
 }

@@ -48,7 +48,7 @@ class G2pConvergenceTest {
     static ErrorRates run(G2pData data, String kind) {
         Engine.seed(1);
         List<Pronunciation> train = data.train().subList(0, 20_000);
-        List<List<Pronunciation>> batches = G2pTraining.lengthBatches(train, 64, 1);
+        List<List<Pronunciation>> batches = dev.kiln.data.Datasets.lengthBatches(train, p -> p.word().length(), 64, 1);
         long start = System.nanoTime();
         try (Seq2SeqModel model = G2pModels.create(new G2pModels.Spec(kind, "lstm", 32, 128, 1, 0.1, 4), data.letters(),
                 data.phonemes()); Adam adam = new Adam(model.trainableParameters(), 3e-3)) {
