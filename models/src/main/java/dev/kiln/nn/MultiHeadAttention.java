@@ -1,0 +1,185 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.F;
+import dev.kiln.engine.Tensor;
+import dev.kiln.nn.init.Init;
+
+/**
+ * Multi-head attention (Vaswani et al. 2017), like PyTorch's
+ * {@code torch.nn.MultiheadAttention(embedDim, heads, dropout, batch_first=True)}:
+ * <pre>
+ * head_i = softmax(q_i k_i^T / sqrt(d)) v_i      with q = q_proj(query), k = k_proj(key), v = v_proj(value)
+ * output = out_proj(concat(head_1, ..., head_h))
+ * </pre>
+ * where head i reads features {@code [i d, (i+1) d)} of the projections and {@code d = embedDim / heads}.
+ * Each head is a {@link DotProductAttention}{@code (scaled = true)} over [batch * heads, steps, d], the
+ * heads split off by a reshape, as PyTorch does.
+ *
+ * <p>Shapes: query [batch, T, embedDim], key and value [batch, S, embedDim]; output context
+ * [batch, T, embedDim] and weights [batch, T, S] averaged over the heads (PyTorch's
+ * {@code average_attn_weights=True}). The mask follows {@link Attention}: anything that broadcasts to
+ * [batch, T, S] ([batch, 1, S] for key padding, [1, T, T] for {@link Attention#causalMask}), non-zero where
+ * a key must not be attended to (PyTorch's boolean {@code attn_mask} with True = masked); it applies to
+ * every head. Every query needs at least one unmasked key.
+ *
+ * <p>Sub-modules {@code q_proj}, {@code k_proj}, {@code v_proj} and {@code out_proj}, each a {@link Linear}
+ * [embedDim, embedDim] with bias. Initialised as PyTorch does: the three input projections uniform in
+ * +-sqrt(6 / (embedDim + 3 embedDim)) (Xavier-uniform of PyTorch's packed {@code in_proj_weight}
+ * [3 embedDim, embedDim]), their biases and {@code out_proj}'s bias zero, {@code out_proj}'s weight the
+ * {@link Linear} default. PyTorch keeps the three input weights packed in one {@code in_proj_weight}; here
+ * they are separate (as in PyTorch when key and value widths differ), so a PyTorch state dict maps over by
+ * splitting {@code in_proj_weight} and {@code in_proj_bias} into thirds in the order q, k, v.
+ *
+ * <p>In training mode the attention weights pass through dropout with probability {@code dropout} before
+ * they weigh the values. The weights returned are those before dropout, so that each row is a distribution
+ * (PyTorch returns them after dropout); in evaluation mode the two agree.
+ */
+public class MultiHeadAttention extends Module {
+    /** The per-head attention: parameter-free and stateless, so one instance serves every layer. */
+    private static final DotProductAttention SCALED_DOT_PRODUCT = new DotProductAttention(true);
+
+    private final int embedDim;
+    private final int heads;
+    private final double dropout;
+
+    /**
+     * @param embedDim model width E, divisible by {@code heads}
+     * @param heads number of heads h; each attends in E / h dimensions
+     * @param dropout probability in [0, 1) of dropping an attention weight in training
+     */
+    public MultiHeadAttention(int embedDim, int heads, double dropout) {
+        if (embedDim <= 0 || heads <= 0) {
+            throw new IllegalArgumentException("MultiHeadAttention: embedDim and heads must be positive, got " + embedDim
+                    + " and " + heads);
+        }
+        if (embedDim % heads != 0) {
+            throw new IllegalArgumentException("MultiHeadAttention: embedDim " + embedDim + " must be divisible by heads "
+                    + heads);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("MultiHeadAttention: dropout must be in [0, 1), got " + dropout);
+        }
+        this.embedDim = embedDim;
+        this.heads = heads;
+        this.dropout = dropout;
+        double bound = Math.sqrt(6.0 / (embedDim + 3.0 * embedDim));
+        for (String name : new String[] {"q_proj", "k_proj", "v_proj"}) {
+            Linear projection = registerModule(name, new Linear(embedDim, embedDim));
+            Init.uniform(projection.weight(), -bound, bound);
+            Init.zeros(projection.bias());
+        }
+        Linear out = registerModule("out_proj", new Linear(embedDim, embedDim));
+        Init.zeros(out.bias());
+    }
+
+    public int embedDim() {
+        return embedDim;
+    }
+
+    public int heads() {
+        return heads;
+    }
+
+    /** Width of one head, embedDim / heads. */
+    public int headDim() {
+        return embedDim / heads;
+    }
+
+    public double dropout() {
+        return dropout;
+    }
+
+    public Linear qProj() {
+        return (Linear) module("q_proj");
+    }
+
+    public Linear kProj() {
+        return (Linear) module("k_proj");
+    }
+
+    public Linear vProj() {
+        return (Linear) module("v_proj");
+    }
+
+    public Linear outProj() {
+        return (Linear) module("out_proj");
+    }
+
+    /**
+     * Attends from {@code query} [batch, T, E] to {@code key} [batch, S, E] and {@code value} [batch, S, E];
+     * {@code mask} (or null) broadcasts to [batch, T, S], non-zero = masked. Returns the context
+     * [batch, T, E] and the weights [batch, T, S] averaged over the heads.
+     */
+    public AttentionOutput attend(Tensor query, Tensor key, Tensor value, Tensor mask) {
+        checkInput("query", query);
+        checkInput("key", key);
+        checkInput("value", value);
+        int batch = query.dim(0);
+        int steps = query.dim(1);
+        int keySteps = key.dim(1);
+        if (key.dim(0) != batch || value.dim(0) != batch || value.dim(1) != keySteps) {
+            throw new IllegalArgumentException(this + ": query " + query.shape() + ", key " + key.shape() + " and value "
+                    + value.shape() + " must share the batch, and key and value the length S");
+        }
+        Tensor q = splitHeads(qProj().call(query), batch, steps);
+        Tensor k = splitHeads(kProj().call(key), batch, keySteps);
+        Tensor v = splitHeads(vProj().call(value), batch, keySteps);
+        AttentionOutput perHead = SCALED_DOT_PRODUCT.attend(q, k, v, headMask(mask, batch, steps, keySteps));
+        Tensor weights = perHead.weights();
+        Tensor context = perHead.context();
+        if (isTraining() && dropout > 0) {
+            context = F.dropout(weights, dropout, true).matmul(v);
+        }
+        Tensor merged = context.reshape(batch, heads, steps, headDim()).permute(0, 2, 1, 3).reshape(batch, steps, embedDim);
+        Tensor averaged = weights.reshape(batch, heads, steps, keySteps).mean(1, false);
+        return new AttentionOutput(outProj().call(merged), averaged);
+    }
+
+    /** Self-attention without a mask: the context [batch, T, E] of {@code x} [batch, T, E] attending to itself. */
+    @Override
+    public Tensor forward(Tensor x) {
+        return attend(x, x, x, null).context();
+    }
+
+    /** [batch, steps, E] to [batch * heads, steps, d]: row {@code b * heads + i} is head i of sequence b. */
+    private Tensor splitHeads(Tensor x, int batch, int steps) {
+        return x.reshape(batch, steps, heads, headDim()).permute(0, 2, 1, 3).reshape(batch * heads, steps, headDim());
+    }
+
+    /** The mask broadcast over the heads: [batch * heads, T or 1, S or 1], or [1, ., .] when shared by the batch. */
+    private Tensor headMask(Tensor mask, int batch, int steps, int keySteps) {
+        if (mask == null) {
+            return null;
+        }
+        if (mask.rank() < 1 || mask.rank() > 3) {
+            throw new IllegalArgumentException(this + ": mask " + mask.shape() + " must broadcast to [batch, T, S] = ["
+                    + batch + ", " + steps + ", " + keySteps + "]");
+        }
+        Tensor m = mask;
+        while (m.rank() < 3) {
+            m = m.unsqueeze(0);
+        }
+        boolean fits = (m.dim(0) == 1 || m.dim(0) == batch) && (m.dim(1) == 1 || m.dim(1) == steps)
+                && (m.dim(2) == 1 || m.dim(2) == keySteps);
+        if (!fits) {
+            throw new IllegalArgumentException(this + ": mask " + mask.shape() + " must broadcast to [batch, T, S] = ["
+                    + batch + ", " + steps + ", " + keySteps + "]");
+        }
+        if (m.dim(0) == 1 || heads == 1) {
+            return m;
+        }
+        return m.unsqueeze(1).expand(batch, heads, m.dim(1), m.dim(2)).reshape(batch * heads, m.dim(1), m.dim(2));
+    }
+
+    private void checkInput(String what, Tensor t) {
+        if (t.rank() != 3 || t.dim(2) != embedDim) {
+            throw new IllegalArgumentException(this + ": " + what + " " + t.shape() + " must be [batch, steps, " + embedDim
+                    + "]");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MultiHeadAttention(" + embedDim + ", heads=" + heads + ", dropout=" + dropout + ")";
+    }
+}

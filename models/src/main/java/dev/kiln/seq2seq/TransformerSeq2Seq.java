@@ -1,0 +1,204 @@
+package dev.kiln.seq2seq;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.nn.Attention;
+import dev.kiln.nn.Dropout;
+import dev.kiln.nn.Embedding;
+import dev.kiln.nn.Linear;
+import dev.kiln.nn.Module;
+import dev.kiln.nn.PositionalEncoding;
+import dev.kiln.nn.TransformerDecoder;
+import dev.kiln.nn.TransformerDecoderOutput;
+import dev.kiln.nn.TransformerEncoder;
+import java.util.List;
+
+/**
+ * A Transformer encoder-decoder (Vaswani et al. 2017) for short sequences, with pre-norm layers (PyTorch's
+ * {@code norm_first=True}; see {@link dev.kiln.nn.TransformerEncoderLayer}):
+ * <pre>
+ * memory = encoder(dropout(PE(source_embedding(source) * sqrt(dModel))), sourcePadding)
+ * logits = output(decoder(dropout(PE(target_embedding(decoderInputs) * sqrt(dModel))), memory,
+ *                         causal, sourcePadding))
+ * </pre>
+ * Sub-modules: {@code source_embedding} and {@code target_embedding} ({@link Embedding} with padding row
+ * {@link #PAD}), {@code positional_encoding} (sinusoidal, no parameters), {@code dropout}, {@code encoder}
+ * ({@link TransformerEncoder}: {@code layers.i}, final {@code norm}), {@code decoder}
+ * ({@link TransformerDecoder}, likewise) and {@code output} ({@link Linear} [targetVocabulary, dModel]).
+ * The embeddings start from N(0, 1/dModel) rather than {@link Embedding}'s N(0, 1) (as fairseq does), so
+ * that after the sqrt(dModel) scaling they have unit variance, the scale of the positional encoding.
+ *
+ * <p>Training ({@link #logits}) reads the whole gold target at once under a causal mask; decoding
+ * ({@link #start}, {@link #step}) encodes the source once and, at each step, re-runs the decoder over the
+ * tokens so far (no key/value cache: the sequences are short) and scores the last position. The attention a
+ * step reports is the last decoder layer's cross-attention of that position, averaged over the heads.
+ */
+public class TransformerSeq2Seq extends Seq2SeqModel {
+    /**
+     * Sizes of a {@link TransformerSeq2Seq}.
+     *
+     * @param sourceVocabulary number of source ids, {@link #PAD} included
+     * @param targetVocabulary number of target ids, PAD, BOS and EOS included
+     * @param dModel model width, divisible by {@code heads}
+     * @param heads attention heads
+     * @param feedForward hidden width of each feed-forward network
+     * @param encoderLayers number of encoder layers (at least 1)
+     * @param decoderLayers number of decoder layers (at least 1)
+     * @param dropout dropout probability in [0, 1), everywhere (embeddings, residual branches, attention weights)
+     * @param maxLength the longest source and the most decoding steps (decoder inputs) the model accepts
+     */
+    public record Config(int sourceVocabulary, int targetVocabulary, int dModel, int heads, int feedForward,
+                         int encoderLayers, int decoderLayers, double dropout, int maxLength) {
+        public Config {
+            if (sourceVocabulary <= PAD + 1 || targetVocabulary <= EOS + 1) {
+                throw new IllegalArgumentException("TransformerSeq2Seq.Config: vocabularies need a token besides the "
+                        + "reserved ids, got source " + sourceVocabulary + " and target " + targetVocabulary);
+            }
+            if (dModel <= 0 || heads <= 0 || dModel % heads != 0) {
+                throw new IllegalArgumentException("TransformerSeq2Seq.Config: dModel " + dModel
+                        + " must be positive and divisible by heads " + heads);
+            }
+            if (feedForward <= 0 || encoderLayers <= 0 || decoderLayers <= 0 || maxLength <= 0) {
+                throw new IllegalArgumentException("TransformerSeq2Seq.Config: feedForward, layer counts and maxLength "
+                        + "must be positive, got " + feedForward + ", " + encoderLayers + ", " + decoderLayers + ", "
+                        + maxLength);
+            }
+            if (!(dropout >= 0 && dropout < 1)) {
+                throw new IllegalArgumentException("TransformerSeq2Seq.Config: dropout must be in [0, 1), got " + dropout);
+            }
+        }
+    }
+
+    /**
+     * The decoding state: the {@code memory} [rows, S, dModel], its padding mask [rows, 1, S] and the
+     * {@code tokens} [rows, t] (I64) read so far, null before the first step.
+     */
+    record State(Tensor memory, Tensor memoryMask, Tensor tokens) implements DecoderState {
+        @Override
+        public DecoderState select(Tensor rows) {
+            return new State(memory.indexSelect(0, rows), memoryMask.indexSelect(0, rows),
+                    tokens == null ? null : tokens.indexSelect(0, rows));
+        }
+    }
+
+    private final Config config;
+
+    public TransformerSeq2Seq(Config config) {
+        this.config = config;
+        int d = config.dModel();
+        Embedding source = registerModule("source_embedding", new Embedding(config.sourceVocabulary(), d, PAD));
+        Embedding target = registerModule("target_embedding", new Embedding(config.targetVocabulary(), d, PAD));
+        for (Embedding e : List.of(source, target)) {
+            // N(0, 1) scaled to N(0, 1/d); the padding row stays zero.
+            try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+                e.weight().assign(e.weight().mul(1 / Math.sqrt(d)));
+            }
+        }
+        registerModule("positional_encoding", new PositionalEncoding(d, config.maxLength()));
+        registerModule("dropout", new Dropout(config.dropout()));
+        registerModule("encoder", new TransformerEncoder(config.encoderLayers(), d, config.heads(), config.feedForward(),
+                config.dropout()));
+        registerModule("decoder", new TransformerDecoder(config.decoderLayers(), d, config.heads(), config.feedForward(),
+                config.dropout()));
+        registerModule("output", new Linear(d, config.targetVocabulary()));
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    @Override
+    public int targetVocabularySize() {
+        return config.targetVocabulary();
+    }
+
+    /**
+     * Scores [batch, T, targetVocabulary] for decoder inputs [batch, T] (I64), all positions at once under a
+     * causal mask. {@code teacherForcing} must be 1: a Transformer trains in parallel on the gold inputs.
+     */
+    @Override
+    public Tensor logits(SourceBatch source, Tensor decoderInputs, double teacherForcing) {
+        if (teacherForcing != 1) {
+            throw new IllegalArgumentException("TransformerSeq2Seq: teacherForcing must be 1, got " + teacherForcing
+                    + "; a Transformer trains in parallel on the gold decoder inputs (all positions at once), so it "
+                    + "cannot feed back its own guesses");
+        }
+        if (decoderInputs.rank() != 2 || decoderInputs.dim(0) != source.batch()) {
+            throw new IllegalArgumentException("TransformerSeq2Seq: decoder inputs " + decoderInputs.shape() + " must be ["
+                    + source.batch() + ", steps] for a source batch of " + source.batch());
+        }
+        Tensor memoryMask = memoryMask(source);
+        Tensor memory = encode(source, memoryMask);
+        return output().call(decode(decoderInputs, memory, memoryMask).output());
+    }
+
+    /** Encodes the source once; the state holds the memory, its padding mask and no tokens yet. */
+    @Override
+    public DecoderState start(SourceBatch source) {
+        Tensor memoryMask = memoryMask(source);
+        return new State(encode(source, memoryMask), memoryMask, null);
+    }
+
+    /**
+     * Appends {@code previous} [rows] (I64) to the tokens so far, runs the decoder over all of them and
+     * returns the last position's logits [rows, targetVocabulary] and cross-attention [rows, S].
+     */
+    @Override
+    public Step step(DecoderState state, Tensor previous) {
+        if (!(state instanceof State s)) {
+            throw new IllegalArgumentException("TransformerSeq2Seq: step needs a state from start(), got "
+                    + (state == null ? "null" : state.getClass().getName()));
+        }
+        int rows = s.memory().dim(0);
+        if (previous.rank() != 1 || previous.dim(0) != rows) {
+            throw new IllegalArgumentException("TransformerSeq2Seq: previous tokens " + previous.shape() + " must be ["
+                    + rows + "], one per row of the state");
+        }
+        Tensor column = previous.reshape(rows, 1);
+        Tensor tokens = s.tokens() == null ? column : Tensor.cat(List.of(s.tokens(), column), 1);
+        int steps = tokens.dim(1);
+        TransformerDecoderOutput decoded = decode(tokens, s.memory(), s.memoryMask());
+        int sourceSteps = s.memory().dim(1);
+        Tensor last = decoded.output().narrow(1, steps - 1, 1).reshape(rows, config.dModel());
+        Tensor attention = decoded.crossAttention().narrow(1, steps - 1, 1).reshape(rows, sourceSteps);
+        return new Step(output().call(last), attention, new State(s.memory(), s.memoryMask(), tokens));
+    }
+
+    /** Memory [batch, S, dModel] of the source. */
+    private Tensor encode(SourceBatch source, Tensor memoryMask) {
+        Tensor x = embed("source_embedding", source.ids());
+        return ((TransformerEncoder) module("encoder")).forward(x, memoryMask);
+    }
+
+    private TransformerDecoderOutput decode(Tensor tokens, Tensor memory, Tensor memoryMask) {
+        Tensor y = embed("target_embedding", tokens);
+        Tensor causal = Attention.causalMask(tokens.dim(1), dtype());
+        return ((TransformerDecoder) module("decoder")).forward(y, memory, causal, memoryMask);
+    }
+
+    /** dropout(PE(embedding(ids) * sqrt(dModel))): [batch, steps] to [batch, steps, dModel]. */
+    private Tensor embed(String embedding, Tensor ids) {
+        Tensor x = module(embedding).call(ids).mul(Math.sqrt(config.dModel()));
+        return module("dropout").call(module("positional_encoding").call(x));
+    }
+
+    private Tensor memoryMask(SourceBatch source) {
+        return Attention.paddingMask(source.lengths(), source.steps(), dtype());
+    }
+
+    private Linear output() {
+        return (Linear) module("output");
+    }
+
+    /** The parameters' dtype (F32, or F64 after {@code to(F64)}). */
+    private DType dtype() {
+        return output().weight().dtype();
+    }
+
+    @Override
+    public String toString() {
+        return "TransformerSeq2Seq(" + config + ")";
+    }
+}

@@ -1,0 +1,235 @@
+package dev.kiln.nn;
+
+import static dev.kiln.nn.Tensors.assertValues;
+import static dev.kiln.nn.Tensors.set;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.GradCheck;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MultiHeadAttentionTest {
+    private static final int E = 4;
+    private static final int HEADS = 2;
+    private static final int D = E / HEADS;
+
+    /** Distinct, fixed values: {@code scale * sin(0.7 i + phase)}. */
+    private static double[] pattern(int n, double phase, double scale) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = scale * Math.sin(0.7 * i + phase);
+        }
+        return v;
+    }
+
+    /** rows [n, in] times W^T ([out, in]) plus b: [n, out]. */
+    private static double[][] linear(double[][] rows, double[] w, double[] b) {
+        int out = b.length;
+        int in = rows[0].length;
+        double[][] y = new double[rows.length][out];
+        for (int r = 0; r < rows.length; r++) {
+            for (int o = 0; o < out; o++) {
+                double sum = b[o];
+                for (int i = 0; i < in; i++) {
+                    sum += rows[r][i] * w[o * in + i];
+                }
+                y[r][o] = sum;
+            }
+        }
+        return y;
+    }
+
+    private static double[][] rows(double[] flat, int offset, int n, int width) {
+        double[][] r = new double[n][width];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(flat, offset + i * width, r[i], 0, width);
+        }
+        return r;
+    }
+
+    @Test
+    void eachHeadAttendsWithItsOwnScaledSoftmaxAndTheHeadsAreConcatenatedAndProjected() {
+        int batch = 2;
+        int t = 2;
+        int s = 3;
+        double[][] w = {pattern(E * E, 0.1, 0.6), pattern(E * E, 1.3, 0.6), pattern(E * E, 2.2, 0.6), pattern(E * E, 0.5, 0.6)};
+        double[][] b = {pattern(E, 0.3, 0.2), pattern(E, 1.1, 0.2), pattern(E, 1.9, 0.2), pattern(E, 2.7, 0.2)};
+        double[] query = pattern(batch * t * E, 0.0, 1.0);
+        double[] key = pattern(batch * s * E, 0.9, 1.0);
+        double[] value = pattern(batch * s * E, 1.7, 1.0);
+
+        double[] expectedContext = new double[batch * t * E];
+        double[] expectedWeights = new double[batch * t * s];
+        for (int n = 0; n < batch; n++) {
+            double[][] q = linear(rows(query, n * t * E, t, E), w[0], b[0]);
+            double[][] k = linear(rows(key, n * s * E, s, E), w[1], b[1]);
+            double[][] v = linear(rows(value, n * s * E, s, E), w[2], b[2]);
+            double[][] concat = new double[t][E];
+            for (int h = 0; h < HEADS; h++) {
+                for (int i = 0; i < t; i++) {
+                    double[] score = new double[s];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < s; j++) {
+                        for (int c = 0; c < D; c++) {
+                            score[j] += q[i][h * D + c] * k[j][h * D + c];
+                        }
+                        score[j] /= Math.sqrt(D);
+                        max = Math.max(max, score[j]);
+                    }
+                    double total = 0;
+                    for (int j = 0; j < s; j++) {
+                        score[j] = Math.exp(score[j] - max);
+                        total += score[j];
+                    }
+                    for (int j = 0; j < s; j++) {
+                        double weight = score[j] / total;
+                        expectedWeights[(n * t + i) * s + j] += weight / HEADS;
+                        for (int c = 0; c < D; c++) {
+                            concat[i][h * D + c] += weight * v[j][h * D + c];
+                        }
+                    }
+                }
+            }
+            double[][] out = linear(concat, w[3], b[3]);
+            for (int i = 0; i < t; i++) {
+                System.arraycopy(out[i], 0, expectedContext, (n * t + i) * E, E);
+            }
+        }
+
+        try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0); Scope scope = Scope.open()) {
+            mha.to(DType.F64);
+            Linear[] projections = {mha.qProj(), mha.kProj(), mha.vProj(), mha.outProj()};
+            for (int p = 0; p < 4; p++) {
+                set(projections[p].weight(), w[p]);
+                set(projections[p].bias(), b[p]);
+            }
+            AttentionOutput out = mha.attend(Tensor.fromArray(query, batch, t, E), Tensor.fromArray(key, batch, s, E),
+                    Tensor.fromArray(value, batch, s, E), null);
+            assertArrayEquals(new int[] {batch, t, E}, out.context().shape().dims());
+            assertArrayEquals(new int[] {batch, t, s}, out.weights().shape().dims());
+            assertValues(expectedContext, out.context(), 1e-12);
+            assertValues(expectedWeights, out.weights(), 1e-12);
+        }
+    }
+
+    @Test
+    void weightRowsAreDistributionsOverTheKeys() {
+        Engine.seed(11);
+        try (MultiHeadAttention mha = new MultiHeadAttention(8, 4, 0.0); Scope scope = Scope.open()) {
+            mha.to(DType.F64);
+            Tensor weights = mha.attend(Tensor.randn(DType.F64, 3, 5, 8), Tensor.randn(DType.F64, 3, 7, 8),
+                    Tensor.randn(DType.F64, 3, 7, 8), null).weights();
+            double[] rowSums = weights.sum(-1, false).toDoubleArray();
+            for (double sum : rowSums) {
+                assertEquals(1.0, sum, 1e-12);
+            }
+            for (double v : weights.toDoubleArray()) {
+                assertTrue(v >= 0, "weight " + v + " is negative");
+            }
+        }
+    }
+
+    @Test
+    void maskedKeysGetZeroWeightAndPaddingTheKeysChangesNoOutput() {
+        Engine.seed(12);
+        try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0); Scope scope = Scope.open()) {
+            mha.to(DType.F64);
+            Tensor query = Tensor.randn(DType.F64, 1, 3, E);
+            Tensor keys = Tensor.randn(DType.F64, 1, 2, E);
+            Tensor values = Tensor.randn(DType.F64, 1, 2, E);
+            AttentionOutput plain = mha.attend(query, keys, values, null);
+
+            // Two more key positions holding arbitrary values, masked as padding.
+            Tensor paddedKeys = Tensor.cat(List.of(keys, Tensor.randn(DType.F64, 1, 2, E).mul(10)), 1);
+            Tensor paddedValues = Tensor.cat(List.of(values, Tensor.randn(DType.F64, 1, 2, E).mul(10)), 1);
+            AttentionOutput padded = mha.attend(query, paddedKeys, paddedValues,
+                    Attention.paddingMask(new int[] {2}, 4, DType.F64));
+
+            double[] w = padded.weights().toDoubleArray();
+            double[] expectedWeights = new double[3 * 4];
+            double[] plainWeights = plain.weights().toDoubleArray();
+            for (int i = 0; i < 3; i++) {
+                assertEquals(0.0, w[i * 4 + 2], "weight of padded key 2 for query " + i);
+                assertEquals(0.0, w[i * 4 + 3], "weight of padded key 3 for query " + i);
+                expectedWeights[i * 4] = plainWeights[i * 2];
+                expectedWeights[i * 4 + 1] = plainWeights[i * 2 + 1];
+            }
+            assertValues(expectedWeights, padded.weights(), 1e-12);
+            assertValues(plain.context().toDoubleArray(), padded.context(), 1e-12);
+        }
+    }
+
+    @Test
+    void aMaskPerSequenceAppliesToEveryHeadOfThatSequenceOnly() {
+        Engine.seed(13);
+        try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0); Scope scope = Scope.open()) {
+            mha.to(DType.F64);
+            Tensor q = Tensor.randn(DType.F64, 2, 2, E);
+            Tensor kv = Tensor.randn(DType.F64, 2, 3, E);
+            // Sequence 0 keeps all three keys, sequence 1 only the first.
+            AttentionOutput both = mha.attend(q, kv, kv, Attention.paddingMask(new int[] {3, 1}, 3, DType.F64));
+            AttentionOutput first = mha.attend(q.narrow(0, 0, 1), kv.narrow(0, 0, 1), kv.narrow(0, 0, 1), null);
+            assertValues(first.weights().toDoubleArray(), both.weights().narrow(0, 0, 1), 1e-12);
+            assertValues(new double[] {1, 0, 0, 1, 0, 0}, both.weights().narrow(0, 1, 1), 0);
+        }
+    }
+
+    @Test
+    void rejectsAWidthThatTheHeadsDoNotDivide() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MultiHeadAttention(10, 4, 0.0));
+        assertTrue(e.getMessage().contains("10") && e.getMessage().contains("4"), e.getMessage());
+    }
+
+    @Test
+    void rejectsAMaskThatDoesNotBroadcastToBatchTimesQueriesTimesKeys() {
+        try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0); Scope scope = Scope.open()) {
+            Tensor x = Tensor.randn(2, 3, E);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> mha.attend(x, x, x, Tensor.zeros(2, 1, 4)));
+            assertTrue(e.getMessage().contains("[2, 1, 4]") && e.getMessage().contains("[2, 3, 3]"), e.getMessage());
+        }
+    }
+
+    @Test
+    void dropoutOnTheWeightsActsInTrainingOnlyAndTheReturnedWeightsStayDistributions() {
+        Engine.seed(14);
+        try (MultiHeadAttention mha = new MultiHeadAttention(8, 2, 0.5); Scope scope = Scope.open()) {
+            Tensor x = Tensor.randn(2, 6, 8);
+            mha.eval();
+            double[] eval1 = mha.forward(x).toDoubleArray();
+            double[] eval2 = mha.forward(x).toDoubleArray();
+            assertArrayEquals(eval1, eval2, "evaluation mode must be deterministic");
+            mha.train();
+            AttentionOutput trained = mha.attend(x, x, x, null);
+            assertTrue(!Arrays.equals(eval1, trained.context().toDoubleArray()), "dropout changed nothing in training");
+            double[] ones = new double[2 * 6];
+            Arrays.fill(ones, 1);
+            assertValues(ones, trained.weights().sum(-1, false), 1e-6);
+        }
+    }
+
+    @Test
+    void gradientsMatchFiniteDifferencesInF64() {
+        Engine.seed(15);
+        try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0); Scope scope = Scope.open()) {
+            mha.to(DType.F64);
+            Tensor query = Tensor.randn(DType.F64, 2, 2, E).requiresGrad(true);
+            Tensor key = Tensor.randn(DType.F64, 2, 3, E).requiresGrad(true);
+            Tensor value = Tensor.randn(DType.F64, 2, 3, E).requiresGrad(true);
+            Tensor mask = Attention.paddingMask(new int[] {3, 2}, 3, DType.F64);
+            List<Tensor> inputs = new ArrayList<>(List.of(query, key, value));
+            inputs.addAll(mha.parameters());
+            GradCheck.check("MultiHeadAttention", in -> mha.attend(in[0], in[1], in[2], mask).context(),
+                    inputs.toArray(new Tensor[0]));
+        }
+    }
+}

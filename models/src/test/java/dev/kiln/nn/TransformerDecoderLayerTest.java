@@ -1,0 +1,81 @@
+package dev.kiln.nn;
+
+import static dev.kiln.nn.Tensors.assertValues;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.GradCheck;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class TransformerDecoderLayerTest {
+    @Test
+    void namesItsPartsAsPyTorchDoes() {
+        try (TransformerDecoderLayer layer = new TransformerDecoderLayer(8, 2, 16, 0.1)) {
+            Set<String> names = layer.stateDict().keySet();
+            for (String name : List.of("self_attn.q_proj.weight", "multihead_attn.k_proj.weight", "linear1.weight",
+                    "linear2.bias", "norm1.weight", "norm2.weight", "norm3.bias")) {
+                assertEquals(true, names.contains(name), name + " missing from " + names);
+            }
+        }
+    }
+
+    @Test
+    void underTheCausalMaskALaterTargetPositionChangesNoEarlierOutput() {
+        Engine.seed(31);
+        try (TransformerDecoderLayer layer = new TransformerDecoderLayer(8, 2, 16, 0.0); Scope s = Scope.open()) {
+            layer.to(DType.F64);
+            Tensor memory = Tensor.randn(DType.F64, 1, 4, 8);
+            Tensor y = Tensor.randn(DType.F64, 1, 5, 8);
+            Tensor changed = Tensor.cat(List.of(y.narrow(1, 0, 3), Tensor.randn(DType.F64, 1, 2, 8)), 1);
+            Tensor causal = Attention.causalMask(5, DType.F64);
+            Tensor a = layer.forward(y, memory, causal, null).output();
+            Tensor b = layer.forward(changed, memory, causal, null).output();
+            assertValues(a.narrow(1, 0, 3).toDoubleArray(), b.narrow(1, 0, 3), 1e-12);
+            assertNotEquals(a.narrow(1, 3, 1).toDoubleArray()[0], b.narrow(1, 3, 1).toDoubleArray()[0]);
+        }
+    }
+
+    @Test
+    void returnsTheCrossAttentionOverTheMemoryWithZeroAtPadding() {
+        Engine.seed(32);
+        try (TransformerDecoderLayer layer = new TransformerDecoderLayer(8, 2, 16, 0.0); Scope s = Scope.open()) {
+            layer.eval();
+            Tensor memory = Tensor.randn(2, 4, 8);
+            Tensor y = Tensor.randn(2, 3, 8);
+            TransformerDecoderOutput out = layer.forward(y, memory, Attention.causalMask(3, DType.F32),
+                    Attention.paddingMask(new int[] {4, 2}, 4, DType.F32));
+            assertArrayEquals(new int[] {2, 3, 8}, out.output().shape().dims());
+            assertArrayEquals(new int[] {2, 3, 4}, out.crossAttention().shape().dims());
+            assertValues(new double[] {1, 1, 1, 1, 1, 1}, out.crossAttention().sum(-1, false), 1e-6);
+            double[] w = out.crossAttention().toDoubleArray();
+            for (int t = 0; t < 3; t++) {
+                assertEquals(0.0, w[12 + t * 4 + 2], "sequence 1, step " + t + ", padded position 2");
+                assertEquals(0.0, w[12 + t * 4 + 3], "sequence 1, step " + t + ", padded position 3");
+            }
+        }
+    }
+
+    @Test
+    void gradientsMatchFiniteDifferencesInF64() {
+        Engine.seed(33);
+        try (TransformerDecoderLayer layer = new TransformerDecoderLayer(4, 2, 6, 0.0); Scope s = Scope.open()) {
+            layer.to(DType.F64);
+            Tensor y = Tensor.randn(DType.F64, 2, 3, 4).requiresGrad(true);
+            Tensor memory = Tensor.randn(DType.F64, 2, 3, 4).requiresGrad(true);
+            Tensor causal = Attention.causalMask(3, DType.F64);
+            Tensor memoryMask = Attention.paddingMask(new int[] {3, 2}, 3, DType.F64);
+            List<Tensor> inputs = new ArrayList<>(List.of(y, memory));
+            inputs.addAll(layer.parameters());
+            GradCheck.check("TransformerDecoderLayer", in -> layer.forward(in[0], in[1], causal, memoryMask).output(),
+                    inputs.toArray(new Tensor[0]));
+        }
+    }
+}

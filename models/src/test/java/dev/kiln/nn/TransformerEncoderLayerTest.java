@@ -1,0 +1,56 @@
+package dev.kiln.nn;
+
+import static dev.kiln.nn.Tensors.assertValues;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.GradCheck;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class TransformerEncoderLayerTest {
+    @Test
+    void namesItsPartsAsPyTorchDoes() {
+        try (TransformerEncoderLayer layer = new TransformerEncoderLayer(8, 2, 16, 0.1)) {
+            Set<String> names = layer.stateDict().keySet();
+            for (String name : List.of("self_attn.q_proj.weight", "self_attn.out_proj.bias", "linear1.weight", "linear2.bias",
+                    "norm1.weight", "norm2.bias")) {
+                assertEquals(true, names.contains(name), name + " missing from " + names);
+            }
+            assertArrayEquals(new int[] {16, 8}, layer.stateDict().get("linear1.weight").shape().dims());
+        }
+    }
+
+    @Test
+    void paddedPositionsChangeNoOutputAtRealPositions() {
+        Engine.seed(21);
+        try (TransformerEncoderLayer layer = new TransformerEncoderLayer(8, 2, 16, 0.0); Scope s = Scope.open()) {
+            layer.to(DType.F64);
+            Tensor real = Tensor.randn(DType.F64, 1, 3, 8);
+            Tensor mask = Attention.paddingMask(new int[] {3}, 5, DType.F64);
+            Tensor a = layer.forward(Tensor.cat(List.of(real, Tensor.randn(DType.F64, 1, 2, 8)), 1), mask);
+            Tensor b = layer.forward(Tensor.cat(List.of(real, Tensor.randn(DType.F64, 1, 2, 8).mul(5)), 1), mask);
+            assertValues(a.narrow(1, 0, 3).toDoubleArray(), b.narrow(1, 0, 3), 1e-12);
+            assertValues(layer.forward(real, null).toDoubleArray(), a.narrow(1, 0, 3), 1e-12);
+        }
+    }
+
+    @Test
+    void gradientsMatchFiniteDifferencesInF64() {
+        Engine.seed(22);
+        try (TransformerEncoderLayer layer = new TransformerEncoderLayer(4, 2, 6, 0.0); Scope s = Scope.open()) {
+            layer.to(DType.F64);
+            Tensor x = Tensor.randn(DType.F64, 2, 3, 4).requiresGrad(true);
+            Tensor mask = Attention.paddingMask(new int[] {3, 2}, 3, DType.F64);
+            List<Tensor> inputs = new ArrayList<>(List.of(x));
+            inputs.addAll(layer.parameters());
+            GradCheck.check("TransformerEncoderLayer", in -> layer.forward(in[0], mask), inputs.toArray(new Tensor[0]));
+        }
+    }
+}
