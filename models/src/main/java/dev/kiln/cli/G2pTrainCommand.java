@@ -35,16 +35,20 @@ final class G2pTrainCommand {
     static final String HELP = """
             Usage: kiln train g2p [options]   grapheme-to-phoneme on CMUdict (90/5/5 split by a hash of the word)
               --attention KIND     additive (Bahdanau), dot or general (Luong), none (no attention: the
-                                   encoder's final state is the context) (default additive)
+                                   encoder's final state is the context), transformer (default additive)
               --cell lstm|gru      recurrent unit of encoder and decoder (default lstm)
-              --embedding E        letter and phoneme embedding size (default 64)
-              --hidden H           decoder units; the bidirectional encoder has H/2 per direction (default 256)
-              --layers L           encoder layers (default 1)
-              --dropout P          dropout (default 0.2)
+              --embedding E        letter and phoneme embedding size (default 64; a Transformer's is --hidden)
+              --hidden H           decoder units; the bidirectional encoder has H/2 per direction (default 256).
+                                   Transformer: model width, feed-forward 4 x H (default 256)
+              --layers L           encoder layers (default 1); Transformer: encoder and decoder layers (default 3)
+              --heads N            Transformer attention heads (default 4)
+              --dropout P          dropout (default 0.2; Transformer 0.1)
               --teacher-forcing R  share of decoder steps fed the gold phoneme (default 1.0)
               --epochs N           epochs (default 10)
               --batch B            words per batch (default 128)
-              --lr X               Adam learning rate, cosine-annealed to 0 (default 0.002)
+              --lr X               Adam learning rate, cosine-annealed to 0 (default 0.002; Transformer 0.001)
+              --warmup N           steps of linear learning-rate warm-up before the cosine (default 0;
+                                   Transformer 1000)
               --clip X             clip the gradient norm to X (default 5)
               --beam K             beam width for the final test figures (default 5)
               --alpha A            length normalisation of beam scores, logP / length^A (default 1)
@@ -65,12 +69,20 @@ final class G2pTrainCommand {
     static int run(String[] args, PrintStream out) throws Exception {
         Options o = Options.parse(args);
         String kind = o.get("attention", "additive");
-        G2pModels.Spec spec = new G2pModels.Spec(kind, o.get("cell", "lstm"), o.getInt("embedding", 64),
-                o.getInt("hidden", 256), o.getInt("layers", 1), o.getDouble("dropout", 0.2), 1);
+        boolean transformer = kind.equals("transformer");
+        int hidden = o.getInt("hidden", 256);
+        G2pModels.Spec spec = new G2pModels.Spec(kind, o.get("cell", "lstm"),
+                o.getInt("embedding", transformer ? hidden : 64), hidden, o.getInt("layers", transformer ? 3 : 1),
+                o.getDouble("dropout", transformer ? 0.1 : 0.2), o.getInt("heads", transformer ? 4 : 1));
         double teacherForcing = o.getDouble("teacher-forcing", 1.0);
+        if (transformer && teacherForcing != 1) {
+            throw new IllegalArgumentException("--teacher-forcing must be 1 for the Transformer (it reads all gold "
+                    + "phonemes at once), got " + teacherForcing);
+        }
         int epochs = o.getInt("epochs", 10);
         int batch = o.getInt("batch", 128);
-        double lr = o.getDouble("lr", 2e-3);
+        double lr = o.getDouble("lr", transformer ? 1e-3 : 2e-3);
+        int warmup = o.getInt("warmup", transformer ? 1000 : 0);
         double clip = o.getDouble("clip", 5);
         int beam = o.getInt("beam", 5);
         double alpha = o.getDouble("alpha", 1);
@@ -79,8 +91,9 @@ final class G2pTrainCommand {
         Path dataDir = DataOptions.dataDir(o);
         Path outDir = Path.of(o.get("out", "runs/g2p-" + kind));
         o.rejectUnknown();
-        if (epochs < 1 || batch < 1 || beam < 1) {
-            throw new IllegalArgumentException("--epochs, --batch and --beam must be at least 1");
+        if (epochs < 1 || batch < 1 || beam < 1 || warmup < 0) {
+            throw new IllegalArgumentException("--epochs, --batch and --beam must be at least 1 and --warmup at least 0,"
+                    + " got " + epochs + ", " + batch + ", " + beam + " and " + warmup);
         }
 
         Engine.seed(seed);
@@ -93,9 +106,9 @@ final class G2pTrainCommand {
         try (Seq2SeqModel model = G2pModels.create(spec, data.letters(), data.phonemes());
              Optimizer adam = new Adam(model.trainableParameters(), lr)) {
             out.printf(Locale.ROOT, "Grapheme-to-phoneme on CMUdict: %d training, %d validation, %d test words, %d phonemes;"
-                            + " %s, %,d parameters; Adam lr %s (cosine), batch %d, %d epochs, teacher forcing %s, backend %s,"
+                            + " %s, %,d parameters; Adam lr %s (%d warm-up steps, cosine), batch %d, %d epochs, teacher forcing %s, backend %s,"
                             + " output %s%n", train.size(), data.validation().size(), data.test().size(),
-                    data.phonemes().symbols().size(), model, model.parameterCount(), lr, batch, epochs, teacherForcing,
+                    data.phonemes().symbols().size(), model, model.parameterCount(), lr, warmup, batch, epochs, teacherForcing,
                     Engine.get().backend().name(), outDir);
             MetricsCsv csv = new MetricsCsv(outDir, List.of("epoch", "train_loss", "val_wer", "val_per", "lr", "seconds"));
             List<Integer> epochAxis = new ArrayList<>();
@@ -114,7 +127,7 @@ final class G2pTrainCommand {
                 long start = System.nanoTime();
                 try (Progress progress = new Progress("epoch " + epoch, batches.size(), out)) {
                     for (int b : Datasets.permutation(batches.size(), seed * 1_000_003L + epoch)) {
-                        G2pTraining.setLearningRate(adam, G2pTraining.cosine(lr, done++, steps));
+                        G2pTraining.setLearningRate(adam, G2pTraining.warmupCosine(lr, done++, steps, warmup));
                         G2pBatch example = G2pBatch.of(batches.get(b), data.letters(), data.phonemes());
                         double loss = G2pTraining.step(model, adam, example, teacherForcing, clip);
                         lossSum += loss * example.targetTokens();
@@ -159,7 +172,9 @@ final class G2pTrainCommand {
                     100 * beamed.wordErrorRate(), 100 * beamed.phonemeErrorRate(), beam);
             summary.put("model", G2pModels.MODEL);
             summary.put("attention", kind);
-            summary.put("cell", spec.cell());
+            if (!transformer) {
+                summary.put("cell", spec.cell());
+            }
             summary.put("data", "cmudict");
             summary.put("parameters", model.parameterCount());
             summary.put("epochs", epochs);

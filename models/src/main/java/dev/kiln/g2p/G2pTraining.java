@@ -57,6 +57,17 @@ public final class G2pTraining {
     }
 
     /**
+     * The learning rate at {@code step} of {@code steps}: rising linearly from base/warmup to {@code base} over
+     * the first {@code warmup} steps, then cosine-annealed to 0 over the rest.
+     */
+    public static double warmupCosine(double base, long step, long steps, long warmup) {
+        if (step < warmup) {
+            return base * (step + 1) / warmup;
+        }
+        return cosine(base, step - warmup, Math.max(1, steps - warmup));
+    }
+
+    /**
      * Decodes {@code words} (lower-case a-z) in batches of {@code batchSize}: greedy for {@code beam} 1 (with
      * attention weights), else beam search of that width with length normalisation {@code alpha}.
      * {@code done} (may be null) hears the number of words finished after each batch.

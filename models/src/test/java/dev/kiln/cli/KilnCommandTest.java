@@ -342,6 +342,35 @@ class KilnCommandTest {
     }
 
     @Test
+    void trainG2pTransformerWritesACheckpointThatG2pRebuilds() throws IOException {
+        Path root = fakeG2pDict();
+        Path out = tmp.resolve("g2p-transformer");
+        Result t = kiln("train", "g2p", "--attention", "transformer", "--data-dir", root.toString(), "--epochs", "1",
+                "--hidden", "8", "--heads", "2", "--layers", "1", "--warmup", "5", "--batch", "32", "--beam", "2",
+                "--out", out.toString());
+        assertEquals(0, t.code(), t.toString());
+        assertEquals("transformer", t.lastLineJson().get("attention").getAsString());
+        assertTrue(t.out().contains("TransformerSeq2Seq"), t.toString());
+        String checkpoint = out.resolve("g2p.safetensors").toString();
+
+        Result g = kiln("g2p", "abc", "--checkpoint", checkpoint, "--beam", "2");
+        assertEquals(0, g.code(), g.toString());
+        assertTrue(g.lastLineJson().has("abc"), g.toString());
+        Path png = tmp.resolve("transformer-map.png");
+        Result p = kiln("g2p", "--plot", "bead", "--png", png.toString(), "--checkpoint", checkpoint);
+        assertEquals(0, p.code(), p.toString());
+        assertNotNull(ImageIO.read(png.toFile()), "a PNG heat map of the last layer's cross-attention");
+    }
+
+    @Test
+    void trainG2pTransformerRejectsTeacherForcingBelowOne() throws IOException {
+        Result r = kiln("train", "g2p", "--attention", "transformer", "--teacher-forcing", "0.5", "--data-dir",
+                fakeG2pDict().toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--teacher-forcing must be 1"), r.toString());
+    }
+
+    @Test
     void g2pRejectsWordsOutsideTheAlphabetAndAMissingCheckpoint() {
         Result bad = kiln("g2p", "o'neil", "--checkpoint", tmp.resolve("none.safetensors").toString());
         assertEquals(2, bad.code(), bad.toString());
