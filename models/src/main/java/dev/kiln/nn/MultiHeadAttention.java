@@ -114,16 +114,45 @@ public class MultiHeadAttention extends Module {
         checkInput("query", query);
         checkInput("key", key);
         checkInput("value", value);
-        int batch = query.dim(0);
-        int steps = query.dim(1);
-        int keySteps = key.dim(1);
-        if (key.dim(0) != batch || value.dim(0) != batch || value.dim(1) != keySteps) {
+        if (key.dim(0) != query.dim(0) || value.dim(0) != query.dim(0) || value.dim(1) != key.dim(1)) {
             throw new IllegalArgumentException(this + ": query " + query.shape() + ", key " + key.shape() + " and value "
                     + value.shape() + " must share the batch, and key and value the length S");
         }
-        Tensor q = splitHeads(qProj().call(query), batch, steps);
-        Tensor k = splitHeads(kProj().call(key), batch, keySteps);
-        Tensor v = splitHeads(vProj().call(value), batch, keySteps);
+        return attendProjected(query, projectKeys(key), projectValues(value), mask);
+    }
+
+    /**
+     * The keys of {@code key} [batch, S, E], projected and split into heads: [batch, heads, S, E / heads]. A
+     * decoder projects the encoder's output once and reuses it at every step ({@link #attendProjected}).
+     */
+    public Tensor projectKeys(Tensor key) {
+        checkInput("key", key);
+        return splitHeads(kProj().call(key));
+    }
+
+    /** The values of {@code value} [batch, S, E], projected and split into heads: [batch, heads, S, E / heads]. */
+    public Tensor projectValues(Tensor value) {
+        checkInput("value", value);
+        return splitHeads(vProj().call(value));
+    }
+
+    /**
+     * {@link #attend} with keys and values already projected by {@link #projectKeys} and
+     * {@link #projectValues} ([batch, heads, S, E / heads]).
+     */
+    public AttentionOutput attendProjected(Tensor query, Tensor keys, Tensor values, Tensor mask) {
+        checkInput("query", query);
+        int batch = query.dim(0);
+        int steps = query.dim(1);
+        if (keys.rank() != 4 || !keys.shape().equals(values.shape()) || keys.dim(0) != batch || keys.dim(1) != heads
+                || keys.dim(3) != headDim()) {
+            throw new IllegalArgumentException(this + ": projected keys " + keys.shape() + " and values " + values.shape()
+                    + " must both be [" + batch + ", " + heads + ", S, " + headDim() + "] for query " + query.shape());
+        }
+        int keySteps = keys.dim(2);
+        Tensor q = splitHeads(qProj().call(query)).reshape(batch * heads, steps, headDim());
+        Tensor k = keys.reshape(batch * heads, keySteps, headDim());
+        Tensor v = values.reshape(batch * heads, keySteps, headDim());
         AttentionOutput perHead = SCALED_DOT_PRODUCT.attend(q, k, v, headMask(mask, batch, steps, keySteps));
         Tensor weights = perHead.weights();
         Tensor context = perHead.context();
@@ -141,9 +170,9 @@ public class MultiHeadAttention extends Module {
         return attend(x, x, x, null).context();
     }
 
-    /** [batch, steps, E] to [batch * heads, steps, d]: row {@code b * heads + i} is head i of sequence b. */
-    private Tensor splitHeads(Tensor x, int batch, int steps) {
-        return x.reshape(batch, steps, heads, headDim()).permute(0, 2, 1, 3).reshape(batch * heads, steps, headDim());
+    /** [batch, steps, E] to [batch, heads, steps, d]: {@code [b, i]} is head i of sequence b. */
+    private Tensor splitHeads(Tensor x) {
+        return x.reshape(x.dim(0), x.dim(1), heads, headDim()).permute(0, 2, 1, 3);
     }
 
     /** The mask broadcast over the heads: [batch * heads, T or 1, S or 1], or [1, ., .] when shared by the batch. */

@@ -55,15 +55,23 @@ public class PositionalEncoding extends Module {
     /** {@code x + PE[:T]} for {@code x} [..., T, dim]. */
     @Override
     public Tensor forward(Tensor x) {
+        return forward(x, 0);
+    }
+
+    /**
+     * {@code x + PE[offset : offset + T]} for {@code x} [..., T, dim]: the encoding of positions that start at
+     * {@code offset}, for a decoder that reads one position at a time.
+     */
+    public Tensor forward(Tensor x, int offset) {
         if (x.rank() < 2 || x.dim(-1) != dim) {
             throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, T, " + dim + "]");
         }
         int steps = x.dim(-2);
-        if (steps > maxLength) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " has " + steps
-                    + " positions, more than maxLength " + maxLength);
+        if (offset < 0 || offset + steps > maxLength) {
+            throw new IllegalArgumentException(this + ": input " + x.shape() + " at offset " + offset + " reaches position "
+                    + (offset + steps) + ", beyond maxLength " + maxLength);
         }
-        Tensor encoding = Tensor.fromArray(Arrays.copyOf(table, steps * dim), steps, dim);
+        Tensor encoding = Tensor.fromArray(Arrays.copyOfRange(table, offset * dim, (offset + steps) * dim), steps, dim);
         return x.add(encoding.to(x.dtype()));
     }
 

@@ -1,6 +1,8 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A stack of pre-norm {@link TransformerDecoderLayer}s followed by a final {@link LayerNorm}, like PyTorch's
@@ -47,6 +49,33 @@ public class TransformerDecoder extends Module {
             y = out.output();
         }
         return new TransformerDecoderOutput(module("norm").call(y), out.crossAttention());
+    }
+
+    /** One cache per layer for a new decoding run over {@code memory} [rows, S, dModel]. */
+    public List<KeyValueCache> startCaches(Tensor memory) {
+        List<KeyValueCache> caches = new ArrayList<>();
+        for (int i = 0; i < numLayers(); i++) {
+            caches.add(layer(i).startCache(memory));
+        }
+        return caches;
+    }
+
+    /**
+     * One decoding step of the next position {@code y} [rows, 1, dModel] given the layers' {@code caches};
+     * the output is normalised, as {@link #forward(Tensor, Tensor, Tensor, Tensor)}'s is.
+     */
+    public TransformerDecoderStep step(Tensor y, List<KeyValueCache> caches, Tensor memoryMask) {
+        if (caches.size() != numLayers()) {
+            throw new IllegalArgumentException("TransformerDecoder: " + caches.size() + " caches for " + numLayers() + " layers");
+        }
+        List<KeyValueCache> next = new ArrayList<>();
+        TransformerDecoderStep out = null;
+        for (int i = 0; i < numLayers(); i++) {
+            out = layer(i).step(y, caches.get(i), memoryMask);
+            y = out.output();
+            next.add(out.caches().get(0));
+        }
+        return new TransformerDecoderStep(module("norm").call(y), out.crossAttention(), next);
     }
 
     /** Not available: a decoder needs the memory it attends to; call {@link #forward(Tensor, Tensor, Tensor, Tensor)}. */

@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
+import java.util.List;
 
 /**
  * One decoder layer of the Transformer, like PyTorch's
@@ -71,9 +72,37 @@ public class TransformerDecoderLayer extends Module {
         y = y.add(module("dropout1").call(selfAttention().attend(h, h, h, selfMask).context()));
         AttentionOutput cross = crossAttention().attend(module("norm2").call(y), memory, memory, memoryMask);
         y = y.add(module("dropout2").call(cross.context()));
+        return new TransformerDecoderOutput(feedForward(y), cross.weights());
+    }
+
+    /** The cache of a new decoding run over {@code memory} [rows, S, dModel]: its cross-attention keys and values. */
+    public KeyValueCache startCache(Tensor memory) {
+        return new KeyValueCache(null, null, crossAttention().projectKeys(memory), crossAttention().projectValues(memory));
+    }
+
+    /**
+     * One decoding step: the next position {@code y} [rows, 1, dModel] attends to itself and the positions in
+     * {@code cache}, then to the memory (mask as in {@link #forward(Tensor, Tensor, Tensor, Tensor)}). Gives the
+     * same output as {@code forward} over the whole prefix under a causal mask, at the cost of one position.
+     */
+    public TransformerDecoderStep step(Tensor y, KeyValueCache cache, Tensor memoryMask) {
+        if (y.rank() != 3 || y.dim(1) != 1 || y.dim(2) != dModel) {
+            throw new IllegalArgumentException(this + ": a step's target " + y.shape() + " must be [rows, 1, " + dModel + "]");
+        }
+        Tensor h = module("norm1").call(y);
+        KeyValueCache next = cache.append(selfAttention().projectKeys(h), selfAttention().projectValues(h));
+        y = y.add(module("dropout1").call(selfAttention().attendProjected(h, next.selfKeys(), next.selfValues(), null)
+                .context()));
+        AttentionOutput cross = crossAttention().attendProjected(module("norm2").call(y), cache.memoryKeys(),
+                cache.memoryValues(), memoryMask);
+        y = y.add(module("dropout2").call(cross.context()));
+        return new TransformerDecoderStep(feedForward(y), cross.weights(), List.of(next));
+    }
+
+    /** y + dropout3(linear2(dropout(relu(linear1(norm3(y)))))). */
+    private Tensor feedForward(Tensor y) {
         Tensor f = module("linear1").call(module("norm3").call(y)).relu();
-        y = y.add(module("dropout3").call(module("linear2").call(module("dropout").call(f))));
-        return new TransformerDecoderOutput(y, cross.weights());
+        return y.add(module("dropout3").call(module("linear2").call(module("dropout").call(f))));
     }
 
     /**

@@ -7,11 +7,13 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.nn.Attention;
 import dev.kiln.nn.Dropout;
 import dev.kiln.nn.Embedding;
+import dev.kiln.nn.KeyValueCache;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.PositionalEncoding;
 import dev.kiln.nn.TransformerDecoder;
 import dev.kiln.nn.TransformerDecoderOutput;
+import dev.kiln.nn.TransformerDecoderStep;
 import dev.kiln.nn.TransformerEncoder;
 import java.util.List;
 
@@ -31,9 +33,10 @@ import java.util.List;
  * that after the sqrt(dModel) scaling they have unit variance, the scale of the positional encoding.
  *
  * <p>Training ({@link #logits}) reads the whole gold target at once under a causal mask; decoding
- * ({@link #start}, {@link #step}) encodes the source once and, at each step, re-runs the decoder over the
- * tokens so far (no key/value cache: the sequences are short) and scores the last position. The attention a
- * step reports is the last decoder layer's cross-attention of that position, averaged over the heads.
+ * ({@link #start}, {@link #step}) encodes the source once, projects it into every layer's cross-attention
+ * keys and values once, and at each step runs the decoder over the new position only, its self-attention
+ * reading the keys and values of the earlier positions from a {@link KeyValueCache}. The attention a step
+ * reports is the last decoder layer's cross-attention of that position, averaged over the heads.
  */
 public class TransformerSeq2Seq extends Seq2SeqModel {
     /**
@@ -72,14 +75,13 @@ public class TransformerSeq2Seq extends Seq2SeqModel {
     }
 
     /**
-     * The decoding state: the {@code memory} [rows, S, dModel], its padding mask [rows, 1, S] and the
-     * {@code tokens} [rows, t] (I64) read so far, null before the first step.
+     * The decoding state: the source's padding mask [rows, 1, S], each decoder layer's cache, and the
+     * {@code position} of the next token (the number of tokens read so far).
      */
-    record State(Tensor memory, Tensor memoryMask, Tensor tokens) implements DecoderState {
+    record State(Tensor memoryMask, List<KeyValueCache> caches, int position) implements DecoderState {
         @Override
         public DecoderState select(Tensor rows) {
-            return new State(memory.indexSelect(0, rows), memoryMask.indexSelect(0, rows),
-                    tokens == null ? null : tokens.indexSelect(0, rows));
+            return new State(memoryMask.indexSelect(0, rows), caches.stream().map(c -> c.select(rows)).toList(), position);
         }
     }
 
@@ -134,16 +136,16 @@ public class TransformerSeq2Seq extends Seq2SeqModel {
         return output().call(decode(decoderInputs, memory, memoryMask).output());
     }
 
-    /** Encodes the source once; the state holds the memory, its padding mask and no tokens yet. */
+    /** Encodes the source once; the state holds its padding mask and the layers' caches, no tokens yet. */
     @Override
     public DecoderState start(SourceBatch source) {
         Tensor memoryMask = memoryMask(source);
-        return new State(encode(source, memoryMask), memoryMask, null);
+        return new State(memoryMask, decoder().startCaches(encode(source, memoryMask)), 0);
     }
 
     /**
-     * Appends {@code previous} [rows] (I64) to the tokens so far, runs the decoder over all of them and
-     * returns the last position's logits [rows, targetVocabulary] and cross-attention [rows, S].
+     * Reads {@code previous} [rows] (I64) at the next position and returns its logits [rows, targetVocabulary]
+     * and cross-attention [rows, S].
      */
     @Override
     public Step step(DecoderState state, Tensor previous) {
@@ -151,37 +153,42 @@ public class TransformerSeq2Seq extends Seq2SeqModel {
             throw new IllegalArgumentException("TransformerSeq2Seq: step needs a state from start(), got "
                     + (state == null ? "null" : state.getClass().getName()));
         }
-        int rows = s.memory().dim(0);
+        int rows = s.memoryMask().dim(0);
         if (previous.rank() != 1 || previous.dim(0) != rows) {
             throw new IllegalArgumentException("TransformerSeq2Seq: previous tokens " + previous.shape() + " must be ["
                     + rows + "], one per row of the state");
         }
-        Tensor column = previous.reshape(rows, 1);
-        Tensor tokens = s.tokens() == null ? column : Tensor.cat(List.of(s.tokens(), column), 1);
-        int steps = tokens.dim(1);
-        TransformerDecoderOutput decoded = decode(tokens, s.memory(), s.memoryMask());
-        int sourceSteps = s.memory().dim(1);
-        Tensor last = decoded.output().narrow(1, steps - 1, 1).reshape(rows, config.dModel());
-        Tensor attention = decoded.crossAttention().narrow(1, steps - 1, 1).reshape(rows, sourceSteps);
-        return new Step(output().call(last), attention, new State(s.memory(), s.memoryMask(), tokens));
+        Tensor y = embed("target_embedding", previous.reshape(rows, 1), s.position());
+        TransformerDecoderStep decoded = decoder().step(y, s.caches(), s.memoryMask());
+        int sourceSteps = s.memoryMask().dim(2);
+        return new Step(output().call(decoded.output().reshape(rows, config.dModel())),
+                decoded.crossAttention().reshape(rows, sourceSteps),
+                new State(s.memoryMask(), decoded.caches(), s.position() + 1));
     }
 
     /** Memory [batch, S, dModel] of the source. */
     private Tensor encode(SourceBatch source, Tensor memoryMask) {
-        Tensor x = embed("source_embedding", source.ids());
+        Tensor x = embed("source_embedding", source.ids(), 0);
         return ((TransformerEncoder) module("encoder")).forward(x, memoryMask);
     }
 
     private TransformerDecoderOutput decode(Tensor tokens, Tensor memory, Tensor memoryMask) {
-        Tensor y = embed("target_embedding", tokens);
+        Tensor y = embed("target_embedding", tokens, 0);
         Tensor causal = Attention.causalMask(tokens.dim(1), dtype());
-        return ((TransformerDecoder) module("decoder")).forward(y, memory, causal, memoryMask);
+        return decoder().forward(y, memory, causal, memoryMask);
     }
 
-    /** dropout(PE(embedding(ids) * sqrt(dModel))): [batch, steps] to [batch, steps, dModel]. */
-    private Tensor embed(String embedding, Tensor ids) {
+    /**
+     * dropout(PE(embedding(ids) * sqrt(dModel))) with positions from {@code offset}: [batch, steps] to
+     * [batch, steps, dModel].
+     */
+    private Tensor embed(String embedding, Tensor ids, int offset) {
         Tensor x = module(embedding).call(ids).mul(Math.sqrt(config.dModel()));
-        return module("dropout").call(module("positional_encoding").call(x));
+        return module("dropout").call(((PositionalEncoding) module("positional_encoding")).forward(x, offset));
+    }
+
+    private TransformerDecoder decoder() {
+        return (TransformerDecoder) module("decoder");
     }
 
     private Tensor memoryMask(SourceBatch source) {

@@ -36,6 +36,17 @@ class PositionalEncodingTest {
     }
 
     @Test
+    void anOffsetEncodesThePositionsFromThere() {
+        try (PositionalEncoding pe = new PositionalEncoding(6, 12); Scope s = Scope.open()) {
+            Tensor all = pe.forward(Tensor.zeros(DType.F64, 1, 9, 6));
+            assertValues(all.narrow(1, 7, 2).toDoubleArray(), pe.forward(Tensor.zeros(DType.F64, 1, 2, 6), 7), 0);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> pe.forward(Tensor.zeros(DType.F64, 1, 2, 6), 11));
+            assertTrue(e.getMessage().contains("offset 11") && e.getMessage().contains("maxLength 12"), e.getMessage());
+        }
+    }
+
+    @Test
     void addsTheSameEncodingToEverySequenceAndKeepsTheInputDtype() {
         Engine.seed(4);
         try (PositionalEncoding pe = new PositionalEncoding(4, 10); Scope s = Scope.open()) {

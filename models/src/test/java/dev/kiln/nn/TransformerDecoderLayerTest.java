@@ -44,6 +44,27 @@ class TransformerDecoderLayerTest {
     }
 
     @Test
+    void stepsWithACacheGiveTheCausalForwardOutputPositionByPosition() {
+        Engine.seed(33);
+        try (TransformerDecoderLayer layer = new TransformerDecoderLayer(8, 2, 16, 0.1); Scope s = Scope.open()) {
+            layer.eval();
+            layer.to(DType.F64);
+            Tensor memory = Tensor.randn(DType.F64, 2, 4, 8);
+            Tensor memoryMask = Attention.paddingMask(new int[] {4, 3}, 4, DType.F64);
+            Tensor y = Tensor.randn(DType.F64, 2, 5, 8);
+            TransformerDecoderOutput whole = layer.forward(y, memory, Attention.causalMask(5, DType.F64), memoryMask);
+            KeyValueCache cache = layer.startCache(memory);
+            for (int t = 0; t < 5; t++) {
+                TransformerDecoderStep step = layer.step(y.narrow(1, t, 1).copy(), cache, memoryMask);
+                assertValues(whole.output().narrow(1, t, 1).copy().toDoubleArray(), step.output(), 1e-12);
+                assertValues(whole.crossAttention().narrow(1, t, 1).copy().toDoubleArray(), step.crossAttention(), 1e-12);
+                cache = step.caches().get(0);
+                assertEquals(t + 1, cache.selfKeys().dim(2), "cached positions after step " + t);
+            }
+        }
+    }
+
+    @Test
     void returnsTheCrossAttentionOverTheMemoryWithZeroAtPadding() {
         Engine.seed(32);
         try (TransformerDecoderLayer layer = new TransformerDecoderLayer(8, 2, 16, 0.0); Scope s = Scope.open()) {
