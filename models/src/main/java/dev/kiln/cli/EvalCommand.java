@@ -40,7 +40,9 @@ final class EvalCommand {
               --batch B                    evaluation batch size (default 1000)
             Writes confusion_matrix.png (true vs predicted class on the test set) next to the checkpoint,
             and filters.png (the first layer's kernels) for models that start with a convolution.
-            g2p models (kiln train g2p): test word and phoneme error rates, greedy and by beam search
+            g2p models (kiln train g2p): word and phoneme error rates, greedy and by beam search
+              --split test|validation      which CMUdict split (default test; tune --beam and --alpha on
+                                           validation)
               --beam K                     beam width (default 5)
               --alpha A                    length normalisation of beam scores (default 1)
               --data-dir DIR               data root
@@ -106,32 +108,40 @@ final class EvalCommand {
         return 0;
     }
 
-    /** Test word and phoneme error rates of a g2p checkpoint, greedy and with beam search, and some of its mistakes. */
+    /**
+     * Word and phoneme error rates of a g2p checkpoint on the test (or validation) split, greedy and with beam
+     * search, and some of its mistakes.
+     */
     private static int evaluateG2p(Path file, Options o, PrintStream out) throws Exception {
         Path dataDir = DataOptions.dataDir(o);
+        String split = o.get("split", "test");
         int beam = o.getInt("beam", 5);
         double alpha = o.getDouble("alpha", 1);
         o.rejectUnknown();
+        if (!split.equals("test") && !split.equals("validation")) {
+            throw new IllegalArgumentException("--split must be test or validation, got '" + split + "'");
+        }
         G2pData data = G2pData.load(dataDir);
+        List<Pronunciation> pronunciations = split.equals("test") ? data.test() : data.validation();
         Map<String, Object> summary = new LinkedHashMap<>();
         try (G2pModels.Loaded loaded = G2pModels.load(file)) {
-            List<String> words = data.test().stream().map(Pronunciation::word).toList();
+            List<String> words = pronunciations.stream().map(Pronunciation::word).toList();
             List<Hypothesis> greedy = G2pTraining.predict(loaded.model(), loaded.letters(), words, 1, alpha, 512, null);
-            List<int[]> reference = data.test().stream().map(p -> loaded.phonemes().encode(p.phonemes())).toList();
+            List<int[]> reference = pronunciations.stream().map(p -> loaded.phonemes().encode(p.phonemes())).toList();
             ErrorRates greedyRates = ErrorRates.of(greedy.stream().map(Hypothesis::tokens).toList(), reference);
             List<Hypothesis> beamed = G2pTraining.predict(loaded.model(), loaded.letters(), words, beam, alpha,
                     Math.max(1, 512 / beam), null);
             ErrorRates beamRates = ErrorRates.of(beamed.stream().map(Hypothesis::tokens).toList(), reference);
-            out.printf(Locale.ROOT, "g2p (%s) on the CMUdict test split (%d words): WER %.2f%%, PER %.2f%% greedy;"
-                            + " WER %.2f%%, PER %.2f%% beam %d%n", loaded.spec().kind(), words.size(),
+            out.printf(Locale.ROOT, "g2p (%s) on the CMUdict %s split (%d words): WER %.2f%%, PER %.2f%% greedy;"
+                            + " WER %.2f%%, PER %.2f%% beam %d (alpha %s)%n", loaded.spec().kind(), split, words.size(),
                     100 * greedyRates.wordErrorRate(), 100 * greedyRates.phonemeErrorRate(), 100 * beamRates.wordErrorRate(),
-                    100 * beamRates.phonemeErrorRate(), beam);
+                    100 * beamRates.phonemeErrorRate(), beam, alpha);
             int shown = 0;
             for (int i = 0; i < words.size() && shown < 10; i++) {
                 if (!java.util.Arrays.equals(beamed.get(i).tokens(), reference.get(i))) {
                     out.printf(Locale.ROOT, "  %-14s predicted %-24s reference %s%n", words.get(i),
                             String.join(" ", loaded.phonemes().decode(beamed.get(i).tokens())),
-                            String.join(" ", data.test().get(i).phonemes()));
+                            String.join(" ", pronunciations.get(i).phonemes()));
                     shown++;
                 }
             }
@@ -139,12 +149,13 @@ final class EvalCommand {
             summary.put("attention", loaded.spec().kind());
             summary.put("data", "cmudict");
             summary.put("checkpoint", file.toString());
-            summary.put("test_words", words.size());
-            summary.put("test_wer", TrainCommand.round(beamRates.wordErrorRate()));
-            summary.put("test_per", TrainCommand.round(beamRates.phonemeErrorRate()));
+            summary.put(split + "_words", words.size());
+            summary.put(split + "_wer", TrainCommand.round(beamRates.wordErrorRate()));
+            summary.put(split + "_per", TrainCommand.round(beamRates.phonemeErrorRate()));
             summary.put("beam", beam);
-            summary.put("test_wer_greedy", TrainCommand.round(greedyRates.wordErrorRate()));
-            summary.put("test_per_greedy", TrainCommand.round(greedyRates.phonemeErrorRate()));
+            summary.put("alpha", alpha);
+            summary.put(split + "_wer_greedy", TrainCommand.round(greedyRates.wordErrorRate()));
+            summary.put(split + "_per_greedy", TrainCommand.round(greedyRates.phonemeErrorRate()));
             summary.put("backend", Engine.get().backend().name());
         }
         out.println(Json.line(summary));

@@ -339,6 +339,10 @@ class KilnCommandTest {
         assertEquals(0, e.code(), e.toString());
         assertEquals("g2p", e.lastLineJson().get("model").getAsString());
         assertTrue(e.lastLineJson().has("test_per"), e.toString());
+        Result v = kiln("eval", "--checkpoint", checkpoint, "--data-dir", root.toString(), "--split", "validation",
+                "--beam", "2", "--alpha", "0.5");
+        assertEquals(0, v.code(), v.toString());
+        assertTrue(v.lastLineJson().has("validation_wer") && !v.lastLineJson().has("test_wer"), v.toString());
     }
 
     @Test
