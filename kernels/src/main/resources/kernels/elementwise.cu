@@ -1,0 +1,152 @@
+// Element-wise functions (Backend SPI section 3). Op codes are the ordinals of the Java enums
+// dev.kiln.engine.UnaryOp and dev.kiln.engine.BinaryOp; a launch's op is uniform, so the switch costs
+// no divergence.
+#include "kiln_common.cuh"
+
+enum UnaryCode { NEG, ABS, EXP, LOG, SQRT, POW, TANH, SIGMOID, RELU, LEAKY_RELU, ELU, GELU, SIGN };
+enum BinaryCode { ADD, SUB, MUL, DIV, MAX, MIN, EQ, NE, LT, LE, GT, GE };
+
+template <typename A> __device__ inline A normal_cdf(A x) {
+    return A(0.5) * (A(1) + k_erf(x * A(0.70710678118654752440)));
+}
+
+template <typename A> __device__ inline A unary_value(int op, A p, A x) {
+    switch (op) {
+        case NEG: return -x;
+        case ABS: return k_abs(x);
+        case EXP: return k_exp(x);
+        case LOG: return k_log(x);
+        case SQRT: return k_sqrt(x);
+        case POW: return p == A(2) ? x * x : k_pow(x, p);
+        case TANH: return k_tanh(x);
+        case SIGMOID: return k_sigmoid(x);
+        case RELU: return x > A(0) ? x : A(0);
+        case LEAKY_RELU: return x > A(0) ? x : p * x;
+        case ELU: return x > A(0) ? x : p * k_expm1(x);
+        case GELU: return x * normal_cdf(x);
+        case SIGN: return x > A(0) ? A(1) : (x < A(0) ? A(-1) : x);
+        default: return x;
+    }
+}
+
+// d op(x) / dx from the input x and the output y, whichever is cheaper.
+template <typename A> __device__ inline A unary_derivative(int op, A p, A x, A y) {
+    switch (op) {
+        case NEG: return A(-1);
+        case ABS: return x > A(0) ? A(1) : (x < A(0) ? A(-1) : A(0));
+        case EXP: return y;
+        case LOG: return A(1) / x;
+        case SQRT: return A(0.5) / y;
+        case POW: return p == A(2) ? A(2) * x : p * k_pow(x, p - A(1));
+        case TANH: return A(1) - y * y;
+        case SIGMOID: return y * (A(1) - y);
+        case RELU: return x > A(0) ? A(1) : A(0);
+        case LEAKY_RELU: return x > A(0) ? A(1) : p;
+        case ELU: return x > A(0) ? A(1) : y + p;
+        case GELU: return normal_cdf(x) + x * A(0.39894228040143267794) * k_exp(A(-0.5) * x * x);
+        default: return A(0);
+    }
+}
+
+template <typename T> __device__ void unary_impl(int op, double param, const T* x, T* out, long long n) {
+    T p = (T) param;
+    KILN_FOR(i, n) {
+        out[i] = unary_value<T>(op, p, x[i]);
+    }
+}
+
+template <typename T> __device__ void unary_backward_impl(int op, double param, const T* x, const T* y,
+                                                         const T* gradY, T* gradX, long long n) {
+    T p = (T) param;
+    KILN_FOR(i, n) {
+        gradX[i] = gradY[i] * unary_derivative<T>(op, p, x[i], y[i]);
+    }
+}
+
+#define KILN_UNARY(T, S) \
+    extern "C" __global__ void unary_##S(int op, double param, const T* x, T* out, long long n) { \
+        unary_impl<T>(op, param, x, out, n); \
+    } \
+    extern "C" __global__ void unary_backward_##S(int op, double param, const T* x, const T* y, \
+                                                  const T* gradY, T* gradX, long long n) { \
+        unary_backward_impl<T>(op, param, x, y, gradY, gradX, n); \
+    }
+KILN_FLOAT_TYPES(KILN_UNARY)
+
+template <typename T> __device__ void affine_impl(const T* x, double scale, double shift, T* out, long long n) {
+    typedef typename Acc<T>::type A;
+    A s = (A) scale;
+    A b = (A) shift;
+    KILN_FOR(i, n) {
+        out[i] = (T) ((A) x[i] * s + b);
+    }
+}
+#define KILN_AFFINE(T, S) \
+    extern "C" __global__ void affine_##S(const T* x, double scale, double shift, T* out, long long n) { \
+        affine_impl<T>(x, scale, shift, out, n); \
+    }
+KILN_ALL_TYPES(KILN_AFFINE)
+
+template <typename A> __device__ inline A binary_value(int op, A x, A y) {
+    switch (op) {
+        case ADD: return x + y;
+        case SUB: return x - y;
+        case MUL: return x * y;
+        case DIV: return x / y;
+        // Java's Math.max/min: NaN wins.
+        case MAX: return x != x ? x : (y != y ? y : (x > y ? x : y));
+        case MIN: return x != x ? x : (y != y ? y : (x < y ? x : y));
+        case EQ: return x == y ? A(1) : A(0);
+        case NE: return x != y ? A(1) : A(0);
+        case LT: return x < y ? A(1) : A(0);
+        case LE: return x <= y ? A(1) : A(0);
+        case GT: return x > y ? A(1) : A(0);
+        case GE: return x >= y ? A(1) : A(0);
+        default: return x;
+    }
+}
+
+// out = op(a, b), a and b broadcast to out's dims by their strides (0 along broadcast dimensions).
+template <typename T> __device__ void binary_impl(int op, const T* a, const T* b, T* out, long long n, int rank,
+                                                 Dims8 dims, Dims8 stridesA, Dims8 stridesB) {
+    typedef typename Acc<T>::type A;
+    KILN_FOR(i, n) {
+        A x = (A) a[kiln_offset(i, rank, dims, stridesA)];
+        A y = (A) b[kiln_offset(i, rank, dims, stridesB)];
+        out[i] = (T) binary_value<A>(op, x, y);
+    }
+}
+
+// The common case of three tensors of one shape: no index arithmetic.
+template <typename T> __device__ void binary_same_shape_impl(int op, const T* a, const T* b, T* out, long long n) {
+    typedef typename Acc<T>::type A;
+    KILN_FOR(i, n) {
+        out[i] = (T) binary_value<A>(op, (A) a[i], (A) b[i]);
+    }
+}
+
+#define KILN_BINARY(T, S) \
+    extern "C" __global__ void binary_##S(int op, const T* a, const T* b, T* out, long long n, int rank, \
+                                          Dims8 dims, Dims8 stridesA, Dims8 stridesB) { \
+        binary_impl<T>(op, a, b, out, n, rank, dims, stridesA, stridesB); \
+    } \
+    extern "C" __global__ void binary_same_shape_##S(int op, const T* a, const T* b, T* out, long long n) { \
+        binary_same_shape_impl<T>(op, a, b, out, n); \
+    }
+KILN_ALL_TYPES(KILN_BINARY)
+
+template <typename T> __device__ void where_impl(const T* cond, const T* a, const T* b, T* out, long long n,
+                                                int rank, Dims8 dims, Dims8 stridesCond, Dims8 stridesA,
+                                                Dims8 stridesB) {
+    KILN_FOR(i, n) {
+        out[i] = cond[kiln_offset(i, rank, dims, stridesCond)] != (T) 0
+                ? a[kiln_offset(i, rank, dims, stridesA)]
+                : b[kiln_offset(i, rank, dims, stridesB)];
+    }
+}
+#define KILN_WHERE(T, S) \
+    extern "C" __global__ void where_##S(const T* cond, const T* a, const T* b, T* out, long long n, int rank, \
+                                         Dims8 dims, Dims8 stridesCond, Dims8 stridesA, Dims8 stridesB) { \
+        where_impl<T>(cond, a, b, out, n, rank, dims, stridesCond, stridesA, stridesB); \
+    }
+KILN_ALL_TYPES(KILN_WHERE)

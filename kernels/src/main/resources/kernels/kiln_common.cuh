@@ -1,0 +1,113 @@
+// Shared by every Kiln kernel source. Compiled at run time by NVRTC (no system headers available),
+// and by nvcc -ptx in CI, so this file and the kernels use only built-in CUDA device functions.
+#pragma once
+
+// Every kernel walks its elements with a grid-stride loop, so any grid size is correct.
+#define KILN_FOR(i, n) \
+    for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < (n); \
+         i += (long long) blockDim.x * gridDim.x)
+
+// Extern "C" entry points per element type: NAME##_f32, _f64, _i32, _i64, so that the host looks
+// kernels up by plain names.
+#define KILN_FLOAT_TYPES(X) X(float, f32) X(double, f64)
+#define KILN_ALL_TYPES(X) X(float, f32) X(double, f64) X(int, i32) X(long long, i64)
+
+// Up to 8 dimensions of a broadcast or permuted walk; passed by value (64 bytes).
+struct Dims8 {
+    long long v[8];
+};
+
+// Offset of output element `index` in an operand with strides `strides` (0 where broadcast).
+__device__ inline long long kiln_offset(long long index, int rank, const Dims8& dims, const Dims8& strides) {
+    long long offset = 0;
+    for (int d = rank - 1; d >= 0; d--) {
+        long long c = index % dims.v[d];
+        index /= dims.v[d];
+        offset += c * strides.v[d];
+    }
+    return offset;
+}
+
+// Arithmetic type of an element type: integers compute in double, as the CPU backend does.
+template <typename T> struct Acc { typedef double type; };
+template <> struct Acc<float> { typedef float type; };
+
+__device__ inline float k_exp(float x) { return expf(x); }
+__device__ inline double k_exp(double x) { return exp(x); }
+__device__ inline float k_expm1(float x) { return expm1f(x); }
+__device__ inline double k_expm1(double x) { return expm1(x); }
+__device__ inline float k_log(float x) { return logf(x); }
+__device__ inline double k_log(double x) { return log(x); }
+__device__ inline float k_sqrt(float x) { return sqrtf(x); }
+__device__ inline double k_sqrt(double x) { return sqrt(x); }
+__device__ inline float k_tanh(float x) { return tanhf(x); }
+__device__ inline double k_tanh(double x) { return tanh(x); }
+__device__ inline float k_pow(float x, float p) { return powf(x, p); }
+__device__ inline double k_pow(double x, double p) { return pow(x, p); }
+__device__ inline float k_erf(float x) { return erff(x); }
+__device__ inline double k_erf(double x) { return erf(x); }
+__device__ inline float k_abs(float x) { return fabsf(x); }
+__device__ inline double k_abs(double x) { return fabs(x); }
+
+template <typename A> __device__ inline A k_sigmoid(A x) {
+    // The two forms keep exp's argument non-positive: no overflow for large |x|.
+    if (x >= A(0)) {
+        return A(1) / (A(1) + k_exp(-x));
+    }
+    A e = k_exp(x);
+    return e / (A(1) + e);
+}
+
+// Sums `value` over the block; every thread gets the result. `scratch` holds 32 values.
+template <typename A> __device__ inline A kiln_block_sum(A value, A* scratch) {
+    for (int o = 16; o > 0; o >>= 1) {
+        value += __shfl_down_sync(0xffffffffu, value, o);
+    }
+    int lane = threadIdx.x & 31;
+    int warp = threadIdx.x >> 5;
+    __syncthreads();
+    if (lane == 0) {
+        scratch[warp] = value;
+    }
+    __syncthreads();
+    int warps = (blockDim.x + 31) >> 5;
+    value = threadIdx.x < warps ? scratch[threadIdx.x] : A(0);
+    if (warp == 0) {
+        for (int o = 16; o > 0; o >>= 1) {
+            value += __shfl_down_sync(0xffffffffu, value, o);
+        }
+        if (lane == 0) {
+            scratch[0] = value;
+        }
+    }
+    __syncthreads();
+    return scratch[0];
+}
+
+// Maximum over the block; every thread gets the result.
+template <typename A> __device__ inline A kiln_block_max(A value, A* scratch) {
+    for (int o = 16; o > 0; o >>= 1) {
+        A other = __shfl_down_sync(0xffffffffu, value, o);
+        value = other > value ? other : value;
+    }
+    int lane = threadIdx.x & 31;
+    int warp = threadIdx.x >> 5;
+    __syncthreads();
+    if (lane == 0) {
+        scratch[warp] = value;
+    }
+    __syncthreads();
+    int warps = (blockDim.x + 31) >> 5;
+    value = threadIdx.x < warps ? scratch[threadIdx.x] : scratch[0];
+    if (warp == 0) {
+        for (int o = 16; o > 0; o >>= 1) {
+            A other = __shfl_down_sync(0xffffffffu, value, o);
+            value = other > value ? other : value;
+        }
+        if (lane == 0) {
+            scratch[0] = value;
+        }
+    }
+    __syncthreads();
+    return scratch[0];
+}

@@ -1,0 +1,61 @@
+// Fills, dtype conversions and layout copies (Backend SPI section 1).
+#include "kiln_common.cuh"
+
+template <typename T> __device__ void fill_impl(T* out, long long n, double value) {
+    T v = (T) value;
+    KILN_FOR(i, n) {
+        out[i] = v;
+    }
+}
+#define KILN_FILL(T, S) \
+    extern "C" __global__ void fill_##S(T* out, long long n, double value) { fill_impl<T>(out, n, value); }
+KILN_ALL_TYPES(KILN_FILL)
+
+// Floats become integers by truncation toward zero, as Java's casts do.
+template <typename S, typename T> __device__ void convert_impl(const S* src, T* dst, long long n) {
+    KILN_FOR(i, n) {
+        dst[i] = (T) src[i];
+    }
+}
+#define KILN_CONVERT(S, SN, T, TN) \
+    extern "C" __global__ void convert_##SN##_##TN(const S* src, T* dst, long long n) { \
+        convert_impl<S, T>(src, dst, n); \
+    }
+#define KILN_CONVERT_FROM(T, TN) \
+    KILN_CONVERT(float, f32, T, TN) KILN_CONVERT(double, f64, T, TN) \
+    KILN_CONVERT(int, i32, T, TN) KILN_CONVERT(long long, i64, T, TN)
+KILN_ALL_TYPES(KILN_CONVERT_FROM)
+
+// dst[o, dstStart + j, i] = src[o, srcStart + j, i] for j < length, both viewed as [outer, n, inner].
+template <typename T> __device__ void copy_slices_impl(const T* src, T* dst, long long outer, long long srcN,
+                                                      long long dstN, long long inner, long long srcStart,
+                                                      long long dstStart, long long length) {
+    long long total = outer * length * inner;
+    KILN_FOR(q, total) {
+        long long i = q % inner;
+        long long j = (q / inner) % length;
+        long long o = q / (inner * length);
+        dst[(o * dstN + dstStart + j) * inner + i] = src[(o * srcN + srcStart + j) * inner + i];
+    }
+}
+#define KILN_COPY_SLICES(T, S) \
+    extern "C" __global__ void copy_slices_##S(const T* src, T* dst, long long outer, long long srcN, \
+                                               long long dstN, long long inner, long long srcStart, \
+                                               long long dstStart, long long length) { \
+        copy_slices_impl<T>(src, dst, outer, srcN, dstN, inner, srcStart, dstStart, length); \
+    }
+KILN_ALL_TYPES(KILN_COPY_SLICES)
+
+// out[i] = src[offset of i under srcStrides]: permutation (strides reordered) of a contiguous source.
+template <typename T> __device__ void strided_copy_impl(const T* src, T* out, long long n, int rank, Dims8 dims,
+                                                       Dims8 srcStrides) {
+    KILN_FOR(i, n) {
+        out[i] = src[kiln_offset(i, rank, dims, srcStrides)];
+    }
+}
+#define KILN_STRIDED_COPY(T, S) \
+    extern "C" __global__ void strided_copy_##S(const T* src, T* out, long long n, int rank, Dims8 dims, \
+                                                Dims8 srcStrides) { \
+        strided_copy_impl<T>(src, out, n, rank, dims, srcStrides); \
+    }
+KILN_ALL_TYPES(KILN_STRIDED_COPY)

@@ -1,0 +1,170 @@
+// Reductions, argmax, softmax and fused softmax cross-entropy (Backend SPI sections 4 and 5).
+// Tensors are viewed as [outer, n, inner] around the reduced axis. Row kernels (inner == 1, the
+// softmax family) run one block of a multiple of 32 threads per row; column kernels run one thread
+// per output element and read coalesced across the inner dimension. Sums accumulate in double.
+#include "kiln_common.cuh"
+
+// out[o] = sum or max of x[o, 0..n) (inner == 1): one block per row.
+template <typename T> __device__ void reduce_rows_impl(const T* x, T* out, long long outer, long long n, int max) {
+    __shared__ double scratch[32];
+    for (long long row = blockIdx.x; row < outer; row += gridDim.x) {
+        const T* r = x + row * n;
+        double acc = max ? -1.0 / 0.0 : 0.0;
+        for (long long j = threadIdx.x; j < n; j += blockDim.x) {
+            double v = (double) r[j];
+            acc = max ? (v > acc || v != v ? v : acc) : acc + v;
+        }
+        acc = max ? kiln_block_max<double>(acc, scratch) : kiln_block_sum<double>(acc, scratch);
+        if (threadIdx.x == 0) {
+            out[row] = (T) acc;
+        }
+    }
+}
+
+// out[o, i] = sum or max over j of x[o, j, i]: one thread per output element.
+template <typename T> __device__ void reduce_columns_impl(const T* x, T* out, long long outer, long long n,
+                                                         long long inner, int max) {
+    KILN_FOR(q, outer * inner) {
+        long long o = q / inner;
+        long long i = q % inner;
+        const T* c = x + o * n * inner + i;
+        double acc = max ? -1.0 / 0.0 : 0.0;
+        for (long long j = 0; j < n; j++) {
+            double v = (double) c[j * inner];
+            acc = max ? (v > acc || v != v ? v : acc) : acc + v;
+        }
+        out[q] = (T) acc;
+    }
+}
+
+// Index of the first maximum over j of x[o, j, i].
+template <typename T> __device__ void argmax_impl(const T* x, long long* out, long long outer, long long n,
+                                                 long long inner) {
+    KILN_FOR(q, outer * inner) {
+        long long o = q / inner;
+        long long i = q % inner;
+        const T* c = x + o * n * inner + i;
+        T best = c[0];
+        long long at = 0;
+        for (long long j = 1; j < n; j++) {
+            T v = c[j * inner];
+            if (v > best) {
+                best = v;
+                at = j;
+            }
+        }
+        out[q] = at;
+    }
+}
+
+#define KILN_REDUCE(T, S) \
+    extern "C" __global__ void reduce_rows_##S(const T* x, T* out, long long outer, long long n, int max) { \
+        reduce_rows_impl<T>(x, out, outer, n, max); \
+    } \
+    extern "C" __global__ void reduce_columns_##S(const T* x, T* out, long long outer, long long n, \
+                                                  long long inner, int max) { \
+        reduce_columns_impl<T>(x, out, outer, n, inner, max); \
+    } \
+    extern "C" __global__ void argmax_##S(const T* x, long long* out, long long outer, long long n, \
+                                          long long inner) { \
+        argmax_impl<T>(x, out, outer, n, inner); \
+    }
+KILN_ALL_TYPES(KILN_REDUCE)
+
+// Maximum and log-sum-exp of a row, shared by softmax and cross-entropy.
+template <typename T> __device__ inline void row_max_lse(const T* r, long long cols, double* scratch, T* rowMax,
+                                                        T* logSumExp) {
+    T m = r[0];
+    for (long long j = threadIdx.x; j < cols; j += blockDim.x) {
+        m = r[j] > m ? r[j] : m;
+    }
+    m = kiln_block_max<T>(m, (T*) scratch);
+    double sum = 0;
+    for (long long j = threadIdx.x; j < cols; j += blockDim.x) {
+        sum += (double) k_exp(r[j] - m);
+    }
+    sum = kiln_block_sum<double>(sum, scratch);
+    *rowMax = m;
+    *logSumExp = m + (T) log(sum);
+}
+
+template <typename T> __device__ void softmax_impl(const T* x, T* out, long long rows, long long cols, int logOut) {
+    __shared__ double scratch[32];
+    for (long long row = blockIdx.x; row < rows; row += gridDim.x) {
+        const T* r = x + row * cols;
+        T* o = out + row * cols;
+        T m, lse;
+        row_max_lse<T>(r, cols, scratch, &m, &lse);
+        for (long long j = threadIdx.x; j < cols; j += blockDim.x) {
+            o[j] = logOut ? r[j] - lse : k_exp(r[j] - lse);
+        }
+    }
+}
+
+// softmax: gx = y * (gy - sum(gy * y)); log-softmax: gx = gy - exp(y) * sum(gy).
+template <typename T> __device__ void softmax_backward_impl(const T* y, const T* gy, T* gx, long long rows,
+                                                           long long cols, int logOut) {
+    __shared__ double scratch[32];
+    for (long long row = blockIdx.x; row < rows; row += gridDim.x) {
+        const T* yr = y + row * cols;
+        const T* gr = gy + row * cols;
+        T* xr = gx + row * cols;
+        double dot = 0;
+        for (long long j = threadIdx.x; j < cols; j += blockDim.x) {
+            dot += logOut ? (double) gr[j] : (double) gr[j] * (double) yr[j];
+        }
+        T s = (T) kiln_block_sum<double>(dot, scratch);
+        for (long long j = threadIdx.x; j < cols; j += blockDim.x) {
+            xr[j] = logOut ? gr[j] - k_exp(yr[j]) * s : yr[j] * (gr[j] - s);
+        }
+    }
+}
+
+// losses[r] = logsumexp(logits[r]) - logits[r, t]; probs[r] = softmax(logits[r]).
+template <typename T> __device__ void cross_entropy_impl(const T* logits, const long long* targets, T* losses,
+                                                        T* probs, long long rows, long long cols) {
+    __shared__ double scratch[32];
+    for (long long row = blockIdx.x; row < rows; row += gridDim.x) {
+        const T* r = logits + row * cols;
+        T* p = probs + row * cols;
+        T m, lse;
+        row_max_lse<T>(r, cols, scratch, &m, &lse);
+        for (long long j = threadIdx.x; j < cols; j += blockDim.x) {
+            p[j] = k_exp(r[j] - lse);
+        }
+        if (threadIdx.x == 0) {
+            losses[row] = lse - r[targets[row]];
+        }
+    }
+}
+
+// gradLogits[r, c] = (probs[r, c] - (c == targets[r])) * gradLosses[r].
+template <typename T> __device__ void cross_entropy_backward_impl(const T* probs, const long long* targets,
+                                                                 const T* gradLosses, T* gradLogits,
+                                                                 long long rows, long long cols) {
+    KILN_FOR(q, rows * cols) {
+        long long r = q / cols;
+        long long c = q % cols;
+        T hit = c == targets[r] ? T(1) : T(0);
+        gradLogits[q] = (probs[q] - hit) * gradLosses[r];
+    }
+}
+
+#define KILN_SOFTMAX(T, S) \
+    extern "C" __global__ void softmax_##S(const T* x, T* out, long long rows, long long cols, int logOut) { \
+        softmax_impl<T>(x, out, rows, cols, logOut); \
+    } \
+    extern "C" __global__ void softmax_backward_##S(const T* y, const T* gy, T* gx, long long rows, \
+                                                    long long cols, int logOut) { \
+        softmax_backward_impl<T>(y, gy, gx, rows, cols, logOut); \
+    } \
+    extern "C" __global__ void cross_entropy_##S(const T* logits, const long long* targets, T* losses, T* probs, \
+                                                 long long rows, long long cols) { \
+        cross_entropy_impl<T>(logits, targets, losses, probs, rows, cols); \
+    } \
+    extern "C" __global__ void cross_entropy_backward_##S(const T* probs, const long long* targets, \
+                                                          const T* gradLosses, T* gradLogits, long long rows, \
+                                                          long long cols) { \
+        cross_entropy_backward_impl<T>(probs, targets, gradLosses, gradLogits, rows, cols); \
+    }
+KILN_FLOAT_TYPES(KILN_SOFTMAX)
