@@ -42,8 +42,11 @@ public final class Tensor implements AutoCloseable {
 
     // ---- Creation -------------------------------------------------------------------------------
 
-    /** An uninitialised tensor on {@code backend}, owned by the current scope. */
-    static Tensor empty(Shape shape, DType dtype, Backend backend) {
+    /**
+     * An uninitialised tensor on {@code backend}, owned by the current scope: for backends' own
+     * temporaries and for code that holds two backends at once (parity tests, benchmarks).
+     */
+    public static Tensor empty(Shape shape, DType dtype, Backend backend) {
         return new Tensor(new SharedStorage(backend.allocate(dtype, shape.size())), 0, shape, dtype);
     }
 
@@ -310,6 +313,25 @@ public final class Tensor implements AutoCloseable {
         if (target.isFloating() && dtype.isFloating()) {
             DType from = dtype;
             out.record("to", new Tensor[] {this}, g -> new Tensor[] {g.to(from)});
+        }
+        return out;
+    }
+
+    /**
+     * A copy on {@code target} (this tensor itself when it is already there), through host memory; the
+     * copy has no graph history. Models never need it: they run on the engine's one backend.
+     */
+    public Tensor to(Backend target) {
+        Checks.open("to", this);
+        if (target == backend()) {
+            return this;
+        }
+        Tensor out = empty(shape, dtype, target);
+        switch (dtype) {
+            case F32 -> target.copyFromHost(FloatBuffer.wrap(toFloatArray()), out);
+            case F64 -> target.copyFromHost(DoubleBuffer.wrap(toDoubleArray()), out);
+            case I32 -> target.copyFromHost(IntBuffer.wrap(toIntArray()), out);
+            case I64 -> target.copyFromHost(LongBuffer.wrap(toLongArray()), out);
         }
         return out;
     }

@@ -1,0 +1,341 @@
+package dev.kiln.engine.cuda;
+
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.BinaryOp;
+import dev.kiln.engine.Conv2dGeometry;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Device;
+import dev.kiln.engine.Pool2dGeometry;
+import dev.kiln.engine.ReduceOp;
+import dev.kiln.engine.Storage;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.UnaryOp;
+import java.nio.Buffer;
+
+/**
+ * The CUDA backend: GEMM on cuBLAS, convolution on cuDNN, everything else in our kernels (the kernels
+ * module, compiled with NVRTC), all queued on one stream with no host synchronisation except where a
+ * value is read back. Each kernel family lives in its own class; this one routes the SPI to them. Calls
+ * are serialised (one stream, one cuBLAS handle, reused launch arguments): the data loader's prefetch
+ * thread may upload a batch while the training thread computes.
+ */
+public final class CudaBackend implements Backend {
+    private final CudaContext context;
+    private final DeviceAllocator allocator;
+    private final CudaKernels kernels;
+    private final KernelLauncher launcher;
+    private final HostTransfers transfers;
+    private final CudaLayout layout;
+    private final CudaElementwise elementwise;
+    private final CudaReductions reductions;
+    private final CudaIndexing indexing;
+    private final CudaRandom random;
+    private final CudaUpdates updates;
+    private final CudaRecurrent recurrent;
+    private final CudaPooling pooling;
+    private final CudaBatchNorm batchNorm;
+    private final CudaGemm gemm;
+    private final CudaConvolution convolution;
+
+    /** Opens device {@code index}; only after {@link CudaBackendProvider#probe()} said it can. */
+    public CudaBackend(int index) {
+        this.context = new CudaContext(index);
+        this.allocator = new DeviceAllocator(context);
+        this.kernels = new CudaKernels(new KernelCompiler(context.computeCapability()));
+        this.launcher = new KernelLauncher(context);
+        this.transfers = new HostTransfers(context);
+        this.layout = new CudaLayout(context, kernels, launcher);
+        this.elementwise = new CudaElementwise(kernels, launcher, layout);
+        this.reductions = new CudaReductions(kernels, launcher, layout);
+        this.indexing = new CudaIndexing(kernels, launcher, layout);
+        this.random = new CudaRandom(kernels, launcher);
+        this.updates = new CudaUpdates(kernels, launcher);
+        this.recurrent = new CudaRecurrent(kernels, launcher);
+        this.pooling = new CudaPooling(kernels, launcher, layout);
+        this.batchNorm = new CudaBatchNorm(kernels, launcher);
+        this.gemm = new CudaGemm(context);
+        this.convolution = new CudaConvolution(this, context, kernels, launcher);
+    }
+
+    DeviceAllocator allocator() {
+        return allocator;
+    }
+
+    /** The GPU's name, e.g. "NVIDIA H100 80GB HBM3". */
+    public String deviceName() {
+        return context.name();
+    }
+
+    /** The device memory statistics of the caching allocator (in use, cached, peak, cudaMalloc calls). */
+    public synchronized String memoryStatistics() {
+        return allocator.statistics().toString();
+    }
+
+    /** How many times cudaMalloc was called: flat after warm-up when the cache serves every request. */
+    public synchronized long mallocCalls() {
+        return allocator.statistics().mallocCalls();
+    }
+
+    /** Kernels launched so far (cuBLAS and cuDNN calls not counted), for launches-per-step figures. */
+    public synchronized long kernelLaunches() {
+        return launcher.launches();
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public Device device() {
+        return context.device();
+    }
+
+    @Override
+    public synchronized Storage allocate(DType dtype, long elements) {
+        long bytes = elements * dtype.bytes();
+        DeviceAllocator.Block block = allocator.allocate(bytes, String.format("%,d %s elements", elements, dtype));
+        return new CudaStorage(this, block, dtype, elements);
+    }
+
+    @Override
+    public synchronized void fill(Tensor out, double value) {
+        layout.fill(out, value);
+    }
+
+    @Override
+    public synchronized void copyFromHost(Buffer src, Tensor dst) {
+        transfers.upload(src, dst);
+    }
+
+    @Override
+    public synchronized void copyToHost(Tensor src, Buffer dst) {
+        transfers.download(src, dst);
+    }
+
+    @Override
+    public synchronized void copy(Tensor src, Tensor dst) {
+        layout.copy(src, dst);
+    }
+
+    @Override
+    public synchronized void copySlices(Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length) {
+        layout.copySlices(src, axis, srcStart, dst, dstStart, length);
+    }
+
+    @Override
+    public synchronized void permute(Tensor src, int[] perm, Tensor out) {
+        layout.permute(src, perm, out);
+    }
+
+    @Override
+    public synchronized void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, Tensor a,
+                                  Tensor b, double beta, Tensor c) {
+        gemm.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+    }
+
+    @Override
+    public synchronized void gemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                                                Tensor a, long strideA, Tensor b, long strideB, double beta, Tensor c,
+                                                long strideC, int batch) {
+        gemm.gemmStridedBatched(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
+    }
+
+    @Override
+    public synchronized void unary(UnaryOp op, double param, Tensor x, Tensor out) {
+        elementwise.unary(op, param, x, out);
+    }
+
+    @Override
+    public synchronized void unaryBackward(UnaryOp op, double param, Tensor x, Tensor y, Tensor gradY, Tensor gradX) {
+        elementwise.unaryBackward(op, param, x, y, gradY, gradX);
+    }
+
+    @Override
+    public synchronized void affine(Tensor x, double scale, double shift, Tensor out) {
+        elementwise.affine(x, scale, shift, out);
+    }
+
+    @Override
+    public synchronized void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        elementwise.binary(op, a, b, out);
+    }
+
+    @Override
+    public synchronized void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
+        elementwise.where(cond, a, b, out);
+    }
+
+    @Override
+    public synchronized void reduce(ReduceOp op, Tensor x, int axis, Tensor out) {
+        reductions.reduce(op, x, axis, out);
+    }
+
+    @Override
+    public synchronized void argmax(Tensor x, int axis, Tensor out) {
+        reductions.argmax(x, axis, out);
+    }
+
+    @Override
+    public synchronized void softmax(Tensor x, boolean log, Tensor out) {
+        reductions.softmax(x, log, out);
+    }
+
+    @Override
+    public synchronized void softmaxBackward(Tensor y, Tensor gradY, boolean log, Tensor gradX) {
+        reductions.softmaxBackward(y, gradY, log, gradX);
+    }
+
+    @Override
+    public synchronized void crossEntropy(Tensor logits, Tensor targets, Tensor losses, Tensor probs) {
+        reductions.crossEntropy(logits, targets, losses, probs);
+    }
+
+    @Override
+    public synchronized void crossEntropyBackward(Tensor probs, Tensor targets, Tensor gradLosses, Tensor gradLogits) {
+        reductions.crossEntropyBackward(probs, targets, gradLosses, gradLogits);
+    }
+
+    @Override
+    public synchronized void conv2dForward(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor out) {
+        convolution.forward(input, weight, bias, g, out);
+    }
+
+    @Override
+    public synchronized void conv2dBackwardData(Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput) {
+        convolution.backwardData(gradOut, weight, g, gradInput);
+    }
+
+    @Override
+    public synchronized void conv2dBackwardFilter(Tensor input, Tensor gradOut, Conv2dGeometry g, Tensor gradWeight,
+                                                  Tensor gradBias) {
+        convolution.backwardFilter(input, gradOut, g, gradWeight, gradBias);
+    }
+
+    @Override
+    public synchronized void maxPool2dForward(Tensor input, Pool2dGeometry g, Tensor out, Tensor indices) {
+        pooling.maxForward(input, g, out, indices);
+    }
+
+    @Override
+    public synchronized void maxPool2dBackward(Tensor gradOut, Tensor indices, Pool2dGeometry g, Tensor gradInput) {
+        pooling.maxBackward(gradOut, indices, g, gradInput);
+    }
+
+    @Override
+    public synchronized void avgPool2dForward(Tensor input, Pool2dGeometry g, Tensor out) {
+        pooling.avgForward(input, g, out);
+    }
+
+    @Override
+    public synchronized void avgPool2dBackward(Tensor gradOut, Pool2dGeometry g, Tensor gradInput) {
+        pooling.avgBackward(gradOut, g, gradInput);
+    }
+
+    @Override
+    public synchronized void batchNormForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
+                                              Tensor runningVar, boolean training, double momentum, double eps,
+                                              Tensor out, Tensor saveMean, Tensor saveInvStd) {
+        batchNorm.forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, out, saveMean,
+                saveInvStd);
+    }
+
+    @Override
+    public synchronized void batchNormBackward(Tensor x, Tensor gradOut, Tensor weight, Tensor saveMean,
+                                               Tensor saveInvStd, Tensor gradInput, Tensor gradWeight, Tensor gradBias) {
+        batchNorm.backward(x, gradOut, weight, saveMean, saveInvStd, gradInput, gradWeight, gradBias);
+    }
+
+    @Override
+    public synchronized void indexSelect(Tensor src, int axis, Tensor index, Tensor out) {
+        indexing.indexSelect(src, axis, index, out);
+    }
+
+    @Override
+    public synchronized void indexAdd(Tensor dst, int axis, Tensor index, Tensor src) {
+        indexing.indexAdd(dst, axis, index, src);
+    }
+
+    @Override
+    public synchronized void gather(Tensor src, int axis, Tensor index, Tensor out) {
+        indexing.gather(src, axis, index, out);
+    }
+
+    @Override
+    public synchronized void scatterAdd(Tensor dst, int axis, Tensor index, Tensor src) {
+        indexing.scatterAdd(dst, axis, index, src);
+    }
+
+    @Override
+    public synchronized void randomUniform(Tensor out, double low, double high, long seed, long counter) {
+        random.uniform(out, low, high, seed, counter);
+    }
+
+    @Override
+    public synchronized void randomNormal(Tensor out, double mean, double std, long seed, long counter) {
+        random.normal(out, mean, std, seed, counter);
+    }
+
+    @Override
+    public synchronized void bernoulli(Tensor out, double p, long seed, long counter) {
+        random.bernoulli(out, p, seed, counter);
+    }
+
+    @Override
+    public synchronized void sgdUpdate(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum,
+                                       double weightDecay, boolean nesterov, boolean firstStep) {
+        updates.sgd(param, grad, momentumBuffer, lr, momentum, weightDecay, nesterov, firstStep);
+    }
+
+    @Override
+    public synchronized void adamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr,
+                                        double beta1, double beta2, double eps, double weightDecay,
+                                        boolean decoupledWeightDecay, long step) {
+        updates.adam(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, step);
+    }
+
+    @Override
+    public synchronized void lstmCellForward(Tensor gates, Tensor c, Tensor hOut, Tensor cOut, Tensor activations) {
+        recurrent.lstmForward(gates, c, hOut, cOut, activations);
+    }
+
+    @Override
+    public synchronized void lstmCellBackward(Tensor activations, Tensor c, Tensor cOut, Tensor gradH, Tensor gradC,
+                                              Tensor gradGates, Tensor gradCPrev) {
+        recurrent.lstmBackward(activations, c, cOut, gradH, gradC, gradGates, gradCPrev);
+    }
+
+    @Override
+    public synchronized void gruCellForward(Tensor inputGates, Tensor hiddenGates, Tensor h, Tensor hOut,
+                                            Tensor activations) {
+        recurrent.gruForward(inputGates, hiddenGates, h, hOut, activations);
+    }
+
+    @Override
+    public synchronized void gruCellBackward(Tensor activations, Tensor hiddenGates, Tensor h, Tensor gradHOut,
+                                             Tensor gradInputGates, Tensor gradHiddenGates, Tensor gradH) {
+        recurrent.gruBackward(activations, hiddenGates, h, gradHOut, gradInputGates, gradHiddenGates, gradH);
+    }
+
+    @Override
+    public synchronized long bytesInUse() {
+        return allocator.statistics().inUse();
+    }
+
+    @Override
+    public synchronized void synchronize() {
+        context.synchronize();
+    }
+
+    @Override
+    public synchronized void close() {
+        context.synchronize();
+        convolution.close();
+        gemm.close();
+        transfers.close();
+        launcher.close();
+        kernels.close();
+        allocator.emptyCache();
+        context.close();
+    }
+}

@@ -1,0 +1,107 @@
+package dev.kiln.engine.cuda;
+
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.BackendProvider;
+import org.bytedeco.cuda.global.cublas;
+import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.cuda.global.cudnn;
+import org.bytedeco.cuda.global.nvrtc;
+import org.bytedeco.javacpp.Loader;
+
+/**
+ * Offers the CUDA backend when the NVIDIA driver, a device and the CUDA 13 libraries (cudart, cuBLAS,
+ * cuDNN 9, NVRTC) all load; otherwise says exactly which one did not. The device is
+ * {@code -Dkiln.cuda.device} (default 0). The answer is computed once per process.
+ */
+public final class CudaBackendProvider implements BackendProvider {
+    private static final String DEBUG_HINT = " (-Dorg.bytedeco.javacpp.logger.debug=true shows each library JavaCPP tries)";
+    private static volatile Availability cached;
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public int priority() {
+        return 10;
+    }
+
+    @Override
+    public Availability probe() {
+        Availability a = cached;
+        if (a == null) {
+            a = check();
+            cached = a;
+        }
+        return a;
+    }
+
+    @Override
+    public Backend create() {
+        return new CudaBackend(deviceIndex());
+    }
+
+    static int deviceIndex() {
+        return Integer.getInteger("kiln.cuda.device", 0);
+    }
+
+    private static Availability check() {
+        String missing = load(cudart.class, "the CUDA runtime (libcudart.so.13, and the driver's libcuda.so.1)");
+        if (missing != null) {
+            return Availability.no(missing);
+        }
+        int[] count = new int[1];
+        int status = cudart.cudaGetDeviceCount(count);
+        if (status != cudart.cudaSuccess) {
+            return Availability.no("no usable CUDA device: cudaGetDeviceCount says " + Status.runtimeError(status)
+                    + driverVersions());
+        }
+        int index = deviceIndex();
+        if (index < 0 || index >= count[0]) {
+            return Availability.no("CUDA device " + index + " was requested (-Dkiln.cuda.device) but "
+                    + count[0] + " device(s) are present");
+        }
+        for (Object[] library : new Object[][] {
+            {cublas.class, "cuBLAS (libcublas.so.13)"},
+            {cudnn.class, "cuDNN 9 (libcudnn.so.9)"},
+            {nvrtc.class, "NVRTC (libnvrtc.so.13)"}}) {
+            missing = load((Class<?>) library[0], (String) library[1]);
+            if (missing != null) {
+                return Availability.no(missing);
+            }
+        }
+        return Availability.yes();
+    }
+
+    /** Null when the preset's JNI library and the system libraries behind it load; otherwise why not. */
+    private static String load(Class<?> preset, String what) {
+        try {
+            Loader.load(preset);
+            return null;
+        } catch (Throwable t) {
+            return what + " did not load: " + rootCause(t) + DEBUG_HINT;
+        }
+    }
+
+    /** JavaCPP's own message says only "no jnicudart in java.library.path"; its cause names the missing system library. */
+    private static String rootCause(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.toString() : c.getMessage();
+    }
+
+    private static String driverVersions() {
+        int[] driver = new int[1];
+        int[] runtime = new int[1];
+        cudart.cudaDriverGetVersion(driver);
+        cudart.cudaRuntimeGetVersion(runtime);
+        return "; driver supports CUDA " + version(driver[0]) + ", runtime is CUDA " + version(runtime[0]);
+    }
+
+    private static String version(int v) {
+        return v == 0 ? "none" : v / 1000 + "." + v % 1000 / 10;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.kiln.engine.cuda;
+
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.Tensor;
+
+/**
+ * Batch normalisation per channel with our kernels: statistics (one block per channel, sums in double),
+ * then one element-wise pass. cuDNN's batch norm refuses eps below 1e-5, which the SPI allows.
+ */
+final class CudaBatchNorm {
+    private final CudaKernels kernels;
+    private final KernelLauncher launcher;
+
+    CudaBatchNorm(CudaKernels kernels, KernelLauncher launcher) {
+        this.kernels = kernels;
+        this.launcher = launcher;
+    }
+
+    /** x's layout as [n, channels, spatial]. */
+    private record Layout(long n, long channels, long spatial) {
+        static Layout of(Tensor x) {
+            long spatial = 1;
+            for (int axis = 2; axis < x.rank(); axis++) {
+                spatial *= x.dim(axis);
+            }
+            return new Layout(x.dim(0), x.dim(1), spatial);
+        }
+
+        long size() {
+            return n * channels * spatial;
+        }
+    }
+
+    void forward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, boolean training,
+                 double momentum, double eps, Tensor out, Tensor saveMean, Tensor saveInvStd) {
+        Layout l = Layout.of(x);
+        Tensor mean = saveMean != null ? saveMean : channelTemporary(x, l);
+        Tensor invStd = saveInvStd != null ? saveInvStd : channelTemporary(x, l);
+        try {
+            if (training) {
+                launcher.begin().pointer(x).int64(l.n()).int64(l.channels()).int64(l.spatial()).float64(eps)
+                        .pointer(mean).pointer(invStd).pointer(runningMean).pointer(runningVar).float64(momentum)
+                        .launch(kernels.function(Kernel.BN_STATS, x.dtype()), launcher.blocksForRows(l.channels()));
+            } else {
+                launcher.begin().pointer(runningMean).pointer(runningVar).float64(eps).pointer(mean).pointer(invStd)
+                        .int64(l.channels())
+                        .launch(kernels.function(Kernel.BN_INFERENCE_PARAMS, x.dtype()), launcher.blocksFor(l.channels()));
+            }
+            if (l.size() > 0) {
+                launcher.begin().pointer(x).pointer(out).pointer(mean).pointer(invStd).pointer(weight).pointer(bias)
+                        .int64(l.n()).int64(l.channels()).int64(l.spatial())
+                        .launch(kernels.function(Kernel.BN_APPLY, x.dtype()), launcher.blocksFor(l.size()));
+            }
+        } finally {
+            closeIfTemporary(mean, saveMean);
+            closeIfTemporary(invStd, saveInvStd);
+        }
+    }
+
+    /** gradBias is the per-channel sum of gradOut and gradWeight that of gradOut * xhat: the kernel writes them in place. */
+    void backward(Tensor x, Tensor gradOut, Tensor weight, Tensor saveMean, Tensor saveInvStd, Tensor gradInput,
+                  Tensor gradWeight, Tensor gradBias) {
+        Layout l = Layout.of(x);
+        Tensor sumDy = gradBias != null ? gradBias : channelTemporary(x, l);
+        Tensor sumDyXhat = gradWeight != null ? gradWeight : channelTemporary(x, l);
+        try {
+            launcher.begin().pointer(x).pointer(gradOut).pointer(saveMean).pointer(saveInvStd).pointer(sumDy)
+                    .pointer(sumDyXhat).int64(l.n()).int64(l.channels()).int64(l.spatial())
+                    .launch(kernels.function(Kernel.BN_BACKWARD_REDUCE, x.dtype()), launcher.blocksForRows(l.channels()));
+            if (gradInput != null && l.size() > 0) {
+                launcher.begin().pointer(x).pointer(gradOut).pointer(saveMean).pointer(saveInvStd).pointer(weight)
+                        .pointer(sumDy).pointer(sumDyXhat).pointer(gradInput).int64(l.n()).int64(l.channels())
+                        .int64(l.spatial())
+                        .launch(kernels.function(Kernel.BN_BACKWARD_APPLY, x.dtype()), launcher.blocksFor(l.size()));
+            }
+        } finally {
+            closeIfTemporary(sumDy, gradBias);
+            closeIfTemporary(sumDyXhat, gradWeight);
+        }
+    }
+
+    private static Tensor channelTemporary(Tensor x, Layout l) {
+        return Tensor.empty(Shape.of(Math.toIntExact(l.channels())), x.dtype(), x.backend());
+    }
+
+    private static void closeIfTemporary(Tensor used, Tensor given) {
+        if (given == null) {
+            used.close();
+        }
+    }
+}

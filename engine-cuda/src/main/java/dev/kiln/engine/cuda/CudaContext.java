@@ -1,0 +1,110 @@
+package dev.kiln.engine.cuda;
+
+import dev.kiln.engine.Device;
+import org.bytedeco.cuda.cublas.cublasContext;
+import org.bytedeco.cuda.cudart.CUstream_st;
+import org.bytedeco.cuda.cudnn.cudnnContext;
+import org.bytedeco.cuda.global.cublas;
+import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.cuda.global.cudnn;
+
+/**
+ * One GPU as Kiln uses it: its primary context, the one stream all work is queued on, and the cuBLAS
+ * and cuDNN handles bound to that stream. Every thread that calls into CUDA first binds the device
+ * (the data loader's prefetch thread copies batches too).
+ */
+final class CudaContext implements AutoCloseable {
+    private final int index;
+    private final Device device;
+    private final ThreadLocal<Boolean> bound = ThreadLocal.withInitial(() -> false);
+    private final CUstream_st stream = new CUstream_st();
+    private final cublasContext cublasHandle = new cublasContext();
+    private final cudnnContext cudnnHandle = new cudnnContext();
+    private final int multiprocessors;
+    private final int computeCapability;
+    private final String name;
+
+    CudaContext(int index) {
+        this.index = index;
+        this.device = Device.cuda(index);
+        bindThread();
+        // cudaFree(0) creates the primary context now, so that the driver API (kernels) finds it current.
+        Status.runtime(cudart.cudaFree(DevicePointers.at(0)), "cudaFree(0)");
+        Status.runtime(cudart.cudaStreamCreateWithFlags(stream, cudart.cudaStreamNonBlocking), "cudaStreamCreate");
+        Status.cublas(cublas.cublasCreate_v2(cublasHandle), "cublasCreate");
+        Status.cublas(cublas.cublasSetStream_v2(cublasHandle, stream), "cublasSetStream");
+        // Strict FP32: no TF32 tensor-core rounding unless a user opts in (issue 10).
+        Status.cublas(cublas.cublasSetMathMode(cublasHandle, cublas.CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+        Status.cudnn(cudnn.cudnnCreate(cudnnHandle), "cudnnCreate");
+        Status.cudnn(cudnn.cudnnSetStream(cudnnHandle, stream), "cudnnSetStream");
+        this.multiprocessors = attribute(cudart.cudaDevAttrMultiProcessorCount);
+        this.computeCapability = attribute(cudart.cudaDevAttrComputeCapabilityMajor) * 10
+                + attribute(cudart.cudaDevAttrComputeCapabilityMinor);
+        this.name = deviceName(index);
+    }
+
+    /** Makes this device current on the calling thread (once per thread). */
+    void bindThread() {
+        if (!bound.get()) {
+            Status.runtime(cudart.cudaSetDevice(index), "cudaSetDevice(" + index + ")");
+            bound.set(true);
+        }
+    }
+
+    /** Waits for everything queued on the stream; the only host synchronisation Kiln does. */
+    void synchronize() {
+        bindThread();
+        Status.runtime(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+    }
+
+    Device device() {
+        return device;
+    }
+
+    CUstream_st stream() {
+        return stream;
+    }
+
+    cublasContext cublas() {
+        return cublasHandle;
+    }
+
+    cudnnContext cudnn() {
+        return cudnnHandle;
+    }
+
+    int multiprocessors() {
+        return multiprocessors;
+    }
+
+    /** E.g. 90 for sm_90 (H100). */
+    int computeCapability() {
+        return computeCapability;
+    }
+
+    String name() {
+        return name;
+    }
+
+    private int attribute(int attribute) {
+        int[] value = new int[1];
+        Status.runtime(cudart.cudaDeviceGetAttribute(value, attribute, index), "cudaDeviceGetAttribute");
+        return value[0];
+    }
+
+    private static String deviceName(int index) {
+        try (org.bytedeco.cuda.cudart.cudaDeviceProp props = new org.bytedeco.cuda.cudart.cudaDeviceProp()) {
+            Status.runtime(cudart.cudaGetDeviceProperties(props, index), "cudaGetDeviceProperties");
+            return props.name().getString();
+        }
+    }
+
+    @Override
+    public void close() {
+        bindThread();
+        cudart.cudaStreamSynchronize(stream);
+        cudnn.cudnnDestroy(cudnnHandle);
+        cublas.cublasDestroy_v2(cublasHandle);
+        cudart.cudaStreamDestroy(stream);
+    }
+}

@@ -1,0 +1,253 @@
+package dev.kiln.engine.cuda;
+
+import dev.kiln.engine.Conv2dGeometry;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Tensor;
+import java.util.HashMap;
+import java.util.Map;
+import org.bytedeco.cuda.cudnn.cudnnConvolutionBwdDataAlgoPerf_t;
+import org.bytedeco.cuda.cudnn.cudnnConvolutionBwdFilterAlgoPerf_t;
+import org.bytedeco.cuda.cudnn.cudnnConvolutionFwdAlgoPerf_t;
+import org.bytedeco.cuda.cudnn.cudnnConvolutionStruct;
+import org.bytedeco.cuda.cudnn.cudnnFilterStruct;
+import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
+import org.bytedeco.cuda.global.cudnn;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.SizeTPointer;
+
+/**
+ * 2-D convolution on cuDNN (NCHW, cross-correlation, strict FP32 math: no TF32 unless a user opts in).
+ * Descriptors and the algorithm of each direction are chosen once per (geometry, dtype) and cached;
+ * workspaces come from the caching allocator. Bias addition and the bias gradient are our kernels.
+ */
+final class CudaConvolution implements AutoCloseable {
+    private static final int ALGORITHMS_REQUESTED = 8;
+
+    private final CudaBackend backend;
+    private final CudaContext context;
+    private final CudaKernels kernels;
+    private final KernelLauncher launcher;
+    private final Map<PlanKey, Plan> plans = new HashMap<>();
+    private final FloatPointer floatOne = new FloatPointer(1f);
+    private final FloatPointer floatZero = new FloatPointer(0f);
+    private final DoublePointer doubleOne = new DoublePointer(1.0);
+    private final DoublePointer doubleZero = new DoublePointer(0.0);
+
+    CudaConvolution(CudaBackend backend, CudaContext context, CudaKernels kernels, KernelLauncher launcher) {
+        this.backend = backend;
+        this.context = context;
+        this.kernels = kernels;
+        this.launcher = launcher;
+    }
+
+    private record PlanKey(Conv2dGeometry geometry, DType dtype) {
+    }
+
+    /** The descriptors and chosen algorithms (with their workspace sizes) of one geometry. */
+    private static final class Plan {
+        final cudnnTensorStruct input = new cudnnTensorStruct();
+        final cudnnTensorStruct output = new cudnnTensorStruct();
+        final cudnnFilterStruct filter = new cudnnFilterStruct();
+        final cudnnConvolutionStruct convolution = new cudnnConvolutionStruct();
+        int forwardAlgorithm;
+        long forwardWorkspace;
+        int backwardDataAlgorithm;
+        long backwardDataWorkspace;
+        int backwardFilterAlgorithm;
+        long backwardFilterWorkspace;
+
+        void close() {
+            cudnn.cudnnDestroyTensorDescriptor(input);
+            cudnn.cudnnDestroyTensorDescriptor(output);
+            cudnn.cudnnDestroyFilterDescriptor(filter);
+            cudnn.cudnnDestroyConvolutionDescriptor(convolution);
+        }
+    }
+
+    void forward(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor out) {
+        Plan p = plan(g, input.dtype());
+        try (Workspace w = new Workspace(p.forwardWorkspace)) {
+            Status.cudnn(cudnn.cudnnConvolutionForward(context.cudnn(), one(input), p.input, DevicePointers.of(input),
+                    p.filter, DevicePointers.of(weight), p.convolution, p.forwardAlgorithm, w.pointer(), w.bytes(),
+                    zero(input), p.output, DevicePointers.of(out)), "cudnnConvolutionForward " + g);
+        }
+        if (bias != null) {
+            long n = out.size();
+            launcher.begin().pointer(out).pointer(bias).int64(g.batch()).int64(g.outChannels())
+                    .int64((long) g.outH() * g.outW())
+                    .launch(kernels.function(Kernel.BIAS_ADD, out.dtype()), launcher.blocksFor(n));
+        }
+    }
+
+    void backwardData(Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput) {
+        Plan p = plan(g, gradOut.dtype());
+        try (Workspace w = new Workspace(p.backwardDataWorkspace)) {
+            Status.cudnn(cudnn.cudnnConvolutionBackwardData(context.cudnn(), one(gradOut), p.filter,
+                    DevicePointers.of(weight), p.output, DevicePointers.of(gradOut), p.convolution,
+                    p.backwardDataAlgorithm, w.pointer(), w.bytes(), zero(gradOut), p.input,
+                    DevicePointers.of(gradInput)), "cudnnConvolutionBackwardData " + g);
+        }
+    }
+
+    void backwardFilter(Tensor input, Tensor gradOut, Conv2dGeometry g, Tensor gradWeight, Tensor gradBias) {
+        Plan p = plan(g, input.dtype());
+        try (Workspace w = new Workspace(p.backwardFilterWorkspace)) {
+            Status.cudnn(cudnn.cudnnConvolutionBackwardFilter(context.cudnn(), one(input), p.input,
+                    DevicePointers.of(input), p.output, DevicePointers.of(gradOut), p.convolution,
+                    p.backwardFilterAlgorithm, w.pointer(), w.bytes(), zero(input), p.filter,
+                    DevicePointers.of(gradWeight)), "cudnnConvolutionBackwardFilter " + g);
+        }
+        if (gradBias != null) {
+            launcher.begin().pointer(gradOut).pointer(gradBias).int64(g.batch()).int64(g.outChannels())
+                    .int64((long) g.outH() * g.outW())
+                    .launch(kernels.function(Kernel.CHANNEL_SUM, gradOut.dtype()),
+                            launcher.blocksForRows(g.outChannels()));
+        }
+    }
+
+    private Pointer one(Tensor t) {
+        return t.dtype() == DType.F64 ? doubleOne : floatOne;
+    }
+
+    private Pointer zero(Tensor t) {
+        return t.dtype() == DType.F64 ? doubleZero : floatZero;
+    }
+
+    private Plan plan(Conv2dGeometry g, DType dtype) {
+        if (dtype != DType.F32 && dtype != DType.F64) {
+            throw new IllegalArgumentException("conv2d: the CUDA backend convolves F32 or F64, got " + dtype);
+        }
+        context.bindThread();
+        return plans.computeIfAbsent(new PlanKey(g, dtype), key -> createPlan(g, dtype));
+    }
+
+    private Plan createPlan(Conv2dGeometry g, DType dtype) {
+        int type = dtype == DType.F64 ? cudnn.CUDNN_DATA_DOUBLE : cudnn.CUDNN_DATA_FLOAT;
+        Plan p = new Plan();
+        Status.cudnn(cudnn.cudnnCreateTensorDescriptor(p.input), "cudnnCreateTensorDescriptor");
+        Status.cudnn(cudnn.cudnnCreateTensorDescriptor(p.output), "cudnnCreateTensorDescriptor");
+        Status.cudnn(cudnn.cudnnCreateFilterDescriptor(p.filter), "cudnnCreateFilterDescriptor");
+        Status.cudnn(cudnn.cudnnCreateConvolutionDescriptor(p.convolution), "cudnnCreateConvolutionDescriptor");
+        Status.cudnn(cudnn.cudnnSetTensor4dDescriptor(p.input, cudnn.CUDNN_TENSOR_NCHW, type, g.batch(),
+                g.inChannels(), g.height(), g.width()), "cudnnSetTensor4dDescriptor(input) " + g);
+        Status.cudnn(cudnn.cudnnSetTensor4dDescriptor(p.output, cudnn.CUDNN_TENSOR_NCHW, type, g.batch(),
+                g.outChannels(), g.outH(), g.outW()), "cudnnSetTensor4dDescriptor(output) " + g);
+        Status.cudnn(cudnn.cudnnSetFilter4dDescriptor(p.filter, type, cudnn.CUDNN_TENSOR_NCHW, g.outChannels(),
+                g.inChannels(), g.kernelH(), g.kernelW()), "cudnnSetFilter4dDescriptor " + g);
+        Status.cudnn(cudnn.cudnnSetConvolution2dDescriptor(p.convolution, g.padH(), g.padW(), g.strideH(),
+                g.strideW(), g.dilationH(), g.dilationW(), cudnn.CUDNN_CROSS_CORRELATION, type),
+                "cudnnSetConvolution2dDescriptor " + g);
+        Status.cudnn(cudnn.cudnnSetConvolutionMathType(p.convolution, cudnn.CUDNN_FMA_MATH),
+                "cudnnSetConvolutionMathType");
+        chooseForward(p, g);
+        chooseBackwardData(p, g);
+        chooseBackwardFilter(p, g);
+        return p;
+    }
+
+    private void chooseForward(Plan p, Conv2dGeometry g) {
+        try (cudnnConvolutionFwdAlgoPerf_t perf = new cudnnConvolutionFwdAlgoPerf_t(ALGORITHMS_REQUESTED);
+             IntPointer found = new IntPointer(1);
+             SizeTPointer bytes = new SizeTPointer(1)) {
+            Status.cudnn(cudnn.cudnnGetConvolutionForwardAlgorithm_v7(context.cudnn(), p.input, p.filter,
+                    p.convolution, p.output, ALGORITHMS_REQUESTED, found, perf), "cudnnGetConvolutionForwardAlgorithm_v7");
+            p.forwardAlgorithm = -1;
+            for (int i = 0; i < found.get() && p.forwardAlgorithm < 0; i++) {
+                if (perf.getPointer(i).status() == cudnn.CUDNN_STATUS_SUCCESS) {
+                    p.forwardAlgorithm = perf.getPointer(i).algo();
+                }
+            }
+            requireAlgorithm(p.forwardAlgorithm, "forward", g);
+            Status.cudnn(cudnn.cudnnGetConvolutionForwardWorkspaceSize(context.cudnn(), p.input, p.filter,
+                    p.convolution, p.output, p.forwardAlgorithm, bytes), "cudnnGetConvolutionForwardWorkspaceSize");
+            p.forwardWorkspace = bytes.get();
+        }
+    }
+
+    private void chooseBackwardData(Plan p, Conv2dGeometry g) {
+        try (cudnnConvolutionBwdDataAlgoPerf_t perf = new cudnnConvolutionBwdDataAlgoPerf_t(ALGORITHMS_REQUESTED);
+             IntPointer found = new IntPointer(1);
+             SizeTPointer bytes = new SizeTPointer(1)) {
+            Status.cudnn(cudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(context.cudnn(), p.filter, p.output,
+                    p.convolution, p.input, ALGORITHMS_REQUESTED, found, perf),
+                    "cudnnGetConvolutionBackwardDataAlgorithm_v7");
+            p.backwardDataAlgorithm = -1;
+            for (int i = 0; i < found.get() && p.backwardDataAlgorithm < 0; i++) {
+                if (perf.getPointer(i).status() == cudnn.CUDNN_STATUS_SUCCESS) {
+                    p.backwardDataAlgorithm = perf.getPointer(i).algo();
+                }
+            }
+            requireAlgorithm(p.backwardDataAlgorithm, "backward-data", g);
+            Status.cudnn(cudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(context.cudnn(), p.filter, p.output,
+                    p.convolution, p.input, p.backwardDataAlgorithm, bytes),
+                    "cudnnGetConvolutionBackwardDataWorkspaceSize");
+            p.backwardDataWorkspace = bytes.get();
+        }
+    }
+
+    private void chooseBackwardFilter(Plan p, Conv2dGeometry g) {
+        try (cudnnConvolutionBwdFilterAlgoPerf_t perf = new cudnnConvolutionBwdFilterAlgoPerf_t(ALGORITHMS_REQUESTED);
+             IntPointer found = new IntPointer(1);
+             SizeTPointer bytes = new SizeTPointer(1)) {
+            Status.cudnn(cudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(context.cudnn(), p.input, p.output,
+                    p.convolution, p.filter, ALGORITHMS_REQUESTED, found, perf),
+                    "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
+            p.backwardFilterAlgorithm = -1;
+            for (int i = 0; i < found.get() && p.backwardFilterAlgorithm < 0; i++) {
+                if (perf.getPointer(i).status() == cudnn.CUDNN_STATUS_SUCCESS) {
+                    p.backwardFilterAlgorithm = perf.getPointer(i).algo();
+                }
+            }
+            requireAlgorithm(p.backwardFilterAlgorithm, "backward-filter", g);
+            Status.cudnn(cudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(context.cudnn(), p.input, p.output,
+                    p.convolution, p.filter, p.backwardFilterAlgorithm, bytes),
+                    "cudnnGetConvolutionBackwardFilterWorkspaceSize");
+            p.backwardFilterWorkspace = bytes.get();
+        }
+    }
+
+    private static void requireAlgorithm(int algorithm, String direction, Conv2dGeometry g) {
+        if (algorithm < 0) {
+            throw new CudaException("cuDNN offers no " + direction + " convolution algorithm for " + g);
+        }
+    }
+
+    /** Device scratch memory for one cuDNN call, from the caching allocator. */
+    private final class Workspace implements AutoCloseable {
+        private final DeviceAllocator.Block block;
+        private final long bytes;
+
+        Workspace(long bytes) {
+            this.bytes = bytes;
+            this.block = bytes == 0 ? null : backend.allocator().allocate(bytes, "a cuDNN workspace");
+        }
+
+        Pointer pointer() {
+            return DevicePointers.at(block == null ? 0 : block.address());
+        }
+
+        long bytes() {
+            return bytes;
+        }
+
+        @Override
+        public void close() {
+            if (block != null) {
+                backend.allocator().free(block);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        plans.values().forEach(Plan::close);
+        plans.clear();
+        floatOne.close();
+        floatZero.close();
+        doubleOne.close();
+        doubleZero.close();
+    }
+}

@@ -1,0 +1,85 @@
+package dev.kiln.engine.cuda;
+
+import dev.kiln.engine.BinaryOp;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.UnaryOp;
+
+/** Element-wise functions with broadcasting: Backend SPI section 3 on the device. */
+final class CudaElementwise {
+    private final CudaKernels kernels;
+    private final KernelLauncher launcher;
+    private final CudaLayout layout;
+
+    CudaElementwise(CudaKernels kernels, KernelLauncher launcher, CudaLayout layout) {
+        this.kernels = kernels;
+        this.launcher = launcher;
+        this.layout = layout;
+    }
+
+    void unary(UnaryOp op, double param, Tensor x, Tensor out) {
+        long n = out.size();
+        if (n == 0) {
+            return;
+        }
+        launcher.begin().int32(op.ordinal()).float64(param).pointer(x).pointer(out).int64(n)
+                .launch(kernels.function(Kernel.UNARY, x.dtype()), launcher.blocksFor(n));
+    }
+
+    void unaryBackward(UnaryOp op, double param, Tensor x, Tensor y, Tensor gradY, Tensor gradX) {
+        long n = gradX.size();
+        if (n == 0) {
+            return;
+        }
+        launcher.begin().int32(op.ordinal()).float64(param).pointer(x).pointer(y).pointer(gradY).pointer(gradX)
+                .int64(n).launch(kernels.function(Kernel.UNARY_BACKWARD, x.dtype()), launcher.blocksFor(n));
+    }
+
+    void affine(Tensor x, double scale, double shift, Tensor out) {
+        long n = out.size();
+        if (n == 0) {
+            return;
+        }
+        launcher.begin().pointer(x).float64(scale).float64(shift).pointer(out).int64(n)
+                .launch(kernels.function(Kernel.AFFINE, x.dtype()), launcher.blocksFor(n));
+    }
+
+    void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        long n = out.size();
+        if (n == 0) {
+            return;
+        }
+        if (a.shape().equals(out.shape()) && b.shape().equals(out.shape())) {
+            launcher.begin().int32(op.ordinal()).pointer(a).pointer(b).pointer(out).int64(n)
+                    .launch(kernels.function(Kernel.BINARY_SAME_SHAPE, out.dtype()), launcher.blocksFor(n));
+            return;
+        }
+        BroadcastPlan plan = new BroadcastPlan(op.name().toLowerCase(java.util.Locale.ROOT), out.shape(), a.shape(),
+                b.shape());
+        launcher.begin().int32(op.ordinal()).pointer(a).pointer(b).pointer(out).int64(n).int32(plan.rank)
+                .struct(plan.dims).struct(plan.strides[0]).struct(plan.strides[1])
+                .launch(kernels.function(Kernel.BINARY, out.dtype()), launcher.blocksFor(n));
+    }
+
+    /** A condition of another dtype is first converted to out's, so that one kernel serves every case. */
+    void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
+        long n = out.size();
+        if (n == 0) {
+            return;
+        }
+        Tensor c = cond;
+        if (cond.dtype() != out.dtype()) {
+            c = Tensor.empty(cond.shape(), out.dtype(), out.backend());
+            layout.copy(cond, c);
+        }
+        try {
+            BroadcastPlan plan = new BroadcastPlan("where", out.shape(), c.shape(), a.shape(), b.shape());
+            launcher.begin().pointer(c).pointer(a).pointer(b).pointer(out).int64(n).int32(plan.rank)
+                    .struct(plan.dims).struct(plan.strides[0]).struct(plan.strides[1]).struct(plan.strides[2])
+                    .launch(kernels.function(Kernel.WHERE, out.dtype()), launcher.blocksFor(n));
+        } finally {
+            if (c != cond) {
+                c.close();
+            }
+        }
+    }
+}

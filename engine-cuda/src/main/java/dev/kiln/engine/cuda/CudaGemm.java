@@ -1,0 +1,64 @@
+package dev.kiln.engine.cuda;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Tensor;
+import org.bytedeco.cuda.global.cublas;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * Row-major GEMM on cuBLAS, which is column-major: a row-major C = op(A) op(B) is, read column-major,
+ * C^T = op(B)^T op(A)^T, so cuBLAS is called with the operands swapped and the same transpose flags.
+ */
+final class CudaGemm implements AutoCloseable {
+    private final CudaContext context;
+    private final FloatPointer floatAlpha = new FloatPointer(1);
+    private final FloatPointer floatBeta = new FloatPointer(1);
+    private final DoublePointer doubleAlpha = new DoublePointer(1);
+    private final DoublePointer doubleBeta = new DoublePointer(1);
+
+    CudaGemm(CudaContext context) {
+        this.context = context;
+    }
+
+    void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, Tensor a, Tensor b, double beta,
+              Tensor c) {
+        gemmStridedBatched(transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0, 1);
+    }
+
+    void gemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, double alpha, Tensor a, long strideA,
+                            Tensor b, long strideB, double beta, Tensor c, long strideC, int batch) {
+        if (m == 0 || n == 0 || batch == 0) {
+            return;
+        }
+        context.bindThread();
+        int opA = transA ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
+        int opB = transB ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
+        int lda = Math.max(1, transA ? m : k);
+        int ldb = Math.max(1, transB ? k : n);
+        int ldc = n;
+        if (c.dtype() == DType.F32) {
+            floatAlpha.put((float) alpha);
+            floatBeta.put((float) beta);
+            Status.cublas(cublas.cublasSgemmStridedBatched(context.cublas(), opB, opA, n, m, k, floatAlpha,
+                    DevicePointers.floats(b), ldb, strideB, DevicePointers.floats(a), lda, strideA, floatBeta,
+                    DevicePointers.floats(c), ldc, strideC, batch), "cublasSgemmStridedBatched");
+        } else if (c.dtype() == DType.F64) {
+            doubleAlpha.put(alpha);
+            doubleBeta.put(beta);
+            Status.cublas(cublas.cublasDgemmStridedBatched(context.cublas(), opB, opA, n, m, k, doubleAlpha,
+                    DevicePointers.doubles(b), ldb, strideB, DevicePointers.doubles(a), lda, strideA, doubleBeta,
+                    DevicePointers.doubles(c), ldc, strideC, batch), "cublasDgemmStridedBatched");
+        } else {
+            throw new IllegalArgumentException("gemm: the CUDA backend multiplies F32 or F64, got " + c.dtype());
+        }
+    }
+
+    @Override
+    public void close() {
+        floatAlpha.close();
+        floatBeta.close();
+        doubleAlpha.close();
+        doubleBeta.close();
+    }
+}

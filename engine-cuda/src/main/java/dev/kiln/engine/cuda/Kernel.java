@@ -1,0 +1,98 @@
+package dev.kiln.engine.cuda;
+
+import dev.kiln.engine.DType;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Every kernel the backend launches: its source file, base name and the element types it is
+ * instantiated for. The entry point of type t is {@code base + "_" + suffix(t)} (e.g. {@code binary_f32});
+ * conversions are {@code convert_<from>_<to>}. A test checks each name against what nvcc compiles.
+ */
+enum Kernel {
+    FILL(KernelSource.MEMORY, "fill", Types.ALL),
+    CONVERT(KernelSource.MEMORY, "convert", Types.ALL),
+    COPY_SLICES(KernelSource.MEMORY, "copy_slices", Types.ALL),
+    STRIDED_COPY(KernelSource.MEMORY, "strided_copy", Types.ALL),
+    UNARY(KernelSource.ELEMENTWISE, "unary", Types.FLOATING),
+    UNARY_BACKWARD(KernelSource.ELEMENTWISE, "unary_backward", Types.FLOATING),
+    AFFINE(KernelSource.ELEMENTWISE, "affine", Types.ALL),
+    BINARY(KernelSource.ELEMENTWISE, "binary", Types.ALL),
+    BINARY_SAME_SHAPE(KernelSource.ELEMENTWISE, "binary_same_shape", Types.ALL),
+    WHERE(KernelSource.ELEMENTWISE, "where", Types.ALL),
+    REDUCE_ROWS(KernelSource.REDUCE, "reduce_rows", Types.ALL),
+    REDUCE_COLUMNS(KernelSource.REDUCE, "reduce_columns", Types.ALL),
+    ARGMAX(KernelSource.REDUCE, "argmax", Types.ALL),
+    SOFTMAX(KernelSource.REDUCE, "softmax", Types.FLOATING),
+    SOFTMAX_BACKWARD(KernelSource.REDUCE, "softmax_backward", Types.FLOATING),
+    CROSS_ENTROPY(KernelSource.REDUCE, "cross_entropy", Types.FLOATING),
+    CROSS_ENTROPY_BACKWARD(KernelSource.REDUCE, "cross_entropy_backward", Types.FLOATING),
+    INDEX_SELECT(KernelSource.INDEX, "index_select", Types.ALL),
+    GATHER(KernelSource.INDEX, "gather", Types.ALL),
+    INDEX_ADD(KernelSource.INDEX, "index_add", Types.FLOATING),
+    SCATTER_ADD(KernelSource.INDEX, "scatter_add", Types.FLOATING),
+    RANDOM_UNIFORM(KernelSource.RANDOM, "random_uniform", Types.FLOATING),
+    RANDOM_NORMAL(KernelSource.RANDOM, "random_normal", Types.FLOATING),
+    BERNOULLI(KernelSource.RANDOM, "bernoulli", Types.FLOATING),
+    SGD_UPDATE(KernelSource.OPTIM, "sgd_update", Types.FLOATING),
+    ADAM_UPDATE(KernelSource.OPTIM, "adam_update", Types.FLOATING),
+    LSTM_CELL_FORWARD(KernelSource.RECURRENT, "lstm_cell_forward", Types.FLOATING),
+    LSTM_CELL_BACKWARD(KernelSource.RECURRENT, "lstm_cell_backward", Types.FLOATING),
+    GRU_CELL_FORWARD(KernelSource.RECURRENT, "gru_cell_forward", Types.FLOATING),
+    GRU_CELL_BACKWARD(KernelSource.RECURRENT, "gru_cell_backward", Types.FLOATING),
+    MAX_POOL_FORWARD(KernelSource.POOLING, "max_pool_forward", Types.FLOATING),
+    MAX_POOL_BACKWARD(KernelSource.POOLING, "max_pool_backward", Types.FLOATING),
+    AVG_POOL_FORWARD(KernelSource.POOLING, "avg_pool_forward", Types.FLOATING),
+    AVG_POOL_BACKWARD(KernelSource.POOLING, "avg_pool_backward", Types.FLOATING),
+    BN_STATS(KernelSource.BATCHNORM, "bn_stats", Types.FLOATING),
+    BN_INFERENCE_PARAMS(KernelSource.BATCHNORM, "bn_inference_params", Types.FLOATING),
+    BN_APPLY(KernelSource.BATCHNORM, "bn_apply", Types.FLOATING),
+    BN_BACKWARD_REDUCE(KernelSource.BATCHNORM, "bn_backward_reduce", Types.FLOATING),
+    BN_BACKWARD_APPLY(KernelSource.BATCHNORM, "bn_backward_apply", Types.FLOATING),
+    CHANNEL_SUM(KernelSource.BATCHNORM, "channel_sum", Types.FLOATING),
+    BIAS_ADD(KernelSource.BATCHNORM, "bias_add", Types.FLOATING);
+
+    private final KernelSource source;
+    private final String base;
+    private final Set<DType> types;
+
+    Kernel(KernelSource source, String base, Set<DType> types) {
+        this.source = source;
+        this.base = base;
+        this.types = types;
+    }
+
+    KernelSource source() {
+        return source;
+    }
+
+    Set<DType> types() {
+        return types;
+    }
+
+    /** The entry point for elements of {@code type}. */
+    String name(DType type) {
+        if (!types.contains(type)) {
+            throw new IllegalArgumentException("CUDA kernel " + base + " has no " + type + " version; it supports " + types);
+        }
+        return base + "_" + suffix(type);
+    }
+
+    /** The conversion kernel from {@code from} to {@code to}. */
+    static String conversion(DType from, DType to) {
+        return CONVERT.base + "_" + suffix(from) + "_" + suffix(to);
+    }
+
+    static String suffix(DType type) {
+        return type.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Element type sets; a nested class because enum constants cannot read the enum's own statics. */
+    static final class Types {
+        static final Set<DType> ALL = EnumSet.allOf(DType.class);
+        static final Set<DType> FLOATING = EnumSet.of(DType.F32, DType.F64);
+
+        private Types() {
+        }
+    }
+}
