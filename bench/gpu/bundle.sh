@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Builds target/gpu-bundle: what a GPU machine with no Java, no Maven and no network needs to run
+# Kiln's tests and the kiln command (docs/GPU.md). Build here, carry target/gpu-bundle, then there:
+#   tar xzf jre.tgz && ./run-tests.sh [JUnit console options]    e.g. --select-package dev.kiln.tests.cuda
+#   ./kiln.sh train mlp --data mnist --data-dir DIR
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+out="$root/target/gpu-bundle"
+junit_console="org.junit.platform:junit-platform-console-standalone:1.11.4"
+
+cd "$root"
+mvn -B -q install -DskipTests
+rm -rf "$out" && mkdir -p "$out/lib"
+mvn -B -q dependency:copy-dependencies -pl tests -DincludeScope=test -DoutputDirectory="$out/lib"
+mvn -B -q dependency:copy -Dartifact="$junit_console" -DoutputDirectory="$out/lib"
+cp "$root"/tests/target/tests-*.jar "$out/lib/"
+cp -r "$root/tests/target/test-classes" "$out/test-classes"
+
+# A Java runtime with only the modules Kiln uses (java.desktop for the PNG plots), packed: the jars
+# are already compressed, the runtime is not.
+jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,java.desktop \
+      --strip-debug --no-header-files --no-man-pages --output "$out/jre"
+(cd "$out" && tar czf jre.tgz jre && rm -rf jre)
+
+cat > "$out/run-tests.sh" <<'RUN'
+#!/usr/bin/env bash
+# Runs the test suite (or the selection given as JUnit console options) on this machine's best backend.
+# Data sets: $KILN_DATA, else shared/data beside the bundle's parent (as in a checkout).
+here="$(cd "$(dirname "$0")" && pwd)"
+[ -d "$here/jre" ] || tar xzf "$here/jre.tgz" -C "$here"
+selection=("$@")
+[ ${#selection[@]} -gt 0 ] || selection=(--scan-class-path "$here/test-classes")
+exec "$here/jre/bin/java" -Xmx8g -Dkiln.shared.data="${KILN_DATA:-$here/../../shared/data}" ${KILN_JAVA_OPTS:-} \
+    -jar "$here"/lib/junit-platform-console-standalone-*.jar execute \
+    --class-path "$here/test-classes:$(ls "$here"/lib/*.jar | grep -v console-standalone | tr '\n' ':')" \
+    --details=tree --disable-banner "${selection[@]}"
+RUN
+cat > "$out/kiln.sh" <<'RUN'
+#!/usr/bin/env bash
+# The kiln command from the bundle.
+here="$(cd "$(dirname "$0")" && pwd)"
+[ -d "$here/jre" ] || tar xzf "$here/jre.tgz" -C "$here"
+exec "$here/jre/bin/java" ${KILN_JAVA_OPTS:-} -cp "$here/lib/*" dev.kiln.cli.Kiln "$@"
+RUN
+chmod +x "$out/run-tests.sh" "$out/kiln.sh"
+du -sh "$out" "$out"/lib "$out"/jre.tgz
