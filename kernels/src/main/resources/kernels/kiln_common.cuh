@@ -58,10 +58,18 @@ template <typename A> __device__ inline A k_sigmoid(A x) {
     return e / (A(1) + e);
 }
 
-// Sums `value` over the block; every thread gets the result. `scratch` holds 32 values.
-template <typename A> __device__ inline A kiln_block_sum(A value, A* scratch) {
+struct KilnSum {
+    template <typename A> __device__ A operator()(A a, A b) const { return a + b; }
+};
+struct KilnMax {
+    template <typename A> __device__ A operator()(A a, A b) const { return b > a ? b : a; }
+};
+
+// Combines `value` over the block with `op`; every thread gets the result. `scratch` holds 32 values;
+// blockDim.x must be a multiple of 32.
+template <typename A, typename Op> __device__ inline A kiln_block_reduce(A value, A* scratch, Op op) {
     for (int o = 16; o > 0; o >>= 1) {
-        value += __shfl_down_sync(0xffffffffu, value, o);
+        value = op(value, __shfl_down_sync(0xffffffffu, value, o));
     }
     int lane = threadIdx.x & 31;
     int warp = threadIdx.x >> 5;
@@ -70,11 +78,13 @@ template <typename A> __device__ inline A kiln_block_sum(A value, A* scratch) {
         scratch[warp] = value;
     }
     __syncthreads();
-    int warps = (blockDim.x + 31) >> 5;
-    value = threadIdx.x < warps ? scratch[threadIdx.x] : A(0);
+    int warps = blockDim.x >> 5;
     if (warp == 0) {
+        // Lane l combines lane l + o only when that lane holds a warp's result, so lane 0 ends with all of them.
+        value = scratch[lane < warps ? lane : 0];
         for (int o = 16; o > 0; o >>= 1) {
-            value += __shfl_down_sync(0xffffffffu, value, o);
+            A other = __shfl_down_sync(0xffffffffu, value, o);
+            value = lane + o < warps ? op(value, other) : value;
         }
         if (lane == 0) {
             scratch[0] = value;
@@ -84,30 +94,10 @@ template <typename A> __device__ inline A kiln_block_sum(A value, A* scratch) {
     return scratch[0];
 }
 
-// Maximum over the block; every thread gets the result.
+template <typename A> __device__ inline A kiln_block_sum(A value, A* scratch) {
+    return kiln_block_reduce(value, scratch, KilnSum());
+}
+
 template <typename A> __device__ inline A kiln_block_max(A value, A* scratch) {
-    for (int o = 16; o > 0; o >>= 1) {
-        A other = __shfl_down_sync(0xffffffffu, value, o);
-        value = other > value ? other : value;
-    }
-    int lane = threadIdx.x & 31;
-    int warp = threadIdx.x >> 5;
-    __syncthreads();
-    if (lane == 0) {
-        scratch[warp] = value;
-    }
-    __syncthreads();
-    int warps = (blockDim.x + 31) >> 5;
-    value = threadIdx.x < warps ? scratch[threadIdx.x] : scratch[0];
-    if (warp == 0) {
-        for (int o = 16; o > 0; o >>= 1) {
-            A other = __shfl_down_sync(0xffffffffu, value, o);
-            value = other > value ? other : value;
-        }
-        if (lane == 0) {
-            scratch[0] = value;
-        }
-    }
-    __syncthreads();
-    return scratch[0];
+    return kiln_block_reduce(value, scratch, KilnMax());
 }

@@ -13,8 +13,6 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,25 +21,10 @@ import org.junit.jupiter.api.Test;
  * and absolute in F32 (cuDNN's algorithms order their sums differently), 1e-10 in F64. Pooling indices
  * must match exactly. Fused element-wise kernels: 1e-5.
  */
-class CudaParityNetworkOpsTest {
+class CudaParityNetworkOpsTest extends ParityTest {
     private static final double CONV_F32 = 1e-4;
     private static final double CONV_F64 = 1e-10;
     private static final double FUSED_F32 = 1e-5;
-    private Scope scope;
-
-    @BeforeEach
-    void open() {
-        ParityBackends.require();
-        scope = Scope.open();
-    }
-
-    @AfterEach
-    void close() {
-        if (scope != null) {
-            scope.close();
-        }
-    }
-
     /** Geometries that exercise stride, padding and dilation: {input shape, weight shape, stride, padding, dilation}. */
     private static final int[][][] CONVOLUTIONS = {
         {{2, 3, 12, 12}, {4, 3, 3, 3}, {1}, {1}, {1}},

@@ -10,11 +10,8 @@ import static dev.kiln.tests.cuda.ParityBackends.values;
 import dev.kiln.engine.BinaryOp;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.ReduceOp;
-import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -26,26 +23,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  * few ulps (1e-6 relative; the GPU's expf/tanhf are not correctly rounded); sums of many terms (GEMM,
  * reductions) 1e-5 relative plus an absolute 1e-5 for results near zero; F64 1e-12.
  */
-class CudaParityTensorOpsTest {
+class CudaParityTensorOpsTest extends ParityTest {
     private static final double EXACT = 0;
     private static final double ELEMENTWISE_F32 = 1e-6;
     private static final double SUMS_F32 = 1e-5;
     private static final double F64 = 1e-12;
-    private Scope scope;
-
-    @BeforeEach
-    void open() {
-        ParityBackends.require();
-        scope = Scope.open();
-    }
-
-    @AfterEach
-    void close() {
-        if (scope != null) {
-            scope.close();
-        }
-    }
-
     private static double sums(DType t) {
         return t == DType.F64 ? F64 : SUMS_F32;
     }
