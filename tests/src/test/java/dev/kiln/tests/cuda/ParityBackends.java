@@ -1,7 +1,5 @@
 package dev.kiln.tests.cuda;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.BackendProvider;
 import dev.kiln.engine.DType;
@@ -9,45 +7,109 @@ import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.nio.LongBuffer;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Random;
 import java.util.ServiceLoader;
 import java.util.function.Function;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The two backends a parity test compares: the CPU backend as reference and the backend under test,
- * {@code -Dkiln.parity.backend} (default {@code cuda}). Where the backend under test cannot run, the
- * tests skip with its provider's exact reason. {@code -Dkiln.parity.backend=cpu} compares the CPU with a
- * second CPU backend, which checks the harness itself on a machine without a GPU.
+ * The two backends a parity test compares and the helpers every parity test shares.
+ *
+ * <p>The reference is the provider named {@code cpu}; the backend under test is the provider named by
+ * {@code -Dkiln.parity.backend} (default {@code cuda}). Both are found with {@link ServiceLoader}, created
+ * once per test class ({@link ParityTest} opens them before the class and closes them after it) and
+ * called through the {@link Backend} SPI directly, so that a difference points at one backend method and
+ * not at the engine code above it. Where the backend under test is not on the class path, or its provider's
+ * {@link BackendProvider#probe() probe} says it cannot run, every parity test is skipped with that exact
+ * reason (printed once to standard output as well). {@code -Dkiln.parity.backend=cpu} compares the CPU with
+ * a second CPU backend instance: every test then runs, which checks the harness on a machine with no GPU.
+ *
+ * <p>Inputs are made on the host from seeded {@link Random}s and uploaded to each backend with
+ * {@link Backend#copyFromHost}, so both backends start from the same bits.
  */
 final class ParityBackends {
+    /** The provider name of the backend under test. */
     static final String UNDER_TEST = System.getProperty("kiln.parity.backend", "cuda");
+    /** The provider name of the reference backend. */
+    static final String REFERENCE = "cpu";
+
+    private static boolean probed;
+    private static String skipReason;
+    private static BackendProvider referenceProvider;
+    private static BackendProvider testedProvider;
     private static Backend reference;
     private static Backend underTest;
-    private static String unavailable;
 
     private ParityBackends() {
     }
 
-    /** Opens both backends once per JVM, or skips the calling test with the reason the backend cannot run. */
-    static synchronized void require() {
-        if (reference == null && unavailable == null) {
-            BackendProvider cpu = provider("cpu");
+    /**
+     * Why the parity tests cannot run here, or null when they can. Asked once per JVM; the first time a
+     * reason is found it is printed to standard output.
+     */
+    static synchronized String skipReason() {
+        if (!probed) {
+            BackendProvider cpu = provider(REFERENCE);
             BackendProvider tested = provider(UNDER_TEST);
+            String reason = null;
             if (tested == null) {
-                unavailable = "no backend provider named '" + UNDER_TEST + "' on the class path";
+                reason = "no backend provider named '" + UNDER_TEST + "' on the class path";
+            } else if (cpu == null) {
+                reason = "no backend provider named '" + REFERENCE + "' (the reference) on the class path";
             } else if (!tested.probe().available()) {
-                unavailable = tested.probe().reason();
-            } else {
-                reference = cpu.create();
-                underTest = tested.create();
+                reason = tested.probe().reason();
+            } else if (!cpu.probe().available()) {
+                reason = "the reference backend cannot run: " + cpu.probe().reason();
             }
-            if (unavailable != null) {
-                System.out.println("Parity tests (" + UNDER_TEST + " vs cpu) skipped: " + unavailable);
+            referenceProvider = cpu;
+            testedProvider = tested;
+            skipReason = reason;
+            probed = true;
+            if (skipReason != null) {
+                System.out.println(skipMessage());
             }
         }
-        Assumptions.assumeTrue(unavailable == null, () -> UNDER_TEST + " parity tests skipped: " + unavailable);
+        return skipReason;
+    }
+
+    private static String skipMessage() {
+        return UNDER_TEST.toUpperCase(Locale.ROOT) + " parity tests skipped: " + skipReason;
+    }
+
+    /** Creates both backends for one test class, unless the tests are to be skipped. */
+    static synchronized void open() {
+        if (skipReason() == null && reference == null) {
+            reference = referenceProvider.create();
+            underTest = testedProvider.create();
+        }
+    }
+
+    /** Closes both backends after a test class; every tensor on them must be closed by then. */
+    static synchronized void close() {
+        try {
+            if (underTest != null) {
+                underTest.close();
+            }
+        } finally {
+            underTest = null;
+            if (reference != null) {
+                reference.close();
+            }
+            reference = null;
+        }
+    }
+
+    /** Skips the calling test, with the provider's reason, where the backend under test cannot run. */
+    static void assumeAvailable() {
+        String reason = skipReason();
+        Assumptions.assumeTrue(reason == null, ParityBackends::skipMessage);
+        if (reference == null) {
+            throw new IllegalStateException("parity backends are not open: extend ParityTest");
+        }
     }
 
     private static BackendProvider provider(String name) {
@@ -59,34 +121,105 @@ final class ParityBackends {
         return null;
     }
 
+    /** The CPU backend whose results are taken as right. */
     static Backend reference() {
         return reference;
     }
 
+    /** The backend whose results are checked. */
     static Backend underTest() {
         return underTest;
     }
 
-    /** Runs {@code op} on both backends and compares the tensor it returns, element by element. */
-    static void assertParity(String what, double atol, double rtol, Function<Backend, Tensor> op) {
-        Tensor expected = op.apply(reference);
-        Tensor actual = op.apply(underTest);
-        assertClose(what, expected, actual, atol, rtol);
+    // ---- Comparing --------------------------------------------------------------------------------
+
+    /** A per-op tolerance: {@code |actual - expected| <= atol + rtol * |expected|}. */
+    record Tolerance(double atol, double rtol) {
+        static final Tolerance EXACT = new Tolerance(0, 0);
+
+        static Tolerance of(double both) {
+            return new Tolerance(both, both);
+        }
+
+        boolean accepts(double expected, double actual) {
+            return Math.abs(actual - expected) <= atol + rtol * Math.abs(expected);
+        }
+
+        @Override
+        public String toString() {
+            return "atol " + atol + ", rtol " + rtol;
+        }
     }
 
-    /** |actual - expected| <= atol + rtol * |expected| everywhere; NaN must meet NaN. */
-    static void assertClose(String what, Tensor expected, Tensor actual, double atol, double rtol) {
-        assertArrayEquals(expected.shape().dims(), actual.shape().dims(), what + ": shapes differ");
+    /**
+     * Runs {@code op} on the reference, then on the backend under test, and compares the tensor each returns
+     * element by element.
+     */
+    static void assertParity(String what, Tolerance tolerance, Function<Backend, Tensor> op) {
+        Tensor expected = op.apply(reference);
+        Tensor actual = op.apply(underTest);
+        assertClose(what, expected, actual, tolerance);
+    }
+
+    /** Like {@link #assertParity} for ops with several outputs: {@code op} returns them in a fixed order. */
+    static void assertParity(String what, String[] names, Tolerance tolerance, Function<Backend, Tensor[]> op) {
+        Tensor[] expected = op.apply(reference);
+        Tensor[] actual = op.apply(underTest);
+        for (int k = 0; k < names.length; k++) {
+            assertClose(what + ": " + names[k], expected[k], actual[k], tolerance);
+        }
+    }
+
+    /**
+     * Same shape and dtype, and every element within {@code tolerance} of the reference. The reference must
+     * be free of NaN: outputs start as NaN ({@link #output}), so an element that an op failed to write is
+     * never taken for a match. Integer tensors are compared as longs, exactly.
+     */
+    static void assertClose(String what, Tensor expected, Tensor actual, Tolerance tolerance) {
+        if (!Arrays.equals(expected.shape().dims(), actual.shape().dims()) || expected.dtype() != actual.dtype()) {
+            throw new AssertionError(what + ": " + UNDER_TEST + " gave " + actual.dtype() + " " + actual.shape()
+                    + ", cpu " + expected.dtype() + " " + expected.shape());
+        }
+        if (!expected.dtype().isFloating()) {
+            long[] e = expected.toLongArray();
+            long[] a = actual.toLongArray();
+            for (int i = 0; i < e.length; i++) {
+                if (e[i] != a[i]) {
+                    throw mismatch(what, expected, i, Long.toString(a[i]), Long.toString(e[i]), "exact");
+                }
+            }
+            return;
+        }
         double[] e = expected.toDoubleArray();
         double[] a = actual.toDoubleArray();
         for (int i = 0; i < e.length; i++) {
-            boolean bothNaN = Double.isNaN(e[i]) && Double.isNaN(a[i]);
-            if (!bothNaN && !(Math.abs(a[i] - e[i]) <= atol + rtol * Math.abs(e[i]))) {
-                throw new AssertionError(String.format("%s [%s]: element %d is %s on %s, %s on cpu (atol %g, rtol %g)",
-                        what, expected.dtype(), i, a[i], UNDER_TEST, e[i], atol, rtol));
+            if (Double.isNaN(e[i])) {
+                throw mismatch(what, expected, i, Double.toString(a[i]), "NaN", "the reference must not be NaN");
+            }
+            if (!tolerance.accepts(e[i], a[i])) {
+                throw mismatch(what, expected, i, Double.toString(a[i]), Double.toString(e[i]), tolerance.toString());
             }
         }
     }
+
+    private static AssertionError mismatch(String what, Tensor t, int flat, String actual, String expected,
+                                           String tolerance) {
+        return new AssertionError(String.format(Locale.ROOT, "%s [%s %s]: element %d %s is %s on %s but %s on cpu (%s)",
+                what, t.dtype(), t.shape(), flat, Arrays.toString(unravel(t.shape(), flat)), actual, UNDER_TEST, expected,
+                tolerance));
+    }
+
+    /** The multi-index of row-major element {@code flat}. */
+    static int[] unravel(Shape shape, long flat) {
+        int[] index = new int[shape.rank()];
+        for (int axis = shape.rank() - 1; axis >= 0; axis--) {
+            index[axis] = (int) (flat % shape.dim(axis));
+            flat /= shape.dim(axis);
+        }
+        return index;
+    }
+
+    // ---- Inputs -----------------------------------------------------------------------------------
 
     /** Seeded uniform values in [low, high): the same on every backend because they are made on the host. */
     static double[] values(long seed, int n, double low, double high) {
@@ -98,11 +231,27 @@ final class ParityBackends {
         return v;
     }
 
-    /** A tensor of {@code dtype} on {@code b} holding {@code values} (rounded for F32). */
+    /** Seeded values drawn from {@code choices}: inputs with many exact ties (maxima, comparisons, argmax). */
+    static double[] ties(long seed, int n, double... choices) {
+        Random r = new Random(seed);
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = choices[r.nextInt(choices.length)];
+        }
+        return v;
+    }
+
+    /**
+     * A tensor of {@code dtype} on {@code b} holding {@code values}: rounded to nearest for F32, truncated
+     * toward zero for the integer types. Uploaded with {@link Backend#copyFromHost}.
+     */
     static Tensor tensor(Backend b, DType dtype, double[] values, int... dims) {
         Tensor t = Tensor.empty(Shape.of(dims), dtype, b);
+        if (t.size() != values.length) {
+            throw new IllegalArgumentException(values.length + " values for shape " + t.shape());
+        }
         switch (dtype) {
-            case F64 -> b.copyFromHost(DoubleBuffer.wrap(values), t);
+            case F64 -> b.copyFromHost(DoubleBuffer.wrap(values.clone()), t);
             case F32 -> {
                 float[] f = new float[values.length];
                 for (int i = 0; i < f.length; i++) {
@@ -110,24 +259,62 @@ final class ParityBackends {
                 }
                 b.copyFromHost(FloatBuffer.wrap(f), t);
             }
-            default -> throw new IllegalArgumentException("use indices() for " + dtype);
+            case I32 -> {
+                int[] v = new int[values.length];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (int) values[i];
+                }
+                b.copyFromHost(IntBuffer.wrap(v), t);
+            }
+            case I64 -> {
+                long[] v = new long[values.length];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (long) values[i];
+                }
+                b.copyFromHost(LongBuffer.wrap(v), t);
+            }
         }
         return t;
     }
 
-    /** Random values in [-1, 1) of {@code dtype} on {@code b}. */
+    /** Seeded values in [-1, 1) of {@code dtype} on {@code b}. */
     static Tensor random(Backend b, DType dtype, long seed, int... dims) {
         return tensor(b, dtype, values(seed, Math.toIntExact(Shape.of(dims).size()), -1, 1), dims);
     }
 
-    /** I64 indices on {@code b}. */
-    static Tensor indices(Backend b, long[] values, int... dims) {
-        Tensor t = Tensor.empty(Shape.of(dims), DType.I64, b);
-        b.copyFromHost(LongBuffer.wrap(values), t);
+    /** Seeded values in [low, high) of {@code dtype} on {@code b}. */
+    static Tensor uniform(Backend b, DType dtype, long seed, double low, double high, int... dims) {
+        return tensor(b, dtype, values(seed, Math.toIntExact(Shape.of(dims).size()), low, high), dims);
+    }
+
+    /** Index values of {@code dtype} (I64 or I32) on {@code b}. */
+    static Tensor indices(Backend b, DType dtype, long[] values, int... dims) {
+        double[] v = new double[values.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = values[i];
+        }
+        return tensor(b, dtype, v, dims);
+    }
+
+    /**
+     * An output tensor on {@code b}: floating outputs start as NaN, so that {@link #assertClose} notices an
+     * element that an op should have written and did not. Integer outputs start as -1.
+     */
+    static Tensor output(Backend b, DType dtype, int... dims) {
+        Tensor t = Tensor.empty(Shape.of(dims), dtype, b);
+        b.fill(t, dtype.isFloating() ? Double.NaN : -1);
         return t;
     }
 
-    static Tensor empty(Backend b, DType dtype, int... dims) {
-        return Tensor.empty(Shape.of(dims), dtype, b);
+    /** {@link #output} of a shape. */
+    static Tensor output(Backend b, DType dtype, Shape shape) {
+        return output(b, dtype, shape.dims());
+    }
+
+    /** A tensor of {@code dtype} on {@code b} with every element {@code value}. */
+    static Tensor full(Backend b, DType dtype, double value, int... dims) {
+        Tensor t = Tensor.empty(Shape.of(dims), dtype, b);
+        b.fill(t, value);
+        return t;
     }
 }

@@ -1,0 +1,257 @@
+package dev.kiln.tests.cuda;
+
+import static dev.kiln.tests.cuda.ParityBackends.assertParity;
+import static dev.kiln.tests.cuda.ParityBackends.output;
+import static dev.kiln.tests.cuda.ParityBackends.random;
+import static dev.kiln.tests.cuda.ParityBackends.tensor;
+import static dev.kiln.tests.cuda.ParityBackends.ties;
+import static dev.kiln.tests.cuda.ParityBackends.values;
+
+import dev.kiln.engine.BinaryOp;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.UnaryOp;
+import dev.kiln.tests.cuda.ParityBackends.Tolerance;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * SPI section 3 (element-wise unary and binary ops with broadcasting, affine, where) on the backend under test
+ * against the CPU backend, from identical inputs, including the in-place form (output = an input) that the
+ * SPI allows for these ops.
+ *
+ * <p>Tolerances ({@code |a - b| <= atol + rtol |b|}). F32: 1e-5 relative plus 2e-6 absolute. Each side
+ * rounds a transcendental function differently: the CPU computes most F32 functions in double and rounds
+ * once, but its F32 tanh is a rational approximation within 4e-7 of tanh, and CUDA's single-precision
+ * functions are within a few ulps; the tanh gradient {@code 1 - y^2} doubles that absolute difference, hence
+ * 2e-6. F64: 1e-12, a few thousand ulps, for the same functions in double.
+ * Comparisons, max/min, abs, neg, sign, relu and where involve no rounding and must match exactly; they run
+ * on inputs with many ties and exact zeros, where conventions (which side of a kink, which operand of a tie)
+ * show.
+ */
+class CudaParityElementwiseTest extends ParityTest {
+    private static final Tolerance ELEMENTWISE_F32 = new Tolerance(2e-6, 1e-5);
+    private static final Tolerance ELEMENTWISE_F64 = Tolerance.of(1e-12);
+    private static final int N = 2000;
+
+    private static Tolerance tolerance(DType dtype) {
+        return dtype == DType.F64 ? ELEMENTWISE_F64 : ELEMENTWISE_F32;
+    }
+
+    static Stream<Arguments> unaryOpsAndDtypes() {
+        List<Arguments> cases = new ArrayList<>();
+        for (UnaryOp op : UnaryOp.values()) {
+            cases.add(Arguments.of(op, DType.F32));
+            cases.add(Arguments.of(op, DType.F64));
+        }
+        return cases.stream();
+    }
+
+    private static boolean positiveDomain(UnaryOp op) {
+        return op == UnaryOp.LOG || op == UnaryOp.SQRT || op == UnaryOp.POW;
+    }
+
+    /** POW's exponent, LEAKY_RELU's slope, ELU's alpha; ignored by the others. */
+    private static double param(UnaryOp op) {
+        return switch (op) {
+            case POW -> 1.7;
+            case LEAKY_RELU -> 0.1;
+            case ELU -> 1.3;
+            default -> 0;
+        };
+    }
+
+    /** Inputs in [0.05, 4) for LOG, SQRT and POW; otherwise in [-6, 6) with every 50th value exactly 0. */
+    private static double[] unaryInputs(UnaryOp op) {
+        if (positiveDomain(op)) {
+            return values(12, N, 0.05, 4);
+        }
+        double[] x = values(12, N, -6, 6);
+        for (int i = 0; i < N; i += 50) {
+            x[i] = 0;
+        }
+        return x;
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("unaryOpsAndDtypes")
+    void unaryMatchesCpu(UnaryOp op, DType dtype) {
+        double[] x = unaryInputs(op);
+        assertParity(op + " " + dtype, tolerance(dtype), b -> {
+            Tensor out = output(b, dtype, N);
+            b.unary(op, param(op), tensor(b, dtype, x, N), out);
+            return out;
+        });
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("unaryOpsAndDtypes")
+    void unaryBackwardMatchesCpu(UnaryOp op, DType dtype) {
+        double[] x = unaryInputs(op);
+        assertParity(op + " backward " + dtype, tolerance(dtype), b -> {
+            Tensor in = tensor(b, dtype, x, N);
+            Tensor y = output(reference(), dtype, N);
+            reference().unary(op, param(op), tensor(reference(), dtype, x, N), y);
+            Tensor gradX = output(b, dtype, N);
+            b.unaryBackward(op, param(op), in, tensor(b, dtype, y.toDoubleArray(), N), random(b, dtype, 13, N), gradX);
+            return gradX;
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(UnaryOp.class)
+    void unaryWritesInPlaceWhenTheOutputIsTheInput(UnaryOp op) {
+        double[] x = unaryInputs(op);
+        assertParity(op + " in place", ELEMENTWISE_F32, b -> {
+            Tensor t = tensor(b, DType.F32, x, 40, N / 40);
+            b.unary(op, param(op), t, t);
+            return t;
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void affineScalesAndShifts(DType dtype) {
+        assertParity("affine " + dtype, tolerance(dtype), b -> {
+            Tensor out = output(b, dtype, 7, 143);
+            b.affine(random(b, dtype, 14, 7, 143), -2.5, 0.75, out);
+            return out;
+        });
+    }
+
+    @Test
+    void affineWritesInPlace() {
+        assertParity("affine in place", ELEMENTWISE_F32, b -> {
+            Tensor x = random(b, DType.F32, 15, 999);
+            b.affine(x, 3, -1, x);
+            return x;
+        });
+    }
+
+    static Stream<Arguments> binaryOpsAndDtypes() {
+        List<Arguments> cases = new ArrayList<>();
+        for (BinaryOp op : BinaryOp.values()) {
+            cases.add(Arguments.of(op, DType.F32));
+            cases.add(Arguments.of(op, DType.F64));
+        }
+        return cases.stream();
+    }
+
+    /**
+     * A first operand: values from {-1, -0.5, 0, 0.5, 1} for comparisons, max and min (so that ties occur),
+     * otherwise in [-1, 1).
+     */
+    private static double[] left(BinaryOp op, long seed, int n) {
+        return op.isComparison() || op == BinaryOp.MAX || op == BinaryOp.MIN
+                ? ties(seed, n, -1, -0.5, 0, 0.5, 1) : values(seed, n, -1, 1);
+    }
+
+    /** A second operand: like {@link #left}, but a divisor is kept at least 0.25 away from zero. */
+    private static double[] right(BinaryOp op, long seed, int n) {
+        if (op != BinaryOp.DIV) {
+            return left(op, seed, n);
+        }
+        double[] v = values(seed, n, 0.25, 1);
+        Random sign = new Random(seed + 1);
+        for (int i = 0; i < n; i++) {
+            v[i] = sign.nextBoolean() ? v[i] : -v[i];
+        }
+        return v;
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("binaryOpsAndDtypes")
+    void binaryBroadcastsBothOperands(BinaryOp op, DType dtype) {
+        assertParity(op + " " + dtype + ": [4, 1, 5] with [3, 1] into [4, 3, 5]", tolerance(dtype), b -> {
+            Tensor out = output(b, dtype, 4, 3, 5);
+            b.binary(op, tensor(b, dtype, left(op, 16, 20), 4, 1, 5), tensor(b, dtype, right(op, 17, 3), 3, 1), out);
+            return out;
+        });
+        assertParity(op + " " + dtype + ": [2, 1, 6] with [3, 1] into [2, 3, 6]", tolerance(dtype), b -> {
+            Tensor out = output(b, dtype, 2, 3, 6);
+            b.binary(op, tensor(b, dtype, left(op, 18, 12), 2, 1, 6), tensor(b, dtype, right(op, 19, 3), 3, 1), out);
+            return out;
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(BinaryOp.class)
+    void binaryBroadcastsARankZeroOperand(BinaryOp op) {
+        assertParity(op + ": [2, 3, 4] with a scalar", ELEMENTWISE_F32, b -> {
+            Tensor scalar = Tensor.empty(Shape.scalar(), DType.F32, b);
+            b.fill(scalar, 0.5);
+            Tensor out = output(b, DType.F32, 2, 3, 4);
+            b.binary(op, tensor(b, DType.F32, left(op, 20, 24), 2, 3, 4), scalar, out);
+            return out;
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(BinaryOp.class)
+    void binaryWritesInPlaceIntoEitherOperand(BinaryOp op) {
+        assertParity(op + " into its first operand [6, 7], second [7]", ELEMENTWISE_F32, b -> {
+            Tensor a = tensor(b, DType.F32, left(op, 21, 42), 6, 7);
+            b.binary(op, a, tensor(b, DType.F32, right(op, 22, 7), 7), a);
+            return a;
+        });
+        assertParity(op + " into its second operand [6, 7], first [7]", ELEMENTWISE_F32, b -> {
+            Tensor second = tensor(b, DType.F32, right(op, 23, 42), 6, 7);
+            b.binary(op, tensor(b, DType.F32, left(op, 24, 7), 7), second, second);
+            return second;
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"I32", "I64"})
+    void comparisonsOfIntegerTensorsAreExact(DType dtype) {
+        for (BinaryOp op : BinaryOp.values()) {
+            if (op.isComparison()) {
+                assertParity(op + " " + dtype + ": [5, 4] with [4]", Tolerance.EXACT, b -> {
+                    Tensor out = output(b, dtype, 5, 4);
+                    b.binary(op, tensor(b, dtype, ties(25, 20, -3, 0, 2, 1L << 40), 5, 4),
+                            tensor(b, dtype, new double[] {-3, 0, 2, 1L << 40}, 4), out);
+                    return out;
+                });
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void whereSelectsWithABroadcastCondition(DType dtype) {
+        assertParity("where " + dtype + ": cond [1, 8], a [5, 8], b [5, 1]", Tolerance.EXACT, b -> {
+            Tensor out = output(b, dtype, 5, 8);
+            b.where(tensor(b, dtype, ties(26, 8, 0, 1, -2, 0.5), 1, 8), random(b, dtype, 27, 5, 8),
+                    random(b, dtype, 28, 5, 1), out);
+            return out;
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"I32", "I64"})
+    void whereAcceptsAnIntegerConditionForFloatValues(DType conditionType) {
+        assertParity("where: " + conditionType + " cond [5, 8] for F32 values", Tolerance.EXACT, b -> {
+            Tensor out = output(b, DType.F32, 5, 8);
+            b.where(tensor(b, conditionType, ties(29, 40, 0, 1, -1, 7), 5, 8), random(b, DType.F32, 30, 5, 8),
+                    random(b, DType.F32, 31, 8), out);
+            return out;
+        });
+    }
+
+    @Test
+    void whereWritesInPlaceIntoAnOperand() {
+        assertParity("where into its first value operand", Tolerance.EXACT, b -> {
+            Tensor a = random(b, DType.F32, 32, 6, 9);
+            b.where(tensor(b, DType.F32, ties(33, 54, 0, 1), 6, 9), a, random(b, DType.F32, 34, 9), a);
+            return a;
+        });
+    }
+}

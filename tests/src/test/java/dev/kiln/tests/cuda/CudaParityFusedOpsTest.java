@@ -1,0 +1,188 @@
+package dev.kiln.tests.cuda;
+
+import static dev.kiln.tests.cuda.ParityBackends.assertClose;
+import static dev.kiln.tests.cuda.ParityBackends.assertParity;
+import static dev.kiln.tests.cuda.ParityBackends.full;
+import static dev.kiln.tests.cuda.ParityBackends.output;
+import static dev.kiln.tests.cuda.ParityBackends.random;
+import static dev.kiln.tests.cuda.ParityBackends.tensor;
+import static dev.kiln.tests.cuda.ParityBackends.uniform;
+import static dev.kiln.tests.cuda.ParityBackends.values;
+
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Tensor;
+import dev.kiln.tests.cuda.ParityBackends.Tolerance;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * SPI sections 9 and 10, the fused ops: SGD (momentum, Nesterov, weight decay, the first step that seeds the
+ * momentum buffer), Adam and AdamW over several steps, and the LSTM and GRU cell gate math forward and
+ * backward, on the backend under test against the CPU backend. A backend may implement these as its own
+ * kernels or inherit the SPI's composites; either way the results must agree.
+ *
+ * <p>Tolerances ({@code |a - b| <= atol + rtol |b|}): a few F32 operations per element, including a square
+ * root and a division (Adam) or sigmoids and tanh (the cells, where the CPU's F32 tanh is within 4e-7 of
+ * tanh): 1e-5 absolute and relative. F64: 1e-12. The recurrent backward passes get identical saved
+ * activations, computed on the host, so that they are compared on their own.
+ */
+class CudaParityFusedOpsTest extends ParityTest {
+    private static final Tolerance FUSED_F32 = Tolerance.of(1e-5);
+    private static final Tolerance FUSED_F64 = Tolerance.of(1e-12);
+    private static final int SIZE = 1000;
+
+    private static Tolerance tolerance(DType dtype) {
+        return dtype == DType.F64 ? FUSED_F64 : FUSED_F32;
+    }
+
+    record Sgd(String name, double momentum, boolean nesterov, double weightDecay) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Sgd> sgdSettings() {
+        return Stream.of(new Sgd("plain (no momentum buffer)", 0, false, 0), new Sgd("weight decay only", 0, false, 1e-2),
+                new Sgd("momentum 0.9", 0.9, false, 0), new Sgd("Nesterov", 0.9, true, 0),
+                new Sgd("momentum with weight decay", 0.9, false, 1e-2), new Sgd("Nesterov with weight decay", 0.9, true, 1e-2));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("sgdSettings")
+    void sgdStepsMatchCpu(Sgd s) {
+        boolean buffered = s.momentum() != 0;
+        String[] names = buffered ? new String[] {"param", "momentumBuffer"} : new String[] {"param"};
+        assertParity("sgdUpdate, " + s + ", three steps", names, FUSED_F32, b -> {
+            Tensor param = random(b, DType.F32, 59, SIZE);
+            Tensor buffer = buffered ? output(b, DType.F32, SIZE) : null;
+            for (int step = 0; step < 3; step++) {
+                b.sgdUpdate(param, random(b, DType.F32, 60 + step, SIZE), buffer, 0.1, s.momentum(), s.weightDecay(),
+                        s.nesterov(), step == 0);
+            }
+            return buffered ? new Tensor[] {param, buffer} : new Tensor[] {param};
+        });
+    }
+
+    record Adam(String name, double weightDecay, boolean decoupled) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Adam> adamSettings() {
+        return Stream.of(new Adam("Adam", 0, false), new Adam("Adam with an L2 penalty", 0.01, false),
+                new Adam("AdamW", 0.01, true));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("adamSettings")
+    void adamStepsMatchCpu(Adam a) {
+        assertParity(a + ", three steps", new String[] {"param", "expAvg", "expAvgSq"}, FUSED_F32, b -> {
+            Tensor param = random(b, DType.F32, 62, SIZE);
+            Tensor expAvg = full(b, DType.F32, 0, SIZE);
+            Tensor expAvgSq = full(b, DType.F32, 0, SIZE);
+            for (int step = 1; step <= 3; step++) {
+                b.adamUpdate(param, random(b, DType.F32, 62 + step, SIZE), expAvg, expAvgSq, 1e-2, 0.9, 0.999, 1e-8,
+                        a.weightDecay(), a.decoupled(), step);
+            }
+            return new Tensor[] {param, expAvg, expAvgSq};
+        });
+    }
+
+    @Test
+    void fusedUpdatesLeaveTheGradientUntouched() {
+        for (Backend b : new Backend[] {reference(), underTest()}) {
+            Tensor grad = random(b, DType.F32, 66, SIZE);
+            b.sgdUpdate(random(b, DType.F32, 67, SIZE), grad, output(b, DType.F32, SIZE), 0.1, 0.9, 1e-2, true, true);
+            b.adamUpdate(random(b, DType.F32, 68, SIZE), grad, full(b, DType.F32, 0, SIZE), full(b, DType.F32, 0, SIZE),
+                    1e-3, 0.9, 0.999, 1e-8, 1e-2, false, 1);
+            assertClose(b.name() + ": the gradient after sgdUpdate and adamUpdate", random(reference(), DType.F32, 66, SIZE),
+                    grad, Tolerance.EXACT);
+        }
+    }
+
+    private static final int BATCH = 6;
+    private static final int HIDDEN = 8;
+
+    private static double sigmoid(double x) {
+        return 1 / (1 + Math.exp(-x));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void lstmCellForwardMatchesCpu(DType dtype) {
+        assertParity("lstmCellForward " + dtype, new String[] {"hOut", "cOut", "activations"}, tolerance(dtype), b -> {
+            Tensor hOut = output(b, dtype, BATCH, HIDDEN);
+            Tensor cOut = output(b, dtype, BATCH, HIDDEN);
+            Tensor activations = output(b, dtype, BATCH, 4 * HIDDEN);
+            b.lstmCellForward(uniform(b, dtype, 70, -3, 3, BATCH, 4 * HIDDEN),
+                    random(b, dtype, 71, BATCH, HIDDEN), hOut, cOut, activations);
+            return new Tensor[] {hOut, cOut, activations};
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void lstmCellBackwardMatchesCpu(DType dtype) {
+        double[] pre = values(72, BATCH * 4 * HIDDEN, -3, 3);
+        double[] c = values(73, BATCH * HIDDEN, -1, 1);
+        double[] act = new double[pre.length];
+        double[] cOut = new double[c.length];
+        for (int r = 0; r < BATCH; r++) {
+            for (int j = 0; j < 4 * HIDDEN; j++) {
+                int q = r * 4 * HIDDEN + j;
+                act[q] = j / HIDDEN == 2 ? Math.tanh(pre[q]) : sigmoid(pre[q]);
+            }
+            for (int j = 0; j < HIDDEN; j++) {
+                int base = r * 4 * HIDDEN;
+                cOut[r * HIDDEN + j] = act[base + HIDDEN + j] * c[r * HIDDEN + j] + act[base + j] * act[base + 2 * HIDDEN + j];
+            }
+        }
+        assertParity("lstmCellBackward " + dtype, new String[] {"gradGates", "gradCPrev"}, tolerance(dtype), b -> {
+            Tensor gradGates = output(b, dtype, BATCH, 4 * HIDDEN);
+            Tensor gradCPrev = output(b, dtype, BATCH, HIDDEN);
+            b.lstmCellBackward(tensor(b, dtype, act, BATCH, 4 * HIDDEN), tensor(b, dtype, c, BATCH, HIDDEN),
+                    tensor(b, dtype, cOut, BATCH, HIDDEN), random(b, dtype, 74, BATCH, HIDDEN),
+                    random(b, dtype, 75, BATCH, HIDDEN), gradGates, gradCPrev);
+            return new Tensor[] {gradGates, gradCPrev};
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void gruCellForwardMatchesCpu(DType dtype) {
+        assertParity("gruCellForward " + dtype, new String[] {"hOut", "activations"}, tolerance(dtype), b -> {
+            Tensor hOut = output(b, dtype, BATCH, HIDDEN);
+            Tensor activations = output(b, dtype, BATCH, 3 * HIDDEN);
+            b.gruCellForward(uniform(b, dtype, 76, -2, 2, BATCH, 3 * HIDDEN),
+                    uniform(b, dtype, 77, -2, 2, BATCH, 3 * HIDDEN), random(b, dtype, 78, BATCH, HIDDEN),
+                    hOut, activations);
+            return new Tensor[] {hOut, activations};
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void gruCellBackwardMatchesCpu(DType dtype) {
+        double[] pre = values(79, BATCH * 3 * HIDDEN, -3, 3);
+        double[] act = new double[pre.length];
+        for (int q = 0; q < pre.length; q++) {
+            act[q] = (q % (3 * HIDDEN)) / HIDDEN == 2 ? Math.tanh(pre[q]) : sigmoid(pre[q]);
+        }
+        String[] names = {"gradInputGates", "gradHiddenGates", "gradH"};
+        assertParity("gruCellBackward " + dtype, names, tolerance(dtype), b -> {
+            Tensor[] grads = {output(b, dtype, BATCH, 3 * HIDDEN), output(b, dtype, BATCH, 3 * HIDDEN),
+                output(b, dtype, BATCH, HIDDEN)};
+            b.gruCellBackward(tensor(b, dtype, act, BATCH, 3 * HIDDEN),
+                    uniform(b, dtype, 80, -2, 2, BATCH, 3 * HIDDEN), random(b, dtype, 81, BATCH, HIDDEN),
+                    random(b, dtype, 82, BATCH, HIDDEN), grads[0], grads[1], grads[2]);
+            return grads;
+        });
+    }
+}

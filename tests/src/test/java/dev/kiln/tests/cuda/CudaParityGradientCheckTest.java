@@ -1,0 +1,118 @@
+package dev.kiln.tests.cuda;
+
+import static dev.kiln.tests.cuda.ParityBackends.indices;
+import static dev.kiln.tests.cuda.ParityBackends.tensor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.F;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.Tensor;
+import dev.kiln.tests.cuda.ParityBackends.Tolerance;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Gradients through the backend under test: composite functions built from the ordinary Tensor API on F64
+ * tensors that live on that backend (so every forward and backward op dispatches to it), their
+ * {@code backward()} gradients compared with central finite differences computed on the same backend.
+ * {@code GradCheck} cannot do this: it makes its tensors on the engine's default backend.
+ *
+ * <p>Tolerance as in {@code GradCheck}: a step of 1e-6 leaves a truncation error of order 1e-12 and a rounding
+ * error of order 1e-10 in F64, so the two gradients must agree within 1e-6 absolute plus 1e-5 relative.
+ */
+class CudaParityGradientCheckTest extends ParityTest {
+    private static final double STEP = 1e-6;
+    private static final Tolerance GRADIENT = new Tolerance(1e-6, 1e-5);
+
+    /** An input of a checked function: its name, host values and shape, and whether its gradient is checked. */
+    record Input(String name, double[] values, int[] dims, boolean differentiable) {
+        static Input of(String name, long seed, boolean differentiable, int... dims) {
+            return new Input(name, ParityBackends.values(seed, Math.toIntExact(Shape.of(dims).size()), -1, 1), dims, differentiable);
+        }
+    }
+
+    private static Tensor[] upload(Backend b, Input[] inputs, boolean track) {
+        Tensor[] t = new Tensor[inputs.length];
+        for (int k = 0; k < inputs.length; k++) {
+            t[k] = tensor(b, DType.F64, inputs[k].values(), inputs[k].dims());
+            if (track && inputs[k].differentiable()) {
+                t[k].requiresGrad(true);
+            }
+        }
+        return t;
+    }
+
+    private static double evaluate(Backend b, Function<Tensor[], Tensor> f, Input[] inputs) {
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            return f.apply(upload(b, inputs, false)).item();
+        }
+    }
+
+    /** Checks every element of every differentiable input's gradient of the scalar {@code f} on the backend under test. */
+    private static void check(String name, Function<Tensor[], Tensor> f, Input... inputs) {
+        Backend b = underTest();
+        double[][] analytic = new double[inputs.length][];
+        try (Scope s = Scope.open()) {
+            Tensor[] in = upload(b, inputs, true);
+            Tensor out = f.apply(in);
+            assertSame(b, out.backend(), name + " must run on the backend under test");
+            assertEquals(1, out.size(), name + " must be a scalar");
+            out.backward();
+            for (int k = 0; k < inputs.length; k++) {
+                if (inputs[k].differentiable()) {
+                    assertNotNull(in[k].grad(), name + ": " + inputs[k].name() + " received no gradient");
+                    analytic[k] = in[k].grad().toDoubleArray();
+                }
+            }
+        }
+        for (int k = 0; k < inputs.length; k++) {
+            if (!inputs[k].differentiable()) {
+                continue;
+            }
+            double[] v = inputs[k].values();
+            for (int i = 0; i < v.length; i++) {
+                double original = v[i];
+                v[i] = original + STEP;
+                double plus = evaluate(b, f, inputs);
+                v[i] = original - STEP;
+                double minus = evaluate(b, f, inputs);
+                v[i] = original;
+                double numeric = (plus - minus) / (2 * STEP);
+                if (!GRADIENT.accepts(numeric, analytic[k][i])) {
+                    throw new AssertionError(String.format("%s: d/d%s element %d is %s by backward() on %s but %s by"
+                            + " central differences (%s)", name, inputs[k].name(), i, analytic[k][i], b.name(), numeric,
+                            GRADIENT));
+                }
+            }
+        }
+    }
+
+    @Test
+    void gradientsOfTanhOfAProductMatchFiniteDifferences() {
+        check("sum(tanh(x @ w) * y)", in -> in[0].matmul(in[1]).tanh().mul(in[2]).sum(),
+                Input.of("x", 1, true, 4, 6), Input.of("w", 2, true, 6, 5), Input.of("y", 3, false, 4, 5));
+    }
+
+    @Test
+    void gradientsOfCrossEntropyOfAConvolutionMatchFiniteDifferences() {
+        Tensor targets = indices(underTest(), DType.I64, new long[] {4, 20}, 2);
+        check("crossEntropy(conv2d(x, w, bias, stride 2, padding 1) as [2, 27], targets)",
+                in -> F.crossEntropy(F.conv2d(in[0], in[1], in[2], 2, 1).reshape(2, 27), targets),
+                Input.of("x", 4, true, 2, 2, 5, 5), Input.of("w", 5, true, 3, 2, 3, 3), Input.of("bias", 6, true, 3));
+    }
+
+    @Test
+    void gradientsOfBatchNormMaxPoolAndLogSoftmaxMatchFiniteDifferences() {
+        check("sum(logSoftmax(maxPool2d(batchNorm(x, gamma, beta), 2) as [3, 8]) * y)",
+                in -> F.logSoftmax(F.maxPool2d(F.batchNorm(in[0], null, null, in[1], in[2], true, 0.1, 1e-5), 2, 2, 0)
+                        .reshape(3, 8), 1).mul(in[3]).sum(),
+                Input.of("x", 7, true, 3, 2, 4, 4), Input.of("gamma", 8, true, 2), Input.of("beta", 9, true, 2),
+                Input.of("y", 10, false, 3, 8));
+    }
+}
