@@ -3,8 +3,8 @@
 in the same sitting. PyTorch is not a dependency of Kiln: install it only to compare
 (Debian: apt-get install python3-torch, which is PyTorch 1.13.1 as in the reference figures).
 
-Usage: /usr/bin/python3 bench/pytorch_cpu.py mlp|lenet [--data mnist|fashion-mnist] [--data-dir ../shared/data]
-       [--epochs N (mlp 5, lenet 3)] [--threads 2] [--seed 1]
+Usage: /usr/bin/python3 bench/pytorch_cpu.py mlp|lenet|lstm [--data mnist|fashion-mnist] [--data-dir ../shared/data]
+       [--epochs N (mlp 5, lenet 3, lstm 3)] [--threads 2] [--seed 1]
 Prints per-epoch lines and one JSON line like `kiln bench`.
 """
 import argparse, gzip, json, os, resource, statistics, struct, time
@@ -37,8 +37,21 @@ def lenet():
                          nn.MaxPool2d(2, 2), nn.Flatten(), nn.Linear(800, 500), nn.ReLU(), nn.Linear(500, 10))
 
 
+class RowLstm(nn.Module):
+    """W3: the 28 rows of an image as 28 steps of 28 features; the last hidden state feeds a dense layer."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(28, 128, batch_first=True)
+        self.out = nn.Linear(128, 10)
+
+    def forward(self, x):
+        _, (h, _) = self.lstm(x)
+        return self.out(h[-1])
+
+
 # workload -> (model, batch, default epochs, image shape per sample)
-WORKLOADS = {'mlp': (mlp, 128, 5, (28, 28)), 'lenet': (lenet, 64, 3, (1, 28, 28))}
+WORKLOADS = {'mlp': (mlp, 128, 5, (28, 28)), 'lenet': (lenet, 64, 3, (1, 28, 28)), 'lstm': (RowLstm, 128, 3, (28, 28))}
 
 
 def main():

@@ -10,6 +10,8 @@ import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * 2-D convolution by im2col and OpenBLAS GEMM over groups of images. For a group of G images the column
@@ -31,8 +33,17 @@ final class CpuConvolution {
     /** Elements of the column buffer for one group of images: 4 Mi, 16 MiB in F32. */
     static final long COLUMN_BUDGET = 1 << 22;
 
+    /** Plans of the geometries seen last: a training loop repeats a few of them every step. */
+    private static final int PLANS_KEPT = 32;
+
     private final CpuBackend backend;
     private final Parallel parallel;
+    private final Map<Conv2dGeometry, ColumnPlan> plans = new LinkedHashMap<>(PLANS_KEPT, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Conv2dGeometry, ColumnPlan> eldest) {
+            return size() > PLANS_KEPT;
+        }
+    };
 
     CpuConvolution(CpuBackend backend, Parallel parallel) {
         this.backend = backend;
@@ -41,7 +52,7 @@ final class CpuConvolution {
 
     /** out [N, outC, outH, outW] = conv(input [N, C, H, W], weight [outC, C, kh, kw]) + bias [outC] (nullable). */
     void forward(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor out) {
-        ColumnPlan plan = new ColumnPlan(g);
+        ColumnPlan plan = plan(g);
         int group = plan.groupSize();
         CpuStorage col = (CpuStorage) backend.allocate(input.dtype(), plan.columnSize(group));
         CpuStorage product = (CpuStorage) backend.allocate(input.dtype(), plan.packedSize(group));
@@ -66,7 +77,7 @@ final class CpuConvolution {
 
     /** gradInput [N, C, H, W] = the input gradient of forward, from gradOut [N, outC, outH, outW]. */
     void backwardData(Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput) {
-        ColumnPlan plan = new ColumnPlan(g);
+        ColumnPlan plan = plan(g);
         int group = plan.groupSize();
         CpuStorage col = (CpuStorage) backend.allocate(gradOut.dtype(), plan.columnSize(group));
         CpuStorage packed = (CpuStorage) backend.allocate(gradOut.dtype(), plan.packedSize(group));
@@ -86,7 +97,7 @@ final class CpuConvolution {
 
     /** gradWeight [outC, C, kh, kw] and gradBias [outC] (nullable), summed over the batch. */
     void backwardFilter(Tensor input, Tensor gradOut, Conv2dGeometry g, Tensor gradWeight, Tensor gradBias) {
-        ColumnPlan plan = new ColumnPlan(g);
+        ColumnPlan plan = plan(g);
         int group = plan.groupSize();
         CpuStorage col = (CpuStorage) backend.allocate(input.dtype(), plan.columnSize(group));
         CpuStorage packed = (CpuStorage) backend.allocate(input.dtype(), plan.packedSize(group));
@@ -108,6 +119,12 @@ final class CpuConvolution {
         }
     }
 
+    private ColumnPlan plan(Conv2dGeometry g) {
+        synchronized (plans) {
+            return plans.computeIfAbsent(g, ColumnPlan::new);
+        }
+    }
+
     // ---- im2col and col2im -------------------------------------------------------------------------
 
     /**
@@ -119,7 +136,7 @@ final class CpuConvolution {
         final Conv2dGeometry g;
         final int taps;
         final int outPlane;
-        final int[] source;
+        private final int[] source;
         /** Runs of consecutive block entries read from consecutive plane pixels: block start, plane start, length. */
         final int[] runBlock;
         final int[] runPlane;
@@ -192,6 +209,31 @@ final class CpuConvolution {
         void fillBlock(double[] plane, double[] block) {
             for (int k = 0; k < runBlock.length; k++) {
                 System.arraycopy(plane, runPlane[k], block, runBlock[k], runLength[k]);
+            }
+        }
+
+        /**
+         * The reverse of {@link #fillBlock(float[], float[])}: adds each block entry onto the plane pixel it
+         * was read from, run by run (a loop the JIT vectorises, where an index per entry would not be).
+         */
+        void addBlock(float[] block, float[] plane) {
+            for (int k = 0; k < runBlock.length; k++) {
+                int from = runBlock[k];
+                int to = runPlane[k];
+                for (int t = 0; t < runLength[k]; t++) {
+                    plane[to + t] += block[from + t];
+                }
+            }
+        }
+
+        /** As {@link #addBlock(float[], float[])} for F64. */
+        void addBlock(double[] block, double[] plane) {
+            for (int k = 0; k < runBlock.length; k++) {
+                int from = runBlock[k];
+                int to = runPlane[k];
+                for (int t = 0; t < runLength[k]; t++) {
+                    plane[to + t] += block[from + t];
+                }
             }
         }
 
@@ -290,24 +332,12 @@ final class CpuConvolution {
                 }
                 int planeStart = Math.toIntExact(gradInput.offset() + ((long) (first + k) * channels + c) * plan.plane());
                 if (f32) {
-                    float[] b = (float[]) block;
                     Arrays.fill(planeF, 0f);
-                    for (int r = 0; r < b.length; r++) {
-                        int s = plan.source[r];
-                        if (s >= 0) {
-                            planeF[s] += b[r];
-                        }
-                    }
+                    plan.addBlock((float[]) block, planeF);
                     out.f32.put(planeStart, planeF, 0, planeF.length);
                 } else {
-                    double[] b = (double[]) block;
                     Arrays.fill(planeD, 0.0);
-                    for (int r = 0; r < b.length; r++) {
-                        int s = plan.source[r];
-                        if (s >= 0) {
-                            planeD[s] += b[r];
-                        }
-                    }
+                    plan.addBlock((double[]) block, planeD);
                     out.f64.put(planeStart, planeD, 0, planeD.length);
                 }
             }
@@ -390,15 +420,20 @@ final class CpuConvolution {
         Data gb = Data.of(gradBias);
         int plane = g.outH() * g.outW();
         parallel.forRange(g.outChannels(), (long) g.batch() * plane, (start, end) -> {
-            for (int o = start; o < end; o++) {
-                double sum = 0;
-                for (int n = 0; n < g.batch(); n++) {
-                    int base = (n * g.outChannels() + o) * plane;
-                    for (int p = 0; p < plane; p++) {
-                        sum += go.get(base + p);
+            double[] values = new double[(end - start) * plane];
+            double[] sums = new double[end - start];
+            for (int n = 0; n < g.batch(); n++) {
+                go.read((n * g.outChannels() + start) * plane, values, 0, values.length);
+                for (int o = 0; o < end - start; o++) {
+                    double sum = 0;
+                    for (int p = o * plane; p < (o + 1) * plane; p++) {
+                        sum += values[p];
                     }
+                    sums[o] += sum;
                 }
-                gb.set(o, sum);
+            }
+            for (int o = start; o < end; o++) {
+                gb.set(o, sums[o - start]);
             }
         });
     }

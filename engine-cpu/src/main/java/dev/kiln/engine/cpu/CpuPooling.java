@@ -2,33 +2,109 @@ package dev.kiln.engine.cpu;
 
 import dev.kiln.engine.Pool2dGeometry;
 import dev.kiln.engine.Tensor;
+import java.util.Arrays;
 
 /**
  * Max and average pooling over [batch, channels, height, width] in plain Java, split over the
- * batch * channels planes (each plane is independent: no two threads write one element).
+ * batch * channels planes (each plane is independent: no two threads write one element). Planes are read
+ * into arrays and written back in bulk, several at a time, and every output pixel's window comes from a
+ * table made once per call: per-element buffer access and the geometry's divisions in the inner loop made
+ * max pooling a quarter of LeNet's training time before.
  */
 final class CpuPooling {
+    /** Elements read or written per bulk transfer, at least one plane. */
+    private static final int BLOCK = 1 << 14;
+
     private final Parallel parallel;
 
     CpuPooling(Parallel parallel) {
         this.parallel = parallel;
     }
 
-    /** One output pixel's window on the input, clipped to the unpadded plane: rows [h0, h1), columns [w0, w1). */
-    private record Window(int h0, int h1, int w0, int w1) {
-        static Window of(Pool2dGeometry g, int oh, int ow) {
-            int hStart = oh * g.strideH() - g.padH();
-            int wStart = ow * g.strideW() - g.padW();
-            return new Window(Math.max(hStart, 0), Math.min(hStart + g.kernelH(), g.height()),
-                    Math.max(wStart, 0), Math.min(wStart + g.kernelW(), g.width()));
+    /**
+     * Each output pixel's window on the input, clipped to the unpadded plane: rows [h0, h1), columns [w0, w1);
+     * and for max pooling the plane offset of tap t of output pixel p at {@code offsets[t * outPlane + p]}, taps
+     * in row-major window order, where a clipped window repeats its first offset (a repeat changes neither the
+     * maximum nor its first position).
+     */
+    private static final class Windows {
+        final int width;
+        final int inPlane;
+        final int outPlane;
+        final int taps;
+        final int[] h0;
+        final int[] h1;
+        final int[] w0;
+        final int[] w1;
+        final int[] offsets;
+
+        Windows(Pool2dGeometry g) {
+            width = g.width();
+            inPlane = g.height() * g.width();
+            outPlane = g.outH() * g.outW();
+            taps = g.kernelH() * g.kernelW();
+            h0 = new int[outPlane];
+            h1 = new int[outPlane];
+            w0 = new int[outPlane];
+            w1 = new int[outPlane];
+            offsets = new int[outPlane * taps];
+            for (int oh = 0; oh < g.outH(); oh++) {
+                for (int ow = 0; ow < g.outW(); ow++) {
+                    int p = oh * g.outW() + ow;
+                    int hStart = oh * g.strideH() - g.padH();
+                    int wStart = ow * g.strideW() - g.padW();
+                    h0[p] = Math.max(hStart, 0);
+                    h1[p] = Math.min(hStart + g.kernelH(), g.height());
+                    w0[p] = Math.max(wStart, 0);
+                    w1[p] = Math.min(wStart + g.kernelW(), g.width());
+                    fillOffsets(p);
+                }
+            }
+        }
+
+        private void fillOffsets(int p) {
+            int t = 0;
+            for (int h = h0[p]; h < h1[p]; h++) {
+                for (int x = w0[p]; x < w1[p]; x++) {
+                    offsets[t++ * outPlane + p] = h * width + x;
+                }
+            }
+            for (; t < taps; t++) {
+                offsets[t * outPlane + p] = offsets[p];
+            }
+        }
+
+        /** Planes per bulk transfer. */
+        int planesPerBlock() {
+            return Math.max(1, BLOCK / Math.max(inPlane, outPlane));
         }
     }
 
-    private static int planes(Pool2dGeometry g) {
-        return g.batch() * g.channels();
+    /** One thread's arrays for a block of planes: input planes, output planes, output positions. */
+    private record Scratch(double[] in, double[] out, long[] positions) {
+        static Scratch of(Windows w) {
+            int planes = w.planesPerBlock();
+            return new Scratch(new double[planes * w.inPlane], new double[planes * w.outPlane], new long[planes * w.outPlane]);
+        }
     }
 
-    private static long workPerPlane(Pool2dGeometry g) {
+    /** A body run on planes [first, first + count) with its thread's scratch arrays. */
+    private interface PlaneBlock {
+        void run(Scratch scratch, int first, int count);
+    }
+
+    /** Splits the planes over the threads, and each thread's share into blocks of {@link Windows#planesPerBlock}. */
+    private void forBlocks(Pool2dGeometry g, Windows w, long workPerPlane, PlaneBlock body) {
+        int perBlock = w.planesPerBlock();
+        parallel.forRange(g.batch() * g.channels(), workPerPlane, (start, end) -> {
+            Scratch scratch = Scratch.of(w);
+            for (int first = start; first < end; first += perBlock) {
+                body.run(scratch, first, Math.min(perBlock, end - first));
+            }
+        });
+    }
+
+    private static long windowWork(Pool2dGeometry g) {
         return (long) g.outH() * g.outW() * g.kernelH() * g.kernelW();
     }
 
@@ -36,54 +112,93 @@ final class CpuPooling {
     void maxForward(Tensor input, Pool2dGeometry g, Tensor out, Tensor indices) {
         Data in = Data.of(input);
         Data o = Data.of(out);
-        Data idx = Data.of(indices);
-        int inPlane = g.height() * g.width();
-        int outPlane = g.outH() * g.outW();
-        parallel.forRange(planes(g), workPerPlane(g), (start, end) -> {
-            for (int plane = start; plane < end; plane++) {
-                int inBase = plane * inPlane;
-                int outBase = plane * outPlane;
-                for (int oh = 0; oh < g.outH(); oh++) {
-                    for (int ow = 0; ow < g.outW(); ow++) {
-                        Window w = Window.of(g, oh, ow);
-                        int best = -1;
-                        double max = Double.NEGATIVE_INFINITY;
-                        for (int h = w.h0(); h < w.h1(); h++) {
-                            for (int x = w.w0(); x < w.w1(); x++) {
-                                double v = in.get(inBase + h * g.width() + x);
-                                if (best < 0 || v > max || Double.isNaN(v) && !Double.isNaN(max)) {
-                                    max = v;
-                                    best = h * g.width() + x;
-                                }
-                            }
-                        }
-                        o.set(outBase + oh * g.outW() + ow, max);
-                        idx.set(outBase + oh * g.outW() + ow, best);
-                    }
-                }
+        Windows w = new Windows(g);
+        forBlocks(g, w, windowWork(g), (scratch, first, count) -> {
+            double[] planes = scratch.in();
+            double[] max = scratch.out();
+            long[] best = scratch.positions();
+            in.read(first * w.inPlane, planes, 0, count * w.inPlane);
+            for (int k = 0; k < count; k++) {
+                maxPlane(w, planes, k * w.inPlane, max, best, k * w.outPlane);
             }
+            o.write(first * w.outPlane, max, 0, count * w.outPlane);
+            Data.writeIndices(indices, first * w.outPlane, best, count * w.outPlane);
         });
+    }
+
+    /**
+     * The maximum of each window of the plane at {@code in[inBase ..]} and its first position; NaN wins, as in
+     * PyTorch. Tap by tap over all output pixels: the maximum by {@code Math.max} (an intrinsic that propagates
+     * NaN), then the position by a backward scan of selects, the last of which is the first match. Measured
+     * on LeNet's first pooling: a compare-and-branch per element mispredicts on half of them, and a loop
+     * over each window's few taps pays its loop set-up per pixel; both ran 2-3x slower.
+     */
+    private static void maxPlane(Windows w, double[] in, int inBase, double[] max, long[] best, int outBase) {
+        if (w.taps == 4) {
+            maxPlane2x2(w, in, inBase, max, best, outBase);
+            return;
+        }
+        int n = w.outPlane;
+        int[] offsets = w.offsets;
+        for (int p = 0; p < n; p++) {
+            max[outBase + p] = in[inBase + offsets[p]];
+        }
+        for (int t = 1; t < w.taps; t++) {
+            for (int p = 0; p < n; p++) {
+                max[outBase + p] = Math.max(max[outBase + p], in[inBase + offsets[t * n + p]]);
+            }
+        }
+        for (int t = w.taps - 1; t >= 0; t--) {
+            for (int p = 0; p < n; p++) {
+                int offset = offsets[t * n + p];
+                double v = in[inBase + offset];
+                double m = max[outBase + p];
+                best[outBase + p] = (v == m) | (v != v) ? offset : best[outBase + p];
+            }
+        }
+    }
+
+    /** {@link #maxPlane} for 2 x 2 windows, the usual pooling: straight-line code, 4x faster again. */
+    private static void maxPlane2x2(Windows w, double[] in, int inBase, double[] max, long[] best, int outBase) {
+        int n = w.outPlane;
+        int[] offsets = w.offsets;
+        for (int p = 0; p < n; p++) {
+            int o0 = offsets[p];
+            int o1 = offsets[n + p];
+            int o2 = offsets[2 * n + p];
+            int o3 = offsets[3 * n + p];
+            double v0 = in[inBase + o0];
+            double v1 = in[inBase + o1];
+            double v2 = in[inBase + o2];
+            double v3 = in[inBase + o3];
+            double m = Math.max(Math.max(v0, v1), Math.max(v2, v3));
+            int at = o3;
+            at = (v2 == m) | (v2 != v2) ? o2 : at;
+            at = (v1 == m) | (v1 != v1) ? o1 : at;
+            at = (v0 == m) | (v0 != v0) ? o0 : at;
+            max[outBase + p] = m;
+            best[outBase + p] = at;
+        }
     }
 
     /** gradInput = 0, then each gradOut element is added at its recorded index. */
     void maxBackward(Tensor gradOut, Tensor indices, Pool2dGeometry g, Tensor gradInput) {
         Data go = Data.of(gradOut);
-        long[] idx = Data.indices(indices);
         Data gi = Data.of(gradInput);
-        int inPlane = g.height() * g.width();
-        int outPlane = g.outH() * g.outW();
-        parallel.forRange(planes(g), (long) inPlane + outPlane, (start, end) -> {
-            for (int plane = start; plane < end; plane++) {
-                int inBase = plane * inPlane;
-                int outBase = plane * outPlane;
-                for (int i = 0; i < inPlane; i++) {
-                    gi.set(inBase + i, 0);
-                }
-                for (int p = 0; p < outPlane; p++) {
-                    int target = inBase + (int) idx[outBase + p];
-                    gi.set(target, gi.get(target) + go.get(outBase + p));
+        Windows w = new Windows(g);
+        forBlocks(g, w, (long) w.inPlane + w.outPlane, (scratch, first, count) -> {
+            double[] planes = scratch.in();
+            double[] grad = scratch.out();
+            long[] at = scratch.positions();
+            go.read(first * w.outPlane, grad, 0, count * w.outPlane);
+            Data.readIndices(indices, first * w.outPlane, at, count * w.outPlane);
+            Arrays.fill(planes, 0, count * w.inPlane, 0);
+            for (int k = 0; k < count; k++) {
+                for (int p = 0; p < w.outPlane; p++) {
+                    planes[k * w.inPlane + (int) at[k * w.outPlane + p]] += grad[k * w.outPlane + p];
                 }
             }
+            gi.write(first * w.inPlane, planes, 0, count * w.inPlane);
         });
     }
 
@@ -91,26 +206,24 @@ final class CpuPooling {
     void avgForward(Tensor input, Pool2dGeometry g, Tensor out) {
         Data in = Data.of(input);
         Data o = Data.of(out);
-        int inPlane = g.height() * g.width();
-        int outPlane = g.outH() * g.outW();
+        Windows w = new Windows(g);
         double divisor = (double) g.kernelH() * g.kernelW();
-        parallel.forRange(planes(g), workPerPlane(g), (start, end) -> {
-            for (int plane = start; plane < end; plane++) {
-                int inBase = plane * inPlane;
-                int outBase = plane * outPlane;
-                for (int oh = 0; oh < g.outH(); oh++) {
-                    for (int ow = 0; ow < g.outW(); ow++) {
-                        Window w = Window.of(g, oh, ow);
-                        double sum = 0;
-                        for (int h = w.h0(); h < w.h1(); h++) {
-                            for (int x = w.w0(); x < w.w1(); x++) {
-                                sum += in.get(inBase + h * g.width() + x);
-                            }
+        forBlocks(g, w, windowWork(g), (scratch, first, count) -> {
+            double[] planes = scratch.in();
+            double[] mean = scratch.out();
+            in.read(first * w.inPlane, planes, 0, count * w.inPlane);
+            for (int k = 0; k < count; k++) {
+                for (int p = 0; p < w.outPlane; p++) {
+                    double sum = 0;
+                    for (int h = w.h0[p]; h < w.h1[p]; h++) {
+                        for (int x = w.w0[p]; x < w.w1[p]; x++) {
+                            sum += planes[k * w.inPlane + h * w.width + x];
                         }
-                        o.set(outBase + oh * g.outW() + ow, sum / divisor);
                     }
+                    mean[k * w.outPlane + p] = sum / divisor;
                 }
             }
+            o.write(first * w.outPlane, mean, 0, count * w.outPlane);
         });
     }
 
@@ -118,29 +231,24 @@ final class CpuPooling {
     void avgBackward(Tensor gradOut, Pool2dGeometry g, Tensor gradInput) {
         Data go = Data.of(gradOut);
         Data gi = Data.of(gradInput);
-        int inPlane = g.height() * g.width();
-        int outPlane = g.outH() * g.outW();
+        Windows w = new Windows(g);
         double divisor = (double) g.kernelH() * g.kernelW();
-        parallel.forRange(planes(g), workPerPlane(g) + inPlane, (start, end) -> {
-            for (int plane = start; plane < end; plane++) {
-                int inBase = plane * inPlane;
-                int outBase = plane * outPlane;
-                for (int i = 0; i < inPlane; i++) {
-                    gi.set(inBase + i, 0);
-                }
-                for (int oh = 0; oh < g.outH(); oh++) {
-                    for (int ow = 0; ow < g.outW(); ow++) {
-                        Window w = Window.of(g, oh, ow);
-                        double share = go.get(outBase + oh * g.outW() + ow) / divisor;
-                        for (int h = w.h0(); h < w.h1(); h++) {
-                            for (int x = w.w0(); x < w.w1(); x++) {
-                                int target = inBase + h * g.width() + x;
-                                gi.set(target, gi.get(target) + share);
-                            }
+        forBlocks(g, w, windowWork(g) + w.inPlane, (scratch, first, count) -> {
+            double[] planes = scratch.in();
+            double[] grad = scratch.out();
+            go.read(first * w.outPlane, grad, 0, count * w.outPlane);
+            Arrays.fill(planes, 0, count * w.inPlane, 0);
+            for (int k = 0; k < count; k++) {
+                for (int p = 0; p < w.outPlane; p++) {
+                    double share = grad[k * w.outPlane + p] / divisor;
+                    for (int h = w.h0[p]; h < w.h1[p]; h++) {
+                        for (int x = w.w0[p]; x < w.w1[p]; x++) {
+                            planes[k * w.inPlane + h * w.width + x] += share;
                         }
                     }
                 }
             }
+            gi.write(first * w.inPlane, planes, 0, count * w.inPlane);
         });
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.engine.cpu;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 
 /**
@@ -112,13 +113,29 @@ abstract class Data {
 
     /** Integer indices (I32 or I64) of a tensor as longs. */
     static long[] indices(Tensor t) {
-        CpuStorage s = (CpuStorage) t.storage();
-        int base = Math.toIntExact(t.offset());
-        int n = Math.toIntExact(t.size());
-        long[] out = new long[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = t.dtype() == dev.kiln.engine.DType.I64 ? s.i64.get(base + i) : s.i32.get(base + i);
-        }
+        long[] out = new long[Math.toIntExact(t.size())];
+        readIndices(t, 0, out, out.length);
         return out;
+    }
+
+    /** dst[0 ..] = the integer tensor's elements [start, start + length), I32 or I64, in bulk. */
+    static void readIndices(Tensor t, int start, long[] dst, int length) {
+        CpuStorage s = (CpuStorage) t.storage();
+        int base = Math.toIntExact(t.offset()) + start;
+        if (t.dtype() == DType.I64) {
+            s.i64.get(base, dst, 0, length);
+        } else {
+            for (int i = 0; i < length; i++) {
+                dst[i] = s.i32.get(base + i);
+            }
+        }
+    }
+
+    /** The I64 tensor's elements [start, start + length) = src[0 ..], in bulk. */
+    static void writeIndices(Tensor t, int start, long[] src, int length) {
+        if (t.dtype() != DType.I64) {
+            throw new IllegalArgumentException("indices tensor: expected I64, got " + t.dtype());
+        }
+        ((CpuStorage) t.storage()).i64.put(Math.toIntExact(t.offset()) + start, src, 0, length);
     }
 }

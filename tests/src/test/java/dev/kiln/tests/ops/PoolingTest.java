@@ -199,6 +199,38 @@ class PoolingTest {
         assertArrayEquals(new double[] {0, 0, 0, 0, 4, 0, 0, 0, 0}, x.grad().toDoubleArray(), 0);
     }
 
+    @ParameterizedTest(name = "kernel {0}")
+    @MethodSource("tieAndNanKernels")
+    void aTieSendsTheGradientToTheFirstMaximumInRowMajorOrder(int kernel) {
+        Tensor x = Tensor.full(3.0, DType.F64, 1, 1, kernel, kernel).requiresGrad(true);
+        F.maxPool2d(x, kernel, kernel, 0).sum().backward();
+        double[] expected = new double[kernel * kernel];
+        expected[0] = 1;
+        assertArrayEquals(expected, x.grad().toDoubleArray(), 0);
+    }
+
+    @ParameterizedTest(name = "kernel {0}")
+    @MethodSource("tieAndNanKernels")
+    void aNanInTheWindowIsTheMaximumAsInPyTorch(int kernel) {
+        double[] v = new double[kernel * kernel];
+        java.util.Arrays.fill(v, 1);
+        v[kernel] = Double.NaN;
+        v[kernel + 1] = Double.NaN;
+        v[kernel * kernel - 1] = 5;
+        Tensor x = Tensor.fromArray(v, 1, 1, kernel, kernel).requiresGrad(true);
+        Tensor out = F.maxPool2d(x, kernel, kernel, 0);
+        assertTrue(Double.isNaN(out.toDoubleArray()[0]), "max of a window holding NaN: " + out.toDoubleArray()[0]);
+        out.sum().backward();
+        double[] expected = new double[kernel * kernel];
+        expected[kernel] = 1;
+        assertArrayEquals(expected, x.grad().toDoubleArray(), 0, "the gradient goes to the first NaN");
+    }
+
+    /** 2 x 2 windows take their own path on the CPU; 3 x 3 the general one. */
+    static Stream<Integer> tieAndNanKernels() {
+        return Stream.of(2, 3);
+    }
+
     // ---- errors --------------------------------------------------------------------------------------
 
     private static void assertMessage(Executable call, String... parts) {
