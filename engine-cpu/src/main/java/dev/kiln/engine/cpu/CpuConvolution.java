@@ -26,12 +26,15 @@ import java.util.Map;
  * One image at a time makes GEMMs too small for OpenBLAS to run at speed (LeNet's first layer: 20 x 25 x 576
  * per image); a group makes the pixel dimension G times longer for the price of packing out and gradOut
  * between [G, outC, P] and [outC, G * P]. The group is as many images as fit {@link #COLUMN_BUDGET}.
- * Threading: GEMMs use all of OpenBLAS's threads; the im2col, col2im and packing loops are split over
- * (image, channel) pairs with {@link Parallel}, never while a GEMM runs.
+ * Threading: GEMMs use all of OpenBLAS's threads; im2col is split over column rows, col2im over channels and
+ * packing over output channels with {@link Parallel}, never while a GEMM runs.
  */
 final class CpuConvolution {
     /** Elements of the column buffer for one group of images: 4 Mi, 16 MiB in F32. */
     static final long COLUMN_BUDGET = 1 << 22;
+
+    /** Elements per bulk copy of column rows between the heap and the column buffer: 256 KiB in F32. */
+    static final int TRANSFER = 1 << 16;
 
     /** Plans of the geometries seen last: a training loop repeats a few of them every step. */
     private static final int PLANS_KEPT = 32;
@@ -138,9 +141,13 @@ final class CpuConvolution {
         final int outPlane;
         private final int[] source;
         /** Runs of consecutive block entries read from consecutive plane pixels: block start, plane start, length. */
+        /** Runs of tap t are [tapRuns[t], tapRuns[t + 1]); a run never crosses from one tap to the next. */
+        final int[] tapRuns;
         final int[] runBlock;
         final int[] runPlane;
         final int[] runLength;
+        /** Whether every column entry reads a pixel (no padding): then rows need no zeroing. */
+        final boolean coversAll;
 
         ColumnPlan(Conv2dGeometry g) {
             this.g = g;
@@ -156,11 +163,13 @@ final class CpuConvolution {
             runBlock = new int[runs];
             runPlane = new int[runs];
             runLength = new int[runs];
+            tapRuns = new int[taps + 1];
             fillRuns();
+            coversAll = countCovered() == source.length;
         }
 
         private boolean continuesRun(int r) {
-            return r > 0 && source[r] >= 0 && source[r - 1] >= 0 && source[r] == source[r - 1] + 1;
+            return r % outPlane != 0 && source[r] >= 0 && source[r - 1] >= 0 && source[r] == source[r - 1] + 1;
         }
 
         private int countRuns() {
@@ -176,6 +185,9 @@ final class CpuConvolution {
         private void fillRuns() {
             int k = -1;
             for (int r = 0; r < source.length; r++) {
+                if (r % outPlane == 0) {
+                    tapRuns[r / outPlane] = k + 1;
+                }
                 if (source[r] < 0) {
                     continue;
                 }
@@ -188,51 +200,57 @@ final class CpuConvolution {
                     runLength[k] = 1;
                 }
             }
+            tapRuns[taps] = k + 1;
+        }
+
+        private int countCovered() {
+            int covered = 0;
+            for (int length : runLength) {
+                covered += length;
+            }
+            return covered;
         }
 
         /**
-         * Copies one channel's plane into its block of the column buffer, run by run. Entries in the padding
-         * are never written: the block starts zeroed and every channel leaves the same entries alone. Strided
-         * convolutions make runs of one element, copied without the call.
+         * Copies tap {@code tap}'s entries for one image and channel, whose plane starts at {@code src[srcBase]},
+         * into the column row segment starting at {@code dst[dstBase]} (outH * outW entries), run by run.
+         * Entries in the padding are not written. {@code src} and {@code dst} are both float[] or both double[].
          */
-        void fillBlock(float[] plane, float[] block) {
-            for (int k = 0; k < runBlock.length; k++) {
-                if (runLength[k] == 1) {
-                    block[runBlock[k]] = plane[runPlane[k]];
-                } else {
-                    System.arraycopy(plane, runPlane[k], block, runBlock[k], runLength[k]);
+        void fillTapRow(Object src, int srcBase, int tap, Object dst, int dstBase) {
+            if (coversAll && src instanceof float[] from) {
+                float[] to = (float[]) dst;
+                int r = tap * outPlane;
+                for (int p = 0; p < outPlane; p++) {
+                    to[dstBase + p] = from[srcBase + source[r + p]];
+                }
+                return;
+            }
+            int shift = dstBase - tap * outPlane;
+            for (int k = tapRuns[tap]; k < tapRuns[tap + 1]; k++) {
+                System.arraycopy(src, srcBase + runPlane[k], dst, shift + runBlock[k], runLength[k]);
+            }
+        }
+
+        /** The reverse of {@link #fillTapRow}: adds each row entry onto the plane pixel it was read from. */
+        void addTapRow(float[] row, int rowBase, int tap, float[] plane, int planeBase) {
+            int shift = rowBase - tap * outPlane;
+            for (int k = tapRuns[tap]; k < tapRuns[tap + 1]; k++) {
+                int from = shift + runBlock[k];
+                int to = planeBase + runPlane[k];
+                for (int t = 0; t < runLength[k]; t++) {
+                    plane[to + t] += row[from + t];
                 }
             }
         }
 
-        /** As {@link #fillBlock(float[], float[])} for F64. */
-        void fillBlock(double[] plane, double[] block) {
-            for (int k = 0; k < runBlock.length; k++) {
-                System.arraycopy(plane, runPlane[k], block, runBlock[k], runLength[k]);
-            }
-        }
-
-        /**
-         * The reverse of {@link #fillBlock(float[], float[])}: adds each block entry onto the plane pixel it
-         * was read from, run by run (a loop the JIT vectorises, where an index per entry would not be).
-         */
-        void addBlock(float[] block, float[] plane) {
-            for (int k = 0; k < runBlock.length; k++) {
-                int from = runBlock[k];
-                int to = runPlane[k];
+        /** As {@link #addTapRow(float[], int, int, float[], int)} for F64. */
+        void addTapRow(double[] row, int rowBase, int tap, double[] plane, int planeBase) {
+            int shift = rowBase - tap * outPlane;
+            for (int k = tapRuns[tap]; k < tapRuns[tap + 1]; k++) {
+                int from = shift + runBlock[k];
+                int to = planeBase + runPlane[k];
                 for (int t = 0; t < runLength[k]; t++) {
-                    plane[to + t] += block[from + t];
-                }
-            }
-        }
-
-        /** As {@link #addBlock(float[], float[])} for F64. */
-        void addBlock(double[] block, double[] plane) {
-            for (int k = 0; k < runBlock.length; k++) {
-                int from = runBlock[k];
-                int to = runPlane[k];
-                for (int t = 0; t < runLength[k]; t++) {
-                    plane[to + t] += block[from + t];
+                    plane[to + t] += row[from + t];
                 }
             }
         }
@@ -253,10 +271,6 @@ final class CpuConvolution {
             return g.inChannels() * taps;
         }
 
-        /** Elements of one channel's block of rows: kh * kw * outH * outW. */
-        int channelBlock() {
-            return taps * outPlane;
-        }
 
         /** Images per group: as many as fit {@link #COLUMN_BUDGET}, at least one, at most the batch. */
         int groupSize() {
@@ -281,67 +295,82 @@ final class CpuConvolution {
 
     /**
      * col = im2col of images [first, first + count): row (c, tap) holds image k's pixels at columns
-     * [k * P, (k + 1) * P). Split over (image, channel) pairs; each pair writes its own column segments.
+     * [k * P, (k + 1) * P). The group's input is read in one bulk copy and each thread builds its range of rows
+     * on the heap, written back in chunks of {@link #TRANSFER} elements: writing each image's 64-pixel row
+     * segment straight into the column buffer cost a buffer call per segment, 32,000 per call for LeNet's
+     * second layer.
      */
     private void im2col(Tensor input, int first, int count, ColumnPlan plan, CpuStorage col) {
-        CpuStorage in = (CpuStorage) input.storage();
+        DType dtype = input.dtype();
         int channels = plan.g.inChannels();
+        int planeSize = plan.plane();
+        Object images = newArray(dtype, count * channels * planeSize);
+        getRun((CpuStorage) input.storage(), input.offset() + (long) first * channels * planeSize, images, 0,
+                count * channels * planeSize);
         int rowLength = count * plan.outPlane;
-        parallel.forRange(count * channels, plan.channelBlock(), (start, end) -> {
-            Object plane = input.dtype() == DType.F32 ? new float[plan.plane()] : new double[plan.plane()];
-            Object block = input.dtype() == DType.F32 ? new float[plan.channelBlock()] : new double[plan.channelBlock()];
-            for (int pair = start; pair < end; pair++) {
-                int k = pair / channels;
-                int c = pair % channels;
-                int planeStart = Math.toIntExact(input.offset() + ((long) (first + k) * channels + c) * plan.plane());
-                if (plane instanceof float[] p) {
-                    in.f32.get(planeStart, p, 0, p.length);
-                    plan.fillBlock(p, (float[]) block);
-                } else {
-                    double[] p = (double[]) plane;
-                    in.f64.get(planeStart, p, 0, p.length);
-                    plan.fillBlock(p, (double[]) block);
+        int rowsPerChunk = Math.max(1, TRANSFER / rowLength);
+        parallel.forRange(plan.rows(), rowLength, (start, end) -> {
+            Object rows = newArray(dtype, Math.min(rowsPerChunk, end - start) * rowLength);
+            for (int r0 = start; r0 < end; r0 += rowsPerChunk) {
+                int r1 = Math.min(end, r0 + rowsPerChunk);
+                if (!plan.coversAll) {
+                    zero(rows);
                 }
-                for (int tap = 0; tap < plan.taps; tap++) {
-                    long rowStart = (long) (c * plan.taps + tap) * rowLength + (long) k * plan.outPlane;
-                    putRun(block, tap * plan.outPlane, col, rowStart, plan.outPlane);
+                for (int r = r0; r < r1; r++) {
+                    int c = r / plan.taps;
+                    for (int k = 0; k < count; k++) {
+                        plan.fillTapRow(images, (k * channels + c) * planeSize, r % plan.taps,
+                                rows, (r - r0) * rowLength + k * plan.outPlane);
+                    }
                 }
+                putRun(rows, 0, col, (long) r0 * rowLength, (r1 - r0) * rowLength);
             }
         });
     }
 
     /**
      * gradInput[first + k] = col2im of image k's columns: each column entry is added back to the input pixel
-     * it came from. Split over (image, channel) pairs; each pair writes its own input plane.
+     * it came from. Split over channels: channel c's rows are one bulk read, and the group's gradInput is built
+     * on the heap and written in one bulk copy.
      */
     private void col2im(CpuStorage col, int first, int count, ColumnPlan plan, Tensor gradInput) {
-        CpuStorage out = (CpuStorage) gradInput.storage();
+        DType dtype = gradInput.dtype();
         int channels = plan.g.inChannels();
+        int planeSize = plan.plane();
         int rowLength = count * plan.outPlane;
-        parallel.forRange(count * channels, plan.channelBlock(), (start, end) -> {
-            boolean f32 = gradInput.dtype() == DType.F32;
-            Object block = f32 ? new float[plan.channelBlock()] : new double[plan.channelBlock()];
-            float[] planeF = f32 ? new float[plan.plane()] : null;
-            double[] planeD = f32 ? null : new double[plan.plane()];
-            for (int pair = start; pair < end; pair++) {
-                int k = pair / channels;
-                int c = pair % channels;
-                for (int tap = 0; tap < plan.taps; tap++) {
-                    long rowStart = (long) (c * plan.taps + tap) * rowLength + (long) k * plan.outPlane;
-                    getRun(col, rowStart, block, tap * plan.outPlane, plan.outPlane);
-                }
-                int planeStart = Math.toIntExact(gradInput.offset() + ((long) (first + k) * channels + c) * plan.plane());
-                if (f32) {
-                    Arrays.fill(planeF, 0f);
-                    plan.addBlock((float[]) block, planeF);
-                    out.f32.put(planeStart, planeF, 0, planeF.length);
-                } else {
-                    Arrays.fill(planeD, 0.0);
-                    plan.addBlock((double[]) block, planeD);
-                    out.f64.put(planeStart, planeD, 0, planeD.length);
+        int channelRows = plan.taps * rowLength;
+        Object grads = newArray(dtype, count * channels * planeSize);
+        parallel.forRange(channels, channelRows, (start, end) -> {
+            Object rows = newArray(dtype, channelRows);
+            for (int c = start; c < end; c++) {
+                getRun(col, (long) c * channelRows, rows, 0, channelRows);
+                for (int k = 0; k < count; k++) {
+                    int planeBase = (k * channels + c) * planeSize;
+                    for (int tap = 0; tap < plan.taps; tap++) {
+                        int rowBase = tap * rowLength + k * plan.outPlane;
+                        if (rows instanceof float[] f) {
+                            plan.addTapRow(f, rowBase, tap, (float[]) grads, planeBase);
+                        } else {
+                            plan.addTapRow((double[]) rows, rowBase, tap, (double[]) grads, planeBase);
+                        }
+                    }
                 }
             }
         });
+        putRun(grads, 0, (CpuStorage) gradInput.storage(),
+                gradInput.offset() + (long) first * channels * planeSize, count * channels * planeSize);
+    }
+
+    private static Object newArray(DType dtype, int length) {
+        return dtype == DType.F32 ? new float[length] : new double[length];
+    }
+
+    private static void zero(Object array) {
+        if (array instanceof float[] f) {
+            Arrays.fill(f, 0f);
+        } else {
+            Arrays.fill((double[]) array, 0.0);
+        }
     }
 
     // ---- packing between [G, outC, P] and [outC, G * P] -----------------------------------------------
