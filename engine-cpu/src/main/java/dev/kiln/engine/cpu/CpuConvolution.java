@@ -434,12 +434,14 @@ final class CpuConvolution {
     /** product[o, :] = bias[o] over rows of {@code rowLength}: the GEMM then adds onto it (beta = 1). */
     private static void fillRowsWithBias(Tensor bias, CpuStorage product, int rowLength) {
         Data b = Data.of(bias);
-        int channels = Math.toIntExact(bias.size());
-        double[] row = new double[rowLength];
-        Data packed = Data.of(product, 0);
-        for (int o = 0; o < channels; o++) {
-            Arrays.fill(row, b.get(o));
-            packed.write(o * rowLength, row, 0, rowLength);
+        Object row = newArray(product.dtype(), rowLength);
+        for (int o = 0; o < bias.size(); o++) {
+            if (row instanceof float[] f) {
+                Arrays.fill(f, (float) b.get(o));
+            } else {
+                Arrays.fill((double[]) row, b.get(o));
+            }
+            putRun(row, 0, product, (long) o * rowLength, rowLength);
         }
     }
 
