@@ -124,7 +124,8 @@ public interface Backend extends AutoCloseable {
     default void crossEntropyBackward(Tensor probs, Tensor targets, Tensor gradLosses, Tensor gradLogits) {
         int n = probs.shape().dim(0);
         copy(probs, gradLogits);
-        Tensor minusOne = Tensor.full(-1.0, probs.dtype(), probs.device(), n, 1);
+        Tensor minusOne = Tensor.empty(Shape.of(n, 1), probs.dtype(), this);
+        fill(minusOne, -1);
         scatterAdd(gradLogits, 1, targets.reshape(n, 1), minusOne);
         minusOne.close();
         binary(BinaryOp.MUL, gradLogits, gradLosses.reshape(n, 1), gradLogits);
@@ -245,7 +246,8 @@ public interface Backend extends AutoCloseable {
     /** 1 with probability {@code p}, else 0; same counter rule as {@link #randomUniform}. */
     default void bernoulli(Tensor out, double p, long seed, long counter) {
         randomUniform(out, 0, 1, seed, counter);
-        Tensor threshold = Tensor.full(p, out.dtype(), out.device());
+        Tensor threshold = Tensor.empty(Shape.of(), out.dtype(), this);
+        fill(threshold, p);
         binary(BinaryOp.LT, out, threshold, out);
         threshold.close();
     }

@@ -86,15 +86,6 @@ public final class Tensor implements AutoCloseable {
         return t;
     }
 
-    /** Every element {@code value}, on the device of {@code device} (used by backends' composites). */
-    public static Tensor full(double value, DType dtype, Device device, int... dims) {
-        Backend b = defaultBackend();
-        if (!b.device().equals(device)) {
-            throw new IllegalArgumentException("full: device " + device + " is not the engine's " + b.device());
-        }
-        return full(value, dtype, dims);
-    }
-
     /** A scalar (rank 0) F32 tensor. */
     public static Tensor scalar(double value) {
         return full(value, DType.F32);

@@ -1,0 +1,108 @@
+package dev.kiln.tests.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.cpu.CpuBackend;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.DoubleBuffer;
+import java.nio.LongBuffer;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Backend SPI's default composites, which a new backend inherits until it fuses them: a backend that
+ * forwards everything to the CPU backend except the methods under test, which run the interface's default
+ * code on it, must give the CPU's own fused results. Temporaries of a composite must come from the backend
+ * it runs on, not from the engine's default backend.
+ */
+class BackendDefaultsTest {
+    private final CpuBackend cpu = new CpuBackend(1);
+    private final AtomicInteger allocations = new AtomicInteger();
+    private final Backend defaults = withDefaults(cpu, Set.of("crossEntropyBackward", "bernoulli"));
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+    }
+
+    /**
+     * A backend that runs the interface's default code for {@code names} and delegates the rest to {@code to},
+     * counting its allocations.
+     */
+    private Backend withDefaults(Backend to, Set<String> names) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (method.getName().equals("allocate")) {
+                allocations.incrementAndGet();
+            }
+            try {
+                if (names.contains(method.getName()) && method.isDefault()) {
+                    return InvocationHandler.invokeDefault(proxy, method, args);
+                }
+                return method.invoke(to, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, handler);
+    }
+
+    private Tensor fromArray(Backend backend, double[] values, int... dims) {
+        Tensor t = Tensor.empty(Shape.of(dims), DType.F64, backend);
+        backend.copyFromHost(DoubleBuffer.wrap(values), t);
+        return t;
+    }
+
+    @Test
+    void defaultCrossEntropyBackwardEqualsTheFusedKernel() {
+        double[] probs = {0.1, 0.7, 0.2, 0.5, 0.25, 0.25, 0.3, 0.3, 0.4};
+        long[] targets = {1, 0, 2};
+        double[] gradLosses = {1.0, 0.5, 2.0};
+        double[][] results = new double[2][];
+        Backend[] backends = {cpu, defaults};
+        for (int b = 0; b < 2; b++) {
+            Backend backend = backends[b];
+            Tensor t = Tensor.empty(Shape.of(3), DType.I64, backend);
+            backend.copyFromHost(LongBuffer.wrap(targets), t);
+            Tensor grad = Tensor.empty(Shape.of(3, 3), DType.F64, backend);
+            Tensor p = fromArray(backend, probs, 3, 3);
+            Tensor g = fromArray(backend, gradLosses, 3);
+            allocations.set(0);
+            backend.crossEntropyBackward(p, t, g, grad);
+            results[b] = grad.toDoubleArray();
+        }
+        assertEquals(1, allocations.get(), "the default's temporary comes from the backend it runs on");
+        assertArrayEquals(new double[] {0.1, -0.3, 0.2, -0.25, 0.125, 0.125, 0.6, 0.6, -1.2}, results[0], 1e-12);
+        assertArrayEquals(results[0], results[1], 1e-12);
+    }
+
+    @Test
+    void defaultBernoulliDrawsWhatTheFusedKernelDraws() {
+        double[][] results = new double[2][];
+        Backend[] backends = {cpu, defaults};
+        for (int b = 0; b < 2; b++) {
+            Tensor out = Tensor.empty(Shape.of(1000), DType.F32, backends[b]);
+            allocations.set(0);
+            backends[b].bernoulli(out, 0.3, 42L, 7L);
+            results[b] = out.toDoubleArray();
+        }
+        assertEquals(1, allocations.get(), "the default's threshold comes from the backend it runs on");
+        assertArrayEquals(results[0], results[1], 0);
+    }
+}
