@@ -1,10 +1,16 @@
 package dev.kiln.cli;
 
+import dev.kiln.data.Augmentation;
 import dev.kiln.data.Dataset;
 import dev.kiln.data.Datasets;
+import dev.kiln.data.RandomHorizontalFlip;
+import dev.kiln.data.RandomShift;
 import java.nio.file.Path;
 
-/** The {@code --data}, {@code --data-dir}, {@code --train-size} and {@code --per-class} options shared by the commands. */
+/**
+ * The {@code --data}, {@code --data-dir}, {@code --train-size}, {@code --per-class} and {@code --augment} options
+ * shared by the commands.
+ */
 final class DataOptions {
     private DataOptions() {
     }
@@ -44,5 +50,32 @@ final class DataOptions {
             throw new IllegalArgumentException("give --train-size or --per-class, not both");
         }
         return new Sampling(trainSize, perClass);
+    }
+
+    /** Largest move of {@code --augment shift}, in pixels (torchvision's RandomCrop(28, padding=2)). */
+    static final int SHIFT_PIXELS = 2;
+
+    /**
+     * {@code --augment}: none (default), or a comma-separated list of {@code shift} (random moves of up to
+     * {@value #SHIFT_PIXELS} pixels) and {@code flip} (horizontal, probability 0.5), applied in that order.
+     *
+     * @return the augmentation, or null for none
+     */
+    static Augmentation augmentation(Options o) {
+        String spec = o.get("augment", "none");
+        if (spec.equals("none")) {
+            return null;
+        }
+        Augmentation result = null;
+        for (String name : spec.split(",", -1)) {
+            Augmentation next = switch (name) {
+                case "shift" -> new RandomShift(SHIFT_PIXELS);
+                case "flip" -> new RandomHorizontalFlip(0.5);
+                default -> throw new IllegalArgumentException("--augment takes none or a comma-separated list of shift"
+                        + " and flip, got '" + spec + "'");
+            };
+            result = result == null ? next : result.andThen(next);
+        }
+        return result;
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.data.Augmentation;
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.Dataset;
 import dev.kiln.data.Datasets;
@@ -41,6 +42,9 @@ final class TrainCommand {
                                            and rnn: on the last hidden state)
               --train-size N               train on a seeded random N of the training images (default all)
               --per-class N                train on a seeded random N images of each class instead
+              --augment LIST               random changes to each training image, comma-separated: shift
+                                           (moves of up to 2 pixels, zero border) and flip (mirror left to
+                                           right, half the time; for clothing, not digits) (default none)
               --validation-split F         hold out this share of the training set for validation and
                                            early stopping (default 0: the test set is reported per epoch)
               --patience N                 early stopping patience in epochs (needs --validation-split); the
@@ -82,6 +86,8 @@ final class TrainCommand {
         String resume = o.get("resume", null);
         String schedule = o.get("schedule", "none");
         DataOptions.Sampling sampling = DataOptions.sampling(o);
+        String augmentName = o.get("augment", "none");
+        Augmentation augmentation = DataOptions.augmentation(o);
         o.rejectUnknown();
         if (!schedule.equals("none") && !schedule.equals("cosine")) {
             throw new IllegalArgumentException("--schedule must be none or cosine, got '" + schedule + "'");
@@ -104,7 +110,7 @@ final class TrainCommand {
         if (weightDecay != 0) {
             optimizer.groups().forEach(g -> g.setWeightDecay(weightDecay));
         }
-        DataLoader trainLoader = new DataLoader(train, batch, true, seed);
+        DataLoader trainLoader = new DataLoader(train, batch, true, seed, augmentation);
         DataLoader testLoader = new DataLoader(test, 1000, false, seed);
         DataLoader perEpoch = validation != null ? new DataLoader(validation, 1000, false, seed) : testLoader;
 
@@ -114,6 +120,7 @@ final class TrainCommand {
         metadata.put("optimizer", optimizerName);
         metadata.put("dropout", Double.toString(dropout));
         metadata.put("schedule", schedule);
+        metadata.put("augment", augmentName);
         Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata).earlyStopping(patience);
         if (schedule.equals("cosine")) {
             trainer.schedule(new CosineAnnealingLR(optimizer, epochs, 0));
@@ -121,8 +128,9 @@ final class TrainCommand {
         int resumedEpochs = resume == null ? 0 : Integer.parseInt(trainer.resume(Path.of(resume)).get("epoch"));
         RunOutputs outputs = new RunOutputs(outDir, validation != null ? "val" : "test", out, resumedEpochs);
         trainer.listener(outputs);
-        out.printf("Training %s on %s: %d training images, batch %d, %s lr %s, %d epochs, backend %s, output %s%n",
-                modelName, data, train.size(), batch, optimizerName, lr, epochs, Engine.get().backend().name(), outDir);
+        out.printf("Training %s on %s: %d training images, batch %d, %s lr %s, %d epochs, augment %s, backend %s, output %s%n",
+                modelName, data, train.size(), batch, optimizerName, lr, epochs, augmentName, Engine.get().backend().name(),
+                outDir);
         out.print(model.summary(1, 1, 28, 28));
         List<EpochMetrics> history = trainer.fit(trainLoader, perEpoch, epochs);
         Evaluation result = trainer.evaluate(testLoader);

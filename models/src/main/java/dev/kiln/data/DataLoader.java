@@ -4,6 +4,7 @@ import java.lang.ref.Cleaner;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code (seed, e)}, so the same epoch always gives the same batches (exact resume: {@link #epoch(int, int)}
  * can also start part-way); without it, in index order. Every example appears exactly once per epoch; the
  * last batch holds the remainder and may be smaller.
+ *
+ * <p>Augmentation: a loader built with an {@link Augmentation} applies it to every example as its batch is
+ * assembled, with random draws that depend only on {@code (seed, epoch, position in the epoch)}, so resuming
+ * part-way gives the same augmented batches too.
  *
  * <p>Threads: each iteration starts one daemon thread that only fills Java arrays (it never creates
  * tensors) and keeps at most {@value #PREFETCH} batches ready in a bounded queue. The thread ends when the
@@ -54,6 +59,7 @@ public final class DataLoader implements AutoCloseable {
     private final long seed;
     private final int[] featureShape;
     private final int featureSize;
+    private final Augmentation augmentation;
     private Pipe active;
 
     /**
@@ -63,6 +69,16 @@ public final class DataLoader implements AutoCloseable {
      * @param seed      seed of the shuffle
      */
     public DataLoader(Dataset dataset, int batchSize, boolean shuffle, long seed) {
+        this(dataset, batchSize, shuffle, seed, null);
+    }
+
+    /**
+     * A loader that augments every example it delivers (for training sets only: evaluation should see the
+     * examples as they are).
+     *
+     * @param augmentation applied to each example, or null for none
+     */
+    public DataLoader(Dataset dataset, int batchSize, boolean shuffle, long seed, Augmentation augmentation) {
         this.dataset = Objects.requireNonNull(dataset, "dataset");
         if (batchSize < 1) {
             throw new IllegalArgumentException("DataLoader: batchSize must be at least 1, got " + batchSize);
@@ -72,6 +88,7 @@ public final class DataLoader implements AutoCloseable {
         this.seed = seed;
         this.featureShape = dataset.featureShape();
         this.featureSize = Datasets.product(featureShape);
+        this.augmentation = augmentation;
     }
 
     public Dataset dataset() {
@@ -88,6 +105,11 @@ public final class DataLoader implements AutoCloseable {
 
     public long seed() {
         return seed;
+    }
+
+    /** The augmentation applied to every example, or null. */
+    public Augmentation augmentation() {
+        return augmentation;
     }
 
     /** Batches per epoch, the last partial one included: ceil(size / batchSize). */
@@ -193,8 +215,7 @@ public final class DataLoader implements AutoCloseable {
                 return;
             }
             pipe = new Pipe();
-            Producer producer = new Producer(pipe, loader.dataset, loader.order(epoch), loader.batchSize, firstBatch,
-                    batches, loader.featureShape, loader.featureSize, epoch);
+            Producer producer = new Producer(pipe, loader, loader.order(epoch), firstBatch, batches, epoch);
             Thread t = new Thread(producer, THREAD_NAME + "-" + THREADS.incrementAndGet() + " (epoch " + epoch + ")");
             t.setDaemon(true);
             pipe.thread = t;
@@ -320,18 +341,21 @@ public final class DataLoader implements AutoCloseable {
         private final int batches;
         private final int[] featureShape;
         private final int featureSize;
+        private final Augmentation augmentation;
+        private final long augmentationSeed;
         private final int epoch;
 
-        Producer(Pipe pipe, Dataset dataset, int[] order, int batchSize, int firstBatch, int batches,
-                 int[] featureShape, int featureSize, int epoch) {
+        Producer(Pipe pipe, DataLoader loader, int[] order, int firstBatch, int batches, int epoch) {
             this.pipe = pipe;
-            this.dataset = dataset;
+            this.dataset = loader.dataset;
             this.order = order;
-            this.batchSize = batchSize;
+            this.batchSize = loader.batchSize;
             this.firstBatch = firstBatch;
             this.batches = batches;
-            this.featureShape = featureShape;
-            this.featureSize = featureSize;
+            this.featureShape = loader.featureShape;
+            this.featureSize = loader.featureSize;
+            this.augmentation = loader.augmentation;
+            this.augmentationSeed = Datasets.mix(loader.seed ^ Datasets.mix(epoch + 0x2545F4914F6CDD1DL));
             this.epoch = epoch;
         }
 
@@ -368,6 +392,10 @@ public final class DataLoader implements AutoCloseable {
             for (int i = 0; i < count; i++) {
                 int index = order[start + i];
                 dataset.copyFeatures(index, features, i * featureSize);
+                if (augmentation != null) {
+                    SplittableRandom random = new SplittableRandom(Datasets.mix(augmentationSeed + start + i));
+                    augmentation.apply(features, i * featureSize, featureShape, random);
+                }
                 long label = dataset.label(index);
                 if (label < 0 || label >= classes) {
                     throw new IllegalStateException("label " + label + " of example " + index + " is outside [0, "

@@ -95,6 +95,24 @@ class KilnCommandTest {
     }
 
     @Test
+    void unknownAugmentationFailsWithTwoNamingTheChoices() {
+        Result r = kiln("train", "mlp", "--augment", "shift,rotate");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--augment takes none or a comma-separated list of shift and flip, got 'shift,rotate'"),
+                r.toString());
+    }
+
+    @Test
+    void trainWithAugmentationRecordsItInTheCheckpoint() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        Result r = train(data, out, "--augment", "shift,flip");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("augment shift,flip"), r.toString());
+        assertEquals("shift,flip", Trainer.metadata(out.resolve(Trainer.CHECKPOINT)).get("augment"));
+    }
+
+    @Test
     void unknownTrainingMethodFailsWithTwoNamingTheKnownOnes() {
         Result r = kiln("methods", "--methods", "backprop,hebb");
         assertEquals(2, r.code(), r.toString());
