@@ -61,8 +61,7 @@ final class DataOptions {
      *
      * @return the augmentation, or null for none
      */
-    static Augmentation augmentation(Options o) {
-        String spec = o.get("augment", "none");
+    static Augmentation augmentation(String spec) {
         if (spec.equals("none")) {
             return null;
         }

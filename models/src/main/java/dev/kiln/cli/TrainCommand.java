@@ -87,7 +87,7 @@ final class TrainCommand {
         String schedule = o.get("schedule", "none");
         DataOptions.Sampling sampling = DataOptions.sampling(o);
         String augmentName = o.get("augment", "none");
-        Augmentation augmentation = DataOptions.augmentation(o);
+        Augmentation augmentation = DataOptions.augmentation(augmentName);
         o.rejectUnknown();
         if (!schedule.equals("none") && !schedule.equals("cosine")) {
             throw new IllegalArgumentException("--schedule must be none or cosine, got '" + schedule + "'");
