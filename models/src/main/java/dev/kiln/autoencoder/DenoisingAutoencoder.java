@@ -4,7 +4,6 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.nn.GaussianNoise;
 import dev.kiln.nn.MaskingNoise;
 import dev.kiln.nn.Module;
-import dev.kiln.nn.Sequential;
 
 /**
  * A denoising autoencoder (Vincent et al. 2008): another autoencoder whose input is corrupted by a noise module
@@ -12,10 +11,10 @@ import dev.kiln.nn.Sequential;
  * rather than copy pixels. In evaluation mode the noise is off and this is the inner autoencoder. Shapes and
  * {@link #encoder()} are the inner one's; modules {@code inner} and {@code noise}.
  */
-public class DenoisingAutoencoder extends Autoencoder {
+public class DenoisingAutoencoder extends WrappedAutoencoder {
     /** Corrupts the input of {@code inner} with {@code noise}, a module that is the identity in evaluation mode. */
     public DenoisingAutoencoder(Autoencoder inner, Module noise) {
-        registerModule("inner", inner);
+        super(inner);
         registerModule("noise", noise);
     }
 
@@ -29,43 +28,14 @@ public class DenoisingAutoencoder extends Autoencoder {
         return new DenoisingAutoencoder(inner, new MaskingNoise(p));
     }
 
-    public Autoencoder inner() {
-        return (Autoencoder) module("inner");
-    }
-
     public Module noise() {
         return module("noise");
-    }
-
-    @Override
-    public int features() {
-        return inner().features();
-    }
-
-    @Override
-    public int codeSize() {
-        return inner().codeSize();
     }
 
     /** The codes of the corrupted input (in training mode; of x itself in evaluation mode). */
     @Override
     public Tensor encode(Tensor x) {
         return inner().encode(noise().call(x));
-    }
-
-    @Override
-    public Tensor decode(Tensor code) {
-        return inner().decode(code);
-    }
-
-    @Override
-    protected Tensor penalty(Tensor code) {
-        return inner().penalty(code);
-    }
-
-    @Override
-    public Sequential encoder() {
-        return inner().encoder();
     }
 
     @Override

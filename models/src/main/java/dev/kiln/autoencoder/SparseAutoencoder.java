@@ -1,7 +1,6 @@
 package dev.kiln.autoencoder;
 
 import dev.kiln.engine.Tensor;
-import dev.kiln.nn.Sequential;
 
 /**
  * A sparse autoencoder: another autoencoder whose loss also charges an L1 activity penalty on the codes,
@@ -9,44 +8,20 @@ import dev.kiln.nn.Sequential;
  * regulariser), so that few code units are active for each input. Shapes and {@link #encoder()} are the inner
  * one's; module {@code inner}.
  */
-public class SparseAutoencoder extends Autoencoder {
+public class SparseAutoencoder extends WrappedAutoencoder {
     private final double l1;
 
     /** @param l1 the penalty's weight, finite and >= 0 */
     public SparseAutoencoder(Autoencoder inner, double l1) {
+        super(inner);
         if (!(l1 >= 0) || Double.isInfinite(l1)) {
             throw new IllegalArgumentException("SparseAutoencoder: l1 must be finite and >= 0, got " + l1);
         }
         this.l1 = l1;
-        registerModule("inner", inner);
-    }
-
-    public Autoencoder inner() {
-        return (Autoencoder) module("inner");
     }
 
     public double l1() {
         return l1;
-    }
-
-    @Override
-    public int features() {
-        return inner().features();
-    }
-
-    @Override
-    public int codeSize() {
-        return inner().codeSize();
-    }
-
-    @Override
-    public Tensor encode(Tensor x) {
-        return inner().encode(x);
-    }
-
-    @Override
-    public Tensor decode(Tensor code) {
-        return inner().decode(code);
     }
 
     /** {@code l1 * sum |code| / batch}, plus the inner autoencoder's own penalty. */
@@ -55,11 +30,6 @@ public class SparseAutoencoder extends Autoencoder {
         Tensor activity = code.abs().sum().mul(l1 / code.dim(0));
         Tensor inner = inner().penalty(code);
         return inner == null ? activity : inner.add(activity);
-    }
-
-    @Override
-    public Sequential encoder() {
-        return inner().encoder();
     }
 
     @Override

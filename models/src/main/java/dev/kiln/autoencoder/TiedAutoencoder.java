@@ -2,11 +2,8 @@ package dev.kiln.autoencoder;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
-import dev.kiln.nn.Flatten;
 import dev.kiln.nn.Linear;
-import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
-import java.util.Arrays;
 
 /**
  * A symmetric autoencoder with tied weights: the decoder has no weight matrices of its own but multiplies by the
@@ -20,36 +17,14 @@ import java.util.Arrays;
  * {@code decoder_bias_1} [784] (zeros at first) are its only own parameters; the encoder is the module
  * {@code encoder} (flatten, dense, ReLU, ...), as in the stacked autoencoder.
  */
-public class TiedAutoencoder extends Autoencoder {
-    private final int[] sizes;
-
+public class TiedAutoencoder extends DenseAutoencoder {
     /** @param sizes input features, then each hidden width down to the code size; at least two, all positive */
     public TiedAutoencoder(int... sizes) {
-        this.sizes = StackedAutoencoder.checkSizes("TiedAutoencoder", sizes);
-        Sequential encoder = new Sequential(new Flatten());
-        for (int i = 0; i + 1 < sizes.length; i++) {
-            encoder.add(new Linear(sizes[i], sizes[i + 1])).add(new ReLU());
-        }
-        registerModule("encoder", encoder);
+        super(sizes);
         for (int j = 0; j + 1 < sizes.length; j++) {
             int width = sizes[sizes.length - 2 - j];
             registerParameter("decoder_bias_" + j, unscoped(() -> Tensor.zeros(DType.F32, width)));
         }
-    }
-
-    @Override
-    public int features() {
-        return sizes[0];
-    }
-
-    @Override
-    public int codeSize() {
-        return sizes[sizes.length - 1];
-    }
-
-    @Override
-    public Sequential encoder() {
-        return (Sequential) module("encoder");
     }
 
     /** The encoder's {@code i}-th dense layer, from the input (0) to the code. */
@@ -63,14 +38,8 @@ public class TiedAutoencoder extends Autoencoder {
     }
 
     @Override
-    public Tensor encode(Tensor x) {
-        checkInput(toString(), x, features());
-        return encoder().call(x);
-    }
-
-    @Override
     public Tensor decode(Tensor code) {
-        int layers = sizes.length - 1;
+        int layers = sizes().length - 1;
         if (code.rank() != 2 || code.dim(1) != codeSize()) {
             throw new IllegalArgumentException(this + ": code " + code.shape() + " must be [batch, " + codeSize() + "]");
         }
@@ -80,10 +49,5 @@ public class TiedAutoencoder extends Autoencoder {
             h = j == layers - 1 ? h.sigmoid() : h.relu();
         }
         return h;
-    }
-
-    @Override
-    public String toString() {
-        return "TiedAutoencoder" + Arrays.toString(sizes);
     }
 }
