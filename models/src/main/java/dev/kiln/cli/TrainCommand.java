@@ -27,7 +27,8 @@ import java.util.Map;
 final class TrainCommand {
     static final String HELP = """
             Usage: kiln train MODEL [options]      MODEL: mlp (W1 784-512-512-10), lenet (W2 conv net),
-                                           resnet (3 stages of basic blocks with batch norm),
+                                           resnet (3 stages of one basic block with batch norm),
+                                           resnet14 (the same with two blocks per stage),
                                            lstm (W3: rows as 28 steps, LSTM 128), gru, rnn (W3 with
                                            a GRU or a tanh RNN); g2p (CMUdict spelling to
                                            phonemes, its own options: kiln train g2p --help)

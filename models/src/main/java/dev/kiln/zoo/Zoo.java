@@ -35,7 +35,7 @@ public final class Zoo {
 
     /** Names {@link #create} accepts. */
     public static List<String> names() {
-        return List.of("mlp", "lenet", "resnet", "lstm", "gru", "rnn");
+        return List.of("mlp", "lenet", "resnet", "resnet14", "lstm", "gru", "rnn");
     }
 
     /**
@@ -56,12 +56,12 @@ public final class Zoo {
                 requireImages28(name, inputs);
                 yield lenet(classes, dropout);
             }
-            case "resnet" -> {
+            case "resnet", "resnet14" -> {
                 requireImages28(name, inputs);
                 if (dropout > 0) {
-                    throw new IllegalArgumentException("resnet regularises with batch norm and takes no --dropout, got " + dropout);
+                    throw new IllegalArgumentException(name + " regularises with batch norm and takes no --dropout, got " + dropout);
                 }
-                yield resnet(classes);
+                yield resnet(classes, name.equals("resnet14") ? 2 : 1);
             }
             case "lstm", "gru", "rnn" -> {
                 if (inputs != ROWS * ROWS) {

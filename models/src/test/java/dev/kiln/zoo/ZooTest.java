@@ -36,6 +36,15 @@ class ZooTest {
         }
     }
 
+    /** resnet plus a second block per stage: 2 x 2,304 + 2 x 32, 2 x 9,216 + 2 x 64, 2 x 36,864 + 2 x 128. */
+    @Test
+    void resnet14HasASecondBlockPerStage() {
+        try (Module net = Zoo.create("resnet14", 784, 10); Scope s = Scope.open()) {
+            assertEquals(77_754 + 4_672 + 18_560 + 73_984, net.parameterCount());
+            assertArrayEquals(new int[] {2, 10}, net.forward(Tensor.randn(2, 1, 28, 28)).shape().dims());
+        }
+    }
+
     @Test
     void convolutionalModelsRefuseInputsThatAreNot28By28Images() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Zoo.create("resnet", 100, 10));
