@@ -70,7 +70,13 @@ class ConvolutionTest {
                 c(1, 2, 11, 10, 2, 3, 2, hw(2, 1), hw(1, 0), hw(2, 3), false),
                 c(3, 1, 6, 6, 2, 1, 1, hw(1, 1), hw(0, 0), hw(1, 1), true),
                 c(1, 4, 5, 5, 3, 5, 5, hw(1, 1), hw(0, 0), hw(1, 1), true),
-                c(2, 3, 32, 32, 8, 3, 3, hw(1, 1), hw(1, 1), hw(1, 1), true));
+                c(2, 3, 32, 32, 8, 3, 3, hw(1, 1), hw(1, 1), hw(1, 1), true),
+                // First layers on one-channel images and other layers with few taps per output pixel:
+                c(3, 1, 28, 28, 4, 5, 5, hw(1, 1), hw(0, 0), hw(1, 1), true),
+                c(2, 1, 10, 9, 3, 3, 3, hw(1, 1), hw(1, 1), hw(1, 1), false),
+                c(2, 2, 8, 7, 3, 3, 3, hw(1, 1), hw(2, 1), hw(1, 1), true),
+                c(1, 2, 9, 9, 2, 4, 4, hw(1, 1), hw(1, 2), hw(1, 1), true),
+                c(2, 1, 6, 11, 2, 2, 5, hw(1, 1), hw(0, 2), hw(1, 1), true));
     }
 
     static Stream<Case> gradientCases() {
