@@ -1,6 +1,5 @@
 package dev.kiln.data;
 
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -28,14 +27,5 @@ public interface Augmentation {
             apply(features, offset, shape, random);
             next.apply(features, offset, shape, random);
         };
-    }
-
-    /** Image height and width of {@code shape} (its last two dimensions); fails for fewer than two. */
-    static int[] imageSize(String name, int[] shape) {
-        if (shape.length < 2) {
-            throw new IllegalArgumentException(name + " needs images [..., height, width], got example shape "
-                    + Arrays.toString(shape));
-        }
-        return new int[] {shape[shape.length - 2], shape[shape.length - 1]};
     }
 }

@@ -123,6 +123,15 @@ public final class Datasets {
         return z ^ (z >>> 31);
     }
 
+    /** Image height and width of an example {@code shape} (its last two dimensions); fails for fewer than two. */
+    static int[] imageSize(String who, int[] shape) {
+        if (shape.length < 2) {
+            throw new IllegalArgumentException(who + " needs images [..., height, width], got example shape "
+                    + Arrays.toString(shape));
+        }
+        return new int[] {shape[shape.length - 2], shape[shape.length - 1]};
+    }
+
     /** Product of the dimensions, checked to fit an int. */
     static int product(int[] dims) {
         long n = 1;

@@ -23,7 +23,7 @@ public final class RandomHorizontalFlip implements Augmentation {
 
     @Override
     public void apply(float[] features, int offset, int[] shape, SplittableRandom random) {
-        int width = Augmentation.imageSize("RandomHorizontalFlip", shape)[1];
+        int width = Datasets.imageSize("RandomHorizontalFlip", shape)[1];
         if (random.nextDouble() >= p) {
             return;
         }

@@ -25,7 +25,7 @@ public final class RandomShift implements Augmentation {
 
     @Override
     public void apply(float[] features, int offset, int[] shape, SplittableRandom random) {
-        int[] size = Augmentation.imageSize("RandomShift", shape);
+        int[] size = Datasets.imageSize("RandomShift", shape);
         int down = random.nextInt(-maxShift, maxShift + 1);
         int across = random.nextInt(-maxShift, maxShift + 1);
         shift(features, offset, Datasets.product(shape), size[0], size[1], down, across);
@@ -37,16 +37,16 @@ public final class RandomShift implements Augmentation {
             return;
         }
         int plane = height * width;
+        int y0 = Math.max(0, down);
+        int y1 = Math.min(height, height + down);
+        int x0 = Math.max(0, across);
+        int x1 = Math.min(width, width + across);
         float[] source = new float[plane];
         for (int start = offset; start < offset + length; start += plane) {
             System.arraycopy(features, start, source, 0, plane);
             Arrays.fill(features, start, start + plane, 0f);
-            int x0 = Math.max(0, across);
-            int x1 = Math.min(width, width + across);
-            for (int y = Math.max(0, down); y < Math.min(height, height + down); y++) {
-                if (x1 > x0) {
-                    System.arraycopy(source, (y - down) * width + x0 - across, features, start + y * width + x0, x1 - x0);
-                }
+            for (int y = y0; y < y1 && x1 > x0; y++) {
+                System.arraycopy(source, (y - down) * width + x0 - across, features, start + y * width + x0, x1 - x0);
             }
         }
     }
