@@ -55,7 +55,8 @@ final class TrainCommand {
               --seed S                     random seed (default 1)
               --out DIR                    run directory: checkpoint, metrics.csv, metrics.json,
                                            training.png (default runs/MODEL-DATA)
-              --resume FILE                continue from a checkpoint written by an earlier run
+              --resume FILE                continue from a checkpoint written by an earlier run (with the
+                                           same model, data, optimizer, dropout, schedule and augment)
             The last line printed is one JSON object with the final figures (also DIR/metrics.json);
             its train_accuracy is measured in evaluation mode (no dropout) after training.
             """;
@@ -126,7 +127,12 @@ final class TrainCommand {
         if (schedule.equals("cosine")) {
             trainer.schedule(new CosineAnnealingLR(optimizer, epochs, 0));
         }
-        int resumedEpochs = resume == null ? 0 : Integer.parseInt(trainer.resume(Path.of(resume)).get("epoch"));
+        int resumedEpochs = 0;
+        if (resume != null) {
+            Map<String, String> resumed = trainer.resume(Path.of(resume));
+            requireSameRun(resumed, metadata, resume);
+            resumedEpochs = Integer.parseInt(resumed.get("epoch"));
+        }
         RunOutputs outputs = new RunOutputs(outDir, validation != null ? "val" : "test", out, resumedEpochs);
         trainer.listener(outputs);
         out.printf("Training %s on %s: %d training images, batch %d, %s lr %s, %d epochs, augment %s, backend %s, output %s%n",
@@ -148,6 +154,22 @@ final class TrainCommand {
         outputs.finish(summary);
         model.close();
         return 0;
+    }
+
+    /**
+     * A resumed run continues the checkpoint's run: every setting the checkpoint recorded (model, data,
+     * optimizer, dropout, schedule, augmentation) must be repeated unchanged, or the run would silently
+     * become a different one. Settings an older checkpoint did not record are not checked.
+     */
+    static void requireSameRun(Map<String, String> checkpoint, Map<String, String> run, String file) {
+        for (Map.Entry<String, String> setting : run.entrySet()) {
+            String recorded = checkpoint.get(setting.getKey());
+            if (recorded != null && !recorded.equals(setting.getValue())) {
+                throw new IllegalArgumentException("--resume " + file + ": the checkpoint was trained with "
+                        + setting.getKey() + " '" + recorded + "', this run asks for '" + setting.getValue()
+                        + "'; repeat the original run's options");
+            }
+        }
     }
 
     /** Median training throughput over epochs 2..N (epoch 1 is warm-up), as the benchmark protocol asks. */

@@ -469,4 +469,17 @@ class KilnCommandTest {
         assertTrue(csv.get(1).startsWith("1,") && csv.get(2).startsWith("2,"), csv.toString());
         assertEquals(2, r.lastLineJson().get("epochs").getAsInt());
     }
+
+    @Test
+    void resumeWithADifferentAugmentationFailsWithTwoNamingBothSettings() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out, "--augment", "flip").code());
+        Path checkpoint = out.resolve(Trainer.CHECKPOINT);
+        Result r = kiln("train", "mlp", "--data-dir", data.toString(), "--batch", "32", "--out", out.toString(),
+                "--resume", checkpoint.toString(), "--epochs", "2");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("trained with augment 'flip', this run asks for 'none'"), r.toString());
+        assertEquals("1", Trainer.metadata(checkpoint).get("epoch"), "the checkpoint is left as it was");
+    }
 }
