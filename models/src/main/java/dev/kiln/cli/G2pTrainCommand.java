@@ -16,10 +16,10 @@ import dev.kiln.train.MetricsCsv;
 import dev.kiln.train.Progress;
 import dev.kiln.train.Trainer;
 import dev.kiln.train.TrainingPlot;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -45,6 +45,8 @@ final class G2pTrainCommand {
               --dropout P          dropout (default 0.2; Transformer 0.1)
               --teacher-forcing R  share of decoder steps fed the gold phoneme (default 1.0)
               --epochs N           epochs (default 10)
+              --stop-after N       end after epoch N of the --epochs schedule (default: all of them);
+                                   continue later with --resume
               --batch B            words per batch (default 128)
               --lr X               Adam learning rate, cosine-annealed to 0 (default 0.002; Transformer 0.001)
               --warmup N           steps of linear learning-rate warm-up before the cosine (default 0;
@@ -55,12 +57,17 @@ final class G2pTrainCommand {
               --train-size N       train on a seeded random N of the training words (default all)
               --seed S             random seed (default 1)
               --data-dir DIR       data root (default: $KILN_DATA, ~/.kiln/data, ../shared/data)
-              --out DIR            run directory: g2p.safetensors (best validation WER), metrics.csv,
-                                   g2p.png, metrics.json (default runs/g2p-KIND)
+              --out DIR            run directory: g2p.safetensors (best validation WER), last.safetensors
+                                   (the last epoch, with the optimizer's state), metrics.csv, g2p.png,
+                                   metrics.json (default runs/g2p-KIND)
+              --resume FILE        continue an interrupted run from its DIR/last.safetensors, with the same
+                                   options; the remaining epochs follow as if it had not stopped
             The last line printed is one JSON object with the final figures (also DIR/metrics.json).
             Then: kiln g2p --checkpoint DIR/g2p.safetensors WORD..., kiln eval --checkpoint DIR/g2p.safetensors
             """;
     static final String CHECKPOINT = "g2p.safetensors";
+    static final String LAST = "last.safetensors";
+    private static final List<String> COLUMNS = List.of("epoch", "train_loss", "val_wer", "val_per", "lr", "seconds");
     private static final int EVAL_BATCH = 512;
 
     private G2pTrainCommand() {
@@ -90,10 +97,15 @@ final class G2pTrainCommand {
         long seed = o.getInt("seed", 1);
         Path dataDir = DataOptions.dataDir(o);
         Path outDir = Path.of(o.get("out", "runs/g2p-" + kind));
+        String resume = o.get("resume", null);
+        int stopAfter = o.getInt("stop-after", epochs);
         o.rejectUnknown();
         if (epochs < 1 || batch < 1 || beam < 1 || warmup < 0) {
             throw new IllegalArgumentException("--epochs, --batch and --beam must be at least 1 and --warmup at least 0,"
                     + " got " + epochs + ", " + batch + ", " + beam + " and " + warmup);
+        }
+        if (stopAfter < 1 || stopAfter > epochs) {
+            throw new IllegalArgumentException("--stop-after must be between 1 and --epochs (" + epochs + "), got " + stopAfter);
         }
 
         Engine.seed(seed);
@@ -102,6 +114,15 @@ final class G2pTrainCommand {
         List<List<Pronunciation>> batches = Datasets.lengthBatches(train, p -> p.word().length(), batch, seed);
         Files.createDirectories(outDir);
         Path checkpoint = outDir.resolve(CHECKPOINT);
+        Map<String, String> settings = new LinkedHashMap<>(G2pModels.metadata(spec, data.letters(), data.phonemes()));
+        settings.put("epochs", Integer.toString(epochs));
+        settings.put("batch", Integer.toString(batch));
+        settings.put("lr", Double.toString(lr));
+        settings.put("warmup", Integer.toString(warmup));
+        settings.put("clip", Double.toString(clip));
+        settings.put("teacher_forcing", Double.toString(teacherForcing));
+        settings.put("train_size", Integer.toString(trainSize));
+        settings.put("seed", Long.toString(seed));
         Map<String, Object> summary = new LinkedHashMap<>();
         try (Seq2SeqModel model = G2pModels.create(spec, data.letters(), data.phonemes());
              Optimizer adam = new Adam(model.trainableParameters(), lr)) {
@@ -110,17 +131,11 @@ final class G2pTrainCommand {
                             + " output %s%n", train.size(), data.validation().size(), data.test().size(),
                     data.phonemes().symbols().size(), model, model.parameterCount(), lr, warmup, batch, epochs, teacherForcing,
                     Engine.get().backend().name(), outDir);
-            MetricsCsv csv = new MetricsCsv(outDir, List.of("epoch", "train_loss", "val_wer", "val_per", "lr", "seconds"));
-            List<Integer> epochAxis = new ArrayList<>();
-            List<Double> losses = new ArrayList<>();
-            List<Double> valWer = new ArrayList<>();
-            List<Double> valPer = new ArrayList<>();
-            double bestWer = Double.POSITIVE_INFINITY;
-            int bestEpoch = 0;
-            double trainSeconds = 0;
+            RunState state = resume == null ? new RunState() : resumed(Path.of(resume), settings, model, adam, out);
+            MetricsCsv csv = state.epoch > 0 ? MetricsCsv.resume(outDir, COLUMNS, state.epoch) : new MetricsCsv(outDir, COLUMNS);
             long steps = (long) epochs * batches.size();
-            long done = 0;
-            for (int epoch = 1; epoch <= epochs; epoch++) {
+            long done = (long) state.epoch * batches.size();
+            for (int epoch = state.epoch + 1; epoch <= stopAfter; epoch++) {
                 model.train();
                 double lossSum = 0;
                 long tokens = 0;
@@ -136,7 +151,7 @@ final class G2pTrainCommand {
                     }
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                trainSeconds += seconds;
+                state.trainSeconds += seconds;
                 ErrorRates val = G2pTraining.evaluate(model, data.letters(), data.phonemes(), data.validation(), 1, alpha,
                         EVAL_BATCH);
                 double trainLoss = lossSum / tokens;
@@ -150,25 +165,21 @@ final class G2pTrainCommand {
                 row.put("lr", adam.groups().get(0).lr());
                 row.put("seconds", seconds);
                 csv.append(row);
-                epochAxis.add(epoch);
-                losses.add(trainLoss);
-                valWer.add(val.wordErrorRate());
-                valPer.add(val.phonemeErrorRate());
-                TrainingPlot.write(outDir.resolve("g2p.png"), epochAxis, List.of(
-                        new TrainingPlot.Panel("Training loss", "cross-entropy per phoneme", Map.of("train", losses)),
-                        new TrainingPlot.Panel("Validation error (greedy)", "error rate", Map.of("WER", valWer, "PER", valPer))));
-                if (val.wordErrorRate() < bestWer) {
-                    bestWer = val.wordErrorRate();
-                    bestEpoch = epoch;
+                plot(outDir, csv);
+                if (val.wordErrorRate() < state.bestWer) {
+                    state.bestWer = val.wordErrorRate();
+                    state.bestEpoch = epoch;
                     Trainer.writeModel(checkpoint, model, G2pModels.metadata(spec, data.letters(), data.phonemes()));
                 }
+                state.epoch = epoch;
+                Trainer.writeTrainingState(outDir.resolve(LAST), model, adam, state.metadata(settings));
             }
             Trainer.loadModel(checkpoint, model);
             ErrorRates greedy = G2pTraining.evaluate(model, data.letters(), data.phonemes(), data.test(), 1, alpha, EVAL_BATCH);
             ErrorRates beamed = G2pTraining.evaluate(model, data.letters(), data.phonemes(), data.test(), beam, alpha,
                     EVAL_BATCH / beam);
             out.printf(Locale.ROOT, "best epoch %d (val WER %.2f%%); test WER %.2f%%, PER %.2f%% greedy; WER %.2f%%, PER %.2f%%"
-                            + " beam %d%n", bestEpoch, 100 * bestWer, 100 * greedy.wordErrorRate(), 100 * greedy.phonemeErrorRate(),
+                            + " beam %d%n", state.bestEpoch, 100 * state.bestWer, 100 * greedy.wordErrorRate(), 100 * greedy.phonemeErrorRate(),
                     100 * beamed.wordErrorRate(), 100 * beamed.phonemeErrorRate(), beam);
             summary.put("model", G2pModels.MODEL);
             summary.put("attention", kind);
@@ -178,21 +189,71 @@ final class G2pTrainCommand {
             summary.put("data", "cmudict");
             summary.put("parameters", model.parameterCount());
             summary.put("epochs", epochs);
-            summary.put("best_epoch", bestEpoch);
-            summary.put("val_wer", round(bestWer));
+            summary.put("best_epoch", state.bestEpoch);
+            summary.put("val_wer", round(state.bestWer));
             summary.put("test_wer", round(beamed.wordErrorRate()));
             summary.put("test_per", round(beamed.phonemeErrorRate()));
             summary.put("beam", beam);
             summary.put("test_wer_greedy", round(greedy.wordErrorRate()));
             summary.put("test_per_greedy", round(greedy.phonemeErrorRate()));
-            summary.put("train_seconds", Math.round(trainSeconds));
-            summary.put("words_per_s", Math.round(train.size() * (double) epochs / trainSeconds));
+            summary.put("train_seconds", Math.round(state.trainSeconds));
+            summary.put("words_per_s", Math.round(train.size() * (double) epochs / state.trainSeconds));
             summary.put("checkpoint", checkpoint.toString());
             summary.put("backend", Engine.get().backend().name());
         }
         Json.write(outDir.resolve("metrics.json"), summary);
         out.println(Json.line(summary));
         return 0;
+    }
+
+    /**
+     * Loads an interrupted run's last state after checking that this run repeats its settings; the run
+     * then continues with the next epoch, its learning-rate schedule, data order and random stream as they
+     * would have been.
+     */
+    private static RunState resumed(Path file, Map<String, String> settings, Seq2SeqModel model, Optimizer adam,
+                                    PrintStream out) throws IOException {
+        Map<String, String> recorded = Trainer.metadata(file);
+        if (!recorded.containsKey("epoch") || !recorded.containsKey("best_wer")) {
+            throw new IllegalArgumentException("--resume " + file + ": not the " + LAST + " of a g2p run (its metadata has"
+                    + " no epoch or best_wer); g2p.safetensors holds the best epoch's weights only");
+        }
+        ResumeCheck.requireSameRun(recorded, settings, file.toString());
+        Trainer.readTrainingState(file, model, adam);
+        RunState state = new RunState();
+        state.epoch = Integer.parseInt(recorded.get("epoch"));
+        state.bestWer = Double.parseDouble(recorded.get("best_wer"));
+        state.bestEpoch = Integer.parseInt(recorded.get("best_epoch"));
+        state.trainSeconds = Double.parseDouble(recorded.get("train_seconds"));
+        out.printf(Locale.ROOT, "resumed after epoch %d of %s (best so far: epoch %d, val WER %.2f%%)%n", state.epoch, file,
+                state.bestEpoch, 100 * state.bestWer);
+        return state;
+    }
+
+    /** Redraws g2p.png from every row of metrics.csv, so a resumed run's plot covers all its epochs. */
+    private static void plot(Path outDir, MetricsCsv csv) throws IOException {
+        List<Integer> epochs = csv.column("epoch").stream().map(Double::intValue).toList();
+        TrainingPlot.write(outDir.resolve("g2p.png"), epochs, List.of(
+                new TrainingPlot.Panel("Training loss", "cross-entropy per phoneme", Map.of("train", csv.column("train_loss"))),
+                new TrainingPlot.Panel("Validation error (greedy)", "error rate",
+                        Map.of("WER", csv.column("val_wer"), "PER", csv.column("val_per")))));
+    }
+
+    /** Where a run stands after its last finished epoch: what last.safetensors records beside the weights. */
+    private static final class RunState {
+        int epoch;
+        double bestWer = Double.POSITIVE_INFINITY;
+        int bestEpoch;
+        double trainSeconds;
+
+        Map<String, String> metadata(Map<String, String> settings) {
+            Map<String, String> m = new LinkedHashMap<>(settings);
+            m.put("epoch", Integer.toString(epoch));
+            m.put("best_wer", Double.toString(bestWer));
+            m.put("best_epoch", Integer.toString(bestEpoch));
+            m.put("train_seconds", Double.toString(trainSeconds));
+            return m;
+        }
     }
 
     private static double round(double v) {

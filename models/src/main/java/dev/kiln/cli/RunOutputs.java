@@ -11,7 +11,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -74,28 +73,14 @@ final class RunOutputs implements TrainingListener {
 
     /** Redraws training.png from every row of metrics.csv, so a resumed run's plot covers all epochs. */
     private void plot() throws IOException {
-        List<String> lines = csv.lines();
-        List<String> columns = csv.columns();
-        List<Integer> epochs = new ArrayList<>();
+        List<Integer> epochs = csv.column("epoch").stream().map(Double::intValue).toList();
         Map<String, List<Double>> loss = new LinkedHashMap<>();
         Map<String, List<Double>> accuracy = new LinkedHashMap<>();
-        loss.put("train", new ArrayList<>());
-        loss.put(evalName, new ArrayList<>());
-        accuracy.put("train", new ArrayList<>());
-        accuracy.put(evalName, new ArrayList<>());
-        for (String line : lines.subList(1, lines.size())) {
-            String[] cells = line.split(",", -1);
-            epochs.add(Integer.parseInt(cells[columns.indexOf("epoch")]));
-            loss.get("train").add(number(cells[columns.indexOf("train_loss")]));
-            loss.get(evalName).add(number(cells[columns.indexOf(evalName + "_loss")]));
-            accuracy.get("train").add(number(cells[columns.indexOf("train_accuracy")]));
-            accuracy.get(evalName).add(number(cells[columns.indexOf(evalName + "_accuracy")]));
-        }
+        loss.put("train", csv.column("train_loss"));
+        loss.put(evalName, csv.column(evalName + "_loss"));
+        accuracy.put("train", csv.column("train_accuracy"));
+        accuracy.put(evalName, csv.column(evalName + "_accuracy"));
         TrainingPlot.write(dir.resolve("training.png"), epochs, loss, accuracy);
-    }
-
-    private static double number(String cell) {
-        return cell.isEmpty() ? Double.NaN : Double.parseDouble(cell);
     }
 
     /** Writes metrics.json and prints the same object as the last line. */

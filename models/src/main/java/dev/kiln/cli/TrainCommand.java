@@ -130,7 +130,7 @@ final class TrainCommand {
         int resumedEpochs = 0;
         if (resume != null) {
             Map<String, String> resumed = trainer.resume(Path.of(resume));
-            requireSameRun(resumed, metadata, resume);
+            ResumeCheck.requireSameRun(resumed, metadata, resume);
             resumedEpochs = Integer.parseInt(resumed.get("epoch"));
         }
         RunOutputs outputs = new RunOutputs(outDir, validation != null ? "val" : "test", out, resumedEpochs);
@@ -154,22 +154,6 @@ final class TrainCommand {
         outputs.finish(summary);
         model.close();
         return 0;
-    }
-
-    /**
-     * A resumed run continues the checkpoint's run: every setting the checkpoint recorded (model, data,
-     * optimizer, dropout, schedule, augmentation) must be repeated unchanged, or the run would silently
-     * become a different one. Settings an older checkpoint did not record are not checked.
-     */
-    static void requireSameRun(Map<String, String> checkpoint, Map<String, String> run, String file) {
-        for (Map.Entry<String, String> setting : run.entrySet()) {
-            String recorded = checkpoint.get(setting.getKey());
-            if (recorded != null && !recorded.equals(setting.getValue())) {
-                throw new IllegalArgumentException("--resume " + file + ": the checkpoint was trained with "
-                        + setting.getKey() + " '" + recorded + "', this run asks for '" + setting.getValue()
-                        + "'; repeat the original run's options");
-            }
-        }
     }
 
     /** Median training throughput over epochs 2..N (epoch 1 is warm-up), as the benchmark protocol asks. */

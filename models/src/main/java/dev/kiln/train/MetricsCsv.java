@@ -127,6 +127,47 @@ public final class MetricsCsv {
         }
     }
 
+    /**
+     * A numeric column's values, a row each (an empty cell is NaN), e.g. to redraw a resumed run's plot.
+     *
+     * @throws IllegalArgumentException for a name that is not a column
+     */
+    public List<Double> column(String name) {
+        int index = columns.indexOf(name);
+        if (index < 0) {
+            throw new IllegalArgumentException("MetricsCsv: '" + name + "' is not a column (columns: " + columns + ")");
+        }
+        List<Double> values = new ArrayList<>(rows.size());
+        for (String row : rows) {
+            String cell = cells(row).get(index);
+            values.add(cell.isEmpty() ? Double.NaN : Double.parseDouble(cell));
+        }
+        return values;
+    }
+
+    /** The cells of one row as {@link #cell} wrote them: quoted cells may hold commas and doubled quotes. */
+    private static List<String> cells(String row) {
+        List<String> cells = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < row.length(); i++) {
+            char c = row.charAt(i);
+            if (quoted && c == '"' && i + 1 < row.length() && row.charAt(i + 1) == '"') {
+                cell.append('"');
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (c == ',' && !quoted) {
+                cells.add(cell.toString());
+                cell.setLength(0);
+            } else {
+                cell.append(c);
+            }
+        }
+        cells.add(cell.toString());
+        return cells;
+    }
+
     /** The lines of the file as it stands: header first. */
     public List<String> lines() {
         List<String> all = new ArrayList<>(rows.size() + 1);

@@ -266,6 +266,39 @@ public final class Trainer {
      * @return the metadata stored in the checkpoint
      */
     public Map<String, String> resume(Path file) throws IOException {
+        Map<String, String> meta = readTrainingState(file, model, optimizer);
+        nextEpoch = Integer.parseInt(required(meta, "epoch", file)) + 1;
+        bestLoss = Double.parseDouble(meta.getOrDefault("best_loss", "Infinity"));
+        epochsWithoutImprovement = Integer.parseInt(meta.getOrDefault("epochs_without_improvement", "0"));
+        Path best = file.resolveSibling(BEST);
+        resumedBest = Files.isRegularFile(best) ? best : null;
+        return meta;
+    }
+
+    /**
+     * Writes {@code model}'s and {@code optimizer}'s state, {@code metadata} and the engine's random state to
+     * {@code file} (atomically): what a training loop that runs without a Trainer (g2p) needs to continue
+     * exactly with {@link #readTrainingState}.
+     */
+    public static void writeTrainingState(Path file, Module model, Optimizer optimizer, Map<String, String> metadata)
+            throws IOException {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> tensors.put(MODEL_PREFIX + k, v));
+        optimizer.stateDict().forEach((k, v) -> tensors.put(OPTIMIZER_PREFIX + k, v));
+        Map<String, String> all = new LinkedHashMap<>(metadata);
+        all.put("random_seed", Long.toString(Engine.get().seed()));
+        all.put("random_counter", Long.toString(Engine.get().counter()));
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        SafeTensors.write(file, tensors, all);
+    }
+
+    /**
+     * Loads a file written by {@link #writeTrainingState} or {@link #saveCheckpoint} into {@code model} and
+     * {@code optimizer} and restores the engine's random state.
+     *
+     * @return the file's metadata
+     */
+    public static Map<String, String> readTrainingState(Path file, Module model, Optimizer optimizer) throws IOException {
         SafeTensors.Loaded loaded = SafeTensors.read(file);
         try {
             model.loadStateDict(withoutPrefix(loaded.tensors(), MODEL_PREFIX), true);
@@ -274,13 +307,8 @@ public final class Trainer {
             loaded.tensors().values().forEach(Tensor::close);
         }
         Map<String, String> meta = loaded.metadata();
-        nextEpoch = Integer.parseInt(required(meta, "epoch", file)) + 1;
         Engine.restoreRandomState(Long.parseLong(required(meta, "random_seed", file)),
                 Long.parseLong(required(meta, "random_counter", file)));
-        bestLoss = Double.parseDouble(meta.getOrDefault("best_loss", "Infinity"));
-        epochsWithoutImprovement = Integer.parseInt(meta.getOrDefault("epochs_without_improvement", "0"));
-        Path best = file.resolveSibling(BEST);
-        resumedBest = Files.isRegularFile(best) ? best : null;
         return meta;
     }
 

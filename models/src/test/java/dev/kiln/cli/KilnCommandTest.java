@@ -16,6 +16,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import javax.imageio.ImageIO;
@@ -361,6 +362,58 @@ class KilnCommandTest {
                 "--beam", "2", "--alpha", "0.5");
         assertEquals(0, v.code(), v.toString());
         assertTrue(v.lastLineJson().has("validation_wer") && !v.lastLineJson().has("test_wer"), v.toString());
+    }
+
+    @Test
+    void trainG2pStoppedAndResumedEqualsTheUninterruptedRun() throws IOException {
+        Path root = fakeG2pDict();
+        String[] options = {"train", "g2p", "--data-dir", root.toString(), "--epochs", "2", "--hidden", "8",
+                "--embedding", "4", "--batch", "32", "--beam", "2"};
+        Path whole = tmp.resolve("whole");
+        Result straight = kiln(with(options, "--out", whole.toString()));
+        assertEquals(0, straight.code(), straight.toString());
+
+        Path parts = tmp.resolve("parts");
+        Result first = kiln(with(options, "--out", parts.toString(), "--stop-after", "1"));
+        assertEquals(0, first.code(), first.toString());
+        assertFalse(first.out().contains("epoch 2:"), first.toString());
+        Result rest = kiln(with(options, "--out", parts.toString(), "--resume", parts.resolve("last.safetensors").toString()));
+        assertEquals(0, rest.code(), rest.toString());
+        assertTrue(rest.out().contains("resumed after epoch 1") && !rest.out().contains("epoch 1:"), rest.toString());
+
+        for (String column : List.of("epoch", "train_loss", "val_wer", "val_per", "lr")) {
+            assertEquals(csvColumn(whole, column), csvColumn(parts, column), column);
+        }
+        assertEquals(straight.lastLineJson().get("test_wer"), rest.lastLineJson().get("test_wer"));
+        assertEquals(straight.lastLineJson().get("test_per"), rest.lastLineJson().get("test_per"));
+    }
+
+    @Test
+    void trainG2pResumeRefusesOtherSettingsAndTheBestWeightsFile() throws IOException {
+        Path root = fakeG2pDict();
+        Path out = tmp.resolve("g2p");
+        String[] options = {"train", "g2p", "--data-dir", root.toString(), "--epochs", "2", "--hidden", "8",
+                "--embedding", "4", "--batch", "32", "--beam", "2", "--out", out.toString()};
+        assertEquals(0, kiln(with(options, "--stop-after", "1")).code());
+
+        Result otherLr = kiln(with(options, "--lr", "0.01", "--resume", out.resolve("last.safetensors").toString()));
+        assertEquals(2, otherLr.code(), otherLr.toString());
+        assertTrue(otherLr.err().contains("trained with lr '0.002', this run asks for '0.01'"), otherLr.toString());
+        Result bestOnly = kiln(with(options, "--resume", out.resolve("g2p.safetensors").toString()));
+        assertEquals(2, bestOnly.code(), bestOnly.toString());
+        assertTrue(bestOnly.err().contains("not the last.safetensors of a g2p run"), bestOnly.toString());
+    }
+
+    private static String[] with(String[] base, String... more) {
+        String[] args = Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, args, base.length, more.length);
+        return args;
+    }
+
+    private static List<String> csvColumn(Path runDir, String column) throws IOException {
+        List<String> lines = Files.readAllLines(runDir.resolve("metrics.csv"));
+        int index = List.of(lines.get(0).split(",")).indexOf(column);
+        return lines.subList(1, lines.size()).stream().map(l -> l.split(",")[index]).toList();
     }
 
     @Test

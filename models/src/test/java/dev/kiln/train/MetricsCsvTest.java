@@ -48,6 +48,18 @@ class MetricsCsvTest {
     }
 
     @Test
+    void columnReadsEachRowsValueWithEmptyCellsAsNaN() throws IOException {
+        MetricsCsv csv = new MetricsCsv(dir, List.of("epoch", "note", "train_loss"));
+        Map<String, Object> first = new LinkedHashMap<>(Map.of("epoch", 1, "note", "lr, \"halved\"", "train_loss", 0.5));
+        csv.append(first);
+        csv.append(Map.of("epoch", 2));
+        assertEquals(List.of(1.0, 2.0), csv.column("epoch"));
+        assertEquals(List.of(0.5, Double.NaN), csv.column("train_loss"), "a quoted comma before the column does not shift it");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> csv.column("loss"));
+        assertEquals("MetricsCsv: 'loss' is not a column (columns: [epoch, note, train_loss])", e.getMessage());
+    }
+
+    @Test
     void aNewRunReplacesTheOldFile() throws IOException {
         new MetricsCsv(dir, COLUMNS).append(row(1, 0.5));
         new MetricsCsv(dir, COLUMNS);
