@@ -15,6 +15,14 @@ template <typename T> __device__ void index_select_impl(const T* src, const long
     }
 }
 
+// atomicAdd for every element type; long long adds as unsigned (the same bits in two's complement).
+__device__ inline void k_atomic_add(float* p, float v) { atomicAdd(p, v); }
+__device__ inline void k_atomic_add(double* p, double v) { atomicAdd(p, v); }
+__device__ inline void k_atomic_add(int* p, int v) { atomicAdd(p, v); }
+__device__ inline void k_atomic_add(long long* p, long long v) {
+    atomicAdd((unsigned long long*) p, (unsigned long long) v);
+}
+
 // dst[o, index[j], i] += src[o, j, i].
 template <typename T> __device__ void index_add_impl(T* dst, const long long* index, const T* src, long long outer,
                                                     long long n, long long inner, long long m) {
@@ -22,7 +30,7 @@ template <typename T> __device__ void index_add_impl(T* dst, const long long* in
         long long i = q % inner;
         long long j = (q / inner) % m;
         long long o = q / (inner * m);
-        atomicAdd(dst + (o * n + index[j]) * inner + i, src[q]);
+        k_atomic_add(dst + (o * n + index[j]) * inner + i, src[q]);
     }
 }
 
@@ -42,7 +50,7 @@ template <typename T> __device__ void scatter_add_impl(T* dst, const long long* 
     KILN_FOR(q, outer * m * inner) {
         long long i = q % inner;
         long long o = q / (inner * m);
-        atomicAdd(dst + (o * n + index[q]) * inner + i, src[q]);
+        k_atomic_add(dst + (o * n + index[q]) * inner + i, src[q]);
     }
 }
 
@@ -66,4 +74,5 @@ KILN_ALL_TYPES(KILN_SELECT)
                                                long long n, long long inner, long long m) { \
         scatter_add_impl<T>(dst, index, src, outer, n, inner, m); \
     }
-KILN_FLOAT_TYPES(KILN_SCATTER)
+// All types: Tensor.indexAdd and scatterAdd accept integer tensors, as on the CPU backend.
+KILN_ALL_TYPES(KILN_SCATTER)

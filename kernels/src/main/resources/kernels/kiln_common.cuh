@@ -61,8 +61,9 @@ template <typename A> __device__ inline A k_sigmoid(A x) {
 struct KilnSum {
     template <typename A> __device__ A operator()(A a, A b) const { return a + b; }
 };
+// NaN wins, as Java's Math.max and the CPU backend's reductions: a NaN in b must not be dropped.
 struct KilnMax {
-    template <typename A> __device__ A operator()(A a, A b) const { return b > a ? b : a; }
+    template <typename A> __device__ A operator()(A a, A b) const { return b > a || b != b ? b : a; }
 };
 
 // Combines `value` over the block with `op`; every thread gets the result. `scratch` holds 32 values;

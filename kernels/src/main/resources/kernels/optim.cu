@@ -31,6 +31,10 @@ template <typename T> __device__ void adam_update_impl(T* param, const T* grad, 
     T b2 = (T) beta2;
     T wd = (T) weightDecay;
     T decay = (T) (1 - lr * weightDecay);
+    // 1 - beta in double, then rounded, as the composite's affine and the CPU do: 1 - (float) 0.999 is
+    // 1.3e-5 (relative) away from (float) 0.001.
+    T oneMinusB1 = (T) (1 - beta1);
+    T oneMinusB2 = (T) (1 - beta2);
     KILN_FOR(i, n) {
         T p = param[i];
         T g = grad[i];
@@ -41,8 +45,8 @@ template <typename T> __device__ void adam_update_impl(T* param, const T* grad, 
                 g += wd * p;
             }
         }
-        T m = b1 * expAvg[i] + (T(1) - b1) * g;
-        T v = b2 * expAvgSq[i] + (T(1) - b2) * g * g;
+        T m = b1 * expAvg[i] + oneMinusB1 * g;
+        T v = b2 * expAvgSq[i] + oneMinusB2 * (g * g);
         expAvg[i] = m;
         expAvgSq[i] = v;
         T denom = k_sqrt(v) * (T) invSqrtCorrection2 + (T) eps;

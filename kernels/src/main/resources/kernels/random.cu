@@ -33,7 +33,8 @@ template <typename T> __device__ void random_uniform_impl(T* out, long long n, d
     double width = high - low;
     KILN_FOR(i, n) {
         T v = (T) (low + width * counter_uniform(seed, counter + (unsigned long long) i));
-        if (width > 0 && v >= (T) high) {
+        // Compared in double, as the CPU does: (T) high may round below high and clamp a valid draw.
+        if (width > 0 && (double) v >= high) {
             v = k_nextafter((T) high, (T) low);
         }
         out[i] = v;

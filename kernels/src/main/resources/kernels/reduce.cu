@@ -48,7 +48,8 @@ template <typename T> __device__ void argmax_impl(const T* x, long long* out, lo
         long long at = 0;
         for (long long j = 1; j < n; j++) {
             T v = c[j * inner];
-            if (v > best) {
+            // The first NaN wins, as on the CPU backend.
+            if (v > best || (v != v && best == best)) {
                 best = v;
                 at = j;
             }
@@ -76,7 +77,7 @@ template <typename T> __device__ inline void row_max_lse(const T* r, long long c
                                                         T* logSumExp) {
     T m = r[0];
     for (long long j = threadIdx.x; j < cols; j += blockDim.x) {
-        m = r[j] > m ? r[j] : m;
+        m = r[j] > m || r[j] != r[j] ? r[j] : m;
     }
     m = kiln_block_max<T>(m, (T*) scratch);
     double sum = 0;
@@ -85,7 +86,8 @@ template <typename T> __device__ inline void row_max_lse(const T* r, long long c
     }
     sum = kiln_block_sum<double>(sum, scratch);
     *rowMax = m;
-    *logSumExp = m + (T) log(sum);
+    // An infinite maximum is the log-sum-exp itself, as on the CPU backend (inf - inf would give NaN).
+    *logSumExp = m - m != T(0) ? m : m + (T) log(sum);
 }
 
 template <typename T> __device__ void softmax_impl(const T* x, T* out, long long rows, long long cols, int logOut) {

@@ -1,6 +1,7 @@
 package dev.kiln.engine.cuda;
 
 import dev.kiln.engine.BinaryOp;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
 
@@ -60,7 +61,11 @@ final class CudaElementwise {
                 .launch(kernels.function(Kernel.BINARY, out.dtype()), launcher.blocksFor(n));
     }
 
-    /** A condition of another dtype is first converted to out's, so that one kernel serves every case. */
+    /**
+     * A condition of another dtype becomes a 0/1 mask of out's, so that one kernel serves every case. The
+     * mask is cond != 0 taken in cond's own dtype: converting first would turn 0.5 into an integer 0, or an
+     * F64 1e-300 into an F32 0, and flip the choice that the CPU backend makes.
+     */
     void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
         long n = out.size();
         if (n == 0) {
@@ -68,8 +73,17 @@ final class CudaElementwise {
         }
         Tensor c = cond;
         if (cond.dtype() != out.dtype()) {
-            c = Tensor.empty(cond.shape(), out.dtype(), out.backend());
-            layout.copy(cond, c);
+            Tensor zero = Tensor.empty(Shape.of(), cond.dtype(), out.backend());
+            Tensor mask = Tensor.empty(cond.shape(), cond.dtype(), out.backend());
+            try {
+                layout.fill(zero, 0);
+                binary(BinaryOp.NE, cond, zero, mask);
+                c = Tensor.empty(cond.shape(), out.dtype(), out.backend());
+                layout.copy(mask, c);
+            } finally {
+                zero.close();
+                mask.close();
+            }
         }
         try {
             BroadcastPlan plan = new BroadcastPlan("where", out.shape(), c.shape(), a.shape(), b.shape());

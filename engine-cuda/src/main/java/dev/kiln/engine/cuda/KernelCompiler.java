@@ -105,10 +105,9 @@ final class KernelCompiler {
         }
         try {
             List<String> options = List.of("--gpu-architecture=" + target, "--std=c++17");
-            PointerPointer<BytePointer> optionPointers = new PointerPointer<>(options.size());
-            for (int i = 0; i < options.size(); i++) {
-                optionPointers.put(i, new BytePointer(options.get(i)));
-            }
+            // The String constructor keeps its BytePointers referenced; put(i, new BytePointer(..)) does not, so
+            // the garbage collector could free an option string before NVRTC reads it.
+            PointerPointer<BytePointer> optionPointers = new PointerPointer<BytePointer>(options.toArray(new String[0]));
             int status = nvrtc.nvrtcCompileProgram(program, options.size(), optionPointers);
             if (status != nvrtc.NVRTC_SUCCESS) {
                 throw new CudaException("NVRTC could not compile " + name + " for " + target + ":\n" + log(program));

@@ -247,6 +247,26 @@ class CudaParityElementwiseTest extends ParityTest {
     }
 
     @Test
+    void whereTakesAFractionalConditionAsTrueForIntegerValues() {
+        assertParity("where: F32 cond of 0, 0.5, -0.25 for I32 values", Tolerance.EXACT, b -> {
+            Tensor out = output(b, DType.I32, 5, 8);
+            b.where(tensor(b, DType.F32, ties(35, 40, 0, 0.5, -0.25), 5, 8), tensor(b, DType.I32, ties(36, 40, 1, 2, 3), 5, 8),
+                    tensor(b, DType.I32, ties(37, 8, -1, -2), 8), out);
+            return out;
+        });
+    }
+
+    @Test
+    void whereTakesATinyF64ConditionAsTrueForF32Values() {
+        assertParity("where: F64 cond of 0 and 1e-300 for F32 values", Tolerance.EXACT, b -> {
+            Tensor out = output(b, DType.F32, 5, 8);
+            b.where(tensor(b, DType.F64, ties(38, 40, 0, 1e-300), 5, 8), random(b, DType.F32, 39, 5, 8),
+                    random(b, DType.F32, 40, 8), out);
+            return out;
+        });
+    }
+
+    @Test
     void whereWritesInPlaceIntoAnOperand() {
         assertParity("where into its first value operand", Tolerance.EXACT, b -> {
             Tensor a = random(b, DType.F32, 32, 6, 9);

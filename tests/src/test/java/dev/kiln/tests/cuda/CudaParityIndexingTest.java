@@ -4,6 +4,8 @@ import static dev.kiln.tests.cuda.ParityBackends.assertParity;
 import static dev.kiln.tests.cuda.ParityBackends.indices;
 import static dev.kiln.tests.cuda.ParityBackends.output;
 import static dev.kiln.tests.cuda.ParityBackends.random;
+import static dev.kiln.tests.cuda.ParityBackends.tensor;
+import static dev.kiln.tests.cuda.ParityBackends.ties;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Shape;
@@ -16,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -81,6 +84,18 @@ class CudaParityIndexingTest extends ParityTest {
         assertParity("indexAdd " + indexType + " along axis " + axis, ACCUMULATE_F32, b -> {
             Tensor dst = random(b, DType.F32, 54, SRC.dims());
             b.indexAdd(dst, axis, indices(b, indexType, idx, idx.length), random(b, DType.F32, 55, SRC.with(axis, 40).dims()));
+            return dst;
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"I32", "I64"})
+    void indexAddAccumulatesIntegerTensors(DType dtype) {
+        long[] idx = indexValues(58, 40, SRC.dim(1));
+        assertParity("indexAdd of " + dtype + " values", Tolerance.EXACT, b -> {
+            Tensor dst = tensor(b, dtype, ties(59, (int) SRC.size(), -3, 0, 5), SRC.dims());
+            b.indexAdd(dst, 1, indices(b, DType.I64, idx, idx.length),
+                    tensor(b, dtype, ties(60, (int) SRC.with(1, 40).size(), 1, -2, 7), SRC.with(1, 40).dims()));
             return dst;
         });
     }

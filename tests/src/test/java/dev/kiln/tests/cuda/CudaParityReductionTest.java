@@ -1,6 +1,7 @@
 package dev.kiln.tests.cuda;
 
 import static dev.kiln.tests.cuda.ParityBackends.assertParity;
+import static dev.kiln.tests.cuda.ParityBackends.assertParityWithNaN;
 import static dev.kiln.tests.cuda.ParityBackends.indices;
 import static dev.kiln.tests.cuda.ParityBackends.output;
 import static dev.kiln.tests.cuda.ParityBackends.random;
@@ -120,6 +121,57 @@ class CudaParityReductionTest extends ParityTest {
         Tensor out = output(reference(), DType.I64, shape.without(axis));
         reference().argmax(tensor(reference(), DType.F32, x, shape.dims()), axis, out);
         assertArrayEquals(firstArgmax(x, shape, axis), out.toLongArray(), "cpu argmax against the first maximum");
+    }
+
+    /** Rows of 300 with a NaN in rows 1 and 3 (at the middle and at the end) among finite values. */
+    private static double[] withNaNs(Shape shape) {
+        double[] x = values(37, (int) shape.size(), -1, 1);
+        x[300 + 150] = Double.NaN;
+        x[3 * 300 + 299] = Double.NaN;
+        return x;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void maxOverARowWithANaNIsNaNAsOnTheCpu(DType dtype) {
+        Shape shape = Shape.of(4, 300);
+        double[] x = withNaNs(shape);
+        assertParityWithNaN("max " + dtype + " of rows holding a NaN", Tolerance.EXACT, b -> {
+            Tensor out = output(b, dtype, 4);
+            b.reduce(ReduceOp.MAX, tensor(b, dtype, x, shape.dims()), 1, out);
+            return out;
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void argmaxPicksTheFirstNaNAsOnTheCpu(DType dtype) {
+        Shape shape = Shape.of(4, 300);
+        double[] x = withNaNs(shape);
+        x[300 + 200] = Double.NaN;
+        assertParity("argmax " + dtype + " of rows holding NaNs", Tolerance.EXACT, b -> {
+            Tensor out = output(b, DType.I64, 4);
+            b.argmax(tensor(b, dtype, x, shape.dims()), 1, out);
+            return out;
+        });
+        Tensor out = output(reference(), DType.I64, 4);
+        reference().argmax(tensor(reference(), dtype, x, shape.dims()), 1, out);
+        long[] cpu = out.toLongArray();
+        assertArrayEquals(new long[] {150, 299}, new long[] {cpu[1], cpu[3]}, "cpu argmax: the first NaN of each row");
+    }
+
+    @ParameterizedTest(name = "log={0}")
+    @ValueSource(booleans = {false, true})
+    void softmaxOfARowWithInfinityMatchesCpu(boolean log) {
+        double[] rows = values(38, 3 * 50, -3, 3);
+        rows[10] = Double.POSITIVE_INFINITY;
+        rows[50 + 7] = Double.POSITIVE_INFINITY;
+        rows[50 + 8] = Double.POSITIVE_INFINITY;
+        assertParityWithNaN((log ? "log-softmax" : "softmax") + " of rows holding +inf", SOFTMAX_F32, b -> {
+            Tensor out = output(b, DType.F32, 3, 50);
+            b.softmax(tensor(b, DType.F32, rows, 3, 50), log, out);
+            return out;
+        });
     }
 
     static Stream<Arguments> logAndDtype() {

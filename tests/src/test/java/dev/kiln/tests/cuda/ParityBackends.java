@@ -142,7 +142,8 @@ final class ParityBackends {
         }
 
         boolean accepts(double expected, double actual) {
-            return Math.abs(actual - expected) <= atol + rtol * Math.abs(expected);
+            // Equal infinities match; their difference would be NaN.
+            return actual == expected || Math.abs(actual - expected) <= atol + rtol * Math.abs(expected);
         }
 
         @Override
@@ -159,6 +160,32 @@ final class ParityBackends {
         Tensor expected = op.apply(reference);
         Tensor actual = op.apply(underTest);
         assertClose(what, expected, actual, tolerance);
+    }
+
+    /**
+     * Like {@link #assertParity} for ops whose reference result holds NaN on purpose (NaN propagation): every
+     * NaN of the reference must be NaN on the backend under test, and every other element within
+     * {@code tolerance}. A reference without any NaN fails the test:
+     * its input would not exercise the propagation.
+     */
+    static void assertParityWithNaN(String what, Tolerance tolerance, Function<Backend, Tensor> op) {
+        double[] e = op.apply(reference).toDoubleArray();
+        Tensor actualTensor = op.apply(underTest);
+        double[] a = actualTensor.toDoubleArray();
+        int nans = 0;
+        for (int i = 0; i < e.length; i++) {
+            if (Double.isNaN(e[i])) {
+                nans++;
+                if (!Double.isNaN(a[i])) {
+                    throw mismatch(what, actualTensor, i, Double.toString(a[i]), "NaN", "NaN propagates");
+                }
+            } else if (!tolerance.accepts(e[i], a[i])) {
+                throw mismatch(what, actualTensor, i, Double.toString(a[i]), Double.toString(e[i]), tolerance.toString());
+            }
+        }
+        if (nans == 0) {
+            throw new AssertionError(what + ": the reference result has no NaN, so this test checks no propagation");
+        }
     }
 
     /** Like {@link #assertParity} for ops with several outputs: {@code op} returns them in a fixed order. */
