@@ -25,6 +25,8 @@ import org.bytedeco.javacpp.SizeTPointer;
  */
 final class CudaConvolution implements AutoCloseable {
     private static final int ALGORITHMS_REQUESTED = 8;
+    /** Workspace one convolution may ask for; an algorithm that wants more trades device memory for little speed. */
+    private static final long WORKSPACE_LIMIT = 256L << 20;
 
     private final CudaBackend backend;
     private final CudaContext context;
@@ -156,8 +158,9 @@ final class CudaConvolution implements AutoCloseable {
                     p.convolution, p.output, ALGORITHMS_REQUESTED, found, perf), "cudnnGetConvolutionForwardAlgorithm_v7");
             p.forwardAlgorithm = -1;
             for (int i = 0; i < found.get() && p.forwardAlgorithm < 0; i++) {
-                if (perf.getPointer(i).status() == cudnn.CUDNN_STATUS_SUCCESS) {
-                    p.forwardAlgorithm = perf.getPointer(i).algo();
+                var candidate = perf.getPointer(i);
+                if (usable(candidate.status(), candidate.mathType(), candidate.memory())) {
+                    p.forwardAlgorithm = candidate.algo();
                 }
             }
             requireAlgorithm(p.forwardAlgorithm, "forward", g);
@@ -176,8 +179,9 @@ final class CudaConvolution implements AutoCloseable {
                     "cudnnGetConvolutionBackwardDataAlgorithm_v7");
             p.backwardDataAlgorithm = -1;
             for (int i = 0; i < found.get() && p.backwardDataAlgorithm < 0; i++) {
-                if (perf.getPointer(i).status() == cudnn.CUDNN_STATUS_SUCCESS) {
-                    p.backwardDataAlgorithm = perf.getPointer(i).algo();
+                var candidate = perf.getPointer(i);
+                if (usable(candidate.status(), candidate.mathType(), candidate.memory())) {
+                    p.backwardDataAlgorithm = candidate.algo();
                 }
             }
             requireAlgorithm(p.backwardDataAlgorithm, "backward-data", g);
@@ -197,8 +201,9 @@ final class CudaConvolution implements AutoCloseable {
                     "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
             p.backwardFilterAlgorithm = -1;
             for (int i = 0; i < found.get() && p.backwardFilterAlgorithm < 0; i++) {
-                if (perf.getPointer(i).status() == cudnn.CUDNN_STATUS_SUCCESS) {
-                    p.backwardFilterAlgorithm = perf.getPointer(i).algo();
+                var candidate = perf.getPointer(i);
+                if (usable(candidate.status(), candidate.mathType(), candidate.memory())) {
+                    p.backwardFilterAlgorithm = candidate.algo();
                 }
             }
             requireAlgorithm(p.backwardFilterAlgorithm, "backward-filter", g);
@@ -209,9 +214,20 @@ final class CudaConvolution implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether an entry of cuDNN's heuristics may be used: it runs, in full F32/F64 arithmetic (the heuristics
+     * may also list tensor-op entries, which round F32 inputs to TF32 and would break parity with the CPU),
+     * within {@link #WORKSPACE_LIMIT}.
+     */
+    private static boolean usable(int status, int mathType, long workspaceBytes) {
+        return status == cudnn.CUDNN_STATUS_SUCCESS && mathType != cudnn.CUDNN_TENSOR_OP_MATH
+                && mathType != cudnn.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION && workspaceBytes <= WORKSPACE_LIMIT;
+    }
+
     private static void requireAlgorithm(int algorithm, String direction, Conv2dGeometry g) {
         if (algorithm < 0) {
-            throw new CudaException("cuDNN offers no " + direction + " convolution algorithm for " + g);
+            throw new CudaException("cuDNN offers no " + direction + " convolution algorithm for " + g
+                    + " in FMA arithmetic within a workspace of " + (WORKSPACE_LIMIT >> 20) + " MiB");
         }
     }
 
