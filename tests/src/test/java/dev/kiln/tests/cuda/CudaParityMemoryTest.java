@@ -26,6 +26,7 @@ import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -138,6 +139,44 @@ class CudaParityMemoryTest extends ParityTest {
                 }
             }
         }
+    }
+
+    @Test
+    void uploadsQueuedBackToBackEachArriveIntact() {
+        int n = 50_000;
+        Tensor[] tensors = new Tensor[12];
+        for (int k = 0; k < tensors.length; k++) {
+            float[] in = new float[n];
+            Arrays.fill(in, k + 0.5f);
+            tensors[k] = Tensor.empty(Shape.of(n), DType.F32, underTest());
+            underTest().copyFromHost(FloatBuffer.wrap(in), tensors[k]);
+        }
+        for (int k = 0; k < tensors.length; k++) {
+            FloatBuffer out = FloatBuffer.allocate(n);
+            underTest().copyToHost(tensors[k], out);
+            for (int i = 0; i < n; i += 997) {
+                assertEquals(k + 0.5f, out.get(i), "upload " + k + " (staging buffers reused in turn), element " + i);
+            }
+        }
+    }
+
+    @Test
+    void aTransferLargerThanOneStagingChunkArrivesIntact() {
+        int n = 70_000_000;
+        FloatBuffer in = directBytes(n, 4).asFloatBuffer();
+        for (int i = 0; i < n; i++) {
+            in.put(i, i % 1_000_003);
+        }
+        Tensor t = Tensor.empty(Shape.of(n), DType.F32, underTest());
+        underTest().copyFromHost(in, t);
+        FloatBuffer out = directBytes(n, 4).asFloatBuffer();
+        underTest().copyToHost(t, out);
+        for (int i = 0; i < n; i++) {
+            if (out.get(i) != i % 1_000_003) {
+                assertEquals((float) (i % 1_000_003), out.get(i), "280 MB round trip, element " + i);
+            }
+        }
+        t.close();
     }
 
     private static ByteBuffer directBytes(int n, int bytes) {
