@@ -30,9 +30,12 @@ template <typename T> __device__ void bn_stats_impl(const T* x, long long n, lon
         if (threadIdx.x == 0) {
             saveMean[c] = (T) mean;
             saveInvStd[c] = (T) (1.0 / sqrt(var + eps));
+            // Each running statistic may be absent on its own, as on the CPU backend.
             if (runningMean != 0) {
-                double unbiased = var * m / (m - 1);
                 runningMean[c] = (T) ((1 - momentum) * (double) runningMean[c] + momentum * mean);
+            }
+            if (runningVar != 0) {
+                double unbiased = var * m / (m - 1);
                 runningVar[c] = (T) ((1 - momentum) * (double) runningVar[c] + momentum * unbiased);
             }
         }
