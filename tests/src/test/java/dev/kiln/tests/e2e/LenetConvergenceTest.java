@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * 5x5, ReLU, maxpool 2, conv 20->50 5x5, ReLU, maxpool 2, dense 800->500 ReLU, dense 500->10) trained by
  * {@link Trainer} with Adam lr 1e-3, batch 64, for ONE epoch on MNIST.
  *
- * <p>The floor: PyTorch 1.13 with exactly this recipe (bench/pytorch_cpu.py lenet --epochs 1, seeds 1-5)
+ * <p>The floor: PyTorch 1.13 with exactly this recipe (bench/pytorch_reference.py lenet --epochs 1, seeds 1-5)
  * reached test accuracy 0.9860, 0.9870, 0.9872, 0.9834, 0.9855 after one epoch, and Kiln 0.9849 (seed 1).
  * The failures worth catching land near 0.96: the same network with its two convolutions frozen at their
  * initial weights (what a conv layer with a lost weight gradient trains to) reached 0.9598, and the W1 MLP

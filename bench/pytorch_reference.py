@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""The CPU workloads of shared/BENCHMARKS.md in PyTorch, to run beside `kiln bench` on the same machine
+"""The workloads of shared/BENCHMARKS.md in PyTorch eager, to run beside `kiln bench` on the same machine
 in the same sitting. PyTorch is not a dependency of Kiln: install it only to compare
-(Debian: apt-get install python3-torch, which is PyTorch 1.13.1 as in the reference figures).
+(Debian: apt-get install python3-torch, which is PyTorch 1.13.1 as in the CPU reference figures).
 
-Usage: /usr/bin/python3 bench/pytorch_cpu.py mlp|lenet|lstm [--data mnist|fashion-mnist] [--data-dir ../shared/data]
-       [--epochs N (mlp 5, lenet 3, lstm 3)] [--threads 2] [--seed 1]
-Prints per-epoch lines and one JSON line like `kiln bench`.
+Usage: python3 bench/pytorch_reference.py mlp|lenet|lstm [--data mnist|fashion-mnist] [--data-dir ../shared/data]
+       [--epochs N (mlp 5, lenet 3, lstm 3)] [--threads 2] [--seed 1] [--device cpu|cuda]
+On a GPU (--device cuda) the data stay in pinned host memory and each batch is copied to the device inside
+the timed loop, as Kiln does; the loss is read every step on both. Prints per-epoch lines and one JSON line
+like `kiln bench`.
 """
 import argparse, gzip, json, os, resource, statistics, struct, time
 
@@ -62,7 +64,11 @@ def main():
     p.add_argument('--threads', type=int, default=os.cpu_count())
     p.add_argument('--data', default='mnist', choices=['mnist', 'fashion-mnist'])
     p.add_argument('--seed', type=int, default=1)
+    p.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
     a = p.parse_args()
+    device = torch.device(a.device)
+    gpu = device.type == 'cuda'
+
     make_model, batch, epochs, shape = WORKLOADS[a.workload]
     a.epochs = a.epochs or epochs
     torch.set_num_threads(a.threads)
@@ -70,7 +76,9 @@ def main():
     x, y = mnist(a.data_dir, 'train', a.data)
     xt, yt = mnist(a.data_dir, 'test', a.data)
     x, xt = x.reshape(-1, *shape), xt.reshape(-1, *shape)
-    model = make_model()
+    if gpu:
+        x, y = x.pin_memory(), y.pin_memory()
+    model = make_model().to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
     loss_fn = nn.CrossEntropyLoss()
     rates = []
@@ -79,21 +87,27 @@ def main():
         start = time.perf_counter()
         for s in range(0, len(x), batch):
             i = order[s:s + batch]
-            xb, yb = x[i], y[i]
+            xb, yb = x[i].to(device, non_blocking=True), y[i].to(device, non_blocking=True)
             opt.zero_grad()
             loss = loss_fn(model(xb), yb)
             loss.backward()
             opt.step()
             loss.item()
+        if gpu:
+            torch.cuda.synchronize()
         seconds = time.perf_counter() - start
         rates.append(len(x) / seconds)
         print(f'epoch {epoch}: {seconds:.1f} s, {rates[-1]:.0f} samples/s', flush=True)
     with torch.no_grad():
-        acc = (model(xt).argmax(1) == yt).float().mean().item()
+        acc = (model(xt.to(device)).argmax(1) == yt.to(device)).float().mean().item()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({'workload': a.workload, 'data': a.data, 'framework': f'pytorch {torch.__version__}', 'batch': batch,
-                      'epochs': a.epochs, 'samples_per_s': round(statistics.median(rates[1:] or rates), 1),
-                      'test_accuracy': round(acc, 4), 'peak_rss_mib': round(rss, 1), 'threads': a.threads}))
+    result = {'workload': a.workload, 'data': a.data, 'framework': f'pytorch {torch.__version__}', 'batch': batch,
+              'epochs': a.epochs, 'samples_per_s': round(statistics.median(rates[1:] or rates), 1),
+              'test_accuracy': round(acc, 4), 'peak_rss_mib': round(rss, 1), 'threads': a.threads, 'device': a.device}
+    if gpu:
+        result['gpu'] = torch.cuda.get_device_name()
+        result['peak_gpu_mib'] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
+    print(json.dumps(result))
 
 
 if __name__ == '__main__':

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The GPU checks of docs/GPU.md in one script, for a machine lent by the device tool (no Java, no Maven,
+# no network; PyTorch and the CUDA libraries from pip). Build the bundle here first (bench/gpu/bundle.sh),
+# then run there from the repository root, one stage per call:
+#   parity     the CPU-vs-CUDA parity suite          carry: target/gpu-bundle
+#   suite      every test, on CUDA where it is found  (the bundle stays on a warm machine between calls)
+#   workloads  W1-W3 with Kiln on CUDA, then PyTorch eager on the same GPU; needs MNIST in target/gpu-data/mnist
+#              (cp -r ../shared/data/mnist target/gpu-data/), carried as target/gpu-data
+# Everything it prints is also written under $OUT (default gpu-results/): machine.txt, backends.txt, one
+# file per stage or workload.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+bundle="$root/target/gpu-bundle"
+out="${OUT:-$root/gpu-results}"
+stage="${1:-parity}"
+mkdir -p "$out"
+
+# cudart, cuBLAS, cuDNN and NVRTC: the system's if it has them, else the ones pip installed beside PyTorch.
+site="$(python3 -c 'import site; print(site.getsitepackages()[0])' 2>/dev/null || true)"
+for lib in "$site"/nvidia/*/lib; do
+    [ -d "$lib" ] && LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+done
+export LD_LIBRARY_PATH
+
+{ date -u; nvidia-smi; echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"; } > "$out/machine.txt" 2>&1
+head -20 "$out/machine.txt"
+"$bundle/kiln.sh" backends > "$out/backends.txt" 2>&1
+tail -3 "$out/backends.txt"
+
+case "$stage" in
+    parity)
+        timeout 450 "$bundle/run-tests.sh" --select-package dev.kiln.tests.cuda > "$out/parity.txt" 2>&1
+        grep -E "MethodSource|tests (successful|failed|skipped)|✘" "$out/parity.txt" | tail -80 ;;
+    suite)
+        timeout 540 "$bundle/run-tests.sh" > "$out/suite.txt" 2>&1
+        grep -E "tests (successful|failed|skipped)|✘" "$out/suite.txt" | tail -80 ;;
+    workloads)
+        data="$root/target/gpu-data"
+        for workload in mlp lenet lstm; do
+            KILN_BACKEND=cuda timeout 150 "$bundle/kiln.sh" bench "$workload" --data-dir "$data" > "$out/kiln-$workload.txt" 2>&1
+            tail -1 "$out/kiln-$workload.txt"
+            timeout 150 python3 "$root/bench/pytorch_reference.py" "$workload" --device cuda --data-dir "$data" \
+                > "$out/torch-$workload.txt" 2>&1
+            tail -1 "$out/torch-$workload.txt"
+        done ;;
+    *)
+        echo "stage must be parity, suite or workloads, got '$stage'" >&2
+        exit 2 ;;
+esac
