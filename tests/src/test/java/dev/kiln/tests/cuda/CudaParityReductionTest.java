@@ -123,9 +123,11 @@ class CudaParityReductionTest extends ParityTest {
         assertArrayEquals(firstArgmax(x, shape, axis), out.toLongArray(), "cpu argmax against the first maximum");
     }
 
-    /** Rows of 300 with a NaN in rows 1 and 3 (at the middle and at the end) among finite values. */
-    private static double[] withNaNs(Shape shape) {
-        double[] x = values(37, (int) shape.size(), -1, 1);
+    private static final Shape ROWS_OF_300 = Shape.of(4, 300);
+
+    /** {@link #ROWS_OF_300} with a NaN in rows 1 and 3 (at the middle and at the end) among finite values. */
+    private static double[] withNaNs() {
+        double[] x = values(37, (int) ROWS_OF_300.size(), -1, 1);
         x[300 + 150] = Double.NaN;
         x[3 * 300 + 299] = Double.NaN;
         return x;
@@ -134,8 +136,8 @@ class CudaParityReductionTest extends ParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void maxOverARowWithANaNIsNaNAsOnTheCpu(DType dtype) {
-        Shape shape = Shape.of(4, 300);
-        double[] x = withNaNs(shape);
+        Shape shape = ROWS_OF_300;
+        double[] x = withNaNs();
         assertParityWithNaN("max " + dtype + " of rows holding a NaN", Tolerance.EXACT, b -> {
             Tensor out = output(b, dtype, 4);
             b.reduce(ReduceOp.MAX, tensor(b, dtype, x, shape.dims()), 1, out);
@@ -146,8 +148,8 @@ class CudaParityReductionTest extends ParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void argmaxPicksTheFirstNaNAsOnTheCpu(DType dtype) {
-        Shape shape = Shape.of(4, 300);
-        double[] x = withNaNs(shape);
+        Shape shape = ROWS_OF_300;
+        double[] x = withNaNs();
         x[300 + 200] = Double.NaN;
         assertParity("argmax " + dtype + " of rows holding NaNs", Tolerance.EXACT, b -> {
             Tensor out = output(b, DType.I64, 4);
