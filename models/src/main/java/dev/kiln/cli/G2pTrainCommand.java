@@ -114,7 +114,8 @@ final class G2pTrainCommand {
         List<List<Pronunciation>> batches = Datasets.lengthBatches(train, p -> p.word().length(), batch, seed);
         Files.createDirectories(outDir);
         Path checkpoint = outDir.resolve(CHECKPOINT);
-        Map<String, String> settings = new LinkedHashMap<>(G2pModels.metadata(spec, data.letters(), data.phonemes()));
+        Map<String, String> modelMetadata = G2pModels.metadata(spec, data.letters(), data.phonemes());
+        Map<String, String> settings = new LinkedHashMap<>(modelMetadata);
         settings.put("epochs", Integer.toString(epochs));
         settings.put("batch", Integer.toString(batch));
         settings.put("lr", Double.toString(lr));
@@ -169,7 +170,7 @@ final class G2pTrainCommand {
                 if (val.wordErrorRate() < state.bestWer) {
                     state.bestWer = val.wordErrorRate();
                     state.bestEpoch = epoch;
-                    Trainer.writeModel(checkpoint, model, G2pModels.metadata(spec, data.letters(), data.phonemes()));
+                    Trainer.writeModel(checkpoint, model, modelMetadata);
                 }
                 state.epoch = epoch;
                 Trainer.writeTrainingState(outDir.resolve(LAST), model, adam, state.metadata(settings));

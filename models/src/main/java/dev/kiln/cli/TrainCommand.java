@@ -129,9 +129,8 @@ final class TrainCommand {
         }
         int resumedEpochs = 0;
         if (resume != null) {
-            Map<String, String> resumed = trainer.resume(Path.of(resume));
-            ResumeCheck.requireSameRun(resumed, metadata, resume);
-            resumedEpochs = Integer.parseInt(resumed.get("epoch"));
+            ResumeCheck.requireSameRun(Trainer.metadata(Path.of(resume)), metadata, resume);
+            resumedEpochs = Integer.parseInt(trainer.resume(Path.of(resume)).get("epoch"));
         }
         RunOutputs outputs = new RunOutputs(outDir, validation != null ? "val" : "test", out, resumedEpochs);
         trainer.listener(outputs);

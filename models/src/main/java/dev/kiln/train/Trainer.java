@@ -218,10 +218,7 @@ public final class Trainer {
 
     /** Writes model, optimizer, epoch and random state to {@code file} (atomically). */
     public void saveCheckpoint(Path file, int epoch) {
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        model.stateDict().forEach((k, v) -> tensors.put(MODEL_PREFIX + k, v));
-        optimizer.stateDict().forEach((k, v) -> tensors.put(OPTIMIZER_PREFIX + k, v));
-        write(file, tensors, epoch);
+        write(file, stateTensors(model, optimizer), epoch);
     }
 
     /**
@@ -229,33 +226,54 @@ public final class Trainer {
      * {@code metadata}; for models trained outside a Trainer, such as autoencoders.
      */
     public static void writeModel(Path file, Module model, Map<String, String> metadata) throws IOException {
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        model.stateDict().forEach((k, v) -> tensors.put(MODEL_PREFIX + k, v));
         Files.createDirectories(file.toAbsolutePath().getParent());
-        SafeTensors.write(file, tensors, metadata);
+        SafeTensors.write(file, stateTensors(model, null), metadata);
     }
 
     /** Writes only the model's weights (loadable with {@link #loadModel}), e.g. the best epoch's. */
     private void saveModel(Path file, int epoch) {
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        model.stateDict().forEach((k, v) -> tensors.put(MODEL_PREFIX + k, v));
-        write(file, tensors, epoch);
+        write(file, stateTensors(model, null), epoch);
     }
 
     private void write(Path file, Map<String, Tensor> tensors, int epoch) {
         Map<String, String> metadata = new LinkedHashMap<>(checkpointMetadata);
-        Engine engine = Engine.get();
         metadata.put("epoch", Integer.toString(epoch));
-        metadata.put("random_seed", Long.toString(engine.seed()));
-        metadata.put("random_counter", Long.toString(engine.counter()));
         metadata.put("best_loss", Double.toString(bestLoss));
         metadata.put("epochs_without_improvement", Integer.toString(epochsWithoutImprovement));
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            SafeTensors.write(file, tensors, metadata);
+            writeWithRandomState(file, tensors, metadata);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + file, e);
         }
+    }
+
+    /**
+     * Writes {@code model}'s and {@code optimizer}'s state, {@code metadata} and the engine's random state to
+     * {@code file} (atomically): what a training loop that runs without a Trainer (g2p) needs to continue
+     * exactly with {@link #readTrainingState}.
+     */
+    public static void writeTrainingState(Path file, Module model, Optimizer optimizer, Map<String, String> metadata)
+            throws IOException {
+        writeWithRandomState(file, stateTensors(model, optimizer), metadata);
+    }
+
+    private static void writeWithRandomState(Path file, Map<String, Tensor> tensors, Map<String, String> metadata)
+            throws IOException {
+        Map<String, String> all = new LinkedHashMap<>(metadata);
+        all.put("random_seed", Long.toString(Engine.get().seed()));
+        all.put("random_counter", Long.toString(Engine.get().counter()));
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        SafeTensors.write(file, tensors, all);
+    }
+
+    /** A checkpoint's tensors: the model's under {@code model.}, the optimizer's (if not null) under {@code optimizer.}. */
+    private static Map<String, Tensor> stateTensors(Module model, Optimizer optimizer) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        model.stateDict().forEach((k, v) -> tensors.put(MODEL_PREFIX + k, v));
+        if (optimizer != null) {
+            optimizer.stateDict().forEach((k, v) -> tensors.put(OPTIMIZER_PREFIX + k, v));
+        }
+        return tensors;
     }
 
     /**
@@ -273,23 +291,6 @@ public final class Trainer {
         Path best = file.resolveSibling(BEST);
         resumedBest = Files.isRegularFile(best) ? best : null;
         return meta;
-    }
-
-    /**
-     * Writes {@code model}'s and {@code optimizer}'s state, {@code metadata} and the engine's random state to
-     * {@code file} (atomically): what a training loop that runs without a Trainer (g2p) needs to continue
-     * exactly with {@link #readTrainingState}.
-     */
-    public static void writeTrainingState(Path file, Module model, Optimizer optimizer, Map<String, String> metadata)
-            throws IOException {
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        model.stateDict().forEach((k, v) -> tensors.put(MODEL_PREFIX + k, v));
-        optimizer.stateDict().forEach((k, v) -> tensors.put(OPTIMIZER_PREFIX + k, v));
-        Map<String, String> all = new LinkedHashMap<>(metadata);
-        all.put("random_seed", Long.toString(Engine.get().seed()));
-        all.put("random_counter", Long.toString(Engine.get().counter()));
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        SafeTensors.write(file, tensors, all);
     }
 
     /**
