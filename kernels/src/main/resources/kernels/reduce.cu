@@ -21,6 +21,29 @@ template <typename T> __device__ void reduce_rows_impl(const T* x, T* out, long 
     }
 }
 
+// partials[b] = sum or max of slice b % parts of row b / parts of x[outer, n] (inner == 1), each slice
+// ceil(n / parts) long: one block per slice, for rows too few and too long to give each a block. The
+// partials stay in double; reduce_rows_f64 then reduces each row's parts.
+template <typename T> __device__ void reduce_row_parts_impl(const T* x, double* partials, long long outer,
+                                                           long long n, long long parts, int max) {
+    __shared__ double scratch[32];
+    long long slice = (n + parts - 1) / parts;
+    for (long long b = blockIdx.x; b < outer * parts; b += gridDim.x) {
+        const T* r = x + (b / parts) * n;
+        long long from = (b % parts) * slice;
+        long long to = from + slice < n ? from + slice : n;
+        double acc = max ? -1.0 / 0.0 : 0.0;
+        for (long long j = from + threadIdx.x; j < to; j += blockDim.x) {
+            double v = (double) r[j];
+            acc = max ? (v > acc || v != v ? v : acc) : acc + v;
+        }
+        acc = max ? kiln_block_max<double>(acc, scratch) : kiln_block_sum<double>(acc, scratch);
+        if (threadIdx.x == 0) {
+            partials[b] = acc;
+        }
+    }
+}
+
 // out[o, i] = sum or max over j of x[o, j, i]: one thread per output element.
 template <typename T> __device__ void reduce_columns_impl(const T* x, T* out, long long outer, long long n,
                                                          long long inner, int max) {
@@ -61,6 +84,10 @@ template <typename T> __device__ void argmax_impl(const T* x, long long* out, lo
 #define KILN_REDUCE(T, S) \
     extern "C" __global__ void reduce_rows_##S(const T* x, T* out, long long outer, long long n, int max) { \
         reduce_rows_impl<T>(x, out, outer, n, max); \
+    } \
+    extern "C" __global__ void reduce_row_parts_##S(const T* x, double* partials, long long outer, long long n, \
+                                                    long long parts, int max) { \
+        reduce_row_parts_impl<T>(x, partials, outer, n, parts, max); \
     } \
     extern "C" __global__ void reduce_columns_##S(const T* x, T* out, long long outer, long long n, \
                                                   long long inner, int max) { \

@@ -1,6 +1,8 @@
 package dev.kiln.engine.cuda;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.ReduceOp;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 
 /** Reductions, argmax, softmax and fused softmax cross-entropy: Backend SPI sections 4 and 5 on the device. */
@@ -15,7 +17,11 @@ final class CudaReductions {
         this.layout = layout;
     }
 
-    /** Rows (inner == 1) get a block each; otherwise one thread per output reads coalesced columns. */
+    /**
+     * Rows (inner == 1) get a block each, or, when there are fewer than {@link #FEW_ROWS} rows of at least
+     * {@link #LONG_ROW} elements (a full reduction is one row), several blocks each and a second pass;
+     * otherwise one thread per output reads coalesced columns.
+     */
     void reduce(ReduceOp op, Tensor x, int axis, Tensor out) {
         long outer = x.shape().outer(axis);
         long n = x.dim(axis);
@@ -24,12 +30,41 @@ final class CudaReductions {
             return;
         }
         int max = op == ReduceOp.MAX ? 1 : 0;
-        if (inner == 1) {
+        if (inner == 1 && outer < FEW_ROWS && n >= LONG_ROW) {
+            reduceFewLongRows(x, outer, n, max, out);
+        } else if (inner == 1) {
             launcher.begin().pointer(x).pointer(out).int64(outer).int64(n).int32(max)
                     .launch(kernels.function(Kernel.REDUCE_ROWS, x.dtype()), launcher.blocksForRows(outer));
         } else {
             launcher.begin().pointer(x).pointer(out).int64(outer).int64(n).int64(inner).int32(max)
                     .launch(kernels.function(Kernel.REDUCE_COLUMNS, x.dtype()), launcher.blocksFor(outer * inner));
+        }
+    }
+
+    /** Rows below this count may leave most of the device idle with a block each. */
+    static final long FEW_ROWS = 64;
+    /** Rows at least this long are split over several blocks when they are few; also the slice length aimed at. */
+    static final long LONG_ROW = 1 << 16;
+    /** Blocks of the first pass at most: enough to fill a large device several times over. */
+    static final long MAX_PART_BLOCKS = 2048;
+
+    /**
+     * out[o] = sum or max of x[o, 0..n) in two passes: each row is cut into slices of about {@link #LONG_ROW}
+     * reduced by a block each into double partials [outer, parts], which one block per row then reduces.
+     */
+    private void reduceFewLongRows(Tensor x, long outer, long n, int max, Tensor out) {
+        long parts = Math.max(1, Math.min((n + LONG_ROW - 1) / LONG_ROW, MAX_PART_BLOCKS / outer));
+        int rows = Math.toIntExact(outer);
+        try (Tensor partials = Tensor.empty(Shape.of(rows, Math.toIntExact(parts)), DType.F64, x.backend());
+             Tensor sums = out.dtype() == DType.F64 ? null : Tensor.empty(Shape.of(rows), DType.F64, x.backend())) {
+            launcher.begin().pointer(x).pointer(partials).int64(outer).int64(n).int64(parts).int32(max)
+                    .launch(kernels.function(Kernel.REDUCE_ROW_PARTS, x.dtype()), launcher.blocksForRows(outer * parts));
+            Tensor rowResults = sums == null ? out : sums;
+            launcher.begin().pointer(partials).pointer(rowResults).int64(outer).int64(parts).int32(max)
+                    .launch(kernels.function(Kernel.REDUCE_ROWS, DType.F64), launcher.blocksForRows(outer));
+            if (sums != null) {
+                layout.copy(sums, out);
+            }
         }
     }
 

@@ -21,6 +21,7 @@ enum Kernel {
     BINARY_SAME_SHAPE(KernelSource.ELEMENTWISE, "binary_same_shape", Types.ALL),
     WHERE(KernelSource.ELEMENTWISE, "where", Types.ALL),
     REDUCE_ROWS(KernelSource.REDUCE, "reduce_rows", Types.ALL),
+    REDUCE_ROW_PARTS(KernelSource.REDUCE, "reduce_row_parts", Types.ALL),
     REDUCE_COLUMNS(KernelSource.REDUCE, "reduce_columns", Types.ALL),
     ARGMAX(KernelSource.REDUCE, "argmax", Types.ALL),
     SOFTMAX(KernelSource.REDUCE, "softmax", Types.FLOATING),

@@ -86,6 +86,35 @@ class CudaParityReductionTest extends ParityTest {
         });
     }
 
+    /** A full reduction (one row) long enough to be split over many blocks and reduced in a second pass. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("opsAndTypes")
+    void reduceMatchesCpuOverAMillionElementsInOneRow(ReduceOp op, DType dtype) {
+        Tolerance tolerance = op == ReduceOp.MAX || !dtype.isFloating() ? Tolerance.EXACT
+                : dtype == DType.F64 ? F64 : LONG_SUM_F32;
+        assertParity(op + " " + dtype + " of [1, 1000003] over axis 1", tolerance, b -> {
+            Tensor out = output(b, dtype, 1);
+            b.reduce(op, uniform(b, dtype, 25, 0, 100, 1, 1_000_003), 1, out);
+            return out;
+        });
+    }
+
+    static Stream<Arguments> opsAndTypes() {
+        return Stream.of(ReduceOp.values()).flatMap(op -> Stream.of(DType.values()).map(dtype -> Arguments.of(op, dtype)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void maxOverALongRowWithOneNaNIsNaNAsOnTheCpu(DType dtype) {
+        double[] x = values(38, 3 * 200_000, -1, 1);
+        x[200_000 + 123_457] = Double.NaN;
+        assertParityWithNaN("max " + dtype + " of [3, 200000], a NaN in row 1", Tolerance.EXACT, b -> {
+            Tensor out = output(b, dtype, 3);
+            b.reduce(ReduceOp.MAX, tensor(b, dtype, x, 3, 200_000), 1, out);
+            return out;
+        });
+    }
+
     /** The first index of the maximum along {@code axis} of row-major {@code x}: what argmax must give. */
     private static long[] firstArgmax(double[] x, Shape shape, int axis) {
         long outer = shape.outer(axis);
