@@ -71,10 +71,11 @@ final class CudaConvolution implements AutoCloseable {
 
     void forward(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor out) {
         Plan p = plan(g, input.dtype());
-        try (Workspace w = new Workspace(p.forwardWorkspace)) {
-            Status.cudnn(cudnn.cudnnConvolutionForward(context.cudnn(), one(input), p.input, DevicePointers.of(input),
-                    p.filter, DevicePointers.of(weight), p.convolution, p.forwardAlgorithm, w.pointer(), w.bytes(),
-                    zero(input), p.output, DevicePointers.of(out)), "cudnnConvolutionForward " + g);
+        try (Workspace w = new Workspace(p.forwardWorkspace);
+             Operand x = read(input); Operand f = read(weight); Operand y = written(out)) {
+            Status.cudnn(cudnn.cudnnConvolutionForward(context.cudnn(), one(input), p.input, x.pointer(),
+                    p.filter, f.pointer(), p.convolution, p.forwardAlgorithm, w.pointer(), w.bytes(),
+                    zero(input), p.output, y.pointer()), "cudnnConvolutionForward " + g);
         }
         if (bias != null) {
             long n = out.size();
@@ -86,27 +87,78 @@ final class CudaConvolution implements AutoCloseable {
 
     void backwardData(Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput) {
         Plan p = plan(g, gradOut.dtype());
-        try (Workspace w = new Workspace(p.backwardDataWorkspace)) {
+        try (Workspace w = new Workspace(p.backwardDataWorkspace);
+             Operand f = read(weight); Operand dy = read(gradOut); Operand dx = written(gradInput)) {
             Status.cudnn(cudnn.cudnnConvolutionBackwardData(context.cudnn(), one(gradOut), p.filter,
-                    DevicePointers.of(weight), p.output, DevicePointers.of(gradOut), p.convolution,
+                    f.pointer(), p.output, dy.pointer(), p.convolution,
                     p.backwardDataAlgorithm, w.pointer(), w.bytes(), zero(gradOut), p.input,
-                    DevicePointers.of(gradInput)), "cudnnConvolutionBackwardData " + g);
+                    dx.pointer()), "cudnnConvolutionBackwardData " + g);
         }
     }
 
     void backwardFilter(Tensor input, Tensor gradOut, Conv2dGeometry g, Tensor gradWeight, Tensor gradBias) {
         Plan p = plan(g, input.dtype());
-        try (Workspace w = new Workspace(p.backwardFilterWorkspace)) {
+        try (Workspace w = new Workspace(p.backwardFilterWorkspace);
+             Operand x = read(input); Operand dy = read(gradOut); Operand df = written(gradWeight)) {
             Status.cudnn(cudnn.cudnnConvolutionBackwardFilter(context.cudnn(), one(input), p.input,
-                    DevicePointers.of(input), p.output, DevicePointers.of(gradOut), p.convolution,
+                    x.pointer(), p.output, dy.pointer(), p.convolution,
                     p.backwardFilterAlgorithm, w.pointer(), w.bytes(), zero(input), p.filter,
-                    DevicePointers.of(gradWeight)), "cudnnConvolutionBackwardFilter " + g);
+                    df.pointer()), "cudnnConvolutionBackwardFilter " + g);
         }
         if (gradBias != null) {
             launcher.begin().pointer(gradOut).pointer(gradBias).int64(g.batch()).int64(g.outChannels())
                     .int64((long) g.outH() * g.outW())
                     .launch(kernels.function(Kernel.CHANNEL_SUM, gradOut.dtype()),
                             launcher.blocksForRows(g.outChannels()));
+        }
+    }
+
+    /** Bytes cuDNN's kernels may load at a time; our allocator's blocks are aligned to at least this. */
+    static final long CUDNN_ALIGNMENT = 16;
+
+    private Operand read(Tensor t) {
+        return new Operand(t, false);
+    }
+
+    private Operand written(Tensor t) {
+        return new Operand(t, true);
+    }
+
+    /**
+     * A tensor as cuDNN gets it: the tensor itself when its address is {@link #CUDNN_ALIGNMENT}-aligned, else
+     * an aligned copy (a view at an odd offset, e.g. a slice of a batch of 3x5x5 images). A written operand's
+     * copy is copied back on close; cuDNN overwrites it (beta = 0), so it starts empty.
+     */
+    private final class Operand implements AutoCloseable {
+        private final Tensor given;
+        private final Tensor staged;
+        private final boolean written;
+
+        Operand(Tensor given, boolean written) {
+            this.given = given;
+            this.written = written;
+            if (DevicePointers.address(given) % CUDNN_ALIGNMENT == 0) {
+                staged = given;
+            } else {
+                staged = Tensor.empty(given.shape(), given.dtype(), given.backend());
+                if (!written) {
+                    backend.copy(given, staged);
+                }
+            }
+        }
+
+        Pointer pointer() {
+            return DevicePointers.of(staged);
+        }
+
+        @Override
+        public void close() {
+            if (staged != given) {
+                if (written) {
+                    backend.copy(staged, given);
+                }
+                staged.close();
+            }
         }
     }
 
