@@ -1,7 +1,9 @@
 // Reductions, argmax, softmax and fused softmax cross-entropy (Backend SPI sections 4 and 5).
 // Tensors are viewed as [outer, n, inner] around the reduced axis. Row kernels (inner == 1, the
 // softmax family) run one block of a multiple of 32 threads per row; column kernels run one thread
-// per output element and read coalesced across the inner dimension. Sums accumulate in double.
+// per output element and read coalesced across the inner dimension. Few long rows or columns are cut into
+// slices first (the *_parts kernels), whose double partials the same kernels then reduce in F64.
+// Sums accumulate in double.
 #include "kiln_common.cuh"
 
 // out[o] = sum or max of x[o, 0..n) (inner == 1): one block per row.
@@ -60,6 +62,26 @@ template <typename T> __device__ void reduce_columns_impl(const T* x, T* out, lo
     }
 }
 
+// partials[o, p, i] = sum or max over slice p of j (each ceil(n / parts) long) of x[o, j, i]: one thread per
+// partial, for outputs too few and columns too long for a thread each. reduce_columns_f64 then reduces over p.
+template <typename T> __device__ void reduce_column_parts_impl(const T* x, double* partials, long long outer,
+                                                              long long n, long long inner, long long parts,
+                                                              int max) {
+    long long slice = (n + parts - 1) / parts;
+    KILN_FOR(q, outer * parts * inner) {
+        long long o = q / (parts * inner);
+        long long from = (q / inner) % parts * slice;
+        long long to = from + slice < n ? from + slice : n;
+        const T* c = x + o * n * inner + q % inner;
+        double acc = max ? -1.0 / 0.0 : 0.0;
+        for (long long j = from; j < to; j++) {
+            double v = (double) c[j * inner];
+            acc = max ? (v > acc || v != v ? v : acc) : acc + v;
+        }
+        partials[q] = acc;
+    }
+}
+
 // Index of the first maximum over j of x[o, j, i].
 template <typename T> __device__ void argmax_impl(const T* x, long long* out, long long outer, long long n,
                                                  long long inner) {
@@ -92,6 +114,10 @@ template <typename T> __device__ void argmax_impl(const T* x, long long* out, lo
     extern "C" __global__ void reduce_columns_##S(const T* x, T* out, long long outer, long long n, \
                                                   long long inner, int max) { \
         reduce_columns_impl<T>(x, out, outer, n, inner, max); \
+    } \
+    extern "C" __global__ void reduce_column_parts_##S(const T* x, double* partials, long long outer, \
+                                                       long long n, long long inner, long long parts, int max) { \
+        reduce_column_parts_impl<T>(x, partials, outer, n, inner, parts, max); \
     } \
     extern "C" __global__ void argmax_##S(const T* x, long long* out, long long outer, long long n, \
                                           long long inner) { \

@@ -17,10 +17,22 @@ final class CudaReductions {
         this.layout = layout;
     }
 
+    /** Rows below this count may leave most of the device idle with a block each. */
+    static final long FEW_ROWS = 64;
+    /** Rows at least this long are split over several blocks when they are few; also the slice length aimed at. */
+    static final long LONG_ROW = 1 << 16;
+    /** Blocks of the first pass over rows at most: enough to fill a large device several times over. */
+    static final long MAX_PART_BLOCKS = 2048;
+    /** Threads of the first pass over columns aimed at; fewer outputs than this get a thread per slice. */
+    static final long COLUMN_THREADS = 1 << 16;
+    /** Elements a column slice holds at least. */
+    static final long COLUMN_SLICE = 64;
+
     /**
-     * Rows (inner == 1) get a block each, or, when there are fewer than {@link #FEW_ROWS} rows of at least
-     * {@link #LONG_ROW} elements (a full reduction is one row), several blocks each and a second pass;
-     * otherwise one thread per output reads coalesced columns.
+     * Rows (inner == 1) get a block each, columns a thread per output reading coalesced across the inner
+     * dimension. When that leaves the device mostly idle (few long rows, such as a full reduction, or few long
+     * columns) each row or column is cut into slices reduced into double partials, and a second pass of the
+     * same kernels in F64 reduces the partials.
      */
     void reduce(ReduceOp op, Tensor x, int axis, Tensor out) {
         long outer = x.shape().outer(axis);
@@ -30,40 +42,59 @@ final class CudaReductions {
             return;
         }
         int max = op == ReduceOp.MAX ? 1 : 0;
-        if (inner == 1 && outer < FEW_ROWS && n >= LONG_ROW) {
-            reduceFewLongRows(x, outer, n, max, out);
-        } else if (inner == 1) {
-            launcher.begin().pointer(x).pointer(out).int64(outer).int64(n).int32(max)
-                    .launch(kernels.function(Kernel.REDUCE_ROWS, x.dtype()), launcher.blocksForRows(outer));
+        if (inner == 1) {
+            long parts = outer < FEW_ROWS ? Math.min((n + LONG_ROW - 1) / LONG_ROW, MAX_PART_BLOCKS / outer) : 1;
+            if (parts > 1) {
+                reduceInParts(Kernel.REDUCE_ROW_PARTS, x, outer, n, inner, parts, max, out);
+            } else {
+                reduceRows(x, outer, n, max, out);
+            }
         } else {
-            launcher.begin().pointer(x).pointer(out).int64(outer).int64(n).int64(inner).int32(max)
-                    .launch(kernels.function(Kernel.REDUCE_COLUMNS, x.dtype()), launcher.blocksFor(outer * inner));
+            long parts = Math.min(n / COLUMN_SLICE, COLUMN_THREADS / (outer * inner));
+            if (parts > 1) {
+                reduceInParts(Kernel.REDUCE_COLUMN_PARTS, x, outer, n, inner, parts, max, out);
+            } else {
+                reduceColumns(x, outer, n, inner, max, out);
+            }
         }
     }
 
-    /** Rows below this count may leave most of the device idle with a block each. */
-    static final long FEW_ROWS = 64;
-    /** Rows at least this long are split over several blocks when they are few; also the slice length aimed at. */
-    static final long LONG_ROW = 1 << 16;
-    /** Blocks of the first pass at most: enough to fill a large device several times over. */
-    static final long MAX_PART_BLOCKS = 2048;
+    private void reduceRows(Tensor x, long outer, long n, int max, Tensor out) {
+        launcher.begin().pointer(x).pointer(out).int64(outer).int64(n).int32(max)
+                .launch(kernels.function(Kernel.REDUCE_ROWS, x.dtype()), launcher.blocksForRows(outer));
+    }
+
+    private void reduceColumns(Tensor x, long outer, long n, long inner, int max, Tensor out) {
+        launcher.begin().pointer(x).pointer(out).int64(outer).int64(n).int64(inner).int32(max)
+                .launch(kernels.function(Kernel.REDUCE_COLUMNS, x.dtype()), launcher.blocksFor(outer * inner));
+    }
 
     /**
-     * out[o] = sum or max of x[o, 0..n) in two passes: each row is cut into slices of about {@link #LONG_ROW}
-     * reduced by a block each into double partials [outer, parts], which one block per row then reduces.
+     * out[o, i] = sum or max over j of x[o, j, i] in two passes: {@code firstPass} reduces each of
+     * {@code parts} slices of j into double partials [outer, parts, inner], which the rows or columns kernel
+     * in F64 then reduces over the parts (converted to out's dtype after).
      */
-    private void reduceFewLongRows(Tensor x, long outer, long n, int max, Tensor out) {
-        long parts = Math.max(1, Math.min((n + LONG_ROW - 1) / LONG_ROW, MAX_PART_BLOCKS / outer));
-        int rows = Math.toIntExact(outer);
-        try (Tensor partials = Tensor.empty(Shape.of(rows, Math.toIntExact(parts)), DType.F64, x.backend());
-             Tensor sums = out.dtype() == DType.F64 ? null : Tensor.empty(Shape.of(rows), DType.F64, x.backend())) {
-            launcher.begin().pointer(x).pointer(partials).int64(outer).int64(n).int64(parts).int32(max)
-                    .launch(kernels.function(Kernel.REDUCE_ROW_PARTS, x.dtype()), launcher.blocksForRows(outer * parts));
-            Tensor rowResults = sums == null ? out : sums;
-            launcher.begin().pointer(partials).pointer(rowResults).int64(outer).int64(parts).int32(max)
-                    .launch(kernels.function(Kernel.REDUCE_ROWS, DType.F64), launcher.blocksForRows(outer));
-            if (sums != null) {
-                layout.copy(sums, out);
+    private void reduceInParts(Kernel firstPass, Tensor x, long outer, long n, long inner, long parts, int max,
+                               Tensor out) {
+        int[] partialDims = {Math.toIntExact(outer), Math.toIntExact(parts), Math.toIntExact(inner)};
+        try (Tensor partials = Tensor.empty(Shape.of(partialDims), DType.F64, x.backend());
+             Tensor wide = out.dtype() == DType.F64 ? null : Tensor.empty(out.shape(), DType.F64, x.backend())) {
+            var launch = launcher.begin().pointer(x).pointer(partials).int64(outer).int64(n);
+            if (firstPass == Kernel.REDUCE_ROW_PARTS) {
+                launch.int64(parts).int32(max).launch(kernels.function(firstPass, x.dtype()),
+                        launcher.blocksForRows(outer * parts));
+            } else {
+                launch.int64(inner).int64(parts).int32(max).launch(kernels.function(firstPass, x.dtype()),
+                        launcher.blocksFor(outer * parts * inner));
+            }
+            Tensor result = wide == null ? out : wide;
+            if (inner == 1) {
+                reduceRows(partials, outer, parts, max, result);
+            } else {
+                reduceColumns(partials, outer, parts, inner, max, result);
+            }
+            if (wide != null) {
+                layout.copy(wide, out);
             }
         }
     }

@@ -23,6 +23,7 @@ enum Kernel {
     REDUCE_ROWS(KernelSource.REDUCE, "reduce_rows", Types.ALL),
     REDUCE_ROW_PARTS(KernelSource.REDUCE, "reduce_row_parts", Types.ALL),
     REDUCE_COLUMNS(KernelSource.REDUCE, "reduce_columns", Types.ALL),
+    REDUCE_COLUMN_PARTS(KernelSource.REDUCE, "reduce_column_parts", Types.ALL),
     ARGMAX(KernelSource.REDUCE, "argmax", Types.ALL),
     SOFTMAX(KernelSource.REDUCE, "softmax", Types.FLOATING),
     SOFTMAX_BACKWARD(KernelSource.REDUCE, "softmax_backward", Types.FLOATING),

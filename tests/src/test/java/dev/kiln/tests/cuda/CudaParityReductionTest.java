@@ -99,6 +99,31 @@ class CudaParityReductionTest extends ParityTest {
         });
     }
 
+    /** Few outputs over long columns: each column is cut into slices reduced by a thread each, then a second pass. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("opsAndTypes")
+    void reduceMatchesCpuOverFewLongColumns(ReduceOp op, DType dtype) {
+        Tolerance tolerance = op == ReduceOp.MAX || !dtype.isFloating() ? Tolerance.EXACT
+                : dtype == DType.F64 ? F64 : LONG_SUM_F32;
+        assertParity(op + " " + dtype + " of [4, 20001, 3] over axis 1", tolerance, b -> {
+            Tensor out = output(b, dtype, 4, 3);
+            b.reduce(op, uniform(b, dtype, 26, 0, 100, 4, 20_001, 3), 1, out);
+            return out;
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void maxOverALongColumnWithOneNaNIsNaNAsOnTheCpu(DType dtype) {
+        double[] x = values(39, 20_000 * 3, -1, 1);
+        x[12_345 * 3 + 2] = Double.NaN;
+        assertParityWithNaN("max " + dtype + " of [20000, 3] over axis 0, a NaN in column 2", Tolerance.EXACT, b -> {
+            Tensor out = output(b, dtype, 3);
+            b.reduce(ReduceOp.MAX, tensor(b, dtype, x, 20_000, 3), 0, out);
+            return out;
+        });
+    }
+
     static Stream<Arguments> opsAndTypes() {
         return Stream.of(ReduceOp.values()).flatMap(op -> Stream.of(DType.values()).map(dtype -> Arguments.of(op, dtype)));
     }
