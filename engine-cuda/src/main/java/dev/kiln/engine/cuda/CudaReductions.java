@@ -27,6 +27,8 @@ final class CudaReductions {
     static final long COLUMN_THREADS = 1 << 16;
     /** Elements a column slice holds at least. */
     static final long COLUMN_SLICE = 64;
+    /** Slices of a column at most: the second pass reads a column's partials on one thread. */
+    static final long MAX_COLUMN_PARTS = 1024;
 
     /**
      * Rows (inner == 1) get a block each, columns a thread per output reading coalesced across the inner
@@ -50,7 +52,7 @@ final class CudaReductions {
                 reduceRows(x, outer, n, max, out);
             }
         } else {
-            long parts = Math.min(n / COLUMN_SLICE, COLUMN_THREADS / (outer * inner));
+            long parts = Math.min(Math.min(n / COLUMN_SLICE, COLUMN_THREADS / (outer * inner)), MAX_COLUMN_PARTS);
             if (parts > 1) {
                 reduceInParts(Kernel.REDUCE_COLUMN_PARTS, x, outer, n, inner, parts, max, out);
             } else {
