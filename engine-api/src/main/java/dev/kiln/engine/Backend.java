@@ -1,6 +1,7 @@
 package dev.kiln.engine;
 
 import java.nio.Buffer;
+import java.util.Map;
 
 /**
  * The contract each backend implements (DESIGN.md, "The Backend SPI"). Every method receives tensors
@@ -550,6 +551,20 @@ public interface Backend extends AutoCloseable {
 
     /** Waits until all queued work has finished (a no-op on synchronous backends). */
     default void synchronize() {
+    }
+
+    /** The device in words for reports, e.g. {@code NVIDIA H200} (default: {@link #device()}, e.g. {@code cpu}). */
+    default String deviceName() {
+        return device().toString();
+    }
+
+    /**
+     * Running counts of the backend's events since it started, for benchmarks that report them per step:
+     * e.g. {@code kernel_launches}, {@code host_synchronisations}, {@code device_mallocs}. Empty for a backend
+     * that counts nothing (the CPU backend).
+     */
+    default Map<String, Long> counters() {
+        return Map.of();
     }
 
     /** Releases the backend's caches and threads. */

@@ -4,6 +4,7 @@ import dev.kiln.data.DataLoader;
 import dev.kiln.data.Dataset;
 import dev.kiln.data.Mnist;
 import dev.kiln.data.MnistDataset;
+import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
@@ -77,8 +78,11 @@ final class BenchCommand {
         Engine.seed(1);
         Dataset train = MnistDataset.load(dataDir, "mnist", Mnist.Split.TRAIN);
         Dataset test = MnistDataset.load(dataDir, "mnist", Mnist.Split.TEST);
+        Backend backend = Engine.get().backend();
+        CountersPerStep counters = new CountersPerStep(backend::counters);
         try (Module model = modelFactory.get()) {
             Trainer trainer = new Trainer(model, Optimizers.create("adam", model.trainableParameters(), 1e-3), new CrossEntropyLoss());
+            trainer.listener(counters);
             trainer.listener(new TrainingListener() {
                 @Override
                 public void onEpochEnd(EpochMetrics m) {
@@ -94,14 +98,18 @@ final class BenchCommand {
             r.put("samples_per_s", Math.round(TrainCommand.median(history) * 10) / 10.0);
             r.put("test_accuracy", TrainCommand.round(e.accuracy()));
             r.put("peak_rss_mib", peakResidentMiB());
-            r.put("backend", Engine.get().backend().name());
+            r.putAll(counters.perStep());
+            r.put("backend", backend.name());
+            r.put("device", backend.deviceName());
             r.put("threads", Integer.getInteger("kiln.threads", Runtime.getRuntime().availableProcessors()));
             out.println(Json.line(r));
         }
         return 0;
     }
 
+    /** C = A B on square F32 matrices; a GPU backend is synchronised around each product, so its time is the GEMM's. */
     private static int sgemm(PrintStream out) {
+        Backend backend = Engine.get().backend();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("workload", "sgemm");
         for (int n : new int[] {512, 1024, 2048, 4096}) {
@@ -111,9 +119,11 @@ final class BenchCommand {
                 Tensor b = Tensor.randn(n, n);
                 long best = Long.MAX_VALUE;
                 for (int i = 0; i < 13; i++) {
+                    backend.synchronize();
                     long t = System.nanoTime();
                     try (Scope step = Scope.open()) {
                         a.matmul(b);
+                        backend.synchronize();
                     }
                     if (i >= 3) {
                         best = Math.min(best, System.nanoTime() - t);
@@ -124,7 +134,8 @@ final class BenchCommand {
             out.printf("N=%d: %.1f GFLOP/s%n", n, gflops);
             r.put("gflops_" + n, Math.round(gflops * 10) / 10.0);
         }
-        r.put("backend", Engine.get().backend().name());
+        r.put("backend", backend.name());
+        r.put("device", backend.deviceName());
         out.println(Json.line(r));
         return 0;
     }

@@ -11,6 +11,8 @@ import dev.kiln.engine.Storage;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
 import java.nio.Buffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The CUDA backend: GEMM on cuBLAS, convolution on cuDNN, everything else in our kernels (the kernels
@@ -62,6 +64,7 @@ public final class CudaBackend implements Backend {
     }
 
     /** The GPU's name, e.g. "NVIDIA H100 80GB HBM3". */
+    @Override
     public String deviceName() {
         return context.name();
     }
@@ -79,6 +82,21 @@ public final class CudaBackend implements Backend {
     /** Kernels launched so far (cuBLAS and cuDNN calls not counted), for launches-per-step figures. */
     public synchronized long kernelLaunches() {
         return launcher.launches();
+    }
+
+    /**
+     * {@code kernel_launches} (ours; cuBLAS and cuDNN calls not counted), {@code host_synchronisations} (waits
+     * for the whole stream: every download, {@link #synchronize()}), {@code staging_waits} (uploads that waited
+     * for a pinned buffer's earlier copy) and {@code device_mallocs} (cudaMalloc calls of the allocator).
+     */
+    @Override
+    public synchronized Map<String, Long> counters() {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        counters.put("kernel_launches", launcher.launches());
+        counters.put("host_synchronisations", context.synchronisations());
+        counters.put("staging_waits", transfers.stagingWaits());
+        counters.put("device_mallocs", allocator.statistics().mallocCalls());
+        return counters;
     }
 
     @Override

@@ -23,6 +23,7 @@ final class CudaContext implements AutoCloseable {
     private final int multiprocessors;
     private final int computeCapability;
     private final String name;
+    private long synchronisations;
 
     CudaContext(int index) {
         this.index = index;
@@ -51,10 +52,16 @@ final class CudaContext implements AutoCloseable {
         }
     }
 
-    /** Waits for everything queued on the stream; the only host synchronisation Kiln does. */
+    /** Waits for everything queued on the stream; the only full host synchronisation Kiln does. */
     void synchronize() {
         bindThread();
+        synchronisations++;
         Status.runtime(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+    }
+
+    /** Calls of {@link #synchronize()} so far. */
+    long synchronisations() {
+        return synchronisations;
     }
 
     Device device() {

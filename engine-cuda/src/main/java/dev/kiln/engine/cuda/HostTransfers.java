@@ -29,6 +29,7 @@ final class HostTransfers implements AutoCloseable {
     private final CudaContext context;
     private final Slot[] slots = new Slot[SLOTS];
     private int next;
+    private long stagingWaits;
 
     HostTransfers(CudaContext context) {
         this.context = context;
@@ -46,6 +47,11 @@ final class HostTransfers implements AutoCloseable {
                     context.stream()), "cudaMemcpyAsync(host to device, " + bytes + " bytes)");
             slot.recordCopy(context);
         });
+    }
+
+    /** Times the host waited for a staging buffer's earlier copy to finish. */
+    long stagingWaits() {
+        return stagingWaits;
     }
 
     void download(Tensor src, Buffer dst) {
@@ -91,7 +97,9 @@ final class HostTransfers implements AutoCloseable {
         context.bindThread();
         Slot slot = slots[next];
         next = (next + 1) % SLOTS;
-        slot.awaitLastCopy();
+        if (slot.awaitLastCopy()) {
+            stagingWaits++;
+        }
         slot.ensureCapacity(bytes);
         return slot;
     }
@@ -134,8 +142,17 @@ final class HostTransfers implements AutoCloseable {
             Status.runtime(cudart.cudaEventRecord(lastCopy, context.stream()), "cudaEventRecord");
         }
 
-        void awaitLastCopy() {
+        /** Waits for the copy staged last through this slot; true when it had not finished (the host waited). */
+        boolean awaitLastCopy() {
+            int status = cudart.cudaEventQuery(lastCopy);
+            if (status == cudart.cudaSuccess) {
+                return false;
+            }
+            if (status != cudart.cudaErrorNotReady) {
+                Status.runtime(status, "cudaEventQuery");
+            }
             Status.runtime(cudart.cudaEventSynchronize(lastCopy), "cudaEventSynchronize");
+            return true;
         }
 
         void recordCopy(CudaContext context) {
