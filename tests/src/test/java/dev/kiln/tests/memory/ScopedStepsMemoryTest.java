@@ -3,9 +3,7 @@ package dev.kiln.tests.memory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Engine;
-import dev.kiln.engine.F;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.io.IOException;
@@ -30,14 +28,14 @@ class ScopedStepsMemoryTest {
         Tensor y = Tensor.fromArray(new long[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5}, 16);
 
         for (int i = 0; i < 500; i++) {
-            step(w1, w2, x, y);
+            TwoLayerSgdStep.step(w1, w2, x, y);
         }
         long liveAfterWarmUp = Engine.get().backend().bytesInUse();
         long rssAfterWarmUp = residentBytes();
-        double firstLoss = step(w1, w2, x, y);
+        double firstLoss = TwoLayerSgdStep.step(w1, w2, x, y);
         double lastLoss = firstLoss;
         for (int i = 0; i < STEPS; i++) {
-            lastLoss = step(w1, w2, x, y);
+            lastLoss = TwoLayerSgdStep.step(w1, w2, x, y);
         }
         long liveAtEnd = Engine.get().backend().bytesInUse();
         long rssAtEnd = residentBytes();
@@ -50,20 +48,6 @@ class ScopedStepsMemoryTest {
                     "resident memory grew by " + (rssAtEnd - rssAfterWarmUp) + " bytes");
         }
         assertTrue(lastLoss < firstLoss, "the steps did not train: loss " + firstLoss + " -> " + lastLoss);
-    }
-
-    private static double step(Tensor w1, Tensor w2, Tensor x, Tensor y) {
-        try (Scope s = Scope.open()) {
-            Tensor loss = F.crossEntropy(F.linear(F.linear(x, w1, null).tanh(), w2, null), y);
-            loss.backward();
-            try (Autograd.Guard g = Autograd.noGrad()) {
-                w1.addInPlace(w1.grad(), -0.01);
-                w2.addInPlace(w2.grad(), -0.01);
-            }
-            w1.zeroGrad();
-            w2.zeroGrad();
-            return loss.item();
-        }
     }
 
     /** VmRSS from /proc (Linux); 0 where there is no /proc, and then only live bytes are checked. */

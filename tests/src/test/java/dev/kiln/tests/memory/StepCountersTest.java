@@ -3,10 +3,8 @@ package dev.kiln.tests.memory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
-import dev.kiln.engine.F;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.util.Map;
@@ -34,11 +32,11 @@ class StepCountersTest {
         Tensor x = Tensor.rand(128, 784);
         Tensor y = Tensor.fromArray(new long[128], 128);
         for (int i = 0; i < 50; i++) {
-            step(w1, w2, x, y);
+            TwoLayerSgdStep.step(w1, w2, x, y);
         }
         Map<String, Long> before = backend.counters();
         for (int i = 0; i < STEPS; i++) {
-            step(w1, w2, x, y);
+            TwoLayerSgdStep.step(w1, w2, x, y);
         }
         Map<String, Long> after = backend.counters();
         System.out.printf("per warm step on %s: %.1f kernel launches, %.2f host synchronisations, %.2f cudaMalloc calls%n",
@@ -52,19 +50,5 @@ class StepCountersTest {
 
     private static double perStep(Map<String, Long> before, Map<String, Long> after, String counter) {
         return (after.get(counter) - before.get(counter)) / (double) STEPS;
-    }
-
-    private static void step(Tensor w1, Tensor w2, Tensor x, Tensor y) {
-        try (Scope s = Scope.open()) {
-            Tensor loss = F.crossEntropy(F.linear(F.linear(x, w1, null).relu(), w2, null), y);
-            loss.backward();
-            try (Autograd.Guard g = Autograd.noGrad()) {
-                w1.addInPlace(w1.grad(), -0.01);
-                w2.addInPlace(w2.grad(), -0.01);
-            }
-            w1.zeroGrad();
-            w2.zeroGrad();
-            loss.item();
-        }
     }
 }
