@@ -74,20 +74,11 @@ public final class CudaBackend implements Backend {
         return allocator.statistics().toString();
     }
 
-    /** How many times cudaMalloc was called: flat after warm-up when the cache serves every request. */
-    public synchronized long mallocCalls() {
-        return allocator.statistics().mallocCalls();
-    }
-
-    /** Kernels launched so far (cuBLAS and cuDNN calls not counted), for launches-per-step figures. */
-    public synchronized long kernelLaunches() {
-        return launcher.launches();
-    }
-
     /**
      * {@code kernel_launches} (ours; cuBLAS and cuDNN calls not counted), {@code host_synchronisations} (waits
      * for the whole stream: every download, {@link #synchronize()}), {@code staging_waits} (uploads that waited
-     * for a pinned buffer's earlier copy) and {@code device_mallocs} (cudaMalloc calls of the allocator).
+     * for a pinned buffer's earlier copy) and {@code device_mallocs} (cudaMalloc calls of the allocator: flat after
+     * warm-up when its cache serves every request).
      */
     @Override
     public synchronized Map<String, Long> counters() {

@@ -47,14 +47,14 @@ final class CudaReductions {
         if (inner == 1) {
             long parts = outer < FEW_ROWS ? Math.min((n + LONG_ROW - 1) / LONG_ROW, MAX_PART_BLOCKS / outer) : 1;
             if (parts > 1) {
-                reduceInParts(Kernel.REDUCE_ROW_PARTS, x, outer, n, inner, parts, max, out);
+                reduceInParts(x, outer, n, inner, parts, max, out);
             } else {
                 reduceRows(x, outer, n, max, out);
             }
         } else {
             long parts = Math.min(Math.min(n / COLUMN_SLICE, COLUMN_THREADS / (outer * inner)), MAX_COLUMN_PARTS);
             if (parts > 1) {
-                reduceInParts(Kernel.REDUCE_COLUMN_PARTS, x, outer, n, inner, parts, max, out);
+                reduceInParts(x, outer, n, inner, parts, max, out);
             } else {
                 reduceColumns(x, outer, n, inner, max, out);
             }
@@ -72,27 +72,25 @@ final class CudaReductions {
     }
 
     /**
-     * out[o, i] = sum or max over j of x[o, j, i] in two passes: {@code firstPass} reduces each of
-     * {@code parts} slices of j into double partials [outer, parts, inner], which the rows or columns kernel
-     * in F64 then reduces over the parts (converted to out's dtype after).
+     * out[o, i] = sum or max over j of x[o, j, i] in two passes: {@code reduce_row_parts} (inner == 1) or
+     * {@code reduce_column_parts} reduces each of {@code parts} slices of j into double partials
+     * [outer, parts, inner], which the rows or columns kernel in F64 then reduces over the parts (converted to
+     * out's dtype after).
      */
-    private void reduceInParts(Kernel firstPass, Tensor x, long outer, long n, long inner, long parts, int max,
-                               Tensor out) {
+    private void reduceInParts(Tensor x, long outer, long n, long inner, long parts, int max, Tensor out) {
         int[] partialDims = {Math.toIntExact(outer), Math.toIntExact(parts), Math.toIntExact(inner)};
         try (Tensor partials = Tensor.empty(Shape.of(partialDims), DType.F64, x.backend());
              Tensor wide = out.dtype() == DType.F64 ? null : Tensor.empty(out.shape(), DType.F64, x.backend())) {
-            var launch = launcher.begin().pointer(x).pointer(partials).int64(outer).int64(n);
-            if (firstPass == Kernel.REDUCE_ROW_PARTS) {
-                launch.int64(parts).int32(max).launch(kernels.function(firstPass, x.dtype()),
-                        launcher.blocksForRows(outer * parts));
-            } else {
-                launch.int64(inner).int64(parts).int32(max).launch(kernels.function(firstPass, x.dtype()),
-                        launcher.blocksFor(outer * parts * inner));
-            }
             Tensor result = wide == null ? out : wide;
             if (inner == 1) {
+                launcher.begin().pointer(x).pointer(partials).int64(outer).int64(n).int64(parts).int32(max)
+                        .launch(kernels.function(Kernel.REDUCE_ROW_PARTS, x.dtype()),
+                                launcher.blocksForRows(outer * parts));
                 reduceRows(partials, outer, parts, max, result);
             } else {
+                launcher.begin().pointer(x).pointer(partials).int64(outer).int64(n).int64(inner).int64(parts).int32(max)
+                        .launch(kernels.function(Kernel.REDUCE_COLUMN_PARTS, x.dtype()),
+                                launcher.blocksFor(outer * parts * inner));
                 reduceColumns(partials, outer, parts, inner, max, result);
             }
             if (wide != null) {
