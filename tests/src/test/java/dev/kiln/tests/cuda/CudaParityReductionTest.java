@@ -43,8 +43,9 @@ class CudaParityReductionTest extends ParityTest {
     private static final Tolerance SOFTMAX_F32 = Tolerance.of(1e-5);
     private static final Tolerance F64 = Tolerance.of(1e-10);
 
-    private static Tolerance tolerance(ReduceOp op, DType dtype) {
-        return op == ReduceOp.MAX ? Tolerance.EXACT : dtype == DType.F64 ? F64 : SUM_F32;
+    /** Maxima and integer sums match exactly; floating sums within F64's or the given F32 tolerance. */
+    private static Tolerance tolerance(ReduceOp op, DType dtype, Tolerance sumF32) {
+        return op == ReduceOp.MAX || !dtype.isFloating() ? Tolerance.EXACT : dtype == DType.F64 ? F64 : sumF32;
     }
 
     static Stream<Arguments> opsDtypesAndAxes() {
@@ -63,7 +64,7 @@ class CudaParityReductionTest extends ParityTest {
     @MethodSource("opsDtypesAndAxes")
     void reduceMatchesCpuOverEachAxisOfARankThreeTensor(ReduceOp op, DType dtype, int axis) {
         Shape shape = Shape.of(7, 300, 9);
-        assertParity(op + " " + dtype + " of " + shape + " over axis " + axis, tolerance(op, dtype), b -> {
+        assertParity(op + " " + dtype + " of " + shape + " over axis " + axis, tolerance(op, dtype, SUM_F32), b -> {
             Tensor out = output(b, dtype, shape.without(axis));
             b.reduce(op, random(b, dtype, 22, shape.dims()), axis, out);
             return out;
@@ -73,7 +74,7 @@ class CudaParityReductionTest extends ParityTest {
     @ParameterizedTest
     @EnumSource(ReduceOp.class)
     void reduceMatchesCpuOverAxesOfAHundredThousandElements(ReduceOp op) {
-        Tolerance tolerance = op == ReduceOp.MAX ? Tolerance.EXACT : LONG_SUM_F32;
+        Tolerance tolerance = tolerance(op, DType.F32, LONG_SUM_F32);
         assertParity(op + " of [2, 100000] over axis 1", tolerance, b -> {
             Tensor out = output(b, DType.F32, 2);
             b.reduce(op, uniform(b, DType.F32, 23, 0, 1, 2, 100_000), 1, out);
@@ -90,24 +91,21 @@ class CudaParityReductionTest extends ParityTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("opsAndTypes")
     void reduceMatchesCpuOverAMillionElementsInOneRow(ReduceOp op, DType dtype) {
-        Tolerance tolerance = op == ReduceOp.MAX || !dtype.isFloating() ? Tolerance.EXACT
-                : dtype == DType.F64 ? F64 : LONG_SUM_F32;
-        assertParity(op + " " + dtype + " of [1, 1000003] over axis 1", tolerance, b -> {
-            Tensor out = output(b, dtype, 1);
-            b.reduce(op, uniform(b, dtype, 25, 0, 100, 1, 1_000_003), 1, out);
-            return out;
-        });
+        assertLongReductionMatchesCpu(op, dtype, 25, Shape.of(1, 1_000_003), 1);
     }
 
     /** Few outputs over long columns: each column is cut into slices reduced by a thread each, then a second pass. */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("opsAndTypes")
     void reduceMatchesCpuOverFewLongColumns(ReduceOp op, DType dtype) {
-        Tolerance tolerance = op == ReduceOp.MAX || !dtype.isFloating() ? Tolerance.EXACT
-                : dtype == DType.F64 ? F64 : LONG_SUM_F32;
-        assertParity(op + " " + dtype + " of [4, 20001, 3] over axis 1", tolerance, b -> {
-            Tensor out = output(b, dtype, 4, 3);
-            b.reduce(op, uniform(b, dtype, 26, 0, 100, 4, 20_001, 3), 1, out);
+        assertLongReductionMatchesCpu(op, dtype, 26, Shape.of(4, 20_001, 3), 1);
+    }
+
+    /** {@code op} over {@code axis} of seeded values in [0, 100): sums of many terms, so F32 gets LONG_SUM_F32. */
+    private static void assertLongReductionMatchesCpu(ReduceOp op, DType dtype, long seed, Shape shape, int axis) {
+        assertParity(op + " " + dtype + " of " + shape + " over axis " + axis, tolerance(op, dtype, LONG_SUM_F32), b -> {
+            Tensor out = output(b, dtype, shape.without(axis));
+            b.reduce(op, uniform(b, dtype, seed, 0, 100, shape.dims()), axis, out);
             return out;
         });
     }

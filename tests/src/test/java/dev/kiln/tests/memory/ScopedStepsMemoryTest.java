@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Engine;
-import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,24 +17,19 @@ class ScopedStepsMemoryTest {
     @Test
     void tenThousandScopedStepsLeaveMemoryFlat() throws IOException {
         Engine.seed(7);
-        Tensor w1;
-        Tensor w2;
-        try (Scope setup = Scope.open()) {
-            w1 = setup.keep(Tensor.randn(64, 32).mul(0.1)).requiresGrad(true);
-            w2 = setup.keep(Tensor.randn(10, 64).mul(0.1)).requiresGrad(true);
-        }
+        TwoLayerSgdNet net = new TwoLayerSgdNet(32, 64, 10, 0.1);
         Tensor x = Tensor.randn(16, 32);
         Tensor y = Tensor.fromArray(new long[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5}, 16);
 
         for (int i = 0; i < 500; i++) {
-            TwoLayerSgdStep.step(w1, w2, x, y);
+            net.step(x, y);
         }
         long liveAfterWarmUp = Engine.get().backend().bytesInUse();
         long rssAfterWarmUp = residentBytes();
-        double firstLoss = TwoLayerSgdStep.step(w1, w2, x, y);
+        double firstLoss = net.step(x, y);
         double lastLoss = firstLoss;
         for (int i = 0; i < STEPS; i++) {
-            lastLoss = TwoLayerSgdStep.step(w1, w2, x, y);
+            lastLoss = net.step(x, y);
         }
         long liveAtEnd = Engine.get().backend().bytesInUse();
         long rssAtEnd = residentBytes();

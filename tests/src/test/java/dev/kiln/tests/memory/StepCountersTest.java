@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
-import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,20 +22,15 @@ class StepCountersTest {
         assumeFalse(backend.counters().isEmpty(),
                 "backend " + backend.name() + " keeps no event counters (the CUDA backend does); nothing to check here");
         Engine.seed(11);
-        Tensor w1;
-        Tensor w2;
-        try (Scope setup = Scope.open()) {
-            w1 = setup.keep(Tensor.randn(256, 784).mul(0.05)).requiresGrad(true);
-            w2 = setup.keep(Tensor.randn(10, 256).mul(0.05)).requiresGrad(true);
-        }
+        TwoLayerSgdNet net = new TwoLayerSgdNet(784, 256, 10, 0.05);
         Tensor x = Tensor.rand(128, 784);
         Tensor y = Tensor.fromArray(new long[128], 128);
         for (int i = 0; i < 50; i++) {
-            TwoLayerSgdStep.step(w1, w2, x, y);
+            net.step(x, y);
         }
         Map<String, Long> before = backend.counters();
         for (int i = 0; i < STEPS; i++) {
-            TwoLayerSgdStep.step(w1, w2, x, y);
+            net.step(x, y);
         }
         Map<String, Long> after = backend.counters();
         System.out.printf("per warm step on %s: %.1f kernel launches, %.2f host synchronisations, %.2f cudaMalloc calls%n",
