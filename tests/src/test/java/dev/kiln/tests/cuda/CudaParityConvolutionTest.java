@@ -11,6 +11,7 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.tests.cuda.ParityBackends.Tolerance;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -131,22 +132,34 @@ class CudaParityConvolutionTest extends ParityTest {
         });
     }
 
+    /** The names of {@link #everyDirection}'s outputs, in order. */
+    private static final String[] DIRECTIONS = {"forward", "backwardData", "backwardFilter weight", "backwardFilter bias"};
+
+    /**
+     * Forward with bias, backward-data and backward-filter with a bias gradient of {@code g} in {@code dtype}, every
+     * operand (outputs included) first passed through {@code place}: out, gradInput, gradWeight, gradBias.
+     */
+    private static Tensor[] everyDirection(Backend b, DType dtype, Conv2dGeometry g, UnaryOperator<Tensor> place) {
+        Tensor input = place.apply(input(b, dtype, g));
+        Tensor weight = place.apply(weight(b, dtype, g));
+        Tensor gradOut = place.apply(gradOut(b, dtype, g));
+        Tensor out = place.apply(output(b, dtype, g.outputShape()));
+        b.conv2dForward(input, weight, place.apply(random(b, dtype, 42, g.outChannels())), g, out);
+        Tensor gradInput = place.apply(output(b, dtype, g.inputShape()));
+        b.conv2dBackwardData(gradOut, weight, g, gradInput);
+        Tensor gradWeight = place.apply(output(b, dtype, g.weightShape()));
+        Tensor gradBias = place.apply(output(b, dtype, g.outChannels()));
+        b.conv2dBackwardFilter(input, gradOut, g, gradWeight, gradBias);
+        return new Tensor[] {out, gradInput, gradWeight, gradBias};
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("doublePrecisionGeometries")
     void convolutionInDoublePrecisionMatchesCpuInEveryDirection(Geometry geometry) {
         Conv2dGeometry g = geometry.of();
-        String[] names = {"forward", "backwardData", "backwardFilter weight", "backwardFilter bias"};
-        assertParity("conv2d F64, " + geometry, names, CONV_F64, b -> {
-            Tensor out = output(b, DType.F64, g.outputShape());
-            b.conv2dForward(input(b, DType.F64, g), weight(b, DType.F64, g), random(b, DType.F64, 42, g.outChannels()), g, out);
-            Tensor gradInput = output(b, DType.F64, g.inputShape());
-            b.conv2dBackwardData(gradOut(b, DType.F64, g), weight(b, DType.F64, g), g, gradInput);
-            Tensor gradWeight = output(b, DType.F64, g.weightShape());
-            Tensor gradBias = output(b, DType.F64, g.outChannels());
-            b.conv2dBackwardFilter(input(b, DType.F64, g), gradOut(b, DType.F64, g), g, gradWeight, gradBias);
-            return new Tensor[] {out, gradInput, gradWeight, gradBias};
-        });
+        assertParity("conv2d F64, " + geometry, DIRECTIONS, CONV_F64, b -> everyDirection(b, DType.F64, g, t -> t));
     }
+
     /**
      * A copy of {@code t} in a view one element into a larger buffer: 4 or 8 bytes past the 16-byte alignment
      * cuDNN's kernels may assume (the backend stages such operands through aligned copies).
@@ -163,19 +176,7 @@ class CudaParityConvolutionTest extends ParityTest {
     @MethodSource("geometries")
     void convolutionOnViewsAtAnOddOffsetMatchesCpuInEveryDirection(Geometry geometry) {
         Conv2dGeometry g = geometry.of();
-        String[] names = {"forward", "backwardData", "backwardFilter weight", "backwardFilter bias"};
-        assertParity("conv2d on views at offset 1, " + geometry, names, CONV_F32, b -> {
-            Tensor input = atOddOffset(b, input(b, DType.F32, g));
-            Tensor weight = atOddOffset(b, weight(b, DType.F32, g));
-            Tensor gradOut = atOddOffset(b, gradOut(b, DType.F32, g));
-            Tensor out = atOddOffset(b, output(b, DType.F32, g.outputShape()));
-            b.conv2dForward(input, weight, atOddOffset(b, random(b, DType.F32, 42, g.outChannels())), g, out);
-            Tensor gradInput = atOddOffset(b, output(b, DType.F32, g.inputShape()));
-            b.conv2dBackwardData(gradOut, weight, g, gradInput);
-            Tensor gradWeight = atOddOffset(b, output(b, DType.F32, g.weightShape()));
-            Tensor gradBias = atOddOffset(b, output(b, DType.F32, g.outChannels()));
-            b.conv2dBackwardFilter(input, gradOut, g, gradWeight, gradBias);
-            return new Tensor[] {out, gradInput, gradWeight, gradBias};
-        });
+        assertParity("conv2d on views at offset 1, " + geometry, DIRECTIONS, CONV_F32,
+                b -> everyDirection(b, DType.F32, g, t -> atOddOffset(b, t)));
     }
 }
