@@ -52,6 +52,7 @@ final class G2pTrainCommand {
               --warmup N           steps of linear learning-rate warm-up before the cosine (default 0;
                                    Transformer 1000)
               --clip X             clip the gradient norm to X (default 5)
+              --label-smoothing E  train against targets with E spread over all phonemes (default 0)
               --beam K             beam width for the final test figures (default 5)
               --alpha A            length normalisation of beam scores, logP / length^A (default 1)
               --train-size N       train on a seeded random N of the training words (default all)
@@ -91,6 +92,7 @@ final class G2pTrainCommand {
         double lr = o.getDouble("lr", transformer ? 1e-3 : 2e-3);
         int warmup = o.getInt("warmup", transformer ? 1000 : 0);
         double clip = o.getDouble("clip", 5);
+        double labelSmoothing = o.getDouble("label-smoothing", 0);
         int beam = o.getInt("beam", 5);
         double alpha = o.getDouble("alpha", 1);
         int trainSize = o.getInt("train-size", 0);
@@ -100,6 +102,7 @@ final class G2pTrainCommand {
         String resume = o.get("resume", null);
         int stopAfter = o.getInt("stop-after", epochs);
         o.rejectUnknown();
+        G2pTraining.StepSettings stepSettings = new G2pTraining.StepSettings(teacherForcing, labelSmoothing, clip);
         if (epochs < 1 || batch < 1 || beam < 1 || warmup < 0) {
             throw new IllegalArgumentException("--epochs, --batch and --beam must be at least 1 and --warmup at least 0,"
                     + " got " + epochs + ", " + batch + ", " + beam + " and " + warmup);
@@ -122,16 +125,17 @@ final class G2pTrainCommand {
         settings.put("warmup", Integer.toString(warmup));
         settings.put("clip", Double.toString(clip));
         settings.put("teacher_forcing", Double.toString(teacherForcing));
+        settings.put("label_smoothing", Double.toString(labelSmoothing));
         settings.put("train_size", Integer.toString(trainSize));
         settings.put("seed", Long.toString(seed));
         Map<String, Object> summary = new LinkedHashMap<>();
         try (Seq2SeqModel model = G2pModels.create(spec, data.letters(), data.phonemes());
              Optimizer adam = new Adam(model.trainableParameters(), lr)) {
             out.printf(Locale.ROOT, "Grapheme-to-phoneme on CMUdict: %d training, %d validation, %d test words, %d phonemes;"
-                            + " %s, %,d parameters; Adam lr %s (%d warm-up steps, cosine), batch %d, %d epochs, teacher forcing %s, backend %s,"
-                            + " output %s%n", train.size(), data.validation().size(), data.test().size(),
-                    data.phonemes().symbols().size(), model, model.parameterCount(), lr, warmup, batch, epochs, teacherForcing,
-                    Engine.get().backend().name(), outDir);
+                            + " %s, %,d parameters; Adam lr %s (%d warm-up steps, cosine), batch %d, %d epochs, teacher forcing %s,"
+                            + " label smoothing %s, backend %s, output %s%n", train.size(), data.validation().size(),
+                    data.test().size(), data.phonemes().symbols().size(), model, model.parameterCount(), lr, warmup, batch,
+                    epochs, teacherForcing, labelSmoothing, Engine.get().backend().name(), outDir);
             RunState state = resume == null ? new RunState() : resumed(Path.of(resume), settings, model, adam, out);
             MetricsCsv csv = state.epoch > 0 ? MetricsCsv.resume(outDir, COLUMNS, state.epoch) : new MetricsCsv(outDir, COLUMNS);
             long steps = (long) epochs * batches.size();
@@ -145,7 +149,7 @@ final class G2pTrainCommand {
                     for (int b : Datasets.permutation(batches.size(), seed * 1_000_003L + epoch)) {
                         G2pTraining.setLearningRate(adam, G2pTraining.warmupCosine(lr, done++, steps, warmup));
                         G2pBatch example = G2pBatch.of(batches.get(b), data.letters(), data.phonemes());
-                        double loss = G2pTraining.step(model, adam, example, teacherForcing, clip);
+                        double loss = G2pTraining.step(model, adam, example, stepSettings);
                         lossSum += loss * example.targetTokens();
                         tokens += example.targetTokens();
                         progress.step(1, String.format(Locale.ROOT, "loss %.4f", loss));
@@ -190,6 +194,7 @@ final class G2pTrainCommand {
             summary.put("data", "cmudict");
             summary.put("parameters", model.parameterCount());
             summary.put("epochs", epochs);
+            summary.put("label_smoothing", labelSmoothing);
             summary.put("best_epoch", state.bestEpoch);
             summary.put("val_wer", round(state.bestWer));
             summary.put("test_wer", round(beamed.wordErrorRate()));

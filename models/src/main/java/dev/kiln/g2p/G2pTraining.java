@@ -27,16 +27,29 @@ public final class G2pTraining {
     }
 
     /**
-     * One optimisation step on {@code words}: teacher-forced cross-entropy per target token (EOS included),
-     * gradient norm clipped to {@code clip} (0: no clipping), an optimizer step. Returns the loss.
+     * How a step trains: the share of decoder steps fed the gold phoneme ({@code teacherForcing}, in [0, 1]),
+     * the loss's {@code labelSmoothing} (0: plain cross-entropy), the gradient norm {@code clip} (0: none).
      */
-    public static double step(Seq2SeqModel model, Optimizer optimizer, G2pBatch batch, double teacherForcing, double clip) {
+    public record StepSettings(double teacherForcing, double labelSmoothing, double clip) {
+        public StepSettings {
+            if (!(teacherForcing >= 0 && teacherForcing <= 1) || !(labelSmoothing >= 0 && labelSmoothing < 1) || !(clip >= 0)) {
+                throw new IllegalArgumentException("g2p step: teacher forcing must be in [0, 1], label smoothing in [0, 1)"
+                        + " and clip at least 0, got " + teacherForcing + ", " + labelSmoothing + " and " + clip);
+            }
+        }
+    }
+
+    /**
+     * One optimisation step on {@code batch}: cross-entropy per target token (EOS included) with the
+     * settings' teacher forcing and label smoothing, the gradient norm clipped, an optimizer step. Returns the loss.
+     */
+    public static double step(Seq2SeqModel model, Optimizer optimizer, G2pBatch batch, StepSettings settings) {
         try (Scope scope = Scope.open()) {
-            Tensor logits = model.logits(batch.source(), batch.decoderInputs(), teacherForcing);
-            Tensor loss = SequenceLoss.crossEntropy(logits, batch.targets());
+            Tensor logits = model.logits(batch.source(), batch.decoderInputs(), settings.teacherForcing());
+            Tensor loss = SequenceLoss.crossEntropy(logits, batch.targets(), settings.labelSmoothing());
             loss.backward();
-            if (clip > 0) {
-                Optimizer.clipGradNorm(model.trainableParameters(), clip);
+            if (settings.clip() > 0) {
+                Optimizer.clipGradNorm(model.trainableParameters(), settings.clip());
             }
             optimizer.step();
             optimizer.zeroGrad();

@@ -1,7 +1,7 @@
 package dev.kiln.seq2seq;
 
-import dev.kiln.engine.F;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.CrossEntropyLoss;
 
 /** Losses over padded target sequences. */
 public final class SequenceLoss {
@@ -13,6 +13,15 @@ public final class SequenceLoss {
      * {@code logits} [batch, T, vocabulary]: every target token counts once, however long its sequence.
      */
     public static Tensor crossEntropy(Tensor logits, Tensor targets) {
+        return crossEntropy(logits, targets, 0);
+    }
+
+    /**
+     * As {@link #crossEntropy(Tensor, Tensor)} against targets smoothed by {@code labelSmoothing} in [0, 1)
+     * ({@link CrossEntropyLoss}): each real position's target puts {@code 1 - labelSmoothing} on the gold token
+     * and spreads {@code labelSmoothing} evenly over the whole vocabulary.
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets, double labelSmoothing) {
         if (logits.rank() != 3 || targets.rank() != 2 || logits.dim(0) != targets.dim(0) || logits.dim(1) != targets.dim(1)) {
             throw new IllegalArgumentException("SequenceLoss.crossEntropy: logits " + logits.shape() + " and targets "
                     + targets.shape() + " must be [batch, T, vocabulary] and [batch, T]");
@@ -34,6 +43,7 @@ public final class SequenceLoss {
             }
         }
         Tensor flat = logits.reshape(-1, logits.dim(2));
-        return F.crossEntropy(flat.indexSelect(0, Tensor.fromArray(rows, real)), Tensor.fromArray(kept, real));
+        return new CrossEntropyLoss(labelSmoothing).compute(flat.indexSelect(0, Tensor.fromArray(rows, real)),
+                Tensor.fromArray(kept, real));
     }
 }

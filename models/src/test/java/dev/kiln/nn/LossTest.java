@@ -109,6 +109,30 @@ class LossTest {
     }
 
     @Test
+    void smoothedCrossEntropyIsCrossEntropyAgainstTheSmoothedTargetDistribution() {
+        double[] x = {1, 2, 3, 0, 0, 0};
+        long[] y = {2, 0};
+        double eps = 0.1;
+        double expected = 0;
+        for (int row = 0; row < 2; row++) {
+            double logSum = Math.log(Math.exp(x[3 * row]) + Math.exp(x[3 * row + 1]) + Math.exp(x[3 * row + 2]));
+            for (int k = 0; k < 3; k++) {
+                double target = (k == y[row] ? 1 - eps : 0) + eps / 3;
+                expected -= target * (x[3 * row + k] - logSum) / 2;
+            }
+        }
+        Tensor loss = new CrossEntropyLoss(eps).compute(f64(x, 2, 3), Tensor.fromArray(y, 2));
+        assertEquals(expected, loss.item(), 1e-12);
+    }
+
+    @Test
+    void labelSmoothingOutsideZeroToOneIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CrossEntropyLoss(1));
+        assertTrue(e.getMessage().contains("label smoothing") && e.getMessage().contains("1.0"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new CrossEntropyLoss(-0.1));
+    }
+
+    @Test
     void klDivIsBatchMeanOfTargetTimesLogRatioWithZeroTermsDropped() {
         double[] p = {0.5, 0.5, 0, 0.1, 0.2, 0.7};
         double[] q = {0.25, 0.25, 0.5, 0.3, 0.3, 0.4};
@@ -181,6 +205,13 @@ class LossTest {
         Tensor logits = Tensor.randn(DType.F64, 4, 5).requiresGrad(true);
         Tensor y = Tensor.fromArray(new long[] {4, 0, 2, 2}, 4);
         GradCheck.check("CrossEntropyLoss", in -> new CrossEntropyLoss().compute(in[0], in[1]), logits, y);
+    }
+
+    @Test
+    void smoothedCrossEntropyGradientsMatchFiniteDifferences() {
+        Tensor logits = Tensor.randn(DType.F64, 4, 5).requiresGrad(true);
+        Tensor y = Tensor.fromArray(new long[] {4, 0, 2, 2}, 4);
+        GradCheck.check("CrossEntropyLoss(0.2)", in -> new CrossEntropyLoss(0.2).compute(in[0], in[1]), logits, y);
     }
 
     @Test
