@@ -6,6 +6,8 @@
 #   suite      every test, on CUDA where it is found  (the bundle stays on a warm machine between calls)
 #   workloads  W1-W3 with Kiln on CUDA, then PyTorch eager on the same GPU; needs MNIST in target/gpu-data/mnist
 #              (cp -r ../shared/data/mnist target/gpu-data/), carried as target/gpu-data
+#   tf32       W2 with Kiln on CUDA in strict FP32, then with the TF32 opt-in: accuracy and speed of each
+#              (same data as workloads)
 # Everything it prints is also written under $OUT (default gpu-results/): machine.txt, backends.txt, one
 # file per stage or workload.
 set -uo pipefail
@@ -43,7 +45,14 @@ case "$stage" in
                 > "$out/torch-$workload.txt" 2>&1
             tail -1 "$out/torch-$workload.txt"
         done ;;
+    tf32)
+        data="$root/target/gpu-data"
+        for tf32 in 0 1; do
+            KILN_CUDA_TF32=$tf32 KILN_BACKEND=cuda timeout 250 "$bundle/kiln.sh" bench lenet --data-dir "$data" \
+                > "$out/kiln-lenet-tf32-$tf32.txt" 2>&1
+            tail -1 "$out/kiln-lenet-tf32-$tf32.txt"
+        done ;;
     *)
-        echo "stage must be parity, suite or workloads, got '$stage'" >&2
+        echo "stage must be parity, suite, workloads or tf32, got '$stage'" >&2
         exit 2 ;;
 esac

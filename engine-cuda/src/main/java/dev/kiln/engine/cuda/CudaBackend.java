@@ -13,6 +13,8 @@ import dev.kiln.engine.UnaryOp;
 import java.nio.Buffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The CUDA backend: GEMM on cuBLAS, convolution on cuDNN, everything else in our kernels (the kernels
@@ -22,6 +24,7 @@ import java.util.Map;
  * thread may upload a batch while the training thread computes.
  */
 public final class CudaBackend implements Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(CudaBackend.class);
     private final CudaContext context;
     private final DeviceAllocator allocator;
     private final CudaKernels kernels;
@@ -39,9 +42,17 @@ public final class CudaBackend implements Backend {
     private final CudaGemm gemm;
     private final CudaConvolution convolution;
 
-    /** Opens device {@code index}; only after {@link CudaBackendProvider#probe()} said it can. */
+    /** Opens device {@code index} in strict FP32 arithmetic; only after {@link CudaBackendProvider#probe()} said it can. */
     public CudaBackend(int index) {
-        this.context = new CudaContext(index);
+        this(index, false);
+    }
+
+    /**
+     * Opens device {@code index}; with {@code tf32}, F32 GEMMs and convolutions may run on TF32 tensor cores
+     * (10 mantissa bits per input, F32 accumulation), which is faster and no longer at F32 parity with the CPU.
+     */
+    public CudaBackend(int index, boolean tf32) {
+        this.context = new CudaContext(index, tf32);
         this.allocator = new DeviceAllocator(context);
         this.kernels = new CudaKernels(new KernelCompiler(context.computeCapability()));
         this.launcher = new KernelLauncher(context);
@@ -57,6 +68,10 @@ public final class CudaBackend implements Backend {
         this.batchNorm = new CudaBatchNorm(kernels, launcher);
         this.gemm = new CudaGemm(context);
         this.convolution = new CudaConvolution(this, context, kernels, launcher);
+        if (tf32) {
+            LOG.info("CUDA backend on {}: TF32 tensor cores allowed for F32 GEMM and convolution (kiln.cuda.tf32)",
+                    context.name());
+        }
     }
 
     DeviceAllocator allocator() {

@@ -23,10 +23,16 @@ final class CudaContext implements AutoCloseable {
     private final int multiprocessors;
     private final int computeCapability;
     private final String name;
+    private final boolean tf32;
     private long synchronisations;
 
-    CudaContext(int index) {
+    /**
+     * Opens device {@code index}. With {@code tf32}, F32 GEMMs (and, in {@link CudaConvolution}, F32
+     * convolutions) may round their inputs to TF32 on tensor cores; without it they keep full FP32 arithmetic.
+     */
+    CudaContext(int index, boolean tf32) {
         this.index = index;
+        this.tf32 = tf32;
         this.device = Device.cuda(index);
         bindThread();
         // cudaFree(0) creates the primary context now, so that the driver API (kernels) finds it current.
@@ -34,8 +40,8 @@ final class CudaContext implements AutoCloseable {
         Status.runtime(cudart.cudaStreamCreateWithFlags(stream, cudart.cudaStreamNonBlocking), "cudaStreamCreate");
         Status.cublas(cublas.cublasCreate_v2(cublasHandle), "cublasCreate");
         Status.cublas(cublas.cublasSetStream_v2(cublasHandle, stream), "cublasSetStream");
-        // Strict FP32: no TF32 tensor-core rounding unless a user opts in (issue 10).
-        Status.cublas(cublas.cublasSetMathMode(cublasHandle, cublas.CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+        Status.cublas(cublas.cublasSetMathMode(cublasHandle,
+                tf32 ? cublas.CUBLAS_TF32_TENSOR_OP_MATH : cublas.CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
         Status.cudnn(cudnn.cudnnCreate(cudnnHandle), "cudnnCreate");
         Status.cudnn(cudnn.cudnnSetStream(cudnnHandle, stream), "cudnnSetStream");
         this.multiprocessors = attribute(cudart.cudaDevAttrMultiProcessorCount);
@@ -91,6 +97,11 @@ final class CudaContext implements AutoCloseable {
 
     String name() {
         return name;
+    }
+
+    /** Whether F32 GEMM and convolution may use TF32 tensor cores (opt-in, {@link CudaBackendProvider#tf32Requested()}). */
+    boolean tf32() {
+        return tf32;
     }
 
     private int attribute(int attribute) {

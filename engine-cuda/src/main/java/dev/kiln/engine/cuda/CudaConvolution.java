@@ -19,9 +19,11 @@ import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.SizeTPointer;
 
 /**
- * 2-D convolution on cuDNN (NCHW, cross-correlation, strict FP32 math: no TF32 unless a user opts in).
- * Descriptors and the algorithm of each direction are chosen once per (geometry, dtype) and cached;
- * workspaces come from the caching allocator. Bias addition and the bias gradient are our kernels.
+ * 2-D convolution on cuDNN (NCHW, cross-correlation). F32 runs in strict FP32 arithmetic (FMA math only),
+ * unless the context allows TF32, when tensor-core algorithms are candidates too (never those that convert
+ * inputs to FP16). Descriptors and the algorithm and math type of each direction are chosen once per
+ * (geometry, dtype) and cached; workspaces come from the caching allocator. Bias addition and the bias
+ * gradient are our kernels.
  */
 final class CudaConvolution implements AutoCloseable {
     private static final int ALGORITHMS_REQUESTED = 8;
@@ -55,10 +57,13 @@ final class CudaConvolution implements AutoCloseable {
         final cudnnFilterStruct filter = new cudnnFilterStruct();
         final cudnnConvolutionStruct convolution = new cudnnConvolutionStruct();
         int forwardAlgorithm;
+        int forwardMath;
         long forwardWorkspace;
         int backwardDataAlgorithm;
+        int backwardDataMath;
         long backwardDataWorkspace;
         int backwardFilterAlgorithm;
+        int backwardFilterMath;
         long backwardFilterWorkspace;
 
         void close() {
@@ -73,6 +78,7 @@ final class CudaConvolution implements AutoCloseable {
         Plan p = plan(g, input.dtype());
         try (Workspace w = new Workspace(p.forwardWorkspace);
              Operand x = read(input); Operand f = read(weight); Operand y = written(out)) {
+            setMath(p, p.forwardMath);
             Status.cudnn(cudnn.cudnnConvolutionForward(context.cudnn(), one(input), p.input, x.pointer(),
                     p.filter, f.pointer(), p.convolution, p.forwardAlgorithm, w.pointer(), w.bytes(),
                     zero(input), p.output, y.pointer()), "cudnnConvolutionForward " + g);
@@ -89,6 +95,7 @@ final class CudaConvolution implements AutoCloseable {
         Plan p = plan(g, gradOut.dtype());
         try (Workspace w = new Workspace(p.backwardDataWorkspace);
              Operand f = read(weight); Operand dy = read(gradOut); Operand dx = written(gradInput)) {
+            setMath(p, p.backwardDataMath);
             Status.cudnn(cudnn.cudnnConvolutionBackwardData(context.cudnn(), one(gradOut), p.filter,
                     f.pointer(), p.output, dy.pointer(), p.convolution,
                     p.backwardDataAlgorithm, w.pointer(), w.bytes(), zero(gradOut), p.input,
@@ -100,6 +107,7 @@ final class CudaConvolution implements AutoCloseable {
         Plan p = plan(g, input.dtype());
         try (Workspace w = new Workspace(p.backwardFilterWorkspace);
              Operand x = read(input); Operand dy = read(gradOut); Operand df = written(gradWeight)) {
+            setMath(p, p.backwardFilterMath);
             Status.cudnn(cudnn.cudnnConvolutionBackwardFilter(context.cudnn(), one(input), p.input,
                     x.pointer(), p.output, dy.pointer(), p.convolution,
                     p.backwardFilterAlgorithm, w.pointer(), w.bytes(), zero(input), p.filter,
@@ -194,8 +202,9 @@ final class CudaConvolution implements AutoCloseable {
         Status.cudnn(cudnn.cudnnSetConvolution2dDescriptor(p.convolution, g.padH(), g.padW(), g.strideH(),
                 g.strideW(), g.dilationH(), g.dilationW(), cudnn.CUDNN_CROSS_CORRELATION, type),
                 "cudnnSetConvolution2dDescriptor " + g);
-        Status.cudnn(cudnn.cudnnSetConvolutionMathType(p.convolution, cudnn.CUDNN_FMA_MATH),
-                "cudnnSetConvolutionMathType");
+        // The heuristics list candidates of the math types the descriptor allows; each direction then runs
+        // with its chosen candidate's own math type, as cuDNN asks.
+        setMath(p, context.tf32() ? cudnn.CUDNN_TENSOR_OP_MATH : cudnn.CUDNN_FMA_MATH);
         chooseForward(p, g);
         chooseBackwardData(p, g);
         chooseBackwardFilter(p, g);
@@ -213,9 +222,11 @@ final class CudaConvolution implements AutoCloseable {
                 var candidate = perf.getPointer(i);
                 if (usable(candidate.status(), candidate.mathType(), candidate.memory())) {
                     p.forwardAlgorithm = candidate.algo();
+                    p.forwardMath = candidate.mathType();
                 }
             }
             requireAlgorithm(p.forwardAlgorithm, "forward", g);
+            setMath(p, p.forwardMath);
             Status.cudnn(cudnn.cudnnGetConvolutionForwardWorkspaceSize(context.cudnn(), p.input, p.filter,
                     p.convolution, p.output, p.forwardAlgorithm, bytes), "cudnnGetConvolutionForwardWorkspaceSize");
             p.forwardWorkspace = bytes.get();
@@ -234,9 +245,11 @@ final class CudaConvolution implements AutoCloseable {
                 var candidate = perf.getPointer(i);
                 if (usable(candidate.status(), candidate.mathType(), candidate.memory())) {
                     p.backwardDataAlgorithm = candidate.algo();
+                    p.backwardDataMath = candidate.mathType();
                 }
             }
             requireAlgorithm(p.backwardDataAlgorithm, "backward-data", g);
+            setMath(p, p.backwardDataMath);
             Status.cudnn(cudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(context.cudnn(), p.filter, p.output,
                     p.convolution, p.input, p.backwardDataAlgorithm, bytes),
                     "cudnnGetConvolutionBackwardDataWorkspaceSize");
@@ -256,9 +269,11 @@ final class CudaConvolution implements AutoCloseable {
                 var candidate = perf.getPointer(i);
                 if (usable(candidate.status(), candidate.mathType(), candidate.memory())) {
                     p.backwardFilterAlgorithm = candidate.algo();
+                    p.backwardFilterMath = candidate.mathType();
                 }
             }
             requireAlgorithm(p.backwardFilterAlgorithm, "backward-filter", g);
+            setMath(p, p.backwardFilterMath);
             Status.cudnn(cudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(context.cudnn(), p.input, p.output,
                     p.convolution, p.filter, p.backwardFilterAlgorithm, bytes),
                     "cudnnGetConvolutionBackwardFilterWorkspaceSize");
@@ -267,19 +282,30 @@ final class CudaConvolution implements AutoCloseable {
     }
 
     /**
-     * Whether an entry of cuDNN's heuristics may be used: it runs, in full F32/F64 arithmetic (the heuristics
-     * may also list tensor-op entries, which round F32 inputs to TF32 and would break parity with the CPU),
-     * within {@link #WORKSPACE_LIMIT}.
+     * Whether an entry of cuDNN's heuristics may be used: it runs within {@link #WORKSPACE_LIMIT}, never
+     * converting inputs to FP16, and in full F32/F64 arithmetic unless the context allows TF32 (tensor-op
+     * entries round F32 inputs to TF32, which breaks parity with the CPU).
      */
-    private static boolean usable(int status, int mathType, long workspaceBytes) {
-        return status == cudnn.CUDNN_STATUS_SUCCESS && mathType != cudnn.CUDNN_TENSOR_OP_MATH
-                && mathType != cudnn.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION && workspaceBytes <= WORKSPACE_LIMIT;
+    private boolean usable(int status, int mathType, long workspaceBytes) {
+        boolean arithmetic = context.tf32() ? mathType != cudnn.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION
+                : mathType == cudnn.CUDNN_FMA_MATH || mathType == cudnn.CUDNN_DEFAULT_MATH;
+        return status == cudnn.CUDNN_STATUS_SUCCESS && arithmetic && workspaceBytes <= WORKSPACE_LIMIT;
     }
 
-    private static void requireAlgorithm(int algorithm, String direction, Conv2dGeometry g) {
+    /**
+     * Sets the descriptor's math type before a call or a workspace query. In strict mode that is always FMA:
+     * a DEFAULT_MATH candidate run under a DEFAULT_MATH descriptor may use TF32 on Ampere and newer.
+     */
+    private void setMath(Plan p, int mathType) {
+        int math = context.tf32() ? mathType : cudnn.CUDNN_FMA_MATH;
+        Status.cudnn(cudnn.cudnnSetConvolutionMathType(p.convolution, math), "cudnnSetConvolutionMathType");
+    }
+
+    private void requireAlgorithm(int algorithm, String direction, Conv2dGeometry g) {
         if (algorithm < 0) {
             throw new CudaException("cuDNN offers no " + direction + " convolution algorithm for " + g
-                    + " in FMA arithmetic within a workspace of " + (WORKSPACE_LIMIT >> 20) + " MiB");
+                    + (context.tf32() ? "" : " in FMA arithmetic") + " within a workspace of "
+                    + (WORKSPACE_LIMIT >> 20) + " MiB");
         }
     }
 
