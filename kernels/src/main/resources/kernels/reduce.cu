@@ -125,9 +125,12 @@ template <typename T> __device__ void argmax_impl(const T* x, long long* out, lo
     }
 KILN_ALL_TYPES(KILN_REDUCE)
 
-// Maximum and log-sum-exp of a row, shared by softmax and cross-entropy.
-template <typename T> __device__ inline void row_max_lse(const T* r, long long cols, double* scratch, T* rowMax,
-                                                        T* logSumExp) {
+// Maximum m of a row and the sum of exp(x - m), shared by softmax and cross-entropy. Outputs are formed from
+// x - m (exact for x near m) and log(sum) (small), never from m + log(sum): rounded to F32, that sum would be off
+// by half a float step at m's size (3e-5 for m = 1000), which goes straight into every log-probability.
+// An infinite (or NaN) maximum gives sum 1, so that outputs are x - m, as on the CPU backend.
+template <typename T> __device__ inline void row_max_sum(const T* r, long long cols, double* scratch, T* rowMax,
+                                                        double* expSum) {
     T m = r[0];
     for (long long j = threadIdx.x; j < cols; j += blockDim.x) {
         m = r[j] > m || r[j] != r[j] ? r[j] : m;
@@ -139,8 +142,7 @@ template <typename T> __device__ inline void row_max_lse(const T* r, long long c
     }
     sum = kiln_block_sum<double>(sum, scratch);
     *rowMax = m;
-    // An infinite maximum is the log-sum-exp itself, as on the CPU backend (inf - inf would give NaN).
-    *logSumExp = m - m != T(0) ? m : m + (T) log(sum);
+    *expSum = m - m != T(0) ? 1.0 : sum;
 }
 
 template <typename T> __device__ void softmax_impl(const T* x, T* out, long long rows, long long cols, int logOut) {
@@ -148,10 +150,13 @@ template <typename T> __device__ void softmax_impl(const T* x, T* out, long long
     for (long long row = blockIdx.x; row < rows; row += gridDim.x) {
         const T* r = x + row * cols;
         T* o = out + row * cols;
-        T m, lse;
-        row_max_lse<T>(r, cols, scratch, &m, &lse);
+        T m;
+        double sum;
+        row_max_sum<T>(r, cols, scratch, &m, &sum);
+        T logSum = (T) log(sum);
+        T inverse = (T) (1.0 / sum);
         for (long long j = threadIdx.x; j < cols; j += blockDim.x) {
-            o[j] = logOut ? r[j] - lse : k_exp(r[j] - lse);
+            o[j] = logOut ? (r[j] - m) - logSum : k_exp(r[j] - m) * inverse;
         }
     }
 }
@@ -175,20 +180,22 @@ template <typename T> __device__ void softmax_backward_impl(const T* y, const T*
     }
 }
 
-// losses[r] = logsumexp(logits[r]) - logits[r, t]; probs[r] = softmax(logits[r]).
+// losses[r] = logsumexp(logits[r]) - logits[r, t], as (m - logits[r, t]) + log(sum); probs[r] = softmax(logits[r]).
 template <typename T> __device__ void cross_entropy_impl(const T* logits, const long long* targets, T* losses,
                                                         T* probs, long long rows, long long cols) {
     __shared__ double scratch[32];
     for (long long row = blockIdx.x; row < rows; row += gridDim.x) {
         const T* r = logits + row * cols;
         T* p = probs + row * cols;
-        T m, lse;
-        row_max_lse<T>(r, cols, scratch, &m, &lse);
+        T m;
+        double sum;
+        row_max_sum<T>(r, cols, scratch, &m, &sum);
+        T inverse = (T) (1.0 / sum);
         for (long long j = threadIdx.x; j < cols; j += blockDim.x) {
-            p[j] = k_exp(r[j] - lse);
+            p[j] = k_exp(r[j] - m) * inverse;
         }
         if (threadIdx.x == 0) {
-            losses[row] = lse - r[targets[row]];
+            losses[row] = (m - r[targets[row]]) + (T) log(sum);
         }
     }
 }

@@ -20,6 +20,7 @@ import dev.kiln.tests.cuda.ParityBackends.Tolerance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -266,6 +267,34 @@ class CudaParityReductionTest extends ParityTest {
             Tensor out = output(b, DType.F32, 4, 10);
             b.softmax(tensor(b, DType.F32, rows, 4, 10), log, out);
             return out;
+        });
+    }
+
+    /** Rows of nearly equal logits far from 0: log-probabilities near log(1/4) must keep F32 precision. */
+    private static final double[] LARGE_CLOSE_LOGITS = {
+        1000, 1000, 999, 998,
+        10000, 10000.5, 9999, 9990,
+        -5000, -5000.25, -5000.5, -5001,
+        30000, 30001, 30000.5, 29999};
+
+    @ParameterizedTest(name = "log={0}")
+    @ValueSource(booleans = {false, true})
+    void softmaxOfCloseLogitsFarFromZeroKeepsF32Precision(boolean log) {
+        assertParity((log ? "log-softmax" : "softmax") + " of close logits near 1e3-3e4", SOFTMAX_F32, b -> {
+            Tensor out = output(b, DType.F32, 4, 4);
+            b.softmax(tensor(b, DType.F32, LARGE_CLOSE_LOGITS, 4, 4), log, out);
+            return out;
+        });
+    }
+
+    @Test
+    void crossEntropyOfCloseLogitsFarFromZeroKeepsF32Precision() {
+        assertParity("crossEntropy of close logits near 1e3-3e4", new String[] {"losses", "probs"}, SOFTMAX_F32, b -> {
+            Tensor losses = output(b, DType.F32, 4);
+            Tensor probs = output(b, DType.F32, 4, 4);
+            b.crossEntropy(tensor(b, DType.F32, LARGE_CLOSE_LOGITS, 4, 4), indices(b, DType.I64, new long[] {0, 1, 2, 3}, 4),
+                    losses, probs);
+            return new Tensor[] {losses, probs};
         });
     }
 
