@@ -20,7 +20,7 @@ template <typename A> __device__ inline A unary_value(int op, A p, A x) {
         case POW: return p == A(2) ? x * x : k_pow(x, p);
         case TANH: return k_tanh(x);
         case SIGMOID: return k_sigmoid(x);
-        case RELU: return x > A(0) ? x : A(0);
+        case RELU: return x > A(0) || x != x ? x : A(0);  // NaN stays NaN, as Math.max and PyTorch keep it
         case LEAKY_RELU: return x > A(0) ? x : p * x;
         case ELU: return x > A(0) ? x : p * k_expm1(x);
         case GELU: return x * normal_cdf(x);
@@ -40,7 +40,7 @@ template <typename A> __device__ inline A unary_derivative(int op, A p, A x, A y
         case POW: return p == A(2) ? A(2) * x : p * k_pow(x, p - A(1));
         case TANH: return A(1) - y * y;
         case SIGMOID: return y * (A(1) - y);
-        case RELU: return x > A(0) ? A(1) : A(0);
+        case RELU: return x > A(0) || x != x ? A(1) : A(0);
         case LEAKY_RELU: return x > A(0) ? A(1) : p;
         case ELU: return x > A(0) ? A(1) : y + p;
         case GELU: return normal_cdf(x) + x * A(0.39894228040143267794) * k_exp(A(-0.5) * x * x);
@@ -59,7 +59,10 @@ template <typename T> __device__ void unary_backward_impl(int op, double param, 
                                                          const T* gradY, T* gradX, long long n) {
     T p = (T) param;
     KILN_FOR(i, n) {
-        gradX[i] = gradY[i] * unary_derivative<T>(op, p, x[i], y[i]);
+        // ReLU selects instead of multiplying, so that x <= 0 gives exactly 0 even for an infinite gradient,
+        // and NaN passes the gradient on, as the CPU backend and PyTorch do.
+        gradX[i] = op == RELU ? (x[i] > T(0) || x[i] != x[i] ? gradY[i] : T(0))
+                              : gradY[i] * unary_derivative<T>(op, p, x[i], y[i]);
     }
 }
 
@@ -94,8 +97,9 @@ template <typename A> __device__ inline A binary_value(int op, A x, A y) {
         case MUL: return x * y;
         case DIV: return x / y;
         // Java's Math.max/min: NaN wins.
-        case MAX: return x != x ? x : (y != y ? y : (x > y ? x : y));
-        case MIN: return x != x ? x : (y != y ? y : (x < y ? x : y));
+        // As Math.max and Math.min: NaN wins, and +0 is above -0 (x + y and -(-x + -y) pick the sign of two zeros).
+        case MAX: return x != x ? x : (y != y ? y : (x > y ? x : (y > x ? y : (x == A(0) ? x + y : x))));
+        case MIN: return x != x ? x : (y != y ? y : (x < y ? x : (y < x ? y : (x == A(0) ? -(-x + -y) : x))));
         case EQ: return x == y ? A(1) : A(0);
         case NE: return x != y ? A(1) : A(0);
         case LT: return x < y ? A(1) : A(0);

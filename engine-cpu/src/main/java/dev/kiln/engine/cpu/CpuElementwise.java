@@ -80,7 +80,7 @@ final class CpuElementwise {
             case POW -> p == 2 ? x * x : Math.pow(x, p);
             case TANH -> Math.tanh(x);
             case SIGMOID -> x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-            case RELU -> x > 0 ? x : 0;
+            case RELU -> x > 0 || Double.isNaN(x) ? x : 0;
             case LEAKY_RELU -> x > 0 ? x : p * x;
             case ELU -> x > 0 ? x : p * Math.expm1(x);
             case GELU -> x * normalCdf(x);
@@ -116,7 +116,10 @@ final class CpuElementwise {
         Data gxd = Data.of(gx);
         parallel.forRange(n, 8, (s, e) -> {
             for (int i = s; i < e; i++) {
-                gxd.set(i, gyd.get(i) * derivative(op, p, xd.get(i), yd.get(i)));
+                double g = gyd.get(i);
+                double d = derivative(op, p, xd.get(i), yd.get(i));
+                // ReLU selects rather than multiplies: 0 stays exactly 0 under an infinite gradient, as in F32.
+                gxd.set(i, op == UnaryOp.RELU ? (d != 0 ? g : 0) : g * d);
             }
         });
     }
@@ -132,7 +135,7 @@ final class CpuElementwise {
             case POW -> p == 2 ? 2 * x : p * Math.pow(x, p - 1);
             case TANH -> 1 - y * y;
             case SIGMOID -> y * (1 - y);
-            case RELU -> x > 0 ? 1 : 0;
+            case RELU -> x > 0 || Double.isNaN(x) ? 1 : 0;
             case LEAKY_RELU -> x > 0 ? 1 : p;
             case ELU -> x > 0 ? 1 : y + p;
             case GELU -> normalCdf(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);

@@ -1,6 +1,8 @@
 package dev.kiln.tests.cuda;
 
 import static dev.kiln.tests.cuda.ParityBackends.assertParity;
+import static dev.kiln.tests.cuda.ParityBackends.assertParityWithNaN;
+import static dev.kiln.tests.cuda.ParityBackends.full;
 import static dev.kiln.tests.cuda.ParityBackends.output;
 import static dev.kiln.tests.cuda.ParityBackends.random;
 import static dev.kiln.tests.cuda.ParityBackends.tensor;
@@ -102,6 +104,46 @@ class CudaParityElementwiseTest extends ParityTest {
             reference().unary(op, param(op), tensor(reference(), dtype, x, N), y);
             Tensor gradX = output(b, dtype, N);
             b.unaryBackward(op, param(op), in, tensor(b, dtype, y.toDoubleArray(), N), random(b, dtype, 13, N), gradX);
+            return gradX;
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = BinaryOp.class, names = {"MAX", "MIN"})
+    void maxAndMinOrderZerosBySignAsJavaDoes(BinaryOp op) {
+        double[] a = {0.0, -0.0, 0.0, -0.0};
+        double[] b = {-0.0, 0.0, 0.0, -0.0};
+        // 1 / result turns the sign of a zero into +-infinity, which the comparison tells apart.
+        assertParity(op + " of signed zeros, seen through 1 / x", ELEMENTWISE_F32, be -> {
+            Tensor out = output(be, DType.F32, 4);
+            be.binary(op, tensor(be, DType.F32, a, 4), tensor(be, DType.F32, b, 4), out);
+            Tensor reciprocal = output(be, DType.F32, 4);
+            be.binary(BinaryOp.DIV, full(be, DType.F32, 1, 4), out, reciprocal);
+            return reciprocal;
+        });
+    }
+
+    private static final double[] RELU_EDGES = {Double.NaN, -1, -0.0, 2, Double.NaN, 0, -7, 0.5};
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void reluKeepsNaN(DType dtype) {
+        assertParityWithNaN("RELU of NaN " + dtype, tolerance(dtype), b -> {
+            Tensor out = output(b, dtype, 8);
+            b.unary(UnaryOp.RELU, 0, tensor(b, dtype, RELU_EDGES, 8), out);
+            return out;
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void reluBackwardSelectsTheGradientSoThatInfinityBelowZeroGivesZero(DType dtype) {
+        double[] gradY = {5, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 3, -2, Double.POSITIVE_INFINITY, 1, 4};
+        double[] y = {Double.NaN, 0, 0, 2, Double.NaN, 0, 0, 0.5};
+        assertParity("RELU backward at NaN, -0 and under infinite gradients " + dtype, tolerance(dtype), b -> {
+            Tensor gradX = output(b, dtype, 8);
+            b.unaryBackward(UnaryOp.RELU, 0, tensor(b, dtype, RELU_EDGES, 8), tensor(b, dtype, y, 8),
+                    tensor(b, dtype, gradY, 8), gradX);
             return gradX;
         });
     }

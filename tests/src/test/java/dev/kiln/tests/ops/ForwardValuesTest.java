@@ -406,6 +406,18 @@ class ForwardValuesTest {
 
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void reluKeepsNaNAndItsGradientIsExactlyZeroBelowZeroEvenWhenInfinite(DType dt) {
+        // PyTorch's relu keeps NaN and its backward selects (output <= 0 ? 0 : grad) rather than multiplies.
+        Tensor x = tensor(dt, new double[] {Double.NaN, -1, -0.0, 2}, 4).requiresGrad(true);
+        Tensor y = x.relu();
+        assertValues(new double[] {Double.NaN, 0, 0, 2}, y, 0, "relu");
+        Tensor incoming = tensor(dt, new double[] {5, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 3}, 4);
+        y.mul(incoming).sum().backward();
+        assertValues(new double[] {5, 0, 0, 3}, x.grad(), 0, "gradient of relu");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
     void geluMatchesHandComputedValues(DType dt) {
         // x * 0.5 * (1 + erf(x / sqrt 2)), evaluated to 25 digits with mpmath.
         // 3.5 and 3.6 sit either side of x / sqrt 2 = 2.5; -8 is deep in the left tail.
