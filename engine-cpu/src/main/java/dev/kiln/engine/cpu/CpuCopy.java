@@ -1,5 +1,6 @@
 package dev.kiln.engine.cpu;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 import java.nio.Buffer;
 import java.nio.DoubleBuffer;
@@ -74,6 +75,10 @@ final class CpuCopy {
             copyRun(src, CpuElementwise.offset(src), dst, CpuElementwise.offset(dst), n);
             return;
         }
+        if (src.dtype() == DType.I64) {
+            copyFromI64(src, dst, n);
+            return;
+        }
         Data sd = Data.of(src);
         Data dd = Data.of(dst);
         boolean toInteger = !dst.dtype().isFloating();
@@ -81,6 +86,28 @@ final class CpuCopy {
             for (int i = s; i < e; i++) {
                 double v = sd.get(i);
                 dd.set(i, toInteger ? truncate(v) : v);
+            }
+        });
+    }
+
+    /**
+     * I64 to another dtype as Java's casts do it: to I32 by keeping the low 32 bits, to F32 rounded once. Going
+     * through double would saturate the first and round the second twice (2^60 + 2^36 + 1 would become 2^60).
+     */
+    private void copyFromI64(Tensor src, Tensor dst, int n) {
+        LongBuffer from = ((CpuStorage) src.storage()).i64;
+        CpuStorage to = (CpuStorage) dst.storage();
+        int s0 = CpuElementwise.offset(src);
+        int d0 = CpuElementwise.offset(dst);
+        parallel.forRange(n, 4, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                long v = from.get(s0 + i);
+                switch (dst.dtype()) {
+                    case I32 -> to.i32.put(d0 + i, (int) v);
+                    case F32 -> to.f32.put(d0 + i, (float) v);
+                    case F64 -> to.f64.put(d0 + i, (double) v);
+                    case I64 -> to.i64.put(d0 + i, v);
+                }
             }
         });
     }

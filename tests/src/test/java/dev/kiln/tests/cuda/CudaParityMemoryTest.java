@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -250,6 +251,29 @@ class CudaParityMemoryTest extends ParityTest {
         Tensor dst = output(reference(), to, v.length);
         reference().copy(src, dst);
         assertArrayEquals(expected, dst.toDoubleArray(), "cpu copy " + from + " to " + to + " against Java's casts");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"I32", "F32", "F64"})
+    void copyFromI64ConvertsLikeJavasCastsBeyondIntAndDoubleRange(DType to) {
+        long[] v = {4_294_967_301L, -4_294_967_301L, Long.MAX_VALUE, Long.MIN_VALUE, (1L << 60) + (1L << 36) + 1, 7, -7};
+        double[] expected = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            expected[i] = switch (to) {
+                case I32 -> (int) v[i];
+                case F32 -> (float) v[i];
+                default -> (double) v[i];
+            };
+        }
+        Function<Backend, Tensor> copy = b -> {
+            Tensor src = Tensor.empty(Shape.of(v.length), DType.I64, b);
+            b.copyFromHost(LongBuffer.wrap(v.clone()), src);
+            Tensor dst = output(b, to, v.length);
+            b.copy(src, dst);
+            return dst;
+        };
+        assertParity("copy I64 to " + to + " beyond int and double range", Tolerance.EXACT, copy);
+        assertArrayEquals(expected, copy.apply(reference()).toDoubleArray(), "cpu copy I64 to " + to + " against Java's casts");
     }
 
     @Test
