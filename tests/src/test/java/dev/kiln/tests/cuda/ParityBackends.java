@@ -142,8 +142,11 @@ final class ParityBackends {
         }
 
         boolean accepts(double expected, double actual) {
-            // Equal infinities match; their difference would be NaN.
-            return actual == expected || Math.abs(actual - expected) <= atol + rtol * Math.abs(expected);
+            // An infinity matches only itself: against it, any difference is within rtol * infinity.
+            if (Double.isInfinite(expected) || Double.isInfinite(actual)) {
+                return actual == expected;
+            }
+            return Math.abs(actual - expected) <= atol + rtol * Math.abs(expected);
         }
 
         @Override

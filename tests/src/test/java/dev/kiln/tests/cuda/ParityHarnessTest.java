@@ -42,6 +42,19 @@ class ParityHarnessTest {
     }
 
     @Test
+    void anInfinityMatchesOnlyTheSameInfinity() {
+        try (Scope s = Scope.open()) {
+            Tensor expected = Tensor.fromArray(new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}, 2);
+            assertDoesNotThrow(() -> assertClose("op", expected, expected, Tolerance.of(1e-3)));
+            for (float[] actual : new float[][] {{Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY},
+                {Float.MAX_VALUE, Float.NEGATIVE_INFINITY}, {Float.POSITIVE_INFINITY, -Float.MAX_VALUE}}) {
+                assertThrows(AssertionError.class,
+                        () -> assertClose("op", expected, Tensor.fromArray(actual, 2), Tolerance.of(1e-3)));
+            }
+        }
+    }
+
+    @Test
     void aNaNInTheReferenceFailsSoThatAnUnwrittenOutputIsNeverAMatch() {
         try (Scope s = Scope.open()) {
             Tensor unwritten = Tensor.fromArray(new float[] {Float.NaN}, 1);
