@@ -202,9 +202,6 @@ final class CudaConvolution implements AutoCloseable {
         Status.cudnn(cudnn.cudnnSetConvolution2dDescriptor(p.convolution, g.padH(), g.padW(), g.strideH(),
                 g.strideW(), g.dilationH(), g.dilationW(), cudnn.CUDNN_CROSS_CORRELATION, type),
                 "cudnnSetConvolution2dDescriptor " + g);
-        // The heuristics list candidates of the math types the descriptor allows; each direction then runs
-        // with its chosen candidate's own math type, as cuDNN asks.
-        setMath(p, context.tf32() ? cudnn.CUDNN_TENSOR_OP_MATH : cudnn.CUDNN_FMA_MATH);
         chooseForward(p, g);
         chooseBackwardData(p, g);
         chooseBackwardFilter(p, g);
@@ -215,6 +212,7 @@ final class CudaConvolution implements AutoCloseable {
         try (cudnnConvolutionFwdAlgoPerf_t perf = new cudnnConvolutionFwdAlgoPerf_t(ALGORITHMS_REQUESTED);
              IntPointer found = new IntPointer(1);
              SizeTPointer bytes = new SizeTPointer(1)) {
+            allowCandidates(p);
             Status.cudnn(cudnn.cudnnGetConvolutionForwardAlgorithm_v7(context.cudnn(), p.input, p.filter,
                     p.convolution, p.output, ALGORITHMS_REQUESTED, found, perf), "cudnnGetConvolutionForwardAlgorithm_v7");
             p.forwardAlgorithm = -1;
@@ -237,6 +235,7 @@ final class CudaConvolution implements AutoCloseable {
         try (cudnnConvolutionBwdDataAlgoPerf_t perf = new cudnnConvolutionBwdDataAlgoPerf_t(ALGORITHMS_REQUESTED);
              IntPointer found = new IntPointer(1);
              SizeTPointer bytes = new SizeTPointer(1)) {
+            allowCandidates(p);
             Status.cudnn(cudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(context.cudnn(), p.filter, p.output,
                     p.convolution, p.input, ALGORITHMS_REQUESTED, found, perf),
                     "cudnnGetConvolutionBackwardDataAlgorithm_v7");
@@ -261,6 +260,7 @@ final class CudaConvolution implements AutoCloseable {
         try (cudnnConvolutionBwdFilterAlgoPerf_t perf = new cudnnConvolutionBwdFilterAlgoPerf_t(ALGORITHMS_REQUESTED);
              IntPointer found = new IntPointer(1);
              SizeTPointer bytes = new SizeTPointer(1)) {
+            allowCandidates(p);
             Status.cudnn(cudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(context.cudnn(), p.input, p.output,
                     p.convolution, p.filter, ALGORITHMS_REQUESTED, found, perf),
                     "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
@@ -290,6 +290,15 @@ final class CudaConvolution implements AutoCloseable {
         boolean arithmetic = context.tf32() ? mathType != cudnn.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION
                 : mathType == cudnn.CUDNN_FMA_MATH || mathType == cudnn.CUDNN_DEFAULT_MATH;
         return status == cudnn.CUDNN_STATUS_SUCCESS && arithmetic && workspaceBytes <= WORKSPACE_LIMIT;
+    }
+
+    /**
+     * Sets the descriptor's math type before a heuristics query: the query lists candidates of the math types
+     * it allows, and each direction then runs with its chosen candidate's own math type, as cuDNN asks.
+     */
+    private void allowCandidates(Plan p) {
+        Status.cudnn(cudnn.cudnnSetConvolutionMathType(p.convolution,
+                context.tf32() ? cudnn.CUDNN_TENSOR_OP_MATH : cudnn.CUDNN_FMA_MATH), "cudnnSetConvolutionMathType");
     }
 
     /**
