@@ -3,6 +3,7 @@ package dev.kiln.train;
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.HostBatch;
 import dev.kiln.engine.Autograd;
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
@@ -155,27 +156,35 @@ public final class Trainer {
     private EpochMetrics trainEpoch(DataLoader train, DataLoader validation, int epoch) {
         model.train();
         double lossSum = 0;
-        long correct = 0;
         long samples = 0;
         int batchIndex = 0;
         int batches = train.batchesPerEpoch();
+        // Hits are added up on the device and read once at the end: reading them at every step would make the
+        // host wait for the device twice more per step than reading the loss does.
+        Tensor hits = Scope.outside(() -> Tensor.zeros(DType.F64));
+        long correct;
         long start = System.nanoTime();
-        for (HostBatch batch : train.epoch(epoch)) {
-            try (Scope step = Scope.open()) {
-                Tensor labels = batch.labels();
-                Tensor scores = model.forward(batch.features());
-                Tensor l = loss.compute(scores, labels);
-                optimizer.zeroGrad();
-                l.backward();
-                optimizer.step();
-                double value = l.item();
-                lossSum += value * batch.size();
-                correct += Accuracy.correct(scores, labels);
-                samples += batch.size();
-                batchIndex++;
-                int b = batchIndex;
-                listeners.forEach(x -> x.onBatchEnd(epoch, b, batches, value));
+        try {
+            for (HostBatch batch : train.epoch(epoch)) {
+                try (Scope step = Scope.open()) {
+                    Tensor labels = batch.labels();
+                    Tensor scores = model.forward(batch.features());
+                    Tensor l = loss.compute(scores, labels);
+                    optimizer.zeroGrad();
+                    l.backward();
+                    optimizer.step();
+                    double value = l.item();
+                    lossSum += value * batch.size();
+                    hits.addInPlace(Accuracy.correctOnDevice(scores, labels), 1);
+                    samples += batch.size();
+                    batchIndex++;
+                    int b = batchIndex;
+                    listeners.forEach(x -> x.onBatchEnd(epoch, b, batches, value));
+                }
             }
+            correct = Math.round(hits.item());
+        } finally {
+            hits.close();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Evaluation v = validation == null ? null : evaluate(validation);

@@ -344,4 +344,20 @@ class TrainerTest {
             assertTrue(e.getMessage().contains("3.weight"), e.getMessage());
         }
     }
+
+    @Test
+    void trainAccuracyIsTheShareOfTrainingExamplesTheModelGotRightDuringTheEpoch() {
+        // With a learning rate of 0 the model is the same at every step, so the epoch's training accuracy must
+        // equal the accuracy of that model on the training set (no dropout: train and eval mode agree).
+        Engine.seed(5);
+        ArrayDataset data = rule(300, 9);
+        try (Module model = new Sequential(new Linear(FEATURES, 16), new ReLU(), new Linear(16, CLASSES));
+             Optimizer frozen = new Adam(model.trainableParameters(), 0)) {
+            Trainer trainer = trainer(model, frozen);
+            EpochMetrics m = trainer.fit(new DataLoader(data, 32, true, 1), null, 1).get(0);
+            Evaluation reference = trainer.evaluate(new DataLoader(data, 100, false, 1));
+            assertEquals(reference.accuracy(), m.trainAccuracy(), 1e-12);
+            assertTrue(m.trainAccuracy() > 0.05 && m.trainAccuracy() < 0.95, "an untrained model: " + m.trainAccuracy());
+        }
+    }
 }

@@ -3,15 +3,26 @@ package dev.kiln.tests.memory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dev.kiln.data.ArrayDataset;
+import dev.kiln.data.DataLoader;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.CrossEntropyLoss;
+import dev.kiln.nn.Linear;
+import dev.kiln.nn.ReLU;
+import dev.kiln.nn.Sequential;
+import dev.kiln.optim.Adam;
+import dev.kiln.optim.Optimizer;
+import dev.kiln.train.Trainer;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
  * On a backend that counts its events (CUDA), a warm training step allocates no device memory from the driver
- * and waits for the device once: when the loss is read. The CPU backend counts nothing, so this skips there.
+ * and waits for the device once: when the loss is read (the {@link Trainer} reads its accuracy once an epoch).
+ * The CPU backend counts nothing, so this skips there.
  */
 class StepCountersTest {
     private static final int STEPS = 200;
@@ -40,6 +51,39 @@ class StepCountersTest {
         assertEquals(before.get("device_mallocs"), after.get("device_mallocs"), "cudaMalloc calls after warm-up");
         assertEquals(1.0, perStep(before, after, "host_synchronisations"), "host synchronisations per step");
         assertEquals(before.get("staging_waits"), after.get("staging_waits"), "uploads waiting for a staging buffer");
+    }
+
+    @Test
+    void aTrainerEpochSynchronisesOncePerStepToReadTheLossAndOnceForItsAccuracy() {
+        Backend backend = Engine.get().backend();
+        assumeFalse(backend.counters().isEmpty(),
+                "backend " + backend.name() + " keeps no event counters (the CUDA backend does); nothing to check here");
+        Engine.seed(12);
+        int steps = 20;
+        int batch = 128;
+        Random random = new Random(12);
+        float[] features = new float[steps * batch * 784];
+        long[] labels = new long[steps * batch];
+        for (int i = 0; i < features.length; i++) {
+            features[i] = random.nextFloat();
+        }
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = random.nextInt(10);
+        }
+        DataLoader data = new DataLoader(new ArrayDataset(features, labels, new int[] {784}, 10), batch, true, 1);
+        try (Sequential model = new Sequential(new Linear(784, 256), new ReLU(), new Linear(256, 10));
+             Optimizer adam = new Adam(model.trainableParameters(), 1e-3)) {
+            Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss());
+            trainer.fit(data, null, 1);
+            Map<String, Long> before = backend.counters();
+            trainer.fit(data, null, 1);
+            Map<String, Long> after = backend.counters();
+            long synchronisations = after.get("host_synchronisations") - before.get("host_synchronisations");
+            System.out.printf("a %d-step Trainer epoch on %s: %d host synchronisations, %d kernel launches%n", steps,
+                    backend.deviceName(), synchronisations, after.get("kernel_launches") - before.get("kernel_launches"));
+            assertEquals(steps + 1, synchronisations, "host synchronisations in an epoch of " + steps + " steps");
+            assertEquals(before.get("device_mallocs"), after.get("device_mallocs"), "cudaMalloc calls after warm-up");
+        }
     }
 
     private static double perStep(Map<String, Long> before, Map<String, Long> after, String counter) {
