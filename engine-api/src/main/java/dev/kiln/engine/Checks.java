@@ -39,6 +39,24 @@ final class Checks {
         }
     }
 
+    /**
+     * The first value of {@code index} outside [0, limit), or null when all are inside. Indices made on the host
+     * ({@link Tensor#fromArray(long[], int...)}) are checked against their recorded range without reading the
+     * device: on a GPU, reading them back would make the host wait for all queued work at every training step.
+     */
+    static Long firstOutside(Tensor index, long limit) {
+        long[] known = index.knownValueRange();
+        if (known != null && known[0] >= 0 && known[1] < limit) {
+            return null;
+        }
+        for (long v : index.toLongArray()) {
+            if (v < 0 || v >= limit) {
+                return v;
+            }
+        }
+        return null;
+    }
+
     /** Both open, on one backend, of one dtype. */
     static void compatible(String op, Tensor a, Tensor b) {
         open(op, a, b);

@@ -48,10 +48,9 @@ public final class F {
         }
         int n = logits.dim(0);
         int classes = logits.dim(1);
-        for (long t : targets.toLongArray()) {
-            if (t < 0 || t >= classes) {
-                throw new IllegalArgumentException("crossEntropy: target " + t + " is out of range [0, " + classes + ")");
-            }
+        Long outside = Checks.firstOutside(targets, classes);
+        if (outside != null) {
+            throw new IllegalArgumentException("crossEntropy: target " + outside + " is out of range [0, " + classes + ")");
         }
         Tensor index = targets.dtype() == DType.I64 ? targets : targets.to(DType.I64);
         Tensor losses = logits.emptyLike(Shape.of(n), logits.dtype());

@@ -131,13 +131,12 @@ final class IndexOps {
         }
     }
 
-    /** Reads the indices to the host once: a bad index is a clear error, never a wild memory access. */
+    /** A bad index is a clear error, never a wild memory access. */
     private static void checkRange(String op, Tensor index, int limit, Shape shape, int axis) {
-        for (long v : index.toLongArray()) {
-            if (v < 0 || v >= limit) {
-                throw new IllegalArgumentException(op + ": index " + v + " is out of range [0, " + limit + ") for axis "
-                        + axis + " of " + shape);
-            }
+        Long outside = Checks.firstOutside(index, limit);
+        if (outside != null) {
+            throw new IllegalArgumentException(op + ": index " + outside + " is out of range [0, " + limit + ") for axis "
+                    + axis + " of " + shape);
         }
     }
 }

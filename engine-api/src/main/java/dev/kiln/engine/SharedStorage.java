@@ -12,6 +12,8 @@ final class SharedStorage {
     private final Storage storage;
     private final Cleaner.Cleanable cleanable;
     private int references = 1;
+    /** Smallest and largest value, when the storage was filled from a Java array of integers; else null. */
+    private long[] hostValueRange;
 
     SharedStorage(Storage storage) {
         this.storage = storage;
@@ -33,6 +35,21 @@ final class SharedStorage {
         if (--references == 0) {
             cleanable.clean();
         }
+    }
+
+    /** Records that the storage holds integers in [min, max], known on the host because it was filled from there. */
+    synchronized void recordHostValueRange(long min, long max) {
+        hostValueRange = new long[] {min, max};
+    }
+
+    /** Drops the recorded range: the storage was written in place. */
+    synchronized void forgetHostValueRange() {
+        hostValueRange = null;
+    }
+
+    /** {min, max} of every value in the storage, or null when not known without reading it. */
+    synchronized long[] hostValueRange() {
+        return hostValueRange;
     }
 
     /** Holds only the storage, never the SharedStorage, so that the latter can become unreachable. */

@@ -7,6 +7,7 @@ import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -121,12 +122,29 @@ public final class Tensor implements AutoCloseable {
 
     /** An I32 tensor holding {@code data}. */
     public static Tensor fromArray(int[] data, int... dims) {
-        return fromBuffer("fromArray", IntBuffer.wrap(data), data.length, DType.I32, dims);
+        Tensor t = fromBuffer("fromArray", IntBuffer.wrap(data), data.length, DType.I32, dims);
+        if (data.length > 0) {
+            t.storage.recordHostValueRange(Arrays.stream(data).min().getAsInt(), Arrays.stream(data).max().getAsInt());
+        }
+        return t;
     }
 
     /** An I64 tensor holding {@code data}. */
     public static Tensor fromArray(long[] data, int... dims) {
-        return fromBuffer("fromArray", LongBuffer.wrap(data), data.length, DType.I64, dims);
+        Tensor t = fromBuffer("fromArray", LongBuffer.wrap(data), data.length, DType.I64, dims);
+        if (data.length > 0) {
+            t.storage.recordHostValueRange(Arrays.stream(data).min().getAsLong(), Arrays.stream(data).max().getAsLong());
+        }
+        return t;
+    }
+
+    /**
+     * For an integer tensor made by {@link #fromArray(long[], int...)} or {@link #fromArray(int[], int...)} and
+     * not written in place since (through it or any view of its storage): {min, max} of its storage, which bound
+     * this view's values; otherwise null. Index checks use it to avoid reading indices back from a device.
+     */
+    long[] knownValueRange() {
+        return storage.hostValueRange();
     }
 
     private static Tensor fromBuffer(String op, Buffer data, int length, DType dtype, int... dims) {
@@ -515,6 +533,7 @@ public final class Tensor implements AutoCloseable {
     /** Overwrites this tensor's values with {@code values} (same shape and dtype); returns this. */
     public Tensor assign(Tensor values) {
         checkInPlace("assign", values);
+        storage.forgetHostValueRange();
         backend().copy(values, this);
         return this;
     }
@@ -522,6 +541,7 @@ public final class Tensor implements AutoCloseable {
     /** {@code this += alpha * other} in place (same shape and dtype); returns this. */
     public Tensor addInPlace(Tensor other, double alpha) {
         checkInPlace("addInPlace", other);
+        storage.forgetHostValueRange();
         if (alpha == 1) {
             backend().binary(BinaryOp.ADD, this, other, this);
         } else {

@@ -126,4 +126,39 @@ class ErrorMessagesTest {
         assertMessage(IllegalArgumentException.class, () -> Tensor.fromArray(new long[7], 2, 3),
                 "fromArray", "7 values", "[2, 3]");
     }
+
+    // Index tensors made from Java arrays are checked against the range recorded when they were made (no read
+    // back from a device); a write in place must make the check read them again.
+
+    @Test
+    void aTargetOutOfRangeFromAJavaArrayIsNamed() {
+        Tensor targets = Tensor.fromArray(new long[] {0, 4, 1}, 3);
+        assertMessage(IllegalArgumentException.class, () -> F.crossEntropy(Tensor.zeros(3, 4), targets),
+                "crossEntropy", "target 4", "[0, 4)");
+    }
+
+    @Test
+    void targetsAddedToInPlaceAreCheckedAgain() {
+        Tensor targets = Tensor.fromArray(new long[] {0, 1}, 2);
+        targets.addInPlace(Tensor.fromArray(new long[] {5, 5}, 2), 1);
+        assertMessage(IllegalArgumentException.class, () -> F.crossEntropy(Tensor.zeros(2, 4), targets),
+                "crossEntropy", "target 5", "[0, 4)");
+    }
+
+    @Test
+    void indicesAssignedThroughAViewAreCheckedAgain() {
+        Tensor index = Tensor.fromArray(new long[] {0, 1, 2}, 3);
+        index.narrow(0, 1, 1).assign(Tensor.fromArray(new long[] {9}, 1));
+        assertMessage(IllegalArgumentException.class, () -> Tensor.zeros(4, 2).indexSelect(0, index),
+                "indexSelect", "index 9", "[0, 4)");
+        assertMessage(IllegalArgumentException.class, () -> F.crossEntropy(Tensor.zeros(3, 4), index),
+                "crossEntropy", "target 9");
+    }
+
+    @Test
+    void aViewOfInRangeIndicesFromALargerOutOfRangeArrayIsAccepted() {
+        Tensor index = Tensor.fromArray(new long[] {0, 1, 50}, 3);
+        Tensor firstTwo = index.narrow(0, 0, 2);
+        assertTrue(Tensor.zeros(4, 2).indexSelect(0, firstTwo).shape().dim(0) == 2);
+    }
 }
