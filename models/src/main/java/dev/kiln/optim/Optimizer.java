@@ -11,6 +11,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -321,33 +322,28 @@ public abstract class Optimizer implements AutoCloseable {
     /**
      * Scales the gradients of {@code params} together so that their joint L2 norm is at most
      * {@code maxNorm} (PyTorch's {@code clip_grad_norm_}: each gradient times
-     * {@code maxNorm / (norm + 1e-6)} when that is below 1). Parameters without a gradient are skipped.
+     * {@code min(1, maxNorm / (norm + 1e-6))}). Parameters without a gradient are skipped. Nothing is read back
+     * to the host: the norm stays on the parameters' device and every gradient is scaled (by exactly 1 when it
+     * is within bounds), so that on a GPU clipping never waits for the device.
      *
-     * @return the joint norm before clipping
+     * @return the joint norm before clipping, an F64 scalar (read it with {@link Tensor#item()})
      */
-    public static double clipGradNorm(List<Tensor> params, double maxNorm) {
+    public static Tensor clipGradNorm(List<Tensor> params, double maxNorm) {
         if (!(maxNorm > 0) || Double.isInfinite(maxNorm)) {
             throw new IllegalArgumentException("clipGradNorm: maxNorm must be finite and > 0, got " + maxNorm);
         }
         try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
-            double sumOfSquares = 0;
-            for (Tensor p : params) {
-                Tensor grad = p.grad();
-                if (grad != null) {
-                    sumOfSquares += grad.square().sum().item();
-                }
+            List<Tensor> grads = params.stream().map(Tensor::grad).filter(Objects::nonNull).toList();
+            Tensor sumOfSquares = Tensor.zeros(DType.F64);
+            for (Tensor grad : grads) {
+                sumOfSquares = sumOfSquares.add(grad.square().sum().to(DType.F64));
             }
-            double norm = Math.sqrt(sumOfSquares);
-            double coefficient = maxNorm / (norm + CLIP_EPS);
-            if (coefficient < 1) {
-                for (Tensor p : params) {
-                    Tensor grad = p.grad();
-                    if (grad != null) {
-                        grad.assign(grad.mul(coefficient));
-                    }
-                }
+            Tensor norm = sumOfSquares.sqrt();
+            Tensor coefficient = Tensor.full(maxNorm, DType.F64).div(norm.add(CLIP_EPS)).minimum(Tensor.ones(DType.F64));
+            for (Tensor grad : grads) {
+                grad.assign(grad.mul(coefficient.to(grad.dtype())));
             }
-            return norm;
+            return s.keep(norm);
         }
     }
 

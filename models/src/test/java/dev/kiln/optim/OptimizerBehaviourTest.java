@@ -165,7 +165,7 @@ class OptimizerBehaviourTest {
         Tensor none = param(0.0);
         setGrad(a, 3.0, 4.0);
         setGrad(b, 12.0);
-        double norm = Optimizer.clipGradNorm(List.of(a, b, none), 6.5);
+        double norm = Optimizer.clipGradNorm(List.of(a, b, none), 6.5).item();
         assertEquals(13.0, norm, TOLERANCE);
         double coefficient = 6.5 / (13.0 + 1e-6);
         assertValues(new double[] {3.0 * coefficient, 4.0 * coefficient}, a.grad());
@@ -177,7 +177,7 @@ class OptimizerBehaviourTest {
     void clipGradNormLeavesSmallGradientsAlone() {
         Tensor a = param(0.0, 0.0);
         setGrad(a, 3.0, 4.0);
-        assertEquals(5.0, Optimizer.clipGradNorm(List.of(a), 100), TOLERANCE);
+        assertEquals(5.0, Optimizer.clipGradNorm(List.of(a), 100).item(), TOLERANCE);
         assertValues(new double[] {3.0, 4.0}, a.grad());
         assertThrows(IllegalArgumentException.class, () -> Optimizer.clipGradNorm(List.of(a), 0));
     }
@@ -186,7 +186,7 @@ class OptimizerBehaviourTest {
     void clipGradNormWorksOnF32() {
         Tensor a = Tensor.fromArray(new float[] {0, 0}, 2).requiresGrad(true);
         a.backward(Tensor.fromArray(new float[] {6, 8}, 2));
-        assertEquals(10.0, Optimizer.clipGradNorm(List.of(a), 1.0), 1e-5);
+        assertEquals(10.0, Optimizer.clipGradNorm(List.of(a), 1.0).item(), 1e-5);
         float[] g = a.grad().toFloatArray();
         assertEquals(0.6, g[0], 1e-6);
         assertEquals(0.8, g[1], 1e-6);
