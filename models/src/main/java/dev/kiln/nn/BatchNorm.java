@@ -115,7 +115,9 @@ public abstract class BatchNorm extends Module {
     private void countBatch() {
         long next = numBatchesTracked() + 1;
         try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
-            buffer("num_batches_tracked").assign(Tensor.fromArray(new long[] {next}));
+            // A fill, not an upload from a Java array: on a GPU, uploads queue for a few pinned staging buffers.
+            Tensor count = buffer("num_batches_tracked");
+            count.assign(Tensor.full(next, DType.I64, count.shape().dims()));
         }
         batches = next;
     }
