@@ -10,9 +10,10 @@ import java.util.List;
 /**
  * One training batch of pronunciations as tensors: the spelled words ({@code source}), the decoder inputs
  * [batch, T + 1] (BOS, then the phonemes) and the targets [batch, T + 1] (the phonemes, then EOS), both
- * padded with PAD, where T is the batch's longest pronunciation.
+ * padded with PAD, where T is the batch's longest pronunciation. {@code targetIds} holds the targets row-major
+ * on the host, for the loss to find the padding without reading the tensor back.
  */
-public record G2pBatch(SourceBatch source, Tensor decoderInputs, Tensor targets, int targetTokens) {
+public record G2pBatch(SourceBatch source, Tensor decoderInputs, Tensor targets, long[] targetIds, int targetTokens) {
     public static G2pBatch of(List<Pronunciation> pronunciations, CharVocabulary letters, PhonemeVocabulary phonemes) {
         List<int[]> words = new ArrayList<>();
         List<int[]> outputs = new ArrayList<>();
@@ -39,6 +40,6 @@ public record G2pBatch(SourceBatch source, Tensor decoderInputs, Tensor targets,
             targets[b * steps + ids.length] = Seq2SeqModel.EOS;
         }
         return new G2pBatch(SourceBatch.of(words), Tensor.fromArray(inputs, batch, steps), Tensor.fromArray(targets, batch, steps),
-                tokens);
+                targets, tokens);
     }
 }

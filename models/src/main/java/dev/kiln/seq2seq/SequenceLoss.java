@@ -22,13 +22,24 @@ public final class SequenceLoss {
      * and spreads {@code labelSmoothing} evenly over the whole vocabulary.
      */
     public static Tensor crossEntropy(Tensor logits, Tensor targets, double labelSmoothing) {
-        if (logits.rank() != 3 || targets.rank() != 2 || logits.dim(0) != targets.dim(0) || logits.dim(1) != targets.dim(1)) {
+        if (targets.rank() != 2) {
             throw new IllegalArgumentException("SequenceLoss.crossEntropy: logits " + logits.shape() + " and targets "
                     + targets.shape() + " must be [batch, T, vocabulary] and [batch, T]");
         }
-        long[] t = targets.toLongArray();
+        return crossEntropy(logits, targets.toLongArray(), labelSmoothing);
+    }
+
+    /**
+     * As {@link #crossEntropy(Tensor, Tensor, double)} with the targets [batch, T] given row-major from the host,
+     * as a batch is made: the padding positions are found without reading the targets back from a device.
+     */
+    public static Tensor crossEntropy(Tensor logits, long[] targets, double labelSmoothing) {
+        if (logits.rank() != 3 || targets.length != (long) logits.dim(0) * logits.dim(1)) {
+            throw new IllegalArgumentException("SequenceLoss.crossEntropy: logits " + logits.shape() + " and "
+                    + targets.length + " targets must be [batch, T, vocabulary] and batch * T");
+        }
         int real = 0;
-        for (long v : t) {
+        for (long v : targets) {
             real += v == Seq2SeqModel.PAD ? 0 : 1;
         }
         if (real == 0) {
@@ -36,10 +47,10 @@ public final class SequenceLoss {
         }
         long[] rows = new long[real];
         long[] kept = new long[real];
-        for (int i = 0, k = 0; i < t.length; i++) {
-            if (t[i] != Seq2SeqModel.PAD) {
+        for (int i = 0, k = 0; i < targets.length; i++) {
+            if (targets[i] != Seq2SeqModel.PAD) {
                 rows[k] = i;
-                kept[k++] = t[i];
+                kept[k++] = targets[i];
             }
         }
         Tensor flat = logits.reshape(-1, logits.dim(2));
