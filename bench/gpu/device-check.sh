@@ -8,6 +8,9 @@
 #              (cp -r ../shared/data/mnist target/gpu-data/), carried as target/gpu-data
 #   tf32       W2 with Kiln on CUDA in strict FP32, then with the TF32 opt-in: accuracy and speed of each
 #              (same data as workloads)
+#   all        the first session's single call (a session has 15 minutes of device time, a machine goes back
+#              30 s after a call): parity suite, step counters and TF32 tests, then W1-W3 for 2 epochs with
+#              Kiln and PyTorch; about 8 minutes at most. Carry target/gpu-bundle and target/gpu-data (61 MB).
 # Everything it prints is also written under $OUT (default gpu-results/): machine.txt, backends.txt, one
 # file per stage or workload.
 set -uo pipefail
@@ -52,7 +55,22 @@ case "$stage" in
                 > "$out/kiln-lenet-tf32-$tf32.txt" 2>&1
             tail -1 "$out/kiln-lenet-tf32-$tf32.txt"
         done ;;
+    all)
+        data="$root/target/gpu-data"
+        timeout 200 "$bundle/run-tests.sh" --select-package dev.kiln.tests.cuda > "$out/parity.txt" 2>&1
+        grep -E "tests (successful|failed|skipped)|✘" "$out/parity.txt" | tail -40
+        timeout 60 "$bundle/run-tests.sh" --select-class dev.kiln.tests.memory.StepCountersTest \
+            > "$out/counters.txt" 2>&1
+        grep -E "per warm step|Trainer epoch|tests (successful|failed)|✘" "$out/counters.txt"
+        for workload in mlp lenet lstm; do
+            KILN_BACKEND=cuda timeout 50 "$bundle/kiln.sh" bench "$workload" --epochs 2 --data-dir "$data" \
+                > "$out/kiln-$workload.txt" 2>&1
+            tail -1 "$out/kiln-$workload.txt"
+            timeout 50 python3 "$root/bench/pytorch_reference.py" "$workload" --epochs 2 --device cuda \
+                --data-dir "$data" > "$out/torch-$workload.txt" 2>&1
+            tail -1 "$out/torch-$workload.txt"
+        done ;;
     *)
-        echo "stage must be parity, suite, workloads or tf32, got '$stage'" >&2
+        echo "stage must be parity, suite, workloads, tf32 or all, got '$stage'" >&2
         exit 2 ;;
 esac
