@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.data.Datasets;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.Scope;
 import dev.kiln.g2p.ErrorRates;
 import dev.kiln.g2p.G2pBatch;
 import dev.kiln.g2p.G2pData;
@@ -148,11 +149,14 @@ final class G2pTrainCommand {
                 try (Progress progress = new Progress("epoch " + epoch, batches.size(), out)) {
                     for (int b : Datasets.permutation(batches.size(), seed * 1_000_003L + epoch)) {
                         G2pTraining.setLearningRate(adam, G2pTraining.warmupCosine(lr, done++, steps, warmup));
-                        G2pBatch example = G2pBatch.of(batches.get(b), data.letters(), data.phonemes());
-                        double loss = G2pTraining.step(model, adam, example, stepSettings);
-                        lossSum += loss * example.targetTokens();
-                        tokens += example.targetTokens();
-                        progress.step(1, String.format(Locale.ROOT, "loss %.4f", loss));
+                        // The batch's tensors are freed with the step, not left to the garbage collector.
+                        try (Scope batchScope = Scope.open()) {
+                            G2pBatch example = G2pBatch.of(batches.get(b), data.letters(), data.phonemes());
+                            double loss = G2pTraining.step(model, adam, example, stepSettings);
+                            lossSum += loss * example.targetTokens();
+                            tokens += example.targetTokens();
+                            progress.step(1, String.format(Locale.ROOT, "loss %.4f", loss));
+                        }
                     }
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;

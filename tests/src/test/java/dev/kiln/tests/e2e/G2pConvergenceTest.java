@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.data.DataDirectory;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.Scope;
 import dev.kiln.g2p.ErrorRates;
 import dev.kiln.g2p.G2pBatch;
 import dev.kiln.g2p.G2pData;
@@ -72,8 +73,10 @@ class G2pConvergenceTest {
             int step = 0;
             for (int b : dev.kiln.data.Datasets.permutation(batches.size(), 1)) {
                 G2pTraining.setLearningRate(adam, G2pTraining.cosine(lr, step++, batches.size()));
-                G2pTraining.step(model, adam, G2pBatch.of(batches.get(b), data.letters(), data.phonemes()),
-                        new G2pTraining.StepSettings(1, 0, 5));
+                try (Scope batchScope = Scope.open()) {
+                    G2pTraining.step(model, adam, G2pBatch.of(batches.get(b), data.letters(), data.phonemes()),
+                            new G2pTraining.StepSettings(1, 0, 5));
+                }
             }
             ErrorRates rates = G2pTraining.evaluate(model, data.letters(), data.phonemes(), data.validation().subList(0, 1000),
                     1, 1, 500);
