@@ -10,7 +10,8 @@
 #              (same data as workloads)
 #   all        the first session's single call (a session has 15 minutes of device time, a machine goes back
 #              30 s after a call): parity suite, step counters and TF32 tests, then W1-W3 for 2 epochs with
-#              Kiln and PyTorch; about 8 minutes at most. Carry target/gpu-bundle and target/gpu-data (61 MB).
+#              Kiln and PyTorch; at most 9 minutes by its timeouts (run it with timeout_s 590).
+#              Carry target/gpu-bundle and target/gpu-data.
 # Everything it prints is also written under $OUT (default gpu-results/): machine.txt, backends.txt, one
 # file per stage or workload.
 set -uo pipefail
@@ -29,7 +30,7 @@ export LD_LIBRARY_PATH
 
 { date -u; nvidia-smi; echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"; } > "$out/machine.txt" 2>&1
 head -20 "$out/machine.txt"
-"$bundle/kiln.sh" backends > "$out/backends.txt" 2>&1
+timeout 30 "$bundle/kiln.sh" backends > "$out/backends.txt" 2>&1
 tail -3 "$out/backends.txt"
 
 case "$stage" in
@@ -57,16 +58,16 @@ case "$stage" in
         done ;;
     all)
         data="$root/target/gpu-data"
-        timeout 200 "$bundle/run-tests.sh" --select-package dev.kiln.tests.cuda > "$out/parity.txt" 2>&1
+        timeout 240 "$bundle/run-tests.sh" --select-package dev.kiln.tests.cuda > "$out/parity.txt" 2>&1
         grep -E "tests (successful|failed|skipped)|✘" "$out/parity.txt" | tail -40
-        timeout 60 "$bundle/run-tests.sh" --select-class dev.kiln.tests.memory.StepCountersTest \
+        timeout 45 "$bundle/run-tests.sh" --select-class dev.kiln.tests.memory.StepCountersTest \
             > "$out/counters.txt" 2>&1
         grep -E "per warm step|Trainer epoch|tests (successful|failed)|✘" "$out/counters.txt"
         for workload in mlp lenet lstm; do
-            KILN_BACKEND=cuda timeout 50 "$bundle/kiln.sh" bench "$workload" --epochs 2 --data-dir "$data" \
+            KILN_BACKEND=cuda timeout 45 "$bundle/kiln.sh" bench "$workload" --epochs 2 --data-dir "$data" \
                 > "$out/kiln-$workload.txt" 2>&1
             tail -1 "$out/kiln-$workload.txt"
-            timeout 50 python3 "$root/bench/pytorch_reference.py" "$workload" --epochs 2 --device cuda \
+            timeout 30 python3 "$root/bench/pytorch_reference.py" "$workload" --epochs 2 --device cuda \
                 --data-dir "$data" > "$out/torch-$workload.txt" 2>&1
             tail -1 "$out/torch-$workload.txt"
         done ;;

@@ -51,6 +51,14 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(new SharedStorage(backend.allocate(dtype, shape.size())), 0, shape, dtype);
     }
 
+    /** A tensor of this one's shape, dtype and backend with every element {@code value} (PyTorch's {@code full_like}). */
+    public Tensor fullLike(double value) {
+        Checks.open("fullLike", this);
+        Tensor t = emptyLike(shape, dtype);
+        t.backend().fill(t, value);
+        return t;
+    }
+
     /** An uninitialised tensor like this one (same backend), of the given shape and dtype. */
     Tensor emptyLike(Shape s, DType t) {
         return empty(s, t, backend());
@@ -122,26 +130,32 @@ public final class Tensor implements AutoCloseable {
 
     /** An I32 tensor holding {@code data}. */
     public static Tensor fromArray(int[] data, int... dims) {
+        long[] range = data.length == 0 ? null
+                : new long[] {Arrays.stream(data).min().getAsInt(), Arrays.stream(data).max().getAsInt()};
         Tensor t = fromBuffer("fromArray", IntBuffer.wrap(data), data.length, DType.I32, dims);
-        if (data.length > 0) {
-            t.storage.recordHostValueRange(Arrays.stream(data).min().getAsInt(), Arrays.stream(data).max().getAsInt());
+        if (range != null) {
+            t.storage.recordHostValueRange(range[0], range[1]);
         }
         return t;
     }
 
     /** An I64 tensor holding {@code data}. */
     public static Tensor fromArray(long[] data, int... dims) {
+        long[] range = data.length == 0 ? null
+                : new long[] {Arrays.stream(data).min().getAsLong(), Arrays.stream(data).max().getAsLong()};
         Tensor t = fromBuffer("fromArray", LongBuffer.wrap(data), data.length, DType.I64, dims);
-        if (data.length > 0) {
-            t.storage.recordHostValueRange(Arrays.stream(data).min().getAsLong(), Arrays.stream(data).max().getAsLong());
+        if (range != null) {
+            t.storage.recordHostValueRange(range[0], range[1]);
         }
         return t;
     }
 
     /**
      * For an integer tensor made by {@link #fromArray(long[], int...)} or {@link #fromArray(int[], int...)} and
-     * not written in place since (through it or any view of its storage): {min, max} of its storage, which bound
-     * this view's values; otherwise null. Index checks use it to avoid reading indices back from a device.
+     * not written in place since ({@link #assign}, {@link #addInPlace}, through it or any view of its storage):
+     * {min, max} of its storage, which bound this view's values; otherwise null. Index checks use it to avoid
+     * reading indices back from a device. Code that writes into such a tensor through its {@link Backend}
+     * directly (backends' own temporaries, parity tests) bypasses this; the engine never does.
      */
     long[] knownValueRange() {
         return storage.hostValueRange();

@@ -53,7 +53,8 @@ final class G2pTrainCommand {
               --warmup N           steps of linear learning-rate warm-up before the cosine (default 0;
                                    Transformer 1000)
               --clip X             clip the gradient norm to X (default 5)
-              --label-smoothing E  train against targets with E spread over all phonemes (default 0)
+              --label-smoothing E  train against targets with E spread over all 72 output symbols, as
+                                   PyTorch's label_smoothing (default 0)
               --beam K             beam width for the final test figures (default 5)
               --alpha A            length normalisation of beam scores, logP / length^A (default 1)
               --train-size N       train on a seeded random N of the training words (default all)

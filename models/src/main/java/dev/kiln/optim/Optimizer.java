@@ -334,12 +334,17 @@ public abstract class Optimizer implements AutoCloseable {
         }
         try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
             List<Tensor> grads = params.stream().map(Tensor::grad).filter(Objects::nonNull).toList();
-            Tensor sumOfSquares = Tensor.zeros(DType.F64);
+            if (grads.isEmpty()) {
+                return s.keep(Tensor.zeros(DType.F64));
+            }
+            Tensor sumOfSquares = null;
             for (Tensor grad : grads) {
-                sumOfSquares = sumOfSquares.add(grad.square().sum().to(DType.F64));
+                Tensor squares = grad.square().sum().to(DType.F64);
+                sumOfSquares = sumOfSquares == null ? squares : sumOfSquares.add(squares);
             }
             Tensor norm = sumOfSquares.sqrt();
-            Tensor coefficient = Tensor.full(maxNorm, DType.F64).div(norm.add(CLIP_EPS)).minimum(Tensor.ones(DType.F64));
+            Tensor scale = norm.fullLike(maxNorm).div(norm.add(CLIP_EPS));
+            Tensor coefficient = scale.minimum(scale.fullLike(1));
             for (Tensor grad : grads) {
                 grad.assign(grad.mul(coefficient.to(grad.dtype())));
             }

@@ -22,7 +22,7 @@ public final class SequenceLoss {
      * and spreads {@code labelSmoothing} evenly over the whole vocabulary.
      */
     public static Tensor crossEntropy(Tensor logits, Tensor targets, double labelSmoothing) {
-        if (targets.rank() != 2) {
+        if (logits.rank() != 3 || targets.rank() != 2 || logits.dim(0) != targets.dim(0) || logits.dim(1) != targets.dim(1)) {
             throw new IllegalArgumentException("SequenceLoss.crossEntropy: logits " + logits.shape() + " and targets "
                     + targets.shape() + " must be [batch, T, vocabulary] and [batch, T]");
         }

@@ -83,6 +83,8 @@ final class ParityBackends {
     /** Creates both backends for one test class, unless the tests are to be skipped. */
     static synchronized void open() {
         if (skipReason() == null && reference == null) {
+            // Parity is with strict FP32 arithmetic, whatever the environment asks of the CUDA backend.
+            System.setProperty("kiln.cuda.tf32", "false");
             reference = referenceProvider.create();
             underTest = testedProvider.create();
         }

@@ -76,7 +76,7 @@ class StepCountersTest {
             Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss());
             trainer.fit(data, null, 1);
             Map<String, Long> before = backend.counters();
-            trainer.fit(data, null, 1);
+            trainer.fit(data, null, 2);
             Map<String, Long> after = backend.counters();
             long synchronisations = after.get("host_synchronisations") - before.get("host_synchronisations");
             System.out.printf("a %d-step Trainer epoch on %s: %d host synchronisations, %d kernel launches%n", steps,

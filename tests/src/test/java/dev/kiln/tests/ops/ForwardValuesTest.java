@@ -405,6 +405,17 @@ class ForwardValuesTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64", "I64"})
+    void fullLikeHasTheShapeDtypeAndBackendOfItsModel(DType dt) {
+        Tensor model = Tensor.zeros(dt, 2, 3);
+        Tensor full = model.fullLike(7);
+        assertShape(full, 2, 3);
+        assertEquals(dt, full.dtype());
+        assertSame(model.backend(), full.backend());
+        assertValues(new double[] {7, 7, 7, 7, 7, 7}, full, 0, "fullLike");
+    }
+
+    @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void reluKeepsNaNAndItsGradientIsExactlyZeroBelowZeroEvenWhenInfinite(DType dt) {
         // PyTorch's relu keeps NaN and its backward selects (output <= 0 ? 0 : grad) rather than multiplies.
