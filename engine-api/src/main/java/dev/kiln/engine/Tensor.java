@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.LongSummaryStatistics;
 import java.util.Map;
 import java.util.Set;
 import java.util.Collections;
@@ -130,22 +131,20 @@ public final class Tensor implements AutoCloseable {
 
     /** An I32 tensor holding {@code data}. */
     public static Tensor fromArray(int[] data, int... dims) {
-        long[] range = data.length == 0 ? null
-                : new long[] {Arrays.stream(data).min().getAsInt(), Arrays.stream(data).max().getAsInt()};
-        Tensor t = fromBuffer("fromArray", IntBuffer.wrap(data), data.length, DType.I32, dims);
-        if (range != null) {
-            t.storage.recordHostValueRange(range[0], range[1]);
-        }
-        return t;
+        LongSummaryStatistics values = Arrays.stream(data).asLongStream().summaryStatistics();
+        return withHostRange(fromBuffer("fromArray", IntBuffer.wrap(data), data.length, DType.I32, dims), values);
     }
 
     /** An I64 tensor holding {@code data}. */
     public static Tensor fromArray(long[] data, int... dims) {
-        long[] range = data.length == 0 ? null
-                : new long[] {Arrays.stream(data).min().getAsLong(), Arrays.stream(data).max().getAsLong()};
-        Tensor t = fromBuffer("fromArray", LongBuffer.wrap(data), data.length, DType.I64, dims);
-        if (range != null) {
-            t.storage.recordHostValueRange(range[0], range[1]);
+        LongSummaryStatistics values = Arrays.stream(data).summaryStatistics();
+        return withHostRange(fromBuffer("fromArray", LongBuffer.wrap(data), data.length, DType.I64, dims), values);
+    }
+
+    /** Records the range of the values just uploaded (taken before the upload, from the caller's array). */
+    private static Tensor withHostRange(Tensor t, LongSummaryStatistics values) {
+        if (values.getCount() > 0) {
+            t.storage.recordHostValueRange(values.getMin(), values.getMax());
         }
         return t;
     }

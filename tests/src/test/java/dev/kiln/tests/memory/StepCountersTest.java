@@ -29,9 +29,7 @@ class StepCountersTest {
 
     @Test
     void aWarmTrainingStepMallocsNothingAndSynchronisesOnlyToReadTheLoss() {
-        Backend backend = Engine.get().backend();
-        assumeFalse(backend.counters().isEmpty(),
-                "backend " + backend.name() + " keeps no event counters (the CUDA backend does); nothing to check here");
+        Backend backend = countingBackend();
         Engine.seed(11);
         TwoLayerSgdNet net = new TwoLayerSgdNet(784, 256, 10, 0.05);
         Tensor x = Tensor.rand(128, 784);
@@ -55,9 +53,7 @@ class StepCountersTest {
 
     @Test
     void aTrainerEpochSynchronisesOncePerStepToReadTheLossAndOnceForItsAccuracy() {
-        Backend backend = Engine.get().backend();
-        assumeFalse(backend.counters().isEmpty(),
-                "backend " + backend.name() + " keeps no event counters (the CUDA backend does); nothing to check here");
+        Backend backend = countingBackend();
         Engine.seed(12);
         int steps = 20;
         int batch = 128;
@@ -84,6 +80,14 @@ class StepCountersTest {
             assertEquals(steps + 1, synchronisations, "host synchronisations in an epoch of " + steps + " steps");
             assertEquals(before.get("device_mallocs"), after.get("device_mallocs"), "cudaMalloc calls after warm-up");
         }
+    }
+
+    /** The engine's backend, or the test is skipped where it counts nothing. */
+    private static Backend countingBackend() {
+        Backend backend = Engine.get().backend();
+        assumeFalse(backend.counters().isEmpty(),
+                "backend " + backend.name() + " keeps no event counters (the CUDA backend does); nothing to check here");
+        return backend;
     }
 
     private static double perStep(Map<String, Long> before, Map<String, Long> after, String counter) {
