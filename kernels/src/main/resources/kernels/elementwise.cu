@@ -96,7 +96,6 @@ template <typename A> __device__ inline A binary_value(int op, A x, A y) {
         case SUB: return x - y;
         case MUL: return x * y;
         case DIV: return x / y;
-        // Java's Math.max/min: NaN wins.
         // As Math.max and Math.min: NaN wins, and +0 is above -0 (x + y and -(-x + -y) pick the sign of two zeros).
         case MAX: return x != x ? x : (y != y ? y : (x > y ? x : (y > x ? y : (x == A(0) ? x + y : x))));
         case MIN: return x != x ? x : (y != y ? y : (x < y ? x : (y < x ? y : (x == A(0) ? -(-x + -y) : x))));
