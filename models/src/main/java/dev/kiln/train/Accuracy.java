@@ -17,15 +17,9 @@ public final class Accuracy {
         return scores.argmax(1, false).eq(labels).to(DType.F64).sum();
     }
 
-    /** Rows whose highest score is at their label. */
+    /** Rows whose highest score is at their label: {@link #correctOnDevice}, read back once. */
     public static long correct(Tensor scores, Tensor labels) {
-        long[] predicted = scores.argmax(1, false).toLongArray();
-        long[] truth = labels.toLongArray();
-        long hits = 0;
-        for (int i = 0; i < truth.length; i++) {
-            hits += predicted[i] == truth[i] ? 1 : 0;
-        }
-        return hits;
+        return Math.round(correctOnDevice(scores, labels).item());
     }
 
     /** Rows whose label's score is among the {@code k} highest (ties counted in the label's favour). */
