@@ -302,12 +302,14 @@ final class CudaConvolution implements AutoCloseable {
     }
 
     /**
-     * Sets the descriptor's math type before a call or a workspace query. In strict mode that is always FMA:
-     * a DEFAULT_MATH candidate run under a DEFAULT_MATH descriptor may use TF32 on Ampere and newer.
+     * With TF32 allowed, sets the descriptor to the chosen candidate's math type before a call or a workspace
+     * query. In strict mode the descriptor stays at FMA, as {@link #allowCandidates} set it: a DEFAULT_MATH
+     * candidate run under a DEFAULT_MATH descriptor may use TF32 on Ampere and newer.
      */
     private void setMath(Plan p, int mathType) {
-        int math = context.tf32() ? mathType : cudnn.CUDNN_FMA_MATH;
-        Status.cudnn(cudnn.cudnnSetConvolutionMathType(p.convolution, math), "cudnnSetConvolutionMathType");
+        if (context.tf32()) {
+            Status.cudnn(cudnn.cudnnSetConvolutionMathType(p.convolution, mathType), "cudnnSetConvolutionMathType");
+        }
     }
 
     private void requireAlgorithm(int algorithm, String direction, Conv2dGeometry g) {
