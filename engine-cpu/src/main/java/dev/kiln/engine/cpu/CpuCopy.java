@@ -106,7 +106,6 @@ final class CpuCopy {
                     case I32 -> to.i32.put(d0 + i, (int) v);
                     case F32 -> to.f32.put(d0 + i, (float) v);
                     case F64 -> to.f64.put(d0 + i, (double) v);
-                    case I64 -> to.i64.put(d0 + i, v);
                 }
             }
         });
