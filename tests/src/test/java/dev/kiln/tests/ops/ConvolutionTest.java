@@ -86,7 +86,10 @@ class ConvolutionTest {
                 c(2, 2, 7, 7, 2, 3, 3, hw(2, 2), hw(1, 1), hw(1, 1), true),
                 c(2, 2, 7, 6, 3, 3, 3, hw(2, 1), hw(1, 2), hw(1, 1), false),
                 c(2, 3, 7, 7, 2, 3, 3, hw(1, 1), hw(2, 2), hw(2, 2), true),
-                c(2, 2, 7, 7, 2, 3, 3, hw(2, 3), hw(1, 0), hw(2, 1), true));
+                c(2, 2, 7, 7, 2, 3, 3, hw(2, 3), hw(1, 0), hw(2, 1), true),
+                // Output planes of 128 pixels or more: the CPU backend's one-GEMM-per-image path.
+                c(2, 2, 13, 13, 2, 3, 3, hw(1, 1), hw(1, 1), hw(1, 1), true),
+                c(2, 1, 24, 24, 2, 3, 3, hw(2, 2), hw(1, 1), hw(1, 1), false));
     }
 
     // ---- forward values ----------------------------------------------------------------------------
