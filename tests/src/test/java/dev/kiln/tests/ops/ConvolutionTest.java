@@ -251,32 +251,56 @@ class ConvolutionTest {
     }
 
     /**
-     * [5, 16, 96, 96] needs 1.3 Mi column elements per image, so the CPU backend's 4 Mi budget splits the
-     * batch into groups of 3 and 2; each image's results must equal a batch of that image alone (which the
+     * [5, 16, 96, 96] needs 1.3 Mi column elements per image, so the CPU backend's 1 Mi budget splits the
+     * batch into five groups of one image; each image's results must equal a batch of that image alone (which the
      * nested-loop cases above check).
      */
     @Test
     void batchSplitIntoSeveralColumnGroupsMatchesImageByImage() {
-        Tensor x = Tensor.randn(DType.F32, 5, 16, 96, 96).requiresGrad(true);
-        Tensor w = Tensor.randn(DType.F32, 16, 16, 3, 3).requiresGrad(true);
-        Tensor b = Tensor.randn(DType.F32, 16).requiresGrad(true);
-        Tensor y = F.conv2d(x, w, b, new int[] {1}, new int[] {1}, new int[] {1});
+        assertBatchMatchesImageByImage(Tensor.randn(DType.F32, 5, 16, 96, 96), Tensor.randn(DType.F32, 16, 16, 3, 3),
+                1e-4);
+    }
+
+    /**
+     * [40, 64, 10, 10] with 3x3 filters: 64-pixel output planes, so the CPU backend interleaves the images of a
+     * group, and 36 Ki column elements per image make groups of 28 and 12: the last group is shorter. In F64, as
+     * the sums over 40 images of 64 pixels differ from the per-image sums by more than F32's rounding allows.
+     */
+    @Test
+    void interleavedGroupsWithAShorterLastGroupMatchImageByImage() {
+        assertBatchMatchesImageByImage(Tensor.randn(DType.F64, 40, 64, 10, 10), Tensor.randn(DType.F64, 8, 64, 3, 3),
+                1e-10);
+    }
+
+    private static void assertBatchMatchesImageByImage(Tensor input, Tensor weight, double tolerance) {
+        Tensor x = input.requiresGrad(true);
+        Tensor w = weight.requiresGrad(true);
+        Tensor b = Tensor.randn(input.dtype(), w.dim(0)).requiresGrad(true);
+        int[] one = {1};
+        Tensor y = F.conv2d(x, w, b, one, new int[] {0}, one);
         y.square().sum().backward();
         double[] weightGradSum = new double[(int) w.size()];
-        for (int n = 0; n < 5; n++) {
+        double[] biasGradSum = new double[(int) b.size()];
+        for (int n = 0; n < x.dim(0); n++) {
             Tensor xn = x.detach().narrow(0, n, 1).requiresGrad(true);
             Tensor wn = w.detach().requiresGrad(true);
-            Tensor yn = F.conv2d(xn, wn, b.detach(), new int[] {1}, new int[] {1}, new int[] {1});
+            Tensor bn = b.detach().requiresGrad(true);
+            Tensor yn = F.conv2d(xn, wn, bn, one, new int[] {0}, one);
             yn.square().sum().backward();
-            assertClose(yn.toDoubleArray(), y.narrow(0, n, 1).toDoubleArray(), 1e-4, "output of image " + n);
-            assertClose(xn.grad().toDoubleArray(), x.grad().narrow(0, n, 1).toDoubleArray(), 1e-3,
+            assertClose(yn.toDoubleArray(), y.narrow(0, n, 1).toDoubleArray(), tolerance, "output of image " + n);
+            assertClose(xn.grad().toDoubleArray(), x.grad().narrow(0, n, 1).toDoubleArray(), 10 * tolerance,
                     "input gradient of image " + n);
-            double[] g = wn.grad().toDoubleArray();
-            for (int i = 0; i < g.length; i++) {
-                weightGradSum[i] += g[i];
-            }
+            addInto(weightGradSum, wn.grad().toDoubleArray());
+            addInto(biasGradSum, bn.grad().toDoubleArray());
         }
-        assertClose(weightGradSum, w.grad().toDoubleArray(), 1e-4, "weight gradient");
+        assertClose(weightGradSum, w.grad().toDoubleArray(), tolerance, "weight gradient");
+        assertClose(biasGradSum, b.grad().toDoubleArray(), tolerance, "bias gradient");
+    }
+
+    private static void addInto(double[] sum, double[] values) {
+        for (int i = 0; i < values.length; i++) {
+            sum[i] += values[i];
+        }
     }
 
     // ---- errors --------------------------------------------------------------------------------------
