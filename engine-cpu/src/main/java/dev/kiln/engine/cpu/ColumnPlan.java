@@ -130,7 +130,7 @@ final class ColumnPlan {
     /**
      * As {@link #fillTapRow} for the interleaved layout, where each pixel is {@code images} consecutive entries,
      * one per image, in both {@code src} ([pixels, images]) and the row: a run of pixels is then one copy of
-     * {@code length * images} entries (512 for LeNet's second layer on a batch of 64), not one per image.
+     * {@code length * images} entries (8 pixels x 32 images for LeNet's second layer), not one per image.
      */
     void fillTapRowInterleaved(Object src, int srcBase, int tap, Object dst, int dstBase, int images) {
         int shift = dstBase - tap * outPlane * images;

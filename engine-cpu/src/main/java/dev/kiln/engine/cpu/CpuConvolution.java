@@ -74,11 +74,14 @@ final class CpuConvolution {
         int depth = plan.rows() + (bias == null ? 0 : 1);
         int outC = g.outChannels();
         int p = plan.outPlane;
-        CpuStorage kernel = bias == null ? null : weightWithBias(weight, bias, plan);
-        Matrix a = bias == null ? matrix(weight, 0, plan.rows()) : new Matrix(kernel, 0, depth);
-        CpuStorage col = allocate(input.dtype(), plan.columnSize(depth, group));
-        CpuStorage product = plan.perImage() ? null : allocate(input.dtype(), plan.packedSize(group));
+        CpuStorage kernel = null;
+        CpuStorage col = null;
+        CpuStorage product = null;
         try {
+            kernel = bias == null ? null : weightWithBias(weight, bias, plan);
+            Matrix a = bias == null ? matrix(weight, 0, plan.rows()) : new Matrix(kernel, 0, depth);
+            col = allocate(input.dtype(), plan.columnSize(depth, group));
+            product = plan.perImage() ? null : allocate(input.dtype(), plan.packedSize(group));
             for (int first = 0; first < g.batch(); first += group) {
                 int count = Math.min(group, g.batch() - first);
                 int ld = count * p;
@@ -109,9 +112,11 @@ final class CpuConvolution {
         int outC = g.outChannels();
         int p = plan.outPlane;
         Matrix a = matrix(weight, 0, rows);
-        CpuStorage col = allocate(gradOut.dtype(), plan.columnSize(rows, group));
-        CpuStorage packed = plan.perImage() ? null : allocate(gradOut.dtype(), plan.packedSize(group));
+        CpuStorage col = null;
+        CpuStorage packed = null;
         try {
+            col = allocate(gradOut.dtype(), plan.columnSize(rows, group));
+            packed = plan.perImage() ? null : allocate(gradOut.dtype(), plan.packedSize(group));
             for (int first = 0; first < g.batch(); first += group) {
                 int count = Math.min(group, g.batch() - first);
                 int ld = count * p;
@@ -138,12 +143,15 @@ final class CpuConvolution {
         int depth = plan.rows() + (gradBias == null ? 0 : 1);
         int outC = g.outChannels();
         int p = plan.outPlane;
-        CpuStorage sums = gradBias == null ? null : allocate(input.dtype(), (long) outC * depth);
-        Matrix c = gradBias == null ? matrix(gradWeight, 0, depth) : new Matrix(sums, 0, depth);
-        zero(c, (long) outC * depth);
-        CpuStorage col = allocate(input.dtype(), plan.columnSize(depth, group));
-        CpuStorage packed = plan.perImage() ? null : allocate(input.dtype(), plan.packedSize(group));
+        CpuStorage sums = null;
+        CpuStorage col = null;
+        CpuStorage packed = null;
         try {
+            sums = gradBias == null ? null : allocate(input.dtype(), (long) outC * depth);
+            Matrix c = gradBias == null ? matrix(gradWeight, 0, depth) : new Matrix(sums, 0, depth);
+            zero(c, (long) outC * depth);
+            col = allocate(input.dtype(), plan.columnSize(depth, group));
+            packed = plan.perImage() ? null : allocate(input.dtype(), plan.packedSize(group));
             for (int first = 0; first < g.batch(); first += group) {
                 int count = Math.min(group, g.batch() - first);
                 int ld = count * p;
