@@ -4,8 +4,10 @@ import dev.kiln.data.DataLoader;
 import dev.kiln.data.Dataset;
 import dev.kiln.data.Mnist;
 import dev.kiln.data.MnistDataset;
+import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.F;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.CrossEntropyLoss;
@@ -21,6 +23,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +45,8 @@ final class BenchCommand {
               gru     W3 with a GRU in place of the LSTM
               rnn     W3 with a tanh RNN in place of the LSTM
               sgemm   W5: C = A*B for square N in 512, 1024, 2048, 4096; best of 10 after 3 warm-ups
+              conv    W2's two convolutions alone at batch 64: forward, and forward with backward (input,
+                      weight and bias gradients); median of 100 after 50 warm-ups
             The last line printed is one JSON object with the figures.
             """;
 
@@ -50,10 +55,10 @@ final class BenchCommand {
 
     static int run(String[] args, PrintStream out) throws Exception {
         if (args.length == 0 || args[0].startsWith("--")) {
-            throw new IllegalArgumentException("name a workload: kiln bench mlp|lenet|lstm|gru|rnn|sgemm");
+            throw new IllegalArgumentException("name a workload: kiln bench mlp|lenet|lstm|gru|rnn|sgemm|conv");
         }
         String workload = args[0];
-        Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length));
+        Options o = Options.parse(Arrays.copyOfRange(args, 1, args.length));
         return switch (workload) {
             case "mlp" -> training("mlp", () -> Zoo.mlp(Mnist.PIXELS, Mnist.CLASSES), 128, 5, o, out);
             case "lenet" -> training("lenet", () -> Zoo.lenet(Mnist.CLASSES), 64, 3, o, out);
@@ -62,7 +67,12 @@ final class BenchCommand {
                 o.rejectUnknown();
                 yield sgemm(out);
             }
-            default -> throw new IllegalArgumentException("unknown workload '" + workload + "'; known: mlp, lenet, lstm, gru, rnn, sgemm");
+            case "conv" -> {
+                o.rejectUnknown();
+                yield convolutions(out);
+            }
+            default -> throw new IllegalArgumentException("unknown workload '" + workload
+                    + "'; known: mlp, lenet, lstm, gru, rnn, sgemm, conv");
         };
     }
 
@@ -138,6 +148,69 @@ final class BenchCommand {
         r.put("device", backend.deviceName());
         out.println(Json.line(r));
         return 0;
+    }
+
+    /**
+     * W2's convolutions alone, batch 64 with bias: conv1 [64, 1, 28, 28] by [20, 1, 5, 5] (its input needs no
+     * gradient, as in LeNet) and conv2 [64, 20, 12, 12] by [50, 20, 5, 5]; milliseconds per call, median of 100.
+     */
+    private static int convolutions(PrintStream out) {
+        Backend backend = Engine.get().backend();
+        Engine.seed(1);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("workload", "conv");
+        r.put("batch", 64);
+        timeConvolution("conv1", new int[] {64, 1, 28, 28}, new int[] {20, 1, 5, 5}, false, backend, out, r);
+        timeConvolution("conv2", new int[] {64, 20, 12, 12}, new int[] {50, 20, 5, 5}, true, backend, out, r);
+        r.put("backend", backend.name());
+        r.put("device", backend.deviceName());
+        out.println(Json.line(r));
+        return 0;
+    }
+
+    private static void timeConvolution(String name, int[] input, int[] weight, boolean inputGradient, Backend backend,
+                                        PrintStream out, Map<String, Object> r) {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(input).requiresGrad(inputGradient);
+            Tensor w = Tensor.randn(weight).requiresGrad(true);
+            Tensor b = Tensor.randn(weight[0]).requiresGrad(true);
+            Tensor gradOut;
+            try (Autograd.Guard g = Autograd.noGrad()) {
+                gradOut = F.conv2d(x, w, b, 1, 0).fullLike(1);
+            }
+            double forward = medianMillis(backend, () -> {
+                try (Autograd.Guard g = Autograd.noGrad()) {
+                    F.conv2d(x, w, b, 1, 0);
+                }
+            });
+            double both = medianMillis(backend, () -> {
+                w.clearGrad();
+                b.clearGrad();
+                x.clearGrad();
+                F.conv2d(x, w, b, 1, 0).backward(gradOut);
+            });
+            out.printf("%s: forward %.3f ms, forward and backward %.3f ms%n", name, forward, both);
+            r.put(name + "_forward_ms", Math.round(forward * 1000) / 1000.0);
+            r.put(name + "_forward_backward_ms", Math.round(both * 1000) / 1000.0);
+        }
+    }
+
+    /** Median wall time in ms of 100 runs of {@code body}, each in its own scope, after 50 warm-ups. */
+    private static double medianMillis(Backend backend, Runnable body) {
+        double[] ms = new double[100];
+        for (int i = -50; i < ms.length; i++) {
+            backend.synchronize();
+            long t = System.nanoTime();
+            try (Scope step = Scope.open()) {
+                body.run();
+                backend.synchronize();
+            }
+            if (i >= 0) {
+                ms[i] = (System.nanoTime() - t) / 1e6;
+            }
+        }
+        Arrays.sort(ms);
+        return (ms[ms.length / 2 - 1] + ms[ms.length / 2]) / 2;
     }
 
     /** VmHWM of this process in MiB, or -1 where /proc is missing. */

@@ -179,6 +179,18 @@ class KilnCommandTest {
     }
 
     @Test
+    void benchConvTimesLenetsTwoConvolutionsAndEndsWithAJsonSummary() {
+        Result r = kiln("bench", "conv");
+        assertEquals(0, r.code(), r.toString());
+        JsonObject summary = r.lastLineJson();
+        assertEquals("conv", summary.get("workload").getAsString());
+        for (String key : List.of("conv1_forward_ms", "conv1_forward_backward_ms", "conv2_forward_ms",
+                "conv2_forward_backward_ms")) {
+            assertTrue(summary.get(key).getAsDouble() > 0, key + " in " + summary);
+        }
+    }
+
+    @Test
     void trainWritesTheRunDirectoryAndEndsWithAJsonSummary() throws IOException {
         Path data = fakeMnist(300, 100);
         Path out = tmp.resolve("run");
