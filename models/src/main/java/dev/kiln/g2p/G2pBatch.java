@@ -8,12 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One training batch of pronunciations as tensors: the spelled words ({@code source}), the decoder inputs
- * [batch, T + 1] (BOS, then the phonemes) and the targets [batch, T + 1] (the phonemes, then EOS), both
- * padded with PAD, where T is the batch's longest pronunciation. {@code targetIds} holds the targets row-major
- * on the host, for the loss to find the padding without reading the tensor back.
+ * One training batch of pronunciations: the spelled words ({@code source}), the decoder inputs [batch, T + 1]
+ * (BOS, then the phonemes) as a tensor and the targets [batch, T + 1] (the phonemes, then EOS) row-major on the
+ * host, where the loss finds the padding without reading anything back from a device; both padded with PAD,
+ * where T is the batch's longest pronunciation.
  */
-public record G2pBatch(SourceBatch source, Tensor decoderInputs, Tensor targets, long[] targetIds, int targetTokens) {
+public record G2pBatch(SourceBatch source, Tensor decoderInputs, long[] targets, int targetTokens) {
     public static G2pBatch of(List<Pronunciation> pronunciations, CharVocabulary letters, PhonemeVocabulary phonemes) {
         List<int[]> words = new ArrayList<>();
         List<int[]> outputs = new ArrayList<>();
@@ -39,7 +39,6 @@ public record G2pBatch(SourceBatch source, Tensor decoderInputs, Tensor targets,
             }
             targets[b * steps + ids.length] = Seq2SeqModel.EOS;
         }
-        return new G2pBatch(SourceBatch.of(words), Tensor.fromArray(inputs, batch, steps), Tensor.fromArray(targets, batch, steps),
-                targets, tokens);
+        return new G2pBatch(SourceBatch.of(words), Tensor.fromArray(inputs, batch, steps), targets, tokens);
     }
 }

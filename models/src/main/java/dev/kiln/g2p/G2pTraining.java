@@ -46,7 +46,7 @@ public final class G2pTraining {
     public static double step(Seq2SeqModel model, Optimizer optimizer, G2pBatch batch, StepSettings settings) {
         try (Scope scope = Scope.open()) {
             Tensor logits = model.logits(batch.source(), batch.decoderInputs(), settings.teacherForcing());
-            Tensor loss = SequenceLoss.crossEntropy(logits, batch.targetIds(), settings.labelSmoothing());
+            Tensor loss = SequenceLoss.crossEntropy(logits, batch.targets(), settings.labelSmoothing());
             loss.backward();
             if (settings.clip() > 0) {
                 Optimizer.clipGradNorm(model.trainableParameters(), settings.clip());

@@ -7,6 +7,7 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Updates;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -345,8 +346,9 @@ public abstract class Optimizer implements AutoCloseable {
             Tensor norm = sumOfSquares.sqrt();
             Tensor scale = norm.fullLike(maxNorm).div(norm.add(CLIP_EPS));
             Tensor coefficient = scale.minimum(scale.fullLike(1));
+            Map<DType, Tensor> coefficientIn = new EnumMap<>(DType.class);
             for (Tensor grad : grads) {
-                grad.assign(grad.mul(coefficient.to(grad.dtype())));
+                grad.assign(grad.mul(coefficientIn.computeIfAbsent(grad.dtype(), coefficient::to)));
             }
             return s.keep(norm);
         }

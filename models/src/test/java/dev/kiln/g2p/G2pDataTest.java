@@ -78,8 +78,7 @@ class G2pDataTest {
         G2pBatch b = G2pBatch.of(List.of(new Pronunciation("cat", List.of("K", "AE1", "T")),
                 new Pronunciation("do", List.of("D", "AO1"))), new dev.kiln.data.CharVocabulary(G2pData.ALPHABET), v);
         assertArrayEquals(new long[] {1, 4, 3, 5, 1, 6, 7, 0}, b.decoderInputs().toLongArray());
-        assertArrayEquals(new long[] {4, 3, 5, 2, 6, 7, 2, 0}, b.targets().toLongArray());
-        assertArrayEquals(b.targets().toLongArray(), b.targetIds(), "the host copy of the targets");
+        assertArrayEquals(new long[] {4, 3, 5, 2, 6, 7, 2, 0}, b.targets());
         assertArrayEquals(new int[] {3, 2}, b.source().lengths());
         assertEquals(7, b.targetTokens());
     }
