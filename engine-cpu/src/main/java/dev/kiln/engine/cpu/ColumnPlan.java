@@ -119,11 +119,14 @@ final class ColumnPlan {
         }
     }
 
-    /** The reverse of {@link #fillTapRow}: adds each row entry onto the plane pixel it was read from. */
-    void addTapRow(Object row, int rowBase, int tap, Object plane, int planeBase) {
+    /**
+     * The reverse of {@link #fillTapRow}: adds each row entry onto the pixel it was read from, in {@code plane}, one
+     * [H, W] plane from index 0. {@code staging} is scratch of the plane's length (see {@link #add}).
+     */
+    void addTapRow(Object row, int rowBase, int tap, Object plane, Object staging) {
         int shift = rowBase - tap * outPlane;
         for (int k = tapRuns[tap]; k < tapRuns[tap + 1]; k++) {
-            add(row, shift + runBlock[k], plane, planeBase + runPlane[k], runLength[k]);
+            add(row, shift + runBlock[k], plane, runPlane[k], staging, runLength[k]);
         }
     }
 
@@ -140,26 +143,36 @@ final class ColumnPlan {
         }
     }
 
-    /** The reverse of {@link #fillTapRowInterleaved}, adding each row entry onto the pixel it was read from. */
-    void addTapRowInterleaved(Object row, int rowBase, int tap, Object plane, int planeBase, int images) {
+    /**
+     * The reverse of {@link #fillTapRowInterleaved}, adding each row entry onto the pixel it was read from, in
+     * {@code planes}, one channel's [H * W, images] from index 0; {@code staging} is scratch of the same length.
+     */
+    void addTapRowInterleaved(Object row, int rowBase, int tap, Object planes, Object staging, int images) {
         int shift = rowBase - tap * outPlane * images;
         for (int k = tapRuns[tap]; k < tapRuns[tap + 1]; k++) {
-            add(row, shift + runBlock[k] * images, plane, planeBase + runPlane[k] * images, runLength[k] * images);
+            add(row, shift + runBlock[k] * images, planes, runPlane[k] * images, staging, runLength[k] * images);
         }
     }
 
-    /** to[toPos ..] += from[fromPos ..] over {@code length} entries; both float[] or both double[]. */
-    private static void add(Object from, int fromPos, Object to, int toPos, int length) {
-        if (from instanceof float[] f) {
-            float[] t = (float[]) to;
-            for (int i = 0; i < length; i++) {
-                t[toPos + i] += f[fromPos + i];
+    /**
+     * to[toPos ..] += from[fromPos ..] over {@code length} entries, all three arrays float[] or all double[]. The
+     * run is first copied to the same position of {@code staging}: C2 (JDK 17) vectorises the add only when both
+     * arrays are read at the same index; with two offsets the loop ran 3.2x slower than copy and add together
+     * (LeNet's second layer: col2im 0.35 ms per group of 32 images before).
+     */
+    private static void add(Object from, int fromPos, Object to, int toPos, Object staging, int length) {
+        System.arraycopy(from, fromPos, staging, toPos, length);
+        int end = toPos + length;
+        if (to instanceof float[] t) {
+            float[] s = (float[]) staging;
+            for (int i = toPos; i < end; i++) {
+                t[i] += s[i];
             }
         } else {
-            double[] f = (double[]) from;
             double[] t = (double[]) to;
-            for (int i = 0; i < length; i++) {
-                t[toPos + i] += f[fromPos + i];
+            double[] s = (double[]) staging;
+            for (int i = toPos; i < end; i++) {
+                t[i] += s[i];
             }
         }
     }

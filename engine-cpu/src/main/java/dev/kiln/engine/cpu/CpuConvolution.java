@@ -228,8 +228,10 @@ final class CpuConvolution {
 
     /**
      * gradInput[first + k] = col2im of image k's columns: each column entry is added back to the input pixel
-     * it came from. Split over channels: channel c's rows are one bulk read, and the group's gradInput is built
-     * on the heap (interleaved: as [C * H * W, count], transposed at the end) and written in one bulk copy.
+     * it came from. Split over channels: channel c's rows are one bulk read and summed into one plane (per image)
+     * or the channel's interleaved planes, a small array that stays in cache, then copied into the group's
+     * gradInput, built on the heap (interleaved: as [C * H * W, count], transposed at the end) and written in
+     * one bulk copy.
      */
     private void col2im(CpuStorage col, int first, int count, ColumnPlan plan, Tensor gradInput) {
         DType dtype = gradInput.dtype();
@@ -238,22 +240,28 @@ final class CpuConvolution {
         int imageSize = channels * planeSize;
         int rowLength = count * plan.outPlane;
         int channelRows = plan.taps * rowLength;
+        int sumSize = plan.perImage() ? planeSize : planeSize * count;
         Object grads = newArray(dtype, count * imageSize);
         parallel.forRange(channels, channelRows, (start, end) -> {
             Object rows = newArray(dtype, channelRows);
+            Object sums = newArray(dtype, sumSize);
+            Object staging = newArray(dtype, sumSize);
             for (int c = start; c < end; c++) {
                 getRun(col, (long) c * channelRows, rows, 0, channelRows);
                 if (plan.perImage()) {
                     for (int k = 0; k < count; k++) {
+                        zero(sums);
                         for (int tap = 0; tap < plan.taps; tap++) {
-                            plan.addTapRow(rows, tap * rowLength + k * plan.outPlane, tap, grads,
-                                    (k * channels + c) * planeSize);
+                            plan.addTapRow(rows, tap * rowLength + k * plan.outPlane, tap, sums, staging);
                         }
+                        System.arraycopy(sums, 0, grads, (k * channels + c) * planeSize, planeSize);
                     }
                 } else {
+                    zero(sums);
                     for (int tap = 0; tap < plan.taps; tap++) {
-                        plan.addTapRowInterleaved(rows, tap * rowLength, tap, grads, c * planeSize * count, count);
+                        plan.addTapRowInterleaved(rows, tap * rowLength, tap, sums, staging, count);
                     }
+                    System.arraycopy(sums, 0, grads, c * sumSize, sumSize);
                 }
             }
         });
