@@ -14,6 +14,7 @@ final class Chunks {
     static final int SIZE = 2048;
     private static final int ARRAYS = 4;
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[ARRAYS][SIZE]);
+    private static final ThreadLocal<int[][]> INT_SCRATCH = ThreadLocal.withInitial(() -> new int[ARRAYS][SIZE]);
 
     private Chunks() {
     }
@@ -21,6 +22,11 @@ final class Chunks {
     /** This thread's scratch arrays, {@value #SIZE} floats each; loops must not call out while using them. */
     static float[][] scratch() {
         return SCRATCH.get();
+    }
+
+    /** This thread's int scratch arrays, {@value #SIZE} ints each, for loops on F32 bit patterns. */
+    static int[][] intScratch() {
+        return INT_SCRATCH.get();
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.util.function.DoubleBinaryOperator;
 
 /**
@@ -91,15 +92,7 @@ final class CpuElementwise {
     void unaryBackward(UnaryOp op, double p, Tensor x, Tensor y, Tensor gy, Tensor gx) {
         int n = Math.toIntExact(gx.size());
         if (op == UnaryOp.RELU && x.dtype() == DType.F32) {
-            // From the output y = max(x, 0), which is +0 or positive: a mask that is all ones where y's bits
-            // are non-zero keeps the gradient. Branch-free, because the obvious x > 0 ? g : 0 mispredicts
-            // on half the elements (measured 4.8 ns per element against 0.6 ns).
-            gradientFromOutputF32(y, gy, gx, n, (out, grad, len) -> {
-                for (int i = 0; i < len; i++) {
-                    int keep = -Float.floatToRawIntBits(out[i]) >> 31;
-                    grad[i] = Float.intBitsToFloat(Float.floatToRawIntBits(grad[i]) & keep);
-                }
-            });
+            reluBackwardF32(y, gy, gx, n);
             return;
         }
         if (op == UnaryOp.TANH && x.dtype() == DType.F32) {
@@ -315,6 +308,36 @@ final class CpuElementwise {
         void apply(float[] out, float[] grad, int len);
     }
 
+    /**
+     * gx = gy where y = max(x, 0) is positive (or NaN), else exactly 0: from y, which is +0 or positive, a mask
+     * that is all ones where y's bits are non-zero keeps the gradient's bits. Branch-free, because the obvious
+     * {@code y > 0 ? g : 0} mispredicts on half the elements (4.8 ns per element against 0.6), and on the bit
+     * patterns as int[], where C2 (JDK 17) vectorises the loop; through Float.floatToRawIntBits it did not
+     * (0.33 against 0.07 ns per element).
+     */
+    private void reluBackwardF32(Tensor y, Tensor gy, Tensor gx, int n) {
+        IntBuffer ys = bits(y);
+        IntBuffer gs = bits(gy);
+        IntBuffer os = bits(gx);
+        int yo = offset(y);
+        int go = offset(gy);
+        int oo = offset(gx);
+        parallel.forRange(n, 1, (s, e) -> {
+            int[][] t = Chunks.intScratch();
+            int[] out = t[0];
+            int[] grad = t[1];
+            for (int c = s; c < e; c += Chunks.SIZE) {
+                int len = Math.min(Chunks.SIZE, e - c);
+                ys.get(yo + c, out, 0, len);
+                gs.get(go + c, grad, 0, len);
+                for (int i = 0; i < len; i++) {
+                    grad[i] &= -out[i] >> 31;
+                }
+                os.put(oo + c, grad, 0, len);
+            }
+        });
+    }
+
     /** gx = f(y, gy) for F32, streamed through heap chunks so that {@code chunk}'s loop vectorises. */
     private void gradientFromOutputF32(Tensor y, Tensor gy, Tensor gx, int n, OutputGradientChunk chunk) {
         FloatBuffer ys = f32(y);
@@ -335,6 +358,10 @@ final class CpuElementwise {
                 os.put(oo + c, grad, 0, len);
             }
         });
+    }
+
+    private static IntBuffer bits(Tensor t) {
+        return ((CpuStorage) t.storage()).f32Bits();
     }
 
     static FloatBuffer f32(Tensor t) {

@@ -25,6 +25,7 @@ final class CpuStorage implements Storage {
     final DoubleBuffer f64;
     final IntBuffer i32;
     final LongBuffer i64;
+    private IntBuffer f32Bits;
     private FloatPointer floatPointer;
     private DoublePointer doublePointer;
 
@@ -38,6 +39,14 @@ final class CpuStorage implements Storage {
         this.f64 = dtype == DType.F64 ? bytes.asDoubleBuffer() : null;
         this.i32 = dtype == DType.I32 ? bytes.asIntBuffer() : null;
         this.i64 = dtype == DType.I64 ? bytes.asLongBuffer() : null;
+    }
+
+    /** The F32 elements' bit patterns: loops on them as int[] vectorise where Float.floatToRawIntBits does not. */
+    IntBuffer f32Bits() {
+        if (f32Bits == null) {
+            f32Bits = block.bytes().duplicate().order(ByteOrder.nativeOrder()).asIntBuffer();
+        }
+        return f32Bits;
     }
 
     /** OpenBLAS's view of element {@code offset}. */
