@@ -9,16 +9,19 @@ import java.util.Arrays;
  * batch * channels planes (each plane is independent: no two threads write one element). Planes are read
  * into arrays and written back in bulk, several at a time, and every output pixel's window comes from a
  * table made once per call. Per-element buffer access, a mispredicted branch per element and a short loop
- * per window made max pooling a quarter of LeNet's one-thread training time before (see maxPlane).
+ * per window made max pooling a quarter of LeNet's one-thread training time before (see maxPlane). F32 max
+ * pooling's backward is {@link MaxPoolBackwardF32}'s.
  */
 final class CpuPooling {
     /** Elements read or written per bulk transfer, at least one plane. */
     private static final int BLOCK = 1 << 14;
 
     private final Parallel parallel;
+    private final MaxPoolBackwardF32 backwardF32;
 
     CpuPooling(Parallel parallel) {
         this.parallel = parallel;
+        this.backwardF32 = new MaxPoolBackwardF32(parallel);
     }
 
     /**
@@ -183,6 +186,10 @@ final class CpuPooling {
 
     /** gradInput = 0, then each gradOut element is added at its recorded index. */
     void maxBackward(Tensor gradOut, Tensor indices, Pool2dGeometry g, Tensor gradInput) {
+        if (MaxPoolBackwardF32.takes(gradOut)) {
+            backwardF32.backward(gradOut, indices, g, gradInput);
+            return;
+        }
         Data go = Data.of(gradOut);
         Data gi = Data.of(gradInput);
         Windows w = new Windows(g);

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -62,6 +63,7 @@ class PoolingTest {
     static Stream<Case> cases() {
         return Stream.of(
                 new Case(2, 3, 6, 6, hw(2, 2), hw(2, 2), hw(0, 0)),
+                new Case(2, 3, 7, 5, hw(2, 2), hw(2, 2), hw(0, 0)),
                 new Case(2, 2, 7, 7, hw(3, 3), hw(2, 2), hw(1, 1)),
                 new Case(2, 2, 5, 5, hw(3, 3), hw(1, 1), hw(0, 0)),
                 new Case(1, 3, 7, 6, hw(3, 2), hw(2, 1), hw(1, 1)),
@@ -178,6 +180,25 @@ class PoolingTest {
         GradCheck.check("maxPool2d " + k, in -> F.maxPool2d(in[0], k.kernel(), k.stride(), k.padding()), x);
     }
 
+    /**
+     * F32 max pooling has its own CPU path. With small whole output gradients every input gradient is an exact
+     * sum in both types, so F32 must equal F64 exactly.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void maxPoolingGradientInF32EqualsF64(Case k) {
+        Tensor x64 = distinct(DType.F64, k.batch(), k.channels(), k.height(), k.width()).requiresGrad(true);
+        Tensor x32 = distinct(DType.F32, k.batch(), k.channels(), k.height(), k.width()).requiresGrad(true);
+        double[] whole = new double[k.batch() * k.channels() * k.outH() * k.outW()];
+        for (int i = 0; i < whole.length; i++) {
+            whole[i] = i % 7 - 3;
+        }
+        Tensor weights = Tensor.fromArray(whole, k.batch(), k.channels(), k.outH(), k.outW());
+        F.maxPool2d(x64, k.kernel(), k.stride(), k.padding()).mul(weights).sum().backward();
+        F.maxPool2d(x32, k.kernel(), k.stride(), k.padding()).mul(weights.to(DType.F32)).sum().backward();
+        assertArrayEquals(x64.grad().to(DType.F32).toDoubleArray(), x32.grad().toDoubleArray(), 0, k.toString());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void averagePoolingGradientMatchesFiniteDifferences(Case k) {
@@ -199,25 +220,25 @@ class PoolingTest {
         assertArrayEquals(new double[] {0, 0, 0, 0, 4, 0, 0, 0, 0}, x.grad().toDoubleArray(), 0);
     }
 
-    @ParameterizedTest(name = "kernel {0}")
+    @ParameterizedTest(name = "kernel {0}, {1}")
     @MethodSource("tieAndNanKernels")
-    void aTieSendsTheGradientToTheFirstMaximumInRowMajorOrder(int kernel) {
-        Tensor x = Tensor.full(3.0, DType.F64, 1, 1, kernel, kernel).requiresGrad(true);
+    void aTieSendsTheGradientToTheFirstMaximumInRowMajorOrder(int kernel, DType dtype) {
+        Tensor x = Tensor.full(3.0, dtype, 1, 1, kernel, kernel).requiresGrad(true);
         F.maxPool2d(x, kernel, kernel, 0).sum().backward();
         double[] expected = new double[kernel * kernel];
         expected[0] = 1;
         assertArrayEquals(expected, x.grad().toDoubleArray(), 0);
     }
 
-    @ParameterizedTest(name = "kernel {0}")
+    @ParameterizedTest(name = "kernel {0}, {1}")
     @MethodSource("tieAndNanKernels")
-    void aNanInTheWindowIsTheMaximumAsInPyTorch(int kernel) {
+    void aNanInTheWindowIsTheMaximumAsInPyTorch(int kernel, DType dtype) {
         double[] v = new double[kernel * kernel];
         java.util.Arrays.fill(v, 1);
         v[kernel] = Double.NaN;
         v[kernel + 1] = Double.NaN;
         v[kernel * kernel - 1] = 5;
-        Tensor x = Tensor.fromArray(v, 1, 1, kernel, kernel).requiresGrad(true);
+        Tensor x = Tensor.fromArray(v, 1, 1, kernel, kernel).to(dtype).requiresGrad(true);
         Tensor out = F.maxPool2d(x, kernel, kernel, 0);
         assertTrue(Double.isNaN(out.toDoubleArray()[0]), "max of a window holding NaN: " + out.toDoubleArray()[0]);
         out.sum().backward();
@@ -226,9 +247,9 @@ class PoolingTest {
         assertArrayEquals(expected, x.grad().toDoubleArray(), 0, "the gradient goes to the first NaN");
     }
 
-    /** 2 x 2 windows take their own path on the CPU; 3 x 3 the general one. */
-    static Stream<Integer> tieAndNanKernels() {
-        return Stream.of(2, 3);
+    /** 2 x 2 windows take their own forward on the CPU, 3 x 3 the general one; F32 has its own backward. */
+    static Stream<Arguments> tieAndNanKernels() {
+        return Stream.of(2, 3).flatMap(k -> Stream.of(Arguments.of(k, DType.F32), Arguments.of(k, DType.F64)));
     }
 
     // ---- errors --------------------------------------------------------------------------------------
