@@ -12,6 +12,8 @@ import dev.kiln.engine.Tensor;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntConsumer;
+import java.util.function.ObjIntConsumer;
 
 /**
  * 2-D convolution by im2col and OpenBLAS GEMM over groups of images. For a group of G images the column
@@ -36,8 +38,9 @@ import java.util.Map;
  * The bias rides in the GEMMs: with a bias the column buffer has one more row, all ones, and the weight one
  * more column, the bias; backward-filter's GEMM then sums gradOut over pixels into the matching row of its
  * transposed sums, the bias gradient. The group is as many images as fit {@link #COLUMN_BUDGET}.
- * Threading: GEMMs use all of OpenBLAS's threads; im2col is split over column rows, col2im over channels and
- * transposes over column tiles with {@link Parallel}, never while a GEMM runs.
+ * Threading: GEMMs use all of OpenBLAS's threads, except per-image GEMMs small enough for OpenBLAS to run on
+ * one thread, which are split over images with {@link Parallel}; im2col is split over column rows, col2im over
+ * channels and transposes over column tiles, never while OpenBLAS's threads run.
  */
 final class CpuConvolution {
     /**
@@ -49,6 +52,14 @@ final class CpuConvolution {
 
     /** Elements per bulk copy of column rows between the heap and the column buffer: 256 KiB in F32. */
     static final int TRANSFER = 1 << 16;
+
+    /**
+     * Per-image GEMMs of fewer multiply-adds (M * N * K) than this run on Kiln's threads, an image each, since
+     * OpenBLAS 0.3.31 runs them on one thread: it gives a GEMM one thread per 262,144 multiply-adds, rounded
+     * down, and at least one. LeNet's first layer (20 x 576 x 26 per image) otherwise ran its 64 GEMMs in turn
+     * on one core while the other idled.
+     */
+    static final long ONE_THREAD_GEMM = 2 * 262_144;
 
     /** Plans of the geometries seen last: a training loop repeats a few of them every step. */
     private static final int PLANS_KEPT = 32;
@@ -90,10 +101,10 @@ final class CpuConvolution {
                     fillRow(col, plan.rows(), ld, 1);
                 }
                 if (plan.perImage()) {
-                    for (int k = 0; k < count; k++) {
-                        gemm(false, false, outC, p, depth, 0, a, new Matrix(col, (long) k * p, ld),
-                                matrix(out, (long) (first + k) * outC * p, p));
-                    }
+                    int firstImage = first;
+                    CpuStorage columns = col;
+                    forEachImage(count, (long) outC * p * depth, k -> gemm(false, false, outC, p, depth, 0, a,
+                            new Matrix(columns, (long) k * p, ld), matrix(out, (long) (firstImage + k) * outC * p, p)));
                 } else {
                     gemm(false, false, outC, ld, depth, 0, a, new Matrix(col, 0, ld), new Matrix(product, 0, ld));
                     unpack(product, plan, first, count, out);
@@ -121,10 +132,10 @@ final class CpuConvolution {
                 int count = Math.min(group, g.batch() - first);
                 int ld = count * p;
                 if (plan.perImage()) {
-                    for (int k = 0; k < count; k++) {
-                        gemm(true, false, rows, p, outC, 0, a, matrix(gradOut, (long) (first + k) * outC * p, p),
-                                new Matrix(col, (long) k * p, ld));
-                    }
+                    int firstImage = first;
+                    CpuStorage columns = col;
+                    forEachImage(count, (long) rows * p * outC, k -> gemm(true, false, rows, p, outC, 0, a,
+                            matrix(gradOut, (long) (firstImage + k) * outC * p, p), new Matrix(columns, (long) k * p, ld)));
                 } else {
                     pack(gradOut, plan, first, count, packed);
                     gemm(true, false, rows, ld, outC, 0, a, new Matrix(packed, 0, ld), new Matrix(col, 0, ld));
@@ -164,10 +175,11 @@ final class CpuConvolution {
                     fillRow(col, plan.rows(), ld, 1);
                 }
                 if (plan.perImage()) {
-                    for (int k = 0; k < count; k++) {
-                        gemm(false, true, depth, outC, p, 1, new Matrix(col, (long) k * p, ld),
-                                matrix(gradOut, (long) (first + k) * outC * p, p), c);
-                    }
+                    int firstImage = first;
+                    CpuStorage columns = col;
+                    sumOverImages(count, (long) depth * outC * p, c, depth * outC, (into, k) -> gemm(false, true,
+                            depth, outC, p, 1, new Matrix(columns, (long) k * p, ld),
+                            matrix(gradOut, (long) (firstImage + k) * outC * p, p), into));
                 } else {
                     pack(gradOut, plan, first, count, packed);
                     gemm(false, true, depth, outC, ld, 1, new Matrix(col, 0, ld), new Matrix(packed, 0, ld), c);
@@ -177,6 +189,71 @@ final class CpuConvolution {
         } finally {
             release(sums, col, packed);
         }
+    }
+
+    /**
+     * Runs {@code gemmOfImage} for images [0, count), each a GEMM of {@code multiplyAdds}: split over Kiln's
+     * threads below {@link #ONE_THREAD_GEMM}, else in turn, each on all of OpenBLAS's threads.
+     */
+    private void forEachImage(int count, long multiplyAdds, IntConsumer gemmOfImage) {
+        if (multiplyAdds >= ONE_THREAD_GEMM) {
+            for (int k = 0; k < count; k++) {
+                gemmOfImage.accept(k);
+            }
+            return;
+        }
+        parallel.forRange(count, multiplyAdds, (start, end) -> {
+            for (int k = start; k < end; k++) {
+                gemmOfImage.accept(k);
+            }
+        });
+    }
+
+    /**
+     * As {@link #forEachImage} for GEMMs that each add into the sum {@code c} ({@code elements} contiguous
+     * entries): on Kiln's threads each thread adds its images into a zeroed sum of its own, added to {@code c}
+     * at the end.
+     */
+    private void sumOverImages(int count, long multiplyAdds, Matrix c, int elements, ObjIntConsumer<Matrix> gemmOfImage) {
+        int parts = Math.min(parallel.threads(), count);
+        if (multiplyAdds >= ONE_THREAD_GEMM || parts == 1) {
+            for (int k = 0; k < count; k++) {
+                gemmOfImage.accept(c, k);
+            }
+            return;
+        }
+        CpuStorage partials = allocate(c.storage().dtype(), (long) parts * elements);
+        try {
+            Matrix all = new Matrix(partials, 0, c.ld());
+            zero(all, (long) parts * elements);
+            parallel.forRange(parts, ONE_THREAD_GEMM, (start, end) -> {
+                for (int part = start; part < end; part++) {
+                    Matrix into = new Matrix(partials, (long) part * elements, c.ld());
+                    for (int k = count * part / parts; k < count * (part + 1) / parts; k++) {
+                        gemmOfImage.accept(into, k);
+                    }
+                }
+            });
+            addPartials(partials, parts, elements, c);
+        } finally {
+            release(partials);
+        }
+    }
+
+    /** c += the sum of the {@code parts} consecutive blocks of {@code elements} entries in {@code partials}. */
+    private static void addPartials(CpuStorage partials, int parts, int elements, Matrix c) {
+        Data target = Data.of(c.storage(), Math.toIntExact(c.offset()));
+        double[] sum = new double[elements];
+        double[] part = new double[elements];
+        target.read(0, sum, 0, elements);
+        Data blocks = Data.of(partials, 0);
+        for (int b = 0; b < parts; b++) {
+            blocks.read(b * elements, part, 0, elements);
+            for (int i = 0; i < elements; i++) {
+                sum[i] += part[i];
+            }
+        }
+        target.write(0, sum, 0, elements);
     }
 
     private ColumnPlan plan(Conv2dGeometry g) {

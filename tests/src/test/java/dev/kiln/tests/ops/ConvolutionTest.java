@@ -272,6 +272,17 @@ class ConvolutionTest {
                 1e-10);
     }
 
+    /**
+     * [16, 1, 28, 28] with 8 5x5 filters: 576-pixel output planes get a GEMM per image, each small enough
+     * (8 x 576 x 26) that the CPU backend splits the images over its threads and, for the filter gradient, sums
+     * each thread's share apart.
+     */
+    @Test
+    void perImageGemmsSplitOverThreadsMatchImageByImage() {
+        assertBatchMatchesImageByImage(Tensor.randn(DType.F64, 16, 1, 28, 28), Tensor.randn(DType.F64, 8, 1, 5, 5),
+                1e-10);
+    }
+
     private static void assertBatchMatchesImageByImage(Tensor input, Tensor weight, double tolerance) {
         Tensor x = input.requiresGrad(true);
         Tensor w = weight.requiresGrad(true);
