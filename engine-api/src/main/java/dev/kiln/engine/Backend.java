@@ -157,6 +157,22 @@ public interface Backend extends AutoCloseable {
     void conv2dBackwardFilter(Tensor input, Tensor gradOut, Conv2dGeometry g, Tensor gradWeight, Tensor gradBias);
 
     /**
+     * Both gradients of {@link #conv2dForward} from one gradOut, as {@link #conv2dBackwardData} into gradInput
+     * (null: not wanted) and {@link #conv2dBackwardFilter} into gradWeight and gradBias (gradWeight null: neither
+     * wanted). Autograd calls this one, so that a backend can share work between the two (the CPU rearranges
+     * gradOut once); by default it calls them in turn.
+     */
+    default void conv2dBackward(Tensor input, Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput,
+                                Tensor gradWeight, Tensor gradBias) {
+        if (gradInput != null) {
+            conv2dBackwardData(gradOut, weight, g, gradInput);
+        }
+        if (gradWeight != null) {
+            conv2dBackwardFilter(input, gradOut, g, gradWeight, gradBias);
+        }
+    }
+
+    /**
      * Max pooling: input {@code [batch, channels, height, width]} into out {@code [batch, channels, outH, outW]};
      * padding counts as minus infinity. {@code indices} (I64, out's shape) receives where each maximum came
      * from as a flat index {@code h * width + w} within its input plane (PyTorch's {@code return_indices});

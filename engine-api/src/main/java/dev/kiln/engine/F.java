@@ -153,20 +153,15 @@ public final class F {
 
     /** Gradients of conv2d for {input, weight, bias}; null where one is not needed. */
     private static Tensor[] conv2dGrads(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor gradOut) {
-        Backend backend = gradOut.backend();
-        Tensor gradInput = null;
-        if (input.requiresGrad()) {
-            gradInput = gradOut.emptyLike(g.inputShape(), input.dtype());
-            backend.conv2dBackwardData(gradOut, weight, g, gradInput);
-        }
+        Tensor gradInput = input.requiresGrad() ? gradOut.emptyLike(g.inputShape(), input.dtype()) : null;
         Tensor gradWeight = null;
         Tensor gradBias = null;
         boolean biasNeeded = bias != null && bias.requiresGrad();
         if (weight.requiresGrad() || biasNeeded) {
             gradWeight = gradOut.emptyLike(g.weightShape(), weight.dtype());
             gradBias = biasNeeded ? gradOut.emptyLike(Shape.of(g.outChannels()), bias.dtype()) : null;
-            backend.conv2dBackwardFilter(input, gradOut, g, gradWeight, gradBias);
         }
+        gradOut.backend().conv2dBackward(input, gradOut, weight, g, gradInput, gradWeight, gradBias);
         return new Tensor[] {gradInput, weight.requiresGrad() ? gradWeight : null, gradBias};
     }
 

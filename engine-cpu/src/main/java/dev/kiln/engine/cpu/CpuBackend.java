@@ -222,6 +222,12 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void conv2dBackward(Tensor input, Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput,
+                               Tensor gradWeight, Tensor gradBias) {
+        convolution.backward(input, gradOut, weight, g, gradInput, gradWeight, gradBias);
+    }
+
+    @Override
     public void maxPool2dForward(Tensor input, Pool2dGeometry g, Tensor out, Tensor indices) {
         pooling.maxForward(input, g, out, indices);
     }

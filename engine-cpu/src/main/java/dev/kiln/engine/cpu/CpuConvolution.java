@@ -117,77 +117,95 @@ final class CpuConvolution {
 
     /** gradInput [N, C, H, W] = the input gradient of forward, from gradOut [N, outC, outH, outW]. */
     void backwardData(Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput) {
-        ColumnPlan plan = plan(g);
-        int group = plan.groupSize();
-        int rows = plan.rows();
-        int outC = g.outChannels();
-        int p = plan.outPlane;
-        Matrix a = matrix(weight, 0, rows);
-        CpuStorage col = null;
-        CpuStorage packed = null;
-        try {
-            col = allocate(gradOut.dtype(), plan.columnSize(rows, group));
-            packed = plan.perImage() ? null : allocate(gradOut.dtype(), plan.packedSize(group));
-            for (int first = 0; first < g.batch(); first += group) {
-                int count = Math.min(group, g.batch() - first);
-                int ld = count * p;
-                if (plan.perImage()) {
-                    int firstImage = first;
-                    CpuStorage columns = col;
-                    forEachImage(count, (long) rows * p * outC, k -> gemm(true, false, rows, p, outC, 0, a,
-                            matrix(gradOut, (long) (firstImage + k) * outC * p, p), new Matrix(columns, (long) k * p, ld)));
-                } else {
-                    pack(gradOut, plan, first, count, packed);
-                    gemm(true, false, rows, ld, outC, 0, a, new Matrix(packed, 0, ld), new Matrix(col, 0, ld));
-                }
-                col2im(col, first, count, plan, gradInput);
-            }
-        } finally {
-            release(col, packed);
-        }
+        backward(null, gradOut, weight, g, gradInput, null, null);
+    }
+
+    /** gradWeight [outC, C, kh, kw] and gradBias [outC] (nullable), summed over the batch. */
+    void backwardFilter(Tensor input, Tensor gradOut, Conv2dGeometry g, Tensor gradWeight, Tensor gradBias) {
+        backward(input, gradOut, null, g, null, gradWeight, gradBias);
     }
 
     /**
-     * gradWeight [outC, C, kh, kw] and gradBias [outC] (nullable), summed over the batch. The GEMMs sum the
-     * transpose, [rows (+ 1), outC] = col x gradOut^T, copied into place at the end: OpenBLAS ran that orientation
-     * 20-37% faster than gradOut x col^T on LeNet's second layer (groups of 32) and the small ResNet's layers.
+     * Both backward passes from one gradOut [N, outC, outH, outW], group by group, so that each group's gradOut
+     * is packed once for both: gradInput (null: not wanted; needs weight) and gradWeight with gradBias (both
+     * null: not wanted; gradBias alone may be null; needs input). The filter GEMMs sum the transpose,
+     * [rows (+ 1), outC] = col x gradOut^T, copied into place at the end: OpenBLAS ran that orientation 20-37%
+     * faster than gradOut x col^T on LeNet's second layer (groups of 32) and the small ResNet's layers.
      */
-    void backwardFilter(Tensor input, Tensor gradOut, Conv2dGeometry g, Tensor gradWeight, Tensor gradBias) {
+    void backward(Tensor input, Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput,
+                  Tensor gradWeight, Tensor gradBias) {
         ColumnPlan plan = plan(g);
         int group = plan.groupSize();
-        int depth = plan.rows() + (gradBias == null ? 0 : 1);
+        int rows = plan.rows();
+        int depth = rows + (gradBias == null ? 0 : 1);
         int outC = g.outChannels();
         int p = plan.outPlane;
+        boolean filter = gradWeight != null;
         CpuStorage sums = null;
         CpuStorage col = null;
         CpuStorage packed = null;
         try {
-            sums = allocate(input.dtype(), (long) depth * outC);
-            Matrix c = new Matrix(sums, 0, outC);
-            zero(c, (long) depth * outC);
-            col = allocate(input.dtype(), plan.columnSize(depth, group));
-            packed = plan.perImage() ? null : allocate(input.dtype(), plan.packedSize(group));
+            Matrix c = null;
+            if (filter) {
+                sums = allocate(gradOut.dtype(), (long) depth * outC);
+                c = new Matrix(sums, 0, outC);
+                zero(c, (long) depth * outC);
+            }
+            col = allocate(gradOut.dtype(), plan.columnSize(filter ? depth : rows, group));
+            packed = plan.perImage() ? null : allocate(gradOut.dtype(), plan.packedSize(group));
             for (int first = 0; first < g.batch(); first += group) {
                 int count = Math.min(group, g.batch() - first);
-                int ld = count * p;
-                im2col(input, first, count, plan, col);
-                if (gradBias != null) {
-                    fillRow(col, plan.rows(), ld, 1);
-                }
-                if (plan.perImage()) {
-                    int firstImage = first;
-                    CpuStorage columns = col;
-                    sumOverImages(count, (long) depth * outC * p, c, depth * outC, (into, k) -> gemm(false, true,
-                            depth, outC, p, 1, new Matrix(columns, (long) k * p, ld),
-                            matrix(gradOut, (long) (firstImage + k) * outC * p, p), into));
-                } else {
+                if (packed != null) {
                     pack(gradOut, plan, first, count, packed);
-                    gemm(false, true, depth, outC, ld, 1, new Matrix(col, 0, ld), new Matrix(packed, 0, ld), c);
+                }
+                if (gradInput != null) {
+                    inputGradientOfGroup(gradOut, weight, plan, first, count, packed, col, gradInput);
+                }
+                if (filter) {
+                    im2col(input, first, count, plan, col);
+                    if (gradBias != null) {
+                        fillRow(col, rows, count * p, 1);
+                    }
+                    filterSumsOfGroup(gradOut, plan, depth, first, count, packed, col, c);
                 }
             }
-            transposeIntoWeightAndBias(sums, plan, gradWeight, gradBias);
+            if (filter) {
+                transposeIntoWeightAndBias(sums, plan, gradWeight, gradBias);
+            }
         } finally {
             release(sums, col, packed);
+        }
+    }
+
+    /** gradInput of images [first, first + count): col = weight^T x gradOut, then col2im. */
+    private void inputGradientOfGroup(Tensor gradOut, Tensor weight, ColumnPlan plan, int first, int count,
+                                      CpuStorage packed, CpuStorage col, Tensor gradInput) {
+        int rows = plan.rows();
+        int outC = plan.g.outChannels();
+        int p = plan.outPlane;
+        int ld = count * p;
+        Matrix a = matrix(weight, 0, rows);
+        if (packed == null) {
+            forEachImage(count, (long) rows * p * outC, k -> gemm(true, false, rows, p, outC, 0, a,
+                    matrix(gradOut, (long) (first + k) * outC * p, p), new Matrix(col, (long) k * p, ld)));
+        } else {
+            gemm(true, false, rows, ld, outC, 0, a, new Matrix(packed, 0, ld), new Matrix(col, 0, ld));
+        }
+        col2im(col, first, count, plan, gradInput);
+    }
+
+    /** c [depth, outC] += col x gradOut^T over images [first, first + count), col holding their im2col. */
+    private void filterSumsOfGroup(Tensor gradOut, ColumnPlan plan, int depth, int first, int count,
+                                   CpuStorage packed, CpuStorage col, Matrix c) {
+        int outC = plan.g.outChannels();
+        int p = plan.outPlane;
+        int ld = count * p;
+        if (packed == null) {
+            sumOverImages(count, (long) depth * outC * p, c, depth * outC, (into, k) -> gemm(false, true, depth,
+                    outC, p, 1, new Matrix(col, (long) k * p, ld), matrix(gradOut, (long) (first + k) * outC * p, p),
+                    into));
+        } else {
+            gemm(false, true, depth, outC, ld, 1, new Matrix(col, 0, ld), new Matrix(packed, 0, ld), c);
         }
     }
 

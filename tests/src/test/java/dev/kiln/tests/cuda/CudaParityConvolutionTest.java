@@ -17,9 +17,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * SPI section 6, convolution: {@code conv2dForward} with and without bias, {@code conv2dBackwardData} and
- * {@code conv2dBackwardFilter} with and without a bias gradient, on the backend under test against the CPU
- * backend, for geometries that exercise stride, zero padding, dilation, 1x1 kernels and per-axis values.
+ * SPI section 6, convolution: {@code conv2dForward} with and without bias, {@code conv2dBackwardData},
+ * {@code conv2dBackwardFilter} with and without a bias gradient and {@code conv2dBackward} of all three, on the
+ * backend under test against the CPU backend, for geometries that exercise stride, zero padding, dilation, 1x1
+ * kernels and per-axis values.
  *
  * <p>Tolerances ({@code |a - b| <= atol + rtol |b|}): a forward or backward-data element sums
  * {@code inChannels * kernelH * kernelW} products (up to 75 here), a backward-filter element
@@ -130,6 +131,21 @@ class CudaParityConvolutionTest extends ParityTest {
             b.conv2dBackwardFilter(input(b, DType.F32, g), gradOut(b, DType.F32, g), g, gradWeight, null);
             return gradWeight;
         });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("geometries")
+    void conv2dBackwardOfAllThreeGradientsMatchesCpu(Geometry geometry) {
+        Conv2dGeometry g = geometry.of();
+        assertParity("conv2dBackward, " + geometry, new String[] {"gradInput", "gradWeight", "gradBias"}, CONV_F32,
+                b -> {
+                    Tensor gradInput = output(b, DType.F32, g.inputShape());
+                    Tensor gradWeight = output(b, DType.F32, g.weightShape());
+                    Tensor gradBias = output(b, DType.F32, g.outChannels());
+                    b.conv2dBackward(input(b, DType.F32, g), gradOut(b, DType.F32, g), weight(b, DType.F32, g), g,
+                            gradInput, gradWeight, gradBias);
+                    return new Tensor[] {gradInput, gradWeight, gradBias};
+                });
     }
 
     /** The names of {@link #everyDirection}'s outputs, in order. */
