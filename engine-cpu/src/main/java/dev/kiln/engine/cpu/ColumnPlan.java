@@ -28,6 +28,8 @@ final class ColumnPlan {
     final int[] runBlock;
     final int[] runPlane;
     final int[] runLength;
+    /** Entries of the taps' row segments (taps * outH * outW in all) that read a pixel, not the padding. */
+    private final int covered;
     /** Whether every column entry reads a pixel (no padding): then rows need no zeroing. */
     final boolean coversAll;
     /** Whether F32 rows are filled through the index table rather than run by run (see fillTapRow). */
@@ -49,7 +51,8 @@ final class ColumnPlan {
         runLength = new int[runs];
         tapRuns = new int[taps + 1];
         fillRuns();
-        coversAll = countCovered() == source.length;
+        covered = countCovered();
+        coversAll = covered == source.length;
         gathers = coversAll && runs * 16L > source.length;
     }
 
@@ -141,6 +144,23 @@ final class ColumnPlan {
             System.arraycopy(src, srcBase + runPlane[k] * images, dst, shift + runBlock[k] * images,
                     runLength[k] * images);
         }
+    }
+
+    /**
+     * As {@link #fillTapRowInterleaved}, straight into the column buffer {@code dst} from element {@code dstBase},
+     * one bulk copy per run. Writes only the runs: for a plan that {@link #coversAll} pixels.
+     */
+    void putTapRowInterleaved(Object src, int srcBase, int tap, CpuStorage dst, long dstBase, int images) {
+        long shift = dstBase - (long) tap * outPlane * images;
+        for (int k = tapRuns[tap]; k < tapRuns[tap + 1]; k++) {
+            CpuConvolution.putRun(src, srcBase + runPlane[k] * images, dst, shift + (long) runBlock[k] * images,
+                    runLength[k] * images);
+        }
+    }
+
+    /** The mean length of a run of pixels, rounded down. */
+    int meanRun() {
+        return runLength.length == 0 ? 0 : covered / runLength.length;
     }
 
     /**
