@@ -175,6 +175,20 @@ final class ColumnPlan {
     }
 
     /**
+     * As {@link #addTapRowInterleaved(Object, int, int, Object, Object, int)} with the row in the column buffer
+     * {@code col} from element {@code rowBase}, each run read from it in one bulk copy.
+     */
+    void addTapRowInterleaved(CpuStorage col, long rowBase, int tap, Object planes, Object staging, int images) {
+        long shift = rowBase - (long) tap * outPlane * images;
+        for (int k = tapRuns[tap]; k < tapRuns[tap + 1]; k++) {
+            int toPos = runPlane[k] * images;
+            int length = runLength[k] * images;
+            CpuConvolution.getRun(col, shift + (long) runBlock[k] * images, staging, toPos, length);
+            addStaged(staging, planes, toPos, length);
+        }
+    }
+
+    /**
      * to[toPos ..] += from[fromPos ..] over {@code length} entries, all three arrays float[] or all double[]. The
      * run is first copied to the same position of {@code staging}: C2 (JDK 17) vectorises the add only when both
      * arrays are read at the same index; with two offsets the loop ran 3.2x slower than copy and add together
@@ -182,6 +196,11 @@ final class ColumnPlan {
      */
     private static void add(Object from, int fromPos, Object to, int toPos, Object staging, int length) {
         System.arraycopy(from, fromPos, staging, toPos, length);
+        addStaged(staging, to, toPos, length);
+    }
+
+    /** to[i] += staging[i] for i in [toPos, toPos + length). */
+    private static void addStaged(Object staging, Object to, int toPos, int length) {
         int end = toPos + length;
         if (to instanceof float[] t) {
             float[] s = (float[]) staging;

@@ -342,10 +342,10 @@ final class CpuConvolution {
 
     /**
      * gradInput[first + k] = col2im of image k's columns: each column entry is added back to the input pixel
-     * it came from. Split over channels: channel c's rows are one bulk read and summed into one plane (per image)
-     * or the channel's interleaved planes, a small array that stays in cache, then copied into the group's
-     * gradInput, built on the heap (interleaved: as [C * H * W, count], transposed at the end) and written in
-     * one bulk copy.
+     * it came from. Split over channels: channel c's rows are one bulk read (or, for runs of at least
+     * {@link #DIRECT_RUN} entries, one per run) and summed into one plane (per image) or the channel's
+     * interleaved planes, a small array that stays in cache, then copied into the group's gradInput, built on
+     * the heap (interleaved: as [C * H * W, count], transposed at the end) and written in one bulk copy.
      */
     private void col2im(CpuStorage col, int first, int count, ColumnPlan plan, Tensor gradInput) {
         DType dtype = gradInput.dtype();
@@ -355,12 +355,22 @@ final class CpuConvolution {
         int rowLength = count * plan.outPlane;
         int channelRows = plan.taps * rowLength;
         int sumSize = plan.perImage() ? planeSize : planeSize * count;
+        boolean direct = !plan.perImage() && (long) plan.meanRun() * count >= DIRECT_RUN;
         Object grads = newArray(dtype, count * imageSize);
         parallel.forRange(channels, channelRows, (start, end) -> {
-            Object rows = newArray(dtype, channelRows);
+            Object rows = direct ? null : newArray(dtype, channelRows);
             Object sums = newArray(dtype, sumSize);
             Object staging = newArray(dtype, sumSize);
             for (int c = start; c < end; c++) {
+                if (direct) {
+                    zero(sums);
+                    for (int tap = 0; tap < plan.taps; tap++) {
+                        plan.addTapRowInterleaved(col, (long) c * channelRows + (long) tap * rowLength, tap, sums,
+                                staging, count);
+                    }
+                    System.arraycopy(sums, 0, grads, c * sumSize, sumSize);
+                    continue;
+                }
                 getRun(col, (long) c * channelRows, rows, 0, channelRows);
                 if (plan.perImage()) {
                     for (int k = 0; k < count; k++) {
@@ -431,7 +441,7 @@ final class CpuConvolution {
         }
     }
 
-    private static void getRun(CpuStorage src, long from, Object array, int to, int length) {
+    static void getRun(CpuStorage src, long from, Object array, int to, int length) {
         if (array instanceof float[] a) {
             src.f32.get(Math.toIntExact(from), a, to, length);
         } else {
