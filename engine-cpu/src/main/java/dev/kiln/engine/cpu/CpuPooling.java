@@ -10,18 +10,18 @@ import java.util.Arrays;
  * into arrays and written back in bulk, several at a time, and every output pixel's window comes from a
  * table made once per call. Per-element buffer access, a mispredicted branch per element and a short loop
  * per window made max pooling a quarter of LeNet's one-thread training time before (see maxPlane). F32 max
- * pooling's backward is {@link MaxPoolBackwardF32}'s.
+ * pooling's usual cases go to {@link MaxPoolF32}.
  */
 final class CpuPooling {
     /** Elements read or written per bulk transfer, at least one plane. */
     private static final int BLOCK = 1 << 14;
 
     private final Parallel parallel;
-    private final MaxPoolBackwardF32 backwardF32;
+    private final MaxPoolF32 maxF32;
 
     CpuPooling(Parallel parallel) {
         this.parallel = parallel;
-        this.backwardF32 = new MaxPoolBackwardF32(parallel);
+        this.maxF32 = new MaxPoolF32(parallel);
     }
 
     /**
@@ -113,6 +113,10 @@ final class CpuPooling {
 
     /** out = max over each window; indices = flat position {@code h * width + w} of that max in its plane. */
     void maxForward(Tensor input, Pool2dGeometry g, Tensor out, Tensor indices) {
+        if (MaxPoolF32.takesForward(input, g)) {
+            maxF32.forward(input, g, out, indices);
+            return;
+        }
         Data in = Data.of(input);
         Data o = Data.of(out);
         Windows w = new Windows(g);
@@ -186,8 +190,8 @@ final class CpuPooling {
 
     /** gradInput = 0, then each gradOut element is added at its recorded index. */
     void maxBackward(Tensor gradOut, Tensor indices, Pool2dGeometry g, Tensor gradInput) {
-        if (MaxPoolBackwardF32.takes(gradOut)) {
-            backwardF32.backward(gradOut, indices, g, gradInput);
+        if (MaxPoolF32.takesBackward(gradOut)) {
+            maxF32.backward(gradOut, indices, g, gradInput);
             return;
         }
         Data go = Data.of(gradOut);

@@ -247,7 +247,27 @@ class PoolingTest {
         assertArrayEquals(expected, x.grad().toDoubleArray(), 0, "the gradient goes to the first NaN");
     }
 
-    /** 2 x 2 windows take their own forward on the CPU, 3 x 3 the general one; F32 has its own backward. */
+    @ParameterizedTest(name = "NaN at {0}, {1}")
+    @MethodSource("nanPositions")
+    void everyPositionOfA2x2WindowCanHoldTheFirstNan(int position, DType dtype) {
+        double[] v = {1, 2, 3, 4};
+        for (int i = position; i < v.length; i += 2) {
+            v[i] = Double.NaN;
+        }
+        Tensor x = Tensor.fromArray(v, 1, 1, 2, 2).to(dtype).requiresGrad(true);
+        Tensor out = F.maxPool2d(x, 2, 2, 0);
+        assertTrue(Double.isNaN(out.toDoubleArray()[0]), "max of a window holding NaN: " + out.toDoubleArray()[0]);
+        out.sum().backward();
+        double[] expected = new double[4];
+        expected[position] = 1;
+        assertArrayEquals(expected, x.grad().toDoubleArray(), 0, "the gradient goes to the first NaN");
+    }
+
+    static Stream<Arguments> nanPositions() {
+        return Stream.of(0, 1, 2, 3).flatMap(p -> Stream.of(Arguments.of(p, DType.F32), Arguments.of(p, DType.F64)));
+    }
+
+    /** 2 x 2 windows take their own forwards on the CPU (F32 and F64), 3 x 3 the general one; F32 its own backward. */
     static Stream<Arguments> tieAndNanKernels() {
         return Stream.of(2, 3).flatMap(k -> Stream.of(Arguments.of(k, DType.F32), Arguments.of(k, DType.F64)));
     }
