@@ -240,7 +240,8 @@ final class CpuConvolution {
      * entries): on Kiln's threads each thread adds its images into a zeroed sum of its own, added to {@code c}
      * at the end.
      */
-    private void sumOverImages(int count, long multiplyAdds, Matrix c, int elements, ObjIntConsumer<Matrix> gemmOfImage) {
+    private void sumOverImages(int count, long multiplyAdds, Matrix c, int elements,
+                               ObjIntConsumer<Matrix> gemmOfImage) {
         int parts = Math.min(parallel.threads(), count);
         if (multiplyAdds >= ONE_THREAD_GEMM || parts == 1) {
             for (int k = 0; k < count; k++) {
@@ -468,8 +469,9 @@ final class CpuConvolution {
         return kernel;
     }
 
-    /** gradWeight [outC, rows] and gradBias [outC] (nullable) from sums [rows (+ 1), outC], whose last row is the bias's. */
-    private static void transposeIntoWeightAndBias(CpuStorage sums, ColumnPlan plan, Tensor gradWeight, Tensor gradBias) {
+    /** gradWeight [outC, rows] and gradBias [outC] (nullable) from sums [rows (+ 1), outC], the bias's row last. */
+    private static void transposeIntoWeightAndBias(CpuStorage sums, ColumnPlan plan, Tensor gradWeight,
+                                                   Tensor gradBias) {
         int rows = plan.rows();
         int outC = plan.g.outChannels();
         int depth = rows + (gradBias == null ? 0 : 1);
