@@ -225,6 +225,17 @@ class ConvolutionTest {
         assertTrue(w.grad() == null && b.grad() == null, "frozen weight and bias get no gradient");
     }
 
+    /** A network's first layer: its input is data, so only the filter and bias gradients are computed. */
+    @Test
+    void gradientOfWeightAndBiasAloneWhenTheInputIsData() {
+        Tensor x = Tensor.randn(DType.F64, 2, 2, 6, 6);
+        Tensor w = Tensor.randn(DType.F64, 3, 2, 3, 3).requiresGrad(true);
+        Tensor b = Tensor.randn(DType.F64, 3).requiresGrad(true);
+        GradCheck.check("conv2d weight and bias only", in -> F.conv2d(x, in[0], in[1], 1, 1), w, b);
+        F.conv2d(x, w, b, 1, 1).sum().backward();
+        assertTrue(x.grad() == null, "data gets no gradient");
+    }
+
     @Test
     void gradientOfTheBiasAloneIsTheSumOfTheOutputGradient() {
         Tensor x = Tensor.randn(DType.F64, 2, 2, 5, 5);
