@@ -12,8 +12,6 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
 import java.nio.Buffer;
 import org.bytedeco.openblas.presets.openblas_nolapack;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The CPU backend: GEMM on OpenBLAS, everything else in Java over off-heap memory, split over
@@ -21,7 +19,6 @@ import org.slf4j.LoggerFactory;
  * its own class; this one routes the SPI to them.
  */
 public final class CpuBackend implements Backend {
-    private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
     /** Freed blocks kept for reuse, at most this many bytes. */
     private static final long MAX_CACHED_BYTES = 1L << 30;
 
@@ -41,12 +38,8 @@ public final class CpuBackend implements Backend {
 
     public CpuBackend(int threads) {
         this.parallel = new Parallel(threads);
-        openblas_nolapack.blas_set_num_threads(parallel.threads());
-        if (parallel.threads() > 1 && System.getenv("OPENBLAS_THREAD_TIMEOUT") == null) {
-            LOG.info("OpenBLAS's idle threads spin for a while after each GEMM and slow Kiln's own kernels on few"
-                    + " cores (W1 on 2 cores: 19,000 vs 24,000 samples/s); set OPENBLAS_THREAD_TIMEOUT=4"
-                    + " before starting Java (./kiln does)");
-        }
+        // GEMMs are split over Kiln's threads (OpenBlasGemm): OpenBLAS itself runs on one.
+        openblas_nolapack.blas_set_num_threads(1);
         this.copies = new CpuCopy(parallel);
         this.elementwise = new CpuElementwise(parallel);
         this.reductions = new CpuReductions(parallel);
@@ -139,7 +132,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                      Tensor a, Tensor b, double beta, Tensor c) {
-        CpuGemm.gemm(transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0);
+        CpuGemm.gemm(parallel, transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0);
     }
 
     @Override
@@ -147,7 +140,7 @@ public final class CpuBackend implements Backend {
                                    Tensor a, long strideA, Tensor b, long strideB, double beta,
                                    Tensor c, long strideC, int batch) {
         for (int i = 0; i < batch; i++) {
-            CpuGemm.gemm(transA, transB, m, n, k, alpha, a, i * strideA, b, i * strideB, beta, c, i * strideC);
+            CpuGemm.gemm(parallel, transA, transB, m, n, k, alpha, a, i * strideA, b, i * strideB, beta, c, i * strideC);
         }
     }
 

@@ -1,14 +1,9 @@
 package dev.kiln.engine.cpu;
 
-import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
-import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
-import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
-import static org.bytedeco.openblas.global.openblas_nolapack.cblas_dgemm;
-import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
-
 import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.cpu.OpenBlasGemm.Matrix;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,9 +33,8 @@ import java.util.function.ObjIntConsumer;
  * The bias rides in the GEMMs: with a bias the column buffer has one more row, all ones, and the weight one
  * more column, the bias; backward-filter's GEMM then sums gradOut over pixels into the matching row of its
  * transposed sums, the bias gradient. The group is as many images as fit {@link #COLUMN_BUDGET}.
- * Threading: GEMMs use all of OpenBLAS's threads, except per-image GEMMs small enough for OpenBLAS to run on
- * one thread, which are split over images with {@link Parallel}; im2col is split over column rows, col2im over
- * channels and transposes over column tiles, never while OpenBLAS's threads run.
+ * Threading, all on {@link Parallel}: a group's GEMM is split by {@link OpenBlasGemm}, per-image GEMMs over the
+ * images; im2col over column rows, col2im over channels and transposes over column tiles.
  */
 final class CpuConvolution {
     /**
@@ -60,14 +54,6 @@ final class CpuConvolution {
      * 0.057 against 0.112 ms per group; LeNet's first (runs of 24) 0.41 against 0.16 ms the other way.
      */
     static final int DIRECT_RUN = 128;
-
-    /**
-     * Per-image GEMMs of fewer multiply-adds (M * N * K) than this run on Kiln's threads, an image each, since
-     * OpenBLAS 0.3.31 runs them on one thread: it gives a GEMM one thread per 262,144 multiply-adds, rounded
-     * down, and at least one. LeNet's first layer (20 x 576 x 26 per image) otherwise ran its 64 GEMMs in turn
-     * on one core while the other idled.
-     */
-    static final long ONE_THREAD_GEMM = 2 * 262_144;
 
     /** Plans of the geometries seen last: a training loop repeats a few of them every step. */
     private static final int PLANS_KEPT = 32;
@@ -218,16 +204,10 @@ final class CpuConvolution {
     }
 
     /**
-     * Runs {@code gemmOfImage} for images [0, count), each a GEMM of {@code multiplyAdds}: split over Kiln's
-     * threads below {@link #ONE_THREAD_GEMM}, else in turn, each on all of OpenBLAS's threads.
+     * Runs {@code gemmOfImage} for images [0, count), each a GEMM of {@code multiplyAdds}, split over Kiln's
+     * threads by image (a GEMM inside runs on its thread alone).
      */
     private void forEachImage(int count, long multiplyAdds, IntConsumer gemmOfImage) {
-        if (multiplyAdds >= ONE_THREAD_GEMM) {
-            for (int k = 0; k < count; k++) {
-                gemmOfImage.accept(k);
-            }
-            return;
-        }
         parallel.forRange(count, multiplyAdds, (start, end) -> {
             for (int k = start; k < end; k++) {
                 gemmOfImage.accept(k);
@@ -237,13 +217,12 @@ final class CpuConvolution {
 
     /**
      * As {@link #forEachImage} for GEMMs that each add into the sum {@code c} ({@code elements} contiguous
-     * entries): on Kiln's threads each thread adds its images into a zeroed sum of its own, added to {@code c}
-     * at the end.
+     * entries): each thread adds its images into a zeroed sum of its own, added to {@code c} at the end.
      */
     private void sumOverImages(int count, long multiplyAdds, Matrix c, int elements,
                                ObjIntConsumer<Matrix> gemmOfImage) {
         int parts = Math.min(parallel.threads(), count);
-        if (multiplyAdds >= ONE_THREAD_GEMM || parts == 1) {
+        if (parts == 1) {
             for (int k = 0; k < count; k++) {
                 gemmOfImage.accept(c, k);
             }
@@ -253,7 +232,7 @@ final class CpuConvolution {
         try {
             Matrix all = new Matrix(partials, 0, c.ld());
             zero(all, (long) parts * elements);
-            parallel.forRange(parts, ONE_THREAD_GEMM, (start, end) -> {
+            parallel.forRange(parts, multiplyAdds * count / parts, (start, end) -> {
                 for (int part = start; part < end; part++) {
                     Matrix into = new Matrix(partials, (long) part * elements, c.ld());
                     for (int k = count * part / parts; k < count * (part + 1) / parts; k++) {
@@ -514,36 +493,13 @@ final class CpuConvolution {
 
     // ---- GEMM on storage ---------------------------------------------------------------------------
 
-    /** A row-major matrix starting at element {@code offset} of {@code storage}, rows {@code ld} elements apart. */
-    private record Matrix(CpuStorage storage, long offset, int ld) {
-    }
-
     private static Matrix matrix(Tensor t, long extraOffset, int ld) {
         return new Matrix((CpuStorage) t.storage(), t.offset() + extraOffset, ld);
     }
 
-    /**
-     * {@code C = op(A) op(B) + beta C} with op(A) [m, k] and op(B) [k, n], as {@link CpuGemm} but on
-     * storage with leading dimensions, not on tensors. All sizes here are at least 1.
-     */
-    private static void gemm(boolean transA, boolean transB, int m, int n, int k, double beta,
-                             Matrix a, Matrix b, Matrix c) {
-        int ta = transA ? CblasTrans : CblasNoTrans;
-        int tb = transB ? CblasTrans : CblasNoTrans;
-        OpenBlasCalls.enter();
-        try {
-            if (c.storage().dtype() == DType.F32) {
-                cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1f,
-                        a.storage().floatPointer(a.offset()), a.ld(), b.storage().floatPointer(b.offset()), b.ld(),
-                        (float) beta, c.storage().floatPointer(c.offset()), c.ld());
-            } else {
-                cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0,
-                        a.storage().doublePointer(a.offset()), a.ld(), b.storage().doublePointer(b.offset()), b.ld(),
-                        beta, c.storage().doublePointer(c.offset()), c.ld());
-            }
-        } finally {
-            OpenBlasCalls.leave();
-        }
+    /** {@code C = op(A) op(B) + beta C} with op(A) [m, k] and op(B) [k, n]; all sizes here are at least 1. */
+    private void gemm(boolean transA, boolean transB, int m, int n, int k, double beta, Matrix a, Matrix b, Matrix c) {
+        OpenBlasGemm.gemm(parallel, transA, transB, m, n, k, 1, a, b, beta, c);
     }
 
     /** The first {@code count} elements of c's storage from its offset = 0 (c is contiguous here). */

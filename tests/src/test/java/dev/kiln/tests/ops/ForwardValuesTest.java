@@ -162,6 +162,27 @@ class ForwardValuesTest {
         assertValues(matmulRef(a, b, m, k, n), c, matmulTol(dt), "matmul");
     }
 
+    static Stream<Arguments> splitShapes() {
+        return transposeCombinations().flatMap(t -> Stream.of(
+                Arguments.of(t.get()[0], t.get()[1], t.get()[2], 150, 30),
+                Arguments.of(t.get()[0], t.get()[1], t.get()[2], 30, 151)));
+    }
+
+    /**
+     * Products of at least 2^17 multiply-adds are split over the CPU backend's threads, by rows of the result
+     * ([150, 30]) or by columns ([30, 151]); each block must land in its place for every transpose combination.
+     */
+    @ParameterizedTest(name = "{0} a.t()={1} b.t()={2} [{3}, {4}]")
+    @MethodSource("splitShapes")
+    void matmulSplitOverThreadsMatchesTripleLoop(DType dt, boolean transA, boolean transB, int m, int n) {
+        int k = 41;
+        double[] a = stored(dt, random(3, m * k, -1, 1));
+        double[] b = stored(dt, random(4, k * n, -1, 1));
+        Tensor ta = transA ? tensor(dt, transposeRef(a, m, k), k, m).t() : tensor(dt, a, m, k);
+        Tensor tb = transB ? tensor(dt, transposeRef(b, k, n), n, k).t() : tensor(dt, b, k, n);
+        assertValues(matmulRef(a, b, m, k, n), ta.matmul(tb), matmulTol(dt), "matmul");
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void batchedMatmul3Dx3DMultipliesEachBatchEntry(DType dt) {
