@@ -95,10 +95,7 @@ final class CpuConvolution {
                     fillRow(col, plan.rows(), ld, 1);
                 }
                 if (plan.perImage()) {
-                    int firstImage = first;
-                    CpuStorage columns = col;
-                    forEachImage(count, (long) outC * p * depth, k -> gemm(false, false, outC, p, depth, 0, a,
-                            new Matrix(columns, (long) k * p, ld), matrix(out, (long) (firstImage + k) * outC * p, p)));
+                    outputPerImage(a, col, plan, depth, first, count, out);
                 } else {
                     gemm(false, false, outC, ld, depth, 0, a, new Matrix(col, 0, ld), new Matrix(product, 0, ld));
                     unpack(product, plan, first, count, out);
@@ -107,6 +104,16 @@ final class CpuConvolution {
         } finally {
             release(kernel, col, product);
         }
+    }
+
+    /** out of images [first, first + count) = a [outC, depth] x each image's columns, straight into out. */
+    private void outputPerImage(Matrix a, CpuStorage col, ColumnPlan plan, int depth, int first, int count,
+                                Tensor out) {
+        int outC = plan.g.outChannels();
+        int p = plan.outPlane;
+        int ld = count * p;
+        forEachImage(count, (long) outC * p * depth, k -> gemm(false, false, outC, p, depth, 0, a,
+                new Matrix(col, (long) k * p, ld), matrix(out, (long) (first + k) * outC * p, p)));
     }
 
     /** gradInput [N, C, H, W] = the input gradient of forward, from gradOut [N, outC, outH, outW]. */
