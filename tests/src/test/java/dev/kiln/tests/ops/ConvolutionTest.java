@@ -284,9 +284,8 @@ class ConvolutionTest {
     }
 
     /**
-     * [16, 1, 28, 28] with 8 5x5 filters: 576-pixel output planes get a GEMM per image, each small enough
-     * (8 x 576 x 26) that the CPU backend splits the images over its threads and, for the filter gradient, sums
-     * each thread's share apart.
+     * [16, 1, 28, 28] with 8 5x5 filters: 576-pixel output planes get a GEMM per image, which the CPU backend
+     * splits over its threads by image and, for the filter gradient, sums each thread's share apart.
      */
     @Test
     void perImageGemmsSplitOverThreadsMatchImageByImage() {
