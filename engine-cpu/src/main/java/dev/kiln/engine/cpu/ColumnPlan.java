@@ -158,9 +158,14 @@ final class ColumnPlan {
         }
     }
 
-    /** The mean length of a run of pixels, rounded down. */
-    int meanRun() {
-        return runLength.length == 0 ? 0 : covered / runLength.length;
+    /**
+     * Whether, for {@code images} interleaved images, the runs are long enough (on average at least
+     * {@link CpuConvolution#DIRECT_RUN} entries) to copy each one straight between a heap array and the column
+     * buffer.
+     */
+    boolean copiesRunsDirectly(int images) {
+        return !perImage() && runLength.length > 0
+                && (long) covered / runLength.length * images >= CpuConvolution.DIRECT_RUN;
     }
 
     /**

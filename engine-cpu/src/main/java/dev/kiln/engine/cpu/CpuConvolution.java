@@ -293,7 +293,7 @@ final class CpuConvolution {
         getRun((CpuStorage) input.storage(), input.offset() + (long) first * imageSize, images, 0, count * imageSize);
         Object source = plan.perImage() ? images : transposed(images, count, imageSize);
         int rowLength = count * plan.outPlane;
-        if (!plan.perImage() && plan.coversAll && (long) plan.meanRun() * count >= DIRECT_RUN) {
+        if (plan.coversAll && plan.copiesRunsDirectly(count)) {
             parallel.forRange(plan.rows(), rowLength, (start, end) -> {
                 for (int r = start; r < end; r++) {
                     plan.putTapRowInterleaved(source, (r / plan.taps) * planeSize * count, r % plan.taps, col,
@@ -342,23 +342,16 @@ final class CpuConvolution {
         int rowLength = count * plan.outPlane;
         int channelRows = plan.taps * rowLength;
         int sumSize = plan.perImage() ? planeSize : planeSize * count;
-        boolean direct = !plan.perImage() && (long) plan.meanRun() * count >= DIRECT_RUN;
+        boolean direct = plan.copiesRunsDirectly(count);
         Object grads = newArray(dtype, count * imageSize);
         parallel.forRange(channels, channelRows, (start, end) -> {
             Object rows = direct ? null : newArray(dtype, channelRows);
             Object sums = newArray(dtype, sumSize);
             Object staging = newArray(dtype, sumSize);
             for (int c = start; c < end; c++) {
-                if (direct) {
-                    zero(sums);
-                    for (int tap = 0; tap < plan.taps; tap++) {
-                        plan.addTapRowInterleaved(col, (long) c * channelRows + (long) tap * rowLength, tap, sums,
-                                staging, count);
-                    }
-                    System.arraycopy(sums, 0, grads, c * sumSize, sumSize);
-                    continue;
+                if (!direct) {
+                    getRun(col, (long) c * channelRows, rows, 0, channelRows);
                 }
-                getRun(col, (long) c * channelRows, rows, 0, channelRows);
                 if (plan.perImage()) {
                     for (int k = 0; k < count; k++) {
                         zero(sums);
@@ -370,7 +363,12 @@ final class CpuConvolution {
                 } else {
                     zero(sums);
                     for (int tap = 0; tap < plan.taps; tap++) {
-                        plan.addTapRowInterleaved(rows, tap * rowLength, tap, sums, staging, count);
+                        if (direct) {
+                            plan.addTapRowInterleaved(col, (long) c * channelRows + (long) tap * rowLength, tap,
+                                    sums, staging, count);
+                        } else {
+                            plan.addTapRowInterleaved(rows, tap * rowLength, tap, sums, staging, count);
+                        }
                     }
                     System.arraycopy(sums, 0, grads, c * sumSize, sumSize);
                 }
