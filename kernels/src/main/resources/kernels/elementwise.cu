@@ -76,6 +76,66 @@ template <typename T> __device__ void unary_backward_impl(int op, double param, 
     }
 KILN_FLOAT_TYPES(KILN_UNARY)
 
+// out[r, c] = op(x[r, c] + bias[c]) for x and out [rows, cols] (out may be x): a dense layer's bias and
+// activation in one pass, rounded as binary ADD followed by unary would round them.
+template <typename T> __device__ void bias_activation_impl(int op, double param, const T* x, const T* bias, T* out,
+                                                          long long rows, long long cols) {
+    T p = (T) param;
+    KILN_FOR(i, rows * cols) {
+        out[i] = unary_value<T>(op, p, x[i] + bias[i % cols]);
+    }
+}
+
+// gradPre = gradY * op'(pre) from y = op(pre) [rows, cols], for ops whose derivative y determines (y stands in
+// for x as unary_backward reads it), and gradBias[c] = the sum over rows of gradPre[., c] in double, unless
+// gradBias is null. A block takes 32 columns, one per lane; its warps walk the rows warps apart, and their
+// partial sums meet in shared memory. Meant for few rows (a batch); the backend sends long columns to
+// unary_backward and the column-parts reduction instead.
+template <typename T> __device__ void bias_activation_backward_impl(int op, double param, const T* y,
+                                                                   const T* gradY, T* gradPre, T* gradBias,
+                                                                   long long rows, long long cols) {
+    __shared__ double partial[32][33];
+    T p = (T) param;
+    int lane = threadIdx.x % 32;
+    int warp = threadIdx.x / 32;
+    int warps = blockDim.x / 32;
+    for (long long first = (long long) blockIdx.x * 32; first < cols; first += (long long) gridDim.x * 32) {
+        long long c = first + lane;
+        double acc = 0.0;
+        if (c < cols) {
+            for (long long r = warp; r < rows; r += warps) {
+                long long i = r * cols + c;
+                T g = op == RELU ? (y[i] > T(0) || y[i] != y[i] ? gradY[i] : T(0))
+                                 : gradY[i] * unary_derivative<T>(op, p, y[i], y[i]);
+                gradPre[i] = g;
+                acc += (double) g;
+            }
+        }
+        partial[warp][lane] = acc;
+        __syncthreads();
+        if (warp == 0 && c < cols && gradBias != nullptr) {
+            double sum = 0.0;
+            for (int w = 0; w < warps; w++) {
+                sum += partial[w][lane];
+            }
+            gradBias[c] = (T) sum;
+        }
+        __syncthreads();
+    }
+}
+
+#define KILN_BIAS_ACTIVATION(T, S) \
+    extern "C" __global__ void bias_activation_##S(int op, double param, const T* x, const T* bias, T* out, \
+                                                   long long rows, long long cols) { \
+        bias_activation_impl<T>(op, param, x, bias, out, rows, cols); \
+    } \
+    extern "C" __global__ void bias_activation_backward_##S(int op, double param, const T* y, const T* gradY, \
+                                                            T* gradPre, T* gradBias, long long rows, \
+                                                            long long cols) { \
+        bias_activation_backward_impl<T>(op, param, y, gradY, gradPre, gradBias, rows, cols); \
+    }
+KILN_FLOAT_TYPES(KILN_BIAS_ACTIVATION)
+
 template <typename T> __device__ void affine_impl(const T* x, double scale, double shift, T* out, long long n) {
     typedef typename Acc<T>::type A;
     A s = (A) scale;

@@ -78,9 +78,33 @@ public interface Backend extends AutoCloseable {
 
     /**
      * {@code gradX = gradY * op'(x)}, given the forward input {@code x} and output {@code y}
-     * (a backend may use whichever is cheaper).
+     * (a backend may use whichever is cheaper). Where {@link UnaryOp#derivativeFromOutput} holds, y passed
+     * for x must give the same result.
      */
     void unaryBackward(UnaryOp op, double param, Tensor x, Tensor y, Tensor gradY, Tensor gradX);
+
+    /**
+     * A dense layer's bias and activation in one pass: {@code out = op(x + bias)}, x and out
+     * {@code [rows, cols]}, bias {@code [cols]} added to every row; out may be x. {@code op} must satisfy
+     * {@link UnaryOp#derivativeFromOutput}, so that {@link #biasActivationBackward} needs only out.
+     */
+    default void biasActivation(UnaryOp op, double param, Tensor x, Tensor bias, Tensor out) {
+        binary(BinaryOp.ADD, x, bias, out);
+        unary(op, param, out, out);
+    }
+
+    /**
+     * Gradient of {@link #biasActivation} from its output {@code y} {@code [rows, cols]}:
+     * {@code gradPre = gradY * op'(pre)} {@code [rows, cols]}, the gradient of x, and {@code gradBias}
+     * {@code [cols]}, the column sums of gradPre (null when the bias needs none).
+     */
+    default void biasActivationBackward(UnaryOp op, double param, Tensor y, Tensor gradY, Tensor gradPre,
+                                        Tensor gradBias) {
+        unaryBackward(op, param, y, y, gradY, gradPre);
+        if (gradBias != null) {
+            reduce(ReduceOp.SUM, gradPre, 0, gradBias);
+        }
+    }
 
     /** {@code out = x * scale + shift}. */
     void affine(Tensor x, double scale, double shift, Tensor out);

@@ -66,22 +66,59 @@ public final class F {
 
     /** {@code x W^T + b}: x [n, in], weight [out, in] (PyTorch's layout), bias [out] or null. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        Checks.compatible("linear", x, weight);
-        if (x.rank() != 2 || weight.rank() != 2 || x.dim(1) != weight.dim(1)) {
-            throw new IllegalArgumentException("linear: input " + x.shape() + " and weight " + weight.shape()
-                    + ": expected [n, in] and [out, in] with the same in");
-        }
+        checkLinear("linear", x, weight, bias);
         Tensor y = MatmulOps.product(x, false, weight, true);
         y.record("linear", new Tensor[] {x, weight}, g -> new Tensor[] {
                 x.requiresGrad() ? MatmulOps.product(g, false, weight, false) : null,
                 weight.requiresGrad() ? MatmulOps.product(g, true, x, false) : null});
+        return bias == null ? y : y.add(bias);
+    }
+
+    /**
+     * {@code op(x W^T + b)}: a dense layer and its activation, with the bias and the activation in one pass
+     * after the GEMM ({@link Backend#biasActivation}) and the pre-activation never kept; the same values and
+     * gradients as {@link #linear(Tensor, Tensor, Tensor)} followed by the activation. x [n, in], weight
+     * [out, in], bias [out] or null; {@code activation} one for which {@link UnaryOp#derivativeFromOutput}
+     * holds (tanh, sigmoid, ReLU, leaky ReLU with slope >= 0, ELU with alpha > 0), {@code param} its slope
+     * or alpha.
+     */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias, UnaryOp activation, double param) {
+        String name = "linear+" + activation.name().toLowerCase(java.util.Locale.ROOT);
+        if (!activation.derivativeFromOutput(param)) {
+            throw new IllegalArgumentException(name + ": cannot fuse " + activation + " with parameter " + param
+                    + "; fusable are TANH, SIGMOID, RELU, LEAKY_RELU with slope >= 0 and ELU with alpha > 0");
+        }
+        checkLinear(name, x, weight, bias);
         if (bias == null) {
-            return y;
+            return ElementwiseOps.unary(activation, param, linear(x, weight, null));
         }
+        Tensor y = MatmulOps.product(x, false, weight, true);
+        y.backend().biasActivation(activation, param, y, bias, y);
+        y.record(name, new Tensor[] {x, weight, bias}, g -> {
+            Tensor gradPre = g.emptyLike(y.shape(), y.dtype());
+            Tensor gradBias = bias.requiresGrad() ? g.emptyLike(bias.shape(), bias.dtype()) : null;
+            g.backend().biasActivationBackward(activation, param, y, g, gradPre, gradBias);
+            Tensor[] grads = {x.requiresGrad() ? MatmulOps.product(gradPre, false, weight, false) : null,
+                    weight.requiresGrad() ? MatmulOps.product(gradPre, true, x, false) : null, gradBias};
+            gradPre.close();
+            return grads;
+        });
+        return y;
+    }
+
+    private static void checkLinear(String name, Tensor x, Tensor weight, Tensor bias) {
+        Checks.compatible(name, x, weight);
+        if (x.rank() != 2 || weight.rank() != 2 || x.dim(1) != weight.dim(1)) {
+            throw new IllegalArgumentException(name + ": input " + x.shape() + " and weight " + weight.shape()
+                    + ": expected [n, in] and [out, in] with the same in");
+        }
+        if (bias == null) {
+            return;
+        }
+        Checks.compatible(name, x, bias);
         if (bias.rank() != 1 || bias.dim(0) != weight.dim(0)) {
-            throw new IllegalArgumentException("linear: bias " + bias.shape() + " must be [" + weight.dim(0) + "]");
+            throw new IllegalArgumentException(name + ": bias " + bias.shape() + " must be [" + weight.dim(0) + "]");
         }
-        return y.add(bias);
     }
 
     /**

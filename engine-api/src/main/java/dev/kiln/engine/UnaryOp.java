@@ -8,5 +8,20 @@ public enum UnaryOp {
     NEG, ABS, EXP, LOG, SQRT, POW, TANH, SIGMOID, RELU, LEAKY_RELU, ELU,
     /** Exact GELU, x * Phi(x) with the normal CDF written through erf (PyTorch's default). */
     GELU,
-    SIGN
+    SIGN;
+
+    /**
+     * True where the derivative at x is a function of the output y = op(x) alone, because it reads y and at
+     * most x's sign, which y shares: tanh, sigmoid, ReLU, leaky ReLU with a slope of at least 0 and ELU with a
+     * positive alpha. For these a backend's {@link Backend#unaryBackward} gives the same result when y is
+     * passed for x, so that a fused layer (e.g. {@link Backend#biasActivation}) need not keep its input.
+     */
+    public boolean derivativeFromOutput(double param) {
+        return switch (this) {
+            case TANH, SIGMOID, RELU -> true;
+            case LEAKY_RELU -> param >= 0;
+            case ELU -> param > 0;
+            default -> false;
+        };
+    }
 }

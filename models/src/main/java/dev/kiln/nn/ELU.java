@@ -1,12 +1,13 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.UnaryOp;
 
 /**
  * x for x &gt; 0, else {@code alpha * (exp(x) - 1)}, element-wise (any shape, e.g. [batch, features] to
  * the same), like PyTorch's {@code torch.nn.ELU} with its default {@code alpha = 1}.
  */
-public class ELU extends Module {
+public class ELU extends Module implements FusableActivation {
     private final double alpha;
 
     /** Alpha 1, PyTorch's default. */
@@ -19,6 +20,16 @@ public class ELU extends Module {
     }
 
     public double alpha() {
+        return alpha;
+    }
+
+    @Override
+    public UnaryOp op() {
+        return UnaryOp.ELU;
+    }
+
+    @Override
+    public double param() {
         return alpha;
     }
 

@@ -1,12 +1,13 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.UnaryOp;
 
 /**
  * x for x &gt; 0, else {@code slope * x}, element-wise (any shape, e.g. [batch, features] to the same),
  * like PyTorch's {@code torch.nn.LeakyReLU} with its default {@code negative_slope = 0.01}.
  */
-public class LeakyReLU extends Module {
+public class LeakyReLU extends Module implements FusableActivation {
     private final double slope;
 
     /** Slope 0.01, PyTorch's default. */
@@ -19,6 +20,16 @@ public class LeakyReLU extends Module {
     }
 
     public double slope() {
+        return slope;
+    }
+
+    @Override
+    public UnaryOp op() {
+        return UnaryOp.LEAKY_RELU;
+    }
+
+    @Override
+    public double param() {
         return slope;
     }
 

@@ -51,15 +51,33 @@ public class Linear extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        if (x.rank() == 0 || x.dim(-1) != inFeatures) {
-            throw new IllegalArgumentException("Linear(" + inFeatures + ", " + outFeatures + "): input " + x.shape()
-                    + " must end in " + inFeatures + " features");
-        }
+        checkInput(x);
         if (x.rank() == 2) {
             return F.linear(x, weight(), bias());
         }
         int[] outDims = x.shape().with(-1, outFeatures).dims();
         return F.linear(x.reshape(-1, inFeatures), weight(), bias()).reshape(outDims);
+    }
+
+    /**
+     * This layer followed by {@code activation}, with the bias and the activation in one pass after the GEMM:
+     * what {@link Sequential} runs for a plain Linear followed by a {@link FusableActivation}. Input as for
+     * {@link #forward(Tensor)}.
+     */
+    Tensor forward(Tensor x, FusableActivation activation) {
+        checkInput(x);
+        if (x.rank() == 2) {
+            return F.linear(x, weight(), bias(), activation.op(), activation.param());
+        }
+        int[] outDims = x.shape().with(-1, outFeatures).dims();
+        return F.linear(x.reshape(-1, inFeatures), weight(), bias(), activation.op(), activation.param()).reshape(outDims);
+    }
+
+    private void checkInput(Tensor x) {
+        if (x.rank() == 0 || x.dim(-1) != inFeatures) {
+            throw new IllegalArgumentException("Linear(" + inFeatures + ", " + outFeatures + "): input " + x.shape()
+                    + " must end in " + inFeatures + " features");
+        }
     }
 
     @Override

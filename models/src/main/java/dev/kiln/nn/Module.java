@@ -142,7 +142,11 @@ public abstract class Module implements AutoCloseable, Cloneable {
      * through this so that {@link #summary} can record each output shape.
      */
     public final Tensor call(Tensor x) {
-        Tensor y = forward(x);
+        return recordOutput(forward(x));
+    }
+
+    /** Notes y's shape for {@link #summary} while one is being taken; returns y. */
+    final Tensor recordOutput(Tensor y) {
         if (recordShapes && y != null) {
             lastOutputShape = y.shape();
         }

@@ -52,12 +52,34 @@ public class Sequential extends Module {
         return (Sequential) super.copy();
     }
 
+    /**
+     * Runs the chain; a plain {@link Linear} followed by a {@link FusableActivation} runs as one fused layer
+     * (same values and gradients, one pass fewer and no pre-activation kept).
+     */
     @Override
     public Tensor forward(Tensor x) {
         Tensor y = x;
         for (int i = 0; i < size; i++) {
-            y = module(Integer.toString(i)).call(y);
+            Module m = module(Integer.toString(i));
+            FusableActivation activation = i + 1 < size ? fusableAfter(m, module(Integer.toString(i + 1))) : null;
+            if (activation == null) {
+                y = m.call(y);
+                continue;
+            }
+            y = m.recordOutput(((Linear) m).forward(y, activation));
+            module(Integer.toString(++i)).recordOutput(y);
         }
         return y;
+    }
+
+    /**
+     * {@code next} as the activation to fuse into {@code m}, or null. Only a Linear of exactly that class
+     * fuses: a subclass (feedback alignment, say) may compute its forward or backward differently.
+     */
+    private static FusableActivation fusableAfter(Module m, Module next) {
+        if (m.getClass() != Linear.class || !(next instanceof FusableActivation activation)) {
+            return null;
+        }
+        return activation.op().derivativeFromOutput(activation.param()) ? activation : null;
     }
 }

@@ -36,6 +36,52 @@ class ContainerTest {
     }
 
     @Test
+    void sequentialFusesALinearWithTheActivationAfterItWithoutChangingValuesOrGradients() {
+        try (Sequential seq = new Sequential(new Linear(6, 8), new Tanh(), new Linear(8, 5), new LeakyReLU(0.2),
+                new Linear(5, 3)); Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(7, 6);
+            Tensor upstream = Tensor.randn(7, 3);
+            Tensor y = seq.forward(x);
+            y.backward(upstream);
+            List<double[]> fusedGrads = seq.parameters().stream().map(p -> p.grad().toDoubleArray()).toList();
+            seq.parameters().forEach(Tensor::zeroGrad);
+            Tensor h = x;
+            for (int i = 0; i < seq.size(); i++) {
+                h = seq.get(i).forward(h);
+            }
+            h.backward(upstream);
+            assertArrayEquals(h.toDoubleArray(), y.toDoubleArray(), 0);
+            for (int i = 0; i < fusedGrads.size(); i++) {
+                assertArrayEquals(seq.parameters().get(i).grad().toDoubleArray(), fusedGrads.get(i), 0, "parameter " + i);
+            }
+        }
+    }
+
+    @Test
+    void sequentialRunsALinearAndItsActivationAsOneOp() {
+        try (Sequential pair = new Sequential(new Linear(8, 5), new LeakyReLU(0.2)); Scope s = Scope.open()) {
+            assertEquals("linear+leaky_relu", pair.forward(Tensor.randn(7, 8)).gradFnName());
+        }
+    }
+
+    @Test
+    void sequentialLeavesASubclassOfLinearUnfused() {
+        Linear doubled = new Linear(3, 4) {
+            @Override
+            public Tensor forward(Tensor x) {
+                return super.forward(x).mul(2);
+            }
+        };
+        try (Sequential seq = new Sequential(doubled, new Sigmoid()); Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(5, 3);
+            Tensor expected = F.linear(x, doubled.weight(), doubled.bias()).mul(2).sigmoid();
+            Tensor y = seq.forward(x);
+            assertEquals("sigmoid", y.gradFnName());
+            assertValues(expected.toDoubleArray(), y, 0);
+        }
+    }
+
+    @Test
     void sequentialAddGetAndSize() {
         Sequential seq = new Sequential(List.of(new Tanh()));
         ReLU relu = new ReLU();

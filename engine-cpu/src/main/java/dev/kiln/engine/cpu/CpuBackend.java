@@ -26,6 +26,7 @@ public final class CpuBackend implements Backend {
     private final CpuMemory memory = new CpuMemory(MAX_CACHED_BYTES);
     private final CpuCopy copies;
     private final CpuElementwise elementwise;
+    private final CpuBiasActivation biasActivation;
     private final CpuReductions reductions;
     private final CpuSoftmax softmax;
     private final CpuIndexing indexing;
@@ -42,6 +43,7 @@ public final class CpuBackend implements Backend {
         openblas_nolapack.blas_set_num_threads(1);
         this.copies = new CpuCopy(parallel);
         this.elementwise = new CpuElementwise(parallel);
+        this.biasActivation = new CpuBiasActivation(parallel);
         this.reductions = new CpuReductions(parallel);
         this.softmax = new CpuSoftmax(parallel);
         this.indexing = new CpuIndexing(parallel);
@@ -152,6 +154,25 @@ public final class CpuBackend implements Backend {
     @Override
     public void unaryBackward(UnaryOp op, double param, Tensor x, Tensor y, Tensor gradY, Tensor gradX) {
         elementwise.unaryBackward(op, param, x, y, gradY, gradX);
+    }
+
+    @Override
+    public void biasActivation(UnaryOp op, double param, Tensor x, Tensor bias, Tensor out) {
+        if (CpuBiasActivation.fuses(op, out.dtype())) {
+            biasActivation.forward(op, x, bias, out);
+        } else {
+            Backend.super.biasActivation(op, param, x, bias, out);
+        }
+    }
+
+    @Override
+    public void biasActivationBackward(UnaryOp op, double param, Tensor y, Tensor gradY, Tensor gradPre,
+                                       Tensor gradBias) {
+        if (CpuBiasActivation.fuses(op, y.dtype())) {
+            biasActivation.backward(op, y, gradY, gradPre, gradBias);
+        } else {
+            Backend.super.biasActivationBackward(op, param, y, gradY, gradPre, gradBias);
+        }
     }
 
     @Override

@@ -176,6 +176,21 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public synchronized void biasActivation(UnaryOp op, double param, Tensor x, Tensor bias, Tensor out) {
+        elementwise.biasActivation(op, param, x, bias, out);
+    }
+
+    @Override
+    public synchronized void biasActivationBackward(UnaryOp op, double param, Tensor y, Tensor gradY, Tensor gradPre,
+                                                    Tensor gradBias) {
+        if (elementwise.fusesBiasActivationBackward(y)) {
+            elementwise.biasActivationBackward(op, param, y, gradY, gradPre, gradBias);
+        } else {
+            Backend.super.biasActivationBackward(op, param, y, gradY, gradPre, gradBias);
+        }
+    }
+
+    @Override
     public synchronized void affine(Tensor x, double scale, double shift, Tensor out) {
         elementwise.affine(x, scale, shift, out);
     }

@@ -7,6 +7,9 @@ import dev.kiln.engine.UnaryOp;
 
 /** Element-wise functions with broadcasting: Backend SPI section 3 on the device. */
 final class CudaElementwise {
+    /** Rows up to which {@link #biasActivationBackward} runs as one kernel: 8,192 rows are 1,024 per warp. */
+    private static final long FUSED_BACKWARD_ROWS = 8192;
+
     private final CudaKernels kernels;
     private final KernelLauncher launcher;
     private final CudaLayout layout;
@@ -33,6 +36,35 @@ final class CudaElementwise {
         }
         launcher.begin().int32(op.ordinal()).float64(param).pointer(x).pointer(y).pointer(gradY).pointer(gradX)
                 .int64(n).launch(kernels.function(Kernel.UNARY_BACKWARD, x.dtype()), launcher.blocksFor(n));
+    }
+
+    void biasActivation(UnaryOp op, double param, Tensor x, Tensor bias, Tensor out) {
+        long n = out.size();
+        if (n == 0) {
+            return;
+        }
+        launcher.begin().int32(op.ordinal()).float64(param).pointer(x).pointer(bias).pointer(out).int64(n / bias.dim(0))
+                .int64(bias.dim(0)).launch(kernels.function(Kernel.BIAS_ACTIVATION, out.dtype()), launcher.blocksFor(n));
+    }
+
+    /**
+     * Whether {@link #biasActivationBackward} suits y [rows, cols]: its kernel gives each column one thread
+     * that walks the rows, right for a batch of rows; longer columns are faster as unary backward and the
+     * column reduction, which cuts them into slices.
+     */
+    boolean fusesBiasActivationBackward(Tensor y) {
+        return y.size() / y.dim(y.rank() - 1) <= FUSED_BACKWARD_ROWS;
+    }
+
+    void biasActivationBackward(UnaryOp op, double param, Tensor y, Tensor gradY, Tensor gradPre, Tensor gradBias) {
+        long n = y.size();
+        if (n == 0) {
+            return;
+        }
+        long cols = y.dim(y.rank() - 1);
+        launcher.begin().int32(op.ordinal()).float64(param).pointer(y).pointer(gradY).pointer(gradPre).pointer(gradBias)
+                .int64(n / cols).int64(cols).launch(kernels.function(Kernel.BIAS_ACTIVATION_BACKWARD, y.dtype()),
+                        launcher.blocksForRows((cols + 31) / 32));
     }
 
     void affine(Tensor x, double scale, double shift, Tensor out) {

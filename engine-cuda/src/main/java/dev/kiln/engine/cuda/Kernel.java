@@ -16,6 +16,8 @@ enum Kernel {
     STRIDED_COPY(KernelSource.MEMORY, "strided_copy", Types.ALL),
     UNARY(KernelSource.ELEMENTWISE, "unary", Types.FLOATING),
     UNARY_BACKWARD(KernelSource.ELEMENTWISE, "unary_backward", Types.FLOATING),
+    BIAS_ACTIVATION(KernelSource.ELEMENTWISE, "bias_activation", Types.FLOATING),
+    BIAS_ACTIVATION_BACKWARD(KernelSource.ELEMENTWISE, "bias_activation_backward", Types.FLOATING),
     AFFINE(KernelSource.ELEMENTWISE, "affine", Types.ALL),
     BINARY(KernelSource.ELEMENTWISE, "binary", Types.ALL),
     BINARY_SAME_SHAPE(KernelSource.ELEMENTWISE, "binary_same_shape", Types.ALL),

@@ -12,23 +12,28 @@ import static dev.kiln.tests.cuda.ParityBackends.values;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.UnaryOp;
 import dev.kiln.tests.cuda.ParityBackends.Tolerance;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * SPI sections 9 and 10, the fused ops: SGD (momentum, Nesterov, weight decay, the first step that seeds the
- * momentum buffer), Adam and AdamW over several steps, and the LSTM and GRU cell gate math forward and
- * backward, on the backend under test against the CPU backend. A backend may implement these as its own
+ * The fused ops: a dense layer's bias and activation (SPI section 3), SGD (momentum, Nesterov, weight decay,
+ * the first step that seeds the momentum buffer), Adam and AdamW over several steps, and the LSTM and GRU cell
+ * gate math forward and backward, on the backend under test against the CPU backend. A backend may implement these as its own
  * kernels or inherit the SPI's composites; either way the results must agree.
  *
  * <p>Tolerances ({@code |a - b| <= atol + rtol |b|}): a few F32 operations per element, including a square
  * root and a division (Adam) or sigmoids and tanh (the cells, where the CPU's F32 tanh is within 4e-7 of
  * tanh): 1e-5 absolute and relative. F64: 1e-12. The recurrent backward passes get identical saved
- * activations, computed on the host, so that they are compared on their own.
+ * activations, computed on the host, so that they are compared on their own. The bias and activation: see
+ * its test.
  */
 class CudaParityFusedOpsTest extends ParityTest {
     private static final Tolerance FUSED_F32 = Tolerance.of(1e-5);
@@ -105,6 +110,42 @@ class CudaParityFusedOpsTest extends ParityTest {
             assertClose(b.name() + ": the gradient after sgdUpdate and adamUpdate", random(reference(), DType.F32, 66, SIZE),
                     grad, Tolerance.EXACT);
         }
+    }
+
+    static Stream<Arguments> biasActivationCases() {
+        List<Arguments> cases = new ArrayList<>();
+        Object[][] activations = {{UnaryOp.RELU, 0.0}, {UnaryOp.TANH, 0.0}, {UnaryOp.SIGMOID, 0.0},
+                {UnaryOp.LEAKY_RELU, 0.1}, {UnaryOp.ELU, 1.3}};
+        int[][] shapes = {{128, 512}, {37, 70}, {9000, 3}};
+        for (Object[] a : activations) {
+            for (DType dtype : new DType[] {DType.F32, DType.F64}) {
+                for (int[] shape : shapes) {
+                    cases.add(Arguments.of(a[0], a[1], dtype, shape[0], shape[1]));
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    /**
+     * The dense layer's fused bias and activation, forward and backward. [128, 512] and [37, 70] take CUDA's
+     * fused backward kernel (a partial block of columns in the second), [9000, 3] its two-kernel path for long
+     * columns. Upstream gradients in [0.5, 1.5), so that the bias gradients, sums of up to 9,000 terms, do not
+     * cancel and 1e-4 relative (as for the column sums of {@code CudaParityReductionTest}) means something.
+     */
+    @ParameterizedTest(name = "{0} {1} {2} [{3}, {4}]")
+    @MethodSource("biasActivationCases")
+    void biasActivationForwardAndBackwardMatchCpu(UnaryOp op, double param, DType dtype, int rows, int cols) {
+        Tolerance tolerance = dtype == DType.F64 ? Tolerance.of(1e-10) : new Tolerance(2e-6, 1e-4);
+        String what = "biasActivation " + op + " " + dtype + " [" + rows + ", " + cols + "]";
+        assertParity(what, new String[] {"out", "gradPre", "gradBias"}, tolerance, b -> {
+            Tensor out = output(b, dtype, rows, cols);
+            b.biasActivation(op, param, uniform(b, dtype, 90, -3, 3, rows, cols), uniform(b, dtype, 91, -1, 1, cols), out);
+            Tensor gradPre = output(b, dtype, rows, cols);
+            Tensor gradBias = output(b, dtype, cols);
+            b.biasActivationBackward(op, param, out, uniform(b, dtype, 92, 0.5, 1.5, rows, cols), gradPre, gradBias);
+            return new Tensor[] {out, gradPre, gradBias};
+        });
     }
 
     private static final int BATCH = 6;

@@ -8,17 +8,22 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.UnaryOp;
 import dev.kiln.engine.cpu.CpuBackend;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The Backend SPI's default composites, which a new backend inherits until it fuses them: a backend that
@@ -29,7 +34,8 @@ import org.junit.jupiter.api.Test;
 class BackendDefaultsTest {
     private final CpuBackend cpu = new CpuBackend(1);
     private final AtomicInteger allocations = new AtomicInteger();
-    private final Backend defaults = withDefaults(cpu, Set.of("crossEntropyBackward", "bernoulli"));
+    private final Backend defaults = withDefaults(cpu, Set.of("crossEntropyBackward", "bernoulli", "biasActivation",
+            "biasActivationBackward"));
     private Scope scope;
 
     @BeforeEach
@@ -104,5 +110,47 @@ class BackendDefaultsTest {
         }
         assertEquals(1, allocations.get(), "the default's threshold comes from the backend it runs on");
         assertArrayEquals(results[0], results[1], 0);
+    }
+
+    /**
+     * Values on a grid of quarters in [-3, 3): many exact zeros after adding a bias of quarters, so that the
+     * ReLU's kink is hit, and a NaN every 97th element.
+     */
+    private Tensor quarters(Backend backend, long seed, int rows, int cols) {
+        Random random = new Random(seed);
+        float[] v = new float[rows * cols];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i % 97 == 96 ? Float.NaN : (random.nextInt(24) - 12) / 4f;
+        }
+        Tensor t = Tensor.empty(Shape.of(rows, cols), DType.F32, backend);
+        backend.copyFromHost(FloatBuffer.wrap(v), t);
+        return t;
+    }
+
+    @ParameterizedTest(name = "{0} [{1}, {2}]")
+    @CsvSource({"RELU, 64, 37", "RELU, 3, 2500", "TANH, 64, 37", "TANH, 3, 2500"})
+    void defaultBiasActivationEqualsTheFusedKernel(UnaryOp op, int rows, int cols) {
+        double[][][] results = new double[2][][];
+        Backend[] backends = {cpu, defaults};
+        for (int b = 0; b < 2; b++) {
+            Backend backend = backends[b];
+            Tensor x = quarters(backend, 1, rows, cols);
+            Tensor bias = quarters(backend, 2, 1, cols).reshape(cols);
+            Tensor y = Tensor.empty(Shape.of(rows, cols), DType.F32, backend);
+            backend.biasActivation(op, 0, x, bias, y);
+            Tensor gradY = quarters(backend, 3, rows, cols);
+            Tensor gradPre = Tensor.empty(Shape.of(rows, cols), DType.F32, backend);
+            Tensor gradBias = Tensor.empty(Shape.of(cols), DType.F32, backend);
+            backend.biasActivationBackward(op, 0, y, gradY, gradPre, gradBias);
+            Tensor gradPreAlone = Tensor.empty(Shape.of(rows, cols), DType.F32, backend);
+            backend.biasActivationBackward(op, 0, y, gradY, gradPreAlone, null);
+            backend.biasActivation(op, 0, x, bias, x);
+            results[b] = new double[][] {y.toDoubleArray(), gradPre.toDoubleArray(), gradBias.toDoubleArray(),
+                    gradPreAlone.toDoubleArray(), x.toDoubleArray()};
+        }
+        String[] names = {"out", "gradPre", "gradBias", "gradPre without gradBias", "out written over x"};
+        for (int i = 0; i < names.length; i++) {
+            assertArrayEquals(results[1][i], results[0][i], 0, names[i]);
+        }
     }
 }

@@ -13,6 +13,7 @@ import dev.kiln.engine.F;
 import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.UnaryOp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -434,6 +435,20 @@ class GradientCheckTest {
     }
 
     // ---- matrix products --------------------------------------------------------------------------
+
+    static Stream<Arguments> fusableActivations() {
+        return Stream.of(Arguments.of(UnaryOp.RELU, 0.0), Arguments.of(UnaryOp.TANH, 0.0),
+                Arguments.of(UnaryOp.SIGMOID, 0.0), Arguments.of(UnaryOp.LEAKY_RELU, 0.1), Arguments.of(UnaryOp.ELU, 1.3));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fusableActivations")
+    void linearFusedWithItsActivation(UnaryOp activation, double param) {
+        try (Scope s = Scope.open()) {
+            GradCheck.check("linear+" + activation, in -> F.linear(in[0], in[1], in[2], activation, param),
+                    randn(3, 4), randn(5, 4), randn(5));
+        }
+    }
 
     @Test
     void matmul2D() {
