@@ -1,6 +1,7 @@
 package dev.kiln.engine;
 
 import java.nio.Buffer;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -395,6 +396,20 @@ public interface Backend extends AutoCloseable {
             if (decayed != null) {
                 decayed.close();
             }
+        }
+    }
+
+    /**
+     * {@link #adamUpdate} of each parameter {@code params[i]} with {@code grads[i]}, {@code expAvgs[i]} and
+     * {@code expAvgSqs[i]}, all with the same settings and step and one dtype: a whole model's step, which a
+     * device backend runs as one multi-tensor kernel instead of one launch per parameter.
+     */
+    default void adamUpdates(List<Tensor> params, List<Tensor> grads, List<Tensor> expAvgs, List<Tensor> expAvgSqs,
+                             double lr, double beta1, double beta2, double eps, double weightDecay,
+                             boolean decoupledWeightDecay, long step) {
+        for (int i = 0; i < params.size(); i++) {
+            adamUpdate(params.get(i), grads.get(i), expAvgs.get(i), expAvgSqs.get(i), lr, beta1, beta2, eps,
+                    weightDecay, decoupledWeightDecay, step);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.kiln.engine;
 
+import java.util.List;
+
 /**
  * Fused optimizer updates (Backend SPI item 9) for the optimizers in {@code dev.kiln.optim}: each call
  * checks its arguments and makes one pass over parameter, gradient and state on the parameter's backend.
@@ -52,12 +54,49 @@ public final class Updates {
     public static void adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1,
                             double beta2, double eps, double weightDecay, boolean decoupledWeightDecay, long step) {
         String op = decoupledWeightDecay ? "adamw" : "adam";
+        checkAdamTensors(op, param, grad, expAvg, expAvgSq);
+        checkAdamSettings(op, lr, beta1, beta2, eps, weightDecay, step);
+        param.backend().adamUpdate(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay,
+                decoupledWeightDecay, step);
+    }
+
+    /**
+     * {@link #adam} of every parameter {@code params[i]} with {@code grads[i]} and its state, the same settings
+     * and step for all, in one call to the backend ({@link Backend#adamUpdates}: one launch on a GPU). The
+     * parameters share one backend and dtype.
+     */
+    public static void adam(List<Tensor> params, List<Tensor> grads, List<Tensor> expAvgs, List<Tensor> expAvgSqs,
+                            double lr, double beta1, double beta2, double eps, double weightDecay,
+                            boolean decoupledWeightDecay, long step) {
+        String op = decoupledWeightDecay ? "adamw" : "adam";
+        int n = params.size();
+        if (grads.size() != n || expAvgs.size() != n || expAvgSqs.size() != n) {
+            throw new IllegalArgumentException(op + ": " + n + " parameters need as many gradients and states, got "
+                    + grads.size() + " gradients, " + expAvgs.size() + " exp_avg and " + expAvgSqs.size() + " exp_avg_sq");
+        }
+        if (n == 0) {
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            checkAdamTensors(op, params.get(i), grads.get(i), expAvgs.get(i), expAvgSqs.get(i));
+            Checks.compatible(op, params.get(0), params.get(i));
+        }
+        checkAdamSettings(op, lr, beta1, beta2, eps, weightDecay, step);
+        params.get(0).backend().adamUpdates(params, grads, expAvgs, expAvgSqs, lr, beta1, beta2, eps, weightDecay,
+                decoupledWeightDecay, step);
+    }
+
+    private static void checkAdamTensors(String op, Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq) {
         checkParamAndGrad(op, param, grad);
         checkState(op, "exp_avg", param, expAvg);
         checkState(op, "exp_avg_sq", param, expAvgSq);
         if (expAvg == expAvgSq) {
             throw new IllegalArgumentException(op + ": exp_avg and exp_avg_sq must be different tensors");
         }
+    }
+
+    private static void checkAdamSettings(String op, double lr, double beta1, double beta2, double eps,
+                                          double weightDecay, long step) {
         checkNonNegative(op, "lr", lr);
         checkNonNegative(op, "weight decay", weightDecay);
         if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
@@ -69,8 +108,6 @@ public final class Updates {
         if (step < 1) {
             throw new IllegalArgumentException(op + ": step counts from 1, got " + step);
         }
-        param.backend().adamUpdate(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay,
-                decoupledWeightDecay, step);
     }
 
     /**

@@ -1,8 +1,12 @@
 package dev.kiln.optim;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Updates;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -15,8 +19,9 @@ import java.util.Set;
  * v = beta2 * v + (1 - beta2) * g * g
  * p = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)     (eps after the square root)
  * </pre>
- * Defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0. Runs as one fused pass per parameter
- * ({@link Updates#adam}). State: {@code step}, {@code exp_avg} (m), {@code exp_avg_sq} (v).
+ * Defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0. Runs as one fused pass over all parameters of a
+ * group ({@link Updates#adam(List, List, List, List, double, double, double, double, double, boolean, long)}:
+ * one kernel on a GPU). State: {@code step}, {@code exp_avg} (m), {@code exp_avg_sq} (v).
  */
 public class Adam extends Optimizer {
     /** PyTorch's default learning rate, for groups that set none. */
@@ -96,9 +101,42 @@ public class Adam extends Optimizer {
 
     @Override
     protected void update(Tensor param, Tensor grad, ParamGroup group, ParamState state) {
-        Tensor expAvg = state.getOrZeros("exp_avg", param);
-        Tensor expAvgSq = state.getOrZeros("exp_avg_sq", param);
-        long step = state.nextStep();
-        Updates.adam(param, grad, expAvg, expAvgSq, group.lr(), beta1, beta2, eps, group.weightDecay(), decoupled, step);
+        updateGroup(List.of(param), List.of(grad), group, List.of(state));
+    }
+
+    /**
+     * One multi-tensor update ({@link Updates#adam(List, List, List, List, double, double, double, double, double,
+     * boolean, long)}) for each set of parameters that share a step count and dtype: usually the whole group.
+     */
+    @Override
+    protected void updateGroup(List<Tensor> params, List<Tensor> grads, ParamGroup group, List<ParamState> states) {
+        Map<BatchKey, Batch> batches = new LinkedHashMap<>();
+        for (int i = 0; i < params.size(); i++) {
+            Tensor param = params.get(i);
+            ParamState state = states.get(i);
+            Tensor expAvg = state.getOrZeros("exp_avg", param);
+            Tensor expAvgSq = state.getOrZeros("exp_avg_sq", param);
+            long step = state.nextStep();
+            Batch batch = batches.computeIfAbsent(new BatchKey(step, param.dtype()), k -> new Batch(step));
+            batch.params.add(param);
+            batch.grads.add(grads.get(i));
+            batch.expAvgs.add(expAvg);
+            batch.expAvgSqs.add(expAvgSq);
+        }
+        for (Batch b : batches.values()) {
+            Updates.adam(b.params, b.grads, b.expAvgs, b.expAvgSqs, group.lr(), beta1, beta2, eps, group.weightDecay(),
+                    decoupled, b.step);
+        }
+    }
+
+    private record BatchKey(long step, DType dtype) {
+    }
+
+    /** Parameters stepped together: the same step count and dtype. */
+    private record Batch(long step, List<Tensor> params, List<Tensor> grads, List<Tensor> expAvgs,
+                         List<Tensor> expAvgSqs) {
+        Batch(long step) {
+            this(step, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
     }
 }

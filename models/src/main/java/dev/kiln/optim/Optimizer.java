@@ -93,14 +93,20 @@ public abstract class Optimizer implements AutoCloseable {
         try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
             int index = 0;
             for (ParamGroup group : groups) {
+                List<Tensor> stepped = new ArrayList<>();
+                List<Tensor> grads = new ArrayList<>();
+                List<ParamState> steppedStates = new ArrayList<>();
                 for (Tensor p : group.params()) {
                     ParamState state = states.get(index++);
                     Tensor grad = p.grad();
                     if (!p.requiresGrad() || grad == null) {
                         continue;
                     }
-                    update(p, grad, group, state);
+                    stepped.add(p);
+                    grads.add(grad);
+                    steppedStates.add(state);
                 }
+                updateGroup(stepped, grads, group, steppedStates);
             }
         }
     }
@@ -111,6 +117,17 @@ public abstract class Optimizer implements AutoCloseable {
      * come from {@link ParamState#getOrZeros}, which makes them outside every scope.
      */
     protected abstract void update(Tensor param, Tensor grad, ParamGroup group, ParamState state);
+
+    /**
+     * Updates the parameters of one group that have gradients, {@code params[i]} from {@code grads[i]} and
+     * {@code states[i]}, as {@link #update} does one; by default one at a time. An optimizer with a
+     * multi-tensor update overrides this to step them together.
+     */
+    protected void updateGroup(List<Tensor> params, List<Tensor> grads, ParamGroup group, List<ParamState> states) {
+        for (int i = 0; i < params.size(); i++) {
+            update(params.get(i), grads.get(i), group, states.get(i));
+        }
+    }
 
     /**
      * The names each stepped parameter keeps in its state, "step" among them when the optimizer counts

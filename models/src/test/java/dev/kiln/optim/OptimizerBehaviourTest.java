@@ -226,6 +226,25 @@ class OptimizerBehaviourTest {
     }
 
     @Test
+    void adamCorrectsEachParameterForItsOwnStepCount() {
+        Tensor early = param(1.0);
+        Tensor late = param(1.0);
+        try (Adam opt = new Adam(List.of(early, late), 0.1)) {
+            setGrad(early, 1.0);
+            opt.step();
+            opt.zeroGrad();
+            setGrad(early, 1.0);
+            setGrad(late, 1.0);
+            opt.step();
+        }
+        // The same gradient every step: m_hat = 1 and v_hat = 1 at any step count, so each step moves by
+        // lr / (1 + eps). A late parameter on its first step must get step 1's corrections, not step 2's:
+        // with step 2's, m_hat = 0.1 / 0.19 and v_hat = 0.001 / 0.001999, a move of 0.0744.
+        assertValues(new double[] {1.0 - 2 * 0.1 / (1.0 + 1e-8)}, early);
+        assertValues(new double[] {1.0 - 0.1 / (1.0 + 1e-8)}, late);
+    }
+
+    @Test
     void zeroGradForgetsGradientsSoUntouchedParametersStayPut() {
         Tensor a = param(1.0);
         Tensor b = param(1.0);

@@ -12,6 +12,7 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
 import java.nio.Buffer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -331,6 +332,14 @@ public final class CudaBackend implements Backend {
                                         double beta1, double beta2, double eps, double weightDecay,
                                         boolean decoupledWeightDecay, long step) {
         updates.adam(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, step);
+    }
+
+    @Override
+    public synchronized void adamUpdates(List<Tensor> params, List<Tensor> grads, List<Tensor> expAvgs,
+                                         List<Tensor> expAvgSqs, double lr, double beta1, double beta2, double eps,
+                                         double weightDecay, boolean decoupledWeightDecay, long step) {
+        updates.adamAll(params, grads, expAvgs, expAvgSqs, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay,
+                step);
     }
 
     @Override

@@ -40,6 +40,7 @@ enum Kernel {
     BERNOULLI(KernelSource.RANDOM, "bernoulli", Types.FLOATING),
     SGD_UPDATE(KernelSource.OPTIM, "sgd_update", Types.FLOATING),
     ADAM_UPDATE(KernelSource.OPTIM, "adam_update", Types.FLOATING),
+    ADAM_UPDATES(KernelSource.OPTIM, "adam_updates", Types.FLOATING),
     LSTM_CELL_FORWARD(KernelSource.RECURRENT, "lstm_cell_forward", Types.FLOATING),
     LSTM_CELL_BACKWARD(KernelSource.RECURRENT, "lstm_cell_backward", Types.FLOATING),
     GRU_CELL_FORWARD(KernelSource.RECURRENT, "gru_cell_forward", Types.FLOATING),

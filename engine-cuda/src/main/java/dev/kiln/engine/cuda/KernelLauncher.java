@@ -21,10 +21,14 @@ final class KernelLauncher implements AutoCloseable {
     static final int THREADS = 256;
     private static final int SLOTS = 24;
     private static final int SLOT_BYTES = 128;
+    /** Bytes of the one large struct a launch may pass: a multi-tensor kernel's list (kernel arguments: 4 KiB). */
+    private static final int LIST_BYTES = 2048;
 
     private final CudaContext context;
     private final BytePointer slots = new BytePointer((long) SLOTS * SLOT_BYTES);
     private final PointerPointer<Pointer> params = new PointerPointer<>(SLOTS);
+    private final BytePointer list = new BytePointer(LIST_BYTES);
+    private int listAt = -1;
     private final int maxBlocks;
     private int count;
     private long launches;
@@ -32,15 +36,23 @@ final class KernelLauncher implements AutoCloseable {
     KernelLauncher(CudaContext context) {
         this.context = context;
         for (int i = 0; i < SLOTS; i++) {
-            params.put(i, DevicePointers.at(slots.address() + (long) i * SLOT_BYTES));
+            params.put(i, slot(i));
         }
         // Enough blocks to fill the device several times over; grid-stride loops cover the rest.
         this.maxBlocks = Math.max(1, context.multiprocessors() * 16);
     }
 
     KernelLauncher begin() {
+        if (listAt >= 0) {
+            params.put(listAt, slot(listAt));
+            listAt = -1;
+        }
         count = 0;
         return this;
+    }
+
+    private Pointer slot(int i) {
+        return DevicePointers.at(slots.address() + (long) i * SLOT_BYTES);
     }
 
     /** A tensor's device address (of its first element, after its offset); null gives a null pointer. */
@@ -72,6 +84,26 @@ final class KernelLauncher implements AutoCloseable {
         for (int i = 0; i < fields.length; i++) {
             slots.putLong(at + 8L * i, fields[i]);
         }
+        return this;
+    }
+
+    /**
+     * A struct of up to 256 {@code long long} fields passed by value, e.g. the tensor list of a multi-tensor
+     * kernel; one per launch.
+     */
+    KernelLauncher list(long[] fields) {
+        if (fields.length * 8 > LIST_BYTES) {
+            throw new IllegalArgumentException("kernel list of " + fields.length + " fields exceeds " + LIST_BYTES + " bytes");
+        }
+        if (listAt >= 0) {
+            throw new IllegalStateException("a launch passes at most one list");
+        }
+        next();
+        listAt = count - 1;
+        for (int i = 0; i < fields.length; i++) {
+            list.putLong(8L * i, fields[i]);
+        }
+        params.put(listAt, list);
         return this;
     }
 
@@ -108,5 +140,6 @@ final class KernelLauncher implements AutoCloseable {
     public void close() {
         params.close();
         slots.close();
+        list.close();
     }
 }

@@ -100,6 +100,54 @@ class CudaParityFusedOpsTest extends ParityTest {
         });
     }
 
+    /**
+     * Adam over a list of 41 parameters (CUDA: two launches of up to 32), of sizes from 0 to 70,001, over three
+     * steps, AdamW's decoupled weight decay included: as Adam of each parameter on the CPU.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("adamSettings")
+    void adamOfAListOfParametersMatchesCpu(Adam a) {
+        int count = 41;
+        String[] names = new String[3 * count];
+        for (int i = 0; i < count; i++) {
+            names[3 * i] = "param " + i;
+            names[3 * i + 1] = "expAvg " + i;
+            names[3 * i + 2] = "expAvgSq " + i;
+        }
+        assertParity(a + ", a list of " + count + " parameters, three steps", names, FUSED_F32, b -> {
+            List<Tensor> params = new ArrayList<>();
+            List<Tensor> expAvgs = new ArrayList<>();
+            List<Tensor> expAvgSqs = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int size = listedSize(i);
+                params.add(random(b, DType.F32, 100 + i, size));
+                expAvgs.add(full(b, DType.F32, 0, size));
+                expAvgSqs.add(full(b, DType.F32, 0, size));
+            }
+            for (int step = 1; step <= 3; step++) {
+                List<Tensor> grads = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    grads.add(random(b, DType.F32, 1000 * step + i, listedSize(i)));
+                }
+                b.adamUpdates(params, grads, expAvgs, expAvgSqs, 1e-2, 0.9, 0.999, 1e-8, a.weightDecay(), a.decoupled(),
+                        step);
+            }
+            Tensor[] out = new Tensor[3 * count];
+            for (int i = 0; i < count; i++) {
+                out[3 * i] = params.get(i);
+                out[3 * i + 1] = expAvgs.get(i);
+                out[3 * i + 2] = expAvgSqs.get(i);
+            }
+            return out;
+        });
+    }
+
+    /** Sizes 0, 1, 2, 5, 31, 70,001 in turn, so that both launches hold small, empty and large tensors. */
+    private static int listedSize(int i) {
+        int[] sizes = {0, 1, 2, 5, 31, 70_001};
+        return sizes[i % sizes.length];
+    }
+
     @Test
     void fusedUpdatesLeaveTheGradientUntouched() {
         for (Backend b : new Backend[] {reference(), underTest()}) {

@@ -1,5 +1,6 @@
 package dev.kiln.tests.ops;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,6 +18,8 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -298,6 +301,64 @@ class FusedUpdatesTest {
         Tensor i64Grad = Tensor.fromArray(new long[] {3, 4}, 2);
         assertMessage(IllegalArgumentException.class, () -> Updates.sgd(i64, i64Grad, null, 0.1, 0, 0, false, true),
                 "sgd", "I64");
+    }
+
+    private static float[] uniformValues(Random random, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = random.nextFloat() * 2 - 1;
+        }
+        return v;
+    }
+
+    @Test
+    void adamOfAListEqualsAdamOfEachParameter() {
+        int[] sizes = {1, 10, 0, 1000, LARGE};
+        Random random = new Random(17);
+        List<List<Tensor>> listed = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        List<List<Tensor>> each = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        for (int size : sizes) {
+            float[] start = uniformValues(random, size);
+            for (List<List<Tensor>> copy : List.of(listed, each)) {
+                Tensor param = Tensor.fromArray(start.clone(), size);
+                copy.get(0).add(param);
+                copy.get(1).add(Updates.stateLike(param));
+                copy.get(2).add(Updates.stateLike(param));
+            }
+        }
+        for (int step = 1; step <= 3; step++) {
+            List<Tensor> grads = new ArrayList<>();
+            for (int size : sizes) {
+                grads.add(Tensor.fromArray(uniformValues(random, size), size));
+            }
+            Updates.adam(listed.get(0), grads, listed.get(1), listed.get(2), 1e-2, 0.9, 0.999, 1e-8, 0.01, true, step);
+            for (int i = 0; i < sizes.length; i++) {
+                Updates.adam(each.get(0).get(i), grads.get(i), each.get(1).get(i), each.get(2).get(i), 1e-2, 0.9, 0.999,
+                        1e-8, 0.01, true, step);
+            }
+        }
+        for (int k = 0; k < 3; k++) {
+            for (int i = 0; i < sizes.length; i++) {
+                assertArrayEquals(each.get(k).get(i).toFloatArray(), listed.get(k).get(i).toFloatArray(),
+                        "tensor " + k + " of parameter " + i);
+            }
+        }
+    }
+
+    @Test
+    void adamOfAListNeedsAGradientAndStateForEveryParameter() {
+        List<Tensor> params = List.of(Tensor.zeros(DType.F32, 2), Tensor.zeros(DType.F32, 3));
+        List<Tensor> one = List.of(Tensor.zeros(DType.F32, 2));
+        assertMessage(IllegalArgumentException.class,
+                () -> Updates.adam(params, one, params, params, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1),
+                "adam", "2 parameters", "1 gradients");
+        List<Tensor> mixed = List.of(Tensor.zeros(DType.F32, 2), Tensor.zeros(DType.F64, 3));
+        List<Tensor> mixedGrads = List.of(Tensor.zeros(DType.F32, 2), Tensor.zeros(DType.F64, 3));
+        List<Tensor> mixedM = List.of(Tensor.zeros(DType.F32, 2), Tensor.zeros(DType.F64, 3));
+        List<Tensor> mixedV = List.of(Tensor.zeros(DType.F32, 2), Tensor.zeros(DType.F64, 3));
+        assertMessage(IllegalArgumentException.class,
+                () -> Updates.adam(mixed, mixedGrads, mixedM, mixedV, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1),
+                "adam", "F32", "F64");
     }
 
     @Test
