@@ -3,8 +3,11 @@
 in the same sitting. PyTorch is not a dependency of Kiln: install it only to compare
 (Debian: apt-get install python3-torch, which is PyTorch 1.13.1 as in the CPU reference figures).
 
-Usage: python3 bench/pytorch_reference.py mlp|lenet|lstm [--data mnist|fashion-mnist] [--data-dir ../shared/data]
-       [--epochs N (mlp 5, lenet 3, lstm 3)] [--threads 2] [--seed 1] [--device cpu|cuda]
+Usage: python3 bench/pytorch_reference.py mlp|lenet|lstm|resnet|resnet18 [--data mnist|fashion-mnist]
+       [--data-dir ../shared/data] [--epochs N (mlp 5, lenet 3, lstm 3, resnet 2, resnet18 3)] [--batch B]
+       [--steps S (resnet18: batches an epoch, 20)] [--threads 2] [--seed 1] [--device cpu|cuda]
+resnet is Kiln's zoo ResNet on MNIST, resnet18 the CIFAR ResNet-18 on random 3x32x32 images with random labels
+(as `kiln bench resnet18`: it reports the last epoch's training loss instead of a test accuracy).
 On a GPU (--device cuda) the data stay in pinned host memory and each batch is copied to the device inside
 the timed loop, as Kiln does; the loss is read every step on both. Prints per-epoch lines and one JSON line
 like `kiln bench`.
@@ -52,8 +55,50 @@ class RowLstm(nn.Module):
         return self.out(h[-1])
 
 
-# workload -> (model, batch, default epochs, image shape per sample)
-WORKLOADS = {'mlp': (mlp, 128, 5, (28, 28)), 'lenet': (lenet, 64, 3, (1, 28, 28)), 'lstm': (RowLstm, 128, 3, (28, 28))}
+class BasicBlock(nn.Module):
+    """torchvision's BasicBlock, as Kiln's: relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.downsample = None
+        if stride != 1 or cin != cout:
+            self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = torch.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        return torch.relu(y + (x if self.downsample is None else self.downsample(x)))
+
+
+def resnet_stages(cin, stem, stages):
+    """Kiln's Zoo.resnet and Zoo.resnet18: 3x3 stem with batch norm and ReLU, then (width, blocks) stages, each
+    after the first starting with a stride-2 block, global average pooling and a dense layer to 10 classes."""
+    layers = [nn.Conv2d(cin, stem, 3, 1, 1, bias=False), nn.BatchNorm2d(stem), nn.ReLU()]
+    channels = stem
+    for s, (width, blocks) in enumerate(stages):
+        for b in range(blocks):
+            layers.append(BasicBlock(channels, width, 2 if s > 0 and b == 0 else 1))
+            channels = width
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels, 10)]
+    return nn.Sequential(*layers)
+
+
+def resnet():
+    return resnet_stages(1, 16, [(16, 1), (32, 1), (64, 1)])
+
+
+def resnet18():
+    return resnet_stages(3, 64, [(64, 2), (128, 2), (256, 2), (512, 2)])
+
+
+# workload -> (model, batch, default epochs, image shape per sample, data: MNIST or random images)
+WORKLOADS = {'mlp': (mlp, 128, 5, (28, 28), 'mnist'), 'lenet': (lenet, 64, 3, (1, 28, 28), 'mnist'),
+             'lstm': (RowLstm, 128, 3, (28, 28), 'mnist'), 'resnet': (resnet, 256, 2, (1, 28, 28), 'mnist'),
+             'resnet18': (resnet18, 256, 3, (3, 32, 32), 'random')}
 
 
 def main():
@@ -61,6 +106,8 @@ def main():
     p.add_argument('workload', choices=list(WORKLOADS))
     p.add_argument('--data-dir', default=os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'data'))
     p.add_argument('--epochs', type=int)
+    p.add_argument('--batch', type=int)
+    p.add_argument('--steps', type=int, default=20)
     p.add_argument('--threads', type=int, default=os.cpu_count())
     p.add_argument('--data', default='mnist', choices=['mnist', 'fashion-mnist'])
     p.add_argument('--seed', type=int, default=1)
@@ -69,13 +116,18 @@ def main():
     device = torch.device(a.device)
     gpu = device.type == 'cuda'
 
-    make_model, batch, epochs, shape = WORKLOADS[a.workload]
+    make_model, batch, epochs, shape, source = WORKLOADS[a.workload]
+    batch = a.batch or batch
     a.epochs = a.epochs or epochs
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    x, y = mnist(a.data_dir, 'train', a.data)
-    xt, yt = mnist(a.data_dir, 'test', a.data)
-    x, xt = x.reshape(-1, *shape), xt.reshape(-1, *shape)
+    if source == 'random':
+        x, y = torch.randn(batch * a.steps, *shape), torch.randint(0, 10, (batch * a.steps,))
+        xt = yt = None
+    else:
+        x, y = mnist(a.data_dir, 'train', a.data)
+        xt, yt = mnist(a.data_dir, 'test', a.data)
+        x, xt = x.reshape(-1, *shape), xt.reshape(-1, *shape)
     if gpu:
         x, y = x.pin_memory(), y.pin_memory()
     model = make_model().to(device)
@@ -92,18 +144,26 @@ def main():
             loss = loss_fn(model(xb), yb)
             loss.backward()
             opt.step()
-            loss.item()
+            last_loss = loss.item()
         if gpu:
             torch.cuda.synchronize()
         seconds = time.perf_counter() - start
         rates.append(len(x) / seconds)
         print(f'epoch {epoch}: {seconds:.1f} s, {rates[-1]:.0f} samples/s', flush=True)
-    with torch.no_grad():
-        acc = (model(xt.to(device)).argmax(1) == yt.to(device)).float().mean().item()
+    result = {'workload': a.workload, 'data': a.data if source == 'mnist' else 'random', 'framework':
+              f'pytorch {torch.__version__}', 'batch': batch, 'epochs': a.epochs,
+              'samples_per_s': round(statistics.median(rates[1:] or rates), 1)}
+    if xt is not None:
+        model.eval()
+        with torch.no_grad():
+            hits = sum((model(xt[s:s + 1000].to(device)).argmax(1) == yt[s:s + 1000].to(device)).sum().item()
+                       for s in range(0, len(xt), 1000))
+        result['test_accuracy'] = round(hits / len(xt), 4)
+    else:
+        result['last_step_loss'] = round(last_loss, 4)
+    result['parameters'] = sum(p.numel() for p in model.parameters())
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    result = {'workload': a.workload, 'data': a.data, 'framework': f'pytorch {torch.__version__}', 'batch': batch,
-              'epochs': a.epochs, 'samples_per_s': round(statistics.median(rates[1:] or rates), 1),
-              'test_accuracy': round(acc, 4), 'peak_rss_mib': round(rss, 1), 'threads': a.threads, 'device': a.device}
+    result.update({'peak_rss_mib': round(rss, 1), 'threads': a.threads, 'device': a.device})
     if gpu:
         result['gpu'] = torch.cuda.get_device_name()
         result['peak_gpu_mib'] = round(torch.cuda.max_memory_allocated() / 2**20, 1)

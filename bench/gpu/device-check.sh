@@ -8,6 +8,8 @@
 #              (cp -r ../shared/data/mnist target/gpu-data/), carried as target/gpu-data
 #   tf32       W2 with Kiln on CUDA in strict FP32, then with the TF32 opt-in: accuracy and speed of each
 #              (same data as workloads)
+#   large      the rest of issue 10's table, Kiln then PyTorch for each: W1-W3 at batch 1024 (2 epochs), the zoo's
+#              resnet on MNIST and ResNet-18 on random 3x32x32 images at batch 256 (same data as workloads)
 #   all        the first session's single call (a session has 15 minutes of device time, a machine goes back
 #              30 s after a call): parity suite, step counters and TF32 tests, then W1-W3 for 2 epochs with
 #              Kiln and PyTorch; at most 9 minutes by its timeouts (run it with timeout_s 590).
@@ -56,6 +58,21 @@ case "$stage" in
                 > "$out/kiln-lenet-tf32-$tf32.txt" 2>&1
             tail -1 "$out/kiln-lenet-tf32-$tf32.txt"
         done ;;
+    large)
+        data="$root/target/gpu-data"
+        for run in "mlp --batch 1024 --epochs 2" "lenet --batch 1024 --epochs 2" "lstm --batch 1024 --epochs 2" \
+                   "resnet --epochs 2" "resnet18 --epochs 3"; do
+            name="${run%% *}-$(echo "$run" | tr -dc '0-9')"
+            data_option=(--data-dir "$data")
+            [ "${run%% *}" = resnet18 ] && data_option=()  # random images: kiln refuses an unused --data-dir
+            # shellcheck disable=SC2086 # $run holds the workload and its options
+            KILN_BACKEND=cuda timeout 100 "$bundle/kiln.sh" bench $run "${data_option[@]}" > "$out/kiln-$name.txt" 2>&1
+            tail -1 "$out/kiln-$name.txt"
+            # shellcheck disable=SC2086
+            timeout 60 python3 "$root/bench/pytorch_reference.py" $run --device cuda --data-dir "$data" \
+                > "$out/torch-$name.txt" 2>&1
+            tail -1 "$out/torch-$name.txt"
+        done ;;
     all)
         data="$root/target/gpu-data"
         timeout 240 "$bundle/run-tests.sh" --select-package dev.kiln.tests.cuda > "$out/parity.txt" 2>&1
@@ -72,6 +89,6 @@ case "$stage" in
             tail -1 "$out/torch-$workload.txt"
         done ;;
     *)
-        echo "stage must be parity, suite, workloads, tf32 or all, got '$stage'" >&2
+        echo "stage must be parity, suite, workloads, tf32, large or all, got '$stage'" >&2
         exit 2 ;;
 esac

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.data.ArrayDataset;
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.Dataset;
 import dev.kiln.data.Mnist;
@@ -27,6 +28,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.Supplier;
 
 /**
@@ -36,26 +38,33 @@ import java.util.function.Supplier;
  */
 final class BenchCommand {
     static final String HELP = """
-            Usage: kiln bench WORKLOAD [--data-dir DIR] [--epochs N]
-              mlp     W1: MNIST, 784-512-ReLU-512-ReLU-10, Adam lr 1e-3, batch 128, 5 epochs
-              lenet   W2: MNIST, conv 1->20 5x5 ReLU maxpool 2, conv 20->50 5x5 ReLU maxpool 2,
-                      dense 800->500 ReLU, dense 500->10; Adam lr 1e-3, batch 64, 3 epochs
-              lstm    W3: MNIST rows as 28 steps x 28 features, 1-layer LSTM hidden 128, last hidden
-                      state -> dense 10; Adam lr 1e-3, batch 128, 3 epochs
-              gru     W3 with a GRU in place of the LSTM
-              rnn     W3 with a tanh RNN in place of the LSTM
-              sgemm   W5: C = A*B for square N in 512, 1024, 2048, 4096; best of 10 after 3 warm-ups
-              conv    W2's two convolutions alone at batch 64: forward, and forward with backward (input,
-                      weight and bias gradients); median of 100 after 50 warm-ups
+            Usage: kiln bench WORKLOAD [--data-dir DIR] [--epochs N] [--batch B] [--steps S]
+              mlp       W1: MNIST, 784-512-ReLU-512-ReLU-10, Adam lr 1e-3, batch 128, 5 epochs
+              lenet     W2: MNIST, conv 1->20 5x5 ReLU maxpool 2, conv 20->50 5x5 ReLU maxpool 2,
+                        dense 800->500 ReLU, dense 500->10; Adam lr 1e-3, batch 64, 3 epochs
+              lstm      W3: MNIST rows as 28 steps x 28 features, 1-layer LSTM hidden 128, last hidden
+                        state -> dense 10; Adam lr 1e-3, batch 128, 3 epochs
+              gru       W3 with a GRU in place of the LSTM
+              rnn       W3 with a tanh RNN in place of the LSTM
+              resnet    the zoo's small ResNet (3 stages of one basic block, 16-64 channels) on MNIST;
+                        Adam lr 1e-3, batch 256, 2 epochs
+              resnet18  ResNet-18 (CIFAR form, 11.2 M parameters) on random 3x32x32 images with random
+                        labels, S steps an epoch (default 20); Adam lr 1e-3, batch 256, 3 epochs; reports
+                        training speed and the last epoch's loss (random labels teach nothing)
+              sgemm     W5: C = A*B for square N in 512, 1024, 2048, 4096; best of 10 after 3 warm-ups
+              conv      W2's two convolutions alone at batch 64: forward, and forward with backward (input,
+                        weight and bias gradients); median of 100 after 50 warm-ups
+            --batch overrides the training workloads' batch size (issue 10 measures them at 1024 too).
             The last line printed is one JSON object with the figures.
             """;
+
 
     private BenchCommand() {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
         if (args.length == 0 || args[0].startsWith("--")) {
-            throw new IllegalArgumentException("name a workload: kiln bench mlp|lenet|lstm|gru|rnn|sgemm|conv");
+            throw new IllegalArgumentException("name a workload: kiln bench mlp|lenet|lstm|gru|rnn|resnet|resnet18|sgemm|conv");
         }
         String workload = args[0];
         Options o = Options.parse(Arrays.copyOfRange(args, 1, args.length));
@@ -63,6 +72,8 @@ final class BenchCommand {
             case "mlp" -> training("mlp", () -> Zoo.mlp(Mnist.PIXELS, Mnist.CLASSES), 128, 5, o, out);
             case "lenet" -> training("lenet", () -> Zoo.lenet(Mnist.CLASSES), 64, 3, o, out);
             case "lstm", "gru", "rnn" -> training(workload, () -> Zoo.rowReader(workload, Mnist.CLASSES, 0), 128, 3, o, out);
+            case "resnet" -> training("resnet", () -> Zoo.resnet(Mnist.CLASSES), 256, 2, o, out);
+            case "resnet18" -> randomImages("resnet18", () -> Zoo.resnet18(3, 10), new int[] {3, 32, 32}, 10, o, out);
             case "sgemm" -> {
                 o.rejectUnknown();
                 yield sgemm(out);
@@ -72,22 +83,58 @@ final class BenchCommand {
                 yield convolutions(out);
             }
             default -> throw new IllegalArgumentException("unknown workload '" + workload
-                    + "'; known: mlp, lenet, lstm, gru, rnn, sgemm, conv");
+                    + "'; known: mlp, lenet, lstm, gru, rnn, resnet, resnet18, sgemm, conv");
         };
     }
 
     /**
-     * A training workload on MNIST: Adam lr 1e-3, the given batch and default epochs (--epochs overrides),
-     * samples/s the median over epochs 2..N, test accuracy after the last epoch, peak RSS.
+     * A training workload on MNIST: Adam lr 1e-3, the given batch and epochs unless --batch and --epochs say
+     * otherwise; samples/s the median over epochs 2..N, test accuracy after the last epoch, peak RSS.
      */
-    private static int training(String workload, Supplier<Module> modelFactory, int batch, int defaultEpochs, Options o,
-                                PrintStream out) throws Exception {
-        java.nio.file.Path dataDir = DataOptions.dataDir(o);
+    private static int training(String workload, Supplier<Module> modelFactory, int defaultBatch, int defaultEpochs,
+                                Options o, PrintStream out) throws Exception {
+        Path dataDir = DataOptions.dataDir(o);
+        int batch = o.getInt("batch", defaultBatch);
         int epochs = o.getInt("epochs", defaultEpochs);
         o.rejectUnknown();
         Engine.seed(1);
         Dataset train = MnistDataset.load(dataDir, "mnist", Mnist.Split.TRAIN);
         Dataset test = MnistDataset.load(dataDir, "mnist", Mnist.Split.TEST);
+        return fit(workload, modelFactory, train, test, batch, epochs, out);
+    }
+
+    /**
+     * Training speed on random images: N(0, 1) pixels of {@code shape} and uniform labels of {@code classes}
+     * classes, seeded, --steps batches an epoch (default 20), batch 256 and 3 epochs unless --batch and --epochs
+     * say otherwise. Reports the last epoch's training loss in place of a test accuracy.
+     */
+    private static int randomImages(String workload, Supplier<Module> modelFactory, int[] shape, int classes, Options o,
+                                    PrintStream out) throws Exception {
+        int batch = o.getInt("batch", 256);
+        int steps = o.getInt("steps", 20);
+        int epochs = o.getInt("epochs", 3);
+        o.rejectUnknown();
+        if (batch < 1 || steps < 1) {
+            throw new IllegalArgumentException(workload + ": --batch and --steps must be at least 1, got " + batch
+                    + " and " + steps);
+        }
+        Engine.seed(1);
+        Random random = new Random(1);
+        int n = Math.multiplyExact(batch, steps);
+        float[] features = new float[Math.multiplyExact(n, Arrays.stream(shape).reduce(1, Math::multiplyExact))];
+        for (int i = 0; i < features.length; i++) {
+            features[i] = (float) random.nextGaussian();
+        }
+        long[] labels = new long[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = random.nextInt(classes);
+        }
+        return fit(workload, modelFactory, new ArrayDataset(features, labels, shape, classes), null, batch, epochs, out);
+    }
+
+    /** Trains with Adam lr 1e-3 and prints the figures; {@code test} null reports the last training loss instead. */
+    private static int fit(String workload, Supplier<Module> modelFactory, Dataset train, Dataset test, int batch,
+                           int epochs, PrintStream out) throws Exception {
         Backend backend = Engine.get().backend();
         CountersPerStep counters = new CountersPerStep(backend::counters);
         try (Module model = modelFactory.get()) {
@@ -100,13 +147,18 @@ final class BenchCommand {
                 }
             });
             List<EpochMetrics> history = trainer.fit(new DataLoader(train, batch, true, 1), null, epochs);
-            Evaluation e = trainer.evaluate(new DataLoader(test, 1000, false, 1));
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("workload", workload);
             r.put("batch", batch);
             r.put("epochs", epochs);
             r.put("samples_per_s", Math.round(TrainCommand.median(history) * 10) / 10.0);
-            r.put("test_accuracy", TrainCommand.round(e.accuracy()));
+            if (test != null) {
+                Evaluation e = trainer.evaluate(new DataLoader(test, 1000, false, 1));
+                r.put("test_accuracy", TrainCommand.round(e.accuracy()));
+            } else {
+                r.put("train_loss", TrainCommand.round(history.get(history.size() - 1).trainLoss()));
+            }
+            r.put("parameters", model.parameterCount());
             r.put("peak_rss_mib", peakResidentMiB());
             r.putAll(counters.perStep());
             r.put("backend", backend.name());

@@ -149,6 +149,26 @@ public final class Zoo {
     }
 
     /**
+     * ResNet-18 in its CIFAR form, for images [batch, inChannels, 32, 32]: a 3x3 stem convolution to 64
+     * channels with batch norm and ReLU (no max pooling), four stages of two {@link BasicBlock}s at 64, 128, 256
+     * and 512 channels (32x32 down to 4x4, each later stage starting with a stride-2 block), global average
+     * pooling and a dense layer 512->classes: 11.2 million parameters for 3 channels and 10 classes.
+     */
+    public static Sequential resnet18(int inChannels, int classes) {
+        Sequential net = new Sequential(
+                Conv2d.builder(inChannels, 64, 3).padding(1).bias(false).build(), new BatchNorm2d(64), new ReLU());
+        int channels = 64;
+        for (int stage = 0; stage < 4; stage++) {
+            int width = 64 << stage;
+            for (int b = 0; b < 2; b++) {
+                net.add(new BasicBlock(channels, width, stage > 0 && b == 0 ? 2 : 1));
+                channels = width;
+            }
+        }
+        return net.add(new GlobalAvgPool2d()).add(new Flatten()).add(new Linear(channels, classes));
+    }
+
+    /**
      * W3 of the benchmark protocol for {@code kind} "lstm" (and its "gru" and "rnn" (tanh) siblings): a 28x28
      * image's rows as 28 steps of 28 features, one recurrent layer of 128 hidden units, its last hidden state
      * through dropout (when {@code dropout > 0}) and a dense layer to {@code classes} scores.

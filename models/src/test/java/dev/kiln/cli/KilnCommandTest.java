@@ -191,6 +191,24 @@ class KilnCommandTest {
     }
 
     @Test
+    void benchResnet18TrainsTheElevenMillionParameterNetOnRandomImages() {
+        Result r = kiln("bench", "resnet18", "--steps", "1", "--epochs", "1", "--batch", "2");
+        assertEquals(0, r.code(), r.toString());
+        JsonObject summary = r.lastLineJson();
+        assertEquals(11_173_962, summary.get("parameters").getAsLong(), summary.toString());
+        assertEquals(2, summary.get("batch").getAsInt(), summary.toString());
+        double loss = summary.get("train_loss").getAsDouble();
+        assertTrue(loss > 0 && Double.isFinite(loss), summary.toString());
+    }
+
+    @Test
+    void benchRefusesOptionsItDoesNotUse() {
+        Result r = kiln("bench", "resnet18", "--data-dir", "/tmp");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.toString().contains("unknown option --data-dir"), r.toString());
+    }
+
+    @Test
     void trainWritesTheRunDirectoryAndEndsWithAJsonSummary() throws IOException {
         Path data = fakeMnist(300, 100);
         Path out = tmp.resolve("run");
