@@ -19,11 +19,11 @@ import org.bytedeco.openblas.presets.openblas_nolapack;
  * its own class; this one routes the SPI to them.
  */
 public final class CpuBackend implements Backend {
-    /** Freed blocks kept for reuse, at most this many bytes. */
-    private static final long MAX_CACHED_BYTES = 1L << 30;
+    /** Memory that may be held for reuse (in use and cached) even before the peak in use reaches it. */
+    private static final long CACHE_FLOOR_BYTES = 1L << 30;
 
     private final Parallel parallel;
-    private final CpuMemory memory = new CpuMemory(MAX_CACHED_BYTES);
+    private final CpuMemory memory = new CpuMemory(CACHE_FLOOR_BYTES);
     private final CpuCopy copies;
     private final CpuElementwise elementwise;
     private final CpuBiasActivation biasActivation;
