@@ -59,7 +59,7 @@ public abstract class Function {
                 }
             }
             return grads;
-        });
+        }, true);
         return result;
     }
 }

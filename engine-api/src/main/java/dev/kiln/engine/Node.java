@@ -14,10 +14,13 @@ final class Node {
     final String op;
     final Tensor[] inputs;
     final Rule rule;
+    /** Recorded by a user's {@link Function}, which may keep the gradients it sees. */
+    final boolean userFunction;
 
-    Node(String op, Tensor[] inputs, Rule rule) {
+    Node(String op, Tensor[] inputs, Rule rule, boolean userFunction) {
         this.op = op;
         this.inputs = inputs;
         this.rule = rule;
+        this.userFunction = userFunction;
     }
 }

@@ -15,6 +15,7 @@ import java.util.LongSummaryStatistics;
 import java.util.Map;
 import java.util.Set;
 import java.util.Collections;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An n-dimensional array on one backend, row-major and contiguous, with an element offset into shared
@@ -25,6 +26,10 @@ import java.util.Collections;
  * {@link #close()}. Using a closed tensor throws {@link IllegalStateException}.
  */
 public final class Tensor implements AutoCloseable {
+    /** Numbers every tensor in the order of creation, so that a backward pass knows which gradients it made. */
+    private static final AtomicLong SERIALS = new AtomicLong();
+
+    private final long serial;
     private final SharedStorage storage;
     private final long offset;
     private final Shape shape;
@@ -35,6 +40,7 @@ public final class Tensor implements AutoCloseable {
     private boolean closed;
 
     private Tensor(SharedStorage storage, long offset, Shape shape, DType dtype) {
+        this.serial = SERIALS.getAndIncrement();
         this.storage = storage;
         this.offset = offset;
         this.shape = shape;
@@ -418,6 +424,16 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(storage, offset, shape, dtype);
     }
 
+    /** This tensor's place in the order of creation. */
+    long serial() {
+        return serial;
+    }
+
+    /** The serial the next tensor will get. */
+    static long nextSerial() {
+        return SERIALS.get();
+    }
+
     /** Name of the op that produced this tensor, or null for a leaf. */
     public String gradFnName() {
         return gradFn == null ? null : gradFn.op;
@@ -456,28 +472,44 @@ public final class Tensor implements AutoCloseable {
 
     private void propagate(Tensor gradient) {
         List<Tensor> order = topologicalOrder();
-        Map<Tensor, Tensor> pending = new IdentityHashMap<>();
-        pending.put(this, gradient);
+        PendingGradients pending = new PendingGradients();
+        pending.add(this, gradient);
         for (int i = order.size() - 1; i >= 0; i--) {
             Tensor t = order.get(i);
-            Tensor g = pending.remove(t);
+            Tensor g = pending.take(t);
             if (g == null) {
                 continue;
             }
             if (t.gradFn == null) {
                 t.accumulateGrad(g);
+            } else {
+                handOn(t.gradFn, g, pending);
+            }
+            pending.drop(g);
+            pending.closeUnused();
+        }
+    }
+
+    /** Runs {@code node}'s rule on its output's gradient {@code g} and adds the results to its inputs' pending. */
+    private static void handOn(Node node, Tensor g, PendingGradients pending) {
+        Tensor[] inputGrads = node.rule.backward(g);
+        if (node.userFunction) {
+            pending.keep(g);
+            for (Tensor inputGrad : inputGrads) {
+                if (inputGrad != null) {
+                    pending.keep(inputGrad);
+                }
+            }
+        }
+        for (int k = 0; k < node.inputs.length; k++) {
+            if (inputGrads[k] == null) {
                 continue;
             }
-            Tensor[] inputGrads = t.gradFn.rule.backward(g);
-            Tensor[] inputs = t.gradFn.inputs;
-            for (int k = 0; k < inputs.length; k++) {
-                Tensor in = inputs[k];
-                if (in == null || !in.requiresGrad || inputGrads[k] == null) {
-                    continue;
-                }
-                Tensor previous = pending.get(in);
-                pending.put(in, previous == null ? inputGrads[k] : previous.add(inputGrads[k]));
+            Tensor in = node.inputs[k];
+            if (in != null && in.requiresGrad) {
+                pending.add(in, inputGrads[k]);
             }
+            pending.drop(inputGrads[k]);
         }
     }
 
@@ -529,12 +561,17 @@ public final class Tensor implements AutoCloseable {
      * Package-private: ops inside the engine call it; users write a {@link Function}.
      */
     void record(String op, Tensor[] inputs, Node.Rule rule) {
+        record(op, inputs, rule, false);
+    }
+
+    /** {@link #record} for a user's {@link Function}, whose gradients the backward pass leaves to it. */
+    void record(String op, Tensor[] inputs, Node.Rule rule, boolean userFunction) {
         if (!Autograd.isEnabled()) {
             return;
         }
         for (Tensor in : inputs) {
             if (in != null && in.requiresGrad) {
-                this.gradFn = new Node(op, inputs, rule);
+                this.gradFn = new Node(op, inputs, rule, userFunction);
                 this.requiresGrad = true;
                 return;
             }

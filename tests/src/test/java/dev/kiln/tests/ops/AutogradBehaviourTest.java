@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
 import dev.kiln.engine.Function;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
@@ -127,6 +129,24 @@ class AutogradBehaviourTest {
         Tensor plain = Tensor.fromArray(new double[] {1, 2}, 2).sum();
         IllegalStateException e = assertThrows(IllegalStateException.class, plain::backward);
         assertTrue(e.getMessage().contains("does not require a gradient"), e.getMessage());
+    }
+
+    @Test
+    void backwardClosesEachIntermediateGradientOnceItIsHandedOn() {
+        Backend backend = Engine.get().backend();
+        Tensor x = Tensor.randn(DType.F64, 1000).requiresGrad(true);
+        Tensor h = x;
+        for (int i = 0; i < 20; i++) {
+            h = h.tanh();
+        }
+        Tensor loss = h.sum();
+        long afterForward = backend.bytesInUse();
+        loss.backward();
+        long added = backend.bytesInUse() - afterForward;
+        // x's gradient (8,000 bytes) stays; the twenty [1000] gradients of the chain do not.
+        assertTrue(added <= 2 * 8_000, "bytes added by backward: " + added);
+        assertEquals(1000, x.grad().size());
+        assertFalse(h.isClosed(), "forward values stay: the caller may read them after backward");
     }
 
     @Test

