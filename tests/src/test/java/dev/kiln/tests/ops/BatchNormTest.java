@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link F#batchNorm} on [N, C] and [N, C, H, W]: forward values in training and inference mode against
@@ -39,7 +40,9 @@ class BatchNormTest {
     }
 
     static Stream<int[]> shapes() {
-        return Stream.of(new int[] {6, 3}, new int[] {2, 3, 4, 5}, new int[] {3, 2, 1, 1}, new int[] {1, 4, 3, 2});
+        // The last two have ResNet-like images: 7 x 7, and 48 x 50, longer than one of the CPU's 2,048-float chunks.
+        return Stream.of(new int[] {6, 3}, new int[] {2, 3, 4, 5}, new int[] {3, 2, 1, 1}, new int[] {1, 4, 3, 2},
+                new int[] {3, 2, 7, 7}, new int[] {2, 3, 48, 50});
     }
 
     /** Channel of flat element i of a row-major [N, C, ...] array. */
@@ -160,6 +163,36 @@ class BatchNormTest {
         double[] xs = x.toDoubleArray();
         double[][] stats = batchStats(new int[] {64, 2}, xs);
         assertArrayEquals(normalise(new int[] {64, 2}, xs, stats[0], stats[1], null, null), y.toDoubleArray(), 1e-3);
+    }
+
+    @Test
+    void largeOffsetDoesNotCancelInF32Images() {
+        Tensor x = Tensor.normal(1000, 0.01, DType.F32, 8, 2, 8, 8);
+        Tensor y = F.batchNorm(x, null, null, null, null, true, 0.1, EPS);
+        double[] xs = x.toDoubleArray();
+        int[] dims = {8, 2, 8, 8};
+        double[][] stats = batchStats(dims, xs);
+        assertArrayEquals(normalise(dims, xs, stats[0], stats[1], null, null), y.toDoubleArray(), 1e-3);
+    }
+
+    @ParameterizedTest(name = "training {0}")
+    @ValueSource(booleans = {true, false})
+    void f32GradientsOfImagesMatchTheF64Computation(boolean training) {
+        int[] dims = {4, 3, 9, 11};
+        Tensor x32 = Tensor.normal(0.3, 1.5, DType.F32, dims).requiresGrad(true);
+        Tensor w32 = Tensor.normal(1, 0.5, DType.F32, 3).requiresGrad(true);
+        Tensor b32 = Tensor.normal(0, 0.5, DType.F32, 3).requiresGrad(true);
+        Tensor upstream32 = Tensor.normal(0, 1, DType.F32, dims);
+        Tensor x64 = x32.to(DType.F64).detach().requiresGrad(true);
+        Tensor w64 = w32.to(DType.F64).detach().requiresGrad(true);
+        Tensor b64 = b32.to(DType.F64).detach().requiresGrad(true);
+        F.batchNorm(x32, Tensor.zeros(DType.F32, 3), Tensor.ones(DType.F32, 3), w32, b32, training, 0.1, EPS)
+                .backward(upstream32);
+        F.batchNorm(x64, Tensor.zeros(DType.F64, 3), Tensor.ones(DType.F64, 3), w64, b64, training, 0.1, EPS)
+                .backward(upstream32.to(DType.F64));
+        assertArrayEquals(x64.grad().toDoubleArray(), x32.grad().toDoubleArray(), 1e-4, "input gradient");
+        assertArrayEquals(w64.grad().toDoubleArray(), w32.grad().toDoubleArray(), 1e-3, "weight gradient (sum of 297)");
+        assertArrayEquals(b64.grad().toDoubleArray(), b32.grad().toDoubleArray(), 1e-3, "bias gradient (sum of 297)");
     }
 
     // ---- running statistics by hand ------------------------------------------------------------------
