@@ -12,7 +12,6 @@ import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.LongSummaryStatistics;
-import java.util.Map;
 import java.util.Set;
 import java.util.Collections;
 import java.util.concurrent.atomic.AtomicLong;
