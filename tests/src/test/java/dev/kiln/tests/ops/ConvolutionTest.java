@@ -92,6 +92,10 @@ class ConvolutionTest {
                 c(2, 1, 24, 24, 2, 3, 3, hw(2, 2), hw(1, 1), hw(1, 1), false));
     }
 
+    static Stream<int[]> f32Geometries() {
+        return Stream.of(new int[] {8, 3, 2, 1}, new int[] {16, 3, 1, 1}, new int[] {16, 5, 1, 2});
+    }
+
     // ---- forward values ----------------------------------------------------------------------------
 
     @ParameterizedTest(name = "F64 {0}")
@@ -246,16 +250,25 @@ class ConvolutionTest {
         assertTrue(w.grad() == null);
     }
 
-    @Test
-    void gradientsInF32AgreeWithF64() {
-        Tensor x64 = Tensor.randn(DType.F64, 2, 3, 8, 8).requiresGrad(true);
-        Tensor w64 = Tensor.randn(DType.F64, 4, 3, 3, 3).requiresGrad(true);
+    /**
+     * {size, kernel, stride, padding}: an 8x8 plane at stride 2 (packed groups), and 16x16 planes at stride 1 with
+     * padding 1 and 2 (one GEMM per image, where the padded kernels' side taps copy and add whole spans).
+     */
+    @ParameterizedTest(name = "size, kernel, stride, padding {0}")
+    @MethodSource("f32Geometries")
+    void gradientsInF32AgreeWithF64(int[] geometry) {
+        int size = geometry[0];
+        int kernel = geometry[1];
+        int[] stride = {geometry[2]};
+        int[] padding = {geometry[3]};
+        Tensor x64 = Tensor.randn(DType.F64, 2, 3, size, size).requiresGrad(true);
+        Tensor w64 = Tensor.randn(DType.F64, 4, 3, kernel, kernel).requiresGrad(true);
         Tensor b64 = Tensor.randn(DType.F64, 4).requiresGrad(true);
         Tensor x32 = x64.detach().to(DType.F32).requiresGrad(true);
         Tensor w32 = w64.detach().to(DType.F32).requiresGrad(true);
         Tensor b32 = b64.detach().to(DType.F32).requiresGrad(true);
-        F.conv2d(x64, w64, b64, new int[] {2}, new int[] {1}, new int[] {1}).square().sum().backward();
-        F.conv2d(x32, w32, b32, new int[] {2}, new int[] {1}, new int[] {1}).square().sum().backward();
+        F.conv2d(x64, w64, b64, stride, padding, new int[] {1}).square().sum().backward();
+        F.conv2d(x32, w32, b32, stride, padding, new int[] {1}).square().sum().backward();
         assertClose(x64.grad().toDoubleArray(), x32.grad().toDoubleArray(), 1e-4, "input gradient");
         assertClose(w64.grad().toDoubleArray(), w32.grad().toDoubleArray(), 1e-4, "weight gradient");
         assertClose(b64.grad().toDoubleArray(), b32.grad().toDoubleArray(), 1e-4, "bias gradient");
