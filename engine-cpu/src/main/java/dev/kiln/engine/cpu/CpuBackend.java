@@ -158,6 +158,9 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void biasActivation(UnaryOp op, double param, Tensor x, Tensor bias, Tensor out) {
+        if (out.size() == 0) {
+            return;
+        }
         if (CpuBiasActivation.fuses(op, out.dtype())) {
             biasActivation.forward(op, x, bias, out);
         } else {
@@ -168,6 +171,12 @@ public final class CpuBackend implements Backend {
     @Override
     public void biasActivationBackward(UnaryOp op, double param, Tensor y, Tensor gradY, Tensor gradPre,
                                        Tensor gradBias) {
+        if (y.size() == 0) {
+            if (gradBias != null) {
+                fill(gradBias, 0);
+            }
+            return;
+        }
         if (CpuBiasActivation.fuses(op, y.dtype())) {
             biasActivation.backward(op, y, gradY, gradPre, gradBias);
         } else {

@@ -53,12 +53,16 @@ final class CudaElementwise {
      * column reduction, which cuts them into slices.
      */
     boolean fusesBiasActivationBackward(Tensor y) {
-        return y.size() / y.dim(y.rank() - 1) <= FUSED_BACKWARD_ROWS;
+        long cols = y.dim(y.rank() - 1);
+        return cols == 0 || y.size() / cols <= FUSED_BACKWARD_ROWS;
     }
 
     void biasActivationBackward(UnaryOp op, double param, Tensor y, Tensor gradY, Tensor gradPre, Tensor gradBias) {
         long n = y.size();
         if (n == 0) {
+            if (gradBias != null) {
+                layout.fill(gradBias, 0);
+            }
             return;
         }
         long cols = y.dim(y.rank() - 1);

@@ -164,7 +164,7 @@ class CudaParityFusedOpsTest extends ParityTest {
         List<Arguments> cases = new ArrayList<>();
         Object[][] activations = {{UnaryOp.RELU, 0.0}, {UnaryOp.TANH, 0.0}, {UnaryOp.SIGMOID, 0.0},
                 {UnaryOp.LEAKY_RELU, 0.1}, {UnaryOp.ELU, 1.3}};
-        int[][] shapes = {{128, 512}, {37, 70}, {9000, 3}};
+        int[][] shapes = {{128, 512}, {37, 70}, {9000, 3}, {0, 7}};
         for (Object[] a : activations) {
             for (DType dtype : new DType[] {DType.F32, DType.F64}) {
                 for (int[] shape : shapes) {
@@ -178,8 +178,9 @@ class CudaParityFusedOpsTest extends ParityTest {
     /**
      * The dense layer's fused bias and activation, forward and backward. [128, 512] and [37, 70] take CUDA's
      * fused backward kernel (a partial block of columns in the second), [9000, 3] its two-kernel path for long
-     * columns. Upstream gradients in [0.5, 1.5), so that the bias gradients, sums of up to 9,000 terms, do not
-     * cancel and 1e-4 relative (as for the column sums of {@code CudaParityReductionTest}) means something.
+     * columns, and [0, 7] no rows at all: a zero bias gradient. Upstream gradients in [0.5, 1.5), so that the
+     * bias gradients, sums of up to 9,000 terms, do not cancel and 1e-4 relative (as for the column sums of
+     * {@code CudaParityReductionTest}) means something.
      */
     @ParameterizedTest(name = "{0} {1} {2} [{3}, {4}]")
     @MethodSource("biasActivationCases")
