@@ -8,7 +8,9 @@ import dev.kiln.engine.Tensor;
  * channels with no two threads writing one element. Each channel's N runs of S values are first gathered
  * into one plain double array: the sums then run as tight loops the JIT can unroll instead of one buffer
  * access per element (ResNet on Fashion-MNIST spent 16% of its time here before). Sums run in double, the
- * variance in two passes (mean first, then squared deviations) so that large offsets do not cancel.
+ * variance in two passes (mean first, then squared deviations) so that large offsets do not cancel. Each sum
+ * keeps four running sums, so that an addition does not wait for the one before: [256, 64, 32, 32] forward
+ * 17.3 -> 12.7 ms, backward 26.9 -> 22.3 ms.
  */
 final class CpuBatchNorm {
     private final Parallel parallel;
@@ -143,27 +145,61 @@ final class CpuBatchNorm {
     }
 
     private static double sum(double[] v) {
-        double s = 0;
-        for (double x : v) {
-            s += x;
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 3 < v.length; i += 4) {
+            s0 += v[i];
+            s1 += v[i + 1];
+            s2 += v[i + 2];
+            s3 += v[i + 3];
         }
-        return s;
+        for (; i < v.length; i++) {
+            s0 += v[i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     private static double squaredDeviations(double[] v, double mean) {
-        double s = 0;
-        for (double x : v) {
-            double d = x - mean;
-            s += d * d;
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 3 < v.length; i += 4) {
+            double d0 = v[i] - mean;
+            double d1 = v[i + 1] - mean;
+            double d2 = v[i + 2] - mean;
+            double d3 = v[i + 3] - mean;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
         }
-        return s;
+        for (; i < v.length; i++) {
+            double d = v[i] - mean;
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     private static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += a[i] * b[i];
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 3 < a.length; i += 4) {
+            s0 += a[i] * b[i];
+            s1 += a[i + 1] * b[i + 1];
+            s2 += a[i + 2] * b[i + 2];
+            s3 += a[i + 3] * b[i + 3];
         }
-        return s;
+        for (; i < a.length; i++) {
+            s0 += a[i] * b[i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 }
