@@ -37,17 +37,17 @@ final class CpuBatchNorm {
             return (sample * channels + channel) * spatial;
         }
 
-        /** values[0 ..] = channel c of every sample, sample after sample. */
-        void gather(Data data, int c, double[] values) {
+        /** values[0 ..] = channel c of every sample, sample after sample; scratch from {@link Data#floats}. */
+        void gather(Data data, int c, double[] values, float[] scratch) {
             for (int s = 0; s < n; s++) {
-                data.read(base(s, c), values, s * spatial, spatial);
+                data.read(base(s, c), values, s * spatial, spatial, scratch);
             }
         }
 
         /** Channel c of every sample = values[0 ..]. */
-        void scatter(double[] values, int c, Data data) {
+        void scatter(double[] values, int c, Data data, float[] scratch) {
             for (int s = 0; s < n; s++) {
-                data.write(base(s, c), values, s * spatial, spatial);
+                data.write(base(s, c), values, s * spatial, spatial, scratch);
             }
         }
     }
@@ -66,8 +66,9 @@ final class CpuBatchNorm {
         int m = l.perChannel();
         parallel.forRange(l.channels(), 3L * m, (start, end) -> {
             double[] values = new double[m];
+            float[] scratch = Data.floats(l.spatial());
             for (int c = start; c < end; c++) {
-                l.gather(in, c, values);
+                l.gather(in, c, values, scratch);
                 double mean;
                 double invStd;
                 if (training) {
@@ -95,7 +96,7 @@ final class CpuBatchNorm {
                 for (int i = 0; i < m; i++) {
                     values[i] = values[i] * scale + shift;
                 }
-                l.scatter(values, c, o);
+                l.scatter(values, c, o, scratch);
             }
         });
     }
@@ -115,11 +116,12 @@ final class CpuBatchNorm {
         parallel.forRange(l.channels(), 3L * m, (start, end) -> {
             double[] xhat = new double[m];
             double[] grad = new double[m];
+            float[] scratch = Data.floats(l.spatial());
             for (int c = start; c < end; c++) {
                 double mean = sm.get(c);
                 double invStd = si.get(c);
-                l.gather(in, c, xhat);
-                l.gather(go, c, grad);
+                l.gather(in, c, xhat, scratch);
+                l.gather(go, c, grad, scratch);
                 for (int i = 0; i < m; i++) {
                     xhat[i] = (xhat[i] - mean) * invStd;
                 }
@@ -138,7 +140,7 @@ final class CpuBatchNorm {
                     for (int i = 0; i < m; i++) {
                         grad[i] = k * (grad[i] - meanG - xhat[i] * meanGXhat);
                     }
-                    l.scatter(grad, c, gi);
+                    l.scatter(grad, c, gi, scratch);
                 }
             }
         });
