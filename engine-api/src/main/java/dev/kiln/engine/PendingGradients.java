@@ -11,8 +11,8 @@ import java.util.Set;
  * The gradients a backward pass has computed but not yet handed on: per tensor of the graph, the sum of what
  * its consumers sent it. Each gradient made during the pass is closed once the node that used it is done and
  * nothing pending holds it, so a deep network's backward pass keeps only the gradients in flight instead of
- * all of them until its scope closes (ResNet-18 at batch 256: 4.1 GiB in use after backward, 2 GiB of it
- * these). Never closed here: tensors made before the pass began (the caller's gradient, anything a rule
+ * all of them until its scope closes (ResNet-18 at batch 256: 4.1 GiB in use after backward, 2.1 GiB of it
+ * gradients). Never closed here: tensors made before the pass began (the caller's gradient, anything a rule
  * returns of its own) and gradients a user's {@link Function} received or returned, which it may keep.
  * A rule may return the gradient it received, or one tensor for several inputs: holders are counted.
  */
