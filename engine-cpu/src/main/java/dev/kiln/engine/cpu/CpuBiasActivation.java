@@ -49,9 +49,7 @@ final class CpuBiasActivation {
                         v[i] += b[i];
                     }
                     if (relu) {
-                        for (int i = 0; i < len; i++) {
-                            v[i] = Math.max(v[i], 0f);
-                        }
+                        CpuElementwise.relu(v, len);
                     } else {
                         FastTanh.tanh(v, len);
                     }
@@ -95,9 +93,7 @@ final class CpuBiasActivation {
                     } else {
                         ys.get(yo + at, out, 0, len);
                         gs.get(go + at, grad, 0, len);
-                        for (int i = 0; i < len; i++) {
-                            grad[i] *= 1 - out[i] * out[i];
-                        }
+                        CpuElementwise.tanhGradient(out, grad, len);
                         ps.put(po + at, grad, 0, len);
                     }
                     for (int i = 0; i < len; i++) {
@@ -111,17 +107,12 @@ final class CpuBiasActivation {
         });
     }
 
-    /**
-     * The ReLU gradient of one run, on F32 bit patterns as the unfused backward computes it: the gradient's
-     * bits where y's are non-zero (y positive or NaN), else +0; branch-free, so that the loop vectorises.
-     */
+    /** The ReLU gradient of one run, on F32 bit patterns, as the unfused backward computes it. */
     private static void reluGradient(IntBuffer y, IntBuffer gradY, IntBuffer gradPre, int yAt, int gAt, int pAt,
                                      int[] out, int[] grad, int len) {
         y.get(yAt, out, 0, len);
         gradY.get(gAt, grad, 0, len);
-        for (int i = 0; i < len; i++) {
-            grad[i] &= -out[i] >> 31;
-        }
+        CpuElementwise.reluGradient(out, grad, len);
         gradPre.put(pAt, grad, 0, len);
     }
 }

@@ -38,9 +38,7 @@ final class CpuElementwise {
                 for (int c = s; c < e; c += Chunks.SIZE) {
                     int len = Math.min(Chunks.SIZE, e - c);
                     xs.get(xo + c, in, 0, len);
-                    for (int i = 0; i < len; i++) {
-                        in[i] = Math.max(in[i], 0f);
-                    }
+                    relu(in, len);
                     os.put(oo + c, in, 0, len);
                 }
             });
@@ -96,11 +94,7 @@ final class CpuElementwise {
             return;
         }
         if (op == UnaryOp.TANH && x.dtype() == DType.F32) {
-            gradientFromOutputF32(y, gy, gx, n, (out, grad, len) -> {
-                for (int i = 0; i < len; i++) {
-                    grad[i] *= 1 - out[i] * out[i];
-                }
-            });
+            gradientFromOutputF32(y, gy, gx, n, CpuElementwise::tanhGradient);
             return;
         }
         Data xd = Data.of(x);
@@ -330,12 +324,31 @@ final class CpuElementwise {
                 int len = Math.min(Chunks.SIZE, e - c);
                 ys.get(yo + c, out, 0, len);
                 gs.get(go + c, grad, 0, len);
-                for (int i = 0; i < len; i++) {
-                    grad[i] &= -out[i] >> 31;
-                }
+                reluGradient(out, grad, len);
                 os.put(oo + c, grad, 0, len);
             }
         });
+    }
+
+    /** v = max(v, 0) over one F32 chunk, in place; NaN stays NaN, as Math.max keeps it. */
+    static void relu(float[] v, int len) {
+        for (int i = 0; i < len; i++) {
+            v[i] = Math.max(v[i], 0f);
+        }
+    }
+
+    /** ReLU's gradient over one chunk of F32 bit patterns, in place in {@code grad} (see {@link #reluBackwardF32}). */
+    static void reluGradient(int[] out, int[] grad, int len) {
+        for (int i = 0; i < len; i++) {
+            grad[i] &= -out[i] >> 31;
+        }
+    }
+
+    /** grad *= 1 - y^2 over one F32 chunk: tanh's gradient from its output y. */
+    static void tanhGradient(float[] out, float[] grad, int len) {
+        for (int i = 0; i < len; i++) {
+            grad[i] *= 1 - out[i] * out[i];
+        }
     }
 
     /** gx = f(y, gy) for F32, streamed through heap chunks so that {@code chunk}'s loop vectorises. */
