@@ -59,3 +59,28 @@ template <typename T> __device__ void strided_copy_impl(const T* src, T* out, lo
         strided_copy_impl<T>(src, out, n, rank, dims, srcStrides); \
     }
 KILN_ALL_TYPES(KILN_STRIDED_COPY)
+
+// The upper 16 bits of x rounded to the nearest bfloat16, ties to even (CUDA's __float2bfloat16_rn, written
+// out because NVRTC here has no cuda_bf16.h); a NaN stays a quiet NaN with its sign. Java's
+// Precision.roundToBfloat16 is the same formula, so both backends round bit for bit alike.
+__device__ inline unsigned int kiln_bf16_bits(float x) {
+    unsigned int bits = __float_as_uint(x);
+    if (x != x) {
+        return (bits | 0x00400000u) >> 16;
+    }
+    return (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
+}
+
+// out[i] = x[i] rounded to bfloat16, kept as F32 (out may be x).
+extern "C" __global__ void round_bf16_f32(const float* x, float* out, long long n) {
+    KILN_FOR(i, n) {
+        out[i] = __uint_as_float(kiln_bf16_bits(x[i]) << 16);
+    }
+}
+
+// out[i] = x[i] as bfloat16 bits, the operands of cuBLAS's bf16 GEMM.
+extern "C" __global__ void to_bf16_f32(const float* x, unsigned short* out, long long n) {
+    KILN_FOR(i, n) {
+        out[i] = (unsigned short) kiln_bf16_bits(x[i]);
+    }
+}

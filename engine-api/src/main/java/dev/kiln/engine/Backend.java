@@ -72,6 +72,49 @@ public interface Backend extends AutoCloseable {
                             Tensor a, long strideA, Tensor b, long strideB, double beta,
                             Tensor c, long strideC, int batch);
 
+    /**
+     * {@link #gemm} in {@link Precision#BF16}: A and B (F32) rounded to bfloat16, products accumulated in F32,
+     * {@code C} F32. By default it multiplies rounded copies ({@link #roundToBfloat16}) with {@link #gemm}; a
+     * backend with bf16 hardware overrides it.
+     */
+    default void gemmBf16(boolean transA, boolean transB, int m, int n, int k,
+                          double alpha, Tensor a, Tensor b, double beta, Tensor c) {
+        Tensor roundedA = bfloat16Copy(a);
+        Tensor roundedB = bfloat16Copy(b);
+        try {
+            gemm(transA, transB, m, n, k, alpha, roundedA, roundedB, beta, c);
+        } finally {
+            closeAll(roundedA, roundedB);
+        }
+    }
+
+    /** {@link #gemmStridedBatched} in {@link Precision#BF16}, as {@link #gemmBf16} is to {@link #gemm}. */
+    default void gemmStridedBatchedBf16(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                                        Tensor a, long strideA, Tensor b, long strideB, double beta,
+                                        Tensor c, long strideC, int batch) {
+        Tensor roundedA = bfloat16Copy(a);
+        Tensor roundedB = bfloat16Copy(b);
+        try {
+            gemmStridedBatched(transA, transB, m, n, k, alpha, roundedA, strideA, roundedB, strideB, beta, c,
+                    strideC, batch);
+        } finally {
+            closeAll(roundedA, roundedB);
+        }
+    }
+
+    /**
+     * {@code out = x} (both F32, same shape) with every element rounded to the nearest bfloat16, ties to even
+     * ({@link Precision#roundToBfloat16}, exactly); out may be x.
+     */
+    void roundToBfloat16(Tensor x, Tensor out);
+
+    /** A new F32 tensor holding {@code t} rounded to bfloat16. */
+    private Tensor bfloat16Copy(Tensor t) {
+        Tensor copy = Tensor.empty(t.shape(), DType.F32, this);
+        roundToBfloat16(t, copy);
+        return copy;
+    }
+
     // ---- 3. Element-wise ------------------------------------------------------------------------
 
     /** {@code out = op(x)}; {@code param} as documented on {@link UnaryOp}. */
@@ -194,6 +237,36 @@ public interface Backend extends AutoCloseable {
         }
         if (gradWeight != null) {
             conv2dBackwardFilter(input, gradOut, g, gradWeight, gradBias);
+        }
+    }
+
+    /**
+     * {@link #conv2dForward} in {@link Precision#BF16}: input and weight (F32) rounded to bfloat16, products
+     * accumulated in F32, the F32 bias added to the F32 result. By default it convolves rounded copies.
+     */
+    default void conv2dForwardBf16(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor out) {
+        Tensor roundedInput = bfloat16Copy(input);
+        Tensor roundedWeight = bfloat16Copy(weight);
+        try {
+            conv2dForward(roundedInput, roundedWeight, bias, g, out);
+        } finally {
+            closeAll(roundedInput, roundedWeight);
+        }
+    }
+
+    /**
+     * {@link #conv2dBackward} in {@link Precision#BF16}: gradOut, and the input and weight where a gradient needs
+     * them, rounded to bfloat16 (the bias gradient sums the rounded gradOut in F32). By default on rounded copies.
+     */
+    default void conv2dBackwardBf16(Tensor input, Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput,
+                                    Tensor gradWeight, Tensor gradBias) {
+        Tensor roundedGradOut = bfloat16Copy(gradOut);
+        Tensor roundedInput = gradWeight == null ? null : bfloat16Copy(input);
+        Tensor roundedWeight = gradInput == null ? null : bfloat16Copy(weight);
+        try {
+            conv2dBackward(roundedInput, roundedGradOut, roundedWeight, g, gradInput, gradWeight, gradBias);
+        } finally {
+            closeAll(roundedGradOut, roundedInput, roundedWeight);
         }
     }
 
@@ -595,7 +668,9 @@ public interface Backend extends AutoCloseable {
 
     private static void closeAll(Tensor... tensors) {
         for (Tensor t : tensors) {
-            t.close();
+            if (t != null) {
+                t.close();
+            }
         }
     }
 

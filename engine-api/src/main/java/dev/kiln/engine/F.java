@@ -67,10 +67,11 @@ public final class F {
     /** {@code x W^T + b}: x [n, in], weight [out, in] (PyTorch's layout), bias [out] or null. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         checkLinear("linear", x, weight, bias);
-        Tensor y = MatmulOps.product(x, false, weight, true);
+        Precision precision = Autocast.forOperand(x);
+        Tensor y = MatmulOps.product(x, false, weight, true, precision);
         y.record("linear", new Tensor[] {x, weight}, g -> new Tensor[] {
-                x.requiresGrad() ? MatmulOps.product(g, false, weight, false) : null,
-                weight.requiresGrad() ? MatmulOps.product(g, true, x, false) : null});
+                x.requiresGrad() ? MatmulOps.product(g, false, weight, false, precision) : null,
+                weight.requiresGrad() ? MatmulOps.product(g, true, x, false, precision) : null});
         return bias == null ? y : y.add(bias);
     }
 
@@ -92,14 +93,15 @@ public final class F {
         if (bias == null) {
             return ElementwiseOps.unary(activation, param, linear(x, weight, null));
         }
-        Tensor y = MatmulOps.product(x, false, weight, true);
+        Precision precision = Autocast.forOperand(x);
+        Tensor y = MatmulOps.product(x, false, weight, true, precision);
         y.backend().biasActivation(activation, param, y, bias, y);
         y.record(name, new Tensor[] {x, weight, bias}, g -> {
             Tensor gradPre = g.emptyLike(y.shape(), y.dtype());
             Tensor gradBias = bias.requiresGrad() ? g.emptyLike(bias.shape(), bias.dtype()) : null;
             g.backend().biasActivationBackward(activation, param, y, g, gradPre, gradBias);
-            Tensor[] grads = {x.requiresGrad() ? MatmulOps.product(gradPre, false, weight, false) : null,
-                    weight.requiresGrad() ? MatmulOps.product(gradPre, true, x, false) : null, gradBias};
+            Tensor[] grads = {x.requiresGrad() ? MatmulOps.product(gradPre, false, weight, false, precision) : null,
+                    weight.requiresGrad() ? MatmulOps.product(gradPre, true, x, false, precision) : null, gradBias};
             gradPre.close();
             return grads;
         });
@@ -178,8 +180,14 @@ public final class F {
             }
         }
         Tensor out = input.emptyLike(g.outputShape(), input.dtype());
-        input.backend().conv2dForward(input, weight, bias, g, out);
-        out.record("conv2d", new Tensor[] {input, weight, bias}, gradOut -> conv2dGrads(input, weight, bias, g, gradOut));
+        Precision precision = Autocast.forOperand(input);
+        if (precision == Precision.BF16) {
+            input.backend().conv2dForwardBf16(input, weight, bias, g, out);
+        } else {
+            input.backend().conv2dForward(input, weight, bias, g, out);
+        }
+        out.record("conv2d", new Tensor[] {input, weight, bias},
+                gradOut -> conv2dGrads(input, weight, bias, g, gradOut, precision));
         return out;
     }
 
@@ -189,7 +197,8 @@ public final class F {
     }
 
     /** Gradients of conv2d for {input, weight, bias}; null where one is not needed. */
-    private static Tensor[] conv2dGrads(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor gradOut) {
+    private static Tensor[] conv2dGrads(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor gradOut,
+                                        Precision precision) {
         Tensor gradInput = input.requiresGrad() ? gradOut.emptyLike(g.inputShape(), input.dtype()) : null;
         Tensor gradWeight = null;
         Tensor gradBias = null;
@@ -198,7 +207,11 @@ public final class F {
             gradWeight = gradOut.emptyLike(g.weightShape(), weight.dtype());
             gradBias = biasNeeded ? gradOut.emptyLike(Shape.of(g.outChannels()), bias.dtype()) : null;
         }
-        gradOut.backend().conv2dBackward(input, gradOut, weight, g, gradInput, gradWeight, gradBias);
+        if (precision == Precision.BF16) {
+            gradOut.backend().conv2dBackwardBf16(input, gradOut, weight, g, gradInput, gradWeight, gradBias);
+        } else {
+            gradOut.backend().conv2dBackward(input, gradOut, weight, g, gradInput, gradWeight, gradBias);
+        }
         return new Tensor[] {gradInput, weight.requiresGrad() ? gradWeight : null, gradBias};
     }
 

@@ -21,33 +21,48 @@ final class MatmulOps {
             throw new IllegalArgumentException("matmul: " + a.shape() + " x " + b.shape() + ": batch sizes "
                     + a.dim(0) + " and " + b.dim(0) + " differ");
         }
-        Tensor out = product(a, false, b, false);
+        Precision precision = Autocast.forOperand(a);
+        Tensor out = product(a, false, b, false, precision);
         out.record("matmul", new Tensor[] {a, b}, g -> new Tensor[] {
-                a.requiresGrad() ? reduceBatch(product(g, false, b, true), a) : null,
-                b.requiresGrad() ? reduceBatch(product(a, true, g, false), b) : null});
+                a.requiresGrad() ? reduceBatch(product(g, false, b, true, precision), a) : null,
+                b.requiresGrad() ? reduceBatch(product(a, true, g, false, precision), b) : null});
         return out;
     }
 
     /**
-     * op(x) * op(y) where op transposes the last two axes when asked; either side may be 2-D and is
-     * then shared by every batch entry of the other.
+     * op(x) * op(y) in {@code precision}, where op transposes the last two axes when asked; either side may be
+     * 2-D and is then shared by every batch entry of the other.
      */
-    static Tensor product(Tensor x, boolean transX, Tensor y, boolean transY) {
+    static Tensor product(Tensor x, boolean transX, Tensor y, boolean transY, Precision precision) {
         int m = transX ? x.dim(-1) : x.dim(-2);
         int k = transX ? x.dim(-2) : x.dim(-1);
         int n = transY ? y.dim(-2) : y.dim(-1);
         Backend backend = x.backend();
         if (x.rank() == 2 && y.rank() == 2) {
             Tensor out = x.emptyLike(Shape.of(m, n), x.dtype());
-            backend.gemm(transX, transY, m, n, k, 1, x, y, 0, out);
+            gemm(backend, precision, transX, transY, m, n, k, x, y, 0, out);
             return out;
         }
         int batch = x.rank() == 3 ? x.dim(0) : y.dim(0);
         Tensor out = x.emptyLike(Shape.of(batch, m, n), x.dtype());
         long strideX = x.rank() == 3 ? (long) m * k : 0;
         long strideY = y.rank() == 3 ? (long) k * n : 0;
-        backend.gemmStridedBatched(transX, transY, m, n, k, 1, x, strideX, y, strideY, 0, out, (long) m * n, batch);
+        if (precision == Precision.BF16) {
+            backend.gemmStridedBatchedBf16(transX, transY, m, n, k, 1, x, strideX, y, strideY, 0, out, (long) m * n, batch);
+        } else {
+            backend.gemmStridedBatched(transX, transY, m, n, k, 1, x, strideX, y, strideY, 0, out, (long) m * n, batch);
+        }
         return out;
+    }
+
+    /** {@code c = op(a) op(b) + beta c} on the backend's GEMM for {@code precision}. */
+    static void gemm(Backend backend, Precision precision, boolean transA, boolean transB, int m, int n, int k,
+                     Tensor a, Tensor b, double beta, Tensor c) {
+        if (precision == Precision.BF16) {
+            backend.gemmBf16(transA, transB, m, n, k, 1, a, b, beta, c);
+        } else {
+            backend.gemm(transA, transB, m, n, k, 1, a, b, beta, c);
+        }
     }
 
     /** A 2-D operand shared across a batch gets the sum of the per-batch gradients. */

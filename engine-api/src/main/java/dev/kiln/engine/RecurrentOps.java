@@ -113,6 +113,7 @@ final class RecurrentOps {
         boolean lstm = kind == Kind.LSTM;
         Backend be = inputGates.backend();
         DType dtype = inputGates.dtype();
+        Precision precision = Autocast.forOperand(inputGates);
         Shape stateRows = Shape.of((steps + 1) * batch, hidden);
         Shape gateRows = Shape.of(steps * batch, width);
 
@@ -163,18 +164,18 @@ final class RecurrentOps {
                     switch (kind) {
                         case LSTM -> {
                             Tensor g = s.of(gates, row, n);
-                            be.gemm(false, true, n, width, hidden, 1, hPrev, weightHh, 1, g);
+                            MatmulOps.gemm(be, precision, false, true, n, width, hidden, hPrev, weightHh, 1, g);
                             be.lstmCellForward(g, s.of(cs, before * batch, n), hNext, s.of(cs, after * batch, n),
                                     s.of(saved, row, n));
                         }
                         case GRU -> {
                             Tensor hg = s.of(hiddenGates, row, n);
-                            be.gemm(false, true, n, width, hidden, 1, hPrev, weightHh, 1, hg);
+                            MatmulOps.gemm(be, precision, false, true, n, width, hidden, hPrev, weightHh, 1, hg);
                             be.gruCellForward(s.of(x, row, n), hg, hPrev, hNext, s.of(saved, row, n));
                         }
                         default -> {
                             Tensor pre = s.of(saved, row, n);
-                            be.gemm(false, true, n, width, hidden, 1, hPrev, weightHh, 1, pre);
+                            MatmulOps.gemm(be, precision, false, true, n, width, hidden, hPrev, weightHh, 1, pre);
                             be.unary(kind == Kind.RNN_TANH ? UnaryOp.TANH : UnaryOp.RELU, 0, pre, hNext);
                         }
                     }
@@ -195,7 +196,8 @@ final class RecurrentOps {
             case GRU -> new Tensor[] {inputGates, h0, weightHh, biasHh};
             default -> new Tensor[] {inputGates, h0, weightHh};
         };
-        out.record(op, inputs, g -> sequenceGrads(kind, inputs, g, hs, cs, saved, hiddenGates, active, reverse));
+        out.record(op, inputs, g -> sequenceGrads(kind, inputs, g, hs, cs, saved, hiddenGates, active, reverse,
+                precision));
         Tensor output = out.narrow(0, 0, steps * batch).reshape(steps, batch, hidden);
         Tensor h = out.narrow(0, steps * batch, batch);
         Tensor c = lstm ? out.narrow(0, (steps + 1) * batch, batch) : null;
@@ -204,7 +206,8 @@ final class RecurrentOps {
 
     /** Gradients of {@link #sequence} for its recorded inputs, from the gradient of [output; h; c]. */
     private static Tensor[] sequenceGrads(Kind kind, Tensor[] inputs, Tensor g, Tensor hs, Tensor cs, Tensor saved,
-                                          Tensor hiddenGates, int[] active, boolean reverse) {
+                                          Tensor hiddenGates, int[] active, boolean reverse,
+                                          Precision precision) {
         Tensor inputGates = inputs[0];
         Tensor weightHh = kind == Kind.LSTM ? inputs[3] : inputs[2];
         int steps = inputGates.dim(0);
@@ -254,18 +257,19 @@ final class RecurrentOps {
                         case LSTM -> {
                             be.lstmCellBackward(s.of(saved, row, n), s.of(cs, before * batch, n),
                                     s.of(cs, after * batch, n), dhRows, s.of(dc, 0, n), gradStep, s.of(dcNext, 0, n));
-                            be.gemm(false, false, n, hidden, width, 1, gradStep, weightHh, 0, dhNextRows);
+                            MatmulOps.gemm(be, precision, false, false, n, hidden, width, gradStep, weightHh, 0, dhNextRows);
                         }
                         case GRU -> {
                             Tensor gradHiddenStep = s.of(gradHidden, row, n);
                             be.gruCellBackward(s.of(saved, row, n), s.of(hiddenGates, row, n), hPrev, dhRows, gradStep,
                                     gradHiddenStep, dhNextRows);
-                            be.gemm(false, false, n, hidden, width, 1, gradHiddenStep, weightHh, 1, dhNextRows);
+                            MatmulOps.gemm(be, precision, false, false, n, hidden, width, gradHiddenStep, weightHh, 1,
+                                    dhNextRows);
                         }
                         default -> {
                             be.unaryBackward(kind == Kind.RNN_TANH ? UnaryOp.TANH : UnaryOp.RELU, 0, s.of(saved, row, n),
                                     s.of(hs, after * batch, n), dhRows, gradStep);
-                            be.gemm(false, false, n, hidden, width, 1, gradStep, weightHh, 0, dhNextRows);
+                            MatmulOps.gemm(be, precision, false, false, n, hidden, width, gradStep, weightHh, 0, dhNextRows);
                         }
                     }
                 }
@@ -289,7 +293,7 @@ final class RecurrentOps {
         if (weightHh.requiresGrad()) {
             gradWeight = g.emptyLike(weightHh.shape(), dtype);
             try (Tensor entering = hs.view(reverse ? (long) batch * hidden : 0, Shape.of(steps * batch, hidden))) {
-                be.gemm(true, false, width, hidden, steps * batch, 1, gradHidden, entering, 0, gradWeight);
+                MatmulOps.gemm(be, precision, true, false, width, hidden, steps * batch, gradHidden, entering, 0, gradWeight);
             }
         }
         dhNext.close();

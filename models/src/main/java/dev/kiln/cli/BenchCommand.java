@@ -9,6 +9,7 @@ import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
+import dev.kiln.engine.Precision;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.CrossEntropyLoss;
@@ -27,6 +28,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Supplier;
@@ -38,7 +40,7 @@ import java.util.function.Supplier;
  */
 final class BenchCommand {
     static final String HELP = """
-            Usage: kiln bench WORKLOAD [--data-dir DIR] [--epochs N] [--batch B] [--steps S]
+            Usage: kiln bench WORKLOAD [--data-dir DIR] [--epochs N] [--batch B] [--steps S] [--precision P]
               mlp       W1: MNIST, 784-512-ReLU-512-ReLU-10, Adam lr 1e-3, batch 128, 5 epochs
               lenet     W2: MNIST, conv 1->20 5x5 ReLU maxpool 2, conv 20->50 5x5 ReLU maxpool 2,
                         dense 800->500 ReLU, dense 500->10; Adam lr 1e-3, batch 64, 3 epochs
@@ -54,7 +56,9 @@ final class BenchCommand {
               sgemm     W5: C = A*B for square N in 512, 1024, 2048, 4096; best of 10 after 3 warm-ups
               conv      W2's two convolutions alone at batch 64: forward, and forward with backward (input,
                         weight and bias gradients); median of 100 after 50 warm-ups
-            --batch overrides the training workloads' batch size (issue 10 measures them at 1024 too).
+            --batch overrides the training workloads' batch size (issue 10 measures them at 1024 too);
+            --precision bf16 trains them in mixed precision (bfloat16 operands of matrix products and
+            convolutions, F32 weights; see kiln train --help), default fp32.
             The last line printed is one JSON object with the figures.
             """;
 
@@ -96,11 +100,12 @@ final class BenchCommand {
         Path dataDir = DataOptions.dataDir(o);
         int batch = o.getInt("batch", defaultBatch);
         int epochs = o.getInt("epochs", defaultEpochs);
+        Precision precision = TrainCommand.precision(o);
         o.rejectUnknown();
         Engine.seed(1);
         Dataset train = MnistDataset.load(dataDir, "mnist", Mnist.Split.TRAIN);
         Dataset test = MnistDataset.load(dataDir, "mnist", Mnist.Split.TEST);
-        return fit(workload, modelFactory, train, test, batch, epochs, out);
+        return fit(workload, modelFactory, train, test, batch, epochs, precision, out);
     }
 
     /**
@@ -113,6 +118,7 @@ final class BenchCommand {
         int batch = o.getInt("batch", 256);
         int steps = o.getInt("steps", 20);
         int epochs = o.getInt("epochs", 3);
+        Precision precision = TrainCommand.precision(o);
         o.rejectUnknown();
         if (batch < 1 || steps < 1) {
             throw new IllegalArgumentException(workload + ": --batch and --steps must be at least 1, got " + batch
@@ -129,16 +135,18 @@ final class BenchCommand {
         for (int i = 0; i < n; i++) {
             labels[i] = random.nextInt(classes);
         }
-        return fit(workload, modelFactory, new ArrayDataset(features, labels, shape, classes), null, batch, epochs, out);
+        return fit(workload, modelFactory, new ArrayDataset(features, labels, shape, classes), null, batch, epochs,
+                precision, out);
     }
 
     /** Trains with Adam lr 1e-3 and prints the figures; {@code test} null reports the last training loss instead. */
     private static int fit(String workload, Supplier<Module> modelFactory, Dataset train, Dataset test, int batch,
-                           int epochs, PrintStream out) throws Exception {
+                           int epochs, Precision precision, PrintStream out) throws Exception {
         Backend backend = Engine.get().backend();
         CountersPerStep counters = new CountersPerStep(backend::counters);
         try (Module model = modelFactory.get()) {
-            Trainer trainer = new Trainer(model, Optimizers.create("adam", model.trainableParameters(), 1e-3), new CrossEntropyLoss());
+            Trainer trainer = new Trainer(model, Optimizers.create("adam", model.trainableParameters(), 1e-3),
+                    new CrossEntropyLoss()).precision(precision);
             trainer.listener(counters);
             trainer.listener(new TrainingListener() {
                 @Override
@@ -151,6 +159,7 @@ final class BenchCommand {
             r.put("workload", workload);
             r.put("batch", batch);
             r.put("epochs", epochs);
+            r.put("precision", precision.name().toLowerCase(Locale.ROOT));
             r.put("samples_per_s", Math.round(TrainCommand.median(history) * 10) / 10.0);
             if (test != null) {
                 Evaluation e = trainer.evaluate(new DataLoader(test, 1000, false, 1));

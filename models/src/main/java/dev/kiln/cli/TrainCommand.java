@@ -7,6 +7,7 @@ import dev.kiln.data.Datasets;
 import dev.kiln.data.Mnist;
 import dev.kiln.data.MnistDataset;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.Precision;
 import dev.kiln.g2p.G2pModels;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Module;
@@ -21,6 +22,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** {@code kiln train MODEL ...}: trains a zoo model on MNIST or Fashion-MNIST and writes a run directory. */
@@ -52,6 +54,9 @@ final class TrainCommand {
                                            best epoch's weights are restored and kept in DIR/best.safetensors
               --schedule none|cosine       learning rate: constant, or cosine annealing from --lr to 0 over
                                            --epochs (default none)
+              --precision fp32|bf16        matrix products and convolutions in full F32, or with bfloat16
+                                           operands and F32 accumulation (mixed precision; weights, gradients
+                                           and optimizer state stay F32) (default fp32)
               --seed S                     random seed (default 1)
               --out DIR                    run directory: checkpoint, metrics.csv, metrics.json,
                                            training.png (default runs/MODEL-DATA)
@@ -90,6 +95,7 @@ final class TrainCommand {
         DataOptions.Sampling sampling = DataOptions.sampling(o);
         String augmentName = o.get("augment", "none");
         Augmentation augmentation = DataOptions.augmentation(augmentName);
+        Precision precision = precision(o);
         o.rejectUnknown();
         if (!schedule.equals("none") && !schedule.equals("cosine")) {
             throw new IllegalArgumentException("--schedule must be none or cosine, got '" + schedule + "'");
@@ -123,7 +129,8 @@ final class TrainCommand {
         metadata.put("dropout", Double.toString(dropout));
         metadata.put("schedule", schedule);
         metadata.put("augment", augmentName);
-        Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata).earlyStopping(patience);
+        Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata)
+                .earlyStopping(patience).precision(precision);
         if (schedule.equals("cosine")) {
             trainer.schedule(new CosineAnnealingLR(optimizer, epochs, 0));
         }
@@ -134,9 +141,9 @@ final class TrainCommand {
         }
         RunOutputs outputs = new RunOutputs(outDir, validation != null ? "val" : "test", out, resumedEpochs);
         trainer.listener(outputs);
-        out.printf("Training %s on %s: %d training images, batch %d, %s lr %s, %d epochs, augment %s, backend %s, output %s%n",
-                modelName, data, train.size(), batch, optimizerName, lr, epochs, augmentName, Engine.get().backend().name(),
-                outDir);
+        out.printf("Training %s on %s: %d training images, batch %d, %s lr %s, %d epochs, augment %s, precision %s,"
+                + " backend %s, output %s%n", modelName, data, train.size(), batch, optimizerName, lr, epochs, augmentName,
+                precision.name().toLowerCase(Locale.ROOT), Engine.get().backend().name(), outDir);
         out.print(model.summary(1, 1, 28, 28));
         List<EpochMetrics> history = trainer.fit(trainLoader, perEpoch, epochs);
         Evaluation result = trainer.evaluate(testLoader);
@@ -149,6 +156,7 @@ final class TrainCommand {
         summary.put("test_loss", round(result.loss()));
         summary.put("train_accuracy", round(onTrain.accuracy()));
         summary.put("samples_per_s", history.isEmpty() ? 0 : Math.round(median(history) * 10) / 10.0);
+        summary.put("precision", precision.name().toLowerCase(Locale.ROOT));
         summary.put("backend", Engine.get().backend().name());
         outputs.finish(summary);
         model.close();
@@ -160,6 +168,16 @@ final class TrainCommand {
         List<EpochMetrics> timed = history.size() > 1 ? history.subList(1, history.size()) : history;
         double[] v = timed.stream().mapToDouble(EpochMetrics::samplesPerSecond).sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** {@code --precision fp32|bf16} (default fp32): the {@link Trainer#precision} of a run. */
+    static Precision precision(Options o) {
+        String value = o.get("precision", "fp32");
+        return switch (value) {
+            case "fp32" -> Precision.FP32;
+            case "bf16" -> Precision.BF16;
+            default -> throw new IllegalArgumentException("--precision must be fp32 or bf16, got '" + value + "'");
+        };
     }
 
     static double round(double v) {

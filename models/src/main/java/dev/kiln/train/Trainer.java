@@ -2,9 +2,11 @@ package dev.kiln.train;
 
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.HostBatch;
+import dev.kiln.engine.Autocast;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.Precision;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.io.SafeTensors;
@@ -44,6 +46,7 @@ public final class Trainer {
     private LearningRateSchedule schedule;
     private Path checkpointDir;
     private int topK = 5;
+    private Precision precision = Precision.FP32;
     private int patience;
     private int nextEpoch = 1;
     private double bestLoss = Double.POSITIVE_INFINITY;
@@ -64,6 +67,19 @@ public final class Trainer {
 
     public Trainer listener(TrainingListener l) {
         listeners.add(l);
+        return this;
+    }
+
+    /**
+     * The precision of matrix products and convolutions in training and evaluation ({@link Autocast}; default
+     * FP32). With {@link Precision#BF16} they take bfloat16 operands while weights, gradients and optimizer state
+     * stay F32: mixed precision with an F32 master copy of the weights.
+     */
+    public Trainer precision(Precision p) {
+        if (p == null) {
+            throw new IllegalArgumentException("precision must not be null; FP32 is the default");
+        }
+        this.precision = p;
         return this;
     }
 
@@ -168,8 +184,12 @@ public final class Trainer {
             for (HostBatch batch : train.epoch(epoch)) {
                 try (Scope step = Scope.open()) {
                     Tensor labels = batch.labels();
-                    Tensor scores = model.forward(batch.features());
-                    Tensor l = loss.compute(scores, labels);
+                    Tensor scores;
+                    Tensor l;
+                    try (Autocast.Guard mixed = Autocast.enable(precision)) {
+                        scores = model.forward(batch.features());
+                        l = loss.compute(scores, labels);
+                    }
                     optimizer.zeroGrad();
                     l.backward();
                     optimizer.step();
@@ -195,7 +215,9 @@ public final class Trainer {
 
     /** Loss, accuracy and top-k accuracy of this trainer's model, in evaluation mode. */
     public Evaluation evaluate(DataLoader data) {
-        return evaluate(model, loss, data, topK);
+        try (Autocast.Guard mixed = Autocast.enable(precision)) {
+            return evaluate(model, loss, data, topK);
+        }
     }
 
     /** Loss, accuracy and top-k accuracy in evaluation mode, without recording gradients. */

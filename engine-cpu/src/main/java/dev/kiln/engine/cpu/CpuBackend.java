@@ -147,6 +147,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void roundToBfloat16(Tensor x, Tensor out) {
+        elementwise.roundToBfloat16(x, out);
+    }
+
+    @Override
     public void unary(UnaryOp op, double param, Tensor x, Tensor out) {
         elementwise.unary(op, param, x, out);
     }

@@ -2,6 +2,7 @@ package dev.kiln.engine.cpu;
 
 import dev.kiln.engine.BinaryOp;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Precision;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
 import java.nio.FloatBuffer;
@@ -132,6 +133,28 @@ final class CpuElementwise {
 
     private static double normalCdf(double x) {
         return 0.5 * (1 + Erf.erf(x * SQRT_HALF));
+    }
+
+    /** {@code out = x} rounded to bfloat16, element by element ({@link Precision#roundToBfloat16}); F32 only. */
+    void roundToBfloat16(Tensor x, Tensor out) {
+        if (x.dtype() != DType.F32 || out.dtype() != DType.F32) {
+            throw new IllegalArgumentException("roundToBfloat16: F32 in and out, got " + x.dtype() + " and " + out.dtype());
+        }
+        FloatBuffer xs = f32(x);
+        FloatBuffer os = f32(out);
+        int xo = offset(x);
+        int oo = offset(out);
+        parallel.forRange(Math.toIntExact(out.size()), 1, (s, e) -> {
+            float[] v = Chunks.scratch()[0];
+            for (int c = s; c < e; c += Chunks.SIZE) {
+                int len = Math.min(Chunks.SIZE, e - c);
+                xs.get(xo + c, v, 0, len);
+                for (int i = 0; i < len; i++) {
+                    v[i] = Precision.roundToBfloat16(v[i]);
+                }
+                os.put(oo + c, v, 0, len);
+            }
+        });
     }
 
     void affine(Tensor x, double scale, double shift, Tensor out) {

@@ -41,6 +41,7 @@ public final class CudaBackend implements Backend {
     private final CudaPooling pooling;
     private final CudaBatchNorm batchNorm;
     private final CudaGemm gemm;
+    private final CudaBf16Gemm bf16Gemm;
     private final CudaConvolution convolution;
 
     /** Opens device {@code index} in strict FP32 arithmetic; only after {@link CudaBackendProvider#probe()} said it can. */
@@ -68,6 +69,7 @@ public final class CudaBackend implements Backend {
         this.pooling = new CudaPooling(kernels, launcher, layout);
         this.batchNorm = new CudaBatchNorm(kernels, launcher);
         this.gemm = new CudaGemm(context);
+        this.bf16Gemm = new CudaBf16Gemm(context, allocator, kernels, launcher);
         this.convolution = new CudaConvolution(this, context, kernels, launcher);
         if (tf32) {
             LOG.info("CUDA backend on {}: TF32 tensor cores allowed for F32 GEMM and convolution (kiln.cuda.tf32)",
@@ -164,6 +166,24 @@ public final class CudaBackend implements Backend {
                                                 Tensor a, long strideA, Tensor b, long strideB, double beta, Tensor c,
                                                 long strideC, int batch) {
         gemm.gemmStridedBatched(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
+    }
+
+    @Override
+    public synchronized void gemmBf16(boolean transA, boolean transB, int m, int n, int k, double alpha, Tensor a,
+                                      Tensor b, double beta, Tensor c) {
+        bf16Gemm.gemmStridedBatched(transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0, 1);
+    }
+
+    @Override
+    public synchronized void gemmStridedBatchedBf16(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                                                    Tensor a, long strideA, Tensor b, long strideB, double beta,
+                                                    Tensor c, long strideC, int batch) {
+        bf16Gemm.gemmStridedBatched(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
+    }
+
+    @Override
+    public synchronized void roundToBfloat16(Tensor x, Tensor out) {
+        elementwise.roundToBfloat16(x, out);
     }
 
     @Override
@@ -380,6 +400,7 @@ public final class CudaBackend implements Backend {
         context.synchronize();
         convolution.close();
         gemm.close();
+        bf16Gemm.close();
         transfers.close();
         launcher.close();
         kernels.close();

@@ -1,6 +1,7 @@
 package dev.kiln.engine.cuda;
 
 import dev.kiln.engine.BinaryOp;
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
@@ -69,6 +70,19 @@ final class CudaElementwise {
         launcher.begin().int32(op.ordinal()).float64(param).pointer(y).pointer(gradY).pointer(gradPre).pointer(gradBias)
                 .int64(n / cols).int64(cols).launch(kernels.function(Kernel.BIAS_ACTIVATION_BACKWARD, y.dtype()),
                         launcher.blocksForRows((cols + 31) / 32));
+    }
+
+    /** {@code out = x} rounded to bfloat16, kept as F32 (both F32). */
+    void roundToBfloat16(Tensor x, Tensor out) {
+        if (x.dtype() != DType.F32 || out.dtype() != DType.F32) {
+            throw new IllegalArgumentException("roundToBfloat16: F32 in and out, got " + x.dtype() + " and " + out.dtype());
+        }
+        long n = out.size();
+        if (n == 0) {
+            return;
+        }
+        launcher.begin().pointer(x).pointer(out).int64(n)
+                .launch(kernels.function(Kernel.ROUND_BF16, DType.F32), launcher.blocksFor(n));
     }
 
     void affine(Tensor x, double scale, double shift, Tensor out) {

@@ -14,6 +14,8 @@ enum Kernel {
     CONVERT(KernelSource.MEMORY, "convert", Types.ALL),
     COPY_SLICES(KernelSource.MEMORY, "copy_slices", Types.ALL),
     STRIDED_COPY(KernelSource.MEMORY, "strided_copy", Types.ALL),
+    ROUND_BF16(KernelSource.MEMORY, "round_bf16", Types.F32),
+    TO_BF16(KernelSource.MEMORY, "to_bf16", Types.F32),
     UNARY(KernelSource.ELEMENTWISE, "unary", Types.FLOATING),
     UNARY_BACKWARD(KernelSource.ELEMENTWISE, "unary_backward", Types.FLOATING),
     BIAS_ACTIVATION(KernelSource.ELEMENTWISE, "bias_activation", Types.FLOATING),
@@ -96,6 +98,7 @@ enum Kernel {
     static final class Types {
         static final Set<DType> ALL = EnumSet.allOf(DType.class);
         static final Set<DType> FLOATING = EnumSet.of(DType.F32, DType.F64);
+        static final Set<DType> F32 = EnumSet.of(DType.F32);
 
         private Types() {
         }

@@ -1,0 +1,88 @@
+package dev.kiln.engine.cuda;
+
+import dev.kiln.engine.Tensor;
+import org.bytedeco.cuda.global.cublas;
+import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * GEMM in {@link dev.kiln.engine.Precision#BF16} on bf16 tensor cores: each F32 operand is converted into a
+ * bfloat16 copy from the caching allocator (one kernel, the rounding of the CPU's composite), then
+ * {@code cublasGemmStridedBatchedEx} multiplies the copies with F32 accumulation into the F32 result. Row-major
+ * to column-major as in {@link CudaGemm}: operands swapped, transpose flags kept.
+ */
+final class CudaBf16Gemm implements AutoCloseable {
+    private static final long BF16_BYTES = 2;
+
+    private final CudaContext context;
+    private final DeviceAllocator allocator;
+    private final CudaKernels kernels;
+    private final KernelLauncher launcher;
+    private final FloatPointer alphaValue = new FloatPointer(1);
+    private final FloatPointer betaValue = new FloatPointer(1);
+
+    CudaBf16Gemm(CudaContext context, DeviceAllocator allocator, CudaKernels kernels, KernelLauncher launcher) {
+        this.context = context;
+        this.allocator = allocator;
+        this.kernels = kernels;
+        this.launcher = launcher;
+    }
+
+    void gemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, double alpha, Tensor a, long strideA,
+                            Tensor b, long strideB, double beta, Tensor c, long strideC, int batch) {
+        if (m == 0 || n == 0 || batch == 0) {
+            return;
+        }
+        DeviceAllocator.Block aBits = toBf16(a, span(strideA, (long) m * k, batch));
+        DeviceAllocator.Block bBits = toBf16(b, span(strideB, (long) k * n, batch));
+        try {
+            context.bindThread();
+            int opA = transA ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
+            int opB = transB ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
+            int lda = Math.max(1, transA ? m : k);
+            int ldb = Math.max(1, transB ? k : n);
+            alphaValue.put((float) alpha);
+            betaValue.put((float) beta);
+            Status.cublas(cublas.cublasGemmStridedBatchedEx(context.cublas(), opB, opA, n, m, k, alphaValue,
+                    DevicePointers.at(address(bBits)), cudart.CUDA_R_16BF, ldb, strideB,
+                    DevicePointers.at(address(aBits)), cudart.CUDA_R_16BF, lda, strideA, betaValue,
+                    DevicePointers.of(c), cudart.CUDA_R_32F, n, strideC, batch, cublas.CUBLAS_COMPUTE_32F,
+                    cublas.CUBLAS_GEMM_DEFAULT), "cublasGemmStridedBatchedEx (bf16)");
+        } finally {
+            free(aBits);
+            free(bBits);
+        }
+    }
+
+    /** Elements from a batched operand's first element to its last: {@code (batch - 1) * stride + matrix}. */
+    private static long span(long stride, long matrix, int batch) {
+        return (batch - 1) * stride + matrix;
+    }
+
+    /** The first {@code elements} of F32 {@code t} as bfloat16 in a fresh block (null when there are none). */
+    private DeviceAllocator.Block toBf16(Tensor t, long elements) {
+        if (elements == 0) {
+            return null;
+        }
+        DeviceAllocator.Block block = allocator.allocate(elements * BF16_BYTES, "a bfloat16 GEMM operand");
+        launcher.begin().pointer(t).int64(block.address()).int64(elements)
+                .launch(kernels.function(Kernel.TO_BF16, t.dtype()), launcher.blocksFor(elements));
+        return block;
+    }
+
+    private static long address(DeviceAllocator.Block block) {
+        return block == null ? 0 : block.address();
+    }
+
+    private void free(DeviceAllocator.Block block) {
+        if (block != null) {
+            allocator.free(block);
+        }
+    }
+
+    @Override
+    public void close() {
+        alphaValue.close();
+        betaValue.close();
+    }
+}
