@@ -112,9 +112,14 @@ def main():
     p.add_argument('--data', default='mnist', choices=['mnist', 'fashion-mnist'])
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
+    p.add_argument('--precision', default='fp32', choices=['fp32', 'bf16'],
+                   help='bf16: forward passes under torch.autocast(dtype=torch.bfloat16), as kiln --precision bf16')
     a = p.parse_args()
     device = torch.device(a.device)
     gpu = device.type == 'cuda'
+
+    def autocast():
+        return torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=a.precision == 'bf16')
 
     make_model, batch, epochs, shape, source = WORKLOADS[a.workload]
     batch = a.batch or batch
@@ -141,7 +146,8 @@ def main():
             i = order[s:s + batch]
             xb, yb = x[i].to(device, non_blocking=True), y[i].to(device, non_blocking=True)
             opt.zero_grad()
-            loss = loss_fn(model(xb), yb)
+            with autocast():
+                loss = loss_fn(model(xb), yb)
             loss.backward()
             opt.step()
             last_loss = loss.item()
@@ -151,11 +157,11 @@ def main():
         rates.append(len(x) / seconds)
         print(f'epoch {epoch}: {seconds:.1f} s, {rates[-1]:.0f} samples/s', flush=True)
     result = {'workload': a.workload, 'data': a.data if source == 'mnist' else 'random', 'framework':
-              f'pytorch {torch.__version__}', 'batch': batch, 'epochs': a.epochs,
+              f'pytorch {torch.__version__}', 'batch': batch, 'epochs': a.epochs, 'precision': a.precision,
               'samples_per_s': round(statistics.median(rates[1:] or rates), 1)}
     if xt is not None:
         model.eval()
-        with torch.no_grad():
+        with torch.no_grad(), autocast():
             hits = sum((model(xt[s:s + 1000].to(device)).argmax(1) == yt[s:s + 1000].to(device)).sum().item()
                        for s in range(0, len(xt), 1000))
         result['test_accuracy'] = round(hits / len(xt), 4)

@@ -6,8 +6,8 @@
 #   suite      every test, on CUDA where it is found  (the bundle stays on a warm machine between calls)
 #   workloads  W1-W3 with Kiln on CUDA, then PyTorch eager on the same GPU; needs MNIST in target/gpu-data/mnist
 #              (cp -r ../shared/data/mnist target/gpu-data/), carried as target/gpu-data
-#   tf32       W2 with Kiln on CUDA in strict FP32, then with the TF32 opt-in: accuracy and speed of each
-#              (same data as workloads)
+#   precision  W2 with Kiln on CUDA in strict FP32, with the TF32 opt-in and in bf16 autocast (--precision bf16),
+#              then PyTorch eager in FP32 and under bf16 autocast: accuracy and speed of each (same data as workloads)
 #   large      the rest of issue 10's table, Kiln then PyTorch for each: W1-W3 at batch 1024 (2 epochs), the zoo's
 #              resnet on MNIST and ResNet-18 on random 3x32x32 images at batch 256 (same data as workloads)
 #   all        the first session's single call (a session has 15 minutes of device time, a machine goes back
@@ -51,12 +51,19 @@ case "$stage" in
                 > "$out/torch-$workload.txt" 2>&1
             tail -1 "$out/torch-$workload.txt"
         done ;;
-    tf32)
+    precision)
         data="$root/target/gpu-data"
-        for tf32 in 0 1; do
-            KILN_CUDA_TF32=$tf32 KILN_BACKEND=cuda timeout 250 "$bundle/kiln.sh" bench lenet --data-dir "$data" \
-                > "$out/kiln-lenet-tf32-$tf32.txt" 2>&1
-            tail -1 "$out/kiln-lenet-tf32-$tf32.txt"
+        for run in "0 fp32" "1 fp32" "0 bf16"; do
+            tf32="${run% *}"
+            precision="${run#* }"
+            KILN_CUDA_TF32=$tf32 KILN_BACKEND=cuda timeout 120 "$bundle/kiln.sh" bench lenet --precision "$precision" \
+                --data-dir "$data" > "$out/kiln-lenet-tf32-$tf32-$precision.txt" 2>&1
+            tail -1 "$out/kiln-lenet-tf32-$tf32-$precision.txt"
+        done
+        for precision in fp32 bf16; do
+            timeout 90 python3 "$root/bench/pytorch_reference.py" lenet --precision "$precision" --device cuda \
+                --data-dir "$data" > "$out/torch-lenet-$precision.txt" 2>&1
+            tail -1 "$out/torch-lenet-$precision.txt"
         done ;;
     large)
         data="$root/target/gpu-data"
@@ -89,6 +96,6 @@ case "$stage" in
             tail -1 "$out/torch-$workload.txt"
         done ;;
     *)
-        echo "stage must be parity, suite, workloads, tf32, large or all, got '$stage'" >&2
+        echo "stage must be parity, suite, workloads, precision, large or all, got '$stage'" >&2
         exit 2 ;;
 esac

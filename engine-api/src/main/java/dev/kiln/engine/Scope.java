@@ -50,6 +50,20 @@ public final class Scope implements AutoCloseable {
     }
 
     /**
+     * Takes {@code tensor} out of the scope of this thread that owns it (the innermost first), so that it lives
+     * until closed by hand; nothing happens when no open scope owns it.
+     */
+    static void release(Tensor tensor) {
+        for (Scope scope = CURRENT.get(); scope != null; scope = scope.parent) {
+            int at = scope.owned.lastIndexOf(tensor);
+            if (at >= 0) {
+                scope.owned.remove(at);
+                return;
+            }
+        }
+    }
+
+    /**
      * Runs {@code body} outside every scope of this thread: what it creates lives until closed by hand.
      * For long-lived tensors (parameters, optimizer state) made while a scope may be open.
      */

@@ -31,6 +31,10 @@ final class SharedStorage {
         references++;
     }
 
+    synchronized boolean shared() {
+        return references > 1;
+    }
+
     synchronized void releaseOne() {
         if (--references == 0) {
             cleanable.clean();

@@ -303,7 +303,12 @@ public final class Tensor implements AutoCloseable {
         if (size() != 1) {
             throw new IllegalArgumentException("item: needs exactly one element, tensor has shape " + shape);
         }
-        return toDoubleArray()[0];
+        return switch (dtype) {
+            case F32 -> toFloatArray()[0];
+            case I32 -> toIntArray()[0];
+            case I64 -> toLongArray()[0];
+            case F64 -> toDoubleArray()[0];
+        };
     }
 
     private int checkedLength(String op) {
@@ -480,7 +485,11 @@ public final class Tensor implements AutoCloseable {
                 continue;
             }
             if (t.gradFn == null) {
-                t.accumulateGrad(g);
+                if (t.grad == null && pending.handOver(g)) {
+                    t.grad = g;
+                } else {
+                    t.accumulateGrad(g);
+                }
             } else {
                 handOn(t.gradFn, g, pending);
             }
@@ -633,6 +642,11 @@ public final class Tensor implements AutoCloseable {
         gradFn = null;
         clearGrad();
         storage.releaseOne();
+    }
+
+    /** True while another tensor (a view, or the tensor this one views) shares this one's storage. */
+    boolean sharesStorage() {
+        return storage.shared();
     }
 
     /** A view sharing this tensor's storage: same elements, new shape or offset. */

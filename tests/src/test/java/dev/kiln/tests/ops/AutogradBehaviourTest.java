@@ -150,6 +150,26 @@ class AutogradBehaviourTest {
     }
 
     @Test
+    void aLeafGradientOutlivesTheScopeItsBackwardPassRanIn() {
+        Tensor x = leaf(1, -2, 3);
+        try (Scope step = Scope.open()) {
+            x.mul(3).sum().backward();
+        }
+        assertFalse(x.grad().isClosed(), "the gradient the pass made and handed to x stays with x");
+        assertArrayEquals(new double[] {3, 3, 3}, x.grad().toDoubleArray());
+    }
+
+    @Test
+    void leavesThatReceiveOneGradientTensorGetIndependentGradients() {
+        Tensor a = leaf(1, 2);
+        Tensor b = leaf(3, 4);
+        a.add(b).sum().backward();
+        a.grad().addInPlace(Tensor.fromArray(new double[] {10, 20}, 2), 1);
+        assertArrayEquals(new double[] {11, 21}, a.grad().toDoubleArray());
+        assertArrayEquals(new double[] {1, 1}, b.grad().toDoubleArray(), "b's gradient is not a's");
+    }
+
+    @Test
     void tensorUsedTwiceGetsTheSumOfBothPaths() {
         Tensor x = leaf(1.5, -2, 3);
         x.mul(x).sum().backward();
