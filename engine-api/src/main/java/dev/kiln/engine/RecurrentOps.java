@@ -179,8 +179,14 @@ final class RecurrentOps {
                             be.unary(kind == Kind.RNN_TANH ? UnaryOp.TANH : UnaryOp.RELU, 0, pre, hNext);
                         }
                     }
-                    be.copySlices(hs, 0, after * batch, out, row, n);
+                    if (padded) {
+                        be.copySlices(hs, 0, after * batch, out, row, n);
+                    }
                 }
+            }
+            if (!padded) {
+                // Every step's output is the state it wrote: one block of S, copied at once.
+                be.copySlices(hs, 0, reverse ? 0 : batch, out, 0, steps * batch);
             }
             int last = reverse ? 0 : steps;
             be.copySlices(hs, 0, last * batch, out, steps * batch, batch);
@@ -204,11 +210,21 @@ final class RecurrentOps {
         return new F.SequenceOutput(output, h, c);
     }
 
-    /** Gradients of {@link #sequence} for its recorded inputs, from the gradient of [output; h; c]. */
+    /**
+     * Gradients of {@link #sequence} for its recorded inputs, from the gradient {@code g} of [output; h; c].
+     *
+     * <p>The gradient of every state lives in one buffer {@code dS} laid out as S. It starts as what the outputs
+     * and the final h send each state; walking the steps backwards, step t reads the gradient of the state it
+     * wrote, dS[after], and its GEMM adds the gradient through the recurrence into the state it read, dS[before]
+     * (beta = 1), so a step costs its cell's backward and one GEMM, with no per-step copy or sum. Rows past their
+     * length carried their state through step t unchanged: their gradient is added on from dS[after] to
+     * dS[before], and what their (zero) output rows received is dropped.
+     */
     private static Tensor[] sequenceGrads(Kind kind, Tensor[] inputs, Tensor g, Tensor hs, Tensor cs, Tensor saved,
                                           Tensor hiddenGates, int[] active, boolean reverse,
                                           Precision precision) {
         Tensor inputGates = inputs[0];
+        Tensor h0 = inputs[1];
         Tensor weightHh = kind == Kind.LSTM ? inputs[3] : inputs[2];
         int steps = inputGates.dim(0);
         int batch = inputGates.dim(1);
@@ -229,12 +245,12 @@ final class RecurrentOps {
                 be.fill(gradHidden, 0);
             }
         }
-        Tensor dh = g.emptyLike(state, dtype);
-        Tensor dhNext = g.emptyLike(state, dtype);
+        Tensor gradStates = stateGradients(g, active, reverse, batch, hidden);
         Tensor dc = lstm ? g.emptyLike(state, dtype) : null;
         Tensor dcNext = lstm ? g.emptyLike(state, dtype) : null;
+        // The GRU cell writes the gradient of its direct path to h_prev; its GEMM adds to it.
+        Tensor gruDirect = kind == Kind.GRU ? g.emptyLike(state, dtype) : null;
         try (Rows r = new Rows()) {
-            be.copy(r.of(g, steps * batch, batch), dh);
             if (lstm) {
                 be.copy(r.of(g, (steps + 1) * batch, batch), dc);
             }
@@ -243,47 +259,45 @@ final class RecurrentOps {
                 int before = reverse ? t + 1 : t;
                 int after = reverse ? t : t + 1;
                 int n = active[t];
+                if (n < batch) {
+                    Tensor carried = r.of(gradStates, before * batch + n, batch - n);
+                    be.binary(BinaryOp.ADD, carried, r.of(gradStates, after * batch + n, batch - n), carried);
+                }
                 if (n == 0) {
                     continue;
                 }
                 int row = t * batch;
                 try (Rows s = new Rows()) {
-                    Tensor dhRows = s.of(dh, 0, n);
-                    Tensor dhNextRows = s.of(dhNext, 0, n);
-                    be.binary(BinaryOp.ADD, dhRows, s.of(g, row, n), dhRows);
+                    Tensor dh = s.of(gradStates, after * batch, n);
+                    Tensor dhPrev = s.of(gradStates, before * batch, n);
                     Tensor gradStep = s.of(gradGates, row, n);
-                    Tensor hPrev = s.of(hs, before * batch, n);
                     switch (kind) {
                         case LSTM -> {
+                            if (n < batch) {
+                                be.copySlices(dc, 0, n, dcNext, n, batch - n);
+                            }
                             be.lstmCellBackward(s.of(saved, row, n), s.of(cs, before * batch, n),
-                                    s.of(cs, after * batch, n), dhRows, s.of(dc, 0, n), gradStep, s.of(dcNext, 0, n));
-                            MatmulOps.gemm(be, precision, false, false, n, hidden, width, gradStep, weightHh, 0, dhNextRows);
+                                    s.of(cs, after * batch, n), dh, s.of(dc, 0, n), gradStep, s.of(dcNext, 0, n));
+                            MatmulOps.gemm(be, precision, false, false, n, hidden, width, gradStep, weightHh, 1, dhPrev);
                         }
                         case GRU -> {
                             Tensor gradHiddenStep = s.of(gradHidden, row, n);
-                            be.gruCellBackward(s.of(saved, row, n), s.of(hiddenGates, row, n), hPrev, dhRows, gradStep,
-                                    gradHiddenStep, dhNextRows);
+                            Tensor direct = s.of(gruDirect, 0, n);
+                            be.gruCellBackward(s.of(saved, row, n), s.of(hiddenGates, row, n),
+                                    s.of(hs, before * batch, n), dh, gradStep, gradHiddenStep, direct);
                             MatmulOps.gemm(be, precision, false, false, n, hidden, width, gradHiddenStep, weightHh, 1,
-                                    dhNextRows);
+                                    direct);
+                            be.binary(BinaryOp.ADD, dhPrev, direct, dhPrev);
                         }
                         default -> {
                             be.unaryBackward(kind == Kind.RNN_TANH ? UnaryOp.TANH : UnaryOp.RELU, 0, s.of(saved, row, n),
-                                    s.of(hs, after * batch, n), dhRows, gradStep);
-                            MatmulOps.gemm(be, precision, false, false, n, hidden, width, gradStep, weightHh, 0, dhNextRows);
+                                    s.of(hs, after * batch, n), dh, gradStep);
+                            MatmulOps.gemm(be, precision, false, false, n, hidden, width, gradStep, weightHh, 1, dhPrev);
                         }
                     }
                 }
-                if (n < batch) {
-                    be.copySlices(dh, 0, n, dhNext, n, batch - n);
-                    if (lstm) {
-                        be.copySlices(dc, 0, n, dcNext, n, batch - n);
-                    }
-                }
-                Tensor swap = dh;
-                dh = dhNext;
-                dhNext = swap;
                 if (lstm) {
-                    swap = dc;
+                    Tensor swap = dc;
                     dc = dcNext;
                     dcNext = swap;
                 }
@@ -293,15 +307,24 @@ final class RecurrentOps {
         if (weightHh.requiresGrad()) {
             gradWeight = g.emptyLike(weightHh.shape(), dtype);
             try (Tensor entering = hs.view(reverse ? (long) batch * hidden : 0, Shape.of(steps * batch, hidden))) {
-                MatmulOps.gemm(be, precision, true, false, width, hidden, steps * batch, gradHidden, entering, 0, gradWeight);
+                MatmulOps.gemm(be, precision, true, false, width, hidden, steps * batch, gradHidden, entering, 0,
+                        gradWeight);
             }
         }
-        dhNext.close();
+        Tensor dh0 = null;
+        if (h0.requiresGrad()) {
+            dh0 = g.emptyLike(state, dtype);
+            be.copySlices(gradStates, 0, (reverse ? steps : 0) * batch, dh0, 0, batch);
+        }
+        gradStates.close();
         if (dcNext != null) {
             dcNext.close();
         }
+        if (gruDirect != null) {
+            gruDirect.close();
+        }
         return switch (kind) {
-            case LSTM -> new Tensor[] {gradGates, dh, dc, gradWeight};
+            case LSTM -> new Tensor[] {gradGates, dh0, dc, gradWeight};
             case GRU -> {
                 Tensor biasHh = inputs[3];
                 Tensor gradBias = null;
@@ -309,10 +332,34 @@ final class RecurrentOps {
                     gradBias = g.emptyLike(biasHh.shape(), dtype);
                     be.reduce(ReduceOp.SUM, gradHidden, 0, gradBias);
                 }
-                yield new Tensor[] {gradGates, dh, gradWeight, gradBias};
+                yield new Tensor[] {gradGates, dh0, gradWeight, gradBias};
             }
-            default -> new Tensor[] {gradGates, dh, gradWeight};
+            default -> new Tensor[] {gradGates, dh0, gradWeight};
         };
+    }
+
+    /**
+     * dS of {@link #sequenceGrads} before the walk: block after(t) holds the gradient of step t's output rows
+     * (zero for rows past their length), the initial state's block zero, and the final state's block adds the
+     * gradient of h.
+     */
+    private static Tensor stateGradients(Tensor g, int[] active, boolean reverse, int batch, int hidden) {
+        int steps = active.length;
+        Backend be = g.backend();
+        Tensor gradStates = g.emptyLike(Shape.of((steps + 1) * batch, hidden), g.dtype());
+        try (Rows r = new Rows()) {
+            be.copySlices(g, 0, 0, gradStates, reverse ? 0 : batch, steps * batch);
+            for (int t = 0; t < steps; t++) {
+                if (active[t] < batch) {
+                    int after = reverse ? t : t + 1;
+                    be.fill(r.of(gradStates, after * batch + active[t], batch - active[t]), 0);
+                }
+            }
+            be.fill(r.of(gradStates, (reverse ? steps : 0) * batch, batch), 0);
+            Tensor last = r.of(gradStates, (reverse ? 0 : steps) * batch, batch);
+            be.binary(BinaryOp.ADD, last, r.of(g, steps * batch, batch), last);
+        }
+        return gradStates;
     }
 
     private static void checkSequence(Kind kind, Tensor inputGates, Tensor h0, Tensor c0, Tensor weightHh,
