@@ -230,3 +230,31 @@ template <typename T> __device__ void cross_entropy_backward_impl(const T* probs
         cross_entropy_backward_impl<T>(probs, targets, gradLosses, gradLogits, rows, cols); \
     }
 KILN_FLOAT_TYPES(KILN_SOFTMAX)
+
+// hits[0] += the rows of scores [rows, classes] whose first maximum (argmax's rule: the first NaN wins) is at
+// their label: a training loop's accuracy in one launch instead of argmax, compare, sum and add.
+template <typename T> __device__ void accumulate_hits_impl(const T* scores, const long long* labels,
+                                                          unsigned long long* hits, long long rows,
+                                                          long long classes) {
+    KILN_FOR(r, rows) {
+        const T* c = scores + r * classes;
+        T best = c[0];
+        long long at = 0;
+        for (long long j = 1; j < classes; j++) {
+            T v = c[j];
+            if (v > best || (v != v && best == best)) {
+                best = v;
+                at = j;
+            }
+        }
+        if (at == labels[r]) {
+            atomicAdd(hits, 1ull);
+        }
+    }
+}
+#define KILN_ACCUMULATE_HITS(T, S) \
+    extern "C" __global__ void accumulate_hits_##S(const T* scores, const long long* labels, \
+                                                   unsigned long long* hits, long long rows, long long classes) { \
+        accumulate_hits_impl<T>(scores, labels, hits, rows, classes); \
+    }
+KILN_FLOAT_TYPES(KILN_ACCUMULATE_HITS)

@@ -167,6 +167,26 @@ public interface Backend extends AutoCloseable {
     /** Index (I64) of the first maximum over {@code axis}, into {@code out} of [outer, inner]. */
     void argmax(Tensor x, int axis, Tensor out);
 
+    /**
+     * Adds to {@code hits} (I64, one element) the number of rows of {@code scores} [rows, classes] whose first
+     * maximum, by {@link #argmax}'s rule, is at the row's label in {@code labels} [rows] (I64): a training loop's
+     * accuracy counted on the device, with no host read. By default an argmax, a comparison, a sum and an add.
+     */
+    default void accumulateHits(Tensor scores, Tensor labels, Tensor hits) {
+        int rows = scores.dim(0);
+        Tensor predicted = Tensor.empty(Shape.of(rows), DType.I64, this);
+        Tensor equal = Tensor.empty(Shape.of(rows), DType.I64, this);
+        Tensor count = Tensor.empty(hits.shape(), DType.I64, this);
+        try {
+            argmax(scores, 1, predicted);
+            binary(BinaryOp.EQ, predicted, labels, equal);
+            reduce(ReduceOp.SUM, equal, 0, count);
+            binary(BinaryOp.ADD, hits, count, hits);
+        } finally {
+            closeAll(predicted, equal, count);
+        }
+    }
+
     // ---- 5. Softmax -----------------------------------------------------------------------------
 
     /** Softmax (or log-softmax) of each row of the last axis. */

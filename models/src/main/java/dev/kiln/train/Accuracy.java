@@ -9,17 +9,37 @@ public final class Accuracy {
     }
 
     /**
-     * Rows whose highest score is at their label, as an F64 scalar on the scores' device (exact up to 2^53): a
-     * training loop can add these up over an epoch and read the total once, instead of waiting for the device
-     * at every step.
+     * Adds to {@code hits} (an I64 tensor of one element, on the scores' device) the rows of scores
+     * [batch, classes] whose highest score (the first, if tied) is at their label in labels [batch]: a training
+     * loop adds these up over an epoch and reads the total once, instead of waiting for the device at every step.
+     * One kernel on the GPU ({@code Backend.accumulateHits}).
+     *
+     * @throws IllegalArgumentException naming the shapes and dtypes when they do not fit
      */
-    public static Tensor correctOnDevice(Tensor scores, Tensor labels) {
-        return scores.argmax(1, false).eq(labels).to(DType.F64).sum();
+    public static void accumulate(Tensor scores, Tensor labels, Tensor hits) {
+        if (scores.rank() != 2 || !scores.dtype().isFloating() || scores.dim(1) == 0 || labels.rank() != 1
+                || labels.dim(0) != scores.dim(0) || labels.dtype().isFloating()) {
+            throw new IllegalArgumentException("accuracy: scores " + scores.dtype() + " " + scores.shape() + " and labels "
+                    + labels.dtype() + " " + labels.shape() + ": expected floating scores [batch, classes >= 1] and"
+                    + " integer labels [batch]");
+        }
+        if (hits.dtype() != DType.I64 || hits.size() != 1) {
+            throw new IllegalArgumentException("accuracy: hits " + hits.dtype() + " " + hits.shape()
+                    + ": expected one I64 element");
+        }
+        Tensor index = labels.dtype() == DType.I64 ? labels : labels.to(DType.I64);
+        scores.backend().accumulateHits(scores, index, hits);
+        if (index != labels) {
+            index.close();
+        }
     }
 
-    /** Rows whose highest score is at their label: {@link #correctOnDevice}, read back once. */
+    /** Rows whose highest score is at their label: {@link #accumulate}, read back once. */
     public static long correct(Tensor scores, Tensor labels) {
-        return Math.round(correctOnDevice(scores, labels).item());
+        try (Tensor hits = Tensor.zeros(DType.I64)) {
+            accumulate(scores, labels, hits);
+            return hits.toLongArray()[0];
+        }
     }
 
     /** Rows whose label's score is among the {@code k} highest (ties counted in the label's favour). */

@@ -177,7 +177,7 @@ public final class Trainer {
         int batches = train.batchesPerEpoch();
         // Hits are added up on the device and read once at the end: reading them at every step would make the
         // host wait for the device twice more per step than reading the loss does.
-        Tensor hits = Scope.outside(() -> Tensor.zeros(DType.F64));
+        Tensor hits = Scope.outside(() -> Tensor.zeros(DType.I64));
         long correct;
         long start = System.nanoTime();
         try {
@@ -195,14 +195,14 @@ public final class Trainer {
                     optimizer.step();
                     double value = l.item();
                     lossSum += value * batch.size();
-                    hits.addInPlace(Accuracy.correctOnDevice(scores, labels), 1);
+                    Accuracy.accumulate(scores, labels, hits);
                     samples += batch.size();
                     batchIndex++;
                     int b = batchIndex;
                     listeners.forEach(x -> x.onBatchEnd(epoch, b, batches, value));
                 }
             }
-            correct = Math.round(hits.item());
+            correct = hits.toLongArray()[0];
         } finally {
             hits.close();
         }

@@ -237,6 +237,11 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public synchronized void accumulateHits(Tensor scores, Tensor labels, Tensor hits) {
+        reductions.accumulateHits(scores, labels, hits);
+    }
+
+    @Override
     public synchronized void softmax(Tensor x, boolean log, Tensor out) {
         reductions.softmax(x, log, out);
     }

@@ -109,6 +109,15 @@ final class CudaReductions {
                 .launch(kernels.function(Kernel.ARGMAX, x.dtype()), launcher.blocksFor(outer * inner));
     }
 
+    void accumulateHits(Tensor scores, Tensor labels, Tensor hits) {
+        long rows = scores.dim(0);
+        if (rows == 0) {
+            return;
+        }
+        launcher.begin().pointer(scores).pointer(labels).pointer(hits).int64(rows).int64(scores.dim(1))
+                .launch(kernels.function(Kernel.ACCUMULATE_HITS, scores.dtype()), launcher.blocksFor(rows));
+    }
+
     void softmax(Tensor x, boolean log, Tensor out) {
         long cols = x.dim(x.rank() - 1);
         long rows = cols == 0 ? 0 : x.size() / cols;

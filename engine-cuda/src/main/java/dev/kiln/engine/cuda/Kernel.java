@@ -29,6 +29,7 @@ enum Kernel {
     REDUCE_COLUMNS(KernelSource.REDUCE, "reduce_columns", Types.ALL),
     REDUCE_COLUMN_PARTS(KernelSource.REDUCE, "reduce_column_parts", Types.ALL),
     ARGMAX(KernelSource.REDUCE, "argmax", Types.ALL),
+    ACCUMULATE_HITS(KernelSource.REDUCE, "accumulate_hits", Types.FLOATING),
     SOFTMAX(KernelSource.REDUCE, "softmax", Types.FLOATING),
     SOFTMAX_BACKWARD(KernelSource.REDUCE, "softmax_backward", Types.FLOATING),
     CROSS_ENTROPY(KernelSource.REDUCE, "cross_entropy", Types.FLOATING),

@@ -215,6 +215,27 @@ class CudaParityReductionTest extends ParityTest {
         assertArrayEquals(new long[] {150, 299}, new long[] {cpu[1], cpu[3]}, "cpu argmax: the first NaN of each row");
     }
 
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void accumulateHitsCountsFirstMaximaWithTiesAndNaNsOnTopOfEarlierHits(DType dtype) {
+        int rows = 1000;
+        int classes = 10;
+        double[] scores = ties(39, rows * classes, 0, 1, 2);
+        for (int r = 0; r < rows; r += 37) {
+            scores[r * classes + r % classes] = Double.NaN;
+        }
+        long[] labels = new long[rows];
+        for (int r = 0; r < rows; r++) {
+            labels[r] = (r * 7L) % classes;
+        }
+        assertParity("accumulateHits " + dtype + " [1000, 10] with tied rows and NaNs, 5 hits before",
+                Tolerance.EXACT, b -> {
+                    Tensor hits = indices(b, DType.I64, new long[] {5}, 1);
+                    b.accumulateHits(tensor(b, dtype, scores, rows, classes), indices(b, DType.I64, labels, rows), hits);
+                    return hits;
+                });
+    }
+
     @ParameterizedTest(name = "log={0}")
     @ValueSource(booleans = {false, true})
     void softmaxOfARowWithInfinityMatchesCpu(boolean log) {
