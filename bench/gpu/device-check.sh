@@ -8,10 +8,12 @@
 #              (cp -r ../shared/data/mnist target/gpu-data/), carried as target/gpu-data
 #   precision  W2 with Kiln on CUDA in strict FP32, with the TF32 opt-in and in bf16 autocast (--precision bf16),
 #              then PyTorch eager in FP32 and under bf16 autocast: accuracy and speed of each (same data as workloads)
+#   graphs     W1 and W2 with Kiln on CUDA with --cuda-graphs on (the step replayed as a CUDA graph), then off
+#              (same data as workloads)
 #   large      the rest of issue 10's table, Kiln then PyTorch for each: W1-W3 at batch 1024 (2 epochs), the zoo's
 #              resnet on MNIST and ResNet-18 on random 3x32x32 images at batch 256 (same data as workloads)
 #   all        the first session's single call (a session has 15 minutes of device time, a machine goes back
-#              30 s after a call): parity suite, step counters and TF32 tests, then W1-W3 for 2 epochs with
+#              30 s after a call): parity suite, step counters and CUDA graph tests, then W1-W3 for 2 epochs with
 #              Kiln and PyTorch; at most 9 minutes by its timeouts (run it with timeout_s 590).
 #              Carry target/gpu-bundle and target/gpu-data.
 # Everything it prints is also written under $OUT (default gpu-results/): machine.txt, backends.txt, one
@@ -65,6 +67,15 @@ case "$stage" in
                 --data-dir "$data" > "$out/torch-lenet-$precision.txt" 2>&1
             tail -1 "$out/torch-lenet-$precision.txt"
         done ;;
+    graphs)
+        data="$root/target/gpu-data"
+        for workload in mlp lenet; do
+            for graphs in on off; do
+                KILN_BACKEND=cuda timeout 120 "$bundle/kiln.sh" bench "$workload" --epochs 3 --cuda-graphs "$graphs" \
+                    --data-dir "$data" > "$out/kiln-$workload-graphs-$graphs.txt" 2>&1
+                tail -1 "$out/kiln-$workload-graphs-$graphs.txt"
+            done
+        done ;;
     large)
         data="$root/target/gpu-data"
         for run in "mlp --batch 1024 --epochs 2" "lenet --batch 1024 --epochs 2" "lstm --batch 1024 --epochs 2" \
@@ -84,9 +95,9 @@ case "$stage" in
         data="$root/target/gpu-data"
         timeout 240 "$bundle/run-tests.sh" --select-package dev.kiln.tests.cuda > "$out/parity.txt" 2>&1
         grep -E "tests (successful|failed|skipped)|✘" "$out/parity.txt" | tail -40
-        timeout 45 "$bundle/run-tests.sh" --select-class dev.kiln.tests.memory.StepCountersTest \
-            > "$out/counters.txt" 2>&1
-        grep -E "per warm step|Trainer epoch|tests (successful|failed)|✘" "$out/counters.txt"
+        timeout 60 "$bundle/run-tests.sh" --select-class dev.kiln.tests.memory.StepCountersTest \
+            --select-class dev.kiln.tests.memory.CudaGraphStepTest > "$out/counters.txt" 2>&1
+        grep -E "per warm step|per step on|Trainer epoch|tests (successful|failed)|✘" "$out/counters.txt"
         for workload in mlp lenet lstm; do
             KILN_BACKEND=cuda timeout 45 "$bundle/kiln.sh" bench "$workload" --epochs 2 --data-dir "$data" \
                 > "$out/kiln-$workload.txt" 2>&1
@@ -96,6 +107,6 @@ case "$stage" in
             tail -1 "$out/torch-$workload.txt"
         done ;;
     *)
-        echo "stage must be parity, suite, workloads, precision, large or all, got '$stage'" >&2
+        echo "stage must be parity, suite, workloads, precision, graphs, large or all, got '$stage'" >&2
         exit 2 ;;
 esac

@@ -694,6 +694,25 @@ public interface Backend extends AutoCloseable {
         }
     }
 
+    // ---- Step graphs ----------------------------------------------------------------------------
+
+    /** Whether {@link #captureStep} records step graphs here (CUDA); the CPU runs work as it is called. */
+    default boolean canCaptureSteps() {
+        return false;
+    }
+
+    /**
+     * Records the device work that {@code step} queues, without running it, as a graph to replay (where
+     * {@link #canCaptureSteps}). While recording, {@code step} must not read a value back or upload host data (the
+     * backend throws), and whatever it allocates stays reserved for the graph until the graph closes, so that every
+     * replay finds its tensors where the recording put them.
+     *
+     * @throws UnsupportedOperationException where the backend records nothing
+     */
+    default StepGraph captureStep(Runnable step) {
+        throw new UnsupportedOperationException("the " + name() + " backend does not record step graphs");
+    }
+
     // ---- Housekeeping ---------------------------------------------------------------------------
 
     /** Bytes currently allocated to live tensors. */

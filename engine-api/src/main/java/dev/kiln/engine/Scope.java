@@ -77,6 +77,22 @@ public final class Scope implements AutoCloseable {
         }
     }
 
+    /**
+     * Leaves this scope (the innermost) without closing what it owns and returns those tensors, which then live
+     * until closed by hand: for tensors that must outlive the scope they were made in, such as a recorded
+     * {@link StepGraph}'s.
+     */
+    public List<Tensor> detach() {
+        if (CURRENT.get() != this) {
+            throw new IllegalStateException("scopes must be left innermost first");
+        }
+        closed = true;
+        CURRENT.set(parent);
+        List<Tensor> detached = new ArrayList<>(owned);
+        owned.clear();
+        return detached;
+    }
+
     @Override
     public void close() {
         if (closed) {

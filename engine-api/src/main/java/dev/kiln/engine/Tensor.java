@@ -596,6 +596,42 @@ public final class Tensor implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Overwrites this F32 tensor with {@code values} from the host (row-major, one per element): a step's input
+     * written in place, as a recorded {@link StepGraph} needs; returns this.
+     */
+    public Tensor copyFrom(float[] values) {
+        checkHostCopy("copyFrom", DType.F32, values.length);
+        storage.forgetHostValueRange();
+        backend().copyFromHost(FloatBuffer.wrap(values), this);
+        return this;
+    }
+
+    /**
+     * Overwrites this I64 tensor with {@code values} from the host, like {@link #copyFrom(float[])}, and keeps
+     * their range for index checks as {@link #fromArray(long[], int...)} does; returns this.
+     */
+    public Tensor copyFrom(long[] values) {
+        checkHostCopy("copyFrom", DType.I64, values.length);
+        backend().copyFromHost(LongBuffer.wrap(values), this);
+        // The range is kept per storage: only a tensor that is its storage's sole user records it.
+        if (offset == 0 && !storage.shared()) {
+            storage.forgetHostValueRange();
+            withHostRange(this, Arrays.stream(values).summaryStatistics());
+        } else {
+            storage.forgetHostValueRange();
+        }
+        return this;
+    }
+
+    private void checkHostCopy(String op, DType expected, int length) {
+        Checks.open(op, this);
+        if (dtype != expected || length != size()) {
+            throw new IllegalArgumentException(op + ": " + length + " " + expected + " values into " + dtype + " "
+                    + shape + "; expected " + size() + " values of the tensor's dtype");
+        }
+    }
+
     /** {@code this += alpha * other} in place (same shape and dtype); returns this. */
     public Tensor addInPlace(Tensor other, double alpha) {
         checkInPlace("addInPlace", other);

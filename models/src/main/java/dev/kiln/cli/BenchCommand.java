@@ -41,6 +41,7 @@ import java.util.function.Supplier;
 final class BenchCommand {
     static final String HELP = """
             Usage: kiln bench WORKLOAD [--data-dir DIR] [--epochs N] [--batch B] [--steps S] [--precision P]
+                              [--cuda-graphs on|off]
               mlp       W1: MNIST, 784-512-ReLU-512-ReLU-10, Adam lr 1e-3, batch 128, 5 epochs
               lenet     W2: MNIST, conv 1->20 5x5 ReLU maxpool 2, conv 20->50 5x5 ReLU maxpool 2,
                         dense 800->500 ReLU, dense 500->10; Adam lr 1e-3, batch 64, 3 epochs
@@ -58,7 +59,8 @@ final class BenchCommand {
                         weight and bias gradients); median of 100 after 50 warm-ups
             --batch overrides the training workloads' batch size (issue 10 measures them at 1024 too);
             --precision bf16 trains them in mixed precision (bfloat16 operands of matrix products and
-            convolutions, F32 weights; see kiln train --help), default fp32.
+            convolutions, F32 weights; see kiln train --help), default fp32; --cuda-graphs on replays each
+            training step as a recorded CUDA graph on a GPU (see kiln train --help), default off.
             The last line printed is one JSON object with the figures.
             """;
 
@@ -101,11 +103,12 @@ final class BenchCommand {
         int batch = o.getInt("batch", defaultBatch);
         int epochs = o.getInt("epochs", defaultEpochs);
         Precision precision = TrainCommand.precision(o);
+        boolean cudaGraphs = o.getOnOff("cuda-graphs", false);
         o.rejectUnknown();
         Engine.seed(1);
         Dataset train = MnistDataset.load(dataDir, "mnist", Mnist.Split.TRAIN);
         Dataset test = MnistDataset.load(dataDir, "mnist", Mnist.Split.TEST);
-        return fit(workload, modelFactory, train, test, batch, epochs, precision, out);
+        return fit(workload, modelFactory, train, test, batch, epochs, precision, cudaGraphs, out);
     }
 
     /**
@@ -119,6 +122,7 @@ final class BenchCommand {
         int steps = o.getInt("steps", 20);
         int epochs = o.getInt("epochs", 3);
         Precision precision = TrainCommand.precision(o);
+        boolean cudaGraphs = o.getOnOff("cuda-graphs", false);
         o.rejectUnknown();
         if (batch < 1 || steps < 1) {
             throw new IllegalArgumentException(workload + ": --batch and --steps must be at least 1, got " + batch
@@ -136,17 +140,17 @@ final class BenchCommand {
             labels[i] = random.nextInt(classes);
         }
         return fit(workload, modelFactory, new ArrayDataset(features, labels, shape, classes), null, batch, epochs,
-                precision, out);
+                precision, cudaGraphs, out);
     }
 
     /** Trains with Adam lr 1e-3 and prints the figures; {@code test} null reports the last training loss instead. */
     private static int fit(String workload, Supplier<Module> modelFactory, Dataset train, Dataset test, int batch,
-                           int epochs, Precision precision, PrintStream out) throws Exception {
+                           int epochs, Precision precision, boolean cudaGraphs, PrintStream out) throws Exception {
         Backend backend = Engine.get().backend();
         CountersPerStep counters = new CountersPerStep(backend::counters);
         try (Module model = modelFactory.get()) {
             Trainer trainer = new Trainer(model, Optimizers.create("adam", model.trainableParameters(), 1e-3),
-                    new CrossEntropyLoss()).precision(precision);
+                    new CrossEntropyLoss()).precision(precision).cudaGraphs(cudaGraphs);
             trainer.listener(counters);
             trainer.listener(new TrainingListener() {
                 @Override
@@ -160,6 +164,7 @@ final class BenchCommand {
             r.put("batch", batch);
             r.put("epochs", epochs);
             r.put("precision", precision.name().toLowerCase(Locale.ROOT));
+            r.put("cuda_graphs", cudaGraphs && backend.canCaptureSteps());
             r.put("samples_per_s", Math.round(TrainCommand.median(history) * 10) / 10.0);
             if (test != null) {
                 Evaluation e = trainer.evaluate(new DataLoader(test, 1000, false, 1));

@@ -49,6 +49,18 @@ final class Options {
         }
     }
 
+    boolean getOnOff(String name, boolean fallback) {
+        String v = get(name, null);
+        if (v == null) {
+            return fallback;
+        }
+        return switch (v) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("--" + name + " must be on or off, got '" + v + "'");
+        };
+    }
+
     /** Fails on options that no getter asked for: a typo must not be silently ignored. */
     void rejectUnknown() {
         for (String name : values.keySet()) {

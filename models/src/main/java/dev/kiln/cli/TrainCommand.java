@@ -57,6 +57,9 @@ final class TrainCommand {
               --precision fp32|bf16        matrix products and convolutions in full F32, or with bfloat16
                                            operands and F32 accumulation (mixed precision; weights, gradients
                                            and optimizer state stay F32) (default fp32)
+              --cuda-graphs on|off         on a GPU, replay each training step's forward and backward pass as
+                                           a recorded CUDA graph (skips a partial last batch; no dropout)
+                                           (default off)
               --seed S                     random seed (default 1)
               --out DIR                    run directory: checkpoint, metrics.csv, metrics.json,
                                            training.png (default runs/MODEL-DATA)
@@ -96,6 +99,7 @@ final class TrainCommand {
         String augmentName = o.get("augment", "none");
         Augmentation augmentation = DataOptions.augmentation(augmentName);
         Precision precision = precision(o);
+        boolean cudaGraphs = o.getOnOff("cuda-graphs", false);
         o.rejectUnknown();
         if (!schedule.equals("none") && !schedule.equals("cosine")) {
             throw new IllegalArgumentException("--schedule must be none or cosine, got '" + schedule + "'");
@@ -130,7 +134,7 @@ final class TrainCommand {
         metadata.put("schedule", schedule);
         metadata.put("augment", augmentName);
         Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata)
-                .earlyStopping(patience).precision(precision);
+                .earlyStopping(patience).precision(precision).cudaGraphs(cudaGraphs);
         if (schedule.equals("cosine")) {
             trainer.schedule(new CosineAnnealingLR(optimizer, epochs, 0));
         }

@@ -4,6 +4,7 @@ import dev.kiln.data.DataLoader;
 import dev.kiln.data.HostBatch;
 import dev.kiln.engine.Autocast;
 import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Precision;
@@ -23,6 +24,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trains a classifier: epochs of shuffled mini-batches (one {@link Scope} per step), validation after
@@ -31,6 +34,7 @@ import java.util.Map;
  * [batch, classes]; the loss compares them with I64 labels [batch].
  */
 public final class Trainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
     /** File name of the checkpoint written after every epoch. */
     public static final String CHECKPOINT = "checkpoint.safetensors";
     /** File name of the best epoch's weights, written beside the checkpoint when early stopping is on. */
@@ -47,6 +51,8 @@ public final class Trainer {
     private Path checkpointDir;
     private int topK = 5;
     private Precision precision = Precision.FP32;
+    private boolean cudaGraphs;
+    private GraphedStep graphed;
     private int patience;
     private int nextEpoch = 1;
     private double bestLoss = Double.POSITIVE_INFINITY;
@@ -80,6 +86,18 @@ public final class Trainer {
             throw new IllegalArgumentException("precision must not be null; FP32 is the default");
         }
         this.precision = p;
+        return this;
+    }
+
+    /**
+     * Opt-in: where the backend records step graphs (CUDA), each training step after the first three replays the
+     * forward and backward pass recorded once as a CUDA graph, launched in one call instead of kernel by kernel;
+     * the optimizer still runs eagerly. Graphs need one batch shape, so the last batch of an epoch is skipped when
+     * it is partial, and no random layers (dropout) in training. On other backends training is eager, and a line
+     * in the log says so.
+     */
+    public Trainer cudaGraphs(boolean on) {
+        this.cudaGraphs = on;
         return this;
     }
 
@@ -125,6 +143,7 @@ public final class Trainer {
             best.load(resumedBest);
         }
         String reason = "completed " + lastEpoch + " epochs";
+        graphed = graphedStep();
         try {
             for (int epoch = nextEpoch; epoch <= lastEpoch; epoch++) {
                 EpochMetrics m = trainEpoch(train, validation, epoch);
@@ -162,11 +181,29 @@ public final class Trainer {
             if (best != null) {
                 best.close();
             }
+            if (graphed != null) {
+                graphed.close();
+                graphed = null;
+            }
         }
         int last = nextEpoch - 1;
         String why = reason;
         listeners.forEach(l -> l.onTrainingEnd(last, why));
         return history;
+    }
+
+    /** The graph-replaying step when {@link #cudaGraphs} asks for one and the backend records graphs, else null. */
+    private GraphedStep graphedStep() {
+        if (!cudaGraphs) {
+            return null;
+        }
+        Backend backend = Engine.get().backend();
+        if (!backend.canCaptureSteps()) {
+            LOG.info("CUDA graphs requested, but the {} backend does not record step graphs: training eagerly",
+                    backend.name());
+            return null;
+        }
+        return new GraphedStep(model, optimizer, loss, precision);
     }
 
     private EpochMetrics trainEpoch(DataLoader train, DataLoader validation, int epoch) {
@@ -182,25 +219,15 @@ public final class Trainer {
         long start = System.nanoTime();
         try {
             for (HostBatch batch : train.epoch(epoch)) {
-                try (Scope step = Scope.open()) {
-                    Tensor labels = batch.labels();
-                    Tensor scores;
-                    Tensor l;
-                    try (Autocast.Guard mixed = Autocast.enable(precision)) {
-                        scores = model.forward(batch.features());
-                        l = loss.compute(scores, labels);
-                    }
-                    optimizer.zeroGrad();
-                    l.backward();
-                    optimizer.step();
-                    double value = l.item();
-                    lossSum += value * batch.size();
-                    Accuracy.accumulate(scores, labels, hits);
-                    samples += batch.size();
-                    batchIndex++;
-                    int b = batchIndex;
-                    listeners.forEach(x -> x.onBatchEnd(epoch, b, batches, value));
+                if (graphed != null && !graphed.fits(batch)) {
+                    continue;
                 }
+                double value = graphed != null && graphed.takes() ? graphed.step(batch, hits) : step(batch, hits);
+                lossSum += value * batch.size();
+                samples += batch.size();
+                batchIndex++;
+                int b = batchIndex;
+                listeners.forEach(x -> x.onBatchEnd(epoch, b, batches, value));
             }
             correct = hits.toLongArray()[0];
         } finally {
@@ -211,6 +238,24 @@ public final class Trainer {
         return new EpochMetrics(epoch, lossSum / samples, correct / (double) samples,
                 v == null ? Double.NaN : v.loss(), v == null ? Double.NaN : v.accuracy(), v == null ? Double.NaN : v.topK(),
                 optimizer.learningRate(), seconds, samples / seconds);
+    }
+
+    /** One eager training step on {@code batch}: returns its loss and adds its hits to {@code hits}. */
+    private double step(HostBatch batch, Tensor hits) {
+        try (Scope step = Scope.open()) {
+            Tensor labels = batch.labels();
+            Tensor scores;
+            Tensor l;
+            try (Autocast.Guard mixed = Autocast.enable(precision)) {
+                scores = model.forward(batch.features());
+                l = loss.compute(scores, labels);
+            }
+            optimizer.zeroGrad();
+            l.backward();
+            optimizer.step();
+            Accuracy.accumulate(scores, labels, hits);
+            return l.item();
+        }
     }
 
     /** Loss, accuracy and top-k accuracy of this trainer's model, in evaluation mode. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.kiln.data.ArrayDataset;
 import dev.kiln.data.DataLoader;
@@ -181,6 +182,30 @@ class TrainerTest {
                 "optimizer moments: " + header.tensors().keySet());
         assertTrue(header.tensors().containsKey("optimizer.group.0.lr"), "optimizer groups: " + header.tensors().keySet());
         assertEquals(List.of(dir.resolve(Trainer.CHECKPOINT)), list(dir), "only the checkpoint, no temporary file");
+    }
+
+    @Test
+    void cudaGraphsOnABackendThatRecordsNoneTrainEagerlyBitForBitAsWithout() {
+        assumeFalse(Engine.get().backend().canCaptureSteps(),
+                "the engine's backend records step graphs; CudaGraphStepTest covers graph replay there");
+        ArrayDataset train = rule(250, 31);
+        Map<String, float[]> expected;
+        List<EpochMetrics> eager;
+        Engine.seed(9);
+        try (Sequential model = mlp(16); Optimizer adam = new Adam(model.trainableParameters(), 1e-2);
+             DataLoader loader = new DataLoader(train, 32, true, 4)) {
+            eager = trainer(model, adam).fit(loader, null, 2);
+            expected = weights(model);
+        }
+        Engine.seed(9);
+        try (Sequential model = mlp(16); Optimizer adam = new Adam(model.trainableParameters(), 1e-2);
+             DataLoader loader = new DataLoader(train, 32, true, 4)) {
+            List<EpochMetrics> requested = trainer(model, adam).cudaGraphs(true).fit(loader, null, 2);
+            assertSameWeights(expected, weights(model));
+            assertEquals(eager.get(1).trainLoss(), requested.get(1).trainLoss(), 0.0);
+            assertEquals(eager.get(1).trainAccuracy(), requested.get(1).trainAccuracy(), 0.0,
+                    "every batch trained, the partial last one (250 = 7 x 32 + 26) included");
+        }
     }
 
     @Test

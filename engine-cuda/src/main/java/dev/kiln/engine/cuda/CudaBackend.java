@@ -7,6 +7,7 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Device;
 import dev.kiln.engine.Pool2dGeometry;
 import dev.kiln.engine.ReduceOp;
+import dev.kiln.engine.StepGraph;
 import dev.kiln.engine.Storage;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
@@ -93,7 +94,8 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * {@code kernel_launches} (ours; cuBLAS and cuDNN calls not counted), {@code host_synchronisations} (waits
+     * {@code kernel_launches} (ours, recorded into step graphs included; cuBLAS and cuDNN calls not counted),
+     * {@code graph_launches} (replays of step graphs), {@code host_synchronisations} (waits
      * for the whole stream: every download, {@link #synchronize()}), {@code staging_waits} (uploads that waited
      * for a pinned buffer's earlier copy) and {@code device_mallocs} (cudaMalloc calls of the allocator: flat after
      * warm-up when its cache serves every request).
@@ -102,6 +104,7 @@ public final class CudaBackend implements Backend {
     public synchronized Map<String, Long> counters() {
         Map<String, Long> counters = new LinkedHashMap<>();
         counters.put("kernel_launches", launcher.launches());
+        counters.put("graph_launches", launcher.graphLaunches());
         counters.put("host_synchronisations", context.synchronisations());
         counters.put("staging_waits", transfers.stagingWaits());
         counters.put("device_mallocs", allocator.statistics().mallocCalls());
@@ -166,6 +169,16 @@ public final class CudaBackend implements Backend {
                                                 Tensor a, long strideA, Tensor b, long strideB, double beta, Tensor c,
                                                 long strideC, int batch) {
         gemm.gemmStridedBatched(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
+    }
+
+    @Override
+    public boolean canCaptureSteps() {
+        return true;
+    }
+
+    @Override
+    public synchronized StepGraph captureStep(Runnable step) {
+        return CudaStepGraph.record(context, allocator, launcher, step);
     }
 
     @Override

@@ -25,6 +25,7 @@ final class CudaContext implements AutoCloseable {
     private final String name;
     private final boolean tf32;
     private long synchronisations;
+    private boolean recording;
 
     /**
      * Opens device {@code index}. With {@code tf32}, F32 GEMMs (and, in {@link CudaConvolution}, F32
@@ -60,9 +61,23 @@ final class CudaContext implements AutoCloseable {
 
     /** Waits for everything queued on the stream; the only full host synchronisation Kiln does. */
     void synchronize() {
+        requireNotRecording("read a value from the device (item(), toFloatArray(), ...)");
         bindThread();
         synchronisations++;
         Status.runtime(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+    }
+
+    /** Whether the stream is recording a step graph ({@link CudaStepGraph}) instead of running work. */
+    void recording(boolean on) {
+        recording = on;
+    }
+
+    /** Throws, naming {@code what} the step did, while a step graph is being recorded. */
+    void requireNotRecording(String what) {
+        if (recording) {
+            throw new IllegalStateException("CUDA graph recording: the step tried to " + what + ", which a graph"
+                    + " cannot replay; do it before or after the recorded step");
+        }
     }
 
     /** Calls of {@link #synchronize()} so far. */

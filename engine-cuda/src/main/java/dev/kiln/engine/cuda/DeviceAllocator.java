@@ -1,7 +1,9 @@
 package dev.kiln.engine.cuda;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.Pointer;
@@ -35,6 +37,8 @@ final class DeviceAllocator {
 
     private final CudaContext context;
     private final Map<Long, ArrayDeque<Block>> free = new HashMap<>();
+    private final List<GraphPool> pools = new ArrayList<>();
+    private GraphPool recording;
     private long inUse;
     private long cached;
     private long peakInUse;
@@ -53,13 +57,19 @@ final class DeviceAllocator {
 
     synchronized Block allocate(long bytes, String what) {
         long size = sizeClass(bytes);
-        ArrayDeque<Block> list = free.get(size);
-        Block block = list == null ? null : list.poll();
-        if (block != null) {
-            cached -= size;
-        } else {
-            block = new Block(malloc(size, what), size);
+        Block block = recording == null ? null : recording.take(size);
+        if (block == null) {
+            ArrayDeque<Block> list = free.get(size);
+            block = list == null ? null : list.poll();
+            if (block == null) {
+                block = new Block(malloc(size, what), size);
+                cached += size;
+            }
+            if (recording != null) {
+                recording.own(block);
+            }
         }
+        cached -= size;
         inUse += size;
         peakInUse = Math.max(peakInUse, inUse);
         return block;
@@ -68,24 +78,63 @@ final class DeviceAllocator {
     synchronized void free(Block block) {
         inUse -= block.bytes();
         cached += block.bytes();
+        for (GraphPool pool : pools) {
+            if (pool.owns(block)) {
+                pool.giveBack(block);
+                return;
+            }
+        }
+        if (recording != null) {
+            recording.retire(block);
+            return;
+        }
         free.computeIfAbsent(block.bytes(), k -> new ArrayDeque<>()).push(block);
+    }
+
+    /**
+     * From now until {@link #endRecording}, every block handed out belongs to a step graph being recorded
+     * ({@link GraphPool}); until {@link #release(GraphPool)} none of them serves other work.
+     */
+    synchronized GraphPool beginRecording() {
+        if (recording != null) {
+            throw new IllegalStateException("a step graph is already being recorded");
+        }
+        recording = new GraphPool();
+        pools.add(recording);
+        return recording;
+    }
+
+    /** The recording ended: blocks handed out from now on are nobody's graph's. */
+    synchronized void endRecording() {
+        recording = null;
+    }
+
+    /** The graph of {@code pool} closed (or its recording failed): its free and retired blocks return to the cache. */
+    synchronized void release(GraphPool pool) {
+        if (pool == recording) {
+            recording = null;
+        }
+        pools.remove(pool);
+        for (Block block : pool.release()) {
+            free.computeIfAbsent(block.bytes(), k -> new ArrayDeque<>()).push(block);
+        }
     }
 
     synchronized Statistics statistics() {
         return new Statistics(inUse, cached, peakInUse, mallocCalls);
     }
 
-    /** Returns every cached block to the driver. */
+    /** Returns every cached block to the driver (not those reserved for step graphs). */
     synchronized void emptyCache() {
         context.bindThread();
         context.synchronize();
         for (ArrayDeque<Block> list : free.values()) {
             for (Block b : list) {
                 Status.runtime(cudart.cudaFree(DevicePointers.at(b.address())), "cudaFree");
+                cached -= b.bytes();
             }
         }
         free.clear();
-        cached = 0;
     }
 
     private long malloc(long size, String what) {

@@ -40,6 +40,7 @@ final class HostTransfers implements AutoCloseable {
     }
 
     void upload(Buffer src, Tensor dst) {
+        context.requireNotRecording("upload host data into a " + dst.dtype() + " " + dst.shape() + " tensor");
         forEachChunk(dst, (first, count, bytes) -> {
             Slot slot = nextSlot(bytes);
             put(window(src, first, count), slot.bytes(bytes), dst.dtype());

@@ -32,6 +32,7 @@ final class KernelLauncher implements AutoCloseable {
     private final int maxBlocks;
     private int count;
     private long launches;
+    private long graphLaunches;
 
     KernelLauncher(CudaContext context) {
         this.context = context;
@@ -129,6 +130,16 @@ final class KernelLauncher implements AutoCloseable {
         Status.driver(cudart.cuLaunchKernel(function, blocks, 1, 1, THREADS, 1, 1, 0, context.stream(), params,
                 (PointerPointer<?>) null), "cuLaunchKernel");
         launches++;
+    }
+
+    /** A step graph was launched ({@link CudaStepGraph#replay}). */
+    void graphLaunched() {
+        graphLaunches++;
+    }
+
+    /** Step graphs launched since the backend started. */
+    long graphLaunches() {
+        return graphLaunches;
     }
 
     /** Kernels launched since the backend started (for benchmarks: launches per step). */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -13,6 +14,7 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -79,6 +81,49 @@ class ScopeAndRandomTest {
         assertArrayEquals(new float[] {1, 1}, outside.toFloatArray());
         outside.close();
         assertTrue(outside.isClosed());
+    }
+
+    @Test
+    void detachLeavesTheScopeWithItsTensorsOpenForTheCallerToClose() {
+        Tensor made;
+        List<Tensor> detached;
+        try (Scope outer = Scope.open()) {
+            Scope inner = Scope.open();
+            made = Tensor.ones(3);
+            detached = inner.detach();
+            Tensor afterwards = Tensor.ones(1);
+            outer.close();
+            assertTrue(afterwards.isClosed(), "after detach, new tensors belong to the outer scope again");
+        }
+        assertEquals(List.of(made), detached);
+        assertFalse(made.isClosed(), "neither scope closed what the detached one owned");
+        made.close();
+    }
+
+    @Test
+    void detachingAScopeThatIsNotTheInnermostIsRefused() {
+        try (Scope outer = Scope.open(); Scope inner = Scope.open()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, outer::detach);
+            assertTrue(e.getMessage().contains("innermost"), e.getMessage());
+        }
+    }
+
+    @Test
+    void copyFromOverwritesATensorWithHostValuesOfItsDtypeAndSize() {
+        Tensor features = Tensor.zeros(2, 2);
+        features.copyFrom(new float[] {1, 2, 3, 4});
+        assertArrayEquals(new float[] {1, 2, 3, 4}, features.toFloatArray());
+        Tensor labels = Tensor.zeros(DType.I64, 3);
+        labels.copyFrom(new long[] {2, 0, 1});
+        assertArrayEquals(new long[] {2, 0, 1}, labels.toLongArray());
+        IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
+                () -> features.copyFrom(new float[] {1, 2, 3}));
+        assertTrue(size.getMessage().contains("3 F32 values into F32 [2, 2]"), size.getMessage());
+        IllegalArgumentException dtype = assertThrows(IllegalArgumentException.class,
+                () -> features.copyFrom(new long[] {1, 2, 3, 4}));
+        assertTrue(dtype.getMessage().contains("I64 values into F32"), dtype.getMessage());
+        features.close();
+        labels.close();
     }
 
     // ---- reproducibility ------------------------------------------------------------------------
