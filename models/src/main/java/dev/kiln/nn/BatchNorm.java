@@ -30,8 +30,6 @@ public abstract class BatchNorm extends Module {
     private final int channels;
     private final double eps;
     private final double momentum;
-    /** Cached value of {@code num_batches_tracked}; -1 when it must be read back from the buffer. */
-    private long batches;
 
     BatchNorm(int channels, double eps, double momentum) {
         if (channels <= 0) {
@@ -49,7 +47,6 @@ public abstract class BatchNorm extends Module {
         registerBuffer("running_mean", unscoped(() -> Tensor.zeros(DType.F32, channels)));
         registerBuffer("running_var", unscoped(() -> Tensor.ones(DType.F32, channels)));
         registerBuffer("num_batches_tracked", unscoped(() -> Tensor.zeros(DType.I64)));
-        batches = 0;
     }
 
     /** The class name, for messages. */
@@ -85,17 +82,9 @@ public abstract class BatchNorm extends Module {
         return buffer("running_var");
     }
 
-    /** Training batches seen so far. */
+    /** Training batches seen so far (read from the device). */
     public long numBatchesTracked() {
-        if (batches < 0) {
-            batches = buffer("num_batches_tracked").toLongArray()[0];
-        }
-        return batches;
-    }
-
-    @Override
-    void stateChanged() {
-        batches = -1;
+        return buffer("num_batches_tracked").toLongArray()[0];
     }
 
     @Override
@@ -112,14 +101,15 @@ public abstract class BatchNorm extends Module {
         return y;
     }
 
+    /**
+     * Adds one on the device: no upload (on a GPU, uploads queue for a few pinned staging buffers), no read, and
+     * a recorded step graph counts every replay.
+     */
     private void countBatch() {
-        long next = numBatchesTracked() + 1;
         try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
-            // A fill, not an upload from a Java array: on a GPU, uploads queue for a few pinned staging buffers.
             Tensor count = buffer("num_batches_tracked");
-            count.assign(Tensor.full(next, DType.I64, count.shape().dims()));
+            count.addInPlace(Tensor.ones(DType.I64, count.shape().dims()), 1);
         }
-        batches = next;
     }
 
     @Override

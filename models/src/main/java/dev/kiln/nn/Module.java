@@ -319,13 +319,6 @@ public abstract class Module implements AutoCloseable, Cloneable {
                 target.assign(source.dtype() == target.dtype() ? source : source.to(target.dtype()));
             }
         }
-        for (Module m : namedModules().values()) {
-            m.stateChanged();
-        }
-    }
-
-    /** Called after {@link #loadStateDict} or {@link #to} replaced this module's values; for caches. */
-    void stateChanged() {
     }
 
     /**
@@ -344,9 +337,6 @@ public abstract class Module implements AutoCloseable, Cloneable {
         }
         for (Tensor old : converted.keySet()) {
             old.close();
-        }
-        for (Module m : namedModules().values()) {
-            m.stateChanged();
         }
         return this;
     }

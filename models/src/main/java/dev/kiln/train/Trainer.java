@@ -90,11 +90,13 @@ public final class Trainer {
     }
 
     /**
-     * Opt-in: where the backend records step graphs (CUDA), each training step after the first three replays the
-     * forward and backward pass recorded once as a CUDA graph, launched in one call instead of kernel by kernel;
-     * the optimizer still runs eagerly. Graphs need one batch shape, so the last batch of an epoch is skipped when
-     * it is partial, and no random layers (dropout) in training. On other backends training is eager, and a line
-     * in the log says so.
+     * Opt-in: where the backend records step graphs (CUDA), the first two training steps of a {@link #fit} run
+     * eagerly, the third records its forward and backward pass as a CUDA graph, and it and every later step replay
+     * that graph, launched in one call instead of kernel by kernel; the optimizer still runs eagerly. A graph
+     * replays one batch shape, so the last batch of an epoch is skipped when it is partial; it replays its kernels'
+     * arguments, so a model that draws random numbers in training (dropout) is refused, and one whose forward
+     * pass depends on values read on the host (a recurrent layer's sequence lengths) must keep them fixed. On
+     * other backends training is eager, and a line in the log says so.
      */
     public Trainer cudaGraphs(boolean on) {
         this.cudaGraphs = on;

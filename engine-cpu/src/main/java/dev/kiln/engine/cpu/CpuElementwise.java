@@ -137,8 +137,9 @@ final class CpuElementwise {
 
     /** {@code out = x} rounded to bfloat16, element by element ({@link Precision#roundToBfloat16}); F32 only. */
     void roundToBfloat16(Tensor x, Tensor out) {
-        if (x.dtype() != DType.F32 || out.dtype() != DType.F32) {
-            throw new IllegalArgumentException("roundToBfloat16: F32 in and out, got " + x.dtype() + " and " + out.dtype());
+        if (x.dtype() != DType.F32 || out.dtype() != DType.F32 || x.size() != out.size()) {
+            throw new IllegalArgumentException("roundToBfloat16: F32 in and out of one size, got " + x.dtype() + " "
+                    + x.shape() + " and " + out.dtype() + " " + out.shape());
         }
         FloatBuffer xs = f32(x);
         FloatBuffer os = f32(out);

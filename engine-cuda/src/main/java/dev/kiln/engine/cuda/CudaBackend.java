@@ -12,6 +12,7 @@ import dev.kiln.engine.Storage;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
 import java.nio.Buffer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,7 @@ public final class CudaBackend implements Backend {
     private final CudaBatchNorm batchNorm;
     private final CudaGemm gemm;
     private final CudaBf16Gemm bf16Gemm;
+    private final List<CudaStepGraph> liveGraphs = new ArrayList<>();
     private final CudaConvolution convolution;
 
     /** Opens device {@code index} in strict FP32 arithmetic; only after {@link CudaBackendProvider#probe()} said it can. */
@@ -178,7 +180,14 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized StepGraph captureStep(Runnable step) {
-        return CudaStepGraph.record(context, allocator, launcher, step);
+        CudaStepGraph graph = CudaStepGraph.record(this, context, allocator, launcher, step);
+        liveGraphs.add(graph);
+        return graph;
+    }
+
+    /** A step graph closed: nothing left to close with the backend. */
+    synchronized void graphClosed(CudaStepGraph graph) {
+        liveGraphs.remove(graph);
     }
 
     @Override
@@ -416,6 +425,9 @@ public final class CudaBackend implements Backend {
     @Override
     public synchronized void close() {
         context.synchronize();
+        for (CudaStepGraph graph : new ArrayList<>(liveGraphs)) {
+            graph.close();
+        }
         convolution.close();
         gemm.close();
         bf16Gemm.close();

@@ -74,8 +74,9 @@ final class CudaElementwise {
 
     /** {@code out = x} rounded to bfloat16, kept as F32 (both F32). */
     void roundToBfloat16(Tensor x, Tensor out) {
-        if (x.dtype() != DType.F32 || out.dtype() != DType.F32) {
-            throw new IllegalArgumentException("roundToBfloat16: F32 in and out, got " + x.dtype() + " and " + out.dtype());
+        if (x.dtype() != DType.F32 || out.dtype() != DType.F32 || x.size() != out.size()) {
+            throw new IllegalArgumentException("roundToBfloat16: F32 in and out of one size, got " + x.dtype() + " "
+                    + x.shape() + " and " + out.dtype() + " " + out.shape());
         }
         long n = out.size();
         if (n == 0) {

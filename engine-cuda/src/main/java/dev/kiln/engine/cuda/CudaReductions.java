@@ -110,6 +110,12 @@ final class CudaReductions {
     }
 
     void accumulateHits(Tensor scores, Tensor labels, Tensor hits) {
+        if (scores.rank() != 2 || scores.dim(1) == 0 || labels.dtype() != DType.I64 || labels.size() != scores.dim(0)
+                || hits.dtype() != DType.I64 || hits.size() != 1) {
+            throw new IllegalArgumentException("accumulateHits: scores " + scores.shape() + ", labels " + labels.dtype()
+                    + " " + labels.shape() + " and hits " + hits.dtype() + " " + hits.shape()
+                    + ": expected [rows, classes >= 1], I64 [rows] and one I64 element");
+        }
         long rows = scores.dim(0);
         if (rows == 0) {
             return;

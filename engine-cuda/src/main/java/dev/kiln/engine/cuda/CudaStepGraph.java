@@ -12,6 +12,7 @@ import org.bytedeco.cuda.global.cudart;
  * ({@link GraphPool}).
  */
 final class CudaStepGraph implements StepGraph {
+    private final CudaBackend backend;
     private final CudaContext context;
     private final DeviceAllocator allocator;
     private final KernelLauncher launcher;
@@ -21,8 +22,9 @@ final class CudaStepGraph implements StepGraph {
     private final long kernels;
     private boolean closed;
 
-    private CudaStepGraph(CudaContext context, DeviceAllocator allocator, KernelLauncher launcher, GraphPool pool,
-                          CUgraph_st graph, CUgraphExec_st executable, long kernels) {
+    private CudaStepGraph(CudaBackend backend, CudaContext context, DeviceAllocator allocator, KernelLauncher launcher,
+                          GraphPool pool, CUgraph_st graph, CUgraphExec_st executable, long kernels) {
+        this.backend = backend;
         this.context = context;
         this.allocator = allocator;
         this.launcher = launcher;
@@ -32,8 +34,12 @@ final class CudaStepGraph implements StepGraph {
         this.kernels = kernels;
     }
 
-    /** Records what {@code step} queues on the context's stream; nothing runs until {@link #replay}. */
-    static CudaStepGraph record(CudaContext context, DeviceAllocator allocator, KernelLauncher launcher, Runnable step) {
+    /**
+     * Records what {@code step} queues on the context's stream; nothing runs until {@link #replay}. Called by
+     * {@code backend}, holding its lock, which replays and closing take too.
+     */
+    static CudaStepGraph record(CudaBackend backend, CudaContext context, DeviceAllocator allocator,
+                                KernelLauncher launcher, Runnable step) {
         context.bindThread();
         GraphPool pool = allocator.beginRecording();
         long launchesBefore = launcher.launches();
@@ -74,18 +80,20 @@ final class CudaStepGraph implements StepGraph {
             allocator.release(pool);
             Status.runtime(instantiated, "cudaGraphInstantiate");
         }
-        return new CudaStepGraph(context, allocator, launcher, pool, graph, executable,
+        return new CudaStepGraph(backend, context, allocator, launcher, pool, graph, executable,
                 launcher.launches() - launchesBefore);
     }
 
     @Override
     public void replay() {
-        if (closed) {
-            throw new IllegalStateException("replay: this step graph is closed");
+        synchronized (backend) {
+            if (closed) {
+                throw new IllegalStateException("replay: this step graph is closed");
+            }
+            context.bindThread();
+            Status.runtime(cudart.cudaGraphLaunch(executable, context.stream()), "cudaGraphLaunch");
+            launcher.graphLaunched();
         }
-        context.bindThread();
-        Status.runtime(cudart.cudaGraphLaunch(executable, context.stream()), "cudaGraphLaunch");
-        launcher.graphLaunched();
     }
 
     @Override
@@ -96,13 +104,16 @@ final class CudaStepGraph implements StepGraph {
     /** Frees the graph; a replay still queued finishes first (the driver frees a running graph when it is done). */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (backend) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            context.bindThread();
+            cudart.cudaGraphExecDestroy(executable);
+            cudart.cudaGraphDestroy(graph);
+            allocator.release(pool);
+            backend.graphClosed(this);
         }
-        closed = true;
-        context.bindThread();
-        cudart.cudaGraphExecDestroy(executable);
-        cudart.cudaGraphDestroy(graph);
-        allocator.release(pool);
     }
 }

@@ -96,8 +96,9 @@ final class DeviceAllocator {
      * ({@link GraphPool}); until {@link #release(GraphPool)} none of them serves other work.
      */
     synchronized GraphPool beginRecording() {
-        if (recording != null) {
-            throw new IllegalStateException("a step graph is already being recorded");
+        if (recording != null || !pools.isEmpty()) {
+            throw new IllegalStateException("a step graph is already " + (recording != null ? "being recorded" : "alive")
+                    + ": close it before recording another (its memory must not serve a second graph)");
         }
         recording = new GraphPool();
         pools.add(recording);
@@ -141,7 +142,8 @@ final class DeviceAllocator {
         context.bindThread();
         Pointer p = new Pointer();
         int status = cudart.cudaMalloc(p, size);
-        if (status == cudart.cudaErrorMemoryAllocation) {
+        // Emptying the cache waits for the device and frees memory: neither may happen while a graph is recorded.
+        if (status == cudart.cudaErrorMemoryAllocation && recording == null) {
             cudart.cudaGetLastError();
             emptyCache();
             status = cudart.cudaMalloc(p, size);
@@ -149,8 +151,8 @@ final class DeviceAllocator {
         if (status == cudart.cudaErrorMemoryAllocation) {
             cudart.cudaGetLastError();
             throw new CudaException("CUDA out of memory: could not allocate " + String.format("%,d", size)
-                    + " bytes for " + what + " on " + context.device() + " (" + deviceMemory() + "; Kiln's allocator: "
-                    + statistics() + ")");
+                    + " bytes for " + what + " on " + context.device() + (recording != null ? " while recording a"
+                    + " CUDA graph" : "") + " (" + deviceMemory() + "; Kiln's allocator: " + statistics() + ")");
         }
         Status.runtime(status, "cudaMalloc(" + size + ")");
         mallocCalls++;

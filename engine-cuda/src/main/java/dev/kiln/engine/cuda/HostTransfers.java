@@ -56,6 +56,7 @@ final class HostTransfers implements AutoCloseable {
     }
 
     void download(Tensor src, Buffer dst) {
+        context.requireNotRecording("read a " + src.dtype() + " " + src.shape() + " tensor back (item(), toFloatArray(), ...)");
         forEachChunk(src, (first, count, bytes) -> {
             Slot slot = nextSlot(bytes);
             Status.runtime(cudart.cudaMemcpyAsync(slot.pinned, deviceAt(src, first), bytes, cudart.cudaMemcpyDeviceToHost,

@@ -10,6 +10,7 @@ import dev.kiln.data.ArrayDataset;
 import dev.kiln.data.DataLoader;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
+import dev.kiln.nn.BatchNorm1d;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Dropout;
 import dev.kiln.nn.Linear;
@@ -29,8 +30,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link Trainer#cudaGraphs}: on a backend that records step graphs (CUDA), training with the recorded graph gives
- * the weights of eager training, launches one graph and a couple of kernels per step, and refuses a step that
- * draws random numbers. Skips, saying why, where the backend records none.
+ * the weights of eager training, launches one graph and a couple of kernels per step, keeps batch norm's batch
+ * count, and refuses a step that draws random numbers. Skips, saying why, where the backend records none.
  */
 class CudaGraphStepTest {
     private static final int FEATURES = 64;
@@ -103,6 +104,18 @@ class CudaGraphStepTest {
                 "besides the graph: Adam's update and the accuracy count per step, got "
                         + graphCounts[0].get("kernel_launches") + " launches in " + STEPS + " steps");
         assertEquals(0L, graphCounts[0].get("device_mallocs"), "cudaMalloc calls in the third epoch");
+    }
+
+    @Test
+    void batchNormCountsEveryReplayedBatch() {
+        recordingBackend();
+        Engine.seed(7);
+        BatchNorm1d norm = new BatchNorm1d(32);
+        try (Sequential model = new Sequential(new Linear(FEATURES, 32), norm, new ReLU(), new Linear(32, 10));
+             Optimizer adam = new Adam(model.trainableParameters(), 1e-3); DataLoader loader = data()) {
+            new Trainer(model, adam, new CrossEntropyLoss()).cudaGraphs(true).fit(loader, null, 2);
+            assertEquals(2L * STEPS, norm.numBatchesTracked(), "2 eager steps, then the recorded one and its replays");
+        }
     }
 
     @Test
