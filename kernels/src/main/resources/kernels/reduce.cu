@@ -200,15 +200,17 @@ template <typename T> __device__ void cross_entropy_impl(const T* logits, const 
     }
 }
 
-// gradLogits[r, c] = (probs[r, c] - (c == targets[r])) * gradLosses[r].
+// gradLogits[r, c] = (probs[r, c] - (c == targets[r])) * gradLosses[r * gradStride]: a stride of 0 shares one
+// gradient among all rows (a mean's).
 template <typename T> __device__ void cross_entropy_backward_impl(const T* probs, const long long* targets,
                                                                  const T* gradLosses, T* gradLogits,
-                                                                 long long rows, long long cols) {
+                                                                 long long rows, long long cols,
+                                                                 long long gradStride) {
     KILN_FOR(q, rows * cols) {
         long long r = q / cols;
         long long c = q % cols;
         T hit = c == targets[r] ? T(1) : T(0);
-        gradLogits[q] = (probs[q] - hit) * gradLosses[r];
+        gradLogits[q] = (probs[q] - hit) * gradLosses[r * gradStride];
     }
 }
 
@@ -226,8 +228,8 @@ template <typename T> __device__ void cross_entropy_backward_impl(const T* probs
     } \
     extern "C" __global__ void cross_entropy_backward_##S(const T* probs, const long long* targets, \
                                                           const T* gradLosses, T* gradLogits, long long rows, \
-                                                          long long cols) { \
-        cross_entropy_backward_impl<T>(probs, targets, gradLosses, gradLogits, rows, cols); \
+                                                          long long cols, long long gradStride) { \
+        cross_entropy_backward_impl<T>(probs, targets, gradLosses, gradLogits, rows, cols, gradStride); \
     }
 KILN_FLOAT_TYPES(KILN_SOFTMAX)
 

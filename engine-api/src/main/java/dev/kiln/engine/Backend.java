@@ -208,7 +208,9 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * Gradient of {@link #crossEntropy}: {@code gradLogits[r] = (probs[r] - onehot(targets[r])) * gradLosses[r]}.
+     * Gradient of {@link #crossEntropy}: {@code gradLogits[r] = (probs[r] - onehot(targets[r])) * gradLosses[r]},
+     * gradLosses [n]; or one element shared by every row (the gradient of the losses' mean: that of the mean
+     * divided by n).
      */
     default void crossEntropyBackward(Tensor probs, Tensor targets, Tensor gradLosses, Tensor gradLogits) {
         int n = probs.shape().dim(0);
@@ -217,7 +219,7 @@ public interface Backend extends AutoCloseable {
         fill(minusOne, -1);
         scatterAdd(gradLogits, 1, targets.reshape(n, 1), minusOne);
         minusOne.close();
-        binary(BinaryOp.MUL, gradLogits, gradLosses.reshape(n, 1), gradLogits);
+        binary(BinaryOp.MUL, gradLogits, gradLosses.reshape(gradLosses.size() == 1 ? 1 : n, 1), gradLogits);
     }
 
     // ---- 6. Convolution and pooling -------------------------------------------------------------

@@ -53,15 +53,25 @@ public final class F {
             throw new IllegalArgumentException("crossEntropy: target " + outside + " is out of range [0, " + classes + ")");
         }
         Tensor index = targets.dtype() == DType.I64 ? targets : targets.to(DType.I64);
+        Backend backend = logits.backend();
         Tensor losses = logits.emptyLike(Shape.of(n), logits.dtype());
         Tensor probs = logits.emptyLike(logits.shape(), logits.dtype());
-        logits.backend().crossEntropy(logits, index, losses, probs);
-        losses.record("crossEntropy", new Tensor[] {logits}, g -> {
+        backend.crossEntropy(logits, index, losses, probs);
+        // The mean is part of this op's node, so that its backward pass gives every row one shared gradient
+        // instead of spreading the mean's over [n] first: two kernels on a GPU where the mean's own node took four.
+        Tensor mean = logits.emptyLike(Shape.of(), logits.dtype());
+        backend.reduce(ReduceOp.SUM, losses, 0, mean);
+        backend.affine(mean, 1.0 / n, 0, mean);
+        losses.close();
+        mean.record("crossEntropy", new Tensor[] {logits}, g -> {
+            Tensor shared = g.emptyLike(g.shape(), g.dtype());
+            g.backend().affine(g, 1.0 / n, 0, shared);
             Tensor gl = g.emptyLike(logits.shape(), logits.dtype());
-            g.backend().crossEntropyBackward(probs, index, g, gl);
+            g.backend().crossEntropyBackward(probs, index, shared, gl);
+            shared.close();
             return new Tensor[] {gl};
         });
-        return losses.mean();
+        return mean;
     }
 
     /** {@code x W^T + b}: x [n, in], weight [out, in] (PyTorch's layout), bias [out] or null. */

@@ -100,10 +100,11 @@ final class CpuSoftmax {
         Data gd = Data.of(gradLosses);
         Data od = Data.of(gradLogits);
         long[] t = Data.indices(targets);
+        int gradStride = gradLosses.size() == 1 ? 0 : 1;
         parallel.forRange(rows, c * 2L, (s, e) -> {
             for (int r = s; r < e; r++) {
                 int base = r * c;
-                double g = gd.get(r);
+                double g = gd.get(r * gradStride);
                 for (int j = 0; j < c; j++) {
                     double onehot = j == t[r] ? 1 : 0;
                     od.set(base + j, (pd.get(base + j) - onehot) * g);

@@ -168,6 +168,7 @@ final class CudaReductions {
         Tensor t = layout.asInt64(targets);
         try {
             launcher.begin().pointer(probs).pointer(t).pointer(gradLosses).pointer(gradLogits).int64(rows).int64(cols)
+                    .int64(gradLosses.size() == 1 ? 0 : 1)
                     .launch(kernels.function(Kernel.CROSS_ENTROPY_BACKWARD, probs.dtype()),
                             launcher.blocksFor(rows * cols));
         } finally {

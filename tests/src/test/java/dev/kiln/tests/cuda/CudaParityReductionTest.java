@@ -371,5 +371,12 @@ class CudaParityReductionTest extends ParityTest {
                     random(b, dtype, 42, 11), gradLogits);
             return gradLogits;
         });
+        assertParity("crossEntropyBackward " + dtype + ", one gradient shared by all rows (a mean's)",
+                softmaxTolerance(dtype), b -> {
+                    Tensor gradLogits = output(b, dtype, 11, 10);
+                    b.crossEntropyBackward(tensor(b, dtype, p, 11, 10), indices(b, DType.I64, TARGETS, 11),
+                            tensor(b, dtype, new double[] {0.3}, 1), gradLogits);
+                    return gradLogits;
+                });
     }
 }

@@ -99,6 +99,25 @@ class BackendDefaultsTest {
     }
 
     @Test
+    void crossEntropyBackwardSharesAOneElementGradientAmongAllRows() {
+        double[] probs = {0.1, 0.7, 0.2, 0.5, 0.25, 0.25, 0.3, 0.3, 0.4};
+        long[] targets = {1, 0, 2};
+        double[][] results = new double[2][];
+        Backend[] backends = {cpu, defaults};
+        for (int b = 0; b < 2; b++) {
+            Backend backend = backends[b];
+            Tensor t = Tensor.empty(Shape.of(3), DType.I64, backend);
+            backend.copyFromHost(LongBuffer.wrap(targets), t);
+            Tensor grad = Tensor.empty(Shape.of(3, 3), DType.F64, backend);
+            backend.crossEntropyBackward(fromArray(backend, probs, 3, 3), t, fromArray(backend, new double[] {0.5}, 1),
+                    grad);
+            results[b] = grad.toDoubleArray();
+        }
+        assertArrayEquals(new double[] {0.05, -0.15, 0.1, -0.25, 0.125, 0.125, 0.15, 0.15, -0.3}, results[0], 1e-12);
+        assertArrayEquals(results[0], results[1], 1e-12);
+    }
+
+    @Test
     void defaultBernoulliDrawsWhatTheFusedKernelDraws() {
         double[][] results = new double[2][];
         Backend[] backends = {cpu, defaults};
