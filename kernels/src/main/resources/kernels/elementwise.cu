@@ -136,6 +136,54 @@ template <typename T> __device__ void bias_activation_backward_impl(int op, doub
     }
 KILN_FLOAT_TYPES(KILN_BIAS_ACTIVATION)
 
+// out[n, c, s] = op(out[n, c, s] + bias[c]) in place (bias may be null): a convolution's bias and activation
+// in one pass, rounded as bias_add followed by unary would round them.
+template <typename T> __device__ void channel_bias_activation_impl(int op, double param, T* out, const T* bias,
+                                                                  long long n, long long channels,
+                                                                  long long spatial) {
+    T p = (T) param;
+    KILN_FOR(q, n * channels * spatial) {
+        T pre = bias == nullptr ? out[q] : out[q] + bias[(q / spatial) % channels];
+        out[q] = unary_value<T>(op, p, pre);
+    }
+}
+
+// gradPre = gradY * op'(pre) from y = op(pre) [n, channels, spatial] (as bias_activation_backward, per channel),
+// and gradBias[c] = the sum of channel c's gradPre in double unless gradBias is null: one block per channel.
+template <typename T> __device__ void channel_activation_backward_impl(int op, double param, const T* y,
+                                                                      const T* gradY, T* gradPre, T* gradBias,
+                                                                      long long n, long long channels,
+                                                                      long long spatial) {
+    __shared__ double scratch[32];
+    T p = (T) param;
+    for (long long c = blockIdx.x; c < channels; c += gridDim.x) {
+        double sum = 0.0;
+        for (long long k = threadIdx.x; k < n * spatial; k += blockDim.x) {
+            long long i = (k / spatial * channels + c) * spatial + k % spatial;
+            T g = op == RELU ? (y[i] > T(0) || y[i] != y[i] ? gradY[i] : T(0))
+                             : gradY[i] * unary_derivative<T>(op, p, y[i], y[i]);
+            gradPre[i] = g;
+            sum += (double) g;
+        }
+        sum = kiln_block_sum<double>(sum, scratch);
+        if (threadIdx.x == 0 && gradBias != nullptr) {
+            gradBias[c] = (T) sum;
+        }
+    }
+}
+
+#define KILN_CHANNEL_ACTIVATION(T, S) \
+    extern "C" __global__ void channel_bias_activation_##S(int op, double param, T* out, const T* bias, long long n, \
+                                                           long long channels, long long spatial) { \
+        channel_bias_activation_impl<T>(op, param, out, bias, n, channels, spatial); \
+    } \
+    extern "C" __global__ void channel_activation_backward_##S(int op, double param, const T* y, const T* gradY, \
+                                                               T* gradPre, T* gradBias, long long n, \
+                                                               long long channels, long long spatial) { \
+        channel_activation_backward_impl<T>(op, param, y, gradY, gradPre, gradBias, n, channels, spatial); \
+    }
+KILN_FLOAT_TYPES(KILN_CHANNEL_ACTIVATION)
+
 template <typename T> __device__ void affine_impl(const T* x, double scale, double shift, T* out, long long n) {
     typedef typename Acc<T>::type A;
     A s = (A) scale;

@@ -263,6 +263,35 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * A convolution and its activation: {@code out = op(conv2d(input, weight) + bias)} [batch, outChannels, outH,
+     * outW], bias [outChannels] or null, for an {@code op} whose derivative its output determines
+     * ({@link UnaryOp#derivativeFromOutput}), so that {@link #conv2dBiasActivationBackward} needs only out. By
+     * default {@link #conv2dForward}, then the activation in place.
+     */
+    default void conv2dBiasActivation(Tensor input, Tensor weight, Tensor bias, UnaryOp op, double param,
+                                      Conv2dGeometry g, Tensor out) {
+        conv2dForward(input, weight, bias, g, out);
+        unary(op, param, out, out);
+    }
+
+    /**
+     * The gradients of {@link #conv2dBiasActivation} from its output {@code y} and {@code gradY}: into gradInput,
+     * gradWeight and gradBias as {@link #conv2dBackward} writes them (same nulls). By default the activation's
+     * backward from y into a temporary, then {@link #conv2dBackward}.
+     */
+    default void conv2dBiasActivationBackward(Tensor input, Tensor weight, UnaryOp op, double param, Tensor y,
+                                              Tensor gradY, Conv2dGeometry g, Tensor gradInput, Tensor gradWeight,
+                                              Tensor gradBias) {
+        Tensor gradPre = Tensor.empty(y.shape(), y.dtype(), this);
+        try {
+            unaryBackward(op, param, y, y, gradY, gradPre);
+            conv2dBackward(input, gradPre, weight, g, gradInput, gradWeight, gradBias);
+        } finally {
+            gradPre.close();
+        }
+    }
+
+    /**
      * {@link #conv2dForward} in {@link Precision#BF16}: input and weight (F32) rounded to bfloat16, products
      * accumulated in F32, the F32 bias added to the F32 result. By default it convolves rounded copies.
      */

@@ -179,16 +179,7 @@ public final class F {
      *     their channels differ, or the kernel is larger than the padded input
      */
     public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation) {
-        Checks.compatible("conv2d", input, weight);
-        Checks.floating("conv2d", input);
-        Conv2dGeometry g = Conv2dGeometry.of("conv2d", input.shape(), weight.shape(), stride, padding, dilation);
-        if (bias != null) {
-            Checks.compatible("conv2d", input, bias);
-            if (bias.rank() != 1 || bias.dim(0) != g.outChannels()) {
-                throw new IllegalArgumentException("conv2d: bias " + bias.shape() + " and weight " + weight.shape()
-                        + ": the bias must be [" + g.outChannels() + "]");
-            }
-        }
+        Conv2dGeometry g = conv2dGeometry("conv2d", input, weight, bias, stride, padding, dilation);
         Tensor out = input.emptyLike(g.outputShape(), input.dtype());
         Precision precision = Autocast.forOperand(input);
         if (precision == Precision.BF16) {
@@ -196,8 +187,56 @@ public final class F {
         } else {
             input.backend().conv2dForward(input, weight, bias, g, out);
         }
-        out.record("conv2d", new Tensor[] {input, weight, bias},
-                gradOut -> conv2dGrads(input, weight, bias, g, gradOut, precision));
+        out.record("conv2d", new Tensor[] {input, weight, bias}, gradOut -> {
+            ConvGradients grads = new ConvGradients(input, weight, bias, g, gradOut);
+            if (precision == Precision.BF16) {
+                gradOut.backend().conv2dBackwardBf16(input, gradOut, weight, g, grads.input, grads.weight, grads.bias);
+            } else {
+                gradOut.backend().conv2dBackward(input, gradOut, weight, g, grads.input, grads.weight, grads.bias);
+            }
+            return grads.returned();
+        });
+        return out;
+    }
+
+    /**
+     * {@code op(conv2d(input, weight, bias))}: a convolution and its activation as one op
+     * ({@link Backend#conv2dBiasActivation}), the pre-activation never kept; the same values and gradients as
+     * {@link #conv2d(Tensor, Tensor, Tensor, int[], int[], int[])} followed by the activation. Shapes and
+     * geometry as there; {@code activation} one for which {@link UnaryOp#derivativeFromOutput} holds, {@code param}
+     * its slope or alpha.
+     */
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
+                                UnaryOp activation, double param) {
+        String name = "conv2d+" + activation.name().toLowerCase(java.util.Locale.ROOT);
+        if (!activation.derivativeFromOutput(param)) {
+            throw new IllegalArgumentException(name + ": cannot fuse " + activation + " with parameter " + param
+                    + "; fusable are TANH, SIGMOID, RELU, LEAKY_RELU with slope >= 0 and ELU with alpha > 0");
+        }
+        Conv2dGeometry g = conv2dGeometry(name, input, weight, bias, stride, padding, dilation);
+        Tensor out = input.emptyLike(g.outputShape(), input.dtype());
+        Backend backend = input.backend();
+        Precision precision = Autocast.forOperand(input);
+        if (precision == Precision.BF16) {
+            backend.conv2dForwardBf16(input, weight, bias, g, out);
+            backend.unary(activation, param, out, out);
+        } else {
+            backend.conv2dBiasActivation(input, weight, bias, activation, param, g, out);
+        }
+        out.record(name, new Tensor[] {input, weight, bias}, gradOut -> {
+            ConvGradients grads = new ConvGradients(input, weight, bias, g, gradOut);
+            Backend be = gradOut.backend();
+            if (precision == Precision.BF16) {
+                try (Tensor gradPre = gradOut.emptyLike(out.shape(), out.dtype())) {
+                    be.unaryBackward(activation, param, out, out, gradOut, gradPre);
+                    be.conv2dBackwardBf16(input, gradPre, weight, g, grads.input, grads.weight, grads.bias);
+                }
+            } else {
+                be.conv2dBiasActivationBackward(input, weight, activation, param, out, gradOut, g, grads.input,
+                        grads.weight, grads.bias);
+            }
+            return grads.returned();
+        });
         return out;
     }
 
@@ -206,23 +245,44 @@ public final class F {
         return conv2d(input, weight, bias, new int[] {stride}, new int[] {padding}, new int[] {1});
     }
 
-    /** Gradients of conv2d for {input, weight, bias}; null where one is not needed. */
-    private static Tensor[] conv2dGrads(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor gradOut,
-                                        Precision precision) {
-        Tensor gradInput = input.requiresGrad() ? gradOut.emptyLike(g.inputShape(), input.dtype()) : null;
-        Tensor gradWeight = null;
-        Tensor gradBias = null;
-        boolean biasNeeded = bias != null && bias.requiresGrad();
-        if (weight.requiresGrad() || biasNeeded) {
-            gradWeight = gradOut.emptyLike(g.weightShape(), weight.dtype());
-            gradBias = biasNeeded ? gradOut.emptyLike(Shape.of(g.outChannels()), bias.dtype()) : null;
+    private static Conv2dGeometry conv2dGeometry(String op, Tensor input, Tensor weight, Tensor bias, int[] stride,
+                                                 int[] padding, int[] dilation) {
+        Checks.compatible(op, input, weight);
+        Checks.floating(op, input);
+        Conv2dGeometry g = Conv2dGeometry.of(op, input.shape(), weight.shape(), stride, padding, dilation);
+        if (bias != null) {
+            Checks.compatible(op, input, bias);
+            if (bias.rank() != 1 || bias.dim(0) != g.outChannels()) {
+                throw new IllegalArgumentException(op + ": bias " + bias.shape() + " and weight " + weight.shape()
+                        + ": the bias must be [" + g.outChannels() + "]");
+            }
         }
-        if (precision == Precision.BF16) {
-            gradOut.backend().conv2dBackwardBf16(input, gradOut, weight, g, gradInput, gradWeight, gradBias);
-        } else {
-            gradOut.backend().conv2dBackward(input, gradOut, weight, g, gradInput, gradWeight, gradBias);
+        return g;
+    }
+
+    /**
+     * The gradient tensors a convolution's backward pass writes, allocated for the inputs that need them: the
+     * weight's also when only the bias needs one, since the backend computes both together.
+     */
+    private static final class ConvGradients {
+        final Tensor input;
+        final Tensor weight;
+        final Tensor bias;
+        private final boolean weightWanted;
+
+        ConvGradients(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor gradOut) {
+            this.input = input.requiresGrad() ? gradOut.emptyLike(g.inputShape(), input.dtype()) : null;
+            boolean biasNeeded = bias != null && bias.requiresGrad();
+            this.weightWanted = weight.requiresGrad();
+            boolean filter = weightWanted || biasNeeded;
+            this.weight = filter ? gradOut.emptyLike(g.weightShape(), weight.dtype()) : null;
+            this.bias = filter && biasNeeded ? gradOut.emptyLike(Shape.of(g.outChannels()), bias.dtype()) : null;
         }
-        return new Tensor[] {gradInput, weight.requiresGrad() ? gradWeight : null, gradBias};
+
+        /** {input, weight, bias} for the autograd rule: null where a gradient was not asked for. */
+        Tensor[] returned() {
+            return new Tensor[] {input, weightWanted ? weight : null, bias};
+        }
     }
 
     /**

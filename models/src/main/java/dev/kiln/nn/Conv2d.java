@@ -207,12 +207,22 @@ public class Conv2d extends Module {
      */
     @Override
     public Tensor forward(Tensor x) {
+        return forward(x, null);
+    }
+
+    /**
+     * This layer followed by {@code activation} (null: none) as one op, the activation applied to the
+     * convolution's output in place: what {@link Sequential} runs for a plain Conv2d followed by a
+     * {@link FusableActivation}. Input as for {@link #forward(Tensor)}.
+     */
+    Tensor forward(Tensor x, FusableActivation activation) {
         if (x.rank() != 4 || x.dim(1) != inChannels) {
             throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels
                     + ", height, width]");
         }
         try {
-            return F.conv2d(x, weight(), bias(), stride, padding, dilation);
+            return activation == null ? F.conv2d(x, weight(), bias(), stride, padding, dilation)
+                    : F.conv2d(x, weight(), bias(), stride, padding, dilation, activation.op(), activation.param());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(this + ": input " + x.shape() + ", weight " + weight().shape() + ": "
                     + e.getMessage(), e);

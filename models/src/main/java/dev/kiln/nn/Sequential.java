@@ -53,8 +53,8 @@ public class Sequential extends Module {
     }
 
     /**
-     * Runs the chain; a plain {@link Linear} followed by a {@link FusableActivation} runs as one fused layer
-     * (same values and gradients, one pass fewer and no pre-activation kept).
+     * Runs the chain; a plain {@link Linear} or {@link Conv2d} followed by a {@link FusableActivation} runs as one
+     * fused layer (same values and gradients, fewer passes or kernels, and no pre-activation kept).
      */
     @Override
     public Tensor forward(Tensor x) {
@@ -66,18 +66,20 @@ public class Sequential extends Module {
                 y = m.call(y);
                 continue;
             }
-            y = m.recordOutput(((Linear) m).forward(y, activation));
+            y = m.recordOutput(m instanceof Linear linear ? linear.forward(y, activation)
+                    : ((Conv2d) m).forward(y, activation));
             module(Integer.toString(++i)).recordOutput(y);
         }
         return y;
     }
 
     /**
-     * {@code next} as the activation to fuse into {@code m}, or null. Only a Linear of exactly that class
-     * fuses: a subclass (feedback alignment, say) may compute its forward or backward differently.
+     * {@code next} as the activation to fuse into {@code m}, or null. Only a Linear or Conv2d of exactly that
+     * class fuses: a subclass (feedback alignment, say) may compute its forward or backward differently.
      */
     private static FusableActivation fusableAfter(Module m, Module next) {
-        if (m.getClass() != Linear.class || !(next instanceof FusableActivation activation)) {
+        boolean fusing = m.getClass() == Linear.class || m.getClass() == Conv2d.class;
+        if (!fusing || !(next instanceof FusableActivation activation)) {
             return null;
         }
         return activation.op().derivativeFromOutput(activation.param()) ? activation : null;

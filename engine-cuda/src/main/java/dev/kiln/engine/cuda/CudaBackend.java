@@ -300,6 +300,26 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public synchronized void conv2dBiasActivation(Tensor input, Tensor weight, Tensor bias, UnaryOp op, double param,
+                                                  Conv2dGeometry g, Tensor out) {
+        convolution.forward(input, weight, null, g, out);
+        elementwise.channelBiasActivation(op, param, out, bias);
+    }
+
+    @Override
+    public synchronized void conv2dBiasActivationBackward(Tensor input, Tensor weight, UnaryOp op, double param,
+                                                          Tensor y, Tensor gradY, Conv2dGeometry g, Tensor gradInput,
+                                                          Tensor gradWeight, Tensor gradBias) {
+        Tensor gradPre = Tensor.empty(y.shape(), y.dtype(), this);
+        try {
+            elementwise.channelActivationBackward(op, param, y, gradY, gradPre, gradBias);
+            conv2dBackward(input, gradPre, weight, g, gradInput, gradWeight, null);
+        } finally {
+            gradPre.close();
+        }
+    }
+
+    @Override
     public synchronized void maxPool2dForward(Tensor input, Pool2dGeometry g, Tensor out, Tensor indices) {
         pooling.maxForward(input, g, out, indices);
     }

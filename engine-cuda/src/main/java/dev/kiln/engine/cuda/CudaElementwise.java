@@ -86,6 +86,32 @@ final class CudaElementwise {
                 .launch(kernels.function(Kernel.ROUND_BF16, DType.F32), launcher.blocksFor(n));
     }
 
+    /** out [batch, channels, ...] = op(out + bias[channel]) in place; bias may be null. */
+    void channelBiasActivation(UnaryOp op, double param, Tensor out, Tensor bias) {
+        long n = out.size();
+        if (n == 0) {
+            return;
+        }
+        long channels = out.dim(1);
+        launcher.begin().int32(op.ordinal()).float64(param).pointer(out).pointer(bias).int64(out.dim(0)).int64(channels)
+                .int64(n / out.dim(0) / channels)
+                .launch(kernels.function(Kernel.CHANNEL_BIAS_ACTIVATION, out.dtype()), launcher.blocksFor(n));
+    }
+
+    /** gradPre = gradY * op'(pre) from y [batch, channels, ...], and gradBias [channels] its sums (null: none). */
+    void channelActivationBackward(UnaryOp op, double param, Tensor y, Tensor gradY, Tensor gradPre, Tensor gradBias) {
+        long channels = y.dim(1);
+        if (y.size() == 0) {
+            if (gradBias != null) {
+                layout.fill(gradBias, 0);
+            }
+            return;
+        }
+        launcher.begin().int32(op.ordinal()).float64(param).pointer(y).pointer(gradY).pointer(gradPre).pointer(gradBias)
+                .int64(y.dim(0)).int64(channels).int64(y.size() / y.dim(0) / channels)
+                .launch(kernels.function(Kernel.CHANNEL_ACTIVATION_BACKWARD, y.dtype()), launcher.blocksForRows(channels));
+    }
+
     void affine(Tensor x, double scale, double shift, Tensor out) {
         long n = out.size();
         if (n == 0) {

@@ -20,6 +20,8 @@ enum Kernel {
     UNARY_BACKWARD(KernelSource.ELEMENTWISE, "unary_backward", Types.FLOATING),
     BIAS_ACTIVATION(KernelSource.ELEMENTWISE, "bias_activation", Types.FLOATING),
     BIAS_ACTIVATION_BACKWARD(KernelSource.ELEMENTWISE, "bias_activation_backward", Types.FLOATING),
+    CHANNEL_BIAS_ACTIVATION(KernelSource.ELEMENTWISE, "channel_bias_activation", Types.FLOATING),
+    CHANNEL_ACTIVATION_BACKWARD(KernelSource.ELEMENTWISE, "channel_activation_backward", Types.FLOATING),
     AFFINE(KernelSource.ELEMENTWISE, "affine", Types.ALL),
     BINARY(KernelSource.ELEMENTWISE, "binary", Types.ALL),
     BINARY_SAME_SHAPE(KernelSource.ELEMENTWISE, "binary_same_shape", Types.ALL),

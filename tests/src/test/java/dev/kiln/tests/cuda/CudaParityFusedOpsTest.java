@@ -10,7 +10,9 @@ import static dev.kiln.tests.cuda.ParityBackends.uniform;
 import static dev.kiln.tests.cuda.ParityBackends.values;
 
 import dev.kiln.engine.Backend;
+import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
 import dev.kiln.tests.cuda.ParityBackends.Tolerance;
@@ -195,6 +197,41 @@ class CudaParityFusedOpsTest extends ParityTest {
             b.biasActivationBackward(op, param, out, uniform(b, dtype, 92, 0.5, 1.5, rows, cols), gradPre, gradBias);
             return new Tensor[] {out, gradPre, gradBias};
         });
+    }
+
+    static Stream<Arguments> convolutionActivationCases() {
+        List<Arguments> cases = new ArrayList<>();
+        Object[][] activations = {{UnaryOp.RELU, 0.0}, {UnaryOp.TANH, 0.0}, {UnaryOp.ELU, 1.3}};
+        for (Object[] a : activations) {
+            for (DType dtype : new DType[] {DType.F32, DType.F64}) {
+                for (boolean bias : new boolean[] {true, false}) {
+                    cases.add(Arguments.of(a[0], a[1], dtype, bias));
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2} bias={3}")
+    @MethodSource("convolutionActivationCases")
+    void convolutionWithActivationForwardAndBackwardMatchCpu(UnaryOp op, double param, DType dtype, boolean bias) {
+        Tolerance tolerance = dtype == DType.F64 ? Tolerance.of(1e-10) : Tolerance.of(1e-4);
+        Conv2dGeometry g = Conv2dGeometry.of("conv2d+activation parity", Shape.of(4, 3, 10, 9), Shape.of(6, 3, 3, 3),
+                new int[] {1}, new int[] {1}, new int[] {1});
+        assertParity("conv2dBiasActivation and its backward, " + op + " " + dtype + ", bias " + bias,
+                new String[] {"out", "gradInput", "gradWeight", "gradBias"}, tolerance, b -> {
+                    Tensor input = random(b, dtype, 93, 4, 3, 10, 9);
+                    Tensor weight = random(b, dtype, 94, 6, 3, 3, 3);
+                    Tensor out = output(b, dtype, g.outputShape());
+                    b.conv2dBiasActivation(input, weight, bias ? random(b, dtype, 95, 6) : null, op, param, g, out);
+                    Tensor gradInput = output(b, dtype, g.inputShape());
+                    Tensor gradWeight = output(b, dtype, g.weightShape());
+                    Tensor gradBias = bias ? output(b, dtype, 6) : full(b, dtype, 0, 6);
+                    b.conv2dBiasActivationBackward(input, weight, op, param, out,
+                            uniform(b, dtype, 96, 0.5, 1.5, g.outputShape().dims()), g, gradInput, gradWeight,
+                            bias ? gradBias : null);
+                    return new Tensor[] {out, gradInput, gradWeight, gradBias};
+                });
     }
 
     private static final int BATCH = 6;
