@@ -12,6 +12,7 @@ import dev.kiln.engine.F;
 import dev.kiln.engine.Precision;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.UnaryOp;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -250,6 +251,33 @@ class MixedPrecisionTest {
                 "bias gradient: the sums of the rounded output gradient");
         float[] full = F.conv2d(input, weight, bias, 1, 1).toFloatArray();
         assertTrue(maxDifference(toDouble(full), mixed.toFloatArray()) > 1e-3, "FP32 and bf16 convolutions should differ");
+    }
+
+    @Test
+    void fusedConvolutionAndActivationUnderBf16EqualConvolutionThenActivation() {
+        Tensor input = Tensor.uniform(-1, 1, DType.F32, 2, 3, 8, 8).requiresGrad(true);
+        Tensor weight = Tensor.uniform(-1, 1, DType.F32, 4, 3, 3, 3).requiresGrad(true);
+        Tensor bias = Tensor.uniform(-1, 1, DType.F32, 4).requiresGrad(true);
+        Tensor gradOut = Tensor.uniform(-1, 1, DType.F32, 2, 4, 8, 8);
+        int[] one = {1};
+        Tensor fused;
+        Tensor composed;
+        try (Autocast.Guard bf16 = Autocast.enable(Precision.BF16)) {
+            fused = F.conv2d(input, weight, bias, one, one, one, UnaryOp.RELU, 0);
+            fused.backward(gradOut);
+        }
+        float[][] fusedGrads = {input.grad().toFloatArray(), weight.grad().toFloatArray(), bias.grad().toFloatArray()};
+        input.clearGrad();
+        weight.clearGrad();
+        bias.clearGrad();
+        try (Autocast.Guard bf16 = Autocast.enable(Precision.BF16)) {
+            composed = F.conv2d(input, weight, bias, one, one, one).relu();
+            composed.backward(gradOut);
+        }
+        assertArrayEquals(composed.toFloatArray(), fused.toFloatArray(), 0f, "values");
+        assertArrayEquals(input.grad().toFloatArray(), fusedGrads[0], 0f, "input gradient");
+        assertArrayEquals(weight.grad().toFloatArray(), fusedGrads[1], 0f, "weight gradient");
+        assertArrayEquals(bias.grad().toFloatArray(), fusedGrads[2], 0f, "bias gradient");
     }
 
     private static double[] toDouble(float[] v) {
