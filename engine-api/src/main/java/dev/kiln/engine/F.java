@@ -391,7 +391,30 @@ public final class F {
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps) {
-        String op = "batchNorm";
+        return batchNorm("batchNorm", x, runningMean, runningVar, weight, bias, training, momentum, eps, null, 0);
+    }
+
+    /**
+     * {@code op(batchNorm(...))}: batch normalisation and its activation as one op, the activation applied to
+     * the normalised values in place, so that the pre-activation is never kept (a ResNet keeps one tensor fewer
+     * per block); the same values and gradients as {@link #batchNorm(Tensor, Tensor, Tensor, Tensor, Tensor,
+     * boolean, double, double)} followed by the activation. {@code activation} one for which
+     * {@link UnaryOp#derivativeFromOutput} holds, {@code param} its slope or alpha.
+     */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double momentum, double eps, UnaryOp activation, double param) {
+        String op = "batchNorm+" + activation.name().toLowerCase(java.util.Locale.ROOT);
+        if (!activation.derivativeFromOutput(param)) {
+            throw new IllegalArgumentException(op + ": cannot fuse " + activation + " with parameter " + param
+                    + "; fusable are TANH, SIGMOID, RELU, LEAKY_RELU with slope >= 0 and ELU with alpha > 0");
+        }
+        return batchNorm(op, x, runningMean, runningVar, weight, bias, training, momentum, eps, activation, param);
+    }
+
+    /** Batch normalisation, followed by {@code activation} in place unless it is null. */
+    private static Tensor batchNorm(String op, Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight,
+                                    Tensor bias, boolean training, double momentum, double eps, UnaryOp activation,
+                                    double param) {
         Checks.open(op, x);
         Checks.floating(op, x);
         if (x.rank() != 2 && x.rank() != 4) {
@@ -430,9 +453,23 @@ public final class F {
         Tensor saveInvStd = x.emptyLike(Shape.of(channels), x.dtype());
         backend.batchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps, out,
                 saveMean, saveInvStd);
-        out.record(op, new Tensor[] {x, weight, bias}, gradOut -> training
-                ? batchNormTrainingGrads(x, weight, bias, saveMean, saveInvStd, gradOut)
-                : batchNormInferenceGrads(x, weight, bias, saveMean, saveInvStd, gradOut));
+        if (activation != null) {
+            backend.unary(activation, param, out, out);
+        }
+        out.record(op, new Tensor[] {x, weight, bias}, g -> {
+            Tensor gradOut = g;
+            if (activation != null) {
+                gradOut = g.emptyLike(out.shape(), out.dtype());
+                g.backend().unaryBackward(activation, param, out, out, g, gradOut);
+            }
+            Tensor[] grads = training
+                    ? batchNormTrainingGrads(x, weight, bias, saveMean, saveInvStd, gradOut)
+                    : batchNormInferenceGrads(x, weight, bias, saveMean, saveInvStd, gradOut);
+            if (gradOut != g) {
+                gradOut.close();
+            }
+            return grads;
+        });
         return out;
     }
 

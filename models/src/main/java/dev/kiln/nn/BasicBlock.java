@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.UnaryOp;
 
 /**
  * The residual basic block of ResNet (He et al. 2015), as torchvision's {@code BasicBlock}: input
@@ -34,13 +35,20 @@ public class BasicBlock extends Module {
         }
     }
 
+    /** The ReLU after the first normalisation, fused into it. */
+    private static final FusableActivation RELU = new Activation(UnaryOp.RELU, 0);
+
+    private record Activation(UnaryOp op, double param) implements FusableActivation {
+    }
+
     private static Conv2d conv3x3(int in, int out, int stride) {
         return Conv2d.builder(in, out, 3).stride(stride).padding(1).bias(false).build();
     }
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor y = module("bn1").call(module("conv1").call(x)).relu();
+        BatchNorm bn1 = (BatchNorm) module("bn1");
+        Tensor y = bn1.recordOutput(bn1.forward(module("conv1").call(x), RELU));
         y = module("bn2").call(module("conv2").call(y));
         Module downsample = module("downsample");
         Tensor shortcut = downsample == null ? x : downsample.call(x);

@@ -89,12 +89,24 @@ public abstract class BatchNorm extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        return forward(x, null);
+    }
+
+    /**
+     * This layer followed by {@code activation} (null: none) as one op, the activation applied in place and the
+     * normalised values not kept: what {@link Sequential} runs for a batch norm followed by a
+     * {@link FusableActivation}, and {@link BasicBlock} for its first normalisation and ReLU.
+     */
+    Tensor forward(Tensor x, FusableActivation activation) {
         if (!acceptsRank(x.rank()) || x.dim(1) != channels) {
             throw new IllegalArgumentException(name() + "(" + channels + "): input " + x.shape() + " must be "
                     + expectedShape());
         }
         boolean batchStatistics = isTraining() && !isFrozen();
-        Tensor y = F.batchNorm(x, runningMean(), runningVar(), weight(), bias(), batchStatistics, momentum, eps);
+        Tensor y = activation == null
+                ? F.batchNorm(x, runningMean(), runningVar(), weight(), bias(), batchStatistics, momentum, eps)
+                : F.batchNorm(x, runningMean(), runningVar(), weight(), bias(), batchStatistics, momentum, eps,
+                        activation.op(), activation.param());
         if (batchStatistics) {
             countBatch();
         }

@@ -53,8 +53,8 @@ public class Sequential extends Module {
     }
 
     /**
-     * Runs the chain; a plain {@link Linear} or {@link Conv2d} followed by a {@link FusableActivation} runs as one
-     * fused layer (same values and gradients, fewer passes or kernels, and no pre-activation kept).
+     * Runs the chain; a plain {@link Linear}, {@link Conv2d} or batch norm followed by a {@link FusableActivation}
+     * runs as one fused layer (same values and gradients, fewer passes or kernels, and no pre-activation kept).
      */
     @Override
     public Tensor forward(Tensor x) {
@@ -66,19 +66,28 @@ public class Sequential extends Module {
                 y = m.call(y);
                 continue;
             }
-            y = m.recordOutput(m instanceof Linear linear ? linear.forward(y, activation)
-                    : ((Conv2d) m).forward(y, activation));
+            y = m.recordOutput(fused(m, y, activation));
             module(Integer.toString(++i)).recordOutput(y);
         }
         return y;
     }
 
+    private static Tensor fused(Module m, Tensor x, FusableActivation activation) {
+        if (m instanceof Linear linear) {
+            return linear.forward(x, activation);
+        }
+        return m instanceof Conv2d conv ? conv.forward(x, activation) : ((BatchNorm) m).forward(x, activation);
+    }
+
     /**
-     * {@code next} as the activation to fuse into {@code m}, or null. Only a Linear or Conv2d of exactly that
-     * class fuses: a subclass (feedback alignment, say) may compute its forward or backward differently.
+     * {@code next} as the activation to fuse into {@code m}, or null. Only a Linear, Conv2d, BatchNorm1d or
+     * BatchNorm2d of exactly that class fuses: a subclass (feedback alignment, say) may compute its forward or
+     * backward differently.
      */
     private static FusableActivation fusableAfter(Module m, Module next) {
-        boolean fusing = m.getClass() == Linear.class || m.getClass() == Conv2d.class;
+        Class<?> type = m.getClass();
+        boolean fusing = type == Linear.class || type == Conv2d.class || type == BatchNorm1d.class
+                || type == BatchNorm2d.class;
         if (!fusing || !(next instanceof FusableActivation activation)) {
             return null;
         }
