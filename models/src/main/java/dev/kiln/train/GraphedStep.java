@@ -67,17 +67,23 @@ final class GraphedStep implements AutoCloseable {
         return true;
     }
 
-    /** One training step on {@code batch}, recorded first if need be: returns its loss and adds its hits. */
+    /**
+     * One training step on {@code batch}, recorded first if need be: returns its loss and adds its hits. What the
+     * eager part makes (the optimizer's temporaries, say) is freed with the step's scope; the recording's tensors
+     * live with the graph.
+     */
     double step(HostBatch batch, Tensor hits) {
-        load(batch);
-        if (graph == null) {
-            record();
+        try (Scope step = Scope.open()) {
+            load(batch);
+            if (graph == null) {
+                record();
+            }
+            checkLabels(batch);
+            graph.replay();
+            optimizer.step();
+            Accuracy.accumulate(scores, labels, hits);
+            return lossValue.item();
         }
-        checkLabels(batch);
-        graph.replay();
-        optimizer.step();
-        Accuracy.accumulate(scores, labels, hits);
-        return lossValue.item();
     }
 
     private void load(HostBatch batch) {
