@@ -51,10 +51,11 @@ template <typename T> __device__ void bn_inference_params_impl(const T* runningM
     }
 }
 
-// out = (x - mean) * invStd * weight + bias; weight and bias may be null (1 and 0).
+// out = op((x - mean) * invStd * weight + bias); weight and bias may be null (1 and 0); op < 0: no activation.
 template <typename T> __device__ void bn_apply_impl(const T* x, T* out, const T* mean, const T* invStd,
                                                    const T* weight, const T* bias, long long n, long long channels,
-                                                   long long spatial) {
+                                                   long long spatial, int op, double param) {
+    T p = (T) param;
     KILN_FOR(q, n * channels * spatial) {
         long long c = (q / spatial) % channels;
         T v = (x[q] - mean[c]) * invStd[c];
@@ -64,15 +65,23 @@ template <typename T> __device__ void bn_apply_impl(const T* x, T* out, const T*
         if (bias != 0) {
             v += bias[c];
         }
-        out[q] = v;
+        out[q] = op < 0 ? v : unary_value<T>(op, p, v);
     }
 }
 
+// The gradient reaching batch norm's output at q: gradOut itself, or through an activation op (op >= 0) from the
+// activation's output y.
+template <typename T> __device__ inline T bn_output_gradient(const T* gradOut, const T* y, int op, T p, long long q) {
+    return op < 0 ? gradOut[q] : activation_gradient<T>(op, p, y[q], y[q], gradOut[q]);
+}
+
 // sumDy[c] = sum(gradOut), sumDyXhat[c] = sum(gradOut * xhat) over channel c.
-template <typename T> __device__ void bn_backward_reduce_impl(const T* x, const T* gradOut, const T* mean,
-                                                             const T* invStd, T* sumDy, T* sumDyXhat, long long n,
-                                                             long long channels, long long spatial) {
+template <typename T> __device__ void bn_backward_reduce_impl(const T* x, const T* gradOut, const T* y, int op,
+                                                             double param, const T* mean, const T* invStd,
+                                                             T* sumDy, T* sumDyXhat, long long n, long long channels,
+                                                             long long spatial) {
     __shared__ double scratch[32];
+    T p = (T) param;
     for (long long c = blockIdx.x; c < channels; c += gridDim.x) {
         double mu = (double) mean[c];
         double is = (double) invStd[c];
@@ -80,7 +89,7 @@ template <typename T> __device__ void bn_backward_reduce_impl(const T* x, const 
         double dyx = 0;
         KILN_CHANNEL_LOOP(k, n, c, channels, spatial) {
             long long q = KILN_CHANNEL_INDEX(k, c, channels, spatial);
-            double g = (double) gradOut[q];
+            double g = (double) bn_output_gradient<T>(gradOut, y, op, p, q);
             dy += g;
             dyx += g * ((double) x[q] - mu) * is;
         }
@@ -94,16 +103,18 @@ template <typename T> __device__ void bn_backward_reduce_impl(const T* x, const 
 }
 
 // gradInput = weight * invStd / M * (M * gradOut - sumDy - xhat * sumDyXhat); weight may be null.
-template <typename T> __device__ void bn_backward_apply_impl(const T* x, const T* gradOut, const T* mean,
-                                                            const T* invStd, const T* weight, const T* sumDy,
-                                                            const T* sumDyXhat, T* gradInput, long long n,
-                                                            long long channels, long long spatial) {
+template <typename T> __device__ void bn_backward_apply_impl(const T* x, const T* gradOut, const T* y, int op,
+                                                            double param, const T* mean, const T* invStd,
+                                                            const T* weight, const T* sumDy, const T* sumDyXhat,
+                                                            T* gradInput, long long n, long long channels,
+                                                            long long spatial) {
     T m = (T) (n * spatial);
+    T p = (T) param;
     KILN_FOR(q, n * channels * spatial) {
         long long c = (q / spatial) % channels;
         T xhat = (x[q] - mean[c]) * invStd[c];
         T scale = (weight != 0 ? weight[c] : T(1)) * invStd[c] / m;
-        gradInput[q] = scale * (m * gradOut[q] - sumDy[c] - xhat * sumDyXhat[c]);
+        gradInput[q] = scale * (m * bn_output_gradient<T>(gradOut, y, op, p, q) - sumDy[c] - xhat * sumDyXhat[c]);
     }
 }
 
@@ -142,20 +153,24 @@ template <typename T> __device__ void bias_add_impl(T* out, const T* bias, long 
         bn_inference_params_impl<T>(runningMean, runningVar, eps, mean, invStd, channels); \
     } \
     extern "C" __global__ void bn_apply_##S(const T* x, T* out, const T* mean, const T* invStd, const T* weight, \
-                                            const T* bias, long long n, long long channels, long long spatial) { \
-        bn_apply_impl<T>(x, out, mean, invStd, weight, bias, n, channels, spatial); \
+                                            const T* bias, long long n, long long channels, long long spatial, \
+                                            int op, double param) { \
+        bn_apply_impl<T>(x, out, mean, invStd, weight, bias, n, channels, spatial, op, param); \
     } \
-    extern "C" __global__ void bn_backward_reduce_##S(const T* x, const T* gradOut, const T* mean, \
-                                                      const T* invStd, T* sumDy, T* sumDyXhat, long long n, \
-                                                      long long channels, long long spatial) { \
-        bn_backward_reduce_impl<T>(x, gradOut, mean, invStd, sumDy, sumDyXhat, n, channels, spatial); \
+    extern "C" __global__ void bn_backward_reduce_##S(const T* x, const T* gradOut, const T* y, int op, \
+                                                      double param, const T* mean, const T* invStd, T* sumDy, \
+                                                      T* sumDyXhat, long long n, long long channels, \
+                                                      long long spatial) { \
+        bn_backward_reduce_impl<T>(x, gradOut, y, op, param, mean, invStd, sumDy, sumDyXhat, n, channels, \
+                                   spatial); \
     } \
-    extern "C" __global__ void bn_backward_apply_##S(const T* x, const T* gradOut, const T* mean, \
-                                                     const T* invStd, const T* weight, const T* sumDy, \
-                                                     const T* sumDyXhat, T* gradInput, long long n, \
-                                                     long long channels, long long spatial) { \
-        bn_backward_apply_impl<T>(x, gradOut, mean, invStd, weight, sumDy, sumDyXhat, gradInput, n, channels, \
-                                  spatial); \
+    extern "C" __global__ void bn_backward_apply_##S(const T* x, const T* gradOut, const T* y, int op, \
+                                                     double param, const T* mean, const T* invStd, \
+                                                     const T* weight, const T* sumDy, const T* sumDyXhat, \
+                                                     T* gradInput, long long n, long long channels, \
+                                                     long long spatial) { \
+        bn_backward_apply_impl<T>(x, gradOut, y, op, param, mean, invStd, weight, sumDy, sumDyXhat, gradInput, n, \
+                                  channels, spatial); \
     } \
     extern "C" __global__ void channel_sum_##S(const T* x, T* out, long long n, long long channels, \
                                                long long spatial) { \

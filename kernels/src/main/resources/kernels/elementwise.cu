@@ -3,50 +3,7 @@
 // no divergence.
 #include "kiln_common.cuh"
 
-enum UnaryCode { NEG, ABS, EXP, LOG, SQRT, POW, TANH, SIGMOID, RELU, LEAKY_RELU, ELU, GELU, SIGN };
 enum BinaryCode { ADD, SUB, MUL, DIV, MAX, MIN, EQ, NE, LT, LE, GT, GE };
-
-template <typename A> __device__ inline A normal_cdf(A x) {
-    return A(0.5) * (A(1) + k_erf(x * A(0.70710678118654752440)));
-}
-
-template <typename A> __device__ inline A unary_value(int op, A p, A x) {
-    switch (op) {
-        case NEG: return -x;
-        case ABS: return k_abs(x);
-        case EXP: return k_exp(x);
-        case LOG: return k_log(x);
-        case SQRT: return k_sqrt(x);
-        case POW: return p == A(2) ? x * x : k_pow(x, p);
-        case TANH: return k_tanh(x);
-        case SIGMOID: return k_sigmoid(x);
-        case RELU: return x > A(0) || x != x ? x : A(0);  // NaN stays NaN, as Math.max and PyTorch keep it
-        case LEAKY_RELU: return x > A(0) ? x : p * x;
-        case ELU: return x > A(0) ? x : p * k_expm1(x);
-        case GELU: return x * normal_cdf(x);
-        case SIGN: return x > A(0) ? A(1) : (x < A(0) ? A(-1) : x);
-        default: return x;
-    }
-}
-
-// d op(x) / dx from the input x and the output y, whichever is cheaper.
-template <typename A> __device__ inline A unary_derivative(int op, A p, A x, A y) {
-    switch (op) {
-        case NEG: return A(-1);
-        case ABS: return x > A(0) ? A(1) : (x < A(0) ? A(-1) : x);  // Math.signum: NaN stays NaN
-        case EXP: return y;
-        case LOG: return A(1) / x;
-        case SQRT: return A(0.5) / y;
-        case POW: return p == A(2) ? A(2) * x : p * k_pow(x, p - A(1));
-        case TANH: return A(1) - y * y;
-        case SIGMOID: return y * (A(1) - y);
-        case RELU: return x > A(0) || x != x ? A(1) : A(0);
-        case LEAKY_RELU: return x > A(0) ? A(1) : p;
-        case ELU: return x > A(0) ? A(1) : y + p;
-        case GELU: return normal_cdf(x) + x * A(0.39894228040143267794) * k_exp(A(-0.5) * x * x);
-        default: return A(0);
-    }
-}
 
 template <typename T> __device__ void unary_impl(int op, double param, const T* x, T* out, long long n) {
     T p = (T) param;
@@ -59,10 +16,7 @@ template <typename T> __device__ void unary_backward_impl(int op, double param, 
                                                          const T* gradY, T* gradX, long long n) {
     T p = (T) param;
     KILN_FOR(i, n) {
-        // ReLU selects instead of multiplying, so that x <= 0 gives exactly 0 even for an infinite gradient,
-        // and NaN passes the gradient on, as the CPU backend and PyTorch do.
-        gradX[i] = op == RELU ? (x[i] > T(0) || x[i] != x[i] ? gradY[i] : T(0))
-                              : gradY[i] * unary_derivative<T>(op, p, x[i], y[i]);
+        gradX[i] = activation_gradient<T>(op, p, x[i], y[i], gradY[i]);
     }
 }
 
@@ -105,8 +59,7 @@ template <typename T> __device__ void bias_activation_backward_impl(int op, doub
         if (c < cols) {
             for (long long r = warp; r < rows; r += warps) {
                 long long i = r * cols + c;
-                T g = op == RELU ? (y[i] > T(0) || y[i] != y[i] ? gradY[i] : T(0))
-                                 : gradY[i] * unary_derivative<T>(op, p, y[i], y[i]);
+                T g = activation_gradient<T>(op, p, y[i], y[i], gradY[i]);
                 gradPre[i] = g;
                 acc += (double) g;
             }
@@ -160,8 +113,7 @@ template <typename T> __device__ void channel_activation_backward_impl(int op, d
         double sum = 0.0;
         for (long long k = threadIdx.x; k < n * spatial; k += blockDim.x) {
             long long i = (k / spatial * channels + c) * spatial + k % spatial;
-            T g = op == RELU ? (y[i] > T(0) || y[i] != y[i] ? gradY[i] : T(0))
-                             : gradY[i] * unary_derivative<T>(op, p, y[i], y[i]);
+            T g = activation_gradient<T>(op, p, y[i], y[i], gradY[i]);
             gradPre[i] = g;
             sum += (double) g;
         }

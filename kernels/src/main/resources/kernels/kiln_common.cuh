@@ -58,6 +58,59 @@ template <typename A> __device__ inline A k_sigmoid(A x) {
     return e / (A(1) + e);
 }
 
+// Element-wise functions of one argument, shared by the element-wise kernels and those that fuse an activation
+// (batch norm's). Op codes are the ordinals of the Java enum dev.kiln.engine.UnaryOp.
+enum UnaryCode { NEG, ABS, EXP, LOG, SQRT, POW, TANH, SIGMOID, RELU, LEAKY_RELU, ELU, GELU, SIGN };
+
+template <typename A> __device__ inline A normal_cdf(A x) {
+    return A(0.5) * (A(1) + k_erf(x * A(0.70710678118654752440)));
+}
+
+template <typename A> __device__ inline A unary_value(int op, A p, A x) {
+    switch (op) {
+        case NEG: return -x;
+        case ABS: return k_abs(x);
+        case EXP: return k_exp(x);
+        case LOG: return k_log(x);
+        case SQRT: return k_sqrt(x);
+        case POW: return p == A(2) ? x * x : k_pow(x, p);
+        case TANH: return k_tanh(x);
+        case SIGMOID: return k_sigmoid(x);
+        case RELU: return x > A(0) || x != x ? x : A(0);  // NaN stays NaN, as Math.max and PyTorch keep it
+        case LEAKY_RELU: return x > A(0) ? x : p * x;
+        case ELU: return x > A(0) ? x : p * k_expm1(x);
+        case GELU: return x * normal_cdf(x);
+        case SIGN: return x > A(0) ? A(1) : (x < A(0) ? A(-1) : x);
+        default: return x;
+    }
+}
+
+// d op(x) / dx from the input x and the output y, whichever is cheaper.
+template <typename A> __device__ inline A unary_derivative(int op, A p, A x, A y) {
+    switch (op) {
+        case NEG: return A(-1);
+        case ABS: return x > A(0) ? A(1) : (x < A(0) ? A(-1) : x);  // Math.signum: NaN stays NaN
+        case EXP: return y;
+        case LOG: return A(1) / x;
+        case SQRT: return A(0.5) / y;
+        case POW: return p == A(2) ? A(2) * x : p * k_pow(x, p - A(1));
+        case TANH: return A(1) - y * y;
+        case SIGMOID: return y * (A(1) - y);
+        case RELU: return x > A(0) || x != x ? A(1) : A(0);
+        case LEAKY_RELU: return x > A(0) ? A(1) : p;
+        case ELU: return x > A(0) ? A(1) : y + p;
+        case GELU: return normal_cdf(x) + x * A(0.39894228040143267794) * k_exp(A(-0.5) * x * x);
+        default: return A(0);
+    }
+}
+
+// gradY * op'(x), as unary_backward computes it; x may be the output y where op's derivative follows from it
+// (UnaryOp.derivativeFromOutput). ReLU selects instead of multiplying, so that x <= 0 gives exactly 0 even for an
+// infinite gradient, and NaN passes the gradient on, as the CPU backend and PyTorch do.
+template <typename A> __device__ inline A activation_gradient(int op, A p, A x, A y, A gradY) {
+    return op == RELU ? (x > A(0) || x != x ? gradY : A(0)) : gradY * unary_derivative<A>(op, p, x, y);
+}
+
 struct KilnSum {
     template <typename A> __device__ A operator()(A a, A b) const { return a + b; }
 };

@@ -364,6 +364,35 @@ public interface Backend extends AutoCloseable {
                           Tensor saveInvStd);
 
     /**
+     * {@link #batchNormForward} followed by the activation {@code op} (one whose derivative its output determines,
+     * {@link UnaryOp#derivativeFromOutput}) applied to out in place. By default the two in turn.
+     */
+    default void batchNormActivationForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
+                                            Tensor runningVar, boolean training, double momentum, double eps,
+                                            UnaryOp op, double param, Tensor out, Tensor saveMean,
+                                            Tensor saveInvStd) {
+        batchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps, out, saveMean, saveInvStd);
+        unary(op, param, out, out);
+    }
+
+    /**
+     * Training-mode gradient of {@link #batchNormActivationForward} from its output {@code y} and gradY, into what
+     * {@link #batchNormBackward} writes. By default the activation's backward into a temporary, then
+     * {@link #batchNormBackward}.
+     */
+    default void batchNormActivationBackward(Tensor x, Tensor y, Tensor gradY, UnaryOp op, double param,
+                                             Tensor weight, Tensor saveMean, Tensor saveInvStd, Tensor gradInput,
+                                             Tensor gradWeight, Tensor gradBias) {
+        Tensor gradOut = Tensor.empty(y.shape(), y.dtype(), this);
+        try {
+            unaryBackward(op, param, y, y, gradY, gradOut);
+            batchNormBackward(x, gradOut, weight, saveMean, saveInvStd, gradInput, gradWeight, gradBias);
+        } finally {
+            gradOut.close();
+        }
+    }
+
+    /**
      * Training-mode gradient of {@link #batchNormForward}, from x, gradOut (x's shape), weight {@code [C]}
      * or null, and the saveMean and saveInvStd that the forward pass wrote. With
      * {@code xhat = (x - mean) * invStd}, per channel over its M values:

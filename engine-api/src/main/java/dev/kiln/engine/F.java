@@ -451,39 +451,50 @@ public final class F {
         Tensor out = x.emptyLike(x.shape(), x.dtype());
         Tensor saveMean = x.emptyLike(Shape.of(channels), x.dtype());
         Tensor saveInvStd = x.emptyLike(Shape.of(channels), x.dtype());
-        backend.batchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps, out,
-                saveMean, saveInvStd);
-        if (activation != null) {
-            backend.unary(activation, param, out, out);
+        if (activation == null) {
+            backend.batchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps, out,
+                    saveMean, saveInvStd);
+        } else {
+            backend.batchNormActivationForward(x, weight, bias, runningMean, runningVar, training, momentum, eps,
+                    activation, param, out, saveMean, saveInvStd);
         }
         out.record(op, new Tensor[] {x, weight, bias}, g -> {
-            Tensor gradOut = g;
-            if (activation != null) {
-                gradOut = g.emptyLike(out.shape(), out.dtype());
+            if (training) {
+                return batchNormTrainingGrads(x, weight, bias, saveMean, saveInvStd, g, out, activation, param);
+            }
+            if (activation == null) {
+                return batchNormInferenceGrads(x, weight, bias, saveMean, saveInvStd, g);
+            }
+            try (Tensor gradOut = g.emptyLike(out.shape(), out.dtype())) {
                 g.backend().unaryBackward(activation, param, out, out, g, gradOut);
+                return batchNormInferenceGrads(x, weight, bias, saveMean, saveInvStd, gradOut);
             }
-            Tensor[] grads = training
-                    ? batchNormTrainingGrads(x, weight, bias, saveMean, saveInvStd, gradOut)
-                    : batchNormInferenceGrads(x, weight, bias, saveMean, saveInvStd, gradOut);
-            if (gradOut != g) {
-                gradOut.close();
-            }
-            return grads;
         });
         return out;
     }
 
+    /**
+     * Training-mode gradients from gradOut, the gradient of out: batch norm's output, or, with an
+     * {@code activation} (else null), the activation's output.
+     */
     private static Tensor[] batchNormTrainingGrads(Tensor x, Tensor weight, Tensor bias, Tensor saveMean,
-                                                   Tensor saveInvStd, Tensor gradOut) {
+                                                   Tensor saveInvStd, Tensor gradOut, Tensor out, UnaryOp activation,
+                                                   double param) {
         int channels = x.dim(1);
         Tensor gradInput = x.requiresGrad() ? gradOut.emptyLike(x.shape(), x.dtype()) : null;
         Tensor gradWeight = weight != null && weight.requiresGrad()
                 ? gradOut.emptyLike(Shape.of(channels), weight.dtype()) : null;
         Tensor gradBias = bias != null && bias.requiresGrad()
                 ? gradOut.emptyLike(Shape.of(channels), bias.dtype()) : null;
-        if (gradInput != null || gradWeight != null || gradBias != null) {
-            gradOut.backend().batchNormBackward(x, gradOut, weight, saveMean, saveInvStd, gradInput, gradWeight,
-                    gradBias);
+        if (gradInput == null && gradWeight == null && gradBias == null) {
+            return new Tensor[] {null, null, null};
+        }
+        Backend backend = gradOut.backend();
+        if (activation == null) {
+            backend.batchNormBackward(x, gradOut, weight, saveMean, saveInvStd, gradInput, gradWeight, gradBias);
+        } else {
+            backend.batchNormActivationBackward(x, out, gradOut, activation, param, weight, saveMean, saveInvStd,
+                    gradInput, gradWeight, gradBias);
         }
         return new Tensor[] {gradInput, gradWeight, gradBias};
     }

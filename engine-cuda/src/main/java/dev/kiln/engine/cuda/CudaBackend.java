@@ -343,14 +343,30 @@ public final class CudaBackend implements Backend {
     public synchronized void batchNormForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
                                               Tensor runningVar, boolean training, double momentum, double eps,
                                               Tensor out, Tensor saveMean, Tensor saveInvStd) {
-        batchNorm.forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, out, saveMean,
+        batchNorm.forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, null, 0, out, saveMean,
                 saveInvStd);
     }
 
     @Override
     public synchronized void batchNormBackward(Tensor x, Tensor gradOut, Tensor weight, Tensor saveMean,
                                                Tensor saveInvStd, Tensor gradInput, Tensor gradWeight, Tensor gradBias) {
-        batchNorm.backward(x, gradOut, weight, saveMean, saveInvStd, gradInput, gradWeight, gradBias);
+        batchNorm.backward(x, gradOut, null, null, 0, weight, saveMean, saveInvStd, gradInput, gradWeight, gradBias);
+    }
+
+    @Override
+    public synchronized void batchNormActivationForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
+                                                        Tensor runningVar, boolean training, double momentum,
+                                                        double eps, UnaryOp op, double param, Tensor out,
+                                                        Tensor saveMean, Tensor saveInvStd) {
+        batchNorm.forward(x, weight, bias, runningMean, runningVar, training, momentum, eps, op, param, out, saveMean,
+                saveInvStd);
+    }
+
+    @Override
+    public synchronized void batchNormActivationBackward(Tensor x, Tensor y, Tensor gradY, UnaryOp op, double param,
+                                                         Tensor weight, Tensor saveMean, Tensor saveInvStd,
+                                                         Tensor gradInput, Tensor gradWeight, Tensor gradBias) {
+        batchNorm.backward(x, gradY, y, op, param, weight, saveMean, saveInvStd, gradInput, gradWeight, gradBias);
     }
 
     @Override

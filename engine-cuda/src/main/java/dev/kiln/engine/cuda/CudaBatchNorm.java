@@ -2,6 +2,7 @@ package dev.kiln.engine.cuda;
 
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.UnaryOp;
 
 /**
  * Batch normalisation per channel with our kernels: statistics (one block per channel, sums in double),
@@ -31,8 +32,10 @@ final class CudaBatchNorm {
         }
     }
 
+    /** Batch norm into out, followed by {@code activation} in the same kernel unless it is null. */
     void forward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, boolean training,
-                 double momentum, double eps, Tensor out, Tensor saveMean, Tensor saveInvStd) {
+                 double momentum, double eps, UnaryOp activation, double param, Tensor out, Tensor saveMean,
+                 Tensor saveInvStd) {
         Layout l = Layout.of(x);
         Tensor mean = saveMean != null ? saveMean : channelTemporary(x, l);
         Tensor invStd = saveInvStd != null ? saveInvStd : channelTemporary(x, l);
@@ -48,7 +51,7 @@ final class CudaBatchNorm {
             }
             if (l.size() > 0) {
                 launcher.begin().pointer(x).pointer(out).pointer(mean).pointer(invStd).pointer(weight).pointer(bias)
-                        .int64(l.n()).int64(l.channels()).int64(l.spatial())
+                        .int64(l.n()).int64(l.channels()).int64(l.spatial()).int32(code(activation)).float64(param)
                         .launch(kernels.function(Kernel.BN_APPLY, x.dtype()), launcher.blocksFor(l.size()));
             }
         } finally {
@@ -57,26 +60,36 @@ final class CudaBatchNorm {
         }
     }
 
-    /** gradBias is the per-channel sum of gradOut and gradWeight that of gradOut * xhat: the kernel writes them in place. */
-    void backward(Tensor x, Tensor gradOut, Tensor weight, Tensor saveMean, Tensor saveInvStd, Tensor gradInput,
-                  Tensor gradWeight, Tensor gradBias) {
+    /**
+     * gradBias is the per-channel sum of gradOut and gradWeight that of gradOut * xhat: the kernel writes them in
+     * place. With an {@code activation} (else null), gradOut is the gradient of its output {@code y}, and both
+     * kernels take it through the activation as they read it.
+     */
+    void backward(Tensor x, Tensor gradOut, Tensor y, UnaryOp activation, double param, Tensor weight,
+                  Tensor saveMean, Tensor saveInvStd, Tensor gradInput, Tensor gradWeight, Tensor gradBias) {
         Layout l = Layout.of(x);
         Tensor sumDy = gradBias != null ? gradBias : channelTemporary(x, l);
         Tensor sumDyXhat = gradWeight != null ? gradWeight : channelTemporary(x, l);
         try {
-            launcher.begin().pointer(x).pointer(gradOut).pointer(saveMean).pointer(saveInvStd).pointer(sumDy)
-                    .pointer(sumDyXhat).int64(l.n()).int64(l.channels()).int64(l.spatial())
+            launcher.begin().pointer(x).pointer(gradOut).pointer(y).int32(code(activation)).float64(param)
+                    .pointer(saveMean).pointer(saveInvStd).pointer(sumDy).pointer(sumDyXhat).int64(l.n())
+                    .int64(l.channels()).int64(l.spatial())
                     .launch(kernels.function(Kernel.BN_BACKWARD_REDUCE, x.dtype()), launcher.blocksForRows(l.channels()));
             if (gradInput != null && l.size() > 0) {
-                launcher.begin().pointer(x).pointer(gradOut).pointer(saveMean).pointer(saveInvStd).pointer(weight)
-                        .pointer(sumDy).pointer(sumDyXhat).pointer(gradInput).int64(l.n()).int64(l.channels())
-                        .int64(l.spatial())
+                launcher.begin().pointer(x).pointer(gradOut).pointer(y).int32(code(activation)).float64(param)
+                        .pointer(saveMean).pointer(saveInvStd).pointer(weight).pointer(sumDy).pointer(sumDyXhat)
+                        .pointer(gradInput).int64(l.n()).int64(l.channels()).int64(l.spatial())
                         .launch(kernels.function(Kernel.BN_BACKWARD_APPLY, x.dtype()), launcher.blocksFor(l.size()));
             }
         } finally {
             closeIfTemporary(sumDy, gradBias);
             closeIfTemporary(sumDyXhat, gradWeight);
         }
+    }
+
+    /** The kernels' op code: the activation's ordinal, or -1 for none. */
+    private static int code(UnaryOp activation) {
+        return activation == null ? -1 : activation.ordinal();
     }
 
     private static Tensor channelTemporary(Tensor x, Layout l) {

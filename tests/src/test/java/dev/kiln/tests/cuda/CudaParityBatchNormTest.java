@@ -11,6 +11,7 @@ import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.UnaryOp;
 import dev.kiln.tests.cuda.ParityBackends.Tolerance;
 import java.util.ArrayList;
 import java.util.List;
@@ -133,6 +134,38 @@ class CudaParityBatchNormTest extends ParityTest {
                     b.batchNormBackward(in[0], in[1], in[2], in[3], in[4], grads[0], grads[1], grads[2]);
                     return grads;
                 });
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("dtypesShapesAndActivations")
+    void batchNormWithActivationForwardAndBackwardMatchCpu(DType dtype, Shape shape, UnaryOp op) {
+        int c = shape.dim(1);
+        double param = op == UnaryOp.ELU ? 1.0 : 0.0;
+        assertParity("batchNormActivationForward and backward, " + op + " " + dtype + " " + shape,
+                new String[] {"out", "runningMean", "runningVar", "gradInput", "gradWeight", "gradBias"},
+                tolerance(dtype), b -> {
+                    Tensor x = uniform(b, dtype, 63, -2, 4, shape.dims());
+                    Tensor weight = random(b, dtype, 64, c);
+                    Tensor out = output(b, dtype, shape);
+                    Tensor saveMean = output(b, dtype, c);
+                    Tensor saveInvStd = output(b, dtype, c);
+                    Tensor runningMean = random(b, dtype, 65, c);
+                    Tensor runningVar = uniform(b, dtype, 66, 0.5, 2, c);
+                    b.batchNormActivationForward(x, weight, random(b, dtype, 67, c), runningMean, runningVar, true, 0.1,
+                            1e-5, op, param, out, saveMean, saveInvStd);
+                    Tensor[] grads = {output(b, dtype, shape), output(b, dtype, c), output(b, dtype, c)};
+                    b.batchNormActivationBackward(x, out, random(b, dtype, 68, shape.dims()), op, param, weight,
+                            saveMean, saveInvStd, grads[0], grads[1], grads[2]);
+                    return new Tensor[] {out, runningMean, runningVar, grads[0], grads[1], grads[2]};
+                });
+    }
+
+    static Stream<Arguments> dtypesShapesAndActivations() {
+        List<Arguments> cases = new ArrayList<>();
+        for (UnaryOp op : new UnaryOp[] {UnaryOp.RELU, UnaryOp.TANH, UnaryOp.ELU}) {
+            dtypesAndShapes().forEach(a -> cases.add(Arguments.of(a.get()[0], a.get()[1], op)));
+        }
+        return cases.stream();
     }
 
     @Test
