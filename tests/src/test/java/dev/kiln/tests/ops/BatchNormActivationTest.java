@@ -59,15 +59,6 @@ class BatchNormActivationTest {
         return cases.stream();
     }
 
-    private static Tensor activate(Tensor t, UnaryOp op, double param) {
-        return switch (op) {
-            case RELU -> t.relu();
-            case TANH -> t.tanh();
-            case ELU -> t.elu(param);
-            default -> throw new IllegalArgumentException("not an activation here: " + op);
-        };
-    }
-
     @ParameterizedTest(name = "{0} {2} training={3}")
     @MethodSource("cases")
     void fusedGivesTheValuesStatisticsAndGradientsOfBatchNormThenActivation(UnaryOp op, double param, DType dtype,
@@ -87,7 +78,8 @@ class BatchNormActivationTest {
         x.clearGrad();
         weight.clearGrad();
         bias.clearGrad();
-        Tensor composed = activate(F.batchNorm(x, mean2, var2, weight, bias, training, 0.1, 1e-5), op, param);
+        Tensor composed = FusableActivations.apply(F.batchNorm(x, mean2, var2, weight, bias, training, 0.1, 1e-5), op,
+                param);
         composed.backward(upstream);
 
         assertArrayEquals(composed.toDoubleArray(), fused.toDoubleArray(), 0, "values");

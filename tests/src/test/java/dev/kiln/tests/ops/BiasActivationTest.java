@@ -43,25 +43,12 @@ class BiasActivationTest {
 
     static Stream<Arguments> activationsAndDtypes() {
         List<Arguments> cases = new ArrayList<>();
-        Object[][] activations = {{UnaryOp.RELU, 0.0}, {UnaryOp.TANH, 0.0}, {UnaryOp.SIGMOID, 0.0},
-                {UnaryOp.LEAKY_RELU, 0.1}, {UnaryOp.LEAKY_RELU, 0.0}, {UnaryOp.ELU, 1.3}};
-        for (Object[] a : activations) {
+        for (Object[] a : FusableActivations.ALL) {
             for (DType dtype : new DType[] {DType.F32, DType.F64}) {
                 cases.add(Arguments.of(a[0], a[1], dtype));
             }
         }
         return cases.stream();
-    }
-
-    private static Tensor activate(Tensor t, UnaryOp op, double param) {
-        return switch (op) {
-            case RELU -> t.relu();
-            case TANH -> t.tanh();
-            case SIGMOID -> t.sigmoid();
-            case LEAKY_RELU -> t.leakyRelu(param);
-            case ELU -> t.elu(param);
-            default -> throw new IllegalArgumentException("not an activation here: " + op);
-        };
     }
 
     private static Tensor parameter(DType dtype, int... dims) {
@@ -82,7 +69,7 @@ class BiasActivationTest {
         x.zeroGrad();
         w.zeroGrad();
         b.zeroGrad();
-        Tensor composed = activate(F.linear(x, w, b), op, param);
+        Tensor composed = FusableActivations.apply(F.linear(x, w, b), op, param);
         composed.backward(upstream);
 
         assertArrayEquals(composed.toDoubleArray(), fused.toDoubleArray(), 0, "values");
@@ -105,7 +92,7 @@ class BiasActivationTest {
         double[] inputs = {-3, -1, -1e-3, -0.0, 0, 1e-3, 0.5, 2, 30, -30, Double.NaN};
         Backend backend = Engine.get().backend();
         Tensor x = Tensor.fromArray(inputs, inputs.length).to(dtype);
-        Tensor y = activate(x, op, param);
+        Tensor y = FusableActivations.apply(x, op, param);
         Tensor grad = Tensor.uniform(-2, 2, dtype, inputs.length);
         Tensor fromInput = Tensor.zeros(dtype, inputs.length);
         Tensor fromOutput = Tensor.zeros(dtype, inputs.length);

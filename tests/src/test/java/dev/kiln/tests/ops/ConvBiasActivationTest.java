@@ -48,9 +48,7 @@ class ConvBiasActivationTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
-        Object[][] activations = {{UnaryOp.RELU, 0.0}, {UnaryOp.TANH, 0.0}, {UnaryOp.SIGMOID, 0.0},
-                {UnaryOp.LEAKY_RELU, 0.1}, {UnaryOp.ELU, 1.3}};
-        for (Object[] a : activations) {
+        for (Object[] a : FusableActivations.ALL) {
             for (DType dtype : new DType[] {DType.F32, DType.F64}) {
                 for (boolean bias : new boolean[] {true, false}) {
                     cases.add(Arguments.of(a[0], a[1], dtype, bias));
@@ -58,17 +56,6 @@ class ConvBiasActivationTest {
             }
         }
         return cases.stream();
-    }
-
-    private static Tensor activate(Tensor t, UnaryOp op, double param) {
-        return switch (op) {
-            case RELU -> t.relu();
-            case TANH -> t.tanh();
-            case SIGMOID -> t.sigmoid();
-            case LEAKY_RELU -> t.leakyRelu(param);
-            case ELU -> t.elu(param);
-            default -> throw new IllegalArgumentException("not an activation here: " + op);
-        };
     }
 
     @ParameterizedTest(name = "{0} {1} {2} bias={3}")
@@ -93,7 +80,7 @@ class ConvBiasActivationTest {
         if (withBias) {
             b.clearGrad();
         }
-        Tensor composed = activate(F.conv2d(x, w, b, stride, padding, dilation), op, param);
+        Tensor composed = FusableActivations.apply(F.conv2d(x, w, b, stride, padding, dilation), op, param);
         composed.backward(upstream);
 
         assertArrayEquals(composed.toDoubleArray(), fused.toDoubleArray(), 0, "values");
