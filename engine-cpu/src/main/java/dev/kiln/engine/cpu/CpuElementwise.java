@@ -29,36 +29,11 @@ final class CpuElementwise {
     void unary(UnaryOp op, double p, Tensor x, Tensor out) {
         int n = Math.toIntExact(out.size());
         if (op == UnaryOp.RELU && x.dtype() == DType.F32) {
-            FloatBuffer xs = f32(x);
-            FloatBuffer os = f32(out);
-            int xo = offset(x);
-            int oo = offset(out);
-            parallel.forRange(n, 1, (s, e) -> {
-                float[][] t = Chunks.scratch();
-                float[] in = t[0];
-                for (int c = s; c < e; c += Chunks.SIZE) {
-                    int len = Math.min(Chunks.SIZE, e - c);
-                    xs.get(xo + c, in, 0, len);
-                    relu(in, len);
-                    os.put(oo + c, in, 0, len);
-                }
-            });
+            mapF32(x, out, 1, CpuElementwise::relu);
             return;
         }
         if (op == UnaryOp.TANH && x.dtype() == DType.F32) {
-            FloatBuffer xs = f32(x);
-            FloatBuffer os = f32(out);
-            int xo = offset(x);
-            int oo = offset(out);
-            parallel.forRange(n, 8, (s, e) -> {
-                float[] v = Chunks.scratch()[0];
-                for (int c = s; c < e; c += Chunks.SIZE) {
-                    int len = Math.min(Chunks.SIZE, e - c);
-                    xs.get(xo + c, v, 0, len);
-                    FastTanh.tanh(v, len);
-                    os.put(oo + c, v, 0, len);
-                }
-            });
+            mapF32(x, out, 8, FastTanh::tanh);
             return;
         }
         Data xd = Data.of(x);
@@ -141,19 +116,9 @@ final class CpuElementwise {
             throw new IllegalArgumentException("roundToBfloat16: F32 in and out of one size, got " + x.dtype() + " "
                     + x.shape() + " and " + out.dtype() + " " + out.shape());
         }
-        FloatBuffer xs = f32(x);
-        FloatBuffer os = f32(out);
-        int xo = offset(x);
-        int oo = offset(out);
-        parallel.forRange(Math.toIntExact(out.size()), 1, (s, e) -> {
-            float[] v = Chunks.scratch()[0];
-            for (int c = s; c < e; c += Chunks.SIZE) {
-                int len = Math.min(Chunks.SIZE, e - c);
-                xs.get(xo + c, v, 0, len);
-                for (int i = 0; i < len; i++) {
-                    v[i] = Precision.roundToBfloat16(v[i]);
-                }
-                os.put(oo + c, v, 0, len);
+        mapF32(x, out, 1, (v, len) -> {
+            for (int i = 0; i < len; i++) {
+                v[i] = Precision.roundToBfloat16(v[i]);
             }
         });
     }
@@ -161,21 +126,11 @@ final class CpuElementwise {
     void affine(Tensor x, double scale, double shift, Tensor out) {
         int n = Math.toIntExact(out.size());
         if (x.dtype() == DType.F32) {
-            FloatBuffer xs = f32(x);
-            FloatBuffer os = f32(out);
-            int xo = offset(x);
-            int oo = offset(out);
             float a = (float) scale;
             float b = (float) shift;
-            parallel.forRange(n, 1, (s, e) -> {
-                float[] v = Chunks.scratch()[0];
-                for (int c = s; c < e; c += Chunks.SIZE) {
-                    int len = Math.min(Chunks.SIZE, e - c);
-                    xs.get(xo + c, v, 0, len);
-                    for (int i = 0; i < len; i++) {
-                        v[i] = v[i] * a + b;
-                    }
-                    os.put(oo + c, v, 0, len);
+            mapF32(x, out, 1, (v, len) -> {
+                for (int i = 0; i < len; i++) {
+                    v[i] = v[i] * a + b;
                 }
             });
             return;
@@ -185,6 +140,31 @@ final class CpuElementwise {
         parallel.forRange(n, 1, (s, e) -> {
             for (int i = s; i < e; i++) {
                 od.set(i, xd.get(i) * scale + shift);
+            }
+        });
+    }
+
+    /** A pass over F32 values in place: {@code v[0, len)}. */
+    private interface FloatChunk {
+        void apply(float[] v, int len);
+    }
+
+    /**
+     * {@code out = chunk(x)} for F32 x and out of one size (out may be x), streamed through this thread's heap
+     * chunks ({@link Chunks}) on every thread; {@code cost} is the work per element for {@link Parallel#forRange}.
+     */
+    private void mapF32(Tensor x, Tensor out, long cost, FloatChunk chunk) {
+        FloatBuffer xs = f32(x);
+        FloatBuffer os = f32(out);
+        int xo = offset(x);
+        int oo = offset(out);
+        parallel.forRange(Math.toIntExact(out.size()), cost, (s, e) -> {
+            float[] v = Chunks.scratch()[0];
+            for (int c = s; c < e; c += Chunks.SIZE) {
+                int len = Math.min(Chunks.SIZE, e - c);
+                xs.get(xo + c, v, 0, len);
+                chunk.apply(v, len);
+                os.put(oo + c, v, 0, len);
             }
         });
     }
