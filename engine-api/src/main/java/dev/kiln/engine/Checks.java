@@ -33,6 +33,19 @@ final class Checks {
         }
     }
 
+    /**
+     * The name of {@code layer} fused with {@code activation} (e.g. {@code conv2d+relu}), once the activation is one
+     * whose derivative its output determines ({@link UnaryOp#derivativeFromOutput}), as a fused op needs.
+     */
+    static String fused(String layer, UnaryOp activation, double param) {
+        String name = layer + "+" + activation.name().toLowerCase(java.util.Locale.ROOT);
+        if (!activation.derivativeFromOutput(param)) {
+            throw new IllegalArgumentException(name + ": cannot fuse " + activation + " with parameter " + param
+                    + "; fusable are TANH, SIGMOID, RELU, LEAKY_RELU with slope >= 0 and ELU with alpha > 0");
+        }
+        return name;
+    }
+
     static void index(String op, Tensor t) {
         if (t.dtype() != DType.I64 && t.dtype() != DType.I32) {
             throw new IllegalArgumentException(op + ": indices must be I64 or I32, got " + t.dtype() + " for " + t.shape());

@@ -94,11 +94,7 @@ public final class F {
      * or alpha.
      */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias, UnaryOp activation, double param) {
-        String name = "linear+" + activation.name().toLowerCase(java.util.Locale.ROOT);
-        if (!activation.derivativeFromOutput(param)) {
-            throw new IllegalArgumentException(name + ": cannot fuse " + activation + " with parameter " + param
-                    + "; fusable are TANH, SIGMOID, RELU, LEAKY_RELU with slope >= 0 and ELU with alpha > 0");
-        }
+        String name = Checks.fused("linear", activation, param);
         checkLinear(name, x, weight, bias);
         if (bias == null) {
             return ElementwiseOps.unary(activation, param, linear(x, weight, null));
@@ -208,11 +204,7 @@ public final class F {
      */
     public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
                                 UnaryOp activation, double param) {
-        String name = "conv2d+" + activation.name().toLowerCase(java.util.Locale.ROOT);
-        if (!activation.derivativeFromOutput(param)) {
-            throw new IllegalArgumentException(name + ": cannot fuse " + activation + " with parameter " + param
-                    + "; fusable are TANH, SIGMOID, RELU, LEAKY_RELU with slope >= 0 and ELU with alpha > 0");
-        }
+        String name = Checks.fused("conv2d", activation, param);
         Conv2dGeometry g = conv2dGeometry(name, input, weight, bias, stride, padding, dilation);
         Tensor out = input.emptyLike(g.outputShape(), input.dtype());
         Backend backend = input.backend();
@@ -403,11 +395,7 @@ public final class F {
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps, UnaryOp activation, double param) {
-        String op = "batchNorm+" + activation.name().toLowerCase(java.util.Locale.ROOT);
-        if (!activation.derivativeFromOutput(param)) {
-            throw new IllegalArgumentException(op + ": cannot fuse " + activation + " with parameter " + param
-                    + "; fusable are TANH, SIGMOID, RELU, LEAKY_RELU with slope >= 0 and ELU with alpha > 0");
-        }
+        String op = Checks.fused("batchNorm", activation, param);
         return batchNorm(op, x, runningMean, runningVar, weight, bias, training, momentum, eps, activation, param);
     }
 
