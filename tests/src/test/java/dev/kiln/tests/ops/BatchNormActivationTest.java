@@ -16,8 +16,6 @@ import dev.kiln.nn.BatchNorm2d;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -48,15 +46,7 @@ class BatchNormActivationTest {
     }
 
     static Stream<Arguments> cases() {
-        List<Arguments> cases = new ArrayList<>();
-        for (Object[] a : new Object[][] {{UnaryOp.RELU, 0.0}, {UnaryOp.TANH, 0.0}, {UnaryOp.ELU, 1.0}}) {
-            for (DType dtype : new DType[] {DType.F32, DType.F64}) {
-                for (boolean training : new boolean[] {true, false}) {
-                    cases.add(Arguments.of(a[0], a[1], dtype, training));
-                }
-            }
-        }
-        return cases.stream();
+        return FusableActivations.withDtypesAndSwitch();
     }
 
     @ParameterizedTest(name = "{0} {2} training={3}")

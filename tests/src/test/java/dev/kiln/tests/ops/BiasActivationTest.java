@@ -11,8 +11,6 @@ import dev.kiln.engine.F;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,13 +40,7 @@ class BiasActivationTest {
     }
 
     static Stream<Arguments> activationsAndDtypes() {
-        List<Arguments> cases = new ArrayList<>();
-        for (Object[] a : FusableActivations.ALL) {
-            for (DType dtype : new DType[] {DType.F32, DType.F64}) {
-                cases.add(Arguments.of(a[0], a[1], dtype));
-            }
-        }
-        return cases.stream();
+        return FusableActivations.withDtypes();
     }
 
     private static Tensor parameter(DType dtype, int... dims) {

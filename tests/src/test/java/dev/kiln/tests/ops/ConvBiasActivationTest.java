@@ -16,8 +16,6 @@ import dev.kiln.nn.Conv2d;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
 import dev.kiln.nn.Tanh;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,15 +45,7 @@ class ConvBiasActivationTest {
     }
 
     static Stream<Arguments> cases() {
-        List<Arguments> cases = new ArrayList<>();
-        for (Object[] a : FusableActivations.ALL) {
-            for (DType dtype : new DType[] {DType.F32, DType.F64}) {
-                for (boolean bias : new boolean[] {true, false}) {
-                    cases.add(Arguments.of(a[0], a[1], dtype, bias));
-                }
-            }
-        }
-        return cases.stream();
+        return FusableActivations.withDtypesAndSwitch();
     }
 
     @ParameterizedTest(name = "{0} {1} {2} bias={3}")

@@ -1,7 +1,12 @@
 package dev.kiln.tests.ops;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * The activations a dense layer, a convolution or a batch norm fuses ({@link UnaryOp#derivativeFromOutput}), with
@@ -13,6 +18,23 @@ final class FusableActivations {
             {UnaryOp.LEAKY_RELU, 0.1}, {UnaryOp.LEAKY_RELU, 0.0}, {UnaryOp.ELU, 1.3}};
 
     private FusableActivations() {
+    }
+
+    /** (op, param, dtype) for every activation of {@link #ALL} in F32 and F64. */
+    static Stream<Arguments> withDtypes() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Object[] a : ALL) {
+            for (DType dtype : new DType[] {DType.F32, DType.F64}) {
+                cases.add(Arguments.of(a[0], a[1], dtype));
+            }
+        }
+        return cases.stream();
+    }
+
+    /** (op, param, dtype, flag): {@link #withDtypes} with a test's own switch (a bias, training) on and off. */
+    static Stream<Arguments> withDtypesAndSwitch() {
+        return withDtypes().flatMap(a -> Stream.of(true, false).map(flag -> Arguments.of(a.get()[0], a.get()[1],
+                a.get()[2], flag)));
     }
 
     /** {@code op} with {@code param} applied to t through the tensor API: the reference for a fused op. */
