@@ -36,6 +36,7 @@ public final class CpuBackend implements Backend {
     private final CpuPooling pooling;
     private final CpuBatchNorm batchNorm;
     private final CpuRecurrent recurrent;
+    private volatile Backend storageOwner = this;
 
     public CpuBackend(int threads) {
         this.parallel = new Parallel(threads);
@@ -73,8 +74,12 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    CpuMemory memory() {
-        return memory;
+    /**
+     * Makes the storages this backend allocates from now on name {@code owner} as their backend, so that
+     * operations on their tensors go through it ({@link OperationCountingBackend}); {@code this} by default.
+     */
+    void reportStoragesAs(Backend owner) {
+        this.storageOwner = owner;
     }
 
     /** Threads used by Java kernels and by OpenBLAS. */
@@ -98,7 +103,7 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException("CPU backend: a tensor holds at most " + Integer.MAX_VALUE
                     + " elements, asked for " + elements);
         }
-        return new CpuStorage(this, memory.allocate(elements * dtype.bytes()), dtype, elements);
+        return new CpuStorage(storageOwner, memory, memory.allocate(elements * dtype.bytes()), dtype, elements);
     }
 
     @Override

@@ -17,7 +17,8 @@ import org.bytedeco.javacpp.FloatPointer;
  * tensor's element type, and from OpenBLAS through a JavaCPP pointer to the same address.
  */
 final class CpuStorage implements Storage {
-    private final CpuBackend backend;
+    private final Backend owner;
+    private final CpuMemory memory;
     private final CpuMemory.Block block;
     private final DType dtype;
     private final long capacity;
@@ -29,8 +30,10 @@ final class CpuStorage implements Storage {
     private FloatPointer floatPointer;
     private DoublePointer doublePointer;
 
-    CpuStorage(CpuBackend backend, CpuMemory.Block block, DType dtype, long capacity) {
-        this.backend = backend;
+    /** @param owner the backend that tensors on this storage dispatch to (the CPU backend, or a wrapper of it) */
+    CpuStorage(Backend owner, CpuMemory memory, CpuMemory.Block block, DType dtype, long capacity) {
+        this.owner = owner;
+        this.memory = memory;
         this.block = block;
         this.dtype = dtype;
         this.capacity = capacity;
@@ -67,7 +70,7 @@ final class CpuStorage implements Storage {
 
     @Override
     public Backend backend() {
-        return backend;
+        return owner;
     }
 
     @Override
@@ -82,6 +85,6 @@ final class CpuStorage implements Storage {
 
     @Override
     public void release() {
-        backend.memory().free(block);
+        memory.free(block);
     }
 }

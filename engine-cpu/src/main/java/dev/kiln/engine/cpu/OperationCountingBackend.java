@@ -1,0 +1,84 @@
+package dev.kiln.engine.cpu;
+
+import dev.kiln.engine.Backend;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The CPU backend behind a proxy that counts the operations the engine asks of it: every call of a {@link Backend}
+ * method but those that only describe the backend or its memory. A fused op counts once, as the engine calls it,
+ * whatever it does inside, so the count is the same on every backend: the number of kernel launches (or library
+ * calls) a backend that implements each such op in one would make, e.g. CUDA. Opt in with
+ * {@code -Dkiln.cpu.countOperations=true}; {@link Backend#counters()} then reports {@code backend_operations},
+ * {@code host_reads} ({@code copyToHost} calls, the CPU's equivalent of waiting for a device),
+ * {@code allocations}, and {@code operation.<method>} for each method called.
+ */
+final class OperationCountingBackend implements InvocationHandler {
+    /** Calls that ask about the backend or reserve memory rather than run work on it. */
+    private static final Set<String> NOT_OPERATIONS = Set.of("name", "device", "deviceName", "counters",
+            "bytesInUse", "canCaptureSteps", "synchronize", "close", "allocate");
+
+    private final CpuBackend backend;
+    private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
+    private final LongAdder allocations = new LongAdder();
+
+    private OperationCountingBackend(CpuBackend backend) {
+        this.backend = backend;
+    }
+
+    /** {@code backend} behind a counting proxy, which the storages it allocates from now on name as their owner. */
+    static Backend wrap(CpuBackend backend) {
+        Backend proxy = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(),
+                new Class<?>[] {Backend.class}, new OperationCountingBackend(backend));
+        backend.reportStoragesAs(proxy);
+        return proxy;
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        String name = method.getName();
+        if (method.getDeclaringClass() == Object.class) {
+            return objectMethod(proxy, name, args);
+        }
+        if (name.equals("counters")) {
+            return counters();
+        }
+        if (name.equals("allocate")) {
+            allocations.increment();
+        } else if (!NOT_OPERATIONS.contains(name)) {
+            calls.computeIfAbsent(name, k -> new LongAdder()).increment();
+        }
+        try {
+            return method.invoke(backend, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    private Map<String, Long> counters() {
+        Map<String, Long> byMethod = new TreeMap<>();
+        calls.forEach((name, count) -> byMethod.put(name, count.sum()));
+        Map<String, Long> counters = new LinkedHashMap<>();
+        counters.put("backend_operations", byMethod.values().stream().mapToLong(Long::longValue).sum());
+        counters.put("host_reads", byMethod.getOrDefault("copyToHost", 0L));
+        counters.put("allocations", allocations.sum());
+        byMethod.forEach((name, count) -> counters.put("operation." + name, count));
+        return counters;
+    }
+
+    private Object objectMethod(Object proxy, String name, Object[] args) {
+        return switch (name) {
+            case "equals" -> proxy == args[0];
+            case "hashCode" -> System.identityHashCode(proxy);
+            default -> backend.name() + " (counting operations)";
+        };
+    }
+}

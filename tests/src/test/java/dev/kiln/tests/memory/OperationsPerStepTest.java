@@ -1,0 +1,142 @@
+package dev.kiln.tests.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kiln.data.ArrayDataset;
+import dev.kiln.data.DataLoader;
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.Engine;
+import dev.kiln.nn.CrossEntropyLoss;
+import dev.kiln.nn.Module;
+import dev.kiln.optim.Adam;
+import dev.kiln.optim.Optimizer;
+import dev.kiln.train.EpochMetrics;
+import dev.kiln.train.Trainer;
+import dev.kiln.train.TrainingListener;
+import dev.kiln.zoo.Zoo;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The backend operations one training step of each protocol workload (W1-W3 of shared/BENCHMARKS.md, Adam, the
+ * {@link Trainer}) asks for: no more than docs/GPU.md reports. On CUDA each operation is one kernel launch or
+ * library call, and small models are bound by launches, so a step that grows an operation runs slower there.
+ * Counted by the CPU backend with {@code -Dkiln.cpu.countOperations=true}, which the tests module's
+ * {@code operations-per-step} Surefire execution sets; elsewhere these tests skip and say so.
+ */
+class OperationsPerStepTest {
+    private static final int STEPS = 6;
+    private static final int CLASSES = 10;
+
+    @Test
+    void anMlpStepRunsAtMost25Operations() {
+        assertAtMost(25, operationsPerStep("W1 mlp", () -> Zoo.mlp(784, CLASSES), 128));
+    }
+
+    @Test
+    void aLenetStepRunsAtMost29Operations() {
+        assertAtMost(29, operationsPerStep("W2 lenet", () -> Zoo.lenet(CLASSES), 64));
+    }
+
+    @Test
+    void anLstmStepRunsAtMost151Operations() {
+        assertAtMost(151, operationsPerStep("W3 lstm", () -> Zoo.rowReader("lstm", CLASSES, 0), 128));
+    }
+
+    @Test
+    void aTrainerEpochReadsBackTheLossOfEachStepAndItsAccuracyOnce() {
+        Map<String, Long> epoch = countedEpoch(() -> Zoo.mlp(784, CLASSES), 128);
+        assertEquals(STEPS + 1, epoch.get("host_reads"), "values read back in an epoch of " + STEPS + " steps");
+    }
+
+    private static double operationsPerStep(String workload, Supplier<Module> factory, int batch) {
+        Backend backend = countingBackend();
+        Map<String, Long> steps = new TreeMap<>();
+        train(factory, batch, new TrainingListener() {
+            private Map<String, Long> afterFirstStep;
+
+            @Override
+            public void onBatchEnd(int epoch, int step, int stepsPerEpoch, double loss) {
+                if (epoch == 2 && step == 1) {
+                    afterFirstStep = backend.counters();
+                } else if (epoch == 2 && step == stepsPerEpoch) {
+                    steps.putAll(growth(afterFirstStep, backend.counters()));
+                }
+            }
+        });
+        int counted = STEPS - 1;
+        Map<String, Double> byOperation = new TreeMap<>();
+        steps.forEach((name, count) -> {
+            if (name.startsWith("operation.") && count > 0) {
+                byOperation.put(name.substring("operation.".length()), count / (double) counted);
+            }
+        });
+        double perStep = steps.get("backend_operations") / (double) counted;
+        System.out.printf("%s at batch %d: %.2f operations per step: %s%n", workload, batch, perStep, byOperation);
+        return perStep;
+    }
+
+    /** The counters' growth over the second epoch, from its start to the end of its accuracy's read. */
+    private static Map<String, Long> countedEpoch(Supplier<Module> factory, int batch) {
+        Backend backend = countingBackend();
+        Map<String, Long> epoch = new TreeMap<>();
+        train(factory, batch, new TrainingListener() {
+            private Map<String, Long> atStart;
+
+            @Override
+            public void onEpochEnd(EpochMetrics metrics) {
+                if (metrics.epoch() == 1) {
+                    atStart = backend.counters();
+                } else {
+                    epoch.putAll(growth(atStart, backend.counters()));
+                }
+            }
+        });
+        return epoch;
+    }
+
+    /** Two epochs of {@link #STEPS} steps with Adam on random MNIST-shaped data, watched by {@code listener}. */
+    private static void train(Supplier<Module> factory, int batch, TrainingListener listener) {
+        Engine.seed(3);
+        try (Module model = factory.get();
+             Optimizer adam = new Adam(model.trainableParameters(), 1e-3)) {
+            new Trainer(model, adam, new CrossEntropyLoss()).listener(listener).fit(randomImages(batch), null, 2);
+        }
+    }
+
+    private static Backend countingBackend() {
+        Backend backend = Engine.get().backend();
+        assumeTrue(backend.counters().containsKey("backend_operations"), "backend " + backend
+                + " counts no operations: run with -Dkiln.cpu.countOperations=true (the tests module's"
+                + " operations-per-step execution does)");
+        return backend;
+    }
+
+    private static Map<String, Long> growth(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> growth = new TreeMap<>();
+        after.forEach((name, count) -> growth.put(name, count - before.getOrDefault(name, 0L)));
+        return growth;
+    }
+
+    private static DataLoader randomImages(int batch) {
+        Random random = new Random(5);
+        float[] pixels = new float[STEPS * batch * 784];
+        long[] labels = new long[STEPS * batch];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = random.nextFloat();
+        }
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = random.nextInt(CLASSES);
+        }
+        return new DataLoader(new ArrayDataset(pixels, labels, new int[] {1, 28, 28}, CLASSES), batch, true, 1);
+    }
+
+    private static void assertAtMost(int limit, double perStep) {
+        assertTrue(perStep <= limit, "backend operations per training step: " + perStep + ", at most " + limit);
+    }
+}
