@@ -30,9 +30,26 @@ site="$(python3 -c 'import site; print(site.getsitepackages()[0])' 2>/dev/null |
 for lib in "$site"/nvidia/*/lib; do
     [ -d "$lib" ] && LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 done
+# The CUDA 13 libraries the JavaCPP preset links against: where neither pip's folders nor the loader's cache
+# have one, the first copy found anywhere on the machine (a toolkit under /usr/local or /opt), so that a
+# machine laid out otherwise than expected still runs the first call's checks.
+libraries="libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libnvrtc.so.13 libcudnn.so.9"
+on_library_path() {
+    local dir
+    IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"
+    for dir in "${dirs[@]}"; do [ -e "$dir/$1" ] && { echo "$dir/$1"; return 0; }; done
+    ldconfig -p 2>/dev/null | grep -m1 -o "/.*/$1\$"
+}
+for soname in $libraries; do
+    on_library_path "$soname" > /dev/null && continue
+    path="$(timeout 60 find / \( -path /proc -o -path /sys \) -prune -o -name "$soname" -print 2>/dev/null | head -1)"
+    [ -n "$path" ] && LD_LIBRARY_PATH="$(dirname "$path")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+done
 export LD_LIBRARY_PATH
 
-{ date -u; nvidia-smi; echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"; } > "$out/machine.txt" 2>&1
+{ date -u; nvidia-smi; echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
+  for soname in $libraries; do echo "$soname: $(on_library_path "$soname" || echo 'NOT FOUND')"; done
+} > "$out/machine.txt" 2>&1
 head -20 "$out/machine.txt"
 timeout 30 "$bundle/kiln.sh" backends > "$out/backends.txt" 2>&1
 tail -3 "$out/backends.txt"
