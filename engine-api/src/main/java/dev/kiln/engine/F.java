@@ -595,8 +595,8 @@ public final class F {
     /**
      * A whole LSTM layer in one direction over a sequence, given its input projection for every step:
      * {@code inputGates} [steps, batch, 4 * hidden] is {@code x_t W_ih^T + b_ih + b_hh} (one GEMM over all
-     * steps), {@code h0} and {@code c0} [batch, hidden] the initial states, {@code weightHh}
-     * [4 * hidden, hidden]. Each step adds {@code h W_hh^T} and runs {@link #lstmCell}; with {@code reverse}
+     * steps), {@code h0} and {@code c0} [batch, hidden] the initial states, or both null to start from zeros
+     * (PyTorch's {@code hx = None}; the first step then needs no GEMM), {@code weightHh} [4 * hidden, hidden]. Each step adds {@code h W_hh^T} and runs {@link #lstmCell}; with {@code reverse}
      * the steps run from last to first. {@code lengths} (null: every sequence is {@code steps} long) must be
      * non-increasing, each in [0, steps]: a sequence's state stops at its last real step and its later
      * output rows are zero. One graph node with back-propagation through time; gradients for inputGates,
@@ -613,7 +613,8 @@ public final class F {
     /**
      * A whole GRU layer in one direction, like {@link #lstmSequence}: {@code inputGates} [steps, batch,
      * 3 * hidden] is {@code x_t W_ih^T + b_ih}; each step computes {@code h W_hh^T + biasHh} (biasHh
-     * [3 * hidden] or null) and runs {@link #gruCell}. Gradients for inputGates, h0, weightHh and biasHh.
+     * [3 * hidden] or null) and runs {@link #gruCell}; {@code h0} null starts from zeros. Gradients for inputGates,
+     * h0, weightHh and biasHh.
      */
     public static SequenceOutput gruSequence(Tensor inputGates, Tensor h0, Tensor weightHh, Tensor biasHh, int[] lengths,
                                              boolean reverse) {
@@ -623,7 +624,8 @@ public final class F {
     /**
      * A whole Elman RNN layer in one direction, like {@link #lstmSequence}: {@code inputGates} [steps, batch,
      * hidden] is {@code x_t W_ih^T + b_ih + b_hh}; each step is {@code h = act(inputGates_t + h W_hh^T)} with
-     * act tanh, or ReLU when {@code relu}. Gradients for inputGates, h0 and weightHh.
+     * act tanh, or ReLU when {@code relu}; {@code h0} null starts from zeros. Gradients for inputGates, h0 and
+     * weightHh.
      */
     public static SequenceOutput rnnSequence(Tensor inputGates, Tensor h0, Tensor weightHh, boolean relu, int[] lengths,
                                              boolean reverse) {

@@ -106,9 +106,10 @@ final class RecurrentOps {
         checkSequence(kind, inputGates, h0, c0, weightHh, biasHh);
         int steps = inputGates.dim(0);
         int batch = inputGates.dim(1);
-        int hidden = h0.dim(1);
+        int hidden = weightHh.dim(1);
         int width = kind.gates * hidden;
         int[] active = activeRows(op, lengths, steps, batch);
+        boolean zeroStart = h0 == null;
         boolean padded = active[active.length - 1] < batch;
         boolean lstm = kind == Kind.LSTM;
         Backend be = inputGates.backend();
@@ -128,9 +129,9 @@ final class RecurrentOps {
         int initial = reverse ? steps : 0;
         try (Rows r = new Rows()) {
             Tensor x = r.of(inputGates, 0, steps * batch, width);
-            be.copy(h0, r.of(hs, initial * batch, batch));
+            startFrom(be, h0, r.of(hs, initial * batch, batch));
             if (lstm) {
-                be.copy(c0, r.of(cs, initial * batch, batch));
+                startFrom(be, c0, r.of(cs, initial * batch, batch));
                 be.copy(x, gates);
             } else if (kind == Kind.GRU) {
                 be.fill(hiddenGates, 0);
@@ -157,6 +158,8 @@ final class RecurrentOps {
                 if (n == 0) {
                     continue;
                 }
+                // From a zero state the first step's GEMM would add zeros: the gates are the input's alone.
+                boolean recurrent = !(zeroStart && k == 0);
                 try (Rows s = new Rows()) {
                     Tensor hPrev = s.of(hs, before * batch, n);
                     Tensor hNext = s.of(hs, after * batch, n);
@@ -164,18 +167,24 @@ final class RecurrentOps {
                     switch (kind) {
                         case LSTM -> {
                             Tensor g = s.of(gates, row, n);
-                            MatmulOps.gemm(be, precision, false, true, n, width, hidden, hPrev, weightHh, 1, g);
+                            if (recurrent) {
+                                MatmulOps.gemm(be, precision, false, true, n, width, hidden, hPrev, weightHh, 1, g);
+                            }
                             be.lstmCellForward(g, s.of(cs, before * batch, n), hNext, s.of(cs, after * batch, n),
                                     s.of(saved, row, n));
                         }
                         case GRU -> {
                             Tensor hg = s.of(hiddenGates, row, n);
-                            MatmulOps.gemm(be, precision, false, true, n, width, hidden, hPrev, weightHh, 1, hg);
+                            if (recurrent) {
+                                MatmulOps.gemm(be, precision, false, true, n, width, hidden, hPrev, weightHh, 1, hg);
+                            }
                             be.gruCellForward(s.of(x, row, n), hg, hPrev, hNext, s.of(saved, row, n));
                         }
                         default -> {
                             Tensor pre = s.of(saved, row, n);
-                            MatmulOps.gemm(be, precision, false, true, n, width, hidden, hPrev, weightHh, 1, pre);
+                            if (recurrent) {
+                                MatmulOps.gemm(be, precision, false, true, n, width, hidden, hPrev, weightHh, 1, pre);
+                            }
                             be.unary(kind == Kind.RNN_TANH ? UnaryOp.TANH : UnaryOp.RELU, 0, pre, hNext);
                         }
                     }
@@ -210,6 +219,15 @@ final class RecurrentOps {
         return new F.SequenceOutput(output, h, c);
     }
 
+    /** The initial state's block of S: a copy of {@code state}, or zeros where it is null. */
+    private static void startFrom(Backend be, Tensor state, Tensor block) {
+        if (state == null) {
+            be.fill(block, 0);
+        } else {
+            be.copy(state, block);
+        }
+    }
+
     /**
      * Gradients of {@link #sequence} for its recorded inputs, from the gradient {@code g} of [output; h; c].
      *
@@ -218,13 +236,15 @@ final class RecurrentOps {
      * wrote, dS[after], and its GEMM adds the gradient through the recurrence into the state it read, dS[before]
      * (beta = 1), so a step costs its cell's backward and one GEMM, with no per-step copy or sum. Rows past their
      * length carried their state through step t unchanged: their gradient is added on from dS[after] to
-     * dS[before], and what their (zero) output rows received is dropped.
+     * dS[before], and what their (zero) output rows received is dropped. The initial state's block is written
+     * only where h0 needs its gradient: otherwise the last step walked runs no GEMM into it.
      */
     private static Tensor[] sequenceGrads(Kind kind, Tensor[] inputs, Tensor g, Tensor hs, Tensor cs, Tensor saved,
                                           Tensor hiddenGates, int[] active, boolean reverse,
                                           Precision precision) {
         Tensor inputGates = inputs[0];
         Tensor h0 = inputs[1];
+        boolean initialGradient = h0 != null && h0.requiresGrad();
         Tensor weightHh = kind == Kind.LSTM ? inputs[3] : inputs[2];
         int steps = inputGates.dim(0);
         int batch = inputGates.dim(1);
@@ -245,7 +265,7 @@ final class RecurrentOps {
                 be.fill(gradHidden, 0);
             }
         }
-        Tensor gradStates = stateGradients(g, active, reverse, batch, hidden);
+        Tensor gradStates = stateGradients(g, active, reverse, batch, hidden, initialGradient);
         Tensor dc = lstm ? g.emptyLike(state, dtype) : null;
         Tensor dcNext = lstm ? g.emptyLike(state, dtype) : null;
         // The GRU cell writes the gradient of its direct path to h_prev; its GEMM adds to it.
@@ -259,7 +279,8 @@ final class RecurrentOps {
                 int before = reverse ? t + 1 : t;
                 int after = reverse ? t : t + 1;
                 int n = active[t];
-                if (n < batch) {
+                boolean intoState = k > 0 || initialGradient;
+                if (n < batch && intoState) {
                     Tensor carried = r.of(gradStates, before * batch + n, batch - n);
                     be.binary(BinaryOp.ADD, carried, r.of(gradStates, after * batch + n, batch - n), carried);
                 }
@@ -278,21 +299,29 @@ final class RecurrentOps {
                             }
                             be.lstmCellBackward(s.of(saved, row, n), s.of(cs, before * batch, n),
                                     s.of(cs, after * batch, n), dh, s.of(dc, 0, n), gradStep, s.of(dcNext, 0, n));
-                            MatmulOps.gemm(be, precision, false, false, n, hidden, width, gradStep, weightHh, 1, dhPrev);
+                            if (intoState) {
+                                MatmulOps.gemm(be, precision, false, false, n, hidden, width, gradStep, weightHh, 1,
+                                        dhPrev);
+                            }
                         }
                         case GRU -> {
                             Tensor gradHiddenStep = s.of(gradHidden, row, n);
                             Tensor direct = s.of(gruDirect, 0, n);
                             be.gruCellBackward(s.of(saved, row, n), s.of(hiddenGates, row, n),
                                     s.of(hs, before * batch, n), dh, gradStep, gradHiddenStep, direct);
-                            MatmulOps.gemm(be, precision, false, false, n, hidden, width, gradHiddenStep, weightHh, 1,
-                                    direct);
-                            be.binary(BinaryOp.ADD, dhPrev, direct, dhPrev);
+                            if (intoState) {
+                                MatmulOps.gemm(be, precision, false, false, n, hidden, width, gradHiddenStep, weightHh,
+                                        1, direct);
+                                be.binary(BinaryOp.ADD, dhPrev, direct, dhPrev);
+                            }
                         }
                         default -> {
                             be.unaryBackward(kind == Kind.RNN_TANH ? UnaryOp.TANH : UnaryOp.RELU, 0, s.of(saved, row, n),
                                     s.of(hs, after * batch, n), dh, gradStep);
-                            MatmulOps.gemm(be, precision, false, false, n, hidden, width, gradStep, weightHh, 1, dhPrev);
+                            if (intoState) {
+                                MatmulOps.gemm(be, precision, false, false, n, hidden, width, gradStep, weightHh, 1,
+                                        dhPrev);
+                            }
                         }
                     }
                 }
@@ -312,7 +341,7 @@ final class RecurrentOps {
             }
         }
         Tensor dh0 = null;
-        if (h0.requiresGrad()) {
+        if (initialGradient) {
             dh0 = g.emptyLike(state, dtype);
             be.copySlices(gradStates, 0, (reverse ? steps : 0) * batch, dh0, 0, batch);
         }
@@ -322,6 +351,11 @@ final class RecurrentOps {
         }
         if (gruDirect != null) {
             gruDirect.close();
+        }
+        Tensor c0 = lstm ? inputs[2] : null;
+        if (lstm && c0 == null) {
+            dc.close();
+            dc = null;
         }
         return switch (kind) {
             case LSTM -> new Tensor[] {gradGates, dh0, dc, gradWeight};
@@ -340,10 +374,11 @@ final class RecurrentOps {
 
     /**
      * dS of {@link #sequenceGrads} before the walk: block after(t) holds the gradient of step t's output rows
-     * (zero for rows past their length), the initial state's block zero, and the final state's block adds the
-     * gradient of h.
+     * (zero for rows past their length), the initial state's block zero (where h0 needs its gradient; else it is
+     * never written or read), and the final state's block adds the gradient of h.
      */
-    private static Tensor stateGradients(Tensor g, int[] active, boolean reverse, int batch, int hidden) {
+    private static Tensor stateGradients(Tensor g, int[] active, boolean reverse, int batch, int hidden,
+                                         boolean initialGradient) {
         int steps = active.length;
         Backend be = g.backend();
         Tensor gradStates = g.emptyLike(Shape.of((steps + 1) * batch, hidden), g.dtype());
@@ -355,7 +390,9 @@ final class RecurrentOps {
                     be.fill(r.of(gradStates, after * batch + active[t], batch - active[t]), 0);
                 }
             }
-            be.fill(r.of(gradStates, (reverse ? steps : 0) * batch, batch), 0);
+            if (initialGradient) {
+                be.fill(r.of(gradStates, (reverse ? steps : 0) * batch, batch), 0);
+            }
             Tensor last = r.of(gradStates, (reverse ? 0 : steps) * batch, batch);
             be.binary(BinaryOp.ADD, last, r.of(g, steps * batch, batch), last);
         }
@@ -365,30 +402,37 @@ final class RecurrentOps {
     private static void checkSequence(Kind kind, Tensor inputGates, Tensor h0, Tensor c0, Tensor weightHh,
                                       Tensor biasHh) {
         String op = kind.op;
-        Checks.compatible(op, inputGates, h0);
         Checks.compatible(op, inputGates, weightHh);
         Checks.floating(op, inputGates);
-        if (kind == Kind.LSTM) {
-            Checks.compatible(op, inputGates, c0);
+        if (kind == Kind.LSTM && (h0 == null) != (c0 == null)) {
+            throw new IllegalArgumentException(op + ": h0 is " + (h0 == null ? "null" : h0.shape()) + " and c0 "
+                    + (c0 == null ? "null" : c0.shape()) + ": give both initial states, or neither (zeros)");
         }
-        if (biasHh != null) {
-            Checks.compatible(op, inputGates, biasHh);
+        for (Tensor other : new Tensor[] {h0, c0, biasHh}) {
+            if (other != null) {
+                Checks.compatible(op, inputGates, other);
+            }
         }
-        int hidden = h0.rank() == 2 ? h0.dim(1) : -1;
+        int hidden = weightHh.rank() == 2 ? weightHh.dim(1) : -1;
         int width = kind.gates * hidden;
+        Shape state = inputGates.rank() == 3 ? Shape.of(inputGates.dim(1), hidden) : null;
         String expected = "expected inputGates [steps, batch, " + kind.gates + " * hidden], h0"
-                + (kind == Kind.LSTM ? " and c0" : "") + " [batch, hidden], weightHh [" + kind.gates + " * hidden, hidden]"
-                + (kind == Kind.GRU ? ", biasHh [" + kind.gates + " * hidden] or null" : "");
-        boolean ok = inputGates.rank() == 3 && h0.rank() == 2 && inputGates.dim(0) > 0
-                && inputGates.dim(1) == h0.dim(0) && inputGates.dim(2) == width
+                + (kind == Kind.LSTM ? " and c0" : "") + " [batch, hidden] or null (zeros), weightHh ["
+                + kind.gates + " * hidden, hidden]" + (kind == Kind.GRU ? ", biasHh [" + kind.gates + " * hidden] or null" : "");
+        boolean ok = inputGates.rank() == 3 && inputGates.dim(0) > 0 && inputGates.dim(2) == width
                 && weightHh.shape().equals(Shape.of(width, hidden))
-                && (kind != Kind.LSTM || c0.shape().equals(h0.shape()))
+                && (h0 == null || h0.shape().equals(state))
+                && (c0 == null || c0.shape().equals(state))
                 && (biasHh == null || biasHh.shape().equals(Shape.of(width)));
         if (!ok) {
-            throw new IllegalArgumentException(op + ": inputGates " + inputGates.shape() + ", h0 " + h0.shape()
-                    + (kind == Kind.LSTM ? ", c0 " + c0.shape() : "") + ", weightHh " + weightHh.shape()
+            throw new IllegalArgumentException(op + ": inputGates " + inputGates.shape() + ", h0 " + shapeOrNull(h0)
+                    + (kind == Kind.LSTM ? ", c0 " + shapeOrNull(c0) : "") + ", weightHh " + weightHh.shape()
                     + (biasHh != null ? ", biasHh " + biasHh.shape() : "") + ": " + expected);
         }
+    }
+
+    private static String shapeOrNull(Tensor t) {
+        return t == null ? "null" : t.shape().toString();
     }
 
     /** Rows still running at each step: all of them without lengths, else how many lengths exceed t. */

@@ -175,7 +175,6 @@ public abstract class Recurrent extends Module {
             h0 = h0 == null ? null : h0.indexSelect(1, index);
             c0 = c0 == null ? null : c0.indexSelect(1, index);
         }
-        Tensor zeros = initial == null ? Tensor.zeros(dtype, batch, hiddenSize) : null;
         List<Tensor> hs = new ArrayList<>();
         List<Tensor> cs = new ArrayList<>();
         Tensor layerInput = x;
@@ -184,8 +183,9 @@ public abstract class Recurrent extends Module {
             List<Tensor> outputs = new ArrayList<>();
             for (int d = 0; d < directions(); d++) {
                 int row = layer * directions() + d;
-                Tensor h = h0 == null ? zeros : h0.narrow(0, row, 1).reshape(batch, hiddenSize);
-                Tensor c = !cellState ? null : c0 == null ? zeros : c0.narrow(0, row, 1).reshape(batch, hiddenSize);
+                // Without an initial state the sequence ops start from zeros themselves, one GEMM fewer.
+                Tensor h = h0 == null ? null : h0.narrow(0, row, 1).reshape(batch, hiddenSize);
+                Tensor c = !cellState || c0 == null ? null : c0.narrow(0, row, 1).reshape(batch, hiddenSize);
                 F.SequenceOutput s = direction(in, steps, batch, h, c, suffix(layer, d), sorted, (d == 1) != reverseTime);
                 outputs.add(s.output());
                 hs.add(s.h());
@@ -215,7 +215,7 @@ public abstract class Recurrent extends Module {
 
     /**
      * One direction of one layer over {@code input} [steps * batch, in] (time-major rows): the input
-     * projection of every step in one GEMM, then the recurrence from h0 (and c0).
+     * projection of every step in one GEMM, then the recurrence from h0 (and c0), or from zeros where they are null.
      */
     abstract F.SequenceOutput direction(Tensor input, int steps, int batch, Tensor h0, Tensor c0, String suffix,
                                         int[] lengths, boolean reverse);

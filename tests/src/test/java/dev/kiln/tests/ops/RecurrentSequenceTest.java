@@ -187,6 +187,97 @@ class RecurrentSequenceTest {
         }, inputs(cell));
     }
 
+    /** The op with no initial states (null: zeros) on {@code in} without h0 and c0: inputGates, weightHh, biasHh. */
+    private static F.SequenceOutput runFromZeros(Cell cell, Tensor[] in, int[] lengths, boolean reverse) {
+        return switch (cell) {
+            case LSTM -> F.lstmSequence(in[0], null, null, in[1], lengths, reverse);
+            case GRU -> F.gruSequence(in[0], null, in[1], in[2], lengths, reverse);
+            case RNN_TANH -> F.rnnSequence(in[0], null, in[1], false, lengths, reverse);
+            case RNN_RELU -> F.rnnSequence(in[0], null, in[1], true, lengths, reverse);
+        };
+    }
+
+    /** {@code in} without its initial states. */
+    private static Tensor[] withoutStates(Cell cell, Tensor[] in) {
+        List<Tensor> rest = new ArrayList<>(List.of(in));
+        rest.remove(1);
+        if (cell == Cell.LSTM) {
+            rest.remove(1);
+        }
+        return rest.toArray(new Tensor[0]);
+    }
+
+    @ParameterizedTest(name = "{0} reverse={1} lengths={2}")
+    @MethodSource("cases")
+    void nullInitialStatesGiveTheValuesAndGradientsOfZeroStates(Cell cell, boolean reverse, int[] lengths) {
+        Tensor[] in = inputs(cell);
+        Tensor zeros = Tensor.zeros(DType.F64, BATCH, HIDDEN);
+        in[1] = zeros;
+        if (cell == Cell.LSTM) {
+            in[2] = zeros;
+        }
+        Tensor[] projections = {Tensor.normal(0, 1, DType.F64, STEPS, BATCH, HIDDEN),
+                Tensor.normal(0, 1, DType.F64, BATCH, HIDDEN), Tensor.normal(0, 1, DType.F64, BATCH, HIDDEN)};
+        Tensor[] rest = withoutStates(cell, in);
+        F.SequenceOutput fromNull = runFromZeros(cell, rest, lengths, reverse);
+        loss(fromNull, projections).backward();
+        double[][] nullGrads = new double[rest.length][];
+        for (int i = 0; i < rest.length; i++) {
+            nullGrads[i] = rest[i].grad().toDoubleArray();
+            rest[i].clearGrad();
+        }
+        F.SequenceOutput fromZeros = run(cell, in, lengths, reverse);
+        loss(fromZeros, projections).backward();
+
+        assertArrayEquals(fromZeros.output().toDoubleArray(), fromNull.output().toDoubleArray(), 1e-12, "output");
+        assertArrayEquals(fromZeros.h().toDoubleArray(), fromNull.h().toDoubleArray(), 1e-12, "final h");
+        if (cell == Cell.LSTM) {
+            assertArrayEquals(fromZeros.c().toDoubleArray(), fromNull.c().toDoubleArray(), 1e-12, "final c");
+        }
+        for (int i = 0; i < rest.length; i++) {
+            assertArrayEquals(rest[i].grad().toDoubleArray(), nullGrads[i], 1e-12, "gradient of input " + i);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} reverse={1} lengths={2}")
+    @MethodSource("cases")
+    void initialStatesWithoutGradientsLeaveTheOtherGradientsAsTheyWere(Cell cell, boolean reverse, int[] lengths) {
+        Tensor[] in = inputs(cell);
+        Tensor[] projections = {Tensor.normal(0, 1, DType.F64, STEPS, BATCH, HIDDEN),
+                Tensor.normal(0, 1, DType.F64, BATCH, HIDDEN), Tensor.normal(0, 1, DType.F64, BATCH, HIDDEN)};
+        loss(run(cell, in, lengths, reverse), projections).backward();
+        double[][] withStateGrads = new double[in.length][];
+        for (int i = 0; i < in.length; i++) {
+            withStateGrads[i] = in[i].grad().toDoubleArray();
+            in[i].clearGrad();
+        }
+        int states = cell == Cell.LSTM ? 2 : 1;
+        for (int i = 1; i <= states; i++) {
+            in[i] = in[i].detach();
+        }
+        loss(run(cell, in, lengths, reverse), projections).backward();
+        for (int i = 1; i <= states; i++) {
+            assertNull(in[i].grad(), "initial state " + i + " has no gradient");
+        }
+        for (int i = states + 1; i < in.length; i++) {
+            assertArrayEquals(withStateGrads[i], in[i].grad().toDoubleArray(), 1e-12, "gradient of input " + i);
+        }
+        assertArrayEquals(withStateGrads[0], in[0].grad().toDoubleArray(), 1e-12, "gradient of the input gates");
+    }
+
+    @ParameterizedTest(name = "{0} reverse={1} lengths={2}")
+    @MethodSource("cases")
+    void gradientsFromZeroStatesMatchFiniteDifferences(Cell cell, boolean reverse, int[] lengths) {
+        GradCheck.check(cell + " sequence from zeros", in -> {
+            F.SequenceOutput r = runFromZeros(cell, in, lengths, reverse);
+            List<Tensor> parts = new ArrayList<>(List.of(r.output().reshape(STEPS * BATCH, HIDDEN), r.h()));
+            if (r.c() != null) {
+                parts.add(r.c());
+            }
+            return Tensor.cat(parts, 0);
+        }, withoutStates(cell, inputs(cell)));
+    }
+
     @Test
     void f32MatchesF64() {
         Tensor[] in = inputs(Cell.LSTM);
@@ -218,6 +309,15 @@ class RecurrentSequenceTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> run(Cell.RNN_TANH, in, new int[] {5, 4, 1}, false));
         assertTrue(e.getMessage().contains("rnnSequence") && e.getMessage().contains("length 5"), e.getMessage());
+    }
+
+    @Test
+    void anLstmGivenOneInitialStateWithoutTheOtherIsRefused() {
+        Tensor[] in = inputs(Cell.LSTM);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> F.lstmSequence(in[0], in[1], null, in[3], null, false));
+        assertTrue(e.getMessage().contains("lstmSequence") && e.getMessage().contains("c0 null")
+                && e.getMessage().contains("or neither"), e.getMessage());
     }
 
     @Test
