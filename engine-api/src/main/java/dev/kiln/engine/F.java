@@ -596,8 +596,9 @@ public final class F {
      * A whole LSTM layer in one direction over a sequence, given its input projection for every step:
      * {@code inputGates} [steps, batch, 4 * hidden] is {@code x_t W_ih^T + b_ih + b_hh} (one GEMM over all
      * steps), {@code h0} and {@code c0} [batch, hidden] the initial states, or both null to start from zeros
-     * (PyTorch's {@code hx = None}; the first step then needs no GEMM), {@code weightHh} [4 * hidden, hidden]. Each step adds {@code h W_hh^T} and runs {@link #lstmCell}; with {@code reverse}
-     * the steps run from last to first. {@code lengths} (null: every sequence is {@code steps} long) must be
+     * (PyTorch's {@code hx = None}; the first step then needs no GEMM), {@code weightHh} [4 * hidden, hidden].
+     * Each step adds {@code h W_hh^T} and runs {@link #lstmCell}; with {@code reverse} the steps run from last
+     * to first. {@code lengths} (null: every sequence is {@code steps} long) must be
      * non-increasing, each in [0, steps]: a sequence's state stops at its last real step and its later
      * output rows are zero. One graph node with back-propagation through time; gradients for inputGates,
      * h0, c0 and weightHh.

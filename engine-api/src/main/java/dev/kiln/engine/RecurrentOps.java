@@ -405,8 +405,8 @@ final class RecurrentOps {
         Checks.compatible(op, inputGates, weightHh);
         Checks.floating(op, inputGates);
         if (kind == Kind.LSTM && (h0 == null) != (c0 == null)) {
-            throw new IllegalArgumentException(op + ": h0 is " + (h0 == null ? "null" : h0.shape()) + " and c0 "
-                    + (c0 == null ? "null" : c0.shape()) + ": give both initial states, or neither (zeros)");
+            throw new IllegalArgumentException(op + ": h0 is " + shapeOrNull(h0) + " and c0 " + shapeOrNull(c0)
+                    + ": give both initial states, or neither (zeros)");
         }
         for (Tensor other : new Tensor[] {h0, c0, biasHh}) {
             if (other != null) {
