@@ -307,8 +307,8 @@ final class CpuElementwise {
     }
 
     /**
-     * gx = gy where y = max(x, 0) is positive (or NaN), else exactly 0: from y, which is +0 or positive, a mask
-     * that is all ones where y's bits are non-zero keeps the gradient's bits. Branch-free, because the obvious
+     * gx = gy where y = max(x, 0) is positive (or NaN), else exactly 0: a mask made from y's bits keeps the
+     * gradient's bits ({@link #reluGradient}). Branch-free, because the obvious
      * {@code y > 0 ? g : 0} mispredicts on half the elements (4.8 ns per element against 0.6), and on the bit
      * patterns as int[], where C2 (JDK 17) vectorises the loop; through Float.floatToRawIntBits it did not
      * (0.33 against 0.07 ns per element).
@@ -341,10 +341,17 @@ final class CpuElementwise {
         }
     }
 
-    /** ReLU's gradient over one chunk of F32 bit patterns, in place in {@code grad} (see {@link #reluBackwardF32}). */
+    /**
+     * ReLU's gradient over one chunk of F32 bit patterns, in place in {@code grad} (see {@link #reluBackwardF32}):
+     * kept where y is positive or NaN of either sign (a NaN made at run time on x86 carries the sign bit), zeroed
+     * where y is zero (-0 too) or negative, as the F64 path and CUDA's kernels decide.
+     */
     static void reluGradient(int[] out, int[] grad, int len) {
         for (int i = 0; i < len; i++) {
-            grad[i] &= -out[i] >> 31;
+            int y = out[i];
+            // (-y & ~y) < 0 exactly where y > 0 as an int (a positive float, +inf or +NaN); 0x7F800000 - |y| < 0
+            // exactly where y is a NaN. Branch-free, so that the loop stays vectorised.
+            grad[i] &= ((-y & ~y) | (0x7F800000 - (y & 0x7FFFFFFF))) >> 31;
         }
     }
 

@@ -448,6 +448,16 @@ class ForwardValuesTest {
         assertValues(new double[] {5, 0, 0, 3}, x.grad(), 0, "gradient of relu");
     }
 
+    @Test
+    void reluPassesTheGradientOfANaNOfEitherSign() {
+        // x86 makes NaNs with the sign bit set (0/0, inf - inf); F32's bit-mask path once dropped their gradient.
+        float negativeNaN = Float.intBitsToFloat(0xFFC00000);
+        Tensor x = Tensor.fromArray(new float[] {negativeNaN, Float.NaN, -0.0f, 0, -2, 1}, 6).requiresGrad(true);
+        Tensor incoming = Tensor.fromArray(new float[] {5, 6, 7, 8, 9, 10}, 6);
+        x.relu().mul(incoming).sum().backward();
+        assertArrayEquals(new float[] {5, 6, 0, 0, 0, 10}, x.grad().toFloatArray());
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void geluMatchesHandComputedValues(DType dt) {
