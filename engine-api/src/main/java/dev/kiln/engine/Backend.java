@@ -79,9 +79,11 @@ public interface Backend extends AutoCloseable {
      */
     default void gemmBf16(boolean transA, boolean transB, int m, int n, int k,
                           double alpha, Tensor a, Tensor b, double beta, Tensor c) {
-        Tensor roundedA = bfloat16Copy(a);
-        Tensor roundedB = bfloat16Copy(b);
+        Tensor roundedA = null;
+        Tensor roundedB = null;
         try {
+            roundedA = bfloat16Copy(a);
+            roundedB = bfloat16Copy(b);
             gemm(transA, transB, m, n, k, alpha, roundedA, roundedB, beta, c);
         } finally {
             closeAll(roundedA, roundedB);
@@ -92,9 +94,11 @@ public interface Backend extends AutoCloseable {
     default void gemmStridedBatchedBf16(boolean transA, boolean transB, int m, int n, int k, double alpha,
                                         Tensor a, long strideA, Tensor b, long strideB, double beta,
                                         Tensor c, long strideC, int batch) {
-        Tensor roundedA = bfloat16Copy(a);
-        Tensor roundedB = bfloat16Copy(b);
+        Tensor roundedA = null;
+        Tensor roundedB = null;
         try {
+            roundedA = bfloat16Copy(a);
+            roundedB = bfloat16Copy(b);
             gemmStridedBatched(transA, transB, m, n, k, alpha, roundedA, strideA, roundedB, strideB, beta, c,
                     strideC, batch);
         } finally {
@@ -296,9 +300,11 @@ public interface Backend extends AutoCloseable {
      * accumulated in F32, the F32 bias added to the F32 result. By default it convolves rounded copies.
      */
     default void conv2dForwardBf16(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor out) {
-        Tensor roundedInput = bfloat16Copy(input);
-        Tensor roundedWeight = bfloat16Copy(weight);
+        Tensor roundedInput = null;
+        Tensor roundedWeight = null;
         try {
+            roundedInput = bfloat16Copy(input);
+            roundedWeight = bfloat16Copy(weight);
             conv2dForward(roundedInput, roundedWeight, bias, g, out);
         } finally {
             closeAll(roundedInput, roundedWeight);
@@ -311,10 +317,13 @@ public interface Backend extends AutoCloseable {
      */
     default void conv2dBackwardBf16(Tensor input, Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput,
                                     Tensor gradWeight, Tensor gradBias) {
-        Tensor roundedGradOut = bfloat16Copy(gradOut);
-        Tensor roundedInput = gradWeight == null ? null : bfloat16Copy(input);
-        Tensor roundedWeight = gradInput == null ? null : bfloat16Copy(weight);
+        Tensor roundedGradOut = null;
+        Tensor roundedInput = null;
+        Tensor roundedWeight = null;
         try {
+            roundedGradOut = bfloat16Copy(gradOut);
+            roundedInput = gradWeight == null ? null : bfloat16Copy(input);
+            roundedWeight = gradInput == null ? null : bfloat16Copy(weight);
             conv2dBackward(roundedInput, roundedGradOut, roundedWeight, g, gradInput, gradWeight, gradBias);
         } finally {
             closeAll(roundedGradOut, roundedInput, roundedWeight);

@@ -190,17 +190,32 @@ public final class CudaBackend implements Backend {
         liveGraphs.remove(graph);
     }
 
+    /** bf16 on tensor cores from compute capability 8.0 (Ampere); before it, the SPI's F32 composite. */
     @Override
     public synchronized void gemmBf16(boolean transA, boolean transB, int m, int n, int k, double alpha, Tensor a,
                                       Tensor b, double beta, Tensor c) {
+        if (!bf16TensorCores()) {
+            Backend.super.gemmBf16(transA, transB, m, n, k, alpha, a, b, beta, c);
+            return;
+        }
         bf16Gemm.gemmStridedBatched(transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0, 1);
     }
 
+    /** As {@link #gemmBf16}. */
     @Override
     public synchronized void gemmStridedBatchedBf16(boolean transA, boolean transB, int m, int n, int k, double alpha,
                                                     Tensor a, long strideA, Tensor b, long strideB, double beta,
                                                     Tensor c, long strideC, int batch) {
+        if (!bf16TensorCores()) {
+            Backend.super.gemmStridedBatchedBf16(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c,
+                    strideC, batch);
+            return;
+        }
         bf16Gemm.gemmStridedBatched(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
+    }
+
+    private boolean bf16TensorCores() {
+        return context.computeCapability() >= 80;
     }
 
     @Override

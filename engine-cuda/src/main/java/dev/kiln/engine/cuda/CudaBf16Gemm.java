@@ -1,6 +1,8 @@
 package dev.kiln.engine.cuda;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
+import org.bytedeco.cuda.cudart.CUfunc_st;
 import org.bytedeco.cuda.global.cublas;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.FloatPointer;
@@ -30,12 +32,20 @@ final class CudaBf16Gemm implements AutoCloseable {
 
     void gemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, double alpha, Tensor a, long strideA,
                             Tensor b, long strideB, double beta, Tensor c, long strideC, int batch) {
+        for (Tensor operand : new Tensor[] {a, b, c}) {
+            if (operand.dtype() != DType.F32) {
+                throw new IllegalArgumentException("gemmBf16: A, B and C must be F32, got " + a.dtype() + ", "
+                        + b.dtype() + " and " + c.dtype());
+            }
+        }
         if (m == 0 || n == 0 || batch == 0) {
             return;
         }
-        DeviceAllocator.Block aBits = toBf16(a, span(strideA, (long) m * k, batch));
-        DeviceAllocator.Block bBits = toBf16(b, span(strideB, (long) k * n, batch));
+        DeviceAllocator.Block aBits = null;
+        DeviceAllocator.Block bBits = null;
         try {
+            aBits = toBf16(a, span(strideA, (long) m * k, batch));
+            bBits = toBf16(b, span(strideB, (long) k * n, batch));
             context.bindThread();
             int opA = transA ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
             int opB = transB ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
@@ -64,9 +74,15 @@ final class CudaBf16Gemm implements AutoCloseable {
         if (elements == 0) {
             return null;
         }
+        CUfunc_st convert = kernels.function(Kernel.TO_BF16, t.dtype());
         DeviceAllocator.Block block = allocator.allocate(elements * BF16_BYTES, "a bfloat16 GEMM operand");
-        launcher.begin().pointer(t).int64(block.address()).int64(elements)
-                .launch(kernels.function(Kernel.TO_BF16, t.dtype()), launcher.blocksFor(elements));
+        try {
+            launcher.begin().pointer(t).int64(block.address()).int64(elements)
+                    .launch(convert, launcher.blocksFor(elements));
+        } catch (RuntimeException e) {
+            allocator.free(block);
+            throw e;
+        }
         return block;
     }
 
