@@ -25,6 +25,8 @@ template <typename T> __device__ void max_pool_forward_impl(const T* in, T* out,
                 if (best < 0 || v > max || (v != v && max == max)) {
                     max = v;
                     best = h * g.width + w;
+                } else if (v == max && v == T(0)) {
+                    max = max + v;  // +0 over -0, as Math.max; the first one's index stays
                 }
             }
         }

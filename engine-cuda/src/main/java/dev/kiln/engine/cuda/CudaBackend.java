@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class CudaBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(CudaBackend.class);
+    /** cuBLAS's workspace: the size its documentation recommends for Hopper (32 MiB). */
+    private static final long CUBLAS_WORKSPACE_BYTES = 32L << 20;
     private final CudaContext context;
     private final DeviceAllocator allocator;
     private final CudaKernels kernels;
@@ -44,6 +46,7 @@ public final class CudaBackend implements Backend {
     private final CudaBatchNorm batchNorm;
     private final CudaGemm gemm;
     private final CudaBf16Gemm bf16Gemm;
+    private final DeviceAllocator.Block cublasWorkspace;
     private final List<CudaStepGraph> liveGraphs = new ArrayList<>();
     private final CudaConvolution convolution;
 
@@ -59,6 +62,8 @@ public final class CudaBackend implements Backend {
     public CudaBackend(int index, boolean tf32) {
         this.context = new CudaContext(index, tf32);
         this.allocator = new DeviceAllocator(context);
+        this.cublasWorkspace = allocator.allocate(CUBLAS_WORKSPACE_BYTES, "cuBLAS's workspace");
+        context.useCublasWorkspace(cublasWorkspace.address(), CUBLAS_WORKSPACE_BYTES);
         this.kernels = new CudaKernels(new KernelCompiler(context.computeCapability()));
         this.launcher = new KernelLauncher(context);
         this.transfers = new HostTransfers(context);
@@ -485,6 +490,7 @@ public final class CudaBackend implements Backend {
         transfers.close();
         launcher.close();
         kernels.close();
+        allocator.free(cublasWorkspace);
         allocator.emptyCache();
         context.close();
     }

@@ -105,6 +105,17 @@ final class CudaContext implements AutoCloseable {
         return multiprocessors;
     }
 
+    /**
+     * Gives cuBLAS {@code bytes} of device memory at {@code address} (256-byte aligned) as its workspace for good,
+     * so that GEMMs never allocate their own, also not into a recorded step graph. After cublasSetStream, which
+     * resets it.
+     */
+    void useCublasWorkspace(long address, long bytes) {
+        bindThread();
+        Status.cublas(cublas.cublasSetWorkspace_v2(cublasHandle, DevicePointers.at(address), bytes),
+                "cublasSetWorkspace(" + bytes + " bytes)");
+    }
+
     /** E.g. 90 for sm_90 (H100). */
     int computeCapability() {
         return computeCapability;

@@ -3,7 +3,9 @@ package dev.kiln.engine.cuda;
 import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.cuda.cudnn.cudnnConvolutionBwdDataAlgoPerf_t;
 import org.bytedeco.cuda.cudnn.cudnnConvolutionBwdFilterAlgoPerf_t;
@@ -50,21 +52,28 @@ final class CudaConvolution implements AutoCloseable {
     private record PlanKey(Conv2dGeometry geometry, DType dtype) {
     }
 
+    /** One entry of cuDNN's heuristics, in the order cuDNN ranks them. */
+    private record Candidate(int algorithm, int status, int mathType, long memory) {
+    }
+
+    /** A direction's algorithm, the math type it runs with and the workspace it needs. */
+    private record Choice(int algorithm, int mathType, long workspace) {
+    }
+
+    /** A direction's workspace query for one algorithm: cuDNN's status, and the size in {@code bytes}. */
+    private interface WorkspaceQuery {
+        int size(int algorithm, SizeTPointer bytes);
+    }
+
     /** The descriptors and chosen algorithms (with their workspace sizes) of one geometry. */
     private static final class Plan {
         final cudnnTensorStruct input = new cudnnTensorStruct();
         final cudnnTensorStruct output = new cudnnTensorStruct();
         final cudnnFilterStruct filter = new cudnnFilterStruct();
         final cudnnConvolutionStruct convolution = new cudnnConvolutionStruct();
-        int forwardAlgorithm;
-        int forwardMath;
-        long forwardWorkspace;
-        int backwardDataAlgorithm;
-        int backwardDataMath;
-        long backwardDataWorkspace;
-        int backwardFilterAlgorithm;
-        int backwardFilterMath;
-        long backwardFilterWorkspace;
+        Choice forward;
+        Choice backwardData;
+        Choice backwardFilter;
 
         void close() {
             cudnn.cudnnDestroyTensorDescriptor(input);
@@ -76,11 +85,11 @@ final class CudaConvolution implements AutoCloseable {
 
     void forward(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor out) {
         Plan p = plan(g, input.dtype());
-        try (Workspace w = new Workspace(p.forwardWorkspace);
+        try (Workspace w = new Workspace(p.forward.workspace());
              Operand x = read(input); Operand f = read(weight); Operand y = written(out)) {
-            setMath(p, p.forwardMath);
+            setMath(p, p.forward.mathType());
             Status.cudnn(cudnn.cudnnConvolutionForward(context.cudnn(), one(input), p.input, x.pointer(),
-                    p.filter, f.pointer(), p.convolution, p.forwardAlgorithm, w.pointer(), w.bytes(),
+                    p.filter, f.pointer(), p.convolution, p.forward.algorithm(), w.pointer(), w.bytes(),
                     zero(input), p.output, y.pointer()), "cudnnConvolutionForward " + g);
         }
         if (bias != null) {
@@ -93,24 +102,24 @@ final class CudaConvolution implements AutoCloseable {
 
     void backwardData(Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput) {
         Plan p = plan(g, gradOut.dtype());
-        try (Workspace w = new Workspace(p.backwardDataWorkspace);
+        try (Workspace w = new Workspace(p.backwardData.workspace());
              Operand f = read(weight); Operand dy = read(gradOut); Operand dx = written(gradInput)) {
-            setMath(p, p.backwardDataMath);
+            setMath(p, p.backwardData.mathType());
             Status.cudnn(cudnn.cudnnConvolutionBackwardData(context.cudnn(), one(gradOut), p.filter,
                     f.pointer(), p.output, dy.pointer(), p.convolution,
-                    p.backwardDataAlgorithm, w.pointer(), w.bytes(), zero(gradOut), p.input,
+                    p.backwardData.algorithm(), w.pointer(), w.bytes(), zero(gradOut), p.input,
                     dx.pointer()), "cudnnConvolutionBackwardData " + g);
         }
     }
 
     void backwardFilter(Tensor input, Tensor gradOut, Conv2dGeometry g, Tensor gradWeight, Tensor gradBias) {
         Plan p = plan(g, input.dtype());
-        try (Workspace w = new Workspace(p.backwardFilterWorkspace);
+        try (Workspace w = new Workspace(p.backwardFilter.workspace());
              Operand x = read(input); Operand dy = read(gradOut); Operand df = written(gradWeight)) {
-            setMath(p, p.backwardFilterMath);
+            setMath(p, p.backwardFilter.mathType());
             Status.cudnn(cudnn.cudnnConvolutionBackwardFilter(context.cudnn(), one(input), p.input,
                     x.pointer(), p.output, dy.pointer(), p.convolution,
-                    p.backwardFilterAlgorithm, w.pointer(), w.bytes(), zero(input), p.filter,
+                    p.backwardFilter.algorithm(), w.pointer(), w.bytes(), zero(input), p.filter,
                     df.pointer()), "cudnnConvolutionBackwardFilter " + g);
         }
         if (gradBias != null) {
@@ -186,9 +195,23 @@ final class CudaConvolution implements AutoCloseable {
         return plans.computeIfAbsent(new PlanKey(g, dtype), key -> createPlan(g, dtype));
     }
 
+    /** Descriptors and algorithms for one geometry; a plan that cannot be made leaves no descriptor behind. */
     private Plan createPlan(Conv2dGeometry g, DType dtype) {
-        int type = dtype == DType.F64 ? cudnn.CUDNN_DATA_DOUBLE : cudnn.CUDNN_DATA_FLOAT;
         Plan p = new Plan();
+        try {
+            describe(p, g, dtype);
+            p.forward = chooseForward(p, g);
+            p.backwardData = chooseBackwardData(p, g);
+            p.backwardFilter = chooseBackwardFilter(p, g);
+            return p;
+        } catch (RuntimeException e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    private static void describe(Plan p, Conv2dGeometry g, DType dtype) {
+        int type = dtype == DType.F64 ? cudnn.CUDNN_DATA_DOUBLE : cudnn.CUDNN_DATA_FLOAT;
         Status.cudnn(cudnn.cudnnCreateTensorDescriptor(p.input), "cudnnCreateTensorDescriptor");
         Status.cudnn(cudnn.cudnnCreateTensorDescriptor(p.output), "cudnnCreateTensorDescriptor");
         Status.cudnn(cudnn.cudnnCreateFilterDescriptor(p.filter), "cudnnCreateFilterDescriptor");
@@ -202,83 +225,81 @@ final class CudaConvolution implements AutoCloseable {
         Status.cudnn(cudnn.cudnnSetConvolution2dDescriptor(p.convolution, g.padH(), g.padW(), g.strideH(),
                 g.strideW(), g.dilationH(), g.dilationW(), cudnn.CUDNN_CROSS_CORRELATION, type),
                 "cudnnSetConvolution2dDescriptor " + g);
-        chooseForward(p, g);
-        chooseBackwardData(p, g);
-        chooseBackwardFilter(p, g);
-        return p;
     }
 
-    private void chooseForward(Plan p, Conv2dGeometry g) {
+    private Choice chooseForward(Plan p, Conv2dGeometry g) {
         try (cudnnConvolutionFwdAlgoPerf_t perf = new cudnnConvolutionFwdAlgoPerf_t(ALGORITHMS_REQUESTED);
-             IntPointer found = new IntPointer(1);
-             SizeTPointer bytes = new SizeTPointer(1)) {
+             IntPointer found = new IntPointer(1)) {
             allowCandidates(p);
             Status.cudnn(cudnn.cudnnGetConvolutionForwardAlgorithm_v7(context.cudnn(), p.input, p.filter,
-                    p.convolution, p.output, ALGORITHMS_REQUESTED, found, perf), "cudnnGetConvolutionForwardAlgorithm_v7");
-            p.forwardAlgorithm = -1;
-            for (int i = 0; i < found.get() && p.forwardAlgorithm < 0; i++) {
-                var candidate = perf.getPointer(i);
-                if (usable(candidate.status(), candidate.mathType(), candidate.memory())) {
-                    p.forwardAlgorithm = candidate.algo();
-                    p.forwardMath = candidate.mathType();
-                }
+                    p.convolution, p.output, ALGORITHMS_REQUESTED, found, perf),
+                    "cudnnGetConvolutionForwardAlgorithm_v7");
+            List<Candidate> candidates = new ArrayList<>();
+            for (int i = 0; i < found.get(); i++) {
+                var c = perf.getPointer(i);
+                candidates.add(new Candidate(c.algo(), c.status(), c.mathType(), c.memory()));
             }
-            requireAlgorithm(p.forwardAlgorithm, "forward", g);
-            setMath(p, p.forwardMath);
-            Status.cudnn(cudnn.cudnnGetConvolutionForwardWorkspaceSize(context.cudnn(), p.input, p.filter,
-                    p.convolution, p.output, p.forwardAlgorithm, bytes), "cudnnGetConvolutionForwardWorkspaceSize");
-            p.forwardWorkspace = bytes.get();
+            return choose(p, candidates, (algorithm, bytes) -> cudnn.cudnnGetConvolutionForwardWorkspaceSize(
+                    context.cudnn(), p.input, p.filter, p.convolution, p.output, algorithm, bytes), "forward", g);
         }
     }
 
-    private void chooseBackwardData(Plan p, Conv2dGeometry g) {
+    private Choice chooseBackwardData(Plan p, Conv2dGeometry g) {
         try (cudnnConvolutionBwdDataAlgoPerf_t perf = new cudnnConvolutionBwdDataAlgoPerf_t(ALGORITHMS_REQUESTED);
-             IntPointer found = new IntPointer(1);
-             SizeTPointer bytes = new SizeTPointer(1)) {
+             IntPointer found = new IntPointer(1)) {
             allowCandidates(p);
             Status.cudnn(cudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(context.cudnn(), p.filter, p.output,
                     p.convolution, p.input, ALGORITHMS_REQUESTED, found, perf),
                     "cudnnGetConvolutionBackwardDataAlgorithm_v7");
-            p.backwardDataAlgorithm = -1;
-            for (int i = 0; i < found.get() && p.backwardDataAlgorithm < 0; i++) {
-                var candidate = perf.getPointer(i);
-                if (usable(candidate.status(), candidate.mathType(), candidate.memory())) {
-                    p.backwardDataAlgorithm = candidate.algo();
-                    p.backwardDataMath = candidate.mathType();
-                }
+            List<Candidate> candidates = new ArrayList<>();
+            for (int i = 0; i < found.get(); i++) {
+                var c = perf.getPointer(i);
+                candidates.add(new Candidate(c.algo(), c.status(), c.mathType(), c.memory()));
             }
-            requireAlgorithm(p.backwardDataAlgorithm, "backward-data", g);
-            setMath(p, p.backwardDataMath);
-            Status.cudnn(cudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(context.cudnn(), p.filter, p.output,
-                    p.convolution, p.input, p.backwardDataAlgorithm, bytes),
-                    "cudnnGetConvolutionBackwardDataWorkspaceSize");
-            p.backwardDataWorkspace = bytes.get();
+            return choose(p, candidates, (algorithm, bytes) -> cudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(
+                    context.cudnn(), p.filter, p.output, p.convolution, p.input, algorithm, bytes), "backward-data", g);
         }
     }
 
-    private void chooseBackwardFilter(Plan p, Conv2dGeometry g) {
+    private Choice chooseBackwardFilter(Plan p, Conv2dGeometry g) {
         try (cudnnConvolutionBwdFilterAlgoPerf_t perf = new cudnnConvolutionBwdFilterAlgoPerf_t(ALGORITHMS_REQUESTED);
-             IntPointer found = new IntPointer(1);
-             SizeTPointer bytes = new SizeTPointer(1)) {
+             IntPointer found = new IntPointer(1)) {
             allowCandidates(p);
             Status.cudnn(cudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(context.cudnn(), p.input, p.output,
                     p.convolution, p.filter, ALGORITHMS_REQUESTED, found, perf),
                     "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
-            p.backwardFilterAlgorithm = -1;
-            for (int i = 0; i < found.get() && p.backwardFilterAlgorithm < 0; i++) {
-                var candidate = perf.getPointer(i);
-                if (usable(candidate.status(), candidate.mathType(), candidate.memory())) {
-                    p.backwardFilterAlgorithm = candidate.algo();
-                    p.backwardFilterMath = candidate.mathType();
+            List<Candidate> candidates = new ArrayList<>();
+            for (int i = 0; i < found.get(); i++) {
+                var c = perf.getPointer(i);
+                candidates.add(new Candidate(c.algo(), c.status(), c.mathType(), c.memory()));
+            }
+            return choose(p, candidates, (algorithm, bytes) -> cudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(
+                    context.cudnn(), p.input, p.output, p.convolution, p.filter, algorithm, bytes),
+                    "backward-filter", g);
+        }
+    }
+
+    /**
+     * The first usable candidate, in cuDNN's order, whose workspace query under its own math type succeeds within
+     * {@link #WORKSPACE_LIMIT}: a recommended algorithm can still answer that query with NOT_SUPPORTED, and then
+     * the next one is tried rather than failing the shape.
+     */
+    private Choice choose(Plan p, List<Candidate> candidates, WorkspaceQuery query, String direction,
+                          Conv2dGeometry g) {
+        try (SizeTPointer bytes = new SizeTPointer(1)) {
+            for (Candidate c : candidates) {
+                if (!usable(c)) {
+                    continue;
+                }
+                setMath(p, c.mathType());
+                if (query.size(c.algorithm(), bytes) == cudnn.CUDNN_STATUS_SUCCESS && bytes.get() <= WORKSPACE_LIMIT) {
+                    return new Choice(c.algorithm(), c.mathType(), bytes.get());
                 }
             }
-            requireAlgorithm(p.backwardFilterAlgorithm, "backward-filter", g);
-            setMath(p, p.backwardFilterMath);
-            Status.cudnn(cudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(context.cudnn(), p.input, p.output,
-                    p.convolution, p.filter, p.backwardFilterAlgorithm, bytes),
-                    "cudnnGetConvolutionBackwardFilterWorkspaceSize");
-            p.backwardFilterWorkspace = bytes.get();
         }
+        throw new CudaException("cuDNN offers no " + direction + " convolution algorithm for " + g
+                + (context.tf32() ? "" : " in FMA arithmetic") + " within a workspace of "
+                + (WORKSPACE_LIMIT >> 20) + " MiB");
     }
 
     /**
@@ -286,10 +307,11 @@ final class CudaConvolution implements AutoCloseable {
      * converting inputs to FP16, and in full F32/F64 arithmetic unless the context allows TF32 (tensor-op
      * entries round F32 inputs to TF32, which breaks parity with the CPU).
      */
-    private boolean usable(int status, int mathType, long workspaceBytes) {
-        boolean arithmetic = context.tf32() ? mathType != cudnn.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION
-                : mathType == cudnn.CUDNN_FMA_MATH || mathType == cudnn.CUDNN_DEFAULT_MATH;
-        return status == cudnn.CUDNN_STATUS_SUCCESS && arithmetic && workspaceBytes <= WORKSPACE_LIMIT;
+    private boolean usable(Candidate c) {
+        int math = c.mathType();
+        boolean arithmetic = context.tf32() ? math != cudnn.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION
+                : math == cudnn.CUDNN_FMA_MATH || math == cudnn.CUDNN_DEFAULT_MATH;
+        return c.status() == cudnn.CUDNN_STATUS_SUCCESS && arithmetic && c.memory() <= WORKSPACE_LIMIT;
     }
 
     /**
@@ -309,14 +331,6 @@ final class CudaConvolution implements AutoCloseable {
     private void setMath(Plan p, int mathType) {
         if (context.tf32()) {
             Status.cudnn(cudnn.cudnnSetConvolutionMathType(p.convolution, mathType), "cudnnSetConvolutionMathType");
-        }
-    }
-
-    private void requireAlgorithm(int algorithm, String direction, Conv2dGeometry g) {
-        if (algorithm < 0) {
-            throw new CudaException("cuDNN offers no " + direction + " convolution algorithm for " + g
-                    + (context.tf32() ? "" : " in FMA arithmetic") + " within a workspace of "
-                    + (WORKSPACE_LIMIT >> 20) + " MiB");
         }
     }
 

@@ -74,7 +74,9 @@ final class CudaStepGraph implements StepGraph {
             throw e;
         }
         CUgraphExec_st executable = new CUgraphExec_st();
-        int instantiated = cudart.cudaGraphInstantiate(executable, graph, 0L);
+        // Memory a library allocated inside the recording and left allocated is freed at each launch, not leaked.
+        int instantiated = cudart.cudaGraphInstantiate(executable, graph,
+                cudart.cudaGraphInstantiateFlagAutoFreeOnLaunch);
         if (instantiated != cudart.cudaSuccess) {
             cudart.cudaGraphDestroy(graph);
             allocator.release(pool);
