@@ -47,6 +47,7 @@ public final class CudaBackend implements Backend {
     private final CudaGemm gemm;
     private final CudaBf16Gemm bf16Gemm;
     private final DeviceAllocator.Block cublasWorkspace;
+    private boolean closed;
     private final List<CudaStepGraph> liveGraphs = new ArrayList<>();
     private final CudaConvolution convolution;
 
@@ -64,7 +65,7 @@ public final class CudaBackend implements Backend {
         this.allocator = new DeviceAllocator(context);
         this.cublasWorkspace = allocator.allocate(CUBLAS_WORKSPACE_BYTES, "cuBLAS's workspace");
         context.useCublasWorkspace(cublasWorkspace.address(), CUBLAS_WORKSPACE_BYTES);
-        this.kernels = new CudaKernels(new KernelCompiler(context.computeCapability()));
+        this.kernels = new CudaKernels(context, new KernelCompiler(context.computeCapability()));
         this.launcher = new KernelLauncher(context);
         this.transfers = new HostTransfers(context);
         this.layout = new CudaLayout(context, kernels, launcher);
@@ -480,6 +481,10 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         context.synchronize();
         for (CudaStepGraph graph : new ArrayList<>(liveGraphs)) {
             graph.close();

@@ -2,7 +2,6 @@ package dev.kiln.engine.cuda;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
-import org.bytedeco.cuda.cudart.CUfunc_st;
 import org.bytedeco.cuda.global.cublas;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.FloatPointer;
@@ -74,7 +73,7 @@ final class CudaBf16Gemm implements AutoCloseable {
         if (elements == 0) {
             return null;
         }
-        CUfunc_st convert = kernels.function(Kernel.TO_BF16, t.dtype());
+        CudaKernels.Function convert = kernels.function(Kernel.TO_BF16, t.dtype());
         DeviceAllocator.Block block = allocator.allocate(elements * BF16_BYTES, "a bfloat16 GEMM operand");
         try {
             launcher.begin().pointer(t).int64(block.address()).int64(elements)

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Compiles a kernel source with NVRTC for the device's architecture and caches the binary on disk,
- * keyed by the hash of the source and header, the architecture and NVRTC's version: the first run on a
+ * keyed by the hash of the source, header and compiler options, the architecture and NVRTC's version: the first run on a
  * machine compiles (about a second per file), later runs load the cached binary. The cache is
  * {@code -Dkiln.cache.dir}, else {@code $KILN_CACHE_DIR}, else {@code ~/.kiln/cache}, under
  * {@code kernels/}; files are written to a temporary name and renamed.
@@ -79,8 +79,7 @@ final class KernelCompiler {
         String header = KernelSource.read(KernelSource.HEADER);
         String text = source.text();
         boolean cubin = target.startsWith("sm_");
-        Path cached = cacheDir.resolve(source.file().replace(".cu", "") + "-" + hash(header, text) + "-" + target
-                + "-nvrtc" + nvrtcVersion + (cubin ? ".cubin" : ".ptx"));
+        Path cached = cached(source);
         try {
             if (Files.isRegularFile(cached)) {
                 return Files.readAllBytes(cached);
@@ -96,6 +95,29 @@ final class KernelCompiler {
         return image;
     }
 
+    /**
+     * Deletes the cached image of {@code source}, so that the next {@link #compile} compiles it afresh; whether
+     * there was one.
+     */
+    boolean forget(KernelSource source) {
+        try {
+            return Files.deleteIfExists(cached(source));
+        } catch (IOException e) {
+            LOG.warn("cannot delete cached kernel {}: {}", cached(source), e.toString());
+            return false;
+        }
+    }
+
+    private Path cached(KernelSource source) {
+        String header = KernelSource.read(KernelSource.HEADER);
+        return cacheDir.resolve(source.file().replace(".cu", "") + "-" + hash(header, source.text(), options())
+                + "-" + target + "-nvrtc" + nvrtcVersion + (target.startsWith("sm_") ? ".cubin" : ".ptx"));
+    }
+
+    private List<String> options() {
+        return List.of("--gpu-architecture=" + target, "--std=c++17");
+    }
+
     private byte[] nvrtcCompile(String name, String text, String header, boolean cubin) {
         _nvrtcProgram program = new _nvrtcProgram();
         try (PointerPointer<BytePointer> headers = new PointerPointer<>(new BytePointer(header));
@@ -104,13 +126,16 @@ final class KernelCompiler {
                     includeNames), "nvrtcCreateProgram(" + name + ")");
         }
         try {
-            List<String> options = List.of("--gpu-architecture=" + target, "--std=c++17");
+            List<String> options = options();
             // The String constructor keeps its BytePointers referenced; put(i, new BytePointer(..)) does not, so
             // the garbage collector could free an option string before NVRTC reads it.
             PointerPointer<BytePointer> optionPointers = new PointerPointer<BytePointer>(options.toArray(new String[0]));
             int status = nvrtc.nvrtcCompileProgram(program, options.size(), optionPointers);
             if (status != nvrtc.NVRTC_SUCCESS) {
-                throw new CudaException("NVRTC could not compile " + name + " for " + target + ":\n" + log(program));
+                BytePointer reason = nvrtc.nvrtcGetErrorString(status);
+                throw new CudaException("NVRTC " + nvrtcVersion + " could not compile " + name + " for " + target
+                        + " with " + options + ": " + (reason == null ? "status " + status : reason.getString())
+                        + "\n" + log(program));
             }
             return cubin ? cubin(program) : ptx(program);
         } finally {
@@ -120,7 +145,9 @@ final class KernelCompiler {
 
     private static String log(_nvrtcProgram program) {
         try (SizeTPointer size = new SizeTPointer(1)) {
-            nvrtc.nvrtcGetProgramLogSize(program, size);
+            if (nvrtc.nvrtcGetProgramLogSize(program, size) != nvrtc.NVRTC_SUCCESS || size.get() <= 1) {
+                return "(NVRTC wrote no log)";
+            }
             BytePointer log = new BytePointer(size.get());
             nvrtc.nvrtcGetProgramLog(program, log);
             return log.getString();
@@ -161,12 +188,13 @@ final class KernelCompiler {
         }
     }
 
-    private static String hash(String header, String text) {
+    private static String hash(String header, String text, List<String> options) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(header.getBytes(StandardCharsets.UTF_8));
-            sha.update((byte) 0);
-            sha.update(text.getBytes(StandardCharsets.UTF_8));
+            for (String part : List.of(header, text, String.join(" ", options))) {
+                sha.update(part.getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+            }
             return HexFormat.of().formatHex(sha.digest(), 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);

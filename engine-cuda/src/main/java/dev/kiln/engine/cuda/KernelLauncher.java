@@ -1,7 +1,6 @@
 package dev.kiln.engine.cuda;
 
 import dev.kiln.engine.Tensor;
-import org.bytedeco.cuda.cudart.CUfunc_st;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
@@ -125,10 +124,10 @@ final class KernelLauncher implements AutoCloseable {
         return (int) Math.max(1, Math.min(rows, 65_535));
     }
 
-    void launch(CUfunc_st function, int blocks) {
+    void launch(CudaKernels.Function function, int blocks) {
         context.bindThread();
-        Status.driver(cudart.cuLaunchKernel(function, blocks, 1, 1, THREADS, 1, 1, 0, context.stream(), params,
-                (PointerPointer<?>) null), "cuLaunchKernel");
+        Status.driver(cudart.cuLaunchKernel(function.handle(), blocks, 1, 1, THREADS, 1, 1, 0, context.stream(),
+                params, (PointerPointer<?>) null), "cuLaunchKernel(" + function.name() + ", " + blocks + " blocks)");
         launches++;
     }
 
