@@ -6,6 +6,9 @@ import org.bytedeco.cuda.global.cublas;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.cuda.global.cudnn;
 import org.bytedeco.cuda.global.nvrtc;
+import org.bytedeco.cuda.nvrtc._nvrtcProgram;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.Loader;
 
 /**
@@ -74,14 +77,36 @@ public final class CudaBackendProvider implements BackendProvider {
         }
         for (Object[] library : new Object[][] {
             {cublas.class, "cuBLAS (libcublas.so.13)"},
-            {cudnn.class, "cuDNN 9 (libcudnn.so.9)"},
+            {cudnn.class, "cuDNN 9 (libcudnn_graph, _ops, _cnn and _adv.so.9)"},
             {nvrtc.class, "NVRTC (libnvrtc.so.13)"}}) {
             missing = load((Class<?>) library[0], (String) library[1]);
             if (missing != null) {
                 return Availability.no(missing);
             }
         }
-        return Availability.yes();
+        String compiler = nvrtcCompiles();
+        return compiler == null ? Availability.yes() : Availability.no(compiler);
+    }
+
+    /**
+     * Null when NVRTC compiles an empty kernel; otherwise why not. libnvrtc.so.13 loads without the builtins
+     * library it opens at the first compilation, so a machine missing it would otherwise choose CUDA and fail at
+     * its first operation instead of falling back with a reason.
+     */
+    static String nvrtcCompiles() {
+        _nvrtcProgram program = new _nvrtcProgram();
+        int status = nvrtc.nvrtcCreateProgram(program, new BytePointer("extern \"C\" __global__ void kiln_probe() {}"),
+                new BytePointer("kiln_probe.cu"), 0, (PointerPointer<?>) null, (PointerPointer<?>) null);
+        if (status == nvrtc.NVRTC_SUCCESS) {
+            status = nvrtc.nvrtcCompileProgram(program, 0, (PointerPointer<?>) null);
+            nvrtc.nvrtcDestroyProgram(program);
+        }
+        if (status == nvrtc.NVRTC_SUCCESS) {
+            return null;
+        }
+        BytePointer reason = nvrtc.nvrtcGetErrorString(status);
+        return "NVRTC cannot compile a kernel (" + (reason == null ? "status " + status : reason.getString())
+                + "): libnvrtc-builtins.so.13.* must be beside libnvrtc.so.13" + DEBUG_HINT;
     }
 
     /** Null when the preset's JNI library and the system libraries behind it load; otherwise why not. */

@@ -120,8 +120,11 @@ final class KernelCompiler {
 
     private byte[] nvrtcCompile(String name, String text, String header, boolean cubin) {
         _nvrtcProgram program = new _nvrtcProgram();
-        try (PointerPointer<BytePointer> headers = new PointerPointer<>(new BytePointer(header));
-             PointerPointer<BytePointer> includeNames = new PointerPointer<>(new BytePointer(KernelSource.HEADER))) {
+        // Arrays of strings, not new PointerPointer<>(aBytePointer): with one argument that is JavaCPP's cast
+        // constructor, which views the string's bytes as the pointer array (NVRTC crashed reading it).
+        String[] headerName = {KernelSource.HEADER};
+        try (PointerPointer<BytePointer> headers = new PointerPointer<BytePointer>(new String[] {header});
+             PointerPointer<BytePointer> includeNames = new PointerPointer<BytePointer>(headerName)) {
             Status.nvrtc(nvrtc.nvrtcCreateProgram(program, new BytePointer(text), new BytePointer(name), 1, headers,
                     includeNames), "nvrtcCreateProgram(" + name + ")");
         }
