@@ -8,8 +8,8 @@
 #              (cp -r ../shared/data/mnist target/gpu-data/), carried as target/gpu-data
 #   precision  W2 with Kiln on CUDA in strict FP32, with the TF32 opt-in and in bf16 autocast (--precision bf16),
 #              then PyTorch eager in FP32 and under bf16 autocast: accuracy and speed of each (same data as workloads)
-#   graphs     W1 and W2 with Kiln on CUDA with --cuda-graphs on (the step replayed as a CUDA graph), then off
-#              (same data as workloads)
+#   graphs     W1, W2 and W3 with Kiln on CUDA with --cuda-graphs on (the step replayed as a CUDA graph), then
+#              off, 2 epochs each (same data as workloads); W3's 147 launches a step become one graph launch
 #   large      the rest of issue 10's table, Kiln then PyTorch for each: W1-W3 at batch 1024 (2 epochs), the zoo's
 #              resnet on MNIST and ResNet-18 on random 3x32x32 images at batch 256 (same data as workloads)
 #   all        the first session's single call (a session has 15 minutes of device time, a machine goes back
@@ -86,9 +86,9 @@ case "$stage" in
         done ;;
     graphs)
         data="$root/target/gpu-data"
-        for workload in mlp lenet; do
+        for workload in mlp lenet lstm; do
             for graphs in on off; do
-                KILN_BACKEND=cuda timeout 120 "$bundle/kiln.sh" bench "$workload" --epochs 3 --cuda-graphs "$graphs" \
+                KILN_BACKEND=cuda timeout 90 "$bundle/kiln.sh" bench "$workload" --epochs 2 --cuda-graphs "$graphs" \
                     --data-dir "$data" > "$out/kiln-$workload-graphs-$graphs.txt" 2>&1
                 tail -1 "$out/kiln-$workload-graphs-$graphs.txt"
             done
