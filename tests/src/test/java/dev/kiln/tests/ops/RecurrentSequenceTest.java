@@ -145,6 +145,15 @@ class RecurrentSequenceTest {
         return r.c() == null ? l : l.add(r.c().mul(projections[2]).sum());
     }
 
+    /** The outputs of every step, the final h and (LSTM) c, as rows of one tensor for a gradient check. */
+    private static Tensor everyOutput(F.SequenceOutput r) {
+        List<Tensor> parts = new ArrayList<>(List.of(r.output().reshape(STEPS * BATCH, HIDDEN), r.h()));
+        if (r.c() != null) {
+            parts.add(r.c());
+        }
+        return Tensor.cat(parts, 0);
+    }
+
     @ParameterizedTest(name = "{0} reverse={1} lengths={2}")
     @MethodSource("cases")
     void matchesEachSequenceRunAloneStepByStep(Cell cell, boolean reverse, int[] lengths) {
@@ -177,14 +186,7 @@ class RecurrentSequenceTest {
     @ParameterizedTest(name = "{0} reverse={1} lengths={2}")
     @MethodSource("cases")
     void gradientsMatchFiniteDifferences(Cell cell, boolean reverse, int[] lengths) {
-        GradCheck.check(cell + " sequence", in -> {
-            F.SequenceOutput r = run(cell, in, lengths, reverse);
-            List<Tensor> parts = new ArrayList<>(List.of(r.output().reshape(STEPS * BATCH, HIDDEN), r.h()));
-            if (r.c() != null) {
-                parts.add(r.c());
-            }
-            return Tensor.cat(parts, 0);
-        }, inputs(cell));
+        GradCheck.check(cell + " sequence", in -> everyOutput(run(cell, in, lengths, reverse)), inputs(cell));
     }
 
     /** The op with no initial states (null: zeros) on {@code in} without h0 and c0: inputGates, weightHh, biasHh. */
@@ -268,14 +270,8 @@ class RecurrentSequenceTest {
     @ParameterizedTest(name = "{0} reverse={1} lengths={2}")
     @MethodSource("cases")
     void gradientsFromZeroStatesMatchFiniteDifferences(Cell cell, boolean reverse, int[] lengths) {
-        GradCheck.check(cell + " sequence from zeros", in -> {
-            F.SequenceOutput r = runFromZeros(cell, in, lengths, reverse);
-            List<Tensor> parts = new ArrayList<>(List.of(r.output().reshape(STEPS * BATCH, HIDDEN), r.h()));
-            if (r.c() != null) {
-                parts.add(r.c());
-            }
-            return Tensor.cat(parts, 0);
-        }, withoutStates(cell, inputs(cell)));
+        GradCheck.check(cell + " sequence from zeros", in -> everyOutput(runFromZeros(cell, in, lengths, reverse)),
+                withoutStates(cell, inputs(cell)));
     }
 
     @Test
