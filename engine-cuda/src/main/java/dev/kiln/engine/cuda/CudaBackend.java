@@ -63,11 +63,23 @@ public final class CudaBackend implements Backend {
     public CudaBackend(int index, boolean tf32) {
         this.context = new CudaContext(index, tf32);
         this.allocator = new DeviceAllocator(context);
-        this.cublasWorkspace = allocator.allocate(CUBLAS_WORKSPACE_BYTES, "cuBLAS's workspace");
-        context.useCublasWorkspace(cublasWorkspace.address(), CUBLAS_WORKSPACE_BYTES);
-        this.kernels = new CudaKernels(context, new KernelCompiler(context.computeCapability()));
-        this.launcher = new KernelLauncher(context);
-        this.transfers = new HostTransfers(context);
+        DeviceAllocator.Block workspace = null;
+        try {
+            workspace = allocator.allocate(CUBLAS_WORKSPACE_BYTES, "cuBLAS's workspace");
+            context.useCublasWorkspace(workspace.address(), CUBLAS_WORKSPACE_BYTES);
+            this.kernels = new CudaKernels(context, new KernelCompiler(context.computeCapability()));
+            this.launcher = new KernelLauncher(context);
+            this.transfers = new HostTransfers(context);
+        } catch (RuntimeException e) {
+            // A backend that cannot open leaves no device memory, stream or library handle behind.
+            if (workspace != null) {
+                allocator.free(workspace);
+            }
+            allocator.emptyCache();
+            context.close();
+            throw e;
+        }
+        this.cublasWorkspace = workspace;
         this.layout = new CudaLayout(context, kernels, launcher);
         this.elementwise = new CudaElementwise(kernels, launcher, layout);
         this.reductions = new CudaReductions(kernels, launcher, layout);
