@@ -343,15 +343,16 @@ final class CpuElementwise {
 
     /**
      * ReLU's gradient over one chunk of F32 bit patterns, in place in {@code grad} (see {@link #reluBackwardF32}):
-     * kept where y is positive or NaN of either sign (a NaN made at run time on x86 carries the sign bit), zeroed
-     * where y is zero (-0 too) or negative, as the F64 path and CUDA's kernels decide.
+     * kept where y = max(x, 0) is positive or NaN of either sign (a NaN made at run time on x86 carries the sign
+     * bit), zeroed where y is +0, as the F64 path and CUDA's kernels decide.
      */
     static void reluGradient(int[] out, int[] grad, int len) {
         for (int i = 0; i < len; i++) {
             int y = out[i];
-            // (-y & ~y) < 0 exactly where y > 0 as an int (a positive float, +inf or +NaN); 0x7F800000 - |y| < 0
-            // exactly where y is a NaN. Branch-free, so that the loop stays vectorised.
-            grad[i] &= ((-y & ~y) | (0x7F800000 - (y & 0x7FFFFFFF))) >> 31;
+            // -y < 0 where y > 0 as an int (a positive float, +inf or +NaN); 0x7F800000 - |y| < 0 where y is a NaN.
+            // In this form C2 vectorises the loop inside its callers (with (-y & ~y) it did not: 59 against 4
+            // profile samples of a W2 epoch).
+            grad[i] &= (-y >> 31) | ((0x7F800000 - (y & 0x7FFFFFFF)) >> 31);
         }
     }
 
