@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Compiles a kernel source with NVRTC for the device's architecture and caches the binary on disk,
- * keyed by the hash of the source, header and compiler options, the architecture and NVRTC's version: the first run on a
- * machine compiles (about a second per file), later runs load the cached binary. The cache is
+ * Compiles a kernel source with NVRTC for the device's architecture and caches the binary on disk, keyed by
+ * the hash of the source, header and compiler options, the architecture and NVRTC's version: the first run on
+ * a machine compiles (0.3-1.6 s per file), later runs load the cached binary. The cache is
  * {@code -Dkiln.cache.dir}, else {@code $KILN_CACHE_DIR}, else {@code ~/.kiln/cache}, under
  * {@code kernels/}; files are written to a temporary name and renamed.
  */
