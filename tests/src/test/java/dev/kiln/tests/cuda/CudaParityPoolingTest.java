@@ -16,6 +16,7 @@ import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.tests.cuda.ParityBackends.Tolerance;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -70,6 +71,27 @@ class CudaParityPoolingTest extends ParityTest {
         double[] x = random(reference(), DType.F32, 44, g.inputShape().dims()).toDoubleArray();
         assertParity("maxPool2dForward, " + geometry, new String[] {"values", "indices"}, Tolerance.EXACT,
                 b -> maxPool(b, g, x));
+    }
+
+    @Test
+    void maxPoolingOfSignedZerosKeepsTheCpusSignBitAndFirstIndex() {
+        // Windows (2x2, stride 2) of -0 and +0 in every order: Math.max makes +0 of any mix, -0 only of -0s, and the
+        // index goes to the first zero. EXACT tolerance cannot see a sign bit, so the bits are compared here.
+        double[] x = {-0.0, 0.0, -0.0, -0.0, 0.0, -0.0, 0.0, 0.0,
+                      -0.0, -0.0, -0.0, -0.0, 0.0, 0.0, -0.0, 0.0};
+        Pool2dGeometry g = Pool2dGeometry.of("pool parity", Shape.of(1, 1, 2, 8), new int[] {2}, null, new int[] {0});
+        Tensor[] expected = maxPool(reference(), g, x);
+        Tensor[] actual = maxPool(underTest(), g, x);
+        assertArrayEquals(bits(expected[0].toFloatArray()), bits(actual[0].toFloatArray()), "values' bits");
+        assertArrayEquals(expected[1].toLongArray(), actual[1].toLongArray(), "indices");
+    }
+
+    private static int[] bits(float[] values) {
+        int[] bits = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bits[i] = Float.floatToRawIntBits(values[i]);
+        }
+        return bits;
     }
 
     /** Index {@code h * width + w} of the first maximum of each window in row-major order, padding excluded. */
