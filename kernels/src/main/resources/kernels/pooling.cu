@@ -1,7 +1,8 @@
 // Max and average pooling over [batch, channels, height, width] (Backend SPI section 6). cuDNN's max
 // pooling does not return the indices the SPI promises (PyTorch's return_indices), so both families
-// are ours. One thread per output element; backward passes add into a zeroed gradInput with atomics
-// because windows may overlap.
+// are ours. Forward: one thread per output element. Backward: one thread per input element, which sums what
+// the windows covering it send, in ascending window order as the CPU adds them: no zeroing pass, no atomics,
+// the CPU's sums to the bit.
 #include "kiln_common.cuh"
 
 struct Pool {
@@ -35,11 +36,39 @@ template <typename T> __device__ void max_pool_forward_impl(const T* in, T* out,
     }
 }
 
+// The windows o along one axis whose span [o * stride - pad, o * stride - pad + kernel) holds position i:
+// o in [*first, *last], none when *first > *last.
+__device__ inline void covering_windows(long long i, long long pad, long long kernel, long long stride,
+                                        long long windows, long long* first, long long* last) {
+    long long lowest = i + pad - kernel + 1;
+    *first = lowest <= 0 ? 0 : (lowest + stride - 1) / stride;
+    long long highest = (i + pad) / stride;
+    *last = highest < windows - 1 ? highest : windows - 1;
+}
+
+// gradIn at an input element: the gradOut of every window whose recorded maximum it is.
 template <typename T> __device__ void max_pool_backward_impl(const T* gradOut, const long long* indices, T* gradIn,
                                                             Pool g) {
-    KILN_FOR(q, g.planes * g.outH * g.outW) {
-        long long plane = q / (g.outW * g.outH);
-        atomicAdd(gradIn + plane * g.height * g.width + indices[q], gradOut[q]);
+    KILN_FOR(q, g.planes * g.height * g.width) {
+        long long w = q % g.width;
+        long long h = (q / g.width) % g.height;
+        long long plane = q / (g.width * g.height);
+        long long oh0, oh1, ow0, ow1;
+        covering_windows(h, g.padH, g.kernelH, g.strideH, g.outH, &oh0, &oh1);
+        covering_windows(w, g.padW, g.kernelW, g.strideW, g.outW, &ow0, &ow1);
+        long long self = h * g.width + w;
+        const long long* planeIndices = indices + plane * g.outH * g.outW;
+        const T* planeGrad = gradOut + plane * g.outH * g.outW;
+        T sum = T(0);
+        for (long long oh = oh0; oh <= oh1; oh++) {
+            for (long long ow = ow0; ow <= ow1; ow++) {
+                long long o = oh * g.outW + ow;
+                if (planeIndices[o] == self) {
+                    sum += planeGrad[o];
+                }
+            }
+        }
+        gradIn[q] = sum;
     }
 }
 
@@ -62,20 +91,24 @@ template <typename T> __device__ void avg_pool_forward_impl(const T* in, T* out,
     }
 }
 
+// gradIn at an input element: gradOut / (kernelH * kernelW) of every window covering it, summed in double.
 template <typename T> __device__ void avg_pool_backward_impl(const T* gradOut, T* gradIn, Pool g) {
-    KILN_FOR(q, g.planes * g.outH * g.outW) {
-        long long ow = q % g.outW;
-        long long oh = (q / g.outW) % g.outH;
-        long long plane = q / (g.outW * g.outH);
-        T* p = gradIn + plane * g.height * g.width;
-        long long h0 = oh * g.strideH - g.padH;
-        long long w0 = ow * g.strideW - g.padW;
-        T share = gradOut[q] / (T) (g.kernelH * g.kernelW);
-        for (long long h = h0 > 0 ? h0 : 0; h < h0 + g.kernelH && h < g.height; h++) {
-            for (long long w = w0 > 0 ? w0 : 0; w < w0 + g.kernelW && w < g.width; w++) {
-                atomicAdd(p + h * g.width + w, share);
+    double divisor = (double) (g.kernelH * g.kernelW);
+    KILN_FOR(q, g.planes * g.height * g.width) {
+        long long w = q % g.width;
+        long long h = (q / g.width) % g.height;
+        long long plane = q / (g.width * g.height);
+        long long oh0, oh1, ow0, ow1;
+        covering_windows(h, g.padH, g.kernelH, g.strideH, g.outH, &oh0, &oh1);
+        covering_windows(w, g.padW, g.kernelW, g.strideW, g.outW, &ow0, &ow1);
+        const T* planeGrad = gradOut + plane * g.outH * g.outW;
+        double sum = 0;
+        for (long long oh = oh0; oh <= oh1; oh++) {
+            for (long long ow = ow0; ow <= ow1; ow++) {
+                sum += (double) planeGrad[oh * g.outW + ow] / divisor;
             }
         }
+        gradIn[q] = (T) sum;
     }
 }
 

@@ -87,7 +87,7 @@ public final class CudaBackend implements Backend {
         this.random = new CudaRandom(kernels, launcher);
         this.updates = new CudaUpdates(kernels, launcher);
         this.recurrent = new CudaRecurrent(kernels, launcher);
-        this.pooling = new CudaPooling(kernels, launcher, layout);
+        this.pooling = new CudaPooling(kernels, launcher);
         this.batchNorm = new CudaBatchNorm(kernels, launcher);
         this.gemm = new CudaGemm(context);
         this.bf16Gemm = new CudaBf16Gemm(context, allocator, kernels, launcher);

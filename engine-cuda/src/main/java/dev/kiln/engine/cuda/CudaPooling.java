@@ -7,12 +7,10 @@ import dev.kiln.engine.Tensor;
 final class CudaPooling {
     private final CudaKernels kernels;
     private final KernelLauncher launcher;
-    private final CudaLayout layout;
 
-    CudaPooling(CudaKernels kernels, KernelLauncher launcher, CudaLayout layout) {
+    CudaPooling(CudaKernels kernels, KernelLauncher launcher) {
         this.kernels = kernels;
         this.launcher = launcher;
-        this.layout = layout;
     }
 
     /** The kernels' Pool struct, field by field. */
@@ -34,9 +32,9 @@ final class CudaPooling {
                 .launch(kernels.function(Kernel.MAX_POOL_FORWARD, input.dtype()), launcher.blocksFor(n));
     }
 
+    /** One thread per input element gathers from the windows covering it: gradInput needs no zeroing first. */
     void maxBackward(Tensor gradOut, Tensor indices, Pool2dGeometry g, Tensor gradInput) {
-        layout.fill(gradInput, 0);
-        long n = outputs(g);
+        long n = gradInput.size();
         if (n == 0) {
             return;
         }
@@ -53,9 +51,9 @@ final class CudaPooling {
                 .launch(kernels.function(Kernel.AVG_POOL_FORWARD, input.dtype()), launcher.blocksFor(n));
     }
 
+    /** As {@link #maxBackward}, one thread per input element. */
     void avgBackward(Tensor gradOut, Pool2dGeometry g, Tensor gradInput) {
-        layout.fill(gradInput, 0);
-        long n = outputs(g);
+        long n = gradInput.size();
         if (n == 0) {
             return;
         }
