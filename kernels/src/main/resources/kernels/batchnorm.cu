@@ -1,6 +1,8 @@
 // Batch normalisation per channel of x viewed as [N, C, S] (S = H * W, or 1 for [N, C]), and the
 // per-channel sums and bias additions of convolution. Statistics kernels run one block per channel
 // and sum in double, the variance in two passes (mean first) so that large offsets do not cancel.
+// Where few channels hold many values each (a ResNet's first stage), the *_parts kernels cut each channel
+// into parts, one block each, so that the whole device works; a finishing kernel combines the parts.
 // cuDNN's batch norm refuses eps below 1e-5, which the SPI allows, hence these kernels.
 #include "kiln_common.cuh"
 
@@ -9,6 +11,22 @@
     for (long long k = threadIdx.x; k < (n) * (spatial); k += blockDim.x)
 #define KILN_CHANNEL_INDEX(k, c, channels, spatial) \
     (((k) / (spatial) * (channels) + (c)) * (spatial) + (k) % (spatial))
+
+// Channel c's mean and inverse standard deviation, and its running statistics updated (each may be absent on its
+// own, as on the CPU backend; the running variance is the unbiased one), from its m values' mean and variance.
+template <typename T> __device__ void bn_store_statistics(long long c, double mean, double var, double m,
+                                                         double eps, T* saveMean, T* saveInvStd, T* runningMean,
+                                                         T* runningVar, double momentum) {
+    saveMean[c] = (T) mean;
+    saveInvStd[c] = (T) (1.0 / sqrt(var + eps));
+    if (runningMean != 0) {
+        runningMean[c] = (T) ((1 - momentum) * (double) runningMean[c] + momentum * mean);
+    }
+    if (runningVar != 0) {
+        double unbiased = var * m / (m - 1);
+        runningVar[c] = (T) ((1 - momentum) * (double) runningVar[c] + momentum * unbiased);
+    }
+}
 
 template <typename T> __device__ void bn_stats_impl(const T* x, long long n, long long channels, long long spatial,
                                                    double eps, T* saveMean, T* saveInvStd, T* runningMean,
@@ -28,17 +46,71 @@ template <typename T> __device__ void bn_stats_impl(const T* x, long long n, lon
         }
         double var = kiln_block_sum<double>(squares, scratch) / m;
         if (threadIdx.x == 0) {
-            saveMean[c] = (T) mean;
-            saveInvStd[c] = (T) (1.0 / sqrt(var + eps));
-            // Each running statistic may be absent on its own, as on the CPU backend.
-            if (runningMean != 0) {
-                runningMean[c] = (T) ((1 - momentum) * (double) runningMean[c] + momentum * mean);
-            }
-            if (runningVar != 0) {
-                double unbiased = var * m / (m - 1);
-                runningVar[c] = (T) ((1 - momentum) * (double) runningVar[c] + momentum * unbiased);
-            }
+            bn_store_statistics<T>(c, mean, var, m, eps, saveMean, saveInvStd, runningMean, runningVar, momentum);
         }
+    }
+}
+
+// Block b of channels * parts takes part b % parts of channel b / parts: its values k in [*first, *last) of the
+// channel's m = N * S.
+__device__ inline void bn_part(long long b, long long parts, long long m, long long* c, long long* first,
+                               long long* last) {
+    long long part = b % parts;
+    *c = b / parts;
+    *first = part * m / parts;
+    *last = (part + 1) * m / parts;
+}
+
+// Statistics of one part of a channel: its count, its mean and the sum of squared deviations from that mean
+// (two passes over the part), into partials[3 * b ...]; bn_stats_finish combines the parts of each channel.
+template <typename T> __device__ void bn_stats_parts_impl(const T* x, long long n, long long channels,
+                                                         long long spatial, long long parts, double* partials) {
+    __shared__ double scratch[32];
+    for (long long b = blockIdx.x; b < channels * parts; b += gridDim.x) {
+        long long c, first, last;
+        bn_part(b, parts, n * spatial, &c, &first, &last);
+        double count = (double) (last - first);
+        double sum = 0;
+        for (long long k = first + threadIdx.x; k < last; k += blockDim.x) {
+            sum += (double) x[KILN_CHANNEL_INDEX(k, c, channels, spatial)];
+        }
+        sum = kiln_block_sum<double>(sum, scratch);
+        double mean = count > 0 ? sum / count : 0.0;
+        double squares = 0;
+        for (long long k = first + threadIdx.x; k < last; k += blockDim.x) {
+            double d = (double) x[KILN_CHANNEL_INDEX(k, c, channels, spatial)] - mean;
+            squares += d * d;
+        }
+        squares = kiln_block_sum<double>(squares, scratch);
+        if (threadIdx.x == 0) {
+            partials[3 * b] = count;
+            partials[3 * b + 1] = mean;
+            partials[3 * b + 2] = squares;
+        }
+    }
+}
+
+// Each channel's statistics from its parts (Chan et al.'s combination: the parts' squared deviations plus
+// count * (part mean - mean)^2 each), stored as bn_stats stores them.
+template <typename T> __device__ void bn_stats_finish_impl(const double* partials, long long channels,
+                                                          long long parts, double eps, T* saveMean, T* saveInvStd,
+                                                          T* runningMean, T* runningVar, double momentum) {
+    KILN_FOR(c, channels) {
+        const double* p = partials + 3 * c * parts;
+        double m = 0;
+        double weighted = 0;
+        for (long long i = 0; i < parts; i++) {
+            m += p[3 * i];
+            weighted += p[3 * i] * p[3 * i + 1];
+        }
+        double mean = weighted / m;
+        double squares = 0;
+        for (long long i = 0; i < parts; i++) {
+            double d = p[3 * i + 1] - mean;
+            squares += p[3 * i + 2] + p[3 * i] * d * d;
+        }
+        bn_store_statistics<T>(c, mean, squares / m, m, eps, saveMean, saveInvStd, runningMean, runningVar,
+                               momentum);
     }
 }
 
@@ -102,6 +174,51 @@ template <typename T> __device__ void bn_backward_reduce_impl(const T* x, const 
     }
 }
 
+// bn_backward_reduce over one part of a channel (see bn_stats_parts): its two sums into partials[2 * b ...].
+template <typename T> __device__ void bn_backward_reduce_parts_impl(const T* x, const T* gradOut, const T* y,
+                                                                   int op, double param, const T* mean,
+                                                                   const T* invStd, long long n, long long channels,
+                                                                   long long spatial, long long parts,
+                                                                   double* partials) {
+    __shared__ double scratch[32];
+    T p = (T) param;
+    for (long long b = blockIdx.x; b < channels * parts; b += gridDim.x) {
+        long long c, first, last;
+        bn_part(b, parts, n * spatial, &c, &first, &last);
+        double mu = (double) mean[c];
+        double is = (double) invStd[c];
+        double dy = 0;
+        double dyx = 0;
+        for (long long k = first + threadIdx.x; k < last; k += blockDim.x) {
+            long long q = KILN_CHANNEL_INDEX(k, c, channels, spatial);
+            double g = (double) bn_output_gradient<T>(gradOut, y, op, p, q);
+            dy += g;
+            dyx += g * ((double) x[q] - mu) * is;
+        }
+        dy = kiln_block_sum<double>(dy, scratch);
+        dyx = kiln_block_sum<double>(dyx, scratch);
+        if (threadIdx.x == 0) {
+            partials[2 * b] = dy;
+            partials[2 * b + 1] = dyx;
+        }
+    }
+}
+
+// sumDy[c] and sumDyXhat[c]: the sums of channel c's parts, in part order.
+template <typename T> __device__ void bn_backward_finish_impl(const double* partials, long long channels,
+                                                             long long parts, T* sumDy, T* sumDyXhat) {
+    KILN_FOR(c, channels) {
+        double dy = 0;
+        double dyx = 0;
+        for (long long i = 0; i < parts; i++) {
+            dy += partials[2 * (c * parts + i)];
+            dyx += partials[2 * (c * parts + i) + 1];
+        }
+        sumDy[c] = (T) dy;
+        sumDyXhat[c] = (T) dyx;
+    }
+}
+
 // gradInput = weight * invStd / M * (M * gradOut - sumDy - xhat * sumDyXhat); weight may be null.
 template <typename T> __device__ void bn_backward_apply_impl(const T* x, const T* gradOut, const T* y, int op,
                                                             double param, const T* mean, const T* invStd,
@@ -147,6 +264,27 @@ template <typename T> __device__ void bias_add_impl(T* out, const T* bias, long 
                                             double eps, T* saveMean, T* saveInvStd, T* runningMean, \
                                             T* runningVar, double momentum) { \
         bn_stats_impl<T>(x, n, channels, spatial, eps, saveMean, saveInvStd, runningMean, runningVar, momentum); \
+    } \
+    extern "C" __global__ void bn_stats_parts_##S(const T* x, long long n, long long channels, long long spatial, \
+                                                  long long parts, double* partials) { \
+        bn_stats_parts_impl<T>(x, n, channels, spatial, parts, partials); \
+    } \
+    extern "C" __global__ void bn_stats_finish_##S(const double* partials, long long channels, long long parts, \
+                                                   double eps, T* saveMean, T* saveInvStd, T* runningMean, \
+                                                   T* runningVar, double momentum) { \
+        bn_stats_finish_impl<T>(partials, channels, parts, eps, saveMean, saveInvStd, runningMean, runningVar, \
+                                momentum); \
+    } \
+    extern "C" __global__ void bn_backward_reduce_parts_##S(const T* x, const T* gradOut, const T* y, int op, \
+                                                            double param, const T* mean, const T* invStd, \
+                                                            long long n, long long channels, long long spatial, \
+                                                            long long parts, double* partials) { \
+        bn_backward_reduce_parts_impl<T>(x, gradOut, y, op, param, mean, invStd, n, channels, spatial, parts, \
+                                         partials); \
+    } \
+    extern "C" __global__ void bn_backward_finish_##S(const double* partials, long long channels, long long parts, \
+                                                      T* sumDy, T* sumDyXhat) { \
+        bn_backward_finish_impl<T>(partials, channels, parts, sumDy, sumDyXhat); \
     } \
     extern "C" __global__ void bn_inference_params_##S(const T* runningMean, const T* runningVar, double eps, \
                                                        T* mean, T* invStd, long long channels) { \

@@ -1,14 +1,21 @@
 package dev.kiln.engine.cuda;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
 
 /**
- * Batch normalisation per channel with our kernels: statistics (one block per channel, sums in double),
- * then one element-wise pass. cuDNN's batch norm refuses eps below 1e-5, which the SPI allows.
+ * Batch normalisation per channel with our kernels: statistics (one block per channel, sums in double; where few
+ * channels hold many values, each channel cut into parts of a block each, then one kernel to combine them), then
+ * one element-wise pass. cuDNN's batch norm refuses eps below 1e-5, which the SPI allows.
  */
 final class CudaBatchNorm {
+    /** Blocks that keep a device busy (8 of 256 threads on each of an H200's 132 multiprocessors, rounded). */
+    static final long BUSY_BLOCKS = 1024;
+    /** Values a part takes at least, so that a block has work worth its launch. */
+    static final long MIN_PART = 16_384;
+
     private final CudaKernels kernels;
     private final KernelLauncher launcher;
 
@@ -30,6 +37,22 @@ final class CudaBatchNorm {
         long size() {
             return n * channels * spatial;
         }
+
+        long parts() {
+            return CudaBatchNorm.parts(channels, n * spatial);
+        }
+    }
+
+    /**
+     * Parts to cut each of {@code channels} channels of {@code perChannel} values into: 1 (one block per channel)
+     * when the channels alone keep the device busy or hold too few values to share; otherwise enough for about
+     * {@link #BUSY_BLOCKS} blocks, each of at least {@link #MIN_PART} values.
+     */
+    static long parts(long channels, long perChannel) {
+        if (channels >= BUSY_BLOCKS || perChannel < 2 * MIN_PART) {
+            return 1;
+        }
+        return Math.max(1, Math.min((BUSY_BLOCKS + channels - 1) / channels, perChannel / MIN_PART));
     }
 
     /** Batch norm into out, followed by {@code activation} in the same kernel unless it is null. */
@@ -40,7 +63,9 @@ final class CudaBatchNorm {
         Tensor mean = saveMean != null ? saveMean : channelTemporary(x, l);
         Tensor invStd = saveInvStd != null ? saveInvStd : channelTemporary(x, l);
         try {
-            if (training) {
+            if (training && l.parts() > 1) {
+                statisticsInParts(x, l, eps, mean, invStd, runningMean, runningVar, momentum);
+            } else if (training) {
                 launcher.begin().pointer(x).int64(l.n()).int64(l.channels()).int64(l.spatial()).float64(eps)
                         .pointer(mean).pointer(invStd).pointer(runningMean).pointer(runningVar).float64(momentum)
                         .launch(kernels.function(Kernel.BN_STATS, x.dtype()), launcher.blocksForRows(l.channels()));
@@ -71,10 +96,15 @@ final class CudaBatchNorm {
         Tensor sumDy = gradBias != null ? gradBias : channelTemporary(x, l);
         Tensor sumDyXhat = gradWeight != null ? gradWeight : channelTemporary(x, l);
         try {
-            launcher.begin().pointer(x).pointer(gradOut).pointer(y).int32(code(activation)).float64(param)
-                    .pointer(saveMean).pointer(saveInvStd).pointer(sumDy).pointer(sumDyXhat).int64(l.n())
-                    .int64(l.channels()).int64(l.spatial())
-                    .launch(kernels.function(Kernel.BN_BACKWARD_REDUCE, x.dtype()), launcher.blocksForRows(l.channels()));
+            if (l.parts() > 1) {
+                backwardSumsInParts(x, gradOut, y, activation, param, saveMean, saveInvStd, l, sumDy, sumDyXhat);
+            } else {
+                launcher.begin().pointer(x).pointer(gradOut).pointer(y).int32(code(activation)).float64(param)
+                        .pointer(saveMean).pointer(saveInvStd).pointer(sumDy).pointer(sumDyXhat).int64(l.n())
+                        .int64(l.channels()).int64(l.spatial())
+                        .launch(kernels.function(Kernel.BN_BACKWARD_REDUCE, x.dtype()),
+                                launcher.blocksForRows(l.channels()));
+            }
             if (gradInput != null && l.size() > 0) {
                 launcher.begin().pointer(x).pointer(gradOut).pointer(y).int32(code(activation)).float64(param)
                         .pointer(saveMean).pointer(saveInvStd).pointer(weight).pointer(sumDy).pointer(sumDyXhat)
@@ -85,6 +115,41 @@ final class CudaBatchNorm {
             closeIfTemporary(sumDy, gradBias);
             closeIfTemporary(sumDyXhat, gradWeight);
         }
+    }
+
+    /** Training statistics with each channel cut into {@link Layout#parts()} blocks, then combined per channel. */
+    private void statisticsInParts(Tensor x, Layout l, double eps, Tensor mean, Tensor invStd, Tensor runningMean,
+                                   Tensor runningVar, double momentum) {
+        long parts = l.parts();
+        try (Tensor partials = partials(x, l.channels() * parts * 3)) {
+            launcher.begin().pointer(x).int64(l.n()).int64(l.channels()).int64(l.spatial()).int64(parts)
+                    .pointer(partials)
+                    .launch(kernels.function(Kernel.BN_STATS_PARTS, x.dtype()),
+                            launcher.blocksForRows(l.channels() * parts));
+            launcher.begin().pointer(partials).int64(l.channels()).int64(parts).float64(eps).pointer(mean)
+                    .pointer(invStd).pointer(runningMean).pointer(runningVar).float64(momentum)
+                    .launch(kernels.function(Kernel.BN_STATS_FINISH, x.dtype()), launcher.blocksFor(l.channels()));
+        }
+    }
+
+    /** The backward pass's two sums per channel with each channel cut into parts, then combined. */
+    private void backwardSumsInParts(Tensor x, Tensor gradOut, Tensor y, UnaryOp activation, double param,
+                                     Tensor saveMean, Tensor saveInvStd, Layout l, Tensor sumDy, Tensor sumDyXhat) {
+        long parts = l.parts();
+        try (Tensor partials = partials(x, l.channels() * parts * 2)) {
+            launcher.begin().pointer(x).pointer(gradOut).pointer(y).int32(code(activation)).float64(param)
+                    .pointer(saveMean).pointer(saveInvStd).int64(l.n()).int64(l.channels()).int64(l.spatial())
+                    .int64(parts).pointer(partials)
+                    .launch(kernels.function(Kernel.BN_BACKWARD_REDUCE_PARTS, x.dtype()),
+                            launcher.blocksForRows(l.channels() * parts));
+            launcher.begin().pointer(partials).int64(l.channels()).int64(parts).pointer(sumDy).pointer(sumDyXhat)
+                    .launch(kernels.function(Kernel.BN_BACKWARD_FINISH, x.dtype()), launcher.blocksFor(l.channels()));
+        }
+    }
+
+    /** Double partial sums on x's device. */
+    private static Tensor partials(Tensor x, long values) {
+        return Tensor.empty(Shape.of(Math.toIntExact(values)), DType.F64, x.backend());
     }
 
     /** The kernels' op code: the activation's ordinal, or -1 for none. */

@@ -58,6 +58,10 @@ enum Kernel {
     BN_INFERENCE_PARAMS(KernelSource.BATCHNORM, "bn_inference_params", Types.FLOATING),
     BN_APPLY(KernelSource.BATCHNORM, "bn_apply", Types.FLOATING),
     BN_BACKWARD_REDUCE(KernelSource.BATCHNORM, "bn_backward_reduce", Types.FLOATING),
+    BN_STATS_PARTS(KernelSource.BATCHNORM, "bn_stats_parts", Types.FLOATING),
+    BN_STATS_FINISH(KernelSource.BATCHNORM, "bn_stats_finish", Types.FLOATING),
+    BN_BACKWARD_REDUCE_PARTS(KernelSource.BATCHNORM, "bn_backward_reduce_parts", Types.FLOATING),
+    BN_BACKWARD_FINISH(KernelSource.BATCHNORM, "bn_backward_finish", Types.FLOATING),
     BN_BACKWARD_APPLY(KernelSource.BATCHNORM, "bn_backward_apply", Types.FLOATING),
     CHANNEL_SUM(KernelSource.BATCHNORM, "channel_sum", Types.FLOATING),
     BIAS_ADD(KernelSource.BATCHNORM, "bias_add", Types.FLOATING);
