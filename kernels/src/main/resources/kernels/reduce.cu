@@ -202,15 +202,20 @@ template <typename T> __device__ void cross_entropy_impl(const T* logits, const 
 
 // gradLogits[r, c] = (probs[r, c] - (c == targets[r])) * gradLosses[r * gradStride]: a stride of 0 shares one
 // gradient among all rows (a mean's).
+// gradLogits = (probs - onehot(targets)) * g with g = gradLosses * scale rounded to T, as affine rounds it (the
+// mean's 1 / n for a shared gradient: gradStride 0).
 template <typename T> __device__ void cross_entropy_backward_impl(const T* probs, const long long* targets,
-                                                                 const T* gradLosses, T* gradLogits,
+                                                                 const T* gradLosses, double scale, T* gradLogits,
                                                                  long long rows, long long cols,
                                                                  long long gradStride) {
+    typedef typename Acc<T>::type A;
+    A s = (A) scale;
     KILN_FOR(q, rows * cols) {
         long long r = q / cols;
         long long c = q % cols;
         T hit = c == targets[r] ? T(1) : T(0);
-        gradLogits[q] = (probs[q] - hit) * gradLosses[r * gradStride];
+        T g = (T) ((A) gradLosses[r * gradStride] * s);
+        gradLogits[q] = (probs[q] - hit) * g;
     }
 }
 
@@ -227,9 +232,9 @@ template <typename T> __device__ void cross_entropy_backward_impl(const T* probs
         cross_entropy_impl<T>(logits, targets, losses, probs, rows, cols); \
     } \
     extern "C" __global__ void cross_entropy_backward_##S(const T* probs, const long long* targets, \
-                                                          const T* gradLosses, T* gradLogits, long long rows, \
-                                                          long long cols, long long gradStride) { \
-        cross_entropy_backward_impl<T>(probs, targets, gradLosses, gradLogits, rows, cols, gradStride); \
+                                                          const T* gradLosses, double scale, T* gradLogits, \
+                                                          long long rows, long long cols, long long gradStride) { \
+        cross_entropy_backward_impl<T>(probs, targets, gradLosses, scale, gradLogits, rows, cols, gradStride); \
     }
 KILN_FLOAT_TYPES(KILN_SOFTMAX)
 

@@ -212,18 +212,22 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * Gradient of {@link #crossEntropy}: {@code gradLogits[r] = (probs[r] - onehot(targets[r])) * gradLosses[r]},
-     * gradLosses [n]; or one element shared by every row (the gradient of the losses' mean: that of the mean
-     * divided by n).
+     * Gradient of {@link #crossEntropy}: {@code gradLogits[r] = (probs[r] - onehot(targets[r])) * g[r]} with
+     * {@code g = gradLosses * scale} rounded to the dtype (as {@link #affine} rounds it); gradLosses [n], or one
+     * element shared by every row: the gradient of the losses' mean is that of the mean with scale 1 / n.
      */
-    default void crossEntropyBackward(Tensor probs, Tensor targets, Tensor gradLosses, Tensor gradLogits) {
+    default void crossEntropyBackward(Tensor probs, Tensor targets, Tensor gradLosses, double scale,
+                                      Tensor gradLogits) {
         int n = probs.shape().dim(0);
         copy(probs, gradLogits);
         Tensor minusOne = Tensor.empty(Shape.of(n, 1), probs.dtype(), this);
         fill(minusOne, -1);
         scatterAdd(gradLogits, 1, targets.reshape(n, 1), minusOne);
         minusOne.close();
-        binary(BinaryOp.MUL, gradLogits, gradLosses.reshape(gradLosses.size() == 1 ? 1 : n, 1), gradLogits);
+        Tensor scaled = Tensor.empty(gradLosses.shape(), gradLosses.dtype(), this);
+        affine(gradLosses, scale, 0, scaled);
+        binary(BinaryOp.MUL, gradLogits, scaled.reshape(gradLosses.size() == 1 ? 1 : n, 1), gradLogits);
+        scaled.close();
     }
 
     // ---- 6. Convolution and pooling -------------------------------------------------------------

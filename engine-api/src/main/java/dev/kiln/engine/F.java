@@ -64,11 +64,8 @@ public final class F {
         backend.affine(mean, 1.0 / n, 0, mean);
         losses.close();
         mean.record("crossEntropy", new Tensor[] {logits}, g -> {
-            Tensor shared = g.emptyLike(g.shape(), g.dtype());
-            g.backend().affine(g, 1.0 / n, 0, shared);
             Tensor gl = g.emptyLike(logits.shape(), logits.dtype());
-            g.backend().crossEntropyBackward(probs, index, shared, gl);
-            shared.close();
+            g.backend().crossEntropyBackward(probs, index, g, 1.0 / n, gl);
             return new Tensor[] {gl};
         });
         return mean;

@@ -235,8 +235,9 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void crossEntropyBackward(Tensor probs, Tensor targets, Tensor gradLosses, Tensor gradLogits) {
-        softmax.crossEntropyBackward(probs, targets, gradLosses, gradLogits);
+    public void crossEntropyBackward(Tensor probs, Tensor targets, Tensor gradLosses, double scale,
+                                     Tensor gradLogits) {
+        softmax.crossEntropyBackward(probs, targets, gradLosses, scale, gradLogits);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.kiln.engine.cpu;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 
 /** Softmax, log-softmax and the fused softmax cross-entropy over the last axis, stable for large inputs. */
@@ -93,7 +94,9 @@ final class CpuSoftmax {
         });
     }
 
-    void crossEntropyBackward(Tensor probs, Tensor targets, Tensor gradLosses, Tensor gradLogits) {
+    /** The scaled gradient rounded as {@link CpuElementwise#affine} rounds it (in F32 a float product). */
+    void crossEntropyBackward(Tensor probs, Tensor targets, Tensor gradLosses, double scale, Tensor gradLogits) {
+        boolean f32 = gradLosses.dtype() == DType.F32;
         int c = probs.dim(1);
         int rows = probs.dim(0);
         Data pd = Data.of(probs);
@@ -104,7 +107,7 @@ final class CpuSoftmax {
         parallel.forRange(rows, c * 2L, (s, e) -> {
             for (int r = s; r < e; r++) {
                 int base = r * c;
-                double g = gd.get(r * gradStride);
+                double g = f32 ? (float) (gd.get(r * gradStride) * (float) scale) : gd.get(r * gradStride) * scale;
                 for (int j = 0; j < c; j++) {
                     double onehot = j == t[r] ? 1 : 0;
                     od.set(base + j, (pd.get(base + j) - onehot) * g);

@@ -312,8 +312,9 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public synchronized void crossEntropyBackward(Tensor probs, Tensor targets, Tensor gradLosses, Tensor gradLogits) {
-        reductions.crossEntropyBackward(probs, targets, gradLosses, gradLogits);
+    public synchronized void crossEntropyBackward(Tensor probs, Tensor targets, Tensor gradLosses, double scale,
+                                                  Tensor gradLogits) {
+        reductions.crossEntropyBackward(probs, targets, gradLosses, scale, gradLogits);
     }
 
     @Override

@@ -159,7 +159,7 @@ final class CudaReductions {
         }
     }
 
-    void crossEntropyBackward(Tensor probs, Tensor targets, Tensor gradLosses, Tensor gradLogits) {
+    void crossEntropyBackward(Tensor probs, Tensor targets, Tensor gradLosses, double scale, Tensor gradLogits) {
         long rows = probs.dim(0);
         long cols = probs.dim(1);
         if (rows * cols == 0) {
@@ -167,8 +167,8 @@ final class CudaReductions {
         }
         Tensor t = layout.asInt64(targets);
         try {
-            launcher.begin().pointer(probs).pointer(t).pointer(gradLosses).pointer(gradLogits).int64(rows).int64(cols)
-                    .int64(gradLosses.size() == 1 ? 0 : 1)
+            launcher.begin().pointer(probs).pointer(t).pointer(gradLosses).float64(scale).pointer(gradLogits)
+                    .int64(rows).int64(cols).int64(gradLosses.size() == 1 ? 0 : 1)
                     .launch(kernels.function(Kernel.CROSS_ENTROPY_BACKWARD, probs.dtype()),
                             launcher.blocksFor(rows * cols));
         } finally {

@@ -368,14 +368,14 @@ class CudaParityReductionTest extends ParityTest {
         assertParity("crossEntropyBackward " + dtype, softmaxTolerance(dtype), b -> {
             Tensor gradLogits = output(b, dtype, 11, 10);
             b.crossEntropyBackward(tensor(b, dtype, p, 11, 10), indices(b, DType.I64, TARGETS, 11),
-                    random(b, dtype, 42, 11), gradLogits);
+                    random(b, dtype, 42, 11), 1.0, gradLogits);
             return gradLogits;
         });
-        assertParity("crossEntropyBackward " + dtype + ", one gradient shared by all rows (a mean's)",
+        assertParity("crossEntropyBackward " + dtype + ", one gradient shared by all rows, times 1 / n (a mean's)",
                 softmaxTolerance(dtype), b -> {
                     Tensor gradLogits = output(b, dtype, 11, 10);
                     b.crossEntropyBackward(tensor(b, dtype, p, 11, 10), indices(b, DType.I64, TARGETS, 11),
-                            tensor(b, dtype, new double[] {0.3}, 1), gradLogits);
+                            tensor(b, dtype, new double[] {0.3}, 1), 1.0 / 11, gradLogits);
                     return gradLogits;
                 });
     }

@@ -75,7 +75,10 @@ class BackendDefaultsTest {
         return t;
     }
 
-    /** crossEntropyBackward's gradient on the CPU's fused kernel and on the SPI's composite, for fixed inputs. */
+    /**
+     * crossEntropyBackward's gradient on the CPU's fused kernel and on the SPI's composite, for fixed inputs and a
+     * scale of 1/4.
+     */
     private double[][] crossEntropyGradients(double[] gradLosses) {
         double[] probs = {0.1, 0.7, 0.2, 0.5, 0.25, 0.25, 0.3, 0.3, 0.4};
         long[] targets = {1, 0, 2};
@@ -89,7 +92,7 @@ class BackendDefaultsTest {
             Tensor p = fromArray(backend, probs, 3, 3);
             Tensor g = fromArray(backend, gradLosses, gradLosses.length);
             allocations.set(0);
-            backend.crossEntropyBackward(p, t, g, grad);
+            backend.crossEntropyBackward(p, t, g, 0.25, grad);
             results[b] = grad.toDoubleArray();
         }
         return results;
@@ -98,15 +101,17 @@ class BackendDefaultsTest {
     @Test
     void defaultCrossEntropyBackwardEqualsTheFusedKernel() {
         double[][] results = crossEntropyGradients(new double[] {1.0, 0.5, 2.0});
-        assertEquals(1, allocations.get(), "the default's temporary comes from the backend it runs on");
-        assertArrayEquals(new double[] {0.1, -0.3, 0.2, -0.25, 0.125, 0.125, 0.6, 0.6, -1.2}, results[0], 1e-12);
+        assertEquals(2, allocations.get(), "the default's temporaries come from the backend it runs on");
+        assertArrayEquals(new double[] {0.025, -0.075, 0.05, -0.0625, 0.03125, 0.03125, 0.15, 0.15, -0.3}, results[0],
+                1e-12);
         assertArrayEquals(results[0], results[1], 1e-12);
     }
 
     @Test
     void crossEntropyBackwardSharesAOneElementGradientAmongAllRows() {
         double[][] results = crossEntropyGradients(new double[] {0.5});
-        assertArrayEquals(new double[] {0.05, -0.15, 0.1, -0.25, 0.125, 0.125, 0.15, 0.15, -0.3}, results[0], 1e-12);
+        assertArrayEquals(new double[] {0.0125, -0.0375, 0.025, -0.0625, 0.03125, 0.03125, 0.0375, 0.0375, -0.075},
+                results[0], 1e-12);
         assertArrayEquals(results[0], results[1], 1e-12);
     }
 
