@@ -9,7 +9,7 @@
 #   precision  W2 with Kiln on CUDA in strict FP32, with the TF32 opt-in and in bf16 autocast (--precision bf16),
 #              then PyTorch eager in FP32 and under bf16 autocast: accuracy and speed of each (same data as workloads)
 #   graphs     W1, W2 and W3 with Kiln on CUDA with --cuda-graphs on (the step replayed as a CUDA graph), then
-#              off, 2 epochs each (same data as workloads); W3's 147 launches a step become one graph launch
+#              off, 2 epochs each (same data as workloads); W3's 146 operations a step become one graph launch
 #   large      the rest of issue 10's table, Kiln then PyTorch for each: W1-W3 at batch 1024 (2 epochs), the zoo's
 #              resnet on MNIST and ResNet-18 on random 3x32x32 images at batch 256 (same data as workloads)
 #   all        the first session's single call (a session has 15 minutes of device time, a machine goes back
