@@ -200,10 +200,8 @@ template <typename T> __device__ void cross_entropy_impl(const T* logits, const 
     }
 }
 
-// gradLogits[r, c] = (probs[r, c] - (c == targets[r])) * gradLosses[r * gradStride]: a stride of 0 shares one
-// gradient among all rows (a mean's).
-// gradLogits = (probs - onehot(targets)) * g with g = gradLosses * scale rounded to T, as affine rounds it (the
-// mean's 1 / n for a shared gradient: gradStride 0).
+// gradLogits[r, c] = (probs[r, c] - (c == targets[r])) * g with g = gradLosses[r * gradStride] * scale rounded to
+// T, as affine rounds it: a stride of 0 shares one gradient among all rows, and a mean's scale is 1 / rows.
 template <typename T> __device__ void cross_entropy_backward_impl(const T* probs, const long long* targets,
                                                                  const T* gradLosses, double scale, T* gradLogits,
                                                                  long long rows, long long cols,
