@@ -6,11 +6,33 @@
 // cuDNN's batch norm refuses eps below 1e-5, which the SPI allows, hence these kernels.
 #include "kiln_common.cuh"
 
-// Loops k over the M = N * S values of channel c; KILN_CHANNEL_INDEX gives value k's element index.
-#define KILN_CHANNEL_LOOP(k, n, c, channels, spatial) \
-    for (long long k = threadIdx.x; k < (n) * (spatial); k += blockDim.x)
+// The element index of value k (of the M = N * S) of channel c.
 #define KILN_CHANNEL_INDEX(k, c, channels, spatial) \
     (((k) / (spatial) * (channels) + (c)) * (spatial) + (k) % (spatial))
+// Loops k over the values [first, last) of a channel, each thread of the block taking every blockDim.x-th.
+#define KILN_RANGE_LOOP(k, first, last) for (long long k = (first) + threadIdx.x; k < (last); k += blockDim.x)
+
+// The sum of channel c's values [first, last) in double, reduced over the block (every thread gets it).
+template <typename T> __device__ double bn_sum(const T* x, long long c, long long first, long long last,
+                                              long long channels, long long spatial, double* scratch) {
+    double sum = 0;
+    KILN_RANGE_LOOP(k, first, last) {
+        sum += (double) x[KILN_CHANNEL_INDEX(k, c, channels, spatial)];
+    }
+    return kiln_block_sum<double>(sum, scratch);
+}
+
+// The sum of the squared deviations from mean of channel c's values [first, last), as bn_sum.
+template <typename T> __device__ double bn_squares(const T* x, long long c, long long first, long long last,
+                                                  double mean, long long channels, long long spatial,
+                                                  double* scratch) {
+    double squares = 0;
+    KILN_RANGE_LOOP(k, first, last) {
+        double d = (double) x[KILN_CHANNEL_INDEX(k, c, channels, spatial)] - mean;
+        squares += d * d;
+    }
+    return kiln_block_sum<double>(squares, scratch);
+}
 
 // Channel c's mean and inverse standard deviation, and its running statistics updated (each may be absent on its
 // own, as on the CPU backend; the running variance is the unbiased one), from its m values' mean and variance.
@@ -32,19 +54,11 @@ template <typename T> __device__ void bn_stats_impl(const T* x, long long n, lon
                                                    double eps, T* saveMean, T* saveInvStd, T* runningMean,
                                                    T* runningVar, double momentum) {
     __shared__ double scratch[32];
-    double m = (double) (n * spatial);
+    long long values = n * spatial;
+    double m = (double) values;
     for (long long c = blockIdx.x; c < channels; c += gridDim.x) {
-        double sum = 0;
-        KILN_CHANNEL_LOOP(k, n, c, channels, spatial) {
-            sum += (double) x[KILN_CHANNEL_INDEX(k, c, channels, spatial)];
-        }
-        double mean = kiln_block_sum<double>(sum, scratch) / m;
-        double squares = 0;
-        KILN_CHANNEL_LOOP(k, n, c, channels, spatial) {
-            double d = (double) x[KILN_CHANNEL_INDEX(k, c, channels, spatial)] - mean;
-            squares += d * d;
-        }
-        double var = kiln_block_sum<double>(squares, scratch) / m;
+        double mean = bn_sum<T>(x, c, 0, values, channels, spatial, scratch) / m;
+        double var = bn_squares<T>(x, c, 0, values, mean, channels, spatial, scratch) / m;
         if (threadIdx.x == 0) {
             bn_store_statistics<T>(c, mean, var, m, eps, saveMean, saveInvStd, runningMean, runningVar, momentum);
         }
@@ -70,18 +84,9 @@ template <typename T> __device__ void bn_stats_parts_impl(const T* x, long long 
         long long c, first, last;
         bn_part(b, parts, n * spatial, &c, &first, &last);
         double count = (double) (last - first);
-        double sum = 0;
-        for (long long k = first + threadIdx.x; k < last; k += blockDim.x) {
-            sum += (double) x[KILN_CHANNEL_INDEX(k, c, channels, spatial)];
-        }
-        sum = kiln_block_sum<double>(sum, scratch);
+        double sum = bn_sum<T>(x, c, first, last, channels, spatial, scratch);
         double mean = count > 0 ? sum / count : 0.0;
-        double squares = 0;
-        for (long long k = first + threadIdx.x; k < last; k += blockDim.x) {
-            double d = (double) x[KILN_CHANNEL_INDEX(k, c, channels, spatial)] - mean;
-            squares += d * d;
-        }
-        squares = kiln_block_sum<double>(squares, scratch);
+        double squares = bn_squares<T>(x, c, first, last, mean, channels, spatial, scratch);
         if (threadIdx.x == 0) {
             partials[3 * b] = count;
             partials[3 * b + 1] = mean;
@@ -147,6 +152,24 @@ template <typename T> __device__ inline T bn_output_gradient(const T* gradOut, c
     return op < 0 ? gradOut[q] : activation_gradient<T>(op, p, y[q], y[q], gradOut[q]);
 }
 
+// The sums of g and of g * xhat over channel c's values [first, last) in double, g the gradient reaching batch
+// norm's output and xhat = (x - mu) * is, each reduced over the block (every thread gets them).
+template <typename T> __device__ void bn_backward_sums(const T* x, const T* gradOut, const T* y, int op, T p,
+                                                      double mu, double is, long long c, long long first,
+                                                      long long last, long long channels, long long spatial,
+                                                      double* scratch, double* dy, double* dyx) {
+    double sumG = 0;
+    double sumGXhat = 0;
+    KILN_RANGE_LOOP(k, first, last) {
+        long long q = KILN_CHANNEL_INDEX(k, c, channels, spatial);
+        double g = (double) bn_output_gradient<T>(gradOut, y, op, p, q);
+        sumG += g;
+        sumGXhat += g * ((double) x[q] - mu) * is;
+    }
+    *dy = kiln_block_sum<double>(sumG, scratch);
+    *dyx = kiln_block_sum<double>(sumGXhat, scratch);
+}
+
 // sumDy[c] = sum(gradOut), sumDyXhat[c] = sum(gradOut * xhat) over channel c.
 template <typename T> __device__ void bn_backward_reduce_impl(const T* x, const T* gradOut, const T* y, int op,
                                                              double param, const T* mean, const T* invStd,
@@ -155,18 +178,10 @@ template <typename T> __device__ void bn_backward_reduce_impl(const T* x, const 
     __shared__ double scratch[32];
     T p = (T) param;
     for (long long c = blockIdx.x; c < channels; c += gridDim.x) {
-        double mu = (double) mean[c];
-        double is = (double) invStd[c];
-        double dy = 0;
-        double dyx = 0;
-        KILN_CHANNEL_LOOP(k, n, c, channels, spatial) {
-            long long q = KILN_CHANNEL_INDEX(k, c, channels, spatial);
-            double g = (double) bn_output_gradient<T>(gradOut, y, op, p, q);
-            dy += g;
-            dyx += g * ((double) x[q] - mu) * is;
-        }
-        dy = kiln_block_sum<double>(dy, scratch);
-        dyx = kiln_block_sum<double>(dyx, scratch);
+        double dy;
+        double dyx;
+        bn_backward_sums<T>(x, gradOut, y, op, p, (double) mean[c], (double) invStd[c], c, 0, n * spatial, channels,
+                            spatial, scratch, &dy, &dyx);
         if (threadIdx.x == 0) {
             sumDy[c] = (T) dy;
             sumDyXhat[c] = (T) dyx;
@@ -185,18 +200,10 @@ template <typename T> __device__ void bn_backward_reduce_parts_impl(const T* x, 
     for (long long b = blockIdx.x; b < channels * parts; b += gridDim.x) {
         long long c, first, last;
         bn_part(b, parts, n * spatial, &c, &first, &last);
-        double mu = (double) mean[c];
-        double is = (double) invStd[c];
-        double dy = 0;
-        double dyx = 0;
-        for (long long k = first + threadIdx.x; k < last; k += blockDim.x) {
-            long long q = KILN_CHANNEL_INDEX(k, c, channels, spatial);
-            double g = (double) bn_output_gradient<T>(gradOut, y, op, p, q);
-            dy += g;
-            dyx += g * ((double) x[q] - mu) * is;
-        }
-        dy = kiln_block_sum<double>(dy, scratch);
-        dyx = kiln_block_sum<double>(dyx, scratch);
+        double dy;
+        double dyx;
+        bn_backward_sums<T>(x, gradOut, y, op, p, (double) mean[c], (double) invStd[c], c, first, last, channels,
+                            spatial, scratch, &dy, &dyx);
         if (threadIdx.x == 0) {
             partials[2 * b] = dy;
             partials[2 * b + 1] = dyx;
@@ -240,11 +247,7 @@ template <typename T> __device__ void channel_sum_impl(const T* x, T* out, long 
                                                       long long spatial) {
     __shared__ double scratch[32];
     for (long long c = blockIdx.x; c < channels; c += gridDim.x) {
-        double sum = 0;
-        KILN_CHANNEL_LOOP(k, n, c, channels, spatial) {
-            sum += (double) x[KILN_CHANNEL_INDEX(k, c, channels, spatial)];
-        }
-        sum = kiln_block_sum<double>(sum, scratch);
+        double sum = bn_sum<T>(x, c, 0, n * spatial, channels, spatial, scratch);
         if (threadIdx.x == 0) {
             out[c] = (T) sum;
         }

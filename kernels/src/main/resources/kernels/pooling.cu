@@ -46,24 +46,35 @@ __device__ inline void covering_windows(long long i, long long pad, long long ke
     *last = highest < windows - 1 ? highest : windows - 1;
 }
 
+// Input element q of a backward pass: its plane, its index h * width + w within the plane, and the windows
+// [oh0, oh1] x [ow0, ow1] that cover it.
+struct Covering {
+    long long plane, self, oh0, oh1, ow0, ow1;
+};
+
+__device__ inline Covering covering(long long q, const Pool& g) {
+    Covering c;
+    long long w = q % g.width;
+    long long h = (q / g.width) % g.height;
+    c.plane = q / (g.width * g.height);
+    c.self = h * g.width + w;
+    covering_windows(h, g.padH, g.kernelH, g.strideH, g.outH, &c.oh0, &c.oh1);
+    covering_windows(w, g.padW, g.kernelW, g.strideW, g.outW, &c.ow0, &c.ow1);
+    return c;
+}
+
 // gradIn at an input element: the gradOut of every window whose recorded maximum it is.
 template <typename T> __device__ void max_pool_backward_impl(const T* gradOut, const long long* indices, T* gradIn,
                                                             Pool g) {
     KILN_FOR(q, g.planes * g.height * g.width) {
-        long long w = q % g.width;
-        long long h = (q / g.width) % g.height;
-        long long plane = q / (g.width * g.height);
-        long long oh0, oh1, ow0, ow1;
-        covering_windows(h, g.padH, g.kernelH, g.strideH, g.outH, &oh0, &oh1);
-        covering_windows(w, g.padW, g.kernelW, g.strideW, g.outW, &ow0, &ow1);
-        long long self = h * g.width + w;
-        const long long* planeIndices = indices + plane * g.outH * g.outW;
-        const T* planeGrad = gradOut + plane * g.outH * g.outW;
+        Covering c = covering(q, g);
+        const long long* planeIndices = indices + c.plane * g.outH * g.outW;
+        const T* planeGrad = gradOut + c.plane * g.outH * g.outW;
         T sum = T(0);
-        for (long long oh = oh0; oh <= oh1; oh++) {
-            for (long long ow = ow0; ow <= ow1; ow++) {
+        for (long long oh = c.oh0; oh <= c.oh1; oh++) {
+            for (long long ow = c.ow0; ow <= c.ow1; ow++) {
                 long long o = oh * g.outW + ow;
-                if (planeIndices[o] == self) {
+                if (planeIndices[o] == c.self) {
                     sum += planeGrad[o];
                 }
             }
@@ -95,16 +106,11 @@ template <typename T> __device__ void avg_pool_forward_impl(const T* in, T* out,
 template <typename T> __device__ void avg_pool_backward_impl(const T* gradOut, T* gradIn, Pool g) {
     double divisor = (double) (g.kernelH * g.kernelW);
     KILN_FOR(q, g.planes * g.height * g.width) {
-        long long w = q % g.width;
-        long long h = (q / g.width) % g.height;
-        long long plane = q / (g.width * g.height);
-        long long oh0, oh1, ow0, ow1;
-        covering_windows(h, g.padH, g.kernelH, g.strideH, g.outH, &oh0, &oh1);
-        covering_windows(w, g.padW, g.kernelW, g.strideW, g.outW, &ow0, &ow1);
-        const T* planeGrad = gradOut + plane * g.outH * g.outW;
+        Covering c = covering(q, g);
+        const T* planeGrad = gradOut + c.plane * g.outH * g.outW;
         double sum = 0;
-        for (long long oh = oh0; oh <= oh1; oh++) {
-            for (long long ow = ow0; ow <= ow1; ow++) {
+        for (long long oh = c.oh0; oh <= c.oh1; oh++) {
+            for (long long ow = c.ow0; ow <= c.ow1; ow++) {
                 sum += (double) planeGrad[oh * g.outW + ow] / divisor;
             }
         }
