@@ -119,6 +119,12 @@ struct KilnMax {
     template <typename A> __device__ A operator()(A a, A b) const { return b > a || b != b ? b : a; }
 };
 
+#ifdef KILN_HOST_TEST
+// The kernels' host tests (kernels/src/test/cpp) run every block as one thread, whose value is the block's.
+template <typename A, typename Op> inline A kiln_block_reduce(A value, A*, Op) {
+    return value;
+}
+#else
 // Combines `value` over the block with `op`; every thread gets the result. `scratch` holds 32 values;
 // blockDim.x must be a multiple of 32.
 template <typename A, typename Op> __device__ inline A kiln_block_reduce(A value, A* scratch, Op op) {
@@ -147,6 +153,7 @@ template <typename A, typename Op> __device__ inline A kiln_block_reduce(A value
     __syncthreads();
     return scratch[0];
 }
+#endif
 
 template <typename A> __device__ inline A kiln_block_sum(A value, A* scratch) {
     return kiln_block_reduce(value, scratch, KilnSum());

@@ -1,0 +1,91 @@
+// batchnorm.cu's statistics and backward sums, one block per channel and cut into parts, and channel_sum,
+// against two-pass references in double (the CPU backend's CpuBatchNorm computes the same quantities).
+#include "kiln_host.h"
+#include "batchnorm.cu"
+
+#include <vector>
+
+static bool close(double actual, double expected) {
+    return kiln_close(actual, expected, 1e-9);
+}
+
+int main() {
+    int channelsChecked = 0;
+    const double eps = 1e-5;
+    const double momentum = 0.1;
+    for (int trial = 0; trial < 300; trial++) {
+        long long n = 1 + kiln_random(6);
+        long long channels = 1 + kiln_random(5);
+        long long spatial = 1 + kiln_random(50);
+        long long m = n * spatial;
+        long long parts = 1 + kiln_random(m < 9 ? m : 9);
+        std::vector<double> x(n * channels * spatial);
+        std::vector<double> g(x.size());
+        for (size_t i = 0; i < x.size(); i++) {
+            x[i] = 1000.0 + kiln_random(10000) / 37.0;  // far from zero, which the two-pass variance guards
+            g[i] = (kiln_random(2001) - 1000) / 13.0;
+        }
+        std::vector<double> mean(channels), invStd(channels), runningMean(channels, 0.5), runningVar(channels, 2.0);
+        std::vector<double> partMean(channels), partInvStd(channels), partRunningMean(channels, 0.5),
+                partRunningVar(channels, 2.0);
+        std::vector<double> statistics(3 * channels * parts), sums(2 * channels * parts);
+        std::vector<double> dy(channels), dyx(channels), partDy(channels), partDyx(channels), channelSum(channels);
+        bn_stats_f64(x.data(), n, channels, spatial, eps, mean.data(), invStd.data(), runningMean.data(),
+                     runningVar.data(), momentum);
+        bn_stats_parts_f64(x.data(), n, channels, spatial, parts, statistics.data());
+        bn_stats_finish_f64(statistics.data(), channels, parts, eps, partMean.data(), partInvStd.data(),
+                            partRunningMean.data(), partRunningVar.data(), momentum);
+        bn_backward_reduce_f64(x.data(), g.data(), nullptr, -1, 0.0, mean.data(), invStd.data(), dy.data(),
+                               dyx.data(), n, channels, spatial);
+        bn_backward_reduce_parts_f64(x.data(), g.data(), nullptr, -1, 0.0, mean.data(), invStd.data(), n, channels,
+                                     spatial, parts, sums.data());
+        bn_backward_finish_f64(sums.data(), channels, parts, partDy.data(), partDyx.data());
+        channel_sum_f64(g.data(), channelSum.data(), n, channels, spatial);
+        for (long long c = 0; c < channels; c++) {
+            double sum = 0;
+            double gradSum = 0;
+            for (long long i = 0; i < n; i++) {
+                for (long long k = 0; k < spatial; k++) {
+                    sum += x[(i * channels + c) * spatial + k];
+                    gradSum += g[(i * channels + c) * spatial + k];
+                }
+            }
+            double mu = sum / m;
+            double squares = 0;
+            double gradXhat = 0;
+            for (long long i = 0; i < n; i++) {
+                for (long long k = 0; k < spatial; k++) {
+                    double d = x[(i * channels + c) * spatial + k] - mu;
+                    squares += d * d;
+                }
+            }
+            double var = squares / m;
+            double is = 1 / sqrt(var + eps);
+            for (long long i = 0; i < n; i++) {
+                for (long long k = 0; k < spatial; k++) {
+                    long long q = (i * channels + c) * spatial + k;
+                    gradXhat += g[q] * (x[q] - mu) * is;
+                }
+            }
+            double expectedRunningMean = (1 - momentum) * 0.5 + momentum * mu;
+            double expectedRunningVar = m > 1 ? (1 - momentum) * 2.0 + momentum * var * m / (m - 1) : 0;
+            channelsChecked++;
+            KILN_CHECK(close(mean[c], mu) && close(invStd[c], is) && close(runningMean[c], expectedRunningMean),
+                       "bn_stats channel %lld of n %lld, C %lld, S %lld", c, n, channels, spatial);
+            KILN_CHECK(close(partMean[c], mu) && close(partInvStd[c], is)
+                       && close(partRunningMean[c], expectedRunningMean),
+                       "bn_stats_parts channel %lld of n %lld, C %lld, S %lld in %lld parts", c, n, channels,
+                       spatial, parts);
+            KILN_CHECK(m == 1 || (close(runningVar[c], expectedRunningVar)
+                                  && close(partRunningVar[c], expectedRunningVar)),
+                       "running variance of channel %lld (%lld parts)", c, parts);
+            KILN_CHECK(close(dy[c], gradSum) && close(dyx[c], gradXhat), "bn_backward_reduce channel %lld", c);
+            KILN_CHECK(close(partDy[c], gradSum) && close(partDyx[c], gradXhat),
+                       "bn_backward_reduce_parts channel %lld in %lld parts", c, parts);
+            KILN_CHECK(close(channelSum[c], gradSum), "channel_sum channel %lld", c);
+        }
+    }
+    printf("batch norm: %d channels, statistics and backward sums whole and in parts, %d failures\n",
+           channelsChecked, kiln_failures);
+    return kiln_failures == 0 ? 0 : 1;
+}

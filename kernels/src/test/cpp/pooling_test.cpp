@@ -1,0 +1,79 @@
+// pooling.cu's backward kernels gather, per input element, what the windows covering it send; the reference
+// scatters each window's gradient in ascending window order, as the CPU backend does (CpuPooling, MaxPoolF32).
+#include "kiln_host.h"
+#include "pooling.cu"
+
+#include <vector>
+
+static Pool geometry() {
+    Pool g;
+    g.planes = 1 + kiln_random(3);
+    g.height = 1 + kiln_random(9);
+    g.width = 1 + kiln_random(9);
+    g.kernelH = 1 + kiln_random(4);
+    g.kernelW = 1 + kiln_random(4);
+    g.strideH = 1 + kiln_random(4);
+    g.strideW = 1 + kiln_random(4);
+    g.padH = kiln_random(g.kernelH / 2 + 1);
+    g.padW = kiln_random(g.kernelW / 2 + 1);
+    g.outH = g.height + 2 * g.padH < g.kernelH ? 0 : (g.height + 2 * g.padH - g.kernelH) / g.strideH + 1;
+    g.outW = g.width + 2 * g.padW < g.kernelW ? 0 : (g.width + 2 * g.padW - g.kernelW) / g.strideW + 1;
+    return g;
+}
+
+// Window o's rows [*begin, *end) along one axis, padding excluded.
+static void span(long long o, long long stride, long long pad, long long kernel, long long size, long long* begin,
+                 long long* end) {
+    long long first = o * stride - pad;
+    *begin = first < 0 ? 0 : first;
+    *end = first + kernel < size ? first + kernel : size;
+}
+
+template <typename T> static void check(const Pool& g, void (*maxBackward)(const T*, const long long*, T*, Pool),
+                                        void (*avgBackward)(const T*, T*, Pool)) {
+    long long outPlane = g.outH * g.outW;
+    long long inPlane = g.height * g.width;
+    std::vector<T> gradOut(g.planes * outPlane);
+    std::vector<long long> indices(gradOut.size());
+    std::vector<T> maxExpected(g.planes * inPlane, T(0));
+    std::vector<double> avgExpected(maxExpected.size(), 0.0);
+    for (long long q = 0; q < (long long) gradOut.size(); q++) {
+        gradOut[q] = (T) ((kiln_random(2001) - 1000) / 7.0);
+        long long plane = q / outPlane;
+        long long h0, h1, w0, w1;
+        span((q / g.outW) % g.outH, g.strideH, g.padH, g.kernelH, g.height, &h0, &h1);
+        span(q % g.outW, g.strideW, g.padW, g.kernelW, g.width, &w0, &w1);
+        indices[q] = (h0 + kiln_random(h1 - h0)) * g.width + w0 + kiln_random(w1 - w0);
+        maxExpected[plane * inPlane + indices[q]] += gradOut[q];
+        for (long long h = h0; h < h1; h++) {
+            for (long long w = w0; w < w1; w++) {
+                avgExpected[plane * inPlane + h * g.width + w] += (double) gradOut[q] / (double) (g.kernelH * g.kernelW);
+            }
+        }
+    }
+    std::vector<T> maxActual(maxExpected.size(), T(-1));
+    std::vector<T> avgActual(maxExpected.size(), T(-1));
+    maxBackward(gradOut.data(), indices.data(), maxActual.data(), g);
+    avgBackward(gradOut.data(), avgActual.data(), g);
+    for (size_t i = 0; i < maxExpected.size(); i++) {
+        KILN_CHECK(maxActual[i] == maxExpected[i], "max-pool gradient at %zu: %g, expected %g", i,
+                   (double) maxActual[i], (double) maxExpected[i]);
+        KILN_CHECK(avgActual[i] == (T) avgExpected[i], "avg-pool gradient at %zu: %g, expected %g", i,
+                   (double) avgActual[i], (double) (T) avgExpected[i]);
+    }
+}
+
+int main() {
+    int geometries = 0;
+    for (int trial = 0; trial < 2000; trial++) {
+        Pool g = geometry();
+        if (g.outH == 0 || g.outW == 0) {
+            continue;
+        }
+        geometries++;
+        check<float>(g, max_pool_backward_f32, avg_pool_backward_f32);
+        check<double>(g, max_pool_backward_f64, avg_pool_backward_f64);
+    }
+    printf("pooling backward: %d geometries in F32 and F64, %d failures\n", geometries, kiln_failures);
+    return kiln_failures == 0 ? 0 : 1;
+}
