@@ -1,11 +1,85 @@
-// reduce.cu's cross-entropy gradient with the scale of a mean: (probs - onehot(target)) * (gradLoss * scale),
-// the scaled gradient rounded to the element type as affine rounds it, like the CPU backend (CpuSoftmax).
+// reduce.cu's softmax, log-softmax and softmax cross-entropy against a log-sum-exp reference in double (CpuSoftmax
+// computes the same), edge rows included, and the cross-entropy gradient with the scale of a mean:
+// (probs - onehot(target)) * (gradLoss * scale), the scaled gradient rounded to the element type as affine rounds it.
 #include "kiln_host.h"
 #include "reduce.cu"
 
 #include <vector>
 
+// One row's softmax, log-softmax and loss at target in double, stable as the kernels are.
+static void reference_row(const std::vector<double>& x, long long target, std::vector<double>* softmax,
+                          std::vector<double>* logSoftmax, double* loss) {
+    double m = x[0];
+    for (double v : x) {
+        m = v > m || v != v ? v : m;
+    }
+    double sum = 0;
+    for (double v : x) {
+        sum += exp(v - m);
+    }
+    if (m - m != 0) {
+        sum = 1;  // an infinite or NaN maximum: exp(x - m) gives 0 or NaN itself, as on the CPU
+    }
+    softmax->clear();
+    logSoftmax->clear();
+    for (double v : x) {
+        softmax->push_back(exp(v - m) / sum);
+        logSoftmax->push_back((v - m) - log(sum));
+    }
+    *loss = (m - x[target]) + log(sum);
+}
+
+static bool same(double actual, double expected, double tolerance) {
+    if (expected != expected) {
+        return actual != actual;
+    }
+    if (isinf(expected)) {
+        return actual == expected;
+    }
+    return kiln_close(actual, expected, tolerance);
+}
+
+template <typename T> static void check_softmax(double tolerance,
+                                                void (*softmax)(const T*, T*, long long, long long, int),
+                                                void (*crossEntropy)(const T*, const long long*, T*, T*, long long,
+                                                                     long long)) {
+    const double special[][3] = {{1000, 1000, 999}, {-1000, -1000, -999}, {1, NAN, 2}, {1, INFINITY, 2}, {0, 0, 0}};
+    for (int trial = 0; trial < 105; trial++) {
+        long long rows = 1 + kiln_random(6);
+        long long cols = trial < 100 ? 1 + kiln_random(30) : 3;
+        std::vector<T> x(rows * cols), out(rows * cols), logOut(rows * cols), probs(rows * cols), losses(rows);
+        std::vector<long long> targets(rows);
+        for (long long i = 0; i < rows * cols; i++) {
+            x[i] = trial < 100 ? (T) ((kiln_random(20001) - 10000) / 997.0) : (T) special[trial - 100][i % 3];
+        }
+        for (auto& t : targets) {
+            t = kiln_random(cols);
+        }
+        softmax(x.data(), out.data(), rows, cols, 0);
+        softmax(x.data(), logOut.data(), rows, cols, 1);
+        crossEntropy(x.data(), targets.data(), losses.data(), probs.data(), rows, cols);
+        for (long long r = 0; r < rows; r++) {
+            std::vector<double> row(x.begin() + r * cols, x.begin() + (r + 1) * cols), expected, expectedLog;
+            double loss;
+            reference_row(row, targets[r], &expected, &expectedLog, &loss);
+            for (long long c = 0; c < cols; c++) {
+                KILN_CHECK(same(out[r * cols + c], expected[c], tolerance), "softmax row %lld col %lld: %g, expected %g",
+                           r, c, (double) out[r * cols + c], expected[c]);
+                KILN_CHECK(same(logOut[r * cols + c], expectedLog[c], tolerance),
+                           "log-softmax row %lld col %lld: %g, expected %g", r, c, (double) logOut[r * cols + c],
+                           expectedLog[c]);
+                KILN_CHECK(same(probs[r * cols + c], expected[c], tolerance),
+                           "cross-entropy probabilities row %lld col %lld", r, c);
+            }
+            KILN_CHECK(same(losses[r], loss, tolerance), "cross-entropy loss row %lld: %g, expected %g", r,
+                       (double) losses[r], loss);
+        }
+    }
+}
+
 int main() {
+    check_softmax<double>(1e-12, softmax_f64, cross_entropy_f64);
+    check_softmax<float>(2e-6, softmax_f32, cross_entropy_f32);
     int cases = 0;
     for (int trial = 0; trial < 200; trial++) {
         long long rows = 1 + kiln_random(20);
@@ -35,6 +109,7 @@ int main() {
         }
         cases++;
     }
-    printf("cross-entropy gradient: %d cases, %d failures\n", cases, kiln_failures);
+    printf("softmax, log-softmax and cross-entropy in F32 and F64 (edge rows included), cross-entropy gradient %d"
+           " cases: %d failures\n", cases, kiln_failures);
     return kiln_failures == 0 ? 0 : 1;
 }
