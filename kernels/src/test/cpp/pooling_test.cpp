@@ -1,5 +1,8 @@
-// pooling.cu's backward kernels gather, per input element, what the windows covering it send; the reference
-// scatters each window's gradient in ascending window order, as the CPU backend does (CpuPooling, MaxPoolF32).
+// pooling.cu's kernels. Forward: max pooling's value and index against the CPU backend's rules (the first maximum
+// in row-major window order, the first NaN wins, +0 above -0 as Math.max, padding excluded) on values full of ties,
+// signed zeros and NaNs, and average pooling (padding counted as zeros). Backward: the kernels gather, per input
+// element, what the windows covering it send; the reference scatters each window's gradient in ascending window
+// order, as the CPU backend does (CpuPooling, MaxPoolF32).
 #include "kiln_host.h"
 #include "pooling.cu"
 
@@ -63,6 +66,58 @@ template <typename T> static void check(const Pool& g, void (*maxBackward)(const
     }
 }
 
+// Java's Math.max: NaN if either is, +0 above -0.
+static double java_max(double a, double b) {
+    if (a != a || b != b) {
+        return NAN;
+    }
+    if (a == 0 && b == 0) {
+        return signbit(a) ? b : a;
+    }
+    return a > b ? a : b;
+}
+
+template <typename T> static void check_forward(const Pool& g, void (*maxForward)(const T*, T*, long long*, Pool),
+                                                void (*avgForward)(const T*, T*, Pool)) {
+    const double values[] = {-1.0, -0.0, 0.0, 1.0, 2.0, NAN};
+    long long outPlane = g.outH * g.outW;
+    std::vector<T> in(g.planes * g.height * g.width);
+    for (auto& v : in) {
+        v = (T) values[kiln_random(kiln_random(8) == 0 ? 6 : 5)];
+    }
+    std::vector<T> out(g.planes * outPlane), avg(out.size());
+    std::vector<long long> indices(out.size());
+    maxForward(in.data(), out.data(), indices.data(), g);
+    avgForward(in.data(), avg.data(), g);
+    for (long long q = 0; q < (long long) out.size(); q++) {
+        const T* plane = in.data() + (q / outPlane) * g.height * g.width;
+        long long h0, h1, w0, w1;
+        span((q / g.outW) % g.outH, g.strideH, g.padH, g.kernelH, g.height, &h0, &h1);
+        span(q % g.outW, g.strideW, g.padW, g.kernelW, g.width, &w0, &w1);
+        long long best = -1;
+        double value = 0;
+        double sum = 0;
+        for (long long h = h0; h < h1; h++) {
+            for (long long w = w0; w < w1; w++) {
+                double v = plane[h * g.width + w];
+                sum += v;
+                double bestValue = best < 0 ? 0 : plane[best];
+                if (best < 0 || v > bestValue || (v != v && bestValue == bestValue)) {
+                    best = h * g.width + w;
+                }
+                value = best == h * g.width + w && h == h0 && w == w0 ? v : java_max(value, v);
+            }
+        }
+        bool nan = plane[best] != plane[best];
+        KILN_CHECK(indices[q] == best, "max-pool index of window %lld: %lld, expected %lld", q, indices[q], best);
+        KILN_CHECK(nan ? out[q] != out[q] : (out[q] == value && signbit(out[q]) == signbit(value)),
+                   "max-pool value of window %lld: %g, expected %g", q, (double) out[q], nan ? NAN : value);
+        double mean = sum / (double) (g.kernelH * g.kernelW);
+        KILN_CHECK(mean != mean ? avg[q] != avg[q] : avg[q] == (T) mean, "avg-pool value of window %lld: %g, expected %g",
+                   q, (double) avg[q], mean);
+    }
+}
+
 int main() {
     int geometries = 0;
     for (int trial = 0; trial < 2000; trial++) {
@@ -73,7 +128,9 @@ int main() {
         geometries++;
         check<float>(g, max_pool_backward_f32, avg_pool_backward_f32);
         check<double>(g, max_pool_backward_f64, avg_pool_backward_f64);
+        check_forward<float>(g, max_pool_forward_f32, avg_pool_forward_f32);
+        check_forward<double>(g, max_pool_forward_f64, avg_pool_forward_f64);
     }
-    printf("pooling backward: %d geometries in F32 and F64, %d failures\n", geometries, kiln_failures);
+    printf("pooling forward and backward: %d geometries in F32 and F64, %d failures\n", geometries, kiln_failures);
     return kiln_failures == 0 ? 0 : 1;
 }

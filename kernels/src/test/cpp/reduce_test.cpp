@@ -1,4 +1,4 @@
-// reduce.cu's softmax, log-softmax and softmax cross-entropy against a log-sum-exp reference in double (CpuSoftmax
+// reduce.cu's hit counting (argmax's rule), softmax, log-softmax and softmax cross-entropy against a log-sum-exp reference in double (CpuSoftmax
 // computes the same), edge rows included, and the cross-entropy gradient with the scale of a mean:
 // (probs - onehot(target)) * (gradLoss * scale), the scaled gradient rounded to the element type as affine rounds it.
 #include "kiln_host.h"
@@ -77,7 +77,40 @@ template <typename T> static void check_softmax(double tolerance,
     }
 }
 
+// accumulate_hits adds the rows whose first maximum (the first NaN wins, as argmax) is at the label.
+template <typename T> static void check_hits(void (*accumulate)(const T*, const long long*, unsigned long long*,
+                                                                long long, long long)) {
+    const double values[] = {-1.0, 0.0, 1.0, 1.0, NAN};
+    for (int trial = 0; trial < 200; trial++) {
+        long long rows = 1 + kiln_random(30);
+        long long classes = 1 + kiln_random(6);
+        std::vector<T> scores(rows * classes);
+        std::vector<long long> labels(rows);
+        for (auto& v : scores) {
+            v = (T) values[kiln_random(kiln_random(6) == 0 ? 5 : 4)];
+        }
+        unsigned long long expected = 7;  // hits already counted earlier in the epoch
+        for (long long r = 0; r < rows; r++) {
+            labels[r] = kiln_random(classes);
+            long long at = 0;
+            for (long long j = 1; j < classes; j++) {
+                T v = scores[r * classes + j];
+                T best = scores[r * classes + at];
+                if (v > best || (v != v && best == best)) {
+                    at = j;
+                }
+            }
+            expected += at == labels[r] ? 1 : 0;
+        }
+        unsigned long long hits = 7;
+        accumulate(scores.data(), labels.data(), &hits, rows, classes);
+        KILN_CHECK(hits == expected, "accumulate_hits over %lld rows: %llu, expected %llu", rows, hits, expected);
+    }
+}
+
 int main() {
+    check_hits<float>(accumulate_hits_f32);
+    check_hits<double>(accumulate_hits_f64);
     check_softmax<double>(1e-12, softmax_f64, cross_entropy_f64);
     check_softmax<float>(2e-6, softmax_f32, cross_entropy_f32);
     int cases = 0;
@@ -109,7 +142,7 @@ int main() {
         }
         cases++;
     }
-    printf("softmax, log-softmax and cross-entropy in F32 and F64 (edge rows included), cross-entropy gradient %d"
-           " cases: %d failures\n", cases, kiln_failures);
+    printf("hit counting, softmax, log-softmax and cross-entropy in F32 and F64 (edge rows included), cross-entropy"
+           " gradient %d cases: %d failures\n", cases, kiln_failures);
     return kiln_failures == 0 ? 0 : 1;
 }

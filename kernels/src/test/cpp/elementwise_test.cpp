@@ -1,0 +1,122 @@
+// elementwise.cu's convolution bias and activation kernels (channel_bias_activation, channel_activation_backward),
+// the dense layer's forward (bias_activation), affine and same-shape binary ops, against formulas written from
+// the CPU backend's semantics (CpuElementwise, CpuBiasActivation) for the fusable activations.
+#include "kiln_host.h"
+#include "elementwise.cu"
+
+#include <vector>
+
+struct Activation {
+    int op;
+    double param;
+};
+
+static const Activation ACTIVATIONS[] = {{RELU, 0}, {TANH, 0}, {SIGMOID, 0}, {LEAKY_RELU, 0.1}, {ELU, 1.0}};
+
+static double activate(const Activation& a, double x) {
+    switch (a.op) {
+        case RELU: return x > 0 ? x : 0;
+        case TANH: return tanh(x);
+        case SIGMOID: return 1 / (1 + exp(-x));
+        case LEAKY_RELU: return x > 0 ? x : a.param * x;
+        default: return x > 0 ? x : a.param * (exp(x) - 1);  // ELU
+    }
+}
+
+// The derivative from the output y alone, as the fused backward kernels take it.
+static double derivative(const Activation& a, double y) {
+    switch (a.op) {
+        case RELU: return y > 0 ? 1 : 0;
+        case TANH: return 1 - y * y;
+        case SIGMOID: return y * (1 - y);
+        case LEAKY_RELU: return y > 0 ? 1 : a.param;
+        default: return y > 0 ? 1 : y + a.param;  // ELU
+    }
+}
+
+static std::vector<double> random_values(long long n) {
+    std::vector<double> v(n);
+    for (auto& x : v) {
+        x = (kiln_random(4001) - 2000) / 500.0;
+    }
+    return v;
+}
+
+static void check_channels() {
+    for (int trial = 0; trial < 100; trial++) {
+        const Activation& a = ACTIVATIONS[trial % 5];
+        long long n = 1 + kiln_random(4), channels = 1 + kiln_random(5), spatial = 1 + kiln_random(20);
+        long long size = n * channels * spatial;
+        std::vector<double> pre = random_values(size), bias = random_values(channels), out = pre;
+        channel_bias_activation_f64(a.op, a.param, out.data(), bias.data(), n, channels, spatial);
+        std::vector<double> y(size);
+        for (long long q = 0; q < size; q++) {
+            y[q] = activate(a, pre[q] + bias[(q / spatial) % channels]);
+            KILN_CHECK(kiln_close(out[q], y[q], 1e-14), "channel_bias_activation op %d at %lld: %g, expected %g", a.op,
+                       q, out[q], y[q]);
+        }
+        std::vector<double> gradY = random_values(size), gradPre(size), gradBias(channels);
+        channel_activation_backward_f64(a.op, a.param, y.data(), gradY.data(), gradPre.data(), gradBias.data(), n,
+                                        channels, spatial);
+        std::vector<double> expectedBias(channels, 0.0);
+        for (long long q = 0; q < size; q++) {
+            double g = gradY[q] * derivative(a, y[q]);
+            expectedBias[(q / spatial) % channels] += g;
+            KILN_CHECK(kiln_close(gradPre[q], g, 1e-14), "channel_activation_backward op %d at %lld: %g, expected %g",
+                       a.op, q, gradPre[q], g);
+        }
+        for (long long c = 0; c < channels; c++) {
+            KILN_CHECK(kiln_close(gradBias[c], expectedBias[c], 1e-12), "conv bias gradient of channel %lld: %g, "
+                       "expected %g", c, gradBias[c], expectedBias[c]);
+        }
+    }
+}
+
+static void check_dense() {
+    for (int trial = 0; trial < 100; trial++) {
+        const Activation& a = ACTIVATIONS[trial % 5];
+        long long rows = 1 + kiln_random(6), cols = 1 + kiln_random(9);
+        std::vector<double> x = random_values(rows * cols), bias = random_values(cols), out(rows * cols);
+        bias_activation_f64(a.op, a.param, x.data(), bias.data(), out.data(), rows, cols);
+        for (long long q = 0; q < rows * cols; q++) {
+            double expected = activate(a, x[q] + bias[q % cols]);
+            KILN_CHECK(kiln_close(out[q], expected, 1e-14), "bias_activation op %d at %lld: %g, expected %g", a.op, q,
+                       out[q], expected);
+        }
+    }
+}
+
+static void check_affine_and_binary() {
+    for (int trial = 0; trial < 50; trial++) {
+        long long n = 1 + kiln_random(50);
+        std::vector<float> x(n), y(n), out(n);
+        for (long long i = 0; i < n; i++) {
+            x[i] = (float) (kiln_random(2001) - 1000) / 7.0f;
+            y[i] = (float) (kiln_random(2001) - 1000) / 9.0f + (kiln_random(2) == 0 ? 0.0f : 200.0f);
+        }
+        affine_f32(x.data(), -0.5, 3.0, out.data(), n);
+        for (long long i = 0; i < n; i++) {
+            KILN_CHECK(out[i] == x[i] * -0.5f + 3.0f, "affine at %lld", i);
+        }
+        const int ops[] = {ADD, SUB, MUL, DIV, MAX, MIN};
+        for (int op : ops) {
+            binary_same_shape_f32(op, x.data(), y.data(), out.data(), n);
+            for (long long i = 0; i < n; i++) {
+                float a = x[i], b = y[i];
+                float expected = op == ADD ? a + b : op == SUB ? a - b : op == MUL ? a * b : op == DIV ? a / b
+                        : op == MAX ? (a > b ? a : b) : (a < b ? a : b);
+                KILN_CHECK(out[i] == expected, "binary op %d at %lld: %g, expected %g", op, i, (double) out[i],
+                           (double) expected);
+            }
+        }
+    }
+}
+
+int main() {
+    check_channels();
+    check_dense();
+    check_affine_and_binary();
+    printf("convolution bias and activation forward and backward, dense bias and activation, affine and binary ops:"
+           " %d failures\n", kiln_failures);
+    return kiln_failures == 0 ? 0 : 1;
+}
