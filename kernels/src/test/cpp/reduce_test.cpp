@@ -1,4 +1,5 @@
-// reduce.cu's hit counting (argmax's rule), softmax, log-softmax and softmax cross-entropy against a log-sum-exp reference in double (CpuSoftmax
+// reduce.cu's sums, maxima and argmax (rows, columns, in parts), hit counting (argmax's rule), softmax, log-softmax
+// (forward and backward) and softmax cross-entropy against a log-sum-exp reference in double (CpuSoftmax
 // computes the same), edge rows included, and the cross-entropy gradient with the scale of a mean:
 // (probs - onehot(target)) * (gradLoss * scale), the scaled gradient rounded to the element type as affine rounds it.
 #include "kiln_host.h"
@@ -108,7 +109,100 @@ template <typename T> static void check_hits(void (*accumulate)(const T*, const 
     }
 }
 
+static double reference_reduce(const std::vector<double>& x, long long o, long long n, long long inner, long long i,
+                               bool max) {
+    double acc = max ? -INFINITY : 0.0;
+    for (long long j = 0; j < n; j++) {
+        double v = x[(o * n + j) * inner + i];
+        acc = max ? (v > acc || v != v ? v : acc) : acc + v;
+    }
+    return acc;
+}
+
+static bool same_value(double actual, double expected) {
+    return expected != expected ? actual != actual : kiln_close(actual, expected, 1e-12);
+}
+
+// Sums and maxima over the middle axis of [outer, n, inner]: rows (inner 1) and columns, whole and in parts (the
+// parts reduced again by the whole kernels in F64, as CudaReductions does), and argmax, with NaNs in a few tensors.
+static void check_reductions() {
+    for (int trial = 0; trial < 200; trial++) {
+        long long outer = 1 + kiln_random(4), n = 1 + kiln_random(40), inner = trial % 2 == 0 ? 1 : 1 + kiln_random(5);
+        long long parts = 1 + kiln_random(n < 6 ? n : 6);
+        std::vector<double> x(outer * n * inner);
+        for (auto& v : x) {
+            v = (kiln_random(2001) - 1000) / 9.0;
+        }
+        if (trial % 7 == 0) {
+            x[kiln_random((long long) x.size())] = NAN;
+        }
+        for (int max = 0; max < 2; max++) {
+            std::vector<double> whole(outer * inner), partials(outer * parts * inner), fromParts(outer * inner);
+            std::vector<long long> at(outer * inner);
+            if (inner == 1) {
+                reduce_rows_f64(x.data(), whole.data(), outer, n, max);
+                reduce_row_parts_f64(x.data(), partials.data(), outer, n, parts, max);
+                reduce_rows_f64(partials.data(), fromParts.data(), outer, parts, max);
+            } else {
+                reduce_columns_f64(x.data(), whole.data(), outer, n, inner, max);
+                reduce_column_parts_f64(x.data(), partials.data(), outer, n, inner, parts, max);
+                reduce_columns_f64(partials.data(), fromParts.data(), outer, parts, inner, max);
+            }
+            argmax_f64(x.data(), at.data(), outer, n, inner);
+            for (long long o = 0; o < outer; o++) {
+                for (long long i = 0; i < inner; i++) {
+                    double expected = reference_reduce(x, o, n, inner, i, max == 1);
+                    long long q = o * inner + i;
+                    KILN_CHECK(same_value(whole[q], expected), "%s of [%lld, %lld, %lld] at %lld: %g, expected %g",
+                               max ? "max" : "sum", outer, n, inner, q, whole[q], expected);
+                    KILN_CHECK(same_value(fromParts[q], expected), "%s in %lld parts of [%lld, %lld, %lld] at %lld",
+                               max ? "max" : "sum", parts, outer, n, inner, q);
+                    long long first = 0;
+                    for (long long j = 1; j < n; j++) {
+                        double v = x[(o * n + j) * inner + i], best = x[(o * n + first) * inner + i];
+                        if (v > best || (v != v && best == best)) {
+                            first = j;
+                        }
+                    }
+                    KILN_CHECK(at[q] == first, "argmax at %lld: %lld, expected %lld", q, at[q], first);
+                }
+            }
+        }
+    }
+}
+
+// softmax_backward: gx = y * (gy - sum(gy * y)) and, for log-softmax, gx = gy - exp(y) * sum(gy), per row.
+static void check_softmax_backward() {
+    for (int trial = 0; trial < 100; trial++) {
+        long long rows = 1 + kiln_random(5), cols = 1 + kiln_random(12);
+        std::vector<double> x(rows * cols), gy(rows * cols), y(rows * cols), logY(rows * cols), gx(rows * cols),
+                logGx(rows * cols);
+        for (size_t i = 0; i < x.size(); i++) {
+            x[i] = (kiln_random(2001) - 1000) / 300.0;
+            gy[i] = (kiln_random(2001) - 1000) / 400.0;
+        }
+        softmax_f64(x.data(), y.data(), rows, cols, 0);
+        softmax_f64(x.data(), logY.data(), rows, cols, 1);
+        softmax_backward_f64(y.data(), gy.data(), gx.data(), rows, cols, 0);
+        softmax_backward_f64(logY.data(), gy.data(), logGx.data(), rows, cols, 1);
+        for (long long r = 0; r < rows; r++) {
+            double dot = 0, sum = 0;
+            for (long long c = 0; c < cols; c++) {
+                dot += gy[r * cols + c] * y[r * cols + c];
+                sum += gy[r * cols + c];
+            }
+            for (long long c = 0; c < cols; c++) {
+                long long q = r * cols + c;
+                KILN_CHECK(kiln_close(gx[q], y[q] * (gy[q] - dot), 1e-12), "softmax backward at %lld", q);
+                KILN_CHECK(kiln_close(logGx[q], gy[q] - exp(logY[q]) * sum, 1e-12), "log-softmax backward at %lld", q);
+            }
+        }
+    }
+}
+
 int main() {
+    check_reductions();
+    check_softmax_backward();
     check_hits<float>(accumulate_hits_f32);
     check_hits<double>(accumulate_hits_f64);
     check_softmax<double>(1e-12, softmax_f64, cross_entropy_f64);
@@ -142,7 +236,8 @@ int main() {
         }
         cases++;
     }
-    printf("hit counting, softmax, log-softmax and cross-entropy in F32 and F64 (edge rows included), cross-entropy"
-           " gradient %d cases: %d failures\n", cases, kiln_failures);
+    printf("sums, maxima and argmax over rows and columns, whole and in parts; softmax and log-softmax forward and"
+           " backward; hit counting; cross-entropy forward and gradient (%d cases): %d failures\n", cases,
+           kiln_failures);
     return kiln_failures == 0 ? 0 : 1;
 }
