@@ -1,6 +1,7 @@
-// elementwise.cu's convolution bias and activation kernels (channel_bias_activation, channel_activation_backward),
-// the dense layer's forward (bias_activation), affine and same-shape binary ops, against formulas written from
-// the CPU backend's semantics (CpuElementwise, CpuBiasActivation) for the fusable activations.
+// elementwise.cu's unary ops and their gradients, binary ops and where with broadcasting, the convolution's bias
+// and activation kernels (channel_bias_activation, channel_activation_backward), the dense layer's forward
+// (bias_activation) and affine, against formulas written from the CPU backend's semantics (CpuElementwise,
+// CpuBiasActivation) and finite differences.
 #include "kiln_host.h"
 #include "elementwise.cu"
 
@@ -112,11 +113,80 @@ static void check_affine_and_binary() {
     }
 }
 
+// Every unary op against its formula (the CPU's CpuElementwise.forward), and unary_backward against central
+// finite differences of the unary kernel itself in F64, at points away from kinks.
+static void check_unary() {
+    const int ops[] = {NEG, ABS, EXP, LOG, SQRT, POW, TANH, SIGMOID, RELU, LEAKY_RELU, ELU, GELU, SIGN};
+    for (int op : ops) {
+        double param = op == POW ? 3.0 : op == LEAKY_RELU ? 0.1 : op == ELU ? 1.5 : 0.0;
+        bool positive = op == LOG || op == SQRT;
+        std::vector<double> x(41), y(41), gradY(41), gradX(41);
+        for (size_t i = 0; i < x.size(); i++) {
+            x[i] = positive ? 0.05 + i * 0.1 : -2.0 + i * 0.1 + 0.013;  // never exactly 0: kinks at 0 stay out
+            gradY[i] = 1.0;
+        }
+        unary_f64(op, param, x.data(), y.data(), (long long) x.size());
+        unary_backward_f64(op, param, x.data(), y.data(), gradY.data(), gradX.data(), (long long) x.size());
+        for (size_t i = 0; i < x.size(); i++) {
+            double v = x[i];
+            double expected = op == NEG ? -v : op == ABS ? fabs(v) : op == EXP ? exp(v) : op == LOG ? log(v)
+                    : op == SQRT ? sqrt(v) : op == POW ? pow(v, param) : op == TANH ? tanh(v)
+                    : op == SIGMOID ? 1 / (1 + exp(-v)) : op == RELU ? (v > 0 ? v : 0)
+                    : op == LEAKY_RELU ? (v > 0 ? v : param * v) : op == ELU ? (v > 0 ? v : param * expm1(v))
+                    : op == GELU ? v * 0.5 * (1 + erf(v / sqrt(2.0))) : (v > 0 ? 1 : -1);
+            KILN_CHECK(kiln_close(y[i], expected, 1e-14), "unary op %d at %g: %.17g, expected %.17g", op, v, y[i],
+                       expected);
+            double step = 1e-6, up, down;
+            double xs[2] = {v + step, v - step};
+            double ys[2];
+            unary_f64(op, param, xs, ys, 2);
+            up = ys[0];
+            down = ys[1];
+            double numeric = (up - down) / (2 * step);
+            KILN_CHECK(kiln_close(gradX[i], numeric, 1e-6), "unary_backward op %d at %g: %.10g, numeric %.10g", op, v,
+                       gradX[i], numeric);
+        }
+    }
+}
+
+// Broadcasting by strides: out [2, 3, 4] = op(a [2, 3, 4], b [3, 1]), a row vector b [4], and where with a
+// broadcast condition; a transpose by strided_copy.
+static void check_broadcast() {
+    Dims8 dims = {{2, 3, 4}};
+    Dims8 full = {{12, 4, 1}};
+    Dims8 column = {{0, 1, 0}};
+    Dims8 row = {{0, 0, 1}};
+    std::vector<double> a(24), b(3), r(4), out(24);
+    for (int i = 0; i < 24; i++) {
+        a[i] = i * 1.5 - 7;
+    }
+    for (int i = 0; i < 3; i++) {
+        b[i] = 10.0 * (i + 1);
+    }
+    for (int i = 0; i < 4; i++) {
+        r[i] = i - 1.5;
+    }
+    binary_f64(SUB, a.data(), b.data(), out.data(), 24, 3, dims, full, column);
+    for (int i = 0; i < 24; i++) {
+        KILN_CHECK(out[i] == a[i] - b[(i / 4) % 3], "broadcast column at %d", i);
+    }
+    binary_f64(MUL, a.data(), r.data(), out.data(), 24, 3, dims, full, row);
+    for (int i = 0; i < 24; i++) {
+        KILN_CHECK(out[i] == a[i] * r[i % 4], "broadcast row at %d", i);
+    }
+    where_f64(r.data(), a.data(), b.data(), out.data(), 24, 3, dims, row, full, column);
+    for (int i = 0; i < 24; i++) {
+        KILN_CHECK(out[i] == (r[i % 4] != 0 ? a[i] : b[(i / 4) % 3]), "where at %d", i);
+    }
+}
+
 int main() {
+    check_unary();
+    check_broadcast();
     check_channels();
     check_dense();
     check_affine_and_binary();
-    printf("convolution bias and activation forward and backward, dense bias and activation, affine and binary ops:"
-           " %d failures\n", kiln_failures);
+    printf("unary ops forward (formulas) and backward (finite differences), broadcast binary ops and where, convolution"
+           " and dense bias and activation, affine and binary ops: %d failures\n", kiln_failures);
     return kiln_failures == 0 ? 0 : 1;
 }

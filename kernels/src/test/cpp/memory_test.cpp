@@ -1,4 +1,5 @@
-// memory.cu's slice copies (copy_slices: a recurrent sequence's states and outputs move with it) and fills,
+// memory.cu's slice copies (copy_slices: a recurrent sequence's states and outputs move with it), strided copies
+// (permute) and fills,
 // against loops over the [outer, n, inner] views the SPI describes (Backend.copySlices).
 #include "kiln_host.h"
 #include "memory.cu"
@@ -29,11 +30,24 @@ int main() {
                    srcN, dstN, inner, srcStart, length, dstStart);
         copies++;
     }
+    // A transpose of [3, 5] into [5, 3] by strides, as Backend.permute runs it.
+    std::vector<int> matrix(15), transposed(15);
+    for (int i = 0; i < 15; i++) {
+        matrix[i] = i * 7;
+    }
+    Dims8 dims = {{5, 3}};
+    Dims8 strides = {{1, 5}};
+    strided_copy_i32(matrix.data(), transposed.data(), 15, 2, dims, strides);
+    for (int r = 0; r < 5; r++) {
+        for (int c = 0; c < 3; c++) {
+            KILN_CHECK(transposed[r * 3 + c] == matrix[c * 5 + r], "transpose at [%d, %d]", r, c);
+        }
+    }
     std::vector<float> filled(37, 1.0f);
     fill_f32(filled.data(), 30, -2.5);
     for (size_t i = 0; i < filled.size(); i++) {
         KILN_CHECK(filled[i] == (i < 30 ? -2.5f : 1.0f), "fill at %zu", i);
     }
-    printf("slice copies: %d, fill: %d failures\n", copies, kiln_failures);
+    printf("slice copies: %d, a transpose by strides, fill: %d failures\n", copies, kiln_failures);
     return kiln_failures == 0 ? 0 : 1;
 }
