@@ -1,5 +1,7 @@
-// batchnorm.cu's statistics and backward sums, one block per channel and cut into parts, and channel_sum,
-// against two-pass references in double (the CPU backend's CpuBatchNorm computes the same quantities).
+// batchnorm.cu: the statistics and backward sums, one block per channel and cut into parts, and channel_sum,
+// against two-pass references in double (the CPU backend's CpuBatchNorm computes the same quantities); and the
+// whole training step's gradients (reduce, then apply, with and without a fused tanh) against finite differences
+// of the forward kernels.
 #include "kiln_host.h"
 #include "batchnorm.cu"
 
@@ -9,7 +11,75 @@ static bool close(double actual, double expected) {
     return kiln_close(actual, expected, 1e-9);
 }
 
+// Training-mode batch norm, optionally followed by tanh, as the kernels run it: statistics, then apply.
+static std::vector<double> forward(const std::vector<double>& x, const std::vector<double>& weight,
+                                   const std::vector<double>& bias, long long n, long long channels, long long spatial,
+                                   int op) {
+    std::vector<double> mean(channels), invStd(channels), out(x.size());
+    bn_stats_f64(x.data(), n, channels, spatial, 1e-5, mean.data(), invStd.data(), nullptr, nullptr, 0.1);
+    bn_apply_f64(x.data(), out.data(), mean.data(), invStd.data(), weight.data(), bias.data(), n, channels, spatial,
+                 op, 0.0);
+    return out;
+}
+
+// The backward kernels (bn_backward_reduce, then bn_backward_apply) against central finite differences of the
+// forward kernels, for the input (through the batch statistics too), the weight and the bias; with and without a
+// fused tanh.
+static void check_gradients() {
+    for (int trial = 0; trial < 40; trial++) {
+        int op = trial % 2 == 0 ? -1 : TANH;
+        long long n = 2 + kiln_random(3), channels = 1 + kiln_random(3), spatial = 1 + kiln_random(4);
+        long long size = n * channels * spatial;
+        std::vector<double> x(size), weight(channels), bias(channels), w(size);
+        for (auto& v : x) {
+            v = (kiln_random(2001) - 1000) / 300.0;
+        }
+        for (long long c = 0; c < channels; c++) {
+            weight[c] = 0.5 + kiln_random(100) / 100.0;
+            bias[c] = (kiln_random(200) - 100) / 100.0;
+        }
+        for (auto& v : w) {
+            v = (kiln_random(2001) - 1000) / 1000.0;
+        }
+        auto loss = [&]() {
+            std::vector<double> y = forward(x, weight, bias, n, channels, spatial, op);
+            double sum = 0;
+            for (long long i = 0; i < size; i++) {
+                sum += w[i] * y[i];
+            }
+            return sum;
+        };
+        std::vector<double> mean(channels), invStd(channels), y = forward(x, weight, bias, n, channels, spatial, op);
+        bn_stats_f64(x.data(), n, channels, spatial, 1e-5, mean.data(), invStd.data(), nullptr, nullptr, 0.1);
+        std::vector<double> gradBias(channels), gradWeight(channels), gradInput(size);
+        bn_backward_reduce_f64(x.data(), w.data(), y.data(), op, 0.0, mean.data(), invStd.data(), gradBias.data(),
+                               gradWeight.data(), n, channels, spatial);
+        bn_backward_apply_f64(x.data(), w.data(), y.data(), op, 0.0, mean.data(), invStd.data(), weight.data(),
+                              gradBias.data(), gradWeight.data(), gradInput.data(), n, channels, spatial);
+        auto numeric = [&](std::vector<double>& values, long long i) {
+            double saved = values[i], step = 1e-6;
+            values[i] = saved + step;
+            double up = loss();
+            values[i] = saved - step;
+            double down = loss();
+            values[i] = saved;
+            return (up - down) / (2 * step);
+        };
+        for (long long i = 0; i < size; i++) {
+            double expected = numeric(x, i);
+            KILN_CHECK(kiln_close(gradInput[i], expected, 1e-5), "batch norm input gradient %lld (op %d): %g, numeric"
+                       " %g", i, op, gradInput[i], expected);
+        }
+        for (long long c = 0; c < channels; c++) {
+            double expectedWeight = numeric(weight, c), expectedBias = numeric(bias, c);
+            KILN_CHECK(kiln_close(gradWeight[c], expectedWeight, 1e-5) && kiln_close(gradBias[c], expectedBias, 1e-5),
+                       "batch norm weight and bias gradients of channel %lld (op %d)", c, op);
+        }
+    }
+}
+
 int main() {
+    check_gradients();
     int channelsChecked = 0;
     const double eps = 1e-5;
     const double momentum = 0.1;
@@ -85,7 +155,7 @@ int main() {
             KILN_CHECK(close(channelSum[c], gradSum), "channel_sum channel %lld", c);
         }
     }
-    printf("batch norm: %d channels, statistics and backward sums whole and in parts, %d failures\n",
-           channelsChecked, kiln_failures);
+    printf("batch norm: gradients against finite differences, %d channels' statistics and backward sums whole and in"
+           " parts: %d failures\n", channelsChecked, kiln_failures);
     return kiln_failures == 0 ? 0 : 1;
 }

@@ -1,4 +1,5 @@
-// optim.cu's Adam, one tensor (adam_update) and a list of them in one launch (adam_updates), against the SPI's
+// optim.cu's SGD against Backend.sgdUpdate's formula, and Adam, one tensor (adam_update) and a list of them in one
+// launch (adam_updates), against the SPI's
 // composite (Backend.adamUpdate) written out in double: bias corrections folded into the step size and the
 // second moment's square root, weight decay coupled (added to the gradient) or decoupled (AdamW).
 #include "kiln_host.h"
@@ -107,10 +108,40 @@ static void check_list() {
     }
 }
 
+// sgd_update against Backend.sgdUpdate's formula in double, with and without momentum, Nesterov, decay, the first
+// step (the buffer starts as the gradient).
+static void check_sgd() {
+    for (int trial = 0; trial < 80; trial++) {
+        long long n = 1 + kiln_random(30);
+        double momentum = trial % 4 == 0 ? 0.0 : 0.9;
+        double weightDecay = trial % 3 == 0 ? 0.0 : 1e-3;
+        int nesterov = trial % 2;
+        int firstStep = trial % 5 == 0;
+        State s = random_state(n);
+        std::vector<double> param = s.param, buffer = s.expAvg;
+        sgd_update_f64(param.data(), s.grad.data(), momentum != 0 ? buffer.data() : nullptr, n, 0.05, momentum,
+                       weightDecay, nesterov, firstStep);
+        for (long long i = 0; i < n; i++) {
+            double d = s.grad[i] + weightDecay * s.param[i];
+            double buf = s.expAvg[i];
+            if (momentum != 0) {
+                buf = firstStep ? d : momentum * buf + d;
+                d = nesterov ? d + momentum * buf : buf;
+            }
+            double expected = s.param[i] - 0.05 * d;
+            KILN_CHECK(kiln_close(param[i], expected, 1e-13) && (momentum == 0 || kiln_close(buffer[i], buf, 1e-13)),
+                       "sgd element %lld (momentum %g, nesterov %d, decay %g, first %d): %.12g, expected %.12g", i,
+                       momentum, nesterov, weightDecay, firstStep, param[i], expected);
+        }
+    }
+}
+
 int main() {
+    check_sgd();
     check_adam<double>(1e-12, adam_update_f64);
     check_adam<float>(1e-5, adam_update_f32);
     check_list();
-    printf("adam: one tensor in F32 and F64, a list of three in one launch, %d failures\n", kiln_failures);
+    printf("sgd (momentum, nesterov, decay), adam (one tensor in F32 and F64, a list of three in one launch): %d"
+           " failures\n", kiln_failures);
     return kiln_failures == 0 ? 0 : 1;
 }
