@@ -1,5 +1,5 @@
 // memory.cu's slice copies (copy_slices: a recurrent sequence's states and outputs move with it), strided copies
-// (permute) and fills,
+// (permute), bfloat16 rounding, conversions and fills,
 // against loops over the [outer, n, inner] views the SPI describes (Backend.copySlices).
 #include "kiln_host.h"
 #include "memory.cu"
@@ -43,11 +43,44 @@ int main() {
             KILN_CHECK(transposed[r * 3 + c] == matrix[c * 5 + r], "transpose at [%d, %d]", r, c);
         }
     }
+    // bfloat16 rounding, nearest even, as Precision.roundToBfloat16: a tie rounding down to even, one rounding up,
+    // a carry into the exponent, the largest float rounding to infinity, a negative NaN staying a quiet negative NaN;
+    // and the 16-bit copies cuBLAS multiplies are the upper halves of the rounded floats.
+    const unsigned in[] = {0x3F808000u, 0x3F818000u, 0x3F80C000u, 0x3FFFFFFFu, 0x7F7FFFFFu, 0xFF800001u, 0x80000000u};
+    const unsigned rounded[] = {0x3F800000u, 0x3F820000u, 0x3F810000u, 0x40000000u, 0x7F800000u, 0xFFC00000u,
+                                0x80000000u};
+    float values[7], out[7];
+    unsigned short halves[7];
+    for (int i = 0; i < 7; i++) {
+        values[i] = __uint_as_float(in[i]);
+    }
+    round_bf16_f32(values, out, 7);
+    to_bf16_f32(values, halves, 7);
+    for (int i = 0; i < 7; i++) {
+        KILN_CHECK(__float_as_uint(out[i]) == rounded[i], "bfloat16 of 0x%08X: 0x%08X, expected 0x%08X", in[i],
+                   __float_as_uint(out[i]), rounded[i]);
+        KILN_CHECK(halves[i] == rounded[i] >> 16, "bfloat16 bits of 0x%08X: 0x%04X", in[i], (unsigned) halves[i]);
+    }
+    // Conversions of values every type holds (out-of-range floats saturate on a GPU as in Java, but are undefined
+    // in host C++, so they are not tried here): floats truncate toward zero.
+    const double doubles[] = {-2.75, -0.5, 0.0, 0.5, 3.99, 1e6};
+    int ints[6];
+    long long longs[6];
+    float floats[6];
+    convert_f64_i32(doubles, ints, 6);
+    convert_f64_i64(doubles, longs, 6);
+    convert_f64_f32(doubles, floats, 6);
+    const int truncated[] = {-2, 0, 0, 0, 3, 1000000};
+    for (int i = 0; i < 6; i++) {
+        KILN_CHECK(ints[i] == truncated[i] && longs[i] == truncated[i] && floats[i] == (float) doubles[i],
+                   "conversion of %g", doubles[i]);
+    }
     std::vector<float> filled(37, 1.0f);
     fill_f32(filled.data(), 30, -2.5);
     for (size_t i = 0; i < filled.size(); i++) {
         KILN_CHECK(filled[i] == (i < 30 ? -2.5f : 1.0f), "fill at %zu", i);
     }
-    printf("slice copies: %d, a transpose by strides, fill: %d failures\n", copies, kiln_failures);
+    printf("slice copies: %d, a transpose by strides, bfloat16 rounding, conversions, fill: %d failures\n", copies,
+           kiln_failures);
     return kiln_failures == 0 ? 0 : 1;
 }
