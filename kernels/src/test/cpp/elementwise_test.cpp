@@ -76,13 +76,26 @@ static void check_channels() {
 static void check_dense() {
     for (int trial = 0; trial < 100; trial++) {
         const Activation& a = ACTIVATIONS[trial % 5];
-        long long rows = 1 + kiln_random(6), cols = 1 + kiln_random(9);
+        long long rows = 1 + kiln_random(6), cols = 1 + kiln_random(40);
         std::vector<double> x = random_values(rows * cols), bias = random_values(cols), out(rows * cols);
         bias_activation_f64(a.op, a.param, x.data(), bias.data(), out.data(), rows, cols);
         for (long long q = 0; q < rows * cols; q++) {
             double expected = activate(a, x[q] + bias[q % cols]);
             KILN_CHECK(kiln_close(out[q], expected, 1e-14), "bias_activation op %d at %lld: %g, expected %g", a.op, q,
                        out[q], expected);
+        }
+        std::vector<double> gradY = random_values(rows * cols), gradPre(rows * cols), gradBias(cols);
+        bias_activation_backward_f64(a.op, a.param, out.data(), gradY.data(), gradPre.data(), gradBias.data(), rows,
+                                     cols);
+        std::vector<double> expectedBias(cols, 0.0);
+        for (long long q = 0; q < rows * cols; q++) {
+            double g = gradY[q] * derivative(a, out[q]);
+            expectedBias[q % cols] += g;
+            KILN_CHECK(kiln_close(gradPre[q], g, 1e-14), "bias_activation_backward op %d at %lld: %g, expected %g",
+                       a.op, q, gradPre[q], g);
+        }
+        for (long long c = 0; c < cols; c++) {
+            KILN_CHECK(kiln_close(gradBias[c], expectedBias[c], 1e-12), "dense bias gradient of column %lld", c);
         }
     }
 }
@@ -187,6 +200,6 @@ int main() {
     check_dense();
     check_affine_and_binary();
     printf("unary ops forward (formulas) and backward (finite differences), broadcast binary ops and where, convolution"
-           " and dense bias and activation, affine and binary ops: %d failures\n", kiln_failures);
+           " and dense bias and activation forward and backward, affine and binary ops: %d failures\n", kiln_failures);
     return kiln_failures == 0 ? 0 : 1;
 }

@@ -44,16 +44,18 @@ template <typename T> __device__ void bias_activation_impl(int op, double param,
 // for x as unary_backward reads it), and gradBias[c] = the sum over rows of gradPre[., c] in double, unless
 // gradBias is null. A block takes 32 columns, one per lane; its warps walk the rows warps apart, and their
 // partial sums meet in shared memory. Meant for few rows (a batch); the backend sends long columns to
-// unary_backward and the column-parts reduction instead.
+// unary_backward and the column-parts reduction instead. A block of fewer than 32 threads (the host tests' one)
+// takes as many columns as it has threads.
 template <typename T> __device__ void bias_activation_backward_impl(int op, double param, const T* y,
                                                                    const T* gradY, T* gradPre, T* gradBias,
                                                                    long long rows, long long cols) {
     __shared__ double partial[32][33];
     T p = (T) param;
-    int lane = threadIdx.x % 32;
-    int warp = threadIdx.x / 32;
-    int warps = blockDim.x / 32;
-    for (long long first = (long long) blockIdx.x * 32; first < cols; first += (long long) gridDim.x * 32) {
+    int lanes = blockDim.x < 32 ? (int) blockDim.x : 32;
+    int lane = threadIdx.x % lanes;
+    int warp = threadIdx.x / lanes;
+    int warps = blockDim.x / lanes;
+    for (long long first = (long long) blockIdx.x * lanes; first < cols; first += (long long) gridDim.x * lanes) {
         long long c = first + lane;
         double acc = 0.0;
         if (c < cols) {
