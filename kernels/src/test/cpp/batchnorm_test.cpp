@@ -56,22 +56,14 @@ static void check_gradients() {
                                gradWeight.data(), n, channels, spatial);
         bn_backward_apply_f64(x.data(), w.data(), y.data(), op, 0.0, mean.data(), invStd.data(), weight.data(),
                               gradBias.data(), gradWeight.data(), gradInput.data(), n, channels, spatial);
-        auto numeric = [&](std::vector<double>& values, long long i) {
-            double saved = values[i], step = 1e-6;
-            values[i] = saved + step;
-            double up = loss();
-            values[i] = saved - step;
-            double down = loss();
-            values[i] = saved;
-            return (up - down) / (2 * step);
-        };
         for (long long i = 0; i < size; i++) {
-            double expected = numeric(x, i);
+            double expected = kiln_numeric_gradient(x, i, loss);
             KILN_CHECK(kiln_close(gradInput[i], expected, 1e-5), "batch norm input gradient %lld (op %d): %g, numeric"
                        " %g", i, op, gradInput[i], expected);
         }
         for (long long c = 0; c < channels; c++) {
-            double expectedWeight = numeric(weight, c), expectedBias = numeric(bias, c);
+            double expectedWeight = kiln_numeric_gradient(weight, c, loss);
+            double expectedBias = kiln_numeric_gradient(bias, c, loss);
             KILN_CHECK(kiln_close(gradWeight[c], expectedWeight, 1e-5) && kiln_close(gradBias[c], expectedBias, 1e-5),
                        "batch norm weight and bias gradients of channel %lld (op %d)", c, op);
         }

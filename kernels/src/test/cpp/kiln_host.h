@@ -61,6 +61,18 @@ inline bool kiln_close(double actual, double expected, double tolerance) {
     return fabs(actual - expected) <= tolerance * (1 + fabs(expected));
 }
 
+// d loss / d values[i] by central differences (step 1e-6), for checking gradients in double.
+template <typename Values, typename Loss> inline double kiln_numeric_gradient(Values& values, size_t i, Loss loss) {
+    const double step = 1e-6;
+    double saved = values[i];
+    values[i] = saved + step;
+    double up = loss();
+    values[i] = saved - step;
+    double down = loss();
+    values[i] = saved;
+    return (up - down) / (2 * step);
+}
+
 // A small deterministic generator, so that every run checks the same cases.
 static unsigned long long kiln_state = 88172645463325252ull;
 inline long long kiln_random(long long bound) {

@@ -26,18 +26,6 @@ static double dot(const std::vector<double>& a, const std::vector<double>& b) {
     return sum;
 }
 
-// d loss / d values[i] by central differences.
-template <typename F> static double numeric(std::vector<double>& values, size_t i, F loss) {
-    const double step = 1e-6;
-    double saved = values[i];
-    values[i] = saved + step;
-    double up = loss();
-    values[i] = saved - step;
-    double down = loss();
-    values[i] = saved;
-    return (up - down) / (2 * step);
-}
-
 static void check_lstm(long long batch, long long hidden) {
     long long n = batch * hidden;
     std::vector<double> gates = random_values(4 * n, 3), c = random_values(n, 2);
@@ -63,12 +51,12 @@ static void check_lstm(long long batch, long long hidden) {
     lstm_cell_backward_f64(act.data(), c.data(), cOut.data(), wH.data(), wC.data(), gradGates.data(), gradC.data(),
                            batch, hidden);
     for (size_t k = 0; k < gates.size(); k++) {
-        double expected = numeric(gates, k, loss);
+        double expected = kiln_numeric_gradient(gates, k, loss);
         KILN_CHECK(kiln_close(gradGates[k], expected, 1e-6), "lstm gate gradient %zu: %g, numeric %g", k,
                    gradGates[k], expected);
     }
     for (size_t k = 0; k < c.size(); k++) {
-        double expected = numeric(c, k, loss);
+        double expected = kiln_numeric_gradient(c, k, loss);
         KILN_CHECK(kiln_close(gradC[k], expected, 1e-6), "lstm cell-state gradient %zu: %g, numeric %g", k, gradC[k],
                    expected);
     }
@@ -99,15 +87,15 @@ static void check_gru(long long batch, long long hidden) {
     gru_cell_backward_f64(act.data(), y.data(), h.data(), w.data(), gradX.data(), gradY.data(), gradH.data(), batch,
                           hidden);
     for (size_t k = 0; k < x.size(); k++) {
-        double ex = numeric(x, k, loss);
-        double ey = numeric(y, k, loss);
+        double ex = kiln_numeric_gradient(x, k, loss);
+        double ey = kiln_numeric_gradient(y, k, loss);
         KILN_CHECK(kiln_close(gradX[k], ex, 1e-6) && kiln_close(gradY[k], ey, 1e-6),
                    "gru gate gradients %zu: input %g (numeric %g), hidden %g (numeric %g)", k, gradX[k], ex, gradY[k],
                    ey);
     }
     for (size_t k = 0; k < h.size(); k++) {
         // The state's direct path only: the recurrent GEMM adds the path through hiddenGates.
-        double expected = numeric(h, k, loss);
+        double expected = kiln_numeric_gradient(h, k, loss);
         KILN_CHECK(kiln_close(gradH[k], expected, 1e-6), "gru state gradient %zu: %g, numeric %g", k, gradH[k],
                    expected);
     }
