@@ -78,8 +78,7 @@ final class KernelCompiler {
     byte[] compile(KernelSource source) {
         String header = KernelSource.read(KernelSource.HEADER);
         String text = source.text();
-        boolean cubin = target.startsWith("sm_");
-        Path cached = cached(source);
+        Path cached = cached(source, header, text);
         try {
             if (Files.isRegularFile(cached)) {
                 return Files.readAllBytes(cached);
@@ -88,7 +87,7 @@ final class KernelCompiler {
             LOG.warn("cannot read cached kernel {}: {}; compiling again", cached, e.toString());
         }
         long start = System.nanoTime();
-        byte[] image = nvrtcCompile(source.file(), text, header, cubin);
+        byte[] image = nvrtcCompile(source.file(), text, header);
         LOG.info("compiled {} for {} with NVRTC {} in {} ms", source.file(), target, nvrtcVersion,
                 (System.nanoTime() - start) / 1_000_000);
         store(cached, image);
@@ -100,25 +99,31 @@ final class KernelCompiler {
      * there was one.
      */
     boolean forget(KernelSource source) {
+        Path cached = cached(source, KernelSource.read(KernelSource.HEADER), source.text());
         try {
-            return Files.deleteIfExists(cached(source));
+            return Files.deleteIfExists(cached);
         } catch (IOException e) {
-            LOG.warn("cannot delete cached kernel {}: {}", cached(source), e.toString());
+            LOG.warn("cannot delete cached kernel {}: {}", cached, e.toString());
             return false;
         }
     }
 
-    private Path cached(KernelSource source) {
-        String header = KernelSource.read(KernelSource.HEADER);
-        return cacheDir.resolve(source.file().replace(".cu", "") + "-" + hash(header, source.text(), options())
-                + "-" + target + "-nvrtc" + nvrtcVersion + (target.startsWith("sm_") ? ".cubin" : ".ptx"));
+    /** Where the image of {@code source}, whose text and header are given, is cached. */
+    private Path cached(KernelSource source, String header, String text) {
+        return cacheDir.resolve(source.file().replace(".cu", "") + "-" + hash(header, text, options()) + "-" + target
+                + "-nvrtc" + nvrtcVersion + (makesCubin() ? ".cubin" : ".ptx"));
+    }
+
+    /** Whether NVRTC makes a cubin for the device itself, rather than PTX for the driver to compile. */
+    private boolean makesCubin() {
+        return target.startsWith("sm_");
     }
 
     private List<String> options() {
         return List.of("--gpu-architecture=" + target, "--std=c++17");
     }
 
-    private byte[] nvrtcCompile(String name, String text, String header, boolean cubin) {
+    private byte[] nvrtcCompile(String name, String text, String header) {
         _nvrtcProgram program = new _nvrtcProgram();
         // Arrays of strings, not new PointerPointer<>(aBytePointer): with one argument that is JavaCPP's cast
         // constructor, which views the string's bytes as the pointer array (NVRTC crashed reading it).
@@ -140,7 +145,7 @@ final class KernelCompiler {
                         + " with " + options + ": " + (reason == null ? "status " + status : reason.getString())
                         + "\n" + log(program));
             }
-            return cubin ? cubin(program) : ptx(program);
+            return makesCubin() ? cubin(program) : ptx(program);
         } finally {
             nvrtc.nvrtcDestroyProgram(program);
         }
