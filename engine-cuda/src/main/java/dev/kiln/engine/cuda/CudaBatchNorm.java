@@ -62,9 +62,10 @@ final class CudaBatchNorm {
         Layout l = Layout.of(x);
         Tensor mean = saveMean != null ? saveMean : channelTemporary(x, l);
         Tensor invStd = saveInvStd != null ? saveInvStd : channelTemporary(x, l);
+        long parts = l.parts();
         try {
-            if (training && l.parts() > 1) {
-                statisticsInParts(x, l, eps, mean, invStd, runningMean, runningVar, momentum);
+            if (training && parts > 1) {
+                statisticsInParts(x, l, parts, eps, mean, invStd, runningMean, runningVar, momentum);
             } else if (training) {
                 launcher.begin().pointer(x).int64(l.n()).int64(l.channels()).int64(l.spatial()).float64(eps)
                         .pointer(mean).pointer(invStd).pointer(runningMean).pointer(runningVar).float64(momentum)
@@ -95,9 +96,11 @@ final class CudaBatchNorm {
         Layout l = Layout.of(x);
         Tensor sumDy = gradBias != null ? gradBias : channelTemporary(x, l);
         Tensor sumDyXhat = gradWeight != null ? gradWeight : channelTemporary(x, l);
+        long parts = l.parts();
         try {
-            if (l.parts() > 1) {
-                backwardSumsInParts(x, gradOut, y, activation, param, saveMean, saveInvStd, l, sumDy, sumDyXhat);
+            if (parts > 1) {
+                backwardSumsInParts(x, gradOut, y, activation, param, saveMean, saveInvStd, l, parts, sumDy,
+                        sumDyXhat);
             } else {
                 launcher.begin().pointer(x).pointer(gradOut).pointer(y).int32(code(activation)).float64(param)
                         .pointer(saveMean).pointer(saveInvStd).pointer(sumDy).pointer(sumDyXhat).int64(l.n())
@@ -117,10 +120,9 @@ final class CudaBatchNorm {
         }
     }
 
-    /** Training statistics with each channel cut into {@link Layout#parts()} blocks, then combined per channel. */
-    private void statisticsInParts(Tensor x, Layout l, double eps, Tensor mean, Tensor invStd, Tensor runningMean,
-                                   Tensor runningVar, double momentum) {
-        long parts = l.parts();
+    /** Training statistics with each channel cut into {@code parts} blocks, then combined per channel. */
+    private void statisticsInParts(Tensor x, Layout l, long parts, double eps, Tensor mean, Tensor invStd,
+                                   Tensor runningMean, Tensor runningVar, double momentum) {
         try (Tensor partials = partials(x, l.channels() * parts * 3)) {
             launcher.begin().pointer(x).int64(l.n()).int64(l.channels()).int64(l.spatial()).int64(parts)
                     .pointer(partials)
@@ -134,8 +136,8 @@ final class CudaBatchNorm {
 
     /** The backward pass's two sums per channel with each channel cut into parts, then combined. */
     private void backwardSumsInParts(Tensor x, Tensor gradOut, Tensor y, UnaryOp activation, double param,
-                                     Tensor saveMean, Tensor saveInvStd, Layout l, Tensor sumDy, Tensor sumDyXhat) {
-        long parts = l.parts();
+                                     Tensor saveMean, Tensor saveInvStd, Layout l, long parts, Tensor sumDy,
+                                     Tensor sumDyXhat) {
         try (Tensor partials = partials(x, l.channels() * parts * 2)) {
             launcher.begin().pointer(x).pointer(gradOut).pointer(y).int32(code(activation)).float64(param)
                     .pointer(saveMean).pointer(saveInvStd).int64(l.n()).int64(l.channels()).int64(l.spatial())
