@@ -139,6 +139,22 @@ class RecurrentSequenceTest {
                 finalC.isEmpty() ? null : Tensor.cat(finalC, 0));
     }
 
+    /** The weights of {@link #loss}: for the outputs [steps, batch, hidden], the final h and c [batch, hidden]. */
+    private static Tensor[] projections() {
+        return new Tensor[] {Tensor.normal(0, 1, DType.F64, STEPS, BATCH, HIDDEN),
+                Tensor.normal(0, 1, DType.F64, BATCH, HIDDEN), Tensor.normal(0, 1, DType.F64, BATCH, HIDDEN)};
+    }
+
+    /** The gradient of each of {@code in}, which are cleared for the next backward pass. */
+    private static double[][] takeGradients(Tensor[] in) {
+        double[][] grads = new double[in.length][];
+        for (int i = 0; i < in.length; i++) {
+            grads[i] = in[i].grad().toDoubleArray();
+            in[i].clearGrad();
+        }
+        return grads;
+    }
+
     /** sum(output * p0) + sum(h * p1) + sum(c * p2) with fixed weights, so every element's gradient counts. */
     private static Tensor loss(F.SequenceOutput r, Tensor[] projections) {
         Tensor l = r.output().mul(projections[0]).sum().add(r.h().mul(projections[1]).sum());
@@ -158,15 +174,10 @@ class RecurrentSequenceTest {
     @MethodSource("cases")
     void matchesEachSequenceRunAloneStepByStep(Cell cell, boolean reverse, int[] lengths) {
         Tensor[] in = inputs(cell);
-        Tensor[] projections = {Tensor.normal(0, 1, DType.F64, STEPS, BATCH, HIDDEN),
-                Tensor.normal(0, 1, DType.F64, BATCH, HIDDEN), Tensor.normal(0, 1, DType.F64, BATCH, HIDDEN)};
+        Tensor[] projections = projections();
         F.SequenceOutput fused = run(cell, in, lengths, reverse);
         loss(fused, projections).backward();
-        double[][] fusedGrads = new double[in.length][];
-        for (int i = 0; i < in.length; i++) {
-            fusedGrads[i] = in[i].grad().toDoubleArray();
-            in[i].clearGrad();
-        }
+        double[][] fusedGrads = takeGradients(in);
         F.SequenceOutput expected = reference(cell, in, lengths, reverse);
         loss(expected, projections).backward();
 
@@ -218,16 +229,11 @@ class RecurrentSequenceTest {
         if (cell == Cell.LSTM) {
             in[2] = zeros;
         }
-        Tensor[] projections = {Tensor.normal(0, 1, DType.F64, STEPS, BATCH, HIDDEN),
-                Tensor.normal(0, 1, DType.F64, BATCH, HIDDEN), Tensor.normal(0, 1, DType.F64, BATCH, HIDDEN)};
+        Tensor[] projections = projections();
         Tensor[] rest = withoutStates(cell, in);
         F.SequenceOutput fromNull = runFromZeros(cell, rest, lengths, reverse);
         loss(fromNull, projections).backward();
-        double[][] nullGrads = new double[rest.length][];
-        for (int i = 0; i < rest.length; i++) {
-            nullGrads[i] = rest[i].grad().toDoubleArray();
-            rest[i].clearGrad();
-        }
+        double[][] nullGrads = takeGradients(rest);
         F.SequenceOutput fromZeros = run(cell, in, lengths, reverse);
         loss(fromZeros, projections).backward();
 
@@ -245,14 +251,9 @@ class RecurrentSequenceTest {
     @MethodSource("cases")
     void initialStatesWithoutGradientsLeaveTheOtherGradientsAsTheyWere(Cell cell, boolean reverse, int[] lengths) {
         Tensor[] in = inputs(cell);
-        Tensor[] projections = {Tensor.normal(0, 1, DType.F64, STEPS, BATCH, HIDDEN),
-                Tensor.normal(0, 1, DType.F64, BATCH, HIDDEN), Tensor.normal(0, 1, DType.F64, BATCH, HIDDEN)};
+        Tensor[] projections = projections();
         loss(run(cell, in, lengths, reverse), projections).backward();
-        double[][] withStateGrads = new double[in.length][];
-        for (int i = 0; i < in.length; i++) {
-            withStateGrads[i] = in[i].grad().toDoubleArray();
-            in[i].clearGrad();
-        }
+        double[][] withStateGrads = takeGradients(in);
         int states = cell == Cell.LSTM ? 2 : 1;
         for (int i = 1; i <= states; i++) {
             in[i] = in[i].detach();
