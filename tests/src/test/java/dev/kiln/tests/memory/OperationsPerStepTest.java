@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.kiln.data.ArrayDataset;
 import dev.kiln.data.DataLoader;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
@@ -17,7 +16,6 @@ import dev.kiln.train.Trainer;
 import dev.kiln.train.TrainingListener;
 import dev.kiln.zoo.Zoo;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -105,7 +103,8 @@ class OperationsPerStepTest {
         Engine.seed(3);
         try (Module model = factory.get();
              Optimizer adam = new Adam(model.trainableParameters(), 1e-3)) {
-            new Trainer(model, adam, new CrossEntropyLoss()).listener(listener).fit(randomImages(batch), null, 2);
+            DataLoader images = UniformData.loader(5, STEPS * batch, new int[] {1, 28, 28}, CLASSES, batch);
+            new Trainer(model, adam, new CrossEntropyLoss()).listener(listener).fit(images, null, 2);
         }
     }
 
@@ -121,19 +120,6 @@ class OperationsPerStepTest {
         Map<String, Long> growth = new TreeMap<>();
         after.forEach((name, count) -> growth.put(name, count - before.getOrDefault(name, 0L)));
         return growth;
-    }
-
-    private static DataLoader randomImages(int batch) {
-        Random random = new Random(5);
-        float[] pixels = new float[STEPS * batch * 784];
-        long[] labels = new long[STEPS * batch];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = random.nextFloat();
-        }
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = random.nextInt(CLASSES);
-        }
-        return new DataLoader(new ArrayDataset(pixels, labels, new int[] {1, 28, 28}, CLASSES), batch, true, 1);
     }
 
     private static void assertAtMost(int limit, double perStep) {

@@ -3,7 +3,6 @@ package dev.kiln.tests.memory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import dev.kiln.data.ArrayDataset;
 import dev.kiln.data.DataLoader;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
@@ -16,7 +15,6 @@ import dev.kiln.optim.Adam;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.train.Trainer;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,16 +55,7 @@ class StepCountersTest {
         Engine.seed(12);
         int steps = 20;
         int batch = 128;
-        Random random = new Random(12);
-        float[] features = new float[steps * batch * 784];
-        long[] labels = new long[steps * batch];
-        for (int i = 0; i < features.length; i++) {
-            features[i] = random.nextFloat();
-        }
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = random.nextInt(10);
-        }
-        DataLoader data = new DataLoader(new ArrayDataset(features, labels, new int[] {784}, 10), batch, true, 1);
+        DataLoader data = UniformData.loader(12, steps * batch, new int[] {784}, 10, batch);
         try (Sequential model = new Sequential(new Linear(784, 256), new ReLU(), new Linear(256, 10));
              Optimizer adam = new Adam(model.trainableParameters(), 1e-3)) {
             Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss());
