@@ -1,17 +1,12 @@
 package dev.kiln.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,21 +24,11 @@ class HostKernelTest {
 
     @BeforeAll
     static void findCompiler() {
-        Optional<Path> found = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .filter(d -> !d.isEmpty()).map(d -> Path.of(d, "g++")).filter(Files::isExecutable).findFirst();
-        if (found.isEmpty()) {
-            System.out.println("HostKernelTest skipped: g++ is not on the PATH");
-        }
-        Assumptions.assumeTrue(found.isPresent(), "g++ is not on the PATH");
-        compiler = found.get();
+        compiler = TestTools.requireExecutable("HostKernelTest", "g++");
     }
 
     static Stream<Path> tests() throws IOException {
-        try (Stream<Path> files = Files.list(TESTS)) {
-            List<Path> cpp = files.filter(p -> p.toString().endsWith("_test.cpp")).sorted().toList();
-            assertFalse(cpp.isEmpty(), "no host kernel tests under " + TESTS.toAbsolutePath());
-            return cpp.stream();
-        }
+        return TestTools.files(TESTS, "_test.cpp");
     }
 
     @ParameterizedTest(name = "{0}")

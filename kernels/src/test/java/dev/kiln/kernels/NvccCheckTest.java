@@ -1,18 +1,14 @@
 package dev.kiln.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,20 +24,13 @@ class NvccCheckTest {
 
     @BeforeAll
     static void findNvcc() {
-        Optional<Path> found = locateNvcc();
-        if (found.isEmpty()) {
-            System.out.println("NvccCheckTest skipped: nvcc is not on the PATH, in $CUDA_HOME/bin or /usr/local/cuda/bin");
-        }
-        Assumptions.assumeTrue(found.isPresent(), "nvcc is not on the PATH, in $CUDA_HOME/bin or /usr/local/cuda/bin");
-        nvcc = found.get();
+        String cudaHome = System.getenv("CUDA_HOME");
+        nvcc = TestTools.requireExecutable("NvccCheckTest", "nvcc", cudaHome == null ? "" : cudaHome + "/bin",
+                "/usr/local/cuda/bin");
     }
 
     static Stream<Path> sources() throws IOException {
-        try (Stream<Path> files = Files.list(SOURCES)) {
-            List<Path> cu = files.filter(p -> p.toString().endsWith(".cu")).sorted().toList();
-            assertFalse(cu.isEmpty(), "no kernel sources under " + SOURCES.toAbsolutePath());
-            return cu.stream();
-        }
+        return TestTools.files(SOURCES, ".cu");
     }
 
     @ParameterizedTest(name = "{0} compiles for sm_80 and sm_90 without warnings")
@@ -61,13 +50,5 @@ class NvccCheckTest {
                 Files.deleteIfExists(ptx);
             }
         }
-    }
-
-    static Optional<Path> locateNvcc() {
-        Stream<String> dirs = Stream.concat(
-                Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)),
-                Stream.of(System.getenv("CUDA_HOME") == null ? "" : System.getenv("CUDA_HOME") + "/bin",
-                        "/usr/local/cuda/bin"));
-        return dirs.filter(d -> !d.isEmpty()).map(d -> Path.of(d, "nvcc")).filter(Files::isExecutable).findFirst();
     }
 }
