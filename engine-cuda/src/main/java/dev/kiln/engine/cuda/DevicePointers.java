@@ -11,10 +11,12 @@ final class DevicePointers {
     }
 
     /** A pointer object holding a raw device address; JavaCPP never dereferences it on the host. */
-    static Pointer at(long address) {
+    static Pointer at(long deviceAddress) {
+        // Named unlike Pointer's field: inside the subclass a parameter called "address" is shadowed by the
+        // inherited field, and "this.address = address" would keep every device pointer null.
         return new Pointer() {
             {
-                this.address = address;
+                address = deviceAddress;
             }
         };
     }
