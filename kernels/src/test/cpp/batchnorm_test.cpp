@@ -15,11 +15,43 @@ static bool close(double actual, double expected) {
 static std::vector<double> forward(const std::vector<double>& x, const std::vector<double>& weight,
                                    const std::vector<double>& bias, long long n, long long channels, long long spatial,
                                    int op) {
-    std::vector<double> mean(channels), invStd(channels), out(x.size());
-    bn_stats_f64(x.data(), n, channels, spatial, 1e-5, mean.data(), invStd.data(), nullptr, nullptr, 0.1);
-    bn_apply_f64(x.data(), out.data(), mean.data(), invStd.data(), weight.data(), bias.data(), n, channels, spatial,
-                 op, 0.0);
+    std::vector<double> mean(channels), invStd(channels), stats(2 * channels), out(x.size());
+    bn_stats_f64(x.data(), n, channels, spatial, 1e-5, mean.data(), invStd.data(), stats.data(), nullptr, nullptr,
+                 0.1);
+    bn_apply_f64(x.data(), out.data(), stats.data(), weight.data(), bias.data(), n, channels, spatial, op, 0.0);
     return out;
+}
+
+// F32 values of mean 1000 and spread 1e-2 (BatchNormTest's large offset): rounded to F32, the mean is off by up to
+// 3e-5, which would shift every output by 3e-3; normalised from the double statistics, the outputs are the
+// reference's to F32 rounding.
+static void check_large_offset_f32() {
+    const long long n = 64, channels = 2, spatial = 1;
+    std::vector<float> x(n * channels), mean(channels), invStd(channels), out(x.size());
+    std::vector<double> stats(2 * channels);
+    for (auto& v : x) {
+        v = 1000.0f + (kiln_random(2001) - 1000) / 100000.0f;
+    }
+    bn_stats_f32(x.data(), n, channels, spatial, 1e-5, mean.data(), invStd.data(), stats.data(), nullptr, nullptr,
+                 0.1);
+    bn_apply_f32(x.data(), out.data(), stats.data(), nullptr, nullptr, n, channels, spatial, -1, 0.0);
+    for (long long c = 0; c < channels; c++) {
+        double sum = 0;
+        for (long long i = 0; i < n; i++) {
+            sum += x[i * channels + c];
+        }
+        double mu = sum / n;
+        double squares = 0;
+        for (long long i = 0; i < n; i++) {
+            squares += (x[i * channels + c] - mu) * (x[i * channels + c] - mu);
+        }
+        double is = 1 / sqrt(squares / n + 1e-5);
+        for (long long i = 0; i < n; i++) {
+            double expected = (x[i * channels + c] - mu) * is;
+            KILN_CHECK(fabs(out[i * channels + c] - expected) < 1e-5, "F32 batch norm at a large offset, value %lld"
+                       " of channel %lld: %g, expected %g", i, c, (double) out[i * channels + c], expected);
+        }
+    }
 }
 
 // The backward kernels (bn_backward_reduce, then bn_backward_apply) against central finite differences of the
@@ -49,8 +81,10 @@ static void check_gradients() {
             }
             return sum;
         };
-        std::vector<double> mean(channels), invStd(channels), y = forward(x, weight, bias, n, channels, spatial, op);
-        bn_stats_f64(x.data(), n, channels, spatial, 1e-5, mean.data(), invStd.data(), nullptr, nullptr, 0.1);
+        std::vector<double> mean(channels), invStd(channels), stats(2 * channels);
+        std::vector<double> y = forward(x, weight, bias, n, channels, spatial, op);
+        bn_stats_f64(x.data(), n, channels, spatial, 1e-5, mean.data(), invStd.data(), stats.data(), nullptr, nullptr,
+                     0.1);
         std::vector<double> gradBias(channels), gradWeight(channels), gradInput(size);
         bn_backward_reduce_f64(x.data(), w.data(), y.data(), op, 0.0, mean.data(), invStd.data(), gradBias.data(),
                                gradWeight.data(), n, channels, spatial);
@@ -72,6 +106,7 @@ static void check_gradients() {
 
 int main() {
     check_gradients();
+    check_large_offset_f32();
     int channelsChecked = 0;
     const double eps = 1e-5;
     const double momentum = 0.1;
@@ -90,13 +125,14 @@ int main() {
         std::vector<double> mean(channels), invStd(channels), runningMean(channels, 0.5), runningVar(channels, 2.0);
         std::vector<double> partMean(channels), partInvStd(channels), partRunningMean(channels, 0.5),
                 partRunningVar(channels, 2.0);
-        std::vector<double> statistics(3 * channels * parts), sums(2 * channels * parts);
+        std::vector<double> statistics(3 * channels * parts), sums(2 * channels * parts), stats(2 * channels),
+                partStats(2 * channels);
         std::vector<double> dy(channels), dyx(channels), partDy(channels), partDyx(channels), channelSum(channels);
-        bn_stats_f64(x.data(), n, channels, spatial, eps, mean.data(), invStd.data(), runningMean.data(),
-                     runningVar.data(), momentum);
+        bn_stats_f64(x.data(), n, channels, spatial, eps, mean.data(), invStd.data(), stats.data(),
+                     runningMean.data(), runningVar.data(), momentum);
         bn_stats_parts_f64(x.data(), n, channels, spatial, parts, statistics.data());
         bn_stats_finish_f64(statistics.data(), channels, parts, eps, partMean.data(), partInvStd.data(),
-                            partRunningMean.data(), partRunningVar.data(), momentum);
+                            partStats.data(), partRunningMean.data(), partRunningVar.data(), momentum);
         bn_backward_reduce_f64(x.data(), g.data(), nullptr, -1, 0.0, mean.data(), invStd.data(), dy.data(),
                                dyx.data(), n, channels, spatial);
         bn_backward_reduce_parts_f64(x.data(), g.data(), nullptr, -1, 0.0, mean.data(), invStd.data(), n, channels,
@@ -138,6 +174,9 @@ int main() {
                        && close(partRunningMean[c], expectedRunningMean),
                        "bn_stats_parts channel %lld of n %lld, C %lld, S %lld in %lld parts", c, n, channels,
                        spatial, parts);
+            KILN_CHECK(stats[c] == mean[c] && stats[channels + c] == invStd[c] && partStats[c] == partMean[c]
+                       && partStats[channels + c] == partInvStd[c],
+                       "double statistics of channel %lld (%lld parts)", c, parts);
             KILN_CHECK(m == 1 || (close(runningVar[c], expectedRunningVar)
                                   && close(partRunningVar[c], expectedRunningVar)),
                        "running variance of channel %lld (%lld parts)", c, parts);

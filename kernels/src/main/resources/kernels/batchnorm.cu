@@ -34,13 +34,20 @@ template <typename T> __device__ double bn_squares(const T* x, long long c, long
     return kiln_block_sum<double>(squares, scratch);
 }
 
-// Channel c's mean and inverse standard deviation, and its running statistics updated (each may be absent on its
-// own, as on the CPU backend; the running variance is the unbiased one), from its m values' mean and variance.
-template <typename T> __device__ void bn_store_statistics(long long c, double mean, double var, double m,
-                                                         double eps, T* saveMean, T* saveInvStd, T* runningMean,
-                                                         T* runningVar, double momentum) {
+// Channel c's mean and inverse standard deviation, in T (saved for the backward pass) and in double into
+// stats[c] and stats[channels + c] (for bn_apply: the CPU normalises with the unrounded mean, and an F32 mean of
+// 1000 is off by 3e-5, a third of a standard deviation of 1e-4), and its running statistics updated (each may be
+// absent on its own, as on the CPU backend; the running variance is the unbiased one), from its m values' mean
+// and variance.
+template <typename T> __device__ void bn_store_statistics(long long c, long long channels, double mean, double var,
+                                                         double m, double eps, T* saveMean, T* saveInvStd,
+                                                         double* stats, T* runningMean, T* runningVar,
+                                                         double momentum) {
+    double invStd = 1.0 / sqrt(var + eps);
     saveMean[c] = (T) mean;
-    saveInvStd[c] = (T) (1.0 / sqrt(var + eps));
+    saveInvStd[c] = (T) invStd;
+    stats[c] = mean;
+    stats[channels + c] = invStd;
     if (runningMean != 0) {
         runningMean[c] = (T) ((1 - momentum) * (double) runningMean[c] + momentum * mean);
     }
@@ -51,8 +58,8 @@ template <typename T> __device__ void bn_store_statistics(long long c, double me
 }
 
 template <typename T> __device__ void bn_stats_impl(const T* x, long long n, long long channels, long long spatial,
-                                                   double eps, T* saveMean, T* saveInvStd, T* runningMean,
-                                                   T* runningVar, double momentum) {
+                                                   double eps, T* saveMean, T* saveInvStd, double* stats,
+                                                   T* runningMean, T* runningVar, double momentum) {
     __shared__ double scratch[32];
     long long values = n * spatial;
     double m = (double) values;
@@ -60,7 +67,8 @@ template <typename T> __device__ void bn_stats_impl(const T* x, long long n, lon
         double mean = bn_sum<T>(x, c, 0, values, channels, spatial, scratch) / m;
         double var = bn_squares<T>(x, c, 0, values, mean, channels, spatial, scratch) / m;
         if (threadIdx.x == 0) {
-            bn_store_statistics<T>(c, mean, var, m, eps, saveMean, saveInvStd, runningMean, runningVar, momentum);
+            bn_store_statistics<T>(c, channels, mean, var, m, eps, saveMean, saveInvStd, stats, runningMean,
+                                   runningVar, momentum);
         }
     }
 }
@@ -99,7 +107,8 @@ template <typename T> __device__ void bn_stats_parts_impl(const T* x, long long 
 // count * (part mean - mean)^2 each), stored as bn_stats stores them.
 template <typename T> __device__ void bn_stats_finish_impl(const double* partials, long long channels,
                                                           long long parts, double eps, T* saveMean, T* saveInvStd,
-                                                          T* runningMean, T* runningVar, double momentum) {
+                                                          double* stats, T* runningMean, T* runningVar,
+                                                          double momentum) {
     KILN_FOR(c, channels) {
         const double* p = partials + 3 * c * parts;
         double m = 0;
@@ -114,34 +123,35 @@ template <typename T> __device__ void bn_stats_finish_impl(const double* partial
             double d = p[3 * i + 1] - mean;
             squares += p[3 * i + 2] + p[3 * i] * d * d;
         }
-        bn_store_statistics<T>(c, mean, squares / m, m, eps, saveMean, saveInvStd, runningMean, runningVar,
-                               momentum);
+        bn_store_statistics<T>(c, channels, mean, squares / m, m, eps, saveMean, saveInvStd, stats, runningMean,
+                               runningVar, momentum);
     }
 }
 
-// Inference: mean = runningMean, invStd = 1 / sqrt(runningVar + eps).
+// Inference: mean = runningMean, invStd = 1 / sqrt(runningVar + eps), in T and in double as bn_store_statistics.
 template <typename T> __device__ void bn_inference_params_impl(const T* runningMean, const T* runningVar, double eps,
-                                                              T* mean, T* invStd, long long channels) {
+                                                              T* mean, T* invStd, double* stats, long long channels) {
     KILN_FOR(c, channels) {
+        double is = 1.0 / sqrt((double) runningVar[c] + eps);
         mean[c] = runningMean[c];
-        invStd[c] = (T) (1.0 / sqrt((double) runningVar[c] + eps));
+        invStd[c] = (T) is;
+        stats[c] = (double) runningMean[c];
+        stats[channels + c] = is;
     }
 }
 
-// out = op((x - mean) * invStd * weight + bias); weight and bias may be null (1 and 0); op < 0: no activation.
-template <typename T> __device__ void bn_apply_impl(const T* x, T* out, const T* mean, const T* invStd,
-                                                   const T* weight, const T* bias, long long n, long long channels,
+// out = op(x * scale + shift), scale = invStd * weight and shift = bias - mean * scale in double from the double
+// statistics (mean at stats[c], invStd at stats[channels + c]), as the CPU computes it; weight and bias may be
+// null (1 and 0); op < 0: no activation.
+template <typename T> __device__ void bn_apply_impl(const T* x, T* out, const double* stats, const T* weight,
+                                                   const T* bias, long long n, long long channels,
                                                    long long spatial, int op, double param) {
     T p = (T) param;
     KILN_FOR(q, n * channels * spatial) {
         long long c = (q / spatial) % channels;
-        T v = (x[q] - mean[c]) * invStd[c];
-        if (weight != 0) {
-            v *= weight[c];
-        }
-        if (bias != 0) {
-            v += bias[c];
-        }
+        double scale = stats[channels + c] * (weight != 0 ? (double) weight[c] : 1.0);
+        double shift = (bias != 0 ? (double) bias[c] : 0.0) - stats[c] * scale;
+        T v = (T) ((double) x[q] * scale + shift);
         out[q] = op < 0 ? v : unary_value<T>(op, p, v);
     }
 }
@@ -264,19 +274,20 @@ template <typename T> __device__ void bias_add_impl(T* out, const T* bias, long 
 
 #define KILN_BATCHNORM(T, S) \
     extern "C" __global__ void bn_stats_##S(const T* x, long long n, long long channels, long long spatial, \
-                                            double eps, T* saveMean, T* saveInvStd, T* runningMean, \
-                                            T* runningVar, double momentum) { \
-        bn_stats_impl<T>(x, n, channels, spatial, eps, saveMean, saveInvStd, runningMean, runningVar, momentum); \
+                                            double eps, T* saveMean, T* saveInvStd, double* stats, \
+                                            T* runningMean, T* runningVar, double momentum) { \
+        bn_stats_impl<T>(x, n, channels, spatial, eps, saveMean, saveInvStd, stats, runningMean, runningVar, \
+                         momentum); \
     } \
     extern "C" __global__ void bn_stats_parts_##S(const T* x, long long n, long long channels, long long spatial, \
                                                   long long parts, double* partials) { \
         bn_stats_parts_impl<T>(x, n, channels, spatial, parts, partials); \
     } \
     extern "C" __global__ void bn_stats_finish_##S(const double* partials, long long channels, long long parts, \
-                                                   double eps, T* saveMean, T* saveInvStd, T* runningMean, \
-                                                   T* runningVar, double momentum) { \
-        bn_stats_finish_impl<T>(partials, channels, parts, eps, saveMean, saveInvStd, runningMean, runningVar, \
-                                momentum); \
+                                                   double eps, T* saveMean, T* saveInvStd, double* stats, \
+                                                   T* runningMean, T* runningVar, double momentum) { \
+        bn_stats_finish_impl<T>(partials, channels, parts, eps, saveMean, saveInvStd, stats, runningMean, \
+                                runningVar, momentum); \
     } \
     extern "C" __global__ void bn_backward_reduce_parts_##S(const T* x, const T* gradOut, const T* y, int op, \
                                                             double param, const T* mean, const T* invStd, \
@@ -290,13 +301,13 @@ template <typename T> __device__ void bias_add_impl(T* out, const T* bias, long 
         bn_backward_finish_impl<T>(partials, channels, parts, sumDy, sumDyXhat); \
     } \
     extern "C" __global__ void bn_inference_params_##S(const T* runningMean, const T* runningVar, double eps, \
-                                                       T* mean, T* invStd, long long channels) { \
-        bn_inference_params_impl<T>(runningMean, runningVar, eps, mean, invStd, channels); \
+                                                       T* mean, T* invStd, double* stats, long long channels) { \
+        bn_inference_params_impl<T>(runningMean, runningVar, eps, mean, invStd, stats, channels); \
     } \
-    extern "C" __global__ void bn_apply_##S(const T* x, T* out, const T* mean, const T* invStd, const T* weight, \
+    extern "C" __global__ void bn_apply_##S(const T* x, T* out, const double* stats, const T* weight, \
                                             const T* bias, long long n, long long channels, long long spatial, \
                                             int op, double param) { \
-        bn_apply_impl<T>(x, out, mean, invStd, weight, bias, n, channels, spatial, op, param); \
+        bn_apply_impl<T>(x, out, stats, weight, bias, n, channels, spatial, op, param); \
     } \
     extern "C" __global__ void bn_backward_reduce_##S(const T* x, const T* gradOut, const T* y, int op, \
                                                       double param, const T* mean, const T* invStd, T* sumDy, \

@@ -8,7 +8,8 @@ import dev.kiln.engine.UnaryOp;
 /**
  * Batch normalisation per channel with our kernels: statistics (one block per channel, sums in double; where few
  * channels hold many values, each channel cut into parts of a block each, then one kernel to combine them), then
- * one element-wise pass. cuDNN's batch norm refuses eps below 1e-5, which the SPI allows.
+ * one element-wise pass that normalises in double, as the CPU does. cuDNN's batch norm refuses eps below 1e-5,
+ * which the SPI allows.
  */
 final class CudaBatchNorm {
     /** Blocks that keep a device busy (8 of 256 threads on each of an H200's 132 multiprocessors, rounded). */
@@ -62,25 +63,29 @@ final class CudaBatchNorm {
         Layout l = Layout.of(x);
         Tensor mean = saveMean != null ? saveMean : channelTemporary(x, l);
         Tensor invStd = saveInvStd != null ? saveInvStd : channelTemporary(x, l);
+        // The statistics again in double, [mean..., invStd...], which the element-wise pass normalises with.
+        Tensor stats = partials(x, 2 * l.channels());
         long parts = l.parts();
         try {
             if (training && parts > 1) {
-                statisticsInParts(x, l, parts, eps, mean, invStd, runningMean, runningVar, momentum);
+                statisticsInParts(x, l, parts, eps, mean, invStd, stats, runningMean, runningVar, momentum);
             } else if (training) {
                 launcher.begin().pointer(x).int64(l.n()).int64(l.channels()).int64(l.spatial()).float64(eps)
-                        .pointer(mean).pointer(invStd).pointer(runningMean).pointer(runningVar).float64(momentum)
+                        .pointer(mean).pointer(invStd).pointer(stats).pointer(runningMean).pointer(runningVar)
+                        .float64(momentum)
                         .launch(kernels.function(Kernel.BN_STATS, x.dtype()), launcher.blocksForRows(l.channels()));
             } else {
                 launcher.begin().pointer(runningMean).pointer(runningVar).float64(eps).pointer(mean).pointer(invStd)
-                        .int64(l.channels())
+                        .pointer(stats).int64(l.channels())
                         .launch(kernels.function(Kernel.BN_INFERENCE_PARAMS, x.dtype()), launcher.blocksFor(l.channels()));
             }
             if (l.size() > 0) {
-                launcher.begin().pointer(x).pointer(out).pointer(mean).pointer(invStd).pointer(weight).pointer(bias)
+                launcher.begin().pointer(x).pointer(out).pointer(stats).pointer(weight).pointer(bias)
                         .int64(l.n()).int64(l.channels()).int64(l.spatial()).int32(code(activation)).float64(param)
                         .launch(kernels.function(Kernel.BN_APPLY, x.dtype()), launcher.blocksFor(l.size()));
             }
         } finally {
+            stats.close();
             closeIfTemporary(mean, saveMean);
             closeIfTemporary(invStd, saveInvStd);
         }
@@ -122,14 +127,14 @@ final class CudaBatchNorm {
 
     /** Training statistics with each channel cut into {@code parts} blocks, then combined per channel. */
     private void statisticsInParts(Tensor x, Layout l, long parts, double eps, Tensor mean, Tensor invStd,
-                                   Tensor runningMean, Tensor runningVar, double momentum) {
+                                   Tensor stats, Tensor runningMean, Tensor runningVar, double momentum) {
         try (Tensor partials = partials(x, l.channels() * parts * 3)) {
             launcher.begin().pointer(x).int64(l.n()).int64(l.channels()).int64(l.spatial()).int64(parts)
                     .pointer(partials)
                     .launch(kernels.function(Kernel.BN_STATS_PARTS, x.dtype()),
                             launcher.blocksForRows(l.channels() * parts));
             launcher.begin().pointer(partials).int64(l.channels()).int64(parts).float64(eps).pointer(mean)
-                    .pointer(invStd).pointer(runningMean).pointer(runningVar).float64(momentum)
+                    .pointer(invStd).pointer(stats).pointer(runningMean).pointer(runningVar).float64(momentum)
                     .launch(kernels.function(Kernel.BN_STATS_FINISH, x.dtype()), launcher.blocksFor(l.channels()));
         }
     }
@@ -149,7 +154,7 @@ final class CudaBatchNorm {
         }
     }
 
-    /** Double partial sums on x's device. */
+    /** Doubles (partial sums, statistics) on x's device. */
     private static Tensor partials(Tensor x, long values) {
         return Tensor.empty(Shape.of(Math.toIntExact(values)), DType.F64, x.backend());
     }
