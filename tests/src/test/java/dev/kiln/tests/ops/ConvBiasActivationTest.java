@@ -26,9 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code F.conv2d(..., activation, param)}, a convolution and its activation as one op: the same values and
- * gradients, to the bit, as the convolution followed by the activation (the CPU runs the SPI's composite), with
- * and without bias, strided and padded; its gradients against finite differences; and {@link Sequential} fusing a
- * Conv2d and the activation after it.
+ * gradients as the convolution followed by the activation (to the bit on the CPU, which runs the SPI's composite;
+ * see {@link FusableActivations#tolerance}), with and without bias, strided and padded; its gradients against
+ * finite differences; and {@link Sequential} fusing a Conv2d and the activation after it.
  */
 class ConvBiasActivationTest {
     private Scope scope;
@@ -73,11 +73,12 @@ class ConvBiasActivationTest {
         Tensor composed = FusableActivations.apply(F.conv2d(x, w, b, stride, padding, dilation), op, param);
         composed.backward(upstream);
 
-        assertArrayEquals(composed.toDoubleArray(), fused.toDoubleArray(), 0, "values");
-        assertArrayEquals(x.grad().toDoubleArray(), fusedX, 0, "input gradient");
-        assertArrayEquals(w.grad().toDoubleArray(), fusedW, 0, "weight gradient");
+        double tolerance = FusableActivations.tolerance(dtype);
+        assertArrayEquals(composed.toDoubleArray(), fused.toDoubleArray(), tolerance, "values");
+        assertArrayEquals(x.grad().toDoubleArray(), fusedX, tolerance, "input gradient");
+        assertArrayEquals(w.grad().toDoubleArray(), fusedW, tolerance, "weight gradient");
         if (withBias) {
-            assertArrayEquals(b.grad().toDoubleArray(), fusedB, 0, "bias gradient");
+            assertArrayEquals(b.grad().toDoubleArray(), fusedB, tolerance, "bias gradient");
         }
     }
 

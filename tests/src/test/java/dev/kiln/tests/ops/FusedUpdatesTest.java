@@ -13,7 +13,6 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Updates;
-import dev.kiln.engine.cpu.CpuBackend;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -31,11 +30,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The CPU backend's fused SGD and Adam/AdamW updates against the composite defaults of {@link Backend}
- * (the reference), over several steps, F32 and F64, with and without weight decay and Nesterov momentum,
- * on a small tensor, on one large enough to be split over threads, and on views with an element offset.
- * The composite is reached through a {@link Proxy} of {@link Backend} that forwards every primitive to
- * the CPU backend and runs the interface's own default for the two fused methods.
+ * The engine backend's fused SGD and Adam/AdamW updates (the CPU's, or CUDA's on a GPU) against the composite
+ * defaults of {@link Backend} (the reference), over several steps, F32 and F64, with and without weight decay and
+ * Nesterov momentum, on a small tensor, on one large enough to be split over threads, and on views with an element
+ * offset. The composite is reached through a {@link Proxy} of {@link Backend} that forwards every primitive to that
+ * backend and runs the interface's own default for the two fused methods.
  */
 class FusedUpdatesTest {
     private static final int STEPS = 5;
@@ -54,20 +53,19 @@ class FusedUpdatesTest {
         scope.close();
     }
 
-    private static Backend cpu() {
-        Backend b = Engine.get().backend();
-        assertTrue(b instanceof CpuBackend, "these tests compare the CPU backend's overrides; backend is " + b.name());
-        return b;
+    /** The engine's backend, whose fused overrides these tests compare with the interface's composites. */
+    private static Backend backend() {
+        return Engine.get().backend();
     }
 
-    /** A Backend whose fused updates are the interface's composites, built from the CPU primitives. */
-    private static Backend composite(Backend cpu) {
+    /** A Backend whose fused updates are the interface's composites, built from the backend's primitives. */
+    private static Backend composite(Backend backend) {
         InvocationHandler handler = (proxy, method, args) -> {
             if (method.isDefault() && (method.getName().equals("sgdUpdate") || method.getName().equals("adamUpdate"))) {
                 return InvocationHandler.invokeDefault(proxy, method, args);
             }
             try {
-                return method.invoke(cpu, args);
+                return method.invoke(backend, args);
             } catch (InvocationTargetException e) {
                 throw e.getCause();
             }
@@ -76,8 +74,8 @@ class FusedUpdatesTest {
     }
 
     @Test
-    void cpuBackendOverridesBothFusedUpdates() throws NoSuchMethodException {
-        Class<?> c = cpu().getClass();
+    void backendOverridesBothFusedUpdates() throws NoSuchMethodException {
+        Class<?> c = backend().getClass();
         Method sgd = c.getMethod("sgdUpdate", Tensor.class, Tensor.class, Tensor.class, double.class, double.class,
                 double.class, boolean.class, boolean.class);
         Method adam = c.getMethod("adamUpdate", Tensor.class, Tensor.class, Tensor.class, Tensor.class, double.class,
@@ -166,8 +164,8 @@ class FusedUpdatesTest {
     @MethodSource("sgdCases")
     void sgdOverrideMatchesComposite(DType dtype, int n, int offset, double lr, double momentum, double weightDecay,
                                      boolean nesterov) {
-        Backend cpu = cpu();
-        Backend reference = composite(cpu);
+        Backend backend = backend();
+        Backend reference = composite(backend);
         Random r = new Random(11 + n + offset);
         double[] start = random(r, n, 1);
         Tensor pFusedAll = padded(start, dtype, offset);
@@ -177,7 +175,7 @@ class FusedUpdatesTest {
         Tensor bufRef = momentum == 0 ? null : tensor(new double[n], dtype, offset);
         for (int step = 1; step <= STEPS; step++) {
             Tensor grad = tensor(random(r, n, 2), dtype, offset);
-            cpu.sgdUpdate(pFused, grad, bufFused, lr, momentum, weightDecay, nesterov, step == 1);
+            backend.sgdUpdate(pFused, grad, bufFused, lr, momentum, weightDecay, nesterov, step == 1);
             reference.sgdUpdate(pRef, grad, bufRef, lr, momentum, weightDecay, nesterov, step == 1);
             assertClose("param after step " + step, pRef, pFused);
             if (momentum != 0) {
@@ -209,8 +207,8 @@ class FusedUpdatesTest {
     @MethodSource("adamCases")
     void adamOverrideMatchesComposite(DType dtype, int n, int offset, double lr, double beta1, double beta2, double eps,
                                       double weightDecay, boolean decoupled) {
-        Backend cpu = cpu();
-        Backend reference = composite(cpu);
+        Backend backend = backend();
+        Backend reference = composite(backend);
         Random r = new Random(29 + n + offset);
         double[] start = random(r, n, 1);
         Tensor pFusedAll = padded(start, dtype, offset);
@@ -222,7 +220,7 @@ class FusedUpdatesTest {
         Tensor vRef = tensor(new double[n], dtype, offset);
         for (int step = 1; step <= STEPS; step++) {
             Tensor grad = tensor(random(r, n, 2), dtype, offset);
-            cpu.adamUpdate(pFused, grad, mFused, vFused, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+            backend.adamUpdate(pFused, grad, mFused, vFused, lr, beta1, beta2, eps, weightDecay, decoupled, step);
             reference.adamUpdate(pRef, grad, mRef, vRef, lr, beta1, beta2, eps, weightDecay, decoupled, step);
             assertClose("param after step " + step, pRef, pFused);
             assertClose("exp_avg after step " + step, mRef, mFused);

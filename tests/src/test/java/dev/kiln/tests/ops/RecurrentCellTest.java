@@ -11,7 +11,6 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
-import dev.kiln.engine.cpu.CpuBackend;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -26,11 +25,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The fused LSTM and GRU cells ({@link F#lstmCell}, {@link F#gruCell}; Backend SPI item 10): forward values
- * against the formulas written out as loops here, the CPU backend's fused kernels against the composite
- * defaults of {@link Backend} (forward and backward, F32 and F64, on views with an element offset), and
- * the shape errors. Sizes cover one block of hidden units, several blocks (600 > 512 per F32 block) and a
- * batch large enough to be split over threads. Gradients are checked in {@code RecurrentGradientCheckTest}.
+ * The fused LSTM and GRU cells ({@link F#lstmCell}, {@link F#gruCell}; Backend SPI item 10): forward values against
+ * the formulas written out as loops here, the engine backend's fused kernels (the CPU's, or CUDA's on a GPU)
+ * against the composite defaults of {@link Backend} (forward and backward, F32 and F64, on views with an element
+ * offset), and the shape errors. Sizes cover one block of hidden units, several blocks (600 > 512 per F32 block)
+ * and a batch large enough to be split over threads. Gradients are checked in {@code RecurrentGradientCheckTest}.
  */
 class RecurrentCellTest {
     private static final Set<String> FUSED = Set.of("lstmCellForward", "lstmCellBackward", "gruCellForward",
@@ -150,20 +149,19 @@ class RecurrentCellTest {
 
     // ---- fused kernels against the composites ---------------------------------------------------------
 
-    private static Backend cpu() {
-        Backend b = Engine.get().backend();
-        assertTrue(b instanceof CpuBackend, "these tests compare the CPU backend's overrides; backend is " + b.name());
-        return b;
+    /** The engine's backend, whose fused overrides these tests compare with the interface's composites. */
+    private static Backend backend() {
+        return Engine.get().backend();
     }
 
-    /** A Backend whose recurrent cells are the interface's composites, built from the CPU primitives. */
-    private static Backend composite(Backend cpu) {
+    /** A Backend whose recurrent cells are the interface's composites, built from the backend's primitives. */
+    private static Backend composite(Backend backend) {
         InvocationHandler handler = (proxy, method, args) -> {
             if (method.isDefault() && FUSED.contains(method.getName())) {
                 return InvocationHandler.invokeDefault(proxy, method, args);
             }
             try {
-                return method.invoke(cpu, args);
+                return method.invoke(backend, args);
             } catch (InvocationTargetException e) {
                 throw e.getCause();
             }
@@ -172,10 +170,10 @@ class RecurrentCellTest {
     }
 
     @Test
-    void cpuBackendOverridesEveryFusedCell() throws NoSuchMethodException {
+    void backendOverridesEveryFusedCell() throws NoSuchMethodException {
         for (Method m : Backend.class.getMethods()) {
             if (FUSED.contains(m.getName())) {
-                Method own = cpu().getClass().getMethod(m.getName(), m.getParameterTypes());
+                Method own = backend().getClass().getMethod(m.getName(), m.getParameterTypes());
                 assertNotEquals(Backend.class, own.getDeclaringClass(), m.getName());
             }
         }
@@ -204,7 +202,7 @@ class RecurrentCellTest {
     void fusedLstmMatchesTheComposite(int[] size) {
         int batch = size[0];
         int hidden = size[1];
-        Backend fused = cpu();
+        Backend fused = backend();
         Backend reference = composite(fused);
         for (DType dtype : new DType[] {DType.F32, DType.F64}) {
             Tensor gates = atOffset(Tensor.normal(0, 2, dtype, batch, 4 * hidden), 1);
@@ -235,7 +233,7 @@ class RecurrentCellTest {
     void fusedGruMatchesTheComposite(int[] size) {
         int batch = size[0];
         int hidden = size[1];
-        Backend fused = cpu();
+        Backend fused = backend();
         Backend reference = composite(fused);
         for (DType dtype : new DType[] {DType.F32, DType.F64}) {
             Tensor in = atOffset(Tensor.normal(0, 2, dtype, batch, 3 * hidden), 1);
