@@ -3,11 +3,13 @@
 in the same sitting. PyTorch is not a dependency of Kiln: install it only to compare
 (Debian: apt-get install python3-torch, which is PyTorch 1.13.1 as in the CPU reference figures).
 
-Usage: python3 bench/pytorch_reference.py mlp|lenet|lstm|resnet|resnet18 [--data mnist|fashion-mnist]
+Usage: python3 bench/pytorch_reference.py mlp|lenet|lstm|resnet|resnet18|sgemm [--data mnist|fashion-mnist]
        [--data-dir ../shared/data] [--epochs N (mlp 5, lenet 3, lstm 3, resnet 2, resnet18 3)] [--batch B]
        [--steps S (resnet18: batches an epoch, 20)] [--threads 2] [--seed 1] [--device cpu|cuda]
 resnet is Kiln's zoo ResNet on MNIST, resnet18 the CIFAR ResNet-18 on random 3x32x32 images with random labels
-(as `kiln bench resnet18`: it reports the last epoch's training loss instead of a test accuracy).
+(as `kiln bench resnet18`: it reports the last epoch's training loss instead of a test accuracy). sgemm is W5,
+as `kiln bench sgemm`: C = A*B in FP32 (TF32 off) for square N in 512-4096, best of 10 after 3 warm-ups, each
+product timed with the device synchronised before and after.
 On a GPU (--device cuda) the data stay in pinned host memory and each batch is copied to the device inside
 the timed loop, as Kiln does; the loss is read every step on both. Prints per-epoch lines and one JSON line
 like `kiln bench`.
@@ -101,9 +103,37 @@ WORKLOADS = {'mlp': (mlp, 128, 5, (28, 28), 'mnist'), 'lenet': (lenet, 64, 3, (1
              'resnet18': (resnet18, 256, 3, (3, 32, 32), 'random')}
 
 
+def sgemm(device):
+    """W5: GFLOP/s of C = A*B, as `kiln bench sgemm` measures them."""
+    torch.backends.cuda.matmul.allow_tf32 = False
+    result = {'workload': 'sgemm', 'framework': f'pytorch {torch.__version__}'}
+    for n in (512, 1024, 2048, 4096):
+        a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
+        best = float('inf')
+        for i in range(13):
+            sync(device)
+            start = time.perf_counter()
+            a @ b
+            sync(device)
+            if i >= 3:
+                best = min(best, time.perf_counter() - start)
+        gflops = 2 * n ** 3 / best / 1e9
+        print(f'N={n}: {gflops:.1f} GFLOP/s', flush=True)
+        result[f'gflops_{n}'] = round(gflops, 1)
+    result['device'] = device.type
+    if device.type == 'cuda':
+        result['gpu'] = torch.cuda.get_device_name()
+    print(json.dumps(result))
+
+
+def sync(device):
+    if device.type == 'cuda':
+        torch.cuda.synchronize()
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('workload', choices=list(WORKLOADS))
+    p.add_argument('workload', choices=list(WORKLOADS) + ['sgemm'])
     p.add_argument('--data-dir', default=os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'data'))
     p.add_argument('--epochs', type=int)
     p.add_argument('--batch', type=int)
@@ -117,6 +147,10 @@ def main():
     a = p.parse_args()
     device = torch.device(a.device)
     gpu = device.type == 'cuda'
+    torch.set_num_threads(a.threads)
+    if a.workload == 'sgemm':
+        sgemm(device)
+        return
 
     def autocast():
         return torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=a.precision == 'bf16')
@@ -124,7 +158,6 @@ def main():
     make_model, batch, epochs, shape, source = WORKLOADS[a.workload]
     batch = a.batch or batch
     a.epochs = a.epochs or epochs
-    torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     if source == 'random':
         x, y = torch.randn(batch * a.steps, *shape), torch.randint(0, 10, (batch * a.steps,))

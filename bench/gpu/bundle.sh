@@ -21,9 +21,9 @@ for jar in "$out"/lib/openblas-*-linux-x86_64.jar; do
 done
 cp -r "$root/tests/target/test-classes" "$out/test-classes"
 
-# A Java runtime with only the modules Kiln uses (java.desktop for the PNG plots), packed: the jars
-# are already compressed, the runtime is not.
-jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,java.desktop \
+# A Java runtime with only the modules Kiln uses (java.desktop for the PNG plots; jdk.jfr, 0.3 MB packed, for
+# flight recordings of a benchmark), packed: the jars are already compressed, the runtime is not.
+jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,java.desktop,jdk.jfr \
       --strip-debug --no-header-files --no-man-pages --output "$out/jre"
 (cd "$out" && tar czf jre.tgz jre && rm -rf jre)
 

@@ -12,6 +12,11 @@
 #              off, 2 epochs each (same data as workloads); W3's 146 operations a step become one graph launch
 #   large      the rest of issue 10's table, Kiln then PyTorch for each: W1-W3 at batch 1024 (2 epochs), the zoo's
 #              resnet on MNIST and ResNet-18 on random 3x32x32 images at batch 256 (same data as workloads)
+#   explain    what the first GPU session could not measure, about 3 minutes (same data as workloads; $OUT gets
+#              more than the 8 files a device call returns: run it as OUT=/tmp/r device-check.sh explain, then tar
+#              /tmp/r into the real $OUT): ScopedStepsMemoryTest again; W1-W3 at batch 1024 for 8 epochs, Kiln then
+#              PyTorch (steady state, or the JVM's warm-up?), W1 with a Java Flight Recording; ResNet-18 in strict
+#              FP32 with a recording and with TF32; W5 SGEMM with Kiln and with torch.mm
 #   all        the first session's single call (a session has 15 minutes of device time, a machine goes back
 #              30 s after a call): parity suite, step counters and CUDA graph tests, then W1-W3 for 2 epochs with
 #              Kiln and PyTorch; at most 9 minutes by its timeouts (run it with timeout_s 590).
@@ -108,6 +113,34 @@ case "$stage" in
                 > "$out/torch-$name.txt" 2>&1
             tail -1 "$out/torch-$name.txt"
         done ;;
+    explain)
+        data="$root/target/gpu-data"
+        timeout 60 "$bundle/run-tests.sh" --select-class dev.kiln.tests.memory.ScopedStepsMemoryTest \
+            > "$out/memory.txt" 2>&1
+        grep -E "memory over|tests (successful|failed)|✘" "$out/memory.txt"
+        for workload in mlp lenet lstm; do
+            recording=""
+            [ "$workload" = mlp ] && recording="-XX:StartFlightRecording=filename=$out/mlp-1024.jfr,settings=profile"
+            KILN_JAVA_OPTS="$recording" KILN_BACKEND=cuda timeout 60 "$bundle/kiln.sh" bench "$workload" --batch 1024 \
+                --epochs 8 --data-dir "$data" > "$out/kiln-$workload-1024-8.txt" 2>&1
+            tail -1 "$out/kiln-$workload-1024-8.txt"
+            timeout 40 python3 "$root/bench/pytorch_reference.py" "$workload" --batch 1024 --epochs 8 --device cuda \
+                --data-dir "$data" > "$out/torch-$workload-1024-8.txt" 2>&1
+            tail -1 "$out/torch-$workload-1024-8.txt"
+        done
+        KILN_JAVA_OPTS="-XX:StartFlightRecording=filename=$out/resnet18.jfr,settings=profile" KILN_BACKEND=cuda \
+            timeout 60 "$bundle/kiln.sh" bench resnet18 --epochs 5 > "$out/kiln-resnet18-5.txt" 2>&1
+        tail -1 "$out/kiln-resnet18-5.txt"
+        KILN_CUDA_TF32=1 KILN_BACKEND=cuda timeout 60 "$bundle/kiln.sh" bench resnet18 --epochs 5 \
+            > "$out/kiln-resnet18-5-tf32.txt" 2>&1
+        tail -1 "$out/kiln-resnet18-5-tf32.txt"
+        timeout 40 python3 "$root/bench/pytorch_reference.py" resnet18 --epochs 5 --device cuda \
+            > "$out/torch-resnet18-5.txt" 2>&1
+        tail -1 "$out/torch-resnet18-5.txt"
+        KILN_BACKEND=cuda timeout 40 "$bundle/kiln.sh" bench sgemm > "$out/kiln-sgemm.txt" 2>&1
+        tail -1 "$out/kiln-sgemm.txt"
+        timeout 40 python3 "$root/bench/pytorch_reference.py" sgemm --device cuda > "$out/torch-sgemm.txt" 2>&1
+        tail -1 "$out/torch-sgemm.txt" ;;
     all)
         data="$root/target/gpu-data"
         timeout 240 "$bundle/run-tests.sh" --select-package dev.kiln.tests.cuda > "$out/parity.txt" 2>&1
@@ -124,6 +157,6 @@ case "$stage" in
             tail -1 "$out/torch-$workload.txt"
         done ;;
     *)
-        echo "stage must be parity, suite, workloads, precision, graphs, large or all, got '$stage'" >&2
+        echo "stage must be parity, suite, workloads, precision, graphs, large, explain or all, got '$stage'" >&2
         exit 2 ;;
 esac
