@@ -1,7 +1,7 @@
-// batchnorm.cu: the statistics and backward sums, one block per channel and cut into parts, and channel_sum,
-// against two-pass references in double (the CPU backend's CpuBatchNorm computes the same quantities); and the
-// whole training step's gradients (reduce, then apply, with and without a fused tanh) against finite differences
-// of the forward kernels.
+// batchnorm.cu: the statistics and backward sums, one block per channel and cut into parts, and channel_sum, whole
+// and in parts, against two-pass references in double (the CPU backend's CpuBatchNorm computes the same
+// quantities); and the whole training step's gradients (reduce, then apply, with and without a fused tanh) against
+// finite differences of the forward kernels.
 #include "kiln_host.h"
 #include "batchnorm.cu"
 
@@ -139,6 +139,9 @@ int main() {
                                      spatial, parts, sums.data());
         bn_backward_finish_f64(sums.data(), channels, parts, partDy.data(), partDyx.data());
         channel_sum_f64(g.data(), channelSum.data(), n, channels, spatial);
+        std::vector<double> channelPartials(channels * parts), partChannelSum(channels);
+        channel_sum_parts_f64(g.data(), n, channels, spatial, parts, channelPartials.data());
+        channel_sum_finish_f64(channelPartials.data(), channels, parts, partChannelSum.data());
         for (long long c = 0; c < channels; c++) {
             double sum = 0;
             double gradSum = 0;
@@ -184,6 +187,7 @@ int main() {
             KILN_CHECK(close(partDy[c], gradSum) && close(partDyx[c], gradXhat),
                        "bn_backward_reduce_parts channel %lld in %lld parts", c, parts);
             KILN_CHECK(close(channelSum[c], gradSum), "channel_sum channel %lld", c);
+            KILN_CHECK(close(partChannelSum[c], gradSum), "channel_sum_parts channel %lld in %lld parts", c, parts);
         }
     }
     printf("batch norm: gradients against finite differences, %d channels' statistics and backward sums whole and in"

@@ -70,6 +70,24 @@ static void check_channels() {
             KILN_CHECK(kiln_close(gradBias[c], expectedBias[c], 1e-12), "conv bias gradient of channel %lld: %g, "
                        "expected %g", c, gradBias[c], expectedBias[c]);
         }
+        // The same in parts: the same gradPre, and the parts of a channel add up to its bias gradient.
+        long long m = n * spatial;
+        long long parts = 1 + kiln_random(m < 5 ? m : 5);
+        std::vector<double> partGradPre(size), partials(channels * parts);
+        channel_activation_backward_parts_f64(a.op, a.param, y.data(), gradY.data(), partGradPre.data(), n, channels,
+                                              spatial, parts, trial % 4 == 0 ? nullptr : partials.data());
+        for (long long q = 0; q < size; q++) {
+            KILN_CHECK(partGradPre[q] == gradPre[q], "channel_activation_backward_parts op %d at %lld (%lld parts)",
+                       a.op, q, parts);
+        }
+        for (long long c = 0; trial % 4 != 0 && c < channels; c++) {
+            double sum = 0;
+            for (long long i = 0; i < parts; i++) {
+                sum += partials[c * parts + i];
+            }
+            KILN_CHECK(kiln_close(sum, expectedBias[c], 1e-12), "conv bias gradient of channel %lld in %lld parts: %g,"
+                       " expected %g", c, parts, sum, expectedBias[c]);
+        }
     }
 }
 

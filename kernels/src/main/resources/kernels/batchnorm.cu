@@ -6,12 +6,6 @@
 // cuDNN's batch norm refuses eps below 1e-5, which the SPI allows, hence these kernels.
 #include "kiln_common.cuh"
 
-// The element index of value k (of the M = N * S) of channel c.
-#define KILN_CHANNEL_INDEX(k, c, channels, spatial) \
-    (((k) / (spatial) * (channels) + (c)) * (spatial) + (k) % (spatial))
-// Loops k over the values [first, last) of a channel, each thread of the block taking every blockDim.x-th.
-#define KILN_RANGE_LOOP(k, first, last) for (long long k = (first) + threadIdx.x; k < (last); k += blockDim.x)
-
 // The sum of channel c's values [first, last) in double, reduced over the block (every thread gets it).
 template <typename T> __device__ double bn_sum(const T* x, long long c, long long first, long long last,
                                               long long channels, long long spatial, double* scratch) {
@@ -73,16 +67,6 @@ template <typename T> __device__ void bn_stats_impl(const T* x, long long n, lon
     }
 }
 
-// Block b of channels * parts takes part b % parts of channel b / parts: its values k in [*first, *last) of the
-// channel's m = N * S.
-__device__ inline void bn_part(long long b, long long parts, long long m, long long* c, long long* first,
-                               long long* last) {
-    long long part = b % parts;
-    *c = b / parts;
-    *first = part * m / parts;
-    *last = (part + 1) * m / parts;
-}
-
 // Statistics of one part of a channel: its count, its mean and the sum of squared deviations from that mean
 // (two passes over the part), into partials[3 * b ...]; bn_stats_finish combines the parts of each channel.
 template <typename T> __device__ void bn_stats_parts_impl(const T* x, long long n, long long channels,
@@ -90,7 +74,7 @@ template <typename T> __device__ void bn_stats_parts_impl(const T* x, long long 
     __shared__ double scratch[32];
     for (long long b = blockIdx.x; b < channels * parts; b += gridDim.x) {
         long long c, first, last;
-        bn_part(b, parts, n * spatial, &c, &first, &last);
+        kiln_channel_part(b, parts, n * spatial, &c, &first, &last);
         double count = (double) (last - first);
         double sum = bn_sum<T>(x, c, first, last, channels, spatial, scratch);
         double mean = count > 0 ? sum / count : 0.0;
@@ -199,7 +183,7 @@ template <typename T> __device__ void bn_backward_reduce_impl(const T* x, const 
     }
 }
 
-// bn_backward_reduce over one part of a channel (see bn_stats_parts): its two sums into partials[2 * b ...].
+// bn_backward_reduce over one part of a channel (see kiln_channel_part): its two sums into partials[2 * b ...].
 template <typename T> __device__ void bn_backward_reduce_parts_impl(const T* x, const T* gradOut, const T* y,
                                                                    int op, double param, const T* mean,
                                                                    const T* invStd, long long n, long long channels,
@@ -209,7 +193,7 @@ template <typename T> __device__ void bn_backward_reduce_parts_impl(const T* x, 
     T p = (T) param;
     for (long long b = blockIdx.x; b < channels * parts; b += gridDim.x) {
         long long c, first, last;
-        bn_part(b, parts, n * spatial, &c, &first, &last);
+        kiln_channel_part(b, parts, n * spatial, &c, &first, &last);
         double dy;
         double dyx;
         bn_backward_sums<T>(x, gradOut, y, op, p, (double) mean[c], (double) invStd[c], c, first, last, channels,
@@ -261,6 +245,32 @@ template <typename T> __device__ void channel_sum_impl(const T* x, T* out, long 
         if (threadIdx.x == 0) {
             out[c] = (T) sum;
         }
+    }
+}
+
+// channel_sum over one part of a channel (see kiln_channel_part): block b's sum into partials[b].
+template <typename T> __device__ void channel_sum_parts_impl(const T* x, long long n, long long channels,
+                                                            long long spatial, long long parts, double* partials) {
+    __shared__ double scratch[32];
+    for (long long b = blockIdx.x; b < channels * parts; b += gridDim.x) {
+        long long c, first, last;
+        kiln_channel_part(b, parts, n * spatial, &c, &first, &last);
+        double sum = bn_sum<T>(x, c, first, last, channels, spatial, scratch);
+        if (threadIdx.x == 0) {
+            partials[b] = sum;
+        }
+    }
+}
+
+// out[c] = the sum of channel c's parts partials[c * parts ...], in order.
+template <typename T> __device__ void channel_sum_finish_impl(const double* partials, long long channels,
+                                                             long long parts, T* out) {
+    KILN_FOR(c, channels) {
+        double sum = 0;
+        for (long long i = 0; i < parts; i++) {
+            sum += partials[c * parts + i];
+        }
+        out[c] = (T) sum;
     }
 }
 
@@ -323,6 +333,14 @@ template <typename T> __device__ void bias_add_impl(T* out, const T* bias, long 
                                                      long long spatial) { \
         bn_backward_apply_impl<T>(x, gradOut, y, op, param, mean, invStd, weight, sumDy, sumDyXhat, gradInput, n, \
                                   channels, spatial); \
+    } \
+    extern "C" __global__ void channel_sum_parts_##S(const T* x, long long n, long long channels, \
+                                                     long long spatial, long long parts, double* partials) { \
+        channel_sum_parts_impl<T>(x, n, channels, spatial, parts, partials); \
+    } \
+    extern "C" __global__ void channel_sum_finish_##S(const double* partials, long long channels, long long parts, \
+                                                      T* out) { \
+        channel_sum_finish_impl<T>(partials, channels, parts, out); \
     } \
     extern "C" __global__ void channel_sum_##S(const T* x, T* out, long long n, long long channels, \
                                                long long spatial) { \

@@ -126,6 +126,32 @@ template <typename T> __device__ void channel_activation_backward_impl(int op, d
     }
 }
 
+// channel_activation_backward over one part of a channel (see kiln_channel_part): gradPre for the part's values,
+// and their sum in double into partials[b] unless partials is null (no bias); channel_sum_finish adds a channel's
+// parts. For few channels of many values, which one block per channel would leave most of the device idle.
+template <typename T> __device__ void channel_activation_backward_parts_impl(int op, double param, const T* y,
+                                                                            const T* gradY, T* gradPre, long long n,
+                                                                            long long channels, long long spatial,
+                                                                            long long parts, double* partials) {
+    __shared__ double scratch[32];
+    T p = (T) param;
+    for (long long b = blockIdx.x; b < channels * parts; b += gridDim.x) {
+        long long c, first, last;
+        kiln_channel_part(b, parts, n * spatial, &c, &first, &last);
+        double sum = 0.0;
+        KILN_RANGE_LOOP(k, first, last) {
+            long long i = KILN_CHANNEL_INDEX(k, c, channels, spatial);
+            T g = activation_gradient<T>(op, p, y[i], y[i], gradY[i]);
+            gradPre[i] = g;
+            sum += (double) g;
+        }
+        sum = kiln_block_sum<double>(sum, scratch);
+        if (threadIdx.x == 0 && partials != nullptr) {
+            partials[b] = sum;
+        }
+    }
+}
+
 #define KILN_CHANNEL_ACTIVATION(T, S) \
     extern "C" __global__ void channel_bias_activation_##S(int op, double param, T* out, const T* bias, long long n, \
                                                            long long channels, long long spatial) { \
@@ -135,6 +161,13 @@ template <typename T> __device__ void channel_activation_backward_impl(int op, d
                                                                T* gradPre, T* gradBias, long long n, \
                                                                long long channels, long long spatial) { \
         channel_activation_backward_impl<T>(op, param, y, gradY, gradPre, gradBias, n, channels, spatial); \
+    } \
+    extern "C" __global__ void channel_activation_backward_parts_##S(int op, double param, const T* y, \
+                                                                     const T* gradY, T* gradPre, long long n, \
+                                                                     long long channels, long long spatial, \
+                                                                     long long parts, double* partials) { \
+        channel_activation_backward_parts_impl<T>(op, param, y, gradY, gradPre, n, channels, spatial, parts, \
+                                                  partials); \
     }
 KILN_FLOAT_TYPES(KILN_CHANNEL_ACTIVATION)
 

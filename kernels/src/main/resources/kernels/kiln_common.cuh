@@ -12,6 +12,23 @@
 #define KILN_FLOAT_TYPES(X) X(float, f32) X(double, f64)
 #define KILN_ALL_TYPES(X) X(float, f32) X(double, f64) X(int, i32) X(long long, i64)
 
+// Per-channel work on x viewed as [N, C, S] (S = H * W, or 1 for [N, C]): value k (of the M = N * S) of channel c
+// is element KILN_CHANNEL_INDEX(k, c, C, S).
+#define KILN_CHANNEL_INDEX(k, c, channels, spatial) \
+    (((k) / (spatial) * (channels) + (c)) * (spatial) + (k) % (spatial))
+// Loops k over the values [first, last) of a channel, each thread of the block taking every blockDim.x-th.
+#define KILN_RANGE_LOOP(k, first, last) for (long long k = (first) + threadIdx.x; k < (last); k += blockDim.x)
+
+// Where few channels hold many values each, a channel is cut into parts of a block each: block b of
+// channels * parts takes part b % parts of channel b / parts, its values k in [*first, *last) of the channel's m.
+__device__ inline void kiln_channel_part(long long b, long long parts, long long m, long long* c, long long* first,
+                                         long long* last) {
+    long long part = b % parts;
+    *c = b / parts;
+    *first = part * m / parts;
+    *last = (part + 1) * m / parts;
+}
+
 // Up to 8 dimensions of a broadcast or permuted walk; passed by value (64 bytes).
 struct Dims8 {
     long long v[8];

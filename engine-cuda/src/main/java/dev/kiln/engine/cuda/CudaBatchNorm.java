@@ -1,6 +1,5 @@
 package dev.kiln.engine.cuda;
 
-import dev.kiln.engine.DType;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
@@ -12,11 +11,6 @@ import dev.kiln.engine.UnaryOp;
  * which the SPI allows.
  */
 final class CudaBatchNorm {
-    /** Blocks that keep a device busy (8 of 256 threads on each of an H200's 132 multiprocessors, rounded). */
-    static final long BUSY_BLOCKS = 1024;
-    /** Values a part takes at least, so that a block has work worth its launch. */
-    static final long MIN_PART = 16_384;
-
     private final CudaKernels kernels;
     private final KernelLauncher launcher;
 
@@ -40,20 +34,8 @@ final class CudaBatchNorm {
         }
 
         long parts() {
-            return CudaBatchNorm.parts(channels, n * spatial);
+            return ChannelParts.of(channels, n * spatial);
         }
-    }
-
-    /**
-     * Parts to cut each of {@code channels} channels of {@code perChannel} values into: 1 (one block per channel)
-     * when the channels alone keep the device busy or hold too few values to share; otherwise enough for about
-     * {@link #BUSY_BLOCKS} blocks, each of at least {@link #MIN_PART} values.
-     */
-    static long parts(long channels, long perChannel) {
-        if (channels >= BUSY_BLOCKS || perChannel < 2 * MIN_PART) {
-            return 1;
-        }
-        return Math.max(1, Math.min((BUSY_BLOCKS + channels - 1) / channels, perChannel / MIN_PART));
     }
 
     /** Batch norm into out, followed by {@code activation} in the same kernel unless it is null. */
@@ -64,7 +46,7 @@ final class CudaBatchNorm {
         Tensor mean = saveMean != null ? saveMean : channelTemporary(x, l);
         Tensor invStd = saveInvStd != null ? saveInvStd : channelTemporary(x, l);
         // The statistics again in double, [mean..., invStd...], which the element-wise pass normalises with.
-        Tensor stats = partials(x, 2 * l.channels());
+        Tensor stats = ChannelParts.partials(x, 2 * l.channels());
         long parts = l.parts();
         try {
             if (training && parts > 1) {
@@ -128,7 +110,7 @@ final class CudaBatchNorm {
     /** Training statistics with each channel cut into {@code parts} blocks, then combined per channel. */
     private void statisticsInParts(Tensor x, Layout l, long parts, double eps, Tensor mean, Tensor invStd,
                                    Tensor stats, Tensor runningMean, Tensor runningVar, double momentum) {
-        try (Tensor partials = partials(x, l.channels() * parts * 3)) {
+        try (Tensor partials = ChannelParts.partials(x, l.channels() * parts * 3)) {
             launcher.begin().pointer(x).int64(l.n()).int64(l.channels()).int64(l.spatial()).int64(parts)
                     .pointer(partials)
                     .launch(kernels.function(Kernel.BN_STATS_PARTS, x.dtype()),
@@ -143,7 +125,7 @@ final class CudaBatchNorm {
     private void backwardSumsInParts(Tensor x, Tensor gradOut, Tensor y, UnaryOp activation, double param,
                                      Tensor saveMean, Tensor saveInvStd, Layout l, long parts, Tensor sumDy,
                                      Tensor sumDyXhat) {
-        try (Tensor partials = partials(x, l.channels() * parts * 2)) {
+        try (Tensor partials = ChannelParts.partials(x, l.channels() * parts * 2)) {
             launcher.begin().pointer(x).pointer(gradOut).pointer(y).int32(code(activation)).float64(param)
                     .pointer(saveMean).pointer(saveInvStd).int64(l.n()).int64(l.channels()).int64(l.spatial())
                     .int64(parts).pointer(partials)
@@ -152,11 +134,6 @@ final class CudaBatchNorm {
             launcher.begin().pointer(partials).int64(l.channels()).int64(parts).pointer(sumDy).pointer(sumDyXhat)
                     .launch(kernels.function(Kernel.BN_BACKWARD_FINISH, x.dtype()), launcher.blocksFor(l.channels()));
         }
-    }
-
-    /** Doubles (partial sums, statistics) on x's device. */
-    private static Tensor partials(Tensor x, long values) {
-        return Tensor.empty(Shape.of(Math.toIntExact(values)), DType.F64, x.backend());
     }
 
     /** The kernels' op code: the activation's ordinal, or -1 for none. */

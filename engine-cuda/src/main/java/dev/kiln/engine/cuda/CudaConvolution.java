@@ -123,10 +123,26 @@ final class CudaConvolution implements AutoCloseable {
                     df.pointer()), "cudnnConvolutionBackwardFilter " + g);
         }
         if (gradBias != null) {
-            launcher.begin().pointer(gradOut).pointer(gradBias).int64(g.batch()).int64(g.outChannels())
-                    .int64((long) g.outH() * g.outW())
-                    .launch(kernels.function(Kernel.CHANNEL_SUM, gradOut.dtype()),
-                            launcher.blocksForRows(g.outChannels()));
+            biasGradient(gradOut, g, gradBias);
+        }
+    }
+
+    /** gradBias [outChannels] = gradOut's sum over the batch and the image, per channel (in parts: ChannelParts). */
+    private void biasGradient(Tensor gradOut, Conv2dGeometry g, Tensor gradBias) {
+        long channels = g.outChannels();
+        long spatial = (long) g.outH() * g.outW();
+        long parts = ChannelParts.of(channels, g.batch() * spatial);
+        if (parts == 1) {
+            launcher.begin().pointer(gradOut).pointer(gradBias).int64(g.batch()).int64(channels).int64(spatial)
+                    .launch(kernels.function(Kernel.CHANNEL_SUM, gradOut.dtype()), launcher.blocksForRows(channels));
+            return;
+        }
+        try (Tensor partials = ChannelParts.partials(gradOut, channels * parts)) {
+            launcher.begin().pointer(gradOut).int64(g.batch()).int64(channels).int64(spatial).int64(parts)
+                    .pointer(partials)
+                    .launch(kernels.function(Kernel.CHANNEL_SUM_PARTS, gradOut.dtype()),
+                            launcher.blocksForRows(channels * parts));
+            ChannelParts.sum(kernels, launcher, partials, channels, parts, gradBias);
         }
     }
 

@@ -107,9 +107,24 @@ final class CudaElementwise {
             }
             return;
         }
-        launcher.begin().int32(op.ordinal()).float64(param).pointer(y).pointer(gradY).pointer(gradPre).pointer(gradBias)
-                .int64(y.dim(0)).int64(channels).int64(y.size() / y.dim(0) / channels)
-                .launch(kernels.function(Kernel.CHANNEL_ACTIVATION_BACKWARD, y.dtype()), launcher.blocksForRows(channels));
+        long spatial = y.size() / y.dim(0) / channels;
+        long parts = ChannelParts.of(channels, y.dim(0) * spatial);
+        if (parts == 1) {
+            launcher.begin().int32(op.ordinal()).float64(param).pointer(y).pointer(gradY).pointer(gradPre)
+                    .pointer(gradBias).int64(y.dim(0)).int64(channels).int64(spatial)
+                    .launch(kernels.function(Kernel.CHANNEL_ACTIVATION_BACKWARD, y.dtype()),
+                            launcher.blocksForRows(channels));
+            return;
+        }
+        try (Tensor partials = gradBias == null ? null : ChannelParts.partials(y, channels * parts)) {
+            launcher.begin().int32(op.ordinal()).float64(param).pointer(y).pointer(gradY).pointer(gradPre)
+                    .int64(y.dim(0)).int64(channels).int64(spatial).int64(parts).pointer(partials)
+                    .launch(kernels.function(Kernel.CHANNEL_ACTIVATION_BACKWARD_PARTS, y.dtype()),
+                            launcher.blocksForRows(channels * parts));
+            if (gradBias != null) {
+                ChannelParts.sum(kernels, launcher, partials, channels, parts, gradBias);
+            }
+        }
     }
 
     void affine(Tensor x, double scale, double shift, Tensor out) {

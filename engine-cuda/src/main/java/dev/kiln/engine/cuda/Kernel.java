@@ -22,6 +22,7 @@ enum Kernel {
     BIAS_ACTIVATION_BACKWARD(KernelSource.ELEMENTWISE, "bias_activation_backward", Types.FLOATING),
     CHANNEL_BIAS_ACTIVATION(KernelSource.ELEMENTWISE, "channel_bias_activation", Types.FLOATING),
     CHANNEL_ACTIVATION_BACKWARD(KernelSource.ELEMENTWISE, "channel_activation_backward", Types.FLOATING),
+    CHANNEL_ACTIVATION_BACKWARD_PARTS(KernelSource.ELEMENTWISE, "channel_activation_backward_parts", Types.FLOATING),
     AFFINE(KernelSource.ELEMENTWISE, "affine", Types.ALL),
     BINARY(KernelSource.ELEMENTWISE, "binary", Types.ALL),
     BINARY_SAME_SHAPE(KernelSource.ELEMENTWISE, "binary_same_shape", Types.ALL),
@@ -64,6 +65,8 @@ enum Kernel {
     BN_BACKWARD_FINISH(KernelSource.BATCHNORM, "bn_backward_finish", Types.FLOATING),
     BN_BACKWARD_APPLY(KernelSource.BATCHNORM, "bn_backward_apply", Types.FLOATING),
     CHANNEL_SUM(KernelSource.BATCHNORM, "channel_sum", Types.FLOATING),
+    CHANNEL_SUM_PARTS(KernelSource.BATCHNORM, "channel_sum_parts", Types.FLOATING),
+    CHANNEL_SUM_FINISH(KernelSource.BATCHNORM, "channel_sum_finish", Types.FLOATING),
     BIAS_ADD(KernelSource.BATCHNORM, "bias_add", Types.FLOATING);
 
     private final KernelSource source;

@@ -58,7 +58,10 @@ class CudaParityConvolutionTest extends ParityTest {
                 new Geometry("1x1", new int[] {2, 8, 7, 7}, new int[] {4, 8, 1, 1}, new int[] {1}, new int[] {0},
                         new int[] {1}),
                 new Geometry("3x2 kernel, stride (2, 1), padding (1, 0), dilation (1, 2)", new int[] {2, 3, 11, 9},
-                        new int[] {4, 3, 3, 2}, new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 2}));
+                        new int[] {4, 3, 3, 2}, new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 2}),
+                // 3 output channels of 16 * 64 * 64 values: the bias gradient is summed in 4 parts a channel.
+                new Geometry("3x3 into few channels of many values", new int[] {16, 2, 66, 66},
+                        new int[] {3, 2, 3, 3}, new int[] {1}, new int[] {0}, new int[] {1}));
     }
 
     static Stream<Geometry> doublePrecisionGeometries() {

@@ -215,18 +215,33 @@ class CudaParityFusedOpsTest extends ParityTest {
     @ParameterizedTest(name = "{0} {1} {2} bias={3}")
     @MethodSource("convolutionActivationCases")
     void convolutionWithActivationForwardAndBackwardMatchCpu(UnaryOp op, double param, DType dtype, boolean bias) {
+        assertConvolutionWithActivation(op, param, dtype, bias, Shape.of(4, 3, 10, 9), Shape.of(6, 3, 3, 3));
+    }
+
+    /** 3 channels of 16 * 66 * 66 values: the activation's backward and the bias gradient run in 4 parts a channel. */
+    @ParameterizedTest(name = "{0} {1} {2} bias={3}")
+    @MethodSource("convolutionActivationCases")
+    void convolutionWithActivationIntoFewChannelsOfManyValuesMatchesCpu(UnaryOp op, double param, DType dtype,
+                                                                        boolean bias) {
+        assertConvolutionWithActivation(op, param, dtype, bias, Shape.of(16, 2, 66, 66), Shape.of(3, 2, 3, 3));
+    }
+
+    private static void assertConvolutionWithActivation(UnaryOp op, double param, DType dtype, boolean bias,
+                                                        Shape inputShape, Shape weightShape) {
         Tolerance tolerance = dtype == DType.F64 ? Tolerance.of(1e-10) : Tolerance.of(1e-4);
-        Conv2dGeometry g = Conv2dGeometry.of("conv2d+activation parity", Shape.of(4, 3, 10, 9), Shape.of(6, 3, 3, 3),
-                new int[] {1}, new int[] {1}, new int[] {1});
-        assertParity("conv2dBiasActivation and its backward, " + op + " " + dtype + ", bias " + bias,
+        Conv2dGeometry g = Conv2dGeometry.of("conv2d+activation parity", inputShape, weightShape, new int[] {1},
+                new int[] {1}, new int[] {1});
+        int channels = weightShape.dims()[0];
+        assertParity("conv2dBiasActivation and its backward, " + op + " " + dtype + ", bias " + bias + ", " + g,
                 new String[] {"out", "gradInput", "gradWeight", "gradBias"}, tolerance, b -> {
-                    Tensor input = random(b, dtype, 93, 4, 3, 10, 9);
-                    Tensor weight = random(b, dtype, 94, 6, 3, 3, 3);
+                    Tensor input = random(b, dtype, 93, inputShape.dims());
+                    Tensor weight = random(b, dtype, 94, weightShape.dims());
                     Tensor out = output(b, dtype, g.outputShape());
-                    b.conv2dBiasActivation(input, weight, bias ? random(b, dtype, 95, 6) : null, op, param, g, out);
+                    b.conv2dBiasActivation(input, weight, bias ? random(b, dtype, 95, channels) : null, op, param, g,
+                            out);
                     Tensor gradInput = output(b, dtype, g.inputShape());
                     Tensor gradWeight = output(b, dtype, g.weightShape());
-                    Tensor gradBias = bias ? output(b, dtype, 6) : full(b, dtype, 0, 6);
+                    Tensor gradBias = bias ? output(b, dtype, channels) : full(b, dtype, 0, channels);
                     b.conv2dBiasActivationBackward(input, weight, op, param, out,
                             uniform(b, dtype, 96, 0.5, 1.5, g.outputShape().dims()), g, gradInput, gradWeight,
                             bias ? gradBias : null);
