@@ -14,7 +14,7 @@
 #              resnet on MNIST and ResNet-18 on random 3x32x32 images at batch 256 (same data as workloads)
 #   explain    what the first GPU session could not measure, about 3 minutes (same data as workloads; $OUT gets
 #              more than the 8 files a device call returns: run it as OUT=/tmp/r device-check.sh explain, then tar
-#              /tmp/r into the real $OUT): ScopedStepsMemoryTest again; W1-W3 at batch 1024 for 8 epochs, Kiln then
+#              /tmp/r into the real $OUT): ScopedStepsMemoryTest again and CudaOutOfMemoryTest; W1-W3 at batch 1024 for 8 epochs, Kiln then
 #              PyTorch (steady state, or the JVM's warm-up?), W1 with a Java Flight Recording; ResNet-18 in strict
 #              FP32 with a recording and with TF32; W5 SGEMM with Kiln and with torch.mm
 #   all        the first session's single call (a session has 15 minutes of device time, a machine goes back
@@ -116,7 +116,7 @@ case "$stage" in
     explain)
         data="$root/target/gpu-data"
         timeout 60 "$bundle/run-tests.sh" --select-class dev.kiln.tests.memory.ScopedStepsMemoryTest \
-            > "$out/memory.txt" 2>&1
+            --select-class dev.kiln.tests.cuda.CudaOutOfMemoryTest > "$out/memory.txt" 2>&1
         grep -E "memory over|tests (successful|failed)|✘" "$out/memory.txt"
         for workload in mlp lenet lstm; do
             recording=""
