@@ -16,7 +16,8 @@
 #              more than the 8 files a device call returns: run it as OUT=/tmp/r device-check.sh explain, then tar
 #              /tmp/r into the real $OUT): ScopedStepsMemoryTest again and CudaOutOfMemoryTest; W1-W3 at batch 1024 for 8 epochs, Kiln then
 #              PyTorch (steady state, or the JVM's warm-up?), W1 with a Java Flight Recording; ResNet-18 in strict
-#              FP32 with a recording and with TF32; W5 SGEMM with Kiln and with torch.mm
+#              FP32 with a recording and with TF32; W5 SGEMM with Kiln and with torch.mm; Nsight Compute's GPU time
+#              per kernel of a warm W2 step at batch 1024
 #   all        the first session's single call (a session has 15 minutes of device time, a machine goes back
 #              30 s after a call): parity suite, step counters and CUDA graph tests, then W1-W3 for 2 epochs with
 #              Kiln and PyTorch; at most 9 minutes by its timeouts (run it with timeout_s 590).
@@ -140,7 +141,18 @@ case "$stage" in
         KILN_BACKEND=cuda timeout 40 "$bundle/kiln.sh" bench sgemm > "$out/kiln-sgemm.txt" 2>&1
         tail -1 "$out/kiln-sgemm.txt"
         timeout 40 python3 "$root/bench/pytorch_reference.py" sgemm --device cuda > "$out/torch-sgemm.txt" 2>&1
-        tail -1 "$out/torch-sgemm.txt" ;;
+        tail -1 "$out/torch-sgemm.txt"
+        # GPU time per kernel of 400 launches of a warm W2 step at batch 1024 (Nsight Compute reads hardware counters
+        # on Firecracker machines, not on gVisor ones: machine.txt and this file say which it was).
+        ncu="$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)"
+        if [ -n "$ncu" ]; then
+            KILN_BACKEND=cuda timeout 120 "$ncu" --target-processes all --clock-control none \
+                --metrics gpu__time_duration.sum --launch-skip 3000 --launch-count 400 --print-summary per-kernel \
+                "$bundle/kiln.sh" bench lenet --batch 1024 --epochs 2 --data-dir "$data" > "$out/ncu-lenet-1024.txt" 2>&1
+            grep -E "==PROF==|Kernel|gpu__time_duration" "$out/ncu-lenet-1024.txt" | head -60
+        else
+            echo "no ncu on this machine" | tee "$out/ncu-lenet-1024.txt"
+        fi ;;
     all)
         data="$root/target/gpu-data"
         timeout 240 "$bundle/run-tests.sh" --select-package dev.kiln.tests.cuda > "$out/parity.txt" 2>&1
