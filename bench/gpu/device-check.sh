@@ -12,12 +12,12 @@
 #              off, 2 epochs each (same data as workloads); W3's 146 operations a step become one graph launch
 #   large      the rest of issue 10's table, Kiln then PyTorch for each: W1-W3 at batch 1024 (2 epochs), the zoo's
 #              resnet on MNIST and ResNet-18 on random 3x32x32 images at batch 256 (same data as workloads)
-#   explain    what the first GPU session could not measure, about 3 minutes (same data as workloads; $OUT gets
+#   explain    what the first GPU session could not measure, about 4 minutes (same data as workloads; $OUT gets
 #              more than the 8 files a device call returns: run it as OUT=/tmp/r device-check.sh explain, then tar
-#              /tmp/r into the real $OUT): ScopedStepsMemoryTest again and CudaOutOfMemoryTest; W1-W3 at batch 1024 for 8 epochs, Kiln then
-#              PyTorch (steady state, or the JVM's warm-up?), W1 with a Java Flight Recording; ResNet-18 in strict
-#              FP32 with a recording and with TF32; W5 SGEMM with Kiln and with torch.mm; Nsight Compute's GPU time
-#              per kernel of a warm W2 step at batch 1024
+#              /tmp/r into the real $OUT): ScopedStepsMemoryTest again and CudaOutOfMemoryTest; W1-W3 at batch 1024
+#              for 8 epochs, Kiln then PyTorch (steady state, or the JVM's warm-up?), W1 with a Java Flight
+#              Recording; ResNet-18 in strict FP32 with a recording and with TF32; W5 SGEMM with Kiln and with
+#              torch.mm; Nsight Compute's GPU time per kernel of a warm W2 step at batch 1024
 #   all        the first session's single call (a session has 15 minutes of device time, a machine goes back
 #              30 s after a call): parity suite, step counters and CUDA graph tests, then W1-W3 for 2 epochs with
 #              Kiln and PyTorch; at most 9 minutes by its timeouts (run it with timeout_s 590).
@@ -148,7 +148,8 @@ case "$stage" in
         if [ -n "$ncu" ]; then
             KILN_BACKEND=cuda timeout 120 "$ncu" --target-processes all --clock-control none \
                 --metrics gpu__time_duration.sum --launch-skip 3000 --launch-count 400 --print-summary per-kernel \
-                "$bundle/kiln.sh" bench lenet --batch 1024 --epochs 2 --data-dir "$data" > "$out/ncu-lenet-1024.txt" 2>&1
+                "$bundle/kiln.sh" bench lenet --batch 1024 --epochs 2 --data-dir "$data" \
+                > "$out/ncu-lenet-1024.txt" 2>&1
             grep -E "==PROF==|Kernel|gpu__time_duration" "$out/ncu-lenet-1024.txt" | head -60
         else
             echo "no ncu on this machine" | tee "$out/ncu-lenet-1024.txt"
