@@ -57,6 +57,10 @@ final class BenchCommand {
               sgemm     W5: C = A*B for square N in 512, 1024, 2048, 4096; best of 10 after 3 warm-ups
               conv      W2's two convolutions alone at batch 64: forward, and forward with backward (input,
                         weight and bias gradients); median of 100 after 50 warm-ups
+              dispatch  the engine's cost per step apart from arithmetic, from the JVM's first step on: a step of
+                        four tiny ops ([4, 4] matmul, ReLU, add, sum) and their backward in a scope, read back
+                        (as a training step reads its loss); microseconds per step over steps 1-10, 11-60, 61-120,
+                        121-500, 501-1000, 1001-5000 and 5001-20000
             --batch overrides the training workloads' batch size (issue 10 measures them at 1024 too);
             --precision bf16 trains them in mixed precision (bfloat16 operands of matrix products and
             convolutions, F32 weights; see kiln train --help), default fp32; --cuda-graphs on replays each
@@ -70,7 +74,8 @@ final class BenchCommand {
 
     static int run(String[] args, PrintStream out) throws Exception {
         if (args.length == 0 || args[0].startsWith("--")) {
-            throw new IllegalArgumentException("name a workload: kiln bench mlp|lenet|lstm|gru|rnn|resnet|resnet18|sgemm|conv");
+            throw new IllegalArgumentException("name a workload: kiln bench mlp|lenet|lstm|gru|rnn|resnet|resnet18|sgemm|conv"
+                    + "|dispatch");
         }
         String workload = args[0];
         Options o = Options.parse(Arrays.copyOfRange(args, 1, args.length));
@@ -88,8 +93,12 @@ final class BenchCommand {
                 o.rejectUnknown();
                 yield convolutions(out);
             }
+            case "dispatch" -> {
+                o.rejectUnknown();
+                yield dispatch(out);
+            }
             default -> throw new IllegalArgumentException("unknown workload '" + workload
-                    + "'; known: mlp, lenet, lstm, gru, rnn, resnet, resnet18, sgemm, conv");
+                    + "'; known: mlp, lenet, lstm, gru, rnn, resnet, resnet18, sgemm, conv, dispatch");
         };
     }
 
@@ -259,6 +268,43 @@ final class BenchCommand {
             r.put(name + "_forward_ms", Math.round(forward * 1000) / 1000.0);
             r.put(name + "_forward_backward_ms", Math.round(both * 1000) / 1000.0);
         }
+    }
+
+    /**
+     * Microseconds per step of four tiny ops and their backward, each step in its own scope and read back, over
+     * ranges of the JVM's first 20,000 steps: what the engine costs beside arithmetic, and how long the JIT takes to
+     * bring it down (short benchmark epochs run early in that curve).
+     */
+    private static int dispatch(PrintStream out) {
+        Backend backend = Engine.get().backend();
+        Engine.seed(1);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("workload", "dispatch");
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(4, 4).requiresGrad(true);
+            Tensor w = Tensor.randn(4, 4).requiresGrad(true);
+            int done = 0;
+            for (int end : new int[] {10, 60, 120, 500, 1000, 5000, 20_000}) {
+                int first = done + 1;
+                long start = System.nanoTime();
+                for (; done < end; done++) {
+                    try (Scope step = Scope.open()) {
+                        Tensor loss = x.matmul(w).relu().add(x).sum();
+                        loss.backward();
+                        loss.item();
+                        x.zeroGrad();
+                        w.zeroGrad();
+                    }
+                }
+                double micros = (System.nanoTime() - start) / 1e3 / (end - first + 1);
+                out.printf("steps %d-%d: %.1f us per step%n", first, end, micros);
+                r.put("us_per_step_" + first + "_" + end, Math.round(micros * 10) / 10.0);
+            }
+        }
+        r.put("backend", backend.name());
+        r.put("device", backend.deviceName());
+        out.println(Json.line(r));
+        return 0;
     }
 
     /** Median wall time in ms of 100 runs of {@code body}, each in its own scope, after 50 warm-ups. */

@@ -191,6 +191,18 @@ class KilnCommandTest {
     }
 
     @Test
+    void benchDispatchTimesTinyStepsOverTheFirstTwentyThousand() {
+        Result r = kiln("bench", "dispatch");
+        assertEquals(0, r.code(), r.toString());
+        JsonObject summary = r.lastLineJson();
+        assertEquals("dispatch", summary.get("workload").getAsString());
+        for (String key : List.of("us_per_step_1_10", "us_per_step_11_60", "us_per_step_61_120",
+                "us_per_step_121_500", "us_per_step_501_1000", "us_per_step_1001_5000", "us_per_step_5001_20000")) {
+            assertTrue(summary.get(key).getAsDouble() > 0, key + " in " + summary);
+        }
+    }
+
+    @Test
     void benchResnet18TrainsTheElevenMillionParameterNetOnRandomImages() {
         Result r = kiln("bench", "resnet18", "--steps", "1", "--epochs", "1", "--batch", "2");
         assertEquals(0, r.code(), r.toString());
