@@ -10,8 +10,9 @@
 #              then PyTorch eager in FP32 and under bf16 autocast: accuracy and speed of each (same data as workloads)
 #   graphs     W1, W2 and W3 with Kiln on CUDA with --cuda-graphs on (the step replayed as a CUDA graph), then
 #              off, 2 epochs each (same data as workloads); W3's 146 operations a step become one graph launch
-#   large      the rest of issue 10's table, Kiln then PyTorch for each: W1-W3 at batch 1024 (2 epochs), the zoo's
-#              resnet on MNIST and ResNet-18 on random 3x32x32 images at batch 256 (same data as workloads)
+#   large      the rest of issue 10's table, Kiln then PyTorch for each: W1-W3 at batch 1024 for 6 epochs (the first
+#              run's 2 epochs timed a 0.3 s epoch 2, JVM warm-up), the zoo's resnet on MNIST (4 epochs) and ResNet-18 on
+#              random 3x32x32 images (6) at batch 256 (same data as workloads)
 #   explain    what the first GPU session could not measure, about 4 minutes (same data as workloads; $OUT gets
 #              more than the 8 files a device call returns: run it as OUT=/tmp/r device-check.sh explain, then tar
 #              /tmp/r into the real $OUT): ScopedStepsMemoryTest again and CudaOutOfMemoryTest; W1-W3 at batch 1024
@@ -101,8 +102,8 @@ case "$stage" in
         done ;;
     large)
         data="$root/target/gpu-data"
-        for run in "mlp --batch 1024 --epochs 2" "lenet --batch 1024 --epochs 2" "lstm --batch 1024 --epochs 2" \
-                   "resnet --epochs 2" "resnet18 --epochs 3"; do
+        for run in "mlp --batch 1024 --epochs 6" "lenet --batch 1024 --epochs 6" "lstm --batch 1024 --epochs 6" \
+                   "resnet --epochs 4" "resnet18 --epochs 6"; do
             name="${run%% *}-$(echo "$run" | tr -dc '0-9')"
             data_option=(--data-dir "$data")
             [ "${run%% *}" = resnet18 ] && data_option=()  # random images: kiln refuses an unused --data-dir
