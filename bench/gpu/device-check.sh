@@ -145,13 +145,14 @@ case "$stage" in
         tail -1 "$out/kiln-sgemm.txt"
         timeout 40 python3 "$root/bench/pytorch_reference.py" sgemm --device cuda > "$out/torch-sgemm.txt" 2>&1
         tail -1 "$out/torch-sgemm.txt"
-        # GPU time per kernel of 400 launches of a warm W2 step at batch 1024 (Nsight Compute reads hardware counters
-        # on Firecracker machines, not on gVisor ones: machine.txt and this file say which it was).
+        # GPU time per kernel of 400 launches in W2's second epoch at batch 1024 (an epoch is about 1,800 launches
+        # with cuBLAS's and cuDNN's; Nsight Compute reads hardware counters on Firecracker machines, not on gVisor
+        # ones: machine.txt and this file say which it was).
         ncu="$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)"
         if [ -n "$ncu" ]; then
             KILN_BACKEND=cuda timeout 120 "$ncu" --target-processes all --clock-control none \
-                --metrics gpu__time_duration.sum --launch-skip 3000 --launch-count 400 --print-summary per-kernel \
-                "$bundle/kiln.sh" bench lenet --batch 1024 --epochs 2 --data-dir "$data" \
+                --metrics gpu__time_duration.sum --launch-skip 2500 --launch-count 400 --print-summary per-kernel \
+                "$bundle/kiln.sh" bench lenet --batch 1024 --epochs 3 --data-dir "$data" \
                 > "$out/ncu-lenet-1024.txt" 2>&1
             grep -E "==PROF==|Kernel|gpu__time_duration" "$out/ncu-lenet-1024.txt" | head -60
         else
