@@ -180,24 +180,23 @@ class KilnCommandTest {
 
     @Test
     void benchConvTimesLenetsTwoConvolutionsAndEndsWithAJsonSummary() {
-        Result r = kiln("bench", "conv");
-        assertEquals(0, r.code(), r.toString());
-        JsonObject summary = r.lastLineJson();
-        assertEquals("conv", summary.get("workload").getAsString());
-        for (String key : List.of("conv1_forward_ms", "conv1_forward_backward_ms", "conv2_forward_ms",
-                "conv2_forward_backward_ms")) {
-            assertTrue(summary.get(key).getAsDouble() > 0, key + " in " + summary);
-        }
+        assertTimedBench("conv", "conv1_forward_ms", "conv1_forward_backward_ms", "conv2_forward_ms",
+                "conv2_forward_backward_ms");
     }
 
     @Test
     void benchDispatchTimesTinyStepsOverTheFirstTwentyThousand() {
-        Result r = kiln("bench", "dispatch");
+        assertTimedBench("dispatch", "us_per_step_1_10", "us_per_step_11_60", "us_per_step_61_120",
+                "us_per_step_121_500", "us_per_step_501_1000", "us_per_step_1001_5000", "us_per_step_5001_20000");
+    }
+
+    /** {@code kiln bench workload} succeeds and its JSON summary names it and gives each of {@code times} above 0. */
+    private static void assertTimedBench(String workload, String... times) {
+        Result r = kiln("bench", workload);
         assertEquals(0, r.code(), r.toString());
         JsonObject summary = r.lastLineJson();
-        assertEquals("dispatch", summary.get("workload").getAsString());
-        for (String key : List.of("us_per_step_1_10", "us_per_step_11_60", "us_per_step_61_120",
-                "us_per_step_121_500", "us_per_step_501_1000", "us_per_step_1001_5000", "us_per_step_5001_20000")) {
+        assertEquals(workload, summary.get("workload").getAsString());
+        for (String key : times) {
             assertTrue(summary.get(key).getAsDouble() > 0, key + " in " + summary);
         }
     }
