@@ -6,6 +6,7 @@ in the same sitting. PyTorch is not a dependency of Kiln: install it only to com
 Usage: python3 bench/pytorch_reference.py mlp|lenet|lstm|resnet|resnet18|sgemm [--data mnist|fashion-mnist]
        [--data-dir ../shared/data] [--epochs N (mlp 5, lenet 3, lstm 3, resnet 2, resnet18 3)] [--batch B]
        [--steps S (resnet18: batches an epoch, 20)] [--threads 2] [--seed 1] [--device cpu|cuda]
+       [--conv-tf32 on|off (on, PyTorch's default: cuDNN convolutions on TF32 tensor cores)]
 resnet is Kiln's zoo ResNet on MNIST, resnet18 the CIFAR ResNet-18 on random 3x32x32 images with random labels
 (as `kiln bench resnet18`: it reports the last epoch's training loss instead of a test accuracy). sgemm is W5,
 as `kiln bench sgemm`: C = A*B in FP32 (TF32 off) for square N in 512-4096, best of 10 after 3 warm-ups, each
@@ -142,11 +143,14 @@ def main():
     p.add_argument('--data', default='mnist', choices=['mnist', 'fashion-mnist'])
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
+    p.add_argument('--conv-tf32', default='on', choices=['on', 'off'],
+                   help="off: torch.backends.cudnn.allow_tf32 = False, strict FP32 convolutions as Kiln's default")
     p.add_argument('--precision', default='fp32', choices=['fp32', 'bf16'],
                    help='bf16: forward passes under torch.autocast(dtype=torch.bfloat16), as kiln --precision bf16')
     a = p.parse_args()
     device = torch.device(a.device)
     gpu = device.type == 'cuda'
+    torch.backends.cudnn.allow_tf32 = a.conv_tf32 == 'on'
     torch.set_num_threads(a.threads)
     if a.workload == 'sgemm':
         sgemm(device)
@@ -191,6 +195,7 @@ def main():
         print(f'epoch {epoch}: {seconds:.1f} s, {rates[-1]:.0f} samples/s', flush=True)
     result = {'workload': a.workload, 'data': a.data if source == 'mnist' else 'random', 'framework':
               f'pytorch {torch.__version__}', 'batch': batch, 'epochs': a.epochs, 'precision': a.precision,
+              'conv_tf32': a.conv_tf32,
               'samples_per_s': round(statistics.median(rates[1:] or rates), 1)}
     if xt is not None:
         model.eval()
