@@ -35,7 +35,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 [ -d "$here/jre" ] || tar xzf "$here/jre.tgz" -C "$here"
 selection=("$@")
 [ ${#selection[@]} -gt 0 ] || selection=(--scan-class-path "$here/test-classes")
-exec "$here/jre/bin/java" -Xmx8g -Dkiln.shared.data="${KILN_DATA:-$here/../../shared/data}" ${KILN_JAVA_OPTS:-} \
+# The heap as the tests module's Surefire sets it (tests/pom.xml): fixed and touched from the start, so that
+# ScopedStepsMemoryTest's resident memory measures leaks, not the young generation filling for the first time.
+exec "$here/jre/bin/java" -Xms1g -Xmx1g -XX:+AlwaysPreTouch -Dkiln.shared.data="${KILN_DATA:-$here/../../shared/data}" \
+    ${KILN_JAVA_OPTS:-} \
     -jar "$here"/lib/junit-platform-console-standalone-*.jar execute \
     --class-path "$here/test-classes:$(ls "$here"/lib/*.jar | grep -v console-standalone | tr '\n' ':')" \
     --details=tree --disable-banner "${selection[@]}"
