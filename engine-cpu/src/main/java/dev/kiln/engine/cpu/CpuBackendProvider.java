@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 public final class CpuBackendProvider implements BackendProvider {
     private static final Logger LOG = LoggerFactory.getLogger(CpuBackendProvider.class);
     private static final String COUNT_OPERATIONS = "kiln.cpu.countOperations";
+    private static final String SKIP_ARITHMETIC = "kiln.cpu.skipArithmetic";
 
     @Override
     public String name() {
@@ -32,14 +33,29 @@ public final class CpuBackendProvider implements BackendProvider {
         }
     }
 
-    /** The CPU backend; behind {@link OperationCountingBackend} with {@code -Dkiln.cpu.countOperations=true}. */
+    /**
+     * The CPU backend; behind {@link OperationCountingBackend} with {@code -Dkiln.cpu.countOperations=true}, behind
+     * {@link ArithmeticSkippingBackend} with {@code -Dkiln.cpu.skipArithmetic=true} (not both).
+     */
     @Override
     public Backend create() {
         CpuBackend backend = new CpuBackend(CpuBackend.configuredThreads());
-        if (!Boolean.getBoolean(COUNT_OPERATIONS)) {
-            return backend;
+        boolean count = Boolean.getBoolean(COUNT_OPERATIONS);
+        boolean skip = Boolean.getBoolean(SKIP_ARITHMETIC);
+        if (count && skip) {
+            backend.close();
+            throw new IllegalArgumentException("-D" + COUNT_OPERATIONS + " and -D" + SKIP_ARITHMETIC
+                    + " are both set: choose one");
         }
-        LOG.info("CPU backend counts its operations ({}): see Backend.counters()", COUNT_OPERATIONS);
-        return OperationCountingBackend.wrap(backend);
+        if (count) {
+            LOG.info("CPU backend counts its operations ({}): see Backend.counters()", COUNT_OPERATIONS);
+            return OperationCountingBackend.wrap(backend);
+        }
+        if (skip) {
+            LOG.warn("CPU backend skips all arithmetic ({}): results are meaningless, timings show the host's share",
+                    SKIP_ARITHMETIC);
+            return ArithmeticSkippingBackend.wrap(backend);
+        }
+        return backend;
     }
 }

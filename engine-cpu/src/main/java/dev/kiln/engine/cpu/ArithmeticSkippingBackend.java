@@ -1,0 +1,54 @@
+package dev.kiln.engine.cpu;
+
+import dev.kiln.engine.Backend;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.Set;
+
+/**
+ * The CPU backend behind a proxy that skips every operation: what a training step still costs then is the host's
+ * share of it (the data loader, uploads and reads, autograd, scopes, dispatch), the most an engine whose arithmetic
+ * took no time at all could reach, which is what a fast GPU approaches. Results are meaningless: for timing only.
+ * Opt in with {@code -Dkiln.cpu.skipArithmetic=true}. Memory, transfers between host and backend, and questions
+ * about the backend still run; every other {@link Backend} method returns at once.
+ */
+final class ArithmeticSkippingBackend implements InvocationHandler {
+    /** Methods that still run; besides them only those that return a value (name, counters, ...). */
+    private static final Set<String> STILL_RUN = Set.of("allocate", "copyFromHost", "copyToHost", "synchronize",
+            "close");
+
+    private final CpuBackend backend;
+
+    private ArithmeticSkippingBackend(CpuBackend backend) {
+        this.backend = backend;
+    }
+
+    /** {@code backend} behind a skipping proxy, which the storages it allocates from now on name as their owner. */
+    static Backend wrap(CpuBackend backend) {
+        Backend proxy = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(),
+                new Class<?>[] {Backend.class}, new ArithmeticSkippingBackend(backend));
+        backend.reportStoragesAs(proxy);
+        return proxy;
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        if (method.getDeclaringClass() == Object.class) {
+            return switch (method.getName()) {
+                case "equals" -> proxy == args[0];
+                case "hashCode" -> System.identityHashCode(proxy);
+                default -> backend.name() + " (skipping arithmetic)";
+            };
+        }
+        if (method.getReturnType() == void.class && !STILL_RUN.contains(method.getName())) {
+            return null;
+        }
+        try {
+            return method.invoke(backend, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+}

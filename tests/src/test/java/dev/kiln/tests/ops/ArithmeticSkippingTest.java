@@ -1,0 +1,83 @@
+package dev.kiln.tests.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.BinaryOp;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.cpu.CpuBackendProvider;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CPU backend with {@code -Dkiln.cpu.skipArithmetic=true}: tensors still move between the host and the backend,
+ * every operation returns without computing (outputs keep what their memory held), and it cannot be combined with
+ * counting.
+ */
+class ArithmeticSkippingTest {
+    private static Backend skipping;
+
+    @BeforeAll
+    static void openSkippingBackend() {
+        skipping = withProperties(new String[] {"kiln.cpu.skipArithmetic"}, () -> new CpuBackendProvider().create());
+    }
+
+    @AfterAll
+    static void closeSkippingBackend() {
+        skipping.close();
+    }
+
+    private static Backend withProperties(String[] names, Supplier<Backend> create) {
+        for (String name : names) {
+            System.setProperty(name, "true");
+        }
+        try {
+            return create.get();
+        } finally {
+            for (String name : names) {
+                System.clearProperty(name);
+            }
+        }
+    }
+
+    @Test
+    void valuesMoveToTheBackendAndBack() {
+        try (Scope s = Scope.open()) {
+            Tensor a = Tensor.fromArray(new float[] {1, 2, 3}, 3).to(skipping);
+            assertSame(skipping, a.backend());
+            assertArrayEquals(new float[] {1, 2, 3}, a.toFloatArray());
+        }
+    }
+
+    @Test
+    void anOperationLeavesItsOutputAsItWas() {
+        try (Scope s = Scope.open()) {
+            Tensor a = Tensor.fromArray(new float[] {1, 2, 3}, 3).to(skipping);
+            Tensor out = Tensor.fromArray(new float[] {7, 8, 9}, 3).to(skipping);
+            skipping.binary(BinaryOp.ADD, a, a, out);
+            skipping.fill(out, 0);
+            assertArrayEquals(new float[] {7, 8, 9}, out.toFloatArray());
+        }
+    }
+
+    @Test
+    void questionsAboutTheBackendAreStillAnswered() {
+        assertEquals("cpu", skipping.name());
+        assertTrue(skipping.bytesInUse() >= 0);
+    }
+
+    @Test
+    void skippingAndCountingTogetherAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> withProperties(
+                new String[] {"kiln.cpu.skipArithmetic", "kiln.cpu.countOperations"},
+                () -> new CpuBackendProvider().create()));
+        assertTrue(e.getMessage().contains("choose one"), e.getMessage());
+    }
+}
