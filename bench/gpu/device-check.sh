@@ -18,8 +18,8 @@
 #              /tmp/r into the real $OUT): ScopedStepsMemoryTest again and CudaOutOfMemoryTest; W1-W3 at batch 1024
 #              for 8 epochs, Kiln then PyTorch (steady state, or the JVM's warm-up?), W1 with a Java Flight
 #              Recording; ResNet-18 in strict FP32 with a recording and with TF32, PyTorch's with and without TF32
-#              convolutions; kiln bench dispatch; W5 SGEMM with Kiln and with torch.mm; Nsight Compute's GPU time
-#              per kernel of a warm W2 step at batch 1024
+#              convolutions; kiln bench dispatch and conv (the host's cost of a cuDNN call); W5 SGEMM with Kiln and
+#              with torch.mm; Nsight Compute's GPU time per kernel of a warm W2 step at batch 1024
 #   all        the first session's single call (a session has 15 minutes of device time, a machine goes back
 #              30 s after a call): parity suite, step counters and CUDA graph tests, then W1-W3 for 2 epochs with
 #              Kiln and PyTorch; at most 9 minutes by its timeouts (run it with timeout_s 590).
@@ -144,6 +144,8 @@ case "$stage" in
         done
         KILN_BACKEND=cuda timeout 40 "$bundle/kiln.sh" bench dispatch > "$out/kiln-dispatch.txt" 2>&1
         tail -1 "$out/kiln-dispatch.txt"
+        KILN_BACKEND=cuda timeout 40 "$bundle/kiln.sh" bench conv > "$out/kiln-conv.txt" 2>&1
+        tail -3 "$out/kiln-conv.txt"
         KILN_BACKEND=cuda timeout 40 "$bundle/kiln.sh" bench sgemm > "$out/kiln-sgemm.txt" 2>&1
         tail -1 "$out/kiln-sgemm.txt"
         timeout 40 python3 "$root/bench/pytorch_reference.py" sgemm --device cuda > "$out/torch-sgemm.txt" 2>&1

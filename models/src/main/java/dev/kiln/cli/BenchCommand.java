@@ -56,7 +56,8 @@ final class BenchCommand {
                         training speed and the last epoch's loss (random labels teach nothing)
               sgemm     W5: C = A*B for square N in 512, 1024, 2048, 4096; best of 10 after 3 warm-ups
               conv      W2's two convolutions alone at batch 64: forward, and forward with backward (input,
-                        weight and bias gradients); median of 100 after 50 warm-ups
+                        weight and bias gradients); median of 100 after 50 warm-ups, until the device has
+                        finished and until the call returned (the host's share, on a GPU)
               dispatch  the engine's cost per step apart from arithmetic, from the JVM's first step on: a step of
                         four tiny ops ([4, 4] matmul, ReLU, add, sum) and their backward in a scope, read back
                         (as a training step reads its loss); microseconds per step over steps 1-10, 11-60, 61-120,
@@ -253,20 +254,23 @@ final class BenchCommand {
             try (Autograd.Guard g = Autograd.noGrad()) {
                 gradOut = F.conv2d(x, w, b, 1, 0).fullLike(1);
             }
-            double forward = medianMillis(backend, () -> {
+            Timing forward = medianMillis(backend, () -> {
                 try (Autograd.Guard g = Autograd.noGrad()) {
                     F.conv2d(x, w, b, 1, 0);
                 }
             });
-            double both = medianMillis(backend, () -> {
+            Timing both = medianMillis(backend, () -> {
                 w.clearGrad();
                 b.clearGrad();
                 x.clearGrad();
                 F.conv2d(x, w, b, 1, 0).backward(gradOut);
             });
-            out.printf("%s: forward %.3f ms, forward and backward %.3f ms%n", name, forward, both);
-            r.put(name + "_forward_ms", Math.round(forward * 1000) / 1000.0);
-            r.put(name + "_forward_backward_ms", Math.round(both * 1000) / 1000.0);
+            out.printf("%s: forward %.3f ms (host %.3f ms), forward and backward %.3f ms (host %.3f ms)%n", name,
+                    forward.total(), forward.host(), both.total(), both.host());
+            r.put(name + "_forward_ms", Math.round(forward.total() * 1000) / 1000.0);
+            r.put(name + "_forward_backward_ms", Math.round(both.total() * 1000) / 1000.0);
+            r.put(name + "_forward_host_ms", Math.round(forward.host() * 1000) / 1000.0);
+            r.put(name + "_forward_backward_host_ms", Math.round(both.host() * 1000) / 1000.0);
         }
     }
 
@@ -307,22 +311,38 @@ final class BenchCommand {
         return 0;
     }
 
-    /** Median wall time in ms of 100 runs of {@code body}, each in its own scope, after 50 warm-ups. */
-    private static double medianMillis(Backend backend, Runnable body) {
-        double[] ms = new double[100];
-        for (int i = -50; i < ms.length; i++) {
+    /**
+     * Medians in ms of a body's wall time until the device has finished ({@code total}) and until the body returned
+     * ({@code host}: on an asynchronous device, the host's cost of issuing the work; on the CPU about the total).
+     */
+    private record Timing(double total, double host) {
+    }
+
+    /** {@link Timing} of 100 runs of {@code body}, each in its own scope, after 50 warm-ups. */
+    private static Timing medianMillis(Backend backend, Runnable body) {
+        double[] total = new double[100];
+        double[] host = new double[100];
+        for (int i = -50; i < total.length; i++) {
             backend.synchronize();
             long t = System.nanoTime();
             try (Scope step = Scope.open()) {
                 body.run();
+                long issued = System.nanoTime();
                 backend.synchronize();
+                if (i >= 0) {
+                    host[i] = (issued - t) / 1e6;
+                }
             }
             if (i >= 0) {
-                ms[i] = (System.nanoTime() - t) / 1e6;
+                total[i] = (System.nanoTime() - t) / 1e6;
             }
         }
-        Arrays.sort(ms);
-        return (ms[ms.length / 2 - 1] + ms[ms.length / 2]) / 2;
+        return new Timing(median(total), median(host));
+    }
+
+    private static double median(double[] values) {
+        Arrays.sort(values);
+        return (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
     }
 
     /** VmHWM of this process in MiB, or -1 where /proc is missing. */

@@ -181,7 +181,8 @@ class KilnCommandTest {
     @Test
     void benchConvTimesLenetsTwoConvolutionsAndEndsWithAJsonSummary() {
         assertTimedBench("conv", "conv1_forward_ms", "conv1_forward_backward_ms", "conv2_forward_ms",
-                "conv2_forward_backward_ms");
+                "conv2_forward_backward_ms", "conv1_forward_host_ms", "conv1_forward_backward_host_ms",
+                "conv2_forward_host_ms", "conv2_forward_backward_host_ms");
     }
 
     @Test
