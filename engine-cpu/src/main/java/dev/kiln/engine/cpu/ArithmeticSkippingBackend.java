@@ -12,12 +12,15 @@ import java.util.Set;
  * share of it (the data loader, uploads and reads, autograd, scopes, dispatch), the most an engine whose arithmetic
  * took no time at all could reach, which is what a fast GPU approaches. Results are meaningless: for timing only.
  * Opt in with {@code -Dkiln.cpu.skipArithmetic=true}. Memory, transfers between host and backend, and questions
- * about the backend still run; every other {@link Backend} method returns at once.
+ * about the backend still run; every other {@link Backend} method returns at once. Its name,
+ * {@value #NAME}, marks every figure made with it (kiln bench's JSON line names the backend).
  */
 final class ArithmeticSkippingBackend implements InvocationHandler {
     /** Methods that still run; besides them only those that return a value (name, counters, ...). */
     private static final Set<String> STILL_RUN = Set.of("allocate", "copyFromHost", "copyToHost", "synchronize",
             "close");
+
+    static final String NAME = "cpu-skipping-arithmetic";
 
     private final CpuBackend backend;
 
@@ -39,8 +42,11 @@ final class ArithmeticSkippingBackend implements InvocationHandler {
             return switch (method.getName()) {
                 case "equals" -> proxy == args[0];
                 case "hashCode" -> System.identityHashCode(proxy);
-                default -> backend.name() + " (skipping arithmetic)";
+                default -> NAME;
             };
+        }
+        if (method.getName().equals("name")) {
+            return NAME;
         }
         if (method.getReturnType() == void.class && !STILL_RUN.contains(method.getName())) {
             return null;

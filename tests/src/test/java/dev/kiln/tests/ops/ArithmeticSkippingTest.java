@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.BinaryOp;
+import dev.kiln.engine.Device;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.cpu.CpuBackendProvider;
@@ -68,8 +69,13 @@ class ArithmeticSkippingTest {
     }
 
     @Test
+    void itsNameMarksWhatIsMeasuredWithIt() {
+        assertEquals("cpu-skipping-arithmetic", skipping.name());
+    }
+
+    @Test
     void questionsAboutTheBackendAreStillAnswered() {
-        assertEquals("cpu", skipping.name());
+        assertEquals(Device.CPU, skipping.device());
         assertTrue(skipping.bytesInUse() >= 0);
     }
 
