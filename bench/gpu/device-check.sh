@@ -13,13 +13,13 @@
 #   large      the rest of issue 10's table, Kiln then PyTorch for each: W1-W3 at batch 1024 for 6 epochs (the first
 #              run's 2 epochs timed a 0.3 s epoch 2, JVM warm-up), the zoo's resnet on MNIST (4 epochs) and ResNet-18 on
 #              random 3x32x32 images (6) at batch 256 (same data as workloads)
-#   explain    what the first GPU session could not measure, about 4 minutes (same data as workloads; $OUT gets
+#   explain    what the first GPU session could not measure, about 6 minutes (same data as workloads; $OUT gets
 #              more than the 8 files a device call returns: run it as OUT=/tmp/r device-check.sh explain, then tar
 #              /tmp/r into the real $OUT): ScopedStepsMemoryTest again and CudaOutOfMemoryTest; W1-W3 at batch 1024
 #              for 8 epochs, Kiln then PyTorch (steady state, or the JVM's warm-up?), W1 with a Java Flight
 #              Recording; ResNet-18 in strict FP32 with a recording and with TF32, PyTorch's with and without TF32
 #              convolutions; kiln bench dispatch and conv (the host's cost of a cuDNN call); W5 SGEMM with Kiln and
-#              with torch.mm; Nsight Compute's GPU time per kernel of a warm W2 step at batch 1024
+#              with torch.mm; Nsight Compute's GPU time per kernel of warm W2 (batch 1024) and ResNet-18 steps
 #   all        the first session's single call (a session has 15 minutes of device time, a machine goes back
 #              30 s after a call): parity suite, step counters and CUDA graph tests, then W1-W3 for 2 epochs with
 #              Kiln and PyTorch; at most 9 minutes by its timeouts (run it with timeout_s 590).
@@ -160,6 +160,11 @@ case "$stage" in
                 "$bundle/kiln.sh" bench lenet --batch 1024 --epochs 3 --data-dir "$data" \
                 > "$out/ncu-lenet-1024.txt" 2>&1
             grep -E "==PROF==|Kernel|gpu__time_duration" "$out/ncu-lenet-1024.txt" | head -60
+            # ResNet-18: about 250 kernels a step (194 of ours), 20 steps an epoch; 500 of them in its third epoch.
+            KILN_BACKEND=cuda timeout 150 "$ncu" --target-processes all --clock-control none \
+                --metrics gpu__time_duration.sum --launch-skip 11000 --launch-count 500 --print-summary per-kernel \
+                "$bundle/kiln.sh" bench resnet18 --epochs 3 > "$out/ncu-resnet18.txt" 2>&1
+            grep -E "==PROF==|Kernel|gpu__time_duration" "$out/ncu-resnet18.txt" | head -60
         else
             echo "no ncu on this machine" | tee "$out/ncu-lenet-1024.txt"
         fi ;;
