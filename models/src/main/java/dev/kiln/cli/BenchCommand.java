@@ -66,7 +66,8 @@ final class BenchCommand {
             --precision bf16 trains them in mixed precision (bfloat16 operands of matrix products and
             convolutions, F32 weights; see kiln train --help), default fp32; --cuda-graphs on replays each
             training step as a recorded CUDA graph on a GPU (see kiln train --help), default off.
-            The last line printed is one JSON object with the figures.
+            The last line printed is one JSON object with the figures. A note before it says when the timed
+            epochs (2..N) took under 2 s in all: that early the JIT is still compiling Kiln, so time more epochs.
             """;
 
 
@@ -169,6 +170,7 @@ final class BenchCommand {
                 }
             });
             List<EpochMetrics> history = trainer.fit(new DataLoader(train, batch, true, 1), null, epochs);
+            warnIfWarmUpDominates(history, out);
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("workload", workload);
             r.put("batch", batch);
@@ -191,6 +193,22 @@ final class BenchCommand {
             out.println(Json.line(r));
         }
         return 0;
+    }
+
+    /** Timed epochs shorter than this run while the JIT is still compiling the engine (kiln bench dispatch). */
+    private static final double STEADY_STATE_SECONDS = 2.0;
+
+    /**
+     * Says so when the timed epochs (2..N) took under {@link #STEADY_STATE_SECONDS} in all: on a fast GPU a short
+     * epoch times the JVM's warm-up as much as the training (docs/BENCHMARKS.md, kiln bench dispatch).
+     */
+    private static void warnIfWarmUpDominates(List<EpochMetrics> history, PrintStream out) {
+        double timed = history.stream().skip(1).mapToDouble(EpochMetrics::seconds).sum();
+        if (history.size() > 1 && timed < STEADY_STATE_SECONDS) {
+            out.printf("note: epochs 2-%d took %.2f s in all; so early in the JVM's life much of Kiln still runs"
+                    + " interpreted, and samples/s understate its steady state: time more epochs (--epochs)%n",
+                    history.size(), timed);
+        }
     }
 
     /** C = A B on square F32 matrices; a GPU backend is synchronised around each product, so its time is the GEMM's. */

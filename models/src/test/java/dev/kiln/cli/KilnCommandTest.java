@@ -214,6 +214,14 @@ class KilnCommandTest {
     }
 
     @Test
+    void benchSaysWhenItsTimedEpochsAreTooShortForTheJvmsSteadyState() {
+        Result r = kiln("bench", "resnet18", "--steps", "1", "--epochs", "2", "--batch", "2");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("note: epochs 2-2 took") && r.out().contains("--epochs"), r.toString());
+        assertEquals("resnet18", r.lastLineJson().get("workload").getAsString(), "the JSON line stays last");
+    }
+
+    @Test
     void benchRefusesOptionsItDoesNotUse() {
         Result r = kiln("bench", "resnet18", "--data-dir", "/tmp");
         assertEquals(2, r.code(), r.toString());
