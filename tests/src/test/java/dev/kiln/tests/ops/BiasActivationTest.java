@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code F.linear(x, w, b, activation, param)}, the dense layer with its bias and activation fused: the same
  * values and gradients as {@code F.linear(x, w, b)} followed by the activation, on the engine's backend (to the bit
  * on the CPU, with its fused F32 ReLU and tanh and the SPI's composite for the rest; see
- * {@link FusableActivations#tolerance}); and the rule it rests on,
- * that these activations' backward gives the same result from the output alone.
+ * {@link FusableActivations#tolerance}); and the rule it rests on, that these activations' backward gives the same
+ * result from the output alone.
  */
 class BiasActivationTest {
     private Scope scope;
