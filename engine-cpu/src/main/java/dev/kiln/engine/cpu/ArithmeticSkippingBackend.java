@@ -2,9 +2,7 @@ package dev.kiln.engine.cpu;
 
 import dev.kiln.engine.Backend;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.util.Set;
 
 /**
@@ -28,22 +26,15 @@ final class ArithmeticSkippingBackend implements InvocationHandler {
         this.backend = backend;
     }
 
-    /** {@code backend} behind a skipping proxy, which the storages it allocates from now on name as their owner. */
+    /** {@code backend} behind a skipping proxy ({@link CpuBackendProxy#wrap}). */
     static Backend wrap(CpuBackend backend) {
-        Backend proxy = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(),
-                new Class<?>[] {Backend.class}, new ArithmeticSkippingBackend(backend));
-        backend.reportStoragesAs(proxy);
-        return proxy;
+        return CpuBackendProxy.wrap(backend, new ArithmeticSkippingBackend(backend));
     }
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         if (method.getDeclaringClass() == Object.class) {
-            return switch (method.getName()) {
-                case "equals" -> proxy == args[0];
-                case "hashCode" -> System.identityHashCode(proxy);
-                default -> NAME;
-            };
+            return CpuBackendProxy.objectMethod(proxy, method, args, NAME);
         }
         if (method.getName().equals("name")) {
             return NAME;
@@ -51,10 +42,6 @@ final class ArithmeticSkippingBackend implements InvocationHandler {
         if (method.getReturnType() == void.class && !STILL_RUN.contains(method.getName())) {
             return null;
         }
-        try {
-            return method.invoke(backend, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
+        return CpuBackendProxy.call(backend, method, args);
     }
 }

@@ -76,7 +76,7 @@ public final class CpuBackend implements Backend {
 
     /**
      * Makes the storages this backend allocates from now on name {@code owner} as their backend, so that
-     * operations on their tensors go through it ({@link OperationCountingBackend}); {@code this} by default.
+     * operations on their tensors go through it ({@link CpuBackendProxy}); {@code this} by default.
      */
     void reportStoragesAs(Backend owner) {
         this.storageOwner = owner;

@@ -2,9 +2,7 @@ package dev.kiln.engine.cpu;
 
 import dev.kiln.engine.Backend;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -34,19 +32,16 @@ final class OperationCountingBackend implements InvocationHandler {
         this.backend = backend;
     }
 
-    /** {@code backend} behind a counting proxy, which the storages it allocates from now on name as their owner. */
+    /** {@code backend} behind a counting proxy ({@link CpuBackendProxy#wrap}). */
     static Backend wrap(CpuBackend backend) {
-        Backend proxy = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(),
-                new Class<?>[] {Backend.class}, new OperationCountingBackend(backend));
-        backend.reportStoragesAs(proxy);
-        return proxy;
+        return CpuBackendProxy.wrap(backend, new OperationCountingBackend(backend));
     }
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         String name = method.getName();
         if (method.getDeclaringClass() == Object.class) {
-            return objectMethod(proxy, name, args);
+            return CpuBackendProxy.objectMethod(proxy, method, args, backend.name() + " (counting operations)");
         }
         if (name.equals("counters")) {
             return counters();
@@ -56,11 +51,7 @@ final class OperationCountingBackend implements InvocationHandler {
         } else if (!NOT_OPERATIONS.contains(name)) {
             calls.computeIfAbsent(name, k -> new LongAdder()).increment();
         }
-        try {
-            return method.invoke(backend, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
+        return CpuBackendProxy.call(backend, method, args);
     }
 
     private Map<String, Long> counters() {
@@ -72,13 +63,5 @@ final class OperationCountingBackend implements InvocationHandler {
         counters.put("allocations", allocations.sum());
         byMethod.forEach((name, count) -> counters.put("operation." + name, count));
         return counters;
-    }
-
-    private Object objectMethod(Object proxy, String name, Object[] args) {
-        return switch (name) {
-            case "equals" -> proxy == args[0];
-            case "hashCode" -> System.identityHashCode(proxy);
-            default -> backend.name() + " (counting operations)";
-        };
     }
 }
