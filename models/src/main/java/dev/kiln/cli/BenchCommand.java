@@ -355,12 +355,7 @@ final class BenchCommand {
                 total[i] = (System.nanoTime() - t) / 1e6;
             }
         }
-        return new Timing(median(total), median(host));
-    }
-
-    private static double median(double[] values) {
-        Arrays.sort(values);
-        return (values[values.length / 2 - 1] + values[values.length / 2]) / 2;
+        return new Timing(TrainCommand.median(total), TrainCommand.median(host));
     }
 
     /** VmHWM of this process in MiB, or -1 where /proc is missing. */

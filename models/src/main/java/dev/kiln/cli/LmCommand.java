@@ -150,9 +150,7 @@ final class LmCommand {
 
     /** Median over epochs 2..N (epoch 1 warms up), or epoch 1 alone. */
     private static double median(List<Double> rates) {
-        List<Double> timed = rates.size() > 1 ? rates.subList(1, rates.size()) : rates;
-        double[] v = timed.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return TrainCommand.medianAfterWarmUp(rates.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     private static double round(double v) {

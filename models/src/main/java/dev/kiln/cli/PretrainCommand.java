@@ -197,8 +197,7 @@ final class PretrainCommand {
 
     /** Median of the epochs' throughput, leaving out epoch 1 (warm-up) when there are more. */
     private static double medianSamplesPerSecond(List<AutoencoderEpoch> history) {
-        double[] v = history.stream().skip(history.size() > 1 ? 1 : 0).mapToDouble(AutoencoderEpoch::samplesPerSecond)
-                .sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return TrainCommand.medianAfterWarmUp(history.stream().mapToDouble(AutoencoderEpoch::samplesPerSecond)
+                .toArray());
     }
 }

@@ -20,6 +20,7 @@ import dev.kiln.train.Trainer;
 import dev.kiln.zoo.Zoo;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -169,9 +170,19 @@ final class TrainCommand {
 
     /** Median training throughput over epochs 2..N (epoch 1 is warm-up), as the benchmark protocol asks. */
     static double median(List<EpochMetrics> history) {
-        List<EpochMetrics> timed = history.size() > 1 ? history.subList(1, history.size()) : history;
-        double[] v = timed.stream().mapToDouble(EpochMetrics::samplesPerSecond).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return medianAfterWarmUp(history.stream().mapToDouble(EpochMetrics::samplesPerSecond).toArray());
+    }
+
+    /** The median of {@code rates} but the first (epoch 1, the warm-up), or the first alone. */
+    static double medianAfterWarmUp(double[] rates) {
+        return median(rates.length > 1 ? Arrays.copyOfRange(rates, 1, rates.length) : rates);
+    }
+
+    /** The median of {@code values} (of the middle two for an even count); sorts them. */
+    static double median(double[] values) {
+        Arrays.sort(values);
+        int n = values.length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
 
     /** {@code --precision fp32|bf16} (default fp32): the {@link Trainer#precision} of a run. */
