@@ -30,9 +30,9 @@ final class ChannelParts {
         return Math.max(1, Math.min((BUSY_BLOCKS + channels - 1) / channels, perChannel / MIN_PART));
     }
 
-    /** {@code values} doubles on x's device, for the parts' partial results. */
-    static Tensor partials(Tensor x, long values) {
-        return Tensor.empty(Shape.of(Math.toIntExact(values)), DType.F64, x.backend());
+    /** {@code count} doubles on x's device: the parts' partial results, or batch norm's double statistics. */
+    static Tensor doubles(Tensor x, long count) {
+        return Tensor.empty(Shape.of(Math.toIntExact(count)), DType.F64, x.backend());
     }
 
     /** out[c] = the sum of channel c's {@code parts} partial sums in {@code partials} [channels * parts]. */

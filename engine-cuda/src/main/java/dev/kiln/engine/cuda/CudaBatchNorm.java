@@ -46,7 +46,7 @@ final class CudaBatchNorm {
         Tensor mean = saveMean != null ? saveMean : channelTemporary(x, l);
         Tensor invStd = saveInvStd != null ? saveInvStd : channelTemporary(x, l);
         // The statistics again in double, [mean..., invStd...], which the element-wise pass normalises with.
-        Tensor stats = ChannelParts.partials(x, 2 * l.channels());
+        Tensor stats = ChannelParts.doubles(x, 2 * l.channels());
         long parts = l.parts();
         try {
             if (training && parts > 1) {
@@ -110,7 +110,7 @@ final class CudaBatchNorm {
     /** Training statistics with each channel cut into {@code parts} blocks, then combined per channel. */
     private void statisticsInParts(Tensor x, Layout l, long parts, double eps, Tensor mean, Tensor invStd,
                                    Tensor stats, Tensor runningMean, Tensor runningVar, double momentum) {
-        try (Tensor partials = ChannelParts.partials(x, l.channels() * parts * 3)) {
+        try (Tensor partials = ChannelParts.doubles(x, l.channels() * parts * 3)) {
             launcher.begin().pointer(x).int64(l.n()).int64(l.channels()).int64(l.spatial()).int64(parts)
                     .pointer(partials)
                     .launch(kernels.function(Kernel.BN_STATS_PARTS, x.dtype()),
@@ -125,7 +125,7 @@ final class CudaBatchNorm {
     private void backwardSumsInParts(Tensor x, Tensor gradOut, Tensor y, UnaryOp activation, double param,
                                      Tensor saveMean, Tensor saveInvStd, Layout l, long parts, Tensor sumDy,
                                      Tensor sumDyXhat) {
-        try (Tensor partials = ChannelParts.partials(x, l.channels() * parts * 2)) {
+        try (Tensor partials = ChannelParts.doubles(x, l.channels() * parts * 2)) {
             launcher.begin().pointer(x).pointer(gradOut).pointer(y).int32(code(activation)).float64(param)
                     .pointer(saveMean).pointer(saveInvStd).int64(l.n()).int64(l.channels()).int64(l.spatial())
                     .int64(parts).pointer(partials)

@@ -137,7 +137,7 @@ final class CudaConvolution implements AutoCloseable {
                     .launch(kernels.function(Kernel.CHANNEL_SUM, gradOut.dtype()), launcher.blocksForRows(channels));
             return;
         }
-        try (Tensor partials = ChannelParts.partials(gradOut, channels * parts)) {
+        try (Tensor partials = ChannelParts.doubles(gradOut, channels * parts)) {
             launcher.begin().pointer(gradOut).int64(g.batch()).int64(channels).int64(spatial).int64(parts)
                     .pointer(partials)
                     .launch(kernels.function(Kernel.CHANNEL_SUM_PARTS, gradOut.dtype()),

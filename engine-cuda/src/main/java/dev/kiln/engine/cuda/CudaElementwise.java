@@ -116,7 +116,7 @@ final class CudaElementwise {
                             launcher.blocksForRows(channels));
             return;
         }
-        try (Tensor partials = gradBias == null ? null : ChannelParts.partials(y, channels * parts)) {
+        try (Tensor partials = gradBias == null ? null : ChannelParts.doubles(y, channels * parts)) {
             launcher.begin().int32(op.ordinal()).float64(param).pointer(y).pointer(gradY).pointer(gradPre)
                     .int64(y.dim(0)).int64(channels).int64(spatial).int64(parts).pointer(partials)
                     .launch(kernels.function(Kernel.CHANNEL_ACTIVATION_BACKWARD_PARTS, y.dtype()),
