@@ -188,8 +188,7 @@ def main():
             loss.backward()
             opt.step()
             last_loss = loss.item()
-        if gpu:
-            torch.cuda.synchronize()
+        sync(device)
         seconds = time.perf_counter() - start
         rates.append(len(x) / seconds)
         print(f'epoch {epoch}: {seconds:.1f} s, {rates[-1]:.0f} samples/s', flush=True)
