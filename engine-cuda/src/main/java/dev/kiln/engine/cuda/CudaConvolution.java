@@ -90,7 +90,7 @@ final class CudaConvolution implements AutoCloseable {
             setMath(p, p.forward.mathType());
             Status.cudnn(cudnn.cudnnConvolutionForward(context.cudnn(), one(input), p.input, x.pointer(),
                     p.filter, f.pointer(), p.convolution, p.forward.algorithm(), w.pointer(), w.bytes(),
-                    zero(input), p.output, y.pointer()), "cudnnConvolutionForward " + g);
+                    zero(input), p.output, y.pointer()), () -> "cudnnConvolutionForward " + g);
         }
         if (bias != null) {
             long n = out.size();
@@ -108,7 +108,7 @@ final class CudaConvolution implements AutoCloseable {
             Status.cudnn(cudnn.cudnnConvolutionBackwardData(context.cudnn(), one(gradOut), p.filter,
                     f.pointer(), p.output, dy.pointer(), p.convolution,
                     p.backwardData.algorithm(), w.pointer(), w.bytes(), zero(gradOut), p.input,
-                    dx.pointer()), "cudnnConvolutionBackwardData " + g);
+                    dx.pointer()), () -> "cudnnConvolutionBackwardData " + g);
         }
     }
 
@@ -120,7 +120,7 @@ final class CudaConvolution implements AutoCloseable {
             Status.cudnn(cudnn.cudnnConvolutionBackwardFilter(context.cudnn(), one(input), p.input,
                     x.pointer(), p.output, dy.pointer(), p.convolution,
                     p.backwardFilter.algorithm(), w.pointer(), w.bytes(), zero(input), p.filter,
-                    df.pointer()), "cudnnConvolutionBackwardFilter " + g);
+                    df.pointer()), () -> "cudnnConvolutionBackwardFilter " + g);
         }
         if (gradBias != null) {
             biasGradient(gradOut, g, gradBias);

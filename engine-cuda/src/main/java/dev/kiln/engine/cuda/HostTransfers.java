@@ -45,7 +45,7 @@ final class HostTransfers implements AutoCloseable {
             Slot slot = nextSlot(bytes);
             put(window(src, first, count), slot.bytes(bytes), dst.dtype());
             Status.runtime(cudart.cudaMemcpyAsync(deviceAt(dst, first), slot.pinned, bytes, cudart.cudaMemcpyHostToDevice,
-                    context.stream()), "cudaMemcpyAsync(host to device, " + bytes + " bytes)");
+                    context.stream()), () -> "cudaMemcpyAsync(host to device, " + bytes + " bytes)");
             slot.recordCopy(context);
         });
     }
@@ -60,7 +60,7 @@ final class HostTransfers implements AutoCloseable {
         forEachChunk(src, (first, count, bytes) -> {
             Slot slot = nextSlot(bytes);
             Status.runtime(cudart.cudaMemcpyAsync(slot.pinned, deviceAt(src, first), bytes, cudart.cudaMemcpyDeviceToHost,
-                    context.stream()), "cudaMemcpyAsync(device to host, " + bytes + " bytes)");
+                    context.stream()), () -> "cudaMemcpyAsync(device to host, " + bytes + " bytes)");
             context.synchronize();
             get(slot.bytes(bytes), window(dst, first, count), src.dtype());
             slot.recordCopy(context);

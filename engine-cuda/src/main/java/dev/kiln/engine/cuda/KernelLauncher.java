@@ -127,7 +127,8 @@ final class KernelLauncher implements AutoCloseable {
     void launch(CudaKernels.Function function, int blocks) {
         context.bindThread();
         Status.driver(cudart.cuLaunchKernel(function.handle(), blocks, 1, 1, THREADS, 1, 1, 0, context.stream(),
-                params, (PointerPointer<?>) null), "cuLaunchKernel(" + function.name() + ", " + blocks + " blocks)");
+                params, (PointerPointer<?>) null),
+                () -> "cuLaunchKernel(" + function.name() + ", " + blocks + " blocks)");
         launches++;
     }
 

@@ -4,9 +4,13 @@ import org.bytedeco.cuda.global.cublas;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.cuda.global.cudnn;
 import org.bytedeco.cuda.global.nvrtc;
+import java.util.function.Supplier;
 import org.bytedeco.javacpp.BytePointer;
 
-/** Turns the status codes of the CUDA libraries into exceptions that name the failed call. */
+/**
+ * Turns the status codes of the CUDA libraries into exceptions that name the failed call. Calls made on every
+ * launch or step pass the call's name as a {@link Supplier}, so that it is only put together when the call failed.
+ */
 final class Status {
     private Status() {
     }
@@ -15,6 +19,13 @@ final class Status {
     static void runtime(int status, String call) {
         if (status != cudart.cudaSuccess) {
             throw new CudaException(call + " failed: " + runtimeError(status));
+        }
+    }
+
+    /** As {@link #runtime(int, String)}, naming the call only when it failed. */
+    static void runtime(int status, Supplier<String> call) {
+        if (status != cudart.cudaSuccess) {
+            runtime(status, call.get());
         }
     }
 
@@ -33,6 +44,13 @@ final class Status {
         }
     }
 
+    /** As {@link #driver(int, String)}, naming the call only when it failed. */
+    static void driver(int status, Supplier<String> call) {
+        if (status != cudart.CUDA_SUCCESS) {
+            driver(status, call.get());
+        }
+    }
+
     static void cublas(int status, String call) {
         if (status != cublas.CUBLAS_STATUS_SUCCESS) {
             throw new CudaException(call + " failed: cuBLAS status " + status);
@@ -43,6 +61,13 @@ final class Status {
         if (status != cudnn.CUDNN_STATUS_SUCCESS) {
             BytePointer text = cudnn.cudnnGetErrorString(status);
             throw new CudaException(call + " failed: " + (text == null ? "cuDNN status " + status : text.getString()));
+        }
+    }
+
+    /** As {@link #cudnn(int, String)}, naming the call only when it failed. */
+    static void cudnn(int status, Supplier<String> call) {
+        if (status != cudnn.CUDNN_STATUS_SUCCESS) {
+            cudnn(status, call.get());
         }
     }
 
