@@ -41,6 +41,16 @@ public interface Backend extends AutoCloseable {
     /** Copies {@code src} to host memory; the mirror of {@link #copyFromHost}. */
     void copyToHost(Tensor src, Buffer dst);
 
+    /**
+     * Starts copying the value of one-element {@code src} to the host and returns without waiting; the result waits
+     * only for the work queued before this call ({@link Tensor#itemAsync}). By default the value is read at once,
+     * which is all a backend whose operations finish before they return can do.
+     */
+    default PendingItem itemAsync(Tensor src) {
+        double value = src.item();
+        return () -> value;
+    }
+
     /** Copies {@code src} into {@code dst} of the same size, converting between dtypes if they differ. */
     void copy(Tensor src, Tensor dst);
 

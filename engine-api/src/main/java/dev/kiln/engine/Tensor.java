@@ -311,6 +311,19 @@ public final class Tensor implements AutoCloseable {
         };
     }
 
+    /**
+     * {@link #item()} without waiting for the device: the value of a one-element tensor, copied to the host behind
+     * the work that computes it. Queue more work, then {@link PendingItem#get} it: the device runs that work while
+     * the host waits for this value only (on the CPU the value is read at once).
+     */
+    public PendingItem itemAsync() {
+        Checks.open("itemAsync", this);
+        if (size() != 1) {
+            throw new IllegalArgumentException("itemAsync: needs exactly one element, tensor has shape " + shape);
+        }
+        return backend().itemAsync(this);
+    }
+
     private int checkedLength(String op) {
         Checks.open(op, this);
         if (size() > Integer.MAX_VALUE) {

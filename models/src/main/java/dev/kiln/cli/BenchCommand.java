@@ -178,6 +178,9 @@ final class BenchCommand {
             r.put("precision", precision.name().toLowerCase(Locale.ROOT));
             r.put("cuda_graphs", cudaGraphs && backend.canCaptureSteps());
             r.put("samples_per_s", Math.round(TrainCommand.median(history) * 10) / 10.0);
+            // Near 1: the device's work bounds the step and the host waits; near 0: the host's work bounds it.
+            r.put("loss_wait_share", Math.round(TrainCommand.medianAfterWarmUp(history.stream()
+                    .mapToDouble(m -> m.lossWaitSeconds() / m.seconds()).toArray()) * 100) / 100.0);
             if (test != null) {
                 Evaluation e = trainer.evaluate(new DataLoader(test, 1000, false, 1));
                 r.put("test_accuracy", TrainCommand.round(e.accuracy()));

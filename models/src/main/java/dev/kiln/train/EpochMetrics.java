@@ -6,8 +6,11 @@ package dev.kiln.train;
  *
  * @param seconds          wall time of the epoch's training loop (not validation)
  * @param samplesPerSecond training samples / seconds
+ * @param lossWaitSeconds  the part of {@code seconds} the host waited for step losses from the device (each read
+ *                         one step late): near {@code seconds} when the device's work bounds the epoch, near 0
+ *                         when the host's does (and on the CPU, whose steps are done when they return)
  */
 public record EpochMetrics(int epoch, double trainLoss, double trainAccuracy, double validationLoss,
                            double validationAccuracy, double validationTopK, double learningRate,
-                           double seconds, double samplesPerSecond) {
+                           double seconds, double samplesPerSecond, double lossWaitSeconds) {
 }

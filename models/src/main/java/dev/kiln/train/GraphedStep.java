@@ -5,6 +5,7 @@ import dev.kiln.engine.Autocast;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.PendingItem;
 import dev.kiln.engine.Precision;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
@@ -68,11 +69,12 @@ final class GraphedStep implements AutoCloseable {
     }
 
     /**
-     * One training step on {@code batch}, recorded first if need be: returns its loss and adds its hits. What the
+     * Queues one training step on {@code batch}, recorded first if need be: returns its loss on its way
+     * ({@link Tensor#itemAsync}) and adds its hits. What the
      * eager part makes (the optimizer's temporaries, say) is freed with the step's scope; the recording's tensors
      * live with the graph.
      */
-    double step(HostBatch batch, Tensor hits) {
+    PendingItem step(HostBatch batch, Tensor hits) {
         try (Scope step = Scope.open()) {
             load(batch);
             if (graph == null) {
@@ -82,7 +84,7 @@ final class GraphedStep implements AutoCloseable {
             graph.replay();
             optimizer.step();
             Accuracy.accumulate(scores, labels, hits);
-            return lossValue.item();
+            return lossValue.itemAsync();
         }
     }
 

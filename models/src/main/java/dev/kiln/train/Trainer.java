@@ -7,6 +7,7 @@ import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.PendingItem;
 import dev.kiln.engine.Precision;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
@@ -210,10 +211,8 @@ public final class Trainer {
 
     private EpochMetrics trainEpoch(DataLoader train, DataLoader validation, int epoch) {
         model.train();
-        double lossSum = 0;
-        long samples = 0;
-        int batchIndex = 0;
-        int batches = train.batchesPerEpoch();
+        StepLosses losses = new StepLosses(epoch, train.batchesPerEpoch(), listeners,
+                Boolean.getBoolean(StepLosses.WAIT_FOR_EACH_LOSS));
         // Hits are added up on the device and read once at the end: reading them at every step would make the
         // host wait for the device twice more per step than reading the loss does.
         Tensor hits = Scope.outside(() -> Tensor.zeros(DType.I64));
@@ -224,26 +223,24 @@ public final class Trainer {
                 if (graphed != null && !graphed.fits(batch)) {
                     continue;
                 }
-                double value = graphed != null && graphed.takes() ? graphed.step(batch, hits) : step(batch, hits);
-                lossSum += value * batch.size();
-                samples += batch.size();
-                batchIndex++;
-                int b = batchIndex;
-                listeners.forEach(x -> x.onBatchEnd(epoch, b, batches, value));
+                PendingItem loss = graphed != null && graphed.takes() ? graphed.step(batch, hits) : step(batch, hits);
+                losses.queued(loss, batch.size());
             }
+            losses.finish();
             correct = hits.toLongArray()[0];
         } finally {
             hits.close();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        long samples = losses.samples();
         Evaluation v = validation == null ? null : evaluate(validation);
-        return new EpochMetrics(epoch, lossSum / samples, correct / (double) samples,
+        return new EpochMetrics(epoch, losses.weightedSum() / samples, correct / (double) samples,
                 v == null ? Double.NaN : v.loss(), v == null ? Double.NaN : v.accuracy(), v == null ? Double.NaN : v.topK(),
-                optimizer.learningRate(), seconds, samples / seconds);
+                optimizer.learningRate(), seconds, samples / seconds, losses.waitSeconds());
     }
 
-    /** One eager training step on {@code batch}: returns its loss and adds its hits to {@code hits}. */
-    private double step(HostBatch batch, Tensor hits) {
+    /** Queues one eager training step on {@code batch}: returns its loss on its way and adds its hits to {@code hits}. */
+    private PendingItem step(HostBatch batch, Tensor hits) {
         try (Scope step = Scope.open()) {
             Tensor labels = batch.labels();
             Tensor scores;
@@ -256,7 +253,7 @@ public final class Trainer {
             l.backward();
             optimizer.step();
             Accuracy.accumulate(scores, labels, hits);
-            return l.item();
+            return l.itemAsync();
         }
     }
 

@@ -2,7 +2,12 @@ package dev.kiln.train;
 
 /** Hooks into {@link Trainer#fit}; every method has an empty default. */
 public interface TrainingListener {
-    /** Called after every training batch with that batch's loss. */
+    /**
+     * Called for every training batch with that batch's loss, once the loss has arrived: {@link Trainer} queues the
+     * next step before it reads a step's loss (on CUDA the device runs one while the host waits for the other), so
+     * this comes after the next batch's step has been queued; batches are reported in order, the last before
+     * {@link #onEpochEnd}.
+     */
     default void onBatchEnd(int epoch, int batch, int batchesPerEpoch, double loss) {
     }
 

@@ -12,7 +12,7 @@ class CountersPerStepTest {
     private final Map<String, Long> counts = new LinkedHashMap<>();
 
     private static EpochMetrics epoch(int epoch) {
-        return new EpochMetrics(epoch, 0, 0, Double.NaN, Double.NaN, Double.NaN, 0, 1, 1);
+        return new EpochMetrics(epoch, 0, 0, Double.NaN, Double.NaN, Double.NaN, 0, 1, 1, 0);
     }
 
     /** Runs {@code epochs} epochs of {@code steps} steps, adding {@code launchesPerStep} launches a step (and 500 more in epoch 1). */

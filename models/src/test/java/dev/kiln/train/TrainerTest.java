@@ -385,4 +385,32 @@ class TrainerTest {
             assertTrue(m.trainAccuracy() > 0.05 && m.trainAccuracy() < 0.95, "an untrained model: " + m.trainAccuracy());
         }
     }
+
+    @Test
+    void everyBatchIsReportedOnceInOrderAndTheEpochLossIsTheirSizeWeightedMean() {
+        Engine.seed(6);
+        ArrayDataset data = rule(300, 10);
+        try (Module model = mlp(16); Optimizer adam = new Adam(model.trainableParameters(), 1e-2)) {
+            Trainer trainer = trainer(model, adam);
+            List<Integer> batches = new ArrayList<>();
+            List<Double> losses = new ArrayList<>();
+            trainer.listener(new TrainingListener() {
+                @Override
+                public void onBatchEnd(int epoch, int batch, int batchesPerEpoch, double loss) {
+                    batches.add(batch);
+                    losses.add(loss);
+                }
+            });
+            EpochMetrics m = trainer.fit(new DataLoader(data, 64, true, 1), null, 1).get(0);
+
+            assertEquals(List.of(1, 2, 3, 4, 5), batches);
+            double weighted = 0;
+            for (int b = 0; b < 5; b++) {
+                weighted += losses.get(b) * (b < 4 ? 64 : 300 - 4 * 64);
+            }
+            assertEquals(weighted / 300, m.trainLoss(), 1e-12);
+            assertTrue(m.lossWaitSeconds() >= 0 && m.lossWaitSeconds() <= m.seconds(),
+                    m.lossWaitSeconds() + " s waited in a " + m.seconds() + " s epoch");
+        }
+    }
 }

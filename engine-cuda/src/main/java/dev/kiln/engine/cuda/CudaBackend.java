@@ -5,6 +5,7 @@ import dev.kiln.engine.BinaryOp;
 import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Device;
+import dev.kiln.engine.PendingItem;
 import dev.kiln.engine.Pool2dGeometry;
 import dev.kiln.engine.ReduceOp;
 import dev.kiln.engine.StepGraph;
@@ -35,6 +36,7 @@ public final class CudaBackend implements Backend {
     private final CudaKernels kernels;
     private final KernelLauncher launcher;
     private final HostTransfers transfers;
+    private final PendingReads reads;
     private final CudaLayout layout;
     private final CudaElementwise elementwise;
     private final CudaReductions reductions;
@@ -64,14 +66,19 @@ public final class CudaBackend implements Backend {
         this.context = new CudaContext(index, tf32);
         this.allocator = new DeviceAllocator(context);
         DeviceAllocator.Block workspace = null;
+        HostTransfers staging = null;
         try {
             workspace = allocator.allocate(CUBLAS_WORKSPACE_BYTES, "cuBLAS's workspace");
             context.useCublasWorkspace(workspace.address(), CUBLAS_WORKSPACE_BYTES);
             this.kernels = new CudaKernels(context, new KernelCompiler(context.computeCapability()));
             this.launcher = new KernelLauncher(context);
-            this.transfers = new HostTransfers(context);
+            staging = new HostTransfers(context);
+            this.reads = new PendingReads(context, this);
         } catch (RuntimeException e) {
             // A backend that cannot open leaves no device memory, stream or library handle behind.
+            if (staging != null) {
+                staging.close();
+            }
             if (workspace != null) {
                 allocator.free(workspace);
             }
@@ -80,6 +87,7 @@ public final class CudaBackend implements Backend {
             throw e;
         }
         this.cublasWorkspace = workspace;
+        this.transfers = staging;
         this.layout = new CudaLayout(context, kernels, launcher);
         this.elementwise = new CudaElementwise(kernels, launcher, layout);
         this.reductions = new CudaReductions(kernels, launcher, layout);
@@ -117,7 +125,9 @@ public final class CudaBackend implements Backend {
      * {@code kernel_launches} (ours, recorded into step graphs included; cuBLAS and cuDNN calls not counted),
      * {@code graph_launches} (replays of step graphs), {@code host_synchronisations} (waits
      * for the whole stream: every download, {@link #synchronize()}), {@code staging_waits} (uploads that waited
-     * for a pinned buffer's earlier copy) and {@code device_mallocs} (cudaMalloc calls of the allocator: flat after
+     * for a pinned buffer's earlier copy), {@code async_read_waits} ({@link #itemAsync} values read before the
+     * device had copied them: the host waited for the work before them, not for the whole stream) and
+     * {@code device_mallocs} (cudaMalloc calls of the allocator: flat after
      * warm-up when its cache serves every request).
      */
     @Override
@@ -127,6 +137,7 @@ public final class CudaBackend implements Backend {
         counters.put("graph_launches", launcher.graphLaunches());
         counters.put("host_synchronisations", context.synchronisations());
         counters.put("staging_waits", transfers.stagingWaits());
+        counters.put("async_read_waits", reads.waits());
         counters.put("device_mallocs", allocator.statistics().mallocCalls());
         return counters;
     }
@@ -161,6 +172,11 @@ public final class CudaBackend implements Backend {
     @Override
     public synchronized void copyToHost(Tensor src, Buffer dst) {
         transfers.download(src, dst);
+    }
+
+    @Override
+    public synchronized PendingItem itemAsync(Tensor src) {
+        return reads.start(src);
     }
 
     @Override
@@ -506,6 +522,7 @@ public final class CudaBackend implements Backend {
         gemm.close();
         bf16Gemm.close();
         transfers.close();
+        reads.close();
         launcher.close();
         kernels.close();
         allocator.free(cublasWorkspace);
