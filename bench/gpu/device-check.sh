@@ -13,6 +13,10 @@
 #   large      the rest of issue 10's table, Kiln then PyTorch for each: W1-W3 at batch 1024 for 6 epochs (the first
 #              run's 2 epochs timed a 0.3 s epoch 2, JVM warm-up), the zoo's resnet on MNIST (4 epochs) and ResNet-18 on
 #              random 3x32x32 images (6) at batch 256 (same data as workloads)
+#   pipeline   W1-W3 (3 epochs) and W1 at batch 1024 (8 epochs) with Kiln on CUDA as it trains, reading each step's
+#              loss one step late, then with -Dkiln.train.waitForEachLoss=true (a wait for the whole step before the
+#              next is queued, as before 2026-12-04's evening); loss_wait_share in each JSON line says how much of the
+#              epoch the host waited for the device (same data as workloads), about 1.5 minutes
 #   explain    what the first GPU session could not measure, about 6 minutes (same data as workloads; $OUT gets
 #              more than the 8 files a device call returns: run it as OUT=/tmp/r device-check.sh explain, then tar
 #              /tmp/r into the real $OUT): ScopedStepsMemoryTest again and CudaOutOfMemoryTest; W1-W3 at batch 1024
@@ -116,6 +120,17 @@ case "$stage" in
                 > "$out/torch-$name.txt" 2>&1
             tail -1 "$out/torch-$name.txt"
         done ;;
+    pipeline)
+        data="$root/target/gpu-data"
+        for run in "mlp --epochs 3" "lenet --epochs 3" "lstm --epochs 3" "mlp --batch 1024 --epochs 8"; do
+            name="${run%% *}-$(echo "$run" | tr -dc '0-9')"
+            for wait in false true; do
+                # shellcheck disable=SC2086 # $run holds the workload and its options
+                KILN_JAVA_OPTS="-Dkiln.train.waitForEachLoss=$wait" KILN_BACKEND=cuda timeout 60 "$bundle/kiln.sh" \
+                    bench $run --data-dir "$data" > "$out/kiln-$name-wait-$wait.txt" 2>&1
+                echo "waitForEachLoss=$wait: $(tail -1 "$out/kiln-$name-wait-$wait.txt")"
+            done
+        done ;;
     explain)
         data="$root/target/gpu-data"
         timeout 60 "$bundle/run-tests.sh" --select-class dev.kiln.tests.memory.ScopedStepsMemoryTest \
@@ -155,6 +170,11 @@ case "$stage" in
         # ones: machine.txt and this file say which it was).
         ncu="$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)"
         if [ -n "$ncu" ]; then
+            # W1 at batch 1024: about 20 launches a step, 59 steps an epoch; 300 of them in its third epoch.
+            KILN_BACKEND=cuda timeout 90 "$ncu" --target-processes all --clock-control none \
+                --metrics gpu__time_duration.sum --launch-skip 2500 --launch-count 300 --print-summary per-kernel \
+                "$bundle/kiln.sh" bench mlp --batch 1024 --epochs 4 --data-dir "$data" > "$out/ncu-mlp-1024.txt" 2>&1
+            grep -E "==PROF==|Kernel|gpu__time_duration" "$out/ncu-mlp-1024.txt" | head -40
             KILN_BACKEND=cuda timeout 120 "$ncu" --target-processes all --clock-control none \
                 --metrics gpu__time_duration.sum --launch-skip 2500 --launch-count 400 --print-summary per-kernel \
                 "$bundle/kiln.sh" bench lenet --batch 1024 --epochs 3 --data-dir "$data" \
@@ -184,6 +204,6 @@ case "$stage" in
             tail -1 "$out/torch-$workload.txt"
         done ;;
     *)
-        echo "stage must be parity, suite, workloads, precision, graphs, large, explain or all, got '$stage'" >&2
+        echo "stage must be parity, suite, workloads, precision, graphs, large, pipeline, explain or all, got '$stage'" >&2
         exit 2 ;;
 esac
