@@ -17,6 +17,9 @@
 #              loss one step late, then with -Dkiln.train.waitForEachLoss=true (a wait for the whole step before the
 #              next is queued, as before 2026-12-04's evening); loss_wait_share in each JSON line says how much of the
 #              epoch the host waited for the device (same data as workloads), about 1.5 minutes
+#   profile    the table of each operation's time per step (-Dkiln.profileOperations=true: the device waited for
+#              before and after every operation, so each time is its own, cuBLAS and cuDNN calls included) of W1 at
+#              batch 1024, W2 at 64 and 1024, W3 at 1024 and ResNet-18 (same data as workloads), about 2 minutes
 #   explain    what the first GPU session could not measure, about 6 minutes (same data as workloads; $OUT gets
 #              more than the 8 files a device call returns: run it as OUT=/tmp/r device-check.sh explain, then tar
 #              /tmp/r into the real $OUT): ScopedStepsMemoryTest again and CudaOutOfMemoryTest; W1-W3 at batch 1024
@@ -131,6 +134,18 @@ case "$stage" in
                 echo "waitForEachLoss=$wait: $(tail -1 "$out/kiln-$name-wait-$wait.txt")"
             done
         done ;;
+    profile)
+        data="$root/target/gpu-data"
+        for run in "mlp --batch 1024 --epochs 3" "lenet --epochs 2" "lenet --batch 1024 --epochs 3" \
+                   "lstm --batch 1024 --epochs 3" "resnet18 --epochs 3"; do
+            name="${run%% *}-$(echo "$run" | tr -dc '0-9')"
+            data_option=(--data-dir "$data")
+            [ "${run%% *}" = resnet18 ] && data_option=()
+            # shellcheck disable=SC2086 # $run holds the workload and its options
+            KILN_JAVA_OPTS="-Dkiln.profileOperations=true" KILN_BACKEND=cuda timeout 100 "$bundle/kiln.sh" bench $run \
+                "${data_option[@]}" > "$out/profile-$name.txt" 2>&1
+            grep -A14 "operations per step" "$out/profile-$name.txt" | cut -c1-160
+        done ;;
     explain)
         data="$root/target/gpu-data"
         timeout 60 "$bundle/run-tests.sh" --select-class dev.kiln.tests.memory.ScopedStepsMemoryTest \
@@ -204,6 +219,6 @@ case "$stage" in
             tail -1 "$out/torch-$workload.txt"
         done ;;
     *)
-        echo "stage must be parity, suite, workloads, precision, graphs, large, pipeline, explain or all, got '$stage'" >&2
+        echo "stage must be parity, suite, workloads, precision, graphs, large, pipeline, profile, explain or all, got '$stage'" >&2
         exit 2 ;;
 esac

@@ -801,6 +801,18 @@ public interface Backend extends AutoCloseable {
     /** Bytes currently allocated to live tensors. */
     long bytesInUse();
 
+    /**
+     * Makes the storages this backend allocates from now on name {@code owner} as their backend, so that operations
+     * on their tensors go through {@code owner}: a wrapper that counts, times or skips the backend's operations
+     * ({@link OperationProfiler}).
+     *
+     * @throws UnsupportedOperationException where the backend cannot be wrapped
+     */
+    default void reportStoragesAs(Backend owner) {
+        throw new UnsupportedOperationException("the " + name() + " backend cannot be wrapped: its storages always"
+                + " name it as their backend");
+    }
+
     /** Waits until all queued work has finished (a no-op on synchronous backends). */
     default void synchronize() {
     }

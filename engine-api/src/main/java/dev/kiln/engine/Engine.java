@@ -34,7 +34,7 @@ public final class Engine {
                 if (e == null) {
                     List<BackendProvider> providers = new ArrayList<>();
                     ServiceLoader.load(BackendProvider.class).forEach(providers::add);
-                    e = new Engine(selectBackend(requestedBackend(), providers));
+                    e = new Engine(profiledIfAsked(selectBackend(requestedBackend(), providers)));
                     instance = e;
                 }
             }
@@ -90,6 +90,16 @@ public final class Engine {
             out.add(p.name() + ": " + (a.available() ? "available" : "unavailable (" + a.reason() + ")"));
         }
         return out;
+    }
+
+    /** {@code backend} behind an {@link OperationProfiler} when {@value OperationProfiler#PROPERTY} is true. */
+    private static Backend profiledIfAsked(Backend backend) {
+        if (!Boolean.getBoolean(OperationProfiler.PROPERTY)) {
+            return backend;
+        }
+        LOG.warn("Profiling every operation of the {} backend ({}): the device is waited for before and after each,"
+                + " so training runs slower than without", backend.name(), OperationProfiler.PROPERTY);
+        return OperationProfiler.wrap(backend);
     }
 
     private static String requestedBackend() {

@@ -8,6 +8,7 @@ import dev.kiln.data.MnistDataset;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.OperationProfiler;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Precision;
 import dev.kiln.engine.Scope;
@@ -163,6 +164,10 @@ final class BenchCommand {
             Trainer trainer = new Trainer(model, Optimizers.create("adam", model.trainableParameters(), 1e-3),
                     new CrossEntropyLoss()).precision(precision).cudaGraphs(cudaGraphs);
             trainer.listener(counters);
+            OperationProfileReport profile = OperationProfiler.of(backend).map(OperationProfileReport::new).orElse(null);
+            if (profile != null) {
+                trainer.listener(profile);
+            }
             trainer.listener(new TrainingListener() {
                 @Override
                 public void onEpochEnd(EpochMetrics m) {
@@ -171,6 +176,9 @@ final class BenchCommand {
             });
             List<EpochMetrics> history = trainer.fit(new DataLoader(train, batch, true, 1), null, epochs);
             warnIfWarmUpDominates(history, out);
+            if (profile != null) {
+                profile.print(out);
+            }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("workload", workload);
             r.put("batch", batch);

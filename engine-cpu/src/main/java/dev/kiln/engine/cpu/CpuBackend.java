@@ -74,11 +74,9 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    /**
-     * Makes the storages this backend allocates from now on name {@code owner} as their backend, so that
-     * operations on their tensors go through it ({@link CpuBackendProxy}); {@code this} by default.
-     */
-    void reportStoragesAs(Backend owner) {
+    /** {@inheritDoc} ({@link CpuBackendProxy}, {@link dev.kiln.engine.OperationProfiler}); {@code this} by default. */
+    @Override
+    public void reportStoragesAs(Backend owner) {
         this.storageOwner = owner;
     }
 

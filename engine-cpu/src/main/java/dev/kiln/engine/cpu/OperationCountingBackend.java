@@ -25,7 +25,7 @@ final class OperationCountingBackend implements InvocationHandler {
      * CPU is the copyToHost it makes through this proxy, counted there.
      */
     private static final Set<String> NOT_OPERATIONS = Set.of("name", "device", "deviceName", "counters",
-            "bytesInUse", "canCaptureSteps", "synchronize", "close", "allocate", "itemAsync");
+            "bytesInUse", "canCaptureSteps", "synchronize", "close", "allocate", "itemAsync", "reportStoragesAs");
 
     private final CpuBackend backend;
     private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();

@@ -50,6 +50,7 @@ public final class CudaBackend implements Backend {
     private final CudaBf16Gemm bf16Gemm;
     private final DeviceAllocator.Block cublasWorkspace;
     private boolean closed;
+    private volatile Backend storageOwner = this;
     private final List<CudaStepGraph> liveGraphs = new ArrayList<>();
     private final CudaConvolution convolution;
 
@@ -156,7 +157,7 @@ public final class CudaBackend implements Backend {
     public synchronized Storage allocate(DType dtype, long elements) {
         long bytes = elements * dtype.bytes();
         DeviceAllocator.Block block = allocator.allocate(bytes, String.format("%,d %s elements", elements, dtype));
-        return new CudaStorage(this, block, dtype, elements);
+        return new CudaStorage(this, storageOwner, block, dtype, elements);
     }
 
     @Override
@@ -501,6 +502,12 @@ public final class CudaBackend implements Backend {
     @Override
     public synchronized long bytesInUse() {
         return allocator.statistics().inUse();
+    }
+
+    /** {@inheritDoc} ({@link dev.kiln.engine.OperationProfiler}); {@code this} by default. */
+    @Override
+    public void reportStoragesAs(Backend owner) {
+        this.storageOwner = owner;
     }
 
     @Override

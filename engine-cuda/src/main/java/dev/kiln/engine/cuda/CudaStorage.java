@@ -7,12 +7,15 @@ import dev.kiln.engine.Storage;
 /** Device memory for one tensor: a block of the caching allocator. */
 final class CudaStorage implements Storage {
     private final CudaBackend backend;
+    private final Backend owner;
     private final DeviceAllocator.Block block;
     private final DType dtype;
     private final long capacity;
 
-    CudaStorage(CudaBackend backend, DeviceAllocator.Block block, DType dtype, long capacity) {
+    /** @param owner the backend its tensors name: {@code backend}, or a wrapper of it ({@link Backend#reportStoragesAs}) */
+    CudaStorage(CudaBackend backend, Backend owner, DeviceAllocator.Block block, DType dtype, long capacity) {
         this.backend = backend;
+        this.owner = owner;
         this.block = block;
         this.dtype = dtype;
         this.capacity = capacity;
@@ -25,7 +28,7 @@ final class CudaStorage implements Storage {
 
     @Override
     public Backend backend() {
-        return backend;
+        return owner;
     }
 
     @Override

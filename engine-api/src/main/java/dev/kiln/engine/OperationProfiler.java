@@ -1,0 +1,179 @@
+package dev.kiln.engine;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.nio.Buffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Times each operation a backend runs, to find what a training step spends its time on (as PyTorch's profiler's
+ * table of operators does): a wrapper that waits for the device before and after every operation, so that each
+ * time is the operation's own, its device work included, not only the time to queue it. The waits slow training
+ * down: the times are for comparing operations, not for samples/s. {@code -Dkiln.profileOperations=true} wraps
+ * the engine's backend ({@link Engine}); {@code kiln bench} then prints the table.
+ *
+ * <p>An operation is named by its {@link Backend} method, its enum and boolean arguments (which unary op, which
+ * GEMM operand is transposed) and the dtypes and shapes of its tensors, e.g.
+ * {@code gemm(false, true, F32[1024, 784], F32[512, 784], F32[1024, 512])}; host buffers show as {@code host}. Calls an operation makes on the wrapper itself (a temporary's allocation, a nested operation)
+ * count as part of it. Step graphs are not recorded while profiling: a recording cannot wait for the device.
+ */
+public final class OperationProfiler implements InvocationHandler {
+    /** The system property that makes {@link Engine} wrap its backend. */
+    public static final String PROPERTY = "kiln.profileOperations";
+    /** Methods that reserve memory, wait or ask about the backend: not operations, whatever their arguments. */
+    private static final Set<String> NOT_OPERATIONS = Set.of("allocate", "synchronize", "reportStoragesAs", "close");
+    private static final int IDLE_WAITS = 101;
+
+    private final Backend backend;
+    private final Map<String, Totals> totals = new HashMap<>();
+    private int depth;
+
+    private OperationProfiler(Backend backend) {
+        this.backend = backend;
+    }
+
+    /** {@code backend} behind a profiler; its storages from now on name the wrapper, so every operation reaches it. */
+    public static Backend wrap(Backend backend) {
+        Backend proxy = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
+                new OperationProfiler(backend));
+        backend.reportStoragesAs(proxy);
+        return proxy;
+    }
+
+    /** The profiler behind {@code backend}, if it is one {@link #wrap} made. */
+    public static Optional<OperationProfiler> of(Backend backend) {
+        if (Proxy.isProxyClass(backend.getClass()) && Proxy.getInvocationHandler(backend) instanceof OperationProfiler p) {
+            return Optional.of(p);
+        }
+        return Optional.empty();
+    }
+
+    /** One operation's totals since the last {@link #reset}. */
+    public record Operation(String name, long calls, double seconds, double hostSeconds) {
+    }
+
+    /** Every operation timed since the last {@link #reset}, the longest in total first. */
+    public synchronized List<Operation> operations() {
+        List<Operation> out = new ArrayList<>();
+        totals.forEach((name, t) -> out.add(new Operation(name, t.calls, t.nanos / 1e9, t.hostNanos / 1e9)));
+        out.sort(Comparator.comparingDouble(Operation::seconds).reversed().thenComparing(Operation::name));
+        return out;
+    }
+
+    /** Forgets the operations timed so far (after a warm-up, say). */
+    public synchronized void reset() {
+        totals.clear();
+    }
+
+    /**
+     * The median time of a wait for the device when it has nothing left to do: part of every operation's time, the
+     * floor under the shortest (near 0 on the CPU, a few microseconds on CUDA).
+     */
+    public synchronized double idleWaitSeconds() {
+        backend.synchronize();
+        long[] nanos = new long[IDLE_WAITS];
+        for (int i = 0; i < IDLE_WAITS; i++) {
+            long start = System.nanoTime();
+            backend.synchronize();
+            nanos[i] = System.nanoTime() - start;
+        }
+        Arrays.sort(nanos);
+        return nanos[IDLE_WAITS / 2] / 1e9;
+    }
+
+    @Override
+    public synchronized Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        if (method.getDeclaringClass() == Object.class) {
+            return switch (method.getName()) {
+                case "equals" -> proxy == args[0];
+                case "hashCode" -> System.identityHashCode(proxy);
+                default -> backend.name() + " (profiling operations)";
+            };
+        }
+        switch (method.getName()) {
+            case "canCaptureSteps" -> {
+                return false;
+            }
+            case "captureStep" -> throw new UnsupportedOperationException("operations are being profiled ("
+                    + PROPERTY + "), which waits for the device after each; a step graph cannot be recorded meanwhile");
+            default -> {
+            }
+        }
+        if (depth > 0 || !isOperation(method)) {
+            return call(method, args);
+        }
+        return timed(method, args);
+    }
+
+    private Object timed(Method method, Object[] args) throws Throwable {
+        backend.synchronize();
+        depth++;
+        long start = System.nanoTime();
+        try {
+            Object result = call(method, args);
+            long queued = System.nanoTime();
+            backend.synchronize();
+            long done = System.nanoTime();
+            Totals t = totals.computeIfAbsent(name(method, args), k -> new Totals());
+            t.calls++;
+            t.nanos += done - start;
+            t.hostNanos += queued - start;
+            return result;
+        } finally {
+            depth--;
+        }
+    }
+
+    private static boolean isOperation(Method method) {
+        if (NOT_OPERATIONS.contains(method.getName())) {
+            return false;
+        }
+        for (Class<?> type : method.getParameterTypes()) {
+            if (type == Tensor.class || Buffer.class.isAssignableFrom(type) || List.class.isAssignableFrom(type)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** E.g. {@code unary(RELU, F32[128, 512], F32[128, 512])}; see the class comment. */
+    private static String name(Method method, Object[] args) {
+        StringBuilder b = new StringBuilder(method.getName()).append('(');
+        int shown = 0;
+        for (Object a : args) {
+            String part = a instanceof Tensor t ? t.dtype() + t.shape().toString()
+                    : a instanceof Enum<?> e ? e.name()
+                    : a instanceof Boolean flag ? flag.toString()
+                    : a instanceof Buffer ? "host"
+                    : a instanceof List<?> l ? l.size() + " tensors"
+                    : null;
+            if (part != null) {
+                b.append(shown++ == 0 ? "" : ", ").append(part);
+            }
+        }
+        return b.append(')').toString();
+    }
+
+    private Object call(Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(backend, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static final class Totals {
+        long calls;
+        long nanos;
+        long hostNanos;
+    }
+}

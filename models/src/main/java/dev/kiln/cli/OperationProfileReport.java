@@ -1,0 +1,76 @@
+package dev.kiln.cli;
+
+import dev.kiln.engine.OperationProfiler;
+import dev.kiln.train.EpochMetrics;
+import dev.kiln.train.TrainingListener;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code kiln bench}'s table of the operations of a training step, from an {@link OperationProfiler} (run with
+ * {@code -Dkiln.profileOperations=true}): time per step of each operation over the epochs after the first, whose
+ * kernel compilation and algorithm searches it forgets, the longest first.
+ */
+final class OperationProfileReport implements TrainingListener {
+    /** Rows printed; the rest are summed in one line. */
+    static final int ROWS = 30;
+
+    private final OperationProfiler profiler;
+    private long steps;
+
+    OperationProfileReport(OperationProfiler profiler) {
+        this.profiler = profiler;
+    }
+
+    @Override
+    public void onBatchEnd(int epoch, int batch, int batchesPerEpoch, double loss) {
+        if (epoch > 1) {
+            steps++;
+        }
+    }
+
+    @Override
+    public void onEpochEnd(EpochMetrics metrics) {
+        if (metrics.epoch() == 1) {
+            profiler.reset();
+        }
+    }
+
+    /** Prints the table, or says why there is none (a single epoch). */
+    void print(PrintStream out) {
+        if (steps == 0) {
+            out.println("operation profile: none, it covers the epochs after the first; train 2 or more");
+            return;
+        }
+        print(out, profiler.operations(), steps, profiler.idleWaitSeconds());
+    }
+
+    /** The table of {@code operations} over {@code steps} steps; {@code idleWait} is in every operation's time. */
+    static void print(PrintStream out, List<OperationProfiler.Operation> operations, long steps, double idleWait) {
+        double total = operations.stream().mapToDouble(OperationProfiler.Operation::seconds).sum();
+        double host = operations.stream().mapToDouble(OperationProfiler.Operation::hostSeconds).sum();
+        long calls = operations.stream().mapToLong(OperationProfiler.Operation::calls).sum();
+        out.printf(Locale.ROOT, "operations per step over %d steps after epoch 1, each timed alone (the device waited"
+                + " for before and after it; an idle wait takes %.1f us):%n", steps, idleWait * 1e6);
+        out.printf(Locale.ROOT, "%9s %6s %10s %12s  %s%n", "ms/step", "share", "calls/step", "host ms/step",
+                "operation");
+        for (OperationProfiler.Operation o : operations.subList(0, Math.min(ROWS, operations.size()))) {
+            row(out, o.seconds(), total, o.calls(), o.hostSeconds(), steps, o.name());
+        }
+        if (operations.size() > ROWS) {
+            List<OperationProfiler.Operation> rest = operations.subList(ROWS, operations.size());
+            row(out, rest.stream().mapToDouble(OperationProfiler.Operation::seconds).sum(), total,
+                    rest.stream().mapToLong(OperationProfiler.Operation::calls).sum(),
+                    rest.stream().mapToDouble(OperationProfiler.Operation::hostSeconds).sum(), steps,
+                    "the other " + rest.size() + " operations");
+        }
+        row(out, total, total, calls, host, steps, "all " + operations.size() + " operations");
+    }
+
+    private static void row(PrintStream out, double seconds, double total, long calls, double hostSeconds, long steps,
+                            String name) {
+        out.printf(Locale.ROOT, "%9.3f %5.1f%% %10.2f %12.3f  %s%n", seconds * 1e3 / steps,
+                total == 0 ? 0 : 100 * seconds / total, calls / (double) steps, hostSeconds * 1e3 / steps, name);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.kiln.tests.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.OperationProfiler;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.cpu.CpuBackend;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link OperationProfiler} around the CPU backend: every operation is timed once under its method, enum and
+ * boolean arguments and tensor shapes, those reached through a tensor as much as those called on the wrapper;
+ * results are the backend's; and step graphs, which cannot wait for the device, are not offered.
+ */
+class OperationProfilerTest {
+    private final CpuBackend cpu = new CpuBackend(1);
+    private final Backend profiled = OperationProfiler.wrap(cpu);
+    private final OperationProfiler profiler = OperationProfiler.of(profiled).orElseThrow();
+
+    @AfterEach
+    void closeBackend() {
+        cpu.close();
+    }
+
+    /** A zeroed F32 tensor on the profiled backend: an allocation and one fill. */
+    private Tensor zeros(int... dims) {
+        Tensor t = Tensor.empty(Shape.of(dims), DType.F32, profiled);
+        profiled.fill(t, 0);
+        return t;
+    }
+
+    private Map<String, OperationProfiler.Operation> byName() {
+        return profiler.operations().stream().collect(Collectors.toMap(OperationProfiler.Operation::name, o -> o));
+    }
+
+    @Test
+    void operationsOnTensorsAreTimedUnderTheirMethodArgumentsAndShapes() {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.fromArray(new float[] {-1, 2, -3, 4}, 2, 2).to(profiled);
+            Tensor y = x.matmul(x).relu();
+
+            assertSame(profiled, y.backend());
+            assertArrayEquals(new float[] {0, 6, 0, 10}, y.toFloatArray());
+        }
+        Map<String, OperationProfiler.Operation> ops = byName();
+        OperationProfiler.Operation gemm = ops.get("gemm(false, false, F32[2, 2], F32[2, 2], F32[2, 2])");
+        OperationProfiler.Operation relu = ops.get("unary(RELU, F32[2, 2], F32[2, 2])");
+        assertEquals(1, gemm.calls(), ops.keySet().toString());
+        assertEquals(1, relu.calls(), ops.keySet().toString());
+        assertTrue(gemm.seconds() > 0 && gemm.hostSeconds() <= gemm.seconds(), gemm.toString());
+        assertTrue(ops.containsKey("copyFromHost(host, F32[2, 2])"), ops.keySet().toString());
+        assertTrue(ops.containsKey("copyToHost(F32[2, 2], host)"), ops.keySet().toString());
+    }
+
+    @Test
+    void allocationsAreNotOperations() {
+        try (Scope s = Scope.open()) {
+            zeros(3);
+        }
+
+        assertEquals(List.of("fill(F32[3])"), profiler.operations().stream().map(OperationProfiler.Operation::name).toList());
+    }
+
+    @Test
+    void resetForgetsTheOperationsTimedSoFar() {
+        try (Scope s = Scope.open()) {
+            zeros(3);
+            profiler.reset();
+
+            assertEquals(List.of(), profiler.operations());
+        }
+    }
+
+    @Test
+    void operationsAreListedLongestFirst() {
+        try (Scope s = Scope.open()) {
+            Tensor big = zeros(512, 512);
+            big.matmul(big);
+            zeros(1);
+        }
+        List<OperationProfiler.Operation> ops = profiler.operations();
+
+        for (int i = 1; i < ops.size(); i++) {
+            assertTrue(ops.get(i - 1).seconds() >= ops.get(i).seconds(), ops.toString());
+        }
+        assertEquals("gemm(false, false, F32[512, 512], F32[512, 512], F32[512, 512])", ops.get(0).name());
+    }
+
+    @Test
+    void stepGraphsAreNotOfferedWhileProfiling() {
+        assertFalse(profiled.canCaptureSteps());
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                () -> profiled.captureStep(() -> { }));
+        assertTrue(e.getMessage().contains(OperationProfiler.PROPERTY), e.getMessage());
+    }
+
+    @Test
+    void aBackendNotWrappedHasNoProfiler() {
+        assertTrue(OperationProfiler.of(cpu).isEmpty());
+    }
+}
