@@ -90,8 +90,13 @@ public final class OperationProfiler implements InvocationHandler {
         return nanos[IDLE_WAITS / 2] / 1e9;
     }
 
+    /**
+     * Operations are timed one at a time under this profiler's lock; everything else (an allocation the backend makes
+     * while it holds its own lock, say) passes straight through, so that the two locks are never taken in the
+     * opposite order.
+     */
     @Override
-    public synchronized Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         if (method.getDeclaringClass() == Object.class) {
             return switch (method.getName()) {
                 case "equals" -> proxy == args[0];
@@ -108,10 +113,12 @@ public final class OperationProfiler implements InvocationHandler {
             default -> {
             }
         }
-        if (depth > 0 || !isOperation(method)) {
+        if (!isOperation(method)) {
             return call(method, args);
         }
-        return timed(method, args);
+        synchronized (this) {
+            return depth > 0 ? call(method, args) : timed(method, args);
+        }
     }
 
     private Object timed(Method method, Object[] args) throws Throwable {
