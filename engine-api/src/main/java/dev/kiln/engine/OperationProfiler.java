@@ -23,8 +23,9 @@ import java.util.Set;
  *
  * <p>An operation is named by its {@link Backend} method, its enum and boolean arguments (which unary op, which
  * GEMM operand is transposed) and the dtypes and shapes of its tensors, e.g.
- * {@code gemm(false, true, F32[1024, 784], F32[512, 784], F32[1024, 512])}; host buffers show as {@code host}. Calls an operation makes on the wrapper itself (a temporary's allocation, a nested operation)
- * count as part of it. Step graphs are not recorded while profiling: a recording cannot wait for the device.
+ * {@code gemm(false, true, F32[1024, 784], F32[512, 784], F32[1024, 512])}; host buffers show as {@code host}.
+ * Calls an operation makes on the wrapper itself (a temporary's allocation, a nested operation) count as part of
+ * it. Step graphs are not recorded while profiling: a recording cannot wait for the device.
  */
 public final class OperationProfiler implements InvocationHandler {
     /** The system property that makes {@link Engine} wrap its backend. */
@@ -51,7 +52,8 @@ public final class OperationProfiler implements InvocationHandler {
 
     /** The profiler behind {@code backend}, if it is one {@link #wrap} made. */
     public static Optional<OperationProfiler> of(Backend backend) {
-        if (Proxy.isProxyClass(backend.getClass()) && Proxy.getInvocationHandler(backend) instanceof OperationProfiler p) {
+        if (Proxy.isProxyClass(backend.getClass())
+                && Proxy.getInvocationHandler(backend) instanceof OperationProfiler p) {
             return Optional.of(p);
         }
         return Optional.empty();

@@ -164,7 +164,8 @@ final class BenchCommand {
             Trainer trainer = new Trainer(model, Optimizers.create("adam", model.trainableParameters(), 1e-3),
                     new CrossEntropyLoss()).precision(precision).cudaGraphs(cudaGraphs);
             trainer.listener(counters);
-            OperationProfileReport profile = OperationProfiler.of(backend).map(OperationProfileReport::new).orElse(null);
+            OperationProfileReport profile = OperationProfiler.of(backend).map(OperationProfileReport::new)
+                    .orElse(null);
             if (profile != null) {
                 trainer.listener(profile);
             }

@@ -239,7 +239,7 @@ public final class Trainer {
                 optimizer.learningRate(), seconds, samples / seconds, losses.waitSeconds());
     }
 
-    /** Queues one eager training step on {@code batch}: returns its loss on its way and adds its hits to {@code hits}. */
+    /** Queues one eager training step on {@code batch}: returns its loss on its way, adds its hits to {@code hits}. */
     private PendingItem step(HostBatch batch, Tensor hits) {
         try (Scope step = Scope.open()) {
             Tensor labels = batch.labels();

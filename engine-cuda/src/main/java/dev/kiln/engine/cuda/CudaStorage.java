@@ -12,7 +12,7 @@ final class CudaStorage implements Storage {
     private final DType dtype;
     private final long capacity;
 
-    /** @param owner the backend its tensors name: {@code backend}, or a wrapper of it ({@link Backend#reportStoragesAs}) */
+    /** @param owner the backend its tensors name: {@code backend}, or a wrapper ({@link Backend#reportStoragesAs}) */
     CudaStorage(CudaBackend backend, Backend owner, DeviceAllocator.Block block, DType dtype, long capacity) {
         this.backend = backend;
         this.owner = owner;

@@ -54,6 +54,9 @@ final class PendingReads implements AutoCloseable {
 
     /** Queues the copy of one-element {@code src} into the next box. Call under the lock. */
     PendingItem start(Tensor src) {
+        if (closed) {
+            throw new IllegalStateException("itemAsync: the CUDA backend is closed");
+        }
         context.requireNotRecording("read a value back (itemAsync)");
         context.bindThread();
         int box = next;

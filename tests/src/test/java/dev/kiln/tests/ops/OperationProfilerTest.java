@@ -71,7 +71,8 @@ class OperationProfilerTest {
             zeros(3);
         }
 
-        assertEquals(List.of("fill(F32[3])"), profiler.operations().stream().map(OperationProfiler.Operation::name).toList());
+        assertEquals(List.of("fill(F32[3])"),
+                profiler.operations().stream().map(OperationProfiler.Operation::name).toList());
     }
 
     @Test
