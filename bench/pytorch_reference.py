@@ -7,13 +7,15 @@ Usage: python3 bench/pytorch_reference.py mlp|lenet|lstm|resnet|resnet18|sgemm [
        [--data-dir ../shared/data] [--epochs N (mlp 5, lenet 3, lstm 3, resnet 2, resnet18 3)] [--batch B]
        [--steps S (resnet18: batches an epoch, 20)] [--threads 2] [--seed 1] [--device cpu|cuda]
        [--conv-tf32 on|off (on, PyTorch's default: cuDNN convolutions on TF32 tensor cores)]
+       [--loss-read each|late (each: loss.item() every step, the usual loop; late: as Kiln's Trainer, each loss
+        copied without waiting and read after the next step is queued, waiting for that copy's event only)]
 resnet is Kiln's zoo ResNet on MNIST, resnet18 the CIFAR ResNet-18 on random 3x32x32 images with random labels
 (as `kiln bench resnet18`: it reports the last epoch's training loss instead of a test accuracy). sgemm is W5,
 as `kiln bench sgemm`: C = A*B in FP32 (TF32 off) for square N in 512-4096, best of 10 after 3 warm-ups, each
 product timed with the device synchronised before and after.
 On a GPU (--device cuda) the data stay in pinned host memory and each batch is copied to the device inside
-the timed loop, as Kiln does; the loss is read every step on both. Prints per-epoch lines and one JSON line
-like `kiln bench`.
+the timed loop, as Kiln does; the loss is read every step on both (Kiln one step late; --loss-read late here
+too). Prints per-epoch lines and one JSON line like `kiln bench`.
 """
 import argparse, gzip, json, os, resource, statistics, struct, time
 
@@ -127,6 +129,24 @@ def sgemm(device):
     print(json.dumps(result))
 
 
+def start_read(loss, gpu):
+    """The loss on its way to the host: on a GPU a copy into pinned memory and an event behind it, no wait."""
+    if not gpu:
+        return loss.detach(), None
+    host = loss.detach().to('cpu', non_blocking=True)
+    copied = torch.cuda.Event()
+    copied.record()
+    return host, copied
+
+
+def read_pending(pending):
+    """Waits for that copy alone (not for work queued after it) and returns the value."""
+    host, copied = pending
+    if copied is not None:
+        copied.synchronize()
+    return host.item()
+
+
 def sync(device):
     if device.type == 'cuda':
         torch.cuda.synchronize()
@@ -145,6 +165,8 @@ def main():
     p.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
     p.add_argument('--conv-tf32', default='on', choices=['on', 'off'],
                    help="off: torch.backends.cudnn.allow_tf32 = False, strict FP32 convolutions as Kiln's default")
+    p.add_argument('--loss-read', default='each', choices=['each', 'late'],
+                   help="late: read each step's loss after the next step is queued, as kiln's Trainer does")
     p.add_argument('--precision', default='fp32', choices=['fp32', 'bf16'],
                    help='bf16: forward passes under torch.autocast(dtype=torch.bfloat16), as kiln --precision bf16')
     a = p.parse_args()
@@ -179,6 +201,7 @@ def main():
     for epoch in range(1, a.epochs + 1):
         order = torch.randperm(len(x))
         start = time.perf_counter()
+        pending = None
         for s in range(0, len(x), batch):
             i = order[s:s + batch]
             xb, yb = x[i].to(device, non_blocking=True), y[i].to(device, non_blocking=True)
@@ -187,14 +210,21 @@ def main():
                 loss = loss_fn(model(xb), yb)
             loss.backward()
             opt.step()
-            last_loss = loss.item()
+            if a.loss_read == 'late':
+                if pending is not None:
+                    last_loss = read_pending(pending)
+                pending = start_read(loss, gpu)
+            else:
+                last_loss = loss.item()
+        if pending is not None:
+            last_loss = read_pending(pending)
         sync(device)
         seconds = time.perf_counter() - start
         rates.append(len(x) / seconds)
         print(f'epoch {epoch}: {seconds:.1f} s, {rates[-1]:.0f} samples/s', flush=True)
     result = {'workload': a.workload, 'data': a.data if source == 'mnist' else 'random', 'framework':
               f'pytorch {torch.__version__}', 'batch': batch, 'epochs': a.epochs, 'precision': a.precision,
-              'conv_tf32': a.conv_tf32,
+              'conv_tf32': a.conv_tf32, 'loss_read': a.loss_read,
               'samples_per_s': round(statistics.median(rates[1:] or rates), 1)}
     if xt is not None:
         model.eval()

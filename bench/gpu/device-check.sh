@@ -14,9 +14,10 @@
 #              run's 2 epochs timed a 0.3 s epoch 2, JVM warm-up), the zoo's resnet on MNIST (4 epochs) and ResNet-18 on
 #              random 3x32x32 images (6) at batch 256 (same data as workloads)
 #   pipeline   W1-W3 (3 epochs) and W1 at batch 1024 (8 epochs) with Kiln on CUDA as it trains, reading each step's
-#              loss one step late, then with -Dkiln.train.waitForEachLoss=true (a wait for the whole step before the
+#              loss one step late, then with -Dkiln.train.waitForEachLoss=true (a wait for each step's loss before the
 #              next is queued, as before 2026-12-04's evening); loss_wait_share in each JSON line says how much of the
-#              epoch the host waited for the device (same data as workloads), about 1.5 minutes
+#              epoch the host waited for the device; then PyTorch eager the same ways (--loss-read late|each); same
+#              data as workloads, about 2.5 minutes
 #   profile    the table of each operation's time per step (-Dkiln.profileOperations=true: the device waited for
 #              before and after every operation, so each time is its own, cuBLAS and cuDNN calls included) of W1 at
 #              batch 1024, W2 at 64 and 1024, W3 at 1024 and ResNet-18 (same data as workloads), about 2 minutes
@@ -132,6 +133,12 @@ case "$stage" in
                 KILN_JAVA_OPTS="-Dkiln.train.waitForEachLoss=$wait" KILN_BACKEND=cuda timeout 60 "$bundle/kiln.sh" \
                     bench $run --data-dir "$data" > "$out/kiln-$name-wait-$wait.txt" 2>&1
                 echo "waitForEachLoss=$wait: $(tail -1 "$out/kiln-$name-wait-$wait.txt")"
+            done
+            for read in late each; do
+                # shellcheck disable=SC2086
+                timeout 40 python3 "$root/bench/pytorch_reference.py" $run --device cuda --data-dir "$data" \
+                    --loss-read "$read" > "$out/torch-$name-$read.txt" 2>&1
+                tail -1 "$out/torch-$name-$read.txt"
             done
         done ;;
     profile)
