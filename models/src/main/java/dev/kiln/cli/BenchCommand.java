@@ -178,7 +178,7 @@ final class BenchCommand {
             List<EpochMetrics> history = trainer.fit(new DataLoader(train, batch, true, 1), null, epochs);
             warnIfWarmUpDominates(history, out);
             if (profile != null) {
-                profile.print(out);
+                profile.print(out, counters.steps());
             }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("workload", workload);

@@ -38,6 +38,11 @@ final class CountersPerStep implements TrainingListener {
         }
     }
 
+    /** Training steps after the first epoch, over which the counts are given. */
+    long steps() {
+        return steps;
+    }
+
     /**
      * {@code <counter>_per_step} for each counter, to two decimals; empty when the backend counts nothing or
      * no step ran after the first epoch.

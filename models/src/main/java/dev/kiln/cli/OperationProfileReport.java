@@ -10,24 +10,16 @@ import java.util.Locale;
 /**
  * {@code kiln bench}'s table of the operations of a training step, from an {@link OperationProfiler} (run with
  * {@code -Dkiln.profileOperations=true}): time per step of each operation over the epochs after the first, whose
- * kernel compilation and algorithm searches it forgets, the longest first.
+ * kernel compilation and algorithm searches it forgets, the longest first. The steps are {@link CountersPerStep}'s.
  */
 final class OperationProfileReport implements TrainingListener {
     /** Rows printed; the rest are summed in one line. */
     static final int ROWS = 30;
 
     private final OperationProfiler profiler;
-    private long steps;
 
     OperationProfileReport(OperationProfiler profiler) {
         this.profiler = profiler;
-    }
-
-    @Override
-    public void onBatchEnd(int epoch, int batch, int batchesPerEpoch, double loss) {
-        if (epoch > 1) {
-            steps++;
-        }
     }
 
     @Override
@@ -37,8 +29,8 @@ final class OperationProfileReport implements TrainingListener {
         }
     }
 
-    /** Prints the table, or says why there is none (a single epoch). */
-    void print(PrintStream out) {
+    /** Prints the table over {@code steps} steps after epoch 1, or says why there is none (a single epoch). */
+    void print(PrintStream out, long steps) {
         if (steps == 0) {
             out.println("operation profile: none, it covers the epochs after the first; train 2 or more");
             return;
