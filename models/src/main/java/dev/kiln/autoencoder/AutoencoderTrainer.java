@@ -6,6 +6,7 @@ import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.optim.Optimizer;
+import dev.kiln.train.StepLosses;
 import dev.kiln.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,10 @@ public final class AutoencoderTrainer {
         this.optimizer = optimizer;
     }
 
-    /** Receives {@link TrainingListener#onBatchEnd} after every step (for a progress bar). */
+    /**
+     * Receives {@link TrainingListener#onBatchEnd} for every step once its loss has arrived, which is after the next
+     * step was queued ({@link StepLosses}); for a progress bar.
+     */
     public AutoencoderTrainer batchListener(TrainingListener l) {
         batchListeners.add(l);
         return this;
@@ -58,10 +62,7 @@ public final class AutoencoderTrainer {
 
     private AutoencoderEpoch trainEpoch(DataLoader train, DataLoader validation, int epoch) {
         model.train();
-        double lossSum = 0;
-        long samples = 0;
-        int batchIndex = 0;
-        int batches = train.batchesPerEpoch();
+        StepLosses losses = new StepLosses(epoch, train.batchesPerEpoch(), batchListeners);
         long start = System.nanoTime();
         for (HostBatch batch : train.epoch(epoch)) {
             try (Scope step = Scope.open()) {
@@ -69,16 +70,15 @@ public final class AutoencoderTrainer {
                 Tensor loss = model.loss(batch.features());
                 loss.backward();
                 optimizer.step();
-                double value = loss.item();
-                lossSum += value * batch.size();
-                samples += batch.size();
-                int b = ++batchIndex;
-                batchListeners.forEach(l -> l.onBatchEnd(epoch, b, batches, value));
+                losses.queued(loss.itemAsync(), batch.size());
             }
         }
+        losses.finish();
         double seconds = (System.nanoTime() - start) / 1e9;
+        long samples = losses.samples();
         Evaluation v = validation == null ? new Evaluation(Double.NaN, Double.NaN) : evaluate(model, validation);
-        return new AutoencoderEpoch(epoch, lossSum / samples, v.loss(), v.error(), seconds, samples / seconds);
+        return new AutoencoderEpoch(epoch, losses.weightedSum() / samples, v.loss(), v.error(), seconds,
+                samples / seconds);
     }
 
     /**

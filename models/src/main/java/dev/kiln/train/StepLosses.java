@@ -4,15 +4,27 @@ import dev.kiln.engine.PendingItem;
 import java.util.List;
 
 /**
- * An epoch's step losses, each read one step late: {@link Trainer} queues step n + 1 before it reads step n's loss,
- * so that an asynchronous device (CUDA) runs step n + 1 while the host waits for that loss only, and then prepares
- * step n + 2 while the device is still busy. Adds the losses up, times the waits, and tells the listeners about
- * each batch as its loss arrives. Reading each loss as soon as its step is queued (the property
- * {@value #WAIT_FOR_EACH_LOSS}{@code =true}) is there to measure what reading late gains.
+ * An epoch's step losses, each read one step late: a training loop ({@link Trainer}, or one's own) queues step
+ * n + 1 before it reads step n's loss, so that an asynchronous device (CUDA) runs step n + 1 while the host waits
+ * for that loss only, and then prepares step n + 2 while the device is still busy. Adds the losses up, times the
+ * waits, and tells the listeners about each batch as its loss arrives:
+ * <pre>{@code
+ * StepLosses losses = new StepLosses(epoch, loader.batchesPerEpoch(), listeners);
+ * for (HostBatch batch : loader.epoch(epoch)) {
+ *     try (Scope step = Scope.open()) {
+ *         Tensor loss = ...;            // forward, backward, optimizer step
+ *         losses.queued(loss.itemAsync(), batch.size());
+ *     }
+ * }
+ * losses.finish();                      // the last step's loss
+ * double mean = losses.weightedSum() / losses.samples();
+ * }</pre>
+ * Reading each loss as soon as its step is queued (the property {@value #WAIT_FOR_EACH_LOSS}{@code =true}) is there
+ * to measure what reading late gains.
  */
-final class StepLosses {
+public final class StepLosses {
     /** System property: read each step's loss before the next step is queued, as a plain training loop does. */
-    static final String WAIT_FOR_EACH_LOSS = "kiln.train.waitForEachLoss";
+    public static final String WAIT_FOR_EACH_LOSS = "kiln.train.waitForEachLoss";
 
     private final boolean waitForEach;
     private final int epoch;
@@ -25,6 +37,14 @@ final class StepLosses {
     private long samples;
     private long waitNanos;
 
+    /**
+     * Losses of epoch {@code epoch}, reported to {@code listeners}; each read one step late unless the property
+     * {@value #WAIT_FOR_EACH_LOSS} is true.
+     */
+    public StepLosses(int epoch, int batchesPerEpoch, List<TrainingListener> listeners) {
+        this(epoch, batchesPerEpoch, listeners, Boolean.getBoolean(WAIT_FOR_EACH_LOSS));
+    }
+
     /** @param waitForEach read each loss as its step is queued instead of when the next one is */
     StepLosses(int epoch, int batchesPerEpoch, List<TrainingListener> listeners, boolean waitForEach) {
         this.waitForEach = waitForEach;
@@ -34,7 +54,7 @@ final class StepLosses {
     }
 
     /** A step of {@code size} samples was queued: reads the loss of the step before it, then keeps this one's. */
-    void queued(PendingItem loss, int size) {
+    public void queued(PendingItem loss, int size) {
         readPending();
         pending = loss;
         pendingSize = size;
@@ -44,21 +64,21 @@ final class StepLosses {
     }
 
     /** Reads the last step's loss: the epoch's steps are done. */
-    void finish() {
+    public void finish() {
         readPending();
     }
 
     /** Sum over the steps read of loss * batch size. */
-    double weightedSum() {
+    public double weightedSum() {
         return weightedSum;
     }
 
-    long samples() {
+    public long samples() {
         return samples;
     }
 
     /** Seconds spent waiting for losses to arrive from the device. */
-    double waitSeconds() {
+    public double waitSeconds() {
         return waitNanos / 1e9;
     }
 

@@ -211,8 +211,7 @@ public final class Trainer {
 
     private EpochMetrics trainEpoch(DataLoader train, DataLoader validation, int epoch) {
         model.train();
-        StepLosses losses = new StepLosses(epoch, train.batchesPerEpoch(), listeners,
-                Boolean.getBoolean(StepLosses.WAIT_FOR_EACH_LOSS));
+        StepLosses losses = new StepLosses(epoch, train.batchesPerEpoch(), listeners);
         // Hits are added up on the device and read once at the end: reading them at every step would make the
         // host wait for the device twice more per step than reading the loss does.
         Tensor hits = Scope.outside(() -> Tensor.zeros(DType.I64));
