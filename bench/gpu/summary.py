@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Tables from a device-check.sh results folder, for docs/GPU.md: each Kiln run beside the PyTorch run of the same
-name (kiln-NAME.txt and torch-NAME[-late|-each].txt, whose last lines are JSON), and the top rows of each operation
-profile (profile-NAME.txt).
+name (kiln-NAME.txt and torch-NAME[-late|-each].txt, whose last lines are JSON), the top rows of each operation
+profile (profile-NAME.txt), and each profiled workload's step beside its GEMMs run on their own (issue 10: a
+GEMM-bound step within 10% of raw cuBLAS), the step's time taken from an unprofiled Kiln run of the same workload
+and batch.
 
 Usage: python3 bench/gpu/summary.py RESULTS_DIR [--rows 8]
 """
@@ -71,6 +73,30 @@ def profile_tables(folder, rows):
     return out
 
 
+def gemm_table(folder):
+    """Markdown rows: workload, batch, ms per step unprofiled, ms of its GEMMs replayed alone, their ratio."""
+    unprofiled = {}
+    for path in sorted(glob.glob(os.path.join(folder, 'kiln-*.txt'))):
+        result = last_json(path)
+        if result and result.get('samples_per_s') and not path.endswith('-wait-true.txt'):
+            key = (result['workload'], result['batch'])
+            if key not in unprofiled or result['epochs'] > unprofiled[key]['epochs']:
+                unprofiled[key] = result
+    rows = ['| workload | batch | step, ms (unprofiled run) | its GEMMs alone, ms | step / GEMMs |',
+            '| --- | --- | --- | --- | --- |']
+    for path in sorted(glob.glob(os.path.join(folder, 'profile-*.txt'))):
+        profiled = last_json(path)
+        if not profiled or 'gemm_replay_ms_per_step' not in profiled:
+            continue
+        key = (profiled['workload'], profiled['batch'])
+        gemms = profiled['gemm_replay_ms_per_step']
+        run = unprofiled.get(key)
+        step = 1000 * key[1] / run['samples_per_s'] if run else None
+        rows.append(f"| {key[0]} | {key[1]} | {'-' if step is None else f'{step:.3f}'} | {gemms:.3f} |"
+                    f" {'-' if step is None or not gemms else f'{step / gemms:.2f}'} |")
+    return rows
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('folder')
@@ -79,6 +105,8 @@ def main():
     print('\n'.join(runs_table(a.folder)))
     print()
     print('\n'.join(profile_tables(a.folder, a.rows)))
+    print()
+    print('\n'.join(gemm_table(a.folder)))
 
 
 if __name__ == '__main__':

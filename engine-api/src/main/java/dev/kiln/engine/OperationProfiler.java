@@ -59,14 +59,17 @@ public final class OperationProfiler implements InvocationHandler {
         return Optional.empty();
     }
 
-    /** One operation's totals since the last {@link #reset}. */
-    public record Operation(String name, long calls, double seconds, double hostSeconds) {
+    /**
+     * One operation's totals since the last {@link #reset}; for a GEMM also its first call, to time it again on its
+     * own ({@code gemm}, null for other operations).
+     */
+    public record Operation(String name, long calls, double seconds, double hostSeconds, GemmReplay gemm) {
     }
 
     /** Every operation timed since the last {@link #reset}, the longest in total first. */
     public synchronized List<Operation> operations() {
         List<Operation> out = new ArrayList<>();
-        totals.forEach((name, t) -> out.add(new Operation(name, t.calls, t.nanos / 1e9, t.hostNanos / 1e9)));
+        totals.forEach((name, t) -> out.add(new Operation(name, t.calls, t.nanos / 1e9, t.hostNanos / 1e9, t.gemm)));
         out.sort(Comparator.comparingDouble(Operation::seconds).reversed().thenComparing(Operation::name));
         return out;
     }
@@ -132,7 +135,8 @@ public final class OperationProfiler implements InvocationHandler {
             long queued = System.nanoTime();
             backend.synchronize();
             long done = System.nanoTime();
-            Totals t = totals.computeIfAbsent(name(method, args), k -> new Totals());
+            Totals t = totals.computeIfAbsent(name(method, args),
+                    k -> new Totals(GemmReplay.of(backend, method, args)));
             t.calls++;
             t.nanos += done - start;
             t.hostNanos += queued - start;
@@ -181,8 +185,13 @@ public final class OperationProfiler implements InvocationHandler {
     }
 
     private static final class Totals {
+        final GemmReplay gemm;
         long calls;
         long nanos;
         long hostNanos;
+
+        Totals(GemmReplay gemm) {
+            this.gemm = gemm;
+        }
     }
 }

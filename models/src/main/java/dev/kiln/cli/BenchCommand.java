@@ -177,8 +177,10 @@ final class BenchCommand {
             });
             List<EpochMetrics> history = trainer.fit(new DataLoader(train, batch, true, 1), null, epochs);
             warnIfWarmUpDominates(history, out);
+            double gemmReplayMillis = Double.NaN;
             if (profile != null) {
                 profile.print(out, counters.steps());
+                gemmReplayMillis = profile.replayGemms(out, counters.steps());
             }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("workload", workload);
@@ -199,6 +201,9 @@ final class BenchCommand {
             r.put("parameters", model.parameterCount());
             r.put("peak_rss_mib", peakResidentMiB());
             r.putAll(counters.perStep());
+            if (!Double.isNaN(gemmReplayMillis)) {
+                r.put("gemm_replay_ms_per_step", Math.round(gemmReplayMillis * 1000) / 1000.0);
+            }
             r.put("backend", backend.name());
             r.put("device", backend.deviceName());
             r.put("threads", Integer.getInteger("kiln.threads", Runtime.getRuntime().availableProcessors()));

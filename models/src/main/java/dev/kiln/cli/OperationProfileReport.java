@@ -15,6 +15,8 @@ import java.util.Locale;
 final class OperationProfileReport implements TrainingListener {
     /** Rows printed; the rest are summed in one line. */
     static final int ROWS = 30;
+    /** Calls of each GEMM shape when the step's GEMMs are replayed on their own. */
+    static final int REPLAYS = 20;
 
     private final OperationProfiler profiler;
 
@@ -36,6 +38,29 @@ final class OperationProfileReport implements TrainingListener {
             return;
         }
         print(out, profiler.operations(), steps, profiler.idleWaitSeconds());
+    }
+
+    /**
+     * Runs each GEMM of the step again on its own, {@value #REPLAYS} calls back to back, and prints and returns the
+     * milliseconds a step's GEMMs take so (each shape's time per call times its calls per step): what raw cuBLAS would
+     * take for them, to set beside the step's time without the profiler (issue 10: GEMM-bound steps within 10% of
+     * it). NaN when no step was profiled.
+     */
+    double replayGemms(PrintStream out, long steps) {
+        if (steps == 0) {
+            return Double.NaN;
+        }
+        double millis = 0;
+        int shapes = 0;
+        for (OperationProfiler.Operation o : profiler.operations()) {
+            if (o.gemm() != null) {
+                millis += o.gemm().secondsPerCall(REPLAYS) * 1e3 * o.calls() / steps;
+                shapes++;
+            }
+        }
+        out.printf(Locale.ROOT, "the step's %d GEMM shapes run again on their own, %d calls each back to back:"
+                + " %.3f ms per step%n", shapes, REPLAYS, millis);
+        return millis;
     }
 
     /** The table of {@code operations} over {@code steps} steps; {@code idleWait} is in every operation's time. */

@@ -100,6 +100,21 @@ class OperationProfilerTest {
     }
 
     @Test
+    void aGemmIsKeptToBeTimedAgainOnFreshOperandsOfItsShapesAndOtherOperationsAreNot() {
+        try (Scope s = Scope.open()) {
+            Tensor a = zeros(64, 32);
+            a.matmul(zeros(32, 16));
+        }
+        Map<String, OperationProfiler.Operation> ops = byName();
+        OperationProfiler.Operation gemm = ops.get("gemm(false, false, F32[64, 32], F32[32, 16], F32[64, 16])");
+
+        assertTrue(gemm.gemm().secondsPerCall(3) > 0);
+        assertEquals(null, ops.get("fill(F32[64, 32])").gemm());
+        assertEquals(1, profiler.operations().stream().filter(o -> o.name().startsWith("gemm")).count(),
+                "the replay's own calls are not profiled: " + ops.keySet());
+    }
+
+    @Test
     void stepGraphsAreNotOfferedWhileProfiling() {
         assertFalse(profiled.canCaptureSteps());
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
