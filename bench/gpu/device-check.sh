@@ -70,6 +70,14 @@ head -20 "$out/machine.txt"
 timeout 30 "$bundle/kiln.sh" backends > "$out/backends.txt" 2>&1
 tail -3 "$out/backends.txt"
 
+# A run ("lenet --batch 1024 --epochs 6") as a file name ("lenet-10246"); and, in the array data_option, the data
+# options kiln bench takes for it (ResNet-18 trains on random images: kiln refuses an unused --data-dir).
+run_name() { echo "${1%% *}-$(echo "$1" | tr -dc '0-9')"; }
+set_data_option() {
+    data_option=(--data-dir "$root/target/gpu-data")
+    if [ "${1%% *}" = resnet18 ]; then data_option=(); fi
+}
+
 case "$stage" in
     parity)
         timeout 450 "$bundle/run-tests.sh" --select-package dev.kiln.tests.cuda > "$out/parity.txt" 2>&1
@@ -113,9 +121,8 @@ case "$stage" in
         data="$root/target/gpu-data"
         for run in "mlp --batch 1024 --epochs 6" "lenet --batch 1024 --epochs 6" "lstm --batch 1024 --epochs 6" \
                    "resnet --epochs 4" "resnet18 --epochs 6"; do
-            name="${run%% *}-$(echo "$run" | tr -dc '0-9')"
-            data_option=(--data-dir "$data")
-            [ "${run%% *}" = resnet18 ] && data_option=()  # random images: kiln refuses an unused --data-dir
+            name="$(run_name "$run")"
+            set_data_option "$run"
             # shellcheck disable=SC2086 # $run holds the workload and its options
             KILN_BACKEND=cuda timeout 100 "$bundle/kiln.sh" bench $run "${data_option[@]}" > "$out/kiln-$name.txt" 2>&1
             tail -1 "$out/kiln-$name.txt"
@@ -127,7 +134,7 @@ case "$stage" in
     pipeline)
         data="$root/target/gpu-data"
         for run in "mlp --epochs 3" "lenet --epochs 3" "lstm --epochs 3" "mlp --batch 1024 --epochs 8"; do
-            name="${run%% *}-$(echo "$run" | tr -dc '0-9')"
+            name="$(run_name "$run")"
             for wait in false true; do
                 # shellcheck disable=SC2086 # $run holds the workload and its options
                 KILN_JAVA_OPTS="-Dkiln.train.waitForEachLoss=$wait" KILN_BACKEND=cuda timeout 60 "$bundle/kiln.sh" \
@@ -142,12 +149,10 @@ case "$stage" in
             done
         done ;;
     profile)
-        data="$root/target/gpu-data"
         for run in "mlp --batch 1024 --epochs 3" "lenet --epochs 2" "lenet --batch 1024 --epochs 3" \
                    "lstm --batch 1024 --epochs 3" "resnet18 --epochs 3"; do
-            name="${run%% *}-$(echo "$run" | tr -dc '0-9')"
-            data_option=(--data-dir "$data")
-            [ "${run%% *}" = resnet18 ] && data_option=()
+            name="$(run_name "$run")"
+            set_data_option "$run"
             # shellcheck disable=SC2086 # $run holds the workload and its options
             KILN_JAVA_OPTS="-Dkiln.profileOperations=true" KILN_BACKEND=cuda timeout 100 "$bundle/kiln.sh" bench $run \
                 "${data_option[@]}" > "$out/profile-$name.txt" 2>&1
