@@ -21,13 +21,14 @@
 #   profile    the table of each operation's time per step (-Dkiln.profileOperations=true: the device waited for
 #              before and after every operation, so each time is its own, cuBLAS and cuDNN calls included) of W1 at
 #              batch 1024, W2 at 64 and 1024, W3 at 1024 and ResNet-18 (same data as workloads), about 2 minutes
-#   explain    what the first GPU session could not measure, about 6 minutes (same data as workloads; $OUT gets
+#   explain    what the first GPU session could not measure, about 5 minutes (same data as workloads; $OUT gets
 #              more than the 8 files a device call returns: run it as OUT=/tmp/r device-check.sh explain, then tar
-#              /tmp/r into the real $OUT): ScopedStepsMemoryTest again and CudaOutOfMemoryTest; W1-W3 at batch 1024
+#              /tmp/r into the real $OUT; run suite first, which has the memory tests): W1-W3 at batch 1024
 #              for 8 epochs, Kiln then PyTorch (steady state, or the JVM's warm-up?), W1 with a Java Flight
 #              Recording; ResNet-18 in strict FP32 with a recording and with TF32, PyTorch's with and without TF32
 #              convolutions; kiln bench dispatch and conv (the host's cost of a cuDNN call); W5 SGEMM with Kiln and
-#              with torch.mm; Nsight Compute's GPU time per kernel of warm W2 (batch 1024) and ResNet-18 steps
+#              with torch.mm; last, as time allows, Nsight Compute's GPU time per kernel of warm W1 and W2 (batch
+#              1024) and ResNet-18 steps
 #   all        the first session's single call (a session has 15 minutes of device time, a machine goes back
 #              30 s after a call): parity suite, step counters and CUDA graph tests, then W1-W3 for 2 epochs with
 #              Kiln and PyTorch; at most 9 minutes by its timeouts (run it with timeout_s 590).
@@ -160,9 +161,6 @@ case "$stage" in
         done ;;
     explain)
         data="$root/target/gpu-data"
-        timeout 60 "$bundle/run-tests.sh" --select-class dev.kiln.tests.memory.ScopedStepsMemoryTest \
-            --select-class dev.kiln.tests.cuda.CudaOutOfMemoryTest > "$out/memory.txt" 2>&1
-        grep -E "memory over|tests (successful|failed)|✘" "$out/memory.txt"
         for workload in mlp lenet lstm; do
             recording=""
             [ "$workload" = mlp ] && recording="-XX:StartFlightRecording=filename=$out/mlp-1024.jfr,settings=profile"
