@@ -24,8 +24,8 @@
 #   explain    what the first GPU session could not measure, about 5 minutes (same data as workloads; $OUT gets
 #              more than the 8 files a device call returns: run it as OUT=/tmp/r device-check.sh explain, then tar
 #              /tmp/r into the real $OUT; run suite first, which has the memory tests): W1-W3 at batch 1024
-#              for 8 epochs, Kiln then PyTorch (steady state, or the JVM's warm-up?), W1 with a Java Flight
-#              Recording; ResNet-18 in strict FP32 with a recording and with TF32, PyTorch's with and without TF32
+#              for 8 epochs, Kiln then PyTorch (steady state, or the JVM's warm-up?), W2 also with Kiln in TF32
+#              and PyTorch in strict FP32 convolutions, W1 with a Java Flight Recording; ResNet-18 in strict FP32 with a recording and with TF32, PyTorch's with and without TF32
 #              convolutions; kiln bench dispatch and conv (the host's cost of a cuDNN call); W5 SGEMM with Kiln and
 #              with torch.mm; last, as time allows, Nsight Compute's GPU time per kernel of warm W1 and W2 (batch
 #              1024) and ResNet-18 steps
@@ -171,6 +171,13 @@ case "$stage" in
                 --data-dir "$data" > "$out/torch-$workload-1024-8.txt" 2>&1
             tail -1 "$out/torch-$workload-1024-8.txt"
         done
+        # Like for like in precision: PyTorch's cuDNN convolutions run TF32 by default, Kiln's strict FP32.
+        KILN_CUDA_TF32=1 KILN_BACKEND=cuda timeout 60 "$bundle/kiln.sh" bench lenet --batch 1024 --epochs 8 \
+            --data-dir "$data" > "$out/kiln-lenet-1024-8-tf32.txt" 2>&1
+        tail -1 "$out/kiln-lenet-1024-8-tf32.txt"
+        timeout 40 python3 "$root/bench/pytorch_reference.py" lenet --batch 1024 --epochs 8 --device cuda \
+            --conv-tf32 off --data-dir "$data" > "$out/torch-lenet-1024-8-strict.txt" 2>&1
+        tail -1 "$out/torch-lenet-1024-8-strict.txt"
         KILN_JAVA_OPTS="-XX:StartFlightRecording=filename=$out/resnet18.jfr,settings=profile" KILN_BACKEND=cuda \
             timeout 60 "$bundle/kiln.sh" bench resnet18 --epochs 5 > "$out/kiln-resnet18-5.txt" 2>&1
         tail -1 "$out/kiln-resnet18-5.txt"
