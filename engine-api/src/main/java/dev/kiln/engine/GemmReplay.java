@@ -1,6 +1,5 @@
 package dev.kiln.engine;
 
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 
 /**
@@ -67,11 +66,11 @@ public final class GemmReplay {
 
     private void invoke(Object[] call) {
         try {
-            method.invoke(backend, call);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("GemmReplay: cannot call " + method, e);
-        } catch (InvocationTargetException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            BackendProxy.call(backend, method, call);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("GemmReplay: calling " + method + " failed", e);
         }
     }
 }

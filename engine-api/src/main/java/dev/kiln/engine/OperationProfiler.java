@@ -1,7 +1,6 @@
 package dev.kiln.engine;
 
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.Buffer;
@@ -44,10 +43,7 @@ public final class OperationProfiler implements InvocationHandler {
 
     /** {@code backend} behind a profiler; its storages from now on name the wrapper, so every operation reaches it. */
     public static Backend wrap(Backend backend) {
-        Backend proxy = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
-                new OperationProfiler(backend));
-        backend.reportStoragesAs(proxy);
-        return proxy;
+        return BackendProxy.wrap(backend, new OperationProfiler(backend));
     }
 
     /** The profiler behind {@code backend}, if it is one {@link #wrap} made. */
@@ -103,11 +99,7 @@ public final class OperationProfiler implements InvocationHandler {
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         if (method.getDeclaringClass() == Object.class) {
-            return switch (method.getName()) {
-                case "equals" -> proxy == args[0];
-                case "hashCode" -> System.identityHashCode(proxy);
-                default -> backend.name() + " (profiling operations)";
-            };
+            return BackendProxy.objectMethod(proxy, method, args, backend.name() + " (profiling operations)");
         }
         switch (method.getName()) {
             case "canCaptureSteps" -> {
@@ -119,10 +111,10 @@ public final class OperationProfiler implements InvocationHandler {
             }
         }
         if (!isOperation(method)) {
-            return call(method, args);
+            return BackendProxy.call(backend, method, args);
         }
         synchronized (this) {
-            return depth > 0 ? call(method, args) : timed(method, args);
+            return depth > 0 ? BackendProxy.call(backend, method, args) : timed(method, args);
         }
     }
 
@@ -131,7 +123,7 @@ public final class OperationProfiler implements InvocationHandler {
         depth++;
         long start = System.nanoTime();
         try {
-            Object result = call(method, args);
+            Object result = BackendProxy.call(backend, method, args);
             long queued = System.nanoTime();
             backend.synchronize();
             long done = System.nanoTime();
@@ -174,14 +166,6 @@ public final class OperationProfiler implements InvocationHandler {
             }
         }
         return b.append(')').toString();
-    }
-
-    private Object call(Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(backend, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
     }
 
     private static final class Totals {

@@ -1,6 +1,7 @@
 package dev.kiln.engine.cpu;
 
 import dev.kiln.engine.Backend;
+import dev.kiln.engine.BackendProxy;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.util.Set;
@@ -26,15 +27,15 @@ final class ArithmeticSkippingBackend implements InvocationHandler {
         this.backend = backend;
     }
 
-    /** {@code backend} behind a skipping proxy ({@link CpuBackendProxy#wrap}). */
+    /** {@code backend} behind a skipping proxy ({@link BackendProxy#wrap}). */
     static Backend wrap(CpuBackend backend) {
-        return CpuBackendProxy.wrap(backend, new ArithmeticSkippingBackend(backend));
+        return BackendProxy.wrap(backend, new ArithmeticSkippingBackend(backend));
     }
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         if (method.getDeclaringClass() == Object.class) {
-            return CpuBackendProxy.objectMethod(proxy, method, args, NAME);
+            return BackendProxy.objectMethod(proxy, method, args, NAME);
         }
         if (method.getName().equals("name")) {
             return NAME;
@@ -42,6 +43,6 @@ final class ArithmeticSkippingBackend implements InvocationHandler {
         if (method.getReturnType() == void.class && !STILL_RUN.contains(method.getName())) {
             return null;
         }
-        return CpuBackendProxy.call(backend, method, args);
+        return BackendProxy.call(backend, method, args);
     }
 }

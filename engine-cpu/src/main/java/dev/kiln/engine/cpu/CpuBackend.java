@@ -74,7 +74,7 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    /** {@inheritDoc} ({@link CpuBackendProxy}, {@link dev.kiln.engine.OperationProfiler}); {@code this} by default. */
+    /** {@inheritDoc} ({@link dev.kiln.engine.BackendProxy}); {@code this} by default. */
     @Override
     public void reportStoragesAs(Backend owner) {
         this.storageOwner = owner;

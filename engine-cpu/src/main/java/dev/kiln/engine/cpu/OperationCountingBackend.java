@@ -1,6 +1,7 @@
 package dev.kiln.engine.cpu;
 
 import dev.kiln.engine.Backend;
+import dev.kiln.engine.BackendProxy;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.util.LinkedHashMap;
@@ -35,16 +36,16 @@ final class OperationCountingBackend implements InvocationHandler {
         this.backend = backend;
     }
 
-    /** {@code backend} behind a counting proxy ({@link CpuBackendProxy#wrap}). */
+    /** {@code backend} behind a counting proxy ({@link BackendProxy#wrap}). */
     static Backend wrap(CpuBackend backend) {
-        return CpuBackendProxy.wrap(backend, new OperationCountingBackend(backend));
+        return BackendProxy.wrap(backend, new OperationCountingBackend(backend));
     }
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         String name = method.getName();
         if (method.getDeclaringClass() == Object.class) {
-            return CpuBackendProxy.objectMethod(proxy, method, args, backend.name() + " (counting operations)");
+            return BackendProxy.objectMethod(proxy, method, args, backend.name() + " (counting operations)");
         }
         if (name.equals("counters")) {
             return counters();
@@ -54,7 +55,7 @@ final class OperationCountingBackend implements InvocationHandler {
         } else if (!NOT_OPERATIONS.contains(name)) {
             calls.computeIfAbsent(name, k -> new LongAdder()).increment();
         }
-        return CpuBackendProxy.call(backend, method, args);
+        return BackendProxy.call(backend, method, args);
     }
 
     private Map<String, Long> counters() {

@@ -1,24 +1,25 @@
-package dev.kiln.engine.cpu;
+package dev.kiln.engine;
 
-import dev.kiln.engine.Backend;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 
 /**
- * The CPU backend behind a {@link Proxy} of {@link Backend} whose handler decides what a call does (counts it, skips
- * it): the pieces every such wrapper needs, so that none forgets the first.
+ * A backend behind a {@link Proxy} of {@link Backend} whose handler decides what a call does (counts it, skips it,
+ * times it: the CPU's counting and arithmetic-skipping backends, {@link OperationProfiler}): the pieces every such
+ * wrapper needs, so that none forgets the first.
  */
-final class CpuBackendProxy {
-    private CpuBackendProxy() {
+public final class BackendProxy {
+    private BackendProxy() {
     }
 
     /**
      * {@code backend} behind a proxy calling {@code handler}; the storages the backend allocates from now on name the
-     * proxy as their owner, so that operations on their tensors reach the handler too, not only those called on it.
+     * proxy as their owner ({@link Backend#reportStoragesAs}), so that operations on their tensors reach the handler
+     * too, not only those called on it.
      */
-    static Backend wrap(CpuBackend backend, InvocationHandler handler) {
+    public static Backend wrap(Backend backend, InvocationHandler handler) {
         Backend proxy = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(),
                 new Class<?>[] {Backend.class}, handler);
         backend.reportStoragesAs(proxy);
@@ -26,7 +27,7 @@ final class CpuBackendProxy {
     }
 
     /** The proxy's own answer to a method {@link Object} declares: identity, and {@code description} as its text. */
-    static Object objectMethod(Object proxy, Method method, Object[] args, String description) {
+    public static Object objectMethod(Object proxy, Method method, Object[] args, String description) {
         return switch (method.getName()) {
             case "equals" -> proxy == args[0];
             case "hashCode" -> System.identityHashCode(proxy);
@@ -35,7 +36,7 @@ final class CpuBackendProxy {
     }
 
     /** {@code method} run on {@code backend}, throwing what it throws rather than reflection's wrapper. */
-    static Object call(CpuBackend backend, Method method, Object[] args) throws Throwable {
+    public static Object call(Backend backend, Method method, Object[] args) throws Throwable {
         try {
             return method.invoke(backend, args);
         } catch (InvocationTargetException e) {
