@@ -50,6 +50,15 @@ final class HostTransfers implements AutoCloseable {
         });
     }
 
+    /** {@code bytes} of page-locked host memory, its capacity and limit set so that asByteBuffer() covers it all. */
+    static Pointer mallocPinned(long bytes) {
+        Pointer p = new Pointer();
+        Status.runtime(cudart.cudaMallocHost(p, bytes), () -> "cudaMallocHost(" + bytes + ")");
+        p.capacity(bytes);
+        p.limit(bytes);
+        return p;
+    }
+
     /** Times the host waited for a staging buffer's earlier copy to finish. */
     long stagingWaits() {
         return stagingWaits;
@@ -169,13 +178,9 @@ final class HostTransfers implements AutoCloseable {
                 Status.runtime(cudart.cudaFreeHost(pinned), "cudaFreeHost");
             }
             long size = Math.max(bytes, 1L << 20);
-            Pointer p = new Pointer();
-            Status.runtime(cudart.cudaMallocHost(p, size), "cudaMallocHost(" + size + ")");
-            p.capacity(size);
-            p.limit(size);
-            pinned = p;
+            pinned = mallocPinned(size);
             capacity = size;
-            view = p.asByteBuffer().order(ByteOrder.nativeOrder());
+            view = pinned.asByteBuffer().order(ByteOrder.nativeOrder());
         }
 
         /** The first {@code bytes} of the buffer, in native order. */

@@ -34,12 +34,8 @@ final class PendingReads implements AutoCloseable {
         this.context = context;
         this.lock = lock;
         context.bindThread();
-        Pointer p = new Pointer();
-        Status.runtime(cudart.cudaMallocHost(p, (long) BOXES * BOX_BYTES), "cudaMallocHost(pending reads)");
-        p.capacity((long) BOXES * BOX_BYTES);
-        p.limit((long) BOXES * BOX_BYTES);
-        pinned = p;
-        boxes = p.asByteBuffer().order(ByteOrder.nativeOrder());
+        pinned = HostTransfers.mallocPinned((long) BOXES * BOX_BYTES);
+        boxes = pinned.asByteBuffer().order(ByteOrder.nativeOrder());
         try {
             for (int i = 0; i < BOXES; i++) {
                 copied[i] = new CUevent_st();
