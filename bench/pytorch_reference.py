@@ -7,6 +7,8 @@ Usage: python3 bench/pytorch_reference.py mlp|lenet|lstm|resnet|resnet18|sgemm [
        [--data-dir ../shared/data] [--epochs N (mlp 5, lenet 3, lstm 3, resnet 2, resnet18 3)] [--batch B]
        [--steps S (resnet18: batches an epoch, 20)] [--threads 2] [--seed 1] [--device cpu|cuda]
        [--conv-tf32 on|off (on, PyTorch's default: cuDNN convolutions on TF32 tensor cores)]
+       [--cudnn-benchmark on|off (off, PyTorch's default: cuDNN's heuristics choose each convolution's algorithm;
+        on: torch.backends.cudnn.benchmark = True, as KILN_CUDNN_BENCHMARK=1)]
        [--loss-read each|late (each: loss.item() every step, the usual loop; late: as Kiln's Trainer, each loss
         copied without waiting and read after the next step is queued, waiting for that copy's event only)]
 resnet is Kiln's zoo ResNet on MNIST, resnet18 the CIFAR ResNet-18 on random 3x32x32 images with random labels
@@ -165,6 +167,9 @@ def main():
     p.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
     p.add_argument('--conv-tf32', default='on', choices=['on', 'off'],
                    help="off: torch.backends.cudnn.allow_tf32 = False, strict FP32 convolutions as Kiln's default")
+    p.add_argument('--cudnn-benchmark', default='off', choices=['on', 'off'],
+                   help="on: torch.backends.cudnn.benchmark = True, each convolution shape's algorithms timed on "
+                        "first use, as kiln with KILN_CUDNN_BENCHMARK=1")
     p.add_argument('--loss-read', default='each', choices=['each', 'late'],
                    help="late: read each step's loss after the next step is queued, as kiln's Trainer does")
     p.add_argument('--precision', default='fp32', choices=['fp32', 'bf16'],
@@ -173,6 +178,7 @@ def main():
     device = torch.device(a.device)
     gpu = device.type == 'cuda'
     torch.backends.cudnn.allow_tf32 = a.conv_tf32 == 'on'
+    torch.backends.cudnn.benchmark = a.cudnn_benchmark == 'on'
     torch.set_num_threads(a.threads)
     if a.workload == 'sgemm':
         sgemm(device)
@@ -224,7 +230,7 @@ def main():
         print(f'epoch {epoch}: {seconds:.1f} s, {rates[-1]:.0f} samples/s', flush=True)
     result = {'workload': a.workload, 'data': a.data if source == 'mnist' else 'random', 'framework':
               f'pytorch {torch.__version__}', 'batch': batch, 'epochs': a.epochs, 'precision': a.precision,
-              'conv_tf32': a.conv_tf32, 'loss_read': a.loss_read,
+              'conv_tf32': a.conv_tf32, 'cudnn_benchmark': a.cudnn_benchmark, 'loss_read': a.loss_read,
               'samples_per_s': round(statistics.median(rates[1:] or rates), 1)}
     if xt is not None:
         model.eval()

@@ -21,12 +21,13 @@
 #   profile    the table of each operation's time per step (-Dkiln.profileOperations=true: the device waited for
 #              before and after every operation, so each time is its own, cuBLAS and cuDNN calls included) of W1 at
 #              batch 1024, W2 at 64 and 1024, W3 at 1024 and ResNet-18 (same data as workloads), about 2 minutes
-#   explain    what the first GPU session could not measure, about 5 minutes (same data as workloads; $OUT gets
+#   explain    what the first GPU session could not measure, about 6 minutes (same data as workloads; $OUT gets
 #              more than the 8 files a device call returns: run it as OUT=/tmp/r device-check.sh explain, then tar
 #              /tmp/r into the real $OUT; run suite first, which has the memory tests): W1-W3 at batch 1024
 #              for 8 epochs, Kiln then PyTorch (steady state, or the JVM's warm-up?), W2 also with Kiln in TF32
-#              and PyTorch in strict FP32 convolutions, W1 with a Java Flight Recording; ResNet-18 in strict FP32 with a recording and with TF32, PyTorch's with and without TF32
-#              convolutions; kiln bench dispatch and conv (the host's cost of a cuDNN call); W5 SGEMM with Kiln and
+#              and PyTorch in strict FP32 convolutions, W1 with a Java Flight Recording; ResNet-18 in strict FP32
+#              with a recording and with TF32, PyTorch's with and without TF32 convolutions, both with cuDNN's
+#              algorithms timed on first use (KILN_CUDNN_BENCHMARK, cudnn.benchmark); kiln bench dispatch and conv (the host's cost of a cuDNN call); W5 SGEMM with Kiln and
 #              with torch.mm; last, as time allows, Nsight Compute's GPU time per kernel of warm W1 and W2 (batch
 #              1024) and ResNet-18 steps
 #   all        the first session's single call (a session has 15 minutes of device time, a machine goes back
@@ -189,6 +190,17 @@ case "$stage" in
                 > "$out/torch-resnet18-5-tf32-$tf32.txt" 2>&1
             tail -1 "$out/torch-resnet18-5-tf32-$tf32.txt"
         done
+        # Each convolution shape's algorithms timed on first use (KILN_CUDNN_BENCHMARK, PyTorch's cudnn.benchmark):
+        # strict FP32 beside the heuristics' run above, and with TF32 on both sides.
+        for tf32 in 0 1; do
+            name="resnet18-5$([ "$tf32" = 1 ] && echo -tf32)-benchmark"
+            KILN_CUDNN_BENCHMARK=1 KILN_CUDA_TF32=$tf32 KILN_BACKEND=cuda timeout 60 "$bundle/kiln.sh" bench resnet18 \
+                --epochs 5 > "$out/kiln-$name.txt" 2>&1
+            tail -1 "$out/kiln-$name.txt"
+        done
+        timeout 40 python3 "$root/bench/pytorch_reference.py" resnet18 --epochs 5 --device cuda --conv-tf32 on \
+            --cudnn-benchmark on > "$out/torch-resnet18-5-tf32-benchmark.txt" 2>&1
+        tail -1 "$out/torch-resnet18-5-tf32-benchmark.txt"
         KILN_BACKEND=cuda timeout 40 "$bundle/kiln.sh" bench dispatch > "$out/kiln-dispatch.txt" 2>&1
         tail -1 "$out/kiln-dispatch.txt"
         KILN_BACKEND=cuda timeout 40 "$bundle/kiln.sh" bench conv > "$out/kiln-conv.txt" 2>&1

@@ -56,15 +56,16 @@ public final class CudaBackend implements Backend {
 
     /** Opens device {@code index} in strict FP32 arithmetic; only after {@link CudaBackendProvider#probe()} said it can. */
     public CudaBackend(int index) {
-        this(index, false);
+        this(CudaOptions.strict(index));
     }
 
     /**
-     * Opens device {@code index}; with {@code tf32}, F32 GEMMs and convolutions may run on TF32 tensor cores
-     * (10 mantissa bits per input, F32 accumulation), which is faster and no longer at F32 parity with the CPU.
+     * Opens the device {@code options} name; with its {@code tf32}, F32 GEMMs and convolutions may run on TF32 tensor
+     * cores (10 mantissa bits per input, F32 accumulation), which is faster and no longer at F32 parity with the CPU;
+     * with its {@code cudnnBenchmark}, each convolution shape's algorithms are timed on first use.
      */
-    public CudaBackend(int index, boolean tf32) {
-        this.context = new CudaContext(index, tf32);
+    public CudaBackend(CudaOptions options) {
+        this.context = new CudaContext(options.device(), options.tf32());
         this.allocator = new DeviceAllocator(context);
         DeviceAllocator.Block workspace = null;
         HostTransfers staging = null;
@@ -100,10 +101,14 @@ public final class CudaBackend implements Backend {
         this.batchNorm = new CudaBatchNorm(kernels, launcher);
         this.gemm = new CudaGemm(context);
         this.bf16Gemm = new CudaBf16Gemm(context, allocator, kernels, launcher);
-        this.convolution = new CudaConvolution(this, context, kernels, launcher);
-        if (tf32) {
+        this.convolution = new CudaConvolution(this, context, kernels, launcher, options.cudnnBenchmark());
+        if (options.tf32()) {
             LOG.info("CUDA backend on {}: TF32 tensor cores allowed for F32 GEMM and convolution (kiln.cuda.tf32)",
                     context.name());
+        }
+        if (options.cudnnBenchmark()) {
+            LOG.info("CUDA backend on {}: each convolution shape's algorithms timed on first use"
+                    + " (kiln.cuda.cudnnBenchmark)", context.name());
         }
     }
 

@@ -14,8 +14,8 @@ import org.bytedeco.javacpp.Loader;
 /**
  * Offers the CUDA backend when the NVIDIA driver, a device and the CUDA 13 libraries (cudart, cuBLAS,
  * cuDNN 9, NVRTC) all load; otherwise says exactly which one did not. The device is
- * {@code -Dkiln.cuda.device} (default 0); {@code -Dkiln.cuda.tf32=true} or {@code KILN_CUDA_TF32=1} lets F32
- * GEMM and convolution use TF32 tensor cores. The answer is computed once per process.
+ * {@code -Dkiln.cuda.device} (default 0); TF32 and cuDNN's benchmarked algorithm choice are opt-ins
+ * ({@link CudaOptions#fromSystem()}). The answer is computed once per process.
  */
 public final class CudaBackendProvider implements BackendProvider {
     private static final String DEBUG_HINT = " (-Dorg.bytedeco.javacpp.logger.debug=true shows each library JavaCPP tries)";
@@ -43,20 +43,7 @@ public final class CudaBackendProvider implements BackendProvider {
 
     @Override
     public Backend create() {
-        return new CudaBackend(deviceIndex(), tf32Requested());
-    }
-
-    /** Whether the user opted in to TF32: {@code -Dkiln.cuda.tf32=true}, else {@code KILN_CUDA_TF32=1} (or true). */
-    static boolean tf32Requested() {
-        String value = System.getProperty("kiln.cuda.tf32");
-        if (value == null) {
-            value = System.getenv("KILN_CUDA_TF32");
-        }
-        return value != null && (value.equals("1") || value.equalsIgnoreCase("true"));
-    }
-
-    static int deviceIndex() {
-        return Integer.getInteger("kiln.cuda.device", 0);
+        return new CudaBackend(CudaOptions.fromSystem());
     }
 
     private static Availability check() {
@@ -70,7 +57,7 @@ public final class CudaBackendProvider implements BackendProvider {
             return Availability.no("no usable CUDA device: cudaGetDeviceCount says " + Status.runtimeError(status)
                     + driverVersions());
         }
-        int index = deviceIndex();
+        int index = CudaOptions.fromSystem().device();
         if (index < 0 || index >= count[0]) {
             return Availability.no("CUDA device " + index + " was requested (-Dkiln.cuda.device) but "
                     + count[0] + " device(s) are present");

@@ -125,7 +125,7 @@ final class CudaContext implements AutoCloseable {
         return name;
     }
 
-    /** Whether F32 GEMM and convolution may use TF32 tensor cores (opt-in, {@link CudaBackendProvider#tf32Requested()}). */
+    /** Whether F32 GEMM and convolution may use TF32 tensor cores (opt-in, {@link CudaOptions#tf32()}). */
     boolean tf32() {
         return tf32;
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import org.bytedeco.cuda.cudnn.cudnnConvolutionBwdDataAlgoPerf_t;
 import org.bytedeco.cuda.cudnn.cudnnConvolutionBwdFilterAlgoPerf_t;
 import org.bytedeco.cuda.cudnn.cudnnConvolutionFwdAlgoPerf_t;
@@ -23,9 +24,11 @@ import org.bytedeco.javacpp.SizeTPointer;
 /**
  * 2-D convolution on cuDNN (NCHW, cross-correlation). F32 runs in strict FP32 arithmetic (FMA math only),
  * unless the context allows TF32, when tensor-core algorithms are candidates too (never those that convert
- * inputs to FP16). Descriptors and the algorithm and math type of each direction are chosen once per
- * (geometry, dtype) and cached; workspaces come from the caching allocator. Bias addition and the bias
- * gradient are our kernels.
+ * inputs to FP16). Descriptors are made once per (geometry, dtype), and each direction's algorithm and math type
+ * at its first call, then cached: by cuDNN's heuristics, or, with {@code cudnnBenchmark}, by running every
+ * candidate on that call's operands and keeping the fastest ({@code cudnnFind...AlgorithmEx}; a few milliseconds
+ * a shape, and a {@value #WORKSPACE_LIMIT}-byte workspace that the allocator keeps cached afterwards).
+ * Workspaces come from the caching allocator. Bias addition and the bias gradient are our kernels.
  */
 final class CudaConvolution implements AutoCloseable {
     private static final int ALGORITHMS_REQUESTED = 8;
@@ -36,23 +39,27 @@ final class CudaConvolution implements AutoCloseable {
     private final CudaContext context;
     private final CudaKernels kernels;
     private final KernelLauncher launcher;
+    private final boolean benchmark;
     private final Map<PlanKey, Plan> plans = new HashMap<>();
     private final FloatPointer floatOne = new FloatPointer(1f);
     private final FloatPointer floatZero = new FloatPointer(0f);
     private final DoublePointer doubleOne = new DoublePointer(1.0);
     private final DoublePointer doubleZero = new DoublePointer(0.0);
 
-    CudaConvolution(CudaBackend backend, CudaContext context, CudaKernels kernels, KernelLauncher launcher) {
+    /** @param benchmark choose each direction's algorithm by timing the candidates, not by cuDNN's heuristics */
+    CudaConvolution(CudaBackend backend, CudaContext context, CudaKernels kernels, KernelLauncher launcher,
+                    boolean benchmark) {
         this.backend = backend;
         this.context = context;
         this.kernels = kernels;
         this.launcher = launcher;
+        this.benchmark = benchmark;
     }
 
     private record PlanKey(Conv2dGeometry geometry, DType dtype) {
     }
 
-    /** One entry of cuDNN's heuristics, in the order cuDNN ranks them. */
+    /** One entry of cuDNN's heuristics or timings, in the order cuDNN ranks them (fastest first when timed). */
     private record Candidate(int algorithm, int status, int mathType, long memory) {
     }
 
@@ -65,7 +72,7 @@ final class CudaConvolution implements AutoCloseable {
         int size(int algorithm, SizeTPointer bytes);
     }
 
-    /** The descriptors and chosen algorithms (with their workspace sizes) of one geometry. */
+    /** The descriptors and chosen algorithms (with their workspace sizes) of one geometry; null until first used. */
     private static final class Plan {
         final cudnnTensorStruct input = new cudnnTensorStruct();
         final cudnnTensorStruct output = new cudnnTensorStruct();
@@ -85,12 +92,16 @@ final class CudaConvolution implements AutoCloseable {
 
     void forward(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor out) {
         Plan p = plan(g, input.dtype());
-        try (Workspace w = new Workspace(p.forward.workspace());
-             Operand x = read(input); Operand f = read(weight); Operand y = written(out)) {
-            setMath(p, p.forward.mathType());
-            Status.cudnn(cudnn.cudnnConvolutionForward(context.cudnn(), one(input), p.input, x.pointer(),
-                    p.filter, f.pointer(), p.convolution, p.forward.algorithm(), w.pointer(), w.bytes(),
-                    zero(input), p.output, y.pointer()), () -> "cudnnConvolutionForward " + g);
+        try (Operand x = read(input); Operand f = read(weight); Operand y = written(out)) {
+            if (p.forward == null) {
+                p.forward = chooseForward(p, g, x, f, y);
+            }
+            try (Workspace w = new Workspace(p.forward.workspace())) {
+                setMath(p, p.forward.mathType());
+                Status.cudnn(cudnn.cudnnConvolutionForward(context.cudnn(), one(input), p.input, x.pointer(),
+                        p.filter, f.pointer(), p.convolution, p.forward.algorithm(), w.pointer(), w.bytes(),
+                        zero(input), p.output, y.pointer()), () -> "cudnnConvolutionForward " + g);
+            }
         }
         if (bias != null) {
             long n = out.size();
@@ -102,25 +113,33 @@ final class CudaConvolution implements AutoCloseable {
 
     void backwardData(Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput) {
         Plan p = plan(g, gradOut.dtype());
-        try (Workspace w = new Workspace(p.backwardData.workspace());
-             Operand f = read(weight); Operand dy = read(gradOut); Operand dx = written(gradInput)) {
-            setMath(p, p.backwardData.mathType());
-            Status.cudnn(cudnn.cudnnConvolutionBackwardData(context.cudnn(), one(gradOut), p.filter,
-                    f.pointer(), p.output, dy.pointer(), p.convolution,
-                    p.backwardData.algorithm(), w.pointer(), w.bytes(), zero(gradOut), p.input,
-                    dx.pointer()), () -> "cudnnConvolutionBackwardData " + g);
+        try (Operand f = read(weight); Operand dy = read(gradOut); Operand dx = written(gradInput)) {
+            if (p.backwardData == null) {
+                p.backwardData = chooseBackwardData(p, g, f, dy, dx);
+            }
+            try (Workspace w = new Workspace(p.backwardData.workspace())) {
+                setMath(p, p.backwardData.mathType());
+                Status.cudnn(cudnn.cudnnConvolutionBackwardData(context.cudnn(), one(gradOut), p.filter,
+                        f.pointer(), p.output, dy.pointer(), p.convolution,
+                        p.backwardData.algorithm(), w.pointer(), w.bytes(), zero(gradOut), p.input,
+                        dx.pointer()), () -> "cudnnConvolutionBackwardData " + g);
+            }
         }
     }
 
     void backwardFilter(Tensor input, Tensor gradOut, Conv2dGeometry g, Tensor gradWeight, Tensor gradBias) {
         Plan p = plan(g, input.dtype());
-        try (Workspace w = new Workspace(p.backwardFilter.workspace());
-             Operand x = read(input); Operand dy = read(gradOut); Operand df = written(gradWeight)) {
-            setMath(p, p.backwardFilter.mathType());
-            Status.cudnn(cudnn.cudnnConvolutionBackwardFilter(context.cudnn(), one(input), p.input,
-                    x.pointer(), p.output, dy.pointer(), p.convolution,
-                    p.backwardFilter.algorithm(), w.pointer(), w.bytes(), zero(input), p.filter,
-                    df.pointer()), () -> "cudnnConvolutionBackwardFilter " + g);
+        try (Operand x = read(input); Operand dy = read(gradOut); Operand df = written(gradWeight)) {
+            if (p.backwardFilter == null) {
+                p.backwardFilter = chooseBackwardFilter(p, g, x, dy, df);
+            }
+            try (Workspace w = new Workspace(p.backwardFilter.workspace())) {
+                setMath(p, p.backwardFilter.mathType());
+                Status.cudnn(cudnn.cudnnConvolutionBackwardFilter(context.cudnn(), one(input), p.input,
+                        x.pointer(), p.output, dy.pointer(), p.convolution,
+                        p.backwardFilter.algorithm(), w.pointer(), w.bytes(), zero(input), p.filter,
+                        df.pointer()), () -> "cudnnConvolutionBackwardFilter " + g);
+            }
         }
         if (gradBias != null) {
             biasGradient(gradOut, g, gradBias);
@@ -211,14 +230,11 @@ final class CudaConvolution implements AutoCloseable {
         return plans.computeIfAbsent(new PlanKey(g, dtype), key -> createPlan(g, dtype));
     }
 
-    /** Descriptors and algorithms for one geometry; a plan that cannot be made leaves no descriptor behind. */
+    /** Descriptors for one geometry; a plan that cannot be made leaves no descriptor behind. */
     private Plan createPlan(Conv2dGeometry g, DType dtype) {
         Plan p = new Plan();
         try {
             describe(p, g, dtype);
-            p.forward = chooseForward(p, g);
-            p.backwardData = chooseBackwardData(p, g);
-            p.backwardFilter = chooseBackwardFilter(p, g);
             return p;
         } catch (RuntimeException e) {
             p.close();
@@ -243,56 +259,98 @@ final class CudaConvolution implements AutoCloseable {
                 "cudnnSetConvolution2dDescriptor " + g);
     }
 
-    private Choice chooseForward(Plan p, Conv2dGeometry g) {
+    private Choice chooseForward(Plan p, Conv2dGeometry g, Operand x, Operand f, Operand y) {
         try (cudnnConvolutionFwdAlgoPerf_t perf = new cudnnConvolutionFwdAlgoPerf_t(ALGORITHMS_REQUESTED);
              IntPointer found = new IntPointer(1)) {
             allowCandidates(p);
-            Status.cudnn(cudnn.cudnnGetConvolutionForwardAlgorithm_v7(context.cudnn(), p.input, p.filter,
-                    p.convolution, p.output, ALGORITHMS_REQUESTED, found, perf),
-                    "cudnnGetConvolutionForwardAlgorithm_v7");
-            List<Candidate> candidates = new ArrayList<>();
-            for (int i = 0; i < found.get(); i++) {
-                var c = perf.getPointer(i);
-                candidates.add(new Candidate(c.algo(), c.status(), c.mathType(), c.memory()));
+            if (benchmark) {
+                try (Workspace w = measuring("forward", g)) {
+                    Status.cudnn(cudnn.cudnnFindConvolutionForwardAlgorithmEx(context.cudnn(), p.input, x.pointer(),
+                            p.filter, f.pointer(), p.convolution, p.output, y.pointer(), ALGORITHMS_REQUESTED, found,
+                            perf, w.pointer(), w.bytes()), () -> "cudnnFindConvolutionForwardAlgorithmEx " + g);
+                }
+            } else {
+                Status.cudnn(cudnn.cudnnGetConvolutionForwardAlgorithm_v7(context.cudnn(), p.input, p.filter,
+                        p.convolution, p.output, ALGORITHMS_REQUESTED, found, perf),
+                        "cudnnGetConvolutionForwardAlgorithm_v7");
             }
+            List<Candidate> candidates = candidates(found, i -> {
+                var c = perf.getPointer(i);
+                return new Candidate(c.algo(), c.status(), c.mathType(), c.memory());
+            });
             return choose(p, candidates, (algorithm, bytes) -> cudnn.cudnnGetConvolutionForwardWorkspaceSize(
                     context.cudnn(), p.input, p.filter, p.convolution, p.output, algorithm, bytes), "forward", g);
         }
     }
 
-    private Choice chooseBackwardData(Plan p, Conv2dGeometry g) {
+    private Choice chooseBackwardData(Plan p, Conv2dGeometry g, Operand f, Operand dy, Operand dx) {
         try (cudnnConvolutionBwdDataAlgoPerf_t perf = new cudnnConvolutionBwdDataAlgoPerf_t(ALGORITHMS_REQUESTED);
              IntPointer found = new IntPointer(1)) {
             allowCandidates(p);
-            Status.cudnn(cudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(context.cudnn(), p.filter, p.output,
-                    p.convolution, p.input, ALGORITHMS_REQUESTED, found, perf),
-                    "cudnnGetConvolutionBackwardDataAlgorithm_v7");
-            List<Candidate> candidates = new ArrayList<>();
-            for (int i = 0; i < found.get(); i++) {
-                var c = perf.getPointer(i);
-                candidates.add(new Candidate(c.algo(), c.status(), c.mathType(), c.memory()));
+            if (benchmark) {
+                try (Workspace w = measuring("backward-data", g)) {
+                    Status.cudnn(cudnn.cudnnFindConvolutionBackwardDataAlgorithmEx(context.cudnn(), p.filter,
+                            f.pointer(), p.output, dy.pointer(), p.convolution, p.input, dx.pointer(),
+                            ALGORITHMS_REQUESTED, found, perf, w.pointer(), w.bytes()),
+                            () -> "cudnnFindConvolutionBackwardDataAlgorithmEx " + g);
+                }
+            } else {
+                Status.cudnn(cudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(context.cudnn(), p.filter, p.output,
+                        p.convolution, p.input, ALGORITHMS_REQUESTED, found, perf),
+                        "cudnnGetConvolutionBackwardDataAlgorithm_v7");
             }
+            List<Candidate> candidates = candidates(found, i -> {
+                var c = perf.getPointer(i);
+                return new Candidate(c.algo(), c.status(), c.mathType(), c.memory());
+            });
             return choose(p, candidates, (algorithm, bytes) -> cudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(
                     context.cudnn(), p.filter, p.output, p.convolution, p.input, algorithm, bytes), "backward-data", g);
         }
     }
 
-    private Choice chooseBackwardFilter(Plan p, Conv2dGeometry g) {
+    private Choice chooseBackwardFilter(Plan p, Conv2dGeometry g, Operand x, Operand dy, Operand df) {
         try (cudnnConvolutionBwdFilterAlgoPerf_t perf = new cudnnConvolutionBwdFilterAlgoPerf_t(ALGORITHMS_REQUESTED);
              IntPointer found = new IntPointer(1)) {
             allowCandidates(p);
-            Status.cudnn(cudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(context.cudnn(), p.input, p.output,
-                    p.convolution, p.filter, ALGORITHMS_REQUESTED, found, perf),
-                    "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
-            List<Candidate> candidates = new ArrayList<>();
-            for (int i = 0; i < found.get(); i++) {
-                var c = perf.getPointer(i);
-                candidates.add(new Candidate(c.algo(), c.status(), c.mathType(), c.memory()));
+            if (benchmark) {
+                try (Workspace w = measuring("backward-filter", g)) {
+                    Status.cudnn(cudnn.cudnnFindConvolutionBackwardFilterAlgorithmEx(context.cudnn(), p.input,
+                            x.pointer(), p.output, dy.pointer(), p.convolution, p.filter, df.pointer(),
+                            ALGORITHMS_REQUESTED, found, perf, w.pointer(), w.bytes()),
+                            () -> "cudnnFindConvolutionBackwardFilterAlgorithmEx " + g);
+                }
+            } else {
+                Status.cudnn(cudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(context.cudnn(), p.input, p.output,
+                        p.convolution, p.filter, ALGORITHMS_REQUESTED, found, perf),
+                        "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
             }
+            List<Candidate> candidates = candidates(found, i -> {
+                var c = perf.getPointer(i);
+                return new Candidate(c.algo(), c.status(), c.mathType(), c.memory());
+            });
             return choose(p, candidates, (algorithm, bytes) -> cudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(
                     context.cudnn(), p.input, p.output, p.convolution, p.filter, algorithm, bytes),
                     "backward-filter", g);
         }
+    }
+
+    /**
+     * The workspace the timed candidates may use: {@link #WORKSPACE_LIMIT}, so that every algorithm {@link #choose}
+     * would accept is timed. cuDNN runs the candidates there and then, which a step graph's recording cannot hold.
+     */
+    private Workspace measuring(String direction, Conv2dGeometry g) {
+        context.requireNotRecording("time the " + direction + " convolution algorithms for " + g
+                + " (kiln.cuda.cudnnBenchmark; run the step once eagerly first)");
+        return new Workspace(WORKSPACE_LIMIT);
+    }
+
+    /** cuDNN's {@code found} entries, in its order. */
+    private static List<Candidate> candidates(IntPointer found, IntFunction<Candidate> entry) {
+        List<Candidate> candidates = new ArrayList<>();
+        for (int i = 0; i < found.get(); i++) {
+            candidates.add(entry.apply(i));
+        }
+        return candidates;
     }
 
     /**

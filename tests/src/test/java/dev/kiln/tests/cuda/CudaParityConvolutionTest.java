@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * F64: 1e-10.
  */
 class CudaParityConvolutionTest extends ParityTest {
-    private static final Tolerance CONV_F32 = Tolerance.of(1e-4);
+    static final Tolerance CONV_F32 = Tolerance.of(1e-4);
     private static final Tolerance CONV_F64 = Tolerance.of(1e-10);
 
     /** One convolution: input and weight shapes and the stride, padding and dilation (one value or height, width). */
@@ -152,13 +152,13 @@ class CudaParityConvolutionTest extends ParityTest {
     }
 
     /** The names of {@link #everyDirection}'s outputs, in order. */
-    private static final String[] DIRECTIONS = {"forward", "backwardData", "backwardFilter weight", "backwardFilter bias"};
+    static final String[] DIRECTIONS = {"forward", "backwardData", "backwardFilter weight", "backwardFilter bias"};
 
     /**
      * Forward with bias, backward-data and backward-filter with a bias gradient of {@code g} in {@code dtype}, every
      * operand (outputs included) first passed through {@code place}: out, gradInput, gradWeight, gradBias.
      */
-    private static Tensor[] everyDirection(Backend b, DType dtype, Conv2dGeometry g, UnaryOperator<Tensor> place) {
+    static Tensor[] everyDirection(Backend b, DType dtype, Conv2dGeometry g, UnaryOperator<Tensor> place) {
         Tensor input = place.apply(input(b, dtype, g));
         Tensor weight = place.apply(weight(b, dtype, g));
         Tensor gradOut = place.apply(gradOut(b, dtype, g));

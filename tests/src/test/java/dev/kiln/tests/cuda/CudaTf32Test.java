@@ -11,6 +11,7 @@ import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.cuda.CudaBackend;
+import dev.kiln.engine.cuda.CudaOptions;
 import java.util.Locale;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +40,7 @@ class CudaTf32Test extends ParityTest {
     @BeforeAll
     static void openTf32Backend() {
         if (ParityBackends.skipReason() == null && ParityBackends.UNDER_TEST.equals("cuda")) {
-            tf32 = new CudaBackend(Integer.getInteger("kiln.cuda.device", 0), true);
+            tf32 = new CudaBackend(CudaOptions.strict(Integer.getInteger("kiln.cuda.device", 0)).withTf32(true));
         }
     }
 
