@@ -108,6 +108,9 @@ final class ElementwiseOps {
         Shape outShape = Shape.broadcast("where", Shape.broadcast("where", cond.shape(), a.shape()), b.shape());
         Tensor out = a.emptyLike(outShape, a.dtype());
         a.backend().where(cond, a, b, out);
+        if (!a.dtype().isFloating()) {
+            out.withValueRangeOf(a, b);
+        }
         out.record("where", new Tensor[] {a, b}, g -> {
             Tensor zero = scalarLike(g, 0);
             Tensor ga = a.requiresGrad() ? unbroadcast(where(cond, g, zero), a.shape()) : null;

@@ -55,7 +55,7 @@ final class ReductionOps {
         requireNonEmpty("argmax", x, a);
         Tensor out = x.emptyLike(reducedShape(x.shape(), a, keepDim), DType.I64);
         x.backend().argmax(x, a, out);
-        return out;
+        return out.withValueRange(0, x.dim(a) - 1);
     }
 
     private static void requireNonEmpty(String op, Tensor x, int axis) {

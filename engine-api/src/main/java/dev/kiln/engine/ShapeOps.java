@@ -84,6 +84,7 @@ final class ShapeOps {
         } else {
             out = x.emptyLike(outShape, x.dtype());
             x.backend().copySlices(x, a, start, out, 0, length);
+            out.withValueRangeOf(x);
         }
         Shape source = x.shape();
         out.record("narrow", new Tensor[] {x}, g -> new Tensor[] {padInto(g, source, a, start)});

@@ -12,8 +12,11 @@ final class SharedStorage {
     private final Storage storage;
     private final Cleaner.Cleanable cleanable;
     private int references = 1;
-    /** Smallest and largest value, when the storage was filled from a Java array of integers; else null. */
-    private long[] hostValueRange;
+    /**
+     * Smallest and largest value (or bounds on them) when known without reading the storage: filled from a Java
+     * array of integers, or written by an op that bounds its output (argmax); else null.
+     */
+    private long[] valueRange;
 
     SharedStorage(Storage storage) {
         this.storage = storage;
@@ -41,19 +44,19 @@ final class SharedStorage {
         }
     }
 
-    /** Records that the storage holds integers in [min, max], known on the host because it was filled from there. */
-    synchronized void recordHostValueRange(long min, long max) {
-        hostValueRange = new long[] {min, max};
+    /** Records that the storage holds integers in [min, max], known on the host without reading the storage. */
+    synchronized void recordValueRange(long min, long max) {
+        valueRange = new long[] {min, max};
     }
 
     /** Drops the recorded range: the storage was written in place. */
-    synchronized void forgetHostValueRange() {
-        hostValueRange = null;
+    synchronized void forgetValueRange() {
+        valueRange = null;
     }
 
-    /** {min, max} of every value in the storage, or null when not known without reading it. */
-    synchronized long[] hostValueRange() {
-        return hostValueRange;
+    /** Bounds {min, max} on every value in the storage, or null when not known without reading it. */
+    synchronized long[] valueRange() {
+        return valueRange;
     }
 
     /** Holds only the storage, never the SharedStorage, so that the latter can become unreachable. */

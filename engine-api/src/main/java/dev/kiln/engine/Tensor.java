@@ -149,20 +149,46 @@ public final class Tensor implements AutoCloseable {
     /** Records the range of the values just uploaded (taken before the upload, from the caller's array). */
     private static Tensor withHostRange(Tensor t, LongSummaryStatistics values) {
         if (values.getCount() > 0) {
-            t.storage.recordHostValueRange(values.getMin(), values.getMax());
+            t.storage.recordValueRange(values.getMin(), values.getMax());
         }
         return t;
     }
 
+    /** Records that this new tensor's values lie in [min, max], as the op that wrote it guarantees; returns this. */
+    Tensor withValueRange(long min, long max) {
+        storage.recordValueRange(min, max);
+        return this;
+    }
+
     /**
-     * For an integer tensor made by {@link #fromArray(long[], int...)} or {@link #fromArray(int[], int...)} and
-     * not written in place since ({@link #assign}, {@link #addInPlace}, through it or any view of its storage):
-     * {min, max} of its storage, which bound this view's values; otherwise null. Index checks use it to avoid
+     * Records that this new tensor's values are some of {@code sources}' values (a copy, a selection between them),
+     * when every source's range is known; returns this.
+     */
+    Tensor withValueRangeOf(Tensor... sources) {
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (Tensor source : sources) {
+            long[] range = source.knownValueRange();
+            if (range == null) {
+                return this;
+            }
+            min = Math.min(min, range[0]);
+            max = Math.max(max, range[1]);
+        }
+        return withValueRange(min, max);
+    }
+
+    /**
+     * For an integer tensor whose storage's values are known without reading them and that was not written in place
+     * since ({@link #assign}, {@link #addInPlace}, through it or any view of its storage): bounds {min, max} on
+     * them, which bound this view's values; otherwise null. Known for tensors made by
+     * {@link #fromArray(long[], int...)} or {@link #fromArray(int[], int...)}, by {@link #argmax} ([0, size of the
+     * axis)), and by copies, narrowings and {@link #where} selections of such tensors. Index checks use it to avoid
      * reading indices back from a device. Code that writes into such a tensor through its {@link Backend}
      * directly (backends' own temporaries, parity tests) bypasses this; the engine never does.
      */
     long[] knownValueRange() {
-        return storage.hostValueRange();
+        return storage.valueRange();
     }
 
     private static Tensor fromBuffer(String op, Buffer data, int length, DType dtype, int... dims) {
@@ -378,7 +404,7 @@ public final class Tensor implements AutoCloseable {
             case I32 -> target.copyFromHost(IntBuffer.wrap(toIntArray()), out);
             case I64 -> target.copyFromHost(LongBuffer.wrap(toLongArray()), out);
         }
-        return out;
+        return out.withValueRangeOf(this);
     }
 
     /** A copy with its own storage and no graph history shared with this one's storage. */
@@ -387,7 +413,7 @@ public final class Tensor implements AutoCloseable {
         Tensor out = emptyLike(shape, dtype);
         backend().copy(this, out);
         out.record("copy", new Tensor[] {this}, g -> new Tensor[] {g});
-        return out;
+        return out.withValueRangeOf(this);
     }
 
     // ---- Autograd -------------------------------------------------------------------------------
@@ -604,7 +630,7 @@ public final class Tensor implements AutoCloseable {
     /** Overwrites this tensor's values with {@code values} (same shape and dtype); returns this. */
     public Tensor assign(Tensor values) {
         checkInPlace("assign", values);
-        storage.forgetHostValueRange();
+        storage.forgetValueRange();
         backend().copy(values, this);
         return this;
     }
@@ -615,7 +641,7 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor copyFrom(float[] values) {
         checkHostCopy("copyFrom", DType.F32, values.length);
-        storage.forgetHostValueRange();
+        storage.forgetValueRange();
         backend().copyFromHost(FloatBuffer.wrap(values), this);
         return this;
     }
@@ -629,10 +655,10 @@ public final class Tensor implements AutoCloseable {
         backend().copyFromHost(LongBuffer.wrap(values), this);
         // The range is kept per storage: only a tensor that is its storage's sole user records it.
         if (offset == 0 && !storage.shared()) {
-            storage.forgetHostValueRange();
+            storage.forgetValueRange();
             withHostRange(this, Arrays.stream(values).summaryStatistics());
         } else {
-            storage.forgetHostValueRange();
+            storage.forgetValueRange();
         }
         return this;
     }
@@ -648,7 +674,7 @@ public final class Tensor implements AutoCloseable {
     /** {@code this += alpha * other} in place (same shape and dtype); returns this. */
     public Tensor addInPlace(Tensor other, double alpha) {
         checkInPlace("addInPlace", other);
-        storage.forgetHostValueRange();
+        storage.forgetValueRange();
         if (alpha == 1) {
             backend().binary(BinaryOp.ADD, this, other, this);
         } else {

@@ -1,5 +1,6 @@
 package dev.kiln.seq2seq;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.AdditiveAttention;
@@ -194,14 +195,14 @@ public class RecurrentSeq2Seq extends Seq2SeqModel {
         int steps = decoderInputs.dim(1);
         State state = (State) start(source);
         Tensor gold = F.dropout(module("target_embedding").call(decoderInputs), config.dropout(), isTraining());
-        long[] goldIds = teacherForcing < 1 ? decoderInputs.toLongArray() : null;
         List<Tensor> logits = new ArrayList<>();
         for (int t = 0; t < steps; t++) {
             Step step;
-            if (t == 0 || goldIds == null) {
+            if (t == 0 || teacherForcing == 1) {
                 step = decode(state, gold.narrow(1, t, 1).reshape(batch, config.embedding()));
             } else {
-                step = step(state, mixedInputs(goldIds, steps, t, logits.get(t - 1), teacherForcing));
+                Tensor goldTokens = decoderInputs.narrow(1, t, 1).reshape(batch);
+                step = step(state, mixedInputs(goldTokens, logits.get(t - 1), teacherForcing));
             }
             logits.add(step.logits());
             state = (State) step.next();
@@ -209,17 +210,16 @@ public class RecurrentSeq2Seq extends Seq2SeqModel {
         return Tensor.stack(logits, 1);
     }
 
-    /** Step t's input tokens [batch]: the gold token with probability {@code teacherForcing}, else the last step's best guess. */
-    private static Tensor mixedInputs(long[] goldIds, int steps, int t, Tensor previousLogits, double teacherForcing) {
-        int batch = previousLogits.dim(0);
-        long[] guess = previousLogits.detach().argmax(1, false).toLongArray();
-        float[] coin = Tensor.rand(batch).toFloatArray();
-        long[] tokens = new long[batch];
-        for (int b = 0; b < batch; b++) {
-            long g = goldIds[b * steps + t];
-            tokens[b] = g == PAD || coin[b] < teacherForcing ? g : guess[b];
-        }
-        return Tensor.fromArray(tokens, batch);
+    /**
+     * A step's input tokens [batch] (I64) from its gold tokens [batch]: the gold token where a uniform draw falls below
+     * {@code teacherForcing} or the gold token is padding, else the last step's best guess. Chosen on the tensors'
+     * device, so that a training step on a GPU does not wait for it; the draw is compared in F64, as a float against
+     * the double ratio.
+     */
+    private static Tensor mixedInputs(Tensor goldTokens, Tensor previousLogits, double teacherForcing) {
+        Tensor guess = previousLogits.detach().argmax(1, false);
+        Tensor drawnGold = Tensor.rand(goldTokens.dim(0)).to(DType.F64).lt(teacherForcing);
+        return Tensor.where(goldTokens.eq(PAD), goldTokens, Tensor.where(drawnGold, goldTokens, guess));
     }
 
     @Override

@@ -81,6 +81,46 @@ class RecurrentSeq2SeqTest {
         }
     }
 
+    /**
+     * With a teacher forcing ratio between 0 and 1, each step after the first reads, per sequence, the gold token when
+     * a uniform draw falls below the ratio or the gold token is padding, else the last step's best guess: the
+     * reference replays the same draws on the host (the engine reseeded), step by step.
+     */
+    @Test
+    void partialTeacherForcingFeedsGoldOrGuessByEachDrawAndKeepsPadding() {
+        double ratio = 0.5;
+        long pad = Seq2SeqModel.PAD;
+        long[] gold = {Seq2SeqModel.BOS, 5, 6, 7, 8, Seq2SeqModel.BOS, 9, 3, pad, pad, Seq2SeqModel.BOS, 4, pad, pad, pad};
+        int batch = 3;
+        int steps = 5;
+        try (Scope s = Scope.open(); RecurrentSeq2Seq model = model(Cell.GRU, Score.GENERAL, 0)) {
+            model.eval();
+            try (Autograd.Guard g = Autograd.noGrad()) {
+                // Untrained weights guess token 0 everywhere; larger ones make the guesses differ from step to step.
+                model.parameters().forEach(p -> p.assign(p.mul(4)));
+            }
+            SourceBatch source = SourceBatch.of(List.of(new int[] {3, 4, 5}, new int[] {2, 8}, new int[] {6}));
+            Engine.seed(11);
+            Tensor mixed = model.logits(source, Tensor.fromArray(gold, batch, steps), ratio);
+            Engine.seed(11);
+            DecoderState state = model.start(source);
+            long[] tokens = {gold[0], gold[steps], gold[2 * steps]};
+            for (int t = 0; t < steps; t++) {
+                Step step = model.step(state, Tensor.fromArray(tokens, batch));
+                assertClose(mixed.narrow(1, t, 1).toDoubleArray(), step.logits().toDoubleArray(), 1e-5, "step " + t);
+                if (t + 1 < steps) {
+                    long[] guess = step.logits().argmax(1, false).toLongArray();
+                    float[] coin = Tensor.rand(batch).toFloatArray();
+                    for (int b = 0; b < batch; b++) {
+                        long g = gold[b * steps + t + 1];
+                        tokens[b] = g == pad || coin[b] < ratio ? g : guess[b];
+                    }
+                }
+                state = step.next();
+            }
+        }
+    }
+
     @Test
     void theModelWithoutAttentionReportsNoWeights() {
         try (Scope s = Scope.open(); RecurrentSeq2Seq model = model(Cell.LSTM, Score.NONE, 0)) {

@@ -7,14 +7,20 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.kiln.data.DataLoader;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Module;
 import dev.kiln.optim.Adam;
 import dev.kiln.optim.Optimizer;
+import dev.kiln.seq2seq.RecurrentSeq2Seq;
+import dev.kiln.seq2seq.Seq2SeqModel;
+import dev.kiln.seq2seq.SourceBatch;
 import dev.kiln.train.EpochMetrics;
 import dev.kiln.train.Trainer;
 import dev.kiln.train.TrainingListener;
 import dev.kiln.zoo.Zoo;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -50,6 +56,27 @@ class OperationsPerStepTest {
     void aTrainerEpochReadsBackTheLossOfEachStepAndItsAccuracyOnce() {
         Map<String, Long> epoch = countedEpoch(() -> Zoo.mlp(784, CLASSES), 128);
         assertEquals(STEPS + 1, epoch.get("host_reads"), "values read back in an epoch of " + STEPS + " steps");
+    }
+
+    /**
+     * Scheduled sampling (a teacher forcing ratio below 1) picks each decoder step's input between the gold token and
+     * the last step's guess on the device: the forward and backward passes of a recurrent seq2seq batch read nothing
+     * back, so a GPU never waits inside them.
+     */
+    @Test
+    void scheduledSamplingReadsNothingBackInATrainingPass() {
+        Backend backend = countingBackend();
+        Engine.seed(3);
+        try (Scope s = Scope.open(); RecurrentSeq2Seq model = new RecurrentSeq2Seq(new RecurrentSeq2Seq.Config(9, 10,
+                RecurrentSeq2Seq.Cell.LSTM, RecurrentSeq2Seq.Score.ADDITIVE, 8, 12, 1, 0.1))) {
+            SourceBatch source = SourceBatch.of(List.of(new int[] {3, 4, 5}, new int[] {2, 8}));
+            Tensor gold = Tensor.fromArray(new long[] {Seq2SeqModel.BOS, 5, 6, 7, Seq2SeqModel.BOS, 9, 3, 0}, 2, 4);
+            Map<String, Long> before = backend.counters();
+            model.logits(source, gold, 0.5).sum().backward();
+            Map<String, Long> pass = growth(before, backend.counters());
+            assertTrue(pass.get("backend_operations") > 0, "the pass ran operations: " + pass);
+            assertEquals(0, pass.get("host_reads"), "values read back in a pass with teacher forcing 0.5: " + pass);
+        }
     }
 
     private static double operationsPerStep(String workload, Supplier<Module> factory, int batch) {

@@ -11,7 +11,6 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
-import dev.kiln.engine.cpu.CpuBackendProvider;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,12 +22,7 @@ class OperationCountingTest {
 
     @BeforeAll
     static void openCountingBackend() {
-        System.setProperty("kiln.cpu.countOperations", "true");
-        try {
-            counting = new CpuBackendProvider().create();
-        } finally {
-            System.clearProperty("kiln.cpu.countOperations");
-        }
+        counting = CountingBackend.open();
     }
 
     @AfterAll
@@ -100,6 +94,6 @@ class OperationCountingTest {
     }
 
     private static long count(String counter) {
-        return counting.counters().getOrDefault(counter, 0L);
+        return CountingBackend.count(counting, counter);
     }
 }
