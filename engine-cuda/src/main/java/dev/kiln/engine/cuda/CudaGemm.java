@@ -37,18 +37,33 @@ final class CudaGemm implements AutoCloseable {
         int lda = Math.max(1, transA ? m : k);
         int ldb = Math.max(1, transB ? k : n);
         int ldc = n;
+        // One product goes to plain GEMM, as torch.mm's does, so that a comparison with it compares the same entry
+        // point: cuBLAS may choose other kernels for a batched call, even of one matrix.
+        boolean single = batch == 1;
         if (c.dtype() == DType.F32) {
             floatAlpha.put((float) alpha);
             floatBeta.put((float) beta);
-            Status.cublas(cublas.cublasSgemmStridedBatched(context.cublas(), opB, opA, n, m, k, floatAlpha,
-                    DevicePointers.floats(b), ldb, strideB, DevicePointers.floats(a), lda, strideA, floatBeta,
-                    DevicePointers.floats(c), ldc, strideC, batch), "cublasSgemmStridedBatched");
+            FloatPointer pa = DevicePointers.floats(a);
+            FloatPointer pb = DevicePointers.floats(b);
+            FloatPointer pc = DevicePointers.floats(c);
+            Status.cublas(single
+                    ? cublas.cublasSgemm_v2(context.cublas(), opB, opA, n, m, k, floatAlpha, pb, ldb, pa, lda, floatBeta,
+                            pc, ldc)
+                    : cublas.cublasSgemmStridedBatched(context.cublas(), opB, opA, n, m, k, floatAlpha, pb, ldb, strideB,
+                            pa, lda, strideA, floatBeta, pc, ldc, strideC, batch),
+                    single ? "cublasSgemm" : "cublasSgemmStridedBatched");
         } else if (c.dtype() == DType.F64) {
             doubleAlpha.put(alpha);
             doubleBeta.put(beta);
-            Status.cublas(cublas.cublasDgemmStridedBatched(context.cublas(), opB, opA, n, m, k, doubleAlpha,
-                    DevicePointers.doubles(b), ldb, strideB, DevicePointers.doubles(a), lda, strideA, doubleBeta,
-                    DevicePointers.doubles(c), ldc, strideC, batch), "cublasDgemmStridedBatched");
+            DoublePointer pa = DevicePointers.doubles(a);
+            DoublePointer pb = DevicePointers.doubles(b);
+            DoublePointer pc = DevicePointers.doubles(c);
+            Status.cublas(single
+                    ? cublas.cublasDgemm_v2(context.cublas(), opB, opA, n, m, k, doubleAlpha, pb, ldb, pa, lda,
+                            doubleBeta, pc, ldc)
+                    : cublas.cublasDgemmStridedBatched(context.cublas(), opB, opA, n, m, k, doubleAlpha, pb, ldb,
+                            strideB, pa, lda, strideA, doubleBeta, pc, ldc, strideC, batch),
+                    single ? "cublasDgemm" : "cublasDgemmStridedBatched");
         } else {
             throw new IllegalArgumentException("gemm: the CUDA backend multiplies F32 or F64, got " + c.dtype());
         }
