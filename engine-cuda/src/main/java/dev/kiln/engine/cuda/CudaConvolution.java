@@ -260,97 +260,93 @@ final class CudaConvolution implements AutoCloseable {
     }
 
     private Choice chooseForward(Plan p, Conv2dGeometry g, Operand x, Operand f, Operand y) {
-        try (cudnnConvolutionFwdAlgoPerf_t perf = new cudnnConvolutionFwdAlgoPerf_t(ALGORITHMS_REQUESTED);
-             IntPointer found = new IntPointer(1)) {
-            allowCandidates(p);
-            if (benchmark) {
-                try (Workspace w = measuring("forward", g)) {
-                    Status.cudnn(cudnn.cudnnFindConvolutionForwardAlgorithmEx(context.cudnn(), p.input, x.pointer(),
+        try (cudnnConvolutionFwdAlgoPerf_t perf = new cudnnConvolutionFwdAlgoPerf_t(ALGORITHMS_REQUESTED)) {
+            return choose(p, g, "forward",
+                    (found, w) -> cudnn.cudnnFindConvolutionForwardAlgorithmEx(context.cudnn(), p.input, x.pointer(),
                             p.filter, f.pointer(), p.convolution, p.output, y.pointer(), ALGORITHMS_REQUESTED, found,
-                            perf, w.pointer(), w.bytes()), () -> "cudnnFindConvolutionForwardAlgorithmEx " + g);
-                }
-            } else {
-                Status.cudnn(cudnn.cudnnGetConvolutionForwardAlgorithm_v7(context.cudnn(), p.input, p.filter,
-                        p.convolution, p.output, ALGORITHMS_REQUESTED, found, perf),
-                        "cudnnGetConvolutionForwardAlgorithm_v7");
-            }
-            List<Candidate> candidates = candidates(found, i -> {
-                var c = perf.getPointer(i);
-                return new Candidate(c.algo(), c.status(), c.mathType(), c.memory());
-            });
-            return choose(p, candidates, (algorithm, bytes) -> cudnn.cudnnGetConvolutionForwardWorkspaceSize(
-                    context.cudnn(), p.input, p.filter, p.convolution, p.output, algorithm, bytes), "forward", g);
+                            perf, w.pointer(), w.bytes()),
+                    found -> cudnn.cudnnGetConvolutionForwardAlgorithm_v7(context.cudnn(), p.input, p.filter,
+                            p.convolution, p.output, ALGORITHMS_REQUESTED, found, perf),
+                    i -> {
+                        var c = perf.getPointer(i);
+                        return new Candidate(c.algo(), c.status(), c.mathType(), c.memory());
+                    },
+                    (algorithm, bytes) -> cudnn.cudnnGetConvolutionForwardWorkspaceSize(context.cudnn(), p.input,
+                            p.filter, p.convolution, p.output, algorithm, bytes));
         }
     }
 
     private Choice chooseBackwardData(Plan p, Conv2dGeometry g, Operand f, Operand dy, Operand dx) {
-        try (cudnnConvolutionBwdDataAlgoPerf_t perf = new cudnnConvolutionBwdDataAlgoPerf_t(ALGORITHMS_REQUESTED);
-             IntPointer found = new IntPointer(1)) {
-            allowCandidates(p);
-            if (benchmark) {
-                try (Workspace w = measuring("backward-data", g)) {
-                    Status.cudnn(cudnn.cudnnFindConvolutionBackwardDataAlgorithmEx(context.cudnn(), p.filter,
+        try (cudnnConvolutionBwdDataAlgoPerf_t perf = new cudnnConvolutionBwdDataAlgoPerf_t(ALGORITHMS_REQUESTED)) {
+            return choose(p, g, "backward-data",
+                    (found, w) -> cudnn.cudnnFindConvolutionBackwardDataAlgorithmEx(context.cudnn(), p.filter,
                             f.pointer(), p.output, dy.pointer(), p.convolution, p.input, dx.pointer(),
                             ALGORITHMS_REQUESTED, found, perf, w.pointer(), w.bytes()),
-                            () -> "cudnnFindConvolutionBackwardDataAlgorithmEx " + g);
-                }
-            } else {
-                Status.cudnn(cudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(context.cudnn(), p.filter, p.output,
-                        p.convolution, p.input, ALGORITHMS_REQUESTED, found, perf),
-                        "cudnnGetConvolutionBackwardDataAlgorithm_v7");
-            }
-            List<Candidate> candidates = candidates(found, i -> {
-                var c = perf.getPointer(i);
-                return new Candidate(c.algo(), c.status(), c.mathType(), c.memory());
-            });
-            return choose(p, candidates, (algorithm, bytes) -> cudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(
-                    context.cudnn(), p.filter, p.output, p.convolution, p.input, algorithm, bytes), "backward-data", g);
+                    found -> cudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(context.cudnn(), p.filter, p.output,
+                            p.convolution, p.input, ALGORITHMS_REQUESTED, found, perf),
+                    i -> {
+                        var c = perf.getPointer(i);
+                        return new Candidate(c.algo(), c.status(), c.mathType(), c.memory());
+                    },
+                    (algorithm, bytes) -> cudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(context.cudnn(), p.filter,
+                            p.output, p.convolution, p.input, algorithm, bytes));
         }
     }
 
     private Choice chooseBackwardFilter(Plan p, Conv2dGeometry g, Operand x, Operand dy, Operand df) {
-        try (cudnnConvolutionBwdFilterAlgoPerf_t perf = new cudnnConvolutionBwdFilterAlgoPerf_t(ALGORITHMS_REQUESTED);
-             IntPointer found = new IntPointer(1)) {
-            allowCandidates(p);
-            if (benchmark) {
-                try (Workspace w = measuring("backward-filter", g)) {
-                    Status.cudnn(cudnn.cudnnFindConvolutionBackwardFilterAlgorithmEx(context.cudnn(), p.input,
+        try (cudnnConvolutionBwdFilterAlgoPerf_t perf = new cudnnConvolutionBwdFilterAlgoPerf_t(ALGORITHMS_REQUESTED)) {
+            return choose(p, g, "backward-filter",
+                    (found, w) -> cudnn.cudnnFindConvolutionBackwardFilterAlgorithmEx(context.cudnn(), p.input,
                             x.pointer(), p.output, dy.pointer(), p.convolution, p.filter, df.pointer(),
                             ALGORITHMS_REQUESTED, found, perf, w.pointer(), w.bytes()),
-                            () -> "cudnnFindConvolutionBackwardFilterAlgorithmEx " + g);
-                }
-            } else {
-                Status.cudnn(cudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(context.cudnn(), p.input, p.output,
-                        p.convolution, p.filter, ALGORITHMS_REQUESTED, found, perf),
-                        "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
-            }
-            List<Candidate> candidates = candidates(found, i -> {
-                var c = perf.getPointer(i);
-                return new Candidate(c.algo(), c.status(), c.mathType(), c.memory());
-            });
-            return choose(p, candidates, (algorithm, bytes) -> cudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(
-                    context.cudnn(), p.input, p.output, p.convolution, p.filter, algorithm, bytes),
-                    "backward-filter", g);
+                    found -> cudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(context.cudnn(), p.input, p.output,
+                            p.convolution, p.filter, ALGORITHMS_REQUESTED, found, perf),
+                    i -> {
+                        var c = perf.getPointer(i);
+                        return new Candidate(c.algo(), c.status(), c.mathType(), c.memory());
+                    },
+                    (algorithm, bytes) -> cudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(context.cudnn(),
+                            p.input, p.output, p.convolution, p.filter, algorithm, bytes));
         }
+    }
+
+    /** A direction's timing of its candidates ({@code cudnnFind...AlgorithmEx}) in {@code workspace}: cuDNN's status. */
+    private interface TimedCandidates {
+        int find(IntPointer found, Workspace workspace);
+    }
+
+    /** A direction's ranking of its candidates by cuDNN's heuristics ({@code cudnnGet...Algorithm_v7}): its status. */
+    private interface RankedCandidates {
+        int get(IntPointer found);
     }
 
     /**
-     * The workspace the timed candidates may use: {@link #WORKSPACE_LIMIT}, so that every algorithm {@link #choose}
-     * would accept is timed. cuDNN runs the candidates there and then, which a step graph's recording cannot hold.
+     * One direction's choice: its candidates timed (with {@code cudnnBenchmark}) or ranked, read by {@code entry}, and
+     * the first usable one taken ({@link #choose(Plan, List, WorkspaceQuery, String, Conv2dGeometry)}). Timing runs
+     * every candidate there and then, which a step graph's recording cannot hold, in a {@link #WORKSPACE_LIMIT}-byte
+     * workspace so that every algorithm the choice would accept is timed.
      */
-    private Workspace measuring(String direction, Conv2dGeometry g) {
-        context.requireNotRecording("time the " + direction + " convolution algorithms for " + g
-                + " (kiln.cuda.cudnnBenchmark; run the step once eagerly first)");
-        return new Workspace(WORKSPACE_LIMIT);
-    }
-
-    /** cuDNN's {@code found} entries, in its order. */
-    private static List<Candidate> candidates(IntPointer found, IntFunction<Candidate> entry) {
-        List<Candidate> candidates = new ArrayList<>();
-        for (int i = 0; i < found.get(); i++) {
-            candidates.add(entry.apply(i));
+    private Choice choose(Plan p, Conv2dGeometry g, String direction, TimedCandidates timed, RankedCandidates ranked,
+                          IntFunction<Candidate> entry, WorkspaceQuery query) {
+        try (IntPointer found = new IntPointer(1)) {
+            allowCandidates(p);
+            if (benchmark) {
+                context.requireNotRecording("time the " + direction + " convolution algorithms for " + g
+                        + " (kiln.cuda.cudnnBenchmark; run the step once eagerly first)");
+                try (Workspace w = new Workspace(WORKSPACE_LIMIT)) {
+                    Status.cudnn(timed.find(found, w), () -> "timing the " + direction + " algorithms (cudnnFind"
+                            + "Convolution*AlgorithmEx) for " + g);
+                }
+            } else {
+                Status.cudnn(ranked.get(found), () -> "ranking the " + direction + " algorithms (cudnnGet"
+                        + "Convolution*Algorithm_v7) for " + g);
+            }
+            List<Candidate> candidates = new ArrayList<>();
+            for (int i = 0; i < found.get(); i++) {
+                candidates.add(entry.apply(i));
+            }
+            return choose(p, candidates, query, direction, g);
         }
-        return candidates;
     }
 
     /**

@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,19 +18,8 @@ import org.junit.jupiter.api.Test;
  * arrays, of argmax's output ([0, size of the axis)), and of copies, narrowings and where-selections of such
  * tensors. Counted as host reads by the counting CPU backend.
  */
-class KnownIndexRangeTest {
+class KnownIndexRangeTest extends CountingBackendTest {
     private static final float[] TABLE = {0, 0, 10, 10, 20, 20, 30, 30};
-    private static Backend counting;
-
-    @BeforeAll
-    static void openCountingBackend() {
-        counting = CountingBackend.open();
-    }
-
-    @AfterAll
-    static void closeCountingBackend() {
-        counting.close();
-    }
 
     @Test
     void argmaxIndicesAreCheckedWithoutReadingThemBack() {
@@ -82,19 +68,19 @@ class KnownIndexRangeTest {
             Tensor written = Tensor.empty(Shape.of(2), DType.I64, counting);
             counting.fill(written, 7);
             Tensor table = Tensor.fromArray(TABLE, 4, 2).to(counting);
-            long reads = CountingBackend.count(counting, "host_reads");
+            long reads = count("host_reads");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> F.embedding(written, table));
             assertTrue(e.getMessage().contains("index 7 is out of range [0, 4)"), e.getMessage());
-            assertEquals(reads + 1, CountingBackend.count(counting, "host_reads"), "the indices were read once");
+            assertEquals(reads + 1, count("host_reads"), "the indices were read once");
         }
     }
 
     /** Looks {@code indices} up in a 4-row table: the rows expected, and no value read back on the way. */
     private static void assertLooksUpWithoutReading(Tensor indices, float[] expectedRows) {
         Tensor table = Tensor.fromArray(TABLE, 4, 2).to(counting);
-        long reads = CountingBackend.count(counting, "host_reads");
+        long reads = count("host_reads");
         Tensor rows = F.embedding(indices, table);
-        assertEquals(reads, CountingBackend.count(counting, "host_reads"), "indices read back to be checked");
+        assertEquals(reads, count("host_reads"), "indices read back to be checked");
         assertArrayEquals(expectedRows, rows.toFloatArray());
     }
 }

@@ -6,30 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The CPU backend with {@code -Dkiln.cpu.countOperations=true}: what it counts, and that it still computes. */
-class OperationCountingTest {
-    private static Backend counting;
-
-    @BeforeAll
-    static void openCountingBackend() {
-        counting = CountingBackend.open();
-    }
-
-    @AfterAll
-    static void closeCountingBackend() {
-        counting.close();
-    }
-
+class OperationCountingTest extends CountingBackendTest {
     @Test
     void tensorsMadeOnTheCountingBackendDispatchTheirOperationsThroughIt() {
         try (Scope s = Scope.open()) {
@@ -91,9 +76,5 @@ class OperationCountingTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> counting.allocate(DType.F32, 3_000_000_000L));
         assertTrue(e.getMessage().contains("3000000000"), e.getMessage());
-    }
-
-    private static long count(String counter) {
-        return CountingBackend.count(counting, counter);
     }
 }
