@@ -29,8 +29,8 @@
 #              FP32 convolutions; W5 SGEMM with Kiln and with torch.mm; ResNet-18 in strict FP32 with a recording
 #              and with TF32, PyTorch's with and without TF32 convolutions, then both with cuDNN's algorithms timed
 #              on first use (KILN_CUDNN_BENCHMARK, cudnn.benchmark); kiln bench dispatch and conv (the host's cost
-#              of a cuDNN call); last, Nsight Compute's GPU time per kernel of warm W1 and W2 (batch 1024) and
-#              ResNet-18 steps
+#              of a cuDNN call); W1 for 8 epochs with and without a step graph; last, Nsight Compute's GPU time
+#              per kernel of warm W1 and W2 (batch 1024) and ResNet-18 steps
 #   all        the first session's single call (a session has 15 minutes of device time, a machine goes back
 #              30 s after a call): parity suite, step counters and CUDA graph tests, then W1-W3 for 2 epochs with
 #              Kiln and PyTorch; at most 9 minutes by its timeouts (run it with timeout_s 590).
@@ -211,6 +211,12 @@ case "$stage" in
         tail -1 "$out/kiln-dispatch.txt"
         KILN_BACKEND=cuda timeout 40 "$bundle/kiln.sh" bench conv > "$out/kiln-conv.txt" 2>&1
         tail -3 "$out/kiln-conv.txt"
+        # W1 ran slower with a step graph than without (2 epochs, the JVM's first 940 steps): in steady state too?
+        for graphs in on off; do
+            KILN_BACKEND=cuda timeout 40 "$bundle/kiln.sh" bench mlp --epochs 8 --cuda-graphs "$graphs" \
+                --data-dir "$data" > "$out/kiln-mlp-8-graphs-$graphs.txt" 2>&1
+            tail -1 "$out/kiln-mlp-8-graphs-$graphs.txt"
+        done
         # GPU time per kernel of 400 launches in W2's second epoch at batch 1024 (an epoch is about 1,800 launches
         # with cuBLAS's and cuDNN's; Nsight Compute reads hardware counters on Firecracker machines, not on gVisor
         # ones: machine.txt and this file say which it was).
