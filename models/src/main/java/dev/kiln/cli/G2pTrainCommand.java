@@ -14,7 +14,7 @@ import dev.kiln.optim.Optimizer;
 import dev.kiln.seq2seq.Seq2SeqModel;
 import dev.kiln.train.Json;
 import dev.kiln.train.MetricsCsv;
-import dev.kiln.train.Progress;
+import dev.kiln.train.StepLosses;
 import dev.kiln.train.Trainer;
 import dev.kiln.train.TrainingPlot;
 import java.io.IOException;
@@ -142,29 +142,26 @@ final class G2pTrainCommand {
             MetricsCsv csv = state.epoch > 0 ? MetricsCsv.resume(outDir, COLUMNS, state.epoch) : new MetricsCsv(outDir, COLUMNS);
             long steps = (long) epochs * batches.size();
             long done = (long) state.epoch * batches.size();
+            ProgressBars bars = new ProgressBars(out);
             for (int epoch = state.epoch + 1; epoch <= stopAfter; epoch++) {
                 model.train();
-                double lossSum = 0;
-                long tokens = 0;
+                // Losses are read one step late, weighted by the batch's target tokens.
+                StepLosses losses = new StepLosses(epoch, batches.size(), List.of(bars));
                 long start = System.nanoTime();
-                try (Progress progress = new Progress("epoch " + epoch, batches.size(), out)) {
-                    for (int b : Datasets.permutation(batches.size(), seed * 1_000_003L + epoch)) {
-                        G2pTraining.setLearningRate(adam, G2pTraining.warmupCosine(lr, done++, steps, warmup));
-                        // The batch's tensors are freed with the step, not left to the garbage collector.
-                        try (Scope batchScope = Scope.open()) {
-                            G2pBatch example = G2pBatch.of(batches.get(b), data.letters(), data.phonemes());
-                            double loss = G2pTraining.step(model, adam, example, stepSettings);
-                            lossSum += loss * example.targetTokens();
-                            tokens += example.targetTokens();
-                            progress.step(1, String.format(Locale.ROOT, "loss %.4f", loss));
-                        }
+                for (int b : Datasets.permutation(batches.size(), seed * 1_000_003L + epoch)) {
+                    G2pTraining.setLearningRate(adam, G2pTraining.warmupCosine(lr, done++, steps, warmup));
+                    // The batch's tensors are freed with the step, not left to the garbage collector.
+                    try (Scope batchScope = Scope.open()) {
+                        G2pBatch example = G2pBatch.of(batches.get(b), data.letters(), data.phonemes());
+                        losses.queued(G2pTraining.step(model, adam, example, stepSettings), example.targetTokens());
                     }
                 }
+                losses.finish();
                 double seconds = (System.nanoTime() - start) / 1e9;
                 state.trainSeconds += seconds;
                 ErrorRates val = G2pTraining.evaluate(model, data.letters(), data.phonemes(), data.validation(), 1, alpha,
                         EVAL_BATCH);
-                double trainLoss = lossSum / tokens;
+                double trainLoss = losses.weightedSum() / losses.samples();
                 out.printf(Locale.ROOT, "epoch %d: train loss %.4f | val WER %.2f%%, PER %.2f%% (greedy) | %.1f s, %.0f words/s%n",
                         epoch, trainLoss, 100 * val.wordErrorRate(), 100 * val.phonemeErrorRate(), seconds, train.size() / seconds);
                 Map<String, Object> row = new LinkedHashMap<>();

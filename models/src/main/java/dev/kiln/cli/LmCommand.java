@@ -10,7 +10,7 @@ import dev.kiln.io.SafeTensors;
 import dev.kiln.optim.Adam;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.train.Json;
-import dev.kiln.train.Progress;
+import dev.kiln.train.StepLosses;
 import dev.kiln.zoo.CharLanguageModel;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -89,32 +89,29 @@ final class LmCommand {
             List<Double> rates = new ArrayList<>();
             double trainPpl = Double.NaN;
             double valPpl = Double.NaN;
+            ProgressBars bars = new ProgressBars(out, nats -> String.format(Locale.ROOT, "ppl %.3f", Math.exp(nats)));
             for (int epoch = 1; epoch <= epochs; epoch++) {
                 model.train();
                 int[] order = Datasets.permutation(batches.size(), seed * 1_000_003L + epoch);
-                double nats = 0;
-                long predictions = 0;
+                // Losses (nats per character) are read one step late, weighted by the batch's predictions.
+                StepLosses losses = new StepLosses(epoch, batches.size(), List.of(bars));
                 long start = System.nanoTime();
-                try (Progress progress = new Progress("epoch " + epoch, batches.size(), out)) {
-                    for (int b : order) {
-                        List<String> words = batches.get(b);
-                        try (Scope step = Scope.open()) {
-                            Tensor loss = model.loss(words);
-                            loss.backward();
-                            Optimizer.clipGradNorm(model.trainableParameters(), clip);
-                            adam.step();
-                            adam.zeroGrad();
-                            long n = CharLanguageModel.predictions(words);
-                            double l = loss.item();
-                            nats += l * n;
-                            predictions += n;
-                            progress.step(1, String.format(Locale.ROOT, "ppl %.3f", Math.exp(l)));
-                        }
+                for (int b : order) {
+                    List<String> words = batches.get(b);
+                    try (Scope step = Scope.open()) {
+                        Tensor loss = model.loss(words);
+                        loss.backward();
+                        Optimizer.clipGradNorm(model.trainableParameters(), clip);
+                        adam.step();
+                        adam.zeroGrad();
+                        losses.queued(loss.itemAsync(), Math.toIntExact(CharLanguageModel.predictions(words)));
                     }
                 }
+                losses.finish();
                 double seconds = (System.nanoTime() - start) / 1e9;
+                long predictions = losses.samples();
                 rates.add(predictions / seconds);
-                trainPpl = Math.exp(nats / predictions);
+                trainPpl = Math.exp(losses.weightedSum() / predictions);
                 valPpl = model.perplexity(split.validation(), EVAL_BATCH);
                 out.printf(Locale.ROOT, "epoch %d: train ppl %.3f | val ppl %.3f | %.1f s, %.0f characters/s%n", epoch,
                         trainPpl, valPpl, seconds, predictions / seconds);

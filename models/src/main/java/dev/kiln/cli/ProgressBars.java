@@ -4,14 +4,23 @@ import dev.kiln.train.Progress;
 import dev.kiln.train.TrainingListener;
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.function.DoubleFunction;
 
 /** One progress bar per epoch with the last batch's loss, as the training commands show. */
 final class ProgressBars implements TrainingListener {
     private final PrintStream out;
+    private final DoubleFunction<String> shown;
     private Progress progress;
 
+    /** Bars that show the last batch's loss, e.g. "loss 0.2310". */
     ProgressBars(PrintStream out) {
+        this(out, loss -> String.format(Locale.ROOT, "loss %.4f", loss));
+    }
+
+    /** Bars that show {@code shown} of the last batch's loss (a perplexity, say). */
+    ProgressBars(PrintStream out, DoubleFunction<String> shown) {
         this.out = out;
+        this.shown = shown;
     }
 
     @Override
@@ -19,7 +28,7 @@ final class ProgressBars implements TrainingListener {
         if (progress == null) {
             progress = new Progress("epoch " + epoch, batchesPerEpoch, out);
         }
-        progress.step(1, String.format(Locale.ROOT, "loss %.4f", loss));
+        progress.step(1, shown.apply(loss));
         if (batch == batchesPerEpoch) {
             progress.close();
             progress = null;

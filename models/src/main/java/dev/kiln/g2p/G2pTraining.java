@@ -1,6 +1,7 @@
 package dev.kiln.g2p;
 
 import dev.kiln.data.CharVocabulary;
+import dev.kiln.engine.PendingItem;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.optim.Optimizer;
@@ -11,6 +12,7 @@ import dev.kiln.seq2seq.Hypothesis;
 import dev.kiln.seq2seq.Seq2SeqModel;
 import dev.kiln.seq2seq.SequenceLoss;
 import dev.kiln.seq2seq.SourceBatch;
+import dev.kiln.train.StepLosses;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.DoubleConsumer;
@@ -41,9 +43,11 @@ public final class G2pTraining {
 
     /**
      * One optimisation step on {@code batch}: cross-entropy per target token (EOS included) with the
-     * settings' teacher forcing and label smoothing, the gradient norm clipped, an optimizer step. Returns the loss.
+     * settings' teacher forcing and label smoothing, the gradient norm clipped, an optimizer step. Returns the loss on
+     * its way from the device ({@link Tensor#itemAsync}): read it once the next step is queued ({@link StepLosses}),
+     * so that a GPU runs that step meanwhile instead of waiting for the host.
      */
-    public static double step(Seq2SeqModel model, Optimizer optimizer, G2pBatch batch, StepSettings settings) {
+    public static PendingItem step(Seq2SeqModel model, Optimizer optimizer, G2pBatch batch, StepSettings settings) {
         try (Scope scope = Scope.open()) {
             Tensor logits = model.logits(batch.source(), batch.decoderInputs(), settings.teacherForcing());
             Tensor loss = SequenceLoss.crossEntropy(logits, batch.targets(), settings.labelSmoothing());
@@ -53,7 +57,7 @@ public final class G2pTraining {
             }
             optimizer.step();
             optimizer.zeroGrad();
-            return loss.item();
+            return loss.itemAsync();
         }
     }
 
