@@ -71,6 +71,8 @@ public final class Word2Vec {
         int d = config.dim();
         Tensor input = Scope.outside(() -> Tensor.uniform(-0.5 / d, 0.5 / d, DType.F32, v, d)).requiresGrad(true);
         Tensor output = Scope.outside(() -> Tensor.zeros(DType.F32, v, d)).requiresGrad(true);
+        // The losses since the last report, summed on the device: read every REPORT_EVERY steps, not at each one.
+        Tensor lossSum = Scope.outside(() -> Tensor.zeros(DType.F64));
         long plannedPairs = estimatePairs(sentences, vocabulary, config) * config.epochs();
         try (Optimizer sgd = Optimizers.create("sgd", List.of(input, output), config.learningRate())) {
             int longest = java.util.Arrays.stream(sentences).mapToInt(x -> x.length).max().orElse(0);
@@ -78,7 +80,6 @@ public final class Word2Vec {
             long done = 0;
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 SplittableRandom random = new SplittableRandom(config.seed() * 1_000_003L + epoch);
-                double lossSum = 0;
                 long lossPairs = 0;
                 int batches = 0;
                 for (int[] sentence : shuffled(sentences, random)) {
@@ -87,28 +88,29 @@ public final class Word2Vec {
                         double fraction = Math.min(1, done / (double) Math.max(1, plannedPairs));
                         sgd.setLearningRate(config.learningRate() * Math.max(1e-4, 1 - fraction));
                         int pairs = batcher.pending();
-                        lossSum += step(batcher, input, output, sgd, random);
+                        step(batcher, input, output, sgd, random, lossSum);
                         lossPairs += pairs;
                         done += pairs;
                         if (++batches % REPORT_EVERY == 0) {
-                            progress.accept(new Progress(epoch, done, plannedPairs, lossSum / lossPairs));
-                            lossSum = 0;
+                            progress.accept(new Progress(epoch, done, plannedPairs, readAndReset(lossSum) / lossPairs));
                             lossPairs = 0;
                         }
                     }
                 }
                 if (batcher.pending() > 0) {
                     int pairs = batcher.pending();
-                    lossSum += step(batcher, input, output, sgd, random);
+                    step(batcher, input, output, sgd, random, lossSum);
                     lossPairs += pairs;
                     done += pairs;
                 }
-                progress.accept(new Progress(epoch, done, plannedPairs, lossPairs == 0 ? Double.NaN : lossSum / lossPairs));
+                double sum = readAndReset(lossSum);
+                progress.accept(new Progress(epoch, done, plannedPairs, lossPairs == 0 ? Double.NaN : sum / lossPairs));
             }
             return new WordVectors(vocabulary, input.toFloatArray(), d);
         } finally {
             input.close();
             output.close();
+            lossSum.close();
         }
     }
 
@@ -146,11 +148,22 @@ public final class Word2Vec {
         return (long) (kept * perWord);
     }
 
+    /** {@code sum}'s value, read from the device; {@code sum} is zero again afterwards. */
+    private static double readAndReset(Tensor sum) {
+        double value = sum.item();
+        try (Scope s = Scope.open()) {
+            sum.assign(Tensor.zeros(DType.F64));
+        }
+        return value;
+    }
+
     /**
-     * One SGD step on the batcher's pairs; returns the summed loss. Skip-gram: input = the centre word's
-     * vector. CBOW: input = the mean of the window's vectors (a weighted sum with weights 1/count, 0 in padding).
+     * One SGD step on the batcher's pairs; adds their summed loss to {@code lossSum} (F64, on the device). Skip-gram:
+     * input = the centre word's vector. CBOW: input = the mean of the window's vectors (a weighted sum with weights
+     * 1/count, 0 in padding).
      */
-    private static double step(Batcher b, Tensor input, Tensor output, Optimizer sgd, SplittableRandom random) {
+    private static void step(Batcher b, Tensor input, Tensor output, Optimizer sgd, SplittableRandom random,
+                             Tensor lossSum) {
         try (Scope s = Scope.open()) {
             int n = b.pending();
             int k = b.negatives;
@@ -176,7 +189,7 @@ public final class Word2Vec {
             loss.backward();
             sgd.step();
             b.clear();
-            return loss.item();
+            lossSum.addInPlace(loss.detach().to(DType.F64), 1);
         }
     }
 
