@@ -1,6 +1,8 @@
 package dev.kiln.train;
 
+import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 
 /** Classification hits from scores [batch, classes] and labels [batch] (I64). */
@@ -17,12 +19,7 @@ public final class Accuracy {
      * @throws IllegalArgumentException naming the shapes and dtypes when they do not fit
      */
     public static void accumulate(Tensor scores, Tensor labels, Tensor hits) {
-        if (scores.rank() != 2 || !scores.dtype().isFloating() || scores.dim(1) == 0 || labels.rank() != 1
-                || labels.dim(0) != scores.dim(0) || labels.dtype().isFloating()) {
-            throw new IllegalArgumentException("accuracy: scores " + scores.dtype() + " " + scores.shape() + " and labels "
-                    + labels.dtype() + " " + labels.shape() + ": expected floating scores [batch, classes >= 1] and"
-                    + " integer labels [batch]");
-        }
+        checkScoresAndLabels(scores, labels);
         if (hits.dtype() != DType.I64 || hits.size() != 1) {
             throw new IllegalArgumentException("accuracy: hits " + hits.dtype() + " " + hits.shape()
                     + ": expected one I64 element");
@@ -42,22 +39,43 @@ public final class Accuracy {
         }
     }
 
-    /** Rows whose label's score is among the {@code k} highest (ties counted in the label's favour). */
-    public static long inTopK(Tensor scores, Tensor labels, int k) {
-        int classes = scores.dim(1);
-        float[] s = scores.toFloatArray();
-        long[] truth = labels.toLongArray();
-        long hits = 0;
-        for (int r = 0; r < truth.length; r++) {
-            float target = s[r * classes + (int) truth[r]];
-            int higher = 0;
-            for (int c = 0; c < classes; c++) {
-                if (s[r * classes + c] > target) {
-                    higher++;
-                }
-            }
-            hits += higher < k ? 1 : 0;
+    /**
+     * Adds to {@code hits} (an F64 tensor of one element, on the scores' device) the rows of scores [batch, classes]
+     * whose label's score is among the {@code k} highest, ties counted in the label's favour (fewer than {@code k}
+     * scores strictly above it), computed on the device: nothing is read back.
+     *
+     * @throws IllegalArgumentException naming the shapes and dtypes when they do not fit, or k below 1
+     */
+    public static void accumulateTopK(Tensor scores, Tensor labels, int k, Tensor hits) {
+        checkScoresAndLabels(scores, labels);
+        if (k < 1) {
+            throw new IllegalArgumentException("accuracy: k must be at least 1, got " + k);
         }
-        return hits;
+        if (hits.dtype() != DType.F64 || hits.size() != 1) {
+            throw new IllegalArgumentException("accuracy: top-k hits " + hits.dtype() + " " + hits.shape()
+                    + ": expected one F64 element");
+        }
+        try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
+            Tensor index = labels.to(DType.I64).reshape(labels.dim(0), 1);
+            Tensor higher = scores.gt(scores.gather(1, index)).sum(1, false);
+            hits.addInPlace(higher.lt(k).sum().to(DType.F64).reshape(hits.shape().dims()), 1);
+        }
+    }
+
+    /** Rows whose label's score is among the {@code k} highest: {@link #accumulateTopK}, read back once. */
+    public static long inTopK(Tensor scores, Tensor labels, int k) {
+        try (Tensor hits = Tensor.zeros(DType.F64)) {
+            accumulateTopK(scores, labels, k, hits);
+            return (long) hits.item();
+        }
+    }
+
+    private static void checkScoresAndLabels(Tensor scores, Tensor labels) {
+        if (scores.rank() != 2 || !scores.dtype().isFloating() || scores.dim(1) == 0 || labels.rank() != 1
+                || labels.dim(0) != scores.dim(0) || labels.dtype().isFloating()) {
+            throw new IllegalArgumentException("accuracy: scores " + scores.dtype() + " " + scores.shape() + " and labels "
+                    + labels.dtype() + " " + labels.shape() + ": expected floating scores [batch, classes >= 1] and"
+                    + " integer labels [batch]");
+        }
     }
 }

@@ -263,31 +263,35 @@ public final class Trainer {
         }
     }
 
-    /** Loss, accuracy and top-k accuracy in evaluation mode, without recording gradients. */
+    /**
+     * Loss, accuracy and top-k accuracy in evaluation mode, without recording gradients. The sums stay on the device
+     * until the end: an evaluation waits for it once, not at every batch.
+     */
     public static Evaluation evaluate(Module model, Loss loss, DataLoader data, int topK) {
         boolean wasTraining = model.isTraining();
         model.eval();
-        double lossSum = 0;
-        long correct = 0;
-        long inTopK = 0;
         int samples = 0;
-        try (Autograd.Guard g = Autograd.noGrad()) {
+        try (Autograd.Guard g = Autograd.noGrad(); Scope sums = Scope.open()) {
+            Tensor lossSum = Tensor.zeros(DType.F64);
+            Tensor correct = Tensor.zeros(DType.I64);
+            Tensor inTopK = Tensor.zeros(DType.F64);
             for (HostBatch batch : data.epoch(0)) {
                 try (Scope s = Scope.open()) {
                     Tensor labels = batch.labels();
                     Tensor scores = model.forward(batch.features());
-                    lossSum += loss.compute(scores, labels).item() * batch.size();
-                    correct += Accuracy.correct(scores, labels);
-                    inTopK += Accuracy.inTopK(scores, labels, topK);
+                    lossSum.addInPlace(loss.compute(scores, labels).to(DType.F64).mul(batch.size()), 1);
+                    Accuracy.accumulate(scores, labels, correct);
+                    Accuracy.accumulateTopK(scores, labels, topK, inTopK);
                     samples += batch.size();
                 }
             }
+            return new Evaluation(lossSum.item() / samples, correct.toLongArray()[0] / (double) samples,
+                    inTopK.item() / samples, topK, samples);
         } finally {
             if (wasTraining) {
                 model.train();
             }
         }
-        return new Evaluation(lossSum / samples, correct / (double) samples, inTopK / (double) samples, topK, samples);
     }
 
     /** Writes model, optimizer, epoch and random state to {@code file} (atomically). */

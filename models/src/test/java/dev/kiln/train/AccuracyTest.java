@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** {@link Accuracy#accumulate}: hits counted on the device, against a host loop with the first-maximum rule. */
+/**
+ * {@link Accuracy#accumulate} and {@link Accuracy#accumulateTopK}: hits counted on the device, against host loops with
+ * the first-maximum rule and with ties counted in the label's favour.
+ */
 class AccuracyTest {
     private static final int ROWS = 300;
     private static final int CLASSES = 7;
@@ -75,6 +78,56 @@ class AccuracyTest {
         assertEquals(3 + expected, hits.toLongArray()[0], "3 already counted plus this batch's hits");
         assertEquals(expected, Accuracy.correct(Tensor.fromArray(s, ROWS, CLASSES).to(dtype),
                 Tensor.fromArray(labels, ROWS)));
+    }
+
+    /** Rows whose label's score has fewer than k scores strictly above it (a NaN is above nothing, as > says). */
+    private static long expectedTopK(double[] s, long[] labels, int k) {
+        long hits = 0;
+        for (int r = 0; r < ROWS; r++) {
+            double target = s[r * CLASSES + (int) labels[r]];
+            int higher = 0;
+            for (int c = 0; c < CLASSES; c++) {
+                higher += s[r * CLASSES + c] > target ? 1 : 0;
+            }
+            hits += higher < k ? 1 : 0;
+        }
+        return hits;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void addsTheRowsWhoseLabelIsAmongTheKHighestWithTiesInItsFavour(DType dtype) {
+        Random random = new Random(6);
+        double[] s = scores(random);
+        long[] labels = new long[ROWS];
+        for (int r = 0; r < ROWS; r++) {
+            labels[r] = random.nextInt(CLASSES);
+        }
+        Tensor scores = Tensor.fromArray(s, ROWS, CLASSES).to(dtype);
+        Tensor labelTensor = Tensor.fromArray(labels, ROWS);
+        for (int k : new int[] {1, 2, CLASSES}) {
+            Tensor hits = Tensor.fromArray(new double[] {5}, 1);
+            Accuracy.accumulateTopK(scores, labelTensor, k, hits);
+            long expected = expectedTopK(s, labels, k);
+            assertEquals(5 + expected, hits.item(), "k = " + k + ": 5 already counted plus this batch's hits");
+            assertEquals(expected, Accuracy.inTopK(scores, labelTensor, k), "k = " + k);
+        }
+        long topOne = expectedTopK(s, labels, 1);
+        assertTrue(topOne > expectedHits(s, labels) && topOne < ROWS, "ties make top-1 (in the label's favour) count"
+                + " more rows than the first maximum does: " + topOne + " against " + expectedHits(s, labels));
+        assertEquals(ROWS, expectedTopK(s, labels, CLASSES), "every label is among all the classes' scores");
+    }
+
+    @Test
+    void topKRefusesKBelowOneAndAWrongHitsTensor() {
+        Tensor scores = Tensor.fromArray(new float[] {0, 1, 1, 0}, 2, 2);
+        Tensor labels = Tensor.fromArray(new long[] {1, 0}, 2);
+        IllegalArgumentException k = assertThrows(IllegalArgumentException.class,
+                () -> Accuracy.accumulateTopK(scores, labels, 0, Tensor.zeros(DType.F64)));
+        assertTrue(k.getMessage().contains("k must be at least 1, got 0"), k.getMessage());
+        IllegalArgumentException hits = assertThrows(IllegalArgumentException.class,
+                () -> Accuracy.accumulateTopK(scores, labels, 1, Tensor.zeros(DType.I64)));
+        assertTrue(hits.getMessage().contains("expected one F64 element"), hits.getMessage());
     }
 
     @Test

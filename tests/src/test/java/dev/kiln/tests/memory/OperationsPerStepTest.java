@@ -58,6 +58,20 @@ class OperationsPerStepTest {
         assertEquals(STEPS + 1, epoch.get("host_reads"), "values read back in an epoch of " + STEPS + " steps");
     }
 
+    /** An evaluation keeps its sums on the device and reads its loss, hits and top-k hits once, not at every batch. */
+    @Test
+    void anEvaluationReadsBackThreeValuesWhateverItsBatches() {
+        Backend backend = countingBackend();
+        Engine.seed(3);
+        try (Module model = Zoo.mlp(784, CLASSES)) {
+            DataLoader images = UniformData.loader(5, STEPS * 32, new int[] {1, 28, 28}, CLASSES, 32);
+            Map<String, Long> before = backend.counters();
+            Trainer.evaluate(model, new CrossEntropyLoss(), images, 5);
+            Map<String, Long> evaluation = growth(before, backend.counters());
+            assertEquals(3, evaluation.get("host_reads"), "values read back evaluating " + STEPS + " batches");
+        }
+    }
+
     /**
      * Scheduled sampling (a teacher forcing ratio below 1) picks each decoder step's input between the gold token and
      * the last step's guess on the device: the forward and backward passes of a recurrent seq2seq batch read nothing
