@@ -6,6 +6,7 @@ import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.optim.Optimizer;
+import dev.kiln.train.DeviceSum;
 import dev.kiln.train.StepLosses;
 import dev.kiln.train.TrainingListener;
 import java.util.ArrayList;
@@ -97,21 +98,20 @@ public final class AutoencoderTrainer {
     public static Evaluation evaluate(Autoencoder model, DataLoader data) {
         boolean wasTraining = model.isTraining();
         model.eval();
-        double lossSum = 0;
-        double errorSum = 0;
         long samples = 0;
-        try (Autograd.Guard g = Autograd.noGrad()) {
+        try (Autograd.Guard g = Autograd.noGrad(); DeviceSum lossSum = new DeviceSum();
+             DeviceSum errorSum = new DeviceSum()) {
             for (HostBatch batch : data.epoch(0)) {
                 try (Scope s = Scope.open()) {
                     Tensor x = batch.features();
-                    lossSum += model.loss(x).item() * batch.size();
-                    errorSum += Autoencoder.reconstructionError(model.forward(x), x).item() * batch.size();
+                    lossSum.add(model.loss(x), batch.size());
+                    errorSum.add(Autoencoder.reconstructionError(model.forward(x), x), batch.size());
                     samples += batch.size();
                 }
             }
+            return new Evaluation(lossSum.read() / samples, errorSum.read() / samples);
         } finally {
             model.train(wasTraining);
         }
-        return new Evaluation(lossSum / samples, errorSum / samples);
     }
 }

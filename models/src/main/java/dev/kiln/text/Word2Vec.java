@@ -7,6 +7,7 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.Optimizers;
+import dev.kiln.train.DeviceSum;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -72,7 +73,7 @@ public final class Word2Vec {
         Tensor input = Scope.outside(() -> Tensor.uniform(-0.5 / d, 0.5 / d, DType.F32, v, d)).requiresGrad(true);
         Tensor output = Scope.outside(() -> Tensor.zeros(DType.F32, v, d)).requiresGrad(true);
         // The losses since the last report, summed on the device: read every REPORT_EVERY steps, not at each one.
-        Tensor lossSum = Scope.outside(() -> Tensor.zeros(DType.F64));
+        DeviceSum lossSum = new DeviceSum();
         long plannedPairs = estimatePairs(sentences, vocabulary, config) * config.epochs();
         try (Optimizer sgd = Optimizers.create("sgd", List.of(input, output), config.learningRate())) {
             int longest = java.util.Arrays.stream(sentences).mapToInt(x -> x.length).max().orElse(0);
@@ -92,7 +93,7 @@ public final class Word2Vec {
                         lossPairs += pairs;
                         done += pairs;
                         if (++batches % REPORT_EVERY == 0) {
-                            progress.accept(new Progress(epoch, done, plannedPairs, readAndReset(lossSum) / lossPairs));
+                            progress.accept(new Progress(epoch, done, plannedPairs, lossSum.readAndReset() / lossPairs));
                             lossPairs = 0;
                         }
                     }
@@ -103,7 +104,7 @@ public final class Word2Vec {
                     lossPairs += pairs;
                     done += pairs;
                 }
-                double sum = readAndReset(lossSum);
+                double sum = lossSum.readAndReset();
                 progress.accept(new Progress(epoch, done, plannedPairs, lossPairs == 0 ? Double.NaN : sum / lossPairs));
             }
             return new WordVectors(vocabulary, input.toFloatArray(), d);
@@ -148,22 +149,13 @@ public final class Word2Vec {
         return (long) (kept * perWord);
     }
 
-    /** {@code sum}'s value, read from the device; {@code sum} is zero again afterwards. */
-    private static double readAndReset(Tensor sum) {
-        double value = sum.item();
-        try (Scope s = Scope.open()) {
-            sum.assign(Tensor.zeros(DType.F64));
-        }
-        return value;
-    }
-
     /**
-     * One SGD step on the batcher's pairs; adds their summed loss to {@code lossSum} (F64, on the device). Skip-gram:
+     * One SGD step on the batcher's pairs; adds their summed loss to {@code lossSum} (on the device). Skip-gram:
      * input = the centre word's vector. CBOW: input = the mean of the window's vectors (a weighted sum with weights
      * 1/count, 0 in padding).
      */
     private static void step(Batcher b, Tensor input, Tensor output, Optimizer sgd, SplittableRandom random,
-                             Tensor lossSum) {
+                             DeviceSum lossSum) {
         try (Scope s = Scope.open()) {
             int n = b.pending();
             int k = b.negatives;
@@ -189,7 +181,7 @@ public final class Word2Vec {
             loss.backward();
             sgd.step();
             b.clear();
-            lossSum.addInPlace(loss.detach().to(DType.F64), 1);
+            lossSum.add(loss, 1);
         }
     }
 

@@ -271,21 +271,20 @@ public final class Trainer {
         boolean wasTraining = model.isTraining();
         model.eval();
         int samples = 0;
-        try (Autograd.Guard g = Autograd.noGrad(); Scope sums = Scope.open()) {
-            Tensor lossSum = Tensor.zeros(DType.F64);
+        try (Autograd.Guard g = Autograd.noGrad(); Scope sums = Scope.open(); DeviceSum lossSum = new DeviceSum()) {
             Tensor correct = Tensor.zeros(DType.I64);
             Tensor inTopK = Tensor.zeros(DType.F64);
             for (HostBatch batch : data.epoch(0)) {
                 try (Scope s = Scope.open()) {
                     Tensor labels = batch.labels();
                     Tensor scores = model.forward(batch.features());
-                    lossSum.addInPlace(loss.compute(scores, labels).to(DType.F64).mul(batch.size()), 1);
+                    lossSum.add(loss.compute(scores, labels), batch.size());
                     Accuracy.accumulate(scores, labels, correct);
                     Accuracy.accumulateTopK(scores, labels, topK, inTopK);
                     samples += batch.size();
                 }
             }
-            return new Evaluation(lossSum.item() / samples, correct.toLongArray()[0] / (double) samples,
+            return new Evaluation(lossSum.read() / samples, correct.toLongArray()[0] / (double) samples,
                     inTopK.item() / samples, topK, samples);
         } finally {
             if (wasTraining) {

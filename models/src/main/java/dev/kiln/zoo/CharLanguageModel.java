@@ -11,6 +11,7 @@ import dev.kiln.nn.Linear;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.RecurrentOutput;
 import dev.kiln.nn.RecurrentState;
+import dev.kiln.train.DeviceSum;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -187,17 +188,16 @@ public class CharLanguageModel extends Module {
     public double perplexity(List<String> words, int batchSize) {
         boolean wasTraining = isTraining();
         eval();
-        double nats = 0;
-        try (Autograd.Guard g = Autograd.noGrad()) {
+        try (Autograd.Guard g = Autograd.noGrad(); DeviceSum nats = new DeviceSum()) {
             for (int i = 0; i < words.size(); i += batchSize) {
                 List<String> part = words.subList(i, Math.min(words.size(), i + batchSize));
                 try (Scope s = Scope.open()) {
-                    nats += loss(part).item() * predictions(part);
+                    nats.add(loss(part), predictions(part));
                 }
             }
+            return Math.exp(nats.read() / predictions(words));
         } finally {
             train(wasTraining);
         }
-        return Math.exp(nats / predictions(words));
     }
 }
