@@ -16,9 +16,9 @@ public class Backpropagation extends GradientRule {
     }
 
     @Override
-    public double computeGradients(Tensor features, Tensor labels) {
+    public Tensor computeGradients(Tensor features, Tensor labels) {
         Tensor loss = F.crossEntropy(model().forward(features), labels);
         loss.backward();
-        return loss.item();
+        return loss;
     }
 }

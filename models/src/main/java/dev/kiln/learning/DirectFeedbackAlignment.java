@@ -38,7 +38,7 @@ public class DirectFeedbackAlignment extends GradientRule {
     }
 
     @Override
-    public double computeGradients(Tensor features, Tensor labels) {
+    public Tensor computeGradients(Tensor features, Tensor labels) {
         LayeredMlp model = model();
         List<Tensor> hidden = new ArrayList<>();
         Tensor h = model.flattenInput(features);
@@ -55,7 +55,7 @@ public class DirectFeedbackAlignment extends GradientRule {
         for (int i = 0; i < hidden.size(); i++) {
             hidden.get(i).backward(error.matmul(feedback.get(i)));
         }
-        return loss.item();
+        return loss;
     }
 
     @Override

@@ -38,14 +38,14 @@ public abstract class GradientRule implements TrainingMethod {
      * Fills {@code grad()} of every weight and bias with this rule's update direction for the batch
      * (gradients are zeroed first by the caller).
      *
-     * @return the batch's mean cross-entropy loss
+     * @return the batch's mean cross-entropy loss, a scalar in the caller's scope
      */
-    public abstract double computeGradients(Tensor features, Tensor labels);
+    public abstract Tensor computeGradients(Tensor features, Tensor labels);
 
     @Override
-    public double step(Tensor features, Tensor labels) {
+    public Tensor step(Tensor features, Tensor labels) {
         optimizer.zeroGrad();
-        double loss = computeGradients(features, labels);
+        Tensor loss = computeGradients(features, labels);
         optimizer.step();
         return loss;
     }

@@ -9,6 +9,7 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Linear;
 import dev.kiln.optim.Optimizers;
+import dev.kiln.train.DeviceSum;
 import dev.kiln.train.Trainer;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,13 +88,16 @@ public final class MethodComparison {
              DataLoader angleLoader = angleBatch == null ? null : new DataLoader(angleBatch, angleBatch.size(), false, 0)) {
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 long start = System.nanoTime();
-                double lossSum = 0;
                 int samples = 0;
-                for (HostBatch batch : trainLoader.epoch(epoch)) {
-                    try (Scope s = Scope.open()) {
-                        lossSum += m.step(batch.features(), batch.labels()) * batch.size();
-                        samples += batch.size();
+                double lossSum;
+                try (DeviceSum losses = new DeviceSum()) {
+                    for (HostBatch batch : trainLoader.epoch(epoch)) {
+                        try (Scope s = Scope.open()) {
+                            losses.add(m.step(batch.features(), batch.labels()), batch.size());
+                            samples += batch.size();
+                        }
                     }
+                    lossSum = losses.read();
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 double accuracy = Trainer.evaluate(m.model(), new CrossEntropyLoss(), testLoader, 1).accuracy();

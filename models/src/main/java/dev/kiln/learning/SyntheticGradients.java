@@ -75,7 +75,7 @@ public class SyntheticGradients implements TrainingMethod {
     }
 
     @Override
-    public double step(Tensor features, Tensor labels) {
+    public Tensor step(Tensor features, Tensor labels) {
         int batch = labels.dim(0);
         Tensor oneHot = Tensor.zeros(DType.F32, batch, classes)
                 .scatterAdd(1, labels.reshape(batch, 1), Tensor.ones(DType.F32, batch, 1));
@@ -87,11 +87,10 @@ public class SyntheticGradients implements TrainingMethod {
             trace.accept("forward " + i);
             boolean isOutput = i + 1 == model.depth();
             Tensor guess = null;
-            double loss = Double.NaN;
+            Tensor loss = null;
             if (isOutput) {
-                Tensor l = F.crossEntropy(out, labels);
-                l.backward();
-                loss = l.item();
+                loss = F.crossEntropy(out, labels);
+                loss.backward();
             } else {
                 out = out.relu();
                 guess = predictors.get(i).call(Tensor.cat(List.of(out.detach(), oneHot), 1));

@@ -13,9 +13,10 @@ public interface TrainingMethod extends AutoCloseable {
     /**
      * One update from a batch: features [batch, ...], labels I64 [batch].
      *
-     * @return the batch's mean cross-entropy loss before the update
+     * @return the batch's mean cross-entropy loss before the update, a scalar in the caller's scope, not read back
+     *     (add it up on the device, {@link dev.kiln.train.DeviceSum}, to read an epoch's losses once)
      */
-    double step(Tensor features, Tensor labels);
+    Tensor step(Tensor features, Tensor labels);
 
     /** Releases the model, the optimizer state and any auxiliary modules. */
     @Override
