@@ -3,8 +3,7 @@
 name (kiln-NAME.txt and torch-NAME[-late|-each].txt, whose last lines are JSON) and beside PyTorch in the same
 convolution precision where that run exists (a strict Kiln run NAME beside torch-NAME-strict or torch-NAME-tf32-off,
 a Kiln run NAME-tf32 beside torch-NAME-tf32-on or torch-NAME: PyTorch's convolutions are TF32 by default, Kiln's
-strict FP32), W5
-(kiln-sgemm beside torch-sgemm), the top rows of each operation profile (profile-NAME.txt), and each profiled
+strict FP32), W5 (kiln-sgemm beside torch-sgemm), the top rows of each operation profile (profile-NAME.txt), and each profiled
 workload's step beside its GEMMs run on their own (issue 10: a GEMM-bound step within 10% of raw cuBLAS), the step's
 time taken from an unprofiled Kiln run of the same workload and batch in default settings.
 
