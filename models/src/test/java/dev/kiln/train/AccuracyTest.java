@@ -45,6 +45,14 @@ class AccuracyTest {
         return s;
     }
 
+    private static long[] labels(Random random) {
+        long[] labels = new long[ROWS];
+        for (int r = 0; r < ROWS; r++) {
+            labels[r] = random.nextInt(CLASSES);
+        }
+        return labels;
+    }
+
     /** The first maximum of each row, the first NaN winning, as argmax does. */
     private static long expectedHits(double[] s, long[] labels) {
         long hits = 0;
@@ -67,10 +75,7 @@ class AccuracyTest {
     void addsTheRowsWhoseFirstMaximumIsAtTheLabel(DType dtype) {
         Random random = new Random(5);
         double[] s = scores(random);
-        long[] labels = new long[ROWS];
-        for (int r = 0; r < ROWS; r++) {
-            labels[r] = random.nextInt(CLASSES);
-        }
+        long[] labels = labels(random);
         Tensor hits = Tensor.fromArray(new long[] {3}, 1);
         Accuracy.accumulate(Tensor.fromArray(s, ROWS, CLASSES).to(dtype), Tensor.fromArray(labels, ROWS), hits);
         long expected = expectedHits(s, labels);
@@ -99,10 +104,7 @@ class AccuracyTest {
     void addsTheRowsWhoseLabelIsAmongTheKHighestWithTiesInItsFavour(DType dtype) {
         Random random = new Random(6);
         double[] s = scores(random);
-        long[] labels = new long[ROWS];
-        for (int r = 0; r < ROWS; r++) {
-            labels[r] = random.nextInt(CLASSES);
-        }
+        long[] labels = labels(random);
         Tensor scores = Tensor.fromArray(s, ROWS, CLASSES).to(dtype);
         Tensor labelTensor = Tensor.fromArray(labels, ROWS);
         for (int k : new int[] {1, 2, CLASSES}) {
