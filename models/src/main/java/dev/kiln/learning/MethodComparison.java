@@ -5,7 +5,6 @@ import dev.kiln.data.Dataset;
 import dev.kiln.data.HostBatch;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
-import dev.kiln.engine.Tensor;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Linear;
 import dev.kiln.optim.Optimizers;

@@ -72,10 +72,10 @@ public final class Word2Vec {
         int d = config.dim();
         Tensor input = Scope.outside(() -> Tensor.uniform(-0.5 / d, 0.5 / d, DType.F32, v, d)).requiresGrad(true);
         Tensor output = Scope.outside(() -> Tensor.zeros(DType.F32, v, d)).requiresGrad(true);
-        // The losses since the last report, summed on the device: read every REPORT_EVERY steps, not at each one.
-        DeviceSum lossSum = new DeviceSum();
         long plannedPairs = estimatePairs(sentences, vocabulary, config) * config.epochs();
-        try (Optimizer sgd = Optimizers.create("sgd", List.of(input, output), config.learningRate())) {
+        // The losses since the last report, summed on the device: read every REPORT_EVERY steps, not at each one.
+        try (Optimizer sgd = Optimizers.create("sgd", List.of(input, output), config.learningRate());
+             DeviceSum lossSum = new DeviceSum()) {
             int longest = java.util.Arrays.stream(sentences).mapToInt(x -> x.length).max().orElse(0);
             Batcher batcher = new Batcher(config, vocabulary, table, longest);
             long done = 0;
@@ -111,7 +111,6 @@ public final class Word2Vec {
         } finally {
             input.close();
             output.close();
-            lossSum.close();
         }
     }
 
