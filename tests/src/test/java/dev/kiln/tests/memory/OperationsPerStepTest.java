@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The backend operations one training step of each protocol workload (W1-W3 of shared/BENCHMARKS.md, Adam, the
  * {@link Trainer}) asks for: no more than docs/GPU.md reports. On CUDA each operation is one kernel launch or
- * library call, and small models are bound by launches, so a step that grows an operation runs slower there.
- * Counted by the CPU backend with {@code -Dkiln.cpu.countOperations=true}, which the tests module's
+ * library call, and small models are bound by launches, so a step that grows an operation runs slower there. And
+ * the values read back to the host, each a wait for the device there: one a step (its loss), three an evaluation,
+ * none inside a seq2seq training pass. Counted by the CPU backend with {@code -Dkiln.cpu.countOperations=true}, which the tests module's
  * {@code operations-per-step} Surefire execution sets; elsewhere these tests skip and say so.
  */
 class OperationsPerStepTest {
