@@ -4,6 +4,10 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.nio.Buffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A backend behind a {@link Proxy} of {@link Backend} whose handler decides what a call does (counts it, skips it,
@@ -11,7 +15,25 @@ import java.lang.reflect.Proxy;
  * wrapper needs, so that none forgets the first.
  */
 public final class BackendProxy {
+    private static final Map<Method, Boolean> OPERATIONS = new ConcurrentHashMap<>();
+
     private BackendProxy() {
+    }
+
+    /**
+     * Whether {@code method} of {@link Backend} runs work on the backend: it takes a tensor, a host buffer or a list of
+     * tensors. The others ask about the backend, reserve memory, wait for it, record a step or close it. Decided once
+     * per method, as proxies ask at every call.
+     */
+    public static boolean isOperation(Method method) {
+        return OPERATIONS.computeIfAbsent(method, m -> {
+            for (Class<?> type : m.getParameterTypes()) {
+                if (type == Tensor.class || Buffer.class.isAssignableFrom(type) || List.class.isAssignableFrom(type)) {
+                    return true;
+                }
+            }
+            return false;
+        });
     }
 
     /**

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Times each operation a backend runs, to find what a training step spends its time on (as PyTorch's profiler's
@@ -29,8 +28,6 @@ import java.util.Set;
 public final class OperationProfiler implements InvocationHandler {
     /** The system property that makes {@link Engine} wrap its backend. */
     public static final String PROPERTY = "kiln.profileOperations";
-    /** Methods that reserve memory, wait or ask about the backend: not operations, whatever their arguments. */
-    private static final Set<String> NOT_OPERATIONS = Set.of("allocate", "synchronize", "reportStoragesAs", "close");
     private static final int IDLE_WAITS = 101;
 
     private final Backend backend;
@@ -110,7 +107,7 @@ public final class OperationProfiler implements InvocationHandler {
             default -> {
             }
         }
-        if (!isOperation(method)) {
+        if (!BackendProxy.isOperation(method)) {
             return BackendProxy.call(backend, method, args);
         }
         synchronized (this) {
@@ -136,18 +133,6 @@ public final class OperationProfiler implements InvocationHandler {
         } finally {
             depth--;
         }
-    }
-
-    private static boolean isOperation(Method method) {
-        if (NOT_OPERATIONS.contains(method.getName())) {
-            return false;
-        }
-        for (Class<?> type : method.getParameterTypes()) {
-            if (type == Tensor.class || Buffer.class.isAssignableFrom(type) || List.class.isAssignableFrom(type)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** E.g. {@code unary(RELU, F32[128, 512], F32[128, 512])}; see the class comment. */

@@ -6,14 +6,13 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The CPU backend behind a proxy that counts the operations the engine asks of it: every call of a {@link Backend}
- * method but those that only describe the backend or its memory. A fused op counts once, as the engine calls it,
+ * method that runs work on it ({@link BackendProxy#isOperation}). A fused op counts once, as the engine calls it,
  * whatever it does inside, so the count is the same on every backend: the number of kernel launches (or library
  * calls) a backend that implements each such op in one would make, e.g. CUDA. Opt in with
  * {@code -Dkiln.cpu.countOperations=true}; {@link Backend#counters()} then reports {@code backend_operations},
@@ -21,12 +20,6 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code allocations}, and {@code operation.<method>} for each method called.
  */
 final class OperationCountingBackend implements InvocationHandler {
-    /**
-     * Calls that ask about the backend or reserve memory rather than run work on it; and itemAsync, whose read on the
-     * CPU is the copyToHost it makes through this proxy, counted there.
-     */
-    private static final Set<String> NOT_OPERATIONS = Set.of("name", "device", "deviceName", "counters",
-            "bytesInUse", "canCaptureSteps", "synchronize", "close", "allocate", "itemAsync", "reportStoragesAs");
 
     private final CpuBackend backend;
     private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
@@ -50,9 +43,10 @@ final class OperationCountingBackend implements InvocationHandler {
         if (name.equals("counters")) {
             return counters();
         }
+        // itemAsync is no operation of its own here: its read on the CPU is the copyToHost it makes through this proxy.
         if (name.equals("allocate")) {
             allocations.increment();
-        } else if (!NOT_OPERATIONS.contains(name)) {
+        } else if (BackendProxy.isOperation(method) && !name.equals("itemAsync")) {
             calls.computeIfAbsent(name, k -> new LongAdder()).increment();
         }
         return BackendProxy.call(backend, method, args);
