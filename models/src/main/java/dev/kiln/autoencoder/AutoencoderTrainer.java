@@ -67,8 +67,10 @@ public final class AutoencoderTrainer {
         long start = System.nanoTime();
         for (HostBatch batch : train.epoch(epoch)) {
             try (Scope step = Scope.open()) {
+                Tensor features = batch.features();
+                batch.recycle();
                 optimizer.zeroGrad();
-                Tensor loss = model.loss(batch.features());
+                Tensor loss = model.loss(features);
                 loss.backward();
                 optimizer.step();
                 losses.queued(loss.itemAsync(), batch.size());
@@ -104,6 +106,7 @@ public final class AutoencoderTrainer {
             for (HostBatch batch : data.epoch(0)) {
                 try (Scope s = Scope.open()) {
                     Tensor x = batch.features();
+                    batch.recycle();
                     lossSum.add(model.loss(x), batch.size());
                     errorSum.add(Autoencoder.reconstructionError(model.forward(x), x), batch.size());
                     samples += batch.size();

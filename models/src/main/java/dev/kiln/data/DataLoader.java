@@ -40,6 +40,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * when the iterator is garbage collected. An exception on the thread (from the data set) ends the iteration
  * and is re-thrown to the consumer, wrapped in a {@link RuntimeException} whose cause it is.
  *
+ * <p>Memory: a consumer that calls {@link HostBatch#recycle()} once it has copied a batch into tensors gives its
+ * arrays back, and the prefetch thread fills them again for a later batch (of this or a later epoch) instead of
+ * allocating new ones; the {@link dev.kiln.train.Trainer} does. A loop that keeps its batches simply never recycles
+ * them.
+ *
  * <p>One iteration at a time per loader: starting a new one stops the previous one, whose next use then
  * throws {@link IllegalStateException}. Use one loader per data set (training, validation, test).
  */
@@ -60,6 +65,7 @@ public final class DataLoader implements AutoCloseable {
     private final int[] featureShape;
     private final int featureSize;
     private final Augmentation augmentation;
+    private final BatchArrays arrays;
     private Pipe active;
 
     /**
@@ -89,6 +95,8 @@ public final class DataLoader implements AutoCloseable {
         this.featureShape = dataset.featureShape();
         this.featureSize = Datasets.product(featureShape);
         this.augmentation = augmentation;
+        // In flight at once: the prefetched batches, the one being filled and the one the consumer holds.
+        this.arrays = new BatchArrays(batchSize, featureSize, PREFETCH + 2);
     }
 
     public Dataset dataset() {
@@ -342,6 +350,7 @@ public final class DataLoader implements AutoCloseable {
         private final int[] featureShape;
         private final int featureSize;
         private final Augmentation augmentation;
+        private final BatchArrays arrays;
         private final long augmentationSeed;
         private final int epoch;
 
@@ -355,6 +364,7 @@ public final class DataLoader implements AutoCloseable {
             this.featureShape = loader.featureShape;
             this.featureSize = loader.featureSize;
             this.augmentation = loader.augmentation;
+            this.arrays = loader.arrays;
             this.augmentationSeed = Datasets.mix(loader.seed ^ Datasets.mix(epoch + 0x2545F4914F6CDD1DL));
             this.epoch = epoch;
         }
@@ -386,8 +396,10 @@ public final class DataLoader implements AutoCloseable {
         private HostBatch assemble(int b) {
             int start = b * batchSize;
             int count = Math.min(batchSize, order.length - start);
-            float[] features = new float[Math.multiplyExact(count, featureSize)];
-            long[] labels = new long[count];
+            return arrays.fill(count, featureShape, (features, labels) -> fill(start, count, features, labels));
+        }
+
+        private void fill(int start, int count, float[] features, long[] labels) {
             int classes = dataset.classes();
             for (int i = 0; i < count; i++) {
                 int index = order[start + i];
@@ -403,7 +415,6 @@ public final class DataLoader implements AutoCloseable {
                 }
                 labels[i] = label;
             }
-            return new HostBatch(features, labels, count, featureShape);
         }
     }
 }

@@ -9,20 +9,37 @@ import java.util.Objects;
  * tensors on the training thread with {@link #features()} and {@link #labels()}; they belong to the caller's
  * current {@link dev.kiln.engine.Scope}.
  *
- * <p>The record's components are named {@code featureData}/{@code labelData} because {@code features()} and
- * {@code labels()} are the tensor accessors. The arrays are used as given, not copied.
+ * <p>The arrays are named {@code featureData}/{@code labelData} because {@code features()} and {@code labels()} are
+ * the tensor accessors. They are used as given, not copied.
  *
- * @param featureData  [size * product(featureShape)] row-major features
- * @param labelData    [size] class indices
- * @param size         examples in this batch (the last batch of an epoch may be smaller than the rest)
- * @param featureShape shape of one example, e.g. {1, 28, 28}
+ * <p>{@link #recycle()} hands the arrays back to the loader that filled them, which fills them again for a later
+ * batch instead of allocating new ones: at batch 1024 of MNIST a batch is 3.2 MB, and memory the process has never
+ * touched costs a page fault per 4 KiB on first use, several times the rest of a step's host work on a virtual
+ * machine (docs/GPU.md, "Fresh memory for every batch"). Recycling is optional; a batch that is never recycled is
+ * collected as usual.
  */
-public record HostBatch(float[] featureData, long[] labelData, int size, int[] featureShape) {
-    public HostBatch {
-        Objects.requireNonNull(featureData, "featureData");
-        Objects.requireNonNull(labelData, "labelData");
-        Objects.requireNonNull(featureShape, "featureShape");
-        featureShape = featureShape.clone();
+public final class HostBatch {
+    private final float[] featureData;
+    private final long[] labelData;
+    private final int size;
+    private final int[] featureShape;
+    private final BatchArrays owner;
+    private boolean recycled;
+
+    /**
+     * @param featureData  [size * product(featureShape)] row-major features
+     * @param labelData    [size] class indices
+     * @param size         examples in this batch (the last batch of an epoch may be smaller than the rest)
+     * @param featureShape shape of one example, e.g. {1, 28, 28}
+     */
+    public HostBatch(float[] featureData, long[] labelData, int size, int[] featureShape) {
+        this(featureData, labelData, size, featureShape, null);
+    }
+
+    HostBatch(float[] featureData, long[] labelData, int size, int[] featureShape, BatchArrays owner) {
+        this.featureData = Objects.requireNonNull(featureData, "featureData");
+        this.labelData = Objects.requireNonNull(labelData, "labelData");
+        this.featureShape = Objects.requireNonNull(featureShape, "featureShape").clone();
         if (size < 0 || labelData.length != size) {
             throw new IllegalArgumentException("HostBatch: size " + size + " but " + labelData.length + " labels");
         }
@@ -31,10 +48,35 @@ public record HostBatch(float[] featureData, long[] labelData, int size, int[] f
             throw new IllegalArgumentException("HostBatch: " + featureData.length + " feature values for " + size
                     + " examples of shape " + Arrays.toString(featureShape));
         }
+        this.size = size;
+        this.owner = owner;
+    }
+
+    /** [size * product(featureShape)] row-major features. */
+    public float[] featureData() {
+        requireNotRecycled("featureData()");
+        return featureData;
+    }
+
+    /** [size] class indices. */
+    public long[] labelData() {
+        requireNotRecycled("labelData()");
+        return labelData;
+    }
+
+    /** Examples in this batch (the last batch of an epoch may be smaller than the rest). */
+    public int size() {
+        return size;
+    }
+
+    /** A copy of the shape of one example. */
+    public int[] featureShape() {
+        return featureShape.clone();
     }
 
     /** The features as an F32 tensor [size, ...featureShape], created in the caller's scope. */
     public Tensor features() {
+        requireNotRecycled("features()");
         int[] dims = new int[featureShape.length + 1];
         dims[0] = size;
         System.arraycopy(featureShape, 0, dims, 1, featureShape.length);
@@ -43,12 +85,35 @@ public record HostBatch(float[] featureData, long[] labelData, int size, int[] f
 
     /** The labels as an I64 tensor [size], created in the caller's scope. */
     public Tensor labels() {
+        requireNotRecycled("labels()");
         return Tensor.fromArray(labelData, size);
     }
 
-    /** A copy of the shape of one example. */
+    /**
+     * Hands this batch's arrays back to the loader that filled them, to be filled again for a later batch. Call it
+     * once the arrays have been copied into tensors ({@link #features()}, {@link #labels()} copy them); afterwards
+     * this batch refuses to give its data. Calling it again does nothing; for a batch not made by a loader it
+     * only marks the batch as used up.
+     */
+    public void recycle() {
+        if (recycled) {
+            return;
+        }
+        recycled = true;
+        if (owner != null) {
+            owner.giveBack(featureData, labelData);
+        }
+    }
+
+    private void requireNotRecycled(String what) {
+        if (recycled) {
+            throw new IllegalStateException("HostBatch." + what + ": this batch of " + size + " was recycled, and its"
+                    + " arrays may already hold a later batch; take what you need before recycle()");
+        }
+    }
+
     @Override
-    public int[] featureShape() {
-        return featureShape.clone();
+    public String toString() {
+        return "HostBatch[" + size + " x " + Arrays.toString(featureShape) + (recycled ? ", recycled]" : "]");
     }
 }

@@ -5,6 +5,7 @@ import dev.kiln.data.Dataset;
 import dev.kiln.data.HostBatch;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Linear;
 import dev.kiln.optim.Optimizers;
@@ -92,7 +93,10 @@ public final class MethodComparison {
                 try (DeviceSum losses = new DeviceSum()) {
                     for (HostBatch batch : trainLoader.epoch(epoch)) {
                         try (Scope s = Scope.open()) {
-                            losses.add(m.step(batch.features(), batch.labels()), batch.size());
+                            Tensor features = batch.features();
+                            Tensor labels = batch.labels();
+                            batch.recycle();
+                            losses.add(m.step(features, labels), batch.size());
                             samples += batch.size();
                         }
                     }

@@ -48,7 +48,10 @@ public final class ConfusionMatrix {
         try (Autograd.Guard g = Autograd.noGrad()) {
             for (HostBatch batch : data.epoch(0)) {
                 try (Scope s = Scope.open()) {
-                    m.add(model.forward(batch.features()), batch.labels());
+                    Tensor features = batch.features();
+                    Tensor labels = batch.labels();
+                    batch.recycle();
+                    m.add(model.forward(features), labels);
                 }
             }
         } finally {

@@ -81,6 +81,7 @@ final class GraphedStep implements AutoCloseable {
                 record();
             }
             checkLabels(batch);
+            batch.recycle();
             graph.replay();
             optimizer.step();
             Accuracy.accumulate(scores, labels, hits);

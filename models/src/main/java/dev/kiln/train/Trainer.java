@@ -242,10 +242,12 @@ public final class Trainer {
     private PendingItem step(HostBatch batch, Tensor hits) {
         try (Scope step = Scope.open()) {
             Tensor labels = batch.labels();
+            Tensor features = batch.features();
+            batch.recycle();
             Tensor scores;
             Tensor l;
             try (Autocast.Guard mixed = Autocast.enable(precision)) {
-                scores = model.forward(batch.features());
+                scores = model.forward(features);
                 l = loss.compute(scores, labels);
             }
             optimizer.zeroGrad();
@@ -277,7 +279,9 @@ public final class Trainer {
             for (HostBatch batch : data.epoch(0)) {
                 try (Scope s = Scope.open()) {
                     Tensor labels = batch.labels();
-                    Tensor scores = model.forward(batch.features());
+                    Tensor features = batch.features();
+                    batch.recycle();
+                    Tensor scores = model.forward(features);
                     lossSum.add(loss.compute(scores, labels), batch.size());
                     Accuracy.accumulate(scores, labels, correct);
                     Accuracy.accumulateTopK(scores, labels, topK, inTopK);
