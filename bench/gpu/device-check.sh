@@ -72,6 +72,12 @@ export LD_LIBRARY_PATH
 head -20 "$out/machine.txt"
 timeout 30 "$bundle/kiln.sh" backends > "$out/backends.txt" 2>&1
 tail -3 "$out/backends.txt"
+# The memory the kernel reports and the heap the JVM sizes from it: memory the process has not touched yet costs a
+# page fault on first use (docs/GPU.md, "Fresh memory for every batch").
+{ grep -E '^(MemTotal|MemAvailable)' /proc/meminfo; nproc
+  "$bundle/jre/bin/java" -XX:+UseSerialGC -XX:+PrintFlagsFinal -version 2>/dev/null \
+      | grep -E ' (InitialHeapSize|MaxHeapSize|NewSize|MaxNewSize) '
+} >> "$out/machine.txt" 2>&1
 
 # A run ("lenet --batch 1024 --epochs 6") as a file name ("lenet-10246"); and, in the array data_option, the data
 # options kiln bench takes for it (ResNet-18 trains on random images: kiln refuses an unused --data-dir).
