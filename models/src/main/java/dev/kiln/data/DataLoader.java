@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     try (Scope step = Scope.open()) {
  *         Tensor x = batch.features();   // [128, 1, 28, 28] F32
  *         Tensor y = batch.labels();     // [128] I64
+ *         batch.recycle();               // optional: its arrays are filled again for a later batch
  *         ...
  *     }
  * }
