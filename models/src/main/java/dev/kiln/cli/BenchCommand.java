@@ -159,7 +159,11 @@ final class BenchCommand {
     private static int fit(String workload, Supplier<Module> modelFactory, Dataset train, Dataset test, int batch,
                            int epochs, Precision precision, boolean cudaGraphs, PrintStream out) throws Exception {
         Backend backend = Engine.get().backend();
-        CountersPerStep counters = new CountersPerStep(backend::counters);
+        CountersPerStep counters = new CountersPerStep(() -> {
+            Map<String, Long> all = new LinkedHashMap<>(backend.counters());
+            all.putAll(PageFaults.read());
+            return all;
+        });
         try (Module model = modelFactory.get()) {
             Trainer trainer = new Trainer(model, Optimizers.create("adam", model.trainableParameters(), 1e-3),
                     new CrossEntropyLoss()).precision(precision).cudaGraphs(cudaGraphs);

@@ -8,9 +8,10 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The backend's event counters ({@link Backend#counters()}: kernel launches, host synchronisations, device
- * allocations) per training step, over the epochs after the first: the first pays for kernel compilation,
- * cuDNN's algorithm search and the allocator's warm-up. For {@code kiln bench}.
+ * Event counters per training step, over the epochs after the first: the backend's ({@link Backend#counters()}:
+ * kernel launches, host synchronisations, device allocations) and the process's page faults ({@link PageFaults}).
+ * The first epoch pays for kernel compilation, cuDNN's algorithm search and the allocator's warm-up. For
+ * {@code kiln bench}.
  */
 final class CountersPerStep implements TrainingListener {
     private final Supplier<Map<String, Long>> counters;
@@ -18,7 +19,7 @@ final class CountersPerStep implements TrainingListener {
     private Map<String, Long> latest = Map.of();
     private long steps;
 
-    /** @param counters the running counts, e.g. {@code backend::counters} */
+    /** @param counters the running counts, e.g. {@code backend::counters}, by name */
     CountersPerStep(Supplier<Map<String, Long>> counters) {
         this.counters = counters;
     }
