@@ -62,7 +62,7 @@ def runs_table(folder):
     """Markdown rows: run, Kiln samples/s, PyTorch's of the same name and in the same precision with the ratios,
     accuracies, Kiln's loss wait share and counters."""
     rows = ['| run | Kiln samples/s | PyTorch samples/s | ratio | PyTorch in the same precision | ratio |'
-            ' accuracy Kiln / PyTorch | loss wait share | launches, syncs, loss waits, mallocs per step |',
+            ' accuracy Kiln / PyTorch | loss wait share | launches, syncs, loss waits, mallocs, page faults per step |',
             '| --- | --- | --- | --- | --- | --- | --- | --- | --- |']
     for path in sorted(glob.glob(os.path.join(folder, 'kiln-*.txt'))):
         name = os.path.basename(path)[len('kiln-'):-len('.txt')]
@@ -77,7 +77,8 @@ def runs_table(folder):
         torch = first_result(folder, (torch_name, name, f'{name}-tf32-on'))
         alike = first_result(folder, same_precision_names(name))
         counters = ', '.join(figure(kiln, k, 2) for k in ('kernel_launches_per_step', 'host_synchronisations_per_step',
-                                                           'async_read_waits_per_step', 'device_mallocs_per_step'))
+                                                           'async_read_waits_per_step', 'device_mallocs_per_step',
+                                                           'minor_page_faults_per_step'))
         accuracy = f"{figure(kiln, 'test_accuracy', 4)} / {figure(torch or alike, 'test_accuracy', 4)}"
         rows.append(f"| {name} | {figure(kiln, 'samples_per_s')} | {figure(torch, 'samples_per_s')} |"
                     f" {ratio(kiln, torch)} | {figure(alike, 'samples_per_s')} | {ratio(kiln, alike)} | {accuracy} |"
