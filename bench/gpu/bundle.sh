@@ -48,9 +48,11 @@ cat > "$out/kiln.sh" <<'RUN'
 # The kiln command from the bundle.
 here="$(cd "$(dirname "$0")" && pwd)"
 [ -d "$here/jre" ] || tar xzf "$here/jre.tgz" -C "$here"
-gc="-XX:+UseSerialGC"  # as ./kiln: see there
+gc="-XX:+UseSerialGC"  # as ./kiln: see there, for both
 case "${KILN_JAVA_OPTS:-}" in *GC*) gc="" ;; esac
-exec "$here/jre/bin/java" $gc ${KILN_JAVA_OPTS:-} -cp "$here/lib/*" dev.kiln.cli.Kiln "$@"
+young="-Xmn64m"
+case "${KILN_JAVA_OPTS:-}" in *-Xmn*|*NewSize*|*-Xmx*) young="" ;; esac
+exec "$here/jre/bin/java" $gc $young ${KILN_JAVA_OPTS:-} -cp "$here/lib/*" dev.kiln.cli.Kiln "$@"
 RUN
 chmod +x "$out/run-tests.sh" "$out/kiln.sh"
 du -sh "$out" "$out"/lib "$out"/jre.tgz
