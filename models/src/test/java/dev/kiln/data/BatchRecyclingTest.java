@@ -19,18 +19,6 @@ import org.junit.jupiter.api.Test;
 class BatchRecyclingTest {
     private static final int[] SHAPE = {2};
 
-    /** n examples of shape [2]: features {i, -i}, label i % 7. */
-    private static ArrayDataset numbered(int n) {
-        float[] f = new float[2 * n];
-        long[] l = new long[n];
-        for (int i = 0; i < n; i++) {
-            f[2 * i] = i;
-            f[2 * i + 1] = -i;
-            l[i] = i % 7;
-        }
-        return new ArrayDataset(f, l, SHAPE, 7);
-    }
-
     private static void fillWith(float value, float[] features, long[] labels) {
         Arrays.fill(features, value);
         Arrays.fill(labels, (long) value);
@@ -38,7 +26,7 @@ class BatchRecyclingTest {
 
     @Test
     void aRecyclingLoopUsesAFewArraysAndSeesEveryBatchAsAFreshOneWould() {
-        DataLoader loader = new DataLoader(numbered(100), 10, true, 42);
+        DataLoader loader = new DataLoader(DataLoaderTest.numbered(100), 10, true, 42);
         Set<float[]> featureArrays = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int epoch = 0; epoch < 3; epoch++) {
             List<Integer> seen = new ArrayList<>();
@@ -62,7 +50,7 @@ class BatchRecyclingTest {
 
     @Test
     void aLoopThatKeepsItsBatchesGetsNewArraysForEach() {
-        DataLoader loader = new DataLoader(numbered(100), 10, false, 0);
+        DataLoader loader = new DataLoader(DataLoaderTest.numbered(100), 10, false, 0);
         Set<float[]> featureArrays = Collections.newSetFromMap(new IdentityHashMap<>());
         List<HostBatch> kept = new ArrayList<>();
         loader.epoch(0).forEach(kept::add);

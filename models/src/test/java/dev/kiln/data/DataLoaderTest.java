@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class DataLoaderTest {
     /** n examples of shape [2]: features {i, -i}, label i % 7. */
-    private static ArrayDataset numbered(int n) {
+    static ArrayDataset numbered(int n) {
         float[] f = new float[2 * n];
         long[] l = new long[n];
         for (int i = 0; i < n; i++) {
