@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.kiln.data.ArrayDataset;
 import dev.kiln.data.DataLoader;
+import dev.kiln.data.Dataset;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
@@ -28,10 +29,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -368,6 +372,58 @@ class TrainerTest {
                     () -> trainer(wide, adam).resume(dir.resolve(Trainer.CHECKPOINT)));
             assertTrue(e.getMessage().contains("3.weight"), e.getMessage());
         }
+    }
+
+    /** A data set that remembers every array a loader asked it to fill (on the loader's thread). */
+    private static final class FilledArrays implements Dataset {
+        private final Dataset data;
+        private final Set<float[]> arrays = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+
+        FilledArrays(Dataset data) {
+            this.data = data;
+        }
+
+        @Override
+        public int size() {
+            return data.size();
+        }
+
+        @Override
+        public int[] featureShape() {
+            return data.featureShape();
+        }
+
+        @Override
+        public void copyFeatures(int index, float[] dst, int offset) {
+            arrays.add(dst);
+            data.copyFeatures(index, dst, offset);
+        }
+
+        @Override
+        public long label(int index) {
+            return data.label(index);
+        }
+
+        @Override
+        public int classes() {
+            return data.classes();
+        }
+    }
+
+    @Test
+    void trainingAndEvaluationGiveTheirBatchArraysBackToTheLoaders() {
+        Engine.seed(4);
+        FilledArrays train = new FilledArrays(rule(320, 7));
+        FilledArrays validation = new FilledArrays(rule(64, 8));
+        try (Sequential model = mlp(16); Optimizer adam = new Adam(model.trainableParameters(), 0.01)) {
+            trainer(model, adam).fit(new DataLoader(train, 32, true, 1), new DataLoader(validation, 16, false, 1), 3);
+        }
+        // 30 training and 12 validation batches; in flight at once per loader: the prefetched batches, the one being
+        // filled and the one in use.
+        assertTrue(train.arrays.size() <= DataLoader.PREFETCH + 2, "30 training batches filled " + train.arrays.size()
+                + " arrays");
+        assertTrue(validation.arrays.size() <= DataLoader.PREFETCH + 2, "12 validation batches filled "
+                + validation.arrays.size() + " arrays");
     }
 
     @Test
