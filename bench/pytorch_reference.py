@@ -5,7 +5,8 @@ in the same sitting. PyTorch is not a dependency of Kiln: install it only to com
 
 Usage: python3 bench/pytorch_reference.py mlp|lenet|lstm|resnet|resnet18|sgemm [--data mnist|fashion-mnist]
        [--data-dir ../shared/data] [--epochs N (mlp 5, lenet 3, lstm 3, resnet 2, resnet18 3)] [--batch B]
-       [--steps S (resnet18: batches an epoch, 20)] [--threads 2] [--seed 1] [--device cpu|cuda]
+       [--steps S (resnet18: batches an epoch, 20)] [--width W (mlp: hidden units, 512)] [--threads 2] [--seed 1]
+       [--device cpu|cuda]
        [--conv-tf32 on|off (on, PyTorch's default: cuDNN convolutions on TF32 tensor cores)]
        [--cudnn-benchmark on|off (off, PyTorch's default: cuDNN's heuristics choose each convolution's algorithm;
         on: torch.backends.cudnn.benchmark = True, as KILN_CUDNN_BENCHMARK=1)]
@@ -40,8 +41,9 @@ def mnist(root, split, name='mnist'):
     return x, y
 
 
-def mlp():
-    return nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+def mlp(width=512):
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(),
+                         nn.Linear(width, 10))
 
 
 def lenet():
@@ -161,6 +163,7 @@ def main():
     p.add_argument('--epochs', type=int)
     p.add_argument('--batch', type=int)
     p.add_argument('--steps', type=int, default=20)
+    p.add_argument('--width', type=int, default=512, help='mlp: units in each hidden layer, as kiln bench mlp --width')
     p.add_argument('--threads', type=int, default=os.cpu_count())
     p.add_argument('--data', default='mnist', choices=['mnist', 'fashion-mnist'])
     p.add_argument('--seed', type=int, default=1)
@@ -200,7 +203,7 @@ def main():
         x, xt = x.reshape(-1, *shape), xt.reshape(-1, *shape)
     if gpu:
         x, y = x.pin_memory(), y.pin_memory()
-    model = make_model().to(device)
+    model = (mlp(a.width) if a.workload == 'mlp' else make_model()).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
     loss_fn = nn.CrossEntropyLoss()
     rates = []
@@ -228,7 +231,7 @@ def main():
         seconds = time.perf_counter() - start
         rates.append(len(x) / seconds)
         print(f'epoch {epoch}: {seconds:.1f} s, {rates[-1]:.0f} samples/s', flush=True)
-    result = {'workload': a.workload, 'data': a.data if source == 'mnist' else 'random', 'framework':
+    result = {'workload': a.workload, **({'width': a.width} if a.workload == 'mlp' else {}), 'data': a.data if source == 'mnist' else 'random', 'framework':
               f'pytorch {torch.__version__}', 'batch': batch, 'epochs': a.epochs, 'precision': a.precision,
               'conv_tf32': a.conv_tf32, 'cudnn_benchmark': a.cudnn_benchmark, 'loss_read': a.loss_read,
               'samples_per_s': round(statistics.median(rates[1:] or rates), 1)}

@@ -26,7 +26,8 @@
 #              /tmp/r into the real $OUT; run suite first, which has the memory tests), in this order, as what
 #              runs last is cut first: W1-W3 at batch 1024 for 8 epochs, Kiln then PyTorch (steady state, or the
 #              JVM's warm-up?), W1 with a Java Flight Recording; W2 also with Kiln in TF32 and PyTorch in strict
-#              FP32 convolutions; W5 SGEMM with Kiln and with torch.mm; ResNet-18 in strict FP32 with a recording
+#              FP32 convolutions; W5 SGEMM with Kiln and with torch.mm; W1 widened to 4096 units at batch 4096 (a
+#              step its GEMMs bound), unprofiled, profiled and with PyTorch; ResNet-18 in strict FP32 with a recording
 #              and with TF32, PyTorch's with and without TF32 convolutions, then both with cuDNN's algorithms timed
 #              on first use (KILN_CUDNN_BENCHMARK, cudnn.benchmark); kiln bench dispatch and conv (the host's cost
 #              of a cuDNN call); W1 for 8 epochs with and without a step graph; last, Nsight Compute's GPU time
@@ -191,6 +192,19 @@ case "$stage" in
         tail -1 "$out/kiln-sgemm.txt"
         timeout 40 python3 "$root/bench/pytorch_reference.py" sgemm --device cuda > "$out/torch-sgemm.txt" 2>&1
         tail -1 "$out/torch-sgemm.txt"
+        # A step that its GEMMs bound (issue 10: "GEMM-bound steps within 10% of raw cuBLAS"; W1's are not, on an
+        # H200): W1 with 4096-unit hidden layers at batch 4096, about 465 GFLOP a step. Its step time unprofiled,
+        # its GEMMs run alone (gemm_replay_ms_per_step of the profiled run; summary.py sets one beside the other),
+        # and PyTorch's step.
+        KILN_BACKEND=cuda timeout 60 "$bundle/kiln.sh" bench mlp --width 4096 --batch 4096 --epochs 4 \
+            --data-dir "$data" > "$out/kiln-mlp-w4096-4096-4.txt" 2>&1
+        tail -1 "$out/kiln-mlp-w4096-4096-4.txt"
+        KILN_JAVA_OPTS="-Dkiln.profileOperations=true" KILN_BACKEND=cuda timeout 60 "$bundle/kiln.sh" bench mlp \
+            --width 4096 --batch 4096 --epochs 3 --data-dir "$data" > "$out/profile-mlp-w4096-4096-3.txt" 2>&1
+        tail -1 "$out/profile-mlp-w4096-4096-3.txt"
+        timeout 40 python3 "$root/bench/pytorch_reference.py" mlp --width 4096 --batch 4096 --epochs 4 --device cuda \
+            --data-dir "$data" > "$out/torch-mlp-w4096-4096-4.txt" 2>&1
+        tail -1 "$out/torch-mlp-w4096-4096-4.txt"
         KILN_JAVA_OPTS="-XX:StartFlightRecording=filename=$out/resnet18.jfr,settings=profile" KILN_BACKEND=cuda \
             timeout 60 "$bundle/kiln.sh" bench resnet18 --epochs 5 > "$out/kiln-resnet18-5.txt" 2>&1
         tail -1 "$out/kiln-resnet18-5.txt"

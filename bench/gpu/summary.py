@@ -121,13 +121,20 @@ def profile_tables(folder, rows):
 NOT_DEFAULT = ('-tf32', '-graphs-on', '-benchmark', '-wait-true', '-bf16')
 
 
+def run_key(result):
+    """A run's workload (with its width where kiln bench mlp --width set one) and batch."""
+    width = result.get('width')
+    workload = result['workload'] if width in (None, 512) else f"{result['workload']} width {width}"
+    return workload, result['batch']
+
+
 def gemm_table(folder):
     """Markdown rows: workload, batch, ms per step unprofiled, ms of its GEMMs replayed alone, their ratio."""
     unprofiled = {}
     for path in sorted(glob.glob(os.path.join(folder, 'kiln-*.txt'))):
         result = last_json(path)
         if result and result.get('samples_per_s') and not any(s in os.path.basename(path) for s in NOT_DEFAULT):
-            key = (result['workload'], result['batch'])
+            key = run_key(result)
             if key not in unprofiled or result['epochs'] > unprofiled[key]['epochs']:
                 unprofiled[key] = result
     rows = ['| workload | batch | step, ms (unprofiled run) | its GEMMs alone, ms | step / GEMMs |',
@@ -136,7 +143,7 @@ def gemm_table(folder):
         profiled = last_json(path)
         if not profiled or 'gemm_replay_ms_per_step' not in profiled:
             continue
-        key = (profiled['workload'], profiled['batch'])
+        key = run_key(profiled)
         gemms = profiled['gemm_replay_ms_per_step']
         run = unprofiled.get(key)
         step = 1000 * key[1] / run['samples_per_s'] if run else None

@@ -42,8 +42,9 @@ import java.util.function.Supplier;
 final class BenchCommand {
     static final String HELP = """
             Usage: kiln bench WORKLOAD [--data-dir DIR] [--epochs N] [--batch B] [--steps S] [--precision P]
-                              [--cuda-graphs on|off]
-              mlp       W1: MNIST, 784-512-ReLU-512-ReLU-10, Adam lr 1e-3, batch 128, 5 epochs
+                              [--cuda-graphs on|off] [--width W]
+              mlp       W1: MNIST, 784-512-ReLU-512-ReLU-10, Adam lr 1e-3, batch 128, 5 epochs; --width W gives
+                        both hidden layers W units (--width 4096 --batch 4096: a step that GEMMs bound on a GPU)
               lenet     W2: MNIST, conv 1->20 5x5 ReLU maxpool 2, conv 20->50 5x5 ReLU maxpool 2,
                         dense 800->500 ReLU, dense 500->10; Adam lr 1e-3, batch 64, 3 epochs
               lstm      W3: MNIST rows as 28 steps x 28 features, 1-layer LSTM hidden 128, last hidden
@@ -83,10 +84,18 @@ final class BenchCommand {
         String workload = args[0];
         Options o = Options.parse(Arrays.copyOfRange(args, 1, args.length));
         return switch (workload) {
-            case "mlp" -> training("mlp", () -> Zoo.mlp(Mnist.PIXELS, Mnist.CLASSES), 128, 5, o, out);
-            case "lenet" -> training("lenet", () -> Zoo.lenet(Mnist.CLASSES), 64, 3, o, out);
-            case "lstm", "gru", "rnn" -> training(workload, () -> Zoo.rowReader(workload, Mnist.CLASSES, 0), 128, 3, o, out);
-            case "resnet" -> training("resnet", () -> Zoo.resnet(Mnist.CLASSES), 256, 2, o, out);
+            case "mlp" -> {
+                int width = o.getInt("width", 512);
+                if (width < 1) {
+                    throw new IllegalArgumentException("mlp: --width must be at least 1, got " + width);
+                }
+                yield training("mlp", Map.of("width", width), () -> Zoo.mlp(Mnist.PIXELS, width, Mnist.CLASSES, 0),
+                        128, 5, o, out);
+            }
+            case "lenet" -> training("lenet", Map.of(), () -> Zoo.lenet(Mnist.CLASSES), 64, 3, o, out);
+            case "lstm", "gru", "rnn" -> training(workload, Map.of(), () -> Zoo.rowReader(workload, Mnist.CLASSES, 0),
+                    128, 3, o, out);
+            case "resnet" -> training("resnet", Map.of(), () -> Zoo.resnet(Mnist.CLASSES), 256, 2, o, out);
             case "resnet18" -> randomImages("resnet18", () -> Zoo.resnet18(3, 10), new int[] {3, 32, 32}, 10, o, out);
             case "sgemm" -> {
                 o.rejectUnknown();
@@ -107,10 +116,11 @@ final class BenchCommand {
 
     /**
      * A training workload on MNIST: Adam lr 1e-3, the given batch and epochs unless --batch and --epochs say
-     * otherwise; samples/s the median over epochs 2..N, test accuracy after the last epoch, peak RSS.
+     * otherwise; samples/s the median over epochs 2..N, test accuracy after the last epoch, peak RSS. The JSON line
+     * gives {@code settings} (the model's own options) after the workload's name.
      */
-    private static int training(String workload, Supplier<Module> modelFactory, int defaultBatch, int defaultEpochs,
-                                Options o, PrintStream out) throws Exception {
+    private static int training(String workload, Map<String, Object> settings, Supplier<Module> modelFactory,
+                                int defaultBatch, int defaultEpochs, Options o, PrintStream out) throws Exception {
         Path dataDir = DataOptions.dataDir(o);
         int batch = o.getInt("batch", defaultBatch);
         int epochs = o.getInt("epochs", defaultEpochs);
@@ -120,7 +130,7 @@ final class BenchCommand {
         Engine.seed(1);
         Dataset train = MnistDataset.load(dataDir, "mnist", Mnist.Split.TRAIN);
         Dataset test = MnistDataset.load(dataDir, "mnist", Mnist.Split.TEST);
-        return fit(workload, modelFactory, train, test, batch, epochs, precision, cudaGraphs, out);
+        return fit(workload, settings, modelFactory, train, test, batch, epochs, precision, cudaGraphs, out);
     }
 
     /**
@@ -151,13 +161,14 @@ final class BenchCommand {
         for (int i = 0; i < n; i++) {
             labels[i] = random.nextInt(classes);
         }
-        return fit(workload, modelFactory, new ArrayDataset(features, labels, shape, classes), null, batch, epochs,
-                precision, cudaGraphs, out);
+        return fit(workload, Map.of(), modelFactory, new ArrayDataset(features, labels, shape, classes), null, batch,
+                epochs, precision, cudaGraphs, out);
     }
 
     /** Trains with Adam lr 1e-3 and prints the figures; {@code test} null reports the last training loss instead. */
-    private static int fit(String workload, Supplier<Module> modelFactory, Dataset train, Dataset test, int batch,
-                           int epochs, Precision precision, boolean cudaGraphs, PrintStream out) throws Exception {
+    private static int fit(String workload, Map<String, Object> settings, Supplier<Module> modelFactory, Dataset train,
+                           Dataset test, int batch, int epochs, Precision precision, boolean cudaGraphs, PrintStream out)
+            throws Exception {
         Backend backend = Engine.get().backend();
         CountersPerStep counters = new CountersPerStep(() -> {
             Map<String, Long> all = new LinkedHashMap<>(backend.counters());
@@ -188,6 +199,7 @@ final class BenchCommand {
             }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("workload", workload);
+            r.putAll(settings);
             r.put("batch", batch);
             r.put("epochs", epochs);
             r.put("precision", precision.name().toLowerCase(Locale.ROOT));

@@ -87,15 +87,23 @@ public final class Zoo {
 
     /** The W1 network with {@link Dropout} after each hidden ReLU when {@code dropout > 0}. */
     public static Sequential mlp(int inputs, int classes, double dropout) {
-        Sequential net = new Sequential(new Flatten(), new Linear(inputs, 512), new ReLU());
+        return mlp(inputs, 512, classes, dropout);
+    }
+
+    /**
+     * The W1 network with {@code width} units in each of its two hidden layers (W1: 512): [batch, inputs...] ->
+     * [batch, classes].
+     */
+    public static Sequential mlp(int inputs, int width, int classes, double dropout) {
+        Sequential net = new Sequential(new Flatten(), new Linear(inputs, width), new ReLU());
         if (dropout > 0) {
             net.add(new Dropout(dropout));
         }
-        net.add(new Linear(512, 512)).add(new ReLU());
+        net.add(new Linear(width, width)).add(new ReLU());
         if (dropout > 0) {
             net.add(new Dropout(dropout));
         }
-        return net.add(new Linear(512, classes));
+        return net.add(new Linear(width, classes));
     }
 
     /**

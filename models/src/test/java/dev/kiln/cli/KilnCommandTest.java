@@ -214,6 +214,18 @@ class KilnCommandTest {
     }
 
     @Test
+    void benchMlpWidthSetsBothHiddenLayers() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Result r = kiln("bench", "mlp", "--width", "16", "--epochs", "1", "--batch", "100", "--data-dir", data.toString());
+        assertEquals(0, r.code(), r.toString());
+        JsonObject summary = r.lastLineJson();
+        assertEquals(16, summary.get("width").getAsInt(), summary.toString());
+        // 784 x 16 + 16, 16 x 16 + 16, 16 x 10 + 10
+        assertEquals(13_002, summary.get("parameters").getAsLong(), summary.toString());
+        assertEquals(2, kiln("bench", "mlp", "--width", "0", "--data-dir", data.toString()).code());
+    }
+
+    @Test
     void benchSaysWhenItsTimedEpochsAreTooShortForTheJvmsSteadyState() {
         Result r = kiln("bench", "resnet18", "--steps", "1", "--epochs", "2", "--batch", "2");
         assertEquals(0, r.code(), r.toString());
