@@ -20,6 +20,9 @@ for jar in "$out"/lib/openblas-*-linux-x86_64.jar; do
     zip -q -d "$jar" '*/libjniopenblas.so' '*/libjniopenblas_full.so' '*/include/*'
 done
 cp -r "$root/tests/target/test-classes" "$out/test-classes"
+# The models module's own tests too (the Trainer, evaluation sums, accuracy, sequence models, the CLI): on a GPU they
+# run on CUDA, where the CI never takes them.
+cp -r "$root/models/target/test-classes" "$out/models-test-classes"
 
 # A Java runtime with only the modules Kiln uses (java.desktop for the PNG plots; jdk.jfr, 0.3 MB packed, for
 # flight recordings of a benchmark), packed: the jars are already compressed, the runtime is not.
@@ -34,13 +37,13 @@ cat > "$out/run-tests.sh" <<'RUN'
 here="$(cd "$(dirname "$0")" && pwd)"
 [ -d "$here/jre" ] || tar xzf "$here/jre.tgz" -C "$here"
 selection=("$@")
-[ ${#selection[@]} -gt 0 ] || selection=(--scan-class-path "$here/test-classes")
+[ ${#selection[@]} -gt 0 ] || selection=(--scan-class-path "$here/test-classes:$here/models-test-classes")
 # The heap as the tests module's Surefire sets it (tests/pom.xml): fixed and touched from the start, so that
 # ScopedStepsMemoryTest's resident memory measures leaks, not the young generation filling for the first time.
 exec "$here/jre/bin/java" -Xms1g -Xmx1g -XX:+AlwaysPreTouch -Dkiln.shared.data="${KILN_DATA:-$here/../../shared/data}" \
     ${KILN_JAVA_OPTS:-} \
     -jar "$here"/lib/junit-platform-console-standalone-*.jar execute \
-    --class-path "$here/test-classes:$(ls "$here"/lib/*.jar | grep -v console-standalone | tr '\n' ':')" \
+    --class-path "$here/test-classes:$here/models-test-classes:$(ls "$here"/lib/*.jar | grep -v console-standalone | tr '\n' ':')" \
     --details=tree --disable-banner "${selection[@]}"
 RUN
 cat > "$out/kiln.sh" <<'RUN'
