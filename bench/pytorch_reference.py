@@ -231,8 +231,9 @@ def main():
         seconds = time.perf_counter() - start
         rates.append(len(x) / seconds)
         print(f'epoch {epoch}: {seconds:.1f} s, {rates[-1]:.0f} samples/s', flush=True)
-    result = {'workload': a.workload, **({'width': a.width} if a.workload == 'mlp' else {}), 'data': a.data if source == 'mnist' else 'random', 'framework':
-              f'pytorch {torch.__version__}', 'batch': batch, 'epochs': a.epochs, 'precision': a.precision,
+    result = {'workload': a.workload, **({'width': a.width} if a.workload == 'mlp' else {}),
+              'data': a.data if source == 'mnist' else 'random', 'framework': f'pytorch {torch.__version__}',
+              'batch': batch, 'epochs': a.epochs, 'precision': a.precision,
               'conv_tf32': a.conv_tf32, 'cudnn_benchmark': a.cudnn_benchmark, 'loss_read': a.loss_read,
               'samples_per_s': round(statistics.median(rates[1:] or rates), 1)}
     if xt is not None:

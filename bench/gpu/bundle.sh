@@ -43,7 +43,8 @@ selection=("$@")
 exec "$here/jre/bin/java" -Xms1g -Xmx1g -XX:+AlwaysPreTouch -Dkiln.shared.data="${KILN_DATA:-$here/../../shared/data}" \
     ${KILN_JAVA_OPTS:-} \
     -jar "$here"/lib/junit-platform-console-standalone-*.jar execute \
-    --class-path "$here/test-classes:$here/models-test-classes:$(ls "$here"/lib/*.jar | grep -v console-standalone | tr '\n' ':')" \
+    --class-path "$here/test-classes:$here/models-test-classes:$(ls "$here"/lib/*.jar | grep -v console-standalone \
+        | tr '\n' ':')" \
     --details=tree --disable-banner "${selection[@]}"
 RUN
 cat > "$out/kiln.sh" <<'RUN'

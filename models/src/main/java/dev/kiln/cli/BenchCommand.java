@@ -44,7 +44,7 @@ final class BenchCommand {
             Usage: kiln bench WORKLOAD [--data-dir DIR] [--epochs N] [--batch B] [--steps S] [--precision P]
                               [--cuda-graphs on|off] [--width W]
               mlp       W1: MNIST, 784-512-ReLU-512-ReLU-10, Adam lr 1e-3, batch 128, 5 epochs; --width W gives
-                        both hidden layers W units (--width 4096 --batch 4096: a step that GEMMs bound on a GPU)
+                        both hidden layers W units (--width 4096 --batch 4096: a GEMM-bound step on a GPU)
               lenet     W2: MNIST, conv 1->20 5x5 ReLU maxpool 2, conv 20->50 5x5 ReLU maxpool 2,
                         dense 800->500 ReLU, dense 500->10; Adam lr 1e-3, batch 64, 3 epochs
               lstm      W3: MNIST rows as 28 steps x 28 features, 1-layer LSTM hidden 128, last hidden

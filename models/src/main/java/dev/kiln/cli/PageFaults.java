@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * The process's page faults so far, from Linux's {@code /proc/self/stat}, for {@code kiln bench}'s counters per
  * step. A minor fault is memory touched for the first time (or mapped again without a read from disk): a Java heap
- * that hands out memory the process has never used pays one per 4 KiB page, which on a virtual machine costs as
- * much as a training step's own host work (docs/GPU.md, "Fresh memory for every batch").
+ * that hands out memory the process has never used pays one per 4 KiB page, which on a virtual machine can cost
+ * several times the rest of a training step's host work (docs/GPU.md, "Fresh memory for every batch").
  */
 final class PageFaults {
     private static final Path STAT = Path.of("/proc/self/stat");

@@ -377,7 +377,8 @@ class TrainerTest {
     /** A data set that remembers every array a loader asked it to fill (on the loader's thread). */
     private static final class FilledArrays implements Dataset {
         private final Dataset data;
-        private final Set<float[]> arrays = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+        private final Set<float[]> arrays =
+                Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
         FilledArrays(Dataset data) {
             this.data = data;
