@@ -148,10 +148,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Records the range of the values just uploaded (taken before the upload, from the caller's array). */
     private static Tensor withHostRange(Tensor t, LongSummaryStatistics values) {
-        if (values.getCount() > 0) {
-            t.storage.recordValueRange(values.getMin(), values.getMax());
-        }
-        return t;
+        return values.getCount() > 0 ? t.withValueRange(values.getMin(), values.getMax()) : t;
     }
 
     /** Records that this new tensor's values lie in [min, max], as the op that wrote it guarantees; returns this. */
@@ -653,12 +650,10 @@ public final class Tensor implements AutoCloseable {
     public Tensor copyFrom(long[] values) {
         checkHostCopy("copyFrom", DType.I64, values.length);
         backend().copyFromHost(LongBuffer.wrap(values), this);
+        storage.forgetValueRange();
         // The range is kept per storage: only a tensor that is its storage's sole user records it.
         if (offset == 0 && !storage.shared()) {
-            storage.forgetValueRange();
             withHostRange(this, Arrays.stream(values).summaryStatistics());
-        } else {
-            storage.forgetValueRange();
         }
         return this;
     }
