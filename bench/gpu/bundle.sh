@@ -19,7 +19,7 @@ cp "$root"/tests/target/tests-*.jar "$out/lib/"
 for jar in "$out"/lib/openblas-*-linux-x86_64.jar; do
     zip -q -d "$jar" '*/libjniopenblas.so' '*/libjniopenblas_full.so' '*/include/*'
 done
-# Likewise the CUDA preset's JNI libraries for NPP, cuSOLVER, cuSPARSE, NVML and the rest (3.4 MB): Kiln loads
+# Likewise the CUDA preset's JNI libraries for NPP, cuSOLVER, cuSPARSE, NVML and the rest (4 MB of its 5): Kiln loads
 # only cudart, cuBLAS, cuDNN and NVRTC, whose presets inherit nothing else (cudnn -> cublas -> cudart).
 for jar in "$out"/lib/cuda-*-linux-x86_64.jar; do
     unused=$(unzip -Z1 "$jar" '*/libjni*.so' | grep -vE '/libjni(cudart|cublas|cudnn|nvrtc)\.so$')
