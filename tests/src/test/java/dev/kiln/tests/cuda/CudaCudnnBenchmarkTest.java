@@ -10,8 +10,6 @@ import dev.kiln.engine.Backend;
 import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
-import dev.kiln.engine.cuda.CudaBackend;
-import dev.kiln.engine.cuda.CudaOptions;
 import dev.kiln.tests.cuda.CudaParityConvolutionTest.Geometry;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -33,10 +31,7 @@ class CudaCudnnBenchmarkTest extends ParityTest {
 
     @BeforeAll
     static void openBenchmarkedBackend() {
-        if (ParityBackends.skipReason() == null && ParityBackends.UNDER_TEST.equals("cuda")) {
-            benchmarked = new CudaBackend(CudaOptions.strict(Integer.getInteger("kiln.cuda.device", 0))
-                    .withCudnnBenchmark(true));
-        }
+        benchmarked = ParityBackends.openCuda(options -> options.withCudnnBenchmark(true));
     }
 
     @AfterAll

@@ -10,8 +10,6 @@ import dev.kiln.engine.Backend;
 import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
-import dev.kiln.engine.cuda.CudaBackend;
-import dev.kiln.engine.cuda.CudaOptions;
 import java.util.Locale;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterAll;
@@ -39,9 +37,7 @@ class CudaTf32Test extends ParityTest {
 
     @BeforeAll
     static void openTf32Backend() {
-        if (ParityBackends.skipReason() == null && ParityBackends.UNDER_TEST.equals("cuda")) {
-            tf32 = new CudaBackend(CudaOptions.strict(Integer.getInteger("kiln.cuda.device", 0)).withTf32(true));
-        }
+        tf32 = ParityBackends.openCuda(options -> options.withTf32(true));
     }
 
     @AfterAll

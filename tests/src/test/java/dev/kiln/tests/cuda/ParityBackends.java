@@ -5,6 +5,8 @@ import dev.kiln.engine.BackendProvider;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.cuda.CudaBackend;
+import dev.kiln.engine.cuda.CudaOptions;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
@@ -14,6 +16,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.ServiceLoader;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -88,6 +91,18 @@ final class ParityBackends {
             reference = referenceProvider.create();
             underTest = testedProvider.create();
         }
+    }
+
+    /**
+     * A further CUDA backend beside the one under test, on its device, in strict arithmetic changed by
+     * {@code options} (an opt-in to check against the CPU); null where CUDA is not the backend under test or cannot
+     * run. The caller closes it.
+     */
+    static Backend openCuda(UnaryOperator<CudaOptions> options) {
+        if (skipReason() != null || !UNDER_TEST.equals("cuda")) {
+            return null;
+        }
+        return new CudaBackend(options.apply(CudaOptions.strict(CudaOptions.fromSystem().device())));
     }
 
     /** Closes both backends after a test class; every tensor on them must be closed by then. */
