@@ -87,6 +87,21 @@ set_data_option() {
     data_option=(--data-dir "$root/target/gpu-data")
     if [ "${1%% *}" = resnet18 ]; then data_option=(); fi
 }
+# kiln bench ARGS... on CUDA into $out/NAME.txt, stopped after LIMIT seconds; prints its last line (the JSON figures).
+# Settings go in the environment of the call: KILN_CUDA_TF32=1 kiln_bench NAME LIMIT ARGS...
+kiln_bench() {
+    local name="$1" limit="$2"
+    shift 2
+    KILN_BACKEND=cuda timeout "$limit" "$bundle/kiln.sh" bench "$@" > "$out/$name.txt" 2>&1
+    tail -1 "$out/$name.txt"
+}
+# The same run of PyTorch eager on the GPU: bench/pytorch_reference.py ARGS... --device cuda.
+torch_bench() {
+    local name="$1" limit="$2"
+    shift 2
+    timeout "$limit" python3 "$root/bench/pytorch_reference.py" "$@" --device cuda > "$out/$name.txt" 2>&1
+    tail -1 "$out/$name.txt"
+}
 
 case "$stage" in
     parity)
@@ -98,33 +113,26 @@ case "$stage" in
     workloads)
         data="$root/target/gpu-data"
         for workload in mlp lenet lstm; do
-            KILN_BACKEND=cuda timeout 150 "$bundle/kiln.sh" bench "$workload" --data-dir "$data" > "$out/kiln-$workload.txt" 2>&1
-            tail -1 "$out/kiln-$workload.txt"
-            timeout 150 python3 "$root/bench/pytorch_reference.py" "$workload" --device cuda --data-dir "$data" \
-                > "$out/torch-$workload.txt" 2>&1
-            tail -1 "$out/torch-$workload.txt"
+            kiln_bench "kiln-$workload" 150 "$workload" --data-dir "$data"
+            torch_bench "torch-$workload" 150 "$workload" --data-dir "$data"
         done ;;
     precision)
         data="$root/target/gpu-data"
         for run in "0 fp32" "1 fp32" "0 bf16"; do
             tf32="${run% *}"
             precision="${run#* }"
-            KILN_CUDA_TF32=$tf32 KILN_BACKEND=cuda timeout 120 "$bundle/kiln.sh" bench lenet --precision "$precision" \
-                --data-dir "$data" > "$out/kiln-lenet-tf32-$tf32-$precision.txt" 2>&1
-            tail -1 "$out/kiln-lenet-tf32-$tf32-$precision.txt"
+            KILN_CUDA_TF32=$tf32 kiln_bench "kiln-lenet-tf32-$tf32-$precision" 120 lenet --precision "$precision" \
+                --data-dir "$data"
         done
         for precision in fp32 bf16; do
-            timeout 90 python3 "$root/bench/pytorch_reference.py" lenet --precision "$precision" --device cuda \
-                --data-dir "$data" > "$out/torch-lenet-$precision.txt" 2>&1
-            tail -1 "$out/torch-lenet-$precision.txt"
+            torch_bench "torch-lenet-$precision" 90 lenet --precision "$precision" --data-dir "$data"
         done ;;
     graphs)
         data="$root/target/gpu-data"
         for workload in mlp lenet lstm; do
             for graphs in on off; do
-                KILN_BACKEND=cuda timeout 90 "$bundle/kiln.sh" bench "$workload" --epochs 2 --cuda-graphs "$graphs" \
-                    --data-dir "$data" > "$out/kiln-$workload-graphs-$graphs.txt" 2>&1
-                tail -1 "$out/kiln-$workload-graphs-$graphs.txt"
+                kiln_bench "kiln-$workload-graphs-$graphs" 90 "$workload" --epochs 2 --cuda-graphs "$graphs" \
+                    --data-dir "$data"
             done
         done ;;
     large)
@@ -134,12 +142,9 @@ case "$stage" in
             name="$(run_name "$run")"
             set_data_option "$run"
             # shellcheck disable=SC2086 # $run holds the workload and its options
-            KILN_BACKEND=cuda timeout 100 "$bundle/kiln.sh" bench $run "${data_option[@]}" > "$out/kiln-$name.txt" 2>&1
-            tail -1 "$out/kiln-$name.txt"
+            kiln_bench "kiln-$name" 100 $run "${data_option[@]}"
             # shellcheck disable=SC2086
-            timeout 60 python3 "$root/bench/pytorch_reference.py" $run --device cuda --data-dir "$data" \
-                > "$out/torch-$name.txt" 2>&1
-            tail -1 "$out/torch-$name.txt"
+            torch_bench "torch-$name" 60 $run --data-dir "$data"
         done ;;
     pipeline)
         data="$root/target/gpu-data"
@@ -147,15 +152,12 @@ case "$stage" in
             name="$(run_name "$run")"
             for wait in false true; do
                 # shellcheck disable=SC2086 # $run holds the workload and its options
-                KILN_JAVA_OPTS="-Dkiln.train.waitForEachLoss=$wait" KILN_BACKEND=cuda timeout 60 "$bundle/kiln.sh" \
-                    bench $run --data-dir "$data" > "$out/kiln-$name-wait-$wait.txt" 2>&1
-                echo "waitForEachLoss=$wait: $(tail -1 "$out/kiln-$name-wait-$wait.txt")"
+                echo "waitForEachLoss=$wait: $(KILN_JAVA_OPTS="-Dkiln.train.waitForEachLoss=$wait" \
+                    kiln_bench "kiln-$name-wait-$wait" 60 $run --data-dir "$data")"
             done
             for read in late each; do
                 # shellcheck disable=SC2086
-                timeout 40 python3 "$root/bench/pytorch_reference.py" $run --device cuda --data-dir "$data" \
-                    --loss-read "$read" > "$out/torch-$name-$read.txt" 2>&1
-                tail -1 "$out/torch-$name-$read.txt"
+                torch_bench "torch-$name-$read" 40 $run --data-dir "$data" --loss-read "$read"
             done
         done ;;
     profile)
@@ -173,69 +175,43 @@ case "$stage" in
         for workload in mlp lenet lstm; do
             recording=""
             [ "$workload" = mlp ] && recording="-XX:StartFlightRecording=filename=$out/mlp-1024.jfr,settings=profile"
-            KILN_JAVA_OPTS="$recording" KILN_BACKEND=cuda timeout 60 "$bundle/kiln.sh" bench "$workload" --batch 1024 \
-                --epochs 8 --data-dir "$data" > "$out/kiln-$workload-1024-8.txt" 2>&1
-            tail -1 "$out/kiln-$workload-1024-8.txt"
-            timeout 40 python3 "$root/bench/pytorch_reference.py" "$workload" --batch 1024 --epochs 8 --device cuda \
-                --data-dir "$data" > "$out/torch-$workload-1024-8.txt" 2>&1
-            tail -1 "$out/torch-$workload-1024-8.txt"
+            KILN_JAVA_OPTS="$recording" kiln_bench "kiln-$workload-1024-8" 60 "$workload" --batch 1024 --epochs 8 \
+                --data-dir "$data"
+            torch_bench "torch-$workload-1024-8" 40 "$workload" --batch 1024 --epochs 8 --data-dir "$data"
         done
         # Like for like in precision: PyTorch's cuDNN convolutions run TF32 by default, Kiln's strict FP32.
-        KILN_CUDA_TF32=1 KILN_BACKEND=cuda timeout 60 "$bundle/kiln.sh" bench lenet --batch 1024 --epochs 8 \
-            --data-dir "$data" > "$out/kiln-lenet-1024-8-tf32.txt" 2>&1
-        tail -1 "$out/kiln-lenet-1024-8-tf32.txt"
-        timeout 40 python3 "$root/bench/pytorch_reference.py" lenet --batch 1024 --epochs 8 --device cuda \
-            --conv-tf32 off --data-dir "$data" > "$out/torch-lenet-1024-8-strict.txt" 2>&1
-        tail -1 "$out/torch-lenet-1024-8-strict.txt"
+        KILN_CUDA_TF32=1 kiln_bench kiln-lenet-1024-8-tf32 60 lenet --batch 1024 --epochs 8 --data-dir "$data"
+        torch_bench torch-lenet-1024-8-strict 40 lenet --batch 1024 --epochs 8 --conv-tf32 off --data-dir "$data"
         # W5 before the ResNets: it is issue 10's acceptance figure, and what runs late is cut first.
-        KILN_BACKEND=cuda timeout 40 "$bundle/kiln.sh" bench sgemm > "$out/kiln-sgemm.txt" 2>&1
-        tail -1 "$out/kiln-sgemm.txt"
-        timeout 40 python3 "$root/bench/pytorch_reference.py" sgemm --device cuda > "$out/torch-sgemm.txt" 2>&1
-        tail -1 "$out/torch-sgemm.txt"
+        kiln_bench kiln-sgemm 40 sgemm
+        torch_bench torch-sgemm 40 sgemm
         # A step that its GEMMs bound (issue 10: "GEMM-bound steps within 10% of raw cuBLAS"; W1's are not, on an
         # H200): W1 with 4096-unit hidden layers at batch 4096, about 465 GFLOP a step. Its step time unprofiled,
         # its GEMMs run alone (gemm_replay_ms_per_step of the profiled run; summary.py sets one beside the other),
         # and PyTorch's step.
-        KILN_BACKEND=cuda timeout 60 "$bundle/kiln.sh" bench mlp --width 4096 --batch 4096 --epochs 4 \
-            --data-dir "$data" > "$out/kiln-mlp-w4096-4096-4.txt" 2>&1
-        tail -1 "$out/kiln-mlp-w4096-4096-4.txt"
-        KILN_JAVA_OPTS="-Dkiln.profileOperations=true" KILN_BACKEND=cuda timeout 60 "$bundle/kiln.sh" bench mlp \
-            --width 4096 --batch 4096 --epochs 3 --data-dir "$data" > "$out/profile-mlp-w4096-4096-3.txt" 2>&1
-        tail -1 "$out/profile-mlp-w4096-4096-3.txt"
-        timeout 40 python3 "$root/bench/pytorch_reference.py" mlp --width 4096 --batch 4096 --epochs 4 --device cuda \
-            --data-dir "$data" > "$out/torch-mlp-w4096-4096-4.txt" 2>&1
-        tail -1 "$out/torch-mlp-w4096-4096-4.txt"
-        KILN_JAVA_OPTS="-XX:StartFlightRecording=filename=$out/resnet18.jfr,settings=profile" KILN_BACKEND=cuda \
-            timeout 60 "$bundle/kiln.sh" bench resnet18 --epochs 5 > "$out/kiln-resnet18-5.txt" 2>&1
-        tail -1 "$out/kiln-resnet18-5.txt"
-        KILN_CUDA_TF32=1 KILN_BACKEND=cuda timeout 60 "$bundle/kiln.sh" bench resnet18 --epochs 5 \
-            > "$out/kiln-resnet18-5-tf32.txt" 2>&1
-        tail -1 "$out/kiln-resnet18-5-tf32.txt"
+        kiln_bench kiln-mlp-w4096-4096-4 60 mlp --width 4096 --batch 4096 --epochs 4 --data-dir "$data"
+        KILN_JAVA_OPTS="-Dkiln.profileOperations=true" kiln_bench profile-mlp-w4096-4096-3 60 mlp --width 4096 \
+            --batch 4096 --epochs 3 --data-dir "$data"
+        torch_bench torch-mlp-w4096-4096-4 40 mlp --width 4096 --batch 4096 --epochs 4 --data-dir "$data"
+        KILN_JAVA_OPTS="-XX:StartFlightRecording=filename=$out/resnet18.jfr,settings=profile" \
+            kiln_bench kiln-resnet18-5 60 resnet18 --epochs 5
+        KILN_CUDA_TF32=1 kiln_bench kiln-resnet18-5-tf32 60 resnet18 --epochs 5
         for tf32 in on off; do
-            timeout 40 python3 "$root/bench/pytorch_reference.py" resnet18 --epochs 5 --device cuda --conv-tf32 "$tf32" \
-                > "$out/torch-resnet18-5-tf32-$tf32.txt" 2>&1
-            tail -1 "$out/torch-resnet18-5-tf32-$tf32.txt"
+            torch_bench "torch-resnet18-5-tf32-$tf32" 40 resnet18 --epochs 5 --conv-tf32 "$tf32"
         done
         # Each convolution shape's algorithms timed on first use (KILN_CUDNN_BENCHMARK, PyTorch's cudnn.benchmark):
         # strict FP32 beside the heuristics' run above, and with TF32 on both sides.
         for tf32 in 0 1; do
             name="resnet18-5$([ "$tf32" = 1 ] && echo -tf32)-benchmark"
-            KILN_CUDNN_BENCHMARK=1 KILN_CUDA_TF32=$tf32 KILN_BACKEND=cuda timeout 60 "$bundle/kiln.sh" bench resnet18 \
-                --epochs 5 > "$out/kiln-$name.txt" 2>&1
-            tail -1 "$out/kiln-$name.txt"
+            KILN_CUDNN_BENCHMARK=1 KILN_CUDA_TF32=$tf32 kiln_bench "kiln-$name" 60 resnet18 --epochs 5
         done
-        timeout 40 python3 "$root/bench/pytorch_reference.py" resnet18 --epochs 5 --device cuda --conv-tf32 on \
-            --cudnn-benchmark on > "$out/torch-resnet18-5-tf32-benchmark.txt" 2>&1
-        tail -1 "$out/torch-resnet18-5-tf32-benchmark.txt"
-        KILN_BACKEND=cuda timeout 40 "$bundle/kiln.sh" bench dispatch > "$out/kiln-dispatch.txt" 2>&1
-        tail -1 "$out/kiln-dispatch.txt"
+        torch_bench torch-resnet18-5-tf32-benchmark 40 resnet18 --epochs 5 --conv-tf32 on --cudnn-benchmark on
+        kiln_bench kiln-dispatch 40 dispatch
         KILN_BACKEND=cuda timeout 40 "$bundle/kiln.sh" bench conv > "$out/kiln-conv.txt" 2>&1
         tail -3 "$out/kiln-conv.txt"
         # W1 ran slower with a step graph than without (2 epochs, the JVM's first 940 steps): in steady state too?
         for graphs in on off; do
-            KILN_BACKEND=cuda timeout 40 "$bundle/kiln.sh" bench mlp --epochs 8 --cuda-graphs "$graphs" \
-                --data-dir "$data" > "$out/kiln-mlp-8-graphs-$graphs.txt" 2>&1
-            tail -1 "$out/kiln-mlp-8-graphs-$graphs.txt"
+            kiln_bench "kiln-mlp-8-graphs-$graphs" 40 mlp --epochs 8 --cuda-graphs "$graphs" --data-dir "$data"
         done
         # GPU time per kernel of 400 launches in W2's second epoch at batch 1024 (an epoch is about 1,800 launches
         # with cuBLAS's and cuDNN's; Nsight Compute reads hardware counters on Firecracker machines, not on gVisor
@@ -268,12 +244,8 @@ case "$stage" in
             --select-class dev.kiln.tests.memory.CudaGraphStepTest > "$out/counters.txt" 2>&1
         grep -E "per warm step|per step on|Trainer epoch|tests (successful|failed)|✘" "$out/counters.txt"
         for workload in mlp lenet lstm; do
-            KILN_BACKEND=cuda timeout 45 "$bundle/kiln.sh" bench "$workload" --epochs 2 --data-dir "$data" \
-                > "$out/kiln-$workload.txt" 2>&1
-            tail -1 "$out/kiln-$workload.txt"
-            timeout 30 python3 "$root/bench/pytorch_reference.py" "$workload" --epochs 2 --device cuda \
-                --data-dir "$data" > "$out/torch-$workload.txt" 2>&1
-            tail -1 "$out/torch-$workload.txt"
+            kiln_bench "kiln-$workload" 45 "$workload" --epochs 2 --data-dir "$data"
+            torch_bench "torch-$workload" 30 "$workload" --epochs 2 --data-dir "$data"
         done ;;
     *)
         echo "stage must be parity, suite, workloads, precision, graphs, large, pipeline, profile, explain or all, got '$stage'" >&2
