@@ -11,8 +11,6 @@ import dev.kiln.engine.BinaryOp;
 import dev.kiln.engine.Device;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
-import dev.kiln.engine.cpu.CpuBackendProvider;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,25 +25,12 @@ class ArithmeticSkippingTest {
 
     @BeforeAll
     static void openSkippingBackend() {
-        skipping = withProperties(new String[] {"kiln.cpu.skipArithmetic"}, () -> new CpuBackendProvider().create());
+        skipping = CpuBackendWithProperties.create("kiln.cpu.skipArithmetic");
     }
 
     @AfterAll
     static void closeSkippingBackend() {
         skipping.close();
-    }
-
-    private static Backend withProperties(String[] names, Supplier<Backend> create) {
-        for (String name : names) {
-            System.setProperty(name, "true");
-        }
-        try {
-            return create.get();
-        } finally {
-            for (String name : names) {
-                System.clearProperty(name);
-            }
-        }
     }
 
     @Test
@@ -81,9 +66,8 @@ class ArithmeticSkippingTest {
 
     @Test
     void skippingAndCountingTogetherAreRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> withProperties(
-                new String[] {"kiln.cpu.skipArithmetic", "kiln.cpu.countOperations"},
-                () -> new CpuBackendProvider().create()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CpuBackendWithProperties.create("kiln.cpu.skipArithmetic", "kiln.cpu.countOperations"));
         assertTrue(e.getMessage().contains("choose one"), e.getMessage());
     }
 }

@@ -1,7 +1,6 @@
 package dev.kiln.tests.ops;
 
 import dev.kiln.engine.Backend;
-import dev.kiln.engine.cpu.CpuBackendProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -14,12 +13,7 @@ abstract class CountingBackendTest {
 
     @BeforeAll
     static void openCountingBackend() {
-        System.setProperty("kiln.cpu.countOperations", "true");
-        try {
-            counting = new CpuBackendProvider().create();
-        } finally {
-            System.clearProperty("kiln.cpu.countOperations");
-        }
+        counting = CpuBackendWithProperties.create("kiln.cpu.countOperations");
     }
 
     @AfterAll
