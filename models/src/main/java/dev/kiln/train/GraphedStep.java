@@ -1,5 +1,6 @@
 package dev.kiln.train;
 
+import dev.kiln.data.DataLoader;
 import dev.kiln.data.HostBatch;
 import dev.kiln.engine.Autocast;
 import dev.kiln.engine.Backend;
@@ -24,8 +25,9 @@ import java.util.List;
  * which writes the parameters' gradients where the recording put them, and runs the optimizer eagerly on them (one
  * launch for Adam), so that learning-rate schedules and step counts stay on the host.
  *
- * <p>A graph replays one batch shape, so a partial last batch is skipped ({@link #fits}); and it replays the
- * same random numbers, so a step that draws any (dropout) is refused.
+ * <p>A graph replays one batch shape, the loader's full batch, so a partial last batch is skipped from the first
+ * step on ({@link #fits}, {@link #batchesPerEpoch}); and it replays the same random numbers, so a step that draws
+ * any (dropout) is refused.
  */
 final class GraphedStep implements AutoCloseable {
     static final int EAGER_STEPS = 2;
@@ -34,6 +36,7 @@ final class GraphedStep implements AutoCloseable {
     private final Optimizer optimizer;
     private final Loss loss;
     private final Precision precision;
+    private final int batchSize;
     private Tensor features;
     private Tensor labels;
     private int[] featureShape;
@@ -43,16 +46,26 @@ final class GraphedStep implements AutoCloseable {
     private Tensor scores;
     private Tensor lossValue;
 
-    GraphedStep(Module model, Optimizer optimizer, Loss loss, Precision precision) {
+    /** @param batchSize the training loader's batch size: the graph's inputs hold one full batch */
+    GraphedStep(Module model, Optimizer optimizer, Loss loss, Precision precision, int batchSize) {
         this.model = model;
         this.optimizer = optimizer;
         this.loss = loss;
         this.precision = precision;
+        this.batchSize = batchSize;
     }
 
-    /** Whether {@code batch} has the shape of the graph's inputs (any, before they exist). */
+    /**
+     * Whether {@code batch} is a full one, of the shape of the graph's inputs (any feature shape before they exist).
+     * Partial batches are skipped before the recording too, so that the recording never takes their shape.
+     */
     boolean fits(HostBatch batch) {
-        return features == null || (batch.size() == features.dim(0) && Arrays.equals(batch.featureShape(), featureShape));
+        return batch.size() == batchSize && (features == null || Arrays.equals(batch.featureShape(), featureShape));
+    }
+
+    /** The batches an epoch of {@code train} trains: its full ones, which listeners are told to expect. */
+    static int batchesPerEpoch(DataLoader train) {
+        return train.dataset().size() / train.batchSize();
     }
 
     /**

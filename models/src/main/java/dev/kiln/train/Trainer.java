@@ -146,7 +146,7 @@ public final class Trainer {
             best.load(resumedBest);
         }
         String reason = "completed " + lastEpoch + " epochs";
-        graphed = graphedStep();
+        graphed = graphedStep(train);
         try {
             for (int epoch = nextEpoch; epoch <= lastEpoch; epoch++) {
                 EpochMetrics m = trainEpoch(train, validation, epoch);
@@ -195,8 +195,11 @@ public final class Trainer {
         return history;
     }
 
-    /** The graph-replaying step when {@link #cudaGraphs} asks for one and the backend records graphs, else null. */
-    private GraphedStep graphedStep() {
+    /**
+     * The graph-replaying step when {@link #cudaGraphs} asks for one, the backend records graphs and {@code train}
+     * has a full batch to replay, else null.
+     */
+    private GraphedStep graphedStep(DataLoader train) {
         if (!cudaGraphs) {
             return null;
         }
@@ -206,12 +209,18 @@ public final class Trainer {
                     backend.name());
             return null;
         }
-        return new GraphedStep(model, optimizer, loss, precision);
+        if (GraphedStep.batchesPerEpoch(train) == 0) {
+            LOG.info("CUDA graphs requested, but the {} training examples make no full batch of {} to replay:"
+                    + " training eagerly", train.dataset().size(), train.batchSize());
+            return null;
+        }
+        return new GraphedStep(model, optimizer, loss, precision, train.batchSize());
     }
 
     private EpochMetrics trainEpoch(DataLoader train, DataLoader validation, int epoch) {
         model.train();
-        StepLosses losses = new StepLosses(epoch, train.batchesPerEpoch(), listeners);
+        int batches = graphed == null ? train.batchesPerEpoch() : GraphedStep.batchesPerEpoch(train);
+        StepLosses losses = new StepLosses(epoch, batches, listeners);
         // Hits are added up on the device and read once at the end: reading them at every step would make the
         // host wait for the device twice more per step than reading the loss does.
         Tensor hits = Scope.outside(() -> Tensor.zeros(DType.I64));

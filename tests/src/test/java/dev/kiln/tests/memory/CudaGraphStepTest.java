@@ -39,9 +39,13 @@ class CudaGraphStepTest {
     private static final int STEPS = 8;
 
     private static DataLoader data() {
+        return data(STEPS * BATCH);
+    }
+
+    private static DataLoader data(int examples) {
         Random random = new Random(21);
-        float[] x = new float[STEPS * BATCH * FEATURES];
-        long[] y = new long[STEPS * BATCH];
+        float[] x = new float[examples * FEATURES];
+        long[] y = new long[examples];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
         }
@@ -128,5 +132,33 @@ class CudaGraphStepTest {
                     () -> new Trainer(model, adam, new CrossEntropyLoss()).cudaGraphs(true).fit(loader, null, 1));
             assertTrue(e.getMessage().contains("random numbers"), e.getMessage());
         }
+    }
+
+    @Test
+    void listenersHearOfTheFullBatchesOnlyWhenTheLastIsPartial() {
+        recordingBackend();
+        Engine.seed(8);
+        List<String> heard = new ArrayList<>();
+        try (Sequential model = new Sequential(new Linear(FEATURES, 32), new ReLU(), new Linear(32, 10));
+             Optimizer adam = new Adam(model.trainableParameters(), 1e-3); DataLoader loader = data(STEPS * BATCH + 10)) {
+            Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss()).cudaGraphs(true);
+            trainer.listener(new TrainingListener() {
+                @Override
+                public void onBatchEnd(int epoch, int batch, int batchesPerEpoch, double loss) {
+                    heard.add(epoch + ":" + batch + "/" + batchesPerEpoch);
+                }
+            });
+            List<EpochMetrics> history = trainer.fit(loader, null, 2);
+            EpochMetrics second = history.get(1);
+            assertEquals(STEPS * BATCH, Math.round(second.samplesPerSecond() * second.seconds()),
+                    "samples in epoch 2: the partial batch of 10 is skipped");
+        }
+        List<String> expected = new ArrayList<>();
+        for (int epoch = 1; epoch <= 2; epoch++) {
+            for (int batch = 1; batch <= STEPS; batch++) {
+                expected.add(epoch + ":" + batch + "/" + STEPS);
+            }
+        }
+        assertEquals(expected, heard, "epoch:batch/batchesPerEpoch as each epoch's progress bar is told them");
     }
 }
