@@ -382,6 +382,10 @@ public final class Tensor implements AutoCloseable {
             DType from = dtype;
             out.record("to", new Tensor[] {this}, g -> new Tensor[] {g.to(from)});
         }
+        if (dtype == DType.I32 && target == DType.I64) {
+            // Widening keeps every value, so a known range stays known (and an index check need not read it).
+            out.withValueRangeOf(this);
+        }
         return out;
     }
 

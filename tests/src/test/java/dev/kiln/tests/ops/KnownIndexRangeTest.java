@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Index checks (embedding, index select, gather) read the indices back from the device only when their range is not
  * known on the host: on a GPU such a read waits for all queued work. Known are the ranges of indices made from Java
- * arrays, of argmax's output ([0, size of the axis)), and of copies, narrowings and where-selections of such
- * tensors. Counted as host reads by the counting CPU backend.
+ * arrays, of argmax's output ([0, size of the axis)), and of copies, narrowings, where-selections and I32-to-I64
+ * conversions of such tensors. Counted as host reads by the counting CPU backend.
  */
 class KnownIndexRangeTest extends CountingBackendTest {
     private static final float[] TABLE = {0, 0, 10, 10, 20, 20, 30, 30};
@@ -36,6 +36,14 @@ class KnownIndexRangeTest extends CountingBackendTest {
             Tensor ids = Tensor.fromArray(new long[] {0, 3, 1, 2, 1, 0}, 2, 3).to(counting);
             Tensor column = ids.narrow(1, 1, 1).reshape(2);
             assertLooksUpWithoutReading(column, new float[] {30, 30, 10, 10});
+        }
+    }
+
+    @Test
+    void hostIndicesWidenedFromI32ToI64KeepTheirRange() {
+        try (Scope s = Scope.open()) {
+            Tensor ids = Tensor.fromArray(new int[] {2, 0, 3}, 3).to(counting);
+            assertLooksUpWithoutReading(ids.to(DType.I64), new float[] {20, 20, 0, 0, 30, 30});
         }
     }
 
