@@ -337,7 +337,9 @@ public final class Tensor implements AutoCloseable {
     /**
      * {@link #item()} without waiting for the device: the value of a one-element tensor, copied to the host behind
      * the work that computes it. Queue more work, then {@link PendingItem#get} it: the device runs that work while
-     * the host waits for this value only (on the CPU the value is read at once).
+     * the host waits for this value only (on the CPU the value is read at once). Read each value before 64 later
+     * ones are queued: CUDA stages the last 64 in turn, and {@link PendingItem#get} on an older one throws there
+     * (never on the CPU, so a loop that keeps more pending passes its CPU tests and fails on a GPU).
      */
     public PendingItem itemAsync() {
         Checks.open("itemAsync", this);
