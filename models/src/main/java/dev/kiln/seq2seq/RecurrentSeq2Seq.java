@@ -214,11 +214,12 @@ public class RecurrentSeq2Seq extends Seq2SeqModel {
      * A step's input tokens [batch] (I64) from its gold tokens [batch]: the gold token where a uniform draw falls below
      * {@code teacherForcing} or the gold token is padding, else the last step's best guess. Chosen on the tensors'
      * device, so that a training step on a GPU does not wait for it; the draw is compared in F64, as a float against
-     * the double ratio.
+     * the double ratio, and its 0/1 outcome taken as I64, the tokens' dtype (a condition of another dtype costs
+     * {@code where} three more launches on CUDA).
      */
     private static Tensor mixedInputs(Tensor goldTokens, Tensor previousLogits, double teacherForcing) {
         Tensor guess = previousLogits.detach().argmax(1, false);
-        Tensor drawnGold = Tensor.rand(goldTokens.dim(0)).to(DType.F64).lt(teacherForcing);
+        Tensor drawnGold = Tensor.rand(goldTokens.dim(0)).to(DType.F64).lt(teacherForcing).to(DType.I64);
         return Tensor.where(goldTokens.eq(PAD), goldTokens, Tensor.where(drawnGold, goldTokens, guess));
     }
 
