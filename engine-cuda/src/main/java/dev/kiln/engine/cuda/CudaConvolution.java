@@ -20,6 +20,8 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.SizeTPointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * 2-D convolution on cuDNN (NCHW, cross-correlation). F32 runs in strict FP32 arithmetic (FMA math only),
@@ -27,10 +29,12 @@ import org.bytedeco.javacpp.SizeTPointer;
  * inputs to FP16). Descriptors are made once per (geometry, dtype), and each direction's algorithm and math type
  * at its first call, then cached: by cuDNN's heuristics, or, with {@code cudnnBenchmark}, by running every
  * candidate on that call's operands and keeping the fastest ({@code cudnnFind...AlgorithmEx}; a few milliseconds
- * a shape, and a {@value #WORKSPACE_LIMIT}-byte workspace that the allocator keeps cached afterwards).
+ * a shape, and a {@value #WORKSPACE_LIMIT}-byte workspace that the allocator keeps cached afterwards; where device
+ * memory cannot hold that, the heuristics choose).
  * Workspaces come from the caching allocator. Bias addition and the bias gradient are our kernels.
  */
 final class CudaConvolution implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CudaConvolution.class);
     private static final int ALGORITHMS_REQUESTED = 8;
     /** Workspace one convolution may ask for; an algorithm that wants more trades device memory for little speed. */
     private static final long WORKSPACE_LIMIT = 256L << 20;
@@ -322,22 +326,13 @@ final class CudaConvolution implements AutoCloseable {
 
     /**
      * One direction's choice: its candidates timed (with {@code cudnnBenchmark}) or ranked, read by {@code entry}, and
-     * the first usable one taken ({@link #choose(Plan, List, WorkspaceQuery, String, Conv2dGeometry)}). Timing runs
-     * every candidate there and then, which a step graph's recording cannot hold, in a {@link #WORKSPACE_LIMIT}-byte
-     * workspace so that every algorithm the choice would accept is timed.
+     * the first usable one taken ({@link #choose(Plan, List, WorkspaceQuery, String, Conv2dGeometry)}).
      */
     private Choice choose(Plan p, Conv2dGeometry g, String direction, TimedCandidates timed, RankedCandidates ranked,
                           IntFunction<Candidate> entry, WorkspaceQuery query) {
         try (IntPointer found = new IntPointer(1)) {
             allowCandidates(p);
-            if (benchmark) {
-                context.requireNotRecording("time the " + direction + " convolution algorithms for " + g
-                        + " (kiln.cuda.cudnnBenchmark; run the step once eagerly first)");
-                try (Workspace w = new Workspace(WORKSPACE_LIMIT)) {
-                    Status.cudnn(timed.find(found, w), () -> "timing the " + direction + " algorithms (cudnnFind"
-                            + "Convolution*AlgorithmEx) for " + g);
-                }
-            } else {
+            if (!benchmark || !timed(found, timed, direction, g)) {
                 Status.cudnn(ranked.get(found), () -> "ranking the " + direction + " algorithms (cudnnGet"
                         + "Convolution*Algorithm_v7) for " + g);
             }
@@ -347,6 +342,30 @@ final class CudaConvolution implements AutoCloseable {
             }
             return choose(p, candidates, query, direction, g);
         }
+    }
+
+    /**
+     * Times every candidate there and then, which a step graph's recording cannot hold, in a
+     * {@link #WORKSPACE_LIMIT}-byte workspace so that every algorithm the choice would accept is timed. False, with a
+     * warning, when device memory cannot hold that workspace: cuDNN's ranking then chooses, as it does without
+     * {@code cudnnBenchmark}, rather than failing a shape that a leaner algorithm runs.
+     */
+    private boolean timed(IntPointer found, TimedCandidates timed, String direction, Conv2dGeometry g) {
+        context.requireNotRecording("time the " + direction + " convolution algorithms for " + g
+                + " (kiln.cuda.cudnnBenchmark; run the step once eagerly first)");
+        Workspace workspace;
+        try {
+            workspace = new Workspace(WORKSPACE_LIMIT);
+        } catch (CudaOutOfMemoryException e) {
+            LOG.warn("not timing the {} convolution algorithms for {}: no room for their {} MiB workspace; cuDNN's"
+                    + " heuristics choose instead ({})", direction, g, WORKSPACE_LIMIT >> 20, e.getMessage());
+            return false;
+        }
+        try (workspace) {
+            Status.cudnn(timed.find(found, workspace), () -> "timing the " + direction + " algorithms (cudnnFind"
+                    + "Convolution*AlgorithmEx) for " + g);
+        }
+        return true;
     }
 
     /**

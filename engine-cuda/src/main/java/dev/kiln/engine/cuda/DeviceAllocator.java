@@ -150,7 +150,7 @@ final class DeviceAllocator {
         }
         if (status == cudart.cudaErrorMemoryAllocation) {
             cudart.cudaGetLastError();
-            throw new CudaException("CUDA out of memory: could not allocate " + String.format("%,d", size)
+            throw new CudaOutOfMemoryException("CUDA out of memory: could not allocate " + String.format("%,d", size)
                     + " bytes for " + what + " on " + context.device() + (recording != null ? " while recording a"
                     + " CUDA graph" : "") + " (" + deviceMemory() + "; Kiln's allocator: " + statistics() + ")");
         }

@@ -9,14 +9,14 @@ import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
-import dev.kiln.engine.cuda.CudaException;
+import dev.kiln.engine.cuda.CudaOutOfMemoryException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Out of device memory: a request larger than the device (256 GiB; an H200 has 141) fails with a
- * {@link CudaException} that names the request's size and the caching allocator's statistics, and the backend
- * goes on working afterwards.
+ * {@link CudaOutOfMemoryException}, which callers can tell from other CUDA failures, naming the request's size and
+ * the caching allocator's statistics; and the backend goes on working afterwards.
  */
 class CudaOutOfMemoryTest extends ParityTest {
     private static final long ELEMENTS = 1L << 35;
@@ -31,7 +31,8 @@ class CudaOutOfMemoryTest extends ParityTest {
     void aRequestLargerThanTheDeviceFailsNamingItsSizeAndTheAllocatorsStatistics() {
         Backend cuda = ParityBackends.underTest();
 
-        CudaException e = assertThrows(CudaException.class, () -> cuda.allocate(DType.F64, ELEMENTS));
+        CudaOutOfMemoryException e =
+                assertThrows(CudaOutOfMemoryException.class, () -> cuda.allocate(DType.F64, ELEMENTS));
 
         String message = e.getMessage();
         assertTrue(message.contains("out of memory") && message.contains(String.format("%,d bytes", ELEMENTS * 8)),
@@ -42,7 +43,7 @@ class CudaOutOfMemoryTest extends ParityTest {
     @Test
     void theBackendWorksAfterARequestItCouldNotServe() {
         Backend cuda = ParityBackends.underTest();
-        assertThrows(CudaException.class, () -> cuda.allocate(DType.F64, ELEMENTS));
+        assertThrows(CudaOutOfMemoryException.class, () -> cuda.allocate(DType.F64, ELEMENTS));
 
         Tensor t = Tensor.empty(Shape.of(3), DType.F32, cuda);
         cuda.fill(t, 2.5);
