@@ -5,7 +5,6 @@ import static dev.kiln.tests.cuda.CudaParityConvolutionTest.DIRECTIONS;
 import static dev.kiln.tests.cuda.CudaParityConvolutionTest.everyDirection;
 import static dev.kiln.tests.cuda.ParityBackends.assertClose;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Conv2dGeometry;
@@ -36,8 +35,7 @@ class CudaCudnnBenchmarkLowMemoryTest extends ParityTest {
 
     @BeforeEach
     void onlyOnCuda() {
-        assumeTrue(ParityBackends.UNDER_TEST.equals("cuda"), "filling the device is the CUDA backend's matter; the"
-                + " backend under test is " + ParityBackends.UNDER_TEST);
+        ParityBackends.assumeCudaUnderTest("filling the device is the CUDA backend's matter");
     }
 
     @AfterEach

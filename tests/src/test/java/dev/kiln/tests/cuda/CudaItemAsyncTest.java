@@ -4,7 +4,6 @@ import static dev.kiln.tests.cuda.ParityBackends.tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.PendingItem;
@@ -69,8 +68,8 @@ class CudaItemAsyncTest extends ParityTest {
 
     @Test
     void onCudaAValueLeftUnreadWhileItsStagingMemoryIsReusedFailsSayingSo() {
-        assumeTrue(ParityBackends.UNDER_TEST.equals("cuda"), "the CPU reads a value at once; only CUDA stages"
-                + " pending values, in 64 reused boxes; the backend under test is " + ParityBackends.UNDER_TEST);
+        ParityBackends.assumeCudaUnderTest("the CPU reads a value at once; only CUDA stages pending values, in 64"
+                + " reused boxes");
         Tensor t = tensor(underTest(), DType.F32, new double[] {1}, 1);
         PendingItem first = t.itemAsync();
         for (int i = 0; i < 64; i++) {

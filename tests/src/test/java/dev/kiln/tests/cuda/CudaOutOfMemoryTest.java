@@ -3,7 +3,6 @@ package dev.kiln.tests.cuda;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
@@ -23,8 +22,7 @@ class CudaOutOfMemoryTest extends ParityTest {
 
     @BeforeEach
     void onlyOnCuda() {
-        assumeTrue(ParityBackends.UNDER_TEST.equals("cuda"), "running out of device memory is the CUDA backend's"
-                + " matter; the backend under test is " + ParityBackends.UNDER_TEST);
+        ParityBackends.assumeCudaUnderTest("running out of device memory is the CUDA backend's matter");
     }
 
     @Test

@@ -129,6 +129,14 @@ final class ParityBackends {
         }
     }
 
+    /**
+     * Skips the calling test unless CUDA is the backend under test: {@code matter} says why the test is CUDA's alone
+     * (the message adds which backend is under test).
+     */
+    static void assumeCudaUnderTest(String matter) {
+        Assumptions.assumeTrue(UNDER_TEST.equals("cuda"), () -> matter + "; the backend under test is " + UNDER_TEST);
+    }
+
     private static BackendProvider provider(String name) {
         for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
             if (p.name().equals(name)) {
