@@ -4,18 +4,14 @@ import static dev.kiln.tests.cuda.CudaParityConvolutionTest.CONV_F32;
 import static dev.kiln.tests.cuda.CudaParityConvolutionTest.DIRECTIONS;
 import static dev.kiln.tests.cuda.CudaParityConvolutionTest.everyDirection;
 import static dev.kiln.tests.cuda.ParityBackends.assertClose;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.kiln.engine.Backend;
 import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 import dev.kiln.tests.cuda.CudaParityConvolutionTest.Geometry;
 import dev.kiln.tests.cuda.ParityBackends.Tolerance;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -36,26 +32,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class CudaCudnnBenchmarkTest extends ParityTest {
     private static final double ABSOLUTE_PER_RMS = 3e-4;
-    private static Backend benchmarked;
 
-    @BeforeAll
-    static void openBenchmarkedBackend() {
-        benchmarked = ParityBackends.openCuda(options -> options.withCudnnBenchmark(true));
-    }
-
-    @AfterAll
-    static void closeBenchmarkedBackend() {
-        if (benchmarked != null) {
-            benchmarked.close();
-            benchmarked = null;
-        }
-    }
-
-    @BeforeEach
-    void onlyOnCuda() {
-        assumeTrue(benchmarked != null, "cuDNN's benchmarked algorithm choice is a CUDA backend setting; the backend"
-                + " under test is " + ParityBackends.UNDER_TEST);
-    }
+    @RegisterExtension
+    static final CudaWithOptions BENCHMARKED = new CudaWithOptions(options -> options.withCudnnBenchmark(true),
+            "cuDNN's benchmarked algorithm choice is a CUDA backend setting");
 
     /** The parity suite's geometries, and a ResNet stage's 3x3 convolution and 1x1 stride-2 shortcut. */
     static Stream<Geometry> geometries() {
@@ -71,8 +51,8 @@ class CudaCudnnBenchmarkTest extends ParityTest {
     void benchmarkedAlgorithmsMatchCpuInEveryDirectionOnFirstAndLaterCalls(Geometry geometry) {
         Conv2dGeometry g = geometry.of();
         Tensor[] expected = everyDirection(reference(), DType.F32, g, t -> t);
-        Tensor[] first = everyDirection(benchmarked, DType.F32, g, t -> t);
-        Tensor[] later = everyDirection(benchmarked, DType.F32, g, t -> t);
+        Tensor[] first = everyDirection(BENCHMARKED.backend(), DType.F32, g, t -> t);
+        Tensor[] later = everyDirection(BENCHMARKED.backend(), DType.F32, g, t -> t);
         for (int k = 0; k < DIRECTIONS.length; k++) {
             Tolerance tolerance = new Tolerance(ABSOLUTE_PER_RMS * rootMeanSquare(expected[k]), CONV_F32.rtol());
             assertClose("benchmarked conv2d, first call, " + geometry + ": " + DIRECTIONS[k], expected[k], first[k],

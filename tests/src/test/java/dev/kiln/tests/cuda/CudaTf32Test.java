@@ -4,7 +4,6 @@ import static dev.kiln.tests.cuda.ParityBackends.output;
 import static dev.kiln.tests.cuda.ParityBackends.tensor;
 import static dev.kiln.tests.cuda.ParityBackends.values;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Conv2dGeometry;
@@ -12,10 +11,8 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 import java.util.Locale;
 import java.util.function.BiFunction;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The TF32 opt-in ({@code -Dkiln.cuda.tf32=true}, {@code KILN_CUDA_TF32=1}): on a CUDA backend opened with it,
@@ -33,26 +30,10 @@ class CudaTf32Test extends ParityTest {
     private static final double STRICT_BOUND = 1e-4;
     private static final double TF32_FLOOR = 1e-3;
     private static final double TF32_BOUND = 0.2;
-    private static Backend tf32;
 
-    @BeforeAll
-    static void openTf32Backend() {
-        tf32 = ParityBackends.openCuda(options -> options.withTf32(true));
-    }
-
-    @AfterAll
-    static void closeTf32Backend() {
-        if (tf32 != null) {
-            tf32.close();
-            tf32 = null;
-        }
-    }
-
-    @BeforeEach
-    void onlyOnCuda() {
-        assumeTrue(tf32 != null, "the TF32 opt-in is a CUDA backend setting; the backend under test is "
-                + ParityBackends.UNDER_TEST);
-    }
+    @RegisterExtension
+    static final CudaWithOptions TF32 = new CudaWithOptions(options -> options.withTf32(true),
+            "the TF32 opt-in is a CUDA backend setting");
 
     @Test
     void tf32GemmErrsByTf32RoundingAndStrictGemmDoesNot() {
@@ -81,7 +62,7 @@ class CudaTf32Test extends ParityTest {
     private static void assertErrors(String what, BiFunction<Backend, DType, Tensor> op) {
         double[] exact = op.apply(reference(), DType.F64).toDoubleArray();
         double strict = maxError(exact, op.apply(underTest(), DType.F32).toDoubleArray());
-        double rounded = maxError(exact, op.apply(tf32, DType.F32).toDoubleArray());
+        double rounded = maxError(exact, op.apply(TF32.backend(), DType.F32).toDoubleArray());
         String figures = String.format(Locale.ROOT, "%s: largest error strict FP32 %.2e, TF32 %.2e", what, strict, rounded);
         System.out.println(figures);
         assertTrue(strict < STRICT_BOUND, figures + "; strict FP32 must stay below " + STRICT_BOUND);
