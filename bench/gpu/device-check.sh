@@ -166,8 +166,7 @@ case "$stage" in
             name="$(run_name "$run")"
             set_data_option "$run"
             # shellcheck disable=SC2086 # $run holds the workload and its options
-            KILN_JAVA_OPTS="-Dkiln.profileOperations=true" KILN_BACKEND=cuda timeout 100 "$bundle/kiln.sh" bench $run \
-                "${data_option[@]}" > "$out/profile-$name.txt" 2>&1
+            KILN_JAVA_OPTS="-Dkiln.profileOperations=true" kiln_bench "profile-$name" 100 $run "${data_option[@]}"
             grep -A14 "operations per step" "$out/profile-$name.txt" | cut -c1-160
         done ;;
     explain)
