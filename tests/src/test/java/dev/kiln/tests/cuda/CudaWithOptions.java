@@ -15,7 +15,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * opened (CUDA is not the backend under test, or cannot run).
  * <pre>{@code
  * @RegisterExtension
- * static final CudaWithOptions TF32 = new CudaWithOptions(o -> o.withTf32(true), "the TF32 opt-in is a CUDA backend setting");
+ * static final CudaWithOptions TF32 = new CudaWithOptions(o -> o.withTf32(true),
+ *         "the TF32 opt-in is a CUDA backend setting");
  * }</pre>
  */
 final class CudaWithOptions implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
