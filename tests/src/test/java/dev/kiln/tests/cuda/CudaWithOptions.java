@@ -3,7 +3,6 @@ package dev.kiln.tests.cuda;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.cuda.CudaOptions;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -42,13 +41,13 @@ final class CudaWithOptions implements BeforeAllCallback, AfterAllCallback, Befo
 
     /**
      * Runs before the test class's own {@code @BeforeEach} methods, so where CUDA cannot run this skips first with the
-     * provider's reason, as {@link ParityTest} would.
+     * provider's reason, as {@link ParityTest} would; where it can, the backend is open exactly when CUDA is the
+     * backend under test.
      */
     @Override
     public void beforeEach(ExtensionContext context) {
         ParityBackends.assumeAvailable();
-        Assumptions.assumeTrue(backend != null, () -> setting + "; the backend under test is "
-                + ParityBackends.UNDER_TEST);
+        ParityBackends.assumeCudaUnderTest(setting);
     }
 
     @Override
