@@ -47,7 +47,7 @@ final class ColumnPlan {
     private final int covered;
     /** Whether every column entry reads a pixel (no padding): then rows need no zeroing. */
     final boolean coversAll;
-    /** Whether F32 rows are filled through the index table rather than run by run (see fillTapRow). */
+    /** Whether F32 rows are filled and added back through the index table rather than span by span (see fillTapRow). */
     private final boolean gathers;
 
     ColumnPlan(Conv2dGeometry g) {
@@ -68,7 +68,7 @@ final class ColumnPlan {
         fillRuns();
         covered = countCovered();
         coversAll = covered == source.length;
-        gathers = coversAll && runs * 16L > source.length;
+        gathers = runs * 16L > covered;
         int spans = 0;
         int holes = 0;
         for (int t = 0; t < taps; t++) {
@@ -165,17 +165,19 @@ final class ColumnPlan {
     /**
      * Copies tap {@code tap}'s entries for one image and channel, whose plane starts at {@code src[srcBase]},
      * into the column row segment starting at {@code dst[dstBase]} (outH * outW entries). Entries in the
-     * padding are not written. {@code src} and {@code dst} are both float[] or both double[]. F32 without
-     * padding and with runs shorter than 16 pixels on average gathers through the index table: on runs of 8
-     * (a 5x5 kernel on 12x12 planes) a copy call per run cost more than an indexed load per pixel, on runs of 24
-     * (28x28 planes) 20% less; otherwise span by span, zeroing the holes after.
+     * padding are not written, except by a gather. {@code src} and {@code dst} are both float[] or both double[].
+     * F32 with runs shorter than 16 pixels on average gathers through the index table, writing zero for the
+     * padding: on runs of 8 (a 5x5 kernel on 12x12 planes) a copy call per run cost more than an indexed load per
+     * pixel, on runs of 24 (28x28 planes) 20% less, and a stride of 2 leaves runs of one pixel; otherwise span by
+     * span, zeroing the holes after.
      */
     void fillTapRow(Object src, int srcBase, int tap, Object dst, int dstBase) {
         if (gathers && src instanceof float[] from) {
             float[] to = (float[]) dst;
             int r = tap * outPlane;
             for (int p = 0; p < outPlane; p++) {
-                to[dstBase + p] = from[srcBase + source[r + p]];
+                int pixel = source[r + p];
+                to[dstBase + p] = pixel < 0 ? 0f : from[srcBase + pixel];
             }
             return;
         }
@@ -188,10 +190,22 @@ final class ColumnPlan {
 
     /**
      * The reverse of {@link #fillTapRow}: adds each row entry onto the pixel it was read from, in {@code plane}, one
-     * [H, W] plane from index 0, span by span. The row's holes are zeroed first, so it must be scratch.
-     * {@code staging} is scratch of the plane's length (see {@link #add}).
+     * [H, W] plane from index 0: where {@link #fillTapRow} gathers, entry by entry through the index table;
+     * otherwise span by span, the row's holes zeroed first, so it must be scratch. {@code staging} is scratch of
+     * the plane's length (see {@link #add}).
      */
     void addTapRow(Object row, int rowBase, int tap, Object plane, Object staging) {
+        if (gathers && row instanceof float[] from) {
+            float[] to = (float[]) plane;
+            int r = tap * outPlane;
+            for (int p = 0; p < outPlane; p++) {
+                int pixel = source[r + p];
+                if (pixel >= 0) {
+                    to[pixel] += from[rowBase + p];
+                }
+            }
+            return;
+        }
         int shift = rowBase - tap * outPlane;
         zeroHoles(row, shift, tap);
         for (int k = tapSpans[tap]; k < tapSpans[tap + 1]; k++) {

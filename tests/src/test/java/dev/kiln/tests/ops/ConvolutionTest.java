@@ -76,7 +76,10 @@ class ConvolutionTest {
                 c(2, 1, 10, 9, 3, 3, 3, hw(1, 1), hw(1, 1), hw(1, 1), false),
                 c(2, 2, 8, 7, 3, 3, 3, hw(1, 1), hw(2, 1), hw(1, 1), true),
                 c(1, 2, 9, 9, 2, 4, 4, hw(1, 1), hw(1, 2), hw(1, 1), true),
-                c(2, 1, 6, 11, 2, 2, 5, hw(1, 1), hw(0, 2), hw(1, 1), true));
+                c(2, 1, 6, 11, 2, 2, 5, hw(1, 1), hw(0, 2), hw(1, 1), true),
+                // Output planes of 128 pixels or more at stride 2, padded and not: runs of one pixel per tap row.
+                c(2, 3, 24, 24, 4, 3, 3, hw(2, 2), hw(1, 1), hw(1, 1), true),
+                c(2, 3, 24, 23, 4, 1, 1, hw(2, 2), hw(0, 0), hw(1, 1), false));
     }
 
     static Stream<Case> gradientCases() {
@@ -89,11 +92,13 @@ class ConvolutionTest {
                 c(2, 2, 7, 7, 2, 3, 3, hw(2, 3), hw(1, 0), hw(2, 1), true),
                 // Output planes of 128 pixels or more: the CPU backend's one-GEMM-per-image path.
                 c(2, 2, 13, 13, 2, 3, 3, hw(1, 1), hw(1, 1), hw(1, 1), true),
-                c(2, 1, 24, 24, 2, 3, 3, hw(2, 2), hw(1, 1), hw(1, 1), false));
+                c(2, 1, 24, 24, 2, 3, 3, hw(2, 2), hw(1, 1), hw(1, 1), false),
+                c(2, 2, 24, 24, 2, 1, 1, hw(2, 2), hw(0, 0), hw(1, 1), true));
     }
 
     static Stream<int[]> f32Geometries() {
-        return Stream.of(new int[] {8, 3, 2, 1}, new int[] {16, 3, 1, 1}, new int[] {16, 5, 1, 2});
+        return Stream.of(new int[] {8, 3, 2, 1}, new int[] {16, 3, 1, 1}, new int[] {16, 5, 1, 2},
+                new int[] {24, 3, 2, 1}, new int[] {24, 1, 2, 0});
     }
 
     // ---- forward values ----------------------------------------------------------------------------
@@ -251,8 +256,9 @@ class ConvolutionTest {
     }
 
     /**
-     * {size, kernel, stride, padding}: an 8x8 plane at stride 2 (packed groups), and 16x16 planes at stride 1 with
-     * padding 1 and 2 (one GEMM per image, where the padded kernels' side taps copy and add whole spans).
+     * {size, kernel, stride, padding}: an 8x8 plane at stride 2 (packed groups), 16x16 planes at stride 1 with
+     * padding 1 and 2 (one GEMM per image, where the padded kernels' side taps copy and add whole spans), and 24x24
+     * planes at stride 2 (one GEMM per image, where F32 gathers and scatter-adds through the index table).
      */
     @ParameterizedTest(name = "size, kernel, stride, padding {0}")
     @MethodSource("f32Geometries")
