@@ -43,6 +43,13 @@ final class ColumnPlan {
     private final int[] spanLength;
     private final int[] tapHoles;
     private final int[] holeBlock;
+    /**
+     * Gaps of tap t are [tapGaps[t], tapGaps[t + 1]): the stretches of the tap's row segment outside every span,
+     * which read only the padding (a padded 3x3 kernel's top taps: the first output row).
+     */
+    private final int[] tapGaps;
+    private final int[] gapBlock;
+    private final int[] gapLength;
     /** Entries of the taps' row segments (taps * outH * outW in all) that read a pixel, not the padding. */
     private final int covered;
     /** Whether every column entry reads a pixel (no padding): then rows need no zeroing. */
@@ -87,6 +94,35 @@ final class ColumnPlan {
         tapHoles = new int[taps + 1];
         holeBlock = new int[holes];
         fillSpans();
+        tapGaps = new int[taps + 1];
+        int gaps = countGaps(null, null);
+        gapBlock = new int[gaps];
+        gapLength = new int[gaps];
+        countGaps(gapBlock, gapLength);
+    }
+
+    /** The gaps between spans, tap by tap; stored in {@code block} and {@code length} unless they are null. */
+    private int countGaps(int[] block, int[] length) {
+        int gaps = 0;
+        for (int t = 0; t < taps; t++) {
+            tapGaps[t] = gaps;
+            int from = t * outPlane;
+            for (int k = tapSpans[t]; k <= tapSpans[t + 1]; k++) {
+                int to = k < tapSpans[t + 1] ? spanBlock[k] : (t + 1) * outPlane;
+                if (to > from) {
+                    if (block != null) {
+                        block[gaps] = from;
+                        length[gaps] = to - from;
+                    }
+                    gaps++;
+                }
+                if (k < tapSpans[t + 1]) {
+                    from = spanBlock[k] + spanLength[k];
+                }
+            }
+        }
+        tapGaps[taps] = gaps;
+        return gaps;
     }
 
     /** Whether run k joins the span of run k - 1 (of the same tap): same plane offset, a short gap of padding. */
@@ -172,7 +208,8 @@ final class ColumnPlan {
      * span, zeroing the holes after.
      */
     void fillTapRow(Object src, int srcBase, int tap, Object dst, int dstBase) {
-        if (gathers && src instanceof float[] from) {
+        if (gathers(src)) {
+            float[] from = (float[]) src;
             float[] to = (float[]) dst;
             int r = tap * outPlane;
             for (int p = 0; p < outPlane; p++) {
@@ -186,6 +223,35 @@ final class ColumnPlan {
             System.arraycopy(src, srcBase + spanPlane[k], dst, shift + spanBlock[k], spanLength[k]);
         }
         zeroHoles(dst, shift, tap);
+    }
+
+    /**
+     * As {@link #fillTapRow} for a plan that does not {@link #gathers(Object) gather} {@code src}, straight into the
+     * column buffer {@code dst} from element {@code dstBase}: one bulk copy per span, then zero into its holes and
+     * into the gaps between spans, so that no pass zeroes the row first. {@code zeros} is an array of zeros of the
+     * source's type, at least {@code outPlane} long.
+     */
+    void putTapRow(Object src, int srcBase, int tap, CpuStorage dst, long dstBase, Object zeros) {
+        long shift = dstBase - (long) tap * outPlane;
+        for (int k = tapSpans[tap]; k < tapSpans[tap + 1]; k++) {
+            CpuConvolution.putRun(src, srcBase + spanPlane[k], dst, shift + spanBlock[k], spanLength[k]);
+        }
+        for (int k = tapGaps[tap]; k < tapGaps[tap + 1]; k++) {
+            CpuConvolution.putRun(zeros, 0, dst, shift + gapBlock[k], gapLength[k]);
+        }
+        for (int h = tapHoles[tap]; h < tapHoles[tap + 1]; h++) {
+            int index = Math.toIntExact(shift + holeBlock[h]);
+            if (dst.f32 != null) {
+                dst.f32.put(index, 0f);
+            } else {
+                dst.f64.put(index, 0.0);
+            }
+        }
+    }
+
+    /** Whether {@link #fillTapRow} gathers from {@code src} through the index table. */
+    boolean gathers(Object src) {
+        return gathers && src instanceof float[];
     }
 
     /**

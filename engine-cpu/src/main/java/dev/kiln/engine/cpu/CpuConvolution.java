@@ -280,8 +280,9 @@ final class CpuConvolution {
     /**
      * col = im2col of images [first, first + count), in the plan's layout. The group's input is read in one bulk
      * copy (and for the interleaved layout transposed to [C * H * W, count], so that a run of pixels is one
-     * contiguous run of count * length entries). Runs of at least {@link #DIRECT_RUN} entries without padding go
-     * straight into the column buffer; otherwise each thread builds its range of rows on the heap, written back
+     * contiguous run of count * length entries). The per-image layout's spans, and interleaved runs of at least
+     * {@link #DIRECT_RUN} entries without padding, go straight into the column buffer; otherwise (and where F32
+     * gathers, see {@link ColumnPlan#fillTapRow}) each thread builds its range of rows on the heap, written back
      * in chunks of {@link #TRANSFER} elements, as a buffer call per short run costs more than the copy.
      */
     private void im2col(Tensor input, int first, int count, ColumnPlan plan, CpuStorage col) {
@@ -293,6 +294,18 @@ final class CpuConvolution {
         getRun((CpuStorage) input.storage(), input.offset() + (long) first * imageSize, images, 0, count * imageSize);
         Object source = plan.perImage() ? images : transposed(images, count, imageSize);
         int rowLength = count * plan.outPlane;
+        if (plan.perImage() && !plan.gathers(source)) {
+            parallel.forRange(plan.rows(), rowLength, (start, end) -> {
+                Object zeros = newArray(dtype, plan.outPlane);
+                for (int r = start; r < end; r++) {
+                    for (int k = 0; k < count; k++) {
+                        plan.putTapRow(source, (k * channels + r / plan.taps) * planeSize, r % plan.taps, col,
+                                (long) r * rowLength + (long) k * plan.outPlane, zeros);
+                    }
+                }
+            });
+            return;
+        }
         if (plan.coversAll && plan.copiesRunsDirectly(count)) {
             parallel.forRange(plan.rows(), rowLength, (start, end) -> {
                 for (int r = start; r < end; r++) {
@@ -307,7 +320,7 @@ final class CpuConvolution {
             Object rows = newArray(dtype, Math.min(rowsPerChunk, end - start) * rowLength);
             for (int r0 = start; r0 < end; r0 += rowsPerChunk) {
                 int r1 = Math.min(end, r0 + rowsPerChunk);
-                if (!plan.coversAll) {
+                if (!plan.coversAll && !plan.gathers(source)) {
                     zero(rows);
                 }
                 for (int r = r0; r < r1; r++) {
