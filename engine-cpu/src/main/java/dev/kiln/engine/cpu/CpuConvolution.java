@@ -294,7 +294,8 @@ final class CpuConvolution {
         getRun((CpuStorage) input.storage(), input.offset() + (long) first * imageSize, images, 0, count * imageSize);
         Object source = plan.perImage() ? images : transposed(images, count, imageSize);
         int rowLength = count * plan.outPlane;
-        if (plan.perImage() && !plan.gathers(source)) {
+        boolean gathers = plan.perImage() && plan.gathers(source);
+        if (plan.perImage() && !gathers) {
             parallel.forRange(plan.rows(), rowLength, (start, end) -> {
                 Object zeros = newArray(dtype, plan.outPlane);
                 for (int r = start; r < end; r++) {
@@ -320,7 +321,7 @@ final class CpuConvolution {
             Object rows = newArray(dtype, Math.min(rowsPerChunk, end - start) * rowLength);
             for (int r0 = start; r0 < end; r0 += rowsPerChunk) {
                 int r1 = Math.min(end, r0 + rowsPerChunk);
-                if (!plan.coversAll && !plan.gathers(source)) {
+                if (!plan.coversAll && !gathers) {
                     zero(rows);
                 }
                 for (int r = r0; r < r1; r++) {

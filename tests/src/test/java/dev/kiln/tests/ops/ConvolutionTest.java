@@ -79,7 +79,9 @@ class ConvolutionTest {
                 c(2, 1, 6, 11, 2, 2, 5, hw(1, 1), hw(0, 2), hw(1, 1), true),
                 // Output planes of 128 pixels or more at stride 2, padded and not: runs of one pixel per tap row.
                 c(2, 3, 24, 24, 4, 3, 3, hw(2, 2), hw(1, 1), hw(1, 1), true),
-                c(2, 3, 24, 23, 4, 1, 1, hw(2, 2), hw(0, 0), hw(1, 1), false));
+                c(2, 3, 24, 23, 4, 1, 1, hw(2, 2), hw(0, 0), hw(1, 1), false),
+                // Small planes with padding, interleaved, whose rows each thread fills in several chunks.
+                c(32, 16, 8, 8, 4, 3, 3, hw(1, 1), hw(1, 1), hw(1, 1), true));
     }
 
     static Stream<Case> gradientCases() {
