@@ -95,7 +95,10 @@ class ConvolutionTest {
                 // Output planes of 128 pixels or more: the CPU backend's one-GEMM-per-image path.
                 c(2, 2, 13, 13, 2, 3, 3, hw(1, 1), hw(1, 1), hw(1, 1), true),
                 c(2, 1, 24, 24, 2, 3, 3, hw(2, 2), hw(1, 1), hw(1, 1), false),
-                c(2, 2, 24, 24, 2, 1, 1, hw(2, 2), hw(0, 0), hw(1, 1), true));
+                c(2, 2, 24, 24, 2, 1, 1, hw(2, 2), hw(0, 0), hw(1, 1), true),
+                // Stride 1 on large planes, where the CPU backend convolves gradOut with the turned kernel:
+                // dilated, rectangular, padded on one axis only.
+                c(2, 2, 14, 13, 2, 3, 2, hw(1, 1), hw(2, 0), hw(2, 1), true));
     }
 
     static Stream<int[]> f32Geometries() {
