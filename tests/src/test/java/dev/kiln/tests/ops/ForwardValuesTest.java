@@ -307,6 +307,42 @@ class ForwardValuesTest {
         }
     }
 
+    /**
+     * [2, 3, 1, 1] with [2, 3, 4, 1], and [2, 1, 4, 5] with [1, 3, 1, 5]: size-1 axes last, axes that both inputs
+     * walk alike (which a backend may merge into longer rows) beside axes that only one of them walks.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void binaryOpsBroadcastOverSizeOneAndMixedAxes(DType dt) {
+        double[] a = stored(dt, random(13, 6, -2, 2));
+        double[] b = stored(dt, random(14, 24, 0.5, 2));
+        double[] c = stored(dt, random(15, 40, -2, 2));
+        double[] d = stored(dt, random(16, 15, 0.5, 2));
+        for (BinCase op : binaryOps()) {
+            Tensor trailing = op.op().apply(tensor(dt, a, 2, 3, 1, 1), tensor(dt, b, 2, 3, 4, 1));
+            assertShape(trailing, 2, 3, 4, 1);
+            double[] expectedTrailing = new double[24];
+            for (int i = 0; i < 24; i++) {
+                expectedTrailing[i] = op.ref().applyAsDouble(a[i / 4], b[i]);
+            }
+            assertValues(expectedTrailing, trailing, tol(dt), op.name() + " [2,3,1,1] with [2,3,4,1]");
+            Tensor mixed = op.op().apply(tensor(dt, c, 2, 1, 4, 5), tensor(dt, d, 1, 3, 1, 5));
+            assertShape(mixed, 2, 3, 4, 5);
+            double[] expectedMixed = new double[120];
+            for (int i = 0; i < 2; i++) {
+                for (int j = 0; j < 3; j++) {
+                    for (int k = 0; k < 4; k++) {
+                        for (int l = 0; l < 5; l++) {
+                            expectedMixed[((i * 3 + j) * 4 + k) * 5 + l] =
+                                    op.ref().applyAsDouble(c[(i * 4 + k) * 5 + l], d[j * 5 + l]);
+                        }
+                    }
+                }
+            }
+            assertValues(expectedMixed, mixed, tol(dt), op.name() + " [2,1,4,5] with [1,3,1,5]");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void binaryOpsBroadcastRank0Scalar(DType dt) {
