@@ -43,13 +43,10 @@ final class ColumnPlan {
     private final int[] spanLength;
     private final int[] tapHoles;
     private final int[] holeBlock;
-    /**
-     * Gaps of tap t are [tapGaps[t], tapGaps[t + 1]): the stretches of the tap's row segment outside every span,
-     * which read only the padding (a padded 3x3 kernel's top taps: the first output row).
-     */
-    private final int[] tapGaps;
-    private final int[] gapBlock;
-    private final int[] gapLength;
+    /** The stretches of each tap's row segment outside every span (a padded 3x3 kernel's top taps: the first row). */
+    private final TapGaps spanGaps;
+    /** The same outside every run: in the interleaved layout, the padding entries that runs leave unwritten. */
+    private final TapGaps runGaps;
     /** Entries of the taps' row segments (taps * outH * outW in all) that read a pixel, not the padding. */
     private final int covered;
     /** Whether every column entry reads a pixel (no padding): then rows need no zeroing. */
@@ -94,35 +91,8 @@ final class ColumnPlan {
         tapHoles = new int[taps + 1];
         holeBlock = new int[holes];
         fillSpans();
-        tapGaps = new int[taps + 1];
-        int gaps = countGaps(null, null);
-        gapBlock = new int[gaps];
-        gapLength = new int[gaps];
-        countGaps(gapBlock, gapLength);
-    }
-
-    /** The gaps between spans, tap by tap; stored in {@code block} and {@code length} unless they are null. */
-    private int countGaps(int[] block, int[] length) {
-        int gaps = 0;
-        for (int t = 0; t < taps; t++) {
-            tapGaps[t] = gaps;
-            int from = t * outPlane;
-            for (int k = tapSpans[t]; k <= tapSpans[t + 1]; k++) {
-                int to = k < tapSpans[t + 1] ? spanBlock[k] : (t + 1) * outPlane;
-                if (to > from) {
-                    if (block != null) {
-                        block[gaps] = from;
-                        length[gaps] = to - from;
-                    }
-                    gaps++;
-                }
-                if (k < tapSpans[t + 1]) {
-                    from = spanBlock[k] + spanLength[k];
-                }
-            }
-        }
-        tapGaps[taps] = gaps;
-        return gaps;
+        spanGaps = TapGaps.between(taps, outPlane, tapSpans, spanBlock, spanLength);
+        runGaps = TapGaps.between(taps, outPlane, tapRuns, runBlock, runLength);
     }
 
     /** Whether run k joins the span of run k - 1 (of the same tap): same plane offset, a short gap of padding. */
@@ -236,8 +206,8 @@ final class ColumnPlan {
         for (int k = tapSpans[tap]; k < tapSpans[tap + 1]; k++) {
             CpuConvolution.putRun(src, srcBase + spanPlane[k], dst, shift + spanBlock[k], spanLength[k]);
         }
-        for (int k = tapGaps[tap]; k < tapGaps[tap + 1]; k++) {
-            CpuConvolution.putRun(zeros, 0, dst, shift + gapBlock[k], gapLength[k]);
+        for (int k = spanGaps.perTap()[tap]; k < spanGaps.perTap()[tap + 1]; k++) {
+            CpuConvolution.putRun(zeros, 0, dst, shift + spanGaps.block()[k], spanGaps.length()[k]);
         }
         for (int h = tapHoles[tap]; h < tapHoles[tap + 1]; h++) {
             int index = Math.toIntExact(shift + holeBlock[h]);
@@ -307,13 +277,19 @@ final class ColumnPlan {
 
     /**
      * As {@link #fillTapRowInterleaved}, straight into the column buffer {@code dst} from element {@code dstBase},
-     * one bulk copy per run. Writes only the runs: for a plan that {@link #coversAll} pixels.
+     * one bulk copy per run, then zero into the gaps between runs (the padding). {@code zeros} is an array of zeros
+     * of the source's type, at least {@code outPlane * images} long.
      */
-    void putTapRowInterleaved(Object src, int srcBase, int tap, CpuStorage dst, long dstBase, int images) {
+    void putTapRowInterleaved(Object src, int srcBase, int tap, CpuStorage dst, long dstBase, int images,
+                              Object zeros) {
         long shift = dstBase - (long) tap * outPlane * images;
         for (int k = tapRuns[tap]; k < tapRuns[tap + 1]; k++) {
             CpuConvolution.putRun(src, srcBase + runPlane[k] * images, dst, shift + (long) runBlock[k] * images,
                     runLength[k] * images);
+        }
+        for (int k = runGaps.perTap()[tap]; k < runGaps.perTap()[tap + 1]; k++) {
+            CpuConvolution.putRun(zeros, 0, dst, shift + (long) runGaps.block()[k] * images,
+                    runGaps.length()[k] * images);
         }
     }
 

@@ -341,9 +341,10 @@ final class CpuConvolution {
      * col = im2col of images [first, first + count), in the plan's layout. The group's input is read in one bulk
      * copy (and for the interleaved layout transposed to [C * H * W, count], so that a run of pixels is one
      * contiguous run of count * length entries). The per-image layout's spans, and interleaved runs of at least
-     * {@link #DIRECT_RUN} entries without padding, go straight into the column buffer; otherwise (and where F32
-     * gathers, see {@link ColumnPlan#fillTapRow}) each thread builds its range of rows on the heap, written back
-     * in chunks of {@link #TRANSFER} elements, as a buffer call per short run costs more than the copy.
+     * {@link #DIRECT_RUN} entries, go straight into the column buffer, zeros into the padding between them;
+     * otherwise (and where F32 gathers, see {@link ColumnPlan#fillTapRow}) each thread builds its range of rows on
+     * the heap, written back in chunks of {@link #TRANSFER} elements, as a buffer call per short run costs more
+     * than the copy.
      */
     private void im2col(Tensor input, int first, int count, ColumnPlan plan, CpuStorage col) {
         DType dtype = input.dtype();
@@ -367,11 +368,12 @@ final class CpuConvolution {
             });
             return;
         }
-        if (plan.coversAll && plan.copiesRunsDirectly(count)) {
+        if (plan.copiesRunsDirectly(count)) {
             parallel.forRange(plan.rows(), rowLength, (start, end) -> {
+                Object zeros = newArray(dtype, rowLength);
                 for (int r = start; r < end; r++) {
                     plan.putTapRowInterleaved(source, (r / plan.taps) * planeSize * count, r % plan.taps, col,
-                            (long) r * rowLength, count);
+                            (long) r * rowLength, count, zeros);
                 }
             });
             return;
