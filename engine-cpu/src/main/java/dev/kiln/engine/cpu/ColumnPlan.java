@@ -239,7 +239,8 @@ final class ColumnPlan {
      * the plane's length (see {@link #add}).
      */
     void addTapRow(Object row, int rowBase, int tap, Object plane, Object staging) {
-        if (gathers && row instanceof float[] from) {
+        if (gathers(row)) {
+            float[] from = (float[]) row;
             float[] to = (float[]) plane;
             int r = tap * outPlane;
             for (int p = 0; p < outPlane; p++) {
