@@ -399,6 +399,23 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * {@link #batchNormForward}, then {@code residual} (x's shape) added and the activation {@code op} (null: none;
+     * else one whose derivative its output determines) applied: {@code out = op(batchNorm(x) + residual)}, a
+     * residual block's last normalisation, shortcut and activation. By default the three in turn, in place in out.
+     * Its gradient needs no operation of its own: the activation's backward, then {@link #batchNormBackward}.
+     */
+    default void batchNormAddActivationForward(Tensor x, Tensor residual, Tensor weight, Tensor bias,
+                                               Tensor runningMean, Tensor runningVar, boolean training,
+                                               double momentum, double eps, UnaryOp op, double param, Tensor out,
+                                               Tensor saveMean, Tensor saveInvStd) {
+        batchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps, out, saveMean, saveInvStd);
+        binary(BinaryOp.ADD, out, residual, out);
+        if (op != null) {
+            unary(op, param, out, out);
+        }
+    }
+
+    /**
      * Training-mode gradient of {@link #batchNormActivationForward} from its output {@code y} and gradY, into what
      * {@link #batchNormBackward} writes. By default the activation's backward into a temporary, then
      * {@link #batchNormBackward}.

@@ -380,7 +380,8 @@ public final class F {
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps) {
-        return batchNorm("batchNorm", x, runningMean, runningVar, weight, bias, training, momentum, eps, null, 0);
+        return BatchNormOps.batchNorm("batchNorm", x, null, runningMean, runningVar, weight, bias, training, momentum,
+                eps, null, 0);
     }
 
     /**
@@ -393,127 +394,29 @@ public final class F {
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps, UnaryOp activation, double param) {
         String op = Checks.fused("batchNorm", activation, param);
-        return batchNorm(op, x, runningMean, runningVar, weight, bias, training, momentum, eps, activation, param);
-    }
-
-    /** Batch normalisation, followed by {@code activation} in place unless it is null. */
-    private static Tensor batchNorm(String op, Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight,
-                                    Tensor bias, boolean training, double momentum, double eps, UnaryOp activation,
-                                    double param) {
-        Checks.open(op, x);
-        Checks.floating(op, x);
-        if (x.rank() != 2 && x.rank() != 4) {
-            throw new IllegalArgumentException(op + ": input " + x.shape()
-                    + ": expected 2-D [N, C] or 4-D [N, C, H, W]");
-        }
-        int channels = x.dim(1);
-        String[] names = {"weight", "bias", "runningMean", "runningVar"};
-        Tensor[] perChannel = {weight, bias, runningMean, runningVar};
-        for (int k = 0; k < perChannel.length; k++) {
-            Tensor t = perChannel[k];
-            if (t == null) {
-                continue;
-            }
-            Checks.compatible(op, x, t);
-            if (t.rank() != 1 || t.dim(0) != channels) {
-                throw new IllegalArgumentException(op + ": " + names[k] + " " + t.shape() + " and input " + x.shape()
-                        + ": " + names[k] + " must be [" + channels + "], one value per channel (axis 1)");
-            }
-        }
-        if ((runningMean == null) != (runningVar == null)) {
-            throw new IllegalArgumentException(op + ": runningMean and runningVar must both be given or both be null");
-        }
-        if (!training && runningMean == null) {
-            throw new IllegalArgumentException(op + ": inference (training = false) needs runningMean and runningVar"
-                    + " [" + channels + "], input " + x.shape());
-        }
-        long perChannelValues = x.size() / Math.max(1, channels);
-        if (training && perChannelValues <= 1) {
-            throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input "
-                    + x.shape());
-        }
-        Backend backend = x.backend();
-        Tensor out = x.emptyLike(x.shape(), x.dtype());
-        Tensor saveMean = x.emptyLike(Shape.of(channels), x.dtype());
-        Tensor saveInvStd = x.emptyLike(Shape.of(channels), x.dtype());
-        if (activation == null) {
-            backend.batchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps, out,
-                    saveMean, saveInvStd);
-        } else {
-            backend.batchNormActivationForward(x, weight, bias, runningMean, runningVar, training, momentum, eps,
-                    activation, param, out, saveMean, saveInvStd);
-        }
-        out.record(op, new Tensor[] {x, weight, bias}, g -> {
-            if (training) {
-                return batchNormTrainingGrads(x, weight, bias, saveMean, saveInvStd, g, out, activation, param);
-            }
-            if (activation == null) {
-                return batchNormInferenceGrads(x, weight, bias, saveMean, saveInvStd, g);
-            }
-            try (Tensor gradOut = g.emptyLike(out.shape(), out.dtype())) {
-                g.backend().unaryBackward(activation, param, out, out, g, gradOut);
-                return batchNormInferenceGrads(x, weight, bias, saveMean, saveInvStd, gradOut);
-            }
-        });
-        return out;
+        return BatchNormOps.batchNorm(op, x, null, runningMean, runningVar, weight, bias, training, momentum, eps,
+                activation, param);
     }
 
     /**
-     * Training-mode gradients from gradOut, the gradient of out: batch norm's output, or, with an
-     * {@code activation} (else null), the activation's output.
+     * {@code activation(batchNorm(x, ...) + residual)}: a residual block's last normalisation, shortcut and
+     * activation as one op that keeps only its output (a ResNet basic block keeps two tensors of its output's size
+     * fewer than with the three ops). The same values and gradients as {@link #batchNorm(Tensor, Tensor, Tensor,
+     * Tensor, Tensor, boolean, double, double)}, then {@code add(residual)}, then the activation; residual (x's
+     * shape, dtype and device) receives the gradient of the sum. {@code activation} null (none) or one for which
+     * {@link UnaryOp#derivativeFromOutput} holds, {@code param} its slope or alpha.
+     *
+     * @throws IllegalArgumentException as batchNorm does, and for a residual of another shape, dtype or device
      */
-    private static Tensor[] batchNormTrainingGrads(Tensor x, Tensor weight, Tensor bias, Tensor saveMean,
-                                                   Tensor saveInvStd, Tensor gradOut, Tensor out, UnaryOp activation,
-                                                   double param) {
-        int channels = x.dim(1);
-        Tensor gradInput = x.requiresGrad() ? gradOut.emptyLike(x.shape(), x.dtype()) : null;
-        Tensor gradWeight = weight != null && weight.requiresGrad()
-                ? gradOut.emptyLike(Shape.of(channels), weight.dtype()) : null;
-        Tensor gradBias = bias != null && bias.requiresGrad()
-                ? gradOut.emptyLike(Shape.of(channels), bias.dtype()) : null;
-        if (gradInput == null && gradWeight == null && gradBias == null) {
-            return new Tensor[] {null, null, null};
+    public static Tensor batchNormResidual(Tensor x, Tensor residual, Tensor runningMean, Tensor runningVar,
+                                           Tensor weight, Tensor bias, boolean training, double momentum, double eps,
+                                           UnaryOp activation, double param) {
+        if (residual == null) {
+            throw new IllegalArgumentException("batchNormResidual: residual is null; without one, use batchNorm");
         }
-        Backend backend = gradOut.backend();
-        if (activation == null) {
-            backend.batchNormBackward(x, gradOut, weight, saveMean, saveInvStd, gradInput, gradWeight, gradBias);
-        } else {
-            backend.batchNormActivationBackward(x, out, gradOut, activation, param, weight, saveMean, saveInvStd,
-                    gradInput, gradWeight, gradBias);
-        }
-        return new Tensor[] {gradInput, gradWeight, gradBias};
-    }
-
-    /**
-     * Inference mode is {@code y = x * scale + shift} per channel with {@code scale = weight * invStd}, so
-     * {@code gradInput = gradOut * scale}, {@code gradWeight = sum(gradOut * xhat)}, {@code gradBias = sum(gradOut)}
-     * over all axes but 1; saveMean and saveInvStd hold the running statistics as they were in the forward pass.
-     */
-    private static Tensor[] batchNormInferenceGrads(Tensor x, Tensor weight, Tensor bias, Tensor saveMean,
-                                                    Tensor saveInvStd, Tensor gradOut) {
-        int channels = x.dim(1);
-        int[] broadcast = x.rank() == 4 ? new int[] {1, channels, 1, 1} : new int[] {1, channels};
-        Tensor invStd = saveInvStd.reshape(broadcast);
-        Tensor gradInput = null;
-        if (x.requiresGrad()) {
-            gradInput = gradOut.mul(weight == null ? invStd : weight.reshape(broadcast).mul(invStd));
-        }
-        Tensor gradWeight = null;
-        if (weight != null && weight.requiresGrad()) {
-            Tensor xhat = x.sub(saveMean.reshape(broadcast)).mul(invStd);
-            gradWeight = sumToChannels(gradOut.mul(xhat));
-        }
-        Tensor gradBias = bias != null && bias.requiresGrad() ? sumToChannels(gradOut) : null;
-        return new Tensor[] {gradInput, gradWeight, gradBias};
-    }
-
-    /** Sums [N, C] or [N, C, H, W] to [C]. */
-    private static Tensor sumToChannels(Tensor t) {
-        Tensor r = t;
-        if (t.rank() == 4) {
-            r = r.sum(3, false).sum(2, false);
-        }
-        return r.sum(0, false);
+        String op = activation == null ? "batchNormResidual" : Checks.fused("batchNormResidual", activation, param);
+        return BatchNormOps.batchNorm(op, x, residual, runningMean, runningVar, weight, bias, training, momentum, eps,
+                activation, param);
     }
 
     // ---- Embedding ----------------------------------------------------------------------------------

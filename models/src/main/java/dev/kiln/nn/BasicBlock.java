@@ -35,7 +35,7 @@ public class BasicBlock extends Module {
         }
     }
 
-    /** The ReLU after the first normalisation, fused into it. */
+    /** The ReLUs after each normalisation, fused into it (the second after the shortcut is added). */
     private static final FusableActivation RELU = new Activation(UnaryOp.RELU, 0);
 
     private record Activation(UnaryOp op, double param) implements FusableActivation {
@@ -49,10 +49,11 @@ public class BasicBlock extends Module {
     public Tensor forward(Tensor x) {
         BatchNorm bn1 = (BatchNorm) module("bn1");
         Tensor y = bn1.recordOutput(bn1.forward(module("conv1").call(x), RELU));
-        y = module("bn2").call(module("conv2").call(y));
+        y = module("conv2").call(y);
         Module downsample = module("downsample");
         Tensor shortcut = downsample == null ? x : downsample.call(x);
-        return y.add(shortcut).relu();
+        BatchNorm bn2 = (BatchNorm) module("bn2");
+        return bn2.recordOutput(bn2.forward(y, shortcut, RELU));
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.UnaryOp;
 
 /**
  * Batch normalisation per channel (axis 1), the common part of {@link BatchNorm1d} and {@link BatchNorm2d}.
@@ -98,15 +99,30 @@ public abstract class BatchNorm extends Module {
      * {@link FusableActivation}, and {@link BasicBlock} for its first normalisation and ReLU.
      */
     Tensor forward(Tensor x, FusableActivation activation) {
+        return forward(x, null, activation);
+    }
+
+    /**
+     * {@code activation(this(x) + residual)} as one op (residual or activation null: none), keeping only its
+     * output: what {@link BasicBlock} runs for its second normalisation, shortcut and ReLU.
+     */
+    Tensor forward(Tensor x, Tensor residual, FusableActivation activation) {
         if (!acceptsRank(x.rank()) || x.dim(1) != channels) {
             throw new IllegalArgumentException(name() + "(" + channels + "): input " + x.shape() + " must be "
                     + expectedShape());
         }
         boolean batchStatistics = isTraining() && !isFrozen();
-        Tensor y = activation == null
-                ? F.batchNorm(x, runningMean(), runningVar(), weight(), bias(), batchStatistics, momentum, eps)
-                : F.batchNorm(x, runningMean(), runningVar(), weight(), bias(), batchStatistics, momentum, eps,
-                        activation.op(), activation.param());
+        UnaryOp op = activation == null ? null : activation.op();
+        double param = activation == null ? 0 : activation.param();
+        Tensor y;
+        if (residual != null) {
+            y = F.batchNormResidual(x, residual, runningMean(), runningVar(), weight(), bias(), batchStatistics,
+                    momentum, eps, op, param);
+        } else if (activation == null) {
+            y = F.batchNorm(x, runningMean(), runningVar(), weight(), bias(), batchStatistics, momentum, eps);
+        } else {
+            y = F.batchNorm(x, runningMean(), runningVar(), weight(), bias(), batchStatistics, momentum, eps, op, param);
+        }
         if (batchStatistics) {
             countBatch();
         }

@@ -287,6 +287,23 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void batchNormActivationForward(Tensor x, Tensor weight, Tensor bias, Tensor runningMean,
+                                           Tensor runningVar, boolean training, double momentum, double eps,
+                                           UnaryOp op, double param, Tensor out, Tensor saveMean, Tensor saveInvStd) {
+        batchNorm.forward(x, null, weight, bias, runningMean, runningVar, training, momentum, eps, op, param, out,
+                saveMean, saveInvStd);
+    }
+
+    @Override
+    public void batchNormAddActivationForward(Tensor x, Tensor residual, Tensor weight, Tensor bias,
+                                              Tensor runningMean, Tensor runningVar, boolean training,
+                                              double momentum, double eps, UnaryOp op, double param, Tensor out,
+                                              Tensor saveMean, Tensor saveInvStd) {
+        batchNorm.forward(x, residual, weight, bias, runningMean, runningVar, training, momentum, eps, op, param, out,
+                saveMean, saveInvStd);
+    }
+
+    @Override
     public void batchNormBackward(Tensor x, Tensor gradOut, Tensor weight, Tensor saveMean, Tensor saveInvStd,
                                   Tensor gradInput, Tensor gradWeight, Tensor gradBias) {
         batchNorm.backward(x, gradOut, weight, saveMean, saveInvStd, gradInput, gradWeight, gradBias);

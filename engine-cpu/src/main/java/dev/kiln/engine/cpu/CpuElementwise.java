@@ -28,12 +28,8 @@ final class CpuElementwise {
 
     void unary(UnaryOp op, double p, Tensor x, Tensor out) {
         int n = Math.toIntExact(out.size());
-        if (op == UnaryOp.RELU && x.dtype() == DType.F32) {
-            mapF32(x, out, 1, CpuElementwise::relu);
-            return;
-        }
-        if (op == UnaryOp.TANH && x.dtype() == DType.F32) {
-            mapF32(x, out, 8, FastTanh::tanh);
+        if ((op == UnaryOp.RELU || op == UnaryOp.TANH) && x.dtype() == DType.F32) {
+            mapF32(x, out, op == UnaryOp.TANH ? 8 : 1, unaryF32(op, p));
             return;
         }
         Data xd = Data.of(x);
@@ -43,6 +39,22 @@ final class CpuElementwise {
                 od.set(i, forward(op, p, xd.get(i)));
             }
         });
+    }
+
+    /**
+     * {@code op} over F32 values in place, with the values {@link #unary} gives: its own loops for ReLU and tanh,
+     * else each value through {@link #forward} in double.
+     */
+    static FloatChunk unaryF32(UnaryOp op, double p) {
+        return switch (op) {
+            case RELU -> CpuElementwise::relu;
+            case TANH -> FastTanh::tanh;
+            default -> (v, len) -> {
+                for (int i = 0; i < len; i++) {
+                    v[i] = (float) forward(op, p, v[i]);
+                }
+            };
+        };
     }
 
     static double forward(UnaryOp op, double p, double x) {
@@ -145,7 +157,7 @@ final class CpuElementwise {
     }
 
     /** A pass over F32 values in place: {@code v[0, len)}. */
-    private interface FloatChunk {
+    interface FloatChunk {
         void apply(float[] v, int len);
     }
 

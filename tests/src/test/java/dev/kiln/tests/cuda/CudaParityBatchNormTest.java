@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * SPI section 6, batch normalisation: the training forward pass (output, the saved mean and inverse standard
  * deviation, the running statistics updated in place with the unbiased variance), the inference forward pass
  * (running statistics used and left alone) and the training backward pass, for [N, C] and [N, C, H, W] inputs,
- * with and without the affine weight and bias, on the backend under test against the CPU backend.
+ * with and without the affine weight and bias, with an activation and with a residual added, on the backend under
+ * test against the CPU backend.
  *
  * <p>Tolerances ({@code |a - b| <= atol + rtol |b|}): per-channel statistics over a few hundred values, then
  * one affine map per element. F32: 1e-5 absolute and relative, a few dozen rounding errors of results of
@@ -164,6 +165,33 @@ class CudaParityBatchNormTest extends ParityTest {
                             saveMean, saveInvStd, grads[0], grads[1], grads[2]);
                     return new Tensor[] {out, runningMean, runningVar, grads[0], grads[1], grads[2]};
                 });
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("dtypesShapesAndResidualActivations")
+    void batchNormAddActivationForwardMatchesCpu(DType dtype, Shape shape, UnaryOp op) {
+        int c = shape.dim(1);
+        assertParity("batchNormAddActivationForward, " + op + " " + dtype + " " + shape, TRAINING_OUTPUTS,
+                tolerance(dtype), b -> {
+                    Tensor out = output(b, dtype, shape);
+                    Tensor saveMean = output(b, dtype, c);
+                    Tensor saveInvStd = output(b, dtype, c);
+                    Tensor runningMean = random(b, dtype, 69, c);
+                    Tensor runningVar = uniform(b, dtype, 70, 0.5, 2, c);
+                    b.batchNormAddActivationForward(uniform(b, dtype, 71, -2, 4, shape.dims()),
+                            random(b, dtype, 72, shape.dims()), random(b, dtype, 73, c), random(b, dtype, 74, c),
+                            runningMean, runningVar, true, 0.1, 1e-5, op, 0, out, saveMean, saveInvStd);
+                    return new Tensor[] {out, saveMean, saveInvStd, runningMean, runningVar};
+                });
+    }
+
+    /** {@link #dtypesAndShapes} with ReLU (a ResNet block's) and with no activation. */
+    static Stream<Arguments> dtypesShapesAndResidualActivations() {
+        List<Arguments> cases = new ArrayList<>();
+        for (UnaryOp op : new UnaryOp[] {UnaryOp.RELU, null}) {
+            dtypesAndShapes().forEach(a -> cases.add(Arguments.of(a.get()[0], a.get()[1], op)));
+        }
+        return cases.stream();
     }
 
     static Stream<Arguments> dtypesShapesAndActivations() {

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code F.batchNorm(..., activation, param)}: batch normalisation and its activation as one op, the normalised
  * values never kept: the same values, running statistics and gradients, to the bit, as batch norm followed by the
  * activation, in training and inference; its gradients against finite differences; {@link Sequential} and
- * {@link BasicBlock} using it.
+ * {@link BasicBlock} using it (the block's second normalisation also adds the shortcut: {@link BatchNormResidualTest}).
  */
 class BatchNormActivationTest {
     private Scope scope;
@@ -103,13 +103,16 @@ class BatchNormActivationTest {
         Sequential reference = new Sequential(new BatchNorm2d(3));
         assertArrayEquals(reference.forward(x).relu().toDoubleArray(), fused.forward(x).toDoubleArray(), 0);
 
-        BasicBlock block = new BasicBlock(3, 5, 2);
-        block.eval();
-        Map<String, Module> parts = block.namedModules();
-        Tensor y = block.forward(x);
-        Tensor expected = parts.get("bn1").forward(parts.get("conv1").forward(x)).relu();
-        expected = parts.get("bn2").forward(parts.get("conv2").forward(expected));
-        Tensor shortcut = parts.get("downsample").forward(x);
-        assertArrayEquals(expected.add(shortcut).relu().toDoubleArray(), y.toDoubleArray(), 0);
+        for (boolean training : new boolean[] {false, true}) {
+            BasicBlock block = new BasicBlock(3, 5, 2);
+            block.train(training);
+            Map<String, Module> parts = block.namedModules();
+            Tensor y = block.forward(x);
+            Tensor expected = parts.get("bn1").forward(parts.get("conv1").forward(x)).relu();
+            expected = parts.get("bn2").forward(parts.get("conv2").forward(expected));
+            Tensor shortcut = parts.get("downsample").forward(x);
+            assertArrayEquals(expected.add(shortcut).relu().toDoubleArray(), y.toDoubleArray(), 0,
+                    "training=" + training);
+        }
     }
 }
