@@ -303,6 +303,24 @@ public final class CpuBackend implements Backend {
                 saveMean, saveInvStd);
     }
 
+    /**
+     * The activation's gradient into gradInput, then batch norm's backward from there in place: one tensor of x's
+     * size fewer than the default's temporary, at the moment a ResNet's backward pass holds the most. In place is safe
+     * because {@link CpuBatchNorm#backward} reads a channel's gradient whole before it writes that channel.
+     */
+    @Override
+    public void batchNormActivationBackward(Tensor x, Tensor y, Tensor gradY, UnaryOp op, double param, Tensor weight,
+                                            Tensor saveMean, Tensor saveInvStd, Tensor gradInput, Tensor gradWeight,
+                                            Tensor gradBias) {
+        if (gradInput == null) {
+            Backend.super.batchNormActivationBackward(x, y, gradY, op, param, weight, saveMean, saveInvStd, null,
+                    gradWeight, gradBias);
+            return;
+        }
+        elementwise.unaryBackward(op, param, y, y, gradY, gradInput);
+        batchNorm.backward(x, gradInput, weight, saveMean, saveInvStd, gradInput, gradWeight, gradBias);
+    }
+
     @Override
     public void batchNormBackward(Tensor x, Tensor gradOut, Tensor weight, Tensor saveMean, Tensor saveInvStd,
                                   Tensor gradInput, Tensor gradWeight, Tensor gradBias) {

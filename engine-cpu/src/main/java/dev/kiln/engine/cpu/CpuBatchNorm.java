@@ -180,6 +180,7 @@ final class CpuBatchNorm {
         });
     }
 
+    /** The SPI's batchNormBackward; gradInput may be gradOut itself, as each channel is read whole before it is written. */
     void backward(Tensor x, Tensor gradOut, Tensor weight, Tensor saveMean, Tensor saveInvStd, Tensor gradInput,
                   Tensor gradWeight, Tensor gradBias) {
         Layout l = Layout.of(x);
