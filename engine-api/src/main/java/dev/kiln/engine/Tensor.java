@@ -551,6 +551,7 @@ public final class Tensor implements AutoCloseable {
                 }
             }
         }
+        pending.handingOn(inputGrads);
         for (int k = 0; k < node.inputs.length; k++) {
             if (inputGrads[k] == null) {
                 continue;

@@ -12,6 +12,7 @@ import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.F;
 import dev.kiln.engine.Function;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
@@ -177,6 +178,26 @@ class AutogradBehaviourTest {
         Tensor w = leaf(4, 5);
         w.add(w).add(w).sum().backward();
         assertArrayEquals(new double[] {3, 3}, w.grad().toDoubleArray(), "d(w+w+w)/dw = 3");
+    }
+
+    /**
+     * Sums of gradients are formed in place where the pass owns the gradient alone: not in one that the op being
+     * handed on still passes to another input. Here batch norm's rule returns the gradient it received, which x's
+     * pending also holds, to the residual r after it added x's own part: summed into in place, r would get that too.
+     */
+    @Test
+    void aGradientAnOpStillHandsOnIsNotSummedIntoInPlace() {
+        Tensor x = Tensor.randn(4, 3).requiresGrad(true);
+        Tensor r = Tensor.randn(4, 3).requiresGrad(true);
+        Tensor upstream = Tensor.randn(4, 3);
+        Tensor y = F.batchNormResidual(x, r, null, null, null, null, true, 0.1, 1e-5, null, 0);
+        y.add(x).mul(2).backward(upstream);
+        double[] fusedX = x.grad().toDoubleArray();
+        x.clearGrad();
+        F.batchNorm(x, null, null, null, null, true, 0.1, 1e-5).add(x).mul(2).backward(upstream);
+
+        assertArrayEquals(upstream.mul(2).toDoubleArray(), r.grad().toDoubleArray(), 0, "d/dr of 2 (bn(x) + r + x)");
+        assertArrayEquals(x.grad().toDoubleArray(), fusedX, 0, "d/dx of 2 (bn(x) + r + x)");
     }
 
     @ParameterizedTest
