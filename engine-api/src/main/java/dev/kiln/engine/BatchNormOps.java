@@ -114,13 +114,9 @@ final class BatchNormOps {
         return gradIn;
     }
 
-    /**
-     * Training-mode gradients from gradOut, the gradient of out: batch norm's output, or, with an
-     * {@code activation} (else null), the activation's output.
-     */
-    private static Tensor[] trainingGrads(Tensor x, Tensor weight, Tensor bias, Tensor saveMean,
-                                                   Tensor saveInvStd, Tensor gradOut, Tensor out, UnaryOp activation,
-                                                   double param) {
+    /** {@link #normalisationGrads} in training mode: the backend's batch-norm backward, with the activation's if any. */
+    private static Tensor[] trainingGrads(Tensor x, Tensor weight, Tensor bias, Tensor saveMean, Tensor saveInvStd,
+                                          Tensor gradOut, Tensor out, UnaryOp activation, double param) {
         int channels = x.dim(1);
         Tensor gradInput = x.requiresGrad() ? gradOut.emptyLike(x.shape(), x.dtype()) : null;
         Tensor gradWeight = weight != null && weight.requiresGrad()
@@ -145,8 +141,8 @@ final class BatchNormOps {
      * {@code gradInput = gradOut * scale}, {@code gradWeight = sum(gradOut * xhat)}, {@code gradBias = sum(gradOut)}
      * over all axes but 1; saveMean and saveInvStd hold the running statistics as they were in the forward pass.
      */
-    private static Tensor[] inferenceGrads(Tensor x, Tensor weight, Tensor bias, Tensor saveMean,
-                                                    Tensor saveInvStd, Tensor gradOut) {
+    private static Tensor[] inferenceGrads(Tensor x, Tensor weight, Tensor bias, Tensor saveMean, Tensor saveInvStd,
+                                           Tensor gradOut) {
         int channels = x.dim(1);
         int[] broadcast = x.rank() == 4 ? new int[] {1, channels, 1, 1} : new int[] {1, channels};
         Tensor invStd = saveInvStd.reshape(broadcast);
