@@ -60,17 +60,18 @@ NOT_TRAINING = ('sgemm', 'dispatch', 'conv')
 
 def runs_table(folder):
     """Markdown rows: run, Kiln samples/s, PyTorch's of the same name and in the same precision with the ratios,
-    accuracies, Kiln's loss wait share and counters."""
+    accuracies, peak tensor memory, Kiln's loss wait share and counters."""
     rows = ['| run | Kiln samples/s | PyTorch samples/s | ratio | PyTorch in the same precision | ratio |'
-            ' accuracy Kiln / PyTorch | loss wait share | launches, syncs, loss waits, mallocs, page faults per step |',
-            '| --- | --- | --- | --- | --- | --- | --- | --- | --- |']
+            ' accuracy Kiln / PyTorch | peak tensor MiB Kiln / PyTorch | loss wait share |'
+            ' launches, syncs, loss waits, mallocs, page faults per step |',
+            '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
     for path in sorted(glob.glob(os.path.join(folder, 'kiln-*.txt'))):
         name = os.path.basename(path)[len('kiln-'):-len('.txt')]
         if name in NOT_TRAINING:
             continue
         kiln = last_json(path)
         if kiln is None or 'samples_per_s' not in kiln:
-            rows.append(f'| {name} | failed (see {os.path.basename(path)}) | | | | | | | |')
+            rows.append(f'| {name} | failed (see {os.path.basename(path)}) | | | | | | | | |')
             continue
         torch_name = re.sub(r'-wait-(true|false)$', lambda m: '-each' if m.group(1) == 'true' else '-late', name)
         # PyTorch as it runs by default: convolutions in TF32 (torch-NAME-tf32-on where the folder has both kinds).
@@ -80,9 +81,10 @@ def runs_table(folder):
                                                            'async_read_waits_per_step', 'device_mallocs_per_step',
                                                            'minor_page_faults_per_step'))
         accuracy = f"{figure(kiln, 'test_accuracy', 4)} / {figure(torch or alike, 'test_accuracy', 4)}"
+        memory = f"{figure(kiln, 'peak_tensor_mib')} / {figure(torch or alike, 'peak_gpu_mib')}"
         rows.append(f"| {name} | {figure(kiln, 'samples_per_s')} | {figure(torch, 'samples_per_s')} |"
                     f" {ratio(kiln, torch)} | {figure(alike, 'samples_per_s')} | {ratio(kiln, alike)} | {accuracy} |"
-                    f" {figure(kiln, 'loss_wait_share', 2)} | {counters} |")
+                    f" {memory} | {figure(kiln, 'loss_wait_share', 2)} | {counters} |")
     return rows
 
 

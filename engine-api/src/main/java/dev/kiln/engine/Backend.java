@@ -819,6 +819,12 @@ public interface Backend extends AutoCloseable {
     long bytesInUse();
 
     /**
+     * The most bytes allocated to live tensors at any one moment since the backend started: what a step needs at
+     * its busiest, without the allocator's cache (PyTorch's {@code torch.cuda.max_memory_allocated}).
+     */
+    long peakBytesInUse();
+
+    /**
      * Makes the storages this backend allocates from now on name {@code owner} as their backend, so that operations
      * on their tensors go through {@code owner}: a wrapper that counts, times or skips the backend's operations
      * ({@link OperationProfiler}).

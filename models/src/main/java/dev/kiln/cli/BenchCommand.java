@@ -37,7 +37,7 @@ import java.util.function.Supplier;
 /**
  * {@code kiln bench WORKLOAD}: the protocol of shared/BENCHMARKS.md. Training workloads report samples/s
  * as the median over epochs 2..N of training samples / epoch wall time, test accuracy after the last
- * epoch and the process's peak resident memory.
+ * epoch, the process's peak resident memory and the backend's peak tensor memory (the most bytes live at once).
  */
 final class BenchCommand {
     static final String HELP = """
@@ -216,6 +216,7 @@ final class BenchCommand {
             }
             r.put("parameters", model.parameterCount());
             r.put("peak_rss_mib", peakResidentMiB());
+            r.put("peak_tensor_mib", Math.round(backend.peakBytesInUse() / 1048576.0 * 10) / 10.0);
             r.putAll(counters.perStep());
             if (!Double.isNaN(gemmReplayMillis)) {
                 r.put("gemm_replay_ms_per_step", Math.round(gemmReplayMillis * 1000) / 1000.0);

@@ -211,6 +211,8 @@ class KilnCommandTest {
         assertEquals(2, summary.get("batch").getAsInt(), summary.toString());
         double loss = summary.get("train_loss").getAsDouble();
         assertTrue(loss > 0 && Double.isFinite(loss), summary.toString());
+        // At least the F32 weights were live at once (their gradients and Adam's moments too, but not asserted).
+        assertTrue(summary.get("peak_tensor_mib").getAsDouble() >= 11_173_962 * 4 / 1048576.0, summary.toString());
     }
 
     @Test

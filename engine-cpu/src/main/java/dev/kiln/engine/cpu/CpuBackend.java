@@ -401,6 +401,11 @@ public final class CpuBackend implements Backend {
         return memory.bytesInUse();
     }
 
+    @Override
+    public long peakBytesInUse() {
+        return memory.peakBytesInUse();
+    }
+
     /** Bytes held in the allocator's cache for reuse. */
     public long bytesCached() {
         return memory.cachedBytes();

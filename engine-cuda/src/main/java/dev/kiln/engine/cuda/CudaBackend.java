@@ -509,6 +509,11 @@ public final class CudaBackend implements Backend {
         return allocator.statistics().inUse();
     }
 
+    @Override
+    public synchronized long peakBytesInUse() {
+        return allocator.statistics().peakInUse();
+    }
+
     /** {@inheritDoc} ({@link dev.kiln.engine.OperationProfiler}); {@code this} by default. */
     @Override
     public void reportStoragesAs(Backend owner) {

@@ -354,6 +354,24 @@ class CudaParityMemoryTest extends ParityTest {
         }
     }
 
+    @Test
+    void peakBytesInUseHoldsTheMostLiveAtOnceAfterTheTensorsAreReleased() {
+        for (Backend b : new Backend[] {reference(), underTest()}) {
+            b.synchronize();
+            long before = b.bytesInUse();
+            long bytes = Math.max(1L << 20, b.peakBytesInUse() - before + (1L << 20));
+            Tensor first = Tensor.empty(Shape.of(Math.toIntExact(bytes / 8)), DType.F32, b);
+            Tensor second = Tensor.empty(Shape.of(Math.toIntExact(bytes / 8)), DType.F32, b);
+            long atOnce = b.bytesInUse();
+            first.close();
+            second.close();
+            b.synchronize();
+            assertTrue(atOnce >= before + bytes, b.name() + ": " + atOnce + " bytes in use with " + bytes + " more live");
+            assertEquals(atOnce, b.peakBytesInUse(), b.name() + ": the peak is the most live at once, the two tensors'");
+            assertEquals(before, b.bytesInUse(), b.name() + ": bytes in use after releasing them");
+        }
+    }
+
     /**
      * A two-layer perceptron (8 -> 16 -> 4, ReLU, cross-entropy) on a fixed batch, trained by Adam with the
      * backend's fused update, one scope per step, on the backend under test. What a step allocates is released
