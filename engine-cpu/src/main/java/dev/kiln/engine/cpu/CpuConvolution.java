@@ -460,15 +460,16 @@ final class CpuConvolution {
     /**
      * Two heap arrays for all of a call's groups, each as long as a group's input or output images, whichever is
      * longer: the group's images read from the tensor, and their transpose (or the input gradient built on the heap
-     * and its transpose). New arrays for every group, each zeroed by the JVM before being overwritten, were 90% of
-     * what a ResNet-18 step allocated on the Java heap (JFR's allocation samples).
+     * and its transpose). The per-image layout transposes nothing, so it gets no second array. New arrays for every
+     * group, each zeroed by the JVM before being overwritten, were 90% of what a ResNet-18 step allocated on the Java
+     * heap (JFR's allocation samples).
      */
     private record GroupArrays(Object first, Object second) {
         static GroupArrays of(DType dtype, ColumnPlan plan) {
             long imageSize = Math.max((long) plan.g.inChannels() * plan.plane(),
                     (long) plan.g.outChannels() * plan.outPlane);
             int length = Math.toIntExact(plan.groupSize() * imageSize);
-            return new GroupArrays(newArray(dtype, length), newArray(dtype, length));
+            return new GroupArrays(newArray(dtype, length), plan.perImage() ? null : newArray(dtype, length));
         }
     }
 
