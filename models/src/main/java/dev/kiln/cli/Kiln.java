@@ -22,7 +22,9 @@ public final class Kiln {
               pretrain MODEL  train an autoencoder (ae, tied, denoising, sparse, vae) without labels
               eval            evaluate a checkpoint on a test set
               predict         classify one image with a checkpoint
-              bench NAME      run a benchmark of shared/BENCHMARKS.md (mlp, lenet, lstm, gru, rnn, sgemm)
+              bench NAME      run a benchmark of shared/BENCHMARKS.md (mlp, lenet, lstm, gru, rnn, sgemm),
+                              a ResNet (resnet, resnet18), W2's convolutions (conv) or the engine's cost
+                              per step (dispatch)
               lm              train a character-level LSTM language model on the words of CMUdict
               sample          draw new words from a kiln lm checkpoint
               g2p WORD...     phonemes of words from a kiln train g2p checkpoint; --plot WORD draws

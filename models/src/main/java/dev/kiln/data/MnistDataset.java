@@ -36,9 +36,9 @@ public final class MnistDataset implements Dataset {
     /** Wraps an already loaded {@link Mnist} (its arrays are shared, not copied). */
     public static MnistDataset of(Mnist mnist) {
         Objects.requireNonNull(mnist, "mnist");
-        if (mnist.images().length != (long) mnist.count() * Mnist.PIXELS || mnist.labels().length != mnist.count()) {
+        if (mnist.pixels().length != (long) mnist.count() * Mnist.PIXELS || mnist.labels().length != mnist.count()) {
             throw new IllegalArgumentException("Mnist record of " + mnist.count() + " images holds "
-                    + mnist.images().length + " pixels and " + mnist.labels().length + " labels");
+                    + mnist.pixels().length + " pixels and " + mnist.labels().length + " labels");
         }
         return new MnistDataset(mnist);
     }
@@ -65,8 +65,7 @@ public final class MnistDataset implements Dataset {
 
     @Override
     public void copyFeatures(int index, float[] dst, int offset) {
-        Objects.checkIndex(index, mnist.count());
-        System.arraycopy(mnist.images(), index * Mnist.PIXELS, dst, offset, Mnist.PIXELS);
+        mnist.copyImage(index, dst, offset);
     }
 
     @Override

@@ -90,7 +90,7 @@ public final class TwoLayerTraining {
     private static Tensor images(Mnist data, int[] order, int from, int n) {
         float[] batch = new float[n * Mnist.PIXELS];
         for (int i = 0; i < n; i++) {
-            System.arraycopy(data.images(), order[from + i] * Mnist.PIXELS, batch, i * Mnist.PIXELS, Mnist.PIXELS);
+            data.copyImage(order[from + i], batch, i * Mnist.PIXELS);
         }
         return Tensor.fromArray(batch, n, Mnist.PIXELS);
     }

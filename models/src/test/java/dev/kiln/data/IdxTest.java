@@ -83,7 +83,9 @@ class IdxTest {
         Files.write(mnist.resolve("t10k-labels-idx1-ubyte"), idx(0x00000801, new int[] {2}, new byte[] {3, 9}));
         Mnist test = Mnist.load(dir, "mnist", Mnist.Split.TEST);
         assertArrayEquals(new long[] {3, 9}, test.labels());
-        assertTrue(test.images()[0] == 0f && test.images()[1] == 1f, "pixels are scaled to [0, 1]");
+        float[] first = new float[Mnist.PIXELS];
+        test.copyImage(0, first, 0);
+        assertTrue(first[0] == 0f && first[1] == 1f, "pixels are scaled to [0, 1]");
     }
 
     @Test

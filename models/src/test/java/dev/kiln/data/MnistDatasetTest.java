@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 class MnistDatasetTest {
     @Test
     void wrapsARecord() {
-        float[] pixels = new float[2 * Mnist.PIXELS];
-        pixels[Mnist.PIXELS] = 0.5f;
+        byte[] pixels = new byte[2 * Mnist.PIXELS];
+        pixels[Mnist.PIXELS] = (byte) 51;
         MnistDataset d = MnistDataset.of(new Mnist(pixels, new long[] {3, 9}, 2));
         assertEquals(2, d.size());
         assertArrayEquals(new int[] {1, 28, 28}, d.featureShape());
@@ -21,7 +21,27 @@ class MnistDatasetTest {
         assertEquals(9, d.label(1));
         float[] one = new float[Mnist.PIXELS];
         d.copyFeatures(1, one, 0);
-        assertEquals(0.5f, one[0]);
+        assertEquals(0.2f, one[0]);
+    }
+
+    @Test
+    void everyGreyLevelBecomesItsValueOver255() {
+        byte[] pixels = new byte[Mnist.PIXELS];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (i % 256);
+        }
+        float[] image = new float[Mnist.PIXELS + 3];
+        new Mnist(pixels, new long[] {0}, 1).copyImage(0, image, 3);
+        for (int i = 0; i < Mnist.PIXELS; i++) {
+            assertEquals((i % 256) / 255f, image[3 + i], "grey level " + (i % 256));
+        }
+    }
+
+    @Test
+    void copyingAnImageIntoTooSmallAnArrayIsRefused() {
+        Mnist one = new Mnist(new byte[Mnist.PIXELS], new long[] {0}, 1);
+        assertThrows(IndexOutOfBoundsException.class, () -> one.copyImage(0, new float[Mnist.PIXELS], 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> one.copyImage(1, new float[Mnist.PIXELS], 0));
     }
 
     @Test
