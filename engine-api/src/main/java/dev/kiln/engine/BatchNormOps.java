@@ -42,6 +42,10 @@ final class BatchNormOps {
             Tensor[] grads = normalisationGrads(x, weight, bias, saveMean, saveInvStd, training, gradSum, out, null, 0);
             return new Tensor[] {grads[0], grads[1], grads[2], gradSum};
         });
+        if (!out.requiresGrad()) {
+            saveMean.close();
+            saveInvStd.close();
+        }
         return out;
     }
 

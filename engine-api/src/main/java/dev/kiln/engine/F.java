@@ -76,10 +76,14 @@ public final class F {
         checkLinear("linear", x, weight, bias);
         Precision precision = Autocast.forOperand(x);
         Tensor y = MatmulOps.product(x, false, weight, true, precision);
-        y.record("linear", new Tensor[] {x, weight}, g -> new Tensor[] {
+        if (bias != null) {
+            y.backend().binary(BinaryOp.ADD, y, bias, y);
+        }
+        y.record("linear", new Tensor[] {x, weight, bias}, g -> new Tensor[] {
                 x.requiresGrad() ? MatmulOps.product(g, false, weight, false, precision) : null,
-                weight.requiresGrad() ? MatmulOps.product(g, true, x, false, precision) : null});
-        return bias == null ? y : y.add(bias);
+                weight.requiresGrad() ? MatmulOps.product(g, true, x, false, precision) : null,
+                bias != null && bias.requiresGrad() ? ElementwiseOps.unbroadcast(g, bias.shape()) : null});
+        return y;
     }
 
     /**

@@ -48,12 +48,20 @@ public class BasicBlock extends Module {
     @Override
     public Tensor forward(Tensor x) {
         BatchNorm bn1 = (BatchNorm) module("bn1");
-        Tensor y = bn1.recordOutput(bn1.forward(module("conv1").call(x), RELU));
-        y = module("conv2").call(y);
+        Tensor convolved = module("conv1").call(x);
+        Tensor y = bn1.recordOutput(bn1.forward(convolved, RELU));
+        releaseConsumed(convolved, y);
+        Tensor secondConvolved = module("conv2").call(y);
+        releaseConsumed(y, secondConvolved);
         Module downsample = module("downsample");
         Tensor shortcut = downsample == null ? x : downsample.call(x);
         BatchNorm bn2 = (BatchNorm) module("bn2");
-        return bn2.recordOutput(bn2.forward(y, shortcut, RELU));
+        Tensor out = bn2.recordOutput(bn2.forward(secondConvolved, shortcut, RELU));
+        releaseConsumed(secondConvolved, out);
+        if (shortcut != x) {
+            releaseConsumed(shortcut, out);
+        }
+        return out;
     }
 
     @Override

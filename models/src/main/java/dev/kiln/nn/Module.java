@@ -145,6 +145,19 @@ public abstract class Module implements AutoCloseable, Cloneable {
         return recordOutput(forward(x));
     }
 
+    /**
+     * Frees {@code intermediate}, a tensor a composite module's forward pass made along the way, once
+     * {@code next} has been made from it, where nothing can read it any more: with gradients off, which record
+     * nothing for a backward pass, and unless it is {@code next} itself (a layer that hands on its input) or a
+     * parameter. So a forward pass without gradients, an evaluation, holds a few activations at a time rather
+     * than all of them until its scope closes. A view made from it keeps the memory it shares.
+     */
+    protected static void releaseConsumed(Tensor intermediate, Tensor next) {
+        if (!Autograd.isEnabled() && intermediate != next && !intermediate.requiresGrad()) {
+            intermediate.close();
+        }
+    }
+
     /** Notes y's shape for {@link #summary} while one is being taken; returns y. */
     final Tensor recordOutput(Tensor y) {
         if (recordShapes && y != null) {

@@ -55,6 +55,7 @@ public class Sequential extends Module {
     /**
      * Runs the chain; a plain {@link Linear}, {@link Conv2d} or batch norm followed by a {@link FusableActivation}
      * runs as one fused layer (same values and gradients, fewer passes or kernels, and no pre-activation kept).
+     * Without gradients each layer's output is freed once the next has read it ({@link #releaseConsumed}).
      */
     @Override
     public Tensor forward(Tensor x) {
@@ -62,12 +63,17 @@ public class Sequential extends Module {
         for (int i = 0; i < size; i++) {
             Module m = module(Integer.toString(i));
             FusableActivation activation = i + 1 < size ? fusableAfter(m, module(Integer.toString(i + 1))) : null;
+            Tensor next;
             if (activation == null) {
-                y = m.call(y);
-                continue;
+                next = m.call(y);
+            } else {
+                next = m.recordOutput(fused(m, y, activation));
+                module(Integer.toString(++i)).recordOutput(next);
             }
-            y = m.recordOutput(fused(m, y, activation));
-            module(Integer.toString(++i)).recordOutput(y);
+            if (y != x) {
+                releaseConsumed(y, next);
+            }
+            y = next;
         }
         return y;
     }

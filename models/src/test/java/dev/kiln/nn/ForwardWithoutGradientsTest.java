@@ -1,0 +1,100 @@
+package dev.kiln.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Composite modules free what their forward pass made along the way once the next layer has read it, where
+ * gradients are off ({@link Module#releaseConsumed}): an evaluation holds a few activations, not all of them.
+ */
+class ForwardWithoutGradientsTest {
+    private final Backend backend = Engine.get().backend();
+
+    @BeforeEach
+    void seed() {
+        Engine.seed(11);
+    }
+
+    @Test
+    void aSequentialHoldsOnlyItsOutputAfterAForwardPassWithoutGradients() {
+        try (Sequential seq = new Sequential(new Linear(6, 32), new Tanh(), new Linear(32, 32), new ReLU(),
+                new Linear(32, 32), new Sigmoid(), new Linear(32, 3)); Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(16, 6);
+            Tensor y = withoutGradients(() -> seq.forward(x));
+            assertEquals(0, madeButStillHeld(() -> seq.forward(x)), "bytes held besides the output");
+            assertArrayEquals(seq.forward(x).toDoubleArray(), y.toDoubleArray(), 0,
+                    "the same values as with gradients");
+        }
+    }
+
+    @Test
+    void withGradientsTheActivationsAreKeptForTheBackwardPass() {
+        try (Sequential seq = new Sequential(new Linear(6, 32), new Tanh(), new Linear(32, 3)); Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(16, 6);
+            long before = backend.bytesInUse();
+            Tensor y = seq.forward(x);
+            assertTrue(backend.bytesInUse() - before > y.size() * 4L, "the hidden layer's output is kept");
+            y.sum().backward();
+            assertTrue(seq.parameters().get(0).grad() != null);
+        }
+    }
+
+    @Test
+    void aLayerThatHandsOnItsInputAndTheCallersInputAreNotFreed() {
+        try (Sequential seq = new Sequential(new Linear(5, 8), new Dropout(0.5), new Linear(8, 2)); Scope s = Scope.open()) {
+            seq.eval();
+            Tensor x = Tensor.randn(4, 5);
+            Tensor y = withoutGradients(() -> seq.forward(x));
+            assertFalse(x.isClosed(), "the caller's input");
+            assertArrayEquals(seq.forward(x).toDoubleArray(), y.toDoubleArray(), 0);
+        }
+    }
+
+    @Test
+    void aViewOfAFreedOutputKeepsItsValues() {
+        try (Sequential seq = new Sequential(Conv2d.builder(2, 3, 3).padding(1).build(), new Flatten(),
+                new Linear(3 * 5 * 5, 4)); Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(2, 2, 5, 5);
+            Tensor y = withoutGradients(() -> seq.forward(x));
+            assertArrayEquals(seq.forward(x).toDoubleArray(), y.toDoubleArray(), 0);
+        }
+    }
+
+    @Test
+    void aResidualBlockHoldsOnlyItsOutputAfterAForwardPassWithoutGradients() {
+        for (int stride : new int[] {1, 2}) {
+            try (BasicBlock block = new BasicBlock(4, stride == 1 ? 4 : 8, stride); Scope s = Scope.open()) {
+                block.eval();
+                Tensor x = Tensor.randn(3, 4, 8, 8);
+                Tensor y = withoutGradients(() -> block.forward(x));
+                assertEquals(0, madeButStillHeld(() -> block.forward(x)), "stride " + stride);
+                assertFalse(x.isClosed(), "the block's input, which the identity shortcut reads");
+                assertArrayEquals(block.forward(x).toDoubleArray(), y.toDoubleArray(), 0, "stride " + stride);
+            }
+        }
+    }
+
+    /** Bytes that {@code forward} leaves in use beyond its output, run without gradients. */
+    private long madeButStillHeld(Supplier<Tensor> forward) {
+        long before = backend.bytesInUse();
+        Tensor y = withoutGradients(forward);
+        return backend.bytesInUse() - before - y.size() * y.dtype().bytes();
+    }
+
+    private static Tensor withoutGradients(Supplier<Tensor> forward) {
+        try (Autograd.Guard g = Autograd.noGrad()) {
+            return forward.get();
+        }
+    }
+}
