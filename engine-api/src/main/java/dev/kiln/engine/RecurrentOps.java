@@ -118,10 +118,18 @@ final class RecurrentOps {
         Shape stateRows = Shape.of((steps + 1) * batch, hidden);
         Shape gateRows = Shape.of(steps * batch, width);
 
+        Tensor[] inputs = switch (kind) {
+            case LSTM -> new Tensor[] {inputGates, h0, c0, weightHh};
+            case GRU -> new Tensor[] {inputGates, h0, weightHh, biasHh};
+            default -> new Tensor[] {inputGates, h0, weightHh};
+        };
+        // LSTM and GRU keep every step's activated gates for the backward pass, a plain RNN its pre-activations.
+        // With nothing to record, the LSTM and GRU cells write theirs into one step's rows, used again each step.
+        boolean keepEveryStep = Tensor.recordsFrom(inputs) || !(lstm || kind == Kind.GRU);
         Tensor hs = inputGates.emptyLike(stateRows, dtype);
         Tensor cs = lstm ? inputGates.emptyLike(stateRows, dtype) : null;
-        // LSTM and GRU keep the activated gates for the backward pass; a plain RNN its pre-activations.
-        Tensor saved = inputGates.emptyLike(gateRows, dtype);
+        Tensor saved = inputGates.emptyLike(keepEveryStep ? gateRows : Shape.of(batch, width), dtype);
+        int savedRow = keepEveryStep ? batch : 0;
         Tensor hiddenGates = kind == Kind.GRU ? inputGates.emptyLike(gateRows, dtype) : null;
         Tensor gates = lstm ? inputGates.emptyLike(gateRows, dtype) : null;
         int extra = lstm ? 2 : 1;
@@ -171,14 +179,14 @@ final class RecurrentOps {
                                 MatmulOps.gemm(be, precision, false, true, n, width, hidden, hPrev, weightHh, 1, g);
                             }
                             be.lstmCellForward(g, s.of(cs, before * batch, n), hNext, s.of(cs, after * batch, n),
-                                    s.of(saved, row, n));
+                                    s.of(saved, t * savedRow, n));
                         }
                         case GRU -> {
                             Tensor hg = s.of(hiddenGates, row, n);
                             if (recurrent) {
                                 MatmulOps.gemm(be, precision, false, true, n, width, hidden, hPrev, weightHh, 1, hg);
                             }
-                            be.gruCellForward(s.of(x, row, n), hg, hPrev, hNext, s.of(saved, row, n));
+                            be.gruCellForward(s.of(x, row, n), hg, hPrev, hNext, s.of(saved, t * savedRow, n));
                         }
                         default -> {
                             Tensor pre = s.of(saved, row, n);
@@ -206,17 +214,24 @@ final class RecurrentOps {
         if (gates != null) {
             gates.close();
         }
-        Tensor[] inputs = switch (kind) {
-            case LSTM -> new Tensor[] {inputGates, h0, c0, weightHh};
-            case GRU -> new Tensor[] {inputGates, h0, weightHh, biasHh};
-            default -> new Tensor[] {inputGates, h0, weightHh};
-        };
         out.record(op, inputs, g -> sequenceGrads(kind, inputs, g, hs, cs, saved, hiddenGates, active, reverse,
                 precision));
+        if (!out.requiresGrad()) {
+            closeAll(hs, cs, saved, hiddenGates);
+        }
         Tensor output = out.narrow(0, 0, steps * batch).reshape(steps, batch, hidden);
         Tensor h = out.narrow(0, steps * batch, batch);
         Tensor c = lstm ? out.narrow(0, (steps + 1) * batch, batch) : null;
         return new F.SequenceOutput(output, h, c);
+    }
+
+    /** Frees what only a backward pass would have read; null entries are skipped. */
+    private static void closeAll(Tensor... tensors) {
+        for (Tensor t : tensors) {
+            if (t != null) {
+                t.close();
+            }
+        }
     }
 
     /** The initial state's block of S: a copy of {@code state}, or zeros where it is null. */

@@ -617,16 +617,26 @@ public final class Tensor implements AutoCloseable {
 
     /** {@link #record} for a user's {@link Function}, whose gradients the backward pass leaves to it. */
     void record(String op, Tensor[] inputs, Node.Rule rule, boolean userFunction) {
+        if (recordsFrom(inputs)) {
+            this.gradFn = new Node(op, inputs, rule, userFunction);
+            this.requiresGrad = true;
+        }
+    }
+
+    /**
+     * Whether an op on {@code inputs} (null entries allowed) would be recorded: gradients are on and an input
+     * requires one. An op may ask before it runs, to skip keeping what only its backward pass reads.
+     */
+    static boolean recordsFrom(Tensor... inputs) {
         if (!Autograd.isEnabled()) {
-            return;
+            return false;
         }
         for (Tensor in : inputs) {
             if (in != null && in.requiresGrad) {
-                this.gradFn = new Node(op, inputs, rule, userFunction);
-                this.requiresGrad = true;
-                return;
+                return true;
             }
         }
+        return false;
     }
 
     // ---- In-place updates (optimizers) -----------------------------------------------------------

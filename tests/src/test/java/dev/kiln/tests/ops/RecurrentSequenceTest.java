@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
@@ -192,6 +194,30 @@ class RecurrentSequenceTest {
         for (int i = 0; i < in.length; i++) {
             assertArrayEquals(in[i].grad().toDoubleArray(), fusedGrads[i], 1e-11, "gradient of input " + i);
         }
+    }
+
+    @ParameterizedTest(name = "{0} reverse={1} lengths={2}")
+    @MethodSource("cases")
+    void withoutGradientsTheValuesAreTheSameAndWhatOnlyABackwardPassReadsIsFreed(Cell cell, boolean reverse,
+                                                                               int[] lengths) {
+        Tensor[] in = inputs(cell);
+        Backend backend = Engine.get().backend();
+        long before = backend.bytesInUse();
+        F.SequenceOutput recorded = run(cell, in, lengths, reverse);
+        long keptForBackward = backend.bytesInUse() - before;
+        before = backend.bytesInUse();
+        F.SequenceOutput unrecorded;
+        try (Autograd.Guard g = Autograd.noGrad()) {
+            unrecorded = run(cell, in, lengths, reverse);
+        }
+        long kept = backend.bytesInUse() - before;
+
+        assertArrayEquals(recorded.output().toDoubleArray(), unrecorded.output().toDoubleArray(), 0, "output");
+        assertArrayEquals(recorded.h().toDoubleArray(), unrecorded.h().toDoubleArray(), 0, "final h");
+        if (cell == Cell.LSTM) {
+            assertArrayEquals(recorded.c().toDoubleArray(), unrecorded.c().toDoubleArray(), 0, "final c");
+        }
+        assertTrue(2 * kept < keptForBackward, "bytes kept without gradients " + kept + ", with " + keptForBackward);
     }
 
     @ParameterizedTest(name = "{0} reverse={1} lengths={2}")
