@@ -68,6 +68,12 @@ public final class F {
             g.backend().crossEntropyBackward(probs, index, g, 1.0 / n, gl);
             return new Tensor[] {gl};
         });
+        if (!mean.requiresGrad()) {
+            probs.close();
+            if (index != targets) {
+                index.close();
+            }
+        }
         return mean;
     }
 
@@ -317,6 +323,9 @@ public final class F {
             gradOut.backend().maxPool2dBackward(gradOut, indices, g, gradInput);
             return new Tensor[] {gradInput};
         });
+        if (!out.requiresGrad()) {
+            indices.close();
+        }
         return out;
     }
 
