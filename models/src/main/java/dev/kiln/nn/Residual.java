@@ -24,6 +24,10 @@ public class Residual extends Module {
             throw new IllegalArgumentException("Residual: inner module " + inner + " maps " + x.shape() + " to " + y.shape()
                     + "; x + inner(x) needs the output shape to equal the input shape");
         }
-        return x.add(y);
+        Tensor out = x.add(y);
+        if (y != x) {
+            releaseConsumed(y, out);
+        }
+        return out;
     }
 }
