@@ -33,7 +33,7 @@ final class BatchNormOps {
                     activation, param, out, saveMean, saveInvStd);
         }
         Tensor[] inputs = residual == null ? new Tensor[] {x, weight, bias} : new Tensor[] {x, weight, bias, residual};
-        out.record(op, inputs, g -> {
+        out.recordWithSaved(op, inputs, g -> {
             if (residual == null) {
                 return normalisationGrads(x, weight, bias, saveMean, saveInvStd, training, g, out, activation, param);
             }
@@ -41,11 +41,7 @@ final class BatchNormOps {
             Tensor gradSum = activation == null ? g : activationGrad(activation, param, out, g);
             Tensor[] grads = normalisationGrads(x, weight, bias, saveMean, saveInvStd, training, gradSum, out, null, 0);
             return new Tensor[] {grads[0], grads[1], grads[2], gradSum};
-        });
-        if (!out.requiresGrad()) {
-            saveMean.close();
-            saveInvStd.close();
-        }
+        }, saveMean, saveInvStd);
         return out;
     }
 

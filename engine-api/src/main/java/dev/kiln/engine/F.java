@@ -63,17 +63,11 @@ public final class F {
         backend.reduce(ReduceOp.SUM, losses, 0, mean);
         backend.affine(mean, 1.0 / n, 0, mean);
         losses.close();
-        mean.record("crossEntropy", new Tensor[] {logits}, g -> {
+        mean.recordWithSaved("crossEntropy", new Tensor[] {logits}, g -> {
             Tensor gl = g.emptyLike(logits.shape(), logits.dtype());
             g.backend().crossEntropyBackward(probs, index, g, 1.0 / n, gl);
             return new Tensor[] {gl};
-        });
-        if (!mean.requiresGrad()) {
-            probs.close();
-            if (index != targets) {
-                index.close();
-            }
-        }
+        }, probs, index != targets ? index : null);
         return mean;
     }
 
@@ -318,14 +312,11 @@ public final class F {
         Tensor out = input.emptyLike(g.outputShape(), input.dtype());
         Tensor indices = input.emptyLike(g.outputShape(), DType.I64);
         input.backend().maxPool2dForward(input, g, out, indices);
-        out.record("maxPool2d", new Tensor[] {input}, gradOut -> {
+        out.recordWithSaved("maxPool2d", new Tensor[] {input}, gradOut -> {
             Tensor gradInput = gradOut.emptyLike(g.inputShape(), input.dtype());
             gradOut.backend().maxPool2dBackward(gradOut, indices, g, gradInput);
             return new Tensor[] {gradInput};
-        });
-        if (!out.requiresGrad()) {
-            indices.close();
-        }
+        }, indices);
         return out;
     }
 

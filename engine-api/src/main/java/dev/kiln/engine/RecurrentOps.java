@@ -214,24 +214,12 @@ final class RecurrentOps {
         if (gates != null) {
             gates.close();
         }
-        out.record(op, inputs, g -> sequenceGrads(kind, inputs, g, hs, cs, saved, hiddenGates, active, reverse,
-                precision));
-        if (!out.requiresGrad()) {
-            closeAll(hs, cs, saved, hiddenGates);
-        }
+        out.recordWithSaved(op, inputs, g -> sequenceGrads(kind, inputs, g, hs, cs, saved, hiddenGates, active,
+                reverse, precision), hs, cs, saved, hiddenGates);
         Tensor output = out.narrow(0, 0, steps * batch).reshape(steps, batch, hidden);
         Tensor h = out.narrow(0, steps * batch, batch);
         Tensor c = lstm ? out.narrow(0, (steps + 1) * batch, batch) : null;
         return new F.SequenceOutput(output, h, c);
-    }
-
-    /** Frees what only a backward pass would have read; null entries are skipped. */
-    private static void closeAll(Tensor... tensors) {
-        for (Tensor t : tensors) {
-            if (t != null) {
-                t.close();
-            }
-        }
     }
 
     /** The initial state's block of S: a copy of {@code state}, or zeros where it is null. */

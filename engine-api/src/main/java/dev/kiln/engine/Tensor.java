@@ -624,6 +624,23 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * {@link #record}, for an op that made {@code saved} for its backward pass alone: where the op is not recorded
+     * (gradients off, or no input needs one), they are freed at once rather than when their scope closes. Null
+     * entries are skipped.
+     */
+    void recordWithSaved(String op, Tensor[] inputs, Node.Rule rule, Tensor... saved) {
+        record(op, inputs, rule);
+        if (gradFn != null) {
+            return;
+        }
+        for (Tensor t : saved) {
+            if (t != null) {
+                t.close();
+            }
+        }
+    }
+
+    /**
      * Whether an op on {@code inputs} (null entries allowed) would be recorded: gradients are on and an input
      * requires one. An op may ask before it runs, to skip keeping what only its backward pass reads.
      */
