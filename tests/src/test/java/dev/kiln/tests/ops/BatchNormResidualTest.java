@@ -76,11 +76,11 @@ class BatchNormResidualTest {
 
         Tensor fused = F.batchNormResidual(x, residual, mean1, var1, weight, bias, training, 0.1, 1e-5, op, param);
         fused.backward(upstream);
-        double[][] fusedGrads = gradients(leaves);
+        double[][] fusedGrads = LeafGradients.take(leaves);
         Tensor sum = F.batchNorm(x, mean2, var2, weight, bias, training, 0.1, 1e-5).add(residual);
         Tensor composed = op == null ? sum : FusableActivations.apply(sum, op, param);
         composed.backward(upstream);
-        double[][] composedGrads = gradients(leaves);
+        double[][] composedGrads = LeafGradients.take(leaves);
 
         double tolerance = FusableActivations.tolerance(dtype);
         assertArrayEquals(composed.toDoubleArray(), fused.toDoubleArray(), tolerance, "values");
@@ -90,16 +90,6 @@ class BatchNormResidualTest {
         for (int k = 0; k < leaves.length; k++) {
             assertArrayEquals(composedGrads[k], fusedGrads[k], tolerance, names[k] + " gradient");
         }
-    }
-
-    /** Each leaf's gradient, then cleared for the next pass. */
-    private static double[][] gradients(Tensor[] leaves) {
-        double[][] grads = new double[leaves.length][];
-        for (int k = 0; k < leaves.length; k++) {
-            grads[k] = leaves[k].grad().toDoubleArray();
-            leaves[k].clearGrad();
-        }
-        return grads;
     }
 
     @Test

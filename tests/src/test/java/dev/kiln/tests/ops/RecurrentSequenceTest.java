@@ -147,16 +147,6 @@ class RecurrentSequenceTest {
                 Tensor.normal(0, 1, DType.F64, BATCH, HIDDEN), Tensor.normal(0, 1, DType.F64, BATCH, HIDDEN)};
     }
 
-    /** The gradient of each of {@code in}, which are cleared for the next backward pass. */
-    private static double[][] takeGradients(Tensor[] in) {
-        double[][] grads = new double[in.length][];
-        for (int i = 0; i < in.length; i++) {
-            grads[i] = in[i].grad().toDoubleArray();
-            in[i].clearGrad();
-        }
-        return grads;
-    }
-
     /** sum(output * p0) + sum(h * p1) + sum(c * p2) with fixed weights, so every element's gradient counts. */
     private static Tensor loss(F.SequenceOutput r, Tensor[] projections) {
         Tensor l = r.output().mul(projections[0]).sum().add(r.h().mul(projections[1]).sum());
@@ -179,7 +169,7 @@ class RecurrentSequenceTest {
         Tensor[] projections = projections();
         F.SequenceOutput fused = run(cell, in, lengths, reverse);
         loss(fused, projections).backward();
-        double[][] fusedGrads = takeGradients(in);
+        double[][] fusedGrads = LeafGradients.take(in);
         F.SequenceOutput expected = reference(cell, in, lengths, reverse);
         loss(expected, projections).backward();
 
@@ -259,7 +249,7 @@ class RecurrentSequenceTest {
         Tensor[] rest = withoutStates(cell, in);
         F.SequenceOutput fromNull = runFromZeros(cell, rest, lengths, reverse);
         loss(fromNull, projections).backward();
-        double[][] nullGrads = takeGradients(rest);
+        double[][] nullGrads = LeafGradients.take(rest);
         F.SequenceOutput fromZeros = run(cell, in, lengths, reverse);
         loss(fromZeros, projections).backward();
 
@@ -279,7 +269,7 @@ class RecurrentSequenceTest {
         Tensor[] in = inputs(cell);
         Tensor[] projections = projections();
         loss(run(cell, in, lengths, reverse), projections).backward();
-        double[][] withStateGrads = takeGradients(in);
+        double[][] withStateGrads = LeafGradients.take(in);
         int states = cell == Cell.LSTM ? 2 : 1;
         for (int i = 1; i <= states; i++) {
             in[i] = in[i].detach();
