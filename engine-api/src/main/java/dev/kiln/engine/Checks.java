@@ -14,6 +14,15 @@ final class Checks {
         }
     }
 
+    /** {@code size} as one dimension of a shape, refused with the op's name where an int cannot hold it. */
+    static int dimension(String op, String what, long size) {
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": " + what + " would be a dimension of " + size + ", beyond the limit of "
+                    + Integer.MAX_VALUE + " elements a dimension holds");
+        }
+        return (int) size;
+    }
+
     static void sameBackend(String op, Tensor a, Tensor b) {
         if (a.backend() != b.backend()) {
             throw new IllegalArgumentException(op + ": tensors are on different devices: " + a.device() + " and " + b.device());

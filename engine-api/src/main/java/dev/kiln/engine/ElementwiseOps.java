@@ -111,20 +111,24 @@ final class ElementwiseOps {
         if (!a.dtype().isFloating()) {
             out.withValueRangeOf(a, b);
         }
-        out.record("where", new Tensor[] {a, b}, g -> {
+        out.record("where", new Tensor[] {a, b, cond}, g -> {
             Tensor zero = scalarLike(g, 0);
             Tensor ga = a.requiresGrad() ? unbroadcast(where(cond, g, zero), a.shape()) : null;
             Tensor gb = b.requiresGrad() ? unbroadcast(where(cond, zero, g), b.shape()) : null;
-            return new Tensor[] {ga, gb};
+            return new Tensor[] {ga, gb, null};
         });
         return out;
     }
 
     static Tensor maskedFill(Tensor x, Tensor mask, double value) {
         Checks.open("maskedFill", x, mask);
+        if (!Shape.broadcast("maskedFill", mask.shape(), x.shape()).equals(x.shape())) {
+            throw new IllegalArgumentException("maskedFill: mask " + mask.shape() + " must broadcast to the tensor's shape "
+                    + x.shape() + " (as in PyTorch, the mask cannot widen the result)");
+        }
         Tensor fill = scalarLike(x, value);
         Tensor out = where(mask, fill, x);
-        fill.close();
+        Tensor.releaseIntermediate(fill, x, out);
         return out;
     }
 

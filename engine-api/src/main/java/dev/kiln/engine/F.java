@@ -63,10 +63,10 @@ public final class F {
         backend.reduce(ReduceOp.SUM, losses, 0, mean);
         backend.affine(mean, 1.0 / n, 0, mean);
         losses.close();
-        mean.recordWithSaved("crossEntropy", new Tensor[] {logits}, g -> {
+        mean.recordWithSaved("crossEntropy", new Tensor[] {logits, index}, g -> {
             Tensor gl = g.emptyLike(logits.shape(), logits.dtype());
             g.backend().crossEntropyBackward(probs, index, g, 1.0 / n, gl);
-            return new Tensor[] {gl};
+            return new Tensor[] {gl, null};
         }, probs, index != targets ? index : null);
         return mean;
     }

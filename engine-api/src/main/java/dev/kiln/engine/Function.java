@@ -40,11 +40,13 @@ public abstract class Function {
         }
         applied = true;
         Checks.open(getClass().getSimpleName(), inputs);
+        long firstNew = Tensor.nextSerial();
         Tensor out;
         try (Autograd.Guard g = Autograd.noGrad()) {
             out = forward(inputs);
         }
-        Tensor result = inputs.length > 0 && out == inputs[0] ? out.detach() : out;
+        // A tensor that existed before (an input, a cached buffer) must not take this call's node: a view does.
+        Tensor result = out.serial() < firstNew ? out.detach() : out;
         Tensor[] recorded = inputs.clone();
         result.record(getClass().getSimpleName(), recorded, gradOutput -> {
             Tensor[] grads = backward(gradOutput);
@@ -53,9 +55,11 @@ public abstract class Function {
                         + " gradients for " + recorded.length + " inputs");
             }
             for (int i = 0; i < grads.length; i++) {
-                if (grads[i] != null && !grads[i].shape().equals(recorded[i].shape())) {
-                    throw new IllegalStateException(getClass().getSimpleName() + ".backward: gradient " + i + " has shape "
-                            + grads[i].shape() + ", input has " + recorded[i].shape());
+                if (grads[i] != null && (!grads[i].shape().equals(recorded[i].shape())
+                        || grads[i].dtype() != recorded[i].dtype())) {
+                    throw new IllegalStateException(getClass().getSimpleName() + ".backward: gradient " + i + " is "
+                            + grads[i].shape() + " " + grads[i].dtype() + ", input is " + recorded[i].shape() + " "
+                            + recorded[i].dtype());
                 }
             }
             return grads;

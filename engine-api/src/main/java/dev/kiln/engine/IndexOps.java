@@ -11,14 +11,15 @@ final class IndexOps {
         Checks.sameBackend("indexSelect", src, index);
         int a = src.shape().axis(axis);
         checkRange("indexSelect", index, src.dim(a), src.shape(), a);
-        Tensor out = src.emptyLike(src.shape().with(a, (int) index.size()), src.dtype());
+        Tensor out = src.emptyLike(src.shape().with(a, Checks.dimension("indexSelect", index.shape() + " indices",
+                index.size())), src.dtype());
         src.backend().indexSelect(src, a, index, out);
         Shape source = src.shape();
-        out.record("indexSelect", new Tensor[] {src}, g -> {
+        out.record("indexSelect", new Tensor[] {src, index}, g -> {
             Tensor gs = g.emptyLike(source, g.dtype());
             g.backend().fill(gs, 0);
             g.backend().indexAdd(gs, a, index, g);
-            return new Tensor[] {gs};
+            return new Tensor[] {gs, null};
         });
         return out;
     }
@@ -50,7 +51,7 @@ final class IndexOps {
         try (Tensor rowsOut = out.view(0, flatShape)) {
             weight.backend().indexSelect(weight, 0, flat, rowsOut);
         }
-        out.record(op, new Tensor[] {weight}, g -> {
+        out.record(op, new Tensor[] {weight, indices}, g -> {
             Tensor gw = g.emptyLike(weight.shape(), g.dtype());
             Backend be = g.backend();
             be.fill(gw, 0);
@@ -62,7 +63,7 @@ final class IndexOps {
                     be.fill(padRow, 0);
                 }
             }
-            return new Tensor[] {gw};
+            return new Tensor[] {gw, null};
         });
         return out;
     }
@@ -72,15 +73,16 @@ final class IndexOps {
         Checks.open("indexAdd", index);
         Checks.index("indexAdd", index);
         int a = dst.shape().axis(axis);
-        if (!src.shape().equals(dst.shape().with(a, (int) index.size()))) {
-            throw new IllegalArgumentException("indexAdd: source " + src.shape() + " must be " + dst.shape().with(a, (int) index.size())
+        Shape expected = dst.shape().with(a, Checks.dimension("indexAdd", index.shape() + " indices", index.size()));
+        if (!src.shape().equals(expected)) {
+            throw new IllegalArgumentException("indexAdd: source " + src.shape() + " must be " + expected
                     + " for destination " + dst.shape() + " and " + index.size() + " indices along axis " + axis);
         }
         checkRange("indexAdd", index, dst.dim(a), dst.shape(), a);
         Tensor out = dst.emptyLike(dst.shape(), dst.dtype());
         dst.backend().copy(dst, out);
         dst.backend().indexAdd(out, a, index, src);
-        out.record("indexAdd", new Tensor[] {dst, src}, g -> new Tensor[] {g, indexSelect(g, a, index)});
+        out.record("indexAdd", new Tensor[] {dst, src, index}, g -> new Tensor[] {g, indexSelect(g, a, index), null});
         return out;
     }
 
@@ -94,11 +96,11 @@ final class IndexOps {
         Tensor out = src.emptyLike(index.shape(), src.dtype());
         src.backend().gather(src, a, index, out);
         Shape source = src.shape();
-        out.record("gather", new Tensor[] {src}, g -> {
+        out.record("gather", new Tensor[] {src, index}, g -> {
             Tensor gs = g.emptyLike(source, g.dtype());
             g.backend().fill(gs, 0);
             g.backend().scatterAdd(gs, a, index, g);
-            return new Tensor[] {gs};
+            return new Tensor[] {gs, null};
         });
         return out;
     }
@@ -116,7 +118,7 @@ final class IndexOps {
         Tensor out = dst.emptyLike(dst.shape(), dst.dtype());
         dst.backend().copy(dst, out);
         dst.backend().scatterAdd(out, a, index, src);
-        out.record("scatterAdd", new Tensor[] {dst, src}, g -> new Tensor[] {g, gather(g, a, index)});
+        out.record("scatterAdd", new Tensor[] {dst, src, index}, g -> new Tensor[] {g, gather(g, a, index), null});
         return out;
     }
 

@@ -17,16 +17,32 @@ final class ReductionOps {
     }
 
     static Tensor sumAll(Tensor x) {
-        return sum(x.reshape(-1), 0, false);
+        Tensor flat = x.reshape(-1);
+        Tensor out = sum(flat, 0, false);
+        Tensor.releaseIntermediate(flat, x, out);
+        return out;
     }
 
     static Tensor mean(Tensor x, int axis, boolean keepDim) {
         int n = x.dim(axis);
-        return sum(x, axis, keepDim).div(n);
+        Tensor sum = sum(x, axis, keepDim);
+        Tensor out = sum.div(n);
+        Tensor.releaseIntermediate(sum, x, out);
+        return out;
     }
 
     static Tensor meanAll(Tensor x) {
-        return sumAll(x).div(x.size());
+        Tensor sum = sumAll(x);
+        Tensor out = sum.div(x.size());
+        Tensor.releaseIntermediate(sum, x, out);
+        return out;
+    }
+
+    static Tensor maxAll(Tensor x) {
+        Tensor flat = x.reshape(-1);
+        Tensor out = max(flat, 0, false);
+        Tensor.releaseIntermediate(flat, x, out);
+        return out;
     }
 
     static Tensor max(Tensor x, int axis, boolean keepDim) {
@@ -46,7 +62,12 @@ final class ReductionOps {
             x.backend().scatterAdd(gx, a, index, g.reshape(kept.dims()));
             return new Tensor[] {gx};
         });
-        return keepDim ? out : out.reshape(x.shape().without(a).dims());
+        if (keepDim) {
+            return out;
+        }
+        Tensor squeezed = out.reshape(x.shape().without(a).dims());
+        Tensor.releaseIntermediate(out, x, squeezed);
+        return squeezed;
     }
 
     static Tensor argmax(Tensor x, int axis, boolean keepDim) {

@@ -42,7 +42,7 @@ final class ShapeOps {
                 throw new IllegalArgumentException("reshape: " + x.shape() + " (" + x.size() + " elements) cannot be viewed as "
                         + Arrays.toString(dims));
             }
-            d[inferred] = (int) (x.size() / known);
+            d[inferred] = Checks.dimension("reshape", x.shape() + " to " + Arrays.toString(dims), x.size() / known);
         }
         Shape s = Shape.of(d);
         if (s.size() != x.size()) {
@@ -58,7 +58,7 @@ final class ShapeOps {
         for (int i = 0; i < a; i++) {
             d[i] = x.dim(i);
         }
-        d[a] = (int) x.shape().inner(a - 1);
+        d[a] = Checks.dimension("flatten", x.shape() + " from axis " + startAxis, x.shape().inner(a - 1));
         return reshape(x, d);
     }
 
@@ -208,7 +208,11 @@ final class ShapeOps {
             }
             expanded.add(t.unsqueeze(axis));
         }
-        return cat(expanded, axis < 0 ? axis + s.rank() + 1 : axis);
+        Tensor out = cat(expanded, axis < 0 ? axis + s.rank() + 1 : axis);
+        for (int i = 0; i < expanded.size(); i++) {
+            Tensor.releaseIntermediate(expanded.get(i), tensors.get(i), out);
+        }
+        return out;
     }
 
     static List<Tensor> split(Tensor x, int axis, int... sizes) {

@@ -17,6 +17,8 @@ final class SharedStorage {
      * array of integers, or written by an op that bounds its output (argmax); else null.
      */
     private long[] valueRange;
+    /** Counts in-place writes, so that a backward pass can tell that a tensor an op read has changed since. */
+    private int version;
 
     SharedStorage(Storage storage) {
         this.storage = storage;
@@ -49,9 +51,15 @@ final class SharedStorage {
         valueRange = new long[] {min, max};
     }
 
-    /** Drops the recorded range: the storage was written in place. */
-    synchronized void forgetValueRange() {
+    /** The storage was written in place: its recorded range is dropped and its version moves on. */
+    synchronized void writtenInPlace() {
         valueRange = null;
+        version++;
+    }
+
+    /** How many times the storage was written in place. */
+    synchronized int version() {
+        return version;
     }
 
     /** Bounds {min, max} on every value in the storage, or null when not known without reading it. */

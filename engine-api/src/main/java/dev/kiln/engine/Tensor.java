@@ -470,6 +470,27 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(storage, offset, shape, dtype);
     }
 
+    /**
+     * Closes {@code intermediate}, a tensor an op made from {@code input} on the way to {@code result}, unless it is
+     * that input or the result was recorded, whose graph may read it (its scope frees it then). Without a scope,
+     * nothing else would free it before the garbage collector.
+     */
+    static void releaseIntermediate(Tensor intermediate, Tensor input, Tensor result) {
+        if (intermediate != input && result.gradFn == null) {
+            intermediate.close();
+        }
+    }
+
+    /** Notes an in-place write made through the backend (an optimizer's update), as {@link #assign} does. */
+    void markWrittenInPlace() {
+        storage.writtenInPlace();
+    }
+
+    /** How many times this tensor's storage (shared with its views) was written in place. */
+    int storageVersion() {
+        return storage.version();
+    }
+
     /** This tensor's place in the order of creation. */
     long serial() {
         return serial;
@@ -589,6 +610,9 @@ public final class Tensor implements AutoCloseable {
                 next.push(0);
             } else {
                 stack.pop();
+                if (t.gradFn != null) {
+                    t.gradFn.checkReadable(t);
+                }
                 order.add(t);
             }
         }
@@ -618,7 +642,7 @@ public final class Tensor implements AutoCloseable {
     /** {@link #record} for a user's {@link Function}, whose gradients the backward pass leaves to it. */
     void record(String op, Tensor[] inputs, Node.Rule rule, boolean userFunction) {
         if (recordsFrom(inputs)) {
-            this.gradFn = new Node(op, inputs, rule, userFunction);
+            this.gradFn = new Node(op, inputs, rule, userFunction, this);
             this.requiresGrad = true;
         }
     }
@@ -661,7 +685,7 @@ public final class Tensor implements AutoCloseable {
     /** Overwrites this tensor's values with {@code values} (same shape and dtype); returns this. */
     public Tensor assign(Tensor values) {
         checkInPlace("assign", values);
-        storage.forgetValueRange();
+        storage.writtenInPlace();
         backend().copy(values, this);
         return this;
     }
@@ -672,7 +696,7 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor copyFrom(float[] values) {
         checkHostCopy("copyFrom", DType.F32, values.length);
-        storage.forgetValueRange();
+        storage.writtenInPlace();
         backend().copyFromHost(FloatBuffer.wrap(values), this);
         return this;
     }
@@ -684,7 +708,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor copyFrom(long[] values) {
         checkHostCopy("copyFrom", DType.I64, values.length);
         backend().copyFromHost(LongBuffer.wrap(values), this);
-        storage.forgetValueRange();
+        storage.writtenInPlace();
         // The range is kept per storage: only a tensor that is its storage's sole user records it.
         if (offset == 0 && !storage.shared()) {
             withHostRange(this, Arrays.stream(values).summaryStatistics());
@@ -703,7 +727,7 @@ public final class Tensor implements AutoCloseable {
     /** {@code this += alpha * other} in place (same shape and dtype); returns this. */
     public Tensor addInPlace(Tensor other, double alpha) {
         checkInPlace("addInPlace", other);
-        storage.forgetValueRange();
+        storage.writtenInPlace();
         if (alpha == 1) {
             backend().binary(BinaryOp.ADD, this, other, this);
         } else {
@@ -1029,7 +1053,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Maximum of all elements, a scalar. */
     public Tensor max() {
-        return ReductionOps.max(reshape(-1), 0, false);
+        return ReductionOps.maxAll(this);
     }
 
     /** Index (I64) of the first maximum over {@code axis}. */

@@ -44,6 +44,7 @@ public final class Updates {
             throw new IllegalArgumentException(op + ": Nesterov momentum needs momentum > 0, got " + momentum);
         }
         param.backend().sgdUpdate(param, grad, momentumBuffer, lr, momentum, weightDecay, nesterov, firstStep);
+        param.markWrittenInPlace();
     }
 
     /**
@@ -58,6 +59,7 @@ public final class Updates {
         checkAdamSettings(op, lr, beta1, beta2, eps, weightDecay, step);
         param.backend().adamUpdate(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay,
                 decoupledWeightDecay, step);
+        param.markWrittenInPlace();
     }
 
     /**
@@ -84,6 +86,7 @@ public final class Updates {
         checkAdamSettings(op, lr, beta1, beta2, eps, weightDecay, step);
         params.get(0).backend().adamUpdates(params, grads, expAvgs, expAvgSqs, lr, beta1, beta2, eps, weightDecay,
                 decoupledWeightDecay, step);
+        params.forEach(Tensor::markWrittenInPlace);
     }
 
     private static void checkAdamTensors(String op, Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq) {

@@ -97,9 +97,10 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage allocate(DType dtype, long elements) {
-        if (elements > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("CPU backend: a tensor holds at most " + Integer.MAX_VALUE
-                    + " elements, asked for " + elements);
+        if (elements > CpuMemory.MAX_BLOCK_BYTES / dtype.bytes()) {
+            throw new IllegalArgumentException("CPU backend: a tensor holds at most " + CpuMemory.MAX_BLOCK_BYTES
+                    + " bytes (" + CpuMemory.MAX_BLOCK_BYTES / dtype.bytes() + " " + dtype + " elements), asked for "
+                    + elements + " " + dtype + " elements");
         }
         return new CpuStorage(storageOwner, memory, memory.allocate(elements * dtype.bytes()), dtype, elements);
     }

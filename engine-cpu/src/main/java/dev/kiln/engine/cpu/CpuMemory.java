@@ -18,6 +18,8 @@ import org.bytedeco.javacpp.Pointer;
 final class CpuMemory {
     /** Blocks are rounded up to this many bytes so that nearby sizes share a cache bucket. */
     private static final long ALIGN = 64;
+    /** The largest block: a block is read through one java.nio buffer, whose capacity is an int. */
+    static final long MAX_BLOCK_BYTES = Integer.MAX_VALUE / ALIGN * ALIGN;
 
     /**
      * How far above the peak in use the memory held may go. Blocks are cached by exact size, and a step needs more

@@ -280,6 +280,52 @@ class AutogradBehaviourTest {
         assertArrayEquals(new double[] {6, 6}, x.grad().toDoubleArray());
     }
 
+    /** Returns its second input as it is; backward gives both inputs the gradient. */
+    private static final class SecondInput extends Function {
+        @Override
+        protected Tensor forward(Tensor... inputs) {
+            return inputs[1];
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor gradOutput) {
+            return new Tensor[] {gradOutput, gradOutput};
+        }
+    }
+
+    @Test
+    void customFunctionReturningAnotherInputLeavesThatInputALeaf() {
+        Tensor x = leaf(1, 2);
+        Tensor p = leaf(3, 4);
+        Tensor y = new SecondInput().apply(x, p);
+        assertTrue(p.isLeaf(), "the parameter keeps being a leaf");
+        assertNull(p.gradFnName());
+        y.mul(2).sum().backward();
+        assertArrayEquals(new double[] {2, 2}, x.grad().toDoubleArray());
+        assertArrayEquals(new double[] {2, 2}, p.grad().toDoubleArray(), "the parameter gets its gradient");
+    }
+
+    /** Identity whose backward answers in F32 for an F64 input. */
+    private static final class GradientOfAnotherDtype extends Function {
+        @Override
+        protected Tensor forward(Tensor... inputs) {
+            return inputs[0].mul(1);
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor gradOutput) {
+            return new Tensor[] {gradOutput.to(DType.F32)};
+        }
+    }
+
+    @Test
+    void customFunctionGradientOfAnotherDtypeIsRefused() {
+        Tensor x = leaf(1, 2);
+        Tensor y = new GradientOfAnotherDtype().apply(x);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> y.sum().backward());
+        assertTrue(e.getMessage().contains("F32") && e.getMessage().contains("F64"), e.getMessage());
+    }
+
     @Test
     void functionInstanceRecordsOnlyOneCall() {
         DoublingIdentity f = new DoublingIdentity();

@@ -2,8 +2,10 @@ package dev.kiln.tests.ops;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
@@ -49,6 +51,20 @@ class ErrorMessagesTest {
         Tensor a = Tensor.zeros(2, 3);
         Tensor b = Tensor.zeros(4);
         assertMessage(IllegalArgumentException.class, () -> a.add(b), "add", "[2, 3]", "[4]");
+    }
+
+    @Test
+    void maskedFillWithAMaskWiderThanTheTensorNamesBoth() {
+        Tensor x = Tensor.zeros(3);
+        Tensor mask = Tensor.zeros(2, 3);
+        assertMessage(IllegalArgumentException.class, () -> x.maskedFill(mask, -1), "maskedFill", "[2, 3]", "[3]");
+    }
+
+    @Test
+    void aCpuTensorBeyondOneBufferNamesItsBytesAndElements() {
+        assumeTrue("cpu".equals(Engine.get().backend().name()), "a limit of the CPU backend's buffers");
+        assertMessage(IllegalArgumentException.class, () -> Tensor.zeros(DType.F32, 600_000_000), "CPU backend",
+                "bytes", "600000000 F32 elements");
     }
 
     @Test
