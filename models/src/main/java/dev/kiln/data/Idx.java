@@ -16,6 +16,10 @@ import java.util.zip.GZIPInputStream;
  */
 public final class Idx {
     private static final int UNSIGNED_BYTE = 0x08;
+    /** The most values one array holds (a few below Integer.MAX_VALUE, as the JDK's own arrays allow). */
+    private static final int MAX_VALUES = Integer.MAX_VALUE - 16;
+    /** The first allocation for a compressed file's values; it doubles as data arrives. */
+    private static final int FIRST_CHUNK = 1 << 20;
 
     private Idx() {
     }
@@ -36,22 +40,24 @@ public final class Idx {
     /**
      * Reads a whole IDX file; a name ending in {@code .gz} is decompressed.
      *
-     * @throws IOException naming the file when it is truncated, has a wrong magic number or has more
-     *                     data than its header declares
+     * @throws IOException naming the file when it is truncated, has a wrong magic number, declares more values than
+     *                     an array holds or has more data than its header declares
      */
     public static Array read(Path file) throws IOException {
+        boolean gzip = file.getFileName().toString().endsWith(".gz");
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-             InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
+             InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
              DataInputStream data = new DataInputStream(in)) {
-            return read(file, data);
+            return read(file, data, gzip ? -1 : Files.size(file));
         } catch (EOFException e) {
-            throw new IOException(file + ": truncated: the file ends before the size its header declares", e);
+            throw new IOException(file + ": truncated: the file ends inside its header", e);
         } catch (java.util.zip.ZipException e) {
             throw new IOException(file + ": not a valid gzip file: " + e.getMessage(), e);
         }
     }
 
-    private static Array read(Path file, DataInputStream in) throws IOException {
+    /** The array whose header starts {@code in}; {@code rawSize} is the file's size when not compressed, else -1. */
+    private static Array read(Path file, DataInputStream in, long rawSize) throws IOException {
         int magic = in.readInt();
         int type = (magic >>> 8) & 0xFF;
         int rank = magic & 0xFF;
@@ -60,22 +66,63 @@ public final class Idx {
                     + " (expected 0x000008RR: unsigned bytes of rank RR, e.g. 0x00000803 for images)");
         }
         int[] dims = new int[rank];
-        long size = 1;
         for (int i = 0; i < rank; i++) {
             dims[i] = in.readInt();
             if (dims[i] < 0) {
                 throw new IOException(file + ": negative dimension " + dims[i] + " in header");
             }
-            size *= dims[i];
         }
-        if (size > Integer.MAX_VALUE - 16) {
-            throw new IOException(file + ": header declares " + Arrays.toString(dims) + ", too large to load");
+        int size = size(file, dims);
+        long rawValues = rawSize - 4L * (1 + rank);
+        if (rawSize >= 0 && rawValues < size) {
+            throw truncated(file, dims, rawValues, size);
         }
-        byte[] values = new byte[(int) size];
-        in.readFully(values);
+        byte[] values = readValues(file, dims, in, size, rawSize >= 0 ? size : Math.min(size, FIRST_CHUNK));
         if (in.read() != -1) {
             throw new IOException(file + ": more data than the header's " + Arrays.toString(dims) + " declares");
         }
         return new Array(dims, values);
+    }
+
+    /** The number of values {@code dims} declare, or an error when an array cannot hold them. */
+    private static int size(Path file, int[] dims) throws IOException {
+        long size = 1;
+        try {
+            for (int d : dims) {
+                size = Math.multiplyExact(size, d);
+            }
+        } catch (ArithmeticException e) {
+            size = Long.MAX_VALUE;
+        }
+        if (size > MAX_VALUES) {
+            throw new IOException(file + ": header declares " + Arrays.toString(dims) + ", more than the "
+                    + MAX_VALUES + " values an array holds");
+        }
+        return (int) size;
+    }
+
+    /**
+     * Reads {@code size} values, starting with an array of {@code capacity} and growing it only as the data arrives:
+     * a compressed file's header may declare far more than the file holds.
+     */
+    private static byte[] readValues(Path file, int[] dims, InputStream in, int size, int capacity) throws IOException {
+        byte[] values = new byte[capacity];
+        int filled = 0;
+        while (filled < size) {
+            if (filled == values.length) {
+                values = Arrays.copyOf(values, (int) Math.min(size, 2L * values.length));
+            }
+            int n = in.read(values, filled, values.length - filled);
+            if (n < 0) {
+                throw truncated(file, dims, filled, size);
+            }
+            filled += n;
+        }
+        return values;
+    }
+
+    private static IOException truncated(Path file, int[] dims, long values, int size) {
+        return new IOException(file + ": truncated: the file ends after " + values + " of the " + size + " values its"
+                + " header's " + Arrays.toString(dims) + " declares");
     }
 }

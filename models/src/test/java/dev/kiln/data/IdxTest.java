@@ -1,6 +1,7 @@
 package dev.kiln.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,6 +72,32 @@ class IdxTest {
         Path file = write("long", idx(0x00000801, new int[] {2}, new byte[5]), false);
         IOException e = assertThrows(IOException.class, () -> Idx.read(file));
         assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("more data"), e.getMessage());
+    }
+
+    @Test
+    void rawFileShorterThanItsHeaderDeclaresFailsBeforeAllocatingTheValues() throws IOException {
+        // 1.5 GB declared, 112 bytes present: without the size check the 1.5 GB are allocated before reading.
+        Path file = write("huge-idx3-ubyte", idx(0x00000803, new int[] {2_000_000, 28, 28}, new byte[112]), false);
+        IOException e = assertThrows(IOException.class, () -> Idx.read(file));
+        assertEquals(file + ": truncated: the file ends after 112 of the 1568000000 values its header's"
+                + " [2000000, 28, 28] declares", e.getMessage());
+    }
+
+    @Test
+    void gzipFileShorterThanItsHeaderDeclaresSaysHowManyValuesItHolds() throws IOException {
+        Path file = write("huge-idx3-ubyte.gz", idx(0x00000803, new int[] {2_000_000, 28, 28}, new byte[100]), true);
+        IOException e = assertThrows(IOException.class, () -> Idx.read(file));
+        assertEquals(file + ": truncated: the file ends after 100 of the 1568000000 values its header's"
+                + " [2000000, 28, 28] declares", e.getMessage());
+    }
+
+    @Test
+    void headerWhoseProductOverflowsIsRejectedNamingTheDims() throws IOException {
+        // 2^30 * 2^30 * 16 = 2^64, which a long's multiplication wraps to 0.
+        Path file = write("overflow", idx(0x00000803, new int[] {1 << 30, 1 << 30, 16}, new byte[0]), false);
+        IOException e = assertThrows(IOException.class, () -> Idx.read(file));
+        assertEquals(file + ": header declares [1073741824, 1073741824, 16], more than the 2147483631 values an array"
+                + " holds", e.getMessage());
     }
 
     @Test
