@@ -2,6 +2,7 @@ package dev.kiln.data;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -48,18 +49,33 @@ public record Mnist(byte[] pixels, long[] labels, int count) {
     public static Mnist load(Path dataDir, String name, Split split) throws IOException, DataDirectory.DataMissingException {
         Path dir = DataDirectory.find(dataDir, name, List.of(split.images, split.labels));
         Path imageFile = DataDirectory.file(dir, split.images);
+        Path labelFile = DataDirectory.file(dir, split.labels);
         Idx.Array images = Idx.read(imageFile);
-        Idx.Array labels = Idx.read(DataDirectory.file(dir, split.labels));
-        int n = labels.dims()[0];
-        if (images.dims().length != 3 || images.dims()[0] != n || images.dims()[1] * images.dims()[2] != PIXELS) {
-            throw new IOException(imageFile + ": expected [" + n + ", 28, 28] images, header says "
-                    + java.util.Arrays.toString(images.dims()));
+        long[] labels = labels(labelFile, Idx.read(labelFile));
+        int[] imageDims = images.dims();
+        if (imageDims.length != 3 || imageDims[1] != 28 || imageDims[2] != 28) {
+            throw new IOException(imageFile + ": expected [N, 28, 28] images, header says " + Arrays.toString(imageDims));
         }
-        long[] classes = new long[n];
-        for (int i = 0; i < n; i++) {
+        if (imageDims[0] != labels.length) {
+            throw new IOException(imageFile + " holds " + imageDims[0] + " images but " + labelFile + " holds "
+                    + labels.length + " labels");
+        }
+        return new Mnist(images.data(), labels, labels.length);
+    }
+
+    /** The class indices of a labels file: [N], each in 0..9. */
+    private static long[] labels(Path file, Idx.Array labels) throws IOException {
+        if (labels.dims().length != 1) {
+            throw new IOException(file + ": expected [N] labels, header says " + Arrays.toString(labels.dims()));
+        }
+        long[] classes = new long[labels.size()];
+        for (int i = 0; i < classes.length; i++) {
             classes[i] = labels.get(i);
+            if (classes[i] >= CLASSES) {
+                throw new IOException(file + ": label " + classes[i] + " at index " + i + " is outside 0.." + (CLASSES - 1));
+            }
         }
-        return new Mnist(images.data(), classes, n);
+        return classes;
     }
 
     /** Copies image {@code index}'s 784 pixels, each grey level / 255 (a float in [0, 1]), into dst[offset ...]. */
