@@ -3,7 +3,16 @@ package dev.kiln.cli;
 import dev.kiln.data.DataDirectory;
 import dev.kiln.engine.Engine;
 import dev.kiln.g2p.G2pModels;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -100,13 +109,40 @@ public final class Kiln {
         } catch (IllegalArgumentException | DataDirectory.DataMissingException e) {
             err.println("kiln " + args[0] + ": " + e.getMessage());
             return 2;
-        } catch (java.io.IOException e) {
-            err.println("kiln " + args[0] + ": " + e.getMessage());
+        } catch (IOException e) {
+            err.println("kiln " + args[0] + ": " + describe(e));
             return 1;
         } catch (Exception e) {
             err.println("kiln " + args[0] + ": failed: " + e);
             e.printStackTrace(err);
             return 1;
         }
+    }
+
+    /**
+     * What went wrong, in words: the file system's exceptions for a missing or clashing file carry only the path,
+     * which printed alone reads as if the path were the error.
+     */
+    private static String describe(IOException e) {
+        if (!(e instanceof FileSystemException x) || x.getFile() == null || x.getReason() != null) {
+            return e.getMessage();
+        }
+        String file = x.getOtherFile() == null ? x.getFile() : x.getFile() + " -> " + x.getOtherFile();
+        if (x instanceof NoSuchFileException) {
+            return "no such file: " + file;
+        }
+        if (x instanceof FileAlreadyExistsException) {
+            return file + (Files.isDirectory(Path.of(x.getFile())) ? " already exists" : " exists and is not a directory");
+        }
+        if (x instanceof NotDirectoryException) {
+            return file + " is not a directory";
+        }
+        if (x instanceof DirectoryNotEmptyException) {
+            return file + " is a directory that is not empty";
+        }
+        if (x instanceof AccessDeniedException) {
+            return "permission denied: " + file;
+        }
+        return e.getMessage();
     }
 }

@@ -121,6 +121,23 @@ class KilnCommandTest {
     }
 
     @Test
+    void missingCheckpointSaysThereIsNoSuchFile() {
+        Path missing = tmp.resolve("nope.safetensors");
+        Result r = kiln("eval", "--checkpoint", missing.toString());
+        assertEquals(1, r.code(), r.toString());
+        assertEquals("kiln eval: no such file: " + missing, r.err().strip());
+    }
+
+    @Test
+    void outputDirectoryThatIsAFileSaysSo() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path file = Files.writeString(tmp.resolve("afile"), "");
+        Result r = train(data, file);
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("kiln train: " + file + " exists and is not a directory"), r.toString());
+    }
+
+    @Test
     void unknownOptionFailsWithTwoNamingIt() {
         Result r = kiln("train", "mlp", "--bogus", "1");
         assertEquals(2, r.code(), r.toString());
