@@ -18,7 +18,6 @@ import dev.kiln.train.Evaluation;
 import dev.kiln.train.FilterPlot;
 import dev.kiln.train.Json;
 import dev.kiln.train.Trainer;
-import dev.kiln.zoo.Zoo;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -68,12 +67,7 @@ final class EvalCommand {
         int batch = o.getInt("batch", 1000);
         o.rejectUnknown();
         String modelName = meta.get("model");
-        if (modelName == null) {
-            throw new IllegalArgumentException(file + " names no model in its metadata; was it written by kiln train?");
-        }
-        double dropout = Double.parseDouble(meta.getOrDefault("dropout", "0"));
-        try (Module model = modelName.equals(FinetuneCommand.MODEL) ? FinetuneCommand.architecture(meta)
-                : Zoo.create(modelName, Mnist.PIXELS, Mnist.CLASSES, dropout)) {
+        try (Module model = ClassifierCheckpoints.architecture(file, meta)) {
             Trainer.loadModel(file, model);
             DataLoader test = new DataLoader(MnistDataset.load(dataDir, data, Mnist.Split.TEST), batch, false, 0);
             Evaluation e = Trainer.evaluate(model, new CrossEntropyLoss(), test, 5);

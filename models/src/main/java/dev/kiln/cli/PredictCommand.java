@@ -1,6 +1,5 @@
 package dev.kiln.cli;
 
-import dev.kiln.data.Mnist;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Scope;
@@ -8,7 +7,6 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.nn.Module;
 import dev.kiln.train.Json;
 import dev.kiln.train.Trainer;
-import dev.kiln.zoo.Zoo;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -45,13 +43,8 @@ final class PredictCommand {
         }
         Path file = Path.of(checkpoint);
         Map<String, String> meta = Trainer.metadata(file);
-        String modelName = meta.get("model");
-        if (modelName == null) {
-            throw new IllegalArgumentException(file + " names no model in its metadata; was it written by kiln train?");
-        }
         float[] pixels = readPixels(image);
-        double dropout = Double.parseDouble(meta.getOrDefault("dropout", "0"));
-        try (Module model = Zoo.create(modelName, Mnist.PIXELS, Mnist.CLASSES, dropout);
+        try (Module model = ClassifierCheckpoints.architecture(file, meta);
              Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
             Trainer.loadModel(file, model);
             model.eval();

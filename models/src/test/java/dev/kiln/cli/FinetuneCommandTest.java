@@ -125,6 +125,38 @@ class FinetuneCommandTest {
         assertTrue(Files.isRegularFile(out.resolve("filters.png")), "the kept convolution's kernels are drawn");
     }
 
+    /** A black 28x28 PNG. */
+    private Path blankImage() throws IOException {
+        Path image = tmp.resolve("blank.png");
+        assertTrue(ImageIO.write(new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY), "png", image.toFile()));
+        return image;
+    }
+
+    @Test
+    void predictReadsAFineTunedCheckpoint() throws IOException {
+        Path out = tmp.resolve("predict");
+        assertEquals(0, finetune(out).code());
+        Result r = kiln("predict", "--checkpoint", out.resolve(Trainer.CHECKPOINT).toString(), blankImage().toString());
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(10, r.lastLineJson().get("probabilities").getAsJsonArray().size(), r.toString());
+    }
+
+    @Test
+    void evalAndPredictSayAnAutoencoderCheckpointIsKilnPretrainsForKilnFinetune() throws IOException {
+        Path run = tmp.resolve("ae");
+        assertEquals(0, kiln("pretrain", "ae", "--data-dir", data.toString(), "--epochs", "1", "--train-size", "100",
+                "--out", run.toString()).code());
+        Path checkpoint = run.resolve(Trainer.CHECKPOINT);
+        String expected = checkpoint + " is not a kiln train or kiln finetune checkpoint (model ae): an autoencoder of"
+                + " kiln pretrain, which kiln finetune --from reads";
+        Result eval = kiln("eval", "--checkpoint", checkpoint.toString(), "--data-dir", data.toString());
+        assertEquals(2, eval.code(), eval.toString());
+        assertEquals("kiln eval: " + expected, eval.err().strip());
+        Result predict = kiln("predict", "--checkpoint", checkpoint.toString(), blankImage().toString());
+        assertEquals(2, predict.code(), predict.toString());
+        assertEquals("kiln predict: " + expected, predict.err().strip());
+    }
+
     @Test
     void badArgumentsFailWithTwoAndSayWhy() {
         Result noFrom = kiln("finetune", "--data-dir", data.toString());

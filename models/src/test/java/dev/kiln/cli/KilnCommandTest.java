@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.kiln.cli.KilnRuns.Result;
+import dev.kiln.io.SafeTensors;
 import dev.kiln.train.Trainer;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -118,6 +120,22 @@ class KilnCommandTest {
         Result r = kiln("methods", "--methods", "backprop,hebb");
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("unknown training method 'hebb'") && r.err().contains("dfa"), r.toString());
+    }
+
+    /** A checkpoint with {@code model} in its metadata and no tensors: enough for the options to be read. */
+    private Path checkpointOf(String model) throws IOException {
+        Path file = tmp.resolve(model + ".safetensors");
+        SafeTensors.write(file, Map.of(), Map.of("model", model));
+        return file;
+    }
+
+    @Test
+    void predictOfALanguageModelCheckpointSaysKilnSampleReadsIt() throws IOException {
+        Path checkpoint = checkpointOf("charlm");
+        Result r = kiln("predict", "--checkpoint", checkpoint.toString(), digit().toString());
+        assertEquals(2, r.code(), r.toString());
+        assertEquals("kiln predict: " + checkpoint + " is not a kiln train or kiln finetune checkpoint (model charlm): a"
+                + " language model of kiln lm, which kiln sample reads", r.err().strip());
     }
 
     @Test

@@ -1,0 +1,56 @@
+package dev.kiln.cli;
+
+import dev.kiln.data.Mnist;
+import dev.kiln.g2p.G2pModels;
+import dev.kiln.nn.Module;
+import dev.kiln.zoo.Zoo;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The image classifiers that {@code kiln train} and {@code kiln finetune} write, rebuilt from a checkpoint's metadata
+ * for the commands that read them ({@code kiln eval}, {@code kiln predict}).
+ */
+final class ClassifierCheckpoints {
+    private ClassifierCheckpoints() {
+    }
+
+    /**
+     * The architecture of checkpoint {@code file}, with fresh weights to load its own into: [N, 1, 28, 28] images
+     * to [N, 10] logits.
+     *
+     * @param meta the checkpoint's metadata
+     * @throws IllegalArgumentException naming the file when it holds no image classifier, and saying what it holds and
+     *                                  which command reads it where that is known
+     */
+    static Module architecture(Path file, Map<String, String> meta) {
+        String model = meta.get("model");
+        if (model == null) {
+            throw new IllegalArgumentException(file + " names no model in its metadata; was it written by kiln train?");
+        }
+        if (model.equals(FinetuneCommand.MODEL)) {
+            return FinetuneCommand.architecture(meta);
+        }
+        if (Zoo.names().contains(model) && !isAutoencoder(meta)) {
+            return Zoo.create(model, Mnist.PIXELS, Mnist.CLASSES, Double.parseDouble(meta.getOrDefault("dropout", "0")));
+        }
+        throw new IllegalArgumentException(file + " is not a kiln train or kiln finetune checkpoint (model " + model
+                + ")" + whatItIs(model, meta));
+    }
+
+    private static boolean isAutoencoder(Map<String, String> meta) {
+        return "autoencoder".equals(meta.get("kind"));
+    }
+
+    /** What a checkpoint of another command holds and which command reads it, or the known classifiers. */
+    private static String whatItIs(String model, Map<String, String> meta) {
+        if (isAutoencoder(meta)) {
+            return ": an autoencoder of kiln pretrain, which kiln finetune --from reads";
+        }
+        return switch (model) {
+            case "charlm" -> ": a language model of kiln lm, which kiln sample reads";
+            case G2pModels.MODEL -> ": a g2p model of kiln train g2p, which kiln g2p and kiln eval read";
+            default -> "; the image classifiers are " + Zoo.names() + " and " + FinetuneCommand.MODEL;
+        };
+    }
+}
