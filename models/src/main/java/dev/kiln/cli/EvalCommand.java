@@ -64,7 +64,7 @@ final class EvalCommand {
         }
         String data = o.has("data") ? DataOptions.dataSet(o) : meta.getOrDefault("data", "mnist");
         Path dataDir = DataOptions.dataDir(o);
-        int batch = o.getInt("batch", 1000);
+        int batch = o.getPositiveInt("batch", 1000);
         o.rejectUnknown();
         String modelName = meta.get("model");
         try (Module model = ClassifierCheckpoints.architecture(file, meta)) {
@@ -109,7 +109,7 @@ final class EvalCommand {
     private static int evaluateG2p(Path file, Options o, PrintStream out) throws Exception {
         Path dataDir = DataOptions.dataDir(o);
         String split = o.get("split", "test");
-        int beam = o.getInt("beam", 5);
+        int beam = o.getPositiveInt("beam", 5);
         double alpha = o.getDouble("alpha", 1);
         o.rejectUnknown();
         if (!split.equals("test") && !split.equals("validation")) {

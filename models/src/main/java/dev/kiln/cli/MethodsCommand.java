@@ -53,9 +53,9 @@ final class MethodsCommand {
         String data = DataOptions.dataSet(o);
         Path dataDir = DataOptions.dataDir(o);
         List<String> methods = List.of(o.get("methods", String.join(",", MethodComparison.METHODS)).split(","));
-        int[] hidden = Arrays.stream(o.get("hidden", "256,256").split(",")).mapToInt(Integer::parseInt).toArray();
-        int epochs = o.getInt("epochs", 10);
-        int batch = o.getInt("batch", 128);
+        int[] hidden = o.getPositiveInts("hidden", "256,256");
+        int epochs = o.getPositiveInt("epochs", 10);
+        int batch = o.getPositiveInt("batch", 128);
         double lr = o.getDouble("lr", 1e-3);
         int trainSize = o.getInt("train-size", 0);
         long seed = o.getInt("seed", 1);

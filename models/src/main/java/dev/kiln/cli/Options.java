@@ -1,23 +1,39 @@
 package dev.kiln.cli;
 
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code --name value} options of a subcommand, with typed getters that name the bad option. */
+/**
+ * {@code --name value} or {@code --name=value} options of a subcommand (as argparse reads them), with typed getters
+ * that name the bad option.
+ */
 final class Options {
     private final Map<String, String> values = new LinkedHashMap<>();
     private final Set<String> read = new HashSet<>();
 
+    /**
+     * Reads {@code --name value} and {@code --name=value} pairs. A value may begin with one dash ({@code -1}) but not
+     * two: {@code --epochs --batch 64} lacks the value of {@code --epochs}.
+     */
     static Options parse(String[] args) {
         Options o = new Options();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (!a.startsWith("--") || i + 1 >= args.length) {
+            if (!a.startsWith("--") || a.length() == 2 || a.startsWith("--=")) {
                 throw new IllegalArgumentException("expected --option value, got '" + a + "'");
             }
-            o.values.put(a.substring(2), args[++i]);
+            int equals = a.indexOf('=');
+            if (equals >= 0) {
+                o.values.put(a.substring(2, equals), a.substring(equals + 1));
+            } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                o.values.put(a.substring(2), args[++i]);
+            } else {
+                throw new IllegalArgumentException(a + " needs a value" + (i + 1 < args.length
+                        ? ", got the option '" + args[i + 1] + "'" : ""));
+            }
         }
         return o;
     }
@@ -38,6 +54,31 @@ final class Options {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--" + name + " must be an integer, got '" + v + "'");
         }
+    }
+
+    /** As {@link #getInt}, and at least 1 (a batch size, a layer width). */
+    int getPositiveInt(String name, int fallback) {
+        int v = getInt(name, fallback);
+        if (v < 1) {
+            throw new IllegalArgumentException("--" + name + " must be a positive integer, got " + v);
+        }
+        return v;
+    }
+
+    /** A comma-separated list of positive integers, such as {@code --hidden 256,128}. */
+    int[] getPositiveInts(String name, String fallback) {
+        String v = get(name, fallback);
+        int[] result;
+        try {
+            result = Arrays.stream(v.split(",", -1)).mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be a comma-separated list of integers, got '" + v
+                    + "'");
+        }
+        if (Arrays.stream(result).anyMatch(x -> x < 1)) {
+            throw new IllegalArgumentException("--" + name + " must be positive integers, got '" + v + "'");
+        }
+        return result;
     }
 
     double getDouble(String name, double fallback) {

@@ -71,7 +71,7 @@ final class PretrainCommand {
         String data = DataOptions.dataSet(o);
         Path dataDir = DataOptions.dataDir(o);
         int epochs = o.getInt("epochs", 5);
-        int batch = o.getInt("batch", 128);
+        int batch = o.getPositiveInt("batch", 128);
         double lr = o.getDouble("lr", 1e-3);
         String optimizerName = o.get("optimizer", "adam");
         int trainSize = o.getInt("train-size", 0);

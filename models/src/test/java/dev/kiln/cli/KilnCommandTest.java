@@ -122,11 +122,55 @@ class KilnCommandTest {
         assertTrue(r.err().contains("unknown training method 'hebb'") && r.err().contains("dfa"), r.toString());
     }
 
+    @Test
+    void nonIntegerHiddenWidthFailsWithTwoNamingTheOptionAndTheList() {
+        Result r = kiln("methods", "--hidden", "256,abc");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--hidden must be a comma-separated list of integers, got '256,abc'"), r.toString());
+    }
+
+    @Test
+    void optionsTakeNameEqualsValue() {
+        Result r = kiln("methods", "--epochs=x", "--batch", "64");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--epochs must be an integer, got 'x'"), r.toString());
+    }
+
+    @Test
+    void anOptionFollowedByAnotherOptionFailsNamingTheOneWithoutAValue() {
+        Result r = kiln("methods", "--out", "--epochs", "3");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--out needs a value, got the option '--epochs'"), r.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pretrain ae", "methods"})
+    void batchBelowOneFailsWithTwoBeforeLoadingData(String command) throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Result r = kiln(with(command.split(" "), "--batch", "0", "--data-dir", empty.toString()));
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--batch must be a positive integer, got 0"), r.toString());
+    }
+
     /** A checkpoint with {@code model} in its metadata and no tensors: enough for the options to be read. */
     private Path checkpointOf(String model) throws IOException {
         Path file = tmp.resolve(model + ".safetensors");
         SafeTensors.write(file, Map.of(), Map.of("model", model));
         return file;
+    }
+
+    @Test
+    void evalBatchBelowOneFailsWithTwoBeforeLoadingData() throws IOException {
+        Result r = kiln("eval", "--checkpoint", checkpointOf("mlp").toString(), "--batch", "-5");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--batch must be a positive integer, got -5"), r.toString());
+    }
+
+    @Test
+    void evalBeamBelowOneFailsWithTwoBeforeLoadingData() throws IOException {
+        Result r = kiln("eval", "--checkpoint", checkpointOf("g2p").toString(), "--beam", "0");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--beam must be a positive integer, got 0"), r.toString());
     }
 
     @Test
