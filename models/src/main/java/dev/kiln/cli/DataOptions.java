@@ -40,16 +40,26 @@ final class DataOptions {
     }
 
     static Sampling sampling(Options o) {
-        int trainSize = o.getInt("train-size", 0);
+        int trainSize = trainSize(o);
         int perClass = o.getInt("per-class", 0);
-        if (trainSize < 0 || perClass < 0) {
-            throw new IllegalArgumentException("--train-size and --per-class must be positive, got " + trainSize + " and "
+        if (perClass < 0) {
+            throw new IllegalArgumentException("--per-class must be positive, or 0 for all training images, got "
                     + perClass);
         }
         if (trainSize > 0 && perClass > 0) {
             throw new IllegalArgumentException("give --train-size or --per-class, not both");
         }
         return new Sampling(trainSize, perClass);
+    }
+
+    /** {@code --train-size N}: how many of the training images to train on, 0 (the default) for all. */
+    static int trainSize(Options o) {
+        int trainSize = o.getInt("train-size", 0);
+        if (trainSize < 0) {
+            throw new IllegalArgumentException("--train-size must be positive, or 0 for all training images, got "
+                    + trainSize);
+        }
+        return trainSize;
     }
 
     /** Largest move of {@code --augment shift}, in pixels (torchvision's RandomCrop(28, padding=2)). */

@@ -57,7 +57,7 @@ final class MethodsCommand {
         int epochs = o.getPositiveInt("epochs", 10);
         int batch = o.getPositiveInt("batch", 128);
         double lr = o.getDouble("lr", 1e-3);
-        int trainSize = o.getInt("train-size", 0);
+        int trainSize = DataOptions.trainSize(o);
         long seed = o.getInt("seed", 1);
         Path dir = Path.of(o.get("out", "runs/methods-" + data));
         o.rejectUnknown();

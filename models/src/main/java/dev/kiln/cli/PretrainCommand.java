@@ -74,7 +74,7 @@ final class PretrainCommand {
         int batch = o.getPositiveInt("batch", 128);
         double lr = o.getDouble("lr", 1e-3);
         String optimizerName = o.get("optimizer", "adam");
-        int trainSize = o.getInt("train-size", 0);
+        int trainSize = DataOptions.trainSize(o);
         long seed = o.getInt("seed", 1);
         Path outDir = Path.of(o.get("out", "runs/pretrain-" + modelName + "-" + data));
         o.rejectUnknown();

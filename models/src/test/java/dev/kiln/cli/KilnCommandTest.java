@@ -152,6 +152,15 @@ class KilnCommandTest {
         assertTrue(r.err().contains("--batch must be a positive integer, got 0"), r.toString());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"pretrain ae", "methods"})
+    void negativeTrainSizeFailsWithTwoBeforeLoadingData(String command) throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Result r = kiln(with(command.split(" "), "--train-size", "-5", "--data-dir", empty.toString()));
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--train-size must be positive, or 0 for all training images, got -5"), r.toString());
+    }
+
     /** A checkpoint with {@code model} in its metadata and no tensors: enough for the options to be read. */
     private Path checkpointOf(String model) throws IOException {
         Path file = tmp.resolve(model + ".safetensors");
