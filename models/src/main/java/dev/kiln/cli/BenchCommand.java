@@ -122,8 +122,8 @@ final class BenchCommand {
     private static int training(String workload, Map<String, Object> settings, Supplier<Module> modelFactory,
                                 int defaultBatch, int defaultEpochs, Options o, PrintStream out) throws Exception {
         Path dataDir = DataOptions.dataDir(o);
-        int batch = o.getInt("batch", defaultBatch);
-        int epochs = o.getInt("epochs", defaultEpochs);
+        int batch = o.getPositiveInt("batch", defaultBatch);
+        int epochs = o.getPositiveInt("epochs", defaultEpochs);
         Precision precision = TrainCommand.precision(o);
         boolean cudaGraphs = o.getOnOff("cuda-graphs", false);
         o.rejectUnknown();
@@ -142,7 +142,7 @@ final class BenchCommand {
                                     PrintStream out) throws Exception {
         int batch = o.getInt("batch", 256);
         int steps = o.getInt("steps", 20);
-        int epochs = o.getInt("epochs", 3);
+        int epochs = o.getPositiveInt("epochs", 3);
         Precision precision = TrainCommand.precision(o);
         boolean cudaGraphs = o.getOnOff("cuda-graphs", false);
         o.rejectUnknown();

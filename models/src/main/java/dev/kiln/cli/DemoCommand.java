@@ -32,8 +32,8 @@ final class DemoCommand {
         String data = DataOptions.dataSet(options);
         Path dataDir = DataOptions.dataDir(options);
         TwoLayerTraining.Config config = new TwoLayerTraining.Config(
-                options.getInt("hidden", 256), options.getInt("batch", 16), options.getDouble("lr", 0.2),
-                options.getInt("epochs", 1), options.getInt("seed", 1));
+                options.getPositiveInt("hidden", 256), options.getPositiveInt("batch", 16), options.getDouble("lr", 0.2),
+                options.getPositiveInt("epochs", 1), options.getInt("seed", 1));
         options.rejectUnknown();
         Mnist train = Mnist.load(dataDir, data, Mnist.Split.TRAIN);
         Mnist test = Mnist.load(dataDir, data, Mnist.Split.TEST);

@@ -85,8 +85,8 @@ final class FinetuneCommand {
         String data = DataOptions.dataSet(o);
         Path dataDir = DataOptions.dataDir(o);
         DataOptions.Sampling sampling = DataOptions.sampling(o);
-        int epochs = o.getInt("epochs", 10);
-        int batch = o.getInt("batch", 64);
+        int epochs = o.getPositiveInt("epochs", 10);
+        int batch = o.getPositiveInt("batch", 64);
         double lr = o.getDouble("lr", 1e-3);
         double lrDecay = o.getDouble("lr-decay", 1);
         String optimizerName = o.get("optimizer", "adam");

@@ -44,7 +44,7 @@ final class G2pCommand {
         }
         Options o = Options.parse(optionArgs.toArray(new String[0]));
         Path checkpoint = Path.of(o.get("checkpoint", "runs/g2p-additive/" + G2pTrainCommand.CHECKPOINT));
-        int beam = o.getInt("beam", 5);
+        int beam = o.getPositiveInt("beam", 5);
         double alpha = o.getDouble("alpha", 1);
         String plot = o.get("plot", null);
         String png = o.get("png", null);

@@ -54,12 +54,12 @@ final class LmCommand {
     static int run(String[] args, PrintStream out) throws Exception {
         Options o = Options.parse(args);
         Path dataDir = DataOptions.dataDir(o);
-        int epochs = o.getInt("epochs", 5);
-        int batch = o.getInt("batch", 128);
+        int epochs = o.getPositiveInt("epochs", 5);
+        int batch = o.getPositiveInt("batch", 128);
         double lr = o.getDouble("lr", 0.002);
-        int embedding = o.getInt("embedding", 32);
-        int hidden = o.getInt("hidden", 256);
-        int layers = o.getInt("layers", 2);
+        int embedding = o.getPositiveInt("embedding", 32);
+        int hidden = o.getPositiveInt("hidden", 256);
+        int layers = o.getPositiveInt("layers", 2);
         double dropout = o.getDouble("dropout", 0.2);
         double clip = o.getDouble("clip", 5);
         int trainSize = o.getInt("train-size", 0);

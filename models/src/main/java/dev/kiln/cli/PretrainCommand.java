@@ -70,7 +70,7 @@ final class PretrainCommand {
         Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length));
         String data = DataOptions.dataSet(o);
         Path dataDir = DataOptions.dataDir(o);
-        int epochs = o.getInt("epochs", 5);
+        int epochs = o.getPositiveInt("epochs", 5);
         int batch = o.getPositiveInt("batch", 128);
         double lr = o.getDouble("lr", 1e-3);
         String optimizerName = o.get("optimizer", "adam");

@@ -33,9 +33,9 @@ final class SampleCommand {
     static int run(String[] args, PrintStream out) throws Exception {
         Options o = Options.parse(args);
         String file = o.get("checkpoint", null);
-        int count = o.getInt("count", 20);
+        int count = o.getPositiveInt("count", 20);
         double temperature = o.getDouble("temperature", 1);
-        int maxLength = o.getInt("max-length", 30);
+        int maxLength = o.getPositiveInt("max-length", 30);
         long seed = o.getInt("seed", 1);
         Path dataDir = DataOptions.dataDir(o);
         o.rejectUnknown();

@@ -54,10 +54,10 @@ final class StressCommand {
             throw new IllegalArgumentException("--bidirectional must be true or false, got '" + direction + "'");
         }
         boolean bidirectional = direction.equals("true");
-        int hidden = o.getInt("hidden", 128);
-        int embedding = o.getInt("embedding", 32);
-        int epochs = o.getInt("epochs", 3);
-        int batch = o.getInt("batch", 128);
+        int hidden = o.getPositiveInt("hidden", 128);
+        int embedding = o.getPositiveInt("embedding", 32);
+        int epochs = o.getPositiveInt("epochs", 3);
+        int batch = o.getPositiveInt("batch", 128);
         double lr = o.getDouble("lr", 0.002);
         int trainSize = o.getInt("train-size", 0);
         long seed = o.getInt("seed", 1);

@@ -50,9 +50,9 @@ final class Word2VecCommand {
             case "cbow" -> Word2Vec.Mode.CBOW;
             default -> throw new IllegalArgumentException("--mode must be skipgram or cbow, got '" + o.get("mode", "") + "'");
         };
-        Word2Vec.Config config = new Word2Vec.Config(mode, o.getInt("dim", 100), o.getInt("window", 5),
-                o.getInt("negatives", 5), o.getInt("min-count", 5), o.getDouble("subsample", 1e-3),
-                o.getDouble("lr", 0.025), o.getInt("epochs", 3), o.getInt("batch", 4096), o.getInt("seed", 1));
+        Word2Vec.Config config = new Word2Vec.Config(mode, o.getPositiveInt("dim", 100), o.getPositiveInt("window", 5),
+                o.getPositiveInt("negatives", 5), o.getInt("min-count", 5), o.getDouble("subsample", 1e-3),
+                o.getDouble("lr", 0.025), o.getPositiveInt("epochs", 3), o.getPositiveInt("batch", 4096), o.getInt("seed", 1));
         Path dir = Path.of(o.get("out", "runs/word2vec"));
         o.rejectUnknown();
         Corpus corpus = Corpus.read(corpusPath);

@@ -144,7 +144,7 @@ class KilnCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"pretrain ae", "methods"})
+    @ValueSource(strings = {"pretrain ae", "methods", "lm", "stress", "bench mlp", "demo", "word2vec"})
     void batchBelowOneFailsWithTwoBeforeLoadingData(String command) throws IOException {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         Result r = kiln(with(command.split(" "), "--batch", "0", "--data-dir", empty.toString()));
