@@ -785,7 +785,10 @@ public final class Tensor implements AutoCloseable {
 
     // ---- Shape ops (see ShapeOps) ---------------------------------------------------------------
 
-    /** The same elements in a new shape; one dimension may be -1 (inferred). A view: no copy. */
+    /**
+     * The same elements in a new shape; one dimension may be -1 (inferred). A view: no copy; this tensor itself
+     * when the shape does not change, so closing the result then closes this tensor.
+     */
     public Tensor reshape(int... dims) {
         return ShapeOps.reshape(this, dims);
     }
@@ -810,7 +813,10 @@ public final class Tensor implements AutoCloseable {
         return ShapeOps.squeeze(this, axis);
     }
 
-    /** Elements {@code [start, start+length)} along {@code axis}; a view when the axis leads. */
+    /**
+     * Elements {@code [start, start+length)} along {@code axis}: a view when the axis leads, else a copy, so that
+     * writing into it leaves this tensor unchanged (PyTorch's narrow is always a view).
+     */
     public Tensor narrow(int axis, int start, int length) {
         return ShapeOps.narrow(this, axis, start, length);
     }
