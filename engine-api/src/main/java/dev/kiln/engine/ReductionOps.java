@@ -12,7 +12,12 @@ final class ReductionOps {
         Tensor out = x.emptyLike(reducedShape(x.shape(), a, keepDim), x.dtype());
         x.backend().reduce(ReduceOp.SUM, x, a, out);
         Shape source = x.shape();
-        out.record("sum", new Tensor[] {x}, g -> new Tensor[] {g.reshape(source.with(a, 1).dims()).expand(source.dims())});
+        out.record("sum", new Tensor[] {x}, g -> {
+            Tensor kept = g.reshape(source.with(a, 1).dims());
+            Tensor spread = kept.expand(source.dims());
+            Tensor.releaseIntermediate(kept, g, spread);
+            return new Tensor[] {spread};
+        });
         return out;
     }
 

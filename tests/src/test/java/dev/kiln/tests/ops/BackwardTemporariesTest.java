@@ -1,0 +1,72 @@
+package dev.kiln.tests.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import java.util.function.BinaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gradient rules of element-wise ops free what they make on the way (a product before it is summed over the
+ * broadcast axes, a comparison's mask, partial sums): a backward pass leaves the leaves' gradients and nothing else
+ * in memory, where those temporaries used to stay until the step's scope closed.
+ */
+class BackwardTemporariesTest {
+    private final Backend backend = Engine.get().backend();
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        Engine.seed(3);
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+    }
+
+    @Test
+    void aBroadcastProductLeavesOnlyTheGradients() {
+        assertBackwardLeavesOnlyTheGradients(Tensor::mul);
+    }
+
+    @Test
+    void aBroadcastQuotientLeavesOnlyTheGradients() {
+        assertBackwardLeavesOnlyTheGradients((a, b) -> a.div(b.abs().add(1)));
+    }
+
+    @Test
+    void aBroadcastMaximumLeavesOnlyTheGradients() {
+        assertBackwardLeavesOnlyTheGradients(Tensor::maximum);
+    }
+
+    @Test
+    void aBroadcastSelectionLeavesOnlyTheGradients() {
+        assertBackwardLeavesOnlyTheGradients((a, b) -> Tensor.where(a.gt(0), a, b));
+    }
+
+    /** {@code op(a [16, 8, 32], b [8, 1])} summed: after backward, memory holds a's and b's gradients more. */
+    private void assertBackwardLeavesOnlyTheGradients(BinaryOperator<Tensor> op) {
+        Tensor a = Tensor.randn(16, 8, 32).requiresGrad(true);
+        Tensor b = Tensor.randn(8, 1).requiresGrad(true);
+        Tensor loss = op.apply(a, b).sum();
+        long before = backend.bytesInUse();
+        loss.backward();
+        long kept = backend.bytesInUse() - before;
+        assertEquals(bytesOfOne(a) + bytesOfOne(b), kept, "bytes the backward pass left beside the two gradients");
+    }
+
+    /** Bytes one tensor of {@code t}'s shape takes on this backend, its allocator's rounding included. */
+    private long bytesOfOne(Tensor t) {
+        long before = backend.bytesInUse();
+        try (Tensor probe = Tensor.zeros(t.dtype(), t.shape().dims())) {
+            return backend.bytesInUse() - before;
+        }
+    }
+}
