@@ -39,7 +39,9 @@ import java.util.Objects;
  * rest      the data area: each tensor's elements, row-major, little-endian, at [begin, end) relative to
  *           the first byte after the header; the tensors tile the data area without gaps or overlaps
  * </pre>
- * Kiln handles the dtypes F32, F64, I32 and I64. Tensors are written in the map's iteration order.
+ * Kiln handles the dtypes F32, F64, I32 and I64. The header lists the tensors in the map's iteration order;
+ * their data are laid out largest element size first (in map order within a size), as the reference writer
+ * does, so that every tensor begins at a multiple of its element size and zero-copy readers can map it.
  *
  * <p>Reading validates the whole header against the file's real size before allocating anything, so a
  * damaged or hostile file gives an {@link IOException} naming the file and the problem rather than a huge
@@ -116,20 +118,49 @@ public final class SafeTensors {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(tensors, "tensors");
         List<Map.Entry<String, Tensor>> entries = new ArrayList<>(tensors.entrySet());
-        byte[] header = header(entries, metadata == null ? Map.of() : metadata);
+        entries.forEach(SafeTensors::checkEntry);
+        List<Map.Entry<String, Tensor>> dataOrder = new ArrayList<>(entries);
+        dataOrder.sort(Comparator.comparingInt((Map.Entry<String, Tensor> e) -> e.getValue().dtype().bytes()).reversed());
+        byte[] header = header(entries, begins(dataOrder), metadata == null ? Map.of() : metadata);
         AtomicFiles.write(file, out -> {
             ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
             out.write(length.array());
             out.write(header);
             ByteBuffer chunk = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-            for (Map.Entry<String, Tensor> e : entries) {
+            for (Map.Entry<String, Tensor> e : dataOrder) {
                 writeData(file, e.getKey(), e.getValue(), chunk, out);
             }
         });
     }
 
+    private static void checkEntry(Map.Entry<String, Tensor> e) {
+        String name = e.getKey();
+        if (name == null || e.getValue() == null) {
+            throw new IllegalArgumentException("safetensors: null tensor name or tensor (name " + name + ")");
+        }
+        if (name.equals(METADATA_KEY)) {
+            throw new IllegalArgumentException("safetensors: '" + METADATA_KEY + "' is reserved, not a tensor name");
+        }
+    }
+
+    /** Where each tensor's data begin in the data area when laid out in {@code dataOrder}, by name. */
+    private static Map<String, Long> begins(List<Map.Entry<String, Tensor>> dataOrder) {
+        Map<String, Long> begins = new LinkedHashMap<>();
+        long offset = 0;
+        for (Map.Entry<String, Tensor> e : dataOrder) {
+            begins.put(e.getKey(), offset);
+            offset += byteSize(e.getValue());
+        }
+        return begins;
+    }
+
+    private static long byteSize(Tensor t) {
+        return Math.multiplyExact(t.size(), (long) t.dtype().bytes());
+    }
+
     /** The header JSON in UTF-8, padded with spaces to a multiple of 8 bytes. */
-    private static byte[] header(List<Map.Entry<String, Tensor>> entries, Map<String, String> metadata) throws IOException {
+    private static byte[] header(List<Map.Entry<String, Tensor>> entries, Map<String, Long> begins,
+                                 Map<String, String> metadata) throws IOException {
         StringWriter text = new StringWriter();
         try (JsonWriter json = new JsonWriter(text)) {
             json.setHtmlSafe(false);
@@ -144,17 +175,10 @@ public final class SafeTensors {
                 }
                 json.endObject();
             }
-            long offset = 0;
             for (Map.Entry<String, Tensor> e : entries) {
                 String name = e.getKey();
                 Tensor t = e.getValue();
-                if (name == null || t == null) {
-                    throw new IllegalArgumentException("safetensors: null tensor name or tensor (name " + name + ")");
-                }
-                if (name.equals(METADATA_KEY)) {
-                    throw new IllegalArgumentException("safetensors: '" + METADATA_KEY + "' is reserved, not a tensor name");
-                }
-                long bytes = Math.multiplyExact(t.size(), (long) t.dtype().bytes());
+                long begin = begins.get(name);
                 json.name(name).beginObject();
                 json.name("dtype").value(dtypeName(t.dtype()));
                 json.name("shape").beginArray();
@@ -162,9 +186,8 @@ public final class SafeTensors {
                     json.value(d);
                 }
                 json.endArray();
-                json.name("data_offsets").beginArray().value(offset).value(offset + bytes).endArray();
+                json.name("data_offsets").beginArray().value(begin).value(begin + byteSize(t)).endArray();
                 json.endObject();
-                offset += bytes;
             }
             json.endObject();
         }

@@ -109,6 +109,28 @@ class SafeTensorsTest {
     }
 
     @Test
+    void eachTensorsDataBeginAtAMultipleOfItsElementSize() throws IOException {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put("odd_f32", Tensor.fromArray(new float[] {1, 2, 3}, 3));
+        tensors.put("step", Tensor.fromArray(new long[] {7}, 1));
+        tensors.put("one_i32", Tensor.fromArray(new int[] {4}, 1));
+        tensors.put("f64", Tensor.fromArray(new double[] {0.5, -0.25}, 2));
+        Path f = dir.resolve("aligned.safetensors");
+        SafeTensors.write(f, tensors);
+
+        SafeTensors.Header header = SafeTensors.readHeader(f);
+        assertEquals(0, header.dataStart() % 8, "the data area starts at a multiple of 8");
+        for (SafeTensors.TensorInfo info : header.tensors().values()) {
+            assertEquals(0, info.begin() % info.dtype().bytes(), info.name() + " begins at " + info.begin());
+        }
+        assertEquals(List.copyOf(tensors.keySet()), List.copyOf(header.tensors().keySet()), "the header keeps the map's order");
+        SafeTensors.Loaded back = SafeTensors.read(f);
+        assertArrayEquals(new long[] {7}, back.tensors().get("step").toLongArray());
+        assertArrayEquals(new double[] {0.5, -0.25}, back.tensors().get("f64").toDoubleArray());
+        assertArrayEquals(new float[] {1, 2, 3}, back.tensors().get("odd_f32").toFloatArray());
+    }
+
+    @Test
     void roundTripsAllFourDtypes() throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         tensors.put("f32", Tensor.fromArray(new float[] {1, -2, 3.5f, Float.MIN_VALUE, Float.MAX_VALUE, -0f}, 2, 3));
