@@ -233,10 +233,55 @@ public abstract class Optimizer implements AutoCloseable {
      * parameters in the same order): per-parameter state is copied (converted to the parameter's dtype),
      * parameters without entries start afresh, and group entries set the groups' learning rate and weight
      * decay. Every problem is reported at once in an {@link IllegalArgumentException} and then nothing is
-     * loaded. The given tensors are not kept: the caller may close them.
+     * loaded. The given tensors are not kept: the caller may close them. {@code state} may be this optimizer's
+     * own {@link #stateDict()}.
      */
     public void loadStateDict(Map<String, Tensor> state) {
         checkOpen("loadStateDict");
+        Map<Integer, Map<String, Tensor>> perParam = checkedPerParameter(state);
+        try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
+            // Every value is copied before any state is released: the source may be this optimizer's own tensors.
+            List<ParamState> loaded = new ArrayList<>();
+            for (int i = 0; i < params.size(); i++) {
+                loaded.add(copied(perParam.get(i), params.get(i)));
+            }
+            List<Runnable> groupSettings = new ArrayList<>();
+            state.forEach((key, t) -> {
+                Matcher gm = GROUP_KEY.matcher(key);
+                if (gm.matches()) {
+                    ParamGroup group = groups.get(parseIndex(gm.group(1)));
+                    double v = t.item();
+                    groupSettings.add(gm.group(2).equals("lr") ? () -> group.setLr(v) : () -> group.setWeightDecay(v));
+                }
+            });
+            for (int i = 0; i < params.size(); i++) {
+                states.set(i, loaded.get(i)).clear();
+            }
+            groupSettings.forEach(Runnable::run);
+        }
+    }
+
+    /** A new state for {@code param} holding copies of {@code entries} (empty when null). */
+    private static ParamState copied(Map<String, Tensor> entries, Tensor param) {
+        ParamState state = new ParamState();
+        if (entries == null) {
+            return state;
+        }
+        for (Map.Entry<String, Tensor> e : entries.entrySet()) {
+            Tensor source = e.getValue();
+            if (e.getKey().equals("step")) {
+                state.setStep(source.toLongArray()[0]);
+            } else {
+                Tensor copy = Updates.stateLike(param);
+                copy.assign(source.dtype() == param.dtype() ? source : source.to(param.dtype()));
+                state.put(e.getKey(), copy);
+            }
+        }
+        return state;
+    }
+
+    /** The per-parameter entries of {@code state} by parameter index; throws listing every problem. */
+    private Map<Integer, Map<String, Tensor>> checkedPerParameter(Map<String, Tensor> state) {
         Set<String> names = stateNames();
         List<String> problems = new ArrayList<>();
         Map<Integer, Map<String, Tensor>> perParam = new LinkedHashMap<>();
@@ -292,39 +337,7 @@ public abstract class Optimizer implements AutoCloseable {
             throw new IllegalArgumentException("loadStateDict: " + getClass().getSimpleName()
                     + " cannot load this state:\n  " + String.join("\n  ", problems));
         }
-        try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
-            for (int i = 0; i < params.size(); i++) {
-                ParamState target = states.get(i);
-                target.clear();
-                Map<String, Tensor> entries = perParam.get(i);
-                if (entries == null) {
-                    continue;
-                }
-                Tensor p = params.get(i);
-                for (Map.Entry<String, Tensor> e : entries.entrySet()) {
-                    Tensor source = e.getValue();
-                    if (e.getKey().equals("step")) {
-                        target.setStep(source.toLongArray()[0]);
-                    } else {
-                        Tensor copy = Updates.stateLike(p);
-                        copy.assign(source.dtype() == p.dtype() ? source : source.to(p.dtype()));
-                        target.put(e.getKey(), copy);
-                    }
-                }
-            }
-            for (Map.Entry<String, Tensor> e : state.entrySet()) {
-                Matcher gm = GROUP_KEY.matcher(e.getKey());
-                if (gm.matches()) {
-                    ParamGroup group = groups.get(parseIndex(gm.group(1)));
-                    double v = e.getValue().item();
-                    if (gm.group(2).equals("lr")) {
-                        group.setLr(v);
-                    } else {
-                        group.setWeightDecay(v);
-                    }
-                }
-            }
-        }
+        return perParam;
     }
 
     private static int parseIndex(String digits) {

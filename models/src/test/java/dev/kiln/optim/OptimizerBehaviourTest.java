@@ -387,6 +387,28 @@ class OptimizerBehaviourTest {
     }
 
     @Test
+    void loadingItsOwnStateDictKeepsTheStateAsItWas() {
+        Tensor a = param(1.0, 2.0);
+        Tensor twin = param(1.0, 2.0);
+        try (Adam reloaded = new Adam(List.of(a), 0.1); Adam untouched = new Adam(List.of(twin), 0.1)) {
+            double[][] grads = {{1.0, -1.0}, {0.5, 2.0}, {-0.25, 0.75}};
+            for (int s = 0; s < 2; s++) {
+                setGrad(a, grads[s]);
+                reloaded.step();
+                setGrad(twin, grads[s]);
+                untouched.step();
+            }
+            reloaded.loadStateDict(reloaded.stateDict());
+            assertEquals(2L, reloaded.stateDict().get("state.0.step").toLongArray()[0]);
+            setGrad(a, grads[2]);
+            reloaded.step();
+            setGrad(twin, grads[2]);
+            untouched.step();
+            assertArrayEquals(twin.toDoubleArray(), a.toDoubleArray(), 0.0, "the next step is the uninterrupted one");
+        }
+    }
+
+    @Test
     void loadStateDictReportsEveryProblemAndLoadsNothing() {
         Tensor a = param(1.0, 2.0);
         try (Adam opt = new Adam(List.of(a), 0.1)) {
