@@ -261,6 +261,15 @@ public abstract class Optimizer implements AutoCloseable {
         }
     }
 
+    /**
+     * Throws the {@link IllegalArgumentException} that {@link #loadStateDict} would throw for {@code state}, and
+     * loads nothing: for checking every part of a checkpoint before loading any of it.
+     */
+    public void checkStateDict(Map<String, Tensor> state) {
+        checkOpen("checkStateDict");
+        checkedPerParameter(state);
+    }
+
     /** A new state for {@code param} holding copies of {@code entries} (empty when null). */
     private static ParamState copied(Map<String, Tensor> entries, Tensor param) {
         ParamState state = new ParamState();

@@ -374,8 +374,9 @@ public final class Trainer {
      * @return the metadata stored in the checkpoint
      */
     public Map<String, String> resume(Path file) throws IOException {
+        int epoch = Integer.parseInt(required(metadata(file), "epoch", file));
         Map<String, String> meta = readTrainingState(file, model, optimizer);
-        nextEpoch = Integer.parseInt(required(meta, "epoch", file)) + 1;
+        nextEpoch = epoch + 1;
         bestLoss = Double.parseDouble(meta.getOrDefault("best_loss", "Infinity"));
         epochsWithoutImprovement = Integer.parseInt(meta.getOrDefault("epochs_without_improvement", "0"));
         Path best = file.resolveSibling(BEST);
@@ -385,22 +386,50 @@ public final class Trainer {
 
     /**
      * Loads a file written by {@link #writeTrainingState} or {@link #saveCheckpoint} into {@code model} and
-     * {@code optimizer} and restores the engine's random state.
+     * {@code optimizer} and restores the engine's random state. Everything is checked first: a file that
+     * does not fit leaves the model, the optimizer and the random state as they were.
      *
      * @return the file's metadata
+     * @throws IllegalArgumentException naming the file when it holds no optimizer state (a model's weights
+     *                                  only, such as {@link #BEST}) or state that does not fit the model or
+     *                                  the optimizer
      */
     public static Map<String, String> readTrainingState(Path file, Module model, Optimizer optimizer) throws IOException {
-        SafeTensors.Loaded loaded = SafeTensors.read(file);
-        try {
-            model.loadStateDict(withoutPrefix(loaded.tensors(), MODEL_PREFIX), true);
-            optimizer.loadStateDict(withoutPrefix(loaded.tensors(), OPTIMIZER_PREFIX));
-        } finally {
-            loaded.tensors().values().forEach(Tensor::close);
+        try (SafeTensors.Loaded loaded = SafeTensors.read(file)) {
+            Map<String, String> meta = loaded.metadata();
+            long seed = Long.parseLong(required(meta, "random_seed", file));
+            long counter = Long.parseLong(required(meta, "random_counter", file));
+            Map<String, Tensor> optimizerState = withoutPrefix(loaded.tensors(), OPTIMIZER_PREFIX);
+            if (optimizerState.isEmpty()) {
+                throw new IllegalArgumentException(file + " holds a model's weights only, without the optimizer's state"
+                        + " (as " + BEST + ", the best epoch's weights, does): resume from the " + CHECKPOINT
+                        + " written after every epoch");
+            }
+            Map<String, Tensor> modelState = withoutPrefix(loaded.tensors(), MODEL_PREFIX);
+            try {
+                requireFit(model, modelState);
+                optimizer.checkStateDict(optimizerState);
+                model.loadStateDict(modelState, true);
+                optimizer.loadStateDict(optimizerState);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            }
+            Engine.restoreRandomState(seed, counter);
+            return meta;
         }
-        Map<String, String> meta = loaded.metadata();
-        Engine.restoreRandomState(Long.parseLong(required(meta, "random_seed", file)),
-                Long.parseLong(required(meta, "random_counter", file)));
-        return meta;
+    }
+
+    /**
+     * Throws {@link Module#loadStateDict}'s own error, which names every missing, unexpected and mismatched key,
+     * when {@code state} does not have exactly the model's keys and shapes; loads nothing either way.
+     */
+    private static void requireFit(Module model, Map<String, Tensor> state) {
+        Map<String, Tensor> own = model.stateDict();
+        boolean fits = own.keySet().equals(state.keySet())
+                && own.entrySet().stream().allMatch(e -> e.getValue().shape().equals(state.get(e.getKey()).shape()));
+        if (!fits) {
+            model.loadStateDict(state, true);
+        }
     }
 
     /**

@@ -23,6 +23,7 @@ import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
 import dev.kiln.optim.Adam;
 import dev.kiln.optim.Optimizer;
+import dev.kiln.optim.SGD;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -371,6 +372,40 @@ class TrainerTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> trainer(wide, adam).resume(dir.resolve(Trainer.CHECKPOINT)));
             assertTrue(e.getMessage().contains("3.weight"), e.getMessage());
+        }
+    }
+
+    @Test
+    void resumingFromTheBestWeightsFileIsRefusedNamingItAndTheCheckpointToUse(@TempDir Path dir) {
+        Engine.seed(8);
+        try (Sequential model = mlp(16); Optimizer adam = new Adam(model.trainableParameters(), 0.01)) {
+            trainer(model, adam).earlyStopping(3).checkpoints(dir, Map.of())
+                    .fit(new DataLoader(rule(64, 1), 32, true, 1), new DataLoader(rule(64, 2), 32, false, 1), 1);
+        }
+        Path best = dir.resolve(Trainer.BEST);
+        try (Sequential model = mlp(16); Optimizer adam = new Adam(model.trainableParameters(), 0.01)) {
+            Map<String, float[]> before = weights(model);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer(model, adam).resume(best));
+            assertTrue(e.getMessage().contains(best.toString()) && e.getMessage().contains("weights only")
+                    && e.getMessage().contains(Trainer.CHECKPOINT), e.getMessage());
+            assertSameWeights(before, weights(model));
+        }
+    }
+
+    @Test
+    void resumingWithAnOptimizerStateThatDoesNotFitLeavesTheModelAsItWas(@TempDir Path dir) {
+        Engine.seed(8);
+        try (Sequential model = mlp(16); Optimizer sgd = new SGD(model.trainableParameters(), 0.01).momentum(0.9)) {
+            trainer(model, sgd).checkpoints(dir, Map.of()).fit(new DataLoader(rule(64, 1), 32, true, 1), null, 1);
+        }
+        Path checkpoint = dir.resolve(Trainer.CHECKPOINT);
+        try (Sequential model = mlp(16); Optimizer adam = new Adam(model.trainableParameters(), 0.01)) {
+            Map<String, float[]> before = weights(model);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> trainer(model, adam).resume(checkpoint));
+            assertTrue(e.getMessage().contains(checkpoint.toString()) && e.getMessage().contains("momentum_buffer"),
+                    e.getMessage());
+            assertSameWeights(before, weights(model));
         }
     }
 
