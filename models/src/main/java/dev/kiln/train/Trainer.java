@@ -42,6 +42,7 @@ public final class Trainer {
     public static final String BEST = "best.safetensors";
     private static final String MODEL_PREFIX = "model.";
     private static final String OPTIMIZER_PREFIX = "optimizer.";
+    private static final String SCHEDULE_PREFIX = "schedule_state.";
 
     private final Module model;
     private final Optimizer optimizer;
@@ -330,6 +331,9 @@ public final class Trainer {
         metadata.put("epoch", Integer.toString(epoch));
         metadata.put("best_loss", Double.toString(bestLoss));
         metadata.put("epochs_without_improvement", Integer.toString(epochsWithoutImprovement));
+        if (schedule != null) {
+            schedule.stateDict().forEach((k, v) -> metadata.put(SCHEDULE_PREFIX + k, Double.toString(v)));
+        }
         try {
             writeWithRandomState(file, tensors, metadata);
         } catch (IOException e) {
@@ -368,13 +372,17 @@ public final class Trainer {
 
     /**
      * Loads a checkpoint written by {@link #saveCheckpoint} into this trainer's model and optimizer and
-     * restores the epoch counter and random state, so that {@link #fit} continues exactly where the
-     * interrupted run stopped.
+     * restores the epoch counter, the schedule's state and the random state, so that {@link #fit} continues
+     * exactly where the interrupted run stopped.
      *
      * @return the metadata stored in the checkpoint
      */
     public Map<String, String> resume(Path file) throws IOException {
-        int epoch = Integer.parseInt(required(metadata(file), "epoch", file));
+        Map<String, String> recorded = metadata(file);
+        int epoch = Integer.parseInt(required(recorded, "epoch", file));
+        if (schedule != null) {
+            loadScheduleState(recorded, file);
+        }
         Map<String, String> meta = readTrainingState(file, model, optimizer);
         nextEpoch = epoch + 1;
         bestLoss = Double.parseDouble(meta.getOrDefault("best_loss", "Infinity"));
@@ -382,6 +390,29 @@ public final class Trainer {
         Path best = file.resolveSibling(BEST);
         resumedBest = Files.isRegularFile(best) ? best : null;
         return meta;
+    }
+
+    /** Gives the schedule the state that {@code metadata} of {@code file} records under {@link #SCHEDULE_PREFIX}. */
+    private void loadScheduleState(Map<String, String> metadata, Path file) {
+        Map<String, Double> state = new LinkedHashMap<>();
+        try {
+            metadata.forEach((k, v) -> {
+                if (k.startsWith(SCHEDULE_PREFIX)) {
+                    state.put(k.substring(SCHEDULE_PREFIX.length()), number(k, v));
+                }
+            });
+            schedule.loadStateDict(state);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static double number(String key, String value) {
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("metadata " + key + " is '" + value + "', not a number");
+        }
     }
 
     /**

@@ -24,6 +24,9 @@ import dev.kiln.nn.Sequential;
 import dev.kiln.optim.Adam;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.SGD;
+import dev.kiln.optim.schedule.CosineAnnealingLR;
+import dev.kiln.optim.schedule.LearningRateSchedule;
+import dev.kiln.optim.schedule.ReduceLROnPlateau;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -37,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -157,6 +161,51 @@ class TrainerTest {
         }
         assertFalse(java.util.Arrays.equals(atEpochTwo.get("0.weight"), uninterrupted.get("0.weight")),
                 "epochs 3 and 4 changed the weights");
+    }
+
+    /**
+     * The learning rate of each epoch that a run with {@code schedule} trains up to {@code lastEpoch}, and the rate
+     * after it; the run resumes from {@code dir}'s checkpoint when {@code resume}, and writes its checkpoints there.
+     */
+    private static List<Double> learningRates(Function<Optimizer, LearningRateSchedule> schedule, Path dir, int lastEpoch,
+                                              boolean resume) throws IOException {
+        Engine.seed(4);
+        try (Sequential model = mlp(16); Optimizer adam = new Adam(model.trainableParameters(), 0.01)) {
+            Trainer t = trainer(model, adam).schedule(schedule.apply(adam)).checkpoints(dir, Map.of());
+            if (resume) {
+                t.resume(dir.resolve(Trainer.CHECKPOINT));
+            }
+            List<Double> rates = new ArrayList<>();
+            t.fit(new DataLoader(rule(128, 31), 32, true, 3), new DataLoader(rule(64, 32), 64, false, 3), lastEpoch)
+                    .forEach(m -> rates.add(m.learningRate()));
+            rates.add(adam.learningRate());
+            return rates;
+        }
+    }
+
+    /** Runs 6 epochs straight and 2 + 4 with a resume in between; returns both runs' rates from epoch 3 on. */
+    private static List<List<Double>> straightAndResumed(Function<Optimizer, LearningRateSchedule> schedule, Path straight,
+                                                         Path parts) throws IOException {
+        List<Double> whole = learningRates(schedule, straight, 6, false);
+        learningRates(schedule, parts, 2, false);
+        return List.of(whole.subList(2, whole.size()), learningRates(schedule, parts, 6, true));
+    }
+
+    @Test
+    void aResumedRunFollowsTheLearningRatesOfAnUninterruptedOneUnderReduceLROnPlateau(@TempDir Path straight,
+                                                                                        @TempDir Path parts) throws IOException {
+        // A relative threshold of 0.9 makes every epoch after the first a bad one: the rate halves after epoch 2, and
+        // the cooldown of 2 epochs that follows spans the resume.
+        List<List<Double>> rates = straightAndResumed(adam -> new ReduceLROnPlateau(adam, 0.5, 0, 0, 0.9, 2), straight, parts);
+        assertEquals(List.of(0.005, 0.005, 0.005, 0.0025, 0.0025), rates.get(0), "the rates this test is about");
+        assertEquals(rates.get(0), rates.get(1));
+    }
+
+    @Test
+    void aResumedRunFollowsTheLearningRatesOfAnUninterruptedOneUnderCosineAnnealing(@TempDir Path straight,
+                                                                                      @TempDir Path parts) throws IOException {
+        List<List<Double>> rates = straightAndResumed(adam -> new CosineAnnealingLR(adam, 6, 0), straight, parts);
+        assertEquals(rates.get(0), rates.get(1));
     }
 
     @Test

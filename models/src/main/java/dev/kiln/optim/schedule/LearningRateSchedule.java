@@ -1,5 +1,7 @@
 package dev.kiln.optim.schedule;
 
+import java.util.Map;
+
 /**
  * Changes an optimizer's learning rate between epochs, as PyTorch's {@code torch.optim.lr_scheduler}
  * called once per epoch.
@@ -18,4 +20,26 @@ public interface LearningRateSchedule {
      *                       {@link ReduceLROnPlateau}
      */
     void step(int epoch, double validationLoss);
+
+    /**
+     * What the schedule remembers from earlier epochs besides the learning rates (PyTorch's scheduler
+     * {@code state_dict()}), by name, for checkpoints; empty for the closed-form schedules, which need nothing
+     * but the epoch.
+     */
+    default Map<String, Double> stateDict() {
+        return Map.of();
+    }
+
+    /**
+     * Restores what {@link #stateDict()} of a schedule of the same kind returned, so that a resumed run goes on
+     * as if it had not stopped. An empty map (a checkpoint written before schedules saved their state) leaves
+     * the schedule as it is.
+     *
+     * @throws IllegalArgumentException naming the entries when they are not this schedule's
+     */
+    default void loadStateDict(Map<String, Double> state) {
+        if (!state.isEmpty()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " keeps no state, got " + state.keySet());
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.optim.schedule;
 
 import dev.kiln.optim.Optimizer;
+import java.util.Map;
 
 /**
  * Linear warm-up over the first {@code warmupEpochs} epochs, then another schedule (or the base rate).
@@ -39,6 +40,21 @@ public final class LinearWarmup implements LearningRateSchedule {
             inner.step(epoch - warmupEpochs, validationLoss);
         } else {
             rates.set(base -> base);
+        }
+    }
+
+    /** The inner schedule's state (the warm-up itself needs only the epoch). */
+    @Override
+    public Map<String, Double> stateDict() {
+        return inner == null ? Map.of() : inner.stateDict();
+    }
+
+    @Override
+    public void loadStateDict(Map<String, Double> state) {
+        if (inner == null) {
+            LearningRateSchedule.super.loadStateDict(state);
+        } else {
+            inner.loadStateDict(state);
         }
     }
 }

@@ -2,6 +2,10 @@ package dev.kiln.optim.schedule;
 
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.ParamGroup;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Multiplies the learning rate by {@code factor} when the monitored loss has not improved for more than
@@ -13,6 +17,9 @@ import dev.kiln.optim.ParamGroup;
  */
 public final class ReduceLROnPlateau implements LearningRateSchedule {
     private static final double MIN_CHANGE = 1e-8;
+    private static final String BEST = "best";
+    private static final String BAD_EPOCHS = "num_bad_epochs";
+    private static final String COOLDOWN_LEFT = "cooldown_counter";
 
     private final Optimizer optimizer;
     private final double factor;
@@ -80,6 +87,44 @@ public final class ReduceLROnPlateau implements LearningRateSchedule {
             cooldownLeft = cooldown;
             badEpochs = 0;
         }
+    }
+
+    /** {@code best}, {@code num_bad_epochs} and {@code cooldown_counter}, as PyTorch's state_dict names them. */
+    @Override
+    public Map<String, Double> stateDict() {
+        Map<String, Double> state = new LinkedHashMap<>();
+        state.put(BEST, best);
+        state.put(BAD_EPOCHS, (double) badEpochs);
+        state.put(COOLDOWN_LEFT, (double) cooldownLeft);
+        return state;
+    }
+
+    @Override
+    public void loadStateDict(Map<String, Double> state) {
+        if (state.isEmpty()) {
+            return;
+        }
+        if (!state.keySet().equals(Set.of(BEST, BAD_EPOCHS, COOLDOWN_LEFT))) {
+            throw new IllegalArgumentException("ReduceLROnPlateau: a state has exactly " + List.of(BEST, BAD_EPOCHS,
+                    COOLDOWN_LEFT) + ", got " + state.keySet());
+        }
+        double loadedBest = state.get(BEST);
+        if (Double.isNaN(loadedBest)) {
+            throw new IllegalArgumentException("ReduceLROnPlateau: " + BEST + " must be a loss or infinity, got NaN");
+        }
+        int loadedBadEpochs = count(state, BAD_EPOCHS);
+        int loadedCooldownLeft = count(state, COOLDOWN_LEFT);
+        best = loadedBest;
+        badEpochs = loadedBadEpochs;
+        cooldownLeft = loadedCooldownLeft;
+    }
+
+    private static int count(Map<String, Double> state, String name) {
+        double v = state.get(name);
+        if (!(v >= 0 && v <= Integer.MAX_VALUE && v == Math.rint(v))) {
+            throw new IllegalArgumentException("ReduceLROnPlateau: " + name + " must be a whole number >= 0, got " + v);
+        }
+        return (int) v;
     }
 
     /** The lowest loss seen so far (infinity before the first). */

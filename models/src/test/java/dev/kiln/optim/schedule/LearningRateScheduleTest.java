@@ -2,6 +2,7 @@ package dev.kiln.optim.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
@@ -9,6 +10,7 @@ import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.ParamGroup;
 import dev.kiln.optim.SGD;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntToDoubleFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -154,6 +156,30 @@ class LearningRateScheduleTest {
             s.step(e, losses[e - 1]);
             assertEquals(expected[e - 1], lr(0), TOLERANCE, "after epoch " + e);
         }
+    }
+
+    @Test
+    void reduceOnPlateauLoadedFromAStateDictGoesOnAsTheOriginal() {
+        ReduceLROnPlateau original = new ReduceLROnPlateau(optimizer, 0.5, 1, 0.0, 1e-4, 1);
+        original.step(1, 1.0);
+        original.step(2, 1.0);
+        ReduceLROnPlateau loaded = new ReduceLROnPlateau(optimizer, 0.5, 1, 0.0, 1e-4, 1);
+        loaded.loadStateDict(original.stateDict());
+        assertEquals(Map.of("best", 1.0, "num_bad_epochs", 1.0, "cooldown_counter", 0.0), loaded.stateDict());
+        loaded.step(3, 1.0);
+        assertEquals(0.05, lr(0), TOLERANCE, "the third bad epoch in a row reduces, as it would have");
+    }
+
+    @Test
+    void reduceOnPlateauRefusesAStateThatIsNotItsOwn() {
+        ReduceLROnPlateau s = new ReduceLROnPlateau(optimizer, 0.5, 1, 0.0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> s.loadStateDict(Map.of("best", 1.0, "num_bad_epochs", 0.5, "cooldown_counter", 0.0)));
+        assertTrue(e.getMessage().contains("num_bad_epochs") && e.getMessage().contains("0.5"), e.getMessage());
+        IllegalArgumentException keys = assertThrows(IllegalArgumentException.class,
+                () -> new CosineAnnealingLR(optimizer, 5, 0).loadStateDict(Map.of("best", 1.0)));
+        assertTrue(keys.getMessage().contains("CosineAnnealingLR keeps no state"), keys.getMessage());
+        assertEquals(Double.POSITIVE_INFINITY, s.best(), "nothing was loaded");
     }
 
     @Test
