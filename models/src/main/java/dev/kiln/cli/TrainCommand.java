@@ -41,7 +41,8 @@ final class TrainCommand {
               --batch B                    batch size (default 128)
               --lr X                       learning rate (default 0.001)
               --optimizer NAME             sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw (default adam)
-              --weight-decay X             weight decay (default 0; L2 for sgd/adam, decoupled for adamw)
+              --weight-decay X             weight decay (default 0, for adamw 0.01; L2 for sgd/adam,
+                                           decoupled for adamw)
               --dropout P                  dropout after each hidden layer (default 0; for lstm, gru
                                            and rnn: on the last hidden state)
               --train-size N               train on a seeded random N of the training images (default all)
@@ -88,7 +89,7 @@ final class TrainCommand {
         int batch = o.getInt("batch", 128);
         double lr = o.getDouble("lr", 1e-3);
         String optimizerName = o.get("optimizer", "adam");
-        double weightDecay = o.getDouble("weight-decay", 0);
+        Double weightDecay = o.has("weight-decay") ? o.getDouble("weight-decay", 0) : null;
         double dropout = o.getDouble("dropout", 0);
         double validationSplit = o.getDouble("validation-split", 0);
         int patience = o.getInt("patience", 0);
@@ -120,7 +121,7 @@ final class TrainCommand {
         }
         Module model = Zoo.create(modelName, Mnist.PIXELS, Mnist.CLASSES, dropout);
         Optimizer optimizer = Optimizers.create(optimizerName, model.trainableParameters(), lr);
-        if (weightDecay != 0) {
+        if (weightDecay != null) {
             optimizer.groups().forEach(g -> g.setWeightDecay(weightDecay));
         }
         DataLoader trainLoader = new DataLoader(train, batch, true, seed, augmentation);

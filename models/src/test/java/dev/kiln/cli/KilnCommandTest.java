@@ -116,6 +116,16 @@ class KilnCommandTest {
     }
 
     @Test
+    void adamwWithWeightDecayZeroTrainsWithoutWeightDecay() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out, "--optimizer", "adamw", "--weight-decay", "0").code());
+        try (SafeTensors.Loaded checkpoint = SafeTensors.read(out.resolve(Trainer.CHECKPOINT))) {
+            assertEquals(0.0, checkpoint.tensors().get("optimizer.group.0.weight_decay").item());
+        }
+    }
+
+    @Test
     void unknownTrainingMethodFailsWithTwoNamingTheKnownOnes() {
         Result r = kiln("methods", "--methods", "backprop,hebb");
         assertEquals(2, r.code(), r.toString());
