@@ -196,7 +196,8 @@ final class TrainCommand {
         };
     }
 
+    /** {@code v} to 4 decimals for a summary; NaN and infinities as they are (JSON summaries write them as null). */
     static double round(double v) {
-        return Math.round(v * 1e4) / 1e4;
+        return Double.isFinite(v) ? Math.round(v * 1e4) / 1e4 : v;
     }
 }
