@@ -1,5 +1,7 @@
 package dev.kiln.cli;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,17 +13,20 @@ final class ResumeCheck {
     }
 
     /**
-     * Throws when a setting of {@code run} differs from the one {@code checkpoint} recorded, naming both.
-     * Settings an older checkpoint did not record are not checked.
+     * Throws when settings of {@code run} differ from those {@code checkpoint} recorded, naming each with both
+     * values. Settings an older checkpoint did not record are not checked.
      */
     static void requireSameRun(Map<String, String> checkpoint, Map<String, String> run, String file) {
+        List<String> differences = new ArrayList<>();
         for (Map.Entry<String, String> setting : run.entrySet()) {
             String recorded = checkpoint.get(setting.getKey());
             if (recorded != null && !recorded.equals(setting.getValue())) {
-                throw new IllegalArgumentException("--resume " + file + ": the checkpoint was trained with "
-                        + setting.getKey() + " '" + recorded + "', this run asks for '" + setting.getValue()
-                        + "'; repeat the original run's options");
+                differences.add(setting.getKey() + " '" + recorded + "', this run asks for '" + setting.getValue() + "'");
             }
+        }
+        if (!differences.isEmpty()) {
+            throw new IllegalArgumentException("--resume " + file + ": the checkpoint was trained with "
+                    + String.join("; with ", differences) + "; repeat the original run's options");
         }
     }
 }

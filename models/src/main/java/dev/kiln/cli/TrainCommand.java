@@ -65,8 +65,10 @@ final class TrainCommand {
               --seed S                     random seed (default 1)
               --out DIR                    run directory: checkpoint, metrics.csv, metrics.json,
                                            training.png (default runs/MODEL-DATA)
-              --resume FILE                continue from a checkpoint written by an earlier run (with the
-                                           same model, data, optimizer, dropout, schedule and augment)
+              --resume FILE                continue from a checkpoint written by an earlier run, with the
+                                           same options (model, data, optimizer, lr, weight decay, dropout,
+                                           schedule, augment, batch, seed, train size, per class and
+                                           validation split); --epochs may be raised
             The last line printed is one JSON object with the final figures (also DIR/metrics.json);
             its train_accuracy is measured in evaluation mode (no dropout) after training.
             """;
@@ -135,6 +137,13 @@ final class TrainCommand {
         metadata.put("dropout", Double.toString(dropout));
         metadata.put("schedule", schedule);
         metadata.put("augment", augmentName);
+        metadata.put("batch", Integer.toString(batch));
+        metadata.put("lr", Double.toString(lr));
+        metadata.put("weight_decay", Double.toString(optimizer.groups().get(0).weightDecay()));
+        metadata.put("seed", Long.toString(seed));
+        metadata.put("train_size", Integer.toString(sampling.trainSize()));
+        metadata.put("per_class", Integer.toString(sampling.perClass()));
+        metadata.put("validation_split", Double.toString(validationSplit));
         Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata)
                 .earlyStopping(patience).precision(precision).cudaGraphs(cudaGraphs);
         if (schedule.equals("cosine")) {

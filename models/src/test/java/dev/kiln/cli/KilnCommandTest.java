@@ -697,4 +697,33 @@ class KilnCommandTest {
         assertTrue(r.err().contains("trained with augment 'flip', this run asks for 'none'"), r.toString());
         assertEquals("1", Trainer.metadata(checkpoint).get("epoch"), "the checkpoint is left as it was");
     }
+
+    @Test
+    void resumeWithOtherSettingsFailsWithTwoNamingEachWithBothValues() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out).code());
+        Path checkpoint = out.resolve(Trainer.CHECKPOINT);
+        Result r = kiln("train", "mlp", "--data-dir", data.toString(), "--batch", "64", "--out", out.toString(),
+                "--resume", checkpoint.toString(), "--epochs", "2", "--lr", "0.01", "--weight-decay", "0.1", "--seed", "2",
+                "--train-size", "200", "--validation-split", "0.2");
+        assertEquals(2, r.code(), r.toString());
+        for (String difference : List.of("batch '32', this run asks for '64'", "lr '0.001', this run asks for '0.01'",
+                "weight_decay '0.0', this run asks for '0.1'", "seed '1', this run asks for '2'",
+                "train_size '0', this run asks for '200'", "validation_split '0.0', this run asks for '0.2'")) {
+            assertTrue(r.err().contains(difference), difference + " missing from\n" + r);
+        }
+        assertEquals("1", Trainer.metadata(checkpoint).get("epoch"), "the checkpoint is left as it was");
+    }
+
+    @Test
+    void resumeFromTheBestWeightsFileFailsWithTwoNamingTheCheckpointToUse() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out, "--validation-split", "0.2", "--patience", "2").code());
+        Result r = kiln("train", "mlp", "--data-dir", data.toString(), "--batch", "32", "--out", out.toString(),
+                "--validation-split", "0.2", "--patience", "2", "--epochs", "2", "--resume", out.resolve(Trainer.BEST).toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("weights only") && r.err().contains(Trainer.CHECKPOINT), r.toString());
+    }
 }
