@@ -37,7 +37,8 @@ final class TrainCommand {
                                            phonemes, its own options: kiln train g2p --help)
               --data mnist|fashion-mnist   data set (default mnist)
               --data-dir DIR               data root (default: $KILN_DATA, ~/.kiln/data, ../shared/data)
-              --epochs N                   epochs (default 5)
+              --epochs N                   the last epoch to train, counted over the whole run: with
+                                           --resume, the total, not the epochs to add (default 5)
               --batch B                    batch size (default 128)
               --lr X                       learning rate (default 0.001)
               --optimizer NAME             sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw (default adam)
@@ -108,6 +109,15 @@ final class TrainCommand {
         if (!schedule.equals("none") && !schedule.equals("cosine")) {
             throw new IllegalArgumentException("--schedule must be none or cosine, got '" + schedule + "'");
         }
+        if (epochs < 1) {
+            throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
+        }
+        if (patience < 0) {
+            throw new IllegalArgumentException("--patience must be at least 0, got " + patience);
+        }
+        if (!(validationSplit >= 0 && validationSplit < 1)) {
+            throw new IllegalArgumentException("--validation-split must be at least 0 and below 1, got " + validationSplit);
+        }
         if (patience > 0 && validationSplit <= 0) {
             throw new IllegalArgumentException("--patience needs --validation-split: early stopping never looks at the test set");
         }
@@ -118,6 +128,10 @@ final class TrainCommand {
         Dataset validation = null;
         if (validationSplit > 0) {
             Datasets.Split split = Datasets.split(train, 1 - validationSplit, seed);
+            if (split.first().size() == 0) {
+                throw new IllegalArgumentException("--validation-split " + validationSplit + " holds out all "
+                        + train.size() + " training images, leaving none to train on");
+            }
             train = split.first();
             validation = split.second();
         }
@@ -153,6 +167,12 @@ final class TrainCommand {
         if (resume != null) {
             ResumeCheck.requireSameRun(Trainer.metadata(Path.of(resume)), metadata, resume);
             resumedEpochs = Integer.parseInt(trainer.resume(Path.of(resume)).get("epoch"));
+            if (resumedEpochs >= epochs) {
+                out.printf("%s is already at epoch %d of --epochs %d: nothing to train; %s is left as it was%n", resume,
+                        resumedEpochs, epochs, outDir);
+                model.close();
+                return 0;
+            }
         }
         RunOutputs outputs = new RunOutputs(outDir, validation != null ? "val" : "test", out, resumedEpochs);
         trainer.listener(outputs);

@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import static dev.kiln.cli.KilnRuns.kiln;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -25,6 +26,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -725,5 +727,38 @@ class KilnCommandTest {
                 "--validation-split", "0.2", "--patience", "2", "--epochs", "2", "--resume", out.resolve(Trainer.BEST).toString());
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("weights only") && r.err().contains(Trainer.CHECKPOINT), r.toString());
+    }
+
+    @Test
+    void resumingARunThatAlreadyReachedEpochsSaysSoAndLeavesItsOutputsAlone() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out).code());
+        byte[] metrics = Files.readAllBytes(out.resolve("metrics.json"));
+        byte[] csv = Files.readAllBytes(out.resolve("metrics.csv"));
+        Path checkpoint = out.resolve(Trainer.CHECKPOINT);
+        Result r = kiln("train", "mlp", "--data-dir", data.toString(), "--batch", "32", "--out", out.toString(),
+                "--resume", checkpoint.toString(), "--epochs", "1");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("already at epoch 1 of --epochs 1"), r.toString());
+        assertArrayEquals(metrics, Files.readAllBytes(out.resolve("metrics.json")), "metrics.json is left as it was");
+        assertArrayEquals(csv, Files.readAllBytes(out.resolve("metrics.csv")), "metrics.csv is left as it was");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"--epochs, 0", "--patience, -1", "--validation-split, -0.1", "--validation-split, 1",
+        "--validation-split, 1.5"})
+    void anOutOfRangeTrainingOptionFailsWithTwoNamingIt(String option, String value) {
+        Result r = kiln("train", "mlp", option, value);
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains(option + " must be"), r.toString());
+    }
+
+    @Test
+    void aValidationSplitThatLeavesNoTrainingImageFailsWithTwoNamingIt() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Result r = train(data, tmp.resolve("run"), "--validation-split", "0.999");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--validation-split 0.999 holds out all 300 training images"), r.toString());
     }
 }
