@@ -35,7 +35,11 @@ public abstract class Seq2SeqModel extends Module {
     /** Number of target ids, PAD, BOS and EOS included. */
     public abstract int targetVocabularySize();
 
-    /** Greedy decoding of {@code source} [batch, S] (I64, full-length sequences): the predicted ids [batch, T], PAD after EOS. */
+    /**
+     * Greedy decoding of {@code source} [batch, S] (I64, full-length sequences) for at most 2S + 10 steps: the
+     * predicted ids [batch, T] without BOS and EOS, T the longest output (at least 1), each shorter output padded
+     * with PAD.
+     */
     @Override
     public Tensor forward(Tensor source) {
         int batch = source.dim(0);

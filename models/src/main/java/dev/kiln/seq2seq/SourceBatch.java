@@ -13,6 +13,12 @@ public record SourceBatch(Tensor ids, int[] lengths) {
             throw new IllegalArgumentException("SourceBatch: ids " + ids.shape() + " must be [batch, steps] with batch = "
                     + lengths.length + " lengths");
         }
+        for (int b = 0; b < lengths.length; b++) {
+            if (lengths[b] < 1 || lengths[b] > ids.dim(1)) {
+                throw new IllegalArgumentException("SourceBatch: length " + lengths[b] + " of sequence " + b
+                        + " is outside [1, " + ids.dim(1) + "], the steps of ids " + ids.shape());
+            }
+        }
     }
 
     /** Pads {@code sequences} (token ids, at least one each) into one batch. */
