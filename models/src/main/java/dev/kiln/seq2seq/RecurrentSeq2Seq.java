@@ -149,10 +149,20 @@ public class RecurrentSeq2Seq extends Seq2SeqModel {
                 states.narrow(0, rows - 1, 1).reshape(batch, half)), 1);
     }
 
+    /** Reads {@code previous} [rows] (I64), one token per row of {@code state}, and scores the next token. */
     @Override
     public Step step(DecoderState state, Tensor previous) {
+        if (!(state instanceof State s)) {
+            throw new IllegalArgumentException(this + ": step needs a state from start(), got "
+                    + (state == null ? "null" : state.getClass().getName()));
+        }
+        int rows = s.h().dim(0);
+        if (previous.rank() != 1 || previous.dim(0) != rows) {
+            throw new IllegalArgumentException(this + ": previous tokens " + previous.shape() + " must be [" + rows
+                    + "], one per row of the state");
+        }
         Tensor embedded = F.dropout(module("target_embedding").call(previous), config.dropout(), isTraining());
-        return decode((State) state, embedded);
+        return decode(s, embedded);
     }
 
     /** One decoder step from the previous token's embedding [rows, embedding]. */

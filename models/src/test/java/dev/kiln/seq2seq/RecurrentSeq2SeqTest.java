@@ -174,6 +174,30 @@ class RecurrentSeq2SeqTest {
         }
     }
 
+    @Test
+    void aStepRejectsPreviousTokensThatAreNotOnePerRowOfTheState() {
+        try (Scope s = Scope.open(); RecurrentSeq2Seq model = model(Cell.GRU, Score.DOT, 0)) {
+            DecoderState state = model.start(SourceBatch.of(List.of(new int[] {3, 4}, new int[] {5})));
+            for (Tensor previous : List.of(Tensor.fromArray(new long[] {1, 1, 1}, 3), Tensor.fromArray(new long[] {1, 1}, 2, 1))) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.step(state, previous));
+                assertTrue(e.getMessage().contains("previous tokens " + previous.shape()) && e.getMessage().contains("[2]"),
+                        e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aStepRejectsAStateThatIsNotItsOwn() {
+        try (Scope s = Scope.open(); RecurrentSeq2Seq model = model(Cell.GRU, Score.DOT, 0);
+             TransformerSeq2Seq other = new TransformerSeq2Seq(new TransformerSeq2Seq.Config(9, 10, 8, 2, 16, 1, 1, 0, 8))) {
+            DecoderState foreign = other.start(SourceBatch.of(List.of(new int[] {3})));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> model.step(foreign, Tensor.fromArray(new long[] {1}, 1)));
+            assertTrue(e.getMessage().contains("state from start()") && e.getMessage().contains("TransformerSeq2Seq$State"),
+                    e.getMessage());
+        }
+    }
+
     /** Exact-match accuracy on 100 fresh sequences, greedy and by a beam of 4, after {@code steps} Adam steps on reversal. */
     static double[] exactMatchAfterTraining(int steps) {
         Engine.seed(5);
