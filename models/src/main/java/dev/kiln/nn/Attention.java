@@ -39,6 +39,7 @@ public abstract class Attention extends Module {
     /** {@link #attend} with keys already passed through {@link #prepareKeys}. */
     public AttentionOutput attendPrepared(Tensor queries, Tensor preparedKeys, Tensor values, Tensor mask) {
         checkRank3("queries", queries);
+        checkRank3("prepared keys", preparedKeys);
         checkRank3("values", values);
         if (queries.dim(0) != values.dim(0) || preparedKeys.dim(0) != values.dim(0) || preparedKeys.dim(1) != values.dim(1)) {
             throw new IllegalArgumentException(this + ": queries " + queries.shape() + ", keys " + preparedKeys.shape()
@@ -46,6 +47,7 @@ public abstract class Attention extends Module {
         }
         Tensor scores = scores(queries, preparedKeys);
         if (mask != null) {
+            checkMask(mask, queries.dim(0), queries.dim(1), preparedKeys.dim(1));
             scores = scores.maskedFill(mask, MASKED_SCORE);
         }
         Tensor weights = F.softmax(scores, -1);
@@ -85,6 +87,23 @@ public abstract class Attention extends Module {
             }
         }
         return Tensor.fromArray(mask, 1, steps, steps).to(dtype);
+    }
+
+    /**
+     * Each dimension of the mask, aligned from the right, must be 1 or the scores' own: maskedFill broadcasts both
+     * ways, so a larger mask would silently grow the output.
+     */
+    private void checkMask(Tensor mask, int batch, int steps, int keySteps) {
+        int[] scores = {batch, steps, keySteps};
+        boolean fits = mask.rank() >= 1 && mask.rank() <= 3;
+        for (int i = 1; fits && i <= mask.rank(); i++) {
+            int dim = mask.dim(mask.rank() - i);
+            fits = dim == 1 || dim == scores[3 - i];
+        }
+        if (!fits) {
+            throw new IllegalArgumentException(this + ": mask " + mask.shape() + " must broadcast to [batch, T, S] = ["
+                    + batch + ", " + steps + ", " + keySteps + "]");
+        }
     }
 
     private void checkRank3(String what, Tensor t) {

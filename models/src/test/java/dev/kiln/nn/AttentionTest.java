@@ -139,6 +139,44 @@ class AttentionTest {
         }
     }
 
+    @Test
+    void aMaskLargerThanTheScoresIsRejectedRatherThanGrowingTheOutput() {
+        try (Scope s = Scope.open()) {
+            Tensor queries = Tensor.randn(DType.F64, 1, 1, 4);
+            Tensor keys = Tensor.randn(DType.F64, 1, 3, 4);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new DotProductAttention(false).attend(queries, keys, keys, Tensor.zeros(DType.F64, 1, 2, 3)));
+            assertTrue(e.getMessage().contains("mask [1, 2, 3]") && e.getMessage().contains("[1, 1, 3]"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aMaskOfAnotherKeyLengthIsRejectedNamingTheMask() {
+        try (Scope s = Scope.open()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new DotProductAttention(false).attend(query(), keys(), values(), Tensor.zeros(DType.F64, 1, 1, 4)));
+            assertTrue(e.getMessage().contains("mask [1, 1, 4]") && e.getMessage().contains("[1, 1, 3]"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aMaskThatBroadcastsIsAccepted() {
+        try (Scope s = Scope.open()) {
+            Tensor mask = Tensor.fromArray(new double[] {0, 0, 1}, 3);
+            AttentionOutput out = new DotProductAttention(false).attend(query(), keys(), values(), mask);
+            Tensors.assertValues(softmax(1, 2, -1e9), out.weights(), 1e-12);
+        }
+    }
+
+    @Test
+    void preparedKeysThatAreNotThreeDimensionalAreRejected() {
+        try (Scope s = Scope.open()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new DotProductAttention(false).attendPrepared(query(), Tensor.zeros(DType.F64, 1, 3), values(), null));
+            assertTrue(e.getMessage().contains("prepared keys [1, 3]"), e.getMessage());
+        }
+    }
+
     private static Tensor query() {
         return Tensor.fromArray(QUERY, 1, 1, 2);
     }
