@@ -23,7 +23,10 @@ public final class BeamSearch {
     private BeamSearch() {
     }
 
-    /** The best hypothesis per source sequence (without attention weights). */
+    /**
+     * The best hypothesis per source sequence (without attention weights). A sequence none of whose extensions has
+     * a finite log-probability gets an empty unfinished hypothesis of log-probability -infinity.
+     */
     public static List<Hypothesis> decode(Seq2SeqModel model, SourceBatch source, int width, int maxSteps, double alpha) {
         if (width < 1 || maxSteps < 1 || !(alpha >= 0)) {
             throw new IllegalArgumentException("BeamSearch: width " + width + " and maxSteps " + maxSteps
@@ -95,15 +98,20 @@ public final class BeamSearch {
                     }
                 }
             }
-            Hypothesis top = null;
-            for (Hypothesis h : candidates) {
-                if (top == null || normalised(h, alpha) > normalised(top, alpha)) {
-                    top = h;
-                }
-            }
-            best.add(top);
+            best.add(best(candidates, alpha));
         }
         return best;
+    }
+
+    /** The candidate of the best normalised score; an empty unfinished one of log-probability -infinity if none. */
+    private static Hypothesis best(List<Hypothesis> candidates, double alpha) {
+        Hypothesis top = null;
+        for (Hypothesis h : candidates) {
+            if (top == null || normalised(h, alpha) > normalised(top, alpha)) {
+                top = h;
+            }
+        }
+        return top != null ? top : new Hypothesis(new int[0], Double.NEGATIVE_INFINITY, false, null);
     }
 
     /**

@@ -2,14 +2,17 @@ package dev.kiln.seq2seq;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.seq2seq.RecurrentSeq2Seq.Cell;
 import dev.kiln.seq2seq.RecurrentSeq2Seq.Score;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +56,24 @@ class BeamSearchTest {
         assertEquals(-2.0, BeamSearch.normalised(h, 0), 0);
         assertEquals(-0.5, BeamSearch.normalised(h, 1), 1e-12);
         assertEquals(-2.0 / Math.sqrt(4), BeamSearch.normalised(h, 0.5), 1e-12);
+    }
+
+    @Test
+    void aSequenceWithoutAnyFiniteExtensionGetsAnEmptyUnfinishedHypothesis() {
+        Engine.seed(10);
+        try (Scope s = Scope.open(); RecurrentSeq2Seq model = untrained()) {
+            Tensor bias = model.namedParameters().get("out.bias");
+            double[] impossible = new double[bias.dim(0)];
+            Arrays.fill(impossible, Seq2SeqModel.EOS, impossible.length, Double.NEGATIVE_INFINITY);
+            try (Autograd.Guard g = Autograd.noGrad()) {
+                bias.assign(Tensor.fromArray(impossible, impossible.length).to(bias.dtype()));
+            }
+            for (Hypothesis h : BeamSearch.decode(model, SourceBatch.of(SOURCES), 3, 5, 1)) {
+                assertArrayEquals(new int[0], h.tokens());
+                assertEquals(Double.NEGATIVE_INFINITY, h.logProb());
+                assertFalse(h.finished());
+            }
+        }
     }
 
     @Test
