@@ -184,7 +184,7 @@ final class G2pTrainCommand {
             Trainer.loadModel(checkpoint, model);
             ErrorRates greedy = G2pTraining.evaluate(model, data.letters(), data.phonemes(), data.test(), 1, alpha, EVAL_BATCH);
             ErrorRates beamed = G2pTraining.evaluate(model, data.letters(), data.phonemes(), data.test(), beam, alpha,
-                    EVAL_BATCH / beam);
+                    Math.max(1, EVAL_BATCH / beam));
             out.printf(Locale.ROOT, "best epoch %d (val WER %.2f%%); test WER %.2f%%, PER %.2f%% greedy; WER %.2f%%, PER %.2f%%"
                             + " beam %d%n", state.bestEpoch, 100 * state.bestWer, 100 * greedy.wordErrorRate(), 100 * greedy.phonemeErrorRate(),
                     100 * beamed.wordErrorRate(), 100 * beamed.phonemeErrorRate(), beam);

@@ -85,12 +85,15 @@ public final class G2pTraining {
     }
 
     /**
-     * Decodes {@code words} (lower-case a-z) in batches of {@code batchSize}: greedy for {@code beam} 1 (with
-     * attention weights), else beam search of that width with length normalisation {@code alpha}.
+     * Decodes {@code words} (lower-case a-z) in batches of {@code batchSize} (at least 1): greedy for {@code beam} 1
+     * (with attention weights), else beam search of that width with length normalisation {@code alpha}.
      * {@code done} (may be null) hears the number of words finished after each batch.
      */
     public static List<Hypothesis> predict(Seq2SeqModel model, CharVocabulary letters, List<String> words, int beam,
                                            double alpha, int batchSize, DoubleConsumer done) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("G2pTraining.predict: batchSize must be at least 1, got " + batchSize);
+        }
         List<Hypothesis> out = new ArrayList<>();
         for (int i = 0; i < words.size(); i += batchSize) {
             List<int[]> encoded = new ArrayList<>();

@@ -529,6 +529,14 @@ class KilnCommandTest {
     }
 
     @Test
+    void trainG2pEvaluatesWithABeamWiderThanTheEvaluationBatch() throws IOException {
+        Result t = kiln("train", "g2p", "--data-dir", fakeG2pDict().toString(), "--epochs", "1", "--hidden", "8",
+                "--embedding", "4", "--batch", "32", "--beam", "513", "--out", tmp.resolve("g2p").toString());
+        assertEquals(0, t.code(), t.toString());
+        assertEquals(513, t.lastLineJson().get("beam").getAsInt());
+    }
+
+    @Test
     void trainG2pStoppedAndResumedEqualsTheUninterruptedRun() throws IOException {
         Path root = fakeG2pDict();
         String[] options = {"train", "g2p", "--data-dir", root.toString(), "--epochs", "2", "--hidden", "8",
