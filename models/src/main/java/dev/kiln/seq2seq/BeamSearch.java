@@ -12,9 +12,10 @@ import java.util.List;
  * Beam search: each source sequence keeps its {@code width} most likely partial outputs; every step extends
  * each by every token (never PAD or BOS) and keeps the best {@code width} extensions. An extension by EOS
  * becomes a finished hypothesis instead; a sequence is done when it has {@code width} of them, or at the step
- * limit, where its live beams count as unfinished hypotheses. The result is the hypothesis with the best
- * length-normalised score {@code logProb / length^alpha} (length counts EOS; alpha 0 ranks by raw
- * log-probability, which favours short outputs, alpha 1 by the mean log-probability per token).
+ * limit ({@code maxSteps}, or the model's {@link Seq2SeqModel#maxDecodingSteps} if fewer), where its live beams
+ * count as unfinished hypotheses. The result is the hypothesis with the best length-normalised score
+ * {@code logProb / length^alpha} (length counts EOS; alpha 0 ranks by raw log-probability, which favours short
+ * outputs, alpha 1 by the mean log-probability per token).
  *
  * <p>All beams of all sequences of a batch run as rows of one batch ({@code batch * width} rows). With width
  * 1 this is exactly {@link Decoding#greedy} (same tokens, same log-probabilities).
@@ -61,7 +62,8 @@ public final class BeamSearch {
         boolean[] done = new boolean[batch];
         long[] previous = new long[rows];
         Arrays.fill(previous, Seq2SeqModel.BOS);
-        for (int t = 0; t < maxSteps && !allTrue(done); t++) {
+        int steps = Math.min(maxSteps, model.maxDecodingSteps());
+        for (int t = 0; t < steps && !allTrue(done); t++) {
             Step step = model.step(state, Tensor.fromArray(previous, rows));
             int vocabulary = step.logits().dim(1);
             double[] logp = F.logSoftmax(step.logits(), 1).toDoubleArray();

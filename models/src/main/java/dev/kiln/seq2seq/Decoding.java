@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * Greedy decoding: at every step each sequence takes its most likely next token (never PAD or BOS) until it
- * writes EOS or reaches the step limit. Runs in evaluation mode without gradients, all sequences of a batch
- * together; the model's mode is restored afterwards.
+ * writes EOS or reaches the step limit ({@code maxSteps}, or the model's {@link Seq2SeqModel#maxDecodingSteps} if
+ * fewer). Runs in evaluation mode without gradients, all sequences of a batch together; the model's mode is
+ * restored afterwards.
  */
 public final class Decoding {
     private Decoding() {
@@ -39,7 +40,8 @@ public final class Decoding {
             long[] previous = new long[batch];
             Arrays.fill(previous, Seq2SeqModel.BOS);
             int open = batch;
-            for (int t = 0; t < maxSteps && open > 0; t++) {
+            int steps = Math.min(maxSteps, model.maxDecodingSteps());
+            for (int t = 0; t < steps && open > 0; t++) {
                 Step step = model.step(state, Tensor.fromArray(previous, batch));
                 double[] logp = F.logSoftmax(step.logits(), 1).toDoubleArray();
                 float[] weights = step.attention() == null ? null : step.attention().toFloatArray();

@@ -36,7 +36,16 @@ public abstract class Seq2SeqModel extends Module {
     public abstract int targetVocabularySize();
 
     /**
-     * Greedy decoding of {@code source} [batch, S] (I64, full-length sequences) for at most 2S + 10 steps: the
+     * The most steps {@link #step} takes from the state {@link #start} returns; {@link Decoding} and
+     * {@link BeamSearch} stop there. {@link Integer#MAX_VALUE} (no limit) unless the model has a longest output.
+     */
+    public int maxDecodingSteps() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * Greedy decoding of {@code source} [batch, S] (I64, full-length sequences) for at most 2S + 10 steps (and
+     * {@link #maxDecodingSteps}): the
      * predicted ids [batch, T] without BOS and EOS, T the longest output (at least 1), each shorter output padded
      * with PAD.
      */

@@ -116,6 +116,12 @@ public class TransformerSeq2Seq extends Seq2SeqModel {
         return config.targetVocabulary();
     }
 
+    /** {@code maxLength}: the positional encoding covers that many decoder positions. */
+    @Override
+    public int maxDecodingSteps() {
+        return config.maxLength();
+    }
+
     /**
      * Scores [batch, T, targetVocabulary] for decoder inputs [batch, T] (I64), all positions at once under a
      * causal mask. {@code teacherForcing} must be 1: a Transformer trains in parallel on the gold inputs.
@@ -145,7 +151,7 @@ public class TransformerSeq2Seq extends Seq2SeqModel {
 
     /**
      * Reads {@code previous} [rows] (I64) at the next position and returns its logits [rows, targetVocabulary]
-     * and cross-attention [rows, S].
+     * and cross-attention [rows, S]; at most {@code maxLength} steps from {@link #start}.
      */
     @Override
     public Step step(DecoderState state, Tensor previous) {
@@ -157,6 +163,10 @@ public class TransformerSeq2Seq extends Seq2SeqModel {
         if (previous.rank() != 1 || previous.dim(0) != rows) {
             throw new IllegalArgumentException("TransformerSeq2Seq: previous tokens " + previous.shape() + " must be ["
                     + rows + "], one per row of the state");
+        }
+        if (s.position() >= config.maxLength()) {
+            throw new IllegalArgumentException("TransformerSeq2Seq: step " + (s.position() + 1) + " is beyond maxLength "
+                    + config.maxLength() + ", the most decoder positions the positional encoding covers");
         }
         Tensor y = embed("target_embedding", previous.reshape(rows, 1), s.position());
         TransformerDecoderStep decoded = decoder().step(y, s.caches(), s.memoryMask());

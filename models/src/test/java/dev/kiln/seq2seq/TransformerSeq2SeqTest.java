@@ -2,6 +2,7 @@ package dev.kiln.seq2seq;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,12 +23,28 @@ class TransformerSeq2SeqTest {
     private static final int VOCABULARY = 9;
 
     /** A small F64 model in evaluation mode, for exact comparisons. */
-    private static TransformerSeq2Seq smallF64Model(long seed) {
+    static TransformerSeq2Seq smallF64Model(long seed) {
+        return smallF64Model(seed, 12);
+    }
+
+    private static TransformerSeq2Seq smallF64Model(long seed, int maxLength) {
         Engine.seed(seed);
         TransformerSeq2Seq model = new TransformerSeq2Seq(
-                new TransformerSeq2Seq.Config(VOCABULARY, VOCABULARY, 8, 2, 16, 2, 2, 0.1, 12));
+                new TransformerSeq2Seq.Config(VOCABULARY, VOCABULARY, 8, 2, 16, 2, 2, 0.1, maxLength));
         model.to(DType.F64);
         model.eval();
+        return model;
+    }
+
+    /** A model of maxLength 6 that never writes EOS: its output layer's EOS bias is far below every other score. */
+    private static TransformerSeq2Seq neverEndingModel() {
+        TransformerSeq2Seq model = smallF64Model(48, 6);
+        Tensor bias = model.namedParameters().get("output.bias");
+        double[] b = bias.toDoubleArray();
+        b[Seq2SeqModel.EOS] = -1e9;
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            bias.assign(Tensor.fromArray(b, b.length));
+        }
         return model;
     }
 
@@ -138,6 +155,48 @@ class TransformerSeq2SeqTest {
                 assertClose(model.logits(source, inputs, 1.0).toDoubleArray(), copy.logits(source, inputs, 1.0).toDoubleArray(),
                         0, "logits of the copy");
             }
+        }
+    }
+
+    @Test
+    void greedyDecodingStopsUnfinishedAtMaxLength() {
+        try (TransformerSeq2Seq model = neverEndingModel(); Scope s = Scope.open()) {
+            Hypothesis h = Decoding.greedy(model, SourceBatch.of(List.of(new int[] {3, 4, 5})), 20).get(0);
+            assertEquals(6, h.tokens().length);
+            assertFalse(h.finished());
+            assertEquals(6, model.maxDecodingSteps());
+        }
+    }
+
+    @Test
+    void beamSearchStopsUnfinishedAtMaxLength() {
+        try (TransformerSeq2Seq model = neverEndingModel(); Scope s = Scope.open()) {
+            Hypothesis h = BeamSearch.decode(model, SourceBatch.of(List.of(new int[] {3, 4, 5})), 3, 20, 1).get(0);
+            assertEquals(6, h.tokens().length);
+            assertFalse(h.finished());
+        }
+    }
+
+    @Test
+    void forwardDecodesAtMostMaxLengthTokens() {
+        try (TransformerSeq2Seq model = neverEndingModel(); Scope s = Scope.open()) {
+            Tensor ids = model.forward(Tensor.fromArray(new long[] {3, 4, 5}, 1, 3));
+            assertArrayEquals(new int[] {1, 6}, ids.shape().dims());
+        }
+    }
+
+    @Test
+    void aStepPastMaxLengthIsRejectedNamingIt() {
+        try (TransformerSeq2Seq model = neverEndingModel(); Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            DecoderState state = model.start(SourceBatch.of(List.of(new int[] {3, 4, 5})));
+            Tensor previous = Tensor.fromArray(new long[] {Seq2SeqModel.BOS}, 1);
+            for (int t = 0; t < 6; t++) {
+                state = model.step(state, previous).next();
+            }
+            DecoderState full = state;
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.step(full, previous));
+            assertTrue(e.getMessage().startsWith("TransformerSeq2Seq: ") && e.getMessage().contains("maxLength 6"),
+                    e.getMessage());
         }
     }
 
