@@ -2,6 +2,8 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
 import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * What one {@link TransformerDecoderLayer} keeps between decoding steps, so that a step costs one position
@@ -15,6 +17,11 @@ public record KeyValueCache(Tensor selfKeys, Tensor selfValues, Tensor memoryKey
         return new KeyValueCache(selfKeys == null ? null : selfKeys.indexSelect(0, rows),
                 selfValues == null ? null : selfValues.indexSelect(0, rows), memoryKeys.indexSelect(0, rows),
                 memoryValues.indexSelect(0, rows));
+    }
+
+    /** The cache's tensors, nulls (the self-attention's before the first step) left out. */
+    public List<Tensor> tensors() {
+        return Stream.of(selfKeys, selfValues, memoryKeys, memoryValues).filter(Objects::nonNull).toList();
     }
 
     /** This cache with one more position's self-attention keys and values [rows, heads, 1, headDim] appended. */

@@ -18,7 +18,8 @@ import java.util.List;
  * outputs, alpha 1 by the mean log-probability per token).
  *
  * <p>All beams of all sequences of a batch run as rows of one batch ({@code batch * width} rows). With width
- * 1 this is exactly {@link Decoding#greedy} (same tokens, same log-probabilities).
+ * 1 this is exactly {@link Decoding#greedy} (same tokens, same log-probabilities). As there, each step's tensors
+ * are freed once the next step no longer needs them.
  */
 public final class BeamSearch {
     private BeamSearch() {
@@ -35,21 +36,27 @@ public final class BeamSearch {
         }
         boolean training = model.isTraining();
         model.eval();
-        try (Autograd.Guard g = Autograd.noGrad(); Scope scope = Scope.open()) {
-            return search(model, source, width, maxSteps, alpha);
+        try (Autograd.Guard g = Autograd.noGrad(); Scope scope = Scope.open(); StateHandover handover = new StateHandover()) {
+            return search(model, source, width, maxSteps, alpha, handover);
         } finally {
             model.train(training);
         }
     }
 
-    private static List<Hypothesis> search(Seq2SeqModel model, SourceBatch source, int width, int maxSteps, double alpha) {
+    private static List<Hypothesis> search(Seq2SeqModel model, SourceBatch source, int width, int maxSteps, double alpha,
+                                           StateHandover handover) {
         int batch = source.batch();
         int rows = batch * width;
         long[] origin = new long[rows];
         for (int r = 0; r < rows; r++) {
             origin[r] = r / width;
         }
-        DecoderState state = model.start(source).select(Tensor.fromArray(origin, rows));
+        // Started outside the handover, which must never close start()'s tensors: they may be the caller's.
+        DecoderState start = model.start(source);
+        DecoderState state;
+        try (Scope scope = Scope.open()) {
+            state = handover.handOver(scope, start.select(Tensor.fromArray(origin, rows)));
+        }
         double[] score = new double[rows];
         int[][] tokens = new int[rows][0];
         for (int r = 0; r < rows; r++) {
@@ -64,30 +71,32 @@ public final class BeamSearch {
         Arrays.fill(previous, Seq2SeqModel.BOS);
         int steps = Math.min(maxSteps, model.maxDecodingSteps());
         for (int t = 0; t < steps && !allTrue(done); t++) {
-            Step step = model.step(state, Tensor.fromArray(previous, rows));
-            int vocabulary = step.logits().dim(1);
-            double[] logp = F.logSoftmax(step.logits(), 1).toDoubleArray();
-            long[] parents = new long[rows];
-            double[] nextScore = new double[rows];
-            int[][] nextTokens = new int[rows][];
-            for (int b = 0; b < batch; b++) {
-                int filled = done[b] ? 0 : extend(b, width, vocabulary, logp, score, tokens, finished.get(b), parents,
-                        nextScore, nextTokens);
-                for (int j = filled; j < width; j++) {
-                    int r = b * width + j;
-                    parents[r] = r;
-                    nextScore[r] = Double.NEGATIVE_INFINITY;
-                    nextTokens[r] = new int[0];
+            try (Scope stepScope = Scope.open()) {
+                Step step = model.step(state, Tensor.fromArray(previous, rows));
+                int vocabulary = step.logits().dim(1);
+                double[] logp = F.logSoftmax(step.logits(), 1).toDoubleArray();
+                long[] parents = new long[rows];
+                double[] nextScore = new double[rows];
+                int[][] nextTokens = new int[rows][];
+                for (int b = 0; b < batch; b++) {
+                    int filled = done[b] ? 0 : extend(b, width, vocabulary, logp, score, tokens, finished.get(b), parents,
+                            nextScore, nextTokens);
+                    for (int j = filled; j < width; j++) {
+                        int r = b * width + j;
+                        parents[r] = r;
+                        nextScore[r] = Double.NEGATIVE_INFINITY;
+                        nextTokens[r] = new int[0];
+                    }
+                    done[b] = done[b] || finished.get(b).size() >= width || filled == 0;
                 }
-                done[b] = done[b] || finished.get(b).size() >= width || filled == 0;
+                for (int r = 0; r < rows; r++) {
+                    int[] path = nextTokens[r];
+                    previous[r] = path.length == 0 ? Seq2SeqModel.EOS : path[path.length - 1];
+                }
+                state = handover.handOver(stepScope, step.next().select(Tensor.fromArray(parents, rows)));
+                score = nextScore;
+                tokens = nextTokens;
             }
-            for (int r = 0; r < rows; r++) {
-                int[] path = nextTokens[r];
-                previous[r] = path.length == 0 ? Seq2SeqModel.EOS : path[path.length - 1];
-            }
-            state = step.next().select(Tensor.fromArray(parents, rows));
-            score = nextScore;
-            tokens = nextTokens;
         }
         List<Hypothesis> best = new ArrayList<>();
         for (int b = 0; b < batch; b++) {

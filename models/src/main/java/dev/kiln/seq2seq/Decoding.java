@@ -12,7 +12,8 @@ import java.util.List;
  * Greedy decoding: at every step each sequence takes its most likely next token (never PAD or BOS) until it
  * writes EOS or reaches the step limit ({@code maxSteps}, or the model's {@link Seq2SeqModel#maxDecodingSteps} if
  * fewer). Runs in evaluation mode without gradients, all sequences of a batch together; the model's mode is
- * restored afterwards.
+ * restored afterwards. Each step's tensors are freed once the next step no longer needs them, so that memory
+ * does not grow with the steps beyond the state the model carries.
  */
 public final class Decoding {
     private Decoding() {
@@ -35,37 +36,39 @@ public final class Decoding {
         double[] logProb = new double[batch];
         boolean[] finished = new boolean[batch];
         boolean hasAttention = true;
-        try (Autograd.Guard g = Autograd.noGrad(); Scope scope = Scope.open()) {
+        try (Autograd.Guard g = Autograd.noGrad(); Scope scope = Scope.open(); StateHandover handover = new StateHandover()) {
             DecoderState state = model.start(source);
             long[] previous = new long[batch];
             Arrays.fill(previous, Seq2SeqModel.BOS);
             int open = batch;
             int steps = Math.min(maxSteps, model.maxDecodingSteps());
             for (int t = 0; t < steps && open > 0; t++) {
-                Step step = model.step(state, Tensor.fromArray(previous, batch));
-                double[] logp = F.logSoftmax(step.logits(), 1).toDoubleArray();
-                float[] weights = step.attention() == null ? null : step.attention().toFloatArray();
-                hasAttention = weights != null;
-                int vocabulary = step.logits().dim(1);
-                int sourceSteps = source.steps();
-                for (int b = 0; b < batch; b++) {
-                    if (finished[b]) {
-                        continue;
+                try (Scope stepScope = Scope.open()) {
+                    Step step = model.step(state, Tensor.fromArray(previous, batch));
+                    double[] logp = F.logSoftmax(step.logits(), 1).toDoubleArray();
+                    float[] weights = step.attention() == null ? null : step.attention().toFloatArray();
+                    hasAttention = weights != null;
+                    int vocabulary = step.logits().dim(1);
+                    int sourceSteps = source.steps();
+                    for (int b = 0; b < batch; b++) {
+                        if (finished[b]) {
+                            continue;
+                        }
+                        int best = bestToken(logp, b * vocabulary, vocabulary);
+                        logProb[b] += logp[b * vocabulary + best];
+                        if (weights != null) {
+                            attention.get(b).add(Arrays.copyOfRange(weights, b * sourceSteps, b * sourceSteps + source.lengths()[b]));
+                        }
+                        if (best == Seq2SeqModel.EOS) {
+                            finished[b] = true;
+                            open--;
+                        } else {
+                            tokens.get(b).add(best);
+                        }
+                        previous[b] = best;
                     }
-                    int best = bestToken(logp, b * vocabulary, vocabulary);
-                    logProb[b] += logp[b * vocabulary + best];
-                    if (weights != null) {
-                        attention.get(b).add(Arrays.copyOfRange(weights, b * sourceSteps, b * sourceSteps + source.lengths()[b]));
-                    }
-                    if (best == Seq2SeqModel.EOS) {
-                        finished[b] = true;
-                        open--;
-                    } else {
-                        tokens.get(b).add(best);
-                    }
-                    previous[b] = best;
+                    state = handover.handOver(stepScope, step.next());
                 }
-                state = step.next();
             }
         } finally {
             model.train(training);

@@ -19,6 +19,8 @@ import dev.kiln.nn.RecurrentOutput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * A recurrent encoder-decoder with attention, as in Luong, Pham and Manning (2015) and OpenNMT:
@@ -114,6 +116,11 @@ public class RecurrentSeq2Seq extends Seq2SeqModel {
         public DecoderState select(Tensor rows) {
             return new State(pick(h, rows), pick(c, rows), pick(feed, rows), pick(memory, rows), pick(keys, rows),
                     pick(mask, rows), pick(context, rows));
+        }
+
+        @Override
+        public List<Tensor> tensors() {
+            return Stream.of(h, c, feed, memory, keys, mask, context).filter(Objects::nonNull).toList();
         }
 
         private static Tensor pick(Tensor t, Tensor rows) {

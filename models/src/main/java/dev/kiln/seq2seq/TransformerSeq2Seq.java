@@ -15,6 +15,7 @@ import dev.kiln.nn.TransformerDecoder;
 import dev.kiln.nn.TransformerDecoderOutput;
 import dev.kiln.nn.TransformerDecoderStep;
 import dev.kiln.nn.TransformerEncoder;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -82,6 +83,13 @@ public class TransformerSeq2Seq extends Seq2SeqModel {
         @Override
         public DecoderState select(Tensor rows) {
             return new State(memoryMask.indexSelect(0, rows), caches.stream().map(c -> c.select(rows)).toList(), position);
+        }
+
+        @Override
+        public List<Tensor> tensors() {
+            List<Tensor> all = new ArrayList<>(List.of(memoryMask));
+            caches.forEach(c -> all.addAll(c.tensors()));
+            return all;
         }
     }
 

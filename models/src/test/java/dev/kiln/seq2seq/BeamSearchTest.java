@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
@@ -72,6 +73,44 @@ class BeamSearchTest {
                 assertArrayEquals(new int[0], h.tokens());
                 assertEquals(Double.NEGATIVE_INFINITY, h.logProb());
                 assertFalse(h.finished());
+            }
+        }
+    }
+
+    @Test
+    void beamSearchGivesTheKnownOutputsOfSeededModels() {
+        try (Scope s = Scope.open(); TransformerSeq2Seq transformer = DecodingFixtures.transformer(51);
+             RecurrentSeq2Seq recurrent = DecodingFixtures.recurrent(52)) {
+            DecodingFixtures.assertOutputs(BeamSearch.decode(transformer, SourceBatch.of(DecodingFixtures.SOURCES), 3, 8, 1),
+                    new int[][] {{7, 6, 4, 7, 6, 3, 7}, {3, 7, 6, 5, 6, 3, 7, 6}, {7, 6, 4, 7, 6, 3, 7, 6}},
+                    new double[] {-11.913058767127158, -12.526165983143532, -11.256031314466112},
+                    new boolean[] {true, false, false});
+            DecodingFixtures.assertOutputs(BeamSearch.decode(recurrent, SourceBatch.of(DecodingFixtures.SOURCES), 3, 8, 1),
+                    new int[][] {{8}, {8}, {8}},
+                    new double[] {-3.9788943061114814, -3.981190349040413, -3.958528849106566},
+                    new boolean[] {true, true, true});
+        }
+    }
+
+    @Test
+    void beamSearchHoldsNothingOfEarlierStepsBesidesTheStateItCarries() {
+        for (Seq2SeqModel model : DecodingFixtures.neverEnding(53)) {
+            try (Scope s = Scope.open(); StepMemoryProbe probe = new StepMemoryProbe(model)) {
+                BeamSearch.decode(probe, SourceBatch.of(DecodingFixtures.SOURCES), 3, 8, 1);
+                DecodingFixtures.assertTheSameFromTheSecondStep(probe.bytesBesidesState(), 8, model);
+            }
+        }
+    }
+
+    @Test
+    void beamSearchLeavesNoTensorBehind() {
+        Backend backend = Engine.get().backend();
+        for (Seq2SeqModel model : DecodingFixtures.neverEnding(54)) {
+            try (Scope s = Scope.open(); model) {
+                SourceBatch source = SourceBatch.of(DecodingFixtures.SOURCES);
+                long before = backend.bytesInUse();
+                BeamSearch.decode(model, source, 3, 8, 1);
+                assertEquals(before, backend.bytesInUse(), model.toString());
             }
         }
     }

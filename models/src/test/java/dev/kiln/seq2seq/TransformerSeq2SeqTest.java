@@ -23,7 +23,7 @@ class TransformerSeq2SeqTest {
     private static final int VOCABULARY = 9;
 
     /** A small F64 model in evaluation mode, for exact comparisons. */
-    static TransformerSeq2Seq smallF64Model(long seed) {
+    private static TransformerSeq2Seq smallF64Model(long seed) {
         return smallF64Model(seed, 12);
     }
 
