@@ -51,8 +51,7 @@ public final class BeamSearch {
         for (int r = 0; r < rows; r++) {
             origin[r] = r / width;
         }
-        // Started outside the handover, which must never close start()'s tensors: they may be the caller's.
-        DecoderState start = model.start(source);
+        DecoderState start = handover.start(model, source);
         DecoderState state;
         try (Scope scope = Scope.open()) {
             state = handover.handOver(scope, start.select(Tensor.fromArray(origin, rows)));

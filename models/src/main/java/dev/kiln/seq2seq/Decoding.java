@@ -37,7 +37,7 @@ public final class Decoding {
         boolean[] finished = new boolean[batch];
         boolean hasAttention = true;
         try (Autograd.Guard g = Autograd.noGrad(); Scope scope = Scope.open(); StateHandover handover = new StateHandover()) {
-            DecoderState state = model.start(source);
+            DecoderState state = handover.start(model, source);
             long[] previous = new long[batch];
             Arrays.fill(previous, Seq2SeqModel.BOS);
             int open = batch;

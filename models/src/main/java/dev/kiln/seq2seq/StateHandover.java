@@ -7,13 +7,23 @@ import java.util.IdentityHashMap;
 import java.util.Set;
 
 /**
- * Frees a search's tensors as it goes rather than when it ends: each step runs in a {@link Scope} of its own, out of
- * which only the next state's tensors come, and a tensor that a step made is closed once no later state holds it.
- * Tensors no step made ({@link Seq2SeqModel#start}'s, the caller's, parameters) are never closed here.
+ * Frees a search's tensors as it goes rather than when it ends: the encoding and each step run in a {@link Scope} of
+ * their own, out of which only the state's tensors come, and a tensor made there is closed once no later state holds
+ * it. Tensors made before (the caller's, parameters) are never closed here.
  */
 final class StateHandover implements AutoCloseable {
-    /** The tensors of the current state that steps made. */
+    /** The tensors of the current state that the encoding or a step made. */
     private final Set<Tensor> made = identitySet();
+
+    /**
+     * {@code model.start(source)}, keeping only the state's tensors: the encoder's activations are freed at once
+     * instead of when the search ends.
+     */
+    DecoderState start(Seq2SeqModel model, SourceBatch source) {
+        try (Scope encoding = Scope.open()) {
+            return handOver(encoding, model.start(source));
+        }
+    }
 
     /**
      * Leaves {@code step}, the innermost scope, with the state {@code next} made in it: closes what the step made

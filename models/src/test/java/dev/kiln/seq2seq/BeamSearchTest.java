@@ -103,6 +103,20 @@ class BeamSearchTest {
     }
 
     @Test
+    void beamSearchHoldsNoneOfTheEncodersActivationsWhenTheFirstStepBegins() {
+        Backend backend = Engine.get().backend();
+        for (Seq2SeqModel model : DecodingFixtures.neverEnding(55)) {
+            try (Scope s = Scope.open(); StepMemoryProbe probe = new StepMemoryProbe(model)) {
+                SourceBatch source = SourceBatch.of(DecodingFixtures.SOURCES);
+                long before = backend.bytesInUse();
+                BeamSearch.decode(probe, source, 3, 2, 1);
+                assertEquals(DecodingFixtures.bytesOfTokens(3 * DecodingFixtures.SOURCES.size()),
+                        probe.bytesBesidesState().get(0) - before, "besides the state, only the first step's tokens: " + model);
+            }
+        }
+    }
+
+    @Test
     void beamSearchLeavesNoTensorBehind() {
         Backend backend = Engine.get().backend();
         for (Seq2SeqModel model : DecodingFixtures.neverEnding(54)) {

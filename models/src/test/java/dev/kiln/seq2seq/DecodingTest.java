@@ -37,6 +37,19 @@ class DecodingTest {
     }
 
     @Test
+    void greedyDecodingHoldsNoneOfTheEncodersActivationsWhenTheFirstStepBegins() {
+        for (Seq2SeqModel model : DecodingFixtures.neverEnding(55)) {
+            try (Scope s = Scope.open(); StepMemoryProbe probe = new StepMemoryProbe(model)) {
+                SourceBatch source = SourceBatch.of(SOURCES);
+                long before = backend.bytesInUse();
+                Decoding.greedy(probe, source, 2);
+                assertEquals(DecodingFixtures.bytesOfTokens(SOURCES.size()), probe.bytesBesidesState().get(0) - before,
+                        "besides the state, only the first step's tokens: " + model);
+            }
+        }
+    }
+
+    @Test
     void greedyDecodingLeavesNoTensorBehind() {
         for (Seq2SeqModel model : DecodingFixtures.neverEnding(54)) {
             try (Scope s = Scope.open(); model) {
