@@ -80,10 +80,10 @@ final class G2pTrainCommand {
         Options o = Options.parse(args);
         String kind = o.get("attention", "additive");
         boolean transformer = kind.equals("transformer");
-        int hidden = o.getInt("hidden", 256);
+        int hidden = o.getPositiveInt("hidden", 256);
         G2pModels.Spec spec = new G2pModels.Spec(kind, o.get("cell", "lstm"),
-                o.getInt("embedding", transformer ? hidden : 64), hidden, o.getInt("layers", transformer ? 3 : 1),
-                o.getDouble("dropout", transformer ? 0.1 : 0.2), o.getInt("heads", transformer ? 4 : 1));
+                o.getPositiveInt("embedding", transformer ? hidden : 64), hidden, o.getPositiveInt("layers", transformer ? 3 : 1),
+                o.getDouble("dropout", transformer ? 0.1 : 0.2), o.getPositiveInt("heads", transformer ? 4 : 1));
         double teacherForcing = o.getDouble("teacher-forcing", 1.0);
         if (transformer && teacherForcing != 1) {
             throw new IllegalArgumentException("--teacher-forcing must be 1 for the Transformer (it reads all gold "
@@ -198,12 +198,12 @@ final class G2pTrainCommand {
             summary.put("epochs", epochs);
             summary.put("label_smoothing", labelSmoothing);
             summary.put("best_epoch", state.bestEpoch);
-            summary.put("val_wer", round(state.bestWer));
-            summary.put("test_wer", round(beamed.wordErrorRate()));
-            summary.put("test_per", round(beamed.phonemeErrorRate()));
+            summary.put("val_wer", TrainCommand.round(state.bestWer));
+            summary.put("test_wer", TrainCommand.round(beamed.wordErrorRate()));
+            summary.put("test_per", TrainCommand.round(beamed.phonemeErrorRate()));
             summary.put("beam", beam);
-            summary.put("test_wer_greedy", round(greedy.wordErrorRate()));
-            summary.put("test_per_greedy", round(greedy.phonemeErrorRate()));
+            summary.put("test_wer_greedy", TrainCommand.round(greedy.wordErrorRate()));
+            summary.put("test_per_greedy", TrainCommand.round(greedy.phonemeErrorRate()));
             summary.put("train_seconds", Math.round(state.trainSeconds));
             summary.put("words_per_s", Math.round(train.size() * (double) epochs / state.trainSeconds));
             summary.put("checkpoint", checkpoint.toString());
@@ -262,9 +262,5 @@ final class G2pTrainCommand {
             m.put("train_seconds", Double.toString(trainSeconds));
             return m;
         }
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1e4) / 1e4;
     }
 }

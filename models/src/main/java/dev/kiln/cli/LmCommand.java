@@ -132,9 +132,9 @@ final class LmCommand {
             summary.put("model", "charlm");
             summary.put("data", "cmudict");
             summary.put("epochs", epochs);
-            summary.put("train_ppl", round(trainPpl));
-            summary.put("val_ppl", round(valPpl));
-            summary.put("test_ppl", round(testPpl));
+            summary.put("train_ppl", TrainCommand.round(trainPpl));
+            summary.put("val_ppl", TrainCommand.round(valPpl));
+            summary.put("test_ppl", TrainCommand.round(testPpl));
             summary.put("characters_per_s", Math.round(median(rates)));
             summary.put("samples", samples);
             summary.put("checkpoint", checkpoint.toString());
@@ -148,9 +148,5 @@ final class LmCommand {
     /** Median over epochs 2..N (epoch 1 warms up), or epoch 1 alone. */
     private static double median(List<Double> rates) {
         return TrainCommand.medianAfterWarmUp(rates.stream().mapToDouble(Double::doubleValue).toArray());
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1e4) / 1e4;
     }
 }

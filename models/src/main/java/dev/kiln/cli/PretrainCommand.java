@@ -137,8 +137,8 @@ final class PretrainCommand {
         summary.put("data", data);
         summary.put("epochs", history.isEmpty() ? 0 : history.get(history.size() - 1).epoch());
         summary.put("train_images", train.size());
-        summary.put("test_loss", Math.round(result.loss() * 1e5) / 1e5);
-        summary.put("test_reconstruction_mse", Math.round(result.error() * 1e5) / 1e5);
+        summary.put("test_loss", TrainCommand.round(result.loss(), 5));
+        summary.put("test_reconstruction_mse", TrainCommand.round(result.error(), 5));
         summary.put("samples_per_s", history.isEmpty() ? 0 : Math.round(medianSamplesPerSecond(history) * 10) / 10.0);
         summary.put("seconds", Math.round(seconds * 10) / 10.0);
         summary.put("checkpoint", outDir.resolve(Trainer.CHECKPOINT).toString());

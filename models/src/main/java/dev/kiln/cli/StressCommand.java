@@ -115,10 +115,10 @@ final class StressCommand {
             summary.put("hidden", hidden);
             summary.put("parameters", model.parameterCount());
             summary.put("epochs", epochs);
-            summary.put("val_accuracy", round(valAccuracy));
-            summary.put("test_accuracy", round(testAccuracy));
-            summary.put("baseline_accuracy", round(baseline));
-            summary.put("last_epoch_s", round(seconds));
+            summary.put("val_accuracy", TrainCommand.round(valAccuracy));
+            summary.put("test_accuracy", TrainCommand.round(testAccuracy));
+            summary.put("baseline_accuracy", TrainCommand.round(baseline));
+            summary.put("last_epoch_s", TrainCommand.round(seconds));
         }
         out.println(Json.line(summary));
         return 0;
@@ -164,9 +164,5 @@ final class StressCommand {
             max = Math.max(max, c);
         }
         return (double) max / words.size();
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1e4) / 1e4;
     }
 }

@@ -88,8 +88,8 @@ final class TrainCommand {
         Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length));
         String data = DataOptions.dataSet(o);
         Path dataDir = DataOptions.dataDir(o);
-        int epochs = o.getInt("epochs", 5);
-        int batch = o.getInt("batch", 128);
+        int epochs = o.getPositiveInt("epochs", 5);
+        int batch = o.getPositiveInt("batch", 128);
         double lr = o.getDouble("lr", 1e-3);
         String optimizerName = o.get("optimizer", "adam");
         Double weightDecay = o.has("weight-decay") ? o.getDouble("weight-decay", 0) : null;
@@ -108,9 +108,6 @@ final class TrainCommand {
         o.rejectUnknown();
         if (!schedule.equals("none") && !schedule.equals("cosine")) {
             throw new IllegalArgumentException("--schedule must be none or cosine, got '" + schedule + "'");
-        }
-        if (epochs < 1) {
-            throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
         }
         if (patience < 0) {
             throw new IllegalArgumentException("--patience must be at least 0, got " + patience);
@@ -227,6 +224,12 @@ final class TrainCommand {
 
     /** {@code v} to 4 decimals for a summary; NaN and infinities as they are (JSON summaries write them as null). */
     static double round(double v) {
-        return Double.isFinite(v) ? Math.round(v * 1e4) / 1e4 : v;
+        return round(v, 4);
+    }
+
+    /** {@code v} to {@code decimals} decimals for a summary; NaN and infinities as they are. */
+    static double round(double v, int decimals) {
+        double scale = Math.pow(10, decimals);
+        return Double.isFinite(v) ? Math.round(v * scale) / scale : v;
     }
 }
