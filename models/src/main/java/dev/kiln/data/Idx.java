@@ -5,6 +5,9 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -48,7 +51,7 @@ public final class Idx {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
              InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
              DataInputStream data = new DataInputStream(in)) {
-            return read(file, data, gzip ? -1 : Files.size(file));
+            return read(file, data, gzip, gzip ? gzipDataSize(file) : Files.size(file));
         } catch (EOFException e) {
             throw new IOException(file + ": truncated: the file ends inside its header", e);
         } catch (java.util.zip.ZipException e) {
@@ -56,8 +59,26 @@ public final class Idx {
         }
     }
 
-    /** The array whose header starts {@code in}; {@code rawSize} is the file's size when not compressed, else -1. */
-    private static Array read(Path file, DataInputStream in, long rawSize) throws IOException {
+    /**
+     * The size of a gzip file's data as its trailer gives it (ISIZE: the last member's size modulo 2^32), which
+     * bounds the first allocation; -1 when the file is too short to have one.
+     */
+    private static long gzipDataSize(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file)) {
+            if (channel.size() < 18) {
+                return -1;
+            }
+            ByteBuffer trailer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            channel.read(trailer, channel.size() - 4);
+            return Integer.toUnsignedLong(trailer.getInt(0));
+        }
+    }
+
+    /**
+     * The array whose header starts {@code in}. {@code dataSize} is the size of the data the stream reads: the
+     * file's for a raw file, the gzip trailer's for a compressed one (-1 when it has none).
+     */
+    private static Array read(Path file, DataInputStream in, boolean gzip, long dataSize) throws IOException {
         int magic = in.readInt();
         int type = (magic >>> 8) & 0xFF;
         int rank = magic & 0xFF;
@@ -73,11 +94,13 @@ public final class Idx {
             }
         }
         int size = size(file, dims);
-        long rawValues = rawSize - 4L * (1 + rank);
-        if (rawSize >= 0 && rawValues < size) {
-            throw truncated(file, dims, rawValues, size);
+        long valuesHeld = dataSize - 4L * (1 + rank);
+        if (!gzip && valuesHeld < size) {
+            throw truncated(file, dims, valuesHeld, size);
         }
-        byte[] values = readValues(file, dims, in, size, rawSize >= 0 ? size : Math.min(size, FIRST_CHUNK));
+        // A gzip trailer that promises the declared size lets the array be made once; otherwise (a short or
+        // concatenated file) it grows only as the data arrives, so that a header cannot claim memory the file lacks.
+        byte[] values = readValues(file, dims, in, size, valuesHeld >= size ? size : Math.min(size, FIRST_CHUNK));
         if (in.read() != -1) {
             throw new IOException(file + ": more data than the header's " + Arrays.toString(dims) + " declares");
         }
