@@ -48,9 +48,9 @@ public abstract class Attention extends Module {
         Tensor scores = scores(queries, preparedKeys);
         if (mask != null) {
             checkMask(mask, queries.dim(0), queries.dim(1), preparedKeys.dim(1));
-            scores = scores.maskedFill(mask, MASKED_SCORE);
+            scores = consume(scores, t -> t.maskedFill(mask, MASKED_SCORE));
         }
-        Tensor weights = F.softmax(scores, -1);
+        Tensor weights = consume(scores, t -> F.softmax(t, -1));
         return new AttentionOutput(weights.matmul(values), weights);
     }
 

@@ -26,8 +26,8 @@ public class DotProductAttention extends Attention {
             throw new IllegalArgumentException(this + ": queries " + queries.shape() + " and keys " + keys.shape()
                     + " must have the same width");
         }
-        Tensor scores = queries.matmul(keys.transpose(1, 2));
-        return scaled ? scores.mul(1 / Math.sqrt(queries.dim(2))) : scores;
+        Tensor scores = consume(keys.transpose(1, 2), queries::matmul);
+        return scaled ? consume(scores, t -> t.mul(1 / Math.sqrt(queries.dim(2)))) : scores;
     }
 
     @Override

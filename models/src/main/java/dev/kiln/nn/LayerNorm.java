@@ -43,9 +43,11 @@ public class LayerNorm extends Module {
             throw new IllegalArgumentException("LayerNorm(" + features + "): input " + x.shape() + " must end in " + features
                     + " features");
         }
-        Tensor centred = x.sub(x.mean(-1, true));
-        Tensor var = centred.square().mean(-1, true);
-        return centred.div(var.add(eps).sqrt()).mul(weight()).add(bias());
+        Tensor centred = consume(x.mean(-1, true), x::sub);
+        Tensor std = consume(consume(consume(centred.square(), t -> t.mean(-1, true)), t -> t.add(eps)), Tensor::sqrt);
+        Tensor normalised = consume(std, centred::div);
+        releaseConsumed(centred, normalised);
+        return consume(consume(normalised, t -> t.mul(weight())), t -> t.add(bias()));
     }
 
     @Override

@@ -56,7 +56,8 @@ public class Linear extends Module {
             return F.linear(x, weight(), bias());
         }
         int[] outDims = x.shape().with(-1, outFeatures).dims();
-        return F.linear(x.reshape(-1, inFeatures), weight(), bias()).reshape(outDims);
+        Tensor rows = consume(x.reshape(-1, inFeatures), t -> F.linear(t, weight(), bias()));
+        return consume(rows, t -> t.reshape(outDims));
     }
 
     /**
@@ -70,7 +71,8 @@ public class Linear extends Module {
             return F.linear(x, weight(), bias(), activation.op(), activation.param());
         }
         int[] outDims = x.shape().with(-1, outFeatures).dims();
-        return F.linear(x.reshape(-1, inFeatures), weight(), bias(), activation.op(), activation.param()).reshape(outDims);
+        Tensor rows = consume(x.reshape(-1, inFeatures), t -> F.linear(t, weight(), bias(), activation.op(), activation.param()));
+        return consume(rows, t -> t.reshape(outDims));
     }
 
     private void checkInput(Tensor x) {

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Base class of every layer and model, after PyTorch's {@code torch.nn.Module}: named parameters
@@ -156,6 +157,16 @@ public abstract class Module implements AutoCloseable, Cloneable {
         if (!Autograd.isEnabled() && intermediate != next && !intermediate.requiresGrad()) {
             intermediate.close();
         }
+    }
+
+    /**
+     * {@code op} applied to {@code intermediate}, a tensor the layer made, which is then released as
+     * {@link #releaseConsumed} does: for a chain of ops inside one layer's forward pass.
+     */
+    protected static Tensor consume(Tensor intermediate, UnaryOperator<Tensor> op) {
+        Tensor next = op.apply(intermediate);
+        releaseConsumed(intermediate, next);
+        return next;
     }
 
     /** Notes y's shape for {@link #summary} while one is being taken; returns y. */

@@ -118,7 +118,12 @@ public class MultiHeadAttention extends Module {
             throw new IllegalArgumentException(this + ": query " + query.shape() + ", key " + key.shape() + " and value "
                     + value.shape() + " must share the batch, and key and value the length S");
         }
-        return attendProjected(query, projectKeys(key), projectValues(value), mask);
+        Tensor keys = projectKeys(key);
+        Tensor values = projectValues(value);
+        AttentionOutput attended = attendProjected(query, keys, values, mask);
+        releaseConsumed(keys, attended.context());
+        releaseConsumed(values, attended.context());
+        return attended;
     }
 
     /**
@@ -127,13 +132,13 @@ public class MultiHeadAttention extends Module {
      */
     public Tensor projectKeys(Tensor key) {
         checkInput("key", key);
-        return splitHeads(kProj().call(key));
+        return consume(kProj().call(key), this::splitHeads);
     }
 
     /** The values of {@code value} [batch, S, E], projected and split into heads: [batch, heads, S, E / heads]. */
     public Tensor projectValues(Tensor value) {
         checkInput("value", value);
-        return splitHeads(vProj().call(value));
+        return consume(vProj().call(value), this::splitHeads);
     }
 
     /**
@@ -150,29 +155,40 @@ public class MultiHeadAttention extends Module {
                     + " must both be [" + batch + ", " + heads + ", S, " + headDim() + "] for query " + query.shape());
         }
         int keySteps = keys.dim(2);
-        Tensor q = splitHeads(qProj().call(query)).reshape(batch * heads, steps, headDim());
+        Tensor q = consume(consume(qProj().call(query), this::splitHeads), t -> t.reshape(batch * heads, steps, headDim()));
         Tensor k = keys.reshape(batch * heads, keySteps, headDim());
         Tensor v = values.reshape(batch * heads, keySteps, headDim());
-        AttentionOutput perHead = SCALED_DOT_PRODUCT.attend(q, k, v, headMask(mask, batch, steps, keySteps));
+        Tensor headMask = headMask(mask, batch, steps, keySteps);
+        AttentionOutput perHead = SCALED_DOT_PRODUCT.attend(q, k, v, headMask);
         Tensor weights = perHead.weights();
         Tensor context = perHead.context();
         if (isTraining() && dropout > 0) {
             context = F.dropout(weights, dropout, true).matmul(v);
         }
-        Tensor merged = context.reshape(batch, heads, steps, headDim()).permute(0, 2, 1, 3).reshape(batch, steps, embedDim);
-        Tensor averaged = weights.reshape(batch, heads, steps, keySteps).mean(1, false);
-        return new AttentionOutput(outProj().call(merged), averaged);
+        for (Tensor read : new Tensor[] {q, k, v}) {
+            releaseConsumed(read, context);
+        }
+        if (headMask != mask) {
+            releaseConsumed(headMask, context);
+        }
+        Tensor merged = consume(consume(consume(context, t -> t.reshape(batch, heads, steps, headDim())),
+                t -> t.permute(0, 2, 1, 3)), t -> t.reshape(batch, steps, embedDim));
+        Tensor averaged = consume(weights.reshape(batch, heads, steps, keySteps), t -> t.mean(1, false));
+        releaseConsumed(weights, averaged);
+        return new AttentionOutput(consume(merged, outProj()::call), averaged);
     }
 
     /** Self-attention without a mask: the context [batch, T, E] of {@code x} [batch, T, E] attending to itself. */
     @Override
     public Tensor forward(Tensor x) {
-        return attend(x, x, x, null).context();
+        AttentionOutput attended = attend(x, x, x, null);
+        releaseConsumed(attended.weights(), attended.context());
+        return attended.context();
     }
 
     /** [batch, steps, E] to [batch, heads, steps, d]: {@code [b, i]} is head i of sequence b. */
     private Tensor splitHeads(Tensor x) {
-        return x.reshape(x.dim(0), x.dim(1), heads, headDim()).permute(0, 2, 1, 3);
+        return consume(x.reshape(x.dim(0), x.dim(1), heads, headDim()), t -> t.permute(0, 2, 1, 3));
     }
 
     /** The mask broadcast over the heads: [batch * heads, T or 1, S or 1], or [1, ., .] when shared by the batch. */
@@ -197,7 +213,13 @@ public class MultiHeadAttention extends Module {
         if (m.dim(0) == 1 || heads == 1) {
             return m;
         }
-        return m.unsqueeze(1).expand(batch, heads, m.dim(1), m.dim(2)).reshape(batch * heads, m.dim(1), m.dim(2));
+        Tensor rows = m;
+        Tensor perHead = consume(consume(m.unsqueeze(1), t -> t.expand(batch, heads, rows.dim(1), rows.dim(2))),
+                t -> t.reshape(batch * heads, rows.dim(1), rows.dim(2)));
+        if (m != mask) {
+            releaseConsumed(m, perHead);
+        }
+        return perHead;
     }
 
     private void checkInput(String what, Tensor t) {

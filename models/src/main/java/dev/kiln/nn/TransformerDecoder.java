@@ -44,11 +44,22 @@ public class TransformerDecoder extends Module {
     /** See the class comment for shapes; the masks as in {@link TransformerDecoderLayer#forward(Tensor, Tensor, Tensor, Tensor)}. */
     public TransformerDecoderOutput forward(Tensor y, Tensor memory, Tensor selfMask, Tensor memoryMask) {
         TransformerDecoderOutput out = null;
+        Tensor h = y;
         for (int i = 0; i < numLayers(); i++) {
-            out = layer(i).forward(y, memory, selfMask, memoryMask);
-            y = out.output();
+            if (out != null) {
+                releaseConsumed(out.crossAttention(), h);
+            }
+            out = layer(i).forward(h, memory, selfMask, memoryMask);
+            if (h != y) {
+                releaseConsumed(h, out.output());
+            }
+            h = out.output();
         }
-        return new TransformerDecoderOutput(module("norm").call(y), out.crossAttention());
+        Tensor normalised = module("norm").call(h);
+        if (h != y) {
+            releaseConsumed(h, normalised);
+        }
+        return new TransformerDecoderOutput(normalised, out.crossAttention());
     }
 
     /** One cache per layer for a new decoding run over {@code memory} [rows, S, dModel]. */

@@ -69,10 +69,18 @@ public class TransformerDecoderLayer extends Module {
                     + ", steps, " + dModel + "] for target " + y.shape());
         }
         Tensor h = module("norm1").call(y);
-        y = y.add(module("dropout1").call(selfAttention().attend(h, h, h, selfMask).context()));
-        AttentionOutput cross = crossAttention().attend(module("norm2").call(y), memory, memory, memoryMask);
-        y = y.add(module("dropout2").call(cross.context()));
-        return new TransformerDecoderOutput(feedForward(y), cross.weights());
+        AttentionOutput attended = selfAttention().attend(h, h, h, selfMask);
+        releaseConsumed(h, attended.context());
+        releaseConsumed(attended.weights(), attended.context());
+        Tensor attendedSelf = consume(consume(attended.context(), module("dropout1")::call), y::add);
+        Tensor query = module("norm2").call(attendedSelf);
+        AttentionOutput cross = crossAttention().attend(query, memory, memory, memoryMask);
+        releaseConsumed(query, cross.context());
+        Tensor attendedMemory = consume(consume(cross.context(), module("dropout2")::call), attendedSelf::add);
+        releaseConsumed(attendedSelf, attendedMemory);
+        Tensor out = feedForward(attendedMemory);
+        releaseConsumed(attendedMemory, out);
+        return new TransformerDecoderOutput(out, cross.weights());
     }
 
     /** The cache of a new decoding run over {@code memory} [rows, S, dModel]: its cross-attention keys and values. */
@@ -101,8 +109,9 @@ public class TransformerDecoderLayer extends Module {
 
     /** y + dropout3(linear2(dropout(relu(linear1(norm3(y)))))). */
     private Tensor feedForward(Tensor y) {
-        Tensor f = module("linear1").call(module("norm3").call(y)).relu();
-        return y.add(module("dropout3").call(module("linear2").call(module("dropout").call(f))));
+        Tensor branch = consume(consume(consume(consume(consume(module("norm3").call(y), module("linear1")::call),
+                Tensor::relu), module("dropout")::call), module("linear2")::call), module("dropout3")::call);
+        return consume(branch, y::add);
     }
 
     /**

@@ -40,10 +40,19 @@ public class TransformerEncoder extends Module {
 
     /** {@code x} [batch, S, dModel] with {@code mask} (or null) broadcasting to [batch, S, S]; returns [batch, S, dModel]. */
     public Tensor forward(Tensor x, Tensor mask) {
+        Tensor h = x;
         for (int i = 0; i < numLayers(); i++) {
-            x = layer(i).forward(x, mask);
+            Tensor next = layer(i).forward(h, mask);
+            if (h != x) {
+                releaseConsumed(h, next);
+            }
+            h = next;
         }
-        return module("norm").call(x);
+        Tensor out = module("norm").call(h);
+        if (h != x) {
+            releaseConsumed(h, out);
+        }
+        return out;
     }
 
     /** {@link #forward(Tensor, Tensor)} without a mask. */

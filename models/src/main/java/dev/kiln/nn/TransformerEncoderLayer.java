@@ -52,9 +52,15 @@ public class TransformerEncoderLayer extends Module {
             throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, steps, " + dModel + "]");
         }
         Tensor h = module("norm1").call(x);
-        x = x.add(module("dropout1").call(selfAttention().attend(h, h, h, mask).context()));
-        Tensor f = module("linear1").call(module("norm2").call(x)).relu();
-        return x.add(module("dropout2").call(module("linear2").call(module("dropout").call(f))));
+        AttentionOutput attended = selfAttention().attend(h, h, h, mask);
+        releaseConsumed(h, attended.context());
+        releaseConsumed(attended.weights(), attended.context());
+        Tensor y = consume(consume(attended.context(), module("dropout1")::call), x::add);
+        Tensor branch = consume(consume(consume(consume(consume(module("norm2").call(y), module("linear1")::call),
+                Tensor::relu), module("dropout")::call), module("linear2")::call), module("dropout2")::call);
+        Tensor out = consume(branch, y::add);
+        releaseConsumed(y, out);
+        return out;
     }
 
     /** {@link #forward(Tensor, Tensor)} without a mask. */

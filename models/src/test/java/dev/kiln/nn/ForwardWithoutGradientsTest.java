@@ -100,6 +100,49 @@ class ForwardWithoutGradientsTest {
         }
     }
 
+    @Test
+    void multiHeadSelfAttentionHoldsOnlyItsOutputAfterAForwardPassWithoutGradients() {
+        try (MultiHeadAttention attention = new MultiHeadAttention(16, 4, 0.1); Scope s = Scope.open()) {
+            attention.eval();
+            Tensor x = Tensor.randn(3, 7, 16);
+            Tensor y = withoutGradients(() -> attention.forward(x));
+            assertEquals(0, madeButStillHeld(() -> attention.forward(x)), "bytes held besides the output");
+            assertArrayEquals(attention.forward(x).toDoubleArray(), y.toDoubleArray(), 0);
+        }
+    }
+
+    @Test
+    void aTransformerEncoderHoldsOnlyItsOutputAfterAForwardPassWithoutGradients() {
+        try (TransformerEncoder encoder = new TransformerEncoder(2, 16, 4, 32, 0.1); Scope s = Scope.open()) {
+            encoder.eval();
+            Tensor x = Tensor.randn(3, 7, 16);
+            Tensor mask = Attention.paddingMask(new int[] {7, 4, 2}, 7, x.dtype());
+            Tensor y = withoutGradients(() -> encoder.forward(x, mask));
+            assertEquals(0, madeButStillHeld(() -> encoder.forward(x, mask)), "bytes held besides the output");
+            assertFalse(x.isClosed() || mask.isClosed(), "the caller's input and mask");
+            assertArrayEquals(encoder.forward(x, mask).toDoubleArray(), y.toDoubleArray(), 0);
+        }
+    }
+
+    @Test
+    void aTransformerDecoderHoldsOnlyItsOutputAndAttentionAfterAForwardPassWithoutGradients() {
+        try (TransformerDecoder decoder = new TransformerDecoder(2, 16, 4, 32, 0.1); Scope s = Scope.open()) {
+            decoder.eval();
+            Tensor y = Tensor.randn(3, 5, 16);
+            Tensor memory = Tensor.randn(3, 7, 16);
+            Tensor causal = Attention.causalMask(5, y.dtype());
+            Supplier<TransformerDecoderOutput> forward = () -> decoder.forward(y, memory, causal, null);
+            long before = backend.bytesInUse();
+            TransformerDecoderOutput out;
+            try (Autograd.Guard g = Autograd.noGrad()) {
+                out = forward.get();
+            }
+            assertEquals(bytesOfOne(out.output()) + bytesOfOne(out.crossAttention()), backend.bytesInUse() - before,
+                    "bytes held besides the output and the last layer's cross-attention");
+            assertArrayEquals(forward.get().output().toDoubleArray(), out.output().toDoubleArray(), 0);
+        }
+    }
+
     /** Bytes that {@code forward} leaves in use beyond its output, run without gradients. */
     private long madeButStillHeld(Supplier<Tensor> forward) {
         long before = backend.bytesInUse();
