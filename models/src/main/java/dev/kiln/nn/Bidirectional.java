@@ -25,8 +25,6 @@ public class Bidirectional extends Module {
         SUM
     }
 
-    private final Recurrent forwardLayer;
-    private final Recurrent backwardLayer;
     private final Merge merge;
 
     /**
@@ -47,8 +45,8 @@ public class Bidirectional extends Module {
             throw new IllegalArgumentException("Bidirectional: the layers must match in kind, input size, hidden size,"
                     + " layers and layout, got " + forward + " and " + backward);
         }
-        this.forwardLayer = registerModule("forward", forward);
-        this.backwardLayer = registerModule("backward", backward);
+        registerModule("forward", forward);
+        registerModule("backward", backward);
         this.merge = Objects.requireNonNull(merge, "Bidirectional: merge");
     }
 
@@ -63,39 +61,50 @@ public class Bidirectional extends Module {
      * [2L, B, H]: the forward layer's rows first) with the given lengths (null: all full).
      */
     public RecurrentOutput forward(Tensor input, RecurrentState initial, int[] lengths) {
-        int rows = forwardLayer.layers();
+        int rows = forwardLayer().layers();
         RecurrentState initialForward = null;
         RecurrentState initialBackward = null;
         if (initial != null) {
-            if (initial.h().rank() != 3 || initial.h().dim(0) != 2 * rows) {
-                throw new IllegalArgumentException(this + ": initial h " + initial.h().shape() + " must be [" + 2 * rows
-                        + ", batch, hidden]: the forward layer's rows, then the backward layer's");
-            }
+            checkInitial(initial, rows);
             initialForward = half(initial, 0, rows);
             initialBackward = half(initial, rows, rows);
         }
-        RecurrentOutput f = forwardLayer.forward(input, initialForward, lengths);
-        RecurrentOutput b = backwardLayer.run(input, initialBackward, lengths, true);
+        RecurrentOutput f = forwardLayer().forward(input, initialForward, lengths);
+        RecurrentOutput b = backwardLayer().run(input, initialBackward, lengths, true);
         Tensor output = merge == Merge.CONCAT ? Tensor.cat(List.of(f.output(), b.output()), 2) : f.output().add(b.output());
         Tensor hN = Tensor.cat(List.of(f.hN(), b.hN()), 0);
         Tensor cN = f.cN() == null ? null : Tensor.cat(List.of(f.cN(), b.cN()), 0);
         return new RecurrentOutput(output, hN, cN);
     }
 
+    /** h (and c, when given) must be [2L, batch, hidden]: both layers' rows. */
+    private void checkInitial(RecurrentState initial, int rows) {
+        Tensor h = initial.h();
+        if (h == null || h.rank() != 3 || h.dim(0) != 2 * rows) {
+            throw new IllegalArgumentException(this + ": initial h " + (h == null ? "null" : h.shape()) + " must be ["
+                    + 2 * rows + ", batch, hidden]: the forward layer's rows, then the backward layer's");
+        }
+        if (initial.c() != null && !initial.c().shape().equals(h.shape())) {
+            throw new IllegalArgumentException(this + ": initial c " + initial.c().shape() + " must have h's shape "
+                    + h.shape());
+        }
+    }
+
     private static RecurrentState half(RecurrentState s, int start, int rows) {
         return new RecurrentState(s.h().narrow(0, start, rows), s.c() == null ? null : s.c().narrow(0, start, rows));
     }
 
+    // The layers are read through module(): a field holding them would make copy() refuse this module.
     public Recurrent forwardLayer() {
-        return forwardLayer;
+        return (Recurrent) module("forward");
     }
 
     public Recurrent backwardLayer() {
-        return backwardLayer;
+        return (Recurrent) module("backward");
     }
 
     @Override
     public String toString() {
-        return "Bidirectional(" + forwardLayer + ", merge=" + merge + ")";
+        return "Bidirectional(" + forwardLayer() + ", merge=" + merge + ")";
     }
 }

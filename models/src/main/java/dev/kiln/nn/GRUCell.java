@@ -42,8 +42,9 @@ public class GRUCell extends Module {
         if (x.rank() != 2 || x.dim(1) != inputSize) {
             throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inputSize + "]");
         }
-        if (h.rank() != 2 || h.dim(1) != hiddenSize || h.dim(0) != x.dim(0)) {
-            throw new IllegalArgumentException(this + ": state h " + h.shape() + " must be [" + x.dim(0) + ", " + hiddenSize + "]");
+        if (h == null || h.rank() != 2 || h.dim(1) != hiddenSize || h.dim(0) != x.dim(0)) {
+            throw new IllegalArgumentException(this + ": state h " + (h == null ? "null" : h.shape()) + " must be ["
+                    + x.dim(0) + ", " + hiddenSize + "]");
         }
         return F.gruCell(F.linear(x, param("weight_ih"), param("bias_ih")), F.linear(h, param("weight_hh"), param("bias_hh")), h);
     }

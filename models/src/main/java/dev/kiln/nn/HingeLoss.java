@@ -27,7 +27,13 @@ public class HingeLoss implements Loss {
         int classes = output.dim(1);
         Tensor index = target.dtype() == DType.I64 ? target : target.to(DType.I64);
         Tensor column = index.unsqueeze(1);
-        Tensor correct = output.gather(1, column);
+        Tensor correct;
+        try {
+            correct = output.gather(1, column);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("HingeLoss: target out of range for " + classes + " classes ("
+                    + e.getMessage() + ")", e);
+        }
         Tensor others = Tensor.arange(0, classes, 1, DType.I64).ne(column).to(output.dtype());
         Tensor margins = output.sub(correct).add(margin).relu().mul(others);
         return margins.sum(1, false).div(classes).mean();

@@ -45,9 +45,10 @@ public class LSTMCell extends Module {
         if (x.rank() != 2 || x.dim(1) != inputSize) {
             throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inputSize + "]");
         }
-        if (h.rank() != 2 || h.dim(1) != hiddenSize || h.dim(0) != x.dim(0) || !h.shape().equals(c.shape())) {
-            throw new IllegalArgumentException(this + ": states h " + h.shape() + " and c " + c.shape() + " must be ["
-                    + x.dim(0) + ", " + hiddenSize + "]");
+        if (h == null || c == null || h.rank() != 2 || h.dim(1) != hiddenSize || h.dim(0) != x.dim(0)
+                || !h.shape().equals(c.shape())) {
+            throw new IllegalArgumentException(this + ": states h " + (h == null ? "null" : h.shape()) + " and c "
+                    + (c == null ? "null" : c.shape()) + " must be [" + x.dim(0) + ", " + hiddenSize + "]");
         }
         Tensor gates = F.linear(x, param("weight_ih"), param("bias_ih")).add(F.linear(h, param("weight_hh"), param("bias_hh")));
         return F.lstmCell(gates, c);

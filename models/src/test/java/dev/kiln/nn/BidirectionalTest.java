@@ -125,4 +125,28 @@ class BidirectionalTest {
             assertTrue(e.getMessage().contains("unidirectional"), e.getMessage());
         }
     }
+
+    @Test
+    void aCopyGivesTheSameOutputsFromTensorsOfItsOwn() {
+        try (Bidirectional layer = gru(Bidirectional.Merge.CONCAT); Bidirectional copy = (Bidirectional) layer.copy()) {
+            Tensor x = Tensor.randn(3, STEPS, 3);
+            assertArrayEquals(layer.forward(x).toDoubleArray(), copy.forward(x).toDoubleArray(), 0);
+            assertTrue(copy.forwardLayer() != layer.forwardLayer() && copy.backwardLayer() != layer.backwardLayer());
+            assertTrue(copy.parameters().get(0) != layer.parameters().get(0), "the copy's own weights");
+        }
+    }
+
+    @Test
+    void anInitialStateWithoutHOrWithACOfAnotherShapeIsRefusedNamingIt() {
+        try (Bidirectional layer = new Bidirectional(LSTM.builder(3, 4).build(), LSTM.builder(3, 4).build(),
+                Bidirectional.Merge.CONCAT)) {
+            Tensor x = Tensor.randn(STEPS, 2, 3);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> layer.forward(x, new RecurrentState(null, Tensor.zeros(2, 2, 4)), null));
+            assertTrue(e.getMessage().contains("initial h null must be [2, batch, hidden]"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> layer.forward(x, new RecurrentState(Tensor.zeros(2, 2, 4), Tensor.zeros(1, 2, 4)), null));
+            assertTrue(e.getMessage().contains("initial c [1, 2, 4] must have h's shape [2, 2, 4]"), e.getMessage());
+        }
+    }
 }

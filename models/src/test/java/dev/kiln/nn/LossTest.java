@@ -65,6 +65,14 @@ class LossTest {
     }
 
     @Test
+    void hingeNamesItselfForATargetOutsideTheClasses() {
+        Tensor x = f64(new double[] {0.1, 0.2, 0.4, 0.8}, 1, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new HingeLoss().compute(x, Tensor.fromArray(new long[] {4}, 1)));
+        assertTrue(e.getMessage().startsWith("HingeLoss: target out of range for 4 classes"), e.getMessage());
+    }
+
+    @Test
     void bceIsMeanNegativeLogLikelihoodWithLogClampedAtMinus100() {
         // p = 0 with y = 1 gives log(0) clamped to -100; p = 1 with y = 1 gives 0 (not 0 * -inf).
         Tensor p = f64(new double[] {0.9, 0.2, 0.0, 1.0}, 4, 1);

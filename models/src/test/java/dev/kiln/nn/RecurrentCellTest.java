@@ -1,5 +1,8 @@
 package dev.kiln.nn;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
@@ -70,6 +73,18 @@ class RecurrentCellTest {
         Map<String, Tensor> to = layer.namedParameters();
         for (String name : from.keySet()) {
             Tensors.set(to.get(name + "_l0"), from.get(name).toDoubleArray());
+        }
+    }
+
+    @Test
+    void aMissingStateIsRefusedNamingTheCell() {
+        try (Scope s = Scope.open(); LSTMCell lstm = new LSTMCell(3, 4); GRUCell gru = new GRUCell(3, 4)) {
+            Tensor x = Tensor.randn(2, 3);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> lstm.forward(x, Tensor.zeros(2, 4), null));
+            assertTrue(e.getMessage().contains("LSTMCell(3, 4): states h [2, 4] and c null must be [2, 4]"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> gru.forward(x, null));
+            assertTrue(e.getMessage().contains("GRUCell(3, 4): state h null must be [2, 4]"), e.getMessage());
         }
     }
 }
