@@ -3,6 +3,7 @@ package dev.kiln.autoencoder;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.Sequential;
+import java.util.function.UnaryOperator;
 
 /**
  * An autoencoder, trained without labels: an encoder from inputs [batch, ...] (flattened to
@@ -39,17 +40,30 @@ public abstract class Autoencoder extends Module {
     }
 
     /**
-     * The scalar training objective on a batch of inputs x [batch, ...]: the mean squared reconstruction error
-     * of {@code decode(encode(x))} against the clean x, plus the {@link #penalty} of the codes.
+     * The scalar training objective on a batch of inputs x [batch, ...]: the {@link #objective} of reconstructing x
+     * from x itself, with this autoencoder's {@link #penalty} of the codes.
      */
     public Tensor loss(Tensor x) {
-        Tensor code = encode(x);
-        Tensor error = reconstructionError(decode(code), x);
-        Tensor penalty = penalty(code);
-        return penalty == null ? error : error.add(penalty);
+        return objective(x, x, this::penalty);
     }
 
-    /** What this kind of autoencoder adds to the reconstruction error for codes [batch, codeSize]; null for nothing. */
+    /**
+     * The scalar objective of reconstructing target [batch, ...] from input [batch, ...] (the same batch, perhaps
+     * corrupted) plus {@code penalty} of the codes decoded (a scalar, or null for nothing): here the mean squared
+     * error of {@code decode(encode(input))} against target. A wrapper hands its corrupted input and its penalty
+     * down through this, so that the autoencoder it wraps keeps its own objective (a VAE its negative ELBO).
+     */
+    protected Tensor objective(Tensor input, Tensor target, UnaryOperator<Tensor> penalty) {
+        Tensor code = encode(input);
+        return withPenalty(reconstructionError(decode(code), target), penalty.apply(code));
+    }
+
+    /** {@code objective + penalty}, or the objective alone when the penalty is null. */
+    static Tensor withPenalty(Tensor objective, Tensor penalty) {
+        return penalty == null ? objective : objective.add(penalty);
+    }
+
+    /** What this kind of autoencoder adds to its objective for codes [batch, codeSize]; null for nothing. */
     protected Tensor penalty(Tensor code) {
         return null;
     }

@@ -4,12 +4,14 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.nn.GaussianNoise;
 import dev.kiln.nn.MaskingNoise;
 import dev.kiln.nn.Module;
+import java.util.function.UnaryOperator;
 
 /**
  * A denoising autoencoder (Vincent et al. 2008): another autoencoder whose input is corrupted by a noise module
- * in training mode while the loss compares the reconstruction with the clean input, so it must learn structure
- * rather than copy pixels. In evaluation mode the noise is off and this is the inner autoencoder. Shapes and
- * {@link #encoder()} are the inner one's; modules {@code inner} and {@code noise}.
+ * in training mode while the loss compares the reconstruction with the clean input (by the inner autoencoder's
+ * own objective: squared error, or a VAE's negative ELBO), so it must learn structure rather than copy pixels.
+ * In evaluation mode the noise is off and this is the inner autoencoder. Shapes and {@link #encoder()} are the
+ * inner one's; modules {@code inner} and {@code noise}.
  */
 public class DenoisingAutoencoder extends WrappedAutoencoder {
     /** Corrupts the input of {@code inner} with {@code noise}, a module that is the identity in evaluation mode. */
@@ -36,6 +38,12 @@ public class DenoisingAutoencoder extends WrappedAutoencoder {
     @Override
     public Tensor encode(Tensor x) {
         return inner().encode(noise().call(x));
+    }
+
+    /** The inner autoencoder's objective of reconstructing the clean target from the corrupted input. */
+    @Override
+    protected Tensor objective(Tensor input, Tensor target, UnaryOperator<Tensor> penalty) {
+        return inner().objective(noise().call(input), target, penalty);
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.kiln.nn.Flatten;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
+import java.util.function.UnaryOperator;
 
 /**
  * A variational autoencoder (Kingma and Welling 2014) with a Gaussian posterior and a Bernoulli decoder, as in
@@ -103,15 +104,17 @@ public class VariationalAutoencoder extends Autoencoder {
     }
 
     /**
-     * The negative ELBO, with fresh noise in training mode and at the posterior mean (eps = 0) in evaluation
-     * mode; see {@link #loss(Tensor, Tensor)}.
+     * The negative ELBO of target given input, with fresh noise in training mode and at the posterior mean
+     * (eps = 0) in evaluation mode (see {@link #loss(Tensor, Tensor)}), plus {@code penalty} of the code z:
+     * what {@link #loss(Tensor)} is.
      */
     @Override
-    public Tensor loss(Tensor x) {
-        Posterior p = posterior(x);
+    protected Tensor objective(Tensor input, Tensor target, UnaryOperator<Tensor> penalty) {
+        Posterior p = posterior(input);
         int[] dims = p.mean().shape().dims();
         Tensor eps = isTraining() ? Tensor.randn(p.mean().dtype(), dims) : Tensor.zeros(p.mean().dtype(), dims);
-        return loss(p, x, eps);
+        Tensor z = code(p, eps);
+        return withPenalty(negativeElbo(p, z, target), penalty.apply(z));
     }
 
     /**
@@ -120,15 +123,19 @@ public class VariationalAutoencoder extends Autoencoder {
      * {@code z = mean + exp(logVar / 2) * eps}. Deterministic given eps, for gradient checks.
      */
     public Tensor loss(Tensor x, Tensor eps) {
-        return loss(posterior(x), x, eps);
+        Posterior p = posterior(x);
+        return negativeElbo(p, code(p, eps), x);
     }
 
-    private Tensor loss(Posterior p, Tensor x, Tensor eps) {
+    private Tensor code(Posterior p, Tensor eps) {
         if (!eps.shape().equals(p.mean().shape())) {
             throw new IllegalArgumentException(this + ": noise " + eps.shape() + " must be " + p.mean().shape());
         }
-        Tensor logits = decodeLogits(reparameterise(p.mean(), p.logVar(), eps));
-        Tensor reconstruction = BCE.compute(logits, flat(x)).mul(features);
+        return reparameterise(p.mean(), p.logVar(), eps);
+    }
+
+    private Tensor negativeElbo(Posterior p, Tensor z, Tensor target) {
+        Tensor reconstruction = BCE.compute(decodeLogits(z), flat(target)).mul(features);
         return reconstruction.add(klDivergence(p.mean(), p.logVar()));
     }
 

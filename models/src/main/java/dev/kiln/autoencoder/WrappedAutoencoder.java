@@ -2,6 +2,7 @@ package dev.kiln.autoencoder;
 
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.Sequential;
+import java.util.function.UnaryOperator;
 
 /**
  * An autoencoder that changes how another one is trained (its input, its loss) but not its shapes or its
@@ -34,6 +35,12 @@ public abstract class WrappedAutoencoder extends Autoencoder {
     @Override
     public Tensor decode(Tensor code) {
         return inner().decode(code);
+    }
+
+    /** The inner autoencoder's objective, so that wrapping keeps it (a VAE's negative ELBO stays one). */
+    @Override
+    protected Tensor objective(Tensor input, Tensor target, UnaryOperator<Tensor> penalty) {
+        return inner().objective(input, target, penalty);
     }
 
     @Override

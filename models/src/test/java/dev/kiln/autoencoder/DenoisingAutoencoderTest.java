@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.BCEWithLogitsLoss;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,6 +57,35 @@ class DenoisingAutoencoderTest {
             Tensor corrupted = dae.noise().forward(x);
             double expected = Autoencoder.reconstructionError(dae.inner().forward(corrupted), x).item();
             assertEquals(expected, loss, 1e-7);
+        }
+    }
+
+    @Test
+    void ofAVariationalAutoencoderTheLossIsItsNegativeElboInEvaluationMode() {
+        VariationalAutoencoder vae = new VariationalAutoencoder(8, 5, 3);
+        try (DenoisingAutoencoder dae = DenoisingAutoencoder.masking(vae, 0.4)) {
+            dae.eval();
+            Tensor x = Tensor.rand(4, 8);
+            assertEquals(vae.loss(x).item(), dae.loss(x).item(), 1e-6);
+        }
+    }
+
+    /** The noise is drawn first, then the reparameterisation's eps, each from the engine's stream. */
+    @Test
+    void ofAVariationalAutoencoderTheTrainingLossIsTheNegativeElboOfTheCleanInputGivenTheCorruptedOne() {
+        VariationalAutoencoder vae = new VariationalAutoencoder(8, 5, 3);
+        try (DenoisingAutoencoder dae = DenoisingAutoencoder.masking(vae, 0.4)) {
+            Tensor x = Tensor.rand(4, 8);
+            Engine.seed(21);
+            double loss = dae.loss(x).item();
+            Engine.seed(21);
+            Tensor corrupted = dae.noise().forward(x);
+            Tensor eps = Tensor.randn(4, 3);
+            VariationalAutoencoder.Posterior p = vae.posterior(corrupted);
+            Tensor logits = vae.decodeLogits(VariationalAutoencoder.reparameterise(p.mean(), p.logVar(), eps));
+            double expected = new BCEWithLogitsLoss().compute(logits, x).item() * 8
+                    + VariationalAutoencoder.klDivergence(p.mean(), p.logVar()).item();
+            assertEquals(expected, loss, 1e-5);
         }
     }
 

@@ -55,6 +55,21 @@ class SparseAutoencoderTest {
         }
     }
 
+    /** In evaluation mode the code is the posterior mean, and the ELBO is taken there. */
+    @Test
+    void sparseOfAVariationalAutoencoderAddsThePenaltyToTheNegativeElbo() {
+        VariationalAutoencoder vae = new VariationalAutoencoder(8, 5, 3);
+        try (SparseAutoencoder sae = new SparseAutoencoder(vae, 0.01)) {
+            sae.eval();
+            Tensor x = Tensor.rand(4, 8);
+            double sumAbs = 0;
+            for (double v : vae.posterior(x).mean().toDoubleArray()) {
+                sumAbs += Math.abs(v);
+            }
+            assertEquals(vae.loss(x).item() + 0.01 * sumAbs / 4, sae.loss(x).item(), 1e-5);
+        }
+    }
+
     @Test
     void aNegativeWeightIsAClearError() {
         assertThrows(IllegalArgumentException.class, () -> new SparseAutoencoder(new StackedAutoencoder(4, 2), -0.1));
