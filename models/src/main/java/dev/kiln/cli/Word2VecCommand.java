@@ -71,7 +71,7 @@ final class Word2VecCommand {
                     firstLoss[0] = p.meanLoss();
                 }
                 lastLoss[0] = p.meanLoss();
-                long permille = Math.min(1000, p.pairsDone() * 1000 / Math.max(1, p.pairsPlanned()));
+                long permille = Math.min(1000, p.wordsDone() * 1000 / Math.max(1, p.wordsPlanned()));
                 bar.step(permille - bar.current(), String.format(Locale.ROOT, "epoch %d loss %.4f", p.epoch(), p.meanLoss()));
             });
         }

@@ -17,9 +17,10 @@ import java.util.function.Consumer;
  * Word2vec (Mikolov et al. 2013) with negative sampling, written with the engine's tensor ops: skip-gram
  * (a word predicts each word of its window) or CBOW (the mean of the window predicts the word). Each
  * (input, target) pair is scored against the target and {@code negatives} words drawn from the unigram^0.75
- * table; the loss is {@code -log s(u_t . v) - sum log s(-u_n . v)} summed over the batch, minimised by SGD
- * whose learning rate falls linearly to 1/10,000 of its start, as in the original C code. Frequent words are
- * subsampled, and every window is shortened to a uniform 1..window, also as there.
+ * table, less any negative that is the target itself; the loss is {@code -log s(u_t . v) - sum log s(-u_n . v)}
+ * summed over the batch, minimised by SGD whose learning rate falls linearly with the words read, to 1/10,000 of
+ * its start after the last, as in the original C code. Frequent words are subsampled, and every window is
+ * shortened to a uniform 1..window, also as there.
  *
  * <p>Input vectors start uniform in +-0.5/dim, output vectors at zero. The input vectors are the embeddings.
  */
@@ -46,8 +47,12 @@ public final class Word2Vec {
         }
     }
 
-    /** Progress after a batch: epoch (1-based), pairs done so far in all epochs, mean loss per pair since the last report. */
-    public record Progress(int epoch, long pairsDone, long pairsPlanned, double meanLoss) {
+    /**
+     * Progress after a batch: epoch (1-based), words read so far in all epochs (before subsampling) out of the
+     * corpus's words times the epochs, the learning rate of the batch, and the mean loss per pair since the last
+     * report.
+     */
+    public record Progress(int epoch, long wordsDone, long wordsPlanned, double learningRate, double meanLoss) {
     }
 
     private static final int TABLE_SIZE = 10_000_000;
@@ -72,40 +77,40 @@ public final class Word2Vec {
         int d = config.dim();
         Tensor input = Scope.outside(() -> Tensor.uniform(-0.5 / d, 0.5 / d, DType.F32, v, d)).requiresGrad(true);
         Tensor output = Scope.outside(() -> Tensor.zeros(DType.F32, v, d)).requiresGrad(true);
-        long plannedPairs = estimatePairs(sentences, vocabulary, config) * config.epochs();
+        long plannedWords = java.util.Arrays.stream(sentences).mapToLong(x -> x.length).sum() * config.epochs();
         // The losses since the last report, summed on the device: read every REPORT_EVERY steps, not at each one.
         try (Optimizer sgd = Optimizers.create("sgd", List.of(input, output), config.learningRate());
              DeviceSum lossSum = new DeviceSum()) {
             int longest = java.util.Arrays.stream(sentences).mapToInt(x -> x.length).max().orElse(0);
             Batcher batcher = new Batcher(config, vocabulary, table, longest);
             long done = 0;
+            double rate = config.learningRate();
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 SplittableRandom random = new SplittableRandom(config.seed() * 1_000_003L + epoch);
                 long lossPairs = 0;
                 int batches = 0;
                 for (int[] sentence : shuffled(sentences, random)) {
                     batcher.add(sentence, random);
+                    done += sentence.length;
                     while (batcher.ready()) {
-                        double fraction = Math.min(1, done / (double) Math.max(1, plannedPairs));
-                        sgd.setLearningRate(config.learningRate() * Math.max(1e-4, 1 - fraction));
-                        int pairs = batcher.pending();
+                        rate = learningRate(config, done, plannedWords);
+                        sgd.setLearningRate(rate);
+                        lossPairs += batcher.pending();
                         step(batcher, input, output, sgd, random, lossSum);
-                        lossPairs += pairs;
-                        done += pairs;
                         if (++batches % REPORT_EVERY == 0) {
-                            progress.accept(new Progress(epoch, done, plannedPairs, lossSum.readAndReset() / lossPairs));
+                            progress.accept(new Progress(epoch, done, plannedWords, rate, lossSum.readAndReset() / lossPairs));
                             lossPairs = 0;
                         }
                     }
                 }
                 if (batcher.pending() > 0) {
-                    int pairs = batcher.pending();
+                    rate = learningRate(config, done, plannedWords);
+                    sgd.setLearningRate(rate);
+                    lossPairs += batcher.pending();
                     step(batcher, input, output, sgd, random, lossSum);
-                    lossPairs += pairs;
-                    done += pairs;
                 }
                 double sum = lossSum.readAndReset();
-                progress.accept(new Progress(epoch, done, plannedPairs, lossPairs == 0 ? Double.NaN : sum / lossPairs));
+                progress.accept(new Progress(epoch, done, plannedWords, rate, lossPairs == 0 ? Double.NaN : sum / lossPairs));
             }
             return new WordVectors(vocabulary, input.toFloatArray(), d);
         } finally {
@@ -136,16 +141,13 @@ public final class Word2Vec {
         return list;
     }
 
-    /** Expected pairs per epoch after subsampling, with the mean shortened window (window + 1) / 2 per side. */
-    private static long estimatePairs(int[][] sentences, Vocabulary vocabulary, Config config) {
-        double kept = 0;
-        for (int[] s : sentences) {
-            for (int w : s) {
-                kept += vocabulary.keepProbability(w, config.subsample());
-            }
-        }
-        double perWord = config.mode() == Mode.SKIPGRAM ? (config.window() + 1) : 1;
-        return (long) (kept * perWord);
+    /**
+     * The start rate times {@code 1 - wordsDone / plannedWords}, never below 1/10,000 of it: word_count_actual /
+     * (iter * train_words) of the C code, which counts the words read before subsampling.
+     */
+    private static double learningRate(Config config, long wordsDone, long plannedWords) {
+        double fraction = wordsDone / (double) Math.max(1, plannedWords);
+        return config.learningRate() * Math.max(1e-4, 1 - fraction);
     }
 
     /**
@@ -164,18 +166,22 @@ public final class Word2Vec {
             Tensor hidden = input.indexSelect(0, inputIds).reshape(n, width, input.dim(1)).mul(weights).sum(1, false);
             long[] targets = new long[n * (1 + k)];
             float[] signs = new float[n * (1 + k)];
+            // A negative that is the target itself is skipped, as in the C code and gensim: its term weighs 0.
+            float[] used = new float[n * (1 + k)];
             for (int p = 0; p < n; p++) {
                 targets[p * (1 + k)] = b.targets[p];
                 signs[p * (1 + k)] = 1;
+                used[p * (1 + k)] = 1;
                 for (int j = 1; j <= k; j++) {
                     int negative = b.table[random.nextInt(b.table.length)];
                     targets[p * (1 + k) + j] = negative;
                     signs[p * (1 + k) + j] = -1;
+                    used[p * (1 + k) + j] = negative == b.targets[p] ? 0 : 1;
                 }
             }
             Tensor u = output.indexSelect(0, Tensor.fromArray(targets, targets.length)).reshape(n, 1 + k, input.dim(1));
             Tensor z = u.mul(hidden.reshape(n, 1, input.dim(1))).sum(2, false).mul(Tensor.fromArray(signs, n, 1 + k));
-            Tensor loss = F.softplus(z.neg()).sum();
+            Tensor loss = F.softplus(z.neg()).mul(Tensor.fromArray(used, n, 1 + k)).sum();
             sgd.zeroGrad();
             loss.backward();
             sgd.step();

@@ -46,7 +46,10 @@ class Word2VecTest {
         }
     }
 
-    /** Zero output vectors at the start make every score 0 and its loss (1 + 3) ln 2 per pair, with 3 negatives. */
+    /**
+     * Zero output vectors at the start make every score 0 and its loss at most (1 + 3) ln 2 per pair, with 3
+     * negatives (less when a negative drawn is the target, and skipped).
+     */
     @Test
     void skipGramPutsWordsOfOneTopicNearestEachOther() {
         List<Double> losses = new ArrayList<>();
@@ -63,6 +66,54 @@ class Word2VecTest {
     void cbowPutsWordsOfOneTopicNearestEachOther() {
         Corpus corpus = twoTopics();
         assertTopicsSeparate(Word2Vec.train(corpus, Vocabulary.build(corpus, 1), config(Word2Vec.Mode.CBOW), p -> { }));
+    }
+
+    /** 400 sentences of ten words: with window 5, the words near the ends have fewer than 10 neighbours. */
+    private static Corpus tenWordSentences() {
+        String[] words = {"a", "b", "c", "d", "e", "f", "g", "h"};
+        Random random = new Random(5);
+        List<String[]> sentences = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            String[] s = new String[10];
+            for (int j = 0; j < s.length; j++) {
+                s[j] = words[random.nextInt(words.length)];
+            }
+            sentences.add(s);
+        }
+        return Corpus.of(sentences);
+    }
+
+    @Test
+    void learningRateFallsWithTheWordsReadToATenThousandthOfItsStart() {
+        Corpus corpus = tenWordSentences();
+        Word2Vec.Config config = new Word2Vec.Config(Word2Vec.Mode.SKIPGRAM, 8, 5, 2, 1, 0, 0.05, 2, 64, 3);
+        List<Word2Vec.Progress> reports = new ArrayList<>();
+        Word2Vec.train(corpus, Vocabulary.build(corpus, 1), config, reports::add);
+        Word2Vec.Progress endOfFirstEpoch = reports.stream().filter(p -> p.epoch() == 1).reduce((a, b) -> b).orElseThrow();
+        Word2Vec.Progress last = reports.get(reports.size() - 1);
+        assertEquals(2 * 4000, last.wordsPlanned());
+        assertEquals(4000, endOfFirstEpoch.wordsDone());
+        assertEquals(0.05 * 0.5, endOfFirstEpoch.learningRate(), 1e-12);
+        assertEquals(last.wordsPlanned(), last.wordsDone(), "progress ends at 100%");
+        assertEquals(0.05 * 1e-4, last.learningRate(), 1e-12);
+    }
+
+    /**
+     * Two words of equal count, so that half the negatives drawn are the target. With zero output vectors every
+     * term costs ln 2, and the learning rate is too small to move them: the loss per pair counts the terms.
+     */
+    @Test
+    void negativesThatAreTheTargetAreSkipped() {
+        List<String[]> sentences = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            sentences.add(new String[] {"a", "b"});
+        }
+        Corpus corpus = Corpus.of(sentences);
+        Word2Vec.Config config = new Word2Vec.Config(Word2Vec.Mode.SKIPGRAM, 4, 1, 10, 1, 0, 1e-9, 1, 64, 3);
+        List<Double> losses = new ArrayList<>();
+        Word2Vec.train(corpus, Vocabulary.build(corpus, 1), config, p -> losses.add(p.meanLoss()));
+        double terms = losses.get(losses.size() - 1) / Math.log(2);
+        assertEquals(1 + 10 * 0.5, terms, 0.4, "the positive and about half of the 10 negatives");
     }
 
     @Test
