@@ -96,7 +96,7 @@ final class MethodsCommand {
             s.put("test_accuracy", TrainCommand.round(last.testAccuracy()));
             s.put("train_seconds", Math.round(rs.stream().mapToDouble(EpochResult::seconds).sum() * 10) / 10.0);
             if (last.angles().length > 0) {
-                s.put("final_angles_deg", Arrays.stream(last.angles()).map(a -> Math.round(a * 10) / 10.0).toArray());
+                s.put("final_angles_deg", Arrays.stream(last.angles()).map(a -> TrainCommand.round(a, 1)).toArray());
             }
             summary.put(m, s);
         });

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.kiln.cli.KilnRuns.Result;
@@ -132,6 +133,18 @@ class KilnCommandTest {
         Result r = kiln("methods", "--methods", "backprop,hebb");
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("unknown training method 'hebb'") && r.err().contains("dfa"), r.toString());
+    }
+
+    /** The readout baseline does not update its frozen hidden layer: its angle is undefined, not 0. */
+    @Test
+    void methodsWritesAnUndefinedAngleAsNullNotZero() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Result r = kiln("methods", "--methods", "readout", "--hidden", "8", "--epochs", "1", "--batch", "64",
+                "--data-dir", data.toString(), "--out", tmp.resolve("methods").toString());
+        assertEquals(0, r.code(), r.toString());
+        JsonArray angles = r.lastLineJson().getAsJsonObject("readout").getAsJsonArray("final_angles_deg");
+        assertTrue(angles.get(0).isJsonNull(), angles.toString());
+        assertEquals(0.0, angles.get(1).getAsDouble(), 0.5, "the output layer learns by backpropagation");
     }
 
     @Test
