@@ -3,6 +3,7 @@ package dev.kiln.learning;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
+import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.Linear;
 import dev.kiln.optim.Optimizer;
@@ -44,7 +45,7 @@ public class SyntheticGradients implements TrainingMethod {
         for (int i = 0; i + 1 < model.depth(); i++) {
             int hidden = model.layer(i).outFeatures();
             Linear predictor = new Linear(hidden + classes, hidden);
-            try (Autograd.Guard g = Autograd.noGrad()) {
+            try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
                 predictor.weight().assign(Tensor.zeros(DType.F32, hidden, hidden + classes));
                 predictor.bias().assign(Tensor.zeros(DType.F32, hidden));
             }

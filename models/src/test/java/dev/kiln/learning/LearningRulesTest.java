@@ -131,6 +131,18 @@ class LearningRulesTest {
         assertEquals(45, GradientAngles.degrees(a, Tensor.fromArray(new float[] {1, 1, 0}, 3)), 1e-4);
     }
 
+    /** Created without an open scope, as kiln methods does: nothing may wait for the garbage collector. */
+    @Test
+    void syntheticGradientsLeaveNoTensorBehindOnceClosed() {
+        long before = Engine.get().backend().bytesInUse();
+        Scope.outside(() -> {
+            LayeredMlp mlp = new LayeredMlp(new int[] {6, 8, 8, 3}, Linear::new);
+            new SyntheticGradients(mlp, p -> Optimizers.create("adam", p, 1e-3)).close();
+            return null;
+        });
+        assertEquals(before, Engine.get().backend().bytesInUse());
+    }
+
     @Test
     void syntheticGradientsUpdateEachLayerBeforeTheLayersAboveRunTheirBackward() {
         try (LayeredMlp mlp = new LayeredMlp(new int[] {6, 8, 8, 3}, Linear::new);
