@@ -144,6 +144,26 @@ class LearningRulesTest {
     }
 
     @Test
+    void everyMethodStartsFromTheSameWeights() {
+        int[] sizes = {6, 5, 4, 3};
+        List<double[]> backprop = initialWeights("backprop", sizes);
+        for (String method : MethodComparison.ALL) {
+            List<double[]> weights = initialWeights(method, sizes);
+            for (int i = 0; i < weights.size(); i++) {
+                assertArrayEquals(backprop.get(i), weights.get(i), method + ": parameter " + i);
+            }
+        }
+    }
+
+    /** Each layer's weight and bias, as the method's model starts with seed 1. */
+    private static List<double[]> initialWeights(String method, int[] sizes) {
+        Engine.seed(1);
+        try (TrainingMethod m = MethodComparison.create(method, sizes, 1e-3)) {
+            return m.model().parameters().stream().map(Tensor::toDoubleArray).toList();
+        }
+    }
+
+    @Test
     void syntheticGradientsUpdateEachLayerBeforeTheLayersAboveRunTheirBackward() {
         try (LayeredMlp mlp = new LayeredMlp(new int[] {6, 8, 8, 3}, Linear::new);
              SyntheticGradients dni = new SyntheticGradients(mlp, p -> Optimizers.create("adam", p, 1e-3))) {
