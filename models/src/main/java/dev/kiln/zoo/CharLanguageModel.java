@@ -186,6 +186,12 @@ public class CharLanguageModel extends Module {
 
     /** Per-character perplexity of {@code words} in batches of {@code batchSize}, in evaluation mode, no gradients. */
     public double perplexity(List<String> words, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("CharLanguageModel.perplexity: batchSize must be at least 1, got " + batchSize);
+        }
+        if (words.isEmpty()) {
+            throw new IllegalArgumentException("CharLanguageModel.perplexity: needs at least one word, got an empty list");
+        }
         boolean wasTraining = isTraining();
         eval();
         try (Autograd.Guard g = Autograd.noGrad(); DeviceSum nats = new DeviceSum()) {

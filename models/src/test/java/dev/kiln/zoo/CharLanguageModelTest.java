@@ -2,6 +2,7 @@ package dev.kiln.zoo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.data.CharVocabulary;
@@ -73,6 +74,22 @@ class CharLanguageModelTest {
             assertEquals(17, CharLanguageModel.predictions(WORDS));
             assertEquals(nats / 17, model.loss(WORDS).item(), 1e-5);
             assertEquals(Math.exp(nats / 17), model.perplexity(WORDS, 2), 1e-4);
+        }
+    }
+
+    @Test
+    void perplexityWithABatchSizeBelowOneIsAClearError() {
+        try (CharLanguageModel model = new CharLanguageModel(VOCABULARY, 4, 6, 1, 0)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.perplexity(WORDS, 0));
+            assertEquals("CharLanguageModel.perplexity: batchSize must be at least 1, got 0", e.getMessage());
+        }
+    }
+
+    @Test
+    void perplexityOfNoWordsIsAClearError() {
+        try (CharLanguageModel model = new CharLanguageModel(VOCABULARY, 4, 6, 1, 0)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.perplexity(List.of(), 8));
+            assertEquals("CharLanguageModel.perplexity: needs at least one word, got an empty list", e.getMessage());
         }
     }
 
