@@ -8,7 +8,7 @@ import java.util.Locale;
 /** {@code kiln neighbours WORD...}: cosine nearest neighbours from vectors written by {@code kiln word2vec}. */
 final class NeighboursCommand {
     static final String HELP = """
-            Usage: kiln neighbours WORD... [--vectors DIR] [-k N]
+            Usage: kiln neighbours WORD... [--vectors DIR] [--k N]
               Prints the N (default 5) nearest words of each WORD by cosine similarity.
               --vectors DIR   output directory of kiln word2vec (default runs/word2vec)
               --k N           neighbours per word (default 5)
@@ -25,9 +25,15 @@ final class NeighboursCommand {
         if (firstOption == 0) {
             throw new IllegalArgumentException("name at least one word: kiln neighbours WORD...");
         }
+        for (int i = 0; i < firstOption; i++) {
+            // Words never start with a dash (Corpus.tokens keeps inner hyphens only): this is a mistyped option.
+            if (args[i].startsWith("-")) {
+                throw new IllegalArgumentException("unknown option " + args[i] + "; the options are --vectors DIR and --k N");
+            }
+        }
         Options o = Options.parse(java.util.Arrays.copyOfRange(args, firstOption, args.length));
         Path dir = Path.of(o.get("vectors", "runs/word2vec"));
-        int k = o.getInt("k", 5);
+        int k = o.getPositiveInt("k", 5);
         o.rejectUnknown();
         WordVectors vectors = WordVectors.load(dir);
         for (int i = 0; i < firstOption; i++) {

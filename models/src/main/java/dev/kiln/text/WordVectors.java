@@ -68,6 +68,9 @@ public final class WordVectors {
 
     /** The {@code k} words with the highest cosine similarity to {@code word}, itself excluded, best first. */
     public List<Neighbour> nearest(String word, int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("WordVectors.nearest: k must be at least 1, got " + k);
+        }
         int query = vocabulary.indexOf(word);
         if (query < 0) {
             throw new IllegalArgumentException("'" + word + "' is not in the vocabulary (" + vocabulary.size()

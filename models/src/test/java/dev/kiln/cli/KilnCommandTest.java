@@ -186,6 +186,22 @@ class KilnCommandTest {
         assertTrue(r.err().contains("--train-size must be positive, or 0 for all training images, got -5"), r.toString());
     }
 
+    @Test
+    void neighboursTakesKWithTwoDashesAsItsUsageSays() {
+        Result help = kiln("neighbours", "--help");
+        assertTrue(help.out().contains("[--k N]"), help.toString());
+        Result r = kiln("neighbours", "king", "-k", "3");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("unknown option -k; the options are --vectors DIR and --k N"), r.toString());
+    }
+
+    @Test
+    void neighboursKOfZeroFailsWithTwoNamingTheOption() {
+        Result r = kiln("neighbours", "king", "--k", "0", "--vectors", tmp.resolve("none").toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--k must be a positive integer, got 0"), r.toString());
+    }
+
     /** A checkpoint with {@code model} in its metadata and no tensors: enough for the options to be read. */
     private Path checkpointOf(String model) throws IOException {
         Path file = tmp.resolve(model + ".safetensors");

@@ -175,6 +175,13 @@ class Word2VecTest {
     }
 
     @Test
+    void fewerThanOneNeighbourIsAClearError() {
+        WordVectors v = new WordVectors(new Vocabulary(new String[] {"a", "b"}, new long[] {2, 1}), new float[] {1, 0, 0, 1}, 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> v.nearest("a", 0));
+        assertEquals("WordVectors.nearest: k must be at least 1, got 0", e.getMessage());
+    }
+
+    @Test
     void missingCorpusSaysHowToGetOne(@TempDir Path dir) {
         IOException e = assertThrows(IOException.class, () -> Corpus.read(dir.resolve("nothing")));
         assertTrue(e.getMessage().contains("apt-get install wordnet-base"), e.getMessage());
