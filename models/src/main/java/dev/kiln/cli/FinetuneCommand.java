@@ -56,8 +56,8 @@ final class FinetuneCommand {
               --epochs N                   epochs (default 10)
               --batch B                    batch size (default 64)
               --lr X                       learning rate of the head (default 0.001)
-              --lr-decay D                 each kept layer learns at D times the rate of the layer above it
-                                           (discriminative fine-tuning; default 1: one rate for all)
+              --lr-decay D                 each kept layer learns at D times the rate of the layer above it, D in
+                                           (0, 1] (discriminative fine-tuning; default 1: one rate for all)
               --optimizer NAME             sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw (default adam)
               --weight-decay X             weight decay of every layer (default: the optimizer's)
               --seed S                     random seed: head, image sample, shuffling (default 1)
@@ -96,6 +96,9 @@ final class FinetuneCommand {
         o.rejectUnknown();
         if (!weights.equals("pretrained") && !weights.equals("random")) {
             throw new IllegalArgumentException("--weights must be pretrained or random, got '" + weights + "'");
+        }
+        if (!(lrDecay > 0 && lrDecay <= 1)) {
+            throw new IllegalArgumentException("--lr-decay must be in (0, 1], got " + lrDecay);
         }
 
         Path file = Path.of(from);

@@ -62,12 +62,12 @@ final class LmCommand {
         int layers = o.getPositiveInt("layers", 2);
         double dropout = o.getDouble("dropout", 0.2);
         double clip = o.getDouble("clip", 5);
-        int trainSize = o.getInt("train-size", 0);
+        int trainSize = DataOptions.trainSize(o);
         long seed = o.getInt("seed", 1);
         Path outDir = Path.of(o.get("out", "runs/charlm-cmudict"));
         o.rejectUnknown();
-        if (epochs < 1 || batch < 1) {
-            throw new IllegalArgumentException("--epochs and --batch must be at least 1");
+        if (!(clip > 0) || Double.isInfinite(clip)) {
+            throw new IllegalArgumentException("--clip must be a finite number > 0, got " + clip);
         }
 
         Engine.seed(seed);

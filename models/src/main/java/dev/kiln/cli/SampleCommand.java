@@ -42,6 +42,9 @@ final class SampleCommand {
         if (file == null) {
             throw new IllegalArgumentException("--checkpoint is required: the charlm.safetensors of a kiln lm run");
         }
+        if (!(temperature > 0)) {
+            throw new IllegalArgumentException("--temperature must be > 0, got " + temperature);
+        }
         List<String> words;
         try (SafeTensors.Loaded loaded = SafeTensors.read(Path.of(file))) {
             Map<String, String> m = loaded.metadata();

@@ -59,7 +59,7 @@ final class StressCommand {
         int epochs = o.getPositiveInt("epochs", 3);
         int batch = o.getPositiveInt("batch", 128);
         double lr = o.getDouble("lr", 0.002);
-        int trainSize = o.getInt("train-size", 0);
+        int trainSize = DataOptions.trainSize(o);
         long seed = o.getInt("seed", 1);
         Path dataDir = DataOptions.dataDir(o);
         o.rejectUnknown();

@@ -181,6 +181,13 @@ class FinetuneCommandTest {
     }
 
     @Test
+    void lrDecayAboveOneFailsWithTwoNamingTheOption() {
+        Result r = finetune(tmp.resolve("x"), "--lr-decay", "2");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--lr-decay must be in (0, 1], got 2.0"), r.toString());
+    }
+
+    @Test
     void pretrainWritesWeightsMetricsAndReconstructionsAndFinetuneTakesItsEncoder() throws IOException {
         Path run = tmp.resolve("ae");
         Result r = kiln("pretrain", "ae", "--data-dir", data.toString(), "--epochs", "2", "--train-size", "100", "--out",

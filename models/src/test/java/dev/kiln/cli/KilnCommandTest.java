@@ -178,12 +178,27 @@ class KilnCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"pretrain ae", "methods"})
+    @ValueSource(strings = {"pretrain ae", "methods", "lm", "stress"})
     void negativeTrainSizeFailsWithTwoBeforeLoadingData(String command) throws IOException {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         Result r = kiln(with(command.split(" "), "--train-size", "-5", "--data-dir", empty.toString()));
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("--train-size must be positive, or 0 for all training images, got -5"), r.toString());
+    }
+
+    @Test
+    void lmClipOfZeroFailsWithTwoNamingTheOptionBeforeLoadingData() throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Result r = kiln("lm", "--clip", "0", "--data-dir", empty.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--clip must be a finite number > 0, got 0.0"), r.toString());
+    }
+
+    @Test
+    void sampleTemperatureOfZeroFailsWithTwoNamingTheOptionBeforeReadingTheCheckpoint() throws IOException {
+        Result r = kiln("sample", "--checkpoint", checkpointOf("charlm").toString(), "--temperature", "0");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--temperature must be > 0, got 0.0"), r.toString());
     }
 
     @Test
