@@ -56,7 +56,7 @@ final class DataOptions {
     static int trainSize(Options o) {
         int trainSize = o.getInt("train-size", 0);
         if (trainSize < 0) {
-            throw new IllegalArgumentException("--train-size must be positive, or 0 for all training images, got "
+            throw new IllegalArgumentException("--train-size must be positive, or 0 for all, got "
                     + trainSize);
         }
         return trainSize;

@@ -109,6 +109,9 @@ final class G2pTrainCommand {
             throw new IllegalArgumentException("--epochs, --batch and --beam must be at least 1 and --warmup at least 0,"
                     + " got " + epochs + ", " + batch + ", " + beam + " and " + warmup);
         }
+        if (!(clip > 0) || Double.isInfinite(clip)) {
+            throw new IllegalArgumentException("--clip must be a finite number > 0, got " + clip);
+        }
         if (stopAfter < 1 || stopAfter > epochs) {
             throw new IllegalArgumentException("--stop-after must be between 1 and --epochs (" + epochs + "), got " + stopAfter);
         }

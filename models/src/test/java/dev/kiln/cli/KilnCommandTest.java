@@ -183,13 +183,14 @@ class KilnCommandTest {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         Result r = kiln(with(command.split(" "), "--train-size", "-5", "--data-dir", empty.toString()));
         assertEquals(2, r.code(), r.toString());
-        assertTrue(r.err().contains("--train-size must be positive, or 0 for all training images, got -5"), r.toString());
+        assertTrue(r.err().contains("--train-size must be positive, or 0 for all, got -5"), r.toString());
     }
 
-    @Test
-    void lmClipOfZeroFailsWithTwoNamingTheOptionBeforeLoadingData() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"lm", "train g2p"})
+    void clipOfZeroFailsWithTwoNamingTheOptionBeforeLoadingData(String command) throws IOException {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
-        Result r = kiln("lm", "--clip", "0", "--data-dir", empty.toString());
+        Result r = kiln(with(command.split(" "), "--clip", "0", "--data-dir", empty.toString()));
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("--clip must be a finite number > 0, got 0.0"), r.toString());
     }
