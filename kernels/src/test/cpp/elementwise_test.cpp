@@ -180,6 +180,16 @@ static void check_unary() {
     }
 }
 
+// x^0 is 1 everywhere, so its gradient is 0, also at x = 0, where p * x^(p - 1) would be 0 * inf (PyTorch gives 0).
+static void check_pow_of_zero_exponent() {
+    double x[3] = {0.0, 2.0, -1.0}, y[3], gradY[3] = {1.0, 1.0, 1.0}, gradX[3];
+    unary_f64(POW, 0.0, x, y, 3);
+    unary_backward_f64(POW, 0.0, x, y, gradY, gradX, 3);
+    for (int i = 0; i < 3; i++) {
+        KILN_CHECK(y[i] == 1.0 && gradX[i] == 0.0, "pow 0 at %g: %g, gradient %g; expected 1 and 0", x[i], y[i], gradX[i]);
+    }
+}
+
 // Broadcasting by strides: out [2, 3, 4] = op(a [2, 3, 4], b [3, 1]), a row vector b [4], and where with a
 // broadcast condition; a transpose by strided_copy.
 static void check_broadcast() {
@@ -213,6 +223,7 @@ static void check_broadcast() {
 
 int main() {
     check_unary();
+    check_pow_of_zero_exponent();
     check_broadcast();
     check_channels();
     check_dense();

@@ -110,7 +110,7 @@ template <typename A> __device__ inline A unary_derivative(int op, A p, A x, A y
         case EXP: return y;
         case LOG: return A(1) / x;
         case SQRT: return A(0.5) / y;
-        case POW: return p == A(2) ? A(2) * x : p * k_pow(x, p - A(1));
+        case POW: return p == A(2) ? A(2) * x : p == A(0) ? A(0) : p * k_pow(x, p - A(1));  // x^0: 0, not 0 * inf at 0
         case TANH: return A(1) - y * y;
         case SIGMOID: return y * (A(1) - y);
         case RELU: return x > A(0) || x != x ? A(1) : A(0);

@@ -107,7 +107,7 @@ final class CpuElementwise {
             case EXP -> y;
             case LOG -> 1 / x;
             case SQRT -> 0.5 / y;
-            case POW -> p == 2 ? 2 * x : p * Math.pow(x, p - 1);
+            case POW -> p == 2 ? 2 * x : p == 0 ? 0 : p * Math.pow(x, p - 1);
             case TANH -> 1 - y * y;
             case SIGMOID -> y * (1 - y);
             case RELU -> x > 0 || Double.isNaN(x) ? 1 : 0;

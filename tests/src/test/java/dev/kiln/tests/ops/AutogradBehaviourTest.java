@@ -42,6 +42,13 @@ class AutogradBehaviourTest {
     }
 
     @Test
+    void aPowerOfZeroHasAZeroGradientAlsoAtZero() {
+        Tensor x = leaf(0, 2, -1);
+        x.pow(0).sum().backward();
+        assertArrayEquals(new double[] {0, 0, 0}, x.grad().toDoubleArray(), 0, "PyTorch's gradient of x^0: 0, not 0 * inf");
+    }
+
+    @Test
     void gradientsAccumulateAcrossTwoBackwardCalls() {
         Tensor x = leaf(1, -2, 3);
         assertNull(x.grad(), "no gradient before the first backward");
