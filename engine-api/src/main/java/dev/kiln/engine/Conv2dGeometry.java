@@ -31,6 +31,12 @@ public record Conv2dGeometry(int batch, int inChannels, int height, int width,
         int[] s = pair(op, "stride", stride, 1);
         int[] p = pair(op, "padding", padding, 0);
         int[] d = pair(op, "dilation", dilation, 1);
+        long footprint = Math.max((long) d[0] * (weight.dim(2) - 1) + 1, (long) d[1] * (weight.dim(3) - 1) + 1);
+        long padded = Math.max(input.dim(2) + 2L * p[0], input.dim(3) + 2L * p[1]);
+        if (footprint > Integer.MAX_VALUE || padded > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(shapes + ": padding " + Arrays.toString(p) + " and dilation "
+                    + Arrays.toString(d) + " give a padded input or kernel footprint beyond " + Integer.MAX_VALUE);
+        }
         Conv2dGeometry g = new Conv2dGeometry(input.dim(0), input.dim(1), input.dim(2), input.dim(3),
                 weight.dim(0), weight.dim(2), weight.dim(3), s[0], s[1], p[0], p[1], d[0], d[1]);
         if (weight.dim(2) < 1 || weight.dim(3) < 1) {

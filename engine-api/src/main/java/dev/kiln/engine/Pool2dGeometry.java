@@ -26,11 +26,14 @@ public record Pool2dGeometry(int batch, int channels, int height, int width,
         int[] k = Conv2dGeometry.pair(op, "kernel", kernel, 1);
         int[] s = stride == null || stride.length == 0 ? k : Conv2dGeometry.pair(op, "stride", stride, 1);
         int[] p = Conv2dGeometry.pair(op, "padding", padding, 0);
-        if (2 * p[0] > k[0] || 2 * p[1] > k[1]) {
+        if (input.dim(2) < 1 || input.dim(3) < 1) {
+            throw new IllegalArgumentException(op + ": input " + input + ": height and width must be at least 1");
+        }
+        if (2L * p[0] > k[0] || 2L * p[1] > k[1]) {
             throw new IllegalArgumentException(op + ": input " + input + ": padding " + p[0] + " x " + p[1]
                     + " must be at most half the kernel " + k[0] + " x " + k[1]);
         }
-        if (k[0] > input.dim(2) + 2 * p[0] || k[1] > input.dim(3) + 2 * p[1]) {
+        if (k[0] > input.dim(2) + 2L * p[0] || k[1] > input.dim(3) + 2L * p[1]) {
             throw new IllegalArgumentException(op + ": input " + input + " and kernel " + k[0] + " x " + k[1]
                     + ": the kernel is larger than the padded input " + (input.dim(2) + 2 * p[0]) + " x "
                     + (input.dim(3) + 2 * p[1]));

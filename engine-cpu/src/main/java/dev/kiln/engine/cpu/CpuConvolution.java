@@ -74,6 +74,7 @@ final class CpuConvolution {
 
     /** out [N, outC, outH, outW] = conv(input [N, C, H, W], weight [outC, C, kh, kw]) + bias [outC] (nullable). */
     void forward(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor out) {
+        checkColumnsFit(g, input.dtype());
         ColumnPlan plan = plan(g);
         int group = plan.groupSize();
         int depth = plan.rows() + (bias == null ? 0 : 1);
@@ -136,6 +137,7 @@ final class CpuConvolution {
      */
     void backward(Tensor input, Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput,
                   Tensor gradWeight, Tensor gradBias) {
+        checkColumnsFit(g, input.dtype());
         if (gradInput != null && inputGradientConvolves(g)) {
             inputGradientAsConvolution(gradOut, weight, g, gradInput);
             if (gradWeight != null) {
@@ -329,6 +331,20 @@ final class CpuConvolution {
             }
         }
         target.write(0, sum, 0, elements);
+    }
+
+    /**
+     * Refuses a geometry whose column buffer for one image, [C * kh * kw + 1, outH * outW] with the bias row, would
+     * not fit one buffer of the backend: the smallest group of images the convolution unfolds at once.
+     */
+    private static void checkColumnsFit(Conv2dGeometry g, DType dtype) {
+        long values = ((long) g.inChannels() * g.kernelH() * g.kernelW() + 1) * g.outH() * g.outW();
+        if (values > CpuMemory.MAX_BLOCK_BYTES / dtype.bytes()) {
+            throw new IllegalArgumentException("conv2d: one image of [" + g.inChannels() + ", " + g.height() + ", "
+                    + g.width() + "] under a " + g.kernelH() + "x" + g.kernelW() + " kernel unfolds into " + values + " "
+                    + dtype + " values for " + g.outH() + "x" + g.outW() + " outputs, beyond the "
+                    + CpuMemory.MAX_BLOCK_BYTES + " bytes the CPU backend's buffers hold");
+        }
     }
 
     private ColumnPlan plan(Conv2dGeometry g) {

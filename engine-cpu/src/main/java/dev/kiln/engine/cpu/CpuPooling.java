@@ -28,9 +28,12 @@ final class CpuPooling {
      * Each output pixel's window on the input, clipped to the unpadded plane: rows [h0, h1), columns [w0, w1);
      * and for max pooling the plane offset of tap t of output pixel p at {@code offsets[t * outPlane + p]}, taps
      * in row-major window order, where a clipped window repeats its first offset (a repeat changes neither the
-     * maximum nor its first position).
+     * maximum nor its first position). The offsets are made only for max pooling's forward pass, and only up to
+     * {@link #MAX_OFFSETS} of them (large windows at stride 1 would need gigabytes): beyond, it scans each window.
      */
     private static final class Windows {
+        static final long MAX_OFFSETS = 1 << 24;
+
         final int width;
         final int inPlane;
         final int outPlane;
@@ -41,7 +44,7 @@ final class CpuPooling {
         final int[] w1;
         final int[] offsets;
 
-        Windows(Pool2dGeometry g) {
+        Windows(Pool2dGeometry g, boolean maxOffsets) {
             width = g.width();
             inPlane = g.height() * g.width();
             outPlane = g.outH() * g.outW();
@@ -50,7 +53,7 @@ final class CpuPooling {
             h1 = new int[outPlane];
             w0 = new int[outPlane];
             w1 = new int[outPlane];
-            offsets = new int[outPlane * taps];
+            offsets = maxOffsets && (long) outPlane * taps <= MAX_OFFSETS ? new int[outPlane * taps] : null;
             for (int oh = 0; oh < g.outH(); oh++) {
                 for (int ow = 0; ow < g.outW(); ow++) {
                     int p = oh * g.outW() + ow;
@@ -60,7 +63,9 @@ final class CpuPooling {
                     h1[p] = Math.min(hStart + g.kernelH(), g.height());
                     w0[p] = Math.max(wStart, 0);
                     w1[p] = Math.min(wStart + g.kernelW(), g.width());
-                    fillOffsets(p);
+                    if (offsets != null) {
+                        fillOffsets(p);
+                    }
                 }
             }
         }
@@ -119,7 +124,7 @@ final class CpuPooling {
         }
         Data in = Data.of(input);
         Data o = Data.of(out);
-        Windows w = new Windows(g);
+        Windows w = new Windows(g, true);
         forBlocks(g, w, windowWork(g), (scratch, first, count) -> {
             double[] planes = scratch.in();
             double[] max = scratch.out();
@@ -141,6 +146,10 @@ final class CpuPooling {
      * over each window's few taps pays its loop set-up per pixel; both ran 2-3x slower.
      */
     private static void maxPlane(Windows w, double[] in, int inBase, double[] max, long[] best, int outBase) {
+        if (w.offsets == null) {
+            maxPlaneByWindows(w, in, inBase, max, best, outBase);
+            return;
+        }
         if (w.taps == 4) {
             maxPlane2x2(w, in, inBase, max, best, outBase);
             return;
@@ -163,6 +172,33 @@ final class CpuPooling {
                 best[outBase + p] = (v == m) | (v != v) ? offset : best[outBase + p];
             }
         }
+    }
+
+    /** {@link #maxPlane} window by window, for geometries whose offsets table would be too large: the same results. */
+    private static void maxPlaneByWindows(Windows w, double[] in, int inBase, double[] max, long[] best, int outBase) {
+        for (int p = 0; p < w.outPlane; p++) {
+            double m = in[inBase + w.h0[p] * w.width + w.w0[p]];
+            for (int h = w.h0[p]; h < w.h1[p]; h++) {
+                for (int x = w.w0[p]; x < w.w1[p]; x++) {
+                    m = Math.max(m, in[inBase + h * w.width + x]);
+                }
+            }
+            max[outBase + p] = m;
+            best[outBase + p] = firstAt(w, in, inBase, p, m);
+        }
+    }
+
+    /** The first position in window p, row by row, that holds {@code m} or a NaN. */
+    private static int firstAt(Windows w, double[] in, int inBase, int p, double m) {
+        for (int h = w.h0[p]; h < w.h1[p]; h++) {
+            for (int x = w.w0[p]; x < w.w1[p]; x++) {
+                double v = in[inBase + h * w.width + x];
+                if (v == m || v != v) {
+                    return h * w.width + x;
+                }
+            }
+        }
+        throw new IllegalStateException("max pooling: window " + p + " holds no maximum");
     }
 
     /** {@link #maxPlane} for 2 x 2 windows, the usual pooling: straight-line code, 4x faster again. */
@@ -196,7 +232,7 @@ final class CpuPooling {
         }
         Data go = Data.of(gradOut);
         Data gi = Data.of(gradInput);
-        Windows w = new Windows(g);
+        Windows w = new Windows(g, false);
         forBlocks(g, w, (long) w.inPlane + w.outPlane, (scratch, first, count) -> {
             double[] planes = scratch.in();
             double[] grad = scratch.out();
@@ -217,7 +253,7 @@ final class CpuPooling {
     void avgForward(Tensor input, Pool2dGeometry g, Tensor out) {
         Data in = Data.of(input);
         Data o = Data.of(out);
-        Windows w = new Windows(g);
+        Windows w = new Windows(g, false);
         double divisor = (double) g.kernelH() * g.kernelW();
         forBlocks(g, w, windowWork(g), (scratch, first, count) -> {
             double[] planes = scratch.in();
@@ -242,7 +278,7 @@ final class CpuPooling {
     void avgBackward(Tensor gradOut, Pool2dGeometry g, Tensor gradInput) {
         Data go = Data.of(gradOut);
         Data gi = Data.of(gradInput);
-        Windows w = new Windows(g);
+        Windows w = new Windows(g, false);
         double divisor = (double) g.kernelH() * g.kernelW();
         forBlocks(g, w, windowWork(g) + w.inPlane, (scratch, first, count) -> {
             double[] planes = scratch.in();

@@ -54,6 +54,23 @@ class ErrorMessagesTest {
     }
 
     @Test
+    void aConvolutionWhoseSizesPassAnIntNamesTheOp() {
+        Tensor x = Tensor.zeros(1, 1, 4, 4);
+        Tensor w = Tensor.zeros(1, 1, 3, 3);
+        assertMessage(IllegalArgumentException.class, () -> F.conv2d(x, w, null, new int[] {1}, new int[] {0},
+                new int[] {Integer.MAX_VALUE / 2 + 10}), "conv2d", "dilation", "beyond " + Integer.MAX_VALUE);
+    }
+
+    @Test
+    void aCpuConvolutionThatUnfoldsOneImageBeyondABufferNamesTheOpAndShapes() {
+        assumeTrue("cpu".equals(Engine.get().backend().name()), "a limit of the CPU backend's buffers");
+        Tensor x = Tensor.zeros(1, 64, 64, 64);
+        Tensor w = Tensor.zeros(1, 64, 64, 64);
+        assertMessage(IllegalArgumentException.class, () -> F.conv2d(x, w, null, new int[] {1}, new int[] {32},
+                new int[] {1}), "conv2d", "[64, 64, 64]", "64x64 kernel", "unfolds into");
+    }
+
+    @Test
     void maskedFillWithAMaskWiderThanTheTensorNamesBoth() {
         Tensor x = Tensor.zeros(3);
         Tensor mask = Tensor.zeros(2, 3);

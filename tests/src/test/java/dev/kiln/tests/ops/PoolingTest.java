@@ -267,6 +267,53 @@ class PoolingTest {
         return Stream.of(0, 1, 2, 3).flatMap(p -> Stream.of(Arguments.of(p, DType.F32), Arguments.of(p, DType.F64)));
     }
 
+    /**
+     * 18 x 18 windows at stride 1 over 256 x 256 need more window offsets than the CPU backend tabulates (2^24), so
+     * max pooling scans each window instead: the same maxima (ties and a NaN included), clipped windows as well,
+     * and the gradient at the first maximum in row-major order.
+     */
+    @Test
+    void windowsTooManyToTabulateGiveTheSameMaximaAndPositions() {
+        for (int padding : new int[] {0, 9}) {
+            Case k = new Case(1, 1, 256, 256, hw(18, 18), hw(1, 1), hw(padding, padding));
+            double[] v = new double[256 * 256];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (i * 7919L) % 97;
+            }
+            v[300 * 1 + 40] = Double.NaN;
+            Tensor x = Tensor.fromArray(v, 1, 1, 256, 256).requiresGrad(true);
+            Tensor y = F.maxPool2d(x, k.kernel(), k.stride(), k.padding());
+            assertArrayEquals(reference(k, v, true), y.toDoubleArray(), 0, "padding " + padding);
+            y.sum().backward();
+            assertArrayEquals(firstMaximaCounts(k, v), x.grad().toDoubleArray(), 0, "padding " + padding);
+        }
+    }
+
+    /** How many windows of {@code k} have their first maximum (or first NaN), row by row, at each input position. */
+    private static double[] firstMaximaCounts(Case k, double[] x) {
+        double[] counts = new double[x.length];
+        for (int oh = 0; oh < k.outH(); oh++) {
+            for (int ow = 0; ow < k.outW(); ow++) {
+                int at = -1;
+                for (int i = 0; i < k.kernel()[0]; i++) {
+                    for (int j = 0; j < k.kernel()[1]; j++) {
+                        int h = oh - k.padding()[0] + i;
+                        int w = ow - k.padding()[1] + j;
+                        if (h < 0 || w < 0 || h >= k.height() || w >= k.width()) {
+                            continue;
+                        }
+                        int p = h * k.width() + w;
+                        if (at < 0 || (!Double.isNaN(x[at]) && (Double.isNaN(x[p]) || x[p] > x[at]))) {
+                            at = p;
+                        }
+                    }
+                }
+                counts[at]++;
+            }
+        }
+        return counts;
+    }
+
     /** 2 x 2 windows take their own forwards on the CPU (F32 and F64), 3 x 3 the general one; F32 its own backward. */
     static Stream<Arguments> tieAndNanKernels() {
         return Stream.of(2, 3).flatMap(k -> Stream.of(Arguments.of(k, DType.F32), Arguments.of(k, DType.F64)));
@@ -286,6 +333,13 @@ class PoolingTest {
         Tensor x = Tensor.zeros(1, 2, 3, 3);
         assertMessage(() -> F.maxPool2d(x, 4, 1, 0), "maxPool2d", "[1, 2, 3, 3]", "kernel 4 x 4", "larger than the padded input 3 x 3");
         assertMessage(() -> F.avgPool2d(x, 4, 1, 0), "avgPool2d", "[1, 2, 3, 3]", "kernel 4 x 4", "larger than the padded input");
+    }
+
+    @Test
+    void anEmptyPlaneNamesTheOpAndShape() {
+        Tensor x = Tensor.zeros(1, 1, 0, 4);
+        assertMessage(() -> F.maxPool2d(x, 2, 2, 1), "maxPool2d", "[1, 1, 0, 4]", "height and width must be at least 1");
+        assertMessage(() -> F.avgPool2d(x, 2, 2, 1), "avgPool2d", "[1, 1, 0, 4]", "height and width must be at least 1");
     }
 
     @Test
