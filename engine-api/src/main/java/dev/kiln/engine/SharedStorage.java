@@ -17,8 +17,11 @@ final class SharedStorage {
      * array of integers, or written by an op that bounds its output (argmax); else null.
      */
     private long[] valueRange;
-    /** Counts in-place writes, so that a backward pass can tell that a tensor an op read has changed since. */
-    private int version;
+    /**
+     * Counts in-place writes, so that a backward pass can tell that a tensor an op read has changed since. Volatile:
+     * every recorded op reads it, and a lock there costs a step more than the rare writes do.
+     */
+    private volatile int version;
 
     SharedStorage(Storage storage) {
         this.storage = storage;
@@ -58,7 +61,7 @@ final class SharedStorage {
     }
 
     /** How many times the storage was written in place. */
-    synchronized int version() {
+    int version() {
         return version;
     }
 
