@@ -1,5 +1,7 @@
 package dev.kiln.engine;
 
+import java.util.function.UnaryOperator;
+
 /** Sums, means and maxima over an axis or over everything, with their gradients. */
 final class ReductionOps {
     private ReductionOps() {
@@ -22,10 +24,7 @@ final class ReductionOps {
     }
 
     static Tensor sumAll(Tensor x) {
-        Tensor flat = x.reshape(-1);
-        Tensor out = sum(flat, 0, false);
-        Tensor.releaseIntermediate(flat, x, out);
-        return out;
+        return overAll(x, flat -> sum(flat, 0, false));
     }
 
     static Tensor mean(Tensor x, int axis, boolean keepDim) {
@@ -44,8 +43,13 @@ final class ReductionOps {
     }
 
     static Tensor maxAll(Tensor x) {
+        return overAll(x, flat -> max(flat, 0, false));
+    }
+
+    /** {@code reduce} of x flattened to one axis; the flattened view is freed when the result is not recorded. */
+    private static Tensor overAll(Tensor x, UnaryOperator<Tensor> reduce) {
         Tensor flat = x.reshape(-1);
-        Tensor out = max(flat, 0, false);
+        Tensor out = reduce.apply(flat);
         Tensor.releaseIntermediate(flat, x, out);
         return out;
     }
