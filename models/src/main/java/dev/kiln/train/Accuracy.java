@@ -42,7 +42,9 @@ public final class Accuracy {
     /**
      * Adds to {@code hits} (an F64 tensor of one element, on the scores' device) the rows of scores [batch, classes]
      * whose label's score is among the {@code k} highest, ties counted in the label's favour (fewer than {@code k}
-     * scores strictly above it), computed on the device: nothing is read back.
+     * scores strictly above it), computed on the device: nothing is read back. A row holding a NaN score is no hit,
+     * as in TensorFlow's {@code in_top_k} (no score compares above a NaN, which would count a diverged model's every
+     * row).
      *
      * @throws IllegalArgumentException naming the shapes and dtypes when they do not fit, or k below 1
      */
@@ -58,7 +60,8 @@ public final class Accuracy {
         try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
             Tensor index = labels.to(DType.I64).reshape(labels.dim(0), 1);
             Tensor higher = scores.gt(scores.gather(1, index)).sum(1, false);
-            hits.addInPlace(higher.lt(k).sum().to(DType.F64).reshape(hits.shape().dims()), 1);
+            Tensor barred = scores.ne(scores).sum(1, false).mul(k);
+            hits.addInPlace(higher.add(barred).lt(k).sum().to(DType.F64).reshape(hits.shape().dims()), 1);
         }
     }
 

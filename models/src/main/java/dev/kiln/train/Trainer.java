@@ -59,12 +59,20 @@ public final class Trainer {
     private int nextEpoch = 1;
     private double bestLoss = Double.POSITIVE_INFINITY;
     private int epochsWithoutImprovement;
+    /** Whether {@link #resume} set the early-stopping state that the next {@link #fit} continues. */
+    private boolean resumed;
     private Path resumedBest;
+    private boolean restoredBest;
 
     public Trainer(Module model, Optimizer optimizer, Loss loss) {
         this.model = model;
         this.optimizer = optimizer;
         this.loss = loss;
+    }
+
+    /** Whether the last {@link #fit} restored the best epoch's weights (early stopping, with {@link #earlyStopping}). */
+    public boolean restoredBestWeights() {
+        return restoredBest;
     }
 
     /** Adjusts the learning rate after every epoch. */
@@ -142,6 +150,14 @@ public final class Trainer {
      */
     public List<EpochMetrics> fit(DataLoader train, DataLoader validation, int lastEpoch) {
         List<EpochMetrics> history = new ArrayList<>();
+        if (!resumed) {
+            // Each fit watches its own epochs, as Keras' EarlyStopping does from on_train_begin.
+            bestLoss = Double.POSITIVE_INFINITY;
+            epochsWithoutImprovement = 0;
+            resumedBest = null;
+        }
+        resumed = false;
+        restoredBest = false;
         BestWeights best = patience > 0 ? new BestWeights() : null;
         if (best != null && resumedBest != null) {
             best.load(resumedBest);
@@ -152,7 +168,8 @@ public final class Trainer {
             for (int epoch = nextEpoch; epoch <= lastEpoch; epoch++) {
                 EpochMetrics m = trainEpoch(train, validation, epoch);
                 history.add(m);
-                double monitored = Double.isNaN(m.validationLoss()) ? m.trainLoss() : m.validationLoss();
+                // A NaN loss (a diverged epoch) is never an improvement.
+                double monitored = validation != null ? m.validationLoss() : m.trainLoss();
                 if (monitored < bestLoss) {
                     bestLoss = monitored;
                     epochsWithoutImprovement = 0;
@@ -180,6 +197,7 @@ public final class Trainer {
             }
             if (best != null && best.hasWeights()) {
                 best.restore(model);
+                restoredBest = true;
             }
         } finally {
             if (best != null) {
@@ -389,6 +407,7 @@ public final class Trainer {
         epochsWithoutImprovement = Integer.parseInt(meta.getOrDefault("epochs_without_improvement", "0"));
         Path best = file.resolveSibling(BEST);
         resumedBest = Files.isRegularFile(best) ? best : null;
+        resumed = true;
         return meta;
     }
 

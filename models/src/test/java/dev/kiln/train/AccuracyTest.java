@@ -85,16 +85,18 @@ class AccuracyTest {
                 Tensor.fromArray(labels, ROWS)));
     }
 
-    /** Rows whose label's score has fewer than k scores strictly above it (a NaN is above nothing, as > says). */
+    /** Rows whose label's score has fewer than k scores strictly above it; a row holding a NaN is no hit. */
     private static long expectedTopK(double[] s, long[] labels, int k) {
         long hits = 0;
         for (int r = 0; r < ROWS; r++) {
             double target = s[r * CLASSES + (int) labels[r]];
             int higher = 0;
+            boolean nan = false;
             for (int c = 0; c < CLASSES; c++) {
                 higher += s[r * CLASSES + c] > target ? 1 : 0;
+                nan |= Double.isNaN(s[r * CLASSES + c]);
             }
-            hits += higher < k ? 1 : 0;
+            hits += higher < k && !nan ? 1 : 0;
         }
         return hits;
     }
@@ -117,7 +119,8 @@ class AccuracyTest {
         long topOne = expectedTopK(s, labels, 1);
         assertTrue(topOne > expectedHits(s, labels) && topOne < ROWS, "ties make top-1 (in the label's favour) count"
                 + " more rows than the first maximum does: " + topOne + " against " + expectedHits(s, labels));
-        assertEquals(ROWS, expectedTopK(s, labels, CLASSES), "every label is among all the classes' scores");
+        assertEquals(ROWS - ROWS / 25, expectedTopK(s, labels, CLASSES), "every label is among all the classes' scores,"
+                + " except in the rows holding a NaN");
     }
 
     @Test
@@ -142,5 +145,14 @@ class AccuracyTest {
         IllegalArgumentException hits = assertThrows(IllegalArgumentException.class,
                 () -> Accuracy.accumulate(scores, Tensor.fromArray(new long[] {1, 0}, 2), Tensor.zeros(DType.F64)));
         assertTrue(hits.getMessage().contains("expected one I64 element"), hits.getMessage());
+    }
+
+    @Test
+    void aRowHoldingANanScoreIsNoTopKHitAsInTensorFlow() {
+        Tensor scores = Tensor.fromArray(new float[] {Float.NaN, Float.NaN, Float.NaN, 0, 0, 0, 1, 2, 3}, 3, 3);
+        Tensor labels = Tensor.fromArray(new long[] {2, 1, 0}, 3);
+        assertEquals(1, Accuracy.inTopK(scores, labels, 1), "only the tied row [0, 0, 0] (ties count for the label)");
+        assertEquals(1, Accuracy.inTopK(scores, labels, 2), "label 0 of [1, 2, 3] is third");
+        assertEquals(2, Accuracy.inTopK(scores, labels, 3));
     }
 }

@@ -312,6 +312,40 @@ class TrainerTest {
     }
 
     @Test
+    void anEpochWhoseValidationLossIsNanIsNoImprovementEvenWhenTheTrainingLossFalls() {
+        ArrayDataset train = rule(256, 21);
+        float[] nan = new float[64 * FEATURES];
+        java.util.Arrays.fill(nan, Float.NaN);
+        ArrayDataset diverging = new ArrayDataset(nan, new long[64], new int[] {FEATURES}, CLASSES);
+        Engine.seed(9);
+        try (Sequential model = mlp(16); Optimizer adam = new Adam(model.trainableParameters(), 0.01)) {
+            Trainer t = trainer(model, adam).earlyStopping(1);
+            List<EpochMetrics> history = t.fit(new DataLoader(train, 32, true, 2), new DataLoader(diverging, 64, false, 2), 5);
+            assertEquals(1, history.size(), "no epoch improves on a NaN validation loss, so patience 1 stops after one");
+            assertTrue(history.get(0).trainLoss() < 2, "the training loss, finite, is not what early stopping watches");
+            assertFalse(t.restoredBestWeights(), "no best epoch to restore");
+        }
+    }
+
+    @Test
+    void aSecondFitWatchesItsOwnEpochsAsKerasEarlyStoppingDoes() {
+        ArrayDataset train = rule(256, 21);
+        ArrayDataset validation = rule(256, 22);
+        Engine.seed(9);
+        try (Sequential model = mlp(16); Optimizer adam = new Adam(model.trainableParameters(), 0.01)) {
+            Trainer t = trainer(model, adam).earlyStopping(1);
+            DataLoader trainLoader = new DataLoader(train, 32, true, 2);
+            DataLoader validationLoader = new DataLoader(validation, 128, false, 2);
+            t.fit(trainLoader, validationLoader, 3);
+            adam.groups().forEach(g -> g.setLr(0));
+            List<EpochMetrics> second = t.fit(trainLoader, validationLoader, 20);
+            assertEquals(2, second.size(), "the first epoch of a new fit improves on nothing before it; the second, with"
+                    + " unchanged weights, does not improve on the first");
+            assertTrue(t.restoredBestWeights());
+        }
+    }
+
+    @Test
     void earlyStoppingWritesTheBestEpochsWeightsBesideTheCheckpoint(@TempDir Path dir) throws Exception {
         ArrayDataset train = rule(256, 21);
         ArrayDataset validation = rule(256, 22, 0.3);
