@@ -193,7 +193,7 @@ final class FinetuneCommand {
         summary.put("train_seconds", Math.round(history.stream().mapToDouble(EpochMetrics::seconds).sum() * 10) / 10.0);
         summary.put("seconds", Math.round(seconds * 10) / 10.0);
         summary.put("backend", Engine.get().backend().name());
-        outputs.finish(summary);
+        outputs.finish(summary, trainer.restoredBestWeights());
         model.close();
         optimizer.close();
         return 0;

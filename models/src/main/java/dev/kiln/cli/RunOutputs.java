@@ -83,12 +83,14 @@ final class RunOutputs implements TrainingListener {
         TrainingPlot.write(dir.resolve("training.png"), epochs, loss, accuracy);
     }
 
-    /** Writes metrics.json and prints the same object as the last line. */
-    void finish(Map<String, Object> summary) throws IOException {
+    /**
+     * Writes metrics.json and prints the same object as the last line; {@code restoredBest}: whether the trainer
+     * restored the best epoch's weights (a best.safetensors of an earlier run in the directory is not mentioned).
+     */
+    void finish(Map<String, Object> summary, boolean restoredBest) throws IOException {
         Json.write(dir.resolve("metrics.json"), summary);
-        boolean best = Files.isRegularFile(dir.resolve(Trainer.BEST));
         out.printf("outputs: %s (checkpoint.safetensors%s, metrics.csv, metrics.json, training.png)%n", dir,
-                best ? ", best.safetensors: the restored best epoch" : "");
+                restoredBest ? ", best.safetensors: the restored best epoch" : "");
         out.println(Json.line(summary));
     }
 }

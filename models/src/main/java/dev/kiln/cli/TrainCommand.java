@@ -56,7 +56,7 @@ final class TrainCommand {
               --patience N                 early stopping patience in epochs (needs --validation-split); the
                                            best epoch's weights are restored and kept in DIR/best.safetensors
               --schedule none|cosine       learning rate: constant, or cosine annealing from --lr to 0 over
-                                           --epochs (default none)
+                                           --epochs (default none; a cosine run resumes with its --epochs)
               --precision fp32|bf16        matrix products and convolutions in full F32, or with bfloat16
                                            operands and F32 accumulation (mixed precision; weights, gradients
                                            and optimizer state stay F32) (default fp32)
@@ -129,6 +129,10 @@ final class TrainCommand {
                 throw new IllegalArgumentException("--validation-split " + validationSplit + " holds out all "
                         + train.size() + " training images, leaving none to train on");
             }
+            if (split.second().size() == 0) {
+                throw new IllegalArgumentException("--validation-split " + validationSplit + " holds out none of the "
+                        + train.size() + " training images; validate on at least one");
+            }
             train = split.first();
             validation = split.second();
         }
@@ -155,6 +159,10 @@ final class TrainCommand {
         metadata.put("train_size", Integer.toString(sampling.trainSize()));
         metadata.put("per_class", Integer.toString(sampling.perClass()));
         metadata.put("validation_split", Double.toString(validationSplit));
+        if (schedule.equals("cosine")) {
+            // The cosine's length: another --epochs on resume would bend the curve (a raised one trained an epoch at 0).
+            metadata.put("cosine_epochs", Integer.toString(epochs));
+        }
         Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata)
                 .earlyStopping(patience).precision(precision).cudaGraphs(cudaGraphs);
         if (schedule.equals("cosine")) {
@@ -190,7 +198,7 @@ final class TrainCommand {
         summary.put("samples_per_s", history.isEmpty() ? 0 : Math.round(median(history) * 10) / 10.0);
         summary.put("precision", precision.name().toLowerCase(Locale.ROOT));
         summary.put("backend", Engine.get().backend().name());
-        outputs.finish(summary);
+        outputs.finish(summary, trainer.restoredBestWeights());
         model.close();
         return 0;
     }

@@ -754,6 +754,36 @@ class KilnCommandTest {
     }
 
     @Test
+    void aCosineRunResumesOnlyWithItsOwnEpochs() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out, "--schedule", "cosine").code());
+        Result r = kiln("train", "mlp", "--data-dir", data.toString(), "--batch", "32", "--out", out.toString(),
+                "--schedule", "cosine", "--epochs", "2", "--resume", out.resolve(Trainer.CHECKPOINT).toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("cosine_epochs '1', this run asks for '2'"), r.toString());
+    }
+
+    @Test
+    void aValidationSplitThatHoldsOutNoImageFailsWithTwoNamingIt() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Result r = train(data, tmp.resolve("run"), "--validation-split", "0.001");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--validation-split 0.001 holds out none of the 300 training images"), r.toString());
+    }
+
+    @Test
+    void aBestWeightsFileOfAnEarlierRunIsNotReportedAsRestored() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out, "--validation-split", "0.2", "--patience", "1").code());
+        assertTrue(Files.isRegularFile(out.resolve(Trainer.BEST)));
+        Result r = train(data, out);
+        assertEquals(0, r.code(), r.toString());
+        assertFalse(r.out().contains("restored best epoch"), r.toString());
+    }
+
+    @Test
     void resumeWithOtherSettingsFailsWithTwoNamingEachWithBothValues() throws IOException {
         Path data = fakeMnist(300, 100);
         Path out = tmp.resolve("run");
