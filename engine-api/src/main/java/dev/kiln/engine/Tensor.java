@@ -472,8 +472,8 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * Closes {@code intermediate}, a tensor an op made from {@code input} on the way to {@code result}, unless it is
-     * that input or the result itself, or the result was recorded, whose graph may read it (its scope frees it then). Without a scope,
-     * nothing else would free it before the garbage collector.
+     * that input or the result itself, or the result was recorded, whose graph may read it (its scope frees it
+     * then). Without a scope, nothing else would free it before the garbage collector.
      */
     static void releaseIntermediate(Tensor intermediate, Tensor input, Tensor result) {
         if (intermediate != input && intermediate != result && result.gradFn == null) {
