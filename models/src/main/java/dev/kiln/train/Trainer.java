@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -406,9 +407,27 @@ public final class Trainer {
         bestLoss = Double.parseDouble(meta.getOrDefault("best_loss", "Infinity"));
         epochsWithoutImprovement = Integer.parseInt(meta.getOrDefault("epochs_without_improvement", "0"));
         Path best = file.resolveSibling(BEST);
-        resumedBest = Files.isRegularFile(best) ? best : null;
+        resumedBest = Files.isRegularFile(best) && holdsTheBestEpochOf(best, meta) ? best : null;
         resumed = true;
         return meta;
+    }
+
+    /**
+     * Whether {@code best} holds the best epoch of the run whose checkpoint has {@code checkpoint} as metadata: its
+     * epoch and loss are the checkpoint's best. A best.safetensors left in the directory by an earlier run is not.
+     */
+    private static boolean holdsTheBestEpochOf(Path best, Map<String, String> checkpoint) throws IOException {
+        Map<String, String> own = metadata(best);
+        int bestEpoch = Integer.parseInt(checkpoint.get("epoch"))
+                - Integer.parseInt(checkpoint.getOrDefault("epochs_without_improvement", "0"));
+        boolean ours = Integer.toString(bestEpoch).equals(own.get("epoch"))
+                && Objects.equals(checkpoint.get("best_loss"), own.get("best_loss"));
+        if (!ours) {
+            LOG.warn("{} is not this run's best epoch (epoch {}, loss {}; the checkpoint's best: epoch {}, loss {});"
+                    + " early stopping starts without it", best, own.get("epoch"), own.get("best_loss"), bestEpoch,
+                    checkpoint.get("best_loss"));
+        }
+        return ours;
     }
 
     /** Gives the schedule the state that {@code metadata} of {@code file} records under {@link #SCHEDULE_PREFIX}. */

@@ -346,6 +346,29 @@ class TrainerTest {
     }
 
     @Test
+    void aBestWeightsFileOfAnEarlierRunInTheDirectoryIsNotTakenOnResume(@TempDir Path dir) throws Exception {
+        DataLoader trainLoader = new DataLoader(rule(256, 21), 32, true, 2);
+        DataLoader validationLoader = new DataLoader(rule(256, 22, 0.3), 128, false, 2);
+        Engine.seed(9);
+        try (Sequential earlier = mlp(16); Optimizer adam = new Adam(earlier.trainableParameters(), 0.01)) {
+            trainer(earlier, adam).earlyStopping(1).checkpoints(dir, Map.of()).fit(trainLoader, validationLoader, 3);
+        }
+        assertTrue(Files.isRegularFile(dir.resolve(Trainer.BEST)), "the earlier run's best epoch");
+        try (Sequential later = mlp(16); Optimizer adam = new Adam(later.trainableParameters(), 0.01)) {
+            trainer(later, adam).checkpoints(dir, Map.of()).fit(trainLoader, validationLoader, 2);
+        }
+        try (Sequential model = mlp(16); Optimizer adam = new Adam(model.trainableParameters(), 0.01)) {
+            Trainer t = trainer(model, adam).earlyStopping(1).checkpoints(dir, Map.of());
+            t.resume(dir.resolve(Trainer.CHECKPOINT));
+            adam.groups().forEach(g -> g.setLr(0));
+            Map<String, float[]> resumed = weights(model);
+            t.fit(trainLoader, validationLoader, 5);
+            assertFalse(t.restoredBestWeights(), "the later run had no best epoch on file to restore");
+            assertSameWeights(resumed, weights(model));
+        }
+    }
+
+    @Test
     void earlyStoppingWritesTheBestEpochsWeightsBesideTheCheckpoint(@TempDir Path dir) throws Exception {
         ArrayDataset train = rule(256, 21);
         ArrayDataset validation = rule(256, 22, 0.3);
