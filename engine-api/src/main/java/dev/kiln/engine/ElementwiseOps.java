@@ -47,8 +47,8 @@ final class ElementwiseOps {
     }
 
     private static Tensor[] binaryGrads(BinaryOp op, Tensor a, Tensor b, Tensor out, Tensor g) {
-        Tensor ga = a.requiresGrad() ? unbroadcastTemporary(gradA(op, a, b, out, g), g, a.shape()) : null;
-        Tensor gb = b.requiresGrad() ? unbroadcastTemporary(gradB(op, a, b, out, g), g, b.shape()) : null;
+        Tensor ga = a.requiresGrad() ? Tensor.consume(gradA(op, a, b, out, g), g, t -> unbroadcast(t, a.shape())) : null;
+        Tensor gb = b.requiresGrad() ? Tensor.consume(gradB(op, a, b, out, g), g, t -> unbroadcast(t, b.shape())) : null;
         return new Tensor[] {ga, gb};
     }
 
@@ -57,8 +57,8 @@ final class ElementwiseOps {
             case ADD, SUB -> g;
             case MUL -> g.mul(b);
             case DIV -> g.div(b);
-            case MAX -> masked(g, a.ge(b));
-            case MIN -> masked(g, a.le(b));
+            case MAX -> Tensor.consume(a.ge(b), g, g::mul);
+            case MIN -> Tensor.consume(a.le(b), g, g::mul);
             default -> throw new IllegalStateException(op + " has no gradient");
         };
     }
@@ -68,35 +68,11 @@ final class ElementwiseOps {
             case ADD -> g;
             case SUB -> g.neg();
             case MUL -> g.mul(a);
-            case DIV -> quotientGradient(g, out, b);
-            case MAX -> masked(g, a.lt(b));
-            case MIN -> masked(g, a.gt(b));
+            case DIV -> Tensor.consume(Tensor.consume(g.mul(out), g, t -> t.div(b)), g, Tensor::neg);
+            case MAX -> Tensor.consume(a.lt(b), g, g::mul);
+            case MIN -> Tensor.consume(a.gt(b), g, g::mul);
             default -> throw new IllegalStateException(op + " has no gradient");
         };
-    }
-
-    /** {@code g * mask}, the mask (a comparison's 0/1 tensor) freed at once. */
-    private static Tensor masked(Tensor g, Tensor mask) {
-        Tensor out = g.mul(mask);
-        Tensor.releaseIntermediate(mask, g, out);
-        return out;
-    }
-
-    /** The divisor's gradient of {@code out = a / b}: {@code -g * out / b}, its two partial products freed at once. */
-    private static Tensor quotientGradient(Tensor g, Tensor out, Tensor b) {
-        Tensor scaled = g.mul(out);
-        Tensor divided = scaled.div(b);
-        Tensor result = divided.neg();
-        Tensor.releaseIntermediate(scaled, g, result);
-        Tensor.releaseIntermediate(divided, g, result);
-        return result;
-    }
-
-    /** {@link #unbroadcast} of a gradient {@code full} a rule made from {@code g}; {@code full} is freed once summed. */
-    private static Tensor unbroadcastTemporary(Tensor full, Tensor g, Shape shape) {
-        Tensor out = unbroadcast(full, shape);
-        Tensor.releaseIntermediate(full, g, out);
-        return out;
     }
 
     /** Sums {@code g} over the dimensions that broadcasting added or stretched, giving {@code shape}. */
@@ -107,21 +83,15 @@ final class ElementwiseOps {
         Tensor r = g;
         int lead = g.rank() - shape.rank();
         for (int i = 0; i < lead; i++) {
-            r = partialSum(r, 0, false, g);
+            r = Tensor.consume(r, g, t -> t.sum(0, false));
         }
         for (int i = 0; i < shape.rank(); i++) {
-            if (shape.dim(i) == 1 && r.dim(i) != 1) {
-                r = partialSum(r, i, true, g);
+            int axis = i;
+            if (shape.dim(axis) == 1 && r.dim(axis) != 1) {
+                r = Tensor.consume(r, g, t -> t.sum(axis, true));
             }
         }
         return r;
-    }
-
-    /** {@code r} summed over {@code axis}; {@code r} is freed unless it is {@code g}, the caller's tensor. */
-    private static Tensor partialSum(Tensor r, int axis, boolean keepDim, Tensor g) {
-        Tensor summed = r.sum(axis, keepDim);
-        Tensor.releaseIntermediate(r, g, summed);
-        return summed;
     }
 
     static Tensor compareScalar(BinaryOp op, Tensor x, double value) {
@@ -144,8 +114,8 @@ final class ElementwiseOps {
         }
         out.record("where", new Tensor[] {a, b, cond}, g -> {
             Tensor zero = scalarLike(g, 0);
-            Tensor ga = a.requiresGrad() ? unbroadcastTemporary(where(cond, g, zero), g, a.shape()) : null;
-            Tensor gb = b.requiresGrad() ? unbroadcastTemporary(where(cond, zero, g), g, b.shape()) : null;
+            Tensor ga = a.requiresGrad() ? Tensor.consume(where(cond, g, zero), g, t -> unbroadcast(t, a.shape())) : null;
+            Tensor gb = b.requiresGrad() ? Tensor.consume(where(cond, zero, g), g, t -> unbroadcast(t, b.shape())) : null;
             zero.close();
             return new Tensor[] {ga, gb, null};
         });
@@ -158,10 +128,7 @@ final class ElementwiseOps {
             throw new IllegalArgumentException("maskedFill: mask " + mask.shape() + " must broadcast to the tensor's shape "
                     + x.shape() + " (as in PyTorch, the mask cannot widen the result)");
         }
-        Tensor fill = scalarLike(x, value);
-        Tensor out = where(mask, fill, x);
-        Tensor.releaseIntermediate(fill, x, out);
-        return out;
+        return Tensor.consume(scalarLike(x, value), x, fill -> where(mask, fill, x));
     }
 
     /** A rank-0 tensor holding {@code value}, on {@code like}'s backend and of its dtype. */

@@ -1,7 +1,5 @@
 package dev.kiln.engine;
 
-import java.util.function.UnaryOperator;
-
 /** Sums, means and maxima over an axis or over everything, with their gradients. */
 final class ReductionOps {
     private ReductionOps() {
@@ -14,44 +12,26 @@ final class ReductionOps {
         Tensor out = x.emptyLike(reducedShape(x.shape(), a, keepDim), x.dtype());
         x.backend().reduce(ReduceOp.SUM, x, a, out);
         Shape source = x.shape();
-        out.record("sum", new Tensor[] {x}, g -> {
-            Tensor kept = g.reshape(source.with(a, 1).dims());
-            Tensor spread = kept.expand(source.dims());
-            Tensor.releaseIntermediate(kept, g, spread);
-            return new Tensor[] {spread};
-        });
+        out.record("sum", new Tensor[] {x},
+                g -> new Tensor[] {Tensor.consume(g.reshape(source.with(a, 1).dims()), g, t -> t.expand(source.dims()))});
         return out;
     }
 
     static Tensor sumAll(Tensor x) {
-        return overAll(x, flat -> sum(flat, 0, false));
+        return Tensor.consume(x.reshape(-1), x, flat -> sum(flat, 0, false));
     }
 
     static Tensor mean(Tensor x, int axis, boolean keepDim) {
         int n = x.dim(axis);
-        Tensor sum = sum(x, axis, keepDim);
-        Tensor out = sum.div(n);
-        Tensor.releaseIntermediate(sum, x, out);
-        return out;
+        return Tensor.consume(sum(x, axis, keepDim), x, sum -> sum.div(n));
     }
 
     static Tensor meanAll(Tensor x) {
-        Tensor sum = sumAll(x);
-        Tensor out = sum.div(x.size());
-        Tensor.releaseIntermediate(sum, x, out);
-        return out;
+        return Tensor.consume(sumAll(x), x, sum -> sum.div(x.size()));
     }
 
     static Tensor maxAll(Tensor x) {
-        return overAll(x, flat -> max(flat, 0, false));
-    }
-
-    /** {@code reduce} of x flattened to one axis; the flattened view is freed when the result is not recorded. */
-    private static Tensor overAll(Tensor x, UnaryOperator<Tensor> reduce) {
-        Tensor flat = x.reshape(-1);
-        Tensor out = reduce.apply(flat);
-        Tensor.releaseIntermediate(flat, x, out);
-        return out;
+        return Tensor.consume(x.reshape(-1), x, flat -> max(flat, 0, false));
     }
 
     static Tensor max(Tensor x, int axis, boolean keepDim) {
@@ -71,12 +51,7 @@ final class ReductionOps {
             x.backend().scatterAdd(gx, a, index, g.reshape(kept.dims()));
             return new Tensor[] {gx};
         });
-        if (keepDim) {
-            return out;
-        }
-        Tensor squeezed = out.reshape(x.shape().without(a).dims());
-        Tensor.releaseIntermediate(out, x, squeezed);
-        return squeezed;
+        return keepDim ? out : Tensor.consume(out, x, t -> t.reshape(x.shape().without(a).dims()));
     }
 
     static Tensor argmax(Tensor x, int axis, boolean keepDim) {

@@ -15,6 +15,7 @@ import java.util.LongSummaryStatistics;
 import java.util.Set;
 import java.util.Collections;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * An n-dimensional array on one backend, row-major and contiguous, with an element offset into shared
@@ -479,6 +480,13 @@ public final class Tensor implements AutoCloseable {
         if (intermediate != input && intermediate != result && result.gradFn == null) {
             intermediate.close();
         }
+    }
+
+    /** {@code op} applied to {@code intermediate}, which is then released as {@link #releaseIntermediate} says. */
+    static Tensor consume(Tensor intermediate, Tensor input, UnaryOperator<Tensor> op) {
+        Tensor result = op.apply(intermediate);
+        releaseIntermediate(intermediate, input, result);
+        return result;
     }
 
     /** Notes an in-place write made through the backend (an optimizer's update), as {@link #assign} does. */
