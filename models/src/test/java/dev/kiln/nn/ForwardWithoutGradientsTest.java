@@ -44,7 +44,7 @@ class ForwardWithoutGradientsTest {
             Tensor x = Tensor.randn(16, 6);
             long before = backend.bytesInUse();
             Tensor y = seq.forward(x);
-            assertTrue(backend.bytesInUse() - before > bytesOfOne(y), "the hidden layer's output is kept");
+            assertTrue(backend.bytesInUse() - before > BytesInUse.ofOneLike(y), "the hidden layer's output is kept");
             y.sum().backward();
             assertTrue(seq.parameters().get(0).grad() != null);
         }
@@ -137,7 +137,7 @@ class ForwardWithoutGradientsTest {
             try (Autograd.Guard g = Autograd.noGrad()) {
                 out = forward.get();
             }
-            assertEquals(bytesOfOne(out.output()) + bytesOfOne(out.crossAttention()), backend.bytesInUse() - before,
+            assertEquals(BytesInUse.ofOneLike(out.output()) + BytesInUse.ofOneLike(out.crossAttention()), backend.bytesInUse() - before,
                     "bytes held besides the output and the last layer's cross-attention");
             assertArrayEquals(forward.get().output().toDoubleArray(), out.output().toDoubleArray(), 0);
         }
@@ -147,15 +147,7 @@ class ForwardWithoutGradientsTest {
     private long madeButStillHeld(Supplier<Tensor> forward) {
         long before = backend.bytesInUse();
         Tensor y = withoutGradients(forward);
-        return backend.bytesInUse() - before - bytesOfOne(y);
-    }
-
-    /** What one tensor of t's shape and dtype takes on this backend, its allocator's rounding included. */
-    private long bytesOfOne(Tensor t) {
-        long before = backend.bytesInUse();
-        try (Tensor same = Tensor.zeros(t.dtype(), t.shape().dims())) {
-            return backend.bytesInUse() - before;
-        }
+        return backend.bytesInUse() - before - BytesInUse.ofOneLike(y);
     }
 
     private static Tensor withoutGradients(Supplier<Tensor> forward) {

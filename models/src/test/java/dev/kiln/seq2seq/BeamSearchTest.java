@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Backend;
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.BytesInUse;
 import dev.kiln.seq2seq.RecurrentSeq2Seq.Cell;
 import dev.kiln.seq2seq.RecurrentSeq2Seq.Score;
 import java.util.Arrays;
@@ -110,7 +112,7 @@ class BeamSearchTest {
                 SourceBatch source = SourceBatch.of(DecodingFixtures.SOURCES);
                 long before = backend.bytesInUse();
                 BeamSearch.decode(probe, source, 3, 2, 1);
-                assertEquals(DecodingFixtures.bytesOfTokens(3 * DecodingFixtures.SOURCES.size()),
+                assertEquals(BytesInUse.ofOne(DType.I64, 3 * DecodingFixtures.SOURCES.size()),
                         probe.bytesBesidesState().get(0) - before, "besides the state, only the first step's tokens: " + model);
             }
         }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.engine.Autograd;
-import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
@@ -48,15 +47,6 @@ final class DecodingFixtures {
             bias.assign(Tensor.fromArray(b, b.length));
         }
         return model;
-    }
-
-    /** What one step's tokens, [rows] I64, take on the backend, its allocator's rounding included. */
-    static long bytesOfTokens(int rows) {
-        Backend backend = Engine.get().backend();
-        long before = backend.bytesInUse();
-        try (Tensor tokens = Tensor.zeros(DType.I64, rows)) {
-            return backend.bytesInUse() - before;
-        }
     }
 
     static void assertOutputs(List<Hypothesis> decoded, int[][] tokens, double[] logProbs, boolean[] finished) {

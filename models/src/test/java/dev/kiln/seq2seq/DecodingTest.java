@@ -4,8 +4,10 @@ import static dev.kiln.seq2seq.DecodingFixtures.SOURCES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.engine.Backend;
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
+import dev.kiln.nn.BytesInUse;
 import org.junit.jupiter.api.Test;
 
 class DecodingTest {
@@ -43,7 +45,7 @@ class DecodingTest {
                 SourceBatch source = SourceBatch.of(SOURCES);
                 long before = backend.bytesInUse();
                 Decoding.greedy(probe, source, 2);
-                assertEquals(DecodingFixtures.bytesOfTokens(SOURCES.size()), probe.bytesBesidesState().get(0) - before,
+                assertEquals(BytesInUse.ofOne(DType.I64, SOURCES.size()), probe.bytesBesidesState().get(0) - before,
                         "besides the state, only the first step's tokens: " + model);
             }
         }

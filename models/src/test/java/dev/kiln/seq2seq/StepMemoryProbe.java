@@ -3,6 +3,7 @@ package dev.kiln.seq2seq;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.BytesInUse;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -58,16 +59,8 @@ final class StepMemoryProbe extends Seq2SeqModel {
         distinct.addAll(tensors);
         long bytes = 0;
         for (Tensor t : distinct) {
-            bytes += bytesOfOne(t);
+            bytes += BytesInUse.ofOneLike(t);
         }
         return bytes;
-    }
-
-    /** What one tensor of t's shape and dtype takes on this backend, its allocator's rounding included. */
-    private long bytesOfOne(Tensor t) {
-        long before = backend.bytesInUse();
-        try (Tensor same = Tensor.zeros(t.dtype(), t.shape().dims())) {
-            return backend.bytesInUse() - before;
-        }
     }
 }

@@ -59,14 +59,6 @@ class BackwardTemporariesTest {
         long before = backend.bytesInUse();
         loss.backward();
         long kept = backend.bytesInUse() - before;
-        assertEquals(bytesOfOne(a) + bytesOfOne(b), kept, "bytes the backward pass left beside the two gradients");
-    }
-
-    /** Bytes one tensor of {@code t}'s shape takes on this backend, its allocator's rounding included. */
-    private long bytesOfOne(Tensor t) {
-        long before = backend.bytesInUse();
-        try (Tensor probe = Tensor.zeros(t.dtype(), t.shape().dims())) {
-            return backend.bytesInUse() - before;
-        }
+        assertEquals(BytesInUse.ofOneLike(a) + BytesInUse.ofOneLike(b), kept, "bytes the backward pass left beside the two gradients");
     }
 }

@@ -75,7 +75,7 @@ class SavedForBackwardTest {
         assertKeepsOnlyItsOutputWithoutGradients(dense);
         long before = backend.bytesInUse();
         Tensor y = dense.get();
-        assertEquals(bytesOfOne(y), backend.bytesInUse() - before, "recorded: its output and nothing else");
+        assertEquals(BytesInUse.ofOneLike(y), backend.bytesInUse() - before, "recorded: its output and nothing else");
     }
 
     private void assertKeepsOnlyItsOutputWithoutGradients(Supplier<Tensor> op) {
@@ -84,20 +84,12 @@ class SavedForBackwardTest {
         try (Autograd.Guard g = Autograd.noGrad()) {
             out = op.get();
         }
-        assertEquals(bytesOfOne(out), backend.bytesInUse() - before, "bytes kept beside " + out);
+        assertEquals(BytesInUse.ofOneLike(out), backend.bytesInUse() - before, "bytes kept beside " + out);
     }
 
     private void assertKeepsMoreWhenRecorded(Supplier<Tensor> op) {
         long before = backend.bytesInUse();
         Tensor out = op.get();
-        assertTrue(backend.bytesInUse() - before > bytesOfOne(out), "recorded, it keeps what its backward reads");
-    }
-
-    /** What one tensor of t's shape and dtype takes on this backend. */
-    private long bytesOfOne(Tensor t) {
-        long before = backend.bytesInUse();
-        try (Tensor same = Tensor.zeros(t.dtype(), t.shape().dims())) {
-            return backend.bytesInUse() - before;
-        }
+        assertTrue(backend.bytesInUse() - before > BytesInUse.ofOneLike(out), "recorded, it keeps what its backward reads");
     }
 }
