@@ -4,7 +4,6 @@ import dev.kiln.train.EpochMetrics;
 import dev.kiln.train.Json;
 import dev.kiln.train.MetricsCsv;
 import dev.kiln.train.TrainingListener;
-import dev.kiln.train.Trainer;
 import dev.kiln.train.TrainingPlot;
 import java.io.IOException;
 import java.io.PrintStream;

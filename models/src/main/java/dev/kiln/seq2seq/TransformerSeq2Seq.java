@@ -9,7 +9,6 @@ import dev.kiln.nn.Dropout;
 import dev.kiln.nn.Embedding;
 import dev.kiln.nn.KeyValueCache;
 import dev.kiln.nn.Linear;
-import dev.kiln.nn.Module;
 import dev.kiln.nn.PositionalEncoding;
 import dev.kiln.nn.TransformerDecoder;
 import dev.kiln.nn.TransformerDecoderOutput;
