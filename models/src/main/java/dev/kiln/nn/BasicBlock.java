@@ -58,9 +58,7 @@ public class BasicBlock extends Module {
         BatchNorm bn2 = (BatchNorm) module("bn2");
         Tensor out = bn2.recordOutput(bn2.forward(secondConvolved, shortcut, RELU));
         releaseConsumed(secondConvolved, out);
-        if (shortcut != x) {
-            releaseConsumed(shortcut, out);
-        }
+        releaseConsumed(shortcut, out, x);
         return out;
     }
 

@@ -159,6 +159,13 @@ public abstract class Module implements AutoCloseable, Cloneable {
         }
     }
 
+    /** {@link #releaseConsumed(Tensor, Tensor)}, unless {@code intermediate} is the caller's {@code input}. */
+    protected static void releaseConsumed(Tensor intermediate, Tensor next, Tensor input) {
+        if (intermediate != input) {
+            releaseConsumed(intermediate, next);
+        }
+    }
+
     /**
      * {@code op} applied to {@code intermediate}, a tensor the layer made, which is then released as
      * {@link #releaseConsumed} does: for a chain of ops inside one layer's forward pass.

@@ -168,9 +168,7 @@ public class MultiHeadAttention extends Module {
         for (Tensor read : new Tensor[] {q, k, v}) {
             releaseConsumed(read, context);
         }
-        if (headMask != mask) {
-            releaseConsumed(headMask, context);
-        }
+        releaseConsumed(headMask, context, mask);
         Tensor merged = consume(consume(consume(context, t -> t.reshape(batch, heads, steps, headDim())),
                 t -> t.permute(0, 2, 1, 3)), t -> t.reshape(batch, steps, embedDim));
         Tensor averaged = consume(weights.reshape(batch, heads, steps, keySteps), t -> t.mean(1, false));
@@ -216,9 +214,7 @@ public class MultiHeadAttention extends Module {
         Tensor rows = m;
         Tensor perHead = consume(consume(m.unsqueeze(1), t -> t.expand(batch, heads, rows.dim(1), rows.dim(2))),
                 t -> t.reshape(batch * heads, rows.dim(1), rows.dim(2)));
-        if (m != mask) {
-            releaseConsumed(m, perHead);
-        }
+        releaseConsumed(m, perHead, mask);
         return perHead;
     }
 

@@ -25,9 +25,7 @@ public class Residual extends Module {
                     + "; x + inner(x) needs the output shape to equal the input shape");
         }
         Tensor out = x.add(y);
-        if (y != x) {
-            releaseConsumed(y, out);
-        }
+        releaseConsumed(y, out, x);
         return out;
     }
 }

@@ -70,9 +70,7 @@ public class Sequential extends Module {
                 next = m.recordOutput(fused(m, y, activation));
                 module(Integer.toString(++i)).recordOutput(next);
             }
-            if (y != x) {
-                releaseConsumed(y, next);
-            }
+            releaseConsumed(y, next, x);
             y = next;
         }
         return y;

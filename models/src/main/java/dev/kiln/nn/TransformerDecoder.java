@@ -50,15 +50,11 @@ public class TransformerDecoder extends Module {
                 releaseConsumed(out.crossAttention(), h);
             }
             out = layer(i).forward(h, memory, selfMask, memoryMask);
-            if (h != y) {
-                releaseConsumed(h, out.output());
-            }
+            releaseConsumed(h, out.output(), y);
             h = out.output();
         }
         Tensor normalised = module("norm").call(h);
-        if (h != y) {
-            releaseConsumed(h, normalised);
-        }
+        releaseConsumed(h, normalised, y);
         return new TransformerDecoderOutput(normalised, out.crossAttention());
     }
 

@@ -43,15 +43,11 @@ public class TransformerEncoder extends Module {
         Tensor h = x;
         for (int i = 0; i < numLayers(); i++) {
             Tensor next = layer(i).forward(h, mask);
-            if (h != x) {
-                releaseConsumed(h, next);
-            }
+            releaseConsumed(h, next, x);
             h = next;
         }
         Tensor out = module("norm").call(h);
-        if (h != x) {
-            releaseConsumed(h, out);
-        }
+        releaseConsumed(h, out, x);
         return out;
     }
 
