@@ -305,6 +305,27 @@ public abstract class Module implements AutoCloseable, Cloneable {
      * mismatches are still an error (and nothing is loaded).
      */
     public void loadStateDict(Map<String, Tensor> state, boolean strict) {
+        checkStateDict(state, strict);
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            for (Map.Entry<String, Tensor> e : stateDict().entrySet()) {
+                Tensor source = state.get(e.getKey());
+                if (source == null) {
+                    continue;
+                }
+                Tensor target = e.getValue();
+                if (source == target) {
+                    continue;
+                }
+                target.assign(source.dtype() == target.dtype() ? source : source.to(target.dtype()));
+            }
+        }
+    }
+
+    /**
+     * Throws the {@link IllegalArgumentException} that {@link #loadStateDict} would throw for {@code state}, and
+     * loads nothing: for checking every part of a checkpoint before loading any of it.
+     */
+    public void checkStateDict(Map<String, Tensor> state, boolean strict) {
         Map<String, Tensor> own = stateDict();
         List<String> missing = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
@@ -336,19 +357,6 @@ public abstract class Module implements AutoCloseable, Cloneable {
                 msg.append("\n  shape mismatches: ").append(mismatched);
             }
             throw new IllegalArgumentException(msg.toString());
-        }
-        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
-            for (Map.Entry<String, Tensor> e : own.entrySet()) {
-                Tensor source = state.get(e.getKey());
-                if (source == null) {
-                    continue;
-                }
-                Tensor target = e.getValue();
-                if (source == target) {
-                    continue;
-                }
-                target.assign(source.dtype() == target.dtype() ? source : source.to(target.dtype()));
-            }
         }
     }
 

@@ -476,7 +476,7 @@ public final class Trainer {
             }
             Map<String, Tensor> modelState = withoutPrefix(loaded.tensors(), MODEL_PREFIX);
             try {
-                requireFit(model, modelState);
+                model.checkStateDict(modelState, true);
                 optimizer.checkStateDict(optimizerState);
                 model.loadStateDict(modelState, true);
                 optimizer.loadStateDict(optimizerState);
@@ -485,19 +485,6 @@ public final class Trainer {
             }
             Engine.restoreRandomState(seed, counter);
             return meta;
-        }
-    }
-
-    /**
-     * Throws {@link Module#loadStateDict}'s own error, which names every missing, unexpected and mismatched key,
-     * when {@code state} does not have exactly the model's keys and shapes; loads nothing either way.
-     */
-    private static void requireFit(Module model, Map<String, Tensor> state) {
-        Map<String, Tensor> own = model.stateDict();
-        boolean fits = own.keySet().equals(state.keySet())
-                && own.entrySet().stream().allMatch(e -> e.getValue().shape().equals(state.get(e.getKey()).shape()));
-        if (!fits) {
-            model.loadStateDict(state, true);
         }
     }
 
