@@ -6,8 +6,7 @@ import dev.kiln.engine.Tensor;
  * A sparse autoencoder: another autoencoder whose loss (its own objective: squared error, or a VAE's negative
  * ELBO) also charges an L1 activity penalty on the codes, {@code l1 * sum |code| / batch} (summed over code
  * units, averaged over the batch, as Keras's activity regulariser), so that few code units are active for each
- * input. Shapes and {@link #encoder()} are the inner
- * one's; module {@code inner}.
+ * input. Shapes and {@link #encoder()} are the inner one's; module {@code inner}.
  */
 public class SparseAutoencoder extends WrappedAutoencoder {
     private final double l1;
