@@ -137,7 +137,7 @@ final class CpuConvolution {
      */
     void backward(Tensor input, Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput,
                   Tensor gradWeight, Tensor gradBias) {
-        checkColumnsFit(g, input.dtype());
+        checkColumnsFit(g, gradOut.dtype());
         if (gradInput != null && inputGradientConvolves(g)) {
             inputGradientAsConvolution(gradOut, weight, g, gradInput);
             if (gradWeight != null) {

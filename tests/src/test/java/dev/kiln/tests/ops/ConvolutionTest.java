@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
 import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -258,6 +261,30 @@ class ConvolutionTest {
         F.conv2d(x, w, b, 1, 0).sum().backward();
         assertArrayEquals(new double[] {18, 18, 18}, b.grad().toDoubleArray(), 1e-12);
         assertTrue(w.grad() == null);
+    }
+
+    /**
+     * The backend's two gradient operations called alone, as a transposed convolution and the CUDA parity tests
+     * call them, give what the combined {@code conv2dBackward} gives; the input's gradient needs no input.
+     */
+    @Test
+    void backendInputAndFilterGradientsEachWorkAlone() {
+        Tensor x = Tensor.randn(DType.F64, 2, 3, 9, 9);
+        Tensor w = Tensor.randn(DType.F64, 4, 3, 3, 3);
+        Conv2dGeometry g = Conv2dGeometry.of("conv2d", x.shape(), w.shape(), new int[] {2}, new int[] {1}, null);
+        Tensor gradOut = Tensor.randn(DType.F64, 2, 4, g.outH(), g.outW());
+        Backend backend = x.backend();
+        Tensor[] both = {Tensor.empty(x.shape(), DType.F64, backend), Tensor.empty(w.shape(), DType.F64, backend),
+                Tensor.empty(Shape.of(4), DType.F64, backend)};
+        backend.conv2dBackward(x, gradOut, w, g, both[0], both[1], both[2]);
+        Tensor gradInput = Tensor.empty(x.shape(), DType.F64, backend);
+        backend.conv2dBackwardData(gradOut, w, g, gradInput);
+        Tensor gradWeight = Tensor.empty(w.shape(), DType.F64, backend);
+        Tensor gradBias = Tensor.empty(Shape.of(4), DType.F64, backend);
+        backend.conv2dBackwardFilter(x, gradOut, g, gradWeight, gradBias);
+        assertArrayEquals(both[0].toDoubleArray(), gradInput.toDoubleArray(), 1e-12);
+        assertArrayEquals(both[1].toDoubleArray(), gradWeight.toDoubleArray(), 1e-12);
+        assertArrayEquals(both[2].toDoubleArray(), gradBias.toDoubleArray(), 1e-12);
     }
 
     /**
