@@ -50,6 +50,51 @@ public record Conv2dGeometry(int batch, int inChannels, int height, int width,
         return g;
     }
 
+    /**
+     * The convolution whose input gradient {@code op}, a transposed convolution (PyTorch's
+     * {@code conv_transpose2d} without groups), computes: for an input {@code [batch, inChannels, height, width]}
+     * and a weight {@code [inChannels, outChannels, kernelH, kernelW]} (PyTorch's layout), the convolution from
+     * {@code [batch, outChannels, outH, outW]} back to the input's shape, with
+     * {@code outH = (height - 1) strideH - 2 padH + dilationH (kernelH - 1) + outputPaddingH + 1} (likewise outW).
+     * Its {@link #inputShape()} is the transposed convolution's output shape, its {@link #outputShape()} the
+     * transposed convolution's input shape. {@code outputPadding} holds one value or two, each below the stride
+     * on its axis (it picks among the output sizes that a strided convolution maps to the same input size).
+     *
+     * @throws IllegalArgumentException naming {@code op} and both shapes when they do not fit together
+     */
+    public static Conv2dGeometry transposed(String op, Shape input, Shape weight, int[] stride, int[] padding,
+                                            int[] outputPadding, int[] dilation) {
+        String shapes = op + ": input " + input + " and weight " + weight;
+        if (input.rank() != 4 || weight.rank() != 4) {
+            throw new IllegalArgumentException(shapes + ": expected a 4-D input [batch, channels, height, width]"
+                    + " and a 4-D weight [inChannels, outChannels, kernelH, kernelW]");
+        }
+        if (input.dim(1) != weight.dim(0)) {
+            throw new IllegalArgumentException(shapes + ": the input has " + input.dim(1)
+                    + " channels but the weight expects " + weight.dim(0));
+        }
+        int[] s = pair(op, "stride", stride, 1);
+        int[] p = pair(op, "padding", padding, 0);
+        int[] d = pair(op, "dilation", dilation, 1);
+        int[] extra = pair(op, "output padding", outputPadding, 0);
+        if (extra[0] >= s[0] || extra[1] >= s[1]) {
+            throw new IllegalArgumentException(op + ": output padding " + Arrays.toString(extra)
+                    + " must be below the stride " + Arrays.toString(s) + " on each axis");
+        }
+        if (weight.dim(2) < 1 || weight.dim(3) < 1) {
+            throw new IllegalArgumentException(shapes + ": the kernel must be at least 1 x 1");
+        }
+        long outH = (input.dim(2) - 1L) * s[0] - 2L * p[0] + (long) d[0] * (weight.dim(2) - 1) + extra[0] + 1;
+        long outW = (input.dim(3) - 1L) * s[1] - 2L * p[1] + (long) d[1] * (weight.dim(3) - 1) + extra[1] + 1;
+        if (outH < 1 || outW < 1 || outH > Integer.MAX_VALUE || outW > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(shapes + ": stride " + Arrays.toString(s) + ", padding "
+                    + Arrays.toString(p) + ", dilation " + Arrays.toString(d) + " and output padding "
+                    + Arrays.toString(extra) + " give an output of " + outH + " x " + outW);
+        }
+        Shape output = Shape.of(input.dim(0), weight.dim(1), (int) outH, (int) outW);
+        return of(op, output, weight, s, p, d);
+    }
+
     /** Height of the kernel's footprint on the input: {@code dilationH * (kernelH - 1) + 1}. */
     public int effectiveKernelH() {
         return dilationH * (kernelH - 1) + 1;
@@ -101,7 +146,7 @@ public record Conv2dGeometry(int batch, int inChannels, int height, int width,
             throw new IllegalArgumentException(op + ": " + what + " must have 1 or 2 values (height, width), got "
                     + Arrays.toString(values));
         }
-        int minimum = what.equals("padding") ? 0 : 1;
+        int minimum = what.endsWith("padding") ? 0 : 1;
         if (hw[0] < minimum || hw[1] < minimum) {
             throw new IllegalArgumentException(op + ": " + what + " must be at least " + minimum + ", got "
                     + Arrays.toString(values));

@@ -238,6 +238,103 @@ public final class F {
         return conv2d(input, weight, bias, new int[] {stride}, new int[] {padding}, new int[] {1});
     }
 
+    /**
+     * 2-D transposed convolution (PyTorch's {@code F.conv_transpose2d} without groups), the gradient of
+     * {@link #conv2d(Tensor, Tensor, Tensor, int[], int[], int[])} with respect to its input used as a layer:
+     * input {@code [batch, inChannels, height, width]}, weight {@code [inChannels, outChannels, kernelH, kernelW]}
+     * (PyTorch's layout), bias {@code [outChannels]} or null; returns {@code [batch, outChannels, outH, outW]} with
+     * {@code outH = (height - 1) strideH - 2 padH + dilationH (kernelH - 1) + outputPaddingH + 1} (likewise outW).
+     * {@code stride}, {@code padding}, {@code outputPadding} and {@code dilation} hold one value for both axes or
+     * two (height, width); null means 1, 0, 0 and 1; output padding must be below the stride. It runs on every
+     * backend through the convolution's own operations: the forward pass is {@link Backend#conv2dBackwardData},
+     * the input's gradient {@link Backend#conv2dForward}, the weight's {@link Backend#conv2dBackwardFilter} with
+     * the roles of input and output gradient exchanged. Records gradients for input, weight and bias.
+     *
+     * @throws IllegalArgumentException naming the op and both shapes when input and weight do not fit together
+     */
+    public static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
+                                         int[] outputPadding, int[] dilation) {
+        String op = "convTranspose2d";
+        Checks.compatible(op, input, weight);
+        Checks.floating(op, input);
+        Conv2dGeometry g = Conv2dGeometry.transposed(op, input.shape(), weight.shape(), stride, padding, outputPadding,
+                dilation);
+        int channels = g.inChannels();
+        if (bias != null) {
+            Checks.compatible(op, input, bias);
+            if (bias.rank() != 1 || bias.dim(0) != channels) {
+                throw new IllegalArgumentException(op + ": bias " + bias.shape() + " and weight " + weight.shape()
+                        + ": the bias must be [" + channels + "]");
+            }
+        }
+        Backend backend = input.backend();
+        Precision precision = Autocast.forOperand(input);
+        Tensor out = input.emptyLike(g.inputShape(), input.dtype());
+        if (precision == Precision.BF16) {
+            backend.conv2dBackwardBf16(null, input, weight, g, out, null, null);
+        } else {
+            backend.conv2dBackwardData(input, weight, g, out);
+        }
+        if (bias != null) {
+            try (Tensor perChannel = bias.view(0, Shape.of(channels, 1, 1))) {
+                backend.binary(BinaryOp.ADD, out, perChannel, out);
+            }
+        }
+        out.record(op, new Tensor[] {input, weight, bias}, gradOut -> new Tensor[] {
+                input.requiresGrad() ? transposedInputGradient(gradOut, weight, g, precision) : null,
+                weight.requiresGrad() ? transposedWeightGradient(input, gradOut, weight, g, precision) : null,
+                bias != null && bias.requiresGrad() ? channelSums(gradOut) : null});
+        return out;
+    }
+
+    /**
+     * {@link #convTranspose2d(Tensor, Tensor, Tensor, int[], int[], int[], int[])} with one stride, padding and
+     * output padding for both axes, no dilation.
+     */
+    public static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias, int stride, int padding,
+                                         int outputPadding) {
+        return convTranspose2d(input, weight, bias, new int[] {stride}, new int[] {padding}, new int[] {outputPadding},
+                new int[] {1});
+    }
+
+    /** The input gradient of a transposed convolution: the convolution of gradOut by its weight. */
+    private static Tensor transposedInputGradient(Tensor gradOut, Tensor weight, Conv2dGeometry g, Precision precision) {
+        Tensor gradInput = gradOut.emptyLike(g.outputShape(), gradOut.dtype());
+        if (precision == Precision.BF16) {
+            gradOut.backend().conv2dForwardBf16(gradOut, weight, null, g, gradInput);
+        } else {
+            gradOut.backend().conv2dForward(gradOut, weight, null, g, gradInput);
+        }
+        return gradInput;
+    }
+
+    /**
+     * The weight gradient of a transposed convolution: the convolution's filter gradient with gradOut as the
+     * convolution's input and the transposed convolution's input as its output gradient.
+     */
+    private static Tensor transposedWeightGradient(Tensor input, Tensor gradOut, Tensor weight, Conv2dGeometry g,
+                                                   Precision precision) {
+        Tensor gradWeight = gradOut.emptyLike(g.weightShape(), weight.dtype());
+        if (precision == Precision.BF16) {
+            gradOut.backend().conv2dBackwardBf16(gradOut, input, null, g, null, gradWeight, null);
+        } else {
+            gradOut.backend().conv2dBackwardFilter(gradOut, input, g, gradWeight, null);
+        }
+        return gradWeight;
+    }
+
+    /** Sums of x [batch, channels, height, width] over everything but its channels: [channels]. */
+    private static Tensor channelSums(Tensor x) {
+        Backend backend = x.backend();
+        Tensor sums = x.emptyLike(Shape.of(x.dim(1)), x.dtype());
+        try (Tensor planes = x.view(0, Shape.of(x.dim(0), x.dim(1), x.dim(2) * x.dim(3)));
+             Tensor perImage = x.emptyLike(Shape.of(x.dim(0), x.dim(1)), x.dtype())) {
+            backend.reduce(ReduceOp.SUM, planes, 2, perImage);
+            backend.reduce(ReduceOp.SUM, perImage, 0, sums);
+        }
+        return sums;
+    }
+
     private static Conv2dGeometry conv2dGeometry(String op, Tensor input, Tensor weight, Tensor bias, int[] stride,
                                                  int[] padding, int[] dilation) {
         Checks.compatible(op, input, weight);

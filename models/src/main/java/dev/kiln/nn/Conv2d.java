@@ -59,7 +59,7 @@ public class Conv2d extends Module {
         registerParameter("bias", bias ? unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels)) : null);
     }
 
-    private static int[] pair(String layer, String what, int[] v, int min) {
+    static int[] pair(String layer, String what, int[] v, int min) {
         if (v == null || v.length < 1 || v.length > 2) {
             throw new IllegalArgumentException(layer + ": " + what + " must hold one value or two (height, width), got "
                     + Arrays.toString(v));
