@@ -283,7 +283,7 @@ public final class F {
         out.record(op, new Tensor[] {input, weight, bias}, gradOut -> new Tensor[] {
                 input.requiresGrad() ? transposedInputGradient(gradOut, weight, g, precision) : null,
                 weight.requiresGrad() ? transposedWeightGradient(input, gradOut, weight, g, precision) : null,
-                bias != null && bias.requiresGrad() ? channelSums(gradOut) : null});
+                bias != null && bias.requiresGrad() ? transposedBiasGradient(gradOut, precision) : null});
         return out;
     }
 
@@ -321,6 +321,20 @@ public final class F {
             gradOut.backend().conv2dBackwardFilter(gradOut, input, g, gradWeight, null);
         }
         return gradWeight;
+    }
+
+    /**
+     * The bias gradient of a transposed convolution: gradOut summed over all but its channels, rounded to
+     * bfloat16 first under {@link Precision#BF16}, as {@link Backend#conv2dBackwardBf16} sums a convolution's.
+     */
+    private static Tensor transposedBiasGradient(Tensor gradOut, Precision precision) {
+        if (precision != Precision.BF16) {
+            return channelSums(gradOut);
+        }
+        try (Tensor rounded = gradOut.emptyLike(gradOut.shape(), gradOut.dtype())) {
+            gradOut.backend().roundToBfloat16(gradOut, rounded);
+            return channelSums(rounded);
+        }
     }
 
     /** Sums of x [batch, channels, height, width] over everything but its channels: [channels]. */

@@ -254,6 +254,34 @@ class MixedPrecisionTest {
     }
 
     @Test
+    void transposedConvolutionUnderBf16ConvolvesRoundedOperandsForwardAndBackward() {
+        Tensor input = Tensor.uniform(-1, 1, DType.F32, 2, 4, 5, 5).requiresGrad(true);
+        Tensor weight = Tensor.uniform(-1, 1, DType.F32, 4, 3, 3, 3).requiresGrad(true);
+        Tensor bias = Tensor.uniform(-1, 1, DType.F32, 3).requiresGrad(true);
+        Tensor gradOut = Tensor.uniform(-1, 1, DType.F32, 2, 3, 10, 10);
+        Tensor mixed;
+        try (Autocast.Guard bf16 = Autocast.enable(Precision.BF16)) {
+            mixed = F.convTranspose2d(input, weight, bias, 2, 1, 1);
+        }
+        mixed.backward(gradOut);
+
+        Tensor roundedInput = Tensor.fromArray(rounded(input), 2, 4, 5, 5).requiresGrad(true);
+        Tensor roundedWeight = Tensor.fromArray(rounded(weight), 4, 3, 3, 3).requiresGrad(true);
+        Tensor referenceBias = Tensor.fromArray(bias.toFloatArray(), 3).requiresGrad(true);
+        Tensor reference = F.convTranspose2d(roundedInput, roundedWeight, referenceBias, 2, 1, 1);
+        reference.backward(Tensor.fromArray(rounded(gradOut), 2, 3, 10, 10));
+
+        assertArrayEquals(reference.toFloatArray(), mixed.toFloatArray(), 1e-5f, "forward");
+        assertArrayEquals(roundedInput.grad().toFloatArray(), input.grad().toFloatArray(), 1e-5f, "input gradient");
+        assertArrayEquals(roundedWeight.grad().toFloatArray(), weight.grad().toFloatArray(), 1e-5f, "weight gradient");
+        assertArrayEquals(referenceBias.grad().toFloatArray(), bias.grad().toFloatArray(), 1e-5f,
+                "bias gradient: the sums of the rounded output gradient");
+        float[] full = F.convTranspose2d(input, weight, bias, 2, 1, 1).toFloatArray();
+        assertTrue(maxDifference(toDouble(full), mixed.toFloatArray()) > 1e-3,
+                "FP32 and bf16 transposed convolutions should differ");
+    }
+
+    @Test
     void fusedConvolutionAndActivationUnderBf16EqualConvolutionThenActivation() {
         Tensor input = Tensor.uniform(-1, 1, DType.F32, 2, 3, 8, 8).requiresGrad(true);
         Tensor weight = Tensor.uniform(-1, 1, DType.F32, 4, 3, 3, 3).requiresGrad(true);
