@@ -108,6 +108,14 @@ class CudaParityGradientCheckTest extends ParityTest {
     }
 
     @Test
+    void gradientsOfATransposedConvolutionMatchFiniteDifferences() {
+        check("sum(convTranspose2d(x, w, bias, stride 2, padding 1, output padding 1) * y)",
+                in -> F.convTranspose2d(in[0], in[1], in[2], 2, 1, 1).mul(in[3]).sum(),
+                Input.of("x", 7, true, 2, 3, 3, 4), Input.of("w", 8, true, 3, 2, 3, 3), Input.of("bias", 9, true, 2),
+                Input.of("y", 10, false, 2, 2, 6, 8));
+    }
+
+    @Test
     void gradientsOfBatchNormMaxPoolAndLogSoftmaxMatchFiniteDifferences() {
         check("sum(logSoftmax(maxPool2d(batchNorm(x, gamma, beta), 2) as [3, 8]) * y)",
                 in -> F.logSoftmax(F.maxPool2d(F.batchNorm(in[0], null, null, in[1], in[2], true, 0.1, 1e-5), 2, 2, 0)
