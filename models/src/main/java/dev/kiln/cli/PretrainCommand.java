@@ -40,7 +40,9 @@ final class PretrainCommand {
     static final String HELP = """
             Usage: kiln pretrain MODEL [options]   MODEL: ae (stacked 784-256-64), tied (the same, tied weights),
                                            denoising (ae with masking noise 0.25), sparse (ae with an L1 code
-                                           penalty), vae (variational, 784-256-16)
+                                           penalty), vae (variational, 784-256-16), conv
+                                           (convolutional: 28x28 -> 14x14 -> 7x7 -> 64 codes and back
+                                           through transposed convolutions)
             Trains on the training images without their labels.
               --data mnist|fashion-mnist   data set (default mnist)
               --data-dir DIR               data root (default: $KILN_DATA, ~/.kiln/data, ../shared/data)

@@ -1,6 +1,7 @@
 package dev.kiln.zoo;
 
 import dev.kiln.autoencoder.Autoencoder;
+import dev.kiln.autoencoder.ConvAutoencoder;
 import dev.kiln.autoencoder.DenoisingAutoencoder;
 import dev.kiln.autoencoder.SparseAutoencoder;
 import dev.kiln.autoencoder.StackedAutoencoder;
@@ -193,15 +194,17 @@ public final class Zoo {
 
     /** Names {@link #autoencoder} accepts. */
     public static List<String> autoencoderNames() {
-        return List.of("ae", "tied", "denoising", "sparse", "vae");
+        return List.of("ae", "tied", "denoising", "sparse", "vae", "conv");
     }
 
     /**
      * A new autoencoder for {@code inputs} features (784 for MNIST) with fresh weights: {@code ae} a
      * {@link StackedAutoencoder} inputs-256-64, {@code tied} the same with tied weights, {@code denoising} the
      * stacked one with masking noise 0.25, {@code sparse} the stacked one with an L1 activity penalty 1e-4 on its
-     * 64 codes, {@code vae} a {@link VariationalAutoencoder} inputs-256-16. The encoders of the first four are
-     * flatten, inputs->256, ReLU, 256->64, ReLU: a classifier body for a head {@code new Linear(64, classes)}.
+     * 64 codes, {@code vae} a {@link VariationalAutoencoder} inputs-256-16, {@code conv} a {@link ConvAutoencoder}
+     * of one-channel square images (inputs a square, its side a multiple of 4) with 64 codes. The encoders of the
+     * first four are flatten, inputs->256, ReLU, 256->64, ReLU, that of {@code conv} two strided convolutions and a
+     * dense layer to 64 codes: each a classifier body for a head {@code new Linear(64, classes)}.
      */
     public static Autoencoder autoencoder(String name, int inputs) {
         return switch (name) {
@@ -210,7 +213,18 @@ public final class Zoo {
             case "denoising" -> DenoisingAutoencoder.masking(new StackedAutoencoder(inputs, 256, 64), 0.25);
             case "sparse" -> new SparseAutoencoder(new StackedAutoencoder(inputs, 256, 64), 1e-4);
             case "vae" -> new VariationalAutoencoder(inputs, 256, 16);
+            case "conv" -> new ConvAutoencoder(1, squareSide(inputs), squareSide(inputs), 64);
             default -> throw new IllegalArgumentException("unknown autoencoder '" + name + "'; known: " + autoencoderNames());
         };
+    }
+
+    /** The side of a square one-channel image of {@code inputs} pixels. */
+    private static int squareSide(int inputs) {
+        int side = (int) Math.round(Math.sqrt(inputs));
+        if (side * side != inputs) {
+            throw new IllegalArgumentException("autoencoder 'conv' needs square one-channel images, but " + inputs
+                    + " inputs are not a square number of pixels");
+        }
+        return side;
     }
 }

@@ -215,6 +215,25 @@ class FinetuneCommandTest {
     }
 
     @Test
+    void finetuneTakesAConvolutionalAutoencodersEncoder() throws IOException {
+        Path run = tmp.resolve("conv");
+        Result r = kiln("pretrain", "conv", "--data-dir", data.toString(), "--epochs", "1", "--train-size", "100",
+                "--out", run.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(Files.exists(run.resolve("reconstructions.png")));
+
+        Path out = tmp.resolve("from-conv");
+        Result f = kiln("finetune", "--from", run.resolve(Trainer.CHECKPOINT).toString(), "--data-dir", data.toString(),
+                "--per-class", "5", "--epochs", "1", "--out", out.toString());
+        assertEquals(0, f.code(), f.toString());
+        assertEquals(7, f.lastLineJson().get("layers").getAsInt(),
+                "the whole encoder: two convolutions and ReLUs, flatten, dense, ReLU");
+        assertEquals(64 * 10 + 10, f.lastLineJson().get("trainable_params").getAsLong());
+        assertArrayEquals(tensor(run.resolve(Trainer.CHECKPOINT), "model.encoder.0.weight"),
+                tensor(out.resolve(Trainer.CHECKPOINT), "model.0.weight"));
+    }
+
+    @Test
     void pretrainOfAVaeAlsoDrawsSamplesFromThePrior() throws IOException {
         Path run = tmp.resolve("vae");
         Result r = kiln("pretrain", "vae", "--data-dir", data.toString(), "--epochs", "1", "--train-size", "100", "--out",

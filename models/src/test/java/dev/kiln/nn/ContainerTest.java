@@ -17,7 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Sequential, Residual and Flatten. */
+/** Sequential, Residual, Flatten and Unflatten. */
 class ContainerTest {
     @BeforeEach
     void seed() {
@@ -141,6 +141,29 @@ class ContainerTest {
             assertArrayEquals(new int[] {2, 60}, y.shape().dims());
             assertArrayEquals(x.toFloatArray(), y.toFloatArray());
             assertArrayEquals(new int[] {2, 3, 20}, new Flatten(2).forward(x).shape().dims());
+        }
+    }
+
+    @Test
+    void unflattenExpandsOneAxisAndUndoesFlatten() {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.arange(120).reshape(2, 3, 4, 5);
+            Tensor flat = new Flatten().forward(x);
+            Tensor back = new Unflatten(1, 3, 4, 5).forward(flat);
+            assertArrayEquals(new int[] {2, 3, 4, 5}, back.shape().dims());
+            assertArrayEquals(x.toFloatArray(), back.toFloatArray());
+            assertArrayEquals(new int[] {2, 3, 2, 10}, new Unflatten(2, 2, 10).forward(new Flatten(2).forward(x)).shape().dims());
+        }
+    }
+
+    @Test
+    void unflattenNamesTheAxisItCannotSplit() {
+        try (Scope s = Scope.open()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new Unflatten(1, 32, 7, 7).forward(Tensor.zeros(2, 1500)));
+            assertTrue(e.getMessage().contains("Unflatten(1, [32, 7, 7])") && e.getMessage().contains("[2, 1500]")
+                    && e.getMessage().contains("1568"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> new Unflatten(1, 0, 7));
         }
     }
 }
