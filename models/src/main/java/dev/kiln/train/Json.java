@@ -7,6 +7,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import com.google.gson.JsonSerializer;
 import com.google.gson.ToNumberPolicy;
 import com.google.gson.reflect.TypeToken;
 import dev.kiln.io.AtomicFiles;
@@ -21,16 +22,27 @@ import java.util.Map;
 /**
  * Small JSON outputs of a run (summaries, metrics) with Gson. Keys keep the map's iteration order (pass a
  * {@link LinkedHashMap} for insertion order); numbers are written as given ({@code 3} stays {@code 3},
- * {@code 0.5} stays {@code 0.5}); NaN and infinities, which JSON cannot hold, become {@code null}. Values may
- * be numbers, strings, booleans, null, nested maps, iterables and arrays; anything else goes through Gson's
- * default mapping (records and plain objects by their fields).
+ * {@code 0.5} stays {@code 0.5}); NaN and infinities, which JSON cannot hold, become {@code null}, wherever they
+ * are. Values may be numbers, strings, booleans, null, nested maps, iterables and arrays; anything else goes through
+ * Gson's default mapping (records and plain objects by their fields).
  */
 public final class Json {
-    private static final Gson COMPACT = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();
-    private static final Gson PRETTY = new GsonBuilder().disableHtmlEscaping().serializeNulls().setPrettyPrinting().create();
+    private static final Gson COMPACT = writer().create();
+    private static final Gson PRETTY = writer().setPrettyPrinting().create();
     private static final Gson READER = new GsonBuilder().setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE).create();
 
     private Json() {
+    }
+
+    /**
+     * Gson for writing: nulls kept, and NaN and infinities in the objects it maps by their fields written as null,
+     * as {@link #tree} writes them elsewhere, where Gson alone would throw.
+     */
+    private static GsonBuilder writer() {
+        JsonSerializer<Number> number = (n, type, context) -> number(n);
+        return new GsonBuilder().disableHtmlEscaping().serializeNulls()
+                .registerTypeAdapter(Double.class, number).registerTypeAdapter(double.class, number)
+                .registerTypeAdapter(Float.class, number).registerTypeAdapter(float.class, number);
     }
 
     /** {@code values} as one line of JSON (no line break inside or at the end). */
@@ -65,14 +77,8 @@ public final class Json {
         if (value instanceof JsonElement e) {
             return e;
         }
-        if (value instanceof Double d) {
-            return d.isNaN() || d.isInfinite() ? JsonNull.INSTANCE : new JsonPrimitive(d);
-        }
-        if (value instanceof Float f) {
-            return f.isNaN() || f.isInfinite() ? JsonNull.INSTANCE : new JsonPrimitive(f);
-        }
         if (value instanceof Number n) {
-            return new JsonPrimitive(n);
+            return number(n);
         }
         if (value instanceof String || value instanceof Character || value instanceof Enum<?> || value instanceof Path) {
             return new JsonPrimitive(value.toString());
@@ -103,5 +109,11 @@ public final class Json {
             return a;
         }
         return COMPACT.toJsonTree(value);
+    }
+
+    /** {@code n} as written; null for a NaN or infinite double or float, which JSON cannot hold. */
+    private static JsonElement number(Number n) {
+        boolean nonFinite = n instanceof Double d && !Double.isFinite(d) || n instanceof Float f && !Float.isFinite(f);
+        return nonFinite ? JsonNull.INSTANCE : new JsonPrimitive(n);
     }
 }

@@ -3,6 +3,7 @@ package dev.kiln.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -40,6 +41,21 @@ class JsonTest {
         assertEquals("{\"zeta\":1,\"alpha\":0.5,\"big\":12345678901,\"f\":0.1,\"name\":\"mlp <\\\"x\\\">\",\"ok\":true,"
                 + "\"nothing\":null,\"nan\":null,\"list\":[1,2.5],\"arr\":[3,4],\"inner\":{\"b\":2,\"a\":1}}", Json.line(sample()));
         assertFalse(Json.line(sample()).contains("\n"));
+    }
+
+    /** A value Json hands to Gson's default mapping, by its fields. */
+    private record Figures(double loss, float accuracy, double top5, List<Double> perEpoch) {
+    }
+
+    @Test
+    void nanAndInfinitiesInARecordAreWrittenAsNullAsInAMap() throws Exception {
+        Map<String, Object> m = Map.of("figures", new Figures(Double.NaN, Float.POSITIVE_INFINITY, 0.5,
+                List.of(1.5, Double.NEGATIVE_INFINITY)));
+        String expected = "{\"figures\":{\"loss\":null,\"accuracy\":null,\"top5\":0.5,\"perEpoch\":[1.5,null]}}";
+        assertEquals(expected, Json.line(m));
+        Path f = dir.resolve("figures.json");
+        Json.write(f, m);
+        assertEquals(Json.tree(m), JsonParser.parseString(Files.readString(f)));
     }
 
     @Test
