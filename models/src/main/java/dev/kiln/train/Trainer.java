@@ -57,8 +57,10 @@ public final class Trainer {
     private boolean cudaGraphs;
     private GraphedStep graphed;
     private int patience;
+    private double minDelta;
     private int nextEpoch = 1;
     private double bestLoss = Double.POSITIVE_INFINITY;
+    private int bestEpoch;
     private int epochsWithoutImprovement;
     /** Whether {@link #resume} set the early-stopping state that the next {@link #fit} continues. */
     private boolean resumed;
@@ -74,6 +76,14 @@ public final class Trainer {
     /** Whether the last {@link #fit} restored the best epoch's weights (early stopping, with {@link #earlyStopping}). */
     public boolean restoredBestWeights() {
         return restoredBest;
+    }
+
+    /**
+     * The epoch whose weights the last {@link #fit} restored (counted over the whole run, as after {@link #resume}),
+     * or 0 when it kept the last epoch's ({@link #restoredBestWeights} false).
+     */
+    public int bestEpoch() {
+        return restoredBest ? bestEpoch : 0;
     }
 
     /** Adjusts the learning rate after every epoch. */
@@ -125,13 +135,27 @@ public final class Trainer {
 
     /**
      * Stops after {@code patience} epochs without a lower validation loss (training loss when there is no
-     * validation data) and then restores the weights of the best epoch. 0 turns it off.
+     * validation data; lower by more than {@link #earlyStoppingMinDelta}) and then restores the weights of the best
+     * epoch. 0 turns it off.
      */
     public Trainer earlyStopping(int patience) {
         if (patience < 0) {
             throw new IllegalArgumentException("patience must be >= 0, got " + patience);
         }
         this.patience = patience;
+        return this;
+    }
+
+    /**
+     * For {@link #earlyStopping}: an epoch counts as an improvement only when its loss is more than {@code minDelta}
+     * below the best so far, as Keras' and Lightning's EarlyStopping(min_delta) count it (default 0: any fall).
+     * Smaller falls do not move the best, so they add up.
+     */
+    public Trainer earlyStoppingMinDelta(double minDelta) {
+        if (!(minDelta >= 0 && minDelta < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("minDelta must be a finite number >= 0, got " + minDelta);
+        }
+        this.minDelta = minDelta;
         return this;
     }
 
@@ -154,6 +178,7 @@ public final class Trainer {
         if (!resumed) {
             // Each fit watches its own epochs, as Keras' EarlyStopping does from on_train_begin.
             bestLoss = Double.POSITIVE_INFINITY;
+            bestEpoch = 0;
             epochsWithoutImprovement = 0;
             resumedBest = null;
         }
@@ -171,8 +196,9 @@ public final class Trainer {
                 history.add(m);
                 // A NaN loss (a diverged epoch) is never an improvement.
                 double monitored = validation != null ? m.validationLoss() : m.trainLoss();
-                if (monitored < bestLoss) {
+                if (monitored < bestLoss - minDelta) {
                     bestLoss = monitored;
+                    bestEpoch = epoch;
                     epochsWithoutImprovement = 0;
                     if (best != null) {
                         best.capture(model);
@@ -192,7 +218,8 @@ public final class Trainer {
                 }
                 listeners.forEach(l -> l.onEpochEnd(m));
                 if (patience > 0 && epochsWithoutImprovement >= patience) {
-                    reason = "early stopping: no improvement for " + patience + " epochs";
+                    reason = "early stopping: no improvement" + (minDelta > 0 ? " of more than " + minDelta : "")
+                            + " for " + patience + " epochs";
                     break;
                 }
             }
@@ -406,6 +433,7 @@ public final class Trainer {
         nextEpoch = epoch + 1;
         bestLoss = Double.parseDouble(meta.getOrDefault("best_loss", "Infinity"));
         epochsWithoutImprovement = Integer.parseInt(meta.getOrDefault("epochs_without_improvement", "0"));
+        bestEpoch = epoch - epochsWithoutImprovement;
         Path best = file.resolveSibling(BEST);
         resumedBest = Files.isRegularFile(best) && holdsTheBestEpochOf(best, meta) ? best : null;
         resumed = true;

@@ -18,6 +18,7 @@ import dev.kiln.io.SafeTensors;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Dropout;
 import dev.kiln.nn.Linear;
+import dev.kiln.nn.Loss;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
@@ -308,6 +309,91 @@ class TrainerTest {
             assertEquals(history.size(), endedAt[0]);
             assertTrue(reason[0].contains("early stopping"), reason[0]);
             assertSameWeights(best, weights(model));
+            assertEquals(bestEpoch[0], t.bestEpoch(), "the epoch whose weights were restored");
+        }
+    }
+
+    /**
+     * A loss whose gradient is 0, so the weights stay as they are, and whose validation passes give the next of
+     * {@code validationLosses} in turn (one pass per epoch, with a validation loader of one batch): early stopping's
+     * decisions on losses chosen exactly.
+     */
+    private static Loss scriptedValidation(Module model, double... validationLosses) {
+        int[] next = {0};
+        return (output, target) -> output.mul(0).mean().add(model.isTraining() ? 1 : validationLosses[next[0]++]);
+    }
+
+    /** Falls below the best so far, epoch 1's 4: 0.125, 0.25 (exactly the min delta of 0.25), 0.5; then to 3.25. */
+    private static final double[] SLOW_FALL = {4, 3.875, 3.75, 3.5, 3.375, 3.25, 3.25, 3.25};
+
+    private static Trainer slowFall(Module model, Optimizer optimizer) {
+        return new Trainer(model, optimizer, scriptedValidation(model, SLOW_FALL)).earlyStopping(3);
+    }
+
+    private static List<EpochMetrics> fitSlowFall(Trainer t) {
+        return t.fit(new DataLoader(rule(64, 1), 32, true, 1), new DataLoader(rule(64, 2), 64, false, 1), SLOW_FALL.length);
+    }
+
+    @Test
+    void withMinDeltaAnEpochImprovesOnlyWhenItsLossIsMoreThanMinDeltaBelowTheBest() {
+        Engine.seed(9);
+        try (Sequential model = mlp(16); Optimizer sgd = new SGD(model.trainableParameters(), 0.1)) {
+            Trainer t = slowFall(model, sgd).earlyStoppingMinDelta(0.25);
+            assertEquals(7, fitSlowFall(t).size(), "epochs 2 and 3 fall by at most 0.25 below epoch 1; epoch 4, 0.5"
+                    + " below it, improves (small falls add up, as in Keras); 5, 6 and 7 do not fall by more than 0.25"
+                    + " below it: patience 3 stops after epoch 7");
+            assertEquals(4, t.bestEpoch());
+        }
+    }
+
+    @Test
+    void withoutMinDeltaEveryFallIsAnImprovement() {
+        Engine.seed(9);
+        try (Sequential model = mlp(16); Optimizer sgd = new SGD(model.trainableParameters(), 0.1)) {
+            Trainer t = slowFall(model, sgd);
+            assertEquals(SLOW_FALL.length, fitSlowFall(t).size(), "epochs 2 to 6 fall, so patience 3 never runs out");
+            assertEquals(6, t.bestEpoch());
+        }
+    }
+
+    @Test
+    void minDeltaMustBeAFiniteNumberOfAtLeastZero() {
+        try (Sequential model = mlp(16); Optimizer sgd = new SGD(model.trainableParameters(), 0.1)) {
+            for (double bad : new double[] {-0.1, Double.NaN, Double.POSITIVE_INFINITY}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> trainer(model, sgd).earlyStoppingMinDelta(bad));
+                assertEquals("minDelta must be a finite number >= 0, got " + bad, e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aResumedRunRestoresAndNamesTheBestEpochOfTheRunItContinues(@TempDir Path dir) throws Exception {
+        DataLoader trainLoader = new DataLoader(rule(64, 1), 32, true, 1);
+        DataLoader validationLoader = new DataLoader(rule(64, 2), 64, false, 1);
+        Engine.seed(9);
+        try (Sequential model = mlp(16); Optimizer sgd = new SGD(model.trainableParameters(), 0.1)) {
+            new Trainer(model, sgd, scriptedValidation(model, 4, 3.5, 3.75)).earlyStopping(3).checkpoints(dir, Map.of())
+                    .fit(trainLoader, validationLoader, 3);
+        }
+        try (Sequential model = mlp(16); Optimizer sgd = new SGD(model.trainableParameters(), 0.1)) {
+            Trainer t = new Trainer(model, sgd, scriptedValidation(model, 3.75, 3.75)).earlyStopping(3)
+                    .checkpoints(dir, Map.of());
+            t.resume(dir.resolve(Trainer.CHECKPOINT));
+            assertEquals(2, t.fit(trainLoader, validationLoader, 10).size(), "epochs 4 and 5 make 3 without improvement");
+            assertTrue(t.restoredBestWeights());
+            assertEquals(2, t.bestEpoch(), "the epoch of best.safetensors, trained before the resume");
+        }
+    }
+
+    @Test
+    void bestEpochIsZeroWhenTheLastEpochsWeightsAreKept() {
+        Engine.seed(9);
+        try (Sequential model = mlp(16); Optimizer sgd = new SGD(model.trainableParameters(), 0.1)) {
+            Trainer t = new Trainer(model, sgd, scriptedValidation(model, SLOW_FALL));
+            fitSlowFall(t);
+            assertFalse(t.restoredBestWeights(), "no early stopping");
+            assertEquals(0, t.bestEpoch());
         }
     }
 
