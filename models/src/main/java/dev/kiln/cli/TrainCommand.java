@@ -55,6 +55,8 @@ final class TrainCommand {
                                            early stopping (default 0: the test set is reported per epoch)
               --patience N                 early stopping patience in epochs (needs --validation-split); the
                                            best epoch's weights are restored and kept in DIR/best.safetensors
+              --min-delta X                with --patience: an epoch improves only when its validation loss is
+                                           more than X below the best so far (default 0)
               --schedule none|cosine       learning rate: constant, or cosine annealing from --lr to 0 over
                                            --epochs (default none; a cosine run resumes with its --epochs)
               --precision fp32|bf16        matrix products and convolutions in full F32, or with bfloat16
@@ -96,6 +98,7 @@ final class TrainCommand {
         double dropout = o.getDouble("dropout", 0);
         double validationSplit = o.getDouble("validation-split", 0);
         int patience = o.getInt("patience", 0);
+        double minDelta = o.getNonNegativeDouble("min-delta", 0);
         long seed = o.getInt("seed", 1);
         Path outDir = Path.of(o.get("out", "runs/" + modelName + "-" + data));
         String resume = o.get("resume", null);
@@ -117,6 +120,9 @@ final class TrainCommand {
         }
         if (patience > 0 && validationSplit <= 0) {
             throw new IllegalArgumentException("--patience needs --validation-split: early stopping never looks at the test set");
+        }
+        if (minDelta > 0 && patience == 0) {
+            throw new IllegalArgumentException("--min-delta needs --patience: it is early stopping's least improvement");
         }
 
         Engine.seed(seed);
@@ -164,7 +170,7 @@ final class TrainCommand {
             metadata.put("cosine_epochs", Integer.toString(epochs));
         }
         Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata)
-                .earlyStopping(patience).precision(precision).cudaGraphs(cudaGraphs);
+                .earlyStopping(patience).earlyStoppingMinDelta(minDelta).precision(precision).cudaGraphs(cudaGraphs);
         if (schedule.equals("cosine")) {
             trainer.schedule(new CosineAnnealingLR(optimizer, epochs, 0));
         }

@@ -830,11 +830,28 @@ class KilnCommandTest {
 
     @ParameterizedTest
     @CsvSource({"--epochs, 0", "--patience, -1", "--validation-split, -0.1", "--validation-split, 1",
-        "--validation-split, 1.5"})
+        "--validation-split, 1.5", "--min-delta, -0.1", "--min-delta, NaN"})
     void anOutOfRangeTrainingOptionFailsWithTwoNamingIt(String option, String value) {
         Result r = kiln("train", "mlp", option, value);
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains(option + " must be"), r.toString());
+    }
+
+    @Test
+    void aMinDeltaWithoutPatienceFailsWithTwoBeforeLoadingData() throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Result r = kiln("train", "mlp", "--min-delta", "0.01", "--data-dir", empty.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--min-delta needs --patience"), r.toString());
+    }
+
+    @Test
+    void aMinDeltaAboveEveryFallStopsPatienceEpochsAfterTheFirst() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        Result r = train(data, out, "--epochs", "5", "--validation-split", "0.2", "--patience", "2", "--min-delta", "100");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(3, r.lastLineJson().get("epochs").getAsInt(), "no loss falls by 100: epochs 2 and 3 do not improve");
     }
 
     @Test

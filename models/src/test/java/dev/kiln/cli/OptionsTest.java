@@ -51,6 +51,16 @@ class OptionsTest {
     }
 
     @Test
+    void nonNegativeDoubleTakesZeroAndRejectsNegativesNaNAndInfinityNamingTheOption() {
+        assertEquals(0.0, Options.parse(new String[] {"--min-delta", "0"}).getNonNegativeDouble("min-delta", 1));
+        assertEquals(0.5, Options.parse(new String[0]).getNonNegativeDouble("min-delta", 0.5));
+        for (String bad : new String[] {"-0.1", "NaN", "Infinity"}) {
+            assertEquals("--min-delta must be a finite number >= 0, got " + Double.parseDouble(bad),
+                    error(() -> Options.parse(new String[] {"--min-delta", bad}).getNonNegativeDouble("min-delta", 0)));
+        }
+    }
+
+    @Test
     void positiveIntsReadACommaSeparatedList() {
         assertArrayEquals(new int[] {256, 128}, Options.parse(new String[] {"--hidden", "256,128"}).getPositiveInts("hidden", "1"));
         assertArrayEquals(new int[] {8}, Options.parse(new String[0]).getPositiveInts("hidden", "8"));
