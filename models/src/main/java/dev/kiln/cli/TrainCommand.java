@@ -73,7 +73,9 @@ final class TrainCommand {
                                            schedule, augment, batch, seed, train size, per class and
                                            validation split); --epochs may be raised
             The last line printed is one JSON object with the final figures (also DIR/metrics.json);
-            its train_accuracy is measured in evaluation mode (no dropout) after training.
+            its train_accuracy is measured in evaluation mode (no dropout) after training. epochs is the
+            last epoch trained; its test and train figures are of the weights evaluated_weights names:
+            last, or best (with --patience) for the restored best_epoch's, as in DIR/best.safetensors.
             """;
 
     private TrainCommand() {
@@ -198,6 +200,8 @@ final class TrainCommand {
         summary.put("model", modelName);
         summary.put("data", data);
         summary.put("epochs", history.isEmpty() ? 0 : history.get(history.size() - 1).epoch());
+        summary.put("best_epoch", trainer.restoredBestWeights() ? trainer.bestEpoch() : null);
+        summary.put("evaluated_weights", trainer.restoredBestWeights() ? "best" : "last");
         summary.put("test_accuracy", round(result.accuracy()));
         summary.put("test_loss", round(result.loss()));
         summary.put("train_accuracy", round(onTrain.accuracy()));

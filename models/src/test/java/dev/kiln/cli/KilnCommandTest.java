@@ -419,6 +419,32 @@ class KilnCommandTest {
     }
 
     @Test
+    void withPatienceTheSummaryNamesTheRestoredBestEpochAndItsTestFiguresAreThatEpochs() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        Result r = train(data, out, "--epochs", "5", "--validation-split", "0.2", "--patience", "1");
+        assertEquals(0, r.code(), r.toString());
+        JsonObject summary = r.lastLineJson();
+        int bestEpoch = summary.get("best_epoch").getAsInt();
+        assertTrue(bestEpoch < summary.get("epochs").getAsInt(), "the run must stop after its best epoch: " + summary);
+        assertEquals("best", summary.get("evaluated_weights").getAsString(), summary.toString());
+        Path best = out.resolve(Trainer.BEST);
+        assertEquals(Integer.toString(bestEpoch), Trainer.metadata(best).get("epoch"));
+        JsonObject evaluated = kiln("eval", "--checkpoint", best.toString(), "--data-dir", data.toString()).lastLineJson();
+        assertEquals(evaluated.get("test_accuracy"), summary.get("test_accuracy"), "kiln eval of best.safetensors");
+        assertEquals(evaluated.get("test_loss"), summary.get("test_loss"), "kiln eval of best.safetensors");
+    }
+
+    @Test
+    void withoutPatienceTheSummarySaysItsFiguresAreTheLastEpochs() throws IOException {
+        Result r = train(fakeMnist(300, 100), tmp.resolve("run"));
+        assertEquals(0, r.code(), r.toString());
+        JsonObject summary = r.lastLineJson();
+        assertTrue(summary.get("best_epoch").isJsonNull(), summary.toString());
+        assertEquals("last", summary.get("evaluated_weights").getAsString(), summary.toString());
+    }
+
+    @Test
     void evalOfATrainedCheckpointSucceedsWithAJsonLastLine() throws IOException {
         Path data = fakeMnist(300, 100);
         Path out = tmp.resolve("run");
