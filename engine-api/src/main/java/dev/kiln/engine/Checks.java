@@ -67,12 +67,20 @@ final class Checks {
      * device: on a GPU, reading them back would make the host wait for all queued work at every training step.
      */
     static Long firstOutside(Tensor index, long limit) {
+        return firstOutside(index, limit, null);
+    }
+
+    /**
+     * As {@link #firstOutside(Tensor, long)}, where {@code allowed} (null: nothing) is also in range; a recorded
+     * range that holds {@code allowed} says nothing of the values beside it, so those indices are read.
+     */
+    static Long firstOutside(Tensor index, long limit, Long allowed) {
         long[] known = index.knownValueRange();
         if (known != null && known[0] >= 0 && known[1] < limit) {
             return null;
         }
         for (long v : index.toLongArray()) {
-            if (v < 0 || v >= limit) {
+            if ((v < 0 || v >= limit) && (allowed == null || v != allowed)) {
                 return v;
             }
         }

@@ -38,20 +38,12 @@ public final class F {
      * fused with the softmax and stable for large logits.
      */
     public static Tensor crossEntropy(Tensor logits, Tensor targets) {
-        Checks.open("crossEntropy", logits, targets);
-        Checks.floating("crossEntropy", logits);
-        Checks.index("crossEntropy", targets);
-        Checks.sameBackend("crossEntropy", logits, targets);
-        if (logits.rank() != 2 || targets.rank() != 1 || targets.dim(0) != logits.dim(0)) {
-            throw new IllegalArgumentException("crossEntropy: logits " + logits.shape() + " and targets " + targets.shape()
-                    + ": expected [n, classes] and [n]");
-        }
-        int n = logits.dim(0);
-        int classes = logits.dim(1);
+        int classes = checkCrossEntropy(logits, targets);
         Long outside = Checks.firstOutside(targets, classes);
         if (outside != null) {
             throw new IllegalArgumentException("crossEntropy: target " + outside + " is out of range [0, " + classes + ")");
         }
+        int n = logits.dim(0);
         Tensor index = targets.dtype() == DType.I64 ? targets : targets.to(DType.I64);
         Backend backend = logits.backend();
         Tensor losses = logits.emptyLike(Shape.of(n), logits.dtype());
@@ -69,6 +61,95 @@ public final class F {
             return new Tensor[] {gl, null};
         }, probs, index != targets ? index : null);
         return mean;
+    }
+
+    /**
+     * Cross-entropy of {@code logits} [n, c] against class indices {@code targets} [n] (I64 or I32), as PyTorch's
+     * {@code F.cross_entropy(logits, targets, reduction=...)}: {@link Reduction#MEAN} the scalar mean over the rows,
+     * {@link Reduction#SUM} their sum, {@link Reduction#NONE} each row's loss [n].
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets, Reduction reduction) {
+        if (reduction == Reduction.MEAN) {
+            return crossEntropy(logits, targets);
+        }
+        int classes = checkCrossEntropy(logits, targets);
+        Long outside = Checks.firstOutside(targets, classes);
+        if (outside != null) {
+            throw new IllegalArgumentException("crossEntropy: target " + outside + " is out of range [0, " + classes + ")");
+        }
+        Tensor rows = crossEntropyRows(logits, targets.dtype() == DType.I64 ? targets : targets.to(DType.I64));
+        return reduction == Reduction.NONE ? rows : Tensor.consume(rows, logits, Tensor::sum);
+    }
+
+    /**
+     * {@link #crossEntropy(Tensor, Tensor, Reduction)} where rows whose target is {@code ignoreIndex} (PyTorch's
+     * {@code ignore_index}, -100 there by default; padding in a batch of sequences) count for nothing: their loss
+     * is 0 and their logits get no gradient, and {@link Reduction#MEAN} divides by the rows that count (NaN when
+     * none does, as in PyTorch). Every other target must be in [0, c): targets holding the ignore index are read
+     * back to the host to check that (a wait for the device on a GPU), those without it as by
+     * {@link #crossEntropy(Tensor, Tensor)}.
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets, Reduction reduction, long ignoreIndex) {
+        int classes = checkCrossEntropy(logits, targets);
+        Long outside = Checks.firstOutside(targets, classes, ignoreIndex);
+        if (outside != null) {
+            throw new IllegalArgumentException("crossEntropy: target " + outside + " is out of range [0, " + classes
+                    + ") and not the ignore index " + ignoreIndex);
+        }
+        Tensor counted = ElementwiseOps.compareScalar(BinaryOp.NE, targets, ignoreIndex);
+        Tensor index = Tensor.consume(countedTargets(counted, targets), targets, t -> t.to(DType.I64));
+        Tensor weights = Tensor.consume(counted, targets, t -> t.to(logits.dtype()));
+        Tensor rows = crossEntropyRows(logits, index);
+        Tensor weighted = Tensor.consume(rows, logits, r -> r.mul(weights));
+        Tensor result = switch (reduction) {
+            case NONE -> weighted;
+            case SUM -> Tensor.consume(weighted, logits, Tensor::sum);
+            case MEAN -> meanOverCounted(Tensor.consume(weighted, logits, Tensor::sum), weights, logits);
+        };
+        Tensor.releaseIntermediate(weights, logits, result);
+        Tensor.releaseIntermediate(index, targets, result);
+        return result;
+    }
+
+    /** targets where counted is 1, 0 where it is 0 (ignored rows): indices in range for the fused op. */
+    private static Tensor countedTargets(Tensor counted, Tensor targets) {
+        Tensor product = targets.emptyLike(targets.shape(), targets.dtype());
+        targets.backend().binary(BinaryOp.MUL, counted, targets, product);
+        return product;
+    }
+
+    /** {@code sum / sum(weights)}, both intermediates of an op on {@code input} released unless recorded. */
+    private static Tensor meanOverCounted(Tensor sum, Tensor weights, Tensor input) {
+        Tensor count = weights.sum();
+        Tensor mean = Tensor.consume(sum, input, t -> t.div(count));
+        Tensor.releaseIntermediate(count, input, mean);
+        return mean;
+    }
+
+    /** Checks logits [n, classes] (floating) and targets [n] (I64 or I32) on one backend; returns the classes. */
+    private static int checkCrossEntropy(Tensor logits, Tensor targets) {
+        Checks.open("crossEntropy", logits, targets);
+        Checks.floating("crossEntropy", logits);
+        Checks.index("crossEntropy", targets);
+        Checks.sameBackend("crossEntropy", logits, targets);
+        if (logits.rank() != 2 || targets.rank() != 1 || targets.dim(0) != logits.dim(0)) {
+            throw new IllegalArgumentException("crossEntropy: logits " + logits.shape() + " and targets " + targets.shape()
+                    + ": expected [n, classes] and [n]");
+        }
+        return logits.dim(1);
+    }
+
+    /** Each row's cross-entropy [n] of logits [n, c] against index [n] (I64, in range), with its gradient. */
+    private static Tensor crossEntropyRows(Tensor logits, Tensor index) {
+        Tensor losses = logits.emptyLike(Shape.of(logits.dim(0)), logits.dtype());
+        Tensor probs = logits.emptyLike(logits.shape(), logits.dtype());
+        logits.backend().crossEntropy(logits, index, losses, probs);
+        losses.recordWithSaved("crossEntropy", new Tensor[] {logits, index}, g -> {
+            Tensor gl = g.emptyLike(logits.shape(), logits.dtype());
+            g.backend().crossEntropyBackward(probs, index, g, 1.0, gl);
+            return new Tensor[] {gl, null};
+        }, probs);
+        return losses;
     }
 
     /** {@code x W^T + b}: x [n, in], weight [out, in] (PyTorch's layout), bias [out] or null. */

@@ -1028,6 +1028,11 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.compareScalar(BinaryOp.EQ, this, value);
     }
 
+    /** 1 where this element differs from {@code value}, else 0. */
+    public Tensor ne(double value) {
+        return ElementwiseOps.compareScalar(BinaryOp.NE, this, value);
+    }
+
     /** {@code cond != 0 ? a : b}, element-wise with broadcasting; gradients flow to a and b. */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         return ElementwiseOps.where(cond, a, b);

@@ -10,6 +10,7 @@ import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
+import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
@@ -105,6 +106,13 @@ class CudaParityGradientCheckTest extends ParityTest {
         check("crossEntropy(conv2d(x, w, bias, stride 2, padding 1) as [2, 27], targets)",
                 in -> F.crossEntropy(F.conv2d(in[0], in[1], in[2], 2, 1).reshape(2, 27), targets),
                 Input.of("x", 4, true, 2, 2, 5, 5), Input.of("w", 5, true, 3, 2, 3, 3), Input.of("bias", 6, true, 3));
+    }
+
+    @Test
+    void gradientsOfCrossEntropyIgnoringPaddedRowsMatchFiniteDifferences() {
+        Tensor targets = indices(underTest(), DType.I64, new long[] {2, -100, 0, 3, -100}, 5);
+        check("crossEntropy(x, targets with two padded rows, mean, ignore index -100)",
+                in -> F.crossEntropy(in[0], targets, Reduction.MEAN, -100), Input.of("x", 11, true, 5, 4));
     }
 
     @Test

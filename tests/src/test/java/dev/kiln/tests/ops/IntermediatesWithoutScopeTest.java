@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.F;
+import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
 import java.util.List;
 import java.util.function.Function;
@@ -37,6 +39,20 @@ class IntermediatesWithoutScopeTest {
     @Test
     void stackKeepsNoUnsqueezedViews() {
         assertGivesEverythingBack(x -> Tensor.stack(List.of(x, x), 0));
+    }
+
+    @Test
+    void crossEntropyWithAnIgnoreIndexKeepsNoMasksOrRowLosses() {
+        for (Reduction reduction : Reduction.values()) {
+            long before = backend.bytesInUse();
+            Tensor x = Tensor.randn(8, 5);
+            Tensor targets = Tensor.fromArray(new long[] {1, -100, 4, 0, -100, 2, 3, 3}, 8);
+            Tensor loss = F.crossEntropy(x, targets, reduction, -100);
+            x.close();
+            targets.close();
+            loss.close();
+            assertEquals(before, backend.bytesInUse(), reduction + ": bytes still in use after closing everything");
+        }
     }
 
     private void assertGivesEverythingBack(Function<Tensor, Tensor> op) {
