@@ -7,6 +7,8 @@ import java.nio.FloatBuffer;
 
 /** Sum, max and argmax over one axis of a tensor viewed as [outer, n, inner]. */
 final class CpuReductions {
+    private static final int SEGMENT = 1 << 14;
+
     private final Parallel parallel;
 
     CpuReductions(Parallel parallel) {
@@ -19,6 +21,10 @@ final class CpuReductions {
         int inner = (int) x.shape().inner(axis);
         if (op == ReduceOp.SUM && x.dtype() == DType.F32 && inner > 1) {
             sumF32(x, out, outer, n, inner);
+            return;
+        }
+        if (op == ReduceOp.SUM && x.dtype() == DType.F32) {
+            sumRunsF32(x, out, outer, n);
             return;
         }
         Data xd = Data.of(x);
@@ -64,6 +70,57 @@ final class CpuReductions {
                 }
             }
         });
+    }
+
+    /**
+     * Sums each of {@code outer} runs of n contiguous F32 values (a loss's sum, a row's sum), in double. A run is
+     * summed in segments of {@value #SEGMENT} values, in parallel when there are few runs, and the segments' sums
+     * are added in order, so the result does not depend on the thread count; within a segment, four running sums
+     * let the additions overlap (one chain of dependent additions ran at 3.5 ns a value).
+     */
+    private void sumRunsF32(Tensor x, Tensor out, int outer, int n) {
+        FloatBuffer xs = CpuElementwise.f32(x);
+        int xo = CpuElementwise.offset(x);
+        int segments = (n + SEGMENT - 1) / SEGMENT;
+        double[] partial = new double[outer * segments];
+        parallel.forRange(outer * segments, Math.min(n, SEGMENT), (s, e) -> {
+            float[] v = Chunks.scratch()[0];
+            for (int q = s; q < e; q++) {
+                int start = q % segments * SEGMENT;
+                partial[q] = sumF32(xs, xo + (long) q / segments * n + start, Math.min(SEGMENT, n - start), v);
+            }
+        });
+        Data od = Data.of(out);
+        for (int o = 0; o < outer; o++) {
+            double sum = 0;
+            for (int k = 0; k < segments; k++) {
+                sum += partial[o * segments + k];
+            }
+            od.set(o, sum);
+        }
+    }
+
+    /** The sum of {@code len} F32 values from {@code from}, read through the scratch chunk {@code v}. */
+    private static double sumF32(FloatBuffer xs, long from, int len, float[] v) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        for (int c = 0; c < len; c += Chunks.SIZE) {
+            int m = Math.min(Chunks.SIZE, len - c);
+            xs.get(Math.toIntExact(from + c), v, 0, m);
+            int i = 0;
+            for (; i + 3 < m; i += 4) {
+                s0 += v[i];
+                s1 += v[i + 1];
+                s2 += v[i + 2];
+                s3 += v[i + 3];
+            }
+            for (; i < m; i++) {
+                s0 += v[i];
+            }
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     void argmax(Tensor x, int axis, Tensor out) {
