@@ -38,29 +38,7 @@ public final class F {
      * fused with the softmax and stable for large logits.
      */
     public static Tensor crossEntropy(Tensor logits, Tensor targets) {
-        int classes = checkCrossEntropy(logits, targets);
-        Long outside = Checks.firstOutside(targets, classes);
-        if (outside != null) {
-            throw new IllegalArgumentException("crossEntropy: target " + outside + " is out of range [0, " + classes + ")");
-        }
-        int n = logits.dim(0);
-        Tensor index = targets.dtype() == DType.I64 ? targets : targets.to(DType.I64);
-        Backend backend = logits.backend();
-        Tensor losses = logits.emptyLike(Shape.of(n), logits.dtype());
-        Tensor probs = logits.emptyLike(logits.shape(), logits.dtype());
-        backend.crossEntropy(logits, index, losses, probs);
-        // The mean is part of this op's node, so that its backward pass gives every row one shared gradient
-        // instead of spreading the mean's over [n] first: two kernels on a GPU where the mean's own node took four.
-        Tensor mean = logits.emptyLike(Shape.of(), logits.dtype());
-        backend.reduce(ReduceOp.SUM, losses, 0, mean);
-        backend.affine(mean, 1.0 / n, 0, mean);
-        losses.close();
-        mean.recordWithSaved("crossEntropy", new Tensor[] {logits, index}, g -> {
-            Tensor gl = g.emptyLike(logits.shape(), logits.dtype());
-            g.backend().crossEntropyBackward(probs, index, g, 1.0 / n, gl);
-            return new Tensor[] {gl, null};
-        }, probs, index != targets ? index : null);
-        return mean;
+        return CrossEntropy.mean(logits, targets);
     }
 
     /**
@@ -69,16 +47,8 @@ public final class F {
      * {@link Reduction#SUM} their sum, {@link Reduction#NONE} each row's loss [n].
      */
     public static Tensor crossEntropy(Tensor logits, Tensor targets, Reduction reduction) {
-        if (reduction == Reduction.MEAN) {
-            return crossEntropy(logits, targets);
-        }
-        int classes = checkCrossEntropy(logits, targets);
-        Long outside = Checks.firstOutside(targets, classes);
-        if (outside != null) {
-            throw new IllegalArgumentException("crossEntropy: target " + outside + " is out of range [0, " + classes + ")");
-        }
-        Tensor rows = crossEntropyRows(logits, targets.dtype() == DType.I64 ? targets : targets.to(DType.I64));
-        return reduction == Reduction.NONE ? rows : Tensor.consume(rows, logits, Tensor::sum);
+        return reduction == Reduction.MEAN ? CrossEntropy.mean(logits, targets)
+                : CrossEntropy.reduced(logits, targets, reduction, null);
     }
 
     /**
@@ -90,66 +60,7 @@ public final class F {
      * {@link #crossEntropy(Tensor, Tensor)}.
      */
     public static Tensor crossEntropy(Tensor logits, Tensor targets, Reduction reduction, long ignoreIndex) {
-        int classes = checkCrossEntropy(logits, targets);
-        Long outside = Checks.firstOutside(targets, classes, ignoreIndex);
-        if (outside != null) {
-            throw new IllegalArgumentException("crossEntropy: target " + outside + " is out of range [0, " + classes
-                    + ") and not the ignore index " + ignoreIndex);
-        }
-        Tensor counted = ElementwiseOps.compareScalar(BinaryOp.NE, targets, ignoreIndex);
-        Tensor index = Tensor.consume(countedTargets(counted, targets), targets, t -> t.to(DType.I64));
-        Tensor weights = Tensor.consume(counted, targets, t -> t.to(logits.dtype()));
-        Tensor rows = crossEntropyRows(logits, index);
-        Tensor weighted = Tensor.consume(rows, logits, r -> r.mul(weights));
-        Tensor result = switch (reduction) {
-            case NONE -> weighted;
-            case SUM -> Tensor.consume(weighted, logits, Tensor::sum);
-            case MEAN -> meanOverCounted(Tensor.consume(weighted, logits, Tensor::sum), weights, logits);
-        };
-        Tensor.releaseIntermediate(weights, logits, result);
-        Tensor.releaseIntermediate(index, targets, result);
-        return result;
-    }
-
-    /** targets where counted is 1, 0 where it is 0 (ignored rows): indices in range for the fused op. */
-    private static Tensor countedTargets(Tensor counted, Tensor targets) {
-        Tensor product = targets.emptyLike(targets.shape(), targets.dtype());
-        targets.backend().binary(BinaryOp.MUL, counted, targets, product);
-        return product;
-    }
-
-    /** {@code sum / sum(weights)}, both intermediates of an op on {@code input} released unless recorded. */
-    private static Tensor meanOverCounted(Tensor sum, Tensor weights, Tensor input) {
-        Tensor count = weights.sum();
-        Tensor mean = Tensor.consume(sum, input, t -> t.div(count));
-        Tensor.releaseIntermediate(count, input, mean);
-        return mean;
-    }
-
-    /** Checks logits [n, classes] (floating) and targets [n] (I64 or I32) on one backend; returns the classes. */
-    private static int checkCrossEntropy(Tensor logits, Tensor targets) {
-        Checks.open("crossEntropy", logits, targets);
-        Checks.floating("crossEntropy", logits);
-        Checks.index("crossEntropy", targets);
-        Checks.sameBackend("crossEntropy", logits, targets);
-        if (logits.rank() != 2 || targets.rank() != 1 || targets.dim(0) != logits.dim(0)) {
-            throw new IllegalArgumentException("crossEntropy: logits " + logits.shape() + " and targets " + targets.shape()
-                    + ": expected [n, classes] and [n]");
-        }
-        return logits.dim(1);
-    }
-
-    /** Each row's cross-entropy [n] of logits [n, c] against index [n] (I64, in range), with its gradient. */
-    private static Tensor crossEntropyRows(Tensor logits, Tensor index) {
-        Tensor losses = logits.emptyLike(Shape.of(logits.dim(0)), logits.dtype());
-        Tensor probs = logits.emptyLike(logits.shape(), logits.dtype());
-        logits.backend().crossEntropy(logits, index, losses, probs);
-        losses.recordWithSaved("crossEntropy", new Tensor[] {logits, index}, g -> {
-            Tensor gl = g.emptyLike(logits.shape(), logits.dtype());
-            g.backend().crossEntropyBackward(probs, index, g, 1.0, gl);
-            return new Tensor[] {gl, null};
-        }, probs);
-        return losses;
+        return CrossEntropy.reduced(logits, targets, reduction, ignoreIndex);
     }
 
     /** {@code x W^T + b}: x [n, in], weight [out, in] (PyTorch's layout), bias [out] or null. */
@@ -335,37 +246,7 @@ public final class F {
      */
     public static Tensor convTranspose2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
                                          int[] outputPadding, int[] dilation) {
-        String op = "convTranspose2d";
-        Checks.compatible(op, input, weight);
-        Checks.floating(op, input);
-        Conv2dGeometry g = Conv2dGeometry.transposed(op, input.shape(), weight.shape(), stride, padding, outputPadding,
-                dilation);
-        int channels = g.inChannels();
-        if (bias != null) {
-            Checks.compatible(op, input, bias);
-            if (bias.rank() != 1 || bias.dim(0) != channels) {
-                throw new IllegalArgumentException(op + ": bias " + bias.shape() + " and weight " + weight.shape()
-                        + ": the bias must be [" + channels + "]");
-            }
-        }
-        Backend backend = input.backend();
-        Precision precision = Autocast.forOperand(input);
-        Tensor out = input.emptyLike(g.inputShape(), input.dtype());
-        if (precision == Precision.BF16) {
-            backend.conv2dBackwardBf16(null, input, weight, g, out, null, null);
-        } else {
-            backend.conv2dBackwardData(input, weight, g, out);
-        }
-        if (bias != null) {
-            try (Tensor perChannel = bias.view(0, Shape.of(channels, 1, 1))) {
-                backend.binary(BinaryOp.ADD, out, perChannel, out);
-            }
-        }
-        out.record(op, new Tensor[] {input, weight, bias}, gradOut -> new Tensor[] {
-                input.requiresGrad() ? transposedInputGradient(gradOut, weight, g, precision) : null,
-                weight.requiresGrad() ? transposedWeightGradient(input, gradOut, weight, g, precision) : null,
-                bias != null && bias.requiresGrad() ? transposedBiasGradient(gradOut, precision) : null});
-        return out;
+        return TransposedConvolution.apply(input, weight, bias, stride, padding, outputPadding, dilation);
     }
 
     /**
@@ -376,58 +257,6 @@ public final class F {
                                          int outputPadding) {
         return convTranspose2d(input, weight, bias, new int[] {stride}, new int[] {padding}, new int[] {outputPadding},
                 new int[] {1});
-    }
-
-    /** The input gradient of a transposed convolution: the convolution of gradOut by its weight. */
-    private static Tensor transposedInputGradient(Tensor gradOut, Tensor weight, Conv2dGeometry g, Precision precision) {
-        Tensor gradInput = gradOut.emptyLike(g.outputShape(), gradOut.dtype());
-        if (precision == Precision.BF16) {
-            gradOut.backend().conv2dForwardBf16(gradOut, weight, null, g, gradInput);
-        } else {
-            gradOut.backend().conv2dForward(gradOut, weight, null, g, gradInput);
-        }
-        return gradInput;
-    }
-
-    /**
-     * The weight gradient of a transposed convolution: the convolution's filter gradient with gradOut as the
-     * convolution's input and the transposed convolution's input as its output gradient.
-     */
-    private static Tensor transposedWeightGradient(Tensor input, Tensor gradOut, Tensor weight, Conv2dGeometry g,
-                                                   Precision precision) {
-        Tensor gradWeight = gradOut.emptyLike(g.weightShape(), weight.dtype());
-        if (precision == Precision.BF16) {
-            gradOut.backend().conv2dBackwardBf16(gradOut, input, null, g, null, gradWeight, null);
-        } else {
-            gradOut.backend().conv2dBackwardFilter(gradOut, input, g, gradWeight, null);
-        }
-        return gradWeight;
-    }
-
-    /**
-     * The bias gradient of a transposed convolution: gradOut summed over all but its channels, rounded to
-     * bfloat16 first under {@link Precision#BF16}, as {@link Backend#conv2dBackwardBf16} sums a convolution's.
-     */
-    private static Tensor transposedBiasGradient(Tensor gradOut, Precision precision) {
-        if (precision != Precision.BF16) {
-            return channelSums(gradOut);
-        }
-        try (Tensor rounded = gradOut.emptyLike(gradOut.shape(), gradOut.dtype())) {
-            gradOut.backend().roundToBfloat16(gradOut, rounded);
-            return channelSums(rounded);
-        }
-    }
-
-    /** Sums of x [batch, channels, height, width] over everything but its channels: [channels]. */
-    private static Tensor channelSums(Tensor x) {
-        Backend backend = x.backend();
-        Tensor sums = x.emptyLike(Shape.of(x.dim(1)), x.dtype());
-        try (Tensor planes = x.view(0, Shape.of(x.dim(0), x.dim(1), x.dim(2) * x.dim(3)));
-             Tensor perImage = x.emptyLike(Shape.of(x.dim(0), x.dim(1)), x.dtype())) {
-            backend.reduce(ReduceOp.SUM, planes, 2, perImage);
-            backend.reduce(ReduceOp.SUM, perImage, 0, sums);
-        }
-        return sums;
     }
 
     private static Conv2dGeometry conv2dGeometry(String op, Tensor input, Tensor weight, Tensor bias, int[] stride,

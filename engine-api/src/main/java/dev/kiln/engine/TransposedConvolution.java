@@ -1,0 +1,99 @@
+package dev.kiln.engine;
+
+/**
+ * 2-D transposed convolution ({@link F#convTranspose2d}) through the convolution's own backend operations, which
+ * compute it on every backend: its forward pass is the convolution's input gradient, its input gradient the
+ * convolution, its weight gradient the convolution's filter gradient with input and output gradient exchanged.
+ */
+final class TransposedConvolution {
+    private TransposedConvolution() {
+    }
+
+    /** See {@link F#convTranspose2d(Tensor, Tensor, Tensor, int[], int[], int[], int[])}. */
+    static Tensor apply(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding,
+                        int[] dilation) {
+        String op = "convTranspose2d";
+        Checks.compatible(op, input, weight);
+        Checks.floating(op, input);
+        Conv2dGeometry g = Conv2dGeometry.transposed(op, input.shape(), weight.shape(), stride, padding, outputPadding,
+                dilation);
+        int channels = g.inChannels();
+        if (bias != null) {
+            Checks.compatible(op, input, bias);
+            if (bias.rank() != 1 || bias.dim(0) != channels) {
+                throw new IllegalArgumentException(op + ": bias " + bias.shape() + " and weight " + weight.shape()
+                        + ": the bias must be [" + channels + "]");
+            }
+        }
+        Backend backend = input.backend();
+        Precision precision = Autocast.forOperand(input);
+        Tensor out = input.emptyLike(g.inputShape(), input.dtype());
+        if (precision == Precision.BF16) {
+            backend.conv2dBackwardBf16(null, input, weight, g, out, null, null);
+        } else {
+            backend.conv2dBackwardData(input, weight, g, out);
+        }
+        if (bias != null) {
+            try (Tensor perChannel = bias.view(0, Shape.of(channels, 1, 1))) {
+                backend.binary(BinaryOp.ADD, out, perChannel, out);
+            }
+        }
+        out.record(op, new Tensor[] {input, weight, bias}, gradOut -> new Tensor[] {
+                input.requiresGrad() ? inputGradient(gradOut, weight, g, precision) : null,
+                weight.requiresGrad() ? weightGradient(input, gradOut, weight, g, precision) : null,
+                bias != null && bias.requiresGrad() ? biasGradient(gradOut, precision) : null});
+        return out;
+    }
+
+    /** The input gradient of a transposed convolution: the convolution of gradOut by its weight. */
+    private static Tensor inputGradient(Tensor gradOut, Tensor weight, Conv2dGeometry g, Precision precision) {
+        Tensor gradInput = gradOut.emptyLike(g.outputShape(), gradOut.dtype());
+        if (precision == Precision.BF16) {
+            gradOut.backend().conv2dForwardBf16(gradOut, weight, null, g, gradInput);
+        } else {
+            gradOut.backend().conv2dForward(gradOut, weight, null, g, gradInput);
+        }
+        return gradInput;
+    }
+
+    /**
+     * The weight gradient of a transposed convolution: the convolution's filter gradient with gradOut as the
+     * convolution's input and the transposed convolution's input as its output gradient.
+     */
+    private static Tensor weightGradient(Tensor input, Tensor gradOut, Tensor weight, Conv2dGeometry g,
+                                                   Precision precision) {
+        Tensor gradWeight = gradOut.emptyLike(g.weightShape(), weight.dtype());
+        if (precision == Precision.BF16) {
+            gradOut.backend().conv2dBackwardBf16(gradOut, input, null, g, null, gradWeight, null);
+        } else {
+            gradOut.backend().conv2dBackwardFilter(gradOut, input, g, gradWeight, null);
+        }
+        return gradWeight;
+    }
+
+    /**
+     * The bias gradient of a transposed convolution: gradOut summed over all but its channels, rounded to
+     * bfloat16 first under {@link Precision#BF16}, as {@link Backend#conv2dBackwardBf16} sums a convolution's.
+     */
+    private static Tensor biasGradient(Tensor gradOut, Precision precision) {
+        if (precision != Precision.BF16) {
+            return channelSums(gradOut);
+        }
+        try (Tensor rounded = gradOut.emptyLike(gradOut.shape(), gradOut.dtype())) {
+            gradOut.backend().roundToBfloat16(gradOut, rounded);
+            return channelSums(rounded);
+        }
+    }
+
+    /** Sums of x [batch, channels, height, width] over everything but its channels: [channels]. */
+    private static Tensor channelSums(Tensor x) {
+        Backend backend = x.backend();
+        Tensor sums = x.emptyLike(Shape.of(x.dim(1)), x.dtype());
+        try (Tensor planes = x.view(0, Shape.of(x.dim(0), x.dim(1), x.dim(2) * x.dim(3)));
+             Tensor perImage = x.emptyLike(Shape.of(x.dim(0), x.dim(1)), x.dtype())) {
+            backend.reduce(ReduceOp.SUM, planes, 2, perImage);
+            backend.reduce(ReduceOp.SUM, perImage, 0, sums);
+        }
+        return sums;
+    }
+}
