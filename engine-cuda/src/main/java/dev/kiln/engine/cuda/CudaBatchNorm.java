@@ -43,12 +43,16 @@ final class CudaBatchNorm {
                  double momentum, double eps, UnaryOp activation, double param, Tensor out, Tensor saveMean,
                  Tensor saveInvStd) {
         Layout l = Layout.of(x);
-        Tensor mean = saveMean != null ? saveMean : channelTemporary(x, l);
-        Tensor invStd = saveInvStd != null ? saveInvStd : channelTemporary(x, l);
-        // The statistics again in double, [mean..., invStd...], which the element-wise pass normalises with.
-        Tensor stats = ChannelParts.doubles(x, 2 * l.channels());
-        long parts = l.parts();
+        Tensor mean = null;
+        Tensor invStd = null;
+        Tensor stats = null;
         try {
+            // Inside the try: a temporary made before an allocation that fails out of memory is freed too.
+            mean = saveMean != null ? saveMean : channelTemporary(x, l);
+            invStd = saveInvStd != null ? saveInvStd : channelTemporary(x, l);
+            // The statistics again in double, [mean..., invStd...], which the element-wise pass normalises with.
+            stats = ChannelParts.doubles(x, 2 * l.channels());
+            long parts = l.parts();
             if (training && parts > 1) {
                 statisticsInParts(x, l, parts, eps, mean, invStd, stats, runningMean, runningVar, momentum);
             } else if (training) {
@@ -67,7 +71,9 @@ final class CudaBatchNorm {
                         .launch(kernels.function(Kernel.BN_APPLY, x.dtype()), launcher.blocksFor(l.size()));
             }
         } finally {
-            stats.close();
+            if (stats != null) {
+                stats.close();
+            }
             closeIfTemporary(mean, saveMean);
             closeIfTemporary(invStd, saveInvStd);
         }
@@ -81,10 +87,12 @@ final class CudaBatchNorm {
     void backward(Tensor x, Tensor gradOut, Tensor y, UnaryOp activation, double param, Tensor weight,
                   Tensor saveMean, Tensor saveInvStd, Tensor gradInput, Tensor gradWeight, Tensor gradBias) {
         Layout l = Layout.of(x);
-        Tensor sumDy = gradBias != null ? gradBias : channelTemporary(x, l);
-        Tensor sumDyXhat = gradWeight != null ? gradWeight : channelTemporary(x, l);
-        long parts = l.parts();
+        Tensor sumDy = null;
+        Tensor sumDyXhat = null;
         try {
+            sumDy = gradBias != null ? gradBias : channelTemporary(x, l);
+            sumDyXhat = gradWeight != null ? gradWeight : channelTemporary(x, l);
+            long parts = l.parts();
             if (parts > 1) {
                 backwardSumsInParts(x, gradOut, y, activation, param, saveMean, saveInvStd, l, parts, sumDy,
                         sumDyXhat);
@@ -146,7 +154,7 @@ final class CudaBatchNorm {
     }
 
     private static void closeIfTemporary(Tensor used, Tensor given) {
-        if (given == null) {
+        if (given == null && used != null) {
             used.close();
         }
     }
