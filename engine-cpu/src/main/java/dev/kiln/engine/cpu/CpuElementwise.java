@@ -135,28 +135,9 @@ final class CpuElementwise {
             });
             return;
         }
-        FloatBuffer xs = f32(x);
-        FloatBuffer ys = f32(y);
-        FloatBuffer gs = f32(gy);
-        FloatBuffer os = f32(gx);
-        int xo = offset(x);
-        int yo = offset(y);
-        int go = offset(gy);
-        int oo = offset(gx);
-        parallel.forRange(n, 8, (s, e) -> {
-            float[][] t = Chunks.scratch();
-            float[] in = t[0];
-            float[] out = t[1];
-            float[] grad = t[2];
-            for (int c = s; c < e; c += Chunks.SIZE) {
-                int len = Math.min(Chunks.SIZE, e - c);
-                xs.get(xo + c, in, 0, len);
-                ys.get(yo + c, out, 0, len);
-                gs.get(go + c, grad, 0, len);
-                for (int i = 0; i < len; i++) {
-                    grad[i] = (float) (grad[i] * derivative(op, p, in[i], out[i]));
-                }
-                os.put(oo + c, grad, 0, len);
+        gradientF32(x, y, gy, gx, n, 8, (in, out, grad, len) -> {
+            for (int i = 0; i < len; i++) {
+                grad[i] = (float) (grad[i] * derivative(op, p, in[i], out[i]));
             }
         });
     }
@@ -380,6 +361,12 @@ final class CpuElementwise {
         void apply(float[] out, float[] grad, int len);
     }
 
+    /** Turns one chunk of two operands (an input and its op's output) and a gradient into the input gradient. */
+    @FunctionalInterface
+    private interface GradientChunk {
+        void apply(float[] first, float[] second, float[] grad, int len);
+    }
+
     /**
      * gx = gy where y = max(x, 0) is positive (or NaN), else exactly 0: a mask made from y's bits keeps the
      * gradient's bits ({@link #reluGradient}). Branch-free, because the obvious
@@ -462,21 +449,35 @@ final class CpuElementwise {
 
     /** gx = f(y, gy) for F32, streamed through heap chunks so that {@code chunk}'s loop vectorises. */
     private void gradientFromOutputF32(Tensor y, Tensor gy, Tensor gx, int n, OutputGradientChunk chunk) {
-        FloatBuffer ys = f32(y);
+        gradientF32(y, null, gy, gx, n, 1, (out, unused, grad, len) -> chunk.apply(out, grad, len));
+    }
+
+    /**
+     * gx = f(a, b, gy) for F32 operands a and b (null: not read), streamed through heap chunks; {@code cost} is the
+     * work per element for {@link Parallel#forRange}.
+     */
+    private void gradientF32(Tensor a, Tensor b, Tensor gy, Tensor gx, int n, long cost, GradientChunk chunk) {
+        FloatBuffer as = f32(a);
+        FloatBuffer bs = b == null ? null : f32(b);
         FloatBuffer gs = f32(gy);
         FloatBuffer os = f32(gx);
-        int yo = offset(y);
+        int ao = offset(a);
+        int bo = b == null ? 0 : offset(b);
         int go = offset(gy);
         int oo = offset(gx);
-        parallel.forRange(n, 1, (s, e) -> {
+        parallel.forRange(n, cost, (s, e) -> {
             float[][] t = Chunks.scratch();
-            float[] out = t[0];
-            float[] grad = t[1];
+            float[] first = t[0];
+            float[] second = t[1];
+            float[] grad = t[2];
             for (int c = s; c < e; c += Chunks.SIZE) {
                 int len = Math.min(Chunks.SIZE, e - c);
-                ys.get(yo + c, out, 0, len);
+                as.get(ao + c, first, 0, len);
+                if (bs != null) {
+                    bs.get(bo + c, second, 0, len);
+                }
                 gs.get(go + c, grad, 0, len);
-                chunk.apply(out, grad, len);
+                chunk.apply(first, second, grad, len);
                 os.put(oo + c, grad, 0, len);
             }
         });
