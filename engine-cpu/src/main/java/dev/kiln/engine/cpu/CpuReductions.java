@@ -87,7 +87,7 @@ final class CpuReductions {
             float[] v = Chunks.scratch()[0];
             for (int q = s; q < e; q++) {
                 int start = q % segments * SEGMENT;
-                partial[q] = sumF32(xs, xo + (long) q / segments * n + start, Math.min(SEGMENT, n - start), v);
+                partial[q] = runSum(xs, xo + (long) q / segments * n + start, Math.min(SEGMENT, n - start), v);
             }
         });
         Data od = Data.of(out);
@@ -101,7 +101,7 @@ final class CpuReductions {
     }
 
     /** The sum of {@code len} F32 values from {@code from}, read through the scratch chunk {@code v}. */
-    private static double sumF32(FloatBuffer xs, long from, int len, float[] v) {
+    private static double runSum(FloatBuffer xs, long from, int len, float[] v) {
         double s0 = 0;
         double s1 = 0;
         double s2 = 0;
