@@ -1,0 +1,92 @@
+package dev.kiln.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fixtures of the tests that compare layers with numbers printed by PyTorch: weights, inputs and output
+ * weightings all come from {@link #pattern}, which the Python side computes the same way
+ * ({@code 0.5 * sin(0.7 * k + 1.3 * seed + 0.1)} for element k), so that a test needs literals only for
+ * PyTorch's results. Values are compared to 1e-10 in F64 and 1e-5 in F32.
+ */
+final class PyTorchParity {
+    private PyTorchParity() {
+    }
+
+    /** A state-dict entry as PyTorch names and shapes it, filled with {@code pattern(numel, seed)}. */
+    record Key(String name, int seed, int[] dims) {
+    }
+
+    static Key key(String name, int seed, int... dims) {
+        return new Key(name, seed, dims);
+    }
+
+    static double[] pattern(int n, int seed) {
+        double[] v = new double[n];
+        for (int k = 0; k < n; k++) {
+            v[k] = 0.5 * Math.sin(0.7 * k + 1.3 * seed + 0.1);
+        }
+        return v;
+    }
+
+    /** An F64 leaf that requires a gradient, filled with {@code pattern(numel, seed)}. */
+    static Tensor tensor(int seed, int... dims) {
+        int n = Arrays.stream(dims).reduce(1, (a, b) -> a * b);
+        return Tensor.fromArray(pattern(n, seed), dims).requiresGrad(true);
+    }
+
+    /**
+     * Loads the entries into {@code module} (already F64) through {@link Module#loadStateDict}, after checking
+     * that its floating-point state dict has exactly these names in this order, as PyTorch's does.
+     */
+    static void load(Module module, Key... keys) {
+        List<String> own = new ArrayList<>();
+        module.stateDict().forEach((name, t) -> {
+            if (t.dtype().isFloating()) {
+                own.add(name);
+            }
+        });
+        assertEquals(Arrays.stream(keys).map(Key::name).toList(), own, "state-dict names of " + module);
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        for (Key k : keys) {
+            state.put(k.name(), tensor(k.seed(), k.dims()).detach());
+        }
+        module.loadStateDict(state, false);
+    }
+
+    /** Back-propagates the sum of each output times {@code pattern(numel, firstSeed + i)}. */
+    static void backward(int firstSeed, Tensor... outputs) {
+        Tensor loss = null;
+        for (int i = 0; i < outputs.length; i++) {
+            Tensor o = outputs[i];
+            Tensor weights = Tensor.fromArray(pattern((int) o.size(), firstSeed + i), o.shape().dims()).to(o.dtype());
+            Tensor term = o.mul(weights).sum();
+            loss = loss == null ? term : loss.add(term);
+        }
+        loss.backward();
+    }
+
+    static void assertValues(String what, Tensor actual, double... expected) {
+        assertNotNull(actual, what);
+        double tolerance = actual.dtype() == DType.F64 ? 1e-10 : 1e-5;
+        double[] got = actual.toDoubleArray();
+        assertEquals(expected.length, got.length, "element count of " + what + " " + actual.shape());
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], got[i], tolerance, "element " + i + " of " + what + " " + actual.shape());
+        }
+    }
+
+    static void assertGradient(Module module, String parameter, double... expected) {
+        Tensor p = module.namedParameters().get(parameter);
+        assertNotNull(p, "parameter " + parameter + " of " + module);
+        assertValues("gradient of " + parameter, p.grad(), expected);
+    }
+}
