@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,21 +44,23 @@ final class PyTorchParity {
 
     /**
      * Loads the entries into {@code module} (already F64) through {@link Module#loadStateDict}, after checking
-     * that its floating-point state dict has exactly these names in this order, as PyTorch's does.
+     * that its parameters have exactly these names in this order, as PyTorch's do. Buffers keep their values.
      */
     static void load(Module module, Key... keys) {
-        List<String> own = new ArrayList<>();
-        module.stateDict().forEach((name, t) -> {
-            if (t.dtype().isFloating()) {
-                own.add(name);
-            }
-        });
-        assertEquals(Arrays.stream(keys).map(Key::name).toList(), own, "state-dict names of " + module);
+        assertEquals(Arrays.stream(keys).map(Key::name).toList(), List.copyOf(module.namedParameters().keySet()),
+                "parameter names of " + module);
         Map<String, Tensor> state = new LinkedHashMap<>();
         for (Key k : keys) {
             state.put(k.name(), tensor(k.seed(), k.dims()).detach());
         }
         module.loadStateDict(state, false);
+    }
+
+    /** A buffer by its state-dict name, failing when there is none. */
+    static Tensor buffer(Module module, String name) {
+        Tensor b = module.namedBuffers().get(name);
+        assertNotNull(b, "buffer " + name + " of " + module);
+        return b;
     }
 
     /** Back-propagates the sum of each output times {@code pattern(numel, firstSeed + i)}. */
