@@ -12,7 +12,8 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@link MultiHeadAttention}, {@link TransformerEncoderLayer} and {@link TransformerDecoderLayer} against
@@ -34,20 +35,22 @@ class AttentionPyTorchParityTest {
         scope.close();
     }
 
-    @Test
-    void multiHeadAttentionWithBothMasksMatchesPyTorch() {
-        // torch.nn.MultiheadAttention(4, 2, batch_first=True)(q, k, v, key_padding_mask=[[F, F, T], [F, F, F]], need_weights=True, attn_mask=[[F, T, F], [F, F, T], [F, F, F]]), PyTorch 1.13
-        MultiHeadAttention layer = (MultiHeadAttention) new MultiHeadAttention(4, 2, 0.0).to(DType.F64);
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void multiHeadAttentionWithBothMasksMatchesPyTorch(DType dtype) {
+        // torch.nn.MultiheadAttention(4, 2, batch_first=True)(q, k, v, key_padding_mask=[[F, F, T], [F, F,
+        //     F]], need_weights=True, attn_mask=[[F, T, F], [F, F, T], [F, F, F]]), PyTorch 1.13
+        MultiHeadAttention layer = (MultiHeadAttention) new MultiHeadAttention(4, 2, 0.0).to(dtype);
         load(layer,
                 key("in_proj_weight", 1, 12, 4),
                 key("in_proj_bias", 2, 12),
                 key("out_proj.weight", 3, 4, 4),
                 key("out_proj.bias", 4, 4));
-        Tensor q = tensor(100, 2, 3, 4);
-        Tensor k = tensor(101, 2, 3, 4);
-        Tensor v = tensor(102, 2, 3, 4);
-        Tensor keyPadding = Attention.paddingMask(new int[] {2, 3}, 3, DType.F64);
-        Tensor attnMask = Tensor.fromArray(new double[] {0, 1, 0, 0, 0, 1, 0, 0, 0}, 1, 3, 3);
+        Tensor q = tensor(dtype, 100, 2, 3, 4);
+        Tensor k = tensor(dtype, 101, 2, 3, 4);
+        Tensor v = tensor(dtype, 102, 2, 3, 4);
+        Tensor keyPadding = Attention.paddingMask(new int[] {2, 3}, 3, dtype);
+        Tensor attnMask = Tensor.fromArray(new double[] {0, 1, 0, 0, 0, 1, 0, 0, 0}, 1, 3, 3).to(dtype);
         AttentionOutput out = layer.attend(q, k, v, keyPadding.add(attnMask));
         backward(200, out.context(), out.weights());
 
@@ -109,10 +112,13 @@ class AttentionPyTorchParityTest {
                 -0.028002212978182672, -0.30017248779783146, -0.4311669512816815, -0.3593768604082752);
     }
 
-    @Test
-    void preNormEncoderLayerWithPaddingMatchesPyTorch() {
-        // torch.nn.TransformerEncoderLayer(4, 2, dim_feedforward=6, dropout=0.0, batch_first=True, norm_first=True)(x, src_key_padding_mask=[[F, F, T], [F, F, F]]) in training mode, PyTorch 1.13
-        TransformerEncoderLayer layer = (TransformerEncoderLayer) new TransformerEncoderLayer(4, 2, 6, 0.0).to(DType.F64);
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void preNormEncoderLayerWithPaddingMatchesPyTorch(DType dtype) {
+        // torch.nn.TransformerEncoderLayer(4, 2, dim_feedforward=6, dropout=0.0, batch_first=True,
+        //     norm_first=True)(x, src_key_padding_mask=[[F, F, T], [F, F, F]]) in training mode, PyTorch
+        //     1.13
+        TransformerEncoderLayer layer = (TransformerEncoderLayer) new TransformerEncoderLayer(4, 2, 6, 0.0).to(dtype);
         load(layer,
                 key("self_attn.in_proj_weight", 1, 12, 4),
                 key("self_attn.in_proj_bias", 2, 12),
@@ -126,8 +132,8 @@ class AttentionPyTorchParityTest {
                 key("norm1.bias", 10, 4),
                 key("norm2.weight", 11, 4),
                 key("norm2.bias", 12, 4));
-        Tensor x = tensor(100, 2, 3, 4);
-        Tensor keyPadding = Attention.paddingMask(new int[] {2, 3}, 3, DType.F64);
+        Tensor x = tensor(dtype, 100, 2, 3, 4);
+        Tensor keyPadding = Attention.paddingMask(new int[] {2, 3}, 3, dtype);
         Tensor y = layer.forward(x, keyPadding);
         backward(200, y);
 
@@ -191,10 +197,13 @@ class AttentionPyTorchParityTest {
                 -0.033326868345798275, -0.01809498102710265, 0.005647258610517155, 0.026733504282760903);
     }
 
-    @Test
-    void preNormDecoderLayerWithCausalAndMemoryMasksMatchesPyTorch() {
-        // torch.nn.TransformerDecoderLayer(4, 2, dim_feedforward=6, dropout=0.0, batch_first=True, norm_first=True)(tgt, memory, tgt_mask=causal, memory_key_padding_mask=[[F, T], [F, F]]) in training mode, PyTorch 1.13
-        TransformerDecoderLayer layer = (TransformerDecoderLayer) new TransformerDecoderLayer(4, 2, 6, 0.0).to(DType.F64);
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void preNormDecoderLayerWithCausalAndMemoryMasksMatchesPyTorch(DType dtype) {
+        // torch.nn.TransformerDecoderLayer(4, 2, dim_feedforward=6, dropout=0.0, batch_first=True,
+        //     norm_first=True)(tgt, memory, tgt_mask=causal, memory_key_padding_mask=[[F, T], [F, F]]) in
+        //     training mode, PyTorch 1.13
+        TransformerDecoderLayer layer = (TransformerDecoderLayer) new TransformerDecoderLayer(4, 2, 6, 0.0).to(dtype);
         load(layer,
                 key("self_attn.in_proj_weight", 1, 12, 4),
                 key("self_attn.in_proj_bias", 2, 12),
@@ -214,10 +223,10 @@ class AttentionPyTorchParityTest {
                 key("norm2.bias", 16, 4),
                 key("norm3.weight", 17, 4),
                 key("norm3.bias", 18, 4));
-        Tensor target = tensor(100, 2, 3, 4);
-        Tensor memory = tensor(101, 2, 2, 4);
-        Tensor memoryPadding = Attention.paddingMask(new int[] {1, 2}, 2, DType.F64);
-        Tensor y = layer.forward(target, memory, Attention.causalMask(3, DType.F64), memoryPadding).output();
+        Tensor target = tensor(dtype, 100, 2, 3, 4);
+        Tensor memory = tensor(dtype, 101, 2, 2, 4);
+        Tensor memoryPadding = Attention.paddingMask(new int[] {1, 2}, 2, dtype);
+        Tensor y = layer.forward(target, memory, Attention.causalMask(3, dtype), memoryPadding).output();
         backward(200, y);
 
         assertValues("output", y,

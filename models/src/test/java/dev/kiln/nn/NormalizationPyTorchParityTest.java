@@ -14,7 +14,8 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@link BatchNorm1d}, {@link BatchNorm2d} and {@link LayerNorm} against PyTorch's own numbers: outputs, the
@@ -34,20 +35,21 @@ class NormalizationPyTorchParityTest {
         scope.close();
     }
 
-    @Test
-    void batchNorm1dTwoTrainingStepsMatchPyTorch() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void batchNorm1dTwoTrainingStepsMatchPyTorch(DType dtype) {
         // torch.nn.BatchNorm1d(3), two steps in training mode, PyTorch 1.13
-        BatchNorm1d layer = (BatchNorm1d) new BatchNorm1d(3).to(DType.F64);
+        BatchNorm1d layer = (BatchNorm1d) new BatchNorm1d(3).to(dtype);
         load(layer,
                 key("weight", 1, 3),
                 key("bias", 2, 3));
-        Tensor x1 = tensor(100, 4, 3);
+        Tensor x1 = tensor(dtype, 100, 4, 3);
         Tensor y1 = layer.forward(x1);
         assertValues("running_mean after one step", buffer(layer, "running_mean"),
                 -0.012112522330799584, -0.011404327709094168, -0.005332499568265719);
         assertValues("running_var after one step", buffer(layer, "running_var"),
                 0.9182583985406509, 0.9176094379122812, 0.913649583852152);
-        Tensor x2 = tensor(101, 4, 3);
+        Tensor x2 = tensor(dtype, 101, 4, 3);
         Tensor y2 = layer.forward(x2);
         backward(200, y1, y2);
 
@@ -78,17 +80,19 @@ class NormalizationPyTorchParityTest {
         assertEquals(2, buffer(layer, "num_batches_tracked").toLongArray()[0]);
     }
 
-    @Test
-    void batchNorm2dTrainingThenEvalMatchPyTorch() {
-        // torch.nn.BatchNorm2d(2, eps=1e-3, momentum=0.3), one step in training mode, then one in eval mode, PyTorch 1.13
-        BatchNorm2d layer = (BatchNorm2d) new BatchNorm2d(2, 1e-3, 0.3).to(DType.F64);
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void batchNorm2dTrainingThenEvalMatchPyTorch(DType dtype) {
+        // torch.nn.BatchNorm2d(2, eps=1e-3, momentum=0.3), one step in training mode, then one in eval
+        //     mode, PyTorch 1.13
+        BatchNorm2d layer = (BatchNorm2d) new BatchNorm2d(2, 1e-3, 0.3).to(dtype);
         load(layer,
                 key("weight", 1, 2),
                 key("bias", 2, 2));
-        Tensor x1 = tensor(100, 2, 2, 2, 3);
+        Tensor x1 = tensor(dtype, 100, 2, 2, 2, 3);
         Tensor y1 = layer.forward(x1);
         layer.eval();
-        Tensor x2 = tensor(101, 2, 2, 2, 3);
+        Tensor x2 = tensor(dtype, 101, 2, 2, 2, 3);
         Tensor y2 = layer.forward(x2);
         backward(200, y1, y2);
 
@@ -131,14 +135,15 @@ class NormalizationPyTorchParityTest {
         assertEquals(1, buffer(layer, "num_batches_tracked").toLongArray()[0]);
     }
 
-    @Test
-    void layerNormMatchesPyTorch() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void layerNormMatchesPyTorch(DType dtype) {
         // torch.nn.LayerNorm(4, eps=1e-3), PyTorch 1.13
-        LayerNorm layer = (LayerNorm) new LayerNorm(4, 1e-3).to(DType.F64);
+        LayerNorm layer = (LayerNorm) new LayerNorm(4, 1e-3).to(dtype);
         load(layer,
                 key("weight", 1, 4),
                 key("bias", 2, 4));
-        Tensor x = tensor(100, 2, 3, 4);
+        Tensor x = tensor(dtype, 100, 2, 3, 4);
         Tensor y = layer.forward(x);
         backward(200, y);
 

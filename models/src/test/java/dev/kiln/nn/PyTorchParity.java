@@ -16,7 +16,8 @@ import java.util.TreeSet;
  * The fixtures of the tests that compare layers with numbers printed by PyTorch: weights, inputs and output
  * weightings all come from {@link #pattern}, which the Python side computes the same way
  * ({@code 0.5 * sin(0.7 * k + 1.3 * seed + 0.1)} for element k), so that a test needs literals only for
- * PyTorch's results. Values are compared to 1e-10 in F64 and 1e-5 in F32.
+ * PyTorch's results, which come from PyTorch 1.13 in float64 (each test quotes its torch call). Each test runs
+ * in F64, compared to 1e-10, and in F32, compared to 1e-5.
  */
 final class PyTorchParity {
     private PyTorchParity() {
@@ -38,14 +39,18 @@ final class PyTorchParity {
         return v;
     }
 
-    /** An F64 leaf that requires a gradient, filled with {@code pattern(numel, seed)}. */
-    static Tensor tensor(int seed, int... dims) {
+    /** A leaf in {@code dtype} that requires a gradient, filled with {@code pattern(numel, seed)}. */
+    static Tensor tensor(DType dtype, int seed, int... dims) {
+        return values(seed, dims).to(dtype).requiresGrad(true);
+    }
+
+    private static Tensor values(int seed, int... dims) {
         int n = Arrays.stream(dims).reduce(1, (a, b) -> a * b);
-        return Tensor.fromArray(pattern(n, seed), dims).requiresGrad(true);
+        return Tensor.fromArray(pattern(n, seed), dims);
     }
 
     /**
-     * Loads the entries into {@code module} (already F64) through {@link Module#loadStateDict}, after checking
+     * Loads the entries into {@code module} through {@link Module#loadStateDict}, after checking
      * that its parameters have exactly these names, as PyTorch's do. Buffers keep their values. PyTorch's packed
      * {@code in_proj_weight} and {@code in_proj_bias} of a {@link MultiHeadAttention} are split into thirds for
      * {@code q_proj}, {@code k_proj} and {@code v_proj}, as that class documents.
@@ -53,7 +58,7 @@ final class PyTorchParity {
     static void load(Module module, Key... keys) {
         Map<String, Tensor> state = new LinkedHashMap<>();
         for (Key k : keys) {
-            Tensor values = tensor(k.seed(), k.dims()).detach();
+            Tensor values = values(k.seed(), k.dims());
             String[] packed = packedNames(k.name());
             if (packed == null) {
                 state.put(k.name(), values);

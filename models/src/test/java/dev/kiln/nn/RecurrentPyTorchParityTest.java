@@ -13,7 +13,8 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@link GRU}, {@link LSTM}, {@link RNN}, {@link GRUCell} and {@link LSTMCell} against PyTorch's own numbers:
@@ -34,10 +35,13 @@ class RecurrentPyTorchParityTest {
         scope.close();
     }
 
-    @Test
-    void stackedBidirectionalBatchFirstGruWithLengthsMatchesPyTorch() {
-        // torch.nn.GRU(3, 2, num_layers=2, bidirectional=True, batch_first=True) on pack_padded_sequence(x, [2, 3], batch_first=True, enforce_sorted=False), PyTorch 1.13
-        Recurrent layer = (Recurrent) GRU.builder(3, 2).layers(2).bidirectional(true).batchFirst(true).build().to(DType.F64);
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void stackedBidirectionalBatchFirstGruWithLengthsMatchesPyTorch(DType dtype) {
+        // torch.nn.GRU(3, 2, num_layers=2, bidirectional=True, batch_first=True) on pack_padded_sequence(x,
+        //     [2, 3], batch_first=True, enforce_sorted=False), PyTorch 1.13
+        Recurrent layer =
+                (Recurrent) GRU.builder(3, 2).layers(2).bidirectional(true).batchFirst(true).build().to(dtype);
         load(layer,
                 key("weight_ih_l0", 1, 6, 3),
                 key("weight_hh_l0", 2, 6, 2),
@@ -55,8 +59,8 @@ class RecurrentPyTorchParityTest {
                 key("weight_hh_l1_reverse", 14, 6, 2),
                 key("bias_ih_l1_reverse", 15, 6),
                 key("bias_hh_l1_reverse", 16, 6));
-        Tensor x = tensor(100, 2, 3, 3);
-        Tensor h0 = tensor(101, 4, 2, 2);
+        Tensor x = tensor(dtype, 100, 2, 3, 3);
+        Tensor h0 = tensor(dtype, 101, 4, 2, 2);
         RecurrentOutput out = layer.forward(x, RecurrentState.of(h0), new int[] {2, 3});
         backward(200, out.output(), out.hN());
 
@@ -149,16 +153,17 @@ class RecurrentPyTorchParityTest {
                 0.010582691935575081, 0.1848353804445814);
     }
 
-    @Test
-    void gruFromZeroStateMatchesPyTorch() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void gruFromZeroStateMatchesPyTorch(DType dtype) {
         // torch.nn.GRU(2, 3)(x), PyTorch 1.13
-        Recurrent layer = (Recurrent) new GRU(2, 3).to(DType.F64);
+        Recurrent layer = (Recurrent) new GRU(2, 3).to(dtype);
         load(layer,
                 key("weight_ih_l0", 1, 9, 2),
                 key("weight_hh_l0", 2, 9, 3),
                 key("bias_ih_l0", 3, 9),
                 key("bias_hh_l0", 4, 9));
-        Tensor x = tensor(100, 3, 2, 2);
+        Tensor x = tensor(dtype, 100, 3, 2, 2);
         RecurrentOutput out = layer.forward(x, null, null);
         backward(200, out.output(), out.hN());
 
@@ -199,10 +204,12 @@ class RecurrentPyTorchParityTest {
                 0.06405274382812387);
     }
 
-    @Test
-    void stackedBidirectionalLstmWithLengthsMatchesPyTorch() {
-        // torch.nn.LSTM(3, 2, num_layers=2, bidirectional=True) on pack_padded_sequence(x, [2, 3], enforce_sorted=False), PyTorch 1.13
-        Recurrent layer = (Recurrent) LSTM.builder(3, 2).layers(2).bidirectional(true).build().to(DType.F64);
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void stackedBidirectionalLstmWithLengthsMatchesPyTorch(DType dtype) {
+        // torch.nn.LSTM(3, 2, num_layers=2, bidirectional=True) on pack_padded_sequence(x, [2, 3],
+        //     enforce_sorted=False), PyTorch 1.13
+        Recurrent layer = (Recurrent) LSTM.builder(3, 2).layers(2).bidirectional(true).build().to(dtype);
         load(layer,
                 key("weight_ih_l0", 1, 8, 3),
                 key("weight_hh_l0", 2, 8, 2),
@@ -220,9 +227,9 @@ class RecurrentPyTorchParityTest {
                 key("weight_hh_l1_reverse", 14, 8, 2),
                 key("bias_ih_l1_reverse", 15, 8),
                 key("bias_hh_l1_reverse", 16, 8));
-        Tensor x = tensor(100, 3, 2, 3);
-        Tensor h0 = tensor(101, 4, 2, 2);
-        Tensor c0 = tensor(102, 4, 2, 2);
+        Tensor x = tensor(dtype, 100, 3, 2, 3);
+        Tensor h0 = tensor(dtype, 101, 4, 2, 2);
+        Tensor c0 = tensor(dtype, 102, 4, 2, 2);
         RecurrentOutput out = layer.forward(x, new RecurrentState(h0, c0), new int[] {2, 3});
         backward(200, out.output(), out.hN(), out.cN());
 
@@ -335,16 +342,17 @@ class RecurrentPyTorchParityTest {
                 0.45312625327266315, 0.38199211735493455, 0.08316220789119698, -0.09433150866512953);
     }
 
-    @Test
-    void batchFirstLstmWithoutBiasMatchesPyTorch() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void batchFirstLstmWithoutBiasMatchesPyTorch(DType dtype) {
         // torch.nn.LSTM(2, 3, batch_first=True, bias=False), PyTorch 1.13
-        Recurrent layer = (Recurrent) LSTM.builder(2, 3).batchFirst(true).bias(false).build().to(DType.F64);
+        Recurrent layer = (Recurrent) LSTM.builder(2, 3).batchFirst(true).bias(false).build().to(dtype);
         load(layer,
                 key("weight_ih_l0", 1, 12, 2),
                 key("weight_hh_l0", 2, 12, 3));
-        Tensor x = tensor(100, 2, 3, 2);
-        Tensor h0 = tensor(101, 1, 2, 3);
-        Tensor c0 = tensor(102, 1, 2, 3);
+        Tensor x = tensor(dtype, 100, 2, 3, 2);
+        Tensor h0 = tensor(dtype, 101, 1, 2, 3);
+        Tensor c0 = tensor(dtype, 102, 1, 2, 3);
         RecurrentOutput out = layer.forward(x, new RecurrentState(h0, c0), null);
         backward(200, out.output(), out.hN(), out.cN());
 
@@ -389,10 +397,13 @@ class RecurrentPyTorchParityTest {
                 -4.019256932691296e-05, 0.0030487127106137843, 0.00046438311436016756, -8.402013174704966e-05);
     }
 
-    @Test
-    void stackedBidirectionalTanhRnnWithLengthsMatchesPyTorch() {
-        // torch.nn.RNN(3, 2, num_layers=2, bidirectional=True, batch_first=True) on pack_padded_sequence(x, [3, 1], batch_first=True, enforce_sorted=False), PyTorch 1.13
-        Recurrent layer = (Recurrent) RNN.builder(3, 2).layers(2).bidirectional(true).batchFirst(true).build().to(DType.F64);
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void stackedBidirectionalTanhRnnWithLengthsMatchesPyTorch(DType dtype) {
+        // torch.nn.RNN(3, 2, num_layers=2, bidirectional=True, batch_first=True) on pack_padded_sequence(x,
+        //     [3, 1], batch_first=True, enforce_sorted=False), PyTorch 1.13
+        Recurrent layer =
+                (Recurrent) RNN.builder(3, 2).layers(2).bidirectional(true).batchFirst(true).build().to(dtype);
         load(layer,
                 key("weight_ih_l0", 1, 2, 3),
                 key("weight_hh_l0", 2, 2, 2),
@@ -410,8 +421,8 @@ class RecurrentPyTorchParityTest {
                 key("weight_hh_l1_reverse", 14, 2, 2),
                 key("bias_ih_l1_reverse", 15, 2),
                 key("bias_hh_l1_reverse", 16, 2));
-        Tensor x = tensor(100, 2, 3, 3);
-        Tensor h0 = tensor(101, 4, 2, 2);
+        Tensor x = tensor(dtype, 100, 2, 3, 3);
+        Tensor h0 = tensor(dtype, 101, 4, 2, 2);
         RecurrentOutput out = layer.forward(x, RecurrentState.of(h0), new int[] {3, 1});
         backward(200, out.output(), out.hN());
 
@@ -474,15 +485,16 @@ class RecurrentPyTorchParityTest {
                 -0.04165549856574913, 0.41830930116329357);
     }
 
-    @Test
-    void reluRnnWithoutBiasMatchesPyTorch() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void reluRnnWithoutBiasMatchesPyTorch(DType dtype) {
         // torch.nn.RNN(2, 3, nonlinearity='relu', bias=False), PyTorch 1.13
-        Recurrent layer = (Recurrent) RNN.builder(2, 3).nonlinearity("relu").bias(false).build().to(DType.F64);
+        Recurrent layer = (Recurrent) RNN.builder(2, 3).nonlinearity("relu").bias(false).build().to(dtype);
         load(layer,
                 key("weight_ih_l0", 1, 3, 2),
                 key("weight_hh_l0", 2, 3, 3));
-        Tensor x = tensor(100, 3, 2, 2);
-        Tensor h0 = tensor(101, 1, 2, 3);
+        Tensor x = tensor(dtype, 100, 3, 2, 2);
+        Tensor h0 = tensor(dtype, 101, 1, 2, 3);
         RecurrentOutput out = layer.forward(x, RecurrentState.of(h0), null);
         backward(200, out.output(), out.hN());
 
@@ -507,17 +519,18 @@ class RecurrentPyTorchParityTest {
                 0.1551335924102131, -0.16568637032623854, -0.1358517184274824, -0.13417767642013306);
     }
 
-    @Test
-    void gruCellMatchesPyTorch() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void gruCellMatchesPyTorch(DType dtype) {
         // torch.nn.GRUCell(3, 2), PyTorch 1.13
-        GRUCell cell = (GRUCell) new GRUCell(3, 2).to(DType.F64);
+        GRUCell cell = (GRUCell) new GRUCell(3, 2).to(dtype);
         load(cell,
                 key("weight_ih", 1, 6, 3),
                 key("weight_hh", 2, 6, 2),
                 key("bias_ih", 3, 6),
                 key("bias_hh", 4, 6));
-        Tensor x = tensor(100, 2, 3);
-        Tensor h = tensor(101, 2, 2);
+        Tensor x = tensor(dtype, 100, 2, 3);
+        Tensor h = tensor(dtype, 101, 2, 2);
         Tensor next = cell.forward(x, h);
         backward(200, next);
 
@@ -546,18 +559,19 @@ class RecurrentPyTorchParityTest {
                 -0.05236362469693519, -0.0208258532368315);
     }
 
-    @Test
-    void lstmCellMatchesPyTorch() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void lstmCellMatchesPyTorch(DType dtype) {
         // torch.nn.LSTMCell(3, 2), PyTorch 1.13
-        LSTMCell cell = (LSTMCell) new LSTMCell(3, 2).to(DType.F64);
+        LSTMCell cell = (LSTMCell) new LSTMCell(3, 2).to(dtype);
         load(cell,
                 key("weight_ih", 1, 8, 3),
                 key("weight_hh", 2, 8, 2),
                 key("bias_ih", 3, 8),
                 key("bias_hh", 4, 8));
-        Tensor x = tensor(100, 2, 3);
-        Tensor h = tensor(101, 2, 2);
-        Tensor c = tensor(102, 2, 2);
+        Tensor x = tensor(dtype, 100, 2, 3);
+        Tensor h = tensor(dtype, 101, 2, 2);
+        Tensor c = tensor(dtype, 102, 2, 2);
         F.LstmState next = cell.forward(x, h, c);
         backward(200, next.h(), next.c());
 

@@ -13,13 +13,14 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Activations, softmax, pooling and {@link Embedding} against PyTorch's own numbers: outputs and the
  * gradients of the input (or the table) for a weighted sum of the outputs (see {@link PyTorchParity}).
  */
-class ElementwisePyTorchParityTest {
+class ActivationPoolingEmbeddingPyTorchParityTest {
     private Scope scope;
 
     @BeforeEach
@@ -32,10 +33,11 @@ class ElementwisePyTorchParityTest {
         scope.close();
     }
 
-    @Test
-    void geluIsTheExactOne() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void geluIsTheExactOne(DType dtype) {
         // torch.nn.GELU()(3 * x), PyTorch 1.13
-        Tensor x = tensor(100, 2, 5);
+        Tensor x = tensor(dtype, 100, 2, 5);
         Tensor y = new GELU().forward(x.mul(3));
         backward(200, y);
 
@@ -49,10 +51,11 @@ class ElementwisePyTorchParityTest {
                 -0.06205133094749264, -0.11452412393914327);
     }
 
-    @Test
-    void eluWithDefaultAlpha() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void eluWithDefaultAlpha(DType dtype) {
         // torch.nn.ELU()(3 * x), PyTorch 1.13
-        Tensor x = tensor(100, 2, 5);
+        Tensor x = tensor(dtype, 100, 2, 5);
         Tensor y = new ELU().forward(x.mul(3));
         backward(200, y);
 
@@ -66,10 +69,11 @@ class ElementwisePyTorchParityTest {
                 0.20884790285485189);
     }
 
-    @Test
-    void eluWithAlpha() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void eluWithAlpha(DType dtype) {
         // torch.nn.ELU(alpha=0.7)(3 * x), PyTorch 1.13
-        Tensor x = tensor(100, 2, 5);
+        Tensor x = tensor(dtype, 100, 2, 5);
         Tensor y = new ELU(0.7).forward(x.mul(3));
         backward(200, y);
 
@@ -83,10 +87,11 @@ class ElementwisePyTorchParityTest {
                 0.14619353199839635);
     }
 
-    @Test
-    void leakyReluWithDefaultSlope() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void leakyReluWithDefaultSlope(DType dtype) {
         // torch.nn.LeakyReLU()(3 * x), PyTorch 1.13
-        Tensor x = tensor(100, 2, 5);
+        Tensor x = tensor(dtype, 100, 2, 5);
         Tensor y = new LeakyReLU().forward(x.mul(3));
         backward(200, y);
 
@@ -100,10 +105,11 @@ class ElementwisePyTorchParityTest {
                 0.014586244222712569, 0.008902197319873345);
     }
 
-    @Test
-    void leakyReluWithSlope() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void leakyReluWithSlope(DType dtype) {
         // torch.nn.LeakyReLU(0.2)(3 * x), PyTorch 1.13
-        Tensor x = tensor(100, 2, 5);
+        Tensor x = tensor(dtype, 100, 2, 5);
         Tensor y = new LeakyReLU(0.2).forward(x.mul(3));
         backward(200, y);
 
@@ -117,10 +123,11 @@ class ElementwisePyTorchParityTest {
                 0.1780439463974669);
     }
 
-    @Test
-    void softmaxOverTheFirstAxis() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void softmaxOverTheFirstAxis(DType dtype) {
         // torch.nn.Softmax(dim=0)(3 * x), PyTorch 1.13
-        Tensor x = tensor(100, 2, 3, 2);
+        Tensor x = tensor(dtype, 100, 2, 3, 2);
         Tensor y = new Softmax(0).forward(x.mul(3));
         backward(200, y);
 
@@ -134,10 +141,11 @@ class ElementwisePyTorchParityTest {
                 0.6126987919558454, 0.2843202313348861, 0.0760022495687966, -0.05778097258276847);
     }
 
-    @Test
-    void softmaxOverTheMiddleAxis() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void softmaxOverTheMiddleAxis(DType dtype) {
         // torch.nn.Softmax(dim=1)(3 * x), PyTorch 1.13
-        Tensor x = tensor(100, 2, 3, 2);
+        Tensor x = tensor(dtype, 100, 2, 3, 2);
         Tensor y = new Softmax(1).forward(x.mul(3));
         backward(200, y);
 
@@ -151,10 +159,11 @@ class ElementwisePyTorchParityTest {
                 0.09607236005035306, 0.033212053530978385, -0.053421834760046784, -0.4641216793821261);
     }
 
-    @Test
-    void softmaxOverTheLastAxisByDefault() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void softmaxOverTheLastAxisByDefault(DType dtype) {
         // torch.nn.Softmax(dim=-1)(3 * x), PyTorch 1.13
-        Tensor x = tensor(100, 2, 3, 2);
+        Tensor x = tensor(dtype, 100, 2, 3, 2);
         Tensor y = new Softmax().forward(x.mul(3));
         backward(200, y);
 
@@ -168,10 +177,11 @@ class ElementwisePyTorchParityTest {
                 0.1304670718876457, -0.13046707188764584, 0.20652142529472223, -0.20652142529472223);
     }
 
-    @Test
-    void logSoftmaxOverTheMiddleAxis() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void logSoftmaxOverTheMiddleAxis(DType dtype) {
         // torch.nn.LogSoftmax(dim=1)(3 * x), PyTorch 1.13
-        Tensor x = tensor(100, 2, 3, 2);
+        Tensor x = tensor(dtype, 100, 2, 3, 2);
         Tensor y = F.logSoftmax(x.mul(3), 1);
         backward(200, y);
 
@@ -185,10 +195,11 @@ class ElementwisePyTorchParityTest {
                 1.227738360270034, 0.7438114223745023, -0.23753979604042444, -1.3723020607637366);
     }
 
-    @Test
-    void avgPoolWithPaddingCountsThePadding() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void avgPoolWithPaddingCountsThePadding(DType dtype) {
         // torch.nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=True)(3 * x), PyTorch 1.13
-        Tensor x = tensor(100, 1, 2, 5, 4);
+        Tensor x = tensor(dtype, 100, 1, 2, 5, 4);
         Tensor y = new AvgPool2d(3, 2, 1).forward(x.mul(3));
         backward(200, y);
 
@@ -209,10 +220,11 @@ class ElementwisePyTorchParityTest {
                 -0.1261409171827016, -0.11537767181411984, -0.11537767181411984);
     }
 
-    @Test
-    void avgPoolOverlapping() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void avgPoolOverlapping(DType dtype) {
         // torch.nn.AvgPool2d(2, stride=1)(3 * x), PyTorch 1.13
-        Tensor x = tensor(100, 1, 1, 3, 4);
+        Tensor x = tensor(dtype, 100, 1, 1, 3, 4);
         Tensor y = new AvgPool2d(2, 1).forward(x.mul(3));
         backward(200, y);
 
@@ -225,10 +237,11 @@ class ElementwisePyTorchParityTest {
                 -0.3721675046966888, -0.6864533664969761, -0.4228765290474473, -0.10859066724716004);
     }
 
-    @Test
-    void maxPoolWithPaddingNeverPicksThePadding() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void maxPoolWithPaddingNeverPicksThePadding(DType dtype) {
         // torch.nn.MaxPool2d(3, stride=2, padding=1)(-3 * x), PyTorch 1.13
-        Tensor x = tensor(100, 1, 2, 5, 4);
+        Tensor x = tensor(dtype, 100, 1, 2, 5, 4);
         Tensor y = new MaxPool2d(3, 2, 1).forward(x.mul(-3));
         backward(200, y);
 
@@ -244,10 +257,11 @@ class ElementwisePyTorchParityTest {
                 1.0383990463270787, -0.0, -0.0);
     }
 
-    @Test
-    void maxPoolWithEvenKernelAndPadding() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void maxPoolWithEvenKernelAndPadding(DType dtype) {
         // torch.nn.MaxPool2d(2, stride=2, padding=1)(3 * x), PyTorch 1.13
-        Tensor x = tensor(100, 1, 1, 3, 4);
+        Tensor x = tensor(dtype, 100, 1, 1, 3, 4);
         Tensor y = new MaxPool2d(2, 2, 1).forward(x.mul(3));
         backward(200, y);
 
@@ -259,10 +273,11 @@ class ElementwisePyTorchParityTest {
                 -1.257143447201149, 0.0, -0.4343626689886402, 0.0, 0.0, 0.0, 0.0);
     }
 
-    @Test
-    void embeddingPaddingRowGetsNoGradient() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void embeddingPaddingRowGetsNoGradient(DType dtype) {
         // torch.nn.Embedding(5, 3, padding_idx=1), PyTorch 1.13
-        Embedding layer = (Embedding) new Embedding(5, 3, 1).to(DType.F64);
+        Embedding layer = (Embedding) new Embedding(5, 3, 1).to(dtype);
         load(layer,
                 key("weight", 1, 5, 3));
         Tensor y = layer.forward(Tensor.fromArray(new long[] {0, 1, 2, 1, 4, 0}, 2, 3));
@@ -280,10 +295,11 @@ class ElementwisePyTorchParityTest {
                 -0.1367203317181236);
     }
 
-    @Test
-    void embeddingNegativePaddingIndexCountsFromTheEnd() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void embeddingNegativePaddingIndexCountsFromTheEnd(DType dtype) {
         // torch.nn.Embedding(5, 3, padding_idx=-2), PyTorch 1.13
-        Embedding layer = (Embedding) new Embedding(5, 3, -2).to(DType.F64);
+        Embedding layer = (Embedding) new Embedding(5, 3, -2).to(dtype);
         load(layer,
                 key("weight", 1, 5, 3));
         Tensor y = layer.forward(Tensor.fromArray(new long[] {0, 3, 2, 3, 4, 0}, 2, 3));
