@@ -1,0 +1,251 @@
+package dev.kiln.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Four updates of each optimizer on an F64 parameter with fixed gradients, against the parameters PyTorch 1.13
+ * printed for the same calls (F64 default dtype, {@code p.grad} set by hand before each {@code opt.step()}).
+ * The comment on each test names the torch call.
+ */
+class OptimizerPyTorchTest {
+    private static final double[] START = {0.5, -1.0, 2.0};
+    private static final double[][] GRADS = {{0.1, -0.2, 0.3}, {-0.4, 0.5, 0.05}, {0.2, 0.1, -0.3}, {0.3, -0.1, 0.2}};
+    private static final double TOLERANCE = 1e-10;
+
+    private Scope scope;
+
+    @BeforeEach
+    void openScope() {
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void closeScope() {
+        scope.close();
+    }
+
+    /** Steps the optimizer once per row of {@code expected} and compares the parameter after each step. */
+    private static void checkSteps(Function<List<Tensor>, Optimizer> make, double[][] expected) {
+        Tensor param = Tensor.fromArray(START.clone(), START.length).requiresGrad(true);
+        try (Optimizer opt = make.apply(List.of(param))) {
+            for (int step = 0; step < expected.length; step++) {
+                try (Scope s = Scope.open()) {
+                    opt.zeroGrad();
+                    param.backward(Tensor.fromArray(GRADS[step].clone(), 3));
+                    opt.step();
+                }
+                assertValues(expected[step], param, "after step " + (step + 1));
+            }
+        }
+    }
+
+    private static void assertValues(double[] expected, Tensor actual, String when) {
+        double[] values = actual.toDoubleArray();
+        assertEquals(expected.length, values.length, when);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], values[i], TOLERANCE, "element " + i + " " + when);
+        }
+    }
+
+    @Test
+    void sgdPlain() {
+        // torch.optim.SGD([p], lr=0.1), 4 steps, PyTorch 1.13
+        checkSteps(ps -> new SGD(ps, 0.1), new double[][] {
+            {0.49, -0.98, 1.97},
+            {0.53, -1.03, 1.965},
+            {0.51, -1.04, 1.995},
+            {0.48, -1.03, 1.975}});
+    }
+
+    @Test
+    void sgdWeightDecay() {
+        // torch.optim.SGD([p], lr=0.1, weight_decay=0.05), 4 steps, PyTorch 1.13
+        checkSteps(ps -> new SGD(ps, 0.1).weightDecay(0.05), new double[][] {
+            {0.4875, -0.975, 1.96},
+            {0.5250625, -1.020125, 1.9452},
+            {0.5024371875, -1.0250243749999999, 1.965474},
+            {0.4699250015625, -1.009899253125, 1.93564663}});
+    }
+
+    @Test
+    void sgdMomentum() {
+        // torch.optim.SGD([p], lr=0.1, momentum=0.9), 4 steps, PyTorch 1.13
+        checkSteps(ps -> new SGD(ps, 0.1).momentum(0.9), new double[][] {
+            {0.49, -0.98, 1.97},
+            {0.521, -1.012, 1.938},
+            {0.5289, -1.0508, 1.9392},
+            {0.5060100000000001, -1.07572, 1.92028}});
+    }
+
+    @Test
+    void sgdMomentumWeightDecay() {
+        // torch.optim.SGD([p], lr=0.1, momentum=0.9, weight_decay=0.05), 4 steps, PyTorch 1.13
+        checkSteps(ps -> new SGD(ps, 0.1, 0.9, false, 0.05), new double[][] {
+            {0.4875, -0.975, 1.96},
+            {0.5138125, -0.997625, 1.9092},
+            {0.5149246875, -1.022999375, 1.883934},
+            {0.48335103281249997, -1.030721315625, 1.83177493}});
+    }
+
+    @Test
+    void sgdNesterovWeightDecay() {
+        // torch.optim.SGD([p], lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.05), 4 steps, PyTorch 1.13
+        checkSteps(ps -> new SGD(ps, 0.1, 0.9, true, 0.05), new double[][] {
+            {0.47625, -0.9525, 1.924},
+            {0.537600625, -1.01820125, 1.8638219999999999},
+            {0.5158521065625, -1.0459457131249998, 1.862113491},
+            {0.4547970477689063, -1.0375611512878122, 1.7862729537355}});
+    }
+
+    @Test
+    void adam() {
+        // torch.optim.Adam([p], lr=0.1, betas=(0.8, 0.9), eps=1e-8), 4 steps, PyTorch 1.13
+        checkSteps(ps -> new Adam(ps, 0.1).betas(0.8, 0.9), new double[][] {
+            {0.400000009999999, -0.9000000049999998, 1.9000000033333333},
+            {0.4596088824428959, -0.9486855666663084, 1.8231473201419854},
+            {0.46822911827424035, -0.9972207912663176, 1.8344365528457554},
+            {0.43696160406386947, -1.0220146510752337, 1.8133769608502286}});
+    }
+
+    @Test
+    void adamLargeEpsL2WeightDecay() {
+        // torch.optim.Adam([p], lr=0.1, betas=(0.8, 0.9), eps=0.1, weight_decay=0.05), 4 steps, PyTorch 1.13
+        checkSteps(ps -> new Adam(ps, 0.1, 0.8, 0.9, 0.1, 0.05), new double[][] {
+            {0.4444444444444444, -0.9285714285714286, 1.92},
+            {0.4842944841792826, -0.9584601159784136, 1.8544538460311444},
+            {0.4840712105500512, -0.9848006900471824, 1.8359190836292483},
+            {0.4553290766419916, -0.9899134619424657, 1.7974700202049043}});
+    }
+
+    @Test
+    void adamWLargeEpsDecoupledWeightDecay() {
+        // torch.optim.AdamW([p], lr=0.1, betas=(0.8, 0.9), eps=0.1, weight_decay=0.05), 4 steps, PyTorch 1.13
+        checkSteps(ps -> new AdamW(ps, 0.1, 0.05).betas(0.8, 0.9).eps(0.1), new double[][] {
+            {0.4475, -0.9283333333333333, 1.915},
+            {0.4899033133523304, -0.9624002138822632, 1.8533926241631389},
+            {0.4937203431630429, -0.9944033610731269, 1.852160220657773},
+            {0.46828935077783135, -1.0075237411792008, 1.8281412376770112}});
+    }
+
+    @Test
+    void adamWDefaults() {
+        // torch.optim.AdamW([p], lr=0.1), 4 steps, PyTorch 1.13
+        checkSteps(ps -> new AdamW(ps, 0.1), new double[][] {
+            {0.399500009999999, -0.8990000049999998, 1.8980000033333333},
+            {0.4550508574751284, -0.9423225302122329, 1.8177692721472727},
+            {0.4656131725967926, -0.9866578914593446, 1.8177468196788327},
+            {0.4408456969583839, -1.0117076216303107, 1.7926007013387493}});
+    }
+
+    @Test
+    void rmsPropLargeEps() {
+        // torch.optim.RMSprop([p], lr=0.01, alpha=0.9, eps=0.1), 4 steps, PyTorch 1.13
+        checkSteps(ps -> new RMSProp(ps, 0.01).alpha(0.9).eps(0.1), new double[][] {
+            {0.4924025307335204, -0.9877485177344558, 1.984604989415154},
+            {0.5097938350813465, -1.006327911619638, 1.9819923634795436},
+            {0.5014116104776398, -1.0101226367443876, 1.995120851557958},
+            {0.4899672929500212, -1.0062515060018744, 1.9866942802309948}});
+    }
+
+    @Test
+    void rmsPropMomentumWeightDecay() {
+        // torch.optim.RMSprop([p], lr=0.01, alpha=0.9, eps=0.1, momentum=0.5, weight_decay=0.05), 4 steps, PyTorch 1.13
+        checkSteps(ps -> new RMSProp(ps, 0.01).alpha(0.9).eps(0.1).momentum(0.5).weightDecay(0.05), new double[][] {
+            {0.49104125492623774, -0.9860379610028063, 1.9823392623955098},
+            {0.5032849884366892, -0.996321601368551, 1.9669953155775763},
+            {0.4999430052057303, -1.0034422072441758, 1.9677981690417492},
+            {0.48607148162508446, -1.001073167091515, 1.9567816102761242}});
+    }
+
+    @Test
+    void adaGradDefaults() {
+        // torch.optim.Adagrad([p], lr=0.1), 4 steps, PyTorch 1.13
+        checkSteps(ps -> new AdaGrad(ps, 0.1), new double[][] {
+            {0.4000000001, -0.90000000005, 1.9000000000333332},
+            {0.49701425009100375, -0.9928476691212845, 1.8835601013082028},
+            {0.4533706720533291, -1.0111050877014567, 1.953784789609443},
+            {0.39859841631281245, -0.993144557502005, 1.9113848744181772}});
+    }
+
+    @Test
+    void adaGradLrDecayInitialAccumulatorLargeEpsWeightDecay() {
+        // torch.optim.Adagrad([p], lr=0.1, lr_decay=0.1, initial_accumulator_value=0.2, eps=0.1, weight_decay=0.05),
+        // 4 steps, PyTorch 1.13
+        checkSteps(ps -> new AdaGrad(ps, 0.1).lrDecay(0.1).initialAccumulatorValue(0.2).eps(0.1).weightDecay(0.05),
+                new double[][] {
+                    {0.47785079692856125, -0.9591735110596059, 1.9428571428571428},
+                    {0.5268665499083262, -1.0116398389661136, 1.924221014672135},
+                    {0.5013427322276559, -1.0168856266747706, 1.9468484342528685},
+                    {0.4707338541639565, -1.00240767970578, 1.9187928929863716}});
+    }
+
+    /** Steps two groups: a takes the first two gradient elements, b the third. */
+    private static void checkTwoGroups(Function<List<ParamGroup>, Optimizer> make, double[][] expectedA,
+                                       double[][] expectedB, List<String> stateKeys) {
+        Tensor a = Tensor.fromArray(new double[] {0.5, -1.0}, 2).requiresGrad(true);
+        Tensor b = Tensor.fromArray(new double[] {2.0}, 1).requiresGrad(true);
+        try (Optimizer opt = make.apply(List.of(new ParamGroup(List.of(a), 0.1), new ParamGroup(List.of(b))))) {
+            for (int step = 0; step < expectedA.length; step++) {
+                double[] g = GRADS[step];
+                try (Scope s = Scope.open()) {
+                    opt.zeroGrad();
+                    a.backward(Tensor.fromArray(new double[] {g[0], g[1]}, 2));
+                    b.backward(Tensor.fromArray(new double[] {g[2]}, 1));
+                    opt.step();
+                }
+                assertValues(expectedA[step], a, "group 0 after step " + (step + 1));
+                assertValues(expectedB[step], b, "group 1 after step " + (step + 1));
+            }
+            assertEquals(stateKeys, List.copyOf(opt.stateDict().keySet()));
+        }
+    }
+
+    @Test
+    void adamGroupsWithTheirOwnLrAndWeightDecay() {
+        // torch.optim.Adam([{'params': [a], 'lr': 0.1}, {'params': [b], 'lr': 0.01, 'weight_decay': 0.05}],
+        // lr=0.5, betas=(0.8, 0.9)), 4 steps, PyTorch 1.13; state_dict()['state'][i] keys step, exp_avg, exp_avg_sq
+        checkTwoGroups(groups -> {
+            groups.get(1).setLr(0.01).setWeightDecay(0.05);
+            return new Adam(groups).betas(0.8, 0.9);
+        }, new double[][] {
+            {0.400000009999999, -0.9000000049999998},
+            {0.4596088824428959, -0.9486855666663084},
+            {0.46822911827424035, -0.9972207912663176},
+            {0.43696160406386947, -1.0220146510752337}}, new double[][] {
+            {1.99000000025},
+            {1.9811848818809836},
+            {1.978482143631415},
+            {1.9730824825280229}}, List.of(
+                "state.0.step", "state.0.exp_avg", "state.0.exp_avg_sq",
+                "state.1.step", "state.1.exp_avg", "state.1.exp_avg_sq",
+                "group.0.lr", "group.0.weight_decay", "group.1.lr", "group.1.weight_decay"));
+    }
+
+    @Test
+    void sgdGroupsWithTheirOwnLr() {
+        // torch.optim.SGD([{'params': [a]}, {'params': [b], 'lr': 0.01}], lr=0.1, momentum=0.9), 4 steps,
+        // PyTorch 1.13; state_dict()['state'][i] keys momentum_buffer
+        checkTwoGroups(groups -> {
+            groups.get(1).setLr(0.01);
+            return new SGD(groups).momentum(0.9);
+        }, new double[][] {
+            {0.49, -0.98},
+            {0.521, -1.012},
+            {0.5289, -1.0508},
+            {0.5060100000000001, -1.07572}}, new double[][] {
+            {1.997},
+            {1.9938},
+            {1.99392},
+            {1.992028}}, List.of(
+                "state.0.momentum_buffer", "state.1.momentum_buffer",
+                "group.0.lr", "group.0.weight_decay", "group.1.lr", "group.1.weight_decay"));
+    }
+}
