@@ -1,0 +1,154 @@
+package dev.kiln.optim.schedule;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.optim.Optimizer;
+import dev.kiln.optim.ParamGroup;
+import dev.kiln.optim.SGD;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each schedule's learning rates after every epoch against {@code [g['lr'] for g in opt.param_groups]} that
+ * PyTorch 1.13 printed after each {@code scheduler.step()} (one {@code opt.step()} before each), for SGD
+ * groups with the same base rates.
+ */
+class LearningRateSchedulePyTorchTest {
+    private static final double TOLERANCE = 1e-10;
+    private static final double[] METRICS = {1.0, 0.95, 0.93, 0.92, 0.915, 0.91, 0.7, 0.69, 0.695, 0.7, 0.71, 0.72,
+        0.5, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6};
+
+    private Scope scope;
+    private final List<Optimizer> optimizers = new ArrayList<>();
+
+    @BeforeEach
+    void openScope() {
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void closeScope() {
+        optimizers.forEach(Optimizer::close);
+        scope.close();
+    }
+
+    /** SGD with one group per base rate, each holding one parameter. */
+    private Optimizer sgd(double... baseRates) {
+        List<ParamGroup> groups = new ArrayList<>();
+        for (double lr : baseRates) {
+            groups.add(new ParamGroup(List.of(Tensor.fromArray(new double[] {0.0}, 1).requiresGrad(true)), lr));
+        }
+        Optimizer opt = new SGD(groups);
+        optimizers.add(opt);
+        return opt;
+    }
+
+    /** Steps the schedule after epochs 1, 2, ... (with METRICS[e - 1]) and compares every group's rate. */
+    private static void checkRates(Optimizer opt, LearningRateSchedule schedule, double[][] expected) {
+        for (int e = 1; e <= expected.length; e++) {
+            schedule.step(e, METRICS[e - 1]);
+            for (int g = 0; g < expected[e - 1].length; g++) {
+                assertEquals(expected[e - 1][g], opt.groups().get(g).lr(), TOLERANCE, "group " + g + " after epoch " + e);
+            }
+        }
+    }
+
+    private void check(double[] baseRates, Function<Optimizer, LearningRateSchedule> make, double[][] expected) {
+        Optimizer opt = sgd(baseRates);
+        checkRates(opt, make.apply(opt), expected);
+    }
+
+    @Test
+    void stepLR() {
+        // torch.optim.lr_scheduler.StepLR(SGD(lr=0.1), step_size=3, gamma=0.5), 12 epochs, PyTorch 1.13
+        check(new double[] {0.1}, opt -> new StepLR(opt, 3, 0.5), new double[][] {
+            {0.1}, {0.1}, {0.05}, {0.05}, {0.05}, {0.025}, {0.025}, {0.025}, {0.0125}, {0.0125}, {0.0125}, {0.00625}});
+    }
+
+    @Test
+    void exponentialLR() {
+        // torch.optim.lr_scheduler.ExponentialLR(SGD(lr=0.1), gamma=0.9), 12 epochs, PyTorch 1.13
+        check(new double[] {0.1}, opt -> new ExponentialLR(opt, 0.9), new double[][] {
+            {0.09000000000000001}, {0.08100000000000002}, {0.07290000000000002}, {0.06561000000000002},
+            {0.05904900000000002}, {0.05314410000000002}, {0.04782969000000002}, {0.043046721000000024},
+            {0.03874204890000002}, {0.03486784401000002}, {0.03138105960900001}, {0.028242953648100012}});
+    }
+
+    @Test
+    void cosineAnnealingLRPastTMax() {
+        // torch.optim.lr_scheduler.CosineAnnealingLR(SGD(groups lr 0.1 and 0.03), T_max=8, eta_min=0.001),
+        // 20 epochs (PyTorch's recursive form), PyTorch 1.13
+        check(new double[] {0.1, 0.03}, opt -> new CosineAnnealingLR(opt, 8, 0.001), new double[][] {
+            {0.0962320368593087, 0.028896253221413655},
+            {0.0855017856687341, 0.025753048327204937},
+            {0.06944282990207196, 0.021048909769293803},
+            {0.0505, 0.0155},
+            {0.03155717009792806, 0.0099510902307062},
+            {0.0154982143312659, 0.0052469516727950615},
+            {0.004767963140691306, 0.002103746778586342},
+            {0.001, 0.001},
+            {0.004767963140691307, 0.002103746778586342},
+            {0.01549821433126591, 0.005246951672795064},
+            {0.03155717009792807, 0.009951090230706203},
+            {0.05050000000000005, 0.015500000000000014},
+            {0.06944282990207204, 0.021048909769293828},
+            {0.08550178566873419, 0.025753048327204965},
+            {0.09623203685930878, 0.028896253221413683},
+            {0.1000000000000001, 0.03000000000000003},
+            {0.0962320368593088, 0.028896253221413686},
+            {0.0855017856687342, 0.025753048327204965},
+            {0.06944282990207205, 0.02104890976929383},
+            {0.050500000000000066, 0.015500000000000017}});
+    }
+
+    @Test
+    void reduceLROnPlateauWithThresholdCooldownAndMinLr() {
+        // torch.optim.lr_scheduler.ReduceLROnPlateau(SGD(lr=0.1), mode='min', factor=0.5, patience=1, threshold=0.05,
+        // threshold_mode='rel', cooldown=1, min_lr=0.02), step(METRICS[e]) for 20 epochs, PyTorch 1.13
+        check(new double[] {0.1}, opt -> new ReduceLROnPlateau(opt, 0.5, 1, 0.02, 0.05, 1), new double[][] {
+            {0.1}, {0.1}, {0.1}, {0.1}, {0.05}, {0.05}, {0.05}, {0.05}, {0.025}, {0.025},
+            {0.025}, {0.02}, {0.02}, {0.02}, {0.02}, {0.02}, {0.02}, {0.02}, {0.02}, {0.02}});
+    }
+
+    @Test
+    void reduceLROnPlateauDefaultThreshold() {
+        // torch.optim.lr_scheduler.ReduceLROnPlateau(SGD(lr=0.1), factor=0.1, patience=2, min_lr=0.0),
+        // step(METRICS[e]) for 20 epochs, PyTorch 1.13
+        check(new double[] {0.1}, opt -> new ReduceLROnPlateau(opt, 0.1, 2, 0.0), new double[][] {
+            {0.1}, {0.1}, {0.1}, {0.1}, {0.1}, {0.1}, {0.1}, {0.1}, {0.1}, {0.1},
+            {0.010000000000000002}, {0.010000000000000002}, {0.010000000000000002}, {0.010000000000000002},
+            {0.010000000000000002}, {0.0010000000000000002}, {0.0010000000000000002}, {0.0010000000000000002},
+            {0.00010000000000000003}, {0.00010000000000000003}});
+    }
+
+    @Test
+    void linearWarmupThenCosineIsSequentialLinearLRAndCosine() {
+        // torch.optim.lr_scheduler.SequentialLR(SGD(groups lr 0.1 and 0.03), [LinearLR(start_factor=0.25,
+        // end_factor=1.0, total_iters=3), CosineAnnealingLR(T_max=6, eta_min=0.001)], milestones=[4]), 12 epochs,
+        // PyTorch 1.13; the rates before the first epoch are [0.025, 0.0075]
+        Optimizer opt = sgd(0.1, 0.03);
+        LearningRateSchedule cosine = new CosineAnnealingLR(opt, 6, 0.001);
+        LearningRateSchedule warmup = new LinearWarmup(opt, 4, cosine);
+        assertEquals(0.025, opt.groups().get(0).lr(), TOLERANCE);
+        assertEquals(0.0075, opt.groups().get(1).lr(), TOLERANCE);
+        checkRates(opt, warmup, new double[][] {
+            {0.05, 0.015},
+            {0.07500000000000001, 0.0225},
+            {0.1, 0.03},
+            {0.1, 0.03},
+            {0.09336825748732973, 0.02805736835487436},
+            {0.07525000000000001, 0.02275},
+            {0.0505, 0.0155},
+            {0.025750000000000012, 0.008250000000000004},
+            {0.007631742512670284, 0.002942631645125639},
+            {0.001, 0.001},
+            {0.007631742512670284, 0.002942631645125639},
+            {0.025750000000000002, 0.00825}});
+    }
+}
