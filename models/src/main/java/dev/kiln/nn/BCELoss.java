@@ -7,11 +7,15 @@ import dev.kiln.engine.Tensor;
  * Binary cross-entropy on probabilities, like PyTorch's {@code torch.nn.BCELoss()}: output p in [0, 1]
  * and target y of one shape, e.g. [batch, 1];
  * {@code mean(-(y * log(p) + (1 - y) * log(1 - p)))} with each log clamped to >= -100 as PyTorch does,
- * so p = 0 or 1 gives a finite loss. The gradient is PyTorch's, {@code (p - y) / max(p (1 - p), 1e-12)}.
+ * so p = 0 or 1 gives a finite loss. The gradient is PyTorch's, {@code (p - y) / max(p (1 - p), 1e-12)}, with
+ * 1e-12 rounded to F32 as PyTorch's constant is.
  * Values of p outside [0, 1] are not checked (that would read the device). Prefer
  * {@link BCEWithLogitsLoss} on logits: it is stable without clamping.
  */
 public class BCELoss implements Loss {
+    /** PyTorch's floor of p (1 - p) in the gradient: a float constant, so F64 gets 1e-12 rounded to F32. */
+    private static final double GRADIENT_FLOOR = 1e-12f;
+
     @Override
     public Tensor compute(Tensor output, Tensor target) {
         Losses.sameShape("BCELoss", output, target);
@@ -42,7 +46,7 @@ public class BCELoss implements Loss {
             Tensor gp = null;
             Tensor gy = null;
             if (p.requiresGrad()) {
-                Tensor denominator = p.mul(p.neg().add(1)).maximum(Tensor.full(1e-12, p.dtype()));
+                Tensor denominator = p.mul(p.neg().add(1)).maximum(Tensor.full(GRADIENT_FLOOR, p.dtype()));
                 gp = g.mul(p.sub(y)).div(denominator);
             }
             if (y.requiresGrad()) {
