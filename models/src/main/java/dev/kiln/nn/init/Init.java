@@ -15,6 +15,9 @@ import dev.kiln.engine.Tensor;
  * dimensions 2..). Tensors of fewer than 2 dimensions have no fans.
  */
 public final class Init {
+    /** The slope {@code calculate_gain('leaky_relu')} assumes when given none. */
+    private static final double DEFAULT_LEAKY_RELU_SLOPE = 0.01;
+
     private Init() {
     }
 
@@ -47,15 +50,19 @@ public final class Init {
         }
     }
 
-    /** PyTorch's {@code calculate_gain}: linear/sigmoid 1, tanh 5/3, relu sqrt 2, selu 3/4. */
+    /**
+     * PyTorch's {@code calculate_gain}: linear, convolutions (also transposed) and sigmoid 1, tanh 5/3, relu sqrt 2,
+     * selu 3/4, leaky_relu {@link #leakyReluGain} of PyTorch's default slope 0.01 (other slopes: call that).
+     */
     public static double gain(String nonlinearity) {
         return switch (nonlinearity) {
-            case "linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d" -> 1.0;
+            case "linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+                 "conv_transpose3d" -> 1.0;
             case "tanh" -> 5.0 / 3;
             case "relu" -> Math.sqrt(2.0);
+            case "leaky_relu" -> leakyReluGain(DEFAULT_LEAKY_RELU_SLOPE);
             case "selu" -> 0.75;
-            default -> throw new IllegalArgumentException("Init.gain: unknown nonlinearity '" + nonlinearity
-                    + "' (use leakyReluGain for leaky_relu)");
+            default -> throw new IllegalArgumentException("Init.gain: unknown nonlinearity '" + nonlinearity + "'");
         };
     }
 

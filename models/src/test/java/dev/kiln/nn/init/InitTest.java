@@ -159,6 +159,74 @@ class InitTest {
         assertUniform(w, 1 / Math.sqrt(400));
     }
 
+    // ---- Against PyTorch 1.13 ------------------------------------------------------------------------
+
+    /** An F64 leaf, so that the drawn values are compared with PyTorch's double bounds without rounding. */
+    private static Tensor param64(int... dims) {
+        return Tensor.full(7, DType.F64, dims).requiresGrad(true);
+    }
+
+    @Test
+    void gainIsPyTorchsCalculateGain() {
+        // torch.nn.init.calculate_gain(name), PyTorch 1.13
+        for (String linear : new String[] {"linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+            "conv_transpose2d", "conv_transpose3d", "sigmoid"}) {
+            assertEquals(1.0, Init.gain(linear), linear);
+        }
+        assertEquals(1.6666666666666667, Init.gain("tanh"));
+        assertEquals(1.4142135623730951, Init.gain("relu"));
+        assertEquals(0.75, Init.gain("selu"));
+    }
+
+    @Test
+    void gainOfLeakyReluTakesPyTorchsDefaultSlope() {
+        // torch.nn.init.calculate_gain('leaky_relu'): negative slope 0.01, PyTorch 1.13
+        assertEquals(1.4141428569978354, Init.gain("leaky_relu"), 1e-15);
+    }
+
+    @Test
+    void leakyReluGainIsCalculateGainOfLeakyRelu() {
+        // torch.nn.init.calculate_gain('leaky_relu', 0.2) and calculate_gain('leaky_relu', math.sqrt(5)), PyTorch 1.13
+        assertEquals(1.3867504905630728, Init.leakyReluGain(0.2), 1e-15);
+        assertEquals(0.5773502691896257, Init.leakyReluGain(Math.sqrt(5)), 1e-15);
+    }
+
+    @Test
+    void kaimingUniformBoundsArePyTorchs() {
+        // torch.nn.init.kaiming_uniform_(w, a) bound sqrt(3) * calculate_gain('leaky_relu', a) / sqrt(fan_in),
+        // PyTorch 1.13: a = sqrt(5) and 0.2 on [256, 8, 3, 3] (fan_in 72), a = 0 on [256, 128]
+        Tensor conv = param64(256, 8, 3, 3);
+        Init.kaimingUniform(conv, Math.sqrt(5));
+        assertUniform(conv, 0.11785113019775792);
+        Init.kaimingUniform(conv, 0.2);
+        assertUniform(conv, 0.28306925853614895);
+        Tensor w = param64(256, 128);
+        Init.kaimingUniform(w, 0);
+        assertUniform(w, 0.21650635094610968);
+        Init.heUniform(w);
+        assertUniform(w, 0.21650635094610968);
+    }
+
+    @Test
+    void heNormalStdIsKaimingNormals() {
+        // torch.nn.init.kaiming_normal_(w) on [256, 128]: std calculate_gain('relu') / sqrt(128) = 0.125, PyTorch 1.13
+        Tensor w = param64(256, 128);
+        Init.heNormal(w);
+        assertMoments(w, 0, 0.125);
+    }
+
+    @Test
+    void xavierBoundAndStdArePyTorchs() {
+        // torch.nn.init.xavier_uniform_(w, gain=5/3) on [256, 128]: bound 0.20833333333333331, and
+        // xavier_normal_(w, gain=2.0) on [128, 16, 3, 3] (fans 144, 1152): std 0.07856742013183861, PyTorch 1.13
+        Tensor w = param64(256, 128);
+        Init.xavierUniform(w, 5.0 / 3);
+        assertUniform(w, 0.20833333333333331);
+        Tensor conv = param64(128, 16, 3, 3);
+        Init.xavierNormal(conv, 2.0);
+        assertMoments(conv, 0, 0.07856742013183861);
+    }
+
     /** max |W W^T - gain^2 I| (rows orthonormal) or of W^T W when {@code columns}. */
     private static double orthogonalityError(Tensor w, boolean columns, double gain) {
         Tensor m = w.reshape(w.dim(0), -1);
