@@ -2,6 +2,7 @@ package dev.kiln.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.util.List;
@@ -13,12 +14,13 @@ import org.junit.jupiter.api.Test;
 /**
  * Four updates of each optimizer on an F64 parameter with fixed gradients, against the parameters PyTorch 1.13
  * printed for the same calls (F64 default dtype, {@code p.grad} set by hand before each {@code opt.step()}).
- * The comment on each test names the torch call.
+ * The comment on each test names the torch call; the F32 tests start from the same values in float32.
  */
 class OptimizerPyTorchTest {
     private static final double[] START = {0.5, -1.0, 2.0};
     private static final double[][] GRADS = {{0.1, -0.2, 0.3}, {-0.4, 0.5, 0.05}, {0.2, 0.1, -0.3}, {0.3, -0.1, 0.2}};
     private static final double TOLERANCE = 1e-10;
+    private static final double TOLERANCE_F32 = 1e-6;
 
     private Scope scope;
 
@@ -32,26 +34,39 @@ class OptimizerPyTorchTest {
         scope.close();
     }
 
-    /** Steps the optimizer once per row of {@code expected} and compares the parameter after each step. */
+    /** Steps the optimizer once per row of {@code expected} and compares the F64 parameter after each step. */
     private static void checkSteps(Function<List<Tensor>, Optimizer> make, double[][] expected) {
-        Tensor param = Tensor.fromArray(START.clone(), START.length).requiresGrad(true);
+        checkSteps(DType.F64, make, expected, TOLERANCE);
+    }
+
+    private static void checkStepsF32(Function<List<Tensor>, Optimizer> make, double[][] expected) {
+        checkSteps(DType.F32, make, expected, TOLERANCE_F32);
+    }
+
+    private static void checkSteps(DType dtype, Function<List<Tensor>, Optimizer> make, double[][] expected,
+                                   double tolerance) {
+        Tensor param = Tensor.fromArray(START.clone(), START.length).to(dtype).requiresGrad(true);
         try (Optimizer opt = make.apply(List.of(param))) {
             for (int step = 0; step < expected.length; step++) {
                 try (Scope s = Scope.open()) {
                     opt.zeroGrad();
-                    param.backward(Tensor.fromArray(GRADS[step].clone(), 3));
+                    param.backward(Tensor.fromArray(GRADS[step].clone(), 3).to(dtype));
                     opt.step();
                 }
-                assertValues(expected[step], param, "after step " + (step + 1));
+                assertValues(expected[step], param, tolerance, "after step " + (step + 1));
             }
         }
     }
 
     private static void assertValues(double[] expected, Tensor actual, String when) {
+        assertValues(expected, actual, TOLERANCE, when);
+    }
+
+    private static void assertValues(double[] expected, Tensor actual, double tolerance, String when) {
         double[] values = actual.toDoubleArray();
         assertEquals(expected.length, values.length, when);
         for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], values[i], TOLERANCE, "element " + i + " " + when);
+            assertEquals(expected[i], values[i], tolerance, "element " + i + " " + when);
         }
     }
 
@@ -247,5 +262,57 @@ class OptimizerPyTorchTest {
             {1.992028}}, List.of(
                 "state.0.momentum_buffer", "state.1.momentum_buffer",
                 "group.0.lr", "group.0.weight_decay", "group.1.lr", "group.1.weight_decay"));
+    }
+
+    // ---- F32 (the fused and composed updates in float) ------------------------------------------
+
+    @Test
+    void sgdNesterovWeightDecayF32() {
+        // torch.optim.SGD([p], lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.05), float32, 4 steps, PyTorch 1.13
+        checkStepsF32(ps -> new SGD(ps, 0.1, 0.9, true, 0.05), new double[][] {
+            {0.4762499928474426, -0.9524999856948853, 1.9240000247955322},
+            {0.5376006364822388, -1.018201231956482, 1.8638219833374023},
+            {0.5158520936965942, -1.045945644378662, 1.8621134757995605},
+            {0.45479702949523926, -1.037561058998108, 1.7862728834152222}});
+    }
+
+    @Test
+    void adamL2WeightDecayF32() {
+        // torch.optim.Adam([p], lr=0.1, betas=(0.8, 0.9), eps=1e-8, weight_decay=0.05), float32, 4 steps, PyTorch 1.13
+        checkStepsF32(ps -> new Adam(ps, 0.1, 0.8, 0.9, 1e-8, 0.05), new double[][] {
+            {0.4000000059604645, -0.8999999761581421, 1.899999976158142},
+            {0.45386406779289246, -0.9380574226379395, 1.8123438358306885},
+            {0.4540651738643646, -0.9734814167022705, 1.787328839302063},
+            {0.4156806468963623, -0.9808233380317688, 1.735336184501648}});
+    }
+
+    @Test
+    void adamWF32() {
+        // torch.optim.AdamW([p], lr=0.1, betas=(0.8, 0.9), weight_decay=0.05), float32, 4 steps, PyTorch 1.13
+        checkStepsF32(ps -> new AdamW(ps, 0.1, 0.05).betas(0.8, 0.9), new double[][] {
+            {0.39750000834465027, -0.8949999809265137, 1.8899999856948853},
+            {0.45512139797210693, -0.9392105340957642, 1.8036973476409912},
+            {0.4614660143852234, -0.9830496907234192, 1.805968165397644},
+            {0.42789116501808167, -1.002928376197815, 1.775878667831421}});
+    }
+
+    @Test
+    void rmsPropMomentumF32() {
+        // torch.optim.RMSprop([p], lr=0.01, alpha=0.9, eps=1e-8, momentum=0.5), float32, 4 steps, PyTorch 1.13
+        checkStepsF32(ps -> new RMSProp(ps, 0.01).alpha(0.9).momentum(0.5), new double[][] {
+            {0.4683772325515747, -0.9683772325515747, 1.9683772325515747},
+            {0.48333507776260376, -0.9821314811706543, 1.9470940828323364},
+            {0.4763840138912201, -0.9951239228248596, 1.9597969055175781},
+            {0.454405814409256, -0.9953039288520813, 1.951586365699768}});
+    }
+
+    @Test
+    void adaGradLrDecayInitialAccumulatorF32() {
+        // torch.optim.Adagrad([p], lr=0.1, lr_decay=0.1, initial_accumulator_value=0.2), float32, 4 steps, PyTorch 1.13
+        checkStepsF32(ps -> new AdaGrad(ps, 0.1).lrDecay(0.1).initialAccumulatorValue(0.2), new double[][] {
+            {0.4781782031059265, -0.959175169467926, 1.944291353225708},
+            {0.537959635257721, -1.024110198020935, 1.9358868598937988},
+            {0.5119307041168213, -1.0358953475952148, 1.9763094186782837},
+            {0.479295015335083, -1.025123953819275, 1.9526407718658447}});
     }
 }
