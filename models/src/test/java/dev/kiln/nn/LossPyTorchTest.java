@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Scope;
@@ -14,10 +15,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Each loss's value and its gradient against what PyTorch 1.13 printed for the same F64 inputs (default dtype
  * float64; {@code out.backward(torch.ones_like(out))} unless an upstream gradient is named). The comment on each
- * test names the torch call.
+ * test names the torch call; the F32 tests take the same inputs in float32.
  */
 class LossPyTorchTest {
     private static final double TOLERANCE = 1e-10;
+    private static final double TOLERANCE_F32 = 1e-6;
     private static final double[] LOGITS = {1.0, 2.0, 0.5, -1.0, 0.3, -0.2, 2.5, 0.0, -1.5, 0.7, 0.1, 1.2};
     private static final long[] TARGETS = {2, 0, 3};
     private static final long[] TARGETS_IGNORING_ROW_1 = {2, -100, 3};
@@ -42,23 +44,33 @@ class LossPyTorchTest {
      */
     private static void check(double[] input, int[] dims, UnaryOperator<Tensor> loss, double[] upstream,
                               double[] expectedValue, double[] expectedGrad) {
-        Tensor x = Tensor.fromArray(input.clone(), dims).requiresGrad(true);
+        check(DType.F64, input, dims, loss, upstream, expectedValue, expectedGrad, TOLERANCE);
+    }
+
+    /** {@link #check} on an F32 input, against PyTorch's float32 values. */
+    private static void checkF32(double[] input, int[] dims, UnaryOperator<Tensor> loss, double[] expectedValue,
+                                 double[] expectedGrad) {
+        check(DType.F32, input, dims, loss, null, expectedValue, expectedGrad, TOLERANCE_F32);
+    }
+
+    private static void check(DType dtype, double[] input, int[] dims, UnaryOperator<Tensor> loss, double[] upstream,
+                              double[] expectedValue, double[] expectedGrad, double tolerance) {
+        Tensor x = Tensor.fromArray(input.clone(), dims).to(dtype).requiresGrad(true);
         Tensor out = loss.apply(x);
         if (upstream == null) {
             out.backward(out.fullLike(1));
         } else {
-            out.backward(Tensor.fromArray(upstream.clone(), upstream.length));
+            out.backward(Tensor.fromArray(upstream.clone(), upstream.length).to(dtype));
         }
-        assertClose(expectedValue, out, "loss");
-        assertClose(expectedGrad, x.grad(), "gradient");
+        assertClose(expectedValue, out, tolerance, "loss");
+        assertClose(expectedGrad, x.grad(), tolerance, "gradient");
     }
 
-    private static void assertClose(double[] expected, Tensor actual, String what) {
+    private static void assertClose(double[] expected, Tensor actual, double tolerance, String what) {
         double[] got = actual.toDoubleArray();
         assertEquals(expected.length, got.length, what + " element count");
         for (int i = 0; i < expected.length; i++) {
-            double tolerance = TOLERANCE * Math.max(1, Math.abs(expected[i]));
-            assertEquals(expected[i], got[i], tolerance, what + " element " + i);
+            assertEquals(expected[i], got[i], tolerance * Math.max(1, Math.abs(expected[i])), what + " element " + i);
         }
     }
 
@@ -66,7 +78,8 @@ class LossPyTorchTest {
         return Tensor.fromArray(targets.clone(), targets.length);
     }
 
-    private static void checkCrossEntropy(UnaryOperator<Tensor> loss, double[] upstream, double[] value, double[] grad) {
+    private static void checkCrossEntropy(UnaryOperator<Tensor> loss, double[] upstream, double[] value,
+                                          double[] grad) {
         check(LOGITS, new int[] {3, 4}, loss, upstream, value, grad);
     }
 
@@ -170,7 +183,8 @@ class LossPyTorchTest {
         check(new double[] {0.2, 0.9, 0.0, 1.0, 0.5, 0.7}, new int[] {6},
                 p -> new BCELoss().compute(p, Tensor.fromArray(y, 6)), null,
                 new double[] {0.32857244895695936},
-                new double[] {0.2083333333333333, -0.1851851851851852, 0.0, 0.0, -0.3333333333333333, 0.3174603174603174});
+                new double[] {0.2083333333333333, -0.1851851851851852, 0.0, 0.0, -0.3333333333333333,
+                    0.3174603174603174});
     }
 
     @Test
@@ -262,5 +276,39 @@ class LossPyTorchTest {
                 new double[] {0.21666666666666667},
                 new double[] {0.0, 0.0, 0.08333333333333333, -0.08333333333333333,
                     -0.08333333333333333, 0.0, 0.0, 0.08333333333333333, 0.0, 0.0, 0.0, 0.0});
+    }
+
+    // ---- F32 ------------------------------------------------------------------------------------
+
+    @Test
+    void crossEntropyMeanF32() {
+        // torch.nn.functional.cross_entropy(logits.float(), [2, 0, 3]), PyTorch 1.13
+        checkF32(LOGITS, new int[] {3, 4}, x -> new CrossEntropyLoss().compute(x, indices(TARGETS)),
+                new double[] {1.7076044082641602},
+                new double[] {0.07473593950271606, 0.2031533569097519, -0.28800371289253235, 0.010114410892128944,
+                    -0.30402252078056335, 0.017777912318706512, 0.26453059911727905, 0.021713992580771446,
+                    0.011164038442075253, 0.10075558722019196, 0.05529583618044853, -0.16721545159816742});
+    }
+
+    @Test
+    void crossEntropyLabelSmoothingIgnoringARowF32() {
+        // torch.nn.CrossEntropyLoss(label_smoothing=0.1)(logits.float(), [2, -100, 3]), PyTorch 1.13
+        Tensor targets = indices(TARGETS_IGNORING_ROW_1);
+        checkF32(LOGITS, new int[] {3, 4}, x -> new CrossEntropyLoss(0.1, -100).compute(x, targets),
+                new double[] {1.3933135271072388},
+                new double[] {0.09960389882326126, 0.2922300100326538, -0.3945055305957794, 0.0026716142892837524,
+                    0.0, 0.0, 0.0, 0.0,
+                    0.004246056079864502, 0.1386333703994751, 0.07044374942779541, -0.21332316100597382});
+    }
+
+    @Test
+    void bceWithLogitsF32() {
+        // torch.nn.BCEWithLogitsLoss()(logits.float(), [[0, 1, 0.5, 1], [0, 0.25, 1, 0], [1, 1, 0, 0.5]]), PyTorch 1.13
+        Tensor y = Tensor.fromArray(new float[] {0, 1, 0.5f, 1, 0, 0.25f, 1, 0, 1, 1, 0, 0.5f}, 3, 4);
+        checkF32(LOGITS, new int[] {3, 4}, x -> new BCEWithLogitsLoss().compute(x, y),
+                new double[] {0.7886948585510254},
+                new double[] {0.060921549797058105, -0.00993358064442873, 0.01020494569092989, -0.060921549797058105,
+                    0.0478702075779438, 0.016680501401424408, -0.006321514490991831, 0.0416666679084301,
+                    -0.0681312084197998, -0.027651021257042885, 0.04374826326966286, 0.022377068176865578});
     }
 }

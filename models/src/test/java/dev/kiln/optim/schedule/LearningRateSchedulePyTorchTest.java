@@ -54,7 +54,8 @@ class LearningRateSchedulePyTorchTest {
         for (int e = 1; e <= expected.length; e++) {
             schedule.step(e, METRICS[e - 1]);
             for (int g = 0; g < expected[e - 1].length; g++) {
-                assertEquals(expected[e - 1][g], opt.groups().get(g).lr(), TOLERANCE, "group " + g + " after epoch " + e);
+                double lr = opt.groups().get(g).lr();
+                assertEquals(expected[e - 1][g], lr, TOLERANCE, "group " + g + " after epoch " + e);
             }
         }
     }
