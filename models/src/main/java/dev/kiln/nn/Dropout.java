@@ -16,7 +16,10 @@ public class Dropout extends Module {
         this(0.5);
     }
 
-    /** Drop probability {@code p} in [0, 1). */
+    /**
+     * Drop probability {@code p} in [0, 1). PyTorch also takes 1 and then outputs zeros; here it is refused, as a
+     * layer that drops everything is a mistake rather than a setting.
+     */
     public Dropout(double p) {
         if (!(p >= 0 && p < 1)) {
             throw new IllegalArgumentException("Dropout: probability must be in [0, 1), got " + p);
