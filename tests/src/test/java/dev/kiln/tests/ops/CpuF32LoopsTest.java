@@ -11,20 +11,33 @@ import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
 import dev.kiln.engine.cpu.CpuBackendProvider;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The CPU backend's F32 loops give what its double-precision loops give, rounded once to F32: every element-wise
  * op but tanh (which has a polynomial of its own) and its gradient, each compared to the bit with the same op in
- * F64; and sums of F32 runs, which add in double in an order that does not depend on the thread count.
+ * F64; and sums of F32 runs, which add in double in an order that does not depend on the thread count. On the CPU
+ * backend whatever the engine's default is (a GPU's F32 kernels compute in float).
  */
 class CpuF32LoopsTest {
     private static final int N = 5000;
 
-    private final Backend backend = Engine.get().backend();
+    private static Backend backend;
     private Scope scope;
+
+    @BeforeAll
+    static void createTheCpuBackend() {
+        backend = new CpuBackendProvider().create();
+    }
+
+    @AfterAll
+    static void closeTheCpuBackend() {
+        backend.close();
+    }
 
     @BeforeEach
     void open() {
@@ -40,7 +53,12 @@ class CpuF32LoopsTest {
     /** Values in range for {@code op}: positive for log, sqrt and fractional powers. */
     private static Tensor inputs(UnaryOp op, double p) {
         boolean positive = op == UnaryOp.LOG || op == UnaryOp.SQRT || (op == UnaryOp.POW && p != Math.rint(p));
-        return positive ? Tensor.uniform(0.01, 4, DType.F32, N) : Tensor.uniform(-6, 6, DType.F32, N);
+        return uniform(positive ? 0.01 : -6, positive ? 4 : 6, N);
+    }
+
+    /** A uniform draw of the engine's seeded stream, on the CPU backend. */
+    private static Tensor uniform(double low, double high, int... dims) {
+        return Tensor.uniform(low, high, DType.F32, dims).to(backend);
     }
 
     private static double parameter(UnaryOp op) {
@@ -79,7 +97,7 @@ class CpuF32LoopsTest {
                 Tensor x = inputs(op, p);
                 Tensor y = Tensor.empty(x.shape(), DType.F32, backend);
                 backend.unary(op, p, x, y);
-                Tensor gy = Tensor.uniform(-2, 2, DType.F32, N);
+                Tensor gy = uniform(-2, 2, N);
                 Tensor gx = Tensor.empty(x.shape(), DType.F32, backend);
                 backend.unaryBackward(op, p, x, y, gy, gx);
                 Tensor gx64 = Tensor.empty(x.shape(), DType.F64, backend);
@@ -93,7 +111,7 @@ class CpuF32LoopsTest {
     void sumsOfRunsMatchADoubleSumRoundedOnce() {
         int[][] shapes = {{3, 7}, {1, 70_000}, {40, 1_000}, {2, 33_000}};
         for (int[] dims : shapes) {
-            Tensor x = Tensor.uniform(-1, 1, DType.F32, dims);
+            Tensor x = uniform(-1, 1, dims);
             Tensor sums = Tensor.empty(Shape.of(dims[0]), DType.F32, backend);
             backend.reduce(ReduceOp.SUM, x, 1, sums);
             float[] v = x.toFloatArray();
@@ -111,7 +129,7 @@ class CpuF32LoopsTest {
 
     @Test
     void aLongSumDoesNotDependOnTheThreadCount() {
-        Tensor x = Tensor.uniform(-1, 1, DType.F32, 300_000);
+        Tensor x = uniform(-1, 1, 300_000);
         Tensor sum = Tensor.empty(Shape.of(), DType.F32, backend);
         backend.reduce(ReduceOp.SUM, x, 0, sum);
         System.setProperty("kiln.threads", "1");
@@ -121,10 +139,10 @@ class CpuF32LoopsTest {
         } finally {
             System.clearProperty("kiln.threads");
         }
-        Tensor copy = Tensor.fromArray(x.toFloatArray(), 300_000).to(oneThread);
-        Tensor single = Tensor.empty(Shape.of(), DType.F32, oneThread);
-        oneThread.reduce(ReduceOp.SUM, copy, 0, single);
-        assertEquals(Float.floatToIntBits(sum.toFloatArray()[0]), Float.floatToIntBits(single.toFloatArray()[0]));
+        try (oneThread; Tensor copy = x.to(oneThread); Tensor single = Tensor.empty(Shape.of(), DType.F32, oneThread)) {
+            oneThread.reduce(ReduceOp.SUM, copy, 0, single);
+            assertEquals(Float.floatToIntBits(sum.toFloatArray()[0]), Float.floatToIntBits(single.toFloatArray()[0]));
+        }
     }
 
     private static void assertSameFloats(float[] expected, float[] actual, String what) {
