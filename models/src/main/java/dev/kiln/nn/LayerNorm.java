@@ -7,8 +7,8 @@ import dev.kiln.engine.Tensor;
  * Layer normalisation over the last axis, like PyTorch's {@code torch.nn.LayerNorm(features)}: input
  * [batch, features] (or [..., features]), output the same shape;
  * {@code y = (x - mean) / sqrt(var + eps) * weight + bias} with the mean and <em>biased</em> variance of
- * each row, eps 1e-5. Parameters {@code weight} [features] (ones) and {@code bias} [features] (zeros).
- * The same in training and evaluation mode.
+ * each row, eps 1e-5. Parameters {@code weight} [features] (ones) and {@code bias} [features] (zeros), or none
+ * without the elementwise affine ({@code elementwise_affine=False}). The same in training and evaluation mode.
  */
 public class LayerNorm extends Module {
     private final int features;
@@ -20,19 +20,26 @@ public class LayerNorm extends Module {
     }
 
     public LayerNorm(int features, double eps) {
+        this(features, eps, true);
+    }
+
+    /** With {@code elementwiseAffine} false, no weight and bias: the normalised rows themselves. */
+    public LayerNorm(int features, double eps, boolean elementwiseAffine) {
         if (features <= 0 || !(eps > 0)) {
             throw new IllegalArgumentException("LayerNorm: needs features > 0 and eps > 0, got " + features + ", " + eps);
         }
         this.features = features;
         this.eps = eps;
-        registerParameter("weight", unscoped(() -> Tensor.ones(DType.F32, features)));
-        registerParameter("bias", unscoped(() -> Tensor.zeros(DType.F32, features)));
+        registerParameter("weight", elementwiseAffine ? unscoped(() -> Tensor.ones(DType.F32, features)) : null);
+        registerParameter("bias", elementwiseAffine ? unscoped(() -> Tensor.zeros(DType.F32, features)) : null);
     }
 
+    /** [features], or null without the elementwise affine. */
     public Tensor weight() {
         return param("weight");
     }
 
+    /** [features], or null without the elementwise affine. */
     public Tensor bias() {
         return param("bias");
     }
@@ -47,11 +54,14 @@ public class LayerNorm extends Module {
         Tensor std = consume(consume(consume(centred.square(), t -> t.mean(-1, true)), t -> t.add(eps)), Tensor::sqrt);
         Tensor normalised = consume(std, centred::div);
         releaseConsumed(centred, normalised);
+        if (weight() == null) {
+            return normalised;
+        }
         return consume(consume(normalised, t -> t.mul(weight())), t -> t.add(bias()));
     }
 
     @Override
     public String toString() {
-        return "LayerNorm(" + features + ", eps=" + eps + ")";
+        return "LayerNorm(" + features + ", eps=" + eps + (weight() == null ? ", elementwise_affine=False" : "") + ")";
     }
 }
