@@ -76,7 +76,7 @@ final class CudaBf16Gemm implements AutoCloseable {
         CudaKernels.Function convert = kernels.function(Kernel.TO_BF16, t.dtype());
         DeviceAllocator.Block block = allocator.allocate(elements * BF16_BYTES, "a bfloat16 GEMM operand");
         try {
-            launcher.begin().pointer(t).int64(block.address()).int64(elements)
+            launcher.begin().pointer(t).pointer(block.address()).int64(elements)
                     .launch(convert, launcher.blocksFor(elements));
         } catch (RuntimeException e) {
             allocator.free(block);

@@ -57,7 +57,15 @@ final class KernelLauncher implements AutoCloseable {
 
     /** A tensor's device address (of its first element, after its offset); null gives a null pointer. */
     KernelLauncher pointer(Tensor t) {
-        return int64(t == null ? 0 : DevicePointers.address(t));
+        return pointer(t == null ? 0 : DevicePointers.address(t));
+    }
+
+    /**
+     * A raw device address (e.g. an allocator block's) for a pointer parameter: the same bytes as {@link #int64},
+     * but KernelLaunchSignaturesTest tells a pointer from an integer.
+     */
+    KernelLauncher pointer(long deviceAddress) {
+        return int64(deviceAddress);
     }
 
     KernelLauncher int32(int value) {
