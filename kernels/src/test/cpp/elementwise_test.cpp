@@ -144,10 +144,75 @@ static void check_affine_and_binary() {
     }
 }
 
+// GELU's tanh approximation, 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))), and its derivative, as PyTorch
+// writes them, in double.
+static double gelu_tanh_reference(double x) {
+    return 0.5 * x * (1 + tanh(sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
+}
+
+static double gelu_tanh_derivative_reference(double x) {
+    double t = tanh(sqrt(2 / M_PI) * (x + 0.044715 * x * x * x));
+    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * sqrt(2 / M_PI) * (1 + 3 * 0.044715 * x * x);
+}
+
+// SiLU x sigmoid(x) and its derivative sigmoid(x) (1 + x (1 - sigmoid(x))), with a sigmoid that never overflows.
+static double sigmoid_reference(double x) {
+    return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x));
+}
+
+static double silu_reference(double x) {
+    return x * sigmoid_reference(x);
+}
+
+static double silu_derivative_reference(double x) {
+    double s = sigmoid_reference(x);
+    return s * (1 + x * (1 - s));
+}
+
+static void unary_and_backward(int op, const double* x, double* y, const double* gradY, double* gradX, long long n) {
+    unary_f64(op, 0.0, x, y, n);
+    unary_backward_f64(op, 0.0, x, y, gradY, gradX, n);
+}
+
+static void unary_and_backward(int op, const float* x, float* y, const float* gradY, float* gradX, long long n) {
+    unary_f32(op, 0.0, x, y, n);
+    unary_backward_f32(op, 0.0, x, y, gradY, gradX, n);
+}
+
+// GELU_TANH and SILU in F64 and F32, values and gradients against the double formulas over [-12, 12] and far out,
+// where exp and the cube overflow or underflow: finite everywhere, and at +-1000 exactly x above 0 and 0 below,
+// with gradients 1 and 0.
+template <typename T> static void check_gelu_tanh_and_silu(const char* type, double tolerance) {
+    std::vector<T> x = {(T) -1000, (T) -200, (T) -90, (T) -50, (T) 50, (T) 90, (T) 200, (T) 1000};
+    for (int i = 0; i <= 240; i++) {
+        x.push_back((T) (-12 + i * 0.1 + 0.007));
+    }
+    long long n = (long long) x.size();
+    const int ops[] = {GELU_TANH, SILU};
+    for (int op : ops) {
+        std::vector<T> y(n), gradY(n, (T) 1), gradX(n);
+        unary_and_backward(op, x.data(), y.data(), gradY.data(), gradX.data(), n);
+        for (long long i = 0; i < n; i++) {
+            double v = x[i];
+            double value = op == GELU_TANH ? gelu_tanh_reference(v) : silu_reference(v);
+            double slope = op == GELU_TANH ? gelu_tanh_derivative_reference(v) : silu_derivative_reference(v);
+            KILN_CHECK(isfinite((double) y[i]) && kiln_close(y[i], value, tolerance),
+                       "%s op %d at %g: %.17g, expected %.17g", type, op, v, (double) y[i], value);
+            KILN_CHECK(isfinite((double) gradX[i]) && kiln_close(gradX[i], slope, tolerance),
+                       "%s op %d gradient at %g: %.17g, expected %.17g", type, op, v, (double) gradX[i], slope);
+            if (fabs(v) == 1000) {
+                KILN_CHECK(y[i] == (v > 0 ? v : 0) && gradX[i] == (v > 0 ? 1 : 0),
+                           "%s op %d at %g: %g, gradient %g; expected x above 0 and 0 below, gradients 1 and 0", type,
+                           op, v, (double) y[i], (double) gradX[i]);
+            }
+        }
+    }
+}
+
 // Every unary op against its formula (the CPU's CpuElementwise.forward), and unary_backward against central
 // finite differences of the unary kernel itself in F64, at points away from kinks.
 static void check_unary() {
-    const int ops[] = {NEG, ABS, EXP, LOG, SQRT, POW, TANH, SIGMOID, RELU, LEAKY_RELU, ELU, GELU, SIGN};
+    const int ops[] = {NEG, ABS, EXP, LOG, SQRT, POW, TANH, SIGMOID, RELU, LEAKY_RELU, ELU, GELU, GELU_TANH, SILU, SIGN};
     for (int op : ops) {
         double param = op == POW ? 3.0 : op == LEAKY_RELU ? 0.1 : op == ELU ? 1.5 : 0.0;
         bool positive = op == LOG || op == SQRT;
@@ -164,7 +229,8 @@ static void check_unary() {
                     : op == SQRT ? sqrt(v) : op == POW ? pow(v, param) : op == TANH ? tanh(v)
                     : op == SIGMOID ? 1 / (1 + exp(-v)) : op == RELU ? (v > 0 ? v : 0)
                     : op == LEAKY_RELU ? (v > 0 ? v : param * v) : op == ELU ? (v > 0 ? v : param * expm1(v))
-                    : op == GELU ? v * 0.5 * (1 + erf(v / sqrt(2.0))) : (v > 0 ? 1 : -1);
+                    : op == GELU ? v * 0.5 * (1 + erf(v / sqrt(2.0))) : op == GELU_TANH ? gelu_tanh_reference(v)
+                    : op == SILU ? silu_reference(v) : (v > 0 ? 1 : -1);
             KILN_CHECK(kiln_close(y[i], expected, 1e-14), "unary op %d at %g: %.17g, expected %.17g", op, v, y[i],
                        expected);
             double step = 1e-6, up, down;
@@ -223,12 +289,14 @@ static void check_broadcast() {
 
 int main() {
     check_unary();
+    check_gelu_tanh_and_silu<double>("f64", 1e-14);
+    check_gelu_tanh_and_silu<float>("f32", 2e-6);
     check_pow_of_zero_exponent();
     check_broadcast();
     check_channels();
     check_dense();
     check_affine_and_binary();
-    printf("unary ops forward (formulas) and backward (finite differences), broadcast binary ops and where, convolution"
+    printf("unary ops forward (formulas) and backward (finite differences), gelu_tanh and silu far out, broadcast binary ops and where, convolution"
            " and dense bias and activation forward and backward, affine and binary ops: %d failures\n", kiln_failures);
     return kiln_failures == 0 ? 0 : 1;
 }

@@ -77,10 +77,28 @@ template <typename A> __device__ inline A k_sigmoid(A x) {
 
 // Element-wise functions of one argument, shared by the element-wise kernels and those that fuse an activation
 // (batch norm's). Op codes are the ordinals of the Java enum dev.kiln.engine.UnaryOp.
-enum UnaryCode { NEG, ABS, EXP, LOG, SQRT, POW, TANH, SIGMOID, RELU, LEAKY_RELU, ELU, GELU, SIGN };
+enum UnaryCode { NEG, ABS, EXP, LOG, SQRT, POW, TANH, SIGMOID, RELU, LEAKY_RELU, ELU, GELU, GELU_TANH, SILU, SIGN };
 
 template <typename A> __device__ inline A normal_cdf(A x) {
     return A(0.5) * (A(1) + k_erf(x * A(0.70710678118654752440)));
+}
+
+// GELU's tanh approximation as PyTorch computes it (kBeta = sqrt(2 / pi), kKappa = 0.044715): tanh's argument and
+// the derivative of 0.5 x (1 + tanh(inner)).
+template <typename A> __device__ inline A gelu_tanh_inner(A x) {
+    return A(0.79788456080286535588) * (x + A(0.044715) * (x * x * x));
+}
+
+template <typename A> __device__ inline A gelu_tanh_derivative(A x) {
+    A t = k_tanh(gelu_tanh_inner(x));
+    A inner_derivative = A(0.79788456080286535588) * (A(1) + A(3) * A(0.044715) * (x * x));
+    return A(0.5) * (A(1) + t) + A(0.5) * x * (A(1) - t * t) * inner_derivative;
+}
+
+// SiLU's derivative sigmoid(x) (1 + x (1 - sigmoid(x))); exp(-x) = inf for very negative x gives sigmoid 0, no NaN.
+template <typename A> __device__ inline A silu_derivative(A x) {
+    A s = A(1) / (A(1) + k_exp(-x));
+    return s * (A(1) + x * (A(1) - s));
 }
 
 template <typename A> __device__ inline A unary_value(int op, A p, A x) {
@@ -97,6 +115,8 @@ template <typename A> __device__ inline A unary_value(int op, A p, A x) {
         case LEAKY_RELU: return x > A(0) ? x : p * x;
         case ELU: return x > A(0) ? x : p * k_expm1(x);
         case GELU: return x * normal_cdf(x);
+        case GELU_TANH: return A(0.5) * x * (A(1) + k_tanh(gelu_tanh_inner(x)));
+        case SILU: return x / (A(1) + k_exp(-x));
         case SIGN: return x > A(0) ? A(1) : (x < A(0) ? A(-1) : x);
         default: return x;
     }
@@ -117,6 +137,8 @@ template <typename A> __device__ inline A unary_derivative(int op, A p, A x, A y
         case LEAKY_RELU: return x > A(0) ? A(1) : p;
         case ELU: return x > A(0) ? A(1) : y + p;
         case GELU: return normal_cdf(x) + x * A(0.39894228040143267794) * k_exp(A(-0.5) * x * x);
+        case GELU_TANH: return gelu_tanh_derivative(x);
+        case SILU: return silu_derivative(x);
         default: return A(0);
     }
 }

@@ -941,6 +941,16 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.unary(UnaryOp.GELU, 0, this);
     }
 
+    /** GELU's tanh approximation: 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))), PyTorch's approximate='tanh'. */
+    public Tensor geluTanh() {
+        return ElementwiseOps.unary(UnaryOp.GELU_TANH, 0, this);
+    }
+
+    /** SiLU (swish): x * sigmoid(x). */
+    public Tensor silu() {
+        return ElementwiseOps.unary(UnaryOp.SILU, 0, this);
+    }
+
     /** -1, 0 or 1 by the sign of each element; its gradient is zero. */
     public Tensor sign() {
         return ElementwiseOps.unary(UnaryOp.SIGN, 0, this);

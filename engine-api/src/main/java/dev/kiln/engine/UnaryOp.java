@@ -8,6 +8,13 @@ public enum UnaryOp {
     NEG, ABS, EXP, LOG, SQRT, POW, TANH, SIGMOID, RELU, LEAKY_RELU, ELU,
     /** Exact GELU, x * Phi(x) with the normal CDF written through erf (PyTorch's default). */
     GELU,
+    /**
+     * GELU's tanh approximation, 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))), PyTorch's
+     * {@code approximate='tanh'} (GPT-style models).
+     */
+    GELU_TANH,
+    /** SiLU (swish), x * sigmoid(x). */
+    SILU,
     SIGN;
 
     /**

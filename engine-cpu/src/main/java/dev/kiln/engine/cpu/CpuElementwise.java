@@ -17,6 +17,9 @@ import java.util.function.DoubleBinaryOperator;
 final class CpuElementwise {
     private static final double SQRT_HALF = Math.sqrt(0.5);
     private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+    /** sqrt(2 / pi) and the cubic's coefficient of GELU's tanh approximation, PyTorch's kBeta and kKappa. */
+    private static final double GELU_TANH_BETA = Math.sqrt(2 / Math.PI);
+    private static final double GELU_TANH_KAPPA = 0.044715;
 
     private final Parallel parallel;
 
@@ -85,6 +88,8 @@ final class CpuElementwise {
             case LEAKY_RELU -> x > 0 ? x : p * x;
             case ELU -> x > 0 ? x : p * Math.expm1(x);
             case GELU -> x * normalCdf(x);
+            case GELU_TANH -> 0.5 * x * (1 + Math.tanh(geluTanhInner(x)));
+            case SILU -> x / (1 + Math.exp(-x));
             case SIGN -> Math.signum(x);
         };
     }
@@ -157,8 +162,29 @@ final class CpuElementwise {
             case LEAKY_RELU -> x > 0 ? 1 : p;
             case ELU -> x > 0 ? 1 : y + p;
             case GELU -> normalCdf(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
+            case GELU_TANH -> geluTanhDerivative(x);
+            case SILU -> siluDerivative(x);
             case SIGN -> 0;
         };
+    }
+
+    /** sqrt(2 / pi) (x + 0.044715 x^3), tanh's argument in GELU's tanh approximation. */
+    private static double geluTanhInner(double x) {
+        return GELU_TANH_BETA * (x + GELU_TANH_KAPPA * (x * x * x));
+    }
+
+    /** The derivative of 0.5 x (1 + tanh(inner(x))), in the terms of PyTorch's GeluBackward. */
+    private static double geluTanhDerivative(double x) {
+        double t = Math.tanh(geluTanhInner(x));
+        double leftDerivative = 0.5 * (1 + t);
+        double innerDerivative = GELU_TANH_BETA * (1 + 3 * GELU_TANH_KAPPA * (x * x));
+        return leftDerivative + 0.5 * x * (1 - t * t) * innerDerivative;
+    }
+
+    /** sigmoid(x) (1 + x (1 - sigmoid(x))), PyTorch's; exp(-x) overflows to infinity below -709, giving sigmoid 0. */
+    private static double siluDerivative(double x) {
+        double s = 1 / (1 + Math.exp(-x));
+        return s * (1 + x * (1 - s));
     }
 
     private static double normalCdf(double x) {

@@ -100,7 +100,8 @@ class BiasActivationTest {
         Tensor x = parameter(DType.F32, 2, 3);
         Tensor w = parameter(DType.F32, 4, 3);
         Tensor b = parameter(DType.F32, 4);
-        Object[][] refused = {{UnaryOp.GELU, 0.0}, {UnaryOp.LEAKY_RELU, -0.2}, {UnaryOp.ELU, 0.0}, {UnaryOp.EXP, 0.0}};
+        Object[][] refused = {{UnaryOp.GELU, 0.0}, {UnaryOp.GELU_TANH, 0.0}, {UnaryOp.SILU, 0.0},
+                {UnaryOp.LEAKY_RELU, -0.2}, {UnaryOp.ELU, 0.0}, {UnaryOp.EXP, 0.0}};
         for (Object[] r : refused) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> F.linear(x, w, b, (UnaryOp) r[0], (double) r[1]));

@@ -209,6 +209,24 @@ class GradientCheckTest {
     }
 
     @Test
+    void geluTanhIncludingTails() {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.fromArray(new double[] {-4, -2.7, -1.3, -0.4, 0.3, 1.1, 2.6, 3.9}, 2, 4).requiresGrad(true);
+            GradCheck.check("gelu tanh tails", in -> in[0].geluTanh(), x);
+            GradCheck.check("gelu tanh", in -> in[0].geluTanh(), randn(3, 4));
+        }
+    }
+
+    @Test
+    void siluIncludingTails() {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.fromArray(new double[] {-9, -2.7, -1.3, -0.4, 0.3, 1.1, 2.6, 9}, 2, 4).requiresGrad(true);
+            GradCheck.check("silu tails", in -> in[0].silu(), x);
+            GradCheck.check("silu", in -> in[0].silu(), randn(3, 4));
+        }
+    }
+
+    @Test
     void copy() {
         try (Scope s = Scope.open()) {
             GradCheck.check("copy", in -> in[0].copy().mul(in[0]), randn(3, 4));
