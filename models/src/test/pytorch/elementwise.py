@@ -19,6 +19,9 @@ def simple(method, title, java_build, fn, dims, scale=3.0):
 
 
 simple("geluIsTheExactOne", "torch.nn.GELU()(3 * x)", "new GELU().forward(x.mul(3))", torch.nn.GELU(), [2, 5])
+simple("geluWithTheTanhApproximation", "torch.nn.GELU(approximate='tanh')(8 * x)",
+       'new GELU("tanh").forward(x.mul(8))', torch.nn.GELU(approximate='tanh'), [2, 5], scale=8.0)
+simple("siluIsXTimesSigmoidOfX", "torch.nn.SiLU()(8 * x)", "new SiLU().forward(x.mul(8))", torch.nn.SiLU(), [2, 5], scale=8.0)
 simple("eluWithDefaultAlpha", "torch.nn.ELU()(3 * x)", "new ELU().forward(x.mul(3))", torch.nn.ELU(), [2, 5])
 simple("eluWithAlpha", "torch.nn.ELU(alpha=0.7)(3 * x)", "new ELU(0.7).forward(x.mul(3))", torch.nn.ELU(alpha=0.7), [2, 5])
 simple("leakyReluWithDefaultSlope", "torch.nn.LeakyReLU()(3 * x)", "new LeakyReLU().forward(x.mul(3))",

@@ -53,6 +53,42 @@ class ActivationPoolingEmbeddingPyTorchParityTest {
 
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void geluWithTheTanhApproximation(DType dtype) {
+        // torch.nn.GELU(approximate='tanh')(8 * x), PyTorch 1.13
+        Tensor x = tensor(dtype, 100, 2, 5);
+        Tensor y = new GELU("tanh").forward(x.mul(8));
+        backward(200, y);
+
+        assertValues("output", y,
+                -0.00014182279144461544, -0.00034126525223692654, -0.07260670571194323, 0.8429886184650105,
+                3.2593699372983935, 3.986382122988914, 2.8311437576831415, 0.22555944734980596,
+                -0.024523902291624322, -0.00013086162522195358);
+        assertValues("input gradient", x.grad(),
+                -0.0015515307944211877, 0.00027182475445172336, 0.30870717130669156, -4.300726949394508,
+                -3.3704108545317872, -1.158712380770966, 1.6086047813339606, 2.755549619939316,
+                -0.21559140255778608, -0.0014093960948402843);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void siluIsXTimesSigmoidOfX(DType dtype) {
+        // torch.nn.SiLU()(8 * x), PyTorch 1.13
+        Tensor x = tensor(dtype, 100, 2, 5);
+        Tensor y = new SiLU().forward(x.mul(8));
+        backward(200, y);
+
+        assertValues("output", y,
+                -0.08030601506228517, -0.09272648120093376, -0.26061134050189017, 0.7325977066600324,
+                3.1404289414010043, 3.9137959593183456, 2.6801068116430664, 0.20765225250314778,
+                -0.2099367530700306, -0.07928385623593696);
+        assertValues("input gradient", x.grad(),
+                -0.14023327487975637, 0.012413475231086286, 0.19193931861637348, -3.6846433607285016,
+                -3.6174319628648632, -1.2198174518531901, 1.727529227291852, 2.407121716044228,
+                -0.3863456501946366, -0.1356733658393984);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
     void eluWithDefaultAlpha(DType dtype) {
         // torch.nn.ELU()(3 * x), PyTorch 1.13
         Tensor x = tensor(dtype, 100, 2, 5);

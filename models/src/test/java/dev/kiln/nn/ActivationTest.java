@@ -1,7 +1,9 @@
 package dev.kiln.nn;
 
 import static dev.kiln.nn.Tensors.assertValues;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.GradCheck;
@@ -11,6 +13,8 @@ import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class ActivationTest {
     private static final double[] X = {-2, -0.5, 0, 0.5, 2};
@@ -71,6 +75,42 @@ class ActivationTest {
     }
 
     @Test
+    void geluTanhIsPyTorchsApproximation() {
+        check(new GELU("tanh"), x -> 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x))));
+    }
+
+    @Test
+    void geluRefusesAnApproximationPyTorchDoesNotHave() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GELU("erf"));
+        assertEquals("GELU: approximate must be 'none' or 'tanh', got 'erf'", e.getMessage());
+    }
+
+    @Test
+    void geluNamesItsApproximationAsPyTorchDoes() {
+        assertEquals("GELU", new GELU().toString());
+        assertEquals("GELU", new GELU("none").toString());
+        assertEquals("GELU(approximate='tanh')", new GELU("tanh").toString());
+    }
+
+    @Test
+    void siluIsXTimesSigmoid() {
+        check(new SiLU(), x -> x / (1 + Math.exp(-x)));
+        assertEquals("SiLU", new SiLU().toString());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void geluTanhAndSiluAreXAboveAndZeroBelowAtPlusMinus1000(DType dtype) {
+        for (Module m : new Module[] {new GELU("tanh"), new SiLU()}) {
+            Tensor x = Tensor.fromArray(new double[] {-1000, 1000}, 2).to(dtype).requiresGrad(true);
+            Tensor y = m.forward(x);
+            y.sum().backward();
+            assertArrayEquals(new double[] {0, 1000}, y.toDoubleArray(), 0, m + " " + dtype);
+            assertArrayEquals(new double[] {0, 1}, x.grad().toDoubleArray(), 0, m + " gradient " + dtype);
+        }
+    }
+
+    @Test
     void softmaxRowsAreExpOverSumOfExp() {
         Tensor x = Tensor.fromArray(new double[] {1, 2, 3, 0, 0, 0}, 2, 3);
         double z = Math.exp(1) + Math.exp(2) + Math.exp(3);
@@ -92,7 +132,7 @@ class ActivationTest {
     void activationGradientsMatchFiniteDifferences() {
         Tensor x = Tensor.fromArray(new double[] {-1.7, -0.6, 0.3, 0.9, 2.2, -0.1}, 2, 3).requiresGrad(true);
         for (Module m : new Module[] {new Sigmoid(), new Tanh(), new ReLU(), new LeakyReLU(0.1), new ELU(0.7), new GELU(),
-                new Softmax(1)}) {
+                new GELU("tanh"), new SiLU(), new Softmax(1)}) {
             GradCheck.check(m.toString(), in -> m.forward(in[0]), x);
         }
     }
