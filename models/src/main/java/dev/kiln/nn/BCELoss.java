@@ -1,14 +1,15 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.Function;
+import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
 
 /**
- * Binary cross-entropy on probabilities, like PyTorch's {@code torch.nn.BCELoss()}: output p in [0, 1]
- * and target y of one shape, e.g. [batch, 1];
+ * Binary cross-entropy on probabilities, like PyTorch's {@code torch.nn.BCELoss(reduction=...)}: output p in
+ * [0, 1] and target y of one shape, e.g. [batch, 1];
  * {@code mean(-(y * log(p) + (1 - y) * log(1 - p)))} with each log clamped to >= -100 as PyTorch does,
- * so p = 0 or 1 gives a finite loss. The gradient is PyTorch's, {@code (p - y) / max(p (1 - p), 1e-12)}, with
- * 1e-12 rounded to F32 as PyTorch's constant is.
+ * so p = 0 or 1 gives a finite loss ({@link Reduction#NONE}: each term, in the output's shape). The gradient is
+ * PyTorch's, {@code (p - y) / max(p (1 - p), 1e-12)}, with 1e-12 rounded to F32 as PyTorch's constant is.
  * Values of p outside [0, 1] are not checked (that would read the device). Prefer
  * {@link BCEWithLogitsLoss} on logits: it is stable without clamping.
  */
@@ -16,10 +17,22 @@ public class BCELoss implements Loss {
     /** PyTorch's floor of p (1 - p) in the gradient: a float constant, so F64 gets 1e-12 rounded to F32. */
     private static final double GRADIENT_FLOOR = 1e-12f;
 
+    private final Reduction reduction;
+
+    /** The mean, PyTorch's default. */
+    public BCELoss() {
+        this(Reduction.MEAN);
+    }
+
+    /** MEAN or SUM of the terms (a scalar), or NONE: each term, in the output's shape, for the caller to reduce. */
+    public BCELoss(Reduction reduction) {
+        this.reduction = Losses.checked("BCELoss", reduction);
+    }
+
     @Override
     public Tensor compute(Tensor output, Tensor target) {
         Losses.sameShape("BCELoss", output, target);
-        return new ElementWise().apply(output, target).mean();
+        return Losses.reduce(new ElementWise().apply(output, target), reduction);
     }
 
     /** Clamped logarithm: max(log v, -100), with log 0 = -100. */

@@ -1,20 +1,82 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.Function;
+import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
 
 /**
- * Binary cross-entropy on logits, like PyTorch's {@code torch.nn.BCEWithLogitsLoss()}: logits x and
- * targets y in [0, 1] of one shape, e.g. [batch, 1];
+ * Binary cross-entropy on logits, like PyTorch's {@code torch.nn.BCEWithLogitsLoss(pos_weight=..., reduction=...)}:
+ * logits x and targets y in [0, 1] of one shape, e.g. [batch, 1];
  * {@code mean(max(x, 0) - x * y + log(1 + exp(-|x|)))}, which equals
  * {@code mean(-(y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))))} but never overflows. The gradient is
  * {@code sigmoid(x) - y}, exact also at x = 0 (where the formula's max and |x| have kinks).
+ * <p>
+ * A positive weight w [classes] (PyTorch's {@code pos_weight}), broadcast over the last axis, weighs the positive
+ * term: {@code -(w y log sigmoid(x) + (1 - y) log(1 - sigmoid(x)))}, computed as
+ * {@code (1 - y) x + ((w - 1) y + 1) (log(1 + exp(-|x|)) + max(-x, 0))} as PyTorch does, stable too; its gradient
+ * is {@code (w y + 1 - y) sigmoid(x) - w y}. w gets no gradient (nor does it in PyTorch).
  */
 public class BCEWithLogitsLoss implements Loss {
+    private final Tensor posWeight;
+    private final Reduction reduction;
+
+    /** The mean, unweighted: PyTorch's defaults. */
+    public BCEWithLogitsLoss() {
+        this(null, Reduction.MEAN);
+    }
+
+    /** MEAN or SUM of the terms (a scalar), or NONE: each term, in the output's shape, for the caller to reduce. */
+    public BCEWithLogitsLoss(Reduction reduction) {
+        this(null, reduction);
+    }
+
+    /** The mean with positive weight {@code posWeight}, as {@link #BCEWithLogitsLoss(Tensor, Reduction)}. */
+    public BCEWithLogitsLoss(Tensor posWeight) {
+        this(posWeight, Reduction.MEAN);
+    }
+
+    /**
+     * The terms weighted by {@code posWeight} and reduced by {@code reduction} (NONE: each term, in the output's
+     * shape, for the caller to reduce). {@code posWeight} is [classes], the length of the output's last axis, or
+     * holds one value for all ([1] or a scalar), in the output's dtype; null for none. It is kept, not copied: it
+     * must stay open while the loss is used.
+     */
+    public BCEWithLogitsLoss(Tensor posWeight, Reduction reduction) {
+        if (posWeight != null && (posWeight.rank() > 1 || !posWeight.dtype().isFloating())) {
+            throw new IllegalArgumentException("BCEWithLogitsLoss: pos_weight must be a floating [classes] vector or"
+                    + " hold one value, got " + posWeight.dtype() + " " + posWeight.shape());
+        }
+        this.posWeight = posWeight;
+        this.reduction = Losses.checked("BCEWithLogitsLoss", reduction);
+    }
+
     @Override
     public Tensor compute(Tensor output, Tensor target) {
         Losses.sameShape("BCEWithLogitsLoss", output, target);
-        return new ElementWise().apply(output, target).mean();
+        Function terms = posWeight == null ? new ElementWise() : new Weighted(broadcastPosWeight(output));
+        return Losses.reduce(terms.apply(output, target), reduction);
+    }
+
+    /** pos_weight shaped to broadcast over the output's last axis without enlarging the output. */
+    private Tensor broadcastPosWeight(Tensor output) {
+        if (posWeight.dtype() != output.dtype()) {
+            throw new IllegalArgumentException("BCEWithLogitsLoss: pos_weight is " + posWeight.dtype() + ", output "
+                    + output.dtype() + ": they must match");
+        }
+        if (posWeight.size() == 1) {
+            return posWeight.reshape();
+        }
+        if (output.rank() == 0 || posWeight.dim(0) != output.dim(output.rank() - 1)) {
+            throw new IllegalArgumentException("BCEWithLogitsLoss: pos_weight " + posWeight.shape() + " does not fit"
+                    + " the last axis of output " + output.shape() + ": expected [" + (output.rank() == 0 ? 1
+                    : output.dim(output.rank() - 1)) + "] or one value");
+        }
+        return posWeight;
+    }
+
+    /** {@code log(1 + exp(-|x|))}: the part of both log-sigmoids that cannot overflow. */
+    private static Tensor softplusOfMinusAbs(Tensor x) {
+        return x.abs().neg().exp().add(1).log();
     }
 
     private static final class ElementWise extends Function {
@@ -23,7 +85,7 @@ public class BCEWithLogitsLoss implements Loss {
             Tensor x = in[0];
             Tensor y = in[1];
             save(x, y);
-            return x.relu().sub(x.mul(y)).add(x.abs().neg().exp().add(1).log());
+            return x.relu().sub(x.mul(y)).add(softplusOfMinusAbs(x));
         }
 
         @Override
@@ -32,6 +94,41 @@ public class BCEWithLogitsLoss implements Loss {
             Tensor y = saved()[1];
             Tensor gx = x.requiresGrad() ? g.mul(x.sigmoid().sub(y)) : null;
             Tensor gy = y.requiresGrad() ? g.mul(x).neg() : null;
+            return new Tensor[] {gx, gy};
+        }
+    }
+
+    /** The terms with positive weight w, which broadcasts against x and y. */
+    private static final class Weighted extends Function {
+        private final Tensor w;
+
+        Weighted(Tensor w) {
+            this.w = w;
+        }
+
+        @Override
+        protected Tensor forward(Tensor... in) {
+            Tensor x = in[0];
+            Tensor y = in[1];
+            save(x, y);
+            Tensor logWeight = w.sub(1).mul(y).add(1);
+            Tensor minusLogSigmoid = softplusOfMinusAbs(x).add(x.neg().relu());
+            return y.neg().add(1).mul(x).add(logWeight.mul(minusLogSigmoid));
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor g) {
+            Tensor x = saved()[0];
+            Tensor y = saved()[1];
+            Tensor wy = w.mul(y);
+            Tensor gx = x.requiresGrad() ? g.mul(wy.add(1).sub(y).mul(x.sigmoid()).sub(wy)) : null;
+            Tensor gy = null;
+            if (y.requiresGrad()) {
+                Tensor softplus = softplusOfMinusAbs(x);
+                Tensor minusLogSigmoid = softplus.add(x.neg().relu());
+                Tensor minusLogSigmoidOfMinusX = softplus.add(x.relu());
+                gy = g.mul(w.mul(minusLogSigmoid).sub(minusLogSigmoidOfMinusX));
+            }
             return new Tensor[] {gx, gy};
         }
     }

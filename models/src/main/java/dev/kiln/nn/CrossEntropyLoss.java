@@ -11,19 +11,33 @@ import dev.kiln.engine.Tensor;
  * With label smoothing eps the target distribution is {@code (1 - eps) one_hot(y) + eps / classes}, so the loss
  * is {@code (1 - eps) * cross_entropy + eps * mean(-log softmax(x))} over every class of every row. With an ignore
  * index, rows whose target is that index (padding) count for nothing, and both means run over the other rows.
+ * Reduced as PyTorch's {@code reduction}: the mean by default, {@link Reduction#SUM} the sum over the rows, or
+ * {@link Reduction#NONE} each row's loss [batch] (0 for an ignored row), for the caller to weight and reduce; with
+ * label smoothing a row's loss is {@code (1 - eps) * cross_entropy_n + eps * mean_c(-log softmax(x)[n, c])}.
  */
 public class CrossEntropyLoss implements Loss {
     private final double labelSmoothing;
     private final Long ignoreIndex;
+    private final Reduction reduction;
 
     /** Cross-entropy against the one-hot targets. */
     public CrossEntropyLoss() {
         this(0);
     }
 
+    /** Cross-entropy against the one-hot targets, reduced by {@code reduction}. */
+    public CrossEntropyLoss(Reduction reduction) {
+        this(0, reduction);
+    }
+
     /** Cross-entropy against targets smoothed by {@code labelSmoothing}, in [0, 1). */
     public CrossEntropyLoss(double labelSmoothing) {
-        this(labelSmoothing, null);
+        this(labelSmoothing, Reduction.MEAN);
+    }
+
+    /** Cross-entropy against targets smoothed by {@code labelSmoothing}, in [0, 1), reduced by {@code reduction}. */
+    public CrossEntropyLoss(double labelSmoothing, Reduction reduction) {
+        this(labelSmoothing, null, reduction);
     }
 
     /**
@@ -32,35 +46,46 @@ public class CrossEntropyLoss implements Loss {
      * is the mean over the other rows (NaN when a batch has none).
      */
     public CrossEntropyLoss(double labelSmoothing, long ignoreIndex) {
-        this(labelSmoothing, Long.valueOf(ignoreIndex));
+        this(labelSmoothing, ignoreIndex, Reduction.MEAN);
     }
 
-    private CrossEntropyLoss(double labelSmoothing, Long ignoreIndex) {
+    /**
+     * {@link #CrossEntropyLoss(double, long)} reduced by {@code reduction}: SUM adds the rows that count, NONE gives
+     * each row's loss [batch], 0 for the ignored ones.
+     */
+    public CrossEntropyLoss(double labelSmoothing, long ignoreIndex, Reduction reduction) {
+        this(labelSmoothing, Long.valueOf(ignoreIndex), reduction);
+    }
+
+    private CrossEntropyLoss(double labelSmoothing, Long ignoreIndex, Reduction reduction) {
         if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
             throw new IllegalArgumentException("CrossEntropyLoss: label smoothing must be in [0, 1), got " + labelSmoothing);
         }
         this.labelSmoothing = labelSmoothing;
         this.ignoreIndex = ignoreIndex;
+        this.reduction = Losses.checked("CrossEntropyLoss", reduction);
     }
 
     @Override
     public Tensor compute(Tensor output, Tensor target) {
         Losses.classIndices("CrossEntropyLoss", output, target);
-        Tensor crossEntropy = ignoreIndex == null ? F.crossEntropy(output, target)
-                : F.crossEntropy(output, target, Reduction.MEAN, ignoreIndex);
+        Tensor crossEntropy = ignoreIndex == null ? F.crossEntropy(output, target, reduction)
+                : F.crossEntropy(output, target, reduction, ignoreIndex);
         if (labelSmoothing == 0) {
             return crossEntropy;
         }
         return crossEntropy.mul(1 - labelSmoothing).add(uniformTerm(output, target).mul(labelSmoothing));
     }
 
-    /** {@code mean(-log softmax(x))} over every class of every row that counts. */
+    /** Each row's {@code mean_c(-log softmax(x)[n, c])}, 0 for a row that does not count, reduced. */
     private Tensor uniformTerm(Tensor output, Tensor target) {
-        Tensor logProbabilities = F.logSoftmax(output, 1);
+        Tensor perRow = F.logSoftmax(output, 1).mean(1, false).neg();
         if (ignoreIndex == null) {
-            return logProbabilities.mean().neg();
+            return Losses.reduce(perRow, reduction);
         }
         Tensor counted = target.ne(ignoreIndex).to(output.dtype());
-        return logProbabilities.mean(1, false).mul(counted).sum().div(counted.sum()).neg();
+        Tensor countedRows = perRow.mul(counted);
+        return reduction == Reduction.MEAN ? countedRows.sum().div(counted.sum())
+                : Losses.reduce(countedRows, reduction);
     }
 }

@@ -1,8 +1,9 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
 
-/** Argument checks shared by the losses. */
+/** Argument checks and the reduction shared by the losses. */
 final class Losses {
     private Losses() {
     }
@@ -28,5 +29,22 @@ final class Losses {
         if (target.dtype().isFloating()) {
             throw new IllegalArgumentException(loss + ": target must hold class indices (I64 or I32), got " + target.dtype());
         }
+    }
+
+    /** {@code reduction}, refused when null. */
+    static Reduction checked(String loss, Reduction reduction) {
+        if (reduction == null) {
+            throw new IllegalArgumentException(loss + ": reduction must be MEAN, SUM or NONE, got null");
+        }
+        return reduction;
+    }
+
+    /** The per-element {@code losses} as PyTorch's reduction: their mean, their sum, or themselves. */
+    static Tensor reduce(Tensor losses, Reduction reduction) {
+        return switch (reduction) {
+            case MEAN -> losses.mean();
+            case SUM -> losses.sum();
+            case NONE -> losses;
+        };
     }
 }

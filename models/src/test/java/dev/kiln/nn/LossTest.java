@@ -9,11 +9,15 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
 import dev.kiln.engine.GradCheck;
+import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 class LossTest {
     private Scope scope;
@@ -169,6 +173,66 @@ class LossTest {
         assertTrue(e.getMessage().contains("[4, 3]") && e.getMessage().contains("[4]"), e.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> new CrossEntropyLoss().compute(Tensor.zeros(4, 3), Tensor.zeros(4)));
+    }
+
+    @Test
+    void aNullReductionIsRefusedNamingTheLoss() {
+        Map<String, Executable> constructors = new LinkedHashMap<>();
+        constructors.put("MSELoss", () -> new MSELoss(null));
+        constructors.put("L1Loss", () -> new L1Loss(null));
+        constructors.put("BCELoss", () -> new BCELoss(null));
+        constructors.put("BCEWithLogitsLoss", () -> new BCEWithLogitsLoss((Reduction) null));
+        constructors.put("HingeLoss", () -> new HingeLoss(1, null));
+        constructors.put("CrossEntropyLoss", () -> new CrossEntropyLoss(0.1, -100, null));
+        constructors.put("KLDivLoss", () -> new KLDivLoss(null, false));
+        constructors.forEach((loss, constructor) -> {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, constructor, loss);
+            assertTrue(e.getMessage().startsWith(loss + ": reduction") && e.getMessage().contains("got null"),
+                    e.getMessage());
+        });
+    }
+
+    @Test
+    void posWeightOfTheWrongLengthIsRefusedNamingBothShapes() {
+        BCEWithLogitsLoss loss = new BCEWithLogitsLoss(Tensor.ones(DType.F64, 3));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loss.compute(Tensor.zeros(DType.F64, 2, 4), Tensor.zeros(DType.F64, 2, 4)));
+        assertTrue(e.getMessage().startsWith("BCEWithLogitsLoss: pos_weight [3]") && e.getMessage().contains("[2, 4]")
+                && e.getMessage().contains("expected [4]"), e.getMessage());
+    }
+
+    @Test
+    void posWeightOfRankTwoIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new BCEWithLogitsLoss(Tensor.ones(DType.F64, 1, 4)));
+        assertTrue(e.getMessage().startsWith("BCEWithLogitsLoss: pos_weight") && e.getMessage().contains("[1, 4]"),
+                e.getMessage());
+    }
+
+    @Test
+    void posWeightOfAnotherDtypeThanTheOutputIsRefused() {
+        BCEWithLogitsLoss loss = new BCEWithLogitsLoss(Tensor.ones(DType.F32, 4));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loss.compute(Tensor.zeros(DType.F64, 2, 4), Tensor.zeros(DType.F64, 2, 4)));
+        assertTrue(e.getMessage().contains("pos_weight is F32, output F64"), e.getMessage());
+    }
+
+    @Test
+    void posWeightOfOneKeepsTheUnweightedLoss() {
+        Tensor x = Tensor.randn(DType.F64, 3, 4);
+        Tensor y = Tensor.rand(DType.F64, 3, 4);
+        double weighted = new BCEWithLogitsLoss(Tensor.ones(DType.F64, 4)).compute(x, y).item();
+        assertEquals(new BCEWithLogitsLoss().compute(x, y).item(), weighted, 1e-12);
+    }
+
+    @Test
+    void klDivBatchMeanOfAScalarIsRefusedButItsSumIsNot() {
+        Tensor scalar = Tensor.full(-0.5, DType.F64);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new KLDivLoss().compute(scalar, Tensor.full(0.5, DType.F64)));
+        assertTrue(e.getMessage().startsWith("KLDivLoss: BATCH_MEAN"), e.getMessage());
+        double sum = new KLDivLoss(KLDivReduction.SUM, false).compute(scalar, Tensor.full(0.5, DType.F64)).item();
+        assertEquals(0.5 * Math.log(0.5) + 0.25, sum, 1e-12);
     }
 
     // ---- Gradients against finite differences (F64) ---------------------------------------------------
