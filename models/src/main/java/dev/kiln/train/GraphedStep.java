@@ -128,7 +128,7 @@ final class GraphedStep implements AutoCloseable {
             graph = Engine.get().backend().captureStep(() -> {
                 try (Autocast.Guard mixed = Autocast.enable(precision)) {
                     scores = model.forward(features);
-                    lossValue = loss.compute(scores, labels);
+                    lossValue = Trainer.scalarLoss(loss, scores, labels);
                 }
                 lossValue.backward();
             });

@@ -67,6 +67,7 @@ public final class Trainer {
     private Path resumedBest;
     private boolean restoredBest;
 
+    /** {@code loss} must give a scalar (a reduction of MEAN or SUM): a step that gets more than one value fails. */
     public Trainer(Module model, Optimizer optimizer, Loss loss) {
         this.model = model;
         this.optimizer = optimizer;
@@ -304,7 +305,7 @@ public final class Trainer {
             Tensor l;
             try (Autocast.Guard mixed = Autocast.enable(precision)) {
                 scores = model.forward(features);
-                l = loss.compute(scores, labels);
+                l = scalarLoss(loss, scores, labels);
             }
             optimizer.zeroGrad();
             l.backward();
@@ -312,6 +313,21 @@ public final class Trainer {
             Accuracy.accumulate(scores, labels, hits);
             return l.itemAsync();
         }
+    }
+
+    /**
+     * {@code loss} of {@code scores} against {@code labels}, refused unless it is one value: a step backpropagates
+     * it and an epoch adds it up per batch.
+     */
+    static Tensor scalarLoss(Loss loss, Tensor scores, Tensor labels) {
+        Tensor l = loss.compute(scores, labels);
+        if (l.size() != 1) {
+            throw new IllegalArgumentException("Trainer: the loss " + loss.getClass().getSimpleName() + " gave "
+                    + l.shape() + " for scores " + scores.shape() + " and labels " + labels.shape()
+                    + ", expected a scalar; a loss with reduction NONE gives per-element losses for the caller to"
+                    + " reduce: train with MEAN or SUM");
+        }
+        return l;
     }
 
     /** Loss, accuracy and top-k accuracy of this trainer's model, in evaluation mode. */
@@ -338,7 +354,7 @@ public final class Trainer {
                     Tensor features = batch.features();
                     batch.recycle();
                     Tensor scores = model.forward(features);
-                    lossSum.add(loss.compute(scores, labels), batch.size());
+                    lossSum.add(scalarLoss(loss, scores, labels), batch.size());
                     Accuracy.accumulate(scores, labels, correct);
                     Accuracy.accumulateTopK(scores, labels, topK, inTopK);
                     samples += batch.size();

@@ -12,6 +12,7 @@ import dev.kiln.data.DataLoader;
 import dev.kiln.data.Dataset;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.io.SafeTensors;
@@ -522,6 +523,28 @@ class TrainerTest {
             assertTrue(correct > 0 && correct < 250, "a non-trivial count: " + correct);
             assertEquals(loss, e.loss(), 1e-5, "loss weighted by batch size, partial batch included");
             model.train();
+        }
+    }
+
+    @Test
+    void trainingWithALossThatIsNotAScalarIsRefusedNamingItsShapeAndTheReduction() {
+        Engine.seed(7);
+        try (Sequential model = mlp(8); Optimizer sgd = new SGD(model.trainableParameters(), 0.1)) {
+            Trainer t = new Trainer(model, sgd, new CrossEntropyLoss(Reduction.NONE));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> t.fit(new DataLoader(rule(64, 1), 32, false, 0), null, 1));
+            assertTrue(e.getMessage().startsWith("Trainer: the loss CrossEntropyLoss gave [32]")
+                    && e.getMessage().contains("expected a scalar") && e.getMessage().contains("NONE"), e.getMessage());
+        }
+    }
+
+    @Test
+    void evaluatingWithALossThatIsNotAScalarIsRefusedNamingItsShape() {
+        Engine.seed(7);
+        try (Sequential model = mlp(8)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.evaluate(model,
+                    new CrossEntropyLoss(Reduction.NONE), new DataLoader(rule(64, 1), 32, false, 0), 1));
+            assertTrue(e.getMessage().startsWith("Trainer: the loss CrossEntropyLoss gave [32]"), e.getMessage());
         }
     }
 
