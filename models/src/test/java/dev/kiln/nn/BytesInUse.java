@@ -13,6 +13,31 @@ public final class BytesInUse {
     private BytesInUse() {
     }
 
+    /**
+     * Waits until the tensors that earlier code dropped unclosed are freed: the garbage collector's cleaner frees
+     * them in a thread of its own, at its own time, which would move a measurement taken meanwhile (in one JVM
+     * running the whole suite, as the GPU bundle's runner does, bytes held fell during a decoding test). Collects
+     * until the bytes in use stay the same over two rounds, for at most about a second.
+     */
+    public static void settle() {
+        Backend backend = Engine.get().backend();
+        long last = -1;
+        for (int round = 0; round < 50; round++) {
+            System.gc();
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            long now = backend.bytesInUse();
+            if (now == last) {
+                return;
+            }
+            last = now;
+        }
+    }
+
     /** Bytes one tensor of {@code t}'s shape and dtype takes. */
     public static long ofOneLike(Tensor t) {
         return ofOne(t.dtype(), t.shape().dims());

@@ -21,6 +21,7 @@ final class StepMemoryProbe extends Seq2SeqModel {
 
     StepMemoryProbe(Seq2SeqModel model) {
         this.model = registerModule("model", model);
+        BytesInUse.settle();
     }
 
     /** One entry per step taken, in order. */
