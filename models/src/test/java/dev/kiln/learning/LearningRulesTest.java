@@ -11,15 +11,22 @@ import dev.kiln.engine.F;
 import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.BytesInUse;
 import dev.kiln.nn.Linear;
 import dev.kiln.optim.Optimizers;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class LearningRulesTest {
+    @BeforeAll
+    static void freeWhatEarlierTestsDroppedUnclosed() {
+        BytesInUse.settle();
+    }
+
     private Scope scope;
 
     @BeforeEach

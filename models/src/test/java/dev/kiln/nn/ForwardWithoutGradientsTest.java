@@ -11,6 +11,7 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +20,11 @@ import org.junit.jupiter.api.Test;
  * gradients are off ({@link Module#releaseConsumed}): an evaluation holds a few activations, not all of them.
  */
 class ForwardWithoutGradientsTest {
+    @BeforeAll
+    static void freeWhatEarlierTestsDroppedUnclosed() {
+        BytesInUse.settle();
+    }
+
     private final Backend backend = Engine.get().backend();
 
     @BeforeEach

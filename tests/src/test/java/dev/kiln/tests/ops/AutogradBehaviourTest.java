@@ -18,6 +18,7 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,6 +26,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** How the autograd machinery behaves: accumulation, detaching, no-grad, custom functions, misuse. */
 class AutogradBehaviourTest {
+    @BeforeAll
+    static void freeWhatEarlierTestsDroppedUnclosed() {
+        BytesInUse.settle();
+    }
+
     private Scope scope;
 
     @BeforeEach

@@ -8,6 +8,7 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.util.function.BinaryOperator;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,11 @@ import org.junit.jupiter.api.Test;
  * in memory, where those temporaries used to stay until the step's scope closed.
  */
 class BackwardTemporariesTest {
+    @BeforeAll
+    static void freeWhatEarlierTestsDroppedUnclosed() {
+        BytesInUse.settle();
+    }
+
     private final Backend backend = Engine.get().backend();
     private Scope scope;
 

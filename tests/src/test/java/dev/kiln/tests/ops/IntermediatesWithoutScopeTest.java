@@ -9,6 +9,7 @@ import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
 import java.util.List;
 import java.util.function.Function;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,11 @@ import org.junit.jupiter.api.Test;
  * when nothing recorded them: closing the input and the result gives all the memory back.
  */
 class IntermediatesWithoutScopeTest {
+    @BeforeAll
+    static void freeWhatEarlierTestsDroppedUnclosed() {
+        BytesInUse.settle();
+    }
+
     private final Backend backend = Engine.get().backend();
 
     @Test

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,6 +33,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * differences check the sequence ops directly too, and the errors name what is wrong.
  */
 class RecurrentSequenceTest {
+    @BeforeAll
+    static void freeWhatEarlierTestsDroppedUnclosed() {
+        BytesInUse.settle();
+    }
+
     private static final int STEPS = 4;
     private static final int BATCH = 3;
     private static final int HIDDEN = 5;

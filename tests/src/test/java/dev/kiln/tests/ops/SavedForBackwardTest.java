@@ -11,6 +11,7 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +22,11 @@ import org.junit.jupiter.api.Test;
  * allocator's rounding cancels out.
  */
 class SavedForBackwardTest {
+    @BeforeAll
+    static void freeWhatEarlierTestsDroppedUnclosed() {
+        BytesInUse.settle();
+    }
+
     private final Backend backend = Engine.get().backend();
     private Scope scope;
 
