@@ -346,9 +346,9 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Max pooling: input {@code [batch, channels, height, width]} into out {@code [batch, channels, outH, outW]};
-     * padding counts as minus infinity. {@code indices} (I64, out's shape) receives where each maximum came
-     * from as a flat index {@code h * width + w} within its input plane (PyTorch's {@code return_indices});
-     * the first maximum in row-major window order wins a tie.
+     * padding, and in ceil mode what the last windows hang over, count as minus infinity. {@code indices} (I64,
+     * out's shape) receives where each maximum came from as a flat index {@code h * width + w} within its input
+     * plane (PyTorch's {@code return_indices}); the first maximum in row-major window order wins a tie.
      */
     void maxPool2dForward(Tensor input, Pool2dGeometry g, Tensor out, Tensor indices);
 
@@ -357,12 +357,12 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Average pooling: input {@code [batch, channels, height, width]} into out {@code [batch, channels, outH, outW]};
-     * padding counts as zeros and every window divides by {@code kernelH * kernelW} (PyTorch's default
-     * {@code count_include_pad = true}).
+     * padding counts as zeros and window (oh, ow) divides by {@link Pool2dGeometry#avgDivisor g.avgDivisor(oh, ow)}:
+     * {@code kernelH * kernelW} with PyTorch's defaults, less in ceil mode or without {@code countIncludePad}.
      */
     void avgPool2dForward(Tensor input, Pool2dGeometry g, Tensor out);
 
-    /** Gradient of {@link #avgPool2dForward}: writes (overwrites) gradInput. */
+    /** Gradient of {@link #avgPool2dForward}: writes (overwrites) gradInput, each window's share by its divisor. */
     void avgPool2dBackward(Tensor gradOut, Pool2dGeometry g, Tensor gradInput);
 
     /**

@@ -329,7 +329,16 @@ public final class F {
      * means the kernel. Padding never wins a maximum. The gradient goes to the first maximum of each window.
      */
     public static Tensor maxPool2d(Tensor input, int[] kernel, int[] stride, int[] padding) {
-        Pool2dGeometry g = poolGeometry("maxPool2d", input, kernel, stride, padding);
+        return maxPool2d(input, kernel, stride, padding, false);
+    }
+
+    /**
+     * {@link #maxPool2d(Tensor, int[], int[], int[])} with PyTorch's {@code ceil_mode}: with {@code ceilMode} the
+     * output size rounds up, so the last window may hang over the input (it never starts in the bottom or right
+     * padding), and the part that hangs over is ignored.
+     */
+    public static Tensor maxPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
+        Pool2dGeometry g = poolGeometry("maxPool2d", input, kernel, stride, padding, ceilMode, true);
         Tensor out = input.emptyLike(g.outputShape(), input.dtype());
         Tensor indices = input.emptyLike(g.outputShape(), DType.I64);
         input.backend().maxPool2dForward(input, g, out, indices);
@@ -343,7 +352,12 @@ public final class F {
 
     /** {@link #maxPool2d(Tensor, int[], int[], int[])} with square kernel, stride and padding. */
     public static Tensor maxPool2d(Tensor input, int kernel, int stride, int padding) {
-        return maxPool2d(input, new int[] {kernel}, new int[] {stride}, new int[] {padding});
+        return maxPool2d(input, kernel, stride, padding, false);
+    }
+
+    /** {@link #maxPool2d(Tensor, int[], int[], int[], boolean)} with square kernel, stride and padding. */
+    public static Tensor maxPool2d(Tensor input, int kernel, int stride, int padding, boolean ceilMode) {
+        return maxPool2d(input, new int[] {kernel}, new int[] {stride}, new int[] {padding}, ceilMode);
     }
 
     /**
@@ -352,7 +366,19 @@ public final class F {
      * zeros and every window divides by {@code kernelH * kernelW}. Arguments as for {@link #maxPool2d}.
      */
     public static Tensor avgPool2d(Tensor input, int[] kernel, int[] stride, int[] padding) {
-        Pool2dGeometry g = poolGeometry("avgPool2d", input, kernel, stride, padding);
+        return avgPool2d(input, kernel, stride, padding, false, true);
+    }
+
+    /**
+     * {@link #avgPool2d(Tensor, int[], int[], int[])} with PyTorch's {@code ceil_mode} and
+     * {@code count_include_pad}. With {@code ceilMode} the output size rounds up as for
+     * {@link #maxPool2d(Tensor, int[], int[], int[], boolean)}. Each window's sum is divided by its size clipped
+     * to the padded input (what hangs over it never counts), and with {@code countIncludePad} false clipped to
+     * the input itself: the mean of the input elements in the window.
+     */
+    public static Tensor avgPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, boolean ceilMode,
+                                   boolean countIncludePad) {
+        Pool2dGeometry g = poolGeometry("avgPool2d", input, kernel, stride, padding, ceilMode, countIncludePad);
         Tensor out = input.emptyLike(g.outputShape(), input.dtype());
         input.backend().avgPool2dForward(input, g, out);
         out.record("avgPool2d", new Tensor[] {input}, gradOut -> {
@@ -365,7 +391,13 @@ public final class F {
 
     /** {@link #avgPool2d(Tensor, int[], int[], int[])} with square kernel, stride and padding. */
     public static Tensor avgPool2d(Tensor input, int kernel, int stride, int padding) {
-        return avgPool2d(input, new int[] {kernel}, new int[] {stride}, new int[] {padding});
+        return avgPool2d(input, kernel, stride, padding, false, true);
+    }
+
+    /** {@link #avgPool2d(Tensor, int[], int[], int[], boolean, boolean)} with square kernel, stride and padding. */
+    public static Tensor avgPool2d(Tensor input, int kernel, int stride, int padding, boolean ceilMode,
+                                   boolean countIncludePad) {
+        return avgPool2d(input, new int[] {kernel}, new int[] {stride}, new int[] {padding}, ceilMode, countIncludePad);
     }
 
     /**
@@ -559,9 +591,10 @@ public final class F {
                 weightHh, null, lengths, reverse);
     }
 
-    private static Pool2dGeometry poolGeometry(String op, Tensor input, int[] kernel, int[] stride, int[] padding) {
+    private static Pool2dGeometry poolGeometry(String op, Tensor input, int[] kernel, int[] stride, int[] padding,
+                                               boolean ceilMode, boolean countIncludePad) {
         Checks.open(op, input);
         Checks.floating(op, input);
-        return Pool2dGeometry.of(op, input.shape(), kernel, stride, padding);
+        return Pool2dGeometry.of(op, input.shape(), kernel, stride, padding, ceilMode, countIncludePad);
     }
 }

@@ -1,12 +1,20 @@
 package dev.kiln.engine;
 
 /**
- * The sizes of one 2-D pooling (PyTorch's {@code MaxPool2d}/{@code AvgPool2d} without dilation or
- * ceil mode): input {@code [batch, channels, height, width]}, output {@code [batch, channels, outH, outW]}.
- * Build it with {@link #of}, which checks the shapes.
+ * The sizes of one 2-D pooling (PyTorch's {@code MaxPool2d}/{@code AvgPool2d} without dilation): input
+ * {@code [batch, channels, height, width]}, output {@code [batch, channels, outH, outW]}. With {@code ceilMode}
+ * the output size rounds up, so the last window may hang over the bottom or right edge (PyTorch's
+ * {@code ceil_mode}); {@code countIncludePad} says whether average pooling counts the padding in its divisor
+ * (PyTorch's {@code count_include_pad}; max pooling ignores it). Build it with {@link #of}, which checks the shapes.
  */
 public record Pool2dGeometry(int batch, int channels, int height, int width,
-                             int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
+                             int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                             boolean ceilMode, boolean countIncludePad) {
+
+    /** {@link #of(String, Shape, int[], int[], int[], boolean, boolean)} rounding down and counting the padding. */
+    public static Pool2dGeometry of(String op, Shape input, int[] kernel, int[] stride, int[] padding) {
+        return of(op, input, kernel, stride, padding, false, true);
+    }
 
     /**
      * The geometry of {@code op} on an input of this shape; {@code kernel}, {@code stride} and
@@ -15,7 +23,8 @@ public record Pool2dGeometry(int batch, int channels, int height, int width,
      *
      * @throws IllegalArgumentException naming {@code op} and the shape when they do not fit together
      */
-    public static Pool2dGeometry of(String op, Shape input, int[] kernel, int[] stride, int[] padding) {
+    public static Pool2dGeometry of(String op, Shape input, int[] kernel, int[] stride, int[] padding, boolean ceilMode,
+                                    boolean countIncludePad) {
         if (input.rank() != 4) {
             throw new IllegalArgumentException(op + ": input " + input
                     + ": expected a 4-D input [batch, channels, height, width]");
@@ -38,17 +47,46 @@ public record Pool2dGeometry(int batch, int channels, int height, int width,
                     + ": the kernel is larger than the padded input " + (input.dim(2) + 2 * p[0]) + " x "
                     + (input.dim(3) + 2 * p[1]));
         }
-        return new Pool2dGeometry(input.dim(0), input.dim(1), input.dim(2), input.dim(3), k[0], k[1], s[0], s[1], p[0], p[1]);
+        return new Pool2dGeometry(input.dim(0), input.dim(1), input.dim(2), input.dim(3), k[0], k[1], s[0], s[1], p[0], p[1],
+                ceilMode, countIncludePad);
     }
 
-    /** Output height: {@code (height + 2 padH - kernelH) / strideH + 1}. */
+    /**
+     * Output height: {@code (height + 2 padH - kernelH) / strideH + 1}, rounded up in ceil mode, where a last
+     * window that would start in the bottom padding is dropped.
+     */
     public int outH() {
-        return (height + 2 * padH - kernelH) / strideH + 1;
+        return outSize(height, kernelH, strideH, padH);
     }
 
-    /** Output width: {@code (width + 2 padW - kernelW) / strideW + 1}. */
+    /** Output width, as {@link #outH}. */
     public int outW() {
-        return (width + 2 * padW - kernelW) / strideW + 1;
+        return outSize(width, kernelW, strideW, padW);
+    }
+
+    /** PyTorch's pooling_output_shape: every window, even in ceil mode, starts inside the input or its left padding. */
+    private int outSize(int size, int kernel, int stride, int pad) {
+        int span = size + 2 * pad - kernel;
+        if (!ceilMode) {
+            return span / stride + 1;
+        }
+        int windows = (span + stride - 1) / stride + 1;
+        return (long) (windows - 1) * stride >= size + pad ? windows - 1 : windows;
+    }
+
+    /**
+     * What average pooling divides window (oh, ow)'s sum by, as PyTorch does: its size clipped to the padded
+     * input (only ceil mode's last windows reach beyond), then with {@code countIncludePad} false clipped to
+     * the input as well. Without ceil mode and with the padding counted, {@code kernelH * kernelW}.
+     */
+    public int avgDivisor(int oh, int ow) {
+        return divisorSpan(oh, height, kernelH, strideH, padH) * divisorSpan(ow, width, kernelW, strideW, padW);
+    }
+
+    private int divisorSpan(int window, int size, int kernel, int stride, int pad) {
+        int start = window * stride - pad;
+        int end = Math.min(start + kernel, size + pad);
+        return countIncludePad ? end - start : Math.min(end, size) - Math.max(start, 0);
     }
 
     /** Input shape {@code [batch, channels, height, width]}. */

@@ -249,12 +249,23 @@ final class CpuPooling {
         });
     }
 
-    /** out = sum over each window / (kernelH * kernelW): padding counts as zeros (count_include_pad). */
+    /** Each output pixel's {@link Pool2dGeometry#avgDivisor}, row-major. */
+    private static double[] avgDivisors(Pool2dGeometry g) {
+        double[] divisors = new double[g.outH() * g.outW()];
+        for (int oh = 0; oh < g.outH(); oh++) {
+            for (int ow = 0; ow < g.outW(); ow++) {
+                divisors[oh * g.outW() + ow] = g.avgDivisor(oh, ow);
+            }
+        }
+        return divisors;
+    }
+
+    /** out = sum over each window / its divisor: padding counts as zeros. */
     void avgForward(Tensor input, Pool2dGeometry g, Tensor out) {
         Data in = Data.of(input);
         Data o = Data.of(out);
         Windows w = new Windows(g, false);
-        double divisor = (double) g.kernelH() * g.kernelW();
+        double[] divisors = avgDivisors(g);
         forBlocks(g, w, windowWork(g), (scratch, first, count) -> {
             double[] planes = scratch.in();
             double[] mean = scratch.out();
@@ -267,19 +278,19 @@ final class CpuPooling {
                             sum += planes[k * w.inPlane + h * w.width + x];
                         }
                     }
-                    mean[k * w.outPlane + p] = sum / divisor;
+                    mean[k * w.outPlane + p] = sum / divisors[p];
                 }
             }
             o.write(first * w.outPlane, mean, 0, count * w.outPlane);
         });
     }
 
-    /** gradInput = 0, then each gradOut element / (kernelH * kernelW) is added over its window. */
+    /** gradInput = 0, then each gradOut element / its window's divisor is added over its window. */
     void avgBackward(Tensor gradOut, Pool2dGeometry g, Tensor gradInput) {
         Data go = Data.of(gradOut);
         Data gi = Data.of(gradInput);
         Windows w = new Windows(g, false);
-        double divisor = (double) g.kernelH() * g.kernelW();
+        double[] divisors = avgDivisors(g);
         forBlocks(g, w, windowWork(g) + w.inPlane, (scratch, first, count) -> {
             double[] planes = scratch.in();
             double[] grad = scratch.out();
@@ -287,7 +298,7 @@ final class CpuPooling {
             Arrays.fill(planes, 0, count * w.inPlane, 0);
             for (int k = 0; k < count; k++) {
                 for (int p = 0; p < w.outPlane; p++) {
-                    double share = grad[k * w.outPlane + p] / divisor;
+                    double share = grad[k * w.outPlane + p] / divisors[p];
                     for (int h = w.h0[p]; h < w.h1[p]; h++) {
                         for (int x = w.w0[p]; x < w.w1[p]; x++) {
                             planes[k * w.inPlane + h * w.width + x] += share;

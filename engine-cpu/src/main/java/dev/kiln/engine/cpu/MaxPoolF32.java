@@ -24,10 +24,11 @@ final class MaxPoolF32 {
         this.parallel = parallel;
     }
 
-    /** Whether {@link #forward} takes this input: F32, 2 x 2 windows, stride 2, no padding. */
+    /** Whether {@link #forward} takes this input: F32, 2 x 2 windows, stride 2, no padding, none hanging over. */
     static boolean takesForward(Tensor input, Pool2dGeometry g) {
         return input.dtype() == DType.F32 && g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2
-                && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0;
+                && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0 && 2 * g.outH() <= g.height()
+                && 2 * g.outW() <= g.width();
     }
 
     /** Whether {@link #backward} takes this gradient: F32. */

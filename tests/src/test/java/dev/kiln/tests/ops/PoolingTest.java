@@ -21,9 +21,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link F#maxPool2d}, {@link F#avgPool2d} and {@link F#globalAvgPool2d} on [batch, channels, height, width]:
- * forward values against nested loops, gradients against finite differences (max pooling on distinct
- * values, so no window has a tie), and error messages.
+ * {@link F#maxPool2d}, {@link F#avgPool2d} and {@link F#globalAvgPool2d} on [batch, channels, height, width],
+ * with and without PyTorch's {@code ceil_mode} and {@code count_include_pad}: output sizes, forward values against
+ * nested loops, gradients against finite differences (max pooling on distinct values, so no window has a tie),
+ * and error messages.
  */
 class PoolingTest {
     private Scope scope;
@@ -39,20 +40,44 @@ class PoolingTest {
         scope.close();
     }
 
-    /** One pooling to test; kernel, stride and padding are (height, width). */
-    record Case(int batch, int channels, int height, int width, int[] kernel, int[] stride, int[] padding) {
+    /**
+     * One pooling to test; kernel, stride and padding are (height, width). {@code ceilMode} and
+     * {@code countIncludePad} as PyTorch's {@code ceil_mode} and {@code count_include_pad}.
+     */
+    record Case(int batch, int channels, int height, int width, int[] kernel, int[] stride, int[] padding,
+                boolean ceilMode, boolean countIncludePad) {
+        /** PyTorch's defaults: rounding down, the padding counted. */
+        Case(int batch, int channels, int height, int width, int[] kernel, int[] stride, int[] padding) {
+            this(batch, channels, height, width, kernel, stride, padding, false, true);
+        }
+
         @Override
         public String toString() {
-            return String.format("N%d C%d %dx%d k%s s%s p%s", batch, channels, height, width,
-                    java.util.Arrays.toString(kernel), java.util.Arrays.toString(stride), java.util.Arrays.toString(padding));
+            return String.format("N%d C%d %dx%d k%s s%s p%s%s%s", batch, channels, height, width,
+                    java.util.Arrays.toString(kernel), java.util.Arrays.toString(stride), java.util.Arrays.toString(padding),
+                    ceilMode ? " ceil" : "", countIncludePad ? "" : " excluding padding");
         }
 
         int outH() {
-            return (height + 2 * padding[0] - kernel[0]) / stride[0] + 1;
+            return outSize(height, kernel[0], stride[0], padding[0]);
         }
 
         int outW() {
-            return (width + 2 * padding[1] - kernel[1]) / stride[1] + 1;
+            return outSize(width, kernel[1], stride[1], padding[1]);
+        }
+
+        /** Rounded down, or up in ceil mode less a last window that would start in the far padding. */
+        private int outSize(int size, int k, int s, int p) {
+            int windows = Math.floorDiv(size + 2 * p - k + (ceilMode ? s - 1 : 0), s) + 1;
+            return ceilMode && (windows - 1) * s >= size + p ? windows - 1 : windows;
+        }
+
+        Tensor max(Tensor x) {
+            return F.maxPool2d(x, kernel, stride, padding, ceilMode);
+        }
+
+        Tensor avg(Tensor x) {
+            return F.avgPool2d(x, kernel, stride, padding, ceilMode, countIncludePad);
         }
     }
 
@@ -68,7 +93,13 @@ class PoolingTest {
                 new Case(2, 2, 5, 5, hw(3, 3), hw(1, 1), hw(0, 0)),
                 new Case(1, 3, 7, 6, hw(3, 2), hw(2, 1), hw(1, 1)),
                 new Case(2, 2, 5, 7, hw(2, 3), hw(3, 2), hw(1, 0)),
-                new Case(1, 1, 4, 4, hw(4, 4), hw(4, 4), hw(0, 0)));
+                new Case(1, 1, 4, 4, hw(4, 4), hw(4, 4), hw(0, 0)),
+                new Case(1, 2, 5, 5, hw(2, 2), hw(2, 2), hw(0, 0), true, true),
+                new Case(2, 1, 6, 5, hw(3, 3), hw(2, 2), hw(1, 1), true, true),
+                new Case(1, 2, 5, 7, hw(2, 2), hw(2, 2), hw(1, 1), true, false),
+                new Case(2, 2, 8, 7, hw(3, 2), hw(2, 3), hw(1, 0), true, false),
+                new Case(1, 2, 5, 5, hw(3, 3), hw(2, 2), hw(1, 1), false, false),
+                new Case(1, 1, 11, 9, hw(3, 4), hw(3, 3), hw(1, 2), true, false));
     }
 
     /**
@@ -101,7 +132,7 @@ class PoolingTest {
     void maxPoolingMatchesNestedLoops(Case k) {
         for (DType dtype : new DType[] {DType.F32, DType.F64}) {
             Tensor x = distinct(dtype, k.batch(), k.channels(), k.height(), k.width());
-            Tensor y = F.maxPool2d(x, k.kernel(), k.stride(), k.padding());
+            Tensor y = k.max(x);
             assertArrayEquals(new int[] {k.batch(), k.channels(), k.outH(), k.outW()}, y.shape().dims());
             assertArrayEquals(reference(k, x.toDoubleArray(), true), y.toDoubleArray(), 1e-6, dtype + " " + k);
         }
@@ -109,16 +140,19 @@ class PoolingTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void averagePoolingCountsPaddingAndMatchesNestedLoops(Case k) {
+    void averagePoolingMatchesNestedLoops(Case k) {
         for (DType dtype : new DType[] {DType.F32, DType.F64}) {
             Tensor x = Tensor.randn(dtype, k.batch(), k.channels(), k.height(), k.width());
-            Tensor y = F.avgPool2d(x, k.kernel(), k.stride(), k.padding());
+            Tensor y = k.avg(x);
             assertArrayEquals(new int[] {k.batch(), k.channels(), k.outH(), k.outW()}, y.shape().dims());
             assertArrayEquals(reference(k, x.toDoubleArray(), false), y.toDoubleArray(), 1e-5, dtype + " " + k);
         }
     }
 
-    /** Max (padding never wins) or average (padding counts as zero, divisor kernelH * kernelW) of each window. */
+    /**
+     * Max (padding never wins) or average (padding counts as zero) of each window; the average divides by the
+     * window's taps in the padded input, or without countIncludePad in the input itself.
+     */
     private static double[] reference(Case k, double[] x, boolean max) {
         double[] out = new double[k.batch() * k.channels() * k.outH() * k.outW()];
         int at = 0;
@@ -127,6 +161,7 @@ class PoolingTest {
                 for (int ow = 0; ow < k.outW(); ow++) {
                     double best = Double.NEGATIVE_INFINITY;
                     double sum = 0;
+                    int counted = 0;
                     for (int i = 0; i < k.kernel()[0]; i++) {
                         for (int j = 0; j < k.kernel()[1]; j++) {
                             int h = oh * k.stride()[0] - k.padding()[0] + i;
@@ -135,10 +170,14 @@ class PoolingTest {
                                 double v = x[(plane * k.height() + h) * k.width() + w];
                                 best = Math.max(best, v);
                                 sum += v;
+                                counted++;
+                            } else if (k.countIncludePad() && h < k.height() + k.padding()[0]
+                                    && w < k.width() + k.padding()[1]) {
+                                counted++;
                             }
                         }
                     }
-                    out[at++] = max ? best : sum / (k.kernel()[0] * k.kernel()[1]);
+                    out[at++] = max ? best : sum / counted;
                 }
             }
         }
@@ -153,6 +192,24 @@ class PoolingTest {
         assertArrayEquals(F.avgPool2d(x, new int[] {2}, null, null).toDoubleArray(),
                 F.avgPool2d(x, 2, 2, 0).toDoubleArray(), 0);
         assertArrayEquals(new int[] {2, 3, 4, 4}, F.maxPool2d(x, new int[] {2}, null, null).shape().dims());
+    }
+
+    /**
+     * Rows of (size, kernel, stride, padding, output size rounding down, output size in ceil mode) as PyTorch 1.13's
+     * MaxPool2d and AvgPool2d gave them: ceil mode rounds up (sizes 5 without padding, 6, 8 and 10) unless the last
+     * window would start in the far padding (sizes 5, 7 and 11 with padding 1, where rounding up would add one).
+     */
+    @Test
+    void ceilModeRoundsTheOutputSizeUpUnlessTheLastWindowWouldStartInThePadding() {
+        int[][] rows = {{5, 2, 2, 0, 2, 3}, {5, 2, 2, 1, 3, 3}, {7, 2, 2, 1, 4, 4}, {6, 3, 2, 1, 3, 4}, {8, 3, 2, 1, 4, 5},
+            {10, 3, 3, 0, 3, 4}, {11, 3, 3, 1, 4, 4}, {4, 4, 4, 0, 1, 1}, {9, 4, 3, 2, 4, 4}, {3, 3, 2, 1, 2, 2}};
+        for (int[] r : rows) {
+            Tensor x = Tensor.zeros(1, 1, r[0], r[0]);
+            String row = java.util.Arrays.toString(r);
+            assertArrayEquals(new int[] {1, 1, r[4], r[4]}, F.maxPool2d(x, r[1], r[2], r[3], false).shape().dims(), row);
+            assertArrayEquals(new int[] {1, 1, r[5], r[5]}, F.maxPool2d(x, r[1], r[2], r[3], true).shape().dims(), row);
+            assertArrayEquals(new int[] {1, 1, r[5], r[5]}, F.avgPool2d(x, r[1], r[2], r[3], true, false).shape().dims(), row);
+        }
     }
 
     @Test
@@ -177,7 +234,7 @@ class PoolingTest {
     @MethodSource("cases")
     void maxPoolingGradientMatchesFiniteDifferences(Case k) {
         Tensor x = distinct(DType.F64, k.batch(), k.channels(), k.height(), k.width()).requiresGrad(true);
-        GradCheck.check("maxPool2d " + k, in -> F.maxPool2d(in[0], k.kernel(), k.stride(), k.padding()), x);
+        GradCheck.check("maxPool2d " + k, in -> k.max(in[0]), x);
     }
 
     /**
@@ -194,8 +251,8 @@ class PoolingTest {
             whole[i] = i % 7 - 3;
         }
         Tensor weights = Tensor.fromArray(whole, k.batch(), k.channels(), k.outH(), k.outW());
-        F.maxPool2d(x64, k.kernel(), k.stride(), k.padding()).mul(weights).sum().backward();
-        F.maxPool2d(x32, k.kernel(), k.stride(), k.padding()).mul(weights.to(DType.F32)).sum().backward();
+        k.max(x64).mul(weights).sum().backward();
+        k.max(x32).mul(weights.to(DType.F32)).sum().backward();
         assertArrayEquals(x64.grad().to(DType.F32).toDoubleArray(), x32.grad().toDoubleArray(), 0, k.toString());
     }
 
@@ -203,7 +260,7 @@ class PoolingTest {
     @MethodSource("cases")
     void averagePoolingGradientMatchesFiniteDifferences(Case k) {
         Tensor x = Tensor.randn(DType.F64, k.batch(), k.channels(), k.height(), k.width()).requiresGrad(true);
-        GradCheck.check("avgPool2d " + k, in -> F.avgPool2d(in[0], k.kernel(), k.stride(), k.padding()), x);
+        GradCheck.check("avgPool2d " + k, in -> k.avg(in[0]), x);
     }
 
     @Test
@@ -282,7 +339,7 @@ class PoolingTest {
             }
             v[300 * 1 + 40] = Double.NaN;
             Tensor x = Tensor.fromArray(v, 1, 1, 256, 256).requiresGrad(true);
-            Tensor y = F.maxPool2d(x, k.kernel(), k.stride(), k.padding());
+            Tensor y = k.max(x);
             assertArrayEquals(reference(k, v, true), y.toDoubleArray(), 0, "padding " + padding);
             y.sum().backward();
             assertArrayEquals(firstMaximaCounts(k, v), x.grad().toDoubleArray(), 0, "padding " + padding);
