@@ -2,11 +2,13 @@
 // pooling does not return the indices the SPI promises (PyTorch's return_indices), so both families
 // are ours. Forward: one thread per output element. Backward: one thread per input element, which sums what
 // the windows covering it send, in ascending window order as the CPU adds them: no zeroing pass, no atomics,
-// the CPU's sums to the bit.
+// the CPU's sums to the bit. In ceil mode (PyTorch's ceil_mode) outH and outW count the last windows that hang
+// over the bottom and right edges; every window still starts inside the input or its top and left padding.
 #include "kiln_common.cuh"
 
+// countIncludePad: 1 when average pooling counts the padding in its divisor (PyTorch's count_include_pad), else 0.
 struct Pool {
-    long long planes, height, width, outH, outW, kernelH, kernelW, strideH, strideW, padH, padW;
+    long long planes, height, width, outH, outW, kernelH, kernelW, strideH, strideW, padH, padW, countIncludePad;
 };
 
 // Padding counts as minus infinity; the first maximum in row-major window order wins a tie.
@@ -83,7 +85,24 @@ template <typename T> __device__ void max_pool_backward_impl(const T* gradOut, c
     }
 }
 
-// Padding counts as zeros and every window divides by kernelH * kernelW (count_include_pad).
+// What window o's sum divides by along one axis, as PyTorch's AvgPool2d: its span clipped to the padded input
+// (ceil mode's last window may reach beyond), and without countIncludePad clipped to the input.
+__device__ inline long long divisor_span(long long o, long long size, long long kernel, long long stride, long long pad,
+                                         long long countIncludePad) {
+    long long start = o * stride - pad;
+    long long end = start + kernel < size + pad ? start + kernel : size + pad;
+    if (countIncludePad) {
+        return end - start;
+    }
+    return (end < size ? end : size) - (start > 0 ? start : 0);
+}
+
+__device__ inline double avg_divisor(long long oh, long long ow, const Pool& g) {
+    return (double) (divisor_span(oh, g.height, g.kernelH, g.strideH, g.padH, g.countIncludePad)
+                     * divisor_span(ow, g.width, g.kernelW, g.strideW, g.padW, g.countIncludePad));
+}
+
+// Padding counts as zeros; each window divides by avg_divisor (kernelH * kernelW with PyTorch's defaults).
 template <typename T> __device__ void avg_pool_forward_impl(const T* in, T* out, Pool g) {
     KILN_FOR(q, g.planes * g.outH * g.outW) {
         long long ow = q % g.outW;
@@ -98,20 +117,19 @@ template <typename T> __device__ void avg_pool_forward_impl(const T* in, T* out,
                 sum += (double) p[h * g.width + w];
             }
         }
-        out[q] = (T) (sum / (double) (g.kernelH * g.kernelW));
+        out[q] = (T) (sum / avg_divisor(oh, ow, g));
     }
 }
 
-// gradIn at an input element: gradOut / (kernelH * kernelW) of every window covering it, summed in double.
+// gradIn at an input element: gradOut / avg_divisor of every window covering it, summed in double.
 template <typename T> __device__ void avg_pool_backward_impl(const T* gradOut, T* gradIn, Pool g) {
-    double divisor = (double) (g.kernelH * g.kernelW);
     KILN_FOR(q, g.planes * g.height * g.width) {
         Covering c = covering(q, g);
         const T* planeGrad = gradOut + c.plane * g.outH * g.outW;
         double sum = 0;
         for (long long oh = c.oh0; oh <= c.oh1; oh++) {
             for (long long ow = c.ow0; ow <= c.ow1; ow++) {
-                sum += (double) planeGrad[oh * g.outW + ow] / divisor;
+                sum += (double) planeGrad[oh * g.outW + ow] / avg_divisor(oh, ow, g);
             }
         }
         gradIn[q] = (T) sum;

@@ -16,7 +16,7 @@ final class CudaPooling {
     /** The kernels' Pool struct, field by field. */
     private static long[] pool(Pool2dGeometry g) {
         return new long[] {(long) g.batch() * g.channels(), g.height(), g.width(), g.outH(), g.outW(), g.kernelH(),
-            g.kernelW(), g.strideH(), g.strideW(), g.padH(), g.padW()};
+            g.kernelW(), g.strideH(), g.strideW(), g.padH(), g.padW(), g.countIncludePad() ? 1 : 0};
     }
 
     private static long outputs(Pool2dGeometry g) {

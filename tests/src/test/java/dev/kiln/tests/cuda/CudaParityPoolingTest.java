@@ -23,8 +23,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * SPI section 6, pooling: max pooling (values, the indices of the maxima, the gradient routed back through
  * them) and average pooling (padding counted as zeros, PyTorch's {@code count_include_pad}) on the backend under
- * test against the CPU backend, for overlapping windows, the default stride, rectangular windows and sizes that
- * leave a remainder.
+ * test against the CPU backend, for overlapping windows, the default stride, rectangular windows, sizes that
+ * leave a remainder, and PyTorch's {@code ceil_mode} (the last windows hang over the input) and
+ * {@code count_include_pad=False} (average pooling divides by the input elements in the window).
  *
  * <p>Max pooling selects and must match exactly, indices included; tied maxima go to the first element in
  * row-major window order, which is also checked against a model written here. The gradients and averages sum
@@ -33,10 +34,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CudaParityPoolingTest extends ParityTest {
     private static final Tolerance POOL_F32 = new Tolerance(1e-6, 1e-5);
 
-    /** One pooling: input shape, kernel, stride (null: the kernel) and padding. */
-    record Geometry(String name, int[] input, int[] kernel, int[] stride, int[] padding) {
+    /** One pooling: input shape, kernel, stride (null: the kernel), padding, ceil mode and count_include_pad. */
+    record Geometry(String name, int[] input, int[] kernel, int[] stride, int[] padding, boolean ceilMode,
+                    boolean countIncludePad) {
+        /** PyTorch's defaults: rounding down, the padding counted. */
+        Geometry(String name, int[] input, int[] kernel, int[] stride, int[] padding) {
+            this(name, input, kernel, stride, padding, false, true);
+        }
+
         Pool2dGeometry of() {
-            return Pool2dGeometry.of("pool parity", Shape.of(input), kernel, stride, padding);
+            return Pool2dGeometry.of("pool parity", Shape.of(input), kernel, stride, padding, ceilMode, countIncludePad);
         }
 
         @Override
@@ -53,7 +60,15 @@ class CudaParityPoolingTest extends ParityTest {
                 new Geometry("3x2 kernel, stride (1, 2), padding 1", new int[] {1, 2, 7, 8}, new int[] {3, 2},
                         new int[] {1, 2}, new int[] {1}),
                 new Geometry("3x3, stride 3 on 10x11 (a remainder)", new int[] {2, 2, 10, 11}, new int[] {3},
-                        new int[] {3}, new int[] {0}));
+                        new int[] {3}, new int[] {0}),
+                new Geometry("2x2, default stride on 7x9, ceil mode (windows hanging over)", new int[] {2, 3, 7, 9},
+                        new int[] {2}, null, new int[] {0}, true, true),
+                new Geometry("3x3, stride 2, padding 1 on 10x9, ceil mode, padding not counted", new int[] {2, 2, 10, 9},
+                        new int[] {3}, new int[] {2}, new int[] {1}, true, false),
+                new Geometry("3x2 kernel, stride (2, 3), padding (1, 0), padding not counted", new int[] {1, 2, 8, 7},
+                        new int[] {3, 2}, new int[] {2, 3}, new int[] {1, 0}, false, false),
+                new Geometry("2x2, stride 2, padding 1 on 5x7, ceil mode without a window starting in the padding",
+                        new int[] {1, 2, 5, 7}, new int[] {2}, new int[] {2}, new int[] {1}, true, true));
     }
 
     /** Values and indices of max pooling {@code x} on {@code b}. */
@@ -162,7 +177,7 @@ class CudaParityPoolingTest extends ParityTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("geometries")
-    void averagePoolingCountsPaddingAsZeros(Geometry geometry) {
+    void averagePoolingCountsPaddingAsZerosAndDividesAsPyTorch(Geometry geometry) {
         Pool2dGeometry g = geometry.of();
         assertParity("avgPool2dForward, " + geometry, POOL_F32, b -> {
             Tensor out = output(b, DType.F32, g.outputShape());
