@@ -3,10 +3,11 @@ import torch.nn.functional as Fn
 
 
 def simple(method, title, java_build, fn, dims, scale=3.0):
-    print("    @Test")
-    print("    void %s() {" % method)
+    print("    @ParameterizedTest")
+    print('    @EnumSource(value = DType.class, names = {"F32", "F64"})')
+    print("    void %s(DType dtype) {" % method)
     print("        // " + title + ", PyTorch 1.13")
-    print("        Tensor x = tensor(100, %s);" % ", ".join(map(str, dims)))
+    print("        Tensor x = tensor(dtype, 100, %s);" % ", ".join(map(str, dims)))
     print("        Tensor y = %s;" % java_build)
     print("        backward(200, y);")
     x = tensor(100, *dims)
@@ -48,6 +49,38 @@ simple("maxPoolWithPaddingNeverPicksThePadding", "torch.nn.MaxPool2d(3, stride=2
 simple("maxPoolWithEvenKernelAndPadding", "torch.nn.MaxPool2d(2, stride=2, padding=1)(3 * x)",
        "new MaxPool2d(2, 2, 1).forward(x.mul(3))",
        torch.nn.MaxPool2d(2, stride=2, padding=1), [1, 1, 3, 4])
+simple("maxPoolCeilModeKeepsTheWindowsHangingOverTheEdge",
+       "torch.nn.MaxPool2d(2, stride=2, ceil_mode=True)(3 * x)",
+       "new MaxPool2d(2, 2, 0, true).forward(x.mul(3))",
+       torch.nn.MaxPool2d(2, stride=2, ceil_mode=True), [1, 2, 5, 5])
+simple("maxPoolCeilModeWithPadding",
+       "torch.nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True)(-3 * x)",
+       "new MaxPool2d(3, 2, 1, true).forward(x.mul(-3))",
+       torch.nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True), [1, 2, 6, 5], scale=-3.0)
+simple("maxPoolCeilModeDropsAWindowThatWouldStartInThePadding",
+       "torch.nn.MaxPool2d(2, stride=2, padding=1, ceil_mode=True)(3 * x)",
+       "new MaxPool2d(2, 2, 1, true).forward(x.mul(3))",
+       torch.nn.MaxPool2d(2, stride=2, padding=1, ceil_mode=True), [1, 1, 5, 7])
+simple("avgPoolCeilModeDividesTheLastWindowsByWhatTheyCover",
+       "torch.nn.AvgPool2d(2, stride=2, ceil_mode=True)(3 * x)",
+       "new AvgPool2d(2, 2, 0, true, true).forward(x.mul(3))",
+       torch.nn.AvgPool2d(2, stride=2, ceil_mode=True), [1, 2, 5, 5])
+simple("avgPoolCeilModeCountsThePaddingButNotTheOverhang",
+       "torch.nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True)(3 * x)",
+       "new AvgPool2d(3, 2, 1, true, true).forward(x.mul(3))",
+       torch.nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True), [1, 2, 6, 5])
+simple("avgPoolWithoutCountingThePadding",
+       "torch.nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False)(3 * x)",
+       "new AvgPool2d(3, 2, 1, false, false).forward(x.mul(3))",
+       torch.nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False), [1, 2, 5, 4])
+simple("avgPoolCeilModeWithoutCountingThePadding",
+       "torch.nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)(3 * x)",
+       "new AvgPool2d(3, 2, 1, true, false).forward(x.mul(3))",
+       torch.nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True, count_include_pad=False), [1, 1, 6, 8])
+simple("avgPoolCeilModeDropsAWindowThatWouldStartInThePadding",
+       "torch.nn.AvgPool2d(2, stride=2, padding=1, ceil_mode=True, count_include_pad=False)(3 * x)",
+       "new AvgPool2d(2, 2, 1, true, false).forward(x.mul(3))",
+       torch.nn.AvgPool2d(2, stride=2, padding=1, ceil_mode=True, count_include_pad=False), [1, 1, 5, 7])
 
 # Embedding with a padding row
 m = torch.nn.Embedding(5, 3, padding_idx=1)

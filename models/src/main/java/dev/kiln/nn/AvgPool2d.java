@@ -4,12 +4,14 @@ import dev.kiln.engine.F;
 import dev.kiln.engine.Tensor;
 
 /**
- * Average pooling, like PyTorch's {@code torch.nn.AvgPool2d} with {@code count_include_pad = true}: input
- * [batch, channels, height, width] to [batch, channels, outH, outW] with
- * {@code outH = (height + 2 padding - kernel) / stride + 1} (likewise outW). The stride defaults to the
- * kernel; padding counts as zeros. No parameters.
+ * Average pooling, like PyTorch's {@code torch.nn.AvgPool2d}: input [batch, channels, height, width] to
+ * [batch, channels, outH, outW] with {@code outH = (height + 2 padding - kernel) / stride + 1} (likewise outW),
+ * rounded up in ceil mode. The stride defaults to the kernel; padding counts as zeros, and by default
+ * ({@code count_include_pad=True}) in the divisor too. No parameters.
  */
 public class AvgPool2d extends Pool2d {
+    private final boolean countIncludePad;
+
     /** Non-overlapping {@code kernel x kernel} windows: stride {@code kernel}, no padding. */
     public AvgPool2d(int kernel) {
         this(kernel, kernel, 0);
@@ -20,11 +22,27 @@ public class AvgPool2d extends Pool2d {
     }
 
     public AvgPool2d(int kernel, int stride, int padding) {
-        super(kernel, stride, padding);
+        this(kernel, stride, padding, false, true);
+    }
+
+    /**
+     * With {@code ceilMode} (PyTorch's {@code ceil_mode=True}) the output size rounds up: the last window may hang
+     * over the bottom or right edge, and what hangs over the padded input never counts. With
+     * {@code countIncludePad} false ({@code count_include_pad=False}) each window is the mean of the input
+     * elements it covers, padding excluded.
+     */
+    public AvgPool2d(int kernel, int stride, int padding, boolean ceilMode, boolean countIncludePad) {
+        super(kernel, stride, padding, ceilMode);
+        this.countIncludePad = countIncludePad;
     }
 
     @Override
     Tensor pool(Tensor x) {
-        return F.avgPool2d(x, kernel, stride, padding);
+        return F.avgPool2d(x, kernel, stride, padding, ceilMode, countIncludePad);
+    }
+
+    @Override
+    String extraOptions() {
+        return super.extraOptions() + (countIncludePad ? "" : ", count_include_pad=False");
     }
 }

@@ -6,7 +6,8 @@ import dev.kiln.engine.Tensor;
 /**
  * Max pooling, like PyTorch's {@code torch.nn.MaxPool2d}: input [batch, channels, height, width] to
  * [batch, channels, outH, outW] with {@code outH = (height + 2 padding - kernel) / stride + 1}
- * (likewise outW). The stride defaults to the kernel; padding never wins a maximum. No parameters.
+ * (likewise outW), rounded up in ceil mode. The stride defaults to the kernel; padding never wins a maximum.
+ * No parameters.
  */
 public class MaxPool2d extends Pool2d {
     /** Non-overlapping {@code kernel x kernel} windows: stride {@code kernel}, no padding. */
@@ -19,11 +20,19 @@ public class MaxPool2d extends Pool2d {
     }
 
     public MaxPool2d(int kernel, int stride, int padding) {
-        super(kernel, stride, padding);
+        this(kernel, stride, padding, false);
+    }
+
+    /**
+     * With {@code ceilMode} (PyTorch's {@code ceil_mode=True}) the output size rounds up: the last window may hang
+     * over the bottom or right edge, and takes the maximum of what it covers.
+     */
+    public MaxPool2d(int kernel, int stride, int padding, boolean ceilMode) {
+        super(kernel, stride, padding, ceilMode);
     }
 
     @Override
     Tensor pool(Tensor x) {
-        return F.maxPool2d(x, kernel, stride, padding);
+        return F.maxPool2d(x, kernel, stride, padding, ceilMode);
     }
 }

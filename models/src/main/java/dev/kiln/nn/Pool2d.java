@@ -3,16 +3,17 @@ package dev.kiln.nn;
 import dev.kiln.engine.Tensor;
 
 /**
- * What the window-pooling layers share: kernel, stride and padding, their checks, and errors that name
- * the layer and the input shape. Subclasses say which pooling {@link #pool} applies.
+ * What the window-pooling layers share: kernel, stride, padding and ceil mode, their checks, and errors that
+ * name the layer and the input shape. Subclasses say which pooling {@link #pool} applies.
  */
 abstract class Pool2d extends Module {
     final int kernel;
     final int stride;
     final int padding;
+    final boolean ceilMode;
 
     /** @throws IllegalArgumentException naming the layer for a kernel or stride below 1 or a bad padding */
-    Pool2d(int kernel, int stride, int padding) {
+    Pool2d(int kernel, int stride, int padding, boolean ceilMode) {
         String layer = getClass().getSimpleName();
         if (kernel < 1 || stride < 1 || padding < 0) {
             throw new IllegalArgumentException(layer + ": kernel and stride must be at least 1 and padding at least 0, got kernel "
@@ -24,6 +25,7 @@ abstract class Pool2d extends Module {
         this.kernel = kernel;
         this.stride = stride;
         this.padding = padding;
+        this.ceilMode = ceilMode;
     }
 
     /** The pooling itself: [batch, channels, height, width] to [batch, channels, outH, outW]. */
@@ -44,8 +46,14 @@ abstract class Pool2d extends Module {
         }
     }
 
+    /** The options beyond kernel, stride and padding that differ from PyTorch's defaults, as PyTorch names them. */
+    String extraOptions() {
+        return ceilMode ? ", ceil_mode=True" : "";
+    }
+
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "(kernel=" + kernel + ", stride=" + stride + ", padding=" + padding + ")";
+        return getClass().getSimpleName() + "(kernel=" + kernel + ", stride=" + stride + ", padding=" + padding
+                + extraOptions() + ")";
     }
 }

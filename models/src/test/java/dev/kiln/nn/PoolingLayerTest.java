@@ -46,6 +46,33 @@ class PoolingLayerTest {
     }
 
     @Test
+    void maxPoolInCeilModeKeepsTheWindowsHangingOverTheEdge() {
+        try (MaxPool2d pool = new MaxPool2d(2, 2, 0, true); Scope s = Scope.open()) {
+            Tensor x = Tensor.fromArray(new float[] {1, 5, 2, 0, 3, 4, -1, 7, 0, 0, 9, 8, 6, 0, 8}, 1, 1, 3, 5);
+            assertValues(new double[] {5, 7, 3, 9, 6, 8}, pool.forward(x), 0);
+            assertEquals("MaxPool2d(kernel=2, stride=2, padding=0, ceil_mode=True)", pool.toString());
+        }
+    }
+
+    @Test
+    void avgPoolWithoutCountingThePaddingAveragesTheInputElementsOfEachWindow() {
+        try (AvgPool2d pool = new AvgPool2d(3, 1, 1, false, false); Scope s = Scope.open()) {
+            assertValues(new double[] {1, 1, 1, 1, 1, 1, 1, 1, 1}, pool.forward(Tensor.ones(1, 1, 3, 3)), 1e-6);
+            assertEquals("AvgPool2d(kernel=3, stride=1, padding=1, count_include_pad=False)", pool.toString());
+        }
+        try (AvgPool2d pool = new AvgPool2d(2, 2, 0, true, true); Scope s = Scope.open()) {
+            assertValues(new double[] {1, 1, 1, 1}, pool.forward(Tensor.ones(1, 1, 3, 3)), 1e-6);
+            assertEquals("AvgPool2d(kernel=2, stride=2, padding=0, ceil_mode=True)", pool.toString());
+        }
+    }
+
+    @Test
+    void poolingLayersWithPyTorchsDefaultsNameNoOptions() {
+        assertEquals("MaxPool2d(kernel=3, stride=2, padding=1)", new MaxPool2d(3, 2, 1).toString());
+        assertEquals("AvgPool2d(kernel=3, stride=2, padding=1)", new AvgPool2d(3, 2, 1).toString());
+    }
+
+    @Test
     void globalAvgPoolGivesOneValuePerChannel() {
         try (GlobalAvgPool2d pool = new GlobalAvgPool2d(); Scope s = Scope.open()) {
             Tensor x = Tensor.fromArray(new float[] {1, 2, 3, 4, 10, 20, 30, 40}, 1, 2, 2, 2);
