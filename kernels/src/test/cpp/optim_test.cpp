@@ -108,30 +108,31 @@ static void check_list() {
     }
 }
 
-// sgd_update against Backend.sgdUpdate's formula in double, with and without momentum, Nesterov, decay, the first
-// step (the buffer starts as the gradient).
+// sgd_update against Backend.sgdUpdate's formula in double, with and without momentum, Nesterov, decay, dampening
+// (not with Nesterov), the first step (the buffer starts as the gradient, undampened).
 static void check_sgd() {
     for (int trial = 0; trial < 80; trial++) {
         long long n = 1 + kiln_random(30);
         double momentum = trial % 4 == 0 ? 0.0 : 0.9;
         double weightDecay = trial % 3 == 0 ? 0.0 : 1e-3;
         int nesterov = trial % 2;
+        double dampening = !nesterov && trial % 6 != 0 ? 0.3 : 0.0;
         int firstStep = trial % 5 == 0;
         State s = random_state(n);
         std::vector<double> param = s.param, buffer = s.expAvg;
         sgd_update_f64(param.data(), s.grad.data(), momentum != 0 ? buffer.data() : nullptr, n, 0.05, momentum,
-                       weightDecay, nesterov, firstStep);
+                       dampening, weightDecay, nesterov, firstStep);
         for (long long i = 0; i < n; i++) {
             double d = s.grad[i] + weightDecay * s.param[i];
             double buf = s.expAvg[i];
             if (momentum != 0) {
-                buf = firstStep ? d : momentum * buf + d;
+                buf = firstStep ? d : momentum * buf + (1 - dampening) * d;
                 d = nesterov ? d + momentum * buf : buf;
             }
             double expected = s.param[i] - 0.05 * d;
             KILN_CHECK(kiln_close(param[i], expected, 1e-13) && (momentum == 0 || kiln_close(buffer[i], buf, 1e-13)),
-                       "sgd element %lld (momentum %g, nesterov %d, decay %g, first %d): %.12g, expected %.12g", i,
-                       momentum, nesterov, weightDecay, firstStep, param[i], expected);
+                       "sgd element %lld (momentum %g, nesterov %d, dampening %g, decay %g, first %d): %.12g,"
+                       " expected %.12g", i, momentum, nesterov, dampening, weightDecay, firstStep, param[i], expected);
         }
     }
 }
@@ -141,7 +142,7 @@ int main() {
     check_adam<double>(1e-12, adam_update_f64);
     check_adam<float>(1e-5, adam_update_f32);
     check_list();
-    printf("sgd (momentum, nesterov, decay), adam (one tensor in F32 and F64, a list of three in one launch): %d"
-           " failures\n", kiln_failures);
+    printf("sgd (momentum, nesterov, dampening, decay), adam (one tensor in F32 and F64, a list of three in one"
+           " launch): %d failures\n", kiln_failures);
     return kiln_failures == 0 ? 0 : 1;
 }

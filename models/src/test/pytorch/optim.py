@@ -47,3 +47,10 @@ for t in range(4):
     opt.step()
     print("  ", a.tolist(), b.tolist())
 print({k: list(v.keys()) for k, v in opt.state_dict()['state'].items()})
+
+# the options added later: dampening, amsgrad, centered
+run("SGD lr=0.1 mom=0.9 dampening=0.3 wd=0.05", lambda ps: O.SGD(ps, lr=0.1, momentum=0.9, dampening=0.3, weight_decay=0.05))
+run("Adam lr=0.1 betas=(0.8,0.9) eps=1e-8 wd=0.05 amsgrad", lambda ps: O.Adam(ps, lr=0.1, betas=(0.8, 0.9), eps=1e-8, weight_decay=0.05, amsgrad=True))
+run("AdamW lr=0.1 betas=(0.8,0.9) eps=0.1 wd=0.05 amsgrad", lambda ps: O.AdamW(ps, lr=0.1, betas=(0.8, 0.9), eps=0.1, weight_decay=0.05, amsgrad=True))
+run("RMSprop lr=0.01 alpha=0.9 eps=0.1 centered", lambda ps: O.RMSprop(ps, lr=0.01, alpha=0.9, eps=0.1, centered=True))
+run("RMSprop lr=0.01 alpha=0.9 eps=1e-8 mom=0.5 wd=0.05 centered", lambda ps: O.RMSprop(ps, lr=0.01, alpha=0.9, eps=1e-8, momentum=0.5, weight_decay=0.05, centered=True))

@@ -12,3 +12,7 @@ run("Adam f32", lambda ps: O.Adam(ps, lr=0.1, betas=(0.8, 0.9), eps=1e-8, weight
 run("AdamW f32", lambda ps: O.AdamW(ps, lr=0.1, betas=(0.8, 0.9), weight_decay=0.05))
 run("RMSprop f32", lambda ps: O.RMSprop(ps, lr=0.01, alpha=0.9, eps=1e-8, momentum=0.5))
 run("Adagrad f32", lambda ps: O.Adagrad(ps, lr=0.1, lr_decay=0.1, initial_accumulator_value=0.2))
+run("SGD dampening f32", lambda ps: O.SGD(ps, lr=0.1, momentum=0.9, dampening=0.3, weight_decay=0.05))
+run("Adam amsgrad f32", lambda ps: O.Adam(ps, lr=0.1, betas=(0.8, 0.9), eps=1e-8, weight_decay=0.05, amsgrad=True))
+run("AdamW amsgrad f32", lambda ps: O.AdamW(ps, lr=0.1, betas=(0.8, 0.9), weight_decay=0.05, amsgrad=True))
+run("RMSprop centered f32", lambda ps: O.RMSprop(ps, lr=0.01, alpha=0.9, eps=1e-8, momentum=0.5, centered=True))

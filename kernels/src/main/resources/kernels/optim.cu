@@ -3,10 +3,12 @@
 #include "kiln_common.cuh"
 
 template <typename T> __device__ void sgd_update_impl(T* param, const T* grad, T* momentumBuffer, long long n,
-                                                     double lr, double momentum, double weightDecay,
-                                                     int nesterov, int firstStep) {
+                                                     double lr, double momentum, double dampening,
+                                                     double weightDecay, int nesterov, int firstStep) {
     T l = (T) lr;
     T mu = (T) momentum;
+    // 1 - dampening in double, then rounded, as the composite's affine does.
+    T undamped = (T) (1 - dampening);
     T wd = (T) weightDecay;
     KILN_FOR(i, n) {
         T d = grad[i];
@@ -14,7 +16,7 @@ template <typename T> __device__ void sgd_update_impl(T* param, const T* grad, T
             d += wd * param[i];
         }
         if (momentum != 0) {
-            T buf = firstStep ? d : mu * momentumBuffer[i] + d;
+            T buf = firstStep ? d : mu * momentumBuffer[i] + (dampening != 0 ? undamped * d : d);
             momentumBuffer[i] = buf;
             d = nesterov ? d + mu * buf : buf;
         }
@@ -111,8 +113,10 @@ template <typename T> __device__ void adam_updates_impl(AdamTensorList list, int
 
 #define KILN_OPTIM(T, S) \
     extern "C" __global__ void sgd_update_##S(T* param, const T* grad, T* momentumBuffer, long long n, double lr, \
-                                              double momentum, double weightDecay, int nesterov, int firstStep) { \
-        sgd_update_impl<T>(param, grad, momentumBuffer, n, lr, momentum, weightDecay, nesterov, firstStep); \
+                                              double momentum, double dampening, double weightDecay, int nesterov, \
+                                              int firstStep) { \
+        sgd_update_impl<T>(param, grad, momentumBuffer, n, lr, momentum, dampening, weightDecay, nesterov, \
+                           firstStep); \
     } \
     extern "C" __global__ void adam_update_##S(T* param, const T* grad, T* expAvg, T* expAvgSq, long long n, \
                                                double lr, double beta1, double beta2, double eps, \

@@ -490,17 +490,19 @@ public interface Backend extends AutoCloseable {
     // ---- 9. Fused updates -----------------------------------------------------------------------
 
     /**
-     * One SGD step in place, PyTorch's {@code torch.optim.SGD} without dampening:
+     * One SGD step in place, PyTorch's {@code torch.optim.SGD}:
      * <pre>
      * d = grad + weightDecay * param                   (weightDecay != 0)
-     * buf = firstStep ? d : momentum * buf + d          (momentum != 0; momentumBuffer is null otherwise)
+     * buf = firstStep ? d : momentum * buf + (1 - dampening) * d
+     *                                                  (momentum != 0; momentumBuffer is null otherwise)
      * d = nesterov ? d + momentum * buf : buf           (momentum != 0)
      * param -= lr * d
      * </pre>
-     * All tensors have one shape and dtype; {@code grad} is not modified.
+     * The first step's buffer is not dampened; {@code dampening} 0 multiplies by nothing. All tensors have one
+     * shape and dtype; {@code grad} is not modified.
      */
     default void sgdUpdate(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum,
-                           double weightDecay, boolean nesterov, boolean firstStep) {
+                           double dampening, double weightDecay, boolean nesterov, boolean firstStep) {
         Tensor decayed = null;
         Tensor lookahead = null;
         Tensor delta = Tensor.empty(param.shape(), param.dtype(), this);
@@ -515,6 +517,10 @@ public interface Backend extends AutoCloseable {
             if (momentum != 0) {
                 if (firstStep) {
                     copy(d, momentumBuffer);
+                } else if (dampening != 0) {
+                    affine(momentumBuffer, momentum, 0, momentumBuffer);
+                    affine(d, 1 - dampening, 0, delta);
+                    binary(BinaryOp.ADD, momentumBuffer, delta, momentumBuffer);
                 } else {
                     affine(momentumBuffer, momentum, 0, momentumBuffer);
                     binary(BinaryOp.ADD, momentumBuffer, d, momentumBuffer);
@@ -542,8 +548,8 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * One Adam (or AdamW) step in place, PyTorch's {@code torch.optim.Adam}/{@code AdamW} without amsgrad;
-     * {@code step} counts from 1 and sets the bias corrections:
+     * One Adam (or AdamW) step in place, PyTorch's {@code torch.optim.Adam}/{@code AdamW} without amsgrad
+     * ({@link #amsgradUpdate} has it); {@code step} counts from 1 and sets the bias corrections:
      * <pre>
      * param *= 1 - lr * weightDecay                     (decoupledWeightDecay: AdamW)
      * g = grad + weightDecay * param                   (otherwise: Adam's L2 penalty)
@@ -556,6 +562,30 @@ public interface Backend extends AutoCloseable {
      */
     default void adamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1,
                             double beta2, double eps, double weightDecay, boolean decoupledWeightDecay, long step) {
+        adamComposite(param, grad, expAvg, expAvgSq, null, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay,
+                step);
+    }
+
+    /**
+     * One AMSGrad step in place, PyTorch's {@code torch.optim.Adam}/{@code AdamW} with {@code amsgrad=True}:
+     * {@link #adamUpdate} whose denominator takes the largest second moment seen so far,
+     * <pre>
+     * maxExpAvgSq = max(maxExpAvgSq, expAvgSq)         (after expAvgSq's update)
+     * denom = sqrt(maxExpAvgSq) / sqrt(1 - beta2^step) + eps
+     * </pre>
+     * All tensors have one shape and dtype; {@code grad} is not modified.
+     */
+    default void amsgradUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq,
+                               double lr, double beta1, double beta2, double eps, double weightDecay,
+                               boolean decoupledWeightDecay, long step) {
+        adamComposite(param, grad, expAvg, expAvgSq, maxExpAvgSq, lr, beta1, beta2, eps, weightDecay,
+                decoupledWeightDecay, step);
+    }
+
+    /** {@link #adamUpdate}, or {@link #amsgradUpdate} when {@code maxExpAvgSq} is not null, from primitives. */
+    private void adamComposite(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq,
+                               double lr, double beta1, double beta2, double eps, double weightDecay,
+                               boolean decoupledWeightDecay, long step) {
         double stepSize = lr / (1 - Math.pow(beta1, step));
         double invSqrtCorrection2 = 1 / Math.sqrt(1 - Math.pow(beta2, step));
         Tensor decayed = null;
@@ -579,7 +609,12 @@ public interface Backend extends AutoCloseable {
             binary(BinaryOp.MUL, g, g, tmp);
             affine(tmp, 1 - beta2, 0, tmp);
             binary(BinaryOp.ADD, expAvgSq, tmp, expAvgSq);
-            unary(UnaryOp.SQRT, 0, expAvgSq, tmp);
+            Tensor secondMoment = expAvgSq;
+            if (maxExpAvgSq != null) {
+                binary(BinaryOp.MAX, maxExpAvgSq, expAvgSq, maxExpAvgSq);
+                secondMoment = maxExpAvgSq;
+            }
+            unary(UnaryOp.SQRT, 0, secondMoment, tmp);
             affine(tmp, invSqrtCorrection2, eps, tmp);
             binary(BinaryOp.DIV, expAvg, tmp, tmp);
             affine(tmp, -stepSize, 0, tmp);
@@ -603,6 +638,19 @@ public interface Backend extends AutoCloseable {
         for (int i = 0; i < params.size(); i++) {
             adamUpdate(params.get(i), grads.get(i), expAvgs.get(i), expAvgSqs.get(i), lr, beta1, beta2, eps,
                     weightDecay, decoupledWeightDecay, step);
+        }
+    }
+
+    /**
+     * {@link #amsgradUpdate} of each parameter {@code params[i]} with {@code grads[i]} and its state, all with the
+     * same settings and step and one dtype, as {@link #adamUpdates} is for {@link #adamUpdate}.
+     */
+    default void amsgradUpdates(List<Tensor> params, List<Tensor> grads, List<Tensor> expAvgs, List<Tensor> expAvgSqs,
+                                List<Tensor> maxExpAvgSqs, double lr, double beta1, double beta2, double eps,
+                                double weightDecay, boolean decoupledWeightDecay, long step) {
+        for (int i = 0; i < params.size(); i++) {
+            amsgradUpdate(params.get(i), grads.get(i), expAvgs.get(i), expAvgSqs.get(i), maxExpAvgSqs.get(i), lr,
+                    beta1, beta2, eps, weightDecay, decoupledWeightDecay, step);
         }
     }
 

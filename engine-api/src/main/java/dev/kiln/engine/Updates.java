@@ -15,14 +15,15 @@ public final class Updates {
     }
 
     /**
-     * One SGD step: {@code d = grad + weightDecay * param; buf = momentum * buf + d} (the first step sets
-     * {@code buf = d}); {@code d = nesterov ? d + momentum * buf : buf; param -= lr * d}.
+     * One SGD step: {@code d = grad + weightDecay * param; buf = momentum * buf + (1 - dampening) * d} (the first
+     * step sets {@code buf = d}, undampened); {@code d = nesterov ? d + momentum * buf : buf; param -= lr * d}.
      *
      * @param momentumBuffer state of the parameter's shape and dtype; null when {@code momentum == 0}
+     * @param dampening      any finite value (as PyTorch); 0 with Nesterov momentum
      * @param firstStep      true on the parameter's first step: the buffer is set to the gradient
      */
     public static void sgd(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum,
-                           double weightDecay, boolean nesterov, boolean firstStep) {
+                           double dampening, double weightDecay, boolean nesterov, boolean firstStep) {
         String op = "sgd";
         checkParamAndGrad(op, param, grad);
         if (momentum != 0) {
@@ -40,10 +41,17 @@ public final class Updates {
         if (!(momentum >= 0) || Double.isInfinite(momentum)) {
             throw new IllegalArgumentException(op + ": momentum must be finite and >= 0, got " + momentum);
         }
+        if (!Double.isFinite(dampening)) {
+            throw new IllegalArgumentException(op + ": dampening must be finite, got " + dampening);
+        }
         if (nesterov && momentum <= 0) {
             throw new IllegalArgumentException(op + ": Nesterov momentum needs momentum > 0, got " + momentum);
         }
-        param.backend().sgdUpdate(param, grad, momentumBuffer, lr, momentum, weightDecay, nesterov, firstStep);
+        if (nesterov && dampening != 0) {
+            throw new IllegalArgumentException(op + ": Nesterov momentum needs dampening 0, got " + dampening);
+        }
+        param.backend().sgdUpdate(param, grad, momentumBuffer, lr, momentum, dampening, weightDecay, nesterov,
+                firstStep);
         param.markWrittenInPlace();
     }
 
@@ -86,6 +94,39 @@ public final class Updates {
         checkAdamSettings(op, lr, beta1, beta2, eps, weightDecay, step);
         params.get(0).backend().adamUpdates(params, grads, expAvgs, expAvgSqs, lr, beta1, beta2, eps, weightDecay,
                 decoupledWeightDecay, step);
+        params.forEach(Tensor::markWrittenInPlace);
+    }
+
+    /**
+     * {@link #adam(List, List, List, List, double, double, double, double, double, boolean, long)} with amsgrad
+     * (PyTorch's {@code amsgrad=True}): {@code maxExpAvgSqs[i]} keeps the largest {@code expAvgSqs[i]} seen, and
+     * the denominator is its square root ({@link Backend#amsgradUpdates}).
+     */
+    public static void amsgrad(List<Tensor> params, List<Tensor> grads, List<Tensor> expAvgs, List<Tensor> expAvgSqs,
+                               List<Tensor> maxExpAvgSqs, double lr, double beta1, double beta2, double eps,
+                               double weightDecay, boolean decoupledWeightDecay, long step) {
+        String op = decoupledWeightDecay ? "adamw (amsgrad)" : "adam (amsgrad)";
+        int n = params.size();
+        if (grads.size() != n || expAvgs.size() != n || expAvgSqs.size() != n || maxExpAvgSqs.size() != n) {
+            throw new IllegalArgumentException(op + ": " + n + " parameters need as many gradients and states, got "
+                    + grads.size() + " gradients, " + expAvgs.size() + " exp_avg, " + expAvgSqs.size()
+                    + " exp_avg_sq and " + maxExpAvgSqs.size() + " max_exp_avg_sq");
+        }
+        if (n == 0) {
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            checkAdamTensors(op, params.get(i), grads.get(i), expAvgs.get(i), expAvgSqs.get(i));
+            checkState(op, "max_exp_avg_sq", params.get(i), maxExpAvgSqs.get(i));
+            if (maxExpAvgSqs.get(i) == expAvgs.get(i) || maxExpAvgSqs.get(i) == expAvgSqs.get(i)) {
+                throw new IllegalArgumentException(op + ": max_exp_avg_sq must be a tensor of its own, not exp_avg"
+                        + " or exp_avg_sq (parameter " + i + ")");
+            }
+            Checks.compatible(op, params.get(0), params.get(i));
+        }
+        checkAdamSettings(op, lr, beta1, beta2, eps, weightDecay, step);
+        params.get(0).backend().amsgradUpdates(params, grads, expAvgs, expAvgSqs, maxExpAvgSqs, lr, beta1, beta2, eps,
+                weightDecay, decoupledWeightDecay, step);
         params.forEach(Tensor::markWrittenInPlace);
     }
 

@@ -10,18 +10,21 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Adam (Kingma and Ba), as PyTorch's {@code torch.optim.Adam} without amsgrad: weight decay is an L2
- * term added to the gradient ({@link AdamW} decouples it). Per parameter, with {@code g} its gradient and
- * {@code t} its step count from 1:
+ * Adam (Kingma and Ba), as PyTorch's {@code torch.optim.Adam}: weight decay is an L2 term added to the
+ * gradient ({@link AdamW} decouples it). Per parameter, with {@code g} its gradient and {@code t} its step
+ * count from 1:
  * <pre>
  * g = g + weightDecay * p
  * m = beta1 * m + (1 - beta1) * g
  * v = beta2 * v + (1 - beta2) * g * g
- * p = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)     (eps after the square root)
+ * vmax = max(vmax, v)                                                       (amsgrad only)
+ * u = amsgrad ? vmax : v
+ * p = p - lr / (1 - beta1^t) * m / (sqrt(u) / sqrt(1 - beta2^t) + eps)     (eps after the square root)
  * </pre>
- * Defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0. Runs as one fused pass over all parameters of a
- * group ({@link Updates#adam(List, List, List, List, double, double, double, double, double, boolean, long)}:
- * one kernel on a GPU). State: {@code step}, {@code exp_avg} (m), {@code exp_avg_sq} (v).
+ * Defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0, amsgrad off. Runs as one fused pass over all
+ * parameters of a group ({@link Updates#adam(List, List, List, List, double, double, double, double, double,
+ * boolean, long)}: one kernel on a GPU; with amsgrad {@link Updates#amsgrad}). State: {@code step},
+ * {@code exp_avg} (m), {@code exp_avg_sq} (v), and with amsgrad {@code max_exp_avg_sq} (vmax).
  */
 public class Adam extends Optimizer {
     /** PyTorch's default learning rate, for groups that set none. */
@@ -31,6 +34,7 @@ public class Adam extends Optimizer {
     private double beta1 = 0.9;
     private double beta2 = 0.999;
     private double eps = 1e-8;
+    private boolean amsgrad;
 
     /** Adam over one group, no weight decay. */
     public Adam(List<Tensor> params, double lr) {
@@ -76,6 +80,15 @@ public class Adam extends Optimizer {
         return this;
     }
 
+    /**
+     * Turns the AMSGrad variant (PyTorch's {@code amsgrad}) on or off: the denominator uses the largest second
+     * moment seen so far; returns this.
+     */
+    public Adam amsgrad(boolean amsgrad) {
+        this.amsgrad = amsgrad;
+        return this;
+    }
+
     /** Sets the weight decay of every group; returns this. */
     public Adam weightDecay(double weightDecay) {
         setWeightDecayOfAllGroups(weightDecay);
@@ -94,9 +107,14 @@ public class Adam extends Optimizer {
         return eps;
     }
 
+    public boolean amsgrad() {
+        return amsgrad;
+    }
+
     @Override
     protected Set<String> stateNames() {
-        return Set.of("step", "exp_avg", "exp_avg_sq");
+        return amsgrad ? Set.of("step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+                : Set.of("step", "exp_avg", "exp_avg_sq");
     }
 
     @Override
@@ -106,7 +124,8 @@ public class Adam extends Optimizer {
 
     /**
      * One multi-tensor update ({@link Updates#adam(List, List, List, List, double, double, double, double, double,
-     * boolean, long)}) for each set of parameters that share a step count and dtype: usually the whole group.
+     * boolean, long)}, or {@link Updates#amsgrad}) for each set of parameters that share a step count and dtype:
+     * usually the whole group.
      */
     @Override
     protected void updateGroup(List<Tensor> params, List<Tensor> grads, ParamGroup group, List<ParamState> states) {
@@ -122,21 +141,29 @@ public class Adam extends Optimizer {
             batch.grads.add(grads.get(i));
             batch.expAvgs.add(expAvg);
             batch.expAvgSqs.add(expAvgSq);
+            if (amsgrad) {
+                batch.maxExpAvgSqs.add(state.getOrZeros("max_exp_avg_sq", param));
+            }
         }
         for (Batch b : batches.values()) {
-            Updates.adam(b.params, b.grads, b.expAvgs, b.expAvgSqs, group.lr(), beta1, beta2, eps, group.weightDecay(),
-                    decoupled, b.step);
+            if (amsgrad) {
+                Updates.amsgrad(b.params, b.grads, b.expAvgs, b.expAvgSqs, b.maxExpAvgSqs, group.lr(), beta1, beta2,
+                        eps, group.weightDecay(), decoupled, b.step);
+            } else {
+                Updates.adam(b.params, b.grads, b.expAvgs, b.expAvgSqs, group.lr(), beta1, beta2, eps,
+                        group.weightDecay(), decoupled, b.step);
+            }
         }
     }
 
     private record BatchKey(long step, DType dtype) {
     }
 
-    /** Parameters stepped together: the same step count and dtype. */
+    /** Parameters stepped together: the same step count and dtype; maxExpAvgSqs stays empty without amsgrad. */
     private record Batch(long step, List<Tensor> params, List<Tensor> grads, List<Tensor> expAvgs,
-                         List<Tensor> expAvgSqs) {
+                         List<Tensor> expAvgSqs, List<Tensor> maxExpAvgSqs) {
         Batch(long step) {
-            this(step, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            this(step, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         }
     }
 }

@@ -44,6 +44,12 @@ public final class AdamW extends Adam {
     }
 
     @Override
+    public AdamW amsgrad(boolean amsgrad) {
+        super.amsgrad(amsgrad);
+        return this;
+    }
+
+    @Override
     public AdamW weightDecay(double weightDecay) {
         super.weightDecay(weightDecay);
         return this;

@@ -1,21 +1,23 @@
 package dev.kiln.optim;
 
 import dev.kiln.engine.Tensor;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * RMSProp (Hinton), as PyTorch's {@code torch.optim.RMSprop} (not centered). Per parameter, with
- * {@code g} its gradient:
+ * RMSProp (Hinton), as PyTorch's {@code torch.optim.RMSprop}. Per parameter, with {@code g} its gradient:
  * <pre>
  * g = g + weightDecay * p
  * s = alpha * s + (1 - alpha) * g * g
- * d = g / (sqrt(s) + eps)                    (eps after the square root)
+ * a = alpha * a + (1 - alpha) * g            (centered only)
+ * d = g / (sqrt(s) + eps)                    (eps after the square root; centered: sqrt(s - a * a))
  * b = momentum * b + d; d = b                (momentum &gt; 0 only)
  * p = p - lr * d
  * </pre>
- * Defaults: alpha 0.99, eps 1e-8, momentum 0, weight decay 0. Composed from tensor ops. State:
- * {@code step}, {@code square_avg} (s), and {@code momentum_buffer} (b) with momentum.
+ * Defaults: alpha 0.99, eps 1e-8, momentum 0, weight decay 0, not centered. Composed from tensor ops. State:
+ * {@code step}, {@code square_avg} (s), {@code momentum_buffer} (b) with momentum, and {@code grad_avg} (a)
+ * when centered.
  */
 public final class RMSProp extends Optimizer {
     /** PyTorch's default learning rate, for groups that set none. */
@@ -24,6 +26,7 @@ public final class RMSProp extends Optimizer {
     private double alpha = 0.99;
     private double eps = 1e-8;
     private double momentum;
+    private boolean centered;
 
     /** RMSProp over one group. */
     public RMSProp(List<Tensor> params, double lr) {
@@ -56,6 +59,15 @@ public final class RMSProp extends Optimizer {
         return this;
     }
 
+    /**
+     * Turns centered RMSProp (PyTorch's {@code centered}) on or off: the average of squares is centered by the
+     * square of the gradient's running average, an estimate of its variance; returns this.
+     */
+    public RMSProp centered(boolean centered) {
+        this.centered = centered;
+        return this;
+    }
+
     /** Sets the weight decay (L2 penalty) of every group; returns this. */
     public RMSProp weightDecay(double weightDecay) {
         setWeightDecayOfAllGroups(weightDecay);
@@ -71,7 +83,14 @@ public final class RMSProp extends Optimizer {
 
     @Override
     protected Set<String> stateNames() {
-        return momentum > 0 ? Set.of("step", "square_avg", "momentum_buffer") : Set.of("step", "square_avg");
+        Set<String> names = new LinkedHashSet<>(List.of("step", "square_avg"));
+        if (momentum > 0) {
+            names.add("momentum_buffer");
+        }
+        if (centered) {
+            names.add("grad_avg");
+        }
+        return names;
     }
 
     @Override
@@ -80,12 +99,22 @@ public final class RMSProp extends Optimizer {
         state.nextStep();
         Tensor g = group.weightDecay() != 0 ? grad.add(param.mul(group.weightDecay())) : grad;
         squareAvg.assign(squareAvg.mul(alpha).add(g.mul(g).mul(1 - alpha)));
-        Tensor direction = g.div(squareAvg.sqrt().add(eps));
+        Tensor direction = g.div(rootMeanSquare(squareAvg, g, state, param).add(eps));
         if (momentum > 0) {
             Tensor buffer = state.getOrZeros("momentum_buffer", param);
             buffer.assign(buffer.mul(momentum).add(direction));
             direction = buffer;
         }
         param.addInPlace(direction, -group.lr());
+    }
+
+    /** sqrt(s), or when centered sqrt(s - a * a) after updating the gradient's running average a. */
+    private Tensor rootMeanSquare(Tensor squareAvg, Tensor g, ParamState state, Tensor param) {
+        if (!centered) {
+            return squareAvg.sqrt();
+        }
+        Tensor gradAvg = state.getOrZeros("grad_avg", param);
+        gradAvg.assign(gradAvg.mul(alpha).add(g.mul(1 - alpha)));
+        return squareAvg.sub(gradAvg.mul(gradAvg)).sqrt();
     }
 }

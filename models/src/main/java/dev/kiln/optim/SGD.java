@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay, as PyTorch's
- * {@code torch.optim.SGD} (without dampening). Per parameter, with {@code g} its gradient:
+ * Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and L2 weight decay, as
+ * PyTorch's {@code torch.optim.SGD}. Per parameter, with {@code g} its gradient:
  * <pre>
  * g = g + weightDecay * p
- * v = momentum * v + g            (the first step sets v = g)
+ * v = momentum * v + (1 - dampening) * g      (the first step sets v = g, undampened)
  * g = nesterov ? g + momentum * v : v
  * p = p - lr * g
  * </pre>
@@ -25,6 +25,7 @@ public final class SGD extends Optimizer {
     public static final double DEFAULT_LR = 1e-3;
 
     private double momentum;
+    private double dampening;
     private boolean nesterov;
 
     /** Plain SGD over one group. */
@@ -55,7 +56,19 @@ public final class SGD extends Optimizer {
         return this;
     }
 
-    /** Turns Nesterov momentum on or off (it needs momentum > 0); returns this. */
+    /**
+     * Sets the dampening of the gradient added to the momentum buffer (0, no dampening, by default; any finite
+     * value, as PyTorch accepts; Nesterov momentum needs 0); returns this.
+     */
+    public SGD dampening(double dampening) {
+        if (!Double.isFinite(dampening)) {
+            throw new IllegalArgumentException("SGD: dampening must be finite, got " + dampening);
+        }
+        this.dampening = dampening;
+        return this;
+    }
+
+    /** Turns Nesterov momentum on or off (it needs momentum > 0 and dampening 0); returns this. */
     public SGD nesterov(boolean nesterov) {
         this.nesterov = nesterov;
         return this;
@@ -71,6 +84,10 @@ public final class SGD extends Optimizer {
         return momentum;
     }
 
+    public double dampening() {
+        return dampening;
+    }
+
     public boolean nesterov() {
         return nesterov;
     }
@@ -79,6 +96,9 @@ public final class SGD extends Optimizer {
     protected void checkSettings() {
         if (nesterov && momentum <= 0) {
             throw new IllegalArgumentException("SGD: Nesterov momentum needs momentum > 0, got " + momentum);
+        }
+        if (nesterov && dampening != 0) {
+            throw new IllegalArgumentException("SGD: Nesterov momentum needs dampening 0, got " + dampening);
         }
     }
 
@@ -98,6 +118,6 @@ public final class SGD extends Optimizer {
                 buffer = state.getOrZeros("momentum_buffer", param);
             }
         }
-        Updates.sgd(param, grad, buffer, group.lr(), momentum, group.weightDecay(), nesterov, firstStep);
+        Updates.sgd(param, grad, buffer, group.lr(), momentum, dampening, group.weightDecay(), nesterov, firstStep);
     }
 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * Parameter groups, weight decay, gradient clipping, state dicts, frozen parameters and the factory.
@@ -378,6 +379,73 @@ class OptimizerBehaviourTest {
     }
 
     @Test
+    void adamAmsgradStateDictRoundTripReproducesTheNextStep() {
+        // betas (0.8, 0.9): the second moment of a's first element falls on the third step, below its maximum.
+        Map<String, Tensor> saved = checkRoundTrip(ps -> new Adam(ps, 0.01).betas(0.8, 0.9).amsgrad(true));
+        assertEquals(List.of("state.0.step", "state.0.exp_avg", "state.0.exp_avg_sq", "state.0.max_exp_avg_sq",
+                "state.1.step", "state.1.exp_avg", "state.1.exp_avg_sq", "state.1.max_exp_avg_sq", "group.0.lr",
+                "group.0.weight_decay"), List.copyOf(saved.keySet()));
+    }
+
+    @Test
+    void adamWAmsgradStateDictRoundTripReproducesTheNextStep() {
+        Map<String, Tensor> saved = checkRoundTrip(ps -> new AdamW(ps, 0.01, 0.1).betas(0.8, 0.9).amsgrad(true));
+        assertTrue(saved.containsKey("state.1.max_exp_avg_sq"));
+    }
+
+    @Test
+    void rmsPropCenteredStateDictRoundTripReproducesTheNextStep() {
+        Map<String, Tensor> saved = checkRoundTrip(ps -> new RMSProp(ps, 0.01).momentum(0.9).centered(true));
+        assertTrue(saved.containsKey("state.0.grad_avg"));
+        assertTrue(saved.containsKey("state.1.momentum_buffer"));
+    }
+
+    @Test
+    void sgdDampeningStateDictRoundTripReproducesTheNextStep() {
+        checkRoundTrip(ps -> new SGD(ps, 0.1).momentum(0.9).dampening(0.3));
+    }
+
+    /** The state dict of {@code from} after one step on a two-element parameter. */
+    private static Map<String, Tensor> stateAfterOneStep(Optimizer from) {
+        setGrad(from.params().get(0), 1.0, -1.0);
+        from.step();
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        try (Autograd.Guard g = Autograd.noGrad()) {
+            from.stateDict().forEach((k, v) -> state.put(k, v.copy()));
+        }
+        return state;
+    }
+
+    @Test
+    void anAmsgradCheckpointIsRefusedByAdamWithoutAmsgradAndTheOtherWayRound() {
+        try (Adam amsgrad = new Adam(List.of(param(1.0, 2.0)), 0.1).amsgrad(true);
+             Adam plain = new Adam(List.of(param(1.0, 2.0)), 0.1)) {
+            Map<String, Tensor> withMaximum = stateAfterOneStep(amsgrad);
+            Map<String, Tensor> withoutMaximum = stateAfterOneStep(plain);
+            assertMessage(() -> plain.checkStateDict(withMaximum), "state.0.max_exp_avg_sq", "not 'max_exp_avg_sq'");
+            assertMessage(() -> amsgrad.loadStateDict(withoutMaximum), "state.0", "missing [max_exp_avg_sq]");
+        }
+    }
+
+    @Test
+    void aCenteredCheckpointIsRefusedByRmsPropNotCenteredAndTheOtherWayRound() {
+        try (RMSProp centered = new RMSProp(List.of(param(1.0, 2.0)), 0.1).centered(true);
+             RMSProp plain = new RMSProp(List.of(param(1.0, 2.0)), 0.1)) {
+            Map<String, Tensor> withGradAvg = stateAfterOneStep(centered);
+            Map<String, Tensor> withoutGradAvg = stateAfterOneStep(plain);
+            assertMessage(() -> plain.checkStateDict(withGradAvg), "state.0.grad_avg", "not 'grad_avg'");
+            assertMessage(() -> centered.loadStateDict(withoutGradAvg), "state.0", "missing [grad_avg]");
+        }
+    }
+
+    private static void assertMessage(Executable call, String... parts) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        for (String part : parts) {
+            assertTrue(e.getMessage().contains(part), "message should contain '" + part + "': " + e.getMessage());
+        }
+    }
+
+    @Test
     void loadStateDictCopiesSoTheSourceCanBeClosed() {
         Tensor a = param(1.0, 2.0);
         Tensor a2 = param(1.0, 2.0);
@@ -501,5 +569,45 @@ class OptimizerBehaviourTest {
         SGD opt = new SGD(List.of(param(1.0)), 0.1).nesterov(true);
         assertThrows(IllegalArgumentException.class, opt::step);
         assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(param(1.0)), 0.1, 0.0, true, 0.0));
+    }
+
+    @Test
+    void nesterovWithDampeningIsRefusedAsInPyTorch() {
+        SGD opt = new SGD(List.of(param(1.0)), 0.1).momentum(0.9).nesterov(true).dampening(0.1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, opt::step);
+        assertTrue(e.getMessage().contains("Nesterov momentum needs dampening 0, got 0.1"), e.getMessage());
+    }
+
+    @Test
+    void dampeningMustBeFinite() {
+        SGD opt = new SGD(List.of(param(1.0)), 0.1).momentum(0.9);
+        for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> opt.dampening(bad));
+            assertTrue(e.getMessage().contains("SGD: dampening must be finite, got " + bad), e.getMessage());
+        }
+    }
+
+    @Test
+    void dampeningOutsideZeroToOneIsAcceptedAsInPyTorch() {
+        Tensor p = param(1.0);
+        try (SGD opt = new SGD(List.of(p), 0.1).momentum(0.9).dampening(1.5)) {
+            setGrad(p, 1.0);
+            opt.step();
+            setGrad(p, 1.0);
+            opt.step();
+        }
+        // Step 1: buf = g = 1 (undampened), p = 0.9. Step 2: buf = 0.9 * 1 + (1 - 1.5) * 1 = 0.4, p = 0.86.
+        assertValues(new double[] {0.86}, p);
+    }
+
+    @Test
+    void theFirstStepOfSgdWithDampeningIsNotDampened() {
+        Tensor p = param(1.0);
+        try (SGD opt = new SGD(List.of(p), 0.1).momentum(0.9).dampening(0.5)) {
+            setGrad(p, 2.0);
+            opt.step();
+            assertEquals(2.0, opt.stateDict().get("state.0.momentum_buffer").item(), 0.0);
+        }
+        assertValues(new double[] {0.8}, p);
     }
 }

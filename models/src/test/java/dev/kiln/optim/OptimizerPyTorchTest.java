@@ -121,6 +121,16 @@ class OptimizerPyTorchTest {
     }
 
     @Test
+    void sgdMomentumDampeningWeightDecay() {
+        // torch.optim.SGD([p], lr=0.1, momentum=0.9, dampening=0.3, weight_decay=0.05), 4 steps, PyTorch 1.13
+        checkSteps(ps -> new SGD(ps, 0.1, 0.9, false, 0.05).dampening(0.3), new double[][] {
+            {0.4875, -0.975, 1.96},
+            {0.50254375, -0.9840875, 1.91364},
+            {0.5003242218749999, -0.99582194375, 1.88621826},
+            {0.47557551178593743, -0.995897566321875, 1.8409369300899998}});
+    }
+
+    @Test
     void adam() {
         // torch.optim.Adam([p], lr=0.1, betas=(0.8, 0.9), eps=1e-8), 4 steps, PyTorch 1.13
         checkSteps(ps -> new Adam(ps, 0.1).betas(0.8, 0.9), new double[][] {
@@ -161,6 +171,28 @@ class OptimizerPyTorchTest {
     }
 
     @Test
+    void adamAmsgradL2WeightDecay() {
+        // torch.optim.Adam([p], lr=0.1, betas=(0.8, 0.9), eps=1e-8, weight_decay=0.05, amsgrad=True), 4 steps,
+        // PyTorch 1.13
+        checkSteps(ps -> new Adam(ps, 0.1, 0.8, 0.9, 1e-8, 0.05).amsgrad(true), new double[][] {
+            {0.40000000799999935, -0.9000000039999998, 1.9000000025},
+            {0.45386406484694763, -0.9380574511744064, 1.8123438583403397},
+            {0.45406516686828524, -0.9718629398761109, 1.7873289021054688},
+            {0.4156806622755605, -0.9788519155216384, 1.7353362415688336}});
+    }
+
+    @Test
+    void adamWAmsgradLargeEpsDecoupledWeightDecay() {
+        // torch.optim.AdamW([p], lr=0.1, betas=(0.8, 0.9), eps=0.1, weight_decay=0.05, amsgrad=True), 4 steps,
+        // PyTorch 1.13
+        checkSteps(ps -> new AdamW(ps, 0.1, 0.05).betas(0.8, 0.9).eps(0.1).amsgrad(true), new double[][] {
+            {0.4475, -0.9283333333333333, 1.915},
+            {0.4899033133523304, -0.9624002138822632, 1.854704167337101},
+            {0.4937203431630429, -0.9934726086948065, 1.8534652061158654},
+            {0.46828935077783135, -1.0057402897804604, 1.8294396982078132}});
+    }
+
+    @Test
     void rmsPropLargeEps() {
         // torch.optim.RMSprop([p], lr=0.01, alpha=0.9, eps=0.1), 4 steps, PyTorch 1.13
         checkSteps(ps -> new RMSProp(ps, 0.01).alpha(0.9).eps(0.1), new double[][] {
@@ -178,6 +210,28 @@ class OptimizerPyTorchTest {
             {0.5032849884366892, -0.996321601368551, 1.9669953155775763},
             {0.4999430052057303, -1.0034422072441758, 1.9677981690417492},
             {0.48607148162508446, -1.001073167091515, 1.9567816102761242}});
+    }
+
+    @Test
+    void rmsPropCenteredLargeEps() {
+        // torch.optim.RMSprop([p], lr=0.01, alpha=0.9, eps=0.1, centered=True), 4 steps, PyTorch 1.13
+        checkSteps(ps -> new RMSProp(ps, 0.01).alpha(0.9).eps(0.1).centered(true), new double[][] {
+            {0.49230769230769234, -0.9875, 1.9842105263157894},
+            {0.5099872696607853, -1.0062927372659243, 1.9815164454829777},
+            {0.5015971216386178, -1.0101559203927346, 1.9946452554617775},
+            {0.4900814675631731, -1.006254987671683, 1.98617193745981}});
+    }
+
+    @Test
+    void rmsPropCenteredMomentumWeightDecay() {
+        // torch.optim.RMSprop([p], lr=0.01, alpha=0.9, eps=1e-8, momentum=0.5, weight_decay=0.05, centered=True),
+        // 4 steps, PyTorch 1.13
+        checkSteps(ps -> new RMSProp(ps, 0.01).alpha(0.9).momentum(0.5).weightDecay(0.05).centered(true),
+                new double[][] {
+                    {0.4666666755555532, -0.9666666711111105, 1.9666666694444441},
+                    {0.48086169505393106, -0.9782780929940079, 1.9374708197294765},
+                    {0.4717277265697554, -0.9874499042359148, 1.9378397573224053},
+                    {0.4473393030137088, -0.9822881396051912, 1.9185361728096049}});
     }
 
     @Test
@@ -314,5 +368,49 @@ class OptimizerPyTorchTest {
             {0.537959635257721, -1.024110198020935, 1.9358868598937988},
             {0.5119307041168213, -1.0358953475952148, 1.9763094186782837},
             {0.479295015335083, -1.025123953819275, 1.9526407718658447}});
+    }
+
+    @Test
+    void sgdMomentumDampeningWeightDecayF32() {
+        // torch.optim.SGD([p], lr=0.1, momentum=0.9, dampening=0.3, weight_decay=0.05), float32, 4 steps,
+        // PyTorch 1.13
+        checkStepsF32(ps -> new SGD(ps, 0.1, 0.9, false, 0.05).dampening(0.3), new double[][] {
+            {0.48750001192092896, -0.9750000238418579, 1.9600000381469727},
+            {0.5025437474250793, -0.9840875267982483, 1.913640022277832},
+            {0.5003242492675781, -0.9958219528198242, 1.8862183094024658},
+            {0.4755755364894867, -0.9958975911140442, 1.8409370183944702}});
+    }
+
+    @Test
+    void adamAmsgradL2WeightDecayF32() {
+        // torch.optim.Adam([p], lr=0.1, betas=(0.8, 0.9), eps=1e-8, weight_decay=0.05, amsgrad=True), float32,
+        // 4 steps, PyTorch 1.13
+        checkStepsF32(ps -> new Adam(ps, 0.1, 0.8, 0.9, 1e-8, 0.05).amsgrad(true), new double[][] {
+            {0.4000000059604645, -0.8999999761581421, 1.899999976158142},
+            {0.45386406779289246, -0.9380574226379395, 1.8123438358306885},
+            {0.4540651738643646, -0.9718629121780396, 1.787328839302063},
+            {0.4156806468963623, -0.9788519144058228, 1.735336184501648}});
+    }
+
+    @Test
+    void adamWAmsgradF32() {
+        // torch.optim.AdamW([p], lr=0.1, betas=(0.8, 0.9), weight_decay=0.05, amsgrad=True), float32, 4 steps,
+        // PyTorch 1.13
+        checkStepsF32(ps -> new AdamW(ps, 0.1, 0.05).betas(0.8, 0.9).amsgrad(true), new double[][] {
+            {0.39750000834465027, -0.8949999809265137, 1.8899999856948853},
+            {0.45512139797210693, -0.9392105340957642, 1.8065245151519775},
+            {0.4614660143852234, -0.9814448952674866, 1.8087811470031738},
+            {0.42789116501808167, -0.9997492432594299, 1.7786775827407837}});
+    }
+
+    @Test
+    void rmsPropCenteredMomentumF32() {
+        // torch.optim.RMSprop([p], lr=0.01, alpha=0.9, eps=1e-8, momentum=0.5, centered=True), float32, 4 steps,
+        // PyTorch 1.13
+        checkStepsF32(ps -> new RMSProp(ps, 0.01).alpha(0.9).momentum(0.5).centered(true), new double[][] {
+            {0.46666666865348816, -0.9666666984558105, 1.9666666984558105},
+            {0.48168322443962097, -0.9801095724105835, 1.9441583156585693},
+            {0.4747380018234253, -0.9931260943412781, 1.956249475479126},
+            {0.45257553458213806, -0.9932383894920349, 1.9475929737091064}});
     }
 }

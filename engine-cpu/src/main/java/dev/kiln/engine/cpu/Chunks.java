@@ -10,9 +10,10 @@ import java.nio.FloatBuffer;
  * without a copy).
  */
 final class Chunks {
-    /** Elements per chunk: four chunks fit in L1 with room to spare. */
+    /** Elements per chunk: four chunks (an Adam step's) fit in L1 with room to spare. */
     static final int SIZE = 2048;
-    private static final int ARRAYS = 4;
+    /** An AMSGrad step streams five tensors: parameter, gradient and three moments. */
+    private static final int ARRAYS = 5;
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[ARRAYS][SIZE]);
     private static final ThreadLocal<int[][]> INT_SCRATCH = ThreadLocal.withInitial(() -> new int[ARRAYS][SIZE]);
 

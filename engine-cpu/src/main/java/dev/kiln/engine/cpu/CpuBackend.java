@@ -365,14 +365,23 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void sgdUpdate(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum,
-                          double weightDecay, boolean nesterov, boolean firstStep) {
-        updates.sgd(param, grad, momentumBuffer, lr, momentum, weightDecay, nesterov, firstStep);
+                          double dampening, double weightDecay, boolean nesterov, boolean firstStep) {
+        updates.sgd(param, grad, momentumBuffer, lr, momentum, dampening, weightDecay, nesterov, firstStep);
     }
 
     @Override
     public void adamUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1,
                            double beta2, double eps, double weightDecay, boolean decoupledWeightDecay, long step) {
-        updates.adam(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, step);
+        updates.adam(param, grad, expAvg, expAvgSq, null, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay,
+                step);
+    }
+
+    @Override
+    public void amsgradUpdate(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, Tensor maxExpAvgSq,
+                              double lr, double beta1, double beta2, double eps, double weightDecay,
+                              boolean decoupledWeightDecay, long step) {
+        updates.adam(param, grad, expAvg, expAvgSq, maxExpAvgSq, lr, beta1, beta2, eps, weightDecay,
+                decoupledWeightDecay, step);
     }
 
     @Override

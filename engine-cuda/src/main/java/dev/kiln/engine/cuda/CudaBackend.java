@@ -462,8 +462,8 @@ public final class CudaBackend implements Backend {
 
     @Override
     public synchronized void sgdUpdate(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum,
-                                       double weightDecay, boolean nesterov, boolean firstStep) {
-        updates.sgd(param, grad, momentumBuffer, lr, momentum, weightDecay, nesterov, firstStep);
+                                       double dampening, double weightDecay, boolean nesterov, boolean firstStep) {
+        updates.sgd(param, grad, momentumBuffer, lr, momentum, dampening, weightDecay, nesterov, firstStep);
     }
 
     @Override

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * Fused optimizer steps, Backend SPI section 9 on the device: one kernel per parameter, or for Adam one per
- * {@value #LIST} parameters, their addresses passed by value (as PyTorch's multi_tensor_apply does).
+ * {@value #LIST} parameters, their addresses passed by value (as PyTorch's multi_tensor_apply does). AMSGrad
+ * runs the SPI's composite.
  */
 final class CudaUpdates {
     /** Tensors per multi-tensor launch: KILN_TENSOR_LIST in optim.cu. */
@@ -20,14 +21,14 @@ final class CudaUpdates {
         this.launcher = launcher;
     }
 
-    void sgd(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum, double weightDecay,
-             boolean nesterov, boolean firstStep) {
+    void sgd(Tensor param, Tensor grad, Tensor momentumBuffer, double lr, double momentum, double dampening,
+             double weightDecay, boolean nesterov, boolean firstStep) {
         long n = param.size();
         if (n == 0) {
             return;
         }
         launcher.begin().pointer(param).pointer(grad).pointer(momentumBuffer).int64(n).float64(lr).float64(momentum)
-                .float64(weightDecay).int32(nesterov ? 1 : 0).int32(firstStep ? 1 : 0)
+                .float64(dampening).float64(weightDecay).int32(nesterov ? 1 : 0).int32(firstStep ? 1 : 0)
                 .launch(kernels.function(Kernel.SGD_UPDATE, param.dtype()), launcher.blocksFor(n));
     }
 

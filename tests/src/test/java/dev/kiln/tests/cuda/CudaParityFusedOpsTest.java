@@ -26,10 +26,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The fused ops: a dense layer's bias and activation (SPI section 3), SGD (momentum, Nesterov, weight decay,
- * the first step that seeds the momentum buffer), Adam and AdamW over several steps, and the LSTM and GRU cell
- * gate math forward and backward, on the backend under test against the CPU backend. A backend may implement these as its own
- * kernels or inherit the SPI's composites; either way the results must agree.
+ * The fused ops: a dense layer's bias and activation (SPI section 3), SGD (momentum, dampening, Nesterov, weight
+ * decay, the first step that seeds the momentum buffer), Adam, AdamW and AMSGrad over several steps, and the LSTM
+ * and GRU cell gate math forward and backward, on the backend under test against the CPU backend. A backend may
+ * implement these as its own kernels or inherit the SPI's composites (CUDA's AMSGrad does); either way the results
+ * must agree.
  *
  * <p>Tolerances ({@code |a - b| <= atol + rtol |b|}): a few F32 operations per element, including a square
  * root and a division (Adam) or sigmoids and tanh (the cells, where the CPU's F32 tanh is within 4e-7 of
@@ -46,7 +47,7 @@ class CudaParityFusedOpsTest extends ParityTest {
         return dtype == DType.F64 ? FUSED_F64 : FUSED_F32;
     }
 
-    record Sgd(String name, double momentum, boolean nesterov, double weightDecay) {
+    record Sgd(String name, double momentum, double dampening, boolean nesterov, double weightDecay) {
         @Override
         public String toString() {
             return name;
@@ -54,9 +55,11 @@ class CudaParityFusedOpsTest extends ParityTest {
     }
 
     static Stream<Sgd> sgdSettings() {
-        return Stream.of(new Sgd("plain (no momentum buffer)", 0, false, 0), new Sgd("weight decay only", 0, false, 1e-2),
-                new Sgd("momentum 0.9", 0.9, false, 0), new Sgd("Nesterov", 0.9, true, 0),
-                new Sgd("momentum with weight decay", 0.9, false, 1e-2), new Sgd("Nesterov with weight decay", 0.9, true, 1e-2));
+        return Stream.of(new Sgd("plain (no momentum buffer)", 0, 0, false, 0),
+                new Sgd("weight decay only", 0, 0, false, 1e-2), new Sgd("momentum 0.9", 0.9, 0, false, 0),
+                new Sgd("Nesterov", 0.9, 0, true, 0), new Sgd("momentum with weight decay", 0.9, 0, false, 1e-2),
+                new Sgd("Nesterov with weight decay", 0.9, 0, true, 1e-2),
+                new Sgd("momentum with dampening and weight decay", 0.9, 0.3, false, 1e-2));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -68,8 +71,8 @@ class CudaParityFusedOpsTest extends ParityTest {
             Tensor param = random(b, DType.F32, 59, SIZE);
             Tensor buffer = buffered ? output(b, DType.F32, SIZE) : null;
             for (int step = 0; step < 3; step++) {
-                b.sgdUpdate(param, random(b, DType.F32, 60 + step, SIZE), buffer, 0.1, s.momentum(), s.weightDecay(),
-                        s.nesterov(), step == 0);
+                b.sgdUpdate(param, random(b, DType.F32, 60 + step, SIZE), buffer, 0.1, s.momentum(), s.dampening(),
+                        s.weightDecay(), s.nesterov(), step == 0);
             }
             return buffered ? new Tensor[] {param, buffer} : new Tensor[] {param};
         });
@@ -99,6 +102,67 @@ class CudaParityFusedOpsTest extends ParityTest {
                         a.weightDecay(), a.decoupled(), step);
             }
             return new Tensor[] {param, expAvg, expAvgSq};
+        });
+    }
+
+    /**
+     * AMSGrad over four steps, the last two with gradients a thousand times smaller, so that the running maximum of
+     * the second moment, not the moment, sets the denominator.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("adamSettings")
+    void amsgradStepsMatchCpu(Adam a) {
+        String[] names = {"param", "expAvg", "expAvgSq", "maxExpAvgSq"};
+        assertParity(a + " with amsgrad, four steps", names, FUSED_F32, b -> {
+            Tensor param = random(b, DType.F32, 62, SIZE);
+            Tensor expAvg = full(b, DType.F32, 0, SIZE);
+            Tensor expAvgSq = full(b, DType.F32, 0, SIZE);
+            Tensor maxExpAvgSq = full(b, DType.F32, 0, SIZE);
+            for (int step = 1; step <= 4; step++) {
+                double scale = step <= 2 ? 1 : 1e-3;
+                b.amsgradUpdate(param, uniform(b, DType.F32, 62 + step, -scale, scale, SIZE), expAvg, expAvgSq,
+                        maxExpAvgSq, 1e-2, 0.9, 0.99, 1e-8, a.weightDecay(), a.decoupled(), step);
+            }
+            return new Tensor[] {param, expAvg, expAvgSq, maxExpAvgSq};
+        });
+    }
+
+    /** AMSGrad over a list of 41 parameters, as {@link #adamOfAListOfParametersMatchesCpu}. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("adamSettings")
+    void amsgradOfAListOfParametersMatchesCpu(Adam a) {
+        int count = 41;
+        String[] names = new String[4 * count];
+        for (int i = 0; i < count; i++) {
+            names[4 * i] = "param " + i;
+            names[4 * i + 1] = "expAvg " + i;
+            names[4 * i + 2] = "expAvgSq " + i;
+            names[4 * i + 3] = "maxExpAvgSq " + i;
+        }
+        assertParity(a + " with amsgrad, a list of " + count + " parameters, three steps", names, FUSED_F32, b -> {
+            List<List<Tensor>> state = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+                    new ArrayList<>());
+            for (int i = 0; i < count; i++) {
+                int size = listedSize(i);
+                state.get(0).add(random(b, DType.F32, 100 + i, size));
+                for (int k = 1; k < 4; k++) {
+                    state.get(k).add(full(b, DType.F32, 0, size));
+                }
+            }
+            for (int step = 1; step <= 3; step++) {
+                double scale = step == 1 ? 1 : 1e-3;
+                List<Tensor> grads = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    grads.add(uniform(b, DType.F32, 1000 * step + i, -scale, scale, listedSize(i)));
+                }
+                b.amsgradUpdates(state.get(0), grads, state.get(1), state.get(2), state.get(3), 1e-2, 0.9, 0.99, 1e-8,
+                        a.weightDecay(), a.decoupled(), step);
+            }
+            Tensor[] out = new Tensor[4 * count];
+            for (int i = 0; i < 4 * count; i++) {
+                out[i] = state.get(i % 4).get(i / 4);
+            }
+            return out;
         });
     }
 
@@ -154,7 +218,8 @@ class CudaParityFusedOpsTest extends ParityTest {
     void fusedUpdatesLeaveTheGradientUntouched() {
         for (Backend b : new Backend[] {reference(), underTest()}) {
             Tensor grad = random(b, DType.F32, 66, SIZE);
-            b.sgdUpdate(random(b, DType.F32, 67, SIZE), grad, output(b, DType.F32, SIZE), 0.1, 0.9, 1e-2, true, true);
+            b.sgdUpdate(random(b, DType.F32, 67, SIZE), grad, output(b, DType.F32, SIZE), 0.1, 0.9, 0, 1e-2, true,
+                    true);
             b.adamUpdate(random(b, DType.F32, 68, SIZE), grad, full(b, DType.F32, 0, SIZE), full(b, DType.F32, 0, SIZE),
                     1e-3, 0.9, 0.999, 1e-8, 1e-2, false, 1);
             assertClose(b.name() + ": the gradient after sgdUpdate and adamUpdate", random(reference(), DType.F32, 66, SIZE),

@@ -2,6 +2,7 @@ package dev.kiln.tests.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +19,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -30,11 +32,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The engine backend's fused SGD and Adam/AdamW updates (the CPU's, or CUDA's on a GPU) against the composite
- * defaults of {@link Backend} (the reference), over several steps, F32 and F64, with and without weight decay and
- * Nesterov momentum, on a small tensor, on one large enough to be split over threads, and on views with an element
- * offset. The composite is reached through a {@link Proxy} of {@link Backend} that forwards every primitive to that
- * backend and runs the interface's own default for the two fused methods.
+ * The engine backend's fused SGD, Adam/AdamW and AMSGrad updates (the CPU's, or CUDA's on a GPU) against the
+ * composite defaults of {@link Backend} (the reference), over several steps, F32 and F64, with and without weight
+ * decay, dampening and Nesterov momentum, on a small tensor, on one large enough to be split over threads, and on
+ * views with an element offset. The composite is reached through a {@link Proxy} of {@link Backend} that forwards
+ * every primitive to that backend and runs the interface's own default for the fused methods.
  */
 class FusedUpdatesTest {
     private static final int STEPS = 5;
@@ -61,7 +63,7 @@ class FusedUpdatesTest {
     /** A Backend whose fused updates are the interface's composites, built from the backend's primitives. */
     private static Backend composite(Backend backend) {
         InvocationHandler handler = (proxy, method, args) -> {
-            if (method.isDefault() && (method.getName().equals("sgdUpdate") || method.getName().equals("adamUpdate"))) {
+            if (method.isDefault() && List.of("sgdUpdate", "adamUpdate", "amsgradUpdate").contains(method.getName())) {
                 return InvocationHandler.invokeDefault(proxy, method, args);
             }
             try {
@@ -77,7 +79,7 @@ class FusedUpdatesTest {
     void backendOverridesBothFusedUpdates() throws NoSuchMethodException {
         Class<?> c = backend().getClass();
         Method sgd = c.getMethod("sgdUpdate", Tensor.class, Tensor.class, Tensor.class, double.class, double.class,
-                double.class, boolean.class, boolean.class);
+                double.class, double.class, boolean.class, boolean.class);
         Method adam = c.getMethod("adamUpdate", Tensor.class, Tensor.class, Tensor.class, Tensor.class, double.class,
                 double.class, double.class, double.class, double.class, boolean.class, long.class);
         assertNotEquals(Backend.class, sgd.getDeclaringClass());
@@ -147,23 +149,25 @@ class FusedUpdatesTest {
         Stream.Builder<Arguments> cases = Stream.builder();
         for (DType dtype : new DType[] {DType.F32, DType.F64}) {
             for (int n : new int[] {37, LARGE}) {
-                cases.add(Arguments.of(dtype, n, 0, 0.1, 0.0, 0.0, false));
-                cases.add(Arguments.of(dtype, n, 0, 0.1, 0.0, 0.01, false));
-                cases.add(Arguments.of(dtype, n, 0, 0.05, 0.9, 0.0, false));
-                cases.add(Arguments.of(dtype, n, 0, 0.05, 0.9, 5e-4, false));
-                cases.add(Arguments.of(dtype, n, 0, 0.05, 0.9, 0.0, true));
-                cases.add(Arguments.of(dtype, n, 0, 0.05, 0.8, 1e-2, true));
+                cases.add(Arguments.of(dtype, n, 0, 0.1, 0.0, 0.0, 0.0, false));
+                cases.add(Arguments.of(dtype, n, 0, 0.1, 0.0, 0.0, 0.01, false));
+                cases.add(Arguments.of(dtype, n, 0, 0.05, 0.9, 0.0, 0.0, false));
+                cases.add(Arguments.of(dtype, n, 0, 0.05, 0.9, 0.0, 5e-4, false));
+                cases.add(Arguments.of(dtype, n, 0, 0.05, 0.9, 0.0, 0.0, true));
+                cases.add(Arguments.of(dtype, n, 0, 0.05, 0.8, 0.0, 1e-2, true));
+                cases.add(Arguments.of(dtype, n, 0, 0.05, 0.9, 0.3, 5e-4, false));
             }
-            cases.add(Arguments.of(dtype, 29, 3, 0.05, 0.9, 1e-2, true));
-            cases.add(Arguments.of(dtype, 29, 5, 0.1, 0.0, 1e-2, false));
+            cases.add(Arguments.of(dtype, 29, 3, 0.05, 0.9, 0.0, 1e-2, true));
+            cases.add(Arguments.of(dtype, 29, 5, 0.1, 0.0, 0.0, 1e-2, false));
+            cases.add(Arguments.of(dtype, 29, 2, 0.05, 0.9, -0.5, 0.0, false));
         }
         return cases.build();
     }
 
-    @ParameterizedTest(name = "{0} n={1} offset={2} lr={3} momentum={4} wd={5} nesterov={6}")
+    @ParameterizedTest(name = "{0} n={1} offset={2} lr={3} momentum={4} dampening={5} wd={6} nesterov={7}")
     @MethodSource("sgdCases")
-    void sgdOverrideMatchesComposite(DType dtype, int n, int offset, double lr, double momentum, double weightDecay,
-                                     boolean nesterov) {
+    void sgdOverrideMatchesComposite(DType dtype, int n, int offset, double lr, double momentum, double dampening,
+                                     double weightDecay, boolean nesterov) {
         Backend backend = backend();
         Backend reference = composite(backend);
         Random r = new Random(11 + n + offset);
@@ -175,8 +179,8 @@ class FusedUpdatesTest {
         Tensor bufRef = momentum == 0 ? null : tensor(new double[n], dtype, offset);
         for (int step = 1; step <= STEPS; step++) {
             Tensor grad = tensor(random(r, n, 2), dtype, offset);
-            backend.sgdUpdate(pFused, grad, bufFused, lr, momentum, weightDecay, nesterov, step == 1);
-            reference.sgdUpdate(pRef, grad, bufRef, lr, momentum, weightDecay, nesterov, step == 1);
+            backend.sgdUpdate(pFused, grad, bufFused, lr, momentum, dampening, weightDecay, nesterov, step == 1);
+            reference.sgdUpdate(pRef, grad, bufRef, lr, momentum, dampening, weightDecay, nesterov, step == 1);
             assertClose("param after step " + step, pRef, pFused);
             if (momentum != 0) {
                 assertClose("momentum buffer after step " + step, bufRef, bufFused);
@@ -230,6 +234,42 @@ class FusedUpdatesTest {
         assertPaddingIntact(pFusedAll, offset);
     }
 
+    /**
+     * AMSGrad's fused update against the composite. The gradients after the first step are a thousand times
+     * smaller, so that the second moment falls below its running maximum and the maximum, not the moment, sets
+     * the denominator.
+     */
+    @ParameterizedTest(name = "{0} n={1} offset={2} lr={3} betas=({4}, {5}) eps={6} wd={7} decoupled={8}")
+    @MethodSource("adamCases")
+    void amsgradOverrideMatchesComposite(DType dtype, int n, int offset, double lr, double beta1, double beta2,
+                                         double eps, double weightDecay, boolean decoupled) {
+        Backend backend = backend();
+        Backend reference = composite(backend);
+        Random r = new Random(31 + n + offset);
+        double[] start = random(r, n, 1);
+        Tensor pFusedAll = padded(start, dtype, offset);
+        Tensor pFused = view(pFusedAll, offset);
+        Tensor pRef = tensor(start, dtype, offset);
+        Tensor[] fused = {tensor(new double[n], dtype, offset), tensor(new double[n], dtype, offset),
+            tensor(new double[n], dtype, offset)};
+        Tensor[] ref = {tensor(new double[n], dtype, offset), tensor(new double[n], dtype, offset),
+            tensor(new double[n], dtype, offset)};
+        String[] names = {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
+        for (int step = 1; step <= STEPS; step++) {
+            Tensor grad = tensor(random(r, n, step == 1 ? 2 : 2e-3), dtype, offset);
+            backend.amsgradUpdate(pFused, grad, fused[0], fused[1], fused[2], lr, beta1, beta2, eps, weightDecay,
+                    decoupled, step);
+            reference.amsgradUpdate(pRef, grad, ref[0], ref[1], ref[2], lr, beta1, beta2, eps, weightDecay, decoupled,
+                    step);
+            assertClose("param after step " + step, pRef, pFused);
+            for (int k = 0; k < 3; k++) {
+                assertClose(names[k] + " after step " + step, ref[k], fused[k]);
+            }
+        }
+        assertFalse(Arrays.equals(fused[1].toDoubleArray(), fused[2].toDoubleArray()), "the maximum is not the moment");
+        assertPaddingIntact(pFusedAll, offset);
+    }
+
     // ---- Updates: the checked entry point -----------------------------------------------------------
 
     @Test
@@ -238,7 +278,7 @@ class FusedUpdatesTest {
         Tensor p = Tensor.fromArray(new double[] {1, 2, 3}, 3);
         Tensor grad = Tensor.fromArray(g.clone(), 3);
         Tensor buf = Tensor.zeros(DType.F64, 3);
-        Updates.sgd(p, grad, buf, 0.1, 0.9, 0, false, true);
+        Updates.sgd(p, grad, buf, 0.1, 0.9, 0, 0, false, true);
         double[] after = p.toDoubleArray();
         for (int i = 0; i < 3; i++) {
             assertEquals((i + 1) - 0.1 * g[i], after[i], 1e-15);
@@ -275,18 +315,22 @@ class FusedUpdatesTest {
         Tensor m = Tensor.zeros(DType.F32, 2, 3);
         Tensor v = Tensor.zeros(DType.F32, 2, 3);
         Tensor wrong = Tensor.zeros(DType.F32, 6);
-        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(p, g, null, 0.1, 0, 0, false, true),
+        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(p, g, null, 0.1, 0, 0, 0, false, true),
                 "sgd", "[3, 2]", "[2, 3]");
-        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(p, g64, null, 0.1, 0, 0, false, true),
+        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(p, g64, null, 0.1, 0, 0, 0, false, true),
                 "sgd", "F32", "F64");
-        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(p, ok, null, 0.1, 0.9, 0, false, true),
+        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(p, ok, null, 0.1, 0.9, 0, 0, false, true),
                 "sgd", "momentum buffer", "[2, 3]");
-        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(p, ok, wrong, 0.1, 0.9, 0, false, true),
+        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(p, ok, wrong, 0.1, 0.9, 0, 0, false, true),
                 "sgd", "[6]", "[2, 3]");
-        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(p, ok, null, 0.1, 0, 0, true, true),
+        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(p, ok, null, 0.1, 0, 0, 0, true, true),
                 "sgd", "Nesterov");
-        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(p, ok, null, -1, 0, 0, false, true),
+        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(p, ok, null, -1, 0, 0, 0, false, true),
                 "sgd", "lr");
+        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(p, ok, m, 0.1, 0.9, 0.1, 0, true, false),
+                "sgd", "Nesterov", "dampening 0", "0.1");
+        assertMessage(IllegalArgumentException.class,
+                () -> Updates.sgd(p, ok, m, 0.1, 0.9, Double.NaN, 0, false, false), "sgd", "dampening", "NaN");
         assertMessage(IllegalArgumentException.class,
                 () -> Updates.adam(p, ok, wrong, v, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1), "adam", "exp_avg", "[6]", "[2, 3]");
         assertMessage(IllegalArgumentException.class,
@@ -297,8 +341,8 @@ class FusedUpdatesTest {
                 () -> Updates.adam(p, ok, m, v, 1e-3, 1.0, 0.999, 1e-8, 0, false, 1), "adam", "betas");
         Tensor i64 = Tensor.fromArray(new long[] {1, 2}, 2);
         Tensor i64Grad = Tensor.fromArray(new long[] {3, 4}, 2);
-        assertMessage(IllegalArgumentException.class, () -> Updates.sgd(i64, i64Grad, null, 0.1, 0, 0, false, true),
-                "sgd", "I64");
+        assertMessage(IllegalArgumentException.class,
+                () -> Updates.sgd(i64, i64Grad, null, 0.1, 0, 0, 0, false, true), "sgd", "I64");
     }
 
     private static float[] uniformValues(Random random, int n) {
@@ -360,18 +404,36 @@ class FusedUpdatesTest {
     }
 
     @Test
+    void amsgradOfAListNeedsAMaximumForEveryParameterOfItsOwn() {
+        List<Tensor> params = List.of(Tensor.zeros(DType.F32, 2), Tensor.zeros(DType.F32, 3));
+        List<Tensor> grads = List.of(Tensor.zeros(DType.F32, 2), Tensor.zeros(DType.F32, 3));
+        List<Tensor> m = List.of(Tensor.zeros(DType.F32, 2), Tensor.zeros(DType.F32, 3));
+        List<Tensor> v = List.of(Tensor.zeros(DType.F32, 2), Tensor.zeros(DType.F32, 3));
+        assertMessage(IllegalArgumentException.class,
+                () -> Updates.amsgrad(params, grads, m, v, List.of(Tensor.zeros(DType.F32, 2)), 1e-3, 0.9, 0.999, 1e-8,
+                        0, false, 1), "amsgrad", "2 parameters", "1 max_exp_avg_sq");
+        assertMessage(IllegalArgumentException.class,
+                () -> Updates.amsgrad(params, grads, m, v, List.of(Tensor.zeros(DType.F32, 2),
+                        Tensor.zeros(DType.F32, 2)), 1e-3, 0.9, 0.999, 1e-8, 0, true, 1), "adamw (amsgrad)",
+                "max_exp_avg_sq", "[2]", "[3]");
+        assertMessage(IllegalArgumentException.class,
+                () -> Updates.amsgrad(params, grads, m, v, v, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1), "amsgrad",
+                "max_exp_avg_sq", "exp_avg_sq");
+    }
+
+    @Test
     void updatesRefuseAParameterThatRecordsGradients() {
         Tensor p = Tensor.zeros(DType.F64, 3).requiresGrad(true);
         Tensor g = Tensor.ones(DType.F64, 3);
-        assertMessage(IllegalStateException.class, () -> Updates.sgd(p, g, null, 0.1, 0, 0, false, true),
+        assertMessage(IllegalStateException.class, () -> Updates.sgd(p, g, null, 0.1, 0, 0, 0, false, true),
                 "sgd", "noGrad");
         try (Autograd.Guard guard = Autograd.noGrad()) {
-            Updates.sgd(p, g, null, 0.1, 0, 0, false, true);
+            Updates.sgd(p, g, null, 0.1, 0, 0, 0, false, true);
         }
         assertEquals(-0.1, p.toDoubleArray()[0], 1e-15);
         Tensor made = Tensor.ones(DType.F64, 3).requiresGrad(true).mul(2.0);
         try (Autograd.Guard guard = Autograd.noGrad()) {
-            assertMessage(IllegalStateException.class, () -> Updates.sgd(made, g, null, 0.1, 0, 0, false, true),
+            assertMessage(IllegalStateException.class, () -> Updates.sgd(made, g, null, 0.1, 0, 0, 0, false, true),
                     "sgd", "leaves");
         }
     }

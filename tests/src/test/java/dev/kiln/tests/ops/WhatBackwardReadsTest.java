@@ -90,7 +90,7 @@ class WhatBackwardReadsTest {
         Tensor w = Tensor.fromArray(new double[] {1, 1, 1}, 3).requiresGrad(true);
         Tensor loss = x.mul(w).sum();
         try (Autograd.Guard g = Autograd.noGrad()) {
-            Updates.sgd(w, Tensor.fromArray(new double[] {1, 1, 1}, 3), null, 0.1, 0, 0, false, true);
+            Updates.sgd(w, Tensor.fromArray(new double[] {1, 1, 1}, 3), null, 0.1, 0, 0, 0, false, true);
         }
         IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
         assertTrue(e.getMessage().contains("optimizer"), e.getMessage());
