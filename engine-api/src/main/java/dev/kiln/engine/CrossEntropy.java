@@ -49,7 +49,7 @@ final class CrossEntropy {
         Tensor losses = rows(logits, index);
         if (weights != null) {
             Tensor w = weights;
-            losses = Tensor.consume(losses, logits, r -> r.mul(w));
+            losses = Tensor.consume(losses, logits, r -> countedOnly(r, w));
         }
         Tensor result = switch (reduction) {
             case NONE -> losses;
@@ -96,6 +96,14 @@ final class CrossEntropy {
             return new Tensor[] {gl, null};
         }, probs);
         return losses;
+    }
+
+    /**
+     * rows where weights is 1, 0 where it is 0. Picked, not multiplied: an ignored row (padding) may hold infinite
+     * or NaN logits, whose loss times 0 would be NaN, where PyTorch never reads those rows.
+     */
+    private static Tensor countedOnly(Tensor rows, Tensor weights) {
+        return Tensor.consume(ElementwiseOps.scalarLike(rows, 0), rows, zero -> ElementwiseOps.where(weights, rows, zero));
     }
 
     /** targets where counted is 1, 0 where it is 0 (ignored rows): indices in range for the fused op. */

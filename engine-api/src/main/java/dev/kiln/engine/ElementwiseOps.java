@@ -132,7 +132,7 @@ final class ElementwiseOps {
     }
 
     /** A rank-0 tensor holding {@code value}, on {@code like}'s backend and of its dtype. */
-    private static Tensor scalarLike(Tensor like, double value) {
+    static Tensor scalarLike(Tensor like, double value) {
         Tensor scalar = like.emptyLike(Shape.scalar(), like.dtype());
         like.backend().fill(scalar, value);
         return scalar;

@@ -84,7 +84,8 @@ public class CrossEntropyLoss implements Loss {
             return Losses.reduce(perRow, reduction);
         }
         Tensor counted = target.ne(ignoreIndex).to(output.dtype());
-        Tensor countedRows = perRow.mul(counted);
+        // Filled, not multiplied: an ignored row's log-probabilities may be infinite (padding), and 0 * inf is NaN.
+        Tensor countedRows = perRow.maskedFill(target.eq(ignoreIndex), 0);
         return reduction == Reduction.MEAN ? countedRows.sum().div(counted.sum())
                 : Losses.reduce(countedRows, reduction);
     }

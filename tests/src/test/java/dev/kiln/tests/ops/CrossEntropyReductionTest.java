@@ -147,4 +147,28 @@ class CrossEntropyReductionTest {
         assertEquals(F.crossEntropy(x, targets(), Reduction.MEAN, -100).item(),
                 F.crossEntropy(x, i32, Reduction.MEAN, -100).item(), 0);
     }
+
+    /**
+     * An ignored row adds nothing even when its logits are infinite or NaN (padding), as in PyTorch, which never reads
+     * its loss: values and gradient as PyTorch 1.13's {@code cross_entropy(x, t, ignore_index=-100)}, whose gradient
+     * is 0 for the row with -inf and NaN for the row holding a NaN (its softmax's backward multiplies NaN by 0).
+     */
+    @Test
+    void anIgnoredRowWithInfiniteOrNanLogitsAddsNothingAsInPyTorch() {
+        double inf = Double.POSITIVE_INFINITY;
+        Tensor x = Tensor.fromArray(new double[] {-inf, 0, 1, 0, 1, 2, Double.NaN, inf, 0}, 3, 3).requiresGrad(true);
+        Tensor t = Tensor.fromArray(new long[] {-100, 2, -100}, 3);
+        double row = Math.log(1 + Math.E + Math.E * Math.E) - 2;
+        assertArrayEquals(new double[] {0, row, 0}, F.crossEntropy(x, t, Reduction.NONE, -100).toDoubleArray(), 1e-12);
+        assertEquals(row, F.crossEntropy(x, t, Reduction.SUM, -100).item(), 1e-12);
+        Tensor mean = F.crossEntropy(x, t, Reduction.MEAN, -100);
+        assertEquals(row, mean.item(), 1e-12);
+        mean.backward();
+        double[] g = x.grad().toDoubleArray();
+        assertArrayEquals(new double[] {0, 0, 0}, java.util.Arrays.copyOfRange(g, 0, 3), 0, "the row with -inf");
+        assertArrayEquals(new double[] {0.09003057317038043, 0.24472847105479764, -0.3347590442251782},
+                java.util.Arrays.copyOfRange(g, 3, 6), 1e-12, "the row that counts");
+        // torch.nn.CrossEntropyLoss(ignore_index=-100, label_smoothing=0.1)(x, t), PyTorch 1.13
+        assertEquals(0.5076059644443804, new CrossEntropyLoss(0.1, -100).compute(x, t).item(), 1e-12);
+    }
 }
