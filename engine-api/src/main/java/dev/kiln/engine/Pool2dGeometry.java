@@ -19,7 +19,9 @@ public record Pool2dGeometry(int batch, int channels, int height, int width,
     /**
      * The geometry of {@code op} on an input of this shape; {@code kernel}, {@code stride} and
      * {@code padding} each hold one value (both axes) or two (height, width). A null or empty stride
-     * means the kernel size (PyTorch's default); a null padding means 0.
+     * means the kernel size (PyTorch's default); a null padding means 0. {@code ceilMode} rounds the output size up
+     * (less a last window that would start in the bottom or right padding), {@code countIncludePad} counts the
+     * padding in average pooling's divisor.
      *
      * @throws IllegalArgumentException naming {@code op} and the shape when they do not fit together
      */

@@ -16,6 +16,9 @@ import java.util.Arrays;
  * {@code fanIn = outChannels * kernelH * kernelW} (PyTorch computes the fan from the weight's second axis), for
  * both weight and bias (weight drawn first).
  *
+ * <p>Output padding must be below the stride; PyTorch also takes one below the dilation, which this layer refuses:
+ * its forward pass is the convolution's input gradient, whose output rows stop at the stride.
+ *
  * <p>{@code ConvTranspose2d.builder(32, 16, 3).stride(2).padding(1).outputPadding(1).build()}.
  */
 public class ConvTranspose2d extends Module {

@@ -67,7 +67,11 @@ public final class Trainer {
     private Path resumedBest;
     private boolean restoredBest;
 
-    /** {@code loss} must give a scalar (a reduction of MEAN or SUM): a step that gets more than one value fails. */
+    /**
+     * {@code loss} must give a scalar (a reduction of MEAN or SUM): a step that gets more than one value fails. The
+     * losses it reports are averaged over batches weighted by their size, which makes them per-example means for a
+     * MEAN loss; with SUM they are batch sums, which scale with the batch size.
+     */
     public Trainer(Module model, Optimizer optimizer, Loss loss) {
         this.model = model;
         this.optimizer = optimizer;
@@ -154,7 +158,8 @@ public final class Trainer {
      */
     public Trainer earlyStoppingMinDelta(double minDelta) {
         if (!(minDelta >= 0 && minDelta < Double.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("minDelta must be a finite number >= 0, got " + minDelta);
+            throw new IllegalArgumentException("Trainer.earlyStoppingMinDelta: minDelta must be a finite number >= 0, got "
+                    + minDelta);
         }
         this.minDelta = minDelta;
         return this;

@@ -363,7 +363,8 @@ class TrainerTest {
             for (double bad : new double[] {-0.1, Double.NaN, Double.POSITIVE_INFINITY}) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                         () -> trainer(model, sgd).earlyStoppingMinDelta(bad));
-                assertEquals("minDelta must be a finite number >= 0, got " + bad, e.getMessage());
+                assertEquals("Trainer.earlyStoppingMinDelta: minDelta must be a finite number >= 0, got " + bad,
+                        e.getMessage());
             }
         }
     }

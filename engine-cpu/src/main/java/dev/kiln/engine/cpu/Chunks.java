@@ -10,7 +10,7 @@ import java.nio.FloatBuffer;
  * without a copy).
  */
 final class Chunks {
-    /** Elements per chunk: four chunks (an Adam step's) fit in L1 with room to spare. */
+    /** Elements per chunk: five chunks (an AMSGrad step's, 40 KiB) stay in L1 or L2 between the passes of a step. */
     static final int SIZE = 2048;
     /** An AMSGrad step streams five tensors: parameter, gradient and three moments. */
     private static final int ARRAYS = 5;

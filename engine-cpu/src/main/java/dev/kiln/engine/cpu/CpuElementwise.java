@@ -45,8 +45,8 @@ final class CpuElementwise {
     }
 
     /**
-     * {@code op} over F32 values in place, with the values {@link #unary} gives: its own loops for ReLU and tanh,
-     * else each value through {@link #forward} in double.
+     * {@code op} over F32 values in place, with the values {@link #unary} gives: loops of their own for ReLU, tanh,
+     * the square and sigmoid, else each value through {@link #forward} in double.
      */
     static FloatChunk unaryF32(UnaryOp op, double p) {
         if (isSquare(op, p)) {
