@@ -79,17 +79,8 @@ public final class Updates {
                             double lr, double beta1, double beta2, double eps, double weightDecay,
                             boolean decoupledWeightDecay, long step) {
         String op = decoupledWeightDecay ? "adamw" : "adam";
-        int n = params.size();
-        if (grads.size() != n || expAvgs.size() != n || expAvgSqs.size() != n) {
-            throw new IllegalArgumentException(op + ": " + n + " parameters need as many gradients and states, got "
-                    + grads.size() + " gradients, " + expAvgs.size() + " exp_avg and " + expAvgSqs.size() + " exp_avg_sq");
-        }
-        if (n == 0) {
+        if (!checkAdamLists(op, params, grads, expAvgs, expAvgSqs, null)) {
             return;
-        }
-        for (int i = 0; i < n; i++) {
-            checkAdamTensors(op, params.get(i), grads.get(i), expAvgs.get(i), expAvgSqs.get(i));
-            Checks.compatible(op, params.get(0), params.get(i));
         }
         checkAdamSettings(op, lr, beta1, beta2, eps, weightDecay, step);
         params.get(0).backend().adamUpdates(params, grads, expAvgs, expAvgSqs, lr, beta1, beta2, eps, weightDecay,
@@ -106,28 +97,42 @@ public final class Updates {
                                List<Tensor> maxExpAvgSqs, double lr, double beta1, double beta2, double eps,
                                double weightDecay, boolean decoupledWeightDecay, long step) {
         String op = decoupledWeightDecay ? "adamw (amsgrad)" : "adam (amsgrad)";
-        int n = params.size();
-        if (grads.size() != n || expAvgs.size() != n || expAvgSqs.size() != n || maxExpAvgSqs.size() != n) {
-            throw new IllegalArgumentException(op + ": " + n + " parameters need as many gradients and states, got "
-                    + grads.size() + " gradients, " + expAvgs.size() + " exp_avg, " + expAvgSqs.size()
-                    + " exp_avg_sq and " + maxExpAvgSqs.size() + " max_exp_avg_sq");
-        }
-        if (n == 0) {
+        if (!checkAdamLists(op, params, grads, expAvgs, expAvgSqs, maxExpAvgSqs)) {
             return;
-        }
-        for (int i = 0; i < n; i++) {
-            checkAdamTensors(op, params.get(i), grads.get(i), expAvgs.get(i), expAvgSqs.get(i));
-            checkState(op, "max_exp_avg_sq", params.get(i), maxExpAvgSqs.get(i));
-            if (maxExpAvgSqs.get(i) == expAvgs.get(i) || maxExpAvgSqs.get(i) == expAvgSqs.get(i)) {
-                throw new IllegalArgumentException(op + ": max_exp_avg_sq must be a tensor of its own, not exp_avg"
-                        + " or exp_avg_sq (parameter " + i + ")");
-            }
-            Checks.compatible(op, params.get(0), params.get(i));
         }
         checkAdamSettings(op, lr, beta1, beta2, eps, weightDecay, step);
         params.get(0).backend().amsgradUpdates(params, grads, expAvgs, expAvgSqs, maxExpAvgSqs, lr, beta1, beta2, eps,
                 weightDecay, decoupledWeightDecay, step);
         params.forEach(Tensor::markWrittenInPlace);
+    }
+
+    /**
+     * Checks the lists of a multi-tensor Adam step, {@code maxExpAvgSqs} null without amsgrad: one entry each per
+     * parameter, every parameter's tensors as {@link #checkAdamTensors}, one backend and dtype for all. Returns
+     * whether there is anything to update.
+     */
+    private static boolean checkAdamLists(String op, List<Tensor> params, List<Tensor> grads, List<Tensor> expAvgs,
+                                          List<Tensor> expAvgSqs, List<Tensor> maxExpAvgSqs) {
+        int n = params.size();
+        boolean amsgrad = maxExpAvgSqs != null;
+        if (grads.size() != n || expAvgs.size() != n || expAvgSqs.size() != n || amsgrad && maxExpAvgSqs.size() != n) {
+            throw new IllegalArgumentException(op + ": " + n + " parameters need as many gradients and states, got "
+                    + grads.size() + " gradients, " + expAvgs.size() + " exp_avg" + (amsgrad ? ", " : " and ")
+                    + expAvgSqs.size() + " exp_avg_sq"
+                    + (amsgrad ? " and " + maxExpAvgSqs.size() + " max_exp_avg_sq" : ""));
+        }
+        for (int i = 0; i < n; i++) {
+            checkAdamTensors(op, params.get(i), grads.get(i), expAvgs.get(i), expAvgSqs.get(i));
+            if (amsgrad) {
+                checkState(op, "max_exp_avg_sq", params.get(i), maxExpAvgSqs.get(i));
+                if (maxExpAvgSqs.get(i) == expAvgs.get(i) || maxExpAvgSqs.get(i) == expAvgSqs.get(i)) {
+                    throw new IllegalArgumentException(op + ": max_exp_avg_sq must be a tensor of its own, not exp_avg"
+                            + " or exp_avg_sq (parameter " + i + ")");
+                }
+            }
+            Checks.compatible(op, params.get(0), params.get(i));
+        }
+        return n > 0;
     }
 
     private static void checkAdamTensors(String op, Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq) {
