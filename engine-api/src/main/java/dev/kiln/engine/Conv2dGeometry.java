@@ -77,10 +77,7 @@ public record Conv2dGeometry(int batch, int inChannels, int height, int width,
         int[] p = pair(op, "padding", padding, 0);
         int[] d = pair(op, "dilation", dilation, 1);
         int[] extra = pair(op, "output padding", outputPadding, 0);
-        if (extra[0] >= s[0] || extra[1] >= s[1]) {
-            throw new IllegalArgumentException(op + ": output padding " + Arrays.toString(extra)
-                    + " must be below the stride " + Arrays.toString(s) + " on each axis");
-        }
+        checkOutputPadding(op, extra, s);
         if (weight.dim(2) < 1 || weight.dim(3) < 1) {
             throw new IllegalArgumentException(shapes + ": the kernel must be at least 1 x 1");
         }
@@ -93,6 +90,19 @@ public record Conv2dGeometry(int batch, int inChannels, int height, int width,
         }
         Shape output = Shape.of(input.dim(0), weight.dim(1), (int) outH, (int) outW);
         return of(op, output, weight, s, p, d);
+    }
+
+    /**
+     * Refuses a transposed convolution's output padding that is not below its stride on both axes (height, width):
+     * the extra rows and columns it picks must be ones a strided convolution maps to the same input size.
+     *
+     * @throws IllegalArgumentException naming {@code op}, the output padding and the stride
+     */
+    public static void checkOutputPadding(String op, int[] outputPadding, int[] stride) {
+        if (outputPadding[0] >= stride[0] || outputPadding[1] >= stride[1]) {
+            throw new IllegalArgumentException(op + ": output padding " + Arrays.toString(outputPadding)
+                    + " must be below the stride " + Arrays.toString(stride) + " on each axis");
+        }
     }
 
     /** Height of the kernel's footprint on the input: {@code dilationH * (kernelH - 1) + 1}. */

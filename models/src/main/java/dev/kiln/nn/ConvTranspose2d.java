@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Tensor;
@@ -53,10 +54,7 @@ public class ConvTranspose2d extends Module {
         this.padding = Conv2d.pair(name, "padding", padding, 0);
         this.outputPadding = Conv2d.pair(name, "output padding", outputPadding, 0);
         this.dilation = Conv2d.pair(name, "dilation", dilation, 1);
-        if (this.outputPadding[0] >= this.stride[0] || this.outputPadding[1] >= this.stride[1]) {
-            throw new IllegalArgumentException(name + ": output padding " + Arrays.toString(outputPadding)
-                    + " must be below the stride " + Arrays.toString(stride) + " on each axis");
-        }
+        Conv2dGeometry.checkOutputPadding(name, this.outputPadding, this.stride);
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         int kh = this.kernel[0];
