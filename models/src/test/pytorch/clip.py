@@ -17,3 +17,6 @@ print("inf", repr(n.item()), fmt(a.grad), fmt(b.grad))
 a, b, c = mk(); clip_grad_value_([a, b, c], 1.2); print("value 1.2", fmt(a.grad), fmt(b.grad), c.grad)
 a = torch.zeros(3, dtype=torch.float32, requires_grad=True); a.grad = torch.tensor([0.1, -0.2, 0.3], dtype=torch.float32)
 n = clip_grad_norm_([a], 0.1); print("f32", repr(n.item()), n.dtype, fmt(a.grad))
+for p in [1.0, 3.0]:
+    a, b, c = mk(); n = clip_grad_norm_([a, b, c], max_norm=2.0, norm_type=p)
+    print("norm_type", p, repr(n.item()), fmt(a.grad), fmt(b.grad))

@@ -359,30 +359,36 @@ public abstract class Optimizer implements AutoCloseable {
 
     // ---- Gradient clipping ------------------------------------------------------------------------
 
+    /** {@link #clipGradNorm(List, double, double)} with the L2 norm, PyTorch's default {@code norm_type=2}. */
+    public static Tensor clipGradNorm(List<Tensor> params, double maxNorm) {
+        return clipGradNorm(params, maxNorm, 2);
+    }
+
     /**
-     * Scales the gradients of {@code params} together so that their joint L2 norm is at most
-     * {@code maxNorm} (PyTorch's {@code clip_grad_norm_}: each gradient times
-     * {@code min(1, maxNorm / (norm + 1e-6))}). Parameters without a gradient are skipped. Nothing is read back
-     * to the host: the norm stays on the parameters' device and every gradient is scaled (by exactly 1 when it
-     * is within bounds), so that on a GPU clipping never waits for the device.
+     * Scales the gradients of {@code params} together so that their joint p-norm is at most {@code maxNorm}
+     * (PyTorch's {@code clip_grad_norm_(params, max_norm, norm_type)}: each gradient times
+     * {@code min(1, maxNorm / (norm + 1e-6))}). The joint norm is the norm of all gradient elements as one vector:
+     * {@code (sum |g|^p)^(1/p)}, or the largest |g| for {@code normType} {@link Double#POSITIVE_INFINITY}.
+     * Parameters without a gradient are skipped. Nothing is read back to the host: the norm stays on the
+     * parameters' device and every gradient is scaled (by exactly 1 when it is within bounds), so that on a GPU
+     * clipping never waits for the device.
      *
+     * @param normType p &gt; 0, or {@link Double#POSITIVE_INFINITY} for the max norm
      * @return the joint norm before clipping, an F64 scalar (read it with {@link Tensor#item()})
      */
-    public static Tensor clipGradNorm(List<Tensor> params, double maxNorm) {
+    public static Tensor clipGradNorm(List<Tensor> params, double maxNorm, double normType) {
         if (!(maxNorm > 0) || Double.isInfinite(maxNorm)) {
             throw new IllegalArgumentException("clipGradNorm: maxNorm must be finite and > 0, got " + maxNorm);
+        }
+        if (!(normType > 0)) {
+            throw new IllegalArgumentException("clipGradNorm: normType must be > 0 or infinity, got " + normType);
         }
         try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
             List<Tensor> grads = params.stream().map(Tensor::grad).filter(Objects::nonNull).toList();
             if (grads.isEmpty()) {
                 return s.keep(Tensor.zeros(DType.F64));
             }
-            Tensor sumOfSquares = null;
-            for (Tensor grad : grads) {
-                Tensor squares = grad.square().sum().to(DType.F64);
-                sumOfSquares = sumOfSquares == null ? squares : sumOfSquares.add(squares);
-            }
-            Tensor norm = sumOfSquares.sqrt();
+            Tensor norm = jointNorm(grads, normType);
             Tensor scale = norm.fullLike(maxNorm).div(norm.add(CLIP_EPS));
             Tensor coefficient = scale.minimum(scale.fullLike(1));
             Map<DType, Tensor> coefficientIn = new EnumMap<>(DType.class);
@@ -391,6 +397,21 @@ public abstract class Optimizer implements AutoCloseable {
             }
             return s.keep(norm);
         }
+    }
+
+    /** The p-norm of all elements of {@code grads} as one vector, an F64 scalar. */
+    private static Tensor jointNorm(List<Tensor> grads, double normType) {
+        if (Double.isInfinite(normType)) {
+            return grads.stream().map(grad -> grad.abs().max().to(DType.F64)).reduce(Tensor::maximum).orElseThrow();
+        }
+        Tensor sum = grads.stream().map(grad -> powerSum(grad, normType)).reduce(Tensor::add).orElseThrow();
+        return normType == 2 ? sum.sqrt() : sum.pow(1 / normType);
+    }
+
+    /** sum |g|^p in F64; the square for p = 2, its common case, needs no abs. */
+    private static Tensor powerSum(Tensor grad, double normType) {
+        Tensor powers = normType == 2 ? grad.square() : normType == 1 ? grad.abs() : grad.abs().pow(normType);
+        return powers.sum().to(DType.F64);
     }
 
     /**

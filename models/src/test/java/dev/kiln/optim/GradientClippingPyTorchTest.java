@@ -2,6 +2,7 @@ package dev.kiln.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
@@ -74,6 +75,38 @@ class GradientClippingPyTorchTest {
         assertEquals(4.534589286804263, Optimizer.clipGradNorm(List.of(a, b, c), 4.534589286804263).item(), TOLERANCE);
         assertGrads(new double[] {0.99999977947291, -1.99999955894582, 0.499999889736455, 2.99999933841873},
                 new double[] {-1.499999669209365, 0.2499999448682275, 1.99999955894582});
+    }
+
+    @Test
+    void clipGradNormWithTheMaxNorm() {
+        // torch.nn.utils.clip_grad_norm_([a, b, c], max_norm=2.0, norm_type=float('inf')), PyTorch 1.13
+        Tensor norm = Optimizer.clipGradNorm(List.of(a, b, c), 2.0, Double.POSITIVE_INFINITY);
+        assertEquals(3.0, norm.item(), TOLERANCE);
+        assertGrads(new double[] {0.6666664444445185, -1.333332888889037, 0.33333322222225925, 1.9999993333335555},
+                new double[] {-0.9999996666667778, 0.16666661111112963, 1.333332888889037});
+    }
+
+    @Test
+    void clipGradNormWithTheL1Norm() {
+        // torch.nn.utils.clip_grad_norm_([a, b, c], max_norm=2.0, norm_type=1.0), PyTorch 1.13
+        assertEquals(10.25, Optimizer.clipGradNorm(List.of(a, b, c), 2.0, 1.0).item(), TOLERANCE);
+        assertGrads(new double[] {0.19512193218322615, -0.3902438643664523, 0.09756096609161308, 0.5853657965496785},
+                new double[] {-0.29268289827483923, 0.04878048304580654, 0.3902438643664523});
+    }
+
+    @Test
+    void clipGradNormWithAThirdPowerNorm() {
+        // torch.nn.utils.clip_grad_norm_([a, b, c], max_norm=2.0, norm_type=3.0), PyTorch 1.13
+        assertEquals(3.621975281062032, Optimizer.clipGradNorm(List.of(a, b, c), 2.0, 3.0).item(), TOLERANCE);
+        assertGrads(new double[] {0.5521847314288768, -1.1043694628577536, 0.2760923657144384, 1.6565541942866304},
+                new double[] {-0.8282770971433152, 0.1380461828572192, 1.1043694628577536});
+    }
+
+    @Test
+    void clipGradNormRefusesANormTypeThatIsNotPositive() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Optimizer.clipGradNorm(List.of(a, b, c), 2.0, 0));
+        assertEquals("clipGradNorm: normType must be > 0 or infinity, got 0.0", e.getMessage());
     }
 
     @Test
