@@ -57,6 +57,8 @@ final class TrainCommand {
                                            best epoch's weights are restored and kept in DIR/best.safetensors
               --min-delta X                with --patience: an epoch improves only when its validation loss is
                                            more than X below the best so far (default 0)
+              --clip X                     clip the gradients' joint L2 norm to X before every step
+                                           (default: no clipping)
               --schedule none|cosine       learning rate: constant, or cosine annealing from --lr to 0 over
                                            --epochs (default none; a cosine run resumes with its --epochs)
               --precision fp32|bf16        matrix products and convolutions in full F32, or with bfloat16
@@ -101,6 +103,7 @@ final class TrainCommand {
         double validationSplit = o.getDouble("validation-split", 0);
         int patience = o.getInt("patience", 0);
         double minDelta = o.getNonNegativeDouble("min-delta", 0);
+        Double clip = o.has("clip") ? o.getDouble("clip", 0) : null;
         long seed = o.getInt("seed", 1);
         Path outDir = Path.of(o.get("out", "runs/" + modelName + "-" + data));
         String resume = o.get("resume", null);
@@ -122,6 +125,9 @@ final class TrainCommand {
         }
         if (patience > 0 && validationSplit <= 0) {
             throw new IllegalArgumentException("--patience needs --validation-split: early stopping never looks at the test set");
+        }
+        if (clip != null && (!(clip > 0) || Double.isInfinite(clip))) {
+            throw new IllegalArgumentException("--clip must be a finite number > 0, got " + clip);
         }
         if (minDelta > 0 && patience == 0) {
             throw new IllegalArgumentException("--min-delta needs --patience: it is early stopping's least improvement");
@@ -167,12 +173,16 @@ final class TrainCommand {
         metadata.put("train_size", Integer.toString(sampling.trainSize()));
         metadata.put("per_class", Integer.toString(sampling.perClass()));
         metadata.put("validation_split", Double.toString(validationSplit));
+        metadata.put("clip", clip == null ? "none" : Double.toString(clip));
         if (schedule.equals("cosine")) {
             // The cosine's length: another --epochs on resume would bend the curve (a raised one trained an epoch at 0).
             metadata.put("cosine_epochs", Integer.toString(epochs));
         }
         Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata)
                 .earlyStopping(patience).earlyStoppingMinDelta(minDelta).precision(precision).cudaGraphs(cudaGraphs);
+        if (clip != null) {
+            trainer.clipGradNorm(clip);
+        }
         if (schedule.equals("cosine")) {
             trainer.schedule(new CosineAnnealingLR(optimizer, epochs, 0));
         }

@@ -34,6 +34,7 @@ final class GraphedStep implements AutoCloseable {
 
     private final Module model;
     private final Optimizer optimizer;
+    private final GradientClipping clipping;
     private final Loss loss;
     private final Precision precision;
     private final int batchSize;
@@ -46,10 +47,15 @@ final class GraphedStep implements AutoCloseable {
     private Tensor scores;
     private Tensor lossValue;
 
-    /** @param batchSize the training loader's batch size: the graph's inputs hold one full batch */
-    GraphedStep(Module model, Optimizer optimizer, Loss loss, Precision precision, int batchSize) {
+    /**
+     * @param clipping  null, or the clipping of the replayed gradients before each optimizer step
+     * @param batchSize the training loader's batch size: the graph's inputs hold one full batch
+     */
+    GraphedStep(Module model, Optimizer optimizer, GradientClipping clipping, Loss loss, Precision precision,
+                int batchSize) {
         this.model = model;
         this.optimizer = optimizer;
+        this.clipping = clipping;
         this.loss = loss;
         this.precision = precision;
         this.batchSize = batchSize;
@@ -96,6 +102,9 @@ final class GraphedStep implements AutoCloseable {
             checkLabels(batch);
             batch.recycle();
             graph.replay();
+            if (clipping != null) {
+                clipping.clip(optimizer);
+            }
             optimizer.step();
             Accuracy.accumulate(scores, labels, hits);
             return lossValue.itemAsync();

@@ -58,6 +58,8 @@ public final class Trainer {
     private GraphedStep graphed;
     private int patience;
     private double minDelta;
+    /** Null: gradients go to the optimizer as they are. */
+    private GradientClipping clipping;
     private int nextEpoch = 1;
     private double bestLoss = Double.POSITIVE_INFINITY;
     private int bestEpoch;
@@ -165,6 +167,21 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Clips the gradients' joint L2 norm to {@code maxNorm} before every optimizer step (PyTorch's
+     * {@code clip_grad_norm_(model.parameters(), maxNorm)} between {@code backward()} and {@code step()}). Off by
+     * default.
+     */
+    public Trainer clipGradNorm(double maxNorm) {
+        return clipGradNorm(maxNorm, 2);
+    }
+
+    /** {@link #clipGradNorm(double)} with the p-norm {@code normType} (&gt; 0, or infinity for the max norm). */
+    public Trainer clipGradNorm(double maxNorm, double normType) {
+        this.clipping = new GradientClipping(maxNorm, normType);
+        return this;
+    }
+
     /** Writes {@link #CHECKPOINT} into {@code dir} after every epoch, with these metadata entries. */
     public Trainer checkpoints(Path dir, Map<String, String> metadata) {
         this.checkpointDir = dir;
@@ -267,7 +284,7 @@ public final class Trainer {
                     + " training eagerly", train.dataset().size(), train.batchSize());
             return null;
         }
-        return new GraphedStep(model, optimizer, loss, precision, train.batchSize());
+        return new GraphedStep(model, optimizer, clipping, loss, precision, train.batchSize());
     }
 
     private EpochMetrics trainEpoch(DataLoader train, DataLoader validation, int epoch) {
@@ -314,6 +331,9 @@ public final class Trainer {
             }
             optimizer.zeroGrad();
             l.backward();
+            if (clipping != null) {
+                clipping.clip(optimizer);
+            }
             optimizer.step();
             Accuracy.accumulate(scores, labels, hits);
             return l.itemAsync();

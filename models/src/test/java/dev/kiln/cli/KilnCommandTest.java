@@ -119,6 +119,18 @@ class KilnCommandTest {
     }
 
     @Test
+    void aClippedRunRecordsItsClipAndResumingWithAnotherIsRefused() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out, "--clip", "0.5").code());
+        assertEquals("0.5", Trainer.metadata(out.resolve(Trainer.CHECKPOINT)).get("clip"));
+        Result r = kiln("train", "mlp", "--data-dir", data.toString(), "--batch", "32", "--out", out.toString(),
+                "--resume", out.resolve(Trainer.CHECKPOINT).toString(), "--epochs", "2", "--clip", "1");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("trained with clip '0.5', this run asks for '1.0'"), r.toString());
+    }
+
+    @Test
     void adamwWithWeightDecayZeroTrainsWithoutWeightDecay() throws IOException {
         Path data = fakeMnist(300, 100);
         Path out = tmp.resolve("run");
@@ -856,7 +868,8 @@ class KilnCommandTest {
 
     @ParameterizedTest
     @CsvSource({"--epochs, 0", "--patience, -1", "--validation-split, -0.1", "--validation-split, 1",
-        "--validation-split, 1.5", "--min-delta, -0.1", "--min-delta, NaN"})
+        "--validation-split, 1.5", "--min-delta, -0.1", "--min-delta, NaN", "--clip, 0", "--clip, -1", "--clip, Infinity",
+        "--clip, NaN"})
     void anOutOfRangeTrainingOptionFailsWithTwoNamingIt(String option, String value) {
         Result r = kiln("train", "mlp", option, value);
         assertEquals(2, r.code(), r.toString());

@@ -27,7 +27,7 @@ class GraphedStepTest {
 
     @Test
     void onlyFullBatchesFitBeforeAnythingIsRecorded() {
-        try (GraphedStep step = new GraphedStep(null, null, null, Precision.FP32, 32)) {
+        try (GraphedStep step = new GraphedStep(null, null, null, null, Precision.FP32, 32)) {
             assertTrue(step.fits(batch(32)), "a full batch");
             assertFalse(step.fits(batch(26)), "a partial last batch (250 = 7 x 32 + 26)");
         }

@@ -265,6 +265,82 @@ class TrainerTest {
     }
 
     @Test
+    void clipGradNormLimitsTheJointL2NormOfEveryStepsGradients() {
+        double[] unclipped = oneSgdStep(null, 2);
+        double[] clipped = oneSgdStep(0.01, 2);
+        assertTrue(norm(unclipped, 2) > 0.1, "the step without clipping moves the weights by " + norm(unclipped, 2));
+        assertEquals(0.01, norm(clipped, 2), 1e-6, "SGD at lr 1 moves the weights by the clipped gradient");
+        assertEquals(0, cosineDistance(unclipped, clipped), 1e-5, "clipping scales the gradients, it does not turn them");
+    }
+
+    @Test
+    void clipGradNormWithTheMaxNormLimitsTheLargestGradient() {
+        double[] unclipped = oneSgdStep(null, Double.POSITIVE_INFINITY);
+        double[] clipped = oneSgdStep(0.01, Double.POSITIVE_INFINITY);
+        assertTrue(norm(unclipped, Double.POSITIVE_INFINITY) > 0.05);
+        assertEquals(0.01, norm(clipped, Double.POSITIVE_INFINITY), 1e-6);
+    }
+
+    @Test
+    void clipGradNormRefusesAMaxNormThatIsNotAPositiveNumber() {
+        try (Sequential model = mlp(4); Optimizer sgd = new SGD(model.trainableParameters(), 1)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> trainer(model, sgd).clipGradNorm(0));
+            assertEquals("Trainer.clipGradNorm: maxNorm must be finite and > 0, got 0.0", e.getMessage());
+        }
+    }
+
+    /** The change of every weight in one SGD step at lr 1 on one batch, with the gradients clipped or not (null). */
+    private static double[] oneSgdStep(Double maxNorm, double normType) {
+        Engine.seed(5);
+        try (Sequential model = new Sequential(new Linear(FEATURES, 16), new ReLU(), new Linear(16, CLASSES));
+             Optimizer sgd = new SGD(model.trainableParameters(), 1);
+             DataLoader loader = new DataLoader(rule(64, 8), 64, false, 1)) {
+            double[] before = flatWeights(model);
+            Trainer trainer = trainer(model, sgd);
+            if (maxNorm != null) {
+                trainer.clipGradNorm(maxNorm, normType);
+            }
+            trainer.fit(loader, null, 1);
+            double[] change = flatWeights(model);
+            for (int i = 0; i < change.length; i++) {
+                change[i] -= before[i];
+            }
+            return change;
+        }
+    }
+
+    private static double[] flatWeights(Module model) {
+        List<float[]> tensors = new ArrayList<>(weights(model).values());
+        double[] flat = new double[tensors.stream().mapToInt(w -> w.length).sum()];
+        int i = 0;
+        for (float[] w : tensors) {
+            for (float x : w) {
+                flat[i++] = x;
+            }
+        }
+        return flat;
+    }
+
+    private static double norm(double[] v, double p) {
+        double sum = 0;
+        double max = 0;
+        for (double x : v) {
+            sum += x * x;
+            max = Math.max(max, Math.abs(x));
+        }
+        return Double.isInfinite(p) ? max : Math.sqrt(sum);
+    }
+
+    private static double cosineDistance(double[] a, double[] b) {
+        double dot = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += a[i] * b[i];
+        }
+        return 1 - dot / (norm(a, 2) * norm(b, 2));
+    }
+
+    @Test
     void earlyStoppingStopsAfterPatienceEpochsWithoutImprovementAndRestoresTheBestWeights() {
         // Validation labels are 30% wrong: validation loss falls while the model learns the rule, then rises
         // as the model grows confident on the training set and pays for it on the wrong labels (seeded, so
