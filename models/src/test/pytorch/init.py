@@ -23,3 +23,7 @@ stats('xavier_uniform_(gain=5/3)', (64, 32), lambda w: init.xavier_uniform_(w, g
 stats('kaiming_normal_', (64, 32), lambda w: init.kaiming_normal_(w))
 import torch.nn as nn
 l = nn.Linear(32, 64); print('Linear bias maxabs', l.bias.abs().max().item(), 'bound', 1/math.sqrt(32))
+print('kaiming_uniform a=0 fan_out=2304 bound', repr(math.sqrt(3.0) * init.calculate_gain('leaky_relu', 0) / math.sqrt(2304)))
+print('kaiming_normal relu fan_out [256,8,3,3] std', repr(init.calculate_gain('relu') / math.sqrt(2304)))
+print('kaiming_normal tanh fan_in [256,128] std', repr(init.calculate_gain('tanh') / math.sqrt(128)))
+stats('kaiming_normal_(mode=fan_out)', (256, 8, 3, 3), lambda w: init.kaiming_normal_(w, mode='fan_out', nonlinearity='relu'))

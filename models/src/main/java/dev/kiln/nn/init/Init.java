@@ -15,6 +15,14 @@ import dev.kiln.engine.Tensor;
  * dimensions 2..). Tensors of fewer than 2 dimensions have no fans.
  */
 public final class Init {
+    /** Which fan a Kaiming initialiser scales by, PyTorch's {@code mode}. */
+    public enum FanMode {
+        /** Preserves the variance of the activations in the forward pass (PyTorch's default). */
+        FAN_IN,
+        /** Preserves the variance of the gradients in the backward pass. */
+        FAN_OUT
+    }
+
     /** The slope {@code calculate_gain('leaky_relu')} assumes when given none. */
     private static final double DEFAULT_LEAKY_RELU_SLOPE = 0.01;
 
@@ -152,6 +160,28 @@ public final class Init {
     public static Tensor kaimingUniform(Tensor t, double a) {
         double bound = leakyReluGain(a) * Math.sqrt(3.0 / fanIn(t));
         return uniform(t, -bound, bound);
+    }
+
+    /**
+     * {@code torch.nn.init.kaiming_uniform_(t, a, mode, nonlinearity)}: bound {@code gain * sqrt(3 / fan)}, the gain
+     * {@link #leakyReluGain}(a) for "leaky_relu" and {@link #gain}(nonlinearity) otherwise (a is then unused).
+     */
+    public static Tensor kaimingUniform(Tensor t, double a, FanMode mode, String nonlinearity) {
+        double bound = kaimingGain(a, nonlinearity) * Math.sqrt(3.0 / fan(t, mode));
+        return uniform(t, -bound, bound);
+    }
+
+    /** {@code torch.nn.init.kaiming_normal_(t, a, mode, nonlinearity)}: std {@code gain / sqrt(fan)}, gain as kaimingUniform's. */
+    public static Tensor kaimingNormal(Tensor t, double a, FanMode mode, String nonlinearity) {
+        return normal(t, 0, kaimingGain(a, nonlinearity) / Math.sqrt(fan(t, mode)));
+    }
+
+    private static double kaimingGain(double a, String nonlinearity) {
+        return nonlinearity.equals("leaky_relu") ? leakyReluGain(a) : gain(nonlinearity);
+    }
+
+    private static long fan(Tensor t, FanMode mode) {
+        return mode == FanMode.FAN_IN ? fanIn(t) : fanOut(t);
     }
 
     // ---- LeCun --------------------------------------------------------------------------------------

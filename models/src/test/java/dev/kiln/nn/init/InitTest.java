@@ -208,6 +208,27 @@ class InitTest {
     }
 
     @Test
+    void kaimingWithFanOutScalesByTheOutputFanAsPyTorchs() {
+        // kaiming_uniform_(w, a=0, mode='fan_out') bound sqrt(3) * sqrt(2) / sqrt(2304) and kaiming_normal_(w,
+        // mode='fan_out', nonlinearity='relu') std sqrt(2) / sqrt(2304) on [256, 8, 3, 3] (fan_out 2304), PyTorch 1.13
+        Tensor conv = param64(256, 8, 3, 3);
+        Init.kaimingUniform(conv, 0, Init.FanMode.FAN_OUT, "leaky_relu");
+        assertUniform(conv, 0.051031036307982884);
+        Init.kaimingNormal(conv, 0, Init.FanMode.FAN_OUT, "relu");
+        assertMoments(conv, 0, 0.029462782549439483);
+    }
+
+    @Test
+    void kaimingTakesTheGainOfItsNonlinearity() {
+        // kaiming_normal_(w, mode='fan_in', nonlinearity='tanh') on [256, 128]: std (5/3) / sqrt(128), PyTorch 1.13
+        Tensor w = param64(256, 128);
+        Init.kaimingNormal(w, 0.3, Init.FanMode.FAN_IN, "tanh");
+        assertMoments(w, 0, 0.1473139127471974);
+        Init.kaimingUniform(w, Math.sqrt(5), Init.FanMode.FAN_IN, "leaky_relu");
+        assertUniform(w, Math.sqrt(3) * Init.leakyReluGain(Math.sqrt(5)) / Math.sqrt(128));
+    }
+
+    @Test
     void heNormalStdIsKaimingNormals() {
         // torch.nn.init.kaiming_normal_(w) on [256, 128]: std calculate_gain('relu') / sqrt(128) = 0.125, PyTorch 1.13
         Tensor w = param64(256, 128);
