@@ -13,7 +13,10 @@ import dev.kiln.engine.UnaryOp;
  * <p>Training mode normalises with the batch mean and the <em>biased</em> batch variance over every axis but
  * the channel axis, then updates the running statistics with momentum 0.1 as PyTorch does:
  * {@code running = (1 - momentum) * running + momentum * batchStat}, where the variance entered is the
- * <em>unbiased</em> one. Evaluation mode normalises with the running statistics.
+ * <em>unbiased</em> one. A momentum of null is PyTorch's {@code momentum=None}, the cumulative average: batch k
+ * enters with factor 1/k, so that the running statistics are the plain means over every batch so far (it reads the
+ * batch count from the device each training step, as PyTorch does, so a recorded CUDA graph refuses it). Evaluation
+ * mode normalises with the running statistics.
  * {@code y = (x - mean) / sqrt(var + eps) * weight + bias}, eps 1e-5. The arithmetic is the engine's fused
  * {@link F#batchNorm} op.
  *
@@ -30,15 +33,16 @@ import dev.kiln.engine.UnaryOp;
 public abstract class BatchNorm extends Module {
     private final int channels;
     private final double eps;
-    private final double momentum;
+    /** Null: the cumulative average. */
+    private final Double momentum;
 
-    BatchNorm(int channels, double eps, double momentum) {
+    BatchNorm(int channels, double eps, Double momentum) {
         if (channels <= 0) {
             throw new IllegalArgumentException(name() + ": channels must be positive, got " + channels);
         }
-        if (!(eps > 0) || !(momentum >= 0 && momentum <= 1)) {
-            throw new IllegalArgumentException(name() + ": needs eps > 0 and momentum in [0, 1], got eps=" + eps
-                    + ", momentum=" + momentum);
+        if (!(eps > 0) || !(momentum == null || momentum >= 0 && momentum <= 1)) {
+            throw new IllegalArgumentException(name() + ": needs eps > 0 and momentum in [0, 1] or null (cumulative),"
+                    + " got eps=" + eps + ", momentum=" + momentum);
         }
         this.channels = channels;
         this.eps = eps;
@@ -112,21 +116,27 @@ public abstract class BatchNorm extends Module {
                     + expectedShape());
         }
         boolean batchStatistics = isTraining() && !isFrozen();
+        double factor = batchStatistics ? updateFactor() : 0;
         UnaryOp op = activation == null ? null : activation.op();
         double param = activation == null ? 0 : activation.param();
         Tensor y;
         if (residual != null) {
             y = F.batchNormResidual(x, residual, runningMean(), runningVar(), weight(), bias(), batchStatistics,
-                    momentum, eps, op, param);
+                    factor, eps, op, param);
         } else if (activation == null) {
-            y = F.batchNorm(x, runningMean(), runningVar(), weight(), bias(), batchStatistics, momentum, eps);
+            y = F.batchNorm(x, runningMean(), runningVar(), weight(), bias(), batchStatistics, factor, eps);
         } else {
-            y = F.batchNorm(x, runningMean(), runningVar(), weight(), bias(), batchStatistics, momentum, eps, op, param);
+            y = F.batchNorm(x, runningMean(), runningVar(), weight(), bias(), batchStatistics, factor, eps, op, param);
         }
         if (batchStatistics) {
             countBatch();
         }
         return y;
+    }
+
+    /** The weight of this batch's statistics in the running ones: the momentum, or 1 / (batches so far + 1). */
+    private double updateFactor() {
+        return momentum != null ? momentum : 1.0 / (numBatchesTracked() + 1);
     }
 
     /**
@@ -142,6 +152,7 @@ public abstract class BatchNorm extends Module {
 
     @Override
     public String toString() {
-        return name() + "(" + channels + ", eps=" + eps + ", momentum=" + momentum + ")";
+        return name() + "(" + channels + ", eps=" + eps + ", momentum=" + (momentum == null ? "cumulative" : momentum)
+                + ")";
     }
 }

@@ -11,7 +11,8 @@ public class BatchNorm1d extends BatchNorm {
         this(features, 1e-5, 0.1);
     }
 
-    public BatchNorm1d(int features, double eps, double momentum) {
+    /** @param momentum the running statistics' update factor in [0, 1], or null for their cumulative average */
+    public BatchNorm1d(int features, double eps, Double momentum) {
         super(features, eps, momentum);
     }
 

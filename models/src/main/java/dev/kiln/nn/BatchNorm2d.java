@@ -11,7 +11,8 @@ public class BatchNorm2d extends BatchNorm {
         this(channels, 1e-5, 0.1);
     }
 
-    public BatchNorm2d(int channels, double eps, double momentum) {
+    /** @param momentum the running statistics' update factor in [0, 1], or null for their cumulative average */
+    public BatchNorm2d(int channels, double eps, Double momentum) {
         super(channels, eps, momentum);
     }
 

@@ -99,6 +99,47 @@ class BatchNorm2dTest {
     }
 
     @Test
+    void aNullMomentumKeepsTheCumulativeAverageOfEveryBatchsStatistics() {
+        try (BatchNorm2d bn = new BatchNorm2d(C, EPS, null); Scope s = Scope.open()) {
+            bn.to(DType.F64);
+            int m = N * H * W;
+            double[] meanSum = new double[C];
+            double[] varSum = new double[C];
+            for (int batch = 0; batch < 3; batch++) {
+                Tensor x = Tensor.randn(DType.F64, N, C, H, W).mul(batch + 1).add(batch);
+                double[][] stats = channelStats(x.toDoubleArray());
+                for (int c = 0; c < C; c++) {
+                    meanSum[c] += stats[c][0];
+                    varSum[c] += stats[c][1] * m / (m - 1);
+                }
+                bn.forward(x);
+            }
+            assertValues(new double[] {meanSum[0] / 3, meanSum[1] / 3}, bn.runningMean(), 1e-12);
+            assertValues(new double[] {varSum[0] / 3, varSum[1] / 3}, bn.runningVar(), 1e-12);
+            assertEquals("BatchNorm2d(2, eps=1.0E-5, momentum=cumulative)", bn.toString());
+        }
+    }
+
+    @Test
+    void aNullMomentumGivesPyTorchsRunningStatisticsOfMomentumNone() {
+        // torch.nn.BatchNorm2d(2, momentum=None) in F64 on x_k = sin(arange(36)).reshape(3, 2, 2, 3) * (k + 1) + k
+        // for k = 0, 1, 2, PyTorch 1.13
+        try (BatchNorm2d bn = new BatchNorm2d(C, EPS, null); Scope s = Scope.open()) {
+            bn.to(DType.F64);
+            double[] base = new double[N * C * H * W];
+            for (int i = 0; i < base.length; i++) {
+                base[i] = Math.sin(i);
+            }
+            for (int k = 0; k < 3; k++) {
+                bn.forward(Tensor.fromArray(base, N, C, H, W).mul(k + 1).add(k));
+            }
+            assertValues(new double[] {1.0821807029700625, 1.087624993576802}, bn.runningMean(), 1e-12);
+            assertValues(new double[] {2.3992280947603497, 2.377928683629615}, bn.runningVar(), 1e-12);
+            assertEquals(3, bn.numBatchesTracked());
+        }
+    }
+
+    @Test
     void evalModeUsesRunningStatsAndLeavesThemUnchanged() {
         try (BatchNorm2d bn = new BatchNorm2d(C); Scope s = Scope.open()) {
             bn.to(DType.F64);
