@@ -50,13 +50,14 @@ public class KLDivLoss implements Loss {
         };
     }
 
-    /** {@code target * log(target) - target * input}, with {@code 0 * log 0 = 0}. */
+    /**
+     * {@code target * log(target) - target * input}, with {@code 0 * log 0 = 0} and NaN for a negative target, as
+     * PyTorch's {@code xlogy(target, target)}: a negative "probability" shows up instead of passing as 0.
+     */
     private static Tensor probabilityTerms(Tensor output, Tensor target) {
-        Tensor positive = target.gt(0);
-        Tensor one = Tensor.full(1, target.dtype());
-        Tensor zero = Tensor.full(0, target.dtype());
-        Tensor safeLog = Tensor.where(positive, target, one).log();
-        Tensor entropyTerm = Tensor.where(positive, target.mul(safeLog), zero);
+        Tensor zero = target.eq(0);
+        Tensor safeLog = Tensor.where(zero, Tensor.full(1, target.dtype()), target).log();
+        Tensor entropyTerm = Tensor.where(zero, Tensor.full(0, target.dtype()), target.mul(safeLog));
         return entropyTerm.sub(target.mul(output));
     }
 }

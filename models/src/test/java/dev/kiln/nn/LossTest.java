@@ -160,6 +160,21 @@ class LossTest {
     }
 
     @Test
+    void klDivOfANegativeTargetIsNanAndOfAZeroTargetZeroAsPyTorchs() {
+        // torch.nn.KLDivLoss(reduction='none')(input, target) and its input gradient, PyTorch 1.13
+        Tensor input = f64(new double[] {-1.0, -2.0, -0.5, -0.3}, 1, 4).requiresGrad(true);
+        Tensor target = f64(new double[] {0.5, -0.25, 0.0, 0.75}, 1, 4);
+        Tensor loss = new KLDivLoss(KLDivReduction.NONE, false).compute(input, target);
+        double[] terms = loss.toDoubleArray();
+        assertEquals(0.15342640972002736, terms[0], 1e-15);
+        assertTrue(Double.isNaN(terms[1]), "a negative target gives NaN, got " + terms[1]);
+        assertEquals(0.0, terms[2]);
+        assertEquals(0.009238445661164302, terms[3], 1e-15);
+        loss.sum().backward();
+        assertValues(new double[] {-0.5, 0.25, 0.0, -0.75}, input.grad(), 1e-15);
+    }
+
+    @Test
     void klDivOfADistributionWithItselfIsZero() {
         Tensor logits = Tensor.randn(DType.F64, 3, 4);
         Tensor loss = new KLDivLoss().compute(F.logSoftmax(logits, 1), F.softmax(logits, 1));
