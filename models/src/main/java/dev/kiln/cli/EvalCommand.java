@@ -75,8 +75,9 @@ final class EvalCommand {
                     modelName, data, e.samples(), e.loss(), 100 * e.accuracy(), e.k(), 100 * e.topK());
             Path dir = file.toAbsolutePath().getParent();
             Path confusionPng = dir.resolve("confusion_matrix.png");
-            ConfusionMatrix.of(model, test, Mnist.CLASSES).writePng(confusionPng,
-                    modelName + " on " + data + " test set: true vs predicted");
+            ConfusionMatrix confusion = ConfusionMatrix.of(model, test, Mnist.CLASSES);
+            out.print(confusion.report(Mnist.classNames(data)));
+            confusion.writePng(confusionPng, modelName + " on " + data + " test set: true vs predicted");
             out.println("Confusion matrix: " + confusionPng);
             Path filtersPng = null;
             Module first = firstLayer(model);
@@ -92,6 +93,7 @@ final class EvalCommand {
             summary.put("test_accuracy", TrainCommand.round(e.accuracy()));
             summary.put("test_loss", TrainCommand.round(e.loss()));
             summary.put("test_top" + e.k(), TrainCommand.round(e.topK()));
+            summary.put("test_macro_f1", TrainCommand.round(confusion.macroF1()));
             summary.put("confusion_matrix", confusionPng.toString());
             if (filtersPng != null) {
                 summary.put("filters", filtersPng.toString());

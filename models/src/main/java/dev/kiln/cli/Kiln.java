@@ -28,7 +28,7 @@ public final class Kiln {
               train MODEL     train a zoo model (mlp, lenet, resnet, resnet14, lstm, gru, rnn) on MNIST or
                               Fashion-MNIST, or g2p (spelling to phonemes on CMUdict); writes a run directory
               finetune        transfer learning: a trained model's first layers (or an encoder) with a new head
-              pretrain MODEL  train an autoencoder (ae, tied, denoising, sparse, vae) without labels
+              pretrain MODEL  train an autoencoder (ae, tied, denoising, sparse, vae, conv) without labels
               eval            evaluate a checkpoint on a test set
               predict         classify one image with a checkpoint
               bench NAME      run a benchmark of shared/BENCHMARKS.md (mlp, lenet, lstm, gru, rnn, sgemm),

@@ -27,6 +27,20 @@ public record Mnist(byte[] pixels, long[] labels, int count) {
         }
     }
 
+    /** Fashion-MNIST's class names in label order, as Zalando Research publishes them. */
+    private static final List<String> FASHION_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+
+    /** The names of data set {@code name}'s classes in label order: the digits, or Fashion-MNIST's clothes. */
+    public static List<String> classNames(String name) {
+        return switch (name) {
+            case "mnist" -> List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+            case "fashion-mnist" -> FASHION_CLASSES;
+            default -> throw new IllegalArgumentException("Mnist: unknown data set '" + name
+                    + "', expected mnist or fashion-mnist");
+        };
+    }
+
     /** Which half of the official split. */
     public enum Split {
         TRAIN("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),

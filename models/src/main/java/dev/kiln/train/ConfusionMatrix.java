@@ -17,6 +17,8 @@ import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 
 /**
@@ -125,6 +127,82 @@ public final class ConfusionMatrix {
         }
         long t = total();
         return t == 0 ? Double.NaN : hits / (double) t;
+    }
+
+    /** Samples whose true class is {@code c}. */
+    public long support(int c) {
+        long n = 0;
+        for (long v : counts[c]) {
+            n += v;
+        }
+        return n;
+    }
+
+    /** Samples predicted as {@code c}. */
+    public long predictedAs(int c) {
+        long n = 0;
+        for (long[] row : counts) {
+            n += row[c];
+        }
+        return n;
+    }
+
+    /** Of the samples predicted as {@code c}, the share that are {@code c}; 0 when none is (as scikit-learn's default). */
+    public double precision(int c) {
+        return share(counts[c][c], predictedAs(c));
+    }
+
+    /** Of the samples of class {@code c}, the share predicted as {@code c}; 0 when there are none. */
+    public double recall(int c) {
+        return share(counts[c][c], support(c));
+    }
+
+    /** The harmonic mean of {@link #precision} and {@link #recall} of {@code c}; 0 when both are 0. */
+    public double f1(int c) {
+        return share(2 * counts[c][c], support(c) + predictedAs(c));
+    }
+
+    /** The unweighted mean of every class's {@link #f1} (scikit-learn's {@code f1_score(average='macro')}). */
+    public double macroF1() {
+        double sum = 0;
+        for (int c = 0; c < classes(); c++) {
+            sum += f1(c);
+        }
+        return sum / classes();
+    }
+
+    private static double share(long part, long whole) {
+        return whole == 0 ? 0 : part / (double) whole;
+    }
+
+    /**
+     * A table of precision, recall, F1 and support per class, then their macro means and the accuracy, as
+     * scikit-learn's {@code classification_report} prints it; {@code names} label the classes (null: their numbers).
+     */
+    public String report(List<String> names) {
+        if (names != null && names.size() != classes()) {
+            throw new IllegalArgumentException("ConfusionMatrix.report: " + names.size() + " class names for "
+                    + classes() + " classes");
+        }
+        int width = 12;
+        for (int c = 0; c < classes() && names != null; c++) {
+            width = Math.max(width, names.get(c).length());
+        }
+        String row = "%" + width + "s %9s %9s %9s %9s%n";
+        String values = "%" + width + "s %9.4f %9.4f %9.4f %9d%n";
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, row, "", "precision", "recall", "f1", "support"));
+        double precisions = 0;
+        double recalls = 0;
+        for (int c = 0; c < classes(); c++) {
+            precisions += precision(c);
+            recalls += recall(c);
+            out.append(String.format(Locale.ROOT, values, names == null ? Integer.toString(c) : names.get(c),
+                    precision(c), recall(c), f1(c), support(c)));
+        }
+        out.append(String.format(Locale.ROOT, values, "macro avg", precisions / classes(), recalls / classes(),
+                macroF1(), total()));
+        out.append(String.format(Locale.ROOT, "%" + width + "s %29.4f %9d%n", "accuracy", accuracy(), total()));
+        return out.toString();
     }
 
     /**

@@ -472,6 +472,22 @@ class KilnCommandTest {
     }
 
     @Test
+    void evalPrintsPrecisionRecallAndF1OfEachClassAndTheMacroF1() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out).code());
+        Result r = kiln("eval", "--checkpoint", out.resolve(Trainer.CHECKPOINT).toString(), "--data-dir", data.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("precision    recall        f1   support"), r.toString());
+        for (int digit = 0; digit < 10; digit++) {
+            String row = "\\s+" + digit + "( +[01]\\.\\d{4}){3} +\\d+";
+            assertTrue(r.out().lines().anyMatch(line -> line.matches(row)), "a row for class " + digit + " in " + r.out());
+        }
+        double macroF1 = r.lastLineJson().get("test_macro_f1").getAsDouble();
+        assertTrue(macroF1 >= 0 && macroF1 <= 1, r.toString());
+    }
+
+    @Test
     void evalOfALenetCheckpointWritesTheConfusionMatrixAndFilterPngsNextToIt() throws IOException {
         Path data = fakeMnist(200, 100);
         Path out = tmp.resolve("lenet");

@@ -8,6 +8,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,5 +67,19 @@ class MnistTest {
         Path images = images(new int[] {3, 28, 28});
         Path labels = labels(new int[] {2}, new byte[2]);
         assertEquals(images + " holds 3 images but " + labels + " holds 2 labels", loadError());
+    }
+
+    @Test
+    void classNamesAreTheDigitsOrFashionMnistsClothesInLabelOrder() {
+        assertEquals("7", Mnist.classNames("mnist").get(7));
+        assertEquals(List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                "Ankle boot"), Mnist.classNames("fashion-mnist"));
+        assertEquals(Mnist.CLASSES, Mnist.classNames("mnist").size());
+    }
+
+    @Test
+    void classNamesOfAnUnknownDataSetAreRefusedNamingIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Mnist.classNames("cifar"));
+        assertEquals("Mnist: unknown data set 'cifar', expected mnist or fashion-mnist", e.getMessage());
     }
 }

@@ -11,6 +11,7 @@ import dev.kiln.engine.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +28,54 @@ class ConfusionMatrixTest {
         assertEquals(7, m.total());
         assertEquals(4 / 7.0, m.accuracy(), 1e-12);
         assertEquals(1, m.count(2, 0));
+    }
+
+    /**
+     * Four classes by hand: truth 0 -> {0, 0, 1}, 1 -> {1, 2}, 2 -> {2, 2, 0, 1}, 3 -> {2}; nothing predicted as 3.
+     */
+    private static ConfusionMatrix fourClasses() {
+        return new ConfusionMatrix(4).add(new long[] {0, 0, 0, 1, 1, 2, 2, 2, 2, 3},
+                new long[] {0, 0, 1, 1, 2, 2, 2, 0, 1, 2});
+    }
+
+    @Test
+    void precisionRecallAndF1OfEachClassAreTheirDefinitionsOnTheCounts() {
+        ConfusionMatrix m = fourClasses();
+        assertArrayEquals(new double[] {2 / 3.0, 1 / 3.0, 2 / 4.0, 0},
+                new double[] {m.precision(0), m.precision(1), m.precision(2), m.precision(3)}, 1e-15);
+        assertArrayEquals(new double[] {2 / 3.0, 1 / 2.0, 2 / 4.0, 0},
+                new double[] {m.recall(0), m.recall(1), m.recall(2), m.recall(3)}, 1e-15);
+        double[] harmonicMeans = {2 / 3.0, 2 * (1 / 3.0) * (1 / 2.0) / (1 / 3.0 + 1 / 2.0), 0.5, 0};
+        assertArrayEquals(harmonicMeans, new double[] {m.f1(0), m.f1(1), m.f1(2), m.f1(3)}, 1e-15);
+        assertEquals((2 / 3.0 + 0.4 + 0.5 + 0) / 4, m.macroF1(), 1e-15);
+        assertArrayEquals(new long[] {3, 2, 4, 1}, new long[] {m.support(0), m.support(1), m.support(2), m.support(3)});
+    }
+
+    @Test
+    void aClassNeverPredictedHasPrecisionZeroAsScikitLearnsDefault() {
+        ConfusionMatrix m = fourClasses();
+        assertEquals(0, m.predictedAs(3));
+        assertEquals(0.0, m.precision(3));
+    }
+
+    @Test
+    void reportListsEachClassThenTheMacroMeansAndTheAccuracy() {
+        assertEquals(String.join("\n",
+                "             precision    recall        f1   support",
+                "        zero    0.6667    0.6667    0.6667         3",
+                "         one    0.3333    0.5000    0.4000         2",
+                "         two    0.5000    0.5000    0.5000         4",
+                "       three    0.0000    0.0000    0.0000         1",
+                "   macro avg    0.3750    0.4167    0.3917        10",
+                "    accuracy                        0.5000        10", ""),
+                fourClasses().report(List.of("zero", "one", "two", "three")).replace(System.lineSeparator(), "\n"));
+    }
+
+    @Test
+    void reportRefusesClassNamesOfAnotherCount() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> fourClasses().report(List.of("a", "b")));
+        assertEquals("ConfusionMatrix.report: 2 class names for 4 classes", e.getMessage());
     }
 
     @Test
