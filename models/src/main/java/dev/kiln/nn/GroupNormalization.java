@@ -1,0 +1,38 @@
+package dev.kiln.nn;
+
+import static dev.kiln.nn.Module.consume;
+import static dev.kiln.nn.Module.releaseConsumed;
+
+import dev.kiln.engine.Tensor;
+import java.util.Arrays;
+
+/**
+ * What {@link GroupNorm} and {@link InstanceNorm} share: each sample's channels [batch, channels, *] split into
+ * groups of consecutive channels, each group normalised by its own mean and <em>biased</em> variance over its
+ * channels and every position, then an optional weight and bias per channel.
+ */
+final class GroupNormalization {
+    private GroupNormalization() {
+    }
+
+    /**
+     * {@code (x - mean) / sqrt(var + eps)} per sample and group of {@code channels / groups} consecutive channels:
+     * x [batch, channels, *] to the same shape.
+     */
+    static Tensor normalise(Tensor x, int groups, double eps) {
+        Tensor grouped = x.reshape(x.dim(0), groups, -1);
+        Tensor centred = consume(grouped.mean(-1, true), grouped::sub);
+        Tensor std = consume(consume(consume(centred.square(), t -> t.mean(-1, true)), t -> t.add(eps)), Tensor::sqrt);
+        Tensor normalised = consume(std, centred::div);
+        releaseConsumed(centred, normalised);
+        return normalised.reshape(x.shape().dims());
+    }
+
+    /** {@code y * weight + bias}, weight and bias [channels] applied along axis 1 of y [batch, channels, *]. */
+    static Tensor affine(Tensor y, Tensor weight, Tensor bias) {
+        int[] perChannel = new int[y.rank()];
+        Arrays.fill(perChannel, 1);
+        perChannel[1] = y.dim(1);
+        return consume(consume(y, t -> t.mul(weight.reshape(perChannel))), t -> t.add(bias.reshape(perChannel)));
+    }
+}

@@ -1,0 +1,123 @@
+package dev.kiln.nn;
+
+import static dev.kiln.nn.Tensors.assertValues;
+import static dev.kiln.nn.Tensors.set;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.GradCheck;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.io.SafeTensors;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InstanceNormTest {
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void seed() {
+        Engine.seed(7);
+    }
+
+    @Test
+    void pyTorchsDefaultsHaveNoParametersAndNoRunningStatistics() {
+        try (InstanceNorm2d in = new InstanceNorm2d(3)) {
+            assertTrue(in.stateDict().isEmpty());
+            assertEquals("InstanceNorm2d(3, eps=1.0E-5)", in.toString());
+        }
+    }
+
+    @Test
+    void withAffineHasAWeightAndBiasPerChannel() {
+        try (InstanceNorm1d in = new InstanceNorm1d(3, 1e-5, true, false)) {
+            assertEquals(List.of("weight", "bias"), List.copyOf(in.stateDict().keySet()));
+            assertValues(new double[] {1, 1, 1}, in.weight(), 0);
+            assertValues(new double[] {0, 0, 0}, in.bias(), 0);
+        }
+    }
+
+    @Test
+    void trackingRunningStatisticsIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new InstanceNorm2d(3, 1e-5, false, true));
+        assertTrue(e.getMessage().startsWith("InstanceNorm2d: trackRunningStats=true is not supported"), e.getMessage());
+    }
+
+    @Test
+    void inputWithOtherChannelsOrRankIsAClearError() {
+        try (InstanceNorm2d in = new InstanceNorm2d(3); Scope s = Scope.open()) {
+            IllegalArgumentException channels = assertThrows(IllegalArgumentException.class,
+                    () -> in.forward(Tensor.zeros(2, 4, 5, 5)));
+            assertEquals("InstanceNorm2d(3, eps=1.0E-5): input [2, 4, 5, 5] must be [batch, 3, height, width] or unbatched "
+                    + "without the batch axis", channels.getMessage());
+            IllegalArgumentException rank = assertThrows(IllegalArgumentException.class, () -> in.forward(Tensor.zeros(2, 3)));
+            assertTrue(rank.getMessage().contains("input [2, 3]"), rank.getMessage());
+        }
+    }
+
+    @Test
+    void aSinglePositionPerChannelIsAClearError() {
+        try (InstanceNorm2d in = new InstanceNorm2d(3); Scope s = Scope.open()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> in.forward(Tensor.zeros(2, 3, 1, 1)));
+            assertTrue(e.getMessage().contains("[2, 3, 1, 1] must have more than 1 position per channel"), e.getMessage());
+        }
+    }
+
+    @Test
+    void anUnbatchedInputIsABatchOfOne() {
+        try (InstanceNorm2d in = new InstanceNorm2d(2, 1e-5, true, false); Scope s = Scope.open()) {
+            set(in.weight(), 0.5, -2);
+            Tensor x = Tensor.randn(2, 3, 4);
+            Tensor y = in.forward(x);
+            assertArrayEquals(new int[] {2, 3, 4}, y.shape().dims());
+            assertValues(in.forward(x.unsqueeze(0)).toDoubleArray(), y, 0);
+        }
+    }
+
+    @Test
+    void evaluationModeGivesTheSameOutputAsTraining() {
+        try (InstanceNorm1d in = new InstanceNorm1d(3); Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(2, 3, 5);
+            double[] training = in.forward(x).toDoubleArray();
+            in.eval();
+            assertValues(training, in.forward(x), 0);
+        }
+    }
+
+    @Test
+    void gradientsMatchFiniteDifferencesInF64() {
+        try (InstanceNorm2d in = new InstanceNorm2d(2, 1e-5, true, false); Scope s = Scope.open()) {
+            in.to(DType.F64);
+            set(in.weight(), 1.3, -0.6);
+            set(in.bias(), 0.2, -0.1);
+            Tensor x = Tensor.randn(DType.F64, 2, 2, 3, 2).requiresGrad(true);
+            GradCheck.check("InstanceNorm2d", t -> in.forward(t[0]), x, in.weight(), in.bias());
+        }
+    }
+
+    @Test
+    void weightAndBiasSurviveASaveAndLoad() throws IOException {
+        Path file = dir.resolve("instance-norm.safetensors");
+        try (InstanceNorm1d saved = new InstanceNorm1d(2, 1e-5, true, false);
+                InstanceNorm1d loaded = new InstanceNorm1d(2, 1e-5, true, false);
+                Scope s = Scope.open()) {
+            set(saved.weight(), 0.5, 1.5);
+            set(saved.bias(), 0.1, -0.2);
+            SafeTensors.write(file, saved.stateDict());
+            loaded.loadStateDict(SafeTensors.read(file).tensors(), true);
+            Tensor x = Tensor.randn(2, 2, 3);
+            assertValues(saved.forward(x).toDoubleArray(), loaded.forward(x), 0);
+        }
+    }
+}
