@@ -1,36 +1,47 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 
 /**
- * Instance normalisation, the common part of {@link InstanceNorm1d} and {@link InstanceNorm2d}: each sample's
- * channel is normalised by its own mean and <em>biased</em> variance over its positions,
- * {@code y = (x - mean) / sqrt(var + eps) * weight + bias}, eps 1e-5, as PyTorch's {@code torch.nn.InstanceNorm*d}
- * with {@code track_running_stats=False}: the same in training and evaluation mode. An unbatched input (no batch
- * axis) is taken as a batch of one, as PyTorch does.
+ * Instance normalisation, the common part of {@link InstanceNorm1d} and {@link InstanceNorm2d}, as PyTorch's
+ * {@code torch.nn.InstanceNorm*d}: each sample's channel is normalised by its own mean and <em>biased</em> variance
+ * over its positions, {@code y = (x - mean) / sqrt(var + eps) * weight + bias}, eps 1e-5. An unbatched input (no
+ * batch axis) is taken as a batch of one, as PyTorch does.
  *
  * <p>Without the affine (PyTorch's default {@code affine=False}) there are no parameters; with it, {@code weight}
- * [channels] (ones) and {@code bias} [channels] (zeros). Running statistics ({@code track_running_stats=True}) are
- * not supported and refused.
+ * [channels] (ones) and {@code bias} [channels] (zeros).
+ *
+ * <p>Without running statistics (PyTorch's default {@code track_running_stats=False}) training and evaluation mode
+ * are the same. With them, training mode also updates buffers {@code running_mean} (zeros) and {@code running_var}
+ * (ones) with momentum 0.1, {@code running = (1 - momentum) * running + momentum * stat}, where stat is the batch's
+ * mean of each sample's channel mean, or of its <em>unbiased</em> variance; evaluation mode normalises with them
+ * instead. The buffer {@code num_batches_tracked} is there for PyTorch's state dicts and, as in PyTorch, stays 0.
  */
 public abstract class InstanceNorm extends Module {
     private final int numFeatures;
     private final double eps;
+    private final double momentum;
+    private final boolean trackRunningStats;
 
-    InstanceNorm(int numFeatures, double eps, boolean affine, boolean trackRunningStats) {
-        if (numFeatures <= 0 || !(eps > 0)) {
-            throw new IllegalArgumentException(name() + ": needs numFeatures > 0 and eps > 0, got " + numFeatures + ", "
-                    + eps);
-        }
-        if (trackRunningStats) {
-            throw new IllegalArgumentException(name() + ": trackRunningStats=true is not supported; each sample is "
-                    + "normalised by its own statistics (PyTorch's default track_running_stats=False)");
+    InstanceNorm(int numFeatures, double eps, double momentum, boolean affine, boolean trackRunningStats) {
+        if (numFeatures <= 0 || !(eps > 0) || !(momentum >= 0 && momentum <= 1)) {
+            throw new IllegalArgumentException(name() + ": needs numFeatures > 0, eps > 0 and momentum in [0, 1], got "
+                    + numFeatures + ", eps=" + eps + ", momentum=" + momentum);
         }
         this.numFeatures = numFeatures;
         this.eps = eps;
+        this.momentum = momentum;
+        this.trackRunningStats = trackRunningStats;
         registerParameter("weight", affine ? unscoped(() -> Tensor.ones(DType.F32, numFeatures)) : null);
         registerParameter("bias", affine ? unscoped(() -> Tensor.zeros(DType.F32, numFeatures)) : null);
+        if (trackRunningStats) {
+            registerBuffer("running_mean", unscoped(() -> Tensor.zeros(DType.F32, numFeatures)));
+            registerBuffer("running_var", unscoped(() -> Tensor.ones(DType.F32, numFeatures)));
+            registerBuffer("num_batches_tracked", unscoped(() -> Tensor.zeros(DType.I64)));
+        }
     }
 
     /** The class name, for messages. */
@@ -56,11 +67,22 @@ public abstract class InstanceNorm extends Module {
         return param("bias");
     }
 
+    /** [channels], or null without running statistics. */
+    public Tensor runningMean() {
+        return buffer("running_mean");
+    }
+
+    /** [channels], unbiased estimates, or null without running statistics. */
+    public Tensor runningVar() {
+        return buffer("running_var");
+    }
+
     /**
      * [batch, channels, *spatial] to the same shape, or unbatched [channels, *spatial] to the same shape.
      *
      * @throws IllegalArgumentException naming this layer and the input shape when it has another rank or other
-     *     channels, or a single position per channel (whose variance is no statistic)
+     *     channels, or when its own statistics are to be used and it has a single position per channel (whose
+     *     variance is no statistic)
      */
     @Override
     public Tensor forward(Tensor x) {
@@ -70,17 +92,46 @@ public abstract class InstanceNorm extends Module {
                     + " or unbatched without the batch axis");
         }
         Tensor batch = unbatched ? x.unsqueeze(0) : x;
-        if (batch.shape().inner(1) == 1) {
-            throw new IllegalArgumentException(this + ": input " + x.shape()
-                    + " must have more than 1 position per channel to normalise");
+        Tensor normalised;
+        if (isTraining() || !trackRunningStats) {
+            if (batch.shape().inner(1) == 1) {
+                throw new IllegalArgumentException(this + ": input " + x.shape()
+                        + " must have more than 1 position per channel to normalise");
+            }
+            if (trackRunningStats) {
+                updateRunningStatistics(batch);
+            }
+            normalised = GroupNormalization.normalise(batch, numFeatures, eps);
+        } else {
+            normalised = normaliseWithRunningStatistics(batch);
         }
-        Tensor normalised = GroupNormalization.normalise(batch, numFeatures, eps);
         Tensor y = weight() == null ? normalised : GroupNormalization.affine(normalised, weight(), bias());
         return unbatched ? y.squeeze(0) : y;
     }
 
+    private void updateRunningStatistics(Tensor x) {
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            Tensor positions = x.reshape(x.dim(0), numFeatures, -1);
+            Tensor mean = positions.mean(2, true);
+            Tensor unbiasedVar = positions.sub(mean).square().sum(2, false).div(positions.dim(2) - 1);
+            blend(runningMean(), mean.squeeze(2).mean(0, false));
+            blend(runningVar(), unbiasedVar.mean(0, false));
+        }
+    }
+
+    private void blend(Tensor running, Tensor statistic) {
+        running.assign(running.mul(1 - momentum).add(statistic.to(running.dtype()).mul(momentum)));
+    }
+
+    private Tensor normaliseWithRunningStatistics(Tensor x) {
+        int[] perChannel = GroupNormalization.perChannel(x.rank(), numFeatures);
+        Tensor std = consume(runningVar().add(eps), Tensor::sqrt);
+        return consume(x.sub(runningMean().reshape(perChannel)), centred -> centred.div(std.reshape(perChannel)));
+    }
+
     @Override
     public String toString() {
-        return name() + "(" + numFeatures + ", eps=" + eps + (weight() == null ? "" : ", affine=True") + ")";
+        return name() + "(" + numFeatures + ", eps=" + eps + (weight() == null ? "" : ", affine=True")
+                + (trackRunningStats ? ", momentum=" + momentum + ", track_running_stats=True" : "") + ")";
     }
 }

@@ -3,17 +3,18 @@ package dev.kiln.nn;
 /**
  * Instance normalisation of sequences, like PyTorch's {@code torch.nn.InstanceNorm1d(num_features)}: input
  * [batch, channels, length] (or unbatched [channels, length]), output the same shape; each sample's channel is
- * normalised over its length. Statistics and parameters as described in {@link InstanceNorm}.
+ * normalised over its length. Statistics, parameters and running statistics as described in
+ * {@link InstanceNorm}.
  */
 public class InstanceNorm1d extends InstanceNorm {
-    /** eps 1e-5, no affine, no running statistics (PyTorch's defaults). */
+    /** eps 1e-5, momentum 0.1, no affine, no running statistics (PyTorch's defaults). */
     public InstanceNorm1d(int numFeatures) {
-        this(numFeatures, 1e-5, false, false);
+        this(numFeatures, 1e-5, 0.1, false, false);
     }
 
-    /** @throws IllegalArgumentException for {@code trackRunningStats} true, which is not supported */
-    public InstanceNorm1d(int numFeatures, double eps, boolean affine, boolean trackRunningStats) {
-        super(numFeatures, eps, affine, trackRunningStats);
+    /** PyTorch's arguments in PyTorch's order; the momentum applies only with {@code trackRunningStats}. */
+    public InstanceNorm1d(int numFeatures, double eps, double momentum, boolean affine, boolean trackRunningStats) {
+        super(numFeatures, eps, momentum, affine, trackRunningStats);
     }
 
     @Override

@@ -3,9 +3,11 @@ package dev.kiln.nn;
 import static dev.kiln.nn.PyTorchParity.assertGradient;
 import static dev.kiln.nn.PyTorchParity.assertValues;
 import static dev.kiln.nn.PyTorchParity.backward;
+import static dev.kiln.nn.PyTorchParity.buffer;
 import static dev.kiln.nn.PyTorchParity.key;
 import static dev.kiln.nn.PyTorchParity.load;
 import static dev.kiln.nn.PyTorchParity.tensor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
@@ -17,7 +19,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@link GroupNorm}, {@link InstanceNorm1d} and {@link InstanceNorm2d} against PyTorch's own numbers: outputs and
- * the gradients of the input and of every parameter for a weighted sum of the outputs (see {@link PyTorchParity}).
+ * the gradients of the input and of every parameter for a weighted sum of the outputs (see {@link PyTorchParity}),
+ * and the running statistics of an instance norm that tracks them, in training and eval mode.
  * Printed by {@code models/src/test/pytorch/group_instance_norm.py}.
  */
 class GroupInstanceNormPyTorchParityTest {
@@ -175,7 +178,7 @@ class GroupInstanceNormPyTorchParityTest {
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void instanceNorm2dWithAffineMatchesPyTorch(DType dtype) {
         // torch.nn.InstanceNorm2d(2, eps=1e-3, affine=True) on [2, 2, 3, 2], PyTorch 1.13
-        InstanceNorm2d layer = (InstanceNorm2d) new InstanceNorm2d(2, 1e-3, true, false).to(dtype);
+        InstanceNorm2d layer = (InstanceNorm2d) new InstanceNorm2d(2, 1e-3, 0.1, true, false).to(dtype);
         load(layer,
                 key("weight", 1, 2),
                 key("bias", 2, 2));
@@ -207,7 +210,7 @@ class GroupInstanceNormPyTorchParityTest {
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void instanceNorm1dWithAffineMatchesPyTorch(DType dtype) {
         // torch.nn.InstanceNorm1d(3, affine=True) on [2, 3, 5], PyTorch 1.13
-        InstanceNorm1d layer = (InstanceNorm1d) new InstanceNorm1d(3, 1e-5, true, false).to(dtype);
+        InstanceNorm1d layer = (InstanceNorm1d) new InstanceNorm1d(3, 1e-5, 0.1, true, false).to(dtype);
         load(layer,
                 key("weight", 1, 3),
                 key("bias", 2, 3));
@@ -256,5 +259,126 @@ class GroupInstanceNormPyTorchParityTest {
                 0.7832786838476904, -0.4434633569198042, -0.6360105032744019, 0.2961951763465153,
                 -1.8384959007220965, 0.585016745192536, 1.2952667406656782, -0.04178758513611879,
                 3.991102957393873, 0.6254178199063986, -1.9904085755423118, -2.6261122017579597);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void instanceNorm1dTrackingRunningStatsTwoTrainingStepsThenEvalMatchPyTorch(DType dtype) {
+        // torch.nn.InstanceNorm1d(3, momentum=0.3, affine=True, track_running_stats=True),
+        //     two steps in training mode, then one in eval mode, PyTorch 1.13
+        InstanceNorm1d layer = (InstanceNorm1d) new InstanceNorm1d(3, 1e-5, 0.3, true, true).to(dtype);
+        load(layer,
+                key("weight", 1, 3),
+                key("bias", 2, 3));
+        Tensor x1 = tensor(dtype, 100, 2, 3, 4);
+        Tensor y1 = layer.forward(x1);
+        assertValues("running_mean after one step", buffer(layer, "running_mean"),
+                0.013660440564515555, 0.004226398742251419, -0.02162485519556155);
+        assertValues("running_var after one step", buffer(layer, "running_var"),
+                0.7155029425531947, 0.7142906698253837, 0.7175218506791712);
+        Tensor x2 = tensor(dtype, 101, 2, 3, 4);
+        Tensor y2 = layer.forward(x2);
+        layer.eval();
+        Tensor x3 = tensor(dtype, 102, 2, 3, 4);
+        Tensor y3 = layer.forward(x3);
+        backward(200, y1, y2, y3);
+
+        assertValues("first output", y1,
+                -0.23954855018440466, -0.18835156442613862, 0.29626966743617467, 0.9863902076420279,
+                0.07803742159391475, 0.3072849444578679, -0.0558429729819751, -0.8405615971234704,
+                -0.30527982288918554, -0.5935303999752946, -0.5478984945390402, -0.18984550472530035,
+                -0.5711962996383694, 0.4492735934744694, 0.760521018516442, 0.216161448115118, 0.5726188774501967,
+                -0.11914187548791032, -0.5208877704452675, -0.4436714355706816, -0.6632134637408045,
+                -0.45339435662801153, -0.2843533446588655, -0.23559305710113912);
+        assertValues("second output", y2,
+                -0.512872649283874, 0.05109338368039513, 0.5549113183623895, 0.7616277077087489, 0.462515520341026,
+                0.07275939686221126, -0.375335070126289, -0.6710220511306106, -0.6188117728329632,
+                -0.5062464082849878, -0.33241722839351356, -0.1790788126173561, 0.7568522876121232,
+                0.5583627277609138, 0.05529500786165797, -0.5157502627670352, -0.4989047612162467,
+                -0.49406124636479765, -0.07621940709595296, 0.5581032106233349, -0.3535145418750345,
+                -0.23338213691088838, -0.36448758868757675, -0.6851699546553212);
+        assertValues("eval output", y3,
+                0.401998354066471, 0.5061263082442498, 0.452949860393912, 0.267478724844393, -0.21852046044398862,
+                -0.36540112525655627, -0.38753356003618805, -0.2745085348771835, -0.4069714840438581,
+                -0.3348201586733094, -0.30038871195219535, -0.31987079127964785, 0.2620363469887223,
+                0.03177183580764599, -0.1327007570215282, -0.1540274011360748, -0.27046387781635195,
+                -0.07452319651689622, 0.10936127983621904, 0.19470580873993246, -0.32097671054493865,
+                -0.3859742600084998, -0.46463311495867404, -0.519958786833877);
+        assertValues("first input gradient", x1.grad(),
+                0.38594088375171154, -0.2185054226681986, -0.31337818936079204, 0.14594272827727894,
+                -0.7935034410244357, 0.2524959670483173, 0.5590431914256855, -0.018035717449567494,
+                0.668486098389567, 0.10475377928249159, -0.3333816433876841, -0.43985823428437437,
+                -0.4019992831156722, -0.9382715339973361, -0.17884339545355257, 1.5191142125665609,
+                -0.10682857402473842, 0.3894354041455853, 0.22930390221468386, -0.5119107323355303,
+                0.04976038050357463, -0.0833157284418513, -0.0643024998483659, 0.09785784778664257);
+        assertValues("second input gradient", x2.grad(),
+                0.14408247142889694, -0.2084247038993554, -0.1719669214789134, 0.23630915394937205,
+                -0.1275531947715577, 0.14129573820502705, 0.1335088983773743, -0.14725144181084399,
+                0.05791400595869823, -0.05190105984046029, -0.055308132813648055, 0.04929518669541006,
+                -0.24234901078298898, 0.17395947656759414, 0.21271055284404305, -0.14432101862864813,
+                0.38933649116949964, -0.2045313543246023, -0.3092461770869188, 0.12444104024202143,
+                -0.37385735592736374, 0.09477074560252695, 0.25290761038035847, 0.02617899994447818);
+        assertValues("eval input gradient", x3.grad(),
+                -0.3131415801690585, -0.1596275961005031, 0.06896174066410889, 0.2651172932374813,
+                0.2957224825117937, 0.21943020790858497, 0.03993647783439391, -0.15834000178999175,
+                -0.10986004779725625, -0.10639802343310974, -0.052895346133397136, 0.02548483896543383,
+                0.2685722486800139, 0.33633591917841693, 0.2459155514934981, 0.03983725740470338,
+                -0.16252075851886497, -0.2836064489963553, -0.2713075950378506, -0.13140853983493167,
+                0.0273705225827861, 0.09303507656292166, 0.11494378032234497, 0.08279262815005559);
+        assertGradient(layer, "weight",
+                -2.199181748350163, -2.6021221616235435, -2.478196296380302);
+        assertGradient(layer, "bias",
+                -0.8129901548114774, 1.4373741123525696, -1.895661846303239);
+        assertValues("running_mean after two steps", buffer(layer, "running_mean"),
+                0.06239582526016875, -0.04665818543295821, 0.0255289441198201);
+        assertValues("running_var after two steps", buffer(layer, "running_var"),
+                0.5350678030327574, 0.5318515878327856, 0.5283082623795112);
+        assertEquals(0, buffer(layer, "num_batches_tracked").toLongArray()[0]);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void instanceNorm2dTrackingRunningStatsTrainingThenEvalOfAnUnbatchedInputMatchPyTorch(DType dtype) {
+        // torch.nn.InstanceNorm2d(2, eps=1e-3, track_running_stats=True),
+        //     one step in training mode, then one in eval mode on an unbatched input, PyTorch 1.13
+        InstanceNorm2d layer = (InstanceNorm2d) new InstanceNorm2d(2, 1e-3, 0.1, false, true).to(dtype);
+        Tensor x1 = tensor(dtype, 100, 3, 2, 2, 3);
+        Tensor y1 = layer.forward(x1);
+        layer.eval();
+        Tensor x2 = tensor(dtype, 101, 2, 3, 1);
+        Tensor y2 = layer.forward(x2);
+        backward(200, y1, y2);
+
+        assertValues("training output", y1,
+                -1.177032037480298, -1.1123554361013004, -0.5001386469928326, 0.3716832077761449,
+                1.0930786873155744, 1.3247642254827112, 1.7888958317736139, 0.7344025292122679,
+                -0.39067346409362996, -1.0571913286950498, -0.9516772982409826, -0.12375626995621913,
+                -0.20635192751658138, 0.828544181909469, 1.1441916609960436, 0.5921365682007942,
+                -0.5679809602358782, -1.790539523353847, -1.2038947777174698, -1.1100483536197894,
+                -0.47822299935152246, 0.3944239484314739, 1.097472994702199, 1.3002691875551085,
+                1.7939988791364228, 0.7036278070352475, -0.43134731072775184, -1.0771299417932485,
+                -0.9299984241391411, -0.05915100951152824, -0.1323552607954454, 0.8588248844461257,
+                1.1279143979426172, 0.5483562768569797, -0.6072742386187986, -1.7954660598314784);
+        assertValues("eval output", y2,
+                -0.2718308112305676, 0.08004894767953259, 0.3944000309507424, 0.5230330694412575,
+                0.4059942321154713, 0.09800157158446188);
+        assertValues("training input gradient", x1.grad(),
+                0.7537128986485271, -0.055132061746657364, -0.6033540299908705, -0.6331156482143458,
+                -0.130419562328393, 0.6683084036317388, -0.17764322235259725, 0.8197863063660581,
+                1.1131971388130746, 0.5645935758178859, -0.5680075547757094, -1.7519262438687118,
+                -2.0787169784377455, -0.8772516934447723, 0.4252415944654085, 1.2161799399695972,
+                1.1235726804246495, 0.19097445702286311, 0.7380553762321879, -0.06715727464469198,
+                -0.6066710491602614, -0.6267441890245896, -0.11793598290801333, 0.6804531195053688,
+                -0.11892861951256466, 0.8768447831087945, 1.140035599562666, 0.5468610764008521,
+                -0.6236995395261642, -1.8211133000335837, -2.0122865616995242, -0.8067028319765699,
+                0.4628187073838012, 1.1992022395992543, 1.0561150831585688, 0.10085336353446954);
+        assertValues("eval input gradient", x2.grad(),
+                -0.3157239865094175, -0.5102518930323043, -0.46480036135634695, -0.20071793898083415,
+                0.15770039436702826, 0.4419497681074451);
+        assertValues("running_mean", buffer(layer, "running_mean"),
+                -0.00024300881067846244, 1.7054323696807927e-05);
+        assertValues("running_var", buffer(layer, "running_var"),
+                0.912261108558775, 0.9125160890481497);
+        assertEquals(0, buffer(layer, "num_batches_tracked").toLongArray()[0]);
     }
 }

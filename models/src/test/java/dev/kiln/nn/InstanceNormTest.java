@@ -39,7 +39,7 @@ class InstanceNormTest {
 
     @Test
     void withAffineHasAWeightAndBiasPerChannel() {
-        try (InstanceNorm1d in = new InstanceNorm1d(3, 1e-5, true, false)) {
+        try (InstanceNorm1d in = new InstanceNorm1d(3, 1e-5, 0.1, true, false)) {
             assertEquals(List.of("weight", "bias"), List.copyOf(in.stateDict().keySet()));
             assertValues(new double[] {1, 1, 1}, in.weight(), 0);
             assertValues(new double[] {0, 0, 0}, in.bias(), 0);
@@ -47,10 +47,42 @@ class InstanceNormTest {
     }
 
     @Test
-    void trackingRunningStatisticsIsRefused() {
+    void trackingRunningStatisticsAddsPyTorchsBuffers() {
+        try (InstanceNorm2d in = new InstanceNorm2d(2, 1e-5, 0.1, true, true)) {
+            assertEquals(List.of("weight", "bias", "running_mean", "running_var", "num_batches_tracked"),
+                    List.copyOf(in.stateDict().keySet()));
+            assertValues(new double[] {0, 0}, in.runningMean(), 0);
+            assertValues(new double[] {1, 1}, in.runningVar(), 0);
+            assertEquals("InstanceNorm2d(2, eps=1.0E-5, affine=True, momentum=0.1, track_running_stats=True)", in.toString());
+        }
+    }
+
+    @Test
+    void evalModeWithRunningStatisticsNormalisesWithThemAndLeavesThemUnchanged() {
+        try (InstanceNorm1d in = new InstanceNorm1d(2, 1e-5, 0.1, false, true); Scope s = Scope.open()) {
+            in.to(DType.F64);
+            in.forward(Tensor.randn(DType.F64, 3, 2, 5).mul(2).add(1));
+            in.eval();
+            double[] mean = in.runningMean().toDoubleArray();
+            double[] var = in.runningVar().toDoubleArray();
+            Tensor x = Tensor.randn(DType.F64, 1, 2, 1);
+            double[] values = x.toDoubleArray();
+            double[] expected = new double[2];
+            for (int c = 0; c < 2; c++) {
+                expected[c] = (values[c] - mean[c]) / Math.sqrt(var[c] + 1e-5);
+            }
+            assertValues(expected, in.forward(x), 1e-12);
+            assertValues(mean, in.runningMean(), 0);
+            assertValues(var, in.runningVar(), 0);
+        }
+    }
+
+    @Test
+    void momentumOutsideZeroToOneIsAClearError() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new InstanceNorm2d(3, 1e-5, false, true));
-        assertTrue(e.getMessage().startsWith("InstanceNorm2d: trackRunningStats=true is not supported"), e.getMessage());
+                () -> new InstanceNorm1d(3, 1e-5, 1.5, false, true));
+        assertEquals("InstanceNorm1d: needs numFeatures > 0, eps > 0 and momentum in [0, 1], got 3, eps=1.0E-5, momentum=1.5",
+                e.getMessage());
     }
 
     @Test
@@ -76,7 +108,7 @@ class InstanceNormTest {
 
     @Test
     void anUnbatchedInputIsABatchOfOne() {
-        try (InstanceNorm2d in = new InstanceNorm2d(2, 1e-5, true, false); Scope s = Scope.open()) {
+        try (InstanceNorm2d in = new InstanceNorm2d(2, 1e-5, 0.1, true, false); Scope s = Scope.open()) {
             set(in.weight(), 0.5, -2);
             Tensor x = Tensor.randn(2, 3, 4);
             Tensor y = in.forward(x);
@@ -86,7 +118,7 @@ class InstanceNormTest {
     }
 
     @Test
-    void evaluationModeGivesTheSameOutputAsTraining() {
+    void withoutRunningStatisticsEvaluationModeGivesTheSameOutputAsTraining() {
         try (InstanceNorm1d in = new InstanceNorm1d(3); Scope s = Scope.open()) {
             Tensor x = Tensor.randn(2, 3, 5);
             double[] training = in.forward(x).toDoubleArray();
@@ -97,7 +129,7 @@ class InstanceNormTest {
 
     @Test
     void gradientsMatchFiniteDifferencesInF64() {
-        try (InstanceNorm2d in = new InstanceNorm2d(2, 1e-5, true, false); Scope s = Scope.open()) {
+        try (InstanceNorm2d in = new InstanceNorm2d(2, 1e-5, 0.1, true, false); Scope s = Scope.open()) {
             in.to(DType.F64);
             set(in.weight(), 1.3, -0.6);
             set(in.bias(), 0.2, -0.1);
@@ -107,15 +139,33 @@ class InstanceNormTest {
     }
 
     @Test
-    void weightAndBiasSurviveASaveAndLoad() throws IOException {
+    void evalModeGradientsWithRunningStatisticsMatchFiniteDifferencesInF64() {
+        try (InstanceNorm2d in = new InstanceNorm2d(2, 1e-5, 0.1, true, true); Scope s = Scope.open()) {
+            in.to(DType.F64);
+            set(in.weight(), 1.3, -0.6);
+            set(in.bias(), 0.2, -0.1);
+            in.forward(Tensor.randn(DType.F64, 2, 2, 3, 3));
+            in.eval();
+            Tensor x = Tensor.randn(DType.F64, 2, 2, 2, 2).requiresGrad(true);
+            GradCheck.check("InstanceNorm2d eval", t -> in.forward(t[0]), x, in.weight(), in.bias());
+        }
+    }
+
+    @Test
+    void parametersAndRunningStatisticsSurviveASaveAndLoad() throws IOException {
         Path file = dir.resolve("instance-norm.safetensors");
-        try (InstanceNorm1d saved = new InstanceNorm1d(2, 1e-5, true, false);
-                InstanceNorm1d loaded = new InstanceNorm1d(2, 1e-5, true, false);
+        try (InstanceNorm1d saved = new InstanceNorm1d(2, 1e-5, 0.1, true, true);
+                InstanceNorm1d loaded = new InstanceNorm1d(2, 1e-5, 0.1, true, true);
                 Scope s = Scope.open()) {
             set(saved.weight(), 0.5, 1.5);
             set(saved.bias(), 0.1, -0.2);
+            saved.forward(Tensor.randn(3, 2, 4).add(2));
             SafeTensors.write(file, saved.stateDict());
             loaded.loadStateDict(SafeTensors.read(file).tensors(), true);
+            assertValues(saved.runningMean().toDoubleArray(), loaded.runningMean(), 0);
+            assertValues(saved.runningVar().toDoubleArray(), loaded.runningVar(), 0);
+            saved.eval();
+            loaded.eval();
             Tensor x = Tensor.randn(2, 2, 3);
             assertValues(saved.forward(x).toDoubleArray(), loaded.forward(x), 0);
         }
