@@ -8,9 +8,10 @@ import java.util.List;
  * What {@link AdaptiveAvgPool2d} and {@link AdaptiveMaxPool2d} share: the output size, the input checks, and
  * PyTorch's windows, {@code start = floor(i * height / outH)} to {@code end = ceil((i + 1) * height / outH)} for
  * output row i (likewise columns), which may differ in size and overlap by one. An input that the output size
- * divides evenly is pooled by {@code height / outH x width / outW} windows in one op; any other is reduced along
- * the rows and then along the columns, a slice per window, as both the mean and the maximum over a rectangle
- * can be.
+ * divides evenly is pooled by {@code height / outH x width / outW} windows in one op; any other is reduced across
+ * each window's columns and then across its rows, a slice per window, as both the mean and the maximum over a
+ * rectangle can be. In that order a maximum's gradient goes, as in PyTorch, to the window's first maximum in
+ * row-major order: the first row holding the maximum, and that row's first.
  */
 abstract class AdaptivePool2d extends Module {
     private final int outH;
@@ -51,7 +52,7 @@ abstract class AdaptivePool2d extends Module {
         int width = batch.dim(3);
         Tensor y = height % outH == 0 && width % outW == 0
                 ? poolEvenly(batch, height / outH, width / outW)
-                : consume(poolAxis(batch, 2, outH), rows -> poolAxis(rows, 3, outW));
+                : consume(poolAxis(batch, 3, outW), columns -> poolAxis(columns, 2, outH));
         return unbatched ? y.squeeze(0) : y;
     }
 

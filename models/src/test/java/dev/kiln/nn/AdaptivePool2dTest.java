@@ -40,6 +40,16 @@ class AdaptivePool2dTest {
     }
 
     @Test
+    void maxPoolGradientGoesToTheFirstMaximumInRowMajorOrderAsPyTorchs() {
+        try (Scope s = Scope.open()) {
+            // The first window, columns [0, 2), holds 5 at (0, 1) and at (1, 0); PyTorch 1.13 picks (0, 1).
+            Tensor x = Tensor.fromArray(new double[] {0, 5, 1, 5, 0, 2}, 1, 1, 2, 3).requiresGrad(true);
+            new AdaptiveMaxPool2d(1, 2).forward(x).sum().backward();
+            assertValues(new double[] {0, 2, 0, 0, 0, 0}, x.grad(), 0);
+        }
+    }
+
+    @Test
     void anOutputLargerThanTheInputRepeatsPixels() {
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.fromArray(new double[] {1, 3}, 1, 1, 1, 2);
