@@ -1,0 +1,204 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.F;
+import dev.kiln.engine.Tensor;
+
+/**
+ * 1-D convolution, like PyTorch's {@code torch.nn.Conv1d} without groups: input [batch, inChannels, length],
+ * output [batch, outChannels, outLength] with
+ * {@code outLength = (length + 2 padding - dilation (kernel - 1) - 1) / stride + 1}. Weight
+ * [outChannels, inChannels, kernel] and bias [outChannels] (PyTorch's layout, so state dicts load from PyTorch) with
+ * PyTorch's default initialisation: uniform in +-1/sqrt(fanIn) with {@code fanIn = inChannels * kernel}, for both
+ * weight and bias (weight drawn first). It runs as a 2-D convolution of height 1 on views of the input and weight,
+ * so every backend that has {@link F#conv2d} has it.
+ *
+ * <p>{@code new Conv1d(16, 32, 3)} is a valid convolution with stride 1; other settings through
+ * {@link #builder(int, int, int)}: {@code Conv1d.builder(16, 32, 3).padding("same").bias(false).build()}.
+ */
+public class Conv1d extends Module {
+    private final int inChannels;
+    private final int outChannels;
+    private final int kernel;
+    private final int stride;
+    private final int padding;
+    private final int dilation;
+
+    /** A convolution with bias, stride 1, no padding, no dilation. */
+    public Conv1d(int inChannels, int outChannels, int kernel) {
+        this(inChannels, outChannels, kernel, 1, 0, 1, true);
+    }
+
+    /**
+     * The general form, PyTorch's {@code Conv1d(in_channels, out_channels, kernel_size, stride, padding, dilation,
+     * bias=...)}; the padding is zeros on both ends.
+     *
+     * @throws IllegalArgumentException naming the layer for non-positive channels, kernel, stride or dilation, or a
+     *     negative padding
+     */
+    public Conv1d(int inChannels, int outChannels, int kernel, int stride, int padding, int dilation, boolean bias) {
+        String name = "Conv1d(" + inChannels + ", " + outChannels + ", kernel=" + kernel + ")";
+        if (inChannels <= 0 || outChannels <= 0) {
+            throw new IllegalArgumentException(name + ": channels must be positive, got " + inChannels + " and "
+                    + outChannels);
+        }
+        this.kernel = atLeast(name, "kernel", kernel, 1);
+        this.stride = atLeast(name, "stride", stride, 1);
+        this.padding = atLeast(name, "padding", padding, 0);
+        this.dilation = atLeast(name, "dilation", dilation, 1);
+        this.inChannels = inChannels;
+        this.outChannels = outChannels;
+        double bound = 1 / Math.sqrt((double) inChannels * kernel);
+        registerParameter("weight", unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels, inChannels, kernel)));
+        registerParameter("bias", bias ? unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels)) : null);
+    }
+
+    private static int atLeast(String layer, String what, int value, int min) {
+        if (value < min) {
+            throw new IllegalArgumentException(layer + ": " + what + " must be at least " + min + ", got " + value);
+        }
+        return value;
+    }
+
+    /** A builder; defaults as {@link #Conv1d(int, int, int)}. */
+    public static Builder builder(int inChannels, int outChannels, int kernel) {
+        return new Builder(inChannels, outChannels, kernel);
+    }
+
+    /** Stride, padding ({@code int} or {@code "same"}), dilation and bias of a {@link Conv1d}. */
+    public static final class Builder {
+        private final int inChannels;
+        private final int outChannels;
+        private final int kernel;
+        private int stride = 1;
+        private int padding;
+        private boolean same;
+        private int dilation = 1;
+        private boolean bias = true;
+
+        private Builder(int inChannels, int outChannels, int kernel) {
+            this.inChannels = inChannels;
+            this.outChannels = outChannels;
+            this.kernel = kernel;
+        }
+
+        public Builder stride(int s) {
+            stride = s;
+            return this;
+        }
+
+        /** Zeros on both ends. */
+        public Builder padding(int p) {
+            padding = p;
+            same = false;
+            return this;
+        }
+
+        /**
+         * {@code "same"}: the padding that keeps the length ({@link F#samePadding}); needs stride 1 and an odd
+         * effective kernel. {@code "valid"}: no padding.
+         */
+        public Builder padding(String mode) {
+            switch (mode) {
+                case "same" -> same = true;
+                case "valid" -> padding(0);
+                default -> throw new IllegalArgumentException("Conv1d: padding must be an int, \"same\" or \"valid\", got \""
+                        + mode + "\"");
+            }
+            return this;
+        }
+
+        public Builder dilation(int d) {
+            dilation = d;
+            return this;
+        }
+
+        public Builder bias(boolean b) {
+            bias = b;
+            return this;
+        }
+
+        public Conv1d build() {
+            int p = padding;
+            if (same) {
+                String name = "Conv1d(" + inChannels + ", " + outChannels + ", kernel=" + kernel + ")";
+                if (stride != 1) {
+                    throw new IllegalArgumentException(name + ": padding \"same\" needs stride 1, got stride " + stride);
+                }
+                try {
+                    p = F.samePadding(kernel, dilation)[0];
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(name + ": padding \"same\": " + e.getMessage(), e);
+                }
+            }
+            return new Conv1d(inChannels, outChannels, kernel, stride, p, dilation, bias);
+        }
+    }
+
+    /** [outChannels, inChannels, kernel]. */
+    public Tensor weight() {
+        return param("weight");
+    }
+
+    /** [outChannels], or null for a layer without bias. */
+    public Tensor bias() {
+        return param("bias");
+    }
+
+    public int inChannels() {
+        return inChannels;
+    }
+
+    public int outChannels() {
+        return outChannels;
+    }
+
+    public int kernelSize() {
+        return kernel;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    public int padding() {
+        return padding;
+    }
+
+    public int dilation() {
+        return dilation;
+    }
+
+    /**
+     * [batch, inChannels, length] to [batch, outChannels, outLength].
+     *
+     * @throws IllegalArgumentException naming this layer and the shapes when the input is not 3-D, its channels are
+     *     not {@code inChannels} or it is shorter than the (dilated) kernel after padding
+     */
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.rank() != 3 || x.dim(1) != inChannels) {
+            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels + ", length]");
+        }
+        long span = (long) dilation * (kernel - 1) + 1;
+        if (x.dim(2) + 2L * padding < span) {
+            throw new IllegalArgumentException(this + ": input " + x.shape() + ": the length " + x.dim(2) + " padded by "
+                    + padding + " on each end is shorter than the kernel's span " + span);
+        }
+        Tensor weight = weight();
+        try {
+            Tensor y = F.conv2d(x.unsqueeze(2), weight.unsqueeze(2), bias(), new int[] {1, stride}, new int[] {0, padding},
+                    new int[] {1, dilation});
+            return y.squeeze(2);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(this + ": input " + x.shape() + ", weight " + weight.shape() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Conv1d(" + inChannels + ", " + outChannels + ", kernel=" + kernel + ", stride=" + stride + ", padding="
+                + padding + ", dilation=" + dilation + ", bias=" + (bias() != null) + ")";
+    }
+}
