@@ -3,6 +3,7 @@ package dev.kiln.nn;
 import static dev.kiln.nn.Tensors.assertValues;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.engine.DType;
@@ -135,5 +136,104 @@ class ActivationTest {
                 new GELU("tanh"), new SiLU(), new Softmax(1)}) {
             GradCheck.check(m.toString(), in -> m.forward(in[0]), x);
         }
+    }
+
+    @Test
+    void newActivationGradientsMatchFiniteDifferencesAwayFromTheirKinks() {
+        Tensor x = Tensor.fromArray(new double[] {-3.7, -2.1, -0.6, 0.3, 0.9, 2.2, 4.5, 25}, 2, 4).requiresGrad(true);
+        for (Module m : new Module[] {new Softplus(), new Softplus(2, 5), new Mish(), new Hardswish(), new Hardsigmoid(),
+                new SELU(), new CELU(), new CELU(0.5), new Softsign(), new Hardtanh(), new Hardtanh(-2, 0.5), new ReLU6(),
+                new LogSoftmax(), new LogSoftmax(0)}) {
+            GradCheck.check(m.toString(), in -> m.forward(in[0]), x);
+        }
+    }
+
+    @Test
+    void preluGradientsOfInputAndSlopesMatchFiniteDifferences() {
+        Tensor x = Tensor.fromArray(new double[] {-3.7, -2.1, -0.6, 0.3, 0.9, 2.2, -4.5, 25}, 2, 2, 2).requiresGrad(true);
+        for (PReLU m : new PReLU[] {new PReLU(), new PReLU(2, 0.1)}) {
+            m.to(DType.F64);
+            GradCheck.check(m.toString(), in -> m.forward(in[0]), x, m.weight());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void softplusAndMishKeepTheRelativePrecisionOfVeryNegativeInputs(DType dtype) {
+        double[] xs = {-20, -40, -80};
+        double tolerance = dtype == DType.F32 ? 1e-6 : 1e-14;
+        double[] softplus = new Softplus().forward(Tensor.fromArray(xs, xs.length).to(dtype)).toDoubleArray();
+        double[] mish = new Mish().forward(Tensor.fromArray(xs, xs.length).to(dtype)).toDoubleArray();
+        for (int i = 0; i < xs.length; i++) {
+            double expected = Math.log1p(Math.exp(xs[i]));
+            assertEquals(expected, softplus[i], tolerance * expected, "softplus(" + xs[i] + ") " + dtype);
+            assertEquals(xs[i] * Math.tanh(expected), mish[i], tolerance * expected * -xs[i], "mish(" + xs[i] + ") " + dtype);
+        }
+    }
+
+    @Test
+    void preluStartsAtPyTorchsQuarterAndHasOneSlopePerChannel() {
+        PReLU shared = new PReLU();
+        assertArrayEquals(new int[] {1}, shared.weight().shape().dims());
+        assertValues(new double[] {0.25}, shared.weight(), 0);
+        assertValues(new double[] {-1, 0, 3}, shared.forward(Tensor.fromArray(new float[] {-4, 0, 3}, 3)), 1e-7);
+        PReLU perChannel = new PReLU(2, 0.1);
+        Tensors.set(perChannel.weight(), 0.1, 0.5);
+        Tensor x = Tensor.fromArray(new double[] {-1, -1, 2, -4}, 2, 2).to(DType.F32);
+        assertValues(new double[] {-0.1, -0.5, 2, -2}, perChannel.forward(x), 1e-7);
+        assertEquals("PReLU(numParameters=2)", perChannel.toString());
+    }
+
+    @Test
+    void preluWithSeveralSlopesNamesTheLayerAndTheExpectedChannels() {
+        PReLU prelu = new PReLU(3);
+        for (Tensor x : new Tensor[] {Tensor.zeros(2, 4), Tensor.zeros(3), Tensor.zeros(2, 4, 3)}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> prelu.forward(x));
+            assertEquals("PReLU(numParameters=3): input " + x.shape() + " must be [batch, 3, ...], one channel per slope",
+                    e.getMessage());
+        }
+        IllegalArgumentException dtype = assertThrows(IllegalArgumentException.class,
+                () -> prelu.forward(Tensor.zeros(DType.F64, 2, 3)));
+        assertEquals("PReLU(numParameters=3): input [2, 3] is F64 but the weight is F32; convert one with to(DType)",
+                dtype.getMessage());
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> new PReLU(0));
+        assertEquals("PReLU: numParameters must be at least 1, got 0", none.getMessage());
+    }
+
+    @Test
+    void badArgumentsNameTheActivationAndTheValue() {
+        assertEquals("Hardtanh: min 1.0 must be below max -1.0",
+                assertThrows(IllegalArgumentException.class, () -> new Hardtanh(1, -1)).getMessage());
+        assertEquals("Hardtanh: min 0.5 must be below max 0.5",
+                assertThrows(IllegalArgumentException.class, () -> new Hardtanh(0.5, 0.5)).getMessage());
+        assertEquals("CELU: alpha must be non-zero, got 0.0",
+                assertThrows(IllegalArgumentException.class, () -> new CELU(0)).getMessage());
+        assertEquals("Softplus: beta must be non-zero and threshold a number, got beta 0.0 and threshold 20.0",
+                assertThrows(IllegalArgumentException.class, () -> new Softplus(0, 20)).getMessage());
+        assertEquals("Softplus: beta must be non-zero and threshold a number, got beta 1.0 and threshold NaN",
+                assertThrows(IllegalArgumentException.class, () -> new Softplus(1, Double.NaN)).getMessage());
+    }
+
+    @Test
+    void logSoftmaxWithoutTheAxisNamesTheLayerAndTheShape() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new LogSoftmax(2).forward(Tensor.zeros(2, 3)));
+        assertEquals("LogSoftmax(axis=2): input [2, 3] has no axis 2", e.getMessage());
+    }
+
+    @Test
+    void identityHandsOnItsInput() {
+        Tensor x = Tensor.zeros(2, 3);
+        assertSame(x, new Identity().forward(x));
+    }
+
+    @Test
+    void newActivationsNameTheirSettingsAsPyTorchDoes() {
+        assertEquals("Hardtanh(min=-1.0, max=1.0)", new Hardtanh().toString());
+        assertEquals("ReLU6", new ReLU6().toString());
+        assertEquals("Softplus(beta=1.0, threshold=20.0)", new Softplus().toString());
+        assertEquals("CELU(1.0)", new CELU().toString());
+        assertEquals("LogSoftmax(axis=-1)", new LogSoftmax().toString());
+        assertEquals("Mish", new Mish().toString());
     }
 }
