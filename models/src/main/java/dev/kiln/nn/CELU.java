@@ -29,7 +29,7 @@ public class CELU extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return alpha == 1 ? x.elu(1) : x.div(alpha).elu(1).mul(alpha);
+        return alpha == 1 ? x.elu(1) : Temporaries.freedWithoutGradients(() -> x.div(alpha).elu(1).mul(alpha));
     }
 
     @Override

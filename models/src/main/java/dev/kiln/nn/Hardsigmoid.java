@@ -11,6 +11,6 @@ import dev.kiln.engine.Tensor;
 public class Hardsigmoid extends Module {
     @Override
     public Tensor forward(Tensor x) {
-        return Clamp.between(x, -3, 3).add(3).div(6);
+        return Temporaries.freedWithoutGradients(() -> Clamp.between(x, -3, 3).add(3).div(6));
     }
 }

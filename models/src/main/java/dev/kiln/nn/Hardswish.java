@@ -10,8 +10,10 @@ import dev.kiln.engine.Tensor;
 public class Hardswish extends Module {
     @Override
     public Tensor forward(Tensor x) {
-        // The gate x/6 + 1/2 keeps its slope at -3 itself, so that the gradient there is PyTorch's -1/2.
-        Tensor gate = x.add(3).div(6).maskedFill(x.lt(-3), 0).maskedFill(Clamp.atOrAbove(x, 3), 1);
-        return x.mul(gate);
+        return Temporaries.freedWithoutGradients(() -> {
+            // The gate x/6 + 1/2 keeps its slope at -3 itself, so that the gradient there is PyTorch's -1/2.
+            Tensor gate = x.add(3).div(6).maskedFill(x.lt(-3), 0).maskedFill(Clamp.atOrAbove(x, 3), 1);
+            return x.mul(gate);
+        });
     }
 }

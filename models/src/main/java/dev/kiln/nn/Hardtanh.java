@@ -35,7 +35,7 @@ public class Hardtanh extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return Clamp.between(x, min, max);
+        return Temporaries.freedWithoutGradients(() -> Clamp.between(x, min, max));
     }
 
     @Override

@@ -10,7 +10,7 @@ import dev.kiln.engine.Tensor;
 public class Mish extends Module {
     @Override
     public Tensor forward(Tensor x) {
-        Tensor softplus = new SoftplusFunction(1, Double.POSITIVE_INFINITY).apply(x);
-        return x.mul(softplus.tanh());
+        return Temporaries.freedWithoutGradients(
+                () -> x.mul(new SoftplusFunction(1, Double.POSITIVE_INFINITY).apply(x).tanh()));
     }
 }

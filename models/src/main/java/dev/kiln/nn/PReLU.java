@@ -54,8 +54,8 @@ public class PReLU extends Module {
             throw new IllegalArgumentException(this + ": input " + x.shape() + " is " + x.dtype() + " but the weight is "
                     + weight().dtype() + "; convert one with to(DType)");
         }
-        Tensor negativePart = x.maskedFill(x.gt(0), 0);
-        return x.relu().add(negativePart.mul(slopes(x)));
+        Tensor slopes = slopes(x);
+        return Temporaries.freedWithoutGradients(() -> x.relu().add(x.maskedFill(x.gt(0), 0).mul(slopes)));
     }
 
     /** The weight shaped to broadcast over {@code x}: a scalar, or [channels, 1, ...] against axis 1. */

@@ -15,6 +15,6 @@ public class SELU extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return x.elu(ALPHA).mul(SCALE);
+        return Temporaries.freedWithoutGradients(() -> x.elu(ALPHA).mul(SCALE));
     }
 }

@@ -22,15 +22,19 @@ final class SoftplusFunction extends Function {
     protected Tensor forward(Tensor... in) {
         Tensor x = in[0];
         save(x);
-        Tensor z = x.mul(beta);
-        Tensor soft = z.relu().add(log1p(z.abs().neg().exp())).div(beta);
-        return Tensor.where(z.gt(threshold), x, soft);
+        return Temporaries.freedWithoutGradients(() -> {
+            Tensor z = x.mul(beta);
+            Tensor soft = z.relu().add(log1p(z.abs().neg().exp())).div(beta);
+            return Tensor.where(z.gt(threshold), x, soft);
+        });
     }
 
     @Override
     protected Tensor[] backward(Tensor g) {
-        Tensor z = saved()[0].mul(beta);
-        return new Tensor[] {g.mul(z.sigmoid().maskedFill(z.gt(threshold), 1))};
+        return new Tensor[] {Temporaries.freedWithoutGradients(() -> {
+            Tensor z = saved()[0].mul(beta);
+            return g.mul(z.sigmoid().maskedFill(z.gt(threshold), 1));
+        })};
     }
 
     /**

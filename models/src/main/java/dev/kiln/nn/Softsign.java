@@ -9,6 +9,6 @@ import dev.kiln.engine.Tensor;
 public class Softsign extends Module {
     @Override
     public Tensor forward(Tensor x) {
-        return x.div(x.abs().add(1));
+        return Temporaries.freedWithoutGradients(() -> x.div(x.abs().add(1)));
     }
 }

@@ -149,6 +149,29 @@ class ForwardWithoutGradientsTest {
         }
     }
 
+    @Test
+    void compositeActivationsHoldOnlyTheirOutputAfterAForwardPassWithoutGradients() {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(4, 3, 5).mul(4);
+            for (Module m : new Module[] {new PReLU(), new PReLU(3), new Softplus(), new Mish(), new Hardswish(),
+                    new Hardsigmoid(), new SELU(), new CELU(0.5), new Softsign(), new Hardtanh(), new ReLU6()}) {
+                Tensor y = withoutGradients(() -> m.forward(x));
+                assertEquals(0, madeButStillHeld(() -> m.forward(x)), m + ": bytes held besides the output");
+                assertArrayEquals(m.forward(x).toDoubleArray(), y.toDoubleArray(), 0, m + ": the same values as with gradients");
+            }
+        }
+    }
+
+    @Test
+    void conv1dAndPool1dRunOnViewsAndHoldOnlyTheirOutputWithoutGradients() {
+        try (Conv1d conv = Conv1d.builder(3, 4, 3).padding(1).build(); Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(2, 3, 9);
+            for (Module m : new Module[] {conv, new AvgPool1d(3, 2, 1)}) {
+                assertEquals(0, madeButStillHeld(() -> m.forward(x)), m + ": bytes held besides the output");
+            }
+        }
+    }
+
     /** Bytes that {@code forward} leaves in use beyond its output, run without gradients. */
     private long madeButStillHeld(Supplier<Tensor> forward) {
         long before = backend.bytesInUse();
