@@ -27,7 +27,10 @@ import dev.kiln.optim.Adam;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.SGD;
 import dev.kiln.optim.schedule.CosineAnnealingLR;
+import dev.kiln.optim.schedule.CosineAnnealingWarmRestarts;
 import dev.kiln.optim.schedule.LearningRateSchedule;
+import dev.kiln.optim.schedule.LinearLR;
+import dev.kiln.optim.schedule.OneCycleLR;
 import dev.kiln.optim.schedule.ReduceLROnPlateau;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -207,6 +210,30 @@ class TrainerTest {
     void aResumedRunFollowsTheLearningRatesOfAnUninterruptedOneUnderCosineAnnealing(@TempDir Path straight,
                                                                                       @TempDir Path parts) throws IOException {
         List<List<Double>> rates = straightAndResumed(adam -> new CosineAnnealingLR(adam, 6, 0), straight, parts);
+        assertEquals(rates.get(0), rates.get(1));
+    }
+
+    @Test
+    void aResumedRunFollowsTheLearningRatesOfAnUninterruptedOneUnderWarmRestarts(@TempDir Path straight,
+                                                                                   @TempDir Path parts) throws IOException {
+        List<List<Double>> rates = straightAndResumed(adam -> new CosineAnnealingWarmRestarts(adam, 1, 2, 0.001), straight,
+                parts);
+        assertEquals(0.01, rates.get(0).get(1), 1e-15, "epoch 4 starts the third cycle, which the resume spans");
+        assertEquals(rates.get(0), rates.get(1));
+    }
+
+    @Test
+    void aResumedRunFollowsTheLearningRatesOfAnUninterruptedOneUnderLinearLR(@TempDir Path straight,
+                                                                               @TempDir Path parts) throws IOException {
+        // LinearLR sets the first epoch's rate when it is made; the resumed run's must not stay at it.
+        List<List<Double>> rates = straightAndResumed(adam -> new LinearLR(adam, 0.1, 1, 4), straight, parts);
+        assertEquals(rates.get(0), rates.get(1));
+    }
+
+    @Test
+    void aResumedRunFollowsTheLearningRatesOfAnUninterruptedOneUnderOneCycleLR(@TempDir Path straight,
+                                                                                 @TempDir Path parts) throws IOException {
+        List<List<Double>> rates = straightAndResumed(adam -> new OneCycleLR(adam, 0.05, 6), straight, parts);
         assertEquals(rates.get(0), rates.get(1));
     }
 

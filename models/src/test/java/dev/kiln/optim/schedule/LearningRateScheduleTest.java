@@ -15,6 +15,7 @@ import java.util.function.IntToDoubleFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * Each schedule's learning rates, epoch after epoch, against PyTorch's closed forms written out here, on an
@@ -189,5 +190,75 @@ class LearningRateScheduleTest {
         assertThrows(IllegalArgumentException.class, () -> new LinearWarmup(optimizer, 0, null));
         assertThrows(IllegalArgumentException.class, () -> new ReduceLROnPlateau(optimizer, 1.5, 1, 0));
         assertThrows(IllegalArgumentException.class, () -> new ExponentialLR(null, 0.9));
+    }
+
+    private static void assertRefused(Executable make, String message) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, make);
+        assertEquals(message, e.getMessage());
+    }
+
+    @Test
+    void multiStepLRRefusesMilestonesBeforeTheFirstEpochAndANegativeGamma() {
+        assertRefused(() -> new MultiStepLR(optimizer, List.of(3, 0), 0.1),
+                "MultiStepLR: milestones must be epochs >= 1, got 0 in [3, 0]");
+        assertRefused(() -> new MultiStepLR(optimizer, List.of(3), -0.1),
+                "MultiStepLR: gamma must be finite and >= 0, got -0.1");
+    }
+
+    @Test
+    void constantLRRefusesAFactorOutsideZeroToOneAndNoEpochs() {
+        assertRefused(() -> new ConstantLR(optimizer, 1.5, 3), "ConstantLR: factor must be in [0, 1], got 1.5");
+        assertRefused(() -> new ConstantLR(optimizer, 0.5, 0), "ConstantLR: totalIters must be >= 1, got 0");
+    }
+
+    @Test
+    void linearLRRefusesFactorsOutsideZeroToOneAndNoEpochs() {
+        assertRefused(() -> new LinearLR(optimizer, -0.1, 1, 3), "LinearLR: startFactor must be in [0, 1], got -0.1");
+        assertRefused(() -> new LinearLR(optimizer, 0.5, 2, 3), "LinearLR: endFactor must be in [0, 1], got 2.0");
+        assertRefused(() -> new LinearLR(optimizer, 0.5, 1, 0), "LinearLR: totalIters must be >= 1, got 0");
+    }
+
+    @Test
+    void polynomialLRRefusesNoEpochsAndANegativePower() {
+        assertRefused(() -> new PolynomialLR(optimizer, 0, 1), "PolynomialLR: totalIters must be >= 1, got 0");
+        assertRefused(() -> new PolynomialLR(optimizer, 5, -1), "PolynomialLR: power must be finite and >= 0, got -1.0");
+    }
+
+    @Test
+    void cosineAnnealingWarmRestartsRefusesCyclesShorterThanAnEpochOrShrinking() {
+        assertRefused(() -> new CosineAnnealingWarmRestarts(optimizer, 0, 1, 0),
+                "CosineAnnealingWarmRestarts: t0 must be >= 1, got 0");
+        assertRefused(() -> new CosineAnnealingWarmRestarts(optimizer, 3, 0, 0),
+                "CosineAnnealingWarmRestarts: tMult must be >= 1, got 0");
+        assertRefused(() -> new CosineAnnealingWarmRestarts(optimizer, 3, 1, Double.NaN),
+                "CosineAnnealingWarmRestarts: etaMin must be finite and >= 0, got NaN");
+    }
+
+    @Test
+    void oneCycleLRRefusesBadSettings() {
+        assertRefused(() -> new OneCycleLR(optimizer, -1, 10), "OneCycleLR: maxLr must be finite and >= 0, got -1.0");
+        assertRefused(() -> new OneCycleLR(optimizer, 0.1, 0), "OneCycleLR: totalSteps must be >= 1, got 0");
+        assertRefused(() -> new OneCycleLR(optimizer, 0.1, 10, 1.2, OneCycleLR.AnnealStrategy.COS, 25, 1e4, false),
+                "OneCycleLR: pctStart must be in [0, 1], got 1.2");
+        assertRefused(() -> new OneCycleLR(optimizer, 0.1, 10, 0.3, null, 25, 1e4, false),
+                "OneCycleLR: strategy must be COS or LINEAR, got null");
+        assertRefused(() -> new OneCycleLR(optimizer, 0.1, 10, 0.3, OneCycleLR.AnnealStrategy.COS, 0, 1e4, false),
+                "OneCycleLR: divFactor must be finite and > 0, got 0.0");
+        assertRefused(() -> new OneCycleLR(optimizer, 0.1, 10, 0.3, OneCycleLR.AnnealStrategy.COS, 25, -1, false),
+                "OneCycleLR: finalDivFactor must be finite and > 0, got -1.0");
+    }
+
+    @Test
+    void oneCycleLRRefusesAStepPastTotalSteps() {
+        OneCycleLR schedule = new OneCycleLR(optimizer, 0.1, 4);
+        schedule.step(4, Double.NaN);
+        assertRefused(() -> schedule.step(5, Double.NaN), "OneCycleLR: stepped 5 times, past totalSteps 4");
+    }
+
+    @Test
+    void oneCycleLRRefusesAFirstPhaseOfNoSteps() {
+        // pctStart 0.1 of 10 steps ends the rise at step 0, where PyTorch divides by zero.
+        assertRefused(() -> new OneCycleLR(optimizer, 0.1, 10, 0.1, OneCycleLR.AnnealStrategy.COS, 25, 1e4, false),
+                "OneCycleLR: step 0 falls in phase 1, which pctStart 0.1 of totalSteps 10 makes 0 steps long");
     }
 }
