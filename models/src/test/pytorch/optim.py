@@ -1,7 +1,8 @@
 import torch
 torch.set_default_dtype(torch.float64)
 START = [0.5, -1.0, 2.0]
-GRADS = [[0.1, -0.2, 0.3], [-0.4, 0.5, 0.05], [0.2, 0.1, -0.3], [0.3, -0.1, 0.2]]
+GRADS = [[0.1, -0.2, 0.3], [-0.4, 0.5, 0.05], [0.2, 0.1, -0.3], [0.3, -0.1, 0.2],
+         [-0.1, 0.3, 0.1], [0.25, -0.05, -0.2], [0.05, 0.2, 0.15], [-0.3, -0.15, 0.05]]
 
 def run(name, make, steps=4):
     p = torch.tensor(START, requires_grad=True)
@@ -54,3 +55,15 @@ run("Adam lr=0.1 betas=(0.8,0.9) eps=1e-8 wd=0.05 amsgrad", lambda ps: O.Adam(ps
 run("AdamW lr=0.1 betas=(0.8,0.9) eps=0.1 wd=0.05 amsgrad", lambda ps: O.AdamW(ps, lr=0.1, betas=(0.8, 0.9), eps=0.1, weight_decay=0.05, amsgrad=True))
 run("RMSprop lr=0.01 alpha=0.9 eps=0.1 centered", lambda ps: O.RMSprop(ps, lr=0.01, alpha=0.9, eps=0.1, centered=True))
 run("RMSprop lr=0.01 alpha=0.9 eps=1e-8 mom=0.5 wd=0.05 centered", lambda ps: O.RMSprop(ps, lr=0.01, alpha=0.9, eps=1e-8, momentum=0.5, weight_decay=0.05, centered=True))
+
+# the optimizers added later, 8 steps (RAdam's rectification starts at step 6 with beta2=0.9)
+run("NAdam lr=0.1 betas=(0.8,0.9) eps=1e-8", lambda ps: O.NAdam(ps, lr=0.1, betas=(0.8, 0.9), eps=1e-8), 8)
+run("NAdam lr=0.1 eps=0.1 momentum_decay=0.1 wd=0.05", lambda ps: O.NAdam(ps, lr=0.1, eps=0.1, momentum_decay=0.1, weight_decay=0.05), 8)
+run("NAdam lr=0.1 defaults", lambda ps: O.NAdam(ps, lr=0.1), 8)
+run("RAdam lr=0.1 betas=(0.8,0.9) eps=1e-8", lambda ps: O.RAdam(ps, lr=0.1, betas=(0.8, 0.9), eps=1e-8), 8)
+run("RAdam lr=0.1 betas=(0.8,0.9) eps=0.1 wd=0.05", lambda ps: O.RAdam(ps, lr=0.1, betas=(0.8, 0.9), eps=0.1, weight_decay=0.05), 8)
+run("RAdam lr=0.1 defaults", lambda ps: O.RAdam(ps, lr=0.1), 8)
+run("Adamax lr=0.1 betas=(0.8,0.9) eps=1e-8", lambda ps: O.Adamax(ps, lr=0.1, betas=(0.8, 0.9), eps=1e-8), 8)
+run("Adamax lr=0.1 eps=0.1 wd=0.05", lambda ps: O.Adamax(ps, lr=0.1, eps=0.1, weight_decay=0.05), 8)
+run("Adadelta lr=1.0 defaults", lambda ps: O.Adadelta(ps), 8)
+run("Adadelta lr=0.5 rho=0.8 eps=0.01 wd=0.05", lambda ps: O.Adadelta(ps, lr=0.5, rho=0.8, eps=0.01, weight_decay=0.05), 8)

@@ -135,6 +135,14 @@ public abstract class Optimizer implements AutoCloseable {
      */
     protected abstract Set<String> stateNames();
 
+    /**
+     * The names among {@link #stateNames()} that are one number per parameter (kept by {@link ParamState#number}),
+     * not a tensor of the parameter's shape; none by default.
+     */
+    protected Set<String> numberNames() {
+        return Set.of();
+    }
+
     /** Checks settings that only make sense together (called by {@link #step()}); throws if they do not. */
     protected void checkSettings() {
     }
@@ -190,7 +198,8 @@ public abstract class Optimizer implements AutoCloseable {
     /**
      * The optimizer's state by flat name, for checkpoints: {@code state.<i>.<name>} for each stepped
      * parameter i (in {@link #params()} order) and each name of {@link #stateNames()}, with
-     * {@code state.<i>.step} a one-element I64 tensor; then {@code group.<g>.lr} and
+     * {@code state.<i>.step} a one-element I64 tensor and each of {@link #numberNames()} a one-element F64 tensor;
+     * then {@code group.<g>.lr} and
      * {@code group.<g>.weight_decay} as one-element F64 tensors. The tensors are the optimizer's own (like
      * {@code Module.stateDict()}): do not close them, and copy them to keep a snapshot past the next
      * {@link #step()}.
@@ -208,6 +217,7 @@ public abstract class Optimizer implements AutoCloseable {
             if (counts) {
                 out.put(prefix + "step", state.stepTensor());
             }
+            state.numbers().keySet().forEach(name -> out.put(prefix + name, state.numberTensor(name)));
             state.tensors().forEach((name, t) -> out.put(prefix + name, t));
         }
         try (Scope s = Scope.open()) {
@@ -271,7 +281,7 @@ public abstract class Optimizer implements AutoCloseable {
     }
 
     /** A new state for {@code param} holding copies of {@code entries} (empty when null). */
-    private static ParamState copied(Map<String, Tensor> entries, Tensor param) {
+    private ParamState copied(Map<String, Tensor> entries, Tensor param) {
         ParamState state = new ParamState();
         if (entries == null) {
             return state;
@@ -280,6 +290,8 @@ public abstract class Optimizer implements AutoCloseable {
             Tensor source = e.getValue();
             if (e.getKey().equals("step")) {
                 state.setStep(source.toLongArray()[0]);
+            } else if (numberNames().contains(e.getKey())) {
+                state.setNumber(e.getKey(), source.item());
             } else {
                 Tensor copy = Updates.stateLike(param);
                 copy.assign(source.dtype() == param.dtype() ? source : source.to(param.dtype()));
@@ -292,6 +304,7 @@ public abstract class Optimizer implements AutoCloseable {
     /** The per-parameter entries of {@code state} by parameter index; throws listing every problem. */
     private Map<Integer, Map<String, Tensor>> checkedPerParameter(Map<String, Tensor> state) {
         Set<String> names = stateNames();
+        Set<String> numbers = numberNames();
         List<String> problems = new ArrayList<>();
         Map<Integer, Map<String, Tensor>> perParam = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : state.entrySet()) {
@@ -304,14 +317,15 @@ public abstract class Optimizer implements AutoCloseable {
             } else if (sm.matches()) {
                 int i = parseIndex(sm.group(1));
                 String name = sm.group(2);
+                boolean oneElement = name.equals("step") || numbers.contains(name);
                 if (i < 0 || i >= params.size()) {
                     problems.add(key + ": parameter index out of range [0, " + params.size() + ")");
                 } else if (!names.contains(name)) {
                     problems.add(key + ": " + getClass().getSimpleName() + " keeps " + new TreeSet<>(names)
                             + " per parameter, not '" + name + "'");
-                } else if (name.equals("step") ? t.size() != 1 : !t.shape().equals(params.get(i).shape())) {
+                } else if (oneElement ? t.size() != 1 : !t.shape().equals(params.get(i).shape())) {
                     problems.add(key + ": shape " + t.shape() + ", expected "
-                            + (name.equals("step") ? "one element" : params.get(i).shape().toString()));
+                            + (oneElement ? "one element" : params.get(i).shape().toString()));
                 } else if (!name.equals("step") && !t.dtype().isFloating()) {
                     problems.add(key + ": dtype " + t.dtype() + ", expected F32 or F64");
                 } else if (name.equals("step") && t.toLongArray()[0] < 0) {

@@ -7,7 +7,8 @@ import java.util.Locale;
 /** Optimizers by name, for command lines and configuration files. */
 public final class Optimizers {
     /** The names {@link #create} knows, in the order they are listed in errors. */
-    public static final List<String> NAMES = List.of("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw");
+    public static final List<String> NAMES = List.of("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw",
+            "nadam", "radam", "adamax", "adadelta");
 
     private Optimizers() {
     }
@@ -15,8 +16,8 @@ public final class Optimizers {
     /**
      * A new optimizer over {@code params} with learning rate {@code lr} and otherwise PyTorch's defaults:
      * {@code sgd} (plain), {@code momentum} (SGD, momentum 0.9), {@code nesterov} (SGD, Nesterov momentum
-     * 0.9), {@code adagrad}, {@code rmsprop}, {@code adam}, {@code adamw} (weight decay 0.01). Names are
-     * case-insensitive.
+     * 0.9), {@code adagrad}, {@code rmsprop}, {@code adam}, {@code adamw} (weight decay 0.01), {@code nadam},
+     * {@code radam}, {@code adamax}, {@code adadelta}. Names are case-insensitive.
      *
      * @throws IllegalArgumentException for an unknown name, listing the valid ones
      */
@@ -41,6 +42,10 @@ public final class Optimizers {
             case "rmsprop" -> new RMSProp(groups);
             case "adam" -> new Adam(groups);
             case "adamw" -> new AdamW(groups);
+            case "nadam" -> new NAdam(groups);
+            case "radam" -> new RAdam(groups);
+            case "adamax" -> new Adamax(groups);
+            case "adadelta" -> new Adadelta(groups);
             default -> throw new IllegalArgumentException("unknown optimizer '" + name + "'; valid names: "
                     + String.join(", ", NAMES));
         };

@@ -9,11 +9,13 @@ import java.util.Map;
 
 /**
  * What an {@link Optimizer} keeps for one parameter: named tensors of the parameter's shape (moments,
- * momentum buffers) and a step count. The tensors live outside every {@link Scope} until the optimizer
- * is closed or loads another state.
+ * momentum buffers), a step count, and named numbers (NAdam's momentum product). The tensors live outside
+ * every {@link Scope} until the optimizer is closed or loads another state.
  */
 public final class ParamState {
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
+    private final Map<String, Double> numbers = new LinkedHashMap<>();
+    private final Map<String, Tensor> numberTensors = new LinkedHashMap<>();
     private long step;
     private Tensor stepTensor;
 
@@ -42,9 +44,19 @@ public final class ParamState {
         return t;
     }
 
+    /** The number {@code name}, or {@code initial} when there is none yet. */
+    public double number(String name, double initial) {
+        return numbers.getOrDefault(name, initial);
+    }
+
+    /** Sets the number {@code name}. */
+    public void setNumber(String name, double value) {
+        numbers.put(name, value);
+    }
+
     /** True before the first update (and after loading a state without entries for this parameter). */
     public boolean isEmpty() {
-        return tensors.isEmpty() && step == 0;
+        return tensors.isEmpty() && numbers.isEmpty() && step == 0;
     }
 
     /** The named tensors, in creation order (unmodifiable, live). */
@@ -76,10 +88,26 @@ public final class ParamState {
         return stepTensor;
     }
 
-    /** Releases every tensor and forgets the step count. */
+    /** The numbers, in the order they were first set (unmodifiable, live). */
+    Map<String, Double> numbers() {
+        return Collections.unmodifiableMap(numbers);
+    }
+
+    /** The number {@code name} as a live one-element F64 tensor, brought up to date (for state dicts). */
+    Tensor numberTensor(String name) {
+        try (Scope s = Scope.open()) {
+            Tensor value = Tensor.fromArray(new double[] {numbers.get(name)}, 1);
+            return numberTensors.computeIfAbsent(name, n -> Updates.stateLike(value)).assign(value);
+        }
+    }
+
+    /** Releases every tensor and forgets the step count and the numbers. */
     void clear() {
         tensors.values().forEach(Tensor::close);
         tensors.clear();
+        numbers.clear();
+        numberTensors.values().forEach(Tensor::close);
+        numberTensors.clear();
         if (stepTensor != null) {
             stepTensor.close();
             stepTensor = null;

@@ -298,6 +298,11 @@ class OptimizerBehaviourTest {
      * step of both gives bit-identical parameters.
      */
     private static Map<String, Tensor> checkRoundTrip(Function<List<Tensor>, Optimizer> make) {
+        return checkRoundTrip(make, 2);
+    }
+
+    /** As {@link #checkRoundTrip(Function)} with {@code stepsBeforeSaving} steps before the state is saved. */
+    private static Map<String, Tensor> checkRoundTrip(Function<List<Tensor>, Optimizer> make, int stepsBeforeSaving) {
         double[][] grads = {{0.3, -0.1, 0.2, 0.0}, {-0.2, 0.4, 0.1, 0.5}, {0.1, 0.1, -0.3, 0.2}};
         Tensor a = param(0.5, -1.0, 2.0, 0.1);
         Tensor b = Tensor.fromArray(new double[] {-0.5}, 1).requiresGrad(true);
@@ -306,10 +311,10 @@ class OptimizerBehaviourTest {
         double[] expectedB;
         try (Optimizer first = make.apply(List.of(a, b))) {
             first.groups().get(0).setLr(first.learningRate() * 0.5);
-            for (int s = 0; s < 2; s++) {
+            for (int s = 0; s < stepsBeforeSaving; s++) {
                 try (Scope step = Scope.open()) {
                     first.zeroGrad();
-                    setGrad(a, grads[s]);
+                    setGrad(a, grads[s % 2]);
                     setGrad(b, 0.25 * (s + 1));
                     first.step();
                 }
@@ -405,6 +410,41 @@ class OptimizerBehaviourTest {
         checkRoundTrip(ps -> new SGD(ps, 0.1).momentum(0.9).dampening(0.3));
     }
 
+    @Test
+    void nAdamStateDictRoundTripReproducesTheNextStep() {
+        Map<String, Tensor> saved = checkRoundTrip(ps -> new NAdam(ps, 0.01).weightDecay(0.01));
+        assertEquals(List.of("state.0.step", "state.0.mu_product", "state.0.exp_avg", "state.0.exp_avg_sq", "state.1.step",
+                "state.1.mu_product", "state.1.exp_avg", "state.1.exp_avg_sq", "group.0.lr", "group.0.weight_decay"),
+                List.copyOf(saved.keySet()));
+        Tensor muProduct = saved.get("state.0.mu_product");
+        assertEquals(DType.F64, muProduct.dtype());
+        assertEquals(1, muProduct.size());
+        double mu1 = 0.9 * (1 - 0.5 * Math.pow(0.96, 0.004));
+        double mu2 = 0.9 * (1 - 0.5 * Math.pow(0.96, 0.008));
+        assertEquals(mu1 * mu2, muProduct.item(), 0.0, "the product of the first two steps' momentum coefficients");
+    }
+
+    @Test
+    void rAdamStateDictRoundTripReproducesARectifiedStep() {
+        // With beta2 0.9 the seventh step is past the five-step threshold: the adaptive, rectified update.
+        Map<String, Tensor> saved = checkRoundTrip(ps -> new RAdam(ps, 0.01).betas(0.8, 0.9).weightDecay(0.01), 6);
+        assertEquals(6L, saved.get("state.0.step").toLongArray()[0]);
+    }
+
+    @Test
+    void adamaxStateDictRoundTripReproducesTheNextStep() {
+        Map<String, Tensor> saved = checkRoundTrip(ps -> new Adamax(ps, 0.01).weightDecay(0.01));
+        assertTrue(saved.containsKey("state.0.exp_inf"));
+        assertEquals(2L, saved.get("state.1.step").toLongArray()[0]);
+    }
+
+    @Test
+    void adadeltaStateDictRoundTripReproducesTheNextStep() {
+        Map<String, Tensor> saved = checkRoundTrip(ps -> new Adadelta(ps, 1.0).weightDecay(0.01));
+        assertTrue(saved.containsKey("state.0.square_avg"));
+        assertTrue(saved.containsKey("state.1.acc_delta"));
+    }
+
     /** The state dict of {@code from} after one step on a two-element parameter. */
     private static Map<String, Tensor> stateAfterOneStep(Optimizer from) {
         setGrad(from.params().get(0), 1.0, -1.0);
@@ -435,6 +475,46 @@ class OptimizerBehaviourTest {
             Map<String, Tensor> withoutGradAvg = stateAfterOneStep(plain);
             assertMessage(() -> plain.checkStateDict(withGradAvg), "state.0.grad_avg", "not 'grad_avg'");
             assertMessage(() -> centered.loadStateDict(withoutGradAvg), "state.0", "missing [grad_avg]");
+        }
+    }
+
+    @Test
+    void anAdamCheckpointIsRefusedByNAdamAndTheOtherWayRound() {
+        try (NAdam nAdam = new NAdam(List.of(param(1.0, 2.0)), 0.1);
+             Adam adam = new Adam(List.of(param(1.0, 2.0)), 0.1)) {
+            Map<String, Tensor> fromNAdam = stateAfterOneStep(nAdam);
+            Map<String, Tensor> fromAdam = stateAfterOneStep(adam);
+            assertMessage(() -> nAdam.loadStateDict(fromAdam), "NAdam cannot load this state", "state.0: missing [mu_product]");
+            assertMessage(() -> adam.loadStateDict(fromNAdam), "state.0.mu_product: Adam keeps", "not 'mu_product'");
+        }
+    }
+
+    @Test
+    void anAdamCheckpointIsRefusedByAdamax() {
+        try (Adamax adamax = new Adamax(List.of(param(1.0, 2.0)), 0.1);
+             Adam adam = new Adam(List.of(param(1.0, 2.0)), 0.1)) {
+            Map<String, Tensor> fromAdam = stateAfterOneStep(adam);
+            assertMessage(() -> adamax.loadStateDict(fromAdam), "state.0.exp_avg_sq: Adamax keeps [exp_avg, exp_inf, step]",
+                    "not 'exp_avg_sq'", "state.0: missing [exp_inf]");
+        }
+    }
+
+    @Test
+    void anRmsPropCheckpointIsRefusedByAdadelta() {
+        try (Adadelta adadelta = new Adadelta(List.of(param(1.0, 2.0)), 1.0);
+             RMSProp rmsProp = new RMSProp(List.of(param(1.0, 2.0)), 0.1)) {
+            Map<String, Tensor> fromRmsProp = stateAfterOneStep(rmsProp);
+            assertMessage(() -> adadelta.loadStateDict(fromRmsProp), "Adadelta cannot load this state",
+                    "state.0: missing [acc_delta]");
+        }
+    }
+
+    @Test
+    void aMomentumProductOfTheParametersShapeIsRefused() {
+        try (NAdam nAdam = new NAdam(List.of(param(1.0, 2.0)), 0.1)) {
+            Map<String, Tensor> state = stateAfterOneStep(nAdam);
+            state.put("state.0.mu_product", Tensor.fromArray(new double[] {0.5, 0.5}, 2));
+            assertMessage(() -> nAdam.loadStateDict(state), "state.0.mu_product: shape [2], expected one element");
         }
     }
 
@@ -557,11 +637,51 @@ class OptimizerBehaviourTest {
     }
 
     @Test
+    void factoryKnowsTheOptimizersAddedLaterWithPyTorchsDefaultLearningRates() {
+        List<Tensor> ps = List.of(param(1.0));
+        assertInstanceOf(NAdam.class, Optimizers.create("nadam", ps, 0.1));
+        assertInstanceOf(RAdam.class, Optimizers.create("RAdam", ps, 0.1));
+        assertInstanceOf(Adamax.class, Optimizers.create("adamax", ps, 0.1));
+        assertInstanceOf(Adadelta.class, Optimizers.create("adadelta", ps, 0.1));
+        assertEquals(2e-3, Optimizers.createForGroups("nadam", groupWithoutSettings()).learningRate());
+        assertEquals(1e-3, Optimizers.createForGroups("radam", groupWithoutSettings()).learningRate());
+        assertEquals(2e-3, Optimizers.createForGroups("adamax", groupWithoutSettings()).learningRate());
+        assertEquals(1.0, Optimizers.createForGroups("adadelta", groupWithoutSettings()).learningRate());
+    }
+
+    private static List<ParamGroup> groupWithoutSettings() {
+        return List.of(new ParamGroup(List.of(param(1.0))));
+    }
+
+    @Test
+    void theOptimizersAddedLaterRefuseBadSettingsNamingThem() {
+        List<Tensor> ps = List.of(param(1.0));
+        assertRefused(() -> new NAdam(ps, 0.1).betas(1.0, 0.999), "NAdam: betas must be in [0, 1), got (1.0, 0.999)");
+        assertRefused(() -> new NAdam(ps, 0.1).eps(-1), "NAdam: eps must be finite and >= 0, got -1.0");
+        assertRefused(() -> new NAdam(ps, 0.1).momentumDecay(-0.1),
+                "NAdam: momentumDecay must be finite and >= 0, got -0.1");
+        assertRefused(() -> new RAdam(ps, 0.1).betas(0.9, -0.5), "RAdam: betas must be in [0, 1), got (0.9, -0.5)");
+        assertRefused(() -> new RAdam(ps, 0.1).eps(Double.NaN), "RAdam: eps must be finite and >= 0, got NaN");
+        assertRefused(() -> new Adamax(ps, 0.1).betas(0.9, 1.5), "Adamax: betas must be in [0, 1), got (0.9, 1.5)");
+        assertRefused(() -> new Adamax(ps, 0.1).eps(Double.POSITIVE_INFINITY),
+                "Adamax: eps must be finite and >= 0, got Infinity");
+        assertRefused(() -> new Adadelta(ps, 1.0).rho(1.1), "Adadelta: rho must be in [0, 1], got 1.1");
+        assertRefused(() -> new Adadelta(ps, 1.0).eps(-1e-6), "Adadelta: eps must be finite and >= 0, got -1.0E-6");
+        assertRefused(() -> new Adadelta(ps, -1.0), "ParamGroup: learning rate must be finite and >= 0, got -1.0");
+        assertRefused(() -> new NAdam(ps, 0.1).weightDecay(-0.1), "ParamGroup: weight decay must be finite and >= 0, got -0.1");
+    }
+
+    private static void assertRefused(Executable call, String message) {
+        assertEquals(message, assertThrows(IllegalArgumentException.class, call).getMessage());
+    }
+
+    @Test
     void factoryListsValidNamesForAnUnknownOne() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Optimizers.create("adamax", List.of(param(1.0)), 0.1));
-        assertTrue(e.getMessage().contains("adamax"), e.getMessage());
-        assertTrue(e.getMessage().contains("sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw"), e.getMessage());
+                () -> Optimizers.create("lbfgs", List.of(param(1.0)), 0.1));
+        assertTrue(e.getMessage().contains("lbfgs"), e.getMessage());
+        assertTrue(e.getMessage().contains("sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, nadam, radam, adamax,"
+                + " adadelta"), e.getMessage());
     }
 
     @Test
