@@ -14,6 +14,7 @@ import dev.kiln.nn.Module;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.Optimizers;
 import dev.kiln.optim.schedule.CosineAnnealingLR;
+import dev.kiln.optim.schedule.OneCycleLR;
 import dev.kiln.train.EpochMetrics;
 import dev.kiln.train.Evaluation;
 import dev.kiln.train.Trainer;
@@ -28,6 +29,7 @@ import java.util.Map;
 
 /** {@code kiln train MODEL ...}: trains a zoo model on MNIST or Fashion-MNIST and writes a run directory. */
 final class TrainCommand {
+    private static final List<String> SCHEDULES = List.of("none", "cosine", "onecycle");
     static final String HELP = """
             Usage: kiln train MODEL [options]      MODEL: mlp (W1 784-512-512-10), lenet (W2 conv net),
                                            resnet (3 stages of one basic block with batch norm),
@@ -41,9 +43,10 @@ final class TrainCommand {
                                            --resume, the total, not the epochs to add (default 5)
               --batch B                    batch size (default 128)
               --lr X                       learning rate (default 0.001)
-              --optimizer NAME             sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw (default adam)
-              --weight-decay X             weight decay (default 0, for adamw 0.01; L2 for sgd/adam,
-                                           decoupled for adamw)
+              --optimizer NAME             sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, nadam,
+                                           radam, adamax, adadelta (default adam)
+              --weight-decay X             weight decay (default 0, for adamw 0.01; decoupled for adamw, L2
+                                           for the others)
               --dropout P                  dropout after each hidden layer (default 0; for lstm, gru
                                            and rnn: on the last hidden state)
               --train-size N               train on a seeded random N of the training images (default all)
@@ -59,8 +62,12 @@ final class TrainCommand {
                                            more than X below the best so far (default 0)
               --clip X                     clip the gradients' joint L2 norm to X before every step
                                            (default: no clipping)
-              --schedule none|cosine       learning rate: constant, or cosine annealing from --lr to 0 over
-                                           --epochs (default none; a cosine run resumes with its --epochs)
+              --schedule none|cosine|onecycle
+                                           learning rate: constant; cosine annealing from --lr to 0 over
+                                           --epochs; or PyTorch's OneCycleLR with --lr as its max_lr and a step
+                                           per epoch: from --lr/25 up to --lr over the first 30% of --epochs,
+                                           then down to --lr/250000 (default none; a cosine or onecycle run
+                                           resumes with its --epochs)
               --precision fp32|bf16        matrix products and convolutions in full F32, or with bfloat16
                                            operands and F32 accumulation (mixed precision; weights, gradients
                                            and optimizer state stay F32) (default fp32)
@@ -114,8 +121,8 @@ final class TrainCommand {
         Precision precision = precision(o);
         boolean cudaGraphs = o.getOnOff("cuda-graphs", false);
         o.rejectUnknown();
-        if (!schedule.equals("none") && !schedule.equals("cosine")) {
-            throw new IllegalArgumentException("--schedule must be none or cosine, got '" + schedule + "'");
+        if (!SCHEDULES.contains(schedule)) {
+            throw new IllegalArgumentException("--schedule must be none, cosine or onecycle, got '" + schedule + "'");
         }
         if (patience < 0) {
             throw new IllegalArgumentException("--patience must be at least 0, got " + patience);
@@ -174,9 +181,10 @@ final class TrainCommand {
         metadata.put("per_class", Integer.toString(sampling.perClass()));
         metadata.put("validation_split", Double.toString(validationSplit));
         metadata.put("clip", clip == null ? "none" : Double.toString(clip));
-        if (schedule.equals("cosine")) {
-            // The cosine's length: another --epochs on resume would bend the curve (a raised one trained an epoch at 0).
-            metadata.put("cosine_epochs", Integer.toString(epochs));
+        if (!schedule.equals("none")) {
+            // The schedule's length: another --epochs on resume would bend the curve (a raised cosine trained an epoch
+            // at 0, a raised one cycle stepped past its end).
+            metadata.put(schedule + "_epochs", Integer.toString(epochs));
         }
         Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata)
                 .earlyStopping(patience).earlyStoppingMinDelta(minDelta).precision(precision).cudaGraphs(cudaGraphs);
@@ -185,6 +193,8 @@ final class TrainCommand {
         }
         if (schedule.equals("cosine")) {
             trainer.schedule(new CosineAnnealingLR(optimizer, epochs, 0));
+        } else if (schedule.equals("onecycle")) {
+            trainer.schedule(new OneCycleLR(optimizer, lr, epochs));
         }
         int resumedEpochs = 0;
         if (resume != null) {

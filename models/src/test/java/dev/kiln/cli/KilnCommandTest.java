@@ -97,7 +97,7 @@ class KilnCommandTest {
     void unknownScheduleFailsWithTwoNamingTheChoices() {
         Result r = kiln("train", "mlp", "--schedule", "linear");
         assertEquals(2, r.code(), r.toString());
-        assertTrue(r.err().contains("--schedule must be none or cosine, got 'linear'"), r.toString());
+        assertTrue(r.err().contains("--schedule must be none, cosine or onecycle, got 'linear'"), r.toString());
     }
 
     @Test
@@ -805,6 +805,37 @@ class KilnCommandTest {
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("trained with augment 'flip', this run asks for 'none'"), r.toString());
         assertEquals("1", Trainer.metadata(checkpoint).get("epoch"), "the checkpoint is left as it was");
+    }
+
+    @Test
+    void aOneCycleRunGoesFromATwentyFifthOfTheRateToItsLastAndResumesOnlyWithItsOwnEpochs() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out, "--schedule", "onecycle", "--lr", "0.01", "--epochs", "4").code());
+        List<String> rates = csvColumn(out, "lr");
+        assertEquals(4, rates.size(), rates.toString());
+        assertEquals(4e-4, Double.parseDouble(rates.get(0)), 1e-15, "epoch 1 trains at --lr / 25: " + rates);
+        assertEquals(4e-8, Double.parseDouble(rates.get(3)), 1e-15, "epoch 4 at --lr / 25 / 1e4: " + rates);
+        Result r = kiln("train", "mlp", "--data-dir", data.toString(), "--batch", "32", "--out", out.toString(),
+                "--schedule", "onecycle", "--lr", "0.01", "--epochs", "5", "--resume",
+                out.resolve(Trainer.CHECKPOINT).toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("onecycle_epochs '4', this run asks for '5'"), r.toString());
+    }
+
+    @Test
+    void trainWithNAdamKeepsItsMomentumProductInTheCheckpointAndResumes() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out, "--optimizer", "nadam").code());
+        Path checkpoint = out.resolve(Trainer.CHECKPOINT);
+        try (SafeTensors.Loaded saved = SafeTensors.read(checkpoint)) {
+            assertTrue(saved.tensors().containsKey("optimizer.state.0.mu_product"), saved.tensors().keySet().toString());
+        }
+        Result r = kiln("train", "mlp", "--data-dir", data.toString(), "--batch", "32", "--out", out.toString(),
+                "--optimizer", "nadam", "--resume", checkpoint.toString(), "--epochs", "2");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals("2", Trainer.metadata(checkpoint).get("epoch"));
     }
 
     @Test
