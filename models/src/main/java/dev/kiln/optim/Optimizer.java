@@ -198,11 +198,10 @@ public abstract class Optimizer implements AutoCloseable {
     /**
      * The optimizer's state by flat name, for checkpoints: {@code state.<i>.<name>} for each stepped
      * parameter i (in {@link #params()} order) and each name of {@link #stateNames()}, with
-     * {@code state.<i>.step} a one-element I64 tensor and each of {@link #numberNames()} a one-element F64 tensor;
-     * then {@code group.<g>.lr} and
-     * {@code group.<g>.weight_decay} as one-element F64 tensors. The tensors are the optimizer's own (like
-     * {@code Module.stateDict()}): do not close them, and copy them to keep a snapshot past the next
-     * {@link #step()}.
+     * {@code state.<i>.step} a one-element I64 tensor and each of {@link #numberNames()} a one-element F64
+     * tensor; then {@code group.<g>.lr} and {@code group.<g>.weight_decay} as one-element F64 tensors. The
+     * tensors are the optimizer's own (like {@code Module.stateDict()}): do not close them, and copy them to
+     * keep a snapshot past the next {@link #step()}.
      */
     public Map<String, Tensor> stateDict() {
         checkOpen("stateDict");
