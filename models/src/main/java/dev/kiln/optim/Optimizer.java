@@ -329,6 +329,8 @@ public abstract class Optimizer implements AutoCloseable {
                     problems.add(key + ": dtype " + t.dtype() + ", expected F32 or F64");
                 } else if (name.equals("step") && t.toLongArray()[0] < 0) {
                     problems.add(key + ": negative step count " + t.toLongArray()[0]);
+                } else if (numbers.contains(name) && !Double.isFinite(t.item())) {
+                    problems.add(key + ": " + t.item() + " is not a finite number");
                 } else {
                     perParam.computeIfAbsent(i, k -> new LinkedHashMap<>()).put(name, t);
                 }

@@ -518,6 +518,15 @@ class OptimizerBehaviourTest {
         }
     }
 
+    @Test
+    void aMomentumProductThatIsNotFiniteIsRefused() {
+        try (NAdam nAdam = new NAdam(List.of(param(1.0, 2.0)), 0.1)) {
+            Map<String, Tensor> state = stateAfterOneStep(nAdam);
+            state.put("state.0.mu_product", Tensor.fromArray(new double[] {Double.NaN}, 1));
+            assertMessage(() -> nAdam.loadStateDict(state), "state.0.mu_product: NaN is not a finite number");
+        }
+    }
+
     private static void assertMessage(Executable call, String... parts) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
         for (String part : parts) {
