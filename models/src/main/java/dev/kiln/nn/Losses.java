@@ -39,6 +39,17 @@ final class Losses {
         return reduction;
     }
 
+    /**
+     * Huber's function of the differences {@code diff}, element-wise: {@code 0.5 diff^2} where
+     * {@code |diff| < delta}, else {@code delta (|diff| - 0.5 delta)}; delta must be positive.
+     */
+    static Tensor huber(Tensor diff, double delta) {
+        Tensor absDiff = diff.abs();
+        Tensor quadratic = diff.square().mul(0.5);
+        Tensor linear = absDiff.sub(0.5 * delta).mul(delta);
+        return Tensor.where(absDiff.lt(delta), quadratic, linear);
+    }
+
     /** The per-element {@code losses} as PyTorch's reduction: their mean, their sum, or themselves. */
     static Tensor reduce(Tensor losses, Reduction reduction) {
         return switch (reduction) {
