@@ -14,8 +14,14 @@ import dev.kiln.engine.Tensor;
  * Reduced as PyTorch's {@code reduction}: the mean by default, {@link Reduction#SUM} the sum over the rows, or
  * {@link Reduction#NONE} each row's loss [batch] (0 for an ignored row), for the caller to weight and reduce; with
  * label smoothing a row's loss is {@code (1 - eps) * cross_entropy_n + eps * mean_c(-log softmax(x)[n, c])}.
+ * <p>
+ * Class weights w [classes] (PyTorch's {@code weight}) weigh row n by {@code w[y_n]}, as {@link NLLLoss} does on
+ * {@code log softmax(x)}: the mean divides by the counted rows' summed weights, not their count. With label
+ * smoothing the uniform term weighs each class too, {@code -sum_c w_c log softmax(x)[n, c] / classes}, and its mean
+ * divides by the same summed target weights: PyTorch 1.13's formula. Without weights the loss stays the fused op.
  */
 public class CrossEntropyLoss implements Loss {
+    private final Tensor weight;
     private final double labelSmoothing;
     private final Long ignoreIndex;
     private final Reduction reduction;
@@ -37,7 +43,7 @@ public class CrossEntropyLoss implements Loss {
 
     /** Cross-entropy against targets smoothed by {@code labelSmoothing}, in [0, 1), reduced by {@code reduction}. */
     public CrossEntropyLoss(double labelSmoothing, Reduction reduction) {
-        this(labelSmoothing, null, reduction);
+        this(null, labelSmoothing, null, reduction);
     }
 
     /**
@@ -54,13 +60,33 @@ public class CrossEntropyLoss implements Loss {
      * each row's loss [batch], 0 for the ignored ones.
      */
     public CrossEntropyLoss(double labelSmoothing, long ignoreIndex, Reduction reduction) {
-        this(labelSmoothing, Long.valueOf(ignoreIndex), reduction);
+        this(null, labelSmoothing, Long.valueOf(ignoreIndex), reduction);
     }
 
-    private CrossEntropyLoss(double labelSmoothing, Long ignoreIndex, Reduction reduction) {
+    /**
+     * The mean weighted by {@code weight} [classes], ignore index -100: PyTorch's
+     * {@code CrossEntropyLoss(weight=w)}; see {@link #CrossEntropyLoss(Tensor, double, long, Reduction)}.
+     */
+    public CrossEntropyLoss(Tensor weight) {
+        this(weight, 0, NLLLoss.DEFAULT_IGNORE_INDEX, Reduction.MEAN);
+    }
+
+    /**
+     * Cross-entropy with each row weighted by its target's entry of {@code weight} [classes], in the logits' dtype
+     * (null: unweighted), against targets smoothed by {@code labelSmoothing} in [0, 1), rows whose target is
+     * {@code ignoreIndex} counting for nothing, reduced by {@code reduction}. The weight is kept, not copied: it
+     * must stay open while the loss is used.
+     */
+    public CrossEntropyLoss(Tensor weight, double labelSmoothing, long ignoreIndex, Reduction reduction) {
+        this(ClassTargets.checkedWeight("CrossEntropyLoss", weight), labelSmoothing, Long.valueOf(ignoreIndex),
+                reduction);
+    }
+
+    private CrossEntropyLoss(Tensor weight, double labelSmoothing, Long ignoreIndex, Reduction reduction) {
         if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
             throw new IllegalArgumentException("CrossEntropyLoss: label smoothing must be in [0, 1), got " + labelSmoothing);
         }
+        this.weight = weight;
         this.labelSmoothing = labelSmoothing;
         this.ignoreIndex = ignoreIndex;
         this.reduction = Losses.checked("CrossEntropyLoss", reduction);
@@ -69,12 +95,30 @@ public class CrossEntropyLoss implements Loss {
     @Override
     public Tensor compute(Tensor output, Tensor target) {
         Losses.classIndices("CrossEntropyLoss", output, target);
+        if (weight != null) {
+            return weighted(output, target);
+        }
         Tensor crossEntropy = ignoreIndex == null ? F.crossEntropy(output, target, reduction)
                 : F.crossEntropy(output, target, reduction, ignoreIndex);
         if (labelSmoothing == 0) {
             return crossEntropy;
         }
         return crossEntropy.mul(1 - labelSmoothing).add(uniformTerm(output, target).mul(labelSmoothing));
+    }
+
+    /** The loss with class weights, from the log-probabilities as PyTorch 1.13 computes it. */
+    private Tensor weighted(Tensor output, Tensor target) {
+        int classes = output.dim(1);
+        ClassTargets.checkWeight("CrossEntropyLoss", output, classes, weight);
+        Tensor logProbabilities = F.logSoftmax(output, 1);
+        ClassTargets targets = ClassTargets.of("CrossEntropyLoss", logProbabilities, target, weight, ignoreIndex);
+        Tensor crossEntropy = targets.reduce(targets.rowLosses(), reduction);
+        if (labelSmoothing == 0) {
+            return crossEntropy;
+        }
+        Tensor uniform = logProbabilities.mul(weight).sum(1, false).neg().maskedFill(targets.ignored(), 0);
+        return crossEntropy.mul(1 - labelSmoothing)
+                .add(targets.reduce(uniform, reduction).mul(labelSmoothing / classes));
     }
 
     /** Each row's {@code mean_c(-log softmax(x)[n, c])}, 0 for a row that does not count, reduced. */

@@ -1,0 +1,88 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Reduction;
+import dev.kiln.engine.Tensor;
+
+/**
+ * The class-index targets [n] of a loss on scores [n, classes] with class weights and an ignore index, read as
+ * PyTorch's {@code nll_loss} reads them: a row whose target is the ignore index counts for nothing; another row
+ * weighs {@code weight[target]} (1 without weights), and a weighted mean divides by the counted rows' summed weights.
+ */
+final class ClassTargets {
+    private final Tensor ignored;
+    private final Tensor rowWeights;
+    private final Tensor rowLosses;
+
+    private ClassTargets(Tensor ignored, Tensor rowWeights, Tensor rowLosses) {
+        this.ignored = ignored;
+        this.rowWeights = rowWeights;
+        this.rowLosses = rowLosses;
+    }
+
+    /**
+     * Targets [n] (I64 or I32) of scores [n, classes] (e.g. log-probabilities), weighted by {@code weight}
+     * [classes] (null: 1 each; see {@link #checkWeight}); a target outside [0, classes) that is not
+     * {@code ignoreIndex} is refused, naming {@code loss}.
+     */
+    static ClassTargets of(String loss, Tensor scores, Tensor target, Tensor weight, long ignoreIndex) {
+        Tensor ignored = target.eq(ignoreIndex);
+        // Ignored rows read class 0, which is in range, and weigh 0.
+        Tensor index = Tensor.where(ignored, target.fullLike(0), target);
+        index = index.dtype() == DType.I64 ? index : index.to(DType.I64);
+        Tensor picked;
+        try {
+            picked = scores.gather(1, index.unsqueeze(1)).reshape(index.dim(0));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(loss + ": target out of range for " + scores.dim(1) + " classes and"
+                    + " not the ignore index " + ignoreIndex + " (" + e.getMessage() + ")", e);
+        }
+        Tensor counted = target.ne(ignoreIndex).to(scores.dtype());
+        Tensor rowWeights = weight == null ? counted : weight.indexSelect(0, index).mul(counted);
+        // Filled, not multiplied by the weight 0: an ignored row (padding) may score -inf, and 0 * inf is NaN.
+        Tensor rowLosses = picked.mul(rowWeights).neg().maskedFill(ignored, 0);
+        return new ClassTargets(ignored, rowWeights, rowLosses);
+    }
+
+    /** {@code weight}, refused unless a floating vector or null; its length and dtype are checked by checkWeight. */
+    static Tensor checkedWeight(String loss, Tensor weight) {
+        if (weight != null && (weight.rank() != 1 || !weight.dtype().isFloating())) {
+            throw new IllegalArgumentException(loss + ": weight must be a floating [classes] vector, got "
+                    + weight.dtype() + " " + weight.shape());
+        }
+        return weight;
+    }
+
+    /** Refuses a weight [classes] (null: none) that does not fit the {@code classes} of {@code scores}. */
+    static void checkWeight(String loss, Tensor scores, int classes, Tensor weight) {
+        if (weight == null) {
+            return;
+        }
+        if (weight.dim(0) != classes) {
+            throw new IllegalArgumentException(loss + ": weight " + weight.shape() + " does not fit the " + classes
+                    + " classes of input " + scores.shape() + ": expected [" + classes + "]");
+        }
+        if (weight.dtype() != scores.dtype()) {
+            throw new IllegalArgumentException(loss + ": weight is " + weight.dtype() + ", input " + scores.dtype()
+                    + ": they must match");
+        }
+    }
+
+    /** Each row's {@code -weight[target] * scores[n, target]} [n], 0 for an ignored row. */
+    Tensor rowLosses() {
+        return rowLosses;
+    }
+
+    /** Where the target is the ignore index [n]: 1, else 0. */
+    Tensor ignored() {
+        return ignored;
+    }
+
+    /**
+     * Rows' losses [n] (0 where ignored) as PyTorch reduces them: SUM and NONE as usual, MEAN divides their sum by
+     * the counted rows' summed weights (NaN when no row counts, as in PyTorch).
+     */
+    Tensor reduce(Tensor losses, Reduction reduction) {
+        return reduction == Reduction.MEAN ? losses.sum().div(rowWeights.sum()) : Losses.reduce(losses, reduction);
+    }
+}
