@@ -20,6 +20,26 @@ final class Losses {
         }
     }
 
+    /** Two tensors of one shape and one floating dtype, named {@code nameA} and {@code nameB} in the error. */
+    static void matching(String loss, String nameA, Tensor a, String nameB, Tensor b) {
+        if (!a.shape().equals(b.shape())) {
+            throw new IllegalArgumentException(loss + ": " + nameA + " " + a.shape() + " and " + nameB + " " + b.shape()
+                    + " must have the same shape");
+        }
+        if (!a.dtype().isFloating() || a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException(loss + ": " + nameA + " (" + a.dtype() + ") and " + nameB + " ("
+                    + b.dtype() + ") must both be F32 or both F64");
+        }
+    }
+
+    /** {@code value}, refused unless 0 or more and finite, naming {@code loss} and the argument {@code name}. */
+    static double nonNegative(String loss, String name, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(loss + ": " + name + " must be 0 or more and finite, got " + value);
+        }
+        return value;
+    }
+
     /** Output [batch, classes] (floating) and target [batch] class indices (I64 or I32). */
     static void classIndices(String loss, Tensor output, Tensor target) {
         if (output.rank() != 2 || target.rank() != 1 || target.dim(0) != output.dim(0)) {
@@ -48,6 +68,14 @@ final class Losses {
         Tensor quadratic = diff.square().mul(0.5);
         Tensor linear = absDiff.sub(0.5 * delta).mul(delta);
         return Tensor.where(absDiff.lt(delta), quadratic, linear);
+    }
+
+    /**
+     * {@code max(z, 0)} with PyTorch's {@code clamp_min(z, 0)} gradient: it passes where z >= 0, at 0 too (where
+     * relu's does not).
+     */
+    static Tensor clampMinZero(Tensor z) {
+        return z.maskedFill(z.lt(0), 0);
     }
 
     /** The per-element {@code losses} as PyTorch's reduction: their mean, their sum, or themselves. */
