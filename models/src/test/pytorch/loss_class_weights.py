@@ -35,3 +35,7 @@ eps, counted = 0.1, TI != -100
 nll = F.nll_loss(LP, TI, weight=W)
 uniform = -(LP * W).sum(1).masked_fill(~counted, 0).sum() / W[TI[counted]].sum()
 print("by hand ls=0.1 mean", (1 - eps) * nll.item() + eps / 4 * uniform.item())
+# float32: the weighted, smoothed cross-entropy ignoring a row.
+L32 = L.float().requires_grad_(True)
+out = nn.CrossEntropyLoss(weight=W.float(), label_smoothing=0.1)(L32, TI); out.backward()
+print("CE weight ignore -100 ls=0.1 f32"); print("  value", fmt(out)); print("  grad ", fmt(L32.grad))

@@ -16,10 +16,11 @@ import org.junit.jupiter.api.Test;
  * NLLLoss and CrossEntropyLoss's class weights against what PyTorch 1.13 printed for the same F64 inputs
  * ({@code models/src/test/pytorch/loss_class_weights.py}): the loss and the input's gradient, the backward pass
  * taking the upstream gradient 1, 2, 3, ... in the loss's shape (1 for a scalar). The comment on each test names
- * the torch call.
+ * the torch call; the F32 test takes the same inputs in float32.
  */
 class ClassWeightLossPyTorchTest {
     private static final double TOLERANCE = 1e-10;
+    private static final double TOLERANCE_F32 = 1e-6;
     private static final double[] LOGITS = {1.0, 2.0, 0.5, -1.0, 0.3, -0.2, 2.5, 0.0, -1.5, 0.7, 0.1, 1.2};
     /** log_softmax(LOGITS, 1). */
     private static final double[] LOG_PROBABILITIES =
@@ -57,18 +58,23 @@ class ClassWeightLossPyTorchTest {
      */
     private static void check(double[] input, int[] dims, UnaryOperator<Tensor> loss, double[] expectedValue,
                               double[] expectedGrad) {
-        Tensor x = Tensor.fromArray(input.clone(), dims).requiresGrad(true);
-        Tensor out = loss.apply(x);
-        out.backward(Tensor.arange(1, out.size() + 1, 1, DType.F64).reshape(out.shape().dims()));
-        assertClose(expectedValue, out, "loss");
-        assertClose(expectedGrad, x.grad(), "gradient");
+        check(DType.F64, input, dims, loss, expectedValue, expectedGrad, TOLERANCE);
     }
 
-    private static void assertClose(double[] expected, Tensor actual, String what) {
+    private static void check(DType dtype, double[] input, int[] dims, UnaryOperator<Tensor> loss,
+                              double[] expectedValue, double[] expectedGrad, double tolerance) {
+        Tensor x = Tensor.fromArray(input.clone(), dims).to(dtype).requiresGrad(true);
+        Tensor out = loss.apply(x);
+        out.backward(Tensor.arange(1, out.size() + 1, 1, dtype).reshape(out.shape().dims()));
+        assertClose(expectedValue, out, tolerance, "loss");
+        assertClose(expectedGrad, x.grad(), tolerance, "gradient");
+    }
+
+    private static void assertClose(double[] expected, Tensor actual, double tolerance, String what) {
         double[] got = actual.toDoubleArray();
         assertEquals(expected.length, got.length, what + " element count");
         for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], got[i], TOLERANCE * Math.max(1, Math.abs(expected[i])), what + " element " + i);
+            assertEquals(expected[i], got[i], tolerance * Math.max(1, Math.abs(expected[i])), what + " element " + i);
         }
     }
 
@@ -327,5 +333,17 @@ class ClassWeightLossPyTorchTest {
                 new double[] {3.1550319420330766, 0.0, 0.0},
                 new double[] {0.3225221179747118, 0.8446630582782597, -1.0642171805200664, -0.10296799573290487,
                     0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0});
+    }
+
+    @Test
+    void crossEntropyWeightedLabelSmoothingIgnoringARowF32() {
+        // torch.nn.CrossEntropyLoss(weight=[0.5, 2, 1.5, 3], label_smoothing=0.1)(logits, [2, -100, 3]) in float32,
+        // PyTorch 1.13
+        CrossEntropyLoss loss = new CrossEntropyLoss(weight().to(DType.F32), 0.1, -100, Reduction.MEAN);
+        check(DType.F32, LOGITS, new int[] {3, 4}, x -> loss.compute(x, indices(TARGETS_IGNORING_ROW_1)),
+                new double[] {1.150262713432312},
+                new double[] {0.07320375740528107, 0.19542813301086426, -0.2622481882572174,
+                    -0.0063836839981377125, 0.0, 0.0, 0.0, 0.0, 0.0186199601739645, 0.18200373649597168,
+                    0.09765034168958664, -0.2982740104198456}, TOLERANCE_F32);
     }
 }
