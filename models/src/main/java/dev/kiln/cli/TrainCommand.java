@@ -62,6 +62,8 @@ final class TrainCommand {
                                            more than X below the best so far (default 0)
               --clip X                     clip the gradients' joint L2 norm to X before every step
                                            (default: no clipping)
+              --accumulate N               sum the gradients of N batches before each step, each loss / N: the
+                                           step of a batch N times larger in one batch's memory (default 1)
               --schedule none|cosine|onecycle
                                            learning rate: constant; cosine annealing from --lr to 0 over
                                            --epochs; or PyTorch's OneCycleLR with --lr as its max_lr and a step
@@ -111,6 +113,7 @@ final class TrainCommand {
         int patience = o.getInt("patience", 0);
         double minDelta = o.getNonNegativeDouble("min-delta", 0);
         Double clip = o.has("clip") ? o.getDouble("clip", 0) : null;
+        int accumulate = o.getPositiveInt("accumulate", 1);
         long seed = o.getInt("seed", 1);
         Path outDir = Path.of(o.get("out", "runs/" + modelName + "-" + data));
         String resume = o.get("resume", null);
@@ -135,6 +138,10 @@ final class TrainCommand {
         }
         if (clip != null && (!(clip > 0) || Double.isInfinite(clip))) {
             throw new IllegalArgumentException("--clip must be a finite number > 0, got " + clip);
+        }
+        if (accumulate > 1 && cudaGraphs) {
+            throw new IllegalArgumentException("--accumulate " + accumulate + " needs --cuda-graphs off: a replayed"
+                    + " step clears the gradients it would sum");
         }
         if (minDelta > 0 && patience == 0) {
             throw new IllegalArgumentException("--min-delta needs --patience: it is early stopping's least improvement");
@@ -181,6 +188,7 @@ final class TrainCommand {
         metadata.put("per_class", Integer.toString(sampling.perClass()));
         metadata.put("validation_split", Double.toString(validationSplit));
         metadata.put("clip", clip == null ? "none" : Double.toString(clip));
+        metadata.put("accumulate", Integer.toString(accumulate));
         if (!schedule.equals("none")) {
             // The schedule's length: another --epochs on resume would bend the curve (a raised cosine trained an epoch
             // at 0, a raised one cycle stepped past its end).
@@ -191,6 +199,7 @@ final class TrainCommand {
         if (clip != null) {
             trainer.clipGradNorm(clip);
         }
+        trainer.accumulateGradients(accumulate);
         if (schedule.equals("cosine")) {
             trainer.schedule(new CosineAnnealingLR(optimizer, epochs, 0));
         } else if (schedule.equals("onecycle")) {

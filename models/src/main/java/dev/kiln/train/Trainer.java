@@ -60,6 +60,8 @@ public final class Trainer {
     private double minDelta;
     /** Null: gradients go to the optimizer as they are. */
     private GradientClipping clipping;
+    /** Batches whose gradients each optimizer step sums. */
+    private int accumulation = 1;
     private int nextEpoch = 1;
     private double bestLoss = Double.POSITIVE_INFINITY;
     private int bestEpoch;
@@ -182,6 +184,21 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Sums the gradients of {@code batches} batches before each optimizer step, each batch's loss divided by
+     * {@code batches} for its backward pass (PyTorch Lightning's {@code accumulate_grad_batches}): a step of the
+     * mean loss over {@code batches} times the batch size, in a batch's memory. An epoch's last group, when fewer
+     * batches are left, steps as well, its losses divided the same way. The losses reported stay per batch. 1 (the
+     * default): a step per batch. Not with {@link #cudaGraphs}, whose replayed step clears the gradients.
+     */
+    public Trainer accumulateGradients(int batches) {
+        if (batches < 1) {
+            throw new IllegalArgumentException("Trainer.accumulateGradients: batches must be at least 1, got " + batches);
+        }
+        this.accumulation = batches;
+        return this;
+    }
+
     /** Writes {@link #CHECKPOINT} into {@code dir} after every epoch, with these metadata entries. */
     public Trainer checkpoints(Path dir, Map<String, String> metadata) {
         this.checkpointDir = dir;
@@ -197,6 +214,10 @@ public final class Trainer {
      * @return one entry per epoch trained by this call
      */
     public List<EpochMetrics> fit(DataLoader train, DataLoader validation, int lastEpoch) {
+        if (cudaGraphs && accumulation > 1) {
+            throw new IllegalStateException("Trainer: cudaGraphs replays a step that clears the gradients, so it cannot"
+                    + " accumulate them over " + accumulation + " batches (accumulateGradients); turn one of them off");
+        }
         List<EpochMetrics> history = new ArrayList<>();
         if (!resumed) {
             // Each fit watches its own epochs, as Keras' EarlyStopping does from on_train_begin.
@@ -297,12 +318,17 @@ public final class Trainer {
         long correct;
         long start = System.nanoTime();
         try {
+            int index = 0;
             for (HostBatch batch : train.epoch(epoch)) {
                 if (graphed != null && !graphed.fits(batch)) {
                     continue;
                 }
-                PendingItem loss = graphed != null && graphed.takes() ? graphed.step(batch, hits) : step(batch, hits);
+                boolean opensGroup = index % accumulation == 0;
+                boolean closesGroup = (index + 1) % accumulation == 0 || index + 1 == batches;
+                PendingItem loss = graphed != null && graphed.takes() ? graphed.step(batch, hits)
+                        : step(batch, hits, opensGroup, closesGroup);
                 losses.queued(loss, batch.size());
+                index++;
             }
             losses.finish();
             correct = hits.toLongArray()[0];
@@ -317,8 +343,12 @@ public final class Trainer {
                 optimizer.learningRate(), seconds, samples / seconds, losses.waitSeconds());
     }
 
-    /** Queues one eager training step on {@code batch}: returns its loss on its way, adds its hits to {@code hits}. */
-    private PendingItem step(HostBatch batch, Tensor hits) {
+    /**
+     * Queues one eager training step on {@code batch}: returns its loss on its way, adds its hits to {@code hits}.
+     * A batch that opens a group of {@link #accumulateGradients} clears the gradients first; one that closes it runs
+     * the optimizer.
+     */
+    private PendingItem step(HostBatch batch, Tensor hits, boolean opensGroup, boolean closesGroup) {
         try (Scope step = Scope.open()) {
             Tensor labels = batch.labels();
             Tensor features = batch.features();
@@ -329,12 +359,16 @@ public final class Trainer {
                 scores = model.forward(features);
                 l = scalarLoss(loss, scores, labels);
             }
-            optimizer.zeroGrad();
-            l.backward();
-            if (clipping != null) {
-                clipping.clip(optimizer);
+            if (opensGroup) {
+                optimizer.zeroGrad();
             }
-            optimizer.step();
+            (accumulation == 1 ? l : l.div(accumulation)).backward();
+            if (closesGroup) {
+                if (clipping != null) {
+                    clipping.clip(optimizer);
+                }
+                optimizer.step();
+            }
             Accuracy.accumulate(scores, labels, hits);
             return l.itemAsync();
         }

@@ -131,6 +131,22 @@ class KilnCommandTest {
     }
 
     @Test
+    void accumulatingWithCudaGraphsFailsWithTwoBeforeLoadingData() throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Result r = kiln("train", "mlp", "--accumulate", "2", "--cuda-graphs", "on", "--data-dir", empty.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--accumulate 2 needs --cuda-graphs off"), r.toString());
+    }
+
+    @Test
+    void anAccumulatingRunRecordsHowManyBatchesEachStepSums() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out, "--accumulate", "3").code());
+        assertEquals("3", Trainer.metadata(out.resolve(Trainer.CHECKPOINT)).get("accumulate"));
+    }
+
+    @Test
     void adamwWithWeightDecayZeroTrainsWithoutWeightDecay() throws IOException {
         Path data = fakeMnist(300, 100);
         Path out = tmp.resolve("run");
@@ -916,7 +932,7 @@ class KilnCommandTest {
     @ParameterizedTest
     @CsvSource({"--epochs, 0", "--patience, -1", "--validation-split, -0.1", "--validation-split, 1",
         "--validation-split, 1.5", "--min-delta, -0.1", "--min-delta, NaN", "--clip, 0", "--clip, -1", "--clip, Infinity",
-        "--clip, NaN"})
+        "--clip, NaN", "--accumulate, 0"})
     void anOutOfRangeTrainingOptionFailsWithTwoNamingIt(String option, String value) {
         Result r = kiln("train", "mlp", option, value);
         assertEquals(2, r.code(), r.toString());

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import dev.kiln.data.ArrayDataset;
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.Dataset;
+import dev.kiln.data.Subset;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Reduction;
@@ -46,6 +47,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -289,6 +291,70 @@ class TrainerTest {
             assertEquals(eager.get(1).trainAccuracy(), requested.get(1).trainAccuracy(), 0.0,
                     "every batch trained, the partial last one (250 = 7 x 32 + 26) included");
         }
+    }
+
+    @Test
+    void accumulatingFourBatchesOfSixteenStepsAsOneBatchOfSixtyFour() {
+        ArrayDataset data = rule(64, 12);
+        Map<String, float[]> oneBatch = weightsAfterSgd(data, 64, 1, new CrossEntropyLoss());
+        Map<String, float[]> accumulated = weightsAfterSgd(data, 16, 4, new CrossEntropyLoss());
+        assertCloseWeights(oneBatch, accumulated, 1e-6);
+        assertCloseWeightsFail(oneBatch, weightsAfterSgd(data, 16, 1, new CrossEntropyLoss()));
+    }
+
+    @Test
+    void anEpochsLastShorterGroupStepsTooWithItsLossesDividedAlike() {
+        ArrayDataset data = rule(80, 12);
+        Map<String, float[]> accumulated = weightsAfterSgd(data, 16, 4, new CrossEntropyLoss());
+        Loss quarter = (output, target) -> new CrossEntropyLoss().compute(output, target).div(4);
+        Engine.seed(3);
+        try (Sequential model = new Sequential(new Linear(FEATURES, 8), new ReLU(), new Linear(8, CLASSES));
+             Optimizer sgd = new SGD(model.trainableParameters(), 0.5);
+             DataLoader first = new DataLoader(new Subset(data, IntStream.range(0, 64).toArray()), 64, false, 1);
+             DataLoader rest = new DataLoader(new Subset(data, IntStream.range(64, 80).toArray()), 16, false, 1)) {
+            trainer(model, sgd).fit(first, null, 1);
+            new Trainer(model, sgd, quarter).fit(rest, null, 1);
+            assertCloseWeights(weights(model), accumulated, 1e-6);
+        }
+    }
+
+    @Test
+    void accumulateGradientsRefusesFewerThanOneBatchAndCudaGraphs() {
+        try (Sequential model = mlp(4); Optimizer sgd = new SGD(model.trainableParameters(), 1);
+             DataLoader loader = new DataLoader(rule(8, 1), 4, false, 1)) {
+            assertEquals("Trainer.accumulateGradients: batches must be at least 1, got 0",
+                    assertThrows(IllegalArgumentException.class, () -> trainer(model, sgd).accumulateGradients(0))
+                            .getMessage());
+            Trainer graphed = trainer(model, sgd).accumulateGradients(2).cudaGraphs(true);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> graphed.fit(loader, null, 1));
+            assertTrue(e.getMessage().startsWith("Trainer: cudaGraphs replays a step that clears the gradients"),
+                    e.getMessage());
+        }
+    }
+
+    /** The weights after one epoch of SGD (lr 0.5) in order over {@code data}, from the same initial weights. */
+    private static Map<String, float[]> weightsAfterSgd(ArrayDataset data, int batch, int accumulate, Loss loss) {
+        Engine.seed(3);
+        try (Sequential model = new Sequential(new Linear(FEATURES, 8), new ReLU(), new Linear(8, CLASSES));
+             Optimizer sgd = new SGD(model.trainableParameters(), 0.5);
+             DataLoader loader = new DataLoader(data, batch, false, 1)) {
+            new Trainer(model, sgd, loss).accumulateGradients(accumulate).fit(loader, null, 1);
+            return weights(model);
+        }
+    }
+
+    private static void assertCloseWeights(Map<String, float[]> expected, Map<String, float[]> actual, double tolerance) {
+        assertEquals(expected.keySet(), actual.keySet());
+        expected.forEach((k, v) -> {
+            for (int i = 0; i < v.length; i++) {
+                assertEquals(v[i], actual.get(k)[i], tolerance, "tensor " + k + " element " + i);
+            }
+        });
+    }
+
+    /** The check above can fail: other steps give weights further apart than its tolerance. */
+    private static void assertCloseWeightsFail(Map<String, float[]> expected, Map<String, float[]> other) {
+        assertThrows(AssertionError.class, () -> assertCloseWeights(expected, other, 1e-6));
     }
 
     @Test
