@@ -66,10 +66,10 @@ final class TrainCommand {
                                            step of a batch N times larger in one batch's memory (default 1)
               --schedule none|cosine|onecycle
                                            learning rate: constant; cosine annealing from --lr to 0 over
-                                           --epochs; or PyTorch's OneCycleLR with --lr as its max_lr and a step
-                                           per epoch: from --lr/25 up to --lr over the first 30% of --epochs,
-                                           then down to --lr/250000 (default none; a cosine or onecycle run
-                                           resumes with its --epochs)
+                                           --epochs, a step per epoch; or PyTorch's OneCycleLR with --lr as its
+                                           max_lr, a step per optimizer step: from --lr/25 up to --lr over the
+                                           first 30% of the run's steps, then down to --lr/250000 (default none;
+                                           a cosine or onecycle run resumes with its --epochs)
               --precision fp32|bf16        matrix products and convolutions in full F32, or with bfloat16
                                            operands and F32 accumulation (mixed precision; weights, gradients
                                            and optimizer state stay F32) (default fp32)
@@ -203,7 +203,7 @@ final class TrainCommand {
         if (schedule.equals("cosine")) {
             trainer.schedule(new CosineAnnealingLR(optimizer, epochs, 0));
         } else if (schedule.equals("onecycle")) {
-            trainer.schedule(new OneCycleLR(optimizer, lr, epochs));
+            trainer.schedulePerStep(new OneCycleLR(optimizer, lr, epochs * trainer.stepsPerEpoch(trainLoader)));
         }
         int resumedEpochs = 0;
         if (resume != null) {

@@ -4,6 +4,8 @@ package dev.kiln.train;
  * What one epoch of {@link Trainer#fit} measured. Validation figures are NaN when there is no
  * validation data.
  *
+ * @param learningRate     the first parameter group's rate at the epoch's last optimizer step (a per-step schedule
+ *                         moves it within the epoch)
  * @param seconds          wall time of the epoch's training loop (not validation)
  * @param samplesPerSecond training samples / seconds
  * @param lossWaitSeconds  the part of {@code seconds} the host waited for step losses from the device (each read

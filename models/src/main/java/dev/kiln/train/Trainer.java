@@ -16,6 +16,7 @@ import dev.kiln.nn.Loss;
 import dev.kiln.nn.Module;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.schedule.LearningRateSchedule;
+import dev.kiln.optim.schedule.ReduceLROnPlateau;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -51,6 +52,10 @@ public final class Trainer {
     private final List<TrainingListener> listeners = new ArrayList<>();
     private final Map<String, String> checkpointMetadata = new LinkedHashMap<>();
     private LearningRateSchedule schedule;
+    /** Stepped after every optimizer step rather than every epoch; null: none. */
+    private LearningRateSchedule stepSchedule;
+    /** Optimizer steps of the run so far, counted over every epoch (also those before a resume). */
+    private int optimizerSteps;
     private Path checkpointDir;
     private int topK = 5;
     private Precision precision = Precision.FP32;
@@ -99,6 +104,33 @@ public final class Trainer {
     public Trainer schedule(LearningRateSchedule s) {
         this.schedule = s;
         return this;
+    }
+
+    /**
+     * Adjusts the learning rate after every optimizer step, as a PyTorch loop that calls {@code scheduler.step()}
+     * after each {@code optimizer.step()}: {@code s.step(n, NaN)} after the run's n-th step, counted over every
+     * epoch, so that a resumed run continues the curve. For schedules sized in steps, as {@code OneCycleLR} or a
+     * warm-up; {@link #stepsPerEpoch} tells how many an epoch takes. Not ReduceLROnPlateau, which watches a loss an
+     * epoch gives. Beside {@link #schedule}, which may also be set.
+     */
+    public Trainer schedulePerStep(LearningRateSchedule s) {
+        if (s instanceof ReduceLROnPlateau) {
+            throw new IllegalArgumentException("Trainer.schedulePerStep: ReduceLROnPlateau watches an epoch's loss;"
+                    + " give it to schedule(), which steps it after every epoch");
+        }
+        this.stepSchedule = s;
+        return this;
+    }
+
+    /**
+     * The optimizer steps an epoch over {@code train} takes: a step per batch, or per group of
+     * {@link #accumulateGradients} batches (an epoch's last group may be shorter); with {@link #cudaGraphs} on a
+     * backend that records graphs, full batches only.
+     */
+    public int stepsPerEpoch(DataLoader train) {
+        boolean graphs = cudaGraphs && Engine.get().backend().canCaptureSteps() && GraphedStep.batchesPerEpoch(train) > 0;
+        int batches = graphs ? GraphedStep.batchesPerEpoch(train) : train.batchesPerEpoch();
+        return (batches + accumulation - 1) / accumulation;
     }
 
     public Trainer listener(TrainingListener l) {
@@ -233,6 +265,7 @@ public final class Trainer {
             best.load(resumedBest);
         }
         String reason = "completed " + lastEpoch + " epochs";
+        optimizerSteps = (nextEpoch - 1) * stepsPerEpoch(train);
         graphed = graphedStep(train);
         try {
             for (int epoch = nextEpoch; epoch <= lastEpoch; epoch++) {
@@ -316,6 +349,7 @@ public final class Trainer {
         // host wait for the device twice more per step than reading the loss does.
         Tensor hits = Scope.outside(() -> Tensor.zeros(DType.I64));
         long correct;
+        double lastRate = optimizer.learningRate();
         long start = System.nanoTime();
         try {
             int index = 0;
@@ -328,6 +362,13 @@ public final class Trainer {
                 PendingItem loss = graphed != null && graphed.takes() ? graphed.step(batch, hits)
                         : step(batch, hits, opensGroup, closesGroup);
                 losses.queued(loss, batch.size());
+                if (closesGroup) {
+                    lastRate = optimizer.learningRate();
+                    optimizerSteps++;
+                    if (stepSchedule != null) {
+                        stepSchedule.step(optimizerSteps, Double.NaN);
+                    }
+                }
                 index++;
             }
             losses.finish();
@@ -340,7 +381,7 @@ public final class Trainer {
         Evaluation v = validation == null ? null : evaluate(validation);
         return new EpochMetrics(epoch, losses.weightedSum() / samples, correct / (double) samples,
                 v == null ? Double.NaN : v.loss(), v == null ? Double.NaN : v.accuracy(), v == null ? Double.NaN : v.topK(),
-                optimizer.learningRate(), seconds, samples / seconds, losses.waitSeconds());
+                lastRate, seconds, samples / seconds, losses.waitSeconds());
     }
 
     /**

@@ -30,6 +30,7 @@ import dev.kiln.optim.SGD;
 import dev.kiln.optim.schedule.CosineAnnealingLR;
 import dev.kiln.optim.schedule.CosineAnnealingWarmRestarts;
 import dev.kiln.optim.schedule.LearningRateSchedule;
+import dev.kiln.optim.schedule.OneCycleLR;
 import dev.kiln.optim.schedule.LinearLR;
 import dev.kiln.optim.schedule.OneCycleLR;
 import dev.kiln.optim.schedule.ReduceLROnPlateau;
@@ -206,6 +207,70 @@ class TrainerTest {
         List<List<Double>> rates = straightAndResumed(adam -> new ReduceLROnPlateau(adam, 0.5, 0, 0, 0.9, 2), straight, parts);
         assertEquals(List.of(0.005, 0.005, 0.005, 0.0025, 0.0025), rates.get(0), "the rates this test is about");
         assertEquals(rates.get(0), rates.get(1));
+    }
+
+    /**
+     * Each optimizer step's number and the learning rate after it, for a run under a per-step OneCycleLR over 6
+     * epochs of 4 steps (128 examples in batches of 32) up to {@code lastEpoch}, resumed from {@code dir} when asked.
+     */
+    private static List<String> perStepRates(Path dir, int lastEpoch, boolean resume) throws IOException {
+        Engine.seed(4);
+        try (Sequential model = mlp(16); Optimizer adam = new Adam(model.trainableParameters(), 0.01);
+             DataLoader loader = new DataLoader(rule(128, 31), 32, true, 3)) {
+            Trainer t = trainer(model, adam).checkpoints(dir, Map.of());
+            OneCycleLR cycle = new OneCycleLR(adam, 0.01, 6 * t.stepsPerEpoch(loader));
+            List<String> rates = new ArrayList<>();
+            t.schedulePerStep((step, loss) -> {
+                cycle.step(step, loss);
+                rates.add(step + ": " + adam.learningRate());
+            });
+            if (resume) {
+                t.resume(dir.resolve(Trainer.CHECKPOINT));
+            }
+            t.fit(loader, null, lastEpoch);
+            return rates;
+        }
+    }
+
+    @Test
+    void aPerStepScheduleStepsAfterEveryOptimizerStepCountedOverTheRun(@TempDir Path dir) throws IOException {
+        List<String> rates = perStepRates(dir, 6, false);
+        assertEquals(24, rates.size());
+        assertEquals("23: " + 0.01 / 25 / 1e4, rates.get(22), "the 24th and last step trains at the cycle's lowest rate");
+        for (int n = 1; n <= 24; n++) {
+            assertTrue(rates.get(n - 1).startsWith(n + ": "), rates.toString());
+        }
+    }
+
+    @Test
+    void aResumedRunFollowsThePerStepRatesOfAnUninterruptedOne(@TempDir Path straight, @TempDir Path parts)
+            throws IOException {
+        List<String> whole = perStepRates(straight, 6, false);
+        perStepRates(parts, 2, false);
+        assertEquals(whole.subList(8, 24), perStepRates(parts, 6, true));
+    }
+
+    @Test
+    void stepsPerEpochCountsGroupsOfAccumulatedBatchesTheLastOneShorter() {
+        try (Sequential model = mlp(4); Optimizer sgd = new SGD(model.trainableParameters(), 0.1);
+             DataLoader loader = new DataLoader(rule(100, 1), 20, false, 1)) {
+            assertEquals(5, trainer(model, sgd).stepsPerEpoch(loader));
+            assertEquals(3, trainer(model, sgd).accumulateGradients(2).stepsPerEpoch(loader));
+            List<Integer> steps = new ArrayList<>();
+            trainer(model, sgd).accumulateGradients(2).schedulePerStep((step, loss) -> steps.add(step))
+                    .fit(loader, null, 2);
+            assertEquals(List.of(1, 2, 3, 4, 5, 6), steps);
+        }
+    }
+
+    @Test
+    void reduceLrOnPlateauIsRefusedAsAPerStepSchedule() {
+        try (Sequential model = mlp(4); Optimizer sgd = new SGD(model.trainableParameters(), 0.1)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> trainer(model, sgd).schedulePerStep(new ReduceLROnPlateau(sgd, 0.5, 2, 0)));
+            assertTrue(e.getMessage().startsWith("Trainer.schedulePerStep: ReduceLROnPlateau watches an epoch's loss"),
+                    e.getMessage());
+        }
     }
 
     @Test
