@@ -7,7 +7,8 @@ import java.util.Map;
  * called once per epoch.
  *
  * <p>{@link #step} is called at the end of epoch {@code epoch}, counting from 1 (as {@code Trainer} does),
- * and sets the learning rate of the next epoch. The schedules here are closed-form in the number of
+ * and sets the learning rate of the next epoch; {@code Trainer.schedulePerStep} calls it after every optimizer
+ * step instead, with the step's number, for schedules sized in steps. The schedules here are closed-form in the number of
  * completed epochs {@code e = epoch}: after {@code step(e, ...)} every group's learning rate is PyTorch's
  * value after {@code e} calls of {@code scheduler.step()}, computed from the group's learning rate when
  * the schedule was made (its base rate, the rate of the first epoch). Make schedules before loading a

@@ -12,11 +12,12 @@ import dev.kiln.optim.ParamGroup;
  * schedule sets the starting rate when it is made, and after step s the rate PyTorch's has after s calls of
  * {@code scheduler.step()}.
  *
- * <p>A {@code Trainer} steps schedules once per epoch, so there {@code totalSteps} is the number of epochs; a
- * training loop of its own may call {@code step(s, NaN)} after each batch s instead. Stepping past
- * {@code totalSteps} is refused, as in PyTorch. At step {@code totalSteps} itself (one past the last step that
- * trains) PyTorch's formula runs past the end of the last phase; with the linear strategy that gives a negative
- * rate, where this schedule sets 0.
+ * <p>Give it to {@code Trainer.schedulePerStep} with {@code totalSteps} = epochs times
+ * {@code Trainer.stepsPerEpoch}, as PyTorch's is stepped after every batch (a training loop of its own calls
+ * {@code step(s, NaN)} after step s); given to {@code Trainer.schedule}, it steps once per epoch and
+ * {@code totalSteps} is the number of epochs. Stepping past {@code totalSteps} is refused, as in PyTorch. At step
+ * {@code totalSteps} itself (one past the last step that trains) PyTorch's formula runs past the end of the last
+ * phase; with the linear strategy that gives a negative rate, where this schedule sets 0.
  *
  * <p>PyTorch also cycles the momentum (SGD's momentum, Adam's beta1) against the rate by default. Kiln's optimizers
  * keep momentum and betas per optimizer, not per parameter group, so this schedule does not: it matches PyTorch's
