@@ -36,6 +36,10 @@ final class CrossEntropy {
      * is weigh 0, and the mean divides by the rows that count.
      */
     static Tensor reduced(Tensor logits, Tensor targets, Reduction reduction, Long ignoreIndex) {
+        if (ignoreIndex != null && !targets.mayContain(ignoreIndex)) {
+            // No row is ignored: the same values without the mask, and the mean as the fused op of every step.
+            return reduction == Reduction.MEAN ? mean(logits, targets) : reduced(logits, targets, reduction, null);
+        }
         check(logits, targets, ignoreIndex);
         Tensor weights = null;
         Tensor index;

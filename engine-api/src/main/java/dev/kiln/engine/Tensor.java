@@ -177,6 +177,17 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * False when this integer tensor's values are known, without reading them, to leave out {@code value} (see
+     * {@link #knownValueRange}: a batch's labels made by {@link #fromArray(long[], int...)}); true when they may
+     * hold it. Lets a loss skip an ignore index's masking for targets that cannot hold it, without waiting for a
+     * device.
+     */
+    public boolean mayContain(long value) {
+        long[] known = knownValueRange();
+        return known == null || (value >= known[0] && value <= known[1]);
+    }
+
+    /**
      * For an integer tensor whose storage's values are known without reading them and that was not written in place
      * since ({@link #assign}, {@link #addInPlace}, through it or any view of its storage): bounds {min, max} on
      * them, which bound this view's values; otherwise null. Known for tensors made by

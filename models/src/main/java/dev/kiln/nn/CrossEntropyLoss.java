@@ -9,8 +9,9 @@ import dev.kiln.engine.Tensor;
  * {@code torch.nn.CrossEntropyLoss(label_smoothing=eps, ignore_index=i)}: logits [batch, classes], target [batch]
  * I64 (or I32) indices; {@code mean(-log softmax(x)[n, y_n])}, fused with the softmax and stable for large logits.
  * With label smoothing eps the target distribution is {@code (1 - eps) one_hot(y) + eps / classes}, so the loss
- * is {@code (1 - eps) * cross_entropy + eps * mean(-log softmax(x))} over every class of every row. With an ignore
- * index, rows whose target is that index (padding) count for nothing, and both means run over the other rows.
+ * is {@code (1 - eps) * cross_entropy + eps * mean(-log softmax(x))} over every class of every row. Rows whose
+ * target is the ignore index (-100 unless given, as PyTorch's; padding) count for nothing, and both means run over
+ * the other rows; targets known to leave it out (a batch's labels) take the fused op without any mask.
  * Reduced as PyTorch's {@code reduction}: the mean by default, {@link Reduction#SUM} the sum over the rows, or
  * {@link Reduction#NONE} each row's loss [batch] (0 for an ignored row), for the caller to weight and reduce; with
  * label smoothing a row's loss is {@code (1 - eps) * cross_entropy_n + eps * mean_c(-log softmax(x)[n, c])}.
@@ -23,10 +24,10 @@ import dev.kiln.engine.Tensor;
 public class CrossEntropyLoss implements Loss {
     private final Tensor weight;
     private final double labelSmoothing;
-    private final Long ignoreIndex;
+    private final long ignoreIndex;
     private final Reduction reduction;
 
-    /** Cross-entropy against the one-hot targets. */
+    /** Cross-entropy against the one-hot targets, rows of target -100 ignored (PyTorch's defaults). */
     public CrossEntropyLoss() {
         this(0);
     }
@@ -43,7 +44,7 @@ public class CrossEntropyLoss implements Loss {
 
     /** Cross-entropy against targets smoothed by {@code labelSmoothing}, in [0, 1), reduced by {@code reduction}. */
     public CrossEntropyLoss(double labelSmoothing, Reduction reduction) {
-        this(null, labelSmoothing, null, reduction);
+        this(labelSmoothing, NLLLoss.DEFAULT_IGNORE_INDEX, reduction);
     }
 
     /**
@@ -60,7 +61,7 @@ public class CrossEntropyLoss implements Loss {
      * each row's loss [batch], 0 for the ignored ones.
      */
     public CrossEntropyLoss(double labelSmoothing, long ignoreIndex, Reduction reduction) {
-        this(null, labelSmoothing, Long.valueOf(ignoreIndex), reduction);
+        this(null, labelSmoothing, ignoreIndex, reduction);
     }
 
     /**
@@ -78,15 +79,10 @@ public class CrossEntropyLoss implements Loss {
      * must stay open while the loss is used.
      */
     public CrossEntropyLoss(Tensor weight, double labelSmoothing, long ignoreIndex, Reduction reduction) {
-        this(ClassTargets.checkedWeight("CrossEntropyLoss", weight), labelSmoothing, Long.valueOf(ignoreIndex),
-                reduction);
-    }
-
-    private CrossEntropyLoss(Tensor weight, double labelSmoothing, Long ignoreIndex, Reduction reduction) {
         if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
             throw new IllegalArgumentException("CrossEntropyLoss: label smoothing must be in [0, 1), got " + labelSmoothing);
         }
-        this.weight = weight;
+        this.weight = ClassTargets.checkedWeight("CrossEntropyLoss", weight);
         this.labelSmoothing = labelSmoothing;
         this.ignoreIndex = ignoreIndex;
         this.reduction = Losses.checked("CrossEntropyLoss", reduction);
@@ -98,8 +94,7 @@ public class CrossEntropyLoss implements Loss {
         if (weight != null) {
             return weighted(output, target);
         }
-        Tensor crossEntropy = ignoreIndex == null ? F.crossEntropy(output, target, reduction)
-                : F.crossEntropy(output, target, reduction, ignoreIndex);
+        Tensor crossEntropy = F.crossEntropy(output, target, reduction, ignoreIndex);
         if (labelSmoothing == 0) {
             return crossEntropy;
         }
@@ -124,7 +119,7 @@ public class CrossEntropyLoss implements Loss {
     /** Each row's {@code mean_c(-log softmax(x)[n, c])}, 0 for a row that does not count, reduced. */
     private Tensor uniformTerm(Tensor output, Tensor target) {
         Tensor perRow = F.logSoftmax(output, 1).mean(1, false).neg();
-        if (ignoreIndex == null) {
+        if (!target.mayContain(ignoreIndex)) {
             return Losses.reduce(perRow, reduction);
         }
         Tensor counted = target.ne(ignoreIndex).to(output.dtype());

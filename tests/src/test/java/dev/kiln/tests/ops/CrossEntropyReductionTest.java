@@ -124,6 +124,32 @@ class CrossEntropyReductionTest {
     }
 
     @Test
+    void theDefaultLossIgnoresRowsOfTargetMinus100AsPyTorchsDefault() {
+        Tensor x = logits();
+        assertEquals(new CrossEntropyLoss(0, -100).compute(x, targets()).item(),
+                new CrossEntropyLoss().compute(x, targets()).item(), 0.0);
+    }
+
+    @Test
+    void targetsKnownToLeaveOutTheIgnoreIndexGiveTheFusedMeanBitForBit() {
+        Tensor x = logits();
+        Tensor inRange = Tensor.fromArray(new long[] {2, 1, 0, 1}, 4);
+        assertEquals(false, inRange.mayContain(-100));
+        assertEquals(F.crossEntropy(x, inRange).item(), F.crossEntropy(x, inRange, Reduction.MEAN, -100).item(), 0.0);
+        assertEquals(F.crossEntropy(x, inRange).item(), new CrossEntropyLoss().compute(x, inRange).item(), 0.0);
+    }
+
+    @Test
+    void targetsConvertedFromFloatsMayHoldAnyValueAndStillCountTheIgnoredRows() {
+        Tensor converted = Tensor.fromArray(new double[] {2, -100, 0, 1}, 4).to(DType.I64);
+        assertTrue(converted.mayContain(-100));
+        assertTrue(converted.mayContain(7), "nothing is known of a conversion's values");
+        Tensor x = logits();
+        assertEquals(new CrossEntropyLoss(0, -100).compute(x, targets()).item(),
+                new CrossEntropyLoss().compute(x, converted).item(), 0.0);
+    }
+
+    @Test
     void aBatchOfPaddingAloneHasANanMeanAsInPyTorch() {
         Tensor x = logits();
         Tensor padding = Tensor.fromArray(new long[] {-100, -100, -100, -100}, 4);
