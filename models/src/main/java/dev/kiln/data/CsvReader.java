@@ -1,0 +1,233 @@
+package dev.kiln.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * Reads one CSV file (RFC 4180 through Apache Commons CSV; UTF-8, a leading byte order mark skipped, blank lines
+ * skipped, gzip when the name ends in .gz) into a {@link CsvDataset}, one record at a time: the features go
+ * straight into a growing float array, the labels into {@link CsvLabels}.
+ */
+final class CsvReader {
+    /** The most floats one Java array holds on common JVMs. */
+    private static final long MAX_VALUES = Integer.MAX_VALUE - 8L;
+
+    private final Path file;
+    private final CsvOptions options;
+    private final CSVParser parser;
+    private final double scale;
+    private final CsvLabels labels = new CsvLabels();
+    private List<String> header;
+    private long firstLine;
+    private int columns;
+    private int labelColumn;
+    private float[] features = new float[1 << 16];
+    private int values;
+
+    private CsvReader(Path file, CsvOptions options, CSVParser parser) {
+        this.file = file;
+        this.options = options;
+        this.parser = parser;
+        this.scale = options.scaleFactor();
+    }
+
+    static CsvDataset read(Path file, CsvOptions options) throws IOException {
+        CSVFormat format = CSVFormat.DEFAULT.builder().setDelimiter(options.delimiterChar()).get();
+        try (Reader reader = open(file); CSVParser parser = CSVParser.builder().setReader(reader).setFormat(format).get()) {
+            return new CsvReader(file, options, parser).read();
+        } catch (UncheckedIOException e) {
+            // Commons CSV's iterator reports a malformed record (a quote left open) this way.
+            throw new IOException("CsvDataset: " + file + ": " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private static Reader open(Path file) throws IOException {
+        InputStream in = Files.newInputStream(file);
+        if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz")) {
+            try {
+                in = new GZIPInputStream(in, 1 << 16);
+            } catch (IOException e) {
+                in.close();
+                throw new IOException("CsvDataset: " + file + " ends in .gz but is not gzip data: " + e.getMessage(), e);
+            }
+        }
+        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        reader.mark(1);
+        if (reader.read() != '\uFEFF') {
+            reader.reset();
+        }
+        return reader;
+    }
+
+    private CsvDataset read() throws IOException {
+        Iterator<CSVRecord> records = parser.iterator();
+        if (!records.hasNext()) {
+            throw new IOException("CsvDataset: " + file + " is empty: no " + (options.hasHeader() ? "header, " : "")
+                    + "no rows");
+        }
+        CSVRecord first = records.next();
+        firstLine = startLine(first);
+        columns = first.size();
+        header = options.hasHeader() ? first.toList() : null;
+        labelColumn = labelColumn();
+        int[] shape = featureShape(columns - 1);
+        if (header == null) {
+            add(first);
+        }
+        while (records.hasNext()) {
+            add(records.next());
+        }
+        if (labels.rows() == 0) {
+            throw new IOException("CsvDataset: " + file + " has a header (line " + firstLine + ") but no rows");
+        }
+        CsvLabels.Encoded encoded = labels.encode(file);
+        float[] all = values == features.length ? features : Arrays.copyOf(features, values);
+        return new CsvDataset(new ArrayDataset(all, encoded.labels(), shape, encoded.classNames().size()),
+                encoded.classNames(), file);
+    }
+
+    /** The label's column index, from the options' name or (negative: from the end) index. */
+    private int labelColumn() throws IOException {
+        String name = options.labelName();
+        if (name == null) {
+            int index = options.labelIndex();
+            int resolved = index < 0 ? columns + index : index;
+            if (resolved < 0 || resolved >= columns) {
+                throw new IOException("CsvDataset: " + file + ": label column index " + index + " is outside the "
+                        + columns + " columns of line " + firstLine + " (0.." + (columns - 1) + ", or " + -columns
+                        + "..-1 from the end)");
+            }
+            return resolved;
+        }
+        if (header == null) {
+            throw new IllegalArgumentException("CsvDataset: label column '" + name + "' is a header name, but the"
+                    + " options say " + file + " has no header row; give the column's index instead");
+        }
+        int index = header.indexOf(name);
+        if (index < 0) {
+            throw new IOException("CsvDataset: " + file + ": no column '" + name + "' in the header (line " + firstLine
+                    + "): " + preview(header));
+        }
+        if (header.lastIndexOf(name) != index) {
+            throw new IOException("CsvDataset: " + file + ": column '" + name + "' appears more than once in the header"
+                    + " (line " + firstLine + "), at indices " + index + " and " + header.lastIndexOf(name));
+        }
+        return index;
+    }
+
+    /** The header's first names, enough to see what it holds without printing a 785-name MNIST header. */
+    private static String preview(List<String> header) {
+        int shown = 10;
+        return header.size() <= shown ? header.toString()
+                : header.subList(0, shown).toString().replace("]", ", ... (" + header.size() + " columns)]");
+    }
+
+    private int[] featureShape(int featureColumns) throws IOException {
+        if (featureColumns == 0) {
+            throw new IOException("CsvDataset: " + file + " has only the label column, no feature column");
+        }
+        int[] shape = options.featureShapeOrNull();
+        if (shape == null) {
+            return new int[] {featureColumns};
+        }
+        long product = Arrays.stream(shape).asLongStream().reduce(1, Math::multiplyExact);
+        if (product != featureColumns) {
+            throw new IOException("CsvDataset: " + file + ": feature shape " + Arrays.toString(shape) + " holds "
+                    + product + " values but the file has " + featureColumns + " feature columns (" + columns
+                    + " columns less the label)");
+        }
+        return shape;
+    }
+
+    /** Appends one example: its features (every column but the label's, in order) and its label. */
+    private void add(CSVRecord record) throws IOException {
+        if (record.size() != columns) {
+            throw new IOException("CsvDataset: " + file + " line " + startLine(record) + " has " + record.size()
+                    + " fields but " + (header != null ? "the header" : "the first row") + " (line " + firstLine
+                    + ") has " + columns);
+        }
+        ensureCapacity((long) values + columns - 1);
+        for (int c = 0; c < columns; c++) {
+            if (c != labelColumn) {
+                features[values++] = feature(record, c);
+            }
+        }
+        labels.add(label(record));
+    }
+
+    private void ensureCapacity(long needed) throws IOException {
+        if (needed <= features.length) {
+            return;
+        }
+        if (needed > MAX_VALUES) {
+            throw new IOException("CsvDataset: " + file + " holds more than " + MAX_VALUES + " feature values, more"
+                    + " than one float array holds; split the file");
+        }
+        features = Arrays.copyOf(features, (int) Math.min(MAX_VALUES, Math.max(needed, 2L * features.length)));
+    }
+
+    private float feature(CSVRecord record, int column) throws IOException {
+        String text = record.get(column);
+        double value;
+        try {
+            value = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            value = Double.NaN;
+        }
+        if (!Double.isFinite(value)) {
+            throw new IOException(at(record, column) + ": feature '" + text + "' is not a finite number");
+        }
+        float scaled = (float) (value * scale);
+        if (!Float.isFinite(scaled)) {
+            throw new IOException(at(record, column) + ": feature '" + text + "' scaled by " + scale
+                    + " is outside the float range (" + Float.MAX_VALUE + ")");
+        }
+        return scaled;
+    }
+
+    private String label(CSVRecord record) throws IOException {
+        String text = record.get(labelColumn).strip();
+        if (text.isEmpty()) {
+            throw new IOException(at(record, labelColumn) + ": the label is empty");
+        }
+        return text;
+    }
+
+    /** "CsvDataset: FILE line N, column 'NAME' (index C)", for the record just read. */
+    private String at(CSVRecord record, int column) {
+        return "CsvDataset: " + file + " line " + startLine(record) + ", column "
+                + (header != null ? "'" + header.get(column) + "' (index " + column + ")" : "index " + column);
+    }
+
+    /**
+     * The 1-based line the record just read starts on: the parser counts the lines read through the record's
+     * last one, and a quoted field may hold line breaks of its own.
+     */
+    private long startLine(CSVRecord record) {
+        long breaks = 0;
+        for (String value : record) {
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c == '\n' || (c == '\r' && (i + 1 == value.length() || value.charAt(i + 1) != '\n'))) {
+                    breaks++;
+                }
+            }
+        }
+        return parser.getCurrentLineNumber() - breaks;
+    }
+}
