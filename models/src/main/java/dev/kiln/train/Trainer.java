@@ -14,6 +14,7 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.io.SafeTensors;
 import dev.kiln.nn.Loss;
 import dev.kiln.nn.Module;
+import dev.kiln.optim.AveragedModel;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.schedule.LearningRateSchedule;
 import dev.kiln.optim.schedule.ReduceLROnPlateau;
@@ -44,6 +45,7 @@ public final class Trainer {
     public static final String BEST = "best.safetensors";
     private static final String MODEL_PREFIX = "model.";
     private static final String OPTIMIZER_PREFIX = "optimizer.";
+    private static final String AVERAGED_PREFIX = "averaged.";
     private static final String SCHEDULE_PREFIX = "schedule_state.";
 
     private final Module model;
@@ -67,6 +69,8 @@ public final class Trainer {
     private GradientClipping clipping;
     /** Batches whose gradients each optimizer step sums. */
     private int accumulation = 1;
+    /** Updated after every optimizer step; null: none. */
+    private AveragedModel averaged;
     private int nextEpoch = 1;
     private double bestLoss = Double.POSITIVE_INFINITY;
     private int bestEpoch;
@@ -131,6 +135,16 @@ public final class Trainer {
         boolean graphs = cudaGraphs && Engine.get().backend().canCaptureSteps() && GraphedStep.batchesPerEpoch(train) > 0;
         int batches = graphs ? GraphedStep.batchesPerEpoch(train) : train.batchesPerEpoch();
         return (batches + accumulation - 1) / accumulation;
+    }
+
+    /**
+     * Updates {@code averaged} (made from this trainer's model) after every optimizer step, as a PyTorch loop calls
+     * {@code swa_model.update_parameters(model)}, and keeps its state in the checkpoints, so that a resumed run
+     * continues the average. Evaluate it with {@link #evaluate(Module, Loss, DataLoader, int)}.
+     */
+    public Trainer averageWeights(AveragedModel averaged) {
+        this.averaged = averaged;
+        return this;
     }
 
     public Trainer listener(TrainingListener l) {
@@ -365,6 +379,9 @@ public final class Trainer {
                 if (closesGroup) {
                     lastRate = optimizer.learningRate();
                     optimizerSteps++;
+                    if (averaged != null) {
+                        averaged.updateParameters(model);
+                    }
                     if (stepSchedule != null) {
                         stepSchedule.step(optimizerSteps, Double.NaN);
                     }
@@ -471,7 +488,11 @@ public final class Trainer {
 
     /** Writes model, optimizer, epoch and random state to {@code file} (atomically). */
     public void saveCheckpoint(Path file, int epoch) {
-        write(file, stateTensors(model, optimizer), epoch);
+        Map<String, Tensor> tensors = stateTensors(model, optimizer);
+        if (averaged != null) {
+            averaged.stateDict().forEach((k, v) -> tensors.put(AVERAGED_PREFIX + k, v));
+        }
+        write(file, tensors, epoch);
     }
 
     /**
@@ -545,7 +566,13 @@ public final class Trainer {
         if (schedule != null) {
             loadScheduleState(recorded, file);
         }
+        if (averaged != null) {
+            readAveragedWeights(file, false);
+        }
         Map<String, String> meta = readTrainingState(file, model, optimizer);
+        if (averaged != null) {
+            readAveragedWeights(file, true);
+        }
         nextEpoch = epoch + 1;
         bestLoss = Double.parseDouble(meta.getOrDefault("best_loss", "Infinity"));
         epochsWithoutImprovement = Integer.parseInt(meta.getOrDefault("epochs_without_improvement", "0"));
@@ -572,6 +599,27 @@ public final class Trainer {
                     checkpoint.get("best_loss"));
         }
         return ours;
+    }
+
+    /**
+     * Checks that {@code file} holds a state of {@link #averaged} under {@link #AVERAGED_PREFIX}, and loads it when
+     * {@code load}: checked before anything is loaded, so that a refused checkpoint leaves the trainer as it was.
+     */
+    private void readAveragedWeights(Path file, boolean load) throws IOException {
+        try (SafeTensors.Loaded loaded = SafeTensors.read(file)) {
+            Map<String, Tensor> state = withoutPrefix(loaded.tensors(), AVERAGED_PREFIX);
+            if (state.isEmpty()) {
+                throw new IllegalArgumentException(file + " holds no averaged weights: it was written by a run without"
+                        + " averageWeights, which this one has");
+            }
+            averaged.checkStateDict(state, true);
+            if (load) {
+                averaged.loadStateDict(state, true);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().startsWith(file.toString()) ? e.getMessage()
+                    : file + ": " + e.getMessage(), e);
+        }
     }
 
     /** Gives the schedule the state that {@code metadata} of {@code file} records under {@link #SCHEDULE_PREFIX}. */

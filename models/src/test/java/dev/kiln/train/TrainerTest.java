@@ -25,6 +25,7 @@ import dev.kiln.nn.Module;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
 import dev.kiln.optim.Adam;
+import dev.kiln.optim.AveragedModel;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.SGD;
 import dev.kiln.optim.schedule.CosineAnnealingLR;
@@ -420,6 +421,57 @@ class TrainerTest {
     /** The check above can fail: other steps give weights further apart than its tolerance. */
     private static void assertCloseWeightsFail(Map<String, float[]> expected, Map<String, float[]> other) {
         assertThrows(AssertionError.class, () -> assertCloseWeights(expected, other, 1e-6));
+    }
+
+    @Test
+    void averageWeightsUpdatesTheAverageAfterEveryOptimizerStep() {
+        try (Sequential model = mlp(8); Optimizer sgd = new SGD(model.trainableParameters(), 0.1);
+             DataLoader loader = new DataLoader(rule(100, 1), 20, true, 1)) {
+            AveragedModel averaged = AveragedModel.ema(model, 0.9);
+            trainer(model, sgd).averageWeights(averaged).accumulateGradients(2).fit(loader, null, 2);
+            assertEquals(6, averaged.averaged(), "3 steps an epoch: groups of 2, 2 and 1 batches");
+        }
+    }
+
+    /** The averaged weights after {@code lastEpoch} of 4 epochs, resumed from {@code dir}'s checkpoint if asked. */
+    private static Map<String, float[]> averagedWeights(Path dir, int lastEpoch, boolean resume) throws IOException {
+        Engine.seed(6);
+        try (Sequential model = mlp(8); Optimizer adam = new Adam(model.trainableParameters(), 0.01);
+             DataLoader loader = new DataLoader(rule(96, 5), 32, true, 2)) {
+            AveragedModel averaged = AveragedModel.swa(model);
+            Trainer t = trainer(model, adam).averageWeights(averaged).checkpoints(dir, Map.of());
+            if (resume) {
+                t.resume(dir.resolve(Trainer.CHECKPOINT));
+            }
+            t.fit(loader, null, lastEpoch);
+            return weights(averaged);
+        }
+    }
+
+    @Test
+    void aResumedRunContinuesTheAverageBitForBit(@TempDir Path straight, @TempDir Path parts) throws IOException {
+        Map<String, float[]> whole = averagedWeights(straight, 4, false);
+        averagedWeights(parts, 2, false);
+        assertSameWeights(whole, averagedWeights(parts, 4, true));
+    }
+
+    @Test
+    void resumingWithAnAverageFromACheckpointWithoutOneIsRefusedLeavingTheModelAlone(@TempDir Path dir)
+            throws IOException {
+        try (Sequential model = mlp(8); Optimizer sgd = new SGD(model.trainableParameters(), 0.1);
+             DataLoader loader = new DataLoader(rule(40, 1), 20, true, 1)) {
+            trainer(model, sgd).checkpoints(dir, Map.of()).fit(loader, null, 1);
+        }
+        Engine.seed(8);
+        try (Sequential model = mlp(8); Optimizer sgd = new SGD(model.trainableParameters(), 0.1)) {
+            Map<String, float[]> before = weights(model);
+            Trainer t = trainer(model, sgd).averageWeights(AveragedModel.swa(model));
+            Path checkpoint = dir.resolve(Trainer.CHECKPOINT);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.resume(checkpoint));
+            assertEquals(checkpoint + " holds no averaged weights: it was written by a run without averageWeights,"
+                    + " which this one has", e.getMessage());
+            assertSameWeights(before, weights(model));
+        }
     }
 
     @Test
