@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code kiln eval --checkpoint F}: test loss, accuracy and top-5 accuracy of a trained model; writes
@@ -73,6 +74,12 @@ final class EvalCommand {
             Evaluation e = Trainer.evaluate(model, new CrossEntropyLoss(), test, 5);
             out.printf("%s on %s test set (%d images): loss %.4f, accuracy %.2f%%, top-%d %.2f%%%n",
                     modelName, data, e.samples(), e.loss(), 100 * e.accuracy(), e.k(), 100 * e.topK());
+            Optional<Path> better = Trainer.betterEpochBeside(file);
+            if (better.isPresent()) {
+                out.printf("Note: %s holds epoch %s, the run's last; early stopping kept its best epoch, %s, in %s"
+                        + " (the training summary's figures): evaluate that with --checkpoint %s%n", file,
+                        meta.get("epoch"), Trainer.metadata(better.get()).get("epoch"), better.get(), better.get());
+            }
             Path dir = file.toAbsolutePath().getParent();
             Path confusionPng = dir.resolve("confusion_matrix.png");
             ConfusionMatrix confusion = ConfusionMatrix.of(model, test, Mnist.CLASSES);

@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -588,17 +589,41 @@ public final class Trainer {
      * epoch and loss are the checkpoint's best. A best.safetensors left in the directory by an earlier run is not.
      */
     private static boolean holdsTheBestEpochOf(Path best, Map<String, String> checkpoint) throws IOException {
-        Map<String, String> own = metadata(best);
-        int bestEpoch = Integer.parseInt(checkpoint.get("epoch"))
-                - Integer.parseInt(checkpoint.getOrDefault("epochs_without_improvement", "0"));
-        boolean ours = Integer.toString(bestEpoch).equals(own.get("epoch"))
-                && Objects.equals(checkpoint.get("best_loss"), own.get("best_loss"));
+        boolean ours = isBestEpochOf(metadata(best), checkpoint);
         if (!ours) {
+            Map<String, String> own = metadata(best);
             LOG.warn("{} is not this run's best epoch (epoch {}, loss {}; the checkpoint's best: epoch {}, loss {});"
-                    + " early stopping starts without it", best, own.get("epoch"), own.get("best_loss"), bestEpoch,
-                    checkpoint.get("best_loss"));
+                    + " early stopping starts without it", best, own.get("epoch"), own.get("best_loss"),
+                    bestEpochOf(checkpoint), checkpoint.get("best_loss"));
         }
         return ours;
+    }
+
+    private static boolean isBestEpochOf(Map<String, String> best, Map<String, String> checkpoint) {
+        return Integer.toString(bestEpochOf(checkpoint)).equals(best.get("epoch"))
+                && Objects.equals(checkpoint.get("best_loss"), best.get("best_loss"));
+    }
+
+    private static int bestEpochOf(Map<String, String> checkpoint) {
+        return Integer.parseInt(checkpoint.get("epoch"))
+                - Integer.parseInt(checkpoint.getOrDefault("epochs_without_improvement", "0"));
+    }
+
+    /**
+     * The {@link #BEST} file beside {@code checkpoint} when it holds an earlier epoch of the same run, the best one
+     * that early stopping restored (the training summary's figures are its); empty otherwise.
+     */
+    public static Optional<Path> betterEpochBeside(Path checkpoint) throws IOException {
+        Path best = checkpoint.resolveSibling(BEST);
+        if (checkpoint.getFileName().toString().equals(BEST) || !Files.isRegularFile(best)) {
+            return Optional.empty();
+        }
+        Map<String, String> meta = metadata(checkpoint);
+        if (meta.get("epoch") == null || meta.get("best_loss") == null) {
+            return Optional.empty();
+        }
+        boolean earlier = isBestEpochOf(metadata(best), meta) && bestEpochOf(meta) != Integer.parseInt(meta.get("epoch"));
+        return earlier ? Optional.of(best) : Optional.empty();
     }
 
     /**

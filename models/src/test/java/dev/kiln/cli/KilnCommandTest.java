@@ -464,6 +464,22 @@ class KilnCommandTest {
     }
 
     @Test
+    void evalOfTheLastCheckpointAfterEarlyStoppingPointsToTheBestEpochsFile() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        Result trained = train(data, out, "--epochs", "5", "--validation-split", "0.2", "--patience", "2",
+                "--min-delta", "100");
+        assertEquals(0, trained.code(), trained.toString());
+        Path checkpoint = out.resolve(Trainer.CHECKPOINT);
+        Result last = kiln("eval", "--checkpoint", checkpoint.toString(), "--data-dir", data.toString());
+        assertEquals(0, last.code(), last.toString());
+        assertTrue(last.out().contains("Note: " + checkpoint + " holds epoch 3, the run's last; early stopping kept its"
+                + " best epoch, 1, in " + out.resolve(Trainer.BEST)), last.toString());
+        Result best = kiln("eval", "--checkpoint", out.resolve(Trainer.BEST).toString(), "--data-dir", data.toString());
+        assertTrue(!best.out().contains("Note:"), best.toString());
+    }
+
+    @Test
     void withoutPatienceTheSummarySaysItsFiguresAreTheLastEpochs() throws IOException {
         Result r = train(fakeMnist(300, 100), tmp.resolve("run"));
         assertEquals(0, r.code(), r.toString());
