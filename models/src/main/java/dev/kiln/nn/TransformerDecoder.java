@@ -5,27 +5,39 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A stack of pre-norm {@link TransformerDecoderLayer}s followed by a final {@link LayerNorm}, like PyTorch's
- * {@code torch.nn.TransformerDecoder(layer, numLayers, norm=LayerNorm(dModel))}: pre-norm layers leave the
- * residual stream unnormalised, so the stack normalises its output once at the end. Sub-modules
- * {@code layers.0 .. layers.(n-1)} and {@code norm}, as in PyTorch. Unlike PyTorch, which deep-copies one
- * layer (so every layer starts from the same weights), each layer is built and initialised on its own.
+ * A stack of {@link TransformerDecoderLayer}s. Pre-norm layers (the default) leave the residual stream
+ * unnormalised, so the stack normalises its output once at the end with a final {@link LayerNorm} (eps the
+ * layers' {@code layerNormEps}), like PyTorch's {@code torch.nn.TransformerDecoder(layer, numLayers,
+ * norm=LayerNorm(dModel, eps))}; post-norm layers end in a LayerNorm themselves, so the stack adds none, like
+ * PyTorch's {@code torch.nn.TransformerDecoder(layer, numLayers, norm=None)} (PyTorch's {@code nn.Transformer}
+ * does add a final norm after post-norm layers too: append a {@link LayerNorm} for that). Sub-modules
+ * {@code layers.0 .. layers.(n-1)} and, pre-norm, {@code norm}, as in PyTorch. Unlike PyTorch, which
+ * deep-copies one layer (so every layer starts from the same weights), each layer is built and initialised
+ * on its own.
  *
  * <p>Shapes and masks as in {@link TransformerDecoderLayer}: target [batch, T, dModel], memory
- * [batch, S, dModel]; returns the normalised output [batch, T, dModel] and the last layer's cross-attention
+ * [batch, S, dModel]; returns the output [batch, T, dModel] and the last layer's cross-attention
  * weights [batch, T, S].
  */
 public class TransformerDecoder extends Module {
-    /** {@code numLayers} (at least 1) layers of the given sizes; see {@link TransformerDecoderLayer}. */
+    /** {@code numLayers} (at least 1) pre-norm layers of the given sizes; see {@link TransformerDecoderLayer}. */
     public TransformerDecoder(int numLayers, int dModel, int heads, int feedForward, double dropout) {
+        this(numLayers, dModel, heads, feedForward, dropout, TransformerLayerOptions.preNorm());
+    }
+
+    /** {@code numLayers} (at least 1) layers of the given sizes and options, with a final norm if pre-norm. */
+    public TransformerDecoder(int numLayers, int dModel, int heads, int feedForward, double dropout,
+                              TransformerLayerOptions options) {
         if (numLayers < 1) {
             throw new IllegalArgumentException("TransformerDecoder: needs at least one layer, got " + numLayers);
         }
         Sequential layers = registerModule("layers", new Sequential());
         for (int i = 0; i < numLayers; i++) {
-            layers.add(new TransformerDecoderLayer(dModel, heads, feedForward, dropout));
+            layers.add(new TransformerDecoderLayer(dModel, heads, feedForward, dropout, options));
         }
-        registerModule("norm", new LayerNorm(dModel));
+        if (options.normFirst()) {
+            registerModule("norm", new LayerNorm(dModel, options.layerNormEps()));
+        }
     }
 
     public int numLayers() {
@@ -53,9 +65,7 @@ public class TransformerDecoder extends Module {
             releaseConsumed(h, out.output(), y);
             h = out.output();
         }
-        Tensor normalised = module("norm").call(h);
-        releaseConsumed(h, normalised, y);
-        return new TransformerDecoderOutput(normalised, out.crossAttention());
+        return new TransformerDecoderOutput(finalNorm(h, y), out.crossAttention());
     }
 
     /** One cache per layer for a new decoding run over {@code memory} [rows, S, dModel]. */
@@ -69,7 +79,7 @@ public class TransformerDecoder extends Module {
 
     /**
      * One decoding step of the next position {@code y} [rows, 1, dModel] given the layers' {@code caches};
-     * the output is normalised, as {@link #forward(Tensor, Tensor, Tensor, Tensor)}'s is.
+     * a pre-norm stack's output goes through the final norm, as {@link #forward(Tensor, Tensor, Tensor, Tensor)}'s does.
      */
     public TransformerDecoderStep step(Tensor y, List<KeyValueCache> caches, Tensor memoryMask) {
         if (caches.size() != numLayers()) {
@@ -82,7 +92,18 @@ public class TransformerDecoder extends Module {
             y = out.output();
             next.add(out.caches().get(0));
         }
-        return new TransformerDecoderStep(module("norm").call(y), out.crossAttention(), next);
+        return new TransformerDecoderStep(finalNorm(y, null), out.crossAttention(), next);
+    }
+
+    /** {@code h} through a pre-norm stack's final norm (releasing it unless it is the input {@code y}), or {@code h}. */
+    private Tensor finalNorm(Tensor h, Tensor y) {
+        Module norm = module("norm");
+        if (norm == null) {
+            return h;
+        }
+        Tensor normalised = norm.call(h);
+        releaseConsumed(h, normalised, y);
+        return normalised;
     }
 
     /** Not available: a decoder needs the memory it attends to; call {@link #forward(Tensor, Tensor, Tensor, Tensor)}. */

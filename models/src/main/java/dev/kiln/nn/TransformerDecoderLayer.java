@@ -5,18 +5,26 @@ import java.util.List;
 
 /**
  * One decoder layer of the Transformer, like PyTorch's
- * {@code torch.nn.TransformerDecoderLayer(dModel, heads, feedForward, dropout, activation="relu",
- * batch_first=True, norm_first=True)}: masked self-attention over the target, attention to the encoder's
- * output (the memory), then a position-wise feed-forward network, each on a residual branch. Pre-norm
- * (PyTorch's {@code norm_first=True}): each branch normalises its input, the residual stream is never
+ * {@code torch.nn.TransformerDecoderLayer(dModel, heads, feedForward, dropout, activation, layer_norm_eps,
+ * batch_first=True, norm_first)}: masked self-attention over the target, attention to the encoder's output
+ * (the memory), then a position-wise feed-forward network, each on a residual branch. By default pre-norm
+ * with ReLU and eps 1e-5 ({@link TransformerLayerOptions#preNorm()}, PyTorch's
+ * {@code norm_first=True, activation="relu"}): each branch normalises its input, the residual stream is never
  * normalised,
  * <pre>
  * y = y + dropout1(self_attn(norm1(y), norm1(y), norm1(y), selfMask))
  * y = y + dropout2(multihead_attn(norm2(y), memory, memory, memoryMask))
- * y = y + dropout3(linear2(dropout(relu(linear1(norm3(y))))))
+ * y = y + dropout3(linear2(dropout(activation(linear1(norm3(y))))))
  * </pre>
  * which trains more stably from scratch than the original post-norm layer (no warm-up needed, Xiong et al.
- * 2020); a stack of them needs a final {@link LayerNorm} (see {@link TransformerDecoder}).
+ * 2020); a stack of them needs a final {@link LayerNorm} (see {@link TransformerDecoder}). Post-norm
+ * ({@code normFirst} false, PyTorch's default {@code norm_first=False}) normalises each residual sum instead,
+ * <pre>
+ * y = norm1(y + dropout1(self_attn(y, y, y, selfMask)))
+ * y = norm2(y + dropout2(multihead_attn(y, memory, memory, memoryMask)))
+ * y = norm3(y + dropout3(linear2(dropout(activation(linear1(y))))))
+ * </pre>
+ * The activation is ReLU or the exact GELU; see {@link TransformerLayerOptions}.
  *
  * <p>Shapes: y [batch, T, dModel], memory [batch, S, dModel]; {@code selfMask} broadcasts to [batch, T, T]
  * (usually {@link Attention#causalMask} [1, T, T], so that position t sees positions 0..t only) and
@@ -29,23 +37,39 @@ import java.util.List;
  */
 public class TransformerDecoderLayer extends Module {
     private final int dModel;
+    private final TransformerLayerOptions options;
 
     /**
+     * A pre-norm layer with ReLU ({@link TransformerLayerOptions#preNorm()}).
+     *
      * @param dModel model width, divisible by {@code heads}
      * @param heads attention heads (of both attentions)
      * @param feedForward hidden width of the feed-forward network
      * @param dropout dropout probability in [0, 1)
      */
     public TransformerDecoderLayer(int dModel, int heads, int feedForward, double dropout) {
+        this(dModel, heads, feedForward, dropout, TransformerLayerOptions.preNorm());
+    }
+
+    /**
+     * A layer with the given norm order, activation and LayerNorm eps.
+     *
+     * @throws IllegalArgumentException naming the layer for an activation other than "relu" and "gelu", or an
+     *     eps that is not positive and finite
+     */
+    public TransformerDecoderLayer(int dModel, int heads, int feedForward, double dropout,
+                                   TransformerLayerOptions options) {
+        options.check("TransformerDecoderLayer(" + dModel + ", heads=" + heads + ", feedForward=" + feedForward + ")");
         this.dModel = dModel;
+        this.options = options;
         registerModule("self_attn", new MultiHeadAttention(dModel, heads, dropout));
         registerModule("multihead_attn", new MultiHeadAttention(dModel, heads, dropout));
         registerModule("linear1", new Linear(dModel, feedForward));
         registerModule("dropout", new Dropout(dropout));
         registerModule("linear2", new Linear(feedForward, dModel));
-        registerModule("norm1", new LayerNorm(dModel));
-        registerModule("norm2", new LayerNorm(dModel));
-        registerModule("norm3", new LayerNorm(dModel));
+        registerModule("norm1", new LayerNorm(dModel, options.layerNormEps()));
+        registerModule("norm2", new LayerNorm(dModel, options.layerNormEps()));
+        registerModule("norm3", new LayerNorm(dModel, options.layerNormEps()));
         registerModule("dropout1", new Dropout(dropout));
         registerModule("dropout2", new Dropout(dropout));
         registerModule("dropout3", new Dropout(dropout));
@@ -68,19 +92,23 @@ public class TransformerDecoderLayer extends Module {
             throw new IllegalArgumentException(this + ": memory " + memory.shape() + " must be [" + y.dim(0)
                     + ", steps, " + dModel + "] for target " + y.shape());
         }
-        Tensor h = module("norm1").call(y);
+        Tensor h = branchInput(y, "norm1");
         AttentionOutput attended = selfAttention().attend(h, h, h, selfMask);
-        releaseConsumed(h, attended.context());
+        releaseConsumed(h, attended.context(), y);
         releaseConsumed(attended.weights(), attended.context());
-        Tensor attendedSelf = consume(consume(attended.context(), module("dropout1")::call), y::add);
-        Tensor query = module("norm2").call(attendedSelf);
+        Tensor attendedSelf = residual(y, consume(attended.context(), module("dropout1")::call), "norm1");
+        Tensor query = branchInput(attendedSelf, "norm2");
         AttentionOutput cross = crossAttention().attend(query, memory, memory, memoryMask);
-        releaseConsumed(query, cross.context());
-        Tensor attendedMemory = consume(consume(cross.context(), module("dropout2")::call), attendedSelf::add);
+        releaseConsumed(query, cross.context(), attendedSelf);
+        Tensor attendedMemory = residual(attendedSelf, consume(cross.context(), module("dropout2")::call), "norm2");
         releaseConsumed(attendedSelf, attendedMemory);
         Tensor out = feedForward(attendedMemory);
         releaseConsumed(attendedMemory, out);
         return new TransformerDecoderOutput(out, cross.weights());
+    }
+
+    public TransformerLayerOptions options() {
+        return options;
     }
 
     /** The cache of a new decoding run over {@code memory} [rows, S, dModel]: its cross-attention keys and values. */
@@ -97,21 +125,34 @@ public class TransformerDecoderLayer extends Module {
         if (y.rank() != 3 || y.dim(1) != 1 || y.dim(2) != dModel) {
             throw new IllegalArgumentException(this + ": a step's target " + y.shape() + " must be [rows, 1, " + dModel + "]");
         }
-        Tensor h = module("norm1").call(y);
+        Tensor h = branchInput(y, "norm1");
         KeyValueCache next = cache.append(selfAttention().projectKeys(h), selfAttention().projectValues(h));
-        y = y.add(module("dropout1").call(selfAttention().attendProjected(h, next.selfKeys(), next.selfValues(), null)
-                .context()));
-        AttentionOutput cross = crossAttention().attendProjected(module("norm2").call(y), cache.memoryKeys(),
+        Tensor attendedSelf = residual(y, module("dropout1").call(selfAttention().attendProjected(h, next.selfKeys(),
+                next.selfValues(), null).context()), "norm1");
+        AttentionOutput cross = crossAttention().attendProjected(branchInput(attendedSelf, "norm2"), cache.memoryKeys(),
                 cache.memoryValues(), memoryMask);
-        y = y.add(module("dropout2").call(cross.context()));
-        return new TransformerDecoderStep(feedForward(y), cross.weights(), List.of(next));
+        Tensor attendedMemory = residual(attendedSelf, module("dropout2").call(cross.context()), "norm2");
+        return new TransformerDecoderStep(feedForward(attendedMemory), cross.weights(), List.of(next));
     }
 
-    /** y + dropout3(linear2(dropout(relu(linear1(norm3(y)))))). */
+    /** The residual sub-layer of dropout3(linear2(dropout(activation(linear1(.))))) on {@code y}. */
     private Tensor feedForward(Tensor y) {
-        Tensor branch = consume(consume(consume(consume(consume(module("norm3").call(y), module("linear1")::call),
-                Tensor::relu), module("dropout")::call), module("linear2")::call), module("dropout3")::call);
-        return consume(branch, y::add);
+        Tensor h = branchInput(y, "norm3");
+        Tensor branch = consume(consume(consume(consume(module("linear1").call(h), options::activate),
+                module("dropout")::call), module("linear2")::call), module("dropout3")::call);
+        releaseConsumed(h, branch, y);
+        return residual(y, branch, "norm3");
+    }
+
+    /** What a residual branch reads: {@code norm(x)} pre-norm, {@code x} itself post-norm. */
+    private Tensor branchInput(Tensor x, String norm) {
+        return options.normFirst() ? module(norm).call(x) : x;
+    }
+
+    /** {@code x + branch} pre-norm, {@code norm(x + branch)} post-norm; releases {@code branch}. */
+    private Tensor residual(Tensor x, Tensor branch, String norm) {
+        Tensor sum = consume(branch, x::add);
+        return options.normFirst() ? sum : consume(sum, module(norm)::call);
     }
 
     /**
@@ -128,6 +169,6 @@ public class TransformerDecoderLayer extends Module {
     public String toString() {
         MultiHeadAttention attention = selfAttention();
         return "TransformerDecoderLayer(" + dModel + ", heads=" + attention.heads() + ", feedForward="
-                + ((Linear) module("linear1")).outFeatures() + ", dropout=" + attention.dropout() + ", norm_first=true)";
+                + ((Linear) module("linear1")).outFeatures() + ", dropout=" + attention.dropout() + ", " + options.describe() + ")";
     }
 }

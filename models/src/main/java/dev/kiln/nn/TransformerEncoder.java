@@ -3,26 +3,38 @@ package dev.kiln.nn;
 import dev.kiln.engine.Tensor;
 
 /**
- * A stack of pre-norm {@link TransformerEncoderLayer}s followed by a final {@link LayerNorm}, like PyTorch's
- * {@code torch.nn.TransformerEncoder(layer, numLayers, norm=LayerNorm(dModel))}: pre-norm layers leave the
- * residual stream unnormalised, so the stack normalises its output once at the end. Sub-modules
- * {@code layers.0 .. layers.(n-1)} and {@code norm}, as in PyTorch. Unlike PyTorch, which deep-copies one
- * layer (so every layer starts from the same weights), each layer is built and initialised on its own.
+ * A stack of {@link TransformerEncoderLayer}s. Pre-norm layers (the default) leave the residual stream
+ * unnormalised, so the stack normalises its output once at the end with a final {@link LayerNorm} (eps the
+ * layers' {@code layerNormEps}), like PyTorch's {@code torch.nn.TransformerEncoder(layer, numLayers,
+ * norm=LayerNorm(dModel, eps))}; post-norm layers end in a LayerNorm themselves, so the stack adds none, like
+ * PyTorch's {@code torch.nn.TransformerEncoder(layer, numLayers, norm=None)} (PyTorch's {@code nn.Transformer}
+ * does add a final norm after post-norm layers too: append a {@link LayerNorm} for that). Sub-modules
+ * {@code layers.0 .. layers.(n-1)} and, pre-norm, {@code norm}, as in PyTorch. Unlike PyTorch, which
+ * deep-copies one layer (so every layer starts from the same weights), each layer is built and initialised
+ * on its own.
  *
  * <p>Shapes: x [batch, S, dModel] to [batch, S, dModel]; the mask broadcasts to [batch, S, S], non-zero =
  * masked, usually {@link Attention#paddingMask} [batch, 1, S].
  */
 public class TransformerEncoder extends Module {
-    /** {@code numLayers} (at least 1) layers of the given sizes; see {@link TransformerEncoderLayer}. */
+    /** {@code numLayers} (at least 1) pre-norm layers of the given sizes; see {@link TransformerEncoderLayer}. */
     public TransformerEncoder(int numLayers, int dModel, int heads, int feedForward, double dropout) {
+        this(numLayers, dModel, heads, feedForward, dropout, TransformerLayerOptions.preNorm());
+    }
+
+    /** {@code numLayers} (at least 1) layers of the given sizes and options, with a final norm if pre-norm. */
+    public TransformerEncoder(int numLayers, int dModel, int heads, int feedForward, double dropout,
+                              TransformerLayerOptions options) {
         if (numLayers < 1) {
             throw new IllegalArgumentException("TransformerEncoder: needs at least one layer, got " + numLayers);
         }
         Sequential layers = registerModule("layers", new Sequential());
         for (int i = 0; i < numLayers; i++) {
-            layers.add(new TransformerEncoderLayer(dModel, heads, feedForward, dropout));
+            layers.add(new TransformerEncoderLayer(dModel, heads, feedForward, dropout, options));
         }
-        registerModule("norm", new LayerNorm(dModel));
+        if (options.normFirst()) {
+            registerModule("norm", new LayerNorm(dModel, options.layerNormEps()));
+        }
     }
 
     public int numLayers() {
@@ -46,7 +58,16 @@ public class TransformerEncoder extends Module {
             releaseConsumed(h, next, x);
             h = next;
         }
-        Tensor out = module("norm").call(h);
+        return finalNorm(h, x);
+    }
+
+    /** {@code h} through a pre-norm stack's final norm (releasing it unless it is the input {@code x}), or {@code h}. */
+    private Tensor finalNorm(Tensor h, Tensor x) {
+        Module norm = module("norm");
+        if (norm == null) {
+            return h;
+        }
+        Tensor out = norm.call(h);
         releaseConsumed(h, out, x);
         return out;
     }

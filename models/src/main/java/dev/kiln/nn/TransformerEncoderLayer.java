@@ -4,16 +4,23 @@ import dev.kiln.engine.Tensor;
 
 /**
  * One encoder layer of the Transformer, like PyTorch's
- * {@code torch.nn.TransformerEncoderLayer(dModel, heads, feedForward, dropout, activation="relu",
- * batch_first=True, norm_first=True)}: self-attention, then a position-wise feed-forward network, each on a
- * residual branch. Pre-norm (PyTorch's {@code norm_first=True}): each branch normalises its input, and the
- * residual stream itself is never normalised,
+ * {@code torch.nn.TransformerEncoderLayer(dModel, heads, feedForward, dropout, activation, layer_norm_eps,
+ * batch_first=True, norm_first)}: self-attention, then a position-wise feed-forward network, each on a
+ * residual branch. By default pre-norm with ReLU and eps 1e-5 ({@link TransformerLayerOptions#preNorm()},
+ * PyTorch's {@code norm_first=True, activation="relu"}): each branch normalises its input, and the residual
+ * stream itself is never normalised,
  * <pre>
  * x = x + dropout1(self_attn(norm1(x), norm1(x), norm1(x), mask))
- * x = x + dropout2(linear2(dropout(relu(linear1(norm2(x))))))
+ * x = x + dropout2(linear2(dropout(activation(linear1(norm2(x))))))
  * </pre>
  * which trains more stably from scratch than the original post-norm layer (no warm-up needed, Xiong et al.
- * 2020); a stack of them needs a final {@link LayerNorm} (see {@link TransformerEncoder}).
+ * 2020); a stack of them needs a final {@link LayerNorm} (see {@link TransformerEncoder}). Post-norm
+ * ({@code normFirst} false, PyTorch's default {@code norm_first=False}) normalises each residual sum instead,
+ * <pre>
+ * x = norm1(x + dropout1(self_attn(x, x, x, mask)))
+ * x = norm2(x + dropout2(linear2(dropout(activation(linear1(x))))))
+ * </pre>
+ * The activation is ReLU or the exact GELU; see {@link TransformerLayerOptions}.
  *
  * <p>Shapes: x [batch, S, dModel] to [batch, S, dModel]; the mask broadcasts to [batch, S, S], non-zero =
  * masked, usually {@link Attention#paddingMask} [batch, 1, S]. Sub-modules as in PyTorch: {@code self_attn}
@@ -23,21 +30,37 @@ import dev.kiln.engine.Tensor;
  */
 public class TransformerEncoderLayer extends Module {
     private final int dModel;
+    private final TransformerLayerOptions options;
 
     /**
+     * A pre-norm layer with ReLU ({@link TransformerLayerOptions#preNorm()}).
+     *
      * @param dModel model width, divisible by {@code heads}
      * @param heads attention heads
      * @param feedForward hidden width of the feed-forward network
      * @param dropout dropout probability in [0, 1)
      */
     public TransformerEncoderLayer(int dModel, int heads, int feedForward, double dropout) {
+        this(dModel, heads, feedForward, dropout, TransformerLayerOptions.preNorm());
+    }
+
+    /**
+     * A layer with the given norm order, activation and LayerNorm eps.
+     *
+     * @throws IllegalArgumentException naming the layer for an activation other than "relu" and "gelu", or an
+     *     eps that is not positive and finite
+     */
+    public TransformerEncoderLayer(int dModel, int heads, int feedForward, double dropout,
+                                   TransformerLayerOptions options) {
+        options.check("TransformerEncoderLayer(" + dModel + ", heads=" + heads + ", feedForward=" + feedForward + ")");
         this.dModel = dModel;
+        this.options = options;
         registerModule("self_attn", new MultiHeadAttention(dModel, heads, dropout));
         registerModule("linear1", new Linear(dModel, feedForward));
         registerModule("dropout", new Dropout(dropout));
         registerModule("linear2", new Linear(feedForward, dModel));
-        registerModule("norm1", new LayerNorm(dModel));
-        registerModule("norm2", new LayerNorm(dModel));
+        registerModule("norm1", new LayerNorm(dModel, options.layerNormEps()));
+        registerModule("norm2", new LayerNorm(dModel, options.layerNormEps()));
         registerModule("dropout1", new Dropout(dropout));
         registerModule("dropout2", new Dropout(dropout));
     }
@@ -51,16 +74,53 @@ public class TransformerEncoderLayer extends Module {
         if (x.rank() != 3 || x.dim(2) != dModel) {
             throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, steps, " + dModel + "]");
         }
-        Tensor h = module("norm1").call(x);
-        AttentionOutput attended = selfAttention().attend(h, h, h, mask);
-        releaseConsumed(h, attended.context());
-        releaseConsumed(attended.weights(), attended.context());
-        Tensor y = consume(consume(attended.context(), module("dropout1")::call), x::add);
-        Tensor branch = consume(consume(consume(consume(consume(module("norm2").call(y), module("linear1")::call),
-                Tensor::relu), module("dropout")::call), module("linear2")::call), module("dropout2")::call);
-        Tensor out = consume(branch, y::add);
+        Tensor y = options.normFirst() ? preNormSelfAttention(x, mask) : postNormSelfAttention(x, mask);
+        Tensor out = options.normFirst() ? preNormFeedForward(y) : postNormFeedForward(y);
         releaseConsumed(y, out);
         return out;
+    }
+
+    public TransformerLayerOptions options() {
+        return options;
+    }
+
+    /** x + dropout1(self_attn(norm1(x))). */
+    private Tensor preNormSelfAttention(Tensor x, Tensor mask) {
+        Tensor h = module("norm1").call(x);
+        Tensor attended = selfAttend(h, mask);
+        releaseConsumed(h, attended);
+        return consume(attended, x::add);
+    }
+
+    /** norm1(x + dropout1(self_attn(x))). */
+    private Tensor postNormSelfAttention(Tensor x, Tensor mask) {
+        return consume(consume(selfAttend(x, mask), x::add), module("norm1")::call);
+    }
+
+    /** dropout1(self_attn(h, h, h, mask)). */
+    private Tensor selfAttend(Tensor h, Tensor mask) {
+        AttentionOutput attended = selfAttention().attend(h, h, h, mask);
+        releaseConsumed(attended.weights(), attended.context());
+        return consume(attended.context(), module("dropout1")::call);
+    }
+
+    /** y + feedForward(norm2(y)). */
+    private Tensor preNormFeedForward(Tensor y) {
+        Tensor h = module("norm2").call(y);
+        Tensor branch = feedForward(h);
+        releaseConsumed(h, branch);
+        return consume(branch, y::add);
+    }
+
+    /** norm2(y + feedForward(y)). */
+    private Tensor postNormFeedForward(Tensor y) {
+        return consume(consume(feedForward(y), y::add), module("norm2")::call);
+    }
+
+    /** dropout2(linear2(dropout(activation(linear1(h))))). */
+    private Tensor feedForward(Tensor h) {
+        return consume(consume(consume(consume(module("linear1").call(h), options::activate), module("dropout")::call),
+                module("linear2")::call), module("dropout2")::call);
     }
 
     /** {@link #forward(Tensor, Tensor)} without a mask. */
@@ -73,6 +133,6 @@ public class TransformerEncoderLayer extends Module {
     public String toString() {
         MultiHeadAttention attention = selfAttention();
         return "TransformerEncoderLayer(" + dModel + ", heads=" + attention.heads() + ", feedForward="
-                + ((Linear) module("linear1")).outFeatures() + ", dropout=" + attention.dropout() + ", norm_first=true)";
+                + ((Linear) module("linear1")).outFeatures() + ", dropout=" + attention.dropout() + ", " + options.describe() + ")";
     }
 }

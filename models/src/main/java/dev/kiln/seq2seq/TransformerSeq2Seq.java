@@ -14,12 +14,14 @@ import dev.kiln.nn.TransformerDecoder;
 import dev.kiln.nn.TransformerDecoderOutput;
 import dev.kiln.nn.TransformerDecoderStep;
 import dev.kiln.nn.TransformerEncoder;
+import dev.kiln.nn.TransformerLayerOptions;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A Transformer encoder-decoder (Vaswani et al. 2017) for short sequences, with pre-norm layers (PyTorch's
- * {@code norm_first=True}; see {@link dev.kiln.nn.TransformerEncoderLayer}):
+ * A Transformer encoder-decoder (Vaswani et al. 2017) for short sequences, with pre-norm ReLU layers by default
+ * (PyTorch's {@code norm_first=True}; see {@link dev.kiln.nn.TransformerEncoderLayer}), or the layers of given
+ * {@link TransformerLayerOptions}:
  * <pre>
  * memory = encoder(dropout(PE(source_embedding(source) * sqrt(dModel))), sourcePadding)
  * logits = output(decoder(dropout(PE(target_embedding(decoderInputs) * sqrt(dModel))), memory,
@@ -27,7 +29,7 @@ import java.util.List;
  * </pre>
  * Sub-modules: {@code source_embedding} and {@code target_embedding} ({@link Embedding} with padding row
  * {@link #PAD}), {@code positional_encoding} (sinusoidal, no parameters), {@code dropout}, {@code encoder}
- * ({@link TransformerEncoder}: {@code layers.i}, final {@code norm}), {@code decoder}
+ * ({@link TransformerEncoder}: {@code layers.i}, and a final {@code norm} for pre-norm layers), {@code decoder}
  * ({@link TransformerDecoder}, likewise) and {@code output} ({@link Linear} [targetVocabulary, dModel]).
  * The embeddings start from N(0, 1/dModel) rather than {@link Embedding}'s N(0, 1) (as fairseq does), so
  * that after the sqrt(dModel) scaling they have unit variance, the scale of the positional encoding.
@@ -94,7 +96,13 @@ public class TransformerSeq2Seq extends Seq2SeqModel {
 
     private final Config config;
 
+    /** Pre-norm layers with ReLU ({@link TransformerLayerOptions#preNorm()}). */
     public TransformerSeq2Seq(Config config) {
+        this(config, TransformerLayerOptions.preNorm());
+    }
+
+    /** Encoder and decoder layers (and stacks) with the given norm order, activation and LayerNorm eps. */
+    public TransformerSeq2Seq(Config config, TransformerLayerOptions layers) {
         this.config = config;
         int d = config.dModel();
         Embedding source = registerModule("source_embedding", new Embedding(config.sourceVocabulary(), d, PAD));
@@ -108,9 +116,9 @@ public class TransformerSeq2Seq extends Seq2SeqModel {
         registerModule("positional_encoding", new PositionalEncoding(d, config.maxLength()));
         registerModule("dropout", new Dropout(config.dropout()));
         registerModule("encoder", new TransformerEncoder(config.encoderLayers(), d, config.heads(), config.feedForward(),
-                config.dropout()));
+                config.dropout(), layers));
         registerModule("decoder", new TransformerDecoder(config.decoderLayers(), d, config.heads(), config.feedForward(),
-                config.dropout()));
+                config.dropout(), layers));
         registerModule("output", new Linear(d, config.targetVocabulary()));
     }
 

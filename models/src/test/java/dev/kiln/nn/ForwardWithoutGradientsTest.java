@@ -150,6 +150,41 @@ class ForwardWithoutGradientsTest {
     }
 
     @Test
+    void aPostNormGeluTransformerEncoderHoldsOnlyItsOutputAfterAForwardPassWithoutGradients() {
+        TransformerLayerOptions options = TransformerLayerOptions.postNorm().withActivation("gelu");
+        try (TransformerEncoder encoder = new TransformerEncoder(2, 16, 4, 32, 0.1, options); Scope s = Scope.open()) {
+            encoder.eval();
+            Tensor x = Tensor.randn(3, 7, 16);
+            Tensor mask = Attention.paddingMask(new int[] {7, 4, 2}, 7, x.dtype());
+            Tensor y = withoutGradients(() -> encoder.forward(x, mask));
+            assertEquals(0, madeButStillHeld(() -> encoder.forward(x, mask)), "bytes held besides the output");
+            assertFalse(x.isClosed() || mask.isClosed(), "the caller's input and mask");
+            assertArrayEquals(encoder.forward(x, mask).toDoubleArray(), y.toDoubleArray(), 0);
+        }
+    }
+
+    @Test
+    void aPostNormTransformerDecoderHoldsOnlyItsOutputAndAttentionAfterAForwardPassWithoutGradients() {
+        try (TransformerDecoder decoder = new TransformerDecoder(2, 16, 4, 32, 0.1, TransformerLayerOptions.postNorm());
+             Scope s = Scope.open()) {
+            decoder.eval();
+            Tensor y = Tensor.randn(3, 5, 16);
+            Tensor memory = Tensor.randn(3, 7, 16);
+            Tensor causal = Attention.causalMask(5, y.dtype());
+            Supplier<TransformerDecoderOutput> forward = () -> decoder.forward(y, memory, causal, null);
+            long before = backend.bytesInUse();
+            TransformerDecoderOutput out;
+            try (Autograd.Guard g = Autograd.noGrad()) {
+                out = forward.get();
+            }
+            assertEquals(BytesInUse.ofOneLike(out.output()) + BytesInUse.ofOneLike(out.crossAttention()), backend.bytesInUse() - before,
+                    "bytes held besides the output and the last layer's cross-attention");
+            assertFalse(y.isClosed() || memory.isClosed(), "the caller's target and memory");
+            assertArrayEquals(forward.get().output().toDoubleArray(), out.output().toDoubleArray(), 0);
+        }
+    }
+
+    @Test
     void compositeActivationsHoldOnlyTheirOutputAfterAForwardPassWithoutGradients() {
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.randn(4, 3, 5).mul(4);

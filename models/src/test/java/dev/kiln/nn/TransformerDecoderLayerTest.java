@@ -4,6 +4,8 @@ import static dev.kiln.nn.Tensors.assertValues;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
@@ -14,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TransformerDecoderLayerTest {
     @Test
@@ -98,5 +102,61 @@ class TransformerDecoderLayerTest {
             GradCheck.check("TransformerDecoderLayer", in -> layer.forward(in[0], in[1], causal, memoryMask).output(),
                     inputs.toArray(new Tensor[0]));
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"relu", "gelu"})
+    void postNormStepsWithACacheGiveTheCausalForwardOutputPositionByPosition(String activation) {
+        Engine.seed(34);
+        TransformerLayerOptions options = TransformerLayerOptions.postNorm().withActivation(activation);
+        try (TransformerDecoderLayer layer = new TransformerDecoderLayer(8, 2, 16, 0.1, options); Scope s = Scope.open()) {
+            layer.eval();
+            layer.to(DType.F64);
+            Tensor memory = Tensor.randn(DType.F64, 2, 4, 8);
+            Tensor memoryMask = Attention.paddingMask(new int[] {4, 3}, 4, DType.F64);
+            Tensor y = Tensor.randn(DType.F64, 2, 5, 8);
+            TransformerDecoderOutput whole = layer.forward(y, memory, Attention.causalMask(5, DType.F64), memoryMask);
+            KeyValueCache cache = layer.startCache(memory);
+            for (int t = 0; t < 5; t++) {
+                TransformerDecoderStep step = layer.step(y.narrow(1, t, 1).copy(), cache, memoryMask);
+                assertValues(whole.output().narrow(1, t, 1).copy().toDoubleArray(), step.output(), 1e-12);
+                assertValues(whole.crossAttention().narrow(1, t, 1).copy().toDoubleArray(), step.crossAttention(), 1e-12);
+                cache = step.caches().get(0);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"relu", "gelu"})
+    void postNormGradientsMatchFiniteDifferencesInF64(String activation) {
+        Engine.seed(35);
+        TransformerLayerOptions options = TransformerLayerOptions.postNorm().withActivation(activation);
+        try (TransformerDecoderLayer layer = new TransformerDecoderLayer(4, 2, 6, 0.0, options); Scope s = Scope.open()) {
+            layer.to(DType.F64);
+            Tensor y = Tensor.randn(DType.F64, 2, 3, 4).requiresGrad(true);
+            Tensor memory = Tensor.randn(DType.F64, 2, 3, 4).requiresGrad(true);
+            Tensor causal = Attention.causalMask(3, DType.F64);
+            Tensor memoryMask = Attention.paddingMask(new int[] {3, 2}, 3, DType.F64);
+            List<Tensor> inputs = new ArrayList<>(List.of(y, memory));
+            inputs.addAll(layer.parameters());
+            GradCheck.check("post-norm TransformerDecoderLayer, " + activation,
+                    in -> layer.forward(in[0], in[1], causal, memoryMask).output(), inputs.toArray(new Tensor[0]));
+        }
+    }
+
+    @Test
+    void rejectsAnUnknownActivationNamingTheLayerAndTheValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TransformerDecoderLayer(8, 2,
+                16, 0.1, TransformerLayerOptions.preNorm().withActivation("GELU")));
+        assertTrue(e.getMessage().contains("TransformerDecoderLayer(8") && e.getMessage().contains("\"GELU\""),
+                e.getMessage());
+    }
+
+    @Test
+    void rejectsANegativeLayerNormEpsNamingTheLayerAndTheValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TransformerDecoderLayer(8, 2,
+                16, 0.1, TransformerLayerOptions.postNorm().withLayerNormEps(-0.5)));
+        assertTrue(e.getMessage().contains("TransformerDecoderLayer(8") && e.getMessage().contains("layerNormEps")
+                && e.getMessage().contains("-0.5"), e.getMessage());
     }
 }

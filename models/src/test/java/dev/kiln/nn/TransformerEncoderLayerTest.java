@@ -3,6 +3,8 @@ package dev.kiln.nn;
 import static dev.kiln.nn.Tensors.assertValues;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
@@ -13,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TransformerEncoderLayerTest {
     @Test
@@ -52,5 +56,50 @@ class TransformerEncoderLayerTest {
             inputs.addAll(layer.parameters());
             GradCheck.check("TransformerEncoderLayer", in -> layer.forward(in[0], mask), inputs.toArray(new Tensor[0]));
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"relu", "gelu"})
+    void postNormGradientsMatchFiniteDifferencesInF64(String activation) {
+        Engine.seed(23);
+        TransformerLayerOptions options = TransformerLayerOptions.postNorm().withActivation(activation);
+        try (TransformerEncoderLayer layer = new TransformerEncoderLayer(4, 2, 6, 0.0, options); Scope s = Scope.open()) {
+            layer.to(DType.F64);
+            Tensor x = Tensor.randn(DType.F64, 2, 3, 4).requiresGrad(true);
+            Tensor mask = Attention.paddingMask(new int[] {3, 2}, 3, DType.F64);
+            List<Tensor> inputs = new ArrayList<>(List.of(x));
+            inputs.addAll(layer.parameters());
+            GradCheck.check("post-norm TransformerEncoderLayer, " + activation, in -> layer.forward(in[0], mask),
+                    inputs.toArray(new Tensor[0]));
+        }
+    }
+
+    @Test
+    void aPostNormLayerEndsInItsSecondNorm() {
+        Engine.seed(24);
+        try (TransformerEncoderLayer layer = new TransformerEncoderLayer(8, 2, 16, 0.0, TransformerLayerOptions.postNorm());
+             Scope s = Scope.open()) {
+            layer.to(DType.F64);
+            Tensor y = layer.forward(Tensor.randn(DType.F64, 2, 3, 8).mul(5), null);
+            assertValues(new double[6], y.mean(-1, false), 1e-12);
+            assertValues(new double[] {1, 1, 1, 1, 1, 1}, y.square().mean(-1, false), 1e-4);
+        }
+    }
+
+    @Test
+    void rejectsAnUnknownActivationNamingTheLayerAndTheValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TransformerEncoderLayer(8, 2,
+                16, 0.1, TransformerLayerOptions.postNorm().withActivation("tanh")));
+        assertTrue(e.getMessage().contains("TransformerEncoderLayer(8") && e.getMessage().contains("\"tanh\""),
+                e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {0, -1e-5, Double.NaN, Double.POSITIVE_INFINITY})
+    void rejectsALayerNormEpsThatIsNotPositiveAndFiniteNamingTheLayerAndTheValue(double eps) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TransformerEncoderLayer(8, 2,
+                16, 0.1, TransformerLayerOptions.preNorm().withLayerNormEps(eps)));
+        assertTrue(e.getMessage().contains("TransformerEncoderLayer(8") && e.getMessage().contains("layerNormEps")
+                && e.getMessage().contains(Double.toString(eps)), e.getMessage());
     }
 }

@@ -12,6 +12,7 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.TransformerLayerOptions;
 import dev.kiln.optim.Adam;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,6 +78,39 @@ class TransformerSeq2SeqTest {
                 }
                 state = step.next();
             }
+        }
+    }
+
+    @Test
+    void postNormGeluStepByStepDecodingGivesTheTeacherForcedLogitsAtEveryPosition() {
+        Engine.seed(42);
+        TransformerLayerOptions layers = TransformerLayerOptions.postNorm().withActivation("gelu");
+        try (TransformerSeq2Seq model = new TransformerSeq2Seq(
+                new TransformerSeq2Seq.Config(VOCABULARY, VOCABULARY, 8, 2, 16, 2, 2, 0.1, 12), layers);
+             Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            model.to(DType.F64);
+            model.eval();
+            SourceBatch source = SourceBatch.of(List.of(new int[] {3, 4, 5, 6}, new int[] {7, 8}));
+            long[] inputs = {Seq2SeqModel.BOS, 5, 6, 7, 8, Seq2SeqModel.BOS, 8, 3, 4, 4};
+            Tensor teacherForced = model.logits(source, Tensor.fromArray(inputs, 2, 5), 1.0);
+
+            DecoderState state = model.start(source);
+            for (int t = 0; t < 5; t++) {
+                Step step = model.step(state, Tensor.fromArray(new long[] {inputs[t], inputs[5 + t]}, 2));
+                for (int b = 0; b < 2; b++) {
+                    assertClose(rows(teacherForced, b, t, 1), step.logits().narrow(0, b, 1).toDoubleArray(), 1e-10,
+                            "sequence " + b + ", step " + t);
+                }
+                state = step.next();
+            }
+        }
+    }
+
+    @Test
+    void theDefaultModelKeepsPreNormStacksWithFinalNorms() {
+        try (TransformerSeq2Seq model = smallF64Model(43)) {
+            assertTrue(model.namedParameters().containsKey("encoder.norm.weight"));
+            assertTrue(model.namedParameters().containsKey("decoder.norm.weight"));
         }
     }
 

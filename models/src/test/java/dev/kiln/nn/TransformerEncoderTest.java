@@ -1,0 +1,39 @@
+package dev.kiln.nn;
+
+import static dev.kiln.nn.Tensors.assertValues;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class TransformerEncoderTest {
+    @Test
+    void aPreNormStackEndsInAFinalNormWithTheLayersEps() {
+        TransformerLayerOptions options = TransformerLayerOptions.preNorm().withLayerNormEps(1e-3);
+        try (TransformerEncoder encoder = new TransformerEncoder(2, 8, 2, 16, 0.1, options)) {
+            assertTrue(encoder.stateDict().containsKey("norm.weight"), encoder.stateDict().keySet().toString());
+            assertEquals("LayerNorm(8, eps=0.001)", encoder.namedModules().get("norm").toString());
+        }
+    }
+
+    @Test
+    void aPostNormStackAddsNoFinalNormAsPyTorchsWithNormNone() {
+        Engine.seed(25);
+        try (TransformerEncoder encoder = new TransformerEncoder(2, 8, 2, 16, 0.0, TransformerLayerOptions.postNorm());
+             Scope s = Scope.open()) {
+            encoder.to(DType.F64);
+            Set<String> names = encoder.stateDict().keySet();
+            assertFalse(names.stream().anyMatch(n -> n.startsWith("norm.")), names.toString());
+            Tensor x = Tensor.randn(DType.F64, 2, 3, 8);
+            Tensor mask = Attention.paddingMask(new int[] {3, 2}, 3, DType.F64);
+            Tensor layers = encoder.layer(1).forward(encoder.layer(0).forward(x, mask), mask);
+            assertValues(layers.toDoubleArray(), encoder.forward(x, mask), 0);
+        }
+    }
+}
