@@ -6,16 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.data.CsvDataset;
 import dev.kiln.data.CsvOptions;
-import dev.kiln.data.DataLoader;
 import dev.kiln.data.Mnist;
-import dev.kiln.engine.Engine;
-import dev.kiln.nn.CrossEntropyLoss;
-import dev.kiln.nn.Sequential;
-import dev.kiln.optim.Adam;
-import dev.kiln.optim.Optimizer;
-import dev.kiln.train.Evaluation;
-import dev.kiln.train.Trainer;
-import dev.kiln.zoo.Zoo;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ("label,pixel0,...,pixel783", grey levels 0..255), read back by {@link CsvDataset} as [1, 28, 28] images scaled by
  * 1/255, and trained on.
  *
- * <p>The features must be MNIST's own floats, to the bit, and the labels the digits. The floor is
- * {@link ImageFolderTrainingTest}'s: the same model, optimiser, seed and examples.
+ * <p>The features must be MNIST's own floats, to the bit, and the labels the digits; then it trains to
+ * {@link OneEpochMlp}'s floor.
  */
 class CsvTrainingTest {
     @TempDir
@@ -70,19 +61,8 @@ class CsvTrainingTest {
         assertSameImages(trainImages, train);
         assertSameImages(testImages, test);
 
-        Engine.seed(1);
-        try (Sequential model = Zoo.mlp(Mnist.PIXELS, Mnist.CLASSES);
-             Optimizer adam = new Adam(model.trainableParameters(), 1e-3);
-             DataLoader trainLoader = new DataLoader(train, 64, true, 1);
-             DataLoader testLoader = new DataLoader(test, 1000, false, 1)) {
-            Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss());
-            trainer.fit(trainLoader, null, 1);
-            Evaluation result = trainer.evaluate(testLoader);
-            System.out.printf("MNIST as Kaggle CSV, zoo mlp, 1 epoch on %d images: test accuracy %.4f on %d%n",
-                    train.size(), result.accuracy(), result.samples());
-            assertTrue(result.accuracy() >= ImageFolderTrainingTest.FLOOR,
-                    "test accuracy " + result.accuracy() + " is below " + ImageFolderTrainingTest.FLOOR);
-        }
+        double accuracy = OneEpochMlp.testAccuracy("MNIST as Kaggle CSV", train, test);
+        assertTrue(accuracy >= OneEpochMlp.FLOOR, "test accuracy " + accuracy + " is below " + OneEpochMlp.FLOOR);
     }
 
     /** Example i of the CSV data set is MNIST image i, its floats equal to {@link Mnist#copyImage}'s, with its label. */
