@@ -29,7 +29,15 @@ public class CELU extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return alpha == 1 ? x.elu(1) : Temporaries.freedWithoutGradients(() -> x.div(alpha).elu(1).mul(alpha));
+        if (alpha == 1) {
+            return x.elu(1);
+        }
+        if (alpha > 0) {
+            return Temporaries.freedWithoutGradients(() -> x.div(alpha).elu(1).mul(alpha));
+        }
+        // x / alpha flips the sign, so elu would pick the wrong branch; exp(x / alpha) is at most 1 where x > 0.
+        return Temporaries.freedWithoutGradients(
+                () -> Tensor.where(x.gt(0), x, x.div(alpha).exp().sub(1).mul(alpha)));
     }
 
     @Override

@@ -149,6 +149,16 @@ class ActivationTest {
     }
 
     @Test
+    void celuWithANegativeAlphaIsXAboveZeroAndAlphaTimesExpMinusOneBelowAsPyTorchs() {
+        // torch.nn.CELU(-1.0)(x) and its input gradient, PyTorch 1.13
+        Tensor x = Tensor.fromArray(new double[] {-2, -1, 0, 1, 2}, 5).requiresGrad(true);
+        Tensor y = new CELU(-1).forward(x);
+        y.sum().backward();
+        assertValues(new double[] {-6.38905609893065, -1.718281828459045, 0, 1, 2}, y, 1e-12);
+        assertValues(new double[] {7.38905609893065, 2.718281828459045, 1, 1, 1}, x.grad(), 1e-12);
+    }
+
+    @Test
     void preluGradientsOfInputAndSlopesMatchFiniteDifferences() {
         Tensor x = Tensor.fromArray(new double[] {-3.7, -2.1, -0.6, 0.3, 0.9, 2.2, -4.5, 25}, 2, 2, 2).requiresGrad(true);
         for (PReLU m : new PReLU[] {new PReLU(), new PReLU(2, 0.1)}) {
