@@ -170,9 +170,32 @@ public final class ImageFolder implements Dataset {
                 isGrey(image) ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        g.drawImage(image, 0, 0, width, height, null);
+        g.drawImage(opaque(image), 0, 0, width, height, null);
         g.dispose();
         return out;
+    }
+
+    /**
+     * The image with its alpha dropped, as PIL's {@code convert('RGB')} and {@code convert('L')} drop it before
+     * torchvision's resize: drawn with alpha, a translucent pixel would be blended over the scaled image's black.
+     */
+    private static BufferedImage opaque(BufferedImage image) {
+        if (!image.getColorModel().hasAlpha()) {
+            return image;
+        }
+        int height = image.getHeight();
+        int width = image.getWidth();
+        if (isGrey(image)) {
+            int type = image.getColorModel().getComponentSize(0) > 8 ? BufferedImage.TYPE_USHORT_GRAY
+                    : BufferedImage.TYPE_BYTE_GRAY;
+            BufferedImage grey = new BufferedImage(width, height, type);
+            grey.getRaster().setSamples(0, 0, width, height, 0,
+                    image.getRaster().getSamples(0, 0, width, height, 0, (int[]) null));
+            return grey;
+        }
+        BufferedImage rgb = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        rgb.setRGB(0, 0, width, height, image.getRGB(0, 0, width, height, null, 0, width), 0, width);
+        return rgb;
     }
 
     /**

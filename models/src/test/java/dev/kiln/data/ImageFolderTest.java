@@ -113,6 +113,23 @@ class ImageFolderTest {
     }
 
     @Test
+    void scalingDropsAlphaAsPilsConvertRgbDoesInsteadOfBlendingOverBlack() throws IOException {
+        // torchvision: Image.open(f).convert('RGB').resize(...) keeps a transparent pixel's colour, here 200, 100, 50.
+        BufferedImage image = new BufferedImage(2, 2, BufferedImage.TYPE_INT_ARGB);
+        for (int p = 0; p < 4; p++) {
+            image.setRGB(p % 2, p / 2, (p == 0 ? 0x00 : 0x80) << 24 | 200 << 16 | 100 << 8 | 50);
+        }
+        write(image, "a", "x.png");
+        float[] expected = new float[12];
+        for (int p = 0; p < 4; p++) {
+            expected[p] = 200 / 255f;
+            expected[4 + p] = 100 / 255f;
+            expected[8 + p] = 50 / 255f;
+        }
+        assertArrayEquals(expected, features(ImageFolder.load(root, 3, 2, 2), 0));
+    }
+
+    @Test
     void aRootWithoutClassFoldersIsRefusedSayingWhatIsExpected() throws IOException {
         Files.writeString(root.resolve("x.png"), "");
         IOException e = assertThrows(IOException.class, () -> ImageFolder.load(root, 1));
