@@ -116,12 +116,18 @@ public final class Trainer {
      * after each {@code optimizer.step()}: {@code s.step(n, NaN)} after the run's n-th step, counted over every
      * epoch, so that a resumed run continues the curve. For schedules sized in steps, as {@code OneCycleLR} or a
      * warm-up; {@link #stepsPerEpoch} tells how many an epoch takes. Not ReduceLROnPlateau, which watches a loss an
-     * epoch gives. Beside {@link #schedule}, which may also be set.
+     * epoch gives, nor any schedule that keeps state (as a warm-up into one): a step gives no loss, and checkpoints
+     * keep only {@link #schedule}'s state. Beside {@link #schedule}, which may also be set.
      */
     public Trainer schedulePerStep(LearningRateSchedule s) {
         if (s instanceof ReduceLROnPlateau) {
             throw new IllegalArgumentException("Trainer.schedulePerStep: ReduceLROnPlateau watches an epoch's loss;"
                     + " give it to schedule(), which steps it after every epoch");
+        }
+        if (!s.stateDict().isEmpty()) {
+            throw new IllegalArgumentException("Trainer.schedulePerStep: " + s.getClass().getSimpleName() + " keeps "
+                    + s.stateDict().keySet() + " from the losses it watches; give it to schedule(), which steps it"
+                    + " after every epoch with the epoch's loss and keeps its state in the checkpoint");
         }
         this.stepSchedule = s;
         return this;

@@ -33,6 +33,7 @@ import dev.kiln.optim.schedule.CosineAnnealingWarmRestarts;
 import dev.kiln.optim.schedule.LearningRateSchedule;
 import dev.kiln.optim.schedule.OneCycleLR;
 import dev.kiln.optim.schedule.LinearLR;
+import dev.kiln.optim.schedule.LinearWarmup;
 import dev.kiln.optim.schedule.OneCycleLR;
 import dev.kiln.optim.schedule.ReduceLROnPlateau;
 import java.io.IOException;
@@ -271,6 +272,19 @@ class TrainerTest {
                     () -> trainer(model, sgd).schedulePerStep(new ReduceLROnPlateau(sgd, 0.5, 2, 0)));
             assertTrue(e.getMessage().startsWith("Trainer.schedulePerStep: ReduceLROnPlateau watches an epoch's loss"),
                     e.getMessage());
+        }
+    }
+
+    @Test
+    void aScheduleThatKeepsStateIsRefusedAsAPerStepScheduleAlsoInsideAWarmUp() {
+        // A step gives no loss (NaN, never an improvement: the plateau would cut the rate every few steps), and a
+        // per-step schedule's state is not in the checkpoint.
+        try (Sequential model = mlp(4); Optimizer sgd = new SGD(model.trainableParameters(), 0.1)) {
+            LearningRateSchedule warmUp = new LinearWarmup(sgd, 2, new ReduceLROnPlateau(sgd, 0.5, 2, 0));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> trainer(model, sgd).schedulePerStep(warmUp));
+            assertTrue(e.getMessage().startsWith("Trainer.schedulePerStep: LinearWarmup keeps [best, num_bad_epochs,"
+                    + " cooldown_counter] from the losses it watches"), e.getMessage());
         }
     }
 
