@@ -189,6 +189,8 @@ final class TrainCommand {
         metadata.put("validation_split", Double.toString(validationSplit));
         metadata.put("clip", clip == null ? "none" : Double.toString(clip));
         metadata.put("accumulate", Integer.toString(accumulate));
+        // On a GPU graphs skip an epoch's partial batch: another setting on resume would change the steps per epoch.
+        metadata.put("cuda_graphs", cudaGraphs ? "on" : "off");
         if (!schedule.equals("none")) {
             // The schedule's length: another --epochs on resume would bend the curve (a raised cosine trained an epoch
             // at 0, a raised one cycle stepped past its end).

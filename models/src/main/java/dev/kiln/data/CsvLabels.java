@@ -43,10 +43,13 @@ final class CsvLabels {
         return rows;
     }
 
+    /** The most classes integer labels make (0..max): a larger label is an identifier, not a class number. */
+    static final int MAX_CLASSES = 1 << 20;
+
     /**
      * The rows' class indices and the class names.
      *
-     * @throws IOException when an integer label is too large for a class count (max + 1) that fits an int
+     * @throws IOException when an integer label would make more than {@link #MAX_CLASSES} classes
      */
     Encoded encode(Path file) throws IOException {
         return distinct.stream().allMatch(CsvLabels::isNonNegativeInteger) ? integers(file) : sortedNames();
@@ -69,14 +72,14 @@ final class CsvLabels {
     private static long parseClass(Path file, String label) throws IOException {
         try {
             long value = Long.parseLong(label);
-            if (value < Integer.MAX_VALUE) {
+            if (value < MAX_CLASSES) {
                 return value;
             }
         } catch (NumberFormatException tooLong) {
-            // more digits than a long holds: reported below like any other label too large for an int class count
+            // more digits than a long holds: reported below like any other label too large
         }
-        throw new IOException("CsvDataset: " + file + ": integer label " + label + " is too large; the classes would be"
-                + " 0.." + label + ", more than an int counts");
+        throw new IOException("CsvDataset: " + file + ": integer label " + label + " is too large; integer labels are"
+                + " class numbers, and the classes would be 0.." + label + ", more than " + MAX_CLASSES);
     }
 
     private Encoded sortedNames() {

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntToDoubleFunction;
 import javax.imageio.ImageIO;
 
 /**
@@ -162,13 +163,30 @@ public final class ConfusionMatrix {
         return share(2 * counts[c][c], support(c) + predictedAs(c));
     }
 
-    /** The unweighted mean of every class's {@link #f1} (scikit-learn's {@code f1_score(average='macro')}). */
+    /**
+     * The unweighted mean of {@link #f1} over the classes that occur, as truth or as prediction (scikit-learn's
+     * {@code f1_score(average='macro')}, whose labels are those of either); NaN when none does.
+     */
     public double macroF1() {
+        return macroMean(this::f1);
+    }
+
+    /** Whether class {@code c} occurs in the counts, as truth or as prediction. */
+    private boolean occurs(int c) {
+        return support(c) > 0 || predictedAs(c) > 0;
+    }
+
+    /** The mean of {@code measure} over the classes that occur. */
+    private double macroMean(IntToDoubleFunction measure) {
         double sum = 0;
+        int occurring = 0;
         for (int c = 0; c < classes(); c++) {
-            sum += f1(c);
+            if (occurs(c)) {
+                sum += measure.applyAsDouble(c);
+                occurring++;
+            }
         }
-        return sum / classes();
+        return occurring == 0 ? Double.NaN : sum / occurring;
     }
 
     private static double share(long part, long whole) {
@@ -176,8 +194,9 @@ public final class ConfusionMatrix {
     }
 
     /**
-     * A table of precision, recall, F1 and support per class, then their macro means and the accuracy, as
-     * scikit-learn's {@code classification_report} prints it; {@code names} label the classes (null: their numbers).
+     * A table of precision, recall, F1 and support per class, then their macro means (over the classes that occur)
+     * and the accuracy, as scikit-learn's {@code classification_report} prints it; {@code names} label the classes
+     * (null: their numbers).
      */
     public String report(List<String> names) {
         if (names != null && names.size() != classes()) {
@@ -191,16 +210,12 @@ public final class ConfusionMatrix {
         String row = "%" + width + "s %9s %9s %9s %9s%n";
         String values = "%" + width + "s %9.4f %9.4f %9.4f %9d%n";
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, row, "", "precision", "recall", "f1", "support"));
-        double precisions = 0;
-        double recalls = 0;
         for (int c = 0; c < classes(); c++) {
-            precisions += precision(c);
-            recalls += recall(c);
             out.append(String.format(Locale.ROOT, values, names == null ? Integer.toString(c) : names.get(c),
                     precision(c), recall(c), f1(c), support(c)));
         }
-        out.append(String.format(Locale.ROOT, values, "macro avg", precisions / classes(), recalls / classes(),
-                macroF1(), total()));
+        out.append(String.format(Locale.ROOT, values, "macro avg", macroMean(this::precision),
+                macroMean(this::recall), macroF1(), total()));
         out.append(String.format(Locale.ROOT, "%" + width + "s %29.4f %9d%n", "accuracy", accuracy(), total()));
         return out.toString();
     }

@@ -139,6 +139,17 @@ class KilnCommandTest {
     }
 
     @Test
+    void aRunRecordsItsCudaGraphsSettingAndResumingWithTheOtherIsRefused() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out, "--cuda-graphs", "on").code());
+        Result r = kiln("train", "mlp", "--data-dir", data.toString(), "--batch", "32", "--out", out.toString(),
+                "--resume", out.resolve(Trainer.CHECKPOINT).toString(), "--epochs", "2");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("trained with cuda_graphs 'on', this run asks for 'off'"), r.toString());
+    }
+
+    @Test
     void anAccumulatingRunRecordsHowManyBatchesEachStepSums() throws IOException {
         Path data = fakeMnist(300, 100);
         Path out = tmp.resolve("run");

@@ -288,10 +288,13 @@ class CsvDatasetTest {
     }
 
     @Test
-    void anIntegerLabelTooLargeForAClassCountIsRefused() throws IOException {
-        Path file = write("d.csv", "label,a\n2147483647,2\n");
-        assertEquals("CsvDataset: " + file + ": integer label 2147483647 is too large; the classes would be"
-                + " 0..2147483647, more than an int counts", loadError(file, CsvOptions.defaults()));
+    void anIntegerLabelMakingMoreThanAMillionClassesIsRefusedInsteadOfNamingThemAll() throws IOException {
+        Path file = write("d.csv", "label,a\n2000000000,2\n");
+        assertEquals("CsvDataset: " + file + ": integer label 2000000000 is too large; integer labels are class"
+                + " numbers, and the classes would be 0..2000000000, more than 1048576", loadError(file,
+                CsvOptions.defaults()));
+        Path atTheLimit = write("e.csv", "label,a\n1048576,2\n");
+        assertTrue(loadError(atTheLimit, CsvOptions.defaults()).contains("integer label 1048576 is too large"));
     }
 
     @Test

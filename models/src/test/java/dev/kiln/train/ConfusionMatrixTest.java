@@ -59,6 +59,15 @@ class ConfusionMatrixTest {
     }
 
     @Test
+    void macroMeansLeaveOutAClassThatNeverOccursAsScikitLearnsDo() {
+        ConfusionMatrix m = new ConfusionMatrix(3).add(new long[] {0, 0, 1, 1}, new long[] {0, 1, 1, 1});
+        assertEquals(0, m.support(2) + m.predictedAs(2));
+        assertEquals((m.f1(0) + m.f1(1)) / 2, m.macroF1(), 1e-15);
+        assertTrue(m.report(null).contains("   macro avg    0.8333    0.7500    0.7333         4"), m.report(null));
+        assertTrue(Double.isNaN(new ConfusionMatrix(2).macroF1()), "no class occurs in an empty matrix");
+    }
+
+    @Test
     void reportListsEachClassThenTheMacroMeansAndTheAccuracy() {
         assertEquals(String.join("\n",
                 "             precision    recall        f1   support",

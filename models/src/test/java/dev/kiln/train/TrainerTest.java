@@ -31,7 +31,6 @@ import dev.kiln.optim.SGD;
 import dev.kiln.optim.schedule.CosineAnnealingLR;
 import dev.kiln.optim.schedule.CosineAnnealingWarmRestarts;
 import dev.kiln.optim.schedule.LearningRateSchedule;
-import dev.kiln.optim.schedule.OneCycleLR;
 import dev.kiln.optim.schedule.LinearLR;
 import dev.kiln.optim.schedule.LinearWarmup;
 import dev.kiln.optim.schedule.OneCycleLR;
