@@ -63,6 +63,11 @@ public class GroupNorm extends Module {
         if (x.rank() < 2 || x.dim(1) != numChannels) {
             throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + numChannels + ", *]");
         }
+        if (x.size() == numGroups) {
+            // PyTorch's check: one value per group for the whole batch normalises every value to 0.
+            throw new IllegalArgumentException(this + ": input " + x.shape() + " holds one value per group; expected"
+                    + " more than one, as PyTorch does");
+        }
         Tensor normalised = GroupNormalization.normalise(x, numGroups, eps);
         return weight() == null ? normalised : GroupNormalization.affine(normalised, weight(), bias());
     }

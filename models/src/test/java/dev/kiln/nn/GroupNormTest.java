@@ -71,6 +71,17 @@ class GroupNormTest {
     }
 
     @Test
+    void oneValuePerGroupForTheWholeBatchIsRefusedAsPyTorchRefusesIt() {
+        try (GroupNorm gn = new GroupNorm(2, 2); Scope s = Scope.open()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> gn.forward(Tensor.zeros(1, 2)));
+            assertEquals("GroupNorm(2, 2, eps=1.0E-5): input [1, 2] holds one value per group; expected more than one,"
+                    + " as PyTorch does", e.getMessage());
+            assertEquals(6, gn.forward(Tensor.zeros(3, 2)).size(), "three values a group, one per example: accepted");
+        }
+    }
+
+    @Test
     void evaluationModeGivesTheSameOutputAsTraining() {
         try (GroupNorm gn = new GroupNorm(2, 4); Scope s = Scope.open()) {
             Tensor x = Tensor.randn(3, 4, 2, 2);
