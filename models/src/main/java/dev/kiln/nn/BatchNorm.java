@@ -34,13 +34,13 @@ public abstract class BatchNorm extends Module {
     private final int channels;
     private final double eps;
     /** Null: the cumulative average. */
-    private final Double momentum;
+    private Double momentum;
 
     BatchNorm(int channels, double eps, Double momentum) {
         if (channels <= 0) {
             throw new IllegalArgumentException(name() + ": channels must be positive, got " + channels);
         }
-        if (!(eps > 0) || !(momentum == null || momentum >= 0 && momentum <= 1)) {
+        if (!(eps > 0) || !validMomentum(momentum)) {
             throw new IllegalArgumentException(name() + ": needs eps > 0 and momentum in [0, 1] or null (cumulative),"
                     + " got eps=" + eps + ", momentum=" + momentum);
         }
@@ -85,6 +85,34 @@ public abstract class BatchNorm extends Module {
     /** [channels], unbiased estimates. */
     public Tensor runningVar() {
         return buffer("running_var");
+    }
+
+    /** The running statistics' update factor in [0, 1], or null for their cumulative average. */
+    public Double momentum() {
+        return momentum;
+    }
+
+    /** Sets {@link #momentum()}, as assigning PyTorch's {@code module.momentum}. */
+    public void setMomentum(Double momentum) {
+        if (!validMomentum(momentum)) {
+            throw new IllegalArgumentException(name() + ": momentum must be in [0, 1] or null (cumulative), got "
+                    + momentum);
+        }
+        this.momentum = momentum;
+    }
+
+    private static boolean validMomentum(Double momentum) {
+        return momentum == null || momentum >= 0 && momentum <= 1;
+    }
+
+    /** Running mean 0, running variance 1 and no batch counted, as PyTorch's {@code reset_running_stats()}. */
+    public void resetRunningStats() {
+        try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
+            runningMean().assign(Tensor.zeros(runningMean().dtype(), channels));
+            runningVar().assign(Tensor.ones(runningVar().dtype(), channels));
+            Tensor count = buffer("num_batches_tracked");
+            count.assign(Tensor.zeros(DType.I64, count.shape().dims()));
+        }
     }
 
     /** Training batches seen so far (read from the device). */

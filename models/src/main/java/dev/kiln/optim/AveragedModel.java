@@ -4,9 +4,14 @@ import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.data.DataLoader;
+import dev.kiln.data.HostBatch;
+import dev.kiln.nn.BatchNorm;
 import dev.kiln.nn.Module;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A running average of a model's weights, as PyTorch's {@code torch.optim.swa_utils.AveragedModel}: a deep copy of
@@ -115,6 +120,44 @@ public final class AveragedModel extends Module {
 
     private static List<String> shapes(List<Tensor> tensors) {
         return tensors.stream().map(t -> t.dtype() + " " + t.shape()).toList();
+    }
+
+    /**
+     * Recomputes the running statistics of every batch norm in {@code model} from the data, as PyTorch's
+     * {@code torch.optim.swa_utils.update_bn(loader, model)}: averaged weights were never run through a batch norm, so
+     * the statistics they were trained beside do not fit them. Each batch norm's statistics are reset and take the
+     * cumulative average over one pass of {@code loader} in training mode, without gradients; momenta and the
+     * model's mode are restored afterwards. Frozen batch norms, which keep their statistics in training mode, are left
+     * alone.
+     */
+    public static void updateBatchNorm(DataLoader loader, Module model) {
+        Map<BatchNorm, Double> momenta = new LinkedHashMap<>();
+        for (Module m : model.namedModules().values()) {
+            if (m instanceof BatchNorm norm && !norm.isFrozen()) {
+                momenta.put(norm, norm.momentum());
+            }
+        }
+        if (momenta.isEmpty()) {
+            return;
+        }
+        boolean wasTraining = model.isTraining();
+        model.train();
+        momenta.keySet().forEach(norm -> {
+            norm.resetRunningStats();
+            norm.setMomentum(null);
+        });
+        try (Autograd.Guard g = Autograd.noGrad()) {
+            for (HostBatch batch : loader.epoch(0)) {
+                try (Scope s = Scope.open()) {
+                    Tensor features = batch.features();
+                    batch.recycle();
+                    model.forward(features);
+                }
+            }
+        } finally {
+            momenta.forEach(BatchNorm::setMomentum);
+            model.train(wasTraining);
+        }
     }
 
     /** The averaged copy's output for {@code x}, in the copy's mode ({@link #train}/{@link #eval}). */

@@ -140,6 +140,27 @@ class BatchNorm2dTest {
     }
 
     @Test
+    void resetRunningStatsGivesBackTheInitialStatisticsAndCount() {
+        try (BatchNorm2d bn = new BatchNorm2d(C); Scope s = Scope.open()) {
+            bn.forward(Tensor.randn(N, C, H, W).add(3));
+            bn.resetRunningStats();
+            assertValues(new double[] {0, 0}, bn.runningMean(), 0);
+            assertValues(new double[] {1, 1}, bn.runningVar(), 0);
+            assertEquals(0, bn.numBatchesTracked());
+        }
+    }
+
+    @Test
+    void setMomentumTakesNullForTheCumulativeAverageAndRefusesOtherValuesOutsideZeroOne() {
+        try (BatchNorm2d bn = new BatchNorm2d(C)) {
+            bn.setMomentum(null);
+            assertEquals(null, bn.momentum());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bn.setMomentum(1.5));
+            assertEquals("BatchNorm2d: momentum must be in [0, 1] or null (cumulative), got 1.5", e.getMessage());
+        }
+    }
+
+    @Test
     void evalModeUsesRunningStatsAndLeavesThemUnchanged() {
         try (BatchNorm2d bn = new BatchNorm2d(C); Scope s = Scope.open()) {
             bn.to(DType.F64);

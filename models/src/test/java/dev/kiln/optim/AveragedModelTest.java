@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.data.ArrayDataset;
+import dev.kiln.data.DataLoader;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
@@ -110,6 +112,57 @@ class AveragedModelTest {
         assertArrayEquals(new double[] {0.25}, averagedNorm.runningMean().toDoubleArray(), 1e-15, "(0 + 0.5) / 2");
         assertEquals(1, copiedNorm.numBatchesTracked());
         assertEquals(1, averagedNorm.numBatchesTracked(), "an integer buffer is copied, not averaged");
+    }
+
+    @Test
+    void updateBatchNormRecomputesTheStatisticsAsTheMeanOverTheLoadersBatches() {
+        float[] x = new float[12 * 2];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.sin(1.7 * i) * (i % 2 == 0 ? 3 : 1) + (i % 2);
+        }
+        BatchNorm1d norm = new BatchNorm1d(2);
+        Sequential model = new Sequential(norm);
+        norm.forward(Tensor.fromArray(new float[] {50, -50, 70, 30}, 2, 2));
+        model.eval();
+        try (DataLoader loader = new DataLoader(new ArrayDataset(x, new long[12], new int[] {2}, 1), 4, false, 1)) {
+            AveragedModel.updateBatchNorm(loader, model);
+        }
+        double[] mean = new double[2];
+        double[] var = new double[2];
+        for (int b = 0; b < 3; b++) {
+            for (int f = 0; f < 2; f++) {
+                double sum = 0;
+                double squares = 0;
+                for (int r = 0; r < 4; r++) {
+                    sum += x[(b * 4 + r) * 2 + f];
+                }
+                double batchMean = sum / 4;
+                for (int r = 0; r < 4; r++) {
+                    double d = x[(b * 4 + r) * 2 + f] - batchMean;
+                    squares += d * d;
+                }
+                mean[f] += batchMean / 3;
+                var[f] += squares / 3 / 3;
+            }
+        }
+        assertArrayEquals(mean, norm.runningMean().toDoubleArray(), 1e-5, "the mean of the batches' means");
+        assertArrayEquals(var, norm.runningVar().toDoubleArray(), 1e-5, "the mean of their unbiased variances");
+        assertEquals(3, norm.numBatchesTracked());
+        assertEquals(0.1, norm.momentum(), "the momentum is restored");
+        assertTrue(!model.isTraining(), "the model's mode is restored");
+    }
+
+    @Test
+    void updateBatchNormLeavesAFrozenBatchNormAlone() {
+        BatchNorm1d norm = new BatchNorm1d(2);
+        norm.forward(Tensor.fromArray(new float[] {50, -50, 70, 30}, 2, 2));
+        double[] before = norm.runningMean().toDoubleArray();
+        norm.freeze();
+        try (DataLoader loader = new DataLoader(new ArrayDataset(new float[8], new long[4], new int[] {2}, 1), 2, false,
+                1)) {
+            AveragedModel.updateBatchNorm(loader, new Sequential(norm));
+        }
+        assertArrayEquals(before, norm.runningMean().toDoubleArray(), 0);
     }
 
     @Test
