@@ -2,6 +2,8 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.F;
 import dev.kiln.engine.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Adaptive max pooling, like PyTorch's {@code torch.nn.AdaptiveMaxPool2d(output_size)} without
@@ -26,8 +28,27 @@ public class AdaptiveMaxPool2d extends AdaptivePool2d {
         return F.maxPool2d(x, kernel, kernel, new int[] {0, 0});
     }
 
+    /**
+     * Reduced across each window's columns and then across its rows, a slice per window: in that order a maximum's
+     * gradient goes, as in PyTorch, to the window's first maximum in row-major order (the first row holding the
+     * maximum, and that row's first).
+     */
     @Override
-    Tensor reduce(Tensor window, int axis) {
-        return window.max(axis, true);
+    Tensor poolUnevenly(Tensor x, int outH, int outW) {
+        return consume(poolAxis(x, 3, outW), columns -> poolAxis(columns, 2, outH));
+    }
+
+    /** {@code axis} of x reduced to {@code out} windows of PyTorch's adaptive pooling. */
+    private static Tensor poolAxis(Tensor x, int axis, int out) {
+        int in = x.dim(axis);
+        List<Tensor> windows = new ArrayList<>(out);
+        for (int i = 0; i < out; i++) {
+            int start = windowStart(i, in, out);
+            int end = windowEnd(i, in, out);
+            windows.add(consume(x.narrow(axis, start, end - start), window -> window.max(axis, true)));
+        }
+        Tensor pooled = Tensor.cat(windows, axis);
+        windows.forEach(w -> releaseConsumed(w, pooled));
+        return pooled;
     }
 }

@@ -1,17 +1,13 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * What {@link AdaptiveAvgPool2d} and {@link AdaptiveMaxPool2d} share: the output size, the input checks, and
  * PyTorch's windows, {@code start = floor(i * height / outH)} to {@code end = ceil((i + 1) * height / outH)} for
  * output row i (likewise columns), which may differ in size and overlap by one. An input that the output size
- * divides evenly is pooled by {@code height / outH x width / outW} windows in one op; any other is reduced across
- * each window's columns and then across its rows, a slice per window, as both the mean and the maximum over a
- * rectangle can be. In that order a maximum's gradient goes, as in PyTorch, to the window's first maximum in
- * row-major order: the first row holding the maximum, and that row's first.
+ * divides evenly is pooled by {@code height / outH x width / outW} windows in one op; any other by the subclass's
+ * {@link #poolUnevenly}.
  */
 abstract class AdaptivePool2d extends Module {
     private final int outH;
@@ -30,8 +26,18 @@ abstract class AdaptivePool2d extends Module {
     /** Pools x [batch, channels, height, width] by non-overlapping {@code kernelH x kernelW} windows. */
     abstract Tensor poolEvenly(Tensor x, int kernelH, int kernelW);
 
-    /** Reduces {@code axis} of x to size 1: the window's mean or maximum. */
-    abstract Tensor reduce(Tensor window, int axis);
+    /** Pools x [batch, channels, height, width] by PyTorch's windows to [batch, channels, outH, outW]. */
+    abstract Tensor poolUnevenly(Tensor x, int outH, int outW);
+
+    /** The first input position of output position {@code o}'s window: {@code floor(o * in / out)}. */
+    static int windowStart(int o, int in, int out) {
+        return (int) ((long) o * in / out);
+    }
+
+    /** One past the last input position of output position {@code o}'s window: {@code ceil((o + 1) * in / out)}. */
+    static int windowEnd(int o, int in, int out) {
+        return (int) (((long) (o + 1) * in + out - 1) / out);
+    }
 
     /**
      * [batch, channels, height, width] to [batch, channels, outH, outW], or unbatched [channels, height, width] to
@@ -52,22 +58,8 @@ abstract class AdaptivePool2d extends Module {
         int width = batch.dim(3);
         Tensor y = height % outH == 0 && width % outW == 0
                 ? poolEvenly(batch, height / outH, width / outW)
-                : consume(poolAxis(batch, 3, outW), columns -> poolAxis(columns, 2, outH));
+                : poolUnevenly(batch, outH, outW);
         return unbatched ? y.squeeze(0) : y;
-    }
-
-    /** {@code axis} of x reduced to {@code out} windows of PyTorch's adaptive pooling. */
-    private Tensor poolAxis(Tensor x, int axis, int out) {
-        int in = x.dim(axis);
-        List<Tensor> windows = new ArrayList<>(out);
-        for (int i = 0; i < out; i++) {
-            int start = (int) ((long) i * in / out);
-            int end = (int) (((long) (i + 1) * in + out - 1) / out);
-            windows.add(consume(x.narrow(axis, start, end - start), window -> reduce(window, axis)));
-        }
-        Tensor pooled = Tensor.cat(windows, axis);
-        windows.forEach(w -> releaseConsumed(w, pooled));
-        return pooled;
     }
 
     @Override

@@ -56,13 +56,11 @@ public class Upsample extends Module {
         if (scaleFactor == 1) {
             return x;
         }
-        return consume(upsample(x, 2), rows -> upsample(rows, 3));
-    }
-
-    private Tensor upsample(Tensor x, int axis) {
-        return "nearest".equals(mode)
-                ? Interpolation.nearest(x, axis, scaleFactor)
-                : Interpolation.linear(x, axis, scaleFactor, alignCorners);
+        if ("bilinear".equals(mode)) {
+            return SeparableMaps.apply(x, Interpolation.linear(x.dim(2), scaleFactor, alignCorners),
+                    Interpolation.linear(x.dim(3), scaleFactor, alignCorners));
+        }
+        return consume(Interpolation.nearest(x, 2, scaleFactor), rows -> Interpolation.nearest(rows, 3, scaleFactor));
     }
 
     @Override

@@ -1,0 +1,62 @@
+package dev.kiln.nn;
+
+import static dev.kiln.nn.Module.releaseConsumed;
+
+import dev.kiln.engine.Tensor;
+
+/**
+ * Linear maps of images that act on rows and columns separately, as two matrix products: each plane X
+ * [height, width] of x [batch, channels, height, width] becomes {@code rows X columns^T}. Adaptive average pooling
+ * and bilinear upsampling are such maps (a window's mean is the mean of its columns' means; an interpolated pixel
+ * interpolates interpolated rows), so they run as two GEMMs, whose gradient is two more, instead of an operation per
+ * window or a gather per output position.
+ */
+final class SeparableMaps {
+    private SeparableMaps() {
+    }
+
+    /**
+     * x [batch, channels, height, width] mapped plane by plane: rows [outH, height], columns [outW, width] (host
+     * matrices, row-major) to [batch, channels, outH, outW].
+     */
+    static Tensor apply(Tensor x, double[][] rows, double[][] columns) {
+        int batch = x.dim(0);
+        int channels = x.dim(1);
+        int height = x.dim(2);
+        int width = x.dim(3);
+        Tensor columnsT = matrix(columns, width, true).to(x.dtype());
+        Tensor widened = x.reshape(batch * channels * height, width).matmul(columnsT);
+        Tensor planes = widened.reshape(batch * channels, height, columns.length);
+        releaseConsumed(widened, planes);
+        Tensor mapped = matrix(rows, height, false).to(x.dtype()).matmul(planes);
+        releaseConsumed(planes, mapped);
+        Tensor y = mapped.reshape(batch, channels, rows.length, columns.length);
+        releaseConsumed(mapped, y);
+        return y;
+    }
+
+    /** {@code m} [out, in] as a tensor, or its transpose [in, out] when {@code transposed}. */
+    private static Tensor matrix(double[][] m, int in, boolean transposed) {
+        int out = m.length;
+        double[] flat = new double[out * in];
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                flat[transposed ? i * out + o : o * in + i] = m[o][i];
+            }
+        }
+        return transposed ? Tensor.fromArray(flat, in, out) : Tensor.fromArray(flat, out, in);
+    }
+
+    /** [out, in]: row o averages PyTorch's adaptive pooling window o of {@code in} positions. */
+    static double[][] averaging(int in, int out) {
+        double[][] m = new double[out][in];
+        for (int o = 0; o < out; o++) {
+            int start = AdaptivePool2d.windowStart(o, in, out);
+            int end = AdaptivePool2d.windowEnd(o, in, out);
+            for (int i = start; i < end; i++) {
+                m[o][i] = 1.0 / (end - start);
+            }
+        }
+        return m;
+    }
+}
