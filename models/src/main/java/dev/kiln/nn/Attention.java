@@ -13,7 +13,9 @@ import dev.kiln.engine.Tensor;
  * <p>Shapes: queries [batch, T, queryDim], keys [batch, S, keyDim], values [batch, S, valueDim]; a mask
  * [batch, 1, S] or [batch, T, S] (or anything that broadcasts to [batch, T, S]) is non-zero where a key must
  * not be attended to, such as padding ({@link #paddingMask}) or the future ({@link #causalMask}). Every
- * query needs at least one unmasked key.
+ * query needs at least one unmasked key. A score bias (PyTorch's float {@code attn_mask}; ALiBi, relative
+ * position biases, -inf entries) broadcasts to [batch, T, S] likewise and is added to the scores before the
+ * masked ones are set to {@link #MASKED_SCORE}.
  *
  * <p>A decoder that asks the same keys at every step prepares them once with {@link #prepareKeys} and calls
  * {@link #attendPrepared}: additive and general attention project the keys, which need not be repeated.
@@ -32,12 +34,26 @@ public abstract class Attention extends Module {
 
     /** Attends from {@code queries} to {@code keys}; see the class comment for shapes. */
     public AttentionOutput attend(Tensor queries, Tensor keys, Tensor values, Tensor mask) {
+        return attend(queries, keys, values, mask, null);
+    }
+
+    /**
+     * Attends from {@code queries} to {@code keys} with {@code scoreBias} (or null), broadcasting to
+     * [batch, T, S], added to the scores before the softmax; see the class comment for shapes.
+     */
+    public AttentionOutput attend(Tensor queries, Tensor keys, Tensor values, Tensor mask, Tensor scoreBias) {
         checkRank3("keys", keys);
-        return attendPrepared(queries, prepareKeys(keys), values, mask);
+        return attendPrepared(queries, prepareKeys(keys), values, mask, scoreBias);
     }
 
     /** {@link #attend} with keys already passed through {@link #prepareKeys}. */
     public AttentionOutput attendPrepared(Tensor queries, Tensor preparedKeys, Tensor values, Tensor mask) {
+        return attendPrepared(queries, preparedKeys, values, mask, null);
+    }
+
+    /** {@link #attend(Tensor, Tensor, Tensor, Tensor, Tensor)} with keys already passed through {@link #prepareKeys}. */
+    public AttentionOutput attendPrepared(Tensor queries, Tensor preparedKeys, Tensor values, Tensor mask,
+                                          Tensor scoreBias) {
         checkRank3("queries", queries);
         checkRank3("prepared keys", preparedKeys);
         checkRank3("values", values);
@@ -46,8 +62,12 @@ public abstract class Attention extends Module {
                     + " and values " + values.shape() + " must share the batch, and keys and values the length S");
         }
         Tensor scores = scores(queries, preparedKeys);
+        if (scoreBias != null) {
+            checkMask("score bias", scoreBias, queries.dim(0), queries.dim(1), preparedKeys.dim(1));
+            scores = consume(scores, t -> t.add(scoreBias));
+        }
         if (mask != null) {
-            checkMask(mask, queries.dim(0), queries.dim(1), preparedKeys.dim(1));
+            checkMask("mask", mask, queries.dim(0), queries.dim(1), preparedKeys.dim(1));
             scores = consume(scores, t -> t.maskedFill(mask, MASKED_SCORE));
         }
         Tensor weights = consume(scores, t -> F.softmax(t, -1));
@@ -93,7 +113,7 @@ public abstract class Attention extends Module {
      * Each dimension of the mask, aligned from the right, must be 1 or the scores' own: maskedFill broadcasts both
      * ways, so a larger mask would silently grow the output.
      */
-    private void checkMask(Tensor mask, int batch, int steps, int keySteps) {
+    private void checkMask(String what, Tensor mask, int batch, int steps, int keySteps) {
         int[] scores = {batch, steps, keySteps};
         boolean fits = mask.rank() >= 1 && mask.rank() <= 3;
         for (int i = 1; fits && i <= mask.rank(); i++) {
@@ -101,7 +121,7 @@ public abstract class Attention extends Module {
             fits = dim == 1 || dim == scores[3 - i];
         }
         if (!fits) {
-            throw new IllegalArgumentException(this + ": mask " + mask.shape() + " must broadcast to [batch, T, S] = ["
+            throw new IllegalArgumentException(this + ": " + what + " " + mask.shape() + " must broadcast to [batch, T, S] = ["
                     + batch + ", " + steps + ", " + keySteps + "]");
         }
     }

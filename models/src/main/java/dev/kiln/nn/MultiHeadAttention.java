@@ -20,7 +20,9 @@ import dev.kiln.nn.init.Init;
  * {@code average_attn_weights=True}). The mask follows {@link Attention}: anything that broadcasts to
  * [batch, T, S] ([batch, 1, S] for key padding, [1, T, T] for {@link Attention#causalMask}), non-zero where
  * a key must not be attended to (PyTorch's boolean {@code attn_mask} with True = masked); it applies to
- * every head. Every query needs at least one unmasked key.
+ * every head, or is [batch * heads, T, S], one slice per head. Every query needs at least one unmasked key.
+ * PyTorch's float {@code attn_mask}, added to the scaled scores, and its {@code key_padding_mask} [batch, S]
+ * go to {@link #attend(Tensor, Tensor, Tensor, AttentionMask, Tensor)}: see {@link AttentionMask}.
  *
  * <p>Sub-modules {@code q_proj}, {@code k_proj}, {@code v_proj} and {@code out_proj}, each a {@link Linear}
  * [embedDim, embedDim] with bias. Initialised as PyTorch does: the three input projections uniform in
@@ -111,6 +113,17 @@ public class MultiHeadAttention extends Module {
      * [batch, T, E] and the weights [batch, T, S] averaged over the heads.
      */
     public AttentionOutput attend(Tensor query, Tensor key, Tensor value, Tensor mask) {
+        return attend(query, key, value, mask == null ? null : AttentionMask.masking(mask), null);
+    }
+
+    /**
+     * PyTorch's {@code forward(query, key, value, key_padding_mask, attn_mask=attnMask)}: attends from
+     * {@code query} [batch, T, E] to {@code key} [batch, S, E] and {@code value} [batch, S, E] under
+     * {@code attnMask} (or null; its mask and bias broadcast to [batch, T, S] or are [batch * heads, T, S], see
+     * {@link AttentionMask}) and {@code keyPaddingMask} [batch, S] (or null; non-zero = padding), combined as
+     * PyTorch combines them. Returns the context [batch, T, E] and the weights [batch, T, S] averaged over the heads.
+     */
+    public AttentionOutput attend(Tensor query, Tensor key, Tensor value, AttentionMask attnMask, Tensor keyPaddingMask) {
         checkInput("query", query);
         checkInput("key", key);
         checkInput("value", value);
@@ -120,7 +133,7 @@ public class MultiHeadAttention extends Module {
         }
         Tensor keys = projectKeys(key);
         Tensor values = projectValues(value);
-        AttentionOutput attended = attendProjected(query, keys, values, mask);
+        AttentionOutput attended = attendProjected(query, keys, values, attnMask, keyPaddingMask);
         releaseConsumed(keys, attended.context());
         releaseConsumed(values, attended.context());
         return attended;
@@ -146,6 +159,15 @@ public class MultiHeadAttention extends Module {
      * {@link #projectValues} ([batch, heads, S, E / heads]).
      */
     public AttentionOutput attendProjected(Tensor query, Tensor keys, Tensor values, Tensor mask) {
+        return attendProjected(query, keys, values, mask == null ? null : AttentionMask.masking(mask), null);
+    }
+
+    /**
+     * {@link #attend(Tensor, Tensor, Tensor, AttentionMask, Tensor)} with keys and values already projected by
+     * {@link #projectKeys} and {@link #projectValues} ([batch, heads, S, E / heads]).
+     */
+    public AttentionOutput attendProjected(Tensor query, Tensor keys, Tensor values, AttentionMask attnMask,
+                                           Tensor keyPaddingMask) {
         checkInput("query", query);
         int batch = query.dim(0);
         int steps = query.dim(1);
@@ -155,11 +177,18 @@ public class MultiHeadAttention extends Module {
                     + " must both be [" + batch + ", " + heads + ", S, " + headDim() + "] for query " + query.shape());
         }
         int keySteps = keys.dim(2);
+        Tensor mask = attnMask == null ? null : attnMask.mask();
+        Tensor bias = attnMask == null ? null : attnMask.bias();
+        if (attnMask != null) {
+            attnMask.check(toString(), "attention mask", batch, heads, steps, keySteps);
+        }
+        AttentionMask.checkKeyPadding(toString(), "key padding mask", keyPaddingMask, batch, keySteps);
         Tensor q = consume(consume(qProj().call(query), this::splitHeads), t -> t.reshape(batch * heads, steps, headDim()));
         Tensor k = keys.reshape(batch * heads, keySteps, headDim());
         Tensor v = values.reshape(batch * heads, keySteps, headDim());
-        Tensor headMask = headMask(mask, batch, steps, keySteps);
-        AttentionOutput perHead = SCALED_DOT_PRODUCT.attend(q, k, v, headMask);
+        Tensor headMask = withKeyPadding(headwise(mask, batch, steps, keySteps), keyPaddingMask, mask);
+        Tensor headBias = headwise(bias, batch, steps, keySteps);
+        AttentionOutput perHead = SCALED_DOT_PRODUCT.attend(q, k, v, headMask, headBias);
         Tensor weights = perHead.weights();
         Tensor context = perHead.context();
         if (isTraining() && dropout > 0) {
@@ -169,6 +198,7 @@ public class MultiHeadAttention extends Module {
             releaseConsumed(read, context);
         }
         releaseConsumed(headMask, context, mask);
+        releaseConsumed(headBias, context, bias);
         Tensor merged = consume(consume(consume(context, t -> t.reshape(batch, heads, steps, headDim())),
                 t -> t.permute(0, 2, 1, 3)), t -> t.reshape(batch, steps, embedDim));
         Tensor averaged = consume(weights.reshape(batch, heads, steps, keySteps), t -> t.mean(1, false));
@@ -189,33 +219,51 @@ public class MultiHeadAttention extends Module {
         return consume(x.reshape(x.dim(0), x.dim(1), heads, headDim()), t -> t.permute(0, 2, 1, 3));
     }
 
-    /** The mask broadcast over the heads: [batch * heads, T or 1, S or 1], or [1, ., .] when shared by the batch. */
-    private Tensor headMask(Tensor mask, int batch, int steps, int keySteps) {
-        if (mask == null) {
+    /**
+     * A mask or bias that {@link AttentionMask#fits} as [batch * heads, T or 1, S or 1], or [1, ., .] when shared
+     * by the batch: a part per sequence is repeated for each of its heads, one per head is kept.
+     */
+    private Tensor headwise(Tensor part, int batch, int steps, int keySteps) {
+        if (part == null) {
             return null;
         }
-        if (mask.rank() < 1 || mask.rank() > 3) {
-            throw new IllegalArgumentException(this + ": mask " + mask.shape() + " must broadcast to [batch, T, S] = ["
-                    + batch + ", " + steps + ", " + keySteps + "]");
-        }
-        Tensor m = mask;
+        Tensor m = part;
         while (m.rank() < 3) {
             m = m.unsqueeze(0);
         }
-        boolean fits = (m.dim(0) == 1 || m.dim(0) == batch) && (m.dim(1) == 1 || m.dim(1) == steps)
-                && (m.dim(2) == 1 || m.dim(2) == keySteps);
-        if (!fits) {
-            throw new IllegalArgumentException(this + ": mask " + mask.shape() + " must broadcast to [batch, T, S] = ["
-                    + batch + ", " + steps + ", " + keySteps + "]");
-        }
-        if (m.dim(0) == 1 || heads == 1) {
+        if (m.dim(0) == 1 || heads == 1 || m.dim(0) == batch * heads) {
             return m;
         }
         Tensor rows = m;
-        Tensor perHead = consume(consume(m.unsqueeze(1), t -> t.expand(batch, heads, rows.dim(1), rows.dim(2))),
+        Tensor repeated = consume(consume(m.unsqueeze(1), t -> t.expand(batch, heads, rows.dim(1), rows.dim(2))),
                 t -> t.reshape(batch * heads, rows.dim(1), rows.dim(2)));
-        releaseConsumed(m, perHead, mask);
-        return perHead;
+        releaseConsumed(m, repeated, part);
+        return repeated;
+    }
+
+    /**
+     * {@code headMask} (or null) non-zero also where {@code keyPadding} [batch, S] (or null) is: PyTorch's
+     * {@code attn_mask.logical_or(key_padding_mask)} over [batch * heads, T, S]. Releases {@code headMask}
+     * unless it is the caller's {@code mask}.
+     */
+    private Tensor withKeyPadding(Tensor headMask, Tensor keyPadding, Tensor mask) {
+        if (keyPadding == null) {
+            return headMask;
+        }
+        int batch = keyPadding.dim(0);
+        int keySteps = keyPadding.dim(1);
+        Tensor perSequence = keyPadding.reshape(batch, 1, keySteps);
+        Tensor padding = headwise(perSequence, batch, 1, keySteps);
+        releaseConsumed(perSequence, padding);
+        if (headMask == null) {
+            return padding;
+        }
+        Tensor sameType = headMask.to(padding.dtype());
+        Tensor either = Tensor.where(padding, padding, sameType);
+        releaseConsumed(sameType, either, headMask);
+        releaseConsumed(headMask, either, mask);
+        releaseConsumed(padding, either, keyPadding);
+        return either;
     }
 
     private void checkInput(String what, Tensor t) {

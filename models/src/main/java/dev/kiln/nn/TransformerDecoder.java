@@ -15,7 +15,8 @@ import java.util.List;
  * deep-copies one layer (so every layer starts from the same weights), each layer is built and initialised
  * on its own.
  *
- * <p>Shapes and masks as in {@link TransformerDecoderLayer}: target [batch, T, dModel], memory
+ * <p>Shapes and masks (PyTorch's float masks and key padding masks too) as in {@link TransformerDecoderLayer}:
+ * target [batch, T, dModel], memory
  * [batch, S, dModel]; returns the output [batch, T, dModel] and the last layer's cross-attention
  * weights [batch, T, S].
  */
@@ -55,13 +56,24 @@ public class TransformerDecoder extends Module {
 
     /** See the class comment for shapes; the masks as in {@link TransformerDecoderLayer#forward(Tensor, Tensor, Tensor, Tensor)}. */
     public TransformerDecoderOutput forward(Tensor y, Tensor memory, Tensor selfMask, Tensor memoryMask) {
+        return forward(y, memory, selfMask == null ? null : AttentionMask.masking(selfMask),
+                memoryMask == null ? null : AttentionMask.masking(memoryMask), null, null);
+    }
+
+    /**
+     * PyTorch's {@code forward(tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask)};
+     * every layer reads the masks as
+     * {@link TransformerDecoderLayer#forward(Tensor, Tensor, AttentionMask, AttentionMask, Tensor, Tensor)} does.
+     */
+    public TransformerDecoderOutput forward(Tensor y, Tensor memory, AttentionMask tgtMask, AttentionMask memoryMask,
+                                            Tensor tgtKeyPaddingMask, Tensor memoryKeyPaddingMask) {
         TransformerDecoderOutput out = null;
         Tensor h = y;
         for (int i = 0; i < numLayers(); i++) {
             if (out != null) {
                 releaseConsumed(out.crossAttention(), h);
             }
-            out = layer(i).forward(h, memory, selfMask, memoryMask);
+            out = layer(i).forward(h, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask);
             releaseConsumed(h, out.output(), y);
             h = out.output();
         }
@@ -82,13 +94,22 @@ public class TransformerDecoder extends Module {
      * a pre-norm stack's output goes through the final norm, as {@link #forward(Tensor, Tensor, Tensor, Tensor)}'s does.
      */
     public TransformerDecoderStep step(Tensor y, List<KeyValueCache> caches, Tensor memoryMask) {
+        return step(y, caches, memoryMask == null ? null : AttentionMask.masking(memoryMask), null);
+    }
+
+    /**
+     * One decoding step under PyTorch's masks of the memory, read as
+     * {@link TransformerDecoderLayer#step(Tensor, KeyValueCache, AttentionMask, Tensor)} reads them.
+     */
+    public TransformerDecoderStep step(Tensor y, List<KeyValueCache> caches, AttentionMask memoryMask,
+                                       Tensor memoryKeyPaddingMask) {
         if (caches.size() != numLayers()) {
             throw new IllegalArgumentException("TransformerDecoder: " + caches.size() + " caches for " + numLayers() + " layers");
         }
         List<KeyValueCache> next = new ArrayList<>();
         TransformerDecoderStep out = null;
         for (int i = 0; i < numLayers(); i++) {
-            out = layer(i).step(y, caches.get(i), memoryMask);
+            out = layer(i).step(y, caches.get(i), memoryMask, memoryKeyPaddingMask);
             y = out.output();
             next.add(out.caches().get(0));
         }

@@ -29,9 +29,12 @@ import java.util.List;
  * <p>Shapes: y [batch, T, dModel], memory [batch, S, dModel]; {@code selfMask} broadcasts to [batch, T, T]
  * (usually {@link Attention#causalMask} [1, T, T], so that position t sees positions 0..t only) and
  * {@code memoryMask} to [batch, T, S] (usually {@link Attention#paddingMask} [batch, 1, S]); non-zero =
- * masked, either may be null. Returns the output [batch, T, dModel] and the cross-attention weights
- * [batch, T, S]. Sub-modules as in PyTorch: {@code self_attn}, {@code multihead_attn}
- * ({@link MultiHeadAttention}), {@code linear1} [feedForward, dModel], {@code dropout}, {@code linear2}
+ * masked, either may be null. PyTorch's float {@code tgt_mask} and {@code memory_mask}, added to the scores, and
+ * its {@code tgt_key_padding_mask} [batch, T] and {@code memory_key_padding_mask} [batch, S] go to
+ * {@link #forward(Tensor, Tensor, AttentionMask, AttentionMask, Tensor, Tensor)} (see {@link AttentionMask}).
+ * Returns the output [batch, T, dModel] and the cross-attention weights [batch, T, S]. Sub-modules as in
+ * PyTorch: {@code self_attn}, {@code multihead_attn} ({@link MultiHeadAttention}), {@code linear1}
+ * [feedForward, dModel], {@code dropout}, {@code linear2}
  * [dModel, feedForward], {@code norm1}, {@code norm2}, {@code norm3}, {@code dropout1..3}; every dropout has
  * probability {@code dropout} (the attention weights too).
  */
@@ -85,6 +88,21 @@ public class TransformerDecoderLayer extends Module {
 
     /** See the class comment for shapes and masks. */
     public TransformerDecoderOutput forward(Tensor y, Tensor memory, Tensor selfMask, Tensor memoryMask) {
+        return forward(y, memory, selfMask == null ? null : AttentionMask.masking(selfMask),
+                memoryMask == null ? null : AttentionMask.masking(memoryMask), null, null);
+    }
+
+    /**
+     * PyTorch's {@code forward(tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask)}:
+     * target {@code y} [batch, T, dModel] and {@code memory} [batch, S, dModel]; {@code tgtMask}'s mask and bias
+     * broadcast to [batch, T, T] and {@code memoryMask}'s to [batch, T, S], or are [batch * heads, ., .] (see
+     * {@link AttentionMask}); {@code tgtKeyPaddingMask} is [batch, T] and {@code memoryKeyPaddingMask} [batch, S],
+     * non-zero = padding. Any of the four may be null.
+     *
+     * @throws IllegalArgumentException naming the layer and the mask, with the expected and actual shapes
+     */
+    public TransformerDecoderOutput forward(Tensor y, Tensor memory, AttentionMask tgtMask, AttentionMask memoryMask,
+                                            Tensor tgtKeyPaddingMask, Tensor memoryKeyPaddingMask) {
         if (y.rank() != 3 || y.dim(2) != dModel) {
             throw new IllegalArgumentException(this + ": target " + y.shape() + " must be [batch, steps, " + dModel + "]");
         }
@@ -92,13 +110,17 @@ public class TransformerDecoderLayer extends Module {
             throw new IllegalArgumentException(this + ": memory " + memory.shape() + " must be [" + y.dim(0)
                     + ", steps, " + dModel + "] for target " + y.shape());
         }
+        int batch = y.dim(0);
+        checkMasks(tgtMask, "tgt mask", tgtKeyPaddingMask, "tgt key padding mask", batch, y.dim(1), y.dim(1));
+        checkMasks(memoryMask, "memory mask", memoryKeyPaddingMask, "memory key padding mask", batch, y.dim(1),
+                memory.dim(1));
         Tensor h = branchInput(y, "norm1");
-        AttentionOutput attended = selfAttention().attend(h, h, h, selfMask);
+        AttentionOutput attended = selfAttention().attend(h, h, h, tgtMask, tgtKeyPaddingMask);
         releaseConsumed(h, attended.context(), y);
         releaseConsumed(attended.weights(), attended.context());
         Tensor attendedSelf = residual(y, consume(attended.context(), module("dropout1")::call), "norm1");
         Tensor query = branchInput(attendedSelf, "norm2");
-        AttentionOutput cross = crossAttention().attend(query, memory, memory, memoryMask);
+        AttentionOutput cross = crossAttention().attend(query, memory, memory, memoryMask, memoryKeyPaddingMask);
         releaseConsumed(query, cross.context(), attendedSelf);
         Tensor attendedMemory = residual(attendedSelf, consume(cross.context(), module("dropout2")::call), "norm2");
         releaseConsumed(attendedSelf, attendedMemory);
@@ -122,17 +144,40 @@ public class TransformerDecoderLayer extends Module {
      * same output as {@code forward} over the whole prefix under a causal mask, at the cost of one position.
      */
     public TransformerDecoderStep step(Tensor y, KeyValueCache cache, Tensor memoryMask) {
+        return step(y, cache, memoryMask == null ? null : AttentionMask.masking(memoryMask), null);
+    }
+
+    /**
+     * {@link #step(Tensor, KeyValueCache, Tensor)} with PyTorch's masks of the memory: {@code memoryMask}'s mask
+     * and bias broadcast to [rows, 1, S] (this position's row of the full forward's [rows, T, S]) or are
+     * [rows * heads, 1, S], and {@code memoryKeyPaddingMask} is [rows, S]; either may be null. Gives the same
+     * output as {@link #forward(Tensor, Tensor, AttentionMask, AttentionMask, Tensor, Tensor)} over the whole
+     * prefix under a causal mask with the same masks of the memory.
+     */
+    public TransformerDecoderStep step(Tensor y, KeyValueCache cache, AttentionMask memoryMask,
+                                       Tensor memoryKeyPaddingMask) {
         if (y.rank() != 3 || y.dim(1) != 1 || y.dim(2) != dModel) {
             throw new IllegalArgumentException(this + ": a step's target " + y.shape() + " must be [rows, 1, " + dModel + "]");
         }
+        checkMasks(memoryMask, "memory mask", memoryKeyPaddingMask, "memory key padding mask", y.dim(0), 1,
+                cache.memoryKeys().dim(2));
         Tensor h = branchInput(y, "norm1");
         KeyValueCache next = cache.append(selfAttention().projectKeys(h), selfAttention().projectValues(h));
         Tensor attendedSelf = residual(y, module("dropout1").call(selfAttention().attendProjected(h, next.selfKeys(),
                 next.selfValues(), null).context()), "norm1");
         AttentionOutput cross = crossAttention().attendProjected(branchInput(attendedSelf, "norm2"), cache.memoryKeys(),
-                cache.memoryValues(), memoryMask);
+                cache.memoryValues(), memoryMask, memoryKeyPaddingMask);
         Tensor attendedMemory = residual(attendedSelf, module("dropout2").call(cross.context()), "norm2");
         return new TransformerDecoderStep(feedForward(attendedMemory), cross.weights(), List.of(next));
+    }
+
+    /** Throws, naming this layer and the mask, unless both fit queries [batch, steps] over {@code keySteps} keys. */
+    private void checkMasks(AttentionMask mask, String maskName, Tensor keyPadding, String keyPaddingName, int batch,
+                            int steps, int keySteps) {
+        if (mask != null) {
+            mask.check(toString(), maskName, batch, selfAttention().heads(), steps, keySteps);
+        }
+        AttentionMask.checkKeyPadding(toString(), keyPaddingName, keyPadding, batch, keySteps);
     }
 
     /** The residual sub-layer of dropout3(linear2(dropout(activation(linear1(.))))) on {@code y}. */

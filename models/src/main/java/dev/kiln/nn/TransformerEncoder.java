@@ -14,7 +14,9 @@ import dev.kiln.engine.Tensor;
  * on its own.
  *
  * <p>Shapes: x [batch, S, dModel] to [batch, S, dModel]; the mask broadcasts to [batch, S, S], non-zero =
- * masked, usually {@link Attention#paddingMask} [batch, 1, S].
+ * masked, usually {@link Attention#paddingMask} [batch, 1, S]. PyTorch's float {@code mask} and its
+ * {@code src_key_padding_mask} [batch, S] go to {@link #forward(Tensor, AttentionMask, Tensor)}, as in
+ * {@link TransformerEncoderLayer}.
  */
 public class TransformerEncoder extends Module {
     /** {@code numLayers} (at least 1) pre-norm layers of the given sizes; see {@link TransformerEncoderLayer}. */
@@ -52,9 +54,17 @@ public class TransformerEncoder extends Module {
 
     /** {@code x} [batch, S, dModel] with {@code mask} (or null) broadcasting to [batch, S, S]; returns [batch, S, dModel]. */
     public Tensor forward(Tensor x, Tensor mask) {
+        return forward(x, mask == null ? null : AttentionMask.masking(mask), null);
+    }
+
+    /**
+     * PyTorch's {@code forward(src, mask, src_key_padding_mask)}: every layer reads {@code mask} and
+     * {@code srcKeyPaddingMask} as {@link TransformerEncoderLayer#forward(Tensor, AttentionMask, Tensor)} does.
+     */
+    public Tensor forward(Tensor x, AttentionMask mask, Tensor srcKeyPaddingMask) {
         Tensor h = x;
         for (int i = 0; i < numLayers(); i++) {
-            Tensor next = layer(i).forward(h, mask);
+            Tensor next = layer(i).forward(h, mask, srcKeyPaddingMask);
             releaseConsumed(h, next, x);
             h = next;
         }

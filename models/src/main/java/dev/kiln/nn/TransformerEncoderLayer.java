@@ -23,9 +23,11 @@ import dev.kiln.engine.Tensor;
  * The activation is ReLU or the exact GELU; see {@link TransformerLayerOptions}.
  *
  * <p>Shapes: x [batch, S, dModel] to [batch, S, dModel]; the mask broadcasts to [batch, S, S], non-zero =
- * masked, usually {@link Attention#paddingMask} [batch, 1, S]. Sub-modules as in PyTorch: {@code self_attn}
- * ({@link MultiHeadAttention}), {@code linear1} [feedForward, dModel], {@code dropout}, {@code linear2}
- * [dModel, feedForward], {@code norm1}, {@code norm2}, {@code dropout1}, {@code dropout2}; every dropout has
+ * masked, usually {@link Attention#paddingMask} [batch, 1, S]. PyTorch's {@code src_mask} as a float mask added to
+ * the scores, and its {@code src_key_padding_mask} [batch, S], go to
+ * {@link #forward(Tensor, AttentionMask, Tensor)} (see {@link AttentionMask}). Sub-modules as in PyTorch:
+ * {@code self_attn} ({@link MultiHeadAttention}), {@code linear1} [feedForward, dModel], {@code dropout},
+ * {@code linear2} [dModel, feedForward], {@code norm1}, {@code norm2}, {@code dropout1}, {@code dropout2}; every dropout has
  * probability {@code dropout} (the attention weights too).
  */
 public class TransformerEncoderLayer extends Module {
@@ -71,10 +73,26 @@ public class TransformerEncoderLayer extends Module {
 
     /** {@code x} [batch, S, dModel] with {@code mask} (or null) broadcasting to [batch, S, S]; returns [batch, S, dModel]. */
     public Tensor forward(Tensor x, Tensor mask) {
+        return forward(x, mask == null ? null : AttentionMask.masking(mask), null);
+    }
+
+    /**
+     * PyTorch's {@code forward(src, src_mask, src_key_padding_mask)}: {@code x} [batch, S, dModel] with
+     * {@code srcMask} (or null; its mask and bias broadcast to [batch, S, S] or are [batch * heads, S, S]) and
+     * {@code srcKeyPaddingMask} [batch, S] (or null; non-zero = padding); returns [batch, S, dModel].
+     *
+     * @throws IllegalArgumentException naming the layer and the mask, with the expected and actual shapes
+     */
+    public Tensor forward(Tensor x, AttentionMask srcMask, Tensor srcKeyPaddingMask) {
         if (x.rank() != 3 || x.dim(2) != dModel) {
             throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, steps, " + dModel + "]");
         }
-        Tensor y = options.normFirst() ? preNormSelfAttention(x, mask) : postNormSelfAttention(x, mask);
+        if (srcMask != null) {
+            srcMask.check(toString(), "src mask", x.dim(0), selfAttention().heads(), x.dim(1), x.dim(1));
+        }
+        AttentionMask.checkKeyPadding(toString(), "src key padding mask", srcKeyPaddingMask, x.dim(0), x.dim(1));
+        Tensor y = options.normFirst() ? preNormSelfAttention(x, srcMask, srcKeyPaddingMask)
+                : postNormSelfAttention(x, srcMask, srcKeyPaddingMask);
         Tensor out = options.normFirst() ? preNormFeedForward(y) : postNormFeedForward(y);
         releaseConsumed(y, out);
         return out;
@@ -85,21 +103,21 @@ public class TransformerEncoderLayer extends Module {
     }
 
     /** x + dropout1(self_attn(norm1(x))). */
-    private Tensor preNormSelfAttention(Tensor x, Tensor mask) {
+    private Tensor preNormSelfAttention(Tensor x, AttentionMask mask, Tensor keyPadding) {
         Tensor h = module("norm1").call(x);
-        Tensor attended = selfAttend(h, mask);
+        Tensor attended = selfAttend(h, mask, keyPadding);
         releaseConsumed(h, attended);
         return consume(attended, x::add);
     }
 
     /** norm1(x + dropout1(self_attn(x))). */
-    private Tensor postNormSelfAttention(Tensor x, Tensor mask) {
-        return consume(consume(selfAttend(x, mask), x::add), module("norm1")::call);
+    private Tensor postNormSelfAttention(Tensor x, AttentionMask mask, Tensor keyPadding) {
+        return consume(consume(selfAttend(x, mask, keyPadding), x::add), module("norm1")::call);
     }
 
-    /** dropout1(self_attn(h, h, h, mask)). */
-    private Tensor selfAttend(Tensor h, Tensor mask) {
-        AttentionOutput attended = selfAttention().attend(h, h, h, mask);
+    /** dropout1(self_attn(h, h, h, mask, keyPadding)). */
+    private Tensor selfAttend(Tensor h, AttentionMask mask, Tensor keyPadding) {
+        AttentionOutput attended = selfAttention().attend(h, h, h, mask, keyPadding);
         releaseConsumed(attended.weights(), attended.context());
         return consume(attended.context(), module("dropout1")::call);
     }

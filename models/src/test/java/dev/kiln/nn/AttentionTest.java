@@ -210,4 +210,23 @@ class AttentionTest {
         }
         return c;
     }
+
+    @Test
+    void aScoreBiasIsAddedToTheScoresBeforeTheSoftmaxAndTheMaskOverridesIt() {
+        try (Scope s = Scope.open()) {
+            Tensor bias = Tensor.fromArray(new double[] {0.5, -1, 100}, 1, 1, 3).to(DType.F64);
+            Tensor mask = Tensor.fromArray(new double[] {0, 0, 1}, 1, 1, 3).to(DType.F64);
+            AttentionOutput out = new DotProductAttention(false).attend(query(), keys(), values(), mask, bias);
+            Tensors.assertValues(softmax(1.5, 1, Attention.MASKED_SCORE), out.weights(), 1e-12);
+        }
+    }
+
+    @Test
+    void aScoreBiasLargerThanTheScoresIsRejectedNamingIt() {
+        try (Scope s = Scope.open()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DotProductAttention(false)
+                    .attend(query(), keys(), values(), null, Tensor.zeros(DType.F64, 2, 1, 3)));
+            assertTrue(e.getMessage().contains("score bias [2, 1, 3]") && e.getMessage().contains("[1, 1, 3]"), e.getMessage());
+        }
+    }
 }

@@ -232,4 +232,111 @@ class MultiHeadAttentionTest {
                     inputs.toArray(new Tensor[0]));
         }
     }
+
+    @Test
+    void aFloatMaskIsAddedToTheScaledScoresOfEveryHead() {
+        Engine.seed(16);
+        try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0); Scope scope = Scope.open()) {
+            mha.to(DType.F64);
+            Tensor q = Tensor.randn(DType.F64, 1, 2, E);
+            Tensor kv = Tensor.randn(DType.F64, 1, 3, E);
+            // A bias of log(w) on key s multiplies its unnormalised weight by w: here key 1 counts three times.
+            Tensor bias = Tensor.fromArray(new double[] {0, Math.log(3), 0}, 1, 3).to(DType.F64);
+            Tensor tripled = Tensor.cat(List.of(kv, kv.narrow(1, 1, 1), kv.narrow(1, 1, 1)), 1);
+            AttentionOutput biased = mha.attend(q, kv, kv, AttentionMask.additive(bias), null);
+            AttentionOutput repeated = mha.attend(q, tripled, tripled, null);
+            assertValues(repeated.context().toDoubleArray(), biased.context(), 1e-12);
+        }
+    }
+
+    @Test
+    void aKeyPaddingMaskActsAsTheEquivalentSingleMaskBitForBit() {
+        Engine.seed(17);
+        try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0); Scope scope = Scope.open()) {
+            mha.to(DType.F64);
+            Tensor q = Tensor.randn(DType.F64, 2, 3, E);
+            Tensor kv = Tensor.randn(DType.F64, 2, 3, E);
+            Tensor causal = Attention.causalMask(3, DType.F64);
+            Tensor padding = Tensor.fromArray(new double[] {0, 0, 1, 0, 1, 1}, 2, 3).to(DType.F64);
+            AttentionOutput separate = mha.attend(q, kv, kv, AttentionMask.masking(causal), padding);
+            AttentionOutput single = mha.attend(q, kv, kv, causal.add(padding.reshape(2, 1, 3)));
+            assertArrayEquals(single.context().toDoubleArray(), separate.context().toDoubleArray());
+            assertArrayEquals(single.weights().toDoubleArray(), separate.weights().toDoubleArray());
+        }
+    }
+
+    @Test
+    void aMaskPerSequenceAndPerHeadAreTheSameWhenEachHeadGetsItsSequencesSlice() {
+        Engine.seed(18);
+        try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0); Scope scope = Scope.open()) {
+            mha.to(DType.F64);
+            Tensor x = Tensor.randn(DType.F64, 2, 3, E);
+            Tensor perSequence = Tensor.randn(DType.F64, 2, 3, 3);
+            Tensor perHead = perSequence.unsqueeze(1).expand(2, HEADS, 3, 3).reshape(2 * HEADS, 3, 3);
+            AttentionOutput a = mha.attend(x, x, x, AttentionMask.additive(perSequence), null);
+            AttentionOutput b = mha.attend(x, x, x, AttentionMask.additive(perHead), null);
+            assertValues(a.context().toDoubleArray(), b.context(), 1e-12);
+        }
+    }
+
+    @Test
+    void aQueryWhoseEveryKeyIsPaddedWeighsTheKeysEquallyWherePyTorchGivesNaN() {
+        try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0); Scope scope = Scope.open()) {
+            Tensor x = Tensor.randn(1, 2, E);
+            AttentionOutput out = mha.attend(x, x, x, null, Tensor.ones(1, 2));
+            assertValues(new double[] {0.5, 0.5, 0.5, 0.5}, out.weights(), 0);
+        }
+    }
+
+    @Test
+    void aFloatMaskOfMinusInfinityAtEveryKeyGivesNaNAsPyTorchDoes() {
+        try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0); Scope scope = Scope.open()) {
+            Tensor x = Tensor.randn(1, 2, E);
+            Tensor bias = Tensor.fromArray(new float[] {0, 0, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY}, 2, 2);
+            double[] w = mha.attend(x, x, x, AttentionMask.additive(bias), null).weights().toDoubleArray();
+            assertEquals(1.0, w[0] + w[1], 1e-6, "row 0 keeps its keys");
+            assertTrue(Double.isNaN(w[2]) && Double.isNaN(w[3]), Arrays.toString(w));
+        }
+    }
+
+    @Test
+    void floatMaskGradientsMatchFiniteDifferencesInF64() {
+        Engine.seed(19);
+        try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0); Scope scope = Scope.open()) {
+            mha.to(DType.F64);
+            Tensor query = Tensor.randn(DType.F64, 2, 2, E).requiresGrad(true);
+            Tensor key = Tensor.randn(DType.F64, 2, 3, E).requiresGrad(true);
+            Tensor shared = Tensor.randn(DType.F64, 2, 3).requiresGrad(true);
+            Tensor perHead = Tensor.randn(DType.F64, 2 * HEADS, 2, 3).requiresGrad(true);
+            Tensor padding = Tensor.fromArray(new double[] {0, 0, 0, 0, 0, 1}, 2, 3).to(DType.F64);
+            List<Tensor> inputs = new ArrayList<>(List.of(query, key, shared, perHead));
+            inputs.addAll(mha.parameters());
+            GradCheck.check("MultiHeadAttention with a float mask", in -> mha.attend(in[0], in[1], in[1],
+                    AttentionMask.additive(in[2].add(in[3])), padding).context(), inputs.toArray(new Tensor[0]));
+        }
+    }
+
+    @Test
+    void rejectsAKeyPaddingMaskThatIsNotBatchTimesKeysNamingTheLayerAndTheShapes() {
+        try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0); Scope scope = Scope.open()) {
+            Tensor q = Tensor.randn(2, 4, E);
+            Tensor kv = Tensor.randn(2, 3, E);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> mha.attend(q, kv, kv, null, Tensor.zeros(2, 1, 3)));
+            assertTrue(e.getMessage().contains("MultiHeadAttention(4") && e.getMessage().contains("key padding mask [2, 1, 3]")
+                    && e.getMessage().contains("[batch, S] = [2, 3]"), e.getMessage());
+        }
+    }
+
+    @Test
+    void rejectsAFloatMaskThatFitsNeitherTheBatchNorTheHeadsNamingTheLayerAndTheShapes() {
+        try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0); Scope scope = Scope.open()) {
+            Tensor q = Tensor.randn(2, 4, E);
+            Tensor kv = Tensor.randn(2, 3, E);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> mha.attend(q, kv, kv, AttentionMask.additive(Tensor.zeros(3, 4, 3)), null));
+            assertTrue(e.getMessage().contains("MultiHeadAttention(4") && e.getMessage().contains("attention mask bias [3, 4, 3]")
+                    && e.getMessage().contains("[2, 4, 3]") && e.getMessage().contains("[4, 4, 3]"), e.getMessage());
+        }
+    }
 }

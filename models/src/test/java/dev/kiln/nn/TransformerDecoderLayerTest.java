@@ -159,4 +159,62 @@ class TransformerDecoderLayerTest {
         assertTrue(e.getMessage().contains("TransformerDecoderLayer(8") && e.getMessage().contains("layerNormEps")
                 && e.getMessage().contains("-0.5"), e.getMessage());
     }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void stepsWithMemoryKeyPaddingAndAFloatMemoryMaskGiveTheForwardOutput(boolean normFirst) {
+        Engine.seed(36);
+        TransformerLayerOptions options = TransformerLayerOptions.postNorm().withNormFirst(normFirst);
+        try (TransformerDecoderLayer layer = new TransformerDecoderLayer(8, 2, 16, 0.1, options); Scope s = Scope.open()) {
+            layer.eval();
+            layer.to(DType.F64);
+            Tensor memory = Tensor.randn(DType.F64, 2, 4, 8);
+            Tensor memoryPadding = Tensor.fromArray(new double[] {0, 0, 0, 0, 0, 0, 1, 1}, 2, 4).to(DType.F64);
+            Tensor memoryBias = Tensor.randn(DType.F64, 5, 4);
+            Tensor y = Tensor.randn(DType.F64, 2, 5, 8);
+            TransformerDecoderOutput whole = layer.forward(y, memory, AttentionMask.masking(Attention.causalMask(5, DType.F64)),
+                    AttentionMask.additive(memoryBias), null, memoryPadding);
+            KeyValueCache cache = layer.startCache(memory);
+            for (int t = 0; t < 5; t++) {
+                AttentionMask row = AttentionMask.additive(memoryBias.narrow(0, t, 1).copy());
+                TransformerDecoderStep step = layer.step(y.narrow(1, t, 1).copy(), cache, row, memoryPadding);
+                assertValues(whole.output().narrow(1, t, 1).copy().toDoubleArray(), step.output(), 1e-12);
+                assertValues(whole.crossAttention().narrow(1, t, 1).copy().toDoubleArray(), step.crossAttention(), 1e-12);
+                cache = step.caches().get(0);
+            }
+        }
+    }
+
+    @Test
+    void floatMasksAndKeyPaddingGradientsMatchFiniteDifferencesInF64() {
+        Engine.seed(37);
+        try (TransformerDecoderLayer layer = new TransformerDecoderLayer(4, 2, 6, 0.0); Scope s = Scope.open()) {
+            layer.to(DType.F64);
+            Tensor y = Tensor.randn(DType.F64, 2, 3, 4).requiresGrad(true);
+            Tensor memory = Tensor.randn(DType.F64, 2, 2, 4).requiresGrad(true);
+            Tensor targetBias = Tensor.randn(DType.F64, 4, 3, 3).requiresGrad(true);
+            Tensor memoryBias = Tensor.randn(DType.F64, 2, 3, 2).requiresGrad(true);
+            Tensor causal = Attention.causalMask(3, DType.F64);
+            Tensor targetPadding = Tensor.fromArray(new double[] {0, 0, 0, 0, 0, 1}, 2, 3).to(DType.F64);
+            Tensor memoryPadding = Tensor.fromArray(new double[] {0, 1, 0, 0}, 2, 2).to(DType.F64);
+            List<Tensor> inputs = new ArrayList<>(List.of(y, memory, targetBias, memoryBias));
+            inputs.addAll(layer.parameters());
+            GradCheck.check("TransformerDecoderLayer with float masks", in -> layer.forward(in[0], in[1],
+                    new AttentionMask(causal, in[2]), AttentionMask.additive(in[3]), targetPadding, memoryPadding).output(),
+                    inputs.toArray(new Tensor[0]));
+        }
+    }
+
+    @Test
+    void rejectsAMemoryKeyPaddingMaskOfTheWrongShapeNamingTheLayerAndTheShapes() {
+        try (TransformerDecoderLayer layer = new TransformerDecoderLayer(8, 2, 16, 0.0); Scope s = Scope.open()) {
+            Tensor y = Tensor.randn(2, 3, 8);
+            Tensor memory = Tensor.randn(2, 4, 8);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> layer.forward(y, memory, null, null, null, Tensor.zeros(2, 3)));
+            assertTrue(e.getMessage().contains("TransformerDecoderLayer(8")
+                    && e.getMessage().contains("memory key padding mask [2, 3]") && e.getMessage().contains("[batch, S] = [2, 4]"),
+                    e.getMessage());
+        }
+    }
 }

@@ -60,4 +60,25 @@ class TransformerDecoderTest {
             }
         }
     }
+
+    @Test
+    void stepsWithAMemoryKeyPaddingMaskGiveTheForwardOutputOfTheStack() {
+        Engine.seed(38);
+        try (TransformerDecoder decoder = new TransformerDecoder(2, 8, 2, 16, 0.1); Scope s = Scope.open()) {
+            decoder.eval();
+            decoder.to(DType.F64);
+            Tensor memory = Tensor.randn(DType.F64, 2, 4, 8);
+            Tensor memoryPadding = Tensor.fromArray(new double[] {0, 0, 0, 0, 0, 0, 0, 1}, 2, 4).to(DType.F64);
+            Tensor y = Tensor.randn(DType.F64, 2, 5, 8);
+            TransformerDecoderOutput whole = decoder.forward(y, memory,
+                    AttentionMask.masking(Attention.causalMask(5, DType.F64)), null, null, memoryPadding);
+            List<KeyValueCache> caches = decoder.startCaches(memory);
+            for (int t = 0; t < 5; t++) {
+                TransformerDecoderStep step = decoder.step(y.narrow(1, t, 1).copy(), caches, null, memoryPadding);
+                assertValues(whole.output().narrow(1, t, 1).copy().toDoubleArray(), step.output(), 1e-12);
+                assertValues(whole.crossAttention().narrow(1, t, 1).copy().toDoubleArray(), step.crossAttention(), 1e-12);
+                caches = step.caches();
+            }
+        }
+    }
 }

@@ -102,4 +102,42 @@ class TransformerEncoderLayerTest {
         assertTrue(e.getMessage().contains("TransformerEncoderLayer(8") && e.getMessage().contains("layerNormEps")
                 && e.getMessage().contains(Double.toString(eps)), e.getMessage());
     }
+
+    @Test
+    void floatSrcMaskAndKeyPaddingGradientsMatchFiniteDifferencesInF64() {
+        Engine.seed(26);
+        try (TransformerEncoderLayer layer = new TransformerEncoderLayer(4, 2, 6, 0.0, TransformerLayerOptions.postNorm());
+             Scope s = Scope.open()) {
+            layer.to(DType.F64);
+            Tensor x = Tensor.randn(DType.F64, 2, 3, 4).requiresGrad(true);
+            Tensor bias = Tensor.randn(DType.F64, 3, 3).requiresGrad(true);
+            Tensor padding = Tensor.fromArray(new double[] {0, 0, 1, 0, 0, 0}, 2, 3).to(DType.F64);
+            List<Tensor> inputs = new ArrayList<>(List.of(x, bias));
+            inputs.addAll(layer.parameters());
+            GradCheck.check("TransformerEncoderLayer with a float src mask",
+                    in -> layer.forward(in[0], AttentionMask.additive(in[1]), padding), inputs.toArray(new Tensor[0]));
+        }
+    }
+
+    @Test
+    void rejectsASrcKeyPaddingMaskOfTheWrongShapeNamingTheLayerAndTheShapes() {
+        try (TransformerEncoderLayer layer = new TransformerEncoderLayer(8, 2, 16, 0.0); Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(2, 3, 8);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> layer.forward(x, null, Tensor.zeros(3, 2)));
+            assertTrue(e.getMessage().contains("TransformerEncoderLayer(8") && e.getMessage().contains("src key padding mask [3, 2]")
+                    && e.getMessage().contains("[batch, S] = [2, 3]"), e.getMessage());
+        }
+    }
+
+    @Test
+    void rejectsASrcMaskOfTheWrongShapeNamingTheLayerAndTheShapes() {
+        try (TransformerEncoderLayer layer = new TransformerEncoderLayer(8, 2, 16, 0.0); Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(2, 3, 8);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> layer.forward(x, AttentionMask.additive(Tensor.zeros(4, 4)), null));
+            assertTrue(e.getMessage().contains("TransformerEncoderLayer(8") && e.getMessage().contains("src mask bias [4, 4]")
+                    && e.getMessage().contains("[2, 3, 3]"), e.getMessage());
+        }
+    }
 }

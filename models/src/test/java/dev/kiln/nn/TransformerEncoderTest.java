@@ -36,4 +36,18 @@ class TransformerEncoderTest {
             assertValues(layers.toDoubleArray(), encoder.forward(x, mask), 0);
         }
     }
+
+    @Test
+    void everyLayerReadsTheFloatMaskAndTheKeyPaddingMask() {
+        Engine.seed(27);
+        try (TransformerEncoder encoder = new TransformerEncoder(2, 8, 2, 16, 0.0, TransformerLayerOptions.postNorm());
+             Scope s = Scope.open()) {
+            encoder.to(DType.F64);
+            Tensor x = Tensor.randn(DType.F64, 2, 3, 8);
+            AttentionMask bias = AttentionMask.additive(Tensor.randn(DType.F64, 3, 3));
+            Tensor padding = Tensor.fromArray(new double[] {0, 0, 1, 0, 0, 0}, 2, 3).to(DType.F64);
+            Tensor layers = encoder.layer(1).forward(encoder.layer(0).forward(x, bias, padding), bias, padding);
+            assertValues(layers.toDoubleArray(), encoder.forward(x, bias, padding), 0);
+        }
+    }
 }
