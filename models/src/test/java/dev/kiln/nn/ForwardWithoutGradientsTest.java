@@ -150,6 +150,23 @@ class ForwardWithoutGradientsTest {
     }
 
     @Test
+    void aTransformerEncoderWithAFloatMaskAndKeyPaddingHoldsOnlyItsOutputAfterAForwardPassWithoutGradients() {
+        try (TransformerEncoder encoder = new TransformerEncoder(2, 16, 4, 32, 0.1); Scope s = Scope.open()) {
+            encoder.eval();
+            Tensor x = Tensor.randn(3, 7, 16);
+            Tensor causal = Attention.causalMask(7, x.dtype());
+            Tensor bias = Tensor.randn(3 * 4, 7, 7);
+            AttentionMask mask = new AttentionMask(causal, bias);
+            Tensor padding = Attention.paddingMask(new int[] {7, 4, 2}, 7, x.dtype()).reshape(3, 7);
+            Tensor y = withoutGradients(() -> encoder.forward(x, mask, padding));
+            assertEquals(0, madeButStillHeld(() -> encoder.forward(x, mask, padding)), "bytes held besides the output");
+            assertFalse(x.isClosed() || causal.isClosed() || bias.isClosed() || padding.isClosed(),
+                    "the caller's input and masks");
+            assertArrayEquals(encoder.forward(x, mask, padding).toDoubleArray(), y.toDoubleArray(), 0);
+        }
+    }
+
+    @Test
     void aPostNormGeluTransformerEncoderHoldsOnlyItsOutputAfterAForwardPassWithoutGradients() {
         TransformerLayerOptions options = TransformerLayerOptions.postNorm().withActivation("gelu");
         try (TransformerEncoder encoder = new TransformerEncoder(2, 16, 4, 32, 0.1, options); Scope s = Scope.open()) {
