@@ -65,13 +65,7 @@ public final class ImageFolder implements Dataset {
      * both are 0.
      */
     public static ImageFolder load(Path root, int channels, int height, int width) throws IOException {
-        if (channels != 1 && channels != 3) {
-            throw new IllegalArgumentException("ImageFolder: channels must be 1 (grey) or 3 (RGB), got " + channels);
-        }
-        if (height < 0 || width < 0 || (height == 0) != (width == 0)) {
-            throw new IllegalArgumentException("ImageFolder: height and width must both be positive (scale to them)"
-                    + " or both 0 (keep each image's size), got " + height + " x " + width);
-        }
+        requireChannelsAndSize(channels, height, width);
         List<String> classNames = classFolders(root);
         List<Path> files = new ArrayList<>();
         List<Long> labels = new ArrayList<>();
@@ -89,6 +83,16 @@ public final class ImageFolder implements Dataset {
         decodeAll(files, shape, height > 0, values);
         return new ImageFolder(values, labels.stream().mapToLong(Long::longValue).toArray(), shape,
                 List.copyOf(classNames), List.copyOf(files));
+    }
+
+    private static void requireChannelsAndSize(int channels, int height, int width) {
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("ImageFolder: channels must be 1 (grey) or 3 (RGB), got " + channels);
+        }
+        if (height < 0 || width < 0 || (height == 0) != (width == 0)) {
+            throw new IllegalArgumentException("ImageFolder: height and width must both be positive (scale to them)"
+                    + " or both 0 (keep each image's size), got " + height + " x " + width);
+        }
     }
 
     /** The sub-folders of root, sorted by name, hidden ones left out. */
@@ -130,6 +134,38 @@ public final class ImageFolder implements Dataset {
     private static int[] sizeOf(Path file) throws IOException {
         BufferedImage image = read(file);
         return new int[] {image.getHeight(), image.getWidth()};
+    }
+
+    /**
+     * The size of one image file, {height, width}, for checking an image against the size a model was trained on.
+     *
+     * @throws IOException when the file cannot be decoded; the message names it
+     */
+    public static int[] imageSize(Path file) throws IOException {
+        return sizeOf(file);
+    }
+
+    /**
+     * One image's features as {@link #load(Path, int, int, int)} reads each: [channels, height, width] floats in
+     * [0, 1], scaled to {@code height x width} (bilinear) when those are positive, at the image's own size when both
+     * are 0. For classifying an image with a model trained on an ImageFolder.
+     *
+     * @throws IOException when the file cannot be decoded; the message names it
+     */
+    public static float[] readImage(Path file, int channels, int height, int width) throws IOException {
+        requireChannelsAndSize(channels, height, width);
+        BufferedImage image = read(file);
+        if (height > 0) {
+            image = scaled(image, height, width);
+        }
+        int size = channels * image.getHeight() * image.getWidth();
+        byte[] values = new byte[size];
+        copyValues(image, channels, values, 0);
+        float[] features = new float[size];
+        for (int i = 0; i < size; i++) {
+            features[i] = (values[i] & 0xFF) / 255f;
+        }
+        return features;
     }
 
     private static BufferedImage read(Path file) throws IOException {

@@ -113,6 +113,19 @@ class ImageFolderTest {
     }
 
     @Test
+    void readImageGivesOneImagesFeaturesAsLoadReadsThem() throws IOException {
+        Path file = rgb("a", "x.png", 200, 100, 50);
+        assertArrayEquals(features(ImageFolder.load(root, 3), 0), ImageFolder.readImage(file, 3, 0, 0));
+        grey("b", "y.png", 5, 3, new int[15]);
+        assertArrayEquals(features(ImageFolder.load(root, 1, 4, 6), 0), ImageFolder.readImage(file, 1, 4, 6));
+    }
+
+    @Test
+    void imageSizeIsHeightThenWidth() throws IOException {
+        assertArrayEquals(new int[] {5, 3}, ImageFolder.imageSize(grey("a", "x.png", 5, 3, new int[15])));
+    }
+
+    @Test
     void scalingDropsAlphaAsPilsConvertRgbDoesInsteadOfBlendingOverBlack() throws IOException {
         // torchvision: Image.open(f).convert('RGB').resize(...) keeps a transparent pixel's colour, here 200, 100, 50.
         BufferedImage image = new BufferedImage(2, 2, BufferedImage.TYPE_INT_ARGB);
