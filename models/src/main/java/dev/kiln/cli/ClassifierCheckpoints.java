@@ -1,9 +1,7 @@
 package dev.kiln.cli;
 
-import dev.kiln.data.Mnist;
 import dev.kiln.g2p.G2pModels;
 import dev.kiln.nn.Module;
-import dev.kiln.zoo.Zoo;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -16,8 +14,8 @@ final class ClassifierCheckpoints {
     }
 
     /**
-     * The architecture of checkpoint {@code file}, with fresh weights to load its own into: [N, 1, 28, 28] images
-     * to [N, 10] logits.
+     * The architecture of checkpoint {@code file}, with fresh weights to load its own into: [N, features...] (for
+     * MNIST [N, 1, 28, 28]) to [N, classes] logits, as the metadata's feature shape and class names say.
      *
      * @param meta the checkpoint's metadata
      * @throws IllegalArgumentException naming the file when it holds no image classifier, and saying what it holds and
@@ -31,8 +29,10 @@ final class ClassifierCheckpoints {
         if (model.equals(FinetuneCommand.MODEL)) {
             return FinetuneCommand.architecture(meta);
         }
-        if (Zoo.names().contains(model) && !isAutoencoder(meta)) {
-            return Zoo.create(model, Mnist.PIXELS, Mnist.CLASSES, Double.parseDouble(meta.getOrDefault("dropout", "0")));
+        if (ClassifierModels.names().contains(model) && !isAutoencoder(meta)) {
+            return ClassifierModels.create(model, ClassificationData.featureShape(meta),
+                    ClassificationData.classNames(meta).size(), Double.parseDouble(meta.getOrDefault("dropout", "0")),
+                    meta.getOrDefault("data", "mnist"));
         }
         throw new IllegalArgumentException(file + " is not a kiln train or kiln finetune checkpoint (model " + model
                 + ")" + whatItIs(model, meta));
@@ -50,7 +50,7 @@ final class ClassifierCheckpoints {
         return switch (model) {
             case "charlm" -> ": a language model of kiln lm, which kiln sample reads";
             case G2pModels.MODEL -> ": a g2p model of kiln train g2p, which kiln g2p and kiln eval read";
-            default -> "; the image classifiers are " + Zoo.names() + " and " + FinetuneCommand.MODEL;
+            default -> "; the image classifiers are " + ClassifierModels.names() + " and " + FinetuneCommand.MODEL;
         };
     }
 }

@@ -1,8 +1,6 @@
 package dev.kiln.cli;
 
 import dev.kiln.data.DataLoader;
-import dev.kiln.data.Mnist;
-import dev.kiln.data.MnistDataset;
 import dev.kiln.engine.Engine;
 import dev.kiln.g2p.ErrorRates;
 import dev.kiln.g2p.G2pData;
@@ -20,6 +18,7 @@ import dev.kiln.train.Json;
 import dev.kiln.train.Trainer;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,9 +34,13 @@ final class EvalCommand {
     static final String HELP = """
             Usage: kiln eval --checkpoint FILE [options]
             Image models (kiln train mlp, lenet, ...):
-              --data mnist|fashion-mnist   data set (default: the one the checkpoint was trained on)
-              --data-dir DIR               data root
+              --data mnist|fashion-mnist|folder:DIR|csv:DIR
+                                           data set, of which the test split is read (default: the one the
+                                           checkpoint was trained on, read as it was: --channels, --image-size,
+                                           --label, --shape and --scale as recorded unless given again)
+              --data-dir DIR               data root of mnist and fashion-mnist
               --batch B                    evaluation batch size (default 1000)
+            Prints precision, recall and F1 of each class, by its name (a folder's, a CSV label's or a digit).
             Writes confusion_matrix.png (true vs predicted class on the test set) next to the checkpoint,
             and filters.png (the first layer's kernels) for models that start with a convolution.
             g2p models (kiln train g2p): word and phoneme error rates, greedy and by beam search
@@ -63,17 +66,18 @@ final class EvalCommand {
         if (G2pModels.MODEL.equals(meta.get("model"))) {
             return evaluateG2p(file, o, out);
         }
-        String data = o.has("data") ? DataOptions.dataSet(o) : meta.getOrDefault("data", "mnist");
-        Path dataDir = DataOptions.dataDir(o);
+        ClassificationData data = ClassificationData.fromOptions(o, meta);
         int batch = o.getPositiveInt("batch", 1000);
         o.rejectUnknown();
         String modelName = meta.get("model");
         try (Module model = ClassifierCheckpoints.architecture(file, meta)) {
             Trainer.loadModel(file, model);
-            DataLoader test = new DataLoader(MnistDataset.load(dataDir, data, Mnist.Split.TEST), batch, false, 0);
+            ClassificationData.Split testSplit = data.test();
+            requireModelsData(file, meta, data, testSplit);
+            DataLoader test = new DataLoader(testSplit.data(), batch, false, 0);
             Evaluation e = Trainer.evaluate(model, new CrossEntropyLoss(), test, 5);
             out.printf("%s on %s test set (%d images): loss %.4f, accuracy %.2f%%, top-%d %.2f%%%n",
-                    modelName, data, e.samples(), e.loss(), 100 * e.accuracy(), e.k(), 100 * e.topK());
+                    modelName, data.spec(), e.samples(), e.loss(), 100 * e.accuracy(), e.k(), 100 * e.topK());
             Optional<Path> better = Trainer.betterEpochBeside(file);
             if (better.isPresent()) {
                 out.printf("Note: %s holds epoch %s, the run's last; early stopping kept its best epoch, %s, in %s"
@@ -82,9 +86,9 @@ final class EvalCommand {
             }
             Path dir = file.toAbsolutePath().getParent();
             Path confusionPng = dir.resolve("confusion_matrix.png");
-            ConfusionMatrix confusion = ConfusionMatrix.of(model, test, Mnist.CLASSES);
-            out.print(confusion.report(Mnist.classNames(data)));
-            confusion.writePng(confusionPng, modelName + " on " + data + " test set: true vs predicted");
+            ConfusionMatrix confusion = ConfusionMatrix.of(model, test, testSplit.classNames().size());
+            out.print(confusion.report(testSplit.classNames()));
+            confusion.writePng(confusionPng, modelName + " on " + data.spec() + " test set: true vs predicted");
             out.println("Confusion matrix: " + confusionPng);
             Path filtersPng = null;
             Module first = firstLayer(model);
@@ -95,7 +99,7 @@ final class EvalCommand {
             }
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("model", modelName);
-            summary.put("data", data);
+            summary.put("data", data.spec());
             summary.put("checkpoint", file.toString());
             summary.put("test_accuracy", TrainCommand.round(e.accuracy()));
             summary.put("test_loss", TrainCommand.round(e.loss()));
@@ -109,6 +113,27 @@ final class EvalCommand {
             out.println(Json.line(summary));
         }
         return 0;
+    }
+
+    /**
+     * Refuses test data the checkpoint's model cannot classify: features of another shape, another number of
+     * classes, or (where the checkpoint recorded them) other class names.
+     */
+    private static void requireModelsData(Path file, Map<String, String> meta, ClassificationData data,
+                                          ClassificationData.Split test) {
+        int[] modelShape = ClassificationData.featureShape(meta);
+        int[] testShape = test.data().featureShape();
+        if (!Arrays.equals(modelShape, testShape)) {
+            throw new IllegalArgumentException(file + " takes features of shape " + Arrays.toString(modelShape)
+                    + " but the test set of --data " + data.spec() + " has " + Arrays.toString(testShape));
+        }
+        List<String> modelClasses = ClassificationData.classNames(meta);
+        boolean namesRecorded = meta.containsKey("class_names");
+        List<String> testClasses = test.classNames();
+        if (modelClasses.size() != testClasses.size() || namesRecorded && !modelClasses.equals(testClasses)) {
+            throw new IllegalArgumentException(file + " was trained on the classes " + modelClasses + " but the test"
+                    + " set of --data " + data.spec() + " has " + testClasses);
+        }
     }
 
     /**
@@ -141,7 +166,7 @@ final class EvalCommand {
                     100 * beamRates.phonemeErrorRate(), beam, alpha);
             int shown = 0;
             for (int i = 0; i < words.size() && shown < 10; i++) {
-                if (!java.util.Arrays.equals(beamed.get(i).tokens(), reference.get(i))) {
+                if (!Arrays.equals(beamed.get(i).tokens(), reference.get(i))) {
                     out.printf(Locale.ROOT, "  %-14s predicted %-24s reference %s%n", words.get(i),
                             String.join(" ", loaded.phonemes().decode(beamed.get(i).tokens())),
                             String.join(" ", pronunciations.get(i).phonemes()));

@@ -109,6 +109,10 @@ final class FinetuneCommand {
             throw new IllegalArgumentException(file + (sourceModel == null ? " names no model in its metadata"
                     : " is itself a fine-tuned model") + "; give a checkpoint of kiln train or kiln pretrain");
         }
+        if (ClassificationData.kindOf(meta) != ClassificationData.Kind.MNIST) {
+            throw new IllegalArgumentException(file + " was trained on --data " + meta.get("data") + "; kiln finetune"
+                    + " starts from a model trained on mnist or fashion-mnist");
+        }
         if (expectedModel != null && !expectedModel.equals(sourceModel)) {
             throw new IllegalArgumentException("--model " + expectedModel + ": " + file + " holds a " + sourceModel);
         }

@@ -25,8 +25,9 @@ public final class Kiln {
             Usage: kiln <command> [options]        (kiln <command> --help for its options)
 
             Commands:
-              train MODEL     train a zoo model (mlp, lenet, resnet, resnet14, lstm, gru, rnn) on MNIST or
-                              Fashion-MNIST, or g2p (spelling to phonemes on CMUdict); writes a run directory
+              train MODEL     train a zoo model (mlp, resnet18, lenet, resnet, resnet14, lstm, gru, rnn) on
+                              MNIST, Fashion-MNIST or your own images (a folder per class) or CSV rows, or
+                              g2p (spelling to phonemes on CMUdict); writes a run directory
               finetune        transfer learning: a trained model's first layers (or an encoder) with a new head
               pretrain MODEL  train an autoencoder (ae, tied, denoising, sparse, vae, conv) without labels
               eval            evaluate a checkpoint on a test set

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.data.ImageFolder;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Scope;
@@ -15,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 
@@ -22,8 +24,11 @@ import javax.imageio.ImageIO;
 final class PredictCommand {
     static final String HELP = """
             Usage: kiln predict --checkpoint FILE IMAGE.png
-              The image is turned grey, scaled to 28x28 and, when its background is light (mean above
-              one half), inverted: MNIST digits are light on dark.
+              For a model trained on mnist or fashion-mnist the image is turned grey, scaled to 28x28 and,
+              when its background is light (mean above one half), inverted: MNIST digits are light on dark.
+              For one trained on --data folder:DIR it is read as kiln train read DIR's images: with their
+              --channels, scaled to their --image-size (without one it must have the training images' size);
+              the classes are printed by their folders' names.
             The last line printed is one JSON object with the predicted class and probabilities.
             """;
 
@@ -43,12 +48,21 @@ final class PredictCommand {
         }
         Path file = Path.of(checkpoint);
         Map<String, String> meta = Trainer.metadata(file);
-        float[] pixels = readPixels(image);
+        ClassificationData.Kind kind = ClassificationData.kindOf(meta);
+        if (kind == ClassificationData.Kind.CSV) {
+            throw new IllegalArgumentException(file + " was trained on CSV rows (--data " + meta.get("data")
+                    + "), not images; evaluate CSV rows with kiln eval --checkpoint " + file + " --data csv:DIR");
+        }
+        int[] featureShape = ClassificationData.featureShape(meta);
+        float[] pixels = kind == ClassificationData.Kind.FOLDER ? readFolderImage(image, file, meta, featureShape)
+                : readPixels(image);
+        List<String> classNames = kind == ClassificationData.Kind.FOLDER ? ClassificationData.classNames(meta) : null;
         try (Module model = ClassifierCheckpoints.architecture(file, meta);
              Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
             Trainer.loadModel(file, model);
             model.eval();
-            float[] p = F.softmax(model.forward(Tensor.fromArray(pixels, 1, 1, 28, 28)), 1).toFloatArray();
+            float[] p = F.softmax(model.forward(Tensor.fromArray(pixels, 1, featureShape[0], featureShape[1],
+                    featureShape[2])), 1).toFloatArray();
             int best = 0;
             for (int c = 1; c < p.length; c++) {
                 best = p[c] > p[best] ? c : best;
@@ -56,10 +70,14 @@ final class PredictCommand {
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("image", image.toString());
             result.put("predicted", best);
+            if (classNames != null) {
+                result.put("predicted_class", classNames.get(best));
+            }
             double[] rounded = new double[p.length];
             for (int c = 0; c < p.length; c++) {
                 rounded[c] = Math.round(p[c] * 1e4) / 1e4;
-                out.printf("class %d  %6.2f%%%s%n", c, 100 * p[c], c == best ? "  <-" : "");
+                String name = classNames == null ? Integer.toString(c) : classNames.get(c);
+                out.printf("class %s  %6.2f%%%s%n", name, 100 * p[c], c == best ? "  <-" : "");
             }
             result.put("probabilities", rounded);
             out.println(Json.line(result));
@@ -67,11 +85,38 @@ final class PredictCommand {
         return 0;
     }
 
-    /** 28x28 grey values in [0, 1], light on dark. */
-    static float[] readPixels(Path image) throws IOException {
+    /**
+     * The image as {@link ImageFolder} read the training images of a checkpoint trained on --data folder:DIR:
+     * [channels, height, width] values in [0, 1] of the checkpoint's feature shape.
+     *
+     * @throws IllegalArgumentException when the checkpoint's images kept their own size and this one has another
+     */
+    static float[] readFolderImage(Path image, Path checkpoint, Map<String, String> meta, int[] featureShape)
+            throws IOException {
+        requireFile(image);
+        int height = featureShape[1];
+        int width = featureShape[2];
+        if (ClassificationData.scaledImages(meta)) {
+            return ImageFolder.readImage(image, featureShape[0], height, width);
+        }
+        int[] size = ImageFolder.imageSize(image);
+        if (size[0] != height || size[1] != width) {
+            throw new IllegalArgumentException(image + " is " + size[0] + " x " + size[1] + " but " + checkpoint
+                    + " was trained on images of " + height + " x " + width + " at their own size (kiln train without"
+                    + " --image-size); give it an image of that size");
+        }
+        return ImageFolder.readImage(image, featureShape[0], 0, 0);
+    }
+
+    private static void requireFile(Path image) throws IOException {
         if (!Files.isRegularFile(image)) {
             throw new IOException(image + ": no such file");
         }
+    }
+
+    /** 28x28 grey values in [0, 1], light on dark. */
+    static float[] readPixels(Path image) throws IOException {
+        requireFile(image);
         BufferedImage source = ImageIO.read(image.toFile());
         if (source == null) {
             throw new IOException(image + ": not an image format Java can read (PNG, JPEG, GIF, BMP)");

@@ -4,8 +4,6 @@ import dev.kiln.data.Augmentation;
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.Dataset;
 import dev.kiln.data.Datasets;
-import dev.kiln.data.Mnist;
-import dev.kiln.data.MnistDataset;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Precision;
 import dev.kiln.g2p.G2pModels;
@@ -18,7 +16,6 @@ import dev.kiln.optim.schedule.OneCycleLR;
 import dev.kiln.train.EpochMetrics;
 import dev.kiln.train.Evaluation;
 import dev.kiln.train.Trainer;
-import dev.kiln.zoo.Zoo;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -27,18 +24,37 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** {@code kiln train MODEL ...}: trains a zoo model on MNIST or Fashion-MNIST and writes a run directory. */
+/**
+ * {@code kiln train MODEL ...}: trains a zoo model on MNIST, Fashion-MNIST or a user's own images or CSV rows and
+ * writes a run directory.
+ */
 final class TrainCommand {
     private static final List<String> SCHEDULES = List.of("none", "cosine", "onecycle");
     static final String HELP = """
-            Usage: kiln train MODEL [options]      MODEL: mlp (W1 784-512-512-10), lenet (W2 conv net),
-                                           resnet (3 stages of one basic block with batch norm),
+            Usage: kiln train MODEL [options]      MODEL: mlp (W1: 784-512-512-10 on MNIST; any shape),
+                                           resnet18 (CIFAR ResNet-18; any image C x H x W),
+                                           and for MNIST-shaped 1x28x28 images only: lenet (W2 conv
+                                           net), resnet (3 stages of one basic block with batch norm),
                                            resnet14 (the same with two blocks per stage),
                                            lstm (W3: rows as 28 steps, LSTM 128), gru, rnn (W3 with
                                            a GRU or a tanh RNN); g2p (CMUdict spelling to
                                            phonemes, its own options: kiln train g2p --help)
-              --data mnist|fashion-mnist   data set (default mnist)
-              --data-dir DIR               data root (default: $KILN_DATA, ~/.kiln/data, ../shared/data)
+              --data mnist|fashion-mnist|folder:DIR|csv:DIR
+                                           data set (default mnist); your own: folder:DIR reads DIR/train
+                                           and DIR/test, each with a folder per class (DIR/train/cat/1.png;
+                                           PNG, JPEG, BMP, GIF); csv:DIR reads DIR/train.csv and DIR/test.csv,
+                                           a header row, a label column and numeric features. Train and test
+                                           must have the same classes (sorted folder names or labels)
+              --data-dir DIR               root of mnist and fashion-mnist (default: $KILN_DATA, ~/.kiln/data,
+                                           ../shared/data)
+              --channels 1|3               folder: images as grey (1) or RGB (3) (default 3)
+              --image-size HxW             folder: scale every image to H x W pixels, bilinear (default: the
+                                           images' own size, which all of them must have)
+              --label NAME                 csv: the label column's header (default the first column)
+              --shape C,H,W                csv: the shape of a row's features, e.g. 1,28,28 for images
+                                           (default: a vector of every column but the label)
+              --scale X                    csv: multiply every feature by X, e.g. 0.00392156862745098 (1/255)
+                                           for grey levels 0..255 (default 1)
               --epochs N                   the last epoch to train, counted over the whole run: with
                                            --resume, the total, not the epochs to add (default 5)
               --batch B                    batch size (default 128)
@@ -78,11 +94,12 @@ final class TrainCommand {
                                            (default off)
               --seed S                     random seed (default 1)
               --out DIR                    run directory: checkpoint, metrics.csv, metrics.json,
-                                           training.png (default runs/MODEL-DATA)
+                                           training.png (default runs/MODEL-DATA, DATA the data set's name
+                                           or DIR's)
               --resume FILE                continue from a checkpoint written by an earlier run, with the
-                                           same options (model, data, optimizer, lr, weight decay, dropout,
-                                           schedule, augment, batch, seed, train size, per class and
-                                           validation split); --epochs may be raised
+                                           same options (model, data and its options, optimizer, lr, weight
+                                           decay, dropout, schedule, augment, batch, seed, train size, per
+                                           class and validation split); --epochs may be raised
             The last line printed is one JSON object with the final figures (also DIR/metrics.json);
             its train_accuracy is measured in evaluation mode (no dropout) after training. epochs is the
             last epoch trained; its test and train figures are of the weights evaluated_weights names:
@@ -94,15 +111,14 @@ final class TrainCommand {
 
     static int run(String[] args, PrintStream out) throws Exception {
         if (args.length == 0 || args[0].startsWith("--")) {
-            throw new IllegalArgumentException("name a model: kiln train MODEL, one of " + Zoo.names());
+            throw new IllegalArgumentException("name a model: kiln train MODEL, one of " + ClassifierModels.names());
         }
         String modelName = args[0];
         if (modelName.equals(G2pModels.MODEL)) {
             return G2pTrainCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
         }
         Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length));
-        String data = DataOptions.dataSet(o);
-        Path dataDir = DataOptions.dataDir(o);
+        ClassificationData data = ClassificationData.fromOptions(o);
         int epochs = o.getPositiveInt("epochs", 5);
         int batch = o.getPositiveInt("batch", 128);
         double lr = o.getDouble("lr", 1e-3);
@@ -115,7 +131,7 @@ final class TrainCommand {
         Double clip = o.has("clip") ? o.getDouble("clip", 0) : null;
         int accumulate = o.getPositiveInt("accumulate", 1);
         long seed = o.getInt("seed", 1);
-        Path outDir = Path.of(o.get("out", "runs/" + modelName + "-" + data));
+        Path outDir = Path.of(o.get("out", "runs/" + modelName + "-" + data.runName()));
         String resume = o.get("resume", null);
         String schedule = o.get("schedule", "none");
         DataOptions.Sampling sampling = DataOptions.sampling(o);
@@ -148,8 +164,10 @@ final class TrainCommand {
         }
 
         Engine.seed(seed);
-        Dataset train = sampling.apply(MnistDataset.load(dataDir, data, Mnist.Split.TRAIN), seed);
-        Dataset test = MnistDataset.load(dataDir, data, Mnist.Split.TEST);
+        ClassificationData.TrainAndTest splits = data.trainAndTest();
+        int[] featureShape = splits.train().data().featureShape();
+        Dataset train = sampling.apply(splits.train().data(), seed);
+        Dataset test = splits.test().data();
         Dataset validation = null;
         if (validationSplit > 0) {
             Datasets.Split split = Datasets.split(train, 1 - validationSplit, seed);
@@ -164,7 +182,8 @@ final class TrainCommand {
             train = split.first();
             validation = split.second();
         }
-        Module model = Zoo.create(modelName, Mnist.PIXELS, Mnist.CLASSES, dropout);
+        Module model = ClassifierModels.create(modelName, featureShape, splits.train().classNames().size(), dropout,
+                data.spec());
         Optimizer optimizer = Optimizers.create(optimizerName, model.trainableParameters(), lr);
         if (weightDecay != null) {
             optimizer.groups().forEach(g -> g.setWeightDecay(weightDecay));
@@ -175,7 +194,7 @@ final class TrainCommand {
 
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("model", modelName);
-        metadata.put("data", data);
+        metadata.put("data", data.spec());
         metadata.put("optimizer", optimizerName);
         metadata.put("dropout", Double.toString(dropout));
         metadata.put("schedule", schedule);
@@ -191,6 +210,7 @@ final class TrainCommand {
         metadata.put("accumulate", Integer.toString(accumulate));
         // On a GPU graphs skip an epoch's partial batch: another setting on resume would change the steps per epoch.
         metadata.put("cuda_graphs", cudaGraphs ? "on" : "off");
+        metadata.putAll(data.metadata(splits.train()));
         if (!schedule.equals("none")) {
             // The schedule's length: another --epochs on resume would bend the curve (a raised cosine trained an epoch
             // at 0, a raised one cycle stepped past its end).
@@ -221,15 +241,16 @@ final class TrainCommand {
         RunOutputs outputs = new RunOutputs(outDir, validation != null ? "val" : "test", out, resumedEpochs);
         trainer.listener(outputs);
         out.printf("Training %s on %s: %d training images, batch %d, %s lr %s, %d epochs, augment %s, precision %s,"
-                + " backend %s, output %s%n", modelName, data, train.size(), batch, optimizerName, lr, epochs, augmentName,
+                + " backend %s, output %s%n", modelName, data.spec(), train.size(), batch, optimizerName, lr, epochs,
+                augmentName,
                 precision.name().toLowerCase(Locale.ROOT), Engine.get().backend().name(), outDir);
-        out.print(model.summary(1, 1, 28, 28));
+        out.print(model.summary(batchOfOne(featureShape)));
         List<EpochMetrics> history = trainer.fit(trainLoader, perEpoch, epochs);
         Evaluation result = trainer.evaluate(testLoader);
         Evaluation onTrain = trainer.evaluate(new DataLoader(train, 1000, false, seed));
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("model", modelName);
-        summary.put("data", data);
+        summary.put("data", data.spec());
         summary.put("epochs", history.isEmpty() ? 0 : history.get(history.size() - 1).epoch());
         summary.put("best_epoch", trainer.restoredBestWeights() ? trainer.bestEpoch() : null);
         summary.put("evaluated_weights", trainer.restoredBestWeights() ? "best" : "last");
@@ -242,6 +263,14 @@ final class TrainCommand {
         outputs.finish(summary, trainer.restoredBestWeights());
         model.close();
         return 0;
+    }
+
+    /** [1, featureShape...]: the input shape of a batch of one, for a model's summary. */
+    private static int[] batchOfOne(int[] featureShape) {
+        int[] shape = new int[featureShape.length + 1];
+        shape[0] = 1;
+        System.arraycopy(featureShape, 0, shape, 1, featureShape.length);
+        return shape;
     }
 
     /** Median training throughput over epochs 2..N (epoch 1 is warm-up), as the benchmark protocol asks. */
