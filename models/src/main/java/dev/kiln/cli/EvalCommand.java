@@ -88,7 +88,8 @@ final class EvalCommand {
             Path confusionPng = dir.resolve("confusion_matrix.png");
             ConfusionMatrix confusion = ConfusionMatrix.of(model, test, testSplit.classNames().size());
             out.print(confusion.report(testSplit.classNames()));
-            confusion.writePng(confusionPng, modelName + " on " + data.spec() + " test set: true vs predicted");
+            confusion.writePng(confusionPng, modelName + " on " + data.spec() + " test set: true vs predicted",
+                    testSplit.classNames());
             out.println("Confusion matrix: " + confusionPng);
             Path filtersPng = null;
             Module first = firstLayer(model);

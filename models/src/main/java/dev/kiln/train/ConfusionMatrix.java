@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.IntToDoubleFunction;
+import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 
 /**
@@ -220,18 +221,33 @@ public final class ConfusionMatrix {
         return out.toString();
     }
 
-    /**
-     * Writes the matrix as a heat map (white to dark blue by count, counts in the cells, true class down
-     * the left, predicted class along the bottom) to {@code png}, atomically.
-     */
+    /** {@link #writePng(Path, String, List)} with the classes labelled by their numbers. */
     public void writePng(Path png, String title) throws IOException {
+        writePng(png, title, null);
+    }
+
+    /**
+     * Writes the matrix as a heat map (white to dark blue by count, counts in the cells, true class down the left,
+     * predicted class along the bottom, each labelled by {@code names}, or by number when null; names wider than a
+     * cell slant along the bottom) to {@code png}, atomically.
+     */
+    public void writePng(Path png, String title, List<String> names) throws IOException {
         int n = classes();
+        if (names != null && names.size() != n) {
+            throw new IllegalArgumentException("ConfusionMatrix.writePng: " + names.size() + " class names for " + n
+                    + " classes");
+        }
+        List<String> labels = names != null ? names : IntStream.range(0, n).mapToObj(Integer::toString).toList();
+        Font labelFont = new Font(Font.SANS_SERIF, Font.PLAIN, 14);
+        int labelWidth = widest(labels, labelFont);
         int cell = 56;
-        int left = 90;
+        boolean slanted = labelWidth > cell - 8;
+        int left = Math.max(90, 56 + labelWidth);
         int top = 60;
+        int below = slanted ? 56 + (int) Math.ceil(labelWidth * Math.sqrt(0.5)) : 70;
         int gridSize = n * cell;
         int width = left + gridSize + 30;
-        int height = top + gridSize + 70;
+        int height = top + gridSize + below;
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
@@ -239,42 +255,32 @@ public final class ConfusionMatrix {
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, width, height);
-            long max = 1;
-            for (long[] row : counts) {
-                for (long v : row) {
-                    max = Math.max(max, v);
-                }
-            }
-            Font cellFont = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
-            for (int t = 0; t < n; t++) {
-                for (int p = 0; p < n; p++) {
-                    long v = counts[t][p];
-                    // Square root so that the few off-diagonal errors still show against a large diagonal.
-                    double s = Math.sqrt(v / (double) max);
-                    Color c = new Color((int) (255 - s * (255 - 8)), (int) (255 - s * (255 - 48)), (int) (255 - s * (255 - 107)));
-                    int x = left + p * cell;
-                    int y = top + t * cell;
-                    g.setColor(c);
-                    g.fillRect(x, y, cell, cell);
-                    g.setColor(s > 0.55 ? Color.WHITE : Color.BLACK);
-                    g.setFont(cellFont);
-                    centre(g, Long.toString(v), x + cell / 2, y + cell / 2);
-                }
-            }
+            drawCells(g, left, top, cell);
             g.setColor(Color.GRAY);
             g.setStroke(new BasicStroke(1));
             g.drawRect(left, top, gridSize, gridSize);
             g.setColor(Color.BLACK);
-            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+            g.setFont(labelFont);
+            FontMetrics metrics = g.getFontMetrics();
             for (int i = 0; i < n; i++) {
-                centre(g, Integer.toString(i), left + i * cell + cell / 2, top + gridSize + 14);
-                centre(g, Integer.toString(i), left - 14, top + i * cell + cell / 2);
+                String label = labels.get(i);
+                int centre = i * cell + cell / 2;
+                g.drawString(label, left - 10 - metrics.stringWidth(label), top + centre + metrics.getAscent() / 2 - 2);
+                if (slanted) {
+                    AffineTransform saved = g.getTransform();
+                    g.translate(left + centre, top + gridSize + 10);
+                    g.rotate(-Math.PI / 4);
+                    g.drawString(label, -metrics.stringWidth(label), metrics.getAscent() / 2);
+                    g.setTransform(saved);
+                } else {
+                    centre(g, label, left + centre, top + gridSize + 14);
+                }
             }
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-            centre(g, "predicted class", left + gridSize / 2, top + gridSize + 40);
+            centre(g, "predicted class", left + gridSize / 2, height - 22);
             AffineTransform saved = g.getTransform();
-            g.rotate(-Math.PI / 2, 30, top + gridSize / 2.0);
-            centre(g, "true class", 30, top + gridSize / 2);
+            g.rotate(-Math.PI / 2, 20, top + gridSize / 2.0);
+            centre(g, "true class", 20, top + gridSize / 2);
             g.setTransform(saved);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
             centre(g, title, width / 2, 28);
@@ -282,6 +288,41 @@ public final class ConfusionMatrix {
             g.dispose();
         }
         AtomicFiles.write(png, out -> ImageIO.write(img, "png", out));
+    }
+
+    /** The cells, each shaded by its count (square root, so that a few errors show beside a large diagonal). */
+    private void drawCells(Graphics2D g, int left, int top, int cell) {
+        long max = 1;
+        for (long[] row : counts) {
+            for (long v : row) {
+                max = Math.max(max, v);
+            }
+        }
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        for (int t = 0; t < classes(); t++) {
+            for (int p = 0; p < classes(); p++) {
+                long v = counts[t][p];
+                double s = Math.sqrt(v / (double) max);
+                int x = left + p * cell;
+                int y = top + t * cell;
+                g.setColor(new Color((int) (255 - s * (255 - 8)), (int) (255 - s * (255 - 48)),
+                        (int) (255 - s * (255 - 107))));
+                g.fillRect(x, y, cell, cell);
+                g.setColor(s > 0.55 ? Color.WHITE : Color.BLACK);
+                centre(g, Long.toString(v), x + cell / 2, y + cell / 2);
+            }
+        }
+    }
+
+    /** The width in pixels of the widest of {@code labels} in {@code font}. */
+    private static int widest(List<String> labels, Font font) {
+        Graphics2D g = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+        try {
+            FontMetrics metrics = g.getFontMetrics(font);
+            return labels.stream().mapToInt(metrics::stringWidth).max().orElse(0);
+        } finally {
+            g.dispose();
+        }
     }
 
     static void centre(Graphics2D g, String text, int cx, int cy) {

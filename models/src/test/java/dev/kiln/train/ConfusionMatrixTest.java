@@ -130,4 +130,19 @@ class ConfusionMatrixTest {
         assertNotNull(img);
         assertTrue(img.getWidth() > 500 && img.getHeight() > 500, img.getWidth() + "x" + img.getHeight());
     }
+
+    @Test
+    void aPngWithClassNamesMakesRoomForTheLongestBesideAndBelowTheGrid() throws IOException {
+        ConfusionMatrix m = fourClasses();
+        Path numbered = tmp.resolve("numbered.png");
+        Path named = tmp.resolve("named.png");
+        m.writePng(numbered, "numbers");
+        m.writePng(named, "names", List.of("zero", "one", "two", "a much longer class name"));
+        BufferedImage plain = ImageIO.read(numbered.toFile());
+        BufferedImage labelled = ImageIO.read(named.toFile());
+        assertTrue(labelled.getWidth() > plain.getWidth() + 60, labelled.getWidth() + " against " + plain.getWidth());
+        assertTrue(labelled.getHeight() > plain.getHeight() + 60, labelled.getHeight() + " against " + plain.getHeight());
+        assertEquals("ConfusionMatrix.writePng: 2 class names for 4 classes", assertThrows(IllegalArgumentException.class,
+                () -> m.writePng(named, "names", List.of("a", "b"))).getMessage());
+    }
 }
