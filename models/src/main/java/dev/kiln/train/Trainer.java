@@ -570,11 +570,11 @@ public final class Trainer {
     public Map<String, String> resume(Path file) throws IOException {
         Map<String, String> recorded = metadata(file);
         int epoch = Integer.parseInt(required(recorded, "epoch", file));
-        if (schedule != null) {
-            loadScheduleState(recorded, file);
-        }
         if (averaged != null) {
             readAveragedWeights(file, false);
+        }
+        if (schedule != null) {
+            loadScheduleState(recorded, file);
         }
         Map<String, String> meta = readTrainingState(file, model, optimizer);
         if (averaged != null) {

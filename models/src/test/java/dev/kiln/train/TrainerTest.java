@@ -488,6 +488,22 @@ class TrainerTest {
     }
 
     @Test
+    void resumingWithAnAverageFromACheckpointWithoutOneLeavesTheScheduleAlone(@TempDir Path dir) throws IOException {
+        try (Sequential model = mlp(8); Optimizer sgd = new SGD(model.trainableParameters(), 0.1);
+             DataLoader loader = new DataLoader(rule(40, 1), 20, true, 1)) {
+            trainer(model, sgd).schedule(new ReduceLROnPlateau(sgd, 0.5, 2, 0)).checkpoints(dir, Map.of())
+                    .fit(loader, null, 1);
+        }
+        try (Sequential model = mlp(8); Optimizer sgd = new SGD(model.trainableParameters(), 0.1)) {
+            ReduceLROnPlateau plateau = new ReduceLROnPlateau(sgd, 0.5, 2, 0);
+            Map<String, Double> before = plateau.stateDict();
+            Trainer t = trainer(model, sgd).schedule(plateau).averageWeights(AveragedModel.swa(model));
+            assertThrows(IllegalArgumentException.class, () -> t.resume(dir.resolve(Trainer.CHECKPOINT)));
+            assertEquals(before, plateau.stateDict(), "the refused checkpoint's best loss was not loaded");
+        }
+    }
+
+    @Test
     void clipGradNormLimitsTheJointL2NormOfEveryStepsGradients() {
         double[] unclipped = oneSgdStep(null, 2);
         double[] clipped = oneSgdStep(0.01, 2);
