@@ -392,12 +392,7 @@ public abstract class Optimizer implements AutoCloseable {
      * @return the joint norm before clipping, an F64 scalar (read it with {@link Tensor#item()})
      */
     public static Tensor clipGradNorm(List<Tensor> params, double maxNorm, double normType) {
-        if (!(maxNorm > 0) || Double.isInfinite(maxNorm)) {
-            throw new IllegalArgumentException("clipGradNorm: maxNorm must be finite and > 0, got " + maxNorm);
-        }
-        if (!(normType > 0)) {
-            throw new IllegalArgumentException("clipGradNorm: normType must be > 0 or infinity, got " + normType);
-        }
+        checkClipGradNorm("clipGradNorm", maxNorm, normType);
         try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
             List<Tensor> grads = params.stream().map(Tensor::grad).filter(Objects::nonNull).toList();
             if (grads.isEmpty()) {
@@ -411,6 +406,19 @@ public abstract class Optimizer implements AutoCloseable {
                 grad.assign(grad.mul(coefficientIn.computeIfAbsent(grad.dtype(), coefficient::to)));
             }
             return s.keep(norm);
+        }
+    }
+
+    /**
+     * Refuses arguments {@link #clipGradNorm(List, double, double)} would refuse, naming {@code caller}: for code that
+     * takes them to clip later, so that a bad one fails where it is given.
+     */
+    public static void checkClipGradNorm(String caller, double maxNorm, double normType) {
+        if (!(maxNorm > 0) || Double.isInfinite(maxNorm)) {
+            throw new IllegalArgumentException(caller + ": maxNorm must be finite and > 0, got " + maxNorm);
+        }
+        if (!(normType > 0)) {
+            throw new IllegalArgumentException(caller + ": normType must be > 0 or infinity, got " + normType);
         }
     }
 

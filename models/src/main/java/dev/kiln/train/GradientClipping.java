@@ -11,13 +11,7 @@ import dev.kiln.optim.Optimizer;
  */
 record GradientClipping(double maxNorm, double normType) {
     GradientClipping {
-        if (!(maxNorm > 0) || Double.isInfinite(maxNorm)) {
-            throw new IllegalArgumentException("Trainer.clipGradNorm: maxNorm must be finite and > 0, got " + maxNorm);
-        }
-        if (!(normType > 0)) {
-            throw new IllegalArgumentException("Trainer.clipGradNorm: normType must be > 0 or infinity, got "
-                    + normType);
-        }
+        Optimizer.checkClipGradNorm("Trainer.clipGradNorm", maxNorm, normType);
     }
 
     /** Clips the gradients of {@code optimizer}'s parameters in place; the norm stays on the device, unread. */
