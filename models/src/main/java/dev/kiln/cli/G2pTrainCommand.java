@@ -93,7 +93,7 @@ final class G2pTrainCommand {
         int batch = o.getInt("batch", 128);
         double lr = o.getDouble("lr", transformer ? 1e-3 : 2e-3);
         int warmup = o.getInt("warmup", transformer ? 1000 : 0);
-        double clip = o.getDouble("clip", 5);
+        double clip = o.getPositiveDouble("clip", 5);
         double labelSmoothing = o.getDouble("label-smoothing", 0);
         int beam = o.getInt("beam", 5);
         double alpha = o.getDouble("alpha", 1);
@@ -108,9 +108,6 @@ final class G2pTrainCommand {
         if (epochs < 1 || batch < 1 || beam < 1 || warmup < 0) {
             throw new IllegalArgumentException("--epochs, --batch and --beam must be at least 1 and --warmup at least 0,"
                     + " got " + epochs + ", " + batch + ", " + beam + " and " + warmup);
-        }
-        if (!(clip > 0) || Double.isInfinite(clip)) {
-            throw new IllegalArgumentException("--clip must be a finite number > 0, got " + clip);
         }
         if (stopAfter < 1 || stopAfter > epochs) {
             throw new IllegalArgumentException("--stop-after must be between 1 and --epochs (" + epochs + "), got " + stopAfter);

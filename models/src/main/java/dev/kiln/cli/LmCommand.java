@@ -61,14 +61,11 @@ final class LmCommand {
         int hidden = o.getPositiveInt("hidden", 256);
         int layers = o.getPositiveInt("layers", 2);
         double dropout = o.getDouble("dropout", 0.2);
-        double clip = o.getDouble("clip", 5);
+        double clip = o.getPositiveDouble("clip", 5);
         int trainSize = DataOptions.trainSize(o);
         long seed = o.getInt("seed", 1);
         Path outDir = Path.of(o.get("out", "runs/charlm-cmudict"));
         o.rejectUnknown();
-        if (!(clip > 0) || Double.isInfinite(clip)) {
-            throw new IllegalArgumentException("--clip must be a finite number > 0, got " + clip);
-        }
 
         Engine.seed(seed);
         CmuDict dict = CmuDict.load(dataDir);

@@ -90,6 +90,15 @@ final class Options {
         }
     }
 
+    /** As {@link #getDouble}, and finite and above 0 (a bound, such as the gradient norm's clip). */
+    double getPositiveDouble(String name, double fallback) {
+        double v = getDouble(name, fallback);
+        if (!(v > 0 && v < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("--" + name + " must be a finite number > 0, got " + v);
+        }
+        return v;
+    }
+
     /** As {@link #getDouble}, and finite and at least 0 (a tolerance, such as early stopping's min delta). */
     double getNonNegativeDouble(String name, double fallback) {
         double v = getDouble(name, fallback);

@@ -128,7 +128,7 @@ final class TrainCommand {
         double validationSplit = o.getDouble("validation-split", 0);
         int patience = o.getInt("patience", 0);
         double minDelta = o.getNonNegativeDouble("min-delta", 0);
-        Double clip = o.has("clip") ? o.getDouble("clip", 0) : null;
+        Double clip = o.has("clip") ? o.getPositiveDouble("clip", 1) : null;
         int accumulate = o.getPositiveInt("accumulate", 1);
         long seed = o.getInt("seed", 1);
         Path outDir = Path.of(o.get("out", "runs/" + modelName + "-" + data.runName()));
@@ -151,9 +151,6 @@ final class TrainCommand {
         }
         if (patience > 0 && validationSplit <= 0) {
             throw new IllegalArgumentException("--patience needs --validation-split: early stopping never looks at the test set");
-        }
-        if (clip != null && (!(clip > 0) || Double.isInfinite(clip))) {
-            throw new IllegalArgumentException("--clip must be a finite number > 0, got " + clip);
         }
         if (accumulate > 1 && cudaGraphs) {
             throw new IllegalArgumentException("--accumulate " + accumulate + " needs --cuda-graphs off: a replayed"

@@ -51,6 +51,16 @@ class OptionsTest {
     }
 
     @Test
+    void positiveDoubleRejectsZeroNegativesNaNAndInfinityNamingTheOption() {
+        assertEquals(0.5, Options.parse(new String[] {"--clip", "0.5"}).getPositiveDouble("clip", 1));
+        assertEquals(5.0, Options.parse(new String[0]).getPositiveDouble("clip", 5));
+        for (String bad : new String[] {"0", "-0.1", "NaN", "Infinity"}) {
+            assertEquals("--clip must be a finite number > 0, got " + Double.parseDouble(bad),
+                    error(() -> Options.parse(new String[] {"--clip", bad}).getPositiveDouble("clip", 1)));
+        }
+    }
+
+    @Test
     void nonNegativeDoubleTakesZeroAndRejectsNegativesNaNAndInfinityNamingTheOption() {
         assertEquals(0.0, Options.parse(new String[] {"--min-delta", "0"}).getNonNegativeDouble("min-delta", 1));
         assertEquals(0.5, Options.parse(new String[0]).getNonNegativeDouble("min-delta", 0.5));
