@@ -75,7 +75,8 @@ final class EvalCommand {
             ClassificationData.Split testSplit = data.test();
             requireModelsData(file, meta, data, testSplit);
             DataLoader test = new DataLoader(testSplit.data(), batch, false, 0);
-            Evaluation e = Trainer.evaluate(model, new CrossEntropyLoss(), test, 5);
+            ConfusionMatrix confusion = new ConfusionMatrix(testSplit.classNames().size());
+            Evaluation e = Trainer.evaluate(model, new CrossEntropyLoss(), test, 5, confusion);
             out.printf("%s on %s test set (%d images): loss %.4f, accuracy %.2f%%, top-%d %.2f%%%n",
                     modelName, data.spec(), e.samples(), e.loss(), 100 * e.accuracy(), e.k(), 100 * e.topK());
             Optional<Path> better = Trainer.betterEpochBeside(file);
@@ -86,7 +87,6 @@ final class EvalCommand {
             }
             Path dir = file.toAbsolutePath().getParent();
             Path confusionPng = dir.resolve("confusion_matrix.png");
-            ConfusionMatrix confusion = ConfusionMatrix.of(model, test, testSplit.classNames().size());
             out.print(confusion.report(testSplit.classNames()));
             confusion.writePng(confusionPng, modelName + " on " + data.spec() + " test set: true vs predicted",
                     testSplit.classNames());

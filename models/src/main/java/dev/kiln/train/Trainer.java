@@ -466,6 +466,14 @@ public final class Trainer {
      * until the end: an evaluation waits for it once, not at every batch.
      */
     public static Evaluation evaluate(Module model, Loss loss, DataLoader data, int topK) {
+        return evaluate(model, loss, data, topK, null);
+    }
+
+    /**
+     * As {@link #evaluate(Module, Loss, DataLoader, int)}, and adds every batch's predictions to {@code confusion}
+     * (when not null) in the same pass; that reads each batch's labels and predictions back from the device.
+     */
+    public static Evaluation evaluate(Module model, Loss loss, DataLoader data, int topK, ConfusionMatrix confusion) {
         boolean wasTraining = model.isTraining();
         model.eval();
         int samples = 0;
@@ -481,6 +489,9 @@ public final class Trainer {
                     lossSum.add(scalarLoss(loss, scores, labels), batch.size());
                     Accuracy.accumulate(scores, labels, correct);
                     Accuracy.accumulateTopK(scores, labels, topK, inTopK);
+                    if (confusion != null) {
+                        confusion.add(scores, labels);
+                    }
                     samples += batch.size();
                 }
             }
@@ -573,10 +584,20 @@ public final class Trainer {
         if (averaged != null) {
             readAveragedWeights(file, false);
         }
+        Map<String, Double> scheduleBefore = schedule == null ? Map.of() : schedule.stateDict();
         if (schedule != null) {
             loadScheduleState(recorded, file);
         }
-        Map<String, String> meta = readTrainingState(file, model, optimizer);
+        Map<String, String> meta;
+        try {
+            meta = readTrainingState(file, model, optimizer);
+        } catch (IOException | RuntimeException e) {
+            // A refused checkpoint leaves the trainer as it was, the schedule too.
+            if (schedule != null) {
+                schedule.loadStateDict(scheduleBefore);
+            }
+            throw e;
+        }
         if (averaged != null) {
             readAveragedWeights(file, true);
         }

@@ -504,6 +504,24 @@ class TrainerTest {
     }
 
     @Test
+    void resumingFromACheckpointOfAnotherModelLeavesTheScheduleAlone(@TempDir Path dir) throws IOException {
+        try (Sequential model = mlp(8); Optimizer sgd = new SGD(model.trainableParameters(), 0.1);
+             DataLoader loader = new DataLoader(rule(40, 1), 20, true, 1)) {
+            trainer(model, sgd).schedule(new ReduceLROnPlateau(sgd, 0.5, 2, 0)).checkpoints(dir, Map.of())
+                    .fit(loader, null, 1);
+        }
+        try (Sequential model = mlp(16); Optimizer sgd = new SGD(model.trainableParameters(), 0.1)) {
+            ReduceLROnPlateau plateau = new ReduceLROnPlateau(sgd, 0.5, 2, 0);
+            Map<String, Double> before = plateau.stateDict();
+            Trainer t = trainer(model, sgd).schedule(plateau);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> t.resume(dir.resolve(Trainer.CHECKPOINT)));
+            assertTrue(e.getMessage().contains("shape"), e.getMessage());
+            assertEquals(before, plateau.stateDict(), "the refused checkpoint's best loss was not loaded");
+        }
+    }
+
+    @Test
     void clipGradNormLimitsTheJointL2NormOfEveryStepsGradients() {
         double[] unclipped = oneSgdStep(null, 2);
         double[] clipped = oneSgdStep(0.01, 2);
@@ -839,6 +857,26 @@ class TrainerTest {
             assertTrue(correct > 0 && correct < 250, "a non-trivial count: " + correct);
             assertEquals(loss, e.loss(), 1e-5, "loss weighted by batch size, partial batch included");
             model.train();
+        }
+    }
+
+    @Test
+    void evaluateFillsAConfusionMatrixInTheSamePassAsItsFigures() {
+        Engine.seed(6);
+        ArrayDataset data = rule(250, 41);
+        try (Sequential model = mlp(16); Optimizer adam = new Adam(model.trainableParameters(), 0.01)) {
+            trainer(model, adam).fit(new DataLoader(rule(256, 40), 32, true, 4), null, 1);
+            DataLoader test = new DataLoader(data, 64, false, 0);
+            ConfusionMatrix confusion = new ConfusionMatrix(CLASSES);
+            Evaluation e = Trainer.evaluate(model, new CrossEntropyLoss(), test, 1, confusion);
+
+            assertArrayEquals(ConfusionMatrix.of(model, test, CLASSES).counts(), confusion.counts());
+            assertEquals(250, confusion.total());
+            long diagonal = 0;
+            for (int c = 0; c < CLASSES; c++) {
+                diagonal += confusion.count(c, c);
+            }
+            assertEquals(e.accuracy() * 250, diagonal, 1e-9);
         }
     }
 
