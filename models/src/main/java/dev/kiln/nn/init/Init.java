@@ -177,10 +177,18 @@ public final class Init {
     }
 
     private static double kaimingGain(double a, String nonlinearity) {
+        if (nonlinearity == null) {
+            throw new IllegalArgumentException("Init.kaiming: nonlinearity must be named (as PyTorch's 'leaky_relu',"
+                    + " its default, or 'relu'), got null");
+        }
         return nonlinearity.equals("leaky_relu") ? leakyReluGain(a) : gain(nonlinearity);
     }
 
     private static long fan(Tensor t, FanMode mode) {
+        if (mode == null) {
+            throw new IllegalArgumentException("Init.kaiming: mode must be FAN_IN or FAN_OUT (PyTorch's 'fan_in',"
+                    + " 'fan_out'), got null");
+        }
         return mode == FanMode.FAN_IN ? fanIn(t) : fanOut(t);
     }
 

@@ -229,6 +229,17 @@ class InitTest {
     }
 
     @Test
+    void kaimingWithoutAModeOrNonlinearityIsRefusedNamingWhatIsMissing() {
+        Tensor w = param64(16, 8);
+        IllegalArgumentException noMode = assertThrows(IllegalArgumentException.class,
+                () -> Init.kaimingUniform(w, 0, null, "relu"));
+        assertTrue(noMode.getMessage().contains("mode must be FAN_IN or FAN_OUT"), noMode.getMessage());
+        IllegalArgumentException noGain = assertThrows(IllegalArgumentException.class,
+                () -> Init.kaimingNormal(w, 0, Init.FanMode.FAN_IN, null));
+        assertTrue(noGain.getMessage().contains("nonlinearity must be named"), noGain.getMessage());
+    }
+
+    @Test
     void heNormalStdIsKaimingNormals() {
         // torch.nn.init.kaiming_normal_(w) on [256, 128]: std calculate_gain('relu') / sqrt(128) = 0.125, PyTorch 1.13
         Tensor w = param64(256, 128);
