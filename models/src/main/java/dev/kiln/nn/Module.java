@@ -99,6 +99,24 @@ public abstract class Module implements AutoCloseable, Cloneable {
         return m;
     }
 
+    /**
+     * Puts {@code m} in place of the direct sub-module {@code name}, in the same position, as PyTorch's
+     * {@code model.name = m} does; returns the old one, which the caller closes (or keeps).
+     *
+     * @throws IllegalArgumentException naming both when this module has no sub-module {@code name}
+     */
+    protected Module replaceModule(String name, Module m) {
+        if (!modules.containsKey(name)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": no sub-module '" + name + "' to replace;"
+                    + " it has " + modules.keySet());
+        }
+        if (m == null || m == this) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": sub-module '" + name + "' cannot be "
+                    + (m == null ? "null" : "the module itself"));
+        }
+        return modules.put(name, m);
+    }
+
     private void checkName(String name) {
         if (name == null || name.isEmpty() || name.contains(".")) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": name '" + name + "' must be non-empty and contain no '.'");
@@ -121,6 +139,11 @@ public abstract class Module implements AutoCloseable, Cloneable {
     /** This module's direct sub-module {@code name}, or null. */
     protected Module module(String name) {
         return modules.get(name);
+    }
+
+    /** The direct sub-modules by name, in registration order (PyTorch's {@code named_children}); unmodifiable. */
+    public Map<String, Module> namedChildren() {
+        return Collections.unmodifiableMap(modules);
     }
 
     /**
