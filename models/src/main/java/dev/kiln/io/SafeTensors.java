@@ -39,7 +39,8 @@ import java.util.Objects;
  * rest      the data area: each tensor's elements, row-major, little-endian, at [begin, end) relative to
  *           the first byte after the header; the tensors tile the data area without gaps or overlaps
  * </pre>
- * Kiln handles the dtypes F32, F64, I32 and I64. The header lists the tensors in the map's iteration order;
+ * Kiln writes the dtypes F32, F64, I32 and I64, and reads those and F16 and BF16 (PyTorch's half and bfloat16
+ * state dicts), which become F32 tensors of exactly the same values. The header lists the tensors in the map's iteration order;
  * their data are laid out largest element size first (in map order within a size), as the reference writer
  * does, so that every tensor begins at a multiple of its element size and zero-copy readers can map it.
  *
@@ -74,11 +75,13 @@ public final class SafeTensors {
     /**
      * Where one tensor lies in a file.
      *
-     * @param shape dimensions ([] for a scalar)
-     * @param begin first byte in the data area (relative to the byte after the header)
-     * @param end   one past the last byte in the data area
+     * @param dtype    what Kiln reads it as: F16 and BF16 as F32
+     * @param shape    dimensions ([] for a scalar)
+     * @param begin    first byte in the data area (relative to the byte after the header)
+     * @param end      one past the last byte in the data area
+     * @param stored   the file's dtype name ("F16", "BF16", "F32", ...)
      */
-    public record TensorInfo(String name, DType dtype, int[] shape, long begin, long end) {
+    public record TensorInfo(String name, DType dtype, int[] shape, long begin, long end, String stored) {
         /** Number of elements. */
         public long size() {
             long n = 1;
@@ -242,7 +245,7 @@ public final class SafeTensors {
      * in the caller's scope.
      *
      * @throws IOException naming the file and the problem when it is not a valid safetensors file of
-     *                     F32/F64/I32/I64 tensors
+     *                     F16/BF16/F32/F64/I32/I64 tensors
      */
     public static Loaded read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -382,12 +385,14 @@ public final class SafeTensors {
             throw bad(file, where + " lacks " + (dtypeName == null ? "dtype" : shape == null ? "shape" : "data_offsets"));
         }
         DType dtype = switch (dtypeName) {
-            case "F32" -> DType.F32;
+            case "F32", "F16", "BF16" -> DType.F32;
             case "F64" -> DType.F64;
             case "I32" -> DType.I32;
             case "I64" -> DType.I64;
-            default -> throw bad(file, where + " has dtype '" + dtypeName + "', which Kiln does not read (F32, F64, I32, I64)");
+            default -> throw bad(file, where + " has dtype '" + dtypeName + "', which Kiln does not read (F16, BF16, F32,"
+                    + " F64, I32, I64)");
         };
+        int width = isHalf(dtypeName) ? 2 : dtype.bytes();
         if (offsets.length != 2) {
             throw bad(file, where + ": data_offsets must be [begin, end], got " + Arrays.toString(offsets));
         }
@@ -415,7 +420,7 @@ public final class SafeTensors {
         }
         long bytes;
         try {
-            bytes = Math.multiplyExact(elements, (long) dtype.bytes());
+            bytes = Math.multiplyExact(elements, (long) width);
         } catch (ArithmeticException e) {
             throw bad(file, where + ": shape " + Arrays.toString(shape) + " of " + dtypeName + " is huge");
         }
@@ -426,7 +431,7 @@ public final class SafeTensors {
         if (elements > Integer.MAX_VALUE - 8) {
             throw bad(file, where + ": " + elements + " elements are too many for one Java array");
         }
-        return new TensorInfo(name, dtype, dims, begin, end);
+        return new TensorInfo(name, dtype, dims, begin, end, dtypeName);
     }
 
     /** A JSON array of non-negative integers. */
@@ -500,8 +505,15 @@ public final class SafeTensors {
         }
     }
 
+    private static boolean isHalf(String dtypeName) {
+        return dtypeName.equals("F16") || dtypeName.equals("BF16");
+    }
+
     private static Tensor readTensor(Path file, FileChannel ch, long dataStart, TensorInfo info, ByteBuffer chunk)
             throws IOException {
+        if (isHalf(info.stored())) {
+            return readHalfTensor(file, ch, dataStart, info, chunk);
+        }
         int n = (int) info.size();
         int width = info.dtype().bytes();
         int perChunk = CHUNK / width;
@@ -531,6 +543,47 @@ public final class SafeTensors {
             case I32 -> Tensor.fromArray((int[]) values, info.shape());
             case I64 -> Tensor.fromArray((long[]) values, info.shape());
         };
+    }
+
+    /** An F16 or BF16 tensor as F32: every half-precision value is a float exactly. */
+    private static Tensor readHalfTensor(Path file, FileChannel ch, long dataStart, TensorInfo info, ByteBuffer chunk)
+            throws IOException {
+        int n = (int) info.size();
+        boolean brain = info.stored().equals("BF16");
+        float[] values = new float[n];
+        short[] halves = new short[CHUNK / 2];
+        long position = dataStart + info.begin();
+        for (int start = 0; start < n; start += halves.length) {
+            int count = Math.min(halves.length, n - start);
+            chunk.clear().limit(count * 2);
+            readFully(file, ch, chunk, position);
+            position += count * 2L;
+            chunk.flip().asShortBuffer().get(halves, 0, count);
+            for (int i = 0; i < count; i++) {
+                values[start + i] = brain ? bfloat16ToFloat(halves[i]) : float16ToFloat(halves[i]);
+            }
+        }
+        return Tensor.fromArray(values, info.shape());
+    }
+
+    /** A bfloat16 is the upper half of a float's bits. */
+    static float bfloat16ToFloat(short bits) {
+        return Float.intBitsToFloat((bits & 0xFFFF) << 16);
+    }
+
+    /** IEEE 754 binary16 (sign, 5 exponent bits biased by 15, 10 fraction bits) to the float of the same value. */
+    static float float16ToFloat(short bits) {
+        int sign = (bits & 0x8000) << 16;
+        int exponent = (bits >>> 10) & 0x1F;
+        int fraction = bits & 0x3FF;
+        if (exponent == 0x1F) {
+            return Float.intBitsToFloat(sign | 0x7F800000 | fraction << 13);
+        }
+        if (exponent == 0) {
+            float subnormal = fraction * 0x1p-24f;
+            return sign == 0 ? subnormal : -subnormal;
+        }
+        return Float.intBitsToFloat(sign | (exponent + 112) << 23 | fraction << 13);
     }
 
     private static void readFully(Path file, FileChannel ch, ByteBuffer dst, long position) throws IOException {

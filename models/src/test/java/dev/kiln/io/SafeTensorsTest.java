@@ -15,6 +15,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -218,7 +219,56 @@ class SafeTensorsTest {
     @Test
     void unknownOrUnsupportedDtype() throws IOException {
         assertBad("q8", file("{" + entry("a", "Q8", "[4]", 0, 4) + "}", new byte[4]), "dtype 'Q8'");
-        assertBad("f16", file("{" + entry("a", "F16", "[2]", 0, 4) + "}", new byte[4]), "dtype 'F16'");
+        assertBad("u8", file("{" + entry("a", "U8", "[4]", 0, 4) + "}", new byte[4]), "dtype 'U8'");
+    }
+
+    @Test
+    void halfPrecisionTensorsAreReadAsTheFloatsOfTheSameValues() throws IOException {
+        // IEEE binary16: 1, -2, the least subnormal 2^-24, the largest 65504, infinities, -0, 1/3 rounded, a NaN
+        short[] f16 = {0x3C00, (short) 0xC000, 0x0001, 0x7BFF, 0x7C00, (short) 0xFC00, (short) 0x8000, 0x3555, 0x7E00};
+        // bfloat16: 1, -5, a float subnormal, 1/3 rounded, the largest, infinity
+        short[] bf16 = {0x3F80, (short) 0xC0A0, 0x0001, 0x3EAB, 0x7F7F, 0x7F80};
+        ByteBuffer data = ByteBuffer.allocate(2 * (f16.length + bf16.length)).order(ByteOrder.LITTLE_ENDIAN);
+        for (short h : f16) {
+            data.putShort(h);
+        }
+        for (short h : bf16) {
+            data.putShort(h);
+        }
+        String header = "{" + entry("half", "F16", "[9]", 0, 18) + "," + entry("brain", "BF16", "[2,3]", 18, 30) + "}";
+        Path f = save("half.safetensors", file(header, data.array()));
+
+        SafeTensors.Loaded loaded = SafeTensors.read(f);
+        Tensor half = loaded.tensors().get("half");
+        assertEquals(DType.F32, half.dtype());
+        float[] h = half.toFloatArray();
+        assertArrayEquals(new float[] {1f, -2f, 0x1p-24f, 65504f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+                -0f, 0.333251953125f}, Arrays.copyOf(h, 8));
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(h[6]), "the sign of zero");
+        assertTrue(Float.isNaN(h[8]));
+        Tensor brain = loaded.tensors().get("brain");
+        assertArrayEquals(new int[] {2, 3}, brain.shape().dims());
+        assertArrayEquals(new float[] {1f, -5f, Float.intBitsToFloat(0x00010000), 0.333984375f, Float.intBitsToFloat(0x7F7F0000),
+                Float.POSITIVE_INFINITY}, brain.toFloatArray());
+        assertEquals("F16", SafeTensors.readHeader(f).tensors().get("half").stored());
+    }
+
+    @Test
+    void everyHalfPrecisionBitPatternReadsAsTheValueItsFieldsEncode() {
+        for (int bits = 0; bits < 0x10000; bits++) {
+            int exponent = (bits >> 10) & 0x1F;
+            int fraction = bits & 0x3FF;
+            double magnitude = exponent == 0 ? fraction * Math.pow(2, -24)
+                    : exponent == 0x1F ? (fraction == 0 ? Double.POSITIVE_INFINITY : Double.NaN)
+                    : (1 + fraction / 1024.0) * Math.pow(2, exponent - 15);
+            double expected = (bits & 0x8000) != 0 ? -magnitude : magnitude;
+            float got = SafeTensors.float16ToFloat((short) bits);
+            if (Double.isNaN(expected)) {
+                assertTrue(Float.isNaN(got), "bits " + Integer.toHexString(bits));
+            } else {
+                assertEquals(expected, got, 0, "bits " + Integer.toHexString(bits));
+            }
+        }
     }
 
     @Test
