@@ -32,6 +32,7 @@ public final class Kiln {
               pretrain MODEL  train an autoencoder (ae, tied, denoising, sparse, vae, conv) without labels
               eval            evaluate a checkpoint on a test set
               predict         classify one image with a checkpoint
+              export          a checkpoint's weights as a PyTorch state dict (safetensors)
               bench NAME      run a benchmark of shared/BENCHMARKS.md (mlp, lenet, lstm, gru, rnn, sgemm),
                               a ResNet (resnet, resnet18), W2's convolutions (conv) or the engine's cost
                               per step (dispatch)
@@ -67,6 +68,7 @@ public final class Kiln {
             Map.entry("pretrain", new Command(PretrainCommand.HELP, PretrainCommand::run)),
             Map.entry("eval", new Command(EvalCommand.HELP, EvalCommand::run)),
             Map.entry("predict", new Command(PredictCommand.HELP, PredictCommand::run)),
+            Map.entry("export", new Command(ExportCommand.HELP, ExportCommand::run)),
             Map.entry("bench", new Command(BenchCommand.HELP, BenchCommand::run)),
             Map.entry("demo", new Command(DemoCommand.HELP, DemoCommand::run)),
             Map.entry("methods", new Command(MethodsCommand.HELP, MethodsCommand::run)),

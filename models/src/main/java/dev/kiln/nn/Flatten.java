@@ -23,6 +23,10 @@ public class Flatten extends Module {
         this.startAxis = startAxis;
     }
 
+    public int startAxis() {
+        return startAxis;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() <= startAxis) {

@@ -28,6 +28,22 @@ abstract class Pool2d extends Module {
         this.ceilMode = ceilMode;
     }
 
+    public int kernel() {
+        return kernel;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    public int padding() {
+        return padding;
+    }
+
+    public boolean ceilMode() {
+        return ceilMode;
+    }
+
     /** The pooling itself: [batch, channels, height, width] to [batch, channels, outH, outW]. */
     abstract Tensor pool(Tensor x);
 

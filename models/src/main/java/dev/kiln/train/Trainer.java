@@ -747,6 +747,21 @@ public final class Trainer {
         return loaded.metadata();
     }
 
+    /**
+     * The model's weights and buffers in {@code file} (a checkpoint, or a file of {@link #writeModel}) by their
+     * state-dict names, PyTorch's, without the optimizer's state; the caller closes them.
+     */
+    public static Map<String, Tensor> readModelState(Path file) throws IOException {
+        SafeTensors.Loaded loaded = SafeTensors.read(file);
+        Map<String, Tensor> model = withoutPrefix(loaded.tensors(), MODEL_PREFIX);
+        loaded.tensors().forEach((name, t) -> {
+            if (!name.startsWith(MODEL_PREFIX)) {
+                t.close();
+            }
+        });
+        return model;
+    }
+
     /** The metadata of a checkpoint, read without loading its tensors into a model. */
     public static Map<String, String> metadata(Path file) throws IOException {
         return SafeTensors.readHeader(file).metadata();

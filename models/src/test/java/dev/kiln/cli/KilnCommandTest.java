@@ -48,7 +48,7 @@ class KilnCommandTest {
         Result r = kiln("--help");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().startsWith("Usage: kiln <command>"), r.toString());
-        for (String command : List.of("train", "finetune", "pretrain", "eval", "predict", "bench", "lm", "sample", "stress", "demo",
+        for (String command : List.of("train", "finetune", "pretrain", "eval", "predict", "export", "bench", "lm", "sample", "stress", "demo",
                 "backends", "methods", "word2vec", "neighbours", "g2p")) {
             assertTrue(r.out().contains("  " + command + " "), command + " missing from\n" + r);
         }
@@ -62,7 +62,7 @@ class KilnCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"train", "finetune", "pretrain", "eval", "predict", "bench", "lm", "sample", "stress", "demo", "backends",
+    @ValueSource(strings = {"train", "finetune", "pretrain", "eval", "predict", "export", "bench", "lm", "sample", "stress", "demo", "backends",
         "methods", "word2vec", "neighbours", "g2p"})
     void commandHelpPrintsThatCommandsUsageAndSucceeds(String command) {
         Result r = kiln(command, "--help");

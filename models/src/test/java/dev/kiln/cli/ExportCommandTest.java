@@ -1,0 +1,75 @@
+package dev.kiln.cli;
+
+import static dev.kiln.cli.KilnRuns.kiln;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import dev.kiln.cli.KilnRuns.Result;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.io.SafeTensors;
+import dev.kiln.train.Trainer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code kiln export}: a checkpoint's model as the state dict PyTorch loads, and the code that builds it. */
+class ExportCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void anMlpCheckpointBecomesItsStateDictUnderPyTorchsNamesWithItsDefinition() throws IOException {
+        Path checkpoint = trainedMlp();
+        Path exported = tmp.resolve("mlp.safetensors");
+        Result r = kiln("export", "--checkpoint", checkpoint.toString(), "--out", exported.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("""
+                In PyTorch:
+                  import torch.nn as nn
+                  from safetensors.torch import load_file
+                  model = nn.Sequential(
+                      nn.Flatten(1),
+                      nn.Linear(784, 512),
+                      nn.ReLU(),
+                      nn.Linear(512, 512),
+                      nn.ReLU(),
+                      nn.Linear(512, 10))
+                  model.load_state_dict(load_file("%s"))""".formatted(exported)), r.toString());
+        JsonObject summary = r.lastLineJson();
+        assertEquals(6, summary.get("tensors").getAsInt());
+        assertEquals(784 * 512 + 512 + 512 * 512 + 512 + 512 * 10 + 10, summary.get("values").getAsLong());
+
+        try (Scope s = Scope.open(); SafeTensors.Loaded plain = SafeTensors.read(exported)) {
+            assertEquals(List.of("1.weight", "1.bias", "3.weight", "3.bias", "5.weight", "5.bias"),
+                    List.copyOf(plain.tensors().keySet()));
+            assertEquals(Map.of("format", "pt"), plain.metadata());
+            Map<String, Tensor> trained = Trainer.readModelState(checkpoint);
+            for (Map.Entry<String, Tensor> e : trained.entrySet()) {
+                assertArrayEquals(e.getValue().toFloatArray(), plain.tensors().get(e.getKey()).toFloatArray(), e.getKey());
+            }
+        }
+    }
+
+    @Test
+    void writingOverTheCheckpointIsRefused() throws IOException {
+        Path checkpoint = trainedMlp();
+        Result r = kiln("export", "--checkpoint", checkpoint.toString(), "--out", checkpoint.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("is the checkpoint itself"), r.toString());
+    }
+
+    private Path trainedMlp() throws IOException {
+        Path data = KilnRuns.fakeMnist(tmp.resolve("data"), 200, 50);
+        Path out = tmp.resolve("run");
+        Result r = kiln("train", "mlp", "--data-dir", data.toString(), "--epochs", "1", "--batch", "50", "--out",
+                out.toString());
+        assertEquals(0, r.code(), r.toString());
+        return out.resolve(Trainer.CHECKPOINT);
+    }
+}
