@@ -1,0 +1,15 @@
+package dev.kiln.data;
+
+/** Checks of the (min, max) ranges that the random augmentations draw from. */
+final class Ranges {
+    private Ranges() {
+    }
+
+    /** Requires {@code 0 < min <= max < infinity}; {@code who: name must be ...} otherwise. */
+    static void requirePositiveRange(String who, String name, double min, double max) {
+        if (!(min > 0 && min <= max && max < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException(who + ": " + name + " must be (min, max) with 0 < min <= max, got ("
+                    + min + ", " + max + ")");
+        }
+    }
+}
