@@ -12,4 +12,12 @@ final class Ranges {
                     + min + ", " + max + ")");
         }
     }
+
+    /** Requires {@code 0 <= min <= max <= 1}; {@code who: name must be ...} otherwise. */
+    static void requireShareRange(String who, String name, double min, double max) {
+        if (!(min >= 0 && min <= max && max <= 1)) {
+            throw new IllegalArgumentException(who + ": " + name + " must be (min, max) with 0 <= min <= max <= 1,"
+                    + " got (" + min + ", " + max + ")");
+        }
+    }
 }
