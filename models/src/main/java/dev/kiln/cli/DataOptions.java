@@ -3,9 +3,14 @@ package dev.kiln.cli;
 import dev.kiln.data.Augmentation;
 import dev.kiln.data.Dataset;
 import dev.kiln.data.Datasets;
+import dev.kiln.data.RandomCrop;
+import dev.kiln.data.RandomErasing;
 import dev.kiln.data.RandomHorizontalFlip;
+import dev.kiln.data.RandomRotation;
 import dev.kiln.data.RandomShift;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The {@code --data}, {@code --data-dir}, {@code --train-size}, {@code --per-class} and {@code --augment} options
@@ -64,27 +69,61 @@ final class DataOptions {
 
     /** Largest move of {@code --augment shift}, in pixels (torchvision's RandomCrop(28, padding=2)). */
     static final int SHIFT_PIXELS = 2;
+    /** Largest turn of {@code --augment rotate} either way, in degrees. */
+    static final double ROTATE_DEGREES = 10;
+    private static final List<String> AUGMENTATIONS = List.of("shift", "flip", "crop", "rotate", "erase");
 
     /**
      * {@code --augment}: none (default), or a comma-separated list of {@code shift} (random moves of up to
-     * {@value #SHIFT_PIXELS} pixels) and {@code flip} (horizontal, probability 0.5), applied in that order.
+     * {@value #SHIFT_PIXELS} pixels), {@code flip} (horizontal, probability 0.5), {@code crop} (torchvision's
+     * RandomCrop, padding {@link #cropPadding}), {@code rotate} (up to {@value #ROTATE_DEGREES} degrees either way) and
+     * {@code erase} (torchvision's RandomErasing with its defaults), applied in the order given.
      *
-     * @return the augmentation, or null for none
+     * @return the names, checked, in order; empty for none
      */
-    static Augmentation augmentation(String spec) {
+    static List<String> augmentations(String spec) {
         if (spec.equals("none")) {
-            return null;
+            return List.of();
         }
+        List<String> names = List.of(spec.split(",", -1));
+        if (!AUGMENTATIONS.containsAll(names)) {
+            throw new IllegalArgumentException("--augment takes none or a comma-separated list of shift, flip, crop,"
+                    + " rotate and erase, got '" + spec + "'");
+        }
+        return names;
+    }
+
+    /**
+     * The augmentations {@code names} of {@link #augmentations} one after the other, for examples of
+     * {@code featureShape} [channels, height, width]; null for none.
+     */
+    static Augmentation augmentation(List<String> names, int[] featureShape) {
         Augmentation result = null;
-        for (String name : spec.split(",", -1)) {
+        for (String name : names) {
             Augmentation next = switch (name) {
                 case "shift" -> new RandomShift(SHIFT_PIXELS);
                 case "flip" -> new RandomHorizontalFlip(0.5);
-                default -> throw new IllegalArgumentException("--augment takes none or a comma-separated list of shift"
-                        + " and flip, got '" + spec + "'");
+                case "crop" -> new RandomCrop(cropPadding(featureShape));
+                case "rotate" -> new RandomRotation(ROTATE_DEGREES);
+                case "erase" -> new RandomErasing();
+                default -> throw new IllegalArgumentException("--augment: no augmentation '" + name + "'");
             };
             result = result == null ? next : result.andThen(next);
         }
         return result;
+    }
+
+    /**
+     * Padding of {@code --augment crop}: 2 pixels for images up to 28 x 28 (MNIST), 4 for larger ones
+     * (torchvision's CIFAR recipe, RandomCrop(32, padding=4)).
+     */
+    static int cropPadding(int[] featureShape) {
+        if (featureShape.length < 2) {
+            throw new IllegalArgumentException("--augment crop needs images [..., height, width], got examples of shape "
+                    + Arrays.toString(featureShape));
+        }
+        int height = featureShape[featureShape.length - 2];
+        int width = featureShape[featureShape.length - 1];
+        return Math.max(height, width) <= 28 ? 2 : 4;
     }
 }

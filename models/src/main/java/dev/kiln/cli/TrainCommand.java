@@ -67,9 +67,13 @@ final class TrainCommand {
                                            and rnn: on the last hidden state)
               --train-size N               train on a seeded random N of the training images (default all)
               --per-class N                train on a seeded random N images of each class instead
-              --augment LIST               random changes to each training image, comma-separated: shift
-                                           (moves of up to 2 pixels, zero border) and flip (mirror left to
-                                           right, half the time; for clothing, not digits) (default none)
+              --augment LIST               random changes to each training image, comma-separated, applied in
+                                           order: shift (moves of up to 2 pixels, zero border), flip (mirror
+                                           left to right, half the time; for clothing, not digits), crop
+                                           (pad by 2 pixels for images up to 28x28, 4 for larger, and crop
+                                           back at a random offset), rotate (turn by up to 10 degrees either
+                                           way) and erase (blank a random rectangle, half the time) (default
+                                           none)
               --validation-split F         hold out this share of the training set for validation and
                                            early stopping (default 0: the test set is reported per epoch)
               --patience N                 early stopping patience in epochs (needs --validation-split); the
@@ -136,7 +140,7 @@ final class TrainCommand {
         String schedule = o.get("schedule", "none");
         DataOptions.Sampling sampling = DataOptions.sampling(o);
         String augmentName = o.get("augment", "none");
-        Augmentation augmentation = DataOptions.augmentation(augmentName);
+        List<String> augmentations = DataOptions.augmentations(augmentName);
         Precision precision = precision(o);
         boolean cudaGraphs = o.getOnOff("cuda-graphs", false);
         o.rejectUnknown();
@@ -163,6 +167,7 @@ final class TrainCommand {
         Engine.seed(seed);
         ClassificationData.TrainAndTest splits = data.trainAndTest();
         int[] featureShape = splits.train().data().featureShape();
+        Augmentation augmentation = DataOptions.augmentation(augmentations, featureShape);
         Dataset train = sampling.apply(splits.train().data(), seed);
         Dataset test = splits.test().data();
         Dataset validation = null;

@@ -102,10 +102,10 @@ class KilnCommandTest {
 
     @Test
     void unknownAugmentationFailsWithTwoNamingTheChoices() {
-        Result r = kiln("train", "mlp", "--augment", "shift,rotate");
+        Result r = kiln("train", "mlp", "--augment", "shift,blur");
         assertEquals(2, r.code(), r.toString());
-        assertTrue(r.err().contains("--augment takes none or a comma-separated list of shift and flip, got 'shift,rotate'"),
-                r.toString());
+        assertTrue(r.err().contains("--augment takes none or a comma-separated list of shift, flip, crop, rotate and"
+                + " erase, got 'shift,blur'"), r.toString());
     }
 
     @Test
@@ -116,6 +116,16 @@ class KilnCommandTest {
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("augment shift,flip"), r.toString());
         assertEquals("shift,flip", Trainer.metadata(out.resolve(Trainer.CHECKPOINT)).get("augment"));
+    }
+
+    @Test
+    void trainCropsRotatesAndErasesWhenAsked() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        Result r = train(data, out, "--augment", "crop,rotate,erase");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("augment crop,rotate,erase"), r.toString());
+        assertEquals("crop,rotate,erase", Trainer.metadata(out.resolve(Trainer.CHECKPOINT)).get("augment"));
     }
 
     @Test

@@ -1,0 +1,46 @@
+package dev.kiln.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@code --augment}'s list as {@link DataOptions} reads and builds it. */
+class DataOptionsTest {
+    @Test
+    void augmentListsTheNamesInTheOrderGiven() {
+        assertEquals(List.of("erase", "crop", "rotate"), DataOptions.augmentations("erase,crop,rotate"));
+        assertEquals(List.of(), DataOptions.augmentations("none"));
+        assertNull(DataOptions.augmentation(List.of(), new int[] {1, 28, 28}));
+    }
+
+    @Test
+    void cropPadsMnistSizedImagesByTwoAndLargerOnesByFour() {
+        assertEquals(2, DataOptions.cropPadding(new int[] {1, 28, 28}));
+        assertEquals(2, DataOptions.cropPadding(new int[] {3, 16, 20}));
+        assertEquals(4, DataOptions.cropPadding(new int[] {3, 32, 32}));
+        assertEquals(4, DataOptions.cropPadding(new int[] {1, 28, 29}));
+    }
+
+    @Test
+    void cropOfExamplesThatAreNotImagesIsRefusedNamingTheShape() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DataOptions.augmentation(List.of("crop"), new int[] {784}));
+        assertEquals("--augment crop needs images [..., height, width], got examples of shape [784]", e.getMessage());
+    }
+
+    @Test
+    void eachNameBuildsItsAugmentation() {
+        assertEquals("RandomShift(2)", built("shift"));
+        assertEquals("RandomHorizontalFlip(0.5)", built("flip"));
+        assertEquals("RandomCrop(padding=2, fill=0.0)", built("crop"));
+        assertEquals("RandomRotation(degrees=10.0, NEAREST, fill=0.0)", built("rotate"));
+        assertEquals("RandomErasing(p=0.5, scale=(0.02, 0.33), ratio=(0.3, 3.3), value=0.0)", built("erase"));
+    }
+
+    private static String built(String name) {
+        return DataOptions.augmentation(List.of(name), new int[] {1, 28, 28}).toString();
+    }
+}
