@@ -3,7 +3,8 @@
 torchvision is not needed: its tensor paths are these torch calls. RandomCrop pads (F.pad, constant fill) and
 slices; RandomResizedCrop slices and resizes with F.interpolate (bilinear, align_corners=False, no antialias);
 RandomRotation samples the image at the inversely rotated output pixel centres with F.grid_sample
-(align_corners=False, zero padding) and blends in the fill through a sampled channel of ones.
+(align_corners=False, zero padding) and blends in the fill through a sampled channel of ones; ColorJitter's
+brightness and contrast blend the image with black or with the mean of its grey image and clamp to [0, 1].
 
 The rotation's grid is built twice: with F.affine_grid and a theta in normalised coordinates, and the way
 torchvision's _gen_affine_grid builds it (pixel offsets from the centre ((w - 1) / 2, (h - 1) / 2) through the
@@ -17,11 +18,11 @@ import torch.nn.functional as F
 CHANNELS, HEIGHT, WIDTH = 2, 5, 6
 
 
-def image():
+def image(channels=CHANNELS):
     """[C, H, W] F32: element k (row-major) is 0.5 + 0.5 sin(0.7 k + 0.1)."""
-    n = CHANNELS * HEIGHT * WIDTH
+    n = channels * HEIGHT * WIDTH
     values = [0.5 + 0.5 * math.sin(0.7 * k + 0.1) for k in range(n)]
-    return torch.tensor(values, dtype=torch.float64).float().reshape(CHANNELS, HEIGHT, WIDTH)
+    return torch.tensor(values, dtype=torch.float64).float().reshape(channels, HEIGHT, WIDTH)
 
 
 def java(name, t):
@@ -75,6 +76,23 @@ def rotate(img, degrees, mode, fill):
     return out * mask + (1 - mask) * fill
 
 
+def blend(img, other, factor):
+    return (factor * img + (1.0 - factor) * other).clamp(0, 1)
+
+
+def brightness(img, factor):
+    return blend(img, torch.zeros_like(img), factor)
+
+
+def contrast(img, factor):
+    if img.shape[0] == 3:
+        r, g, b = img
+        grey = (0.2989 * r + 0.587 * g + 0.114 * b)[None]
+    else:
+        grey = img
+    return blend(img, grey.mean(dim=(-3, -2, -1), keepdim=True), factor)
+
+
 img = image()
 print("// RandomCrop: padding, fill, top, left")
 java("cropPadding2Fill0Top0Left4", random_crop(img, 2, 0.0, 0, 4))
@@ -91,3 +109,12 @@ java("rotate30Bilinear", rotate(img, 30, "bilinear", 0.0))
 java("rotateMinus75Bilinear", rotate(img, -75, "bilinear", 0.0))
 java("rotate30NearestFillHalf", rotate(img, 30, "nearest", 0.5))
 java("rotate30BilinearFillHalf", rotate(img, 30, "bilinear", 0.5))
+print("// ColorJitter: brightness and contrast factors, 1- and 3-channel images")
+grey, rgb = image(1), image(3)
+java("brightness1Point6Grey", brightness(grey, 1.6))
+java("brightnessPoint3Grey", brightness(grey, 0.3))
+java("contrast1Point8Grey", contrast(grey, 1.8))
+java("contrastPoint4Rgb", contrast(rgb, 0.4))
+java("contrast1Point8Rgb", contrast(rgb, 1.8))
+java("brightness1Point4ThenContrastPoint6Rgb", contrast(brightness(rgb, 1.4), 0.6))
+java("contrastPoint6ThenBrightness1Point4Rgb", brightness(contrast(rgb, 0.6), 1.4))

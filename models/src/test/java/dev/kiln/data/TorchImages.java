@@ -17,7 +17,12 @@ final class TorchImages {
     }
 
     static float[] image() {
-        float[] image = new float[CHANNELS * HEIGHT * WIDTH];
+        return image(CHANNELS);
+    }
+
+    /** The same pattern with {@code channels} channels, as {@code image(channels)} in the script. */
+    static float[] image(int channels) {
+        float[] image = new float[channels * HEIGHT * WIDTH];
         for (int k = 0; k < image.length; k++) {
             image[k] = (float) (0.5 + 0.5 * Math.sin(0.7 * k + 0.1));
         }
