@@ -408,10 +408,37 @@ public final class Trainer {
                 lastRate, seconds, samples / seconds, losses.waitSeconds());
     }
 
+    /** The model this trainer trains. */
+    Module model() {
+        return model;
+    }
+
+    /** The optimizer that steps {@link #model()}. */
+    Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** The batches whose gradients each optimizer step sums ({@link #accumulateGradients}). */
+    int accumulatedBatches() {
+        return accumulation;
+    }
+
     /**
-     * Queues one eager training step on {@code batch}: returns its loss on its way, adds its hits to {@code hits}.
-     * A batch that opens a group of {@link #accumulateGradients} clears the gradients first; one that closes it runs
-     * the optimizer.
+     * Queues one eager optimizer step on {@code batch} alone, with this trainer's precision and clipping, in training
+     * mode as the caller set it: returns its loss on its way. For a trainer that does not accumulate gradients.
+     */
+    PendingItem step(HostBatch batch) {
+        if (accumulation != 1) {
+            throw new IllegalStateException("Trainer.step: a step of one batch, but this trainer sums the gradients of "
+                    + accumulation + " batches (accumulateGradients)");
+        }
+        return step(batch, null, true, true);
+    }
+
+    /**
+     * Queues one eager training step on {@code batch}: returns its loss on its way, adds its hits to {@code hits}
+     * (unless null). A batch that opens a group of {@link #accumulateGradients} clears the gradients first; one that
+     * closes it runs the optimizer.
      */
     private PendingItem step(HostBatch batch, Tensor hits, boolean opensGroup, boolean closesGroup) {
         try (Scope step = Scope.open()) {
@@ -434,7 +461,9 @@ public final class Trainer {
                 }
                 optimizer.step();
             }
-            Accuracy.accumulate(scores, labels, hits);
+            if (hits != null) {
+                Accuracy.accumulate(scores, labels, hits);
+            }
             return l.itemAsync();
         }
     }
