@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * {@code --name value} or {@code --name=value} options of a subcommand (as argparse reads them), with typed getters
@@ -13,12 +14,18 @@ import java.util.Set;
 final class Options {
     private final Map<String, String> values = new LinkedHashMap<>();
     private final Set<String> read = new HashSet<>();
+    private final Set<String> flagsGiven = new HashSet<>();
 
     /**
      * Reads {@code --name value} and {@code --name=value} pairs. A value may begin with one dash ({@code -1}) but not
      * two: {@code --epochs --batch 64} lacks the value of {@code --epochs}.
      */
     static Options parse(String[] args) {
+        return parse(args, Set.of());
+    }
+
+    /** As {@link #parse(String[])}, where the names in {@code flags} are options without a value ({@link #flag}). */
+    static Options parse(String[] args, Set<String> flags) {
         Options o = new Options();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -26,10 +33,17 @@ final class Options {
                 throw new IllegalArgumentException("expected --option value, got '" + a + "'");
             }
             int equals = a.indexOf('=');
-            if (equals >= 0) {
-                o.values.put(a.substring(2, equals), a.substring(equals + 1));
+            String name = a.substring(2, equals >= 0 ? equals : a.length());
+            if (flags.contains(name)) {
+                if (equals >= 0) {
+                    throw new IllegalArgumentException("--" + name + " takes no value, got '" + a.substring(equals + 1)
+                            + "'");
+                }
+                o.flagsGiven.add(name);
+            } else if (equals >= 0) {
+                o.values.put(name, a.substring(equals + 1));
             } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                o.values.put(a.substring(2), args[++i]);
+                o.values.put(name, args[++i]);
             } else {
                 throw new IllegalArgumentException(a + " needs a value" + (i + 1 < args.length
                         ? ", got the option '" + args[i + 1] + "'" : ""));
@@ -40,6 +54,12 @@ final class Options {
 
     boolean has(String name) {
         return values.containsKey(name);
+    }
+
+    /** Whether the flag {@code name} (one of those given to {@link #parse(String[], Set)}) was given. */
+    boolean flag(String name) {
+        read.add(name);
+        return flagsGiven.contains(name);
     }
 
     String get(String name, String fallback) {
@@ -122,7 +142,7 @@ final class Options {
 
     /** Fails on options that no getter asked for: a typo must not be silently ignored. */
     void rejectUnknown() {
-        for (String name : values.keySet()) {
+        for (String name : Stream.concat(values.keySet().stream(), flagsGiven.stream()).toList()) {
             if (!read.contains(name)) {
                 throw new IllegalArgumentException("unknown option --" + name);
             }

@@ -2,8 +2,11 @@ package dev.kiln.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class OptionsTest {
@@ -82,5 +85,25 @@ class OptionsTest {
                 error(() -> Options.parse(new String[] {"--hidden", "256,abc"}).getPositiveInts("hidden", "1")));
         assertEquals("--hidden must be positive integers, got '256,0'",
                 error(() -> Options.parse(new String[] {"--hidden", "256,0"}).getPositiveInts("hidden", "1")));
+    }
+
+    @Test
+    void aFlagTakesNoValueAndTheNextArgumentIsAnOptionAgain() {
+        Options o = Options.parse(new String[] {"--find-lr", "--batch", "64"}, Set.of("find-lr"));
+        assertTrue(o.flag("find-lr"));
+        assertEquals(64, o.getInt("batch", 0));
+        assertFalse(Options.parse(new String[0], Set.of("find-lr")).flag("find-lr"));
+    }
+
+    @Test
+    void aFlagGivenAValueIsRefusedNamingIt() {
+        assertEquals("--find-lr takes no value, got 'on'",
+                error(() -> Options.parse(new String[] {"--find-lr=on"}, Set.of("find-lr"))));
+    }
+
+    @Test
+    void aFlagNoGetterAskedForIsAnUnknownOption() {
+        Options o = Options.parse(new String[] {"--find-lr"}, Set.of("find-lr"));
+        assertEquals("unknown option --find-lr", error(o::rejectUnknown));
     }
 }
