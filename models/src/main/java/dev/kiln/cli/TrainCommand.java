@@ -15,6 +15,7 @@ import dev.kiln.optim.schedule.CosineAnnealingLR;
 import dev.kiln.optim.schedule.OneCycleLR;
 import dev.kiln.train.EpochMetrics;
 import dev.kiln.train.Evaluation;
+import dev.kiln.train.LearningRateFinder;
 import dev.kiln.train.Trainer;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code kiln train MODEL ...}: trains a zoo model on MNIST, Fashion-MNIST or a user's own images or CSV rows and
@@ -30,6 +32,7 @@ import java.util.Map;
  */
 final class TrainCommand {
     private static final List<String> SCHEDULES = List.of("none", "cosine", "onecycle");
+    private static final String FIND_LR = "find-lr";
     static final String HELP = """
             Usage: kiln train MODEL [options]      MODEL: mlp (W1: 784-512-512-10 on MNIST; any shape),
                                            resnet18 (CIFAR ResNet-18; any image C x H x W),
@@ -104,10 +107,20 @@ final class TrainCommand {
                                            same options (model, data and its options, optimizer, lr, weight
                                            decay, dropout, schedule, augment, batch, seed, train size, per
                                            class and validation split); --epochs may be raised
+              --find-lr                    instead of training, a learning-rate range test (PyTorch Lightning's
+                                           lr_find) of the model's fresh weights with the optimizer, data, batch,
+                                           precision and clip given: a step per batch at rates rising
+                                           exponentially from 1e-8 to 1, stopped when the smoothed loss passes
+                                           4 times its lowest; writes DIR/lr_find.png and DIR/lr_find.csv and
+                                           suggests the rate where the smoothed loss falls fastest, for --lr.
+                                           Nothing is trained or kept (not with --resume or --accumulate)
+              --find-lr-steps N            the range test's steps, at least 2 (default 100); a suggestion
+                                           needs 13 (the first 10 and the last are left out)
             The last line printed is one JSON object with the final figures (also DIR/metrics.json);
             its train_accuracy is measured in evaluation mode (no dropout) after training. epochs is the
             last epoch trained; its test and train figures are of the weights evaluated_weights names:
             last, or best (with --patience) for the restored best_epoch's, as in DIR/best.safetensors.
+            With --find-lr it holds suggested_lr (null when there is none) and the steps run.
             """;
 
     private TrainCommand() {
@@ -121,7 +134,7 @@ final class TrainCommand {
         if (modelName.equals(G2pModels.MODEL)) {
             return G2pTrainCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
         }
-        Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length));
+        Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length), Set.of(FIND_LR));
         ClassificationData data = ClassificationData.fromOptions(o);
         int epochs = o.getPositiveInt("epochs", 5);
         int batch = o.getPositiveInt("batch", 128);
@@ -143,7 +156,10 @@ final class TrainCommand {
         List<String> augmentations = DataOptions.augmentations(augmentName);
         Precision precision = precision(o);
         boolean cudaGraphs = o.getOnOff("cuda-graphs", false);
+        boolean findLr = o.flag(FIND_LR);
+        Integer findLrSteps = o.has("find-lr-steps") ? o.getInt("find-lr-steps", LearningRateFinder.DEFAULT_STEPS) : null;
         o.rejectUnknown();
+        checkFindLr(findLr, findLrSteps, resume, accumulate);
         if (!SCHEDULES.contains(schedule)) {
             throw new IllegalArgumentException("--schedule must be none, cosine or onecycle, got '" + schedule + "'");
         }
@@ -224,6 +240,21 @@ final class TrainCommand {
             trainer.clipGradNorm(clip);
         }
         trainer.accumulateGradients(accumulate);
+        if (findLr) {
+            int steps = findLrSteps != null ? findLrSteps : LearningRateFinder.DEFAULT_STEPS;
+            out.printf("Finding a learning rate for %s on %s: %d training images, batch %d, %s, lr from %s to %s over"
+                    + " %d steps, precision %s, backend %s, output %s%n", modelName, data.spec(), train.size(), batch,
+                    optimizerName, LearningRateFinder.DEFAULT_MIN_LR, LearningRateFinder.DEFAULT_MAX_LR, steps,
+                    precision.name().toLowerCase(Locale.ROOT), Engine.get().backend().name(), outDir);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("model", modelName);
+            summary.put("data", data.spec());
+            summary.put("optimizer", optimizerName);
+            summary.put("batch", batch);
+            LearningRateSearch.run(new LearningRateFinder(trainer).steps(steps), trainLoader, outDir, summary, out);
+            model.close();
+            return 0;
+        }
         if (schedule.equals("cosine")) {
             trainer.schedule(new CosineAnnealingLR(optimizer, epochs, 0));
         } else if (schedule.equals("onecycle")) {
@@ -265,6 +296,28 @@ final class TrainCommand {
         outputs.finish(summary, trainer.restoredBestWeights());
         model.close();
         return 0;
+    }
+
+    /**
+     * Refuses {@code --find-lr-steps} without {@code --find-lr} or below 2, and {@code --find-lr} with {@code --resume}
+     * (the test starts from fresh weights and keeps nothing) or {@code --accumulate} (it takes a batch per step).
+     */
+    private static void checkFindLr(boolean findLr, Integer findLrSteps, String resume, int accumulate) {
+        if (findLrSteps != null && !findLr) {
+            throw new IllegalArgumentException("--find-lr-steps needs --find-lr: it is the range test's length");
+        }
+        if (findLrSteps != null && findLrSteps < 2) {
+            throw new IllegalArgumentException("--find-lr-steps must be at least 2 (the first step at lr 1e-8, the last"
+                    + " at 1), got " + findLrSteps);
+        }
+        if (findLr && resume != null) {
+            throw new IllegalArgumentException("--find-lr tests the model's fresh weights and trains nothing; it cannot"
+                    + " --resume " + resume);
+        }
+        if (findLr && accumulate > 1) {
+            throw new IllegalArgumentException("--find-lr takes one batch per step, --accumulate " + accumulate
+                    + " sums several: give --batch " + accumulate + " times as large instead");
+        }
     }
 
     /** [1, featureShape...]: the input shape of a batch of one, for a model's summary. */
