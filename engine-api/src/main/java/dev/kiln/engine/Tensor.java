@@ -1123,6 +1123,29 @@ public final class Tensor implements AutoCloseable {
         return IndexOps.indexAdd(this, axis, index, src);
     }
 
+    // ---- Composites: clamping, minima, statistics, norms, scans, reordering ---------------------------
+    // Each is composed of the ops above, so every backend runs it unchanged (see ClampOps, ReductionOps, VarianceOps,
+    // LogSumExpOps, NormOps, ProductOps, CumsumOps, RearrangeOps, TriangleOps).
+
+    /**
+     * Each element clamped into [min, max] (PyTorch's {@code clamp}); same shape and dtype. NaN stays NaN; where
+     * {@code min > max} every other element is {@code max}. The gradient passes where {@code min <= x <= max}
+     * (bounds included), else is 0. An integer tensor takes whole bounds only; a NaN bound is refused.
+     */
+    public Tensor clamp(double min, double max) {
+        return ClampOps.clamp("clamp", this, min, max);
+    }
+
+    /** Each element raised to at least {@code min} (PyTorch's {@code clamp_min}), as {@link #clamp} with no maximum. */
+    public Tensor clampMin(double min) {
+        return ClampOps.clamp("clampMin", this, min, null);
+    }
+
+    /** Each element lowered to at most {@code max} (PyTorch's {@code clamp_max}), as {@link #clamp} with no minimum. */
+    public Tensor clampMax(double max) {
+        return ClampOps.clamp("clampMax", this, null, max);
+    }
+
     @Override
     public String toString() {
         if (closed) {

@@ -849,6 +849,17 @@ class GradientCheckTest {
         return Tensor.stack(reduced, 0);
     }
 
+    // ---- ops composed of the others: clamp, min, var/std, logsumexp, norm, prod, cumsum, reordering -------
+
+    @Test
+    void clampAwayFromItsBounds() {
+        try (Scope s = Scope.open()) {
+            GradCheck.check("clamp(-0.35, 0.45)", in -> in[0].clamp(-0.35, 0.45), grid(0, 3, 4));
+            GradCheck.check("clampMin(-0.25)", in -> in[0].clampMin(-0.25), grid(0, 3, 4));
+            GradCheck.check("clampMax(0.15)", in -> in[0].clampMax(0.15), grid(0, 3, 4));
+        }
+    }
+
     // ---- composite --------------------------------------------------------------------------------
 
     @Test

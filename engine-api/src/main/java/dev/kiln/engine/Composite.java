@@ -1,0 +1,40 @@
+package dev.kiln.engine;
+
+import java.util.function.Supplier;
+
+/**
+ * An op composed of other ops that records one node of its own: its forward steps run with gradients off and its
+ * backward rule is composed of ops too. One node keeps the graph to what the rule reads, and the intermediates of
+ * either pass are freed as soon as the pass ends, where a graph of the steps would keep them all until its scope
+ * closed.
+ */
+final class Composite {
+    private Composite() {
+    }
+
+    /** The gradient of an op's one input, from the op's output and the output's gradient. */
+    @FunctionalInterface
+    interface Gradient {
+        Tensor of(Tensor output, Tensor gradOutput);
+    }
+
+    /**
+     * The result of {@code steps} on {@code input}, recorded as op {@code name} whose input gradient
+     * {@code gradient} gives; a fresh tensor even where the steps change nothing.
+     */
+    static Tensor op(String name, Tensor input, Supplier<Tensor> steps, Gradient gradient) {
+        Tensor out = untracked(() -> {
+            Tensor result = steps.get();
+            return result == input ? input.copy() : result;
+        });
+        out.record(name, new Tensor[] {input}, g -> new Tensor[] {untracked(() -> gradient.of(out, g))});
+        return out;
+    }
+
+    /** The result of {@code steps} run with gradients off; every other tensor they make is closed on the way out. */
+    static Tensor untracked(Supplier<Tensor> steps) {
+        try (Scope scope = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            return scope.keep(steps.get());
+        }
+    }
+}
