@@ -1,6 +1,6 @@
 package dev.kiln.engine;
 
-/** Sums, means and maxima over an axis or over everything, with their gradients. */
+/** Sums, means, maxima and minima over an axis or over everything, with their gradients. */
 final class ReductionOps {
     private ReductionOps() {
     }
@@ -61,6 +61,67 @@ final class ReductionOps {
         Tensor out = x.emptyLike(reducedShape(x.shape(), a, keepDim), DType.I64);
         x.backend().argmax(x, a, out);
         return out.withValueRange(0, x.dim(a) - 1);
+    }
+
+    static Tensor minAll(Tensor x) {
+        return Tensor.consume(x.reshape(-1), x, flat -> min(flat, 0, false));
+    }
+
+    /** The maximum of {@code -x}, negated: NaN wins as in max, and the gradient goes to the first minimal element. */
+    static Tensor min(Tensor x, int axis, boolean keepDim) {
+        Checks.open("min", x);
+        Checks.floating("min", x);
+        int a = Axes.axis("min", x.shape(), axis);
+        requireNonEmpty("min", x, a);
+        Shape kept = reducedShape(x.shape(), a, true);
+        Tensor out = x.emptyLike(kept, x.dtype());
+        try (Tensor reversed = reversedOrder(x)) {
+            x.backend().reduce(ReduceOp.MAX, reversed, a, out);
+        }
+        x.backend().unary(UnaryOp.NEG, 0, out, out);
+        Shape source = x.shape();
+        out.record("min", new Tensor[] {x}, g -> {
+            Tensor gx = x.emptyLike(source, x.dtype());
+            x.backend().fill(gx, 0);
+            Tensor gKept = g.reshape(kept.dims());
+            try (Tensor index = x.emptyLike(kept, DType.I64); Tensor reversed = reversedOrder(x)) {
+                x.backend().argmax(reversed, a, index);
+                x.backend().scatterAdd(gx, a, index, gKept);
+            }
+            if (gKept != g) {
+                gKept.close();
+            }
+            return new Tensor[] {gx};
+        });
+        return keepDim ? out : Tensor.consume(out, x, t -> t.reshape(x.shape().without(a).dims()));
+    }
+
+    /** Index (I64) of the first minimum over {@code axis}, any dtype: the first NaN where there is one, as torch. */
+    static Tensor argmin(Tensor x, int axis, boolean keepDim) {
+        Checks.open("argmin", x);
+        int a = Axes.axis("argmin", x.shape(), axis);
+        requireNonEmpty("argmin", x, a);
+        Tensor out = x.emptyLike(reducedShape(x.shape(), a, keepDim), DType.I64);
+        try (Tensor reversed = reversedOrder(x)) {
+            x.backend().argmax(reversed, a, out);
+        }
+        return out.withValueRange(0, x.dim(a) - 1);
+    }
+
+    /**
+     * {@code x} in reversed order, whose first maximum is x's first minimum: {@code -x} for floating tensors (exact),
+     * {@code -1 - x} for integers, which no value overflows (the bitwise complement).
+     */
+    private static Tensor reversedOrder(Tensor x) {
+        Tensor out = x.emptyLike(x.shape(), x.dtype());
+        if (x.dtype().isFloating()) {
+            x.backend().unary(UnaryOp.NEG, 0, x, out);
+        } else {
+            try (Tensor minusOne = ElementwiseOps.scalarLike(x, -1)) {
+                x.backend().binary(BinaryOp.SUB, minusOne, x, out);
+            }
+        }
+        return out;
     }
 
     private static void requireNonEmpty(String op, Tensor x, int axis) {

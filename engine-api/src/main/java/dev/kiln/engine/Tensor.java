@@ -1146,6 +1146,21 @@ public final class Tensor implements AutoCloseable {
         return ClampOps.clamp("clampMax", this, null, max);
     }
 
+    /** Minimum of all elements, a scalar; NaN if any is NaN; the gradient goes to the first minimal element. */
+    public Tensor min() {
+        return ReductionOps.minAll(this);
+    }
+
+    /** Minimum over {@code axis}; NaN where the slice holds one; the gradient goes to the first minimal element. */
+    public Tensor min(int axis, boolean keepDim) {
+        return ReductionOps.min(this, axis, keepDim);
+    }
+
+    /** Index (I64) of the first minimum over {@code axis} (of the first NaN, where there is one); any dtype. */
+    public Tensor argmin(int axis, boolean keepDim) {
+        return ReductionOps.argmin(this, axis, keepDim);
+    }
+
     @Override
     public String toString() {
         if (closed) {

@@ -860,6 +860,22 @@ class GradientCheckTest {
         }
     }
 
+    @ParameterizedTest(name = "min over axis {0} of [2,3,4] with distinct values, keepDim {1}")
+    @MethodSource("axesAndKeepDim")
+    void minOverAxis(int axis, boolean keepDim) {
+        try (Scope s = Scope.open()) {
+            GradCheck.check("min axis " + axis + " keepDim " + keepDim, in -> in[0].min(axis, keepDim),
+                    grid(0, 2, 3, 4));
+        }
+    }
+
+    @Test
+    void minOfAll() {
+        try (Scope s = Scope.open()) {
+            GradCheck.check("min all", in -> in[0].min(), grid(0, 2, 3, 4));
+        }
+    }
+
     // ---- composite --------------------------------------------------------------------------------
 
     @Test
