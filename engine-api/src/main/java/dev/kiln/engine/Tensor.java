@@ -1161,6 +1161,55 @@ public final class Tensor implements AutoCloseable {
         return ReductionOps.argmin(this, axis, keepDim);
     }
 
+    /** Unbiased variance of all elements (correction 1), a scalar: NaN for one element, as in PyTorch. */
+    public Tensor var() {
+        return VarianceOps.varAll(this);
+    }
+
+    /**
+     * Variance over {@code axes} (PyTorch's {@code var(dim, correction=, keepdim=)}): squared deviations from the
+     * mean summed and divided by {@code n - correction}, n the elements each result takes in; correction 1 is
+     * unbiased, 0 biased, and must be in [0, n]. The shape is this one's without {@code axes}, or with them as
+     * size 1 when {@code keepDim}. F32 or F64.
+     */
+    public Tensor var(int[] axes, int correction, boolean keepDim) {
+        return VarianceOps.var(this, axes, correction, keepDim);
+    }
+
+    /** Unbiased standard deviation of all elements, a scalar. */
+    public Tensor std() {
+        return VarianceOps.stdAll(this);
+    }
+
+    /**
+     * Standard deviation over {@code axes}: the square root of {@link #var(int[], int, boolean)}, whose gradient is
+     * 0 where it is 0 (as PyTorch's).
+     */
+    public Tensor std(int[] axes, int correction, boolean keepDim) {
+        return VarianceOps.std(this, axes, correction, keepDim);
+    }
+
+    /**
+     * {@code log(sum(exp(x)))} over {@code axis} (PyTorch's {@code logsumexp}), shifted by the maximum so that large
+     * values do not overflow; -infinity for a slice of all -infinity. F32 or F64.
+     */
+    public Tensor logsumexp(int axis, boolean keepDim) {
+        return LogSumExpOps.logsumexp(this, axis, keepDim);
+    }
+
+    /**
+     * Vector p-norm of all elements, a scalar (PyTorch's {@code torch.linalg.vector_norm(x, p)}); p is 1, 2 or
+     * {@code Double.POSITIVE_INFINITY}. The 2-norm's gradient at an all-zero tensor is 0, as PyTorch's.
+     */
+    public Tensor norm(double p) {
+        return NormOps.normAll(this, p);
+    }
+
+    /** Vector p-norm over {@code axes} (p as in {@link #norm(double)}), without them or with them as size 1. */
+    public Tensor norm(double p, int[] axes, boolean keepDim) {
+        return NormOps.norm(this, p, axes, keepDim);
+    }
+
     @Override
     public String toString() {
         if (closed) {

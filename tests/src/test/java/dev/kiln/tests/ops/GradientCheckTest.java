@@ -876,6 +876,53 @@ class GradientCheckTest {
         }
     }
 
+    @ParameterizedTest(name = "correction {0}")
+    @ValueSource(ints = {0, 1, 2})
+    void varAndStdOverTwoAxes(int correction) {
+        try (Scope s = Scope.open()) {
+            GradCheck.check("var (0, 2)", in -> in[0].var(new int[] {0, 2}, correction, false), randn(2, 3, 4));
+            GradCheck.check("var (-1) kept", in -> in[0].var(new int[] {-1}, correction, true), randn(2, 3, 4));
+            GradCheck.check("std (0, 2)", in -> in[0].std(new int[] {0, 2}, correction, false), randn(2, 3, 4));
+            GradCheck.check("std (1) kept", in -> in[0].std(new int[] {1}, correction, true), randn(2, 3, 4));
+        }
+    }
+
+    @Test
+    void varAndStdOfAll() {
+        try (Scope s = Scope.open()) {
+            GradCheck.check("var all", in -> in[0].var(), randn(3, 4));
+            GradCheck.check("std all", in -> in[0].std(), randn(3, 4));
+        }
+    }
+
+    @ParameterizedTest(name = "logsumexp over axis {0} of [2,3,4], keepDim {1}")
+    @MethodSource("axesAndKeepDim")
+    void logsumexpOverAxis(int axis, boolean keepDim) {
+        try (Scope s = Scope.open()) {
+            GradCheck.check("logsumexp axis " + axis, in -> in[0].logsumexp(axis, keepDim), randn(2, 3, 4));
+        }
+    }
+
+    @Test
+    void logsumexpOfLargeValues() {
+        try (Scope s = Scope.open()) {
+            GradCheck.check("logsumexp of 500 + x", in -> in[0].add(500).logsumexp(1, false), randn(3, 5));
+        }
+    }
+
+    @Test
+    void normsOverAxesAndOfAll() {
+        try (Scope s = Scope.open()) {
+            GradCheck.check("norm 1 over (0, 2)", in -> in[0].norm(1, new int[] {0, 2}, false), awayFromZero(2, 3, 4));
+            GradCheck.check("norm 2 over (1) kept", in -> in[0].norm(2, new int[] {1}, true), randn(2, 3, 4));
+            GradCheck.check("norm 2 of all", in -> in[0].norm(2), randn(3, 4));
+            // Values 0.03 + 0.1 k: no two share an absolute value, so the largest is unique.
+            GradCheck.check("norm inf over (-1)", in -> in[0].norm(Double.POSITIVE_INFINITY, new int[] {-1}, false),
+                    grid(0.03, 2, 3, 4));
+            GradCheck.check("norm inf of all", in -> in[0].norm(Double.POSITIVE_INFINITY), grid(0.03, 3, 4));
+        }
+    }
+
     // ---- composite --------------------------------------------------------------------------------
 
     @Test
