@@ -597,4 +597,19 @@ public final class F {
         Checks.floating(op, input);
         return Pool2dGeometry.of(op, input.shape(), kernel, stride, padding, ceilMode, countIncludePad);
     }
+
+    /**
+     * {@code x} padded with {@code value} (PyTorch's {@code F.pad(x, pads, value=value)}, constant mode): {@code pads}
+     * holds (before, after) pairs for the last axis, then the one before it, and so on, at most one pair per axis; a
+     * negative amount crops. [..., n] with pair (a, b) gives [..., a + n + b]. Any dtype (an integer tensor takes the
+     * value truncated, as PyTorch's).
+     */
+    public static Tensor pad(Tensor x, int[] pads, double value) {
+        return PadOps.pad(x, pads, value);
+    }
+
+    /** {@link #pad(Tensor, int[], double)} with zeros. */
+    public static Tensor pad(Tensor x, int... pads) {
+        return PadOps.pad(x, pads, 0);
+    }
 }

@@ -1210,6 +1210,37 @@ public final class Tensor implements AutoCloseable {
         return NormOps.norm(this, p, axes, keepDim);
     }
 
+    /** The elements in reverse order along each of {@code axes} (PyTorch's {@code flip}), same shape; any dtype. */
+    public Tensor flip(int... axes) {
+        return RearrangeOps.flip(this, axes);
+    }
+
+    /** The elements in row-major order moved {@code shift} places on, wrapping round (PyTorch's {@code roll}). */
+    public Tensor roll(int shift) {
+        return RearrangeOps.rollFlat(this, shift);
+    }
+
+    /**
+     * Element i of axis {@code axes[k]} moved to {@code (i + shifts[k]) mod n}, wrapping round (PyTorch's
+     * {@code roll(shifts, dims)}); one shift per axis, same shape; any dtype.
+     */
+    public Tensor roll(int[] shifts, int[] axes) {
+        return RearrangeOps.roll(this, shifts, axes);
+    }
+
+    /**
+     * The lower triangle of the matrices in the last two axes [..., m, n], elements (i, j) with {@code j - i <= k},
+     * the rest 0 (PyTorch's {@code tril}); k = 0 keeps the main diagonal, k &lt; 0 drops diagonals below it too.
+     */
+    public Tensor tril(int k) {
+        return TriangleOps.triangle("tril", this, k, true);
+    }
+
+    /** The upper triangle [..., m, n], elements (i, j) with {@code j - i >= k}, the rest 0 (PyTorch's {@code triu}). */
+    public Tensor triu(int k) {
+        return TriangleOps.triangle("triu", this, k, false);
+    }
+
     @Override
     public String toString() {
         if (closed) {

@@ -923,6 +923,19 @@ class GradientCheckTest {
         }
     }
 
+    @Test
+    void flipRollPadAndTriangles() {
+        try (Scope s = Scope.open()) {
+            GradCheck.check("flip (0, 2)", in -> in[0].flip(0, 2), randn(2, 3, 4));
+            GradCheck.check("roll 5", in -> in[0].roll(5), randn(2, 3, 4));
+            GradCheck.check("roll (1, -5) over (1, 2)", in -> in[0].roll(new int[] {1, -5}, new int[] {1, 2}),
+                    randn(2, 3, 4));
+            GradCheck.check("pad (1, -1, -2, 3)", in -> F.pad(in[0], new int[] {1, -1, -2, 3}, 0.5), randn(2, 3, 4));
+            GradCheck.check("tril -1", in -> in[0].tril(-1), randn(2, 3, 4));
+            GradCheck.check("triu 1", in -> in[0].triu(1), randn(2, 3, 4));
+        }
+    }
+
     // ---- composite --------------------------------------------------------------------------------
 
     @Test

@@ -1,0 +1,73 @@
+package dev.kiln.engine;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Constant padding, as PyTorch's {@code F.pad(x, pads, mode='constant', value)}: {@code pads} holds (before, after)
+ * pairs for the last axis first, then the one before it, and so on; a negative amount crops. Composed of
+ * {@code narrow} and {@code cat}; the gradient of a padding is the opposite padding (crop what was added, add 0 where
+ * it was cropped).
+ */
+final class PadOps {
+    private PadOps() {
+    }
+
+    static Tensor pad(Tensor x, int[] pads, double value) {
+        Checks.open("pad", x);
+        check(x, pads);
+        int[] opposite = Arrays.stream(pads).map(p -> -p).toArray();
+        return Composite.op("pad", x, () -> padded(x, pads, value), (out, g) -> padded(g, opposite, 0));
+    }
+
+    private static void check(Tensor x, int[] pads) {
+        if (pads.length % 2 != 0) {
+            throw new IllegalArgumentException("pad: " + Arrays.toString(pads) + " has odd length " + pads.length
+                    + "; it holds (before, after) pairs, the last axis first");
+        }
+        if (pads.length / 2 > x.rank()) {
+            throw new IllegalArgumentException("pad: " + Arrays.toString(pads) + " pads " + pads.length / 2
+                    + " axes, but the tensor " + x.shape() + " has " + x.rank());
+        }
+        for (int i = 0; i < pads.length / 2; i++) {
+            int axis = x.rank() - 1 - i;
+            long size = (long) x.dim(axis) + pads[2 * i] + pads[2 * i + 1];
+            if (size < 0) {
+                throw new IllegalArgumentException("pad: axis " + axis + " of " + x.shape() + " padded by ("
+                        + pads[2 * i] + ", " + pads[2 * i + 1] + ") would have size " + size);
+            }
+            Checks.dimension("pad", "axis " + axis + " of " + x.shape() + " padded", size);
+        }
+    }
+
+    private static Tensor padded(Tensor x, int[] pads, double value) {
+        Tensor y = x;
+        for (int i = 0; i < pads.length / 2; i++) {
+            y = padAxis(y, x.rank() - 1 - i, pads[2 * i], pads[2 * i + 1], value);
+        }
+        return y;
+    }
+
+    /** {@code x} with {@code before} elements of {@code value} ahead along {@code axis} and {@code after} behind. */
+    static Tensor padAxis(Tensor x, int axis, int before, int after, double value) {
+        int start = Math.max(0, -before);
+        int length = x.dim(axis) - start - Math.max(0, -after);
+        Tensor kept = length == x.dim(axis) ? x : x.narrow(axis, start, length);
+        List<Tensor> pieces = new ArrayList<>();
+        if (before > 0) {
+            pieces.add(filled(x, axis, before, value));
+        }
+        pieces.add(kept);
+        if (after > 0) {
+            pieces.add(filled(x, axis, after, value));
+        }
+        return pieces.size() == 1 ? kept : Tensor.cat(pieces, axis);
+    }
+
+    private static Tensor filled(Tensor x, int axis, int length, double value) {
+        Tensor t = x.emptyLike(x.shape().with(axis, length), x.dtype());
+        x.backend().fill(t, value);
+        return t;
+    }
+}
