@@ -1210,6 +1210,24 @@ public final class Tensor implements AutoCloseable {
         return NormOps.norm(this, p, axes, keepDim);
     }
 
+    /** Product of all elements, a scalar; its gradient is exact where elements are 0. F32 or F64. */
+    public Tensor prod() {
+        return ProductOps.prodAll(this);
+    }
+
+    /** Product over {@code axis} (PyTorch's {@code prod}); 1 over an empty axis. */
+    public Tensor prod(int axis, boolean keepDim) {
+        return ProductOps.prod(this, axis, keepDim);
+    }
+
+    /**
+     * Running sums along {@code axis} (PyTorch's {@code cumsum}), same shape; O(size log n) work for an axis of n.
+     * F32 or F64.
+     */
+    public Tensor cumsum(int axis) {
+        return CumsumOps.cumsum(this, axis);
+    }
+
     /** The elements in reverse order along each of {@code axes} (PyTorch's {@code flip}), same shape; any dtype. */
     public Tensor flip(int... axes) {
         return RearrangeOps.flip(this, axes);

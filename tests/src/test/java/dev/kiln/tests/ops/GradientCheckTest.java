@@ -924,6 +924,32 @@ class GradientCheckTest {
     }
 
     @Test
+    void prodOverAxesOfOddAndEvenLength() {
+        try (Scope s = Scope.open()) {
+            GradCheck.check("prod axis 1 of [2, 7, 3]", in -> in[0].prod(1, false), randn(2, 7, 3));
+            GradCheck.check("prod axis -1 of [3, 4] kept", in -> in[0].prod(-1, true), randn(3, 4));
+            GradCheck.check("prod of all", in -> in[0].prod(), randn(2, 3));
+        }
+    }
+
+    @Test
+    void prodWithOneAndWithTwoZeros() {
+        try (Scope s = Scope.open()) {
+            // A product is linear in each element, so central differences are exact at 0 too.
+            Tensor x = Tensor.fromArray(new double[] {0.5, 0, -1.5, 2, 0, 0, 3, 0.25, -1, 1.5}, 2, 5);
+            GradCheck.check("prod with zeros", in -> in[0].prod(1, false), x.requiresGrad(true));
+        }
+    }
+
+    @ParameterizedTest(name = "axis {0}")
+    @ValueSource(ints = {0, 1, 2})
+    void cumsumAlongEachAxis(int axis) {
+        try (Scope s = Scope.open()) {
+            GradCheck.check("cumsum axis " + axis, in -> in[0].cumsum(axis), randn(2, 9, 5));
+        }
+    }
+
+    @Test
     void flipRollPadAndTriangles() {
         try (Scope s = Scope.open()) {
             GradCheck.check("flip (0, 2)", in -> in[0].flip(0, 2), randn(2, 3, 4));

@@ -1,0 +1,38 @@
+package dev.kiln.engine;
+
+/**
+ * PyTorch's {@code cumsum} along one axis as a Hillis-Steele scan: ceil(log2 n) rounds, each adding to the running
+ * sums a copy of them shifted 2^r places along the axis with zeros shifted in ({@code narrow}, {@code cat} and
+ * {@code add}). That is O(size log n) work and at most four tensors of the input's size at a time, where a product
+ * with a triangular matrix of ones would take O(size n) and be rounded to TF32 or bf16 where GEMMs are set to that.
+ * The sums are added in a tree rather than left to right, so F32 results differ from PyTorch's in the last bits. The
+ * gradient is the same scan in reverse (sums from the end).
+ */
+final class CumsumOps {
+    private CumsumOps() {
+    }
+
+    static Tensor cumsum(Tensor x, int axis) {
+        Checks.open("cumsum", x);
+        Checks.floating("cumsum", x);
+        int a = Axes.axis("cumsum", x.shape(), axis);
+        return Composite.op("cumsum", x, () -> scan(x, a, false), (out, g) -> scan(g, a, true));
+    }
+
+    /** Running sums of {@code x} along {@code axis}, from the start or, {@code fromEnd}, from the end. */
+    private static Tensor scan(Tensor x, int axis, boolean fromEnd) {
+        int n = x.dim(axis);
+        Tensor sums = x;
+        for (int shift = 1; shift < n; shift *= 2) {
+            try (Scope round = Scope.open()) {
+                Tensor moved = PadOps.padAxis(sums, axis, fromEnd ? -shift : shift, fromEnd ? shift : -shift, 0);
+                Tensor next = round.keep(sums.add(moved));
+                if (sums != x) {
+                    sums.close();
+                }
+                sums = next;
+            }
+        }
+        return sums;
+    }
+}

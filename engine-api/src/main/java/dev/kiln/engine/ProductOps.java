@@ -1,0 +1,46 @@
+package dev.kiln.engine;
+
+import java.util.List;
+
+/**
+ * The product over an axis (PyTorch's {@code prod}), as a tree of element-wise products: the first half of the axis
+ * times the second, halving it each round, so ceil(log2 n) rounds of {@code narrow} and {@code mul} (and a
+ * {@code cat} where the length is odd), O(size) work in all. Recorded as those ops, whose gradients give each
+ * element the product of all the others without dividing by it: exact where elements are 0, as PyTorch's
+ * {@code prod_backward}. The empty product is 1.
+ */
+final class ProductOps {
+    private ProductOps() {
+    }
+
+    static Tensor prod(Tensor x, int axis, boolean keepDim) {
+        Checks.open("prod", x);
+        Checks.floating("prod", x);
+        int a = Axes.axis("prod", x.shape(), axis);
+        Shape reduced = ReductionOps.reducedShape(x.shape(), a, keepDim);
+        // Recorded, the products stay for the gradient; otherwise they are freed at once.
+        Tensor result = Tensor.recordsFrom(x) ? product(x, a).reshape(reduced.dims())
+                : Composite.untracked(() -> product(x, a).reshape(reduced.dims()));
+        return result == x ? x.copy() : result;
+    }
+
+    static Tensor prodAll(Tensor x) {
+        return Tensor.consume(x.reshape(-1), x, flat -> prod(flat, 0, false));
+    }
+
+    /** The product over {@code axis}, kept as size 1. */
+    private static Tensor product(Tensor x, int axis) {
+        if (x.dim(axis) == 0) {
+            // 0 * (a sum over nothing) + 1: the empty product, on the graph as PyTorch's is.
+            return x.sum(axis, true).mul(0).add(1);
+        }
+        Tensor t = x;
+        while (t.dim(axis) > 1) {
+            int n = t.dim(axis);
+            int half = n / 2;
+            Tensor pairs = t.narrow(axis, 0, half).mul(t.narrow(axis, half, half));
+            t = n % 2 == 0 ? pairs : Tensor.cat(List.of(pairs, t.narrow(axis, n - 1, 1)), axis);
+        }
+        return t;
+    }
+}
