@@ -131,4 +131,28 @@ class CudaParityGradientCheckTest extends ParityTest {
                 Input.of("x", 7, true, 3, 2, 4, 4), Input.of("gamma", 8, true, 2), Input.of("beta", 9, true, 2),
                 Input.of("y", 10, false, 3, 8));
     }
+
+    @Test
+    void gradientsOfVarianceStdLogSumExpAndNormsMatchFiniteDifferences() {
+        Input x = Input.of("x", 12, true, 3, 4, 5);
+        Input y = Input.of("y", 13, false, 4);
+        check("sum(var(x, (0, 2)) * y)", in -> in[0].var(new int[] {0, 2}, 1, false).mul(in[1]).sum(), x, y);
+        check("sum(std(x, (0, 2)) * y)", in -> in[0].std(new int[] {0, 2}, 0, false).mul(in[1]).sum(), x, y);
+        check("sum(logsumexp(3 x, 1)^2)", in -> in[0].mul(3).logsumexp(1, false).square().sum(), x, y);
+        check("norm 1 + norm 2 + norm inf of x", in -> in[0].norm(1).add(in[0].norm(2, new int[] {1}, false).sum())
+                .add(in[0].norm(Double.POSITIVE_INFINITY, new int[] {0, 2}, false).mul(in[1]).sum()), x, y);
+    }
+
+    @Test
+    void gradientsOfClampMinProdCumsumAndReorderingMatchFiniteDifferences() {
+        Input x = Input.of("x", 14, true, 3, 4, 5);
+        Input y = Input.of("y", 15, false, 3, 4, 5);
+        check("sum(clamp(x, -0.5, 0.5) * y)", in -> in[0].clamp(-0.5, 0.5).mul(in[1]).sum(), x, y);
+        check("sum(min(x, 1) * y[:, 0])", in -> in[0].min(1, false).mul(in[1].narrow(1, 0, 1).squeeze(1)).sum(), x, y);
+        check("sum(prod(x, 2) * y[..., 0])", in -> in[0].prod(2, true).mul(in[1].narrow(2, 0, 1)).sum(), x, y);
+        check("sum(cumsum(x, 1) * y)", in -> in[0].cumsum(1).mul(in[1]).sum(), x, y);
+        check("sum(tril(roll(flip(x)), -1) * y)", in -> in[0].flip(0, 2).roll(new int[] {2}, new int[] {1}).tril(-1)
+                .mul(in[1]).sum(), x, y);
+        check("sum(pad(x) * y)", in -> F.pad(in[0], new int[] {1, -1, -1, 1}, 3).mul(in[1]).sum(), x, y);
+    }
 }

@@ -48,6 +48,24 @@ class IntermediatesWithoutScopeTest {
     }
 
     @Test
+    void opsComposedOfOthersKeepNoneOfTheirSteps() {
+        assertGivesEverythingBack(x -> x.clamp(-0.5, 0.5));
+        assertGivesEverythingBack(x -> x.min(1, false));
+        assertGivesEverythingBack(Tensor::min);
+        assertGivesEverythingBack(x -> x.var(new int[] {0, 1}, 1, false));
+        assertGivesEverythingBack(x -> x.std(new int[] {1}, 0, true));
+        assertGivesEverythingBack(x -> x.logsumexp(1, false));
+        assertGivesEverythingBack(x -> x.norm(2, new int[] {1}, false));
+        assertGivesEverythingBack(x -> x.norm(Double.POSITIVE_INFINITY));
+        assertGivesEverythingBack(x -> x.prod(1, false));
+        assertGivesEverythingBack(x -> x.cumsum(1));
+        assertGivesEverythingBack(x -> x.flip(0, 1));
+        assertGivesEverythingBack(x -> x.roll(new int[] {3, -7}, new int[] {0, 1}));
+        assertGivesEverythingBack(x -> F.pad(x, 1, -2, -3, 4));
+        assertGivesEverythingBack(x -> x.tril(-1));
+    }
+
+    @Test
     void crossEntropyWithAnIgnoreIndexKeepsNoMasksOrRowLosses() {
         for (Reduction reduction : Reduction.values()) {
             long before = backend.bytesInUse();

@@ -1,0 +1,139 @@
+package dev.kiln.tests.cuda;
+
+import static dev.kiln.tests.cuda.ParityBackends.assertParity;
+import static dev.kiln.tests.cuda.ParityBackends.assertParityWithNaN;
+import static dev.kiln.tests.cuda.ParityBackends.tensor;
+import static dev.kiln.tests.cuda.ParityBackends.ties;
+import static dev.kiln.tests.cuda.ParityBackends.values;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.F;
+import dev.kiln.engine.Tensor;
+import dev.kiln.tests.cuda.ParityBackends.Tolerance;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The Tensor ops composed in the engine of SPI primitives (clamp, min and argmin, var and std, logsumexp, norm, prod,
+ * cumsum, flip, roll, pad, tril and triu) on tensors that live on the backend under test, against the CPU: every step
+ * must run on the tensor's own backend, and the primitives' conventions (NaN in comparisons and maxima, the first of
+ * tied maxima, where with an integer mask, integer arithmetic) must compose to the CPU's results.
+ *
+ * <p>Tolerances ({@code |a - b| <= atol + rtol |b|}). Selections (clamp, min, argmin, flip, roll, pad, tril, triu)
+ * round nothing and must match exactly, ties and NaN included. Sums over 300 elements and the functions around them
+ * (var, std, logsumexp, the 2-norm, a scan of 300 in log2 steps, a product of 300 factors near 1): 1e-4 in F32, as
+ * the sums of {@code CudaParityReductionTest}; 1e-10 in F64.
+ */
+class CudaParityComposedOpsTest extends ParityTest {
+    private static final Tolerance SUMS_F32 = Tolerance.of(1e-4);
+    private static final Tolerance SUMS_F64 = Tolerance.of(1e-10);
+    private static final int[] DIMS = {7, 300, 9};
+    private static final int N = 7 * 300 * 9;
+
+    private static Tolerance sums(DType dtype) {
+        return dtype == DType.F64 ? SUMS_F64 : SUMS_F32;
+    }
+
+    /** {@code op} applied to {@code values} uploaded to each backend; the result must stay on that backend. */
+    private static Function<Backend, Tensor> on(DType dtype, double[] values, int[] dims, UnaryOperator<Tensor> op) {
+        return b -> {
+            Tensor out = op.apply(tensor(b, dtype, values, dims));
+            assertSame(b, out.backend(), "the result must be on the backend of its input");
+            return out;
+        };
+    }
+
+    /** Values from {-1, -0.5, 0, 0.5, 1} with every 97th NaN: ties at clamp bounds and minima, and NaN to carry. */
+    private static double[] tiesAndNaN() {
+        double[] v = ties(41, N, -1, -0.5, 0, 0.5, 1);
+        for (int i = 0; i < N; i += 97) {
+            v[i] = Double.NaN;
+        }
+        return v;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void clampKeepsNaNAndSelectsTheBoundsExactly(DType dtype) {
+        double[] x = tiesAndNaN();
+        assertParityWithNaN("clamp(-0.5, 0.5) " + dtype, Tolerance.EXACT, on(dtype, x, DIMS, t -> t.clamp(-0.5, 0.5)));
+        assertParityWithNaN("clamp(0.5, -0.5) " + dtype, Tolerance.EXACT, on(dtype, x, DIMS, t -> t.clamp(0.5, -0.5)));
+        assertParityWithNaN("clampMin(0) " + dtype, Tolerance.EXACT, on(dtype, x, DIMS, t -> t.clampMin(0)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"I32", "I64"})
+    void clampAndArgminOfIntegersAreExact(DType dtype) {
+        double[] x = ties(42, N, -3, 0, 2, 7, -1 << 20);
+        assertParity("clamp(-2, 5) " + dtype, Tolerance.EXACT, on(dtype, x, DIMS, t -> t.clamp(-2, 5)));
+        assertParity("argmin axis 1 " + dtype, Tolerance.EXACT, on(dtype, x, DIMS, t -> t.argmin(1, false)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void minAndArgminSelectTheFirstOfTiedMinimaAndNaN(DType dtype) {
+        double[] x = tiesAndNaN();
+        for (int axis = 0; axis < 3; axis++) {
+            int a = axis;
+            assertParityWithNaN("min axis " + a + " " + dtype, Tolerance.EXACT,
+                    on(dtype, x, DIMS, t -> t.min(a, false)));
+            assertParity("argmin axis " + a + " " + dtype, Tolerance.EXACT, on(dtype, x, DIMS, t -> t.argmin(a, true)));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void statisticsOverAxesMatchTheCpu(DType dtype) {
+        double[] x = values(43, N, -1, 1);
+        assertParity("var (0, 1) " + dtype, sums(dtype), on(dtype, x, DIMS, t -> t.var(new int[] {0, 1}, 1, false)));
+        assertParity("std (1) " + dtype, sums(dtype), on(dtype, x, DIMS, t -> t.std(new int[] {1}, 0, true)));
+        assertParity("logsumexp 1 " + dtype, sums(dtype), on(dtype, x, DIMS, t -> t.mul(50).logsumexp(1, false)));
+        assertParity("norm 1 " + dtype, sums(dtype), on(dtype, x, DIMS, t -> t.norm(1, new int[] {1}, false)));
+        assertParity("norm 2 " + dtype, sums(dtype), on(dtype, x, DIMS, t -> t.norm(2, new int[] {0, 1}, false)));
+        assertParity("norm inf " + dtype, Tolerance.EXACT, on(dtype, x, DIMS, t -> t.norm(Double.POSITIVE_INFINITY)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void logsumexpOfRowsOfInfinitiesIsInfinite(DType dtype) {
+        double inf = Double.POSITIVE_INFINITY;
+        double[] x = {-inf, -inf, -inf, inf, 1, 2, 1000, 1000, 999};
+        assertParity("logsumexp of [-inf row, +inf row, large row] " + dtype, sums(dtype),
+                on(dtype, x, new int[] {3, 3}, t -> t.logsumexp(1, false)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void productsAndRunningSumsMatchTheCpu(DType dtype) {
+        double[] x = values(44, N, 0.9, 1.1);
+        assertParity("prod axis 1 " + dtype, sums(dtype), on(dtype, x, DIMS, t -> t.prod(1, false)));
+        assertParity("cumsum axis 1 " + dtype, sums(dtype), on(dtype, x, DIMS, t -> t.cumsum(1)));
+        assertParity("cumsum axis 2 " + dtype, sums(dtype), on(dtype, x, DIMS, t -> t.cumsum(-1)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void reorderingPaddingAndTrianglesAreExactInEveryDtype(DType dtype) {
+        double[] x = ties(45, N, -3, 0, 2, 7, 11);
+        assertParity("flip (0, 2) " + dtype, Tolerance.EXACT, on(dtype, x, DIMS, t -> t.flip(0, 2)));
+        assertParity("roll 1000 " + dtype, Tolerance.EXACT, on(dtype, x, DIMS, t -> t.roll(1000)));
+        assertParity("roll (2, -5) over (0, 1) " + dtype, Tolerance.EXACT,
+                on(dtype, x, DIMS, t -> t.roll(new int[] {2, -5}, new int[] {0, 1})));
+        assertParity("pad (1, -2, 3, 0, -1, 2) " + dtype, Tolerance.EXACT,
+                on(dtype, x, DIMS, t -> F.pad(t, new int[] {1, -2, 3, 0, -1, 2}, 5)));
+        assertParity("tril 2 " + dtype, Tolerance.EXACT, on(dtype, x, DIMS, t -> t.tril(2)));
+        assertParity("triu -100 " + dtype, Tolerance.EXACT, on(dtype, x, DIMS, t -> t.triu(-100)));
+    }
+
+    @Test
+    void aChainOfSelectionsMatchesExactly() {
+        double[] x = values(46, 6 * 8, -2, 2);
+        assertParity("clamp(tril(pad(flip(x)))) F32", Tolerance.EXACT, on(DType.F32, x, new int[] {6, 8},
+                t -> F.pad(t.flip(1), 2, 1, -1, 3).tril(1).clamp(-1, 1)));
+    }
+}
