@@ -16,8 +16,16 @@ public final class Autograd {
      * Stops recording until the returned guard closes: {@code try (var g = Autograd.noGrad()) { ... }}.
      */
     public static Guard noGrad() {
+        return setEnabled(false);
+    }
+
+    /**
+     * Records ({@code true}) or stops recording until the returned guard closes: for the engine's own passes that
+     * record inside a backward pass, such as a {@link Checkpoint}'s recomputation.
+     */
+    static Guard setEnabled(boolean enabled) {
         boolean previous = ENABLED.get();
-        ENABLED.set(Boolean.FALSE);
+        ENABLED.set(enabled);
         return () -> ENABLED.set(previous);
     }
 

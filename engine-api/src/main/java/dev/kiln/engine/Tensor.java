@@ -12,6 +12,7 @@ import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.LongSummaryStatistics;
+import java.util.Map;
 import java.util.Set;
 import java.util.Collections;
 import java.util.concurrent.atomic.AtomicLong;
@@ -552,18 +553,55 @@ public final class Tensor implements AutoCloseable {
         }
         Checks.compatible("backward", this, gradient);
         try (Autograd.Guard g = Autograd.noGrad()) {
-            propagate(gradient);
+            propagate(gradient, 0);
         }
     }
 
-    private void propagate(Tensor gradient) {
-        List<Tensor> order = topologicalOrder();
+    /**
+     * Back-propagates {@code gradient} through the tensors made since serial {@code firstSerial} alone and returns,
+     * for each tensor made earlier by an op that the pass reaches, the gradient arriving there, instead of handing it
+     * on through that op; leaves receive theirs in {@link #grad()} as from {@link #backward(Tensor)}. The backward
+     * pass of a recomputed {@link Checkpoint} segment, whose input (when made by an op) continues the pass outside,
+     * and whose parameters take their gradients as soon as the segment is done with them, as without a checkpoint.
+     * The gradients returned are never closed here. Runs with gradients off, as {@link #backward(Tensor)} does.
+     */
+    Map<Tensor, Tensor> gradientsOfEarlier(Tensor gradient, long firstSerial) {
+        return propagate(gradient, firstSerial);
+    }
+
+    /**
+     * The tensors made before serial {@code firstSerial} that require gradients and that this tensor's graph reaches
+     * through tensors made since (this tensor itself when it is one): the inputs of a {@link Checkpoint} segment.
+     */
+    List<Tensor> earlierInputs(long firstSerial) {
+        List<Tensor> order = topologicalOrder(firstSerial);
+        List<Tensor> earlier = new ArrayList<>();
+        for (Tensor t : order) {
+            if (t.serial < firstSerial) {
+                earlier.add(t);
+            }
+        }
+        return earlier;
+    }
+
+    /**
+     * The backward pass from this tensor; a tensor made by an op before {@code firstSerial} stops it and takes what
+     * arrives (the map returned), where 0 stops nowhere.
+     */
+    private Map<Tensor, Tensor> propagate(Tensor gradient, long firstSerial) {
+        List<Tensor> order = topologicalOrder(firstSerial);
         PendingGradients pending = new PendingGradients();
         pending.add(this, gradient);
+        Map<Tensor, Tensor> earlier = new IdentityHashMap<>();
         for (int i = order.size() - 1; i >= 0; i--) {
             Tensor t = order.get(i);
             Tensor g = pending.take(t);
             if (g == null) {
+                continue;
+            }
+            if (t.serial < firstSerial && t.gradFn != null) {
+                pending.keep(g);
+                earlier.put(t, g);
                 continue;
             }
             if (t.gradFn == null) {
@@ -578,6 +616,7 @@ public final class Tensor implements AutoCloseable {
             pending.drop(g);
             pending.closeUnused();
         }
+        return earlier;
     }
 
     /** Runs {@code node}'s rule on its output's gradient {@code g} and adds the results to its inputs' pending. */
@@ -604,8 +643,11 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** Tensors reachable from this one through recorded ops, every input before its consumers. */
-    private List<Tensor> topologicalOrder() {
+    /**
+     * Tensors reachable from this one through recorded ops, every input before its consumers; the walk does not go
+     * past a tensor made before serial {@code firstSerial}.
+     */
+    private List<Tensor> topologicalOrder(long firstSerial) {
         List<Tensor> order = new ArrayList<>();
         Set<Tensor> visited = Collections.newSetFromMap(new IdentityHashMap<>());
         Deque<Tensor> stack = new ArrayDeque<>();
@@ -616,7 +658,8 @@ public final class Tensor implements AutoCloseable {
         while (!stack.isEmpty()) {
             Tensor t = stack.peek();
             int k = next.pop();
-            Tensor[] inputs = t.gradFn == null ? new Tensor[0] : t.gradFn.inputs;
+            boolean walked = t.gradFn != null && t.serial >= firstSerial;
+            Tensor[] inputs = walked ? t.gradFn.inputs : new Tensor[0];
             while (k < inputs.length && (inputs[k] == null || !inputs[k].requiresGrad || visited.contains(inputs[k]))) {
                 k++;
             }
@@ -629,7 +672,7 @@ public final class Tensor implements AutoCloseable {
                 next.push(0);
             } else {
                 stack.pop();
-                if (t.gradFn != null) {
+                if (walked) {
                     t.gradFn.checkReadable(t);
                 }
                 order.add(t);
