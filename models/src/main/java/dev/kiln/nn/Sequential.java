@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.Checkpoint;
 import dev.kiln.engine.Tensor;
 import java.util.List;
 
@@ -11,6 +12,7 @@ import java.util.List;
  */
 public class Sequential extends Module {
     private int size;
+    private boolean checkpoint;
 
     /** The given modules, in order (none gives the identity). */
     public Sequential(Module... modules) {
@@ -53,16 +55,78 @@ public class Sequential extends Module {
     }
 
     /**
+     * Sets whether {@link #forward} runs each layer through its own {@link Checkpoint} (a Linear, Conv2d or batch
+     * norm with the activation fused into it counting as one): the backward pass then recomputes each layer's
+     * intermediates rather than keeping them, and the step holds each layer's input plus one layer's intermediates at
+     * a time. It pays where a layer keeps several tensors, as a block or a Transformer layer does; a chain of single
+     * layers keeps as much with it as without, and takes {@link #checkpointSequential} instead. Off by default;
+     * returns this.
+     */
+    public Sequential checkpoint(boolean enabled) {
+        this.checkpoint = enabled;
+        return this;
+    }
+
+    /** Whether {@link #forward} checkpoints each layer ({@link #checkpoint(boolean)}). */
+    public boolean checkpointing() {
+        return checkpoint;
+    }
+
+    /**
      * Runs the chain; a plain {@link Linear}, {@link Conv2d} or batch norm followed by a {@link FusableActivation}
      * runs as one fused layer (same values and gradients, fewer passes or kernels, and no pre-activation kept).
-     * Without gradients each layer's output is freed once the next has read it ({@link #releaseConsumed}).
+     * Without gradients each layer's output is freed once the next has read it ({@link #releaseConsumed}). With
+     * {@link #checkpoint(boolean)} each layer runs through a {@link Checkpoint}.
      */
     @Override
     public Tensor forward(Tensor x) {
+        if (!checkpoint) {
+            return run(x, 0, size);
+        }
         Tensor y = x;
-        for (int i = 0; i < size; i++) {
+        for (int i = 0; i < size; ) {
+            int from = i;
+            int end = layerEnd(i);
+            Tensor next = Checkpoint.apply(h -> run(h, from, end), y);
+            releaseConsumed(y, next, x);
+            y = next;
+            i = end;
+        }
+        return y;
+    }
+
+    /**
+     * PyTorch's {@code checkpoint_sequential(self, segments, x)}: the chain in {@code segments} runs of
+     * {@code size() / segments} modules (the last run takes the rest), each but the last through a {@link Checkpoint},
+     * so that the step keeps the segments' inputs and one segment's intermediates at a time. The last runs without,
+     * as its intermediates are needed at once. The same values and gradients as {@link #forward}.
+     *
+     * @throws IllegalArgumentException when segments is not in [1, size()]
+     */
+    public Tensor checkpointSequential(int segments, Tensor x) {
+        if (segments < 1 || segments > size) {
+            throw new IllegalArgumentException("Sequential.checkpointSequential: segments must be in [1, " + size
+                    + "] for " + size + " modules, got " + segments);
+        }
+        int length = size / segments;
+        Tensor y = x;
+        for (int from = 0; from < length * (segments - 1); from += length) {
+            int start = from;
+            Tensor next = Checkpoint.apply(h -> run(h, start, start + length), y);
+            releaseConsumed(y, next, x);
+            y = next;
+        }
+        Tensor out = run(y, length * (segments - 1), size);
+        releaseConsumed(y, out, x);
+        return out;
+    }
+
+    /** Modules {@code from} to {@code end - 1} applied to x, fused where {@link #forward} says. */
+    private Tensor run(Tensor x, int from, int end) {
+        Tensor y = x;
+        for (int i = from; i < end; i++) {
             Module m = module(Integer.toString(i));
-            FusableActivation activation = i + 1 < size ? fusableAfter(m, module(Integer.toString(i + 1))) : null;
+            FusableActivation activation = i + 1 < end ? fusableAfter(m, module(Integer.toString(i + 1))) : null;
             Tensor next;
             if (activation == null) {
                 next = m.call(y);
@@ -74,6 +138,12 @@ public class Sequential extends Module {
             y = next;
         }
         return y;
+    }
+
+    /** The index after layer {@code i}: past its fused activation, if any. */
+    private int layerEnd(int i) {
+        boolean fuses = i + 1 < size && fusableAfter(module(Integer.toString(i)), module(Integer.toString(i + 1))) != null;
+        return fuses ? i + 2 : i + 1;
     }
 
     private static Tensor fused(Module m, Tensor x, FusableActivation activation) {

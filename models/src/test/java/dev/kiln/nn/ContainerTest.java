@@ -82,6 +82,46 @@ class ContainerTest {
     }
 
     @Test
+    void aCheckpointedSequentialGivesThePlainValuesAndGradientsWithDropout() {
+        try (Sequential plain = blocks(); Sequential checkpointed = plain.copy().checkpoint(true);
+             Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(DType.F64, 5, 6).requiresGrad(true);
+            Tensors.assertSameStep(plain, plain::forward, checkpointed, checkpointed::forward, x);
+            assertTrue(checkpointed.checkpointing() && !plain.checkpointing(), "off by default, copied as it is");
+        }
+    }
+
+    @Test
+    void checkpointSequentialGivesThePlainValuesAndGradientsWithDropout() {
+        try (Sequential plain = blocks(); Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(DType.F64, 5, 6).requiresGrad(true);
+            for (int segments = 1; segments <= plain.size(); segments++) {
+                int n = segments;
+                Tensors.assertSameStep(plain, plain::forward, plain, h -> plain.checkpointSequential(n, h), x);
+            }
+        }
+    }
+
+    @Test
+    void checkpointSequentialNamesASegmentCountOutOfRange() {
+        try (Sequential seq = new Sequential(new Linear(2, 2), new Tanh()); Scope s = Scope.open()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> seq.checkpointSequential(3, Tensor.randn(1, 2)));
+            assertEquals("Sequential.checkpointSequential: segments must be in [1, 2] for 2 modules, got 3", e.getMessage());
+        }
+    }
+
+    /** Residual blocks with dropout and a fused Linear and Tanh between them, F64. */
+    private static Sequential blocks() {
+        Sequential seq = new Sequential(
+                new Residual(new Sequential(new Linear(6, 12), new GELU(), new Dropout(0.3), new Linear(12, 6))),
+                new Linear(6, 6), new Tanh(),
+                new Residual(new Sequential(new LayerNorm(6), new Linear(6, 6), new Dropout(0.5))), new Sigmoid());
+        seq.to(DType.F64);
+        return seq;
+    }
+
+    @Test
     void sequentialAddGetAndSize() {
         Sequential seq = new Sequential(List.of(new Tanh()));
         ReLU relu = new ReLU();
