@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Checkpoint;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Scope;
@@ -16,7 +17,8 @@ import dev.kiln.engine.UnaryOp;
  * <em>unbiased</em> one. A momentum of null is PyTorch's {@code momentum=None}, the cumulative average: batch k
  * enters with factor 1/k, so that the running statistics are the plain means over every batch so far (it reads the
  * batch count from the device each training step, as PyTorch does, so a recorded CUDA graph refuses it). Evaluation
- * mode normalises with the running statistics.
+ * mode normalises with the running statistics. Inside a {@link Checkpoint} the statistics are updated once, by the
+ * forward pass, and not again when the backward pass recomputes it (PyTorch updates them twice).
  * {@code y = (x - mean) / sqrt(var + eps) * weight + bias}, eps 1e-5. The arithmetic is the engine's fused
  * {@link F#batchNorm} op.
  *
@@ -144,19 +146,22 @@ public abstract class BatchNorm extends Module {
                     + expectedShape());
         }
         boolean batchStatistics = isTraining() && !isFrozen();
-        double factor = batchStatistics ? updateFactor() : 0;
+        // A checkpoint's recomputation normalises as its forward pass did, which has updated the statistics already.
+        boolean updating = batchStatistics && !Checkpoint.isRecomputing();
+        double factor = updating ? updateFactor() : 0;
+        Tensor mean = batchStatistics && !updating ? null : runningMean();
+        Tensor var = batchStatistics && !updating ? null : runningVar();
         UnaryOp op = activation == null ? null : activation.op();
         double param = activation == null ? 0 : activation.param();
         Tensor y;
         if (residual != null) {
-            y = F.batchNormResidual(x, residual, runningMean(), runningVar(), weight(), bias(), batchStatistics,
-                    factor, eps, op, param);
+            y = F.batchNormResidual(x, residual, mean, var, weight(), bias(), batchStatistics, factor, eps, op, param);
         } else if (activation == null) {
-            y = F.batchNorm(x, runningMean(), runningVar(), weight(), bias(), batchStatistics, factor, eps);
+            y = F.batchNorm(x, mean, var, weight(), bias(), batchStatistics, factor, eps);
         } else {
-            y = F.batchNorm(x, runningMean(), runningVar(), weight(), bias(), batchStatistics, factor, eps, op, param);
+            y = F.batchNorm(x, mean, var, weight(), bias(), batchStatistics, factor, eps, op, param);
         }
-        if (batchStatistics) {
+        if (updating) {
             countBatch();
         }
         return y;

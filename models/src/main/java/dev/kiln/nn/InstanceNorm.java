@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Checkpoint;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
@@ -19,6 +20,8 @@ import dev.kiln.engine.Tensor;
  * (ones) with momentum 0.1, {@code running = (1 - momentum) * running + momentum * stat}, where stat is the batch's
  * mean of each sample's channel mean, or of its <em>unbiased</em> variance; evaluation mode normalises with them
  * instead. The buffer {@code num_batches_tracked} is there for PyTorch's state dicts and, as in PyTorch, stays 0.
+ * Inside a {@link Checkpoint} the running statistics are updated by the forward pass only, not again when the
+ * backward pass recomputes it.
  */
 public abstract class InstanceNorm extends Module {
     private final int numFeatures;
@@ -98,7 +101,7 @@ public abstract class InstanceNorm extends Module {
                 throw new IllegalArgumentException(this + ": input " + x.shape()
                         + " must have more than 1 position per channel to normalise");
             }
-            if (trackRunningStats) {
+            if (trackRunningStats && !Checkpoint.isRecomputing()) {
                 updateRunningStatistics(batch);
             }
             normalised = GroupNormalization.normalise(batch, numFeatures, eps);

@@ -72,6 +72,20 @@ class BatchNorm1dTest {
     }
 
     @Test
+    void aCheckpointedBatchNormUpdatesItsRunningStatisticsOnceUnlikePyTorch() {
+        try (Sequential plain = new Sequential(new Linear(2, 3), new BatchNorm1d(3), new ReLU());
+             Sequential checkpointed = plain.copy().checkpoint(true); Scope s = Scope.open()) {
+            Tensor in = x().to(DType.F32).requiresGrad(true);
+            Tensors.assertSameStep(plain, plain::forward, checkpointed, checkpointed::forward, in);
+            BatchNorm1d once = (BatchNorm1d) plain.get(1);
+            BatchNorm1d recomputed = (BatchNorm1d) checkpointed.get(1);
+            assertValues(once.runningMean().toDoubleArray(), recomputed.runningMean(), 0);
+            assertValues(once.runningVar().toDoubleArray(), recomputed.runningVar(), 0);
+            assertEquals(1, recomputed.numBatchesTracked(), "the recomputation counts no second batch");
+        }
+    }
+
+    @Test
     void evalModeUsesRunningStatsAndLeavesThemUnchanged() {
         try (BatchNorm1d bn = new BatchNorm1d(2); Scope s = Scope.open()) {
             bn.to(DType.F64);

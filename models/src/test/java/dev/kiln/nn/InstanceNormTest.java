@@ -58,6 +58,19 @@ class InstanceNormTest {
     }
 
     @Test
+    void aCheckpointedInstanceNormUpdatesItsRunningStatisticsOnce() {
+        try (Sequential plain = new Sequential(new InstanceNorm1d(2, 1e-5, 0.1, true, true), new Tanh());
+             Sequential checkpointed = plain.copy().checkpoint(true); Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(3, 2, 5).requiresGrad(true);
+            Tensors.assertSameStep(plain, plain::forward, checkpointed, checkpointed::forward, x);
+            InstanceNorm1d once = (InstanceNorm1d) plain.get(0);
+            InstanceNorm1d recomputed = (InstanceNorm1d) checkpointed.get(0);
+            assertValues(once.runningMean().toDoubleArray(), recomputed.runningMean(), 0);
+            assertValues(once.runningVar().toDoubleArray(), recomputed.runningVar(), 0);
+        }
+    }
+
+    @Test
     void evalModeWithRunningStatisticsNormalisesWithThemAndLeavesThemUnchanged() {
         try (InstanceNorm1d in = new InstanceNorm1d(2, 1e-5, 0.1, false, true); Scope s = Scope.open()) {
             in.to(DType.F64);
