@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.Checkpoint;
 import dev.kiln.engine.Tensor;
 
 /**
@@ -19,6 +20,8 @@ import dev.kiln.engine.Tensor;
  * {@link TransformerEncoderLayer}.
  */
 public class TransformerEncoder extends Module {
+    private boolean checkpoint;
+
     /** {@code numLayers} (at least 1) pre-norm layers of the given sizes; see {@link TransformerEncoderLayer}. */
     public TransformerEncoder(int numLayers, int dModel, int heads, int feedForward, double dropout) {
         this(numLayers, dModel, heads, feedForward, dropout, TransformerLayerOptions.preNorm());
@@ -37,6 +40,22 @@ public class TransformerEncoder extends Module {
         if (options.normFirst()) {
             registerModule("norm", new LayerNorm(dModel, options.layerNormEps()));
         }
+    }
+
+    /**
+     * Sets whether each layer runs through its own {@link Checkpoint}, as PyTorch users wrap each layer in
+     * {@code torch.utils.checkpoint.checkpoint}: the backward pass recomputes a layer's intermediates (attention
+     * weights, feed-forward activations, dropout masks) rather than keeping them, so that a step keeps each layer's
+     * input plus one layer's intermediates at a time; the same values and gradients. Off by default; returns this.
+     */
+    public TransformerEncoder checkpoint(boolean enabled) {
+        this.checkpoint = enabled;
+        return this;
+    }
+
+    /** Whether each layer runs through a checkpoint ({@link #checkpoint(boolean)}). */
+    public boolean checkpointing() {
+        return checkpoint;
     }
 
     public int numLayers() {
@@ -59,12 +78,15 @@ public class TransformerEncoder extends Module {
 
     /**
      * PyTorch's {@code forward(src, mask, src_key_padding_mask)}: every layer reads {@code mask} and
-     * {@code srcKeyPaddingMask} as {@link TransformerEncoderLayer#forward(Tensor, AttentionMask, Tensor)} does.
+     * {@code srcKeyPaddingMask} as {@link TransformerEncoderLayer#forward(Tensor, AttentionMask, Tensor)} does, each
+     * through a {@link Checkpoint} with {@link #checkpoint(boolean)}.
      */
     public Tensor forward(Tensor x, AttentionMask mask, Tensor srcKeyPaddingMask) {
         Tensor h = x;
         for (int i = 0; i < numLayers(); i++) {
-            Tensor next = layer(i).forward(h, mask, srcKeyPaddingMask);
+            TransformerEncoderLayer layer = layer(i);
+            Tensor next = checkpoint ? Checkpoint.apply(in -> layer.forward(in, mask, srcKeyPaddingMask), h)
+                    : layer.forward(h, mask, srcKeyPaddingMask);
             releaseConsumed(h, next, x);
             h = next;
         }

@@ -50,4 +50,19 @@ class TransformerEncoderTest {
             assertValues(layers.toDoubleArray(), encoder.forward(x, bias, padding), 0);
         }
     }
+
+    @Test
+    void aCheckpointedStackGivesThePlainValuesAndGradientsWithDropout() {
+        Engine.seed(29);
+        try (TransformerEncoder plain = new TransformerEncoder(2, 8, 2, 16, 0.2);
+             TransformerEncoder checkpointed = ((TransformerEncoder) plain.copy()).checkpoint(true);
+             Scope s = Scope.open()) {
+            plain.to(DType.F64);
+            checkpointed.to(DType.F64);
+            Tensor x = Tensor.randn(DType.F64, 2, 3, 8).requiresGrad(true);
+            Tensor mask = Attention.paddingMask(new int[] {3, 2}, 3, DType.F64);
+            Tensors.assertSameStep(plain, h -> plain.forward(h, mask), checkpointed, h -> checkpointed.forward(h, mask), x);
+            assertFalse(plain.checkpointing(), "off by default");
+        }
+    }
 }
