@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Backend;
+import dev.kiln.engine.Checkpoint;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Reduction;
@@ -92,6 +93,14 @@ class CudaParityGradientCheckTest extends ParityTest {
                 }
             }
         }
+    }
+
+    @Test
+    void gradientsThroughACheckpointedSegmentMatchFiniteDifferences() {
+        // The segment's graph is recomputed in the backward pass, on the backend under test; w is read inside it.
+        check("sum(checkpoint(tanh(x @ w) @ w) * y)",
+                in -> Checkpoint.apply(h -> h.matmul(in[1]).tanh().matmul(in[1]), in[0]).mul(in[2]).sum(),
+                Input.of("x", 61, true, 3, 4), Input.of("w", 62, true, 4, 4), Input.of("y", 63, false, 3, 4));
     }
 
     @Test
