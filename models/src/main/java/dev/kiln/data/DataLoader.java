@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Order: with {@code shuffle}, epoch {@code e} visits the examples in a permutation that depends only on
  * {@code (seed, e)}, so the same epoch always gives the same batches (exact resume: {@link #epoch(int, int)}
  * can also start part-way); without it, in index order. Every example appears exactly once per epoch; the
- * last batch holds the remainder and may be smaller.
+ * last batch holds the remainder and may be smaller, unless {@link #withDropLast} drops it. A loader
+ * {@link #withSampler} visits the indices its {@link Sampler} draws instead, as many as it draws, also drawn from
+ * {@code (seed, e)} alone.
  *
  * <p>Augmentation: a loader built with an {@link Augmentation} applies it to every example as its batch is
  * assembled, with random draws that depend only on {@code (seed, epoch, position in the epoch)}, so resuming
@@ -66,6 +68,8 @@ public final class DataLoader implements AutoCloseable {
     private final int[] featureShape;
     private final int featureSize;
     private final Augmentation augmentation;
+    private final Sampler sampler;
+    private final boolean dropLast;
     private final BatchArrays arrays;
     private Pipe active;
 
@@ -73,7 +77,7 @@ public final class DataLoader implements AutoCloseable {
      * @param dataset   the examples
      * @param batchSize examples per batch, at least 1
      * @param shuffle   a seeded new order every epoch, else index order
-     * @param seed      seed of the shuffle
+     * @param seed      seed of the shuffle (or of a sampler's draws, {@link #withSampler})
      */
     public DataLoader(Dataset dataset, int batchSize, boolean shuffle, long seed) {
         this(dataset, batchSize, shuffle, seed, null);
@@ -86,6 +90,11 @@ public final class DataLoader implements AutoCloseable {
      * @param augmentation applied to each example, or null for none
      */
     public DataLoader(Dataset dataset, int batchSize, boolean shuffle, long seed, Augmentation augmentation) {
+        this(dataset, batchSize, shuffle, seed, augmentation, null, false);
+    }
+
+    private DataLoader(Dataset dataset, int batchSize, boolean shuffle, long seed, Augmentation augmentation,
+                       Sampler sampler, boolean dropLast) {
         this.dataset = Objects.requireNonNull(dataset, "dataset");
         if (batchSize < 1) {
             throw new IllegalArgumentException("DataLoader: batchSize must be at least 1, got " + batchSize);
@@ -96,8 +105,44 @@ public final class DataLoader implements AutoCloseable {
         this.featureShape = dataset.featureShape();
         this.featureSize = Datasets.product(featureShape);
         this.augmentation = augmentation;
+        this.sampler = sampler;
+        this.dropLast = dropLast;
+        if (dropLast && examplesPerEpoch() < batchSize) {
+            throw new IllegalArgumentException("DataLoader: dropLast with batchSize " + batchSize + " would drop all "
+                    + examplesPerEpoch() + " examples of every epoch, leaving no batch; give a batchSize of at most "
+                    + examplesPerEpoch() + " or keep the partial batch");
+        }
         // In flight at once: the prefetched batches, the one being filled and the one the consumer holds.
         this.arrays = new BatchArrays(batchSize, featureSize, PREFETCH + 2);
+    }
+
+    /**
+     * A loader like this one that drops each epoch's last batch when it is partial (PyTorch's
+     * {@code drop_last=True}), so that every batch holds {@link #batchSize()} examples.
+     *
+     * @throws IllegalArgumentException when an epoch has fewer examples than a batch. PyTorch then silently gives no
+     *                                  batches at all; Kiln refuses, because every epoch would train nothing and
+     *                                  report a loss of no examples, which is a mistake, never a wish.
+     */
+    public DataLoader withDropLast(boolean dropLast) {
+        return new DataLoader(dataset, batchSize, shuffle, seed, augmentation, sampler, dropLast);
+    }
+
+    /**
+     * A loader like this one that visits the indices {@code sampler} draws every epoch (PyTorch's {@code sampler=}),
+     * seeded from this loader's seed and the epoch, so that an epoch always gives the same batches; an epoch has
+     * {@link Sampler#size()} examples, whatever the data set's size.
+     *
+     * @throws IllegalArgumentException when this loader shuffles: the sampler decides the order (PyTorch refuses
+     *                                  {@code sampler} with {@code shuffle} too)
+     */
+    public DataLoader withSampler(Sampler sampler) {
+        Objects.requireNonNull(sampler, "sampler");
+        if (shuffle) {
+            throw new IllegalArgumentException("DataLoader: a sampler decides the order, so it cannot be combined with"
+                    + " shuffle; build the loader with shuffle false");
+        }
+        return new DataLoader(dataset, batchSize, false, seed, augmentation, sampler, dropLast);
     }
 
     public Dataset dataset() {
@@ -121,22 +166,62 @@ public final class DataLoader implements AutoCloseable {
         return augmentation;
     }
 
-    /** Batches per epoch, the last partial one included: ceil(size / batchSize). */
-    public int batchesPerEpoch() {
-        return (int) ((dataset.size() + (long) batchSize - 1) / batchSize);
+    /** The sampler that draws every epoch's indices ({@link #withSampler}), or null. */
+    public Sampler sampler() {
+        return sampler;
     }
 
-    /** The example indices of epoch {@code epoch} in visiting order: [size]. */
+    /** Whether each epoch's last partial batch is dropped ({@link #withDropLast}). */
+    public boolean dropLast() {
+        return dropLast;
+    }
+
+    /** Examples an epoch visits: the sampler's {@link Sampler#size()}, else the data set's size. */
+    public int examplesPerEpoch() {
+        return sampler != null ? sampler.size() : dataset.size();
+    }
+
+    /**
+     * Batches per epoch: ceil(examplesPerEpoch / batchSize), the last partial one included, or
+     * floor(examplesPerEpoch / batchSize) with {@link #dropLast()}.
+     */
+    public int batchesPerEpoch() {
+        int n = examplesPerEpoch();
+        return dropLast ? n / batchSize : (int) ((n + (long) batchSize - 1) / batchSize);
+    }
+
+    /** The example indices of epoch {@code epoch} in visiting order: [examplesPerEpoch]. */
     public int[] order(int epoch) {
+        long epochSeed = Datasets.mix(seed ^ Datasets.mix(epoch + 0x632BE59BD9B4E019L));
+        if (sampler != null) {
+            return sampled(epoch, epochSeed);
+        }
         int n = dataset.size();
         if (shuffle) {
-            return Datasets.permutation(n, Datasets.mix(seed ^ Datasets.mix(epoch + 0x632BE59BD9B4E019L)));
+            return Datasets.permutation(n, epochSeed);
         }
         int[] identity = new int[n];
         for (int i = 0; i < n; i++) {
             identity[i] = i;
         }
         return identity;
+    }
+
+    /** The sampler's indices for epoch {@code epoch}, checked against the data set. */
+    private int[] sampled(int epoch, long epochSeed) {
+        int[] indices = sampler.indices(epochSeed);
+        if (indices.length != sampler.size()) {
+            throw new IllegalStateException("DataLoader: the sampler drew " + indices.length + " indices for epoch "
+                    + epoch + ", but its size() is " + sampler.size());
+        }
+        int n = dataset.size();
+        for (int i = 0; i < indices.length; i++) {
+            if (indices[i] < 0 || indices[i] >= n) {
+                throw new IllegalStateException("DataLoader: the sampler drew index " + indices[i] + " (position " + i
+                        + " of epoch " + epoch + "), outside the data set's [0, " + n + ")");
+            }
+        }
+        return indices;
     }
 
     /** The batches of epoch {@code epoch}; see the class comment for order and threading. */

@@ -71,7 +71,7 @@ final class GraphedStep implements AutoCloseable {
 
     /** The batches an epoch of {@code train} trains: its full ones, which listeners are told to expect. */
     static int batchesPerEpoch(DataLoader train) {
-        return train.dataset().size() / train.batchSize();
+        return train.examplesPerEpoch() / train.batchSize();
     }
 
     /**

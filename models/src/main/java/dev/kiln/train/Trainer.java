@@ -134,9 +134,9 @@ public final class Trainer {
     }
 
     /**
-     * The optimizer steps an epoch over {@code train} takes: a step per batch, or per group of
-     * {@link #accumulateGradients} batches (an epoch's last group may be shorter); with {@link #cudaGraphs} on a
-     * backend that records graphs, full batches only.
+     * The optimizer steps an epoch over {@code train} takes: a step per batch ({@link DataLoader#batchesPerEpoch}, which
+     * follows its sampler and drop-last), or per group of {@link #accumulateGradients} batches (an epoch's last group
+     * may be shorter); with {@link #cudaGraphs} on a backend that records graphs, full batches only.
      */
     public int stepsPerEpoch(DataLoader train) {
         boolean graphs = cudaGraphs && Engine.get().backend().canCaptureSteps() && GraphedStep.batchesPerEpoch(train) > 0;
@@ -355,8 +355,8 @@ public final class Trainer {
             return null;
         }
         if (GraphedStep.batchesPerEpoch(train) == 0) {
-            LOG.info("CUDA graphs requested, but the {} training examples make no full batch of {} to replay:"
-                    + " training eagerly", train.dataset().size(), train.batchSize());
+            LOG.info("CUDA graphs requested, but the {} training examples of an epoch make no full batch of {} to"
+                    + " replay: training eagerly", train.examplesPerEpoch(), train.batchSize());
             return null;
         }
         return new GraphedStep(model, optimizer, clipping, loss, precision, train.batchSize());

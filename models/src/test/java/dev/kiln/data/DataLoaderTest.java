@@ -14,6 +14,7 @@ import dev.kiln.engine.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -119,6 +120,114 @@ class DataLoaderTest {
         assertEquals(full.subList(32, 50), tail);
         assertFalse(loader.epoch(2, loader.batchesPerEpoch()).iterator().hasNext());
         assertThrows(IllegalArgumentException.class, () -> loader.epoch(2, loader.batchesPerEpoch() + 1));
+    }
+
+    @Test
+    void dropLastDropsOnlyTheLastPartialBatch() {
+        DataLoader loader = new DataLoader(numbered(103), 10, true, 42).withDropLast(true);
+        assertEquals(10, loader.batchesPerEpoch());
+        List<Integer> sizes = new ArrayList<>();
+        loader.epoch(1).forEach(b -> sizes.add(b.size()));
+        assertEquals(List.of(10, 10, 10, 10, 10, 10, 10, 10, 10, 10), sizes);
+        int[] order = loader.order(1);
+        assertEquals(Arrays.stream(order).limit(100).boxed().toList(), visit(loader, 1),
+                "the first 100 of the epoch's permutation, the 3 after them dropped");
+    }
+
+    @Test
+    void dropLastKeepsAnEpochThatFillsItsBatches() {
+        DataLoader loader = new DataLoader(numbered(100), 10, false, 42).withDropLast(true);
+        assertEquals(10, loader.batchesPerEpoch());
+        assertEquals(100, visit(loader, 0).size());
+    }
+
+    @Test
+    void dropLastResumesPartWayAsAFullIterationContinues() {
+        DataLoader loader = new DataLoader(numbered(50), 8, true, 3).withDropLast(true);
+        List<Integer> tail = new ArrayList<>();
+        for (HostBatch b : loader.epoch(2, 4)) {
+            for (int i = 0; i < b.size(); i++) {
+                tail.add((int) b.featureData()[2 * i]);
+            }
+        }
+        assertEquals(visit(loader, 2).subList(32, 48), tail);
+        assertThrows(IllegalArgumentException.class, () -> loader.epoch(2, 7));
+    }
+
+    @Test
+    void dropLastRefusesADataSetSmallerThanOneBatch() {
+        DataLoader loader = new DataLoader(numbered(20), 32, true, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loader.withDropLast(true));
+        assertEquals("DataLoader: dropLast with batchSize 32 would drop all 20 examples of every epoch, leaving no"
+                + " batch; give a batchSize of at most 20 or keep the partial batch", e.getMessage());
+    }
+
+    @Test
+    void anEpochWithASamplerHasTheSamplersLengthAndVisitsItsDraws() {
+        Sampler everyThird = new Sampler() {
+            @Override
+            public int size() {
+                return 25;
+            }
+
+            @Override
+            public int[] indices(long seed) {
+                return IntStream.range(0, 25).map(i -> 3 * i).toArray();
+            }
+        };
+        DataLoader loader = new DataLoader(numbered(100), 10, false, 1).withSampler(everyThird);
+        assertEquals(25, loader.examplesPerEpoch());
+        assertEquals(3, loader.batchesPerEpoch());
+        assertEquals(IntStream.range(0, 25).map(i -> 3 * i).boxed().toList(), visit(loader, 0));
+        assertEquals(2, loader.withDropLast(true).batchesPerEpoch());
+    }
+
+    @Test
+    void aSampledEpochIsTheSameForTwoLoadersAndOtherForAnotherEpochOrSeed() {
+        ArrayDataset data = numbered(200);
+        DataLoader a = new DataLoader(data, 16, false, 7).withSampler(WeightedRandomSampler.balancingClasses(data));
+        DataLoader b = new DataLoader(data, 16, false, 7).withSampler(WeightedRandomSampler.balancingClasses(data));
+        assertEquals(visit(a, 3), visit(b, 3));
+        assertArrayEquals(a.order(3), visit(a, 3).stream().mapToInt(Integer::intValue).toArray());
+        assertNotEquals(visit(a, 3), visit(a, 4));
+        DataLoader otherSeed = new DataLoader(data, 16, false, 8).withSampler(WeightedRandomSampler.balancingClasses(data));
+        assertNotEquals(visit(a, 3), visit(otherSeed, 3));
+    }
+
+    @Test
+    void aSampledEpochResumedAtBatchKGivesTheBatchesOfTheUninterruptedOne() {
+        ArrayDataset data = numbered(90);
+        double[] weights = new double[90];
+        Arrays.fill(weights, 1);
+        DataLoader loader = new DataLoader(data, 8, false, 5).withSampler(new WeightedRandomSampler(weights, 60, false));
+        List<Integer> full = visit(loader, 2);
+        DataLoader resumed = new DataLoader(data, 8, false, 5).withSampler(new WeightedRandomSampler(weights, 60, false));
+        List<Integer> tail = new ArrayList<>();
+        for (HostBatch b : resumed.epoch(2, 3)) {
+            for (int i = 0; i < b.size(); i++) {
+                tail.add((int) b.featureData()[2 * i]);
+            }
+        }
+        assertEquals(full.subList(24, 60), tail);
+    }
+
+    @Test
+    void aSamplerIsRefusedWithShuffle() {
+        ArrayDataset data = numbered(10);
+        DataLoader shuffled = new DataLoader(data, 4, true, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> shuffled.withSampler(WeightedRandomSampler.balancingClasses(data)));
+        assertEquals("DataLoader: a sampler decides the order, so it cannot be combined with shuffle; build the loader"
+                + " with shuffle false", e.getMessage());
+    }
+
+    @Test
+    void aSamplerDrawingBeyondTheDataSetIsRefusedNamingTheIndex() {
+        DataLoader loader = new DataLoader(numbered(10), 4, false, 1)
+                .withSampler(new WeightedRandomSampler(new double[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 3));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> loader.epoch(0).iterator());
+        assertEquals("DataLoader: the sampler drew index 11 (position 0 of epoch 0), outside the data set's [0, 10)",
+                e.getMessage());
     }
 
     @Test

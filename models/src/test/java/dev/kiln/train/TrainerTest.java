@@ -11,6 +11,7 @@ import dev.kiln.data.ArrayDataset;
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.Dataset;
 import dev.kiln.data.Subset;
+import dev.kiln.data.WeightedRandomSampler;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Reduction;
@@ -41,6 +42,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -261,6 +263,41 @@ class TrainerTest {
             trainer(model, sgd).accumulateGradients(2).schedulePerStep((step, loss) -> steps.add(step))
                     .fit(loader, null, 2);
             assertEquals(List.of(1, 2, 3, 4, 5, 6), steps);
+        }
+    }
+
+    @Test
+    void withDropLastAnEpochStepsOnItsFullBatchesOnlyAndStepsPerEpochSaysSo() {
+        try (Sequential model = mlp(4); Optimizer sgd = new SGD(model.trainableParameters(), 0.1);
+             DataLoader loader = new DataLoader(rule(110, 1), 20, false, 1).withDropLast(true)) {
+            Trainer t = trainer(model, sgd);
+            assertEquals(5, t.stepsPerEpoch(loader), "110 examples: 5 full batches of 20, the last 10 dropped");
+            List<Integer> steps = new ArrayList<>();
+            List<String> batches = new ArrayList<>();
+            t.schedulePerStep((step, loss) -> steps.add(step)).listener(new TrainingListener() {
+                @Override
+                public void onBatchEnd(int epoch, int batch, int batchesPerEpoch, double loss) {
+                    batches.add(epoch + ":" + batch + "/" + batchesPerEpoch);
+                }
+            }).fit(loader, null, 2);
+            assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), steps);
+            assertEquals(List.of("1:1/5", "1:2/5", "1:3/5", "1:4/5", "1:5/5", "2:1/5", "2:2/5", "2:3/5", "2:4/5", "2:5/5"),
+                    batches);
+        }
+    }
+
+    @Test
+    void withASamplerStepsPerEpochFollowsTheSamplersLength() {
+        double[] weights = new double[100];
+        Arrays.fill(weights, 1);
+        try (Sequential model = mlp(4); Optimizer sgd = new SGD(model.trainableParameters(), 0.1);
+             DataLoader loader = new DataLoader(rule(100, 1), 20, false, 1)
+                     .withSampler(new WeightedRandomSampler(weights, 70))) {
+            Trainer t = trainer(model, sgd);
+            assertEquals(4, t.stepsPerEpoch(loader), "70 draws: 3 batches of 20 and one of 10");
+            List<Integer> steps = new ArrayList<>();
+            t.schedulePerStep((step, loss) -> steps.add(step)).fit(loader, null, 1);
+            assertEquals(List.of(1, 2, 3, 4), steps);
         }
     }
 
