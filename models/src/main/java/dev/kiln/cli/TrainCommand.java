@@ -4,6 +4,7 @@ import dev.kiln.data.Augmentation;
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.Dataset;
 import dev.kiln.data.Datasets;
+import dev.kiln.data.WeightedRandomSampler;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Precision;
 import dev.kiln.g2p.G2pModels;
@@ -33,6 +34,8 @@ import java.util.Set;
 final class TrainCommand {
     private static final List<String> SCHEDULES = List.of("none", "cosine", "onecycle");
     private static final String FIND_LR = "find-lr";
+    private static final String BALANCE_CLASSES = "balance-classes";
+    private static final String DROP_LAST = "drop-last";
     static final String HELP = """
             Usage: kiln train MODEL [options]      MODEL: mlp (W1: 784-512-512-10 on MNIST; any shape),
                                            resnet18 (CIFAR ResNet-18; any image C x H x W),
@@ -61,6 +64,7 @@ final class TrainCommand {
               --epochs N                   the last epoch to train, counted over the whole run: with
                                            --resume, the total, not the epochs to add (default 5)
               --batch B                    batch size (default 128)
+              --drop-last                  skip each epoch's last batch when it is smaller than --batch
               --lr X                       learning rate (default 0.001)
               --optimizer NAME             sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, nadam,
                                            radam, adamax, adadelta (default adam)
@@ -70,6 +74,7 @@ final class TrainCommand {
                                            and rnn: on the last hidden state)
               --train-size N               train on a seeded random N of the training images (default all)
               --per-class N                train on a seeded random N images of each class instead
+              --balance-classes            draw training images weighted 1 / class size: classes equally often
               --augment LIST               random changes to each training image, comma-separated, applied in
                                            order: shift (moves of up to 2 pixels, zero border), flip (mirror
                                            left to right, half the time; for clothing, not digits), crop
@@ -134,7 +139,8 @@ final class TrainCommand {
         if (modelName.equals(G2pModels.MODEL)) {
             return G2pTrainCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
         }
-        Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length), Set.of(FIND_LR));
+        Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length),
+                Set.of(FIND_LR, BALANCE_CLASSES, DROP_LAST));
         ClassificationData data = ClassificationData.fromOptions(o);
         int epochs = o.getPositiveInt("epochs", 5);
         int batch = o.getPositiveInt("batch", 128);
@@ -157,6 +163,8 @@ final class TrainCommand {
         Precision precision = precision(o);
         boolean cudaGraphs = o.getOnOff("cuda-graphs", false);
         boolean findLr = o.flag(FIND_LR);
+        boolean balanceClasses = o.flag(BALANCE_CLASSES);
+        boolean dropLast = o.flag(DROP_LAST);
         Integer findLrSteps = o.has("find-lr-steps") ? o.getInt("find-lr-steps", LearningRateFinder.DEFAULT_STEPS) : null;
         o.rejectUnknown();
         checkFindLr(findLr, findLrSteps, resume, accumulate);
@@ -206,7 +214,7 @@ final class TrainCommand {
         if (weightDecay != null) {
             optimizer.groups().forEach(g -> g.setWeightDecay(weightDecay));
         }
-        DataLoader trainLoader = new DataLoader(train, batch, true, seed, augmentation);
+        DataLoader trainLoader = trainLoader(train, batch, seed, augmentation, balanceClasses, dropLast);
         DataLoader testLoader = new DataLoader(test, 1000, false, seed);
         DataLoader perEpoch = validation != null ? new DataLoader(validation, 1000, false, seed) : testLoader;
 
@@ -226,8 +234,11 @@ final class TrainCommand {
         metadata.put("validation_split", Double.toString(validationSplit));
         metadata.put("clip", clip == null ? "none" : Double.toString(clip));
         metadata.put("accumulate", Integer.toString(accumulate));
+        metadata.put("balance_classes", onOff(balanceClasses));
+        // Another setting on resume would change the steps per epoch, as cuda_graphs does.
+        metadata.put("drop_last", onOff(dropLast));
         // On a GPU graphs skip an epoch's partial batch: another setting on resume would change the steps per epoch.
-        metadata.put("cuda_graphs", cudaGraphs ? "on" : "off");
+        metadata.put("cuda_graphs", onOff(cudaGraphs));
         metadata.putAll(data.metadata(splits.train()));
         if (!schedule.equals("none")) {
             // The schedule's length: another --epochs on resume would bend the curve (a raised cosine trained an epoch
@@ -318,6 +329,28 @@ final class TrainCommand {
             throw new IllegalArgumentException("--find-lr takes one batch per step, --accumulate " + accumulate
                     + " sums several: give --batch " + accumulate + " times as large instead");
         }
+    }
+
+    /**
+     * The training loader: shuffled every epoch, or with {@code balanceClasses} drawn by
+     * {@link WeightedRandomSampler#balancingClasses} (as many draws as {@code train} has images); with
+     * {@code dropLast}, without an epoch's partial last batch.
+     */
+    static DataLoader trainLoader(Dataset train, int batch, long seed, Augmentation augmentation, boolean balanceClasses,
+                                  boolean dropLast) {
+        if (dropLast && train.size() < batch) {
+            throw new IllegalArgumentException("--drop-last with --batch " + batch + " would drop all " + train.size()
+                    + " training images of every epoch; give --batch " + train.size() + " or less");
+        }
+        DataLoader loader = new DataLoader(train, batch, !balanceClasses, seed, augmentation);
+        if (balanceClasses) {
+            loader = loader.withSampler(WeightedRandomSampler.balancingClasses(train));
+        }
+        return loader.withDropLast(dropLast);
+    }
+
+    private static String onOff(boolean on) {
+        return on ? "on" : "off";
     }
 
     /** [1, featureShape...]: the input shape of a batch of one, for a model's summary. */

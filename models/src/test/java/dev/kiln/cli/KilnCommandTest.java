@@ -129,6 +129,38 @@ class KilnCommandTest {
     }
 
     @Test
+    void aClassBalancedRunRecordsItAndResumingWithoutIsRefused() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out, "--balance-classes").code());
+        assertEquals("on", Trainer.metadata(out.resolve(Trainer.CHECKPOINT)).get("balance_classes"));
+        Result r = kiln("train", "mlp", "--data-dir", data.toString(), "--batch", "32", "--out", out.toString(),
+                "--resume", out.resolve(Trainer.CHECKPOINT).toString(), "--epochs", "2");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("trained with balance_classes 'on', this run asks for 'off'"), r.toString());
+    }
+
+    @Test
+    void aDropLastRunRecordsItAndResumingWithoutIsRefused() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out, "--drop-last").code());
+        assertEquals("on", Trainer.metadata(out.resolve(Trainer.CHECKPOINT)).get("drop_last"));
+        Result r = kiln("train", "mlp", "--data-dir", data.toString(), "--batch", "32", "--out", out.toString(),
+                "--resume", out.resolve(Trainer.CHECKPOINT).toString(), "--epochs", "2");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("trained with drop_last 'on', this run asks for 'off'"), r.toString());
+    }
+
+    @Test
+    void dropLastWithABatchLargerThanTheTrainingSetFailsWithTwo() throws IOException {
+        Result r = train(fakeMnist(300, 100), tmp.resolve("run"), "--drop-last", "--batch", "500");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--drop-last with --batch 500 would drop all 300 training images of every epoch"),
+                r.toString());
+    }
+
+    @Test
     void aClippedRunRecordsItsClipAndResumingWithAnotherIsRefused() throws IOException {
         Path data = fakeMnist(300, 100);
         Path out = tmp.resolve("run");

@@ -1,11 +1,61 @@
 package dev.kiln.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.data.ArrayDataset;
+import dev.kiln.data.DataLoader;
+import dev.kiln.data.WeightedRandomSampler;
 import org.junit.jupiter.api.Test;
 
-/** The figures {@code kiln train} and the commands that share its helpers put in their JSON summaries. */
+/**
+ * The figures {@code kiln train} and the commands that share its helpers put in their JSON summaries, and the
+ * training loader its options build.
+ */
 class TrainCommandTest {
+    /** 90 images of class 0 and 10 of class 1. */
+    private static ArrayDataset ninetyTen() {
+        long[] labels = new long[100];
+        for (int i = 90; i < 100; i++) {
+            labels[i] = 1;
+        }
+        return new ArrayDataset(new float[100], labels, new int[] {1}, 2);
+    }
+
+    @Test
+    void theTrainingLoaderShufflesAndKeepsThePartialBatchByDefault() {
+        DataLoader loader = TrainCommand.trainLoader(ninetyTen(), 32, 1, null, false, false);
+        assertTrue(loader.shuffle());
+        assertNull(loader.sampler());
+        assertEquals(4, loader.batchesPerEpoch());
+    }
+
+    @Test
+    void balanceClassesDrawsTheTrainingImagesByClassBalancingWeightsAsManyAsThereAre() {
+        DataLoader loader = TrainCommand.trainLoader(ninetyTen(), 32, 1, null, true, false);
+        assertFalse(loader.shuffle());
+        WeightedRandomSampler sampler = assertInstanceOf(WeightedRandomSampler.class, loader.sampler());
+        assertEquals(100, sampler.numSamples());
+        assertEquals(1.0 / 10, sampler.weights()[99]);
+    }
+
+    @Test
+    void dropLastDropsThePartialBatch() {
+        assertEquals(3, TrainCommand.trainLoader(ninetyTen(), 32, 1, null, true, true).batchesPerEpoch());
+    }
+
+    @Test
+    void dropLastWithABatchLargerThanTheTrainingSetIsRefusedNamingBothOptions() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainCommand.trainLoader(ninetyTen(), 128, 1, null, false, true));
+        assertEquals("--drop-last with --batch 128 would drop all 100 training images of every epoch; give --batch 100"
+                + " or less", e.getMessage());
+    }
+
     @Test
     void roundKeepsFourDecimals() {
         assertEquals(0.1235, TrainCommand.round(0.12345678));
