@@ -110,7 +110,8 @@ final class TrainCommand {
                                            or DIR's)
               --resume FILE                continue from a checkpoint written by an earlier run, with the
                                            same options (model, data and its options, optimizer, lr, weight
-                                           decay, dropout, schedule, augment, batch, seed, train size, per
+                                           decay, dropout, schedule, augment, clip, accumulate, balance
+                                           classes, drop last, cuda graphs, batch, seed, train size, per
                                            class and validation split); --epochs may be raised
               --find-lr                    instead of training, a learning-rate range test (PyTorch Lightning's
                                            lr_find) of the model's fresh weights with the optimizer, data, batch,
