@@ -20,12 +20,12 @@ final class Composite {
 
     /**
      * The result of {@code steps} on {@code input}, recorded as op {@code name} whose input gradient
-     * {@code gradient} gives; a fresh tensor even where the steps change nothing.
+     * {@code gradient} gives; a fresh tensor even where the steps change nothing or return a view of the input.
      */
     static Tensor op(String name, Tensor input, Supplier<Tensor> steps, Gradient gradient) {
         Tensor out = untracked(() -> {
             Tensor result = steps.get();
-            return result == input ? input.copy() : result;
+            return result.storage() == input.storage() ? result.copy() : result;
         });
         out.record(name, new Tensor[] {input}, g -> new Tensor[] {untracked(() -> gradient.of(out, g))});
         return out;

@@ -6,6 +6,7 @@ import static dev.kiln.tests.ops.PyTorchValues.leaf;
 import static dev.kiln.tests.ops.PyTorchValues.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.engine.DType;
@@ -105,6 +106,15 @@ class FlipRollTest {
         same.close();
         alsoSame.close();
         assertArrayEquals(new double[] {1, 2}, x.toDoubleArray());
+    }
+
+    @Test
+    void rollingTheFlattenedTensorByAWholeTurnGivesATensorOfItsOwn() {
+        Tensor x = Tensor.fromArray(new double[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor y = x.roll(6);
+        assertNotSame(x.storage(), y.storage(), "torch.roll returns a new tensor, not a view of its input");
+        y.addInPlace(Tensor.ones(DType.F64, 2, 3), 1);
+        assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, x.toDoubleArray());
     }
 
     @Test
