@@ -19,16 +19,15 @@ final class ProductOps {
         int a = Axes.axis("prod", x.shape(), axis);
         Shape reduced = ReductionOps.reducedShape(x.shape(), a, keepDim);
         // Recorded, the products stay for the gradient; otherwise they are freed at once.
-        Tensor result = Tensor.recordsFrom(x) ? product(x, a).reshape(reduced.dims())
+        return Tensor.recordsFrom(x) ? product(x, a).reshape(reduced.dims())
                 : Composite.untracked(() -> product(x, a).reshape(reduced.dims()));
-        return result == x ? x.copy() : result;
     }
 
     static Tensor prodAll(Tensor x) {
         return Tensor.consume(x.reshape(-1), x, flat -> prod(flat, 0, false));
     }
 
-    /** The product over {@code axis}, kept as size 1. */
+    /** The product over {@code axis}, kept as size 1: a new tensor, also for an axis of one. */
     private static Tensor product(Tensor x, int axis) {
         if (x.dim(axis) == 0) {
             // 0 * (a sum over nothing) + 1: the empty product, on the graph as PyTorch's is.
@@ -41,6 +40,6 @@ final class ProductOps {
             Tensor pairs = t.narrow(axis, 0, half).mul(t.narrow(axis, half, half));
             t = n % 2 == 0 ? pairs : Tensor.cat(List.of(pairs, t.narrow(axis, n - 1, 1)), axis);
         }
-        return t;
+        return t == x ? x.copy() : t;
     }
 }

@@ -6,6 +6,7 @@ import static dev.kiln.tests.ops.PyTorchValues.leaf;
 import static dev.kiln.tests.ops.PyTorchValues.tolerance;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.engine.DType;
@@ -94,6 +95,24 @@ class ProdCumsumTest {
         Tensor y = x.prod(1, true);
         y.close();
         assertArrayEquals(new double[] {2, 3}, x.toDoubleArray());
+    }
+
+    @Test
+    void prodOverAnAxisOfOneDroppingItIsATensorOfItsOwn() {
+        Tensor x = Tensor.fromArray(new double[] {2, 3}, 2, 1);
+        Tensor y = x.prod(1, false);
+        assertNotSame(x.storage(), y.storage(), "torch.prod returns a new tensor, not a view of its input");
+        y.addInPlace(Tensor.ones(DType.F64, 2), 1);
+        assertArrayEquals(new double[] {2, 3}, x.toDoubleArray());
+    }
+
+    @Test
+    void prodOverAnAxisOfOneThatRecordsIsATensorOfItsOwn() {
+        Tensor x = leaf(DType.F64, new double[] {2, 3}, 2, 1);
+        Tensor y = x.prod(1, false);
+        assertNotSame(x.storage(), y.storage());
+        backward(y, new double[] {5, 7});
+        assertArrayEquals(new double[] {5, 7}, x.grad().toDoubleArray());
     }
 
     @ParameterizedTest
