@@ -37,6 +37,12 @@ final class PadOps {
                 throw new IllegalArgumentException("pad: axis " + axis + " of " + x.shape() + " padded by ("
                         + pads[2 * i] + ", " + pads[2 * i + 1] + ") would have size " + size);
             }
+            long cropped = Math.max(0, -(long) pads[2 * i]) + Math.max(0, -(long) pads[2 * i + 1]);
+            if (cropped > x.dim(axis)) {
+                throw new IllegalArgumentException("pad: axis " + axis + " of " + x.shape() + " padded by ("
+                        + pads[2 * i] + ", " + pads[2 * i + 1] + ") crops " + cropped + " of its " + x.dim(axis)
+                        + " elements");
+            }
             Checks.dimension("pad", "axis " + axis + " of " + x.shape() + " padded", size);
         }
     }

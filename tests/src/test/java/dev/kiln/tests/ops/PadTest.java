@@ -95,6 +95,16 @@ class PadTest {
     }
 
     @Test
+    void croppingMoreThanAnAxisHoldsIsRefusedNamingThePaddingEvenWherePaddingTheOtherEndMakesUpTheSize() {
+        // torch.nn.functional.pad(torch.zeros(2, 3), (-4, 2)) fails too
+        Tensor x = Tensor.zeros(2, 3);
+        assertEquals("pad: axis 1 of [2, 3] padded by (-4, 2) crops 4 of its 3 elements",
+                assertThrows(IllegalArgumentException.class, () -> F.pad(x, -4, 2)).getMessage());
+        assertEquals("pad: axis 0 of [2, 3] padded by (5, -3) crops 3 of its 2 elements",
+                assertThrows(IllegalArgumentException.class, () -> F.pad(x, 0, 0, 5, -3)).getMessage());
+    }
+
+    @Test
     void noPaddingGivesANewTensor() {
         Tensor x = Tensor.fromArray(A, 2, 3);
         F.pad(x, 0, 0).close();
