@@ -5,7 +5,9 @@ import dev.kiln.io.SafeTensors;
 import dev.kiln.nn.Module;
 import dev.kiln.train.Json;
 import dev.kiln.train.Trainer;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,7 +43,7 @@ final class ExportCommand {
         Path file = Path.of(checkpoint);
         Path target = Path.of(o.get("out", file.toAbsolutePath().resolveSibling("model.safetensors").toString()));
         o.rejectUnknown();
-        if (target.toAbsolutePath().equals(file.toAbsolutePath())) {
+        if (sameFile(target, file)) {
             throw new IllegalArgumentException("--out " + target + " is the checkpoint itself; name another file");
         }
         Map<String, String> meta = Trainer.metadata(file);
@@ -73,6 +75,11 @@ final class ExportCommand {
             state.values().forEach(Tensor::close);
         }
         return 0;
+    }
+
+    /** Whether both name one existing file, however spelled: through {@code .} or {@code ..}, or a link. */
+    private static boolean sameFile(Path target, Path checkpoint) throws IOException {
+        return Files.exists(target) && Files.exists(checkpoint) && Files.isSameFile(target, checkpoint);
     }
 
     /** The PyTorch code of an image classifier of plain layers, after checking that the weights fit it. */

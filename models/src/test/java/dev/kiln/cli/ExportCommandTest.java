@@ -12,6 +12,7 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.io.SafeTensors;
 import dev.kiln.train.Trainer;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +63,20 @@ class ExportCommandTest {
         Result r = kiln("export", "--checkpoint", checkpoint.toString(), "--out", checkpoint.toString());
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("is the checkpoint itself"), r.toString());
+    }
+
+    @Test
+    void writingOverTheCheckpointByAnotherPathToItIsRefusedAndLeavesItAsItWas() throws IOException {
+        Path checkpoint = trainedMlp();
+        byte[] before = Files.readAllBytes(checkpoint);
+        Path roundabout = checkpoint.getParent().resolve(".").resolve("..").resolve("run").resolve(Trainer.CHECKPOINT);
+        Path link = Files.createSymbolicLink(tmp.resolve("link.safetensors"), checkpoint);
+        for (Path other : List.of(roundabout, link)) {
+            Result r = kiln("export", "--checkpoint", checkpoint.toString(), "--out", other.toString());
+            assertEquals(2, r.code(), r.toString());
+            assertTrue(r.err().contains("is the checkpoint itself"), r.toString());
+        }
+        assertArrayEquals(before, Files.readAllBytes(checkpoint));
     }
 
     private Path trainedMlp() throws IOException {
