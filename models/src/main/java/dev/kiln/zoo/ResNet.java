@@ -18,8 +18,9 @@ import java.util.Arrays;
  * for name, so that its state dict carries over both ways: a 7x7 stride-2 stem convolution ({@code conv1}, no bias),
  * {@code bn1}, ReLU, a 3x3 stride-2 max pooling (padding 1), four stages {@code layer1} to {@code layer4} of
  * {@link BasicBlock}s at 64, 128, 256 and 512 channels (each later stage starting with a stride-2 block), global
- * average pooling and the classifier {@code fc} 512 -> classes. Input [batch, inChannels, height, width], height
- * and width at least 33 (torchvision's pretrained weights expect 3 channels at 224x224); output [batch, classes].
+ * average pooling and the classifier {@code fc} 512 -> classes. Input [batch, inChannels, height, width] of any
+ * size (the stem and each later stage halve it, rounding up, down to 1x1 at 32x32 and below; torchvision's
+ * pretrained weights expect 3 channels at 224x224); output [batch, classes].
  *
  * <p>To start from torchvision's weights, save them from PyTorch as safetensors
  * ({@code safetensors.torch.save_file(torchvision.models.resnet18(weights="IMAGENET1K_V1").state_dict(), "r18.safetensors")}),
