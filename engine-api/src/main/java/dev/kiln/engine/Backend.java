@@ -345,6 +345,37 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * Grouped 2-D cross-correlation (PyTorch's {@code conv2d} with {@code groups}; depthwise where each group has one
+     * input channel): input {@code [batch, inChannels, height, width]}, weight
+     * {@code [outChannels, inChannels / groups, kernelH, kernelW]}, bias {@code [outChannels]} or null, into
+     * {@code out} of {@code [batch, outChannels, outH, outW]}, group k's output channels from group k's input
+     * channels alone ({@link GroupedConv2dGeometry}). By default each group's {@link #conv2dForward} in turn on
+     * copies of its channels.
+     */
+    default void groupedConv2dForward(Tensor input, Tensor weight, Tensor bias, GroupedConv2dGeometry g, Tensor out) {
+        GroupByGroupConvolution.forward(this, input, weight, bias, g, out);
+    }
+
+    /**
+     * Gradient of {@link #groupedConv2dForward} with respect to its input: from gradOut
+     * {@code [batch, outChannels, outH, outW]} and the weight, writes (overwrites) gradInput
+     * {@code [batch, inChannels, height, width]}. By default each group's {@link #conv2dBackwardData} in turn.
+     */
+    default void groupedConv2dBackwardData(Tensor gradOut, Tensor weight, GroupedConv2dGeometry g, Tensor gradInput) {
+        GroupByGroupConvolution.backwardData(this, gradOut, weight, g, gradInput);
+    }
+
+    /**
+     * Gradient of {@link #groupedConv2dForward} with respect to its weight and bias, summed over the batch: writes
+     * (overwrites) gradWeight {@code [outChannels, inChannels / groups, kernelH, kernelW]} and, when not null,
+     * gradBias {@code [outChannels]}. By default each group's {@link #conv2dBackwardFilter} in turn.
+     */
+    default void groupedConv2dBackwardFilter(Tensor input, Tensor gradOut, GroupedConv2dGeometry g, Tensor gradWeight,
+                                             Tensor gradBias) {
+        GroupByGroupConvolution.backwardFilter(this, input, gradOut, g, gradWeight, gradBias);
+    }
+
+    /**
      * Max pooling: input {@code [batch, channels, height, width]} into out {@code [batch, channels, outH, outW]};
      * padding, and in ceil mode what the last windows hang over, count as minus infinity. {@code indices} (I64,
      * out's shape) receives where each maximum came from as a flat index {@code h * width + w} within its input

@@ -28,6 +28,15 @@ public record Conv2dGeometry(int batch, int inChannels, int height, int width,
             throw new IllegalArgumentException(shapes + ": the input has " + input.dim(1)
                     + " channels but the weight expects " + weight.dim(1));
         }
+        return sized(op, shapes, input, weight, stride, padding, dilation);
+    }
+
+    /**
+     * {@link #of} for 4-D shapes whose channels fit, checking the rest: the per-axis parameters, the kernel and the
+     * output size; messages start with {@code shapes}, which names the op and the shapes its caller was given.
+     */
+    static Conv2dGeometry sized(String op, String shapes, Shape input, Shape weight, int[] stride, int[] padding,
+                                int[] dilation) {
         int[] s = pair(op, "stride", stride, 1);
         int[] p = pair(op, "padding", padding, 0);
         int[] d = pair(op, "dilation", dilation, 1);

@@ -157,8 +157,8 @@ public final class F {
     // ---- Convolution and pooling (tensors are [batch, channels, height, width]) -----------------
 
     /**
-     * 2-D convolution (PyTorch's {@code F.conv2d} without groups; strictly a cross-correlation, as in every
-     * framework): input {@code [batch, inChannels, height, width]}, weight
+     * 2-D convolution (PyTorch's {@code F.conv2d} with groups 1, see the overload with groups; strictly a
+     * cross-correlation, as in every framework): input {@code [batch, inChannels, height, width]}, weight
      * {@code [outChannels, inChannels, kernelH, kernelW]}, bias {@code [outChannels]} or null; returns
      * {@code [batch, outChannels, outH, outW]} with {@code outH = (height + 2 padH - dilationH (kernelH - 1) - 1) / strideH + 1}
      * (likewise outW). {@code stride}, {@code padding} (zeros) and {@code dilation} hold one value for both
@@ -186,6 +186,29 @@ public final class F {
             return grads.returned();
         });
         return out;
+    }
+
+    /**
+     * Grouped 2-D convolution (PyTorch's {@code F.conv2d(input, weight, bias, stride, padding, dilation, groups)}):
+     * input {@code [batch, inChannels, height, width]}, weight {@code [outChannels, inChannels / groups, kernelH,
+     * kernelW]}, bias {@code [outChannels]} or null; returns {@code [batch, outChannels, outH, outW]} (sizes as in
+     * {@link #conv2d(Tensor, Tensor, Tensor, int[], int[], int[])}), where the channels fall into {@code groups}
+     * groups and output group k sees input group k alone: {@code groups == inChannels} is a depthwise convolution
+     * (MobileNet's), each input channel convolved with its own {@code outChannels / inChannels} filters. Groups 1 is
+     * the plain convolution. It runs on the backend's grouped operations ({@link Backend#groupedConv2dForward}), by
+     * default each group's convolution in turn; the CPU has a kernel of its own for depthwise convolutions. Records
+     * gradients for input, weight and bias.
+     *
+     * @throws IllegalArgumentException naming the op, both shapes and the groups when groups is below 1, the output
+     *     channels are not divisible by the groups, the input has other than {@code weight.dim(1) * groups} channels,
+     *     or as for the plain convolution
+     */
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
+                                int groups) {
+        if (groups == 1) {
+            return conv2d(input, weight, bias, stride, padding, dilation);
+        }
+        return GroupedConvolution.apply(input, weight, bias, stride, padding, dilation, groups);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.kiln.engine.BinaryOp;
 import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Device;
+import dev.kiln.engine.GroupedConv2dGeometry;
 import dev.kiln.engine.Pool2dGeometry;
 import dev.kiln.engine.ReduceOp;
 import dev.kiln.engine.Storage;
@@ -33,6 +34,7 @@ public final class CpuBackend implements Backend {
     private final CpuRandom random;
     private final CpuUpdates updates;
     private final CpuConvolution convolution;
+    private final CpuDepthwiseConvolution depthwise;
     private final CpuPooling pooling;
     private final CpuBatchNorm batchNorm;
     private final CpuRecurrent recurrent;
@@ -51,6 +53,7 @@ public final class CpuBackend implements Backend {
         this.random = new CpuRandom(parallel);
         this.updates = new CpuUpdates(parallel);
         this.convolution = new CpuConvolution(this, parallel);
+        this.depthwise = new CpuDepthwiseConvolution(parallel);
         this.pooling = new CpuPooling(parallel);
         this.batchNorm = new CpuBatchNorm(parallel);
         this.recurrent = new CpuRecurrent(parallel);
@@ -258,6 +261,35 @@ public final class CpuBackend implements Backend {
     public void conv2dBackward(Tensor input, Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput,
                                Tensor gradWeight, Tensor gradBias) {
         convolution.backward(input, gradOut, weight, g, gradInput, gradWeight, gradBias);
+    }
+
+    /** Depthwise convolutions on {@link CpuDepthwiseConvolution}; other groupings group by group, as by default. */
+    @Override
+    public void groupedConv2dForward(Tensor input, Tensor weight, Tensor bias, GroupedConv2dGeometry g, Tensor out) {
+        if (g.depthwise()) {
+            depthwise.forward(input, weight, bias, g, out);
+        } else {
+            Backend.super.groupedConv2dForward(input, weight, bias, g, out);
+        }
+    }
+
+    @Override
+    public void groupedConv2dBackwardData(Tensor gradOut, Tensor weight, GroupedConv2dGeometry g, Tensor gradInput) {
+        if (g.depthwise()) {
+            depthwise.backwardData(gradOut, weight, g, gradInput);
+        } else {
+            Backend.super.groupedConv2dBackwardData(gradOut, weight, g, gradInput);
+        }
+    }
+
+    @Override
+    public void groupedConv2dBackwardFilter(Tensor input, Tensor gradOut, GroupedConv2dGeometry g, Tensor gradWeight,
+                                            Tensor gradBias) {
+        if (g.depthwise()) {
+            depthwise.backwardFilter(input, gradOut, g, gradWeight, gradBias);
+        } else {
+            Backend.super.groupedConv2dBackwardFilter(input, gradOut, g, gradWeight, gradBias);
+        }
     }
 
     @Override

@@ -133,6 +133,19 @@ class CudaParityGradientCheckTest extends ParityTest {
     }
 
     @Test
+    void gradientsOfGroupedAndDepthwiseConvolutionsMatchFiniteDifferences() {
+        int[] one = {1};
+        check("sum(conv2d(x, w, bias, padding 1, groups 2) * y)",
+                in -> F.conv2d(in[0], in[1], in[2], null, one, null, 2).mul(in[3]).sum(),
+                Input.of("x", 14, true, 2, 4, 4, 4), Input.of("w", 15, true, 4, 2, 3, 3), Input.of("bias", 16, true, 4),
+                Input.of("y", 17, false, 2, 4, 4, 4));
+        check("sum(conv2d(x, w, bias, stride 2, padding 1, groups 3: depthwise, multiplier 2) * y)",
+                in -> F.conv2d(in[0], in[1], in[2], new int[] {2}, one, null, 3).mul(in[3]).sum(),
+                Input.of("x", 18, true, 2, 3, 5, 5), Input.of("w", 19, true, 6, 1, 3, 3), Input.of("bias", 20, true, 6),
+                Input.of("y", 21, false, 2, 6, 3, 3));
+    }
+
+    @Test
     void gradientsOfBatchNormMaxPoolAndLogSoftmaxMatchFiniteDifferences() {
         check("sum(logSoftmax(maxPool2d(batchNorm(x, gamma, beta), 2) as [3, 8]) * y)",
                 in -> F.logSoftmax(F.maxPool2d(F.batchNorm(in[0], null, null, in[1], in[2], true, 0.1, 1e-5), 2, 2, 0)

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.GroupedConv2dGeometry;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
@@ -35,7 +36,8 @@ class BackendDefaultsTest {
     private final CpuBackend cpu = new CpuBackend(1);
     private final AtomicInteger allocations = new AtomicInteger();
     private final Backend defaults = withDefaults(cpu, Set.of("crossEntropyBackward", "bernoulli", "biasActivation",
-            "biasActivationBackward"));
+            "biasActivationBackward", "groupedConv2dForward", "groupedConv2dBackwardData",
+            "groupedConv2dBackwardFilter"));
     private Scope scope;
 
     @BeforeEach
@@ -168,6 +170,76 @@ class BackendDefaultsTest {
         String[] names = {"out", "gradPre", "gradBias", "gradPre without gradBias", "out written over x"};
         for (int i = 0; i < names.length; i++) {
             assertArrayEquals(results[1][i], results[0][i], 0, names[i]);
+        }
+    }
+
+    /** Values uniform in [-1, 1) from {@code seed}, in {@code dtype}, on {@code backend}. */
+    private Tensor uniform(Backend backend, DType dtype, long seed, int... dims) {
+        Random random = new Random(seed);
+        double[] v = new double[Math.toIntExact(Shape.of(dims).size())];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = 2 * random.nextDouble() - 1;
+        }
+        Tensor values = fromArray(backend, v, dims);
+        if (dtype == DType.F64) {
+            return values;
+        }
+        Tensor converted = Tensor.empty(values.shape(), dtype, backend);
+        backend.copy(values, converted);
+        return converted;
+    }
+
+    /**
+     * A depthwise convolution (groups == channels) in every direction on the CPU's own kernel and on the SPI's
+     * group-by-group default: forward with bias, the input's gradient (at stride 1 with padding up to the kernel's
+     * span by the turned filters, else by spreading), the filter's with and without the bias's. F64 to 1e-12, F32
+     * (float arithmetic against the GEMMs') to 1e-5 relative.
+     */
+    @ParameterizedTest(name = "{0} N{1} C{2} x{3} {4}x{4} k{5} s{6} p{7} d{8}")
+    @CsvSource({"F64, 2, 3, 1, 7, 3, 1, 1, 1", "F64, 2, 3, 2, 9, 3, 2, 1, 1", "F64, 3, 4, 2, 10, 3, 1, 2, 2",
+            "F64, 1, 2, 3, 8, 5, 2, 2, 1", "F64, 2, 2, 1, 6, 1, 1, 0, 1", "F64, 4, 8, 2, 28, 3, 1, 1, 1",
+            "F64, 1, 2, 2, 4, 3, 3, 3, 1", "F64, 2, 2, 2, 5, 3, 1, 3, 1", "F32, 4, 8, 2, 28, 3, 1, 1, 1",
+            "F32, 2, 3, 2, 9, 3, 2, 1, 1", "F32, 2, 2, 2, 5, 3, 1, 3, 1"})
+    void defaultGroupedConvolutionEqualsTheCpuDepthwiseKernel(DType dtype, int batch, int channels, int multiplier,
+                                                              int size, int kernel, int stride, int padding,
+                                                              int dilation) {
+        int out = channels * multiplier;
+        GroupedConv2dGeometry g = GroupedConv2dGeometry.of("conv2d", Shape.of(batch, channels, size, size),
+                Shape.of(out, 1, kernel, kernel), new int[] {stride}, new int[] {padding}, new int[] {dilation},
+                channels);
+        double[][][] results = new double[2][][];
+        Backend[] backends = {cpu, defaults};
+        for (int b = 0; b < 2; b++) {
+            Backend backend = backends[b];
+            Tensor input = uniform(backend, dtype, 1, g.inputShape().dims());
+            Tensor weight = uniform(backend, dtype, 2, g.weightShape().dims());
+            Tensor bias = uniform(backend, dtype, 3, out);
+            Tensor gradOut = uniform(backend, dtype, 4, g.outputShape().dims());
+            Tensor output = Tensor.empty(g.outputShape(), dtype, backend);
+            allocations.set(0);
+            backend.groupedConv2dForward(input, weight, bias, g, output);
+            int forwardAllocations = allocations.get();
+            Tensor gradInput = Tensor.empty(g.inputShape(), dtype, backend);
+            backend.groupedConv2dBackwardData(gradOut, weight, g, gradInput);
+            Tensor gradWeight = Tensor.empty(g.weightShape(), dtype, backend);
+            Tensor gradBias = Tensor.empty(Shape.of(out), dtype, backend);
+            backend.groupedConv2dBackwardFilter(input, gradOut, g, gradWeight, gradBias);
+            Tensor gradWeightAlone = Tensor.empty(g.weightShape(), dtype, backend);
+            backend.groupedConv2dBackwardFilter(input, gradOut, g, gradWeightAlone, null);
+            results[b] = new double[][] {output.toDoubleArray(), gradInput.toDoubleArray(), gradWeight.toDoubleArray(),
+                    gradBias.toDoubleArray(), gradWeightAlone.toDoubleArray()};
+            if (backend == defaults) {
+                assertEquals(2, forwardAllocations, "the default's group copies come from the backend it runs on");
+            }
+        }
+        String[] names = {"out", "gradInput", "gradWeight", "gradBias", "gradWeight without gradBias"};
+        double tolerance = dtype == DType.F64 ? 1e-12 : 1e-5;
+        for (int i = 0; i < names.length; i++) {
+            for (int k = 0; k < results[1][i].length; k++) {
+                double expected = results[1][i][k];
+                assertEquals(expected, results[0][i][k], tolerance * Math.max(1, Math.abs(expected)),
+                        names[i] + " element " + k);
+            }
         }
     }
 }

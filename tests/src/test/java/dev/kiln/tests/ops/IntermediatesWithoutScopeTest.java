@@ -65,6 +65,21 @@ class IntermediatesWithoutScopeTest {
         assertGivesEverythingBack(x -> x.tril(-1));
     }
 
+    /** Groups 2 runs group by group through copies of each group's channels; groups 4 is depthwise here. */
+    @Test
+    void groupedConvolutionsKeepNoCopiesOfTheGroups() {
+        for (int groups : new int[] {2, 4}) {
+            long before = backend.bytesInUse();
+            Tensor x = Tensor.randn(2, 4, 8, 8);
+            Tensor w = Tensor.randn(8, 4 / groups, 3, 3);
+            Tensor y = F.conv2d(x, w, null, null, new int[] {1}, null, groups);
+            x.close();
+            w.close();
+            y.close();
+            assertEquals(before, backend.bytesInUse(), "groups " + groups + ": bytes still in use after closing all");
+        }
+    }
+
     @Test
     void crossEntropyWithAnIgnoreIndexKeepsNoMasksOrRowLosses() {
         for (Reduction reduction : Reduction.values()) {

@@ -253,6 +253,41 @@ class MixedPrecisionTest {
         assertTrue(maxDifference(toDouble(full), mixed.toFloatArray()) > 1e-3, "FP32 and bf16 convolutions should differ");
     }
 
+    /** Groups 2 runs group by group, groups 4 on the CPU's depthwise kernel: both on rounded operands. */
+    @Test
+    void groupedConvolutionUnderBf16ConvolvesRoundedOperandsForwardAndBackward() {
+        for (int groups : new int[] {2, 4}) {
+            Tensor input = Tensor.uniform(-1, 1, DType.F32, 2, 4, 7, 7).requiresGrad(true);
+            Tensor weight = Tensor.uniform(-1, 1, DType.F32, 8, 4 / groups, 3, 3).requiresGrad(true);
+            Tensor bias = Tensor.uniform(-1, 1, DType.F32, 8).requiresGrad(true);
+            Tensor gradOut = Tensor.uniform(-1, 1, DType.F32, 2, 8, 7, 7);
+            int[] one = {1};
+            Tensor mixed;
+            try (Autocast.Guard bf16 = Autocast.enable(Precision.BF16)) {
+                mixed = F.conv2d(input, weight, bias, null, one, null, groups);
+            }
+            mixed.backward(gradOut);
+
+            Tensor roundedInput = Tensor.fromArray(rounded(input), 2, 4, 7, 7).requiresGrad(true);
+            Tensor roundedWeight = Tensor.fromArray(rounded(weight), weight.shape().dims()).requiresGrad(true);
+            Tensor referenceBias = Tensor.fromArray(bias.toFloatArray(), 8).requiresGrad(true);
+            Tensor reference = F.conv2d(roundedInput, roundedWeight, referenceBias, null, one, null, groups);
+            reference.backward(Tensor.fromArray(rounded(gradOut), 2, 8, 7, 7));
+
+            String what = "groups " + groups + ": ";
+            assertArrayEquals(reference.toFloatArray(), mixed.toFloatArray(), 1e-5f, what + "forward");
+            assertArrayEquals(roundedInput.grad().toFloatArray(), input.grad().toFloatArray(), 1e-5f,
+                    what + "input gradient");
+            assertArrayEquals(roundedWeight.grad().toFloatArray(), weight.grad().toFloatArray(), 1e-5f,
+                    what + "weight gradient");
+            assertArrayEquals(referenceBias.grad().toFloatArray(), bias.grad().toFloatArray(), 1e-5f,
+                    what + "bias gradient: the sums of the rounded output gradient");
+            float[] full = F.conv2d(input, weight, bias, null, one, null, groups).toFloatArray();
+            assertTrue(maxDifference(toDouble(full), mixed.toFloatArray()) > 1e-3,
+                    what + "FP32 and bf16 convolutions should differ");
+        }
+    }
+
     @Test
     void transposedConvolutionUnderBf16ConvolvesRoundedOperandsForwardAndBackward() {
         Tensor input = Tensor.uniform(-1, 1, DType.F32, 2, 4, 5, 5).requiresGrad(true);

@@ -1,0 +1,108 @@
+package dev.kiln.engine;
+
+/**
+ * Grouped 2-D convolution ({@link F#conv2d(Tensor, Tensor, Tensor, int[], int[], int[], int)} with groups above 1)
+ * through the backend's grouped operations ({@link Backend#groupedConv2dForward} and its two gradients). Under
+ * {@link Precision#BF16} their operands are rounded copies, as {@link Backend#conv2dForwardBf16} and
+ * {@link Backend#conv2dBackwardBf16} round a plain convolution's: bfloat16 products summed in F32, the bias
+ * gradient the sums of the rounded output gradient.
+ */
+final class GroupedConvolution {
+    private static final String OP = "conv2d";
+
+    private GroupedConvolution() {
+    }
+
+    /** See {@link F#conv2d(Tensor, Tensor, Tensor, int[], int[], int[], int)}. */
+    static Tensor apply(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
+                        int groups) {
+        Checks.compatible(OP, input, weight);
+        Checks.floating(OP, input);
+        GroupedConv2dGeometry g = GroupedConv2dGeometry.of(OP, input.shape(), weight.shape(), stride, padding,
+                dilation, groups);
+        checkBias(bias, weight, g);
+        Precision precision = Autocast.forOperand(input);
+        Tensor out = input.emptyLike(g.outputShape(), input.dtype());
+        Tensor x = operand(input, precision);
+        Tensor w = operand(weight, precision);
+        try {
+            input.backend().groupedConv2dForward(x, w, bias, g, out);
+        } finally {
+            release(x, input);
+            release(w, weight);
+        }
+        out.record(OP, new Tensor[] {input, weight, bias}, gradOut -> gradients(input, weight, bias, g, gradOut,
+                precision));
+        return out;
+    }
+
+    private static void checkBias(Tensor bias, Tensor weight, GroupedConv2dGeometry g) {
+        if (bias == null) {
+            return;
+        }
+        Checks.compatible(OP, weight, bias);
+        if (bias.rank() != 1 || bias.dim(0) != g.outChannels()) {
+            throw new IllegalArgumentException(OP + ": bias " + bias.shape() + " and weight " + weight.shape()
+                    + ": the bias must be [" + g.outChannels() + "]");
+        }
+    }
+
+    /**
+     * {input, weight, bias} gradients, each only where asked for; the weight's is computed (and dropped) also when
+     * only the bias wants one, as the backend computes both together.
+     */
+    private static Tensor[] gradients(Tensor input, Tensor weight, Tensor bias, GroupedConv2dGeometry g,
+                                      Tensor gradOut, Precision precision) {
+        Backend backend = gradOut.backend();
+        Tensor gradInput = null;
+        Tensor gradWeight = null;
+        Tensor gradBias = null;
+        Tensor go = operand(gradOut, precision);
+        try {
+            if (input.requiresGrad()) {
+                gradInput = gradOut.emptyLike(g.inputShape(), input.dtype());
+                Tensor w = operand(weight, precision);
+                try {
+                    backend.groupedConv2dBackwardData(go, w, g, gradInput);
+                } finally {
+                    release(w, weight);
+                }
+            }
+            boolean biasWanted = bias != null && bias.requiresGrad();
+            if (weight.requiresGrad() || biasWanted) {
+                gradWeight = gradOut.emptyLike(g.weightShape(), weight.dtype());
+                gradBias = biasWanted ? gradOut.emptyLike(Shape.of(g.outChannels()), bias.dtype()) : null;
+                Tensor x = operand(input, precision);
+                try {
+                    backend.groupedConv2dBackwardFilter(x, go, g, gradWeight, gradBias);
+                } finally {
+                    release(x, input);
+                }
+                if (!weight.requiresGrad()) {
+                    gradWeight.close();
+                    gradWeight = null;
+                }
+            }
+        } finally {
+            release(go, gradOut);
+        }
+        return new Tensor[] {gradInput, gradWeight, gradBias};
+    }
+
+    /** {@code t} itself, or under {@link Precision#BF16} a copy rounded to bfloat16, which {@link #release} frees. */
+    private static Tensor operand(Tensor t, Precision precision) {
+        if (precision != Precision.BF16) {
+            return t;
+        }
+        Tensor rounded = t.emptyLike(t.shape(), t.dtype());
+        t.backend().roundToBfloat16(t, rounded);
+        return rounded;
+    }
+
+    /** Frees what {@link #operand} made from {@code original}. */
+    private static void release(Tensor operand, Tensor original) {
+        if (operand != original) {
+            operand.close();
+        }
+    }
+}
