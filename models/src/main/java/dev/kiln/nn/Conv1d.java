@@ -5,13 +5,14 @@ import dev.kiln.engine.F;
 import dev.kiln.engine.Tensor;
 
 /**
- * 1-D convolution, like PyTorch's {@code torch.nn.Conv1d} without groups: input [batch, inChannels, length],
- * output [batch, outChannels, outLength] with
- * {@code outLength = (length + 2 padding - dilation (kernel - 1) - 1) / stride + 1}. Weight
- * [outChannels, inChannels, kernel] and bias [outChannels] (PyTorch's layout, so state dicts load from PyTorch) with
- * PyTorch's default initialisation: uniform in +-1/sqrt(fanIn) with {@code fanIn = inChannels * kernel}, for both
- * weight and bias (weight drawn first). It runs as a 2-D convolution of height 1 on views of the input and weight,
- * so every backend that has {@link F#conv2d} has it.
+ * 1-D convolution, like PyTorch's {@code torch.nn.Conv1d}: input [batch, inChannels, length], output
+ * [batch, outChannels, outLength] with
+ * {@code outLength = (length + 2 padding - dilation (kernel - 1) - 1) / stride + 1}. With {@code groups} the channels
+ * fall into that many groups, each output group convolving its input group alone ({@code groups == inChannels}:
+ * depthwise). Weight [outChannels, inChannels / groups, kernel] and bias [outChannels] (PyTorch's layout, so state
+ * dicts load from PyTorch) with PyTorch's default initialisation: uniform in +-1/sqrt(fanIn) with
+ * {@code fanIn = inChannels / groups * kernel}, for both weight and bias (weight drawn first). It runs as a 2-D
+ * convolution of height 1 on views of the input and weight, so every backend that has {@link F#conv2d} has it.
  *
  * <p>{@code new Conv1d(16, 32, 3)} is a valid convolution with stride 1; other settings through
  * {@link #builder(int, int, int)}: {@code Conv1d.builder(16, 32, 3).padding("same").bias(false).build()}.
@@ -23,6 +24,7 @@ public class Conv1d extends Module {
     private final int stride;
     private final int padding;
     private final int dilation;
+    private final int groups;
 
     /** A convolution with bias, stride 1, no padding, no dilation. */
     public Conv1d(int inChannels, int outChannels, int kernel) {
@@ -30,26 +32,39 @@ public class Conv1d extends Module {
     }
 
     /**
-     * The general form, PyTorch's {@code Conv1d(in_channels, out_channels, kernel_size, stride, padding, dilation,
-     * bias=...)}; the padding is zeros on both ends.
-     *
-     * @throws IllegalArgumentException naming the layer for non-positive channels, kernel, stride or dilation, or a
-     *     negative padding
+     * The general form without groups, PyTorch's {@code Conv1d(in_channels, out_channels, kernel_size, stride, padding,
+     * dilation, bias=...)}; the padding is zeros on both ends.
      */
     public Conv1d(int inChannels, int outChannels, int kernel, int stride, int padding, int dilation, boolean bias) {
+        this(inChannels, outChannels, kernel, stride, padding, dilation, 1, bias);
+    }
+
+    /**
+     * The general form, PyTorch's {@code Conv1d(in_channels, out_channels, kernel_size, stride, padding, dilation,
+     * groups, bias)}; the padding is zeros on both ends.
+     *
+     * @throws IllegalArgumentException naming the layer for non-positive channels, kernel, stride, dilation or
+     *     groups, a negative padding, or channels not divisible by the groups
+     */
+    public Conv1d(int inChannels, int outChannels, int kernel, int stride, int padding, int dilation, int groups,
+                  boolean bias) {
         String name = "Conv1d(" + inChannels + ", " + outChannels + ", kernel=" + kernel + ")";
         if (inChannels <= 0 || outChannels <= 0) {
             throw new IllegalArgumentException(name + ": channels must be positive, got " + inChannels + " and "
                     + outChannels);
         }
+        Conv2d.checkGroups(name, inChannels, outChannels, groups);
         this.kernel = atLeast(name, "kernel", kernel, 1);
         this.stride = atLeast(name, "stride", stride, 1);
         this.padding = atLeast(name, "padding", padding, 0);
         this.dilation = atLeast(name, "dilation", dilation, 1);
         this.inChannels = inChannels;
         this.outChannels = outChannels;
-        double bound = 1 / Math.sqrt((double) inChannels * kernel);
-        registerParameter("weight", unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels, inChannels, kernel)));
+        this.groups = groups;
+        int perGroup = inChannels / groups;
+        double bound = 1 / Math.sqrt((double) perGroup * kernel);
+        registerParameter("weight",
+                unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels, perGroup, kernel)));
         registerParameter("bias", bias ? unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels)) : null);
     }
 
@@ -65,7 +80,7 @@ public class Conv1d extends Module {
         return new Builder(inChannels, outChannels, kernel);
     }
 
-    /** Stride, padding ({@code int} or {@code "same"}), dilation and bias of a {@link Conv1d}. */
+    /** Stride, padding ({@code int} or {@code "same"}), dilation, groups and bias of a {@link Conv1d}. */
     public static final class Builder {
         private final int inChannels;
         private final int outChannels;
@@ -74,6 +89,7 @@ public class Conv1d extends Module {
         private int padding;
         private boolean same;
         private int dilation = 1;
+        private int groups = 1;
         private boolean bias = true;
 
         private Builder(int inChannels, int outChannels, int kernel) {
@@ -113,6 +129,15 @@ public class Conv1d extends Module {
             return this;
         }
 
+        /**
+         * Channel groups (PyTorch's {@code groups}, 1 by default): both channel counts must be divisible by it;
+         * {@code inChannels} makes a depthwise convolution.
+         */
+        public Builder groups(int g) {
+            groups = g;
+            return this;
+        }
+
         public Builder bias(boolean b) {
             bias = b;
             return this;
@@ -131,11 +156,11 @@ public class Conv1d extends Module {
                     throw new IllegalArgumentException(name + ": padding \"same\": " + e.getMessage(), e);
                 }
             }
-            return new Conv1d(inChannels, outChannels, kernel, stride, p, dilation, bias);
+            return new Conv1d(inChannels, outChannels, kernel, stride, p, dilation, groups, bias);
         }
     }
 
-    /** [outChannels, inChannels, kernel]. */
+    /** [outChannels, inChannels / groups, kernel]. */
     public Tensor weight() {
         return param("weight");
     }
@@ -169,6 +194,11 @@ public class Conv1d extends Module {
         return dilation;
     }
 
+    /** Channel groups: 1 for a plain convolution, {@code inChannels} for a depthwise one. */
+    public int groups() {
+        return groups;
+    }
+
     /**
      * [batch, inChannels, length] to [batch, outChannels, outLength].
      *
@@ -188,7 +218,7 @@ public class Conv1d extends Module {
         Tensor weight = weight();
         try {
             Tensor y = F.conv2d(x.unsqueeze(2), weight.unsqueeze(2), bias(), new int[] {1, stride}, new int[] {0, padding},
-                    new int[] {1, dilation});
+                    new int[] {1, dilation}, groups);
             return y.squeeze(2);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(this + ": input " + x.shape() + ", weight " + weight.shape() + ": "
@@ -199,6 +229,6 @@ public class Conv1d extends Module {
     @Override
     public String toString() {
         return "Conv1d(" + inChannels + ", " + outChannels + ", kernel=" + kernel + ", stride=" + stride + ", padding="
-                + padding + ", dilation=" + dilation + ", bias=" + (bias() != null) + ")";
+                + padding + ", dilation=" + dilation + Conv2d.groupsText(groups) + ", bias=" + (bias() != null) + ")";
     }
 }

@@ -6,15 +6,17 @@ import dev.kiln.engine.Tensor;
 import java.util.Arrays;
 
 /**
- * 2-D convolution, like PyTorch's {@code torch.nn.Conv2d} without groups: input
- * [batch, inChannels, height, width], output [batch, outChannels, outH, outW] with
- * {@code outH = (height + 2 padH - dilationH (kernelH - 1) - 1) / strideH + 1} (likewise outW).
- * Weight [outChannels, inChannels, kernelH, kernelW] and bias [outChannels] with PyTorch's default
- * initialisation: kaiming-uniform with {@code a = sqrt(5)}, i.e. uniform in +-1/sqrt(fanIn) with
- * {@code fanIn = inChannels * kernelH * kernelW}, for both weight and bias (weight drawn first).
+ * 2-D convolution, like PyTorch's {@code torch.nn.Conv2d}: input [batch, inChannels, height, width], output
+ * [batch, outChannels, outH, outW] with {@code outH = (height + 2 padH - dilationH (kernelH - 1) - 1) / strideH + 1}
+ * (likewise outW). With {@code groups} the channels fall into that many groups, each output group convolving its
+ * input group alone: {@code groups == inChannels} is a depthwise convolution (MobileNet, EfficientNet), a few groups
+ * ResNeXt's grouped one. Weight [outChannels, inChannels / groups, kernelH, kernelW] and bias [outChannels] with
+ * PyTorch's default initialisation: kaiming-uniform with {@code a = sqrt(5)}, i.e. uniform in +-1/sqrt(fanIn) with
+ * {@code fanIn = inChannels / groups * kernelH * kernelW}, for both weight and bias (weight drawn first).
  *
  * <p>{@code new Conv2d(1, 20, 5)} is a valid 5x5 convolution with stride 1; other settings through
- * {@link #builder(int, int, int)}: {@code Conv2d.builder(3, 16, 3).padding("same").bias(false).build()}.
+ * {@link #builder(int, int, int)}: {@code Conv2d.builder(3, 16, 3).padding("same").bias(false).build()}, a
+ * depthwise one {@code Conv2d.builder(32, 32, 3).padding(1).groups(32).build()}.
  */
 public class Conv2d extends Module {
     private final int inChannels;
@@ -23,6 +25,7 @@ public class Conv2d extends Module {
     private final int[] stride;
     private final int[] padding;
     private final int[] dilation;
+    private final int groups;
 
     /** A square {@code kernel x kernel} convolution with bias, stride 1, no padding, no dilation. */
     public Conv2d(int inChannels, int outChannels, int kernel) {
@@ -35,28 +38,57 @@ public class Conv2d extends Module {
                 new int[] {dilation, dilation}, bias);
     }
 
-    /**
-     * The general form; each array holds (height, width).
-     *
-     * @throws IllegalArgumentException naming the layer for non-positive channels, kernel, stride or
-     *     dilation, or a negative padding
-     */
+    /** The general form without groups; each array holds (height, width). */
     public Conv2d(int inChannels, int outChannels, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean bias) {
+        this(inChannels, outChannels, kernel, stride, padding, dilation, 1, bias);
+    }
+
+    /**
+     * The general form, PyTorch's {@code Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation,
+     * groups, bias)}; each array holds (height, width).
+     *
+     * @throws IllegalArgumentException naming the layer for non-positive channels, kernel, stride, dilation or
+     *     groups, a negative padding, or channels not divisible by the groups
+     */
+    public Conv2d(int inChannels, int outChannels, int[] kernel, int[] stride, int[] padding, int[] dilation, int groups,
+                  boolean bias) {
         String name = "Conv2d(" + inChannels + ", " + outChannels + ", kernel=" + Arrays.toString(kernel) + ")";
         if (inChannels <= 0 || outChannels <= 0) {
             throw new IllegalArgumentException(name + ": channels must be positive");
         }
+        checkGroups(name, inChannels, outChannels, groups);
         this.kernel = pair(name, "kernel", kernel, 1);
         this.stride = pair(name, "stride", stride, 1);
         this.padding = pair(name, "padding", padding, 0);
         this.dilation = pair(name, "dilation", dilation, 1);
         this.inChannels = inChannels;
         this.outChannels = outChannels;
+        this.groups = groups;
         int kh = this.kernel[0];
         int kw = this.kernel[1];
-        double bound = 1 / Math.sqrt((double) inChannels * kh * kw);
-        registerParameter("weight", unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels, inChannels, kh, kw)));
+        int perGroup = inChannels / groups;
+        double bound = 1 / Math.sqrt((double) perGroup * kh * kw);
+        registerParameter("weight",
+                unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels, perGroup, kh, kw)));
         registerParameter("bias", bias ? unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels)) : null);
+    }
+
+    /**
+     * Refuses groups below 1 and channels not divisible by the groups, as PyTorch does ("in_channels must be
+     * divisible by groups"); {@code layer} names the layer and both channel counts.
+     */
+    static void checkGroups(String layer, int inChannels, int outChannels, int groups) {
+        if (groups < 1) {
+            throw new IllegalArgumentException(layer + ": groups must be at least 1, got " + groups);
+        }
+        if (inChannels % groups != 0) {
+            throw new IllegalArgumentException(layer + ": in_channels " + inChannels + " must be divisible by groups "
+                    + groups);
+        }
+        if (outChannels % groups != 0) {
+            throw new IllegalArgumentException(layer + ": out_channels " + outChannels + " must be divisible by groups "
+                    + groups);
+        }
     }
 
     static int[] pair(String layer, String what, int[] v, int min) {
@@ -83,7 +115,7 @@ public class Conv2d extends Module {
         return new Builder(inChannels, outChannels, new int[] {kernelH, kernelW});
     }
 
-    /** Stride, padding ({@code int} or {@code "same"}), dilation and bias of a {@link Conv2d}. */
+    /** Stride, padding ({@code int} or {@code "same"}), dilation, groups and bias of a {@link Conv2d}. */
     public static final class Builder {
         private final int inChannels;
         private final int outChannels;
@@ -92,6 +124,7 @@ public class Conv2d extends Module {
         private int[] padding = {0, 0};
         private boolean same;
         private int[] dilation = {1, 1};
+        private int groups = 1;
         private boolean bias = true;
 
         private Builder(int inChannels, int outChannels, int[] kernel) {
@@ -142,6 +175,15 @@ public class Conv2d extends Module {
             return this;
         }
 
+        /**
+         * Channel groups (PyTorch's {@code groups}, 1 by default): both channel counts must be divisible by it;
+         * {@code inChannels} makes a depthwise convolution.
+         */
+        public Builder groups(int g) {
+            groups = g;
+            return this;
+        }
+
         public Builder bias(boolean b) {
             bias = b;
             return this;
@@ -160,11 +202,11 @@ public class Conv2d extends Module {
                     throw new IllegalArgumentException(name + ": padding \"same\": " + e.getMessage(), e);
                 }
             }
-            return new Conv2d(inChannels, outChannels, kernel, stride, p, dilation, bias);
+            return new Conv2d(inChannels, outChannels, kernel, stride, p, dilation, groups, bias);
         }
     }
 
-    /** [outChannels, inChannels, kernelH, kernelW]. */
+    /** [outChannels, inChannels / groups, kernelH, kernelW]. */
     public Tensor weight() {
         return param("weight");
     }
@@ -199,6 +241,11 @@ public class Conv2d extends Module {
         return dilation.clone();
     }
 
+    /** Channel groups: 1 for a plain convolution, {@code inChannels} for a depthwise one. */
+    public int groups() {
+        return groups;
+    }
+
     /**
      * [batch, inChannels, height, width] to [batch, outChannels, outH, outW].
      *
@@ -212,7 +259,7 @@ public class Conv2d extends Module {
 
     /**
      * This layer followed by {@code activation} (null: none) as one op, the activation applied to the
-     * convolution's output in place: what {@link Sequential} runs for a plain Conv2d followed by a
+     * convolution's output in place: what {@link Sequential} runs for a plain Conv2d of groups 1 followed by a
      * {@link FusableActivation}. Input as for {@link #forward(Tensor)}.
      */
     Tensor forward(Tensor x, FusableActivation activation) {
@@ -221,7 +268,7 @@ public class Conv2d extends Module {
                     + ", height, width]");
         }
         try {
-            return activation == null ? F.conv2d(x, weight(), bias(), stride, padding, dilation)
+            return activation == null ? F.conv2d(x, weight(), bias(), stride, padding, dilation, groups)
                     : F.conv2d(x, weight(), bias(), stride, padding, dilation, activation.op(), activation.param());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(this + ": input " + x.shape() + ", weight " + weight().shape() + ": "
@@ -232,7 +279,13 @@ public class Conv2d extends Module {
     @Override
     public String toString() {
         return "Conv2d(" + inChannels + ", " + outChannels + ", kernel=" + dims(kernel) + ", stride=" + dims(stride)
-                + ", padding=" + dims(padding) + ", dilation=" + dims(dilation) + ", bias=" + (bias() != null) + ")";
+                + ", padding=" + dims(padding) + ", dilation=" + dims(dilation) + groupsText(groups) + ", bias="
+                + (bias() != null) + ")";
+    }
+
+    /** {@code ", groups=g"} where g is not 1, else nothing, as PyTorch's repr shows groups. */
+    static String groupsText(int groups) {
+        return groups == 1 ? "" : ", groups=" + groups;
     }
 
     static String dims(int[] p) {

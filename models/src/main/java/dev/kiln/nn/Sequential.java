@@ -154,14 +154,14 @@ public class Sequential extends Module {
     }
 
     /**
-     * {@code next} as the activation to fuse into {@code m}, or null. Only a Linear, Conv2d, BatchNorm1d or
-     * BatchNorm2d of exactly that class fuses: a subclass (feedback alignment, say) may compute its forward or
-     * backward differently.
+     * {@code next} as the activation to fuse into {@code m}, or null. Only a Linear, Conv2d (of groups 1: the fused
+     * convolution has no groups), BatchNorm1d or BatchNorm2d of exactly that class fuses: a subclass (feedback
+     * alignment, say) may compute its forward or backward differently.
      */
     private static FusableActivation fusableAfter(Module m, Module next) {
         Class<?> type = m.getClass();
-        boolean fusing = type == Linear.class || type == Conv2d.class || type == BatchNorm1d.class
-                || type == BatchNorm2d.class;
+        boolean fusing = type == Linear.class || type == Conv2d.class && ((Conv2d) m).groups() == 1
+                || type == BatchNorm1d.class || type == BatchNorm2d.class;
         if (!fusing || !(next instanceof FusableActivation activation)) {
             return null;
         }

@@ -160,6 +160,46 @@ class Conv1dTest {
         assertEquals("Conv1d(1, 4, kernel=3): stride must be at least 1, got 0", stride.getMessage());
     }
 
+    // ---- groups ----------------------------------------------------------------------------------------
+
+    @Test
+    void groupedWeightIsOutByInPerGroupAndItsInitUsesThatFanIn() {
+        try (Conv1d conv = Conv1d.builder(32, 64, 5).groups(32).build()) {
+            assertEquals(32, conv.groups());
+            assertArrayEquals(new int[] {64, 1, 5}, conv.stateDict().get("weight").shape().dims());
+            double bound = 1 / Math.sqrt(1 * 5);
+            double max = 0;
+            for (double v : conv.weight().toDoubleArray()) {
+                assertTrue(Math.abs(v) <= bound, "value " + v + " outside +-" + bound);
+                max = Math.max(max, Math.abs(v));
+            }
+            assertTrue(max > 0.9 * bound, "the draws fill the range: max " + max + " of " + bound);
+        }
+    }
+
+    @Test
+    void toStringShowsGroupsOnlyWhenNotOne() {
+        try (Conv1d conv = Conv1d.builder(4, 8, 3).groups(2).build()) {
+            assertEquals("Conv1d(4, 8, kernel=3, stride=1, padding=0, dilation=1, groups=2, bias=true)", conv.toString());
+        }
+    }
+
+    @Test
+    void groupedGradientsMatchFiniteDifferencesInF64() {
+        try (Conv1d conv = Conv1d.builder(4, 4, 3).padding(1).dilation(2).groups(4).build(); Scope s = Scope.open()) {
+            conv.to(DType.F64);
+            Tensor x = Tensor.randn(DType.F64, 2, 4, 9).requiresGrad(true);
+            GradCheck.check("Conv1d depthwise", in -> conv.forward(in[0]), x, conv.weight(), conv.bias());
+        }
+    }
+
+    @Test
+    void channelsNotDivisibleByTheGroupsNameTheLayerTheChannelsAndTheGroups() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Conv1d.builder(4, 6, 3).groups(4).build());
+        assertEquals("Conv1d(4, 6, kernel=3): out_channels 6 must be divisible by groups 4", e.getMessage());
+    }
+
     @Test
     void copiesAndConvertsLikeEveryModule() {
         try (Conv1d conv = new Conv1d(2, 3, 3); Scope s = Scope.open()) {

@@ -181,6 +181,88 @@ class Conv2dTest {
         }
     }
 
+    // ---- groups ----------------------------------------------------------------------------------------
+
+    @Test
+    void groupedWeightIsOutByInPerGroupAndTheStateDictHasPyTorchsShapes() {
+        try (Conv2d grouped = Conv2d.builder(8, 12, 3).groups(4).build();
+             Conv2d depthwise = Conv2d.builder(6, 12, 3, 5).groups(6).bias(false).build()) {
+            assertEquals(4, grouped.groups());
+            assertArrayEquals(new int[] {12, 2, 3, 3}, dims(grouped.stateDict().get("weight")));
+            assertArrayEquals(new int[] {12}, dims(grouped.stateDict().get("bias")));
+            assertArrayEquals(new int[] {12, 1, 3, 5}, dims(depthwise.stateDict().get("weight")));
+            assertEquals(List.of("weight"), List.copyOf(depthwise.stateDict().keySet()));
+        }
+    }
+
+    @Test
+    void groupedInitIsUniformWithinOneOverSqrtOfInChannelsPerGroupTimesKernel() {
+        try (Conv2d conv = Conv2d.builder(64, 64, 3).groups(64).build()) {
+            double bound = 1 / Math.sqrt(1 * 3 * 3);
+            for (Tensor p : conv.parameters()) {
+                double max = 0;
+                for (double v : p.toDoubleArray()) {
+                    assertTrue(Math.abs(v) <= bound, "value " + v + " outside +-" + bound);
+                    max = Math.max(max, Math.abs(v));
+                }
+                assertTrue(max > 0.9 * bound, p.shape() + ": the draws fill the range: max " + max + " of " + bound);
+            }
+        }
+    }
+
+    @Test
+    void toStringShowsGroupsOnlyWhenNotOne() {
+        try (Conv2d plain = new Conv2d(4, 8, 3); Conv2d grouped = Conv2d.builder(4, 8, 3).padding(1).groups(4).build()) {
+            assertEquals("Conv2d(4, 8, kernel=3, stride=1, padding=0, dilation=1, bias=true)", plain.toString());
+            assertEquals("Conv2d(4, 8, kernel=3, stride=1, padding=1, dilation=1, groups=4, bias=true)",
+                    grouped.toString());
+        }
+    }
+
+    @Test
+    void depthwiseForwardConvolvesEachChannelWithItsOwnFilters() {
+        try (Conv2d conv = Conv2d.builder(2, 4, 1).groups(2).build(); Scope s = Scope.open()) {
+            set(conv.weight(), 1, 2, 3, 4);
+            set(conv.bias(), 0.5, 0.5, 0.5, 0.5);
+            Tensor x = Tensor.fromArray(new float[] {1, 2, 10, 20}, 1, 2, 1, 2);
+            // channel 0 (1, 2) times 1 and 2; channel 1 (10, 20) times 3 and 4; each plus 0.5
+            assertValues(new double[] {1.5, 2.5, 2.5, 4.5, 30.5, 60.5, 40.5, 80.5}, conv.forward(x), 1e-5);
+        }
+    }
+
+    @Test
+    void groupedGradientsMatchFiniteDifferencesInF64() {
+        try (Conv2d conv = Conv2d.builder(4, 6, 3).stride(2).padding(1).groups(2).build(); Scope s = Scope.open()) {
+            conv.to(DType.F64);
+            Tensor x = Tensor.randn(DType.F64, 2, 4, 5, 6).requiresGrad(true);
+            GradCheck.check("Conv2d groups 2", in -> conv.forward(in[0]), x, conv.weight(), conv.bias());
+        }
+    }
+
+    /** Sequential fuses a plain Conv2d with a following ReLU; a grouped one runs unfused, with the same result. */
+    @Test
+    void groupedLayerFollowedByReluInASequentialIsTheLayerThenTheRelu() {
+        try (Sequential net = new Sequential(Conv2d.builder(4, 8, 3).padding(1).groups(4).build(), new ReLU());
+             Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(2, 4, 6, 6);
+            Tensor expected = net.module("0").forward(x).relu();
+            assertArrayEquals(expected.toDoubleArray(), net.forward(x).toDoubleArray(), 0);
+        }
+    }
+
+    @Test
+    void channelsNotDivisibleByTheGroupsNameTheLayerTheChannelsAndTheGroups() {
+        IllegalArgumentException in = assertThrows(IllegalArgumentException.class,
+                () -> Conv2d.builder(3, 4, 3).groups(2).build());
+        assertEquals("Conv2d(3, 4, kernel=[3, 3]): in_channels 3 must be divisible by groups 2", in.getMessage());
+        IllegalArgumentException out = assertThrows(IllegalArgumentException.class,
+                () -> Conv2d.builder(4, 6, 3).groups(4).build());
+        assertEquals("Conv2d(4, 6, kernel=[3, 3]): out_channels 6 must be divisible by groups 4", out.getMessage());
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+                () -> Conv2d.builder(4, 4, 3).groups(0).build());
+        assertEquals("Conv2d(4, 4, kernel=[3, 3]): groups must be at least 1, got 0", zero.getMessage());
+    }
+
     @Test
     void lenetLayerStackMapsMnistToTenScores() {
         try (Sequential net = dev.kiln.zoo.Zoo.lenet(10); Scope s = Scope.open()) {
