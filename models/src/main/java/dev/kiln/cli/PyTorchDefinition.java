@@ -67,7 +67,7 @@ final class PyTorchDefinition {
     private static String conv(Conv2d c) {
         return "nn.Conv2d(" + c.inChannels() + ", " + c.outChannels() + ", " + pair(c.kernelSize())
                 + ", stride=" + pair(c.stride()) + ", padding=" + pair(c.padding()) + ", dilation=" + pair(c.dilation())
-                + bias(c.bias() != null) + ")";
+                + (c.groups() == 1 ? "" : ", groups=" + c.groups()) + bias(c.bias() != null) + ")";
     }
 
     private static String pair(int[] v) {
