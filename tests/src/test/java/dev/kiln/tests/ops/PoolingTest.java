@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -329,8 +330,9 @@ class PoolingTest {
      * max pooling scans each window instead: the same maxima (ties and a NaN included), clipped windows as well,
      * and the gradient at the first maximum in row-major order.
      */
-    @Test
-    void windowsTooManyToTabulateGiveTheSameMaximaAndPositions() {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void windowsTooManyToTabulateGiveTheSameMaximaAndPositions(DType dtype) {
         for (int padding : new int[] {0, 9}) {
             Case k = new Case(1, 1, 256, 256, hw(18, 18), hw(1, 1), hw(padding, padding));
             double[] v = new double[256 * 256];
@@ -338,12 +340,35 @@ class PoolingTest {
                 v[i] = (i * 7919L) % 97;
             }
             v[300 * 1 + 40] = Double.NaN;
-            Tensor x = Tensor.fromArray(v, 1, 1, 256, 256).requiresGrad(true);
+            Tensor x = Tensor.fromArray(v, 1, 1, 256, 256).to(dtype).requiresGrad(true);
             Tensor y = k.max(x);
             assertArrayEquals(reference(k, v, true), y.toDoubleArray(), 0, "padding " + padding);
             y.sum().backward();
             assertArrayEquals(firstMaximaCounts(k, v), x.grad().toDoubleArray(), 0, "padding " + padding);
         }
+    }
+
+    /**
+     * A window of zeros of both signs: the maximum is +0 (Java's and the CUDA kernels' {@code max}), its position the
+     * first zero, whichever its sign; F32 (its own CPU path) as F64, for 2 x 2 windows and for 3 x 3 ones at stride 2
+     * with padding 1 (ResNet's stem).
+     */
+    @ParameterizedTest(name = "kernel {0}, {1}")
+    @MethodSource("tieAndNanKernels")
+    void zerosOfBothSignsGivePlusZeroWithTheGradientAtTheFirst(int kernel, DType dtype) {
+        double[] v = new double[16];
+        java.util.Arrays.fill(v, -1);
+        v[0] = -0.0;
+        v[1] = 0.0;
+        v[4] = 0.0;
+        Tensor x = Tensor.fromArray(v, 1, 1, 4, 4).to(dtype).requiresGrad(true);
+        Tensor out = kernel == 2 ? F.maxPool2d(x, 2, 2, 0) : F.maxPool2d(x, 3, 2, 1);
+        double first = out.toDoubleArray()[0];
+        assertEquals(0, Double.compare(0.0, first), "+0 is the maximum of -0 and +0, got " + first);
+        out.narrow(2, 0, 1).narrow(3, 0, 1).sum().backward();
+        double[] expected = new double[16];
+        expected[0] = 1;
+        assertArrayEquals(expected, x.grad().toDoubleArray(), 0, "the gradient goes to the first zero");
     }
 
     /** How many windows of {@code k} have their first maximum (or first NaN), row by row, at each input position. */
