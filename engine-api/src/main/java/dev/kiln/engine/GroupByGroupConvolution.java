@@ -17,11 +17,8 @@ final class GroupByGroupConvolution {
     static void forward(Backend backend, Tensor input, Tensor weight, Tensor bias, GroupedConv2dGeometry g,
                         Tensor out) {
         Conv2dGeometry one = g.group();
-        Tensor groupInput = null;
-        Tensor groupOut = null;
-        try {
-            groupInput = Tensor.empty(one.inputShape(), input.dtype(), backend);
-            groupOut = Tensor.empty(one.outputShape(), out.dtype(), backend);
+        try (Tensor groupInput = Tensor.empty(one.inputShape(), input.dtype(), backend);
+             Tensor groupOut = Tensor.empty(one.outputShape(), out.dtype(), backend)) {
             for (int k = 0; k < g.groups(); k++) {
                 backend.copySlices(input, 1, k * one.inChannels(), groupInput, 0, one.inChannels());
                 try (Tensor groupWeight = weightOf(weight, one, k);
@@ -30,8 +27,6 @@ final class GroupByGroupConvolution {
                 }
                 backend.copySlices(groupOut, 1, 0, out, k * one.outChannels(), one.outChannels());
             }
-        } finally {
-            closeAll(groupInput, groupOut);
         }
     }
 
@@ -39,11 +34,8 @@ final class GroupByGroupConvolution {
     static void backwardData(Backend backend, Tensor gradOut, Tensor weight, GroupedConv2dGeometry g,
                              Tensor gradInput) {
         Conv2dGeometry one = g.group();
-        Tensor groupGradOut = null;
-        Tensor groupGradInput = null;
-        try {
-            groupGradOut = Tensor.empty(one.outputShape(), gradOut.dtype(), backend);
-            groupGradInput = Tensor.empty(one.inputShape(), gradInput.dtype(), backend);
+        try (Tensor groupGradOut = Tensor.empty(one.outputShape(), gradOut.dtype(), backend);
+             Tensor groupGradInput = Tensor.empty(one.inputShape(), gradInput.dtype(), backend)) {
             for (int k = 0; k < g.groups(); k++) {
                 backend.copySlices(gradOut, 1, k * one.outChannels(), groupGradOut, 0, one.outChannels());
                 try (Tensor groupWeight = weightOf(weight, one, k)) {
@@ -51,8 +43,6 @@ final class GroupByGroupConvolution {
                 }
                 backend.copySlices(groupGradInput, 1, 0, gradInput, k * one.inChannels(), one.inChannels());
             }
-        } finally {
-            closeAll(groupGradOut, groupGradInput);
         }
     }
 
@@ -60,11 +50,8 @@ final class GroupByGroupConvolution {
     static void backwardFilter(Backend backend, Tensor input, Tensor gradOut, GroupedConv2dGeometry g,
                                Tensor gradWeight, Tensor gradBias) {
         Conv2dGeometry one = g.group();
-        Tensor groupInput = null;
-        Tensor groupGradOut = null;
-        try {
-            groupInput = Tensor.empty(one.inputShape(), input.dtype(), backend);
-            groupGradOut = Tensor.empty(one.outputShape(), gradOut.dtype(), backend);
+        try (Tensor groupInput = Tensor.empty(one.inputShape(), input.dtype(), backend);
+             Tensor groupGradOut = Tensor.empty(one.outputShape(), gradOut.dtype(), backend)) {
             for (int k = 0; k < g.groups(); k++) {
                 backend.copySlices(input, 1, k * one.inChannels(), groupInput, 0, one.inChannels());
                 backend.copySlices(gradOut, 1, k * one.outChannels(), groupGradOut, 0, one.outChannels());
@@ -73,8 +60,6 @@ final class GroupByGroupConvolution {
                     backend.conv2dBackwardFilter(groupInput, groupGradOut, one, groupGradWeight, groupGradBias);
                 }
             }
-        } finally {
-            closeAll(groupInput, groupGradOut);
         }
     }
 
@@ -87,13 +72,5 @@ final class GroupByGroupConvolution {
     /** Group k's entries of a bias (or bias gradient) [outChannels]: a view. */
     private static Tensor channelsOf(Tensor bias, Conv2dGeometry one, int k) {
         return bias.view((long) k * one.outChannels(), Shape.of(one.outChannels()));
-    }
-
-    private static void closeAll(Tensor... tensors) {
-        for (Tensor t : tensors) {
-            if (t != null) {
-                t.close();
-            }
-        }
     }
 }
