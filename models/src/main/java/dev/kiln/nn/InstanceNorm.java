@@ -115,10 +115,8 @@ public abstract class InstanceNorm extends Module {
     private void updateRunningStatistics(Tensor x) {
         try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
             Tensor positions = x.reshape(x.dim(0), numFeatures, -1);
-            Tensor mean = positions.mean(2, true);
-            Tensor unbiasedVar = positions.sub(mean).square().sum(2, false).div(positions.dim(2) - 1);
-            blend(runningMean(), mean.squeeze(2).mean(0, false));
-            blend(runningVar(), unbiasedVar.mean(0, false));
+            blend(runningMean(), positions.mean(2, false).mean(0, false));
+            blend(runningVar(), positions.var(new int[] {2}, 1, false).mean(0, false));
         }
     }
 
