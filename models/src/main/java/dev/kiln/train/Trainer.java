@@ -820,16 +820,14 @@ public final class Trainer {
 
         void capture(Module model) {
             close();
-            try (Autograd.Guard g = Autograd.noGrad()) {
-                model.stateDict().forEach((k, v) -> copies.put(k, Scope.outside(v::copy)));
-            }
+            copies.putAll(TrainingSnapshot.copies(model.stateDict()));
         }
 
         /** Takes the best weights saved by an earlier, interrupted run. */
         void load(Path file) {
             close();
             try (SafeTensors.Loaded loaded = SafeTensors.read(file)) {
-                withoutPrefix(loaded.tensors(), MODEL_PREFIX).forEach((k, v) -> copies.put(k, Scope.outside(v::copy)));
+                copies.putAll(TrainingSnapshot.copies(withoutPrefix(loaded.tensors(), MODEL_PREFIX)));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the best weights " + file, e);
             }

@@ -33,7 +33,8 @@ final class TrainingSnapshot implements AutoCloseable {
         this.randomCounter = Engine.get().counter();
     }
 
-    private static Map<String, Tensor> copies(Map<String, Tensor> state) {
+    /** Copies of {@code state}'s tensors, by the same names, outside every scope: the caller closes them. */
+    static Map<String, Tensor> copies(Map<String, Tensor> state) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         try (Autograd.Guard g = Autograd.noGrad()) {
             state.forEach((k, v) -> out.put(k, Scope.outside(v::copy)));
