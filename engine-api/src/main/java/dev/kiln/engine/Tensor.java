@@ -1087,6 +1087,16 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.compareScalar(BinaryOp.LT, this, value);
     }
 
+    /** 1 where this element is greater than or equal to {@code value}, else 0. */
+    public Tensor ge(double value) {
+        return ElementwiseOps.compareScalar(BinaryOp.GE, this, value);
+    }
+
+    /** 1 where this element is less than or equal to {@code value}, else 0. */
+    public Tensor le(double value) {
+        return ElementwiseOps.compareScalar(BinaryOp.LE, this, value);
+    }
+
     /** 1 where this element equals {@code value}, else 0. */
     public Tensor eq(double value) {
         return ElementwiseOps.compareScalar(BinaryOp.EQ, this, value);

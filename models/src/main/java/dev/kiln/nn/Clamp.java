@@ -13,16 +13,6 @@ final class Clamp {
 
     /** {@code x} limited to [min, max]: any shape to the same. */
     static Tensor between(Tensor x, double min, double max) {
-        return x.maskedFill(atOrBelow(x, min), min).maskedFill(atOrAbove(x, max), max);
-    }
-
-    /** 1 where {@code x <= value}, else 0 (no gradient). */
-    static Tensor atOrBelow(Tensor x, double value) {
-        return x.lt(value).add(x.eq(value));
-    }
-
-    /** 1 where {@code x >= value}, else 0 (no gradient). */
-    static Tensor atOrAbove(Tensor x, double value) {
-        return x.gt(value).add(x.eq(value));
+        return x.maskedFill(x.le(min), min).maskedFill(x.ge(max), max);
     }
 }

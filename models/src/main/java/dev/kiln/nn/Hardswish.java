@@ -12,7 +12,7 @@ public class Hardswish extends Module {
     public Tensor forward(Tensor x) {
         return Temporaries.freedWithoutGradients(() -> {
             // The gate x/6 + 1/2 keeps its slope at -3 itself, so that the gradient there is PyTorch's -1/2.
-            Tensor gate = x.add(3).div(6).maskedFill(x.lt(-3), 0).maskedFill(Clamp.atOrAbove(x, 3), 1);
+            Tensor gate = x.add(3).div(6).maskedFill(x.lt(-3), 0).maskedFill(x.ge(3), 1);
             return x.mul(gate);
         });
     }
