@@ -38,6 +38,8 @@ public final class Tensor implements AutoCloseable {
     private boolean requiresGrad;
     private Tensor grad;
     private Node gradFn;
+    /** Null until {@link #registerHook} or {@link #retainGrad} is called. */
+    private GradientHooks gradientHooks;
     private boolean closed;
 
     private Tensor(SharedStorage storage, long offset, Shape shape, DType dtype) {
@@ -456,9 +458,55 @@ public final class Tensor implements AutoCloseable {
         return gradFn == null;
     }
 
-    /** The gradient accumulated by {@link #backward()} calls, or null before the first. */
+    /**
+     * The gradient accumulated by {@link #backward()} calls, or null before the first: a leaf's that requires one, or
+     * an op's output's after {@link #retainGrad()}.
+     */
     public Tensor grad() {
         return grad;
+    }
+
+    /**
+     * PyTorch's {@code retain_grad()}: a tensor made by an op keeps the gradient each backward pass computes for it
+     * in {@link #grad()} (accumulating, as a leaf's does), so that an activation's gradient can be read, as Grad-CAM
+     * does. A leaf keeps its gradient anyway. Returns this.
+     *
+     * @throws IllegalStateException when this tensor does not require a gradient
+     */
+    public Tensor retainGrad() {
+        Checks.open("retainGrad", this);
+        if (!requiresGrad) {
+            throw new IllegalStateException("retainGrad: tensor " + shape + " does not require a gradient, so no backward"
+                    + " pass computes one for it");
+        }
+        if (gradFn != null) {
+            hooks().retainGrad();
+        }
+        return this;
+    }
+
+    /**
+     * PyTorch's {@code register_hook}: {@code hook} is called with this tensor's whole gradient each time a backward
+     * pass has computed it, before it goes on to the tensors this one was made from (or, for a leaf, into
+     * {@link #grad()}). It may return a replacement of the same shape and dtype, which is what goes on, or null to
+     * keep the gradient as it is; it runs with gradients off. Hooks run in the order registered.
+     *
+     * @throws IllegalStateException when this tensor does not require a gradient
+     */
+    public HookHandle registerHook(UnaryOperator<Tensor> hook) {
+        Checks.open("registerHook", this);
+        if (!requiresGrad) {
+            throw new IllegalStateException("registerHook: tensor " + shape + " does not require a gradient, so its hook"
+                    + " would never run");
+        }
+        return hooks().add(hook);
+    }
+
+    private GradientHooks hooks() {
+        if (gradientHooks == null) {
+            gradientHooks = new GradientHooks();
+        }
+        return gradientHooks;
     }
 
     /** Sets the accumulated gradient to zero (keeping its memory). */
@@ -603,6 +651,12 @@ public final class Tensor implements AutoCloseable {
                 pending.keep(g);
                 earlier.put(t, g);
                 continue;
+            }
+            if (t.gradientHooks != null) {
+                g = t.gradientHooks.apply(t, g, pending);
+                if (t.gradFn != null && t.gradientHooks.retainsGrad()) {
+                    t.accumulateGrad(g);
+                }
             }
             if (t.gradFn == null) {
                 if (t.grad == null && pending.handOver(g)) {

@@ -35,7 +35,10 @@ public class BasicBlock extends Module {
         }
     }
 
-    /** The ReLUs after each normalisation, fused into it (the second after the shortcut is added). */
+    /**
+     * The ReLUs after each normalisation, fused into it (the second after the shortcut is added), unless the
+     * normalisation has forward hooks, which see its own output.
+     */
     private static final FusableActivation RELU = new Activation(UnaryOp.RELU, 0);
 
     private record Activation(UnaryOp op, double param) implements FusableActivation {
@@ -49,14 +52,16 @@ public class BasicBlock extends Module {
     public Tensor forward(Tensor x) {
         BatchNorm bn1 = (BatchNorm) module("bn1");
         Tensor convolved = module("conv1").call(x);
-        Tensor y = bn1.recordOutput(bn1.forward(convolved, RELU));
+        Tensor y = bn1.hasForwardHooks() ? consume(bn1.call(convolved), Tensor::relu)
+                : bn1.recordOutput(bn1.forward(convolved, RELU));
         releaseConsumed(convolved, y);
         Tensor secondConvolved = module("conv2").call(y);
         releaseConsumed(y, secondConvolved);
         Module downsample = module("downsample");
         Tensor shortcut = downsample == null ? x : downsample.call(x);
         BatchNorm bn2 = (BatchNorm) module("bn2");
-        Tensor out = bn2.recordOutput(bn2.forward(secondConvolved, shortcut, RELU));
+        Tensor out = bn2.hasForwardHooks() ? consume(consume(bn2.call(secondConvolved), t -> t.add(shortcut)), Tensor::relu)
+                : bn2.recordOutput(bn2.forward(secondConvolved, shortcut, RELU));
         releaseConsumed(secondConvolved, out);
         releaseConsumed(shortcut, out, x);
         return out;

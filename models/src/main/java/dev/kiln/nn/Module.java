@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.HookHandle;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
@@ -45,6 +46,9 @@ public abstract class Module implements AutoCloseable, Cloneable {
     private Map<String, Tensor> buffers = new LinkedHashMap<>();
     private Map<String, Module> modules = new LinkedHashMap<>();
     private boolean training = true;
+
+    /** Null until a forward hook is registered; a copy starts without. */
+    private ForwardHooks forwardHooks;
 
     /** When set (by {@link #summary}), {@link #call} records the shape of its output. */
     boolean recordShapes;
@@ -166,7 +170,58 @@ public abstract class Module implements AutoCloseable, Cloneable {
      * through this so that {@link #summary} can record each output shape.
      */
     public final Tensor call(Tensor x) {
-        return recordOutput(forward(x));
+        if (!hasForwardHooks()) {
+            return recordOutput(forward(x));
+        }
+        Tensor input = forwardHooks.beforeForward(this, x);
+        return recordOutput(forwardHooks.afterForward(this, input, forward(input)));
+    }
+
+    /** Called by {@link #call} with the module and its input before {@link #forward}. */
+    @FunctionalInterface
+    public interface ForwardPreHook {
+        /** Returns the input forward should take instead, or null to keep {@code input}. */
+        Tensor beforeForward(Module module, Tensor input);
+    }
+
+    /** Called by {@link #call} with the module, its input and its output after {@link #forward}. */
+    @FunctionalInterface
+    public interface ForwardHook {
+        /** Returns the output to hand on instead, or null to keep {@code output}. */
+        Tensor afterForward(Module module, Tensor input, Tensor output);
+    }
+
+    /**
+     * PyTorch's {@code register_forward_pre_hook}: {@code hook} runs each time this module is called
+     * ({@link #call}, not a direct {@link #forward}), before forward, and may replace the input. Hooks run in
+     * the order registered. A {@link Sequential} does not fuse a hooked layer with the activation after it.
+     * {@link #copy()} does not copy hooks.
+     */
+    public HookHandle registerForwardPreHook(ForwardPreHook hook) {
+        return forwardHooks().addPreHook(hook);
+    }
+
+    /**
+     * PyTorch's {@code register_forward_hook}: {@code hook} runs each time this module is called ({@link #call}),
+     * after forward, with the input forward took and its output, and may replace the output: to read a layer's
+     * activations (feature extraction, Grad-CAM with {@link Tensor#retainGrad()}) or change them. Hooks run in the
+     * order registered. A {@link Sequential} does not fuse a hooked layer with the activation after it.
+     * {@link #copy()} does not copy hooks.
+     */
+    public HookHandle registerForwardHook(ForwardHook hook) {
+        return forwardHooks().addHook(hook);
+    }
+
+    /** Whether a forward hook or pre-hook is registered on this module (not its children). */
+    public boolean hasForwardHooks() {
+        return forwardHooks != null && !forwardHooks.isEmpty();
+    }
+
+    private ForwardHooks forwardHooks() {
+        if (forwardHooks == null) {
+            forwardHooks = new ForwardHooks();
+        }
+        return forwardHooks;
     }
 
     /**
@@ -494,6 +549,7 @@ public abstract class Module implements AutoCloseable, Cloneable {
         for (Map.Entry<String, Module> e : modules.entrySet()) {
             c.modules.put(e.getKey(), e.getValue().copy(copiedModules, copiedTensors));
         }
+        c.forwardHooks = null;
         c.recordShapes = false;
         c.lastOutputShape = null;
         return c;
