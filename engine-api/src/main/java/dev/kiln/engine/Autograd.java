@@ -20,6 +20,14 @@ public final class Autograd {
     }
 
     /**
+     * Records until the returned guard closes, also inside {@link #noGrad()}: PyTorch's {@code torch.enable_grad()},
+     * for a computation that needs gradients wherever it is called from (Grad-CAM during an evaluation).
+     */
+    public static Guard enableGrad() {
+        return setEnabled(true);
+    }
+
+    /**
      * Records ({@code true}) or stops recording until the returned guard closes: for the engine's own passes that
      * record inside a backward pass, such as a {@link Checkpoint}'s recomputation.
      */

@@ -1,7 +1,10 @@
 package dev.kiln.cli;
 
 import dev.kiln.data.DataLoader;
+import dev.kiln.data.Dataset;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
 import dev.kiln.g2p.ErrorRates;
 import dev.kiln.g2p.G2pData;
 import dev.kiln.g2p.G2pModels;
@@ -14,10 +17,14 @@ import dev.kiln.seq2seq.Hypothesis;
 import dev.kiln.train.ConfusionMatrix;
 import dev.kiln.train.Evaluation;
 import dev.kiln.train.FilterPlot;
+import dev.kiln.train.GradCam;
+import dev.kiln.train.ImageGrid;
 import dev.kiln.train.Json;
 import dev.kiln.train.Trainer;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,8 +34,8 @@ import java.util.Optional;
 
 /**
  * {@code kiln eval --checkpoint F}: test loss, accuracy and top-5 accuracy of a trained model; writes
- * {@code confusion_matrix.png} and, when the model's first layer is a {@link Conv2d}, {@code filters.png}
- * next to the checkpoint.
+ * {@code confusion_matrix.png}, when the model's first layer is a {@link Conv2d}, {@code filters.png}, and for a model
+ * with spatial layers {@code gradcam.png} ({@link GradCam}) next to the checkpoint.
  */
 final class EvalCommand {
     static final String HELP = """
@@ -42,7 +49,8 @@ final class EvalCommand {
               --batch B                    evaluation batch size (default 1000)
             Prints precision, recall and F1 of each class, by its name (a folder's, a CSV label's or a digit).
             Writes confusion_matrix.png (true vs predicted class on the test set) next to the checkpoint,
-            and filters.png (the first layer's kernels) for models that start with a convolution.
+            and filters.png (the first layer's kernels) for models that start with a convolution, and
+            gradcam.png (Grad-CAM: where a CNN looked for the class it predicted in the first 16 test images).
             g2p models (kiln train g2p): word and phoneme error rates, greedy and by beam search
               --split test|validation      which CMUdict split (default test; tune --beam and --alpha on
                                            validation)
@@ -98,6 +106,10 @@ final class EvalCommand {
                 FilterPlot.write(filtersPng, conv.weight(), modelName + ": first-layer kernels " + conv.weight().shape());
                 out.println("First-layer filters: " + filtersPng);
             }
+            Path gradCamPng = writeGradCam(model, testSplit, dir.resolve("gradcam.png"), modelName + " on " + data.spec());
+            if (gradCamPng != null) {
+                out.println("Grad-CAM of the first test images: " + gradCamPng);
+            }
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("model", modelName);
             summary.put("data", data.spec());
@@ -109,6 +121,9 @@ final class EvalCommand {
             summary.put("confusion_matrix", confusionPng.toString());
             if (filtersPng != null) {
                 summary.put("filters", filtersPng.toString());
+            }
+            if (gradCamPng != null) {
+                summary.put("gradcam", gradCamPng.toString());
             }
             summary.put("backend", Engine.get().backend().name());
             out.println(Json.line(summary));
@@ -192,6 +207,51 @@ final class EvalCommand {
     }
 
     /** The first module without sub-modules, in registration order (the first layer of a Sequential). */
+    /**
+     * Writes the Grad-CAM maps of the predicted class for the first {@value #GRAD_CAM_IMAGES} test images at the
+     * model's last spatial layer ({@link GradCam#lastSpatialLayer}) to {@code png}; null, writing nothing, for a
+     * model without one (an MLP).
+     */
+    private static Path writeGradCam(Module model, ClassificationData.Split test, Path png, String what)
+            throws IOException {
+        int[] shape = test.data().featureShape();
+        int n = Math.min(GRAD_CAM_IMAGES, test.data().size());
+        if (shape.length != 3 || n == 0) {
+            return null;
+        }
+        try (Scope s = Scope.open()) {
+            Tensor images = images(test.data(), n, shape);
+            Module layer;
+            try {
+                layer = GradCam.lastSpatialLayer(model, images.narrow(0, 0, 1));
+            } catch (IllegalArgumentException noSpatialLayer) {
+                return null;
+            }
+            GradCam.Maps maps = GradCam.maps(model, layer, images, null);
+            List<String> names = test.classNames();
+            List<String> captions = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                captions.add(names.get((int) test.data().label(i)) + " -> " + names.get(maps.classes()[i]));
+            }
+            Tensor grey = shape[0] == 1 ? images : images.mean(1, true);
+            ImageGrid.withHeatMaps(png, grey, maps.values(), captions, shape[1], shape[2], 4,
+                    "Grad-CAM, " + what + ": true -> predicted class, where the model looked for it");
+            return png;
+        }
+    }
+
+    private static final int GRAD_CAM_IMAGES = 16;
+
+    /** The first n examples' features as [n, channels, height, width]. */
+    private static Tensor images(Dataset data, int n, int[] shape) {
+        int size = data.featureSize();
+        float[] values = new float[n * size];
+        for (int i = 0; i < n; i++) {
+            data.copyFeatures(i, values, i * size);
+        }
+        return Tensor.fromArray(values, n, shape[0], shape[1], shape[2]);
+    }
+
     static Module firstLayer(Module model) {
         for (Module m : model.namedModules().values()) {
             if (m.namedModules().size() == 1) {

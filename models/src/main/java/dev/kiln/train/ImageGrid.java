@@ -9,12 +9,14 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import javax.imageio.ImageIO;
 
 /**
  * Draws grey-scale images as PNG grids, the way {@link FilterPlot} draws kernels: each pixel value in [0, 1]
  * (clamped) becomes a {@value #PIXEL} x {@value #PIXEL} block from black (0) to white (1), MNIST's white ink on
- * black. {@link #pairs} puts each input beside its reconstruction; {@link #grid} lays out samples.
+ * black. {@link #pairs} puts each input beside its reconstruction; {@link #grid} lays out samples;
+ * {@link #withHeatMaps} puts each image beside itself under a heat map.
  */
 public final class ImageGrid {
     /** Screen pixels per image pixel. */
@@ -23,6 +25,7 @@ public final class ImageGrid {
     private static final int PAIR_GAP = 16;
     private static final int MARGIN = 12;
     private static final int TOP = 40;
+    private static final int CAPTION = 16;
 
     static {
         if (System.getProperty("java.awt.headless") == null) {
@@ -94,6 +97,72 @@ public final class ImageGrid {
         AtomicFiles.write(png, o -> ImageIO.write(img, "png", o));
     }
 
+    /**
+     * Writes each grey image of {@code images} [n, height * width] beside itself under its heat map {@code maps[i]}
+     * ([height * width], values in [0, 1]: blue through green and yellow to red, half transparent), captioned
+     * {@code captions[i]}, in rows of {@code pairsPerRow} pairs, atomically: Grad-CAM's picture ({@link GradCam}).
+     */
+    public static void withHeatMaps(Path png, Tensor images, double[][] maps, List<String> captions, int height,
+                                    int width, int pairsPerRow, String title) throws IOException {
+        double[] in = pixels("withHeatMaps", images, height, width);
+        int n = images.dim(0);
+        if (maps.length != n || captions.size() != n) {
+            throw new IllegalArgumentException("ImageGrid.withHeatMaps: " + n + " images " + images.shape() + " but "
+                    + maps.length + " maps and " + captions.size() + " captions");
+        }
+        checkColumns(pairsPerRow);
+        int rows = (n + pairsPerRow - 1) / pairsPerRow;
+        int tileW = width * PIXEL;
+        int tileH = height * PIXEL;
+        int pairW = 2 * tileW + GAP;
+        int rowH = CAPTION + tileH + GAP;
+        int imageW = Math.max(2 * MARGIN + pairsPerRow * pairW + (pairsPerRow - 1) * PAIR_GAP, 320);
+        int imageH = TOP + MARGIN + rows * rowH - GAP;
+        BufferedImage img = canvas(imageW, imageH);
+        Graphics2D g = img.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            for (int i = 0; i < n; i++) {
+                int x0 = MARGIN + (i % pairsPerRow) * (pairW + PAIR_GAP);
+                int y0 = TOP + (i / pairsPerRow) * rowH;
+                g.setColor(Color.BLACK);
+                g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+                ConfusionMatrix.centre(g, captions.get(i), x0 + pairW / 2, y0 + CAPTION - 3);
+                tile(g, in, i, height, width, x0, y0 + CAPTION);
+                heatTile(g, in, maps[i], i, height, width, x0 + tileW + GAP, y0 + CAPTION);
+            }
+            title(g, title, imageW);
+        } finally {
+            g.dispose();
+        }
+        AtomicFiles.write(png, o -> ImageIO.write(img, "png", o));
+    }
+
+    private static void heatTile(Graphics2D g, double[] v, double[] heat, int index, int height, int width, int x0,
+                                 int y0) {
+        if (heat.length != height * width) {
+            throw new IllegalArgumentException("ImageGrid.withHeatMaps: map " + index + " has " + heat.length
+                    + " values for a " + height + "x" + width + " image");
+        }
+        int base = index * height * width;
+        for (int r = 0; r < height; r++) {
+            for (int c = 0; c < width; c++) {
+                double grey = clamp(v[base + r * width + c]);
+                double h = clamp(heat[r * width + c]);
+                // Half the image, half the colour map ("jet": blue 0, cyan, green 0.5, yellow, red 1).
+                int red = (int) Math.round(255 * (grey + clamp(1.5 - Math.abs(4 * h - 3))) / 2);
+                int green = (int) Math.round(255 * (grey + clamp(1.5 - Math.abs(4 * h - 2))) / 2);
+                int blue = (int) Math.round(255 * (grey + clamp(1.5 - Math.abs(4 * h - 1))) / 2);
+                g.setColor(new Color(red, green, blue));
+                g.fillRect(x0 + c * PIXEL, y0 + r * PIXEL, PIXEL, PIXEL);
+            }
+        }
+    }
+
+    private static double clamp(double p) {
+        return Double.isNaN(p) ? 0 : Math.max(0, Math.min(1, p));
+    }
+
     private static double[] pixels(String op, Tensor images, int height, int width) {
         if (height <= 0 || width <= 0) {
             throw new IllegalArgumentException("ImageGrid." + op + ": height and width must be positive, got " + height
@@ -126,7 +195,7 @@ public final class ImageGrid {
         for (int r = 0; r < height; r++) {
             for (int c = 0; c < width; c++) {
                 double p = v[base + r * width + c];
-                int grey = (int) Math.round(255 * (Double.isNaN(p) ? 0 : Math.max(0, Math.min(1, p))));
+                int grey = (int) Math.round(255 * clamp(p));
                 g.setColor(new Color(grey, grey, grey));
                 g.fillRect(x0 + c * PIXEL, y0 + r * PIXEL, PIXEL, PIXEL);
             }

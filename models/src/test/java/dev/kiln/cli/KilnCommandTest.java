@@ -601,6 +601,23 @@ class KilnCommandTest {
         assertEquals(filters.toString(), summary.get("filters").getAsString());
     }
 
+    @Test
+    void evalOfALenetCheckpointDrawsGradCamMapsOfTheFirstSixteenTestImages() throws IOException {
+        Path data = fakeMnist(200, 100);
+        Path out = tmp.resolve("lenet");
+        assertEquals(0, kiln("train", "lenet", "--data-dir", data.toString(), "--epochs", "1", "--out", out.toString()).code());
+        Result r = kiln("eval", "--checkpoint", out.resolve(Trainer.CHECKPOINT).toString(), "--data-dir", data.toString());
+        assertEquals(0, r.code(), r.toString());
+        Path gradCam = out.resolve("gradcam.png").toAbsolutePath();
+        assertTrue(r.out().contains("Grad-CAM of the first test images: " + gradCam), r.out());
+        assertEquals(gradCam.toString(), r.lastLineJson().get("gradcam").getAsString());
+        BufferedImage image = ImageIO.read(gradCam.toFile());
+        assertNotNull(image, "gradcam.png is a readable image");
+        // 4 rows of 4 pairs of 28x28 images, 3 screen pixels each.
+        assertTrue(image.getWidth() >= 4 * 2 * 28 * 3 && image.getHeight() >= 4 * 28 * 3,
+                image.getWidth() + "x" + image.getHeight());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"lstm", "gru", "rnn"})
     void recurrentRowReadersTrainAndEvaluateEndToEnd(String model) throws IOException {
@@ -840,6 +857,7 @@ class KilnCommandTest {
         assertEquals(0, r.code(), r.toString());
         assertNotNull(ImageIO.read(out.resolve("confusion_matrix.png").toFile()));
         assertFalse(Files.exists(out.resolve("filters.png")), "an MLP has no first-layer kernels to draw");
+        assertFalse(Files.exists(out.resolve("gradcam.png")), "an MLP has no spatial layer to explain");
     }
 
     @Test

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,6 +77,33 @@ class ImageGridTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> ImageGrid.grid(tmp.resolve("x.png"), Tensor.zeros(2, 10), 3, 3, 2, "x"));
             assertTrue(e.getMessage().contains("[2, 10]") && e.getMessage().contains("[n, 9]"), e.getMessage());
+        }
+    }
+
+    @Test
+    void heatMapsDrawTheImageBesideItselfHalfBlendedWithBlueForColdAndRedForHot() throws IOException {
+        Path png = tmp.resolve("heat.png");
+        try (Scope s = Scope.open()) {
+            // One white 1x2 image: its left pixel cold (0), its right pixel hot (1).
+            ImageGrid.withHeatMaps(png, Tensor.fromArray(new float[] {1, 1}, 1, 2), new double[][] {{0, 1}},
+                    List.of("7 -> 7"), 1, 2, 1, "Grad-CAM");
+        }
+        BufferedImage img = ImageIO.read(png.toFile());
+        int y = TOP + 16 + 1;
+        int heatX = MARGIN + 2 * ImageGrid.PIXEL + 4;
+        assertEquals(0xFFFFFF, img.getRGB(MARGIN, y) & 0xFFFFFF, "the image itself, white");
+        // jet(0) is (0, 0, 0.5), jet(1) is (0.5, 0, 0): each averaged with white.
+        assertEquals(new Color(128, 128, 191).getRGB(), img.getRGB(heatX, y));
+        assertEquals(new Color(191, 128, 128).getRGB(), img.getRGB(heatX + ImageGrid.PIXEL, y));
+    }
+
+    @Test
+    void heatMapsRefuseAMapPerImageMismatch() {
+        try (Scope s = Scope.open()) {
+            Tensor images = Tensor.fromArray(new float[8], 2, 4);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageGrid.withHeatMaps(
+                    tmp.resolve("x.png"), images, new double[][] {new double[4]}, List.of("a", "b"), 2, 2, 2, "t"));
+            assertEquals("ImageGrid.withHeatMaps: 2 images [2, 4] but 1 maps and 2 captions", e.getMessage());
         }
     }
 }
