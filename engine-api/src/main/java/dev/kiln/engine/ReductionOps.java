@@ -1,5 +1,7 @@
 package dev.kiln.engine;
 
+import java.util.function.UnaryOperator;
+
 /** Sums, means, maxima and minima over an axis or over everything, with their gradients. */
 final class ReductionOps {
     private ReductionOps() {
@@ -30,8 +32,35 @@ final class ReductionOps {
         return Tensor.consume(sumAll(x), x, sum -> sum.div(x.size()));
     }
 
+    /** The maximum of all elements; its gradient is shared out as {@link #extremeOfAll} says. */
     static Tensor maxAll(Tensor x) {
-        return Tensor.consume(x.reshape(-1), x, flat -> max(flat, 0, false));
+        return extremeOfAll("max", x, flat -> max(flat, 0, false));
+    }
+
+    /**
+     * The extreme {@code reduce} finds among all of x's elements, a scalar, whose gradient is split evenly among the
+     * elements equal to it (among the NaNs, when it is NaN), as PyTorch's {@code max()} and {@code min()} of all
+     * elements do; the forms over an axis send it to one element, as PyTorch's do.
+     */
+    private static Tensor extremeOfAll(String op, Tensor x, UnaryOperator<Tensor> reduce) {
+        Tensor out;
+        try (Autograd.Guard g = Autograd.noGrad()) {
+            out = Tensor.consume(x.reshape(-1), x, reduce);
+        }
+        out.record(op, new Tensor[] {x}, g -> {
+            try (Tensor ties = tiesWith(x, out); Tensor count = ties.sum(); Tensor share = g.div(count)) {
+                return new Tensor[] {ties.mul(share)};
+            }
+        });
+        return out;
+    }
+
+    /** 1 where x equals the scalar extreme or both are NaN, else 0; on the device, without reading the extreme. */
+    private static Tensor tiesWith(Tensor x, Tensor extreme) {
+        try (Tensor equal = x.eq(extreme); Tensor nanInX = x.ne(x); Tensor nanExtreme = extreme.ne(extreme);
+             Tensor nanTies = nanInX.mul(nanExtreme)) {
+            return equal.add(nanTies);
+        }
     }
 
     static Tensor max(Tensor x, int axis, boolean keepDim) {
@@ -63,8 +92,9 @@ final class ReductionOps {
         return out.withValueRange(0, x.dim(a) - 1);
     }
 
+    /** The minimum of all elements; its gradient is shared out as {@link #extremeOfAll} says. */
     static Tensor minAll(Tensor x) {
-        return Tensor.consume(x.reshape(-1), x, flat -> min(flat, 0, false));
+        return extremeOfAll("min", x, flat -> min(flat, 0, false));
     }
 
     /** The maximum of {@code -x}, negated: NaN wins as in max, and the gradient goes to the first minimal element. */

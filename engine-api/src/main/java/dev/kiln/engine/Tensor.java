@@ -1198,7 +1198,10 @@ public final class Tensor implements AutoCloseable {
         return ReductionOps.max(this, axis, keepDim);
     }
 
-    /** Maximum of all elements, a scalar. */
+    /**
+     * Maximum of all elements, a scalar; NaN if any is NaN; the gradient is split evenly among the elements equal to
+     * it (the NaNs, when it is NaN), as PyTorch's.
+     */
     public Tensor max() {
         return ReductionOps.maxAll(this);
     }
@@ -1253,7 +1256,10 @@ public final class Tensor implements AutoCloseable {
         return ClampOps.clamp("clampMax", this, null, max);
     }
 
-    /** Minimum of all elements, a scalar; NaN if any is NaN; the gradient goes to the first minimal element. */
+    /**
+     * Minimum of all elements, a scalar; NaN if any is NaN; the gradient is split evenly among the elements equal to
+     * it (the NaNs, when it is NaN), as PyTorch's.
+     */
     public Tensor min() {
         return ReductionOps.minAll(this);
     }

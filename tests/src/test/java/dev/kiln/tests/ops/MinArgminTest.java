@@ -67,15 +67,30 @@ class MinArgminTest {
     }
 
     @Test
-    void minOfAllSendsTheGradientToTheFirstMinimumAsMaxDoes() {
+    void minOfAllSplitsTheGradientAmongTiedMinimaAsPyTorch() {
         Tensor x = leaf(DType.F64, new double[] {3, 1, 1, 4}, 4);
         Tensor y = x.min();
         assertEquals(Shape.scalar(), y.shape());
         assertEquals(1, y.item());
         y.backward();
-        // PyTorch 1.13's min() of all elements splits the gradient among tied minima ([0, 0.5, 0.5, 0]); Kiln's max()
-        // and min() both send it to the first, as their per-axis forms do in either framework.
-        assertArrayEquals(new double[] {0, 1, 0, 0}, x.grad().toDoubleArray());
+        // x = torch.tensor([3., 1., 1., 4.], requires_grad=True); x.min().backward(); x.grad
+        assertArrayEquals(new double[] {0, 0.5, 0.5, 0}, x.grad().toDoubleArray());
+    }
+
+    @Test
+    void maxOfAllSplitsTheGradientAmongTiedMaximaAsPyTorch() {
+        Tensor x = leaf(DType.F64, new double[] {3, 1, 3, 3}, 2, 2);
+        x.max().mul(6.0).backward();
+        // x = torch.tensor([[3., 1.], [3., 3.]], requires_grad=True); (6 * x.max()).backward(); x.grad
+        assertArrayEquals(new double[] {2, 0, 2, 2}, x.grad().toDoubleArray());
+    }
+
+    @Test
+    void aNaNMaximumSplitsTheGradientAmongTheNaNs() {
+        Tensor x = leaf(DType.F64, new double[] {NAN, 1, NAN, 4}, 4);
+        x.max().backward();
+        // torch.tensor([nan, 1., nan, 4.], requires_grad=True).max().backward() gives [0.5, 0, 0.5, 0]
+        assertArrayEquals(new double[] {0.5, 0, 0.5, 0}, x.grad().toDoubleArray());
     }
 
     @ParameterizedTest
