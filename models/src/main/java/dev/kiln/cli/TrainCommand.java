@@ -119,7 +119,8 @@ final class TrainCommand {
                                            exponentially from 1e-8 to 1, stopped when the smoothed loss passes
                                            4 times its lowest; writes DIR/lr_find.png and DIR/lr_find.csv and
                                            suggests the rate where the smoothed loss falls fastest, for --lr.
-                                           Nothing is trained or kept (not with --resume or --accumulate)
+                                           Nothing is trained or kept (not with --resume, --accumulate,
+                                           --schedule, --epochs or --patience)
               --find-lr-steps N            the range test's steps, at least 2 (default 100); a suggestion
                                            needs 13 (the first 10 and the last are left out)
             The last line printed is one JSON object with the final figures (also DIR/metrics.json);
@@ -169,6 +170,11 @@ final class TrainCommand {
         Integer findLrSteps = o.has("find-lr-steps") ? o.getInt("find-lr-steps", LearningRateFinder.DEFAULT_STEPS) : null;
         o.rejectUnknown();
         checkFindLr(findLr, findLrSteps, resume, accumulate);
+        if (findLr) {
+            refuseBesideFindLr(o, "schedule", "it sweeps the learning rate itself, from 1e-8 to 1");
+            refuseBesideFindLr(o, "epochs", "it runs --find-lr-steps steps, not epochs");
+            refuseBesideFindLr(o, "patience", "early stopping watches epochs, and the range test runs steps");
+        }
         if (!SCHEDULES.contains(schedule)) {
             throw new IllegalArgumentException("--schedule must be none, cosine or onecycle, got '" + schedule + "'");
         }
@@ -314,6 +320,14 @@ final class TrainCommand {
      * Refuses {@code --find-lr-steps} without {@code --find-lr} or below 2, and {@code --find-lr} with {@code --resume}
      * (the test starts from fresh weights and keeps nothing) or {@code --accumulate} (it takes a batch per step).
      */
+    /** Refuses --name beside --find-lr, which would otherwise ignore it, saying why. */
+    private static void refuseBesideFindLr(Options o, String name, String why) {
+        if (o.has(name)) {
+            throw new IllegalArgumentException("--find-lr ignores --" + name + ": " + why + "; run the range test"
+                    + " without it");
+        }
+    }
+
     private static void checkFindLr(boolean findLr, Integer findLrSteps, String resume, int accumulate) {
         if (findLrSteps != null && !findLr) {
             throw new IllegalArgumentException("--find-lr-steps needs --find-lr: it is the range test's length");

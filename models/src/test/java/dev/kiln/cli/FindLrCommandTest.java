@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code kiln train MODEL --find-lr}: the range test instead of training, on a tiny fake MNIST. */
@@ -89,6 +91,14 @@ class FindLrCommandTest {
         Result r = refused("--find-lr", "--accumulate", "4");
         assertTrue(r.err().contains("--find-lr takes one batch per step, --accumulate 4 sums several: give --batch 4"
                 + " times as large instead"), r.toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"schedule, cosine, it sweeps the learning rate itself", "epochs, 3, it runs --find-lr-steps steps",
+            "patience, 2, early stopping watches epochs"})
+    void findLrRefusesAnOptionItWouldIgnoreWithTwo(String option, String value, String why) throws IOException {
+        Result r = refused("--find-lr", "--" + option, value);
+        assertTrue(r.err().contains("--find-lr ignores --" + option + ": " + why), r.toString());
     }
 
     @Test
