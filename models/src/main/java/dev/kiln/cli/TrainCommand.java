@@ -96,7 +96,8 @@ final class TrainCommand {
                                            learning rate: constant; cosine annealing from --lr to 0 over
                                            --epochs, a step per epoch; or PyTorch's OneCycleLR with --lr as its
                                            max_lr, a step per optimizer step: from --lr/25 up to --lr over the
-                                           first 30% of the run's steps, then down to --lr/250000 (default none;
+                                           first 30% of the run's steps, then down to --lr/250000, the
+                                           momentum or Adam's beta1 from 0.95 to 0.85 and back (default none;
                                            a cosine or onecycle run resumes with its --epochs)
               --precision fp32|bf16        matrix products and convolutions in full F32, or with bfloat16
                                            operands and F32 accumulation (mixed precision; weights, gradients
@@ -276,7 +277,9 @@ final class TrainCommand {
         if (schedule.equals("cosine")) {
             trainer.schedule(new CosineAnnealingLR(optimizer, epochs, 0));
         } else if (schedule.equals("onecycle")) {
-            trainer.schedulePerStep(new OneCycleLR(optimizer, lr, epochs * trainer.stepsPerEpoch(trainLoader)));
+            // PyTorch's defaults, the momentum cycled where the optimizer has one (AdaGrad and Adadelta have not).
+            trainer.schedulePerStep(new OneCycleLR(optimizer, lr, epochs * trainer.stepsPerEpoch(trainLoader), 0.3,
+                    OneCycleLR.AnnealStrategy.COS, 25, 1e4, false, optimizer.momentumOrBeta1().isPresent(), 0.85, 0.95));
         }
         int resumedEpochs = 0;
         if (resume != null) {

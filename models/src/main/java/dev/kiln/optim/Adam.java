@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -165,5 +166,16 @@ public class Adam extends Optimizer {
         Batch(long step) {
             this(step, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         }
+    }
+
+    /** beta1, which {@code OneCycleLR} cycles. */
+    @Override
+    public OptionalDouble momentumOrBeta1() {
+        return OptionalDouble.of(beta1);
+    }
+
+    @Override
+    public void setMomentumOrBeta1(double value) {
+        betas(value, beta2);
     }
 }

@@ -2,6 +2,7 @@ package dev.kiln.optim;
 
 import dev.kiln.engine.Tensor;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -74,5 +75,16 @@ public final class Adamax extends Optimizer {
         expInf.assign(expInf.mul(beta2).maximum(g.abs().add(eps)));
         double clr = group.lr() / (1 - Math.pow(beta1, step));
         param.addInPlace(expAvg.div(expInf), -clr);
+    }
+
+    /** beta1, which {@code OneCycleLR} cycles. */
+    @Override
+    public OptionalDouble momentumOrBeta1() {
+        return OptionalDouble.of(beta1);
+    }
+
+    @Override
+    public void setMomentumOrBeta1(double value) {
+        betas(value, beta2);
     }
 }

@@ -2,6 +2,7 @@ package dev.kiln.optim;
 
 import dev.kiln.engine.Tensor;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -109,5 +110,16 @@ public final class NAdam extends Optimizer {
     /** The momentum coefficient mu_t of step {@code t}. */
     private double momentum(long t) {
         return beta1 * (1 - 0.5 * Math.pow(0.96, t * momentumDecay));
+    }
+
+    /** beta1, which {@code OneCycleLR} cycles. */
+    @Override
+    public OptionalDouble momentumOrBeta1() {
+        return OptionalDouble.of(beta1);
+    }
+
+    @Override
+    public void setMomentumOrBeta1(double value) {
+        betas(value, beta2);
     }
 }

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -36,6 +37,8 @@ import java.util.regex.Pattern;
 public abstract class Optimizer implements AutoCloseable {
     private static final Pattern STATE_KEY = Pattern.compile("state\\.(\\d+)\\.([A-Za-z_]+)");
     private static final Pattern GROUP_KEY = Pattern.compile("group\\.(\\d+)\\.(lr|weight_decay)");
+    /** The state dict's key of {@link #momentumOrBeta1()}, which a schedule may move as it moves the rate. */
+    static final String MOMENTUM_KEY = "momentum_or_beta1";
     /** PyTorch's {@code clip_grad_norm_} adds this to the norm before dividing. */
     private static final double CLIP_EPS = 1e-6;
 
@@ -181,6 +184,23 @@ public abstract class Optimizer implements AutoCloseable {
         }
     }
 
+    /**
+     * What a cyclical schedule moves against the learning rate, where PyTorch's {@code OneCycleLR} finds it: the
+     * momentum of SGD and RMSProp, beta1 of the Adam family; empty for an optimizer with neither (AdaGrad, Adadelta).
+     */
+    public OptionalDouble momentumOrBeta1() {
+        return OptionalDouble.empty();
+    }
+
+    /**
+     * Sets what {@link #momentumOrBeta1()} reads.
+     *
+     * @throws UnsupportedOperationException where it is empty
+     */
+    public void setMomentumOrBeta1(double value) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no momentum or beta1 to set");
+    }
+
     /** Sets the weight decay of every group. */
     protected void setWeightDecayOfAllGroups(double weightDecay) {
         for (ParamGroup g : groups) {
@@ -199,7 +219,9 @@ public abstract class Optimizer implements AutoCloseable {
      * The optimizer's state by flat name, for checkpoints: {@code state.<i>.<name>} for each stepped
      * parameter i (in {@link #params()} order) and each name of {@link #stateNames()}, with
      * {@code state.<i>.step} a one-element I64 tensor and each of {@link #numberNames()} a one-element F64
-     * tensor; then {@code group.<g>.lr} and {@code group.<g>.weight_decay} as one-element F64 tensors. The
+     * tensor; then {@code group.<g>.lr} and {@code group.<g>.weight_decay} as one-element F64 tensors, and where
+     * the optimizer has one, {@link #momentumOrBeta1()} as {@code momentum_or_beta1} (PyTorch keeps both in its
+     * {@code param_groups}: a schedule such as {@code OneCycleLR} moves them, and a resumed run continues). The
      * tensors are the optimizer's own (like {@code Module.stateDict()}): do not close them, and copy them to
      * keep a snapshot past the next {@link #step()}.
      */
@@ -224,6 +246,10 @@ public abstract class Optimizer implements AutoCloseable {
                 ParamGroup group = groups.get(g);
                 out.put("group." + g + ".lr", groupTensor(2 * g, group.lr()));
                 out.put("group." + g + ".weight_decay", groupTensor(2 * g + 1, group.weightDecay()));
+            }
+            OptionalDouble momentum = momentumOrBeta1();
+            if (momentum.isPresent()) {
+                out.put(MOMENTUM_KEY, groupTensor(2 * groups.size(), momentum.getAsDouble()));
             }
         }
         return out;
@@ -263,6 +289,10 @@ public abstract class Optimizer implements AutoCloseable {
                     groupSettings.add(gm.group(2).equals("lr") ? () -> group.setLr(v) : () -> group.setWeightDecay(v));
                 }
             });
+            Tensor momentum = state.get(MOMENTUM_KEY);
+            if (momentum != null) {
+                setMomentumOrBeta1(momentum.item());
+            }
             for (int i = 0; i < params.size(); i++) {
                 states.set(i, loaded.get(i)).clear();
             }
@@ -277,6 +307,17 @@ public abstract class Optimizer implements AutoCloseable {
     public void checkStateDict(Map<String, Tensor> state) {
         checkOpen("checkStateDict");
         checkedPerParameter(state);
+    }
+
+    /** Adds what is wrong with {@code t} as this optimizer's {@link #MOMENTUM_KEY} entry to {@code problems}. */
+    private void checkMomentum(Tensor t, List<String> problems) {
+        if (momentumOrBeta1().isEmpty()) {
+            problems.add(MOMENTUM_KEY + ": " + getClass().getSimpleName() + " has no momentum or beta1");
+        } else if (t.size() != 1) {
+            problems.add(MOMENTUM_KEY + ": shape " + t.shape() + ", expected one element");
+        } else if (!(t.item() >= 0) || Double.isInfinite(t.item())) {
+            problems.add(MOMENTUM_KEY + ": " + t.item() + " is not a finite value >= 0");
+        }
     }
 
     /** A new state for {@code param} holding copies of {@code entries} (empty when null). */
@@ -346,8 +387,11 @@ public abstract class Optimizer implements AutoCloseable {
                         problems.add(key + ": " + v + " is not a finite value >= 0");
                     }
                 }
+            } else if (key.equals(MOMENTUM_KEY)) {
+                checkMomentum(t, problems);
             } else {
-                problems.add(key + ": not an optimizer state key (state.<i>.<name> or group.<g>.lr|weight_decay)");
+                problems.add(key + ": not an optimizer state key (state.<i>.<name>, group.<g>.lr|weight_decay or "
+                        + MOMENTUM_KEY + ")");
             }
         }
         perParam.forEach((i, entries) -> {

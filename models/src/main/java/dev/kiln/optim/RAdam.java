@@ -2,6 +2,7 @@ package dev.kiln.optim;
 
 import dev.kiln.engine.Tensor;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -92,5 +93,16 @@ public final class RAdam extends Optimizer {
         } else {
             param.addInPlace(correctedExpAvg, -group.lr());
         }
+    }
+
+    /** beta1, which {@code OneCycleLR} cycles. */
+    @Override
+    public OptionalDouble momentumOrBeta1() {
+        return OptionalDouble.of(beta1);
+    }
+
+    @Override
+    public void setMomentumOrBeta1(double value) {
+        betas(value, beta2);
     }
 }

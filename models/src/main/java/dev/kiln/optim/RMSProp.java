@@ -3,6 +3,7 @@ package dev.kiln.optim;
 import dev.kiln.engine.Tensor;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -116,5 +117,16 @@ public final class RMSProp extends Optimizer {
         Tensor gradAvg = state.getOrZeros("grad_avg", param);
         gradAvg.assign(gradAvg.mul(alpha).add(g.mul(1 - alpha)));
         return squareAvg.sub(gradAvg.mul(gradAvg)).sqrt();
+    }
+
+    /** Its momentum, which {@code OneCycleLR} cycles. */
+    @Override
+    public OptionalDouble momentumOrBeta1() {
+        return OptionalDouble.of(momentum);
+    }
+
+    @Override
+    public void setMomentumOrBeta1(double value) {
+        momentum(value);
     }
 }

@@ -3,6 +3,7 @@ package dev.kiln.optim;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Updates;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -119,5 +120,16 @@ public final class SGD extends Optimizer {
             }
         }
         Updates.sgd(param, grad, buffer, group.lr(), momentum, dampening, group.weightDecay(), nesterov, firstStep);
+    }
+
+    /** Its momentum, which {@code OneCycleLR} cycles. */
+    @Override
+    public OptionalDouble momentumOrBeta1() {
+        return OptionalDouble.of(momentum);
+    }
+
+    @Override
+    public void setMomentumOrBeta1(double value) {
+        momentum(value);
     }
 }

@@ -350,7 +350,7 @@ class OptimizerBehaviourTest {
     void adamStateDictRoundTripReproducesTheNextStep() {
         Map<String, Tensor> saved = checkRoundTrip(ps -> new Adam(ps, 0.01).weightDecay(0.01));
         assertEquals(List.of("state.0.step", "state.0.exp_avg", "state.0.exp_avg_sq", "state.1.step", "state.1.exp_avg",
-                "state.1.exp_avg_sq", "group.0.lr", "group.0.weight_decay"), List.copyOf(saved.keySet()));
+                "state.1.exp_avg_sq", "group.0.lr", "group.0.weight_decay", "momentum_or_beta1"), List.copyOf(saved.keySet()));
         assertEquals(DType.I64, saved.get("state.0.step").dtype());
         assertEquals(2L, saved.get("state.0.step").toLongArray()[0]);
         assertEquals(1, saved.get("state.0.step").size());
@@ -389,7 +389,7 @@ class OptimizerBehaviourTest {
         Map<String, Tensor> saved = checkRoundTrip(ps -> new Adam(ps, 0.01).betas(0.8, 0.9).amsgrad(true));
         assertEquals(List.of("state.0.step", "state.0.exp_avg", "state.0.exp_avg_sq", "state.0.max_exp_avg_sq",
                 "state.1.step", "state.1.exp_avg", "state.1.exp_avg_sq", "state.1.max_exp_avg_sq", "group.0.lr",
-                "group.0.weight_decay"), List.copyOf(saved.keySet()));
+                "group.0.weight_decay", "momentum_or_beta1"), List.copyOf(saved.keySet()));
     }
 
     @Test
@@ -414,7 +414,7 @@ class OptimizerBehaviourTest {
     void nAdamStateDictRoundTripReproducesTheNextStep() {
         Map<String, Tensor> saved = checkRoundTrip(ps -> new NAdam(ps, 0.01).weightDecay(0.01));
         assertEquals(List.of("state.0.step", "state.0.mu_product", "state.0.exp_avg", "state.0.exp_avg_sq", "state.1.step",
-                "state.1.mu_product", "state.1.exp_avg", "state.1.exp_avg_sq", "group.0.lr", "group.0.weight_decay"),
+                "state.1.mu_product", "state.1.exp_avg", "state.1.exp_avg_sq", "group.0.lr", "group.0.weight_decay", "momentum_or_beta1"),
                 List.copyOf(saved.keySet()));
         Tensor muProduct = saved.get("state.0.mu_product");
         assertEquals(DType.F64, muProduct.dtype());
@@ -738,5 +738,26 @@ class OptimizerBehaviourTest {
             assertEquals(2.0, opt.stateDict().get("state.0.momentum_buffer").item(), 0.0);
         }
         assertValues(new double[] {0.8}, p);
+    }
+
+    @Test
+    void theStateDictKeepsTheMomentumOrBeta1AScheduleMovedAndLoadingRestoresIt() {
+        try (Scope s = Scope.open()) {
+            Adam moved = new Adam(List.of(Tensor.zeros(DType.F64, 2).requiresGrad(true)), 0.1).betas(0.8, 0.99);
+            Adam fresh = new Adam(List.of(Tensor.zeros(DType.F64, 2).requiresGrad(true)), 0.1);
+            fresh.loadStateDict(moved.stateDict());
+            assertEquals(0.8, fresh.beta1());
+            assertEquals(0.999, fresh.beta2(), "beta2 stays the loading optimizer's own: no schedule moves it");
+        }
+    }
+
+    @Test
+    void aMomentumEntryForAnOptimizerWithoutMomentumIsRefused() {
+        try (Scope s = Scope.open()) {
+            AdaGrad adagrad = new AdaGrad(List.of(Tensor.zeros(DType.F64, 2).requiresGrad(true)), 0.1);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> adagrad.loadStateDict(
+                    Map.of("momentum_or_beta1", Tensor.fromArray(new double[] {0.9}, 1))));
+            assertTrue(e.getMessage().contains("momentum_or_beta1: AdaGrad has no momentum or beta1"), e.getMessage());
+        }
     }
 }

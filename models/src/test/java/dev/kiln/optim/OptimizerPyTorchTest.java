@@ -296,7 +296,7 @@ class OptimizerPyTorchTest {
             {1.9730824825280229}}, List.of(
                 "state.0.step", "state.0.exp_avg", "state.0.exp_avg_sq",
                 "state.1.step", "state.1.exp_avg", "state.1.exp_avg_sq",
-                "group.0.lr", "group.0.weight_decay", "group.1.lr", "group.1.weight_decay"));
+                "group.0.lr", "group.0.weight_decay", "group.1.lr", "group.1.weight_decay", "momentum_or_beta1"));
     }
 
     @Test
@@ -316,7 +316,7 @@ class OptimizerPyTorchTest {
             {1.99392},
             {1.992028}}, List.of(
                 "state.0.momentum_buffer", "state.1.momentum_buffer",
-                "group.0.lr", "group.0.weight_decay", "group.1.lr", "group.1.weight_decay"));
+                "group.0.lr", "group.0.weight_decay", "group.1.lr", "group.1.weight_decay", "momentum_or_beta1"));
     }
 
     // ---- F32 (the fused and composed updates in float) ------------------------------------------

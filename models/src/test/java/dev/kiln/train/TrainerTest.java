@@ -245,6 +245,31 @@ class TrainerTest {
         }
     }
 
+    /** The weights after a per-step OneCycleLR run (Adam, its beta1 cycled) to {@code lastEpoch}, resumed when asked. */
+    private static double[] weightsUnderOneCycle(Path dir, int lastEpoch, boolean resume) throws IOException {
+        Engine.seed(4);
+        try (Sequential model = mlp(16); Adam adam = new Adam(model.trainableParameters(), 0.01);
+             DataLoader loader = new DataLoader(rule(128, 31), 32, true, 3)) {
+            Trainer t = trainer(model, adam).checkpoints(dir, Map.of());
+            t.schedulePerStep(new OneCycleLR(adam, 0.01, 6 * t.stepsPerEpoch(loader)));
+            if (resume) {
+                t.resume(dir.resolve(Trainer.CHECKPOINT));
+            }
+            t.fit(loader, null, lastEpoch);
+            return model.parameters().get(0).toDoubleArray();
+        }
+    }
+
+    @Test
+    void aResumedOneCycleRunContinuesWithTheCycledBeta1AndEndsWithTheUninterruptedWeights(@TempDir Path straight,
+                                                                                          @TempDir Path parts)
+            throws IOException {
+        double[] whole = weightsUnderOneCycle(straight, 6, false);
+        weightsUnderOneCycle(parts, 2, false);
+        assertArrayEquals(whole, weightsUnderOneCycle(parts, 6, true), 0,
+                "bit for bit: the checkpoint keeps beta1 as the schedule left it, not as the schedule sets it when made");
+    }
+
     @Test
     void aResumedRunFollowsThePerStepRatesOfAnUninterruptedOne(@TempDir Path straight, @TempDir Path parts)
             throws IOException {

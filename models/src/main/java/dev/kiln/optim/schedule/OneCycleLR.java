@@ -19,9 +19,12 @@ import dev.kiln.optim.ParamGroup;
  * {@code totalSteps} itself (one past the last step that trains) PyTorch's formula runs past the end of the last
  * phase; with the linear strategy that gives a negative rate, where this schedule sets 0.
  *
- * <p>PyTorch also cycles the momentum (SGD's momentum, Adam's beta1) against the rate by default. Kiln's optimizers
- * keep momentum and betas per optimizer, not per parameter group, so this schedule does not: it matches PyTorch's
- * {@code OneCycleLR(..., cycle_momentum=False)}.
+ * <p>As PyTorch's by default ({@code cycle_momentum=True}), it also moves the optimizer's momentum or beta1
+ * ({@link Optimizer#momentumOrBeta1()}) against the rate: from {@code maxMomentum} down to {@code baseMomentum} while
+ * the rate rises, and back up while it falls (with three phases: back up while it comes down, then held), set to
+ * {@code maxMomentum} when the schedule is made. Kiln's optimizers keep one momentum for all groups, as the
+ * schedule gives every group the same one. An optimizer without momentum or beta1 needs {@code cycleMomentum}
+ * false, as PyTorch's refuses it too.
  */
 public final class OneCycleLR implements LearningRateSchedule {
     /** How the rate moves within a phase. */
@@ -38,10 +41,22 @@ public final class OneCycleLR implements LearningRateSchedule {
     private final AnnealStrategy strategy;
     private final double[] phaseEnds;
     private final double[] phaseRates;
+    /** The momentum at each phase's ends, as phaseRates; null without momentum cycling. */
+    private final double[] phaseMomenta;
 
-    /** PyTorch's defaults: pctStart 0.3, {@link AnnealStrategy#COS}, divFactor 25, finalDivFactor 1e4, two phases. */
+    /**
+     * PyTorch's defaults: pctStart 0.3, {@link AnnealStrategy#COS}, divFactor 25, finalDivFactor 1e4, two phases,
+     * the momentum cycled between 0.85 and 0.95.
+     */
     public OneCycleLR(Optimizer optimizer, double maxLr, int totalSteps) {
         this(optimizer, maxLr, totalSteps, 0.3, AnnealStrategy.COS, 25, 1e4, false);
+    }
+
+    /** The given rates with the momentum cycled between PyTorch's defaults, 0.85 and 0.95. */
+    public OneCycleLR(Optimizer optimizer, double maxLr, int totalSteps, double pctStart, AnnealStrategy strategy,
+                      double divFactor, double finalDivFactor, boolean threePhase) {
+        this(optimizer, maxLr, totalSteps, pctStart, strategy, divFactor, finalDivFactor, threePhase, true, 0.85,
+                0.95);
     }
 
     /**
@@ -51,9 +66,13 @@ public final class OneCycleLR implements LearningRateSchedule {
      * @param divFactor      the starting rate is {@code maxLr / divFactor}; finite and above 0
      * @param finalDivFactor the last rate is the starting rate divided by this; finite and above 0
      * @param threePhase     come back down to the starting rate before the final annealing
+     * @param cycleMomentum  move the optimizer's momentum or beta1 against the rate (PyTorch's {@code cycle_momentum})
+     * @param baseMomentum   the momentum at the highest rate
+     * @param maxMomentum    the momentum at the lowest rates, and when the schedule is made
      */
     public OneCycleLR(Optimizer optimizer, double maxLr, int totalSteps, double pctStart, AnnealStrategy strategy,
-                      double divFactor, double finalDivFactor, boolean threePhase) {
+                      double divFactor, double finalDivFactor, boolean threePhase, boolean cycleMomentum,
+                      double baseMomentum, double maxMomentum) {
         if (optimizer == null) {
             throw new IllegalArgumentException("OneCycleLR: optimizer must not be null");
         }
@@ -71,6 +90,10 @@ public final class OneCycleLR implements LearningRateSchedule {
         }
         checkDivisor("divFactor", divFactor);
         checkDivisor("finalDivFactor", finalDivFactor);
+        if (cycleMomentum && optimizer.momentumOrBeta1().isEmpty()) {
+            throw new IllegalArgumentException("OneCycleLR: " + optimizer.getClass().getSimpleName() + " has no momentum"
+                    + " or beta1 to cycle; give cycleMomentum false (PyTorch's cycle_momentum=False)");
+        }
         this.optimizer = optimizer;
         this.totalSteps = totalSteps;
         this.pctStart = pctStart;
@@ -81,9 +104,14 @@ public final class OneCycleLR implements LearningRateSchedule {
         if (threePhase) {
             this.phaseEnds = new double[] {rise - 1, 2 * pctStart * totalSteps - 2, totalSteps - 1};
             this.phaseRates = new double[] {initialLr, maxLr, initialLr, minLr};
+            this.phaseMomenta = cycleMomentum ? new double[] {maxMomentum, baseMomentum, maxMomentum, maxMomentum} : null;
         } else {
             this.phaseEnds = new double[] {rise - 1, totalSteps - 1};
             this.phaseRates = new double[] {initialLr, maxLr, minLr};
+            this.phaseMomenta = cycleMomentum ? new double[] {maxMomentum, baseMomentum, maxMomentum} : null;
+        }
+        if (phaseMomenta != null) {
+            optimizer.setMomentumOrBeta1(maxMomentum);
         }
         setAll(rate(0));
     }
@@ -105,10 +133,18 @@ public final class OneCycleLR implements LearningRateSchedule {
                     + totalSteps);
         }
         setAll(rate(epoch));
+        if (phaseMomenta != null) {
+            optimizer.setMomentumOrBeta1(interpolate(phaseMomenta, epoch));
+        }
     }
 
-    /** The rate after {@code step} steps: the first phase that {@code step} does not pass, or the last. */
+    /** The rate after {@code step} steps. */
     private double rate(int step) {
+        return Math.max(0, interpolate(phaseRates, step));
+    }
+
+    /** The value after {@code step} steps, given its values at the phases' ends: in the first phase step does not pass. */
+    private double interpolate(double[] atPhaseEnds, int step) {
         double phaseStart = 0;
         int phase = 0;
         while (phase < phaseEnds.length - 1 && step > phaseEnds[phase]) {
@@ -121,7 +157,7 @@ public final class OneCycleLR implements LearningRateSchedule {
                     + ", which pctStart " + pctStart + " of totalSteps " + totalSteps + " makes 0 steps long");
         }
         double pct = (step - phaseStart) / (phaseEnd - phaseStart);
-        return Math.max(0, anneal(phaseRates[phase], phaseRates[phase + 1], pct));
+        return anneal(atPhaseEnds[phase], atPhaseEnds[phase + 1], pct);
     }
 
     private double anneal(double start, double end, double pct) {
