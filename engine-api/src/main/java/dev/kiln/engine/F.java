@@ -438,6 +438,86 @@ public final class F {
         return input.mean(3, true).mean(2, true);
     }
 
+    // ---- Sliding blocks and sub-pixel rearrangements --------------------------------------------
+
+    /**
+     * The sliding local blocks of an image as columns (im2col; PyTorch's {@code F.unfold(input, kernel_size, dilation,
+     * padding, stride)}, in that order): input {@code [batch, channels, height, width]} to {@code [batch, channels *
+     * kernelH * kernelW, L]}, where {@code L = blocksH * blocksW} counts the positions of a {@code kernelH x kernelW}
+     * window with taps {@code dilation} apart, slid {@code stride} apart over the input padded with {@code padding}
+     * zeros, {@code blocksH = (height + 2 padH - dilationH (kernelH - 1) - 1) / strideH + 1} (likewise blocksW). Row
+     * {@code (c kernelH + ki) kernelW + kj} holds tap (ki, kj) of channel c in every block, blocks in row-major order:
+     * the weight of a convolution reshaped to [outChannels, channels * kernelH * kernelW] times the columns is the
+     * convolution. Each parameter holds one value for both axes or two (height, width); null means dilation 1,
+     * padding 0, stride 1. Any dtype; the gradient is {@link #fold} of the output's gradient. Built of
+     * {@code pad} and one {@code indexSelect} with an index uploaded from the host, so it runs on every backend, but
+     * not inside a step recorded as a {@link StepGraph}.
+     *
+     * @throws IllegalArgumentException naming the op for an input that is not 4-D, a parameter out of range, or a
+     *     kernel larger than the padded input
+     */
+    public static Tensor unfold(Tensor input, int[] kernel, int[] dilation, int[] padding, int[] stride) {
+        return UnfoldOps.unfold(input, kernel, dilation, padding, stride);
+    }
+
+    /** {@link #unfold(Tensor, int[], int[], int[], int[])} with one kernel size, dilation, padding and stride for both axes. */
+    public static Tensor unfold(Tensor input, int kernel, int dilation, int padding, int stride) {
+        return unfold(input, new int[] {kernel}, new int[] {dilation}, new int[] {padding}, new int[] {stride});
+    }
+
+    /**
+     * Columns of sliding local blocks summed back into an image (col2im; PyTorch's {@code F.fold(input, output_size,
+     * kernel_size, dilation, padding, stride)}), the adjoint of {@link #unfold(Tensor, int[], int[], int[], int[])}:
+     * input {@code [batch, channels * kernelH * kernelW, L]} to {@code [batch, channels, outputH, outputW]}, each
+     * column added at the pixels its block covers, so overlapping blocks add up and the padding is cropped. L must be
+     * the number of blocks that unfold finds in an image of {@code outputSize} with these parameters. {@code
+     * outputSize} and each parameter hold one value for both axes or two (height, width); null means dilation 1,
+     * padding 0, stride 1. Any dtype; the gradient is {@link #unfold} of the output's gradient. Built of zeros, one
+     * {@code indexAdd} with an index uploaded from the host (on CUDA an atomic addition, so F32 overlaps sum in no
+     * fixed order) and {@code pad}, so it runs on every backend, but not inside a step recorded as a {@link StepGraph}.
+     *
+     * @throws IllegalArgumentException naming the op for an input that is not 3-D, rows that are not a multiple of
+     *     {@code kernelH * kernelW}, an L other than the number of blocks, a parameter out of range, or a kernel larger
+     *     than the padded output
+     */
+    public static Tensor fold(Tensor input, int[] outputSize, int[] kernel, int[] dilation, int[] padding,
+                              int[] stride) {
+        return UnfoldOps.fold(input, outputSize, kernel, dilation, padding, stride);
+    }
+
+    /**
+     * {@link #fold(Tensor, int[], int[], int[], int[], int[])} into a square image with one kernel size, dilation,
+     * padding and stride for both axes.
+     */
+    public static Tensor fold(Tensor input, int outputSize, int kernel, int dilation, int padding, int stride) {
+        return fold(input, new int[] {outputSize}, new int[] {kernel}, new int[] {dilation}, new int[] {padding},
+                new int[] {stride});
+    }
+
+    /**
+     * Sub-pixel upscaling (PyTorch's {@code F.pixel_shuffle}): {@code [..., channels * r * r, height, width]} to
+     * {@code [..., channels, height * r, width * r]}, input channel {@code (c r + i) r + j} at (y, x) becoming pixel
+     * {@code (y r + i, x r + j)} of channel c. Any dtype, any number of leading axes; the result is contiguous, and
+     * the gradient is {@link #pixelUnshuffle} of the output's gradient.
+     *
+     * @throws IllegalArgumentException naming the op for a factor below 1, fewer than 3 dimensions, or channels that
+     *     are not a multiple of {@code r * r}
+     */
+    public static Tensor pixelShuffle(Tensor input, int upscaleFactor) {
+        return PixelShuffleOps.pixelShuffle(input, upscaleFactor);
+    }
+
+    /**
+     * The inverse of {@link #pixelShuffle} (PyTorch's {@code F.pixel_unshuffle}): {@code [..., channels, height * r,
+     * width * r]} to {@code [..., channels * r * r, height, width]}.
+     *
+     * @throws IllegalArgumentException naming the op for a factor below 1, fewer than 3 dimensions, or a height or
+     *     width that is not a multiple of {@code r}
+     */
+    public static Tensor pixelUnshuffle(Tensor input, int downscaleFactor) {
+        return PixelShuffleOps.pixelUnshuffle(input, downscaleFactor);
+    }
+
     // ---- Normalisation ----------------------------------------------------------------------------
 
     /**

@@ -47,7 +47,8 @@ final class PadOps {
         }
     }
 
-    private static Tensor padded(Tensor x, int[] pads, double value) {
+    /** {@link #pad} without its checks or its node: {@code x} itself where every amount is 0. */
+    static Tensor padded(Tensor x, int[] pads, double value) {
         Tensor y = x;
         for (int i = 0; i < pads.length / 2; i++) {
             y = padAxis(y, x.rank() - 1 - i, pads[2 * i], pads[2 * i + 1], value);
