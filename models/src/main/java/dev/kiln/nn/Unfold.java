@@ -1,0 +1,62 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.F;
+import dev.kiln.engine.Tensor;
+
+/**
+ * The sliding local blocks of an image as columns (im2col), like PyTorch's {@code torch.nn.Unfold(kernel_size,
+ * dilation, padding, stride)}: input [batch, channels, height, width] to [batch, channels * kernelH * kernelW, L], where
+ * L counts the positions of the window ({@link F#unfold(Tensor, int[], int[], int[], int[])} gives the sizes and the
+ * order of the rows). A convolution's weight reshaped to [outChannels, channels * kernelH * kernelW] times these
+ * columns is the convolution. No parameters.
+ */
+public class Unfold extends Module {
+    private final int[] kernel;
+    private final int[] dilation;
+    private final int[] padding;
+    private final int[] stride;
+
+    /** A square {@code kernel x kernel} window, dilation 1, no padding, stride 1. */
+    public Unfold(int kernel) {
+        this(kernel, 1, 0, 1);
+    }
+
+    /** A square window with one dilation, padding (zeros) and stride for both axes. */
+    public Unfold(int kernel, int dilation, int padding, int stride) {
+        this(new int[] {kernel}, new int[] {dilation}, new int[] {padding}, new int[] {stride});
+    }
+
+    /**
+     * The general form; each array holds one value for both axes or two (height, width).
+     *
+     * @throws IllegalArgumentException naming the layer for a kernel, dilation or stride below 1, a negative padding,
+     *     or an array of another length
+     */
+    public Unfold(int[] kernel, int[] dilation, int[] padding, int[] stride) {
+        this.kernel = Conv2d.pair("Unfold", "kernel", kernel, 1);
+        this.dilation = Conv2d.pair("Unfold", "dilation", dilation, 1);
+        this.padding = Conv2d.pair("Unfold", "padding", padding, 0);
+        this.stride = Conv2d.pair("Unfold", "stride", stride, 1);
+    }
+
+    /**
+     * [batch, channels, height, width] to [batch, channels * kernelH * kernelW, L].
+     *
+     * @throws IllegalArgumentException naming this layer and the input shape when it is not 4-D or the window is larger
+     *     than the padded input
+     */
+    @Override
+    public Tensor forward(Tensor x) {
+        try {
+            return F.unfold(x, kernel, dilation, padding, stride);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(this + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Unfold(kernel_size=" + Fold.tuple(kernel) + ", dilation=" + Fold.tuple(dilation) + ", padding="
+                + Fold.tuple(padding) + ", stride=" + Fold.tuple(stride) + ")";
+    }
+}
