@@ -20,12 +20,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The Tensor ops composed in the engine of SPI primitives (clamp, min and argmin, var and std, logsumexp, norm, prod,
- * cumsum, flip, roll, pad, tril and triu) on tensors that live on the backend under test, against the CPU: every step
- * must run on the tensor's own backend, and the primitives' conventions (NaN in comparisons and maxima, the first of
- * tied maxima, where with an integer mask, integer arithmetic) must compose to the CPU's results.
+ * cumsum, flip, roll, pad, tril and triu, unfold and fold, pixel shuffles) on tensors that live on the backend under
+ * test, against the CPU: every step must run on the tensor's own backend, and the primitives' conventions (NaN in
+ * comparisons and maxima, the first of tied maxima, where with an integer mask, integer arithmetic) must compose to the
+ * CPU's results.
  *
- * <p>Tolerances ({@code |a - b| <= atol + rtol |b|}). Selections (clamp, min, argmin, flip, roll, pad, tril, triu)
- * round nothing and must match exactly, ties and NaN included. Sums over 300 elements and the functions around them
+ * <p>Tolerances ({@code |a - b| <= atol + rtol |b|}). Selections (clamp, min, argmin, flip, roll, pad, tril, triu,
+ * unfold, pixel shuffles) round nothing and must match exactly, ties and NaN included. Fold's sums of up to 9
+ * overlapping blocks take the tolerance of sums. Sums over 300 elements and the functions around them
  * (var, std, logsumexp, the 2-norm, a scan of 300 in log2 steps, a product of 300 factors near 1): 1e-4 in F32, as
  * the sums of {@code CudaParityReductionTest}; 1e-10 in F64.
  */
@@ -128,6 +130,32 @@ class CudaParityComposedOpsTest extends ParityTest {
                 on(dtype, x, DIMS, t -> F.pad(t, new int[] {1, -2, 3, 0, -1, 2}, 5)));
         assertParity("tril 2 " + dtype, Tolerance.EXACT, on(dtype, x, DIMS, t -> t.tril(2)));
         assertParity("triu -100 " + dtype, Tolerance.EXACT, on(dtype, x, DIMS, t -> t.triu(-100)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void unfoldAndPixelShufflesAreExactInEveryDtype(DType dtype) {
+        int[] image = {2, 8, 6, 10};
+        double[] x = ties(47, 2 * 8 * 6 * 10, -3, 0, 2, 7, 11);
+        assertParity("unfold kernel (3, 2), dilation (2, 1), padding (1, 2), stride (2, 3) " + dtype, Tolerance.EXACT,
+                on(dtype, x, image, t -> F.unfold(t, new int[] {3, 2}, new int[] {2, 1}, new int[] {1, 2},
+                        new int[] {2, 3})));
+        assertParity("pixelShuffle 2 " + dtype, Tolerance.EXACT, on(dtype, x, image, t -> F.pixelShuffle(t, 2)));
+        assertParity("pixelUnshuffle 2 " + dtype, Tolerance.EXACT, on(dtype, x, image, t -> F.pixelUnshuffle(t, 2)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void foldSumsOverlappingBlocksAsTheCpuDoes(DType dtype) {
+        // Up to 9 blocks cover a pixel (kernel 3, stride 1); on CUDA they add atomically, in no fixed order.
+        double[] cols = values(48, 2 * 8 * 9 * 60, -1, 1);
+        assertParity("fold (6, 10), kernel 3, padding 1 " + dtype, sums(dtype),
+                on(dtype, cols, new int[] {2, 8 * 9, 60}, t -> F.fold(t, new int[] {6, 10}, new int[] {3}, null,
+                        new int[] {1}, null)));
+        double[] strided = values(49, 2 * 4 * 6 * 15, -1, 1);
+        assertParity("fold (7, 9), kernel (3, 2), dilation (1, 2), padding (2, 1), stride (2, 3) " + dtype, sums(dtype),
+                on(dtype, strided, new int[] {2, 4 * 6, 15}, t -> F.fold(t, new int[] {7, 9}, new int[] {3, 2},
+                        new int[] {1, 2}, new int[] {2, 1}, new int[] {2, 3})));
     }
 
     @Test

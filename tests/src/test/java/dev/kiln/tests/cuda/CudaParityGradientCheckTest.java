@@ -177,4 +177,24 @@ class CudaParityGradientCheckTest extends ParityTest {
                 .mul(in[1]).sum(), x, y);
         check("sum(pad(x) * y)", in -> F.pad(in[0], new int[] {1, -1, -1, 1}, 3).mul(in[1]).sum(), x, y);
     }
+
+    @Test
+    void gradientsOfUnfoldFoldAndPixelShuffleMatchFiniteDifferences() {
+        int[] kernel = {3, 2};
+        int[] dilation = {2, 1};
+        int[] padding = {1, 2};
+        int[] stride = {2, 1};
+        Input image = Input.of("image", 16, true, 2, 2, 5, 4);
+        Input columns = Input.of("columns", 17, true, 2, 12, 14);
+        Input imageWeights = Input.of("imageWeights", 18, false, 2, 2, 5, 4);
+        Input columnWeights = Input.of("columnWeights", 19, false, 2, 12, 14);
+        check("sum(unfold(image) * columnWeights)", in -> F.unfold(in[0], kernel, dilation, padding, stride)
+                .mul(in[1]).sum(), image, columnWeights);
+        check("sum(fold(columns) * imageWeights)", in -> F.fold(in[0], new int[] {5, 4}, kernel, dilation, padding,
+                stride).mul(in[1]).sum(), columns, imageWeights);
+        Input channels = Input.of("channels", 20, true, 2, 8, 2, 3);
+        Input pixelWeights = Input.of("pixelWeights", 21, false, 2, 2, 4, 6);
+        check("sum(pixelShuffle(channels, 2) * pixelWeights)", in -> F.pixelShuffle(in[0], 2).mul(in[1]).sum(),
+                channels, pixelWeights);
+    }
 }
