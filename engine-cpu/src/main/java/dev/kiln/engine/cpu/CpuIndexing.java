@@ -22,6 +22,10 @@ final class CpuIndexing {
         int m = idx.length;
         Data sd = Data.of(src);
         Data od = Data.of(out);
+        if (inner == 1) {
+            selectAlongLastAxis(outer, n, idx, sd, od);
+            return;
+        }
         parallel.forRange(outer * m, inner, (s, e) -> {
             for (int q = s; q < e; q++) {
                 int o = q / m;
@@ -43,6 +47,10 @@ final class CpuIndexing {
         int m = idx.length;
         Data dd = Data.of(dst);
         Data sd = Data.of(src);
+        if (inner == 1) {
+            addAlongLastAxis(outer, n, idx, sd, dd);
+            return;
+        }
         parallel.forRange(outer, (long) m * inner, (s, e) -> {
             for (int o = s; o < e; o++) {
                 for (int j = 0; j < m; j++) {
@@ -51,6 +59,38 @@ final class CpuIndexing {
                     for (int i = 0; i < inner; i++) {
                         dd.set(to + i, dd.get(to + i) + sd.get(from + i));
                     }
+                }
+            }
+        });
+    }
+
+    /**
+     * indexSelect along the last axis (unfold's selection of each channel's pixels), a row at a time: the general
+     * loop's division and inner loop for every element made unfold's forward pass 4 to 8 times slower.
+     */
+    private void selectAlongLastAxis(int outer, int n, long[] idx, Data sd, Data od) {
+        int m = idx.length;
+        parallel.forRange(outer, m, (s, e) -> {
+            for (int o = s; o < e; o++) {
+                int from = o * n;
+                int to = o * m;
+                for (int j = 0; j < m; j++) {
+                    od.set(to + j, sd.get(from + (int) idx[j]));
+                }
+            }
+        });
+    }
+
+    /** indexAdd along the last axis (fold, and unfold's gradient), a row at a time, as {@link #selectAlongLastAxis}. */
+    private void addAlongLastAxis(int outer, int n, long[] idx, Data sd, Data dd) {
+        int m = idx.length;
+        parallel.forRange(outer, m, (s, e) -> {
+            for (int o = s; o < e; o++) {
+                int to = o * n;
+                int from = o * m;
+                for (int j = 0; j < m; j++) {
+                    int t = to + (int) idx[j];
+                    dd.set(t, dd.get(t) + sd.get(from + j));
                 }
             }
         });
