@@ -460,7 +460,10 @@ public final class F {
         return UnfoldOps.unfold(input, kernel, dilation, padding, stride);
     }
 
-    /** {@link #unfold(Tensor, int[], int[], int[], int[])} with one kernel size, dilation, padding and stride for both axes. */
+    /**
+     * {@link #unfold(Tensor, int[], int[], int[], int[])} with one kernel size, dilation, padding and stride for both
+     * axes.
+     */
     public static Tensor unfold(Tensor input, int kernel, int dilation, int padding, int stride) {
         return unfold(input, new int[] {kernel}, new int[] {dilation}, new int[] {padding}, new int[] {stride});
     }

@@ -16,7 +16,8 @@ final class PixelShuffleOps {
         int channels = x.dim(-3);
         if (channels % ((long) r * r) != 0) {
             throw new IllegalArgumentException(op + ": input " + x.shape() + " has " + channels
-                    + " channels, not a multiple of the upscale factor squared " + r + " x " + r + " = " + (long) r * r);
+                    + " channels, not a multiple of the upscale factor squared " + r + " x " + r + " = "
+                    + (long) r * r);
         }
         Checks.dimension(op, "input " + x.shape() + " upscaled by " + r, (long) Math.max(x.dim(-2), x.dim(-1)) * r);
         return Composite.op(op, x, () -> shuffled(x, r), (out, g) -> unshuffled(g, r));

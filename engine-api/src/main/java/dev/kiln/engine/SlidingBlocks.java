@@ -72,21 +72,22 @@ record SlidingBlocks(int height, int width, int kernelH, int kernelW, int dilati
     }
 
     /**
-     * Where each tap of each block reads the padded image, flattened: entry {@code (ki kernelW + kj) L + bi blocksW + bj}
-     * is pixel {@code (bi strideH + ki dilationH, bj strideW + kj dilationW)} as {@code row * paddedW + column}. The
-     * entries follow the rows of an unfolded channel (tap by tap, each tap's blocks in row-major order), so one
-     * selection along the flattened pixels of each channel unfolds it.
+     * Where each tap of each block reads the padded image, flattened: entry
+     * {@code (ki kernelW + kj) L + bi blocksW + bj} is pixel
+     * {@code (bi strideH + ki dilationH, bj strideW + kj dilationW)} as {@code row * paddedW + column}. The entries
+     * follow the rows of an unfolded channel (tap by tap, each tap's blocks in row-major order), so one selection along
+     * the flattened pixels of each channel unfolds it.
      */
     long[] index() {
         int rows = blocksH();
         int columns = blocksW();
-        int stride = paddedW();
+        int rowLength = paddedW();
         long[] index = new long[(int) (taps() * blocks())];
         int at = 0;
         for (int ki = 0; ki < kernelH; ki++) {
             for (int kj = 0; kj < kernelW; kj++) {
                 for (int bi = 0; bi < rows; bi++) {
-                    long start = ((long) bi * strideH + (long) ki * dilationH) * stride + (long) kj * dilationW;
+                    long start = ((long) bi * strideH + (long) ki * dilationH) * rowLength + (long) kj * dilationW;
                     for (int bj = 0; bj < columns; bj++) {
                         index[at++] = start + (long) bj * strideW;
                     }
@@ -98,8 +99,8 @@ record SlidingBlocks(int height, int width, int kernelH, int kernelW, int dilati
 
     /** The parameters as PyTorch's messages give them. */
     String describe() {
-        return "kernel " + kernelH + " x " + kernelW + ", dilation " + dilationH + " x " + dilationW + ", padding " + padH
-                + " x " + padW + " and stride " + strideH + " x " + strideW;
+        return "kernel " + kernelH + " x " + kernelW + ", dilation " + dilationH + " x " + dilationW + ", padding "
+                + padH + " x " + padW + " and stride " + strideH + " x " + strideW;
     }
 
     /** The height and width of an image given as one value or two, each at least 1. */

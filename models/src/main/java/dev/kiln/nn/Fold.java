@@ -17,7 +17,7 @@ public class Fold extends Module {
     private final int[] padding;
     private final int[] stride;
 
-    /** A square {@code outputSize x outputSize} image of square {@code kernel x kernel} blocks, no dilation, padding or stride. */
+    /** A square image of square {@code kernel x kernel} blocks, without dilation, padding or stride. */
     public Fold(int outputSize, int kernel) {
         this(outputSize, kernel, 1, 0, 1);
     }

@@ -5,10 +5,10 @@ import dev.kiln.engine.Tensor;
 
 /**
  * The sliding local blocks of an image as columns (im2col), like PyTorch's {@code torch.nn.Unfold(kernel_size,
- * dilation, padding, stride)}: input [batch, channels, height, width] to [batch, channels * kernelH * kernelW, L], where
- * L counts the positions of the window ({@link F#unfold(Tensor, int[], int[], int[], int[])} gives the sizes and the
- * order of the rows). A convolution's weight reshaped to [outChannels, channels * kernelH * kernelW] times these
- * columns is the convolution. No parameters.
+ * dilation, padding, stride)}: input [batch, channels, height, width] to [batch, channels * kernelH * kernelW, L],
+ * where L counts the positions of the window ({@link F#unfold(Tensor, int[], int[], int[], int[])} gives the sizes
+ * and the order of the rows). A convolution's weight reshaped to [outChannels, channels * kernelH * kernelW] times
+ * these columns is the convolution. No parameters.
  */
 public class Unfold extends Module {
     private final int[] kernel;
