@@ -4,7 +4,6 @@ import dev.kiln.autoencoder.Autoencoder;
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.Dataset;
 import dev.kiln.data.Mnist;
-import dev.kiln.data.MnistDataset;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
@@ -25,6 +24,7 @@ import dev.kiln.transfer.Transfer;
 import dev.kiln.zoo.Zoo;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +49,15 @@ final class FinetuneCommand {
                                            (default all). Frozen batch norms keep their running statistics.
               --weights pretrained|random  random: the same network with fresh weights, trained the same way:
                                            the from-scratch baseline (default pretrained)
-              --data mnist|fashion-mnist   target data set (default mnist)
-              --data-dir DIR               data root (default: $KILN_DATA, ~/.kiln/data, ../shared/data)
+                --data mnist|fashion-mnist|folder:DIR|csv:DIR
+                                           target data set (default mnist), with any number of classes; your
+                                           own as kiln train reads it (kiln train --help), its images grey
+                                           28 x 28 as the trained model's: e.g. --data folder:DIR --channels 1
+                                           --image-size 28x28, or --data csv:DIR --shape 1,28,28
+              --data-dir DIR               data root of mnist and fashion-mnist (default: $KILN_DATA,
+                                           ~/.kiln/data, ../shared/data)
+              --channels, --image-size     folder: as kiln train's
+              --label, --shape, --scale    csv: as kiln train's
               --per-class N                train on a seeded random N images of each class (default: all images)
               --train-size N               train on a seeded random N images instead
               --epochs N                   epochs (default 10)
@@ -70,6 +77,9 @@ final class FinetuneCommand {
     /** The metadata value of {@code model} in a fine-tuned checkpoint. */
     static final String MODEL = "finetune";
 
+    /** What a model of kiln train on MNIST or Fashion-MNIST, or of kiln pretrain, takes: one grey 28 x 28 image. */
+    private static final int[] SOURCE_SHAPE = {1, 28, 28};
+
     private FinetuneCommand() {
     }
 
@@ -83,8 +93,7 @@ final class FinetuneCommand {
         Integer layersOption = o.has("layers") ? o.getInt("layers", 0) : null;
         String freeze = o.get("freeze", "all");
         String weights = o.get("weights", "pretrained");
-        String data = DataOptions.dataSet(o);
-        Path dataDir = DataOptions.dataDir(o);
+        ClassificationData target = ClassificationData.fromOptions(o);
         DataOptions.Sampling sampling = DataOptions.sampling(o);
         int epochs = o.getPositiveInt("epochs", 10);
         int batch = o.getPositiveInt("batch", 64);
@@ -118,7 +127,10 @@ final class FinetuneCommand {
         }
         String kind = meta.getOrDefault("kind", "classifier");
         double dropout = Double.parseDouble(meta.getOrDefault("dropout", "0"));
-        Path outDir = Path.of(outOption != null ? outOption : "runs/finetune-" + sourceModel + "-" + data);
+        Path outDir = Path.of(outOption != null ? outOption : "runs/finetune-" + sourceModel + "-" + target.runName());
+        ClassificationData.TrainAndTest splits = target.trainAndTest();
+        requireSourceShape(file, sourceModel, target, splits.train());
+        int classes = splits.train().classNames().size();
 
         Engine.seed(seed);
         Sequential model;
@@ -134,7 +146,7 @@ final class FinetuneCommand {
                 throw new IllegalArgumentException("--layers " + layers + ": " + sourceModel + " has " + sourceLayers.size()
                         + " modules to keep from, so N must be in [0, " + sourceLayers.size() + "]");
             }
-            model = withHead(sourceLayers, layers, Mnist.CLASSES);
+            model = withHead(sourceLayers, layers, classes);
             kept = Transfer.weightedLayers(Transfer.firstLayers(sourceLayers, layers, Transfer.Weights.SHARE)).size();
         }
         int trainableTop = switch (freeze) {
@@ -149,8 +161,8 @@ final class FinetuneCommand {
         }
         Optimizer optimizer = Optimizers.createForGroups(optimizerName, groups);
 
-        Dataset train = sampling.apply(MnistDataset.load(dataDir, data, Mnist.Split.TRAIN), seed);
-        Dataset test = MnistDataset.load(dataDir, data, Mnist.Split.TEST);
+        Dataset train = sampling.apply(splits.train().data(), seed);
+        Dataset test = splits.test().data();
         DataLoader trainLoader = new DataLoader(train, batch, true, seed);
         DataLoader testLoader = new DataLoader(test, 1000, false, seed);
 
@@ -163,7 +175,8 @@ final class FinetuneCommand {
         metadata.put("from", file.toString());
         metadata.put("weights", weights);
         metadata.put("freeze", freeze);
-        metadata.put("data", data);
+        metadata.put("data", target.spec());
+        metadata.putAll(target.metadata(splits.train()));
         metadata.put("optimizer", optimizerName);
         Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata);
         RunOutputs outputs = new RunOutputs(outDir, "test", out, 0);
@@ -173,7 +186,8 @@ final class FinetuneCommand {
                         + " parameters trainable%n", layers, sourceModel, weights, file, model.get(model.size() - 1), freeze,
                 trainable, model.parameterCount());
         out.printf("%s: %d training images, batch %d, %s lr %s (x%s per layer down), %d epochs, backend %s, output %s%n",
-                data, train.size(), batch, optimizerName, lr, lrDecay, epochs, Engine.get().backend().name(), outDir);
+                target.spec(), train.size(), batch, optimizerName, lr, lrDecay, epochs, Engine.get().backend().name(),
+                outDir);
         out.print(model.summary(1, 1, 28, 28));
         long start = System.nanoTime();
         List<EpochMetrics> history = trainer.fit(trainLoader, testLoader, epochs);
@@ -187,7 +201,8 @@ final class FinetuneCommand {
         summary.put("weights", weights);
         summary.put("layers", layers);
         summary.put("freeze", freeze);
-        summary.put("data", data);
+        summary.put("data", target.spec());
+        summary.put("classes", classes);
         summary.put("train_images", train.size());
         summary.put("epochs", history.isEmpty() ? 0 : history.get(history.size() - 1).epoch());
         summary.put("test_accuracy", TrainCommand.round(result.accuracy()));
@@ -202,6 +217,18 @@ final class FinetuneCommand {
         model.close();
         optimizer.close();
         return 0;
+    }
+
+    /** Refuses target data whose features are not the [1, 28, 28] images the trained model takes. */
+    private static void requireSourceShape(Path file, String sourceModel, ClassificationData target,
+                                           ClassificationData.Split train) {
+        int[] shape = train.data().featureShape();
+        if (!Arrays.equals(shape, SOURCE_SHAPE)) {
+            throw new IllegalArgumentException("--data " + target.spec() + " has features of shape "
+                    + Arrays.toString(shape) + ", but " + sourceModel + " of " + file + " takes "
+                    + Arrays.toString(SOURCE_SHAPE) + ": give folder data --channels 1 --image-size 28x28, csv data"
+                    + " --shape 1,28,28");
+        }
     }
 
     private static int parseK(String freeze, int kept) {
@@ -261,7 +288,8 @@ final class FinetuneCommand {
     static Sequential architecture(Map<String, String> meta) {
         try (Module source = source(meta.getOrDefault("source_kind", "classifier"), meta.get("source_model"),
                 Double.parseDouble(meta.getOrDefault("dropout", "0")))) {
-            return withHead(layersOf(source), Integer.parseInt(meta.get("layers")), Mnist.CLASSES);
+            return withHead(layersOf(source), Integer.parseInt(meta.get("layers")),
+                    ClassificationData.classNames(meta).size());
         }
     }
 }

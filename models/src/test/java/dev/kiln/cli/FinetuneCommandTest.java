@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -243,5 +244,37 @@ class FinetuneCommandTest {
         assertNotNull(samples);
         assertTrue(samples.getWidth() >= 8 * 28 * 3 && samples.getHeight() >= 8 * 28 * 3, samples.getWidth() + "x" + samples.getHeight());
         assertEquals(run.resolve("samples.png").toString(), r.lastLineJson().get("samples").getAsString());
+    }
+
+    @Test
+    void aLenetTrainedOnMnistFineTunesOnAFolderOfThreeClassesThatEvalReportsByName() throws IOException {
+        Path folder = KilnRuns.imageFolders(tmp.resolve("letters"), List.of("a", "b", "c"), 28, 28, false, 6, 3);
+        Path out = tmp.resolve("run");
+        Result r = kiln("finetune", "--from", lenet.toString(), "--data", "folder:" + folder, "--channels", "1",
+                "--epochs", "1", "--batch", "6", "--out", out.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(3, r.lastLineJson().get("classes").getAsInt());
+        Map<String, String> meta = Trainer.metadata(out.resolve(Trainer.CHECKPOINT));
+        assertEquals("[\"a\",\"b\",\"c\"]", meta.get("class_names"));
+        assertEquals("folder:" + folder.toAbsolutePath(), meta.get("data"));
+        assertEquals(3 * 500, tensor(out.resolve(Trainer.CHECKPOINT), "model.9.weight").length,
+                "the new head has a row of 500 weights per class");
+        Result e = kiln("eval", "--checkpoint", out.resolve(Trainer.CHECKPOINT).toString());
+        assertEquals(0, e.code(), e.toString());
+        assertTrue(e.out().contains("test set (9 images)"), e.toString());
+        for (String name : List.of("a", "b", "c")) {
+            assertTrue(e.out().lines().anyMatch(line -> line.matches("\\s*" + name + "( +[01]\\.\\d{4}){3} +\\d+")),
+                    "a row for class " + name + " in\n" + e);
+        }
+    }
+
+    @Test
+    void targetImagesOfAnotherShapeThanTheModelTakesAreRefusedSayingWhatToGive() throws IOException {
+        Path folder = KilnRuns.imageFolders(tmp.resolve("small"), List.of("a", "b"), 6, 5, false, 2, 1);
+        Result r = kiln("finetune", "--from", lenet.toString(), "--data", "folder:" + folder, "--channels", "1",
+                "--out", tmp.resolve("run").toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("has features of shape [1, 6, 5], but lenet of " + lenet + " takes [1, 28, 28]:"
+                + " give folder data --channels 1 --image-size 28x28"), r.toString());
     }
 }

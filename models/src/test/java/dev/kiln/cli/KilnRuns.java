@@ -1,9 +1,11 @@
 package dev.kiln.cli;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -14,8 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import javax.imageio.ImageIO;
 
-/** Runs of the {@code kiln} command line through {@link Kiln#run}, and the fake MNIST they train on. */
+/** Runs of the {@code kiln} command line through {@link Kiln#run}, and the fake MNIST and image folders they train on. */
 final class KilnRuns {
     private KilnRuns() {
     }
@@ -80,5 +83,42 @@ final class KilnRuns {
             writeIdx(mnist.resolve(split[0] + "-labels-idx1-ubyte"), 0x00000801, new int[] {n}, labels);
         }
         return root;
+    }
+
+    /**
+     * {@code dir}/train and {@code dir}/test with a folder per class of {@code train} and {@code test} random
+     * height x width images, each class a little lighter than the one before; grey PNGs, or RGB ones tinted by class.
+     */
+    static Path imageFolders(Path dir, List<String> classes, int height, int width, boolean rgb, int train, int test)
+            throws IOException {
+        Random random = new Random(3);
+        for (String split : List.of("train", "test")) {
+            for (int c = 0; c < classes.size(); c++) {
+                Path folder = Files.createDirectories(dir.resolve(split).resolve(classes.get(c)));
+                for (int i = 0; i < (split.equals("train") ? train : test); i++) {
+                    image(folder.resolve(i + ".png"), height, width, rgb, 60 * c, random);
+                }
+            }
+        }
+        return dir;
+    }
+
+    /** A random grey or RGB PNG whose levels lie in [base, base + 60). */
+    static Path image(Path file, int height, int width, boolean rgb, int base, Random random)
+            throws IOException {
+        BufferedImage image = new BufferedImage(width, height,
+                rgb ? BufferedImage.TYPE_INT_RGB : BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int level = base + random.nextInt(60);
+                if (rgb) {
+                    image.setRGB(x, y, level << 16 | (255 - level) << 8 | random.nextInt(256));
+                } else {
+                    image.getRaster().setSample(x, y, 0, level);
+                }
+            }
+        }
+        assertTrue(ImageIO.write(image, "png", file.toFile()));
+        return file;
     }
 }

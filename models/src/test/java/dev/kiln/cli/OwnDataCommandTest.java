@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import dev.kiln.cli.KilnRuns.Result;
 import dev.kiln.train.Trainer;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,41 +28,9 @@ class OwnDataCommandTest {
     @TempDir
     Path tmp;
 
-    /**
-     * DIR/train and DIR/test with a folder per class of {@code train} and {@code test} random height x width images,
-     * each class a little lighter than the one before; grey PNGs, or RGB ones tinted by class.
-     */
     private Path folders(String name, List<String> classes, int height, int width, boolean rgb, int train, int test)
             throws IOException {
-        Path dir = tmp.resolve(name);
-        Random random = new Random(3);
-        for (String split : List.of("train", "test")) {
-            for (int c = 0; c < classes.size(); c++) {
-                Path folder = Files.createDirectories(dir.resolve(split).resolve(classes.get(c)));
-                for (int i = 0; i < (split.equals("train") ? train : test); i++) {
-                    image(folder.resolve(i + ".png"), height, width, rgb, 60 * c, random);
-                }
-            }
-        }
-        return dir;
-    }
-
-    private static Path image(Path file, int height, int width, boolean rgb, int base, Random random)
-            throws IOException {
-        BufferedImage image = new BufferedImage(width, height,
-                rgb ? BufferedImage.TYPE_INT_RGB : BufferedImage.TYPE_BYTE_GRAY);
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                int level = base + random.nextInt(60);
-                if (rgb) {
-                    image.setRGB(x, y, level << 16 | (255 - level) << 8 | random.nextInt(256));
-                } else {
-                    image.getRaster().setSample(x, y, 0, level);
-                }
-            }
-        }
-        assertTrue(ImageIO.write(image, "png", file.toFile()));
-        return file;
+        return KilnRuns.imageFolders(tmp.resolve(name), classes, height, width, rgb, train, test);
     }
 
     /** DIR/train.csv and DIR/test.csv: four features and a "species" label column last. */
@@ -137,7 +103,7 @@ class OwnDataCommandTest {
         Result e = kiln("eval", "--checkpoint", out.resolve(Trainer.CHECKPOINT).toString());
         assertEquals(0, e.code(), e.toString());
         assertReportRowsFor(e, List.of("blue", "red"));
-        Path big = image(tmp.resolve("big.png"), 20, 30, true, 100, new Random(1));
+        Path big = KilnRuns.image(tmp.resolve("big.png"), 20, 30, true, 100, new Random(1));
         Result p = kiln("predict", "--checkpoint", out.resolve(Trainer.CHECKPOINT).toString(), big.toString());
         assertEquals(0, p.code(), p.toString());
         assertEquals(2, p.lastLineJson().get("probabilities").getAsJsonArray().size(), p.toString());
@@ -155,7 +121,7 @@ class OwnDataCommandTest {
         Path data = folders("shapes", SHAPES, 6, 5, false, 4, 2);
         Path out = tmp.resolve("run");
         assertEquals(0, train("mlp", "folder:" + data, out, "--channels", "1").code());
-        Path big = image(tmp.resolve("big.png"), 20, 30, false, 0, new Random(1));
+        Path big = KilnRuns.image(tmp.resolve("big.png"), 20, 30, false, 0, new Random(1));
         Result p = kiln("predict", "--checkpoint", out.resolve(Trainer.CHECKPOINT).toString(), big.toString());
         assertEquals(2, p.code(), p.toString());
         assertTrue(p.err().contains(big + " is 20 x 30 but " + out.resolve(Trainer.CHECKPOINT)
@@ -191,7 +157,7 @@ class OwnDataCommandTest {
         List<String> species = List.of("setosa", "virginica");
         Path out = tmp.resolve("run");
         assertEquals(0, train("mlp", "csv:" + csv("iris", species, species), out, "--label", "species").code());
-        Path png = image(tmp.resolve("x.png"), 2, 2, false, 0, new Random(1));
+        Path png = KilnRuns.image(tmp.resolve("x.png"), 2, 2, false, 0, new Random(1));
         Result p = kiln("predict", "--checkpoint", out.resolve(Trainer.CHECKPOINT).toString(), png.toString());
         assertEquals(2, p.code(), p.toString());
         assertTrue(p.err().contains("was trained on CSV rows"), p.toString());
@@ -238,7 +204,7 @@ class OwnDataCommandTest {
     void trainAndTestImagesOfOtherSizesAreRefusedNamingBothShapesAndTheOptionThatScales() throws IOException {
         Path data = folders("shapes", SHAPES, 4, 4, false, 2, 0);
         for (String name : SHAPES) {
-            image(Files.createDirectories(data.resolve("test").resolve(name)).resolve("0.png"), 5, 4, false, 0,
+            KilnRuns.image(Files.createDirectories(data.resolve("test").resolve(name)).resolve("0.png"), 5, 4, false, 0,
                     new Random(2));
         }
         Result t = train("mlp", "folder:" + data, tmp.resolve("run"));
