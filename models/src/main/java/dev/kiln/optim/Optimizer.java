@@ -92,6 +92,12 @@ public abstract class Optimizer implements AutoCloseable {
      */
     public final void step() {
         checkOpen("step");
+        if (needsClosure()) {
+            String name = getClass().getSimpleName();
+            throw new UnsupportedOperationException(name + ".step(): " + name + " re-evaluates the loss during a step;"
+                    + " call step(LossClosure) with a closure that clears the gradients, computes the loss, backpropagates"
+                    + " it and returns it");
+        }
         checkSettings();
         try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
             int index = 0;
@@ -111,6 +117,42 @@ public abstract class Optimizer implements AutoCloseable {
                 }
                 updateGroup(stepped, grads, group, steppedStates);
             }
+        }
+    }
+
+    /**
+     * PyTorch's {@code step(closure)}: evaluates {@code closure} once, inside a scope of its own, then {@link #step()}s
+     * on the gradients it left; returns the loss it returned. {@link LBFGS} overrides it to evaluate the closure as
+     * often as its line search needs.
+     */
+    public double step(LossClosure closure) {
+        checkOpen("step");
+        double loss = lossOf(closure);
+        step();
+        return loss;
+    }
+
+    /** True when steps need {@link #step(LossClosure)} (L-BFGS's do); {@link #step()} then refuses. */
+    public boolean needsClosure() {
+        return false;
+    }
+
+    /**
+     * Calls {@code closure} inside a scope of its own, which releases what it made (its graph, its loss), and returns
+     * the loss it returned; refused unless that is one element.
+     */
+    protected final double lossOf(LossClosure closure) {
+        String name = getClass().getSimpleName();
+        if (closure == null) {
+            throw new IllegalArgumentException(name + ".step: the closure must not be null");
+        }
+        try (Scope s = Scope.open()) {
+            Tensor loss = closure.evaluate();
+            if (loss == null || loss.size() != 1) {
+                throw new IllegalArgumentException(name + ".step: the closure must return the loss, one element; got "
+                        + (loss == null ? "null" : "shape " + loss.shape()));
+            }
+            return loss.item();
         }
     }
 
@@ -343,9 +385,19 @@ public abstract class Optimizer implements AutoCloseable {
 
     /** The per-parameter entries of {@code state} by parameter index; throws listing every problem. */
     private Map<Integer, Map<String, Tensor>> checkedPerParameter(Map<String, Tensor> state) {
+        List<String> problems = new ArrayList<>();
+        Map<Integer, Map<String, Tensor>> perParam = perParameter(state, problems);
+        refuseState(problems);
+        return perParam;
+    }
+
+    /**
+     * The per-parameter entries of {@code state} by parameter index, with what is wrong with any entry (a key that is
+     * neither per-parameter nor a group's, too) added to {@code problems}.
+     */
+    Map<Integer, Map<String, Tensor>> perParameter(Map<String, Tensor> state, List<String> problems) {
         Set<String> names = stateNames();
         Set<String> numbers = numberNames();
-        List<String> problems = new ArrayList<>();
         Map<Integer, Map<String, Tensor>> perParam = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : state.entrySet()) {
             String key = e.getKey();
@@ -401,11 +453,15 @@ public abstract class Optimizer implements AutoCloseable {
                 problems.add("state." + i + ": missing " + missing);
             }
         });
+        return perParam;
+    }
+
+    /** Throws the {@link IllegalArgumentException} of {@link #loadStateDict} listing {@code problems}, if any. */
+    void refuseState(List<String> problems) {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("loadStateDict: " + getClass().getSimpleName()
                     + " cannot load this state:\n  " + String.join("\n  ", problems));
         }
-        return perParam;
     }
 
     private static int parseIndex(String digits) {
@@ -514,7 +570,8 @@ public abstract class Optimizer implements AutoCloseable {
         groupTensors.clear();
     }
 
-    private void checkOpen(String op) {
+    /** Throws if this optimizer is closed, naming {@code op}. */
+    protected final void checkOpen(String op) {
         if (closed) {
             throw new IllegalStateException(getClass().getSimpleName() + "." + op + ": the optimizer is closed");
         }
