@@ -19,7 +19,7 @@ final class CurvatureHistory implements AutoCloseable {
         return rhos.size();
     }
 
-    /** Appends copies of {@code y} and {@code s} with {@code rho}, first dropping the oldest pairs beyond {@code capacity - 1}. */
+    /** Appends copies of {@code y} and {@code s} with {@code rho}, first dropping the oldest pairs to make room. */
     void add(Tensor y, Tensor s, double rho, int capacity) {
         while (size() >= capacity) {
             gradientChanges.remove(0).close();

@@ -2,7 +2,6 @@ package dev.kiln.optim;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
-import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Updates;
 import java.util.ArrayList;
@@ -136,7 +135,7 @@ public final class LBFGS extends Optimizer {
         return this;
     }
 
-    /** Sets the change of loss, step or directional derivative below which a step stops (default 1e-9); returns this. */
+    /** Sets the change of loss, step or slope below which a step stops (default 1e-9); returns this. */
     public LBFGS toleranceChange(double toleranceChange) {
         this.toleranceChange = tolerance("toleranceChange", toleranceChange);
         return this;
@@ -154,8 +153,8 @@ public final class LBFGS extends Optimizer {
      */
     public LBFGS lineSearch(String name) {
         if (name != null && !name.equals(STRONG_WOLFE) && !name.equals(NO_LINE_SEARCH)) {
-            throw new IllegalArgumentException("LBFGS: line search must be \"" + STRONG_WOLFE + "\", \"" + NO_LINE_SEARCH
-                    + "\" or null, got \"" + name + "\"");
+            throw new IllegalArgumentException("LBFGS: line search must be \"" + STRONG_WOLFE + "\", \""
+                    + NO_LINE_SEARCH + "\" or null, got \"" + name + "\"");
         }
         this.strongWolfe = STRONG_WOLFE.equals(name);
         return this;
@@ -432,7 +431,7 @@ public final class LBFGS extends Optimizer {
                 own.put(name, t);
             }
         });
-        if (problems.isEmpty() && !own.isEmpty()) {
+        if (!own.isEmpty()) {
             new StateCheck(own, problems).run();
         }
         perParameter(othersThanOwn(state), problems);
@@ -440,7 +439,7 @@ public final class LBFGS extends Optimizer {
         return own;
     }
 
-    /** The checks of a state's entries against each other and against the parameters. */
+    /** The checks of a state's entries, each against the parameters and against the others. */
     private final class StateCheck {
         private final Map<String, Tensor> own;
         private final List<String> problems;
@@ -457,11 +456,10 @@ public final class LBFGS extends Optimizer {
             missing.removeAll(own.keySet());
             if (!missing.isEmpty()) {
                 problems.add("state.0: missing " + missing);
-                return;
             }
             if (iterations == 0) {
                 if (own.size() > 2) {
-                    problems.add("state.0: n_iter 0 (no iteration yet), so only func_evals and n_iter, got "
+                    problems.add("state.0: n_iter 0 (no iteration yet) goes with func_evals alone, got "
                             + own.keySet());
                 }
                 return;
@@ -469,19 +467,22 @@ public final class LBFGS extends Optimizer {
             int n = flat.size();
             vector("d", n);
             vector("prev_flat_grad", n);
-            int k = matrixRows("old_dirs", n);
-            if (matrixRows("old_stps", n) != k || !own.get("ro").shape().equals(Shape.of(k))) {
+            int dirs = matrixRows("old_dirs", n);
+            int stps = matrixRows("old_stps", n);
+            int rhos = vector("ro", -1);
+            if (dirs >= 0 && stps >= 0 && rhos >= 0 && (dirs != stps || dirs != rhos)) {
                 problems.add("state.0: old_dirs " + own.get("old_dirs").shape() + ", old_stps "
-                        + own.get("old_stps").shape() + " and ro " + own.get("ro").shape() + " must hold the same number"
-                        + " of pairs");
-            } else if (k > historySize) {
-                problems.add("state.0.old_dirs: " + k + " pairs, more than the history size " + historySize);
+                        + own.get("old_stps").shape() + " and ro " + own.get("ro").shape()
+                        + " must hold the same number of pairs");
+            } else if (dirs > historySize) {
+                problems.add("state.0.old_dirs: " + dirs + " pairs, more than the history size " + historySize);
             }
             for (String name : List.of("t", "H_diag", "prev_loss")) {
                 number(name);
             }
         }
 
+        /** The count {@code name} (0 when absent or refused). */
         private long count(String name) {
             Tensor t = own.get(name);
             if (t == null) {
@@ -495,16 +496,26 @@ public final class LBFGS extends Optimizer {
             return Math.max(value, 0);
         }
 
-        private void vector(String name, int n) {
+        /** The length of the vector {@code name} ({@code n} unless negative), or -1 when absent or refused. */
+        private int vector(String name, int n) {
             Tensor t = own.get(name);
-            if (!t.dtype().isFloating() || t.rank() != 1 || t.dim(0) != n) {
-                problems.add("state.0." + name + ": " + t.dtype() + " " + t.shape() + ", expected F32 or F64 [" + n
-                        + "] (the parameters' elements)");
+            if (t == null) {
+                return -1;
             }
+            if (!t.dtype().isFloating() || t.rank() != 1 || (n >= 0 && t.dim(0) != n)) {
+                problems.add("state.0." + name + ": " + t.dtype() + " " + t.shape() + ", expected F32 or F64 ["
+                        + (n >= 0 ? n + "] (the parameters' elements)" : "k]"));
+                return -1;
+            }
+            return t.dim(0);
         }
 
+        /** The rows of the matrix {@code name} [k, n], or -1 when absent or refused. */
         private int matrixRows(String name, int n) {
             Tensor t = own.get(name);
+            if (t == null) {
+                return -1;
+            }
             if (!t.dtype().isFloating() || t.rank() != 2 || t.dim(1) != n) {
                 problems.add("state.0." + name + ": " + t.dtype() + " " + t.shape() + ", expected F32 or F64 [k, " + n
                         + "]");
@@ -515,16 +526,16 @@ public final class LBFGS extends Optimizer {
 
         private void number(String name) {
             Tensor t = own.get(name);
-            if (t.size() != 1 || !t.dtype().isFloating() || !Double.isFinite(t.item())) {
-                problems.add("state.0." + name + ": " + t.dtype() + " " + t.shape() + ", expected one finite F32 or F64"
-                        + " number");
+            if (t != null && (t.size() != 1 || !t.dtype().isFloating() || !Double.isFinite(t.item()))) {
+                problems.add("state.0." + name + ": " + t.dtype() + " " + t.shape() + ", expected one finite F32 or"
+                        + " F64 number");
             }
         }
     }
 
     /** A checked state, copied outside every scope: the source may be this optimizer's own {@link #stateDict()}. */
-    private record LoadedState(long funcEvals, long nIter, Tensor direction, double stepLength, CurvatureHistory history,
-                               double hDiag, Tensor previousGradient, double previousLoss) {
+    private record LoadedState(long funcEvals, long nIter, Tensor direction, double stepLength,
+                               CurvatureHistory history, double hDiag, Tensor previousGradient, double previousLoss) {
     }
 
     private LoadedState copied(Map<String, Tensor> own) {
@@ -546,7 +557,8 @@ public final class LBFGS extends Optimizer {
                 loaded.add(dirs.narrow(0, i, 1).reshape(-1), stps.narrow(0, i, 1).reshape(-1), rhos[i], historySize);
             }
             return new LoadedState(evals, iterations, unscoped(own.get("d").to(dtype)), own.get("t").item(), loaded,
-                    own.get("H_diag").item(), unscoped(own.get("prev_flat_grad").to(dtype)), own.get("prev_loss").item());
+                    own.get("H_diag").item(), unscoped(own.get("prev_flat_grad").to(dtype)),
+                    own.get("prev_loss").item());
         }
     }
 

@@ -17,6 +17,6 @@ import dev.kiln.engine.Tensor;
  */
 @FunctionalInterface
 public interface LossClosure {
-    /** Evaluates the loss at the parameters' current values and leaves its gradients in them; returns the loss, one element. */
+    /** Evaluates the loss at the parameters' current values, leaves its gradients in them, returns it (one element). */
     Tensor evaluate();
 }

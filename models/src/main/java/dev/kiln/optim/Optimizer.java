@@ -95,8 +95,8 @@ public abstract class Optimizer implements AutoCloseable {
         if (needsClosure()) {
             String name = getClass().getSimpleName();
             throw new UnsupportedOperationException(name + ".step(): " + name + " re-evaluates the loss during a step;"
-                    + " call step(LossClosure) with a closure that clears the gradients, computes the loss, backpropagates"
-                    + " it and returns it");
+                    + " call step(LossClosure) with a closure that clears the gradients, computes the loss,"
+                    + " backpropagates it and returns it");
         }
         checkSettings();
         try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
