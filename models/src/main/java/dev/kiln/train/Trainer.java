@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * each epoch, optional early stopping that restores the best weights, a checkpoint after every epoch,
  * and exact resume from a checkpoint. The model maps a batch of features to scores
  * [batch, classes]; the loss compares them with I64 labels [batch].
+ *
+ * <p>An optimizer that re-evaluates the loss during its step ({@link Optimizer#needsClosure()}, as
+ * {@link dev.kiln.optim.LBFGS}) steps once per batch on that batch: its closure clears the gradients, runs the forward
+ * and backward pass, and clips the gradients when {@link #clipGradNorm} asks; the step's first evaluation gives the
+ * loss and accuracy reported. Such an optimizer cannot {@link #accumulateGradients} nor replay {@link #cudaGraphs}.
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -182,6 +187,10 @@ public final class Trainer {
      * other backends training is eager, and a line in the log says so.
      */
     public Trainer cudaGraphs(boolean on) {
+        if (on && optimizer.needsClosure()) {
+            throw new IllegalArgumentException("Trainer.cudaGraphs: " + optimizerName() + " re-evaluates the loss"
+                    + " during its step, which a replayed forward and backward pass cannot do; leave cudaGraphs off");
+        }
         this.cudaGraphs = on;
         return this;
     }
@@ -247,6 +256,10 @@ public final class Trainer {
     public Trainer accumulateGradients(int batches) {
         if (batches < 1) {
             throw new IllegalArgumentException("Trainer.accumulateGradients: batches must be at least 1, got " + batches);
+        }
+        if (batches > 1 && optimizer.needsClosure()) {
+            throw new IllegalArgumentException("Trainer.accumulateGradients: " + optimizerName() + " re-evaluates the"
+                    + " loss of one batch during its step, so it cannot sum the gradients of " + batches + " batches");
         }
         this.accumulation = batches;
         return this;
@@ -441,6 +454,9 @@ public final class Trainer {
      * closes it runs the optimizer.
      */
     private PendingItem step(HostBatch batch, Tensor hits, boolean opensGroup, boolean closesGroup) {
+        if (optimizer.needsClosure()) {
+            return closureStep(batch, hits);
+        }
         try (Scope step = Scope.open()) {
             Tensor labels = batch.labels();
             Tensor features = batch.features();
@@ -466,6 +482,43 @@ public final class Trainer {
             }
             return l.itemAsync();
         }
+    }
+
+    /**
+     * One step of an optimizer that re-evaluates the loss on {@code batch} ({@link Optimizer#needsClosure()}): returns
+     * the loss of its first evaluation, at the weights before the step, and adds that evaluation's hits to {@code hits}
+     * (unless null), as the eager step reports the forward pass before its update.
+     */
+    private PendingItem closureStep(HostBatch batch, Tensor hits) {
+        try (Scope step = Scope.open()) {
+            Tensor labels = batch.labels();
+            Tensor features = batch.features();
+            batch.recycle();
+            boolean[] first = {true};
+            double l = optimizer.step(() -> {
+                optimizer.zeroGrad();
+                Tensor scores;
+                Tensor value;
+                try (Autocast.Guard mixed = Autocast.enable(precision)) {
+                    scores = model.forward(features);
+                    value = scalarLoss(loss, scores, labels);
+                }
+                value.backward();
+                if (clipping != null) {
+                    clipping.clip(optimizer);
+                }
+                if (first[0] && hits != null) {
+                    Accuracy.accumulate(scores, labels, hits);
+                }
+                first[0] = false;
+                return value;
+            });
+            return () -> l;
+        }
+    }
+
+    private String optimizerName() {
+        return optimizer.getClass().getSimpleName();
     }
 
     /**

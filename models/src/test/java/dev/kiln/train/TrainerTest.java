@@ -27,6 +27,7 @@ import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
 import dev.kiln.optim.Adam;
 import dev.kiln.optim.AveragedModel;
+import dev.kiln.optim.LBFGS;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.SGD;
 import dev.kiln.optim.schedule.CosineAnnealingLR;
@@ -470,6 +471,79 @@ class TrainerTest {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> graphed.fit(loader, null, 1));
             assertTrue(e.getMessage().startsWith("Trainer: cudaGraphs replays a step that clears the gradients"),
                     e.getMessage());
+        }
+    }
+
+    // ---- An optimizer that re-evaluates the loss (L-BFGS) ---------------------------------------------
+
+    @Test
+    void anOptimizerThatNeedsAClosureStepsOncePerBatch() {
+        Engine.seed(7);
+        try (Sequential model = new Sequential(new Linear(FEATURES, CLASSES));
+             LBFGS lbfgs = new LBFGS(model.trainableParameters(), 1).maxIter(1);
+             DataLoader loader = new DataLoader(rule(256, 21), 64, true, 1)) {
+            trainer(model, lbfgs).fit(loader, null, 2);
+            // One iteration per step, which does not evaluate the point it moves to: one evaluation per step.
+            Map<String, Tensor> state = lbfgs.stateDict();
+            assertEquals(8, state.get("state.0.n_iter").toLongArray()[0], "2 epochs of 4 batches");
+            assertEquals(8, state.get("state.0.func_evals").toLongArray()[0]);
+        }
+    }
+
+    @Test
+    void fullBatchLbfgsLearnsTheRuleReportingTheLossAndAccuracyBeforeEachStep() {
+        Engine.seed(7);
+        try (Sequential model = new Sequential(new Linear(FEATURES, CLASSES));
+             LBFGS lbfgs = new LBFGS(model.trainableParameters(), 1).lineSearch(LBFGS.STRONG_WOLFE);
+             DataLoader loader = new DataLoader(rule(256, 21), 256, true, 1)) {
+            Trainer t = trainer(model, lbfgs);
+            Evaluation before = t.evaluate(loader);
+            List<EpochMetrics> history = new ArrayList<>(t.fit(loader, null, 1));
+            Evaluation afterOne = t.evaluate(loader);
+            history.addAll(t.fit(loader, null, 3));
+            assertEquals(before.loss(), history.get(0).trainLoss(), 1e-6, "epoch 1: the loss before its step");
+            assertEquals(before.accuracy(), history.get(0).trainAccuracy(), 0);
+            assertEquals(afterOne.loss(), history.get(1).trainLoss(), 1e-6, "epoch 2: the loss after epoch 1's step");
+            assertTrue(history.get(1).trainLoss() < 0.5 * history.get(0).trainLoss(), "one step halves the loss: "
+                    + history.get(0).trainLoss() + " -> " + history.get(1).trainLoss());
+            assertTrue(t.evaluate(loader).accuracy() > 0.95, "accuracy after 3 steps " + t.evaluate(loader).accuracy());
+        }
+    }
+
+    @Test
+    void anOptimizerThatNeedsAClosureCannotAccumulateGradientsNorReplayCudaGraphs() {
+        try (Sequential model = mlp(4); LBFGS lbfgs = new LBFGS(model.trainableParameters(), 1)) {
+            assertEquals("Trainer.accumulateGradients: LBFGS re-evaluates the loss of one batch during its step, so it"
+                    + " cannot sum the gradients of 2 batches",
+                    assertThrows(IllegalArgumentException.class, () -> trainer(model, lbfgs).accumulateGradients(2))
+                            .getMessage());
+            assertEquals("Trainer.cudaGraphs: LBFGS re-evaluates the loss during its step, which a replayed forward and"
+                    + " backward pass cannot do; leave cudaGraphs off",
+                    assertThrows(IllegalArgumentException.class, () -> trainer(model, lbfgs).cudaGraphs(true))
+                            .getMessage());
+        }
+    }
+
+    @Test
+    void aRunWithLbfgsResumedFromEpochTwoEndsWithTheWeightsOfAnUninterruptedOne(@TempDir Path straight,
+                                                                               @TempDir Path parts) throws IOException {
+        Map<String, float[]> uninterrupted = lbfgsRun(straight, 4, false);
+        lbfgsRun(parts, 2, false);
+        assertSameWeights(uninterrupted, lbfgsRun(parts, 4, true));
+    }
+
+    /** The weights after {@code lastEpoch} epochs of L-BFGS (2 batches each), resumed from {@code dir} if asked. */
+    private static Map<String, float[]> lbfgsRun(Path dir, int lastEpoch, boolean resume) throws IOException {
+        Engine.seed(8);
+        try (Sequential model = new Sequential(new Linear(FEATURES, 6), new ReLU(), new Linear(6, CLASSES));
+             LBFGS lbfgs = new LBFGS(model.trainableParameters(), 1).maxIter(5).historySize(4);
+             DataLoader loader = new DataLoader(rule(128, 22), 64, true, 1)) {
+            Trainer t = trainer(model, lbfgs).checkpoints(dir, Map.of());
+            if (resume) {
+                t.resume(dir.resolve(Trainer.CHECKPOINT));
+            }
+            t.fit(loader, null, lastEpoch);
+            return weights(model);
         }
     }
 
