@@ -27,10 +27,10 @@ import org.junit.jupiter.api.Test;
  * Wolfe line searches.
  *
  * <p>Measured on the CPU (seed 1): the objective falls 2.403 -> 0.316 -> 0.288 -> 0.2876 over the steps and stays
- * there (the minimum), test accuracy 0.9118 on the 10,000 test images, 66 closure evaluations; about 2 s for the three steps. Accuracy alone
- * cannot tell a broken optimizer: steepest descent with the same line search (the two-loop recursion skipped) reaches
- * 0.910 but an objective of only 0.3086 after three steps, and L-BFGS with a history of one pair 0.2894. The floors:
- * objective below 0.2885 (only a working L-BFGS gets there in three steps) and test accuracy at least 0.905.
+ * there (the minimum), test accuracy 0.9118 on the 10,000 test images, 66 closure evaluations in about 2 s. Accuracy
+ * alone cannot tell a broken optimizer: steepest descent with the same line search (the two-loop recursion skipped)
+ * reaches 0.910 but an objective of only 0.3086 after three steps, and L-BFGS with a history of one pair 0.2894. The
+ * floors: objective below 0.2885 (only a working L-BFGS gets there in three steps), test accuracy at least 0.905.
  */
 class LbfgsConvergenceTest {
     private static final int EXAMPLES = 10_000;
