@@ -29,7 +29,9 @@ import java.util.regex.Pattern;
  *     optimizer.step();
  * }
  * }</pre>
- * {@link #step()} skips parameters that are frozen ({@code requiresGrad} false) or have no gradient.
+ * {@link #step()} skips parameters that are frozen ({@code requiresGrad} false) or have no gradient. An optimizer
+ * that re-evaluates the loss during a step ({@link LBFGS}; {@link #needsClosure()}) steps with
+ * {@link #step(LossClosure)} instead, which any optimizer accepts.
  * Per-parameter state (moments, momentum buffers, step counts) lives outside every {@link Scope} until
  * {@link #close()}, and can be saved and restored with {@link #stateDict()} and {@link #loadStateDict} for
  * an exact resume.
