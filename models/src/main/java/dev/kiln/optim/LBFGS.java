@@ -219,9 +219,9 @@ public final class LBFGS extends Optimizer {
     /**
      * Runs up to {@link #maxIter} iterations, evaluating {@code closure} once at the start, once after each iteration
      * without a line search, and as often as the line search needs with one; returns the loss of the first
-     * evaluation, at the parameters as they were (PyTorch's {@code orig_loss}). Unlike PyTorch's, it does not switch
-     * gradients on for the closure: call it outside {@code Autograd.noGrad()}. Every evaluation and temporary is
-     * released before it returns.
+     * evaluation, at the parameters as they were (PyTorch's {@code orig_loss}). The closure runs with gradients on,
+     * as PyTorch's, also inside {@code Autograd.noGrad()}. Every evaluation and temporary is released before it
+     * returns.
      */
     @Override
     public double step(LossClosure closure) {

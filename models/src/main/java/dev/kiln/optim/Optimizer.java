@@ -140,15 +140,16 @@ public abstract class Optimizer implements AutoCloseable {
     }
 
     /**
-     * Calls {@code closure} inside a scope of its own, which releases what it made (its graph, its loss), and returns
-     * the loss it returned; refused unless that is one element.
+     * Calls {@code closure} with gradients on (also inside {@code Autograd.noGrad()}, as PyTorch's
+     * {@code torch.enable_grad()} around it) and inside a scope of its own, which releases what it made (its graph, its
+     * loss), and returns the loss it returned; refused unless that is one element.
      */
     protected final double lossOf(LossClosure closure) {
         String name = getClass().getSimpleName();
         if (closure == null) {
             throw new IllegalArgumentException(name + ".step: the closure must not be null");
         }
-        try (Scope s = Scope.open()) {
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.enableGrad()) {
             Tensor loss = closure.evaluate();
             if (loss == null || loss.size() != 1) {
                 throw new IllegalArgumentException(name + ".step: the closure must return the loss, one element; got "

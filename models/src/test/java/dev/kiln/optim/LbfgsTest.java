@@ -3,9 +3,11 @@ package dev.kiln.optim;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
@@ -157,6 +159,17 @@ class LbfgsTest {
             assertEquals(24.2, first, 1e-5, "the loss at the start");
             assertArrayEquals(new double[] {1, 1}, p.toDoubleArray(), 1e-3, "the minimum (1, 1)");
         }
+    }
+
+    @Test
+    void theClosureRunsWithGradientsOnAlsoInsideNoGradAsPyTorchs() {
+        Tensor p = rosenbrockStart(DType.F64);
+        try (LBFGS lbfgs = new LBFGS(List.of(p), 1).lineSearch("strong_wolfe");
+             Autograd.Guard off = Autograd.noGrad()) {
+            lbfgs.step(rosenbrock(lbfgs, p));
+            assertFalse(Autograd.isEnabled(), "the caller's mode is back after the step");
+        }
+        assertNotEquals(-1.2, p.toDoubleArray()[0], "the step moved the parameters");
     }
 
     @Test
