@@ -23,10 +23,11 @@ import java.util.List;
  * is NaN), so that the sample shows; {@code zeroInfinity} makes both 0.
  * <p>
  * Composed of Tensor ops (the alpha recursion over the blank-extended targets, one step per time step for the whole
- * batch), so that autograd gives the gradient and every backend runs it. The gradient is the loss's own in the
- * log-probabilities, {@code -occupancy / target probability}; PyTorch's ctc_loss returns that plus
- * {@code exp(log_probs)}, which a log-softmax upstream cancels: through a log-softmax both give the same gradient
- * in the logits.
+ * batch), so that autograd gives the gradient and every backend runs it; the targets are read on the host (a small
+ * copy from a device) to check them and lay them out. The gradient is the loss's own in the log-probabilities: at
+ * step t and class c, minus the posterior probability that an alignment of the target reads c there. PyTorch's
+ * ctc_loss returns that plus {@code exp(log_probs)}, which a log-softmax upstream cancels: through a log-softmax
+ * both give the same gradient in the logits. Not a {@link Loss}: it takes the lengths too.
  */
 public class CTCLoss {
     /**
