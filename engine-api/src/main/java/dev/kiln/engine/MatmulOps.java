@@ -21,11 +21,22 @@ final class MatmulOps {
             throw new IllegalArgumentException("matmul: " + a.shape() + " x " + b.shape() + ": batch sizes "
                     + a.dim(0) + " and " + b.dim(0) + " differ");
         }
+        return matmul(a, false, b, false);
+    }
+
+    /**
+     * op(a) op(b), where op transposes the last two axes when asked, so that GEMM reads a transposed operand in
+     * place; shapes as {@link #product} takes them, unchecked. Each gradient is one GEMM again: with C = op(A) op(B),
+     * dA = g op(B)^T, or its transpose op(B) g^T where A is read transposed, and likewise for B.
+     */
+    static Tensor matmul(Tensor a, boolean transA, Tensor b, boolean transB) {
         Precision precision = Autocast.forOperand(a);
-        Tensor out = product(a, false, b, false, precision);
+        Tensor out = product(a, transA, b, transB, precision);
         out.record("matmul", new Tensor[] {a, b}, g -> new Tensor[] {
-                a.requiresGrad() ? reduceBatch(product(g, false, b, true, precision), a) : null,
-                b.requiresGrad() ? reduceBatch(product(a, true, g, false, precision), b) : null});
+                a.requiresGrad() ? reduceBatch(transA ? product(b, transB, g, true, precision)
+                        : product(g, false, b, !transB, precision), a) : null,
+                b.requiresGrad() ? reduceBatch(transB ? product(g, true, a, transA, precision)
+                        : product(a, !transA, g, false, precision), b) : null});
         return out;
     }
 
