@@ -63,6 +63,24 @@ public final class F {
         return CrossEntropy.reduced(logits, targets, reduction, ignoreIndex);
     }
 
+    /**
+     * Einstein summation, as PyTorch's {@code torch.einsum(equation, *operands)}: {@code "bij,bjk->bik"} multiplies
+     * batches of matrices, {@code "bhqd,bhkd->bhqk"} gives attention scores, {@code "ii->"} a trace. The equation
+     * names each operand's axes with letters (a-z, A-Z; spaces ignored), comma-separated, then {@code ->} and the
+     * output's; an index summed over is one missing from the output; without {@code ->} the output holds the indices
+     * that appear once, in alphabetical order (upper case first). An index repeated in one operand takes its
+     * diagonal. An ellipsis {@code ...} stands for leading axes that broadcast between operands (NumPy rules), as do
+     * indices of size 1 against another operand's size. Operands are F32 or F64 tensors of one dtype on one backend,
+     * one for each operand's subscripts; the result has one axis per output index, of that index's size, and is a new
+     * tensor. Operands are multiplied left to right, each pair as one GEMM (batched over shared indices the result
+     * keeps), so matrix products run on the backend's GEMM, under {@link Autocast} as {@link Tensor#matmul} does.
+     *
+     * @throws IllegalArgumentException naming the equation and what is wrong with it or with the operands
+     */
+    public static Tensor einsum(String equation, Tensor... operands) {
+        return EinsumOps.einsum(equation, operands);
+    }
+
     /** {@code x W^T + b}: x [n, in], weight [out, in] (PyTorch's layout), bias [out] or null. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         checkLinear("linear", x, weight, bias);
