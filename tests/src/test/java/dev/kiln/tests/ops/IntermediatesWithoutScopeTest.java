@@ -7,6 +7,7 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,6 +79,30 @@ class IntermediatesWithoutScopeTest {
             y.close();
             assertEquals(before, backend.bytesInUse(), "groups " + groups + ": bytes still in use after closing all");
         }
+    }
+
+    /** Broadcast views, diagonals, sums, permuted copies, GEMM operand views and the products between them. */
+    @Test
+    void einsumKeepsNoneOfItsSteps() {
+        assertEinsumGivesEverythingBack("ij,kj->ki", new int[] {64, 256}, new int[] {32, 256});
+        assertEinsumGivesEverythingBack("ij->j", new int[] {64, 256});
+        assertEinsumGivesEverythingBack("ij->ij", new int[] {64, 256});
+        assertEinsumGivesEverythingBack("ij,ij,ik->jk", new int[] {1, 16}, new int[] {8, 16}, new int[] {8, 4});
+        assertEinsumGivesEverythingBack("bii,bjk,bk->ij", new int[] {4, 8, 8}, new int[] {4, 6, 5}, new int[] {4, 5});
+        assertEinsumGivesEverythingBack("bn,anm,bm->ba", new int[] {2, 3}, new int[] {4, 3, 5}, new int[] {2, 5});
+    }
+
+    private void assertEinsumGivesEverythingBack(String equation, int[]... shapes) {
+        long before = backend.bytesInUse();
+        Tensor[] operands = new Tensor[shapes.length];
+        Arrays.setAll(operands, i -> Tensor.randn(shapes[i]));
+        Tensor result = F.einsum(equation, operands);
+        for (Tensor operand : operands) {
+            operand.close();
+        }
+        result.close();
+        assertEquals(before, backend.bytesInUse(), equation + ": bytes still in use after closing the operands and"
+                + " the result");
     }
 
     @Test
