@@ -12,6 +12,7 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Tensor;
 import dev.kiln.tests.cuda.ParityBackends.Tolerance;
+import java.util.Arrays;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -20,16 +21,16 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The Tensor ops composed in the engine of SPI primitives (clamp, min and argmin, var and std, logsumexp, norm, prod,
- * cumsum, flip, roll, pad, tril and triu, unfold and fold, pixel shuffles) on tensors that live on the backend under
- * test, against the CPU: every step must run on the tensor's own backend, and the primitives' conventions (NaN in
+ * cumsum, flip, roll, pad, tril and triu, unfold and fold, pixel shuffles, einsum) on tensors that live on the backend
+ * under test, against the CPU: every step must run on the tensor's own backend, and the primitives' conventions (NaN in
  * comparisons and maxima, the first of tied maxima, where with an integer mask, integer arithmetic) must compose to the
  * CPU's results.
  *
  * <p>Tolerances ({@code |a - b| <= atol + rtol |b|}). Selections (clamp, min, argmin, flip, roll, pad, tril, triu,
  * unfold, pixel shuffles) round nothing and must match exactly, ties and NaN included. Fold's sums of up to 9
- * overlapping blocks take the tolerance of sums. Sums over 300 elements and the functions around them
- * (var, std, logsumexp, the 2-norm, a scan of 300 in log2 steps, a product of 300 factors near 1): 1e-4 in F32, as
- * the sums of {@code CudaParityReductionTest}; 1e-10 in F64.
+ * overlapping blocks, and einsum's products and their gradients, take the tolerance of sums. Sums over 300 elements and
+ * the functions around them (var, std, logsumexp, the 2-norm, a scan of 300 in log2 steps, a product of 300 factors
+ * near 1): 1e-4 in F32, as the sums of {@code CudaParityReductionTest}; 1e-10 in F64.
  */
 class CudaParityComposedOpsTest extends ParityTest {
     private static final Tolerance SUMS_F32 = Tolerance.of(1e-4);
@@ -156,6 +157,47 @@ class CudaParityComposedOpsTest extends ParityTest {
         assertParity("fold (7, 9), kernel (3, 2), dilation (1, 2), padding (2, 1), stride (2, 3) " + dtype, sums(dtype),
                 on(dtype, strided, new int[] {2, 4 * 6, 15}, t -> F.fold(t, new int[] {7, 9}, new int[] {3, 2},
                         new int[] {1, 2}, new int[] {2, 1}, new int[] {2, 3})));
+    }
+
+    /**
+     * {@code F.einsum} with the operands' gradients of a weighted sum of the output: batched GEMMs that read an
+     * operand transposed in place (attention scores), a permute and two GEMMs (three operands), a diagonal of a
+     * repeated index, and ellipses and an index of size 1 that broadcast. Sums of up to 40 products: the tolerance
+     * of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void einsumAndItsGradientsMatchTheCpu(DType dtype) {
+        einsum(dtype, "bhqd,bhkd->bhqk", new int[] {3, 4, 20, 16}, new int[] {3, 4, 30, 16});
+        einsum(dtype, "bn,anm,bm->ba", new int[] {5, 12}, new int[] {7, 12, 9}, new int[] {5, 9});
+        einsum(dtype, "iij->ji", new int[] {6, 6, 10});
+        einsum(dtype, "...ij,...jk->...ik", new int[] {2, 1, 8, 40}, new int[] {3, 40, 5});
+        einsum(dtype, "ij,ij,jk->ik", new int[] {1, 12}, new int[] {9, 12}, new int[] {12, 4});
+    }
+
+    /** The output of {@code equation} on operands of {@code shapes}, then each operand's gradient, on both backends. */
+    private static void einsum(DType dtype, String equation, int[]... shapes) {
+        String[] names = new String[shapes.length + 1];
+        names[0] = "output";
+        for (int i = 0; i < shapes.length; i++) {
+            names[i + 1] = "gradient of operand " + i;
+        }
+        assertParity(equation + " " + dtype, names, sums(dtype), b -> {
+            Tensor[] operands = new Tensor[shapes.length];
+            for (int i = 0; i < shapes.length; i++) {
+                int n = Arrays.stream(shapes[i]).reduce(1, (x, y) -> x * y);
+                operands[i] = tensor(b, dtype, values(50 + i, n, -1, 1), shapes[i]).requiresGrad(true);
+            }
+            Tensor out = F.einsum(equation, operands);
+            assertSame(b, out.backend(), "the result must be on the backend of its operands");
+            out.backward(tensor(b, dtype, values(60, (int) out.size(), -1, 1), out.shape().dims()));
+            Tensor[] results = new Tensor[shapes.length + 1];
+            results[0] = out;
+            for (int i = 0; i < shapes.length; i++) {
+                results[i + 1] = operands[i].grad();
+            }
+            return results;
+        });
     }
 
     @Test
