@@ -47,13 +47,9 @@ final class EinsumEquation {
         int end = arrow < 0 ? equation.length() : arrow;
         List<int[]> inputs = new ArrayList<>();
         int start = 0;
-        for (int comma = equation.indexOf(',', start); ; comma = equation.indexOf(',', start)) {
-            int stop = comma < 0 || comma > end ? end : comma;
-            inputs.add(subscripts(op, equation, start, stop, "operand " + inputs.size()));
-            if (stop == end) {
-                break;
-            }
-            start = stop + 1;
+        for (String operand : equation.substring(0, end).split(",", -1)) {
+            inputs.add(subscripts(op, equation, start, start + operand.length(), "operand " + inputs.size()));
+            start += operand.length() + 1;
         }
         int[] output = arrow < 0 ? null : subscripts(op, equation, arrow + 2, equation.length(), "the output");
         EinsumEquation parsed = new EinsumEquation(equation, inputs, output);
@@ -78,7 +74,7 @@ final class EinsumEquation {
                 continue;
             }
             if (c == '.') {
-                if (!equation.startsWith("...", i) || i + 3 > stop || i + 3 < stop && equation.charAt(i + 3) == '.') {
+                if (!ellipsisAt(equation, i, stop)) {
                     throw new IllegalArgumentException(op + ": '.' at position " + i + " in " + what
                             + " is not part of an ellipsis '...' (exactly three dots)");
                 }
@@ -94,6 +90,11 @@ final class EinsumEquation {
             }
         }
         return labels.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** True where exactly three dots start at {@code at}, before {@code stop}. */
+    private static boolean ellipsisAt(String equation, int at, int stop) {
+        return at + 3 <= stop && equation.startsWith("...", at) && (at + 3 == stop || equation.charAt(at + 3) != '.');
     }
 
     private static int letter(String op, String equation, int at) {

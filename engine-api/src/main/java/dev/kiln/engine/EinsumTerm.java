@@ -151,7 +151,7 @@ final class EinsumTerm {
     }
 
     /** The term of {@code result}, made from this one's tensor, which is released unless the graph reads it. */
-    EinsumTerm next(Tensor result, int[] resultLabels) {
+    private EinsumTerm next(Tensor result, int[] resultLabels) {
         release(result);
         return new EinsumTerm(result, resultLabels, operand);
     }

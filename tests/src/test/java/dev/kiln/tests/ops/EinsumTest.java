@@ -46,6 +46,8 @@ class EinsumTest extends CountingBackendTest {
     @CsvSource(delimiter = ';', value = {
             "ij,jk->ik; 3 4, 4 5",
             "ji,kj->ik; 4 3, 5 4",
+            "ji,jk->ik; 4 3, 4 5",
+            "bji,bjk->bik; 2 4 3, 2 4 5",
             "bhqd,bhkd->bhqk; 2 2 3 4, 2 2 5 4",
             "bij,jk->bik; 2 3 4, 4 2",
             "bn,anm,bm->ba; 2 3, 4 3 5, 2 5",
