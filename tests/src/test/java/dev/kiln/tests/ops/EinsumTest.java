@@ -10,6 +10,7 @@ import dev.kiln.engine.F;
 import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -67,7 +68,7 @@ class EinsumTest extends CountingBackendTest {
         for (int i = 0; i < each.length; i++) {
             String dims = each[i].trim();
             operands[i] = leaf(dims.isEmpty() ? new int[0]
-                    : java.util.Arrays.stream(dims.split(" ")).mapToInt(Integer::parseInt).toArray());
+                    : Arrays.stream(dims.split(" ")).mapToInt(Integer::parseInt).toArray());
         }
         GradCheck.check("einsum " + equation, in -> F.einsum(equation, in), operands);
     }
