@@ -8,7 +8,7 @@ import java.util.Locale;
 public final class Optimizers {
     /** The names {@link #create} knows, in the order they are listed in errors. */
     public static final List<String> NAMES = List.of("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw",
-            "nadam", "radam", "adamax", "adadelta");
+            "nadam", "radam", "adamax", "adadelta", "lbfgs");
 
     private Optimizers() {
     }
@@ -17,7 +17,9 @@ public final class Optimizers {
      * A new optimizer over {@code params} with learning rate {@code lr} and otherwise PyTorch's defaults:
      * {@code sgd} (plain), {@code momentum} (SGD, momentum 0.9), {@code nesterov} (SGD, Nesterov momentum
      * 0.9), {@code adagrad}, {@code rmsprop}, {@code adam}, {@code adamw} (weight decay 0.01), {@code nadam},
-     * {@code radam}, {@code adamax}, {@code adadelta}. Names are case-insensitive.
+     * {@code radam}, {@code adamax}, {@code adadelta}, {@code lbfgs} (L-BFGS with the strong-Wolfe line search, which a
+     * training loop of batches needs: without it a step is only as good as the rate given; one group, no weight
+     * decay). Names are case-insensitive.
      *
      * @throws IllegalArgumentException for an unknown name, listing the valid ones
      */
@@ -46,6 +48,7 @@ public final class Optimizers {
             case "radam" -> new RAdam(groups);
             case "adamax" -> new Adamax(groups);
             case "adadelta" -> new Adadelta(groups);
+            case "lbfgs" -> new LBFGS(groups).lineSearch(LBFGS.STRONG_WOLFE);
             default -> throw new IllegalArgumentException("unknown optimizer '" + name + "'; valid names: "
                     + String.join(", ", NAMES));
         };

@@ -602,6 +602,23 @@ class KilnCommandTest {
     }
 
     @Test
+    void lbfgsTrainsAnMlpInFullBatchesAndRefusesWeightDecay() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        Result r = kiln("train", "mlp", "--data-dir", data.toString(), "--optimizer", "lbfgs", "--lr", "1", "--batch",
+                "300", "--epochs", "2", "--out", out.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertEquals("lbfgs", Trainer.metadata(out.resolve(Trainer.CHECKPOINT)).get("optimizer"));
+        List<String> losses = csvColumn(out, "train_loss");
+        assertTrue(Double.parseDouble(losses.get(1)) < Double.parseDouble(losses.get(0)),
+                "the second epoch's step starts lower: " + losses);
+        Result refused = kiln("train", "mlp", "--data-dir", data.toString(), "--optimizer", "lbfgs", "--weight-decay",
+                "0.01", "--out", tmp.resolve("decayed").toString());
+        assertEquals(2, refused.code(), refused.toString());
+        assertTrue(refused.err().contains("LBFGS: has no weight decay (PyTorch's has none), got 0.01"), refused.toString());
+    }
+
+    @Test
     void evalOfALenetCheckpointDrawsGradCamMapsOfTheFirstSixteenTestImages() throws IOException {
         Path data = fakeMnist(200, 100);
         Path out = tmp.resolve("lenet");

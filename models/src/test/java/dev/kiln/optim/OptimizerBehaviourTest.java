@@ -687,10 +687,10 @@ class OptimizerBehaviourTest {
     @Test
     void factoryListsValidNamesForAnUnknownOne() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Optimizers.create("lbfgs", List.of(param(1.0)), 0.1));
-        assertTrue(e.getMessage().contains("lbfgs"), e.getMessage());
+                () -> Optimizers.create("lbfgsb", List.of(param(1.0)), 0.1));
+        assertTrue(e.getMessage().contains("lbfgsb"), e.getMessage());
         assertTrue(e.getMessage().contains("sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, nadam, radam, adamax,"
-                + " adadelta"), e.getMessage());
+                + " adadelta, lbfgs"), e.getMessage());
     }
 
     @Test
