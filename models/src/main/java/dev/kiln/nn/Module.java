@@ -229,10 +229,12 @@ public abstract class Module implements AutoCloseable, Cloneable {
      * {@code next} has been made from it, where nothing can read it any more: with gradients off, which record
      * nothing for a backward pass, and unless it is {@code next} itself (a layer that hands on its input) or a
      * parameter. So a forward pass without gradients, an evaluation, holds a few activations at a time rather
-     * than all of them until its scope closes. A view made from it keeps the memory it shares.
+     * than all of them until its scope closes. A view made from it keeps the memory it shares. A tensor a forward
+     * hook was given is left to its scope, as the hook may keep it.
      */
     protected static void releaseConsumed(Tensor intermediate, Tensor next) {
-        if (!Autograd.isEnabled() && intermediate != next && !intermediate.requiresGrad()) {
+        if (!Autograd.isEnabled() && intermediate != next && !intermediate.requiresGrad()
+                && !ForwardHooks.seenWithoutGradients(intermediate)) {
             intermediate.close();
         }
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.HookHandle;
@@ -76,6 +77,41 @@ class ForwardHooksTest {
             assertArrayEquals(doubled, linear.call(x).toDoubleArray(), 1e-12);
             assertArrayEquals(x.mul(2.0).toDoubleArray(), inputsSeen.get(0).toDoubleArray(), 0,
                     "the forward hook sees the input forward took");
+        }
+    }
+
+    @Test
+    void activationsAHookKeepsWithoutGradientsStayReadableAfterTheForwardPass() {
+        try (Sequential m = mlp(); Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            Tensor x = batch();
+            List<Tensor> inputs = new ArrayList<>();
+            List<Tensor> outputs = new ArrayList<>();
+            m.get(1).registerForwardHook((module, input, output) -> {
+                inputs.add(input);
+                outputs.add(output);
+                return null;
+            });
+            m.call(x);
+            Linear first = (Linear) m.get(0);
+            Tensor preActivation = x.matmul(first.weight().t()).add(first.bias());
+            assertArrayEquals(preActivation.toDoubleArray(), inputs.get(0).toDoubleArray(), 1e-12,
+                    "the ReLU's input, kept by the hook as PyTorch users keep features under no_grad");
+            assertArrayEquals(preActivation.relu().toDoubleArray(), outputs.get(0).toDoubleArray(), 1e-12,
+                    "the ReLU's output");
+        }
+    }
+
+    @Test
+    void aTensorAPreHookKeepsWithoutGradientsStaysReadable() {
+        try (Sequential m = mlp(); Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            List<Tensor> inputs = new ArrayList<>();
+            m.get(2).registerForwardPreHook((module, input) -> {
+                inputs.add(input);
+                return null;
+            });
+            Tensor y = m.call(batch());
+            assertEquals(8, inputs.get(0).toDoubleArray().length);
+            assertEquals(4, y.toDoubleArray().length);
         }
     }
 
