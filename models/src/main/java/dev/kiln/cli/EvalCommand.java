@@ -206,7 +206,6 @@ final class EvalCommand {
         return 0;
     }
 
-    /** The first module without sub-modules, in registration order (the first layer of a Sequential). */
     /**
      * Writes the Grad-CAM maps of the predicted class for the first {@value #GRAD_CAM_IMAGES} test images at the
      * model's last spatial layer ({@link GradCam#lastSpatialLayer}) to {@code png}; null, writing nothing, for a
@@ -252,6 +251,7 @@ final class EvalCommand {
         return Tensor.fromArray(values, n, shape[0], shape[1], shape[2]);
     }
 
+    /** The first module without sub-modules, in registration order (the first layer of a Sequential). */
     static Module firstLayer(Module model) {
         for (Module m : model.namedModules().values()) {
             if (m.namedModules().size() == 1) {

@@ -321,10 +321,6 @@ final class TrainCommand {
         return 0;
     }
 
-    /**
-     * Refuses {@code --find-lr-steps} without {@code --find-lr} or below 2, and {@code --find-lr} with {@code --resume}
-     * (the test starts from fresh weights and keeps nothing) or {@code --accumulate} (it takes a batch per step).
-     */
     /** Refuses --name beside --find-lr, which would otherwise ignore it, saying why. */
     private static void refuseBesideFindLr(Options o, String name, String why) {
         if (o.has(name)) {
@@ -333,6 +329,10 @@ final class TrainCommand {
         }
     }
 
+    /**
+     * Refuses {@code --find-lr-steps} without {@code --find-lr} or below 2, and {@code --find-lr} with {@code --resume}
+     * (the test starts from fresh weights and keeps nothing) or {@code --accumulate} (it takes a batch per step).
+     */
     private static void checkFindLr(boolean findLr, Integer findLrSteps, String resume, int accumulate) {
         if (findLrSteps != null && !findLr) {
             throw new IllegalArgumentException("--find-lr-steps needs --find-lr: it is the range test's length");
