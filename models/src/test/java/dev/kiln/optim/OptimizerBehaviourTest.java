@@ -760,4 +760,19 @@ class OptimizerBehaviourTest {
             assertTrue(e.getMessage().contains("momentum_or_beta1: AdaGrad has no momentum or beta1"), e.getMessage());
         }
     }
+
+    @Test
+    void checkStateDictRefusesABeta1ThatLoadStateDictWouldRefuseAndLoadsNothing() {
+        try (Scope s = Scope.open()) {
+            Adam adam = new Adam(List.of(Tensor.zeros(DType.F64, 2).requiresGrad(true)), 0.1).betas(0.8, 0.99);
+            Map<String, Tensor> state = Map.of("momentum_or_beta1", Tensor.fromArray(new double[] {1.0}, 1));
+            IllegalArgumentException checked = assertThrows(IllegalArgumentException.class,
+                    () -> adam.checkStateDict(state), "a checkpoint checked before anything is loaded");
+            assertTrue(checked.getMessage().contains("momentum_or_beta1"), checked.getMessage());
+            assertTrue(checked.getMessage().contains("[0, 1)"), checked.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> adam.loadStateDict(state));
+            assertEquals(0.8, adam.beta1(), "refused: nothing loaded, the check leaves beta1 as it was");
+            assertEquals(0.99, adam.beta2());
+        }
+    }
 }
