@@ -53,3 +53,6 @@ run("least squares 8 x 4 -> 2, no line search", [pattern(2 * 4, 1).reshape(2, 4)
 run("logistic regression 10 x 4 -> 3, strong Wolfe", [pattern(3 * 4, 1).reshape(3, 4).requires_grad_(),
                                                        pattern(3, 2).requires_grad_()], logistic, 5,
     max_iter=6, history_size=3, line_search_fn="strong_wolfe")
+# A tolerance_change the line search ignores: PyTorch's _strong_wolfe keeps its own 1e-9 (LBFGS.step does not pass it).
+run("Rosenbrock from (-1.5, 2), strong Wolfe, tolerance_change 1", [torch.tensor([-1.5, 2.0], requires_grad=True)],
+    rosenbrock, 2, max_iter=1, tolerance_change=1.0, line_search_fn="strong_wolfe")

@@ -55,6 +55,11 @@ public final class LBFGS extends Optimizer {
     public static final String NO_LINE_SEARCH = "none";
     /** A curvature pair enters the history only when y . s exceeds this. */
     private static final double MIN_CURVATURE = 1e-10;
+    /**
+     * The line search's own tolerance on the bracket's width, PyTorch's {@code _strong_wolfe} default: its LBFGS
+     * does not pass on {@code tolerance_change}, so {@link #toleranceChange} leaves the line search alone.
+     */
+    private static final double LINE_SEARCH_TOLERANCE = 1e-9;
     private static final List<String> STATE_NAMES = List.of("func_evals", "n_iter", "d", "t", "old_dirs", "old_stps",
             "ro", "H_diag", "prev_flat_grad", "prev_loss");
     private static final String STATE_PREFIX = "state.";
@@ -135,7 +140,10 @@ public final class LBFGS extends Optimizer {
         return this;
     }
 
-    /** Sets the change of loss, step or slope below which a step stops (default 1e-9); returns this. */
+    /**
+     * Sets the change of loss, step or slope below which a step stops (default 1e-9; the line search keeps its own
+     * 1e-9, as PyTorch's); returns this.
+     */
     public LBFGS toleranceChange(double toleranceChange) {
         this.toleranceChange = tolerance("toleranceChange", toleranceChange);
         return this;
@@ -259,7 +267,7 @@ public final class LBFGS extends Optimizer {
                 if (strongWolfe) {
                     List<Tensor> start = flat.copies();
                     StrongWolfe.Result found = StrongWolfe.search(t -> evaluateAlong(closure, start, t), stepLength,
-                            direction, loss, gradient, gtd, toleranceChange);
+                            direction, loss, gradient, gtd, LINE_SEARCH_TOLERANCE);
                     loss = found.loss();
                     gradient.assign(found.gradient());
                     stepLength = found.t();

@@ -119,6 +119,17 @@ class LbfgsPyTorchTest {
     }
 
     @Test
+    void theLineSearchKeepsPyTorchsOwnToleranceWhateverToleranceChangeIsSet() {
+        // Rosenbrock from (-1.5, 2), strong Wolfe, tolerance_change 1: torch.optim.LBFGS(params, max_iter=1, tolerance_change=1.0, line_search_fn='strong_wolfe')
+        checkTrajectory(List.of(vector(-1.5, 2.0)), LbfgsPyTorchTest::rosenbrock,
+            ps -> new LBFGS(ps, 1).maxIter(1).toleranceChange(1.0).lineSearch(LBFGS.STRONG_WOLFE),
+            step(12.5, 3, 1,
+                new double[] {-1.4172551712244599, 2.026691880250174}),
+            step(5.875809972976888, 4, 2,
+                new double[] {-1.4172551712244599, 2.026691880250174}));
+    }
+
+    @Test
     void rosenbrockWithoutLineSearch() {
         // Rosenbrock from (-1.2, 1), no line search: torch.optim.LBFGS(params, lr=0.5, max_iter=4, history_size=4), PyTorch 1.13
         checkTrajectory(List.of(vector(-1.2, 1.0)), LbfgsPyTorchTest::rosenbrock, ps -> new LBFGS(ps, 0.5).maxIter(4).historySize(4),
