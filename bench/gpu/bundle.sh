@@ -48,14 +48,17 @@ fi
 cat > "$out/unpack-jre.sh" <<'RUN'
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [ ! -d "$here/jre" ]; then
+    # Into a folder of its own, renamed when complete: a run cut short leaves no half runtime for the next to trust.
+    unpacking="$(mktemp -d "$here/jre-unpacking.XXXXXX")"
     if command -v xz >/dev/null; then
-        tar xJf "$here/jre.txz" -C "$here"
+        tar xJf "$here/jre.txz" -C "$unpacking"
     elif command -v python3 >/dev/null; then
-        python3 -m tarfile -e "$here/jre.txz" "$here"
+        python3 -m tarfile -e "$here/jre.txz" "$unpacking"
     else
         echo "cannot unpack $here/jre.txz: this machine has neither xz nor python3" >&2
         exit 1
     fi
+    mv "$unpacking/jre" "$here/jre" && rmdir "$unpacking"
 fi
 RUN
 

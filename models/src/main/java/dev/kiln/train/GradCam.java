@@ -19,7 +19,8 @@ import java.util.Map;
  * Grad-CAM (Selvaraju et al., 2017): where in an image a classifier looked for a class. A layer's activations
  * A [n, k, h', w'] are weighted by the mean over h' x w' of the class score's gradient with respect to each of
  * the k maps, summed over k and passed through a ReLU, then scaled bilinearly to the image's size and divided by
- * each map's maximum: one map in [0, 1] per image, as pytorch-grad-cam's {@code GradCAM} computes it.
+ * each map's maximum: one map in [0, 1] per image. (pytorch-grad-cam's {@code GradCAM} also subtracts each map's
+ * minimum, which after the ReLU is almost always 0.)
  */
 public final class GradCam {
     private GradCam() {
