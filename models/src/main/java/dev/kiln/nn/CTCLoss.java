@@ -23,11 +23,12 @@ import java.util.List;
  * is NaN), so that the sample shows; {@code zeroInfinity} makes both 0.
  * <p>
  * Composed of Tensor ops (the alpha recursion over the blank-extended targets, one step per time step for the whole
- * batch), so that autograd gives the gradient and every backend runs it; the targets are read on the host (a small
- * copy from a device) to check them and lay them out. The gradient is the loss's own in the log-probabilities: at
- * step t and class c, minus the posterior probability that an alignment of the target reads c there. PyTorch's
- * ctc_loss returns that plus {@code exp(log_probs)}, which a log-softmax upstream cancels: through a log-softmax
- * both give the same gradient in the logits. Not a {@link Loss}: it takes the lengths too.
+ * batch), so that autograd gives the gradient and every backend runs it; the targets are read on the host to check
+ * them and lay them out (from a device, a small copy and a wait for it: give them as host arrays to avoid that). The
+ * gradient is the loss's own in the log-probabilities: at step t and class c, minus the posterior probability that an
+ * alignment of the target reads c there. PyTorch's ctc_loss returns that plus {@code exp(log_probs)}, which a
+ * log-softmax upstream cancels: through a log-softmax both give the same gradient in the logits. Not a
+ * {@link Loss}: it takes the lengths too.
  */
 public class CTCLoss {
     /**
@@ -71,7 +72,22 @@ public class CTCLoss {
     public Tensor compute(Tensor logProbs, Tensor targets, int[] inputLengths, int[] targetLengths) {
         checkLogProbs(logProbs);
         int steps = longestInput(logProbs, inputLengths);
-        CtcTargets labels = CtcTargets.of(targets, targetLengths, logProbs.dim(1), logProbs.dim(2), blank);
+        return reduced(logProbs, steps, CtcTargets.of(targets, targetLengths, logProbs.dim(1), logProbs.dim(2), blank),
+                inputLengths);
+    }
+
+    /**
+     * As {@link #compute(Tensor, Tensor, int[], int[])} with the targets on the host, {@code targets[n]} sample n's
+     * labels (its length the target length): nothing is read back from a device, where a targets tensor would make
+     * the host wait for it.
+     */
+    public Tensor compute(Tensor logProbs, long[][] targets, int[] inputLengths) {
+        checkLogProbs(logProbs);
+        int steps = longestInput(logProbs, inputLengths);
+        return reduced(logProbs, steps, CtcTargets.of(targets, logProbs.dim(1), logProbs.dim(2), blank), inputLengths);
+    }
+
+    private Tensor reduced(Tensor logProbs, int steps, CtcTargets labels, int[] inputLengths) {
         Tensor losses = losses(logLikelihood(logProbs.narrow(0, 0, steps), labels, inputLengths));
         return switch (reduction) {
             case MEAN -> losses.div(labels.meanDivisors(logProbs)).mean();

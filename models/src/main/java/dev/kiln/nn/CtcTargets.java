@@ -6,8 +6,8 @@ import java.util.Arrays;
 /**
  * The targets of a {@link CTCLoss} batch laid out for its alpha recursion: sample n's labels l_1 .. l_L extended with
  * blanks, {@code b l_1 b l_2 ... b l_L b} (2L + 1 positions), padded with blanks to the batch's widest, 2 max(L) + 1
- * positions, and to at least 3 so that a step can look two positions back. Built on the host, where the labels are checked, and uploaded as index and mask tensors on the
- * log-probabilities' backend.
+ * positions, and to at least 3 so that a step can look two positions back. Built on the host, where the labels are
+ * checked, and uploaded as index and mask tensors on the log-probabilities' backend.
  */
 final class CtcTargets {
     private final int[] lengths;
@@ -27,27 +27,47 @@ final class CtcTargets {
     static CtcTargets of(Tensor targets, int[] targetLengths, int batch, int classes, int blank) {
         checkShape(targets, targetLengths, batch);
         long[] values = targets.toLongArray();
-        int width = 2 * Math.max(1, Arrays.stream(targetLengths).max().orElse(0)) + 1;
-        int[] extended = new int[batch * width];
-        Arrays.fill(extended, blank);
+        long[][] labels = new long[batch][];
         int start = 0;
         for (int n = 0; n < batch; n++) {
             if (targets.rank() == 2) {
                 start = n * targets.dim(1);
             }
-            for (int i = 0; i < targetLengths[n]; i++) {
-                long label = values[start + i];
+            labels[n] = Arrays.copyOfRange(values, start, start + targetLengths[n]);
+            if (targets.rank() == 1) {
+                start += targetLengths[n];
+            }
+        }
+        return of(labels, batch, classes, blank);
+    }
+
+    /**
+     * Targets given on the host, one array of labels per sample (its length the target length), each label in
+     * [0, classes) and not {@code blank}; refused otherwise, naming the sample and position.
+     */
+    static CtcTargets of(long[][] labels, int batch, int classes, int blank) {
+        if (labels.length != batch) {
+            throw new IllegalArgumentException("CTCLoss: " + labels.length + " targets for a batch of " + batch
+                    + ": expected one per sample");
+        }
+        int[] lengths = new int[batch];
+        for (int n = 0; n < batch; n++) {
+            lengths[n] = labels[n].length;
+        }
+        int width = 2 * Math.max(1, Arrays.stream(lengths).max().orElse(0)) + 1;
+        int[] extended = new int[batch * width];
+        Arrays.fill(extended, blank);
+        for (int n = 0; n < batch; n++) {
+            for (int i = 0; i < lengths[n]; i++) {
+                long label = labels[n][i];
                 if (label < 0 || label >= classes || label == blank) {
                     throw new IllegalArgumentException("CTCLoss: target " + label + " of sample " + n + " at position "
                             + i + " must be a class in [0, " + classes + ") other than the blank " + blank);
                 }
                 extended[n * width + 2 * i + 1] = (int) label;
             }
-            if (targets.rank() == 1) {
-                start += targetLengths[n];
-            }
         }
-        return new CtcTargets(targetLengths.clone(), width, extended);
+        return new CtcTargets(lengths, width, extended);
     }
 
     private static void checkShape(Tensor targets, int[] targetLengths, int batch) {

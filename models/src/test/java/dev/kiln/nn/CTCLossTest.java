@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,6 +87,28 @@ class CTCLossTest {
         for (int n = 0; n < 3; n++) {
             assertEquals(padded[n], concatenated[n], 1e-12, "sample " + n);
         }
+    }
+
+    @Test
+    void targetsGivenOnTheHostGiveTheSameLossesAndGradientsAsATargetsTensor() {
+        Tensor fromTensor = logProbs(6, 3, 5);
+        Tensor fromHost = fromTensor.detach().copy().requiresGrad(true);
+        CTCLoss ctc = new CTCLoss(0, Reduction.MEAN, false);
+        int[] inputLengths = {6, 4, 5};
+        Tensor expected = ctc.compute(fromTensor, targets(new long[] {1, 2, 3, 3, 4}, 5), inputLengths,
+                new int[] {2, 0, 3});
+        Tensor actual = ctc.compute(fromHost, new long[][] {{1, 2}, {}, {3, 3, 4}}, inputLengths);
+        expected.backward();
+        actual.backward();
+        assertEquals(expected.item(), actual.item(), 0);
+        assertArrayEquals(fromTensor.grad().toDoubleArray(), fromHost.grad().toDoubleArray(), 0);
+    }
+
+    @Test
+    void hostTargetsForAnotherBatchSizeAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new CTCLoss().compute(logProbs(4, 2, 3), new long[][] {{1}}, new int[] {4, 4}));
+        assertEquals("CTCLoss: 1 targets for a batch of 2: expected one per sample", e.getMessage());
     }
 
     @Test
