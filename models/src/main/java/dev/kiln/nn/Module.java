@@ -206,7 +206,8 @@ public abstract class Module implements AutoCloseable, Cloneable {
      * after forward, with the input forward took and its output, and may replace the output: to read a layer's
      * activations (feature extraction, Grad-CAM with {@link Tensor#retainGrad()}) or change them. Hooks run in the
      * order registered. A {@link Sequential} does not fuse a hooked layer with the activation after it.
-     * {@link #copy()} does not copy hooks.
+     * {@link #copy()} does not copy hooks. In a training step replayed as a CUDA graph ({@code Trainer.cudaGraphs}) a
+     * hook runs while the step is recorded: the operations it queues replay, what it does on the host does not.
      */
     public HookHandle registerForwardHook(ForwardHook hook) {
         return forwardHooks().addHook(hook);
