@@ -471,7 +471,8 @@ public final class F {
      * {@code pad} and one {@code indexSelect} with an index uploaded from the host, so it runs on every backend, but
      * not inside a step recorded as a {@link StepGraph}.
      *
-     * @throws IllegalArgumentException naming the op for an input that is not 4-D, a parameter out of range, or a
+     * @throws IllegalArgumentException naming the op for an input that is not 4-D (or 3-D, PyTorch's unbatched
+     *     [channels, height, width], which gives [channels * kernelH * kernelW, L]), a parameter out of range, or a
      *     kernel larger than the padded input
      */
     public static Tensor unfold(Tensor input, int[] kernel, int[] dilation, int[] padding, int[] stride) {
@@ -497,7 +498,8 @@ public final class F {
      * {@code indexAdd} with an index uploaded from the host (on CUDA an atomic addition, so F32 overlaps sum in no
      * fixed order) and {@code pad}, so it runs on every backend, but not inside a step recorded as a {@link StepGraph}.
      *
-     * @throws IllegalArgumentException naming the op for an input that is not 3-D, rows that are not a multiple of
+     * @throws IllegalArgumentException naming the op for an input that is not 3-D (or 2-D, PyTorch's unbatched
+     *     [channels * kernelH * kernelW, L], which gives [channels, outputH, outputW]), rows that are not a multiple of
      *     {@code kernelH * kernelW}, an L other than the number of blocks, a parameter out of range, or a kernel larger
      *     than the padded output
      */

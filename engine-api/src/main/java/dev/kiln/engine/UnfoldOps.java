@@ -1,5 +1,7 @@
 package dev.kiln.engine;
 
+import java.util.function.UnaryOperator;
+
 /**
  * PyTorch's {@code unfold} (im2col) and {@code fold} (col2im), each the adjoint of the other and so each other's
  * gradient. Both go through one flat index computed on the host ({@link SlidingBlocks#index}: for every tap of every
@@ -15,9 +17,12 @@ final class UnfoldOps {
 
     static Tensor unfold(Tensor x, int[] kernel, int[] dilation, int[] padding, int[] stride) {
         Checks.open("unfold", x);
+        if (x.rank() == 3) {
+            return unbatched(x, batched -> unfold(batched, kernel, dilation, padding, stride));
+        }
         if (x.rank() != 4) {
             throw new IllegalArgumentException("unfold: input " + x.shape()
-                    + " must be 4-D [batch, channels, height, width]");
+                    + " must be 4-D [batch, channels, height, width] or 3-D [channels, height, width]");
         }
         SlidingBlocks b = SlidingBlocks.of("unfold", "input " + x.shape(), new int[] {x.dim(2), x.dim(3)}, kernel,
                 dilation, padding, stride);
@@ -32,9 +37,13 @@ final class UnfoldOps {
 
     static Tensor fold(Tensor cols, int[] outputSize, int[] kernel, int[] dilation, int[] padding, int[] stride) {
         Checks.open("fold", cols);
+        if (cols.rank() == 2) {
+            return unbatched(cols, batched -> fold(batched, outputSize, kernel, dilation, padding, stride));
+        }
         if (cols.rank() != 3) {
             throw new IllegalArgumentException("fold: input " + cols.shape()
-                    + " must be 3-D [batch, channels * kernelH * kernelW, blocks]");
+                    + " must be 3-D [batch, channels * kernelH * kernelW, blocks] or 2-D [channels * kernelH * kernelW,"
+                    + " blocks]");
         }
         int[] size = SlidingBlocks.size("fold", outputSize);
         SlidingBlocks b = SlidingBlocks.of("fold", "output size " + size[0] + " x " + size[1], size, kernel, dilation,
@@ -54,6 +63,13 @@ final class UnfoldOps {
         out.recordWithSaved("fold", new Tensor[] {cols},
                 g -> new Tensor[] {Composite.untracked(() -> unfolded(g, b, index))}, index);
         return out;
+    }
+
+    /** PyTorch's unbatched form: {@code op} of x as a batch of one, that batch axis dropped again. */
+    private static Tensor unbatched(Tensor x, UnaryOperator<Tensor> op) {
+        Tensor batch = x.unsqueeze(0);
+        Tensor out = Tensor.consume(batch, x, op);
+        return Tensor.consume(out, x, y -> y.squeeze(0));
     }
 
     private static Tensor index(Tensor like, SlidingBlocks b) {

@@ -10,6 +10,7 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
 import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -98,12 +99,29 @@ class UnfoldFoldTest {
     @Test
     void anInputOfTheWrongRankIsRefusedNamingTheLayerAndTheShape() {
         assertEquals("Unfold(kernel_size=(2, 2), dilation=(1, 1), padding=(0, 0), stride=(1, 1)): unfold: input"
-                        + " [2, 3, 4] must be 4-D [batch, channels, height, width]",
-                assertThrows(IllegalArgumentException.class, () -> new Unfold(2).forward(Tensor.zeros(2, 3, 4)))
+                        + " [3, 4] must be 4-D [batch, channels, height, width] or 3-D [channels, height, width]",
+                assertThrows(IllegalArgumentException.class, () -> new Unfold(2).forward(Tensor.zeros(3, 4)))
                         .getMessage());
-        assertEquals("fold: input [9, 9] must be 3-D [batch, channels * kernelH * kernelW, blocks]",
-                assertThrows(IllegalArgumentException.class, () -> F.fold(Tensor.zeros(9, 9), 5, 3, 1, 0, 1))
+        assertEquals("fold: input [81] must be 3-D [batch, channels * kernelH * kernelW, blocks] or 2-D"
+                        + " [channels * kernelH * kernelW, blocks]",
+                assertThrows(IllegalArgumentException.class, () -> F.fold(Tensor.zeros(81), 5, 3, 1, 0, 1))
                         .getMessage());
+    }
+
+    @Test
+    void anUnbatchedImageUnfoldsAndFoldsAsABatchOfOneAsInPyTorch() {
+        // F.unfold(torch.zeros(2, 5, 5), 3).shape is [18, 9]; F.fold(torch.zeros(18, 9), (5, 5), 3).shape is [2, 5, 5]
+        Tensor image = Tensor.randn(DType.F64, 2, 5, 5).requiresGrad(true);
+        Tensor columns = F.unfold(image, 3, 1, 0, 1);
+        assertEquals(Shape.of(18, 9), columns.shape());
+        assertArrayEquals(F.unfold(image.detach().unsqueeze(0), 3, 1, 0, 1).toDoubleArray(), columns.toDoubleArray(),
+                0);
+        Tensor folded = F.fold(columns, 5, 3, 1, 0, 1);
+        assertEquals(Shape.of(2, 5, 5), folded.shape());
+        folded.sum().backward();
+        // Each pixel's gradient counts the 3x3 blocks that cover it: fold(unfold(ones)).
+        assertArrayEquals(F.fold(F.unfold(Tensor.ones(DType.F64, 1, 2, 5, 5), 3, 1, 0, 1), 5, 3, 1, 0, 1)
+                .toDoubleArray(), image.grad().toDoubleArray(), 0);
     }
 
     @Test
