@@ -43,3 +43,14 @@ simple("upsampleBilinearWithAlignedCorners",
        "torch.nn.Upsample(scale_factor=3, mode='bilinear', align_corners=True)(3 * x) on [1, 1, 3, 2]",
        'new Upsample(3, "bilinear", true)', torch.nn.Upsample(scale_factor=3, mode='bilinear', align_corners=True),
        [1, 1, 3, 2])
+simple("upsampleBilinearToASizeUpAndDown",
+       "torch.nn.Upsample(size=(7, 3), mode='bilinear')(3 * x) on [1, 2, 4, 5]",
+       'Upsample.toSize(7, 3, "bilinear", false)', torch.nn.Upsample(size=(7, 3), mode='bilinear'), [1, 2, 4, 5])
+simple("upsampleBilinearToASizeWithAlignedCorners",
+       "torch.nn.Upsample(size=(5, 2), mode='bilinear', align_corners=True)(3 * x) on [1, 1, 3, 4]",
+       'Upsample.toSize(5, 2, "bilinear", true)', torch.nn.Upsample(size=(5, 2), mode='bilinear', align_corners=True),
+       [1, 1, 3, 4])
+simple("upsampleNearestToASizeUpAndDown", "torch.nn.Upsample(size=(7, 3))(3 * x) on [2, 1, 4, 5]",
+       'Upsample.toSize(7, 3, "nearest", false)', torch.nn.Upsample(size=(7, 3)), [2, 1, 4, 5])
+simple("upsampleNearestToAFloatRoundedSize", "torch.nn.Upsample(size=(20, 3))(3 * x) on [1, 1, 14, 2]",
+       'Upsample.toSize(20, 3, "nearest", false)', torch.nn.Upsample(size=(20, 3)), [1, 1, 14, 2])

@@ -50,6 +50,15 @@ class UpsampleTest {
     }
 
     @Test
+    void aSizeIsDescribedAsPyTorchsAndOneBelowOnePixelIsRefused() {
+        assertEquals("Upsample(size=(7, 3), mode=bilinear, align_corners=True)",
+                Upsample.toSize(7, 3, "bilinear", true).toString());
+        assertEquals("Upsample: size must be at least 1 x 1, got 0 x 3",
+                assertThrows(IllegalArgumentException.class, () -> Upsample.toSize(0, 3, "nearest", false))
+                        .getMessage());
+    }
+
+    @Test
     void nearestGradientsMatchFiniteDifferencesInF64() {
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.randn(DType.F64, 2, 2, 2, 3).requiresGrad(true);
