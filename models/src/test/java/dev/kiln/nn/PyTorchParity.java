@@ -17,9 +17,10 @@ import java.util.TreeSet;
  * weightings all come from {@link #pattern}, which the Python side computes the same way
  * ({@code 0.5 * sin(0.7 * k + 1.3 * seed + 0.1)} for element k), so that a test needs literals only for
  * PyTorch's results, which come from PyTorch 1.13 in float64 (each test quotes its torch call). Each test runs
- * in F64, compared to 1e-10, and in F32, compared to 1e-5.
+ * in F64, compared to 1e-10, and in F32, compared to 1e-5. {@link #pattern} and {@link #values} serve the parity
+ * tests of other packages too.
  */
-final class PyTorchParity {
+public final class PyTorchParity {
     private PyTorchParity() {
     }
 
@@ -31,7 +32,8 @@ final class PyTorchParity {
         return new Key(name, seed, dims);
     }
 
-    static double[] pattern(int n, int seed) {
+    /** parity.py's {@code pattern(n, seed)}: element k is {@code 0.5 sin(0.7 k + 1.3 seed + 0.1)}. */
+    public static double[] pattern(int n, int seed) {
         double[] v = new double[n];
         for (int k = 0; k < n; k++) {
             v[k] = 0.5 * Math.sin(0.7 * k + 1.3 * seed + 0.1);
@@ -44,7 +46,8 @@ final class PyTorchParity {
         return values(seed, dims).to(dtype).requiresGrad(true);
     }
 
-    private static Tensor values(int seed, int... dims) {
+    /** An F64 tensor of shape {@code dims} filled with {@code pattern(numel, seed)}, parity.py's reshaped pattern. */
+    public static Tensor values(int seed, int... dims) {
         int n = Arrays.stream(dims).reduce(1, (a, b) -> a * b);
         return Tensor.fromArray(pattern(n, seed), dims);
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.PyTorchParity;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -78,19 +79,7 @@ class LbfgsPyTorchTest {
 
     /** parity.py's {@code pattern(rows * cols, seed).reshape(rows, cols)} (one dimension: a vector). */
     private static Tensor pattern(int seed, int... dims) {
-        return values(seed, dims).requiresGrad(true);
-    }
-
-    private static Tensor values(int seed, int... dims) {
-        int n = 1;
-        for (int d : dims) {
-            n *= d;
-        }
-        double[] v = new double[n];
-        for (int k = 0; k < n; k++) {
-            v[k] = 0.5 * Math.sin(0.7 * k + 1.3 * seed + 0.1);
-        }
-        return Tensor.fromArray(v, dims);
+        return PyTorchParity.values(seed, dims).requiresGrad(true);
     }
 
     /** (1 - x)^2 + 100 (y - x^2)^2 of p = (x, y). */
@@ -103,14 +92,14 @@ class LbfgsPyTorchTest {
 
     /** Mean squared error of x w^T + b against targets, x [8, 4] and targets [8, 2] from the pattern. */
     static Tensor leastSquares(List<Tensor> params) {
-        Tensor x = values(3, 8, 4);
-        Tensor target = values(4, 8, 2);
+        Tensor x = PyTorchParity.values(3, 8, 4);
+        Tensor target = PyTorchParity.values(4, 8, 2);
         return x.matmul(params.get(0).t()).add(params.get(1)).sub(target).square().mean();
     }
 
     /** Mean cross-entropy of x w^T + b with labels k mod 3, x [10, 4] four times the pattern. */
     static Tensor logisticRegression(List<Tensor> params) {
-        Tensor x = values(3, 10, 4).mul(4);
+        Tensor x = PyTorchParity.values(3, 10, 4).mul(4);
         long[] labels = new long[10];
         for (int k = 0; k < labels.length; k++) {
             labels[k] = k % 3;

@@ -19,6 +19,7 @@ import dev.kiln.nn.Linear;
 import dev.kiln.nn.MaxPool2d;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Module;
+import dev.kiln.nn.PyTorchParity;
 import dev.kiln.nn.Sequential;
 import dev.kiln.zoo.Zoo;
 import java.util.Arrays;
@@ -140,13 +141,13 @@ class GradCamTest {
             int seed = 1;
             try (Autograd.Guard g = Autograd.noGrad()) {
                 for (Tensor p : model.parameters()) {
-                    p.assign(Tensor.fromArray(pattern((int) p.size(), seed++), p.shape().dims()));
+                    p.assign(Tensor.fromArray(PyTorchParity.pattern((int) p.size(), seed++), p.shape().dims()));
                 }
                 Tensor offsets = Tensor.fromArray(new double[] {0.2, -0.1, 0.05}, 3, 1);
                 Tensor dense = ((Linear) model.get(4)).weight();
                 dense.assign(dense.add(offsets));
             }
-            Tensor images = Tensor.fromArray(pattern(128, 11), 2, 1, 8, 8).add(0.5);
+            Tensor images = Tensor.fromArray(PyTorchParity.pattern(128, 11), 2, 1, 8, 8).add(0.5);
             GradCam.Maps maps = GradCam.maps(model, model.get(1), images, null);
         double[] expected = {
                 0.3673251238824164, 0.1857845592011133, 0.04803763774520717, 0.0, 0.0, 0.10515762211337996,
@@ -184,14 +185,5 @@ class GradCamTest {
             System.arraycopy(maps.values()[1], 0, actual, 64, 64);
             assertArrayEquals(expected, actual, 1e-12);
         }
-    }
-
-    /** parity.py's pattern: 0.5 sin(0.7 k + 1.3 seed + 0.1). */
-    private static double[] pattern(int n, int seed) {
-        double[] v = new double[n];
-        for (int k = 0; k < n; k++) {
-            v[k] = 0.5 * Math.sin(0.7 * k + 1.3 * seed + 0.1);
-        }
-        return v;
     }
 }

@@ -12,6 +12,7 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.io.SafeTensors;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.Module;
+import dev.kiln.nn.PyTorchParity;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -286,15 +287,7 @@ class TorchvisionResNetPyTorchParityTest {
     }
 
     private static Tensor pattern(int seed, int... dims) {
-        long n = 1;
-        for (int d : dims) {
-            n *= d;
-        }
-        double[] v = new double[(int) n];
-        for (int k = 0; k < v.length; k++) {
-            v[k] = 0.5 * Math.sin(0.7 * k + 1.3 * seed + 0.1);
-        }
-        return Tensor.fromArray(v, dims);
+        return PyTorchParity.values(seed, dims);
     }
 
     /** Twelve elements spread over t: those at k * (size / 12), as resnet.py's spread(). */

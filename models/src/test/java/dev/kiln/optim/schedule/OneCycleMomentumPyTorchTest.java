@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.PyTorchParity;
 import dev.kiln.optim.AdaGrad;
 import dev.kiln.optim.Adam;
 import dev.kiln.optim.Optimizer;
@@ -77,8 +78,8 @@ class OneCycleMomentumPyTorchTest {
         // OneCycleLR(max_lr=0.1, total_steps=8): w after 8 steps
         double[] expected = {0.2038429657742422, 0.12317091071229677, -0.14135650327011745, -0.4706712684360594,
                 -0.296444806791437};
-        Tensor w = Tensor.fromArray(pattern(5, 1), 5).requiresGrad(true);
-        Tensor target = Tensor.fromArray(pattern(5, 2), 5);
+        Tensor w = Tensor.fromArray(PyTorchParity.pattern(5, 1), 5).requiresGrad(true);
+        Tensor target = Tensor.fromArray(PyTorchParity.pattern(5, 2), 5);
         Tensor scale = Tensor.fromArray(new double[] {1, 2, 3, 4, 5}, 5);
         Adam adam = new Adam(List.of(w), 0.01);
         OneCycleLR schedule = new OneCycleLR(adam, 0.1, 8);
@@ -94,18 +95,11 @@ class OneCycleMomentumPyTorchTest {
     @Test
     void anOptimizerWithoutMomentumIsRefusedUnlessCyclingIsOff() {
         AdaGrad adagrad = new AdaGrad(List.of(weights(1)), 0.1);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new OneCycleLR(adagrad, 0.5, 10));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new OneCycleLR(adagrad, 0.5, 10));
         assertEquals("OneCycleLR: AdaGrad has no momentum or beta1 to cycle; give cycleMomentum false (PyTorch's"
                 + " cycle_momentum=False)", e.getMessage());
-        new OneCycleLR(adagrad, 0.5, 10, 0.3, AnnealStrategy.COS, 25, 1e4, false, false, 0.85, 0.95).step(1, Double.NaN);
-    }
-
-    /** parity.py's pattern: 0.5 sin(0.7 k + 1.3 seed + 0.1). */
-    private static double[] pattern(int n, int seed) {
-        double[] v = new double[n];
-        for (int k = 0; k < n; k++) {
-            v[k] = 0.5 * Math.sin(0.7 * k + 1.3 * seed + 0.1);
-        }
-        return v;
+        new OneCycleLR(adagrad, 0.5, 10, 0.3, AnnealStrategy.COS, 25, 1e4, false, false, 0.85, 0.95)
+                .step(1, Double.NaN);
     }
 }
