@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.data.DataLoader;
-import dev.kiln.data.Dataset;
+import dev.kiln.data.Datasets;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
@@ -219,7 +219,7 @@ final class EvalCommand {
             return null;
         }
         try (Scope s = Scope.open()) {
-            Tensor images = images(test.data(), n, shape);
+            Tensor images = Tensor.fromArray(Datasets.firstFeatures(test.data(), n), n, shape[0], shape[1], shape[2]);
             Module layer;
             try {
                 layer = GradCam.lastSpatialLayer(model, images.narrow(0, 0, 1));
@@ -240,16 +240,6 @@ final class EvalCommand {
     }
 
     private static final int GRAD_CAM_IMAGES = 16;
-
-    /** The first n examples' features as [n, channels, height, width]. */
-    private static Tensor images(Dataset data, int n, int[] shape) {
-        int size = data.featureSize();
-        float[] values = new float[n * size];
-        for (int i = 0; i < n; i++) {
-            data.copyFeatures(i, values, i * size);
-        }
-        return Tensor.fromArray(values, n, shape[0], shape[1], shape[2]);
-    }
 
     /** The first module without sub-modules, in registration order (the first layer of a Sequential). */
     static Module firstLayer(Module model) {

@@ -6,6 +6,7 @@ import dev.kiln.autoencoder.AutoencoderTrainer;
 import dev.kiln.autoencoder.VariationalAutoencoder;
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.Dataset;
+import dev.kiln.data.Datasets;
 import dev.kiln.data.Mnist;
 import dev.kiln.data.MnistDataset;
 import dev.kiln.engine.Autograd;
@@ -184,10 +185,7 @@ final class PretrainCommand {
     /** The first {@value #SHOWN} test images beside their reconstructions in evaluation mode. */
     private static void drawReconstructions(Path png, Autoencoder model, Dataset test, String title) throws IOException {
         int n = Math.min(SHOWN, test.size());
-        float[] pixels = new float[n * Mnist.PIXELS];
-        for (int i = 0; i < n; i++) {
-            test.copyFeatures(i, pixels, i * Mnist.PIXELS);
-        }
+        float[] pixels = Datasets.firstFeatures(test, n);
         boolean wasTraining = model.isTraining();
         model.eval();
         try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {

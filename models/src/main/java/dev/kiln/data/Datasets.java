@@ -38,6 +38,16 @@ public final class Datasets {
                 new Subset(data, Arrays.copyOfRange(order, first, n)));
     }
 
+    /** The features of the first {@code n} examples, row-major: [n, featureSize], as one array. */
+    public static float[] firstFeatures(Dataset data, int n) {
+        int size = data.featureSize();
+        float[] features = new float[n * size];
+        for (int i = 0; i < n; i++) {
+            data.copyFeatures(i, features, i * size);
+        }
+        return features;
+    }
+
     /**
      * {@code n} distinct examples of {@code data} picked at random (in random order); the same seed always
      * gives the same ones.

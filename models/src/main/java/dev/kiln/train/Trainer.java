@@ -461,12 +461,9 @@ public final class Trainer {
             Tensor labels = batch.labels();
             Tensor features = batch.features();
             batch.recycle();
-            Tensor scores;
-            Tensor l;
-            try (Autocast.Guard mixed = Autocast.enable(precision)) {
-                scores = model.forward(features);
-                l = scalarLoss(loss, scores, labels);
-            }
+            Scored scored = forwardWithLoss(features, labels);
+            Tensor scores = scored.scores();
+            Tensor l = scored.loss();
             if (opensGroup) {
                 optimizer.zeroGrad();
             }
@@ -497,24 +494,30 @@ public final class Trainer {
             boolean[] first = {true};
             double l = optimizer.step(() -> {
                 optimizer.zeroGrad();
-                Tensor scores;
-                Tensor value;
-                try (Autocast.Guard mixed = Autocast.enable(precision)) {
-                    scores = model.forward(features);
-                    value = scalarLoss(loss, scores, labels);
-                }
-                value.backward();
+                Scored scored = forwardWithLoss(features, labels);
+                scored.loss().backward();
                 if (clipping != null) {
                     clipping.clip(optimizer);
                 }
                 if (first[0] && hits != null) {
-                    Accuracy.accumulate(scores, labels, hits);
+                    Accuracy.accumulate(scored.scores(), labels, hits);
                 }
                 first[0] = false;
-                return value;
+                return scored.loss();
             });
             return () -> l;
         }
+    }
+
+    /** The model's scores for a batch and their loss, in the trainer's precision: what a step backpropagates. */
+    private Scored forwardWithLoss(Tensor features, Tensor labels) {
+        try (Autocast.Guard mixed = Autocast.enable(precision)) {
+            Tensor scores = model.forward(features);
+            return new Scored(scores, scalarLoss(loss, scores, labels));
+        }
+    }
+
+    private record Scored(Tensor scores, Tensor loss) {
     }
 
     private String optimizerName() {

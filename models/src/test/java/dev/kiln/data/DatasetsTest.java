@@ -98,6 +98,12 @@ class DatasetsTest {
     }
 
     @Test
+    void firstFeaturesAreTheFirstExamplesRowsInOrder() {
+        ArrayDataset data = new ArrayDataset(new float[] {1, 2, 3, 4, 5, 6}, new long[] {0, 1, 2}, new int[] {2}, 3);
+        assertArrayEquals(new float[] {1, 2, 3, 4}, Datasets.firstFeatures(data, 2));
+    }
+
+    @Test
     void permutationIsAPermutationAndStable() {
         for (int n : new int[] {0, 1, 2, 17, 1000}) {
             int[] p = Datasets.permutation(n, 123);
