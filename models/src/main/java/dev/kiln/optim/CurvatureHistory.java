@@ -41,12 +41,12 @@ final class CurvatureHistory implements AutoCloseable {
         Tensor q = g.neg();
         for (int i = k - 1; i >= 0; i--) {
             alphas[i] = FlatParameters.dot(steps.get(i), q) * rhos.get(i);
-            FlatParameters.addScaledInPlace(q, gradientChanges.get(i), -alphas[i]);
+            q.addInPlace(gradientChanges.get(i), -alphas[i]);
         }
         Tensor r = q.mul(hDiag);
         for (int i = 0; i < k; i++) {
             double beta = FlatParameters.dot(gradientChanges.get(i), r) * rhos.get(i);
-            FlatParameters.addScaledInPlace(r, steps.get(i), alphas[i] - beta);
+            r.addInPlace(steps.get(i), alphas[i] - beta);
         }
         return r;
     }

@@ -43,7 +43,7 @@ final class FlatParameters {
             int offset = 0;
             for (Tensor p : params) {
                 int n = (int) p.size();
-                p.assign(p.add(update.narrow(0, offset, n).reshape(p.shape().dims()).mul(scale)));
+                p.addInPlace(update.narrow(0, offset, n).reshape(p.shape().dims()), scale);
                 offset += n;
             }
         }
@@ -83,13 +83,6 @@ final class FlatParameters {
     static double sumAbs(Tensor v) {
         try (Scope s = Scope.open()) {
             return v.abs().sum().item();
-        }
-    }
-
-    /** {@code target += alpha * x} in place (target made by an op without gradients, or a state tensor). */
-    static void addScaledInPlace(Tensor target, Tensor x, double alpha) {
-        try (Scope s = Scope.open()) {
-            target.assign(target.add(x.mul(alpha)));
         }
     }
 }
