@@ -360,16 +360,14 @@ public abstract class Optimizer implements AutoCloseable {
             problems.add(MOMENTUM_KEY + ": " + getClass().getSimpleName() + " has no momentum or beta1");
         } else if (t.size() != 1) {
             problems.add(MOMENTUM_KEY + ": shape " + t.shape() + ", expected one element");
-        } else if (!(t.item() >= 0) || Double.isInfinite(t.item())) {
-            problems.add(MOMENTUM_KEY + ": " + t.item() + " is not a finite value >= 0");
         } else {
             checkWithSetter(t.item(), problems);
         }
     }
 
     /**
-     * Adds what {@link #setMomentumOrBeta1} says against {@code value} (the Adam family's beta1 must be below 1) to
-     * {@code problems}: the setter is tried and undone, so that a checked state never fails when loaded.
+     * Adds what {@link #setMomentumOrBeta1} says against {@code value} (finite and at least 0; the Adam family's beta1
+     * below 1) to {@code problems}: the setter is tried and undone, so that a checked state never fails when loaded.
      */
     private void checkWithSetter(double value, List<String> problems) {
         double current = momentumOrBeta1().getAsDouble();
