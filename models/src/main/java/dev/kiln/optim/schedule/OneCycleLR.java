@@ -111,9 +111,23 @@ public final class OneCycleLR implements LearningRateSchedule {
             this.phaseMomenta = cycleMomentum ? new double[] {maxMomentum, baseMomentum, maxMomentum} : null;
         }
         if (phaseMomenta != null) {
+            checkMomentum(optimizer, baseMomentum);
             optimizer.setMomentumOrBeta1(maxMomentum);
         }
         setAll(rate(0));
+    }
+
+    /**
+     * Lets the optimizer's own setter judge {@code momentum} now, when it would otherwise first be set midway through
+     * training, and leaves the optimizer as it was.
+     */
+    private static void checkMomentum(Optimizer optimizer, double momentum) {
+        double current = optimizer.momentumOrBeta1().getAsDouble();
+        try {
+            optimizer.setMomentumOrBeta1(momentum);
+        } finally {
+            optimizer.setMomentumOrBeta1(current);
+        }
     }
 
     private static void checkDivisor(String name, double value) {

@@ -3,6 +3,7 @@ package dev.kiln.optim.schedule;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
@@ -101,5 +102,14 @@ class OneCycleMomentumPyTorchTest {
                 + " cycle_momentum=False)", e.getMessage());
         new OneCycleLR(adagrad, 0.5, 10, 0.3, AnnealStrategy.COS, 25, 1e4, false, false, 0.85, 0.95)
                 .step(1, Double.NaN);
+    }
+
+    @Test
+    void aBaseMomentumTheOptimizerRefusesIsRefusedWhenTheScheduleIsMade() {
+        Adam adam = new Adam(List.of(weights(1)), 0.01);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new OneCycleLR(adam, 0.5, 10, 0.3, AnnealStrategy.COS, 25, 1e4, false, true, 1.5, 0.95));
+        assertTrue(e.getMessage().contains("1.5"), e.getMessage());
+        assertEquals(0.9, adam.momentumOrBeta1().getAsDouble());
     }
 }
