@@ -738,4 +738,24 @@ public final class F {
     public static Tensor pad(Tensor x, int... pads) {
         return PadOps.pad(x, pads, 0);
     }
+
+    /**
+     * {@code x} padded in {@code mode} (PyTorch's {@code F.pad(x, pads, mode=...)}), {@code pads} as for
+     * {@link #pad(Tensor, int[], double)}: (before, after) pairs, the last axis first; a negative amount crops.
+     * {@link PaddingMode#ZEROS} is that method with 0. {@code REFLECT}, {@code REPLICATE} and {@code CIRCULAR} pad
+     * the last 1, 2 or 3 axes (2, 4 or 6 amounts) of an unbatched [channels, ...] or batched [batch, channels, ...]
+     * input, of 2 or 3, 3 or 4, 4 or 5 dimensions: [n, c, h, w] with (left, right, top, bottom) gives [n, c, top + h +
+     * bottom, left + w + right]. Reflect adds less than the axis's size on each side; circular crops first and adds at
+     * most what is left of the axis (PyTorch 1.13 pads batched inputs alone in this mode, 2.x both). Any dtype; the
+     * gradient adds each output element's gradient to the input element it copies. Built of one {@code indexSelect}
+     * with an index uploaded from the host, so it runs on every backend, but not inside a step recorded as a
+     * {@link StepGraph}.
+     *
+     * @throws IllegalArgumentException naming the padding, the axis and the shape for an odd number of amounts, a
+     *     number of pairs or a rank the mode does not take, a reflection as large as its axis, a circular padding
+     *     that wraps around more than once, or a reflection or replication that leaves an axis empty
+     */
+    public static Tensor pad(Tensor x, int[] pads, PaddingMode mode) {
+        return mode == PaddingMode.ZEROS ? PadOps.pad(x, pads, 0) : BorderPadOps.pad(x, pads, mode);
+    }
 }

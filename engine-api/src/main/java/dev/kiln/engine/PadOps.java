@@ -21,11 +21,16 @@ final class PadOps {
         return Composite.op("pad", x, () -> padded(x, pads, value), (out, g) -> padded(g, opposite, 0));
     }
 
-    private static void check(Tensor x, int[] pads) {
+    /** Refuses an odd number of amounts: pads holds (before, after) pairs. */
+    static void checkPairs(int[] pads) {
         if (pads.length % 2 != 0) {
             throw new IllegalArgumentException("pad: " + Arrays.toString(pads) + " has odd length " + pads.length
                     + "; it holds (before, after) pairs, the last axis first");
         }
+    }
+
+    private static void check(Tensor x, int[] pads) {
+        checkPairs(pads);
         if (pads.length / 2 > x.rank()) {
             throw new IllegalArgumentException("pad: " + Arrays.toString(pads) + " pads " + pads.length / 2
                     + " axes, but the tensor " + x.shape() + " has " + x.rank());

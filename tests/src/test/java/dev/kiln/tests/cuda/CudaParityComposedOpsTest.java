@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
+import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Tensor;
 import dev.kiln.tests.cuda.ParityBackends.Tolerance;
 import java.util.Arrays;
@@ -21,14 +22,15 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The Tensor ops composed in the engine of SPI primitives (clamp, min and argmin, var and std, logsumexp, norm, prod,
- * cumsum, flip, roll, pad, tril and triu, unfold and fold, pixel shuffles, einsum) on tensors that live on the backend
- * under test, against the CPU: every step must run on the tensor's own backend, and the primitives' conventions (NaN in
- * comparisons and maxima, the first of tied maxima, where with an integer mask, integer arithmetic) must compose to the
- * CPU's results.
+ * cumsum, flip, roll, pad in every mode, tril and triu, unfold and fold, pixel shuffles, einsum) on tensors that live
+ * on the backend under test, against the CPU: every step must run on the tensor's own backend, and the primitives'
+ * conventions (NaN in comparisons and maxima, the first of tied maxima, where with an integer mask, integer arithmetic)
+ * must compose to the CPU's results.
  *
  * <p>Tolerances ({@code |a - b| <= atol + rtol |b|}). Selections (clamp, min, argmin, flip, roll, pad, tril, triu,
  * unfold, pixel shuffles) round nothing and must match exactly, ties and NaN included. Fold's sums of up to 9
- * overlapping blocks, and einsum's products and their gradients, take the tolerance of sums. Sums over 300 elements and
+ * overlapping blocks, the padding modes' gradients, and einsum's products and their gradients, take the tolerance of
+ * sums. Sums over 300 elements and
  * the functions around them (var, std, logsumexp, the 2-norm, a scan of 300 in log2 steps, a product of 300 factors
  * near 1): 1e-4 in F32, as the sums of {@code CudaParityReductionTest}; 1e-10 in F64.
  */
@@ -143,6 +145,36 @@ class CudaParityComposedOpsTest extends ParityTest {
                         new int[] {2, 3})));
         assertParity("pixelShuffle 2 " + dtype, Tolerance.EXACT, on(dtype, x, image, t -> F.pixelShuffle(t, 2)));
         assertParity("pixelUnshuffle 2 " + dtype, Tolerance.EXACT, on(dtype, x, image, t -> F.pixelUnshuffle(t, 2)));
+    }
+
+    /**
+     * Each padding mode on two and three axes of [2, 8, 6, 10], with amounts that crop: an exact selection in every
+     * dtype; its gradient adds up to (pads + 1)^2 elements' gradients into a corner (on CUDA atomically, in no fixed
+     * order), so it takes the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = PaddingMode.class, names = {"REFLECT", "REPLICATE", "CIRCULAR"})
+    void paddingModesMatchTheCpuWithTheirGradients(PaddingMode mode) {
+        int[] image = {2, 8, 6, 10};
+        int n = 2 * 8 * 6 * 10;
+        int[] pads = {2, 3, -1, 4};
+        for (DType dtype : DType.values()) {
+            double[] x = ties(51, n, -3, 0, 2, 7, 11);
+            assertParity(mode + " pad (2, 3, -1, 4) " + dtype, Tolerance.EXACT,
+                    on(dtype, x, image, t -> F.pad(t, pads, mode)));
+            assertParity(mode + " pad (1, 2, 0, 1, 1, 0) " + dtype, Tolerance.EXACT,
+                    on(dtype, x, image, t -> F.pad(t, new int[] {1, 2, 0, 1, 1, 0}, mode)));
+        }
+        for (DType dtype : new DType[] {DType.F32, DType.F64}) {
+            assertParity(mode + " pad (2, 3, -1, 4) and its gradient " + dtype,
+                    new String[] {"output", "input gradient"}, sums(dtype), b -> {
+                        Tensor in = tensor(b, dtype, values(52, n, -1, 1), image).requiresGrad(true);
+                        Tensor out = F.pad(in, pads, mode);
+                        assertSame(b, out.backend(), "the result must be on the backend of its input");
+                        out.backward(tensor(b, dtype, values(53, (int) out.size(), -1, 1), out.shape().dims()));
+                        return new Tensor[] {out, in.grad()};
+                    });
+        }
     }
 
     @ParameterizedTest

@@ -11,6 +11,7 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
 import dev.kiln.engine.GradCheck;
+import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -959,6 +961,21 @@ class GradientCheckTest {
             GradCheck.check("pad (1, -1, -2, 3)", in -> F.pad(in[0], new int[] {1, -1, -2, 3}, 0.5), randn(2, 3, 4));
             GradCheck.check("tril -1", in -> in[0].tril(-1), randn(2, 3, 4));
             GradCheck.check("triu 1", in -> in[0].triu(1), randn(2, 3, 4));
+        }
+    }
+
+    /** Each padding mode on one, two and three axes, batched and not, with amounts that crop and that overlap. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = PaddingMode.class, names = {"REFLECT", "REPLICATE", "CIRCULAR"})
+    void padInEachMode(PaddingMode mode) {
+        try (Scope s = Scope.open()) {
+            GradCheck.check(mode + " pad (3, -1)", in -> F.pad(in[0], new int[] {3, -1}, mode), randn(2, 3, 4));
+            GradCheck.check(mode + " pad (2, 1, -1, 2) unbatched", in -> F.pad(in[0], new int[] {2, 1, -1, 2}, mode),
+                    randn(2, 3, 4));
+            GradCheck.check(mode + " pad (1, 2, 2, 0) batched", in -> F.pad(in[0], new int[] {1, 2, 2, 0}, mode),
+                    randn(2, 1, 3, 4));
+            GradCheck.check(mode + " pad (1, 1, 0, 2, 1, 0)", in -> F.pad(in[0], new int[] {1, 1, 0, 2, 1, 0}, mode),
+                    randn(1, 2, 2, 3, 3));
         }
     }
 
