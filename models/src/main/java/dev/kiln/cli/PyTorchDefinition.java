@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.engine.PaddingMode;
 import dev.kiln.nn.Conv2d;
 import dev.kiln.nn.Dropout;
 import dev.kiln.nn.Flatten;
@@ -67,7 +68,9 @@ final class PyTorchDefinition {
     private static String conv(Conv2d c) {
         return "nn.Conv2d(" + c.inChannels() + ", " + c.outChannels() + ", " + pair(c.kernelSize())
                 + ", stride=" + pair(c.stride()) + ", padding=" + pair(c.padding()) + ", dilation=" + pair(c.dilation())
-                + (c.groups() == 1 ? "" : ", groups=" + c.groups()) + bias(c.bias() != null) + ")";
+                + (c.groups() == 1 ? "" : ", groups=" + c.groups()) + bias(c.bias() != null)
+                + (c.paddingMode() == PaddingMode.ZEROS ? "" : ", padding_mode='" + c.paddingMode().pytorchName() + "'")
+                + ")";
     }
 
     private static String pair(int[] v) {

@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
+import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Tensor;
 
 /**
@@ -12,10 +13,14 @@ import dev.kiln.engine.Tensor;
  * depthwise). Weight [outChannels, inChannels / groups, kernel] and bias [outChannels] (PyTorch's layout, so state
  * dicts load from PyTorch) with PyTorch's default initialisation: uniform in +-1/sqrt(fanIn) with
  * {@code fanIn = inChannels / groups * kernel}, for both weight and bias (weight drawn first). It runs as a 2-D
- * convolution of height 1 on views of the input and weight, so every backend that has {@link F#conv2d} has it.
+ * convolution of height 1 on views of the input and weight, so every backend that has {@link F#conv2d} has it. The
+ * padding mode (PyTorch's {@code padding_mode}) says what the padding holds: zeros by default; otherwise the input is
+ * first padded in that mode ({@link F#pad(Tensor, int[], PaddingMode)}) and convolved without padding, as PyTorch
+ * does.
  *
  * <p>{@code new Conv1d(16, 32, 3)} is a valid convolution with stride 1; other settings through
- * {@link #builder(int, int, int)}: {@code Conv1d.builder(16, 32, 3).padding("same").bias(false).build()}.
+ * {@link #builder(int, int, int)}: {@code Conv1d.builder(16, 32, 3).padding("same").bias(false).build()},
+ * {@code Conv1d.builder(16, 32, 3).padding(1).paddingMode(PaddingMode.CIRCULAR).build()}.
  */
 public class Conv1d extends Module {
     private final int inChannels;
@@ -25,6 +30,7 @@ public class Conv1d extends Module {
     private final int padding;
     private final int dilation;
     private final int groups;
+    private final PaddingMode paddingMode;
 
     /** A convolution with bias, stride 1, no padding, no dilation. */
     public Conv1d(int inChannels, int outChannels, int kernel) {
@@ -40,20 +46,30 @@ public class Conv1d extends Module {
     }
 
     /**
-     * The general form, PyTorch's {@code Conv1d(in_channels, out_channels, kernel_size, stride, padding, dilation,
-     * groups, bias)}; the padding is zeros on both ends.
-     *
-     * @throws IllegalArgumentException naming the layer for non-positive channels, kernel, stride, dilation or
-     *     groups, a negative padding, or channels not divisible by the groups
+     * PyTorch's {@code Conv1d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias)}; the
+     * padding is zeros on both ends.
      */
     public Conv1d(int inChannels, int outChannels, int kernel, int stride, int padding, int dilation, int groups,
                   boolean bias) {
+        this(inChannels, outChannels, kernel, stride, padding, dilation, groups, bias, PaddingMode.ZEROS);
+    }
+
+    /**
+     * The general form, PyTorch's {@code Conv1d(in_channels, out_channels, kernel_size, stride, padding, dilation,
+     * groups, bias, padding_mode)}.
+     *
+     * @throws IllegalArgumentException naming the layer for non-positive channels, kernel, stride, dilation or
+     *     groups, a negative padding, channels not divisible by the groups, or a null padding mode
+     */
+    public Conv1d(int inChannels, int outChannels, int kernel, int stride, int padding, int dilation, int groups,
+                  boolean bias, PaddingMode paddingMode) {
         String name = "Conv1d(" + inChannels + ", " + outChannels + ", kernel=" + kernel + ")";
         if (inChannels <= 0 || outChannels <= 0) {
             throw new IllegalArgumentException(name + ": channels must be positive, got " + inChannels + " and "
                     + outChannels);
         }
         Conv2d.checkGroups(name, inChannels, outChannels, groups);
+        this.paddingMode = Conv2d.checkMode(name, paddingMode);
         this.kernel = atLeast(name, "kernel", kernel, 1);
         this.stride = atLeast(name, "stride", stride, 1);
         this.padding = atLeast(name, "padding", padding, 0);
@@ -91,6 +107,7 @@ public class Conv1d extends Module {
         private int dilation = 1;
         private int groups = 1;
         private boolean bias = true;
+        private PaddingMode paddingMode = PaddingMode.ZEROS;
 
         private Builder(int inChannels, int outChannels, int kernel) {
             this.inChannels = inChannels;
@@ -143,6 +160,12 @@ public class Conv1d extends Module {
             return this;
         }
 
+        /** What the padding holds (PyTorch's {@code padding_mode}): {@link PaddingMode#ZEROS} by default. */
+        public Builder paddingMode(PaddingMode mode) {
+            paddingMode = mode;
+            return this;
+        }
+
         public Conv1d build() {
             int p = padding;
             if (same) {
@@ -156,7 +179,7 @@ public class Conv1d extends Module {
                     throw new IllegalArgumentException(name + ": padding \"same\": " + e.getMessage(), e);
                 }
             }
-            return new Conv1d(inChannels, outChannels, kernel, stride, p, dilation, groups, bias);
+            return new Conv1d(inChannels, outChannels, kernel, stride, p, dilation, groups, bias, paddingMode);
         }
     }
 
@@ -194,6 +217,11 @@ public class Conv1d extends Module {
         return dilation;
     }
 
+    /** What the padding holds: zeros, or the input's reflections, end copies or wrapped-around elements. */
+    public PaddingMode paddingMode() {
+        return paddingMode;
+    }
+
     /** Channel groups: 1 for a plain convolution, {@code inChannels} for a depthwise one. */
     public int groups() {
         return groups;
@@ -215,20 +243,29 @@ public class Conv1d extends Module {
             throw new IllegalArgumentException(this + ": input " + x.shape() + ": the length " + x.dim(2) + " padded by "
                     + padding + " on each end is shorter than the kernel's span " + span);
         }
-        Tensor weight = weight();
         try {
-            Tensor y = F.conv2d(x.unsqueeze(2), weight.unsqueeze(2), bias(), new int[] {1, stride}, new int[] {0, padding},
-                    new int[] {1, dilation}, groups);
-            return y.squeeze(2);
+            if (paddingMode == PaddingMode.ZEROS || padding == 0) {
+                return convolved(x, padding);
+            }
+            return Temporaries.freedWithoutGradients(
+                    () -> convolved(F.pad(x, new int[] {padding, padding}, paddingMode), 0));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + ", weight " + weight.shape() + ": "
+            throw new IllegalArgumentException(this + ": input " + x.shape() + ", weight " + weight().shape() + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** The convolution of {@code x} padded with {@code zeroPadding} zeros at both ends. */
+    private Tensor convolved(Tensor x, int zeroPadding) {
+        Tensor y = F.conv2d(x.unsqueeze(2), weight().unsqueeze(2), bias(), new int[] {1, stride},
+                new int[] {0, zeroPadding}, new int[] {1, dilation}, groups);
+        return y.squeeze(2);
     }
 
     @Override
     public String toString() {
         return "Conv1d(" + inChannels + ", " + outChannels + ", kernel=" + kernel + ", stride=" + stride + ", padding="
-                + padding + ", dilation=" + dilation + Conv2d.groupsText(groups) + ", bias=" + (bias() != null) + ")";
+                + padding + ", dilation=" + dilation + Conv2d.groupsText(groups) + ", bias=" + (bias() != null)
+                + Conv2d.modeText(paddingMode) + ")";
     }
 }

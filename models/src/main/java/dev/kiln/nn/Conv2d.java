@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
+import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Tensor;
 import java.util.Arrays;
 
@@ -12,11 +13,14 @@ import java.util.Arrays;
  * input group alone: {@code groups == inChannels} is a depthwise convolution (MobileNet, EfficientNet), a few groups
  * ResNeXt's grouped one. Weight [outChannels, inChannels / groups, kernelH, kernelW] and bias [outChannels] with
  * PyTorch's default initialisation: kaiming-uniform with {@code a = sqrt(5)}, i.e. uniform in +-1/sqrt(fanIn) with
- * {@code fanIn = inChannels / groups * kernelH * kernelW}, for both weight and bias (weight drawn first).
+ * {@code fanIn = inChannels / groups * kernelH * kernelW}, for both weight and bias (weight drawn first). The padding
+ * mode (PyTorch's {@code padding_mode}) says what the padding holds: zeros by default; otherwise the input is first
+ * padded in that mode ({@link F#pad(Tensor, int[], PaddingMode)}) and convolved without padding, as PyTorch does.
  *
  * <p>{@code new Conv2d(1, 20, 5)} is a valid 5x5 convolution with stride 1; other settings through
  * {@link #builder(int, int, int)}: {@code Conv2d.builder(3, 16, 3).padding("same").bias(false).build()}, a
- * depthwise one {@code Conv2d.builder(32, 32, 3).padding(1).groups(32).build()}.
+ * depthwise one {@code Conv2d.builder(32, 32, 3).padding(1).groups(32).build()}, one that pads with reflections
+ * {@code Conv2d.builder(3, 16, 3).padding(1).paddingMode(PaddingMode.REFLECT).build()}.
  */
 public class Conv2d extends Module {
     private final int inChannels;
@@ -26,6 +30,7 @@ public class Conv2d extends Module {
     private final int[] padding;
     private final int[] dilation;
     private final int groups;
+    private final PaddingMode paddingMode;
 
     /** A square {@code kernel x kernel} convolution with bias, stride 1, no padding, no dilation. */
     public Conv2d(int inChannels, int outChannels, int kernel) {
@@ -44,19 +49,29 @@ public class Conv2d extends Module {
     }
 
     /**
-     * The general form, PyTorch's {@code Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation,
-     * groups, bias)}; each array holds (height, width).
-     *
-     * @throws IllegalArgumentException naming the layer for non-positive channels, kernel, stride, dilation or
-     *     groups, a negative padding, or channels not divisible by the groups
+     * PyTorch's {@code Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias)}, padded
+     * with zeros; each array holds (height, width).
      */
     public Conv2d(int inChannels, int outChannels, int[] kernel, int[] stride, int[] padding, int[] dilation, int groups,
                   boolean bias) {
+        this(inChannels, outChannels, kernel, stride, padding, dilation, groups, bias, PaddingMode.ZEROS);
+    }
+
+    /**
+     * The general form, PyTorch's {@code Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation,
+     * groups, bias, padding_mode)}; each array holds (height, width).
+     *
+     * @throws IllegalArgumentException naming the layer for non-positive channels, kernel, stride, dilation or
+     *     groups, a negative padding, channels not divisible by the groups, or a null padding mode
+     */
+    public Conv2d(int inChannels, int outChannels, int[] kernel, int[] stride, int[] padding, int[] dilation, int groups,
+                  boolean bias, PaddingMode paddingMode) {
         String name = "Conv2d(" + inChannels + ", " + outChannels + ", kernel=" + Arrays.toString(kernel) + ")";
         if (inChannels <= 0 || outChannels <= 0) {
             throw new IllegalArgumentException(name + ": channels must be positive");
         }
         checkGroups(name, inChannels, outChannels, groups);
+        this.paddingMode = checkMode(name, paddingMode);
         this.kernel = pair(name, "kernel", kernel, 1);
         this.stride = pair(name, "stride", stride, 1);
         this.padding = pair(name, "padding", padding, 0);
@@ -89,6 +104,15 @@ public class Conv2d extends Module {
             throw new IllegalArgumentException(layer + ": out_channels " + outChannels + " must be divisible by groups "
                     + groups);
         }
+    }
+
+    /** Refuses a null padding mode; {@code layer} names the layer. */
+    static PaddingMode checkMode(String layer, PaddingMode mode) {
+        if (mode == null) {
+            throw new IllegalArgumentException(layer + ": padding mode must be one of "
+                    + Arrays.toString(PaddingMode.values()) + ", got null");
+        }
+        return mode;
     }
 
     static int[] pair(String layer, String what, int[] v, int min) {
@@ -126,6 +150,7 @@ public class Conv2d extends Module {
         private int[] dilation = {1, 1};
         private int groups = 1;
         private boolean bias = true;
+        private PaddingMode paddingMode = PaddingMode.ZEROS;
 
         private Builder(int inChannels, int outChannels, int[] kernel) {
             this.inChannels = inChannels;
@@ -189,6 +214,12 @@ public class Conv2d extends Module {
             return this;
         }
 
+        /** What the padding holds (PyTorch's {@code padding_mode}): {@link PaddingMode#ZEROS} by default. */
+        public Builder paddingMode(PaddingMode mode) {
+            paddingMode = mode;
+            return this;
+        }
+
         public Conv2d build() {
             int[] p = padding;
             if (same) {
@@ -202,7 +233,7 @@ public class Conv2d extends Module {
                     throw new IllegalArgumentException(name + ": padding \"same\": " + e.getMessage(), e);
                 }
             }
-            return new Conv2d(inChannels, outChannels, kernel, stride, p, dilation, groups, bias);
+            return new Conv2d(inChannels, outChannels, kernel, stride, p, dilation, groups, bias, paddingMode);
         }
     }
 
@@ -241,6 +272,11 @@ public class Conv2d extends Module {
         return dilation.clone();
     }
 
+    /** What the padding holds: zeros, or the input's reflections, edge copies or wrapped-around elements. */
+    public PaddingMode paddingMode() {
+        return paddingMode;
+    }
+
     /** Channel groups: 1 for a plain convolution, {@code inChannels} for a depthwise one. */
     public int groups() {
         return groups;
@@ -268,19 +304,34 @@ public class Conv2d extends Module {
                     + ", height, width]");
         }
         try {
-            return activation == null ? F.conv2d(x, weight(), bias(), stride, padding, dilation, groups)
-                    : F.conv2d(x, weight(), bias(), stride, padding, dilation, activation.op(), activation.param());
+            if (paddingMode == PaddingMode.ZEROS || padding[0] == 0 && padding[1] == 0) {
+                return convolved(x, padding, activation);
+            }
+            int[] pads = {padding[1], padding[1], padding[0], padding[0]};
+            return Temporaries.freedWithoutGradients(
+                    () -> convolved(F.pad(x, pads, paddingMode), new int[] {0, 0}, activation));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(this + ": input " + x.shape() + ", weight " + weight().shape() + ": "
                     + e.getMessage(), e);
         }
     }
 
+    /** The convolution of {@code x} padded with {@code zeroPadding} zeros, then {@code activation} (null: none). */
+    private Tensor convolved(Tensor x, int[] zeroPadding, FusableActivation activation) {
+        return activation == null ? F.conv2d(x, weight(), bias(), stride, zeroPadding, dilation, groups)
+                : F.conv2d(x, weight(), bias(), stride, zeroPadding, dilation, activation.op(), activation.param());
+    }
+
     @Override
     public String toString() {
         return "Conv2d(" + inChannels + ", " + outChannels + ", kernel=" + dims(kernel) + ", stride=" + dims(stride)
                 + ", padding=" + dims(padding) + ", dilation=" + dims(dilation) + groupsText(groups) + ", bias="
-                + (bias() != null) + ")";
+                + (bias() != null) + modeText(paddingMode) + ")";
+    }
+
+    /** {@code ", padding_mode=reflect"} and the like, nothing for zeros, as PyTorch's repr shows the mode. */
+    static String modeText(PaddingMode mode) {
+        return mode == PaddingMode.ZEROS ? "" : ", padding_mode=" + mode.pytorchName();
     }
 
     /** {@code ", groups=g"} where g is not 1, else nothing, as PyTorch's repr shows groups. */

@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.F;
 import dev.kiln.engine.GradCheck;
+import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.util.List;
@@ -198,6 +200,40 @@ class Conv1dTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Conv1d.builder(4, 6, 3).groups(4).build());
         assertEquals("Conv1d(4, 6, kernel=3): out_channels 6 must be divisible by groups 4", e.getMessage());
+    }
+
+    @Test
+    void aPaddingModeConvolvesTheInputPaddedInThatMode() {
+        try (Conv1d conv = Conv1d.builder(2, 3, 3).padding(2).paddingMode(PaddingMode.CIRCULAR).build();
+             Conv1d plain = new Conv1d(2, 3, 3); Scope s = Scope.open()) {
+            plain.loadStateDict(conv.stateDict(), true);
+            Tensor x = Tensor.randn(2, 2, 5);
+            Tensor expected = plain.forward(F.pad(x, new int[] {2, 2}, PaddingMode.CIRCULAR));
+            assertArrayEquals(expected.toDoubleArray(), conv.forward(x).toDoubleArray(), 0);
+        }
+    }
+
+    @Test
+    void gradientsThroughAReflectPaddedLayerMatchFiniteDifferencesInF64() {
+        try (Conv1d conv = Conv1d.builder(2, 2, 3).padding(2).stride(2).paddingMode(PaddingMode.REFLECT).build();
+             Scope s = Scope.open()) {
+            conv.to(DType.F64);
+            Tensor x = Tensor.randn(DType.F64, 2, 2, 5).requiresGrad(true);
+            GradCheck.check("Conv1d reflect", in -> conv.forward(in[0]), x, conv.weight(), conv.bias());
+        }
+    }
+
+    @Test
+    void aCircularPaddingLongerThanTheInputNamesTheLayerAndTheShapes() {
+        try (Conv1d conv = Conv1d.builder(1, 1, 3).padding(4).paddingMode(PaddingMode.CIRCULAR).build();
+             Scope s = Scope.open()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> conv.forward(Tensor.zeros(1, 1, 3)));
+            assertEquals("Conv1d(1, 1, kernel=3, stride=1, padding=4, dilation=1, bias=true, padding_mode=circular):"
+                    + " input [1, 1, 3], weight [1, 1, 3]: pad: circular padding (4, 4) of axis 2 of [1, 1, 3] wraps"
+                    + " around more than once: at most 3 elements (what cropping leaves of the axis) on each side",
+                    e.getMessage());
+        }
     }
 
     @Test

@@ -8,14 +8,21 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.F;
 import dev.kiln.engine.GradCheck;
+import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.io.SafeTensors;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class Conv2dTest {
     @BeforeEach
@@ -261,6 +268,97 @@ class Conv2dTest {
         IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
                 () -> Conv2d.builder(4, 4, 3).groups(0).build());
         assertEquals("Conv2d(4, 4, kernel=[3, 3]): groups must be at least 1, got 0", zero.getMessage());
+    }
+
+    // ---- padding modes -----------------------------------------------------------------------------------
+
+    @Test
+    void aPaddingModeConvolvesTheInputPaddedInThatModeWithoutFurtherPadding() {
+        try (Conv2d reflect = Conv2d.builder(2, 3, 3).padding(2, 1).paddingMode(PaddingMode.REFLECT).build();
+             Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(2, 2, 5, 4);
+            Tensor expected = F.conv2d(F.pad(x, new int[] {1, 1, 2, 2}, PaddingMode.REFLECT), reflect.weight(),
+                    reflect.bias(), 1, 0);
+            assertArrayEquals(expected.toDoubleArray(), reflect.forward(x).toDoubleArray(), 0);
+        }
+    }
+
+    @Test
+    void gradientsThroughAReplicatePaddedLayerMatchFiniteDifferencesInF64() {
+        try (Conv2d conv = Conv2d.builder(2, 2, 3).stride(2).padding(2, 1).paddingMode(PaddingMode.REPLICATE).build();
+             Scope s = Scope.open()) {
+            conv.to(DType.F64);
+            Tensor x = Tensor.randn(DType.F64, 1, 2, 4, 5).requiresGrad(true);
+            GradCheck.check("Conv2d replicate", in -> conv.forward(in[0]), x, conv.weight(), conv.bias());
+        }
+    }
+
+    @Test
+    void evaluationWithoutGradientsGivesTheSameOutputAsTraining() {
+        try (Conv2d conv = Conv2d.builder(2, 3, 3).padding(1).paddingMode(PaddingMode.CIRCULAR).build();
+             Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(2, 2, 4, 4);
+            double[] training = conv.forward(x).toDoubleArray();
+            try (Autograd.Guard g = Autograd.noGrad()) {
+                assertArrayEquals(training, conv.forward(x).toDoubleArray(), 0);
+            }
+        }
+    }
+
+    @Test
+    void aPaddingModeAddsNoParametersAndSurvivesACheckpoint(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("conv.safetensors");
+        try (Conv2d saved = Conv2d.builder(2, 3, 3).padding(1).paddingMode(PaddingMode.REPLICATE).build();
+             Conv2d restored = Conv2d.builder(2, 3, 3).padding(1).paddingMode(PaddingMode.REPLICATE).build();
+             Scope s = Scope.open()) {
+            assertEquals(List.of("weight", "bias"), List.copyOf(saved.stateDict().keySet()));
+            SafeTensors.write(file, saved.stateDict());
+            try (SafeTensors.Loaded loaded = SafeTensors.read(file)) {
+                restored.loadStateDict(loaded.tensors(), true);
+            }
+            Tensor x = Tensor.randn(1, 2, 4, 4);
+            assertArrayEquals(saved.forward(x).toDoubleArray(), restored.forward(x).toDoubleArray(), 0);
+        }
+    }
+
+    @Test
+    void aSequentialFusesAPaddingModeLayerWithItsReluToTheSameResult() {
+        try (Sequential net = new Sequential(
+                Conv2d.builder(2, 4, 3).padding(1).paddingMode(PaddingMode.REFLECT).build(), new ReLU());
+             Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(2, 2, 5, 5);
+            Tensor expected = net.module("0").forward(x).relu();
+            assertArrayEquals(expected.toDoubleArray(), net.forward(x).toDoubleArray(), 0);
+        }
+    }
+
+    @Test
+    void aReflectionAsLargeAsTheInputNamesTheLayerAndTheShapes() {
+        try (Conv2d conv = Conv2d.builder(1, 1, 5).padding(3).paddingMode(PaddingMode.REFLECT).build();
+             Scope s = Scope.open()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> conv.forward(Tensor.zeros(1, 1, 3, 8)));
+            assertEquals("Conv2d(1, 1, kernel=5, stride=1, padding=3, dilation=1, bias=true, padding_mode=reflect):"
+                    + " input [1, 1, 3, 8], weight [1, 1, 5, 5]: pad: reflect padding (3, 3) of axis 2 of [1, 1, 3, 8]"
+                    + " must be less than the axis's size 3 on each side", e.getMessage());
+        }
+    }
+
+    @Test
+    void toStringShowsThePaddingModeOnlyWhenNotZeros() {
+        try (Conv2d circular = Conv2d.builder(4, 8, 3).padding(1).paddingMode(PaddingMode.CIRCULAR).build()) {
+            assertEquals("Conv2d(4, 8, kernel=3, stride=1, padding=1, dilation=1, bias=true, padding_mode=circular)",
+                    circular.toString());
+            assertEquals(PaddingMode.CIRCULAR, circular.paddingMode());
+        }
+    }
+
+    @Test
+    void aNullPaddingModeIsRefusedNamingTheLayer() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Conv2d.builder(1, 2, 3).paddingMode(null).build());
+        assertEquals("Conv2d(1, 2, kernel=[3, 3]): padding mode must be one of [ZEROS, REFLECT, REPLICATE, CIRCULAR],"
+                + " got null", e.getMessage());
     }
 
     @Test
