@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
+import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
 import java.util.Arrays;
@@ -63,6 +64,9 @@ class IntermediatesWithoutScopeTest {
         assertGivesEverythingBack(x -> x.flip(0, 1));
         assertGivesEverythingBack(x -> x.roll(new int[] {3, -7}, new int[] {0, 1}));
         assertGivesEverythingBack(x -> F.pad(x, 1, -2, -3, 4));
+        for (PaddingMode mode : new PaddingMode[] {PaddingMode.REFLECT, PaddingMode.REPLICATE, PaddingMode.CIRCULAR}) {
+            assertGivesEverythingBack(x -> F.pad(x, new int[] {3, -2}, mode));
+        }
         assertGivesEverythingBack(x -> x.tril(-1));
     }
 
