@@ -1,5 +1,7 @@
 package dev.kiln.engine;
 
+import java.util.Arrays;
+
 /** Network operations (PyTorch's {@code torch.nn.functional}), each with its gradient. */
 public final class F {
     private F() {
@@ -756,6 +758,10 @@ public final class F {
      *     that wraps around more than once, or a reflection or replication that leaves an axis empty
      */
     public static Tensor pad(Tensor x, int[] pads, PaddingMode mode) {
+        if (mode == null) {
+            throw new IllegalArgumentException("pad: mode must be one of " + Arrays.toString(PaddingMode.values())
+                    + ", got null");
+        }
         return mode == PaddingMode.ZEROS ? PadOps.pad(x, pads, 0) : BorderPadOps.pad(x, pads, mode);
     }
 }

@@ -168,4 +168,10 @@ class PaddingModeTest {
                 + " ...] input, got [1, 1, 2, 4]", refusal(Tensor.zeros(1, 1, 2, 4), new int[] {1, 1},
                 PaddingMode.REPLICATE));
     }
+
+    @Test
+    void aNullModeIsRefusedNamingTheModes() {
+        assertEquals("pad: mode must be one of [ZEROS, REFLECT, REPLICATE, CIRCULAR], got null",
+                refusal(row(), new int[] {1, 1}, null));
+    }
 }
