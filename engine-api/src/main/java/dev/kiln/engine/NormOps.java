@@ -4,10 +4,11 @@ import java.util.Arrays;
 
 /**
  * Vector norms over axes, as PyTorch's {@code torch.linalg.vector_norm} for p = 1 (the sum of |x|), 2 (the
- * square root of the sum of squares, without rescaling: it overflows where PyTorch's does) and infinity (the
- * largest |x|; NaN wins). Gradients are PyTorch's {@code norm_backward}: {@code sign(x) g} for p = 1;
- * {@code g x / norm}, and 0 where the norm is 0, for p = 2; for infinity, g shared evenly by the elements whose |x|
- * is the norm (or NaN), times their sign.
+ * square root of the sum of squares, without rescaling: it overflows where PyTorch's does), infinity (the
+ * largest |x|; NaN wins) and any other p &gt; 0 ({@code (sum |x|^p)^(1/p)}, likewise without rescaling). Gradients
+ * are PyTorch's {@code norm_backward}: {@code sign(x) g} for p = 1; {@code g x / norm}, and 0 where the norm is 0,
+ * for p = 2; for infinity, g shared evenly by the elements whose |x| is the norm (or NaN), times their sign; for
+ * other p, {@code g sign(x) |x|^(p-1) / norm^(p-1)}, 0 where the norm is 0 and, for p &lt; 1, where x is 0.
  */
 final class NormOps {
     private NormOps() {
@@ -33,8 +34,8 @@ final class NormOps {
     }
 
     private static void checkOrder(Tensor x, double p) {
-        if (p != 1 && p != 2 && p != Double.POSITIVE_INFINITY) {
-            throw new IllegalArgumentException("norm: p must be 1, 2 or Double.POSITIVE_INFINITY, got " + p
+        if (!(p > 0)) {
+            throw new IllegalArgumentException("norm: p must be positive (or Double.POSITIVE_INFINITY), got " + p
                     + " for tensor " + x.shape());
         }
     }
@@ -47,7 +48,10 @@ final class NormOps {
         if (p == 2) {
             return Axes.sum(x.square(), axes).sqrt();
         }
-        return Axes.max(x.abs(), axes);
+        if (p == Double.POSITIVE_INFINITY) {
+            return Axes.max(x.abs(), axes);
+        }
+        return Axes.sum(x.abs().pow(p), axes).pow(1 / p);
     }
 
     private static Tensor gradient(Tensor x, double p, int[] axes, Tensor norm, Tensor g) {
@@ -57,8 +61,13 @@ final class NormOps {
         if (p == 2) {
             return g.mul(x.div(norm).maskedFill(norm.eq(0), 0));
         }
-        Tensor abs = x.abs();
-        Tensor selected = abs.eq(norm).maximum(abs.ne(abs));
-        return x.sign().mul(g.div(Axes.sum(selected, axes)).mul(selected));
+        if (p == Double.POSITIVE_INFINITY) {
+            Tensor abs = x.abs();
+            Tensor selected = abs.eq(norm).maximum(abs.ne(abs));
+            return x.sign().mul(g.div(Axes.sum(selected, axes)).mul(selected));
+        }
+        // |x|^(p-1) is infinite at x = 0 for p < 1, where PyTorch takes the gradient as 0; elsewhere it is 0 there.
+        Tensor scaled = x.sign().mul(x.abs().pow(p - 1)).maskedFill(x.eq(0), 0);
+        return scaled.mul(g.div(norm.pow(p - 1)).maskedFill(norm.eq(0), 0));
     }
 }

@@ -1313,8 +1313,8 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * Vector p-norm of all elements, a scalar (PyTorch's {@code torch.linalg.vector_norm(x, p)}); p is 1, 2 or
-     * {@code Double.POSITIVE_INFINITY}. The 2-norm's gradient at an all-zero tensor is 0, as PyTorch's.
+     * Vector p-norm of all elements, a scalar (PyTorch's {@code torch.linalg.vector_norm(x, p)}); p is any positive
+     * number or {@code Double.POSITIVE_INFINITY}. The gradient at an all-zero tensor is 0, as PyTorch's.
      */
     public Tensor norm(double p) {
         return NormOps.normAll(this, p);

@@ -101,6 +101,7 @@ class CudaParityComposedOpsTest extends ParityTest {
         assertParity("norm 1 " + dtype, sums(dtype), on(dtype, x, DIMS, t -> t.norm(1, new int[] {1}, false)));
         assertParity("norm 2 " + dtype, sums(dtype), on(dtype, x, DIMS, t -> t.norm(2, new int[] {0, 1}, false)));
         assertParity("norm inf " + dtype, Tolerance.EXACT, on(dtype, x, DIMS, t -> t.norm(Double.POSITIVE_INFINITY)));
+        assertParity("norm 3 " + dtype, sums(dtype), on(dtype, x, DIMS, t -> t.norm(3, new int[] {1}, false)));
     }
 
     @ParameterizedTest

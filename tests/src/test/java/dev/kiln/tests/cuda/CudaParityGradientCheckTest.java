@@ -161,8 +161,9 @@ class CudaParityGradientCheckTest extends ParityTest {
         check("sum(var(x, (0, 2)) * y)", in -> in[0].var(new int[] {0, 2}, 1, false).mul(in[1]).sum(), x, y);
         check("sum(std(x, (0, 2)) * y)", in -> in[0].std(new int[] {0, 2}, 0, false).mul(in[1]).sum(), x, y);
         check("sum(logsumexp(3 x, 1)^2)", in -> in[0].mul(3).logsumexp(1, false).square().sum(), x, y);
-        check("norm 1 + norm 2 + norm inf of x", in -> in[0].norm(1).add(in[0].norm(2, new int[] {1}, false).sum())
-                .add(in[0].norm(Double.POSITIVE_INFINITY, new int[] {0, 2}, false).mul(in[1]).sum()), x, y);
+        check("norm 1 + norm 2 + norm inf + norm 3 of x", in -> in[0].norm(1).add(in[0].norm(2, new int[] {1}, false).sum())
+                .add(in[0].norm(Double.POSITIVE_INFINITY, new int[] {0, 2}, false).mul(in[1]).sum())
+                .add(in[0].norm(3, new int[] {2}, false).sum()), x, y);
     }
 
     @Test

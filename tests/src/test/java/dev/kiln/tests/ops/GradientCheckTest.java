@@ -922,6 +922,9 @@ class GradientCheckTest {
             GradCheck.check("norm inf over (-1)", in -> in[0].norm(Double.POSITIVE_INFINITY, new int[] {-1}, false),
                     grid(0.03, 2, 3, 4));
             GradCheck.check("norm inf of all", in -> in[0].norm(Double.POSITIVE_INFINITY), grid(0.03, 3, 4));
+            GradCheck.check("norm 3 over (1)", in -> in[0].norm(3, new int[] {1}, false), randn(2, 3, 4));
+            GradCheck.check("norm 1.5 of all", in -> in[0].norm(1.5), awayFromZero(3, 4));
+            GradCheck.check("norm 0.5 over (0, 2) kept", in -> in[0].norm(0.5, new int[] {0, 2}, true), awayFromZero(2, 3, 4));
         }
     }
 

@@ -24,9 +24,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@link Tensor#norm} against PyTorch 1.13's {@code torch.linalg.vector_norm} for p = 1, 2 and infinity on
- * {@link #P}, whose second row is all zeros and whose third row ties for its largest |x|: values and the gradient of
- * {@code (y * w).sum()}, which is 0 on the zero row for every p, as PyTorch's.
+ * {@link Tensor#norm} against PyTorch 1.13's {@code torch.linalg.vector_norm} for p = 1, 2, infinity, and 3 and 0.5
+ * (orders between and beyond) on {@link #P}, whose second row is all zeros, whose third row ties for its largest
+ * |x|, and whose zeros sit beside non-zeros: values and the gradient of {@code (y * w).sum()}, which is 0 on the zero
+ * row for every p and at the zeros for p &lt; 1, as PyTorch's.
  */
 class VectorNormTest {
     private static final double[] P = {3, -4, 0, 1, 0, 0, 0, 0, -2, 2, 1, -0.5};
@@ -52,7 +53,13 @@ class VectorNormTest {
                         0.5883484054145521, -0.7844645405527362, 0, 0.19611613513818404, 0, 0, 0, 0,
                         -1.9727878476642875, 1.9727878476642875, 0.9863939238321437, -0.4931969619160719}),
                 Arguments.of(DType.F64, INF, new double[] {4, 0, 2},
-                        new double[] {0, -1, 0, 0, 0, 0, 0, 0, -1.5, 1.5, 0, 0}))
+                        new double[] {0, -1, 0, 0, 0, 0, 0, 0, -1.5, 1.5, 0, 0}),
+                Arguments.of(DType.F64, 3, new double[] {4.514357435474001, 0, 2.577568367737886}, new double[] {
+                        0.4416219230355002, -0.7851056409520003, 0, 0.04906910255950002, 0, 0, 0, 0,
+                        -1.8061792941812929, 1.8061792941812929, 0.4515448235453232, -0.1128862058863308}),
+                Arguments.of(DType.F64, 0.5, new double[] {22.392304845413257, 0, 20.571067811865476}, new double[] {
+                        2.732050807568877, -2.3660254037844384, 0, 4.732050807568877, 0, 0, 0, 0,
+                        -9.621320343559642, 9.621320343559642, 13.606601717798213, -19.242640687119284}))
                 .flatMap(a -> Stream.of(a, Arguments.of(DType.F32, a.get()[1], a.get()[2], a.get()[3])));
     }
 
@@ -74,7 +81,13 @@ class VectorNormTest {
                 Arguments.of(2, 5.937171043518958, new double[] {0.5052911526399114, -0.6737215368532152, 0,
                         0.1684303842133038, 0, 0, 0, 0, -0.3368607684266076, 0.3368607684266076, 0.1684303842133038,
                         -0.0842151921066519}),
-                Arguments.of(INF, 4, new double[] {0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
+                Arguments.of(INF, 4, new double[] {0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}),
+                Arguments.of(3, 4.7786814988210065, new double[] {0.39411806175843367, -0.7006543320149932, 0,
+                        0.04379089575093707, 0, 0, 0, 0, -0.1751635830037483, 0.1751635830037483, 0.04379089575093707,
+                        -0.010947723937734268}),
+                Arguments.of(0.5, 85.8881264219288, new double[] {5.350642529077819, -4.633792356750807, 0,
+                        9.267584713501615, 0, 0, 0, 0, -6.553171996137778, 6.553171996137778, 9.267584713501615,
+                        -13.106343992275557}));
     }
 
     @ParameterizedTest(name = "p = {0}")
@@ -94,7 +107,7 @@ class VectorNormTest {
     }
 
     @ParameterizedTest(name = "p = {0}")
-    @ValueSource(doubles = {1, 2, Double.POSITIVE_INFINITY})
+    @ValueSource(doubles = {1, 2, Double.POSITIVE_INFINITY, 3, 1.5, 0.5})
     void theGradientAtAnAllZeroVectorIsZeroAsPyTorch(double p) {
         Tensor x = leaf(DType.F64, new double[3], 3);
         Tensor y = x.norm(p);
@@ -110,10 +123,11 @@ class VectorNormTest {
         assertEquals(INF, tensor(DType.F32, new double[] {1e30, 1e30}, 2).norm(2).item());
     }
 
-    @Test
-    void anOrderOtherThanOneTwoOrInfinityIsRefusedNamingIt() {
-        assertEquals("norm: p must be 1, 2 or Double.POSITIVE_INFINITY, got 3.0 for tensor [2]", assertThrows(
-                IllegalArgumentException.class, () -> Tensor.zeros(2).norm(3)).getMessage());
+    @ParameterizedTest(name = "p = {0}")
+    @ValueSource(doubles = {0, -1, Double.NaN})
+    void anOrderThatIsNotPositiveIsRefusedNamingIt(double p) {
+        assertEquals("norm: p must be positive (or Double.POSITIVE_INFINITY), got " + p + " for tensor [2]",
+                assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(2).norm(p)).getMessage());
     }
 
     @Test
