@@ -206,7 +206,9 @@ class ForwardWithoutGradientsTest {
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.randn(4, 3, 5).mul(4);
             for (Module m : new Module[] {new PReLU(), new PReLU(3), new Softplus(), new Mish(), new Hardswish(),
-                    new Hardsigmoid(), new SELU(), new CELU(0.5), new Softsign(), new Hardtanh(), new ReLU6()}) {
+                    new Hardsigmoid(), new SELU(), new CELU(0.5), new Softsign(), new Hardtanh(), new ReLU6(), new GLU(0),
+                    new LogSigmoid(), new Softmin(), new Softshrink(), new Hardshrink(), new Tanhshrink(),
+                    new Threshold(0.1, 20), new RReLU().eval(), new ChannelShuffle(3), new LocalResponseNorm(3)}) {
                 Tensor y = withoutGradients(() -> m.forward(x));
                 assertEquals(0, madeButStillHeld(() -> m.forward(x)), m + ": bytes held besides the output");
                 assertArrayEquals(m.forward(x).toDoubleArray(), y.toDoubleArray(), 0, m + ": the same values as with gradients");
