@@ -12,8 +12,22 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.ChannelShuffle;
+import dev.kiln.nn.CosineSimilarity;
+import dev.kiln.nn.GLU;
+import dev.kiln.nn.Hardshrink;
+import dev.kiln.nn.LocalResponseNorm;
+import dev.kiln.nn.LogSigmoid;
+import dev.kiln.nn.Module;
+import dev.kiln.nn.PairwiseDistance;
+import dev.kiln.nn.RReLU;
+import dev.kiln.nn.Softmin;
+import dev.kiln.nn.Softshrink;
+import dev.kiln.nn.Tanhshrink;
+import dev.kiln.nn.Threshold;
 import dev.kiln.tests.cuda.ParityBackends.Tolerance;
 import java.util.Arrays;
+import java.util.function.BinaryOperator;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -22,10 +36,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The Tensor ops composed in the engine of SPI primitives (clamp, min and argmin, var and std, logsumexp, norm, prod,
- * cumsum, flip, roll, pad in every mode, tril and triu, unfold and fold, pixel shuffles, einsum) on tensors that live
- * on the backend under test, against the CPU: every step must run on the tensor's own backend, and the primitives'
- * conventions (NaN in comparisons and maxima, the first of tied maxima, where with an integer mask, integer arithmetic)
- * must compose to the CPU's results.
+ * cumsum, flip, roll, pad in every mode, tril and triu, unfold and fold, pixel shuffles, einsum), and the
+ * parameterless layers of the models module composed of Tensor ops, on tensors that live on the backend under test,
+ * against the CPU: every step must run on the tensor's own backend, and the primitives' conventions (NaN in
+ * comparisons and maxima, the first of tied maxima, where with an integer mask, integer arithmetic) must compose to the
+ * CPU's results.
  *
  * <p>Tolerances ({@code |a - b| <= atol + rtol |b|}). Selections (clamp, min, argmin, flip, roll, pad, tril, triu,
  * unfold, pixel shuffles) round nothing and must match exactly, ties and NaN included. Fold's sums of up to 9
@@ -231,6 +246,73 @@ class CudaParityComposedOpsTest extends ParityTest {
             }
             return results;
         });
+    }
+
+    /**
+     * Values in [-3, 3) with every fifth one a tie of the shrinks and thresholds below (+-0.5, 0.25) or 0, where
+     * RReLU's slope and the kinks' conventions show.
+     */
+    private static double[] layerInputs(long seed, int n) {
+        double[] v = values(seed, n, -3, 3);
+        double[] ties = ties(seed + 1, n, -0.5, 0, 0.25, 0.5);
+        for (int i = 0; i < n; i += 5) {
+            v[i] = ties[i];
+        }
+        return v;
+    }
+
+    /**
+     * The layers GLU to Threshold, RReLU in evaluation, ChannelShuffle and LocalResponseNorm, composed in the models
+     * module of Tensor ops: output and the input's gradient of a weighted sum on a [4, 6, 5, 8] input. Transcendental
+     * functions and sums of at most 8 terms: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void layersComposedOfTensorOpsAndTheirGradientsMatchTheCpu(DType dtype) {
+        int[] dims = {4, 6, 5, 8};
+        double[] x = layerInputs(70, 4 * 6 * 5 * 8);
+        for (Module m : new Module[] {new GLU(1), new LogSigmoid(), new Softmin(1), new Softshrink(), new Hardshrink(),
+                new Tanhshrink(), new Threshold(0.25, -7), new RReLU().eval(), new ChannelShuffle(3),
+                new LocalResponseNorm(3, 0.5, 0.75, 1)}) {
+            assertParity(m + " " + dtype, new String[] {"output", "input gradient"}, sums(dtype), b -> {
+                Tensor in = tensor(b, dtype, x, dims).requiresGrad(true);
+                Tensor out = m.forward(in);
+                assertSame(b, out.backend(), m + ": the result must be on the backend of its input");
+                out.backward(tensor(b, dtype, values(72, (int) out.size(), -1, 1), out.shape().dims()));
+                return new Tensor[] {out, in.grad()};
+            });
+        }
+    }
+
+    /**
+     * CosineSimilarity over axis 1 and PairwiseDistance (p = 2, 3) of a [4, 6, 5, 8] input and a [5, 8] one that
+     * broadcasts: output and both inputs' gradients. Sums of up to 48 terms: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void twoInputLayersAndTheirGradientsMatchTheCpu(DType dtype) {
+        double[] first = layerInputs(73, 4 * 6 * 5 * 8);
+        double[] second = values(74, 5 * 8, -1, 1);
+        String[] names = {"output", "gradient of input1", "gradient of input2"};
+        CosineSimilarity cosine = new CosineSimilarity();
+        PairwiseDistance[] distances = {new PairwiseDistance(), new PairwiseDistance(3, 1e-6, true)};
+        assertParity(cosine + " " + dtype, names, sums(dtype),
+                b -> twoInputs(b, dtype, first, second, (x1, x2) -> cosine.forward(x1, x2)));
+        for (PairwiseDistance distance : distances) {
+            assertParity(distance + " " + dtype, names, sums(dtype),
+                    b -> twoInputs(b, dtype, first, second, (x1, x2) -> distance.forward(x1, x2)));
+        }
+    }
+
+    /** {@code layer} of [4, 6, 5, 8] and [5, 8] inputs on {@code b}, then the output and both inputs' gradients. */
+    private static Tensor[] twoInputs(Backend b, DType dtype, double[] first, double[] second,
+                                      BinaryOperator<Tensor> layer) {
+        Tensor x1 = tensor(b, dtype, first, 4, 6, 5, 8).requiresGrad(true);
+        Tensor x2 = tensor(b, dtype, second, 5, 8).requiresGrad(true);
+        Tensor out = layer.apply(x1, x2);
+        assertSame(b, out.backend(), "the result must be on the backend of its inputs");
+        out.backward(tensor(b, dtype, values(75, (int) out.size(), -1, 1), out.shape().dims()));
+        return new Tensor[] {out, x1.grad(), x2.grad()};
     }
 
     @Test
