@@ -6,10 +6,10 @@ import dev.kiln.engine.Tensor;
 /**
  * Cosine similarity of two inputs along one axis, like PyTorch's {@code torch.nn.CosineSimilarity(dim, eps)}:
  * {@code x1 . x2 / (max(|x1|, eps) max(|x2|, eps))} along {@code axis}; inputs of one shape (or shapes that
- * broadcast), e.g. [batch, dim] and [batch, dim], output that shape without the axis, e.g. [batch]. As in PyTorch
- * 1.13 the norms are clamped, at eps^2 on the squared norm, without recording the clamp, so that the gradient of a
- * vector shorter than eps is that of {@code x1 / |x1|} at the clamped value. No parameters. A two-input module:
- * call {@link #forward(Tensor, Tensor)}.
+ * broadcast), e.g. [batch, dim] and [batch, dim], output that shape without the axis, e.g. [batch]. As PyTorch 1.13
+ * does, each squared norm is raised to at least eps^2 without the clamp being recorded: for a vector shorter than eps
+ * the gradient still flows through its norm, as if unclamped, at the clamped value. No parameters. A two-input
+ * module: call {@link #forward(Tensor, Tensor)}.
  */
 public class CosineSimilarity extends Module {
     private final int axis;
@@ -56,9 +56,10 @@ public class CosineSimilarity extends Module {
         });
     }
 
-    /** |x| along the axis, at least eps; the gradient is that of |x| at the clamped value, as PyTorch's. */
+    /** |x| along the axis, at least eps; its gradient passes through the clamp, as PyTorch's. */
     private Tensor clampedNorm(Tensor x) {
         Tensor squared = x.square().sum(axis, false);
+        // Adding the clamp's change as a constant raises the value and leaves the gradient of the squared norm.
         Tensor floor = squared.detach();
         return squared.add(floor.clampMin(eps * eps).sub(floor)).sqrt();
     }
