@@ -45,6 +45,7 @@ public abstract class Module implements AutoCloseable, Cloneable {
     private Map<String, Tensor> parameters = new LinkedHashMap<>();
     private Map<String, Tensor> buffers = new LinkedHashMap<>();
     private Map<String, Module> modules = new LinkedHashMap<>();
+    private Map<String, ComputedParameter> computed = new LinkedHashMap<>();
     private boolean training = true;
 
     /** Null until a forward hook is registered; a copy starts without. */
@@ -125,14 +126,70 @@ public abstract class Module implements AutoCloseable, Cloneable {
         if (name == null || name.isEmpty() || name.contains(".")) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": name '" + name + "' must be non-empty and contain no '.'");
         }
-        if (parameters.containsKey(name) || buffers.containsKey(name) || modules.containsKey(name)) {
+        if (parameters.containsKey(name) || buffers.containsKey(name) || modules.containsKey(name)
+                || computed.containsKey(name)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": name '" + name + "' is already registered");
         }
     }
 
-    /** This module's own parameter {@code name} (not a sub-module's), or null when registered as null/absent. */
+    /**
+     * This module's own parameter {@code name} (not a sub-module's), or null when registered as null/absent. A
+     * computed parameter ({@link ComputedParameter}: {@link WeightNorm}, {@link SpectralNorm}) is computed afresh at
+     * each call, in the caller's scope and with gradients to the tensors it is computed from.
+     */
     protected Tensor param(String name) {
-        return parameters.get(name);
+        ComputedParameter c = computed.get(name);
+        return c == null ? parameters.get(name) : c.compute(this);
+    }
+
+    // ---- Computed parameters ------------------------------------------------------------------------
+
+    /**
+     * A parameter that a module reads through {@link #param(String)} like any other but does not hold: it is computed
+     * at each read from tensors the module does hold, as PyTorch's parametrizations and its weight norm's pre-hook
+     * compute a module's {@code weight}. Layers read their weights through {@code param} at each forward pass, so
+     * every path computes with it unchanged: {@link #forward}, {@link #call}, {@link Sequential}'s fused
+     * Linear/Conv2d + activation, and code that reads {@code weight()} outside a forward pass. (A forward pre-hook, the
+     * other way to do it, runs only through {@link #call}: a fused layer or a direct forward would miss it.) The
+     * optimizer sees the tensors it is computed from, which {@link #namedParameters()} and the state dict list
+     * instead of it. An implementation keeps no tensor or module of its own, reading them from the module it is given,
+     * so that {@link #copy()} and {@link #to(DType)} carry it over.
+     */
+    @FunctionalInterface
+    interface ComputedParameter {
+        /** The parameter's value for {@code module}, which holds the tensors it is computed from. */
+        Tensor compute(Module module);
+    }
+
+    /** Makes {@link #param(String) param(name)} compute {@code c}; {@code name} must be free (no parameter of it). */
+    void computeParameter(String name, ComputedParameter c) {
+        checkName(name);
+        computed.put(name, c);
+    }
+
+    /** What computes parameter {@code name}, or null when it is not computed. */
+    ComputedParameter computedParameter(String name) {
+        return computed.get(name);
+    }
+
+    /** Stops computing parameter {@code name}, freeing the name. */
+    void stopComputing(String name) {
+        computed.remove(name);
+    }
+
+    /** Unregisters own parameter {@code name} and returns it, open: the caller registers it elsewhere or closes it. */
+    Tensor removeParameter(String name) {
+        return parameters.remove(name);
+    }
+
+    /** Unregisters direct sub-module {@code name} and returns it, open. */
+    Module removeModule(String name) {
+        return modules.remove(name);
+    }
+
+    /** The names of this module's own parameters, in registration order. */
+    Set<String> parameterNames() {
+        return Collections.unmodifiableSet(parameters.keySet());
     }
 
     /** This module's own buffer {@code name}, or null. */
@@ -549,6 +606,7 @@ public abstract class Module implements AutoCloseable, Cloneable {
         c.parameters = copyTensors(parameters, copiedTensors, true);
         c.buffers = copyTensors(buffers, copiedTensors, false);
         c.modules = new LinkedHashMap<>();
+        c.computed = new LinkedHashMap<>(computed);
         for (Map.Entry<String, Module> e : modules.entrySet()) {
             c.modules.put(e.getKey(), e.getValue().copy(copiedModules, copiedTensors));
         }
