@@ -16,6 +16,8 @@ import dev.kiln.nn.Dropout;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
+import dev.kiln.nn.SpectralNorm;
+import dev.kiln.nn.WeightNorm;
 import dev.kiln.optim.Adam;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.train.EpochMetrics;
@@ -31,7 +33,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link Trainer#cudaGraphs}: on a backend that records step graphs (CUDA), training with the recorded graph gives
  * the weights of eager training, launches one graph and a couple of kernels per step, keeps batch norm's batch
- * count, and refuses a step that draws random numbers. Skips, saying why, where the backend records none.
+ * count, recomputes weight-normalised and spectral-normalised weights (and spectral norm's power iteration) at every
+ * replay, and refuses a step that draws random numbers. Skips, saying why, where the backend records none.
  */
 class CudaGraphStepTest {
     private static final int FEATURES = 64;
@@ -119,6 +122,30 @@ class CudaGraphStepTest {
              Optimizer adam = new Adam(model.trainableParameters(), 1e-3); DataLoader loader = data()) {
             new Trainer(model, adam, new CrossEntropyLoss()).cudaGraphs(true).fit(loader, null, 2);
             assertEquals(2L * STEPS, norm.numBatchesTracked(), "2 eager steps, then the recorded one and its replays");
+        }
+    }
+
+    /** Trains 2 epochs from seed 9 with a weight-normalised and a spectral-normalised layer; returns the state dict. */
+    private static List<float[]> trainNormalised(boolean graphs) {
+        Engine.seed(9);
+        try (Sequential model = new Sequential(WeightNorm.apply(new Linear(FEATURES, 32)), new ReLU(),
+                SpectralNorm.apply(new Linear(32, 10)));
+             Optimizer adam = new Adam(model.trainableParameters(), 1e-3); DataLoader loader = data()) {
+            new Trainer(model, adam, new CrossEntropyLoss()).cudaGraphs(graphs).fit(loader, null, 2);
+            List<float[]> state = new ArrayList<>();
+            model.stateDict().values().forEach(t -> state.add(t.toFloatArray()));
+            return state;
+        }
+    }
+
+    @Test
+    void weightAndSpectralNormAreRecomputedAtEveryReplay() {
+        recordingBackend();
+        List<float[]> eager = trainNormalised(false);
+        List<float[]> graphed = trainNormalised(true);
+        for (int i = 0; i < eager.size(); i++) {
+            assertArrayEquals(eager.get(i), graphed.get(i), 1e-6f, "state tensor " + i + " (g, v, original, u, v)"
+                    + " after 2 epochs");
         }
     }
 
