@@ -115,10 +115,12 @@ def forward_backward(m, dims, weight_name="weight", buffers=()):
     print("    }")
 
 
-def weight_norm_case(method, title, java_build, m, dims, dim=0, java_dim="0"):
+def weight_norm_case(method, title, java_build, m, dims, dim=0, java_dim=None):
+    """java_dim None: Kiln's default, dim 0 as PyTorch's."""
     parameterized(method, title)
     weight_norm(m, dim=dim)
-    print("        Module layer = WeightNorm.apply(%s, \"weight\", %s).to(dtype);" % (java_build, java_dim))
+    java_args = java_build if java_dim is None else '%s, "weight", %s' % (java_build, java_dim)
+    print("        Module layer = WeightNorm.apply(%s).to(dtype);" % java_args)
     emit_load("layer", load(m))
     forward_backward(m, dims)
 

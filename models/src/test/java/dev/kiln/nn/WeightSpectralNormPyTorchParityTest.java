@@ -65,7 +65,7 @@ class WeightSpectralNormPyTorchParityTest {
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void weightNormLinear(DType dtype) {
         // weight_norm(torch.nn.Linear(4, 3))(x), PyTorch 1.13
-        Module layer = WeightNorm.apply(new Linear(4, 3), "weight", 0).to(dtype);
+        Module layer = WeightNorm.apply(new Linear(4, 3)).to(dtype);
         load(layer,
                 key("bias", 1, 3),
                 key("weight_g", 2, 3, 1),
@@ -164,7 +164,7 @@ class WeightSpectralNormPyTorchParityTest {
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void weightNormConv2d(DType dtype) {
         // weight_norm(torch.nn.Conv2d(2, 3, 3, padding=1))(x), PyTorch 1.13
-        Module layer = WeightNorm.apply(Conv2d.builder(2, 3, 3).padding(1).build(), "weight", 0).to(dtype);
+        Module layer = WeightNorm.apply(Conv2d.builder(2, 3, 3).padding(1).build()).to(dtype);
         load(layer,
                 key("bias", 1, 3),
                 key("weight_g", 2, 3, 1, 1, 1),
