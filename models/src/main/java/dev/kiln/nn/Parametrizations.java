@@ -37,19 +37,20 @@ final class Parametrizations extends Module {
     static Tensor parameterToReplace(String caller, Module module, String name) {
         ComputedParameter c = module.computedParameter(name);
         if (c != null) {
-            throw new IllegalArgumentException(caller + ": parameter '" + name + "' of " + module + " is already computed"
-                    + " by " + describe(module, name, c) + "; remove that first");
+            throw new IllegalArgumentException(caller + ": parameter '" + name + "' of " + module
+                    + " is already computed by " + describe(module, name, c) + "; remove that first");
         }
         Tensor t = module.param(name);
         if (t == null) {
-            throw new IllegalArgumentException(caller + ": " + module + " has no parameter '" + name + "'; its parameters"
-                    + " are " + module.parameterNames());
+            throw new IllegalArgumentException(caller + ": " + module + " has no parameter '" + name
+                    + "'; its parameters are " + module.parameterNames());
         }
         return t;
     }
 
     private static String describe(Module module, String name, ComputedParameter c) {
-        return c instanceof Parametrized ? list(module, name).parametrization().getClass().getSimpleName() : c.toString();
+        return c instanceof Parametrized ? list(module, name).parametrization().getClass().getSimpleName()
+                : c.toString();
     }
 
     /**

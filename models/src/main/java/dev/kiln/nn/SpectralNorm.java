@@ -85,7 +85,8 @@ public final class SpectralNorm extends Module {
         if (!(eps > 0) || Double.isInfinite(eps)) {
             throw new IllegalArgumentException("SpectralNorm.apply: eps must be positive and finite, got " + eps);
         }
-        Parametrizations.register(module, name, new SpectralNorm(weight, nPowerIterations, eps, dim < 0 ? dim + rank : dim));
+        int axis = dim < 0 ? dim + rank : dim;
+        Parametrizations.register(module, name, new SpectralNorm(weight, nPowerIterations, eps, axis));
         return module;
     }
 
@@ -151,7 +152,7 @@ public final class SpectralNorm extends Module {
         return consume(weight.permute(order), t -> t.reshape(weight.dim(dim), -1));
     }
 
-    /** Power iterations on the buffers u and v, in place; gradients off. W^T u is taken as (u^T W)^T, without a copy of W^T. */
+    /** Power iterations on the buffers u and v, in place, gradients off; W^T u as (u^T W)^T, with no copy of W^T. */
     private void powerIterations(Tensor matrix, int iterations) {
         Tensor u = buffer("_u");
         Tensor v = buffer("_v");

@@ -60,8 +60,8 @@ public final class WeightNorm {
         Tensor weight = Parametrizations.parameterToReplace("WeightNorm.apply", module, name);
         if (dim != WHOLE_TENSOR && (dim < 0 || dim >= weight.rank())) {
             throw new IllegalArgumentException("WeightNorm.apply: dim " + dim + " is out of range [0, " + weight.rank()
-                    + ") for parameter '" + name + "' " + weight.shape() + " of " + module + " (or WHOLE_TENSOR, -1, for"
-                    + " one norm over the whole tensor)");
+                    + ") for parameter '" + name + "' " + weight.shape() + " of " + module
+                    + " (or WHOLE_TENSOR, -1, for one norm over the whole tensor)");
         }
         for (String taken : new String[] {name + "_g", name + "_v"}) {
             if (module.param(taken) != null || module.buffer(taken) != null || module.module(taken) != null) {

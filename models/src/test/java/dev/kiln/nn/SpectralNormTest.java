@@ -35,7 +35,8 @@ class SpectralNormTest {
         try (Linear lin = new Linear(5, 3)) {
             Tensor weight = lin.weight();
             SpectralNorm.apply(lin);
-            assertEquals(List.of("bias", "parametrizations.weight.original"), List.copyOf(lin.namedParameters().keySet()));
+            assertEquals(List.of("bias", "parametrizations.weight.original"),
+                    List.copyOf(lin.namedParameters().keySet()));
             assertSame(weight, trained(lin), "an optimizer made before keeps training it");
             assertArrayEquals(new int[] {3}, lin.namedBuffers().get(U).shape().dims());
             assertArrayEquals(new int[] {5}, lin.namedBuffers().get(V).shape().dims());
@@ -131,7 +132,8 @@ class SpectralNormTest {
 
     @Test
     void aCopyHasVectorsOfItsOwn() {
-        try (Linear lin = SpectralNorm.apply(new Linear(4, 3)); Linear copy = (Linear) lin.copy(); Scope s = Scope.open()) {
+        try (Linear lin = SpectralNorm.apply(new Linear(4, 3)); Linear copy = (Linear) lin.copy();
+             Scope s = Scope.open()) {
             assertEquals(lin.stateDict().keySet(), copy.stateDict().keySet());
             double[] u = lin.namedBuffers().get(U).toDoubleArray();
             copy.forward(Tensor.randn(2, 4));
@@ -156,23 +158,25 @@ class SpectralNormTest {
     void removingOneOfTwoKeepsTheOther() {
         try (Linear lin = SpectralNorm.apply(SpectralNorm.apply(new Linear(4, 3)), "bias")) {
             SpectralNorm.remove(lin, "bias");
-            assertEquals(List.of("bias", "parametrizations.weight.original", U, V), List.copyOf(lin.stateDict().keySet()));
+            assertEquals(List.of("bias", "parametrizations.weight.original", U, V),
+                    List.copyOf(lin.stateDict().keySet()));
         }
     }
 
     @Test
     void badArgumentsAreRefusedNamingThem() {
         try (Linear lin = new Linear(4, 3)) {
-            String dim = assertThrows(IllegalArgumentException.class, () -> SpectralNorm.apply(lin, "weight", 1, 1e-12, 2))
-                    .getMessage();
+            String dim = assertThrows(IllegalArgumentException.class,
+                    () -> SpectralNorm.apply(lin, "weight", 1, 1e-12, 2)).getMessage();
             assertTrue(dim.contains("dim 2 is out of range [-2, 2)"), dim);
-            String iterations = assertThrows(IllegalArgumentException.class, () -> SpectralNorm.apply(lin, "weight", 0, 1e-12))
-                    .getMessage();
+            String iterations = assertThrows(IllegalArgumentException.class,
+                    () -> SpectralNorm.apply(lin, "weight", 0, 1e-12)).getMessage();
             assertTrue(iterations.contains("nPowerIterations must be at least 1, got 0"), iterations);
             String eps = assertThrows(IllegalArgumentException.class, () -> SpectralNorm.apply(lin, "weight", 1, 0))
                     .getMessage();
             assertTrue(eps.contains("eps must be positive"), eps);
-            String name = assertThrows(IllegalArgumentException.class, () -> SpectralNorm.apply(lin, "kernel")).getMessage();
+            String name = assertThrows(IllegalArgumentException.class,
+                    () -> SpectralNorm.apply(lin, "kernel")).getMessage();
             assertTrue(name.contains("no parameter 'kernel'") && name.contains("[weight, bias]"), name);
             assertEquals(List.of("weight", "bias"), List.copyOf(lin.stateDict().keySet()), "nothing changed");
         }
@@ -185,7 +189,8 @@ class SpectralNormTest {
             assertTrue(twice.contains("already computed by SpectralNorm"), twice);
             String weightNorm = assertThrows(IllegalArgumentException.class, () -> WeightNorm.apply(lin)).getMessage();
             assertTrue(weightNorm.contains("already computed by SpectralNorm"), weightNorm);
-            String remove = assertThrows(IllegalArgumentException.class, () -> SpectralNorm.remove(lin, "bias")).getMessage();
+            String remove = assertThrows(IllegalArgumentException.class,
+                    () -> SpectralNorm.remove(lin, "bias")).getMessage();
             assertTrue(remove.contains("'bias'") && remove.contains("is not spectral-normalised"), remove);
         }
     }

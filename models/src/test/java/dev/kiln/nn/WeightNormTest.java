@@ -82,7 +82,8 @@ class WeightNormTest {
 
     @Test
     void gradientsOverTheWholeTensorMatchFiniteDifferencesInF64() {
-        try (Linear lin = WeightNorm.apply(new Linear(3, 2), "weight", WeightNorm.WHOLE_TENSOR); Scope s = Scope.open()) {
+        try (Linear lin = WeightNorm.apply(new Linear(3, 2), "weight", WeightNorm.WHOLE_TENSOR);
+             Scope s = Scope.open()) {
             lin.to(DType.F64);
             assertEquals(0, lin.namedParameters().get("weight_g").rank(), "one magnitude for the whole tensor");
             Tensor x = Tensor.randn(DType.F64, 2, 3).requiresGrad(true);
@@ -93,7 +94,8 @@ class WeightNormTest {
 
     @Test
     void sequentialFusesAWeightNormalisedLinearWithTheWeightItComputes() {
-        try (Sequential fused = new Sequential(WeightNorm.apply(new Linear(4, 3)), new ReLU()); Scope s = Scope.open()) {
+        try (Sequential fused = new Sequential(WeightNorm.apply(new Linear(4, 3)), new ReLU());
+             Scope s = Scope.open()) {
             Linear lin = (Linear) fused.get(0);
             try (Autograd.Guard g = Autograd.noGrad()) {
                 lin.namedParameters().get("weight_g").assign(Tensor.full(3, DType.F32, 3, 1));
@@ -105,7 +107,8 @@ class WeightNormTest {
 
     @Test
     void aCopyComputesTheSameWeightFromGAndVOfItsOwn() {
-        try (Linear lin = WeightNorm.apply(new Linear(3, 2)); Linear copy = (Linear) lin.copy(); Scope s = Scope.open()) {
+        try (Linear lin = WeightNorm.apply(new Linear(3, 2)); Linear copy = (Linear) lin.copy();
+             Scope s = Scope.open()) {
             assertEquals(lin.stateDict().keySet(), copy.stateDict().keySet());
             assertValues(lin.weight().toDoubleArray(), copy.weight(), 0);
             try (Autograd.Guard g = Autograd.noGrad()) {
@@ -132,7 +135,8 @@ class WeightNormTest {
     @Test
     void anUnknownParameterIsRefusedNamingThoseThereAre() {
         try (Linear lin = new Linear(3, 2)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WeightNorm.apply(lin, "wieght"));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> WeightNorm.apply(lin, "wieght"));
             assertTrue(e.getMessage().contains("no parameter 'wieght'") && e.getMessage().contains("[weight, bias]"),
                     e.getMessage());
         }
@@ -141,7 +145,8 @@ class WeightNormTest {
     @Test
     void aDimOutOfRangeIsRefused() {
         try (Linear lin = new Linear(3, 2)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WeightNorm.apply(lin, "weight", 2));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> WeightNorm.apply(lin, "weight", 2));
             assertTrue(e.getMessage().contains("dim 2 is out of range [0, 2)"), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> WeightNorm.apply(lin, "weight", -2));
             assertEquals(List.of("weight", "bias"), List.copyOf(lin.namedParameters().keySet()), "nothing changed");
