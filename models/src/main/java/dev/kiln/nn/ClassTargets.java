@@ -44,6 +44,40 @@ final class ClassTargets {
         return new ClassTargets(ignored, rowWeights, rowLosses);
     }
 
+    /**
+     * Whether {@code target} has the shape of {@code scores} [batch, classes, d1, ...] without the class axis (axis 1,
+     * or 0 for unbatched scores [classes], whose target is a scalar).
+     */
+    static boolean fitsWithoutClassAxis(Tensor scores, Tensor target) {
+        if (scores.rank() == 0 || target.rank() != scores.rank() - 1) {
+            return false;
+        }
+        int classAxis = scores.rank() == 1 ? 0 : 1;
+        for (int a = 0, t = 0; a < scores.rank(); a++) {
+            if (a != classAxis && scores.dim(a) != target.dim(t++)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Scores [batch, classes, d1, ...] as rows [positions, classes]: the class axis moved last, then every other axis
+     * flattened, positions in the order of a target [batch, d1, ...]; [batch, classes] stays as it is, and unbatched
+     * scores [classes] become one row.
+     */
+    static Tensor rowsOfClasses(Tensor scores) {
+        if (scores.rank() <= 2) {
+            return scores.rank() == 1 ? scores.unsqueeze(0) : scores;
+        }
+        int[] classesLast = new int[scores.rank()];
+        for (int a = 2; a < scores.rank(); a++) {
+            classesLast[a - 1] = a;
+        }
+        classesLast[scores.rank() - 1] = 1;
+        return scores.permute(classesLast).reshape(-1, scores.dim(1));
+    }
+
     /** {@code weight}, refused unless a floating vector or null; its length and dtype are checked by checkWeight. */
     static Tensor checkedWeight(String loss, Tensor weight) {
         if (weight != null && (weight.rank() != 1 || !weight.dtype().isFloating())) {

@@ -20,6 +20,15 @@ import dev.kiln.engine.Tensor;
  * {@code log softmax(x)}: the mean divides by the counted rows' summed weights, not their count. With label
  * smoothing the uniform term weighs each class too, {@code -sum_c w_c log softmax(x)[n, c] / classes}, and its mean
  * divides by the same summed target weights: PyTorch 1.13's formula. Without weights the loss stays the fused op.
+ * <p>
+ * As in PyTorch, the logits may also be [batch, classes, d1, ...] (e.g. per-pixel scores [batch, classes, height,
+ * width]) with target [batch, d1, ...], each position a row of the above, reduced over every position (NONE:
+ * [batch, d1, ...]); or unbatched, [classes] with a scalar target (NONE: a scalar).
+ * <p>
+ * A floating target of the logits' shape holds class probabilities p (PyTorch's soft targets), over axis 1 (axis 0
+ * unbatched): a position's loss is {@code -sum_c w_c p_c log softmax(x)_c} (w = 1 without weights), p smoothed first
+ * to {@code (1 - eps) p + eps / classes}; the mean divides by the number of positions, weights or not, as PyTorch
+ * 1.13 does. The target gets a gradient too. Such targets take no ignore index: it must be negative, as the default.
  */
 public class CrossEntropyLoss implements Loss {
     private final Tensor weight;
@@ -37,18 +46,18 @@ public class CrossEntropyLoss implements Loss {
         this(0, reduction);
     }
 
-    /** Cross-entropy against targets smoothed by {@code labelSmoothing}, in [0, 1). */
+    /** Cross-entropy against targets smoothed by {@code labelSmoothing}, in [0, 1]. */
     public CrossEntropyLoss(double labelSmoothing) {
         this(labelSmoothing, Reduction.MEAN);
     }
 
-    /** Cross-entropy against targets smoothed by {@code labelSmoothing}, in [0, 1), reduced by {@code reduction}. */
+    /** Cross-entropy against targets smoothed by {@code labelSmoothing}, in [0, 1], reduced by {@code reduction}. */
     public CrossEntropyLoss(double labelSmoothing, Reduction reduction) {
         this(labelSmoothing, NLLLoss.DEFAULT_IGNORE_INDEX, reduction);
     }
 
     /**
-     * Cross-entropy against targets smoothed by {@code labelSmoothing}, in [0, 1), where rows whose target is
+     * Cross-entropy against targets smoothed by {@code labelSmoothing}, in [0, 1], where rows whose target is
      * {@code ignoreIndex} (PyTorch's default is -100) count for nothing: their logits get no gradient, and the loss
      * is the mean over the other rows (NaN when a batch has none).
      */
@@ -74,13 +83,13 @@ public class CrossEntropyLoss implements Loss {
 
     /**
      * Cross-entropy with each row weighted by its target's entry of {@code weight} [classes], in the logits' dtype
-     * (null: unweighted), against targets smoothed by {@code labelSmoothing} in [0, 1), rows whose target is
-     * {@code ignoreIndex} counting for nothing, reduced by {@code reduction}. The weight is kept, not copied: it
-     * must stay open while the loss is used.
+     * (null: unweighted), against targets smoothed by {@code labelSmoothing} in [0, 1] (PyTorch's range), rows whose
+     * target is {@code ignoreIndex} counting for nothing, reduced by {@code reduction}. The weight is kept, not
+     * copied: it must stay open while the loss is used.
      */
     public CrossEntropyLoss(Tensor weight, double labelSmoothing, long ignoreIndex, Reduction reduction) {
-        if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
-            throw new IllegalArgumentException("CrossEntropyLoss: label smoothing must be in [0, 1), got " + labelSmoothing);
+        if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+            throw new IllegalArgumentException("CrossEntropyLoss: label smoothing must be in [0, 1], got " + labelSmoothing);
         }
         this.weight = ClassTargets.checkedWeight("CrossEntropyLoss", weight);
         this.labelSmoothing = labelSmoothing;
@@ -90,7 +99,38 @@ public class CrossEntropyLoss implements Loss {
 
     @Override
     public Tensor compute(Tensor output, Tensor target) {
-        Losses.classIndices("CrossEntropyLoss", output, target);
+        if (output.shape().equals(target.shape())) {
+            return ofProbabilities(output, target);
+        }
+        checkIndices(output, target);
+        ClassTargets.checkWeight("CrossEntropyLoss", output, output.dim(output.rank() == 1 ? 0 : 1), weight);
+        if (output.rank() == 2) {
+            return ofRows(output, target);
+        }
+        Tensor rows = ClassTargets.rowsOfClasses(output);
+        Tensor losses = ofRows(rows, target.reshape(rows.dim(0)));
+        return reduction == Reduction.NONE ? losses.reshape(target.shape().dims()) : losses;
+    }
+
+    private static void checkIndices(Tensor output, Tensor target) {
+        if (!output.dtype().isFloating()) {
+            throw new IllegalArgumentException("CrossEntropyLoss: input must hold logits, F32 or F64, got "
+                    + output.dtype());
+        }
+        if (target.dtype().isFloating()) {
+            throw new IllegalArgumentException("CrossEntropyLoss: target " + target.shape() + " must hold class"
+                    + " indices (I64 or I32), or class probabilities of the input's shape " + output.shape()
+                    + ", got " + target.dtype());
+        }
+        if (!ClassTargets.fitsWithoutClassAxis(output, target)) {
+            throw new IllegalArgumentException("CrossEntropyLoss: input " + output.shape() + " and target "
+                    + target.shape() + ": expected [batch, classes, d1, ...] logits and [batch, d1, ...] class"
+                    + " indices (or [classes] and a scalar), or class probabilities of the input's shape");
+        }
+    }
+
+    /** The loss of logits [n, classes] against class indices [n]. */
+    private Tensor ofRows(Tensor output, Tensor target) {
         if (weight != null) {
             return weighted(output, target);
         }
@@ -101,10 +141,57 @@ public class CrossEntropyLoss implements Loss {
         return crossEntropy.mul(1 - labelSmoothing).add(uniformTerm(output, target).mul(labelSmoothing));
     }
 
+    /** The loss against class probabilities {@code target} of the logits' shape, as PyTorch 1.13 computes it. */
+    private Tensor ofProbabilities(Tensor output, Tensor target) {
+        checkProbabilities(output, target);
+        Tensor rows = ClassTargets.rowsOfClasses(output);
+        int classes = rows.dim(1);
+        ClassTargets.checkWeight("CrossEntropyLoss", output, classes, weight);
+        Tensor probabilities = ClassTargets.rowsOfClasses(target);
+        if (labelSmoothing > 0) {
+            probabilities = probabilities.mul(1 - labelSmoothing).add(labelSmoothing / classes);
+        }
+        Tensor terms = F.logSoftmax(rows, 1).mul(probabilities);
+        if (weight != null) {
+            terms = terms.mul(weight);
+        }
+        Tensor losses = terms.sum(1, false).neg();
+        return reduction == Reduction.NONE ? losses.reshape(withoutClassAxis(output))
+                : Losses.reduce(losses, reduction);
+    }
+
+    private void checkProbabilities(Tensor output, Tensor target) {
+        if (!output.dtype().isFloating() || output.dtype() != target.dtype()) {
+            throw new IllegalArgumentException("CrossEntropyLoss: a target of the input's shape " + output.shape()
+                    + " holds class probabilities: input (" + output.dtype() + ") and target (" + target.dtype()
+                    + ") must both be F32 or both F64");
+        }
+        if (output.rank() == 0) {
+            throw new IllegalArgumentException("CrossEntropyLoss: input and target are scalars: expected"
+                    + " [batch, classes, d1, ...] or [classes] logits");
+        }
+        if (ignoreIndex >= 0) {
+            throw new IllegalArgumentException("CrossEntropyLoss: class-probability targets take no ignore index,"
+                    + " got " + ignoreIndex + ": expected a negative one (the default -100)");
+        }
+    }
+
+    /** The logits' shape without the class axis: axis 1, or axis 0 (a scalar) when unbatched. */
+    private static int[] withoutClassAxis(Tensor output) {
+        if (output.rank() == 1) {
+            return new int[0];
+        }
+        int[] dims = new int[output.rank() - 1];
+        dims[0] = output.dim(0);
+        for (int a = 2; a < output.rank(); a++) {
+            dims[a - 1] = output.dim(a);
+        }
+        return dims;
+    }
+
     /** The loss with class weights, from the log-probabilities as PyTorch 1.13 computes it. */
     private Tensor weighted(Tensor output, Tensor target) {
         int classes = output.dim(1);
-        ClassTargets.checkWeight("CrossEntropyLoss", output, classes, weight);
         Tensor logProbabilities = F.logSoftmax(output, 1);
         ClassTargets targets = ClassTargets.of("CrossEntropyLoss", logProbabilities, target, weight, ignoreIndex);
         Tensor crossEntropy = targets.reduce(targets.rowLosses(), reduction);

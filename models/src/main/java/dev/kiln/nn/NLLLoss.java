@@ -51,7 +51,7 @@ public class NLLLoss implements Loss {
     @Override
     public Tensor compute(Tensor output, Tensor target) {
         check(output, target);
-        Tensor scores = rowsOfClasses(output);
+        Tensor scores = ClassTargets.rowsOfClasses(output);
         ClassTargets targets = ClassTargets.of("NLLLoss", scores, target.reshape(scores.dim(0)), weight, ignoreIndex);
         Tensor losses = targets.reduce(targets.rowLosses(), reduction);
         return reduction == Reduction.NONE ? losses.reshape(target.shape().dims()) : losses;
@@ -66,40 +66,11 @@ public class NLLLoss implements Loss {
             throw new IllegalArgumentException("NLLLoss: target must hold class indices (I64 or I32), got "
                     + target.dtype());
         }
-        if (!fits(output, target)) {
+        if (!ClassTargets.fitsWithoutClassAxis(output, target)) {
             throw new IllegalArgumentException("NLLLoss: input " + output.shape() + " and target " + target.shape()
                     + ": expected [batch, classes, d1, ...] log-probabilities and [batch, d1, ...] class indices"
                     + " (or [classes] and a scalar)");
         }
         ClassTargets.checkWeight("NLLLoss", output, output.dim(output.rank() == 1 ? 0 : 1), weight);
-    }
-
-    /** Target is the input's shape without the class axis (axis 1, or 0 for a rank-1 input). */
-    private static boolean fits(Tensor output, Tensor target) {
-        if (output.rank() == 0 || target.rank() != output.rank() - 1) {
-            return false;
-        }
-        int classAxis = output.rank() == 1 ? 0 : 1;
-        for (int a = 0, t = 0; a < output.rank(); a++) {
-            if (a != classAxis && output.dim(a) != target.dim(t++)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The input as [positions, classes]: the class axis moved last, then every other axis flattened. */
-    private static Tensor rowsOfClasses(Tensor output) {
-        if (output.rank() <= 2) {
-            return output.rank() == 1 ? output.unsqueeze(0) : output;
-        }
-        int[] classesLast = new int[output.rank()];
-        classesLast[0] = 0;
-        for (int a = 2; a < output.rank(); a++) {
-            classesLast[a - 1] = a;
-        }
-        classesLast[output.rank() - 1] = 1;
-        int classes = output.dim(1);
-        return output.permute(classesLast).reshape(-1, classes);
     }
 }

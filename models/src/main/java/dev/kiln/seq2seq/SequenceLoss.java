@@ -17,7 +17,7 @@ public final class SequenceLoss {
     }
 
     /**
-     * As {@link #crossEntropy(Tensor, Tensor)} against targets smoothed by {@code labelSmoothing} in [0, 1)
+     * As {@link #crossEntropy(Tensor, Tensor)} against targets smoothed by {@code labelSmoothing} in [0, 1]
      * ({@link CrossEntropyLoss}): each real position's target puts {@code 1 - labelSmoothing} on the gold token
      * and spreads {@code labelSmoothing} evenly over the whole vocabulary.
      */

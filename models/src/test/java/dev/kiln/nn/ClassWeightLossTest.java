@@ -188,7 +188,7 @@ class ClassWeightLossTest {
 
     @Test
     void weightedCrossEntropyRefusesLabelSmoothingOutsideZeroToOne() {
-        assertRefused(() -> new CrossEntropyLoss(weight(1, 2), 1, -100, Reduction.MEAN),
-                "CrossEntropyLoss: label smoothing must be in [0, 1)", "got 1.0");
+        assertRefused(() -> new CrossEntropyLoss(weight(1, 2), 1.5, -100, Reduction.MEAN),
+                "CrossEntropyLoss: label smoothing must be in [0, 1]", "got 1.5");
     }
 }

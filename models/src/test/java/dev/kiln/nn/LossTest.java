@@ -139,8 +139,8 @@ class LossTest {
 
     @Test
     void labelSmoothingOutsideZeroToOneIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CrossEntropyLoss(1));
-        assertTrue(e.getMessage().contains("label smoothing") && e.getMessage().contains("1.0"), e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new CrossEntropyLoss(1.5));
+        assertTrue(e.getMessage().contains("label smoothing") && e.getMessage().contains("1.5"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new CrossEntropyLoss(-0.1));
     }
 
