@@ -40,17 +40,6 @@ final class Losses {
         return value;
     }
 
-    /** Output [batch, classes] (floating) and target [batch] class indices (I64 or I32). */
-    static void classIndices(String loss, Tensor output, Tensor target) {
-        if (output.rank() != 2 || target.rank() != 1 || target.dim(0) != output.dim(0)) {
-            throw new IllegalArgumentException(loss + ": output " + output.shape() + " and target " + target.shape()
-                    + ": expected [batch, classes] scores and [batch] class indices");
-        }
-        if (target.dtype().isFloating()) {
-            throw new IllegalArgumentException(loss + ": target must hold class indices (I64 or I32), got " + target.dtype());
-        }
-    }
-
     /** {@code reduction}, refused when null. */
     static Reduction checked(String loss, Reduction reduction) {
         if (reduction == null) {

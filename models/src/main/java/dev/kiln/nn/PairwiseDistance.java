@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
+import java.util.function.BinaryOperator;
 
 /**
  * The p-norm distance of two inputs along their last axis, like PyTorch's
@@ -8,9 +9,10 @@ import dev.kiln.engine.Tensor;
  * (so that the gradient of equal inputs is defined); inputs of one shape (or shapes that broadcast), e.g.
  * [batch, dim] and [batch, dim], output [batch] (or [batch, 1] with keepDim); [dim] inputs give a scalar. Any
  * p &gt; 0 or infinity (see {@link Tensor#norm(double, int[], boolean)}). No parameters. A two-input module: call
- * {@link #forward(Tensor, Tensor)}.
+ * {@link #forward(Tensor, Tensor)}, or use it as a distance function ({@link #apply}): the default distance of
+ * {@link TripletMarginWithDistanceLoss}.
  */
-public class PairwiseDistance extends Module {
+public class PairwiseDistance extends Module implements BinaryOperator<Tensor> {
     private final double p;
     private final double eps;
     private final boolean keepDim;
@@ -45,6 +47,12 @@ public class PairwiseDistance extends Module {
                     + " are scalars; they need an axis to measure along");
         }
         return Temporaries.freedWithoutGradients(() -> x1.sub(x2).add(eps).norm(p, new int[] {-1}, keepDim));
+    }
+
+    /** {@link #forward(Tensor, Tensor)}, as a distance function. */
+    @Override
+    public Tensor apply(Tensor x1, Tensor x2) {
+        return forward(x1, x2);
     }
 
     /** Not available: call {@link #forward(Tensor, Tensor)} with the two inputs. */
