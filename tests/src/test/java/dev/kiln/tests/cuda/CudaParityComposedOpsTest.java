@@ -2,8 +2,10 @@ package dev.kiln.tests.cuda;
 
 import static dev.kiln.tests.cuda.ParityBackends.assertParity;
 import static dev.kiln.tests.cuda.ParityBackends.assertParityWithNaN;
+import static dev.kiln.tests.cuda.ParityBackends.random;
 import static dev.kiln.tests.cuda.ParityBackends.tensor;
 import static dev.kiln.tests.cuda.ParityBackends.ties;
+import static dev.kiln.tests.cuda.ParityBackends.uniform;
 import static dev.kiln.tests.cuda.ParityBackends.values;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
@@ -11,22 +13,30 @@ import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.PaddingMode;
+import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.ChannelShuffle;
 import dev.kiln.nn.CosineSimilarity;
+import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.GLU;
 import dev.kiln.nn.Hardshrink;
 import dev.kiln.nn.LocalResponseNorm;
 import dev.kiln.nn.LogSigmoid;
 import dev.kiln.nn.Module;
+import dev.kiln.nn.MultiLabelMarginLoss;
+import dev.kiln.nn.MultiLabelSoftMarginLoss;
+import dev.kiln.nn.MultiMarginLoss;
 import dev.kiln.nn.PairwiseDistance;
 import dev.kiln.nn.RReLU;
+import dev.kiln.nn.SoftMarginLoss;
 import dev.kiln.nn.Softmin;
 import dev.kiln.nn.Softshrink;
 import dev.kiln.nn.Tanhshrink;
 import dev.kiln.nn.Threshold;
+import dev.kiln.nn.TripletMarginWithDistanceLoss;
 import dev.kiln.tests.cuda.ParityBackends.Tolerance;
 import java.util.Arrays;
+import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -37,17 +47,18 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The Tensor ops composed in the engine of SPI primitives (clamp, min and argmin, var and std, logsumexp, norm, prod,
  * cumsum, flip, roll, pad in every mode, tril and triu, unfold and fold, pixel shuffles, einsum), and the
- * parameterless layers of the models module composed of Tensor ops, on tensors that live on the backend under test,
- * against the CPU: every step must run on the tensor's own backend, and the primitives' conventions (NaN in
- * comparisons and maxima, the first of tied maxima, where with an integer mask, integer arithmetic) must compose to the
- * CPU's results.
+ * parameterless layers and the losses of the models module composed of Tensor ops, on tensors that live on the
+ * backend under test, against the CPU: every step must run on the tensor's own backend, and the primitives'
+ * conventions (NaN in comparisons and maxima, the first of tied maxima, where with an integer mask, integer
+ * arithmetic) must compose to the CPU's results.
  *
  * <p>Tolerances ({@code |a - b| <= atol + rtol |b|}). Selections (clamp, min, argmin, flip, roll, pad, tril, triu,
  * unfold, pixel shuffles) round nothing and must match exactly, ties and NaN included. Fold's sums of up to 9
  * overlapping blocks, the padding modes' gradients, and einsum's products and their gradients, take the tolerance of
  * sums. Sums over 300 elements and
  * the functions around them (var, std, logsumexp, the 2-norm, a scan of 300 in log2 steps, a product of 300 factors
- * near 1): 1e-4 in F32, as the sums of {@code CudaParityReductionTest}; 1e-10 in F64.
+ * near 1): 1e-4 in F32, as the sums of {@code CudaParityReductionTest}; 1e-10 in F64. The losses (sums over at most
+ * 64 rows of 10 to 144 terms, and log-softmaxes) take the same.
  */
 class CudaParityComposedOpsTest extends ParityTest {
     private static final Tolerance SUMS_F32 = Tolerance.of(1e-4);
@@ -313,6 +324,50 @@ class CudaParityComposedOpsTest extends ParityTest {
         assertSame(b, out.backend(), "the result must be on the backend of its inputs");
         out.backward(tensor(b, dtype, values(75, (int) out.size(), -1, 1), out.shape().dims()));
         return new Tensor[] {out, x1.grad(), x2.grad()};
+     * The margin and multi-label losses, and CrossEntropyLoss on [batch, classes, d1, d2] logits with ignored positions
+     * and on class probabilities, each with a weight and a reduction that exercise the most ops: the loss and the
+     * gradient of its scores, on both backends.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void composedLossesAndTheirGradientsMatchTheCpu(DType dtype) {
+        loss(dtype, "MultiMarginLoss(p=2, margin 0.5, weight) none", new int[] {64, 10},
+                (b, x) -> new MultiMarginLoss(2, 0.5, uniform(b, dtype, 73, 0.5, 2, 10), Reduction.NONE)
+                        .compute(x, classes(b, 74, 64, 10)));
+        loss(dtype, "MultiLabelMarginLoss mean", new int[] {32, 12},
+                (b, x) -> new MultiLabelMarginLoss().compute(x, tensor(b, DType.I64,
+                        ties(75, 32 * 12, -1, 0, 3, 5, 7, 11), 32, 12)));
+        loss(dtype, "SoftMarginLoss sum", new int[] {64, 10},
+                (b, x) -> new SoftMarginLoss(Reduction.SUM).compute(x, tensor(b, dtype, ties(76, 640, -1, 1), 64, 10)));
+        loss(dtype, "MultiLabelSoftMarginLoss(weight) mean", new int[] {64, 10},
+                (b, x) -> new MultiLabelSoftMarginLoss(uniform(b, dtype, 77, 0.5, 2, 10), Reduction.MEAN)
+                        .compute(x, tensor(b, dtype, ties(78, 640, 0, 1), 64, 10)));
+        loss(dtype, "TripletMarginWithDistanceLoss(swap) none", new int[] {64, 16},
+                (b, x) -> new TripletMarginWithDistanceLoss(null, 1, true, Reduction.NONE)
+                        .compute(x, random(b, dtype, 79, 64, 16), random(b, dtype, 80, 64, 16)));
+        loss(dtype, "CrossEntropyLoss(weight, smoothing 0.1) on [8, 10, 6, 5]", new int[] {8, 10, 6, 5},
+                (b, x) -> new CrossEntropyLoss(uniform(b, dtype, 81, 0.5, 2, 10), 0.1, -100, Reduction.MEAN)
+                        .compute(x, tensor(b, DType.I64, ties(82, 240, -100, 0, 2, 4, 9), 8, 6, 5)));
+        loss(dtype, "CrossEntropyLoss(weight, smoothing 0.2) of probabilities", new int[] {8, 10, 6},
+                (b, x) -> new CrossEntropyLoss(uniform(b, dtype, 83, 0.5, 2, 10), 0.2, -100, Reduction.NONE)
+                        .compute(x, F.softmax(random(b, dtype, 84, 8, 10, 6).mul(3), 1)));
+    }
+
+    /** {@code n} seeded class indices [n] in [0, classes) (I64) on {@code b}. */
+    private static Tensor classes(Backend b, long seed, int n, int classes) {
+        return tensor(b, DType.I64, values(seed, n, 0, classes), n);
+    }
+
+    /** {@code loss} of seeded scores of {@code dims}, and their gradient of a weighted sum of it, on both backends. */
+    private static void loss(DType dtype, String what, int[] dims, BiFunction<Backend, Tensor, Tensor> loss) {
+        int n = Arrays.stream(dims).reduce(1, (x, y) -> x * y);
+        assertParity(what + " " + dtype, new String[] {"loss", "gradient of the scores"}, sums(dtype), b -> {
+            Tensor x = tensor(b, dtype, values(70, n, -2, 2), dims).requiresGrad(true);
+            Tensor out = loss.apply(b, x);
+            assertSame(b, out.backend(), "the loss must be on the backend of its scores");
+            out.backward(tensor(b, dtype, values(71, (int) out.size(), -1, 1), out.shape().dims()));
+            return new Tensor[] {out, x.grad()};
+        });
     }
 
     @Test
