@@ -283,7 +283,7 @@ case("tripletWithCosineDistance",
 case("tripletWithL1PairwiseDistanceAndSwap",
      "torch.nn.TripletMarginWithDistanceLoss(distance_function=nn.PairwiseDistance(p=1, eps=0.01), margin=2.0,"
      " swap=True, reduction='sum')(a, p, n)", triplet(3, 4),
-     "new TripletMarginWithDistanceLoss(new PairwiseDistance(1, 0.01), 2, true, Reduction.SUM).compute(a, p, n)",
+     "new TripletMarginWithDistanceLoss(new PairwiseDistance(1, 0.01, false), 2, true, Reduction.SUM).compute(a, p, n)",
      lambda a, p, n: nn.TripletMarginWithDistanceLoss(distance_function=nn.PairwiseDistance(p=1, eps=0.01),
                                                       margin=2.0, swap=True, reduction='sum')(a, p, n))
 case("tripletWithDistanceUnbatched",

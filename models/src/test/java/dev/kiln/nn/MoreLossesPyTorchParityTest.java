@@ -753,7 +753,7 @@ class MoreLossesPyTorchParityTest {
         Tensor a = tensor(dtype, 100, 3, 4);
         Tensor p = tensor(dtype, 101, 3, 4);
         Tensor n = tensor(dtype, 102, 3, 4);
-        Tensor loss = new TripletMarginWithDistanceLoss(new PairwiseDistance(1, 0.01), 2, true, Reduction.SUM).compute(a, p, n);
+        Tensor loss = new TripletMarginWithDistanceLoss(new PairwiseDistance(1, 0.01, false), 2, true, Reduction.SUM).compute(a, p, n);
         backward(200, loss);
 
         assertArrayEquals(new int[] {}, loss.shape().dims());

@@ -324,6 +324,9 @@ class CudaParityComposedOpsTest extends ParityTest {
         assertSame(b, out.backend(), "the result must be on the backend of its inputs");
         out.backward(tensor(b, dtype, values(75, (int) out.size(), -1, 1), out.shape().dims()));
         return new Tensor[] {out, x1.grad(), x2.grad()};
+    }
+
+    /**
      * The margin and multi-label losses, and CrossEntropyLoss on [batch, classes, d1, d2] logits with ignored positions
      * and on class probabilities, each with a weight and a reduction that exercise the most ops: the loss and the
      * gradient of its scores, on both backends.
