@@ -37,7 +37,7 @@ public class BCELoss implements Loss {
 
     /** Clamped logarithm: max(log v, -100), with log 0 = -100. */
     private static Tensor clampedLog(Tensor v) {
-        Tensor floor = Tensor.full(-100, v.dtype());
+        Tensor floor = v.fullLike(-100);
         return v.log().maximum(floor);
     }
 
@@ -59,7 +59,7 @@ public class BCELoss implements Loss {
             Tensor gp = null;
             Tensor gy = null;
             if (p.requiresGrad()) {
-                Tensor denominator = p.mul(p.neg().add(1)).maximum(Tensor.full(GRADIENT_FLOOR, p.dtype()));
+                Tensor denominator = p.mul(p.neg().add(1)).maximum(p.fullLike(GRADIENT_FLOOR));
                 gp = g.mul(p.sub(y)).div(denominator);
             }
             if (y.requiresGrad()) {

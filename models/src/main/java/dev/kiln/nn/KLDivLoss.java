@@ -56,8 +56,8 @@ public class KLDivLoss implements Loss {
      */
     private static Tensor probabilityTerms(Tensor output, Tensor target) {
         Tensor zero = target.eq(0);
-        Tensor safeLog = Tensor.where(zero, Tensor.full(1, target.dtype()), target).log();
-        Tensor entropyTerm = Tensor.where(zero, Tensor.full(0, target.dtype()), target.mul(safeLog));
+        Tensor safeLog = Tensor.where(zero, target.fullLike(1), target).log();
+        Tensor entropyTerm = Tensor.where(zero, target.fullLike(0), target.mul(safeLog));
         return entropyTerm.sub(target.mul(output));
     }
 }

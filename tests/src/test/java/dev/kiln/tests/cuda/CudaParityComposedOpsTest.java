@@ -15,11 +15,14 @@ import dev.kiln.engine.F;
 import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.BCELoss;
 import dev.kiln.nn.ChannelShuffle;
 import dev.kiln.nn.CosineSimilarity;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.GLU;
 import dev.kiln.nn.Hardshrink;
+import dev.kiln.nn.KLDivLoss;
+import dev.kiln.nn.KLDivReduction;
 import dev.kiln.nn.LocalResponseNorm;
 import dev.kiln.nn.LogSigmoid;
 import dev.kiln.nn.Module;
@@ -327,9 +330,9 @@ class CudaParityComposedOpsTest extends ParityTest {
     }
 
     /**
-     * The margin and multi-label losses, and CrossEntropyLoss on [batch, classes, d1, d2] logits with ignored positions
-     * and on class probabilities, each with a weight and a reduction that exercise the most ops: the loss and the
-     * gradient of its scores, on both backends.
+     * The margin and multi-label losses, BCE and KL divergence with saturated and zero probabilities, and
+     * CrossEntropyLoss on [batch, classes, d1, d2] logits with ignored positions and on class probabilities, each with a
+     * weight and a reduction that exercise the most ops: the loss and the gradient of its scores, on both backends.
      */
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
@@ -354,6 +357,11 @@ class CudaParityComposedOpsTest extends ParityTest {
         loss(dtype, "CrossEntropyLoss(weight, smoothing 0.2) of probabilities", new int[] {8, 10, 6},
                 (b, x) -> new CrossEntropyLoss(uniform(b, dtype, 83, 0.5, 2, 10), 0.2, -100, Reduction.NONE)
                         .compute(x, F.softmax(random(b, dtype, 84, 8, 10, 6).mul(3), 1)));
+        loss(dtype, "BCELoss of sigmoids, some saturated, mean", new int[] {64, 10},
+                (b, x) -> new BCELoss().compute(x.mul(20).sigmoid(), tensor(b, dtype, ties(85, 640, 0, 1), 64, 10)));
+        loss(dtype, "KLDivLoss batchmean with zero probabilities", new int[] {16, 10},
+                (b, x) -> new KLDivLoss(KLDivReduction.BATCH_MEAN, false).compute(F.logSoftmax(x, 1),
+                        F.softmax(tensor(b, dtype, ties(86, 160, -1e4, 0, 1), 16, 10), 1)));
     }
 
     /** {@code n} seeded class indices [n] in [0, classes) (I64) on {@code b}. */
