@@ -385,12 +385,61 @@ public final class F {
         Tensor out = input.emptyLike(g.outputShape(), input.dtype());
         Tensor indices = input.emptyLike(g.outputShape(), DType.I64);
         input.backend().maxPool2dForward(input, g, out, indices);
-        out.recordWithSaved("maxPool2d", new Tensor[] {input}, gradOut -> {
+        out.recordWithSaved("maxPool2d", new Tensor[] {input}, maxPoolGradient(input, g, indices), indices);
+        return out;
+    }
+
+    /** A max pooling's output and, for each of its elements, where in its input plane the maximum came from. */
+    public record MaxPoolOutput(Tensor output, Tensor indices) {
+    }
+
+    /**
+     * {@link #maxPool2d(Tensor, int[], int[], int[], boolean)} that also returns where each maximum came from
+     * (PyTorch's {@code return_indices=True}): indices (I64, the output's shape
+     * {@code [batch, channels, outH, outW]}) hold {@code h * width + w}, the maximum's flat position within its
+     * channel's unpadded {@code height x width} plane, the first maximum in row-major window order where several tie,
+     * as PyTorch's. They are what {@link #maxUnpool2d} takes. The output's gradient is the same as without indices.
+     */
+    public static MaxPoolOutput maxPool2dWithIndices(Tensor input, int[] kernel, int[] stride, int[] padding,
+                                                     boolean ceilMode) {
+        Pool2dGeometry g = poolGeometry("maxPool2d", input, kernel, stride, padding, ceilMode, true);
+        Tensor out = input.emptyLike(g.outputShape(), input.dtype());
+        Tensor indices = input.emptyLike(g.outputShape(), DType.I64);
+        input.backend().maxPool2dForward(input, g, out, indices);
+        // Every window covers a pixel of the input, so the backend names one; the range spares unpooling a read.
+        indices.withValueRange(0, (long) g.height() * g.width() - 1);
+        out.record("maxPool2d", new Tensor[] {input}, maxPoolGradient(input, g, indices));
+        return new MaxPoolOutput(out, indices);
+    }
+
+    /** Max pooling's backward rule: each output's gradient routed to the input element its index names. */
+    private static Node.Rule maxPoolGradient(Tensor input, Pool2dGeometry g, Tensor indices) {
+        return gradOut -> {
             Tensor gradInput = gradOut.emptyLike(g.inputShape(), input.dtype());
             gradOut.backend().maxPool2dBackward(gradOut, indices, g, gradInput);
             return new Tensor[] {gradInput};
-        }, indices);
-        return out;
+        };
+    }
+
+    /**
+     * Max unpooling (PyTorch's {@code F.max_unpool2d}), the partial inverse of
+     * {@link #maxPool2dWithIndices}: input {@code [batch, channels, height, width]} and its indices (I64, the same
+     * shape) to {@code [batch, channels, outH, outW]}, zero except that each input element goes to the flat position
+     * {@code oh * outW + ow} its index names in its channel's plane. The output size is
+     * {@code (height - 1) strideH + kernelH - 2 padH} (likewise outW), or {@code outputSize} (height, width), which
+     * must lie strictly within one stride of it, as PyTorch asks (to undo a pooling that rounded down). Kernel, stride
+     * and padding hold one value or two (height, width), as the pooling's; a null stride means the kernel, a null
+     * padding 0. Where several inputs of a plane name one position (the windows of a pooling with a stride below its
+     * kernel overlap), the last in row-major order wins, as on PyTorch's CPU, among those whose windows overlap:
+     * what indices from a max pooling with this kernel and stride can hold. The gradient is PyTorch's: each input
+     * element receives the output gradient at its index (a gather), repeated indices included.
+     *
+     * @throws IllegalArgumentException naming the op and the shapes when the input is not 4-D, the indices are not
+     *     I64 of its shape, the output size is out of range, or an index lies outside the output plane
+     */
+    public static Tensor maxUnpool2d(Tensor input, Tensor indices, int[] kernel, int[] stride, int[] padding,
+                                     int[] outputSize) {
+        return UnpoolOps.maxUnpool2d(input, indices, kernel, stride, padding, outputSize);
     }
 
     /** {@link #maxPool2d(Tensor, int[], int[], int[])} with square kernel, stride and padding. */
