@@ -7,7 +7,8 @@ import dev.kiln.engine.Tensor;
  * Max pooling over one axis, like PyTorch's {@code torch.nn.MaxPool1d} without dilation: input
  * [batch, channels, length] to [batch, channels, outLength] with
  * {@code outLength = (length + 2 padding - kernel) / stride + 1}, rounded up in ceil mode. The stride defaults to the
- * kernel; padding never wins a maximum. No parameters.
+ * kernel; padding never wins a maximum. {@link #forwardWithIndices} also returns where each maximum came from. No
+ * parameters.
  */
 public class MaxPool1d extends Pool1d {
     /** Non-overlapping windows: stride {@code kernel}, no padding. */
@@ -32,6 +33,22 @@ public class MaxPool1d extends Pool1d {
      */
     public MaxPool1d(int kernel, int stride, int padding, boolean ceilMode) {
         super(kernel, stride, padding, ceilMode);
+    }
+
+    /**
+     * The output and where each maximum came from, as PyTorch's {@code return_indices=True} returns them: indices (I64,
+     * the output's shape [batch, channels, outLength]) hold the maximum's position in its channel's input, the first
+     * maximum in the window where several tie. {@link MaxUnpool1d} takes them.
+     *
+     * @throws IllegalArgumentException as {@link #forward}
+     */
+    public F.MaxPoolOutput forwardWithIndices(Tensor x) {
+        return naming(x, () -> {
+            checkRow(x);
+            F.MaxPoolOutput rows = F.maxPool2dWithIndices(x.unsqueeze(2), new int[] {1, kernel}, new int[] {1, stride},
+                    new int[] {0, padding}, ceilMode);
+            return new F.MaxPoolOutput(rows.output().squeeze(2), rows.indices().squeeze(2));
+        });
     }
 
     @Override

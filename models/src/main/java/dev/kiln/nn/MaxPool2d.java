@@ -7,7 +7,7 @@ import dev.kiln.engine.Tensor;
  * Max pooling, like PyTorch's {@code torch.nn.MaxPool2d}: input [batch, channels, height, width] to
  * [batch, channels, outH, outW] with {@code outH = (height + 2 padding - kernel) / stride + 1}
  * (likewise outW), rounded up in ceil mode. The stride defaults to the kernel; padding never wins a maximum.
- * No parameters.
+ * {@link #forwardWithIndices} also returns where each maximum came from. No parameters.
  */
 public class MaxPool2d extends Pool2d {
     /** Non-overlapping {@code kernel x kernel} windows: stride {@code kernel}, no padding. */
@@ -29,6 +29,18 @@ public class MaxPool2d extends Pool2d {
      */
     public MaxPool2d(int kernel, int stride, int padding, boolean ceilMode) {
         super(kernel, stride, padding, ceilMode);
+    }
+
+    /**
+     * The output and where each maximum came from, as PyTorch's {@code return_indices=True} returns them: indices (I64,
+     * the output's shape) hold the maximum's flat position {@code h * width + w} in its channel's input plane, the
+     * first maximum in row-major window order where several tie. {@link MaxUnpool2d} takes them.
+     *
+     * @throws IllegalArgumentException as {@link #forward}
+     */
+    public F.MaxPoolOutput forwardWithIndices(Tensor x) {
+        return naming(x, () -> F.maxPool2dWithIndices(x, new int[] {kernel}, new int[] {stride}, new int[] {padding},
+                ceilMode));
     }
 
     @Override

@@ -28,6 +28,13 @@ abstract class Pool1d extends Pool2d {
 
     @Override
     Tensor pool(Tensor x) {
+        checkRow(x);
+        Tensor y = poolRow(x.unsqueeze(2), new int[] {1, kernel}, new int[] {1, stride}, new int[] {0, padding});
+        return y.squeeze(2);
+    }
+
+    /** Refuses an input that is not [batch, channels, length] or is shorter than the padded window. */
+    void checkRow(Tensor x) {
         if (x.rank() != 3) {
             throw new IllegalArgumentException("expected a 3-D input [batch, channels, length]");
         }
@@ -35,7 +42,5 @@ abstract class Pool1d extends Pool2d {
             throw new IllegalArgumentException("the kernel " + kernel + " is longer than the length " + x.dim(2)
                     + " padded by " + padding + " on each end");
         }
-        Tensor y = poolRow(x.unsqueeze(2), new int[] {1, kernel}, new int[] {1, stride}, new int[] {0, padding});
-        return y.squeeze(2);
     }
 }

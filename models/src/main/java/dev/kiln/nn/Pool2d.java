@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
+import java.util.function.Supplier;
 
 /**
  * What the window-pooling layers share: kernel, stride, padding and ceil mode, their checks, and errors that
@@ -55,8 +56,13 @@ abstract class Pool2d extends Module {
      */
     @Override
     public Tensor forward(Tensor x) {
+        return naming(x, () -> pool(x));
+    }
+
+    /** {@code pooling}'s result, its argument errors renamed for this layer and the input's shape. */
+    <T> T naming(Tensor x, Supplier<T> pooling) {
         try {
-            return pool(x);
+            return pooling.get();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(this + ": input " + x.shape() + ": " + e.getMessage(), e);
         }
