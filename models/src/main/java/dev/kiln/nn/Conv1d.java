@@ -84,7 +84,8 @@ public class Conv1d extends Module {
         registerParameter("bias", bias ? unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels)) : null);
     }
 
-    private static int atLeast(String layer, String what, int value, int min) {
+    /** {@code value}, refused with the layer's name when below {@code min}. */
+    static int atLeast(String layer, String what, int value, int min) {
         if (value < min) {
             throw new IllegalArgumentException(layer + ": " + what + " must be at least " + min + ", got " + value);
         }
