@@ -40,15 +40,23 @@ public class Embedding extends Module {
         this.numEmbeddings = numEmbeddings;
         this.embeddingDim = embeddingDim;
         this.paddingIdx = paddingIdx == null ? -1 : paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
-        Tensor weight = registerParameter("weight",
-                unscoped(() -> Tensor.normal(0, 1, DType.F32, numEmbeddings, embeddingDim)));
-        if (this.paddingIdx >= 0) {
+        registerParameter("weight", table(numEmbeddings, embeddingDim, this.paddingIdx));
+    }
+
+    /**
+     * A new [rows, dim] table drawn from N(0, 1), as PyTorch draws it, with row {@code paddingIdx} (none when
+     * negative) zero; outside every scope.
+     */
+    static Tensor table(int rows, int dim, int paddingIdx) {
+        Tensor weight = unscoped(() -> Tensor.normal(0, 1, DType.F32, rows, dim));
+        if (paddingIdx >= 0) {
             float[] v = weight.toFloatArray();
-            Arrays.fill(v, this.paddingIdx * embeddingDim, (this.paddingIdx + 1) * embeddingDim, 0f);
-            try (Autograd.Guard g = Autograd.noGrad(); Tensor values = Tensor.fromArray(v, numEmbeddings, embeddingDim)) {
+            Arrays.fill(v, paddingIdx * dim, (paddingIdx + 1) * dim, 0f);
+            try (Autograd.Guard g = Autograd.noGrad(); Tensor values = Tensor.fromArray(v, rows, dim)) {
                 weight.assign(values);
             }
         }
+        return weight;
     }
 
     /** [numEmbeddings, embeddingDim]. */
