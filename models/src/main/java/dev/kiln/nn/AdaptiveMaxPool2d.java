@@ -39,7 +39,7 @@ public class AdaptiveMaxPool2d extends AdaptivePool2d {
     }
 
     /** {@code axis} of x reduced to {@code out} windows of PyTorch's adaptive pooling. */
-    private static Tensor poolAxis(Tensor x, int axis, int out) {
+    static Tensor poolAxis(Tensor x, int axis, int out) {
         int in = x.dim(axis);
         List<Tensor> windows = new ArrayList<>(out);
         for (int i = 0; i < out; i++) {

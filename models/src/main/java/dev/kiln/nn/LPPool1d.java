@@ -1,0 +1,50 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.Tensor;
+
+/**
+ * Power-average pooling over one axis, like PyTorch's {@code torch.nn.LPPool1d(norm_type, kernel_size, stride,
+ * ceil_mode)}: input [batch, channels, length] to [batch, channels, outLength] with
+ * {@code outLength = (length - kernel) / stride + 1} (rounded up in ceil mode), each window's
+ * {@code (sum x^p)^(1/p)}, computed as PyTorch does as {@code (avg_pool(x^p) * kernel)^(1/p)}; a window whose power
+ * sum is 0 gets no gradient, as in PyTorch. See {@link LPPool2d}. No parameters.
+ */
+public class LPPool1d extends Pool1d {
+    private final double normType;
+
+    /** Non-overlapping windows: stride {@code kernel}. */
+    public LPPool1d(double normType, int kernel) {
+        this(normType, kernel, kernel, false);
+    }
+
+    public LPPool1d(double normType, int kernel, int stride) {
+        this(normType, kernel, stride, false);
+    }
+
+    /**
+     * With {@code ceilMode} (PyTorch's {@code ceil_mode=True}) the output length rounds up: the last window may hang
+     * over the end.
+     *
+     * @throws IllegalArgumentException naming the layer for a kernel or stride below 1, or a norm type that is not
+     *     positive and finite
+     */
+    public LPPool1d(double normType, int kernel, int stride, boolean ceilMode) {
+        super(kernel, stride, 0, ceilMode);
+        this.normType = LPPool2d.checkedNormType(getClass().getSimpleName(), normType);
+    }
+
+    public double normType() {
+        return normType;
+    }
+
+    @Override
+    Tensor poolRow(Tensor x, int[] kernel, int[] stride, int[] padding) {
+        return LPPool2d.pool(x, normType, kernel, stride, ceilMode);
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(norm_type=" + normType + ", kernel=" + kernel + ", stride=" + stride
+                + extraOptions() + ")";
+    }
+}
