@@ -24,19 +24,22 @@ final class SeparableMaps {
         int channels = x.dim(1);
         int height = x.dim(2);
         int width = x.dim(3);
-        Tensor columnsT = matrix(columns, width, true).to(x.dtype());
+        Tensor columnsT = matrix(columns, width, true, x);
         Tensor widened = x.reshape(batch * channels * height, width).matmul(columnsT);
         Tensor planes = widened.reshape(batch * channels, height, columns.length);
         releaseConsumed(widened, planes);
-        Tensor mapped = matrix(rows, height, false).to(x.dtype()).matmul(planes);
+        Tensor mapped = matrix(rows, height, false, x).matmul(planes);
         releaseConsumed(planes, mapped);
         Tensor y = mapped.reshape(batch, channels, rows.length, columns.length);
         releaseConsumed(mapped, y);
         return y;
     }
 
-    /** {@code m} [out, in] as a tensor, or its transpose [in, out] when {@code transposed}. */
-    private static Tensor matrix(double[][] m, int in, boolean transposed) {
+    /**
+     * {@code m} [out, in] as a tensor of {@code like}'s dtype on its backend (the engine's default may be another), or
+     * its transpose [in, out] when {@code transposed}.
+     */
+    private static Tensor matrix(double[][] m, int in, boolean transposed, Tensor like) {
         int out = m.length;
         double[] flat = new double[out * in];
         for (int o = 0; o < out; o++) {
@@ -44,7 +47,8 @@ final class SeparableMaps {
                 flat[transposed ? i * out + o : o * in + i] = m[o][i];
             }
         }
-        return transposed ? Tensor.fromArray(flat, in, out) : Tensor.fromArray(flat, out, in);
+        Tensor host = transposed ? Tensor.fromArray(flat, in, out) : Tensor.fromArray(flat, out, in);
+        return host.to(like.dtype()).to(like.backend());
     }
 
     /** [out, in]: row o averages PyTorch's adaptive pooling window o of {@code in} positions. */
