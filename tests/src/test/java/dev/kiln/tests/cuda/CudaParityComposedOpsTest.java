@@ -15,6 +15,8 @@ import dev.kiln.engine.F;
 import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.AdaptiveAvgPool1d;
+import dev.kiln.nn.AdaptiveMaxPool1d;
 import dev.kiln.nn.BCELoss;
 import dev.kiln.nn.ChannelShuffle;
 import dev.kiln.nn.CosineSimilarity;
@@ -23,8 +25,12 @@ import dev.kiln.nn.GLU;
 import dev.kiln.nn.Hardshrink;
 import dev.kiln.nn.KLDivLoss;
 import dev.kiln.nn.KLDivReduction;
+import dev.kiln.nn.LPPool1d;
+import dev.kiln.nn.LPPool2d;
 import dev.kiln.nn.LocalResponseNorm;
 import dev.kiln.nn.LogSigmoid;
+import dev.kiln.nn.MaxPool1d;
+import dev.kiln.nn.MaxUnpool1d;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.MultiLabelMarginLoss;
 import dev.kiln.nn.MultiLabelSoftMarginLoss;
@@ -49,19 +55,21 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The Tensor ops composed in the engine of SPI primitives (clamp, min and argmin, var and std, logsumexp, norm, prod,
- * cumsum, flip, roll, pad in every mode, tril and triu, unfold and fold, pixel shuffles, einsum), and the
- * parameterless layers and the losses of the models module composed of Tensor ops, on tensors that live on the
- * backend under test, against the CPU: every step must run on the tensor's own backend, and the primitives'
- * conventions (NaN in comparisons and maxima, the first of tied maxima, where with an integer mask, integer
- * arithmetic) must compose to the CPU's results.
+ * cumsum, flip, roll, pad in every mode, tril and triu, unfold and fold, pixel shuffles, einsum, max pooling's
+ * indices and unpooling), and the parameter-free layers and the losses of the models module composed of Tensor ops
+ * (among them the 1-D adaptive poolings, LPPool1d and LPPool2d, MaxUnpool1d), on tensors that live on the backend
+ * under test, against the CPU: every step must run on the tensor's own backend, and the primitives' conventions (NaN
+ * in comparisons and maxima, the first of tied maxima, where with an integer mask, integer arithmetic) must compose to
+ * the CPU's results.
  *
  * <p>Tolerances ({@code |a - b| <= atol + rtol |b|}). Selections (clamp, min, argmin, flip, roll, pad, tril, triu,
- * unfold, pixel shuffles) round nothing and must match exactly, ties and NaN included. Fold's sums of up to 9
- * overlapping blocks, the padding modes' gradients, and einsum's products and their gradients, take the tolerance of
- * sums. Sums over 300 elements and
+ * unfold, pixel shuffles, max pooling's indices, unpooling and its gathered gradient, adaptive max pooling) round
+ * nothing and must match exactly, ties and NaN included. Fold's sums of up to 9 overlapping blocks, the padding
+ * modes' gradients, and einsum's products and their gradients, take the tolerance of sums. Sums over 300 elements and
  * the functions around them (var, std, logsumexp, the 2-norm, a scan of 300 in log2 steps, a product of 300 factors
- * near 1): 1e-4 in F32, as the sums of {@code CudaParityReductionTest}; 1e-10 in F64. The losses (sums over at most
- * 64 rows of 10 to 144 terms, and log-softmaxes) take the same.
+ * near 1, the power means of LPPool and adaptive average pooling's matrix products): 1e-4 in F32, as the sums of
+ * {@code CudaParityReductionTest}; 1e-10 in F64. The losses (sums over at most 64 rows of 10 to 144 terms, and
+ * log-softmaxes) take the same.
  */
 class CudaParityComposedOpsTest extends ParityTest {
     private static final Tolerance SUMS_F32 = Tolerance.of(1e-4);
@@ -378,6 +386,82 @@ class CudaParityComposedOpsTest extends ParityTest {
             assertSame(b, out.backend(), "the loss must be on the backend of its scores");
             out.backward(tensor(b, dtype, values(71, (int) out.size(), -1, 1), out.shape().dims()));
             return new Tensor[] {out, x.grad()};
+        });
+    }
+
+    /**
+     * {@link F#maxPool2dWithIndices} and {@link F#maxUnpool2d} of another tensor by its indices, with the unpooling's
+     * gradient: an input of tied maxima (the first index wins) whose overlapping windows (kernel 3, stride 2) repeat
+     * indices, so that the unpooling must keep the last value, as the CPU does.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void maxPoolIndicesAndUnpoolingMatchExactlyWithTiesAndRepeatedIndices(DType dtype) {
+        int[] image = {2, 3, 9, 11};
+        int[] pooledDims = {2, 3, 5, 6};
+        double[] x = ties(51, 2 * 3 * 9 * 11, -1, 0, 1);
+        double[] z = values(52, 2 * 3 * 5 * 6, -1, 1);
+        double[] g = values(53, 2 * 3 * 9 * 11, -1, 1);
+        assertParity("maxPool2d (3, 2, 1) with indices, maxUnpool2d of z " + dtype,
+                new String[] {"pooled", "indices", "unpooled", "gradient of z"}, Tolerance.EXACT, b -> {
+                    int[] k = {3};
+                    int[] s = {2};
+                    int[] p = {1};
+                    F.MaxPoolOutput pooled = F.maxPool2dWithIndices(tensor(b, dtype, x, image), k, s, p, false);
+                    Tensor source = tensor(b, dtype, z, pooledDims).requiresGrad(true);
+                    Tensor unpooled = F.maxUnpool2d(source, pooled.indices(), k, s, p, null);
+                    assertSame(b, unpooled.backend(), "the result must be on the backend of its input");
+                    unpooled.backward(tensor(b, dtype, g, image));
+                    return new Tensor[] {pooled.output(), pooled.indices(), unpooled, source.grad()};
+                });
+    }
+
+    /** {@link MaxPool1d#forwardWithIndices} in ceil mode and {@link MaxUnpool1d} back to the input's length. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void maxUnpool1dToTheInputLengthMatchesExactly(DType dtype) {
+        double[] x = ties(54, 4 * 5 * 30, -1, 0, 1);
+        assertParity("MaxPool1d(4, 3, 0, ceil) with indices, MaxUnpool1d(4, 3) to 30 " + dtype, Tolerance.EXACT,
+                on(dtype, x, new int[] {4, 5, 30}, t -> {
+                    F.MaxPoolOutput pooled = new MaxPool1d(4, 3, 0, true).forwardWithIndices(t);
+                    return new MaxUnpool1d(4, 3).forward(pooled.output(), pooled.indices(), 30);
+                }));
+    }
+
+    /**
+     * The 1-D adaptive poolings (uneven windows) and the power-mean poolings with their input gradients, LPPool2d
+     * in ceil mode and with windows of zeros, whose gradient must be 0 on both backends.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void adaptiveAndPowerMeanPoolingsMatchTheCpu(DType dtype) {
+        double[] row = values(55, 3 * 4 * 37, -1, 1);
+        int[] rowDims = {3, 4, 37};
+        assertParity("AdaptiveMaxPool1d(10) " + dtype, Tolerance.EXACT,
+                on(dtype, row, rowDims, t -> new AdaptiveMaxPool1d(10).forward(t)));
+        assertParity("AdaptiveAvgPool1d(10) " + dtype, sums(dtype),
+                on(dtype, row, rowDims, t -> new AdaptiveAvgPool1d(10).forward(t)));
+        double[] image = values(56, 2 * 3 * 9 * 9, -1, 1);
+        // The first plane's top-left 2 x 2 window all zeros.
+        image[0] = image[1] = image[9] = image[10] = 0;
+        int[] imageDims = {2, 3, 9, 9};
+        withInputGradient("LPPool2d(2, 3, 2, ceil) " + dtype, dtype, image, imageDims,
+                t -> new LPPool2d(2, 3, 2, true).forward(t));
+        withInputGradient("LPPool2d(2, 2) with a window of zeros " + dtype, dtype, image, imageDims,
+                t -> new LPPool2d(2, 2).forward(t));
+        withInputGradient("LPPool1d(1.5, 3) of |x| " + dtype, dtype, row, rowDims,
+                t -> new LPPool1d(1.5, 3).forward(t.abs()));
+    }
+
+    /** The output of {@code layer} and the gradient of its input for a weighted sum of the output, on both backends. */
+    private static void withInputGradient(String what, DType dtype, double[] values, int[] dims,
+                                          UnaryOperator<Tensor> layer) {
+        assertParity(what, new String[] {"output", "input gradient"}, sums(dtype), b -> {
+            Tensor x = tensor(b, dtype, values, dims).requiresGrad(true);
+            Tensor y = layer.apply(x);
+            assertSame(b, y.backend(), "the result must be on the backend of its input");
+            y.backward(tensor(b, dtype, values(57, (int) y.size(), -1, 1), y.shape().dims()));
+            return new Tensor[] {y, x.grad()};
         });
     }
 
