@@ -9,8 +9,10 @@ import java.util.Arrays;
  * <p>PyTorch writes each value into its place, so where indices repeat one value stands, on its CPU the last; an add
  * would sum them instead. Repeats come from a max pooling whose windows overlap, which a maximum shared by
  * neighbouring windows names twice; so the values whose index a later neighbour (in row-major order) within a
- * window's overlap repeats are zeroed before the add, one comparison of shifted indices per neighbour. A pooling with
- * a stride no smaller than its kernel has no such neighbours and costs nothing more than the scatter.
+ * window's overlap repeats are zeroed before the add, one comparison of the flat indices with themselves shifted per
+ * neighbour. Those comparisons upload each plane's start (a long a plane), which keeps such an unpooling out of a step
+ * recorded as a {@link StepGraph}; a pooling with a stride no smaller than its kernel has no such neighbours and costs
+ * nothing more than the scatter.
  */
 final class UnpoolOps {
     private static final String OP = "maxUnpool2d";
@@ -94,34 +96,69 @@ final class UnpoolOps {
         Backend backend = input.backend();
         backend.fill(canvas, 0);
         // Added in place: the canvas is this op's own, and Tensor.scatterAdd would copy it first.
-        backend.scatterAdd(canvas, 1, indices.reshape(planes, pixels), kept(input, indices, k, s).reshape(planes, pixels));
+        Tensor values = kept(input, indices, k, s, size[0] * size[1]);
+        backend.scatterAdd(canvas, 1, indices.reshape(planes, pixels), values.reshape(planes, pixels));
         return canvas.reshape(n, c, size[0], size[1]);
     }
 
     /**
-     * The input with zeros where a later neighbour whose window overlaps (fewer than {@code ceil(kernel / stride)}
-     * rows and columns away, after it in row-major order) names the same index, so that the scatter keeps the last.
+     * The input with zeros where a later position of its plane (in row-major order) names the same index, so that the
+     * scatter keeps the last. Only the neighbours whose windows overlap can repeat a pooling's index: those fewer than
+     * {@code ceil(kernel / stride)} rows and columns away, at flat offsets {@code dy * width + dx} after a position.
      */
-    private static Tensor kept(Tensor input, Tensor indices, int[] k, int[] s) {
-        int reachH = Math.min((k[0] - 1) / s[0], input.dim(2) - 1);
-        int reachW = Math.min((k[1] - 1) / s[1], input.dim(3) - 1);
-        Tensor overwritten = null;
-        for (int dy = 0; dy <= reachH; dy++) {
-            for (int dx = dy == 0 ? 1 : -reachW; dx <= reachW; dx++) {
-                Tensor repeated = repeatedBy(indices, dy, dx);
-                overwritten = overwritten == null ? repeated : overwritten.maskedFill(repeated, 1);
+    private static Tensor kept(Tensor input, Tensor indices, int[] k, int[] s, int planeSize) {
+        int[] offsets = laterNeighbours(k, s, input.dim(2), input.dim(3));
+        if (offsets.length == 0) {
+            return input;
+        }
+        Backend backend = input.backend();
+        Shape planes = Shape.of(Checks.dimension(OP, "input " + input.shape() + " as planes",
+                (long) input.dim(0) * input.dim(1)), input.dim(2) * input.dim(3));
+        Tensor unique = planeUnique(indices, planes, planeSize, Arrays.stream(offsets).max().getAsInt());
+        Tensor overwritten = input.emptyLike(planes, DType.I64);
+        backend.fill(overwritten, 0);
+        Tensor same = input.emptyLike(planes, DType.I64);
+        for (int d : offsets) {
+            // Views of planes' shape, not runs: the backend splits the comparison by rows.
+            try (Tensor here = unique.view(0, planes); Tensor there = unique.view(d, planes)) {
+                backend.binary(BinaryOp.EQ, here, there, same);
+                backend.where(same, same, overwritten, overwritten);
             }
         }
-        return overwritten == null ? input : input.maskedFill(overwritten, 0);
+        return input.maskedFill(overwritten.reshape(input.shape().dims()), 0);
     }
 
-    /** 1 at (y, x) where the index at (y + dy, x + dx) is the same, else 0 (also where that lies outside). */
-    private static Tensor repeatedBy(Tensor indices, int dy, int dx) {
-        int rows = indices.dim(2) - dy;
-        int cols = indices.dim(3) - Math.abs(dx);
-        Tensor here = indices.narrow(2, 0, rows).narrow(3, Math.max(0, -dx), cols);
-        Tensor there = indices.narrow(2, dy, rows).narrow(3, Math.max(0, dx), cols);
-        return PadOps.padded(here.eq(there), new int[] {Math.max(0, -dx), Math.max(0, dx), 0, dy}, 0);
+    /** The flat offsets {@code dy * width + dx} of the later neighbours whose windows overlap a position's. */
+    private static int[] laterNeighbours(int[] k, int[] s, int height, int width) {
+        int reachH = Math.min((k[0] - 1) / s[0], height - 1);
+        int reachW = Math.min((k[1] - 1) / s[1], width - 1);
+        int[] offsets = new int[reachW + reachH * (2 * reachW + 1)];
+        int i = 0;
+        for (int dy = 0; dy <= reachH; dy++) {
+            for (int dx = dy == 0 ? 1 : -reachW; dx <= reachW; dx++) {
+                offsets[i++] = dy * width + dx;
+            }
+        }
+        return offsets;
+    }
+
+    /**
+     * [n, c, h, w] indices as [n c, h w], each plus {@code planeSize} times its plane's number, so that comparing them
+     * at a flat offset never matches across planes; followed by {@code tail} elements of -1, which match no index,
+     * for the comparisons that run past the last plane.
+     */
+    private static Tensor planeUnique(Tensor indices, Shape planes, int planeSize, int tail) {
+        int count = planes.dim(0);
+        long[] starts = new long[count];
+        Arrays.setAll(starts, q -> (long) q * planeSize);
+        Tensor unique = indices.emptyLike(Shape.of(Math.toIntExact(planes.size() + tail)), DType.I64);
+        Backend backend = indices.backend();
+        try (Tensor planeStarts = HostValues.longs(indices, starts, count, 1); Tensor head = unique.view(0, planes);
+             Tensor after = unique.view(planes.size(), Shape.of(tail))) {
+            backend.binary(BinaryOp.ADD, indices.reshape(planes.dims()), planeStarts, head);
+            backend.fill(after, -1);
+        }
+        return unique;
     }
 
     /** The output gradient [n, c, outH, outW] read at each input element's index: [n, c, h, w]. */

@@ -62,6 +62,17 @@ class MaxUnpoolTest {
         assertArrayEquals(new float[] {0, 0, 20, 0, 0}, new MaxUnpool1d(3, 2).forward(z, pooled.indices()).toFloatArray());
     }
 
+    /** Both channels repeat index 1, and the first channel's last index meets the second's first: planes stay apart. */
+    @Test
+    void repeatsCountWithinAPlaneNeverAcrossPlanes() {
+        Tensor x = Tensor.fromArray(new float[] {1, 3, 2, 0, 4, 3}, 1, 2, 3);
+        F.MaxPoolOutput pooled = new MaxPool1d(2, 1).forwardWithIndices(x);
+        assertArrayEquals(new long[] {1, 1, 1, 1}, pooled.indices().toLongArray());
+        Tensor z = Tensor.fromArray(new float[] {10, 20, 30, 40}, 1, 2, 2);
+        assertArrayEquals(new float[] {0, 20, 0, 0, 40, 0},
+                new MaxUnpool1d(2, 1).forward(z, pooled.indices()).toFloatArray());
+    }
+
     /** As PyTorch's: each input element gets the output's gradient at its index, a repeated one included. */
     @Test
     void everyInputElementGetsTheGradientAtItsIndexRepeatedOrNot() {
