@@ -6,8 +6,9 @@ import java.util.Locale;
 
 /**
  * Bags of embeddings reduced to one vector each, like PyTorch's {@code torch.nn.EmbeddingBag}: the sum, mean
- * (PyTorch's default) or element-wise maximum of the rows of a lookup table that each bag's indices name, without
- * building the [bags, length, embeddingDim] tensor in sum and mean mode. Two input forms, as PyTorch's:
+ * (PyTorch's default) or element-wise maximum of the rows of a lookup table that each bag's indices name. Sum and mean
+ * add each looked-up row into its bag (an index add), so bags of any lengths cost their entries alone; max lays the
+ * bags out as [bags, longest bag, embeddingDim]. Two input forms, as PyTorch's:
  * <ul>
  *   <li>2-D indices [bags, length]: a bag per row, all of one length;
  *   <li>1-D indices [n] with 1-D offsets [bags]: bag b is {@code indices[offsets[b] .. offsets[b + 1])}, the last
