@@ -431,8 +431,10 @@ public final class F {
      * and padding hold one value or two (height, width), as the pooling's; a null stride means the kernel, a null
      * padding 0. Where several inputs of a plane name one position (the windows of a pooling with a stride below its
      * kernel overlap), the last in row-major order wins, as on PyTorch's CPU, among those whose windows overlap:
-     * what indices from a max pooling with this kernel and stride can hold. The gradient is PyTorch's: each input
-     * element receives the output gradient at its index (a gather), repeated indices included.
+     * what indices from a max pooling with this kernel and stride can hold (repeats farther apart are not looked for).
+     * Looking for them uploads each plane's start, so an unpooling of overlapping windows is not for a step recorded as
+     * a {@link StepGraph}. The gradient is PyTorch's: each input element receives the output gradient at its index (a
+     * gather), repeated indices included.
      *
      * @throws IllegalArgumentException naming the op and the shapes when the input is not 4-D, the indices are not
      *     I64 of its shape, the output size is out of range, or an index lies outside the output plane
