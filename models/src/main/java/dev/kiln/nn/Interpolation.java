@@ -23,7 +23,7 @@ final class Interpolation {
         for (int o = 0; o < out; o++) {
             source[o] = Math.min((long) Math.floor((float) o * scale), in - 1);
         }
-        return x.indexSelect(axis, Tensor.fromArray(source, source.length));
+        return x.indexSelect(axis, Tensor.fromArray(source, source.length).to(x.backend()));
     }
 
     /**

@@ -43,6 +43,7 @@ import dev.kiln.nn.Softshrink;
 import dev.kiln.nn.Tanhshrink;
 import dev.kiln.nn.Threshold;
 import dev.kiln.nn.TripletMarginWithDistanceLoss;
+import dev.kiln.nn.Upsample;
 import dev.kiln.tests.cuda.ParityBackends.Tolerance;
 import java.util.Arrays;
 import java.util.function.BiFunction;
@@ -451,6 +452,21 @@ class CudaParityComposedOpsTest extends ParityTest {
                 t -> new LPPool2d(2, 2).forward(t));
         withInputGradient("LPPool1d(1.5, 3) of |x| " + dtype, dtype, row, rowDims,
                 t -> new LPPool1d(1.5, 3).forward(t.abs()));
+    }
+
+    /**
+     * Upsampling to an uneven size, nearest (an index made on the host) and bilinear (interpolation matrices made on
+     * the host), with input gradients: the host-made tensors must go to the input's backend.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void upsamplingToAnUnevenSizeMatchesTheCpu(DType dtype) {
+        double[] image = values(58, 2 * 3 * 7 * 9, -1, 1);
+        int[] imageDims = {2, 3, 7, 9};
+        withInputGradient("Upsample.toSize(10, 20, nearest) " + dtype, dtype, image, imageDims,
+                t -> Upsample.toSize(10, 20, "nearest", false).forward(t));
+        withInputGradient("Upsample.toSize(10, 20, bilinear) " + dtype, dtype, image, imageDims,
+                t -> Upsample.toSize(10, 20, "bilinear", false).forward(t));
     }
 
     /** The output of {@code layer} and the gradient of its input for a weighted sum of the output, on both backends. */
