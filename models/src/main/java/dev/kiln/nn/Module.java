@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -370,6 +371,104 @@ public abstract class Module implements AutoCloseable, Cloneable {
 
     private static String join(String prefix, String name) {
         return prefix.isEmpty() ? name : prefix + "." + name;
+    }
+
+    /** This module and every sub-module, in {@link #namedModules()} order (PyTorch's {@code modules()}). */
+    public List<Module> modules() {
+        return new ArrayList<>(namedModules().values());
+    }
+
+    /**
+     * The direct sub-modules in registration order (PyTorch's {@code children()}); one registered under two
+     * names appears once.
+     */
+    public List<Module> children() {
+        Set<Module> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Module> out = new ArrayList<>();
+        for (Module m : modules.values()) {
+            if (seen.add(m)) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Runs {@code fn} on every sub-module and then on this module, as PyTorch's {@code module.apply(fn)} does: each
+     * child's whole subtree first (recursively, in registration order), this module last; e.g. to initialise every
+     * {@link Linear} of a model. A module reachable through two parents is visited once through each, as in PyTorch.
+     *
+     * @return this
+     */
+    public Module apply(Consumer<? super Module> fn) {
+        for (Module child : children()) {
+            child.apply(fn);
+        }
+        fn.accept(this);
+        return this;
+    }
+
+    /**
+     * The sub-module at dotted path {@code target} ({@code "encoder.layers.0"}), or this module for {@code ""}, as
+     * PyTorch's {@code get_submodule}: one lookup per path element rather than a walk of every module.
+     *
+     * @throws IllegalArgumentException naming the path, the module reached and the element it lacks (with the
+     *     sub-modules it has), or the element that names a parameter or buffer rather than a module
+     */
+    public Module getSubmodule(String target) {
+        return submodule("getSubmodule", target, target);
+    }
+
+    /**
+     * The parameter at dotted path {@code target} ({@code "encoder.layers.0.linear1.weight"}), as PyTorch's
+     * {@code get_parameter}: the module at the path before the last dot ({@link #getSubmodule}), then its own
+     * parameter named by the rest. The tensor is the live one.
+     *
+     * @throws IllegalArgumentException naming the path, the module reached and the missing part: a path element
+     *     that is not a sub-module, or a last element that is no parameter of it (with the parameters it has)
+     */
+    public Tensor getParameter(String target) {
+        int dot = target.lastIndexOf('.');
+        String path = dot < 0 ? "" : target.substring(0, dot);
+        String name = target.substring(dot + 1);
+        Module owner = submodule("getParameter", target, path);
+        Tensor p = owner.parameters.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("getParameter(\"" + target + "\"): " + describe(owner, path)
+                    + owner.notA("parameter", name) + "; its parameters are " + owner.parameters.keySet());
+        }
+        return p;
+    }
+
+    /** The module at dotted {@code path} below this one; errors name {@code caller} and its whole {@code target}. */
+    private Module submodule(String caller, String target, String path) {
+        if (path.isEmpty()) {
+            return this;
+        }
+        Module m = this;
+        String reached = "";
+        for (String item : path.split("\\.", -1)) {
+            Module next = m.modules.get(item);
+            if (next == null) {
+                throw new IllegalArgumentException(caller + "(\"" + target + "\"): " + describe(m, reached)
+                        + m.notA("sub-module", item) + "; its sub-modules are " + m.modules.keySet());
+            }
+            m = next;
+            reached = join(reached, item);
+        }
+        return m;
+    }
+
+    /** "Linear 'fc' " for a module at {@code path}, or "Linear " for the root. */
+    private static String describe(Module m, String path) {
+        return m.getClass().getSimpleName() + (path.isEmpty() ? " " : " '" + path + "' ");
+    }
+
+    /** Why {@code name} is not this module's {@code kind}: absent, or registered as something else. */
+    private String notA(String kind, String name) {
+        String what = parameters.containsKey(name) ? "a parameter" : buffers.containsKey(name) ? "a buffer"
+                : modules.containsKey(name) ? "a sub-module" : computed.containsKey(name) ? "a computed parameter" : null;
+        return what == null ? "has no " + kind + " '" + name + "'" : "has '" + name + "' as " + what + ", not a " + kind;
     }
 
     /** Every parameter by dotted name ({@code "0.weight"}), recursive; a shared tensor appears once. */
