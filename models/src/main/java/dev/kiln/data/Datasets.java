@@ -38,6 +38,81 @@ public final class Datasets {
                 new Subset(data, Arrays.copyOfRange(order, first, n)));
     }
 
+    /**
+     * PyTorch's {@code torch.utils.data.random_split(data, lengths)}: disjoint subsets of the given sizes that
+     * together cover {@code data}, its examples in a seeded random order, the first part taking the first
+     * {@code lengths[0]} of that order and so on; the same seed always gives the same parts. (The order is not
+     * PyTorch's, whose generator differs.)
+     *
+     * @param lengths each &gt;= 0, adding up to {@code data.size()}
+     * @throws IllegalArgumentException naming the negative length, or the sum and the size when they differ
+     */
+    public static List<Subset> randomSplit(Dataset data, int[] lengths, long seed) {
+        Objects.requireNonNull(data, "data");
+        long sum = 0;
+        for (int i = 0; i < lengths.length; i++) {
+            if (lengths[i] < 0) {
+                throw new IllegalArgumentException("randomSplit: length " + i + " must be >= 0, got " + lengths[i]);
+            }
+            sum += lengths[i];
+        }
+        if (sum != data.size()) {
+            throw new IllegalArgumentException("randomSplit: the lengths " + Arrays.toString(lengths) + " add up to "
+                    + sum + ", not the data set's size " + data.size());
+        }
+        int[] order = permutation(data.size(), seed);
+        List<Subset> parts = new ArrayList<>();
+        int start = 0;
+        for (int length : lengths) {
+            parts.add(new Subset(data, Arrays.copyOfRange(order, start, start + length)));
+            start += length;
+        }
+        return parts;
+    }
+
+    /**
+     * {@link #randomSplit(Dataset, int[], long)} with sizes from fractions, by PyTorch 1.13's rule: part i gets
+     * {@code floor(fractions[i] * size)} examples, then the examples left over go one each to parts 0, 1, 2, ...
+     * in turn (10 examples by {0.5, 0.25, 0.25} would be 5, 2, 2; 7 are 4, 2, 1). A part may be empty.
+     *
+     * @param fractions each in [0, 1], adding up to 1 (within PyTorch's {@code math.isclose}, relative 1e-9)
+     * @throws IllegalArgumentException naming the fraction outside [0, 1] or the sum that is not 1
+     */
+    public static List<Subset> randomSplit(Dataset data, double[] fractions, long seed) {
+        Objects.requireNonNull(data, "data");
+        return randomSplit(data, lengthsOf(fractions, data.size()), seed);
+    }
+
+    /** The sizes of {@link #randomSplit(Dataset, double[], long)}'s parts of {@code n} examples. */
+    private static int[] lengthsOf(double[] fractions, int n) {
+        double sum = 0;
+        for (int i = 0; i < fractions.length; i++) {
+            if (!(fractions[i] >= 0 && fractions[i] <= 1)) {
+                throw new IllegalArgumentException("randomSplit: fraction " + i + " must be in [0, 1], got " + fractions[i]);
+            }
+            sum += fractions[i];
+        }
+        if (!(Math.abs(sum - 1) <= 1e-9)) {
+            throw new IllegalArgumentException("randomSplit: the fractions " + Arrays.toString(fractions)
+                    + " add up to " + sum + ", not 1");
+        }
+        int[] lengths = new int[fractions.length];
+        long assigned = 0;
+        for (int i = 0; i < fractions.length; i++) {
+            lengths[i] = (int) Math.floor(n * fractions[i]);
+            assigned += lengths[i];
+        }
+        if (assigned > n) {
+            // Only a sum a little over 1 times a size over a billion gets here.
+            throw new IllegalArgumentException("randomSplit: the fractions " + Arrays.toString(fractions) + " add up to "
+                    + sum + " and give " + assigned + " of the " + n + " examples");
+        }
+        for (int i = 0; i < n - assigned; i++) {
+            lengths[i % lengths.length]++;
+        }
+        return lengths;
+    }
+
     /** The features of the first {@code n} examples, row-major: [n, featureSize], as one array. */
     public static float[] firstFeatures(Dataset data, int n) {
         int size = data.featureSize();

@@ -59,6 +59,76 @@ class DatasetsTest {
     }
 
     @Test
+    void randomSplitPartsHaveTheGivenSizesAndPartitionTheData() {
+        ArrayDataset data = numbered(20);
+        List<Subset> parts = Datasets.randomSplit(data, new int[] {5, 0, 12, 3}, 9);
+        assertEquals(List.of(5, 0, 12, 3), parts.stream().map(Subset::size).toList());
+        Set<Integer> all = new HashSet<>();
+        for (Subset part : parts) {
+            for (int id : ids(part)) {
+                assertTrue(all.add(id), "example " + id + " is in two parts");
+            }
+        }
+        assertEquals(20, all.size());
+    }
+
+    @Test
+    void randomSplitIsRepeatableForASeedAndDiffersForAnother() {
+        ArrayDataset data = numbered(50);
+        List<Subset> a = Datasets.randomSplit(data, new int[] {30, 20}, 3);
+        List<Subset> b = Datasets.randomSplit(data, new int[] {30, 20}, 3);
+        List<Subset> c = Datasets.randomSplit(data, new int[] {30, 20}, 4);
+        assertArrayEquals(a.get(0).indices(), b.get(0).indices());
+        assertArrayEquals(a.get(1).indices(), b.get(1).indices());
+        assertFalse(Arrays.equals(a.get(0).indices(), c.get(0).indices()));
+    }
+
+    @Test
+    void randomSplitByFractionsGivesPyTorchsSizes() {
+        // torch.utils.data.random_split(range(n), fractions), PyTorch 1.13 (models/src/test/pytorch/random_split.py)
+        assertSizes(10, new double[] {0.3, 0.3, 0.4}, 3, 3, 4);
+        assertSizes(11, new double[] {0.3, 0.3, 0.4}, 4, 3, 4);
+        assertSizes(7, new double[] {0.5, 0.25, 0.25}, 4, 2, 1);
+        assertSizes(3, new double[] {0.25, 0.25, 0.25, 0.25}, 1, 1, 1, 0);
+        assertSizes(100, new double[] {0.7, 0.2, 0.1}, 70, 20, 10);
+        assertSizes(10, new double[] {0.1, 0.2, 0.7}, 1, 2, 7);
+    }
+
+    private static void assertSizes(int n, double[] fractions, int... expected) {
+        List<Subset> parts = Datasets.randomSplit(numbered(n), fractions, 1);
+        assertArrayEquals(expected, parts.stream().mapToInt(Subset::size).toArray(),
+                n + " examples by " + Arrays.toString(fractions));
+    }
+
+    @Test
+    void randomSplitRefusesLengthsThatDoNotAddUpToTheSize() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Datasets.randomSplit(numbered(10), new int[] {3, 6}, 1));
+        assertEquals("randomSplit: the lengths [3, 6] add up to 9, not the data set's size 10", e.getMessage());
+    }
+
+    @Test
+    void randomSplitRefusesANegativeLength() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Datasets.randomSplit(numbered(10), new int[] {11, -1}, 1));
+        assertEquals("randomSplit: length 1 must be >= 0, got -1", e.getMessage());
+    }
+
+    @Test
+    void randomSplitRefusesFractionsThatDoNotAddUpToOne() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Datasets.randomSplit(numbered(10), new double[] {0.5, 0.4}, 1));
+        assertEquals("randomSplit: the fractions [0.5, 0.4] add up to 0.9, not 1", e.getMessage());
+    }
+
+    @Test
+    void randomSplitRefusesAFractionOutsideZeroToOne() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Datasets.randomSplit(numbered(10), new double[] {1.5, -0.5}, 1));
+        assertEquals("randomSplit: fraction 0 must be in [0, 1], got 1.5", e.getMessage());
+    }
+
+    @Test
     void takeIsASeededSampleWithoutRepeats() {
         ArrayDataset data = numbered(50);
         Subset t = Datasets.take(data, 10, 9);
