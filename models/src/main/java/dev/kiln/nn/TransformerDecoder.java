@@ -9,9 +9,9 @@ import java.util.List;
  * unnormalised, so the stack normalises its output once at the end with a final {@link LayerNorm} (eps the
  * layers' {@code layerNormEps}), like PyTorch's {@code torch.nn.TransformerDecoder(layer, numLayers,
  * norm=LayerNorm(dModel, eps))}; post-norm layers end in a LayerNorm themselves, so the stack adds none, like
- * PyTorch's {@code torch.nn.TransformerDecoder(layer, numLayers, norm=None)} (PyTorch's {@code nn.Transformer}
- * does add a final norm after post-norm layers too: append a {@link LayerNorm} for that). Sub-modules
- * {@code layers.0 .. layers.(n-1)} and, pre-norm, {@code norm}, as in PyTorch. Unlike PyTorch, which
+ * PyTorch's {@code torch.nn.TransformerDecoder(layer, numLayers, norm=None)}; the constructor with {@code finalNorm}
+ * chooses either way ({@link Transformer} has one after post-norm layers too, as PyTorch's does). Sub-modules
+ * {@code layers.0 .. layers.(n-1)} and, with a final norm, {@code norm}, as in PyTorch. Unlike PyTorch, which
  * deep-copies one layer (so every layer starts from the same weights), each layer is built and initialised
  * on its own.
  *
@@ -29,6 +29,16 @@ public class TransformerDecoder extends Module {
     /** {@code numLayers} (at least 1) layers of the given sizes and options, with a final norm if pre-norm. */
     public TransformerDecoder(int numLayers, int dModel, int heads, int feedForward, double dropout,
                               TransformerLayerOptions options) {
+        this(numLayers, dModel, heads, feedForward, dropout, options, options.normFirst());
+    }
+
+    /**
+     * {@code numLayers} (at least 1) layers of the given sizes and options, with a final {@link LayerNorm} (eps the
+     * options' {@code layerNormEps}) when {@code finalNorm}, whichever the norm order: PyTorch's {@code norm=LayerNorm}
+     * or {@code norm=None}.
+     */
+    public TransformerDecoder(int numLayers, int dModel, int heads, int feedForward, double dropout,
+                              TransformerLayerOptions options, boolean finalNorm) {
         if (numLayers < 1) {
             throw new IllegalArgumentException("TransformerDecoder: needs at least one layer, got " + numLayers);
         }
@@ -36,7 +46,7 @@ public class TransformerDecoder extends Module {
         for (int i = 0; i < numLayers; i++) {
             layers.add(new TransformerDecoderLayer(dModel, heads, feedForward, dropout, options));
         }
-        if (options.normFirst()) {
+        if (finalNorm) {
             registerModule("norm", new LayerNorm(dModel, options.layerNormEps()));
         }
     }
@@ -91,7 +101,8 @@ public class TransformerDecoder extends Module {
 
     /**
      * One decoding step of the next position {@code y} [rows, 1, dModel] given the layers' {@code caches};
-     * a pre-norm stack's output goes through the final norm, as {@link #forward(Tensor, Tensor, Tensor, Tensor)}'s does.
+     * the output goes through the stack's final norm, if it has one, as
+     * {@link #forward(Tensor, Tensor, Tensor, Tensor)}'s does.
      */
     public TransformerDecoderStep step(Tensor y, List<KeyValueCache> caches, Tensor memoryMask) {
         return step(y, caches, memoryMask == null ? null : AttentionMask.masking(memoryMask), null);
@@ -116,7 +127,7 @@ public class TransformerDecoder extends Module {
         return new TransformerDecoderStep(finalNorm(y, null), out.crossAttention(), next);
     }
 
-    /** {@code h} through a pre-norm stack's final norm (releasing it unless it is the input {@code y}), or {@code h}. */
+    /** {@code h} through the final norm (releasing it unless it is the input {@code y}), or {@code h} without one. */
     private Tensor finalNorm(Tensor h, Tensor y) {
         Module norm = module("norm");
         if (norm == null) {

@@ -8,9 +8,9 @@ import dev.kiln.engine.Tensor;
  * unnormalised, so the stack normalises its output once at the end with a final {@link LayerNorm} (eps the
  * layers' {@code layerNormEps}), like PyTorch's {@code torch.nn.TransformerEncoder(layer, numLayers,
  * norm=LayerNorm(dModel, eps))}; post-norm layers end in a LayerNorm themselves, so the stack adds none, like
- * PyTorch's {@code torch.nn.TransformerEncoder(layer, numLayers, norm=None)} (PyTorch's {@code nn.Transformer}
- * does add a final norm after post-norm layers too: append a {@link LayerNorm} for that). Sub-modules
- * {@code layers.0 .. layers.(n-1)} and, pre-norm, {@code norm}, as in PyTorch. Unlike PyTorch, which
+ * PyTorch's {@code torch.nn.TransformerEncoder(layer, numLayers, norm=None)}; the constructor with {@code finalNorm}
+ * chooses either way ({@link Transformer} has one after post-norm layers too, as PyTorch's does). Sub-modules
+ * {@code layers.0 .. layers.(n-1)} and, with a final norm, {@code norm}, as in PyTorch. Unlike PyTorch, which
  * deep-copies one layer (so every layer starts from the same weights), each layer is built and initialised
  * on its own.
  *
@@ -30,6 +30,16 @@ public class TransformerEncoder extends Module {
     /** {@code numLayers} (at least 1) layers of the given sizes and options, with a final norm if pre-norm. */
     public TransformerEncoder(int numLayers, int dModel, int heads, int feedForward, double dropout,
                               TransformerLayerOptions options) {
+        this(numLayers, dModel, heads, feedForward, dropout, options, options.normFirst());
+    }
+
+    /**
+     * {@code numLayers} (at least 1) layers of the given sizes and options, with a final {@link LayerNorm} (eps the
+     * options' {@code layerNormEps}) when {@code finalNorm}, whichever the norm order: PyTorch's {@code norm=LayerNorm}
+     * or {@code norm=None}.
+     */
+    public TransformerEncoder(int numLayers, int dModel, int heads, int feedForward, double dropout,
+                              TransformerLayerOptions options, boolean finalNorm) {
         if (numLayers < 1) {
             throw new IllegalArgumentException("TransformerEncoder: needs at least one layer, got " + numLayers);
         }
@@ -37,7 +47,7 @@ public class TransformerEncoder extends Module {
         for (int i = 0; i < numLayers; i++) {
             layers.add(new TransformerEncoderLayer(dModel, heads, feedForward, dropout, options));
         }
-        if (options.normFirst()) {
+        if (finalNorm) {
             registerModule("norm", new LayerNorm(dModel, options.layerNormEps()));
         }
     }
@@ -93,7 +103,7 @@ public class TransformerEncoder extends Module {
         return finalNorm(h, x);
     }
 
-    /** {@code h} through a pre-norm stack's final norm (releasing it unless it is the input {@code x}), or {@code h}. */
+    /** {@code h} through the final norm (releasing it unless it is the input {@code x}), or {@code h} without one. */
     private Tensor finalNorm(Tensor h, Tensor x) {
         Module norm = module("norm");
         if (norm == null) {

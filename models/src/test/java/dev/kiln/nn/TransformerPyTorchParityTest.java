@@ -1,0 +1,350 @@
+package dev.kiln.nn;
+
+import static dev.kiln.nn.PyTorchParity.assertGradient;
+import static dev.kiln.nn.PyTorchParity.assertValues;
+import static dev.kiln.nn.PyTorchParity.backward;
+import static dev.kiln.nn.PyTorchParity.key;
+import static dev.kiln.nn.PyTorchParity.load;
+import static dev.kiln.nn.PyTorchParity.tensor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@link Transformer} against PyTorch's own numbers (printed by {@code models/src/test/pytorch/transformer_full.py}):
+ * its state-dict names, and a tiny model (dModel 8, 2 heads, one encoder and one decoder layer, dropout 0) with
+ * PyTorch's parameters, post-norm with sequence-first inputs, a causal target mask and key padding of the source and
+ * memory, and pre-norm GELU with batch-first inputs; the output and the gradients of both inputs and of parameters
+ * in each stack and each final norm, with PyTorch's packed {@code in_proj_weight} split into q, k and v.
+ */
+class TransformerPyTorchParityTest {
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+    }
+
+    /** torch.nn.Transformer(8, 2, 1, 1, dim_feedforward=16).state_dict().keys(), PyTorch 1.13. */
+    private static final List<String> PYTORCH_STATE_DICT_KEYS = List.of(
+            "encoder.layers.0.self_attn.in_proj_weight",
+            "encoder.layers.0.self_attn.in_proj_bias",
+            "encoder.layers.0.self_attn.out_proj.weight",
+            "encoder.layers.0.self_attn.out_proj.bias",
+            "encoder.layers.0.linear1.weight",
+            "encoder.layers.0.linear1.bias",
+            "encoder.layers.0.linear2.weight",
+            "encoder.layers.0.linear2.bias",
+            "encoder.layers.0.norm1.weight",
+            "encoder.layers.0.norm1.bias",
+            "encoder.layers.0.norm2.weight",
+            "encoder.layers.0.norm2.bias",
+            "encoder.norm.weight",
+            "encoder.norm.bias",
+            "decoder.layers.0.self_attn.in_proj_weight",
+            "decoder.layers.0.self_attn.in_proj_bias",
+            "decoder.layers.0.self_attn.out_proj.weight",
+            "decoder.layers.0.self_attn.out_proj.bias",
+            "decoder.layers.0.multihead_attn.in_proj_weight",
+            "decoder.layers.0.multihead_attn.in_proj_bias",
+            "decoder.layers.0.multihead_attn.out_proj.weight",
+            "decoder.layers.0.multihead_attn.out_proj.bias",
+            "decoder.layers.0.linear1.weight",
+            "decoder.layers.0.linear1.bias",
+            "decoder.layers.0.linear2.weight",
+            "decoder.layers.0.linear2.bias",
+            "decoder.layers.0.norm1.weight",
+            "decoder.layers.0.norm1.bias",
+            "decoder.layers.0.norm2.weight",
+            "decoder.layers.0.norm2.bias",
+            "decoder.layers.0.norm3.weight",
+            "decoder.layers.0.norm3.bias",
+            "decoder.norm.weight",
+            "decoder.norm.bias");
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void postNormSequenceFirstWithMasksMatchesPyTorch(DType dtype) {
+        // torch.nn.Transformer(8, 2, 1, 1, dim_feedforward=16, dropout=0.0)(src [3, 2, 8], tgt [4, 2, 8],
+        //     tgt_mask=generate_square_subsequent_mask(4), src_key_padding_mask=memory_key_padding_mask=[[F, F, T],
+        //     [F, F, F]]) in training mode, PyTorch 1.13
+        Transformer model = Transformer.builder().dModel(8).nhead(2).numEncoderLayers(1).numDecoderLayers(1)
+                .dimFeedforward(16).dropout(0.0).build();
+        model.to(dtype);
+        load(model,
+                key("encoder.layers.0.self_attn.in_proj_weight", 1, 24, 8),
+                key("encoder.layers.0.self_attn.in_proj_bias", 2, 24),
+                key("encoder.layers.0.self_attn.out_proj.weight", 3, 8, 8),
+                key("encoder.layers.0.self_attn.out_proj.bias", 4, 8),
+                key("encoder.layers.0.linear1.weight", 5, 16, 8),
+                key("encoder.layers.0.linear1.bias", 6, 16),
+                key("encoder.layers.0.linear2.weight", 7, 8, 16),
+                key("encoder.layers.0.linear2.bias", 8, 8),
+                key("encoder.layers.0.norm1.weight", 9, 8),
+                key("encoder.layers.0.norm1.bias", 10, 8),
+                key("encoder.layers.0.norm2.weight", 11, 8),
+                key("encoder.layers.0.norm2.bias", 12, 8),
+                key("encoder.norm.weight", 13, 8),
+                key("encoder.norm.bias", 14, 8),
+                key("decoder.layers.0.self_attn.in_proj_weight", 15, 24, 8),
+                key("decoder.layers.0.self_attn.in_proj_bias", 16, 24),
+                key("decoder.layers.0.self_attn.out_proj.weight", 17, 8, 8),
+                key("decoder.layers.0.self_attn.out_proj.bias", 18, 8),
+                key("decoder.layers.0.multihead_attn.in_proj_weight", 19, 24, 8),
+                key("decoder.layers.0.multihead_attn.in_proj_bias", 20, 24),
+                key("decoder.layers.0.multihead_attn.out_proj.weight", 21, 8, 8),
+                key("decoder.layers.0.multihead_attn.out_proj.bias", 22, 8),
+                key("decoder.layers.0.linear1.weight", 23, 16, 8),
+                key("decoder.layers.0.linear1.bias", 24, 16),
+                key("decoder.layers.0.linear2.weight", 25, 8, 16),
+                key("decoder.layers.0.linear2.bias", 26, 8),
+                key("decoder.layers.0.norm1.weight", 27, 8),
+                key("decoder.layers.0.norm1.bias", 28, 8),
+                key("decoder.layers.0.norm2.weight", 29, 8),
+                key("decoder.layers.0.norm2.bias", 30, 8),
+                key("decoder.layers.0.norm3.weight", 31, 8),
+                key("decoder.layers.0.norm3.bias", 32, 8),
+                key("decoder.norm.weight", 33, 8),
+                key("decoder.norm.bias", 34, 8));
+        Tensor src = tensor(dtype, 100, 3, 2, 8);
+        Tensor tgt = tensor(dtype, 101, 4, 2, 8);
+        Tensor padding = Tensor.fromArray(new double[] {0, 0, 1, 0, 0, 0}, 2, 3).to(dtype);
+        AttentionMask causal = AttentionMask.additive(Transformer.generateSquareSubsequentMask(4, dtype));
+        Tensor y = model.forward(src, tgt, null, causal, null, padding, null, padding);
+        backward(200, y);
+
+        assertValues("output", y,
+                0.5700473593255488, 0.5674983659677532, 0.2031262640710756, 0.19237047719354483,
+                0.5061708496231566, -0.1349733509665665, -0.521568956098314, -0.8986409345453944,
+                0.5657071880819556, 0.5652779410345464, 0.20254676865641527, 0.1779808878031872,
+                0.5047951650246797, -0.13247529726211035, -0.521130081470329, -0.9036555738202745,
+                0.5678795352589429, 0.5662923632117711, 0.20276737303030784, 0.18498955500870254,
+                0.5052538981686369, -0.13362442686371065, -0.5213277631517563, -0.9014198431625294,
+                0.5695621433951856, 0.5711482931891741, 0.2044590217704393, 0.20163518729607052,
+                0.5165181563764105, -0.13917999436045328, -0.5225255773747562, -0.8866470247801367,
+                0.5744652975111405, 0.5737209210694195, 0.20506247074372702, 0.21989831553455635, 0.51780064981438,
+                -0.1417978949194033, -0.5229417772085974, -0.8803528111951038, 0.5754348190005366,
+                0.5739637176111938, 0.20508247354597778, 0.2227415424309951, 0.5173449303011398,
+                -0.14201380770198846, -0.5229657337362305, -0.8798975400897955, 0.5764631861253996,
+                0.5733702681012613, 0.20473296903695118, 0.22327096401448723, 0.5147194899687324,
+                -0.14132951533015103, -0.522801045242016, -0.8820556694918351, 0.5761019435556226,
+                0.5724902784790963, 0.20443442086961355, 0.21976426147157377, 0.5128539594785344,
+                -0.1403837902244089, -0.5226050199297185, -0.8848058135007068);
+        assertValues("src gradient", src.grad(),
+                2.7372701017589946e-05, -5.9391145391862254e-05, -3.5794809360487474e-05, 5.275685707141055e-06,
+                9.689664345301688e-05, 3.83687737549128e-05, -2.675063710120293e-06, -3.677868496288611e-05,
+                1.923491074699844e-05, -1.6070588917153674e-05, -1.2925953628766908e-05, -1.4422834227964362e-05,
+                3.22039104818249e-05, 1.5061883705673136e-05, 6.056995233448839e-08, -1.773553170329981e-05,
+                7.617136223770356e-05, -3.3163799047191946e-05, -2.7452164241224137e-05, -9.33813742954264e-06,
+                7.895747655062616e-05, 2.9652353317972235e-06, -3.1345070372000184e-05, -4.477339147943537e-05,
+                3.360832422966998e-05, -1.002916686514795e-05, -1.1204406209875254e-05, -2.0763671951785464e-05,
+                3.071477239732031e-05, 7.981607636234293e-06, -7.216225154817384e-06, -2.2652899341867785e-05, 0.0,
+                0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.376215456251965e-05, -7.690709698820012e-06,
+                -9.822931119600927e-06, -2.332753500547353e-05, 2.963796796037742e-05, 7.774162098565635e-06,
+                -6.776040675308503e-06, -2.358712612792128e-05);
+        assertValues("tgt gradient", tgt.grad(),
+                0.0008968840865742811, 0.00012654225153157708, -0.00016760501738943162, 0.0004840177169920188,
+                -7.947143453824394e-05, 0.00025248143976459186, -0.0003381466878494905, -7.568212044674989e-05,
+                0.045202395758935136, 0.03295680187932449, 0.01181771336787998, -0.02071528767822598,
+                -0.041579349089664465, -0.04137913478248083, -0.023079855962435256, 0.005512187784382358,
+                0.00792466430139422, 0.006574566023613922, 0.009493457411111655, -0.0012074945332582795,
+                -0.006866384804874154, -0.00903260876841205, -0.007303754777836029, -0.004190257526311065,
+                0.02935536253039455, 0.015061816778357533, 0.03875621336422258, -0.03653674849393406,
+                -0.04896753180916708, -0.04470448535342362, -0.014437882162680299, 0.005721249923175745,
+                -0.0019248895816982468, 0.002791079814686642, 0.009177944296319707, -0.002100021956518056,
+                -0.0024466578283445233, -0.005489922407956962, -0.002492795310150737, 0.00010528347982948264,
+                -0.001835217146996861, 0.001449276119908315, 0.001283296925421729, 7.227837832190836e-06,
+                0.000546993107642536, -0.0008837233666925185, -0.0007094247097419403, 0.0004812314760439902,
+                -0.0007795452842918087, 0.0006673292386894592, -0.0016033900635486612, -0.00012484846239562672,
+                0.0004392347803015415, 0.00027564757068626426, 7.569373879302854e-05, 0.0008966619939072591,
+                0.0003085882013402973, 0.0013659140541670465, -0.0007565572550011946, 0.0009572290973744858,
+                0.0003408598323901737, -0.0002606969674084142, -0.001087665820768253, -0.0005695872364595183);
+        assertGradient(model, "encoder.layers.0.self_attn.in_proj_bias",
+                -6.580989015169709e-06, -5.915324614593013e-06, -2.5944588476105513e-06, 1.8909771037815101e-06,
+                5.1636709899986475e-06, 6.279766249159013e-06, 4.5770738657374465e-06, 8.198783782149095e-07,
+                2.9116757561866574e-22, -5.823351512373315e-22, -6.352747104407253e-22, -1.5881867761018131e-22,
+                -1.5881867761018131e-22, -2.6469779601696886e-23, 0.0, 3.1763735522036263e-22,
+                -5.388883489332927e-06, -1.902020005123062e-05, -2.3706019330209626e-05, -1.72425273014224e-05,
+                -2.6696052608544786e-06, 1.3158873847625877e-05, 2.2798528972492732e-05, 2.1715679684753122e-05);
+        assertGradient(model, "encoder.norm.weight",
+                -0.0019785540122120976, -7.211835152888174e-06, 0.005439151567228825, -0.0004263744419376285,
+                -0.0059183381848157204, 0.0012714223419712878, 0.0009067755376547894, 0.004043561746072626);
+        assertGradient(model, "decoder.layers.0.multihead_attn.out_proj.weight",
+                -0.004997082631259046, 0.012052832007884864, 0.023641913857766435, 0.02447486034543686,
+                0.014152194144790556, -0.0026383784541278137, -0.01825162807756234, -0.02556751186264276,
+                -0.0006219963625373453, 0.0015016919145757243, 0.002944998878270809, 0.0030484363593381476,
+                0.0017623841751307724, -0.0003291348303271705, -0.0022737833699280046, -0.0031847410708247216,
+                0.004379745766608974, -0.010566190805488058, -0.020724849577748665, -0.021454503127792346,
+                -0.012405193540238689, 0.002313621088341304, 0.016000027987684056, 0.02241265672494003,
+                0.002055949501155699, -0.0049575039322503015, -0.009724840579836044, -0.010067770560780188,
+                -0.005821837519101059, 0.0010848078755658608, 0.007507380397376537, 0.010517032232022858,
+                -0.00441368780883701, 0.010644096588978325, 0.02087931355152339, 0.02161528165704766,
+                0.01249904694809098, -0.0023295497257699665, -0.016118632776808833, -0.022580037918685875,
+                -0.0002896296231014539, 0.0006985235761737024, 0.001370193544155816, 0.0014184800945316422,
+                0.0008202255687006497, -0.000152891926551609, -0.001057784521970517, -0.0014817983515758748,
+                0.0011666295096191403, -0.0028135882566071163, -0.0055190410290714975, -0.005713550821925674,
+                -0.003303834095800859, 0.0006158147754863478, 0.004260668911794328, 0.005968583355692622,
+                0.0027200716483510435, -0.006559861093267146, -0.012867688645060252, -0.0133212339458561,
+                -0.0077029856815723574, 0.0014357111973830486, 0.009933751449414776, 0.013915816891073724);
+        assertGradient(model, "decoder.norm.bias",
+                0.058208850789400024, 0.4249477221265936, 0.5918270397563028, 0.48036085303605947,
+                0.14297345128755615, -0.2616565986232533, -0.5432254617044445, -0.5693069020140299);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void preNormBatchFirstGeluMatchesPyTorch(DType dtype) {
+        // torch.nn.Transformer(8, 2, 1, 1, dim_feedforward=16, dropout=0.0, activation="gelu", layer_norm_eps=1e-3,
+        //     batch_first=True, norm_first=True)(src [2, 3, 8], tgt [2, 4, 8],
+        //     tgt_mask=generate_square_subsequent_mask(4)) in training mode, PyTorch 1.13
+        Transformer model = Transformer.builder().dModel(8).nhead(2).numEncoderLayers(1).numDecoderLayers(1)
+                .dimFeedforward(16).dropout(0.0)
+                .activation("gelu").layerNormEps(1e-3).batchFirst(true).normFirst(true).build();
+        model.to(dtype);
+        load(model,
+                key("encoder.layers.0.self_attn.in_proj_weight", 1, 24, 8),
+                key("encoder.layers.0.self_attn.in_proj_bias", 2, 24),
+                key("encoder.layers.0.self_attn.out_proj.weight", 3, 8, 8),
+                key("encoder.layers.0.self_attn.out_proj.bias", 4, 8),
+                key("encoder.layers.0.linear1.weight", 5, 16, 8),
+                key("encoder.layers.0.linear1.bias", 6, 16),
+                key("encoder.layers.0.linear2.weight", 7, 8, 16),
+                key("encoder.layers.0.linear2.bias", 8, 8),
+                key("encoder.layers.0.norm1.weight", 9, 8),
+                key("encoder.layers.0.norm1.bias", 10, 8),
+                key("encoder.layers.0.norm2.weight", 11, 8),
+                key("encoder.layers.0.norm2.bias", 12, 8),
+                key("encoder.norm.weight", 13, 8),
+                key("encoder.norm.bias", 14, 8),
+                key("decoder.layers.0.self_attn.in_proj_weight", 15, 24, 8),
+                key("decoder.layers.0.self_attn.in_proj_bias", 16, 24),
+                key("decoder.layers.0.self_attn.out_proj.weight", 17, 8, 8),
+                key("decoder.layers.0.self_attn.out_proj.bias", 18, 8),
+                key("decoder.layers.0.multihead_attn.in_proj_weight", 19, 24, 8),
+                key("decoder.layers.0.multihead_attn.in_proj_bias", 20, 24),
+                key("decoder.layers.0.multihead_attn.out_proj.weight", 21, 8, 8),
+                key("decoder.layers.0.multihead_attn.out_proj.bias", 22, 8),
+                key("decoder.layers.0.linear1.weight", 23, 16, 8),
+                key("decoder.layers.0.linear1.bias", 24, 16),
+                key("decoder.layers.0.linear2.weight", 25, 8, 16),
+                key("decoder.layers.0.linear2.bias", 26, 8),
+                key("decoder.layers.0.norm1.weight", 27, 8),
+                key("decoder.layers.0.norm1.bias", 28, 8),
+                key("decoder.layers.0.norm2.weight", 29, 8),
+                key("decoder.layers.0.norm2.bias", 30, 8),
+                key("decoder.layers.0.norm3.weight", 31, 8),
+                key("decoder.layers.0.norm3.bias", 32, 8),
+                key("decoder.norm.weight", 33, 8),
+                key("decoder.norm.bias", 34, 8));
+        Tensor src = tensor(dtype, 100, 2, 3, 8);
+        Tensor tgt = tensor(dtype, 101, 2, 4, 8);
+        Tensor y = model.forward(src, tgt,
+                AttentionMask.additive(Transformer.generateSquareSubsequentMask(4, dtype)));
+        backward(200, y);
+
+        assertValues("output", y,
+                0.41804945044794095, 0.4013218895503811, 0.3952297606905636, 0.007919832044132723,
+                0.3283504861508223, 0.2227962761526202, -0.5190302102111525, 0.11242916368353634,
+                0.43530004685187884, 0.4188493602858965, 0.37680812105877426, 0.0020575200793262116,
+                0.3379580020471692, 0.2318958234947181, -0.5221612347594357, 0.06414294962120129,
+                0.4152896923802324, 0.42542275407812497, 0.35660525794349335, -0.03923755658777061,
+                0.31600901870737425, 0.2371490873810113, -0.5254073596732184, 0.017752833273468206,
+                0.36629477891474876, 0.4193647155470184, 0.3416959338231449, -0.09940416129893084,
+                0.2719157682180148, 0.23650969268060135, -0.5275762536519404, -0.011012094540118143,
+                0.24462484489102088, 0.37542084961512645, 0.3514104955217065, -0.19245128376991338,
+                0.17266419440975098, 0.2145270417586166, -0.525330636381824, 0.02749471076819685,
+                0.18584796510962498, 0.34827027914189296, 0.3678842622687242, -0.22173083944877403,
+                0.1215277013133986, 0.19301718567758472, -0.5224326791031236, 0.0614744571536282,
+                0.17217595154178159, 0.3284145361142086, 0.3945823894468105, -0.20002825419351009,
+                0.1124618819127266, 0.1753884461998849, -0.5180305313121037, 0.11768886866108041,
+                0.21017553856792365, 0.32609552670390407, 0.41741525243999306, -0.13750521752236675,
+                0.15361255009864583, 0.1720457262782113, -0.5142273202385986, 0.1703411398401153);
+        assertValues("src gradient", src.grad(),
+                0.0002469687527312499, 0.002687119747638728, -0.0011517667266181348, -0.004651693463507914,
+                -0.001345913858552536, 0.00400024749022524, 0.0029564233373269647, -0.002741385279243599,
+                3.1804622382361654e-05, 0.0029041505498173456, -0.0006955732712333688, -0.004676030085397238,
+                -0.0019311566120371931, 0.0035978126756158212, 0.003172720444001991, -0.002403728323149717,
+                -0.00019672529599391256, 0.003296102498939754, -0.00032425908389065996, -0.004966505368852876,
+                -0.002488916829324105, 0.0035486250821759576, 0.0035317856185319717, -0.002400106621586131,
+                0.01742463524346512, -0.0008481571247879308, -0.014285936788604044, -0.0013295926224419462,
+                0.015352436554962344, 0.0071074895556185284, -0.012678416702493795, -0.010742458115718265,
+                0.018069020047692584, -0.000738780668325213, -0.014127326555312899, -0.0004595503721687385,
+                0.016154974029089532, 0.006646516011106206, -0.0140477118895238, -0.011497140602557673,
+                0.016830858758048097, -0.0005915173427465887, -0.012849649962131527, -1.3606653218585117e-05,
+                0.015193675126296366, 0.0059071194080579405, -0.013509638286922747, -0.010967241047382954);
+        assertValues("tgt gradient", tgt.grad(),
+                0.027509949026716878, 0.07367937942207356, 0.0021390380063460654, -0.074794336893027,
+                -0.039724704711124235, 0.0385805313360688, 0.025330372494857263, -0.05272022868191136,
+                -0.014293680059355048, -0.0026495193809185254, 0.021177151733948966, 0.009894746273493384,
+                -0.024658692321149686, -0.027870733259361305, 0.008173012170751528, 0.030227714842590687,
+                -0.03919424855815482, -0.033310140806345985, 0.02276702641387185, 0.04125696606969628,
+                -0.002542011401360813, -0.030967806609738933, 0.003700177077336931, 0.03829003781469546,
+                -0.035568947900203304, -0.044775874939839394, 0.0009639193160661656, 0.038219825316157585,
+                0.021303162271397776, -0.007674085352709586, 0.0029681767055941537, 0.024563824583536613,
+                -0.019961737143874392, -0.12323616589903177, -0.0352667705246898, 0.10303890514450749,
+                0.08015555624147247, -0.04105259517369388, -0.04172993817443489, 0.07805274552974478,
+                0.014242880321256809, -0.028446972674049276, -0.03371448862321125, 0.01507063249744144,
+                0.04723725111871532, 0.0187259114825836, -0.020496287028754348, -0.012618927093982248,
+                0.03479343354390866, 0.012637712367427091, -0.03599666290857042, -0.02294438986367207,
+                0.03577221744291172, 0.04328429989663375, -0.016877645746009466, -0.050668964732629336,
+                0.0450283988939586, 0.02428456270930854, -0.028311523046973798, -0.033566094681930614,
+                0.009961247862796686, 0.024462983488103385, -0.012855421428189672, -0.02900415379707314);
+        assertGradient(model, "encoder.layers.0.self_attn.in_proj_bias",
+                -9.321521499607415e-06, -7.686616065710106e-06, -2.6014327839392276e-06, 3.651451060787414e-06,
+                8.40012402237363e-06, 9.309344123984628e-06, 6.03989528537134e-06, 5.932926223303069e-08,
+                -1.0842021724855044e-18, -1.0570971181733668e-18, -5.421010862427522e-19, 2.168404344971009e-19,
+                -1.4907779871675686e-19, -1.8973538018496328e-19, -9.486769009248164e-20, 1.0164395367051604e-20,
+                0.00475530053799613, -0.0012721797479447927, -0.006701334020070176, -0.00897874619132431,
+                -0.007033313732019137, -0.0017800039259869475, 0.004310469539765686, 0.008373661828021763);
+        assertGradient(model, "encoder.norm.weight",
+                0.06137834279325792, 0.1874266641729517, 0.022747734671279475, 0.0051127906257366195,
+                0.16557187035005022, 0.1399488475803779, 0.04562499096987406, -0.0350117080868267);
+        assertGradient(model, "decoder.layers.0.multihead_attn.out_proj.weight",
+                0.009153268108877483, -0.015069843919669873, -0.03245508137421293, -0.03506345746119394,
+                -0.02168389583147379, 0.0015877025542508497, 0.024156723722331224, 0.035730642176719694,
+                0.005901937174396031, -0.011837035571346246, -0.024212430517275615, -0.02557671357314906,
+                -0.015292399331912409, 0.0019715714468727954, 0.018357474077605993, 0.026399307746841467,
+                0.014194468165933742, -0.03232608610164943, -0.06421018645015238, -0.06691356754735298,
+                -0.039163961149337706, 0.0064662237069472404, 0.04921126792975667, 0.06960588811691297,
+                0.00950946059390851, -0.020355253334584763, -0.0410003165167309, -0.04300634594214112,
+                -0.025432976042235537, 0.003750215136097899, 0.03126142608079411, 0.04456918794751799,
+                -0.014100945033731611, 0.03233856959562349, 0.06413654887038414, 0.06678834543358596,
+                0.039045325630649906, -0.006524422704939448, -0.04918283505005427, -0.06950466490846804,
+                -0.028587827221146195, 0.06096913789063504, 0.12291031162005782, 0.12897447271529092,
+                0.07631950279547971, -0.011174014265856135, -0.09368601671135733, -0.13363134489196446,
+                -0.012357357431883348, 0.022839645871981343, 0.04768199722818828, 0.05082976783420167,
+                0.030816680257742993, -0.003258720691791413, -0.03588548130162798, -0.05219220193893939,
+                0.016286995643645406, -0.0365591344309896, -0.0728508428602585, -0.07603250145924151,
+                -0.044608276328913204, 0.007181444818418219, 0.055767441252551654, 0.07902318575137983);
+        assertGradient(model, "decoder.norm.bias",
+                0.058208850789400024, 0.4249477221265936, 0.5918270397563028, 0.48036085303605947,
+                0.14297345128755615, -0.2616565986232533, -0.5432254617044445, -0.5693069020140299);
+    }
+
+    @Test
+    void stateDictNamesArePyTorchsWithTheInputProjectionsSplit() {
+        try (Transformer model = Transformer.builder().dModel(8).nhead(2).numEncoderLayers(1).numDecoderLayers(1)
+                .dimFeedforward(16).build()) {
+            Set<String> packed = new LinkedHashSet<>();
+            for (String name : model.stateDict().keySet()) {
+                packed.add(name.replaceAll("\\.[qkv]_proj\\.(weight|bias)$", ".in_proj_$1"));
+            }
+            assertEquals(PYTORCH_STATE_DICT_KEYS, List.copyOf(packed));
+        }
+    }
+}
