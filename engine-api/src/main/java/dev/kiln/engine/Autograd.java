@@ -1,6 +1,18 @@
 package dev.kiln.engine;
 
-/** Switches gradient recording for the current thread. */
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Switches gradient recording for the current thread, and computes gradients without touching any tensor's
+ * {@link Tensor#grad()} ({@link #grad}, PyTorch's {@code torch.autograd.grad}), also as a graph of their own for
+ * derivatives of higher order.
+ */
 public final class Autograd {
     private static final ThreadLocal<Boolean> ENABLED = ThreadLocal.withInitial(() -> Boolean.TRUE);
 
@@ -35,6 +47,125 @@ public final class Autograd {
         boolean previous = ENABLED.get();
         ENABLED.set(enabled);
         return () -> ENABLED.set(previous);
+    }
+
+    /** {@link #grad(List, List, List, GradOptions)} of a one-element output, with the default options. */
+    public static List<Tensor> grad(Tensor output, List<Tensor> inputs) {
+        return grad(output, inputs, GradOptions.DEFAULT);
+    }
+
+    /** {@link #grad(List, List, List, GradOptions)} of a one-element output. */
+    public static List<Tensor> grad(Tensor output, List<Tensor> inputs, GradOptions options) {
+        if (output == null) {
+            throw new IllegalArgumentException("Autograd.grad: output is null");
+        }
+        return grad(List.of(output), inputs, null, options);
+    }
+
+    /**
+     * PyTorch's {@code torch.autograd.grad}: the gradient of {@code sum_i <outputs[i], gradOutputs[i]>} with respect
+     * to each of {@code inputs} (leaves or tensors made by ops, each of its own shape), in their order, computed by a
+     * backward pass that runs only the nodes through which an input is reached and leaves every {@link Tensor#grad()}
+     * alone. Hooks ({@link Tensor#registerHook}) run as in {@link Tensor#backward(Tensor)}. The gradients are new
+     * tensors of the current scope (or an output's gradient itself, for an input that is that output). With
+     * {@link GradOptions#createGraph()} the pass records its own graph, so that the gradients require one where they
+     * depend on a tensor that does and can be differentiated again; it keeps every tensor that graph reads, in the
+     * current scope. Such a pass refuses an op whose rule has no double backward yet (UnsupportedOperationException
+     * naming the op): convolutions, pooling, normalisations, recurrent ops, embeddings and checkpoints among them.
+     *
+     * @param gradOutputs null, or one gradient per output of its shape, where null stands for ones and needs a
+     *     one-element output (PyTorch's implicit gradient)
+     * @return one gradient per input; null for one the outputs do not depend on, with
+     *     {@link GradOptions#allowUnused()}
+     * @throws IllegalArgumentException for no outputs or inputs, an output or input that does not require a gradient,
+     *     a gradOutput of another shape, dtype or backend, a missing gradOutput of an output of more than one element,
+     *     or an input the outputs do not depend on (without allowUnused)
+     */
+    public static List<Tensor> grad(List<Tensor> outputs, List<Tensor> inputs, List<Tensor> gradOutputs,
+                                    GradOptions options) {
+        checkGrad(outputs, inputs, gradOutputs, options);
+        List<Tensor> seeds = new ArrayList<>();
+        List<Tensor> implicit = new ArrayList<>();
+        for (int i = 0; i < outputs.size(); i++) {
+            Tensor given = gradOutputs == null ? null : gradOutputs.get(i);
+            Tensor seed = given != null ? given : outputs.get(i).fullLike(1);
+            if (given == null) {
+                implicit.add(seed);
+            }
+            seeds.add(seed);
+        }
+        Set<Tensor> targets = Collections.newSetFromMap(new IdentityHashMap<>());
+        targets.addAll(inputs);
+        Map<Tensor, Tensor> arrived = BackwardPass.gradients(outputs, seeds, targets, options.createGraph());
+        Tensor[] result = new Tensor[inputs.size()];
+        for (int j = 0; j < result.length; j++) {
+            result[j] = arrived.get(inputs.get(j));
+            if (result[j] == null && !options.allowUnused()) {
+                throw new IllegalArgumentException("Autograd.grad: input " + j + " " + inputs.get(j).shape()
+                        + " is not used to compute the outputs, so it has no gradient; pass"
+                        + " GradOptions.withAllowUnused() to get null for it");
+            }
+        }
+        if (!options.createGraph()) {
+            // Without a new graph nothing reads the ones made for implicit gradients, but a gradient returned may be one.
+            implicit.removeIf(seed -> arrived.containsValue(seed));
+            implicit.forEach(Tensor::close);
+        }
+        return Collections.unmodifiableList(Arrays.asList(result));
+    }
+
+    private static void checkGrad(List<Tensor> outputs, List<Tensor> inputs, List<Tensor> gradOutputs,
+                                  GradOptions options) {
+        if (options == null) {
+            throw new IllegalArgumentException("Autograd.grad: options are null; use GradOptions.DEFAULT");
+        }
+        if (outputs == null || outputs.isEmpty() || inputs == null || inputs.isEmpty()) {
+            throw new IllegalArgumentException("Autograd.grad: needs at least one output and one input, got "
+                    + outputs + " and " + inputs);
+        }
+        if (gradOutputs != null && gradOutputs.size() != outputs.size()) {
+            throw new IllegalArgumentException("Autograd.grad: " + gradOutputs.size() + " gradOutputs for "
+                    + outputs.size() + " outputs; give one per output (null for ones), or none");
+        }
+        for (int i = 0; i < outputs.size(); i++) {
+            Tensor out = outputs.get(i);
+            if (out == null) {
+                throw new IllegalArgumentException("Autograd.grad: output " + i + " is null");
+            }
+            Checks.open("Autograd.grad", out);
+            if (!out.requiresGrad()) {
+                throw new IllegalArgumentException("Autograd.grad: output " + i + " " + out.shape() + " does not require"
+                        + " a gradient and has no graph (was it made under Autograd.noGrad(), or from tensors without"
+                        + " requiresGrad(true)?)");
+            }
+            checkGradOutput(i, out, gradOutputs == null ? null : gradOutputs.get(i));
+        }
+        for (int j = 0; j < inputs.size(); j++) {
+            Tensor in = inputs.get(j);
+            if (in == null) {
+                throw new IllegalArgumentException("Autograd.grad: input " + j + " is null");
+            }
+            Checks.open("Autograd.grad", in);
+            if (!in.requiresGrad()) {
+                throw new IllegalArgumentException("Autograd.grad: input " + j + " " + in.shape() + " does not require"
+                        + " a gradient; mark a leaf with requiresGrad(true)");
+            }
+        }
+    }
+
+    private static void checkGradOutput(int i, Tensor out, Tensor gradOutput) {
+        if (gradOutput == null) {
+            if (out.size() != 1) {
+                throw new IllegalArgumentException("Autograd.grad: output " + i + " has shape " + out.shape()
+                        + "; an implicit gradient (ones) needs a one-element output, pass a gradOutput of that shape");
+            }
+            return;
+        }
+        Checks.compatible("Autograd.grad", out, gradOutput);
+        if (!gradOutput.shape().equals(out.shape())) {
+            throw new IllegalArgumentException("Autograd.grad: gradOutput " + i + " has shape " + gradOutput.shape()
+                    + ", output " + i + " has shape " + out.shape() + "; they must be equal");
+        }
     }
 
     /** Restores the previous recording state when closed; never throws. */

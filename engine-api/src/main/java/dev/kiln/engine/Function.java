@@ -11,7 +11,10 @@ package dev.kiln.engine;
  *     protected Tensor[] backward(Tensor g) { return new Tensor[] {g.matmul(feedback), null}; }
  * }
  * }</pre>
- * An instance records one call: create a new one for every application.
+ * An instance records one call: create a new one for every application. In a backward pass that records its own
+ * graph ({@link Autograd#grad} with {@link GradOptions#createGraph()}) {@link #backward} runs with gradients on, as in
+ * PyTorch: what it computes with Tensor ops is differentiated again; what it computes otherwise (from host values,
+ * under {@link Autograd#noGrad()}) counts as a constant.
  */
 public abstract class Function {
     private Tensor[] saved = new Tensor[0];
@@ -48,7 +51,7 @@ public abstract class Function {
         // A tensor that existed before (an input, a cached buffer) must not take this call's node: a view does.
         Tensor result = out.serial() < firstNew ? out.detach() : out;
         Tensor[] recorded = inputs.clone();
-        result.record(getClass().getSimpleName(), recorded, gradOutput -> {
+        result.record(getClass().getSimpleName(), recorded, Node.differentiable(gradOutput -> {
             Tensor[] grads = backward(gradOutput);
             if (grads.length != recorded.length) {
                 throw new IllegalStateException(getClass().getSimpleName() + ".backward returned " + grads.length
@@ -63,7 +66,7 @@ public abstract class Function {
                 }
             }
             return grads;
-        }, true);
+        }), true);
         return result;
     }
 }

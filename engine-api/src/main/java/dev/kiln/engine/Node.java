@@ -11,6 +11,31 @@ final class Node {
         Tensor[] backward(Tensor gradOutput);
     }
 
+    /**
+     * A rule that computes with recorded Tensor ops whenever {@link #createsGraph()}, so that a backward pass that
+     * records its own graph ({@link Autograd#grad} with {@code createGraph}) can differentiate what it returns
+     * again. A rule that calls backend kernels directly records nothing: its second derivative would be silently
+     * zero, so such a pass refuses it ({@link #checkDifferentiable}).
+     */
+    @FunctionalInterface
+    interface DifferentiableRule extends Rule {
+    }
+
+    /** Marks {@code rule} as a {@link DifferentiableRule}; the same object, so the ordinary pass pays nothing. */
+    static DifferentiableRule differentiable(DifferentiableRule rule) {
+        return rule;
+    }
+
+    /**
+     * True while a rule runs in a backward pass that records its own graph ({@link Autograd#grad} with
+     * {@code createGraph}), where gradients are on: a {@link DifferentiableRule} then computes with recorded ops
+     * instead of its fused kernels, and keeps every tensor the new graph reads. False in an ordinary backward pass,
+     * which runs with gradients off.
+     */
+    static boolean createsGraph() {
+        return Autograd.isEnabled();
+    }
+
     final String op;
     final Tensor[] inputs;
     final Rule rule;
@@ -30,6 +55,18 @@ final class Node {
         this.versions = new int[inputs.length];
         for (int k = 0; k < inputs.length; k++) {
             versions[k] = inputs[k] == null ? 0 : inputs[k].storageVersion();
+        }
+    }
+
+    /**
+     * Refuses a backward pass that records its own graph through this op when its rule is not a
+     * {@link DifferentiableRule}.
+     */
+    void checkDifferentiable() {
+        if (!(rule instanceof DifferentiableRule)) {
+            throw new UnsupportedOperationException("Autograd.grad with createGraph: double backward through " + op
+                    + " is not supported yet; its backward rule runs kernels that record no graph, so the gradient it"
+                    + " gives could not be differentiated again");
         }
     }
 

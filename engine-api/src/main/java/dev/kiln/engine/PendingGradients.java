@@ -17,13 +17,23 @@ import java.util.Set;
  * A rule may return the gradient it received, or one tensor for several inputs: holders are counted. A leaf
  * without a gradient takes the one it receives when nothing else can reach it ({@link #handOver}), instead of a
  * copy: one copy (a kernel launch on a GPU) less per parameter and step.
+ *
+ * <p>In a pass that records its own graph ({@link Autograd#grad} with {@code createGraph}) nothing is closed and
+ * nothing summed in place: the new graph may read every gradient the pass makes, which then lives in the caller's
+ * scope.
  */
 final class PendingGradients {
     private final long firstSerial = Tensor.nextSerial();
+    private final boolean keepsAll;
     private final Map<Tensor, Tensor> pending = new IdentityHashMap<>();
     private final Map<Tensor, Integer> holders = new IdentityHashMap<>();
     private final List<Tensor> dropped = new ArrayList<>();
     private final Set<Tensor> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    /** {@code keepsAll}: the pass records a graph that may read every gradient it makes. */
+    PendingGradients(boolean keepsAll) {
+        this.keepsAll = keepsAll;
+    }
 
     /** The gradients a rule just returned, which its node is still handing on: never summed into in place. */
     private Tensor[] handedOn = {};
@@ -40,7 +50,7 @@ final class PendingGradients {
             hold(tensor, gradient);
             return;
         }
-        if (summableInPlace(previous)) {
+        if (!keepsAll && summableInPlace(previous)) {
             previous.addInPlace(gradient, 1);
             return;
         }
@@ -97,6 +107,10 @@ final class PendingGradients {
 
     /** After each node: closes the dropped gradients that this pass made, that nothing holds and none kept. */
     void closeUnused() {
+        if (keepsAll) {
+            dropped.clear();
+            return;
+        }
         for (Tensor g : dropped) {
             if (g.serial() >= firstSerial && holders.getOrDefault(g, 0) <= 0 && !kept.contains(g)) {
                 holders.remove(g);

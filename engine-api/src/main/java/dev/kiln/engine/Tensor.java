@@ -5,16 +5,10 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.LongSummaryStatistics;
 import java.util.Map;
-import java.util.Set;
-import java.util.Collections;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
@@ -397,7 +391,7 @@ public final class Tensor implements AutoCloseable {
         backend().copy(this, out);
         if (target.isFloating() && dtype.isFloating()) {
             DType from = dtype;
-            out.record("to", new Tensor[] {this}, g -> new Tensor[] {g.to(from)});
+            out.record("to", new Tensor[] {this}, Node.differentiable(g -> new Tensor[] {g.to(from)}));
         }
         if (dtype == DType.I32 && target == DType.I64) {
             // Widening keeps every value, so a known range stays known (and an index check need not read it).
@@ -430,7 +424,7 @@ public final class Tensor implements AutoCloseable {
         Checks.open("copy", this);
         Tensor out = emptyLike(shape, dtype);
         backend().copy(this, out);
-        out.record("copy", new Tensor[] {this}, g -> new Tensor[] {g});
+        out.record("copy", new Tensor[] {this}, Node.differentiable(g -> new Tensor[] {g}));
         return out.withValueRangeOf(this);
     }
 
@@ -602,142 +596,45 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("backward: gradient shape " + gradient.shape + " differs from tensor shape " + shape);
         }
         Checks.compatible("backward", this, gradient);
-        try (Autograd.Guard g = Autograd.noGrad()) {
-            propagate(gradient, 0);
-        }
+        BackwardPass.backward(this, gradient);
     }
 
     /**
-     * Back-propagates {@code gradient} through the tensors made since serial {@code firstSerial} alone and returns,
-     * for each tensor made earlier by an op that the pass reaches, the gradient arriving there, instead of handing it
-     * on through that op; leaves receive theirs in {@link #grad()} as from {@link #backward(Tensor)}. The backward
-     * pass of a recomputed {@link Checkpoint} segment, whose input (when made by an op) continues the pass outside,
-     * and whose parameters take their gradients as soon as the segment is done with them, as without a checkpoint.
-     * The gradients returned are never closed here. Runs with gradients off, as {@link #backward(Tensor)} does.
+     * The backward pass of a recomputed {@link Checkpoint} segment: {@link BackwardPass#gradientsOfEarlier}.
      */
     Map<Tensor, Tensor> gradientsOfEarlier(Tensor gradient, long firstSerial) {
-        return propagate(gradient, firstSerial);
+        return BackwardPass.gradientsOfEarlier(this, gradient, firstSerial);
     }
 
-    /**
-     * The tensors made before serial {@code firstSerial} that require gradients and that this tensor's graph reaches
-     * through tensors made since (this tensor itself when it is one): the inputs of a {@link Checkpoint} segment.
-     */
+    /** The inputs of a {@link Checkpoint} segment: {@link BackwardPass#earlierInputs}. */
     List<Tensor> earlierInputs(long firstSerial) {
-        List<Tensor> order = topologicalOrder(firstSerial);
-        List<Tensor> earlier = new ArrayList<>();
-        for (Tensor t : order) {
-            if (t.serial < firstSerial) {
-                earlier.add(t);
-            }
-        }
-        return earlier;
+        return BackwardPass.earlierInputs(this, firstSerial);
+    }
+
+    /** The node that made this tensor, or null for a leaf. */
+    Node gradFn() {
+        return gradFn;
+    }
+
+    /** This tensor's hooks, or null when none was ever registered. */
+    GradientHooks gradientHooks() {
+        return gradientHooks;
     }
 
     /**
-     * The backward pass from this tensor; a tensor made by an op before {@code firstSerial} stops it and takes what
-     * arrives (the map returned), where 0 stops nowhere.
+     * A leaf's gradient from a backward pass: taken as {@link #grad()} without a copy where it has none yet and
+     * {@code pending} hands {@code g} over, else added to it.
      */
-    private Map<Tensor, Tensor> propagate(Tensor gradient, long firstSerial) {
-        List<Tensor> order = topologicalOrder(firstSerial);
-        PendingGradients pending = new PendingGradients();
-        pending.add(this, gradient);
-        Map<Tensor, Tensor> earlier = new IdentityHashMap<>();
-        for (int i = order.size() - 1; i >= 0; i--) {
-            Tensor t = order.get(i);
-            Tensor g = pending.take(t);
-            if (g == null) {
-                continue;
-            }
-            if (t.serial < firstSerial && t.gradFn != null) {
-                pending.keep(g);
-                earlier.put(t, g);
-                continue;
-            }
-            if (t.gradientHooks != null) {
-                g = t.gradientHooks.apply(t, g, pending);
-                if (t.gradFn != null && t.gradientHooks.retainsGrad()) {
-                    t.accumulateGrad(g);
-                }
-            }
-            if (t.gradFn == null) {
-                if (t.grad == null && pending.handOver(g)) {
-                    t.grad = g;
-                } else {
-                    t.accumulateGrad(g);
-                }
-            } else {
-                handOn(t.gradFn, g, pending);
-            }
-            pending.drop(g);
-            pending.closeUnused();
-        }
-        return earlier;
-    }
-
-    /** Runs {@code node}'s rule on its output's gradient {@code g} and adds the results to its inputs' pending. */
-    private static void handOn(Node node, Tensor g, PendingGradients pending) {
-        Tensor[] inputGrads = node.rule.backward(g);
-        if (node.userFunction) {
-            pending.keep(g);
-            for (Tensor inputGrad : inputGrads) {
-                if (inputGrad != null) {
-                    pending.keep(inputGrad);
-                }
-            }
-        }
-        pending.handingOn(inputGrads);
-        for (int k = 0; k < node.inputs.length; k++) {
-            if (inputGrads[k] == null) {
-                continue;
-            }
-            Tensor in = node.inputs[k];
-            if (in != null && in.requiresGrad) {
-                pending.add(in, inputGrads[k]);
-            }
-            pending.drop(inputGrads[k]);
+    void takeGradient(Tensor g, PendingGradients pending) {
+        if (grad == null && pending.handOver(g)) {
+            grad = g;
+        } else {
+            accumulateGrad(g);
         }
     }
 
-    /**
-     * Tensors reachable from this one through recorded ops, every input before its consumers; the walk does not go
-     * past a tensor made before serial {@code firstSerial}.
-     */
-    private List<Tensor> topologicalOrder(long firstSerial) {
-        List<Tensor> order = new ArrayList<>();
-        Set<Tensor> visited = Collections.newSetFromMap(new IdentityHashMap<>());
-        Deque<Tensor> stack = new ArrayDeque<>();
-        Deque<Integer> next = new ArrayDeque<>();
-        stack.push(this);
-        next.push(0);
-        visited.add(this);
-        while (!stack.isEmpty()) {
-            Tensor t = stack.peek();
-            int k = next.pop();
-            boolean walked = t.gradFn != null && t.serial >= firstSerial;
-            Tensor[] inputs = walked ? t.gradFn.inputs : new Tensor[0];
-            while (k < inputs.length && (inputs[k] == null || !inputs[k].requiresGrad || visited.contains(inputs[k]))) {
-                k++;
-            }
-            if (k < inputs.length) {
-                next.push(k + 1);
-                Tensor child = inputs[k];
-                Checks.open("backward (" + t.gradFn.op + ")", child);
-                visited.add(child);
-                stack.push(child);
-                next.push(0);
-            } else {
-                stack.pop();
-                if (walked) {
-                    t.gradFn.checkReadable(t);
-                }
-                order.add(t);
-            }
-        }
-        return order;
-    }
-
-    private void accumulateGrad(Tensor g) {
+    /** Adds {@code g} to {@link #grad()}, into a copy of it where there is none yet. */
+    void accumulateGrad(Tensor g) {
         if (grad == null) {
             grad = Scope.outside(() -> {
                 Tensor copy = emptyLike(shape, dtype);
@@ -751,7 +648,8 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * Records the op that made this tensor when gradients are on and any input requires one.
-     * Package-private: ops inside the engine call it; users write a {@link Function}.
+     * Package-private: ops inside the engine call it; users write a {@link Function}. A rule marked
+     * {@link Node#differentiable} can be run by a backward pass that records its own graph; any other is refused there.
      */
     void record(String op, Tensor[] inputs, Node.Rule rule) {
         record(op, inputs, rule, false);
