@@ -6,13 +6,17 @@ import java.util.function.Supplier;
  * An op composed of other ops that records one node of its own: its forward steps run with gradients off and its
  * backward rule is composed of ops too. One node keeps the graph to what the rule reads, and the intermediates of
  * either pass are freed as soon as the pass ends, where a graph of the steps would keep them all until its scope
- * closed.
+ * closed. In a backward pass that records its graph the rule's ops are recorded instead, so that the gradient can be
+ * differentiated again, and what they make stays in the caller's scope: a {@link Gradient} closes nothing it made.
  */
 final class Composite {
     private Composite() {
     }
 
-    /** The gradient of an op's one input, from the op's output and the output's gradient. */
+    /**
+     * The gradient of an op's one input, from the op's output and the output's gradient, in Tensor ops that close
+     * nothing they made (a graph recorded from them may read it).
+     */
     @FunctionalInterface
     interface Gradient {
         Tensor of(Tensor output, Tensor gradOutput);
@@ -27,7 +31,8 @@ final class Composite {
             Tensor result = steps.get();
             return result.storage() == input.storage() ? result.copy() : result;
         });
-        out.record(name, new Tensor[] {input}, g -> new Tensor[] {untracked(() -> gradient.of(out, g))});
+        out.record(name, new Tensor[] {input}, Node.differentiable(g -> new Tensor[] {
+                Node.createsGraph() ? gradient.of(out, g) : untracked(() -> gradient.of(out, g))}));
         return out;
     }
 

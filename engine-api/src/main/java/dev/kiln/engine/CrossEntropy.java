@@ -23,11 +23,14 @@ final class CrossEntropy {
         backend.reduce(ReduceOp.SUM, losses, 0, mean);
         backend.affine(mean, 1.0 / n, 0, mean);
         losses.close();
-        mean.recordWithSaved("crossEntropy", new Tensor[] {logits, index}, g -> {
+        mean.recordWithSaved("crossEntropy", new Tensor[] {logits, index}, Node.differentiable(g -> {
+            if (Node.createsGraph()) {
+                return new Tensor[] {recordedGradient(logits, index, g.mul(1.0 / n)), null};
+            }
             Tensor gl = g.emptyLike(logits.shape(), logits.dtype());
             g.backend().crossEntropyBackward(probs, index, g, 1.0 / n, gl);
             return new Tensor[] {gl, null};
-        }, probs, index != targets ? index : null);
+        }), probs, index != targets ? index : null);
         return mean;
     }
 
@@ -94,12 +97,30 @@ final class CrossEntropy {
         Tensor losses = logits.emptyLike(Shape.of(logits.dim(0)), logits.dtype());
         Tensor probs = logits.emptyLike(logits.shape(), logits.dtype());
         logits.backend().crossEntropy(logits, index, losses, probs);
-        losses.recordWithSaved("crossEntropy", new Tensor[] {logits, index}, g -> {
+        losses.recordWithSaved("crossEntropy", new Tensor[] {logits, index}, Node.differentiable(g -> {
+            if (Node.createsGraph()) {
+                return new Tensor[] {recordedGradient(logits, index, g.reshape(g.dim(0), 1)), null};
+            }
             Tensor gl = g.emptyLike(logits.shape(), logits.dtype());
             g.backend().crossEntropyBackward(probs, index, g, 1.0, gl);
             return new Tensor[] {gl, null};
-        }, probs);
+        }), probs);
         return losses;
+    }
+
+    /**
+     * The gradient of the rows' cross-entropy with respect to logits [n, c] in recorded ops, {@code (softmax(logits) -
+     * onehot(index)) * rowGradient}, rowGradient [n, 1] or a scalar: differentiable again, through a softmax
+     * recomputed from the logits.
+     */
+    private static Tensor recordedGradient(Tensor logits, Tensor index, Tensor rowGradient) {
+        Tensor oneHot = logits.fullLike(0);
+        try (Tensor column = index.reshape(index.dim(0), 1); Tensor ones = logits.emptyLike(Shape.of(index.dim(0), 1),
+                logits.dtype())) {
+            logits.backend().fill(ones, 1);
+            logits.backend().scatterAdd(oneHot, 1, column, ones);
+        }
+        return F.softmax(logits, -1).sub(oneHot).mul(rowGradient);
     }
 
     /**

@@ -16,7 +16,9 @@ final class CumsumOps {
         Checks.open("cumsum", x);
         Checks.floating("cumsum", x);
         int a = Axes.axis("cumsum", x.shape(), axis);
-        return Composite.op("cumsum", x, () -> scan(x, a, false), (out, g) -> scan(g, a, true));
+        // The scan frees its rounds as it goes; a graph recorded from the gradient takes cumsum of the reversed g.
+        return Composite.op("cumsum", x, () -> scan(x, a, false),
+                (out, g) -> Node.createsGraph() ? g.flip(a).cumsum(a).flip(a) : scan(g, a, true));
     }
 
     /** Running sums of {@code x} along {@code axis}, from the start or, {@code fromEnd}, from the end. */

@@ -1,6 +1,9 @@
 package dev.kiln.engine;
 
-/** Element-wise unary, binary (broadcast), affine and selection ops, with their gradients. */
+/**
+ * Element-wise unary, binary (broadcast), affine and selection ops, with their gradients, each differentiable again
+ * in a backward pass that records its graph (the binary ones' and where's are recorded ops anyway).
+ */
 final class ElementwiseOps {
     private ElementwiseOps() {
     }
@@ -14,11 +17,14 @@ final class ElementwiseOps {
         if (op == UnaryOp.SIGN) {
             return out;
         }
-        out.record(name, new Tensor[] {x}, g -> {
+        out.record(name, new Tensor[] {x}, Node.differentiable(g -> {
+            if (Node.createsGraph()) {
+                return new Tensor[] {UnaryDerivatives.gradient(op, param, x, out, g)};
+            }
             Tensor gx = g.emptyLike(x.shape(), x.dtype());
             x.backend().unaryBackward(op, param, x, out, g, gx);
             return new Tensor[] {gx};
-        });
+        }));
         return out;
     }
 
@@ -27,7 +33,7 @@ final class ElementwiseOps {
         Checks.floating("affine", x);
         Tensor out = x.emptyLike(x.shape(), x.dtype());
         x.backend().affine(x, scale, shift, out);
-        out.record("affine", new Tensor[] {x}, g -> new Tensor[] {scale == 1 ? g : g.mul(scale)});
+        out.record("affine", new Tensor[] {x}, Node.differentiable(g -> new Tensor[] {scale == 1 ? g : g.mul(scale)}));
         return out;
     }
 
@@ -41,7 +47,7 @@ final class ElementwiseOps {
         Tensor out = a.emptyLike(outShape, a.dtype());
         a.backend().binary(op, a, b, out);
         if (!op.isComparison()) {
-            out.record(name, new Tensor[] {a, b}, g -> binaryGrads(op, a, b, out, g));
+            out.record(name, new Tensor[] {a, b}, Node.differentiable(g -> binaryGrads(op, a, b, out, g)));
         }
         return out;
     }
@@ -112,13 +118,15 @@ final class ElementwiseOps {
         if (!a.dtype().isFloating()) {
             out.withValueRangeOf(a, b);
         }
-        out.record("where", new Tensor[] {a, b, cond}, g -> {
+        out.record("where", new Tensor[] {a, b, cond}, Node.differentiable(g -> {
             Tensor zero = scalarLike(g, 0);
             Tensor ga = a.requiresGrad() ? Tensor.consume(where(cond, g, zero), g, t -> unbroadcast(t, a.shape())) : null;
             Tensor gb = b.requiresGrad() ? Tensor.consume(where(cond, zero, g), g, t -> unbroadcast(t, b.shape())) : null;
-            zero.close();
+            if (!Node.createsGraph()) {
+                zero.close();
+            }
             return new Tensor[] {ga, gb, null};
-        });
+        }));
         return out;
     }
 

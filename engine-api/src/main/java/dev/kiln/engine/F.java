@@ -27,12 +27,26 @@ public final class F {
         }
         Tensor out = x.emptyLike(x.shape(), x.dtype());
         x.backend().softmax(x, log, out);
-        out.record(op, new Tensor[] {x}, g -> {
+        out.record(op, new Tensor[] {x}, Node.differentiable(g -> {
+            if (Node.createsGraph()) {
+                return new Tensor[] {softmaxGradient(out, g, log)};
+            }
             Tensor gx = g.emptyLike(x.shape(), x.dtype());
             g.backend().softmaxBackward(out, g, log, gx);
             return new Tensor[] {gx};
-        });
+        }));
         return out;
+    }
+
+    /**
+     * The gradient of softmax over the last axis in recorded ops, from its output y: {@code y (g - sum(g y))}, or
+     * for log-softmax {@code g - exp(y) sum(g)}.
+     */
+    private static Tensor softmaxGradient(Tensor y, Tensor g, boolean log) {
+        if (log) {
+            return g.sub(y.exp().mul(g.sum(-1, true)));
+        }
+        return y.mul(g.sub(g.mul(y).sum(-1, true)));
     }
 
     /**
@@ -91,11 +105,21 @@ public final class F {
         if (bias != null) {
             y.backend().binary(BinaryOp.ADD, y, bias, y);
         }
-        y.record("linear", new Tensor[] {x, weight, bias}, g -> new Tensor[] {
-                x.requiresGrad() ? MatmulOps.product(g, false, weight, false, precision) : null,
-                weight.requiresGrad() ? MatmulOps.product(g, true, x, false, precision) : null,
-                bias != null && bias.requiresGrad() ? ElementwiseOps.unbroadcast(g, bias.shape()) : null});
+        y.record("linear", new Tensor[] {x, weight, bias}, Node.differentiable(g -> Node.createsGraph()
+                ? linearGradients(x, weight, bias, g)
+                : new Tensor[] {
+                        x.requiresGrad() ? MatmulOps.product(g, false, weight, false, precision) : null,
+                        weight.requiresGrad() ? MatmulOps.product(g, true, x, false, precision) : null,
+                        bias != null && bias.requiresGrad() ? ElementwiseOps.unbroadcast(g, bias.shape()) : null}));
         return y;
+    }
+
+    /** The gradients of {@code x W^T + b} (bias null: none) in recorded ops, from the output's gradient g. */
+    private static Tensor[] linearGradients(Tensor x, Tensor weight, Tensor bias, Tensor g) {
+        return new Tensor[] {
+                x.requiresGrad() ? MatmulOps.matmul(g, false, weight, false) : null,
+                weight.requiresGrad() ? MatmulOps.matmul(g, true, x, false) : null,
+                bias != null && bias.requiresGrad() ? ElementwiseOps.unbroadcast(g, bias.shape()) : null};
     }
 
     /**
@@ -115,7 +139,10 @@ public final class F {
         Precision precision = Autocast.forOperand(x);
         Tensor y = MatmulOps.product(x, false, weight, true, precision);
         y.backend().biasActivation(activation, param, y, bias, y);
-        y.record(name, new Tensor[] {x, weight, bias}, g -> {
+        y.record(name, new Tensor[] {x, weight, bias}, Node.differentiable(g -> {
+            if (Node.createsGraph()) {
+                return linearGradients(x, weight, bias, UnaryDerivatives.gradient(activation, param, y, y, g));
+            }
             Tensor gradPre = g.emptyLike(y.shape(), y.dtype());
             Tensor gradBias = bias.requiresGrad() ? g.emptyLike(bias.shape(), bias.dtype()) : null;
             g.backend().biasActivationBackward(activation, param, y, g, gradPre, gradBias);
@@ -123,7 +150,7 @@ public final class F {
                     weight.requiresGrad() ? MatmulOps.product(gradPre, true, x, false, precision) : null, gradBias};
             gradPre.close();
             return grads;
-        });
+        }));
         return y;
     }
 
@@ -155,7 +182,7 @@ public final class F {
         try (Autograd.Guard g = Autograd.noGrad()) {
             y = x.relu().add(x.abs().neg().exp().add(1).log());
         }
-        y.record("softplus", new Tensor[] {x}, g -> new Tensor[] {g.mul(x.sigmoid())});
+        y.record("softplus", new Tensor[] {x}, Node.differentiable(g -> new Tensor[] {g.mul(x.sigmoid())}));
         return y;
     }
 

@@ -15,12 +15,15 @@ final class IndexOps {
                 index.size())), src.dtype());
         src.backend().indexSelect(src, a, index, out);
         Shape source = src.shape();
-        out.record("indexSelect", new Tensor[] {src, index}, g -> {
+        out.record("indexSelect", new Tensor[] {src, index}, Node.differentiable(g -> {
+            if (Node.createsGraph()) {
+                return new Tensor[] {indexAdd(zeros(g, source), a, index, g), null};
+            }
             Tensor gs = g.emptyLike(source, g.dtype());
             g.backend().fill(gs, 0);
             g.backend().indexAdd(gs, a, index, g);
             return new Tensor[] {gs, null};
-        });
+        }));
         return out;
     }
 
@@ -82,7 +85,8 @@ final class IndexOps {
         Tensor out = dst.emptyLike(dst.shape(), dst.dtype());
         dst.backend().copy(dst, out);
         dst.backend().indexAdd(out, a, index, src);
-        out.record("indexAdd", new Tensor[] {dst, src, index}, g -> new Tensor[] {g, indexSelect(g, a, index), null});
+        out.record("indexAdd", new Tensor[] {dst, src, index},
+                Node.differentiable(g -> new Tensor[] {g, indexSelect(g, a, index), null}));
         return out;
     }
 
@@ -96,12 +100,15 @@ final class IndexOps {
         Tensor out = src.emptyLike(index.shape(), src.dtype());
         src.backend().gather(src, a, index, out);
         Shape source = src.shape();
-        out.record("gather", new Tensor[] {src, index}, g -> {
+        out.record("gather", new Tensor[] {src, index}, Node.differentiable(g -> {
+            if (Node.createsGraph()) {
+                return new Tensor[] {scatterAdd(zeros(g, source), a, index, g), null};
+            }
             Tensor gs = g.emptyLike(source, g.dtype());
             g.backend().fill(gs, 0);
             g.backend().scatterAdd(gs, a, index, g);
             return new Tensor[] {gs, null};
-        });
+        }));
         return out;
     }
 
@@ -118,8 +125,16 @@ final class IndexOps {
         Tensor out = dst.emptyLike(dst.shape(), dst.dtype());
         dst.backend().copy(dst, out);
         dst.backend().scatterAdd(out, a, index, src);
-        out.record("scatterAdd", new Tensor[] {dst, src, index}, g -> new Tensor[] {g, gather(g, a, index), null});
+        out.record("scatterAdd", new Tensor[] {dst, src, index},
+                Node.differentiable(g -> new Tensor[] {g, gather(g, a, index), null}));
         return out;
+    }
+
+    /** Zeros of {@code shape}, on g's backend and of its dtype. */
+    private static Tensor zeros(Tensor g, Shape shape) {
+        Tensor z = g.emptyLike(shape, g.dtype());
+        g.backend().fill(z, 0);
+        return z;
     }
 
     /** Gather needs index to match src in every dimension but {@code axis}. */

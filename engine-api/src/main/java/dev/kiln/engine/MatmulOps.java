@@ -1,6 +1,9 @@
 package dev.kiln.engine;
 
-/** Matrix products on GEMM, with gradients that reuse GEMM's transpose flags instead of copying. */
+/**
+ * Matrix products on GEMM, with gradients that reuse GEMM's transpose flags instead of copying: recorded matrix
+ * products themselves in a backward pass that records its graph.
+ */
 final class MatmulOps {
     private MatmulOps() {
     }
@@ -32,11 +35,20 @@ final class MatmulOps {
     static Tensor matmul(Tensor a, boolean transA, Tensor b, boolean transB) {
         Precision precision = Autocast.forOperand(a);
         Tensor out = product(a, transA, b, transB, precision);
-        out.record("matmul", new Tensor[] {a, b}, g -> new Tensor[] {
-                a.requiresGrad() ? reduceBatch(transA ? product(b, transB, g, true, precision)
-                        : product(g, false, b, !transB, precision), a) : null,
-                b.requiresGrad() ? reduceBatch(transB ? product(g, true, a, transA, precision)
-                        : product(a, !transA, g, false, precision), b) : null});
+        out.record("matmul", new Tensor[] {a, b}, Node.differentiable(g -> {
+            if (Node.createsGraph()) {
+                return new Tensor[] {
+                        a.requiresGrad() ? reduceBatch(transA ? matmul(b, transB, g, true) : matmul(g, false, b, !transB), a)
+                                : null,
+                        b.requiresGrad() ? reduceBatch(transB ? matmul(g, true, a, transA) : matmul(a, !transA, g, false), b)
+                                : null};
+            }
+            return new Tensor[] {
+                    a.requiresGrad() ? reduceBatch(transA ? product(b, transB, g, true, precision)
+                            : product(g, false, b, !transB, precision), a) : null,
+                    b.requiresGrad() ? reduceBatch(transB ? product(g, true, a, transA, precision)
+                            : product(a, !transA, g, false, precision), b) : null};
+        }));
         return out;
     }
 

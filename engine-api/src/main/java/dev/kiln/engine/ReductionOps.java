@@ -14,8 +14,8 @@ final class ReductionOps {
         Tensor out = x.emptyLike(reducedShape(x.shape(), a, keepDim), x.dtype());
         x.backend().reduce(ReduceOp.SUM, x, a, out);
         Shape source = x.shape();
-        out.record("sum", new Tensor[] {x},
-                g -> new Tensor[] {Tensor.consume(g.reshape(source.with(a, 1).dims()), g, t -> t.expand(source.dims()))});
+        out.record("sum", new Tensor[] {x}, Node.differentiable(
+                g -> new Tensor[] {Tensor.consume(g.reshape(source.with(a, 1).dims()), g, t -> t.expand(source.dims()))}));
         return out;
     }
 
@@ -47,11 +47,15 @@ final class ReductionOps {
         try (Autograd.Guard g = Autograd.noGrad()) {
             out = Tensor.consume(x.reshape(-1), x, reduce);
         }
-        out.record(op, new Tensor[] {x}, g -> {
+        out.record(op, new Tensor[] {x}, Node.differentiable(g -> {
+            if (Node.createsGraph()) {
+                Tensor ties = tiesWith(x, out);
+                return new Tensor[] {ties.mul(g.div(ties.sum()))};
+            }
             try (Tensor ties = tiesWith(x, out); Tensor count = ties.sum(); Tensor share = g.div(count)) {
                 return new Tensor[] {ties.mul(share)};
             }
-        });
+        }));
         return out;
     }
 
@@ -72,14 +76,17 @@ final class ReductionOps {
         Tensor out = x.emptyLike(kept, x.dtype());
         x.backend().reduce(ReduceOp.MAX, x, a, out);
         Shape source = x.shape();
-        out.record("max", new Tensor[] {x}, g -> {
+        out.record("max", new Tensor[] {x}, Node.differentiable(g -> {
+            if (Node.createsGraph()) {
+                return new Tensor[] {scatteredTo(x, a, argmax(x, a, true), g.reshape(kept.dims()))};
+            }
             Tensor index = x.emptyLike(kept, DType.I64);
             x.backend().argmax(x, a, index);
             Tensor gx = x.emptyLike(source, x.dtype());
             x.backend().fill(gx, 0);
             x.backend().scatterAdd(gx, a, index, g.reshape(kept.dims()));
             return new Tensor[] {gx};
-        });
+        }));
         return keepDim ? out : Tensor.consume(out, x, t -> t.reshape(x.shape().without(a).dims()));
     }
 
@@ -110,7 +117,10 @@ final class ReductionOps {
         }
         x.backend().unary(UnaryOp.NEG, 0, out, out);
         Shape source = x.shape();
-        out.record("min", new Tensor[] {x}, g -> {
+        out.record("min", new Tensor[] {x}, Node.differentiable(g -> {
+            if (Node.createsGraph()) {
+                return new Tensor[] {scatteredTo(x, a, argmin(x, a, true), g.reshape(kept.dims()))};
+            }
             Tensor gx = x.emptyLike(source, x.dtype());
             x.backend().fill(gx, 0);
             Tensor gKept = g.reshape(kept.dims());
@@ -122,7 +132,7 @@ final class ReductionOps {
                 gKept.close();
             }
             return new Tensor[] {gx};
-        });
+        }));
         return keepDim ? out : Tensor.consume(out, x, t -> t.reshape(x.shape().without(a).dims()));
     }
 
@@ -152,6 +162,11 @@ final class ReductionOps {
             }
         }
         return out;
+    }
+
+    /** Zeros of x's shape with {@code g} added at {@code index} along {@code axis}: a recorded scatter-add. */
+    private static Tensor scatteredTo(Tensor x, int axis, Tensor index, Tensor g) {
+        return x.fullLike(0).scatterAdd(axis, index, g);
     }
 
     private static void requireNonEmpty(String op, Tensor x, int axis) {

@@ -17,7 +17,7 @@ final class ShapeOps {
             return x;
         }
         Tensor out = x.view(0, target);
-        out.record("reshape", new Tensor[] {x}, g -> new Tensor[] {g.reshape(source.dims())});
+        out.record("reshape", new Tensor[] {x}, Node.differentiable(g -> new Tensor[] {g.reshape(source.dims())}));
         return out;
     }
 
@@ -87,15 +87,23 @@ final class ShapeOps {
             out.withValueRangeOf(x);
         }
         Shape source = x.shape();
-        out.record("narrow", new Tensor[] {x}, g -> new Tensor[] {padInto(g, source, a, start)});
+        out.record("narrow", new Tensor[] {x}, Node.differentiable(g -> new Tensor[] {padInto(g, source, a, start)}));
         return out;
     }
 
-    /** Zeros of {@code shape} with {@code g} written at {@code start} along {@code axis}. */
+    /**
+     * Zeros of {@code shape} with {@code g} written at {@code start} along {@code axis}: narrow's gradient, recorded
+     * with narrow as its own in a backward pass that records its graph.
+     */
     private static Tensor padInto(Tensor g, Shape shape, int axis, int start) {
         Tensor out = g.emptyLike(shape, g.dtype());
         g.backend().fill(out, 0);
-        g.backend().copySlices(g, axis, 0, out, start, g.dim(axis));
+        int length = g.dim(axis);
+        g.backend().copySlices(g, axis, 0, out, start, length);
+        if (Node.createsGraph()) {
+            out.record("narrowBackward", new Tensor[] {g},
+                    Node.differentiable(gg -> new Tensor[] {sliceCopy(gg, axis, start, length)}));
+        }
         return out;
     }
 
@@ -135,7 +143,7 @@ final class ShapeOps {
         }
         Tensor out = x.emptyLike(Shape.of(outDims), x.dtype());
         x.backend().permute(x, normalized, out);
-        out.record("permute", new Tensor[] {x}, g -> new Tensor[] {permute(g, inverse)});
+        out.record("permute", new Tensor[] {x}, Node.differentiable(g -> new Tensor[] {permute(g, inverse)}));
         return out;
     }
 
@@ -151,7 +159,7 @@ final class ShapeOps {
         x.backend().binary(BinaryOp.ADD, x, zeros, out);
         zeros.close();
         Shape source = x.shape();
-        out.record("expand", new Tensor[] {x}, g -> new Tensor[] {ElementwiseOps.unbroadcast(g, source)});
+        out.record("expand", new Tensor[] {x}, Node.differentiable(g -> new Tensor[] {ElementwiseOps.unbroadcast(g, source)}));
         return out;
     }
 
@@ -180,19 +188,27 @@ final class ShapeOps {
             at += t.dim(a);
         }
         Tensor[] inputs = tensors.toArray(new Tensor[0]);
-        out.record("cat", inputs, g -> {
+        out.record("cat", inputs, Node.differentiable(g -> {
             Tensor[] grads = new Tensor[inputs.length];
             for (int i = 0; i < inputs.length; i++) {
                 grads[i] = sliceCopy(g, a, starts[i], inputs[i].dim(a));
             }
             return grads;
-        });
+        }));
         return out;
     }
 
+    /**
+     * A copy of x's elements [start, start + length) along axis: cat's gradient, recorded as a narrowing in a backward
+     * pass that records its graph.
+     */
     private static Tensor sliceCopy(Tensor x, int axis, int start, int length) {
         Tensor out = x.emptyLike(x.shape().with(axis, length), x.dtype());
         x.backend().copySlices(x, axis, start, out, 0, length);
+        if (Node.createsGraph()) {
+            Shape source = x.shape();
+            out.record("narrow", new Tensor[] {x}, Node.differentiable(g -> new Tensor[] {padInto(g, source, axis, start)}));
+        }
         return out;
     }
 

@@ -19,8 +19,8 @@ final class TriangleOps {
         }
         Tensor mask = mask(x, k, lower);
         Tensor out = Composite.untracked(() -> select(mask, x));
-        out.recordWithSaved(op, new Tensor[] {x},
-                g -> new Tensor[] {Composite.untracked(() -> select(mask, g))}, mask);
+        out.recordWithSaved(op, new Tensor[] {x}, Node.differentiable(
+                g -> new Tensor[] {Node.createsGraph() ? select(mask, g) : Composite.untracked(() -> select(mask, g))}), mask);
         return out;
     }
 

@@ -1,0 +1,321 @@
+package dev.kiln.tests.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.BinaryOp;
+import dev.kiln.engine.Checkpoint;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.F;
+import dev.kiln.engine.GradCheck;
+import dev.kiln.engine.GradOptions;
+import dev.kiln.engine.Reduction;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.UnaryOp;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Second derivatives through {@link Autograd#grad} with {@code createGraph}, op by op, in F64: for f and a fixed
+ * weighting v of its output, the recorded gradient {@code h(x, v) = grad(<f(x), v>, x)} is itself checked by
+ * {@link GradCheck} against central finite differences, which checks both its derivative in x (the Hessian times v)
+ * and in v (the Jacobian of f: each rule's recorded ops must carry the output's gradient). Each h also equals the
+ * gradient of the ordinary backward pass (the backend's fused kernels). Every f is non-linear in each input, so that
+ * each receives a second derivative; inputs stay away from kinks and ties.
+ */
+class DoubleBackwardTest {
+    private Scope scope;
+
+    @BeforeEach
+    void seedAndOpenScope() {
+        Engine.seed(20240917L);
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void closeScope() {
+        scope.close();
+    }
+
+    // ---- the check ------------------------------------------------------------------------------------
+
+    /** Checks f's second derivatives at {@code inputs} (F64 leaves requiring a gradient) as the class says. */
+    static void checkSecondOrder(String name, Function<Tensor[], Tensor> f, Tensor... inputs) {
+        Shape outShape;
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            outShape = f.apply(inputs).shape();
+        }
+        Tensor[] withWeights = Arrays.copyOf(inputs, inputs.length + 1);
+        withWeights[inputs.length] = Tensor.uniform(0.5, 1.5, DType.F64, outShape.dims()).requiresGrad(true);
+        Function<Tensor[], Tensor> gradient = in -> {
+            try (Autograd.Guard on = Autograd.enableGrad()) {
+                Tensor[] x = Arrays.copyOf(in, inputs.length);
+                return flattened(Autograd.grad(List.of(f.apply(x)), List.of(x), List.of(in[inputs.length]),
+                        GradOptions.DEFAULT.withCreateGraph()));
+            }
+        };
+        try (Scope s = Scope.open()) {
+            Tensor ordinary = flattened(Autograd.grad(List.of(f.apply(inputs)), List.of(inputs),
+                    List.of(withWeights[inputs.length]), GradOptions.DEFAULT));
+            assertArrayEquals(ordinary.toDoubleArray(), gradient.apply(withWeights).toDoubleArray(), 1e-10,
+                    name + ": the recorded gradient differs from the ordinary backward pass's");
+        }
+        GradCheck.check(name + ", its gradient", gradient, withWeights);
+    }
+
+    private static Tensor flattened(List<Tensor> gradients) {
+        List<Tensor> flat = new ArrayList<>();
+        for (Tensor g : gradients) {
+            flat.add(g.reshape(-1));
+        }
+        return Tensor.cat(flat, 0);
+    }
+
+    private static Tensor randn(int... dims) {
+        return Tensor.randn(DType.F64, dims).requiresGrad(true);
+    }
+
+    /** Normal values at least 0.2 away from zero: no kink of abs, relu, leaky ReLU or ELU. */
+    private static Tensor awayFromZero(int... dims) {
+        double[] v = Tensor.randn(DType.F64, dims).toDoubleArray();
+        for (int i = 0; i < v.length; i++) {
+            v[i] = v[i] >= 0 ? v[i] + 0.2 : v[i] - 0.2;
+        }
+        return Tensor.fromArray(v, dims).requiresGrad(true);
+    }
+
+    /** Uniform values in [0.5, 2): for log, sqrt, fractional powers and division. */
+    private static Tensor positive(int... dims) {
+        return Tensor.uniform(0.5, 2.0, DType.F64, dims).requiresGrad(true);
+    }
+
+    /** Distinct values 0.1 apart in a scrambled order (shifted by {@code shift}): no ties for max and min. */
+    private static Tensor distinct(double shift, int... dims) {
+        int n = Math.toIntExact(Shape.of(dims).size());
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = shift + 0.1 * ((i * 7L) % n - n / 2);
+        }
+        return Tensor.fromArray(v, dims).requiresGrad(true);
+    }
+
+    // ---- element-wise ---------------------------------------------------------------------------------
+
+    static Stream<Arguments> unaryOps() {
+        return Stream.of(
+                Arguments.of("neg", (Function<Tensor, Tensor>) Tensor::neg, false),
+                Arguments.of("abs", (Function<Tensor, Tensor>) Tensor::abs, false),
+                Arguments.of("exp", (Function<Tensor, Tensor>) Tensor::exp, false),
+                Arguments.of("log", (Function<Tensor, Tensor>) Tensor::log, true),
+                Arguments.of("sqrt", (Function<Tensor, Tensor>) Tensor::sqrt, true),
+                Arguments.of("square", (Function<Tensor, Tensor>) Tensor::square, false),
+                Arguments.of("pow 3", (Function<Tensor, Tensor>) t -> t.pow(3), false),
+                Arguments.of("pow -1.5", (Function<Tensor, Tensor>) t -> t.pow(-1.5), true),
+                Arguments.of("pow 0", (Function<Tensor, Tensor>) t -> t.pow(0), false),
+                Arguments.of("tanh", (Function<Tensor, Tensor>) Tensor::tanh, false),
+                Arguments.of("sigmoid", (Function<Tensor, Tensor>) Tensor::sigmoid, false),
+                Arguments.of("relu", (Function<Tensor, Tensor>) Tensor::relu, false),
+                Arguments.of("leakyRelu 0.1", (Function<Tensor, Tensor>) t -> t.leakyRelu(0.1), false),
+                Arguments.of("elu 0.7", (Function<Tensor, Tensor>) t -> t.elu(0.7), false),
+                Arguments.of("gelu", (Function<Tensor, Tensor>) Tensor::gelu, false),
+                Arguments.of("geluTanh", (Function<Tensor, Tensor>) Tensor::geluTanh, false),
+                Arguments.of("silu", (Function<Tensor, Tensor>) Tensor::silu, false),
+                Arguments.of("softplus", (Function<Tensor, Tensor>) F::softplus, false),
+                Arguments.of("affine", (Function<Tensor, Tensor>) t -> t.mul(3.0).add(0.5), false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unaryOps")
+    void secondDerivativesOfUnaryOpsMatchFiniteDifferences(String name, Function<Tensor, Tensor> op,
+                                                            boolean needsPositive) {
+        Tensor x = needsPositive ? positive(3, 4) : awayFromZero(3, 4);
+        checkSecondOrder(name + "(x) * x", in -> op.apply(in[0]).mul(in[0]), x);
+    }
+
+    @Test
+    void gradientsOfGeluAreDifferentiableToTheThirdOrder() {
+        // GELU's derivative is the one unary derivative taken from a kernel: its own rule must carry on.
+        checkSecondOrder("grad(sum(gelu(x)), x) * x", in -> {
+            try (Autograd.Guard on = Autograd.enableGrad()) {
+                Tensor g = Autograd.grad(in[0].gelu().sum(), List.of(in[0]), GradOptions.DEFAULT.withCreateGraph()).get(0);
+                return g.mul(in[0]);
+            }
+        }, awayFromZero(2, 3));
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"ADD", "SUB", "MUL", "DIV", "MAX", "MIN"})
+    void secondDerivativesOfBroadcastBinaryOpsMatchFiniteDifferences(BinaryOp op) {
+        Tensor a = distinct(0.55, 3, 4);
+        Tensor b = distinct(1.0, 4);
+        Function<Tensor[], Tensor> apply = switch (op) {
+            case ADD -> in -> in[0].add(in[1]);
+            case SUB -> in -> in[0].sub(in[1]);
+            case MUL -> in -> in[0].mul(in[1]);
+            case DIV -> in -> in[0].div(in[1].square().add(0.5));
+            case MAX -> in -> in[0].maximum(in[1]);
+            default -> in -> in[0].minimum(in[1]);
+        };
+        checkSecondOrder(op + "(a [3, 4], b [4]) squared", in -> apply.apply(in).square(), a, b);
+    }
+
+    @Test
+    void secondDerivativesOfWhereAndClampMatchFiniteDifferences() {
+        Tensor mask = Tensor.fromArray(new double[] {1, 0, 0, 1}, 4);
+        checkSecondOrder("where(mask, a, b) * a * b",
+                in -> Tensor.where(mask, in[0], in[1]).mul(in[0]).mul(in[1]), randn(3, 4), randn(4));
+        checkSecondOrder("clamp(x, -0.5, 0.5) * x", in -> in[0].clamp(-0.5, 0.5).mul(in[0]), distinct(0.05, 3, 4));
+    }
+
+    // ---- reductions ------------------------------------------------------------------------------------
+
+    @Test
+    void secondDerivativesOfSumsAndMeansMatchFiniteDifferences() {
+        checkSecondOrder("sum(x)^2", in -> in[0].sum().square(), randn(3, 4));
+        checkSecondOrder("sum(x, 1, keep)^2", in -> in[0].sum(1, true).square(), randn(3, 4));
+        checkSecondOrder("mean(x)^2", in -> in[0].mean().square(), randn(3, 4));
+        checkSecondOrder("mean(x, 0)^2", in -> in[0].mean(0, false).square(), randn(3, 4));
+    }
+
+    @Test
+    void secondDerivativesOfMaximaAndMinimaMatchFiniteDifferences() {
+        checkSecondOrder("max(x, 1)^2", in -> in[0].max(1, false).square(), distinct(0.05, 3, 4));
+        checkSecondOrder("min(x, 0)^2", in -> in[0].min(0, true).square(), distinct(0.05, 3, 4));
+        checkSecondOrder("max(x)^2", in -> in[0].max().square(), distinct(0.05, 3, 4));
+        checkSecondOrder("min(x)^2", in -> in[0].min().square(), distinct(0.05, 3, 4));
+    }
+
+    @Test
+    void secondDerivativesOfCompositeReductionsMatchFiniteDifferences() {
+        checkSecondOrder("logsumexp(x, 1)", in -> in[0].logsumexp(1, false), randn(3, 4));
+        checkSecondOrder("var(x, 1)", in -> in[0].var(new int[] {1}, 1, false), randn(3, 4));
+        checkSecondOrder("std(x)", in -> in[0].std(), randn(3, 4));
+        checkSecondOrder("norm(x, 2, 1)", in -> in[0].norm(2, new int[] {1}, false), randn(3, 4));
+        checkSecondOrder("cumsum(x, 1)^2", in -> in[0].cumsum(1).square(), randn(3, 4));
+    }
+
+    // ---- shapes and indexing ----------------------------------------------------------------------------
+
+    @Test
+    void secondDerivativesThroughViewsAndCopiesMatchFiniteDifferences() {
+        checkSecondOrder("reshape(x^2)", in -> in[0].square().reshape(2, 6), randn(3, 4));
+        checkSecondOrder("transpose(x^2)", in -> in[0].square().transpose(0, 1), randn(3, 4));
+        checkSecondOrder("permute(x^2)", in -> in[0].square().permute(2, 0, 1), randn(2, 3, 4));
+        checkSecondOrder("expand(x^2)", in -> in[0].square().expand(2, 3, 4), randn(3, 1));
+        checkSecondOrder("narrow(x^2, 0)", in -> in[0].square().narrow(0, 1, 2), randn(3, 4));
+        checkSecondOrder("narrow(x^2, 1)", in -> in[0].square().narrow(1, 1, 2), randn(3, 4));
+        checkSecondOrder("cat(a, b)^2", in -> Tensor.cat(List.of(in[0], in[1]), 1).square(), randn(3, 2), randn(3, 3));
+        checkSecondOrder("stack(a, b)^2", in -> Tensor.stack(List.of(in[0], in[1]), 0).square(), randn(3), randn(3));
+        checkSecondOrder("split(x)[1]^2", in -> in[0].split(1, 1, 3).get(1).square(), randn(2, 4));
+        checkSecondOrder("flip(x^2)", in -> in[0].square().flip(1), randn(3, 4));
+        checkSecondOrder("roll(x^2)", in -> in[0].square().roll(new int[] {1}, new int[] {1}), randn(3, 4));
+        checkSecondOrder("tril(x^2)", in -> in[0].square().tril(0), randn(3, 3));
+        checkSecondOrder("pad(x^2)", in -> F.pad(in[0].square(), 1, 2), randn(3, 4));
+    }
+
+    @Test
+    void secondDerivativesOfIndexingMatchFiniteDifferences() {
+        Tensor rows = Tensor.fromArray(new long[] {2, 0, 2}, 3);
+        Tensor index = Tensor.fromArray(new long[] {1, 0, 3, 3, 2, 1}, 3, 2);
+        checkSecondOrder("indexSelect(x^2, 0)", in -> in[0].square().indexSelect(0, rows), randn(3, 4));
+        checkSecondOrder("gather(x^2, 1)", in -> in[0].square().gather(1, index), randn(3, 4));
+        checkSecondOrder("scatterAdd(a, 1, b)^2", in -> in[0].scatterAdd(1, index, in[1]).square(), randn(3, 4),
+                randn(3, 2));
+        checkSecondOrder("indexAdd(a, 0, b)^2", in -> in[0].indexAdd(0, rows, in[1]).square(), randn(3, 4),
+                randn(3, 4));
+    }
+
+    // ---- products and network ops -----------------------------------------------------------------------
+
+    @Test
+    void secondDerivativesOfMatrixProductsMatchFiniteDifferences() {
+        checkSecondOrder("a @ b", in -> in[0].matmul(in[1]), randn(3, 4), randn(4, 2));
+        checkSecondOrder("batched a @ b", in -> in[0].matmul(in[1]), randn(2, 3, 4), randn(2, 4, 2));
+        checkSecondOrder("batched a @ shared b", in -> in[0].matmul(in[1]), randn(2, 3, 4), randn(4, 2));
+        checkSecondOrder("einsum ij,kj->ik", in -> F.einsum("ij,kj->ik", in[0], in[1]), randn(3, 4), randn(2, 4));
+    }
+
+    @Test
+    void secondDerivativesOfLinearMatchFiniteDifferences() {
+        checkSecondOrder("linear(x, w, b)^2", in -> F.linear(in[0], in[1], in[2]).square(), randn(3, 4), randn(2, 4),
+                randn(2));
+        checkSecondOrder("linear(x, w)", in -> F.linear(in[0], in[1], null), randn(3, 4), randn(2, 4));
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"TANH", "SIGMOID", "RELU", "LEAKY_RELU", "ELU"})
+    void secondDerivativesOfLinearWithItsActivationMatchFiniteDifferences(UnaryOp activation) {
+        double param = activation == UnaryOp.LEAKY_RELU ? 0.1 : activation == UnaryOp.ELU ? 0.7 : 0;
+        checkSecondOrder("linear(x, w, b, " + activation + ")",
+                in -> F.linear(in[0], in[1], in[2], activation, param).mul(in[0].sum(1, true)),
+                randn(3, 4), randn(2, 4), randn(2));
+    }
+
+    @Test
+    void secondDerivativesOfSoftmaxesMatchFiniteDifferences() {
+        checkSecondOrder("softmax(x, -1)", in -> F.softmax(in[0], -1), randn(3, 4));
+        checkSecondOrder("softmax(x, 0)", in -> F.softmax(in[0], 0), randn(3, 4));
+        checkSecondOrder("logSoftmax(x, -1)", in -> F.logSoftmax(in[0], -1), randn(3, 4));
+    }
+
+    @Test
+    void secondDerivativesOfCrossEntropyMatchFiniteDifferences() {
+        Tensor targets = Tensor.fromArray(new long[] {2, 0, 3}, 3);
+        checkSecondOrder("crossEntropy(x, t) mean", in -> F.crossEntropy(in[0], targets), randn(3, 4));
+        checkSecondOrder("crossEntropy(x, t) sum", in -> F.crossEntropy(in[0], targets, Reduction.SUM), randn(3, 4));
+        checkSecondOrder("crossEntropy(x, t) none", in -> F.crossEntropy(in[0], targets, Reduction.NONE), randn(3, 4));
+    }
+
+    @Test
+    void secondDerivativesOfAMeanSquaredErrorMatchFiniteDifferences() {
+        Tensor target = Tensor.randn(DType.F64, 3, 2);
+        checkSecondOrder("mean((tanh(x @ w) - t)^2)", in -> in[0].matmul(in[1]).tanh().sub(target).square().mean(),
+                randn(3, 4), randn(4, 2));
+    }
+
+    // ---- what is refused ----------------------------------------------------------------------------------
+
+    @Test
+    void aConvolutionInAGraphToBeDifferentiatedAgainIsRefusedNamingIt() {
+        Tensor x = randn(1, 1, 4, 4);
+        Tensor w = randn(1, 1, 3, 3);
+        Tensor y = F.conv2d(x, w, null, 1, 0).square().sum();
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                () -> Autograd.grad(y, List.of(x), GradOptions.DEFAULT.withCreateGraph()));
+        assertTrue(e.getMessage().contains("double backward through conv2d is not supported yet"), e.getMessage());
+    }
+
+    @Test
+    void aCheckpointInAGraphToBeDifferentiatedAgainIsRefusedNamingIt() {
+        Tensor x = randn(2, 3);
+        Tensor y = Checkpoint.apply(h -> h.tanh(), x).sum();
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                () -> Autograd.grad(y, List.of(x), GradOptions.DEFAULT.withCreateGraph()));
+        assertTrue(e.getMessage().contains("double backward through checkpoint"), e.getMessage());
+    }
+
+    @Test
+    void aConvolutionIsStillDifferentiatedOnceByGradWithoutCreateGraph() {
+        Tensor x = randn(1, 1, 4, 4);
+        Tensor w = randn(1, 1, 3, 3);
+        Tensor y = F.conv2d(x, w, null, 1, 0).square().sum();
+        Tensor g = Autograd.grad(y, List.of(w)).get(0);
+        y.backward();
+        assertArrayEquals(w.grad().toDoubleArray(), g.toDoubleArray(), 0);
+    }
+}
