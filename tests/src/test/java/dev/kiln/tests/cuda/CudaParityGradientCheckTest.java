@@ -11,11 +11,14 @@ import dev.kiln.engine.Backend;
 import dev.kiln.engine.Checkpoint;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
+import dev.kiln.engine.GradOptions;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.UnaryOp;
 import dev.kiln.tests.cuda.ParityBackends.Tolerance;
+import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -197,5 +200,23 @@ class CudaParityGradientCheckTest extends ParityTest {
         Input pixelWeights = Input.of("pixelWeights", 21, false, 2, 2, 4, 6);
         check("sum(pixelShuffle(channels, 2) * pixelWeights)", in -> F.pixelShuffle(in[0], 2).mul(in[1]).sum(),
                 channels, pixelWeights);
+    }
+
+    @Test
+    void secondDerivativesOfAnMlpsCrossEntropyMatchFiniteDifferencesOfItsGradient() {
+        // Autograd.grad with createGraph records the first backward pass on the backend under test; backward() through
+        // it gives the second derivatives, which central differences of the first check there.
+        Tensor targets = indices(underTest(), DType.I64, new long[] {2, 0, 1}, 3);
+        check("sum(d crossEntropy(linear(linear(x, w1, b1, tanh), w2), t) / d w1 * y)", in -> {
+            try (Autograd.Guard on = Autograd.enableGrad()) {
+                // The finite differences evaluate on fresh leaves that need no gradient: w1 is differentiated anyway.
+                in[1].requiresGrad(true);
+                Tensor hidden = F.linear(in[0], in[1], in[2], UnaryOp.TANH, 0);
+                Tensor loss = F.crossEntropy(F.linear(hidden, in[3], null), targets);
+                Tensor g = Autograd.grad(loss, List.of(in[1]), GradOptions.DEFAULT.withCreateGraph()).get(0);
+                return g.mul(in[4]).sum();
+            }
+        }, Input.of("x", 71, true, 3, 4), Input.of("w1", 72, true, 5, 4), Input.of("b1", 73, true, 5),
+                Input.of("w2", 74, true, 3, 5), Input.of("y", 75, false, 5, 4));
     }
 }
