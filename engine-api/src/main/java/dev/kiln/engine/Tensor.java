@@ -483,7 +483,9 @@ public final class Tensor implements AutoCloseable {
      * PyTorch's {@code register_hook}: {@code hook} is called with this tensor's whole gradient each time a backward
      * pass has computed it, before it goes on to the tensors this one was made from (or, for a leaf, into
      * {@link #grad()}). It may return a replacement of the same shape and dtype, which is what goes on, or null to
-     * keep the gradient as it is; it runs with gradients off. Hooks run in the order registered. In a step recorded as a
+     * keep the gradient as it is; it runs with gradients off (on in {@link Autograd#grad} with
+     * {@link GradOptions#createGraph()}, whose graph then records it). Hooks run in the order registered; an
+     * {@link Autograd#grad} pass runs those on its way to an input. In a step recorded as a
      * {@link StepGraph} a hook runs while the step is recorded: the operations it queues replay with the step, what it
      * does on the host does not.
      *
