@@ -441,11 +441,14 @@ public final class F {
 
     /** Max pooling's backward rule: each output's gradient routed to the input element its index names. */
     private static Node.Rule maxPoolGradient(Tensor input, Pool2dGeometry g, Tensor indices) {
-        return gradOut -> {
+        return Node.differentiable(gradOut -> {
+            if (Node.createsGraph()) {
+                return new Tensor[] {maxPoolGradientRecorded(gradOut, indices, g)};
+            }
             Tensor gradInput = gradOut.emptyLike(g.inputShape(), input.dtype());
             gradOut.backend().maxPool2dBackward(gradOut, indices, g, gradInput);
             return new Tensor[] {gradInput};
-        };
+        });
     }
 
     /**
@@ -469,6 +472,21 @@ public final class F {
     public static Tensor maxUnpool2d(Tensor input, Tensor indices, int[] kernel, int[] stride, int[] padding,
                                      int[] outputSize) {
         return UnpoolOps.maxUnpool2d(input, indices, kernel, stride, padding, outputSize);
+    }
+
+    /**
+     * Max pooling's gradient as a recorded scatter-add of gradOut into each input plane at the maxima's flat
+     * {@code indices}: differentiable again (its gradient gathers from there).
+     */
+    private static Tensor maxPoolGradientRecorded(Tensor gradOut, Tensor indices, Pool2dGeometry g) {
+        Shape in = g.inputShape();
+        int batch = in.dim(0);
+        int channels = in.dim(1);
+        int pooled = Math.toIntExact(g.outputShape().size() / ((long) batch * channels));
+        Tensor planes = gradOut.emptyLike(Shape.of(batch, channels, in.dim(2) * in.dim(3)), gradOut.dtype());
+        gradOut.backend().fill(planes, 0);
+        return planes.scatterAdd(2, indices.reshape(batch, channels, pooled), gradOut.reshape(batch, channels, pooled))
+                .reshape(in.dims());
     }
 
     /** {@link #maxPool2d(Tensor, int[], int[], int[])} with square kernel, stride and padding. */
@@ -499,15 +517,29 @@ public final class F {
      */
     public static Tensor avgPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, boolean ceilMode,
                                    boolean countIncludePad) {
-        Pool2dGeometry g = poolGeometry("avgPool2d", input, kernel, stride, padding, ceilMode, countIncludePad);
+        return avgPooled(input, poolGeometry("avgPool2d", input, kernel, stride, padding, ceilMode, countIncludePad));
+    }
+
+    private static Tensor avgPooled(Tensor input, Pool2dGeometry g) {
         Tensor out = input.emptyLike(g.outputShape(), input.dtype());
         input.backend().avgPool2dForward(input, g, out);
-        out.record("avgPool2d", new Tensor[] {input}, gradOut -> {
-            Tensor gradInput = gradOut.emptyLike(g.inputShape(), input.dtype());
-            gradOut.backend().avgPool2dBackward(gradOut, g, gradInput);
-            return new Tensor[] {gradInput};
-        });
+        out.record("avgPool2d", new Tensor[] {input},
+                Node.differentiable(gradOut -> new Tensor[] {avgPoolGradient(gradOut, g)}));
         return out;
+    }
+
+    /**
+     * Average pooling's gradient; in a backward pass that records its graph, recorded with average pooling as its own
+     * gradient (the two maps are each other's transpose).
+     */
+    private static Tensor avgPoolGradient(Tensor gradOut, Pool2dGeometry g) {
+        Tensor gradInput = gradOut.emptyLike(g.inputShape(), gradOut.dtype());
+        gradOut.backend().avgPool2dBackward(gradOut, g, gradInput);
+        if (Node.createsGraph()) {
+            gradInput.record("avgPool2dBackward", new Tensor[] {gradOut},
+                    Node.differentiable(gg -> new Tensor[] {avgPooled(gg, g)}));
+        }
+        return gradInput;
     }
 
     /** {@link #avgPool2d(Tensor, int[], int[], int[])} with square kernel, stride and padding. */

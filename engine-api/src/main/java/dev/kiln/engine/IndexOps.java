@@ -54,7 +54,10 @@ final class IndexOps {
         try (Tensor rowsOut = out.view(0, flatShape)) {
             weight.backend().indexSelect(weight, 0, flat, rowsOut);
         }
-        out.record(op, new Tensor[] {weight, indices}, g -> {
+        out.record(op, new Tensor[] {weight, indices}, Node.differentiable(g -> {
+            if (Node.createsGraph()) {
+                return new Tensor[] {embeddingGradient(g, weight.shape(), flat, paddingIdx), null};
+            }
             Tensor gw = g.emptyLike(weight.shape(), g.dtype());
             Backend be = g.backend();
             be.fill(gw, 0);
@@ -67,8 +70,27 @@ final class IndexOps {
                 }
             }
             return new Tensor[] {gw, null};
-        });
+        }));
         return out;
+    }
+
+    /**
+     * The embedding's gradient in recorded ops: g's rows [n, dim] added into zeros of the weight's shape at the flat
+     * indices, the padding row (none when negative) zeroed by a mask.
+     */
+    private static Tensor embeddingGradient(Tensor g, Shape weightShape, Tensor flat, int paddingIdx) {
+        int rows = weightShape.dim(0);
+        int dim = weightShape.dim(1);
+        Tensor gw = indexAdd(zeros(g, weightShape), 0, flat, g.reshape(Math.toIntExact(flat.size()), dim));
+        if (paddingIdx < 0) {
+            return gw;
+        }
+        Tensor kept = g.emptyLike(Shape.of(rows, 1), g.dtype());
+        g.backend().fill(kept, 1);
+        try (Tensor padRow = kept.view(paddingIdx, Shape.of(1, 1))) {
+            g.backend().fill(padRow, 0);
+        }
+        return gw.mul(kept);
     }
 
     static Tensor indexAdd(Tensor dst, int axis, Tensor index, Tensor src) {

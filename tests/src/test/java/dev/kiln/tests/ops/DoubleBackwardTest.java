@@ -240,6 +240,23 @@ class DoubleBackwardTest {
                 randn(3, 4));
     }
 
+    @Test
+    void secondDerivativesOfEmbeddingsMatchFiniteDifferences() {
+        Tensor ids = Tensor.fromArray(new long[] {3, 1, 3, 0, 2, 1}, 2, 3);
+        checkSecondOrder("embedding(ids, w)^2", in -> F.embedding(ids, in[0]).square(), randn(4, 2));
+        checkSecondOrder("embedding(ids, w, padding 1)^2", in -> F.embedding(ids, in[0], 1).square(), randn(4, 2));
+    }
+
+    @Test
+    void secondDerivativesOfPoolingMatchFiniteDifferences() {
+        checkSecondOrder("maxPool2d(x, 2)^2", in -> F.maxPool2d(in[0], 2, 2, 0).square(), distinct(0.05, 2, 2, 4, 4));
+        checkSecondOrder("maxPool2d(x^3, 3, stride 2, padding 1)", in -> F.maxPool2d(in[0].pow(3), 3, 2, 1),
+                distinct(0.05, 1, 2, 5, 5));
+        checkSecondOrder("avgPool2d(x, 2)^2", in -> F.avgPool2d(in[0], 2, 2, 0).square(), randn(2, 2, 4, 4));
+        checkSecondOrder("avgPool2d(x^2, 3, stride 2, padding 1, ceil, without padding)",
+                in -> F.avgPool2d(in[0].square(), 3, 2, 1, true, false), randn(1, 2, 5, 6));
+    }
+
     // ---- products and network ops -----------------------------------------------------------------------
 
     @Test
