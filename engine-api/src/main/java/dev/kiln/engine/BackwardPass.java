@@ -17,10 +17,10 @@ import java.util.Set;
  */
 final class BackwardPass {
     /**
-     * How many {@link Autograd#grad} passes run on this thread: a checkpoint segment's pass inside one hands its
-     * leaves' gradients back to it instead of into their {@code grad()}.
+     * The pass running on this thread, if any: a checkpoint segment's pass inside one that leaves every
+     * {@code grad()} alone hands its leaves' gradients back to it instead.
      */
-    private static final ThreadLocal<int[]> GRAD_PASSES = ThreadLocal.withInitial(() -> new int[1]);
+    private static final ThreadLocal<BackwardPass> RUNNING = new ThreadLocal<>();
 
     /** A tensor made by an op before this serial stops the pass and takes what arrives; 0 stops nowhere. */
     private final long firstSerial;
@@ -56,8 +56,9 @@ final class BackwardPass {
      * segment's pass. The gradients returned are never closed here. Runs in the caller's recording state.
      */
     static Map<Tensor, Tensor> gradientsOfEarlier(Tensor root, Tensor gradient, long firstSerial) {
-        boolean insideGrad = GRAD_PASSES.get()[0] > 0;
-        return new BackwardPass(firstSerial, null, !insideGrad, false).run(List.of(root), List.of(gradient));
+        BackwardPass outer = RUNNING.get();
+        boolean touchesGrad = outer == null || outer.touchesGrad;
+        return new BackwardPass(firstSerial, null, touchesGrad, false).run(List.of(root), List.of(gradient));
     }
 
     /**
@@ -66,12 +67,8 @@ final class BackwardPass {
      */
     static Map<Tensor, Tensor> gradients(List<Tensor> roots, List<Tensor> gradients, Set<Tensor> targets,
                                          boolean createGraph) {
-        int[] depth = GRAD_PASSES.get();
-        depth[0]++;
         try (Autograd.Guard g = Autograd.setEnabled(createGraph)) {
             return new BackwardPass(0, targets, false, createGraph).run(roots, gradients);
-        } finally {
-            depth[0]--;
         }
     }
 
@@ -90,6 +87,16 @@ final class BackwardPass {
     }
 
     private Map<Tensor, Tensor> run(List<Tensor> roots, List<Tensor> gradients) {
+        BackwardPass outer = RUNNING.get();
+        RUNNING.set(this);
+        try {
+            return walk(roots, gradients);
+        } finally {
+            RUNNING.set(outer);
+        }
+    }
+
+    private Map<Tensor, Tensor> walk(List<Tensor> roots, List<Tensor> gradients) {
         // Autograd.grad checks only the nodes it runs: a node it never reaches may read what was freed since.
         List<Tensor> order = topologicalOrder(roots, firstSerial, targets == null);
         if (targets != null) {
