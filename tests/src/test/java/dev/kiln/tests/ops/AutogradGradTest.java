@@ -18,11 +18,17 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Autograd.grad as PyTorch's torch.autograd.grad behaves: what it returns, what it leaves alone, what it refuses. */
 class AutogradGradTest {
+    @BeforeAll
+    static void freeWhatEarlierTestsDroppedUnclosed() {
+        BytesInUse.settle();
+    }
+
     private Scope scope;
 
     @BeforeEach
@@ -241,6 +247,30 @@ class AutogradGradTest {
         Tensor g = Autograd.grad(y.sum(), List.of(x), GradOptions.DEFAULT.withCreateGraph()).get(0);
         Tensor second = Autograd.grad(g.sum(), List.of(x)).get(0);
         assertArrayEquals(new double[] {3, -6, 12}, second.toDoubleArray(), 1e-12, "6x");
+    }
+
+    @Test
+    void withoutCreateGraphOnlyTheGradientsAskedForStayInMemory() {
+        Tensor x = Tensor.randn(DType.F64, 16, 32);
+        Tensor w1 = leaf(32, 64);
+        Tensor w2 = leaf(64, 8);
+        Tensor loss = x.matmul(w1).tanh().matmul(w2).square().sum();
+        long before = Engine.get().backend().bytesInUse();
+        Autograd.grad(loss, List.of(w1));
+        assertEquals(BytesInUse.ofOneLike(w1), Engine.get().backend().bytesInUse() - before,
+                "bytes left beside w1's gradient (w2's, which the rule made too, and every other temporary freed)");
+    }
+
+    @Test
+    void whatACreateGraphPassKeepsForItsGraphIsFreedWithItsScope() {
+        Tensor x = leaf(16, 32);
+        Tensor w = leaf(32, 8);
+        long before = Engine.get().backend().bytesInUse();
+        try (Scope s = Scope.open()) {
+            Tensor g = Autograd.grad(x.matmul(w).tanh().sum(), List.of(x), GradOptions.DEFAULT.withCreateGraph()).get(0);
+            Autograd.grad(g.square().sum(), List.of(w));
+        }
+        assertEquals(before, Engine.get().backend().bytesInUse());
     }
 
     @Test
