@@ -51,9 +51,12 @@ final class BackwardPass {
 
     /**
      * Back-propagates {@code gradient} through the tensors made since serial {@code firstSerial} alone and returns,
-     * for each tensor made earlier by an op that the pass reaches, the gradient arriving there; leaves take theirs in
-     * {@link Tensor#grad()}, or, inside an {@link Autograd#grad} pass, are returned too. A {@link Checkpoint}
-     * segment's pass. The gradients returned are never closed here. Runs in the caller's recording state.
+     * for each tensor made earlier by an op that the pass reaches, the gradient arriving there, instead of handing it
+     * on through that op: the backward pass of a recomputed {@link Checkpoint} segment, whose input (when made by an
+     * op) continues the pass outside. Leaves take theirs in {@link Tensor#grad()} as soon as the segment is done with
+     * them, as without a checkpoint; inside a pass that leaves every {@code grad()} alone ({@link Autograd#grad}) the
+     * leaves made earlier are returned too. The gradients returned are never closed here. Runs in the caller's
+     * recording state.
      */
     static Map<Tensor, Tensor> gradientsOfEarlier(Tensor root, Tensor gradient, long firstSerial) {
         BackwardPass outer = RUNNING.get();

@@ -66,7 +66,7 @@ public final class Checkpoint {
         List<Tensor> sources;
         try (Scope forward = Scope.open()) {
             Tensor y = output(segment.apply(input));
-            sources = y.requiresGrad() ? y.earlierInputs(firstSerial) : List.of();
+            sources = y.requiresGrad() ? BackwardPass.earlierInputs(y, firstSerial) : List.of();
             result = forward.keep(y.detach());
         }
         if (sources.isEmpty()) {
@@ -117,8 +117,9 @@ public final class Checkpoint {
             try (Autograd.Guard recomputing = conditions.restore()) {
                 y = output(segment.apply(recorded[0]));
             }
-            checkSameAsForward(y, y.requiresGrad() ? y.earlierInputs(firstSerial) : List.of(), shape, dtype, sources);
-            Map<Tensor, Tensor> arrived = y.gradientsOfEarlier(gradOutput, firstSerial);
+            checkSameAsForward(y, y.requiresGrad() ? BackwardPass.earlierInputs(y, firstSerial) : List.of(), shape, dtype,
+                    sources);
+            Map<Tensor, Tensor> arrived = BackwardPass.gradientsOfEarlier(y, gradOutput, firstSerial);
             Tensor[] grads = new Tensor[recorded.length];
             for (int k = 0; k < recorded.length; k++) {
                 grads[k] = arrived.get(recorded[k]);

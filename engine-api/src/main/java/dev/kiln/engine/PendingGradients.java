@@ -30,13 +30,13 @@ final class PendingGradients {
     private final List<Tensor> dropped = new ArrayList<>();
     private final Set<Tensor> kept = Collections.newSetFromMap(new IdentityHashMap<>());
 
+    /** The gradients a rule just returned, which its node is still handing on: never summed into in place. */
+    private Tensor[] handedOn = {};
+
     /** {@code keepsAll}: the pass records a graph that may read every gradient it makes. */
     PendingGradients(boolean keepsAll) {
         this.keepsAll = keepsAll;
     }
-
-    /** The gradients a rule just returned, which its node is still handing on: never summed into in place. */
-    private Tensor[] handedOn = {};
 
     /**
      * Adds {@code gradient} to what is pending for {@code tensor}: in place where that is a gradient this pass made and

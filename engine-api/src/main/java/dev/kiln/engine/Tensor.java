@@ -8,7 +8,6 @@ import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.LongSummaryStatistics;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
@@ -599,18 +598,6 @@ public final class Tensor implements AutoCloseable {
         }
         Checks.compatible("backward", this, gradient);
         BackwardPass.backward(this, gradient);
-    }
-
-    /**
-     * The backward pass of a recomputed {@link Checkpoint} segment: {@link BackwardPass#gradientsOfEarlier}.
-     */
-    Map<Tensor, Tensor> gradientsOfEarlier(Tensor gradient, long firstSerial) {
-        return BackwardPass.gradientsOfEarlier(this, gradient, firstSerial);
-    }
-
-    /** The inputs of a {@link Checkpoint} segment: {@link BackwardPass#earlierInputs}. */
-    List<Tensor> earlierInputs(long firstSerial) {
-        return BackwardPass.earlierInputs(this, firstSerial);
     }
 
     /** The node that made this tensor, or null for a leaf. */
