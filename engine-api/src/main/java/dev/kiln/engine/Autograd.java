@@ -71,7 +71,8 @@ public final class Autograd {
      * {@link GradOptions#createGraph()} the pass records its own graph, so that the gradients require one where they
      * depend on a tensor that does and can be differentiated again; it keeps every tensor that graph reads, in the
      * current scope. Such a pass refuses an op whose rule has no double backward yet (UnsupportedOperationException
-     * naming the op): convolutions, pooling, normalisations, recurrent ops, embeddings and checkpoints among them.
+     * naming the op): convolutions (plain, fused, grouped, transposed), batch normalisation, recurrent cells and
+     * sequences, unfold and fold, reflect, replicate and circular padding, and checkpoints.
      *
      * @param gradOutputs null, or one gradient per output of its shape, where null stands for ones and needs a
      *     one-element output (PyTorch's implicit gradient)

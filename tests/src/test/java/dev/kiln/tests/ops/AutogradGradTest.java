@@ -231,7 +231,7 @@ class AutogradGradTest {
     @Test
     void aUsersFunctionIsDifferentiatedAgainThroughTheOpsOfItsBackward() {
         Tensor x = vector(0.5, -1, 2);
-        // d/dx sin-like cube with a hand-written backward: y = x^3, dy/dx = 3 x^2 in Tensor ops.
+        // y = x^3 with a hand-written backward, 3 x^2 g in Tensor ops, whose derivative is 6 x.
         Tensor y = new Function() {
             @Override
             protected Tensor forward(Tensor... in) {
