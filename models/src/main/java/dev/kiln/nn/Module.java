@@ -539,13 +539,15 @@ public abstract class Module implements AutoCloseable, Cloneable {
      * where it differs, as PyTorch's {@code copy_} does). With {@code strict}, every key must match: an
      * {@link IllegalArgumentException} lists all missing keys, unexpected keys and shape mismatches at
      * once, and nothing is loaded. Without it, the keys present on both sides are loaded; shape
-     * mismatches are still an error (and nothing is loaded).
+     * mismatches are still an error (and nothing is loaded). Entries that an earlier version of a layer saved are
+     * first brought up to date by its {@link #upgradeStateDict}; {@code state} itself is left as it is.
      */
     public void loadStateDict(Map<String, Tensor> state, boolean strict) {
-        checkStateDict(state, strict);
         try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            Map<String, Tensor> current = upgraded(state);
+            check(current, strict);
             for (Map.Entry<String, Tensor> e : stateDict().entrySet()) {
-                Tensor source = state.get(e.getKey());
+                Tensor source = current.get(e.getKey());
                 if (source == null) {
                     continue;
                 }
@@ -563,6 +565,39 @@ public abstract class Module implements AutoCloseable, Cloneable {
      * loads nothing: for checking every part of a checkpoint before loading any of it.
      */
     public void checkStateDict(Map<String, Tensor> state, boolean strict) {
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            check(upgraded(state), strict);
+        }
+    }
+
+    /**
+     * Rewrites, in {@code state}, the entries that an earlier version of this class saved under {@code prefix} (this
+     * module's dotted path and a dot, or "" for the root) into the names and layout it holds now, as PyTorch's
+     * {@code _load_from_state_dict} upgrades old checkpoints: {@link #loadStateDict} and {@link #checkStateDict} call
+     * it on every module, parents first, on a copy of the caller's map, before they match the keys. Tensors it makes
+     * belong to the caller's scope. By default it changes nothing.
+     *
+     * @throws IllegalArgumentException naming the keys when old entries cannot be brought up to date
+     */
+    protected void upgradeStateDict(String prefix, Map<String, Tensor> state) {
+    }
+
+    /** A copy of {@code state} after every module's {@link #upgradeStateDict}. */
+    private Map<String, Tensor> upgraded(Map<String, Tensor> state) {
+        Map<String, Tensor> out = new LinkedHashMap<>(state);
+        upgrade("", this, out);
+        return out;
+    }
+
+    private static void upgrade(String path, Module m, Map<String, Tensor> state) {
+        m.upgradeStateDict(path.isEmpty() ? "" : path + ".", state);
+        for (Map.Entry<String, Module> e : m.modules.entrySet()) {
+            upgrade(join(path, e.getKey()), e.getValue(), state);
+        }
+    }
+
+    /** The error of {@link #checkStateDict} for an up-to-date {@code state}. */
+    private void check(Map<String, Tensor> state, boolean strict) {
         Map<String, Tensor> own = stateDict();
         List<String> missing = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
