@@ -1,14 +1,19 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.init.Init;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Multi-head attention (Vaswani et al. 2017), like PyTorch's
  * {@code torch.nn.MultiheadAttention(embedDim, heads, dropout, batch_first=True)}:
  * <pre>
- * head_i = softmax(q_i k_i^T / sqrt(d)) v_i      with q = q_proj(query), k = k_proj(key), v = v_proj(value)
+ * head_i = softmax(q_i k_i^T / sqrt(d)) v_i      with [q | k | v] = x in_proj_weight^T + in_proj_bias
  * output = out_proj(concat(head_1, ..., head_h))
  * </pre>
  * where head i reads features {@code [i d, (i+1) d)} of the projections and {@code d = embedDim / heads}.
@@ -24,13 +29,16 @@ import dev.kiln.nn.init.Init;
  * PyTorch's float {@code attn_mask}, added to the scaled scores, and its {@code key_padding_mask} [batch, S]
  * go to {@link #attend(Tensor, Tensor, Tensor, AttentionMask, Tensor)}: see {@link AttentionMask}.
  *
- * <p>Sub-modules {@code q_proj}, {@code k_proj}, {@code v_proj} and {@code out_proj}, each a {@link Linear}
- * [embedDim, embedDim] with bias. Initialised as PyTorch does: the three input projections uniform in
- * +-sqrt(6 / (embedDim + 3 embedDim)) (Xavier-uniform of PyTorch's packed {@code in_proj_weight}
- * [3 embedDim, embedDim]), their biases and {@code out_proj}'s bias zero, {@code out_proj}'s weight the
- * {@link Linear} default. PyTorch keeps the three input weights packed in one {@code in_proj_weight}; here
- * they are separate (as in PyTorch when key and value widths differ), so a PyTorch state dict maps over by
- * splitting {@code in_proj_weight} and {@code in_proj_bias} into thirds in the order q, k, v.
+ * <p>Parameters as PyTorch's (embedding width and key and value widths all {@code embedDim}, so that PyTorch packs the
+ * input projections): {@code in_proj_weight} [3 embedDim, embedDim], the query, key and value projections' weights
+ * stacked in that order, {@code in_proj_bias} [3 embedDim] likewise, and the sub-module {@code out_proj}, a
+ * {@link Linear} [embedDim, embedDim] with bias; a PyTorch state dict loads key for key. Self-attention (query, key and
+ * value the same tensor) projects all three in one GEMM with the whole packed weight; attention to another sequence
+ * projects the queries with the first embedDim rows and, when key and value are the same tensor, keys and values in
+ * one GEMM with the other rows, as PyTorch does. Initialised as PyTorch does: {@code in_proj_weight} Xavier-uniform
+ * (bound sqrt(6 / (embedDim + 3 embedDim))), both biases zero, {@code out_proj}'s weight the {@link Linear} default.
+ * Checkpoints that Kiln wrote with separate {@code q_proj}, {@code k_proj} and {@code v_proj} Linear layers load too:
+ * {@link Module#loadStateDict} packs them.
  *
  * <p>In training mode the attention weights pass through dropout with probability {@code dropout} before
  * they weigh the values. The weights returned are those before dropout, so that each row is a distribution
@@ -39,6 +47,11 @@ import dev.kiln.nn.init.Init;
 public class MultiHeadAttention extends Module {
     /** The per-head attention: parameter-free and stateless, so one instance serves every layer. */
     private static final DotProductAttention SCALED_DOT_PRODUCT = new DotProductAttention(true);
+
+    /** The parts of the packed input projection, in PyTorch's order: rows [part E, (part + 1) E). */
+    private static final int QUERY = 0;
+    private static final int KEY = 1;
+    private static final int VALUE = 2;
 
     private final int embedDim;
     private final int heads;
@@ -64,14 +77,12 @@ public class MultiHeadAttention extends Module {
         this.embedDim = embedDim;
         this.heads = heads;
         this.dropout = dropout;
-        double bound = Math.sqrt(6.0 / (embedDim + 3.0 * embedDim));
-        for (String name : new String[] {"q_proj", "k_proj", "v_proj"}) {
-            Linear projection = registerModule(name, new Linear(embedDim, embedDim));
-            Init.uniform(projection.weight(), -bound, bound);
-            Init.zeros(projection.bias());
-        }
+        Tensor weight = registerParameter("in_proj_weight", unscoped(() -> Tensor.zeros(DType.F32, 3 * embedDim, embedDim)));
+        registerParameter("in_proj_bias", unscoped(() -> Tensor.zeros(DType.F32, 3 * embedDim)));
         Linear out = registerModule("out_proj", new Linear(embedDim, embedDim));
         Init.zeros(out.bias());
+        // After out_proj's default draw, as PyTorch's _reset_parameters runs after the Linear's own init.
+        Init.xavierUniform(weight);
     }
 
     public int embedDim() {
@@ -91,16 +102,14 @@ public class MultiHeadAttention extends Module {
         return dropout;
     }
 
-    public Linear qProj() {
-        return (Linear) module("q_proj");
+    /** [3 embedDim, embedDim]: the query, key and value projections' weights, stacked in that order. */
+    public Tensor inProjWeight() {
+        return param("in_proj_weight");
     }
 
-    public Linear kProj() {
-        return (Linear) module("k_proj");
-    }
-
-    public Linear vProj() {
-        return (Linear) module("v_proj");
+    /** [3 embedDim]: the query, key and value projections' biases, stacked in that order. */
+    public Tensor inProjBias() {
+        return param("in_proj_bias");
     }
 
     public Linear outProj() {
@@ -131,9 +140,17 @@ public class MultiHeadAttention extends Module {
             throw new IllegalArgumentException(this + ": query " + query.shape() + ", key " + key.shape() + " and value "
                     + value.shape() + " must share the batch, and key and value the length S");
         }
-        Tensor keys = projectKeys(key);
-        Tensor values = projectValues(value);
-        AttentionOutput attended = attendProjected(query, keys, values, attnMask, keyPaddingMask);
+        List<Tensor> projected;
+        if (query == key && key == value) {
+            projected = project(query, QUERY, 3);
+        } else {
+            projected = new ArrayList<>(project(query, QUERY, 1));
+            projected.addAll(key == value ? project(key, KEY, 2)
+                    : List.of(project(key, KEY, 1).get(0), project(value, VALUE, 1).get(0)));
+        }
+        Tensor keys = projected.get(1);
+        Tensor values = projected.get(2);
+        AttentionOutput attended = attendHeads(projected.get(0), keys, values, attnMask, keyPaddingMask);
         releaseConsumed(keys, attended.context());
         releaseConsumed(values, attended.context());
         return attended;
@@ -145,13 +162,22 @@ public class MultiHeadAttention extends Module {
      */
     public Tensor projectKeys(Tensor key) {
         checkInput("key", key);
-        return consume(kProj().call(key), this::splitHeads);
+        return project(key, KEY, 1).get(0);
     }
 
     /** The values of {@code value} [batch, S, E], projected and split into heads: [batch, heads, S, E / heads]. */
     public Tensor projectValues(Tensor value) {
         checkInput("value", value);
-        return consume(vProj().call(value), this::splitHeads);
+        return project(value, VALUE, 1).get(0);
+    }
+
+    /**
+     * {@link #projectKeys} and {@link #projectValues} of the same {@code x} [batch, S, E] in one GEMM: keys and values,
+     * each [batch, heads, S, E / heads].
+     */
+    List<Tensor> projectKeysAndValues(Tensor x) {
+        checkInput("key and value", x);
+        return project(x, KEY, 2);
     }
 
     /**
@@ -169,13 +195,19 @@ public class MultiHeadAttention extends Module {
     public AttentionOutput attendProjected(Tensor query, Tensor keys, Tensor values, AttentionMask attnMask,
                                            Tensor keyPaddingMask) {
         checkInput("query", query);
-        int batch = query.dim(0);
-        int steps = query.dim(1);
-        if (keys.rank() != 4 || !keys.shape().equals(values.shape()) || keys.dim(0) != batch || keys.dim(1) != heads
-                || keys.dim(3) != headDim()) {
-            throw new IllegalArgumentException(this + ": projected keys " + keys.shape() + " and values " + values.shape()
-                    + " must both be [" + batch + ", " + heads + ", S, " + headDim() + "] for query " + query.shape());
-        }
+        checkProjected(keys, values, query.dim(0), "query " + query.shape());
+        return attendHeads(project(query, QUERY, 1).get(0), keys, values, attnMask, keyPaddingMask);
+    }
+
+    /**
+     * {@link #attendProjected(Tensor, Tensor, Tensor, AttentionMask, Tensor)} with the queries projected too:
+     * {@code queries} [batch, heads, T, E / heads], which this releases once read.
+     */
+    private AttentionOutput attendHeads(Tensor queries, Tensor keys, Tensor values, AttentionMask attnMask,
+                                        Tensor keyPaddingMask) {
+        int batch = queries.dim(0);
+        int steps = queries.dim(2);
+        checkProjected(keys, values, batch, "projected queries " + queries.shape());
         int keySteps = keys.dim(2);
         Tensor mask = attnMask == null ? null : attnMask.mask();
         Tensor bias = attnMask == null ? null : attnMask.bias();
@@ -183,7 +215,7 @@ public class MultiHeadAttention extends Module {
             attnMask.check(toString(), "attention mask", batch, heads, steps, keySteps);
         }
         AttentionMask.checkKeyPadding(toString(), "key padding mask", keyPaddingMask, batch, keySteps);
-        Tensor q = consume(consume(qProj().call(query), this::splitHeads), t -> t.reshape(batch * heads, steps, headDim()));
+        Tensor q = consume(queries, t -> t.reshape(batch * heads, steps, headDim()));
         Tensor k = keys.reshape(batch * heads, keySteps, headDim());
         Tensor v = values.reshape(batch * heads, keySteps, headDim());
         Tensor headMask = withKeyPadding(headwise(mask, batch, steps, keySteps), keyPaddingMask, mask);
@@ -214,9 +246,41 @@ public class MultiHeadAttention extends Module {
         return attended.context();
     }
 
-    /** [batch, steps, E] to [batch, heads, steps, d]: {@code [b, i]} is head i of sequence b. */
-    private Tensor splitHeads(Tensor x) {
-        return consume(x.reshape(x.dim(0), x.dim(1), heads, headDim()), t -> t.permute(0, 2, 1, 3));
+    /**
+     * {@code x} [batch, steps, E] times rows [first E, (first + parts) E) of {@code in_proj_weight} (transposed) plus
+     * the same rows of {@code in_proj_bias}, in one GEMM, split into heads: {@code parts} tensors
+     * [batch, heads, steps, d], the first for part {@code first} ({@link #QUERY}, {@link #KEY} or {@link #VALUE}).
+     */
+    private List<Tensor> project(Tensor x, int first, int parts) {
+        int batch = x.dim(0);
+        int steps = x.dim(1);
+        Tensor weight = inProjWeight();
+        Tensor bias = inProjBias();
+        Tensor w = parts == 3 ? weight : weight.narrow(0, first * embedDim, parts * embedDim);
+        Tensor b = parts == 3 ? bias : bias.narrow(0, first * embedDim, parts * embedDim);
+        Tensor rows = x.reshape(batch * steps, embedDim);
+        Tensor projected = F.linear(rows, w, b);
+        releaseConsumed(rows, projected, x);
+        releaseConsumed(w, projected, weight);
+        releaseConsumed(b, projected, bias);
+        // [batch, steps, parts, heads, d] to [parts, batch, heads, steps, d]: one copy, then a free view per part.
+        Tensor split = consume(consume(projected, t -> t.reshape(batch, steps, parts, heads, headDim())),
+                t -> t.permute(2, 0, 3, 1, 4));
+        List<Tensor> out = new ArrayList<>(parts);
+        for (int p = 0; p < parts; p++) {
+            out.add(parts == 1 ? split.reshape(batch, heads, steps, headDim())
+                    : consume(split.narrow(0, p, 1), t -> t.reshape(batch, heads, steps, headDim())));
+        }
+        releaseConsumed(split, out.get(0));
+        return out;
+    }
+
+    private void checkProjected(Tensor keys, Tensor values, int batch, String queries) {
+        if (keys.rank() != 4 || !keys.shape().equals(values.shape()) || keys.dim(0) != batch || keys.dim(1) != heads
+                || keys.dim(3) != headDim()) {
+            throw new IllegalArgumentException(this + ": projected keys " + keys.shape() + " and values " + values.shape()
+                    + " must both be [" + batch + ", " + heads + ", S, " + headDim() + "] for " + queries);
+        }
     }
 
     /**
@@ -264,6 +328,42 @@ public class MultiHeadAttention extends Module {
         releaseConsumed(headMask, either, mask);
         releaseConsumed(padding, either, keyPadding);
         return either;
+    }
+
+    /**
+     * Packs what Kiln saved before this class held PyTorch's parameters, {@code q_proj.weight}, {@code k_proj.weight}
+     * and {@code v_proj.weight} ([E, E] each) and their biases ([E] each), into {@code in_proj_weight} and
+     * {@code in_proj_bias} in that order, so that those checkpoints load.
+     *
+     * @throws IllegalArgumentException naming the keys when a checkpoint holds some of the three parts but not all, or
+     *     one of another shape
+     */
+    @Override
+    protected void upgradeStateDict(String prefix, Map<String, Tensor> state) {
+        packOldProjections(prefix, "weight", Shape.of(embedDim, embedDim), state);
+        packOldProjections(prefix, "bias", Shape.of(embedDim), state);
+    }
+
+    private void packOldProjections(String prefix, String kind, Shape partShape, Map<String, Tensor> state) {
+        String packed = prefix + "in_proj_" + kind;
+        List<String> old = List.of(prefix + "q_proj." + kind, prefix + "k_proj." + kind, prefix + "v_proj." + kind);
+        if (state.containsKey(packed) || old.stream().noneMatch(state::containsKey)) {
+            return;
+        }
+        List<String> found = new ArrayList<>();
+        for (String key : old) {
+            Tensor part = state.get(key);
+            found.add(key + (part == null ? " (absent)" : " " + part.shape()));
+        }
+        if (old.stream().anyMatch(key -> state.get(key) == null || !state.get(key).shape().equals(partShape))) {
+            throw new IllegalArgumentException(this + ": the checkpoint holds input projections as Kiln saved them"
+                    + " before it packed them as PyTorch does, " + found + "; they load into " + packed + " "
+                    + partShape.with(0, 3 * embedDim) + " (q, k and v stacked) only when all three are there, each "
+                    + partShape);
+        }
+        List<Tensor> parts = new ArrayList<>();
+        old.forEach(key -> parts.add(state.remove(key)));
+        state.put(packed, Tensor.cat(parts, 0));
     }
 
     private void checkInput(String what, Tensor t) {

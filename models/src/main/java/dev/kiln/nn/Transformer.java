@@ -3,7 +3,6 @@ package dev.kiln.nn;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.init.Init;
-import java.util.Map;
 
 /**
  * The whole encoder-decoder Transformer (Vaswani et al. 2017), like PyTorch's {@code torch.nn.Transformer(d_model,
@@ -25,11 +24,9 @@ import java.util.Map;
  * head); the key padding masks [N, S], [N, T] and [N, S], non-zero = padding. Unbatched inputs are not taken.
  *
  * <p>Sub-modules as in PyTorch: {@code encoder} ({@code encoder.layers.i}, {@code encoder.norm}) and {@code decoder}
- * ({@code decoder.layers.i}, {@code decoder.norm}), so that the state dict names match PyTorch's except inside the
- * attention: Kiln's {@link MultiHeadAttention} keeps {@code q_proj}, {@code k_proj} and {@code v_proj} where PyTorch
- * packs them into {@code in_proj_weight} and {@code in_proj_bias} (split them into thirds in that order). Initialised as
- * PyTorch's {@code _reset_parameters}: every weight matrix Xavier-uniform, the input projections with the bound of the
- * packed [3 dModel, dModel] matrix.
+ * ({@code decoder.layers.i}, {@code decoder.norm}), so that a PyTorch state dict loads key for key. Initialised as
+ * PyTorch's {@code _reset_parameters}: every weight matrix Xavier-uniform, the attentions' packed
+ * {@code in_proj_weight} [3 dModel, dModel] as one matrix.
  */
 public class Transformer extends Module {
     private final int dModel;
@@ -52,21 +49,13 @@ public class Transformer extends Module {
         return new Builder();
     }
 
-    /**
-     * Xavier-uniform on every weight matrix, as PyTorch's {@code _reset_parameters}. The input projections keep what
-     * {@link MultiHeadAttention} drew: Xavier of PyTorch's packed [3 dModel, dModel] matrix, whose bound per-part
-     * Xavier would widen.
-     */
+    /** Xavier-uniform on every weight matrix, as PyTorch's {@code _reset_parameters}. */
     private void resetParameters() {
-        for (Map.Entry<String, Tensor> e : namedParameters().entrySet()) {
-            if (e.getValue().rank() > 1 && !isInputProjection(e.getKey())) {
-                Init.xavierUniform(e.getValue());
+        for (Tensor p : parameters()) {
+            if (p.rank() > 1) {
+                Init.xavierUniform(p);
             }
         }
-    }
-
-    private static boolean isInputProjection(String name) {
-        return name.endsWith("q_proj.weight") || name.endsWith("k_proj.weight") || name.endsWith("v_proj.weight");
     }
 
     /**

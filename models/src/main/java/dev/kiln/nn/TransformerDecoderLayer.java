@@ -135,7 +135,8 @@ public class TransformerDecoderLayer extends Module {
 
     /** The cache of a new decoding run over {@code memory} [rows, S, dModel]: its cross-attention keys and values. */
     public KeyValueCache startCache(Tensor memory) {
-        return new KeyValueCache(null, null, crossAttention().projectKeys(memory), crossAttention().projectValues(memory));
+        List<Tensor> keysAndValues = crossAttention().projectKeysAndValues(memory);
+        return new KeyValueCache(null, null, keysAndValues.get(0), keysAndValues.get(1));
     }
 
     /**
@@ -162,7 +163,9 @@ public class TransformerDecoderLayer extends Module {
         checkMasks(memoryMask, "memory mask", memoryKeyPaddingMask, "memory key padding mask", y.dim(0), 1,
                 cache.memoryKeys().dim(2));
         Tensor h = branchInput(y, "norm1");
-        KeyValueCache next = cache.append(selfAttention().projectKeys(h), selfAttention().projectValues(h));
+        // Keys and values in a storage of their own (not the query's), which the cache may keep to the next step.
+        List<Tensor> keysAndValues = selfAttention().projectKeysAndValues(h);
+        KeyValueCache next = cache.append(keysAndValues.get(0), keysAndValues.get(1));
         Tensor attendedSelf = residual(y, module("dropout1").call(selfAttention().attendProjected(h, next.selfKeys(),
                 next.selfValues(), null).context()), "norm1");
         AttentionOutput cross = crossAttention().attendProjected(branchInput(attendedSelf, "norm2"), cache.memoryKeys(),

@@ -18,9 +18,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * {@link MultiHeadAttention}, {@link TransformerEncoderLayer} and {@link TransformerDecoderLayer} against
  * PyTorch's own numbers: outputs, averaged attention weights, and the gradients of the inputs and of every
- * parameter (for a weighted sum of the outputs, see {@link PyTorchParity}), with PyTorch's packed
- * {@code in_proj_weight} split into q, k and v as {@link MultiHeadAttention} documents, and PyTorch's
- * key_padding_mask and boolean attn_mask given as one mask.
+ * parameter (for a weighted sum of the outputs, see {@link PyTorchParity}), with PyTorch's state dict (its packed
+ * {@code in_proj_weight} among it) loaded key for key, and PyTorch's key_padding_mask and boolean attn_mask given as
+ * one mask.
  */
 class AttentionPyTorchParityTest {
     private Scope scope;

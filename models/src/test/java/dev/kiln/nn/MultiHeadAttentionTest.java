@@ -14,13 +14,23 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MultiHeadAttentionTest {
     private static final int E = 4;
     private static final int HEADS = 2;
     private static final int D = E / HEADS;
+
+    /** torch.nn.MultiheadAttention(4, 2).state_dict().keys(), PyTorch 1.13. */
+    private static final List<String> PYTORCH_KEYS =
+            List.of("in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias");
+
+    /** The shapes of those entries. */
+    private static final List<List<Integer>> PYTORCH_SHAPES =
+            List.of(List.of(12, 4), List.of(12), List.of(4, 4), List.of(4));
 
     /** Distinct, fixed values: {@code scale * sin(0.7 i + phase)}. */
     private static double[] pattern(int n, double phase, double scale) {
@@ -56,13 +66,24 @@ class MultiHeadAttentionTest {
         return r;
     }
 
-    @Test
-    void eachHeadAttendsWithItsOwnScaledSoftmaxAndTheHeadsAreConcatenatedAndProjected() {
+    private static double[] concat(double[]... parts) {
+        return Arrays.stream(parts).flatMapToDouble(Arrays::stream).toArray();
+    }
+
+    /** The projections' weights in the order q, k, v, out ([E, E] each) and their biases ([E] each). */
+    private static final double[][] W = {pattern(E * E, 0.1, 0.6), pattern(E * E, 1.3, 0.6), pattern(E * E, 2.2, 0.6),
+            pattern(E * E, 0.5, 0.6)};
+    private static final double[][] B = {pattern(E, 0.3, 0.2), pattern(E, 1.1, 0.2), pattern(E, 1.9, 0.2),
+            pattern(E, 2.7, 0.2)};
+
+    /**
+     * Attends from a query [2, 2, E] to a key and value [2, 3, E] and compares context and weights with the formula of
+     * the class comment, computed here with the projections {@link #W} and {@link #B}.
+     */
+    private static void assertAttendsAsTheFormulaWithWAndB(MultiHeadAttention mha) {
         int batch = 2;
         int t = 2;
         int s = 3;
-        double[][] w = {pattern(E * E, 0.1, 0.6), pattern(E * E, 1.3, 0.6), pattern(E * E, 2.2, 0.6), pattern(E * E, 0.5, 0.6)};
-        double[][] b = {pattern(E, 0.3, 0.2), pattern(E, 1.1, 0.2), pattern(E, 1.9, 0.2), pattern(E, 2.7, 0.2)};
         double[] query = pattern(batch * t * E, 0.0, 1.0);
         double[] key = pattern(batch * s * E, 0.9, 1.0);
         double[] value = pattern(batch * s * E, 1.7, 1.0);
@@ -70,9 +91,9 @@ class MultiHeadAttentionTest {
         double[] expectedContext = new double[batch * t * E];
         double[] expectedWeights = new double[batch * t * s];
         for (int n = 0; n < batch; n++) {
-            double[][] q = linear(rows(query, n * t * E, t, E), w[0], b[0]);
-            double[][] k = linear(rows(key, n * s * E, s, E), w[1], b[1]);
-            double[][] v = linear(rows(value, n * s * E, s, E), w[2], b[2]);
+            double[][] q = linear(rows(query, n * t * E, t, E), W[0], B[0]);
+            double[][] k = linear(rows(key, n * s * E, s, E), W[1], B[1]);
+            double[][] v = linear(rows(value, n * s * E, s, E), W[2], B[2]);
             double[][] concat = new double[t][E];
             for (int h = 0; h < HEADS; h++) {
                 for (int i = 0; i < t; i++) {
@@ -99,25 +120,128 @@ class MultiHeadAttentionTest {
                     }
                 }
             }
-            double[][] out = linear(concat, w[3], b[3]);
+            double[][] out = linear(concat, W[3], B[3]);
             for (int i = 0; i < t; i++) {
                 System.arraycopy(out[i], 0, expectedContext, (n * t + i) * E, E);
             }
         }
 
+        AttentionOutput out = mha.attend(Tensor.fromArray(query, batch, t, E), Tensor.fromArray(key, batch, s, E),
+                Tensor.fromArray(value, batch, s, E), null);
+        assertArrayEquals(new int[] {batch, t, E}, out.context().shape().dims());
+        assertArrayEquals(new int[] {batch, t, s}, out.weights().shape().dims());
+        assertValues(expectedContext, out.context(), 1e-12);
+        assertValues(expectedWeights, out.weights(), 1e-12);
+    }
+
+    @Test
+    void eachHeadAttendsWithItsOwnScaledSoftmaxAndTheHeadsAreConcatenatedAndProjected() {
         try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0); Scope scope = Scope.open()) {
             mha.to(DType.F64);
-            Linear[] projections = {mha.qProj(), mha.kProj(), mha.vProj(), mha.outProj()};
-            for (int p = 0; p < 4; p++) {
-                set(projections[p].weight(), w[p]);
-                set(projections[p].bias(), b[p]);
+            set(mha.inProjWeight(), concat(W[0], W[1], W[2]));
+            set(mha.inProjBias(), concat(B[0], B[1], B[2]));
+            set(mha.outProj().weight(), W[3]);
+            set(mha.outProj().bias(), B[3]);
+            assertAttendsAsTheFormulaWithWAndB(mha);
+        }
+    }
+
+    /** A state dict as Kiln saved a MultiHeadAttention before it packed q_proj, k_proj and v_proj, with W and B. */
+    private static Map<String, Tensor> separateProjections(String prefix) {
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        String[] names = {"q_proj", "k_proj", "v_proj", "out_proj"};
+        for (int p = 0; p < names.length; p++) {
+            state.put(prefix + names[p] + ".weight", Tensor.fromArray(W[p], E, E));
+            state.put(prefix + names[p] + ".bias", Tensor.fromArray(B[p], E));
+        }
+        return state;
+    }
+
+    @Test
+    void stateDictKeysAndShapesArePyTorchs() {
+        try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0)) {
+            assertEquals(PYTORCH_KEYS, List.copyOf(mha.stateDict().keySet()));
+            List<List<Integer>> shapes = new ArrayList<>();
+            for (Tensor t : mha.stateDict().values()) {
+                shapes.add(Arrays.stream(t.shape().dims()).boxed().toList());
             }
-            AttentionOutput out = mha.attend(Tensor.fromArray(query, batch, t, E), Tensor.fromArray(key, batch, s, E),
-                    Tensor.fromArray(value, batch, s, E), null);
-            assertArrayEquals(new int[] {batch, t, E}, out.context().shape().dims());
-            assertArrayEquals(new int[] {batch, t, s}, out.weights().shape().dims());
-            assertValues(expectedContext, out.context(), 1e-12);
-            assertValues(expectedWeights, out.weights(), 1e-12);
+            assertEquals(PYTORCH_SHAPES, shapes);
+        }
+    }
+
+    @Test
+    void initialisesAsPyTorchWithXavierOverTheWholePackedInputProjection() {
+        // torch.nn.MultiheadAttention(64, 8), 20 fresh modules, PyTorch 1.13: largest |in_proj_weight| 0.153093
+        // of sqrt(6 / (4 * 64)) = 0.153093, largest |out_proj.weight| 0.124999 of 1 / sqrt(64) = 0.125000, biases 0.
+        Engine.seed(20);
+        try (MultiHeadAttention mha = new MultiHeadAttention(64, 8, 0.0); Scope scope = Scope.open()) {
+            double xavier = Math.sqrt(6.0 / (64 + 3 * 64));
+            double largestIn = mha.inProjWeight().abs().max().item();
+            assertTrue(largestIn > 0.99 * xavier && largestIn <= xavier, "largest |in_proj_weight| " + largestIn);
+            double largestOut = mha.outProj().weight().abs().max().item();
+            assertTrue(largestOut > 0.99 / 8 && largestOut <= 1.0 / 8, "largest |out_proj.weight| " + largestOut);
+            assertEquals(0.0, mha.inProjBias().abs().max().item());
+            assertEquals(0.0, mha.outProj().bias().abs().max().item());
+        }
+    }
+
+    @Test
+    void checkpointsWithTheOldSeparateProjectionsLoadPackedInTheOrderQKV() {
+        try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0); Scope scope = Scope.open()) {
+            mha.to(DType.F64);
+            mha.loadStateDict(separateProjections(""), true);
+            assertValues(concat(W[0], W[1], W[2]), mha.inProjWeight(), 0);
+            assertValues(concat(B[0], B[1], B[2]), mha.inProjBias(), 0);
+            assertAttendsAsTheFormulaWithWAndB(mha);
+        }
+    }
+
+    @Test
+    void theOldSeparateProjectionsOfANestedAttentionPassTheStrictCheckAndLeaveTheCallersMapAsItWas() {
+        try (TransformerEncoderLayer layer = new TransformerEncoderLayer(E, HEADS, 8, 0.0); Scope scope = Scope.open()) {
+            Map<String, Tensor> state = new LinkedHashMap<>(layer.stateDict());
+            state.remove("self_attn.in_proj_weight");
+            state.remove("self_attn.in_proj_bias");
+            state.remove("self_attn.out_proj.weight");
+            state.remove("self_attn.out_proj.bias");
+            state.putAll(separateProjections("self_attn."));
+            Map<String, Tensor> given = new LinkedHashMap<>(state);
+            layer.checkStateDict(state, true);
+            layer.loadStateDict(state, true);
+            assertEquals(given, state);
+            assertValues(concat(W[0], W[1], W[2]), layer.selfAttention().inProjWeight(), 1e-7);
+        }
+    }
+
+    @Test
+    void rejectsOldSeparateProjectionsWithOneMissingNamingEachAndThePackedKey() {
+        try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0); Scope scope = Scope.open()) {
+            Map<String, Tensor> state = separateProjections("");
+            state.remove("k_proj.weight");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> mha.loadStateDict(state, false));
+            assertTrue(e.getMessage().contains("q_proj.weight [4, 4]") && e.getMessage().contains("k_proj.weight (absent)")
+                    && e.getMessage().contains("v_proj.weight [4, 4]") && e.getMessage().contains("in_proj_weight [12, 4]"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void selfAttentionInOneProjectionGivesWhatAttendingToCopiesGivesWithTheSameGradients() {
+        Engine.seed(21);
+        try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0); Scope scope = Scope.open()) {
+            mha.to(DType.F64);
+            Tensor x = Tensor.randn(DType.F64, 2, 3, E).requiresGrad(true);
+            Tensor packed = mha.attend(x, x, x, null).context();
+            packed.sum().backward();
+            double[] packedGradient = mha.inProjWeight().grad().toDoubleArray();
+            double[] inputGradient = x.grad().toDoubleArray();
+            mha.parameters().forEach(Tensor::clearGrad);
+            x.clearGrad();
+            Tensor separate = mha.attend(x, x.mul(1), x.mul(1), null).context();
+            separate.sum().backward();
+            assertValues(separate.toDoubleArray(), packed, 1e-12);
+            assertValues(packedGradient, mha.inProjWeight().grad(), 1e-12);
+            assertValues(inputGradient, x.grad(), 1e-12);
         }
     }
 
@@ -230,6 +354,31 @@ class MultiHeadAttentionTest {
             inputs.addAll(mha.parameters());
             GradCheck.check("MultiHeadAttention", in -> mha.attend(in[0], in[1], in[2], mask).context(),
                     inputs.toArray(new Tensor[0]));
+        }
+    }
+
+    @Test
+    void selfAttentionGradientsOfTheInputAndThePackedProjectionMatchFiniteDifferencesInF64() {
+        Engine.seed(22);
+        try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0); Scope scope = Scope.open()) {
+            mha.to(DType.F64);
+            Tensor x = Tensor.randn(DType.F64, 2, 3, E).requiresGrad(true);
+            Tensor mask = Attention.causalMask(3, DType.F64);
+            GradCheck.check("MultiHeadAttention self-attention", in -> mha.attend(in[0], in[0], in[0], mask).context(),
+                    x, mha.inProjWeight(), mha.inProjBias());
+        }
+    }
+
+    @Test
+    void gradientsWithKeyAndValueTheSameTensorMatchFiniteDifferencesInF64() {
+        Engine.seed(23);
+        try (MultiHeadAttention mha = new MultiHeadAttention(E, HEADS, 0.0); Scope scope = Scope.open()) {
+            mha.to(DType.F64);
+            Tensor query = Tensor.randn(DType.F64, 2, 2, E).requiresGrad(true);
+            Tensor memory = Tensor.randn(DType.F64, 2, 3, E).requiresGrad(true);
+            GradCheck.check("MultiHeadAttention with key and value the same tensor",
+                    in -> mha.attend(in[0], in[1], in[1], null).context(), query, memory, mha.inProjWeight(),
+                    mha.inProjBias());
         }
     }
 

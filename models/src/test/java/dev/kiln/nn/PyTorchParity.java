@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -54,39 +52,16 @@ public final class PyTorchParity {
 
     /**
      * Loads the entries into {@code module} through {@link Module#loadStateDict}, after checking
-     * that its parameters have exactly these names, as PyTorch's do. Buffers keep their values. PyTorch's packed
-     * {@code in_proj_weight} and {@code in_proj_bias} of a {@link MultiHeadAttention} are split into thirds for
-     * {@code q_proj}, {@code k_proj} and {@code v_proj}, as that class documents.
+     * that its parameters have exactly these names, as PyTorch's do. Buffers keep their values.
      */
     static void load(Module module, Key... keys) {
         Map<String, Tensor> state = new LinkedHashMap<>();
         for (Key k : keys) {
-            Tensor values = values(k.seed(), k.dims());
-            String[] packed = packedNames(k.name());
-            if (packed == null) {
-                state.put(k.name(), values);
-                continue;
-            }
-            int rows = k.dims()[0] / 3;
-            for (int i = 0; i < 3; i++) {
-                state.put(packed[i], values.narrow(0, i * rows, rows));
-            }
+            state.put(k.name(), values(k.seed(), k.dims()));
         }
         assertEquals(new TreeSet<>(state.keySet()), new TreeSet<>(module.namedParameters().keySet()),
                 "parameter names of " + module);
         module.loadStateDict(state, false);
-    }
-
-    /** Kiln's names for the q, k and v thirds of PyTorch's packed input projection, or null for other names. */
-    private static String[] packedNames(String name) {
-        for (String kind : new String[] {"weight", "bias"}) {
-            String suffix = "in_proj_" + kind;
-            if (name.endsWith(suffix)) {
-                String prefix = name.substring(0, name.length() - suffix.length());
-                return new String[] {prefix + "q_proj." + kind, prefix + "k_proj." + kind, prefix + "v_proj." + kind};
-            }
-        }
-        return null;
     }
 
     /** A buffer by its state-dict name, failing when there is none. */
@@ -118,16 +93,11 @@ public final class PyTorchParity {
         }
     }
 
-    /** The gradient of a parameter by PyTorch's name (a packed input projection is its three parts concatenated). */
+    /** The gradient of a parameter by PyTorch's name. */
     static void assertGradient(Module module, String parameter, double... expected) {
-        String[] packed = packedNames(parameter);
-        List<Tensor> parts = new ArrayList<>();
-        for (String name : packed == null ? new String[] {parameter} : packed) {
-            Tensor p = module.namedParameters().get(name);
-            assertNotNull(p, "parameter " + name + " of " + module);
-            assertNotNull(p.grad(), "gradient of " + name);
-            parts.add(p.grad());
-        }
-        assertValues("gradient of " + parameter, parts.size() == 1 ? parts.get(0) : Tensor.cat(parts, 0), expected);
+        Tensor p = module.namedParameters().get(parameter);
+        assertNotNull(p, "parameter " + parameter + " of " + module);
+        assertNotNull(p.grad(), "gradient of " + parameter);
+        assertValues("gradient of " + parameter, p.grad(), expected);
     }
 }

@@ -24,7 +24,7 @@ class TransformerDecoderLayerTest {
     void namesItsPartsAsPyTorchDoes() {
         try (TransformerDecoderLayer layer = new TransformerDecoderLayer(8, 2, 16, 0.1)) {
             Set<String> names = layer.stateDict().keySet();
-            for (String name : List.of("self_attn.q_proj.weight", "multihead_attn.k_proj.weight", "linear1.weight",
+            for (String name : List.of("self_attn.in_proj_weight", "multihead_attn.in_proj_bias", "linear1.weight",
                     "linear2.bias", "norm1.weight", "norm2.weight", "norm3.bias")) {
                 assertEquals(true, names.contains(name), name + " missing from " + names);
             }

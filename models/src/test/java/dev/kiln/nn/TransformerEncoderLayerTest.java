@@ -23,7 +23,7 @@ class TransformerEncoderLayerTest {
     void namesItsPartsAsPyTorchDoes() {
         try (TransformerEncoderLayer layer = new TransformerEncoderLayer(8, 2, 16, 0.1)) {
             Set<String> names = layer.stateDict().keySet();
-            for (String name : List.of("self_attn.q_proj.weight", "self_attn.out_proj.bias", "linear1.weight", "linear2.bias",
+            for (String name : List.of("self_attn.in_proj_weight", "self_attn.out_proj.bias", "linear1.weight", "linear2.bias",
                     "norm1.weight", "norm2.bias")) {
                 assertEquals(true, names.contains(name), name + " missing from " + names);
             }

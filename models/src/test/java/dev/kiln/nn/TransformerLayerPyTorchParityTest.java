@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@link TransformerEncoderLayer} and {@link TransformerDecoderLayer} with {@link TransformerLayerOptions}
  * against PyTorch's own numbers (printed by {@code models/src/test/pytorch/transformer_layers.py}): post-norm
  * ({@code norm_first=False}) with ReLU, post-norm and pre-norm with GELU and {@code layer_norm_eps=1e-3}; the
- * outputs and the gradients of the inputs and of every parameter, with PyTorch's packed {@code in_proj_weight}
- * split into q, k and v as in {@link AttentionPyTorchParityTest}, which holds the pre-norm ReLU layers.
+ * outputs and the gradients of the inputs and of every parameter, with PyTorch's state dict loaded key for key, as in
+ * {@link AttentionPyTorchParityTest}, which holds the pre-norm ReLU layers.
  */
 class TransformerLayerPyTorchParityTest {
     private Scope scope;

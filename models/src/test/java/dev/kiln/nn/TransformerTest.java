@@ -87,9 +87,11 @@ class TransformerTest {
             // linear2.weight [8, 64]: Linear's own bound is 1 / sqrt(64) = 0.125, Xavier's sqrt(6 / 72) = 0.289.
             double largest = model.getParameter("decoder.layers.0.linear2.weight").abs().max().item();
             assertTrue(largest > 0.125 && largest <= Math.sqrt(6.0 / 72), "largest |weight| " + largest);
-            // q_proj.weight [8, 8]: the bound of PyTorch's packed [24, 8] matrix, sqrt(6 / 32) = 0.433.
-            double projection = model.getParameter("encoder.layers.0.self_attn.q_proj.weight").abs().max().item();
-            assertTrue(projection <= Math.sqrt(6.0 / 32), "largest |q_proj weight| " + projection);
+            // in_proj_weight [24, 8]: Xavier of the whole packed matrix, sqrt(6 / 32) = 0.433 (a part's would be
+            // sqrt(6 / 16) = 0.612), above Linear's 1 / sqrt(8) = 0.354.
+            double projection = model.getParameter("encoder.layers.0.self_attn.in_proj_weight").abs().max().item();
+            assertTrue(projection > 1 / Math.sqrt(8) && projection <= Math.sqrt(6.0 / 32),
+                    "largest |in_proj_weight| " + projection);
         }
     }
 
