@@ -58,7 +58,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The Tensor ops composed in the engine of SPI primitives (clamp, min and argmin, var and std, logsumexp, norm, prod,
  * cumsum, flip, roll, pad in every mode, tril and triu, unfold and fold, pixel shuffles, einsum, max pooling's
  * indices and unpooling), and the parameter-free layers and the losses of the models module composed of Tensor ops
- * (among them the 1-D adaptive poolings, LPPool1d and LPPool2d, MaxUnpool1d), on tensors that live on the backend
+ * (among them the 1-D adaptive poolings, LPPool1d and LPPool2d, MaxUnpool1d) and MultiHeadAttention's packed input
+ * projection split into queries, keys and values, on tensors that live on the backend
  * under test, against the CPU: every step must run on the tensor's own backend, and the primitives' conventions (NaN
  * in comparisons and maxima, the first of tied maxima, where with an integer mask, integer arithmetic) must compose to
  * the CPU's results.
@@ -467,6 +468,34 @@ class CudaParityComposedOpsTest extends ParityTest {
                 t -> Upsample.toSize(10, 20, "nearest", false).forward(t));
         withInputGradient("Upsample.toSize(10, 20, bilinear) " + dtype, dtype, image, imageDims,
                 t -> Upsample.toSize(10, 20, "bilinear", false).forward(t));
+    }
+
+    /**
+     * MultiHeadAttention's self-attention input projection as it composes it: x [2, 5, 8] times a packed [24, 8] weight
+     * plus bias in one linear, [2, 5, 3, 2, 4] permuted to [3, 2, 2, 5, 4] and split into queries, keys and values by
+     * narrowing the leading axis; then the gradients of x, weight and bias through the three views, whose padded
+     * gradients are summed. Sums of 8 and 10 terms: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void thePackedAttentionProjectionSplitIntoQueriesKeysAndValuesMatchesTheCpu(DType dtype) {
+        String[] names = {"queries", "keys", "values", "input gradient", "weight gradient", "bias gradient"};
+        assertParity("packed q, k, v projection " + dtype, names, sums(dtype), b -> {
+            Tensor x = tensor(b, dtype, values(80, 2 * 5 * 8, -1, 1), 2, 5, 8).requiresGrad(true);
+            Tensor weight = tensor(b, dtype, values(81, 24 * 8, -0.5, 0.5), 24, 8).requiresGrad(true);
+            Tensor bias = tensor(b, dtype, values(82, 24, -0.5, 0.5), 24).requiresGrad(true);
+            Tensor split = F.linear(x.reshape(10, 8), weight, bias).reshape(2, 5, 3, 2, 4).permute(2, 0, 3, 1, 4);
+            Tensor[] parts = new Tensor[3];
+            Tensor loss = null;
+            for (int p = 0; p < 3; p++) {
+                parts[p] = split.narrow(0, p, 1).reshape(2, 2, 5, 4);
+                Tensor term = parts[p].mul(tensor(b, dtype, values(83 + p, 80, -1, 1), 2, 2, 5, 4)).sum();
+                loss = loss == null ? term : loss.add(term);
+            }
+            assertSame(b, loss.backend(), "the result must be on the backend of its inputs");
+            loss.backward();
+            return new Tensor[] {parts[0], parts[1], parts[2], x.grad(), weight.grad(), bias.grad()};
+        });
     }
 
     /** The output of {@code layer} and the gradient of its input for a weighted sum of the output, on both backends. */
