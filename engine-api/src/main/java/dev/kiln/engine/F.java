@@ -1,6 +1,7 @@
 package dev.kiln.engine;
 
 import java.util.Arrays;
+import java.util.function.UnaryOperator;
 
 /** Network operations (PyTorch's {@code torch.nn.functional}), each with its gradient. */
 public final class F {
@@ -223,16 +224,46 @@ public final class F {
         } else {
             input.backend().conv2dForward(input, weight, bias, g, out);
         }
-        out.record("conv2d", new Tensor[] {input, weight, bias}, gradOut -> {
-            ConvGradients grads = new ConvGradients(input, weight, bias, g, gradOut);
-            if (precision == Precision.BF16) {
-                gradOut.backend().conv2dBackwardBf16(input, gradOut, weight, g, grads.input, grads.weight, grads.bias);
-            } else {
-                gradOut.backend().conv2dBackward(input, gradOut, weight, g, grads.input, grads.weight, grads.bias);
-            }
-            return grads.returned();
-        });
+        out.record("conv2d", new Tensor[] {input, weight, bias}, gradOut -> conv2dGradients(input, weight, bias, g,
+                precision, gradOut, input.requiresGrad(), weight.requiresGrad(), bias != null && bias.requiresGrad()));
         return out;
+    }
+
+    /**
+     * The gradients {input, weight, bias} of a convolution of groups 1 with geometry g, each null where not wanted:
+     * the backward pass of {@link #conv2d(Tensor, Tensor, Tensor, int[], int[], int[])}, run under the precision
+     * its forward pass ran under.
+     */
+    private static Tensor[] conv2dGradients(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g,
+                                            Precision precision, Tensor gradOut, boolean inputWanted,
+                                            boolean weightWanted, boolean biasWanted) {
+        ConvGradients grads = new ConvGradients(input, weight, bias, g, gradOut, inputWanted, weightWanted,
+                biasWanted);
+        if (precision == Precision.BF16) {
+            gradOut.backend().conv2dBackwardBf16(input, gradOut, weight, g, grads.input, grads.weight, grads.bias);
+        } else {
+            gradOut.backend().conv2dBackward(input, gradOut, weight, g, grads.input, grads.weight, grads.bias);
+        }
+        return grads.returned();
+    }
+
+    /**
+     * The gradients {input, weight, bias} of {@link #conv2d(Tensor, Tensor, Tensor, int[], int[], int[], int)} for
+     * gradOut, computed without its forward pass (each null where not wanted), under the precision the forward pass
+     * ran under: for an op that runs a convolution as one of its steps and recomputes that step's input in its own
+     * backward pass rather than keeping it ({@link Convolution3d}).
+     */
+    static Tensor[] conv2dGradients(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
+                                    int[] dilation, int groups, Precision precision, Tensor gradOut,
+                                    boolean inputWanted, boolean weightWanted, boolean biasWanted) {
+        if (groups == 1) {
+            Conv2dGeometry g = Conv2dGeometry.of("conv2d", input.shape(), weight.shape(), stride, padding, dilation);
+            return conv2dGradients(input, weight, bias, g, precision, gradOut, inputWanted, weightWanted, biasWanted);
+        }
+        GroupedConv2dGeometry g = GroupedConv2dGeometry.of("conv2d", input.shape(), weight.shape(), stride, padding,
+                dilation, groups);
+        return GroupedConvolution.gradients(input, weight, bias, g, gradOut, precision, inputWanted, weightWanted,
+                biasWanted);
     }
 
     /**
@@ -279,7 +310,8 @@ public final class F {
             backend.conv2dBiasActivation(input, weight, bias, activation, param, g, out);
         }
         out.record(name, new Tensor[] {input, weight, bias}, gradOut -> {
-            ConvGradients grads = new ConvGradients(input, weight, bias, g, gradOut);
+            ConvGradients grads = new ConvGradients(input, weight, bias, g, gradOut, input.requiresGrad(),
+                    weight.requiresGrad(), bias != null && bias.requiresGrad());
             Backend be = gradOut.backend();
             if (precision == Precision.BF16) {
                 try (Tensor gradPre = gradOut.emptyLike(out.shape(), out.dtype())) {
@@ -329,6 +361,55 @@ public final class F {
                 new int[] {1});
     }
 
+    /**
+     * 3-D convolution (PyTorch's {@code F.conv3d(input, weight, bias, stride, padding, dilation, groups)}): input
+     * {@code [batch, inChannels, depth, height, width]} (or unbatched {@code [inChannels, depth, height, width]}),
+     * weight {@code [outChannels, inChannels / groups, kernelD, kernelH, kernelW]}, bias {@code [outChannels]} or
+     * null; returns {@code [batch, outChannels, outD, outH, outW]} (unbatched: without the batch axis) with
+     * {@code outD = (depth + 2 padD - dilationD (kernelD - 1) - 1) / strideD + 1} (likewise outH, outW).
+     * {@code stride}, {@code padding} (zeros) and {@code dilation} hold one value for all three axes or three
+     * (depth, height, width); null means 1, 0 and 1. Groups as for
+     * {@link #conv2d(Tensor, Tensor, Tensor, int[], int[], int[], int)}. It runs as one 2-D convolution of the
+     * input's depth slices, each kernel depth tap a channel ({@link Convolution3d}), so it is as fast as
+     * {@link #conv2d} on every backend; the backward pass recomputes the slices it reads rather than keeping them.
+     * Records gradients for input, weight and bias.
+     *
+     * @throws IllegalArgumentException naming the op and both shapes when the input is not 4-D or 5-D, the weight not
+     *     5-D, their channels do not fit the groups, or the kernel is larger than the padded input
+     */
+    public static Tensor conv3d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
+                                int groups) {
+        return batched("conv3d", input, x -> Convolution3d.apply(x, weight, bias, stride, padding, dilation, groups));
+    }
+
+    /**
+     * 3-D transposed convolution (PyTorch's {@code F.conv_transpose3d} without groups), the gradient of
+     * {@link #conv3d} with respect to its input used as a layer: input {@code [batch, inChannels, depth, height,
+     * width]} (or unbatched without the batch axis), weight {@code [inChannels, outChannels, kernelD, kernelH,
+     * kernelW]} (PyTorch's layout), bias {@code [outChannels]} or null; returns {@code [batch, outChannels, outD,
+     * outH, outW]} with {@code outD = (depth - 1) strideD - 2 padD + dilationD (kernelD - 1) + outputPaddingD + 1}
+     * (likewise outH, outW). Each parameter holds one value for all three axes or three (depth, height, width); null
+     * means stride 1, padding 0, output padding 0, dilation 1; output padding must be below the stride. It runs as one
+     * 2-D transposed convolution of the input's depth slices whose taps are summed into the output's depth
+     * ({@link TransposedConvolution3d}). Records gradients for input, weight and bias.
+     *
+     * @throws IllegalArgumentException naming the op and both shapes when input and weight do not fit together
+     */
+    public static Tensor convTranspose3d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
+                                         int[] outputPadding, int[] dilation) {
+        return batched("convTranspose3d", input, x -> TransposedConvolution3d.apply(x, weight, bias, stride, padding, outputPadding,
+                dilation));
+    }
+
+    /** {@code op} of a 5-D input, or of a 4-D unbatched one as a batch of one, the batch axis then dropped again. */
+    private static Tensor batched(String name, Tensor input, UnaryOperator<Tensor> op) {
+        Checks.open(name, input);
+        if (input.rank() != 4) {
+            return op.apply(input);
+        }
+        return op.apply(input.unsqueeze(0)).squeeze(0);
+    }
+
     private static Conv2dGeometry conv2dGeometry(String op, Tensor input, Tensor weight, Tensor bias, int[] stride,
                                                  int[] padding, int[] dilation) {
         Checks.compatible(op, input, weight);
@@ -354,13 +435,13 @@ public final class F {
         final Tensor bias;
         private final boolean weightWanted;
 
-        ConvGradients(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor gradOut) {
-            this.input = input.requiresGrad() ? gradOut.emptyLike(g.inputShape(), input.dtype()) : null;
-            boolean biasNeeded = bias != null && bias.requiresGrad();
-            this.weightWanted = weight.requiresGrad();
-            boolean filter = weightWanted || biasNeeded;
+        ConvGradients(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor gradOut, boolean inputWanted,
+                      boolean weightWanted, boolean biasWanted) {
+            this.input = inputWanted ? gradOut.emptyLike(g.inputShape(), input.dtype()) : null;
+            this.weightWanted = weightWanted;
+            boolean filter = weightWanted || biasWanted;
             this.weight = filter ? gradOut.emptyLike(g.weightShape(), weight.dtype()) : null;
-            this.bias = filter && biasNeeded ? gradOut.emptyLike(Shape.of(g.outChannels()), bias.dtype()) : null;
+            this.bias = filter && biasWanted ? gradOut.emptyLike(Shape.of(g.outChannels()), bias.dtype()) : null;
         }
 
         /** {input, weight, bias} for the autograd rule: null where a gradient was not asked for. */

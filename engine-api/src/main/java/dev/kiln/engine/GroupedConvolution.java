@@ -32,7 +32,7 @@ final class GroupedConvolution {
             release(w, weight);
         }
         out.record(OP, new Tensor[] {input, weight, bias}, gradOut -> gradients(input, weight, bias, g, gradOut,
-                precision));
+                precision, input.requiresGrad(), weight.requiresGrad(), bias != null && bias.requiresGrad()));
         return out;
     }
 
@@ -48,18 +48,18 @@ final class GroupedConvolution {
     }
 
     /**
-     * {input, weight, bias} gradients, each only where asked for; the weight's is computed (and dropped) also when
+     * {input, weight, bias} gradients, each only where wanted; the weight's is computed (and dropped) also when
      * only the bias wants one, as the backend computes both together.
      */
-    private static Tensor[] gradients(Tensor input, Tensor weight, Tensor bias, GroupedConv2dGeometry g,
-                                      Tensor gradOut, Precision precision) {
+    static Tensor[] gradients(Tensor input, Tensor weight, Tensor bias, GroupedConv2dGeometry g, Tensor gradOut,
+                              Precision precision, boolean inputWanted, boolean weightWanted, boolean biasWanted) {
         Backend backend = gradOut.backend();
         Tensor gradInput = null;
         Tensor gradWeight = null;
         Tensor gradBias = null;
         Tensor go = operand(gradOut, precision);
         try {
-            if (input.requiresGrad()) {
+            if (inputWanted) {
                 gradInput = gradOut.emptyLike(g.inputShape(), input.dtype());
                 Tensor w = operand(weight, precision);
                 try {
@@ -68,8 +68,7 @@ final class GroupedConvolution {
                     release(w, weight);
                 }
             }
-            boolean biasWanted = bias != null && bias.requiresGrad();
-            if (weight.requiresGrad() || biasWanted) {
+            if (weightWanted || biasWanted) {
                 gradWeight = gradOut.emptyLike(g.weightShape(), weight.dtype());
                 gradBias = biasWanted ? gradOut.emptyLike(Shape.of(g.outChannels()), bias.dtype()) : null;
                 Tensor x = operand(input, precision);
@@ -78,7 +77,7 @@ final class GroupedConvolution {
                 } finally {
                     release(x, input);
                 }
-                if (!weight.requiresGrad()) {
+                if (!weightWanted) {
                     gradWeight.close();
                     gradWeight = null;
                 }

@@ -46,7 +46,7 @@ final class TransposedConvolution {
     }
 
     /** The input gradient of a transposed convolution: the convolution of gradOut by its weight. */
-    private static Tensor inputGradient(Tensor gradOut, Tensor weight, Conv2dGeometry g, Precision precision) {
+    static Tensor inputGradient(Tensor gradOut, Tensor weight, Conv2dGeometry g, Precision precision) {
         Tensor gradInput = gradOut.emptyLike(g.outputShape(), gradOut.dtype());
         if (precision == Precision.BF16) {
             gradOut.backend().conv2dForwardBf16(gradOut, weight, null, g, gradInput);
@@ -60,8 +60,8 @@ final class TransposedConvolution {
      * The weight gradient of a transposed convolution: the convolution's filter gradient with gradOut as the
      * convolution's input and the transposed convolution's input as its output gradient.
      */
-    private static Tensor weightGradient(Tensor input, Tensor gradOut, Tensor weight, Conv2dGeometry g,
-                                                   Precision precision) {
+    static Tensor weightGradient(Tensor input, Tensor gradOut, Tensor weight, Conv2dGeometry g,
+                                 Precision precision) {
         Tensor gradWeight = gradOut.emptyLike(g.weightShape(), weight.dtype());
         if (precision == Precision.BF16) {
             gradOut.backend().conv2dBackwardBf16(gradOut, input, null, g, null, gradWeight, null);
@@ -75,7 +75,7 @@ final class TransposedConvolution {
      * The bias gradient of a transposed convolution: gradOut summed over all but its channels, rounded to
      * bfloat16 first under {@link Precision#BF16}, as {@link Backend#conv2dBackwardBf16} sums a convolution's.
      */
-    private static Tensor biasGradient(Tensor gradOut, Precision precision) {
+    static Tensor biasGradient(Tensor gradOut, Precision precision) {
         if (precision != Precision.BF16) {
             return channelSums(gradOut);
         }
