@@ -9,7 +9,8 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
 
 /**
- * Batch normalisation per channel (axis 1), the common part of {@link BatchNorm1d} and {@link BatchNorm2d}.
+ * Batch normalisation per channel (axis 1), the common part of {@link BatchNorm1d}, {@link BatchNorm2d} and
+ * {@link BatchNorm3d}.
  *
  * <p>Training mode normalises with the batch mean and the <em>biased</em> batch variance over every axis but
  * the channel axis, then updates the running statistics with momentum 0.1 as PyTorch does:
@@ -145,6 +146,21 @@ public abstract class BatchNorm extends Module {
             throw new IllegalArgumentException(name() + "(" + channels + "): input " + x.shape() + " must be "
                     + expectedShape());
         }
+        if (x.rank() == 5) {
+            // F.batchNorm takes [batch, channels, height, width]: a volume's depth slices laid side by side are one.
+            return normalised(images(x), residual == null ? null : images(residual), activation)
+                    .reshape(x.shape().dims());
+        }
+        return normalised(x, residual, activation);
+    }
+
+    /** [batch, channels, depth, height, width] viewed as [batch, channels, depth, height * width]. */
+    private static Tensor images(Tensor volume) {
+        return volume.reshape(volume.dim(0), volume.dim(1), volume.dim(2), volume.dim(3) * volume.dim(4));
+    }
+
+    /** x [batch, channels] or [batch, channels, height, width] normalised, as {@link #forward(Tensor, Tensor, FusableActivation)}. */
+    private Tensor normalised(Tensor x, Tensor residual, FusableActivation activation) {
         boolean batchStatistics = isTraining() && !isFrozen();
         // A checkpoint's recomputation normalises as its forward pass did, which has updated the statistics already.
         boolean updating = batchStatistics && !Checkpoint.isRecomputing();

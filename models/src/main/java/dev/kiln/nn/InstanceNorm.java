@@ -7,10 +7,10 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 
 /**
- * Instance normalisation, the common part of {@link InstanceNorm1d} and {@link InstanceNorm2d}, as PyTorch's
- * {@code torch.nn.InstanceNorm*d}: each sample's channel is normalised by its own mean and <em>biased</em> variance
- * over its positions, {@code y = (x - mean) / sqrt(var + eps) * weight + bias}, eps 1e-5. An unbatched input (no
- * batch axis) is taken as a batch of one, as PyTorch does.
+ * Instance normalisation, the common part of {@link InstanceNorm1d}, {@link InstanceNorm2d} and
+ * {@link InstanceNorm3d}, as PyTorch's {@code torch.nn.InstanceNorm*d}: each sample's channel is normalised by its
+ * own mean and <em>biased</em> variance over its positions, {@code y = (x - mean) / sqrt(var + eps) * weight + bias},
+ * eps 1e-5. An unbatched input (no batch axis) is taken as a batch of one, as PyTorch does.
  *
  * <p>Without the affine (PyTorch's default {@code affine=False}) there are no parameters; with it, {@code weight}
  * [channels] (ones) and {@code bias} [channels] (zeros).
@@ -53,7 +53,10 @@ public abstract class InstanceNorm extends Module {
     /** The batched input shape this layer takes, for messages, e.g. {@code [batch, 16, height, width]}. */
     abstract String expectedShape();
 
-    /** Axes after the channel axis: 1 for [batch, channels, length], 2 for [batch, channels, height, width]. */
+    /**
+     * Axes after the channel axis: 1 for [batch, channels, length], 2 for [batch, channels, height, width], 3 for
+     * [batch, channels, depth, height, width].
+     */
     abstract int spatialAxes();
 
     public int numFeatures() {

@@ -7,10 +7,12 @@ import java.util.Arrays;
 
 /**
  * What the padding layers share: the amounts in PyTorch's order (left, right for one axis; left, right, top, bottom
- * for two), the mode, the constant of the constant layers, their checks, and errors that name the layer. Each layer
- * is {@link F#pad} with its settings; subclasses only name them. No parameters.
+ * for two; then front, back for three), the mode, the constant of the constant layers, their checks, and errors that
+ * name the layer. Each layer is {@link F#pad} with its settings; subclasses only name them. No parameters.
  */
 abstract class PaddingLayer extends Module {
+    private static final String[] AMOUNTS = {"left, right", "left, right, top, bottom",
+        "left, right, top, bottom, front, back"};
     private final int[] padding;
     private final PaddingMode mode;
     final double value;
@@ -24,7 +26,7 @@ abstract class PaddingLayer extends Module {
     PaddingLayer(int[] padding, int axes, PaddingMode mode, double value) {
         if (padding == null || padding.length != 2 * axes) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": padding must hold " + 2 * axes
-                    + " amounts (" + (axes == 1 ? "left, right" : "left, right, top, bottom") + "), got "
+                    + " amounts (" + AMOUNTS[axes - 1] + "), got "
                     + Arrays.toString(padding));
         }
         this.padding = padding.clone();
@@ -38,13 +40,17 @@ abstract class PaddingLayer extends Module {
         return amounts;
     }
 
-    /** The amounts, the last axis first: (left, right) or (left, right, top, bottom); negative ones crop. */
+    /**
+     * The amounts, the last axis first: (left, right), (left, right, top, bottom) or (left, right, top, bottom, front,
+     * back); negative ones crop.
+     */
     public int[] padding() {
         return padding.clone();
     }
 
     /**
-     * The input padded: [..., width] or [..., height, width] with each axis grown by its two amounts.
+     * The input padded: [..., width], [..., height, width] or [..., depth, height, width] with each axis grown by its
+     * two amounts.
      *
      * @throws IllegalArgumentException naming this layer and the input shape when the mode does not take its rank
      *     or its axes are too small for the amounts (see {@link F#pad(Tensor, int[], PaddingMode)})

@@ -36,8 +36,21 @@ final class SeparableMaps {
     }
 
     /**
-     * {@code m} [out, in] as a tensor of {@code like}'s dtype on its backend (the engine's default may be another), or
-     * its transpose [in, out] when {@code transposed}.
+     * x [batch, channels, height, width] mapped along its rows alone: rows [outH, height] (a host matrix, row-major)
+     * to [batch, channels, outH, width], one matrix product.
+     */
+    static Tensor applyToRows(Tensor x, double[][] rows) {
+        int batch = x.dim(0);
+        int channels = x.dim(1);
+        Tensor mapped = matrix(rows, x.dim(2), false, x).matmul(x.reshape(batch * channels, x.dim(2), x.dim(3)));
+        Tensor y = mapped.reshape(batch, channels, rows.length, x.dim(3));
+        releaseConsumed(mapped, y);
+        return y;
+    }
+
+    /**
+     * {@code m} [out, in] as a tensor of {@code like}'s dtype on its backend, or its transpose [in, out] when
+     * {@code transposed}.
      */
     private static Tensor matrix(double[][] m, int in, boolean transposed, Tensor like) {
         int out = m.length;
@@ -47,8 +60,8 @@ final class SeparableMaps {
                 flat[transposed ? i * out + o : o * in + i] = m[o][i];
             }
         }
-        Tensor host = transposed ? Tensor.fromArray(flat, in, out) : Tensor.fromArray(flat, out, in);
-        return host.to(like.dtype()).to(like.backend());
+        Tensor t = transposed ? Tensor.fromArray(flat, in, out) : Tensor.fromArray(flat, out, in);
+        return t.to(like.backend()).to(like.dtype());
     }
 
     /** [out, in]: row o averages PyTorch's adaptive pooling window o of {@code in} positions. */

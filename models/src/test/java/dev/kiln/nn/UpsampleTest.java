@@ -38,12 +38,13 @@ class UpsampleTest {
     void errorsNameTheLayerAndWhatIsWrong() {
         assertEquals("Upsample: scale factor must be at least 1, got 0",
                 assertThrows(IllegalArgumentException.class, () -> new Upsample(0)).getMessage());
-        assertEquals("Upsample: mode must be 'nearest' or 'bilinear', got 'bicubic'",
+        assertEquals("Upsample: mode must be 'nearest', 'bilinear' or 'trilinear', got 'bicubic'",
                 assertThrows(IllegalArgumentException.class, () -> new Upsample(2, "bicubic")).getMessage());
-        assertEquals("Upsample: alignCorners applies only to mode 'bilinear', got mode 'nearest'",
+        assertEquals("Upsample: alignCorners applies only to modes 'bilinear' and 'trilinear', got mode 'nearest'",
                 assertThrows(IllegalArgumentException.class, () -> new Upsample(2, "nearest", true)).getMessage());
         try (Scope s = Scope.open()) {
-            assertEquals("Upsample(scale_factor=2, mode=nearest): input [1, 2, 3] must be [batch, channels, height, width]",
+            assertEquals("Upsample(scale_factor=2, mode=nearest): input [1, 2, 3] must be [batch, channels, height, width]"
+                    + " or [batch, channels, depth, height, width]",
                     assertThrows(IllegalArgumentException.class, () -> new Upsample(2).forward(Tensor.zeros(1, 2, 3)))
                             .getMessage());
         }
@@ -53,7 +54,7 @@ class UpsampleTest {
     void aSizeIsDescribedAsPyTorchsAndOneBelowOnePixelIsRefused() {
         assertEquals("Upsample(size=(7, 3), mode=bilinear, align_corners=True)",
                 Upsample.toSize(7, 3, "bilinear", true).toString());
-        assertEquals("Upsample: size must be at least 1 x 1, got 0 x 3",
+        assertEquals("Upsample: size must be at least 1 on each axis, got [0, 3]",
                 assertThrows(IllegalArgumentException.class, () -> Upsample.toSize(0, 3, "nearest", false))
                         .getMessage());
     }
