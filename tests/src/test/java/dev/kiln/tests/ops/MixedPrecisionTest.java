@@ -316,6 +316,78 @@ class MixedPrecisionTest {
                 "FP32 and bf16 transposed convolutions should differ");
     }
 
+    /**
+     * conv3d runs a 2-D convolution of depth slices, whose backward pass it runs itself: both under the precision of
+     * the forward pass, on rounded operands, with groups 1 and 2.
+     */
+    @Test
+    void convolution3dUnderBf16ConvolvesRoundedOperandsForwardAndBackward() {
+        for (int groups : new int[] {1, 2}) {
+            int[] inDims = {2, 4, 4, 5, 5};
+            int[] outDims = {2, 6, 4, 5, 5};
+            Tensor input = Tensor.uniform(-1, 1, DType.F32, inDims).requiresGrad(true);
+            Tensor weight = Tensor.uniform(-1, 1, DType.F32, 6, 4 / groups, 3, 3, 3).requiresGrad(true);
+            Tensor bias = Tensor.uniform(-1, 1, DType.F32, 6).requiresGrad(true);
+            Tensor gradOut = Tensor.uniform(-1, 1, DType.F32, outDims);
+            int[] one = {1};
+            Tensor mixed;
+            try (Autocast.Guard bf16 = Autocast.enable(Precision.BF16)) {
+                mixed = F.conv3d(input, weight, bias, null, one, null, groups);
+            }
+            mixed.backward(gradOut);
+
+            Tensor roundedInput = Tensor.fromArray(rounded(input), inDims).requiresGrad(true);
+            Tensor roundedWeight = Tensor.fromArray(rounded(weight), weight.shape().dims()).requiresGrad(true);
+            Tensor referenceBias = Tensor.fromArray(bias.toFloatArray(), 6).requiresGrad(true);
+            Tensor reference = F.conv3d(roundedInput, roundedWeight, referenceBias, null, one, null, groups);
+            reference.backward(Tensor.fromArray(rounded(gradOut), outDims));
+
+            String what = "groups " + groups + ": ";
+            assertArrayEquals(reference.toFloatArray(), mixed.toFloatArray(), 1e-5f, what + "forward");
+            assertArrayEquals(roundedInput.grad().toFloatArray(), input.grad().toFloatArray(), 1e-5f,
+                    what + "input gradient");
+            assertArrayEquals(roundedWeight.grad().toFloatArray(), weight.grad().toFloatArray(), 1e-5f,
+                    what + "weight gradient");
+            assertArrayEquals(referenceBias.grad().toFloatArray(), bias.grad().toFloatArray(), 1e-5f,
+                    what + "bias gradient: the sums of the rounded output gradient");
+            float[] full = F.conv3d(input, weight, bias, null, one, null, groups).toFloatArray();
+            assertTrue(maxDifference(toDouble(full), mixed.toFloatArray()) > 1e-3,
+                    what + "FP32 and bf16 convolutions should differ");
+        }
+    }
+
+    @Test
+    void transposedConvolution3dUnderBf16ConvolvesRoundedOperandsForwardAndBackward() {
+        int[] inDims = {2, 4, 3, 4, 4};
+        int[] outDims = {2, 3, 6, 8, 8};
+        int[] two = {2};
+        int[] one = {1};
+        Tensor input = Tensor.uniform(-1, 1, DType.F32, inDims).requiresGrad(true);
+        Tensor weight = Tensor.uniform(-1, 1, DType.F32, 4, 3, 3, 3, 3).requiresGrad(true);
+        Tensor bias = Tensor.uniform(-1, 1, DType.F32, 3).requiresGrad(true);
+        Tensor gradOut = Tensor.uniform(-1, 1, DType.F32, outDims);
+        Tensor mixed;
+        try (Autocast.Guard bf16 = Autocast.enable(Precision.BF16)) {
+            mixed = F.convTranspose3d(input, weight, bias, two, one, one, null);
+        }
+        mixed.backward(gradOut);
+
+        Tensor roundedInput = Tensor.fromArray(rounded(input), inDims).requiresGrad(true);
+        Tensor roundedWeight = Tensor.fromArray(rounded(weight), weight.shape().dims()).requiresGrad(true);
+        Tensor referenceBias = Tensor.fromArray(bias.toFloatArray(), 3).requiresGrad(true);
+        Tensor reference = F.convTranspose3d(roundedInput, roundedWeight, referenceBias, two, one, one, null);
+        reference.backward(Tensor.fromArray(rounded(gradOut), outDims));
+
+        assertArrayEquals(reference.toFloatArray(), mixed.toFloatArray(), 1e-5f, "forward");
+        assertArrayEquals(roundedInput.grad().toFloatArray(), input.grad().toFloatArray(), 1e-5f, "input gradient");
+        assertArrayEquals(roundedWeight.grad().toFloatArray(), weight.grad().toFloatArray(), 1e-5f, "weight gradient");
+        assertArrayEquals(referenceBias.grad().toFloatArray(), bias.grad().toFloatArray(), 1e-5f,
+                "bias gradient: the sums of the rounded output gradient");
+        float[] full = F.convTranspose3d(input, weight, bias, two, one, one, null).toFloatArray();
+        assertTrue(maxDifference(toDouble(full), mixed.toFloatArray()) > 1e-3,
+                "FP32 and bf16 transposed convolutions should differ");
+    }
+
     @Test
     void fusedConvolutionAndActivationUnderBf16EqualConvolutionThenActivation() {
         Tensor input = Tensor.uniform(-1, 1, DType.F32, 2, 3, 8, 8).requiresGrad(true);
