@@ -16,13 +16,17 @@ import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.AdaptiveAvgPool1d;
+import dev.kiln.nn.AdaptiveAvgPool3d;
 import dev.kiln.nn.AdaptiveMaxPool1d;
+import dev.kiln.nn.AdaptiveMaxPool3d;
+import dev.kiln.nn.AvgPool3d;
 import dev.kiln.nn.BCELoss;
 import dev.kiln.nn.ChannelShuffle;
 import dev.kiln.nn.CosineSimilarity;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.GLU;
 import dev.kiln.nn.Hardshrink;
+import dev.kiln.nn.InstanceNorm3d;
 import dev.kiln.nn.KLDivLoss;
 import dev.kiln.nn.KLDivReduction;
 import dev.kiln.nn.LPPool1d;
@@ -30,6 +34,7 @@ import dev.kiln.nn.LPPool2d;
 import dev.kiln.nn.LocalResponseNorm;
 import dev.kiln.nn.LogSigmoid;
 import dev.kiln.nn.MaxPool1d;
+import dev.kiln.nn.MaxPool3d;
 import dev.kiln.nn.MaxUnpool1d;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.MultiLabelMarginLoss;
@@ -37,6 +42,8 @@ import dev.kiln.nn.MultiLabelSoftMarginLoss;
 import dev.kiln.nn.MultiMarginLoss;
 import dev.kiln.nn.PairwiseDistance;
 import dev.kiln.nn.RReLU;
+import dev.kiln.nn.ReflectionPad3d;
+import dev.kiln.nn.ReplicationPad3d;
 import dev.kiln.nn.SoftMarginLoss;
 import dev.kiln.nn.Softmin;
 import dev.kiln.nn.Softshrink;
@@ -56,22 +63,21 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The Tensor ops composed in the engine of SPI primitives (clamp, min and argmin, var and std, logsumexp, norm, prod,
- * cumsum, flip, roll, pad in every mode, tril and triu, unfold and fold, pixel shuffles, einsum, max pooling's
- * indices and unpooling), and the parameter-free layers and the losses of the models module composed of Tensor ops
- * (among them the 1-D adaptive poolings, LPPool1d and LPPool2d, MaxUnpool1d) and MultiHeadAttention's packed input
- * projection split into queries, keys and values, on tensors that live on the backend
- * under test, against the CPU: every step must run on the tensor's own backend, and the primitives' conventions (NaN
- * in comparisons and maxima, the first of tied maxima, where with an integer mask, integer arithmetic) must compose to
- * the CPU's results.
+ * cumsum, flip, roll, pad in every mode, tril and triu, unfold and fold, pixel shuffles, einsum, max pooling's indices
+ * and unpooling, the 3-D convolutions), and the parameter-free layers and the losses of the models module composed of
+ * Tensor ops (among them the 1-D adaptive poolings, LPPool1d and LPPool2d, MaxUnpool1d) and MultiHeadAttention's packed
+ * input projection split into queries, keys and values, on tensors that live on the backend under test, against the
+ * CPU: every step must run on the tensor's own backend, and the primitives' conventions (NaN in comparisons and maxima,
+ * the first of tied maxima, where with an integer mask, integer arithmetic) must compose to the CPU's results.
  *
  * <p>Tolerances ({@code |a - b| <= atol + rtol |b|}). Selections (clamp, min, argmin, flip, roll, pad, tril, triu,
  * unfold, pixel shuffles, max pooling's indices, unpooling and its gathered gradient, adaptive max pooling) round
- * nothing and must match exactly, ties and NaN included. Fold's sums of up to 9 overlapping blocks, the padding
- * modes' gradients, and einsum's products and their gradients, take the tolerance of sums. Sums over 300 elements and
- * the functions around them (var, std, logsumexp, the 2-norm, a scan of 300 in log2 steps, a product of 300 factors
- * near 1, the power means of LPPool and adaptive average pooling's matrix products): 1e-4 in F32, as the sums of
- * {@code CudaParityReductionTest}; 1e-10 in F64. The losses (sums over at most 64 rows of 10 to 144 terms, and
- * log-softmaxes) take the same.
+ * nothing and must match exactly, ties and NaN included. Fold's sums of up to 9 overlapping blocks, the padding modes'
+ * gradients, einsum's products and their gradients, and the 3-D convolutions and layers of volumes take the tolerance
+ * of sums. Sums over 300 elements and the functions around them (var, std, logsumexp, the 2-norm, a scan of 300 in log2
+ * steps, a product of 300 factors near 1, the power means of LPPool and adaptive average pooling's matrix products):
+ * 1e-4 in F32, as the sums of {@code CudaParityReductionTest}; 1e-10 in F64. The losses (sums over at most 64 rows of
+ * 10 to 144 terms, and log-softmaxes) take the same.
  */
 class CudaParityComposedOpsTest extends ParityTest {
     private static final Tolerance SUMS_F32 = Tolerance.of(1e-4);
@@ -337,6 +343,74 @@ class CudaParityComposedOpsTest extends ParityTest {
         assertSame(b, out.backend(), "the result must be on the backend of its inputs");
         out.backward(tensor(b, dtype, values(75, (int) out.size(), -1, 1), out.shape().dims()));
         return new Tensor[] {out, x1.grad(), x2.grad()};
+    }
+
+    /**
+     * {@code F.conv3d} (groups 2, per-axis stride, padding and dilation, depth taps in the padding) and
+     * {@code F.convTranspose3d} (output padding, a cropped depth), which run as 2-D (transposed) convolutions of depth
+     * slices selected and summed by index: the output and the input's, weight's and bias's gradients of a weighted sum
+     * of it. Sums of up to 54 products, whose gradients the backward pass adds back across up to 3 depth taps (on
+     * CUDA atomically, in no fixed order): the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void convolutions3dAndTheirGradientsMatchTheCpu(DType dtype) {
+        String[] names = {"output", "input gradient", "weight gradient", "bias gradient"};
+        int[] input = {2, 4, 6, 7, 5};
+        assertParity("conv3d groups 2, kernel (3, 2, 3), stride (2, 1, 2), padding (2, 0, 1), dilation (2, 2, 1) "
+                + dtype, names, sums(dtype), b -> volumeConvolution(b, dtype, input, new int[] {6, 2, 3, 2, 3}, 6,
+                        (x, w, bias) -> F.conv3d(x, w, bias, new int[] {2, 1, 2}, new int[] {2, 0, 1},
+                                new int[] {2, 2, 1}, 2)));
+        assertParity("convTranspose3d kernel 3, stride (2, 1, 2), padding (1, 1, 2), output padding (1, 0, 1) "
+                + dtype, names, sums(dtype), b -> volumeConvolution(b, dtype, input, new int[] {4, 3, 3, 3, 3}, 3,
+                        (x, w, bias) -> F.convTranspose3d(x, w, bias, new int[] {2, 1, 2}, new int[] {1, 1, 2},
+                                new int[] {1, 0, 1}, null)));
+    }
+
+    /** A 3-D convolution of seeded input, weight and bias [channels] on {@code b}, and their gradients. */
+    private static Tensor[] volumeConvolution(Backend b, DType dtype, int[] input, int[] weight, int channels,
+                                              VolumeConvolution conv) {
+        Tensor x = random(b, dtype, 90, input).requiresGrad(true);
+        Tensor w = random(b, dtype, 91, weight).requiresGrad(true);
+        Tensor bias = random(b, dtype, 92, channels).requiresGrad(true);
+        Tensor out = conv.apply(x, w, bias);
+        assertSame(b, out.backend(), "the result must be on the backend of its input");
+        out.backward(tensor(b, dtype, values(93, (int) out.size(), -1, 1), out.shape().dims()));
+        return new Tensor[] {out, x.grad(), w.grad(), bias.grad()};
+    }
+
+    /** F.conv3d or F.convTranspose3d with its settings. */
+    @FunctionalInterface
+    private interface VolumeConvolution {
+        Tensor apply(Tensor x, Tensor weight, Tensor bias);
+    }
+
+    /**
+     * The parameterless layers of volumes, composed in the models module of 2-D poolings, matrix products and index
+     * selections: the poolings (max ones on tied values, whose gradient goes to the first), trilinear and nearest
+     * upsampling (whose matrices and indices must be made on the input's backend), InstanceNorm3d and the padding
+     * layers, on a [2, 3, 5, 6, 7] input: output and the input's gradient. Sums of up to 48 terms: the tolerance of
+     * sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void volumeLayersAndTheirGradientsMatchTheCpu(DType dtype) {
+        int[] dims = {2, 3, 5, 6, 7};
+        double[] x = ties(94, 2 * 3 * 5 * 6 * 7, -1, -0.5, 0, 0.5, 1);
+        for (Module m : new Module[] {
+                new MaxPool3d(new int[] {2, 3, 2}, new int[] {1, 2, 2}, new int[] {1, 1, 0}, true),
+                new AvgPool3d(new int[] {3, 2, 2}, new int[] {2, 1, 2}, new int[] {1, 1, 1}, true, false),
+                new AdaptiveMaxPool3d(3, 4, 3), new AdaptiveAvgPool3d(2, 4, 3), new Upsample(2, "trilinear"),
+                Upsample.toSize(3, 8, 5, "trilinear", true), Upsample.toSize(7, 4, 9, "nearest", false),
+                new InstanceNorm3d(3), new ReflectionPad3d(new int[] {1, 2, 0, 1, 2, 1}), new ReplicationPad3d(2)}) {
+            assertParity(m + " " + dtype, new String[] {"output", "input gradient"}, sums(dtype), b -> {
+                Tensor in = tensor(b, dtype, x, dims).requiresGrad(true);
+                Tensor out = m.forward(in);
+                assertSame(b, out.backend(), m + ": the result must be on the backend of its input");
+                out.backward(tensor(b, dtype, values(95, (int) out.size(), -1, 1), out.shape().dims()));
+                return new Tensor[] {out, in.grad()};
+            });
+        }
     }
 
     /**
