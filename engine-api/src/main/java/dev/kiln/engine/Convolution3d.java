@@ -29,14 +29,17 @@ final class Convolution3d {
         Checks.floating(OP, input);
         VolumeGeometry g = VolumeGeometry.convolution(OP, input.shape(), weight.shape(), stride, padding, dilation,
                 groups);
-        g.checkBias(weight, bias, g.outChannels());
+        g.checkBias(weight, bias);
         DepthTaps taps = g.taps(false);
         long[] rows = taps.rows(OP, g.batch(), g.inChannels());
         Tensor index = HostValues.longs(input, rows, rows.length);
         Precision precision = Autocast.forOperand(input);
-        Tensor out = Composite.untracked(() -> volume(F.conv2d(images(input, g, taps, index), planeWeight(weight),
-                bias, VolumeGeometry.plane(g.stride()), VolumeGeometry.plane(g.padding()),
-                VolumeGeometry.plane(g.dilation()), groups), g));
+        Tensor out = Composite.untracked(() -> {
+            Tensor planes = F.conv2d(images(input, g, taps, index), planeWeight(weight), bias,
+                    VolumeGeometry.plane(g.stride()), VolumeGeometry.plane(g.padding()),
+                    VolumeGeometry.plane(g.dilation()), groups);
+            return volume(planes, g);
+        });
         out.recordWithSaved(OP, new Tensor[] {input, weight, bias},
                 gradOut -> gradients(input, weight, bias, g, groups, taps, index, precision, gradOut), index);
         return out;
@@ -54,12 +57,18 @@ final class Convolution3d {
                 height, width);
     }
 
-    /** [outChannels, inChannels / groups, kernelD, kernelH, kernelW] read as [outChannels, inChannels / groups * kernelD, kernelH, kernelW]. */
+    /**
+     * The weight [outChannels, inChannels / groups, kernelD, kernelH, kernelW] read as [outChannels,
+     * inChannels / groups * kernelD, kernelH, kernelW].
+     */
     private static Tensor planeWeight(Tensor weight) {
         return weight.reshape(weight.dim(0), weight.dim(1) * weight.dim(2), weight.dim(3), weight.dim(4));
     }
 
-    /** The 2-D convolution's output [batch * outD, outChannels, outH, outW] as [batch, outChannels, outD, outH, outW]. */
+    /**
+     * The 2-D convolution's output [batch * outD, outChannels, outH, outW] reordered to [batch, outChannels, outD,
+     * outH, outW].
+     */
     private static Tensor volume(Tensor planes, VolumeGeometry g) {
         int[] out = g.outSize();
         return planes.reshape(g.batch(), out[0], g.outChannels(), out[1] * out[2]).permute(0, 2, 1, 3)

@@ -397,8 +397,8 @@ public final class F {
      */
     public static Tensor convTranspose3d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
                                          int[] outputPadding, int[] dilation) {
-        return batched("convTranspose3d", input, x -> TransposedConvolution3d.apply(x, weight, bias, stride, padding, outputPadding,
-                dilation));
+        return batched("convTranspose3d", input, x -> TransposedConvolution3d.apply(x, weight, bias, stride, padding,
+                outputPadding, dilation));
     }
 
     /** {@code op} of a 5-D input, or of a 4-D unbatched one as a batch of one, the batch axis then dropped again. */

@@ -25,17 +25,18 @@ final class TransposedConvolution3d {
         Checks.floating(OP, input);
         VolumeGeometry g = VolumeGeometry.transposed(OP, input.shape(), weight.shape(), stride, padding, outputPadding,
                 dilation);
-        g.checkBias(weight, bias, g.outChannels());
+        g.checkBias(weight, bias);
         DepthTaps taps = g.taps(true);
         long[] rows = taps.rows(OP, g.batch(), g.outChannels());
         Tensor index = HostValues.longs(input, rows, rows.length);
         Precision precision = Autocast.forOperand(input);
-        int[] extra = VolumeGeometry.triple(OP, "output padding", outputPadding, 0);
-        Conv2dGeometry plane = planeGeometry(g, extra);
-        Tensor out = Composite.untracked(() -> summedIntoDepth(F.convTranspose2d(slices(input, g), planeWeight(weight),
-                null, VolumeGeometry.plane(g.stride()), VolumeGeometry.plane(g.padding()),
-                VolumeGeometry.plane(extra), VolumeGeometry.plane(g.dilation())), g, taps, index,
-                bias));
+        Conv2dGeometry plane = planeGeometry(g);
+        Tensor out = Composite.untracked(() -> {
+            Tensor images = F.convTranspose2d(slices(input, g), planeWeight(weight), null,
+                    VolumeGeometry.plane(g.stride()), VolumeGeometry.plane(g.padding()),
+                    VolumeGeometry.plane(g.outputPadding()), VolumeGeometry.plane(g.dilation()));
+            return summedIntoDepth(images, g, taps, index, bias);
+        });
         out.recordWithSaved(OP, new Tensor[] {input, weight, bias},
                 gradOut -> gradients(input, weight, bias, g, plane, taps, index, precision, gradOut), index);
         return out;
@@ -46,12 +47,12 @@ final class TransposedConvolution3d {
      * convolution whose input gradient it is: from images [batch * depth, outChannels * kernelD, outH, outW] to the
      * slices.
      */
-    private static Conv2dGeometry planeGeometry(VolumeGeometry g, int[] outputPadding) {
+    private static Conv2dGeometry planeGeometry(VolumeGeometry g) {
         int[] in = g.inSize();
         Shape slices = Shape.of(g.batch() * in[0], g.inChannels(), in[1], in[2]);
         Shape weight = Shape.of(g.inChannels(), g.outChannels() * g.kernel()[0], g.kernel()[1], g.kernel()[2]);
         return Conv2dGeometry.transposed(OP, slices, weight, VolumeGeometry.plane(g.stride()),
-                VolumeGeometry.plane(g.padding()), VolumeGeometry.plane(outputPadding),
+                VolumeGeometry.plane(g.padding()), VolumeGeometry.plane(g.outputPadding()),
                 VolumeGeometry.plane(g.dilation()));
     }
 
@@ -62,7 +63,10 @@ final class TransposedConvolution3d {
                 .reshape(g.batch() * in[0], g.inChannels(), in[1], in[2]);
     }
 
-    /** [inChannels, outChannels, kernelD, kernelH, kernelW] read as [inChannels, outChannels * kernelD, kernelH, kernelW]. */
+    /**
+     * The weight [inChannels, outChannels, kernelD, kernelH, kernelW] read as [inChannels, outChannels * kernelD,
+     * kernelH, kernelW].
+     */
     private static Tensor planeWeight(Tensor weight) {
         return weight.reshape(weight.dim(0), weight.dim(1) * weight.dim(2), weight.dim(3), weight.dim(4));
     }

@@ -5,12 +5,13 @@ import java.util.Arrays;
 /**
  * The sizes of a 3-D convolution (PyTorch's {@code conv3d}) or transposed convolution ({@code conv_transpose3d}),
  * checked where built: input [batch, inChannels, depth, height, width], output [batch, outChannels, outD, outH, outW],
- * kernel, stride, padding, dilation and output padding per axis (depth, height, width). {@link #plane} gives a
- * parameter's (height, width), the 2-D convolution's; {@link #taps} the depth axis that {@link DepthTaps} turns into
- * rows.
+ * kernel, stride, padding, dilation and (of a transposed one) output padding per axis (depth, height, width).
+ * {@link #plane} gives a parameter's (height, width), the 2-D convolution's; {@link #taps} the depth axis that
+ * {@link DepthTaps} turns into rows.
  */
 record VolumeGeometry(String op, int batch, int inChannels, int outChannels, int[] inSize, int[] outSize,
-                      int[] kernel, int[] stride, int[] padding, int[] dilation) {
+                      int[] kernel, int[] stride, int[] padding, int[] dilation, int[] outputPadding) {
+    private static final String[] AXES = {"depth", "height", "width"};
 
     /**
      * A convolution of an input [batch, inChannels, depth, height, width] by a weight [outChannels,
@@ -21,7 +22,8 @@ record VolumeGeometry(String op, int batch, int inChannels, int outChannels, int
      */
     static VolumeGeometry convolution(String op, Shape input, Shape weight, int[] stride, int[] padding,
                                       int[] dilation, int groups) {
-        String shapes = op + ": input " + input + " and weight " + weight + (groups == 1 ? "" : " with groups " + groups);
+        String shapes = op + ": input " + input + " and weight " + weight
+                + (groups == 1 ? "" : " with groups " + groups);
         checkRanks(shapes, input, weight, "[outChannels, inChannels / groups, kernelD, kernelH, kernelW]");
         if (groups < 1) {
             throw new IllegalArgumentException(shapes + ": groups must be at least 1");
@@ -36,18 +38,22 @@ record VolumeGeometry(String op, int batch, int inChannels, int outChannels, int
                     + " channels but the weight expects " + expected
                     + (groups == 1 ? "" : " (" + weight.dim(1) + " per group, " + groups + " groups)"));
         }
-        VolumeGeometry g = parsed(op, input, weight.dim(0), weight, stride, padding, dilation);
+        int[] in = spatial(input);
+        int[] k = spatial(weight);
+        int[] s = triple(op, "stride", stride, 1);
+        int[] p = triple(op, "padding", padding, 0);
+        int[] d = triple(op, "dilation", dilation, 1);
+        int[] out = new int[3];
         for (int a = 0; a < 3; a++) {
-            long span = (long) g.dilation[a] * (g.kernel[a] - 1) + 1;
-            long padded = g.inSize[a] + 2L * g.padding[a];
+            long span = (long) d[a] * (k[a] - 1) + 1;
+            long padded = in[a] + 2L * p[a];
             if (span > padded) {
-                throw new IllegalArgumentException(shapes + ": the kernel's span " + span + " along the "
-                        + AXES[a] + " (kernel " + g.kernel[a] + ", dilation " + g.dilation[a]
-                        + ") is larger than the padded input's " + padded);
+                throw new IllegalArgumentException(shapes + ": the kernel's span " + span + " along the " + AXES[a]
+                        + " (kernel " + k[a] + ", dilation " + d[a] + ") is larger than the padded input's " + padded);
             }
-            g.outSize[a] = (int) ((padded - span) / g.stride[a] + 1);
+            out[a] = (int) ((padded - span) / s[a] + 1);
         }
-        return g;
+        return new VolumeGeometry(op, input.dim(0), input.dim(1), weight.dim(0), in, out, k, s, p, d, new int[3]);
     }
 
     /**
@@ -65,27 +71,28 @@ record VolumeGeometry(String op, int batch, int inChannels, int outChannels, int
             throw new IllegalArgumentException(shapes + ": the input has " + input.dim(1)
                     + " channels but the weight expects " + weight.dim(0));
         }
-        VolumeGeometry g = parsed(op, input, weight.dim(1), weight, stride, padding, dilation);
+        int[] in = spatial(input);
+        int[] k = spatial(weight);
+        int[] s = triple(op, "stride", stride, 1);
+        int[] p = triple(op, "padding", padding, 0);
+        int[] d = triple(op, "dilation", dilation, 1);
         int[] extra = triple(op, "output padding", outputPadding, 0);
+        int[] out = new int[3];
         for (int a = 0; a < 3; a++) {
-            if (extra[a] >= g.stride[a]) {
+            if (extra[a] >= s[a]) {
                 throw new IllegalArgumentException(op + ": output padding " + Arrays.toString(extra)
-                        + " must be below the stride " + Arrays.toString(g.stride) + " on each axis");
+                        + " must be below the stride " + Arrays.toString(s) + " on each axis");
             }
-            long size = (g.inSize[a] - 1L) * g.stride[a] - 2L * g.padding[a] + (long) g.dilation[a] * (g.kernel[a] - 1)
-                    + extra[a] + 1;
+            long size = (in[a] - 1L) * s[a] - 2L * p[a] + (long) d[a] * (k[a] - 1) + extra[a] + 1;
             if (size < 1 || size > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(shapes + ": stride " + Arrays.toString(g.stride) + ", padding "
-                        + Arrays.toString(g.padding) + ", dilation " + Arrays.toString(g.dilation)
-                        + " and output padding " + Arrays.toString(extra) + " give an output " + AXES[a] + " of "
-                        + size);
+                throw new IllegalArgumentException(shapes + ": stride " + Arrays.toString(s) + ", padding "
+                        + Arrays.toString(p) + ", dilation " + Arrays.toString(d) + " and output padding "
+                        + Arrays.toString(extra) + " give an output " + AXES[a] + " of " + size);
             }
-            g.outSize[a] = (int) size;
+            out[a] = (int) size;
         }
-        return g;
+        return new VolumeGeometry(op, input.dim(0), input.dim(1), weight.dim(1), in, out, k, s, p, d, extra);
     }
-
-    private static final String[] AXES = {"depth", "height", "width"};
 
     private static void checkRanks(String shapes, Shape input, Shape weight, String weightLayout) {
         if (input.rank() != 5 || weight.rank() != 5) {
@@ -97,15 +104,12 @@ record VolumeGeometry(String op, int batch, int inChannels, int outChannels, int
         }
     }
 
-    private static VolumeGeometry parsed(String op, Shape input, int outChannels, Shape weight, int[] stride,
-                                         int[] padding, int[] dilation) {
-        return new VolumeGeometry(op, input.dim(0), input.dim(1), outChannels,
-                new int[] {input.dim(2), input.dim(3), input.dim(4)}, new int[3],
-                new int[] {weight.dim(2), weight.dim(3), weight.dim(4)}, triple(op, "stride", stride, 1),
-                triple(op, "padding", padding, 0), triple(op, "dilation", dilation, 1));
+    /** (depth, height, width) of a 5-D shape. */
+    private static int[] spatial(Shape s) {
+        return new int[] {s.dim(2), s.dim(3), s.dim(4)};
     }
 
-    /** One value for the three axes or three (depth, height, width), each at least {@code min}; null: the fallback. */
+    /** One value for the three axes or three (depth, height, width), each at least {@code min}; null: {@code min}. */
     static int[] triple(String op, String what, int[] values, int min) {
         int[] dhw;
         if (values == null || values.length == 0) {
@@ -115,8 +119,8 @@ record VolumeGeometry(String op, int batch, int inChannels, int outChannels, int
         } else if (values.length == 3) {
             dhw = values.clone();
         } else {
-            throw new IllegalArgumentException(op + ": " + what + " must have 1 or 3 values (depth, height, width), got "
-                    + Arrays.toString(values));
+            throw new IllegalArgumentException(op + ": " + what
+                    + " must have 1 or 3 values (depth, height, width), got " + Arrays.toString(values));
         }
         for (int v : dhw) {
             if (v < min) {
@@ -142,15 +146,15 @@ record VolumeGeometry(String op, int batch, int inChannels, int outChannels, int
                 : new DepthTaps(inSize[0], kernel[0], stride[0], padding[0], dilation[0], outSize[0]);
     }
 
-    /** Refuses a bias other than null or [channels] of the weight's dtype and backend. */
-    void checkBias(Tensor weight, Tensor bias, int channels) {
+    /** Refuses a bias other than null or [outChannels] of the weight's dtype and backend. */
+    void checkBias(Tensor weight, Tensor bias) {
         if (bias == null) {
             return;
         }
         Checks.compatible(op, weight, bias);
-        if (bias.rank() != 1 || bias.dim(0) != channels) {
+        if (bias.rank() != 1 || bias.dim(0) != outChannels) {
             throw new IllegalArgumentException(op + ": bias " + bias.shape() + " and weight " + weight.shape()
-                    + ": the bias must be [" + channels + "]");
+                    + ": the bias must be [" + outChannels + "]");
         }
     }
 }

@@ -32,7 +32,10 @@ abstract class AdaptivePool3d extends Module {
     /** The 2-D adaptive pooling of each depth slice to {@code outH x outW}. */
     abstract AdaptivePool2d planes(int outH, int outW);
 
-    /** x [batch, channels, depth, positions] pooled over PyTorch's depth windows to [batch, channels, outD, positions]. */
+    /**
+     * x [batch, channels, depth, positions] pooled over PyTorch's depth windows to [batch, channels, outD,
+     * positions].
+     */
     abstract Tensor poolDepth(Tensor x, int outD);
 
     /**
@@ -46,8 +49,9 @@ abstract class AdaptivePool3d extends Module {
     public Tensor forward(Tensor x) {
         boolean unbatched = x.rank() == 4;
         if (!unbatched && x.rank() != 5 || x.dim(-3) < 1 || x.dim(-2) < 1 || x.dim(-1) < 1) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, channels, depth, height,"
-                    + " width] or unbatched [channels, depth, height, width] with at least one element per channel");
+            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, channels, depth,"
+                    + " height, width] or unbatched [channels, depth, height, width] with at least one element per"
+                    + " channel");
         }
         Tensor batch = unbatched ? x.unsqueeze(0) : x;
         int n = batch.dim(0);

@@ -147,7 +147,7 @@ public abstract class BatchNorm extends Module {
                     + expectedShape());
         }
         if (x.rank() == 5) {
-            // F.batchNorm takes [batch, channels, height, width]: a volume's depth slices laid side by side are one.
+            // F.batchNorm takes [batch, channels, height, width]: a volume viewed as [.., depth, height * width].
             return normalised(images(x), residual == null ? null : images(residual), activation)
                     .reshape(x.shape().dims());
         }
@@ -159,7 +159,10 @@ public abstract class BatchNorm extends Module {
         return volume.reshape(volume.dim(0), volume.dim(1), volume.dim(2), volume.dim(3) * volume.dim(4));
     }
 
-    /** x [batch, channels] or [batch, channels, height, width] normalised, as {@link #forward(Tensor, Tensor, FusableActivation)}. */
+    /**
+     * x [batch, channels] or [batch, channels, height, width] normalised, as
+     * {@link #forward(Tensor, Tensor, FusableActivation)} says.
+     */
     private Tensor normalised(Tensor x, Tensor residual, FusableActivation activation) {
         boolean batchStatistics = isTraining() && !isFrozen();
         // A checkpoint's recomputation normalises as its forward pass did, which has updated the statistics already.

@@ -84,7 +84,7 @@ public class Conv3d extends Module {
         return t;
     }
 
-    /** A builder for a cubic {@code kernel x kernel x kernel} convolution; defaults as {@link #Conv3d(int, int, int)}. */
+    /** A builder for a cubic convolution of side {@code kernel}; defaults as {@link #Conv3d(int, int, int)}. */
     public static Builder builder(int inChannels, int outChannels, int kernel) {
         return new Builder(inChannels, outChannels, new int[] {kernel, kernel, kernel});
     }
@@ -141,8 +141,8 @@ public class Conv3d extends Module {
             switch (mode) {
                 case "same" -> same = true;
                 case "valid" -> padding(0);
-                default -> throw new IllegalArgumentException("Conv3d: padding must be an int, \"same\" or \"valid\", got \""
-                        + mode + "\"");
+                default -> throw new IllegalArgumentException(
+                        "Conv3d: padding must be an int, \"same\" or \"valid\", got \"" + mode + "\"");
             }
             return this;
         }

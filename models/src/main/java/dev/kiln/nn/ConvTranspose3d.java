@@ -45,7 +45,8 @@ public class ConvTranspose3d extends Module {
      */
     public ConvTranspose3d(int inChannels, int outChannels, int[] kernel, int[] stride, int[] padding,
                            int[] outputPadding, int[] dilation, boolean bias) {
-        String name = "ConvTranspose3d(" + inChannels + ", " + outChannels + ", kernel=" + Arrays.toString(kernel) + ")";
+        String name = "ConvTranspose3d(" + inChannels + ", " + outChannels + ", kernel=" + Arrays.toString(kernel)
+                + ")";
         if (inChannels <= 0 || outChannels <= 0) {
             throw new IllegalArgumentException(name + ": channels must be positive");
         }
