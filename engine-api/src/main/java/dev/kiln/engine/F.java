@@ -407,7 +407,9 @@ public final class F {
         if (input.rank() != 4) {
             return op.apply(input);
         }
-        return op.apply(input.unsqueeze(0)).squeeze(0);
+        Tensor batch = input.unsqueeze(0);
+        Tensor y = Tensor.consume(batch, input, op);
+        return Tensor.consume(y, input, t -> t.squeeze(0));
     }
 
     private static Conv2dGeometry conv2dGeometry(String op, Tensor input, Tensor weight, Tensor bias, int[] stride,

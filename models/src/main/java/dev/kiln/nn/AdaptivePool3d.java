@@ -8,14 +8,14 @@ import dev.kiln.engine.Tensor;
  * {@code end = ceil((i + 1) * depth / outD)} for output slice i, likewise rows and columns, see
  * {@link AdaptivePool2d}) are a product of per-axis windows, and maxima and means over them separate: each depth
  * slice is pooled over height and width by the 2-D adaptive pooling (input [batch, channels * depth, height, width],
- * a free view), then what that left over depth ({@link #poolDepth}). Height and width go first so that a maximum's
+ * a free view), then what that left over depth ({@link #poolDepth}), each where it changes the size. Height and width go first so that a maximum's
  * gradient goes to the first of tied maxima in (depth, height, width) order, as PyTorch's.
  */
 abstract class AdaptivePool3d extends Module {
     private final int outD;
     private final int outH;
     private final int outW;
-    private final AdaptivePool2d planes;
+    private final AdaptivePool2d slicePooling;
 
     /** @throws IllegalArgumentException naming the layer for an output size below 1 */
     AdaptivePool3d(int outD, int outH, int outW) {
@@ -26,7 +26,7 @@ abstract class AdaptivePool3d extends Module {
         this.outD = outD;
         this.outH = outH;
         this.outW = outW;
-        this.planes = planes(outH, outW);
+        this.slicePooling = planes(outH, outW);
     }
 
     /** The 2-D adaptive pooling of each depth slice to {@code outH x outW}. */
@@ -54,14 +54,21 @@ abstract class AdaptivePool3d extends Module {
                     + " channel");
         }
         Tensor batch = unbatched ? x.unsqueeze(0) : x;
-        int n = batch.dim(0);
-        int channels = batch.dim(1);
-        int depth = batch.dim(2);
-        Tensor pooled = planes.forward(batch.reshape(n, channels * depth, batch.dim(3), batch.dim(4)));
-        Tensor y = consume(pooled.reshape(n, channels, depth, outH * outW), slices -> poolDepth(slices, outD));
-        releaseConsumed(pooled, y);
-        Tensor volume = y.reshape(n, channels, outD, outH, outW);
-        return unbatched ? volume.squeeze(0) : volume;
+        int[] dims = batch.shape().dims();
+        Tensor planes = batch;
+        if (dims[3] != outH || dims[4] != outW) {
+            Tensor pooled = consume(batch.reshape(dims[0], dims[1] * dims[2], dims[3], dims[4]),
+                    slicePooling::forward);
+            planes = consume(pooled, p -> p.reshape(dims[0], dims[1], dims[2], outH, outW));
+        }
+        Tensor y = planes;
+        if (dims[2] != outD) {
+            Tensor pooled = consume(planes.reshape(dims[0], dims[1], dims[2], outH * outW),
+                    slices -> poolDepth(slices, outD));
+            y = consume(pooled, p -> p.reshape(dims[0], dims[1], outD, outH, outW));
+        }
+        releaseConsumed(planes, y, batch);
+        return unbatched ? consume(y, t -> t.squeeze(0)) : y;
     }
 
     @Override

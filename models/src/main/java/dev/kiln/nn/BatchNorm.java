@@ -148,8 +148,14 @@ public abstract class BatchNorm extends Module {
         }
         if (x.rank() == 5) {
             // F.batchNorm takes [batch, channels, height, width]: a volume viewed as [.., depth, height * width].
-            return normalised(images(x), residual == null ? null : images(residual), activation)
-                    .reshape(x.shape().dims());
+            Tensor images = images(x);
+            Tensor residualImages = residual == null ? null : images(residual);
+            Tensor y = normalised(images, residualImages, activation);
+            releaseConsumed(images, y);
+            if (residualImages != null) {
+                releaseConsumed(residualImages, y);
+            }
+            return consume(y, t -> t.reshape(x.shape().dims()));
         }
         return normalised(x, residual, activation);
     }

@@ -7,7 +7,8 @@ import dev.kiln.engine.Tensor;
  * mode, their checks, and how they run. Max and average pooling are separable: each is its 2-D pooling of every
  * depth slice over height and width (input [batch, channels * depth, height, width], a free view), then the same
  * pooling over depth windows of what that left (as [batch, channels, depth, outH * outW] with windows one wide), two
- * 2-D pooling ops that every backend has. Per-axis sizes, padding and ceil mode compose as PyTorch's 3-D windows
+ * 2-D pooling ops that every backend has (one where the window is one element wide along depth, or along height
+ * and width, as in video networks' {@code MaxPool3d((1, 2, 2))}). Per-axis sizes, padding and ceil mode compose as PyTorch's 3-D windows
  * clip them, and the average's divisor is the product of the two passes' divisors, as PyTorch's is. Height and width
  * go first so that a maximum's gradient goes to the first of tied maxima in (depth, height, width) order, as
  * PyTorch's: the first depth slice that holds the window's maximum, and its first maximum in row-major order.
@@ -81,18 +82,31 @@ abstract class Pool3d extends Module {
             }
         }
         Tensor batch = unbatched ? x.unsqueeze(0) : x;
-        int n = batch.dim(0);
-        int channels = batch.dim(1);
-        int depth = batch.dim(2);
-        Tensor planes = pool2d(batch.reshape(n, channels * depth, batch.dim(3), batch.dim(4)),
-                new int[] {kernel[1], kernel[2]}, new int[] {stride[1], stride[2]}, new int[] {padding[1], padding[2]});
-        int outH = planes.dim(2);
-        int outW = planes.dim(3);
-        Tensor pooled = consume(planes.reshape(n, channels, depth, outH * outW), slices -> pool2d(slices,
+        Tensor planes = windowOfOne(1) && windowOfOne(2) ? batch : poolPlanes(batch);
+        Tensor y = windowOfOne(0) ? planes : poolDepth(planes);
+        releaseConsumed(planes, y, batch);
+        return unbatched ? consume(y, t -> t.squeeze(0)) : y;
+    }
+
+    /** Each depth slice of x [batch, channels, depth, height, width] pooled over height and width. */
+    private Tensor poolPlanes(Tensor x) {
+        int[] dims = x.shape().dims();
+        Tensor pooled = consume(x.reshape(dims[0], dims[1] * dims[2], dims[3], dims[4]), planes -> pool2d(planes,
+                new int[] {kernel[1], kernel[2]}, new int[] {stride[1], stride[2]}, new int[] {padding[1], padding[2]}));
+        return consume(pooled, p -> p.reshape(dims[0], dims[1], dims[2], p.dim(2), p.dim(3)));
+    }
+
+    /** x [batch, channels, depth, height, width] pooled over depth windows, one element wide. */
+    private Tensor poolDepth(Tensor x) {
+        int[] dims = x.shape().dims();
+        Tensor pooled = consume(x.reshape(dims[0], dims[1], dims[2], dims[3] * dims[4]), slices -> pool2d(slices,
                 new int[] {kernel[0], 1}, new int[] {stride[0], 1}, new int[] {padding[0], 0}));
-        releaseConsumed(planes, pooled);
-        Tensor y = pooled.reshape(n, channels, pooled.dim(2), outH, outW);
-        return unbatched ? y.squeeze(0) : y;
+        return consume(pooled, p -> p.reshape(dims[0], dims[1], p.dim(2), dims[3], dims[4]));
+    }
+
+    /** Whether the window along {@code axis} (0 depth, 1 height, 2 width) is one element wide and moves by one. */
+    private boolean windowOfOne(int axis) {
+        return kernel[axis] == 1 && stride[axis] == 1 && padding[axis] == 0;
     }
 
     /** The options beyond kernel, stride and padding that differ from PyTorch's defaults, as PyTorch names them. */

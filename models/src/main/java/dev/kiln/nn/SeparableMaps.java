@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import static dev.kiln.nn.Module.releaseConsumed;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 
 /**
@@ -25,10 +26,15 @@ final class SeparableMaps {
         int height = x.dim(2);
         int width = x.dim(3);
         Tensor columnsT = matrix(columns, width, true, x);
-        Tensor widened = x.reshape(batch * channels * height, width).matmul(columnsT);
+        Tensor rowsOfX = x.reshape(batch * channels * height, width);
+        Tensor widened = rowsOfX.matmul(columnsT);
+        releaseConsumed(rowsOfX, widened, x);
+        releaseConsumed(columnsT, widened);
         Tensor planes = widened.reshape(batch * channels, height, columns.length);
         releaseConsumed(widened, planes);
-        Tensor mapped = matrix(rows, height, false, x).matmul(planes);
+        Tensor rowsMatrix = matrix(rows, height, false, x);
+        Tensor mapped = rowsMatrix.matmul(planes);
+        releaseConsumed(rowsMatrix, mapped);
         releaseConsumed(planes, mapped);
         Tensor y = mapped.reshape(batch, channels, rows.length, columns.length);
         releaseConsumed(mapped, y);
@@ -42,7 +48,11 @@ final class SeparableMaps {
     static Tensor applyToRows(Tensor x, double[][] rows) {
         int batch = x.dim(0);
         int channels = x.dim(1);
-        Tensor mapped = matrix(rows, x.dim(2), false, x).matmul(x.reshape(batch * channels, x.dim(2), x.dim(3)));
+        Tensor rowsMatrix = matrix(rows, x.dim(2), false, x);
+        Tensor planes = x.reshape(batch * channels, x.dim(2), x.dim(3));
+        Tensor mapped = rowsMatrix.matmul(planes);
+        releaseConsumed(planes, mapped, x);
+        releaseConsumed(rowsMatrix, mapped);
         Tensor y = mapped.reshape(batch, channels, rows.length, x.dim(3));
         releaseConsumed(mapped, y);
         return y;
@@ -60,8 +70,17 @@ final class SeparableMaps {
                 flat[transposed ? i * out + o : o * in + i] = m[o][i];
             }
         }
-        Tensor t = transposed ? Tensor.fromArray(flat, in, out) : Tensor.fromArray(flat, out, in);
-        return t.to(like.backend()).to(like.dtype());
+        int[] dims = transposed ? new int[] {in, out} : new int[] {out, in};
+        Tensor t = like.dtype() == DType.F32 ? Tensor.fromArray(floats(flat), dims) : Tensor.fromArray(flat, dims);
+        return t.to(like.backend());
+    }
+
+    private static float[] floats(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
     }
 
     /** [out, in]: row o averages PyTorch's adaptive pooling window o of {@code in} positions. */

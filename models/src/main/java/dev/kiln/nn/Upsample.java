@@ -156,11 +156,11 @@ public class Upsample extends Module {
         int n = x.dim(0);
         int channels = x.dim(1);
         int depth = x.dim(2);
-        Tensor slices = planes(x.reshape(n, channels * depth, x.dim(3), x.dim(4)), out[1], out[2]);
+        Tensor slices = consume(x.reshape(n, channels * depth, x.dim(3), x.dim(4)), t -> planes(t, out[1], out[2]));
         Tensor y = consume(slices.reshape(n, channels, depth, out[1] * out[2]),
                 t -> SeparableMaps.applyToRows(t, Interpolation.linear(depth, out[0], alignCorners)));
         releaseConsumed(slices, y);
-        return y.reshape(n, channels, out[0], out[1], out[2]);
+        return consume(y, t -> t.reshape(n, channels, out[0], out[1], out[2]));
     }
 
     @Override

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.util.function.Supplier;
@@ -103,6 +104,26 @@ class ForwardWithoutGradientsTest {
             Tensor doubled = withoutGradients(() -> identity.forward(x));
             assertFalse(x.isClosed(), "the input, which dropout in evaluation hands back");
             assertArrayEquals(x.mul(2).toDoubleArray(), doubled.toDoubleArray(), 0);
+        }
+    }
+
+    /**
+     * The layers of volumes free their own intermediates: conv3d's selected depth slices, 2-D output and index, the
+     * poolings' first passes, adaptive pooling's windows and matrices and trilinear upsampling's.
+     */
+    @Test
+    void aNetworkOfVolumesHoldsOnlyItsOutputAfterAForwardPassWithoutGradients() {
+        try (Sequential seq = new Sequential(Conv3d.builder(2, 4, 3).padding(1).build(), new BatchNorm3d(4),
+                new ReLU(), new MaxPool3d(new int[] {1, 2, 2}, null, new int[] {0}, false),
+                Conv3d.builder(4, 4, 3).padding(1).paddingMode(PaddingMode.REFLECT).stride(2, 1, 1).build(),
+                new AvgPool3d(2, 1, 1), new AdaptiveMaxPool3d(2, 3, 3), new Upsample(2, "trilinear"),
+                new AdaptiveAvgPool3d(3, 5, 4)); Scope s = Scope.open()) {
+            seq.eval();
+            Tensor x = Tensor.randn(2, 2, 6, 8, 8);
+            Tensor y = withoutGradients(() -> seq.forward(x));
+            assertEquals(0, madeButStillHeld(() -> seq.forward(x)), "bytes held besides the output");
+            assertFalse(x.isClosed(), "the caller's input");
+            assertArrayEquals(seq.forward(x).toDoubleArray(), y.toDoubleArray(), 0);
         }
     }
 
