@@ -370,9 +370,9 @@ public final class F {
      * {@code stride}, {@code padding} (zeros) and {@code dilation} hold one value for all three axes or three
      * (depth, height, width); null means 1, 0 and 1. Groups as for
      * {@link #conv2d(Tensor, Tensor, Tensor, int[], int[], int[], int)}. It runs as one 2-D convolution of the
-     * input's depth slices, each kernel depth tap a channel ({@link Convolution3d}), so it is as fast as
-     * {@link #conv2d} on every backend; the backward pass recomputes the slices it reads rather than keeping them.
-     * Records gradients for input, weight and bias.
+     * input's depth slices, each kernel depth tap a channel ({@link Convolution3d}), on every backend's
+     * {@link #conv2d} (cuDNN's on a GPU) plus a selection of the slices; the backward pass selects them again rather
+     * than keeping them. Records gradients for input, weight and bias.
      *
      * @throws IllegalArgumentException naming the op and both shapes when the input is not 4-D or 5-D, the weight not
      *     5-D, their channels do not fit the groups, or the kernel is larger than the padded input
