@@ -201,6 +201,15 @@ public interface Backend extends AutoCloseable {
         }
     }
 
+    /**
+     * Sorts each row of the last axis of {@code x} {@code [..., n]} (any dtype) and writes the first k of every sorted
+     * row: their values into {@code values} (x's dtype) and their positions in the row into {@code indices} (I64),
+     * both {@code [..., k]} with {@code k <= n} (k = n sorts, k &lt; n is a top-k). The order is ascending, or
+     * descending when {@code descending}, with NaN above every number (last ascending, first descending), -0.0 and
+     * 0.0 equal, and equal elements in the order of their positions: PyTorch's {@code sort(stable=True)}.
+     */
+    void sortLastAxis(Tensor x, boolean descending, Tensor values, Tensor indices);
+
     // ---- 5. Softmax -----------------------------------------------------------------------------
 
     /** Softmax (or log-softmax) of each row of the last axis. */

@@ -29,6 +29,7 @@ public final class CpuBackend implements Backend {
     private final CpuElementwise elementwise;
     private final CpuBiasActivation biasActivation;
     private final CpuReductions reductions;
+    private final CpuSort sort;
     private final CpuSoftmax softmax;
     private final CpuIndexing indexing;
     private final CpuRandom random;
@@ -48,6 +49,7 @@ public final class CpuBackend implements Backend {
         this.elementwise = new CpuElementwise(parallel);
         this.biasActivation = new CpuBiasActivation(parallel);
         this.reductions = new CpuReductions(parallel);
+        this.sort = new CpuSort(parallel);
         this.softmax = new CpuSoftmax(parallel);
         this.indexing = new CpuIndexing(parallel);
         this.random = new CpuRandom(parallel);
@@ -219,6 +221,11 @@ public final class CpuBackend implements Backend {
     @Override
     public void argmax(Tensor x, int axis, Tensor out) {
         reductions.argmax(x, axis, out);
+    }
+
+    @Override
+    public void sortLastAxis(Tensor x, boolean descending, Tensor values, Tensor indices) {
+        sort.sortLastAxis(x, descending, values, indices);
     }
 
     @Override

@@ -41,6 +41,7 @@ public final class CudaBackend implements Backend {
     private final CudaElementwise elementwise;
     private final CudaReductions reductions;
     private final CudaIndexing indexing;
+    private final CudaSort sort;
     private final CudaRandom random;
     private final CudaUpdates updates;
     private final CudaRecurrent recurrent;
@@ -94,6 +95,7 @@ public final class CudaBackend implements Backend {
         this.elementwise = new CudaElementwise(kernels, launcher, layout);
         this.reductions = new CudaReductions(kernels, launcher, layout);
         this.indexing = new CudaIndexing(kernels, launcher, layout);
+        this.sort = new CudaSort(kernels, launcher);
         this.random = new CudaRandom(kernels, launcher);
         this.updates = new CudaUpdates(kernels, launcher);
         this.recurrent = new CudaRecurrent(kernels, launcher);
@@ -316,6 +318,11 @@ public final class CudaBackend implements Backend {
     @Override
     public synchronized void accumulateHits(Tensor scores, Tensor labels, Tensor hits) {
         reductions.accumulateHits(scores, labels, hits);
+    }
+
+    @Override
+    public synchronized void sortLastAxis(Tensor x, boolean descending, Tensor values, Tensor indices) {
+        sort.sortLastAxis(x, descending, values, indices);
     }
 
     @Override

@@ -37,6 +37,8 @@ enum Kernel {
     SOFTMAX_BACKWARD(KernelSource.REDUCE, "softmax_backward", Types.FLOATING),
     CROSS_ENTROPY(KernelSource.REDUCE, "cross_entropy", Types.FLOATING),
     CROSS_ENTROPY_BACKWARD(KernelSource.REDUCE, "cross_entropy_backward", Types.FLOATING),
+    SORT_TILES(KernelSource.SORT, "sort_tiles", Types.ALL),
+    SORT_MERGE(KernelSource.SORT, "sort_merge", Types.ALL),
     INDEX_SELECT(KernelSource.INDEX, "index_select", Types.ALL),
     GATHER(KernelSource.INDEX, "gather", Types.ALL),
     INDEX_ADD(KernelSource.INDEX, "index_add", Types.ALL),

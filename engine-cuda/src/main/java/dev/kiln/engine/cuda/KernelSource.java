@@ -15,7 +15,8 @@ enum KernelSource {
     OPTIM("optim.cu"),
     RECURRENT("recurrent.cu"),
     POOLING("pooling.cu"),
-    BATCHNORM("batchnorm.cu");
+    BATCHNORM("batchnorm.cu"),
+    SORT("sort.cu");
 
     /** The header every source includes. */
     static final String HEADER = "kiln_common.cuh";

@@ -1,0 +1,194 @@
+package dev.kiln.engine.cpu;
+
+import dev.kiln.engine.Tensor;
+import java.nio.LongBuffer;
+
+/**
+ * {@link dev.kiln.engine.Backend#sortLastAxis} on the CPU: rows in parallel, each row's elements turned into unsigned
+ * keys that order as the sort does (NaN above every number, -0.0 as 0.0, complemented for a descending sort) and
+ * ordered by {@link SortRows}, which keeps equal keys in the order of their positions; the values are then copied from
+ * the row at the positions found, so a -0.0 or a NaN's payload comes out as it went in.
+ */
+final class CpuSort {
+    /** Roughly the work of sorting one element: a radix sort of F32 keys passes over it up to eight times. */
+    private static final long WORK_PER_ELEMENT = 8;
+
+    private final Parallel parallel;
+
+    CpuSort(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    void sortLastAxis(Tensor x, boolean descending, Tensor values, Tensor indices) {
+        int n = x.dim(x.rank() - 1);
+        int k = values.dim(values.rank() - 1);
+        if (x.size() == 0 || k == 0) {
+            return;
+        }
+        int rows = Math.toIntExact(x.size() / n);
+        LongBuffer positionsOut = ((CpuStorage) indices.storage()).i64;
+        int indicesBase = Math.toIntExact(indices.offset());
+        parallel.forRange(rows, n * WORK_PER_ELEMENT, (s, e) -> {
+            SortRows sorter = new SortRows(n);
+            RowKeys row = RowKeys.of(x, values, n, k, descending);
+            long[] positions = new long[k];
+            for (int r = s; r < e; r++) {
+                row.load(r, sorter.keys());
+                int[] order = sorter.first(n, k);
+                row.store(r, order);
+                for (int j = 0; j < k; j++) {
+                    positions[j] = order[j];
+                }
+                positionsOut.put(indicesBase + r * k, positions, 0, k);
+            }
+        });
+    }
+
+    /** One dtype's rows: their keys, and their values written out in a given order; buffers reused row to row. */
+    private abstract static class RowKeys {
+        final CpuStorage in;
+        final CpuStorage out;
+        final int inBase;
+        final int outBase;
+        final int n;
+        final int k;
+        /** XOR with every key: all ones (of the element's width) reverses the order for a descending sort. */
+        final long flip;
+
+        RowKeys(Tensor x, Tensor values, int n, int k, long flip) {
+            this.in = (CpuStorage) x.storage();
+            this.out = (CpuStorage) values.storage();
+            this.inBase = Math.toIntExact(x.offset());
+            this.outBase = Math.toIntExact(values.offset());
+            this.n = n;
+            this.k = k;
+            this.flip = flip;
+        }
+
+        /** Reads row r and writes its n keys. */
+        abstract void load(int r, long[] keys);
+
+        /** Writes row r's elements at the first k positions of {@code order} as values' row r. */
+        abstract void store(int r, int[] order);
+
+        static RowKeys of(Tensor x, Tensor values, int n, int k, boolean descending) {
+            long wide = descending ? -1L : 0;
+            long narrow = descending ? 0xffff_ffffL : 0;
+            return switch (x.dtype()) {
+                case F32 -> new F32Keys(x, values, n, k, narrow);
+                case F64 -> new F64Keys(x, values, n, k, wide);
+                case I32 -> new I32Keys(x, values, n, k, narrow);
+                case I64 -> new I64Keys(x, values, n, k, wide);
+            };
+        }
+    }
+
+    /**
+     * A float's bits with the magnitude complemented below zero order as signed integers, NaN (one canonical
+     * pattern) above infinity; the sign bit flipped, as unsigned ones. Adding 0.0 first makes -0.0 into 0.0.
+     */
+    private static final class F32Keys extends RowKeys {
+        private final float[] row = new float[n];
+        private final float[] sorted = new float[k];
+
+        F32Keys(Tensor x, Tensor values, int n, int k, long flip) {
+            super(x, values, n, k, flip);
+        }
+
+        @Override
+        void load(int r, long[] keys) {
+            in.f32.get(inBase + r * n, row, 0, n);
+            for (int j = 0; j < n; j++) {
+                int bits = Float.floatToIntBits(row[j] + 0.0f);
+                keys[j] = ((bits ^ (bits >> 31 & Integer.MAX_VALUE) ^ Integer.MIN_VALUE) & 0xffff_ffffL) ^ flip;
+            }
+        }
+
+        @Override
+        void store(int r, int[] order) {
+            for (int j = 0; j < k; j++) {
+                sorted[j] = row[order[j]];
+            }
+            out.f32.put(outBase + r * k, sorted, 0, k);
+        }
+    }
+
+    /** {@link F32Keys}' rule on a double's 64 bits. */
+    private static final class F64Keys extends RowKeys {
+        private final double[] row = new double[n];
+        private final double[] sorted = new double[k];
+
+        F64Keys(Tensor x, Tensor values, int n, int k, long flip) {
+            super(x, values, n, k, flip);
+        }
+
+        @Override
+        void load(int r, long[] keys) {
+            in.f64.get(inBase + r * n, row, 0, n);
+            for (int j = 0; j < n; j++) {
+                long bits = Double.doubleToLongBits(row[j] + 0.0);
+                keys[j] = bits ^ (bits >> 63 & Long.MAX_VALUE) ^ Long.MIN_VALUE ^ flip;
+            }
+        }
+
+        @Override
+        void store(int r, int[] order) {
+            for (int j = 0; j < k; j++) {
+                sorted[j] = row[order[j]];
+            }
+            out.f64.put(outBase + r * k, sorted, 0, k);
+        }
+    }
+
+    /** An int with its sign bit flipped orders as an unsigned one. */
+    private static final class I32Keys extends RowKeys {
+        private final int[] row = new int[n];
+        private final int[] sorted = new int[k];
+
+        I32Keys(Tensor x, Tensor values, int n, int k, long flip) {
+            super(x, values, n, k, flip);
+        }
+
+        @Override
+        void load(int r, long[] keys) {
+            in.i32.get(inBase + r * n, row, 0, n);
+            for (int j = 0; j < n; j++) {
+                keys[j] = ((row[j] ^ Integer.MIN_VALUE) & 0xffff_ffffL) ^ flip;
+            }
+        }
+
+        @Override
+        void store(int r, int[] order) {
+            for (int j = 0; j < k; j++) {
+                sorted[j] = row[order[j]];
+            }
+            out.i32.put(outBase + r * k, sorted, 0, k);
+        }
+    }
+
+    /** A long with its sign bit flipped orders as an unsigned one. */
+    private static final class I64Keys extends RowKeys {
+        private final long[] row = new long[n];
+        private final long[] sorted = new long[k];
+
+        I64Keys(Tensor x, Tensor values, int n, int k, long flip) {
+            super(x, values, n, k, flip);
+        }
+
+        @Override
+        void load(int r, long[] keys) {
+            in.i64.get(inBase + r * n, row, 0, n);
+            for (int j = 0; j < n; j++) {
+                keys[j] = row[j] ^ Long.MIN_VALUE ^ flip;
+            }
+        }
+
+        @Override
+        void store(int r, int[] order) {
+            for (int j = 0; j < k; j++) {
+                sorted[j] = row[order[j]];
+            }
+            out.i64.put(outBase + r * k, sorted, 0, k);
+        }
+    }
+}
