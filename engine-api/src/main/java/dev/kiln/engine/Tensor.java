@@ -1122,6 +1122,58 @@ public final class Tensor implements AutoCloseable {
         return IndexOps.indexAdd(this, axis, index, src);
     }
 
+    // ---- Sorting (see SortOps) -----------------------------------------------------------------------
+
+    /**
+     * This tensor sorted along {@code axis} (PyTorch's {@code sort(dim, descending, stable=True)}): values of this
+     * shape and dtype, and indices (I64, the same shape) holding where along the axis each value was. NaN sorts above
+     * every number (last ascending, first descending), -0.0 and 0.0 are equal, and equal elements keep their order.
+     * The values' gradient goes back to where each came from. Any dtype; a non-last axis costs two copies.
+     */
+    public IndexedValues sort(int axis, boolean descending) {
+        return SortOps.sort(this, axis, descending);
+    }
+
+    /** The indices (I64) of {@link #sort}: where along {@code axis} each element of the sorted tensor was. */
+    public Tensor argsort(int axis, boolean descending) {
+        return SortOps.argsort(this, axis, descending);
+    }
+
+    /**
+     * The {@code k} largest elements along {@code axis}, or the k smallest when not {@code largest} (PyTorch's
+     * {@code topk}), and where along the axis each was: this shape with the axis of size k. With {@code sorted} they
+     * come largest (smallest) first, else in their order along the axis. Of equal elements the earlier wins (PyTorch
+     * leaves ties unspecified); NaN counts as the largest, as in {@link #sort}. The gradient goes back to the positions
+     * taken.
+     *
+     * @throws IllegalArgumentException naming k, the axis and its size when k is outside [0, size]
+     */
+    public IndexedValues topk(int k, int axis, boolean largest, boolean sorted) {
+        return SortOps.topk(this, k, axis, largest, sorted);
+    }
+
+    /**
+     * The k-th smallest element along {@code axis} (k from 1, PyTorch's {@code kthvalue}) and where along the axis it
+     * was; shape as a reduction's over the axis. Ordered as {@link #sort} orders (NaN the largest, equal elements by
+     * position; PyTorch's choice among equal ones is unspecified). The gradient goes to that element.
+     *
+     * @throws IllegalArgumentException naming k, the axis and its size when k is outside [1, size]
+     */
+    public IndexedValues kthvalue(int k, int axis, boolean keepDim) {
+        return SortOps.kthvalue(this, k, axis, keepDim);
+    }
+
+    /**
+     * The lower median along {@code axis}, the {@code ceil(n / 2)}-th smallest of n (PyTorch's {@code median(dim)}),
+     * and where along the axis it was; NaN, at the first NaN's position, where the slice holds one. Shape as a
+     * reduction's over the axis; the gradient goes to the element returned.
+     *
+     * @throws IllegalArgumentException when the axis is empty
+     */
+    public IndexedValues median(int axis, boolean keepDim) {
+        return SortOps.median(this, axis, keepDim);
+    }
+
     // ---- Composites: clamping, minima, statistics, norms, scans, reordering ---------------------------
     // Each is composed of the ops above, so every backend runs it unchanged (see ClampOps, ReductionOps, VarianceOps,
     // LogSumExpOps, NormOps, ProductOps, CumsumOps, RearrangeOps, TriangleOps).

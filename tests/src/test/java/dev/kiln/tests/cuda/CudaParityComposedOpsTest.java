@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
+import dev.kiln.engine.IndexedValues;
 import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
@@ -64,20 +65,21 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The Tensor ops composed in the engine of SPI primitives (clamp, min and argmin, var and std, logsumexp, norm, prod,
  * cumsum, flip, roll, pad in every mode, tril and triu, unfold and fold, pixel shuffles, einsum, max pooling's indices
- * and unpooling, the 3-D convolutions), and the parameter-free layers and the losses of the models module composed of
- * Tensor ops (among them the 1-D adaptive poolings, LPPool1d and LPPool2d, MaxUnpool1d) and MultiHeadAttention's packed
- * input projection split into queries, keys and values, on tensors that live on the backend under test, against the
- * CPU: every step must run on the tensor's own backend, and the primitives' conventions (NaN in comparisons and maxima,
- * the first of tied maxima, where with an integer mask, integer arithmetic) must compose to the CPU's results.
+ * and unpooling, the 3-D convolutions, sorting along any axis, topk, kthvalue and median), and the parameter-free
+ * layers and the losses of the models module composed of Tensor ops (among them the 1-D adaptive poolings, LPPool1d and
+ * LPPool2d, MaxUnpool1d) and MultiHeadAttention's packed input projection split into queries, keys and values, on
+ * tensors that live on the backend under test, against the CPU: every step must run on the tensor's own backend, and
+ * the primitives' conventions (NaN in comparisons and maxima, the first of tied maxima, where with an integer mask,
+ * integer arithmetic) must compose to the CPU's results.
  *
  * <p>Tolerances ({@code |a - b| <= atol + rtol |b|}). Selections (clamp, min, argmin, flip, roll, pad, tril, triu,
- * unfold, pixel shuffles, max pooling's indices, unpooling and its gathered gradient, adaptive max pooling) round
- * nothing and must match exactly, ties and NaN included. Fold's sums of up to 9 overlapping blocks, the padding modes'
- * gradients, einsum's products and their gradients, and the 3-D convolutions and layers of volumes take the tolerance
- * of sums. Sums over 300 elements and the functions around them (var, std, logsumexp, the 2-norm, a scan of 300 in log2
- * steps, a product of 300 factors near 1, the power means of LPPool and adaptive average pooling's matrix products):
- * 1e-4 in F32, as the sums of {@code CudaParityReductionTest}; 1e-10 in F64. The losses (sums over at most 64 rows of
- * 10 to 144 terms, and log-softmaxes) take the same.
+ * unfold, pixel shuffles, max pooling's indices, unpooling and its gathered gradient, adaptive max pooling, sorts and
+ * the gradients they route) round nothing and must match exactly, ties and NaN included. Fold's sums of up to 9
+ * overlapping blocks, the padding modes' gradients, einsum's products and their gradients, and the 3-D convolutions and
+ * layers of volumes take the tolerance of sums. Sums over 300 elements and the functions around them (var, std,
+ * logsumexp, the 2-norm, a scan of 300 in log2 steps, a product of 300 factors near 1, the power means of LPPool and
+ * adaptive average pooling's matrix products): 1e-4 in F32, as the sums of {@code CudaParityReductionTest}; 1e-10 in
+ * F64. The losses (sums over at most 64 rows of 10 to 144 terms, and log-softmaxes) take the same.
  */
 class CudaParityComposedOpsTest extends ParityTest {
     private static final Tolerance SUMS_F32 = Tolerance.of(1e-4);
@@ -133,6 +135,39 @@ class CudaParityComposedOpsTest extends ParityTest {
             assertParityWithNaN("min axis " + a + " " + dtype, Tolerance.EXACT,
                     on(dtype, x, DIMS, t -> t.min(a, false)));
             assertParity("argmin axis " + a + " " + dtype, Tolerance.EXACT, on(dtype, x, DIMS, t -> t.argmin(a, true)));
+        }
+    }
+
+    /**
+     * Sorting along each axis (one before the last is swapped to the end and back), topk unsorted, kthvalue and median,
+     * and the gradient their values route back, on ties; then the median of slices holding NaN: the first NaN's.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void sortTopkKthvalueAndMedianAlongEachAxisMatchExactly(DType dtype) {
+        double[] x = ties(59, N, -1, -0.5, 0, 0.5, 1);
+        double[] g = values(60, N, -1, 1);
+        String[] outputs = {"sorted", "sort indices", "topk", "topk indices", "kthvalue", "median", "median indices",
+                "gradient"};
+        for (int axis = 0; axis < 3; axis++) {
+            int a = axis;
+            assertParity("sort descending, topk 3 unsorted, kthvalue 2 and median along axis " + a + " " + dtype,
+                    outputs, Tolerance.EXACT, b -> {
+                        Tensor t = tensor(b, dtype, x, DIMS).requiresGrad(true);
+                        IndexedValues sorted = t.sort(a, true);
+                        IndexedValues top = t.topk(3, a, true, false);
+                        IndexedValues kth = t.kthvalue(2, a, true);
+                        IndexedValues median = t.median(a, false);
+                        sorted.values().mul(tensor(b, dtype, g, DIMS)).sum().add(top.values().sum())
+                                .add(kth.values().sum()).add(median.values().sum()).backward();
+                        assertSame(b, median.values().backend(), "the result must be on the backend of its input");
+                        return new Tensor[] {sorted.values(), sorted.indices(), top.values(), top.indices(),
+                                kth.values(), median.values(), median.indices(), t.grad()};
+                    });
+            assertParity("median indices along axis " + a + " with NaN " + dtype, Tolerance.EXACT,
+                    on(dtype, tiesAndNaN(), DIMS, t -> t.median(a, true).indices()));
+            assertParityWithNaN("median along axis " + a + " with NaN " + dtype, Tolerance.EXACT,
+                    on(dtype, tiesAndNaN(), DIMS, t -> t.median(a, true).values()));
         }
     }
 

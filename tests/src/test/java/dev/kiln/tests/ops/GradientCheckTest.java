@@ -954,6 +954,23 @@ class GradientCheckTest {
         }
     }
 
+    /** Distinct values (a grid 0.1 apart): the order, and so the gradient's routing, holds within the steps. */
+    @ParameterizedTest(name = "axis {0}")
+    @ValueSource(ints = {0, 1, 2})
+    void sortTopkKthvalueAndMedianAlongEachAxis(int axis) {
+        try (Scope s = Scope.open()) {
+            GradCheck.check("sort axis " + axis, in -> in[0].sort(axis, false).values(), grid(0, 2, 9, 5));
+            GradCheck.check("sort descending axis " + axis, in -> in[0].sort(axis, true).values(), grid(0, 2, 9, 5));
+            GradCheck.check("topk 2 largest axis " + axis, in -> in[0].topk(2, axis, true, true).values(),
+                    grid(0, 2, 9, 5));
+            GradCheck.check("topk 2 smallest unsorted axis " + axis, in -> in[0].topk(2, axis, false, false).values(),
+                    grid(0, 2, 9, 5));
+            GradCheck.check("kthvalue 2 axis " + axis, in -> in[0].kthvalue(2, axis, false).values(),
+                    grid(0, 2, 9, 5));
+            GradCheck.check("median axis " + axis, in -> in[0].median(axis, true).values(), grid(0, 2, 9, 5));
+        }
+    }
+
     @Test
     void flipRollPadAndTriangles() {
         try (Scope s = Scope.open()) {

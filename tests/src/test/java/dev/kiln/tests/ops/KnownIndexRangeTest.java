@@ -31,6 +31,29 @@ class KnownIndexRangeTest extends CountingBackendTest {
     }
 
     @Test
+    void sortIndicesAreCheckedWithoutReadingThemBack() {
+        try (Scope s = Scope.open()) {
+            Tensor scores = Tensor.fromArray(new float[] {2, 0, 3, 1, 0.5f, 9, 4, 7}, 2, 4).to(counting);
+            assertLooksUpWithoutReading(scores.argsort(1, true),
+                    new float[] {20, 20, 0, 0, 30, 30, 10, 10, 10, 10, 30, 30, 20, 20, 0, 0});
+        }
+    }
+
+    @Test
+    void sortTopkKthvalueAndMedianAndTheirGradientsReadNothingBack() {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.fromArray(new float[] {2, 0, 3, 1, 0.5f, 9, 4, 7, 8, 6, 5, -1}, 3, 4).to(counting)
+                    .requiresGrad(true);
+            long reads = count("host_reads");
+            Tensor loss = x.sort(0, true).values().sum().add(x.topk(2, 1, true, false).values().sum())
+                    .add(x.kthvalue(2, 1, false).values().sum()).add(x.median(0, false).values().sum());
+            loss.backward();
+            assertEquals(reads, count("host_reads"), "values read back by the ops or their gradients");
+            assertArrayEquals(new float[] {3, 1, 2, 3, 1, 2, 3, 2, 2, 3, 2, 1}, x.grad().toFloatArray());
+        }
+    }
+
+    @Test
     void aNarrowedCopyOfHostIndicesKeepsTheirRange() {
         try (Scope s = Scope.open()) {
             Tensor ids = Tensor.fromArray(new long[] {0, 3, 1, 2, 1, 0}, 2, 3).to(counting);
