@@ -1,5 +1,6 @@
 package dev.kiln.engine.cpu;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 import java.nio.LongBuffer;
 
@@ -26,6 +27,11 @@ final class CpuSort {
             return;
         }
         int rows = Math.toIntExact(x.size() / n);
+        if (x.dtype() == DType.F32) {
+            // f32Bits() makes its view on first use: here, on the calling thread, so that the workers only read it.
+            ((CpuStorage) x.storage()).f32Bits();
+            ((CpuStorage) values.storage()).f32Bits();
+        }
         LongBuffer positionsOut = ((CpuStorage) indices.storage()).i64;
         int indicesBase = Math.toIntExact(indices.offset());
         parallel.forRange(rows, n * WORK_PER_ELEMENT, (s, e) -> {
@@ -84,12 +90,14 @@ final class CpuSort {
     }
 
     /**
-     * A float's bits with the magnitude complemented below zero order as signed integers, NaN (one canonical
-     * pattern) above infinity; the sign bit flipped, as unsigned ones. Adding 0.0 first makes -0.0 into 0.0.
+     * A float's bits with the magnitude complemented below zero order as signed integers, NaN (made one pattern) above
+     * infinity, -0.0 made 0.0 first; the sign bit flipped, as unsigned ones. Read and written as bits, so that the
+     * values keep theirs.
      */
     private static final class F32Keys extends RowKeys {
-        private final float[] row = new float[n];
-        private final float[] sorted = new float[k];
+        private static final int CANONICAL_NAN = 0x7fc0_0000;
+        private final int[] row = new int[n];
+        private final int[] sorted = new int[k];
 
         F32Keys(Tensor x, Tensor values, int n, int k, long flip) {
             super(x, values, n, k, flip);
@@ -97,9 +105,11 @@ final class CpuSort {
 
         @Override
         void load(int r, long[] keys) {
-            in.f32.get(inBase + r * n, row, 0, n);
+            in.f32Bits().get(inBase + r * n, row, 0, n);
             for (int j = 0; j < n; j++) {
-                int bits = Float.floatToIntBits(row[j] + 0.0f);
+                int bits = row[j];
+                int magnitude = bits & Integer.MAX_VALUE;
+                bits = magnitude > 0x7f80_0000 ? CANONICAL_NAN : magnitude == 0 ? 0 : bits;
                 keys[j] = ((bits ^ (bits >> 31 & Integer.MAX_VALUE) ^ Integer.MIN_VALUE) & 0xffff_ffffL) ^ flip;
             }
         }
@@ -109,7 +119,7 @@ final class CpuSort {
             for (int j = 0; j < k; j++) {
                 sorted[j] = row[order[j]];
             }
-            out.f32.put(outBase + r * k, sorted, 0, k);
+            out.f32Bits().put(outBase + r * k, sorted, 0, k);
         }
     }
 

@@ -108,10 +108,12 @@ final class SortRows {
             heap[j] = j;
             siftUp(heap, j);
         }
+        long worst = keys[heap[0]];
         for (int j = k; j < n; j++) {
-            if (Long.compareUnsigned(keys[j], keys[heap[0]]) < 0) {
+            if (Long.compareUnsigned(keys[j], worst) < 0) {
                 heap[0] = j;
                 siftDown(heap, 0, k);
+                worst = keys[heap[0]];
             }
         }
         for (int end = k - 1; end > 0; end--) {
