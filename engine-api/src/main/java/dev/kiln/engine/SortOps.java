@@ -4,7 +4,8 @@ package dev.kiln.engine;
  * Sorting along an axis and what follows from it: argsort, top-k, k-th smallest elements and medians. One backend
  * primitive, {@link Backend#sortLastAxis}, sorts the rows of the last axis and keeps the first k of each; another axis
  * is swapped with the last one before and after (a copy each way). The values' gradient scatters back to the
- * positions the indices name, whose known range ([0, n)) spares the scatter a check that would read them back.
+ * positions the indices name. The indices' range ([0, n)) is recorded, so that index checks (kthvalue's and median's
+ * gathers, a caller's own) need not read them back from a device.
  */
 final class SortOps {
     private SortOps() {
