@@ -58,7 +58,7 @@ final class CpuSort {
         final int outBase;
         final int n;
         final int k;
-        /** XOR with every key: all ones (of the element's width) reverses the order for a descending sort. */
+        /** XOR with every key (before it is widened, for 32-bit elements): all ones reverse a descending sort's order. */
         final long flip;
 
         RowKeys(Tensor x, Tensor values, int n, int k, long flip) {
@@ -78,25 +78,26 @@ final class CpuSort {
         abstract void store(int r, int[] order);
 
         static RowKeys of(Tensor x, Tensor values, int n, int k, boolean descending) {
-            long wide = descending ? -1L : 0;
-            long narrow = descending ? 0xffff_ffffL : 0;
+            long flip = descending ? -1L : 0;
             return switch (x.dtype()) {
-                case F32 -> new F32Keys(x, values, n, k, narrow);
-                case F64 -> new F64Keys(x, values, n, k, wide);
-                case I32 -> new I32Keys(x, values, n, k, narrow);
-                case I64 -> new I64Keys(x, values, n, k, wide);
+                case F32 -> new F32Keys(x, values, n, k, flip);
+                case F64 -> new F64Keys(x, values, n, k, flip);
+                case I32 -> new I32Keys(x, values, n, k, flip);
+                case I64 -> new I64Keys(x, values, n, k, flip);
             };
         }
     }
 
     /**
      * A float's bits with the magnitude complemented below zero order as signed integers, NaN (made one pattern) above
-     * infinity, -0.0 made 0.0 first; the sign bit flipped, as unsigned ones. Read and written as bits, so that the
-     * values keep theirs.
+     * infinity, -0.0 made 0.0 first; 2^31 added, as unsigned ones. Read and written as bits, so that the values keep
+     * theirs. The int keys are made in a loop of masks and widened in a second: each vectorises, where one loop of
+     * branches and widening took 34 ms for 4096 rows of 10,000 against 21.
      */
     private static final class F32Keys extends RowKeys {
         private static final int CANONICAL_NAN = 0x7fc0_0000;
         private final int[] row = new int[n];
+        private final int[] ordered = new int[n];
         private final int[] sorted = new int[k];
 
         F32Keys(Tensor x, Tensor values, int n, int k, long flip) {
@@ -106,11 +107,18 @@ final class CpuSort {
         @Override
         void load(int r, long[] keys) {
             in.f32Bits().get(inBase + r * n, row, 0, n);
+            int flip32 = (int) flip;
             for (int j = 0; j < n; j++) {
                 int bits = row[j];
                 int magnitude = bits & Integer.MAX_VALUE;
-                bits = magnitude > 0x7f80_0000 ? CANONICAL_NAN : magnitude == 0 ? 0 : bits;
-                keys[j] = ((bits ^ (bits >> 31 & Integer.MAX_VALUE) ^ Integer.MIN_VALUE) & 0xffff_ffffL) ^ flip;
+                // All ones where the element is NaN, and where it is a zero.
+                int nan = (0x7f80_0000 - magnitude) >> 31;
+                int zero = (magnitude - 1) >> 31;
+                bits = bits & ~(nan | zero) | CANONICAL_NAN & nan;
+                ordered[j] = bits ^ (bits >> 31 & Integer.MAX_VALUE) ^ flip32;
+            }
+            for (int j = 0; j < n; j++) {
+                keys[j] = ordered[j] + 0x8000_0000L;
             }
         }
 
@@ -150,7 +158,7 @@ final class CpuSort {
         }
     }
 
-    /** An int with its sign bit flipped orders as an unsigned one. */
+    /** An int plus 2^31 orders as an unsigned one. */
     private static final class I32Keys extends RowKeys {
         private final int[] row = new int[n];
         private final int[] sorted = new int[k];
@@ -163,7 +171,7 @@ final class CpuSort {
         void load(int r, long[] keys) {
             in.i32.get(inBase + r * n, row, 0, n);
             for (int j = 0; j < n; j++) {
-                keys[j] = ((row[j] ^ Integer.MIN_VALUE) & 0xffff_ffffL) ^ flip;
+                keys[j] = (row[j] ^ (int) flip) + 0x8000_0000L;
             }
         }
 

@@ -109,12 +109,18 @@ final class SortRows {
             siftUp(heap, j);
         }
         long worst = keys[heap[0]];
-        for (int j = k; j < n; j++) {
-            if (Long.compareUnsigned(keys[j], worst) < 0) {
-                heap[0] = j;
-                siftDown(heap, 0, k);
-                worst = keys[heap[0]];
+        int j = k;
+        while (true) {
+            // A tight loop past the keys that do not enter, most of a long row's.
+            while (j < n && Long.compareUnsigned(keys[j], worst) >= 0) {
+                j++;
             }
+            if (j == n) {
+                break;
+            }
+            heap[0] = j++;
+            siftDown(heap, 0, k);
+            worst = keys[heap[0]];
         }
         for (int end = k - 1; end > 0; end--) {
             int last = heap[0];
