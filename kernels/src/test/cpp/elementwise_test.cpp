@@ -130,14 +130,15 @@ static void check_affine_and_binary() {
         for (long long i = 0; i < n; i++) {
             KILN_CHECK(out[i] == x[i] * -0.5f + 3.0f, "affine at %lld", i);
         }
-        const int ops[] = {ADD, SUB, MUL, DIV, MAX, MIN};
+        const int ops[] = {ADD, SUB, MUL, DIV, MAX, MIN, ATAN2, FMOD};
         for (int op : ops) {
             binary_same_shape_f32(op, x.data(), y.data(), out.data(), n);
             for (long long i = 0; i < n; i++) {
                 float a = x[i], b = y[i];
                 float expected = op == ADD ? a + b : op == SUB ? a - b : op == MUL ? a * b : op == DIV ? a / b
-                        : op == MAX ? (a > b ? a : b) : (a < b ? a : b);
-                KILN_CHECK(out[i] == expected, "binary op %d at %lld: %g, expected %g", op, i, (double) out[i],
+                        : op == MAX ? (a > b ? a : b) : op == MIN ? (a < b ? a : b) : op == ATAN2 ? atan2f(a, b)
+                        : fmodf(a, b);
+                KILN_CHECK(out[i] == expected || (out[i] != out[i] && expected != expected), "binary op %d at %lld: %g, expected %g", op, i, (double) out[i],
                            (double) expected);
             }
         }
@@ -179,6 +180,22 @@ static void unary_and_backward(int op, const float* x, float* y, const float* gr
     unary_backward_f32(op, 0.0, x, y, gradY, gradX, n);
 }
 
+static void binary_same_shape_op(int op, const double* a, const double* b, double* out, long long n) {
+    binary_same_shape_f64(op, a, b, out, n);
+}
+
+static void binary_same_shape_op(int op, const float* a, const float* b, float* out, long long n) {
+    binary_same_shape_f32(op, a, b, out, n);
+}
+
+static void unary_at(int op, const double* x, double* y) {
+    unary_f64(op, 0.0, x, y, 1);
+}
+
+static void unary_at(int op, const float* x, float* y) {
+    unary_f32(op, 0.0, x, y, 1);
+}
+
 // GELU_TANH and SILU in F64 and F32, values and gradients against the double formulas over [-12, 12] and far out,
 // where exp and the cube overflow or underflow: finite everywhere, and at +-1000 exactly x above 0 and 0 below,
 // with gradients 1 and 0.
@@ -209,28 +226,82 @@ template <typename T> static void check_gelu_tanh_and_silu(const char* type, dou
     }
 }
 
-// Every unary op against its formula (the CPU's CpuElementwise.forward), and unary_backward against central
-// finite differences of the unary kernel itself in F64, at points away from kinks.
+// Every unary op's value by the formula the CPU's CpuElementwise.forward computes (C's libm here).
+static double unary_reference(int op, double param, double v) {
+    switch (op) {
+        case NEG: return -v;
+        case ABS: return fabs(v);
+        case EXP: return exp(v);
+        case LOG: return log(v);
+        case SQRT: return sqrt(v);
+        case POW: return pow(v, param);
+        case TANH: return tanh(v);
+        case SIGMOID: return 1 / (1 + exp(-v));
+        case RELU: return v > 0 ? v : 0;
+        case LEAKY_RELU: return v > 0 ? v : param * v;
+        case ELU: return v > 0 ? v : param * expm1(v);
+        case GELU: return v * 0.5 * (1 + erf(v / sqrt(2.0)));
+        case GELU_TANH: return gelu_tanh_reference(v);
+        case SILU: return silu_reference(v);
+        case SIGN: return v > 0 ? 1 : -1;
+        case SIN: return sin(v);
+        case COS: return cos(v);
+        case TAN: return tan(v);
+        case ASIN: return asin(v);
+        case ACOS: return acos(v);
+        case ATAN: return atan(v);
+        case SINH: return sinh(v);
+        case COSH: return cosh(v);
+        case ASINH: return asinh(v);
+        case ACOSH: return acosh(v);
+        case ATANH: return atanh(v);
+        case LOG1P: return log1p(v);
+        case EXPM1: return expm1(v);
+        case LOG2: return log2(v);
+        case LOG10: return log10(v);
+        case EXP2: return exp2(v);
+        case ERF: return erf(v);
+        case ERFC: return erfc(v);
+        case FLOOR: return floor(v);
+        case CEIL: return ceil(v);
+        case ROUND: return nearbyint(v);
+        case TRUNC: return trunc(v);
+        case FRAC: return v - trunc(v);
+        case RECIPROCAL: return 1 / v;
+        default: return 1 / sqrt(v);  // RSQRT
+    }
+}
+
+// The points each op is checked at: 41 in (-2, 2), never exactly 0 or an integer (kinks and the rounding ops' steps
+// stay out), inside the domain: (0, 4) for log, sqrt, log2, log10 and rsqrt, (-1, 1) for asin, acos, atanh and
+// log1p, (1, 3) for acosh.
+static double unary_point(int op, size_t i) {
+    switch (op) {
+        case LOG: case SQRT: case LOG2: case LOG10: case RSQRT: return 0.05 + i * 0.1;
+        case ASIN: case ACOS: case ATANH: case LOG1P: return -0.95 + i * 0.0475;
+        case ACOSH: return 1.05 + i * 0.0475;
+        default: return -2.0 + i * 0.1 + 0.013;
+    }
+}
+
+// Every unary op against its formula, and unary_backward against central finite differences of the unary kernel
+// itself in F64 (0 for the rounding ops, 1 for frac).
 static void check_unary() {
-    const int ops[] = {NEG, ABS, EXP, LOG, SQRT, POW, TANH, SIGMOID, RELU, LEAKY_RELU, ELU, GELU, GELU_TANH, SILU, SIGN};
+    const int ops[] = {NEG, ABS, EXP, LOG, SQRT, POW, TANH, SIGMOID, RELU, LEAKY_RELU, ELU, GELU, GELU_TANH, SILU, SIGN,
+                       SIN, COS, TAN, ASIN, ACOS, ATAN, SINH, COSH, ASINH, ACOSH, ATANH, LOG1P, EXPM1, LOG2, LOG10, EXP2,
+                       ERF, ERFC, FLOOR, CEIL, ROUND, TRUNC, FRAC, RECIPROCAL, RSQRT};
     for (int op : ops) {
         double param = op == POW ? 3.0 : op == LEAKY_RELU ? 0.1 : op == ELU ? 1.5 : 0.0;
-        bool positive = op == LOG || op == SQRT;
         std::vector<double> x(41), y(41), gradY(41), gradX(41);
         for (size_t i = 0; i < x.size(); i++) {
-            x[i] = positive ? 0.05 + i * 0.1 : -2.0 + i * 0.1 + 0.013;  // never exactly 0: kinks at 0 stay out
+            x[i] = unary_point(op, i);
             gradY[i] = 1.0;
         }
         unary_f64(op, param, x.data(), y.data(), (long long) x.size());
         unary_backward_f64(op, param, x.data(), y.data(), gradY.data(), gradX.data(), (long long) x.size());
         for (size_t i = 0; i < x.size(); i++) {
             double v = x[i];
-            double expected = op == NEG ? -v : op == ABS ? fabs(v) : op == EXP ? exp(v) : op == LOG ? log(v)
-                    : op == SQRT ? sqrt(v) : op == POW ? pow(v, param) : op == TANH ? tanh(v)
-                    : op == SIGMOID ? 1 / (1 + exp(-v)) : op == RELU ? (v > 0 ? v : 0)
-                    : op == LEAKY_RELU ? (v > 0 ? v : param * v) : op == ELU ? (v > 0 ? v : param * expm1(v))
-                    : op == GELU ? v * 0.5 * (1 + erf(v / sqrt(2.0))) : op == GELU_TANH ? gelu_tanh_reference(v)
-                    : op == SILU ? silu_reference(v) : (v > 0 ? 1 : -1);
+            double expected = unary_reference(op, param, v);
             KILN_CHECK(kiln_close(y[i], expected, 1e-14), "unary op %d at %g: %.17g, expected %.17g", op, v, y[i],
                        expected);
             double step = 1e-6, up, down;
@@ -243,6 +314,30 @@ static void check_unary() {
             KILN_CHECK(kiln_close(gradX[i], numeric, 1e-6), "unary_backward op %d at %g: %.10g, numeric %.10g", op, v,
                        gradX[i], numeric);
         }
+    }
+}
+
+// PyTorch's values at the edges, in F32 and F64: NaN outside a domain, infinities at its ends, round's halves to
+// even, and the signed zeros of the rounding ops.
+template <typename T> static void check_unary_edges(const char* type) {
+    struct Edge {
+        int op;
+        double x, expected;
+    };
+    const double inf = INFINITY, nan = NAN;
+    const Edge edges[] = {{ASIN, 2, nan}, {ACOS, -2, nan}, {ATANH, 1, inf}, {ATANH, -1, -inf}, {ATANH, 2, nan},
+                          {ACOSH, 0.5, nan}, {ACOSH, 1, 0}, {LOG1P, -1, -inf}, {LOG1P, -2, nan}, {LOG2, 0, -inf},
+                          {LOG10, -1, nan}, {EXP2, -inf, 0}, {EXP2, 10, 1024}, {ERF, inf, 1}, {ERFC, -inf, 2},
+                          {ERFC, inf, 0}, {ROUND, 0.5, 0}, {ROUND, 1.5, 2}, {ROUND, 2.5, 2}, {ROUND, -0.5, -0.0},
+                          {FLOOR, -0.5, -1}, {CEIL, -0.5, -0.0}, {TRUNC, -1.5, -1}, {FRAC, -1.25, -0.25},
+                          {FRAC, inf, nan}, {RECIPROCAL, 0, inf}, {RECIPROCAL, -0.0, -inf}, {RSQRT, 0, inf},
+                          {RSQRT, -1, nan}, {SIN, inf, nan}, {ASINH, -inf, -inf}};
+    for (const Edge& e : edges) {
+        T x = (T) e.x, y;
+        unary_at(e.op, &x, &y);
+        bool same = e.expected != e.expected ? y != y
+                : (double) y == e.expected && signbit((double) y) == signbit(e.expected);
+        KILN_CHECK(same, "%s unary op %d at %g: %g, expected %g", type, e.op, e.x, (double) y, e.expected);
     }
 }
 
@@ -287,8 +382,36 @@ static void check_broadcast() {
     }
 }
 
+// remainder and floor_divide with operands of either sign and a zero divisor, as PyTorch (and Python's % and //) give
+// them: the remainder takes the divisor's sign, the quotient is floored, x / 0 is NaN and +-inf.
+template <typename T> static void check_remainder_and_floor_divide(const char* type) {
+    const T inf = (T) INFINITY, nan = (T) NAN;
+    const T a[] = {5, -5, 5, -5, (T) 5.5, 3, -3, 0, -4, 5, -5};
+    const T b[] = {3, 3, -3, -3, 2, 0, 0, 0, 2, inf, inf};
+    const T remainder[] = {2, 1, -1, -2, (T) 1.5, nan, nan, nan, -0.0f, 5, inf};
+    const T floor_divide[] = {1, -2, -2, 1, 2, inf, -inf, nan, -2, 0, -1};
+    const int n = 11;
+    T out[n];
+    binary_same_shape_op(REMAINDER, a, b, out, n);
+    for (int i = 0; i < n; i++) {
+        bool same = remainder[i] != remainder[i] ? out[i] != out[i] : out[i] == remainder[i];
+        KILN_CHECK(same, "%s remainder(%g, %g): %g, expected %g", type, (double) a[i], (double) b[i], (double) out[i],
+                   (double) remainder[i]);
+    }
+    binary_same_shape_op(FLOOR_DIVIDE, a, b, out, n);
+    for (int i = 0; i < n; i++) {
+        bool same = floor_divide[i] != floor_divide[i] ? out[i] != out[i] : out[i] == floor_divide[i];
+        KILN_CHECK(same, "%s floor_divide(%g, %g): %g, expected %g", type, (double) a[i], (double) b[i],
+                   (double) out[i], (double) floor_divide[i]);
+    }
+}
+
 int main() {
     check_unary();
+    check_unary_edges<double>("f64");
+    check_unary_edges<float>("f32");
+    check_remainder_and_floor_divide<double>("f64");
+    check_remainder_and_floor_divide<float>("f32");
     check_gelu_tanh_and_silu<double>("f64", 1e-14);
     check_gelu_tanh_and_silu<float>("f32", 2e-6);
     check_pow_of_zero_exponent();
@@ -296,7 +419,8 @@ int main() {
     check_channels();
     check_dense();
     check_affine_and_binary();
-    printf("unary ops forward (formulas) and backward (finite differences), gelu_tanh and silu far out, broadcast binary ops and where, convolution"
+    printf("unary ops forward (formulas) and backward (finite differences), their edge values, remainder and"
+           " floor_divide, gelu_tanh and silu far out, broadcast binary ops and where, convolution"
            " and dense bias and activation forward and backward, affine and binary ops: %d failures\n", kiln_failures);
     return kiln_failures == 0 ? 0 : 1;
 }

@@ -3,7 +3,7 @@
 // no divergence.
 #include "kiln_common.cuh"
 
-enum BinaryCode { ADD, SUB, MUL, DIV, MAX, MIN, EQ, NE, LT, LE, GT, GE };
+enum BinaryCode { ADD, SUB, MUL, DIV, MAX, MIN, ATAN2, FMOD, REMAINDER, FLOOR_DIVIDE, EQ, NE, LT, LE, GT, GE };
 
 template <typename T> __device__ void unary_impl(int op, double param, const T* x, T* out, long long n) {
     T p = (T) param;
@@ -185,6 +185,30 @@ template <typename T> __device__ void affine_impl(const T* x, double scale, doub
     }
 KILN_ALL_TYPES(KILN_AFFINE)
 
+// Python's x % y as PyTorch computes it for floats: fmod moved by y where its sign differs from y's.
+template <typename A> __device__ inline A kiln_remainder(A x, A y) {
+    A mod = k_fmod(x, y);
+    return mod != A(0) && (y < A(0)) != (mod < A(0)) ? mod + y : mod;
+}
+
+// floor(x / y) as PyTorch's div_floor_floating: from fmod, so that a quotient just below an integer is not rounded
+// up to it by the division; x / y for y = 0, and a zero with the sign of x / y.
+template <typename A> __device__ inline A kiln_floor_divide(A x, A y) {
+    if (y == A(0)) {
+        return x / y;
+    }
+    A mod = k_fmod(x, y);
+    A div = (x - mod) / y;
+    if (mod != A(0) && (y < A(0)) != (mod < A(0))) {
+        div -= A(1);
+    }
+    if (div == A(0)) {
+        return k_copysign(A(0), x / y);
+    }
+    A floor = k_floor(div);
+    return div - floor > A(0.5) ? floor + A(1) : floor;
+}
+
 template <typename A> __device__ inline A binary_value(int op, A x, A y) {
     switch (op) {
         case ADD: return x + y;
@@ -194,6 +218,10 @@ template <typename A> __device__ inline A binary_value(int op, A x, A y) {
         // As Math.max and Math.min: NaN wins, and +0 is above -0 (x + y and -(-x + -y) pick the sign of two zeros).
         case MAX: return x != x ? x : (y != y ? y : (x > y ? x : (y > x ? y : (x == A(0) ? x + y : x))));
         case MIN: return x != x ? x : (y != y ? y : (x < y ? x : (y < x ? y : (x == A(0) ? -(-x + -y) : x))));
+        case ATAN2: return k_atan2(x, y);
+        case FMOD: return k_fmod(x, y);
+        case REMAINDER: return kiln_remainder(x, y);
+        case FLOOR_DIVIDE: return kiln_floor_divide(x, y);
         case EQ: return x == y ? A(1) : A(0);
         case NE: return x != y ? A(1) : A(0);
         case LT: return x < y ? A(1) : A(0);

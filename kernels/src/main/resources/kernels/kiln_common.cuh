@@ -66,6 +66,22 @@ __device__ inline double k_erf(double x) { return erf(x); }
 __device__ inline float k_abs(float x) { return fabsf(x); }
 __device__ inline double k_abs(double x) { return fabs(x); }
 
+// k_NAME(x) as the built-in NAMEf for float and NAME for double.
+#define KILN_MATH_1(name) \
+    __device__ inline float k_##name(float x) { return name##f(x); } \
+    __device__ inline double k_##name(double x) { return name(x); }
+KILN_MATH_1(sin) KILN_MATH_1(cos) KILN_MATH_1(tan) KILN_MATH_1(asin) KILN_MATH_1(acos) KILN_MATH_1(atan)
+KILN_MATH_1(sinh) KILN_MATH_1(cosh) KILN_MATH_1(asinh) KILN_MATH_1(acosh) KILN_MATH_1(atanh) KILN_MATH_1(log1p)
+KILN_MATH_1(log2) KILN_MATH_1(log10) KILN_MATH_1(exp2) KILN_MATH_1(erfc) KILN_MATH_1(floor) KILN_MATH_1(ceil)
+KILN_MATH_1(rint) KILN_MATH_1(trunc)
+#undef KILN_MATH_1
+__device__ inline float k_atan2(float y, float x) { return atan2f(y, x); }
+__device__ inline double k_atan2(double y, double x) { return atan2(y, x); }
+__device__ inline float k_fmod(float x, float y) { return fmodf(x, y); }
+__device__ inline double k_fmod(double x, double y) { return fmod(x, y); }
+__device__ inline float k_copysign(float x, float y) { return copysignf(x, y); }
+__device__ inline double k_copysign(double x, double y) { return copysign(x, y); }
+
 template <typename A> __device__ inline A k_sigmoid(A x) {
     // The two forms keep exp's argument non-positive: no overflow for large |x|.
     if (x >= A(0)) {
@@ -77,7 +93,14 @@ template <typename A> __device__ inline A k_sigmoid(A x) {
 
 // Element-wise functions of one argument, shared by the element-wise kernels and those that fuse an activation
 // (batch norm's). Op codes are the ordinals of the Java enum dev.kiln.engine.UnaryOp.
-enum UnaryCode { NEG, ABS, EXP, LOG, SQRT, POW, TANH, SIGMOID, RELU, LEAKY_RELU, ELU, GELU, GELU_TANH, SILU, SIGN };
+enum UnaryCode { NEG, ABS, EXP, LOG, SQRT, POW, TANH, SIGMOID, RELU, LEAKY_RELU, ELU, GELU, GELU_TANH, SILU, SIGN,
+                 SIN, COS, TAN, ASIN, ACOS, ATAN, SINH, COSH, ASINH, ACOSH, ATANH, LOG1P, EXPM1, LOG2, LOG10, EXP2, ERF,
+                 ERFC, FLOOR, CEIL, ROUND, TRUNC, FRAC, RECIPROCAL, RSQRT };
+
+// 2 / sqrt(pi), ln 2 and ln 10: the derivatives of erf, exp2, log2 and log10.
+#define KILN_TWO_OVER_SQRT_PI 1.12837916709551257390
+#define KILN_LN2 0.69314718055994530942
+#define KILN_LN10 2.30258509299404568402
 
 template <typename A> __device__ inline A normal_cdf(A x) {
     return A(0.5) * (A(1) + k_erf(x * A(0.70710678118654752440)));
@@ -118,6 +141,31 @@ template <typename A> __device__ inline A unary_value(int op, A p, A x) {
         case GELU_TANH: return A(0.5) * x * (A(1) + k_tanh(gelu_tanh_inner(x)));
         case SILU: return x / (A(1) + k_exp(-x));
         case SIGN: return x > A(0) ? A(1) : (x < A(0) ? A(-1) : x);
+        case SIN: return k_sin(x);
+        case COS: return k_cos(x);
+        case TAN: return k_tan(x);
+        case ASIN: return k_asin(x);
+        case ACOS: return k_acos(x);
+        case ATAN: return k_atan(x);
+        case SINH: return k_sinh(x);
+        case COSH: return k_cosh(x);
+        case ASINH: return k_asinh(x);
+        case ACOSH: return k_acosh(x);
+        case ATANH: return k_atanh(x);
+        case LOG1P: return k_log1p(x);
+        case EXPM1: return k_expm1(x);
+        case LOG2: return k_log2(x);
+        case LOG10: return k_log10(x);
+        case EXP2: return k_exp2(x);
+        case ERF: return k_erf(x);
+        case ERFC: return k_erfc(x);
+        case FLOOR: return k_floor(x);
+        case CEIL: return k_ceil(x);
+        case ROUND: return k_rint(x);  // halves to even, as PyTorch's round
+        case TRUNC: return k_trunc(x);
+        case FRAC: return x - k_trunc(x);
+        case RECIPROCAL: return A(1) / x;
+        case RSQRT: return A(1) / k_sqrt(x);
         default: return x;
     }
 }
@@ -139,7 +187,28 @@ template <typename A> __device__ inline A unary_derivative(int op, A p, A x, A y
         case GELU: return normal_cdf(x) + x * A(0.39894228040143267794) * k_exp(A(-0.5) * x * x);
         case GELU_TANH: return gelu_tanh_derivative(x);
         case SILU: return silu_derivative(x);
-        default: return A(0);
+        case SIN: return k_cos(x);
+        case COS: return -k_sin(x);
+        case TAN: return A(1) + y * y;
+        case ASIN: return A(1) / k_sqrt(A(1) - x * x);
+        case ACOS: return A(-1) / k_sqrt(A(1) - x * x);
+        case ATAN: return A(1) / (A(1) + x * x);
+        case SINH: return k_cosh(x);
+        case COSH: return k_sinh(x);
+        case ASINH: return A(1) / k_sqrt(x * x + A(1));
+        case ACOSH: return A(1) / k_sqrt(x * x - A(1));
+        case ATANH: return A(1) / (A(1) - x * x);
+        case LOG1P: return A(1) / (x + A(1));
+        case EXPM1: return y + A(1);
+        case LOG2: return A(1) / (x * A(KILN_LN2));
+        case LOG10: return A(1) / (x * A(KILN_LN10));
+        case EXP2: return y * A(KILN_LN2);
+        case ERF: return A(KILN_TWO_OVER_SQRT_PI) * k_exp(-x * x);
+        case ERFC: return -A(KILN_TWO_OVER_SQRT_PI) * k_exp(-x * x);
+        case FRAC: return A(1);
+        case RECIPROCAL: return -(y * y);
+        case RSQRT: return A(-0.5) * (y * y * y);
+        default: return A(0);  // SIGN and the rounding ops
     }
 }
 

@@ -1,11 +1,28 @@
 package dev.kiln.engine;
 
-/** Element-wise functions of two broadcast arguments. Comparisons give 1 where true and 0 where false. */
+/**
+ * Element-wise functions of two broadcast arguments, as PyTorch defines them. Comparisons give 1 where true and 0
+ * where false.
+ */
 public enum BinaryOp {
-    ADD, SUB, MUL, DIV, MAX, MIN, EQ, NE, LT, LE, GT, GE;
+    ADD, SUB, MUL, DIV, MAX, MIN,
+    /** atan2(a, b): the angle of the point (b, a), in [-pi, pi]. */
+    ATAN2,
+    /** C's fmod: a - trunc(a / b) b, with the sign of a; NaN where b is 0. */
+    FMOD,
+    /** Python's %: a - floor(a / b) b, with the sign of b; NaN where b is 0. */
+    REMAINDER,
+    /** floor(a / b) (PyTorch's floor_divide since 1.13); a / b where b is 0. Piecewise constant: no gradient. */
+    FLOOR_DIVIDE,
+    EQ, NE, LT, LE, GT, GE;
 
-    /** True for the comparisons, which have no gradient. */
+    /** True for the comparisons, which have no gradient and take integer operands too. */
     public boolean isComparison() {
         return ordinal() >= EQ.ordinal();
+    }
+
+    /** True for the ops whose gradient is defined and not zero everywhere: all but FLOOR_DIVIDE and comparisons. */
+    public boolean isDifferentiable() {
+        return ordinal() < FLOOR_DIVIDE.ordinal();
     }
 }

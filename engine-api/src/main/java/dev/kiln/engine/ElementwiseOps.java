@@ -14,7 +14,7 @@ final class ElementwiseOps {
         Checks.floating(name, x);
         Tensor out = x.emptyLike(x.shape(), x.dtype());
         x.backend().unary(op, param, x, out);
-        if (op == UnaryOp.SIGN) {
+        if (op.isPiecewiseConstant()) {
             return out;
         }
         out.record(name, new Tensor[] {x}, Node.differentiable(g -> {
@@ -46,7 +46,7 @@ final class ElementwiseOps {
         Shape outShape = Shape.broadcast(name, a.shape(), b.shape());
         Tensor out = a.emptyLike(outShape, a.dtype());
         a.backend().binary(op, a, b, out);
-        if (!op.isComparison()) {
+        if (op.isDifferentiable()) {
             out.record(name, new Tensor[] {a, b}, Node.differentiable(g -> binaryGrads(op, a, b, out, g)));
         }
         return out;
@@ -65,6 +65,8 @@ final class ElementwiseOps {
             case DIV -> g.div(b);
             case MAX -> Tensor.consume(a.ge(b), g, g::mul);
             case MIN -> Tensor.consume(a.le(b), g, g::mul);
+            case ATAN2 -> Tensor.consume(g.mul(b), g, t -> Tensor.consume(squaredNorm(a, b), g, t::div));
+            case FMOD, REMAINDER -> g;
             default -> throw new IllegalStateException(op + " has no gradient");
         };
     }
@@ -77,8 +79,25 @@ final class ElementwiseOps {
             case DIV -> Tensor.consume(Tensor.consume(g.mul(out), g, t -> t.div(b)), g, Tensor::neg);
             case MAX -> Tensor.consume(a.lt(b), g, g::mul);
             case MIN -> Tensor.consume(a.gt(b), g, g::mul);
+            case ATAN2 -> Tensor.consume(Tensor.consume(g.mul(a), g, t -> Tensor.consume(squaredNorm(a, b), g, t::div)),
+                    g, Tensor::neg);
+            case FMOD -> negatedProduct(g, Tensor.consume(a.div(b), a, t -> unary(UnaryOp.TRUNC, 0, t)));
+            case REMAINDER -> negatedProduct(g, binary(BinaryOp.FLOOR_DIVIDE, a, b));
             default -> throw new IllegalStateException(op + " has no gradient");
         };
+    }
+
+    /** a^2 + b^2, broadcast. */
+    private static Tensor squaredNorm(Tensor a, Tensor b) {
+        return Tensor.consume(a.square(), a, t -> Tensor.consume(b.square(), b, t::add));
+    }
+
+    /**
+     * {@code -g * quotient}: the gradient of a - quotient b for b, the rounded quotient (trunc(a / b) for fmod,
+     * floor_divide for remainder) taken as piecewise constant, as PyTorch differentiates them.
+     */
+    private static Tensor negatedProduct(Tensor g, Tensor quotient) {
+        return Tensor.consume(Tensor.consume(quotient, g, g::mul), g, Tensor::neg);
     }
 
     /** Sums {@code g} over the dimensions that broadcasting added or stretched, giving {@code shape}. */

@@ -953,6 +953,171 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.unary(UnaryOp.SIGN, 0, this);
     }
 
+    public Tensor sin() {
+        return ElementwiseOps.unary(UnaryOp.SIN, 0, this);
+    }
+
+    public Tensor cos() {
+        return ElementwiseOps.unary(UnaryOp.COS, 0, this);
+    }
+
+    public Tensor tan() {
+        return ElementwiseOps.unary(UnaryOp.TAN, 0, this);
+    }
+
+    /** Arcsine; NaN outside [-1, 1]. */
+    public Tensor asin() {
+        return ElementwiseOps.unary(UnaryOp.ASIN, 0, this);
+    }
+
+    /** Arccosine; NaN outside [-1, 1]. */
+    public Tensor acos() {
+        return ElementwiseOps.unary(UnaryOp.ACOS, 0, this);
+    }
+
+    public Tensor atan() {
+        return ElementwiseOps.unary(UnaryOp.ATAN, 0, this);
+    }
+
+    public Tensor sinh() {
+        return ElementwiseOps.unary(UnaryOp.SINH, 0, this);
+    }
+
+    public Tensor cosh() {
+        return ElementwiseOps.unary(UnaryOp.COSH, 0, this);
+    }
+
+    public Tensor asinh() {
+        return ElementwiseOps.unary(UnaryOp.ASINH, 0, this);
+    }
+
+    /** Inverse hyperbolic cosine; NaN below 1. */
+    public Tensor acosh() {
+        return ElementwiseOps.unary(UnaryOp.ACOSH, 0, this);
+    }
+
+    /** Inverse hyperbolic tangent; NaN outside [-1, 1], infinite at +-1. */
+    public Tensor atanh() {
+        return ElementwiseOps.unary(UnaryOp.ATANH, 0, this);
+    }
+
+    /** log(1 + x), accurate near 0; NaN below -1. */
+    public Tensor log1p() {
+        return ElementwiseOps.unary(UnaryOp.LOG1P, 0, this);
+    }
+
+    /** exp(x) - 1, accurate near 0. */
+    public Tensor expm1() {
+        return ElementwiseOps.unary(UnaryOp.EXPM1, 0, this);
+    }
+
+    public Tensor log2() {
+        return ElementwiseOps.unary(UnaryOp.LOG2, 0, this);
+    }
+
+    public Tensor log10() {
+        return ElementwiseOps.unary(UnaryOp.LOG10, 0, this);
+    }
+
+    /** 2 to the power of each element. */
+    public Tensor exp2() {
+        return ElementwiseOps.unary(UnaryOp.EXP2, 0, this);
+    }
+
+    /** The error function. */
+    public Tensor erf() {
+        return ElementwiseOps.unary(UnaryOp.ERF, 0, this);
+    }
+
+    /** The complementary error function 1 - erf(x), accurate in the right tail. */
+    public Tensor erfc() {
+        return ElementwiseOps.unary(UnaryOp.ERFC, 0, this);
+    }
+
+    /** Rounded down to an integer value; its gradient is zero. */
+    public Tensor floor() {
+        return ElementwiseOps.unary(UnaryOp.FLOOR, 0, this);
+    }
+
+    /** Rounded up to an integer value; its gradient is zero. */
+    public Tensor ceil() {
+        return ElementwiseOps.unary(UnaryOp.CEIL, 0, this);
+    }
+
+    /** Rounded to the nearest integer value, halves to even (round(0.5) = 0, round(1.5) = 2) as PyTorch; its gradient is zero. */
+    public Tensor round() {
+        return ElementwiseOps.unary(UnaryOp.ROUND, 0, this);
+    }
+
+    /** Rounded toward zero; its gradient is zero. */
+    public Tensor trunc() {
+        return ElementwiseOps.unary(UnaryOp.TRUNC, 0, this);
+    }
+
+    /** x - trunc(x): the fractional part, with the sign of x. */
+    public Tensor frac() {
+        return ElementwiseOps.unary(UnaryOp.FRAC, 0, this);
+    }
+
+    /** 1 / x. */
+    public Tensor reciprocal() {
+        return ElementwiseOps.unary(UnaryOp.RECIPROCAL, 0, this);
+    }
+
+    /** 1 / sqrt(x). */
+    public Tensor rsqrt() {
+        return ElementwiseOps.unary(UnaryOp.RSQRT, 0, this);
+    }
+
+    /** atan2(this, other) with broadcasting: the angle of the point (other, this), in [-pi, pi]. */
+    public Tensor atan2(Tensor other) {
+        return ElementwiseOps.binary(BinaryOp.ATAN2, this, other);
+    }
+
+    /** C's fmod with broadcasting: this - trunc(this / other) * other, with the sign of this; NaN where other is 0. */
+    public Tensor fmod(Tensor other) {
+        return ElementwiseOps.binary(BinaryOp.FMOD, this, other);
+    }
+
+    /** Python's % with broadcasting: this - floor(this / other) * other, with the sign of other; NaN where other is 0. */
+    public Tensor remainder(Tensor other) {
+        return ElementwiseOps.binary(BinaryOp.REMAINDER, this, other);
+    }
+
+    /** floor(this / other) with broadcasting (PyTorch's floor_divide); no gradient. */
+    public Tensor floorDivide(Tensor other) {
+        return ElementwiseOps.binary(BinaryOp.FLOOR_DIVIDE, this, other);
+    }
+
+    /** 1 where this element is NaN, else 0 (same dtype and shape; no gradient). */
+    public Tensor isnan() {
+        return NonFiniteOps.isnan(this);
+    }
+
+    /** 1 where this element is positive or negative infinity, else 0 (same dtype and shape; no gradient). */
+    public Tensor isinf() {
+        return NonFiniteOps.isinf(this);
+    }
+
+    /** 1 where this element is neither NaN nor infinite, else 0 (same dtype and shape; no gradient). */
+    public Tensor isfinite() {
+        return NonFiniteOps.isfinite(this);
+    }
+
+    /**
+     * This tensor with NaN replaced by {@code nan}, +infinity by {@code posinf} and -infinity by {@code neginf}
+     * (PyTorch's nan_to_num); the gradient is zero where a value was replaced.
+     */
+    public Tensor nanToNum(double nan, double posinf, double neginf) {
+        return NonFiniteOps.nanToNum(this, nan, posinf, neginf);
+    }
+
+    /** {@link #nanToNum(double, double, double)} with PyTorch's defaults: 0, and the dtype's largest finite values. */
+    public Tensor nanToNum() {
+        double largest = NonFiniteOps.largestFinite(this);
+        return NonFiniteOps.nanToNum(this, 0, largest, -largest);
+    }
+
     public Tensor add(Tensor other) {
         return ElementwiseOps.binary(BinaryOp.ADD, this, other);
     }

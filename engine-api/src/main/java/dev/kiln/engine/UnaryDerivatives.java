@@ -7,6 +7,8 @@ package dev.kiln.engine;
 final class UnaryDerivatives {
     private static final double GELU_TANH_BETA = Math.sqrt(2 / Math.PI);
     private static final double GELU_TANH_KAPPA = 0.044715;
+    private static final double LN2 = Math.log(2);
+    private static final double LN10 = Math.log(10);
 
     private UnaryDerivatives() {
     }
@@ -32,7 +34,28 @@ final class UnaryDerivatives {
             case GELU -> g.mul(geluDerivative(x, y));
             case GELU_TANH -> g.mul(geluTanhDerivative(x));
             case SILU -> g.mul(siluDerivative(x));
-            case SIGN -> g.mul(0.0);
+            case SIGN, FLOOR, CEIL, ROUND, TRUNC -> g.mul(0.0);
+            case SIN -> g.mul(x.cos());
+            case COS -> g.mul(x.sin()).neg();
+            case TAN -> g.mul(y.square().add(1));
+            case ASIN -> g.mul(oneMinusSquare(x).rsqrt());
+            case ACOS -> g.mul(oneMinusSquare(x).rsqrt()).neg();
+            case ATAN -> g.div(x.square().add(1));
+            case SINH -> g.mul(x.cosh());
+            case COSH -> g.mul(x.sinh());
+            case ASINH -> g.mul(x.square().add(1).rsqrt());
+            case ACOSH -> g.mul(x.square().sub(1).rsqrt());
+            case ATANH -> g.div(oneMinusSquare(x));
+            case LOG1P -> g.div(x.add(1));
+            case EXPM1 -> g.mul(y.add(1));
+            case LOG2 -> g.div(x.mul(LN2));
+            case LOG10 -> g.div(x.mul(LN10));
+            case EXP2 -> g.mul(y.mul(LN2));
+            case ERF -> g.mul(gaussian(x));
+            case ERFC -> g.mul(gaussian(x)).neg();
+            case FRAC -> g;
+            case RECIPROCAL -> g.mul(y.square()).neg();
+            case RSQRT -> g.mul(y.pow(3)).mul(-0.5);
         };
     }
 
@@ -66,6 +89,16 @@ final class UnaryDerivatives {
         d.record("geluDerivative", new Tensor[] {x}, Node.differentiable(g -> new Tensor[] {
                 g.mul(normalDensity(x).mul(x.square().neg().add(2)))}));
         return d;
+    }
+
+    /** 1 - x^2. */
+    private static Tensor oneMinusSquare(Tensor x) {
+        return x.square().neg().add(1);
+    }
+
+    /** erf's derivative 2 / sqrt(pi) exp(-x^2). */
+    private static Tensor gaussian(Tensor x) {
+        return x.square().neg().exp().mul(2 / Math.sqrt(Math.PI));
     }
 
     /** exp(-x^2 / 2) / sqrt(2 pi). */

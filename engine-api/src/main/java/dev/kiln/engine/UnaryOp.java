@@ -15,7 +15,29 @@ public enum UnaryOp {
     GELU_TANH,
     /** SiLU (swish), x * sigmoid(x). */
     SILU,
-    SIGN;
+    SIGN,
+    SIN, COS, TAN, ASIN, ACOS, ATAN, SINH, COSH, ASINH, ACOSH, ATANH,
+    /** log(1 + x), accurate near 0. */
+    LOG1P,
+    /** exp(x) - 1, accurate near 0. */
+    EXPM1,
+    LOG2, LOG10, EXP2, ERF, ERFC,
+    /** The rounding ops: piecewise constant, so their gradient is zero (as SIGN's). ROUND rounds half to even. */
+    FLOOR, CEIL, ROUND, TRUNC,
+    /** x - trunc(x), with the sign of x; gradient 1. */
+    FRAC,
+    /** 1 / x. */
+    RECIPROCAL,
+    /** 1 / sqrt(x). */
+    RSQRT;
+
+    /** True for the piecewise constant ops (SIGN and the rounding ops), whose gradient is zero wherever defined. */
+    public boolean isPiecewiseConstant() {
+        return switch (this) {
+            case SIGN, FLOOR, CEIL, ROUND, TRUNC -> true;
+            default -> false;
+        };
+    }
 
     /**
      * True where the derivative at x is a function of the output y = op(x) alone, because it reads y and at

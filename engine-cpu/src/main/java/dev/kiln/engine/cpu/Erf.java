@@ -16,7 +16,15 @@ final class Erf {
             return Math.signum(x);
         }
         double r = ax < 2.5 ? series(ax) : 1 - erfcContinuedFraction(ax);
-        return x < 0 ? -r : r;
+        return Math.copySign(r, x);
+    }
+
+    /**
+     * erfc(x) = 1 - erf(x), from the continued fraction in the right tail, where 1 - erf(x) would lose the
+     * digits of a value far below 1.
+     */
+    static double erfc(double x) {
+        return x >= 2.5 ? erfcContinuedFraction(x) : 1 - erf(x);
     }
 
     /** erf(x) = 2/sqrt(pi) * sum (-1)^n x^(2n+1) / (n! (2n+1)); terms shrink fast for x &lt; 2.5. */
