@@ -58,7 +58,18 @@ class CudaParityElementwiseTest extends ParityTest {
     }
 
     private static boolean positiveDomain(UnaryOp op) {
-        return op == UnaryOp.LOG || op == UnaryOp.SQRT || op == UnaryOp.POW;
+        return switch (op) {
+            case LOG, SQRT, POW, LOG2, LOG10, RSQRT -> true;
+            default -> false;
+        };
+    }
+
+    /** The ops defined on (-1, 1) only, and near -1 only: log1p. */
+    private static boolean unitDomain(UnaryOp op) {
+        return switch (op) {
+            case ASIN, ACOS, ATANH, LOG1P -> true;
+            default -> false;
+        };
     }
 
     /** POW's exponent, LEAKY_RELU's slope, ELU's alpha; ignored by the others. */
@@ -71,10 +82,19 @@ class CudaParityElementwiseTest extends ParityTest {
         };
     }
 
-    /** Inputs in [0.05, 4) for LOG, SQRT and POW; otherwise in [-6, 6) with every 50th value exactly 0. */
+    /**
+     * Inputs in [0.05, 4) for LOG, SQRT, POW, LOG2, LOG10 and RSQRT, in [1, 5) for ACOSH, in (-0.99, 0.99) for ASIN,
+     * ACOS, ATANH and LOG1P; otherwise in [-6, 6) with every 50th value exactly 0.
+     */
     private static double[] unaryInputs(UnaryOp op) {
         if (positiveDomain(op)) {
             return values(12, N, 0.05, 4);
+        }
+        if (op == UnaryOp.ACOSH) {
+            return values(12, N, 1, 5);
+        }
+        if (unitDomain(op)) {
+            return values(12, N, -0.99, 0.99);
         }
         double[] x = values(12, N, -6, 6);
         for (int i = 0; i < N; i += 50) {
@@ -178,6 +198,20 @@ class CudaParityElementwiseTest extends ParityTest {
         });
     }
 
+    /** NaN, the infinities, signed zeros, halves, and the ends of the domains of asin, acosh, atanh and log1p. */
+    private static final double[] EDGES = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0, 0,
+        0.5, 1.5, 2.5, -0.5, -2.5, 1, -1, 2, -2};
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("unaryOpsAndDtypes")
+    void unaryEdgesMatchCpu(UnaryOp op, DType dtype) {
+        assertParityWithNaN(op + " at the edges " + dtype, tolerance(dtype), b -> {
+            Tensor out = output(b, dtype, EDGES.length);
+            b.unary(op, param(op), tensor(b, dtype, EDGES, EDGES.length), out);
+            return out;
+        });
+    }
+
     static Stream<Arguments> binaryOpsAndDtypes() {
         List<Arguments> cases = new ArrayList<>();
         for (BinaryOp op : BinaryOp.values()) {
@@ -196,9 +230,12 @@ class CudaParityElementwiseTest extends ParityTest {
                 ? ties(seed, n, -1, -0.5, 0, 0.5, 1) : values(seed, n, -1, 1);
     }
 
-    /** A second operand: like {@link #left}, but a divisor is kept at least 0.25 away from zero. */
+    /**
+     * A second operand: like {@link #left}, but a divisor (of div, fmod, remainder, floorDivide) is kept at least 0.25
+     * away from zero.
+     */
     private static double[] right(BinaryOp op, long seed, int n) {
-        if (op != BinaryOp.DIV) {
+        if (op != BinaryOp.DIV && op != BinaryOp.FMOD && op != BinaryOp.REMAINDER && op != BinaryOp.FLOOR_DIVIDE) {
             return left(op, seed, n);
         }
         double[] v = values(seed, n, 0.25, 1);

@@ -413,7 +413,27 @@ class ForwardValuesTest {
                 new UnCase("relu", Tensor::relu, x -> x > 0 ? x : 0, false),
                 new UnCase("leakyRelu(0.1)", t -> t.leakyRelu(0.1), x -> x > 0 ? x : 0.1 * x, false),
                 new UnCase("elu(1.5)", t -> t.elu(1.5), x -> x > 0 ? x : 1.5 * (Math.exp(x) - 1), false),
-                new UnCase("sign", Tensor::sign, Math::signum, false));
+                new UnCase("sign", Tensor::sign, Math::signum, false),
+                new UnCase("sin", Tensor::sin, Math::sin, false),
+                new UnCase("cos", Tensor::cos, Math::cos, false),
+                new UnCase("tan", Tensor::tan, Math::tan, false),
+                new UnCase("atan", Tensor::atan, Math::atan, false),
+                new UnCase("sinh", Tensor::sinh, Math::sinh, false),
+                new UnCase("cosh", Tensor::cosh, Math::cosh, false),
+                new UnCase("asinh", Tensor::asinh, x -> Math.copySign(Math.log(Math.abs(x) + Math.sqrt(x * x + 1)), x),
+                        false),
+                new UnCase("expm1", Tensor::expm1, Math::expm1, false),
+                new UnCase("exp2", Tensor::exp2, x -> Math.pow(2, x), false),
+                new UnCase("log1p", Tensor::log1p, Math::log1p, true),
+                new UnCase("log2", Tensor::log2, x -> Math.log(x) / Math.log(2), true),
+                new UnCase("log10", Tensor::log10, Math::log10, true),
+                new UnCase("floor", Tensor::floor, Math::floor, false),
+                new UnCase("ceil", Tensor::ceil, Math::ceil, false),
+                new UnCase("round", Tensor::round, Math::rint, false),
+                new UnCase("trunc", Tensor::trunc, x -> x < 0 ? Math.ceil(x) : Math.floor(x), false),
+                new UnCase("frac", Tensor::frac, x -> x - (x < 0 ? Math.ceil(x) : Math.floor(x)), false),
+                new UnCase("reciprocal", Tensor::reciprocal, x -> 1 / x, true),
+                new UnCase("rsqrt", Tensor::rsqrt, x -> 1 / Math.sqrt(x), true));
     }
 
     @ParameterizedTest

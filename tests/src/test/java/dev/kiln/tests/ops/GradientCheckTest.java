@@ -18,6 +18,7 @@ import dev.kiln.engine.UnaryOp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -191,6 +192,41 @@ class GradientCheckTest {
     void eluAwayFromZero() {
         try (Scope s = Scope.open()) {
             GradCheck.check("elu", in -> in[0].elu(1.0), awayFromZero(3, 4));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.kiln.tests.ops.ElementaryFunctions#differentiable")
+    void elementaryFunctionsMatchFiniteDifferences(String name, Function<Tensor, Tensor> op, double low, double high) {
+        try (Scope s = Scope.open()) {
+            GradCheck.check(name, in -> op.apply(in[0]), ElementaryFunctions.inputs(low, high, 3, 4));
+        }
+    }
+
+    /** Divisors of either sign against dividends 0.05 + 0.1 k: no quotient comes near an integer, fmod's jumps. */
+    @Test
+    void atan2FmodAndRemainderBroadcastMatchFiniteDifferences() {
+        try (Scope s = Scope.open()) {
+            Tensor b = Tensor.fromArray(new double[] {0.7, -1.3, 2.1, -0.9}, 4).requiresGrad(true);
+            GradCheck.check("atan2", in -> in[0].atan2(in[1]), grid(0.05, 3, 4), b);
+            GradCheck.check("fmod", in -> in[0].fmod(in[1]), grid(0.05, 3, 4), b);
+            GradCheck.check("remainder", in -> in[0].remainder(in[1]), grid(0.05, 3, 4), b);
+        }
+    }
+
+    /** As PyTorch's zero gradients: the rounding ops and floorDivide record nothing, so x + f(x) has gradient 1. */
+    @Test
+    void roundingOpsPassNoGradient() {
+        try (Scope s = Scope.open()) {
+            List<Function<Tensor, Tensor>> ops = List.of(Tensor::floor, Tensor::ceil, Tensor::round, Tensor::trunc,
+                    t -> t.floorDivide(t.mul(0.3)));
+            for (Function<Tensor, Tensor> op : ops) {
+                Tensor x = Tensor.fromArray(new double[] {-1.7, -0.2, 0.6, 2.5}, 4).requiresGrad(true);
+                Tensor y = op.apply(x);
+                assertTrue(!y.requiresGrad(), "a rounding op's result requires no gradient");
+                y.add(x).sum().backward();
+                assertEquals(List.of(1.0, 1.0, 1.0, 1.0), Arrays.stream(x.grad().toDoubleArray()).boxed().toList());
+            }
         }
     }
 
