@@ -138,7 +138,8 @@ static void check_affine_and_binary() {
                 float expected = op == ADD ? a + b : op == SUB ? a - b : op == MUL ? a * b : op == DIV ? a / b
                         : op == MAX ? (a > b ? a : b) : op == MIN ? (a < b ? a : b) : op == ATAN2 ? atan2f(a, b)
                         : fmodf(a, b);
-                KILN_CHECK(out[i] == expected || (out[i] != out[i] && expected != expected), "binary op %d at %lld: %g, expected %g", op, i, (double) out[i],
+                KILN_CHECK(out[i] == expected || (out[i] != out[i] && expected != expected),
+                           "binary op %d at %lld: %g, expected %g", op, i, (double) out[i],
                            (double) expected);
             }
         }

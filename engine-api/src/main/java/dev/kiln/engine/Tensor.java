@@ -953,14 +953,17 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.unary(UnaryOp.SIGN, 0, this);
     }
 
+    /** Sine, element-wise (radians); same shape. */
     public Tensor sin() {
         return ElementwiseOps.unary(UnaryOp.SIN, 0, this);
     }
 
+    /** Cosine, element-wise (radians); same shape. */
     public Tensor cos() {
         return ElementwiseOps.unary(UnaryOp.COS, 0, this);
     }
 
+    /** Tangent, element-wise (radians); same shape. */
     public Tensor tan() {
         return ElementwiseOps.unary(UnaryOp.TAN, 0, this);
     }
@@ -975,18 +978,22 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.unary(UnaryOp.ACOS, 0, this);
     }
 
+    /** Arctangent, element-wise, in (-pi/2, pi/2). */
     public Tensor atan() {
         return ElementwiseOps.unary(UnaryOp.ATAN, 0, this);
     }
 
+    /** Hyperbolic sine, element-wise. */
     public Tensor sinh() {
         return ElementwiseOps.unary(UnaryOp.SINH, 0, this);
     }
 
+    /** Hyperbolic cosine, element-wise. */
     public Tensor cosh() {
         return ElementwiseOps.unary(UnaryOp.COSH, 0, this);
     }
 
+    /** Inverse hyperbolic sine, element-wise. */
     public Tensor asinh() {
         return ElementwiseOps.unary(UnaryOp.ASINH, 0, this);
     }
@@ -1011,10 +1018,12 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.unary(UnaryOp.EXPM1, 0, this);
     }
 
+    /** Base-2 logarithm, element-wise; exact at powers of two. */
     public Tensor log2() {
         return ElementwiseOps.unary(UnaryOp.LOG2, 0, this);
     }
 
+    /** Base-10 logarithm, element-wise. */
     public Tensor log10() {
         return ElementwiseOps.unary(UnaryOp.LOG10, 0, this);
     }
@@ -1044,7 +1053,10 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.unary(UnaryOp.CEIL, 0, this);
     }
 
-    /** Rounded to the nearest integer value, halves to even (round(0.5) = 0, round(1.5) = 2) as PyTorch; its gradient is zero. */
+    /**
+     * Rounded to the nearest integer value, halves to even (round(0.5) = 0, round(1.5) = 2) as PyTorch; its gradient
+     * is zero.
+     */
     public Tensor round() {
         return ElementwiseOps.unary(UnaryOp.ROUND, 0, this);
     }
@@ -1079,7 +1091,9 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(BinaryOp.FMOD, this, other);
     }
 
-    /** Python's % with broadcasting: this - floor(this / other) * other, with the sign of other; NaN where other is 0. */
+    /**
+     * Python's % with broadcasting: this - floor(this / other) * other, with the sign of other; NaN where other is 0.
+     */
     public Tensor remainder(Tensor other) {
         return ElementwiseOps.binary(BinaryOp.REMAINDER, this, other);
     }

@@ -17,9 +17,6 @@ import java.util.function.DoubleBinaryOperator;
 final class CpuElementwise {
     private static final double SQRT_HALF = Math.sqrt(0.5);
     private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-    private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
-    private static final double LN2 = Math.log(2);
-    private static final double LN10 = Math.log(10);
     /** sqrt(2 / pi) and the cubic's coefficient of GELU's tanh approximation, PyTorch's kBeta and kKappa. */
     private static final double GELU_TANH_BETA = Math.sqrt(2 / Math.PI);
     private static final double GELU_TANH_KAPPA = 0.044715;
@@ -94,31 +91,8 @@ final class CpuElementwise {
             case GELU_TANH -> 0.5 * x * (1 + Math.tanh(geluTanhInner(x)));
             case SILU -> x / (1 + Math.exp(-x));
             case SIGN -> Math.signum(x);
-            case SIN -> Math.sin(x);
-            case COS -> Math.cos(x);
-            case TAN -> Math.tan(x);
-            case ASIN -> Math.asin(x);
-            case ACOS -> Math.acos(x);
-            case ATAN -> Math.atan(x);
-            case SINH -> Math.sinh(x);
-            case COSH -> Math.cosh(x);
-            case ASINH -> MoreMath.asinh(x);
-            case ACOSH -> MoreMath.acosh(x);
-            case ATANH -> MoreMath.atanh(x);
-            case LOG1P -> Math.log1p(x);
-            case EXPM1 -> Math.expm1(x);
-            case LOG2 -> MoreMath.log2(x);
-            case LOG10 -> Math.log10(x);
-            case EXP2 -> Math.pow(2, x);
-            case ERF -> Erf.erf(x);
-            case ERFC -> Erf.erfc(x);
-            case FLOOR -> Math.floor(x);
-            case CEIL -> Math.ceil(x);
-            case ROUND -> Math.rint(x);
-            case TRUNC -> MoreMath.trunc(x);
-            case FRAC -> x - MoreMath.trunc(x);
-            case RECIPROCAL -> 1 / x;
-            case RSQRT -> 1 / Math.sqrt(x);
+            // The functions after the activations live apart, so that this switch stays small enough to inline.
+            default -> ElementaryFunctions.value(op, x);
         };
     }
 
@@ -192,28 +166,8 @@ final class CpuElementwise {
             case GELU -> normalCdf(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
             case GELU_TANH -> geluTanhDerivative(x);
             case SILU -> siluDerivative(x);
-            case SIGN, FLOOR, CEIL, ROUND, TRUNC -> 0;
-            case SIN -> Math.cos(x);
-            case COS -> -Math.sin(x);
-            case TAN -> 1 + y * y;
-            case ASIN -> 1 / Math.sqrt(1 - x * x);
-            case ACOS -> -1 / Math.sqrt(1 - x * x);
-            case ATAN -> 1 / (1 + x * x);
-            case SINH -> Math.cosh(x);
-            case COSH -> Math.sinh(x);
-            case ASINH -> 1 / Math.sqrt(x * x + 1);
-            case ACOSH -> 1 / Math.sqrt(x * x - 1);
-            case ATANH -> 1 / (1 - x * x);
-            case LOG1P -> 1 / (x + 1);
-            case EXPM1 -> y + 1;
-            case LOG2 -> 1 / (x * LN2);
-            case LOG10 -> 1 / (x * LN10);
-            case EXP2 -> y * LN2;
-            case ERF -> TWO_OVER_SQRT_PI * Math.exp(-x * x);
-            case ERFC -> -TWO_OVER_SQRT_PI * Math.exp(-x * x);
-            case FRAC -> 1;
-            case RECIPROCAL -> -(y * y);
-            case RSQRT -> -0.5 * (y * y * y);
+            case SIGN -> 0;
+            default -> ElementaryFunctions.derivative(op, x, y);
         };
     }
 
@@ -401,8 +355,8 @@ final class CpuElementwise {
             case ATAN2 -> Math::atan2;
             // Java's % on doubles is C's fmod: the sign of the dividend, NaN for a zero divisor.
             case FMOD -> (x, y) -> x % y;
-            case REMAINDER -> MoreMath::remainder;
-            case FLOOR_DIVIDE -> MoreMath::floorDivide;
+            case REMAINDER -> ElementaryFunctions::remainder;
+            case FLOOR_DIVIDE -> ElementaryFunctions::floorDivide;
             case EQ -> (x, y) -> x == y ? 1 : 0;
             case NE -> (x, y) -> x != y ? 1 : 0;
             case LT -> (x, y) -> x < y ? 1 : 0;

@@ -159,10 +159,11 @@ class DoubleBackwardTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.tests.ops.ElementaryFunctions#differentiable")
+    @MethodSource("dev.kiln.tests.ops.ElementaryFunctionCases#differentiable")
     void secondDerivativesOfElementaryFunctionsMatchFiniteDifferences(String name, Function<Tensor, Tensor> op,
                                                                     double low, double high) {
-        checkSecondOrder(name + "(x) * x", in -> op.apply(in[0]).mul(in[0]), ElementaryFunctions.inputs(low, high, 3, 4));
+        checkSecondOrder(name + "(x) * x", in -> op.apply(in[0]).mul(in[0]),
+                ElementaryFunctionCases.inputs(low, high, 3, 4));
     }
 
     @ParameterizedTest

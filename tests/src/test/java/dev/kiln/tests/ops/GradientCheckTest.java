@@ -196,10 +196,10 @@ class GradientCheckTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("dev.kiln.tests.ops.ElementaryFunctions#differentiable")
+    @MethodSource("dev.kiln.tests.ops.ElementaryFunctionCases#differentiable")
     void elementaryFunctionsMatchFiniteDifferences(String name, Function<Tensor, Tensor> op, double low, double high) {
         try (Scope s = Scope.open()) {
-            GradCheck.check(name, in -> op.apply(in[0]), ElementaryFunctions.inputs(low, high, 3, 4));
+            GradCheck.check(name, in -> op.apply(in[0]), ElementaryFunctionCases.inputs(low, high, 3, 4));
         }
     }
 

@@ -10,8 +10,8 @@ import org.junit.jupiter.params.provider.Arguments;
  * The differentiable element-wise functions after the activations (sin ... rsqrt), each with an interval inside its
  * domain where it is smooth, for the gradient checks: (name, op, low, high).
  */
-final class ElementaryFunctions {
-    private ElementaryFunctions() {
+final class ElementaryFunctionCases {
+    private ElementaryFunctionCases() {
     }
 
     static Stream<Arguments> differentiable() {
