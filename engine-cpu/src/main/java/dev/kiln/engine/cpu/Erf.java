@@ -76,7 +76,7 @@ final class Erf {
         double[] values = new double[(int) (ERFC_TAIL * CENTRES_PER_UNIT) + 1];
         for (int k = 0; k < values.length; k++) {
             double c = (double) k / CENTRES_PER_UNIT;
-            values[k] = c < 0.5 ? 1 - positiveSeries(c) : erfcContinuedFraction(c, 10_000);
+            values[k] = c < 0.5 ? 1 - positiveSeries(c) : erfcContinuedFraction(c, 2_000);
         }
         return values;
     }
