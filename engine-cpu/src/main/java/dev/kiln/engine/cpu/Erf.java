@@ -1,9 +1,9 @@
 package dev.kiln.engine.cpu;
 
 /**
- * The error function to near double precision (Java has none). A series of positive terms is exact but slow (up to
- * 200 terms); it builds, once, a table of erf's Taylor polynomials at the centres k / 16 of [0, 6], from which
- * {@link #erf} and {@link #erfc} take a value in one polynomial of degree 10 (five times faster than the series was).
+ * The error function to near double precision (Java has none). A series of positive terms is exact but slow (a few
+ * hundred terms); it builds, once, a table of erf's Taylor polynomials at the centres k / 16 of [0, 6], from which
+ * {@link #erf} and {@link #erfc} take a value in one polynomial of degree 10 (ten times faster than the series was).
  */
 final class Erf {
     private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
