@@ -55,11 +55,11 @@ public final class SpectralNorm extends Module {
     }
 
     /**
-     * {@link #apply(Module, String, int, double, int)} with PyTorch's default dim: 1 for a {@link ConvTranspose2d},
-     * whose weight is [in, out, kh, kw], else 0.
+     * {@link #apply(Module, String, int, double, int)} with PyTorch's default dim: 1 for a {@link ConvTranspose1d} or
+     * {@link ConvTranspose2d}, whose weight is [in, out, ...], else 0.
      */
     public static <M extends Module> M apply(M module, String name, int nPowerIterations, double eps) {
-        return apply(module, name, nPowerIterations, eps, module instanceof ConvTranspose2d ? 1 : 0);
+        return apply(module, name, nPowerIterations, eps, module instanceof ConvTranspose1d || module instanceof ConvTranspose2d ? 1 : 0);
     }
 
     /**

@@ -101,6 +101,15 @@ class SpectralNormTest {
     }
 
     @Test
+    void aConvTranspose1dIsNormalisedOverItsOutputAxisByDefault() {
+        // weight [in 2, out 3, kernel 4]: PyTorch's default dim is 1 for every ConvTranspose, so u has the 3 outputs
+        try (ConvTranspose1d conv = SpectralNorm.apply(new ConvTranspose1d(2, 3, 4))) {
+            assertArrayEquals(new int[] {3}, conv.namedBuffers().get(U).shape().dims());
+            assertArrayEquals(new int[] {8}, conv.namedBuffers().get(V).shape().dims());
+        }
+    }
+
+    @Test
     void aVectorIsDividedByItsNorm() {
         try (Linear lin = SpectralNorm.apply(new Linear(2, 2), "bias"); Scope s = Scope.open()) {
             set(lin.namedParameters().get("parametrizations.bias.original"), 3, -4);
