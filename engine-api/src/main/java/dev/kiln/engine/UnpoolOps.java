@@ -161,10 +161,17 @@ final class UnpoolOps {
         return unique;
     }
 
-    /** The output gradient [n, c, outH, outW] read at each input element's index: [n, c, h, w]. */
+    /**
+     * The output gradient [n, c, outH, outW] read at each input element's index: [n, c, h, w]; a recorded gather in a
+     * backward pass that records its graph, so that it can be differentiated again.
+     */
     private static Tensor gathered(Tensor gradOut, Tensor indices, Shape inputShape) {
         int planes = inputShape.dim(0) * inputShape.dim(1);
         int pixels = inputShape.dim(2) * inputShape.dim(3);
+        if (Node.createsGraph()) {
+            return gradOut.reshape(planes, gradOut.dim(2) * gradOut.dim(3))
+                    .gather(1, indices.reshape(planes, pixels)).reshape(inputShape.dims());
+        }
         Tensor gradIn = gradOut.emptyLike(Shape.of(planes, pixels), gradOut.dtype());
         gradOut.backend().gather(gradOut.reshape(planes, gradOut.dim(2) * gradOut.dim(3)), 1,
                 indices.reshape(planes, pixels), gradIn);

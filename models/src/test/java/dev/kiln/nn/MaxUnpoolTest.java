@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.engine.Autograd;
+import dev.kiln.engine.AutogradFunctional;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
 import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,6 +114,19 @@ class MaxUnpoolTest {
         Tensor z = Tensor.randn(DType.F64, 2, 2, 2, 3).requiresGrad(true);
         MaxUnpool2d unpool = new MaxUnpool2d(2);
         GradCheck.check("MaxUnpool2d", in -> unpool.forward(in[0], indices, new int[] {5, 7}), z);
+    }
+
+    /** f(z) = sum(unpool(z)^2) with distinct indices: its Hessian is 2 I, so a Hessian-vector product is 2 v. */
+    @Test
+    void unpoolingsGradientCanBeDifferentiatedAgain() {
+        Tensor x = Tensor.randn(DType.F64, 1, 2, 4, 4);
+        Tensor indices = new MaxPool2d(2).forwardWithIndices(x).indices();
+        Tensor z = Tensor.randn(DType.F64, 1, 2, 2, 2);
+        Tensor v = Tensor.randn(DType.F64, 1, 2, 2, 2);
+        MaxUnpool2d unpool = new MaxUnpool2d(2);
+        Tensor product = AutogradFunctional.hvp(in -> unpool.forward(in.get(0), indices).square().sum(),
+                List.of(z), List.of(v)).get(0);
+        assertArrayEquals(v.mul(2.0).toDoubleArray(), product.toDoubleArray(), 1e-12);
     }
 
     @Test
