@@ -155,27 +155,33 @@ public class EmbeddingBag extends Module {
      */
     public Tensor forward(Tensor indices, Tensor offsets, Tensor perSampleWeights) {
         Bags bags = Bags.of(toString(), indices, offsets, includeLastOffset);
-        Tensor scales = null;
-        if (perSampleWeights != null) {
-            if (mode != Mode.SUM) {
-                throw new IllegalArgumentException(this + ": per-sample weights need mode sum, got mode "
-                        + modeName());
-            }
-            if (!perSampleWeights.shape().equals(indices.shape())) {
-                throw new IllegalArgumentException(this + ": per-sample weights " + perSampleWeights.shape()
-                        + " must have the indices' shape " + indices.shape());
-            }
-            scales = perSampleWeights.reshape((int) perSampleWeights.size()).narrow(0, 0, (int) bags.entries().size());
-        }
+        Tensor scales = scales(perSampleWeights, indices, bags);
         Tensor weight = weight();
         if (bags.longest() == 0) {
-            return Tensor.zeros(weight.dtype(), bags.count(), embeddingDim).to(weight.backend());
+            return Temporaries.freedWithoutGradients(
+                    () -> Tensor.zeros(weight.dtype(), bags.count(), embeddingDim).to(weight.backend()));
         }
         try {
-            return mode == Mode.MAX ? maxima(bags, weight) : sums(bags, weight, scales);
+            return Temporaries.freedWithoutGradients(
+                    () -> mode == Mode.MAX ? maxima(bags, weight) : sums(bags, weight, scales));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(this + ": indices " + indices.shape() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The per-sample weights of the bags' entries, [entries]; null for none. */
+    private Tensor scales(Tensor perSampleWeights, Tensor indices, Bags bags) {
+        if (perSampleWeights == null) {
+            return null;
+        }
+        if (mode != Mode.SUM) {
+            throw new IllegalArgumentException(this + ": per-sample weights need mode sum, got mode " + modeName());
+        }
+        if (!perSampleWeights.shape().equals(indices.shape())) {
+            throw new IllegalArgumentException(this + ": per-sample weights " + perSampleWeights.shape()
+                    + " must have the indices' shape " + indices.shape());
+        }
+        return perSampleWeights.reshape((int) perSampleWeights.size()).narrow(0, 0, (int) bags.entries().size());
     }
 
     /** Each bag's (scaled) rows added up, or their mean: [bags, embeddingDim]. */

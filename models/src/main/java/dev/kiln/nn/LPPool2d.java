@@ -62,7 +62,9 @@ public class LPPool2d extends Pool2d {
         Tensor mean = Module.consume(powered, t -> F.avgPool2d(t, kernel, stride, new int[] {0, 0}, ceilMode, true));
         // sign(s) * relu(|s|) in PyTorch: s itself, but its zeros pass no gradient back from s^(1/p)'s infinite one.
         Tensor zero = mean.eq(0);
-        Tensor sum = Module.consume(Module.consume(mean, m -> m.maskedFill(zero, 0)), s -> s.mul(kernel[0] * kernel[1]));
+        Tensor filled = Module.consume(mean, m -> m.maskedFill(zero, 0));
+        Module.releaseConsumed(zero, filled);
+        Tensor sum = Module.consume(filled, s -> s.mul(kernel[0] * kernel[1]));
         return Module.consume(sum, s -> s.pow(1 / p));
     }
 

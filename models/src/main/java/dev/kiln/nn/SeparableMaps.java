@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import static dev.kiln.nn.Module.consume;
 import static dev.kiln.nn.Module.releaseConsumed;
 
 import dev.kiln.engine.DType;
@@ -72,7 +73,7 @@ final class SeparableMaps {
         }
         int[] dims = transposed ? new int[] {in, out} : new int[] {out, in};
         Tensor t = like.dtype() == DType.F32 ? Tensor.fromArray(floats(flat), dims) : Tensor.fromArray(flat, dims);
-        return t.to(like.backend());
+        return consume(t, onHost -> onHost.to(like.backend()));
     }
 
     private static float[] floats(double[] v) {

@@ -130,10 +130,12 @@ public final class SpectralNorm extends Module {
         }
         // Copies: the next read updates the buffers in place, which must not change what this one's backward reads
         // (two forward passes before one backward, as a GAN's discriminator takes real and generated images).
-        Tensor u = buffer("_u").copy().reshape(1, -1);
-        Tensor v = buffer("_v").copy().reshape(-1, 1);
+        Tensor u = consume(buffer("_u").copy(), t -> t.reshape(1, -1));
+        Tensor v = consume(buffer("_v").copy(), t -> t.reshape(-1, 1));
         Tensor sigma = consume(consume(matrix.matmul(v), wv -> u.matmul(wv)), t -> t.reshape());
         releaseConsumed(matrix, sigma, weight);
+        releaseConsumed(u, sigma);
+        releaseConsumed(v, sigma);
         return consume(sigma, weight::div);
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Backend;
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Scope;
@@ -248,6 +249,52 @@ class ForwardWithoutGradientsTest {
     }
 
     /** Bytes that {@code forward} leaves in use beyond its output, run without gradients. */
+    /** The weight is computed at each read, into the caller's scope; the u and v copies it divided by are not kept. */
+    @Test
+    void aSpectralNormalisedLayerHoldsOnlyItsOutputAndComputedWeightAfterAForwardPassWithoutGradients() {
+        try (Linear lin = SpectralNorm.apply(new Linear(6, 4)); Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(3, 6);
+            long weight = BytesInUse.ofOne(DType.F32, 4, 6);
+            assertEquals(weight, madeButStillHeld(() -> lin.forward(x)), "training mode");
+            lin.eval();
+            assertEquals(weight, madeButStillHeld(() -> lin.forward(x)), "evaluation mode");
+        }
+    }
+
+    @Test
+    void powerPoolingsHoldOnlyTheirOutputAfterAForwardPassWithoutGradients() {
+        try (LPPool1d pool1d = new LPPool1d(2, 2); LPPool2d pool2d = new LPPool2d(2, 2); Scope s = Scope.open()) {
+            Tensor x = Tensor.rand(DType.F32, 2, 4, 6);
+            assertEquals(0, madeButStillHeld(() -> pool1d.forward(x)), "LPPool1d");
+            Tensor image = Tensor.rand(DType.F32, 2, 2, 4, 6);
+            assertEquals(0, madeButStillHeld(() -> pool2d.forward(image)), "LPPool2d");
+        }
+    }
+
+    /** Windows that do not divide the input are averaged by two matrix products, whose matrices are not kept. */
+    @Test
+    void unevenAdaptiveAveragePoolingsHoldOnlyTheirOutputAfterAForwardPassWithoutGradients() {
+        try (AdaptiveAvgPool1d pool1d = new AdaptiveAvgPool1d(4); AdaptiveAvgPool2d pool2d = new AdaptiveAvgPool2d(3, 4);
+             Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(2, 4, 6);
+            assertEquals(0, madeButStillHeld(() -> pool1d.forward(x)), "AdaptiveAvgPool1d");
+            Tensor image = Tensor.randn(2, 2, 5, 6);
+            assertEquals(0, madeButStillHeld(() -> pool2d.forward(image)), "AdaptiveAvgPool2d");
+        }
+    }
+
+    @Test
+    void anEmbeddingBagHoldsOnlyItsOutputAfterAForwardPassWithoutGradients() {
+        for (EmbeddingBag.Mode mode : EmbeddingBag.Mode.values()) {
+            try (EmbeddingBag bag = EmbeddingBag.builder(10, 4).mode(mode).paddingIdx(0).build(); Scope s = Scope.open()) {
+                Tensor indices = Tensor.fromArray(new long[] {1, 0, 3, 4, 5, 0, 2}, 7);
+                Tensor offsets = Tensor.fromArray(new long[] {0, 2, 2, 5}, 4);
+                assertEquals(0, madeButStillHeld(() -> bag.forward(indices, offsets)), "mode " + mode);
+                assertFalse(indices.isClosed() || offsets.isClosed(), "the caller's indices and offsets");
+            }
+        }
+    }
+
     private long madeButStillHeld(Supplier<Tensor> forward) {
         long before = backend.bytesInUse();
         Tensor y = withoutGradients(forward);
