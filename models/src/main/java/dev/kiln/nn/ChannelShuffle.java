@@ -42,8 +42,10 @@ public class ChannelShuffle extends Module {
                     + " channels, which " + groups + " groups do not divide");
         }
         int[] dims = x.shape().dims();
+        // The positions per channel counted, not inferred (-1), which an empty input would leave undetermined.
+        int positions = (int) x.shape().inner(1);
         return Temporaries.freedWithoutGradients(
-                () -> x.reshape(x.dim(0), groups, channels / groups, -1).transpose(1, 2).reshape(dims));
+                () -> x.reshape(x.dim(0), groups, channels / groups, positions).transpose(1, 2).reshape(dims));
     }
 
     @Override

@@ -39,7 +39,7 @@ public class LocalResponseNorm extends Module {
     }
 
     /**
-     * [batch, channels, ...] to the same shape.
+     * [batch, channels, ...] to the same shape; an empty input is returned itself, as in PyTorch.
      *
      * @throws IllegalArgumentException naming this layer and the input shape when it has fewer than 3 dimensions, as
      *     in PyTorch
@@ -49,6 +49,10 @@ public class LocalResponseNorm extends Module {
         if (x.rank() < 3) {
             throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, channels, ...] with at"
                     + " least one axis after the channels");
+        }
+        if (x.size() == 0) {
+            // Nothing to normalise, and no pooling takes an empty plane: the input itself, as PyTorch returns it.
+            return x;
         }
         int[] dims = x.shape().dims();
         return Temporaries.freedWithoutGradients(() -> {

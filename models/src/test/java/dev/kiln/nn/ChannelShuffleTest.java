@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,6 +31,13 @@ class ChannelShuffleTest {
         // Channels 0..5 in 2 groups of 3: 0, 3, 1, 4, 2, 5 (torch.nn.ChannelShuffle(2), PyTorch 1.13).
         Tensor x = Tensor.arange(12).reshape(1, 6, 2).to(DType.F64);
         assertValues(new double[] {0, 1, 6, 7, 2, 3, 8, 9, 4, 5, 10, 11}, new ChannelShuffle(2).forward(x), 0);
+    }
+
+    /** torch.nn.ChannelShuffle(2) of zeros(0, 4, 3) and of zeros(2, 4, 0), PyTorch 1.13: empty of the same shape. */
+    @Test
+    void anEmptyInputGivesAnEmptyOutputOfItsShape() {
+        assertEquals(Shape.of(0, 4, 3), new ChannelShuffle(2).forward(Tensor.zeros(0, 4, 3)).shape());
+        assertEquals(Shape.of(2, 4, 0), new ChannelShuffle(2).forward(Tensor.zeros(2, 4, 0)).shape());
     }
 
     @Test

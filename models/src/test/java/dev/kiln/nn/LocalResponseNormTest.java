@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,6 +38,13 @@ class LocalResponseNormTest {
             2 / Math.pow(k + alpha * (1 + 4) / 2, beta),
             3 / Math.pow(k + alpha * (4 + 9) / 2, beta)};
         assertValues(expected, new LocalResponseNorm(2, alpha, beta, k).forward(x), 1e-15);
+    }
+
+    /** torch.nn.LocalResponseNorm(2) of zeros(0, 4, 3) and of zeros(2, 4, 0), PyTorch 1.13: empty of the same shape. */
+    @Test
+    void anEmptyInputGivesAnEmptyOutputOfItsShape() {
+        assertEquals(Shape.of(0, 4, 3), new LocalResponseNorm(2).forward(Tensor.zeros(0, 4, 3)).shape());
+        assertEquals(Shape.of(2, 4, 0), new LocalResponseNorm(2).forward(Tensor.zeros(2, 4, 0)).shape());
     }
 
     @Test
