@@ -267,6 +267,11 @@ class DoubleBackwardTest {
         checkSecondOrder("avgPool2d(x, 2)^2", in -> F.avgPool2d(in[0], 2, 2, 0).square(), randn(2, 2, 4, 4));
         checkSecondOrder("avgPool2d(x^2, 3, stride 2, padding 1, ceil, without padding)",
                 in -> F.avgPool2d(in[0].square(), 3, 2, 1, true, false), randn(1, 2, 5, 6));
+        Tensor indices = F.maxPool2dWithIndices(Tensor.randn(DType.F64, 1, 2, 4, 6), new int[] {2}, null, null,
+                false).indices();
+        checkSecondOrder("maxUnpool2d(x^2, 2)^2",
+                in -> F.maxUnpool2d(in[0].square(), indices, new int[] {2}, null, null, null).square(),
+                randn(1, 2, 2, 3));
     }
 
     // ---- products and network ops -----------------------------------------------------------------------
