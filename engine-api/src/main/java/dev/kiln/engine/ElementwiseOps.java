@@ -15,6 +15,8 @@ final class ElementwiseOps {
         Tensor out = x.emptyLike(x.shape(), x.dtype());
         x.backend().unary(op, param, x, out);
         if (op.isPiecewiseConstant()) {
+            // Zero wherever defined, recorded as PyTorch records it: a loss made of such a result still backpropagates.
+            out.record(name, new Tensor[] {x}, Node.differentiable(g -> new Tensor[] {g.fullLike(0)}));
             return out;
         }
         out.record(name, new Tensor[] {x}, Node.differentiable(g -> {
