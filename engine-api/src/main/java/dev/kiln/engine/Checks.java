@@ -25,7 +25,11 @@ final class Checks {
 
     static void sameBackend(String op, Tensor a, Tensor b) {
         if (a.backend() != b.backend()) {
-            throw new IllegalArgumentException(op + ": tensors are on different devices: " + a.device() + " and " + b.device());
+            // Two instances of one kind of backend share a device name, which alone would read as no difference.
+            String instances = a.device().equals(b.device())
+                    ? " (two backend instances of that device; move one tensor with to(other.backend()))" : "";
+            throw new IllegalArgumentException(op + ": tensors are on different devices: " + a.device() + " and "
+                    + b.device() + instances);
         }
     }
 

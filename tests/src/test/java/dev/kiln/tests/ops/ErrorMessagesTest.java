@@ -1,5 +1,6 @@
 package dev.kiln.tests.ops;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -8,7 +9,9 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Scope;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.cpu.CpuBackend;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,6 +39,15 @@ class ErrorMessagesTest {
             assertTrue(message != null && message.contains(part), "message should contain '" + part + "': " + message);
         }
         return e;
+    }
+
+    @Test
+    void tensorsOnTwoBackendsOfOneDeviceSaySoAndHowToMoveOne() {
+        Tensor a = Tensor.empty(Shape.of(2), DType.F32, new CpuBackend(1));
+        Tensor b = Tensor.empty(Shape.of(2), DType.F32, new CpuBackend(1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.add(b));
+        assertEquals("add: tensors are on different devices: cpu and cpu (two backend instances of that device; move"
+                + " one tensor with to(other.backend()))", e.getMessage());
     }
 
     @Test
