@@ -29,6 +29,19 @@ public record GroupedConv2dGeometry(Conv2dGeometry group, int groups) {
             throw new IllegalArgumentException(shapes + ": expected a 4-D input [batch, channels, height, width]"
                     + " and a 4-D weight [outChannels, inChannels / groups, kernelH, kernelW]");
         }
+        checkChannels(shapes, input, weight, groups);
+        Shape groupInput = Shape.of(input.dim(0), weight.dim(1), input.dim(2), input.dim(3));
+        Shape groupWeight = Shape.of(weight.dim(0) / groups, weight.dim(1), weight.dim(2), weight.dim(3));
+        return new GroupedConv2dGeometry(
+                Conv2dGeometry.sized(op, shapes, groupInput, groupWeight, stride, padding, dilation), groups);
+    }
+
+    /**
+     * Refuses, in messages that start with {@code shapes}, a weight [outChannels, inChannels / groups, ...] whose
+     * output channels {@code groups} does not divide, or an input [batch, channels, ...] whose channels are not the
+     * weight's second dimension times {@code groups}: the check of every grouped convolution, 2-D or 3-D.
+     */
+    static void checkChannels(String shapes, Shape input, Shape weight, int groups) {
         if (weight.dim(0) % groups != 0) {
             throw new IllegalArgumentException(shapes + ": the weight's " + weight.dim(0)
                     + " output channels are not divisible by groups " + groups);
@@ -36,13 +49,9 @@ public record GroupedConv2dGeometry(Conv2dGeometry group, int groups) {
         long expected = (long) weight.dim(1) * groups;
         if (input.dim(1) != expected) {
             throw new IllegalArgumentException(shapes + ": the input has " + input.dim(1)
-                    + " channels but the weight expects " + expected + " (" + weight.dim(1) + " per group, " + groups
-                    + " groups)");
+                    + " channels but the weight expects " + expected
+                    + (groups == 1 ? "" : " (" + weight.dim(1) + " per group, " + groups + " groups)"));
         }
-        Shape groupInput = Shape.of(input.dim(0), weight.dim(1), input.dim(2), input.dim(3));
-        Shape groupWeight = Shape.of(weight.dim(0) / groups, weight.dim(1), weight.dim(2), weight.dim(3));
-        return new GroupedConv2dGeometry(
-                Conv2dGeometry.sized(op, shapes, groupInput, groupWeight, stride, padding, dilation), groups);
     }
 
     /** Whether each group convolves one input channel: {@code groups == inChannels}. */

@@ -28,16 +28,7 @@ record VolumeGeometry(String op, int batch, int inChannels, int outChannels, int
         if (groups < 1) {
             throw new IllegalArgumentException(shapes + ": groups must be at least 1");
         }
-        if (weight.dim(0) % groups != 0) {
-            throw new IllegalArgumentException(shapes + ": the weight's " + weight.dim(0)
-                    + " output channels are not divisible by groups " + groups);
-        }
-        long expected = (long) weight.dim(1) * groups;
-        if (input.dim(1) != expected) {
-            throw new IllegalArgumentException(shapes + ": the input has " + input.dim(1)
-                    + " channels but the weight expects " + expected
-                    + (groups == 1 ? "" : " (" + weight.dim(1) + " per group, " + groups + " groups)"));
-        }
+        GroupedConv2dGeometry.checkChannels(shapes, input, weight, groups);
         int[] in = spatial(input);
         int[] k = spatial(weight);
         int[] s = triple(op, "stride", stride, 1);
