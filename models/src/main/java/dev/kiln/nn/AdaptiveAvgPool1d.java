@@ -1,8 +1,5 @@
 package dev.kiln.nn;
 
-import dev.kiln.engine.F;
-import dev.kiln.engine.Tensor;
-
 /**
  * Adaptive average pooling over one axis, like PyTorch's {@code torch.nn.AdaptiveAvgPool1d(output_size)}: input
  * [batch, channels, length] (or unbatched [channels, length]) to [batch, channels, outputSize] whatever the length,
@@ -16,14 +13,7 @@ public class AdaptiveAvgPool1d extends AdaptivePool1d {
     }
 
     @Override
-    Tensor poolEvenly(Tensor x, int kernelH, int kernelW) {
-        int[] kernel = {kernelH, kernelW};
-        return F.avgPool2d(x, kernel, kernel, new int[] {0, 0});
-    }
-
-    /** The means over the windows as matrix products ({@link SeparableMaps}), the map of the one row 1 x 1. */
-    @Override
-    Tensor poolUnevenly(Tensor x, int outH, int outW) {
-        return SeparableMaps.apply(x, SeparableMaps.averaging(x.dim(2), outH), SeparableMaps.averaging(x.dim(3), outW));
+    AdaptivePool2d row(int outputSize) {
+        return new AdaptiveAvgPool2d(1, outputSize);
     }
 }

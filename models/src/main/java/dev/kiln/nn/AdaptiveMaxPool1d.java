@@ -1,8 +1,5 @@
 package dev.kiln.nn;
 
-import dev.kiln.engine.F;
-import dev.kiln.engine.Tensor;
-
 /**
  * Adaptive max pooling over one axis, like PyTorch's {@code torch.nn.AdaptiveMaxPool1d(output_size)} without
  * {@code return_indices}: input [batch, channels, length] (or unbatched [channels, length]) to
@@ -17,14 +14,7 @@ public class AdaptiveMaxPool1d extends AdaptivePool1d {
     }
 
     @Override
-    Tensor poolEvenly(Tensor x, int kernelH, int kernelW) {
-        int[] kernel = {kernelH, kernelW};
-        return F.maxPool2d(x, kernel, kernel, new int[] {0, 0});
-    }
-
-    /** A slice per window along the length, each reduced to its maximum; the height is 1 already. */
-    @Override
-    Tensor poolUnevenly(Tensor x, int outH, int outW) {
-        return AdaptiveMaxPool2d.poolAxis(x, 3, outW);
+    AdaptivePool2d row(int outputSize) {
+        return new AdaptiveMaxPool2d(1, outputSize);
     }
 }

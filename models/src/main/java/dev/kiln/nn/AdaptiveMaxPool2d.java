@@ -31,11 +31,18 @@ public class AdaptiveMaxPool2d extends AdaptivePool2d {
     /**
      * Reduced across each window's columns and then across its rows, a slice per window: in that order a maximum's
      * gradient goes, as in PyTorch, to the window's first maximum in row-major order (the first row holding the
-     * maximum, and that row's first).
+     * maximum, and that row's first). An axis already of its output size (the one row of {@link AdaptiveMaxPool1d})
+     * is left as it is.
      */
     @Override
     Tensor poolUnevenly(Tensor x, int outH, int outW) {
-        return consume(poolAxis(x, 3, outW), columns -> poolAxis(columns, 2, outH));
+        Tensor columns = x.dim(3) == outW ? x : poolAxis(x, 3, outW);
+        if (x.dim(2) == outH) {
+            return columns;
+        }
+        Tensor rows = poolAxis(columns, 2, outH);
+        releaseConsumed(columns, rows, x);
+        return rows;
     }
 
     /** {@code axis} of x reduced to {@code out} windows of PyTorch's adaptive pooling. */

@@ -7,21 +7,21 @@ import dev.kiln.engine.Tensor;
  * run on a view of the input [batch, channels, length] as [batch, channels, 1, length] (PyTorch's windows, see
  * {@link AdaptivePool2d}), and a check of the input that names the layer and the length.
  */
-abstract class AdaptivePool1d extends AdaptivePool2d {
+abstract class AdaptivePool1d extends Module {
     private final int outputSize;
+    private final AdaptivePool2d rowPooling;
 
     /** @throws IllegalArgumentException naming {@code layer} for an output size below 1 */
     AdaptivePool1d(String layer, int outputSize) {
-        super(1, checked(layer, outputSize));
-        this.outputSize = outputSize;
-    }
-
-    private static int checked(String layer, int outputSize) {
         if (outputSize < 1) {
             throw new IllegalArgumentException(layer + ": output size must be at least 1, got " + outputSize);
         }
-        return outputSize;
+        this.outputSize = outputSize;
+        this.rowPooling = row(outputSize);
     }
+
+    /** The 2-D adaptive pooling of one row to {@code 1 x outputSize}. */
+    abstract AdaptivePool2d row(int outputSize);
 
     /**
      * [batch, channels, length] to [batch, channels, outputSize], or unbatched [channels, length] to
@@ -35,7 +35,7 @@ abstract class AdaptivePool1d extends AdaptivePool2d {
             throw new IllegalArgumentException(this + ": input " + x.shape()
                     + " must be [batch, channels, length] or unbatched [channels, length] with a length of at least 1");
         }
-        return consume(super.forward(x.unsqueeze(-2)), y -> y.squeeze(-2));
+        return consume(rowPooling.forward(x.unsqueeze(-2)), y -> y.squeeze(-2));
     }
 
     @Override
