@@ -32,8 +32,32 @@ final class Composite {
             return result.storage() == input.storage() ? result.copy() : result;
         });
         out.record(name, new Tensor[] {input}, Node.differentiable(g -> new Tensor[] {
-                Node.createsGraph() ? gradient.of(out, g) : untracked(() -> gradient.of(out, g))}));
+                gradient(() -> gradient.of(out, g))}));
         return out;
+    }
+
+    /**
+     * The gradient {@code steps} computes: in a backward pass that records its graph as it comes (recorded, and what
+     * the steps made stays in the caller's scope), otherwise {@link #untracked}.
+     */
+    static Tensor gradient(Supplier<Tensor> steps) {
+        return Node.createsGraph() ? steps.get() : untracked(steps);
+    }
+
+    /** {@link #gradient} for steps that compute several gradients, null where one is not wanted. */
+    static Tensor[] gradients(Supplier<Tensor[]> steps) {
+        if (Node.createsGraph()) {
+            return steps.get();
+        }
+        try (Scope scope = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            Tensor[] grads = steps.get();
+            for (Tensor grad : grads) {
+                if (grad != null) {
+                    scope.keep(grad);
+                }
+            }
+            return grads;
+        }
     }
 
     /** The result of {@code steps} run with gradients off; every other tensor they make is closed on the way out. */

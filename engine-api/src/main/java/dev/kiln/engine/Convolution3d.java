@@ -40,8 +40,8 @@ final class Convolution3d {
                     VolumeGeometry.plane(g.dilation()), groups);
             return volume(planes, g);
         });
-        out.recordWithSaved(OP, new Tensor[] {input, weight, bias},
-                gradOut -> gradients(input, weight, bias, g, groups, taps, index, precision, gradOut), index);
+        out.recordWithSaved(OP, new Tensor[] {input, weight, bias}, Node.differentiable(gradOut -> Composite.gradients(
+                () -> gradients(input, weight, bias, g, groups, taps, index, precision, gradOut))), index);
         return out;
     }
 
@@ -81,30 +81,22 @@ final class Convolution3d {
         boolean inputWanted = input.requiresGrad();
         boolean weightWanted = weight.requiresGrad();
         boolean biasWanted = bias != null && bias.requiresGrad();
-        try (Scope scope = Scope.open(); Autograd.Guard off = Autograd.noGrad()) {
-            int[] out = g.outSize();
-            Tensor planeGrad = gradOut.reshape(g.batch(), g.outChannels(), out[0], out[1] * out[2])
-                    .permute(0, 2, 1, 3).reshape(g.batch() * out[0], g.outChannels(), out[1], out[2]);
-            Tensor[] plane = F.conv2dGradients(images(input, g, taps, index), planeWeight(weight), bias,
-                    VolumeGeometry.plane(g.stride()), VolumeGeometry.plane(g.padding()),
-                    VolumeGeometry.plane(g.dilation()), groups, precision, planeGrad, inputWanted, weightWanted,
-                    biasWanted);
-            Tensor[] grads = {
-                    inputWanted ? slicesGradient(plane[0], input.shape(), g, taps, index) : null,
-                    weightWanted ? plane[1].reshape(weight.shape().dims()) : null,
-                    biasWanted ? plane[2] : null};
-            for (Tensor grad : grads) {
-                if (grad != null) {
-                    scope.keep(grad);
-                }
-            }
-            return grads;
-        }
+        int[] out = g.outSize();
+        Tensor planeGrad = gradOut.reshape(g.batch(), g.outChannels(), out[0], out[1] * out[2])
+                .permute(0, 2, 1, 3).reshape(g.batch() * out[0], g.outChannels(), out[1], out[2]);
+        Tensor[] plane = F.conv2dGradients(images(input, g, taps, index), planeWeight(weight), bias,
+                VolumeGeometry.plane(g.stride()), VolumeGeometry.plane(g.padding()),
+                VolumeGeometry.plane(g.dilation()), groups, precision, planeGrad, inputWanted, weightWanted,
+                biasWanted);
+        return new Tensor[] {
+                inputWanted ? slicesGradient(plane[0], input.shape(), g, taps, index) : null,
+                weightWanted ? plane[1].reshape(weight.shape().dims()) : null,
+                biasWanted ? plane[2] : null};
     }
 
     /**
      * The input's gradient: each image channel's gradient added into the slice it was selected from, what fell on
-     * the padding's row of zeros dropped.
+     * the padding's row of zeros dropped; recorded in a backward pass that records its graph.
      */
     private static Tensor slicesGradient(Tensor imagesGrad, Shape inputShape, VolumeGeometry g, DepthTaps taps,
                                          Tensor index) {
@@ -114,8 +106,13 @@ final class Convolution3d {
                 imagesGrad.dtype());
         Backend backend = imagesGrad.backend();
         backend.fill(canvas, 0);
-        // Added in place: the canvas is this op's own, and Tensor.indexAdd would copy it first.
-        backend.indexAdd(canvas, 0, index, imagesGrad.reshape((int) index.size(), plane));
+        Tensor rows = imagesGrad.reshape((int) index.size(), plane);
+        if (Node.createsGraph()) {
+            canvas = canvas.indexAdd(0, index, rows);
+        } else {
+            // Added in place: the canvas is this op's own, and Tensor.indexAdd would copy it first.
+            backend.indexAdd(canvas, 0, index, rows);
+        }
         return canvas.narrow(0, 0, slices).reshape(inputShape.dims());
     }
 }

@@ -224,19 +224,24 @@ public final class F {
         } else {
             input.backend().conv2dForward(input, weight, bias, g, out);
         }
-        out.record("conv2d", new Tensor[] {input, weight, bias}, gradOut -> conv2dGradients(input, weight, bias, g,
-                precision, gradOut, input.requiresGrad(), weight.requiresGrad(), bias != null && bias.requiresGrad()));
+        out.record("conv2d", new Tensor[] {input, weight, bias}, Node.differentiable(gradOut -> conv2dGradients(input,
+                weight, bias, g, precision, gradOut, input.requiresGrad(), weight.requiresGrad(),
+                bias != null && bias.requiresGrad())));
         return out;
     }
 
     /**
      * The gradients {input, weight, bias} of a convolution of groups 1 with geometry g, each null where not wanted:
      * the backward pass of {@link #conv2d(Tensor, Tensor, Tensor, int[], int[], int[])}, run under the precision
-     * its forward pass ran under.
+     * its forward pass ran under; in a backward pass that records its graph, recorded ({@link ConvolutionFamily}).
      */
     private static Tensor[] conv2dGradients(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g,
                                             Precision precision, Tensor gradOut, boolean inputWanted,
                                             boolean weightWanted, boolean biasWanted) {
+        if (Node.createsGraph()) {
+            return ConvolutionFamily.gradients(input, weight, new GroupedConv2dGeometry(g, 1), precision, gradOut,
+                    inputWanted, weightWanted, biasWanted);
+        }
         ConvGradients grads = new ConvGradients(input, weight, bias, g, gradOut, inputWanted, weightWanted,
                 biasWanted);
         if (precision == Precision.BF16) {
@@ -309,7 +314,12 @@ public final class F {
         } else {
             backend.conv2dBiasActivation(input, weight, bias, activation, param, g, out);
         }
-        out.record(name, new Tensor[] {input, weight, bias}, gradOut -> {
+        out.record(name, new Tensor[] {input, weight, bias}, Node.differentiable(gradOut -> {
+            if (Node.createsGraph()) {
+                return conv2dGradients(input, weight, bias, g, precision,
+                        UnaryDerivatives.gradient(activation, param, out, out, gradOut), input.requiresGrad(),
+                        weight.requiresGrad(), bias != null && bias.requiresGrad());
+            }
             ConvGradients grads = new ConvGradients(input, weight, bias, g, gradOut, input.requiresGrad(),
                     weight.requiresGrad(), bias != null && bias.requiresGrad());
             Backend be = gradOut.backend();
@@ -323,7 +333,7 @@ public final class F {
                         grads.weight, grads.bias);
             }
             return grads.returned();
-        });
+        }));
         return out;
     }
 

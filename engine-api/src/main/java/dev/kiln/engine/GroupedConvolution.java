@@ -31,8 +31,9 @@ final class GroupedConvolution {
             release(x, input);
             release(w, weight);
         }
-        out.record(OP, new Tensor[] {input, weight, bias}, gradOut -> gradients(input, weight, bias, g, gradOut,
-                precision, input.requiresGrad(), weight.requiresGrad(), bias != null && bias.requiresGrad()));
+        out.record(OP, new Tensor[] {input, weight, bias}, Node.differentiable(gradOut -> gradients(input, weight,
+                bias, g, gradOut, precision, input.requiresGrad(), weight.requiresGrad(),
+                bias != null && bias.requiresGrad())));
         return out;
     }
 
@@ -49,10 +50,15 @@ final class GroupedConvolution {
 
     /**
      * {input, weight, bias} gradients, each only where wanted; the weight's is computed (and dropped) also when
-     * only the bias wants one, as the backend computes both together.
+     * only the bias wants one, as the backend computes both together. In a backward pass that records its graph,
+     * recorded ({@link ConvolutionFamily}).
      */
     static Tensor[] gradients(Tensor input, Tensor weight, Tensor bias, GroupedConv2dGeometry g, Tensor gradOut,
                               Precision precision, boolean inputWanted, boolean weightWanted, boolean biasWanted) {
+        if (Node.createsGraph()) {
+            return ConvolutionFamily.gradients(input, weight, g, precision, gradOut, inputWanted, weightWanted,
+                    biasWanted);
+        }
         Backend backend = gradOut.backend();
         Tensor gradInput = null;
         Tensor gradWeight = null;
@@ -89,7 +95,7 @@ final class GroupedConvolution {
     }
 
     /** {@code t} itself, or under {@link Precision#BF16} a copy rounded to bfloat16, which {@link #release} frees. */
-    private static Tensor operand(Tensor t, Precision precision) {
+    static Tensor operand(Tensor t, Precision precision) {
         if (precision != Precision.BF16) {
             return t;
         }
@@ -99,7 +105,7 @@ final class GroupedConvolution {
     }
 
     /** Frees what {@link #operand} made from {@code original}. */
-    private static void release(Tensor operand, Tensor original) {
+    static void release(Tensor operand, Tensor original) {
         if (operand != original) {
             operand.close();
         }

@@ -38,15 +38,21 @@ final class TransposedConvolution {
                 backend.binary(BinaryOp.ADD, out, perChannel, out);
             }
         }
-        out.record(op, new Tensor[] {input, weight, bias}, gradOut -> new Tensor[] {
+        out.record(op, new Tensor[] {input, weight, bias}, Node.differentiable(gradOut -> new Tensor[] {
                 input.requiresGrad() ? inputGradient(gradOut, weight, g, precision) : null,
                 weight.requiresGrad() ? weightGradient(input, gradOut, weight, g, precision) : null,
-                bias != null && bias.requiresGrad() ? biasGradient(gradOut, precision) : null});
+                bias != null && bias.requiresGrad() ? biasGradient(gradOut, precision) : null}));
         return out;
     }
 
-    /** The input gradient of a transposed convolution: the convolution of gradOut by its weight. */
+    /**
+     * The input gradient of a transposed convolution: the convolution of gradOut by its weight (recorded in a backward
+     * pass that records its graph, as are the other two gradients).
+     */
     static Tensor inputGradient(Tensor gradOut, Tensor weight, Conv2dGeometry g, Precision precision) {
+        if (Node.createsGraph()) {
+            return ConvolutionFamily.conv(gradOut, weight, new GroupedConv2dGeometry(g, 1), precision);
+        }
         Tensor gradInput = gradOut.emptyLike(g.outputShape(), gradOut.dtype());
         if (precision == Precision.BF16) {
             gradOut.backend().conv2dForwardBf16(gradOut, weight, null, g, gradInput);
@@ -62,6 +68,9 @@ final class TransposedConvolution {
      */
     static Tensor weightGradient(Tensor input, Tensor gradOut, Tensor weight, Conv2dGeometry g,
                                  Precision precision) {
+        if (Node.createsGraph()) {
+            return ConvolutionFamily.filter(gradOut, input, new GroupedConv2dGeometry(g, 1), precision);
+        }
         Tensor gradWeight = gradOut.emptyLike(g.weightShape(), weight.dtype());
         if (precision == Precision.BF16) {
             gradOut.backend().conv2dBackwardBf16(gradOut, input, null, g, null, gradWeight, null);
@@ -76,6 +85,9 @@ final class TransposedConvolution {
      * bfloat16 first under {@link Precision#BF16}, as {@link Backend#conv2dBackwardBf16} sums a convolution's.
      */
     static Tensor biasGradient(Tensor gradOut, Precision precision) {
+        if (Node.createsGraph()) {
+            return ConvolutionFamily.channelSums(gradOut);
+        }
         if (precision != Precision.BF16) {
             return channelSums(gradOut);
         }

@@ -37,8 +37,8 @@ final class TransposedConvolution3d {
                     VolumeGeometry.plane(g.outputPadding()), VolumeGeometry.plane(g.dilation()));
             return summedIntoDepth(images, g, taps, index, bias);
         });
-        out.recordWithSaved(OP, new Tensor[] {input, weight, bias},
-                gradOut -> gradients(input, weight, bias, g, plane, taps, index, precision, gradOut), index);
+        out.recordWithSaved(OP, new Tensor[] {input, weight, bias}, Node.differentiable(gradOut -> Composite.gradients(
+                () -> gradients(input, weight, bias, g, plane, taps, index, precision, gradOut))), index);
         return out;
     }
 
@@ -97,30 +97,22 @@ final class TransposedConvolution3d {
     /** {input, weight, bias} gradients, each null where not wanted. */
     private static Tensor[] gradients(Tensor input, Tensor weight, Tensor bias, VolumeGeometry g, Conv2dGeometry plane,
                                       DepthTaps taps, Tensor index, Precision precision, Tensor gradOut) {
-        try (Scope scope = Scope.open(); Autograd.Guard off = Autograd.noGrad()) {
-            Tensor images = images(gradOut, g, plane, taps, index);
-            int[] in = g.inSize();
-            Tensor[] grads = {
-                    input.requiresGrad()
-                            ? TransposedConvolution.inputGradient(images, planeWeight(weight), plane, precision)
-                                    .reshape(g.batch(), in[0], g.inChannels(), in[1] * in[2]).permute(0, 2, 1, 3)
-                                    .reshape(input.shape().dims())
-                            : null,
-                    weight.requiresGrad()
-                            ? TransposedConvolution.weightGradient(slices(input, g), images, planeWeight(weight), plane,
-                                    precision).reshape(weight.shape().dims())
-                            : null,
-                    bias != null && bias.requiresGrad()
-                            ? TransposedConvolution.biasGradient(gradOut.reshape(g.batch(), g.outChannels(),
-                                    g.outSize()[0], g.outSize()[1] * g.outSize()[2]), precision)
-                            : null};
-            for (Tensor grad : grads) {
-                if (grad != null) {
-                    scope.keep(grad);
-                }
-            }
-            return grads;
-        }
+        Tensor images = images(gradOut, g, plane, taps, index);
+        int[] in = g.inSize();
+        return new Tensor[] {
+                input.requiresGrad()
+                        ? TransposedConvolution.inputGradient(images, planeWeight(weight), plane, precision)
+                                .reshape(g.batch(), in[0], g.inChannels(), in[1] * in[2]).permute(0, 2, 1, 3)
+                                .reshape(input.shape().dims())
+                        : null,
+                weight.requiresGrad()
+                        ? TransposedConvolution.weightGradient(slices(input, g), images, planeWeight(weight), plane,
+                                precision).reshape(weight.shape().dims())
+                        : null,
+                bias != null && bias.requiresGrad()
+                        ? TransposedConvolution.biasGradient(gradOut.reshape(g.batch(), g.outChannels(),
+                                g.outSize()[0], g.outSize()[1] * g.outSize()[2]), precision)
+                        : null};
     }
 
     /** The output gradient's planes that each tap wrote: [batch * depth, outChannels * kernelD, outH, outW]. */
