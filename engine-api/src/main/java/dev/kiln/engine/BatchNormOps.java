@@ -33,7 +33,11 @@ final class BatchNormOps {
                     activation, param, out, saveMean, saveInvStd);
         }
         Tensor[] inputs = residual == null ? new Tensor[] {x, weight, bias} : new Tensor[] {x, weight, bias, residual};
-        out.recordWithSaved(op, inputs, g -> {
+        out.recordWithSaved(op, inputs, Node.differentiable(g -> {
+            if (Node.createsGraph()) {
+                return recordedGrads(x, residual, weight, bias, saveMean, saveInvStd, training, eps, out, activation,
+                        param, g);
+            }
             if (residual == null) {
                 return normalisationGrads(x, weight, bias, saveMean, saveInvStd, training, g, out, activation, param);
             }
@@ -41,8 +45,57 @@ final class BatchNormOps {
             Tensor gradSum = activation == null ? g : activationGrad(activation, param, out, g);
             Tensor[] grads = normalisationGrads(x, weight, bias, saveMean, saveInvStd, training, gradSum, out, null, 0);
             return new Tensor[] {grads[0], grads[1], grads[2], gradSum};
-        }, saveMean, saveInvStd);
+        }), saveMean, saveInvStd);
         return out;
+    }
+
+    /**
+     * The gradients {x, weight, bias} (and the residual's, when there is one) in recorded ops, for a backward pass
+     * that records its graph: in training the normalisation's gradient written out from statistics recomputed from
+     * x in recorded ops, so that it depends on x as the batch's statistics do; in inference the affine map's.
+     */
+    private static Tensor[] recordedGrads(Tensor x, Tensor residual, Tensor weight, Tensor bias, Tensor saveMean,
+                                          Tensor saveInvStd, boolean training, double eps, Tensor out,
+                                          UnaryOp activation, double param, Tensor g) {
+        Tensor gradSum = activation == null ? g : UnaryDerivatives.gradient(activation, param, out, out, g);
+        Tensor[] grads = training ? trainingGradsRecorded(x, weight, bias, eps, gradSum)
+                : inferenceGrads(x, weight, bias, saveMean, saveInvStd, gradSum);
+        return residual == null ? grads : new Tensor[] {grads[0], grads[1], grads[2], gradSum};
+    }
+
+    /**
+     * Training mode's gradients in recorded ops, with {@code xhat = (x - mean) invStd} over all axes but 1 and
+     * {@code gxhat = gradOut * weight}: {@code gradInput = invStd (gxhat - mean(gxhat) - xhat mean(gxhat xhat))},
+     * {@code gradWeight = sum(gradOut xhat)}, {@code gradBias = sum(gradOut)}.
+     */
+    private static Tensor[] trainingGradsRecorded(Tensor x, Tensor weight, Tensor bias, double eps, Tensor gradOut) {
+        Tensor centred = x.sub(channelMeans(x));
+        Tensor invStd = channelMeans(centred.square()).add(eps).rsqrt();
+        Tensor xhat = centred.mul(invStd);
+        Tensor gradInput = null;
+        if (x.requiresGrad()) {
+            Tensor gradXhat = weight == null ? gradOut : gradOut.mul(weight.reshape(perChannel(x)));
+            gradInput = gradXhat.sub(channelMeans(gradXhat)).sub(xhat.mul(channelMeans(gradXhat.mul(xhat))))
+                    .mul(invStd);
+        }
+        return new Tensor[] {
+                gradInput,
+                weight != null && weight.requiresGrad() ? sumToChannels(gradOut.mul(xhat)) : null,
+                bias != null && bias.requiresGrad() ? sumToChannels(gradOut) : null};
+    }
+
+    /** Means of [N, C] or [N, C, H, W] over all axes but 1, kept as [1, C] or [1, C, 1, 1]. */
+    private static Tensor channelMeans(Tensor t) {
+        Tensor r = t;
+        if (t.rank() == 4) {
+            r = r.mean(3, true).mean(2, true);
+        }
+        return r.mean(0, true);
+    }
+
+    /** [1, C] or [1, C, 1, 1]: a [C] tensor's shape to broadcast along axis 1 of x. */
+    private static int[] perChannel(Tensor x) {
+        return x.rank() == 4 ? new int[] {1, x.dim(1), 1, 1} : new int[] {1, x.dim(1)};
     }
 
     private static void checkArguments(String op, Tensor x, Tensor residual, Tensor runningMean, Tensor runningVar,
@@ -143,8 +196,7 @@ final class BatchNormOps {
      */
     private static Tensor[] inferenceGrads(Tensor x, Tensor weight, Tensor bias, Tensor saveMean, Tensor saveInvStd,
                                            Tensor gradOut) {
-        int channels = x.dim(1);
-        int[] broadcast = x.rank() == 4 ? new int[] {1, channels, 1, 1} : new int[] {1, channels};
+        int[] broadcast = perChannel(x);
         Tensor invStd = saveInvStd.reshape(broadcast);
         Tensor gradInput = null;
         if (x.requiresGrad()) {
