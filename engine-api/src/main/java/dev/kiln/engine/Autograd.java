@@ -71,8 +71,9 @@ public final class Autograd {
      * {@link GradOptions#createGraph()} the pass records its own graph, so that the gradients require one where they
      * depend on a tensor that does and can be differentiated again; it keeps every tensor that graph reads, in the
      * current scope. Such a pass refuses an op whose rule has no double backward yet (UnsupportedOperationException
-     * naming the op): convolutions (plain, fused, grouped, transposed), batch normalisation, recurrent cells and
-     * sequences, unfold and fold, reflect, replicate and circular padding, and checkpoints.
+     * naming the op): whole recurrent sequences ({@link F#lstmSequence}, {@link F#gruSequence}, {@link F#rnnSequence},
+     * which the LSTM, GRU and RNN layers run; their cells {@link F#lstmCell} and {@link F#gruCell} have one), and
+     * checkpoints.
      *
      * @param gradOutputs null, or one gradient per output of its shape, where null stands for ones and needs a
      *     one-element output (PyTorch's implicit gradient)

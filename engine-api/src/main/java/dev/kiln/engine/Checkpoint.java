@@ -75,8 +75,9 @@ public final class Checkpoint {
         Tensor[] recorded = recorded(input, sources);
         Shape shape = result.shape();
         DType dtype = result.dtype();
-        result.record("checkpoint", recorded,
-                g -> recompute(segment, recorded, sources, conditions, shape, dtype, g));
+        result.record("checkpoint", recorded, Node.withoutDoubleBackward(
+                g -> recompute(segment, recorded, sources, conditions, shape, dtype, g),
+                "run the segment without Checkpoint.apply in a graph to be differentiated again"));
         return result;
     }
 

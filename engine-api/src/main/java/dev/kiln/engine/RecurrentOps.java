@@ -32,15 +32,56 @@ final class RecurrentOps {
         try (Tensor hOut = out.view(0, state)) {
             gates.backend().lstmCellForward(gates, c, hOut, cOut, activations);
         }
-        out.record(op, new Tensor[] {gates, c}, g -> {
+        out.record(op, new Tensor[] {gates, c}, Node.differentiable(g -> {
+            if (Node.createsGraph()) {
+                return lstmCellGradients(gates, c, g);
+            }
             Tensor gradGates = g.emptyLike(gates.shape(), gates.dtype());
             Tensor gradC = g.emptyLike(state, c.dtype());
             try (Tensor gradHOut = g.view(0, state); Tensor gradCOut = g.view(c.size(), state)) {
                 g.backend().lstmCellBackward(activations, c, cOut, gradHOut, gradCOut, gradGates, gradC);
             }
             return new Tensor[] {gradGates, c.requiresGrad() ? gradC : null};
-        });
+        }));
         return new F.LstmState(out.narrow(0, 0, batch), out.narrow(0, batch, batch));
+    }
+
+    /**
+     * The LSTM cell's gradients {gates, c} in recorded ops, from g [2 * batch, hidden] (h' rows, then c' rows), the
+     * cell recomputed from gates and c: the gradient reaching c' is {@code gc' + gh' o (1 - tanh(c')^2)}, and each
+     * gate's pre-activation gets its share times its activation's derivative.
+     */
+    private static Tensor[] lstmCellGradients(Tensor gates, Tensor c, Tensor g) {
+        int batch = c.dim(0);
+        int hidden = c.dim(1);
+        Tensor i = block(gates, 0, hidden).sigmoid();
+        Tensor f = block(gates, 1, hidden).sigmoid();
+        Tensor cell = block(gates, 2, hidden).tanh();
+        Tensor o = block(gates, 3, hidden).sigmoid();
+        Tensor tanhC = f.mul(c).add(i.mul(cell)).tanh();
+        Tensor gradH = g.narrow(0, 0, batch);
+        Tensor gradC = g.narrow(0, batch, batch).add(gradH.mul(o).mul(tanhDerivative(tanhC)));
+        Tensor gradGates = Tensor.cat(List.of(
+                gradC.mul(cell).mul(sigmoidDerivative(i)),
+                gradC.mul(c).mul(sigmoidDerivative(f)),
+                gradC.mul(i).mul(tanhDerivative(cell)),
+                gradH.mul(tanhC).mul(sigmoidDerivative(o))), 1);
+        return new Tensor[] {gradGates, c.requiresGrad() ? gradC.mul(f) : null};
+    }
+
+    /** Block k of width {@code hidden} of [batch, blocks * hidden] along axis 1. */
+    private static Tensor block(Tensor t, int k, int hidden) {
+        return t.narrow(1, k * hidden, hidden);
+    }
+
+    /** {@code s (1 - s)}: the sigmoid's derivative from its output s. */
+    private static Tensor sigmoidDerivative(Tensor s) {
+        return s.mul(s.neg().add(1));
+    }
+
+    /** {@code 1 - t^2}: tanh's derivative from its output t. */
+    private static Tensor tanhDerivative(Tensor t) {
+        return t.square().neg().add(1);
     }
 
     static Tensor gruCell(Tensor inputGates, Tensor hiddenGates, Tensor h) {
@@ -57,7 +98,10 @@ final class RecurrentOps {
         Tensor out = h.emptyLike(h.shape(), h.dtype());
         Tensor activations = h.emptyLike(inputGates.shape(), h.dtype());
         h.backend().gruCellForward(inputGates, hiddenGates, h, out, activations);
-        out.record(op, new Tensor[] {inputGates, hiddenGates, h}, g -> {
+        out.record(op, new Tensor[] {inputGates, hiddenGates, h}, Node.differentiable(g -> {
+            if (Node.createsGraph()) {
+                return gruCellGradients(inputGates, hiddenGates, h, g);
+            }
             Tensor gradInput = g.emptyLike(inputGates.shape(), g.dtype());
             Tensor gradHidden = g.emptyLike(hiddenGates.shape(), g.dtype());
             Tensor gradH = g.emptyLike(h.shape(), g.dtype());
@@ -66,22 +110,46 @@ final class RecurrentOps {
                     inputGates.requiresGrad() ? gradInput : null,
                     hiddenGates.requiresGrad() ? gradHidden : null,
                     h.requiresGrad() ? gradH : null};
-        });
+        }));
         return out;
+    }
+
+    /**
+     * The GRU cell's gradients {inputGates, hiddenGates, h} in recorded ops, from g [batch, hidden], the cell
+     * recomputed from its inputs: n's pre-activation gets {@code g (1 - z) (1 - n^2)}, of which h_n takes r's share,
+     * r's pre-activation {@code that h_n r (1 - r)}, z's {@code g (h - n) z (1 - z)}, and h directly {@code g z}.
+     */
+    private static Tensor[] gruCellGradients(Tensor inputGates, Tensor hiddenGates, Tensor h, Tensor g) {
+        int hidden = h.dim(1);
+        Tensor hiddenN = block(hiddenGates, 2, hidden);
+        Tensor r = block(inputGates, 0, hidden).add(block(hiddenGates, 0, hidden)).sigmoid();
+        Tensor z = block(inputGates, 1, hidden).add(block(hiddenGates, 1, hidden)).sigmoid();
+        Tensor n = block(inputGates, 2, hidden).add(r.mul(hiddenN)).tanh();
+        Tensor gradN = g.mul(z.neg().add(1)).mul(tanhDerivative(n));
+        Tensor gradR = gradN.mul(hiddenN).mul(sigmoidDerivative(r));
+        Tensor gradZ = g.mul(h.sub(n)).mul(sigmoidDerivative(z));
+        return new Tensor[] {
+                inputGates.requiresGrad() ? Tensor.cat(List.of(gradR, gradZ, gradN), 1) : null,
+                hiddenGates.requiresGrad() ? Tensor.cat(List.of(gradR, gradZ, gradN.mul(r)), 1) : null,
+                h.requiresGrad() ? g.mul(z) : null};
     }
 
     // ---- whole sequences ------------------------------------------------------------------------
 
     /** The recurrences {@link #sequence} runs; {@code gates} blocks of width hidden per step. */
     enum Kind {
-        LSTM("lstmSequence", 4), GRU("gruSequence", 3), RNN_TANH("rnnSequence", 1), RNN_RELU("rnnSequence", 1);
+        LSTM("lstmSequence", 4, "F.lstmCell (LSTMCell)"), GRU("gruSequence", 3, "F.gruCell (GRUCell)"),
+        RNN_TANH("rnnSequence", 1, "F.linear and tanh"), RNN_RELU("rnnSequence", 1, "F.linear and relu");
 
         final String op;
         final int gates;
+        /** What a backward pass that records its graph suggests instead of the whole sequence. */
+        final String stepByStep;
 
-        Kind(String op, int gates) {
+        Kind(String op, int gates, String cell) {
             this.op = op;
             this.gates = gates;
+            this.stepByStep = "run the recurrence step by step on " + cell + ", whose double backward is supported";
         }
     }
 
@@ -214,8 +282,8 @@ final class RecurrentOps {
         if (gates != null) {
             gates.close();
         }
-        out.recordWithSaved(op, inputs, g -> sequenceGrads(kind, inputs, g, hs, cs, saved, hiddenGates, active,
-                reverse, precision), hs, cs, saved, hiddenGates);
+        out.recordWithSaved(op, inputs, Node.withoutDoubleBackward(g -> sequenceGrads(kind, inputs, g, hs, cs, saved,
+                hiddenGates, active, reverse, precision), kind.stepByStep), hs, cs, saved, hiddenGates);
         Tensor output = out.narrow(0, 0, steps * batch).reshape(steps, batch, hidden);
         Tensor h = out.narrow(0, steps * batch, batch);
         Tensor c = lstm ? out.narrow(0, (steps + 1) * batch, batch) : null;
