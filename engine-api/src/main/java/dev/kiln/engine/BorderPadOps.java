@@ -43,18 +43,25 @@ final class BorderPadOps {
         int outer = Checks.dimension("pad", "the unpadded axes of " + in, in.outer(first));
         int inner = Checks.dimension("pad", "the padded axes of " + in, in.inner(first - 1));
         Tensor y = Composite.untracked(() -> x.reshape(outer, inner).indexSelect(1, index).reshape(out.dims()));
-        y.recordWithSaved("pad", new Tensor[] {x},
-                g -> new Tensor[] {Composite.untracked(() -> scattered(g, in, outer, inner, index))}, index);
+        y.recordWithSaved("pad", new Tensor[] {x}, Node.differentiable(
+                g -> new Tensor[] {Composite.gradient(() -> scattered(g, in, outer, inner, index))}), index);
         return y;
     }
 
-    /** The gradient of {@link #padded}: each element of {@code g} added at the input position it was copied from. */
+    /**
+     * The gradient of {@link #padded}: each element of {@code g} added at the input position it was copied from;
+     * recorded in a backward pass that records its graph.
+     */
     private static Tensor scattered(Tensor g, Shape in, int outer, int inner, Tensor index) {
         Tensor canvas = g.emptyLike(Shape.of(outer, inner), g.dtype());
         Backend backend = g.backend();
         backend.fill(canvas, 0);
+        Tensor copies = g.reshape(outer, (int) index.size());
+        if (Node.createsGraph()) {
+            return canvas.indexAdd(1, index, copies).reshape(in.dims());
+        }
         // Added in place: the canvas is this op's own, and Tensor.indexAdd would copy it first.
-        backend.indexAdd(canvas, 1, index, g.reshape(outer, (int) index.size()));
+        backend.indexAdd(canvas, 1, index, copies);
         return canvas.reshape(in.dims());
     }
 

@@ -68,18 +68,22 @@ final class SortOps {
 
     /**
      * The first k of x's elements along axis a in order and their positions; the values record {@code op}, whose
-     * gradient adds each element's gradient at its position.
+     * gradient adds each element's gradient at its position (a recorded scatter-add in a backward pass that records
+     * its graph).
      */
     private static IndexedValues first(String op, Tensor x, int a, int k, boolean descending) {
         IndexedValues out = firstUnrecorded(x, a, k, descending);
         Tensor indices = out.indices();
         Shape source = x.shape();
-        out.values().record(op, new Tensor[] {x}, g -> {
+        out.values().record(op, new Tensor[] {x}, Node.differentiable(g -> {
             Tensor gx = g.emptyLike(source, g.dtype());
             g.backend().fill(gx, 0);
+            if (Node.createsGraph()) {
+                return new Tensor[] {gx.scatterAdd(a, indices, g)};
+            }
             g.backend().scatterAdd(gx, a, indices, g);
             return new Tensor[] {gx};
-        });
+        }));
         return out;
     }
 

@@ -31,7 +31,7 @@ final class UnfoldOps {
         Tensor index = index(x, b);
         Tensor out = Composite.untracked(() -> unfolded(x, b, index));
         out.recordWithSaved("unfold", new Tensor[] {x},
-                g -> new Tensor[] {Composite.untracked(() -> folded(g, b, index))}, index);
+                Node.differentiable(g -> new Tensor[] {Composite.gradient(() -> folded(g, b, index))}), index);
         return out;
     }
 
@@ -61,7 +61,7 @@ final class UnfoldOps {
         Tensor index = index(cols, b);
         Tensor out = Composite.untracked(() -> folded(cols, b, index));
         out.recordWithSaved("fold", new Tensor[] {cols},
-                g -> new Tensor[] {Composite.untracked(() -> unfolded(g, b, index))}, index);
+                Node.differentiable(g -> new Tensor[] {Composite.gradient(() -> unfolded(g, b, index))}), index);
         return out;
     }
 
@@ -86,15 +86,23 @@ final class UnfoldOps {
         return pixels.indexSelect(2, index).reshape(n, c * b.taps(), (int) b.blocks());
     }
 
-    /** [n, c kh kw, L] to [n, c, h, w]: each column added at the pixel {@code index} names, the padding cropped. */
+    /**
+     * [n, c kh kw, L] to [n, c, h, w]: each column added at the pixel {@code index} names, the padding cropped;
+     * recorded in a backward pass that records its graph.
+     */
     private static Tensor folded(Tensor cols, SlidingBlocks b, Tensor index) {
         int n = cols.dim(0);
         int c = cols.dim(1) / b.taps();
         Tensor canvas = cols.emptyLike(Shape.of(n, c, b.paddedH() * b.paddedW()), cols.dtype());
         Backend backend = cols.backend();
         backend.fill(canvas, 0);
-        // Added in place: the canvas is this op's own, and Tensor.indexAdd would copy it first.
-        backend.indexAdd(canvas, 2, index, cols.reshape(n, c, b.taps() * (int) b.blocks()));
+        Tensor taps = cols.reshape(n, c, b.taps() * (int) b.blocks());
+        if (Node.createsGraph()) {
+            canvas = canvas.indexAdd(2, index, taps);
+        } else {
+            // Added in place: the canvas is this op's own, and Tensor.indexAdd would copy it first.
+            backend.indexAdd(canvas, 2, index, taps);
+        }
         Tensor padded = canvas.reshape(n, c, b.paddedH(), b.paddedW());
         return PadOps.padded(padded, new int[] {-b.padW(), -b.padW(), -b.padH(), -b.padH()}, 0);
     }
