@@ -12,6 +12,7 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
 import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.GradOptions;
+import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
@@ -240,6 +241,29 @@ class DoubleBackwardTest {
         checkSecondOrder("pad(x^2)", in -> F.pad(in[0].square(), 1, 2), randn(3, 4));
     }
 
+    @ParameterizedTest
+    @EnumSource(names = {"REFLECT", "REPLICATE", "CIRCULAR"})
+    void secondDerivativesThroughBorderPaddingMatchFiniteDifferences(PaddingMode mode) {
+        checkSecondOrder("pad(x, (2, 1, 1, 2), " + mode + ")^2",
+                in -> F.pad(in[0], new int[] {2, 1, 1, 2}, mode).square(), randn(1, 2, 3, 4));
+    }
+
+    @Test
+    void secondDerivativesOfUnfoldAndFoldMatchFiniteDifferences() {
+        checkSecondOrder("unfold(x, 2 x 3, dilation 1, padding 1, stride 2)^2", in -> F.unfold(in[0], new int[] {2, 3},
+                null, new int[] {1}, new int[] {2}).square(), randn(2, 2, 4, 5));
+        checkSecondOrder("fold(cols, 4 x 4, kernel 2, overlapping)^2",
+                in -> F.fold(in[0], 4, 2, 1, 0, 1).square(), randn(1, 8, 9));
+    }
+
+    @Test
+    void secondDerivativesOfSortedValuesMatchFiniteDifferences() {
+        checkSecondOrder("sort(x, 1)^2 * ramp", in -> in[0].sort(1, true).values().square()
+                .mul(Tensor.fromArray(new double[] {1, 2, 3, 4}, 4)), distinct(0.05, 3, 4));
+        checkSecondOrder("topk(x, 2, 0)^2", in -> in[0].topk(2, 0, true, true).values().square(),
+                distinct(0.05, 3, 4));
+    }
+
     @Test
     void secondDerivativesOfIndexingMatchFiniteDifferences() {
         Tensor rows = Tensor.fromArray(new long[] {2, 0, 2}, 3);
@@ -322,16 +346,157 @@ class DoubleBackwardTest {
                 randn(3, 4), randn(4, 2));
     }
 
+    // ---- convolutions ---------------------------------------------------------------------------------
+
+    /** A convolution's arguments and its input and weight shapes; per-axis stride, padding and dilation. */
+    record ConvCase(String name, int[] input, int[] weight, boolean bias, int[] stride, int[] padding, int[] dilation,
+                    int groups) {
+        Tensor apply(Tensor[] in) {
+            return F.conv2d(in[0], in[1], bias ? in[2] : null, stride, padding, dilation, groups);
+        }
+
+        Tensor[] inputs() {
+            Tensor x = randn(input);
+            Tensor w = randn(weight);
+            return bias ? new Tensor[] {x, w, randn(weight[0])} : new Tensor[] {x, w};
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<ConvCase> convolutions() {
+        return Stream.of(
+                new ConvCase("plain 3 x 3 with bias", new int[] {2, 2, 5, 5}, new int[] {3, 2, 3, 3}, true,
+                        new int[] {1}, new int[] {0}, new int[] {1}, 1),
+                new ConvCase("stride (2, 1), padding (1, 2), dilation (2, 1), 2 x 3 kernel", new int[] {1, 2, 7, 6},
+                        new int[] {2, 2, 2, 3}, false, new int[] {2, 1}, new int[] {1, 2}, new int[] {2, 1}, 1),
+                new ConvCase("groups 2 with bias", new int[] {2, 4, 5, 5}, new int[] {6, 2, 3, 3}, true,
+                        new int[] {1}, new int[] {1}, new int[] {1}, 2),
+                new ConvCase("depthwise, multiplier 2, stride 2, padding 1, dilation 2", new int[] {1, 3, 7, 7},
+                        new int[] {6, 1, 3, 3}, true, new int[] {2}, new int[] {1}, new int[] {2}, 3));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convolutions")
+    void secondDerivativesOfConvolutionsMatchFiniteDifferences(ConvCase c) {
+        checkSecondOrder("conv2d " + c + ", squared", in -> c.apply(in).square(), c.inputs());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convolutions")
+    void gradientsOfConvolutionsAreDifferentiableToTheThirdOrder(ConvCase c) {
+        // The gradients are the convolution's input and weight gradients, whose rules record the family again.
+        checkSecondOrder("grad(sum(conv2d " + c + "^3), x and w)", in -> {
+            try (Autograd.Guard on = Autograd.enableGrad()) {
+                return flattened(Autograd.grad(c.apply(in).pow(3).sum(), List.of(in[0], in[1]),
+                        GradOptions.DEFAULT.withCreateGraph()));
+            }
+        }, c.inputs());
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"TANH", "SIGMOID", "RELU", "LEAKY_RELU", "ELU"})
+    void secondDerivativesOfAConvolutionWithItsActivationMatchFiniteDifferences(UnaryOp activation) {
+        double param = activation == UnaryOp.LEAKY_RELU ? 0.1 : activation == UnaryOp.ELU ? 0.7 : 0;
+        checkSecondOrder("conv2d(x, w, b, stride 2, padding 1, " + activation + ")^2",
+                in -> F.conv2d(in[0], in[1], in[2], new int[] {2}, new int[] {1}, null, activation, param).square(),
+                randn(2, 2, 5, 5), randn(3, 2, 3, 3), randn(3));
+    }
+
+    @Test
+    void secondDerivativesOfTransposedConvolutionsMatchFiniteDifferences() {
+        checkSecondOrder("convTranspose2d(x, w, b, stride 2, padding 1, output padding 1)^2",
+                in -> F.convTranspose2d(in[0], in[1], in[2], 2, 1, 1).square(),
+                randn(2, 3, 3, 4), randn(3, 2, 3, 3), randn(2));
+        checkSecondOrder("convTranspose2d(x, w, stride (1, 2), dilation 2)^2",
+                in -> F.convTranspose2d(in[0], in[1], null, new int[] {1, 2}, null, null, new int[] {2}).square(),
+                randn(1, 2, 3, 3), randn(2, 3, 2, 2));
+    }
+
+    @Test
+    void secondDerivativesOfVolumetricConvolutionsMatchFiniteDifferences() {
+        checkSecondOrder("conv3d(x, w, b, stride (2, 1, 1), padding 1, groups 2)^2",
+                in -> F.conv3d(in[0], in[1], in[2], new int[] {2, 1, 1}, new int[] {1}, null, 2).square(),
+                randn(1, 4, 4, 3, 3), randn(2, 2, 2, 2, 2), randn(2));
+        checkSecondOrder("convTranspose3d(x, w, b, stride 2, padding 1, output padding (1, 0, 1))^2",
+                in -> F.convTranspose3d(in[0], in[1], in[2], new int[] {2}, new int[] {1}, new int[] {1, 0, 1},
+                        null).square(),
+                randn(1, 2, 2, 3, 2), randn(2, 2, 2, 2, 2), randn(2));
+    }
+
+    // ---- normalisation ------------------------------------------------------------------------------
+
+    @Test
+    void secondDerivativesOfBatchNormInTrainingMatchFiniteDifferences() {
+        Tensor runningMean = Tensor.zeros(DType.F64, 3);
+        Tensor runningVar = Tensor.ones(DType.F64, 3);
+        checkSecondOrder("batchNorm(x [2, 3, 3, 2], w, b, training)^2", in -> F.batchNorm(in[0], runningMean, runningVar,
+                in[1], in[2], true, 0.1, 1e-5).square(), randn(2, 3, 3, 2), randn(3), randn(3));
+        checkSecondOrder("batchNorm(x [5, 3], training, no affine) * x", in -> F.batchNorm(in[0], null, null, null,
+                null, true, 0.1, 1e-5).mul(in[0]), randn(5, 3));
+    }
+
+    @Test
+    void secondDerivativesOfBatchNormInInferenceMatchFiniteDifferences() {
+        Tensor runningMean = Tensor.randn(DType.F64, 3);
+        Tensor runningVar = Tensor.uniform(0.5, 2.0, DType.F64, 3);
+        checkSecondOrder("batchNorm(x [2, 3, 2, 2], w, b, inference)^2", in -> F.batchNorm(in[0], runningMean,
+                runningVar, in[1], in[2], false, 0.1, 1e-5).square(), randn(2, 3, 2, 2), randn(3), randn(3));
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"TANH", "SIGMOID", "RELU", "LEAKY_RELU", "ELU"})
+    void secondDerivativesOfBatchNormWithItsActivationMatchFiniteDifferences(UnaryOp activation) {
+        double param = activation == UnaryOp.LEAKY_RELU ? 0.1 : activation == UnaryOp.ELU ? 0.7 : 0;
+        Tensor runningMean = Tensor.zeros(DType.F64, 2);
+        Tensor runningVar = Tensor.ones(DType.F64, 2);
+        checkSecondOrder("batchNorm(x, w, b, training, " + activation + ")^2", in -> F.batchNorm(in[0], null, null,
+                in[1], in[2], true, 0.1, 1e-5, activation, param).square(), randn(3, 2, 2, 2), randn(2), randn(2));
+        checkSecondOrder("batchNorm(x, w, b, inference, " + activation + ")^2", in -> F.batchNorm(in[0], runningMean,
+                runningVar, in[1], in[2], false, 0.1, 1e-5, activation, param).square(), randn(3, 2, 2, 2),
+                randn(2), randn(2));
+    }
+
+    @Test
+    void secondDerivativesOfBatchNormWithAResidualMatchFiniteDifferences() {
+        checkSecondOrder("batchNormResidual(x, r, w, b, training, ELU)^2", in -> F.batchNormResidual(in[0], in[3],
+                null, null, in[1], in[2], true, 0.1, 1e-5, UnaryOp.ELU, 0.7).square(), randn(3, 2, 2, 2), randn(2),
+                randn(2), randn(3, 2, 2, 2));
+        checkSecondOrder("batchNormResidual(x, r, w, b, training)^2", in -> F.batchNormResidual(in[0], in[3], null,
+                null, in[1], in[2], true, 0.1, 1e-5, null, 0).square(), randn(4, 3), randn(3), randn(3), randn(4, 3));
+    }
+
+    // ---- recurrent cells --------------------------------------------------------------------------------
+
+    @Test
+    void secondDerivativesOfAnLstmCellMatchFiniteDifferences() {
+        checkSecondOrder("lstmCell(gates, c): [h'; c']", in -> {
+            F.LstmState state = F.lstmCell(in[0], in[1]);
+            return Tensor.cat(List.of(state.h(), state.c()), 0);
+        }, randn(2, 12), randn(2, 3));
+    }
+
+    @Test
+    void secondDerivativesOfAGruCellMatchFiniteDifferences() {
+        checkSecondOrder("gruCell(inputGates, hiddenGates, h)", in -> F.gruCell(in[0], in[1], in[2]), randn(2, 9),
+                randn(2, 9), randn(2, 3));
+    }
+
     // ---- what is refused ----------------------------------------------------------------------------------
 
     @Test
-    void aConvolutionInAGraphToBeDifferentiatedAgainIsRefusedNamingIt() {
-        Tensor x = randn(1, 1, 4, 4);
-        Tensor w = randn(1, 1, 3, 3);
-        Tensor y = F.conv2d(x, w, null, 1, 0).square().sum();
+    void aRecurrentSequenceInAGraphToBeDifferentiatedAgainIsRefusedNamingIt() {
+        Tensor gates = randn(3, 2, 8);
+        Tensor weight = randn(8, 2);
+        Tensor y = F.lstmSequence(gates, null, null, weight, null, false).output().square().sum();
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                () -> Autograd.grad(y, List.of(x), GradOptions.DEFAULT.withCreateGraph()));
-        assertTrue(e.getMessage().contains("double backward through conv2d is not supported yet"), e.getMessage());
+                () -> Autograd.grad(y, List.of(gates), GradOptions.DEFAULT.withCreateGraph()));
+        assertTrue(e.getMessage().contains("double backward through lstmSequence is not supported yet"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("step by step on F.lstmCell"), e.getMessage());
     }
 
     @Test
