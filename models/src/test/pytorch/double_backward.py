@@ -1,7 +1,9 @@
 """Prints the whole of DoubleBackwardPyTorchParityTest: second derivatives through torch.autograd.grad with
 create_graph=True against PyTorch 1.13 (Debian's /usr/bin/python3): the Hessian of a small MLP's cross-entropy over its
-flattened parameters (torch.autograd.functional.hessian), a Hessian-vector product of an nn.Sequential MLP's
-cross-entropy, and the critic loss of WGAN-GP with its gradient penalty, back-propagated into the critic.
+flattened parameters (torch.autograd.functional.hessian), Hessian-vector products of an nn.Sequential MLP's and of a
+small CNN's (convolution, batch norm in training, tanh, max pooling, linear) cross-entropy, and the critic loss of
+WGAN-GP with its gradient penalty, back-propagated into the critic, for an MLP critic and a CNN critic (strided and
+grouped convolutions, LeakyReLU, InstanceNorm2d, linear).
 
     /usr/bin/python3 double_backward.py > ../java/dev/kiln/nn/DoubleBackwardPyTorchParityTest.java
 """
@@ -179,8 +181,114 @@ def wgan_gp():
     print("    }")
 
 
+CNN_TARGETS = [2, 0, 1, 2]
+
+
+def hvp_of_cnn():
+    model = nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.BatchNorm2d(3), nn.Tanh(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(12, 3))
+    keys = load(model)
+    x = tensor(15, 4, 1, 4, 4, grad=False)
+    t = torch.tensor(CNN_TARGETS)
+    params = list(model.parameters())
+    loss = F.cross_entropy(model(x), t)
+    grads = torch.autograd.grad(loss, params, create_graph=True)
+    vectors = [pattern(p.numel(), 20 + i).reshape(p.shape) for i, p in enumerate(params)]
+    dot = sum((g * v).sum() for g, v in zip(grads, vectors))
+    hv = torch.autograd.grad(dot, params)
+    print('''
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void aHessianVectorProductOfASmallCnnsCrossEntropy(DType dtype) {
+        // A CNN in training mode (batch statistics): g = torch.autograd.grad(F.cross_entropy(model(x), t), params,
+        // create_graph=True), then torch.autograd.grad(sum((g_i * v_i).sum()), params) with
+        // v_i = pattern(numel, 20 + i), PyTorch 1.13; Kiln runs BatchNorm2d and Tanh as one fused op
+        Sequential model = (Sequential) new Sequential(new Conv2d(1, 3, 3, 1, 1, 1, true), new BatchNorm2d(3),
+                new Tanh(), new MaxPool2d(2), new Flatten(), new Linear(12, 3)).to(dtype);
+        load(model,
+                %s);
+        Map<String, Tensor> named = model.namedParameters();
+        List<Tensor> params = List.of(%s);
+        Tensor loss = new CrossEntropyLoss().compute(model.forward(values(15, 4, 1, 4, 4).to(dtype)),
+                targets(%s));
+        List<Tensor> g = Autograd.grad(loss, params, GradOptions.DEFAULT.withCreateGraph());
+        Tensor dot = null;
+        for (int i = 0; i < params.size(); i++) {
+            Tensor v = values(20 + i, params.get(i).shape().dims()).to(dtype);
+            Tensor term = g.get(i).mul(v).sum();
+            dot = dot == null ? term : dot.add(term);
+        }
+        List<Tensor> hv = Autograd.grad(dot, params);
+
+        assertValues("loss", loss, %s);''' % (keys_java(keys), named_java(model),
+                                                ", ".join(str(c) for c in CNN_TARGETS), repr(float(loss))))
+    for i, ((name, _), h) in enumerate(zip(model.named_parameters(), hv)):
+        print('''        assertValues("Hessian times v of %s", hv.get(%d),
+                %s);''' % (name, i, fmt(h.reshape(-1))))
+    print("    }")
+
+
+def wgan_gp_cnn():
+    critic = nn.Sequential(nn.Conv2d(2, 4, 3, stride=2, padding=1), nn.LeakyReLU(0.2),
+                           nn.Conv2d(4, 4, 3, padding=1, groups=2), nn.InstanceNorm2d(4, affine=True),
+                           nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(36, 1))
+    keys = load(critic)
+    real = tensor(12, 5, 2, 6, 6, grad=False)
+    fake = tensor(13, 5, 2, 6, 6, grad=False)
+    alpha = tensor(14, 5, 1, 1, 1, grad=False) + 0.5
+    mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+    score = critic(mixed)
+    grads = torch.autograd.grad(score, mixed, grad_outputs=torch.ones_like(score), create_graph=True)[0]
+    penalty = 10 * ((grads.reshape(5, -1).norm(2, dim=1) - 1) ** 2).mean()
+    loss = critic(fake).mean() - critic(real).mean() + penalty
+    loss.backward()
+    print('''
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void theWganGpLossTrainsACnnCriticThroughItsGradientPenalty(DType dtype) {
+        // The critic: a strided convolution, LeakyReLU (Kiln fuses the two), a grouped convolution, InstanceNorm2d with
+        // its affine, LeakyReLU, a linear layer. mixed = alpha real + (1 - alpha) fake; g = torch.autograd.grad(
+        // critic(mixed), mixed, ones, create_graph=True); loss = critic(fake).mean() - critic(real).mean()
+        // + 10 ((g.reshape(5, -1).norm(2, dim=1) - 1) ** 2).mean(); loss.backward(), PyTorch 1.13
+        Sequential critic = (Sequential) new Sequential(new Conv2d(2, 4, 3, 2, 1, 1, true), new LeakyReLU(0.2),
+                new Conv2d(4, 4, new int[] {3}, new int[] {1}, new int[] {1}, new int[] {1}, 2, true),
+                new InstanceNorm2d(4, 1e-5, 0.1, true, false), new LeakyReLU(0.2), new Flatten(), new Linear(36, 1))
+                .to(dtype);
+        load(critic,
+                %s);
+        Tensor real = values(12, 5, 2, 6, 6).to(dtype);
+        Tensor fake = values(13, 5, 2, 6, 6).to(dtype);
+        Tensor alpha = values(14, 5, 1, 1, 1).add(0.5).to(dtype);
+        Tensor mixed = alpha.mul(real).add(alpha.neg().add(1).mul(fake)).requiresGrad(true);
+        Tensor score = critic.forward(mixed);
+        Tensor g = Autograd.grad(List.of(score), List.of(mixed), List.of(score.fullLike(1)),
+                GradOptions.DEFAULT.withCreateGraph()).get(0);
+        Tensor penalty = g.reshape(5, -1).norm(2, new int[] {1}, false).sub(1).square().mean().mul(10.0);
+        Tensor loss = critic.forward(fake).mean().sub(critic.forward(real).mean()).add(penalty);
+        loss.backward();
+
+        assertValues("penalty", penalty, %s);
+        assertValues("loss", loss, %s);''' % (keys_java(keys), repr(float(penalty)), repr(float(loss))))
+    for name, p in critic.named_parameters():
+        print('''        assertValues("gradient of %s", critic.namedParameters().get("%s").grad(),
+                %s);''' % (name, name, fmt(p.grad.reshape(-1))))
+    print("    }")
+
+
+def named_java(model):
+    gets = ['named.get("%s")' % n for n, _ in model.named_parameters()]
+    return ",\n                ".join(", ".join(gets[i:i + 3]) for i in range(0, len(gets), 3))
+
+
+def keys_java(keys):
+    return ",\n                ".join('key("%s", %d%s)' % (n, s, "".join(", %d" % d for d in shape))
+                                      for n, s, shape in keys)
+
+
 print(HEADER)
 hessian_of_mlp()
 hvp_of_sequential()
 wgan_gp()
+hvp_of_cnn()
+wgan_gp_cnn()
 print("}")
