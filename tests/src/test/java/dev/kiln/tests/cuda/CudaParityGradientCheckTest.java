@@ -219,4 +219,26 @@ class CudaParityGradientCheckTest extends ParityTest {
         }, Input.of("x", 71, true, 3, 4), Input.of("w1", 72, true, 5, 4), Input.of("b1", 73, true, 5),
                 Input.of("w2", 74, true, 3, 5), Input.of("y", 75, false, 5, 4));
     }
+
+    @Test
+    void secondDerivativesOfACnnCriticsGradientPenaltyMatchFiniteDifferencesOfItsGradient() {
+        // WGAN-GP's penalty: the critic's input gradient, recorded through the convolutions' data and filter ops and
+        // batch norm's written-out gradient on the backend under test, then differentiated into every weight.
+        check("sum((|d critic(x) / d x| - 1)^2), critic: conv2d + leaky ReLU, batchNorm + tanh, grouped conv2d, linear",
+                in -> {
+                    try (Autograd.Guard on = Autograd.enableGrad()) {
+                        in[0].requiresGrad(true);
+                        Tensor h = F.conv2d(in[0], in[1], in[2], new int[] {2}, new int[] {1}, null,
+                                UnaryOp.LEAKY_RELU, 0.2);
+                        h = F.batchNorm(h, null, null, in[3], in[4], true, 0.1, 1e-5, UnaryOp.TANH, 0);
+                        h = F.conv2d(h, in[5], null, null, new int[] {1}, null, 2);
+                        Tensor score = F.linear(h.reshape(2, 36), in[6], null);
+                        Tensor g = Autograd.grad(score.sum(), List.of(in[0]), GradOptions.DEFAULT.withCreateGraph())
+                                .get(0);
+                        return g.reshape(2, 50).norm(2, new int[] {1}, false).sub(1).square().sum();
+                    }
+                }, Input.of("x", 81, true, 2, 2, 5, 5), Input.of("w1", 82, true, 4, 2, 3, 3),
+                Input.of("b1", 83, true, 4), Input.of("gamma", 84, true, 4), Input.of("beta", 85, true, 4),
+                Input.of("w2", 86, true, 4, 2, 3, 3), Input.of("w3", 87, true, 1, 36));
+    }
 }
