@@ -433,8 +433,8 @@ class DoubleBackwardTest {
     void secondDerivativesOfBatchNormInTrainingMatchFiniteDifferences() {
         Tensor runningMean = Tensor.zeros(DType.F64, 3);
         Tensor runningVar = Tensor.ones(DType.F64, 3);
-        checkSecondOrder("batchNorm(x [2, 3, 3, 2], w, b, training)^2", in -> F.batchNorm(in[0], runningMean, runningVar,
-                in[1], in[2], true, 0.1, 1e-5).square(), randn(2, 3, 3, 2), randn(3), randn(3));
+        checkSecondOrder("batchNorm(x [2, 3, 3, 2], w, b, training)^2", in -> F.batchNorm(in[0], runningMean,
+                runningVar, in[1], in[2], true, 0.1, 1e-5).square(), randn(2, 3, 3, 2), randn(3), randn(3));
         checkSecondOrder("batchNorm(x [5, 3], training, no affine) * x", in -> F.batchNorm(in[0], null, null, null,
                 null, true, 0.1, 1e-5).mul(in[0]), randn(5, 3));
     }
