@@ -164,6 +164,10 @@ final class BackwardPass {
         if (createGraph) {
             node.checkDifferentiable();
         }
+        if (node.rule instanceof SliceRule slice && !Node.createsGraph()) {
+            handOnSlice(node.inputs[0], slice, g);
+            return;
+        }
         Tensor[] inputGrads = node.rule.backward(g);
         if (node.userFunction) {
             pending.keep(g);
@@ -183,6 +187,17 @@ final class BackwardPass {
                 pending.add(in, inputGrads[k]);
             }
             pending.drop(inputGrads[k]);
+        }
+    }
+
+    /**
+     * A narrowed view's gradient {@code g} written into its slice of what is pending for the tensor it views
+     * ({@link PendingGradients#addSlice}), without the zeros of that tensor's shape its rule would pad it with.
+     */
+    private void handOnSlice(Tensor in, SliceRule slice, Tensor g) {
+        if (in.requiresGrad() && needs(in)) {
+            pending.handingOn(new Tensor[] {g});
+            pending.addSlice(in, g, slice.axis(), slice.start());
         }
     }
 

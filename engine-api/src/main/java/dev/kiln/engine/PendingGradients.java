@@ -29,6 +29,8 @@ final class PendingGradients {
     private final Map<Tensor, Integer> holders = new IdentityHashMap<>();
     private final List<Tensor> dropped = new ArrayList<>();
     private final Set<Tensor> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The pending gradients being gathered from narrowed views' gradients, not yet complete. */
+    private final Map<Tensor, SlicedGradient> sliced = new IdentityHashMap<>();
 
     /** The gradients a rule just returned, which its node is still handing on: never summed into in place. */
     private Tensor[] handedOn = {};
@@ -50,14 +52,41 @@ final class PendingGradients {
             hold(tensor, gradient);
             return;
         }
+        complete(previous);
         if (!keepsAll && summableInPlace(previous)) {
             previous.addInPlace(gradient, 1);
             return;
         }
-        Tensor sum = previous.add(gradient);
-        holders.merge(previous, -1, Integer::sum);
-        dropped.add(previous);
-        hold(tensor, sum);
+        replace(tensor, previous, previous.add(gradient));
+    }
+
+    /**
+     * Adds {@code gradient}, that of the view of {@code tensor} narrowed to [start, start + its length) along
+     * {@code axis}, to that slice of what is pending for {@code tensor}, as if it were zeros elsewhere: copied into
+     * the slice where the gradient being gathered from such views has nothing there yet ({@link SlicedGradient}),
+     * else added into the slice, of a copy where what is pending may not be summed into in place. For a pass that
+     * records no graph; the node being handed on must have {@link #handingOn} {@code gradient}.
+     */
+    void addSlice(Tensor tensor, Tensor gradient, int axis, int start) {
+        Tensor previous = pending.get(tensor);
+        if (previous == null) {
+            previous = gradient.emptyLike(tensor.shape(), gradient.dtype());
+            hold(tensor, previous);
+            sliced.put(previous, new SlicedGradient(previous, axis));
+        }
+        SlicedGradient gathering = sliced.get(previous);
+        if (gathering != null && gathering.isUnwritten(axis, start, gradient.dim(axis))) {
+            gathering.write(gradient, start);
+            return;
+        }
+        complete(previous);
+        if (!summableInPlace(previous)) {
+            Tensor copy = previous.emptyLike(previous.shape(), previous.dtype());
+            previous.backend().copy(previous, copy);
+            replace(tensor, previous, copy);
+            previous = copy;
+        }
+        SlicedGradient.addInto(previous, gradient, axis, start);
     }
 
     /** Removes and returns the gradient pending for {@code tensor}, or null; {@link #drop} it when done. */
@@ -65,8 +94,17 @@ final class PendingGradients {
         Tensor g = pending.remove(tensor);
         if (g != null) {
             holders.merge(g, -1, Integer::sum);
+            complete(g);
         }
         return g;
+    }
+
+    /** Zeroes what no view wrote of {@code g} when it is a gradient being gathered from views' gradients. */
+    private void complete(Tensor g) {
+        SlicedGradient gathering = sliced.remove(g);
+        if (gathering != null) {
+            gathering.complete();
+        }
     }
 
     /**
@@ -134,6 +172,13 @@ final class PendingGradients {
             }
         }
         return true;
+    }
+
+    /** {@code replacement} pending for {@code tensor} instead of {@code previous}, which is dropped. */
+    private void replace(Tensor tensor, Tensor previous, Tensor replacement) {
+        holders.merge(previous, -1, Integer::sum);
+        dropped.add(previous);
+        hold(tensor, replacement);
     }
 
     private void hold(Tensor tensor, Tensor gradient) {

@@ -86,8 +86,7 @@ final class ShapeOps {
             x.backend().copySlices(x, a, start, out, 0, length);
             out.withValueRangeOf(x);
         }
-        Shape source = x.shape();
-        out.record("narrow", new Tensor[] {x}, Node.differentiable(g -> new Tensor[] {padInto(g, source, a, start)}));
+        out.record("narrow", new Tensor[] {x}, new SliceRule(x.shape(), a, start));
         return out;
     }
 
@@ -95,7 +94,7 @@ final class ShapeOps {
      * Zeros of {@code shape} with {@code g} written at {@code start} along {@code axis}: narrow's gradient, recorded
      * with narrow as its own in a backward pass that records its graph.
      */
-    private static Tensor padInto(Tensor g, Shape shape, int axis, int start) {
+    static Tensor padInto(Tensor g, Shape shape, int axis, int start) {
         Tensor out = g.emptyLike(shape, g.dtype());
         g.backend().fill(out, 0);
         int length = g.dim(axis);
@@ -206,8 +205,7 @@ final class ShapeOps {
         Tensor out = x.emptyLike(x.shape().with(axis, length), x.dtype());
         x.backend().copySlices(x, axis, start, out, 0, length);
         if (Node.createsGraph()) {
-            Shape source = x.shape();
-            out.record("narrow", new Tensor[] {x}, Node.differentiable(g -> new Tensor[] {padInto(g, source, axis, start)}));
+            out.record("narrow", new Tensor[] {x}, new SliceRule(x.shape(), axis, start));
         }
         return out;
     }
