@@ -16,13 +16,13 @@ final class SlicedGradient {
     /** The slices written so far, start to end along the axis; they never overlap. */
     private final TreeMap<Integer, Integer> written = new TreeMap<>();
 
-    /** {@code whole}: uninitialised, of the viewed tensor's shape; {@code axis}: the one its views were narrowed along. */
+    /** {@code whole}: uninitialised, of the viewed tensor's shape; {@code axis}: the one its views narrow. */
     SlicedGradient(Tensor whole, int axis) {
         this.whole = whole;
         this.axis = axis;
     }
 
-    /** Whether a view's gradient for [start, start + length) along {@code axis} may be {@link #write}n: none of it is yet. */
+    /** Whether a view's gradient for [start, start + length) along {@code axis} may be written: none of it is yet. */
     boolean isUnwritten(int axis, int start, int length) {
         if (axis != this.axis) {
             return false;
