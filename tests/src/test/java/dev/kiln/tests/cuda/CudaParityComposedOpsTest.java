@@ -54,6 +54,7 @@ import dev.kiln.nn.TripletMarginWithDistanceLoss;
 import dev.kiln.nn.Upsample;
 import dev.kiln.tests.cuda.ParityBackends.Tolerance;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
@@ -582,8 +583,8 @@ class CudaParityComposedOpsTest extends ParityTest {
     /**
      * MultiHeadAttention's self-attention input projection as it composes it: x [2, 5, 8] times a packed [24, 8] weight
      * plus bias in one linear, [2, 5, 3, 2, 4] permuted to [3, 2, 2, 5, 4] and split into queries, keys and values by
-     * narrowing the leading axis; then the gradients of x, weight and bias through the three views, whose padded
-     * gradients are summed. Sums of 8 and 10 terms: the tolerance of sums.
+     * narrowing the leading axis; then the gradients of x, weight and bias through the three views, whose gradients
+     * the backward pass writes into their slices of the projection's. Sums of 8 and 10 terms: the tolerance of sums.
      */
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
@@ -605,6 +606,49 @@ class CudaParityComposedOpsTest extends ParityTest {
             loss.backward();
             return new Tensor[] {parts[0], parts[1], parts[2], x.grad(), weight.grad(), bias.grad()};
         });
+    }
+
+    /**
+     * The gradient of x [4, 6, 5] through views narrowed from it, as the backward pass gathers them into slices of
+     * x's gradient: a split along the middle axis with its middle piece unused (zeroed through a copy of zeros), a
+     * leading-axis split with one piece unused (zeroed through a view), overlapping narrows along the leading axis
+     * (summed in place through a view) and the last (summed through a copy of the slice), and x itself. Each element
+     * sums at most four products: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void gradientsGatheredFromViewsIntoSlicesMatchTheCpu(DType dtype) {
+        assertParity("views of x [4, 6, 5] " + dtype, new String[] {"inner split", "leading split", "overlaps"},
+                sums(dtype), b -> {
+                    Tensor[] grads = new Tensor[3];
+                    for (int k = 0; k < 3; k++) {
+                        Tensor x = tensor(b, dtype, values(90, 120, -1, 1), 4, 6, 5).requiresGrad(true);
+                        Tensor[] views = switch (k) {
+                            case 0 -> pieces(x.split(1, 2, 1, 3), 0, 2);
+                            case 1 -> pieces(x.split(0, 1, 2, 1), 2, 0);
+                            default -> new Tensor[] {x.narrow(0, 0, 3), x.narrow(0, 1, 2), x.narrow(2, 1, 3),
+                                    x.narrow(2, 2, 3), x};
+                        };
+                        Tensor loss = null;
+                        for (int i = 0; i < views.length; i++) {
+                            Tensor v = views[i];
+                            Tensor weights = tensor(b, dtype, values(91 + i, (int) v.size(), -1, 1), v.shape().dims());
+                            Tensor term = v.mul(weights).sum();
+                            loss = loss == null ? term : loss.add(term);
+                        }
+                        loss.backward();
+                        grads[k] = x.grad();
+                    }
+                    return grads;
+                });
+    }
+
+    private static Tensor[] pieces(List<Tensor> pieces, int... keep) {
+        Tensor[] kept = new Tensor[keep.length];
+        for (int i = 0; i < keep.length; i++) {
+            kept[i] = pieces.get(keep[i]);
+        }
+        return kept;
     }
 
     /** The output of {@code layer} and the gradient of its input for a weighted sum of the output, on both backends. */
