@@ -164,6 +164,7 @@ final class BackwardPass {
         if (createGraph) {
             node.checkDifferentiable();
         }
+        // While recording (createGraph, or a checkpoint's segment inside such a pass) the padded gradient is recorded.
         if (node.rule instanceof SliceRule slice && !Node.createsGraph()) {
             handOnSlice(node.inputs[0], slice, g);
             return;

@@ -91,8 +91,8 @@ final class ShapeOps {
     }
 
     /**
-     * Zeros of {@code shape} with {@code g} written at {@code start} along {@code axis}: narrow's gradient, recorded
-     * with narrow as its own in a backward pass that records its graph.
+     * Zeros of {@code shape} with {@code g} written at {@code start} along {@code axis}: narrow's gradient as a
+     * backward pass that records its graph makes it ({@link SliceRule}), recorded with narrow as its own.
      */
     static Tensor padInto(Tensor g, Shape shape, int axis, int start) {
         Tensor out = g.emptyLike(shape, g.dtype());

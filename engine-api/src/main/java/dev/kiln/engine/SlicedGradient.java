@@ -41,15 +41,14 @@ final class SlicedGradient {
         }
     }
 
-    /** Zeroes the slices no view wrote; returns the whole gradient. */
-    Tensor complete() {
+    /** Zeroes the slices no view wrote. */
+    void complete() {
         int at = 0;
         for (Map.Entry<Integer, Integer> slice : written.entrySet()) {
             zero(at, slice.getKey());
             at = slice.getValue();
         }
         zero(at, whole.dim(axis));
-        return whole;
     }
 
     private void zero(int start, int end) {
