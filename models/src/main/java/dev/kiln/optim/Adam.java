@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -27,14 +26,11 @@ import java.util.Set;
  * boolean, long)}: one kernel on a GPU; with amsgrad {@link Updates#amsgrad}). State: {@code step},
  * {@code exp_avg} (m), {@code exp_avg_sq} (v), and with amsgrad {@code max_exp_avg_sq} (vmax).
  */
-public class Adam extends Optimizer {
+public class Adam extends AdamFamily<Adam> {
     /** PyTorch's default learning rate, for groups that set none. */
     public static final double DEFAULT_LR = 1e-3;
 
     private final boolean decoupled;
-    private double beta1 = 0.9;
-    private double beta2 = 0.999;
-    private double eps = 1e-8;
     private boolean amsgrad;
 
     /** Adam over one group, no weight decay. */
@@ -61,26 +57,6 @@ public class Adam extends Optimizer {
         this.decoupled = decoupledWeightDecay;
     }
 
-    /** Sets the decay rates of the two moment estimates, each in [0, 1); returns this. */
-    public Adam betas(double beta1, double beta2) {
-        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": betas must be in [0, 1), got ("
-                    + beta1 + ", " + beta2 + ")");
-        }
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        return this;
-    }
-
-    /** Sets the term added to the denominator after the square root; returns this. */
-    public Adam eps(double eps) {
-        if (!(eps >= 0) || Double.isInfinite(eps)) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": eps must be finite and >= 0, got " + eps);
-        }
-        this.eps = eps;
-        return this;
-    }
-
     /**
      * Turns the AMSGrad variant (PyTorch's {@code amsgrad}) on or off: the denominator uses the largest second
      * moment seen so far; returns this.
@@ -88,24 +64,6 @@ public class Adam extends Optimizer {
     public Adam amsgrad(boolean amsgrad) {
         this.amsgrad = amsgrad;
         return this;
-    }
-
-    /** Sets the weight decay of every group; returns this. */
-    public Adam weightDecay(double weightDecay) {
-        setWeightDecayOfAllGroups(weightDecay);
-        return this;
-    }
-
-    public double beta1() {
-        return beta1;
-    }
-
-    public double beta2() {
-        return beta2;
-    }
-
-    public double eps() {
-        return eps;
     }
 
     public boolean amsgrad() {
@@ -148,11 +106,11 @@ public class Adam extends Optimizer {
         }
         for (Batch b : batches.values()) {
             if (amsgrad) {
-                Updates.amsgrad(b.params, b.grads, b.expAvgs, b.expAvgSqs, b.maxExpAvgSqs, group.lr(), beta1, beta2,
-                        eps, group.weightDecay(), decoupled, b.step);
+                Updates.amsgrad(b.params, b.grads, b.expAvgs, b.expAvgSqs, b.maxExpAvgSqs, group.lr(), beta1(),
+                        beta2(), eps(), group.weightDecay(), decoupled, b.step);
             } else {
-                Updates.adam(b.params, b.grads, b.expAvgs, b.expAvgSqs, group.lr(), beta1, beta2, eps,
-                        group.weightDecay(), decoupled, b.step);
+                Updates.adam(b.params, b.grads, b.expAvgs, b.expAvgSqs, group.lr(), beta1(), beta2(),
+                        eps(), group.weightDecay(), decoupled, b.step);
             }
         }
     }
@@ -166,16 +124,5 @@ public class Adam extends Optimizer {
         Batch(long step) {
             this(step, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         }
-    }
-
-    /** beta1, which {@code OneCycleLR} cycles. */
-    @Override
-    public OptionalDouble momentumOrBeta1() {
-        return OptionalDouble.of(beta1);
-    }
-
-    @Override
-    public void setMomentumOrBeta1(double value) {
-        betas(value, beta2);
     }
 }

@@ -2,7 +2,6 @@ package dev.kiln.optim;
 
 import dev.kiln.engine.Tensor;
 import java.util.List;
-import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -23,14 +22,11 @@ import java.util.Set;
  * gradient). Composed from tensor ops. State: {@code step}, {@code mu_product} (one number per parameter, as
  * PyTorch's), {@code exp_avg} (m) and {@code exp_avg_sq} (v).
  */
-public final class NAdam extends Optimizer {
+public final class NAdam extends AdamFamily<NAdam> {
     /** PyTorch's default learning rate, for groups that set none. */
     public static final double DEFAULT_LR = 2e-3;
     private static final String MU_PRODUCT = "mu_product";
 
-    private double beta1 = 0.9;
-    private double beta2 = 0.999;
-    private double eps = 1e-8;
     private double momentumDecay = 4e-3;
 
     /** NAdam over one group. */
@@ -43,39 +39,10 @@ public final class NAdam extends Optimizer {
         super(groups, DEFAULT_LR, 0);
     }
 
-    /** Sets the decay rates of the two moment estimates, each in [0, 1); returns this. */
-    public NAdam betas(double beta1, double beta2) {
-        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-            throw new IllegalArgumentException("NAdam: betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
-        }
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        return this;
-    }
-
-    /** Sets the term added to the denominator after the square root; returns this. */
-    public NAdam eps(double eps) {
-        this.eps = nonNegative("eps", eps);
-        return this;
-    }
-
     /** Sets how fast the momentum schedule mu_t rises towards beta1 (PyTorch's {@code momentum_decay}); returns this. */
     public NAdam momentumDecay(double momentumDecay) {
-        this.momentumDecay = nonNegative("momentumDecay", momentumDecay);
+        this.momentumDecay = finiteNonNegative("momentumDecay", momentumDecay);
         return this;
-    }
-
-    /** Sets the weight decay (L2 penalty) of every group; returns this. */
-    public NAdam weightDecay(double weightDecay) {
-        setWeightDecayOfAllGroups(weightDecay);
-        return this;
-    }
-
-    private static double nonNegative(String what, double value) {
-        if (!(value >= 0) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException("NAdam: " + what + " must be finite and >= 0, got " + value);
-        }
-        return value;
     }
 
     @Override
@@ -93,33 +60,22 @@ public final class NAdam extends Optimizer {
         Tensor expAvg = state.getOrZeros("exp_avg", param);
         Tensor expAvgSq = state.getOrZeros("exp_avg_sq", param);
         long step = state.nextStep();
-        double biasCorrection2 = 1 - Math.pow(beta2, step);
-        Tensor g = group.weightDecay() != 0 ? grad.add(param.mul(group.weightDecay())) : grad;
+        double biasCorrection2 = 1 - Math.pow(beta2(), step);
+        Tensor g = withL2(grad, param, group);
         double mu = momentum(step);
         double muNext = momentum(step + 1);
         double muProduct = state.number(MU_PRODUCT, 1) * mu;
         state.setNumber(MU_PRODUCT, muProduct);
         double muProductNext = muProduct * mu * muNext;
-        expAvg.assign(expAvg.mul(beta1).add(g.mul(1 - beta1)));
-        expAvgSq.assign(expAvgSq.mul(beta2).add(g.mul(g).mul(1 - beta2)));
-        Tensor denominator = expAvgSq.div(biasCorrection2).sqrt().add(eps);
+        updateFirstMoment(expAvg, g);
+        updateSecondMoment(expAvgSq, g);
+        Tensor denominator = expAvgSq.div(biasCorrection2).sqrt().add(eps());
         param.addInPlace(g.div(denominator), -group.lr() * (1 - mu) / (1 - muProduct));
         param.addInPlace(expAvg.div(denominator), -group.lr() * muNext / (1 - muProductNext));
     }
 
     /** The momentum coefficient mu_t of step {@code t}. */
     private double momentum(long t) {
-        return beta1 * (1 - 0.5 * Math.pow(0.96, t * momentumDecay));
-    }
-
-    /** beta1, which {@code OneCycleLR} cycles. */
-    @Override
-    public OptionalDouble momentumOrBeta1() {
-        return OptionalDouble.of(beta1);
-    }
-
-    @Override
-    public void setMomentumOrBeta1(double value) {
-        betas(value, beta2);
+        return beta1() * (1 - 0.5 * Math.pow(0.96, t * momentumDecay));
     }
 }

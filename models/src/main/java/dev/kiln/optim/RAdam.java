@@ -2,7 +2,6 @@ package dev.kiln.optim;
 
 import dev.kiln.engine.Tensor;
 import java.util.List;
-import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -23,15 +22,11 @@ import java.util.Set;
  * from tensor ops. State: {@code step}, {@code exp_avg} (m) and {@code exp_avg_sq} (v), the names of
  * {@link Adam}'s, as in PyTorch: {@link #loadStateDict} cannot tell an Adam checkpoint from a RAdam one.
  */
-public final class RAdam extends Optimizer {
+public final class RAdam extends AdamFamily<RAdam> {
     /** PyTorch's default learning rate, for groups that set none. */
     public static final double DEFAULT_LR = 1e-3;
     /** The length of the approximated moving average above which the adaptive step is used. */
     private static final double RECTIFY_ABOVE = 5;
-
-    private double beta1 = 0.9;
-    private double beta2 = 0.999;
-    private double eps = 1e-8;
 
     /** RAdam over one group. */
     public RAdam(List<Tensor> params, double lr) {
@@ -41,31 +36,6 @@ public final class RAdam extends Optimizer {
     /** RAdam over parameter groups; groups without a learning rate get {@link #DEFAULT_LR}. */
     public RAdam(List<ParamGroup> groups) {
         super(groups, DEFAULT_LR, 0);
-    }
-
-    /** Sets the decay rates of the two moment estimates, each in [0, 1); returns this. */
-    public RAdam betas(double beta1, double beta2) {
-        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-            throw new IllegalArgumentException("RAdam: betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
-        }
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        return this;
-    }
-
-    /** Sets the term added to the denominator after the square root; returns this. */
-    public RAdam eps(double eps) {
-        if (!(eps >= 0) || Double.isInfinite(eps)) {
-            throw new IllegalArgumentException("RAdam: eps must be finite and >= 0, got " + eps);
-        }
-        this.eps = eps;
-        return this;
-    }
-
-    /** Sets the weight decay (L2 penalty) of every group; returns this. */
-    public RAdam weightDecay(double weightDecay) {
-        setWeightDecayOfAllGroups(weightDecay);
-        return this;
     }
 
     @Override
@@ -78,31 +48,21 @@ public final class RAdam extends Optimizer {
         Tensor expAvg = state.getOrZeros("exp_avg", param);
         Tensor expAvgSq = state.getOrZeros("exp_avg_sq", param);
         long step = state.nextStep();
-        double biasCorrection1 = 1 - Math.pow(beta1, step);
+        double beta2 = beta2();
+        double biasCorrection1 = 1 - Math.pow(beta1(), step);
         double biasCorrection2 = 1 - Math.pow(beta2, step);
-        Tensor g = group.weightDecay() != 0 ? grad.add(param.mul(group.weightDecay())) : grad;
-        expAvg.assign(expAvg.mul(beta1).add(g.mul(1 - beta1)));
-        expAvgSq.assign(expAvgSq.mul(beta2).add(g.mul(g).mul(1 - beta2)));
+        Tensor g = withL2(grad, param, group);
+        updateFirstMoment(expAvg, g);
+        updateSecondMoment(expAvgSq, g);
         Tensor correctedExpAvg = expAvg.div(biasCorrection1);
         double rhoInf = 2 / (1 - beta2) - 1;
         double rho = rhoInf - 2 * step * Math.pow(beta2, step) / biasCorrection2;
         if (rho > RECTIFY_ABOVE) {
             double rectification = Math.sqrt((rho - 4) * (rho - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rho));
-            Tensor adaptive = expAvgSq.sqrt().add(eps);
+            Tensor adaptive = expAvgSq.sqrt().add(eps());
             param.addInPlace(correctedExpAvg.div(adaptive), -group.lr() * Math.sqrt(biasCorrection2) * rectification);
         } else {
             param.addInPlace(correctedExpAvg, -group.lr());
         }
-    }
-
-    /** beta1, which {@code OneCycleLR} cycles. */
-    @Override
-    public OptionalDouble momentumOrBeta1() {
-        return OptionalDouble.of(beta1);
-    }
-
-    @Override
-    public void setMomentumOrBeta1(double value) {
-        betas(value, beta2);
     }
 }
