@@ -1,0 +1,106 @@
+package dev.kiln.distributions;
+
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.Tensor;
+
+/**
+ * The Laplace distribution, as PyTorch's {@code torch.distributions.Laplace(loc, scale)}: loc (real) and scale
+ * (positive) broadcast to the batch shape; events are scalars. {@code rsample} is
+ * {@code loc - scale sign(u) log(1 - |u|)} with u uniform in [eps - 1, 1), eps the dtype's machine epsilon.
+ * <pre>
+ * logProb(x) = -log(2 scale) - |x - loc| / scale
+ * cdf(x)     = 1/2 - sign(x - loc) (exp(-|x - loc| / scale) - 1) / 2
+ * entropy    = 1 + log(2 scale),  variance = 2 scale^2
+ * </pre>
+ */
+public final class Laplace extends Distribution {
+    private final Tensor loc;
+    private final Tensor scale;
+
+    /** Laplace(loc, scale), validated as {@link Distribution#defaultValidateArgs()} says. */
+    public Laplace(Tensor loc, Tensor scale) {
+        this(loc, scale, defaultValidateArgs());
+    }
+
+    /** Laplace(loc, scale) with F32 scalar parameters. */
+    public Laplace(double loc, double scale) {
+        this(Tensor.scalar(loc), Tensor.scalar(scale));
+    }
+
+    /** Laplace(loc, scale), checking that scale is positive and loc not NaN when {@code validateArgs}. */
+    public Laplace(Tensor loc, Tensor scale, boolean validateArgs) {
+        this(Tensors.broadcastAll("Laplace", loc, scale), validateArgs);
+    }
+
+    private Laplace(Tensor[] parameters, boolean validateArgs) {
+        super(parameters[0].shape(), Shape.scalar(), validateArgs);
+        this.loc = parameters[0];
+        this.scale = parameters[1];
+        checkParameter("loc", loc, Constraint.real());
+        checkParameter("scale", scale, Constraint.positive());
+    }
+
+    /** The location (mean and median), broadcast to the batch shape. */
+    public Tensor loc() {
+        return loc;
+    }
+
+    /** The scale, broadcast to the batch shape. */
+    public Tensor scale() {
+        return scale;
+    }
+
+    @Override
+    public boolean hasRsample() {
+        return true;
+    }
+
+    @Override
+    public Tensor rsample(int... sampleShape) {
+        // As PyTorch: u starts at eps - 1, so that log(1 - |u|) stays finite.
+        Tensor u = Tensors.uniform(loc, Tensors.eps(loc.dtype()) - 1, 1, extendedShape(sampleShape));
+        return loc.sub(scale.mul(u.sign()).mul(u.abs().neg().log1p()));
+    }
+
+    @Override
+    public Tensor logProb(Tensor value) {
+        Tensor x = checkedValue("logProb", value);
+        return scale.mul(2).log().neg().sub(x.sub(loc).abs().div(scale));
+    }
+
+    @Override
+    public Tensor cdf(Tensor value) {
+        Tensor centred = checkedValue("cdf", value).sub(loc);
+        return centred.sign().mul(centred.abs().neg().div(scale).expm1()).mul(-0.5).add(0.5);
+    }
+
+    @Override
+    public Tensor entropy() {
+        return scale.mul(2).log().add(1);
+    }
+
+    @Override
+    public Tensor mean() {
+        return loc;
+    }
+
+    @Override
+    public Tensor variance() {
+        return scale.square().mul(2);
+    }
+
+    @Override
+    public Tensor stddev() {
+        return scale.mul(Math.sqrt(2));
+    }
+
+    @Override
+    public Constraint support() {
+        return Constraint.real();
+    }
+
+    @Override
+    public String toString() {
+        return "Laplace(loc: " + loc.shape() + ", scale: " + scale.shape() + ")";
+    }
+}

@@ -1,0 +1,79 @@
+package dev.kiln.distributions;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.Tensor;
+import java.util.Arrays;
+
+/** The tensor plumbing the distributions share: broadcasting parameters, draws on a parameter's backend, shapes. */
+final class Tensors {
+    private Tensors() {
+    }
+
+    /** The tensors broadcast to their common shape (PyTorch's {@code broadcast_all}); {@code owner} names the error. */
+    static Tensor[] broadcastAll(String owner, Tensor... tensors) {
+        Shape common = tensors[0].shape();
+        for (Tensor t : tensors) {
+            common = Shape.broadcast(owner, common, t.shape());
+        }
+        Tensor[] out = new Tensor[tensors.length];
+        for (int i = 0; i < tensors.length; i++) {
+            out[i] = expandTo(tensors[i], common);
+        }
+        return out;
+    }
+
+    /** {@code t} itself when it has {@code shape} already, else its broadcast to it (a copy through which gradients flow). */
+    static Tensor expandTo(Tensor t, Shape shape) {
+        return t.shape().equals(shape) ? t : t.expand(shape.dims());
+    }
+
+    /** Uniform draws in [low, high) of {@code dims} from the engine's seeded stream, in {@code like}'s dtype and backend. */
+    static Tensor uniform(Tensor like, double low, double high, int[] dims) {
+        return Tensor.uniform(low, high, like.dtype(), dims).to(like.backend());
+    }
+
+    /** Standard normal draws of {@code dims} from the engine's seeded stream, in {@code like}'s dtype and backend. */
+    static Tensor standardNormal(Tensor like, int[] dims) {
+        return Tensor.normal(0, 1, like.dtype(), dims).to(like.backend());
+    }
+
+    /** {@code t} summed over its last {@code n} axes (PyTorch's {@code _sum_rightmost}). */
+    static Tensor sumRightmost(Tensor t, int n) {
+        Tensor out = t;
+        for (int i = 0; i < n; i++) {
+            out = out.sum(-1, false);
+        }
+        return out;
+    }
+
+    /** The dimensions of {@code parts} one after another: a sample shape, then a batch shape, then an event shape. */
+    static int[] concat(int[]... parts) {
+        return Arrays.stream(parts).flatMapToInt(Arrays::stream).toArray();
+    }
+
+    /** {@code shape}'s first {@code n} dimensions. */
+    static Shape leading(Shape shape, int n) {
+        return Shape.of(Arrays.copyOf(shape.dims(), n));
+    }
+
+    /** {@code shape}'s dimensions from {@code start} on. */
+    static Shape trailing(Shape shape, int start) {
+        return Shape.of(Arrays.copyOfRange(shape.dims(), start, shape.rank()));
+    }
+
+    /** The machine epsilon of a floating dtype (PyTorch's {@code torch.finfo(dtype).eps}). */
+    static double eps(DType dtype) {
+        return dtype == DType.F64 ? Math.ulp(1.0) : Math.ulp(1.0f);
+    }
+
+    /** The most negative finite value of a floating dtype (PyTorch's {@code torch.finfo(dtype).min}). */
+    static double lowest(DType dtype) {
+        return dtype == DType.F64 ? -Double.MAX_VALUE : -Float.MAX_VALUE;
+    }
+
+    /** {@code t} as I64 indices: itself when it is I64 already, truncated as PyTorch's {@code long()} otherwise. */
+    static Tensor indices(Tensor t) {
+        return t.dtype() == DType.I64 ? t : t.to(DType.I64);
+    }
+}
