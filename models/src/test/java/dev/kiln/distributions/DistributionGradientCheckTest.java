@@ -1,0 +1,187 @@
+package dev.kiln.distributions;
+
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.GradCheck;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Autograd's gradients of the distributions against central finite differences in F64 ({@link GradCheck}): of
+ * logProb, cdf and entropy with respect to parameters and values, of reparameterised samples with respect to the
+ * parameters (the noise fixed by reseeding the engine before each evaluation), and of each registered divergence with
+ * respect to both sides' parameters. Points keep clear of kinks (|x - loc| at 0, the clamps of Uniform's cdf).
+ */
+class DistributionGradientCheckTest {
+    private static final long SEED = 1234;
+
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+    }
+
+    private static Tensor leaf(double... values) {
+        return Tensor.fromArray(values, values.length).requiresGrad(true);
+    }
+
+    private static Tensor leaf(double[] values, int... dims) {
+        return Tensor.fromArray(values, dims).requiresGrad(true);
+    }
+
+    /** {@code draw} of freshly seeded noise, so that every evaluation of the check sees the same noise. */
+    private static Function<Tensor[], Tensor> seeded(Function<Tensor[], Tensor> draw) {
+        return in -> {
+            Engine.seed(SEED);
+            return draw.apply(in);
+        };
+    }
+
+    @Test
+    void normalLogProbCdfEntropyAndRsample() {
+        Tensor loc = leaf(0.5, -1.0, 2.0);
+        Tensor scale = leaf(0.5, 1.2, 2.0);
+        Tensor x = leaf(0.2, 0.4, 2.5);
+        GradCheck.check("Normal.logProb", in -> new Normal(in[0], in[1]).logProb(in[2]), loc, scale, x);
+        GradCheck.check("Normal.cdf", in -> new Normal(in[0], in[1]).cdf(in[2]), loc, scale, x);
+        GradCheck.check("Normal.entropy", in -> new Normal(loc.detach(), in[0]).entropy(), scale);
+        GradCheck.check("Normal.rsample", seeded(in -> new Normal(in[0], in[1]).rsample(4)), loc, scale);
+    }
+
+    @Test
+    void logNormalLogProbCdfMomentsAndRsample() {
+        Tensor loc = leaf(0.5, -1.0, 0.2);
+        Tensor scale = leaf(0.5, 1.2, 0.8);
+        Tensor x = leaf(0.2, 0.4, 2.5);
+        GradCheck.check("LogNormal.logProb", in -> new LogNormal(in[0], in[1]).logProb(in[2]), loc, scale, x);
+        GradCheck.check("LogNormal.cdf", in -> new LogNormal(in[0], in[1]).cdf(in[2]), loc, scale, x);
+        GradCheck.check("LogNormal.variance", in -> new LogNormal(in[0], in[1]).variance(), loc, scale);
+        GradCheck.check("LogNormal.rsample", seeded(in -> new LogNormal(in[0], in[1]).rsample(4)), loc, scale);
+    }
+
+    @Test
+    void laplaceLogProbCdfAndRsample() {
+        Tensor loc = leaf(0.5, -1.0, 2.0);
+        Tensor scale = leaf(0.5, 1.2, 2.0);
+        Tensor x = leaf(0.2, 0.4, 2.5);
+        GradCheck.check("Laplace.logProb", in -> new Laplace(in[0], in[1]).logProb(in[2]), loc, scale, x);
+        GradCheck.check("Laplace.cdf", in -> new Laplace(in[0], in[1]).cdf(in[2]), loc, scale, x);
+        GradCheck.check("Laplace.rsample", seeded(in -> new Laplace(in[0], in[1]).rsample(4)), loc, scale);
+    }
+
+    @Test
+    void uniformLogProbCdfEntropyAndRsample() {
+        Tensor low = leaf(0.0, -1.0, 2.0);
+        Tensor high = leaf(1.0, 0.5, 3.0);
+        Tensor x = leaf(0.25, -0.5, 2.9);
+        Tensor inside = Tensor.fromArray(new double[] {0.25, -0.5, 2.9}, 3);
+        GradCheck.check("Uniform.logProb", in -> new Uniform(in[0], in[1]).logProb(inside), low, high);
+        GradCheck.check("Uniform.cdf", in -> new Uniform(in[0], in[1]).cdf(in[2]), low, high, x);
+        GradCheck.check("Uniform.entropy", in -> new Uniform(in[0], in[1]).entropy(), low, high);
+        GradCheck.check("Uniform.rsample", seeded(in -> new Uniform(in[0], in[1]).rsample(4)), low, high);
+    }
+
+    @Test
+    void exponentialLogProbCdfAndRsample() {
+        Tensor rate = leaf(0.5, 1.2, 2.0);
+        Tensor x = leaf(0.1, 0.4, 2.5);
+        GradCheck.check("Exponential.logProb", in -> new Exponential(in[0]).logProb(in[1]), rate, x);
+        GradCheck.check("Exponential.cdf", in -> new Exponential(in[0]).cdf(in[1]), rate, x);
+        GradCheck.check("Exponential.rsample", seeded(in -> new Exponential(in[0]).rsample(4)), rate);
+    }
+
+    @Test
+    void bernoulliLogProbAndEntropyByProbabilitiesAndByLogits() {
+        Tensor probs = leaf(0.2, 0.5, 0.9);
+        Tensor logits = leaf(-1.5, 0.0, 2.0);
+        Tensor bits = Tensor.fromArray(new double[] {1, 0, 1}, 3);
+        GradCheck.check("Bernoulli(probs).logProb", in -> Bernoulli.ofProbs(in[0]).logProb(bits), probs);
+        GradCheck.check("Bernoulli(probs).entropy", in -> Bernoulli.ofProbs(in[0]).entropy(), probs);
+        GradCheck.check("Bernoulli(logits).logProb", in -> Bernoulli.ofLogits(in[0]).logProb(bits), logits);
+        GradCheck.check("Bernoulli(logits).entropy", in -> Bernoulli.ofLogits(in[0]).entropy(), logits);
+    }
+
+    @Test
+    void categoricalAndOneHotLogProbAndEntropy() {
+        Tensor probs = leaf(new double[] {1.0, 2.0, 0.5, 1.0, 0.5, 0.25, 0.25, 3.0}, 2, 4);
+        Tensor logits = leaf(new double[] {0.5, -1.0, 2.0, 0.0, 1.5, -0.3, 0.2, 0.4}, 2, 4);
+        Tensor classes = Tensor.fromArray(new long[] {0, 3, 2, 1, 1, 0}, 3, 2);
+        GradCheck.check("Categorical(probs).logProb", in -> Categorical.ofProbs(in[0]).logProb(classes), probs);
+        GradCheck.check("Categorical(probs).entropy", in -> Categorical.ofProbs(in[0]).entropy(), probs);
+        GradCheck.check("Categorical(logits).logProb", in -> Categorical.ofLogits(in[0]).logProb(classes), logits);
+        GradCheck.check("Categorical(logits).entropy", in -> Categorical.ofLogits(in[0]).entropy(), logits);
+        Tensor oneHot = Tensor.fromArray(new double[] {0, 0, 1, 0, 0, 1, 0, 0}, 2, 4);
+        GradCheck.check("OneHotCategorical.logProb", in -> OneHotCategorical.ofLogits(in[0]).logProb(oneHot), logits);
+    }
+
+    /**
+     * Without validation: finite differences of an element above the diagonal leave the factor non-triangular (it reads
+     * the lower triangle alone, whose gradient is 0 there) and the covariance non-symmetric.
+     */
+    @Test
+    void multivariateNormalLogProbEntropyAndRsampleByFactorAndByCovariance() {
+        Tensor loc = leaf(new double[] {0.5, -1.0, 2.0, 0.0, 1.5, -0.3}, 2, 3);
+        Tensor tril = leaf(new double[] {1.2, 0, 0, 0.3, 0.8, 0, -0.5, 0.4, 1.5}, 3, 3);
+        Tensor covariance = leaf(new double[] {2.0, 0.3, -0.5, 0.3, 1.5, 0.4, -0.5, 0.4, 1.8}, 3, 3);
+        Tensor x = leaf(new double[] {0.2, 0.4, 2.5, -1.0, 1.0, 1.0}, 2, 3);
+        GradCheck.check("MultivariateNormal(scaleTril).logProb",
+                in -> MultivariateNormal.ofScaleTril(in[0], in[1], false).logProb(in[2]), loc, tril, x);
+        GradCheck.check("MultivariateNormal(scaleTril).entropy",
+                in -> MultivariateNormal.ofScaleTril(loc.detach(), in[0], false).entropy(), tril);
+        GradCheck.check("MultivariateNormal(scaleTril).rsample",
+                seeded(in -> MultivariateNormal.ofScaleTril(in[0], in[1], false).rsample(2)), loc, tril);
+        GradCheck.check("MultivariateNormal(covariance).logProb",
+                in -> MultivariateNormal.ofCovarianceMatrix(in[0], in[1], false).logProb(in[2]), loc, covariance, x);
+    }
+
+    @Test
+    void klDivergenceOfEachRegisteredPair() {
+        Tensor pa = leaf(0.5, -1.0, 2.0);
+        Tensor pb = leaf(0.5, 1.2, 2.0);
+        Tensor qa = leaf(0.2, 0.4, 2.5);
+        Tensor qb = leaf(1.0, 0.7, 0.4);
+        GradCheck.check("KL Normal", in -> KL.divergence(new Normal(in[0], in[1]), new Normal(in[2], in[3])),
+                pa, pb, qa, qb);
+        GradCheck.check("KL LogNormal", in -> KL.divergence(new LogNormal(in[0], in[1]), new LogNormal(in[2], in[3])),
+                pa, pb, qa, qb);
+        GradCheck.check("KL Laplace", in -> KL.divergence(new Laplace(in[0], in[1]), new Laplace(in[2], in[3])),
+                pa, pb, qa, qb);
+        GradCheck.check("KL Exponential", in -> KL.divergence(new Exponential(in[0]), new Exponential(in[1])), pb, qb);
+        GradCheck.check("KL Bernoulli", in -> KL.divergence(Bernoulli.ofLogits(in[0]), Bernoulli.ofLogits(in[1])),
+                pa, qa);
+        GradCheck.check("KL Independent", in -> KL.divergence(new Independent(new Normal(in[0], in[1]), 1),
+                new Independent(new Normal(in[2], in[3]), 1)), pa, pb, qa, qb);
+        Tensor low = leaf(0.0, -1.0, 2.0);
+        Tensor high = leaf(1.0, 0.5, 3.0);
+        Tensor wideLow = leaf(-1.0, -1.5, 1.0);
+        Tensor wideHigh = leaf(2.0, 0.7, 3.5);
+        GradCheck.check("KL Uniform", in -> KL.divergence(new Uniform(in[0], in[1]), new Uniform(in[2], in[3])),
+                low, high, wideLow, wideHigh);
+    }
+
+    @Test
+    void klDivergenceOfCategoricalsAndMultivariateNormals() {
+        Tensor p = leaf(new double[] {0.5, -1.0, 2.0, 0.0, 1.5, -0.3, 0.2, 0.4}, 2, 4);
+        Tensor q = leaf(new double[] {0.0, 0.0, 1.0, -1.0, 2.0, 1.0, 0.0, -1.0}, 2, 4);
+        GradCheck.check("KL Categorical", in -> KL.divergence(Categorical.ofLogits(in[0]), Categorical.ofLogits(in[1])),
+                p, q);
+        GradCheck.check("KL OneHotCategorical",
+                in -> KL.divergence(OneHotCategorical.ofLogits(in[0]), OneHotCategorical.ofLogits(in[1])), p, q);
+        Tensor pl = leaf(new double[] {0.5, -1.0, 2.0, 0.0, 1.5, -0.3}, 2, 3);
+        Tensor pt = leaf(new double[] {1.2, 0, 0, 0.3, 0.8, 0, -0.5, 0.4, 1.5}, 3, 3);
+        Tensor ql = leaf(0.2, 0.4, 2.5);
+        Tensor qt = leaf(new double[] {0.9, 0, 0, 0.1, 1.3, 0, 0.2, -0.3, 0.7, 1.4, 0, 0, 0.5, 0.6, 0, -0.4, 0.2, 1.0},
+                2, 3, 3);
+        GradCheck.check("KL MultivariateNormal", in -> KL.divergence(MultivariateNormal.ofScaleTril(in[0], in[1], false),
+                MultivariateNormal.ofScaleTril(in[2], in[3], false)), pl, pt, ql, qt);
+    }
+}
