@@ -2,6 +2,7 @@ package dev.kiln.tests.cuda;
 
 import static dev.kiln.tests.cuda.ParityBackends.assertParity;
 import static dev.kiln.tests.cuda.ParityBackends.assertParityWithNaN;
+import static dev.kiln.tests.cuda.ParityBackends.indices;
 import static dev.kiln.tests.cuda.ParityBackends.random;
 import static dev.kiln.tests.cuda.ParityBackends.tensor;
 import static dev.kiln.tests.cuda.ParityBackends.ties;
@@ -9,6 +10,12 @@ import static dev.kiln.tests.cuda.ParityBackends.uniform;
 import static dev.kiln.tests.cuda.ParityBackends.values;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.kiln.distributions.Bernoulli;
+import dev.kiln.distributions.Categorical;
+import dev.kiln.distributions.KL;
+import dev.kiln.distributions.Laplace;
+import dev.kiln.distributions.MultivariateNormal;
+import dev.kiln.distributions.Normal;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
@@ -68,10 +75,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * cumsum, flip, roll, pad in every mode, tril and triu, unfold and fold, pixel shuffles, einsum, max pooling's indices
  * and unpooling, the 3-D convolutions, sorting along any axis, topk, kthvalue and median), and the parameter-free
  * layers and the losses of the models module composed of Tensor ops (among them the 1-D adaptive poolings, LPPool1d and
- * LPPool2d, MaxUnpool1d) and MultiHeadAttention's packed input projection split into queries, keys and values, on
- * tensors that live on the backend under test, against the CPU: every step must run on the tensor's own backend, and
- * the primitives' conventions (NaN in comparisons and maxima, the first of tied maxima, where with an integer mask,
- * integer arithmetic) must compose to the CPU's results.
+ * LPPool2d, MaxUnpool1d), the distributions and KL divergences of {@code dev.kiln.distributions} and MultiHeadAttention's
+ * packed input projection split into queries, keys and values, on tensors that live on the backend under test, against
+ * the CPU: every step must run on the tensor's own backend, and the primitives' conventions (NaN in comparisons and
+ * maxima, the first of tied maxima, where with an integer mask, integer arithmetic) must compose to the CPU's results.
  *
  * <p>Tolerances ({@code |a - b| <= atol + rtol |b|}). Selections (clamp, min, argmin, flip, roll, pad, tril, triu,
  * unfold, pixel shuffles, max pooling's indices, unpooling and its gathered gradient, adaptive max pooling, sorts and
@@ -499,6 +506,85 @@ class CudaParityComposedOpsTest extends ParityTest {
             out.backward(tensor(b, dtype, values(71, (int) out.size(), -1, 1), out.shape().dims()));
             return new Tensor[] {out, x.grad()};
         });
+    }
+
+    /**
+     * The distributions of the models module, composed of Tensor ops: Normal's log-probability, Laplace's cdf,
+     * Bernoulli's log-probability, Categorical's log-probability and entropy, and MultivariateNormal's log-probability
+     * (its triangular solve a few ops per row), with the KL divergences of Normal, Categorical and MultivariateNormal
+     * pairs (one built from a covariance, factorised by a row-by-row Cholesky), and the gradients of their parameters;
+     * validation reads its checks back from the backend under test, and reparameterised and discrete draws must land
+     * on the parameters' backend. Sums over at most 10 classes and 4 dimensions: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void distributionsAndTheirGradientsMatchTheCpu(DType dtype) {
+        String[] names = {"Normal.logProb", "Laplace.cdf", "Bernoulli.logProb", "Categorical.logProb",
+            "Categorical.entropy", "MultivariateNormal.logProb", "KL Normal", "KL Categorical", "KL MultivariateNormal",
+            "gradient of loc", "gradient of scale", "gradient of logits", "gradient of the factor",
+            "gradient of the covariance"};
+        long[] classes = Arrays.stream(values(96, 64, 0, 10)).mapToLong(v -> (long) v).toArray();
+        assertParity("distributions " + dtype, names, sums(dtype), b -> {
+            Tensor loc = random(b, dtype, 90, 64, 10).requiresGrad(true);
+            Tensor scale = uniform(b, dtype, 91, 0.5, 2, 64, 10).requiresGrad(true);
+            Tensor x = uniform(b, dtype, 92, -3, 3, 64, 10);
+            Tensor logits = uniform(b, dtype, 93, -2, 2, 64, 10).requiresGrad(true);
+            Tensor factor = tensor(b, dtype, lowerFactors(97, 8, 4), 8, 4, 4).requiresGrad(true);
+            Tensor covariance = tensor(b, dtype, covariances(98, 8, 4), 8, 4, 4).requiresGrad(true);
+            Normal normal = new Normal(loc, scale);
+            Categorical categorical = Categorical.ofLogits(logits);
+            MultivariateNormal mvn = MultivariateNormal.ofScaleTril(loc.narrow(0, 0, 8).narrow(1, 0, 4), factor);
+            Tensor y = x.narrow(0, 0, 8).narrow(1, 0, 4);
+            assertSame(b, normal.rsample(2).backend(), "Normal.rsample must draw on the parameters' backend");
+            assertSame(b, categorical.sample(2).backend(), "Categorical.sample must draw on the parameters' backend");
+            Tensor[] results = {normal.logProb(x), new Laplace(loc, scale).cdf(x),
+                Bernoulli.ofLogits(logits).logProb(tensor(b, dtype, ties(94, 640, 0, 1), 64, 10)),
+                categorical.logProb(indices(b, DType.I64, classes, 64)), categorical.entropy(), mvn.logProb(y),
+                KL.divergence(normal, new Normal(x, scale.mul(0.5).add(0.25))),
+                KL.divergence(categorical, Categorical.ofProbs(uniform(b, dtype, 95, 0.1, 1, 64, 10))),
+                KL.divergence(mvn, MultivariateNormal.ofCovarianceMatrix(y.mul(0.5), covariance))};
+            Tensor loss = null;
+            for (int k = 0; k < results.length; k++) {
+                assertSame(b, results[k].backend(), names[k] + " must be on the backend of its parameters");
+                Tensor weights = tensor(b, dtype, values(100 + k, (int) results[k].size(), -1, 1), results[k].shape().dims());
+                Tensor term = results[k].mul(weights).sum();
+                loss = loss == null ? term : loss.add(term);
+            }
+            loss.backward();
+            return new Tensor[] {results[0], results[1], results[2], results[3], results[4], results[5], results[6],
+                results[7], results[8], loc.grad(), scale.grad(), logits.grad(), factor.grad(), covariance.grad()};
+        });
+    }
+
+    /** {@code n} seeded lower-triangular [d, d] factors with diagonals in [0.5, 1.5) and entries below in [-0.5, 0.5). */
+    private static double[] lowerFactors(long seed, int n, int d) {
+        double[] v = values(seed, n * d * d, -0.5, 0.5);
+        for (int m = 0; m < n; m++) {
+            for (int i = 0; i < d; i++) {
+                for (int j = i; j < d; j++) {
+                    v[(m * d + i) * d + j] = i == j ? 1 + v[(m * d + i) * d + j] : 0;
+                }
+            }
+        }
+        return v;
+    }
+
+    /** {@code n} seeded covariances L L^T + I/2 [d, d] of {@link #lowerFactors}. */
+    private static double[] covariances(long seed, int n, int d) {
+        double[] factors = lowerFactors(seed, n, d);
+        double[] v = new double[n * d * d];
+        for (int m = 0; m < n; m++) {
+            for (int i = 0; i < d; i++) {
+                for (int j = 0; j < d; j++) {
+                    double sum = i == j ? 0.5 : 0;
+                    for (int k = 0; k < d; k++) {
+                        sum += factors[(m * d + i) * d + k] * factors[(m * d + j) * d + k];
+                    }
+                    v[(m * d + i) * d + j] = sum;
+                }
+            }
+        }
+        return v;
     }
 
     /**
