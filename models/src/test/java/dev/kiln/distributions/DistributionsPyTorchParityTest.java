@@ -128,6 +128,43 @@ class DistributionsPyTorchParityTest {
         }
     }
 
+    /**
+     * In F32 (inputs rounded from the F64 ones) the results and gradients match PyTorch's float64 numbers to single
+     * precision: 1e-5, relative above 1.
+     */
+    @Test
+    void inF32TheResultsMatchPyTorchToSinglePrecision() {
+        Tensor loc = leaf(LOC).to(DType.F32).detach().requiresGrad(true);
+        Tensor scale = leaf(SCALE).to(DType.F32).detach().requiresGrad(true);
+        Tensor logits = leaf(CAT_LOGITS, 3, 4).to(DType.F32).detach().requiresGrad(true);
+        Tensor tril = leaf(TRIL, 2, 3, 3).to(DType.F32).detach().requiresGrad(true);
+        Tensor x = constant(X).to(DType.F32);
+        checkF32("Normal log_prob", new Normal(loc, scale).logProb(x), NORMAL_LOG_PROB,
+                grad(loc, NORMAL_LOG_PROB_D_LOC), grad(scale, NORMAL_LOG_PROB_D_SCALE));
+        checkF32("Categorical log_prob", Categorical.ofLogits(logits).logProb(Tensor.fromArray(CLASSES, 2, 3)),
+                CATEGORICAL_LOGITS_LOG_PROB, grad(logits, CATEGORICAL_LOGITS_LOG_PROB_D_LOGITS));
+        clearGrads(loc);
+        checkF32("MultivariateNormal log_prob", MultivariateNormal.ofScaleTril(loc, tril).logProb(x), MVN_TRIL_LOG_PROB,
+                grad(loc, MVN_TRIL_LOG_PROB_D_LOC), grad(tril, MVN_TRIL_LOG_PROB_D_TRIL));
+    }
+
+    /** {@link #check} in F32, to 1e-5. */
+    private static void checkF32(String what, Tensor result, double[] expected, Gradient... gradients) {
+        assertCloseF32(what, expected, result);
+        result.backward(Tensor.arange(1, result.size() + 1, 1, DType.F32).reshape(result.shape().dims()));
+        for (int i = 0; i < gradients.length; i++) {
+            assertCloseF32(what + " gradient " + i, gradients[i].expected(), gradients[i].leaf().grad());
+        }
+    }
+
+    private static void assertCloseF32(String what, double[] expected, Tensor actual) {
+        assertEquals(DType.F32, actual.dtype(), what + " dtype");
+        double[] got = actual.to(DType.F64).toDoubleArray();
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], got[i], 1e-5 * Math.max(1, Math.abs(expected[i])), what + " element " + i);
+        }
+    }
+
     @Test
     void normalParametersBroadcastToTheBatchShape() {
         // Normal(loc[0] of [3], scale[:, :1] of [2, 1]).log_prob(x [2, 3])
