@@ -50,6 +50,7 @@ final class ClassifierCheckpoints {
         return switch (model) {
             case "charlm" -> ": a language model of kiln lm, which kiln sample reads";
             case G2pModels.MODEL -> ": a g2p model of kiln train g2p, which kiln g2p and kiln eval read";
+            case GanCommand.MODEL -> ": a GAN of kiln gan, which kiln gan --sample reads";
             default -> "; the image classifiers are " + ClassifierModels.names() + " and " + FinetuneCommand.MODEL;
         };
     }

@@ -30,6 +30,7 @@ public final class Kiln {
                               g2p (spelling to phonemes on CMUdict); writes a run directory
               finetune        transfer learning: a trained model's first layers (or an encoder) with a new head
               pretrain MODEL  train an autoencoder (ae, tied, denoising, sparse, vae, conv) without labels
+              gan             train a DCGAN that draws MNIST or Fashion-MNIST images; --sample draws from one
               eval            evaluate a checkpoint on a test set
               predict         classify one image with a checkpoint
               export          a checkpoint's weights as a PyTorch state dict (safetensors)
@@ -66,6 +67,7 @@ public final class Kiln {
             Map.entry("train", new Command(TrainCommand.HELP, TrainCommand::run)),
             Map.entry("finetune", new Command(FinetuneCommand.HELP, FinetuneCommand::run)),
             Map.entry("pretrain", new Command(PretrainCommand.HELP, PretrainCommand::run)),
+            Map.entry("gan", new Command(GanCommand.HELP, GanCommand::run)),
             Map.entry("eval", new Command(EvalCommand.HELP, EvalCommand::run)),
             Map.entry("predict", new Command(PredictCommand.HELP, PredictCommand::run)),
             Map.entry("export", new Command(ExportCommand.HELP, ExportCommand::run)),

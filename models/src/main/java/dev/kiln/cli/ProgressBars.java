@@ -25,10 +25,15 @@ final class ProgressBars implements TrainingListener {
 
     @Override
     public void onBatchEnd(int epoch, int batch, int batchesPerEpoch, double loss) {
+        onBatchEnd(epoch, batch, batchesPerEpoch, shown.apply(loss));
+    }
+
+    /** As {@link #onBatchEnd(int, int, int, double)}, showing {@code message} (two losses, say). */
+    void onBatchEnd(int epoch, int batch, int batchesPerEpoch, String message) {
         if (progress == null) {
             progress = new Progress("epoch " + epoch, batchesPerEpoch, out);
         }
-        progress.step(1, shown.apply(loss));
+        progress.step(1, message);
         if (batch == batchesPerEpoch) {
             progress.close();
             progress = null;

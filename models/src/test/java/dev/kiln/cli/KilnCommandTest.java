@@ -48,7 +48,7 @@ class KilnCommandTest {
         Result r = kiln("--help");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().startsWith("Usage: kiln <command>"), r.toString());
-        for (String command : List.of("train", "finetune", "pretrain", "eval", "predict", "export", "bench", "lm", "sample", "stress", "demo",
+        for (String command : List.of("train", "finetune", "pretrain", "gan", "eval", "predict", "export", "bench", "lm", "sample", "stress", "demo",
                 "backends", "methods", "word2vec", "neighbours", "g2p")) {
             assertTrue(r.out().contains("  " + command + " "), command + " missing from\n" + r);
         }
@@ -62,7 +62,7 @@ class KilnCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"train", "finetune", "pretrain", "eval", "predict", "export", "bench", "lm", "sample", "stress", "demo", "backends",
+    @ValueSource(strings = {"train", "finetune", "pretrain", "gan", "eval", "predict", "export", "bench", "lm", "sample", "stress", "demo", "backends",
         "methods", "word2vec", "neighbours", "g2p"})
     void commandHelpPrintsThatCommandsUsageAndSucceeds(String command) {
         Result r = kiln(command, "--help");
@@ -327,6 +327,15 @@ class KilnCommandTest {
         assertEquals(2, r.code(), r.toString());
         assertEquals("kiln predict: " + checkpoint + " is not a kiln train or kiln finetune checkpoint (model charlm): a"
                 + " language model of kiln lm, which kiln sample reads", r.err().strip());
+    }
+
+    @Test
+    void predictOfAGanCheckpointSaysKilnGanSampleReadsIt() throws IOException {
+        Path checkpoint = checkpointOf("dcgan");
+        Result r = kiln("predict", "--checkpoint", checkpoint.toString(), digit().toString());
+        assertEquals(2, r.code(), r.toString());
+        assertEquals("kiln predict: " + checkpoint + " is not a kiln train or kiln finetune checkpoint (model dcgan): a"
+                + " GAN of kiln gan, which kiln gan --sample reads", r.err().strip());
     }
 
     @Test

@@ -1,0 +1,238 @@
+package dev.kiln.cli;
+
+import dev.kiln.data.DataLoader;
+import dev.kiln.data.Dataset;
+import dev.kiln.data.Mnist;
+import dev.kiln.data.MnistDataset;
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.gan.Dcgan;
+import dev.kiln.gan.GanEpoch;
+import dev.kiln.gan.GanLoss;
+import dev.kiln.gan.GanTrainer;
+import dev.kiln.optim.Optimizer;
+import dev.kiln.train.ImageGrid;
+import dev.kiln.train.Json;
+import dev.kiln.train.MetricsCsv;
+import dev.kiln.train.Trainer;
+import dev.kiln.train.TrainingPlot;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code kiln gan}: trains a {@link Dcgan} on MNIST or Fashion-MNIST without labels and draws, after every epoch, the
+ * images it makes of one fixed batch of noise; {@code kiln gan --sample FILE} draws new images from a checkpoint.
+ */
+final class GanCommand {
+    static final String HELP = """
+            Usage: kiln gan [options]               train a DCGAN (PyTorch's DCGAN tutorial scaled to 28x28 images)
+                   kiln gan --sample FILE [options] draw images from a kiln gan checkpoint
+            Training, on the training images without their labels:
+              --data mnist|fashion-mnist   data set (default mnist)
+              --data-dir DIR               data root (default: $KILN_DATA, ~/.kiln/data, ../shared/data)
+              --epochs N                   epochs (default 3)
+              --batch B                    batch size (default 64)
+              --lr X                       Adam learning rate of both networks (default 0.0002, betas 0.5 and 0.999)
+              --latent Z                   noise dimensions (default 100)
+              --feature-maps F             feature maps of the networks' stages, F and 2F (default 32; the
+                                           tutorial's 64 takes about four times as long)
+              --loss NAME                  bce: binary cross-entropy, the generator's loss non-saturating
+                                           (default bce)
+              --train-size N               train on a seeded random N of the training images (default all)
+              --seed S                     random seed (default 1)
+              --out DIR                    run directory (default runs/gan-DATA): checkpoint.safetensors (weights,
+                                           after every epoch), metrics.csv, metrics.json, training.png (both
+                                           losses per epoch), samples-epochN.png (the images of one fixed batch of
+                                           64 noise vectors after epoch N)
+            Sampling:
+              --sample FILE                the checkpoint.safetensors of a kiln gan run
+              --count N                    images to draw (default 64)
+              --seed S                     random seed of the noise (default 1)
+              --out PNG                    the image grid (default samples.png beside the checkpoint)
+            The last line printed is one JSON object with the figures (also DIR/metrics.json after training).
+            """;
+    static final String MODEL = "dcgan";
+    static final String KIND = "gan";
+    /** Height and width of MNIST's images. */
+    private static final int SIDE = 28;
+    private static final int FIXED_SAMPLES = 64;
+    private static final int COLUMNS = 8;
+
+    private GanCommand() {
+    }
+
+    static int run(String[] args, PrintStream out) throws Exception {
+        Options o = Options.parse(args);
+        return o.has("sample") ? sample(o, out) : train(o, out);
+    }
+
+    private static int train(Options o, PrintStream out) throws Exception {
+        String data = DataOptions.dataSet(o);
+        Path dataDir = DataOptions.dataDir(o);
+        int epochs = o.getPositiveInt("epochs", 3);
+        int batch = o.getPositiveInt("batch", 64);
+        double lr = o.getPositiveDouble("lr", GanTrainer.LEARNING_RATE);
+        int latent = o.getPositiveInt("latent", 100);
+        int featureMaps = o.getPositiveInt("feature-maps", 32);
+        GanLoss loss = GanLoss.named(o.get("loss", "bce"));
+        int trainSize = DataOptions.trainSize(o);
+        long seed = o.getInt("seed", 1);
+        Path outDir = Path.of(o.get("out", "runs/gan-" + data));
+        o.rejectUnknown();
+
+        Engine.seed(seed);
+        Dataset train = new DataOptions.Sampling(trainSize, 0).apply(MnistDataset.load(dataDir, data, Mnist.Split.TRAIN),
+                seed);
+        Files.createDirectories(outDir);
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("model", MODEL);
+        metadata.put("kind", KIND);
+        metadata.put("data", data);
+        metadata.put("loss", loss.name());
+        metadata.put("latent", Integer.toString(latent));
+        metadata.put("feature_maps", Integer.toString(featureMaps));
+        metadata.put("channels", "1");
+        metadata.put("height", Integer.toString(SIDE));
+        metadata.put("width", Integer.toString(SIDE));
+        MetricsCsv csv = new MetricsCsv(outDir, List.of("epoch", "discriminator_loss", "generator_loss", "seconds",
+                "samples_per_s"));
+        List<GanEpoch> history = new ArrayList<>();
+        Path[] lastSamples = new Path[1];
+        try (Dcgan model = new Dcgan(latent, featureMaps, 1, SIDE, SIDE);
+             Tensor fixedNoise = Scope.outside(() -> model.noise(FIXED_SAMPLES));
+             Optimizer generatorAdam = GanTrainer.adam(model.generator().trainableParameters(), lr);
+             Optimizer discriminatorAdam = GanTrainer.adam(model.discriminator().trainableParameters(), lr);
+             DataLoader loader = new DataLoader(train, batch, true, seed)) {
+            ProgressBars bars = new ProgressBars(out);
+            GanTrainer trainer = new GanTrainer(model, loss, generatorAdam, discriminatorAdam)
+                    .stepListener((epoch, step, steps, d, g) -> bars.onBatchEnd(epoch, step, steps,
+                            String.format(Locale.ROOT, "D %.4f G %.4f", d, g)))
+                    .epochListener(e -> {
+                        history.add(e);
+                        out.printf(Locale.ROOT, "epoch %d: discriminator loss %.4f | generator loss %.4f | %.1f s,"
+                                + " %.0f images/s%n", e.epoch(), e.discriminatorLoss(), e.generatorLoss(), e.seconds(),
+                                e.samplesPerSecond());
+                        try {
+                            metadata.put("epoch", Integer.toString(e.epoch()));
+                            Trainer.writeModel(outDir.resolve(Trainer.CHECKPOINT), model, metadata);
+                            csv.append(row(e));
+                            plot(outDir.resolve("training.png"), history);
+                            lastSamples[0] = outDir.resolve("samples-epoch" + e.epoch() + ".png");
+                            draw(lastSamples[0], model, fixedNoise, MODEL + " on " + data + ", epoch " + e.epoch()
+                                    + ": " + FIXED_SAMPLES + " images of fixed noise");
+                        } catch (IOException x) {
+                            throw new UncheckedIOException("cannot write the run directory " + outDir, x);
+                        }
+                    });
+            out.printf("Training a GAN (%s) on %s without labels: %d training images, batch %d, %s loss, Adam lr %s"
+                    + " betas (%s, %s), %d epochs, backend %s, output %s%n", model, data, train.size(), batch,
+                    loss.name(), lr, GanTrainer.BETA1, GanTrainer.BETA2, epochs, Engine.get().backend().name(), outDir);
+            out.printf(Locale.ROOT, "%,d generator and %,d discriminator parameters%n",
+                    model.generator().parameterCount(), model.discriminator().parameterCount());
+            long start = System.nanoTime();
+            trainer.fit(loader, epochs);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            out.println("Samples: " + lastSamples[0]);
+            GanEpoch last = history.get(history.size() - 1);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("model", MODEL);
+            summary.put("data", data);
+            summary.put("loss", loss.name());
+            summary.put("epochs", last.epoch());
+            summary.put("train_images", train.size());
+            summary.put("discriminator_loss", TrainCommand.round(last.discriminatorLoss(), 5));
+            summary.put("generator_loss", TrainCommand.round(last.generatorLoss(), 5));
+            summary.put("samples_per_s", Math.round(TrainCommand.medianAfterWarmUp(history.stream()
+                    .mapToDouble(GanEpoch::samplesPerSecond).toArray()) * 10) / 10.0);
+            summary.put("seconds", Math.round(seconds * 10) / 10.0);
+            summary.put("checkpoint", outDir.resolve(Trainer.CHECKPOINT).toString());
+            summary.put("samples", lastSamples[0].toString());
+            summary.put("backend", Engine.get().backend().name());
+            Json.write(outDir.resolve("metrics.json"), summary);
+            out.println(Json.line(summary));
+        }
+        return 0;
+    }
+
+    private static int sample(Options o, PrintStream out) throws IOException {
+        Path file = Path.of(o.get("sample", null));
+        int count = o.getPositiveInt("count", FIXED_SAMPLES);
+        long seed = o.getInt("seed", 1);
+        Path png = Path.of(o.get("out", file.toAbsolutePath().resolveSibling("samples.png").toString()));
+        o.rejectUnknown();
+        Map<String, String> meta = Trainer.metadata(file);
+        if (!MODEL.equals(meta.get("model"))) {
+            throw new IllegalArgumentException(file + " is not a kiln gan checkpoint (model " + meta.get("model") + ")");
+        }
+        Engine.seed(seed);
+        try (Dcgan model = architecture(meta)) {
+            Trainer.loadModel(file, model);
+            try (Scope s = Scope.open()) {
+                draw(png, model, model.noise(count), MODEL + " on " + meta.get("data") + ", epoch " + meta.get("epoch")
+                        + ": " + count + " images, seed " + seed);
+            }
+        }
+        out.println("Samples: " + png);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("checkpoint", file.toString());
+        summary.put("samples", png.toString());
+        summary.put("count", count);
+        summary.put("seed", seed);
+        out.println(Json.line(summary));
+        return 0;
+    }
+
+    /** The network a checkpoint's metadata describes, with fresh weights to load its own into. */
+    private static Dcgan architecture(Map<String, String> meta) {
+        return new Dcgan(Integer.parseInt(meta.get("latent")), Integer.parseInt(meta.get("feature_maps")),
+                Integer.parseInt(meta.get("channels")), Integer.parseInt(meta.get("height")),
+                Integer.parseInt(meta.get("width")));
+    }
+
+    /**
+     * The generator's images of {@code noise} as a grid of pixels in [0, 1], in evaluation mode (batch norm with its
+     * running statistics) and without recording gradients; the previous mode is restored.
+     */
+    private static void draw(Path png, Dcgan model, Tensor noise, String title) throws IOException {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            ImageGrid.grid(png, Dcgan.toPixels(model.generate(noise)), model.height(), model.width(), COLUMNS, title);
+        } finally {
+            model.train(wasTraining);
+        }
+    }
+
+    private static Map<String, Object> row(GanEpoch e) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("epoch", e.epoch());
+        row.put("discriminator_loss", e.discriminatorLoss());
+        row.put("generator_loss", e.generatorLoss());
+        row.put("seconds", e.seconds());
+        row.put("samples_per_s", e.samplesPerSecond());
+        return row;
+    }
+
+    private static void plot(Path png, List<GanEpoch> history) throws IOException {
+        List<Integer> epochs = new ArrayList<>();
+        Map<String, List<Double>> loss = new LinkedHashMap<>();
+        loss.put("discriminator", new ArrayList<>());
+        loss.put("generator", new ArrayList<>());
+        for (GanEpoch e : history) {
+            epochs.add(e.epoch());
+            loss.get("discriminator").add(e.discriminatorLoss());
+            loss.get("generator").add(e.generatorLoss());
+        }
+        TrainingPlot.write(png, epochs, loss, Map.of());
+    }
+}

@@ -1,0 +1,137 @@
+package dev.kiln.cli;
+
+import static dev.kiln.cli.KilnRuns.kiln;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.kiln.cli.KilnRuns.Result;
+import dev.kiln.io.SafeTensors;
+import dev.kiln.train.ImageGrid;
+import dev.kiln.train.Trainer;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code kiln gan} end to end on a tiny fake MNIST: a run directory of two epochs, and grids drawn from its checkpoint. */
+class GanCommandTest {
+    @TempDir
+    static Path shared;
+    private static Path data;
+    private static Path run;
+    private static Result training;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void trainTwoEpochs() throws IOException {
+        data = KilnRuns.fakeMnist(shared.resolve("data"), 40, 5);
+        run = shared.resolve("run");
+        training = kiln("gan", "--data-dir", data.toString(), "--epochs", "2", "--batch", "16", "--latent", "8",
+                "--feature-maps", "4", "--out", run.toString());
+    }
+
+    @Test
+    void trainingWritesAGridOfTheFixedNoisesImagesEveryEpochAndEndsWithAJsonSummary() throws IOException {
+        assertEquals(0, training.code(), training.toString());
+        for (String png : new String[] {"samples-epoch1.png", "samples-epoch2.png"}) {
+            assertGrid(run.resolve(png), 8, 8);
+        }
+        JsonObject summary = training.lastLineJson();
+        assertEquals("dcgan", summary.get("model").getAsString());
+        assertEquals("bce", summary.get("loss").getAsString());
+        assertEquals(2, summary.get("epochs").getAsInt());
+        assertEquals(40, summary.get("train_images").getAsInt());
+        assertTrue(summary.get("discriminator_loss").getAsDouble() > 0, summary.toString());
+        assertTrue(summary.get("generator_loss").getAsDouble() > 0, summary.toString());
+        assertEquals(run.resolve("samples-epoch2.png").toString(), summary.get("samples").getAsString());
+        assertEquals(summary, JsonParser.parseString(Files.readString(run.resolve("metrics.json"))));
+    }
+
+    @Test
+    void trainingWritesBothLossesPerEpochAsCsvAndPlot() throws IOException {
+        assertEquals(0, training.code(), training.toString());
+        List<String> lines = Files.readAllLines(run.resolve("metrics.csv"));
+        assertEquals("epoch,discriminator_loss,generator_loss,seconds,samples_per_s", lines.get(0));
+        assertEquals(3, lines.size(), "header and two epochs");
+        assertNotNull(ImageIO.read(run.resolve("training.png").toFile()));
+    }
+
+    @Test
+    void theCheckpointNamesTheNetworkItHolds() throws IOException {
+        assertEquals(0, training.code(), training.toString());
+        Map<String, String> meta = Trainer.metadata(run.resolve(Trainer.CHECKPOINT));
+        assertEquals("dcgan", meta.get("model"));
+        assertEquals("gan", meta.get("kind"));
+        assertEquals("2", meta.get("epoch"));
+        assertEquals("8", meta.get("latent"));
+        assertEquals("4", meta.get("feature_maps"));
+        assertTrue(SafeTensors.readHeader(run.resolve(Trainer.CHECKPOINT)).tensors()
+                .containsKey("model.discriminator.0.weight"));
+    }
+
+    @Test
+    void sampleDrawsTheAskedNumberOfImagesFromTheCheckpointTheSameForOneSeed() throws IOException {
+        Path first = tmp.resolve("first.png");
+        Path second = tmp.resolve("second.png");
+        Result r = kiln("gan", "--sample", run.resolve(Trainer.CHECKPOINT).toString(), "--count", "10", "--seed", "4",
+                "--out", first.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(10, r.lastLineJson().get("count").getAsInt());
+        assertGrid(first, 8, 2);
+        assertEquals(0, kiln("gan", "--sample", run.resolve(Trainer.CHECKPOINT).toString(), "--count", "10", "--seed",
+                "4", "--out", second.toString()).code());
+        assertArrayEquals(Files.readAllBytes(first), Files.readAllBytes(second));
+    }
+
+    @Test
+    void sampleWritesBesideTheCheckpointByDefault() {
+        Result r = kiln("gan", "--sample", run.resolve(Trainer.CHECKPOINT).toString(), "--count", "3");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(run.resolve("samples.png").toAbsolutePath().toString(), r.lastLineJson().get("samples").getAsString());
+        assertTrue(Files.exists(run.resolve("samples.png")));
+    }
+
+    @Test
+    void sampleOfAnotherCommandsCheckpointFailsWithTwoNamingWhatItHolds() throws IOException {
+        Path lm = tmp.resolve("charlm.safetensors");
+        SafeTensors.write(lm, Map.of(), Map.of("model", "charlm"));
+        Result r = kiln("gan", "--sample", lm.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertEquals("kiln gan: " + lm + " is not a kiln gan checkpoint (model charlm)", r.err().strip());
+    }
+
+    @Test
+    void sampleRefusesTrainingOptions() {
+        Result r = kiln("gan", "--sample", run.resolve(Trainer.CHECKPOINT).toString(), "--epochs", "2");
+        assertEquals(2, r.code(), r.toString());
+        assertEquals("kiln gan: unknown option --epochs", r.err().strip());
+    }
+
+    @Test
+    void anUnknownLossFailsWithTwoNamingTheKnownOnesBeforeLoadingData() {
+        Result r = kiln("gan", "--data-dir", tmp.resolve("nothing").toString(), "--loss", "wgan-gp");
+        assertEquals(2, r.code(), r.toString());
+        assertEquals("kiln gan: unknown GAN loss 'wgan-gp'; known: [bce]", r.err().strip());
+    }
+
+    /** A readable PNG of at least {@code columns} x {@code rows} 28x28 images at ImageGrid's scale. */
+    private static void assertGrid(Path png, int columns, int rows) throws IOException {
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertNotNull(image, png.toString());
+        int side = 28 * ImageGrid.PIXEL;
+        assertTrue(image.getWidth() >= columns * side && image.getHeight() >= rows * side
+                && image.getHeight() < (rows + 1) * side + 60, png + ": " + image.getWidth() + "x" + image.getHeight());
+    }
+}
