@@ -159,8 +159,12 @@ public final class Constraint {
             while (flags[first] != 0) {
                 first++;
             }
-            throw new IllegalArgumentException(owner + ": " + what + " " + value.shape() + " must be " + description
-                    + ", found " + found(value, ok.shape(), first));
+            // A bound of the set (Uniform's) may broadcast the value to more events than it has.
+            Shape events = Shape.of(Tensors.concat(ok.shape().dims(),
+                    Tensors.trailing(value.shape(), value.rank() - eventRank).dims()));
+            String broadcast = events.equals(value.shape()) ? "" : " (broadcast to " + events + ")";
+            throw new IllegalArgumentException(owner + ": " + what + " " + value.shape() + broadcast + " must be "
+                    + description + ", found " + found(Tensors.expandTo(value, events), ok.shape(), first));
         }
     }
 

@@ -84,6 +84,13 @@ class DistributionValidationTest {
     }
 
     @Test
+    void aValueOutsideTheSupportOfOneDistributionItBroadcastsToIsRefusedAtItsBroadcastIndex() {
+        Uniform uniform = new Uniform(values(0, 0.6), values(1, 1));
+        assertEquals("Uniform(low: [2], high: [2]).logProb: value [1] (broadcast to [2]) must be in [low, high), found"
+                + " 0.5 at [1]", message(IllegalArgumentException.class, () -> uniform.logProb(values(0.5))));
+    }
+
+    @Test
     void aValueThatDoesNotBroadcastWithTheBatchIsRefusedEvenWithoutValidation() {
         Normal normal = new Normal(Tensor.zeros(DType.F64, 2, 3), Tensor.ones(DType.F64, 2, 3), false);
         assertEquals("Normal(loc: [2, 3], scale: [2, 3]).logProb: value [4] does not broadcast with the batch shape"
