@@ -1,6 +1,7 @@
 package dev.kiln.distributions;
 
 import dev.kiln.engine.F;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +52,10 @@ public final class KL {
      * KL(p || q) of the registered closed form.
      *
      * @throws UnsupportedOperationException when none is registered for p's and q's classes, naming the pairs that are
+     * @throws IllegalArgumentException naming p and q when their batch shapes do not broadcast
      */
     public static Tensor divergence(Distribution p, Distribution q) {
+        Shape.broadcast("KL.divergence: p " + p + " and q " + q, p.batchShape(), q.batchShape());
         for (Class<?> pc = p.getClass(); pc != Object.class; pc = pc.getSuperclass()) {
             for (Class<?> qc = q.getClass(); qc != Object.class; qc = qc.getSuperclass()) {
                 BiFunction<Distribution, Distribution, Tensor> kl = REGISTRY.get(List.of(pc, qc));

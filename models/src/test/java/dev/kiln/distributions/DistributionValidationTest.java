@@ -262,6 +262,15 @@ class DistributionValidationTest {
     }
 
     @Test
+    void aPairWhoseBatchShapesDoNotBroadcastIsRefusedNamingBoth() {
+        Normal p = new Normal(Tensor.zeros(DType.F64, 2), Tensor.ones(DType.F64, 2));
+        Normal q = new Normal(Tensor.zeros(DType.F64, 3), Tensor.ones(DType.F64, 3));
+        assertEquals("KL.divergence: p Normal(loc: [2], scale: [2]) and q Normal(loc: [3], scale: [3]): shapes [2]"
+                + " and [3] do not broadcast (dimension 0: 2 vs 3)",
+                message(IllegalArgumentException.class, () -> KL.divergence(p, q)));
+    }
+
+    @Test
     void categoricalPairsMustHaveAsManyClasses() {
         assertEquals("KL.divergence: Categorical(logits: [3]) has 3 classes, Categorical(logits: [1]) has 1: they must"
                 + " match", message(IllegalArgumentException.class, () -> KL.divergence(
