@@ -66,6 +66,7 @@ public class Adam extends AdamFamily<Adam> {
         return this;
     }
 
+    /** Whether the AMSGrad variant is on (default off). */
     public boolean amsgrad() {
         return amsgrad;
     }

@@ -45,14 +45,17 @@ public abstract class AdamFamily<O extends AdamFamily<O>> extends Optimizer {
         return self();
     }
 
+    /** The decay rate of the first moment (default 0.9). */
     public double beta1() {
         return beta1;
     }
 
+    /** The decay rate of the second moment, or for {@link Adamax} of the infinity norm (default 0.999). */
     public double beta2() {
         return beta2;
     }
 
+    /** The term that keeps the rule's denominator from 0 (default 1e-8). */
     public double eps() {
         return eps;
     }
