@@ -244,12 +244,31 @@ public final class Tensor implements AutoCloseable {
 
     /** 1 with probability {@code p}, else 0, in this tensor's shape, dtype and device. */
     public Tensor bernoulliLike(double p) {
+        return bernoulliLike(p, shape);
+    }
+
+    /**
+     * 1 with probability {@code p}, else 0, of {@code shape} in this tensor's dtype and on its device: a mask that
+     * broadcasts against this tensor, such as channel dropout's [batch, channels, 1, 1].
+     */
+    public Tensor bernoulliLike(double p, Shape shape) {
         if (!(p >= 0 && p <= 1)) {
             throw new IllegalArgumentException("bernoulli: probability must be in [0, 1], got " + p);
         }
         Engine engine = Engine.get();
         Tensor t = emptyLike(shape, dtype);
         backend().bernoulli(t, p, engine.seed(), engine.nextCounter(t.size()));
+        return t;
+    }
+
+    /**
+     * Uniform values in [low, high) from the engine's seeded stream, in this tensor's shape, dtype and device
+     * (PyTorch's {@code torch.empty_like(x).uniform_(low, high)}).
+     */
+    public Tensor uniformLike(double low, double high) {
+        Engine engine = Engine.get();
+        Tensor t = emptyLike(shape, dtype);
+        backend().randomUniform(t, low, high, engine.seed(), engine.nextCounter(t.size()));
         return t;
     }
 

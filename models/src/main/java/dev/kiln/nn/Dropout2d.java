@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 
 /**
@@ -7,7 +8,7 @@ import dev.kiln.engine.Tensor;
  * same shape. In training mode each sample's channel (a whole [height, width] feature map) is zeroed with
  * probability {@code p} and the others are scaled by 1/(1-p), so evaluation mode is the identity; for convolutional
  * features, whose neighbouring pixels are too alike for {@link Dropout} of single elements to regularise. Draws
- * from the engine's seeded random stream, as {@link Dropout} does.
+ * from the engine's seeded random stream on the input's device, as {@link Dropout} does.
  */
 public class Dropout2d extends Module {
     private final double p;
@@ -43,7 +44,7 @@ public class Dropout2d extends Module {
         if (!isTraining() || p == 0) {
             return x;
         }
-        Tensor keep = Tensor.zeros(x.dtype(), x.dim(0), x.dim(1), 1, 1).bernoulliLike(1 - p);
+        Tensor keep = x.bernoulliLike(1 - p, Shape.of(x.dim(0), x.dim(1), 1, 1));
         return x.mul(consume(keep, k -> k.mul(1 / (1 - p))));
     }
 

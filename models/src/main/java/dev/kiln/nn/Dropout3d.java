@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 
 /**
@@ -7,7 +8,7 @@ import dev.kiln.engine.Tensor;
  * width] (or unbatched [channels, depth, height, width], as PyTorch 1.13 takes it), output the same shape. In training
  * mode each sample's channel (a whole [depth, height, width] feature volume) is zeroed with probability {@code p} and
  * the others are scaled by 1/(1-p), so evaluation mode is the identity. Draws from the engine's seeded random stream,
- * as {@link Dropout} does.
+ * on the input's device, as {@link Dropout} does.
  */
 public class Dropout3d extends Module {
     private final double p;
@@ -47,7 +48,7 @@ public class Dropout3d extends Module {
         for (int a = x.rank() - 3; a < x.rank(); a++) {
             perChannel[a] = 1;
         }
-        Tensor keep = Tensor.zeros(x.dtype(), perChannel).bernoulliLike(1 - p);
+        Tensor keep = x.bernoulliLike(1 - p, Shape.of(perChannel));
         return x.mul(consume(keep, k -> k.mul(1 / (1 - p))));
     }
 

@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import java.util.Arrays;
 
@@ -41,6 +42,6 @@ public class FeatureAlphaDropout extends AlphaDropout {
         Arrays.fill(dims, 1);
         dims[0] = x.dim(0);
         dims[1] = x.dim(1);
-        return Tensor.zeros(x.dtype(), dims).bernoulliLike(1 - p());
+        return x.bernoulliLike(1 - p(), Shape.of(dims));
     }
 }

@@ -5,7 +5,7 @@ import dev.kiln.engine.Tensor;
 /**
  * Randomized leaky ReLU, like PyTorch's {@code torch.nn.RReLU(lower, upper)}: x for x &gt; 0, else {@code a * x}.
  * In training mode each element draws its own slope a uniformly from [lower, upper) (from the engine's seeded
- * random stream, as {@link Dropout} draws), also where x = 0, whose gradient is then that a; in evaluation mode a is
+ * random stream on the input's device, as {@link Dropout} draws), also where x = 0, whose gradient is then that a; in evaluation mode a is
  * the fixed {@code (lower + upper) / 2}, a {@link LeakyReLU}. Element-wise, any shape, e.g. [batch, features] to the
  * same. No parameters.
  */
@@ -42,7 +42,7 @@ public class RReLU extends Module {
             return x.leakyRelu((lower + upper) / 2);
         }
         return Temporaries.freedWithoutGradients(() -> {
-            Tensor slopes = Tensor.uniform(lower, upper, x.dtype(), x.shape().dims());
+            Tensor slopes = x.uniformLike(lower, upper);
             return x.mul(slopes.maskedFill(x.gt(0), 1));
         });
     }

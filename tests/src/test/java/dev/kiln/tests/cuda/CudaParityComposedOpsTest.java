@@ -18,6 +18,7 @@ import dev.kiln.distributions.MultivariateNormal;
 import dev.kiln.distributions.Normal;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
 import dev.kiln.engine.IndexedValues;
 import dev.kiln.engine.PaddingMode;
@@ -32,6 +33,9 @@ import dev.kiln.nn.BCELoss;
 import dev.kiln.nn.ChannelShuffle;
 import dev.kiln.nn.CosineSimilarity;
 import dev.kiln.nn.CrossEntropyLoss;
+import dev.kiln.nn.Dropout2d;
+import dev.kiln.nn.Dropout3d;
+import dev.kiln.nn.FeatureAlphaDropout;
 import dev.kiln.nn.GLU;
 import dev.kiln.nn.Hardshrink;
 import dev.kiln.nn.InstanceNorm3d;
@@ -352,6 +356,30 @@ class CudaParityComposedOpsTest extends ParityTest {
                 Tensor out = m.forward(in);
                 assertSame(b, out.backend(), m + ": the result must be on the backend of its input");
                 out.backward(tensor(b, dtype, values(72, (int) out.size(), -1, 1), out.shape().dims()));
+                return new Tensor[] {out, in.grad()};
+            });
+        }
+    }
+
+    /**
+     * The layers that draw random numbers in training, Dropout2d, Dropout3d (on an unbatched [channels, depth, height,
+     * width] input), FeatureAlphaDropout and RReLU, from one seed on both backends: each draws on its input's backend
+     * (not the engine's default one), where the counter-based streams give the same masks and slopes. Output and the
+     * input's gradient of a weighted sum on a [4, 6, 5, 8] input: products of at most 3 factors, the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void randomLayersInTrainingDrawOnTheInputsBackendAndMatchTheCpu(DType dtype) {
+        int[] dims = {4, 6, 5, 8};
+        double[] x = layerInputs(76, 4 * 6 * 5 * 8);
+        for (Module m : new Module[] {new Dropout2d(0.4), new Dropout3d(0.4), new FeatureAlphaDropout(0.4),
+                new RReLU()}) {
+            assertParity(m + " " + dtype, new String[] {"output", "input gradient"}, sums(dtype), b -> {
+                Tensor in = tensor(b, dtype, x, dims).requiresGrad(true);
+                Engine.seed(77);
+                Tensor out = m.train().forward(in);
+                assertSame(b, out.backend(), m + ": the result must be on the backend of its input");
+                out.backward(tensor(b, dtype, values(78, (int) out.size(), -1, 1), out.shape().dims()));
                 return new Tensor[] {out, in.grad()};
             });
         }
