@@ -5,7 +5,8 @@ import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
 
 /**
- * Binary cross-entropy on logits, like PyTorch's {@code torch.nn.BCEWithLogitsLoss(pos_weight=..., reduction=...)}:
+ * Binary cross-entropy on logits, like PyTorch's
+ * {@code torch.nn.BCEWithLogitsLoss(weight=..., reduction=..., pos_weight=...)}:
  * logits x and targets y in [0, 1] of one shape, e.g. [batch, 1];
  * {@code mean(max(x, 0) - x * y + log(1 + exp(-|x|)))}, which equals
  * {@code mean(-(y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))))} but never overflows. The gradient is
@@ -15,8 +16,13 @@ import dev.kiln.engine.Tensor;
  * term: {@code -(w y log sigmoid(x) + (1 - y) log(1 - sigmoid(x)))}, computed as
  * {@code (1 - y) x + ((w - 1) y + 1) (log(1 + exp(-|x|)) + max(-x, 0))} as PyTorch does, stable too; its gradient
  * is {@code (w y + 1 - y) sigmoid(x) - w y}. w gets no gradient (nor does it in PyTorch).
+ * <p>
+ * A weight (PyTorch's {@code weight}) that broadcasts to the output's shape, e.g. [classes] over the last axis or
+ * [batch, 1] per sample, multiplies each term before the reduction; the mean still divides by the number of terms, as
+ * PyTorch's does.
  */
 public class BCEWithLogitsLoss implements Loss {
+    private final Tensor weight;
     private final Tensor posWeight;
     private final Reduction reduction;
 
@@ -42,10 +48,26 @@ public class BCEWithLogitsLoss implements Loss {
      * must stay open while the loss is used.
      */
     public BCEWithLogitsLoss(Tensor posWeight, Reduction reduction) {
+        this(null, posWeight, reduction);
+    }
+
+    /**
+     * The terms multiplied by {@code weight}, weighted by {@code posWeight} (as
+     * {@link #BCEWithLogitsLoss(Tensor, Reduction)}) and reduced by {@code reduction}, PyTorch's
+     * {@code BCEWithLogitsLoss(weight, reduction=..., pos_weight=...)}. {@code weight} broadcasts to the output's shape
+     * (e.g. [classes] or [batch, 1]) in the output's dtype; null for none. Both are kept, not copied: they must stay
+     * open while the loss is used.
+     */
+    public BCEWithLogitsLoss(Tensor weight, Tensor posWeight, Reduction reduction) {
+        if (weight != null && !weight.dtype().isFloating()) {
+            throw new IllegalArgumentException("BCEWithLogitsLoss: weight must be floating, got " + weight.dtype() + " "
+                    + weight.shape());
+        }
         if (posWeight != null && (posWeight.rank() > 1 || !posWeight.dtype().isFloating())) {
             throw new IllegalArgumentException("BCEWithLogitsLoss: pos_weight must be a floating [classes] vector or"
                     + " hold one value, got " + posWeight.dtype() + " " + posWeight.shape());
         }
+        this.weight = weight;
         this.posWeight = posWeight;
         this.reduction = Losses.checked("BCEWithLogitsLoss", reduction);
     }
@@ -54,7 +76,32 @@ public class BCEWithLogitsLoss implements Loss {
     public Tensor compute(Tensor output, Tensor target) {
         Losses.sameShape("BCEWithLogitsLoss", output, target);
         Function terms = posWeight == null ? new ElementWise() : new Weighted(broadcastPosWeight(output));
-        return Losses.reduce(terms.apply(output, target), reduction);
+        Tensor losses = terms.apply(output, target);
+        return Losses.reduce(weight == null ? losses : losses.mul(checkedWeight(output)), reduction);
+    }
+
+    /** The weight, checked to broadcast to the output's shape without enlarging it. */
+    private Tensor checkedWeight(Tensor output) {
+        if (weight.dtype() != output.dtype()) {
+            throw new IllegalArgumentException("BCEWithLogitsLoss: weight is " + weight.dtype() + ", output "
+                    + output.dtype() + ": they must match");
+        }
+        if (weight.rank() > output.rank() || !broadcastsTo(weight.shape().dims(), output.shape().dims())) {
+            throw new IllegalArgumentException("BCEWithLogitsLoss: weight " + weight.shape() + " does not broadcast to"
+                    + " the output's shape " + output.shape());
+        }
+        return weight;
+    }
+
+    /** Whether {@code from}, aligned from the right, has each axis equal to {@code to}'s or 1. */
+    private static boolean broadcastsTo(int[] from, int[] to) {
+        for (int i = 1; i <= from.length; i++) {
+            int axis = from[from.length - i];
+            if (axis != 1 && axis != to[to.length - i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** pos_weight shaped to broadcast over the output's last axis without enlarging the output. */

@@ -11,6 +11,7 @@ import dev.kiln.engine.F;
 import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Scope;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -217,6 +218,25 @@ class LossTest {
     }
 
     @Test
+    void aWeightThatDoesNotBroadcastToTheOutputIsRefusedNamingBothShapes() {
+        for (int[] dims : new int[][] {{3}, {2, 2, 4}, {4, 1, 1}}) {
+            BCEWithLogitsLoss loss = new BCEWithLogitsLoss(Tensor.ones(DType.F64, dims), null, Reduction.MEAN);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> loss.compute(Tensor.zeros(DType.F64, 2, 4), Tensor.zeros(DType.F64, 2, 4)));
+            assertEquals("BCEWithLogitsLoss: weight " + Shape.of(dims) + " does not broadcast to the output's shape"
+                    + " [2, 4]", e.getMessage());
+        }
+    }
+
+    @Test
+    void aWeightOfAnotherDtypeThanTheOutputIsRefused() {
+        BCEWithLogitsLoss loss = new BCEWithLogitsLoss(Tensor.ones(DType.F32, 4), null, Reduction.MEAN);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> loss.compute(Tensor.zeros(DType.F64, 2, 4), Tensor.zeros(DType.F64, 2, 4)));
+        assertEquals("BCEWithLogitsLoss: weight is F32, output F64: they must match", e.getMessage());
+    }
+
+    @Test
     void posWeightOfRankTwoIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new BCEWithLogitsLoss(Tensor.ones(DType.F64, 1, 4)));
@@ -285,6 +305,16 @@ class LossTest {
         Tensor x = Tensor.randn(DType.F64, 4, 3).mul(3).detach().requiresGrad(true);
         Tensor y = Tensor.uniform(0, 1, DType.F64, 4, 3).requiresGrad(true);
         GradCheck.check("BCEWithLogitsLoss", in -> new BCEWithLogitsLoss().compute(in[0], in[1]), x, y);
+    }
+
+    @Test
+    void bceWithLogitsWeightAndPosWeightGradientsMatchFiniteDifferences() {
+        Tensor x = Tensor.randn(DType.F64, 4, 3).mul(3).detach().requiresGrad(true);
+        Tensor y = Tensor.uniform(0, 1, DType.F64, 4, 3).requiresGrad(true);
+        Tensor weight = Tensor.uniform(0.5, 2, DType.F64, 4, 1);
+        Tensor posWeight = Tensor.uniform(0.5, 3, DType.F64, 3);
+        GradCheck.check("BCEWithLogitsLoss(weight, pos_weight)",
+                in -> new BCEWithLogitsLoss(weight, posWeight, Reduction.MEAN).compute(in[0], in[1]), x, y);
     }
 
     @Test

@@ -30,6 +30,7 @@ import dev.kiln.nn.AdaptiveMaxPool1d;
 import dev.kiln.nn.AdaptiveMaxPool3d;
 import dev.kiln.nn.AvgPool3d;
 import dev.kiln.nn.BCELoss;
+import dev.kiln.nn.BCEWithLogitsLoss;
 import dev.kiln.nn.ChannelShuffle;
 import dev.kiln.nn.CosineSimilarity;
 import dev.kiln.nn.CrossEntropyLoss;
@@ -485,9 +486,10 @@ class CudaParityComposedOpsTest extends ParityTest {
     }
 
     /**
-     * The margin and multi-label losses, BCE and KL divergence with saturated and zero probabilities, and
-     * CrossEntropyLoss on [batch, classes, d1, d2] logits with ignored positions and on class probabilities, each with a
-     * weight and a reduction that exercise the most ops: the loss and the gradient of its scores, on both backends.
+     * The margin and multi-label losses, BCE and KL divergence with saturated and zero probabilities, BCE on logits
+     * with a weight per sample and pos_weight, and CrossEntropyLoss on [batch, classes, d1, d2] logits with ignored
+     * positions and on class probabilities, each with a weight and a reduction that exercise the most ops: the loss and
+     * the gradient of its scores, on both backends.
      */
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
@@ -514,6 +516,9 @@ class CudaParityComposedOpsTest extends ParityTest {
                         .compute(x, F.softmax(random(b, dtype, 84, 8, 10, 6).mul(3), 1)));
         loss(dtype, "BCELoss of sigmoids, some saturated, mean", new int[] {64, 10},
                 (b, x) -> new BCELoss().compute(x.mul(20).sigmoid(), tensor(b, dtype, ties(85, 640, 0, 1), 64, 10)));
+        loss(dtype, "BCEWithLogitsLoss(weight per sample, pos_weight) of logits to +-40, mean", new int[] {64, 10},
+                (b, x) -> new BCEWithLogitsLoss(uniform(b, dtype, 87, 0.5, 2, 64, 1), uniform(b, dtype, 88, 0.5, 3, 10),
+                        Reduction.MEAN).compute(x.mul(20), tensor(b, dtype, ties(89, 640, 0, 0.25, 1), 64, 10)));
         loss(dtype, "KLDivLoss batchmean with zero probabilities", new int[] {16, 10},
                 (b, x) -> new KLDivLoss(KLDivReduction.BATCH_MEAN, false).compute(F.logSoftmax(x, 1),
                         F.softmax(tensor(b, dtype, ties(86, 160, -1e4, 0, 1), 16, 10), 1)));
