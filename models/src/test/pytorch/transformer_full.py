@@ -69,6 +69,27 @@ def pre_norm_batch_first():
     finish(m, y, src, tgt)
 
 
+def unbatched():
+    m = torch.nn.Transformer(8, 2, 1, 1, dim_feedforward=16, dropout=0.0)
+    begin("unbatchedWithMasksMatchesPyTorch",
+          "torch.nn.Transformer(8, 2, 1, 1, dim_feedforward=16, dropout=0.0)(src [3, 8], tgt [4, 8], "
+          "tgt_mask=generate_square_subsequent_mask(4), src_key_padding_mask=memory_key_padding_mask=[F, F, T]) "
+          "in training mode", "", m)
+    src = tensor(100, 3, 8)
+    tgt = tensor(101, 4, 8)
+    print("        Tensor src = tensor(dtype, 100, 3, 8);")
+    print("        Tensor tgt = tensor(dtype, 101, 4, 8);")
+    print("        Tensor padding = Tensor.fromArray(new double[] {0, 0, 1}, 3).to(dtype);")
+    print("        AttentionMask causal = AttentionMask.additive(Transformer.generateSquareSubsequentMask(4, dtype));")
+    print("        Tensor y = model.forward(src, tgt, null, causal, null, padding, null, padding);")
+    print("        backward(200, y);")
+    print("        assertArrayEquals(new int[] {4, 8}, y.shape().dims());")
+    mask = torch.nn.Transformer.generate_square_subsequent_mask(4)
+    y = m(src, tgt, tgt_mask=mask, src_key_padding_mask=PADDING[0], memory_key_padding_mask=PADDING[0])
+    assert list(y.shape) == [4, 8]
+    finish(m, y, src, tgt)
+
+
 def state_dict_keys():
     m = torch.nn.Transformer(8, 2, 1, 1, dim_feedforward=16)
     print("    /** torch.nn.Transformer(8, 2, 1, 1, dim_feedforward=16).state_dict().keys(), PyTorch 1.13. */")
@@ -80,3 +101,4 @@ def state_dict_keys():
 state_dict_keys()
 post_norm_sequence_first()
 pre_norm_batch_first()
+unbatched()

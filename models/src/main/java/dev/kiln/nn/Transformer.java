@@ -21,7 +21,9 @@ import dev.kiln.nn.init.Init;
  * [T, N, dModel]; with {@code batchFirst} [N, S, dModel], [N, T, dModel] and [N, T, dModel]. The masks are as in
  * PyTorch whatever the layout, and as {@link AttentionMask} reads them: {@code srcMask} [S, S], {@code tgtMask}
  * [T, T] (usually {@link #generateSquareSubsequentMask}) and {@code memoryMask} [T, S] (or [N * nhead, ., .] per
- * head); the key padding masks [N, S], [N, T] and [N, S], non-zero = padding. Unbatched inputs are not taken.
+ * head); the key padding masks [N, S], [N, T] and [N, S], non-zero = padding. Unbatched, as PyTorch takes them: src
+ * [S, dModel] and tgt [T, dModel] give [T, dModel], whatever {@code batchFirst}, with key padding masks [S], [T] and
+ * [S] (per-head masks [nhead, ., .]).
  *
  * <p>Sub-modules as in PyTorch: {@code encoder} ({@code encoder.layers.i}, {@code encoder.norm}) and {@code decoder}
  * ({@code decoder.layers.i}, {@code decoder.norm}), so that a PyTorch state dict loads key for key. Initialised as
@@ -115,12 +117,17 @@ public class Transformer extends Module {
      * PyTorch's {@code forward(src, tgt, src_mask, tgt_mask, memory_mask, src_key_padding_mask, tgt_key_padding_mask,
      * memory_key_padding_mask)}; shapes and masks as in the class comment, any mask null.
      *
-     * @throws IllegalArgumentException naming both inputs when either is not rank 3, their widths are not dModel or
-     *     their batch sizes differ, and naming the mask with its expected and actual shapes
+     * @throws IllegalArgumentException naming both inputs when they are not both rank 3 (batched) or both rank 2
+     *     (unbatched), their widths are not dModel or their batch sizes differ, and naming the mask with its expected
+     *     and actual shapes
      */
     public Tensor forward(Tensor src, Tensor tgt, AttentionMask srcMask, AttentionMask tgtMask, AttentionMask memoryMask,
                           Tensor srcKeyPaddingMask, Tensor tgtKeyPaddingMask, Tensor memoryKeyPaddingMask) {
         checkInputs(src, tgt);
+        if (src.rank() == 2) {
+            return unbatched(src, tgt, srcMask, tgtMask, memoryMask, srcKeyPaddingMask, tgtKeyPaddingMask,
+                    memoryKeyPaddingMask);
+        }
         Tensor source = batchMajor(src);
         Tensor target = batchMajor(tgt);
         Tensor memory = encoder().forward(source, srcMask, srcKeyPaddingMask);
@@ -133,6 +140,21 @@ public class Transformer extends Module {
         return batchFirst ? decoded.output() : consume(decoded.output(), y -> y.transpose(0, 1));
     }
 
+    /** Unbatched src [S, dModel] and tgt [T, dModel] as a batch of one; returns [T, dModel]. */
+    private Tensor unbatched(Tensor src, Tensor tgt, AttentionMask srcMask, AttentionMask tgtMask,
+                             AttentionMask memoryMask, Tensor srcKeyPaddingMask, Tensor tgtKeyPaddingMask,
+                             Tensor memoryKeyPaddingMask) {
+        int batchAxis = batchFirst ? 0 : 1;
+        Tensor y = forward(src.unsqueeze(batchAxis), tgt.unsqueeze(batchAxis), srcMask, tgtMask, memoryMask,
+                batchOfOne(srcKeyPaddingMask), batchOfOne(tgtKeyPaddingMask), batchOfOne(memoryKeyPaddingMask));
+        return consume(y, t -> t.squeeze(batchAxis));
+    }
+
+    /** An unbatched key padding mask [S] as [1, S]; null, or another shape for the batched check to name, as it is. */
+    private static Tensor batchOfOne(Tensor keyPadding) {
+        return keyPadding == null || keyPadding.rank() != 1 ? keyPadding : keyPadding.unsqueeze(0);
+    }
+
     /** {@code x} as [N, steps, dModel]: itself with {@code batchFirst}, else [steps, N, dModel] transposed. */
     private Tensor batchMajor(Tensor x) {
         return batchFirst ? x : x.transpose(0, 1);
@@ -141,10 +163,11 @@ public class Transformer extends Module {
     private void checkInputs(Tensor src, Tensor tgt) {
         String layout = batchFirst ? "[N, steps, " + dModel + "]" : "[steps, N, " + dModel + "]";
         int batchAxis = batchFirst ? 0 : 1;
-        if (src.rank() != 3 || tgt.rank() != 3 || src.dim(2) != dModel || tgt.dim(2) != dModel
-                || src.dim(batchAxis) != tgt.dim(batchAxis)) {
+        boolean batched = src.rank() == 3 && tgt.rank() == 3 && src.dim(batchAxis) == tgt.dim(batchAxis);
+        boolean unbatched = src.rank() == 2 && tgt.rank() == 2;
+        if (!(batched || unbatched) || src.dim(-1) != dModel || tgt.dim(-1) != dModel) {
             throw new IllegalArgumentException(this + ": src " + src.shape() + " and tgt " + tgt.shape() + " must both be "
-                    + layout + " with the same N");
+                    + layout + " with the same N, or both unbatched [steps, " + dModel + "]");
         }
     }
 

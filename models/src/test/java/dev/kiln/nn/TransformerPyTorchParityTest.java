@@ -6,6 +6,7 @@ import static dev.kiln.nn.PyTorchParity.backward;
 import static dev.kiln.nn.PyTorchParity.key;
 import static dev.kiln.nn.PyTorchParity.load;
 import static dev.kiln.nn.PyTorchParity.tensor;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.engine.DType;
@@ -22,7 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@link Transformer} against PyTorch's own numbers (printed by {@code models/src/test/pytorch/transformer_full.py}):
  * its state-dict names, and a tiny model (dModel 8, 2 heads, one encoder and one decoder layer, dropout 0) with
  * PyTorch's parameters, post-norm with sequence-first inputs, a causal target mask and key padding of the source and
- * memory, and pre-norm GELU with batch-first inputs; the output and the gradients of both inputs and of parameters
+ * memory, pre-norm GELU with batch-first inputs, and unbatched inputs with those masks; the output and the gradients of both inputs and of parameters
  * in each stack and each final norm, with PyTorch's state dict loaded key for key.
  */
 class TransformerPyTorchParityTest {
@@ -332,6 +333,114 @@ class TransformerPyTorchParityTest {
         assertGradient(model, "decoder.norm.bias",
                 0.058208850789400024, 0.4249477221265936, 0.5918270397563028, 0.48036085303605947,
                 0.14297345128755615, -0.2616565986232533, -0.5432254617044445, -0.5693069020140299);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void unbatchedWithMasksMatchesPyTorch(DType dtype) {
+        // torch.nn.Transformer(8, 2, 1, 1, dim_feedforward=16, dropout=0.0)(src [3, 8], tgt [4, 8],
+        //     tgt_mask=generate_square_subsequent_mask(4), src_key_padding_mask=memory_key_padding_mask=[F, F, T])
+        //     in training mode, PyTorch 1.13
+        Transformer model = Transformer.builder().dModel(8).nhead(2).numEncoderLayers(1).numDecoderLayers(1)
+                .dimFeedforward(16).dropout(0.0).build();
+        model.to(dtype);
+        load(model,
+                key("encoder.layers.0.self_attn.in_proj_weight", 1, 24, 8),
+                key("encoder.layers.0.self_attn.in_proj_bias", 2, 24),
+                key("encoder.layers.0.self_attn.out_proj.weight", 3, 8, 8),
+                key("encoder.layers.0.self_attn.out_proj.bias", 4, 8),
+                key("encoder.layers.0.linear1.weight", 5, 16, 8),
+                key("encoder.layers.0.linear1.bias", 6, 16),
+                key("encoder.layers.0.linear2.weight", 7, 8, 16),
+                key("encoder.layers.0.linear2.bias", 8, 8),
+                key("encoder.layers.0.norm1.weight", 9, 8),
+                key("encoder.layers.0.norm1.bias", 10, 8),
+                key("encoder.layers.0.norm2.weight", 11, 8),
+                key("encoder.layers.0.norm2.bias", 12, 8),
+                key("encoder.norm.weight", 13, 8),
+                key("encoder.norm.bias", 14, 8),
+                key("decoder.layers.0.self_attn.in_proj_weight", 15, 24, 8),
+                key("decoder.layers.0.self_attn.in_proj_bias", 16, 24),
+                key("decoder.layers.0.self_attn.out_proj.weight", 17, 8, 8),
+                key("decoder.layers.0.self_attn.out_proj.bias", 18, 8),
+                key("decoder.layers.0.multihead_attn.in_proj_weight", 19, 24, 8),
+                key("decoder.layers.0.multihead_attn.in_proj_bias", 20, 24),
+                key("decoder.layers.0.multihead_attn.out_proj.weight", 21, 8, 8),
+                key("decoder.layers.0.multihead_attn.out_proj.bias", 22, 8),
+                key("decoder.layers.0.linear1.weight", 23, 16, 8),
+                key("decoder.layers.0.linear1.bias", 24, 16),
+                key("decoder.layers.0.linear2.weight", 25, 8, 16),
+                key("decoder.layers.0.linear2.bias", 26, 8),
+                key("decoder.layers.0.norm1.weight", 27, 8),
+                key("decoder.layers.0.norm1.bias", 28, 8),
+                key("decoder.layers.0.norm2.weight", 29, 8),
+                key("decoder.layers.0.norm2.bias", 30, 8),
+                key("decoder.layers.0.norm3.weight", 31, 8),
+                key("decoder.layers.0.norm3.bias", 32, 8),
+                key("decoder.norm.weight", 33, 8),
+                key("decoder.norm.bias", 34, 8));
+        Tensor src = tensor(dtype, 100, 3, 8);
+        Tensor tgt = tensor(dtype, 101, 4, 8);
+        Tensor padding = Tensor.fromArray(new double[] {0, 0, 1}, 3).to(dtype);
+        AttentionMask causal = AttentionMask.additive(Transformer.generateSquareSubsequentMask(4, dtype));
+        Tensor y = model.forward(src, tgt, null, causal, null, padding, null, padding);
+        backward(200, y);
+        assertArrayEquals(new int[] {4, 8}, y.shape().dims());
+
+        assertValues("output", y,
+                0.5700496264710398, 0.5674978810153873, 0.203125853804946, 0.19237453980520958, 0.5061660279181933,
+                -0.13497253234285364, -0.5215686768287372, -0.8986442420788603, 0.5688463323215568,
+                0.5668249855842734, 0.20293023138154204, 0.1882415079877814, 0.5056502704251715,
+                -0.1342216272912197, -0.5214319105534806, -0.9002288298892486, 0.5664363421583785,
+                0.5655944613278024, 0.20260975085229868, 0.18028085189280735, 0.5048877299697972,
+                -0.13284103163951463, -0.5211883463183534, -0.9029998010271911, 0.5602126918817105,
+                0.5630316043599806, 0.20205493473692737, 0.16157394598161187, 0.5044431269055456,
+                -0.12994798948484648, -0.5207390832970216, -0.907837635448732);
+        assertValues("src gradient", src.grad(),
+                -3.415081849514543e-05, 3.0314049910062585e-05, 1.8392227543495103e-05, 8.658065604011492e-06,
+                -6.832200869284848e-05, -2.4241316749060578e-05, 9.410786553756286e-06, 3.933693025142599e-05,
+                -5.4769523545488596e-05, 2.106766122116135e-05, 1.723193210844167e-05, 1.759476976147989e-05,
+                -6.154062564285568e-05, -1.1695286949465683e-05, 1.911878517989555e-05, 4.1823714493672224e-05,
+                0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        assertValues("tgt gradient", tgt.grad(),
+                4.844232622260676e-05, 0.00013586045027719033, 0.000695568307253828, 0.0017958673869972405,
+                0.0010631862448266995, 0.0006893021694117834, -0.0008133152662928396, -0.0012387905780836968,
+                0.010550045071153811, 0.008523188373741789, 0.0055798167204098754, -0.002690633028683784,
+                -0.00879569525226053, -0.01005022051213404, -0.007245383809663691, -0.0012595130827537193,
+                0.01685870568506248, 0.016476086879502583, 0.015512193063353476, -0.0015983444820087704,
+                -0.013641809559261335, -0.018956312387833477, -0.015790902299293835, -0.007203634509803211,
+                0.0025445601507704625, -0.0004410737325952483, 0.029369654642839083, 0.002218423800121761,
+                -0.00017786784686327477, -0.003994406933481914, -0.007436698248993429, -0.0214690370543094);
+        assertGradient(model, "encoder.layers.0.self_attn.in_proj_bias",
+                1.0534810738518212e-06, 5.556233879049487e-07, -1.9163599192913522e-07, -8.528760607743596e-07,
+                -1.1819379072908286e-06, -9.422798158845514e-07, -2.7966223912713496e-07, 5.084868355349965e-07,
+                -2.117582368135751e-22, -4.235164736271502e-22, -4.235164736271502e-22, -4.235164736271502e-22,
+                -1.0587911840678754e-22, 0.0, 0.0, 0.0, 5.298279354335395e-06, 1.2744436529017339e-05,
+                1.4196686066788049e-05, 8.972012318010037e-06, -4.723390154880693e-07, -9.694541929501294e-06,
+                -1.4357250292674107e-05, -1.226751950497758e-05);
+        assertGradient(model, "encoder.norm.weight",
+                0.0012772289555633364, 2.4199009309210978e-05, -0.002250935704679107, 0.00013333542165998403,
+                0.0031713334759048153, -0.0006487865842507365, -0.00026928852492389934, -0.0018808003373529713);
+        assertGradient(model, "decoder.layers.0.multihead_attn.out_proj.weight",
+                8.804232721360346e-05, -0.0002129679999408264, -0.00041748629415166885, -0.00043205866107692343,
+                -0.00024969101179355687, 4.6798451816268286e-05, 0.00032240480358703907, 0.00045143892780570994,
+                -0.003121657111493002, 0.007551062296627941, 0.014802528972004998, 0.015319211461900122,
+                0.008853125117876292, -0.001659301113990813, -0.011431288946621916, -0.016006364494281552,
+                0.0037215203752813198, -0.00900208805859159, -0.017647009658619272, -0.018262978787447825,
+                -0.010554357619425797, 0.0019781554124587947, 0.013627946065205957, 0.019082176387373414,
+                -0.0007377791560376726, 0.0017846342974930107, 0.003498461524677884, 0.0036205753767569082,
+                0.0020923666280317876, -0.00039216279101060895, -0.002701695407629618, -0.0037829786011172556,
+                0.00020473393512686705, -0.0004952365375056247, -0.0009708240967294545, -0.0010047107286129315,
+                -0.0005806323548589666, 0.00010882528627839167, 0.0007497212648751145, 0.0010497776697162532,
+                -0.001672533281536217, 0.004045736784540226, 0.007930955090966679, 0.008207785194039417,
+                0.004743360938746445, -0.0008890266417487327, -0.006124699329482421, -0.00857595065093381,
+                -0.000879497161705062, 0.002127439887260081, 0.004170471562102658, 0.004316041933163085,
+                0.0024942836873546154, -0.0004674922856844134, -0.003220656791674604, -0.004509640755599911,
+                0.002397170073150164, -0.005798580669883219, -0.011367097100251827, -0.011763865788721852,
+                -0.00679845538593082, 0.001274203681881114, 0.00877826834174045, 0.012291541517037152);
+        assertGradient(model, "decoder.norm.bias",
+                1.4532813115472965, 1.2113072986725735, 0.3996365360334905, -0.5999895339952618,
+                -1.3174311510909806, -1.415264312399012, -0.847476553470913, 0.11889267074100157);
     }
 
     @Test

@@ -13,6 +13,8 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link Transformer}'s behaviour; {@link TransformerPyTorchParityTest} holds its parity with PyTorch. */
 class TransformerTest {
@@ -101,7 +103,7 @@ class TransformerTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> model.forward(Tensor.zeros(3, 2, 4), Tensor.zeros(5, 1, 4)));
             assertTrue(e.getMessage().endsWith(": src [3, 2, 4] and tgt [5, 1, 4] must both be [steps, N, 4] with the"
-                    + " same N"), e.getMessage());
+                    + " same N, or both unbatched [steps, 4]"), e.getMessage());
         }
     }
 
@@ -111,7 +113,35 @@ class TransformerTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> model.forward(Tensor.zeros(2, 3, 4), Tensor.zeros(2, 5, 6)));
             assertTrue(e.getMessage().endsWith(": src [2, 3, 4] and tgt [2, 5, 6] must both be [N, steps, 4] with the"
-                    + " same N"), e.getMessage());
+                    + " same N, or both unbatched [steps, 4]"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aBatchedAndAnUnbatchedInputTogetherAreRefusedNamingBoth() {
+        try (Transformer model = tiny(false); Scope s = Scope.open()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> model.forward(Tensor.zeros(3, 4), Tensor.zeros(5, 1, 4)));
+            assertTrue(e.getMessage().endsWith(": src [3, 4] and tgt [5, 1, 4] must both be [steps, N, 4] with the"
+                    + " same N, or both unbatched [steps, 4]"), e.getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void unbatchedInputsGiveTheOutputOfABatchOfOne(boolean batchFirst) {
+        try (Transformer model = tiny(batchFirst); Scope s = Scope.open()) {
+            model.eval();
+            int batchAxis = batchFirst ? 0 : 1;
+            Tensor src = Tensor.randn(3, 4);
+            Tensor tgt = Tensor.randn(5, 4);
+            Tensor padding = Tensor.fromArray(new float[] {0, 0, 1}, 3);
+            AttentionMask causal = AttentionMask.additive(Transformer.generateSquareSubsequentMask(5));
+            Tensor y = model.forward(src, tgt, null, causal, null, padding, null, padding);
+            Tensor batched = model.forward(src.unsqueeze(batchAxis), tgt.unsqueeze(batchAxis), null, causal, null,
+                    padding.reshape(1, 3), null, padding.reshape(1, 3));
+            assertArrayEquals(new int[] {5, 4}, y.shape().dims());
+            assertArrayEquals(batched.toDoubleArray(), y.toDoubleArray());
         }
     }
 
