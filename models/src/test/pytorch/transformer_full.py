@@ -90,6 +90,23 @@ def unbatched():
     finish(m, y, src, tgt)
 
 
+def callable_activation():
+    m = torch.nn.Transformer(8, 2, 1, 1, dim_feedforward=16, dropout=0.0, activation=torch.nn.functional.silu,
+                             batch_first=True)
+    begin("callableActivationMatchesPyTorch",
+          "torch.nn.Transformer(8, 2, 1, 1, dim_feedforward=16, dropout=0.0, activation=F.silu, batch_first=True)"
+          "(src [2, 3, 8], tgt [2, 4, 8]) in training mode",
+          "\n                .activation(Tensor::silu).batchFirst(true)", m)
+    src = tensor(100, 2, 3, 8)
+    tgt = tensor(101, 2, 4, 8)
+    print("        Tensor src = tensor(dtype, 100, 2, 3, 8);")
+    print("        Tensor tgt = tensor(dtype, 101, 2, 4, 8);")
+    print("        Tensor y = model.forward(src, tgt);")
+    print("        backward(200, y);")
+    y = m(src, tgt)
+    finish(m, y, src, tgt)
+
+
 def state_dict_keys():
     m = torch.nn.Transformer(8, 2, 1, 1, dim_feedforward=16)
     print("    /** torch.nn.Transformer(8, 2, 1, 1, dim_feedforward=16).state_dict().keys(), PyTorch 1.13. */")
@@ -102,3 +119,4 @@ state_dict_keys()
 post_norm_sequence_first()
 pre_norm_batch_first()
 unbatched()
+callable_activation()

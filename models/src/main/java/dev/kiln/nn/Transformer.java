@@ -3,6 +3,7 @@ package dev.kiln.nn;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.init.Init;
+import java.util.function.UnaryOperator;
 
 /**
  * The whole encoder-decoder Transformer (Vaswani et al. 2017), like PyTorch's {@code torch.nn.Transformer(d_model,
@@ -239,6 +240,15 @@ public class Transformer extends Module {
         /** The feed-forward activation, "relu" (default) or "gelu". */
         public Builder activation(String value) {
             options = options.withActivation(value);
+            return this;
+        }
+
+        /**
+         * The feed-forward activation as a function of a tensor that keeps its shape, PyTorch's callable
+         * {@code activation}: e.g. {@code Tensor::silu}; see {@link TransformerLayerOptions#withActivation(UnaryOperator)}.
+         */
+        public Builder activation(UnaryOperator<Tensor> function) {
+            options = options.withActivation(function);
             return this;
         }
 
