@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -428,16 +429,33 @@ public abstract class Module implements AutoCloseable, Cloneable {
      *     that is not a sub-module, or a last element that is no parameter of it (with the parameters it has)
      */
     public Tensor getParameter(String target) {
+        return ownTensor("getParameter", "parameter", target, m -> m.parameters);
+    }
+
+    /**
+     * The buffer at dotted path {@code target} ({@code "features.1.running_mean"}), as PyTorch's {@code get_buffer}:
+     * the module at the path before the last dot ({@link #getSubmodule}), then its own buffer named by the rest. The
+     * tensor is the live one.
+     *
+     * @throws IllegalArgumentException naming the path, the module reached and the missing part: a path element
+     *     that is not a sub-module, or a last element that is no buffer of it (with the buffers it has)
+     */
+    public Tensor getBuffer(String target) {
+        return ownTensor("getBuffer", "buffer", target, m -> m.buffers);
+    }
+
+    /** The tensor of {@code kind} at dotted {@code target}: the owner's entry of {@code tensors} named by the last part. */
+    private Tensor ownTensor(String caller, String kind, String target, Function<Module, Map<String, Tensor>> tensors) {
         int dot = target.lastIndexOf('.');
         String path = dot < 0 ? "" : target.substring(0, dot);
         String name = target.substring(dot + 1);
-        Module owner = submodule("getParameter", target, path);
-        Tensor p = owner.parameters.get(name);
-        if (p == null) {
-            throw new IllegalArgumentException("getParameter(\"" + target + "\"): " + describe(owner, path)
-                    + owner.notA("parameter", name) + "; its parameters are " + owner.parameters.keySet());
+        Module owner = submodule(caller, target, path);
+        Tensor t = tensors.apply(owner).get(name);
+        if (t == null) {
+            throw new IllegalArgumentException(caller + "(\"" + target + "\"): " + describe(owner, path)
+                    + owner.notA(kind, name) + "; its " + kind + "s are " + tensors.apply(owner).keySet());
         }
-        return p;
+        return t;
     }
 
     /** The module at dotted {@code path} below this one; errors name {@code caller} and its whole {@code target}. */

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * PyTorch 1.13's ways of reaching into a module tree: {@link Module#modules()}, {@link Module#children()},
- * {@link Module#apply}, {@link Module#getSubmodule} and {@link Module#getParameter}.
+ * {@link Module#apply}, {@link Module#getSubmodule}, {@link Module#getParameter} and {@link Module#getBuffer}.
  */
 class ModuleNavigationTest {
     @BeforeEach
@@ -116,6 +116,42 @@ class ModuleNavigationTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.getParameter("2.weight"));
             assertEquals("getParameter(\"2.weight\"): Sequential has no sub-module '2'; its sub-modules are [0, 1]",
                     e.getMessage());
+        }
+    }
+
+    @Test
+    void getBufferReturnsTheLiveTensorAtADottedPath() {
+        try (Sequential m = nested()) {
+            assertSame(m.namedBuffers().get("1.running_mean"), m.getBuffer("1.running_mean"));
+            assertSame(m.namedBuffers().get("1.num_batches_tracked"), m.getBuffer("1.num_batches_tracked"));
+        }
+    }
+
+    @Test
+    void getBufferNamesTheModuleAndItsBuffersWhenTheNameIsMissing() {
+        try (Sequential m = nested()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.getBuffer("1.running_men"));
+            assertEquals("getBuffer(\"1.running_men\"): BatchNorm1d '1' has no buffer 'running_men'; its buffers are"
+                    + " [running_mean, running_var, num_batches_tracked]", e.getMessage());
+        }
+    }
+
+    @Test
+    void getBufferRefusesAParameter() {
+        try (Sequential m = nested()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.getBuffer("1.weight"));
+            assertTrue(e.getMessage().contains("BatchNorm1d '1' has 'weight' as a parameter, not a buffer"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void getBufferNamesAMissingModuleOnTheWay() {
+        try (Sequential m = nested()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> m.getBuffer("0.2.running_mean"));
+            assertEquals("getBuffer(\"0.2.running_mean\"): Sequential '0' has no sub-module '2'; its sub-modules are"
+                    + " [0, 1]", e.getMessage());
         }
     }
 }
