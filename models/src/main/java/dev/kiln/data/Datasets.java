@@ -75,7 +75,8 @@ public final class Datasets {
      * {@code floor(fractions[i] * size)} examples, then the examples left over go one each to parts 0, 1, 2, ...
      * in turn (10 examples by {0.5, 0.25, 0.25} would be 5, 2, 2; 7 are 4, 2, 1). A part may be empty.
      *
-     * @param fractions each in [0, 1], adding up to 1 (within PyTorch's {@code math.isclose}, relative 1e-9)
+     * @param fractions each in [0, 1], adding up to 1 or a hair under it (PyTorch's {@code math.isclose}, relative
+     *     1e-9, and at most 1: a sum a hair over 1 is refused, as PyTorch refuses it)
      * @throws IllegalArgumentException naming the fraction outside [0, 1] or the sum that is not 1
      */
     public static List<Subset> randomSplit(Dataset data, double[] fractions, long seed) {
@@ -92,9 +93,9 @@ public final class Datasets {
             }
             sum += fractions[i];
         }
-        if (!(Math.abs(sum - 1) <= 1e-9)) {
+        if (!(Math.abs(sum - 1) <= 1e-9 && sum <= 1)) {
             throw new IllegalArgumentException("randomSplit: the fractions " + Arrays.toString(fractions)
-                    + " add up to " + sum + ", not 1");
+                    + " add up to " + sum + ", not 1 or a hair under it");
         }
         int[] lengths = new int[fractions.length];
         long assigned = 0;
@@ -103,7 +104,8 @@ public final class Datasets {
             assigned += lengths[i];
         }
         if (assigned > n) {
-            // Only a sum a little over 1 times a size over a billion gets here.
+            // Products rounded up to whole numbers can hand out more examples than there are: PyTorch refuses
+            // those too.
             throw new IllegalArgumentException("randomSplit: the fractions " + Arrays.toString(fractions) + " add up to "
                     + sum + " and give " + assigned + " of the " + n + " examples");
         }

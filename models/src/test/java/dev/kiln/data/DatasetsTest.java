@@ -92,6 +92,22 @@ class DatasetsTest {
         assertSizes(3, new double[] {0.25, 0.25, 0.25, 0.25}, 1, 1, 1, 0);
         assertSizes(100, new double[] {0.7, 0.2, 0.1}, 70, 20, 10);
         assertSizes(10, new double[] {0.1, 0.2, 0.7}, 1, 2, 7);
+        assertSizes(10, new double[] {0.5, 0.499999999999}, 6, 4);
+        assertSizes(10, new double[] {0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1}, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+    }
+
+    @Test
+    void randomSplitRefusesFractionsAddingUpToAHairOverOneAsPyTorchDoes() {
+        // torch.utils.data.random_split refuses them, PyTorch 1.13 (models/src/test/pytorch/random_split.py)
+        assertRefused(10, new double[] {0.5, 0.500000000001});
+        assertRefused(10, new double[] {0.5, 0.5000000000000003});
+    }
+
+    private static void assertRefused(int n, double[] fractions) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Datasets.randomSplit(numbered(n), fractions, 1));
+        assertEquals("randomSplit: the fractions " + Arrays.toString(fractions) + " add up to "
+                + (fractions[0] + fractions[1]) + ", not 1 or a hair under it", e.getMessage());
     }
 
     private static void assertSizes(int n, double[] fractions, int... expected) {
@@ -118,7 +134,8 @@ class DatasetsTest {
     void randomSplitRefusesFractionsThatDoNotAddUpToOne() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Datasets.randomSplit(numbered(10), new double[] {0.5, 0.4}, 1));
-        assertEquals("randomSplit: the fractions [0.5, 0.4] add up to 0.9, not 1", e.getMessage());
+        assertEquals("randomSplit: the fractions [0.5, 0.4] add up to 0.9, not 1 or a hair under it",
+                e.getMessage());
     }
 
     @Test
