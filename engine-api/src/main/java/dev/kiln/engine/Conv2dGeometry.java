@@ -67,12 +67,34 @@ public record Conv2dGeometry(int batch, int inChannels, int height, int width,
      * {@code outH = (height - 1) strideH - 2 padH + dilationH (kernelH - 1) + outputPaddingH + 1} (likewise outW).
      * Its {@link #inputShape()} is the transposed convolution's output shape, its {@link #outputShape()} the
      * transposed convolution's input shape. {@code outputPadding} holds one value or two, each below the stride
-     * on its axis (it picks among the output sizes that a strided convolution maps to the same input size).
+     * on its axis (it picks among the output sizes that a strided convolution maps to the same input size; one
+     * below the dilation alone, which PyTorch also takes, has no such convolution: {@link F#convTranspose2d} crops
+     * and extends another's output for it).
      *
      * @throws IllegalArgumentException naming {@code op} and both shapes when they do not fit together
      */
     public static Conv2dGeometry transposed(String op, Shape input, Shape weight, int[] stride, int[] padding,
                                             int[] outputPadding, int[] dilation) {
+        Shape output = transposedOutput(op, input, weight, stride, padding, outputPadding, dilation);
+        int[] s = pair(op, "stride", stride, 1);
+        int[] extra = pair(op, "output padding", outputPadding, 0);
+        if (extra[0] >= s[0] || extra[1] >= s[1]) {
+            throw new IllegalArgumentException(op + ": output padding " + Arrays.toString(extra)
+                    + " must be below the stride " + Arrays.toString(s) + " on each axis for a convolution's input"
+                    + " gradient to compute it");
+        }
+        return of(op, output, weight, s, pair(op, "padding", padding, 0), pair(op, "dilation", dilation, 1));
+    }
+
+    /**
+     * The output shape of {@code op}, a transposed convolution of an input {@code [batch, inChannels, height, width]}
+     * by a weight {@code [inChannels, outChannels, kernelH, kernelW]}, as {@link #transposed} gives it, with output
+     * padding below the stride or the dilation on each axis, PyTorch's rule.
+     *
+     * @throws IllegalArgumentException naming {@code op} and both shapes when they do not fit together
+     */
+    static Shape transposedOutput(String op, Shape input, Shape weight, int[] stride, int[] padding,
+                                  int[] outputPadding, int[] dilation) {
         String shapes = op + ": input " + input + " and weight " + weight;
         if (input.rank() != 4 || weight.rank() != 4) {
             throw new IllegalArgumentException(shapes + ": expected a 4-D input [batch, channels, height, width]"
@@ -86,7 +108,7 @@ public record Conv2dGeometry(int batch, int inChannels, int height, int width,
         int[] p = pair(op, "padding", padding, 0);
         int[] d = pair(op, "dilation", dilation, 1);
         int[] extra = pair(op, "output padding", outputPadding, 0);
-        checkOutputPadding(op, extra, s);
+        checkOutputPadding(op, extra, s, d);
         if (weight.dim(2) < 1 || weight.dim(3) < 1) {
             throw new IllegalArgumentException(shapes + ": the kernel must be at least 1 x 1");
         }
@@ -97,20 +119,22 @@ public record Conv2dGeometry(int batch, int inChannels, int height, int width,
                     + Arrays.toString(p) + ", dilation " + Arrays.toString(d) + " and output padding "
                     + Arrays.toString(extra) + " give an output of " + outH + " x " + outW);
         }
-        Shape output = Shape.of(input.dim(0), weight.dim(1), (int) outH, (int) outW);
-        return of(op, output, weight, s, p, d);
+        return Shape.of(input.dim(0), weight.dim(1), (int) outH, (int) outW);
     }
 
     /**
-     * Refuses a transposed convolution's output padding that is not below its stride on both axes (height, width):
-     * the extra rows and columns it picks must be ones a strided convolution maps to the same input size.
+     * Refuses a transposed convolution's output padding that is not below its stride or its dilation on each axis
+     * (height, width), as PyTorch does; any number of axes, the three of a volume too.
      *
-     * @throws IllegalArgumentException naming {@code op}, the output padding and the stride
+     * @throws IllegalArgumentException naming {@code op}, the output padding, the stride and the dilation
      */
-    public static void checkOutputPadding(String op, int[] outputPadding, int[] stride) {
-        if (outputPadding[0] >= stride[0] || outputPadding[1] >= stride[1]) {
-            throw new IllegalArgumentException(op + ": output padding " + Arrays.toString(outputPadding)
-                    + " must be below the stride " + Arrays.toString(stride) + " on each axis");
+    public static void checkOutputPadding(String op, int[] outputPadding, int[] stride, int[] dilation) {
+        for (int a = 0; a < outputPadding.length; a++) {
+            if (outputPadding[a] >= stride[a] && outputPadding[a] >= dilation[a]) {
+                throw new IllegalArgumentException(op + ": output padding " + Arrays.toString(outputPadding)
+                        + " must be below the stride " + Arrays.toString(stride) + " or the dilation "
+                        + Arrays.toString(dilation) + " on each axis");
+            }
         }
     }
 

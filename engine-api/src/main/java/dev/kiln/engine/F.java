@@ -349,10 +349,12 @@ public final class F {
      * (PyTorch's layout), bias {@code [outChannels]} or null; returns {@code [batch, outChannels, outH, outW]} with
      * {@code outH = (height - 1) strideH - 2 padH + dilationH (kernelH - 1) + outputPaddingH + 1} (likewise outW).
      * {@code stride}, {@code padding}, {@code outputPadding} and {@code dilation} hold one value for both axes or
-     * two (height, width); null means 1, 0, 0 and 1; output padding must be below the stride. It runs on every
-     * backend through the convolution's own operations: the forward pass is {@link Backend#conv2dBackwardData},
-     * the input's gradient {@link Backend#conv2dForward}, the weight's {@link Backend#conv2dBackwardFilter} with
-     * the roles of input and output gradient exchanged. Records gradients for input, weight and bias.
+     * two (height, width); null means 1, 0, 0 and 1; output padding must be below the stride or the dilation on each
+     * axis, as PyTorch's. It runs on every backend through the convolution's own operations: the forward pass is
+     * {@link Backend#conv2dBackwardData}, the input's gradient {@link Backend#conv2dForward}, the weight's
+     * {@link Backend#conv2dBackwardFilter} with the roles of input and output gradient exchanged (an output padding
+     * at or above the stride crops and extends the output of a smaller padding). Records gradients for input, weight
+     * and bias.
      *
      * @throws IllegalArgumentException naming the op and both shapes when input and weight do not fit together
      */
@@ -399,9 +401,10 @@ public final class F {
      * kernelW]} (PyTorch's layout), bias {@code [outChannels]} or null; returns {@code [batch, outChannels, outD,
      * outH, outW]} with {@code outD = (depth - 1) strideD - 2 padD + dilationD (kernelD - 1) + outputPaddingD + 1}
      * (likewise outH, outW). Each parameter holds one value for all three axes or three (depth, height, width); null
-     * means stride 1, padding 0, output padding 0, dilation 1; output padding must be below the stride. It runs as one
-     * 2-D transposed convolution of the input's depth slices whose taps are summed into the output's depth
-     * ({@link TransposedConvolution3d}). Records gradients for input, weight and bias.
+     * means stride 1, padding 0, output padding 0, dilation 1; output padding must be below the stride or the
+     * dilation on each axis, as PyTorch's. It runs as one 2-D transposed convolution of the input's depth slices whose
+     * taps are summed into the output's depth ({@link TransposedConvolution3d}). Records gradients for input, weight
+     * and bias.
      *
      * @throws IllegalArgumentException naming the op and both shapes when input and weight do not fit together
      */

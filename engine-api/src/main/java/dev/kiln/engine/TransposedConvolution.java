@@ -3,7 +3,8 @@ package dev.kiln.engine;
 /**
  * 2-D transposed convolution ({@link F#convTranspose2d}) through the convolution's own backend operations, which
  * compute it on every backend: its forward pass is the convolution's input gradient, its input gradient the
- * convolution, its weight gradient the convolution's filter gradient with input and output gradient exchanged.
+ * convolution, its weight gradient the convolution's filter gradient with input and output gradient exchanged. An
+ * output padding at or above the stride (below the dilation) goes through {@link OutputPaddingBeyondStride}.
  */
 final class TransposedConvolution {
     private TransposedConvolution() {
@@ -15,16 +16,18 @@ final class TransposedConvolution {
         String op = "convTranspose2d";
         Checks.compatible(op, input, weight);
         Checks.floating(op, input);
+        Conv2dGeometry.transposedOutput(op, input.shape(), weight.shape(), stride, padding, outputPadding, dilation);
+        int[] s = Conv2dGeometry.pair(op, "stride", stride, 1);
+        int[] extra = Conv2dGeometry.pair(op, "output padding", outputPadding, 0);
+        if (OutputPaddingBeyondStride.applies(extra, s)) {
+            checkBias(op, input, weight, bias, weight.dim(1));
+            return OutputPaddingBeyondStride.apply(input, bias, s, Conv2dGeometry.pair(op, "padding", padding, 0), extra,
+                    (p, e) -> apply(input, weight, null, s, p, e, dilation));
+        }
         Conv2dGeometry g = Conv2dGeometry.transposed(op, input.shape(), weight.shape(), stride, padding, outputPadding,
                 dilation);
         int channels = g.inChannels();
-        if (bias != null) {
-            Checks.compatible(op, input, bias);
-            if (bias.rank() != 1 || bias.dim(0) != channels) {
-                throw new IllegalArgumentException(op + ": bias " + bias.shape() + " and weight " + weight.shape()
-                        + ": the bias must be [" + channels + "]");
-            }
-        }
+        checkBias(op, input, weight, bias, channels);
         Backend backend = input.backend();
         Precision precision = Autocast.forOperand(input);
         Tensor out = input.emptyLike(g.inputShape(), input.dtype());
@@ -43,6 +46,17 @@ final class TransposedConvolution {
                 weight.requiresGrad() ? weightGradient(input, gradOut, weight, g, precision) : null,
                 bias != null && bias.requiresGrad() ? biasGradient(gradOut, precision) : null}));
         return out;
+    }
+
+    /** Refuses a bias other than null or [channels] on the input's backend, of its dtype. */
+    private static void checkBias(String op, Tensor input, Tensor weight, Tensor bias, int channels) {
+        if (bias != null) {
+            Checks.compatible(op, input, bias);
+            if (bias.rank() != 1 || bias.dim(0) != channels) {
+                throw new IllegalArgumentException(op + ": bias " + bias.shape() + " and weight " + weight.shape()
+                        + ": the bias must be [" + channels + "]");
+            }
+        }
     }
 
     /**

@@ -10,7 +10,8 @@ package dev.kiln.engine;
  * is dropped. The backward pass selects the output gradient's planes by the same rows (a zero row where the padding
  * was) and runs the 2-D transposed convolution's gradients on them; nothing but the input is kept for it. The index
  * of rows is uploaded with each call and saved for the backward pass: not for a step recorded as a
- * {@link StepGraph}.
+ * {@link StepGraph}. An output padding at or above the stride (below the dilation) goes through
+ * {@link OutputPaddingBeyondStride}.
  */
 final class TransposedConvolution3d {
     private static final String OP = "convTranspose3d";
@@ -26,6 +27,10 @@ final class TransposedConvolution3d {
         VolumeGeometry g = VolumeGeometry.transposed(OP, input.shape(), weight.shape(), stride, padding, outputPadding,
                 dilation);
         g.checkBias(weight, bias);
+        if (OutputPaddingBeyondStride.applies(g.outputPadding(), g.stride())) {
+            return OutputPaddingBeyondStride.apply(input, bias, g.stride(), g.padding(), g.outputPadding(),
+                    (p, e) -> apply(input, weight, null, g.stride(), p, e, g.dilation()));
+        }
         DepthTaps taps = g.taps(true);
         long[] rows = taps.rows(OP, g.batch(), g.outChannels());
         Tensor index = HostValues.longs(input, rows, rows.length);

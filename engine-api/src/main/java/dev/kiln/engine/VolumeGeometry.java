@@ -50,7 +50,7 @@ record VolumeGeometry(String op, int batch, int inChannels, int outChannels, int
     /**
      * A transposed convolution of an input [batch, inChannels, depth, height, width] by a weight [inChannels,
      * outChannels, kernelD, kernelH, kernelW]: {@code out = (in - 1) stride - 2 padding + dilation (kernel - 1)
-     * + outputPadding + 1} per axis, the output padding below the stride.
+     * + outputPadding + 1} per axis, the output padding below the stride or the dilation.
      *
      * @throws IllegalArgumentException naming op and both shapes when they do not fit together
      */
@@ -68,12 +68,9 @@ record VolumeGeometry(String op, int batch, int inChannels, int outChannels, int
         int[] p = triple(op, "padding", padding, 0);
         int[] d = triple(op, "dilation", dilation, 1);
         int[] extra = triple(op, "output padding", outputPadding, 0);
+        Conv2dGeometry.checkOutputPadding(op, extra, s, d);
         int[] out = new int[3];
         for (int a = 0; a < 3; a++) {
-            if (extra[a] >= s[a]) {
-                throw new IllegalArgumentException(op + ": output padding " + Arrays.toString(extra)
-                        + " must be below the stride " + Arrays.toString(s) + " on each axis");
-            }
             long size = (in[a] - 1L) * s[a] - 2L * p[a] + (long) d[a] * (k[a] - 1) + extra[a] + 1;
             if (size < 1 || size > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException(shapes + ": stride " + Arrays.toString(s) + ", padding "

@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Tensor;
@@ -14,8 +15,7 @@ import dev.kiln.engine.Tensor;
  * for both weight and bias (weight drawn first). It runs as {@link ConvTranspose2d}'s operation of height 1 on views
  * of the input and weight, so every backend that has {@link F#convTranspose2d} has it.
  *
- * <p>Output padding must be below the stride; PyTorch also takes one below the dilation, which this layer refuses, as
- * {@link ConvTranspose2d} does.
+ * <p>Output padding must be below the stride or the dilation, as in PyTorch.
  *
  * <p>{@code ConvTranspose1d.builder(32, 16, 4).stride(2).padding(1).build()}.
  */
@@ -38,7 +38,7 @@ public class ConvTranspose1d extends Module {
      * output_padding, bias=..., dilation=...)}.
      *
      * @throws IllegalArgumentException naming the layer for non-positive channels, kernel, stride or dilation, a
-     *     negative padding, or an output padding that is negative or not below the stride
+     *     negative padding, or an output padding that is negative or below neither the stride nor the dilation
      */
     public ConvTranspose1d(int inChannels, int outChannels, int kernel, int stride, int padding, int outputPadding,
                            int dilation, boolean bias) {
@@ -52,10 +52,7 @@ public class ConvTranspose1d extends Module {
         this.padding = Conv1d.atLeast(name, "padding", padding, 0);
         this.outputPadding = Conv1d.atLeast(name, "output padding", outputPadding, 0);
         this.dilation = Conv1d.atLeast(name, "dilation", dilation, 1);
-        if (outputPadding >= stride) {
-            throw new IllegalArgumentException(name + ": output padding " + outputPadding + " must be below the stride "
-                    + stride);
-        }
+        Conv2dGeometry.checkOutputPadding(name, new int[] {outputPadding}, new int[] {stride}, new int[] {dilation});
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         double bound = 1 / Math.sqrt((double) outChannels * kernel);
@@ -96,7 +93,7 @@ public class ConvTranspose1d extends Module {
             return this;
         }
 
-        /** Elements added to the end of the output; below the stride. */
+        /** Elements added to the end of the output; below the stride or the dilation. */
         public Builder outputPadding(int p) {
             outputPadding = p;
             return this;

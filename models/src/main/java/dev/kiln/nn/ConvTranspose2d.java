@@ -17,8 +17,7 @@ import java.util.Arrays;
  * {@code fanIn = outChannels * kernelH * kernelW} (PyTorch computes the fan from the weight's second axis), for
  * both weight and bias (weight drawn first).
  *
- * <p>Output padding must be below the stride; PyTorch also takes one below the dilation, which this layer refuses:
- * its forward pass is the convolution's input gradient, whose output rows stop at the stride.
+ * <p>Output padding must be below the stride or the dilation on each axis, as in PyTorch.
  *
  * <p>{@code ConvTranspose2d.builder(32, 16, 3).stride(2).padding(1).outputPadding(1).build()}.
  */
@@ -41,7 +40,7 @@ public class ConvTranspose2d extends Module {
      * The general form; each array holds (height, width).
      *
      * @throws IllegalArgumentException naming the layer for non-positive channels, kernel, stride or dilation, a
-     *     negative padding, or an output padding that is negative or not below the stride
+     *     negative padding, or an output padding that is negative or below neither the stride nor the dilation
      */
     public ConvTranspose2d(int inChannels, int outChannels, int[] kernel, int[] stride, int[] padding,
                            int[] outputPadding, int[] dilation, boolean bias) {
@@ -54,7 +53,7 @@ public class ConvTranspose2d extends Module {
         this.padding = Conv2d.pair(name, "padding", padding, 0);
         this.outputPadding = Conv2d.pair(name, "output padding", outputPadding, 0);
         this.dilation = Conv2d.pair(name, "dilation", dilation, 1);
-        Conv2dGeometry.checkOutputPadding(name, this.outputPadding, this.stride);
+        Conv2dGeometry.checkOutputPadding(name, this.outputPadding, this.stride, this.dilation);
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         int kh = this.kernel[0];
@@ -97,7 +96,7 @@ public class ConvTranspose2d extends Module {
             return this;
         }
 
-        /** Rows and columns added to the bottom and right of the output; below the stride. */
+        /** Rows and columns added to the bottom and right of the output; below the stride or the dilation. */
         public Builder outputPadding(int p) {
             outputPadding = new int[] {p, p};
             return this;

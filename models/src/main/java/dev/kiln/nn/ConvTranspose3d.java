@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Tensor;
@@ -16,7 +17,7 @@ import java.util.Arrays;
  * weight's second axis), for both weight and bias (weight drawn first). It runs as one 2-D transposed convolution of
  * the input's depth slices ({@link F#convTranspose3d}).
  *
- * <p>Output padding must be below the stride, as for {@link ConvTranspose2d}.
+ * <p>Output padding must be below the stride or the dilation on each axis, as in PyTorch.
  *
  * <p>{@code ConvTranspose3d.builder(32, 16, 2).stride(2).build()}.
  */
@@ -41,7 +42,7 @@ public class ConvTranspose3d extends Module {
      * height, width).
      *
      * @throws IllegalArgumentException naming the layer for non-positive channels, kernel, stride or dilation, a
-     *     negative padding, or an output padding that is negative or not below the stride
+     *     negative padding, or an output padding that is negative or below neither the stride nor the dilation
      */
     public ConvTranspose3d(int inChannels, int outChannels, int[] kernel, int[] stride, int[] padding,
                            int[] outputPadding, int[] dilation, boolean bias) {
@@ -55,12 +56,7 @@ public class ConvTranspose3d extends Module {
         this.padding = Conv3d.triple(name, "padding", padding, 0);
         this.outputPadding = Conv3d.triple(name, "output padding", outputPadding, 0);
         this.dilation = Conv3d.triple(name, "dilation", dilation, 1);
-        for (int a = 0; a < 3; a++) {
-            if (this.outputPadding[a] >= this.stride[a]) {
-                throw new IllegalArgumentException(name + ": output padding " + Arrays.toString(this.outputPadding)
-                        + " must be below the stride " + Arrays.toString(this.stride) + " on each axis");
-            }
-        }
+        Conv2dGeometry.checkOutputPadding(name, this.outputPadding, this.stride, this.dilation);
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         int[] k = this.kernel;
@@ -116,7 +112,7 @@ public class ConvTranspose3d extends Module {
             return this;
         }
 
-        /** Slices added at the far end of each axis of the output; below the stride. */
+        /** Slices added at the far end of each axis of the output; below the stride or the dilation. */
         public Builder outputPadding(int p) {
             return outputPadding(p, p, p);
         }

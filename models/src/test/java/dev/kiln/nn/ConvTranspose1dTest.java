@@ -93,10 +93,11 @@ class ConvTranspose1dTest {
     }
 
     @Test
-    void anOutputPaddingNotBelowTheStrideIsRefusedWithBoth() {
+    void anOutputPaddingBelowNeitherTheStrideNorTheDilationIsRefusedWithAll() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ConvTranspose1d.builder(1, 4, 3).stride(2).outputPadding(2).build());
-        assertEquals("ConvTranspose1d(1, 4, kernel=3): output padding 2 must be below the stride 2", e.getMessage());
+                () -> ConvTranspose1d.builder(1, 4, 3).stride(2).dilation(2).outputPadding(2).build());
+        assertEquals("ConvTranspose1d(1, 4, kernel=3): output padding [2] must be below the stride [2] or the dilation"
+                + " [2] on each axis", e.getMessage());
     }
 
     @Test

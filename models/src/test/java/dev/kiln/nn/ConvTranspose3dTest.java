@@ -66,7 +66,7 @@ class ConvTranspose3dTest {
                             () -> conv.forward(Tensor.zeros(2, 4, 5, 5, 5))).getMessage());
         }
         assertEquals("ConvTranspose3d(3, 8, kernel=[3, 3, 3]): output padding [0, 2, 0] must be below the stride"
-                + " [2, 2, 2] on each axis", assertThrows(IllegalArgumentException.class,
+                + " [2, 2, 2] or the dilation [1, 1, 1] on each axis", assertThrows(IllegalArgumentException.class,
                         () -> ConvTranspose3d.builder(3, 8, 3).stride(2).outputPadding(0, 2, 0).build()).getMessage());
     }
 }

@@ -439,7 +439,28 @@ class CudaParityComposedOpsTest extends ParityTest {
                                 new int[] {1, 0, 1}, null)));
     }
 
-    /** A 3-D convolution of seeded input, weight and bias [channels] on {@code b}, and their gradients. */
+    /**
+     * {@code F.convTranspose2d} and {@code F.convTranspose3d} with an output padding at or above the stride (below the
+     * dilation, as PyTorch takes it), composed of the transposed convolution of a smaller padding, a crop and zero
+     * padding, and the bias: within the padding on one axis and beyond it on another. The output and the input's,
+     * weight's and bias's gradients of a weighted sum of it: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void transposedConvolutionsWithOutputPaddingBeyondTheStrideMatchTheCpu(DType dtype) {
+        String[] names = {"output", "input gradient", "weight gradient", "bias gradient"};
+        assertParity("convTranspose2d kernel (3, 2), stride (1, 1), padding (2, 0), output padding (1, 2), dilation"
+                + " (2, 3) " + dtype, names, sums(dtype), b -> volumeConvolution(b, dtype, new int[] {2, 4, 6, 5},
+                        new int[] {4, 3, 3, 2}, 3, (x, w, bias) -> F.convTranspose2d(x, w, bias, new int[] {1, 1},
+                                new int[] {2, 0}, new int[] {1, 2}, new int[] {2, 3})));
+        assertParity("convTranspose3d kernel 2, stride (1, 2, 1), padding (1, 0, 0), output padding (1, 1, 2),"
+                + " dilation (2, 3, 3) " + dtype, names, sums(dtype), b -> volumeConvolution(b, dtype,
+                        new int[] {2, 4, 3, 4, 3}, new int[] {4, 3, 2, 2, 2}, 3, (x, w, bias) -> F.convTranspose3d(x,
+                                w, bias, new int[] {1, 2, 1}, new int[] {1, 0, 0}, new int[] {1, 1, 2},
+                                new int[] {2, 3, 3})));
+    }
+
+    /** A (transposed) convolution of seeded input, weight and bias [channels] on {@code b}, and their gradients. */
     private static Tensor[] volumeConvolution(Backend b, DType dtype, int[] input, int[] weight, int channels,
                                               VolumeConvolution conv) {
         Tensor x = random(b, dtype, 90, input).requiresGrad(true);
@@ -451,7 +472,7 @@ class CudaParityComposedOpsTest extends ParityTest {
         return new Tensor[] {out, x.grad(), w.grad(), bias.grad()};
     }
 
-    /** F.conv3d or F.convTranspose3d with its settings. */
+    /** F.conv3d, F.convTranspose3d or F.convTranspose2d with its settings. */
     @FunctionalInterface
     private interface VolumeConvolution {
         Tensor apply(Tensor x, Tensor weight, Tensor bias);

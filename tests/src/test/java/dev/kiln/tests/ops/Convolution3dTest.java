@@ -264,6 +264,16 @@ class Convolution3dTest {
                 k.groups()), x, w, b);
     }
 
+    @Test
+    void convTranspose3dGradientsWithOutputPaddingAtTheStrideBelowTheDilationMatchFiniteDifferences() {
+        // Depth: output padding 1 at stride 1, within padding 1 (cropped); width: 2 at stride 1, beyond padding 0.
+        Tensor z = Tensor.randn(DType.F64, 1, 2, 3, 2, 3).requiresGrad(true);
+        Tensor w = Tensor.randn(DType.F64, 2, 2, 2, 2, 2).requiresGrad(true);
+        Tensor b = Tensor.randn(DType.F64, 2).requiresGrad(true);
+        GradCheck.check("convTranspose3d output padding beyond the stride", in -> F.convTranspose3d(in[0], in[1], in[2],
+                new int[] {1, 2, 1}, new int[] {1, 0, 0}, new int[] {1, 1, 2}, new int[] {2, 3, 3}), z, w, b);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("ungroupedCases")
     void convTranspose3dGradientsOfInputWeightAndBiasMatchFiniteDifferences(Case k) {
@@ -343,7 +353,8 @@ class Convolution3dTest {
         assertEquals("convTranspose3d: input [2, 3, 4, 5, 5] and weight [4, 2, 3, 3, 3]: the input has 3 channels but"
                 + " the weight expects 4",
                 message(() -> F.convTranspose3d(x, Tensor.zeros(4, 2, 3, 3, 3), null, null, null, null, null)));
-        assertEquals("convTranspose3d: output padding [2, 0, 0] must be below the stride [2, 2, 2] on each axis",
+        assertEquals("convTranspose3d: output padding [2, 0, 0] must be below the stride [2, 2, 2] or the dilation"
+                + " [1, 1, 1] on each axis",
                 message(() -> F.convTranspose3d(x, Tensor.zeros(3, 2, 3, 3, 3), null, new int[] {2},
                         null, new int[] {2, 0, 0}, null)));
     }
