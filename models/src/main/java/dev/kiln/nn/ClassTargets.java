@@ -34,14 +34,30 @@ final class ClassTargets {
         try {
             picked = scores.gather(1, index.unsqueeze(1)).reshape(index.dim(0));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(loss + ": target out of range for " + scores.dim(1) + " classes and"
-                    + " not the ignore index " + ignoreIndex + " (" + e.getMessage() + ")", e);
+            throw outOfRange(loss, target, scores.dim(1), ignoreIndex, e);
         }
         Tensor counted = target.ne(ignoreIndex).to(scores.dtype());
         Tensor rowWeights = weight == null ? counted : weight.indexSelect(0, index).mul(counted);
         // Filled, not multiplied by the weight 0: an ignored row (padding) may score -inf, and 0 * inf is NaN.
         Tensor rowLosses = picked.mul(rowWeights).neg().maskedFill(ignored, 0);
         return new ClassTargets(ignored, rowWeights, rowLosses);
+    }
+
+    /**
+     * What to throw where an op refused {@code target} with {@code cause}: the error naming {@code loss}, the first
+     * target outside [0, classes) that is not {@code ignoreIndex} and that range, where there is one (read back here,
+     * on the error's path alone, where the op's own message names the op); otherwise {@code cause}, which refused
+     * something else.
+     */
+    static IllegalArgumentException outOfRange(String loss, Tensor target, int classes, long ignoreIndex,
+                                               IllegalArgumentException cause) {
+        for (long v : target.toLongArray()) {
+            if ((v < 0 || v >= classes) && v != ignoreIndex) {
+                return new IllegalArgumentException(loss + ": target " + v + " is out of range [0, " + classes
+                        + ") and not the ignore index " + ignoreIndex, cause);
+            }
+        }
+        return cause;
     }
 
     /**

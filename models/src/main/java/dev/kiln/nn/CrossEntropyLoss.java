@@ -134,7 +134,12 @@ public class CrossEntropyLoss implements Loss {
         if (weight != null) {
             return weighted(output, target);
         }
-        Tensor crossEntropy = F.crossEntropy(output, target, reduction, ignoreIndex);
+        Tensor crossEntropy;
+        try {
+            crossEntropy = F.crossEntropy(output, target, reduction, ignoreIndex);
+        } catch (IllegalArgumentException e) {
+            throw ClassTargets.outOfRange("CrossEntropyLoss", target, output.dim(1), ignoreIndex, e);
+        }
         if (labelSmoothing == 0) {
             return crossEntropy;
         }

@@ -231,13 +231,37 @@ class MoreLossesTest {
     }
 
     @Test
-    void crossEntropyRefusesAFourDimensionalTargetOutsideTheClasses() {
+    void crossEntropyRefusesAFourDimensionalTargetOutsideTheClassesNamingTheLossTheTargetAndTheRange() {
         Tensor target = Tensor.fromArray(new long[] {0, 2, 1, 3}, 1, 2, 2);
         Tensor logits = Tensor.zeros(DType.F64, 1, 3, 2, 2);
-        assertRefused(() -> new CrossEntropyLoss(0.1).compute(logits, target),
-                "crossEntropy: target 3 is out of range [0, 3)");
-        assertRefused(() -> new CrossEntropyLoss(Tensor.ones(DType.F64, 3)).compute(logits, target),
-                "CrossEntropyLoss: target out of range for 3 classes");
+        String message = "CrossEntropyLoss: target 3 is out of range [0, 3) and not the ignore index -100";
+        assertEquals(message, assertThrows(IllegalArgumentException.class,
+                () -> new CrossEntropyLoss(0.1).compute(logits, target)).getMessage());
+        assertEquals(message, assertThrows(IllegalArgumentException.class,
+                () -> new CrossEntropyLoss(Tensor.ones(DType.F64, 3)).compute(logits, target)).getMessage());
+    }
+
+    @Test
+    void crossEntropyLossRefusesANegativeTargetNamingTheLossTheTargetAndTheRange() {
+        Tensor logits = Tensor.zeros(DType.F64, 3, 4);
+        assertEquals("CrossEntropyLoss: target -1 is out of range [0, 4) and not the ignore index -100",
+                assertThrows(IllegalArgumentException.class,
+                        () -> new CrossEntropyLoss().compute(logits, indices(0, -1, 2))).getMessage());
+    }
+
+    @Test
+    void functionalCrossEntropyNamesItselfTheTargetAndTheRange() {
+        Tensor logits = Tensor.zeros(DType.F64, 3, 4);
+        assertEquals("crossEntropy: target 4 is out of range [0, 4)", assertThrows(IllegalArgumentException.class,
+                () -> F.crossEntropy(logits, indices(0, 4, 2))).getMessage());
+    }
+
+    @Test
+    void nllLossRefusesATargetOutsideTheClassesNamingTheLossTheTargetAndTheRange() {
+        Tensor logProbabilities = Tensor.zeros(DType.F64, 3, 4);
+        assertEquals("NLLLoss: target 5 is out of range [0, 4) and not the ignore index -100",
+                assertThrows(IllegalArgumentException.class,
+                        () -> new NLLLoss().compute(logProbabilities, indices(0, 5, 2))).getMessage());
     }
 
     @Test
