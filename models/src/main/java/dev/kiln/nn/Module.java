@@ -562,7 +562,7 @@ public abstract class Module implements AutoCloseable, Cloneable {
      */
     public void loadStateDict(Map<String, Tensor> state, boolean strict) {
         try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
-            Map<String, Tensor> current = upgraded(state);
+            Map<String, Tensor> current = upgradedStateDict(state);
             check(current, strict);
             for (Map.Entry<String, Tensor> e : stateDict().entrySet()) {
                 Tensor source = current.get(e.getKey());
@@ -584,7 +584,7 @@ public abstract class Module implements AutoCloseable, Cloneable {
      */
     public void checkStateDict(Map<String, Tensor> state, boolean strict) {
         try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
-            check(upgraded(state), strict);
+            check(upgradedStateDict(state), strict);
         }
     }
 
@@ -600,8 +600,14 @@ public abstract class Module implements AutoCloseable, Cloneable {
     protected void upgradeStateDict(String prefix, Map<String, Tensor> state) {
     }
 
-    /** A copy of {@code state} after every module's {@link #upgradeStateDict}. */
-    private Map<String, Tensor> upgraded(Map<String, Tensor> state) {
+    /**
+     * A copy of {@code state} with the entries that an earlier version of a module saved brought up to date by every
+     * module's {@link #upgradeStateDict}, as {@link #loadStateDict} reads it; also for other tensors keyed by the
+     * parameters' names, such as an optimizer's moments of each. Tensors it makes belong to the caller's scope.
+     *
+     * @throws IllegalArgumentException naming the keys when old entries cannot be brought up to date
+     */
+    public Map<String, Tensor> upgradedStateDict(Map<String, Tensor> state) {
         Map<String, Tensor> out = new LinkedHashMap<>(state);
         upgrade("", this, out);
         return out;

@@ -785,7 +785,9 @@ public final class Trainer {
     /**
      * Loads a file written by {@link #writeTrainingState} or {@link #saveCheckpoint} into {@code model} and
      * {@code optimizer} and restores the engine's random state. Everything is checked first: a file that
-     * does not fit leaves the model, the optimizer and the random state as they were.
+     * does not fit leaves the model, the optimizer and the random state as they were. Parameters that an earlier
+     * version of a layer saved otherwise are brought up to date ({@link Module#upgradedStateDict}), and the optimizer's
+     * state of them with them, where the optimizer holds all the model's parameters in its order.
      *
      * @return the file's metadata
      * @throws IllegalArgumentException naming the file when it holds no optimizer state (a model's weights
@@ -804,11 +806,13 @@ public final class Trainer {
                         + " written after every epoch");
             }
             Map<String, Tensor> modelState = withoutPrefix(loaded.tensors(), MODEL_PREFIX);
-            try {
+            try (Scope s = Scope.open()) {
+                Map<String, Tensor> current = OptimizerStateUpgrade.upgraded(model, modelState, optimizer,
+                        optimizerState);
                 model.checkStateDict(modelState, true);
-                optimizer.checkStateDict(optimizerState);
+                optimizer.checkStateDict(current);
                 model.loadStateDict(modelState, true);
-                optimizer.loadStateDict(optimizerState);
+                optimizer.loadStateDict(current);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
             }
