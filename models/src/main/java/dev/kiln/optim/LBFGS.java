@@ -334,12 +334,6 @@ public final class LBFGS extends Optimizer {
         return new StrongWolfe.Point(loss, gradient);
     }
 
-    /** Never called: {@link #step()} refuses L-BFGS before any update, which it makes for all parameters at once. */
-    @Override
-    protected void update(Tensor param, Tensor grad, ParamGroup group, ParamState state) {
-        throw new UnsupportedOperationException("LBFGS updates all parameters together in step(LossClosure)");
-    }
-
     @Override
     protected Set<String> stateNames() {
         return Set.copyOf(STATE_NAMES);

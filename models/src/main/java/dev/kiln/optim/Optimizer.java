@@ -162,9 +162,15 @@ public abstract class Optimizer implements AutoCloseable {
     /**
      * Updates one parameter in place from its gradient (never modified) and its state, with the group's
      * learning rate and weight decay. Runs with gradients off inside a scope of its own; state tensors
-     * come from {@link ParamState#getOrZeros}, which makes them outside every scope.
+     * come from {@link ParamState#getOrZeros}, which makes them outside every scope. An optimizer overrides this or
+     * {@link #updateGroup}; one that steps only with a closure ({@link LBFGS}, see {@link #needsClosure}) neither.
+     *
+     * @throws UnsupportedOperationException naming this optimizer, which overrides neither
      */
-    protected abstract void update(Tensor param, Tensor grad, ParamGroup group, ParamState state);
+    protected void update(Tensor param, Tensor grad, ParamGroup group, ParamState state) {
+        throw new UnsupportedOperationException(this + ": an optimizer steps each parameter by overriding update, or a"
+                + " group of them by overriding updateGroup; this one overrides neither");
+    }
 
     /**
      * Updates the parameters of one group that have gradients, {@code params[i]} from {@code grads[i]} and

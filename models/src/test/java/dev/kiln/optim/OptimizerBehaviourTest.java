@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,6 +62,29 @@ class OptimizerBehaviourTest {
 
     private static void assertValues(double[] expected, Tensor actual) {
         assertArrayEquals(expected, actual.toDoubleArray(), TOLERANCE);
+    }
+
+    // ---- Subclasses -------------------------------------------------------------------------------
+
+    @Test
+    void anOptimizerThatOverridesNeitherUpdateNorUpdateGroupIsRefusedAtItsFirstStepByName() {
+        Tensor p = param(1.0, 2.0);
+        Optimizer unfinished = new Optimizer(List.of(new ParamGroup(List.of(p))), 0.1, 0) {
+            @Override
+            protected Set<String> stateNames() {
+                return Set.of();
+            }
+
+            @Override
+            public String toString() {
+                return "Unfinished";
+            }
+        };
+        setGrad(p, 1, 1);
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, unfinished::step);
+        assertTrue(e.getMessage().endsWith(": an optimizer steps each parameter by overriding update, or a group of"
+                + " them by overriding updateGroup; this one overrides neither"), e.getMessage());
+        assertValues(new double[] {1.0, 2.0}, p);
     }
 
     // ---- Parameter groups -------------------------------------------------------------------------
