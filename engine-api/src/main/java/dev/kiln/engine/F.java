@@ -571,6 +571,26 @@ public final class F {
     }
 
     /**
+     * 3-D max unpooling (PyTorch's {@code F.max_unpool3d}), the partial inverse of {@link #maxPool3dWithIndices}:
+     * input {@code [batch, channels, depth, height, width]} and its indices (I64, the same shape) to
+     * {@code [batch, channels, outD, outH, outW]}, zero except that each input element goes to the flat position
+     * {@code (od * outH + oh) * outW + ow} its index names in its channel's volume. The output size is
+     * {@code (depth - 1) strideD + kernelD - 2 padD} (likewise outH, outW), or {@code outputSize} (depth, height,
+     * width), each strictly within one stride of it, as PyTorch asks. Kernel, stride and padding hold one value or
+     * three (depth, height, width), as the pooling's; a null stride means the kernel, a null padding 0. Repeated
+     * indices are handled as by {@link #maxUnpool2d}: the last in (depth, height, width) order wins among inputs whose
+     * windows of this kernel and stride overlap; a dilated pooling's windows reach farther, and repeats beyond are not
+     * looked for. The gradient is PyTorch's: each input element receives the output gradient at its index.
+     *
+     * @throws IllegalArgumentException naming the op and the shapes when the input is not 5-D, the indices are not
+     *     I64 of its shape, the output size is out of range, or an index lies outside the output volume
+     */
+    public static Tensor maxUnpool3d(Tensor input, Tensor indices, int[] kernel, int[] stride, int[] padding,
+                                     int[] outputSize) {
+        return UnpoolOps.maxUnpool3d(input, indices, kernel, stride, padding, outputSize);
+    }
+
+    /**
      * Max pooling's gradient as a recorded scatter-add of gradOut into each input plane at the maxima's flat
      * {@code indices}: differentiable again (its gradient gathers from there).
      */
@@ -593,6 +613,39 @@ public final class F {
     /** {@link #maxPool2d(Tensor, int[], int[], int[], boolean)} with square kernel, stride and padding. */
     public static Tensor maxPool2d(Tensor input, int kernel, int stride, int padding, boolean ceilMode) {
         return maxPool2d(input, new int[] {kernel}, new int[] {stride}, new int[] {padding}, ceilMode);
+    }
+
+    /**
+     * 3-D max pooling (PyTorch's {@code F.max_pool3d}): input {@code [batch, channels, depth, height, width]} to
+     * {@code [batch, channels, outD, outH, outW]}, {@code outD = (depth + 2 padD - dilationD (kernelD - 1) - 1) /
+     * strideD + 1} (likewise outH, outW), rounded up in ceil mode less a last window that would start in the far
+     * padding. Kernel, stride, padding and dilation hold one value or three (depth, height, width); a null stride
+     * means the kernel, a null padding 0, a null dilation 1. Window o of an axis reads the elements
+     * {@code o * stride - padding + t * dilation} for t below the kernel; padding never wins a maximum. The gradient
+     * goes to the first maximum of each window in (depth, height, width) order, as PyTorch's. Composed of 2-D max
+     * poolings, one axis at a time.
+     *
+     * @throws IllegalArgumentException naming the op and the input shape when the input is not 5-D, a setting is out
+     *     of range, a padding exceeds half its kernel, a kernel's span exceeds the padded input or a window would
+     *     cover padding alone
+     */
+    public static Tensor maxPool3d(Tensor input, int[] kernel, int[] stride, int[] padding, int[] dilation,
+                                   boolean ceilMode) {
+        return MaxPool3dOps.maxPool3d(input, kernel, stride, padding, dilation, ceilMode);
+    }
+
+    /**
+     * {@link #maxPool3d} that also returns where each maximum came from (PyTorch's {@code return_indices=True}):
+     * indices (I64, the output's shape) hold {@code (d * height + h) * width + w}, the maximum's flat position within
+     * its channel's unpadded {@code depth x height x width} volume, the first maximum in (depth, height, width) order
+     * where several tie, as PyTorch's. They are what {@link #maxUnpool3d} takes. The output's gradient is the same as
+     * without indices.
+     *
+     * @throws IllegalArgumentException as {@link #maxPool3d}
+     */
+    public static MaxPoolOutput maxPool3dWithIndices(Tensor input, int[] kernel, int[] stride, int[] padding,
+                                                     int[] dilation, boolean ceilMode) {
+        return MaxPool3dOps.maxPool3dWithIndices(input, kernel, stride, padding, dilation, ceilMode);
     }
 
     /**

@@ -3,8 +3,8 @@ package dev.kiln.engine;
 import java.util.Arrays;
 
 /**
- * Max unpooling ({@link F#maxUnpool2d}) composed of the backend's scatter-add and gather: each channel's values are
- * added into a zero plane at their indices, its gradient gathered back from there.
+ * Max unpooling ({@link F#maxUnpool2d}, {@link F#maxUnpool3d}) composed of the backend's scatter-add and gather: each
+ * channel's values are added into a zero plane (or volume) at their indices, its gradient gathered back from there.
  *
  * <p>PyTorch writes each value into its place, so where indices repeat one value stands, on its CPU the last; an add
  * would sum them instead. Repeats come from a max pooling whose windows overlap, which a maximum shared by
@@ -15,106 +15,162 @@ import java.util.Arrays;
  * nothing more than the scatter.
  */
 final class UnpoolOps {
-    private static final String OP = "maxUnpool2d";
+    private static final UnpoolOps PLANES = new UnpoolOps("maxUnpool2d", new String[] {"height", "width"}, "plane");
+    private static final UnpoolOps VOLUMES = new UnpoolOps("maxUnpool3d", Pool3dGeometry.AXES, "volume");
 
-    private UnpoolOps() {
+    private final String op;
+    /** The spatial axes' names, outermost first. */
+    private final String[] axes;
+    /** What one channel's output is called in errors. */
+    private final String region;
+
+    private UnpoolOps(String op, String[] axes, String region) {
+        this.op = op;
+        this.axes = axes;
+        this.region = region;
     }
 
     static Tensor maxUnpool2d(Tensor input, Tensor indices, int[] kernel, int[] stride, int[] padding,
                               int[] outputSize) {
-        Checks.open(OP, input, indices);
-        Checks.floating(OP, input);
-        Checks.sameBackend(OP, input, indices);
-        if (input.rank() != 4) {
-            throw new IllegalArgumentException(OP + ": input " + input.shape()
-                    + ": expected a 4-D input [batch, channels, height, width]");
+        return PLANES.unpool(input, indices, kernel, stride, padding, outputSize);
+    }
+
+    static Tensor maxUnpool3d(Tensor input, Tensor indices, int[] kernel, int[] stride, int[] padding,
+                              int[] outputSize) {
+        return VOLUMES.unpool(input, indices, kernel, stride, padding, outputSize);
+    }
+
+    private Tensor unpool(Tensor input, Tensor indices, int[] kernel, int[] stride, int[] padding, int[] outputSize) {
+        Checks.open(op, input, indices);
+        Checks.floating(op, input);
+        Checks.sameBackend(op, input, indices);
+        if (input.rank() != axes.length + 2) {
+            throw new IllegalArgumentException(op + ": input " + input.shape() + ": expected a " + (axes.length + 2)
+                    + "-D input [batch, channels, " + String.join(", ", axes) + "]");
         }
         if (indices.dtype() != DType.I64 || !indices.shape().equals(input.shape())) {
-            throw new IllegalArgumentException(OP + ": indices " + indices.shape() + " " + indices.dtype()
+            throw new IllegalArgumentException(op + ": indices " + indices.shape() + " " + indices.dtype()
                     + " must be I64 of the input's shape " + input.shape());
         }
         if (kernel == null || kernel.length == 0) {
-            throw new IllegalArgumentException(OP + ": a kernel size is required");
+            throw new IllegalArgumentException(op + ": a kernel size is required");
         }
-        int[] k = Conv2dGeometry.pair(OP, "kernel", kernel, 1);
-        int[] s = stride == null || stride.length == 0 ? k : Conv2dGeometry.pair(OP, "stride", stride, 1);
-        int[] p = Conv2dGeometry.pair(OP, "padding", padding, 0);
+        int[] k = perAxis("kernel", kernel, 1);
+        int[] s = stride == null || stride.length == 0 ? k : perAxis("stride", stride, 1);
+        int[] p = perAxis("padding", padding, 0);
         int[] size = outputSize(input.shape(), k, s, p, outputSize);
-        long plane = (long) size[0] * size[1];
-        Long outside = Checks.firstOutside(indices, plane);
+        long region = elements(size);
+        Long outside = Checks.firstOutside(indices, region);
         if (outside != null) {
-            throw new IllegalArgumentException(OP + ": index " + outside + " is outside the output plane " + size[0]
-                    + " x " + size[1] + " (indices in [0, " + plane + "))");
+            throw new IllegalArgumentException(op + ": index " + outside + " is outside the output " + this.region + " "
+                    + dims(size) + " (indices in [0, " + region + "))");
         }
         Shape shape = input.shape();
-        return Composite.op(OP, input, () -> scattered(input, indices, k, s, size),
+        return Composite.op(op, input, () -> scattered(input, indices, k, s, size),
                 (out, gradOut) -> gathered(gradOut, indices, shape));
+    }
+
+    /** One value for every axis or one per axis, each at least {@code min}; null: {@code min}. */
+    private int[] perAxis(String what, int[] values, int min) {
+        return axes.length == 2 ? Conv2dGeometry.pair(op, what, values, min)
+                : VolumeGeometry.triple(op, what, values, min);
     }
 
     /**
      * PyTorch's output size: {@code (in - 1) stride + kernel - 2 padding} on each axis, or {@code requested}
-     * (height, width) when it lies strictly within one stride of that.
+     * (one size per axis) when it lies strictly within one stride of that.
      */
-    private static int[] outputSize(Shape input, int[] k, int[] s, int[] p, int[] requested) {
-        long[] natural = new long[2];
-        for (int a = 0; a < 2; a++) {
+    private int[] outputSize(Shape input, int[] k, int[] s, int[] p, int[] requested) {
+        int n = axes.length;
+        long[] natural = new long[n];
+        for (int a = 0; a < n; a++) {
             natural[a] = (input.dim(2 + a) - 1L) * s[a] + k[a] - 2L * p[a];
         }
         if (requested == null) {
-            if (natural[0] < 1 || natural[1] < 1 || natural[0] * natural[1] > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(OP + ": input " + input + ", kernel " + Arrays.toString(k)
-                        + ", stride " + Arrays.toString(s) + " and padding " + Arrays.toString(p) + " give an output of "
-                        + natural[0] + " x " + natural[1]);
+            if (Arrays.stream(natural).anyMatch(v -> v < 1) || elements(natural) > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(op + ": input " + input + ", kernel " + Arrays.toString(k)
+                        + ", stride " + Arrays.toString(s) + " and padding " + Arrays.toString(p)
+                        + " give an output of " + dims(natural));
             }
-            return new int[] {(int) natural[0], (int) natural[1]};
+            return Arrays.stream(natural).mapToInt(Math::toIntExact).toArray();
         }
-        if (requested.length != 2) {
-            throw new IllegalArgumentException(OP + ": output size must be (height, width), got "
+        if (requested.length != n) {
+            throw new IllegalArgumentException(op + ": output size must be (" + String.join(", ", axes) + "), got "
                     + Arrays.toString(requested));
         }
-        for (int a = 0; a < 2; a++) {
+        for (int a = 0; a < n; a++) {
             if (requested[a] < 1 || requested[a] <= natural[a] - s[a] || requested[a] >= natural[a] + s[a]) {
-                throw new IllegalArgumentException(OP + ": output size " + Arrays.toString(requested) + " for input "
-                        + input + ": " + (a == 0 ? "height" : "width") + " must be between " + (natural[a] - s[a])
-                        + " and " + (natural[a] + s[a]) + " exclusive");
+                throw new IllegalArgumentException(op + ": output size " + Arrays.toString(requested) + " for input "
+                        + input + ": " + axes[a] + " must be between " + (natural[a] - s[a]) + " and "
+                        + (natural[a] + s[a]) + " exclusive");
             }
         }
-        if ((long) requested[0] * requested[1] > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(OP + ": output size " + Arrays.toString(requested)
-                    + " holds more than " + Integer.MAX_VALUE + " elements a plane");
+        if (elements(Arrays.stream(requested).asLongStream().toArray()) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": output size " + Arrays.toString(requested)
+                    + " holds more than " + Integer.MAX_VALUE + " elements a " + region);
         }
         return requested.clone();
     }
 
-    /** [n, c, h, w] into a zero [n, c, outH, outW], each value at its index in its channel's plane. */
-    private static Tensor scattered(Tensor input, Tensor indices, int[] k, int[] s, int[] size) {
-        int n = input.dim(0);
-        int c = input.dim(1);
-        int planes = Checks.dimension(OP, "input " + input.shape() + " as planes", (long) n * c);
-        int pixels = input.dim(2) * input.dim(3);
-        Tensor canvas = input.emptyLike(Shape.of(planes, size[0] * size[1]), input.dtype());
+    private static long elements(int[] size) {
+        return elements(Arrays.stream(size).asLongStream().toArray());
+    }
+
+    private static long elements(long[] size) {
+        long product = 1;
+        for (long v : size) {
+            product *= v;
+        }
+        return product;
+    }
+
+    private static String dims(int[] size) {
+        return dims(Arrays.stream(size).asLongStream().toArray());
+    }
+
+    private static String dims(long[] size) {
+        StringBuilder text = new StringBuilder().append(size[0]);
+        for (int a = 1; a < size.length; a++) {
+            text.append(" x ").append(size[a]);
+        }
+        return text.toString();
+    }
+
+    /** [n, c, ...] into a zero [n, c, ...size], each value at its index in its channel's plane (or volume). */
+    private Tensor scattered(Tensor input, Tensor indices, int[] k, int[] s, int[] size) {
+        int planes = planes(input);
+        int pixels = Math.toIntExact(input.size() / planes);
+        int region = Math.toIntExact(elements(size));
+        Tensor canvas = input.emptyLike(Shape.of(planes, region), input.dtype());
         Backend backend = input.backend();
         backend.fill(canvas, 0);
         // Added in place: the canvas is this op's own, and Tensor.scatterAdd would copy it first.
-        Tensor values = kept(input, indices, k, s, size[0] * size[1]);
+        Tensor values = kept(input, indices, k, s, region);
         backend.scatterAdd(canvas, 1, indices.reshape(planes, pixels), values.reshape(planes, pixels));
-        return canvas.reshape(n, c, size[0], size[1]);
+        int[] dims = new int[size.length + 2];
+        dims[0] = input.dim(0);
+        dims[1] = input.dim(1);
+        System.arraycopy(size, 0, dims, 2, size.length);
+        return canvas.reshape(dims);
+    }
+
+    private int planes(Tensor input) {
+        return Checks.dimension(op, "input " + input.shape() + " as planes", (long) input.dim(0) * input.dim(1));
     }
 
     /**
      * The input with zeros where a later position of its plane (in row-major order) names the same index, so that the
      * scatter keeps the last. Only the neighbours whose windows overlap can repeat a pooling's index: those fewer than
-     * {@code ceil(kernel / stride)} rows and columns away, at flat offsets {@code dy * width + dx} after a position.
+     * {@code ceil(kernel / stride)} positions away along each axis, at flat offsets after a position.
      */
-    private static Tensor kept(Tensor input, Tensor indices, int[] k, int[] s, int planeSize) {
-        int[] offsets = laterNeighbours(k, s, input.dim(2), input.dim(3));
+    private Tensor kept(Tensor input, Tensor indices, int[] k, int[] s, int regionSize) {
+        int[] offsets = laterNeighbours(k, s, input.shape());
         if (offsets.length == 0) {
             return input;
         }
         Backend backend = input.backend();
-        Shape planes = Shape.of(Checks.dimension(OP, "input " + input.shape() + " as planes",
-                (long) input.dim(0) * input.dim(1)), input.dim(2) * input.dim(3));
-        Tensor unique = planeUnique(indices, planes, planeSize, Arrays.stream(offsets).max().getAsInt());
+        Shape planes = Shape.of(planes(input), Math.toIntExact(input.size() / planes(input)));
+        Tensor unique = planeUnique(indices, planes, regionSize, Arrays.stream(offsets).max().getAsInt());
         Tensor overwritten = input.emptyLike(planes, DType.I64);
         backend.fill(overwritten, 0);
         Tensor same = input.emptyLike(planes, DType.I64);
@@ -128,29 +184,59 @@ final class UnpoolOps {
         return input.maskedFill(overwritten.reshape(input.shape().dims()), 0);
     }
 
-    /** The flat offsets {@code dy * width + dx} of the later neighbours whose windows overlap a position's. */
-    private static int[] laterNeighbours(int[] k, int[] s, int height, int width) {
-        int reachH = Math.min((k[0] - 1) / s[0], height - 1);
-        int reachW = Math.min((k[1] - 1) / s[1], width - 1);
-        int[] offsets = new int[reachW + reachH * (2 * reachW + 1)];
+    /**
+     * The flat offsets of the later neighbours whose windows overlap a position's: every step (one per axis, each
+     * within its reach {@code (kernel - 1) / stride}) whose first non-zero component is positive.
+     */
+    private int[] laterNeighbours(int[] k, int[] s, Shape input) {
+        int n = axes.length;
+        int[] reach = new int[n];
+        int[] strides = new int[n];
+        int count = 1;
+        for (int a = n - 1; a >= 0; a--) {
+            reach[a] = Math.min((k[a] - 1) / s[a], input.dim(2 + a) - 1);
+            strides[a] = a == n - 1 ? 1 : strides[a + 1] * input.dim(3 + a);
+            count *= 2 * reach[a] + 1;
+        }
+        int[] offsets = new int[(count - 1) / 2];
         int i = 0;
-        for (int dy = 0; dy <= reachH; dy++) {
-            for (int dx = dy == 0 ? 1 : -reachW; dx <= reachW; dx++) {
-                offsets[i++] = dy * width + dx;
+        int[] step = new int[n];
+        for (int q = 0; q < count; q++) {
+            int rest = q;
+            for (int a = n - 1; a >= 0; a--) {
+                step[a] = rest % (2 * reach[a] + 1) - reach[a];
+                rest /= 2 * reach[a] + 1;
+            }
+            if (later(step)) {
+                int offset = 0;
+                for (int a = 0; a < n; a++) {
+                    offset += step[a] * strides[a];
+                }
+                offsets[i++] = offset;
             }
         }
         return offsets;
     }
 
+    /** Whether a step's first non-zero component is positive: it leads to a later position in row-major order. */
+    private static boolean later(int[] step) {
+        for (int v : step) {
+            if (v != 0) {
+                return v > 0;
+            }
+        }
+        return false;
+    }
+
     /**
-     * [n, c, h, w] indices as [n c, h w], each plus {@code planeSize} times its plane's number, so that comparing them
+     * [n, c, ...] indices as [n c, ...], each plus {@code regionSize} times its plane's number, so that comparing them
      * at a flat offset never matches across planes; followed by {@code tail} elements of -1, which match no index,
      * for the comparisons that run past the last plane.
      */
-    private static Tensor planeUnique(Tensor indices, Shape planes, int planeSize, int tail) {
+    private static Tensor planeUnique(Tensor indices, Shape planes, int regionSize, int tail) {
         int count = planes.dim(0);
         long[] starts = new long[count];
-        Arrays.setAll(starts, q -> (long) q * planeSize);
+        Arrays.setAll(starts, q -> (long) q * regionSize);
         Tensor unique = indices.emptyLike(Shape.of(Math.toIntExact(planes.size() + tail)), DType.I64);
         Backend backend = indices.backend();
         try (Tensor planeStarts = HostValues.longs(indices, starts, count, 1); Tensor head = unique.view(0, planes);
@@ -162,19 +248,19 @@ final class UnpoolOps {
     }
 
     /**
-     * The output gradient [n, c, outH, outW] read at each input element's index: [n, c, h, w]; a recorded gather in a
+     * The output gradient [n, c, ...out] read at each input element's index: [n, c, ...]; a recorded gather in a
      * backward pass that records its graph, so that it can be differentiated again.
      */
-    private static Tensor gathered(Tensor gradOut, Tensor indices, Shape inputShape) {
+    private Tensor gathered(Tensor gradOut, Tensor indices, Shape inputShape) {
         int planes = inputShape.dim(0) * inputShape.dim(1);
-        int pixels = inputShape.dim(2) * inputShape.dim(3);
+        int pixels = Math.toIntExact(inputShape.size() / planes);
+        int region = Math.toIntExact(gradOut.size() / planes);
         if (Node.createsGraph()) {
-            return gradOut.reshape(planes, gradOut.dim(2) * gradOut.dim(3))
-                    .gather(1, indices.reshape(planes, pixels)).reshape(inputShape.dims());
+            return gradOut.reshape(planes, region).gather(1, indices.reshape(planes, pixels))
+                    .reshape(inputShape.dims());
         }
         Tensor gradIn = gradOut.emptyLike(Shape.of(planes, pixels), gradOut.dtype());
-        gradOut.backend().gather(gradOut.reshape(planes, gradOut.dim(2) * gradOut.dim(3)), 1,
-                indices.reshape(planes, pixels), gradIn);
+        gradOut.backend().gather(gradOut.reshape(planes, region), 1, indices.reshape(planes, pixels), gradIn);
         return gradIn.reshape(inputShape.dims());
     }
 }

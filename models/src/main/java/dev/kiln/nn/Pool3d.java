@@ -1,17 +1,12 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
+import java.util.function.Supplier;
 
 /**
  * What the window-pooling layers of volumes share: kernel, stride and padding per axis (depth, height, width), ceil
- * mode, their checks, and how they run. Max and average pooling are separable: each is its 2-D pooling of every
- * depth slice over height and width (input [batch, channels * depth, height, width], a free view), then the same
- * pooling over depth windows of what that left (as [batch, channels, depth, outH * outW] with windows one wide), two
- * 2-D pooling ops that every backend has (one where the window is one element wide along depth, or along height
- * and width, as in video networks' {@code MaxPool3d((1, 2, 2))}). Per-axis sizes, padding and ceil mode compose as PyTorch's 3-D windows
- * clip them, and the average's divisor is the product of the two passes' divisors, as PyTorch's is. Height and width
- * go first so that a maximum's gradient goes to the first of tied maxima in (depth, height, width) order, as
- * PyTorch's: the first depth slice that holds the window's maximum, and its first maximum in row-major order.
+ * mode, their checks, errors that name the layer and the input shape, and unbatched inputs. Subclasses say which
+ * pooling {@link #pool} applies to a batch.
  */
 abstract class Pool3d extends Module {
     final int[] kernel;
@@ -56,8 +51,13 @@ abstract class Pool3d extends Module {
         return ceilMode;
     }
 
-    /** The 2-D pooling: [batch, channels, height, width] to [batch, channels, outH, outW], arrays (height, width). */
-    abstract Tensor pool2d(Tensor x, int[] kernel, int[] stride, int[] padding);
+    /** The pooling of a batch: [batch, channels, depth, height, width] to [batch, channels, outD, outH, outW]. */
+    abstract Tensor pool(Tensor x);
+
+    /** The dilation along {@code axis} (0 depth, 1 height, 2 width): 1 but for a dilated max pooling. */
+    int axisDilation(int axis) {
+        return 1;
+    }
 
     /**
      * [batch, channels, depth, height, width] to [batch, channels, outD, outH, outW], or unbatched [channels, depth,
@@ -68,45 +68,39 @@ abstract class Pool3d extends Module {
      */
     @Override
     public Tensor forward(Tensor x) {
+        checkInput(x);
         boolean unbatched = x.rank() == 4;
-        if (!unbatched && x.rank() != 5) {
+        Tensor y = naming(x, () -> pool(unbatched ? x.unsqueeze(0) : x));
+        return unbatched ? consume(y, t -> t.squeeze(0)) : y;
+    }
+
+    /** Refuses an input that is not 4-D or 5-D or that some window's span exceeds along an axis, padding included. */
+    void checkInput(Tensor x) {
+        if (x.rank() != 4 && x.rank() != 5) {
             throw new IllegalArgumentException(this + ": input " + x.shape()
                     + " must be [batch, channels, depth, height, width] or unbatched [channels, depth, height, width]");
         }
         String[] axes = {"depth", "height", "width"};
         for (int a = 0; a < 3; a++) {
             int size = x.dim(a - 3);
-            if (kernel[a] > size + 2 * padding[a]) {
-                throw new IllegalArgumentException(this + ": input " + x.shape() + ": the kernel " + kernel[a]
-                        + " is larger than the " + axes[a] + " " + size + " padded by " + padding[a] + " on each side");
+            long span = (long) axisDilation(a) * (kernel[a] - 1) + 1;
+            if (span > size + 2L * padding[a]) {
+                String window = axisDilation(a) == 1 ? "the kernel " + kernel[a] + " is larger than"
+                        : "the kernel " + kernel[a] + " with dilation " + axisDilation(a) + " spans " + span
+                                + ", more than";
+                throw new IllegalArgumentException(this + ": input " + x.shape() + ": " + window + " the " + axes[a]
+                        + " " + size + " padded by " + padding[a] + " on each side");
             }
         }
-        Tensor batch = unbatched ? x.unsqueeze(0) : x;
-        Tensor planes = windowOfOne(1) && windowOfOne(2) ? batch : poolPlanes(batch);
-        Tensor y = windowOfOne(0) ? planes : poolDepth(planes);
-        releaseConsumed(planes, y, batch);
-        return unbatched ? consume(y, t -> t.squeeze(0)) : y;
     }
 
-    /** Each depth slice of x [batch, channels, depth, height, width] pooled over height and width. */
-    private Tensor poolPlanes(Tensor x) {
-        int[] dims = x.shape().dims();
-        Tensor pooled = consume(x.reshape(dims[0], dims[1] * dims[2], dims[3], dims[4]), planes -> pool2d(planes,
-                new int[] {kernel[1], kernel[2]}, new int[] {stride[1], stride[2]}, new int[] {padding[1], padding[2]}));
-        return consume(pooled, p -> p.reshape(dims[0], dims[1], dims[2], p.dim(2), p.dim(3)));
-    }
-
-    /** x [batch, channels, depth, height, width] pooled over depth windows, one element wide. */
-    private Tensor poolDepth(Tensor x) {
-        int[] dims = x.shape().dims();
-        Tensor pooled = consume(x.reshape(dims[0], dims[1], dims[2], dims[3] * dims[4]), slices -> pool2d(slices,
-                new int[] {kernel[0], 1}, new int[] {stride[0], 1}, new int[] {padding[0], 0}));
-        return consume(pooled, p -> p.reshape(dims[0], dims[1], p.dim(2), dims[3], dims[4]));
-    }
-
-    /** Whether the window along {@code axis} (0 depth, 1 height, 2 width) is one element wide and moves by one. */
-    private boolean windowOfOne(int axis) {
-        return kernel[axis] == 1 && stride[axis] == 1 && padding[axis] == 0;
+    /** {@code pooling}'s result, its argument errors renamed for this layer and the input's shape. */
+    <T> T naming(Tensor x, Supplier<T> pooling) {
+        try {
+            return pooling.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(this + ": input " + x.shape() + ": " + e.getMessage(), e);
+        }
     }
 
     /** The options beyond kernel, stride and padding that differ from PyTorch's defaults, as PyTorch names them. */

@@ -1,0 +1,195 @@
+package dev.kiln.engine;
+
+/**
+ * 3-D max pooling ({@link F#maxPool3d}, {@link F#maxPool3dWithIndices}) composed of the backend's 2-D max pooling, one
+ * axis at a time: width, then height, then depth, each a 2-D pooling of the volume viewed as [rows, 1, axis, inner]
+ * with a window one element wide across {@code inner} (a free view). A maximum is separable, and pooling the innermost
+ * axis first leaves each window's first maximum in (depth, height, width) order, as PyTorch's. An axis whose window is
+ * one element that moves by one is not pooled. A dilated axis is pooled by first selecting each window's taps side by
+ * side ({@code indexSelect} of {@link Pool3dGeometry#taps}), then pooling windows of the kernel at a stride of the
+ * kernel.
+ *
+ * <p>Each pass names its maxima's positions within its own input; a gather of the previous pass's positions at them
+ * carries them back to positions within the channel's input volume, PyTorch's indices. Values and indices are made
+ * with gradients off and their intermediates freed at once; the one node recorded sends each output's gradient to the
+ * input element its index names (a scatter-add, recorded in a backward pass that records its graph, so that it can be
+ * differentiated again). Tap and position tables are uploaded with each call: not for a step recorded as a
+ * {@link StepGraph}.
+ */
+final class MaxPool3dOps {
+    private static final String OP = "maxPool3d";
+
+    private MaxPool3dOps() {
+    }
+
+    /** See {@link F#maxPool3d}. */
+    static Tensor maxPool3d(Tensor input, int[] kernel, int[] stride, int[] padding, int[] dilation,
+                            boolean ceilMode) {
+        Pool3dGeometry g = geometry(input, kernel, stride, padding, dilation, ceilMode);
+        Tensor[] pooled = pooled(input, g);
+        pooled[0].recordWithSaved(OP, new Tensor[] {input}, gradient(g, pooled[1]), pooled[1]);
+        return pooled[0];
+    }
+
+    /** See {@link F#maxPool3dWithIndices}. */
+    static F.MaxPoolOutput maxPool3dWithIndices(Tensor input, int[] kernel, int[] stride, int[] padding,
+                                                int[] dilation, boolean ceilMode) {
+        Pool3dGeometry g = geometry(input, kernel, stride, padding, dilation, ceilMode);
+        Tensor[] pooled = pooled(input, g);
+        pooled[0].record(OP, new Tensor[] {input}, gradient(g, pooled[1]));
+        return new F.MaxPoolOutput(pooled[0], pooled[1]);
+    }
+
+    private static Pool3dGeometry geometry(Tensor input, int[] kernel, int[] stride, int[] padding, int[] dilation,
+                                           boolean ceilMode) {
+        Checks.open(OP, input);
+        Checks.floating(OP, input);
+        return Pool3dGeometry.of(OP, input.shape(), kernel, stride, padding, dilation, ceilMode);
+    }
+
+    /** {output, indices}, both of the output's shape, made with gradients off; nothing else they made stays open. */
+    private static Tensor[] pooled(Tensor input, Pool3dGeometry g) {
+        try (Scope scope = Scope.open(); Autograd.Guard off = Autograd.noGrad()) {
+            int planes = Checks.dimension(OP, "input " + input.shape() + " as planes", (long) g.batch() * g.channels());
+            int[] size = g.inSize().clone();
+            Tensor values = input;
+            Tensor positions = null;
+            for (int axis = 2; axis >= 0; axis--) {
+                // The depth pass runs even for a window of one when no other did: it makes the indices.
+                if (g.windowOfOne(axis) && (axis > 0 || positions != null)) {
+                    continue;
+                }
+                int outer = size(size, 0, axis);
+                int inner = size(size, axis + 1, 3);
+                int rows = Checks.dimension(OP, "input " + input.shape() + " as rows", (long) planes * outer);
+                Tensor[] pass = poolAxis(values, rows, size[axis], inner, g, axis);
+                positions = positions == null ? firstPositions(pass[1], planes, outer, size[axis] * inner)
+                        : carried(positions, pass[1], rows, size[axis] * inner);
+                values = pass[0];
+                size[axis] = g.outSize()[axis];
+            }
+            int[] dims = g.outputShape().dims();
+            Tensor indices = positions.reshape(dims).withValueRange(0, g.inVolume() - 1);
+            return new Tensor[] {scope.keep(values.reshape(dims)), scope.keep(indices)};
+        }
+    }
+
+    /** The product of {@code size[from ..< to]}. */
+    private static int size(int[] size, int from, int to) {
+        int product = 1;
+        for (int a = from; a < to; a++) {
+            product *= size[a];
+        }
+        return product;
+    }
+
+    /**
+     * {@code values} viewed [rows, length, inner] pooled along its middle axis as {@code axis} of the geometry:
+     * {output [rows, 1, out, inner], positions (I64, the same shape) {@code a * inner + i} of each maximum within
+     * its row's [length, inner] input}.
+     */
+    private static Tensor[] poolAxis(Tensor values, int rows, int length, int inner, Pool3dGeometry g, int axis) {
+        int k = g.kernel()[axis];
+        if (g.dilation()[axis] == 1 || k == 1) {
+            return maxPool2d(values.reshape(rows, 1, length, inner), new int[] {k, 1},
+                    new int[] {g.stride()[axis], 1}, new int[] {g.padding()[axis], 0}, g.ceilMode());
+        }
+        long[] taps = g.taps(axis);
+        Backend backend = values.backend();
+        Tensor windows = values.emptyLike(Shape.of(rows, taps.length, inner), values.dtype());
+        backend.indexSelect(values.reshape(rows, length, inner), 1, HostValues.longs(values, taps, taps.length),
+                windows);
+        Tensor[] pooled = maxPool2d(windows.reshape(rows, 1, taps.length, inner), new int[] {k, 1},
+                new int[] {k, 1}, new int[] {0, 0}, false);
+        int count = Checks.dimension(OP, "the positions of " + pooled[1].shape(), pooled[1].size());
+        Tensor positions = values.emptyLike(pooled[1].shape(), DType.I64);
+        backend.indexSelect(tapPositions(values, taps, inner), 0, pooled[1].reshape(count),
+                positions.reshape(count));
+        return new Tensor[] {pooled[0], positions};
+    }
+
+    /** The backend's 2-D max pooling of x: {output, flat positions of the maxima in their planes}. */
+    private static Tensor[] maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
+        Pool2dGeometry g = Pool2dGeometry.of(OP, x.shape(), kernel, stride, padding, ceilMode, true);
+        Tensor out = x.emptyLike(g.outputShape(), x.dtype());
+        Tensor positions = x.emptyLike(g.outputShape(), DType.I64);
+        x.backend().maxPool2dForward(x, g, out, positions);
+        return new Tensor[] {out, positions};
+    }
+
+    /**
+     * The position {@code taps[r] * inner + i} in a row's [length, inner] input of each element (r, i) of its
+     * windows side by side, flat [taps * inner]: two small uploads and their broadcast sum.
+     */
+    private static Tensor tapPositions(Tensor like, long[] taps, int inner) {
+        long[] starts = new long[taps.length];
+        for (int r = 0; r < taps.length; r++) {
+            starts[r] = taps[r] * inner;
+        }
+        long[] columns = new long[inner];
+        for (int i = 0; i < inner; i++) {
+            columns[i] = i;
+        }
+        Tensor positions = like.emptyLike(Shape.of(taps.length, inner), DType.I64);
+        like.backend().binary(BinaryOp.ADD, HostValues.longs(like, starts, taps.length, 1),
+                HostValues.longs(like, columns, 1, inner), positions);
+        return positions.reshape(taps.length * inner);
+    }
+
+    /**
+     * The first pass's positions within each channel's volume: positions within a row [rows = planes * outer, ...]
+     * plus the row's start in its channel's volume, {@code (row % outer) * rowVolume}.
+     */
+    private static Tensor firstPositions(Tensor positions, int planes, int outer, int rowVolume) {
+        if (outer == 1) {
+            return positions;
+        }
+        long[] starts = new long[outer];
+        for (int q = 0; q < outer; q++) {
+            starts[q] = (long) q * rowVolume;
+        }
+        int pooled = Math.toIntExact(positions.size() / ((long) planes * outer));
+        Tensor volume = positions.emptyLike(Shape.of(planes, outer, pooled), DType.I64);
+        positions.backend().binary(BinaryOp.ADD, positions.reshape(planes, outer, pooled),
+                HostValues.longs(positions, starts, outer, 1), volume);
+        return volume;
+    }
+
+    /**
+     * The volume positions of the maxima a pass found: {@code previous} (the volume position of each element of the
+     * pass's input, [rows, rowVolume] in all) read at the pass's own positions.
+     */
+    private static Tensor carried(Tensor previous, Tensor found, int rows, int rowVolume) {
+        int pooled = Math.toIntExact(found.size() / rows);
+        Tensor volume = found.emptyLike(Shape.of(rows, pooled), DType.I64);
+        found.backend().gather(previous.reshape(rows, rowVolume), 1, found.reshape(rows, pooled), volume);
+        return volume;
+    }
+
+    /** Each output's gradient to the input element its index names. */
+    private static Node.Rule gradient(Pool3dGeometry g, Tensor indices) {
+        return Node.differentiable(gradOut -> new Tensor[] {scattered(gradOut, indices, g)});
+    }
+
+    /**
+     * gradOut [n, c, outD, outH, outW] added into zeros [n, c, depth, height, width] at the indices within each
+     * channel's volume; a recorded scatter-add in a backward pass that records its graph (its gradient gathers).
+     */
+    private static Tensor scattered(Tensor gradOut, Tensor indices, Pool3dGeometry g) {
+        int planes = g.batch() * g.channels();
+        int volume = Math.toIntExact(g.inVolume());
+        int pooled = Math.toIntExact(gradOut.size() / planes);
+        Backend backend = gradOut.backend();
+        Tensor gradInput = gradOut.emptyLike(g.inputShape(), gradOut.dtype());
+        backend.fill(gradInput, 0);
+        if (Node.createsGraph()) {
+            return gradInput.reshape(planes, volume).scatterAdd(1, indices.reshape(planes, pooled),
+                    gradOut.reshape(planes, pooled)).reshape(g.inputShape().dims());
+        }
+        try (Tensor canvas = gradInput.reshape(planes, volume); Tensor at = indices.reshape(planes, pooled);
+             Tensor grad = gradOut.reshape(planes, pooled)) {
+            backend.scatterAdd(canvas, 1, at, grad);
+        }
+        return gradInput;
+    }
+}

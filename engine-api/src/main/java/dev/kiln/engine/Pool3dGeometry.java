@@ -1,0 +1,122 @@
+package dev.kiln.engine;
+
+import java.util.Arrays;
+
+/**
+ * The sizes of a 3-D max pooling (PyTorch's {@code max_pool3d}), checked where built: input [batch, channels, depth,
+ * height, width], output [batch, channels, outD, outH, outW]; kernel, stride, padding and dilation per axis (depth,
+ * height, width). Window o of an axis reads the taps {@code o * stride - padding + t * dilation}, t below the kernel,
+ * those outside the input being padding.
+ */
+record Pool3dGeometry(int batch, int channels, int[] inSize, int[] outSize, int[] kernel, int[] stride, int[] padding,
+                      int[] dilation, boolean ceilMode) {
+    static final String[] AXES = {"depth", "height", "width"};
+
+    /**
+     * {@code op} on an input of this shape; kernel, stride, padding and dilation each hold one value (all three axes)
+     * or three (depth, height, width). A null or empty stride is the kernel, a null padding 0, a null dilation 1.
+     * Output sizes are PyTorch's: {@code (in + 2 padding - dilation (kernel - 1) - 1) / stride + 1}, rounded up in
+     * ceil mode less a last window that would start in the far padding.
+     *
+     * @throws IllegalArgumentException naming {@code op} and the input shape when the input is not 5-D, a setting is
+     *     out of range, a padding exceeds half its kernel, a kernel's span exceeds the padded input, or a window
+     *     would cover padding alone
+     */
+    static Pool3dGeometry of(String op, Shape input, int[] kernel, int[] stride, int[] padding, int[] dilation,
+                             boolean ceilMode) {
+        if (input.rank() != 5) {
+            throw new IllegalArgumentException(op + ": input " + input
+                    + ": expected a 5-D input [batch, channels, depth, height, width]");
+        }
+        if (kernel == null || kernel.length == 0) {
+            throw new IllegalArgumentException(op + ": a kernel size is required");
+        }
+        int[] k = VolumeGeometry.triple(op, "kernel", kernel, 1);
+        int[] s = stride == null || stride.length == 0 ? k : VolumeGeometry.triple(op, "stride", stride, 1);
+        int[] p = VolumeGeometry.triple(op, "padding", padding, 0);
+        int[] d = VolumeGeometry.triple(op, "dilation", dilation, 1);
+        for (int a = 0; a < 3; a++) {
+            if (2L * p[a] > k[a]) {
+                throw new IllegalArgumentException(op + ": input " + input + ": padding " + Arrays.toString(p)
+                        + " must be at most half the kernel " + Arrays.toString(k) + " on each axis");
+            }
+        }
+        int[] in = {input.dim(2), input.dim(3), input.dim(4)};
+        Checks.dimension(op, "a channel's volume of input " + input, (long) in[0] * in[1] * in[2]);
+        int[] out = new int[3];
+        for (int a = 0; a < 3; a++) {
+            out[a] = outSize(op, input, a, in[a], k[a], s[a], p[a], d[a], ceilMode);
+        }
+        return new Pool3dGeometry(input.dim(0), input.dim(1), in, out, k, s, p, d, ceilMode);
+    }
+
+    /** PyTorch's pooling_output_shape along axis a, after checking that every window holds an input element. */
+    private static int outSize(String op, Shape input, int a, int in, int k, int s, int p, int d, boolean ceilMode) {
+        long span = (long) d * (k - 1) + 1;
+        long padded = in + 2L * p;
+        if (span > padded) {
+            throw new IllegalArgumentException(op + ": input " + input + ": the kernel's span " + span + " along the "
+                    + AXES[a] + " (kernel " + k + ", dilation " + d + ") is larger than the padded input's " + padded);
+        }
+        long windows = (padded - span + (ceilMode ? s - 1 : 0)) / s + 1;
+        if (ceilMode && (windows - 1) * s >= in + p) {
+            windows--;
+        }
+        int out = Checks.dimension(op, "the output " + AXES[a], windows);
+        for (int o = 0; o < out; o++) {
+            if (firstTap(o, in, k, s, p, d) < 0) {
+                throw new IllegalArgumentException(op + ": input " + input + ": window " + o + " along the " + AXES[a]
+                        + " (kernel " + k + ", stride " + s + ", padding " + p + ", dilation " + d
+                        + ") covers padding alone");
+            }
+        }
+        return out;
+    }
+
+    /** The first tap of window o that lies inside an axis of {@code in} elements, or -1 when none does. */
+    private static int firstTap(int o, int in, int k, int s, int p, int d) {
+        for (int t = 0; t < k; t++) {
+            long position = (long) o * s - p + (long) t * d;
+            if (position >= 0 && position < in) {
+                return (int) position;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The input positions along {@code axis} that the taps of each window read, window by window ({@code outSize *
+     * kernel} of them): a tap in the padding reads the window's first tap inside the input instead, which changes
+     * neither the window's maximum nor where it first occurs.
+     */
+    long[] taps(int axis) {
+        int k = kernel[axis];
+        long[] positions = new long[outSize[axis] * k];
+        for (int o = 0; o < outSize[axis]; o++) {
+            int first = firstTap(o, inSize[axis], k, stride[axis], padding[axis], dilation[axis]);
+            for (int t = 0; t < k; t++) {
+                long position = (long) o * stride[axis] - padding[axis] + (long) t * dilation[axis];
+                positions[o * k + t] = position >= 0 && position < inSize[axis] ? position : first;
+            }
+        }
+        return positions;
+    }
+
+    /** Whether the windows along {@code axis} are one element wide and move by one: the axis needs no pooling. */
+    boolean windowOfOne(int axis) {
+        return kernel[axis] == 1 && stride[axis] == 1 && padding[axis] == 0;
+    }
+
+    /** Elements of one channel's input volume. */
+    long inVolume() {
+        return (long) inSize[0] * inSize[1] * inSize[2];
+    }
+
+    Shape inputShape() {
+        return Shape.of(batch, channels, inSize[0], inSize[1], inSize[2]);
+    }
+
+    Shape outputShape() {
+        return Shape.of(batch, channels, outSize[0], outSize[1], outSize[2]);
+    }
+}
