@@ -1,5 +1,5 @@
-"""Prints UnpoolBagPyTorchParityTest: max pooling's indices and unpooling, ConvTranspose1d, EmbeddingBag, the 1-D
-adaptive poolings and LPPool1d/LPPool2d."""
+"""Prints UnpoolBagPyTorchParityTest: max pooling's indices and unpooling (1-D, 2-D and 3-D), ConvTranspose1d,
+EmbeddingBag, the 1-D adaptive poolings and LPPool1d/LPPool2d."""
 from parity import *
 import torch.nn.functional as Fn
 
@@ -25,12 +25,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Max pooling's indices and {@link MaxUnpool2d}/{@link MaxUnpool1d}, {@link ConvTranspose1d}, {@link EmbeddingBag},
- * {@link AdaptiveAvgPool1d}/{@link AdaptiveMaxPool1d} and {@link LPPool1d}/{@link LPPool2d} against PyTorch's own
- * numbers (printed by {@code models/src/test/pytorch/unpool_bag.py}): outputs, indices, and the gradients of the
- * inputs and of every parameter for a weighted sum of the outputs (see {@link PyTorchParity}). The unpoolings include
- * overlapping windows whose indices repeat (PyTorch's CPU keeps the last value), inputs with tied maxima (the first
- * wins), and power pools with windows of zeros (no gradient, not NaN).
+ * Max pooling's indices and {@link MaxUnpool3d}/{@link MaxUnpool2d}/{@link MaxUnpool1d}, {@link ConvTranspose1d},
+ * {@link EmbeddingBag}, {@link AdaptiveAvgPool1d}/{@link AdaptiveMaxPool1d} and {@link LPPool1d}/{@link LPPool2d}
+ * against PyTorch's own numbers (printed by {@code models/src/test/pytorch/unpool_bag.py}): outputs, indices, and the
+ * gradients of the inputs and of every parameter for a weighted sum of the outputs (see {@link PyTorchParity}). The
+ * unpoolings include overlapping windows whose indices repeat (PyTorch's CPU keeps the last value), inputs with tied
+ * maxima (the first wins), and power pools with windows of zeros (no gradient, not NaN); the 3-D max poolings include
+ * dilated windows.
  */
 class UnpoolBagPyTorchParityTest {
     private Scope scope;
@@ -86,16 +87,18 @@ def start(method, title):
     print("        // " + title + ", PyTorch 1.13")
 
 
-def repeats(indices):
-    """How many indices repeat one already seen in their plane (PyTorch's CPU keeps the last)."""
-    planes = indices.reshape(-1, indices.shape[-1] * (indices.shape[-2] if indices.dim() == 4 else 1))
+def repeats(indices, spatial):
+    """How many indices repeat one already seen in their plane (or volume: the last `spatial` axes), which PyTorch's
+    CPU unpooling overwrites with the last."""
+    planes = indices.reshape(-1, int(torch.tensor(indices.shape[-spatial:]).prod()))
     return sum(len(p) - len(set(p.tolist())) for p in planes)
 
 
-def roundtrip_2d(method, title, java_pool, java_unpool, pool, unpool_args, dims, ties=False, other=False,
-                 output_size=None):
+def roundtrip(method, title, java_pool, java_unpool, pool, unpool_args, dims, ties=False, other=False,
+              output_size=None, spatial=None):
     """pool(x) with indices, then unpool (of the pooled values, or of another tensor z): both outputs, the
-    indices, and the gradients of x (and z) for a weighted sum of the unpooled and the pooled output."""
+    indices, and the gradients of x (and z) for a weighted sum of the unpooled and the pooled output. `spatial`
+    (default: all axes after batch and channels) counts the pooled axes."""
     start(method, title)
     maker = "ties" if ties else "tensor"
     print("        Tensor x = %s(dtype, 100, %s);" % (maker, dims_text(dims)))
@@ -114,7 +117,9 @@ def roundtrip_2d(method, title, java_pool, java_unpool, pool, unpool_args, dims,
     kwargs = {} if output_size is None else {"output_size": output_size[1]}
     y = unpool_args(z, idx, **kwargs)
     backward([y, out], [200, 201])
-    print("        // %d of the %d indices repeat one before them in their plane" % (repeats(idx), idx.numel()))
+    spatial = len(dims) - 2 if spatial is None else spatial
+    print("        // %d of the %d indices repeat one before them in their plane"
+          % (repeats(idx, spatial), idx.numel()))
     print()
     emit_values("pooled", "pooled.output()", out)
     print("        assertIndices(%s, pooled.indices());" % java_longs(idx.reshape(-1)))
@@ -122,6 +127,23 @@ def roundtrip_2d(method, title, java_pool, java_unpool, pool, unpool_args, dims,
     emit_values("input gradient", "x.grad()", x.grad)
     if other:
         emit_values("unpooled input gradient", "z.grad()", z.grad)
+    print("    }")
+
+
+def pooled_indices(method, title, java_pool, pool, dims):
+    """pool(x) with indices of an input of tied values: the output, the indices and the input gradient for a
+    weighted sum of the output."""
+    start(method, title)
+    print("        Tensor x = ties(dtype, 100, %s);" % dims_text(dims))
+    print("        F.MaxPoolOutput pooled = %s.forwardWithIndices(x);" % java_pool)
+    print("        backward(200, pooled.output());")
+    x = torch.round(3 * tensor(100, *dims, grad=False)).requires_grad_(True)
+    out, idx = pool(x)
+    backward([out], [200])
+    print()
+    emit_values("pooled", "pooled.output()", out)
+    print("        assertIndices(%s, pooled.indices());" % java_longs(idx.reshape(-1)))
+    emit_values("input gradient", "x.grad()", x.grad)
     print("    }")
 
 
@@ -218,36 +240,77 @@ print(HEADER, end="")
 
 print()
 print("    // ---- MaxPool2d and MaxPool1d with indices, MaxUnpool2d and MaxUnpool1d ----")
-roundtrip_2d("maxPool2dIndicesAndUnpoolingPutTheMaximaBack",
+roundtrip("maxPool2dIndicesAndUnpoolingPutTheMaximaBack",
              "torch.nn.MaxPool2d(2, return_indices=True) then torch.nn.MaxUnpool2d(2)",
              "new MaxPool2d(2)", "new MaxUnpool2d(2)",
              lambda x: Fn.max_pool2d(x, 2, return_indices=True),
              lambda z, i: Fn.max_unpool2d(z, i, 2), [2, 3, 6, 6])
-roundtrip_2d("overlappingWindowsRepeatIndicesAndTheLastValueStands",
+roundtrip("overlappingWindowsRepeatIndicesAndTheLastValueStands",
              "torch.nn.MaxPool2d(3, stride=2, padding=1, return_indices=True), then torch.nn.MaxUnpool2d(3, 2, 1) of z",
              "new MaxPool2d(3, 2, 1)", "new MaxUnpool2d(3, 2, 1)",
              lambda x: Fn.max_pool2d(x, 3, 2, 1, return_indices=True),
              lambda z, i: Fn.max_unpool2d(z, i, 3, 2, 1), [2, 2, 7, 7], other=True)
-roundtrip_2d("tiedMaximaGiveTheFirstIndexAndUnpoolToItsSize",
+roundtrip("tiedMaximaGiveTheFirstIndexAndUnpoolToItsSize",
              "torch.nn.MaxPool2d(3, stride=2, ceil_mode=True, return_indices=True) of round(3 x), then "
              "torch.nn.MaxUnpool2d(3, 2) to output_size (8, 8)",
              "new MaxPool2d(3, 2, 0, true)", "new MaxUnpool2d(3, 2)",
              lambda x: Fn.max_pool2d(x, 3, 2, 0, ceil_mode=True, return_indices=True),
              lambda z, i, output_size: Fn.max_unpool2d(z, i, 3, 2, output_size=output_size), [1, 2, 8, 8],
              ties=True, output_size=("new int[] {8, 8}", [8, 8]))
-roundtrip_2d("maxPool1dIndicesAndUnpoolingToTheInputLength",
+roundtrip("maxPool1dIndicesAndUnpoolingToTheInputLength",
              "torch.nn.MaxPool1d(3, stride=2, return_indices=True), then torch.nn.MaxUnpool1d(3, 2) of z to "
              "output_size [10]",
              "new MaxPool1d(3, 2)", "new MaxUnpool1d(3, 2)",
              lambda x: Fn.max_pool1d(x, 3, 2, return_indices=True),
              lambda z, i, output_size: Fn.max_unpool1d(z, i, 3, 2, output_size=output_size), [2, 3, 10],
              other=True, output_size=("10", [10]))
-roundtrip_2d("maxPool1dWithTiesAndPadding",
+roundtrip("maxPool1dWithTiesAndPadding",
              "torch.nn.MaxPool1d(4, stride=2, padding=2, return_indices=True) of round(3 x), then "
              "torch.nn.MaxUnpool1d(4, 2, 2)",
              "new MaxPool1d(4, 2, 2)", "new MaxUnpool1d(4, 2, 2)",
              lambda x: Fn.max_pool1d(x, 4, 2, 2, return_indices=True),
              lambda z, i: Fn.max_unpool1d(z, i, 4, 2, 2), [2, 2, 8], ties=True)
+
+print()
+print("    // ---- MaxPool3d with indices and MaxUnpool3d ----")
+roundtrip("maxPool3dIndicesAndUnpoolingPutTheMaximaBack",
+          "torch.nn.MaxPool3d(2, return_indices=True) then torch.nn.MaxUnpool3d(2)",
+          "new MaxPool3d(2)", "new MaxUnpool3d(2)",
+          lambda x: Fn.max_pool3d(x, 2, return_indices=True),
+          lambda z, i: Fn.max_unpool3d(z, i, 2), [2, 2, 4, 4, 6])
+roundtrip("overlapping3dWindowsOfTiesRepeatIndicesAndTheLastValueStands",
+          "torch.nn.MaxPool3d(3, stride=2, padding=1, return_indices=True) of round(3 x), then "
+          "torch.nn.MaxUnpool3d(3, 2, 1) of z",
+          "new MaxPool3d(3, 2, 1)", "new MaxUnpool3d(3, 2, 1)",
+          lambda x: Fn.max_pool3d(x, 3, 2, 1, return_indices=True),
+          lambda z, i: Fn.max_unpool3d(z, i, 3, 2, 1), [1, 2, 5, 5, 5], ties=True, other=True)
+roundtrip("tiedMaxima3dInCeilModeGiveTheFirstIndexAndUnpoolToTheInputSize",
+          "torch.nn.MaxPool3d((2, 3, 3), stride=(1, 2, 2), ceil_mode=True, return_indices=True) of round(3 x), then "
+          "torch.nn.MaxUnpool3d((2, 3, 3), (1, 2, 2)) to output_size (4, 8, 8)",
+          "new MaxPool3d(new int[] {2, 3, 3}, new int[] {1, 2, 2}, new int[] {0}, true)",
+          "new MaxUnpool3d(new int[] {2, 3, 3}, new int[] {1, 2, 2}, new int[] {0})",
+          lambda x: Fn.max_pool3d(x, (2, 3, 3), (1, 2, 2), ceil_mode=True, return_indices=True),
+          lambda z, i, output_size: Fn.max_unpool3d(z, i, (2, 3, 3), (1, 2, 2), output_size=output_size),
+          [1, 2, 4, 8, 8], ties=True, output_size=("new int[] {4, 8, 8}", [4, 8, 8]))
+roundtrip("maxPool3dIndicesAndUnpoolingOfAnUnbatchedInput",
+          "torch.nn.MaxPool3d((2, 3, 2), return_indices=True) then torch.nn.MaxUnpool3d((2, 3, 2)) of z, "
+          "unbatched [2, 4, 6, 4]",
+          "new MaxPool3d(new int[] {2, 3, 2}, null, new int[] {0}, false)",
+          "new MaxUnpool3d(new int[] {2, 3, 2}, null, new int[] {0})",
+          lambda x: Fn.max_pool3d(x, (2, 3, 2), return_indices=True),
+          lambda z, i: Fn.max_unpool3d(z, i, (2, 3, 2)), [2, 4, 6, 4], other=True, spatial=3)
+pooled_indices("dilatedMaxPool3dIndicesNameTheFirstMaximumOfEachWindow",
+               "torch.nn.MaxPool3d((2, 2, 3), stride=(2, 1, 2), padding=(1, 0, 1), dilation=(2, 3, 2), "
+               "return_indices=True) of round(3 x)",
+               "new MaxPool3d(new int[] {2, 2, 3}, new int[] {2, 1, 2}, new int[] {1, 0, 1}, new int[] {2, 3, 2}, "
+               "false)",
+               lambda x: Fn.max_pool3d(x, (2, 2, 3), (2, 1, 2), (1, 0, 1), (2, 3, 2), return_indices=True),
+               [2, 2, 5, 6, 7])
+pooled_indices("dilatedMaxPool3dInCeilModeIndices",
+               "torch.nn.MaxPool3d(3, stride=2, padding=1, dilation=2, ceil_mode=True, return_indices=True) of "
+               "round(3 x)",
+               "new MaxPool3d(new int[] {3}, new int[] {2}, new int[] {1}, new int[] {2}, true)",
+               lambda x: Fn.max_pool3d(x, 3, 2, 1, 2, ceil_mode=True, return_indices=True), [1, 2, 6, 8, 8])
 
 print()
 print("    // ---- ConvTranspose1d ----")

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The layers of volumes [batch, channels, depth, height, width] against PyTorch's own numbers (printed by
  * {@code models/src/test/pytorch/volumetric.py}): {@link Conv3d} with stride, padding, dilation, groups, a padding
- * mode and an unbatched input; {@link ConvTranspose3d}; {@link MaxPool3d}, {@link AvgPool3d},
+ * mode and an unbatched input; {@link ConvTranspose3d}; {@link MaxPool3d} (with dilation too), {@link AvgPool3d},
  * {@link AdaptiveMaxPool3d} and {@link AdaptiveAvgPool3d}, the max poolings on inputs with many tied maxima (whose
  * gradient PyTorch sends to the first of them); {@link BatchNorm3d} and {@link InstanceNorm3d} in training and
  * evaluation with running statistics; {@link Upsample} nearest and trilinear (align_corners both ways); and the
@@ -180,6 +180,23 @@ layer_test("maxPool3dInCeilModeOfAnUnbatchedInputOfTiedValues",
            "torch.nn.MaxPool3d(2, ceil_mode=True)(x) on unbatched [2, 5, 5, 3] of ties",
            "MaxPool3d", "new MaxPool3d(new int[] {2}, null, new int[] {0}, true)",
            torch.nn.MaxPool3d(2, ceil_mode=True), [2, 5, 5, 3], tied=True)
+layer_test("maxPool3dWithPerAxisDilationStrideAndPaddingOfTiedValues",
+           "torch.nn.MaxPool3d((2, 3, 2), stride=(1, 2, 1), padding=(1, 1, 0), dilation=(2, 1, 3))(x) on "
+           "[2, 2, 5, 6, 7] of ties",
+           "MaxPool3d", "new MaxPool3d(new int[] {2, 3, 2}, new int[] {1, 2, 1}, new int[] {1, 1, 0}, "
+           "new int[] {2, 1, 3}, false)",
+           torch.nn.MaxPool3d((2, 3, 2), stride=(1, 2, 1), padding=(1, 1, 0), dilation=(2, 1, 3)), [2, 2, 5, 6, 7],
+           tied=True)
+layer_test("maxPool3dDilatedInCeilModeOfAnUnbatchedInputOfTiedValues",
+           "torch.nn.MaxPool3d(3, stride=2, padding=1, dilation=2, ceil_mode=True)(x) on unbatched [2, 6, 8, 8] of "
+           "ties",
+           "MaxPool3d", "new MaxPool3d(new int[] {3}, new int[] {2}, new int[] {1}, new int[] {2}, true)",
+           torch.nn.MaxPool3d(3, stride=2, padding=1, dilation=2, ceil_mode=True), [2, 6, 8, 8], tied=True)
+layer_test("maxPool3dOfSlicesDilatedAlongTheHeight",
+           "torch.nn.MaxPool3d((1, 3, 3), stride=(1, 2, 2), dilation=(1, 2, 1))(x) on [1, 2, 3, 7, 6]",
+           "MaxPool3d", "new MaxPool3d(new int[] {1, 3, 3}, new int[] {1, 2, 2}, new int[] {0}, new int[] {1, 2, 1}, "
+           "false)",
+           torch.nn.MaxPool3d((1, 3, 3), stride=(1, 2, 2), dilation=(1, 2, 1)), [1, 2, 3, 7, 6])
 layer_test("avgPool3dInCeilModeWithoutCountingPadding",
            "torch.nn.AvgPool3d((3, 2, 2), stride=(2, 1, 2), padding=(1, 1, 1), ceil_mode=True, "
            "count_include_pad=False)(x) on [2, 2, 5, 4, 5]",
