@@ -492,6 +492,8 @@ class CudaParityComposedOpsTest extends ParityTest {
         double[] x = ties(94, 2 * 3 * 5 * 6 * 7, -1, -0.5, 0, 0.5, 1);
         for (Module m : new Module[] {
                 new MaxPool3d(new int[] {2, 3, 2}, new int[] {1, 2, 2}, new int[] {1, 1, 0}, true),
+                new MaxPool3d(new int[] {2, 3, 2}, new int[] {1, 2, 2}, new int[] {1, 1, 0}, new int[] {2, 1, 2},
+                        true),
                 new AvgPool3d(new int[] {3, 2, 2}, new int[] {2, 1, 2}, new int[] {1, 1, 1}, true, false),
                 new AdaptiveMaxPool3d(3, 4, 3), new AdaptiveAvgPool3d(2, 4, 3), new Upsample(2, "trilinear"),
                 Upsample.toSize(3, 8, 5, "trilinear", true), Upsample.toSize(7, 4, 9, "nearest", false),
@@ -665,6 +667,38 @@ class CudaParityComposedOpsTest extends ParityTest {
                     assertSame(b, unpooled.backend(), "the result must be on the backend of its input");
                     unpooled.backward(tensor(b, dtype, g, image));
                     return new Tensor[] {pooled.output(), pooled.indices(), unpooled, source.grad()};
+                });
+    }
+
+    /**
+     * {@link F#maxPool3dWithIndices} dilated per axis in ceil mode, and undilated with overlapping windows (kernel 3,
+     * stride 2) whose repeated indices {@link F#maxUnpool3d} of another tensor must resolve by keeping the last value,
+     * as the CPU does, with the unpooling's gradient: on an input of tied maxima (the first index wins).
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void maxPool3dIndicesAndUnpoolingMatchExactlyWithDilationTiesAndRepeatedIndices(DType dtype) {
+        int[] volume = {2, 3, 6, 7, 9};
+        int[] pooledDims = {2, 3, 3, 4, 5};
+        double[] x = ties(55, 2 * 3 * 6 * 7 * 9, -1, 0, 1);
+        double[] z = values(56, 2 * 3 * 3 * 4 * 5, -1, 1);
+        double[] g = values(57, 2 * 3 * 6 * 7 * 9, -1, 1);
+        assertParity("maxPool3d dilated (2, 3, 2) and (3, 2, 1) with indices, maxUnpool3d of z " + dtype,
+                new String[] {"dilated pooled", "dilated indices", "pooled", "indices", "unpooled", "gradient of z"},
+                Tolerance.EXACT, b -> {
+                    Tensor in = tensor(b, dtype, x, volume);
+                    F.MaxPoolOutput dilated = F.maxPool3dWithIndices(in, new int[] {2, 3, 2}, new int[] {1, 2, 2},
+                            new int[] {1, 1, 0}, new int[] {2, 1, 3}, true);
+                    int[] k = {3};
+                    int[] s = {2};
+                    int[] p = {1};
+                    F.MaxPoolOutput pooled = F.maxPool3dWithIndices(in, k, s, p, null, false);
+                    Tensor source = tensor(b, dtype, z, pooledDims).requiresGrad(true);
+                    Tensor unpooled = F.maxUnpool3d(source, pooled.indices(), k, s, p, new int[] {6, 7, 9});
+                    assertSame(b, unpooled.backend(), "the result must be on the backend of its input");
+                    unpooled.backward(tensor(b, dtype, g, volume));
+                    return new Tensor[] {dilated.output(), dilated.indices(), pooled.output(), pooled.indices(),
+                        unpooled, source.grad()};
                 });
     }
 

@@ -298,6 +298,20 @@ class DoubleBackwardTest {
                 randn(1, 2, 2, 3));
     }
 
+    @Test
+    void secondDerivativesOfVolumeMaxPoolingMatchFiniteDifferences() {
+        checkSecondOrder("maxPool3d(x, 2)^2", in -> F.maxPool3d(in[0], new int[] {2}, null, null, null, false)
+                .square(), distinct(0.05, 1, 2, 4, 4, 4));
+        checkSecondOrder("maxPool3d(x^3, (2, 3, 2), stride (1, 2, 2), padding (1, 1, 0), dilation (2, 1, 2), ceil)",
+                in -> F.maxPool3d(in[0].pow(3), new int[] {2, 3, 2}, new int[] {1, 2, 2}, new int[] {1, 1, 0},
+                        new int[] {2, 1, 2}, true), distinct(0.05, 1, 2, 4, 5, 5));
+        Tensor indices = F.maxPool3dWithIndices(Tensor.randn(DType.F64, 1, 2, 4, 4, 6), new int[] {2}, null, null,
+                null, false).indices();
+        checkSecondOrder("maxUnpool3d(x^2, 2)^2",
+                in -> F.maxUnpool3d(in[0].square(), indices, new int[] {2}, null, null, null).square(),
+                randn(1, 2, 2, 2, 3));
+    }
+
     // ---- products and network ops -----------------------------------------------------------------------
 
     @Test
