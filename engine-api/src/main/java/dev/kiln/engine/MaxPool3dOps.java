@@ -1,13 +1,14 @@
 package dev.kiln.engine;
 
 /**
- * 3-D max pooling ({@link F#maxPool3d}, {@link F#maxPool3dWithIndices}) composed of the backend's 2-D max pooling, one
- * axis at a time: width, then height, then depth, each a 2-D pooling of the volume viewed as [rows, 1, axis, inner]
- * with a window one element wide across {@code inner} (a free view). A maximum is separable, and pooling the innermost
- * axis first leaves each window's first maximum in (depth, height, width) order, as PyTorch's. An axis whose window is
- * one element that moves by one is not pooled. A dilated axis is pooled by first selecting each window's taps side by
- * side ({@code indexSelect} of {@link Pool3dGeometry#taps}), then pooling windows of the kernel at a stride of the
- * kernel.
+ * 3-D max pooling ({@link F#maxPool3d}, {@link F#maxPool3dWithIndices}) composed of the backend's 2-D max pooling: each
+ * depth slice pooled over height and width, then depth windows of what that left; where height or width is dilated,
+ * one axis at a time instead: width, then height, then depth, each a 2-D pooling of the volume viewed as [rows, 1,
+ * axis, inner] with a window one element wide across {@code inner} (a free view). A maximum is separable, and pooling
+ * the inner axes first leaves each window's first maximum in (depth, height, width) order, as PyTorch's. An axis
+ * whose window is one element that moves by one is not pooled. A dilated axis is pooled by first selecting each
+ * window's taps side by side ({@code indexSelect} of {@link Pool3dGeometry#taps}), then pooling windows of the kernel
+ * at a stride of the kernel.
  *
  * <p>Each pass names its maxima's positions within its own input; a gather of the previous pass's positions at them
  * carries them back to positions within the channel's input volume, PyTorch's indices. Values and indices are made
@@ -50,37 +51,88 @@ final class MaxPool3dOps {
     /** {output, indices}, both of the output's shape, made with gradients off; nothing else they made stays open. */
     private static Tensor[] pooled(Tensor input, Pool3dGeometry g) {
         try (Scope scope = Scope.open(); Autograd.Guard off = Autograd.noGrad()) {
-            int planes = Checks.dimension(OP, "input " + input.shape() + " as planes", (long) g.batch() * g.channels());
-            int[] size = g.inSize().clone();
-            Tensor values = input;
-            Tensor positions = null;
-            for (int axis = 2; axis >= 0; axis--) {
+            Passes passes = new Passes(input, g);
+            if (slicesTogether(g)) {
+                passes.poolSlices();
+            }
+            for (int axis = passes.positions == null ? 2 : 0; axis >= 0; axis--) {
                 // The depth pass runs even for a window of one when no other did: it makes the indices.
-                if (g.windowOfOne(axis) && (axis > 0 || positions != null)) {
-                    continue;
+                if (!g.windowOfOne(axis) || axis == 0 && passes.positions == null) {
+                    passes.poolAxis(axis);
                 }
-                int outer = size(size, 0, axis);
-                int inner = size(size, axis + 1, 3);
-                int rows = Checks.dimension(OP, "input " + input.shape() + " as rows", (long) planes * outer);
-                Tensor[] pass = poolAxis(values, rows, size[axis], inner, g, axis);
-                positions = positions == null ? firstPositions(pass[1], planes, outer, size[axis] * inner)
-                        : carried(positions, pass[1], rows, size[axis] * inner);
-                values = pass[0];
-                size[axis] = g.outSize()[axis];
             }
             int[] dims = g.outputShape().dims();
-            Tensor indices = positions.reshape(dims).withValueRange(0, g.inVolume() - 1);
-            return new Tensor[] {scope.keep(values.reshape(dims)), scope.keep(indices)};
+            Tensor indices = passes.positions.reshape(dims).withValueRange(0, g.inVolume() - 1);
+            return new Tensor[] {scope.keep(passes.values.reshape(dims)), scope.keep(indices)};
         }
     }
 
-    /** The product of {@code size[from ..< to]}. */
-    private static int size(int[] size, int from, int to) {
-        int product = 1;
-        for (int a = from; a < to; a++) {
-            product *= size[a];
+    /**
+     * Whether height and width pool in one 2-D pooling of each depth slice: neither dilated, and not both windows of
+     * one, which need no pooling.
+     */
+    private static boolean slicesTogether(Pool3dGeometry g) {
+        for (int axis = 1; axis < 3; axis++) {
+            if (g.dilation()[axis] > 1 && g.kernel()[axis] > 1) {
+                return false;
+            }
         }
-        return product;
+        return !(g.windowOfOne(1) && g.windowOfOne(2));
+    }
+
+    /**
+     * What the passes carry from one to the next: the values pooled so far, viewed as [planes, depth, height, width]
+     * with {@link #size} the axes' current sizes, and the position within its channel's input volume of each (null
+     * before the first pass, when an element's position is its own).
+     */
+    private static final class Passes {
+        final Pool3dGeometry g;
+        final int planes;
+        final int[] size;
+        Tensor values;
+        Tensor positions;
+
+        Passes(Tensor input, Pool3dGeometry g) {
+            this.g = g;
+            this.planes = Checks.dimension(OP, "input " + input.shape() + " as planes",
+                    (long) g.batch() * g.channels());
+            this.size = g.inSize().clone();
+            this.values = input;
+        }
+
+        /** Each depth slice pooled over height and width; the first pass. */
+        void poolSlices() {
+            int rows = rows(1);
+            Tensor[] pass = maxPool2d(values.reshape(rows, 1, size[1], size[2]), VolumeGeometry.plane(g.kernel()),
+                    VolumeGeometry.plane(g.stride()), VolumeGeometry.plane(g.padding()), g.ceilMode());
+            positions = firstPositions(pass[1], planes, size[0], size[1] * size[2]);
+            values = pass[0];
+            size[1] = g.outSize()[1];
+            size[2] = g.outSize()[2];
+        }
+
+        /** The values pooled along {@code axis} (0 depth, 1 height, 2 width) alone. */
+        void poolAxis(int axis) {
+            int outer = rows(axis) / planes;
+            int inner = 1;
+            for (int a = axis + 1; a < 3; a++) {
+                inner *= size[a];
+            }
+            Tensor[] pass = MaxPool3dOps.poolAxis(values, rows(axis), size[axis], inner, g, axis);
+            positions = positions == null ? firstPositions(pass[1], planes, outer, size[axis] * inner)
+                    : carried(positions, pass[1], rows(axis), size[axis] * inner);
+            values = pass[0];
+            size[axis] = g.outSize()[axis];
+        }
+
+        /** The planes times the current sizes of the axes before {@code axis}. */
+        int rows(int axis) {
+            long rows = planes;
+            for (int a = 0; a < axis; a++) {
+                rows *= size[a];
+            }
+            return Checks.dimension(OP, "the volumes' rows before the " + Pool3dGeometry.AXES[axis], rows);
+        }
     }
 
     /**

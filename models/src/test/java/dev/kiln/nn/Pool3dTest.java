@@ -78,7 +78,8 @@ class Pool3dTest {
 
     /**
      * Values and indices of dilated, strided, padded and ceil-mode windows over an input of many ties, against
-     * PyTorch's loop: each window's taps scanned in (depth, height, width) order, the first maximum kept.
+     * PyTorch's loop: each window's taps scanned in (depth, height, width) order, the first maximum kept. Windows span
+     * all three axes, or depth, or width, or one element.
      */
     @Test
     void maxPoolingMatchesADirectScanOfEachWindow() {
@@ -91,7 +92,10 @@ class Pool3dTest {
                 {{2, 3, 2}, {1, 2, 2}, {1, 1, 0}, {2, 1, 3}},
                 {{3}, {2}, {1}, {2}},
                 {{1, 3, 3}, {1, 2, 1}, {0, 1, 1}, {1, 2, 1}},
-                {{2}, {3, 2, 3}, {1}, {1}}};
+                {{2}, {3, 2, 3}, {1}, {1}},
+                {{2, 1, 1}, {2, 1, 1}, {1, 0, 0}, {1}},
+                {{1, 1, 3}, {1}, {0}, {1, 1, 2}},
+                {{1}, {1}, {0}, {1}}};
         for (int[][] s : settings) {
             for (boolean ceil : new boolean[] {false, true}) {
                 MaxPool3d pool = new MaxPool3d(s[0], s[1], s[2], s[3], ceil);
