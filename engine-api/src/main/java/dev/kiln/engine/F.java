@@ -512,7 +512,10 @@ public final class F {
         return out;
     }
 
-    /** A max pooling's output and, for each of its elements, where in its input plane the maximum came from. */
+    /**
+     * A max pooling's output and, for each of its elements, where in its input plane (or volume) the maximum came
+     * from.
+     */
     public record MaxPoolOutput(Tensor output, Tensor indices) {
     }
 

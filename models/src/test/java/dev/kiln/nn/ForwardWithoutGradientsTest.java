@@ -105,14 +105,16 @@ class ForwardWithoutGradientsTest {
 
     /**
      * The layers of volumes free their own intermediates: conv3d's selected depth slices, 2-D output and index, the
-     * poolings' first passes, adaptive pooling's windows and matrices and trilinear upsampling's.
+     * poolings' first passes, a dilated max pooling's selected taps and positions, adaptive pooling's windows and
+     * matrices and trilinear upsampling's.
      */
     @Test
     void aNetworkOfVolumesHoldsOnlyItsOutputAfterAForwardPassWithoutGradients() {
         try (Sequential seq = new Sequential(Conv3d.builder(2, 4, 3).padding(1).build(), new BatchNorm3d(4),
                 new ReLU(), new MaxPool3d(new int[] {1, 2, 2}, null, new int[] {0}, false),
                 Conv3d.builder(4, 4, 3).padding(1).paddingMode(PaddingMode.REFLECT).stride(2, 1, 1).build(),
-                new AvgPool3d(2, 1, 1), new AdaptiveMaxPool3d(2, 3, 3), new Upsample(2, "trilinear"),
+                new AvgPool3d(2, 1, 1), new MaxPool3d(new int[] {2}, new int[] {1}, new int[] {1}, new int[] {2},
+                        false), new AdaptiveMaxPool3d(2, 3, 3), new Upsample(2, "trilinear"),
                 new AdaptiveAvgPool3d(3, 5, 4)); Scope s = Scope.open()) {
             seq.eval();
             Tensor x = Tensor.randn(2, 2, 6, 8, 8);
