@@ -272,6 +272,17 @@ public final class Tensor implements AutoCloseable {
         return t;
     }
 
+    /**
+     * Normal values of the given mean and standard deviation from the engine's seeded stream, in this tensor's shape,
+     * dtype and device (PyTorch's {@code torch.empty_like(x).normal_(mean, std)}).
+     */
+    public Tensor normalLike(double mean, double std) {
+        Engine engine = Engine.get();
+        Tensor t = emptyLike(shape, dtype);
+        backend().randomNormal(t, mean, std, engine.seed(), engine.nextCounter(t.size()));
+        return t;
+    }
+
     // ---- Properties -----------------------------------------------------------------------------
 
     public Shape shape() {

@@ -4,8 +4,8 @@ import dev.kiln.engine.Tensor;
 
 /**
  * Additive Gaussian noise in training mode only, like Keras's {@code GaussianNoise(stddev)}: {@code x + std * n}
- * with {@code n} standard normal from the engine's seeded stream; the identity in evaluation mode. Any shape,
- * e.g. [batch, features] to the same. The corruption of a denoising autoencoder's input.
+ * with {@code n} standard normal from the engine's seeded stream, drawn on the input's device; the identity in
+ * evaluation mode. Any shape, e.g. [batch, features] to the same. The corruption of a denoising autoencoder's input.
  */
 public class GaussianNoise extends Module {
     private final double std;
@@ -27,7 +27,7 @@ public class GaussianNoise extends Module {
         if (!isTraining() || std == 0) {
             return x;
         }
-        return x.add(Tensor.normal(0, std, x.dtype(), x.shape().dims()));
+        return x.add(x.normalLike(0, std));
     }
 
     @Override

@@ -18,9 +18,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The layers that draw random numbers in training (channel dropouts, RReLU's slopes) draw them on their input's
- * backend, as {@link Dropout} does, not on the engine's default one: an input on a second CPU backend instance (a GPU
- * model under a CPU default, or the reverse) gives the output the default backend gives, on the input's backend.
+ * The layers that draw random numbers in training (channel dropouts, RReLU's slopes, Gaussian noise) draw them on
+ * their input's backend, as {@link Dropout} does, not on the engine's default one: an input on a second CPU backend
+ * instance (a GPU model under a CPU default, or the reverse) gives the output the default backend gives, on the input's
+ * backend.
  */
 class RandomLayersOnTheInputsBackendTest {
     private static final long SEED = 31;
@@ -40,7 +41,7 @@ class RandomLayersOnTheInputsBackendTest {
 
     static Stream<Supplier<Module>> layers() {
         return Stream.of(() -> new Dropout2d(0.4), () -> new Dropout3d(0.4), () -> new FeatureAlphaDropout(0.4),
-                RReLU::new);
+                RReLU::new, () -> new GaussianNoise(0.5));
     }
 
     @ParameterizedTest

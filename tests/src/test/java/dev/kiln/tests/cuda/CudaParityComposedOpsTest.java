@@ -38,6 +38,7 @@ import dev.kiln.nn.Dropout2d;
 import dev.kiln.nn.Dropout3d;
 import dev.kiln.nn.FeatureAlphaDropout;
 import dev.kiln.nn.GLU;
+import dev.kiln.nn.GaussianNoise;
 import dev.kiln.nn.Hardshrink;
 import dev.kiln.nn.InstanceNorm3d;
 import dev.kiln.nn.KLDivLoss;
@@ -364,9 +365,10 @@ class CudaParityComposedOpsTest extends ParityTest {
 
     /**
      * The layers that draw random numbers in training, Dropout2d, Dropout3d (on an unbatched [channels, depth, height,
-     * width] input), FeatureAlphaDropout and RReLU, from one seed on both backends: each draws on its input's backend
-     * (not the engine's default one), where the counter-based streams give the same masks and slopes. Output and the
-     * input's gradient of a weighted sum on a [4, 6, 5, 8] input: products of at most 3 factors, the tolerance of sums.
+     * width] input), FeatureAlphaDropout, RReLU and GaussianNoise, from one seed on both backends: each draws on its
+     * input's backend (not the engine's default one), where the counter-based streams give the same masks, slopes and
+     * noise. Output and the input's gradient of a weighted sum on a [4, 6, 5, 8] input: products of at most 3 factors,
+     * the tolerance of sums.
      */
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
@@ -374,7 +376,7 @@ class CudaParityComposedOpsTest extends ParityTest {
         int[] dims = {4, 6, 5, 8};
         double[] x = layerInputs(76, 4 * 6 * 5 * 8);
         for (Module m : new Module[] {new Dropout2d(0.4), new Dropout3d(0.4), new FeatureAlphaDropout(0.4),
-                new RReLU()}) {
+                new RReLU(), new GaussianNoise(0.5)}) {
             assertParity(m + " " + dtype, new String[] {"output", "input gradient"}, sums(dtype), b -> {
                 Tensor in = tensor(b, dtype, x, dims).requiresGrad(true);
                 Engine.seed(77);
