@@ -56,6 +56,15 @@ public final class Tensor implements AutoCloseable {
 
     /** A tensor of this one's shape, dtype and backend with every element {@code value} (PyTorch's {@code full_like}). */
     public Tensor fullLike(double value) {
+        return fullLike(value, shape);
+    }
+
+    /**
+     * A tensor of {@code shape} in this one's dtype and on its backend with every element {@code value} (PyTorch's
+     * {@code x.new_full(shape, value)}): such as a recurrent cell's zero state [batch, hidden] for an input [batch,
+     * features].
+     */
+    public Tensor fullLike(double value, Shape shape) {
         Checks.open("fullLike", this);
         Tensor t = emptyLike(shape, dtype);
         t.backend().fill(t, value);

@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 
 /**
@@ -31,10 +32,10 @@ public class GRUCell extends Module {
         return hiddenSize;
     }
 
-    /** h' [batch, H] after one step from a zero state. */
+    /** h' [batch, H] after one step from a zero state, made in x's dtype and on its backend. */
     @Override
     public Tensor forward(Tensor x) {
-        return forward(x, Tensor.zeros(x.dtype(), x.dim(0), hiddenSize));
+        return forward(x, x.fullLike(0, Shape.of(x.dim(0), hiddenSize)));
     }
 
     /** h' [batch, H] after reading x [batch, inputSize] from h [batch, H]. */

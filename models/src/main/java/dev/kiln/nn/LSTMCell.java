@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 
 /**
@@ -33,10 +34,10 @@ public class LSTMCell extends Module {
         return hiddenSize;
     }
 
-    /** h' [batch, H] after one step from zero states. */
+    /** h' [batch, H] after one step from zero states, made in x's dtype and on its backend. */
     @Override
     public Tensor forward(Tensor x) {
-        Tensor zeros = Tensor.zeros(x.dtype(), x.dim(0), hiddenSize);
+        Tensor zeros = x.fullLike(0, Shape.of(x.dim(0), hiddenSize));
         return forward(x, zeros, zeros).h();
     }
 
