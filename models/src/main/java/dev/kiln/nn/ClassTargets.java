@@ -3,6 +3,7 @@ package dev.kiln.nn;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
+import java.util.function.LongPredicate;
 
 /**
  * The class-index targets [n] of a loss on scores [n, classes] with class weights and an ignore index, read as
@@ -51,10 +52,26 @@ final class ClassTargets {
      */
     static IllegalArgumentException outOfRange(String loss, Tensor target, int classes, long ignoreIndex,
                                                IllegalArgumentException cause) {
+        return outOfRange(loss, target, classes, v -> v == ignoreIndex, " and not the ignore index " + ignoreIndex,
+                cause);
+    }
+
+    /** {@link #outOfRange(String, Tensor, int, long, IllegalArgumentException)} for a loss without an ignore index. */
+    static IllegalArgumentException outOfRange(String loss, Tensor target, int classes,
+                                               IllegalArgumentException cause) {
+        return outOfRange(loss, target, classes, v -> false, "", cause);
+    }
+
+    /**
+     * As above, for a loss that also takes the values {@code alsoTaken} outside [0, classes), which {@code besides}
+     * names after the range (such as " and not -1, the end of a row's classes").
+     */
+    static IllegalArgumentException outOfRange(String loss, Tensor target, int classes, LongPredicate alsoTaken,
+                                               String besides, IllegalArgumentException cause) {
         for (long v : target.toLongArray()) {
-            if ((v < 0 || v >= classes) && v != ignoreIndex) {
-                return new IllegalArgumentException(loss + ": target " + v + " is out of range [0, " + classes
-                        + ") and not the ignore index " + ignoreIndex, cause);
+            if ((v < 0 || v >= classes) && !alsoTaken.test(v)) {
+                return new IllegalArgumentException(loss + ": target " + v + " is out of range [0, " + classes + ")"
+                        + besides, cause);
             }
         }
         return cause;

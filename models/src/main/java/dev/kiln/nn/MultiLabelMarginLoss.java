@@ -41,8 +41,8 @@ public class MultiLabelMarginLoss implements Loss {
         try {
             listedScores = scores.gather(1, index);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("MultiLabelMarginLoss: target out of range: expected -1 (the end of a"
-                    + " row's classes) or a class in [0, " + classes + ") (" + e.getMessage() + ")", e);
+            throw ClassTargets.outOfRange("MultiLabelMarginLoss", lists, classes, v -> v == -1,
+                    " and not -1, the end of a row's classes", e);
         }
         // An entry is listed when no negative entry comes before it or at it.
         Tensor listed = lists.lt(0).to(scores.dtype()).cumsum(1).eq(0);

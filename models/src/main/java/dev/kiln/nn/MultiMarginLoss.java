@@ -58,8 +58,7 @@ public class MultiMarginLoss implements Loss {
         try {
             correct = scores.gather(1, column);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(name + ": target out of range for " + classes + " classes ("
-                    + e.getMessage() + ")", e);
+            throw ClassTargets.outOfRange(name, target, classes, e);
         }
         // relu passes no gradient at 0, as PyTorch's test z > 0.
         Tensor terms = scores.sub(correct).add(margin).relu();

@@ -70,11 +70,11 @@ class LossTest {
     }
 
     @Test
-    void hingeNamesItselfForATargetOutsideTheClasses() {
+    void hingeNamesItselfTheTargetAndTheRangeForATargetOutsideTheClasses() {
         Tensor x = f64(new double[] {0.1, 0.2, 0.4, 0.8}, 1, 4);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new HingeLoss().compute(x, Tensor.fromArray(new long[] {4}, 1)));
-        assertTrue(e.getMessage().startsWith("HingeLoss: target out of range for 4 classes"), e.getMessage());
+        assertEquals("HingeLoss: target 4 is out of range [0, 4)", e.getMessage());
     }
 
     @Test

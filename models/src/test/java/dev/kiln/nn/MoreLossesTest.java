@@ -135,11 +135,18 @@ class MoreLossesTest {
     }
 
     @Test
-    void multiMarginRefusesATargetOutsideTheClasses() {
-        assertRefused(() -> new MultiMarginLoss().compute(Tensor.zeros(DType.F64, 2, 5), indices(1, 5)),
-                "MultiMarginLoss: target out of range for 5 classes", "index 5");
-        assertRefused(() -> new MultiMarginLoss().compute(Tensor.zeros(DType.F64, 2, 5), indices(-1, 0)),
-                "MultiMarginLoss: target out of range for 5 classes", "index -1");
+    void multiMarginRefusesATargetOutsideTheClassesNamingTheLossTheTargetAndTheRange() {
+        assertEquals("MultiMarginLoss: target 5 is out of range [0, 5)", assertThrows(IllegalArgumentException.class,
+                () -> new MultiMarginLoss().compute(Tensor.zeros(DType.F64, 2, 5), indices(1, 5))).getMessage());
+        assertEquals("MultiMarginLoss: target -1 is out of range [0, 5)", assertThrows(IllegalArgumentException.class,
+                () -> new MultiMarginLoss().compute(Tensor.zeros(DType.F64, 2, 5), indices(-1, 0))).getMessage());
+    }
+
+    @Test
+    void multiMarginRefusesAnUnbatchedTargetOutsideTheClassesNamingIt() {
+        assertEquals("MultiMarginLoss: target 3 is out of range [0, 3)", assertThrows(IllegalArgumentException.class,
+                () -> new MultiMarginLoss().compute(Tensor.zeros(DType.F64, 3), Tensor.fromArray(new long[] {3})))
+                .getMessage());
     }
 
     @Test
@@ -162,10 +169,12 @@ class MoreLossesTest {
     @Test
     void multiLabelMarginRefusesEntriesOtherThanMinusOneOrAClassAfterTheListsEndToo() {
         Tensor x = Tensor.zeros(DType.F64, 1, 4);
-        assertRefused(() -> new MultiLabelMarginLoss().compute(x, Tensor.fromArray(new long[] {1, -2, 0, 0}, 1, 4)),
-                "MultiLabelMarginLoss: target out of range: expected -1", "[0, 4)", "index -2");
-        assertRefused(() -> new MultiLabelMarginLoss().compute(x, Tensor.fromArray(new long[] {1, -1, 4, 0}, 1, 4)),
-                "MultiLabelMarginLoss: target out of range", "index 4");
+        assertEquals("MultiLabelMarginLoss: target -2 is out of range [0, 4) and not -1, the end of a row's classes",
+                assertThrows(IllegalArgumentException.class, () -> new MultiLabelMarginLoss().compute(x,
+                        Tensor.fromArray(new long[] {1, -2, 0, 0}, 1, 4))).getMessage());
+        assertEquals("MultiLabelMarginLoss: target 4 is out of range [0, 4) and not -1, the end of a row's classes",
+                assertThrows(IllegalArgumentException.class, () -> new MultiLabelMarginLoss().compute(x,
+                        Tensor.fromArray(new long[] {1, -1, 4, 0}, 1, 4))).getMessage());
     }
 
     @Test
