@@ -147,13 +147,9 @@ public class Transformer extends Module {
                              Tensor memoryKeyPaddingMask) {
         int batchAxis = batchFirst ? 0 : 1;
         Tensor y = forward(src.unsqueeze(batchAxis), tgt.unsqueeze(batchAxis), srcMask, tgtMask, memoryMask,
-                batchOfOne(srcKeyPaddingMask), batchOfOne(tgtKeyPaddingMask), batchOfOne(memoryKeyPaddingMask));
+                BatchOfOne.keyPadding(srcKeyPaddingMask), BatchOfOne.keyPadding(tgtKeyPaddingMask),
+                BatchOfOne.keyPadding(memoryKeyPaddingMask));
         return consume(y, t -> t.squeeze(batchAxis));
-    }
-
-    /** An unbatched key padding mask [S] as [1, S]; null, or another shape for the batched check to name, as it is. */
-    private static Tensor batchOfOne(Tensor keyPadding) {
-        return keyPadding == null || keyPadding.rank() != 1 ? keyPadding : keyPadding.unsqueeze(0);
     }
 
     /** {@code x} as [N, steps, dModel]: itself with {@code batchFirst}, else [steps, N, dModel] transposed. */

@@ -18,7 +18,7 @@ import java.util.List;
  * <p>Shapes and masks (PyTorch's float masks and key padding masks too) as in {@link TransformerDecoderLayer}:
  * target [batch, T, dModel], memory
  * [batch, S, dModel]; returns the output [batch, T, dModel] and the last layer's cross-attention
- * weights [batch, T, S].
+ * weights [batch, T, S]. Unbatched target [T, dModel] and memory [S, dModel] give [T, dModel] and [T, S].
  */
 public class TransformerDecoder extends Module {
     /** {@code numLayers} (at least 1) pre-norm layers of the given sizes; see {@link TransformerDecoderLayer}. */
@@ -74,9 +74,16 @@ public class TransformerDecoder extends Module {
      * PyTorch's {@code forward(tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask)};
      * every layer reads the masks as
      * {@link TransformerDecoderLayer#forward(Tensor, Tensor, AttentionMask, AttentionMask, Tensor, Tensor)} does.
+     * Unbatched y [T, dModel] and memory [S, dModel] (key padding masks [T] and [S]) give [T, dModel] and weights
+     * [T, S], run as a batch of one.
      */
     public TransformerDecoderOutput forward(Tensor y, Tensor memory, AttentionMask tgtMask, AttentionMask memoryMask,
                                             Tensor tgtKeyPaddingMask, Tensor memoryKeyPaddingMask) {
+        if (y.rank() == 2) {
+            return BatchOfOne.squeezed(forward(y.unsqueeze(0), BatchOfOne.memory("TransformerDecoder", memory, y,
+                    y.dim(1)), tgtMask, memoryMask, BatchOfOne.keyPadding(tgtKeyPaddingMask),
+                    BatchOfOne.keyPadding(memoryKeyPaddingMask)));
+        }
         TransformerDecoderOutput out = null;
         Tensor h = y;
         for (int i = 0; i < numLayers(); i++) {

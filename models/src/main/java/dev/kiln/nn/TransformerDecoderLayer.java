@@ -97,14 +97,22 @@ public class TransformerDecoderLayer extends Module {
      * target {@code y} [batch, T, dModel] and {@code memory} [batch, S, dModel]; {@code tgtMask}'s mask and bias
      * broadcast to [batch, T, T] and {@code memoryMask}'s to [batch, T, S], or are [batch * heads, ., .] (see
      * {@link AttentionMask}); {@code tgtKeyPaddingMask} is [batch, T] and {@code memoryKeyPaddingMask} [batch, S],
-     * non-zero = padding. Any of the four may be null.
+     * non-zero = padding. Any of the four may be null. Unbatched, as PyTorch takes them: y [T, dModel] and memory
+     * [S, dModel] (key padding masks [T] and [S]) give the output [T, dModel] and weights [T, S], run as a batch of
+     * one.
      *
      * @throws IllegalArgumentException naming the layer and the mask, with the expected and actual shapes
      */
     public TransformerDecoderOutput forward(Tensor y, Tensor memory, AttentionMask tgtMask, AttentionMask memoryMask,
                                             Tensor tgtKeyPaddingMask, Tensor memoryKeyPaddingMask) {
+        if (y.rank() == 2 && y.dim(1) == dModel) {
+            return BatchOfOne.squeezed(forward(y.unsqueeze(0), BatchOfOne.memory(toString(), memory, y, dModel),
+                    tgtMask, memoryMask, BatchOfOne.keyPadding(tgtKeyPaddingMask),
+                    BatchOfOne.keyPadding(memoryKeyPaddingMask)));
+        }
         if (y.rank() != 3 || y.dim(2) != dModel) {
-            throw new IllegalArgumentException(this + ": target " + y.shape() + " must be [batch, steps, " + dModel + "]");
+            throw new IllegalArgumentException(this + ": target " + y.shape() + " must be [batch, steps, " + dModel
+                    + "] or unbatched [steps, " + dModel + "]");
         }
         if (memory.rank() != 3 || memory.dim(2) != dModel || memory.dim(0) != y.dim(0)) {
             throw new IllegalArgumentException(this + ": memory " + memory.shape() + " must be [" + y.dim(0)

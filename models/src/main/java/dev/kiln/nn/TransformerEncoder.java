@@ -14,7 +14,7 @@ import dev.kiln.engine.Tensor;
  * deep-copies one layer (so every layer starts from the same weights), each layer is built and initialised
  * on its own.
  *
- * <p>Shapes: x [batch, S, dModel] to [batch, S, dModel]; the mask broadcasts to [batch, S, S], non-zero =
+ * <p>Shapes: x [batch, S, dModel] to [batch, S, dModel] (unbatched [S, dModel] to [S, dModel]); the mask broadcasts to [batch, S, S], non-zero =
  * masked, usually {@link Attention#paddingMask} [batch, 1, S]. PyTorch's float {@code mask} and its
  * {@code src_key_padding_mask} [batch, S] go to {@link #forward(Tensor, AttentionMask, Tensor)}, as in
  * {@link TransformerEncoderLayer}.
@@ -89,9 +89,13 @@ public class TransformerEncoder extends Module {
     /**
      * PyTorch's {@code forward(src, mask, src_key_padding_mask)}: every layer reads {@code mask} and
      * {@code srcKeyPaddingMask} as {@link TransformerEncoderLayer#forward(Tensor, AttentionMask, Tensor)} does, each
-     * through a {@link Checkpoint} with {@link #checkpoint(boolean)}.
+     * through a {@link Checkpoint} with {@link #checkpoint(boolean)}. Unbatched x [S, dModel] (key padding mask [S])
+     * gives [S, dModel], run as a batch of one.
      */
     public Tensor forward(Tensor x, AttentionMask mask, Tensor srcKeyPaddingMask) {
+        if (x.rank() == 2) {
+            return consume(forward(x.unsqueeze(0), mask, BatchOfOne.keyPadding(srcKeyPaddingMask)), y -> y.squeeze(0));
+        }
         Tensor h = x;
         for (int i = 0; i < numLayers(); i++) {
             TransformerEncoderLayer layer = layer(i);

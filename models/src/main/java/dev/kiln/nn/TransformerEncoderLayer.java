@@ -22,7 +22,7 @@ import dev.kiln.engine.Tensor;
  * </pre>
  * The activation is ReLU or the exact GELU; see {@link TransformerLayerOptions}.
  *
- * <p>Shapes: x [batch, S, dModel] to [batch, S, dModel]; the mask broadcasts to [batch, S, S], non-zero =
+ * <p>Shapes: x [batch, S, dModel] to [batch, S, dModel] (unbatched [S, dModel] to [S, dModel]); the mask broadcasts to [batch, S, S], non-zero =
  * masked, usually {@link Attention#paddingMask} [batch, 1, S]. PyTorch's {@code src_mask} as a float mask added to
  * the scores, and its {@code src_key_padding_mask} [batch, S], go to
  * {@link #forward(Tensor, AttentionMask, Tensor)} (see {@link AttentionMask}). Sub-modules as in PyTorch:
@@ -79,13 +79,19 @@ public class TransformerEncoderLayer extends Module {
     /**
      * PyTorch's {@code forward(src, src_mask, src_key_padding_mask)}: {@code x} [batch, S, dModel] with
      * {@code srcMask} (or null; its mask and bias broadcast to [batch, S, S] or are [batch * heads, S, S]) and
-     * {@code srcKeyPaddingMask} [batch, S] (or null; non-zero = padding); returns [batch, S, dModel].
+     * {@code srcKeyPaddingMask} [batch, S] (or null; non-zero = padding); returns [batch, S, dModel]. Unbatched, as
+     * PyTorch takes it: x [S, dModel] with a key padding mask [S] gives [S, dModel], run as a batch of one.
      *
      * @throws IllegalArgumentException naming the layer and the mask, with the expected and actual shapes
      */
     public Tensor forward(Tensor x, AttentionMask srcMask, Tensor srcKeyPaddingMask) {
+        if (x.rank() == 2 && x.dim(1) == dModel) {
+            return consume(forward(x.unsqueeze(0), srcMask, BatchOfOne.keyPadding(srcKeyPaddingMask)),
+                    y -> y.squeeze(0));
+        }
         if (x.rank() != 3 || x.dim(2) != dModel) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, steps, " + dModel + "]");
+            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, steps, " + dModel
+                    + "] or unbatched [steps, " + dModel + "]");
         }
         if (srcMask != null) {
             srcMask.check(toString(), "src mask", x.dim(0), selfAttention().heads(), x.dim(1), x.dim(1));
