@@ -11,13 +11,14 @@ import dev.kiln.engine.ReduceOp;
 import dev.kiln.engine.Storage;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
+import dev.kiln.engine.cpu.ConvolutionKey.Direction;
 import java.nio.Buffer;
 import org.bytedeco.openblas.presets.openblas_nolapack;
 
 /**
- * The CPU backend: GEMM on OpenBLAS, everything else in Java over off-heap memory, split over
- * {@code -Dkiln.threads} threads (default: all cores) for large tensors. Each kernel family lives in
- * its own class; this one routes the SPI to them.
+ * The CPU backend: GEMM on OpenBLAS, F32 convolutions on oneDNN where it is faster ({@link ConvolutionChoice}),
+ * everything else in Java over off-heap memory, split over {@code -Dkiln.threads} threads (default: all cores) for
+ * large tensors. Each kernel family lives in its own class; this one routes the SPI to them.
  */
 public final class CpuBackend implements Backend {
     /** Memory that may be held for reuse (in use and cached) even before the peak in use reaches it. */
@@ -36,12 +37,19 @@ public final class CpuBackend implements Backend {
     private final CpuUpdates updates;
     private final CpuConvolution convolution;
     private final CpuDepthwiseConvolution depthwise;
+    private final ConvolutionChoice convolutionChoice;
     private final CpuPooling pooling;
     private final CpuBatchNorm batchNorm;
     private final CpuRecurrent recurrent;
     private volatile Backend storageOwner = this;
 
+    /** A backend on {@code threads} threads, with oneDNN's convolutions unless {@code -Dkiln.cpu.onednn=false}. */
     public CpuBackend(int threads) {
+        this(threads, ConvolutionChoice.configured());
+    }
+
+    /** A backend on {@code threads} threads; {@code oneDnn} false keeps every convolution on OpenBLAS. */
+    public CpuBackend(int threads, boolean oneDnn) {
         this.parallel = new Parallel(threads);
         // GEMMs are split over Kiln's threads (OpenBlasGemm): OpenBLAS itself runs on one.
         openblas_nolapack.blas_set_num_threads(1);
@@ -56,6 +64,7 @@ public final class CpuBackend implements Backend {
         this.updates = new CpuUpdates(parallel);
         this.convolution = new CpuConvolution(this, parallel);
         this.depthwise = new CpuDepthwiseConvolution(parallel);
+        this.convolutionChoice = new ConvolutionChoice(this, threads, oneDnn);
         this.pooling = new CpuPooling(parallel);
         this.batchNorm = new CpuBatchNorm(parallel);
         this.recurrent = new CpuRecurrent(parallel);
@@ -251,52 +260,125 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void conv2dForward(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor out) {
-        convolution.forward(input, weight, bias, g, out);
+        GroupedConv2dGeometry one = new GroupedConv2dGeometry(g, 1);
+        if (!convolutionChoice.considers(input.dtype(), one)) {
+            convolution.forward(input, weight, bias, g, out);
+            return;
+        }
+        convolutionChoice.run(new ConvolutionKey(one, Direction.FORWARD, bias != null),
+                () -> convolution.forward(input, weight, bias, g, out),
+                oneDnn -> oneDnn.forward(input, weight, bias, one, out));
     }
 
     @Override
     public void conv2dBackwardData(Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput) {
-        convolution.backwardData(gradOut, weight, g, gradInput);
+        GroupedConv2dGeometry one = new GroupedConv2dGeometry(g, 1);
+        if (!convolutionChoice.considers(gradOut.dtype(), one)) {
+            convolution.backwardData(gradOut, weight, g, gradInput);
+            return;
+        }
+        convolutionChoice.run(new ConvolutionKey(one, Direction.BACKWARD_DATA, false),
+                () -> convolution.backwardData(gradOut, weight, g, gradInput),
+                oneDnn -> oneDnn.backwardData(gradOut, weight, one, gradInput));
     }
 
     @Override
     public void conv2dBackwardFilter(Tensor input, Tensor gradOut, Conv2dGeometry g, Tensor gradWeight, Tensor gradBias) {
-        convolution.backwardFilter(input, gradOut, g, gradWeight, gradBias);
+        GroupedConv2dGeometry one = new GroupedConv2dGeometry(g, 1);
+        if (!convolutionChoice.considers(gradOut.dtype(), one)) {
+            convolution.backwardFilter(input, gradOut, g, gradWeight, gradBias);
+            return;
+        }
+        convolutionChoice.run(new ConvolutionKey(one, Direction.BACKWARD_FILTER, gradBias != null),
+                () -> convolution.backwardFilter(input, gradOut, g, gradWeight, gradBias),
+                oneDnn -> oneDnn.backwardFilter(input, gradOut, one, gradWeight, gradBias));
     }
 
+    /**
+     * Both gradients in one pass of OpenBLAS's im2col (which rearranges gradOut once for both) where both directions
+     * run there, else each direction on its own kernel.
+     */
     @Override
     public void conv2dBackward(Tensor input, Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput,
                                Tensor gradWeight, Tensor gradBias) {
-        convolution.backward(input, gradOut, weight, g, gradInput, gradWeight, gradBias);
+        GroupedConv2dGeometry one = new GroupedConv2dGeometry(g, 1);
+        if (!convolutionChoice.considers(gradOut.dtype(), one) || convolutionChoice.allOnOpenBlas(
+                backwardKeys(one, gradInput != null, gradWeight != null, gradBias != null))) {
+            convolution.backward(input, gradOut, weight, g, gradInput, gradWeight, gradBias);
+            return;
+        }
+        if (gradInput != null) {
+            conv2dBackwardData(gradOut, weight, g, gradInput);
+        }
+        if (gradWeight != null) {
+            conv2dBackwardFilter(input, gradOut, g, gradWeight, gradBias);
+        }
     }
 
-    /** Depthwise convolutions on {@link CpuDepthwiseConvolution}; other groupings group by group, as by default. */
+    /** The keys of the backward directions asked for: data, filter (with or without the bias). */
+    private static ConvolutionKey[] backwardKeys(GroupedConv2dGeometry g, boolean data, boolean filter, boolean bias) {
+        ConvolutionKey dataKey = new ConvolutionKey(g, Direction.BACKWARD_DATA, false);
+        ConvolutionKey filterKey = new ConvolutionKey(g, Direction.BACKWARD_FILTER, bias);
+        if (data && filter) {
+            return new ConvolutionKey[] {dataKey, filterKey};
+        }
+        return data ? new ConvolutionKey[] {dataKey} : filter ? new ConvolutionKey[] {filterKey} : new ConvolutionKey[0];
+    }
+
+    /**
+     * Depthwise convolutions on {@link CpuDepthwiseConvolution}, other groupings group by group as by default, or
+     * either on oneDNN's grouped primitive where that is faster ({@link ConvolutionChoice}).
+     */
     @Override
     public void groupedConv2dForward(Tensor input, Tensor weight, Tensor bias, GroupedConv2dGeometry g, Tensor out) {
-        if (g.depthwise()) {
-            depthwise.forward(input, weight, bias, g, out);
-        } else {
-            Backend.super.groupedConv2dForward(input, weight, bias, g, out);
+        Runnable openBlas = () -> {
+            if (g.depthwise()) {
+                depthwise.forward(input, weight, bias, g, out);
+            } else {
+                Backend.super.groupedConv2dForward(input, weight, bias, g, out);
+            }
+        };
+        if (!convolutionChoice.considers(input.dtype(), g)) {
+            openBlas.run();
+            return;
         }
+        convolutionChoice.run(new ConvolutionKey(g, Direction.FORWARD, bias != null), openBlas,
+                oneDnn -> oneDnn.forward(input, weight, bias, g, out));
     }
 
     @Override
     public void groupedConv2dBackwardData(Tensor gradOut, Tensor weight, GroupedConv2dGeometry g, Tensor gradInput) {
-        if (g.depthwise()) {
-            depthwise.backwardData(gradOut, weight, g, gradInput);
-        } else {
-            Backend.super.groupedConv2dBackwardData(gradOut, weight, g, gradInput);
+        Runnable openBlas = () -> {
+            if (g.depthwise()) {
+                depthwise.backwardData(gradOut, weight, g, gradInput);
+            } else {
+                Backend.super.groupedConv2dBackwardData(gradOut, weight, g, gradInput);
+            }
+        };
+        if (!convolutionChoice.considers(gradOut.dtype(), g)) {
+            openBlas.run();
+            return;
         }
+        convolutionChoice.run(new ConvolutionKey(g, Direction.BACKWARD_DATA, false), openBlas,
+                oneDnn -> oneDnn.backwardData(gradOut, weight, g, gradInput));
     }
 
     @Override
     public void groupedConv2dBackwardFilter(Tensor input, Tensor gradOut, GroupedConv2dGeometry g, Tensor gradWeight,
                                             Tensor gradBias) {
-        if (g.depthwise()) {
-            depthwise.backwardFilter(input, gradOut, g, gradWeight, gradBias);
-        } else {
-            Backend.super.groupedConv2dBackwardFilter(input, gradOut, g, gradWeight, gradBias);
+        Runnable openBlas = () -> {
+            if (g.depthwise()) {
+                depthwise.backwardFilter(input, gradOut, g, gradWeight, gradBias);
+            } else {
+                Backend.super.groupedConv2dBackwardFilter(input, gradOut, g, gradWeight, gradBias);
+            }
+        };
+        if (!convolutionChoice.considers(gradOut.dtype(), g)) {
+            openBlas.run();
+            return;
         }
+        convolutionChoice.run(new ConvolutionKey(g, Direction.BACKWARD_FILTER, gradBias != null), openBlas,
+                oneDnn -> oneDnn.backwardFilter(input, gradOut, g, gradWeight, gradBias));
     }
 
     @Override
@@ -462,6 +544,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void close() {
+        convolutionChoice.close();
         parallel.close();
         memory.trim();
     }

@@ -1,0 +1,147 @@
+package dev.kiln.engine.cpu;
+
+import static dev.kiln.engine.cpu.ConvolutionCases.assertClose;
+import static dev.kiln.engine.cpu.ConvolutionCases.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.GroupedConv2dGeometry;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.cpu.ConvolutionCases.Case;
+import dev.kiln.engine.cpu.ConvolutionChoice.Kernel;
+import dev.kiln.engine.cpu.ConvolutionKey.Direction;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The CPU backend's choice between OpenBLAS's and oneDNN's convolutions ({@link ConvolutionChoice}): timed on a
+ * convolution's first call and kept, never for F64 or with the switch off, and whichever kernel runs, the backend's
+ * results are OpenBLAS's within {@link ConvolutionCases#TOLERANCE}, on first and later calls.
+ */
+class ConvolutionChoiceTest {
+    private static final GroupedConv2dGeometry RESNET = ConvolutionCases.plain().get(0).geometry();
+
+    private static CpuBackend openBlas;
+    private static CpuBackend chosen;
+
+    @BeforeAll
+    static void open() {
+        openBlas = new CpuBackend(2, false);
+        chosen = new CpuBackend(2, true);
+    }
+
+    @AfterAll
+    static void close() {
+        chosen.close();
+        openBlas.close();
+    }
+
+    @Test
+    void switchedOffOneDnnIsNeverACandidate() {
+        try (ConvolutionChoice choice = new ConvolutionChoice(openBlas, 1, false)) {
+            assertFalse(choice.considers(DType.F32, RESNET));
+        }
+    }
+
+    @Test
+    void f64ConvolutionsStayOnOpenBlas() {
+        try (ConvolutionChoice choice = new ConvolutionChoice(openBlas, 1, true)) {
+            assertFalse(choice.considers(DType.F64, RESNET));
+            assertTrue(choice.considers(DType.F32, RESNET));
+        }
+    }
+
+    @Test
+    void firstCallTimesBothKernelsAndLaterCallsRunTheChosenOneOnce() {
+        ConvolutionKey key = new ConvolutionKey(RESNET, Direction.FORWARD, false);
+        int[] openBlasRuns = new int[1];
+        int[] oneDnnRuns = new int[1];
+        try (ConvolutionChoice choice = new ConvolutionChoice(openBlas, 1, true)) {
+            assertTrue(choice.considers(DType.F32, RESNET));
+            choice.run(key, () -> openBlasRuns[0]++, oneDnn -> oneDnnRuns[0]++);
+            Kernel kernel = choice.chosen(key);
+            assertNotNull(kernel, "a kernel is chosen on the first call");
+            assertEquals(ConvolutionChoice.ROUNDS, openBlasRuns[0], "OpenBLAS's runs on the first call");
+            assertEquals(ConvolutionChoice.ROUNDS + (kernel == Kernel.ONEDNN ? 1 : 0), oneDnnRuns[0],
+                    "oneDNN's runs on the first call, and one more when it won, whose result the call leaves");
+            int openBlasBefore = openBlasRuns[0];
+            int oneDnnBefore = oneDnnRuns[0];
+            choice.run(key, () -> openBlasRuns[0]++, oneDnn -> oneDnnRuns[0]++);
+            assertEquals(kernel == Kernel.OPENBLAS ? 1 : 0, openBlasRuns[0] - openBlasBefore, "OpenBLAS, later call");
+            assertEquals(kernel == Kernel.ONEDNN ? 1 : 0, oneDnnRuns[0] - oneDnnBefore, "oneDNN, later call");
+        }
+    }
+
+    @Test
+    void switchIsTrueByDefaultAndRefusesWhatIsNeitherTrueNorFalse() {
+        String before = System.getProperty(ConvolutionChoice.PROPERTY);
+        try {
+            System.clearProperty(ConvolutionChoice.PROPERTY);
+            assertTrue(ConvolutionChoice.configured());
+            System.setProperty(ConvolutionChoice.PROPERTY, "FALSE");
+            assertFalse(ConvolutionChoice.configured());
+            System.setProperty(ConvolutionChoice.PROPERTY, "off");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, ConvolutionChoice::configured);
+            assertEquals("kiln.cpu.onednn must be true or false, got 'off'", e.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty(ConvolutionChoice.PROPERTY);
+            } else {
+                System.setProperty(ConvolutionChoice.PROPERTY, before);
+            }
+        }
+    }
+
+    static Stream<Case> cases() {
+        return Stream.concat(ConvolutionCases.plain().stream(), ConvolutionCases.grouped().stream());
+    }
+
+    /** Forward with bias, then both gradients in one call, as autograd asks for them; twice: timed, then chosen. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void backendGivesOpenBlasResultsOnFirstAndLaterCalls(Case c) {
+        GroupedConv2dGeometry g = c.geometry();
+        try (Scope scope = Scope.open()) {
+            Tensor input = random(chosen, g.inputShape(), 21);
+            Tensor weight = random(chosen, g.weightShape(), 22);
+            Tensor bias = random(chosen, Shape.of(g.outChannels()), 23);
+            Tensor gradOut = random(chosen, g.outputShape(), 24);
+            Tensor[] expected = everyDirection(openBlas, g, input, weight, bias, gradOut);
+            for (String call : new String[] {"first call", "later call"}) {
+                Tensor[] actual = everyDirection(chosen, g, input, weight, bias, gradOut);
+                assertClose(c + ", forward, " + call, expected[0], actual[0]);
+                assertClose(c + ", input gradient, " + call, expected[1], actual[1]);
+                assertClose(c + ", weight gradient, " + call, expected[2], actual[2]);
+                assertClose(c + ", bias gradient, " + call, expected[3], actual[3]);
+            }
+        }
+    }
+
+    /** Output, input gradient, weight gradient and bias gradient on {@code backend}: plain or grouped as g says. */
+    private static Tensor[] everyDirection(CpuBackend backend, GroupedConv2dGeometry g, Tensor input, Tensor weight,
+                                           Tensor bias, Tensor gradOut) {
+        Tensor out = Tensor.empty(g.outputShape(), DType.F32, backend);
+        Tensor gradInput = Tensor.empty(g.inputShape(), DType.F32, backend);
+        Tensor gradWeight = Tensor.empty(g.weightShape(), DType.F32, backend);
+        Tensor gradBias = Tensor.empty(Shape.of(g.outChannels()), DType.F32, backend);
+        if (g.groups() == 1) {
+            backend.conv2dForward(input, weight, bias, g.group(), out);
+            backend.conv2dBackward(input, gradOut, weight, g.group(), gradInput, gradWeight, gradBias);
+        } else {
+            backend.groupedConv2dForward(input, weight, bias, g, out);
+            backend.groupedConv2dBackwardData(gradOut, weight, g, gradInput);
+            backend.groupedConv2dBackwardFilter(input, gradOut, g, gradWeight, gradBias);
+        }
+        return new Tensor[] {out, gradInput, gradWeight, gradBias};
+    }
+}

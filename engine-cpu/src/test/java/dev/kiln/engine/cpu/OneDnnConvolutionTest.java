@@ -1,0 +1,169 @@
+package dev.kiln.engine.cpu;
+
+import static dev.kiln.engine.cpu.ConvolutionCases.assertClose;
+import static dev.kiln.engine.cpu.ConvolutionCases.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.GroupedConv2dGeometry;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.cpu.ConvolutionCases.Case;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * oneDNN's convolutions ({@link OneDnnConvolution}, called directly, whatever the backend would choose) give what
+ * OpenBLAS's path gives, in every direction, with and without bias, on every family of {@link ConvolutionCases}; and
+ * run on the number of threads they are given.
+ */
+class OneDnnConvolutionTest {
+    private static CpuBackend openBlas;
+    private static CpuBackend backend;
+    private static OneDnnConvolution oneDnn;
+
+    @BeforeAll
+    static void open() {
+        openBlas = new CpuBackend(2, false);
+        backend = new CpuBackend(2, false);
+        oneDnn = OneDnnConvolution.open(backend, 2);
+    }
+
+    @AfterAll
+    static void close() {
+        oneDnn.close();
+        backend.close();
+        openBlas.close();
+    }
+
+    static Stream<Case> cases() {
+        return Stream.concat(ConvolutionCases.plain().stream(), ConvolutionCases.grouped().stream());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void forwardMatchesOpenBlasWithAndWithoutBias(Case c) {
+        GroupedConv2dGeometry g = c.geometry();
+        try (Scope scope = Scope.open()) {
+            Tensor input = random(backend, g.inputShape(), 1);
+            Tensor weight = random(backend, g.weightShape(), 2);
+            Tensor bias = random(backend, Shape.of(g.outChannels()), 3);
+            for (Tensor b : new Tensor[] {null, bias}) {
+                Tensor expected = Tensor.empty(g.outputShape(), DType.F32, openBlas);
+                openBlas.groupedConv2dForward(input, weight, b, g, expected);
+                Tensor actual = Tensor.empty(g.outputShape(), DType.F32, backend);
+                oneDnn.forward(input, weight, b, g, actual);
+                assertClose(c + ", forward" + (b == null ? "" : " with bias"), expected, actual);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void inputGradientMatchesOpenBlas(Case c) {
+        GroupedConv2dGeometry g = c.geometry();
+        try (Scope scope = Scope.open()) {
+            Tensor gradOut = random(backend, g.outputShape(), 4);
+            Tensor weight = random(backend, g.weightShape(), 5);
+            Tensor expected = Tensor.empty(g.inputShape(), DType.F32, openBlas);
+            openBlas.groupedConv2dBackwardData(gradOut, weight, g, expected);
+            Tensor actual = Tensor.empty(g.inputShape(), DType.F32, backend);
+            oneDnn.backwardData(gradOut, weight, g, actual);
+            assertClose(c + ", input gradient", expected, actual);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void weightAndBiasGradientsMatchOpenBlas(Case c) {
+        GroupedConv2dGeometry g = c.geometry();
+        try (Scope scope = Scope.open()) {
+            Tensor input = random(backend, g.inputShape(), 6);
+            Tensor gradOut = random(backend, g.outputShape(), 7);
+            Tensor expectedWeight = Tensor.empty(g.weightShape(), DType.F32, openBlas);
+            Tensor expectedBias = Tensor.empty(Shape.of(g.outChannels()), DType.F32, openBlas);
+            openBlas.groupedConv2dBackwardFilter(input, gradOut, g, expectedWeight, expectedBias);
+            Tensor weightAlone = Tensor.empty(g.weightShape(), DType.F32, backend);
+            oneDnn.backwardFilter(input, gradOut, g, weightAlone, null);
+            assertClose(c + ", weight gradient", expectedWeight, weightAlone);
+            Tensor weight = Tensor.empty(g.weightShape(), DType.F32, backend);
+            Tensor bias = Tensor.empty(Shape.of(g.outChannels()), DType.F32, backend);
+            oneDnn.backwardFilter(input, gradOut, g, weight, bias);
+            assertClose(c + ", weight gradient beside the bias's", expectedWeight, weight);
+            assertClose(c + ", bias gradient", expectedBias, bias);
+        }
+    }
+
+    /** Tensors that start inside their storage (views past its first element) are read and written where they start. */
+    @Test
+    void tensorsOffsetInTheirStorageAreReadAndWrittenInPlace() {
+        GroupedConv2dGeometry g = ConvolutionCases.plain().get(0).geometry();
+        try (Scope scope = Scope.open()) {
+            Tensor input = random(backend, g.inputShape(), 8);
+            Tensor weight = random(backend, g.weightShape(), 9);
+            Tensor expected = Tensor.empty(g.outputShape(), DType.F32, openBlas);
+            openBlas.groupedConv2dForward(input, weight, null, g, expected);
+            Tensor padded = random(backend, Shape.of(2 * g.group().batch(), g.inChannels(), g.group().height(),
+                    g.group().width()), 10);
+            backend.copySlices(input, 0, 0, padded, g.group().batch(), g.group().batch());
+            Tensor outputs = Tensor.empty(Shape.of(2 * g.group().batch(), g.outChannels(), g.group().outH(),
+                    g.group().outW()), DType.F32, backend);
+            Tensor lower = outputs.narrow(0, g.group().batch(), g.group().batch());
+            oneDnn.forward(padded.narrow(0, g.group().batch(), g.group().batch()), weight, null, g, lower);
+            assertClose("forward into the second half of a tensor", expected, lower);
+        }
+    }
+
+    /**
+     * oneDNN's OpenMP runs a thread's convolution on the thread count it was given, not on every core: counted as the
+     * threads that carry the calling thread's name (a thread libgomp starts inherits its starter's name on Linux).
+     */
+    @Test
+    void convolutionsRunOnTheThreadCountGiven() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/task")),
+                "counts threads through /proc (Linux)");
+        for (int threads : new int[] {1, 3}) {
+            String name = "kiln-omp-" + threads;
+            long[] counted = new long[1];
+            Throwable[] failure = new Throwable[1];
+            Thread caller = new Thread(() -> {
+                try (CpuBackend b = new CpuBackend(1, false); OneDnnConvolution own = OneDnnConvolution.open(b, threads);
+                     Scope scope = Scope.open()) {
+                    GroupedConv2dGeometry g = ConvolutionCases.plain().get(0).geometry();
+                    Tensor out = Tensor.empty(g.outputShape(), DType.F32, b);
+                    own.forward(random(b, g.inputShape(), 11), random(b, g.weightShape(), 12), null, g, out);
+                    counted[0] = threadsNamed(name);
+                } catch (Throwable t) {
+                    failure[0] = t;
+                }
+            }, name);
+            caller.start();
+            caller.join();
+            if (failure[0] != null) {
+                throw new AssertionError("convolution on " + threads + " threads failed", failure[0]);
+            }
+            assertEquals(threads, counted[0], "threads of the convolution asked to run on " + threads);
+        }
+    }
+
+    private static long threadsNamed(String name) throws IOException {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            return tasks.filter(task -> {
+                try {
+                    return Files.readString(task.resolve("comm")).trim().equals(name);
+                } catch (IOException e) {
+                    return false;
+                }
+            }).count();
+        }
+    }
+}
