@@ -64,7 +64,7 @@ public final class CpuBackend implements Backend {
         this.updates = new CpuUpdates(parallel);
         this.convolution = new CpuConvolution(this, parallel);
         this.depthwise = new CpuDepthwiseConvolution(parallel);
-        this.convolutionChoice = new ConvolutionChoice(this, threads, oneDnn);
+        this.convolutionChoice = new ConvolutionChoice(this, parallel, oneDnn);
         this.pooling = new CpuPooling(parallel);
         this.batchNorm = new CpuBatchNorm(parallel);
         this.recurrent = new CpuRecurrent(parallel);

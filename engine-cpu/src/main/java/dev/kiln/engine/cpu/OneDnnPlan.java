@@ -23,7 +23,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
 
 import dev.kiln.engine.DType;
-import dev.kiln.engine.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,9 +42,10 @@ import org.bytedeco.javacpp.PointerPointer;
  * One oneDNN primitive ready to run on Kiln's F32 tensors: the primitive, created for the memory layouts oneDNN chose
  * ({@code format_tag any}), and for each operand whose chosen layout is not Kiln's row-major one a reorder between the
  * two, into or out of a temporary of the backend's allocator. Tensors are handed to oneDNN as their own memory (the
- * handle of a oneDNN memory object set to the tensor's first element on each call), never copied on the Java side; so
- * are the temporaries and the primitive's scratchpad ({@code scratchpad_mode user}), which the allocator caches
- * between calls and counts in its bytes in use. Not thread-safe: {@link OneDnnConvolution} runs one plan at a time.
+ * handle of a oneDNN memory object set to the tensor's element on each call), never copied on the Java side; so are
+ * the temporaries and the primitive's scratchpad ({@code scratchpad_mode user}), which the allocator caches between
+ * calls and counts in its bytes in use. Not thread-safe: its memory objects hold one call's handles (see
+ * {@link OneDnnLane}).
  */
 final class OneDnnPlan implements AutoCloseable {
     /** A primitive's argument ({@code DNNL_ARG_*}), Kiln's layout of its tensor, and whether the primitive writes it. */
@@ -140,15 +140,16 @@ final class OneDnnPlan implements AutoCloseable {
     }
 
     /**
-     * Runs the primitive on {@code tensors} (F32, contiguous, in the order of the constructor's arguments): inputs
-     * reordered into temporaries where the primitive wants another layout, the primitive, outputs reordered back.
+     * Runs the primitive on the F32 memory at {@code handles} (row-major, in the order of the constructor's
+     * arguments): inputs reordered into temporaries where the primitive wants another layout, the primitive, outputs
+     * reordered back.
      */
-    void execute(dnnl_stream stream, CpuBackend backend, Tensor... tensors) {
+    void execute(dnnl_stream stream, CpuBackend backend, FloatPointer... handles) {
         List<CpuStorage> temporaries = new ArrayList<>();
         try {
             for (int i = 0; i < operands.size(); i++) {
                 Operand o = operands.get(i);
-                check(dnnl_memory_set_data_handle(o.userMemory, pointer(tensors[i])), () -> "dnnl_memory_set_data_handle");
+                check(dnnl_memory_set_data_handle(o.userMemory, handles[i]), () -> "dnnl_memory_set_data_handle");
                 if (o.reorder != null) {
                     bind(o.innerMemory, o.innerBytes, backend, temporaries);
                     if (!o.output) {
@@ -186,10 +187,6 @@ final class OneDnnPlan implements AutoCloseable {
         CpuStorage storage = (CpuStorage) backend.allocate(DType.F32, (bytes + Float.BYTES - 1) / Float.BYTES);
         temporaries.add(storage);
         check(dnnl_memory_set_data_handle(memory, storage.floatPointer(0)), () -> "dnnl_memory_set_data_handle");
-    }
-
-    private static FloatPointer pointer(Tensor t) {
-        return ((CpuStorage) t.storage()).floatPointer(t.offset());
     }
 
     private static void run(dnnl_primitive p, dnnl_stream stream, int count, dnnl_exec_arg_t args) {

@@ -5,6 +5,7 @@ import static dev.kiln.engine.cpu.ConvolutionCases.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,61 +25,63 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The CPU backend's choice between OpenBLAS's and oneDNN's convolutions ({@link ConvolutionChoice}): timed on a
- * convolution's first call and kept, never for F64 or with the switch off, and whichever kernel runs, the backend's
- * results are OpenBLAS's within {@link ConvolutionCases#TOLERANCE}, on first and later calls.
+ * The CPU backend's choice between OpenBLAS's and oneDNN's convolutions ({@link ConvolutionChoice}): timed over a
+ * convolution's first calls and kept, never for F64 or with the switch off, and whichever kernel runs, the backend's
+ * results are OpenBLAS's within {@link ConvolutionCases#TOLERANCE}, on the trial calls and after the choice.
  */
 class ConvolutionChoiceTest {
     private static final GroupedConv2dGeometry RESNET = ConvolutionCases.plain().get(0).geometry();
 
     private static CpuBackend openBlas;
     private static CpuBackend chosen;
+    private static Parallel parallel;
 
     @BeforeAll
     static void open() {
         openBlas = new CpuBackend(2, false);
         chosen = new CpuBackend(2, true);
+        parallel = new Parallel(1);
     }
 
     @AfterAll
     static void close() {
+        parallel.close();
         chosen.close();
         openBlas.close();
     }
 
     @Test
     void switchedOffOneDnnIsNeverACandidate() {
-        try (ConvolutionChoice choice = new ConvolutionChoice(openBlas, 1, false)) {
+        try (ConvolutionChoice choice = new ConvolutionChoice(openBlas, parallel, false)) {
             assertFalse(choice.considers(DType.F32, RESNET));
         }
     }
 
     @Test
     void f64ConvolutionsStayOnOpenBlas() {
-        try (ConvolutionChoice choice = new ConvolutionChoice(openBlas, 1, true)) {
+        try (ConvolutionChoice choice = new ConvolutionChoice(openBlas, parallel, true)) {
             assertFalse(choice.considers(DType.F64, RESNET));
             assertTrue(choice.considers(DType.F32, RESNET));
         }
     }
 
     @Test
-    void firstCallTimesBothKernelsAndLaterCallsRunTheChosenOneOnce() {
+    void firstCallsAlternateBetweenTheKernelsAndThenTheChosenOneRunsAlone() {
         ConvolutionKey key = new ConvolutionKey(RESNET, Direction.FORWARD, false);
-        int[] openBlasRuns = new int[1];
-        int[] oneDnnRuns = new int[1];
-        try (ConvolutionChoice choice = new ConvolutionChoice(openBlas, 1, true)) {
+        StringBuilder runs = new StringBuilder();
+        try (ConvolutionChoice choice = new ConvolutionChoice(openBlas, parallel, true)) {
             assertTrue(choice.considers(DType.F32, RESNET));
-            choice.run(key, () -> openBlasRuns[0]++, oneDnn -> oneDnnRuns[0]++);
+            for (int call = 0; call < ConvolutionChoice.TRIALS; call++) {
+                assertNull(choice.chosen(key), "no kernel chosen before call " + call);
+                choice.run(key, () -> runs.append('B'), oneDnn -> runs.append('D'));
+            }
+            assertEquals("DBDBDB", runs.toString(), "the trials: oneDNN, OpenBLAS, in turn, one kernel a call");
             Kernel kernel = choice.chosen(key);
-            assertNotNull(kernel, "a kernel is chosen on the first call");
-            assertEquals(ConvolutionChoice.ROUNDS, openBlasRuns[0], "OpenBLAS's runs on the first call");
-            assertEquals(ConvolutionChoice.ROUNDS + (kernel == Kernel.ONEDNN ? 1 : 0), oneDnnRuns[0],
-                    "oneDNN's runs on the first call, and one more when it won, whose result the call leaves");
-            int openBlasBefore = openBlasRuns[0];
-            int oneDnnBefore = oneDnnRuns[0];
-            choice.run(key, () -> openBlasRuns[0]++, oneDnn -> oneDnnRuns[0]++);
-            assertEquals(kernel == Kernel.OPENBLAS ? 1 : 0, openBlasRuns[0] - openBlasBefore, "OpenBLAS, later call");
-            assertEquals(kernel == Kernel.ONEDNN ? 1 : 0, oneDnnRuns[0] - oneDnnBefore, "oneDNN, later call");
+            assertNotNull(kernel, "a kernel is chosen after the trials");
+            runs.setLength(0);
+            choice.run(key, () -> runs.append('B'), oneDnn -> runs.append('D'));
+            choice.run(key, () -> runs.append('B'), oneDnn -> runs.append('D'));
+            assertEquals(kernel == Kernel.ONEDNN ? "DD" : "BB", runs.toString(), "calls after the choice");
         }
     }
 
@@ -106,10 +109,10 @@ class ConvolutionChoiceTest {
         return Stream.concat(ConvolutionCases.plain().stream(), ConvolutionCases.grouped().stream());
     }
 
-    /** Forward with bias, then both gradients in one call, as autograd asks for them; twice: timed, then chosen. */
+    /** Forward with bias, then both gradients in one call, as autograd asks for them: on trial, then chosen. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void backendGivesOpenBlasResultsOnFirstAndLaterCalls(Case c) {
+    void backendGivesOpenBlasResultsOnTrialAndAfterTheChoice(Case c) {
         GroupedConv2dGeometry g = c.geometry();
         try (Scope scope = Scope.open()) {
             Tensor input = random(chosen, g.inputShape(), 21);
@@ -117,7 +120,8 @@ class ConvolutionChoiceTest {
             Tensor bias = random(chosen, Shape.of(g.outChannels()), 23);
             Tensor gradOut = random(chosen, g.outputShape(), 24);
             Tensor[] expected = everyDirection(openBlas, g, input, weight, bias, gradOut);
-            for (String call : new String[] {"first call", "later call"}) {
+            for (int k = 0; k <= ConvolutionChoice.TRIALS; k++) {
+                String call = "call " + k;
                 Tensor[] actual = everyDirection(chosen, g, input, weight, bias, gradOut);
                 assertClose(c + ", forward, " + call, expected[0], actual[0]);
                 assertClose(c + ", input gradient, " + call, expected[1], actual[1]);

@@ -23,24 +23,27 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * oneDNN's convolutions ({@link OneDnnConvolution}, called directly, whatever the backend would choose) give what
- * OpenBLAS's path gives, in every direction, with and without bias, on every family of {@link ConvolutionCases}; and
- * run on the number of threads they are given.
+ * OpenBLAS's path gives, in every direction, with and without bias, on every family of {@link ConvolutionCases}, the
+ * batch split over two threads (odd batches in slices of two sizes); and oneDNN starts no threads of its own.
  */
 class OneDnnConvolutionTest {
     private static CpuBackend openBlas;
     private static CpuBackend backend;
+    private static Parallel parallel;
     private static OneDnnConvolution oneDnn;
 
     @BeforeAll
     static void open() {
         openBlas = new CpuBackend(2, false);
         backend = new CpuBackend(2, false);
-        oneDnn = OneDnnConvolution.open(backend, 2);
+        parallel = new Parallel(2);
+        oneDnn = OneDnnConvolution.open(backend, parallel);
     }
 
     @AfterAll
     static void close() {
         oneDnn.close();
+        parallel.close();
         backend.close();
         openBlas.close();
     }
@@ -124,35 +127,32 @@ class OneDnnConvolutionTest {
     }
 
     /**
-     * oneDNN's OpenMP runs a thread's convolution on the thread count it was given, not on every core: counted as the
-     * threads that carry the calling thread's name (a thread libgomp starts inherits its starter's name on Linux).
+     * oneDNN starts no OpenMP threads beside Kiln's: counted as the threads that carry the calling thread's name (a
+     * thread that libgomp starts inherits its starter's name on Linux), which runs the first slice of the batch.
      */
     @Test
-    void convolutionsRunOnTheThreadCountGiven() throws Exception {
-        assumeTrue(Files.isDirectory(Path.of("/proc/self/task")),
-                "counts threads through /proc (Linux)");
-        for (int threads : new int[] {1, 3}) {
-            String name = "kiln-omp-" + threads;
-            long[] counted = new long[1];
-            Throwable[] failure = new Throwable[1];
-            Thread caller = new Thread(() -> {
-                try (CpuBackend b = new CpuBackend(1, false); OneDnnConvolution own = OneDnnConvolution.open(b, threads);
-                     Scope scope = Scope.open()) {
-                    GroupedConv2dGeometry g = ConvolutionCases.plain().get(0).geometry();
-                    Tensor out = Tensor.empty(g.outputShape(), DType.F32, b);
-                    own.forward(random(b, g.inputShape(), 11), random(b, g.weightShape(), 12), null, g, out);
-                    counted[0] = threadsNamed(name);
-                } catch (Throwable t) {
-                    failure[0] = t;
-                }
-            }, name);
-            caller.start();
-            caller.join();
-            if (failure[0] != null) {
-                throw new AssertionError("convolution on " + threads + " threads failed", failure[0]);
+    void oneDnnStartsNoThreadsOfItsOwn() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "counts threads through /proc (Linux)");
+        String name = "kiln-omp-probe";
+        long[] counted = new long[1];
+        Throwable[] failure = new Throwable[1];
+        Thread caller = new Thread(() -> {
+            try (CpuBackend b = new CpuBackend(2, false); Parallel two = new Parallel(2);
+                 OneDnnConvolution own = OneDnnConvolution.open(b, two); Scope scope = Scope.open()) {
+                GroupedConv2dGeometry g = ConvolutionCases.plain().get(0).geometry();
+                Tensor out = Tensor.empty(g.outputShape(), DType.F32, b);
+                own.forward(random(b, g.inputShape(), 11), random(b, g.weightShape(), 12), null, g, out);
+                counted[0] = threadsNamed(name);
+            } catch (Throwable t) {
+                failure[0] = t;
             }
-            assertEquals(threads, counted[0], "threads of the convolution asked to run on " + threads);
+        }, name);
+        caller.start();
+        caller.join();
+        if (failure[0] != null) {
+            throw new AssertionError("the convolution failed", failure[0]);
         }
+        assertEquals(1, counted[0], "threads named as the one that called oneDNN");
     }
 
     private static long threadsNamed(String name) throws IOException {
