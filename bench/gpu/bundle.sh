@@ -13,9 +13,12 @@ junit_console="org.junit.platform:junit-platform-console-standalone:1.$junit_min
 cd "$root"
 mvn -B -q install -DskipTests
 rm -rf "$out" && mkdir -p "$out/lib"
-# JUnit's own jars are left out: the console launcher below carries the same versions (1.4 MB fewer to carry).
+# JUnit's own jars are left out: the console launcher below carries the same versions (1.4 MB fewer to carry). So are
+# oneDNN's and the OpenCL presets it needs (27 MB): the CPU backend then runs its convolutions on OpenBLAS alone, as
+# ConvolutionWithoutOneDnnTest checks, and a GPU machine trains on CUDA.
 mvn -B -q dependency:copy-dependencies -pl tests -DincludeScope=test -DoutputDirectory="$out/lib" \
-    -DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian
+    -DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian \
+    -DexcludeArtifactIds=dnnl,opencl
 mvn -B -q dependency:copy -Dartifact="$junit_console" -DoutputDirectory="$out/lib"
 cp "$root"/tests/target/tests-*.jar "$out/lib/"
 # Kiln binds OpenBLAS through openblas_nolapack only: the preset's two LAPACK JNI libraries and its headers

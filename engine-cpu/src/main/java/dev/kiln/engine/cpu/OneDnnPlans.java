@@ -1,5 +1,6 @@
 package dev.kiln.engine.cpu;
 
+import static dev.kiln.engine.cpu.OneDnnPlan.check;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
@@ -12,9 +13,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_data_primi
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_weights_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_direct;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_forward_primitive_desc_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
@@ -31,31 +29,18 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_fpmath_mode;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_scratchpad_mode;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_scratchpad_mode_user;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_unimplemented;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
-import static dev.kiln.engine.cpu.OneDnnPlan.check;
 
 import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.GroupedConv2dGeometry;
-import dev.kiln.engine.Tensor;
-import dev.kiln.engine.cpu.ConvolutionKey.Direction;
 import dev.kiln.engine.cpu.OneDnnPlan.Argument;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.function.Supplier;
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
-import org.bytedeco.dnnl.dnnl_stream;
-import org.bytedeco.dnnl.dnnl_version_t;
-import org.bytedeco.dnnl.global.dnnl;
-import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.LongPointer;
 
 /**

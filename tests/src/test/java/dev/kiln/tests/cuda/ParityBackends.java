@@ -39,6 +39,8 @@ final class ParityBackends {
     static final String UNDER_TEST = System.getProperty("kiln.parity.backend", "cuda");
     /** The provider name of the reference backend. */
     static final String REFERENCE = "cpu";
+    /** The CPU backend's switch for oneDNN's convolutions. */
+    private static final String ONE_DNN = "kiln.cpu.onednn";
 
     private static boolean probed;
     private static String skipReason;
@@ -83,12 +85,26 @@ final class ParityBackends {
         return UNDER_TEST.toUpperCase(Locale.ROOT) + " parity tests skipped: " + skipReason;
     }
 
-    /** Creates both backends for one test class, unless the tests are to be skipped. */
+    /**
+     * Creates both backends for one test class, unless the tests are to be skipped. The reference convolves on
+     * OpenBLAS alone ({@code kiln.cpu.onednn=false} while it is created), so that a CPU backend under test, which
+     * convolves on oneDNN where that is faster, is checked against OpenBLAS's convolutions.
+     */
     static synchronized void open() {
         if (skipReason() == null && reference == null) {
             // Parity is with strict FP32 arithmetic, whatever the environment asks of the CUDA backend.
             System.setProperty("kiln.cuda.tf32", "false");
-            reference = referenceProvider.create();
+            String oneDnn = System.getProperty(ONE_DNN);
+            System.setProperty(ONE_DNN, "false");
+            try {
+                reference = referenceProvider.create();
+            } finally {
+                if (oneDnn == null) {
+                    System.clearProperty(ONE_DNN);
+                } else {
+                    System.setProperty(ONE_DNN, oneDnn);
+                }
+            }
             underTest = testedProvider.create();
         }
     }
