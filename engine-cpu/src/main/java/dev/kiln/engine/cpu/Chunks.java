@@ -16,6 +16,7 @@ final class Chunks {
     private static final int ARRAYS = 5;
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[ARRAYS][SIZE]);
     private static final ThreadLocal<int[][]> INT_SCRATCH = ThreadLocal.withInitial(() -> new int[ARRAYS][SIZE]);
+    private static final ThreadLocal<float[]> BLOCK = ThreadLocal.withInitial(() -> new float[SIZE]);
 
     private Chunks() {
     }
@@ -28,6 +29,33 @@ final class Chunks {
     /** This thread's int scratch arrays, {@value #SIZE} ints each, for loops on F32 bit patterns. */
     static int[][] intScratch() {
         return INT_SCRATCH.get();
+    }
+
+    /**
+     * {@code count} work arrays of {@value #SIZE} floats a thread, for a routine that its callers run on
+     * {@link #scratch()}'s arrays (the F32 functions of {@link FloatExp} and its kin).
+     */
+    static ThreadLocal<float[][]> workArrays(int count) {
+        return ThreadLocal.withInitial(() -> new float[count][SIZE]);
+    }
+
+    /**
+     * {@code routine} over v[0, len), at most {@value #SIZE} values at a time (its work arrays hold that many): the
+     * blocks of a longer run (a batch-norm epilogue's plane) are copied out and back, because a loop over an offset
+     * into one array beside another array does not vectorise (C2 cannot tell that the two do not overlap).
+     */
+    static void inBlocks(float[] v, int len, CpuElementwise.FloatChunk routine) {
+        if (len <= SIZE) {
+            routine.apply(v, len);
+            return;
+        }
+        float[] block = BLOCK.get();
+        for (int from = 0; from < len; from += SIZE) {
+            int n = Math.min(SIZE, len - from);
+            System.arraycopy(v, from, block, 0, n);
+            routine.apply(block, n);
+            System.arraycopy(block, 0, v, from, n);
+        }
     }
 
     /**
