@@ -12,7 +12,8 @@ import java.util.function.DoubleBinaryOperator;
 /**
  * Element-wise kernels. Generic loops read and write through {@link Data} in double precision; F32
  * arithmetic, ReLU and tanh, the ops of every training step, have loops of their own on the FloatBuffer
- * (tanh as {@link FastTanh}).
+ * (tanh as {@link FastTanh}), and so do F32 exp, log, sin, erf and their kin ({@link FloatExp}, {@link FloatLog},
+ * {@link FloatTrig}, {@link FloatErf}, {@link FloatPow}).
  */
 final class CpuElementwise {
     private static final double SQRT_HALF = Math.sqrt(0.5);
@@ -46,7 +47,7 @@ final class CpuElementwise {
 
     /**
      * {@code op} over F32 values in place, with the values {@link #unary} gives: loops of their own for ReLU, tanh,
-     * the square and sigmoid, else each value through {@link #forward} in double.
+     * the square, and the functions of {@link #floatRoutine}; else each value through {@link #forward} in double.
      */
     static FloatChunk unaryF32(UnaryOp op, double p) {
         if (isSquare(op, p)) {
@@ -56,6 +57,10 @@ final class CpuElementwise {
                     v[i] *= v[i];
                 }
             };
+        }
+        FloatChunk routine = floatRoutine(op, p);
+        if (routine != null) {
+            return routine;
         }
         return switch (op) {
             case RELU -> CpuElementwise::relu;
@@ -67,6 +72,68 @@ final class CpuElementwise {
                 }
             };
         };
+    }
+
+    /**
+     * The vectorised F32 routine of op (within a few ulps of its value in double, rounded), or null: for the
+     * functions that would otherwise cost a call to Math per value, where the CPU has FMA.
+     */
+    private static FloatChunk floatRoutine(UnaryOp op, double p) {
+        if (!FusedMultiplyAdd.IN_HARDWARE) {
+            return null;
+        }
+        return switch (op) {
+            case EXP -> FloatExp::exp;
+            case EXPM1 -> FloatExp::expm1;
+            case SIGMOID -> FloatExp::sigmoid;
+            case SILU -> FloatExp::silu;
+            case LOG -> FloatLog::log;
+            case LOG1P -> FloatLog::log1p;
+            case LOG2 -> FloatLog::log2;
+            case LOG10 -> FloatLog::log10;
+            case SIN -> FloatTrig::sin;
+            case COS -> FloatTrig::cos;
+            case TAN -> FloatTrig::tan;
+            case ERF -> FloatErf::erf;
+            case ERFC -> FloatErf::erfc;
+            case GELU -> FloatErf::gelu;
+            case POW -> FloatPow.serves(p) ? (v, len) -> FloatPow.pow(v, len, p) : null;
+            default -> null;
+        };
+    }
+
+    /**
+     * The vectorised F32 routine turning x into d op(x) / dx in place, or null (as {@link #floatRoutine}): for the
+     * derivatives that are themselves such functions of x.
+     */
+    private static FloatChunk floatDerivative(UnaryOp op, double p) {
+        if (!FusedMultiplyAdd.IN_HARDWARE) {
+            return null;
+        }
+        return switch (op) {
+            case SIN -> FloatTrig::cos;
+            case COS -> (v, len) -> negated(v, len, FloatTrig::sin);
+            case ERF -> FloatErf::erfDerivative;
+            case ERFC -> (v, len) -> negated(v, len, FloatErf::erfDerivative);
+            case GELU -> FloatErf::geluDerivative;
+            case SILU -> FloatExp::siluDerivative;
+            case POW -> FloatPow.serves(p - 1) ? (v, len) -> {
+                FloatPow.pow(v, len, p - 1);
+                float exponent = (float) p;
+                for (int i = 0; i < len; i++) {
+                    v[i] *= exponent;
+                }
+            } : null;
+            default -> null;
+        };
+    }
+
+    /** v = -f(v). */
+    private static void negated(float[] v, int len, FloatChunk f) {
+        f.apply(v, len);
+        for (int i = 0; i < len; i++) {
+            v[i] = -v[i];
+        }
     }
 
     /** {@code pow(x, 2)}: a loss's square, a norm's. */
@@ -125,9 +192,9 @@ final class CpuElementwise {
     }
 
     /**
-     * {@link #unaryBackward} for F32 through heap chunks, each value in double as the generic loop computes it:
-     * {@code gx = gy * derivative(x, y)}, with a loop of its own for the square and for ops whose derivative
-     * needs only y.
+     * {@link #unaryBackward} for F32 through heap chunks: {@code gx = gy * derivative(x, y)}, with a loop of its own
+     * for the square and for ops whose derivative needs only y, the float routines of {@link #floatDerivative}, and
+     * else each value in double as the generic loop computes it.
      */
     private void unaryBackwardF32(UnaryOp op, double p, Tensor x, Tensor y, Tensor gy, Tensor gx, int n) {
         if (isSquare(op, p)) {
@@ -138,6 +205,16 @@ final class CpuElementwise {
             gradientFromOutputF32(y, gy, gx, n, (out, grad, len) -> {
                 for (int i = 0; i < len; i++) {
                     grad[i] = (float) (grad[i] * (out[i] * (1.0 - out[i])));
+                }
+            });
+            return;
+        }
+        FloatChunk floatDerivative = floatDerivative(op, p);
+        if (floatDerivative != null) {
+            gradientF32(x, null, gy, gx, n, 8, (in, unused, grad, len) -> {
+                floatDerivative.apply(in, len);
+                for (int i = 0; i < len; i++) {
+                    grad[i] *= in[i];
                 }
             });
             return;

@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The CPU backend's F32 loops give what its double-precision loops give, rounded once to F32: every element-wise
- * op but tanh (which has a polynomial of its own) and its gradient, each compared to the bit with the same op in
- * F64; and sums of F32 runs, which add in double in an order that does not depend on the thread count. On the CPU
- * backend whatever the engine's default is (a GPU's F32 kernels compute in float).
+ * op and gradient but tanh's and those with a vectorised float routine, each compared to the bit with the same op
+ * in F64, and those routines within a few ulps of it; and sums of F32 runs, which add in double in an order that
+ * does not depend on the thread count. On the CPU backend whatever the engine's default is (a GPU's F32 kernels
+ * compute in float).
  */
 class CpuF32LoopsTest {
     private static final int N = 5000;
@@ -69,42 +70,106 @@ class CpuF32LoopsTest {
         };
     }
 
+    /**
+     * The ops that F32 computes in float arithmetic (vectorised routines within a few ulps), with POW's fractional
+     * exponents; tanh too, as a rational approximation within 4e-7.
+     */
+    private static boolean hasFloatRoutine(UnaryOp op, double p) {
+        return switch (op) {
+            case TANH, EXP, EXPM1, SIGMOID, SILU, LOG, LOG1P, LOG2, LOG10, SIN, COS, TAN, ERF, ERFC, GELU -> true;
+            case POW -> p != Math.rint(p);
+            default -> false;
+        };
+    }
+
+    /** Each op with each parameter the tests use: POW's integer and fractional exponents. */
+    private static double[] parameters(UnaryOp op) {
+        return op == UnaryOp.POW ? new double[] {2, 3, 0.5, -0.75} : new double[] {parameter(op)};
+    }
+
     @Test
-    void everyElementwiseOpButTanhIsItsF64ValueRounded() {
+    void everyElementwiseOpWithoutAFloatRoutineIsItsF64ValueRounded() {
         for (UnaryOp op : UnaryOp.values()) {
-            if (op == UnaryOp.TANH) {
-                continue;
-            }
-            for (double p : op == UnaryOp.POW ? new double[] {2, 3, 0.5} : new double[] {parameter(op)}) {
-                Tensor x = inputs(op, p);
-                Tensor out = Tensor.empty(x.shape(), DType.F32, backend);
-                backend.unary(op, p, x, out);
-                Tensor x64 = x.to(DType.F64);
-                Tensor out64 = Tensor.empty(x.shape(), DType.F64, backend);
-                backend.unary(op, p, x64, out64);
-                assertSameFloats(out64.to(DType.F32).toFloatArray(), out.toFloatArray(), op + " " + p);
+            for (double p : parameters(op)) {
+                if (!hasFloatRoutine(op, p)) {
+                    Tensor x = inputs(op, p);
+                    assertSameFloats(f64Values(op, p, x), f32Values(op, p, x), op + " " + p);
+                }
             }
         }
     }
 
     @Test
-    void everyGradientButTanhsIsItsF64ValueRounded() {
+    void everyElementwiseFloatRoutineIsWithinAFewUlpsOfItsF64Value() {
         for (UnaryOp op : UnaryOp.values()) {
-            if (op == UnaryOp.TANH) {
-                continue;
-            }
-            for (double p : op == UnaryOp.POW ? new double[] {2, 3, 0.5} : new double[] {parameter(op)}) {
-                Tensor x = inputs(op, p);
-                Tensor y = Tensor.empty(x.shape(), DType.F32, backend);
-                backend.unary(op, p, x, y);
-                Tensor gy = uniform(-2, 2, N);
-                Tensor gx = Tensor.empty(x.shape(), DType.F32, backend);
-                backend.unaryBackward(op, p, x, y, gy, gx);
-                Tensor gx64 = Tensor.empty(x.shape(), DType.F64, backend);
-                backend.unaryBackward(op, p, x.to(DType.F64), y.to(DType.F64), gy.to(DType.F64), gx64);
-                assertSameFloats(gx64.to(DType.F32).toFloatArray(), gx.toFloatArray(), op + " " + p + " gradient");
+            for (double p : parameters(op)) {
+                if (hasFloatRoutine(op, p) && op != UnaryOp.TANH) {
+                    Tensor x = inputs(op, p);
+                    assertWithinUlps(f64Values(op, p, x), f32Values(op, p, x), 0, op + " " + p);
+                }
             }
         }
+    }
+
+    @Test
+    void everyGradientWithoutAFloatRoutineIsItsF64ValueRounded() {
+        for (UnaryOp op : UnaryOp.values()) {
+            for (double p : parameters(op)) {
+                if (!hasFloatRoutine(op, p)) {
+                    Tensor x = inputs(op, p);
+                    Tensor gy = uniform(-2, 2, N);
+                    assertSameFloats(f64Gradient(op, p, x, gy), f32Gradient(op, p, x, gy), op + " " + p + " gradient");
+                }
+            }
+        }
+    }
+
+    /**
+     * Within a few ulps, and 1e-6 absolute: the derivatives of SiLU and GELU cross zero, where their float routines
+     * are accurate to a few ulps of their larger term.
+     */
+    @Test
+    void everyGradientWithAFloatRoutineIsWithinAFewUlpsOfItsF64Value() {
+        for (UnaryOp op : UnaryOp.values()) {
+            for (double p : parameters(op)) {
+                if (hasFloatRoutine(op, p) && op != UnaryOp.TANH) {
+                    Tensor x = inputs(op, p);
+                    Tensor gy = uniform(-2, 2, N);
+                    assertWithinUlps(f64Gradient(op, p, x, gy), f32Gradient(op, p, x, gy), 1e-6,
+                            op + " " + p + " gradient");
+                }
+            }
+        }
+    }
+
+    private static float[] f32Values(UnaryOp op, double p, Tensor x) {
+        Tensor out = Tensor.empty(x.shape(), DType.F32, backend);
+        backend.unary(op, p, x, out);
+        return out.toFloatArray();
+    }
+
+    /** The op in F64 on the same values, rounded to F32. */
+    private static float[] f64Values(UnaryOp op, double p, Tensor x) {
+        Tensor out64 = Tensor.empty(x.shape(), DType.F64, backend);
+        backend.unary(op, p, x.to(DType.F64), out64);
+        return out64.to(DType.F32).toFloatArray();
+    }
+
+    private static float[] f32Gradient(UnaryOp op, double p, Tensor x, Tensor gy) {
+        Tensor y = Tensor.empty(x.shape(), DType.F32, backend);
+        backend.unary(op, p, x, y);
+        Tensor gx = Tensor.empty(x.shape(), DType.F32, backend);
+        backend.unaryBackward(op, p, x, y, gy, gx);
+        return gx.toFloatArray();
+    }
+
+    /** The gradient in F64 from the F32 output (as the F32 loop reads it), rounded to F32. */
+    private static float[] f64Gradient(UnaryOp op, double p, Tensor x, Tensor gy) {
+        Tensor y = Tensor.empty(x.shape(), DType.F32, backend);
+        backend.unary(op, p, x, y);
+        Tensor gx64 = Tensor.empty(x.shape(), DType.F64, backend);
+        backend.unaryBackward(op, p, x.to(DType.F64), y.to(DType.F64), gy.to(DType.F64), gx64);
+        return gx64.to(DType.F32).toFloatArray();
     }
 
     @Test
@@ -142,6 +207,18 @@ class CpuF32LoopsTest {
         try (oneThread; Tensor copy = x.to(oneThread); Tensor single = Tensor.empty(Shape.of(), DType.F32, oneThread)) {
             oneThread.reduce(ReduceOp.SUM, copy, 0, single);
             assertEquals(Float.floatToIntBits(sum.toFloatArray()[0]), Float.floatToIntBits(single.toFloatArray()[0]));
+        }
+    }
+
+    /**
+     * Within 6 ulps of each expected value, or {@code absolute}: the float routines' bound and a margin; NaN and
+     * infinities exactly.
+     */
+    private static void assertWithinUlps(float[] expected, float[] actual, double absolute, String what) {
+        for (int i = 0; i < expected.length; i++) {
+            float e = expected[i];
+            float tolerance = Float.isFinite(e) ? (float) Math.max(6 * Math.ulp(e), absolute) : 0;
+            assertEquals(e, actual[i], tolerance, what + ": element " + i);
         }
     }
 
