@@ -100,7 +100,11 @@ class PoolingTest {
                 new Case(1, 2, 5, 7, hw(2, 2), hw(2, 2), hw(1, 1), true, false),
                 new Case(2, 2, 8, 7, hw(3, 2), hw(2, 3), hw(1, 0), true, false),
                 new Case(1, 2, 5, 5, hw(3, 3), hw(2, 2), hw(1, 1), false, false),
-                new Case(1, 1, 11, 9, hw(3, 4), hw(3, 3), hw(1, 2), true, false));
+                new Case(1, 1, 11, 9, hw(3, 4), hw(3, 3), hw(1, 2), true, false),
+                // Windows one column wide (LocalResponseNorm's across the channels), which average whole rows.
+                new Case(2, 3, 9, 6, hw(5, 1), hw(1, 1), hw(2, 0)),
+                new Case(1, 1, 4, 3, hw(4, 1), hw(1, 1), hw(0, 0)),
+                new Case(1, 2, 8, 5, hw(3, 1), hw(2, 1), hw(1, 0), true, false));
     }
 
     /**
