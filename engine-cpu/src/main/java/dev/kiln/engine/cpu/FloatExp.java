@@ -4,7 +4,7 @@ package dev.kiln.engine.cpu;
  * F32 exp, expm1, sigmoid and SiLU (and its derivative) over arrays, in float arithmetic that C2 vectorises
  * ({@code Math.exp} is a call per value, 14 ns): x = n ln2 + r with n = round(x / ln2) and |r| &lt;= ln2/2 (ln2 in
  * two parts, the first product exact in an FMA), Cephes' expf polynomial of r, then a scalar pass that multiplies by
- * 2^n (see {@link #scale}). Measured on sweeps of the floats: exp within 1.01 ulps of the rounded true value, expm1
+ * 2^n in two halves (see {@link #scale}). Measured on sweeps of the floats: exp within 1.01 ulps of the rounded true value, expm1
  * 2, the sigmoid 3, SiLU 3.5 where the sigmoid is normal.
  */
 final class FloatExp {
@@ -83,13 +83,14 @@ final class FloatExp {
 
     /** v = exp(v) for at most {@link Chunks#SIZE} values. */
     static void expBlock(float[] v, int len) {
-        float[] n = WORK.get()[0];
+        float[][] w = WORK.get();
         for (int i = 0; i < len; i++) {
             float x = Math.max(EXP_LOW, Math.min(EXP_HIGH, v[i]));
-            n[i] = nearestMultipleOfLn2(x);
-            v[i] = 1 + expm1Reduced(reduce(x, n[i]));
+            float n = nearestMultipleOfLn2(x);
+            v[i] = 1 + expm1Reduced(reduce(x, n));
+            splitExponent(n, w[0], w[1], i);
         }
-        scale(v, n, len);
+        scale(v, w[0], w[1], len);
     }
 
     /**
@@ -97,27 +98,28 @@ final class FloatExp {
      * error of a square, for exp(-x^2)): added to the reduced argument, where it is not lost.
      */
     static void expBlock(float[] v, float[] low, int len) {
-        float[] n = WORK.get()[0];
+        float[][] w = WORK.get();
         for (int i = 0; i < len; i++) {
             float x = Math.max(EXP_LOW, Math.min(EXP_HIGH, v[i]));
-            n[i] = nearestMultipleOfLn2(x);
-            v[i] = 1 + expm1Reduced(reduce(x, n[i]) + low[i]);
+            float n = nearestMultipleOfLn2(x);
+            v[i] = 1 + expm1Reduced(reduce(x, n) + low[i]);
+            splitExponent(n, w[0], w[1], i);
         }
-        scale(v, n, len);
+        scale(v, w[0], w[1], len);
     }
 
     private static void expm1Block(float[] v, int len) {
         float[][] w = WORK.get();
         float[] x = w[0];
-        float[] n = w[1];
+        float[] nPlusRound = w[1];
         System.arraycopy(v, 0, x, 0, len);
         for (int i = 0; i < len; i++) {
             float clamped = Math.max(EXPM1_LOW, Math.min(EXPM1_HIGH, v[i]));
-            n[i] = nearestMultipleOfLn2(clamped);
-            v[i] = expm1Reduced(reduce(clamped, n[i]));
+            nPlusRound[i] = Math.fma(clamped, LOG2E, FloatTrig.ROUND);
+            v[i] = expm1Reduced(reduce(clamped, nPlusRound[i] - FloatTrig.ROUND));
         }
         for (int i = 0; i < len; i++) {
-            float e = powerOfTwo((int) n[i]);
+            float e = powerOfTwo(nPlusRound[i]);
             v[i] = Math.fma(e, v[i], e - 1);
             // Math's in double above the clamp, and at zeros, whose sign the sum with e - 1 = +0 loses.
             if (!(x[i] <= EXPM1_HIGH) || x[i] == 0) {
@@ -161,20 +163,31 @@ final class FloatExp {
     }
 
     /**
-     * v *= 2^n for integer-valued n, clamped to [-160, 130] (beyond, the product is 0 or infinite anyway), as
-     * 2^floor(n/2) 2^ceil(n/2): the first product is exact (both halves lie within [-80, 65]), so the result rounds
-     * once even where it is subnormal. A scalar loop: C2 on JDK 17 vectorises no float-to-int conversion or bit move.
+     * Writes floor(n/2) and ceil(n/2) for an integer n in [-160, 130] (exp's range), each plus
+     * {@link FloatTrig#ROUND} (the integer then sits in the float's low mantissa bits), for {@link #scale}.
      */
-    static void scale(float[] v, float[] n, int len) {
+    static void splitExponent(float n, float[] low, float[] high, int i) {
+        float floorHalf = Math.fma(n, 0.5f, -0.25f) + FloatTrig.ROUND;
+        low[i] = floorHalf;
+        high[i] = (n - (floorHalf - FloatTrig.ROUND)) + FloatTrig.ROUND;
+    }
+
+    /**
+     * v *= 2^a 2^b for a and b from {@link #splitExponent}: the first product is exact (both halves lie within
+     * [-80, 65]), so the result rounds once even where it is subnormal. A scalar loop: C2 on JDK 17 vectorises no
+     * bit move (with the halves made here from n as an int, the loop took 0.5 ns a value more).
+     */
+    static void scale(float[] v, float[] a, float[] b, int len) {
         for (int i = 0; i < len; i++) {
-            int k = Math.max(-160, Math.min(130, (int) n[i]));
-            int low = k >> 1;
-            v[i] = v[i] * powerOfTwo(low) * powerOfTwo(k - low);
+            v[i] = v[i] * powerOfTwo(a[i]) * powerOfTwo(b[i]);
         }
     }
 
-    /** 2^k for an integer k in [-126, 127], from its exponent field. */
-    static float powerOfTwo(int k) {
-        return Float.intBitsToFloat((k + 127) << 23);
+    /**
+     * 2^k from k + {@link FloatTrig#ROUND}, for an integer k in [-126, 127]: that float's bits end in k (two's
+     * complement, above the bits of 1.5 * 2^23, which shift out), so shifting them into the exponent field gives k's.
+     */
+    static float powerOfTwo(float kPlusRound) {
+        return Float.intBitsToFloat((Float.floatToRawIntBits(kPlusRound) << 23) + 0x3F800000);
     }
 }

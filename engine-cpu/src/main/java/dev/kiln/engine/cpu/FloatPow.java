@@ -14,7 +14,10 @@ final class FloatPow {
     static final double MAX_EXPONENT = 4;
     private static final float LOG2E = 1.442695f;
     private static final float LN2 = 0.6931472f;
-    private static final ThreadLocal<float[][]> WORK = Chunks.workArrays(3);
+    /** 2^n is infinite beyond n = 128 and 0 below -150 whatever the rest: n is clamped there, within exp's range. */
+    private static final float N_LOW = -160f;
+    private static final float N_HIGH = 130f;
+    private static final ThreadLocal<float[][]> WORK = Chunks.workArrays(5);
 
     private FloatPow() {
     }
@@ -40,6 +43,8 @@ final class FloatPow {
         float[] x = w[0];
         float[] k = w[1];
         float[] n = w[2];
+        float[] lowHalf = w[3];
+        float[] highHalf = w[4];
         System.arraycopy(v, 0, x, 0, len);
         boolean special = false;
         for (int i = 0; i < len; i++) {
@@ -57,10 +62,14 @@ final class FloatPow {
             n[i] = (whole + fraction + FloatTrig.ROUND) - FloatTrig.ROUND;
             v[i] = (((whole - n[i]) + fraction) + Math.fma(pLow, k[i], wholeError)) * LN2;
         }
+        // Clamped apart: in the loop above, the clamp stopped C2 from vectorising it.
+        for (int i = 0; i < len; i++) {
+            FloatExp.splitExponent(Math.max(N_LOW, Math.min(N_HIGH, n[i])), lowHalf, highHalf, i);
+        }
         for (int i = 0; i < len; i++) {
             v[i] = 1 + FloatExp.expm1Reduced(v[i]);
         }
-        FloatExp.scale(v, n, len);
+        FloatExp.scale(v, lowHalf, highHalf, len);
         if (special) {
             for (int i = 0; i < len; i++) {
                 if (FloatLog.isSpecial(x[i])) {
