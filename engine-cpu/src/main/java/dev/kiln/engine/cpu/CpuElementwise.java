@@ -47,7 +47,8 @@ final class CpuElementwise {
 
     /**
      * {@code op} over F32 values in place, with the values {@link #unary} gives: loops of their own for ReLU, tanh,
-     * the square, and the functions of {@link #floatRoutine}; else each value through {@link #forward} in double.
+     * the square, negation, abs, sqrt and the functions of {@link #floatRoutine}; else each value through
+     * {@link #forward} in double.
      */
     static FloatChunk unaryF32(UnaryOp op, double p) {
         if (isSquare(op, p)) {
@@ -66,6 +67,23 @@ final class CpuElementwise {
             case RELU -> CpuElementwise::relu;
             case TANH -> FastTanh::tanh;
             case SIGMOID -> CpuElementwise::sigmoid;
+            // Exact in float (a square root rounded twice, through double, rounds as once), so the values are the
+            // generic loop's; in float the loops vectorise, where its switch per value cost a few ns.
+            case NEG -> (v, len) -> {
+                for (int i = 0; i < len; i++) {
+                    v[i] = -v[i];
+                }
+            };
+            case ABS -> (v, len) -> {
+                for (int i = 0; i < len; i++) {
+                    v[i] = Math.abs(v[i]);
+                }
+            };
+            case SQRT -> (v, len) -> {
+                for (int i = 0; i < len; i++) {
+                    v[i] = (float) Math.sqrt(v[i]);
+                }
+            };
             default -> (v, len) -> {
                 for (int i = 0; i < len; i++) {
                     v[i] = (float) forward(op, p, v[i]);
@@ -117,6 +135,12 @@ final class CpuElementwise {
             case ERFC -> (v, len) -> negated(v, len, FloatErf::erfDerivative);
             case GELU -> FloatErf::geluDerivative;
             case SILU -> FloatExp::siluDerivative;
+            case LOG -> CpuElementwise::reciprocal;
+            case LOG1P -> (v, len) -> {
+                for (int i = 0; i < len; i++) {
+                    v[i] = 1 / (v[i] + 1);
+                }
+            };
             case POW -> FloatPow.serves(p - 1) ? (v, len) -> {
                 FloatPow.pow(v, len, p - 1);
                 float exponent = (float) p;
@@ -126,6 +150,41 @@ final class CpuElementwise {
             } : null;
             default -> null;
         };
+    }
+
+    /**
+     * grad *= d op(x) / dx from y = op(x) in float, for the ops with a float routine whose derivative is y's (the
+     * generic loop's switch per value cost 10 ns), or null.
+     */
+    private static OutputGradientChunk floatGradientFromOutput(UnaryOp op) {
+        if (!FusedMultiplyAdd.IN_HARDWARE) {
+            return null;
+        }
+        return switch (op) {
+            case EXP -> (out, grad, len) -> {
+                for (int i = 0; i < len; i++) {
+                    grad[i] *= out[i];
+                }
+            };
+            case EXPM1 -> (out, grad, len) -> {
+                for (int i = 0; i < len; i++) {
+                    grad[i] *= out[i] + 1;
+                }
+            };
+            case TAN -> (out, grad, len) -> {
+                for (int i = 0; i < len; i++) {
+                    grad[i] *= Math.fma(out[i], out[i], 1);
+                }
+            };
+            default -> null;
+        };
+    }
+
+    /** v = 1 / v. */
+    private static void reciprocal(float[] v, int len) {
+        for (int i = 0; i < len; i++) {
+            v[i] = 1 / v[i];
+        }
     }
 
     /** v = -f(v). */
@@ -207,6 +266,11 @@ final class CpuElementwise {
                     grad[i] = (float) (grad[i] * (out[i] * (1.0 - out[i])));
                 }
             });
+            return;
+        }
+        OutputGradientChunk fromOutput = floatGradientFromOutput(op);
+        if (fromOutput != null) {
+            gradientFromOutputF32(y, gy, gx, n, fromOutput);
             return;
         }
         FloatChunk floatDerivative = floatDerivative(op, p);
