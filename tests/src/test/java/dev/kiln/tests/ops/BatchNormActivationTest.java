@@ -80,6 +80,18 @@ class BatchNormActivationTest {
         assertArrayEquals(bias.grad().toDoubleArray(), fusedGrads[2], 0, "bias gradient");
     }
 
+    /**
+     * The F32 epilogue applies the activation to a whole plane, here 2,304 values, more than the float routines'
+     * work arrays hold (they take such a run in blocks).
+     */
+    @Test
+    void planesLongerThanAChunkGetTheUnfusedSigmoidsValues() {
+        Tensor x = Tensor.randn(DType.F32, 2, 2, 48, 48);
+        Tensor fused = F.batchNorm(x, null, null, null, null, true, 0.1, 1e-5, UnaryOp.SIGMOID, 0);
+        Tensor composed = F.batchNorm(x, null, null, null, null, true, 0.1, 1e-5).sigmoid();
+        assertArrayEquals(composed.toDoubleArray(), fused.toDoubleArray(), 0);
+    }
+
     @Test
     void fusedGradientsMatchFiniteDifferences() {
         GradCheck.check("batchNorm+tanh", in -> F.batchNorm(in[0], null, null, in[1], in[2], true, 0.1, 1e-5,
