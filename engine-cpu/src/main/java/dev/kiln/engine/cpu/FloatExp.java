@@ -4,8 +4,9 @@ package dev.kiln.engine.cpu;
  * F32 exp, expm1, sigmoid and SiLU (and its derivative) over arrays, in float arithmetic that C2 vectorises
  * ({@code Math.exp} is a call per value, 14 ns): x = n ln2 + r with n = round(x / ln2) and |r| &lt;= ln2/2 (ln2 in
  * two parts, the first product exact in an FMA), Cephes' expf polynomial of r, then a scalar pass that multiplies by
- * 2^n in two halves (see {@link #scale}). Measured on sweeps of the floats: exp within 1.01 ulps of the rounded true value, expm1
- * 2, the sigmoid 3, SiLU 3.5 where the sigmoid is normal.
+ * 2^n in two halves (see {@link #scale}). Measured on every float against Math in double: exp within 1.013 ulps of
+ * the rounded true value, expm1 1.44, the sigmoid 2.40; SiLU 3.05 and its derivative 4.3 (of its larger term) on
+ * sweeps, where the sigmoid is normal.
  */
 final class FloatExp {
     private static final float LOG2E = 1.442695f;
