@@ -6,6 +6,7 @@ import dev.kiln.nn.BatchNorm2d;
 import dev.kiln.nn.Conv2d;
 import dev.kiln.nn.ConvTranspose2d;
 import dev.kiln.nn.Flatten;
+import dev.kiln.nn.GroupNorm;
 import dev.kiln.nn.LeakyReLU;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.ReLU;
@@ -13,6 +14,9 @@ import dev.kiln.nn.Sequential;
 import dev.kiln.nn.Tanh;
 import dev.kiln.nn.Unflatten;
 import dev.kiln.nn.init.Init;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * A deep convolutional GAN (Radford, Metz and Chintala 2015) as PyTorch's DCGAN tutorial builds it, scaled from
@@ -24,13 +28,15 @@ import dev.kiln.nn.init.Init;
  *   stride 2 and padding 1 that double the image twice (2f -> f -> channels), batch norm and ReLU after all but the
  *   last, and tanh: images [batch, channels, height, width] in (-1, 1).</li>
  *   <li>{@code discriminator}: images [batch, channels, height, width], two 4x4 convolutions of stride 2 and padding 1
- *   (channels -> f -> 2f, batch norm after the second), each followed by LeakyReLU(0.2), and a convolution with a
- *   (height / 4) x (width / 4) kernel to one logit per image: [batch, 1]. The tutorial ends with a sigmoid and
- *   BCELoss; {@link BceGanLoss} takes the logits, which is the same loss without its overflow.</li>
+ *   (channels -> f -> 2f, batch norm after the second, or what {@link DiscriminatorNorm} names instead), each
+ *   followed by LeakyReLU(0.2), and a convolution with a (height / 4) x (width / 4) kernel to one logit per image:
+ *   [batch, 1]. The tutorial ends with a sigmoid and BCELoss; {@link BceGanLoss} takes the logits, which is the same
+ *   loss without its overflow.</li>
  * </ul>
- * No layer has a bias (the batch norms have theirs), as in the tutorial. Weights are initialised as its
+ * No layer has a bias (the norms have theirs), as in the tutorial. Weights are initialised as its
  * {@code weights_init} does: convolutions N(0, 0.02), batch-norm scales N(1, 0.02) and shifts 0. State-dict keys
- * {@code generator.1.weight} ... {@code discriminator.5.weight}, those of the same {@code nn.Sequential}s in PyTorch.
+ * {@code generator.1.weight} ... {@code discriminator.5.weight} (... {@code discriminator.4.weight} without a
+ * discriminator norm), those of the same {@code nn.Sequential}s in PyTorch.
  * For 28x28 MNIST and latent 100: 7x7 -> 14x14 -> 28x28 and back; 0.90 million parameters with f = 64 (0.76 in the
  * generator), 0.38 million with f = 32.
  *
@@ -47,6 +53,51 @@ public class Dcgan extends Module {
     private final int channels;
     private final int height;
     private final int width;
+    private final DiscriminatorNorm discriminatorNorm;
+
+    /**
+     * What follows the discriminator's second convolution. A gradient penalty (WGAN-GP) needs each image's score to
+     * depend on that image alone, which batch norm breaks: Gulrajani et al. (2017) drop it from the critic and
+     * recommend layer norm instead.
+     */
+    public enum DiscriminatorNorm {
+        /** {@code BatchNorm2d(2f)}, the tutorial's. */
+        BATCH("batch"),
+        /**
+         * {@code GroupNorm(1, 2f)}: each image's features normalised over channels, height and width together, with a
+         * scale and shift per channel, which is the layer norm of the WGAN-GP paper's code (tflib's Layernorm).
+         */
+        LAYER("layer"),
+        /** Nothing: the convolution straight into its LeakyReLU, as the paper's MNIST critic. */
+        NONE("none");
+
+        private final String label;
+
+        DiscriminatorNorm(String label) {
+            this.label = label;
+        }
+
+        /** The name a checkpoint records: batch, layer or none. */
+        public String label() {
+            return label;
+        }
+
+        /** The norm of that {@link #label}. */
+        public static DiscriminatorNorm labelled(String label) {
+            for (DiscriminatorNorm n : values()) {
+                if (n.label.equals(label)) {
+                    return n;
+                }
+            }
+            throw new IllegalArgumentException("unknown discriminator norm '" + label + "'; known: "
+                    + Arrays.stream(values()).map(DiscriminatorNorm::label).toList());
+        }
+    }
+
+    /** The tutorial's networks, batch norm in both. */
+    public Dcgan(int latent, int featureMaps, int channels, int height, int width) {
+        this(latent, featureMaps, channels, height, width, DiscriminatorNorm.BATCH);
+    }
 
     /**
      * @param latent      noise dimensions (the tutorial's nz, 100)
@@ -54,19 +105,25 @@ public class Dcgan extends Module {
      * @param channels    image channels (1 for MNIST)
      * @param height      image height, a positive multiple of 4
      * @param width       image width, a positive multiple of 4
+     * @param discriminatorNorm what follows the discriminator's second convolution
      */
-    public Dcgan(int latent, int featureMaps, int channels, int height, int width) {
+    public Dcgan(int latent, int featureMaps, int channels, int height, int width, DiscriminatorNorm discriminatorNorm) {
         if (latent <= 0 || featureMaps <= 0 || channels <= 0 || height <= 0 || width <= 0 || height % 4 != 0
                 || width % 4 != 0) {
             throw new IllegalArgumentException("Dcgan: expected a positive latent size, feature maps and channels and a"
                     + " height and width that are positive multiples of 4, got latent " + latent + ", feature maps "
                     + featureMaps + ", channels " + channels + ", " + height + " x " + width);
         }
+        if (discriminatorNorm == null) {
+            throw new IllegalArgumentException("Dcgan: expected a discriminator norm (" + DiscriminatorNorm.BATCH
+                    + " for the tutorial's), got null");
+        }
         this.latent = latent;
         this.featureMaps = featureMaps;
         this.channels = channels;
         this.height = height;
         this.width = width;
+        this.discriminatorNorm = discriminatorNorm;
         int f = featureMaps;
         int[] inner = {height / 4, width / 4};
         registerModule("generator", new Sequential(
@@ -76,12 +133,23 @@ public class Dcgan extends Module {
                 new BatchNorm2d(2 * f), new ReLU(),
                 doubling(2 * f, f), new BatchNorm2d(f), new ReLU(),
                 doubling(f, channels), new Tanh()));
-        registerModule("discriminator", new Sequential(
-                halving(channels, f), new LeakyReLU(LEAKY_SLOPE),
-                halving(f, 2 * f), new BatchNorm2d(2 * f), new LeakyReLU(LEAKY_SLOPE),
-                new Conv2d(2 * f, 1, inner, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, false),
-                new Flatten()));
+        registerModule("discriminator", discriminator(channels, f, inner, discriminatorNorm));
         initialise();
+    }
+
+    private static Sequential discriminator(int channels, int f, int[] inner, DiscriminatorNorm norm) {
+        List<Module> layers = new ArrayList<>(List.of(halving(channels, f), new LeakyReLU(LEAKY_SLOPE), halving(f, 2 * f)));
+        switch (norm) {
+            case BATCH -> layers.add(new BatchNorm2d(2 * f));
+            case LAYER -> layers.add(new GroupNorm(1, 2 * f));
+            case NONE -> {
+                // the convolution feeds its LeakyReLU directly
+            }
+        }
+        layers.add(new LeakyReLU(LEAKY_SLOPE));
+        layers.add(new Conv2d(2 * f, 1, inner, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, false));
+        layers.add(new Flatten());
+        return new Sequential(layers);
     }
 
     private static ConvTranspose2d doubling(int in, int out) {
@@ -92,7 +160,10 @@ public class Dcgan extends Module {
         return Conv2d.builder(in, out, 4).stride(2).padding(1).bias(false).build();
     }
 
-    /** The tutorial's weights_init, drawn from the engine's seeded stream in state-dict order. */
+    /**
+     * The tutorial's weights_init, drawn from the engine's seeded stream in state-dict order; a layer norm keeps
+     * PyTorch's initial scale 1 and shift 0, as the WGAN-GP paper's code starts its own.
+     */
     private void initialise() {
         for (Module m : modules()) {
             if (m instanceof Conv2d conv) {
@@ -124,6 +195,10 @@ public class Dcgan extends Module {
 
     public int width() {
         return width;
+    }
+
+    public DiscriminatorNorm discriminatorNorm() {
+        return discriminatorNorm;
     }
 
     /** Noise [batch, latent] to images [batch, channels, height, width] in (-1, 1). */
@@ -192,6 +267,7 @@ public class Dcgan extends Module {
     @Override
     public String toString() {
         return "Dcgan(latent " + latent + " -> " + channels + "x" + height + "x" + width + ", " + featureMaps
-                + " feature maps)";
+                + " feature maps" + (discriminatorNorm == DiscriminatorNorm.BATCH ? "" : ", discriminator norm "
+                + discriminatorNorm.label()) + ")";
     }
 }

@@ -2,6 +2,7 @@ package dev.kiln.gan;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import dev.kiln.nn.BatchNorm;
 import dev.kiln.nn.Conv2d;
 import dev.kiln.nn.ConvTranspose2d;
 import dev.kiln.nn.Module;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -129,6 +131,48 @@ class DcganTest {
             assertEquals("Dcgan(latent 10 -> 1x8x8, 2 feature maps): images [3, 1, 8, 12] must be [batch, 1, 8, 8] or"
                     + " [batch, 64]", e.getMessage());
         }
+    }
+
+    @Test
+    void aLayerNormOrNoNormDiscriminatorScoresEachImageByItselfAndABatchNormOneByItsBatch() {
+        Tensor batch = Tensor.rand(3, 1, 8, 8);
+        for (Dcgan.DiscriminatorNorm norm : Dcgan.DiscriminatorNorm.values()) {
+            try (Dcgan gan = new Dcgan(10, 4, 1, 8, 8, norm)) {
+                float alone = gan.discriminate(batch.narrow(0, 0, 1)).toFloatArray()[0];
+                float inBatch = gan.discriminate(batch).toFloatArray()[0];
+                if (norm == Dcgan.DiscriminatorNorm.BATCH) {
+                    assertNotEquals(alone, inBatch, 1e-4f, "batch norm in training mode");
+                } else {
+                    assertEquals(alone, inBatch, 1e-5f, norm.label());
+                }
+            }
+        }
+    }
+
+    @Test
+    void theLayerNormTakesTheBatchNormsPlaceStartingAtScaleOneAndShiftZeroAndNoNormDropsIt() {
+        try (Dcgan layer = new Dcgan(10, 4, 1, 8, 8, Dcgan.DiscriminatorNorm.LAYER);
+             Dcgan none = new Dcgan(10, 4, 1, 8, 8, Dcgan.DiscriminatorNorm.NONE)) {
+            Module norm = layer.discriminator().children().get(3);
+            assertEquals("GroupNorm(1, 8, eps=1.0E-5)", norm.toString());
+            assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1, 1, 1}, layer.discriminator().namedParameters()
+                    .get("3.weight").toFloatArray(), 0f);
+            assertArrayEquals(new float[8], layer.discriminator().namedParameters().get("3.bias").toFloatArray(), 0f);
+            assertEquals(List.of("0.weight", "2.weight", "4.weight"),
+                    List.copyOf(none.discriminator().namedParameters().keySet()));
+            assertEquals("Dcgan(latent 10 -> 1x8x8, 4 feature maps, discriminator norm layer)", layer.toString());
+        }
+    }
+
+    @Test
+    void discriminatorNormsAreNamedByTheirLabels() {
+        for (Dcgan.DiscriminatorNorm norm : Dcgan.DiscriminatorNorm.values()) {
+            assertEquals(norm, Dcgan.DiscriminatorNorm.labelled(norm.label()));
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Dcgan.DiscriminatorNorm.labelled("instance"));
+        assertEquals("unknown discriminator norm 'instance'; known: [batch, layer, none]", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Dcgan(10, 2, 1, 8, 8, null));
     }
 
     @Test
