@@ -8,10 +8,13 @@ import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.gan.BceGanLoss;
 import dev.kiln.gan.Dcgan;
 import dev.kiln.gan.GanEpoch;
 import dev.kiln.gan.GanLoss;
 import dev.kiln.gan.GanTrainer;
+import dev.kiln.gan.WganGpLoss;
+import dev.kiln.optim.Adam;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.train.ImageGrid;
 import dev.kiln.train.Json;
@@ -42,17 +45,22 @@ final class GanCommand {
               --data-dir DIR               data root (default: $KILN_DATA, ~/.kiln/data, ../shared/data)
               --epochs N                   epochs (default 3)
               --batch B                    batch size (default 64)
-              --lr X                       Adam learning rate of both networks (default 0.0002, betas 0.5 and 0.999)
+              --lr X                       Adam learning rate of both networks (default 0.0002, betas 0.5 and 0.999;
+                                           wgan-gp: 0.0001, betas 0 and 0.9)
               --latent Z                   noise dimensions (default 100)
               --feature-maps F             feature maps of the networks' stages, F and 2F (default 32; the
                                            tutorial's 64 takes about four times as long)
               --loss NAME                  bce: binary cross-entropy, the generator's loss non-saturating
-                                           (default bce)
+                                           (default); wgan-gp: Wasserstein loss with a gradient penalty (Gulrajani
+                                           et al. 2017), the discriminator a critic with layer norm for batch norm
+              --critic-steps N             discriminator (critic) updates per generator update (default 1; wgan-gp 5)
+              --gp-weight X                wgan-gp's gradient penalty weight lambda (default 10)
               --train-size N               train on a seeded random N of the training images (default all)
               --seed S                     random seed (default 1)
               --out DIR                    run directory (default runs/gan-DATA): checkpoint.safetensors (weights,
                                            after every epoch), metrics.csv, metrics.json, training.png (both
-                                           losses per epoch), samples-epochN.png (the images of one fixed batch of
+                                           losses per epoch; wgan-gp also the critic's Wasserstein estimate and
+                                           gradient penalty), samples-epochN.png (the images of one fixed batch of
                                            64 noise vectors after epoch N)
             Sampling:
               --sample FILE                the checkpoint.safetensors of a kiln gan run
@@ -76,15 +84,41 @@ final class GanCommand {
         return o.has("sample") ? sample(o, out) : train(o, out);
     }
 
+    /** A loss's paper settings: Adam's, the critic steps per generator step and the discriminator's norm. */
+    private record Recipe(double lr, double beta1, double beta2, int criticSteps, Dcgan.DiscriminatorNorm norm) {
+        static Recipe of(GanLoss loss) {
+            return loss instanceof WganGpLoss
+                    ? new Recipe(WganGpLoss.LEARNING_RATE, WganGpLoss.BETA1, WganGpLoss.BETA2, WganGpLoss.CRITIC_STEPS,
+                    Dcgan.DiscriminatorNorm.LAYER)
+                    : new Recipe(GanTrainer.LEARNING_RATE, GanTrainer.BETA1, GanTrainer.BETA2, 1,
+                    Dcgan.DiscriminatorNorm.BATCH);
+        }
+    }
+
+    /** The loss {@code --loss} names, with {@code --gp-weight} where it is wgan-gp (and refused elsewhere). */
+    private static GanLoss loss(Options o) {
+        GanLoss loss = GanLoss.named(o.get("loss", BceGanLoss.NAME));
+        if (!(loss instanceof WganGpLoss)) {
+            if (o.has("gp-weight")) {
+                throw new IllegalArgumentException("--gp-weight applies to --loss " + WganGpLoss.NAME + " only, not "
+                        + loss.name());
+            }
+            return loss;
+        }
+        return new WganGpLoss(o.getPositiveDouble("gp-weight", WganGpLoss.GP_WEIGHT));
+    }
+
     private static int train(Options o, PrintStream out) throws Exception {
         String data = DataOptions.dataSet(o);
         Path dataDir = DataOptions.dataDir(o);
         int epochs = o.getPositiveInt("epochs", 3);
         int batch = o.getPositiveInt("batch", 64);
-        double lr = o.getPositiveDouble("lr", GanTrainer.LEARNING_RATE);
+        GanLoss loss = loss(o);
+        Recipe recipe = Recipe.of(loss);
+        double lr = o.getPositiveDouble("lr", recipe.lr());
+        int criticSteps = o.getPositiveInt("critic-steps", recipe.criticSteps());
         int latent = o.getPositiveInt("latent", 100);
         int featureMaps = o.getPositiveInt("feature-maps", 32);
-        GanLoss loss = GanLoss.named(o.get("loss", "bce"));
         int trainSize = DataOptions.trainSize(o);
         long seed = o.getInt("seed", 1);
         Path outDir = Path.of(o.get("out", "runs/gan-" + data));
@@ -101,27 +135,32 @@ final class GanCommand {
         metadata.put("loss", loss.name());
         metadata.put("latent", Integer.toString(latent));
         metadata.put("feature_maps", Integer.toString(featureMaps));
+        metadata.put("discriminator_norm", recipe.norm().label());
         metadata.put("channels", "1");
         metadata.put("height", Integer.toString(SIDE));
         metadata.put("width", Integer.toString(SIDE));
-        MetricsCsv csv = new MetricsCsv(outDir, List.of("epoch", "discriminator_loss", "generator_loss", "seconds",
-                "samples_per_s"));
+        List<String> columns = new ArrayList<>(List.of("epoch", "discriminator_loss", "generator_loss"));
+        columns.addAll(loss.termNames());
+        columns.addAll(List.of("seconds", "samples_per_s"));
+        MetricsCsv csv = new MetricsCsv(outDir, columns);
         List<GanEpoch> history = new ArrayList<>();
         Path[] lastSamples = new Path[1];
-        try (Dcgan model = new Dcgan(latent, featureMaps, 1, SIDE, SIDE);
+        try (Dcgan model = new Dcgan(latent, featureMaps, 1, SIDE, SIDE, recipe.norm());
              Tensor fixedNoise = Scope.outside(() -> model.noise(FIXED_SAMPLES));
-             Optimizer generatorAdam = GanTrainer.adam(model.generator().trainableParameters(), lr);
-             Optimizer discriminatorAdam = GanTrainer.adam(model.discriminator().trainableParameters(), lr);
+             Optimizer generatorAdam = new Adam(model.generator().trainableParameters(), lr)
+                     .betas(recipe.beta1(), recipe.beta2());
+             Optimizer discriminatorAdam = new Adam(model.discriminator().trainableParameters(), lr)
+                     .betas(recipe.beta1(), recipe.beta2());
              DataLoader loader = new DataLoader(train, batch, true, seed)) {
             ProgressBars bars = new ProgressBars(out);
-            GanTrainer trainer = new GanTrainer(model, loss, generatorAdam, discriminatorAdam)
-                    .stepListener((epoch, step, steps, d, g) -> bars.onBatchEnd(epoch, step, steps,
-                            String.format(Locale.ROOT, "D %.4f G %.4f", d, g)))
+            GanTrainer trainer = new GanTrainer(model, loss, generatorAdam, discriminatorAdam).criticSteps(criticSteps)
+                    .stepListener((epoch, step, steps, d, g, terms) -> bars.onBatchEnd(epoch, step, steps,
+                            String.format(Locale.ROOT, "D %.4f G %.4f", d, g) + listed(terms, " ")))
                     .epochListener(e -> {
                         history.add(e);
-                        out.printf(Locale.ROOT, "epoch %d: discriminator loss %.4f | generator loss %.4f | %.1f s,"
-                                + " %.0f images/s%n", e.epoch(), e.discriminatorLoss(), e.generatorLoss(), e.seconds(),
-                                e.samplesPerSecond());
+                        out.printf(Locale.ROOT, "epoch %d: discriminator loss %.4f | generator loss %.4f%s | %.1f s,"
+                                + " %.0f images/s%n", e.epoch(), e.discriminatorLoss(), e.generatorLoss(),
+                                listed(e.terms(), " | "), e.seconds(), e.samplesPerSecond());
                         try {
                             metadata.put("epoch", Integer.toString(e.epoch()));
                             Trainer.writeModel(outDir.resolve(Trainer.CHECKPOINT), model, metadata);
@@ -134,9 +173,10 @@ final class GanCommand {
                             throw new UncheckedIOException("cannot write the run directory " + outDir, x);
                         }
                     });
-            out.printf("Training a GAN (%s) on %s without labels: %d training images, batch %d, %s loss, Adam lr %s"
-                    + " betas (%s, %s), %d epochs, backend %s, output %s%n", model, data, train.size(), batch,
-                    loss.name(), lr, GanTrainer.BETA1, GanTrainer.BETA2, epochs, Engine.get().backend().name(), outDir);
+            out.printf("Training a GAN (%s) on %s without labels: %d training images, batch %d, %s, %d discriminator"
+                    + " step(s) per generator step, Adam lr %s betas (%s, %s), %d epochs, backend %s, output %s%n", model,
+                    data, train.size(), batch, described(loss), criticSteps, lr, recipe.beta1(), recipe.beta2(), epochs,
+                    Engine.get().backend().name(), outDir);
             out.printf(Locale.ROOT, "%,d generator and %,d discriminator parameters%n",
                     model.generator().parameterCount(), model.discriminator().parameterCount());
             long start = System.nanoTime();
@@ -148,10 +188,12 @@ final class GanCommand {
             summary.put("model", MODEL);
             summary.put("data", data);
             summary.put("loss", loss.name());
+            summary.put("critic_steps", criticSteps);
             summary.put("epochs", last.epoch());
             summary.put("train_images", train.size());
             summary.put("discriminator_loss", TrainCommand.round(last.discriminatorLoss(), 5));
             summary.put("generator_loss", TrainCommand.round(last.generatorLoss(), 5));
+            last.terms().forEach((name, value) -> summary.put(name, TrainCommand.round(value, 5)));
             summary.put("samples_per_s", Math.round(TrainCommand.medianAfterWarmUp(history.stream()
                     .mapToDouble(GanEpoch::samplesPerSecond).toArray()) * 10) / 10.0);
             summary.put("seconds", Math.round(seconds * 10) / 10.0);
@@ -196,7 +238,8 @@ final class GanCommand {
     private static Dcgan architecture(Map<String, String> meta) {
         return new Dcgan(Integer.parseInt(meta.get("latent")), Integer.parseInt(meta.get("feature_maps")),
                 Integer.parseInt(meta.get("channels")), Integer.parseInt(meta.get("height")),
-                Integer.parseInt(meta.get("width")));
+                Integer.parseInt(meta.get("width")), Dcgan.DiscriminatorNorm.labelled(meta.getOrDefault(
+                "discriminator_norm", Dcgan.DiscriminatorNorm.BATCH.label())));
     }
 
     /**
@@ -218,21 +261,47 @@ final class GanCommand {
         row.put("epoch", e.epoch());
         row.put("discriminator_loss", e.discriminatorLoss());
         row.put("generator_loss", e.generatorLoss());
+        row.putAll(e.terms());
         row.put("seconds", e.seconds());
         row.put("samples_per_s", e.samplesPerSecond());
         return row;
     }
 
+    /** "bce loss", or "wgan-gp loss (gradient penalty weight 10.0)". */
+    private static String described(GanLoss loss) {
+        return loss.name() + " loss" + (loss instanceof WganGpLoss w ? " (gradient penalty weight " + w.gpWeight() + ")"
+                : "");
+    }
+
+    /** Both losses per epoch, and beside them the discriminator loss's terms where it has any. */
     private static void plot(Path png, List<GanEpoch> history) throws IOException {
         List<Integer> epochs = new ArrayList<>();
         Map<String, List<Double>> loss = new LinkedHashMap<>();
         loss.put("discriminator", new ArrayList<>());
         loss.put("generator", new ArrayList<>());
+        Map<String, List<Double>> terms = new LinkedHashMap<>();
         for (GanEpoch e : history) {
             epochs.add(e.epoch());
             loss.get("discriminator").add(e.discriminatorLoss());
             loss.get("generator").add(e.generatorLoss());
+            e.terms().forEach((name, value) -> terms.computeIfAbsent(spaced(name), k -> new ArrayList<>()).add(value));
         }
-        TrainingPlot.write(png, epochs, loss, Map.of());
+        List<TrainingPlot.Panel> panels = new ArrayList<>(List.of(new TrainingPlot.Panel("Loss", "loss", loss)));
+        if (!terms.isEmpty()) {
+            panels.add(new TrainingPlot.Panel("The discriminator loss's terms", "value", terms));
+        }
+        TrainingPlot.write(png, epochs, panels);
+    }
+
+    /** Each term as {@code separator + "name value"}, its name spaced: " | wasserstein estimate 0.1234", say. */
+    private static String listed(Map<String, Double> terms, String separator) {
+        StringBuilder s = new StringBuilder();
+        terms.forEach((name, value) -> s.append(separator).append(spaced(name))
+                .append(String.format(Locale.ROOT, " %.4f", value)));
+        return s.toString();
+    }
+
+    private static String spaced(String name) {
+        return name.replace('_', ' ');
     }
 }

@@ -23,8 +23,8 @@ public final class BceGanLoss implements GanLoss {
     }
 
     @Override
-    public Tensor discriminatorLoss(Module discriminator, Tensor real, Tensor fake) {
-        return judged(discriminator, real, 1).add(judged(discriminator, fake, 0));
+    public DiscriminatorLoss discriminatorLoss(Module discriminator, Tensor real, Tensor fake) {
+        return new DiscriminatorLoss(judged(discriminator, real, 1).add(judged(discriminator, fake, 0)));
     }
 
     @Override

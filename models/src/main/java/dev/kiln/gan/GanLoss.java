@@ -15,23 +15,34 @@ public interface GanLoss {
     String name();
 
     /**
-     * The discriminator's scalar loss on {@code real} and {@code fake} images [batch, channels, height, width]; the
-     * caller has detached {@code fake} from the generator.
+     * The discriminator's scalar loss on {@code real} and {@code fake} images [batch, channels, height, width], with
+     * the terms {@link #termNames} lists; the caller has detached {@code fake} from the generator.
      */
-    Tensor discriminatorLoss(Module discriminator, Tensor real, Tensor fake);
+    DiscriminatorLoss discriminatorLoss(Module discriminator, Tensor real, Tensor fake);
 
     /** The generator's scalar loss on its images {@code fake} [batch, channels, height, width] (not detached). */
     Tensor generatorLoss(Module discriminator, Tensor fake);
 
-    /** The names {@link #named} knows. */
-    static List<String> names() {
-        return List.of(BceGanLoss.NAME);
+    /**
+     * The names of the scalar terms {@link DiscriminatorLoss#terms()} holds, in the order to report them (metrics.csv
+     * columns); none by default.
+     */
+    default List<String> termNames() {
+        return List.of();
     }
 
-    /** The loss of that name. */
+    /** The names {@link #named} knows. */
+    static List<String> names() {
+        return List.of(BceGanLoss.NAME, WganGpLoss.NAME);
+    }
+
+    /** The loss of that name, with its paper's settings. */
     static GanLoss named(String name) {
         if (name.equals(BceGanLoss.NAME)) {
             return new BceGanLoss();
+        }
+        if (name.equals(WganGpLoss.NAME)) {
+            return new WganGpLoss();
         }
         throw new IllegalArgumentException("unknown GAN loss '" + name + "'; known: " + names());
     }

@@ -2,21 +2,26 @@ package dev.kiln.gan;
 
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.HostBatch;
+import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.optim.Adam;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.train.StepLosses;
-import dev.kiln.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Trains a {@link Dcgan} on images without their labels, as PyTorch's DCGAN tutorial does: each step draws a batch
- * of noise, generates images from it once, updates the discriminator on the real batch and those images (detached),
- * then the generator through the updated discriminator, each network with its own optimizer; one {@link Scope} per
- * step. Real pixels in [0, 1] are mapped to the generator's range (-1, 1) first ({@link Dcgan#fromPixels}).
+ * Trains a {@link Dcgan} on images without their labels, one {@link Scope} per step, each network with its own
+ * optimizer. Real pixels in [0, 1] are mapped to the generator's range (-1, 1) first ({@link Dcgan#fromPixels}).
+ * With one discriminator update per generator update (the default), each step is PyTorch's DCGAN tutorial's
+ * ({@link #step}): a batch of noise, images generated from it once, the discriminator's update on the real batch and
+ * those images (detached), then the generator's through the updated discriminator. With {@link #criticSteps} n above
+ * 1, Algorithm 1 of Gulrajani et al. (2017): every batch a discriminator update ({@link #discriminatorStep}) on the
+ * real batch and the images of fresh noise, and after every n of them the generator's ({@link #generatorStep}) on
+ * the images of fresh noise again, the critic's updates counted on across epochs.
  */
 public final class GanTrainer {
     /** The tutorial's Adam learning rate for both networks. */
@@ -32,16 +37,28 @@ public final class GanTrainer {
     private final Optimizer discriminatorOptimizer;
     private final List<StepListener> stepListeners = new ArrayList<>();
     private final List<Consumer<GanEpoch>> epochListeners = new ArrayList<>();
+    private int criticSteps = 1;
+    private int criticStepsSinceGenerator;
+    private double lastGeneratorLoss = Double.NaN;
     private int nextEpoch = 1;
 
-    /** Receives each step's two losses once they have arrived, in order ({@link StepLosses}: one step late). */
+    /** Receives each step's values once they have arrived, in order (one step late, as {@link StepLosses} reads). */
     @FunctionalInterface
     public interface StepListener {
-        void onStep(int epoch, int step, int stepsPerEpoch, double discriminatorLoss, double generatorLoss);
+        /**
+         * @param generatorLoss the generator's loss of this step, or in a step without its update the latest one
+         *                      before it (NaN before the first)
+         * @param terms         the discriminator loss's terms, named as {@link GanLoss#termNames} lists them
+         */
+        void onStep(int epoch, int step, int stepsPerEpoch, double discriminatorLoss, double generatorLoss,
+                    Map<String, Double> terms);
     }
 
-    /** One step's scalar losses, the discriminator's before its update and the generator's before its own. */
-    public record Step(Tensor discriminatorLoss, Tensor generatorLoss) {
+    /**
+     * One step's scalars: the discriminator's loss before its update with its terms ({@link DiscriminatorLoss}), and
+     * the generator's loss before its own, or null in a step without it.
+     */
+    public record Step(Tensor discriminatorLoss, Map<String, Tensor> terms, Tensor generatorLoss) {
     }
 
     /**
@@ -60,6 +77,24 @@ public final class GanTrainer {
         return new Adam(parameters, lr).betas(BETA1, BETA2);
     }
 
+    /**
+     * Sets the discriminator (critic) updates per generator update: 1, the tutorial's, unless set; WGAN-GP's
+     * {@value WganGpLoss#CRITIC_STEPS}.
+     *
+     * @throws IllegalArgumentException when {@code n} is below 1
+     */
+    public GanTrainer criticSteps(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("GanTrainer: critic steps per generator step must be at least 1, got " + n);
+        }
+        criticSteps = n;
+        return this;
+    }
+
+    public int criticSteps() {
+        return criticSteps;
+    }
+
     public GanTrainer stepListener(StepListener l) {
         stepListeners.add(l);
         return this;
@@ -71,21 +106,48 @@ public final class GanTrainer {
     }
 
     /**
-     * One training step on {@code real} images [batch, channels, height, width] (or flattened) in (-1, 1) with
-     * {@code noise} [n, latent]: the discriminator's update, then the generator's. The losses stay on the device.
+     * The tutorial's training step on {@code real} images [batch, channels, height, width] (or flattened) in (-1, 1)
+     * with {@code noise} [n, latent]: the discriminator's update on the real images and the generator's images of the
+     * noise, then the generator's on those same images. The losses stay on the device.
      */
     public Step step(Tensor real, Tensor noise) {
         Tensor fake = model.generate(noise);
+        DiscriminatorLoss discriminatorLoss = updateDiscriminator(real, fake.detach());
+        return new Step(discriminatorLoss.loss(), discriminatorLoss.terms(), updateGenerator(fake));
+    }
+
+    /**
+     * One discriminator update, Algorithm 1's inner step: on {@code real} images (as {@link #step} takes them) and
+     * the generator's images of {@code noise}, generated without recording their graph.
+     */
+    public DiscriminatorLoss discriminatorStep(Tensor real, Tensor noise) {
+        Tensor fake;
+        try (Autograd.Guard g = Autograd.noGrad()) {
+            fake = model.generate(noise);
+        }
+        return updateDiscriminator(real, fake);
+    }
+
+    /** One generator update on its images of {@code noise}, after {@link #criticSteps} discriminator updates. */
+    public Tensor generatorStep(Tensor noise) {
+        return updateGenerator(model.generate(noise));
+    }
+
+    private DiscriminatorLoss updateDiscriminator(Tensor real, Tensor fake) {
         discriminatorOptimizer.zeroGrad();
-        Tensor discriminatorLoss = loss.discriminatorLoss(model.discriminator(), model.asImages(real), fake.detach());
-        discriminatorLoss.backward();
+        DiscriminatorLoss discriminatorLoss = loss.discriminatorLoss(model.discriminator(), model.asImages(real), fake);
+        discriminatorLoss.loss().backward();
         discriminatorOptimizer.step();
+        return discriminatorLoss;
+    }
+
+    private Tensor updateGenerator(Tensor fake) {
         // The generator's backward pass also fills the discriminator's gradients, which its next step clears.
         generatorOptimizer.zeroGrad();
         Tensor generatorLoss = loss.generatorLoss(model.discriminator(), fake);
         generatorLoss.backward();
         generatorOptimizer.step();
-        return new Step(discriminatorLoss, generatorLoss);
+        return generatorLoss;
     }
 
     /**
@@ -106,37 +168,32 @@ public final class GanTrainer {
 
     private GanEpoch trainEpoch(DataLoader train, int epoch) {
         model.train();
-        int steps = train.batchesPerEpoch();
-        // Two queues read in step: the discriminator's loss of step n arrives just before the generator's, whose
-        // listener then reports both.
-        double[] lastDiscriminatorLoss = new double[1];
-        StepLosses discriminatorLosses = new StepLosses(epoch, steps, List.of(new TrainingListener() {
-            @Override
-            public void onBatchEnd(int e, int batch, int batches, double value) {
-                lastDiscriminatorLoss[0] = value;
-            }
-        }));
-        StepLosses generatorLosses = new StepLosses(epoch, steps, List.of(new TrainingListener() {
-            @Override
-            public void onBatchEnd(int e, int batch, int batches, double value) {
-                stepListeners.forEach(l -> l.onStep(e, batch, batches, lastDiscriminatorLoss[0], value));
-            }
-        }));
+        GanEpochLosses losses = new GanEpochLosses(epoch, train.batchesPerEpoch(), loss.termNames(), stepListeners,
+                lastGeneratorLoss);
         long start = System.nanoTime();
         for (HostBatch batch : train.epoch(epoch)) {
             try (Scope s = Scope.open()) {
                 Tensor real = Dcgan.fromPixels(batch.features());
                 batch.recycle();
-                Step step = step(real, model.noise(batch.size()));
-                discriminatorLosses.queued(step.discriminatorLoss().itemAsync(), batch.size());
-                generatorLosses.queued(step.generatorLoss().itemAsync(), batch.size());
+                losses.queued(trainingStep(real, batch.size()), batch.size());
             }
         }
-        discriminatorLosses.finish();
-        generatorLosses.finish();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        long samples = generatorLosses.samples();
-        return new GanEpoch(epoch, discriminatorLosses.weightedSum() / samples, generatorLosses.weightedSum() / samples,
-                seconds, samples / seconds);
+        losses.finish();
+        lastGeneratorLoss = losses.lastGenerator();
+        return losses.summary((System.nanoTime() - start) / 1e9);
+    }
+
+    /** The tutorial's step with one critic step per generator step, else a critic step and every n-th a generator's. */
+    private Step trainingStep(Tensor real, int size) {
+        if (criticSteps == 1) {
+            return step(real, model.noise(size));
+        }
+        DiscriminatorLoss discriminatorLoss = discriminatorStep(real, model.noise(size));
+        Tensor generatorLoss = null;
+        if (++criticStepsSinceGenerator == criticSteps) {
+            criticStepsSinceGenerator = 0;
+            generatorLoss = generatorStep(model.noise(size));
+        }
+        return new Step(discriminatorLoss.loss(), discriminatorLoss.terms(), generatorLoss);
     }
 }

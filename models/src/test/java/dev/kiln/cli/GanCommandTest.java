@@ -12,6 +12,7 @@ import dev.kiln.cli.KilnRuns.Result;
 import dev.kiln.io.SafeTensors;
 import dev.kiln.train.ImageGrid;
 import dev.kiln.train.Trainer;
+import dev.kiln.train.TrainingPlot;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -77,6 +78,7 @@ class GanCommandTest {
         assertEquals("2", meta.get("epoch"));
         assertEquals("8", meta.get("latent"));
         assertEquals("4", meta.get("feature_maps"));
+        assertEquals("batch", meta.get("discriminator_norm"));
         assertTrue(SafeTensors.readHeader(run.resolve(Trainer.CHECKPOINT)).tensors()
                 .containsKey("model.discriminator.0.weight"));
     }
@@ -120,10 +122,68 @@ class GanCommandTest {
     }
 
     @Test
-    void anUnknownLossFailsWithTwoNamingTheKnownOnesBeforeLoadingData() {
-        Result r = kiln("gan", "--data-dir", tmp.resolve("nothing").toString(), "--loss", "wgan-gp");
+    void helpOffersWganGpWithItsCriticStepsAndPenaltyWeight() {
+        Result r = kiln("gan", "--help");
+        assertEquals(0, r.code(), r.toString());
+        for (String line : List.of("--loss NAME                  bce: binary cross-entropy",
+                "wgan-gp: Wasserstein loss with a gradient penalty",
+                "--critic-steps N             discriminator (critic) updates per generator update (default 1; wgan-gp 5)",
+                "--gp-weight X                wgan-gp's gradient penalty weight lambda (default 10)",
+                "wgan-gp: 0.0001, betas 0 and 0.9")) {
+            assertTrue(r.out().contains(line), line + " in\n" + r.out());
+        }
+    }
+
+    @Test
+    void wganGpTrainsALayerNormCriticAndWritesItsWassersteinEstimateAndPenaltyPerEpoch() throws IOException {
+        Path wgan = tmp.resolve("wgan");
+        Result r = kiln("gan", "--data-dir", data.toString(), "--epochs", "2", "--batch", "16", "--latent", "8",
+                "--feature-maps", "4", "--loss", "wgan-gp", "--critic-steps", "2", "--gp-weight", "5", "--out",
+                wgan.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("wgan-gp loss (gradient penalty weight 5.0), 2 discriminator step(s) per generator"
+                + " step, Adam lr 1.0E-4 betas (0.0, 0.9)"), r.out());
+        List<String> lines = Files.readAllLines(wgan.resolve("metrics.csv"));
+        assertEquals("epoch,discriminator_loss,generator_loss,wasserstein_estimate,gradient_penalty,seconds,"
+                + "samples_per_s", lines.get(0));
+        assertEquals(3, lines.size(), "header and two epochs");
+        JsonObject summary = r.lastLineJson();
+        assertEquals("wgan-gp", summary.get("loss").getAsString());
+        assertEquals(2, summary.get("critic_steps").getAsInt());
+        assertTrue(summary.get("gradient_penalty").getAsDouble() > 0, summary.toString());
+        assertTrue(summary.has("wasserstein_estimate"), summary.toString());
+        BufferedImage plot = ImageIO.read(wgan.resolve("training.png").toFile());
+        assertEquals(2 * TrainingPlot.PANEL_WIDTH, plot.getWidth(), "the losses and, beside them, the critic's terms");
+        Map<String, String> meta = Trainer.metadata(wgan.resolve(Trainer.CHECKPOINT));
+        assertEquals("wgan-gp", meta.get("loss"));
+        assertEquals("layer", meta.get("discriminator_norm"));
+        Result sample = kiln("gan", "--sample", wgan.resolve(Trainer.CHECKPOINT).toString(), "--count", "4");
+        assertEquals(0, sample.code(), sample.toString());
+    }
+
+    @Test
+    void aPenaltyWeightWithoutWganGpFailsWithTwo() {
+        Result r = kiln("gan", "--data-dir", tmp.resolve("nothing").toString(), "--gp-weight", "10");
         assertEquals(2, r.code(), r.toString());
-        assertEquals("kiln gan: unknown GAN loss 'wgan-gp'; known: [bce]", r.err().strip());
+        assertEquals("kiln gan: --gp-weight applies to --loss wgan-gp only, not bce", r.err().strip());
+    }
+
+    @Test
+    void aPenaltyWeightOrCriticStepsBelowTheirRangeFailWithTwoBeforeLoadingData() {
+        Result weight = kiln("gan", "--data-dir", tmp.resolve("nothing").toString(), "--loss", "wgan-gp",
+                "--gp-weight", "0");
+        assertEquals(2, weight.code(), weight.toString());
+        assertEquals("kiln gan: --gp-weight must be a finite number > 0, got 0.0", weight.err().strip());
+        Result steps = kiln("gan", "--data-dir", tmp.resolve("nothing").toString(), "--critic-steps", "0");
+        assertEquals(2, steps.code(), steps.toString());
+        assertEquals("kiln gan: --critic-steps must be a positive integer, got 0", steps.err().strip());
+    }
+
+    @Test
+    void anUnknownLossFailsWithTwoNamingTheKnownOnesBeforeLoadingData() {
+        Result r = kiln("gan", "--data-dir", tmp.resolve("nothing").toString(), "--loss", "wgan");
+        assertEquals(2, r.code(), r.toString());
+        assertEquals("kiln gan: unknown GAN loss 'wgan'; known: [bce, wgan-gp]", r.err().strip());
     }
 
     /** A readable PNG of at least {@code columns} x {@code rows} 28x28 images at ImageGrid's scale. */

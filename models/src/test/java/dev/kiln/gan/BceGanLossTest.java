@@ -2,13 +2,14 @@ package dev.kiln.gan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.Flatten;
 import dev.kiln.nn.Module;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class BceGanLossTest {
     @Test
     void theDiscriminatorsLossAddsTheMeansOverRealImagesAsOneAndGeneratedOnesAsZero() {
         double expected = (softplus(-2) + softplus(0.5)) / 2 + (softplus(-1) + softplus(3)) / 2;
-        assertEquals(expected, loss.discriminatorLoss(pixelIsLogit, images(2, -0.5), images(-1, 3)).item(), 1e-12);
+        assertEquals(expected, loss.discriminatorLoss(pixelIsLogit, images(2, -0.5), images(-1, 3)).loss().item(), 1e-12);
     }
 
     @Test
@@ -59,9 +60,15 @@ class BceGanLossTest {
     }
 
     @Test
-    void bceIsTheOneNamedLossSoFar() {
+    void theDiscriminatorsLossReportsNoTerms() {
+        assertEquals(List.of(), loss.termNames());
+        assertEquals(Map.of(), loss.discriminatorLoss(pixelIsLogit, images(2), images(-1)).terms());
+    }
+
+    @Test
+    void bceIsNamedBesideWganGpAndAnUnknownNameListsBoth() {
         assertEquals("bce", GanLoss.named("bce").name());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GanLoss.named("wgan"));
-        assertTrue(e.getMessage().equals("unknown GAN loss 'wgan'; known: [bce]"), e.getMessage());
+        assertEquals("unknown GAN loss 'wgan'; known: [bce, wgan-gp]", e.getMessage());
     }
 }

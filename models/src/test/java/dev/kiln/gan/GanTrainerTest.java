@@ -3,6 +3,7 @@ package dev.kiln.gan;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.data.ArrayDataset;
@@ -10,6 +11,7 @@ import dev.kiln.data.DataLoader;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.Module;
 import dev.kiln.optim.Adam;
 import dev.kiln.optim.Optimizer;
 import java.util.ArrayList;
@@ -30,6 +32,7 @@ class GanTrainerTest {
     private Optimizer discriminatorAdam;
     private GanTrainer trainer;
     private DataLoader images;
+    private final List<Optimizer> optimizers = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
@@ -49,6 +52,7 @@ class GanTrainerTest {
 
     @AfterEach
     void tearDown() {
+        optimizers.forEach(Optimizer::close);
         images.close();
         generatorAdam.close();
         discriminatorAdam.close();
@@ -69,7 +73,7 @@ class GanTrainerTest {
     void eachEpochReportsEveryStepsLossesInOrderAndTheirMeans() {
         List<String> steps = new ArrayList<>();
         List<double[]> losses = new ArrayList<>();
-        trainer.stepListener((epoch, step, stepsPerEpoch, d, g) -> {
+        trainer.stepListener((epoch, step, stepsPerEpoch, d, g, terms) -> {
             steps.add(epoch + ":" + step + "/" + stepsPerEpoch);
             losses.add(new double[] {d, g});
         });
@@ -104,6 +108,112 @@ class GanTrainerTest {
         for (Map.Entry<String, Tensor> p : model.namedParameters().entrySet()) {
             assertFalse(Arrays.equals(before.get(p.getKey()), p.getValue().toFloatArray()), p.getKey() + " was not updated");
         }
+    }
+
+    /** A WGAN-GP trainer of a layer-norm critic with {@code criticSteps} critic updates per generator update. */
+    private GanTrainer wganGp(Dcgan critic, int criticSteps, List<String> calls) {
+        WganGpLoss wgan = new WganGpLoss();
+        GanLoss counted = new GanLoss() {
+            @Override
+            public String name() {
+                return wgan.name();
+            }
+
+            @Override
+            public List<String> termNames() {
+                return wgan.termNames();
+            }
+
+            @Override
+            public DiscriminatorLoss discriminatorLoss(Module discriminator, Tensor real, Tensor fake) {
+                calls.add("D");
+                return wgan.discriminatorLoss(discriminator, real, fake);
+            }
+
+            @Override
+            public Tensor generatorLoss(Module discriminator, Tensor fake) {
+                calls.add("G");
+                return wgan.generatorLoss(discriminator, fake);
+            }
+        };
+        Optimizer g = GanTrainer.adam(critic.generator().trainableParameters(), 1e-4);
+        Optimizer d = GanTrainer.adam(critic.discriminator().trainableParameters(), 1e-4);
+        optimizers.add(g);
+        optimizers.add(d);
+        return new GanTrainer(critic, counted, g, d).criticSteps(criticSteps);
+    }
+
+    @Test
+    void withTwoCriticStepsTheGeneratorIsUpdatedAfterEverySecondDiscriminatorUpdateCountedAcrossEpochs() {
+        List<String> calls = new ArrayList<>();
+        try (Dcgan layer = new Dcgan(5, 2, 1, 8, 8, Dcgan.DiscriminatorNorm.LAYER)) {
+            GanTrainer wgan = wganGp(layer, 2, calls);
+            assertEquals(2, wgan.criticSteps());
+            wgan.fit(images, 2);
+        }
+        // Three batches an epoch: the fourth discriminator update, the first of epoch 2, completes the second pair.
+        assertEquals(List.of("D", "D", "G", "D", "D", "G", "D", "D", "G"), calls);
+    }
+
+    @Test
+    void stepsWithoutAGeneratorUpdateReportTheLatestGeneratorLossAndItsMeanCountsOnlyItsOwnSteps() {
+        List<Double> generatorLosses = new ArrayList<>();
+        List<Map<String, Double>> terms = new ArrayList<>();
+        List<double[]> discriminatorLosses = new ArrayList<>();
+        try (Dcgan layer = new Dcgan(5, 2, 1, 8, 8, Dcgan.DiscriminatorNorm.LAYER)) {
+            GanTrainer wgan = wganGp(layer, 2, new ArrayList<>()).stepListener((epoch, step, steps, d, g, t) -> {
+                discriminatorLosses.add(new double[] {d});
+                generatorLosses.add(g);
+                terms.add(t);
+            });
+            GanEpoch first = wgan.fit(images, 1).get(0);
+            assertTrue(Double.isNaN(generatorLosses.get(0)), "no generator update before the first step's report");
+            assertEquals(generatorLosses.get(1), generatorLosses.get(2), "the third step repeats the second's");
+            assertEquals(generatorLosses.get(1), first.generatorLoss(), 1e-12, "the epoch's one generator update");
+            assertEquals(List.of("wasserstein_estimate", "gradient_penalty"), List.copyOf(first.terms().keySet()));
+            for (String term : first.terms().keySet()) {
+                double mean = (16 * terms.get(0).get(term) + 16 * terms.get(1).get(term) + 8 * terms.get(2).get(term))
+                        / 40;
+                assertEquals(mean, first.terms().get(term), 1e-6, term);
+            }
+            assertEquals((16 * discriminatorLosses.get(0)[0] + 16 * discriminatorLosses.get(1)[0]
+                    + 8 * discriminatorLosses.get(2)[0]) / 40, first.discriminatorLoss(), 1e-6);
+        }
+    }
+
+    @Test
+    void anEpochWithoutAGeneratorUpdateHasNoGeneratorLoss() {
+        try (Dcgan layer = new Dcgan(5, 2, 1, 8, 8, Dcgan.DiscriminatorNorm.LAYER)) {
+            assertTrue(Double.isNaN(wganGp(layer, 5, new ArrayList<>()).fit(images, 1).get(0).generatorLoss()));
+        }
+    }
+
+    @Test
+    void aDiscriminatorStepUpdatesTheDiscriminatorOnlyAndAGeneratorStepTheGeneratorOnly() {
+        Map<String, float[]> before = weights();
+        trainer.discriminatorStep(Dcgan.fromPixels(Tensor.rand(4, 1, 8, 8)), model.noise(4));
+        Map<String, float[]> afterDiscriminator = weights();
+        trainer.generatorStep(model.noise(4));
+        Map<String, float[]> afterGenerator = weights();
+        for (String name : before.keySet()) {
+            boolean discriminator = name.startsWith("discriminator");
+            assertEquals(discriminator, !Arrays.equals(before.get(name), afterDiscriminator.get(name)),
+                    name + " after the discriminator's step");
+            assertEquals(!discriminator, !Arrays.equals(afterDiscriminator.get(name), afterGenerator.get(name)),
+                    name + " after the generator's step");
+        }
+    }
+
+    private Map<String, float[]> weights() {
+        Map<String, float[]> w = new LinkedHashMap<>();
+        model.namedParameters().forEach((k, v) -> w.put(k, v.toFloatArray()));
+        return w;
+    }
+
+    @Test
+    void fewerThanOneCriticStepIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.criticSteps(0));
+        assertEquals("GanTrainer: critic steps per generator step must be at least 1, got 0", e.getMessage());
     }
 
     @Test
