@@ -24,6 +24,8 @@ import dev.kiln.engine.IndexedValues;
 import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
+import dev.kiln.gan.DiscriminatorLoss;
+import dev.kiln.gan.WganGpLoss;
 import dev.kiln.nn.AdaptiveAvgPool1d;
 import dev.kiln.nn.AdaptiveAvgPool3d;
 import dev.kiln.nn.AdaptiveMaxPool1d;
@@ -39,6 +41,7 @@ import dev.kiln.nn.Dropout3d;
 import dev.kiln.nn.FeatureAlphaDropout;
 import dev.kiln.nn.GLU;
 import dev.kiln.nn.GaussianNoise;
+import dev.kiln.nn.GroupNorm;
 import dev.kiln.nn.Hardshrink;
 import dev.kiln.nn.InstanceNorm3d;
 import dev.kiln.nn.KLDivLoss;
@@ -81,10 +84,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  * cumsum, flip, roll, pad in every mode, tril and triu, unfold and fold, pixel shuffles, einsum, max pooling's indices
  * and unpooling, the 3-D convolutions, sorting along any axis, topk, kthvalue and median), and the parameter-free
  * layers and the losses of the models module composed of Tensor ops (among them the 1-D adaptive poolings, LPPool1d and
- * LPPool2d, MaxUnpool1d), the distributions and KL divergences of {@code dev.kiln.distributions} and MultiHeadAttention's
- * packed input projection split into queries, keys and values, on tensors that live on the backend under test, against
- * the CPU: every step must run on the tensor's own backend, and the primitives' conventions (NaN in comparisons and
- * maxima, the first of tied maxima, where with an integer mask, integer arithmetic) must compose to the CPU's results.
+ * LPPool2d, MaxUnpool1d), the distributions and KL divergences of {@code dev.kiln.distributions}, MultiHeadAttention's
+ * packed input projection split into queries, keys and values, and WGAN-GP's critic loss with its gradient penalty,
+ * on tensors that live on the backend under test, against the CPU: every step must run on the tensor's own backend,
+ * and the primitives' conventions (NaN in comparisons and maxima, the first of tied maxima, where with an integer
+ * mask, integer arithmetic) must compose to the CPU's results.
  *
  * <p>Tolerances ({@code |a - b| <= atol + rtol |b|}). Selections (clamp, min, argmin, flip, roll, pad, tril, triu,
  * unfold, pixel shuffles, max pooling's indices, unpooling and its gathered gradient, adaptive max pooling, sorts and
@@ -817,6 +821,42 @@ class CudaParityComposedOpsTest extends ParityTest {
                     }
                     return grads;
                 });
+    }
+
+    /**
+     * WGAN-GP's critic loss ({@link WganGpLoss}) as it composes it on the critic's backend: the images between real
+     * and generated ones at eps per image, the critic's input gradient recorded through the convolutions and layer
+     * norm (GroupNorm(1, 4), as Dcgan's critic), its norms' squared distance from 1, the Wasserstein estimate, and the
+     * critic's weight gradients through that penalty (a double backward pass). F64 only: the second derivatives in F32
+     * would need a tolerance no device run has measured yet; F64 takes the tolerance of sums.
+     */
+    @Test
+    void theWganGpCriticLossAndItsGradientsThroughThePenaltyMatchTheCpu() {
+        String[] names = {"loss", "Wasserstein estimate", "gradient penalty", "first conv's gradient",
+                "second conv's gradient", "last conv's gradient"};
+        assertParity("WGAN-GP critic loss F64", names, SUMS_F64, b -> {
+            Tensor w1 = tensor(b, DType.F64, values(100, 4 * 1 * 4 * 4, -0.3, 0.3), 4, 1, 4, 4).requiresGrad(true);
+            Tensor w2 = tensor(b, DType.F64, values(101, 4 * 4 * 4 * 4, -0.3, 0.3), 4, 4, 4, 4).requiresGrad(true);
+            Tensor w3 = tensor(b, DType.F64, values(102, 4 * 2 * 2, -0.3, 0.3), 1, 4, 2, 2).requiresGrad(true);
+            Module critic = new Module() {
+                private final GroupNorm layerNorm = new GroupNorm(1, 4, 1e-5, false);
+
+                @Override
+                public Tensor forward(Tensor x) {
+                    Tensor h = F.conv2d(x, w1, null, 2, 1).leakyRelu(0.2);
+                    h = layerNorm.forward(F.conv2d(h, w2, null, 2, 1)).leakyRelu(0.2);
+                    return F.conv2d(h, w3, null, 1, 0).flatten(1);
+                }
+            };
+            Tensor real = tensor(b, DType.F64, values(103, 3 * 8 * 8, -1, 1), 3, 1, 8, 8);
+            Tensor fake = tensor(b, DType.F64, values(104, 3 * 8 * 8, -1, 1), 3, 1, 8, 8);
+            Tensor eps = tensor(b, DType.F64, values(105, 3, 0, 1), 3);
+            DiscriminatorLoss d = new WganGpLoss().discriminatorLoss(critic, real, fake, eps);
+            assertSame(b, d.loss().backend(), "the result must be on the backend of its inputs");
+            d.loss().backward();
+            return new Tensor[] {d.loss(), d.terms().get(WganGpLoss.WASSERSTEIN), d.terms().get(WganGpLoss.PENALTY),
+                    w1.grad(), w2.grad(), w3.grad()};
+        });
     }
 
     private static Tensor[] pieces(List<Tensor> pieces, int... keep) {
