@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * it runs on, not from the engine's default backend.
  */
 class BackendDefaultsTest {
-    private final CpuBackend cpu = new CpuBackend(1);
+    private final CpuBackend cpu = new CpuBackend(1, false);
     private final AtomicInteger allocations = new AtomicInteger();
     private final Backend defaults = withDefaults(cpu, Set.of("crossEntropyBackward", "bernoulli", "biasActivation",
             "biasActivationBackward", "groupedConv2dForward", "groupedConv2dBackwardData",
