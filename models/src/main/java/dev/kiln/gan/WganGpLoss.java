@@ -33,7 +33,7 @@ public final class WganGpLoss implements GanLoss {
     public static final int CRITIC_STEPS = 5;
     /** The paper's Adam learning rate, alpha. */
     public static final double LEARNING_RATE = 1e-4;
-    /** The paper's Adam beta1: no momentum, which the critic's moving target would make stale. */
+    /** The paper's Adam beta1: no momentum. */
     public static final double BETA1 = 0;
     /** The paper's Adam beta2. */
     public static final double BETA2 = 0.9;

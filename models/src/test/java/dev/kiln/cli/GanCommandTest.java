@@ -129,7 +129,7 @@ class GanCommandTest {
                 "wgan-gp: Wasserstein loss with a gradient penalty",
                 "--critic-steps N             discriminator (critic) updates per generator update (default 1; wgan-gp 5)",
                 "--gp-weight X                wgan-gp's gradient penalty weight lambda (default 10)",
-                "wgan-gp: 0.0001, betas 0 and 0.9")) {
+                "wgan-gp: 0.0005, five times the paper's, betas 0 and 0.9")) {
             assertTrue(r.out().contains(line), line + " in\n" + r.out());
         }
     }
@@ -142,7 +142,7 @@ class GanCommandTest {
                 wgan.toString());
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("wgan-gp loss (gradient penalty weight 5.0), 2 discriminator step(s) per generator"
-                + " step, Adam lr 1.0E-4 betas (0.0, 0.9)"), r.out());
+                + " step, Adam lr 5.0E-4 betas (0.0, 0.9)"), r.out());
         List<String> lines = Files.readAllLines(wgan.resolve("metrics.csv"));
         assertEquals("epoch,discriminator_loss,generator_loss,wasserstein_estimate,gradient_penalty,seconds,"
                 + "samples_per_s", lines.get(0));
