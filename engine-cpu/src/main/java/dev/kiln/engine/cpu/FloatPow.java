@@ -1,13 +1,15 @@
 package dev.kiln.engine.cpu;
 
+import java.util.Arrays;
+
 /**
  * F32 x^p for an exponent p of magnitude at most {@value #MAX_EXPONENT} over arrays, mostly in float arithmetic that
  * C2 vectorises ({@code Math.pow} is a call per value, 12 ns): x = 2^k m as {@link FloatLog} splits it, then
- * y = p log2(x) = p k + p log2(m) with p k exact as a float and its rounding error (and p in two floats), y = n + f with n an integer and
- * |f| about 1/2 at most, and x^p = 2^n exp(f ln2) through {@link FloatExp}'s polynomial and scaling. p log2(m) is
- * the only rounded part that 2^f magnifies, by |p|: within 2 ulps of the rounded true value for |p| &lt;= 1, 4 at
- * |p| = 4 (sweeps of the floats). Zero, negative, subnormal, infinite and NaN bases take {@code Math.pow} in double,
- * rounded.
+ * y = p log2(x) = p k + p log2(m) with p k exact as a float and its rounding error (and p in two floats), y = n + f
+ * with n an integer and |f| about 1/2 at most, and x^p = 2^n exp(f ln2) through {@link FloatExp}'s polynomial and
+ * scaling. p log2(m) is the only rounded part that 2^f magnifies, by |p|: within 2 ulps of the rounded true value for
+ * |p| &lt;= 1 and 3 up to 4 (sweeps of the floats). Zero, negative, subnormal, infinite and NaN bases take
+ * {@code Math.pow} in double, rounded. p = 1/2 is a square root.
  */
 final class FloatPow {
     /** Beyond this exponent magnitude the error grows past 4 ulps: callers use Math.pow. */
@@ -17,6 +19,7 @@ final class FloatPow {
     /** 2^n is infinite beyond n = 128 and 0 below -150 whatever the rest: n is clamped there, within exp's range. */
     private static final float N_LOW = -160f;
     private static final float N_HIGH = 130f;
+    private static final float[] ZEROS = new float[Chunks.SIZE];
     private static final ThreadLocal<float[][]> WORK = Chunks.workArrays(5);
 
     private FloatPow() {
@@ -29,7 +32,33 @@ final class FloatPow {
 
     /** v[0, len) = v^p for p that this {@link #serves}. */
     static void pow(float[] v, int len, double p) {
+        if (p == 0.5) {
+            Chunks.inBlocks(v, len, FloatPow::squareRootBlock);
+            return;
+        }
         Chunks.inBlocks(v, len, (b, n) -> powBlock(b, n, p));
+    }
+
+    /**
+     * x^0.5 as sqrt(x + 0), correctly rounded and 15 times faster than 2^(log2(x) / 2); the + 0 gives Math.pow's +0
+     * for -0. Only -inf differs (Math.pow's +inf, sqrt's NaN): marked as the one x with x + Float.MAX_VALUE below 0,
+     * and found with Arrays.mismatch, which the JVM vectorises.
+     */
+    private static void squareRootBlock(float[] v, int len) {
+        float[] marks = WORK.get()[0];
+        for (int i = 0; i < len; i++) {
+            marks[i] = Math.min(0, v[i] + Float.MAX_VALUE);
+            v[i] = (float) Math.sqrt(v[i] + 0f);
+        }
+        int first = Arrays.mismatch(marks, 0, len, ZEROS, 0, len);
+        if (first < 0) {
+            return;
+        }
+        for (int i = first; i < len; i++) {
+            if (marks[i] == Float.NEGATIVE_INFINITY) {
+                v[i] = Float.POSITIVE_INFINITY;
+            }
+        }
     }
 
     /**

@@ -61,6 +61,22 @@ class FloatPowTest {
         assertEquals((float) Math.pow(Float.MIN_VALUE, 0.5), pow(Float.MIN_VALUE, 0.5));
     }
 
+    /** The square root's one value apart from Math.pow's, wherever in a run it comes. */
+    @Test
+    void aHalfPowerOfMinusInfinityIsPlusInfinityAmongOtherValues() {
+        float[] v = new float[3000];
+        java.util.Arrays.fill(v, 4f);
+        v[5] = Float.NEGATIVE_INFINITY;
+        v[2500] = Float.NEGATIVE_INFINITY;
+        v[7] = -0f;
+        FloatPow.pow(v, v.length, 0.5);
+        assertEquals(Float.POSITIVE_INFINITY, v[5]);
+        assertEquals(Float.POSITIVE_INFINITY, v[2500]);
+        assertEquals(0f, v[7]);
+        assertEquals(2f, v[6]);
+        assertEquals(2f, v[2999]);
+    }
+
     @Test
     void resultsOverflowAndUnderflowAsFloatsDo() {
         assertEquals(Float.POSITIVE_INFINITY, pow(1e38f, 1.5));
