@@ -180,9 +180,9 @@ final class GanCommand {
                         }
                     });
             out.printf("Training a GAN (%s) on %s without labels: %d training images, batch %d, %s, %d discriminator"
-                    + " step(s) per generator step, Adam lr %s betas (%s, %s), %d epochs, backend %s, output %s%n", model,
-                    data, train.size(), batch, described(loss), criticSteps, lr, recipe.beta1(), recipe.beta2(), epochs,
-                    Engine.get().backend().name(), outDir);
+                    + " step(s) per generator step, Adam lr %s betas (%s, %s), %d epochs, backend %s, output %s%n",
+                    model, data, train.size(), batch, described(loss), criticSteps, lr, recipe.beta1(), recipe.beta2(),
+                    epochs, Engine.get().backend().name(), outDir);
             out.printf(Locale.ROOT, "%,d generator and %,d discriminator parameters%n",
                     model.generator().parameterCount(), model.discriminator().parameterCount());
             long start = System.nanoTime();

@@ -107,7 +107,8 @@ public class Dcgan extends Module {
      * @param width       image width, a positive multiple of 4
      * @param discriminatorNorm what follows the discriminator's second convolution
      */
-    public Dcgan(int latent, int featureMaps, int channels, int height, int width, DiscriminatorNorm discriminatorNorm) {
+    public Dcgan(int latent, int featureMaps, int channels, int height, int width,
+                 DiscriminatorNorm discriminatorNorm) {
         if (latent <= 0 || featureMaps <= 0 || channels <= 0 || height <= 0 || width <= 0 || height % 4 != 0
                 || width % 4 != 0) {
             throw new IllegalArgumentException("Dcgan: expected a positive latent size, feature maps and channels and a"
@@ -138,7 +139,8 @@ public class Dcgan extends Module {
     }
 
     private static Sequential discriminator(int channels, int f, int[] inner, DiscriminatorNorm norm) {
-        List<Module> layers = new ArrayList<>(List.of(halving(channels, f), new LeakyReLU(LEAKY_SLOPE), halving(f, 2 * f)));
+        List<Module> layers = new ArrayList<>(List.of(halving(channels, f), new LeakyReLU(LEAKY_SLOPE),
+                halving(f, 2 * f)));
         switch (norm) {
             case BATCH -> layers.add(new BatchNorm2d(2 * f));
             case LAYER -> layers.add(new GroupNorm(1, 2 * f));

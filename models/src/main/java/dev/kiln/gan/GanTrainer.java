@@ -85,7 +85,8 @@ public final class GanTrainer {
      */
     public GanTrainer criticSteps(int n) {
         if (n < 1) {
-            throw new IllegalArgumentException("GanTrainer: critic steps per generator step must be at least 1, got " + n);
+            throw new IllegalArgumentException("GanTrainer: critic steps per generator step must be at least 1, got "
+                    + n);
         }
         criticSteps = n;
         return this;

@@ -127,7 +127,8 @@ class GanCommandTest {
         assertEquals(0, r.code(), r.toString());
         for (String line : List.of("--loss NAME                  bce: binary cross-entropy",
                 "wgan-gp: Wasserstein loss with a gradient penalty",
-                "--critic-steps N             discriminator (critic) updates per generator update (default 1; wgan-gp 5)",
+                "--critic-steps N             discriminator (critic) updates per generator update",
+                "(default 1; wgan-gp 5)",
                 "--gp-weight X                wgan-gp's gradient penalty weight lambda (default 10)",
                 "wgan-gp: 0.0005, five times the paper's, betas 0 and 0.9")) {
             assertTrue(r.out().contains(line), line + " in\n" + r.out());

@@ -44,7 +44,8 @@ class BceGanLossTest {
     @Test
     void theDiscriminatorsLossAddsTheMeansOverRealImagesAsOneAndGeneratedOnesAsZero() {
         double expected = (softplus(-2) + softplus(0.5)) / 2 + (softplus(-1) + softplus(3)) / 2;
-        assertEquals(expected, loss.discriminatorLoss(pixelIsLogit, images(2, -0.5), images(-1, 3)).loss().item(), 1e-12);
+        assertEquals(expected, loss.discriminatorLoss(pixelIsLogit, images(2, -0.5), images(-1, 3)).loss().item(),
+                1e-12);
     }
 
     @Test

@@ -170,7 +170,8 @@ class WganGpLossTest {
         assertEquals("WganGpLoss: real images [2, 1, 2, 2] and fake images [3, 1, 2, 2] must have one shape"
                 + " [batch, ...]", shapes.getMessage());
         IllegalArgumentException eps = assertThrows(IllegalArgumentException.class,
-                () -> loss.gradientPenalty(critic, Tensor.rand(2, 1, 2, 2), Tensor.rand(2, 1, 2, 2), Tensor.rand(2, 1)));
+                () -> loss.gradientPenalty(critic, Tensor.rand(2, 1, 2, 2), Tensor.rand(2, 1, 2, 2),
+                        Tensor.rand(2, 1)));
         assertEquals("WganGpLoss: eps [2, 1] must be [2], one mixing weight per image", eps.getMessage());
     }
 
