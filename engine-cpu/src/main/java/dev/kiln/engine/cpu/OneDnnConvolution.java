@@ -23,9 +23,10 @@ import org.bytedeco.javacpp.Loader;
  * {@link OneDnnLane}; the weight gradient sums the slices' gradients. oneDNN's OpenMP pool is held at one thread
  * ({@link OpenMpThreads}) because beside Kiln's pool it oversubscribes the cores: libgomp's idle threads spin for
  * milliseconds after each parallel region while Kiln's threads work, and Kiln's spin while they are descheduled. With
- * its own two threads, oneDNN's forward pass of LeNet's first convolution (batch 64, 2 cores) took 14.6 ms in one run
- * and 1.5 in another, where split over Kiln's two threads it took 2.1 ms, and on ResNet-18's layers (batch 256) the
- * split ran within 2% of oneDNN's own threading (forward and weight gradient, 64-512 channels).
+ * its own two threads, oneDNN's forward pass of LeNet's first convolution (batch 64, 2 cores, {@code kiln bench conv})
+ * took 14.4 ms in one run and 1.6 in the next; split over Kiln's two threads it runs no slower than OpenBLAS there, and
+ * on ResNet-18's layers (batch 256) the split took 0.8-1.2 times oneDNN's own threading's time per layer and direction
+ * on a busy machine, with no pattern beyond its noise.
  * <p>One call runs at a time; a slice of a different size than the others (the last, where the threads do not divide
  * the batch) is another geometry, with its own plan.
  */
