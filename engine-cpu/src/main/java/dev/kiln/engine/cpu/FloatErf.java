@@ -7,7 +7,7 @@ package dev.kiln.engine.cpu;
  * split into a float and its rounding error so that exp(-z^2) keeps its digits far into the tail. P and S are
  * minimax fits of relative error (Remez, models/src/test/pytorch/float_polynomials.py): 1.4e-9 on [0, 1/2] and
  * 1.7e-9 on [1/2, 10.1]. Measured on sweeps of the floats, where the true value is a normal float: erf within 3
- * ulps of it rounded, erfc 4.5 (exp, R and their product each round), GELU 5.2 from x = -11 up (below, Phi(x) nears
+ * ulps of it rounded, erfc 5.05 (exp, R and their product each round), GELU 5.2 from x = -11 up (below, Phi(x) nears
  * the subnormals), erf' 2.4, and GELU' 4.8 ulps of the larger of its terms (it crosses 0 near x = -0.75).
  */
 final class FloatErf {
