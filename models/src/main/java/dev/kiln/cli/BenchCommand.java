@@ -60,7 +60,10 @@ final class BenchCommand {
               conv      W2's two convolutions alone at batch 64: forward, and forward with backward (input,
                         weight and bias gradients); median of 100 after 50 warm-ups, until the device has
                         finished and until the call returned (the host's share, on a GPU)
-              dispatch  the engine's cost per step apart from arithmetic, from the JVM's first step on: a step of
+              unary     element-wise functions (exp, log, sin, tan, erf, pow, and the activations sigmoid, tanh,
+                        GELU exact and tanh, ELU, SiLU with their backward) of 2^20 F32 values; median of 30
+                        (bench/pytorch_unary.py times the same in PyTorch)
+            dispatch  the engine's cost per step apart from arithmetic, from the JVM's first step on: a step of
                         four tiny ops ([4, 4] matmul, ReLU, add, sum) and their backward in a scope, read back
                         (as a training step reads its loss); microseconds per step over steps 1-10, 11-60, 61-120,
                         121-500, 501-1000, 1001-5000 and 5001-20000
@@ -79,7 +82,7 @@ final class BenchCommand {
     static int run(String[] args, PrintStream out) throws Exception {
         if (args.length == 0 || args[0].startsWith("--")) {
             throw new IllegalArgumentException("name a workload: kiln bench mlp|lenet|lstm|gru|rnn|resnet|resnet18|sgemm|conv"
-                    + "|dispatch");
+                    + "|unary|dispatch");
         }
         String workload = args[0];
         Options o = Options.parse(Arrays.copyOfRange(args, 1, args.length));
@@ -105,12 +108,16 @@ final class BenchCommand {
                 o.rejectUnknown();
                 yield convolutions(out);
             }
+            case "unary" -> {
+                o.rejectUnknown();
+                yield UnaryBench.run(out);
+            }
             case "dispatch" -> {
                 o.rejectUnknown();
                 yield dispatch(out);
             }
             default -> throw new IllegalArgumentException("unknown workload '" + workload
-                    + "'; known: mlp, lenet, lstm, gru, rnn, resnet, resnet18, sgemm, conv, dispatch");
+                    + "'; known: mlp, lenet, lstm, gru, rnn, resnet, resnet18, sgemm, conv, unary, dispatch");
         };
     }
 

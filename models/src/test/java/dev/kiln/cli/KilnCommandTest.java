@@ -426,6 +426,13 @@ class KilnCommandTest {
                 "us_per_step_121_500", "us_per_step_501_1000", "us_per_step_1001_5000", "us_per_step_5001_20000");
     }
 
+    @Test
+    void benchUnaryTimesEachFunctionAndTheActivationsBackward() {
+        assertTimedBench("unary", "exp_ms", "log_ms", "sin_ms", "tan_ms", "erf_ms", "pow_2.5_ms", "sigmoid_ms",
+                "sigmoid_forward_backward_ms", "gelu_tanh_forward_backward_ms", "elu_forward_backward_ms",
+                "silu_forward_backward_ms");
+    }
+
     /** {@code kiln bench workload} succeeds and its JSON summary names it and gives each of {@code times} above 0. */
     private static void assertTimedBench(String workload, String... times) {
         Result r = kiln("bench", workload);
