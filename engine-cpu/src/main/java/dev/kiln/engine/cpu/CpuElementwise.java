@@ -207,7 +207,7 @@ final class CpuElementwise {
             case EXP -> Math.exp(x);
             case LOG -> Math.log(x);
             case SQRT -> Math.sqrt(x);
-            case POW -> p == 2 ? x * x : Math.pow(x, p);
+            case POW -> p == 2 ? x * x : power(x, p);
             case TANH -> Math.tanh(x);
             case SIGMOID -> sigmoid(x);
             case RELU -> x > 0 || Double.isNaN(x) ? x : 0;
@@ -290,6 +290,14 @@ final class CpuElementwise {
         });
     }
 
+    /**
+     * x^p as PyTorch takes it: p = 0.5 and -0.5 as sqrt(x) and 1 / sqrt(x) (-0 and -inf for -0, NaN for -inf, where
+     * Math.pow gives +0, +inf, and +inf or +0), others as Math.pow.
+     */
+    private static double power(double x, double p) {
+        return p == 0.5 ? Math.sqrt(x) : p == -0.5 ? 1 / Math.sqrt(x) : Math.pow(x, p);
+    }
+
     /** d op(x) / dx, given x and y = op(x). */
     static double derivative(UnaryOp op, double p, double x, double y) {
         return switch (op) {
@@ -298,7 +306,7 @@ final class CpuElementwise {
             case EXP -> y;
             case LOG -> 1 / x;
             case SQRT -> 0.5 / y;
-            case POW -> p == 2 ? 2 * x : p == 0 ? 0 : p * Math.pow(x, p - 1);
+            case POW -> p == 2 ? 2 * x : p == 0 ? 0 : p * power(x, p - 1);
             case TANH -> 1 - y * y;
             case SIGMOID -> y * (1 - y);
             case RELU -> x > 0 || Double.isNaN(x) ? 1 : 0;

@@ -1,7 +1,5 @@
 package dev.kiln.engine.cpu;
 
-import java.util.Arrays;
-
 /**
  * F32 x^p for an exponent p of magnitude at most {@value #MAX_EXPONENT} over arrays, mostly in float arithmetic that
  * C2 vectorises ({@code Math.pow} is a call per value, 12 ns): x = 2^k m as {@link FloatLog} splits it, then
@@ -9,7 +7,8 @@ import java.util.Arrays;
  * with n an integer and |f| about 1/2 at most, and x^p = 2^n exp(f ln2) through {@link FloatExp}'s polynomial and
  * scaling. p log2(m) is the only rounded part that 2^f magnifies, by |p|: within 2 ulps of the rounded true value for
  * |p| &lt;= 1 and 3 up to 4 (sweeps of the floats). Zero, negative, subnormal, infinite and NaN bases take
- * {@code Math.pow} in double, rounded. p = 1/2 is a square root.
+ * {@code Math.pow} in double, rounded. p = 1/2 and -1/2 are sqrt(x) and 1 / sqrt(x), as PyTorch computes them (not
+ * C's pow: sqrt(-0) is -0, and -inf gives NaN).
  */
 final class FloatPow {
     /** Beyond this exponent magnitude the error grows past 4 ulps: callers use Math.pow. */
@@ -19,7 +18,6 @@ final class FloatPow {
     /** 2^n is infinite beyond n = 128 and 0 below -150 whatever the rest: n is clamped there, within exp's range. */
     private static final float N_LOW = -160f;
     private static final float N_HIGH = 130f;
-    private static final float[] ZEROS = new float[Chunks.SIZE];
     private static final ThreadLocal<float[][]> WORK = Chunks.workArrays(5);
 
     private FloatPow() {
@@ -36,28 +34,27 @@ final class FloatPow {
             Chunks.inBlocks(v, len, FloatPow::squareRootBlock);
             return;
         }
+        if (p == -0.5) {
+            Chunks.inBlocks(v, len, FloatPow::reciprocalSquareRootBlock);
+            return;
+        }
         Chunks.inBlocks(v, len, (b, n) -> powBlock(b, n, p));
     }
 
     /**
-     * x^0.5 as sqrt(x + 0), correctly rounded and 15 times faster than 2^(log2(x) / 2); the + 0 gives Math.pow's +0
-     * for -0. Only -inf differs (Math.pow's +inf, sqrt's NaN): marked as the one x with x + Float.MAX_VALUE below 0,
-     * and found with Arrays.mismatch, which the JVM vectorises.
+     * x^0.5 as PyTorch takes it, sqrt(x): correctly rounded and 15 times faster than 2^(log2(x) / 2), and -0 for -0
+     * and NaN for -inf, where Math.pow gives +0 and +inf.
      */
     private static void squareRootBlock(float[] v, int len) {
-        float[] marks = WORK.get()[0];
         for (int i = 0; i < len; i++) {
-            marks[i] = Math.min(0, v[i] + Float.MAX_VALUE);
-            v[i] = (float) Math.sqrt(v[i] + 0f);
+            v[i] = (float) Math.sqrt(v[i]);
         }
-        int first = Arrays.mismatch(marks, 0, len, ZEROS, 0, len);
-        if (first < 0) {
-            return;
-        }
-        for (int i = first; i < len; i++) {
-            if (marks[i] == Float.NEGATIVE_INFINITY) {
-                v[i] = Float.POSITIVE_INFINITY;
-            }
+    }
+
+    /** x^-0.5 as PyTorch takes it, 1 / sqrt(x) in float: -inf for -0 and NaN for -inf (Math.pow: +inf and +0). */
+    private static void reciprocalSquareRootBlock(float[] v, int len) {
+        for (int i = 0; i < len; i++) {
+            v[i] = 1 / (float) Math.sqrt(v[i]);
         }
     }
 
