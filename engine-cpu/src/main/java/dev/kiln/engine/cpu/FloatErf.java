@@ -86,7 +86,8 @@ final class FloatErf {
             float[] gaussian = w[1];
             normalCdf(b, cdf, gaussian, w[2], w[3], n);
             for (int i = 0; i < n; i++) {
-                b[i] = Math.fma(geluClamp(b[i]), gaussian[i] * INV_SQRT_2PI, cdf[i]);
+                // x - x is 0, but NaN at the infinities, where Phi(x) + x phi(x) is NaN in F64 and PyTorch too.
+                b[i] = Math.fma(geluClamp(b[i]) + (b[i] - b[i]), gaussian[i] * INV_SQRT_2PI, cdf[i]);
             }
         });
     }

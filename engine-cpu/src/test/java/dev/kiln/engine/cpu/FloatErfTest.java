@@ -54,8 +54,14 @@ class FloatErfTest {
         DoubleUnaryOperator derivative = x -> normalCdf(x) + x * normalDensity(x);
         DoubleUnaryOperator larger = x -> Math.max(normalCdf(x), Math.abs(x * normalDensity(x)));
         assertWithinUlpsOf("gelu'", 5, FloatErf::geluDerivative, derivative, larger, DENSE, -11, ALL);
-        assertEquals(1f, apply(FloatErf::geluDerivative, Float.POSITIVE_INFINITY));
         assertEquals(0f, apply(FloatErf::geluDerivative, -1e30f), 1e-40f);
+    }
+
+    /** Phi(x) + x phi(x) is 1 + inf 0 at +inf and 0 - inf 0 at -inf: NaN, as in F64 and PyTorch, not its limits. */
+    @Test
+    void geluDerivativeAtInfinitiesIsNaN() {
+        assertEquals(Float.NaN, apply(FloatErf::geluDerivative, Float.POSITIVE_INFINITY));
+        assertEquals(Float.NaN, apply(FloatErf::geluDerivative, Float.NEGATIVE_INFINITY));
     }
 
     @Test
