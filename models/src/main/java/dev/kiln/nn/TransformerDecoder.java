@@ -79,9 +79,11 @@ public class TransformerDecoder extends Module {
      */
     public TransformerDecoderOutput forward(Tensor y, Tensor memory, AttentionMask tgtMask, AttentionMask memoryMask,
                                             Tensor tgtKeyPaddingMask, Tensor memoryKeyPaddingMask) {
-        if (y.rank() == 2) {
+        // Of another width, y goes on for the first layer to refuse as it was given, not as a batch of one.
+        int dModel = layer(0).selfAttention().embedDim();
+        if (y.rank() == 2 && y.dim(1) == dModel) {
             return BatchOfOne.squeezed(forward(y.unsqueeze(0), BatchOfOne.memory("TransformerDecoder", memory, y,
-                    y.dim(1)), tgtMask, memoryMask, BatchOfOne.keyPadding(tgtKeyPaddingMask),
+                    dModel), tgtMask, memoryMask, BatchOfOne.keyPadding(tgtKeyPaddingMask),
                     BatchOfOne.keyPadding(memoryKeyPaddingMask)));
         }
         TransformerDecoderOutput out = null;

@@ -93,7 +93,8 @@ public class TransformerEncoder extends Module {
      * gives [S, dModel], run as a batch of one.
      */
     public Tensor forward(Tensor x, AttentionMask mask, Tensor srcKeyPaddingMask) {
-        if (x.rank() == 2) {
+        // Of another width, x goes on for the first layer to refuse as it was given, not as a batch of one.
+        if (x.rank() == 2 && x.dim(1) == layer(0).selfAttention().embedDim()) {
             return consume(forward(x.unsqueeze(0), mask, BatchOfOne.keyPadding(srcKeyPaddingMask)), y -> y.squeeze(0));
         }
         Tensor h = x;

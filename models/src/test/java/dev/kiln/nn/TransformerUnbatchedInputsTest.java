@@ -3,6 +3,7 @@ package dev.kiln.nn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
@@ -88,6 +89,25 @@ class TransformerUnbatchedInputsTest {
         assertEquals("TransformerDecoder: memory [1, 3, 8] must be unbatched [steps, 8] for the unbatched target [4, 8]",
                 assertThrows(IllegalArgumentException.class,
                         () -> decoder.forward(target, memory, null, null, null, null)).getMessage());
+    }
+
+    @Test
+    void anEncoderStackRefusesAnUnbatchedInputOfAnotherWidthNamingItsShape() {
+        TransformerEncoder encoder = new TransformerEncoder(1, D_MODEL, 2, 16, 0.0);
+        Tensor input = Tensor.zeros(3, 5);
+        String message = assertThrows(IllegalArgumentException.class,
+                () -> encoder.forward(input, null, null)).getMessage();
+        assertTrue(message.endsWith(": input [3, 5] must be [batch, steps, 8] or unbatched [steps, 8]"), message);
+    }
+
+    @Test
+    void aDecoderStackRefusesAnUnbatchedTargetOfAnotherWidthNamingItsShape() {
+        TransformerDecoder decoder = new TransformerDecoder(1, D_MODEL, 2, 16, 0.0);
+        Tensor target = Tensor.zeros(4, 5);
+        Tensor memory = Tensor.zeros(3, D_MODEL);
+        String message = assertThrows(IllegalArgumentException.class,
+                () -> decoder.forward(target, memory, null, null, null, null)).getMessage();
+        assertTrue(message.endsWith(": target [4, 5] must be [batch, steps, 8] or unbatched [steps, 8]"), message);
     }
 
     private static void assertSameValues(Tensor batched, Tensor unbatched, int... dims) {
