@@ -132,6 +132,7 @@ final class ConvolutionChoice implements AutoCloseable {
             openBlas.run();
             return Kernel.OPENBLAS;
         }
+        String oneDnnKernel = oneDnn.implementation(key);
         long bestOneDnn = Long.MAX_VALUE;
         long bestOpenBlas = Long.MAX_VALUE;
         long spent = 0;
@@ -145,8 +146,8 @@ final class ConvolutionChoice implements AutoCloseable {
             rounds++;
         }
         Kernel kernel = bestOneDnn < bestOpenBlas ? Kernel.ONEDNN : Kernel.OPENBLAS;
-        LOG.debug("conv2d {}: {} (best of {} runs each: oneDNN {} ms, OpenBLAS {} ms)", key, kernel, rounds,
-                bestOneDnn / 1e6, bestOpenBlas / 1e6);
+        LOG.debug("conv2d {}: {} (best of {} runs each: oneDNN's {} {} ms, OpenBLAS {} ms)", key, kernel, rounds,
+                oneDnnKernel, bestOneDnn / 1e6, bestOpenBlas / 1e6);
         if (kernel == Kernel.ONEDNN) {
             onOneDnn.run();
         } else {
