@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
  * OpenBLAS's path handles differently or that oneDNN takes as another parameter: padding, stride (also one that
  * leaves input pixels unread, where oneDNN's right padding would be negative), dilation, rectangular kernels with
  * per-axis stride and padding, a single input channel (LeNet's first layer), a plane smaller than oneDNN's channel
- * block, 1 x 1 shortcuts, a batch of one, groups, depthwise, and depthwise with two filters per channel.
+ * block, 1 x 1 shortcuts, a batch of one, padding beyond the kernel, a kernel beyond its input, a stride beyond the
+ * kernel, groups, depthwise, and depthwise with two filters per channel.
  */
 final class ConvolutionCases {
     /**
@@ -54,7 +55,10 @@ final class ConvolutionCases {
                 plain("3x5, stride (2, 1), padding (1, 2), dilation (1, 2)", 2, 6, 9, 13, 10, 3, 5, 2, 1, 1, 2, 1, 2),
                 plain("5x5 on one channel (LeNet's first layer)", 8, 1, 28, 28, 6, 5, 5, 1, 1, 0, 0, 1, 1),
                 plain("3 to 7 channels, 4x4 plane", 5, 3, 4, 4, 7, 3, 3, 1, 1, 1, 1, 1, 1),
-                plain("batch of one", 1, 16, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1));
+                plain("batch of one", 1, 16, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1),
+                plain("1x1, padding 2 (padding beyond the kernel)", 3, 4, 5, 5, 6, 1, 1, 1, 1, 2, 2, 1, 1),
+                plain("3x3 on a 2x2 plane, padding 2 (kernel beyond the input)", 3, 4, 2, 2, 6, 3, 3, 1, 1, 2, 2, 1, 1),
+                plain("2x2, stride 4, padding 1 (stride beyond the kernel)", 3, 8, 11, 10, 16, 2, 2, 4, 4, 1, 1, 1, 1));
     }
 
     static List<Case> grouped() {
