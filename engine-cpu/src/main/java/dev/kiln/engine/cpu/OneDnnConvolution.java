@@ -10,7 +10,6 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.GroupedConv2dGeometry;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.cpu.ConvolutionKey.Direction;
-import java.nio.FloatBuffer;
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_version_t;
 import org.bytedeco.dnnl.global.dnnl;
@@ -31,6 +30,9 @@ import org.bytedeco.javacpp.Loader;
  * the batch) is another geometry, with its own plan.
  */
 final class OneDnnConvolution implements AutoCloseable {
+    /** Gradient elements summed per task: a {@link Parallel#GRAIN} of additions per slice, worth a thread each. */
+    static final int SUM_CHUNK = 1 << 16;
+
     private final CpuBackend backend;
     private final Parallel parallel;
     private final OpenMpThreads openMp;
@@ -200,29 +202,32 @@ final class OneDnnConvolution implements AutoCloseable {
         return ((CpuStorage) t.storage()).floatPointer(t.offset());
     }
 
-    /** target += the {@code count} elements at {@code from} in each of partials[1..], split over Kiln's threads. */
+    /**
+     * target += the {@code count} elements at {@code from} in each of partials[1..], in chunks of {@link #SUM_CHUNK}
+     * elements (the last one shorter) split over Kiln's threads.
+     */
     private void addPartials(CpuStorage[] partials, long from, Tensor target, long count) {
         if (partials.length < 2) {
             return;
         }
         CpuStorage storage = (CpuStorage) target.storage();
-        int base = Math.toIntExact(target.offset());
-        int chunks = (int) Math.max(1, count / CpuConvolution.TRANSFER);
-        parallel.forRange(chunks, (long) CpuConvolution.TRANSFER * partials.length, (first, end) -> {
-            float[] sum = new float[CpuConvolution.TRANSFER * 2];
-            float[] part = new float[sum.length];
+        long base = target.offset();
+        int chunks = Math.toIntExact((count + SUM_CHUNK - 1) / SUM_CHUNK);
+        parallel.forRange(chunks, (long) SUM_CHUNK * partials.length, (first, end) -> {
+            float[] sum = new float[SUM_CHUNK];
+            float[] part = new float[SUM_CHUNK];
             for (int chunk = first; chunk < end; chunk++) {
-                int start = (int) (count * chunk / chunks);
-                int length = (int) (count * (chunk + 1) / chunks) - start;
-                FloatBuffer into = storage.f32.duplicate().position(base + start);
-                into.get(sum, 0, length);
+                long start = (long) chunk * SUM_CHUNK;
+                int length = (int) Math.min(SUM_CHUNK, count - start);
+                int at = Math.toIntExact(base + start);
+                storage.f32.duplicate().position(at).get(sum, 0, length);
                 for (int p = 1; p < partials.length; p++) {
                     partials[p].f32.duplicate().position(Math.toIntExact(from + start)).get(part, 0, length);
                     for (int i = 0; i < length; i++) {
                         sum[i] += part[i];
                     }
                 }
-                storage.f32.duplicate().position(base + start).put(sum, 0, length);
+                storage.f32.duplicate().position(at).put(sum, 0, length);
             }
         });
     }

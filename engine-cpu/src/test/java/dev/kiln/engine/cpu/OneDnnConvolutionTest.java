@@ -3,6 +3,8 @@ package dev.kiln.engine.cpu;
 import static dev.kiln.engine.cpu.ConvolutionCases.assertClose;
 import static dev.kiln.engine.cpu.ConvolutionCases.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.engine.DType;
@@ -103,6 +105,61 @@ class OneDnnConvolutionTest {
             oneDnn.backwardFilter(input, gradOut, g, weight, bias);
             assertClose(c + ", weight gradient beside the bias's", expectedWeight, weight);
             assertClose(c + ", bias gradient", expectedBias, bias);
+        }
+    }
+
+    /**
+     * A weight gradient of 409,600 elements, six chunks of {@link OneDnnConvolution#SUM_CHUNK} and a quarter of a
+     * seventh, summed from the batch's two slices, with its bias gradient after it in the slices' buffers: each
+     * element is within the bound of an F32 dot product of {@code T} = batch x outH x outW = 64 terms, summed in any
+     * order, of the exact (F64) gradient: {@code gamma_T * sum |x * g|}, {@code gamma_T = T u / (1 - T u)},
+     * {@code u = 2^-24} (Higham, Accuracy and Stability of Numerical Algorithms, 3.1), about 4e-6 of the sum of
+     * magnitudes; OpenBLAS's F32 result is within twice that of oneDNN's. An element of a chunk left out of the sum,
+     * or added twice, misses by a whole slice's gradient, about 2 here.
+     */
+    @Test
+    void weightGradientLongerThanOneSummingChunkIsSummedOverEverySlice() {
+        GroupedConv2dGeometry g = GroupedConv2dGeometry.of("128 to 128 channels, 5x5", Shape.of(4, 128, 8, 8),
+                Shape.of(128, 128, 5, 5), new int[] {1}, new int[] {0}, new int[] {1}, 1);
+        assertTrue(g.weightShape().size() > 6L * OneDnnConvolution.SUM_CHUNK, "the weights span several chunks");
+        long terms = (long) g.group().batch() * g.group().outH() * g.group().outW();
+        double gamma = terms * 0x1p-24 / (1 - terms * 0x1p-24);
+        try (Scope scope = Scope.open()) {
+            Tensor input = random(backend, g.inputShape(), 13);
+            Tensor gradOut = random(backend, g.outputShape(), 14);
+            Tensor[] exact = weightAndBiasGradients(openBlas, input.to(DType.F64), gradOut.to(DType.F64), g);
+            Tensor[] magnitudes = weightAndBiasGradients(openBlas, input.to(DType.F64).abs(),
+                    gradOut.to(DType.F64).abs(), g);
+            Tensor[] expected = weightAndBiasGradients(openBlas, input, gradOut, g);
+            Tensor weight = Tensor.empty(g.weightShape(), DType.F32, backend);
+            Tensor bias = Tensor.empty(Shape.of(g.outChannels()), DType.F32, backend);
+            oneDnn.backwardFilter(input, gradOut, g, weight, bias);
+            assertWithin("weight gradient against F64", exact[0], magnitudes[0], gamma, weight);
+            assertWithin("bias gradient against F64", exact[1], magnitudes[1], gamma, bias);
+            assertWithin("weight gradient against OpenBLAS", expected[0], magnitudes[0], 2 * gamma, weight);
+            assertWithin("bias gradient against OpenBLAS", expected[1], magnitudes[1], 2 * gamma, bias);
+        }
+    }
+
+    /** {gradWeight, gradBias} of {@code g} on {@code b}, in the dtype of {@code input}. */
+    private static Tensor[] weightAndBiasGradients(CpuBackend b, Tensor input, Tensor gradOut,
+                                                   GroupedConv2dGeometry g) {
+        Tensor weight = Tensor.empty(g.weightShape(), input.dtype(), b);
+        Tensor bias = Tensor.empty(Shape.of(g.outChannels()), input.dtype(), b);
+        b.groupedConv2dBackwardFilter(input, gradOut, g, weight, bias);
+        return new Tensor[] {weight, bias};
+    }
+
+    /** Asserts |actual - expected| <= relative * magnitude, element by element. */
+    private static void assertWithin(String what, Tensor expected, Tensor magnitude, double relative, Tensor actual) {
+        double[] e = expected.toDoubleArray();
+        double[] m = magnitude.toDoubleArray();
+        double[] a = actual.to(DType.F64).toDoubleArray();
+        for (int i = 0; i < e.length; i++) {
+            double allowed = relative * m[i];
+            if (!(Math.abs(a[i] - e[i]) <= allowed)) {
+                fail(what + ": element " + i + " is " + a[i] + ", expected " + e[i] + " within " + allowed);
+            }
         }
     }
 
