@@ -72,8 +72,11 @@ stats = [(n, spread(b)) for n, b in m.named_buffers() if "running" in n]
 
 print('''package dev.kiln.gan;
 
+import static dev.kiln.gan.GanParity.assertClose;
+import static dev.kiln.gan.GanParity.grad;
+import static dev.kiln.gan.GanParity.loadPattern;
+import static dev.kiln.gan.GanParity.spread;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
@@ -82,9 +85,7 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.nn.PyTorchParity;
 import dev.kiln.optim.Optimizer;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -147,7 +148,7 @@ print('            GanTrainer.Step first = trainer.step(PyTorchParity.values(100
 print("    " + assertion("first step's discriminator loss", "first.discriminatorLoss()", [err_d1]))
 print("    " + assertion("first step's generator loss", "first.generatorLoss()", [err_g1]))
 for n, g in grads:
-    print("    " + assertion("gradient of %s after the first step" % n, 'spread(grad("%s"))' % n, g))
+    print("    " + assertion("gradient of %s after the first step" % n, 'spread(grad(model, "%s"))' % n, g))
 print('            GanTrainer.Step second = trainer.step(PyTorchParity.values(102, %d, %d, %d, %d),'
       ' PyTorchParity.values(103, %d, %d));' % (BATCH, C, H, W, BATCH, LATENT))
 print("    " + assertion("second step's discriminator loss", "second.discriminatorLoss()", [err_d2]))
@@ -157,42 +158,5 @@ for n, w in weights:
 for n, s in stats:
     print("    " + assertion("%s after two steps" % n, 'spread(model.namedBuffers().get("%s"))' % n, s))
 print('''        }
-    }
-
-    /** Every parameter in state-dict order i (from 1) set to pattern(numel, i), as parity.py's load(). */
-    private static void loadPattern(Dcgan model) {
-        Map<String, Tensor> state = new LinkedHashMap<>();
-        int seed = 1;
-        for (Map.Entry<String, Tensor> p : model.namedParameters().entrySet()) {
-            state.put(p.getKey(), PyTorchParity.values(seed++, p.getValue().shape().dims()));
-        }
-        model.loadStateDict(state, false);
-    }
-
-    private Tensor grad(String parameter) {
-        Tensor p = model.namedParameters().get(parameter);
-        assertNotNull(p, parameter);
-        assertNotNull(p.grad(), "gradient of " + parameter);
-        return p.grad();
-    }
-
-    /** Twelve elements spread over t: those at k * (size / 12), as dcgan.py's spread(). */
-    private static Tensor spread(Tensor t) {
-        double[] all = t.toDoubleArray();
-        int step = Math.max(1, all.length / 12);
-        double[] picked = new double[Math.min(12, (all.length + step - 1) / step)];
-        for (int k = 0; k < picked.length; k++) {
-            picked[k] = all[k * step];
-        }
-        return Tensor.fromArray(picked, picked.length);
-    }
-
-    /** Equal to 1e-10 of the larger of 1 and the expected value. */
-    private static void assertClose(String what, Tensor actual, double... expected) {
-        double[] got = actual.toDoubleArray();
-        assertEquals(expected.length, got.length, "element count of " + what);
-        for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], got[i], 1e-10 * Math.max(1, Math.abs(expected[i])), "element " + i + " of " + what);
-        }
     }
 }''')

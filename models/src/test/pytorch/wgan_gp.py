@@ -129,8 +129,11 @@ def keys_of(norm):
 
 print('''package dev.kiln.gan;
 
+import static dev.kiln.gan.GanParity.assertClose;
+import static dev.kiln.gan.GanParity.grad;
+import static dev.kiln.gan.GanParity.loadPattern;
+import static dev.kiln.gan.GanParity.spread;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
@@ -143,9 +146,7 @@ import dev.kiln.optim.Optimizer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -206,12 +207,7 @@ print('''
     private static Dcgan model(Dcgan.DiscriminatorNorm norm) {
         Dcgan model = new Dcgan(%d, %d, %d, %d, %d, norm);
         model.to(DType.F64);
-        Map<String, Tensor> state = new LinkedHashMap<>();
-        int seed = 1;
-        for (Map.Entry<String, Tensor> p : model.namedParameters().entrySet()) {
-            state.put(p.getKey(), PyTorchParity.values(seed++, p.getValue().shape().dims()));
-        }
-        model.loadStateDict(state, false);
+        loadPattern(model);
         return model;
     }
 
@@ -262,33 +258,5 @@ print('''
         eps.add(PyTorchParity.values(seed + 2, %d).add(0.5));
         return trainer.discriminatorStep(PyTorchParity.values(seed, %d, %d, %d, %d), PyTorchParity.values(seed + 1, %d,
                 model.latent()));
-    }
-
-    private static Tensor grad(Dcgan model, String parameter) {
-        Tensor p = model.namedParameters().get(parameter);
-        assertNotNull(p, parameter);
-        assertNotNull(p.grad(), "gradient of " + parameter);
-        return p.grad();
-    }
-
-    /** Twelve elements spread over t: those at k * (size / 12), as wgan_gp.py's spread(). */
-    private static Tensor spread(Tensor t) {
-        double[] all = t.toDoubleArray();
-        int step = Math.max(1, all.length / 12);
-        double[] picked = new double[Math.min(12, (all.length + step - 1) / step)];
-        for (int k = 0; k < picked.length; k++) {
-            picked[k] = all[k * step];
-        }
-        return Tensor.fromArray(picked, picked.length);
-    }
-
-    /** Equal to 1e-10 of the larger of 1 and the expected value. */
-    private static void assertClose(String what, Tensor actual, double... expected) {
-        double[] got = actual.toDoubleArray();
-        assertEquals(expected.length, got.length, "element count of " + what);
-        for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], got[i], 1e-10 * Math.max(1, Math.abs(expected[i])),
-                    "element " + i + " of " + what);
-        }
     }
 }''' % (LATENT, F, C, H, W, BATCH, BATCH, C, H, W, BATCH))

@@ -1,7 +1,10 @@
 package dev.kiln.gan;
 
+import static dev.kiln.gan.GanParity.assertClose;
+import static dev.kiln.gan.GanParity.grad;
+import static dev.kiln.gan.GanParity.loadPattern;
+import static dev.kiln.gan.GanParity.spread;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
@@ -10,9 +13,7 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.nn.PyTorchParity;
 import dev.kiln.optim.Optimizer;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -287,37 +288,37 @@ class DcganPyTorchParityTest {
                 1.4117978724336642);
             assertClose("first step's generator loss", first.generatorLoss(),
                 1.5786574840447603);
-            assertClose("gradient of generator.1.weight after the first step", spread(grad("generator.1.weight")),
+            assertClose("gradient of generator.1.weight after the first step", spread(grad(model, "generator.1.weight")),
                 0.0, 0.0, 0.052016589730598764, -0.030760094940662036, 0.0, 0.0, 0.021829365712554935,
                 0.01003623507987807, 0.0, 0.0, -0.018624550093353544, 0.04611236692185339);
-            assertClose("gradient of generator.2.weight after the first step", spread(grad("generator.2.weight")),
+            assertClose("gradient of generator.2.weight after the first step", spread(grad(model, "generator.2.weight")),
                 0.0, 0.0, 0.6143473002729369, -0.1302721076818965);
-            assertClose("gradient of generator.2.bias after the first step", spread(grad("generator.2.bias")),
+            assertClose("gradient of generator.2.bias after the first step", spread(grad(model, "generator.2.bias")),
                 0.0, 0.0, -0.5212743277700671, 0.16455147599828698);
-            assertClose("gradient of generator.4.weight after the first step", spread(grad("generator.4.weight")),
+            assertClose("gradient of generator.4.weight after the first step", spread(grad(model, "generator.4.weight")),
                 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.006769413458195329, 0.005243384879074851,
                 0.0057360970398515525, -0.02624079096428454, 0.053755850576421925);
-            assertClose("gradient of generator.5.weight after the first step", spread(grad("generator.5.weight")),
+            assertClose("gradient of generator.5.weight after the first step", spread(grad(model, "generator.5.weight")),
                 -0.2556158978858052, -0.20154234309104144);
-            assertClose("gradient of generator.5.bias after the first step", spread(grad("generator.5.bias")),
+            assertClose("gradient of generator.5.bias after the first step", spread(grad(model, "generator.5.bias")),
                 0.2048766337100521, 0.0825724773178883);
-            assertClose("gradient of generator.7.weight after the first step", spread(grad("generator.7.weight")),
+            assertClose("gradient of generator.7.weight after the first step", spread(grad(model, "generator.7.weight")),
                 0.06773616119126952, -0.08384162458234423, 0.101772361068984, -0.05871345506893256,
                 -0.025705305077890303, 0.06367227974957598, 0.002236569186109247, 0.04423937486762296,
                 0.07206084010707253, 0.007071029863505293, -0.024307822573845637, 0.013227766939827381);
-            assertClose("gradient of discriminator.0.weight after the first step", spread(grad("discriminator.0.weight")),
+            assertClose("gradient of discriminator.0.weight after the first step", spread(grad(model, "discriminator.0.weight")),
                 -0.027911358156160755, -0.0338736757840674, 0.052141474132130994, -0.08882528414457339,
                 -0.015577362363690471, -0.033370347453519654, 0.084396244231554, 0.0028142994276535577,
                 0.05947994835735861, -0.0760225195517236, -0.057257778159622734, -0.0014302821233512647);
-            assertClose("gradient of discriminator.2.weight after the first step", spread(grad("discriminator.2.weight")),
+            assertClose("gradient of discriminator.2.weight after the first step", spread(grad(model, "discriminator.2.weight")),
                 -0.020264087052919835, 0.0008019627499359122, -0.025971102076059044, -0.028339255444201766,
                 -0.04394624036932675, 0.12285842603433156, -0.12775566199160604, 0.12398904060687464,
                 -0.13940884309802543, 0.08335541797866226, 0.007358647731901826, 0.010984506393062057);
-            assertClose("gradient of discriminator.3.weight after the first step", spread(grad("discriminator.3.weight")),
+            assertClose("gradient of discriminator.3.weight after the first step", spread(grad(model, "discriminator.3.weight")),
                 0.6106332779818254, 1.1010493843132152, 0.12601586525765607, -0.23383405788707476);
-            assertClose("gradient of discriminator.3.bias after the first step", spread(grad("discriminator.3.bias")),
+            assertClose("gradient of discriminator.3.bias after the first step", spread(grad(model, "discriminator.3.bias")),
                 1.5021697622836532, 0.11926855927090983, -0.35745335774338993, 0.2679981477273716);
-            assertClose("gradient of discriminator.5.weight after the first step", spread(grad("discriminator.5.weight")),
+            assertClose("gradient of discriminator.5.weight after the first step", spread(grad(model, "discriminator.5.weight")),
                 -0.7582432625343503, -0.818386529651445, -0.33883723869002375, -0.27800592920591227,
                 -0.030148042090232537, -0.8703560288774502, -0.10736762739341352, -0.40458546986241817,
                 0.09115159450932112, 0.0428230991942709, 0.12499506633615187, 0.07140230489774721);
@@ -374,43 +375,6 @@ class DcganPyTorchParityTest {
                 -0.08936466078313865, 0.07967929380636773, -0.05650897762884953, 0.024373165925482797);
             assertClose("discriminator.3.running_var after two steps", spread(model.namedBuffers().get("discriminator.3.running_var")),
                 2.015027843052461, 1.91533361551687, 1.5739891523236815, 1.2065093880470321);
-        }
-    }
-
-    /** Every parameter in state-dict order i (from 1) set to pattern(numel, i), as parity.py's load(). */
-    private static void loadPattern(Dcgan model) {
-        Map<String, Tensor> state = new LinkedHashMap<>();
-        int seed = 1;
-        for (Map.Entry<String, Tensor> p : model.namedParameters().entrySet()) {
-            state.put(p.getKey(), PyTorchParity.values(seed++, p.getValue().shape().dims()));
-        }
-        model.loadStateDict(state, false);
-    }
-
-    private Tensor grad(String parameter) {
-        Tensor p = model.namedParameters().get(parameter);
-        assertNotNull(p, parameter);
-        assertNotNull(p.grad(), "gradient of " + parameter);
-        return p.grad();
-    }
-
-    /** Twelve elements spread over t: those at k * (size / 12), as dcgan.py's spread(). */
-    private static Tensor spread(Tensor t) {
-        double[] all = t.toDoubleArray();
-        int step = Math.max(1, all.length / 12);
-        double[] picked = new double[Math.min(12, (all.length + step - 1) / step)];
-        for (int k = 0; k < picked.length; k++) {
-            picked[k] = all[k * step];
-        }
-        return Tensor.fromArray(picked, picked.length);
-    }
-
-    /** Equal to 1e-10 of the larger of 1 and the expected value. */
-    private static void assertClose(String what, Tensor actual, double... expected) {
-        double[] got = actual.toDoubleArray();
-        assertEquals(expected.length, got.length, "element count of " + what);
-        for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], got[i], 1e-10 * Math.max(1, Math.abs(expected[i])), "element " + i + " of " + what);
         }
     }
 }

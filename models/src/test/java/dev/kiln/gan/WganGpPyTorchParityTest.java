@@ -1,7 +1,10 @@
 package dev.kiln.gan;
 
+import static dev.kiln.gan.GanParity.assertClose;
+import static dev.kiln.gan.GanParity.grad;
+import static dev.kiln.gan.GanParity.loadPattern;
+import static dev.kiln.gan.GanParity.spread;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
@@ -14,9 +17,7 @@ import dev.kiln.optim.Optimizer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -402,12 +403,7 @@ class WganGpPyTorchParityTest {
     private static Dcgan model(Dcgan.DiscriminatorNorm norm) {
         Dcgan model = new Dcgan(3, 2, 2, 8, 12, norm);
         model.to(DType.F64);
-        Map<String, Tensor> state = new LinkedHashMap<>();
-        int seed = 1;
-        for (Map.Entry<String, Tensor> p : model.namedParameters().entrySet()) {
-            state.put(p.getKey(), PyTorchParity.values(seed++, p.getValue().shape().dims()));
-        }
-        model.loadStateDict(state, false);
+        loadPattern(model);
         return model;
     }
 
@@ -458,33 +454,5 @@ class WganGpPyTorchParityTest {
         eps.add(PyTorchParity.values(seed + 2, 4).add(0.5));
         return trainer.discriminatorStep(PyTorchParity.values(seed, 4, 2, 8, 12), PyTorchParity.values(seed + 1, 4,
                 model.latent()));
-    }
-
-    private static Tensor grad(Dcgan model, String parameter) {
-        Tensor p = model.namedParameters().get(parameter);
-        assertNotNull(p, parameter);
-        assertNotNull(p.grad(), "gradient of " + parameter);
-        return p.grad();
-    }
-
-    /** Twelve elements spread over t: those at k * (size / 12), as wgan_gp.py's spread(). */
-    private static Tensor spread(Tensor t) {
-        double[] all = t.toDoubleArray();
-        int step = Math.max(1, all.length / 12);
-        double[] picked = new double[Math.min(12, (all.length + step - 1) / step)];
-        for (int k = 0; k < picked.length; k++) {
-            picked[k] = all[k * step];
-        }
-        return Tensor.fromArray(picked, picked.length);
-    }
-
-    /** Equal to 1e-10 of the larger of 1 and the expected value. */
-    private static void assertClose(String what, Tensor actual, double... expected) {
-        double[] got = actual.toDoubleArray();
-        assertEquals(expected.length, got.length, "element count of " + what);
-        for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], got[i], 1e-10 * Math.max(1, Math.abs(expected[i])),
-                    "element " + i + " of " + what);
-        }
     }
 }
