@@ -18,16 +18,18 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link BCEWithLogitsLoss}'s per-element weight against PyTorch 1.13 (numbers printed by
  * {@code models/src/test/pytorch/bce_weight.py}): a weight over the last axis, one per sample and one of the input's
- * shape, alone and beside pos_weight, in each reduction; the loss, its shape, and the gradients of the logits and (where
- * it requires one) the target, of a weighted sum of the loss (see {@link PyTorchParity}).
+ * shape, alone and beside pos_weight, in each reduction; the loss, its shape, and the gradients of the logits and
+ * (where it requires one) the target, of a weighted sum of the loss (see {@link PyTorchParity}), in F32 and F64.
  */
 class BCEWithLogitsWeightPyTorchParityTest {
     private Scope scope;
@@ -42,16 +44,52 @@ class BCEWithLogitsWeightPyTorchParityTest {
         scope.close();
     }
 
-    /** Positive values {@code pattern + 1}, shaped {@code dims}. */
-    private static Tensor positive(DType dtype, int seed, int... dims) {
-        return values(seed, dims).add(1).to(dtype);
+    /** Positive values {@code pattern(seed) + 1}, shaped {@code dims}: a weight or a pos_weight. */
+    record Positive(int seed, int... dims) {
+        Tensor of(DType dtype) {
+            return values(seed, dims).add(1).to(dtype);
+        }
     }
 
-    /** Values in [0, 1]: {@code pattern + 0.5}, shaped {@code dims}. */
-    private static Tensor unitInterval(DType dtype, int seed, int... dims) {
-        return values(seed, dims).add(0.5).to(dtype);
+    /**
+     * The loss with {@code weight} and {@code posWeight} (null: none) in {@code reduction}, on logits x =
+     * {@code pattern(100)} and targets y = {@code pattern(103) + 0.5}, both [2, 2, 3], and what PyTorch gave: the
+     * loss's shape and values and the gradients of x and of y (null: y requires none).
+     */
+    record Case(String name, Positive weight, Positive posWeight, Reduction reduction, int[] lossShape,
+                double[] loss, double[] gradientOfX, double[] gradientOfY) {
+        @Override
+        public String toString() {
+            return name;
+        }
     }
-'''
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("cases")
+    void lossAndGradientsAreAsInPyTorch(Case c, DType dtype) {
+        Tensor x = tensor(dtype, 100, 2, 2, 3);
+        Tensor y = values(103, 2, 2, 3).add(0.5).to(dtype).requiresGrad(c.gradientOfY() != null);
+        Tensor pw = c.posWeight() == null ? null : c.posWeight().of(dtype);
+        Tensor loss = new BCEWithLogitsLoss(c.weight().of(dtype), pw, c.reduction()).compute(x, y);
+        backward(200, loss);
+
+        assertArrayEquals(c.lossShape(), loss.shape().dims());
+        assertValues("loss", loss, c.loss());
+        assertValues("gradient of x", x.grad(), c.gradientOfX());
+        if (c.gradientOfY() != null) {
+            assertValues("gradient of y", y.grad(), c.gradientOfY());
+        }
+    }
+
+    static Stream<Arguments> cases() {
+        return Stream.of('''
+
+FOOTER = '''        ).flatMap(c -> Stream.of(Arguments.of(c, DType.F32), Arguments.of(c, DType.F64)));
+    }
+}'''
+
+CASE_INDENT = 16
+WIDTH = 120
 
 
 def dims(shape):
@@ -65,76 +103,63 @@ def count(shape):
     return n
 
 
-class Input:
-    """A tensor both sides build alike: its Python value and the Java expression that makes it."""
-
-    def __init__(self, value, java, grad=False):
-        self.value, self.java, self.grad = value, java, grad
-
-
-def leaf(seed, *shape):
-    return Input(tensor(seed, *shape), "tensor(dtype, %d%s)" % (seed, dims(shape)), grad=True)
-
-
 def positive(seed, *shape):
-    return Input(pattern(count(shape), seed).reshape(shape) + 1, "positive(dtype, %d%s)" % (seed, dims(shape)))
+    """pattern(seed) + 1 shaped shape, and the Java expression that makes it."""
+    return pattern(count(shape), seed).reshape(shape) + 1, "new Positive(%d%s)" % (seed, dims(shape))
 
 
-def unit_interval(seed, *shape, grad=False):
-    value = (pattern(count(shape), seed).reshape(shape) + 0.5).requires_grad_(grad)
-    java = "unitInterval(dtype, %d%s)" % (seed, dims(shape))
-    return Input(value, java + (".requiresGrad(true)" if grad else ""), grad=grad)
+def doubles(t):
+    """A Java double[] of t's values, wrapped within WIDTH columns, its continuation lines 8 deeper than a case."""
+    line = " " * (CASE_INDENT + 8) + "new double[] {"
+    lines = []
+    for v in t.detach().reshape(-1):
+        part = repr(float(v)) + ", "
+        if len(line) + len(part) > WIDTH + 1:
+            lines.append(line.rstrip())
+            line = " " * (CASE_INDENT + 16)
+        line += part
+    lines.append(line[:-2] + "}")
+    return "\n".join(lines)
 
 
-def case(method, comment, inputs, java_loss, torch_loss):
-    """One test: inputs (a dict of name to Input, in order), the Java loss expression over their names, and the same
-    loss in torch over their values."""
-    out = torch_loss(**{name: i.value for name, i in inputs.items()})
+cases = []
+
+
+def case(name, comment, weight, pos_weight, reduction, target_grad):
+    """One case: weight and pos_weight (None: none) as positive() gives them, the reduction, and whether the target
+    requires a gradient."""
+    x = tensor(100, 2, 2, 3)
+    y = (pattern(12, 103).reshape(2, 2, 3) + 0.5).requires_grad_(target_grad)
+    out = nn.BCEWithLogitsLoss(weight=weight[0], pos_weight=None if pos_weight is None else pos_weight[0],
+                               reduction=reduction)(x, y)
     backward([out], [200])
-    print()
-    print("    @ParameterizedTest")
-    print('    @EnumSource(value = DType.class, names = {"F32", "F64"})')
-    print("    void %s(DType dtype) {" % method)
-    print("        // %s, PyTorch 1.13" % comment)
-    for name, i in inputs.items():
-        print("        Tensor %s = %s;" % (name, i.java))
-    print("        Tensor loss = %s;" % java_loss)
-    print("        backward(200, loss);")
-    print()
-    print("        assertArrayEquals(new int[] {%s}, loss.shape().dims());" % ", ".join(map(str, out.shape)))
-    emit_values("loss", "loss", out)
-    for name, i in inputs.items():
-        if i.grad:
-            emit_values("gradient of %s" % name, "%s.grad()" % name, i.value.grad)
-    print("    }")
+    indent = " " * CASE_INDENT
+    head = "%snew Case(\"%s\",\n%s        %s, %s, Reduction.%s, new int[] {%s}," % (
+        indent, name, indent, weight[1], "null" if pos_weight is None else pos_weight[1], reduction.upper(),
+        ", ".join(map(str, out.shape)))
+    grads = [doubles(x.grad), doubles(y.grad) if target_grad else " " * (CASE_INDENT + 8) + "null"]
+    cases.append("%s// %s, PyTorch 1.13\n%s\n%s,\n%s,\n%s)" % (
+        indent, comment, head, doubles(out), grads[0], grads[1]))
 
-
-REDUCTIONS = [("Mean", "mean", "MEAN"), ("Sum", "sum", "SUM"), ("None", "none", "NONE")]
-
-print(HEADER, end="")
 
 # ---- weight [3] over the last axis of [2, 2, 3], each reduction ----
-for title, r, java_r in REDUCTIONS:
-    case("weightOverTheLastAxis" + title,
-         "torch.nn.BCEWithLogitsLoss(weight=w, reduction='%s')(x, y) on [2, 2, 3], w = pattern(3, 104) + 1" % r,
-         {"x": leaf(100, 2, 2, 3), "y": unit_interval(103, 2, 2, 3), "w": positive(104, 3)},
-         "new BCEWithLogitsLoss(w, null, Reduction.%s).compute(x, y)" % java_r,
-         lambda x, y, w: nn.BCEWithLogitsLoss(weight=w, reduction=r)(x, y))
+for r in ["mean", "sum", "none"]:
+    case("weight over the last axis, " + r,
+         "torch.nn.BCEWithLogitsLoss(weight=w, reduction='%s')(x, y), w = pattern(3, 104) + 1" % r,
+         positive(104, 3), None, r, False)
 
 # ---- one weight per sample, [2, 1, 1] over [2, 2, 3], and the target's gradient ----
-case("weightPerSampleWithTheTargetsGradient",
-     "torch.nn.BCEWithLogitsLoss(weight=w)(x, y) on [2, 2, 3], w = pattern(2, 105) + 1 as [2, 1, 1]",
-     {"x": leaf(100, 2, 2, 3), "y": unit_interval(103, 2, 2, 3, grad=True), "w": positive(105, 2, 1, 1)},
-     "new BCEWithLogitsLoss(w, null, Reduction.MEAN).compute(x, y)",
-     lambda x, y, w: nn.BCEWithLogitsLoss(weight=w)(x, y))
+case("weight per sample, with the target's gradient",
+     "torch.nn.BCEWithLogitsLoss(weight=w)(x, y), w = pattern(2, 105) + 1 as [2, 1, 1]",
+     positive(105, 2, 1, 1), None, "mean", True)
 
 # ---- weight of the input's shape beside pos_weight [3] ----
-for title, r, java_r in [("Mean", "mean", "MEAN"), ("None", "none", "NONE")]:
-    case("weightOfTheInputsShapeWithPosWeight" + title,
-         "torch.nn.BCEWithLogitsLoss(weight=w, pos_weight=pw, reduction='%s')(x, y) on [2, 2, 3], "
-         "w = pattern(12, 106) + 1 as [2, 2, 3], pw = pattern(3, 101) + 1" % r,
-         {"x": leaf(100, 2, 2, 3), "y": unit_interval(103, 2, 2, 3, grad=True), "w": positive(106, 2, 2, 3),
-          "pw": positive(101, 3)},
-         "new BCEWithLogitsLoss(w, pw, Reduction.%s).compute(x, y)" % java_r,
-         lambda x, y, w, pw: nn.BCEWithLogitsLoss(weight=w, pos_weight=pw, reduction=r)(x, y))
-print("}")
+for r in ["mean", "none"]:
+    case("weight of the input's shape with pos_weight, " + r,
+         "torch.nn.BCEWithLogitsLoss(weight=w, pos_weight=pw, reduction='%s')(x, y),\n%s// w = pattern(12, 106) + 1 "
+         "as [2, 2, 3], pw = pattern(3, 101) + 1" % (r, " " * CASE_INDENT),
+         positive(106, 2, 2, 3), positive(101, 3), r, True)
+
+print(HEADER)
+print(",\n".join(cases))
+print(FOOTER)
