@@ -232,22 +232,45 @@ template <typename A> __device__ inline A binary_value(int op, A x, A y) {
     }
 }
 
+// op(x, y) of one element, in the type Acc gives T.
+template <typename T> __device__ inline T binary_element(int op, T x, T y) {
+    typedef typename Acc<T>::type A;
+    return (T) binary_value<A>(op, (A) x, (A) y);
+}
+
+// Integer ADD, SUB and MUL in the integer's own width, wrapping as PyTorch's (through U, unsigned, as signed overflow
+// is undefined): exact, where the double that integers' other ops go through rounds beyond 2^53.
+template <typename T, typename U> __device__ inline T integer_binary_element(int op, T x, T y) {
+    switch (op) {
+        case ADD: return (T) ((U) x + (U) y);
+        case SUB: return (T) ((U) x - (U) y);
+        case MUL: return (T) ((U) x * (U) y);
+        default: return (T) binary_value<double>(op, (double) x, (double) y);
+    }
+}
+
+template <> __device__ inline int binary_element<int>(int op, int x, int y) {
+    return integer_binary_element<int, unsigned int>(op, x, y);
+}
+
+template <> __device__ inline long long binary_element<long long>(int op, long long x, long long y) {
+    return integer_binary_element<long long, unsigned long long>(op, x, y);
+}
+
 // out = op(a, b), a and b broadcast to out's dims by their strides (0 along broadcast dimensions).
 template <typename T> __device__ void binary_impl(int op, const T* a, const T* b, T* out, long long n, int rank,
                                                  Dims8 dims, Dims8 stridesA, Dims8 stridesB) {
-    typedef typename Acc<T>::type A;
     KILN_FOR(i, n) {
-        A x = (A) a[kiln_offset(i, rank, dims, stridesA)];
-        A y = (A) b[kiln_offset(i, rank, dims, stridesB)];
-        out[i] = (T) binary_value<A>(op, x, y);
+        T x = a[kiln_offset(i, rank, dims, stridesA)];
+        T y = b[kiln_offset(i, rank, dims, stridesB)];
+        out[i] = binary_element<T>(op, x, y);
     }
 }
 
 // The common case of three tensors of one shape: no index arithmetic.
 template <typename T> __device__ void binary_same_shape_impl(int op, const T* a, const T* b, T* out, long long n) {
-    typedef typename Acc<T>::type A;
     KILN_FOR(i, n) {
-        out[i] = (T) binary_value<A>(op, (A) a[i], (A) b[i]);
+        out[i] = binary_element<T>(op, a[i], b[i]);
     }
 }
 

@@ -167,7 +167,10 @@ public interface Backend extends AutoCloseable {
     /** {@code out = x * scale + shift}. */
     void affine(Tensor x, double scale, double shift, Tensor out);
 
-    /** {@code out = op(a, b)} with NumPy broadcasting of a and b to out's shape. */
+    /**
+     * {@code out = op(a, b)} with NumPy broadcasting of a and b to out's shape. Integer ADD, SUB and MUL are exact,
+     * wrapping at the dtype's width as PyTorch's: integer cumsum and prod are built on them.
+     */
     void binary(BinaryOp op, Tensor a, Tensor b, Tensor out);
 
     /** {@code out = cond != 0 ? a : b}, all three broadcast to out's shape. */

@@ -8,12 +8,13 @@ import dev.kiln.engine.UnaryOp;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.function.DoubleBinaryOperator;
+import java.util.function.LongBinaryOperator;
 
 /**
- * Element-wise kernels. Generic loops read and write through {@link Data} in double precision; F32
- * arithmetic, ReLU and tanh, the ops of every training step, have loops of their own on the FloatBuffer
- * (tanh as {@link FastTanh}), and so do F32 exp, log, sin, erf and their kin ({@link FloatExp}, {@link FloatLog},
- * {@link FloatTrig}, {@link FloatErf}, {@link FloatPow}).
+ * Element-wise kernels. Generic loops read and write through {@link Data} in double precision, except integer ADD,
+ * SUB and MUL, exact in longs ({@link #integerFunction}); F32 arithmetic, ReLU and tanh, the ops of every training
+ * step, have loops of their own on the FloatBuffer (tanh as {@link FastTanh}), and so do F32 exp, log, sin, erf and
+ * their kin ({@link FloatExp}, {@link FloatLog}, {@link FloatTrig}, {@link FloatErf}, {@link FloatPow}).
  */
 final class CpuElementwise {
     private static final double SQRT_HALF = Math.sqrt(0.5);
@@ -428,6 +429,11 @@ final class CpuElementwise {
             });
             return;
         }
+        LongBinaryOperator exact = out.dtype().isFloating() ? null : integerFunction(op);
+        if (exact != null) {
+            integerArithmetic(exact, a, b, out, bc);
+            return;
+        }
         DoubleBinaryOperator f = function(op);
         Data ad = Data.of(a);
         Data bd = Data.of(b);
@@ -442,6 +448,48 @@ final class CpuElementwise {
                 }
             }
         });
+    }
+
+    /**
+     * Integer ADD, SUB and MUL in long arithmetic, wrapping at the dtype's width as PyTorch's do: exact, where going
+     * through doubles would round beyond 2^53 (and saturate, not wrap, on the way back). Null for the other ops.
+     */
+    private static LongBinaryOperator integerFunction(BinaryOp op) {
+        return switch (op) {
+            case ADD -> Long::sum;
+            case SUB -> (x, y) -> x - y;
+            case MUL -> (x, y) -> x * y;
+            default -> null;
+        };
+    }
+
+    /** out = f(a, b) of integer tensors (I32 or I64), element by element. */
+    private void integerArithmetic(LongBinaryOperator f, Tensor a, Tensor b, Tensor out, Broadcast bc) {
+        CpuStorage as = (CpuStorage) a.storage();
+        CpuStorage bs = (CpuStorage) b.storage();
+        CpuStorage os = (CpuStorage) out.storage();
+        int sa = bc.colStride(0);
+        int sb = bc.colStride(1);
+        int cols = bc.cols;
+        parallel.forRange(bc.rows, cols, (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int ia = offset(a) + bc.base(0, r);
+                int ib = offset(b) + bc.base(1, r);
+                int io = offset(out) + r * cols;
+                for (int j = 0; j < cols; j++) {
+                    long v = f.applyAsLong(integerAt(as, ia + j * sa), integerAt(bs, ib + j * sb));
+                    if (os.i64 != null) {
+                        os.i64.put(io + j, v);
+                    } else {
+                        os.i32.put(io + j, (int) v);
+                    }
+                }
+            }
+        });
+    }
+
+    private static long integerAt(CpuStorage s, int i) {
+        return s.i64 != null ? s.i64.get(i) : s.i32.get(i);
     }
 
     private static boolean isArithmetic(BinaryOp op) {

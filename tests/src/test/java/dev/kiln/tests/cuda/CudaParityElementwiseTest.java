@@ -303,6 +303,30 @@ class CudaParityElementwiseTest extends ParityTest {
         }
     }
 
+    /**
+     * Integer ADD, SUB and MUL, broadcast and of one shape, exact and wrapping at the dtype's width: I64 sums and
+     * products beyond 2^53 (2^53 + 3, 2^60 + 2^32 + 3), where doubles round, and I32 ones past 2^31.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"I32", "I64"})
+    void integerArithmeticIsExactAndWraps(DType dtype) {
+        double big = dtype == DType.I64 ? (1L << 52) + 1 : Integer.MAX_VALUE;
+        double[] a = {big, 65537, -7, big - 2, (1 << 30) + 1, 5};
+        double[] b = {dtype == DType.I64 ? big + 1 : big, 65537, (1 << 30) + 3};
+        for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL}) {
+            assertParity(op + " " + dtype + ": [2, 3] with [3]", Tolerance.EXACT, be -> {
+                Tensor out = output(be, dtype, 2, 3);
+                be.binary(op, tensor(be, dtype, a, 2, 3), tensor(be, dtype, b, 3), out);
+                return out;
+            });
+            assertParity(op + " " + dtype + ": [2, 3] with [2, 3]", Tolerance.EXACT, be -> {
+                Tensor out = output(be, dtype, 2, 3);
+                be.binary(op, tensor(be, dtype, a, 2, 3), tensor(be, dtype, a, 2, 3), out);
+                return out;
+            });
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void whereSelectsWithABroadcastCondition(DType dtype) {
