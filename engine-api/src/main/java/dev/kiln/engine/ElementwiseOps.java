@@ -54,6 +54,19 @@ final class ElementwiseOps {
         return out;
     }
 
+    /**
+     * {@code a op b} of integer tensors of one dtype (ADD, SUB or MUL), broadcast, with no graph: exact, wrapping at
+     * the dtype's width as PyTorch's, for the ops whose integer results PyTorch gives (cumsum, prod); Tensor's own
+     * arithmetic stays floating.
+     */
+    static Tensor integerArithmetic(BinaryOp op, Tensor a, Tensor b) {
+        String name = op.name().toLowerCase(java.util.Locale.ROOT);
+        Checks.compatible(name, a, b);
+        Tensor out = a.emptyLike(Shape.broadcast(name, a.shape(), b.shape()), a.dtype());
+        a.backend().binary(op, a, b, out);
+        return out;
+    }
+
     private static Tensor[] binaryGrads(BinaryOp op, Tensor a, Tensor b, Tensor out, Tensor g) {
         Tensor ga = a.requiresGrad() ? Tensor.consume(gradA(op, a, b, out, g), g, t -> unbroadcast(t, a.shape())) : null;
         Tensor gb = b.requiresGrad() ? Tensor.consume(gradB(op, a, b, out, g), g, t -> unbroadcast(t, b.shape())) : null;

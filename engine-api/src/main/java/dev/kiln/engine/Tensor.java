@@ -1482,19 +1482,22 @@ public final class Tensor implements AutoCloseable {
         return NormOps.norm(this, p, axes, keepDim);
     }
 
-    /** Product of all elements, a scalar; its gradient is exact where elements are 0. F32 or F64. */
+    /**
+     * Product of all elements, a scalar; its gradient is exact where elements are 0. Of integers (I32, I64) an I64,
+     * exact and wrapping past 2^63 as PyTorch's, without a gradient.
+     */
     public Tensor prod() {
         return ProductOps.prodAll(this);
     }
 
-    /** Product over {@code axis} (PyTorch's {@code prod}); 1 over an empty axis. */
+    /** Product over {@code axis} (PyTorch's {@code prod}); 1 over an empty axis; integers as {@link #prod()}. */
     public Tensor prod(int axis, boolean keepDim) {
         return ProductOps.prod(this, axis, keepDim);
     }
 
     /**
      * Running sums along {@code axis} (PyTorch's {@code cumsum}), same shape; O(size log n) work for an axis of n.
-     * F32 or F64.
+     * Of integers (I32, I64) I64 sums, exact and wrapping past 2^63 as PyTorch's, without a gradient.
      */
     public Tensor cumsum(int axis) {
         return CumsumOps.cumsum(this, axis);

@@ -220,6 +220,22 @@ class CudaParityComposedOpsTest extends ParityTest {
         assertParity("cumsum axis 2 " + dtype, sums(dtype), on(dtype, x, DIMS, t -> t.cumsum(-1)));
     }
 
+    /**
+     * Integer products and running sums, I64 whatever the integer type, exact where they pass 2^24 and 2^53 (floats
+     * would round) and wrapping past 2^63.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"I32", "I64"})
+    void integerProductsAndRunningSumsAreExact(DType dtype) {
+        double[] x = {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, -5, (1 << 24) + 1, (1 << 24) + 1, 1, 3,
+            (1 << 20) + 1, (1 << 20) + 3, (1 << 20) + 7, -1};
+        int[] dims = {3, 4};
+        assertParity("prod axis 1 " + dtype, Tolerance.EXACT, on(dtype, x, dims, t -> t.prod(1, false)));
+        assertParity("prod axis 0 " + dtype, Tolerance.EXACT, on(dtype, x, dims, t -> t.prod(0, true)));
+        assertParity("cumsum axis 1 " + dtype, Tolerance.EXACT, on(dtype, x, dims, t -> t.cumsum(1)));
+        assertParity("cumsum axis 0 " + dtype, Tolerance.EXACT, on(dtype, x, dims, t -> t.cumsum(0)));
+    }
+
     @ParameterizedTest
     @EnumSource(DType.class)
     void reorderingPaddingAndTrianglesAreExactInEveryDtype(DType dtype) {

@@ -7,7 +7,6 @@ import static dev.kiln.tests.ops.PyTorchValues.tolerance;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
@@ -22,9 +21,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * {@link Tensor#prod} and {@link Tensor#cumsum} against PyTorch 1.13's {@code prod} and {@code cumsum}: values and
  * the gradient of {@code (y * w).sum()}, for products over rows holding one zero and two zeros (PyTorch's
- * {@code prod_backward} gives the product of the others, no division), and odd lengths.
+ * {@code prod_backward} gives the product of the others, no division), and odd lengths; and of integer tensors, I64
+ * as PyTorch's, exact where F32 and F64 would round (beyond 2^24 and 2^53) and wrapping past 2^63 (values printed by
+ * {@code models/src/test/pytorch/integer_cumsum_prod.py}).
  */
 class ProdCumsumTest {
+    private static final long TWO_32 = 1L << 32;
+    private static final long TWO_53 = 1L << 53;
+    private static final long TWO_62 = 1L << 62;
     private static final double[] Q = {2, 0, 3, 1.5, -1, 0, 0, 4, 2, 1, 1, 2, 3, -0.5, 0.25};
     private static final double[] C = {1, 2, 3, 4, 5, 6, 7, 0.5, -1, 2, -3, 4, -5, 6, 1000, 0.125, -1000, 0, 2, 0.25,
         8};
@@ -154,11 +158,53 @@ class ProdCumsumTest {
     }
 
     @Test
-    void integerTensorsAreRefused() {
-        Tensor x = Tensor.fromArray(new long[] {1, 2}, 2);
-        assertEquals("cumsum: needs F32 or F64, got I64 for [2]",
-                assertThrows(IllegalArgumentException.class, () -> x.cumsum(0)).getMessage());
-        assertEquals("prod: needs F32 or F64, got I64 for [2]",
-                assertThrows(IllegalArgumentException.class, () -> x.prod(0, false)).getMessage());
+    void cumsumOfI32IsAnI64ExactBeyond2To31And2To24AsPyTorchs() {
+        Tensor x = Tensor.fromArray(new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, -5,
+            (1 << 24) + 1, (1 << 24) + 1, 1, 3}, 2, 4);
+        Tensor y = x.cumsum(1);
+        // x.cumsum(1), x int32: int64 [2, 4]
+        assertEquals(DType.I64, y.dtype());
+        assertArrayEquals(new int[] {2, 4}, y.shape().dims());
+        assertArrayEquals(new long[] {2147483647L, 4294967294L, 6442450941L, 6442450936L, 16777217L, 33554434L,
+            33554435L, 33554438L}, y.toLongArray());
+    }
+
+    @Test
+    void cumsumOfI64IsExactBeyond2To53AndWrapsPast2To63AsPyTorchs() {
+        Tensor x = Tensor.fromArray(new long[] {TWO_53 + 1, 1, 2, TWO_62, 2, TWO_62}, 3, 2);
+        Tensor y = x.cumsum(0);
+        // x.cumsum(0), x int64: int64 [3, 2]
+        assertEquals(DType.I64, y.dtype());
+        assertArrayEquals(new long[] {9007199254740993L, 1L, 9007199254740995L, 4611686018427387905L,
+            9007199254740997L, -9223372036854775807L}, y.toLongArray());
+    }
+
+    @Test
+    void prodOfI32IsAnI64ExactBeyond2To53AsPyTorchs() {
+        Tensor x = Tensor.fromArray(new int[] {1048577, 1048579, 1048583, 65537, -65539, 3}, 2, 3);
+        Tensor rows = x.prod(1, false);
+        // x.prod(1), x int32: int64 [2]
+        assertEquals(DType.I64, rows.dtype());
+        assertArrayEquals(new long[] {1152933599267258389L, -12885688329L}, rows.toLongArray());
+        Tensor columns = x.prod(0, true);
+        // x.prod(0, keepdim=True): int64 [1, 3]
+        assertArrayEquals(new int[] {1, 3}, columns.shape().dims());
+        assertArrayEquals(new long[] {68720590849L, -68722819081L, 3145749L}, columns.toLongArray());
+    }
+
+    @Test
+    void prodOfAllOfI64WrapsPast2To63AsPyTorchs() {
+        // torch.tensor([2**32 + 1, 2**32 + 1, 3]).prod(): int64 []
+        Tensor y = Tensor.fromArray(new long[] {TWO_32 + 1, TWO_32 + 1, 3}, 3).prod();
+        assertEquals(DType.I64, y.dtype());
+        assertArrayEquals(new long[] {25769803779L}, y.toLongArray());
+    }
+
+    @Test
+    void theProductOfIntegersOverAnEmptyAxisIsAnI64One() {
+        // torch.ones(2, 0, dtype=torch.int32).prod(1): int64 [2]
+        Tensor y = Tensor.fromArray(new int[0], 2, 0).prod(1, false);
+        assertEquals(DType.I64, y.dtype());
+        assertArrayEquals(new long[] {1, 1}, y.toLongArray());
     }
 }
