@@ -34,4 +34,10 @@ final class BatchOfOne {
         return new TransformerDecoderOutput(Module.consume(batched.output(), y -> y.squeeze(0)),
                 Module.consume(batched.crossAttention(), w -> w.squeeze(0)));
     }
+
+    /** A decoding step's output [1, 1, dModel] and weights [1, 1, S] as [1, dModel] and [1, S]; caches unchanged. */
+    static TransformerDecoderStep squeezed(TransformerDecoderStep batched) {
+        return new TransformerDecoderStep(Module.consume(batched.output(), y -> y.squeeze(0)),
+                Module.consume(batched.crossAttention(), w -> w.squeeze(0)), batched.caches());
+    }
 }

@@ -99,7 +99,7 @@ public class TransformerDecoder extends Module {
         return new TransformerDecoderOutput(finalNorm(h, y), out.crossAttention());
     }
 
-    /** One cache per layer for a new decoding run over {@code memory} [rows, S, dModel]. */
+    /** One cache per layer for a new decoding run over {@code memory} [rows, S, dModel] (unbatched [S, dModel]). */
     public List<KeyValueCache> startCaches(Tensor memory) {
         List<KeyValueCache> caches = new ArrayList<>();
         for (int i = 0; i < numLayers(); i++) {
@@ -111,7 +111,8 @@ public class TransformerDecoder extends Module {
     /**
      * One decoding step of the next position {@code y} [rows, 1, dModel] given the layers' {@code caches};
      * the output goes through the stack's final norm, if it has one, as
-     * {@link #forward(Tensor, Tensor, Tensor, Tensor)}'s does.
+     * {@link #forward(Tensor, Tensor, Tensor, Tensor)}'s does. Unbatched, y [1, dModel] with caches started from an
+     * unbatched memory gives [1, dModel] and weights [1, S], as each layer's step does.
      */
     public TransformerDecoderStep step(Tensor y, List<KeyValueCache> caches, Tensor memoryMask) {
         return step(y, caches, memoryMask == null ? null : AttentionMask.masking(memoryMask), null);

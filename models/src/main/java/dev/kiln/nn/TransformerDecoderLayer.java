@@ -141,9 +141,13 @@ public class TransformerDecoderLayer extends Module {
         return options;
     }
 
-    /** The cache of a new decoding run over {@code memory} [rows, S, dModel]: its cross-attention keys and values. */
+    /**
+     * The cache of a new decoding run over {@code memory} [rows, S, dModel], or unbatched [S, dModel] for unbatched
+     * steps: its cross-attention keys and values.
+     */
     public KeyValueCache startCache(Tensor memory) {
-        List<Tensor> keysAndValues = crossAttention().projectKeysAndValues(memory);
+        List<Tensor> keysAndValues = crossAttention().projectKeysAndValues(memory.rank() == 2 ? memory.unsqueeze(0)
+                : memory);
         return new KeyValueCache(null, null, keysAndValues.get(0), keysAndValues.get(1));
     }
 
@@ -151,6 +155,8 @@ public class TransformerDecoderLayer extends Module {
      * One decoding step: the next position {@code y} [rows, 1, dModel] attends to itself and the positions in
      * {@code cache}, then to the memory (mask as in {@link #forward(Tensor, Tensor, Tensor, Tensor)}). Gives the
      * same output as {@code forward} over the whole prefix under a causal mask, at the cost of one position.
+     * Unbatched, y [1, dModel] with a cache started from an unbatched memory gives the output [1, dModel] and
+     * weights [1, S].
      */
     public TransformerDecoderStep step(Tensor y, KeyValueCache cache, Tensor memoryMask) {
         return step(y, cache, memoryMask == null ? null : AttentionMask.masking(memoryMask), null);
@@ -161,12 +167,18 @@ public class TransformerDecoderLayer extends Module {
      * and bias broadcast to [rows, 1, S] (this position's row of the full forward's [rows, T, S]) or are
      * [rows * heads, 1, S], and {@code memoryKeyPaddingMask} is [rows, S]; either may be null. Gives the same
      * output as {@link #forward(Tensor, Tensor, AttentionMask, AttentionMask, Tensor, Tensor)} over the whole
-     * prefix under a causal mask with the same masks of the memory.
+     * prefix under a causal mask with the same masks of the memory. Unbatched, y [1, dModel] (key padding mask [S])
+     * runs as a batch of one and gives the output [1, dModel] and weights [1, S].
      */
     public TransformerDecoderStep step(Tensor y, KeyValueCache cache, AttentionMask memoryMask,
                                        Tensor memoryKeyPaddingMask) {
+        if (y.rank() == 2 && y.dim(0) == 1 && y.dim(1) == dModel) {
+            return BatchOfOne.squeezed(step(y.unsqueeze(0), cache, memoryMask,
+                    BatchOfOne.keyPadding(memoryKeyPaddingMask)));
+        }
         if (y.rank() != 3 || y.dim(1) != 1 || y.dim(2) != dModel) {
-            throw new IllegalArgumentException(this + ": a step's target " + y.shape() + " must be [rows, 1, " + dModel + "]");
+            throw new IllegalArgumentException(this + ": a step's target " + y.shape() + " must be [rows, 1, " + dModel
+                    + "] or unbatched [1, " + dModel + "]");
         }
         checkMasks(memoryMask, "memory mask", memoryKeyPaddingMask, "memory key padding mask", y.dim(0), 1,
                 cache.memoryKeys().dim(2));

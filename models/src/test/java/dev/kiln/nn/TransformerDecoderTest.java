@@ -1,7 +1,10 @@
 package dev.kiln.nn;
 
 import static dev.kiln.nn.Tensors.assertValues;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.DType;
@@ -79,6 +82,45 @@ class TransformerDecoderTest {
                 assertValues(whole.crossAttention().narrow(1, t, 1).copy().toDoubleArray(), step.crossAttention(), 1e-12);
                 caches = step.caches();
             }
+        }
+    }
+
+    @Test
+    void unbatchedStepsGiveTheBatchOfOnesStepsAndTheUnbatchedForward() {
+        Engine.seed(39);
+        try (TransformerDecoder decoder = new TransformerDecoder(2, 8, 2, 16, 0.1); Scope s = Scope.open()) {
+            decoder.eval();
+            decoder.to(DType.F64);
+            Tensor memory = Tensor.randn(DType.F64, 4, 8);
+            Tensor memoryPadding = Tensor.fromArray(new double[] {0, 0, 0, 1}, 4).to(DType.F64);
+            Tensor y = Tensor.randn(DType.F64, 3, 8);
+            TransformerDecoderOutput whole = decoder.forward(y, memory,
+                    AttentionMask.masking(Attention.causalMask(3, DType.F64)), null, null, memoryPadding);
+            List<KeyValueCache> batched = decoder.startCaches(memory.unsqueeze(0));
+            List<KeyValueCache> unbatched = decoder.startCaches(memory);
+            for (int t = 0; t < 3; t++) {
+                Tensor position = y.narrow(0, t, 1).copy();
+                TransformerDecoderStep expected = decoder.step(position.unsqueeze(0), batched, null,
+                        memoryPadding.unsqueeze(0));
+                TransformerDecoderStep step = decoder.step(position, unbatched, null, memoryPadding);
+                assertArrayEquals(new int[] {1, 8}, step.output().shape().dims());
+                assertArrayEquals(new int[] {1, 4}, step.crossAttention().shape().dims());
+                assertValues(expected.output().toDoubleArray(), step.output(), 0);
+                assertValues(expected.crossAttention().toDoubleArray(), step.crossAttention(), 0);
+                assertValues(whole.output().narrow(0, t, 1).copy().toDoubleArray(), step.output(), 1e-12);
+                batched = expected.caches();
+                unbatched = step.caches();
+            }
+        }
+    }
+
+    @Test
+    void anUnbatchedStepOfMoreThanOnePositionIsRefusedNamingTheShapes() {
+        try (TransformerDecoderLayer layer = new TransformerDecoderLayer(8, 2, 16, 0.0); Scope s = Scope.open()) {
+            KeyValueCache cache = layer.startCache(Tensor.randn(4, 8));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> layer.step(Tensor.randn(2, 8), cache, null));
+            assertEquals(layer + ": a step's target [2, 8] must be [rows, 1, 8] or unbatched [1, 8]", e.getMessage());
         }
     }
 }
