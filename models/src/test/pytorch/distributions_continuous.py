@@ -1,0 +1,130 @@
+# torch.distributions' Gamma, Chi2, Beta, Dirichlet and StudentT (ContinuousDistributionsPyTorchParityTest and
+# SpecialFunctionsTest in models/src/test/java/dev/kiln/distributions/): log_prob, entropy, mean and variance,
+# kl_divergence of the Gamma, Beta and Dirichlet pairs, torch.lgamma and torch.digamma, and the implicit
+# reparameterisation gradient torch._standard_gamma_grad(alpha, x) that Gamma.rsample's backward uses, in float64;
+# and the trigamma function from mpmath at 50 digits, as PyTorch's (digamma's gradient) is good to about 1e-9 alone.
+# Each result's backward pass takes the upstream gradient 1, 2, 3, ... in its shape; "NAME_D_X" is the gradient of
+# input X. Prints the whole of ContinuousDistributionsPyTorchValues.java: run it with /usr/bin/python3 (PyTorch 1.13)
+# and redirect its output into that file.
+import mpmath
+import torch
+from torch.distributions import Beta, Chi2, Dirichlet, Gamma, StudentT, kl_divergence
+
+torch.set_default_dtype(torch.float64)
+
+print("""package dev.kiln.distributions;
+
+/**
+ * What PyTorch 1.13 printed for {@link ContinuousDistributionsPyTorchParityTest} and {@link SpecialFunctionsTest}
+ * (models/src/test/pytorch/distributions_continuous.py, in float64): each result, then its inputs' gradients
+ * ({@code _D_} and the input's name) for the upstream gradient 1, 2, 3, ... in the result's shape.
+ */
+final class ContinuousDistributionsPyTorchValues {
+    private static final double INF = Double.POSITIVE_INFINITY;
+    private static final double NAN = Double.NaN;
+""")
+
+
+def literal(v):
+    if v != v:
+        return "NAN"
+    if v == float("inf"):
+        return "INF"
+    if v == float("-inf"):
+        return "-INF"
+    return repr(v)
+
+
+def field(name, t):
+    values = [literal(v) for v in t.detach().reshape(-1).tolist()]
+    lines, line = [], ""
+    for v in values:
+        if len(line) + len(v) + 2 > 104:
+            lines.append(line.rstrip())
+            line = ""
+        line += v + ", "
+    lines.append(line.rstrip().rstrip(","))
+    print("    static final double[] %s = {\n            %s};" % (name, "\n            ".join(lines)))
+
+
+def show(name, fn, **inputs):
+    """fn(**leaves) and the gradient of each input named in inputs, for the upstream gradient 1, 2, 3, ..."""
+    leaves = {k: v.clone().requires_grad_(True) for k, v in inputs.items()}
+    out = fn(**leaves)
+    field(name, out)
+    if out.requires_grad:
+        out.backward(torch.arange(1.0, out.numel() + 1).reshape(out.shape))
+    for k, v in leaves.items():
+        field(name + "_D_" + k.upper(), v.grad if v.grad is not None else torch.zeros_like(v))
+
+
+# lgamma and digamma from tiny to large arguments, through 1 and 2 (where lgamma is 0) and non-integers.
+SPECIAL_X = torch.tensor([1e-8, 1e-3, 0.1, 0.5, 1.0, 1.5, 2.0, 3.7, 9.99, 10.0, 25.5, 100.0, 1234.5, 1e6])
+show("LGAMMA", torch.lgamma, x=SPECIAL_X)
+show("DIGAMMA", torch.digamma, x=SPECIAL_X)
+mpmath.mp.dps = 50
+field("TRIGAMMA", torch.tensor([float(mpmath.psi(1, mpmath.mpf(x))) for x in SPECIAL_X.tolist()]))
+
+CONCENTRATION = torch.tensor([[0.5, 1.0, 2.5], [4.0, 0.3, 12.0]])
+RATE = torch.tensor([[1.0, 2.0, 0.5], [1.5, 0.7, 3.0]])
+POSITIVE = torch.tensor([[0.2, 0.4, 2.5], [1.5, 1.0, 3.0]])
+
+# Gamma: [2, 3] parameters and values; at 0, finite where the concentration is 1 (xlogy) and infinite below it.
+show("GAMMA_LOG_PROB", lambda a, r, x: Gamma(a, r).log_prob(x), a=CONCENTRATION, r=RATE, x=POSITIVE)
+field("GAMMA_LOG_PROB_AT_ZERO", Gamma(CONCENTRATION, RATE).log_prob(torch.zeros(2, 3)))
+show("GAMMA_ENTROPY", lambda a, r: Gamma(a, r).entropy(), a=CONCENTRATION, r=RATE)
+show("GAMMA_MEAN", lambda a, r: Gamma(a, r).mean, a=CONCENTRATION, r=RATE)
+show("GAMMA_VARIANCE", lambda a, r: Gamma(a, r).variance, a=CONCENTRATION, r=RATE)
+
+# Chi2: the Gamma of df / 2 and 1/2.
+DF = torch.tensor([[0.8, 1.0, 1.5], [2.0, 3.0, 7.5]])
+show("CHI2_LOG_PROB", lambda df, x: Chi2(df).log_prob(x), df=DF, x=POSITIVE)
+show("CHI2_ENTROPY", lambda df: Chi2(df).entropy(), df=DF)
+
+# Beta at values inside (0, 1), concentrations below and above 1.
+C1 = torch.tensor([[0.5, 1.0, 2.5], [4.0, 0.3, 12.0]])
+C0 = torch.tensor([[2.0, 0.7, 1.0], [3.0, 0.4, 5.0]])
+UNIT = torch.tensor([[0.1, 0.4, 0.95], [0.5, 0.02, 0.7]])
+show("BETA_LOG_PROB", lambda c1, c0, x: Beta(c1, c0).log_prob(x), c1=C1, c0=C0, x=UNIT)
+show("BETA_ENTROPY", lambda c1, c0: Beta(c1, c0).entropy(), c1=C1, c0=C0)
+show("BETA_MEAN", lambda c1, c0: Beta(c1, c0).mean, c1=C1, c0=C0)
+show("BETA_VARIANCE", lambda c1, c0: Beta(c1, c0).variance, c1=C1, c0=C0)
+
+# Dirichlet over 3 categories, a batch of 2; values [2, 3] on the simplex.
+ALPHA = torch.tensor([[0.5, 1.0, 2.5], [4.0, 0.3, 12.0]])
+SIMPLEX = torch.tensor([[0.2, 0.3, 0.5], [0.25, 0.05, 0.7]])
+show("DIRICHLET_LOG_PROB", lambda a, x: Dirichlet(a).log_prob(x), a=ALPHA, x=SIMPLEX)
+show("DIRICHLET_ENTROPY", lambda a: Dirichlet(a).entropy(), a=ALPHA)
+show("DIRICHLET_MEAN", lambda a: Dirichlet(a).mean, a=ALPHA)
+show("DIRICHLET_VARIANCE", lambda a: Dirichlet(a).variance, a=ALPHA)
+
+# StudentT: df on both sides of 1 and 2, where the mean and the variance stop being finite.
+LOC = torch.tensor([[0.5, -1.0, 2.0], [0.0, 1.5, -0.3]])
+SCALE = torch.tensor([[0.5, 1.2, 2.0], [0.3, 1.0, 0.8]])
+X = torch.tensor([[0.2, 0.4, 2.5], [-1.0, 1.0, 1.0]])
+show("STUDENT_T_LOG_PROB", lambda df, loc, scale, x: StudentT(df, loc, scale).log_prob(x),
+     df=DF, loc=LOC, scale=SCALE, x=X)
+show("STUDENT_T_ENTROPY", lambda df, scale: StudentT(df, LOC, scale).entropy(), df=DF, scale=SCALE)
+field("STUDENT_T_MEAN", StudentT(DF, LOC, SCALE).mean)
+field("STUDENT_T_VARIANCE", StudentT(DF, LOC, SCALE).variance)
+show("STUDENT_T_FINITE_VARIANCE", lambda df, scale: StudentT(df, LOC[0], scale).variance,
+     df=torch.tensor([2.5, 3.0, 10.0]), scale=torch.tensor([0.5, 1.2, 2.0]))
+
+# kl_divergence of the Gamma, Beta and Dirichlet pairs, p's parameters and q's given as inputs.
+CONCENTRATION_Q = torch.tensor([[1.0, 0.7, 0.4], [0.9, 2.0, 5.0]])
+RATE_Q = torch.tensor([[0.5, 1.0, 2.0], [1.0, 0.3, 4.0]])
+show("KL_GAMMA", lambda pa, pr, qa, qr: kl_divergence(Gamma(pa, pr), Gamma(qa, qr)),
+     pa=CONCENTRATION, pr=RATE, qa=CONCENTRATION_Q, qr=RATE_Q)
+show("KL_BETA", lambda p1, p0, q1, q0: kl_divergence(Beta(p1, p0), Beta(q1, q0)),
+     p1=C1, p0=C0, q1=CONCENTRATION_Q, q0=RATE_Q)
+show("KL_DIRICHLET", lambda p, q: kl_divergence(Dirichlet(p), Dirichlet(q)), p=ALPHA, q=CONCENTRATION_Q)
+
+# _standard_gamma_grad(alpha, x), d(sample)/d(alpha) at a given sample, in each of its branches: x below 0.8 (Taylor
+# series), alpha above 8 within 10% of the mean and beyond it (Rice's expansion), and the rational fit.
+GRAD_ALPHA = torch.tensor([0.3, 1.0, 2.5, 50.0, 0.5, 1.0, 2.5, 7.9, 9.0, 20.0, 20.0, 20.0, 100.0, 100.0, 3.0, 0.05])
+GRAD_X = torch.tensor([0.01, 0.5, 0.79, 0.3, 0.8, 1.7, 6.0, 4.0, 9.5, 19.0, 12.0, 30.0, 108.0, 80.0, 0.8, 2.0])
+field("STANDARD_GAMMA_GRAD", torch._standard_gamma_grad(GRAD_ALPHA, GRAD_X))
+print("""
+    private ContinuousDistributionsPyTorchValues() {
+    }
+}""")
