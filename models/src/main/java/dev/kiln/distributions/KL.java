@@ -13,8 +13,8 @@ import java.util.function.BiFunction;
  * The Kullback-Leibler divergence KL(p || q) between two distributions, as PyTorch's
  * {@code torch.distributions.kl_divergence(p, q)}: in nats, of the batch shape p's and q's broadcast to, with
  * gradients to both sides' parameters. Closed forms are registered, PyTorch's formulas, for Normal, LogNormal,
- * Laplace, Uniform, Exponential, Bernoulli, Categorical, OneHotCategorical, MultivariateNormal (each with its own
- * kind) and Independent pairs (of the same number of reinterpreted axes, over whatever pair their bases are);
+ * Laplace, Uniform, Exponential, Gamma (Chi2 among them), Beta, Dirichlet, Bernoulli, Categorical, OneHotCategorical,
+ * MultivariateNormal (each with its own kind) and Independent pairs (of the same number of reinterpreted axes, over whatever pair their bases are);
  * {@link #register} adds others. Infinite where q gives zero probability to what p may draw (Bernoulli, Categorical,
  * Uniform), as in PyTorch.
  */
@@ -28,6 +28,9 @@ public final class KL {
         register(Laplace.class, Laplace.class, KL::laplace);
         register(Uniform.class, Uniform.class, KL::uniform);
         register(Exponential.class, Exponential.class, KL::exponential);
+        register(Gamma.class, Gamma.class, KL::gamma);
+        register(Beta.class, Beta.class, KL::beta);
+        register(Dirichlet.class, Dirichlet.class, KL::dirichlet);
         register(Bernoulli.class, Bernoulli.class, KL::bernoulli);
         register(Categorical.class, Categorical.class, KL::categorical);
         register(OneHotCategorical.class, OneHotCategorical.class, (p, q) -> categorical(p.categorical(), q.categorical()));
@@ -104,6 +107,55 @@ public final class KL {
     private static Tensor exponential(Exponential p, Exponential q) {
         Tensor rateRatio = q.rate().div(p.rate());
         return rateRatio.log().neg().add(rateRatio).sub(1);
+    }
+
+    /**
+     * {@code qa log(pr / qr) + lgamma(qa) - lgamma(pa) + (pa - qa) digamma(pa) + (qr - pr) pa / pr}, a the
+     * concentrations and r the rates.
+     */
+    private static Tensor gamma(Gamma p, Gamma q) {
+        Tensor pa = p.concentration();
+        Tensor qa = q.concentration();
+        Tensor t1 = qa.mul(p.rate().div(q.rate()).log());
+        Tensor t2 = SpecialFunctions.lgamma(qa).sub(SpecialFunctions.lgamma(pa));
+        Tensor t3 = pa.sub(qa).mul(SpecialFunctions.digamma(pa));
+        Tensor t4 = q.rate().sub(p.rate()).mul(pa.div(p.rate()));
+        return t1.add(t2).add(t3).add(t4);
+    }
+
+    /**
+     * {@code lbeta(q) - lbeta(p) + (p1 - q1) digamma(p1) + (p0 - q0) digamma(p0) + (qs - ps) digamma(ps)}, lbeta the log
+     * of the beta function of both concentrations and s their sum (PyTorch's formula, term for term).
+     */
+    private static Tensor beta(Beta p, Beta q) {
+        Tensor pSum = p.concentration1().add(p.concentration0());
+        Tensor qSum = q.concentration1().add(q.concentration0());
+        Tensor t1 = SpecialFunctions.lgamma(q.concentration1()).add(SpecialFunctions.lgamma(q.concentration0()))
+                .add(SpecialFunctions.lgamma(pSum));
+        Tensor t2 = SpecialFunctions.lgamma(p.concentration1()).add(SpecialFunctions.lgamma(p.concentration0()))
+                .add(SpecialFunctions.lgamma(qSum));
+        Tensor t3 = p.concentration1().sub(q.concentration1()).mul(SpecialFunctions.digamma(p.concentration1()));
+        Tensor t4 = p.concentration0().sub(q.concentration0()).mul(SpecialFunctions.digamma(p.concentration0()));
+        Tensor t5 = qSum.sub(pSum).mul(SpecialFunctions.digamma(pSum));
+        return t1.sub(t2).add(t3).add(t4).add(t5);
+    }
+
+    /**
+     * {@code lgamma(ps) - lgamma(qs) - sum(lgamma(p) - lgamma(q)) + sum((p - q) (digamma(p) - digamma(ps)))}, s the
+     * concentrations' sums over the categories, which must be as many on both sides.
+     */
+    private static Tensor dirichlet(Dirichlet p, Dirichlet q) {
+        if (!p.eventShape().equals(q.eventShape())) {
+            throw new IllegalArgumentException("KL.divergence: " + p + " and " + q
+                    + " have different event shapes: " + p.eventShape() + " and " + q.eventShape());
+        }
+        Tensor pc = p.concentration();
+        Tensor qc = q.concentration();
+        Tensor pSum = pc.sum(-1, false);
+        Tensor t1 = SpecialFunctions.lgamma(pSum).sub(SpecialFunctions.lgamma(qc.sum(-1, false)));
+        Tensor t2 = SpecialFunctions.lgamma(pc).sub(SpecialFunctions.lgamma(qc)).sum(-1, false);
+        Tensor t4 = SpecialFunctions.digamma(pc).sub(SpecialFunctions.digamma(pSum).unsqueeze(-1));
+        return t1.sub(t2).add(pc.sub(qc).mul(t4).sum(-1, false));
     }
 
     /**

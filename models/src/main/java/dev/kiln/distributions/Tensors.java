@@ -67,6 +67,11 @@ final class Tensors {
         return dtype == DType.F64 ? Math.ulp(1.0) : Math.ulp(1.0f);
     }
 
+    /** The smallest positive normal value of a floating dtype (PyTorch's {@code torch.finfo(dtype).tiny}). */
+    static double tiny(DType dtype) {
+        return dtype == DType.F64 ? Double.MIN_NORMAL : Float.MIN_NORMAL;
+    }
+
     /** The most negative finite value of a floating dtype (PyTorch's {@code torch.finfo(dtype).min}). */
     static double lowest(DType dtype) {
         return dtype == DType.F64 ? -Double.MAX_VALUE : -Float.MAX_VALUE;

@@ -100,6 +100,45 @@ class DistributionGradientCheckTest {
     }
 
     @Test
+    void gammaAndChi2LogProbAndEntropy() {
+        Tensor concentration = leaf(0.5, 1.3, 9.0);
+        Tensor rate = leaf(1.0, 2.0, 0.5);
+        Tensor x = leaf(0.2, 0.4, 2.5);
+        GradCheck.check("Gamma.logProb", in -> new Gamma(in[0], in[1]).logProb(in[2]), concentration, rate, x);
+        GradCheck.check("Gamma.entropy", in -> new Gamma(in[0], in[1]).entropy(), concentration, rate);
+        GradCheck.check("Chi2.logProb", in -> new Chi2(in[0]).logProb(in[1]), concentration, x);
+    }
+
+    /** Without validation: finite differences move values off the simplex, where the formula still holds. */
+    @Test
+    void betaAndDirichletLogProbAndEntropy() {
+        Tensor c1 = leaf(0.5, 1.3, 9.0);
+        Tensor c0 = leaf(2.0, 0.7, 1.0);
+        Tensor x = leaf(0.1, 0.4, 0.95);
+        GradCheck.check("Beta.logProb", in -> new Beta(in[0], in[1]).logProb(in[2]), c1, c0, x);
+        GradCheck.check("Beta.entropy", in -> new Beta(in[0], in[1]).entropy(), c1, c0);
+        Tensor alpha = leaf(new double[] {0.5, 1.3, 9.0, 2.0, 0.7, 1.0}, 2, 3);
+        Tensor simplex = leaf(new double[] {0.2, 0.3, 0.5, 0.25, 0.05, 0.7}, 2, 3);
+        GradCheck.check("Dirichlet.logProb", in -> new Dirichlet(in[0], false).logProb(in[1]), alpha, simplex);
+        GradCheck.check("Dirichlet.entropy", in -> new Dirichlet(in[0]).entropy(), alpha);
+    }
+
+    /**
+     * The draws' gradient with respect to df is the gamma draws' implicit one, not the derivative of the rejection
+     * sampler's transform that finite differences see, so rsample is checked through loc and scale alone.
+     */
+    @Test
+    void studentTLogProbEntropyAndRsampleThroughLocAndScale() {
+        Tensor df = leaf(0.8, 2.5, 30.0);
+        Tensor loc = leaf(0.5, -1.0, 2.0);
+        Tensor scale = leaf(0.5, 1.2, 2.0);
+        Tensor x = leaf(0.2, 0.4, 2.5);
+        GradCheck.check("StudentT.logProb", in -> new StudentT(in[0], in[1], in[2]).logProb(in[3]), df, loc, scale, x);
+        GradCheck.check("StudentT.entropy", in -> new StudentT(in[0], loc.detach(), in[1]).entropy(), df, scale);
+        GradCheck.check("StudentT.rsample", seeded(in -> new StudentT(df.detach(), in[0], in[1]).rsample(4)), loc, scale);
+    }
+
+    @Test
     void bernoulliLogProbAndEntropyByProbabilitiesAndByLogits() {
         Tensor probs = leaf(0.2, 0.5, 0.9);
         Tensor logits = leaf(-1.5, 0.0, 2.0);
@@ -166,6 +205,11 @@ class DistributionGradientCheckTest {
         Tensor wideHigh = leaf(2.0, 0.7, 3.5);
         GradCheck.check("KL Uniform", in -> KL.divergence(new Uniform(in[0], in[1]), new Uniform(in[2], in[3])),
                 low, high, wideLow, wideHigh);
+        GradCheck.check("KL Gamma", in -> KL.divergence(new Gamma(in[0], in[1]), new Gamma(in[2], in[3])),
+                pb, qb, high, wideHigh);
+        GradCheck.check("KL Beta", in -> KL.divergence(new Beta(in[0], in[1]), new Beta(in[2], in[3])),
+                pb, qb, high, wideHigh);
+        GradCheck.check("KL Dirichlet", in -> KL.divergence(new Dirichlet(in[0]), new Dirichlet(in[1])), pb, wideHigh);
     }
 
     @Test

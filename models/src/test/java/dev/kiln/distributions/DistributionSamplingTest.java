@@ -56,6 +56,9 @@ class DistributionSamplingTest {
         assertEquals(Shape.of(5, 3), classes.shape());
         assertEquals(DType.I64, classes.dtype());
         assertEquals(Shape.of(6, 2, 3), new Independent(normal, 1).sample(6).shape());
+        assertEquals(Shape.of(4, 2, 3), new Dirichlet(Tensor.ones(DType.F64, 2, 3)).rsample(4).shape());
+        assertEquals(Shape.of(4, 2, 3), new Gamma(Tensor.ones(DType.F64, 2, 3), Tensor.ones(DType.F64, 3)).sample(4)
+                .shape());
     }
 
     @Test
@@ -87,12 +90,105 @@ class DistributionSamplingTest {
     }
 
     @Test
+    void theSameSeedDrawsTheSameGammaSamplesThroughTheRejectionRounds() {
+        Gamma gamma = new Gamma(Tensor.fromArray(new double[] {0.3, 1.0, 7.0}, 3), scalar(1.0));
+        Engine.seed(99);
+        double[] first = gamma.sample(50).toDoubleArray();
+        Engine.seed(99);
+        assertArrayEquals(first, gamma.sample(50).toDoubleArray(), 0);
+    }
+
+    @Test
     void continuousDrawsHaveTheMeanAndVarianceOfTheirDistribution() {
         assertMoments(new Normal(scalar(1.5), scalar(2.0)), 3);
         assertMoments(new LogNormal(scalar(0.3), scalar(0.25)), logNormalKurtosis(0.25));
         assertMoments(new Laplace(scalar(-1.0), scalar(0.7)), 6);
         assertMoments(new Uniform(scalar(-2.0), scalar(3.0)), 1.8);
         assertMoments(new Exponential(scalar(1.7)), 9);
+    }
+
+    /** Gamma below concentration 1 takes the boosted path of the rejection sampler, above it the plain one. */
+    @Test
+    void gammaChi2BetaAndStudentTDrawsHaveTheMeanAndVarianceOfTheirDistribution() {
+        assertMoments(new Gamma(scalar(2.5), scalar(1.5)), 3 + 6 / 2.5);
+        assertMoments(new Gamma(scalar(0.4), scalar(2.0)), 3 + 6 / 0.4);
+        assertMoments(new Chi2(scalar(3.0)), 3 + 6 / 1.5);
+        assertMoments(new Beta(scalar(2.0), scalar(5.0)), betaKurtosis(2.0, 5.0));
+        assertMoments(new StudentT(scalar(10.0), scalar(1.0), scalar(2.0)), 3 + 6 / (10.0 - 4));
+    }
+
+    /** The kurtosis of Beta(a, b), 3 plus its excess. */
+    private static double betaKurtosis(double a, double b) {
+        double excess = 6 * ((a - b) * (a - b) * (a + b + 1) - a * b * (a + b + 2)) / (a * b * (a + b + 2) * (a + b + 3));
+        return 3 + excess;
+    }
+
+    /** Each coordinate of a Dirichlet draw is Beta(alpha_i, a0 - alpha_i); the coordinates sum to 1. */
+    @Test
+    void dirichletDrawsAreProbabilityVectorsWhoseCoordinatesHaveTheirBetaMarginalsMoments() {
+        double[] alpha = {0.6, 2.0, 4.5};
+        double a0 = 7.1;
+        Dirichlet dirichlet = new Dirichlet(Tensor.fromArray(alpha, 3));
+        double[] x = dirichlet.sample(DRAWS).toDoubleArray();
+        for (int r = 0; r < DRAWS; r++) {
+            assertEquals(1, x[3 * r] + x[3 * r + 1] + x[3 * r + 2], 1e-12, "sum of draw " + r);
+        }
+        double[] mean = dirichlet.mean().toDoubleArray();
+        double[] variance = dirichlet.variance().toDoubleArray();
+        for (int i = 0; i < 3; i++) {
+            double[] coordinate = new double[DRAWS];
+            for (int r = 0; r < DRAWS; r++) {
+                coordinate[r] = x[3 * r + i];
+            }
+            assertMoments("coordinate " + i, coordinate, mean[i], variance[i], betaKurtosis(alpha[i], a0 - alpha[i]));
+        }
+    }
+
+    @Test
+    void gammaDrawsArePositiveEvenForTinyConcentrations() {
+        for (double x : new Gamma(scalar(0.01), scalar(1.0)).sample(1000).toDoubleArray()) {
+            assertTrue(x >= Double.MIN_NORMAL, "a Gamma draw must be clamped to the smallest normal number, got " + x);
+        }
+    }
+
+    /**
+     * The reparameterised gradient is unbiased: over DRAWS draws, each with its own parameter leaf, the mean of
+     * d(draw)/d(parameter) is d(mean)/d(parameter) within STANDARD_ERRORS standard errors of the per-draw gradients.
+     */
+    @Test
+    void reparameterisedGradientsOfGammaBetaAndDirichletDrawsAreUnbiased() {
+        Tensor alpha = Tensor.full(0.7, DType.F64, DRAWS).requiresGrad(true);
+        new Gamma(alpha, Tensor.full(2.0, DType.F64, DRAWS)).rsample().sum().backward();
+        assertMeanGradient("Gamma d/d concentration", alpha.grad().toDoubleArray(), 0, 1, 1 / 2.0);
+        Tensor c1 = Tensor.full(2.0, DType.F64, DRAWS).requiresGrad(true);
+        Tensor c0 = Tensor.full(0.5, DType.F64, DRAWS).requiresGrad(true);
+        new Beta(c1, c0).rsample().sum().backward();
+        assertMeanGradient("Beta d/d concentration1", c1.grad().toDoubleArray(), 0, 1, 0.5 / (2.5 * 2.5));
+        assertMeanGradient("Beta d/d concentration0", c0.grad().toDoubleArray(), 0, 1, -2.0 / (2.5 * 2.5));
+        double[] a = {0.6, 2.0, 4.5};
+        double a0 = 7.1;
+        Tensor concentration = Tensor.fromArray(a, 1, 3).expand(DRAWS, 3).copy().requiresGrad(true);
+        new Dirichlet(concentration).rsample().narrow(-1, 0, 1).sum().backward();
+        double[] grad = concentration.grad().toDoubleArray();
+        for (int j = 0; j < 3; j++) {
+            double expected = ((j == 0 ? a0 : 0) - a[0]) / (a0 * a0);
+            assertMeanGradient("Dirichlet d x_0 / d alpha_" + j, grad, j, 3, expected);
+        }
+    }
+
+    /** The mean of every {@code stride}-th value from {@code offset} against {@code expected}. */
+    private static void assertMeanGradient(String what, double[] values, int offset, int stride, double expected) {
+        int n = values.length / stride;
+        double mean = 0;
+        for (int r = 0; r < n; r++) {
+            mean += values[r * stride + offset] / n;
+        }
+        double squares = 0;
+        for (int r = 0; r < n; r++) {
+            double d = values[r * stride + offset] - mean;
+            squares += d * d;
+        }
+        assertEquals(expected, mean, STANDARD_ERRORS * Math.sqrt(squares / (n - 1) / n), what);
     }
 
     @Test
@@ -113,9 +209,11 @@ class DistributionSamplingTest {
 
     /** The sample mean and variance of DRAWS draws against the distribution's, with the kurtosis setting the latter's error. */
     private static void assertMoments(Distribution d, double kurtosis) {
-        double[] x = d.sample(DRAWS).toDoubleArray();
-        double mean = d.mean().item();
-        double variance = d.variance().item();
+        assertMoments(d.toString(), d.sample(DRAWS).toDoubleArray(), d.mean().item(), d.variance().item(), kurtosis);
+    }
+
+    /** The sample mean and variance of draws {@code x} against {@code mean} and {@code variance}. */
+    private static void assertMoments(String what, double[] x, double mean, double variance, double kurtosis) {
         double sampleMean = 0;
         for (double v : x) {
             sampleMean += v;
@@ -126,9 +224,9 @@ class DistributionSamplingTest {
             sampleVariance += (v - sampleMean) * (v - sampleMean);
         }
         sampleVariance /= x.length - 1;
-        assertEquals(mean, sampleMean, STANDARD_ERRORS * Math.sqrt(variance / DRAWS), d + " sample mean");
-        assertEquals(variance, sampleVariance, STANDARD_ERRORS * Math.sqrt((kurtosis - 1) / DRAWS) * variance,
-                d + " sample variance");
+        assertEquals(mean, sampleMean, STANDARD_ERRORS * Math.sqrt(variance / DRAWS), what + " sample mean");
+        assertEquals(variance, sampleVariance, STANDARD_ERRORS * Math.sqrt((kurtosis - 1) / x.length) * variance,
+                what + " sample variance");
     }
 
     @Test

@@ -73,6 +73,42 @@ class DistributionValidationTest {
     }
 
     @Test
+    void gammaChi2BetaAndStudentTRefuseNonPositiveParametersNamingThem() {
+        assertEquals("Gamma(concentration: [2], rate: [2]): parameter concentration [2] must be positive (> 0), found"
+                + " -1.0 at [1]", message(IllegalArgumentException.class, () -> new Gamma(values(1, -1), values(1, 1))));
+        assertEquals("Chi2(df: [2]): parameter df [2] must be positive (> 0), found 0.0 at [0]",
+                message(IllegalArgumentException.class, () -> new Chi2(values(0, 1))));
+        assertEquals("Beta(concentration1: [2], concentration0: [2]): parameter concentration0 [2] must be positive"
+                + " (> 0), found -2.0 at [0]", message(IllegalArgumentException.class,
+                        () -> new Beta(values(1, 1), values(-2, 1))));
+        assertEquals("StudentT(df: [2], loc: [2], scale: [2]): parameter df [2] must be positive (> 0), found -3.0 at"
+                + " [1]", message(IllegalArgumentException.class,
+                        () -> new StudentT(values(1, -3), values(0, 0), values(1, 1))));
+    }
+
+    @Test
+    void dirichletRefusesANonPositiveConcentrationNamingItsCategoriesAndNeedsACategoryAxis() {
+        Tensor concentration = Tensor.fromArray(new double[] {1, 2, 3, 1, -1, 2}, 2, 3);
+        assertEquals("Dirichlet(concentration: [2, 3]): parameter concentration [2, 3] must be positive (> 0) in each"
+                + " element, found [1.0, -1.0, 2.0] at [1]",
+                message(IllegalArgumentException.class, () -> new Dirichlet(concentration)));
+        assertEquals("Dirichlet: concentration must have an axis of categories, [batch..., K], got shape []",
+                message(IllegalArgumentException.class, () -> new Dirichlet(Tensor.full(1, DType.F64))));
+    }
+
+    @Test
+    void betaAndDirichletRefuseValuesOffTheirSupport() {
+        assertEquals("Beta(concentration1: [2], concentration0: [2]).logProb: value [2] must be in [0, 1], found 1.5"
+                + " at [1]", message(IllegalArgumentException.class,
+                        () -> new Beta(values(1, 1), values(2, 2)).logProb(values(0.5, 1.5))));
+        assertEquals("Dirichlet(concentration: [3]).logProb: value [3] must be a probability vector (>= 0, summing to"
+                + " 1 over the last axis), found [0.5, 0.5, 0.5] at []", message(IllegalArgumentException.class,
+                        () -> new Dirichlet(values(1, 1, 1)).logProb(values(0.5, 0.5, 0.5))));
+        assertTrue(message(IllegalArgumentException.class, () -> new Gamma(values(1), values(1)).logProb(values(-1)))
+                .endsWith("value [1] must be non-negative (>= 0), found -1.0 at [0]"));
+    }
+
+    @Test
     void aValueOutsideTheSupportIsRefused() {
         assertEquals("Exponential(rate: [2]).logProb: value [2] must be non-negative (>= 0), found -0.5 at [1]",
                 message(IllegalArgumentException.class, () -> new Exponential(values(1, 2)).logProb(values(0.5, -0.5))));
@@ -197,9 +233,10 @@ class DistributionValidationTest {
         String message = message(UnsupportedOperationException.class,
                 () -> KL.divergence(new Normal(0, 1), new Laplace(0, 1)));
         assertTrue(message.startsWith("KL.divergence: no KL(p || q) is registered for p Normal and q Laplace;"
-                + " registered pairs: Bernoulli-Bernoulli, Categorical-Categorical, Exponential-Exponential,"
-                + " Independent-Independent, Laplace-Laplace, LogNormal-LogNormal, MultivariateNormal-MultivariateNormal,"
-                + " Normal-Normal, OneHotCategorical-OneHotCategorical, "), message);
+                + " registered pairs: Bernoulli-Bernoulli, Beta-Beta, Categorical-Categorical, Dirichlet-Dirichlet,"
+                + " Exponential-Exponential, Gamma-Gamma, Independent-Independent, Laplace-Laplace, LogNormal-LogNormal,"
+                + " MultivariateNormal-MultivariateNormal, Normal-Normal, OneHotCategorical-OneHotCategorical, "),
+                message);
         assertTrue(message.endsWith("Uniform-Uniform (KL.register adds one)"), message);
     }
 

@@ -1,0 +1,102 @@
+package dev.kiln.distributions;
+
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.Tensor;
+
+/**
+ * The Dirichlet distribution over probability vectors of K categories, as PyTorch's
+ * {@code torch.distributions.Dirichlet(concentration)}: concentration [batch..., K] is positive; the batch shape is its
+ * shape less the last axis; events are [K], non-negative and summing to 1. {@code rsample} normalises independent
+ * Gamma(concentration, 1) draws ({@link StandardGamma}), and gradients flow through the normalisation and each
+ * gamma's implicit reparameterisation gradient: an unbiased gradient of the same expectations as PyTorch's, but not
+ * PyTorch's draw for draw, which differentiates the draw through each coordinate's Beta marginal instead
+ * ({@code _dirichlet_grad}).
+ * <pre>
+ * logProb(x) = sum((alpha - 1) log x) + lgamma(sum(alpha)) - sum(lgamma(alpha))
+ * entropy    = sum(lgamma(alpha)) - lgamma(a0) - (K - a0) digamma(a0) - sum((alpha - 1) digamma(alpha)),  a0 = sum(alpha)
+ * mean       = alpha / a0,  variance = alpha (a0 - alpha) / (a0^2 (a0 + 1))
+ * </pre>
+ */
+public final class Dirichlet extends Distribution {
+    private final Tensor concentration;
+
+    /** Dirichlet(concentration [batch..., K]), validated as {@link Distribution#defaultValidateArgs()} says. */
+    public Dirichlet(Tensor concentration) {
+        this(concentration, defaultValidateArgs());
+    }
+
+    /** Dirichlet(concentration [batch..., K]), checking that it is positive when {@code validateArgs}. */
+    public Dirichlet(Tensor concentration, boolean validateArgs) {
+        super(categoryAxis(concentration).without(concentration.rank() - 1), Shape.of(concentration.dim(-1)),
+                validateArgs);
+        this.concentration = concentration;
+        checkParameter("concentration", concentration, Constraint.independent(Constraint.positive(), 1));
+    }
+
+    /** The concentration's shape, after checking that it has an axis of categories. */
+    private static Shape categoryAxis(Tensor concentration) {
+        if (concentration.rank() < 1) {
+            throw new IllegalArgumentException("Dirichlet: concentration must have an axis of categories,"
+                    + " [batch..., K], got shape " + concentration.shape());
+        }
+        return concentration.shape();
+    }
+
+    /** The concentration [batch..., K]. */
+    public Tensor concentration() {
+        return concentration;
+    }
+
+    @Override
+    public boolean hasRsample() {
+        return true;
+    }
+
+    @Override
+    public Tensor rsample(int... sampleShape) {
+        Tensor gammas = StandardGamma.sample(Tensors.expandTo(concentration, Shape.of(extendedShape(sampleShape))));
+        return gammas.div(gammas.sum(-1, true));
+    }
+
+    @Override
+    public Tensor logProb(Tensor value) {
+        return density(checkedValue("logProb", value));
+    }
+
+    /** logProb without the checks, for {@link Beta}, which checked its value. */
+    Tensor density(Tensor value) {
+        return value.log().mul(concentration.sub(1)).sum(-1, false)
+                .add(SpecialFunctions.lgamma(concentration.sum(-1, false)))
+                .sub(SpecialFunctions.lgamma(concentration).sum(-1, false));
+    }
+
+    @Override
+    public Tensor entropy() {
+        int k = concentration.dim(-1);
+        Tensor a0 = concentration.sum(-1, false);
+        return SpecialFunctions.lgamma(concentration).sum(-1, false).sub(SpecialFunctions.lgamma(a0))
+                .sub(a0.neg().add(k).mul(SpecialFunctions.digamma(a0)))
+                .sub(concentration.sub(1).mul(SpecialFunctions.digamma(concentration)).sum(-1, false));
+    }
+
+    @Override
+    public Tensor mean() {
+        return concentration.div(concentration.sum(-1, true));
+    }
+
+    @Override
+    public Tensor variance() {
+        Tensor a0 = concentration.sum(-1, true);
+        return concentration.mul(a0.sub(concentration)).div(a0.square().mul(a0.add(1)));
+    }
+
+    @Override
+    public Constraint support() {
+        return Constraint.simplex();
+    }
+
+    @Override
+    public String toString() {
+        return "Dirichlet(concentration: " + concentration.shape() + ")";
+    }
+}

@@ -1,0 +1,110 @@
+package dev.kiln.distributions;
+
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.Tensor;
+
+/**
+ * The gamma distribution of shape {@code concentration} (alpha) and inverse scale {@code rate}, as PyTorch's
+ * {@code torch.distributions.Gamma(concentration, rate)}: both positive, broadcast to the batch shape; values are 0
+ * or more; events are scalars. {@code rsample} is {@code x / rate} for x ~ Gamma(alpha, 1) drawn by Marsaglia and
+ * Tsang's rejection method with PyTorch's implicit reparameterisation gradient ({@link StandardGamma}: a few rounds of
+ * tensor operations, each reading back one number), clamped from below to the dtype's smallest normal number.
+ * <pre>
+ * logProb(x) = alpha log(rate) + (alpha - 1) log(x) - rate x - lgamma(alpha)   ((alpha - 1) log(x) is 0 where alpha is 1)
+ * entropy    = alpha - log(rate) + lgamma(alpha) + (1 - alpha) digamma(alpha)
+ * mean       = alpha / rate,  variance = alpha / rate^2
+ * </pre>
+ * No cdf (PyTorch 1.13 has none).
+ */
+public class Gamma extends Distribution {
+    private final Tensor concentration;
+    private final Tensor rate;
+
+    /** Gamma(concentration, rate), validated as {@link Distribution#defaultValidateArgs()} says. */
+    public Gamma(Tensor concentration, Tensor rate) {
+        this(concentration, rate, defaultValidateArgs());
+    }
+
+    /** Gamma(concentration, rate) with F32 scalar parameters. */
+    public Gamma(double concentration, double rate) {
+        this(Tensor.scalar(concentration), Tensor.scalar(rate));
+    }
+
+    /** Gamma(concentration, rate), checking that both are positive when {@code validateArgs}. */
+    public Gamma(Tensor concentration, Tensor rate, boolean validateArgs) {
+        this(Tensors.broadcastAll("Gamma", concentration, rate), validateArgs, true);
+    }
+
+    /** Broadcast parameters, checked here when {@code checkParameters} (a subclass that names them checks them). */
+    Gamma(Tensor[] parameters, boolean validateArgs, boolean checkParameters) {
+        super(parameters[0].shape(), Shape.scalar(), validateArgs);
+        this.concentration = parameters[0];
+        this.rate = parameters[1];
+        if (checkParameters) {
+            checkParameter("concentration", concentration, Constraint.positive());
+            checkParameter("rate", rate, Constraint.positive());
+        }
+    }
+
+    /** The shape parameter alpha, broadcast to the batch shape. */
+    public Tensor concentration() {
+        return concentration;
+    }
+
+    /** The rate (inverse scale), broadcast to the batch shape. */
+    public Tensor rate() {
+        return rate;
+    }
+
+    @Override
+    public boolean hasRsample() {
+        return true;
+    }
+
+    @Override
+    public Tensor rsample(int... sampleShape) {
+        Shape shape = Shape.of(extendedShape(sampleShape));
+        return StandardGamma.sample(Tensors.expandTo(concentration, shape)).div(rate);
+    }
+
+    @Override
+    public Tensor logProb(Tensor value) {
+        Tensor x = checkedValue("logProb", value);
+        return concentration.mul(rate.log()).add(xlogy(concentration.sub(1), x)).sub(rate.mul(x))
+                .sub(SpecialFunctions.lgamma(concentration));
+    }
+
+    /**
+     * {@code a log(x)}, 0 where a and x are both 0 (PyTorch's {@code xlogy}): x is read as 1 there, which keeps NaN out
+     * of the value and the gradient; elsewhere the gradient with respect to a is log(x), as PyTorch's.
+     */
+    private static Tensor xlogy(Tensor a, Tensor x) {
+        return a.mul(Tensor.where(a.eq(0).mul(x.eq(0)), x.fullLike(1), x).log());
+    }
+
+    @Override
+    public Tensor entropy() {
+        return concentration.sub(rate.log()).add(SpecialFunctions.lgamma(concentration))
+                .add(concentration.neg().add(1).mul(SpecialFunctions.digamma(concentration)));
+    }
+
+    @Override
+    public Tensor mean() {
+        return concentration.div(rate);
+    }
+
+    @Override
+    public Tensor variance() {
+        return concentration.div(rate.square());
+    }
+
+    @Override
+    public Constraint support() {
+        return Constraint.nonNegative();
+    }
+
+    @Override
+    public String toString() {
+        return "Gamma(concentration: " + concentration.shape() + ", rate: " + rate.shape() + ")";
+    }
+}

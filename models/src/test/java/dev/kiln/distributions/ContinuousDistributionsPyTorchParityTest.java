@@ -1,0 +1,236 @@
+package dev.kiln.distributions;
+
+import static dev.kiln.distributions.ContinuousDistributionsPyTorchValues.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Gamma, Chi2, Beta, Dirichlet and StudentT, their divergences and Gamma's reparameterisation gradient against what
+ * PyTorch 1.13 printed for the same F64 inputs ({@code models/src/test/pytorch/distributions_continuous.py}, whose
+ * output is {@link ContinuousDistributionsPyTorchValues}): each result and its inputs' gradients for the upstream
+ * gradient 1, 2, 3, ... in the result's shape, to 1e-10 (relative above 1). Gradients through digamma (entropies,
+ * divergences) are held to 1e-8: PyTorch differentiates digamma with its trigamma, good to about 1e-9 relative (see
+ * {@link SpecialFunctionsTest}). The comment on each test names the torch call.
+ */
+class ContinuousDistributionsPyTorchParityTest {
+    private static final double TOLERANCE = 1e-10;
+    /** For gradients through digamma, which PyTorch's trigamma gives to about 1e-9. */
+    private static final double TRIGAMMA_TOLERANCE = 1e-8;
+    private static final double[] CONCENTRATION = {0.5, 1.0, 2.5, 4.0, 0.3, 12.0};
+    private static final double[] RATE = {1.0, 2.0, 0.5, 1.5, 0.7, 3.0};
+    private static final double[] POSITIVE = {0.2, 0.4, 2.5, 1.5, 1.0, 3.0};
+    /** Degrees of freedom on both sides of 1 and 2. */
+    private static final double[] DF = {0.8, 1.0, 1.5, 2.0, 3.0, 7.5};
+    private static final double[] C0 = {2.0, 0.7, 1.0, 3.0, 0.4, 5.0};
+    private static final double[] UNIT = {0.1, 0.4, 0.95, 0.5, 0.02, 0.7};
+    /** Two points of the simplex of 3 categories. */
+    private static final double[] SIMPLEX = {0.2, 0.3, 0.5, 0.25, 0.05, 0.7};
+    private static final double[] LOC = {0.5, -1.0, 2.0, 0.0, 1.5, -0.3};
+    private static final double[] SCALE = {0.5, 1.2, 2.0, 0.3, 1.0, 0.8};
+    private static final double[] X = {0.2, 0.4, 2.5, -1.0, 1.0, 1.0};
+    private static final double[] CONCENTRATION_Q = {1.0, 0.7, 0.4, 0.9, 2.0, 5.0};
+    private static final double[] RATE_Q = {0.5, 1.0, 2.0, 1.0, 0.3, 4.0};
+    /** Points (alpha, x) in each branch of PyTorch's gradient: Taylor, Rice near the mean and beyond, rational. */
+    private static final double[] GRAD_ALPHA = {0.3, 1.0, 2.5, 50.0, 0.5, 1.0, 2.5, 7.9, 9.0, 20.0, 20.0, 20.0, 100.0,
+        100.0, 3.0, 0.05};
+    private static final double[] GRAD_X = {0.01, 0.5, 0.79, 0.3, 0.8, 1.7, 6.0, 4.0, 9.5, 19.0, 12.0, 30.0, 108.0,
+        80.0, 0.8, 2.0};
+
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+    }
+
+    /** A leaf and the gradient PyTorch gave it. */
+    private record Gradient(Tensor leaf, double[] expected) {
+    }
+
+    private static Gradient grad(Tensor leaf, double[] expected) {
+        return new Gradient(leaf, expected);
+    }
+
+    /** An F64 leaf requiring a gradient, [2, 3] unless {@code dims} are given. */
+    private static Tensor leaf(double[] values, int... dims) {
+        return constant(values, dims).requiresGrad(true);
+    }
+
+    /** An F64 tensor, [2, 3] unless {@code dims} are given. */
+    private static Tensor constant(double[] values, int... dims) {
+        return Tensor.fromArray(values.clone(), dims.length == 0 ? new int[] {2, 3} : dims);
+    }
+
+    /** Compares {@code result}, backpropagates 1, 2, 3, ... in its shape and compares each leaf's gradient. */
+    private static void check(String what, Tensor result, double[] expected, Gradient... gradients) {
+        check(what, result, expected, TOLERANCE, gradients);
+    }
+
+    /** {@link #check} of a result whose gradients pass through digamma, to {@link #TRIGAMMA_TOLERANCE}. */
+    private static void checkThroughDigamma(String what, Tensor result, double[] expected, Gradient... gradients) {
+        check(what, result, expected, TRIGAMMA_TOLERANCE, gradients);
+    }
+
+    private static void check(String what, Tensor result, double[] expected, double gradientTolerance,
+            Gradient... gradients) {
+        for (Gradient g : gradients) {
+            g.leaf().clearGrad();
+        }
+        assertClose(what, expected, result, TOLERANCE);
+        result.backward(Tensor.arange(1, result.size() + 1, 1, DType.F64).reshape(result.shape().dims()));
+        for (int i = 0; i < gradients.length; i++) {
+            assertClose(what + " gradient " + i, gradients[i].expected(), gradients[i].leaf().grad(), gradientTolerance);
+        }
+    }
+
+    private static void assertClose(String what, double[] expected, Tensor actual) {
+        assertClose(what, expected, actual, TOLERANCE);
+    }
+
+    private static void assertClose(String what, double[] expected, Tensor actual, double relative) {
+        double[] got = actual.toDoubleArray();
+        assertEquals(expected.length, got.length, what + " element count");
+        for (int i = 0; i < expected.length; i++) {
+            // Infinite and NaN expectations must be met exactly (a tolerance scaled by them would accept anything).
+            double tolerance = Double.isFinite(expected[i]) ? relative * Math.max(1, Math.abs(expected[i])) : 0;
+            assertEquals(expected[i], got[i], tolerance, what + " element " + i);
+        }
+    }
+
+    @Test
+    void gammaMatchesPyTorch() {
+        // Gamma(a, r).log_prob(x), .entropy(), .mean, .variance
+        Tensor a = leaf(CONCENTRATION);
+        Tensor r = leaf(RATE);
+        Tensor x = leaf(POSITIVE);
+        check("log_prob", new Gamma(a, r).logProb(x), GAMMA_LOG_PROB, grad(a, GAMMA_LOG_PROB_D_A),
+                grad(r, GAMMA_LOG_PROB_D_R), grad(x, GAMMA_LOG_PROB_D_X));
+        checkThroughDigamma("entropy", new Gamma(a, r).entropy(), GAMMA_ENTROPY, grad(a, GAMMA_ENTROPY_D_A),
+                grad(r, GAMMA_ENTROPY_D_R));
+        check("mean", new Gamma(a, r).mean(), GAMMA_MEAN, grad(a, GAMMA_MEAN_D_A), grad(r, GAMMA_MEAN_D_R));
+        check("variance", new Gamma(a, r).variance(), GAMMA_VARIANCE, grad(a, GAMMA_VARIANCE_D_A),
+                grad(r, GAMMA_VARIANCE_D_R));
+    }
+
+    @Test
+    void gammaAtZeroIsFiniteForConcentrationOneAndInfiniteBelow() {
+        // Gamma(a, r).log_prob(0): xlogy(a - 1, 0) is 0 where a is 1
+        assertClose("log_prob at 0", GAMMA_LOG_PROB_AT_ZERO,
+                new Gamma(constant(CONCENTRATION), constant(RATE)).logProb(Tensor.zeros(DType.F64, 2, 3)));
+    }
+
+    @Test
+    void chi2IsTheGammaOfHalfItsDegreesOfFreedomAndRateOneHalf() {
+        // Chi2(df).log_prob(x), .entropy()
+        Tensor df = leaf(DF);
+        Tensor x = leaf(POSITIVE);
+        check("log_prob", new Chi2(df).logProb(x), CHI2_LOG_PROB, grad(df, CHI2_LOG_PROB_D_DF),
+                grad(x, CHI2_LOG_PROB_D_X));
+        checkThroughDigamma("entropy", new Chi2(df).entropy(), CHI2_ENTROPY, grad(df, CHI2_ENTROPY_D_DF));
+    }
+
+    @Test
+    void betaMatchesPyTorch() {
+        // Beta(c1, c0).log_prob(x), .entropy(), .mean, .variance
+        Tensor c1 = leaf(CONCENTRATION);
+        Tensor c0 = leaf(C0);
+        Tensor x = leaf(UNIT);
+        check("log_prob", new Beta(c1, c0).logProb(x), BETA_LOG_PROB, grad(c1, BETA_LOG_PROB_D_C1),
+                grad(c0, BETA_LOG_PROB_D_C0), grad(x, BETA_LOG_PROB_D_X));
+        checkThroughDigamma("entropy", new Beta(c1, c0).entropy(), BETA_ENTROPY, grad(c1, BETA_ENTROPY_D_C1),
+                grad(c0, BETA_ENTROPY_D_C0));
+        check("mean", new Beta(c1, c0).mean(), BETA_MEAN, grad(c1, BETA_MEAN_D_C1), grad(c0, BETA_MEAN_D_C0));
+        check("variance", new Beta(c1, c0).variance(), BETA_VARIANCE, grad(c1, BETA_VARIANCE_D_C1),
+                grad(c0, BETA_VARIANCE_D_C0));
+    }
+
+    @Test
+    void dirichletMatchesPyTorch() {
+        // Dirichlet(a [2, 3]).log_prob(x [2, 3]), .entropy(), .mean, .variance
+        Tensor a = leaf(CONCENTRATION);
+        Tensor x = leaf(SIMPLEX);
+        check("log_prob", new Dirichlet(a).logProb(x), DIRICHLET_LOG_PROB, grad(a, DIRICHLET_LOG_PROB_D_A),
+                grad(x, DIRICHLET_LOG_PROB_D_X));
+        checkThroughDigamma("entropy", new Dirichlet(a).entropy(), DIRICHLET_ENTROPY, grad(a, DIRICHLET_ENTROPY_D_A));
+        check("mean", new Dirichlet(a).mean(), DIRICHLET_MEAN, grad(a, DIRICHLET_MEAN_D_A));
+        check("variance", new Dirichlet(a).variance(), DIRICHLET_VARIANCE, grad(a, DIRICHLET_VARIANCE_D_A));
+    }
+
+    @Test
+    void studentTMatchesPyTorch() {
+        // StudentT(df, loc, scale).log_prob(x), StudentT(df, LOC, scale).entropy()
+        Tensor df = leaf(DF);
+        Tensor loc = leaf(LOC);
+        Tensor scale = leaf(SCALE);
+        Tensor x = leaf(X);
+        check("log_prob", new StudentT(df, loc, scale).logProb(x), STUDENT_T_LOG_PROB,
+                grad(df, STUDENT_T_LOG_PROB_D_DF), grad(loc, STUDENT_T_LOG_PROB_D_LOC),
+                grad(scale, STUDENT_T_LOG_PROB_D_SCALE), grad(x, STUDENT_T_LOG_PROB_D_X));
+        checkThroughDigamma("entropy", new StudentT(df, constant(LOC), scale).entropy(), STUDENT_T_ENTROPY,
+                grad(df, STUDENT_T_ENTROPY_D_DF), grad(scale, STUDENT_T_ENTROPY_D_SCALE));
+    }
+
+    @Test
+    void studentTHasNoMeanAtOrBelowOneDegreeOfFreedomAndAnInfiniteVarianceUpToTwo() {
+        // StudentT(df, loc, scale).mean, .variance: NaN where df <= 1, infinity where 1 < df <= 2
+        StudentT t = new StudentT(constant(DF), constant(LOC), constant(SCALE));
+        assertClose("mean", STUDENT_T_MEAN, t.mean());
+        assertClose("variance", STUDENT_T_VARIANCE, t.variance());
+        Tensor df = leaf(new double[] {2.5, 3.0, 10.0}, 3);
+        Tensor scale = leaf(new double[] {0.5, 1.2, 2.0}, 3);
+        check("finite variance", new StudentT(df, constant(new double[] {0.5, -1.0, 2.0}, 3), scale).variance(),
+                STUDENT_T_FINITE_VARIANCE, grad(df, STUDENT_T_FINITE_VARIANCE_D_DF),
+                grad(scale, STUDENT_T_FINITE_VARIANCE_D_SCALE));
+    }
+
+    @Test
+    void klOfGammaBetaAndDirichletPairsMatchesPyTorch() {
+        // kl_divergence(Gamma(pa, pr), Gamma(qa, qr)), of Beta(p1, p0) and Beta(q1, q0), of Dirichlet(p) and Dirichlet(q)
+        Tensor p1 = leaf(CONCENTRATION);
+        Tensor p0 = leaf(RATE);
+        Tensor q1 = leaf(CONCENTRATION_Q);
+        Tensor q0 = leaf(RATE_Q);
+        checkThroughDigamma("Gamma", KL.divergence(new Gamma(p1, p0), new Gamma(q1, q0)), KL_GAMMA, grad(p1, KL_GAMMA_D_PA),
+                grad(p0, KL_GAMMA_D_PR), grad(q1, KL_GAMMA_D_QA), grad(q0, KL_GAMMA_D_QR));
+        Tensor c0 = leaf(C0);
+        checkThroughDigamma("Beta", KL.divergence(new Beta(p1, c0), new Beta(q1, q0)), KL_BETA, grad(p1, KL_BETA_D_P1),
+                grad(c0, KL_BETA_D_P0), grad(q1, KL_BETA_D_Q1), grad(q0, KL_BETA_D_Q0));
+        checkThroughDigamma("Dirichlet", KL.divergence(new Dirichlet(p1), new Dirichlet(q1)), KL_DIRICHLET,
+                grad(p1, KL_DIRICHLET_D_P), grad(q1, KL_DIRICHLET_D_Q));
+    }
+
+    @Test
+    void theGammaSampleGradientIsPyTorchsInEachOfItsBranches() {
+        // torch._standard_gamma_grad(alpha, x): d(sample)/d(alpha) at the sample x
+        assertClose("d sample / d alpha", STANDARD_GAMMA_GRAD,
+                StandardGamma.gradient(constant(GRAD_ALPHA, 16), constant(GRAD_X, 16)));
+    }
+
+    @Test
+    void gammaRsampleBackpropagatesThatGradientAtItsDrawsDividedByTheRate() {
+        // Gamma(a, r).rsample() = _standard_gamma(a) / r: d/da = _standard_gamma_grad(a, r x) / r, d/dr = -x / r
+        Tensor a = leaf(new double[] {0.3, 2.5, 20.0}, 3);
+        Tensor r = leaf(new double[] {1.5, 0.5, 2.0}, 3);
+        Engine.seed(11);
+        Tensor x = new Gamma(a, r).rsample(400);
+        x.sum().backward();
+        Tensor draws = x.detach();
+        Tensor standard = draws.mul(r.detach());
+        Tensor expectedA = StandardGamma.gradient(a.detach().expand(400, 3), standard).div(r.detach()).sum(0, false);
+        Tensor expectedR = draws.div(r.detach()).neg().sum(0, false);
+        assertClose("d/d concentration", expectedA.toDoubleArray(), a.grad());
+        assertClose("d/d rate", expectedR.toDoubleArray(), r.grad());
+    }
+}
