@@ -16,7 +16,8 @@ import dev.kiln.engine.Tensor;
  * alpha + 1 and scaled by {@code u^(1/alpha)}, run with tensor operations on alpha's backend: each round proposes a
  * candidate for every element from the engine's seeded stream and keeps it where the element has none yet and the
  * candidate is accepted, reading back one number (whether any element still waits) per round. Acceptance is above
- * 95% for every alpha, so a million draws take about six rounds. Elements whose alpha is NaN, or below -2/3 (refused
+ * 95% for every alpha, so an element still waits after k rounds with probability below 0.05^k: a few rounds for
+ * millions of draws. Elements whose alpha is NaN, or below -2/3 (refused
  * by validation), give NaN. Draws are clamped from below to the dtype's smallest normal number, as PyTorch's Gamma
  * clamps them, so that logarithms and quotients of them stay finite. One instance records one call.
  */
