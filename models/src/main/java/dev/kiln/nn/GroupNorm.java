@@ -68,8 +68,7 @@ public class GroupNorm extends Module {
             throw new IllegalArgumentException(this + ": input " + x.shape() + " holds one value per group; expected"
                     + " more than one, as PyTorch does");
         }
-        Tensor normalised = GroupNormalization.normalise(x, numGroups, eps);
-        return weight() == null ? normalised : GroupNormalization.affine(normalised, weight(), bias());
+        return GroupNormalization.normalise(x, numGroups, eps, weight(), bias());
     }
 
     @Override

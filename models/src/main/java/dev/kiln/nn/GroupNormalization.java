@@ -17,18 +17,26 @@ final class GroupNormalization {
     }
 
     /**
-     * {@code (x - mean) / sqrt(var + eps)} per sample and group of {@code channels / groups} consecutive channels:
-     * x [batch, channels, *] to the same shape.
+     * {@code (x - mean) / sqrt(var + eps) * weight + bias} per sample and group of {@code channels / groups}
+     * consecutive channels: x [batch, channels, *] to the same shape; weight and bias [channels], or both null for
+     * no affine.
      */
-    static Tensor normalise(Tensor x, int groups, double eps) {
+    static Tensor normalise(Tensor x, int groups, double eps, Tensor weight, Tensor bias) {
         if (x.size() == (long) x.dim(0) * groups) {
-            return normaliseOneValueGroups(x, groups, eps);
+            return withAffine(normaliseOneValueGroups(x, groups, eps), weight, bias);
         }
         // Each (sample, group) as a channel of one batch-norm input [1, batch * groups, positions, 1]: its batch
         // statistics are the group's, and the fused op (CPU loops, cuDNN) makes two passes where eight ops made ten.
         Tensor grouped = x.reshape(1, x.dim(0) * groups, -1, 1);
+        if (weight != null && groups == x.dim(1)) {
+            // A channel a group: each (sample, channel) takes its channel's weight and bias, so the fused op
+            // applies the affine as it writes, and its backward pass sums their gradients, with no pass of its own.
+            Tensor perInstance = F.batchNorm(grouped, null, null, perSample(weight, x.dim(0)),
+                    perSample(bias, x.dim(0)), true, 0, eps);
+            return perInstance.reshape(x.shape().dims());
+        }
         Tensor normalised = F.batchNorm(grouped, null, null, null, null, true, 0, eps);
-        return normalised.reshape(x.shape().dims());
+        return withAffine(normalised.reshape(x.shape().dims()), weight, bias);
     }
 
     /**
@@ -41,6 +49,17 @@ final class GroupNormalization {
         Tensor normalised = centred.div(Math.sqrt(eps));
         releaseConsumed(centred, normalised);
         return normalised.reshape(x.shape().dims());
+    }
+
+    /** [channels] repeated for each of {@code batch} samples: [batch * channels], sample after sample. */
+    private static Tensor perSample(Tensor perChannel, int batch) {
+        int channels = perChannel.dim(0);
+        return perChannel.reshape(1, channels).expand(batch, channels).reshape(batch * channels);
+    }
+
+    /** {@code y * weight + bias} as {@link #affine}, or y itself when weight is null. */
+    static Tensor withAffine(Tensor y, Tensor weight, Tensor bias) {
+        return weight == null ? y : affine(y, weight, bias);
     }
 
     /** {@code y * weight + bias}, weight and bias [channels] applied along axis 1 of y [batch, channels, *]. */

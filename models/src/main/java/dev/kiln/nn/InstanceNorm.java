@@ -98,7 +98,7 @@ public abstract class InstanceNorm extends Module {
                     + " or unbatched without the batch axis");
         }
         Tensor batch = unbatched ? x.unsqueeze(0) : x;
-        Tensor normalised;
+        Tensor y;
         if (isTraining() || !trackRunningStats) {
             if (batch.shape().inner(1) == 1) {
                 throw new IllegalArgumentException(this + ": input " + x.shape()
@@ -107,11 +107,10 @@ public abstract class InstanceNorm extends Module {
             if (trackRunningStats && !Checkpoint.isRecomputing()) {
                 updateRunningStatistics(batch);
             }
-            normalised = GroupNormalization.normalise(batch, numFeatures, eps);
+            y = GroupNormalization.normalise(batch, numFeatures, eps, weight(), bias());
         } else {
-            normalised = normaliseWithRunningStatistics(batch);
+            y = GroupNormalization.withAffine(normaliseWithRunningStatistics(batch), weight(), bias());
         }
-        Tensor y = weight() == null ? normalised : GroupNormalization.affine(normalised, weight(), bias());
         return unbatched ? y.squeeze(0) : y;
     }
 

@@ -1,0 +1,102 @@
+package dev.kiln.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.BackendProvider;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * GroupNorm and InstanceNorm normalise through the backend's fused batch norm, each (sample, group) one of its
+ * channels, rather than through a mean, a variance and element-wise ops: counted on a CPU backend made with
+ * {@code -Dkiln.cpu.countOperations=true}, which counts every operation the engine asks of it by name.
+ */
+class GroupNormOnFusedBatchNormTest {
+    private static final String COUNT_OPERATIONS = "kiln.cpu.countOperations";
+    private static Backend counting;
+
+    @BeforeAll
+    static void openCountingBackend() {
+        BackendProvider cpu = ServiceLoader.load(BackendProvider.class).stream().map(ServiceLoader.Provider::get)
+                .filter(p -> p.name().equals("cpu")).findFirst().orElseThrow();
+        System.setProperty(COUNT_OPERATIONS, "true");
+        try {
+            counting = cpu.create();
+        } finally {
+            System.clearProperty(COUNT_OPERATIONS);
+        }
+    }
+
+    @AfterAll
+    static void closeCountingBackend() {
+        counting.close();
+    }
+
+    @Test
+    void groupNormsForwardAndBackwardPassAreOneFusedBatchNormEach() {
+        Map<String, Long> counts = forwardAndBackward(new GroupNorm(2, 4), 3, 4, 2, 2);
+        assertEquals(1, counts.get("operation.batchNormForward"), counts.toString());
+        assertEquals(1, counts.get("operation.batchNormBackward"), counts.toString());
+    }
+
+    @Test
+    void instanceNormsAffineIsAppliedInsideTheFusedBatchNorm() {
+        Map<String, Long> counts = forwardAndBackward(new InstanceNorm2d(3, 1e-5, 0.1, true, false), 2, 3, 4, 4);
+        assertEquals(1, counts.get("operation.batchNormForward"), counts.toString());
+        assertEquals(1, counts.get("operation.batchNormBackward"), counts.toString());
+        // The two binary ops spread weight and bias [3] over the samples; a separate affine would add a product and
+        // a sum of the input's size, and two more products in the backward pass.
+        assertTrue(counts.getOrDefault("operation.binary", 0L) <= 2, counts.toString());
+    }
+
+    @Test
+    void oneChannelGroupsOfAGroupNormTakeTheSamePathAsInstanceNorm() {
+        Map<String, Long> counts = forwardAndBackward(new GroupNorm(4, 4), 3, 4, 2, 2);
+        assertEquals(1, counts.get("operation.batchNormForward"), counts.toString());
+        assertTrue(counts.getOrDefault("operation.binary", 0L) <= 2, counts.toString());
+    }
+
+    /**
+     * The operations counted while {@code layer}, its parameters moved to the counting backend, runs forward and
+     * backward on a random input of {@code dims} there: each counter's increase, absent when it did not increase.
+     */
+    private static Map<String, Long> forwardAndBackward(Module layer, int... dims) {
+        try (layer) {
+            moveParameters(layer);
+            return countedForwardAndBackward(layer, dims);
+        }
+    }
+
+    private static Map<String, Long> countedForwardAndBackward(Module layer, int... dims) {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(dims).to(counting).requiresGrad(true);
+            Tensor gradient = Tensor.randn(dims).to(counting);
+            Map<String, Long> before = counting.counters();
+            layer.forward(x).backward(gradient);
+            Map<String, Long> increase = new TreeMap<>();
+            counting.counters().forEach((name, count) -> {
+                long delta = count - before.getOrDefault(name, 0L);
+                if (delta > 0) {
+                    increase.put(name, delta);
+                }
+            });
+            return increase;
+        }
+    }
+
+    private static void moveParameters(Module m) {
+        for (String name : m.namedParameters().keySet()) {
+            Tensor old = m.removeParameter(name);
+            m.registerParameter(name, old.to(counting));
+            old.close();
+        }
+    }
+}
