@@ -48,6 +48,7 @@ import dev.kiln.nn.GLU;
 import dev.kiln.nn.GaussianNoise;
 import dev.kiln.nn.GroupNorm;
 import dev.kiln.nn.Hardshrink;
+import dev.kiln.nn.InstanceNorm2d;
 import dev.kiln.nn.InstanceNorm3d;
 import dev.kiln.nn.KLDivLoss;
 import dev.kiln.nn.KLDivReduction;
@@ -533,6 +534,63 @@ class CudaParityComposedOpsTest extends ParityTest {
                 return new Tensor[] {out, in.grad()};
             });
         }
+    }
+
+    /**
+     * GroupNorm(3, 6) (the fused batch norm of each sample's groups, then the affine), and GroupNorm(6, 6) and
+     * InstanceNorm2d(6) with their affine (applied inside the fused batch norm, each sample's channel taking its
+     * channel's weight and bias) on a [4, 6, 5, 8] input: the output and the input's, weight's and bias's gradients of a
+     * weighted sum. Sums of up to 160 terms: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void groupAndInstanceNormsWithTheirAffineMatchTheCpu(DType dtype) {
+        int[] dims = {4, 6, 5, 8};
+        double[] x = layerInputs(106, 4 * 6 * 5 * 8);
+        String[] names = {"output", "input gradient", "weight gradient", "bias gradient"};
+        for (String layer : new String[] {"GroupNorm(3, 6)", "GroupNorm(6, 6)", "InstanceNorm2d(6)"}) {
+            assertParity(layer + " with affine " + dtype, names, sums(dtype), b -> {
+                Tensor weight = tensor(b, dtype, values(107, 6, 0.5, 1.5), 6).requiresGrad(true);
+                Tensor bias = tensor(b, dtype, values(108, 6, -0.5, 0.5), 6).requiresGrad(true);
+                Tensor in = tensor(b, dtype, x, dims).requiresGrad(true);
+                Tensor out = affineNorm(layer, weight, bias).forward(in);
+                assertSame(b, out.backend(), layer + ": the result must be on the backend of its input");
+                out.backward(tensor(b, dtype, values(109, (int) out.size(), -1, 1), dims));
+                return new Tensor[] {out, in.grad(), weight.grad(), bias.grad()};
+            });
+        }
+    }
+
+    /**
+     * The layer named (one of the three above) normalising with {@code weight} and {@code bias}: its own parameters
+     * are on the engine's backend, so its accessors hand the forward pass these instead.
+     */
+    private static Module affineNorm(String layer, Tensor weight, Tensor bias) {
+        return switch (layer) {
+            case "GroupNorm(3, 6)", "GroupNorm(6, 6)" -> new GroupNorm(layer.equals("GroupNorm(3, 6)") ? 3 : 6, 6) {
+                @Override
+                public Tensor weight() {
+                    return weight;
+                }
+
+                @Override
+                public Tensor bias() {
+                    return bias;
+                }
+            };
+            case "InstanceNorm2d(6)" -> new InstanceNorm2d(6, 1e-5, 0.1, true, false) {
+                @Override
+                public Tensor weight() {
+                    return weight;
+                }
+
+                @Override
+                public Tensor bias() {
+                    return bias;
+                }
+            };
+            default -> throw new IllegalArgumentException(layer);
+        };
     }
 
     /**
