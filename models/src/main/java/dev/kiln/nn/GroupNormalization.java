@@ -58,18 +58,18 @@ final class GroupNormalization {
     }
 
     /** {@code y * weight + bias} as {@link #affine}, or y itself when weight is null. */
-    static Tensor withAffine(Tensor y, Tensor weight, Tensor bias) {
+    private static Tensor withAffine(Tensor y, Tensor weight, Tensor bias) {
         return weight == null ? y : affine(y, weight, bias);
     }
 
     /** {@code y * weight + bias}, weight and bias [channels] applied along axis 1 of y [batch, channels, *]. */
-    static Tensor affine(Tensor y, Tensor weight, Tensor bias) {
+    private static Tensor affine(Tensor y, Tensor weight, Tensor bias) {
         int[] perChannel = perChannel(y.rank(), y.dim(1));
         return consume(consume(y, t -> t.mul(weight.reshape(perChannel))), t -> t.add(bias.reshape(perChannel)));
     }
 
     /** The shape [1, channels, 1, ...] of rank {@code rank}: a [channels] tensor viewed to broadcast along axis 1. */
-    static int[] perChannel(int rank, int channels) {
+    private static int[] perChannel(int rank, int channels) {
         int[] dims = new int[rank];
         Arrays.fill(dims, 1);
         dims[1] = channels;

@@ -3,6 +3,7 @@ package dev.kiln.nn;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Checkpoint;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.F;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 
@@ -109,7 +110,7 @@ public abstract class InstanceNorm extends Module {
             }
             y = GroupNormalization.normalise(batch, numFeatures, eps, weight(), bias());
         } else {
-            y = GroupNormalization.withAffine(normaliseWithRunningStatistics(batch), weight(), bias());
+            y = normaliseWithRunningStatistics(batch);
         }
         return unbatched ? y.squeeze(0) : y;
     }
@@ -126,10 +127,14 @@ public abstract class InstanceNorm extends Module {
         running.assign(running.mul(1 - momentum).add(statistic.to(running.dtype()).mul(momentum)));
     }
 
+    /**
+     * Batch norm's inference of x viewed as [batch, channels, positions, 1]: the running statistics and the affine
+     * per channel, in one fused op.
+     */
     private Tensor normaliseWithRunningStatistics(Tensor x) {
-        int[] perChannel = GroupNormalization.perChannel(x.rank(), numFeatures);
-        Tensor std = consume(runningVar().add(eps), Tensor::sqrt);
-        return consume(x.sub(runningMean().reshape(perChannel)), centred -> centred.div(std.reshape(perChannel)));
+        Tensor positions = x.reshape(x.dim(0), numFeatures, -1, 1);
+        Tensor y = F.batchNorm(positions, runningMean(), runningVar(), weight(), bias(), false, 0, eps);
+        return y.reshape(x.shape().dims());
     }
 
     @Override
