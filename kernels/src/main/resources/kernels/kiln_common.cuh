@@ -59,8 +59,14 @@ __device__ inline float k_sqrt(float x) { return sqrtf(x); }
 __device__ inline double k_sqrt(double x) { return sqrt(x); }
 __device__ inline float k_tanh(float x) { return tanhf(x); }
 __device__ inline double k_tanh(double x) { return tanh(x); }
-__device__ inline float k_pow(float x, float p) { return powf(x, p); }
-__device__ inline double k_pow(double x, double p) { return pow(x, p); }
+// x^0.5 and x^-0.5 as a square root and its reciprocal, as PyTorch and the CPU backend compute them: powf's
+// (-0)^0.5 is +0 and (-inf)^0.5 +inf, where PyTorch gives -0 and NaN.
+__device__ inline float k_pow(float x, float p) {
+    return p == 0.5f ? sqrtf(x) : p == -0.5f ? 1.0f / sqrtf(x) : powf(x, p);
+}
+__device__ inline double k_pow(double x, double p) {
+    return p == 0.5 ? sqrt(x) : p == -0.5 ? 1.0 / sqrt(x) : pow(x, p);
+}
 __device__ inline float k_erf(float x) { return erff(x); }
 __device__ inline double k_erf(double x) { return erf(x); }
 __device__ inline float k_abs(float x) { return fabsf(x); }

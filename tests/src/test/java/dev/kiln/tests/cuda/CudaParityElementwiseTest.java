@@ -212,6 +212,36 @@ class CudaParityElementwiseTest extends ParityTest {
         });
     }
 
+    static Stream<Arguments> halfPowersAndDtypes() {
+        return Stream.of(Arguments.of(0.5, DType.F32), Arguments.of(-0.5, DType.F32), Arguments.of(0.5, DType.F64),
+                Arguments.of(-0.5, DType.F64));
+    }
+
+    /** x^0.5 and x^-0.5 are a square root and its reciprocal, as PyTorch's: (-0)^-0.5 is -inf, (-inf)^0.5 NaN. */
+    @ParameterizedTest(name = "x^{0} {1}")
+    @MethodSource("halfPowersAndDtypes")
+    void halfPowersAtTheEdgesAreSquareRoots(double exponent, DType dtype) {
+        assertParityWithNaN("x^" + exponent + " at the edges " + dtype, tolerance(dtype), b -> {
+            Tensor out = output(b, dtype, EDGES.length);
+            b.unary(UnaryOp.POW, exponent, tensor(b, dtype, EDGES, EDGES.length), out);
+            return out;
+        });
+    }
+
+    /** The gradient of x^1.5, 1.5 x^0.5, goes through the square root too. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void powerGradientThroughAHalfPowerAtTheEdges(DType dtype) {
+        assertParityWithNaN("x^1.5 backward at the edges " + dtype, tolerance(dtype), b -> {
+            Tensor in = tensor(b, dtype, EDGES, EDGES.length);
+            Tensor y = output(b, dtype, EDGES.length);
+            b.unary(UnaryOp.POW, 1.5, in, y);
+            Tensor gradX = output(b, dtype, EDGES.length);
+            b.unaryBackward(UnaryOp.POW, 1.5, in, y, full(b, dtype, 1, EDGES.length), gradX);
+            return gradX;
+        });
+    }
+
     static Stream<Arguments> binaryOpsAndDtypes() {
         List<Arguments> cases = new ArrayList<>();
         for (BinaryOp op : BinaryOp.values()) {
