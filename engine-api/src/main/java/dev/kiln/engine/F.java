@@ -538,6 +538,56 @@ public final class F {
         return new MaxPoolOutput(out, indices);
     }
 
+    /**
+     * {@link #maxPool2d(Tensor, int[], int[], int[], boolean)} with PyTorch's {@code dilation} (one value or two,
+     * height and width; null means 1): window (oh, ow) reads the pixels {@code (oh strideH - padH + i dilationH,
+     * ow strideW - padW + j dilationW)} for i, j below the kernel, and {@code outH = (height + 2 padH - dilationH
+     * (kernelH - 1) - 1) / strideH + 1} (likewise outW), rounded up in ceil mode less a last window that would start in
+     * the bottom or right padding. Without dilation this is the backend's pooling; dilated, it is composed of
+     * gathers of each window's taps and undilated poolings (as {@link #maxPool3d}), some times slower.
+     *
+     * @throws IllegalArgumentException naming the op and the input shape when the input is not 4-D, a kernel, stride
+     *     or dilation is below 1, a padding exceeds half its kernel, a kernel's span {@code dilation (kernel - 1) + 1}
+     *     exceeds the padded input or a window would cover padding alone
+     */
+    public static Tensor maxPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, int[] dilation,
+                                   boolean ceilMode) {
+        if (dilates(kernel, dilation)) {
+            return MaxPool3dOps.maxPool2d(input, kernel, stride, padding, dilation, ceilMode);
+        }
+        return maxPool2d(input, kernel, stride, padding, ceilMode);
+    }
+
+    /**
+     * {@link #maxPool2dWithIndices(Tensor, int[], int[], int[], boolean)} with PyTorch's {@code dilation}, as
+     * {@link #maxPool2d(Tensor, int[], int[], int[], int[], boolean)}: indices {@code h * width + w} of each window's
+     * first maximum in row-major order of its taps, as PyTorch's. To unpool them as PyTorch does, give
+     * {@link #maxUnpool2d} the window's span {@code dilation (kernel - 1) + 1} as its kernel: its output size then
+     * comes out as the pooling's input size, and it finds the indices that overlapping windows repeat.
+     *
+     * @throws IllegalArgumentException as {@link #maxPool2d(Tensor, int[], int[], int[], int[], boolean)}
+     */
+    public static MaxPoolOutput maxPool2dWithIndices(Tensor input, int[] kernel, int[] stride, int[] padding,
+                                                     int[] dilation, boolean ceilMode) {
+        if (dilates(kernel, dilation)) {
+            return MaxPool3dOps.maxPool2dWithIndices(input, kernel, stride, padding, dilation, ceilMode);
+        }
+        return maxPool2dWithIndices(input, kernel, stride, padding, ceilMode);
+    }
+
+    /**
+     * Whether a 2-D max pooling's dilation spreads its windows: above 1 along an axis whose kernel is above 1. Only
+     * those take the composed path; the rest keep the backend's pooling, whose checks see the kernel again.
+     */
+    private static boolean dilates(int[] kernel, int[] dilation) {
+        int[] d = Conv2dGeometry.pair("maxPool2d", "dilation", dilation, 1);
+        if (kernel == null || kernel.length == 0) {
+            return false;
+        }
+        int[] k = Conv2dGeometry.pair("maxPool2d", "kernel", kernel, 1);
+        return d[0] > 1 && k[0] > 1 || d[1] > 1 && k[1] > 1;
+    }
+
     /** Max pooling's backward rule: each output's gradient routed to the input element its index names. */
     private static Node.Rule maxPoolGradient(Tensor input, Pool2dGeometry g, Tensor indices) {
         return Node.differentiable(gradOut -> {

@@ -1,14 +1,15 @@
 package dev.kiln.engine;
 
 /**
- * 3-D max pooling ({@link F#maxPool3d}, {@link F#maxPool3dWithIndices}) composed of the backend's 2-D max pooling: each
- * depth slice pooled over height and width, then depth windows of what that left; where height or width is dilated,
- * one axis at a time instead: width, then height, then depth, each a 2-D pooling of the volume viewed as [rows, 1,
- * axis, inner] with a window one element wide across {@code inner} (a free view). A maximum is separable, and pooling
- * the inner axes first leaves each window's first maximum in (depth, height, width) order, as PyTorch's. An axis
- * whose window is one element that moves by one is not pooled. A dilated axis is pooled by first selecting each
- * window's taps side by side ({@code indexSelect} of {@link Pool3dGeometry#taps}), then pooling windows of the kernel
- * at a stride of the kernel.
+ * 3-D max pooling ({@link F#maxPool3d}, {@link F#maxPool3dWithIndices}), and dilated 2-D max pooling as the 3-D one of
+ * a volume of depth 1 ({@link F#maxPool2d(Tensor, int[], int[], int[], int[], boolean)}), composed of the backend's 2-D
+ * max pooling, which has no dilation: each depth slice pooled over height and width, then depth windows of what that
+ * left; where height or width is dilated, one axis at a time instead: width, then height, then depth, each a 2-D
+ * pooling of the volume viewed as [rows, 1, axis, inner] with a window one element wide across {@code inner} (a free
+ * view). A maximum is separable, and pooling the inner axes first leaves each window's first maximum in (depth, height,
+ * width) order, as PyTorch's. An axis whose window is one element that moves by one is not pooled. A dilated axis is
+ * pooled by first selecting each window's taps side by side ({@code indexSelect} of {@link Pool3dGeometry#taps}), then
+ * pooling windows of the kernel at a stride of the kernel.
  *
  * <p>Each pass names its maxima's positions within its own input; a gather of the previous pass's positions at them
  * carries them back to positions within the channel's input volume, PyTorch's indices. Values and indices are made
@@ -19,6 +20,7 @@ package dev.kiln.engine;
  */
 final class MaxPool3dOps {
     private static final String OP = "maxPool3d";
+    private static final String PLANE_OP = "maxPool2d";
 
     private MaxPool3dOps() {
     }
@@ -26,26 +28,58 @@ final class MaxPool3dOps {
     /** See {@link F#maxPool3d}. */
     static Tensor maxPool3d(Tensor input, int[] kernel, int[] stride, int[] padding, int[] dilation,
                             boolean ceilMode) {
-        Pool3dGeometry g = geometry(input, kernel, stride, padding, dilation, ceilMode);
-        Tensor[] pooled = pooled(input, g);
-        pooled[0].recordWithSaved(OP, new Tensor[] {input}, gradient(g, pooled[1]), pooled[1]);
-        return pooled[0];
+        checkInput(OP, input);
+        return maxPool(OP, input, Pool3dGeometry.of(OP, input.shape(), kernel, stride, padding, dilation, ceilMode));
     }
 
     /** See {@link F#maxPool3dWithIndices}. */
     static F.MaxPoolOutput maxPool3dWithIndices(Tensor input, int[] kernel, int[] stride, int[] padding,
                                                 int[] dilation, boolean ceilMode) {
-        Pool3dGeometry g = geometry(input, kernel, stride, padding, dilation, ceilMode);
-        Tensor[] pooled = pooled(input, g);
-        pooled[0].record(OP, new Tensor[] {input}, gradient(g, pooled[1]));
-        return new F.MaxPoolOutput(pooled[0], pooled[1]);
+        checkInput(OP, input);
+        return withIndices(OP, input,
+                Pool3dGeometry.of(OP, input.shape(), kernel, stride, padding, dilation, ceilMode));
     }
 
-    private static Pool3dGeometry geometry(Tensor input, int[] kernel, int[] stride, int[] padding, int[] dilation,
-                                           boolean ceilMode) {
-        Checks.open(OP, input);
-        Checks.floating(OP, input);
-        return Pool3dGeometry.of(OP, input.shape(), kernel, stride, padding, dilation, ceilMode);
+    /**
+     * See {@link F#maxPool2d(Tensor, int[], int[], int[], int[], boolean)}: the 3-D pooling of the input viewed
+     * [batch, channels, 1, height, width], the view's depth squeezed out again (both views record their gradients).
+     */
+    static Tensor maxPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, int[] dilation,
+                            boolean ceilMode) {
+        Pool3dGeometry g = planeGeometry(input, kernel, stride, padding, dilation, ceilMode);
+        return maxPool(PLANE_OP, input.unsqueeze(2), g).squeeze(2);
+    }
+
+    /** See {@link F#maxPool2dWithIndices(Tensor, int[], int[], int[], int[], boolean)}, as {@link #maxPool2d}. */
+    static F.MaxPoolOutput maxPool2dWithIndices(Tensor input, int[] kernel, int[] stride, int[] padding,
+                                                int[] dilation, boolean ceilMode) {
+        Pool3dGeometry g = planeGeometry(input, kernel, stride, padding, dilation, ceilMode);
+        // A position (0 * height + h) * width + w in the volume of depth 1 is h * width + w in the plane.
+        F.MaxPoolOutput volume = withIndices(PLANE_OP, input.unsqueeze(2), g);
+        return new F.MaxPoolOutput(volume.output().squeeze(2), volume.indices().squeeze(2));
+    }
+
+    private static Pool3dGeometry planeGeometry(Tensor input, int[] kernel, int[] stride, int[] padding,
+                                                int[] dilation, boolean ceilMode) {
+        checkInput(PLANE_OP, input);
+        return Pool3dGeometry.plane(PLANE_OP, input.shape(), kernel, stride, padding, dilation, ceilMode);
+    }
+
+    private static void checkInput(String op, Tensor input) {
+        Checks.open(op, input);
+        Checks.floating(op, input);
+    }
+
+    private static Tensor maxPool(String op, Tensor input, Pool3dGeometry g) {
+        Tensor[] pooled = pooled(input, g);
+        pooled[0].recordWithSaved(op, new Tensor[] {input}, gradient(g, pooled[1]), pooled[1]);
+        return pooled[0];
+    }
+
+    private static F.MaxPoolOutput withIndices(String op, Tensor input, Pool3dGeometry g) {
+        Tensor[] pooled = pooled(input, g);
+        pooled[0].record(op, new Tensor[] {input}, gradient(g, pooled[1]));
+        return new F.MaxPoolOutput(pooled[0], pooled[1]);
     }
 
     /** {output, indices}, both of the output's shape, made with gradients off; nothing else they made stays open. */

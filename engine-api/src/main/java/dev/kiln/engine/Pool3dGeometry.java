@@ -43,6 +43,45 @@ record Pool3dGeometry(int batch, int channels, int[] inSize, int[] outSize, int[
         }
         int[] in = {input.dim(2), input.dim(3), input.dim(4)};
         Checks.dimension(op, "a channel's volume of input " + input, (long) in[0] * in[1] * in[2]);
+        return sized(op, input, in, k, s, p, d, ceilMode);
+    }
+
+    /**
+     * A 2-D max pooling ({@code max_pool2d} with {@code dilation}) of an input [batch, channels, height, width], as
+     * the 3-D one of its view [batch, channels, 1, height, width] with a window of one along the depth; kernel,
+     * stride, padding and dilation each hold one value (both axes) or two (height, width), a null or empty stride
+     * being the kernel, a null padding 0, a null dilation 1. Output sizes as {@link #of}; errors name {@code op} and
+     * the 4-D input.
+     *
+     * @throws IllegalArgumentException naming {@code op} and the input shape when the input is not 4-D, a setting is
+     *     out of range, a padding exceeds half its kernel, a kernel's span exceeds the padded input, or a window
+     *     would cover padding alone
+     */
+    static Pool3dGeometry plane(String op, Shape input, int[] kernel, int[] stride, int[] padding, int[] dilation,
+                                boolean ceilMode) {
+        if (input.rank() != 4) {
+            throw new IllegalArgumentException(op + ": input " + input
+                    + ": expected a 4-D input [batch, channels, height, width]");
+        }
+        if (kernel == null || kernel.length == 0) {
+            throw new IllegalArgumentException(op + ": a kernel size is required");
+        }
+        int[] k = Conv2dGeometry.pair(op, "kernel", kernel, 1);
+        int[] s = stride == null || stride.length == 0 ? k : Conv2dGeometry.pair(op, "stride", stride, 1);
+        int[] p = Conv2dGeometry.pair(op, "padding", padding, 0);
+        int[] d = Conv2dGeometry.pair(op, "dilation", dilation, 1);
+        if (2L * p[0] > k[0] || 2L * p[1] > k[1]) {
+            throw new IllegalArgumentException(op + ": input " + input + ": padding " + p[0] + " x " + p[1]
+                    + " must be at most half the kernel " + k[0] + " x " + k[1]);
+        }
+        Checks.dimension(op, "a channel's plane of input " + input, (long) input.dim(2) * input.dim(3));
+        return sized(op, input, new int[] {1, input.dim(2), input.dim(3)}, new int[] {1, k[0], k[1]},
+                new int[] {1, s[0], s[1]}, new int[] {0, p[0], p[1]}, new int[] {1, d[0], d[1]}, ceilMode);
+    }
+
+    /** The geometry of checked settings, with each axis's output size. */
+    private static Pool3dGeometry sized(String op, Shape input, int[] in, int[] k, int[] s, int[] p, int[] d,
+                                        boolean ceilMode) {
         int[] out = new int[3];
         for (int a = 0; a < 3; a++) {
             out[a] = outSize(op, input, a, in[a], k[a], s[a], p[a], d[a], ceilMode);
