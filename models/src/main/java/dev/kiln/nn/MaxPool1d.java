@@ -4,13 +4,14 @@ import dev.kiln.engine.F;
 import dev.kiln.engine.Tensor;
 
 /**
- * Max pooling over one axis, like PyTorch's {@code torch.nn.MaxPool1d} without dilation: input
- * [batch, channels, length] to [batch, channels, outLength] with
- * {@code outLength = (length + 2 padding - kernel) / stride + 1}, rounded up in ceil mode. The stride defaults to the
- * kernel; padding never wins a maximum. {@link #forwardWithIndices} also returns where each maximum came from. No
- * parameters.
+ * Max pooling over one axis, like PyTorch's {@code torch.nn.MaxPool1d}: input [batch, channels, length] to
+ * [batch, channels, outLength] with {@code outLength = (length + 2 padding - dilation (kernel - 1) - 1) / stride + 1},
+ * rounded up in ceil mode. The stride defaults to the kernel, the dilation to 1; padding never wins a maximum.
+ * {@link #forwardWithIndices} also returns where each maximum came from. No parameters.
  */
 public class MaxPool1d extends Pool1d {
+    private final int dilation;
+
     /** Non-overlapping windows: stride {@code kernel}, no padding. */
     public MaxPool1d(int kernel) {
         this(kernel, kernel, 0);
@@ -32,13 +33,30 @@ public class MaxPool1d extends Pool1d {
      *     above half the kernel
      */
     public MaxPool1d(int kernel, int stride, int padding, boolean ceilMode) {
+        this(kernel, stride, padding, 1, ceilMode);
+    }
+
+    /**
+     * As {@link #MaxPool1d(int, int, int, boolean)} with PyTorch's {@code dilation}: window o takes the elements
+     * {@code o stride - padding + t dilation}, t below the kernel.
+     *
+     * @throws IllegalArgumentException naming the layer for a kernel, stride or dilation below 1, a negative padding
+     *     or one above half the kernel
+     */
+    public MaxPool1d(int kernel, int stride, int padding, int dilation, boolean ceilMode) {
         super(kernel, stride, padding, ceilMode);
+        this.dilation = checkDilation(dilation);
+    }
+
+    public int dilation() {
+        return dilation;
     }
 
     /**
      * The output and where each maximum came from, as PyTorch's {@code return_indices=True} returns them: indices (I64,
      * the output's shape [batch, channels, outLength]) hold the maximum's position in its channel's input, the first
-     * maximum in the window where several tie. {@link MaxUnpool1d} takes them.
+     * maximum in the window where several tie. {@link MaxUnpool1d} takes them; after a dilated pooling, give it the
+     * window's span {@code dilation (kernel - 1) + 1} as its kernel, as in PyTorch.
      *
      * @throws IllegalArgumentException as {@link #forward}
      */
@@ -46,13 +64,23 @@ public class MaxPool1d extends Pool1d {
         return naming(x, () -> {
             checkRow(x);
             F.MaxPoolOutput rows = F.maxPool2dWithIndices(x.unsqueeze(2), new int[] {1, kernel}, new int[] {1, stride},
-                    new int[] {0, padding}, ceilMode);
+                    new int[] {0, padding}, new int[] {1, dilation}, ceilMode);
             return new F.MaxPoolOutput(rows.output().squeeze(2), rows.indices().squeeze(2));
         });
     }
 
     @Override
+    int rowDilation() {
+        return dilation;
+    }
+
+    @Override
     Tensor poolRow(Tensor x, int[] kernel, int[] stride, int[] padding) {
-        return F.maxPool2d(x, kernel, stride, padding, ceilMode);
+        return F.maxPool2d(x, kernel, stride, padding, new int[] {1, dilation}, ceilMode);
+    }
+
+    @Override
+    String extraOptions() {
+        return (dilation == 1 ? "" : ", dilation=" + dilation) + super.extraOptions();
     }
 }

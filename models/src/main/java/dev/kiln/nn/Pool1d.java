@@ -33,14 +33,22 @@ abstract class Pool1d extends Pool2d {
         return y.squeeze(2);
     }
 
-    /** Refuses an input that is not [batch, channels, length] or is shorter than the padded window. */
+    /** The spacing of a window's elements: 1 but for a dilated max pooling. */
+    int rowDilation() {
+        return 1;
+    }
+
+    /** Refuses an input that is not [batch, channels, length] or is shorter than the padded window's span. */
     void checkRow(Tensor x) {
         if (x.rank() != 3) {
             throw new IllegalArgumentException("expected a 3-D input [batch, channels, length]");
         }
-        if (kernel > x.dim(2) + 2L * padding) {
-            throw new IllegalArgumentException("the kernel " + kernel + " is longer than the length " + x.dim(2)
-                    + " padded by " + padding + " on each end");
+        long span = (long) rowDilation() * (kernel - 1) + 1;
+        if (span > x.dim(2) + 2L * padding) {
+            String window = rowDilation() == 1 ? "the kernel " + kernel + " is"
+                    : "the kernel " + kernel + " with dilation " + rowDilation() + " spans " + span + ",";
+            throw new IllegalArgumentException(window + " longer than the length " + x.dim(2) + " padded by "
+                    + padding + " on each end");
         }
     }
 }

@@ -29,6 +29,19 @@ abstract class Pool2d extends Module {
         this.ceilMode = ceilMode;
     }
 
+    /**
+     * A max pooling's dilation, returned when at least 1.
+     *
+     * @throws IllegalArgumentException naming the layer otherwise
+     */
+    int checkDilation(int dilation) {
+        if (dilation < 1) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": dilation must be at least 1, got "
+                    + dilation);
+        }
+        return dilation;
+    }
+
     public int kernel() {
         return kernel;
     }
