@@ -840,6 +840,36 @@ class CudaParityComposedOpsTest extends ParityTest {
                 });
     }
 
+    /**
+     * Dilated {@link F#maxPool2dWithIndices} (per axis, strided, padded, in ceil mode) of tied maxima, and
+     * {@link F#maxUnpool2d} of another tensor by its indices with the windows' span as its kernel, whose overlapping
+     * windows repeat indices, so that the last value must stand, with the unpooling's gradient; and a dilated
+     * {@link MaxPool1d}'s input gradient: composed of tap gathers and undilated poolings on each backend.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void dilatedMaxPoolIndicesAndUnpoolingMatchExactly(DType dtype) {
+        int[] image = {2, 3, 9, 11};
+        int[] pooledDims = {2, 3, 4, 4};
+        double[] x = ties(59, 2 * 3 * 9 * 11, -1, 0, 1);
+        double[] z = values(60, 2 * 3 * 4 * 4, -1, 1);
+        double[] g = values(61, 2 * 3 * 9 * 11, -1, 1);
+        assertParity("maxPool2d (3, 2, 1) dilated (2, 3) in ceil mode with indices, maxUnpool2d (5, 7) of z " + dtype,
+                new String[] {"pooled", "indices", "unpooled", "gradient of z"}, Tolerance.EXACT, b -> {
+                    F.MaxPoolOutput pooled = F.maxPool2dWithIndices(tensor(b, dtype, x, image), new int[] {3},
+                            new int[] {2}, new int[] {1}, new int[] {2, 3}, true);
+                    Tensor source = tensor(b, dtype, z, pooledDims).requiresGrad(true);
+                    Tensor unpooled = F.maxUnpool2d(source, pooled.indices(), new int[] {5, 7}, new int[] {2},
+                            new int[] {1}, new int[] {9, 11});
+                    assertSame(b, unpooled.backend(), "the result must be on the backend of its input");
+                    unpooled.backward(tensor(b, dtype, g, image));
+                    return new Tensor[] {pooled.output(), pooled.indices(), unpooled, source.grad()};
+                });
+        double[] row = values(62, 3 * 4 * 29, -1, 1);
+        withInputGradient("MaxPool1d(3, 2, 1, dilation 2, ceil) " + dtype, dtype, row, new int[] {3, 4, 29},
+                t -> new MaxPool1d(3, 2, 1, 2, true).forward(t));
+    }
+
     /** {@link MaxPool1d#forwardWithIndices} in ceil mode and {@link MaxUnpool1d} back to the input's length. */
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
