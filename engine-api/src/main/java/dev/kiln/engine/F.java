@@ -543,8 +543,10 @@ public final class F {
      * height and width; null means 1): window (oh, ow) reads the pixels {@code (oh strideH - padH + i dilationH,
      * ow strideW - padW + j dilationW)} for i, j below the kernel, and {@code outH = (height + 2 padH - dilationH
      * (kernelH - 1) - 1) / strideH + 1} (likewise outW), rounded up in ceil mode less a last window that would start in
-     * the bottom or right padding. Without dilation this is the backend's pooling; dilated, it is composed of
-     * gathers of each window's taps and undilated poolings (as {@link #maxPool3d}), some times slower.
+     * the bottom or right padding. Without dilation (or with it only along an axis whose kernel is 1) this is the
+     * backend's pooling; dilated, it is composed of gathers of each window's taps and undilated poolings, one axis at
+     * a time (as {@link #maxPool3d}), a few times slower than the backend's pooling of as many windows, whose tap
+     * tables are uploaded with each call: not for a step recorded as a {@link StepGraph}.
      *
      * @throws IllegalArgumentException naming the op and the input shape when the input is not 4-D, a kernel, stride
      *     or dilation is below 1, a padding exceeds half its kernel, a kernel's span {@code dilation (kernel - 1) + 1}
