@@ -1,6 +1,7 @@
 """Prints DilatedMaxPoolPyTorchParityTest: MaxPool1d/MaxPool2d and F.max_pool2d with dilation (stride, padding,
 ceil mode, overlapping windows, tied maxima), their indices, and MaxUnpool1d/MaxUnpool2d of those indices."""
 from parity import *
+import textwrap
 import torch.nn.functional as Fn
 
 HEADER = '''package dev.kiln.nn;
@@ -59,7 +60,14 @@ class DilatedMaxPoolPyTorchParityTest {
 
 
 def java_longs(values):
-    return "new long[] {" + ", ".join(str(int(v)) for v in values) + "}"
+    lines, line = [], ""
+    for v in values:
+        if len(line) + len(str(int(v))) + 2 > 100:
+            lines.append(line.rstrip())
+            line = ""
+        line += str(int(v)) + ", "
+    lines.append(line.rstrip().rstrip(","))
+    return "new long[] {\n                " + "\n                ".join(lines) + "}"
 
 
 def dims_text(dims):
@@ -71,7 +79,8 @@ def start(method, title):
     print("    @ParameterizedTest")
     print('    @EnumSource(value = DType.class, names = {"F32", "F64"})')
     print("    void %s(DType dtype) {" % method)
-    print("        // " + title + ", PyTorch 1.13")
+    for line in textwrap.wrap(title + ", PyTorch 1.13", 108, break_on_hyphens=False):
+        print("        // " + line)
 
 
 def repeats(indices):
@@ -122,7 +131,7 @@ def with_indices(method, title, java_pool, pool, dims, ties=False, unpool=None):
     print("        // %d of the %d indices repeat one before them in their plane" % (repeats(idx), idx.numel()))
     print()
     emit_values("pooled", "pooled.output()", out)
-    print("        assertIndices(%s, pooled.indices());" % java_longs(idx.reshape(-1)))
+    print("        assertIndices(%s,\n                pooled.indices());" % java_longs(idx.reshape(-1)))
     if unpool is not None:
         emit_values("unpooled", "y", y)
         emit_values("unpooled input gradient", "z.grad()", z.grad)
@@ -154,7 +163,8 @@ with_indices("dilatedIndicesInCeilModeWithWindowsHangingOver",
              [1, 2, 9, 8], ties=True)
 with_indices("rectangularDilationPerAxisOfTheFunctionalPooling",
              "F.max_pool2d(round(3 x), (2, 3), stride=(1, 2), padding=(1, 1), dilation=(3, 2), return_indices=True)",
-             "F.maxPool2dWithIndices(x, new int[] {2, 3}, new int[] {1, 2}, new int[] {1, 1}, new int[] {3, 2}, false)",
+             "F.maxPool2dWithIndices(x, new int[] {2, 3}, new int[] {1, 2}, new int[] {1, 1},\n"
+             "                new int[] {3, 2}, false)",
              lambda x: Fn.max_pool2d(x, (2, 3), (1, 2), (1, 1), (3, 2), return_indices=True), [2, 2, 6, 9], ties=True)
 with_indices("unpoolingADilatedPoolingWithItsSpanKeepsTheLastOfRepeatedIndices",
              "torch.nn.MaxPool2d(3, stride=2, padding=1, dilation=2, return_indices=True) of round(3 x), then "

@@ -153,7 +153,13 @@ class DilatedMaxPoolPyTorchParityTest {
                 -0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, -0.0, 1.0, -0.0, -1.0, -0.0, -1.0, -0.0, 1.0, -0.0, -1.0, -0.0,
                 -1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, -0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, -0.0,
                 -1.0, -0.0, 1.0, 1.0, 1.0, 1.0);
-        assertIndices(new long[] {7, 6, 7, 8, 9, 10, 13, 14, 13, 4, 5, 4, 7, 6, 7, 22, 23, 22, 13, 14, 13, 14, 15, 16, 19, 18, 21, 22, 23, 22, 7, 6, 9, 10, 11, 10, 1, 2, 1, 2, 3, 4, 19, 20, 19, 10, 11, 10, 13, 12, 27, 28, 27, 28, 19, 20, 19, 20, 21, 22, 7, 6, 7, 8, 9, 10, 1, 0, 15, 16, 15, 16, 7, 6, 7, 8, 9, 10, 25, 24, 15, 16, 15, 16, 19, 18, 19, 20, 23, 22, 7, 6, 7, 8, 11, 10, 13, 12, 3, 4, 3, 4, 7, 6, 21, 22, 21, 22, 13, 12, 13, 14, 15, 16, 19, 20, 21, 22, 21, 22}, pooled.indices());
+        assertIndices(new long[] {
+                7, 6, 7, 8, 9, 10, 13, 14, 13, 4, 5, 4, 7, 6, 7, 22, 23, 22, 13, 14, 13, 14, 15, 16, 19, 18, 21,
+                22, 23, 22, 7, 6, 9, 10, 11, 10, 1, 2, 1, 2, 3, 4, 19, 20, 19, 10, 11, 10, 13, 12, 27, 28, 27, 28,
+                19, 20, 19, 20, 21, 22, 7, 6, 7, 8, 9, 10, 1, 0, 15, 16, 15, 16, 7, 6, 7, 8, 9, 10, 25, 24, 15, 16,
+                15, 16, 19, 18, 19, 20, 23, 22, 7, 6, 7, 8, 11, 10, 13, 12, 3, 4, 3, 4, 7, 6, 21, 22, 21, 22, 13,
+                12, 13, 14, 15, 16, 19, 20, 21, 22, 21, 22},
+                pooled.indices());
         assertValues("input gradient", x.grad(),
                 0.0, 0.0, 0.0, 0.0, -0.04939310477991471, -0.03228973610574525, -0.43829816027221247,
                 -0.6704578471707359, -0.49622333959558507, -0.4190478157337163, -0.14478755632954673, 0.0, 0.0,
@@ -179,7 +185,8 @@ class DilatedMaxPoolPyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void dilatedIndicesInCeilModeWithWindowsHangingOver(DType dtype) {
-        // torch.nn.MaxPool2d(2, stride=3, padding=1, dilation=3, ceil_mode=True, return_indices=True) of round(3 x), PyTorch 1.13
+        // torch.nn.MaxPool2d(2, stride=3, padding=1, dilation=3, ceil_mode=True, return_indices=True) of round(3 x),
+        // PyTorch 1.13
         Tensor x = ties(dtype, 100, 1, 2, 9, 8);
         F.MaxPoolOutput pooled = new MaxPool2d(2, 3, 1, 3, true).forwardWithIndices(x);
         backward(200, pooled.output());
@@ -188,7 +195,9 @@ class DilatedMaxPoolPyTorchParityTest {
         assertValues("pooled", pooled.output(),
                 -1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, -1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0,
                 1.0, 1.0, 1.0, 1.0, 1.0);
-        assertIndices(new long[] {18, 21, 21, 42, 42, 21, 42, 42, 69, 66, 66, 69, 18, 21, 21, 42, 21, 21, 42, 42, 69, 66, 66, 69}, pooled.indices());
+        assertIndices(new long[] {
+                18, 21, 21, 42, 42, 21, 42, 42, 69, 66, 66, 69, 18, 21, 21, 42, 21, 21, 42, 42, 69, 66, 66, 69},
+                pooled.indices());
         assertValues("input gradient", x.grad(),
                 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
                 0.30346428682833904, 0.0, 0.0, -0.5087005996850208, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
@@ -205,9 +214,11 @@ class DilatedMaxPoolPyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void rectangularDilationPerAxisOfTheFunctionalPooling(DType dtype) {
-        // F.max_pool2d(round(3 x), (2, 3), stride=(1, 2), padding=(1, 1), dilation=(3, 2), return_indices=True), PyTorch 1.13
+        // F.max_pool2d(round(3 x), (2, 3), stride=(1, 2), padding=(1, 1), dilation=(3, 2), return_indices=True),
+        // PyTorch 1.13
         Tensor x = ties(dtype, 100, 2, 2, 6, 9);
-        F.MaxPoolOutput pooled = F.maxPool2dWithIndices(x, new int[] {2, 3}, new int[] {1, 2}, new int[] {1, 1}, new int[] {3, 2}, false);
+        F.MaxPoolOutput pooled = F.maxPool2dWithIndices(x, new int[] {2, 3}, new int[] {1, 2}, new int[] {1, 1},
+                new int[] {3, 2}, false);
         backward(200, pooled.output());
         // 48 of the 80 indices repeat one before them in their plane
 
@@ -216,7 +227,12 @@ class DilatedMaxPoolPyTorchParityTest {
                 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0,
                 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0,
                 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0);
-        assertIndices(new long[] {21, 23, 23, 23, 3, 5, 5, 5, 12, 14, 14, 14, 21, 23, 23, 23, 30, 32, 32, 32, 21, 21, 21, 23, 3, 3, 3, 5, 12, 12, 12, 14, 21, 21, 21, 23, 30, 30, 30, 32, 21, 21, 21, 23, 3, 3, 3, 5, 12, 12, 12, 14, 21, 21, 21, 23, 30, 30, 30, 32, 21, 21, 21, 23, 3, 3, 3, 5, 12, 12, 12, 14, 21, 21, 21, 23, 30, 30, 30, 32}, pooled.indices());
+        assertIndices(new long[] {
+                21, 23, 23, 23, 3, 5, 5, 5, 12, 14, 14, 14, 21, 23, 23, 23, 30, 32, 32, 32, 21, 21, 21, 23, 3, 3,
+                3, 5, 12, 12, 12, 14, 21, 21, 21, 23, 30, 30, 30, 32, 21, 21, 21, 23, 3, 3, 3, 5, 12, 12, 12, 14,
+                21, 21, 21, 23, 30, 30, 30, 32, 21, 21, 21, 23, 3, 3, 3, 5, 12, 12, 12, 14, 21, 21, 21, 23, 30, 30,
+                30, 32},
+                pooled.indices());
         assertValues("input gradient", x.grad(),
                 0.0, 0.0, 0.0, -0.4190478157337163, 0.0, 0.49978608189673135, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
                 0.4862081407570856, 0.0, -0.08168284088565997, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.19372024231054058,
@@ -240,7 +256,8 @@ class DilatedMaxPoolPyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void unpoolingADilatedPoolingWithItsSpanKeepsTheLastOfRepeatedIndices(DType dtype) {
-        // torch.nn.MaxPool2d(3, stride=2, padding=1, dilation=2, return_indices=True) of round(3 x), then torch.nn.MaxUnpool2d(5, 2, 1) of z to output_size (9, 8), PyTorch 1.13
+        // torch.nn.MaxPool2d(3, stride=2, padding=1, dilation=2, return_indices=True) of round(3 x), then
+        // torch.nn.MaxUnpool2d(5, 2, 1) of z to output_size (9, 8), PyTorch 1.13
         Tensor x = ties(dtype, 100, 2, 2, 9, 8);
         F.MaxPoolOutput pooled = new MaxPool2d(3, 2, 1, 2, false).forwardWithIndices(x);
         Tensor z = tensor(dtype, 300, 2, 2, 4, 3);
@@ -252,7 +269,10 @@ class DilatedMaxPoolPyTorchParityTest {
                 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, -0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0,
                 1.0, 1.0, 1.0, 1.0, 1.0, -0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, -0.0, 1.0,
                 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0);
-        assertIndices(new long[] {25, 13, 13, 41, 13, 13, 41, 41, 31, 41, 41, 59, 11, 13, 13, 41, 13, 13, 41, 41, 31, 41, 41, 59, 11, 13, 13, 41, 13, 13, 41, 41, 31, 41, 41, 59, 11, 13, 13, 41, 13, 13, 41, 41, 31, 41, 41, 59}, pooled.indices());
+        assertIndices(new long[] {
+                25, 13, 13, 41, 13, 13, 41, 41, 31, 41, 41, 59, 11, 13, 13, 41, 13, 13, 41, 41, 31, 41, 41, 59, 11,
+                13, 13, 41, 13, 13, 41, 41, 31, 41, 41, 59, 11, 13, 13, 41, 13, 13, 41, 41, 31, 41, 41, 59},
+                pooled.indices());
         assertValues("unpooled", y,
                 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.39194870224667994, 0.0, 0.0,
                 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.2581440181955483, 0.0, 0.0, 0.0, 0.0, 0.0,
@@ -342,7 +362,8 @@ class DilatedMaxPoolPyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void maxPool1dDilationThreeInCeilModeIndices(DType dtype) {
-        // torch.nn.MaxPool1d(2, stride=2, padding=1, dilation=3, ceil_mode=True, return_indices=True) of round(3 x), PyTorch 1.13
+        // torch.nn.MaxPool1d(2, stride=2, padding=1, dilation=3, ceil_mode=True, return_indices=True) of round(3 x),
+        // PyTorch 1.13
         Tensor x = ties(dtype, 100, 2, 2, 11);
         F.MaxPoolOutput pooled = new MaxPool1d(2, 2, 1, 3, true).forwardWithIndices(x);
         backward(200, pooled.output());
@@ -351,7 +372,9 @@ class DilatedMaxPoolPyTorchParityTest {
         assertValues("pooled", pooled.output(),
                 -1.0, 1.0, 1.0, 1.0, 0.0, -1.0, 1.0, 1.0, 1.0, 0.0, 0.0, -1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0, -1.0,
                 0.0, 0.0, 1.0, 1.0, 1.0);
-        assertIndices(new long[] {2, 4, 6, 5, 7, 9, 2, 4, 3, 5, 10, 9, 2, 1, 3, 8, 10, 9, 2, 1, 6, 8, 7, 9}, pooled.indices());
+        assertIndices(new long[] {
+                2, 4, 6, 5, 7, 9, 2, 4, 3, 5, 10, 9, 2, 1, 3, 8, 10, 9, 2, 1, 6, 8, 7, 9},
+                pooled.indices());
         assertValues("input gradient", x.grad(),
                 0.0, 0.0, 0.30346428682833904, 0.0, -0.023895770213402317, -0.49622333959558507,
                 -0.3400172731420717, -0.4190478157337163, 0.0, -0.14478755632954673, 0.0, 0.0, 0.0,
@@ -365,7 +388,8 @@ class DilatedMaxPoolPyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void maxPool1dDilatedThenUnpooledWithItsSpanToTheInputLength(DType dtype) {
-        // torch.nn.MaxPool1d(3, stride=2, padding=1, dilation=2, return_indices=True) of round(3 x), then torch.nn.MaxUnpool1d(5, 2, 1) of z to output_size [12], PyTorch 1.13
+        // torch.nn.MaxPool1d(3, stride=2, padding=1, dilation=2, return_indices=True) of round(3 x), then
+        // torch.nn.MaxUnpool1d(5, 2, 1) of z to output_size [12], PyTorch 1.13
         Tensor x = ties(dtype, 100, 2, 3, 12);
         F.MaxPoolOutput pooled = new MaxPool1d(3, 2, 1, 2, false).forwardWithIndices(x);
         Tensor z = tensor(dtype, 300, 2, 3, 5);
@@ -376,7 +400,9 @@ class DilatedMaxPoolPyTorchParityTest {
         assertValues("pooled", pooled.output(),
                 0.0, 1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 0.0,
                 1.0, 1.0, 1.0, 1.0, 1.0, -0.0, -0.0, 1.0, 1.0, 1.0);
-        assertIndices(new long[] {3, 5, 5, 5, 7, 1, 1, 3, 9, 11, 1, 1, 7, 7, 7, 3, 5, 5, 5, 7, 1, 1, 3, 9, 9, 1, 1, 7, 7, 7}, pooled.indices());
+        assertIndices(new long[] {
+                3, 5, 5, 5, 7, 1, 1, 3, 9, 11, 1, 1, 7, 7, 7, 3, 5, 5, 5, 7, 1, 1, 3, 9, 9, 1, 1, 7, 7, 7},
+                pooled.indices());
         assertValues("unpooled", y,
                 0.0, 0.0, 0.0, 0.2581440181955483, 0.0, 0.23930972569343856, 0.0, -0.09978462164539624, 0.0, 0.0,
                 0.0, 0.0, 0.0, -0.49977318381394426, 0.0, -0.372546527862107, 0.0, 0.0, 0.0, 0.0, 0.0,
