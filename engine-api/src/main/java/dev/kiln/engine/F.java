@@ -564,8 +564,8 @@ public final class F {
      * {@link #maxPool2dWithIndices(Tensor, int[], int[], int[], boolean)} with PyTorch's {@code dilation}, as
      * {@link #maxPool2d(Tensor, int[], int[], int[], int[], boolean)}: indices {@code h * width + w} of each window's
      * first maximum in row-major order of its taps, as PyTorch's. To unpool them as PyTorch does, give
-     * {@link #maxUnpool2d} the window's span {@code dilation (kernel - 1) + 1} as its kernel: its output size then
-     * comes out as the pooling's input size, and it finds the indices that overlapping windows repeat.
+     * {@link #maxUnpool2d} the pooling's input size as its output size, and where PyTorch's range for that size asks
+     * it, the window's span {@code dilation (kernel - 1) + 1} as its kernel.
      *
      * @throws IllegalArgumentException as {@link #maxPool2d(Tensor, int[], int[], int[], int[], boolean)}
      */
@@ -612,7 +612,8 @@ public final class F {
      * and padding hold one value or two (height, width), as the pooling's; a null stride means the kernel, a null
      * padding 0. Where several inputs of a plane name one position (the windows of a pooling with a stride below its
      * kernel overlap), the last in row-major order wins, as on PyTorch's CPU, among those whose windows overlap:
-     * what indices from a max pooling with this kernel and stride can hold (repeats farther apart are not looked for).
+     * what indices from a max pooling with this kernel and stride can hold, or from a dilated one (not in ceil mode)
+     * of an input of the output size, whose wider windows that size tells (repeats farther apart are not looked for).
      * Looking for them uploads each plane's start, so an unpooling of overlapping windows is not for a step recorded as
      * a {@link StepGraph}. The gradient is PyTorch's: each input element receives the output gradient at its index (a
      * gather), repeated indices included.
@@ -634,8 +635,9 @@ public final class F {
      * width), each strictly within one stride of it, as PyTorch asks. Kernel, stride and padding hold one value or
      * three (depth, height, width), as the pooling's; a null stride means the kernel, a null padding 0. Repeated
      * indices are handled as by {@link #maxUnpool2d}: the last in (depth, height, width) order wins among inputs whose
-     * windows of this kernel and stride overlap; a dilated pooling's windows reach farther, and repeats beyond are not
-     * looked for. The gradient is PyTorch's: each input element receives the output gradient at its index.
+     * windows overlap, as wide as the kernel or as a dilated pooling (not in ceil mode) of an input of the output size
+     * has them; a dilated one in ceil mode may reach farther, and repeats beyond are not looked for. The gradient is
+     * PyTorch's: each input element receives the output gradient at its index.
      *
      * @throws IllegalArgumentException naming the op and the shapes when the input is not 5-D, the indices are not
      *     I64 of its shape, the output size is out of range, or an index lies outside the output volume

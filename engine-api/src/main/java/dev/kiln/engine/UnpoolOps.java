@@ -10,7 +10,8 @@ import java.util.Arrays;
  * would sum them instead. Repeats come from a max pooling whose windows overlap, which a maximum shared by
  * neighbouring windows names twice; so the values whose index a later neighbour (in row-major order) within a
  * window's overlap repeats are zeroed before the add, one comparison of the flat indices with themselves shifted per
- * neighbour. Those comparisons upload each plane's start (a long a plane), which keeps such an unpooling out of a step
+ * neighbour. A window is taken as wide as the kernel, or as the output size leaves room for, which a dilated pooling's
+ * wider windows fill when it rounded down. Those comparisons upload each plane's start (a long a plane), which keeps such an unpooling out of a step
  * recorded as a {@link StepGraph}; a pooling with a stride no smaller than its kernel has no such neighbours and costs
  * nothing more than the scatter.
  */
@@ -66,7 +67,8 @@ final class UnpoolOps {
                     + dims(size) + " (indices in [0, " + region + "))");
         }
         Shape shape = input.shape();
-        return Composite.op(op, input, () -> scattered(input, indices, k, s, size),
+        int[] windows = widestWindows(input.shape(), k, s, p, size);
+        return Composite.op(op, input, () -> scattered(input, indices, windows, s, size),
                 (out, gradOut) -> gathered(gradOut, indices, shape));
     }
 
@@ -136,8 +138,26 @@ final class UnpoolOps {
         return text.toString();
     }
 
-    /** [n, c, ...] into a zero [n, c, ...size], each value at its index in its channel's plane (or volume). */
-    private Tensor scattered(Tensor input, Tensor indices, int[] k, int[] s, int[] size) {
+    /**
+     * The widest window along each axis that a pooling of an input of {@code size} to this one can have had: the
+     * kernel, or where the size leaves more room, the span {@code size + 2 padding - (in - 1) stride} that a dilated
+     * pooling rounding down fills it with. PyTorch unpools a dilated pooling's indices to the pooling's input size,
+     * given as the output size, and its wider windows repeat indices farther apart than the kernel's.
+     */
+    private int[] widestWindows(Shape input, int[] k, int[] s, int[] p, int[] size) {
+        int[] windows = new int[axes.length];
+        for (int a = 0; a < axes.length; a++) {
+            long room = size[a] + 2L * p[a] - (input.dim(2 + a) - 1L) * s[a];
+            windows[a] = (int) Math.max(k[a], room);
+        }
+        return windows;
+    }
+
+    /**
+     * [n, c, ...] into a zero [n, c, ...size], each value at its index in its channel's plane (or volume); of repeated
+     * indices of windows as wide as {@code windows}, the last.
+     */
+    private Tensor scattered(Tensor input, Tensor indices, int[] windows, int[] s, int[] size) {
         int planes = planes(input);
         int pixels = Math.toIntExact(input.size() / planes);
         int region = Math.toIntExact(elements(size));
@@ -145,7 +165,7 @@ final class UnpoolOps {
         Backend backend = input.backend();
         backend.fill(canvas, 0);
         // Added in place: the canvas is this op's own, and Tensor.scatterAdd would copy it first.
-        Tensor values = kept(input, indices, k, s, region);
+        Tensor values = kept(input, indices, windows, s, region);
         backend.scatterAdd(canvas, 1, indices.reshape(planes, pixels), values.reshape(planes, pixels));
         int[] dims = new int[size.length + 2];
         dims[0] = input.dim(0);
@@ -161,10 +181,10 @@ final class UnpoolOps {
     /**
      * The input with zeros where a later position of its plane (in row-major order) names the same index, so that the
      * scatter keeps the last. Only the neighbours whose windows overlap can repeat a pooling's index: those fewer than
-     * {@code ceil(kernel / stride)} positions away along each axis, at flat offsets after a position.
+     * {@code ceil(window / stride)} positions away along each axis, at flat offsets after a position.
      */
-    private Tensor kept(Tensor input, Tensor indices, int[] k, int[] s, int regionSize) {
-        int[] offsets = laterNeighbours(k, s, input.shape());
+    private Tensor kept(Tensor input, Tensor indices, int[] windows, int[] s, int regionSize) {
+        int[] offsets = laterNeighbours(windows, s, input.shape());
         if (offsets.length == 0) {
             return input;
         }
@@ -186,15 +206,15 @@ final class UnpoolOps {
 
     /**
      * The flat offsets of the later neighbours whose windows overlap a position's: every step (one per axis, each
-     * within its reach {@code (kernel - 1) / stride}) whose first non-zero component is positive.
+     * within its reach {@code (window - 1) / stride}) whose first non-zero component is positive.
      */
-    private int[] laterNeighbours(int[] k, int[] s, Shape input) {
+    private int[] laterNeighbours(int[] windows, int[] s, Shape input) {
         int n = axes.length;
         int[] reach = new int[n];
         int[] strides = new int[n];
         int count = 1;
         for (int a = n - 1; a >= 0; a--) {
-            reach[a] = Math.min((k[a] - 1) / s[a], input.dim(2 + a) - 1);
+            reach[a] = Math.min((windows[a] - 1) / s[a], input.dim(2 + a) - 1);
             strides[a] = a == n - 1 ? 1 : strides[a + 1] * input.dim(3 + a);
             count *= 2 * reach[a] + 1;
         }
