@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * indices, and the input gradient for a weighted sum of the outputs (see {@link PyTorchParity}), with stride, padding,
  * ceil mode, overlapping windows and inputs of tied maxima (the first in row-major order wins); and {@link MaxUnpool2d}
  * / {@link MaxUnpool1d} of those indices with the window's span as their kernel, as PyTorch asks, where overlapping
- * windows repeat indices (PyTorch's CPU keeps the last value).
+ * windows repeat indices (PyTorch's CPU keeps the last value); and with the pooling's own kernel, where the output size
+ * tells how wide a dilated pooling's windows were.
  */
 class DilatedMaxPoolPyTorchParityTest {
     private Scope scope;
@@ -173,6 +174,13 @@ with_indices("unpoolingADilatedPoolingWithItsSpanKeepsTheLastOfRepeatedIndices",
              torch.nn.MaxPool2d(3, stride=2, padding=1, dilation=2, return_indices=True), [2, 2, 9, 8], ties=True,
              unpool=("new MaxUnpool2d(5, 2, 1).forward(z, pooled.indices(), new int[] {9, 8})",
                      lambda z, i: Fn.max_unpool2d(z, i, 5, 2, 1, output_size=[9, 8])))
+with_indices("unpoolingWithThePoolingsOwnKernelFindsTheRepeatsOfItsWiderWindows",
+             "torch.nn.MaxPool2d(2, stride=2, dilation=2, return_indices=True) of round(3 x), then "
+             "torch.nn.MaxUnpool2d(2, 2) of z to output_size (7, 9)",
+             "new MaxPool2d(2, 2, 0, 2, false).forwardWithIndices(x)",
+             torch.nn.MaxPool2d(2, stride=2, dilation=2, return_indices=True), [2, 2, 7, 9], ties=True,
+             unpool=("new MaxUnpool2d(2, 2).forward(z, pooled.indices(), new int[] {7, 9})",
+                     lambda z, i: Fn.max_unpool2d(z, i, 2, 2, output_size=[7, 9])))
 
 print()
 print("    // ---- MaxPool1d ----")
@@ -193,4 +201,11 @@ with_indices("maxPool1dDilatedThenUnpooledWithItsSpanToTheInputLength",
              torch.nn.MaxPool1d(3, stride=2, padding=1, dilation=2, return_indices=True), [2, 3, 12], ties=True,
              unpool=("new MaxUnpool1d(5, 2, 1).forward(z, pooled.indices(), 12)",
                      lambda z, i: Fn.max_unpool1d(z, i, 5, 2, 1, output_size=[12])))
+with_indices("maxPool1dDilatedThenUnpooledWithItsOwnKernel",
+             "torch.nn.MaxPool1d(2, stride=2, dilation=2, return_indices=True) of round(3 x), then "
+             "torch.nn.MaxUnpool1d(2, 2) of z to output_size [11]",
+             "new MaxPool1d(2, 2, 0, 2, false).forwardWithIndices(x)",
+             torch.nn.MaxPool1d(2, stride=2, dilation=2, return_indices=True), [2, 3, 11], ties=True,
+             unpool=("new MaxUnpool1d(2, 2).forward(z, pooled.indices(), 11)",
+                     lambda z, i: Fn.max_unpool1d(z, i, 2, 2, output_size=[11])))
 print("}")

@@ -55,8 +55,9 @@ public class MaxPool1d extends Pool1d {
     /**
      * The output and where each maximum came from, as PyTorch's {@code return_indices=True} returns them: indices (I64,
      * the output's shape [batch, channels, outLength]) hold the maximum's position in its channel's input, the first
-     * maximum in the window where several tie. {@link MaxUnpool1d} takes them; after a dilated pooling, give it the
-     * window's span {@code dilation (kernel - 1) + 1} as its kernel, as in PyTorch.
+     * maximum in the window where several tie. {@link MaxUnpool1d} takes them; after a dilated pooling, with the
+     * pooling's input length as its output length (see {@link F#maxPool2dWithIndices(Tensor, int[], int[], int[],
+     * int[], boolean)}).
      *
      * @throws IllegalArgumentException as {@link #forward}
      */

@@ -54,7 +54,8 @@ public class MaxPool2d extends Pool2d {
      * The output and where each maximum came from, as PyTorch's {@code return_indices=True} returns them: indices (I64,
      * the output's shape) hold the maximum's flat position {@code h * width + w} in its channel's input plane, the
      * first maximum in row-major window order where several tie. {@link MaxUnpool2d} takes them; after a dilated
-     * pooling, give it the window's span {@code dilation (kernel - 1) + 1} as its kernel, as in PyTorch.
+     * pooling, with the pooling's input size as its output size (see {@link F#maxPool2dWithIndices(Tensor, int[],
+     * int[], int[], int[], boolean)}).
      *
      * @throws IllegalArgumentException as {@link #forward}
      */
