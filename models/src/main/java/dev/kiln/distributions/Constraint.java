@@ -73,6 +73,22 @@ public final class Constraint {
         });
     }
 
+    /** Whole numbers 0 or more, of an integer or a floating dtype ({@code constraints.nonnegative_integer}). */
+    public static Constraint nonNegativeInteger() {
+        return new Constraint("a whole number >= 0", 0, v -> {
+            Tensor x = v.dtype().isFloating() ? v : v.to(DType.F64);
+            return x.ge(0).mul(x.eq(x.floor()));
+        });
+    }
+
+    /** Whole numbers in [0, high] element by element, for a bound that broadcasts with the value (Binomial's). */
+    public static Constraint integerIntervalUpTo(Tensor high, String highName) {
+        return new Constraint("a whole number in [0, " + highName + "]", 0, v -> {
+            Tensor x = v.dtype().isFloating() ? v : v.to(high.dtype());
+            return x.ge(0).mul(x.le(high)).mul(x.eq(x.floor()));
+        });
+    }
+
     /** In [low, high) element by element, for bounds that broadcast with the value ({@code half_open_interval}). */
     public static Constraint halfOpenInterval(Tensor low, Tensor high) {
         return new Constraint("in [low, high)", 0, v -> v.ge(low).mul(v.lt(high)));

@@ -108,6 +108,16 @@ public abstract class Distribution {
         throw new UnsupportedOperationException(this + " has no cdf");
     }
 
+    /**
+     * The inverse of the cumulative distribution function at probabilities {@code value} in [0, 1], shaped as
+     * {@link #cdf} gives them; unchecked, as in PyTorch.
+     *
+     * @throws UnsupportedOperationException where the distribution has no closed form for it
+     */
+    public Tensor icdf(Tensor value) {
+        throw new UnsupportedOperationException(this + " has no icdf");
+    }
+
     /** The entropy of each distribution of the batch, in nats: [batch...]. */
     public abstract Tensor entropy();
 
@@ -117,6 +127,15 @@ public abstract class Distribution {
     /** The variance: [batch..., event...]. */
     public abstract Tensor variance();
 
+    /**
+     * The most probable value: [batch..., event...] (NaN where there is none, as PyTorch's).
+     *
+     * @throws UnsupportedOperationException where the distribution does not define it (as PyTorch 1.13)
+     */
+    public Tensor mode() {
+        throw new UnsupportedOperationException(this + " has no mode");
+    }
+
     /** The standard deviation: the square root of {@link #variance()}. */
     public Tensor stddev() {
         return variance().sqrt();
@@ -124,6 +143,60 @@ public abstract class Distribution {
 
     /** The set that values lie in, which {@code logProb} checks values against when validating. */
     public abstract Constraint support();
+
+    /**
+     * The same distribution over the batch shape {@code batchShape}, to which this one's broadcasts (PyTorch's
+     * {@code expand}): its parameters broadcast to it, gradients flowing back to this one's; validation as this one's.
+     *
+     * @throws IllegalArgumentException naming both shapes where the batch shape does not broadcast to it
+     * @throws UnsupportedOperationException where the distribution does not offer it
+     */
+    public Distribution expand(int... batchShape) {
+        throw new UnsupportedOperationException(this + " cannot be expanded");
+    }
+
+    /** Whether {@link #enumerateSupport} lists the values (a finite support of the same values across the batch). */
+    public boolean hasEnumerateSupport() {
+        return false;
+    }
+
+    /**
+     * Every value of the support, along a new first axis: [n, batch..., event...] when {@code expand}, else
+     * [n, 1 for each batch axis..., event...] (PyTorch's {@code enumerate_support}).
+     *
+     * @throws UnsupportedOperationException where {@link #hasEnumerateSupport()} is false
+     */
+    public Tensor enumerateSupport(boolean expand) {
+        throw new UnsupportedOperationException(this + " has no finite support to enumerate");
+    }
+
+    /**
+     * {@code batchShape} after checking that this distribution's batch shape broadcasts to it, as PyTorch's tensors
+     * expand: each axis equal or 1, new axes in front.
+     */
+    protected final Shape expandedBatch(int... batchShape) {
+        Shape target = Shape.of(batchShape);
+        Shape own = this.batchShape;
+        boolean fits = own.rank() <= target.rank();
+        for (int i = 1; fits && i <= own.rank(); i++) {
+            int size = own.dim(own.rank() - i);
+            fits = size == 1 || size == target.dim(target.rank() - i);
+        }
+        if (!fits) {
+            throw new IllegalArgumentException(this + ".expand: batch shape " + own + " does not broadcast to "
+                    + target);
+        }
+        return target;
+    }
+
+    /** {@code values} [n] of the support as [n, batch...] when {@code expand}, else [n, 1 for each batch axis...]. */
+    protected final Tensor enumerated(Tensor values, boolean expand) {
+        int[] dims = new int[batchShape.rank() + 1];
+        Arrays.fill(dims, 1);
+        dims[0] = values.dim(0);
+        Tensor column = values.reshape(dims);
+        return expand ? column.expand(Tensors.concat(new int[] {values.dim(0)}, batchShape.dims())) : column;
+    }
 
     /** [sampleShape..., batch..., event...], the shape of draws (PyTorch's {@code _extended_shape}). */
     protected final int[] extendedShape(int... sampleShape) {
