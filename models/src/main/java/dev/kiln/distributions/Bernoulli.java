@@ -95,6 +95,30 @@ public final class Bernoulli extends Distribution {
         return Constraint.binary();
     }
 
+    /** 1 where p > 1/2, 0 where p < 1/2, NaN at 1/2 (PyTorch's). */
+    @Override
+    public Tensor mode() {
+        return probs.ge(0.5).maskedFill(probs.eq(0.5), Double.NaN);
+    }
+
+    @Override
+    public boolean hasEnumerateSupport() {
+        return true;
+    }
+
+    /** 0 and 1 in the parameter's dtype. */
+    @Override
+    public Tensor enumerateSupport(boolean expand) {
+        return enumerated(Tensor.arange(0, 2, 1, probs.dtype()).to(probs.backend()), expand);
+    }
+
+    @Override
+    public Bernoulli expand(int... batchShape) {
+        Shape shape = expandedBatch(batchShape);
+        return fromProbs ? ofProbs(Tensors.expandTo(probs, shape), validatesArgs())
+                : ofLogits(Tensors.expandTo(logits, shape), validatesArgs());
+    }
+
     @Override
     public String toString() {
         return "Bernoulli(" + (fromProbs ? "probs: " : "logits: ") + probs.shape() + ")";

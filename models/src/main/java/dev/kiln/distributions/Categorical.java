@@ -135,6 +135,30 @@ public final class Categorical extends Distribution {
         return Constraint.integerInterval(0, numEvents() - 1);
     }
 
+    /** The most probable class, I64 (the first of equals). */
+    @Override
+    public Tensor mode() {
+        return probs.argmax(-1, false);
+    }
+
+    @Override
+    public boolean hasEnumerateSupport() {
+        return true;
+    }
+
+    /** The classes 0 to K-1, I64. */
+    @Override
+    public Tensor enumerateSupport(boolean expand) {
+        return enumerated(Tensor.arange(0, numEvents(), 1, DType.I64).to(probs.backend()), expand);
+    }
+
+    @Override
+    public Categorical expand(int... batchShape) {
+        Shape shape = expandedBatch(batchShape).insert(batchShape.length, numEvents());
+        return fromProbs ? ofProbs(Tensors.expandTo(probs, shape), validatesArgs())
+                : ofLogits(Tensors.expandTo(logits, shape), validatesArgs());
+    }
+
     @Override
     public String toString() {
         return "Categorical(" + (fromProbs ? "probs: " : "logits: ") + probs.shape() + ")";

@@ -9,7 +9,7 @@ import dev.kiln.engine.Tensor;
  * scalars. {@code rsample} is {@code -log(1 - u) / rate} with u uniform in [0, 1).
  * <pre>
  * logProb(x) = log(rate) - rate x
- * cdf(x)     = 1 - exp(-rate x)
+ * cdf(x)     = 1 - exp(-rate x),  icdf(p) = -log(1 - p) / rate,  mode = 0
  * entropy    = 1 - log(rate),  mean = 1 / rate,  variance = 1 / rate^2
  * </pre>
  */
@@ -81,6 +81,21 @@ public final class Exponential extends Distribution {
     @Override
     public Constraint support() {
         return Constraint.nonNegative();
+    }
+
+    @Override
+    public Tensor icdf(Tensor value) {
+        return value.neg().add(1).log().neg().div(rate);
+    }
+
+    @Override
+    public Tensor mode() {
+        return rate.fullLike(0);
+    }
+
+    @Override
+    public Exponential expand(int... batchShape) {
+        return new Exponential(Tensors.expandTo(rate, expandedBatch(batchShape)), validatesArgs());
     }
 
     @Override

@@ -100,6 +100,19 @@ public final class Independent extends Distribution {
     }
 
     @Override
+    public Tensor mode() {
+        return base.mode();
+    }
+
+    /** The base expanded to {@code batchShape} followed by its reinterpreted axes. */
+    @Override
+    public Independent expand(int... batchShape) {
+        Shape batch = expandedBatch(batchShape);
+        Shape reinterpretedAxes = Tensors.leading(eventShape(), reinterpreted);
+        return new Independent(base.expand(Tensors.concat(batch.dims(), reinterpretedAxes.dims())), reinterpreted);
+    }
+
+    @Override
     public String toString() {
         return "Independent(" + base + ", " + reinterpreted + ")";
     }

@@ -10,6 +10,7 @@ import dev.kiln.engine.Tensor;
  * <pre>
  * logProb(x) = -log(2 scale) - |x - loc| / scale
  * cdf(x)     = 1/2 - sign(x - loc) (exp(-|x - loc| / scale) - 1) / 2
+ * icdf(p)    = loc - scale sign(p - 1/2) log(1 - 2 |p - 1/2|),  mode = loc
  * entropy    = 1 + log(2 scale),  variance = 2 scale^2
  * </pre>
  */
@@ -97,6 +98,23 @@ public final class Laplace extends Distribution {
     @Override
     public Constraint support() {
         return Constraint.real();
+    }
+
+    @Override
+    public Tensor icdf(Tensor value) {
+        Tensor term = value.sub(0.5);
+        return loc.sub(scale.mul(term.sign()).mul(term.abs().mul(-2).log1p()));
+    }
+
+    @Override
+    public Tensor mode() {
+        return loc;
+    }
+
+    @Override
+    public Laplace expand(int... batchShape) {
+        Shape shape = expandedBatch(batchShape);
+        return new Laplace(Tensors.expandTo(loc, shape), Tensors.expandTo(scale, shape), validatesArgs());
     }
 
     @Override

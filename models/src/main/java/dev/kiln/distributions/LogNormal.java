@@ -9,7 +9,7 @@ import dev.kiln.engine.Tensor;
  * {@link Normal}'s; values are positive; events are scalars.
  * <pre>
  * logProb(x) = normal.logProb(log x) - log x
- * cdf(x)     = normal.cdf(log x)
+ * cdf(x)     = normal.cdf(log x),  icdf(p) = exp(normal.icdf(p)),  mode = exp(loc - scale^2)
  * entropy    = normal.entropy + loc
  * mean       = exp(loc + scale^2 / 2),  variance = (exp(scale^2) - 1) exp(2 loc + scale^2)
  * </pre>
@@ -92,6 +92,21 @@ public final class LogNormal extends Distribution {
     @Override
     public Constraint support() {
         return Constraint.positive();
+    }
+
+    @Override
+    public Tensor icdf(Tensor value) {
+        return base.icdf(value).exp();
+    }
+
+    @Override
+    public Tensor mode() {
+        return base.loc().sub(base.scale().square()).exp();
+    }
+
+    @Override
+    public LogNormal expand(int... batchShape) {
+        return new LogNormal(base.expand(expandedBatch(batchShape).dims()));
     }
 
     @Override

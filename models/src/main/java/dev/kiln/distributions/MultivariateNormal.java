@@ -141,6 +141,19 @@ public final class MultivariateNormal extends Distribution {
     }
 
     @Override
+    public Tensor mode() {
+        return loc;
+    }
+
+    /** The same distribution over a larger batch; its factor L stays as given, broadcast where used. */
+    @Override
+    public MultivariateNormal expand(int... batchShape) {
+        Shape batch = expandedBatch(batchShape);
+        Tensor expandedLoc = Tensors.expandTo(loc, batch.insert(batch.rank(), dimension()));
+        return new MultivariateNormal(expandedLoc, scaleTril, batch, fromCovariance, validatesArgs());
+    }
+
+    @Override
     public String toString() {
         return "MultivariateNormal(loc: " + loc.shape() + (fromCovariance ? ", covarianceMatrix: " : ", scaleTril: ")
                 + scaleTril.shape() + ")";

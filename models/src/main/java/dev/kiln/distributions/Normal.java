@@ -9,8 +9,8 @@ import dev.kiln.engine.Tensor;
  * {@code loc + eps * scale} with eps ~ N(0, 1).
  * <pre>
  * logProb(x) = -(x - loc)^2 / (2 scale^2) - log(scale) - log(sqrt(2 pi))
- * cdf(x)     = (1 + erf((x - loc) / (scale sqrt(2)))) / 2
- * entropy    = 1/2 + log(2 pi) / 2 + log(scale)
+ * cdf(x)     = (1 + erf((x - loc) / (scale sqrt(2)))) / 2,  icdf(p) = loc + scale sqrt(2) erfinv(2p - 1)
+ * entropy    = 1/2 + log(2 pi) / 2 + log(scale),  mode = loc
  * </pre>
  */
 public final class Normal extends Distribution {
@@ -105,6 +105,22 @@ public final class Normal extends Distribution {
     @Override
     public Constraint support() {
         return Constraint.real();
+    }
+
+    @Override
+    public Tensor icdf(Tensor value) {
+        return loc.add(scale.mul(InverseErf.of(value.mul(2).sub(1))).mul(Math.sqrt(2)));
+    }
+
+    @Override
+    public Tensor mode() {
+        return loc;
+    }
+
+    @Override
+    public Normal expand(int... batchShape) {
+        Shape shape = expandedBatch(batchShape);
+        return new Normal(Tensors.expandTo(loc, shape), Tensors.expandTo(scale, shape), validatesArgs());
     }
 
     @Override

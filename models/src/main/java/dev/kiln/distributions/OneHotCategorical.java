@@ -56,9 +56,7 @@ public final class OneHotCategorical extends Distribution {
 
     @Override
     protected Tensor draw(int... sampleShape) {
-        Tensor probs = categorical.probs();
-        Tensor classes = Tensor.arange(0, categorical.numEvents(), 1, DType.I64).to(probs.backend());
-        return categorical.sample(sampleShape).unsqueeze(-1).eq(classes).to(probs.dtype());
+        return oneHot(categorical.sample(sampleShape), categorical.probs());
     }
 
     @Override
@@ -85,6 +83,37 @@ public final class OneHotCategorical extends Distribution {
     @Override
     public Constraint support() {
         return Constraint.oneHot();
+    }
+
+    /** The most probable class as a one-hot vector, in the parameter's dtype. */
+    @Override
+    public Tensor mode() {
+        Tensor probs = categorical.probs();
+        return oneHot(probs.argmax(-1, false), probs);
+    }
+
+    /** {@code classes} [...] as one-hot vectors [..., K] in {@code probs}' dtype. */
+    private Tensor oneHot(Tensor classes, Tensor probs) {
+        Tensor all = Tensor.arange(0, categorical.numEvents(), 1, DType.I64).to(probs.backend());
+        return classes.unsqueeze(-1).eq(all).to(probs.dtype());
+    }
+
+    @Override
+    public boolean hasEnumerateSupport() {
+        return true;
+    }
+
+    /** The K one-hot vectors: [K, batch..., K] when {@code expand}, else [K, 1 for each batch axis..., K]. */
+    @Override
+    public Tensor enumerateSupport(boolean expand) {
+        Tensor probs = categorical.probs();
+        Tensor classes = categorical.enumerateSupport(expand);
+        return oneHot(classes, probs);
+    }
+
+    @Override
+    public OneHotCategorical expand(int... batchShape) {
+        return new OneHotCategorical(categorical.expand(expandedBatch(batchShape).dims()));
     }
 
     @Override

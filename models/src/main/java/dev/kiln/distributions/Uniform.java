@@ -9,7 +9,7 @@ import dev.kiln.engine.Tensor;
  * {@code low + u (high - low)} with u uniform in [0, 1).
  * <pre>
  * logProb(x) = -log(high - low) inside [low, high), -infinity outside (without validation, which refuses it)
- * cdf(x)     = (x - low) / (high - low) clamped to [0, 1]
+ * cdf(x)     = (x - low) / (high - low) clamped to [0, 1],  icdf(p) = low + p (high - low)
  * entropy    = log(high - low),  mean = (low + high) / 2,  variance = (high - low)^2 / 12
  * </pre>
  */
@@ -94,6 +94,23 @@ public final class Uniform extends Distribution {
     @Override
     public Constraint support() {
         return Constraint.halfOpenInterval(low, high);
+    }
+
+    @Override
+    public Tensor icdf(Tensor value) {
+        return value.mul(high.sub(low)).add(low);
+    }
+
+    /** NaN: every value of the interval is as likely (PyTorch's). */
+    @Override
+    public Tensor mode() {
+        return high.mul(Double.NaN);
+    }
+
+    @Override
+    public Uniform expand(int... batchShape) {
+        Shape shape = expandedBatch(batchShape);
+        return new Uniform(Tensors.expandTo(low, shape), Tensors.expandTo(high, shape), validatesArgs());
     }
 
     @Override
