@@ -14,9 +14,10 @@ import java.util.function.BiFunction;
  * {@code torch.distributions.kl_divergence(p, q)}: in nats, of the batch shape p's and q's broadcast to, with
  * gradients to both sides' parameters. Closed forms are registered, PyTorch's formulas, for Normal, LogNormal,
  * Laplace, Uniform, Exponential, Gamma (Chi2 among them), Beta, Dirichlet, Bernoulli, Categorical, OneHotCategorical,
- * MultivariateNormal (each with its own kind) and Independent pairs (of the same number of reinterpreted axes, over whatever pair their bases are);
- * {@link #register} adds others. Infinite where q gives zero probability to what p may draw (Bernoulli, Categorical,
- * Uniform), as in PyTorch.
+ * MultivariateNormal, Cauchy, HalfCauchy, HalfNormal, Gumbel, Poisson, Geometric, Binomial (each with its own kind),
+ * Independent pairs (of the same number of reinterpreted axes, over whatever pair their bases are) and the pairs of
+ * different kinds PyTorch registers among these ({@link CrossFamilyKL}); {@link #register} adds others. Infinite where
+ * q gives zero probability to what p may draw (Bernoulli, Categorical, Uniform, Binomial), as in PyTorch.
  */
 public final class KL {
     private static final Map<List<Class<?>>, BiFunction<Distribution, Distribution, Tensor>> REGISTRY =
@@ -36,6 +37,14 @@ public final class KL {
         register(OneHotCategorical.class, OneHotCategorical.class, (p, q) -> categorical(p.categorical(), q.categorical()));
         register(MultivariateNormal.class, MultivariateNormal.class, KL::multivariateNormal);
         register(Independent.class, Independent.class, KL::independent);
+        register(Cauchy.class, Cauchy.class, KL::cauchy);
+        register(HalfCauchy.class, HalfCauchy.class, (p, q) -> cauchy(p.base(), q.base()));
+        register(HalfNormal.class, HalfNormal.class, (p, q) -> normal(p.base(), q.base()));
+        register(Gumbel.class, Gumbel.class, KL::gumbel);
+        register(Poisson.class, Poisson.class, KL::poisson);
+        register(Geometric.class, Geometric.class, KL::geometric);
+        register(Binomial.class, Binomial.class, KL::binomial);
+        CrossFamilyKL.registerAll();
     }
 
     private KL() {
@@ -204,5 +213,49 @@ public final class KL {
                     + " batch axes: the divergence is registered for equal counts only (as in PyTorch)");
         }
         return Tensors.sumRightmost(divergence(p.base(), q.base()), p.reinterpretedBatchNdims());
+    }
+
+    /** {@code log(((ps + qs)^2 + (pl - ql)^2) / (4 ps qs))}. */
+    private static Tensor cauchy(Cauchy p, Cauchy q) {
+        Tensor t1 = p.scale().add(q.scale()).square().add(p.loc().sub(q.loc()).square()).log();
+        return t1.sub(p.scale().mul(q.scale()).mul(4).log());
+    }
+
+    /**
+     * {@code -log(r) - ql/qs + pl/qs + r gamma + exp(ql/qs + log Gamma(1 + r) - pl/qs) - (1 + gamma)} with
+     * r = ps / qs, gamma Euler's constant.
+     */
+    private static Tensor gumbel(Gumbel p, Gumbel q) {
+        Tensor ct1 = p.scale().div(q.scale());
+        Tensor ct2 = q.loc().div(q.scale());
+        Tensor ct3 = p.loc().div(q.scale());
+        Tensor t1 = ct1.log().neg().sub(ct2).add(ct3);
+        Tensor t2 = ct1.mul(Gumbel.EULER_GAMMA);
+        Tensor t3 = ct2.add(LogGamma.of(ct1.add(1))).sub(ct3).exp();
+        return t1.add(t2).add(t3).sub(1 + Gumbel.EULER_GAMMA);
+    }
+
+    /** {@code pr (log(pr) - log(qr)) - (pr - qr)}. */
+    private static Tensor poisson(Poisson p, Poisson q) {
+        return p.rate().mul(p.rate().log().sub(q.rate().log())).sub(p.rate().sub(q.rate()));
+    }
+
+    /** {@code -entropy(p) - log(1 - qp) / pp - q.logits}. */
+    private static Tensor geometric(Geometric p, Geometric q) {
+        return p.entropy().neg().sub(q.probs().neg().log1p().div(p.probs())).sub(q.logits());
+    }
+
+    /**
+     * {@code n (pp (p.logits - q.logits) + log(1 - pp) - log(1 - qp))} for equal counts n, infinite where p's count
+     * exceeds q's; a q of more trials than p is refused, as in PyTorch.
+     */
+    private static Tensor binomial(Binomial p, Binomial q) {
+        if (q.totalCount().gt(p.totalCount()).max().item() > 0) {
+            throw new UnsupportedOperationException("KL.divergence: " + p + " and " + q + ": a q of more trials than"
+                    + " p (q.totalCount > p.totalCount) is not supported (as in PyTorch)");
+        }
+        Tensor kl = p.totalCount().mul(p.probs().mul(p.logits().sub(q.logits()))
+                .add(p.probs().neg().log1p()).sub(q.probs().neg().log1p()));
+        return kl.maskedFill(p.totalCount().gt(q.totalCount()), Double.POSITIVE_INFINITY);
     }
 }

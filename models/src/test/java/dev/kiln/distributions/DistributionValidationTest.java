@@ -231,12 +231,9 @@ class DistributionValidationTest {
     @Test
     void anUnregisteredPairNamesThePairsThatAreRegistered() {
         String message = message(UnsupportedOperationException.class,
-                () -> KL.divergence(new Normal(0, 1), new Laplace(0, 1)));
-        assertTrue(message.startsWith("KL.divergence: no KL(p || q) is registered for p Normal and q Laplace;"
-                + " registered pairs: Bernoulli-Bernoulli, Beta-Beta, Categorical-Categorical, Dirichlet-Dirichlet,"
-                + " Exponential-Exponential, Gamma-Gamma, Independent-Independent, Laplace-Laplace, LogNormal-LogNormal,"
-                + " MultivariateNormal-MultivariateNormal, Normal-Normal, OneHotCategorical-OneHotCategorical, "),
-                message);
+                () -> KL.divergence(new Exponential(1), new Laplace(0, 1)));
+        assertTrue(message.startsWith("KL.divergence: no KL(p || q) is registered for p Exponential and q Laplace;"
+                + " registered pairs: Bernoulli-Bernoulli, Bernoulli-Poisson, Beta-Beta, "), message);
         assertTrue(message.endsWith("Uniform-Uniform (KL.register adds one)"), message);
     }
 
