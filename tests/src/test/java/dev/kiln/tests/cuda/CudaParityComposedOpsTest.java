@@ -12,14 +12,20 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.kiln.distributions.Bernoulli;
 import dev.kiln.distributions.Beta;
+import dev.kiln.distributions.Binomial;
 import dev.kiln.distributions.Categorical;
+import dev.kiln.distributions.Cauchy;
 import dev.kiln.distributions.Chi2;
 import dev.kiln.distributions.Dirichlet;
 import dev.kiln.distributions.Gamma;
+import dev.kiln.distributions.Geometric;
+import dev.kiln.distributions.Gumbel;
+import dev.kiln.distributions.HalfNormal;
 import dev.kiln.distributions.KL;
 import dev.kiln.distributions.Laplace;
 import dev.kiln.distributions.MultivariateNormal;
 import dev.kiln.distributions.Normal;
+import dev.kiln.distributions.Poisson;
 import dev.kiln.distributions.StudentT;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
@@ -81,6 +87,7 @@ import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -747,6 +754,53 @@ class CudaParityComposedOpsTest extends ParityTest {
             out[results.length + 2] = concentration0.grad();
             out[results.length + 3] = loc.grad();
             return out;
+        });
+    }
+
+    /**
+     * The second set of distributions, composed of Tensor ops: Cauchy's and Gumbel's log-probabilities, HalfNormal's
+     * cdf, Normal's icdf (a polynomial refined by Newton steps on erf), Poisson's and Binomial's log-probabilities
+     * (log-factorials by a Lanczos sum), Geometric's entropy, the KL divergences of Gumbel pairs (a log-gamma) and of a
+     * Normal against a Laplace (an erf), and the gradients of their parameters; Poisson's and Binomial's samplers
+     * (rounds of rejection on the backend) must draw on the parameters' backend. Element-wise but for the 9-term
+     * Lanczos sums: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void moreDistributionsAndTheirGradientsMatchTheCpu(DType dtype) {
+        String[] names = {"Cauchy.logProb", "Gumbel.logProb", "HalfNormal.cdf", "Normal.icdf", "Poisson.logProb",
+            "Binomial.logProb", "Geometric.entropy", "KL Gumbel", "KL Normal-Laplace", "gradient of loc",
+            "gradient of scale", "gradient of logits"};
+        assertParity("more distributions " + dtype, names, sums(dtype), b -> {
+            Tensor loc = random(b, dtype, 110, 64, 10).requiresGrad(true);
+            Tensor scale = uniform(b, dtype, 111, 0.5, 2, 64, 10).requiresGrad(true);
+            Tensor x = uniform(b, dtype, 112, -3, 3, 64, 10);
+            Tensor p = uniform(b, dtype, 113, 0.01, 0.99, 64, 10);
+            Tensor logits = uniform(b, dtype, 114, -2, 2, 64, 10).requiresGrad(true);
+            double[] zeroToTwenty = IntStream.rangeClosed(0, 20).asDoubleStream().toArray();
+            Tensor counts = tensor(b, dtype, ties(115, 640, zeroToTwenty), 64, 10);
+            Tensor total = Tensor.full(20, dtype).to(b);
+            Gumbel gumbel = new Gumbel(loc, scale);
+            assertSame(b, new Poisson(scale.mul(8)).sample(2).backend(),
+                    "Poisson.sample must draw on the parameters' backend");
+            assertSame(b, Binomial.ofLogits(total, logits).sample(2).backend(),
+                    "Binomial.sample must draw on the parameters' backend");
+            Tensor[] results = {new Cauchy(loc, scale).logProb(x), gumbel.logProb(x),
+                new HalfNormal(scale).cdf(x.abs()), new Normal(loc, scale).icdf(p), new Poisson(scale.mul(5)).logProb(counts),
+                Binomial.ofLogits(total, logits).logProb(counts), Geometric.ofLogits(logits).entropy(),
+                KL.divergence(gumbel, new Gumbel(x, scale.mul(0.5).add(0.25))),
+                KL.divergence(new Normal(loc, scale), new Laplace(x, scale.mul(0.5).add(0.25)))};
+            Tensor loss = null;
+            for (int k = 0; k < results.length; k++) {
+                assertSame(b, results[k].backend(), names[k] + " must be on the backend of its parameters");
+                Tensor weights = tensor(b, dtype, values(120 + k, (int) results[k].size(), -1, 1),
+                        results[k].shape().dims());
+                Tensor term = results[k].mul(weights).sum();
+                loss = loss == null ? term : loss.add(term);
+            }
+            loss.backward();
+            return new Tensor[] {results[0], results[1], results[2], results[3], results[4], results[5], results[6],
+                results[7], results[8], loc.grad(), scale.grad(), logits.grad()};
         });
     }
 
