@@ -268,6 +268,31 @@ class MoreDistributionsPyTorchParityTest {
         }
     }
 
+    /**
+     * In F32 (inputs rounded from the F64 ones) the log-factorials of counts up to 40 and the inverse error function
+     * match PyTorch's float64 numbers to single precision: 1e-5, relative above 1.
+     */
+    @Test
+    void inF32CountsAndIcdfMatchPyTorchToSinglePrecision() {
+        Tensor rate = constant(RATE).to(DType.F32);
+        assertCloseF32("Poisson log_prob", POISSON_LOG_PROB_ALL,
+                new Poisson(rate).logProb(constant(COUNTS).to(DType.F32)));
+        Binomial binomial = Binomial.ofLogits(constant(TOTAL, 2, 1).to(DType.F32),
+                constant(BIN_LOGITS, 3).to(DType.F32));
+        assertCloseF32("Binomial log_prob", BINOMIAL_LOGITS_LOG_PROB,
+                binomial.logProb(constant(BIN_LOGIT_COUNTS).to(DType.F32)));
+        Normal normal = new Normal(constant(LOC).to(DType.F32), constant(SCALE).to(DType.F32));
+        assertCloseF32("Normal icdf", NORMAL_ICDF, normal.icdf(constant(PROB).to(DType.F32)));
+    }
+
+    private static void assertCloseF32(String what, double[] expected, Tensor actual) {
+        assertEquals(DType.F32, actual.dtype(), what + " dtype");
+        double[] got = actual.to(DType.F64).toDoubleArray();
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], got[i], 1e-5 * Math.max(1, Math.abs(expected[i])), what + " element " + i);
+        }
+    }
+
     @Test
     void modesMatchPyTorch() {
         // LogNormal .mode (with gradients), Bernoulli, Categorical, OneHotCategorical and Uniform .mode
