@@ -23,9 +23,17 @@ final class CountSampling {
     /** Poisson counts of {@code rate}, broadcast to its final shape already, in its dtype; NaN where it is not finite. */
     static Tensor poisson(Tensor rate) {
         Tensor small = rate.lt(REJECTION_FROM);
-        Tensor byProduct = knuth(Tensor.where(small, rate, rate.fullLike(0)));
-        Tensor byRejection = ptrs(Tensor.where(small, rate.fullLike(REJECTION_FROM), rate));
-        return Tensor.where(small, byProduct, byRejection).add(rate.mul(0));
+        Tensor counts;
+        // A batch on one side of the switch runs one sampler; a mixed one runs both on stand-in rates and picks.
+        if (!any(small)) {
+            counts = ptrs(rate);
+        } else if (!any(small.eq(0))) {
+            counts = knuth(rate);
+        } else {
+            counts = Tensor.where(small, knuth(Tensor.where(small, rate, rate.fullLike(0))),
+                    ptrs(Tensor.where(small, rate.fullLike(REJECTION_FROM), rate)));
+        }
+        return counts.add(rate.mul(0));
     }
 
     /** Counts of uniforms multiplied before their product falls to exp(-rate) or below. */
@@ -76,10 +84,18 @@ final class CountSampling {
         Tensor flip = probs.gt(0.5);
         Tensor q = Tensor.where(flip, probs.neg().add(1), probs);
         Tensor byRejection = total.mul(q).ge(REJECTION_FROM);
-        Tensor inverted = inversion(total, Tensor.where(byRejection, q.fullLike(0), q));
-        Tensor rejected = btrs(Tensor.where(byRejection, total, total.fullLike(100)),
-                Tensor.where(byRejection, q, q.fullLike(0.5)));
-        Tensor count = Tensor.where(byRejection, rejected, inverted);
+        Tensor count;
+        if (!any(byRejection)) {
+            count = inversion(total, q);
+        } else if (!any(byRejection.eq(0))) {
+            count = btrs(total, q);
+        } else {
+            // Stand-ins where the other sampler's answer is taken: q = 0 ends inversion at once, and BTRS is valid
+            // for 100 trials at 1/2.
+            count = Tensor.where(byRejection, btrs(Tensor.where(byRejection, total, total.fullLike(100)),
+                    Tensor.where(byRejection, q, q.fullLike(0.5))),
+                    inversion(total, Tensor.where(byRejection, q.fullLike(0), q)));
+        }
         return Tensor.where(flip, total.sub(count), count);
     }
 
