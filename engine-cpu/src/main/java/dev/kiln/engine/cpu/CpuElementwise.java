@@ -13,8 +13,10 @@ import java.util.function.LongBinaryOperator;
 /**
  * Element-wise kernels. Generic loops read and write through {@link Data} in double precision, except integer ADD,
  * SUB and MUL, exact in longs ({@link #integerFunction}); F32 arithmetic, ReLU and tanh, the ops of every training
- * step, have loops of their own on the FloatBuffer (tanh as {@link FastTanh}), and so do F32 exp, log, sin, erf and
- * their kin ({@link FloatExp}, {@link FloatLog}, {@link FloatTrig}, {@link FloatErf}, {@link FloatPow}).
+ * step, have loops of their own on the FloatBuffer (tanh as {@link FastTanh}), and so do F32 exp, log, sin, erf, GELU
+ * and their kin ({@link FloatExp}, {@link FloatLog}, {@link FloatTrig}, {@link FloatInverseTrig},
+ * {@link FloatHyperbolic}, {@link FloatInverseHyperbolic}, {@link FloatErf}, {@link FloatGeluTanh}, {@link FloatPow},
+ * {@link IntegerPower}).
  */
 final class CpuElementwise {
     private static final double SQRT_HALF = Math.sqrt(0.5);
@@ -48,7 +50,8 @@ final class CpuElementwise {
 
     /**
      * {@code op} over F32 values in place, with the values {@link #unary} gives: loops of their own for ReLU, tanh,
-     * the square, negation, abs, sqrt and the functions of {@link #floatRoutine}; else each value through
+     * the square and other small integer powers, negation, abs, sqrt, rsqrt and the functions of
+     * {@link #floatRoutine}; else each value through
      * {@link #forward} in double.
      */
     static FloatChunk unaryF32(UnaryOp op, double p) {
@@ -59,6 +62,9 @@ final class CpuElementwise {
                     v[i] *= v[i];
                 }
             };
+        }
+        if (op == UnaryOp.POW && IntegerPower.serves(p)) {
+            return (v, len) -> IntegerPower.pow(v, len, p, 1);
         }
         FloatChunk routine = floatRoutine(op, p);
         if (routine != null) {
@@ -83,6 +89,12 @@ final class CpuElementwise {
             case SQRT -> (v, len) -> {
                 for (int i = 0; i < len; i++) {
                     v[i] = (float) Math.sqrt(v[i]);
+                }
+            };
+            // Two roundings in float (the square root's relative error passes to its reciprocal): within 1.5 ulps.
+            case RSQRT -> (v, len) -> {
+                for (int i = 0; i < len; i++) {
+                    v[i] = 1 / (float) Math.sqrt(v[i]);
                 }
             };
             default -> (v, len) -> {
@@ -113,9 +125,19 @@ final class CpuElementwise {
             case SIN -> FloatTrig::sin;
             case COS -> FloatTrig::cos;
             case TAN -> FloatTrig::tan;
+            case ASIN -> FloatInverseTrig::asin;
+            case ACOS -> FloatInverseTrig::acos;
+            case ATAN -> FloatInverseTrig::atan;
+            case SINH -> FloatHyperbolic::sinh;
+            case COSH -> FloatHyperbolic::cosh;
+            case ASINH -> FloatInverseHyperbolic::asinh;
+            case ACOSH -> FloatInverseHyperbolic::acosh;
+            case ATANH -> FloatInverseHyperbolic::atanh;
             case ERF -> FloatErf::erf;
             case ERFC -> FloatErf::erfc;
             case GELU -> FloatErf::gelu;
+            case GELU_TANH -> FloatGeluTanh::gelu;
+            case ELU -> (v, len) -> FloatExp.elu(v, len, p);
             case POW -> FloatPow.serves(p) ? (v, len) -> FloatPow.pow(v, len, p) : null;
             default -> null;
         };
@@ -132,9 +154,12 @@ final class CpuElementwise {
         return switch (op) {
             case SIN -> FloatTrig::cos;
             case COS -> (v, len) -> negated(v, len, FloatTrig::sin);
+            case SINH -> FloatHyperbolic::cosh;
+            case COSH -> FloatHyperbolic::sinh;
             case ERF -> FloatErf::erfDerivative;
             case ERFC -> (v, len) -> negated(v, len, FloatErf::erfDerivative);
             case GELU -> FloatErf::geluDerivative;
+            case GELU_TANH -> FloatGeluTanh::geluDerivative;
             case SILU -> FloatExp::siluDerivative;
             case LOG -> CpuElementwise::reciprocal;
             case LOG1P -> (v, len) -> {
@@ -253,8 +278,8 @@ final class CpuElementwise {
 
     /**
      * {@link #unaryBackward} for F32 through heap chunks: {@code gx = gy * derivative(x, y)}, with a loop of its own
-     * for the square and for ops whose derivative needs only y, the float routines of {@link #floatDerivative}, and
-     * else each value in double as the generic loop computes it.
+     * for the square, small integer powers, rsqrt, ELU and for ops whose derivative needs only y, the float routines
+     * of {@link #floatDerivative}, and else each value in double as the generic loop computes it.
      */
     private void unaryBackwardF32(UnaryOp op, double p, Tensor x, Tensor y, Tensor gy, Tensor gx, int n) {
         if (isSquare(op, p)) {
@@ -267,6 +292,29 @@ final class CpuElementwise {
                     grad[i] = (float) (grad[i] * (out[i] * (1.0 - out[i])));
                 }
             });
+            return;
+        }
+        if (op == UnaryOp.POW && p != 0 && IntegerPower.serves(p - 1)) {
+            gradientF32(x, null, gy, gx, n, 8, (in, unused, grad, len) -> {
+                IntegerPower.pow(in, len, p - 1, p);
+                for (int i = 0; i < len; i++) {
+                    grad[i] *= in[i];
+                }
+            });
+            return;
+        }
+        if (op == UnaryOp.RSQRT) {
+            gradientFromOutputF32(y, gy, gx, n, (out, grad, len) -> {
+                for (int i = 0; i < len; i++) {
+                    grad[i] *= -0.5f * out[i] * (out[i] * out[i]);
+                }
+            });
+            return;
+        }
+        if (op == UnaryOp.ELU) {
+            float alpha = (float) p;
+            gradientF32(x, y, gy, gx, n, 1,
+                    (in, out, grad, len) -> FloatExp.eluGradient(in, out, grad, len, alpha));
             return;
         }
         OutputGradientChunk fromOutput = floatGradientFromOutput(op);

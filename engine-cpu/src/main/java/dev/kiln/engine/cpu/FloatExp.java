@@ -1,7 +1,7 @@
 package dev.kiln.engine.cpu;
 
 /**
- * F32 exp, expm1, sigmoid and SiLU (and its derivative) over arrays, in float arithmetic that C2 vectorises
+ * F32 exp, expm1, sigmoid, SiLU and ELU (and their derivatives) over arrays, in float arithmetic that C2 vectorises
  * ({@code Math.exp} is a call per value, 14 ns): x = n ln2 + r with n = round(x / ln2) and |r| &lt;= ln2/2 (ln2 in
  * two parts, the first product exact in an FMA), Cephes' expf polynomial of r, then a scalar pass that multiplies by
  * 2^n in two halves (see {@link #scale}). Measured on every float against Math in double: exp within 1.013 ulps of
@@ -16,6 +16,8 @@ final class FloatExp {
     /** exp is +inf in float above 88.73 and 0 below -103.98: clamped there, n stays within [-159, 128]. */
     private static final float EXP_LOW = -110f;
     private static final float EXP_HIGH = 89f;
+    /** exp / 2 is +inf above 89.42: clamped at 90, n - 1 stays at most 129. */
+    private static final float HALF_EXP_HIGH = 90f;
     /** expm1 is -1 in float below -17.33; up to 88.37, n stays at most 127, so that 2^n is one float. */
     private static final float EXPM1_LOW = -18f;
     private static final float EXPM1_HIGH = 88.37f;
@@ -82,6 +84,43 @@ final class FloatExp {
         });
     }
 
+    /**
+     * v[0, len) = v where v &gt; 0, else alpha expm1(v) (ELU; CELU and SELU are scalings of it), alpha in two floats
+     * so that its rounding costs nothing. The expm1 of min(v, 1), that positive values neither overflow nor take
+     * expm1's exact path for zeros; the two sides weighted by an exact 0/1 (a branch per value mispredicts).
+     */
+    static void elu(float[] v, int len, double alpha) {
+        float high = (float) alpha;
+        float low = (float) (alpha - high);
+        Chunks.inBlocks(v, len, (b, n) -> {
+            float[] x = WORK.get()[2];
+            for (int i = 0; i < n; i++) {
+                x[i] = b[i];
+                b[i] = Math.min(b[i], 1);
+            }
+            expm1Block(b, n);
+            for (int i = 0; i < n; i++) {
+                float positive = negative(-x[i]);
+                // 0 max(x, -1) is -0 for x <= 0 (so that -0 keeps its sign) and never 0 times an infinity.
+                b[i] = positive * Math.max(x[i], -1) + (1 - positive) * Math.fma(high, b[i], low * b[i]);
+            }
+        });
+    }
+
+    /**
+     * grad[0, len) *= 1 where x &gt; 0, else y + alpha, ELU's derivative from its input x and output y = ELU(x):
+     * y clamped to +-|alpha| (where it is ELU's negative side already) so that a positive side's infinite y is
+     * weighted by 0 without a NaN.
+     */
+    static void eluGradient(float[] x, float[] y, float[] grad, int len, float alpha) {
+        float bound = Math.abs(alpha);
+        for (int i = 0; i < len; i++) {
+            float positive = negative(-x[i]);
+            float below = Math.max(-bound, Math.min(bound, y[i])) + alpha;
+            grad[i] *= positive + (1 - positive) * below;
+        }
+    }
+
     /** v = exp(v) for at most {@link Chunks#SIZE} values. */
     static void expBlock(float[] v, int len) {
         float[][] w = WORK.get();
@@ -90,6 +129,21 @@ final class FloatExp {
             float n = nearestMultipleOfLn2(x);
             v[i] = 1 + expm1Reduced(reduce(x, n));
             splitExponent(n, w[0], w[1], i);
+        }
+        scale(v, w[0], w[1], len);
+    }
+
+    /**
+     * v = exp(v) / 2 for at most {@link Chunks#SIZE} values: exp's scaling by 2^(n - 1), exact, so that it is finite
+     * up to v = 89.41 (cosh's and sinh's overflow), where exp(v) is not.
+     */
+    static void halfExpBlock(float[] v, int len) {
+        float[][] w = WORK.get();
+        for (int i = 0; i < len; i++) {
+            float x = Math.max(EXP_LOW, Math.min(HALF_EXP_HIGH, v[i]));
+            float n = nearestMultipleOfLn2(x);
+            v[i] = 1 + expm1Reduced(reduce(x, n));
+            splitExponent(n - 1, w[0], w[1], i);
         }
         scale(v, w[0], w[1], len);
     }

@@ -11,12 +11,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link FloatExp} against Math in double over dense sweeps of the floats (every 1009th: 4.3 million arguments; every
- * float measured exp 1.013 ulps, expm1 1.44, the sigmoid 2.40), its overflow, underflow into the subnormals, and
- * special values.
+ * float measured exp 1.013 ulps, expm1 1.44, the sigmoid 2.40; every 97th, ELU 1.83 for SELU's alpha), its
+ * overflow, underflow into the subnormals, and special values.
  */
 class FloatExpTest {
     private static final int DENSE = 1009;
     private static final double ALL = Double.POSITIVE_INFINITY;
+    private static final double SELU_ALPHA = 1.6732632423543772;
 
     private static double sigmoid(double x) {
         return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
@@ -66,6 +67,41 @@ class FloatExpTest {
         assertEquals(1f, apply(FloatExp::sigmoid, Float.POSITIVE_INFINITY));
         assertEquals(0.5f, apply(FloatExp::sigmoid, -0f));
         assertEquals(Float.NaN, apply(FloatExp::sigmoid, Float.NaN));
+    }
+
+    @Test
+    void eluIsWithinOneAndNineTenthsUlpsForAlphaOneSelusAndAThird() {
+        for (double alpha : new double[] {1, SELU_ALPHA, 0.3}) {
+            assertWithinUlps("elu alpha " + alpha, 1.9, (v, len) -> FloatExp.elu(v, len, alpha),
+                    x -> x > 0 ? x : alpha * Math.expm1(x), DENSE, -ALL, ALL);
+        }
+    }
+
+    @Test
+    void eluKeepsNegativeZeroAndSaturatesAtMinusAlpha() {
+        CpuElementwise.FloatChunk elu = (v, len) -> FloatExp.elu(v, len, SELU_ALPHA);
+        assertEquals(-0f, apply(elu, -0f));
+        assertEquals(0f, apply(elu, 0f));
+        assertEquals((float) -SELU_ALPHA, apply(elu, Float.NEGATIVE_INFINITY));
+        assertEquals(Float.POSITIVE_INFINITY, apply(elu, Float.POSITIVE_INFINITY));
+        assertEquals(Float.MIN_VALUE, apply(elu, Float.MIN_VALUE));
+        assertEquals(Float.NaN, apply(elu, Float.NaN));
+    }
+
+    /** 1 on the positive side, y + alpha (rounded once) on the other, 1 at x = +inf rather than inf times 0. */
+    @Test
+    void eluGradientIsOneAboveZeroAndOutputPlusAlphaBelow() {
+        float alpha = (float) SELU_ALPHA;
+        float[] x = {2f, 1e-30f, Float.POSITIVE_INFINITY, -0f, -0.5f, -30f, Float.NEGATIVE_INFINITY, Float.NaN};
+        float[] y = x.clone();
+        FloatExp.elu(y, y.length, alpha);
+        float[] grad = new float[x.length];
+        java.util.Arrays.fill(grad, 3f);
+        FloatExp.eluGradient(x, y, grad, x.length, alpha);
+        for (int i = 0; i < x.length; i++) {
+            float expected = Float.isNaN(x[i]) ? Float.NaN : 3 * (x[i] > 0 ? 1 : y[i] + alpha);
+            assertEquals(expected, grad[i], "at " + x[i]);
+        }
     }
 
     /** Below -87 the sigmoid is subnormal, and SiLU's product with it loses digits (an absolute error near 1e-43). */
