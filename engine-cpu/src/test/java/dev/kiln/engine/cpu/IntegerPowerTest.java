@@ -29,7 +29,6 @@ class IntegerPowerTest {
         CpuElementwise.FloatChunk derivativeOfCube = (v, len) -> IntegerPower.pow(v, len, 2, 3);
         double x = 1.1f;
         assertEquals((float) (3 * (x * x)), apply(derivativeOfCube, 1.1f));
-        assertEquals(3.6300004f, apply(derivativeOfCube, 1.1f), "not 3 x^2 rounded twice, 3.63");
     }
 
     @Test
