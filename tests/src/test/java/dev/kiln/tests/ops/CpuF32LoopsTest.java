@@ -71,13 +71,15 @@ class CpuF32LoopsTest {
     }
 
     /**
-     * The ops that F32 computes in float arithmetic (vectorised routines within a few ulps), with POW's fractional
-     * exponents; tanh too, as a rational approximation within 4e-7.
+     * The ops that F32 computes in float arithmetic (vectorised routines within a few ulps; ELU's and rsqrt's
+     * gradients too), with POW's exponents but 2 (the fractional ones a routine; the integer ones products in
+     * double, their gradient rounded twice); tanh too, as a rational approximation within 4e-7.
      */
     private static boolean hasFloatRoutine(UnaryOp op, double p) {
         return switch (op) {
-            case TANH, EXP, EXPM1, SIGMOID, SILU, LOG, LOG1P, LOG2, LOG10, SIN, COS, TAN, ERF, ERFC, GELU -> true;
-            case POW -> p != Math.rint(p);
+            case TANH, EXP, EXPM1, SIGMOID, SILU, ELU, GELU_TANH, LOG, LOG1P, LOG2, LOG10, SIN, COS, TAN, ASIN, ACOS,
+                    ATAN, SINH, COSH, ASINH, ACOSH, ATANH, ERF, ERFC, GELU, RSQRT -> true;
+            case POW -> p != 2;
             default -> false;
         };
     }
