@@ -45,7 +45,7 @@ final class FloatGeluTanh {
     /**
      * v[0, len) = sigmoid(t) + x sigmoid(t) (1 - sigmoid(t)) t' for t' = A + 3B x^2, the derivative (PyTorch's
      * 0.5 (1 + tanh) + 0.5 x (1 - tanh^2) u' in other terms): sigmoid(t) (1 - sigmoid(t)) is e / (1 + e)^2 for
-     * either sign of t, never the difference 1 - sigmoid that loses its digits. At +-inf, its limits 1 and 0.
+     * either sign of t, never the difference 1 - sigmoid that loses its digits. At +-inf NaN, as PyTorch 1.13, the F64 path and CUDA give.
      */
     static void geluDerivative(float[] v, int len) {
         Chunks.inBlocks(v, len, (b, n) -> {
@@ -60,9 +60,11 @@ final class FloatGeluTanh {
                 e[i] /= denominator * denominator;
             }
             for (int i = 0; i < n; i++) {
-                float x = clamp(b[i]);
+                float raw = b[i];
+                float x = clamp(raw);
                 float slope = Math.fma(THREE_B, x * x, A);
-                b[i] = Math.fma(x * slope, e[i], positive[i]);
+                // raw - raw is NaN at the infinities only: there PyTorch's form multiplies an infinity by 0.
+                b[i] = Math.fma(x * slope, e[i], positive[i]) + (raw - raw);
             }
         });
     }
