@@ -10,6 +10,7 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.gan.BceGanLoss;
 import dev.kiln.gan.Dcgan;
+import dev.kiln.gan.GanCheckpoint;
 import dev.kiln.gan.GanEpoch;
 import dev.kiln.gan.GanLoss;
 import dev.kiln.gan.GanTrainer;
@@ -43,7 +44,8 @@ final class GanCommand {
             Training, on the training images without their labels:
               --data mnist|fashion-mnist   data set (default mnist)
               --data-dir DIR               data root (default: $KILN_DATA, ~/.kiln/data, ../shared/data)
-              --epochs N                   epochs (default 3)
+              --epochs N                   the last epoch to train, counted over the whole run: with
+                                           --resume, the total, not the epochs to add (default 3)
               --batch B                    batch size (default 64)
               --lr X                       Adam learning rate of both networks (default 0.0002, betas 0.5 and 0.999;
                                            wgan-gp: 0.0005, five times the paper's, betas 0 and 0.9)
@@ -57,11 +59,18 @@ final class GanCommand {
               --gp-weight X                wgan-gp's gradient penalty weight lambda (default 10)
               --train-size N               train on a seeded random N of the training images (default all)
               --seed S                     random seed (default 1)
-              --out DIR                    run directory (default runs/gan-DATA): checkpoint.safetensors (weights,
-                                           after every epoch), metrics.csv, metrics.json, training.png (both
+              --out DIR                    run directory (default runs/gan-DATA): checkpoint.safetensors (after
+                                           every epoch: both networks' weights, both optimizers' state, the
+                                           fixed noise, each epoch's figures and the random state),
+                                           metrics.csv, metrics.json, training.png (both
                                            losses per epoch; wgan-gp also the critic's Wasserstein estimate and
                                            gradient penalty), samples-epochN.png (the images of one fixed batch of
                                            64 noise vectors after epoch N)
+              --resume FILE                continue from the checkpoint.safetensors of an earlier run, with the
+                                           same options (data, loss, lr, latent, feature maps, critic steps,
+                                           gp weight, batch, train size and seed); --epochs may be raised. The
+                                           run goes on as if it had not stopped: same batches, noise, sample
+                                           grids, metrics.csv and plot
             Sampling:
               --sample FILE                the checkpoint.safetensors of a kiln gan run
               --count N                    images to draw (default 64)
@@ -128,12 +137,9 @@ final class GanCommand {
         int trainSize = DataOptions.trainSize(o);
         long seed = o.getInt("seed", 1);
         Path outDir = Path.of(o.get("out", "runs/gan-" + data));
+        String resume = o.get("resume", null);
         o.rejectUnknown();
 
-        Engine.seed(seed);
-        Dataset train = new DataOptions.Sampling(trainSize, 0).apply(MnistDataset.load(dataDir, data, Mnist.Split.TRAIN),
-                seed);
-        Files.createDirectories(outDir);
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("model", MODEL);
         metadata.put("kind", KIND);
@@ -145,10 +151,25 @@ final class GanCommand {
         metadata.put("channels", "1");
         metadata.put("height", Integer.toString(SIDE));
         metadata.put("width", Integer.toString(SIDE));
+        metadata.put("lr", Double.toString(lr));
+        metadata.put("critic_steps", Integer.toString(criticSteps));
+        if (loss instanceof WganGpLoss w) {
+            metadata.put("gp_weight", Double.toString(w.gpWeight()));
+        }
+        metadata.put("batch", Integer.toString(batch));
+        metadata.put("train_size", Integer.toString(trainSize));
+        metadata.put("seed", Long.toString(seed));
+        if (resume != null) {
+            requireSameRun(Path.of(resume), metadata);
+        }
+
+        Engine.seed(seed);
+        Dataset train = new DataOptions.Sampling(trainSize, 0).apply(MnistDataset.load(dataDir, data, Mnist.Split.TRAIN),
+                seed);
+        Files.createDirectories(outDir);
         List<String> columns = new ArrayList<>(List.of("epoch", "discriminator_loss", "generator_loss"));
         columns.addAll(loss.termNames());
         columns.addAll(List.of("seconds", "samples_per_s"));
-        MetricsCsv csv = new MetricsCsv(outDir, columns);
         List<GanEpoch> history = new ArrayList<>();
         Path[] lastSamples = new Path[1];
         try (Dcgan model = new Dcgan(latent, featureMaps, 1, SIDE, SIDE, recipe.norm());
@@ -161,24 +182,34 @@ final class GanCommand {
             ProgressBars bars = new ProgressBars(out);
             GanTrainer trainer = new GanTrainer(model, loss, generatorAdam, discriminatorAdam).criticSteps(criticSteps)
                     .stepListener((epoch, step, steps, d, g, terms) -> bars.onBatchEnd(epoch, step, steps,
-                            String.format(Locale.ROOT, "D %.4f G %.4f", d, g) + listed(terms, " ")))
-                    .epochListener(e -> {
-                        history.add(e);
-                        out.printf(Locale.ROOT, "epoch %d: discriminator loss %.4f | generator loss %.4f%s | %.1f s,"
-                                + " %.0f images/s%n", e.epoch(), e.discriminatorLoss(), e.generatorLoss(),
-                                listed(e.terms(), " | "), e.seconds(), e.samplesPerSecond());
-                        try {
-                            metadata.put("epoch", Integer.toString(e.epoch()));
-                            Trainer.writeModel(outDir.resolve(Trainer.CHECKPOINT), model, metadata);
-                            csv.append(row(e));
-                            plot(outDir.resolve("training.png"), history);
-                            lastSamples[0] = outDir.resolve("samples-epoch" + e.epoch() + ".png");
-                            draw(lastSamples[0], model, fixedNoise, MODEL + " on " + data + ", epoch " + e.epoch()
-                                    + ": " + FIXED_SAMPLES + " images of fixed noise");
-                        } catch (IOException x) {
-                            throw new UncheckedIOException("cannot write the run directory " + outDir, x);
-                        }
-                    });
+                            String.format(Locale.ROOT, "D %.4f G %.4f", d, g) + listed(terms, " ")));
+            if (resume != null) {
+                GanCheckpoint.Resumed resumed = GanCheckpoint.resume(Path.of(resume), trainer, fixedNoise);
+                if (resumed.epoch() >= epochs) {
+                    out.printf("%s is already at epoch %d of --epochs %d: nothing to train; %s is left as it was%n",
+                            resume, resumed.epoch(), epochs, outDir);
+                    return 0;
+                }
+                history.addAll(resumed.history());
+                out.printf("resumed after epoch %d of %s%n", resumed.epoch(), resume);
+            }
+            MetricsCsv csv = metricsCsv(outDir, columns, history);
+            trainer.epochListener(e -> {
+                history.add(e);
+                out.printf(Locale.ROOT, "epoch %d: discriminator loss %.4f | generator loss %.4f%s | %.1f s,"
+                        + " %.0f images/s%n", e.epoch(), e.discriminatorLoss(), e.generatorLoss(),
+                        listed(e.terms(), " | "), e.seconds(), e.samplesPerSecond());
+                try {
+                    GanCheckpoint.write(outDir.resolve(Trainer.CHECKPOINT), trainer, fixedNoise, history, metadata);
+                    csv.append(row(e));
+                    plot(outDir.resolve("training.png"), history);
+                    lastSamples[0] = outDir.resolve("samples-epoch" + e.epoch() + ".png");
+                    draw(lastSamples[0], model, fixedNoise, MODEL + " on " + data + ", epoch " + e.epoch()
+                            + ": " + FIXED_SAMPLES + " images of fixed noise");
+                } catch (IOException x) {
+                    throw new UncheckedIOException("cannot write the run directory " + outDir, x);
+                }
+            });
             out.printf("Training a GAN (%s) on %s without labels: %d training images, batch %d, %s, %d discriminator"
                     + " step(s) per generator step, Adam lr %s betas (%s, %s), %d epochs, backend %s, output %s%n",
                     model, data, train.size(), batch, described(loss), criticSteps, lr, recipe.beta1(), recipe.beta2(),
@@ -186,7 +217,7 @@ final class GanCommand {
             out.printf(Locale.ROOT, "%,d generator and %,d discriminator parameters%n",
                     model.generator().parameterCount(), model.discriminator().parameterCount());
             long start = System.nanoTime();
-            trainer.fit(loader, epochs);
+            trainer.fit(loader, epochs - trainer.epoch());
             double seconds = (System.nanoTime() - start) / 1e9;
             out.println("Samples: " + lastSamples[0]);
             GanEpoch last = history.get(history.size() - 1);
@@ -210,6 +241,28 @@ final class GanCommand {
             out.println(Json.line(summary));
         }
         return 0;
+    }
+
+    /**
+     * Refuses to resume from {@code file} unless it is a kiln gan checkpoint trained with this run's {@code settings},
+     * before any data is loaded.
+     */
+    private static void requireSameRun(Path file, Map<String, String> settings) throws IOException {
+        Map<String, String> recorded = Trainer.metadata(file);
+        if (!MODEL.equals(recorded.get("model"))) {
+            throw new IllegalArgumentException("--resume " + file + " is not a kiln gan checkpoint (model "
+                    + recorded.get("model") + ")");
+        }
+        ResumeCheck.requireSameRun(recorded, settings, file.toString());
+    }
+
+    /** metrics.csv with a row for each epoch of {@code history}: those of the run being resumed, or none. */
+    private static MetricsCsv metricsCsv(Path dir, List<String> columns, List<GanEpoch> history) throws IOException {
+        MetricsCsv csv = new MetricsCsv(dir, columns);
+        for (GanEpoch e : history) {
+            csv.append(row(e));
+        }
+        return csv;
     }
 
     private static int sample(Options o, PrintStream out) throws IOException {

@@ -96,6 +96,58 @@ public final class GanTrainer {
         return criticSteps;
     }
 
+    /** The last epoch trained, counted over the whole run (also those before {@link GanCheckpoint#resume}); 0 before. */
+    public int epoch() {
+        return nextEpoch - 1;
+    }
+
+    /** Critic updates since the generator's last one: the count the next epoch goes on with. */
+    public int criticStepsSinceGenerator() {
+        return criticStepsSinceGenerator;
+    }
+
+    /** The generator's latest loss, which the next epoch reports until its own first (NaN before the first). */
+    public double lastGeneratorLoss() {
+        return lastGeneratorLoss;
+    }
+
+    Dcgan model() {
+        return model;
+    }
+
+    Optimizer generatorOptimizer() {
+        return generatorOptimizer;
+    }
+
+    Optimizer discriminatorOptimizer() {
+        return discriminatorOptimizer;
+    }
+
+    /**
+     * Goes on as after {@code epoch}, {@code criticStepsSinceGenerator} critic updates since the generator's last,
+     * whose loss was {@code lastGeneratorLoss}: what {@link GanCheckpoint} restores beside the weights.
+     *
+     * @throws IllegalArgumentException when the epoch is negative or the critic updates are not in [0, criticSteps)
+     */
+    void resumeAt(int epoch, int criticStepsSinceGenerator, double lastGeneratorLoss) {
+        checkProgress(epoch, criticStepsSinceGenerator);
+        this.nextEpoch = epoch + 1;
+        this.criticStepsSinceGenerator = criticStepsSinceGenerator;
+        this.lastGeneratorLoss = lastGeneratorLoss;
+    }
+
+    /** Throws the exception of {@link #resumeAt} for these values, if any. */
+    void checkProgress(int epoch, int criticStepsSinceGenerator) {
+        if (epoch < 0) {
+            throw new IllegalArgumentException("GanTrainer: the epoch to resume after must be at least 0, got " + epoch);
+        }
+        if (criticStepsSinceGenerator < 0 || criticStepsSinceGenerator >= criticSteps) {
+            throw new IllegalArgumentException("GanTrainer: critic steps since the generator's last step must be in [0, "
+                    + criticSteps + ") with " + criticSteps + " critic step(s) per generator step, got "
+                    + criticStepsSinceGenerator);
+        }
+    }
+
     public GanTrainer stepListener(StepListener l) {
         stepListeners.add(l);
         return this;

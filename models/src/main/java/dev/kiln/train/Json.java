@@ -57,15 +57,27 @@ public final class Json {
 
     /** Reads a JSON object; integers come back as {@link Long}, other numbers as {@link Double}. */
     public static Map<String, Object> read(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        try {
+            return parse(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A JSON object from {@code text}, as {@link #read} gives a file's (a null where {@link #line} wrote a NaN).
+     *
+     * @throws IllegalArgumentException when the text is empty or not a JSON object
+     */
+    public static Map<String, Object> parse(String text) {
         try {
             Map<String, Object> map = READER.fromJson(text, new TypeToken<LinkedHashMap<String, Object>>() { }.getType());
             if (map == null) {
-                throw new IOException(file + ": empty JSON file");
+                throw new IllegalArgumentException("empty JSON text");
             }
             return map;
         } catch (com.google.gson.JsonParseException e) {
-            throw new IOException(file + ": not a JSON object: " + e.getMessage(), e);
+            throw new IllegalArgumentException("not a JSON object: " + e.getMessage(), e);
         }
     }
 

@@ -3,12 +3,14 @@ package dev.kiln.cli;
 import static dev.kiln.cli.KilnRuns.kiln;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.kiln.cli.KilnRuns.Result;
+import dev.kiln.engine.Tensor;
 import dev.kiln.io.SafeTensors;
 import dev.kiln.train.ImageGrid;
 import dev.kiln.train.Trainer;
@@ -17,12 +19,17 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code kiln gan} end to end on a tiny fake MNIST: a run directory of two epochs, and grids drawn from its checkpoint. */
 class GanCommandTest {
@@ -185,6 +192,159 @@ class GanCommandTest {
         Result r = kiln("gan", "--data-dir", tmp.resolve("nothing").toString(), "--loss", "wgan");
         assertEquals(2, r.code(), r.toString());
         assertEquals("kiln gan: unknown GAN loss 'wgan'; known: [bce, wgan-gp]", r.err().strip());
+    }
+
+    /** {@code kiln gan} on the fake MNIST with the tiny networks of {@link #trainTwoEpochs}, and {@code more} options. */
+    private static Result gan(Path out, String... more) {
+        List<String> args = new ArrayList<>(List.of("gan", "--data-dir", data.toString(), "--batch", "16", "--latent",
+                "8", "--feature-maps", "4", "--out", out.toString()));
+        args.addAll(Arrays.asList(more));
+        return kiln(args.toArray(String[]::new));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bce", "wgan-gp"})
+    void oneEpochResumedToTwoEndsExactlyWhereAnUninterruptedRunOfTwoEnds(String loss) throws IOException {
+        // Two critic steps per generator step and three batches an epoch: the generator's updates straddle the epochs.
+        String[] options = {"--loss", loss, "--critic-steps", "2"};
+        Path whole = tmp.resolve("whole");
+        Path parts = tmp.resolve("parts");
+        assertEquals(0, gan(whole, with(options, "--epochs", "2")).code());
+        assertEquals(0, gan(parts, with(options, "--epochs", "1")).code());
+        Result resumed = gan(parts, with(options, "--epochs", "2", "--resume",
+                parts.resolve(Trainer.CHECKPOINT).toString()));
+        assertEquals(0, resumed.code(), resumed.toString());
+        assertTrue(resumed.out().contains("resumed after epoch 1 of ") && !resumed.out().contains("epoch 1:"),
+                resumed.toString());
+        assertSameTensors(whole.resolve(Trainer.CHECKPOINT), parts.resolve(Trainer.CHECKPOINT));
+        Map<String, String> expected = Trainer.metadata(whole.resolve(Trainer.CHECKPOINT));
+        Map<String, String> actual = Trainer.metadata(parts.resolve(Trainer.CHECKPOINT));
+        for (String key : List.of("epoch", "random_seed", "random_counter", "critic_steps_since_generator",
+                "last_generator_loss")) {
+            assertEquals(expected.get(key), actual.get(key), key);
+        }
+        assertEquals(withoutTimes(whole), withoutTimes(parts), "metrics.csv: both epochs' losses and terms");
+        assertArrayEquals(Files.readAllBytes(whole.resolve("samples-epoch2.png")),
+                Files.readAllBytes(parts.resolve("samples-epoch2.png")), "the fixed noise's images after epoch 2");
+    }
+
+    @Test
+    void resumeWithOtherSettingsFailsWithTwoNamingEachWithBothValuesBeforeLoadingData() throws IOException {
+        Path out = tmp.resolve("run");
+        assertEquals(0, gan(out, "--epochs", "1").code());
+        Path checkpoint = out.resolve(Trainer.CHECKPOINT);
+        Result r = kiln("gan", "--data-dir", tmp.resolve("nothing").toString(), "--batch", "8", "--latent", "8",
+                "--feature-maps", "4", "--lr", "0.001", "--seed", "2", "--out", out.toString(), "--epochs", "2",
+                "--resume", checkpoint.toString());
+        assertEquals(2, r.code(), r.toString());
+        for (String difference : List.of("batch '16', this run asks for '8'", "lr '2.0E-4', this run asks for '0.001'",
+                "seed '1', this run asks for '2'")) {
+            assertTrue(r.err().contains(difference), difference + " missing from\n" + r);
+        }
+        assertEquals("1", Trainer.metadata(checkpoint).get("epoch"), "the checkpoint is left as it was");
+    }
+
+    @Test
+    void resumeWithAnotherLossFailsWithTwoNamingBoth() throws IOException {
+        Path out = tmp.resolve("run");
+        assertEquals(0, gan(out, "--epochs", "1").code());
+        Result r = gan(out, "--epochs", "2", "--loss", "wgan-gp", "--resume", out.resolve(Trainer.CHECKPOINT).toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("loss 'bce', this run asks for 'wgan-gp'"), r.toString());
+    }
+
+    @Test
+    void resumeFromAMissingCheckpointFailsWithOneNamingIt() {
+        Path missing = tmp.resolve("run").resolve(Trainer.CHECKPOINT);
+        Result r = gan(tmp.resolve("run"), "--resume", missing.toString());
+        assertEquals(1, r.code(), r.toString());
+        assertEquals("kiln gan: no such file: " + missing, r.err().strip());
+    }
+
+    @Test
+    void resumeFromATruncatedCheckpointFailsWithOneNamingItAndWhatIsWrong() throws IOException {
+        Path out = tmp.resolve("run");
+        assertEquals(0, gan(out, "--epochs", "1").code());
+        Path checkpoint = out.resolve(Trainer.CHECKPOINT);
+        byte[] bytes = Files.readAllBytes(checkpoint);
+        Files.write(checkpoint, Arrays.copyOf(bytes, bytes.length / 2));
+        Result r = gan(out, "--epochs", "2", "--resume", checkpoint.toString());
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().startsWith("kiln gan: " + checkpoint + ": "), r.toString());
+    }
+
+    @Test
+    void resumeFromAWeightsOnlyCheckpointFailsWithTwoSayingItCannotBeResumed() throws IOException {
+        Path out = tmp.resolve("run");
+        assertEquals(0, gan(out, "--epochs", "1").code());
+        Path weights = tmp.resolve("weights.safetensors");
+        Map<String, String> meta = Trainer.metadata(out.resolve(Trainer.CHECKPOINT));
+        try (SafeTensors.Loaded all = SafeTensors.read(out.resolve(Trainer.CHECKPOINT))) {
+            Map<String, Tensor> model = new LinkedHashMap<>(all.tensors());
+            model.keySet().removeIf(name -> !name.startsWith("model."));
+            SafeTensors.write(weights, model, meta);
+        }
+        Result r = gan(out, "--epochs", "2", "--resume", weights.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertEquals("kiln gan: " + weights + " holds a GAN's weights without its optimizers' state and fixed noise"
+                + " (written by a kiln gan that could not resume yet): it cannot be resumed", r.err().strip());
+    }
+
+    @Test
+    void resumeFromAnotherCommandsCheckpointFailsWithTwoNamingWhatItHolds() throws IOException {
+        Path lm = tmp.resolve("charlm.safetensors");
+        SafeTensors.write(lm, Map.of(), Map.of("model", "charlm"));
+        Result r = gan(tmp.resolve("run"), "--resume", lm.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertEquals("kiln gan: --resume " + lm + " is not a kiln gan checkpoint (model charlm)", r.err().strip());
+    }
+
+    @Test
+    void resumingARunAlreadyAtItsEpochsSaysSoAndLeavesItsOutputsAlone() throws IOException {
+        Path out = tmp.resolve("run");
+        assertEquals(0, gan(out, "--epochs", "1").code());
+        byte[] csv = Files.readAllBytes(out.resolve("metrics.csv"));
+        byte[] checkpoint = Files.readAllBytes(out.resolve(Trainer.CHECKPOINT));
+        Result r = gan(out, "--epochs", "1", "--resume", out.resolve(Trainer.CHECKPOINT).toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("already at epoch 1 of --epochs 1: nothing to train"), r.toString());
+        assertFalse(r.out().contains("epoch 1:"), r.toString());
+        assertArrayEquals(csv, Files.readAllBytes(out.resolve("metrics.csv")), "metrics.csv is left as it was");
+        assertArrayEquals(checkpoint, Files.readAllBytes(out.resolve(Trainer.CHECKPOINT)));
+    }
+
+    @Test
+    void helpOffersResumeWithEpochsCountedOverTheWholeRun() {
+        Result r = kiln("gan", "--help");
+        assertEquals(0, r.code(), r.toString());
+        for (String line : List.of("--resume FILE                continue from the checkpoint.safetensors of an",
+                "--epochs N                   the last epoch to train, counted over the whole run")) {
+            assertTrue(r.out().contains(line), line + " in\n" + r.out());
+        }
+    }
+
+    private static String[] with(String[] options, String... more) {
+        List<String> all = new ArrayList<>(Arrays.asList(options));
+        all.addAll(Arrays.asList(more));
+        return all.toArray(String[]::new);
+    }
+
+    /** Every tensor of two checkpoints, value for value: weights, buffers, optimizer states and fixed noise. */
+    private static void assertSameTensors(Path expected, Path actual) throws IOException {
+        try (SafeTensors.Loaded e = SafeTensors.read(expected); SafeTensors.Loaded a = SafeTensors.read(actual)) {
+            assertEquals(e.tensors().keySet(), a.tensors().keySet());
+            assertTrue(e.tensors().keySet().containsAll(List.of("model.generator.1.weight",
+                    "generator_optimizer.state.0.exp_avg", "discriminator_optimizer.state.0.exp_avg", "fixed_noise")),
+                    e.tensors().keySet().toString());
+            e.tensors().forEach((name, t) -> assertArrayEquals(t.toDoubleArray(), a.tensors().get(name).toDoubleArray(),
+                    name));
+        }
+    }
+
+    /** The lines of a run's metrics.csv without its two timing columns, the last. */
+    private static List<String> withoutTimes(Path run) throws IOException {
+        return Files.readAllLines(run.resolve("metrics.csv")).stream()
+                .map(line -> line.substring(0, line.lastIndexOf(',', line.lastIndexOf(',') - 1))).toList();
     }
 
     /** A readable PNG of at least {@code columns} x {@code rows} 28x28 images at ImageGrid's scale. */
