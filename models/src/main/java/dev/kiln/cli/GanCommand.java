@@ -35,7 +35,8 @@ import java.util.Map;
 
 /**
  * {@code kiln gan}: trains a {@link Dcgan} on MNIST or Fashion-MNIST without labels and draws, after every epoch, the
- * images it makes of one fixed batch of noise; {@code kiln gan --sample FILE} draws new images from a checkpoint.
+ * images it makes of one fixed batch of noise; {@code kiln gan --resume FILE} continues a run from its checkpoint
+ * ({@link GanCheckpoint}), {@code kiln gan --sample FILE} draws new images from one.
  */
 final class GanCommand {
     static final String HELP = """
@@ -62,10 +63,10 @@ final class GanCommand {
               --out DIR                    run directory (default runs/gan-DATA): checkpoint.safetensors (after
                                            every epoch: both networks' weights, both optimizers' state, the
                                            fixed noise, each epoch's figures and the random state),
-                                           metrics.csv, metrics.json, training.png (both
-                                           losses per epoch; wgan-gp also the critic's Wasserstein estimate and
-                                           gradient penalty), samples-epochN.png (the images of one fixed batch of
-                                           64 noise vectors after epoch N)
+                                           metrics.csv, metrics.json, training.png (both losses per epoch;
+                                           wgan-gp also the critic's Wasserstein estimate and gradient
+                                           penalty), samples-epochN.png (the images of one fixed batch of 64
+                                           noise vectors after epoch N)
               --resume FILE                continue from the checkpoint.safetensors of an earlier run, with the
                                            same options (data, loss, lr, latent, feature maps, critic steps,
                                            gp weight, batch, train size and seed); --epochs may be raised. The

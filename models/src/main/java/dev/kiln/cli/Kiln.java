@@ -30,7 +30,8 @@ public final class Kiln {
                               g2p (spelling to phonemes on CMUdict); writes a run directory
               finetune        transfer learning: a trained model's first layers (or an encoder) with a new head
               pretrain MODEL  train an autoencoder (ae, tied, denoising, sparse, vae, conv) without labels
-              gan             train a DCGAN that draws MNIST or Fashion-MNIST images; --sample draws from one
+              gan             train a DCGAN that draws MNIST or Fashion-MNIST images (--resume continues a
+                              run); --sample draws from one
               eval            evaluate a checkpoint on a test set
               predict         classify one image with a checkpoint
               export          a checkpoint's weights as a PyTorch state dict (safetensors)

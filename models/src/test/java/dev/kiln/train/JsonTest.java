@@ -2,6 +2,9 @@ package dev.kiln.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonParser;
 import java.nio.file.Files;
@@ -41,6 +44,28 @@ class JsonTest {
         assertEquals("{\"zeta\":1,\"alpha\":0.5,\"big\":12345678901,\"f\":0.1,\"name\":\"mlp <\\\"x\\\">\",\"ok\":true,"
                 + "\"nothing\":null,\"nan\":null,\"list\":[1,2.5],\"arr\":[3,4],\"inner\":{\"b\":2,\"a\":1}}", Json.line(sample()));
         assertFalse(Json.line(sample()).contains("\n"));
+    }
+
+    @Test
+    void parseGivesBackWhatLineWroteEachDoubleExactlyAndNaNAsNull() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("third", 1.0 / 3);
+        m.put("tiny", 1.2345678901234567e-300);
+        m.put("epoch", 2);
+        m.put("nan", Double.NaN);
+        Map<String, Object> parsed = Json.parse(Json.line(m));
+        assertEquals(1.0 / 3, parsed.get("third"));
+        assertEquals(1.2345678901234567e-300, parsed.get("tiny"));
+        assertEquals(2L, parsed.get("epoch"));
+        assertNull(parsed.get("nan"));
+        assertEquals(List.of("third", "tiny", "epoch", "nan"), List.copyOf(parsed.keySet()));
+    }
+
+    @Test
+    void parseOfTextThatIsNoObjectIsRefusedSayingSo() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse("[1, 2]"));
+        assertTrue(e.getMessage().startsWith("not a JSON object: "), e.getMessage());
+        assertEquals("empty JSON text", assertThrows(IllegalArgumentException.class, () -> Json.parse(" ")).getMessage());
     }
 
     /** A value Json hands to Gson's default mapping, by its fields. */
