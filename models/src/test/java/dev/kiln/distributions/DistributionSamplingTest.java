@@ -151,6 +151,20 @@ class DistributionSamplingTest {
         }
     }
 
+    /** As PyTorch's Gamma.rsample, the clamp follows the division by the rate, which would take tiny draws below it. */
+    @Test
+    void gammaDrawsDividedByALargeRateAreStillAtLeastTheSmallestNormalNumber() {
+        Gamma gamma = new Gamma(Tensor.full(0.01, DType.F32), Tensor.full(1e6, DType.F32));
+        Tensor draws = gamma.sample(1000);
+        for (double x : draws.toDoubleArray()) {
+            assertTrue(x >= Float.MIN_NORMAL, "a Gamma(0.01, 1e6) draw must be clamped to F32's smallest normal number"
+                    + " after dividing by the rate, got " + x);
+        }
+        for (double logProb : gamma.logProb(draws).toDoubleArray()) {
+            assertTrue(Double.isFinite(logProb), "the log-probability of a clamped draw must be finite, got " + logProb);
+        }
+    }
+
     /**
      * The reparameterised gradient is unbiased: over DRAWS draws, each with its own parameter leaf, the mean of
      * d(draw)/d(parameter) is d(mean)/d(parameter) within STANDARD_ERRORS standard errors of the per-draw gradients.
