@@ -63,7 +63,7 @@ final class BenchCommand {
               unary     element-wise functions (exp, log, sin, tan, erf, pow, and the activations sigmoid, tanh,
                         GELU exact and tanh, ELU, SiLU with their backward) of 2^20 F32 values; median of 30
                         (bench/pytorch_unary.py times the same in PyTorch)
-            dispatch  the engine's cost per step apart from arithmetic, from the JVM's first step on: a step of
+              dispatch  the engine's cost per step apart from arithmetic, from the JVM's first step on: a step of
                         four tiny ops ([4, 4] matmul, ReLU, add, sum) and their backward in a scope, read back
                         (as a training step reads its loss); microseconds per step over steps 1-10, 11-60, 61-120,
                         121-500, 501-1000, 1001-5000 and 5001-20000

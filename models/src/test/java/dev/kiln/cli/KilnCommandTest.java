@@ -71,6 +71,15 @@ class KilnCommandTest {
         assertEquals("", r.err(), r.toString());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"mlp", "lenet", "lstm", "gru", "rnn", "resnet", "resnet18", "sgemm", "conv", "unary",
+        "dispatch"})
+    void benchHelpListsEachWorkloadInTheWorkloadsColumn(String workload) {
+        Result r = kiln("bench", "--help");
+        assertTrue(r.out().contains("\n  " + workload + " ".repeat(10 - workload.length())),
+                "bench --help must list '" + workload + "' indented as the other workloads: " + r.out());
+    }
+
     @Test
     void helpAfterOtherOptionsStillPrintsUsageWithoutRunning() {
         Result r = kiln("train", "mlp", "--epochs", "x", "--help");
