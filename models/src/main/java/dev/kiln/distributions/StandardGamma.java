@@ -1,5 +1,6 @@
 package dev.kiln.distributions;
 
+import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Function;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
@@ -56,9 +57,17 @@ final class StandardGamma extends Function {
         }
     }
 
+    /**
+     * gradOutput dx/dalpha. The factor is computed with gradients off, in a scope that frees its two hundred or so
+     * intermediates of the draws' size: like PyTorch's {@code _standard_gamma_grad} it is not differentiated again.
+     */
     @Override
     protected Tensor[] backward(Tensor gradOutput) {
-        return new Tensor[] {gradOutput.mul(gradient(saved()[0], saved()[1]))};
+        Tensor dxdalpha;
+        try (Scope scope = Scope.open(); Autograd.Guard off = Autograd.noGrad()) {
+            dxdalpha = scope.keep(gradient(saved()[0], saved()[1]));
+        }
+        return new Tensor[] {gradOutput.mul(dxdalpha)};
     }
 
     /** Marsaglia-Tsang draws for every element of alpha (see the class comment). */

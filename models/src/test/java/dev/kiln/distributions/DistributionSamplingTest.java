@@ -166,6 +166,22 @@ class DistributionSamplingTest {
     }
 
     /**
+     * The implicit reparameterisation gradient is some eighty tensor ops over the draws (four branches of PyTorch's
+     * approximation): the backward pass frees them, leaving a few tensors of the draws' size, not dozens.
+     */
+    @Test
+    void backwardThroughGammaDrawsFreesTheGradientsIntermediates() {
+        int n = 10000;
+        Tensor alpha = Tensor.full(3.0, DType.F64, n).requiresGrad(true);
+        Tensor loss = new Gamma(alpha, scalar(2.0)).rsample().sum();
+        long before = Engine.get().backend().bytesInUse();
+        loss.backward();
+        long grown = Engine.get().backend().bytesInUse() - before;
+        assertTrue(grown <= 8L * n * Double.BYTES, "the backward pass through " + n + " Gamma draws kept " + grown
+                / (n * Double.BYTES) + " tensors of their size");
+    }
+
+    /**
      * The reparameterised gradient is unbiased: over DRAWS draws, each with its own parameter leaf, the mean of
      * d(draw)/d(parameter) is d(mean)/d(parameter) within STANDARD_ERRORS standard errors of the per-draw gradients.
      */
