@@ -83,19 +83,28 @@ final class StandardGamma extends Function {
         Tensor waiting = d.gt(0);
         // An empty alpha has nothing to wait for (and no maximum).
         while (alpha.size() > 0 && waiting.max().item() != 0) {
-            Tensor x = Tensors.standardNormal(alpha, dims);
-            Tensor y = c.mul(x).add(1);
-            Tensor v = y.square().mul(y);
-            Tensor u = Tensors.uniform(alpha, 0, 1, dims).neg().add(1);
-            Tensor xx = x.square();
-            // The squeeze test accepts most candidates without a logarithm; NaN (v <= 0) fails both comparisons.
-            Tensor squeeze = u.lt(xx.square().mul(-SQUEEZE).add(1));
-            Tensor exact = u.log().lt(xx.mul(0.5).add(d.mul(v.neg().add(1).add(v.log()))));
-            Tensor accepted = waiting.mul(y.gt(0)).mul(squeeze.add(exact).gt(0));
-            result = Tensor.where(accepted, d.mul(v), result);
-            waiting = waiting.mul(accepted.neg().add(1));
+            // A round's thirty or so tensors are freed with it: only the draws and the waiting elements go on.
+            try (Scope round = Scope.open()) {
+                Tensor[] next = round(d, c, result, waiting, dims);
+                result = round.keep(next[0]);
+                waiting = round.keep(next[1]);
+            }
         }
         return result.mul(boost).maskedFill(alpha.eq(0), 0);
+    }
+
+    /** One rejection round: {draws, still waiting} after proposing a candidate for every element. */
+    private static Tensor[] round(Tensor d, Tensor c, Tensor result, Tensor waiting, int[] dims) {
+        Tensor x = Tensors.standardNormal(d, dims);
+        Tensor y = c.mul(x).add(1);
+        Tensor v = y.square().mul(y);
+        Tensor u = Tensors.uniform(d, 0, 1, dims).neg().add(1);
+        Tensor xx = x.square();
+        // The squeeze test accepts most candidates without a logarithm; NaN (v <= 0) fails both comparisons.
+        Tensor squeeze = u.lt(xx.square().mul(-SQUEEZE).add(1));
+        Tensor exact = u.log().lt(xx.mul(0.5).add(d.mul(v.neg().add(1).add(v.log()))));
+        Tensor accepted = waiting.mul(y.gt(0)).mul(squeeze.add(exact).gt(0));
+        return new Tensor[] {Tensor.where(accepted, d.mul(v), result), waiting.mul(accepted.neg().add(1))};
     }
 
     /** PyTorch's {@code standard_gamma_grad_one}: dx/dalpha at the draw x, element-wise. */
