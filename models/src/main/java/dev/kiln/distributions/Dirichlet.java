@@ -7,7 +7,8 @@ import dev.kiln.engine.Tensor;
  * The Dirichlet distribution over probability vectors of K categories, as PyTorch's
  * {@code torch.distributions.Dirichlet(concentration)}: concentration [batch..., K] is positive; the batch shape is its
  * shape less the last axis; events are [K], non-negative and summing to 1. {@code rsample} normalises independent
- * Gamma(concentration, 1) draws ({@link StandardGamma}), and gradients flow through the normalisation and each
+ * Gamma(concentration, 1) draws ({@link StandardGamma}), clamped as PyTorch's to [smallest normal number, largest
+ * number below 1] (where that acts the gradient is 0), and gradients flow through the normalisation and each
  * gamma's implicit reparameterisation gradient: an unbiased gradient of the same expectations as PyTorch's, but not
  * PyTorch's draw for draw, which differentiates the draw through each coordinate's Beta marginal instead
  * ({@code _dirichlet_grad}).
@@ -55,7 +56,10 @@ public final class Dirichlet extends Distribution {
     @Override
     public Tensor rsample(int... sampleShape) {
         Tensor gammas = StandardGamma.sample(Tensors.expandTo(concentration, Shape.of(extendedShape(sampleShape))));
-        return gammas.div(gammas.sum(-1, true));
+        // Clamped within (0, 1) as PyTorch's _sample_dirichlet clamps them: a coordinate far above the others
+        // would round to 1, and the others fall below the smallest normal number (Beta's logProb infinite there).
+        double eps = Tensors.eps(concentration.dtype());
+        return gammas.div(gammas.sum(-1, true)).clamp(Tensors.tiny(concentration.dtype()), 1 - eps / 2);
     }
 
     @Override

@@ -169,6 +169,24 @@ class DistributionSamplingTest {
     }
 
     /**
+     * As PyTorch's {@code _sample_dirichlet}, a normalised coordinate lies in [smallest normal, largest float below 1]:
+     * a concentration of 0.01 beside 1 makes the other coordinate round to 1 (and this one below the smallest normal)
+     * otherwise, where Beta's log-probability is infinite.
+     */
+    @Test
+    void betaDrawsOfATinyConcentrationStayStrictlyInsideTheUnitInterval() {
+        Beta beta = new Beta(Tensor.full(1.0, DType.F32), Tensor.full(0.01, DType.F32));
+        Tensor draws = beta.sample(1000);
+        for (double x : draws.toDoubleArray()) {
+            assertTrue(x >= Float.MIN_NORMAL && x <= 1 - 0x1p-24, "a Beta(1, 0.01) draw must lie in [" + Float.MIN_NORMAL
+                    + ", 1 - 2^-24], got " + x);
+        }
+        for (double logProb : beta.logProb(draws).toDoubleArray()) {
+            assertTrue(Double.isFinite(logProb), "the log-probability of a Beta draw must be finite, got " + logProb);
+        }
+    }
+
+    /**
      * The implicit reparameterisation gradient is some eighty tensor ops over the draws (four branches of PyTorch's
      * approximation): the backward pass frees them, leaving a few tensors of the draws' size, not dozens.
      */
