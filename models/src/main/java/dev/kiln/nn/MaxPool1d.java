@@ -48,6 +48,7 @@ public class MaxPool1d extends Pool1d {
         this.dilation = checkDilation(dilation);
     }
 
+    /** The spacing of a window's elements along each pooled axis: 1 for adjacent elements. */
     public int dilation() {
         return dilation;
     }

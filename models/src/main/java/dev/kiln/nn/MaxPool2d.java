@@ -46,6 +46,7 @@ public class MaxPool2d extends Pool2d {
         this.dilation = checkDilation(dilation);
     }
 
+    /** The spacing of a window's elements along each pooled axis: 1 for adjacent elements. */
     public int dilation() {
         return dilation;
     }
