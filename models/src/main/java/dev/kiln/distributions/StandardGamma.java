@@ -59,7 +59,9 @@ final class StandardGamma extends Function {
 
     /**
      * gradOutput dx/dalpha. The factor is computed with gradients off, in a scope that frees its two hundred or so
-     * intermediates of the draws' size: like PyTorch's {@code _standard_gamma_grad} it is not differentiated again.
+     * intermediates of the draws' size. Like PyTorch's {@code _standard_gamma_grad} it has no derivative: in a
+     * backward pass that records its graph, it enters as a node of alpha that refuses to be differentiated again,
+     * rather than as a constant that would make a second derivative silently wrong.
      */
     @Override
     protected Tensor[] backward(Tensor gradOutput) {
@@ -67,7 +69,31 @@ final class StandardGamma extends Function {
         try (Scope scope = Scope.open(); Autograd.Guard off = Autograd.noGrad()) {
             dxdalpha = scope.keep(gradient(saved()[0], saved()[1]));
         }
+        if (Autograd.isEnabled()) {
+            dxdalpha = new NotDifferentiable(dxdalpha).apply(saved()[0]);
+        }
         return new Tensor[] {gradOutput.mul(dxdalpha)};
+    }
+
+    /** A value computed from alpha whose own derivative is refused, as PyTorch refuses _standard_gamma_grad's. */
+    private static final class NotDifferentiable extends Function {
+        private final Tensor value;
+
+        NotDifferentiable(Tensor value) {
+            this.value = value;
+        }
+
+        @Override
+        protected Tensor forward(Tensor... inputs) {
+            return value;
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor gradOutput) {
+            throw new UnsupportedOperationException("double backward through Gamma.rsample (and Beta's, Dirichlet's,"
+                    + " Chi2's and StudentT's) is not supported: the derivative of its reparameterisation gradient,"
+                    + " PyTorch's _standard_gamma_grad, is not implemented, in PyTorch either");
+        }
     }
 
     /** Marsaglia-Tsang draws for every element of alpha (see the class comment). */

@@ -3,15 +3,19 @@ package dev.kiln.distributions;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.BackendProvider;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.GradOptions;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
+import java.util.List;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +43,20 @@ class DistributionSamplingTest {
     @AfterEach
     void close() {
         scope.close();
+    }
+
+    /**
+     * The gradient through Gamma draws has no derivative of its own, as in PyTorch (_standard_gamma_grad): a second
+     * derivative through it is refused by name, not computed as if dx/dalpha were constant.
+     */
+    @Test
+    void aSecondDerivativeThroughGammaDrawsIsRefused() {
+        Tensor alpha = Tensor.fromArray(new double[] {0.5, 2, 7}, 3).requiresGrad(true);
+        Tensor draws = new Gamma(alpha, scalar(1)).rsample();
+        Tensor first = Autograd.grad(draws.sum(), List.of(alpha), GradOptions.DEFAULT.withCreateGraph()).get(0);
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                () -> first.sum().backward());
+        assertTrue(e.getMessage().startsWith("double backward through Gamma.rsample"), e.getMessage());
     }
 
     private static Tensor scalar(double value) {
