@@ -92,7 +92,7 @@ show("GUMBEL_ENTROPY", lambda scale: Gumbel(LOC, scale).entropy(), scale=SCALE)
 show("GUMBEL_MEAN", lambda loc, scale: Gumbel(loc, scale).mean, loc=LOC, scale=SCALE)
 show("GUMBEL_VARIANCE", lambda scale: Gumbel(LOC, scale).variance, scale=SCALE)
 
-# Poisson: counts from 0 (a rate of 0 among them at count 0) to 40 (log k! of Lanczos).
+# Poisson: counts from 0 (a rate of 0 among them at count 0) to 40 (log k! by the log-gamma).
 RATE = torch.tensor([[0.5, 2.0, 7.5], [0.0, 12.0, 30.0]])
 COUNTS = torch.tensor([[0.0, 3.0, 7.0], [0.0, 10.0, 40.0]])
 show("POISSON_LOG_PROB", lambda rate: Poisson(rate).log_prob(COUNTS), rate=RATE[0])

@@ -67,7 +67,7 @@ final class CountSampling {
             Tensor quick = us.ge(0.07).mul(v.le(vr));
             Tensor valid = k.ge(0).mul(us.lt(0.013).mul(v.gt(us)).eq(0));
             Tensor kept = k.clampMin(0);
-            Tensor bound = rate.neg().add(kept.mul(logRate)).sub(LogGamma.of(kept.add(1)));
+            Tensor bound = rate.neg().add(kept.mul(logRate)).sub(SpecialFunctions.lgamma(kept.add(1)));
             Tensor slow = valid.mul(v.log().add(logInvAlpha).sub(a.div(us.square()).add(b).log()).le(bound));
             Tensor accepted = pending.mul(quick.add(slow).gt(0));
             result = Tensor.where(accepted, k, result);
@@ -125,7 +125,7 @@ final class CountSampling {
         Tensor logOdds = q.div(q.neg().add(1)).log();
         Tensor logAlpha = b.reciprocal().mul(5.1).add(2.83).mul(spread).log();
         Tensor m = total.add(1).mul(q).floor();
-        Tensor logPeak = LogGamma.of(m.add(1)).add(LogGamma.of(total.sub(m).add(1)));
+        Tensor logPeak = SpecialFunctions.lgamma(m.add(1)).add(SpecialFunctions.lgamma(total.sub(m).add(1)));
         Tensor result = q.fullLike(0);
         Tensor pending = total.isfinite().mul(q.isfinite());
         while (any(pending)) {
@@ -137,8 +137,8 @@ final class CountSampling {
             Tensor quick = us.ge(0.07).mul(v.le(vr));
             Tensor kept = k.clampMin(0).minimum(total);
             // log(f(k) / f(m)), f the binomial probabilities: what BTRS's Stirling bound approximates.
-            Tensor logRatio = logPeak.sub(LogGamma.of(kept.add(1))).sub(LogGamma.of(total.sub(kept).add(1)))
-                    .add(kept.sub(m).mul(logOdds));
+            Tensor logRatio = logPeak.sub(SpecialFunctions.lgamma(kept.add(1)))
+                    .sub(SpecialFunctions.lgamma(total.sub(kept).add(1))).add(kept.sub(m).mul(logOdds));
             Tensor slow = v.log().add(logAlpha).sub(a.div(us.square()).add(b).log()).le(logRatio);
             Tensor accepted = pending.mul(inRange).mul(quick.add(slow).gt(0));
             result = Tensor.where(accepted, k, result);

@@ -231,7 +231,7 @@ public final class KL {
         Tensor ct3 = p.loc().div(q.scale());
         Tensor t1 = ct1.log().neg().sub(ct2).add(ct3);
         Tensor t2 = ct1.mul(Gumbel.EULER_GAMMA);
-        Tensor t3 = ct2.add(LogGamma.of(ct1.add(1))).sub(ct3).exp();
+        Tensor t3 = ct2.add(SpecialFunctions.lgamma(ct1.add(1))).sub(ct3).exp();
         return t1.add(t2).add(t3).sub(1 + Gumbel.EULER_GAMMA);
     }
 

@@ -760,10 +760,10 @@ class CudaParityComposedOpsTest extends ParityTest {
     /**
      * The second set of distributions, composed of Tensor ops: Cauchy's and Gumbel's log-probabilities, HalfNormal's
      * cdf, Normal's icdf (a polynomial refined by Newton steps on erf), Poisson's and Binomial's log-probabilities
-     * (log-factorials by a Lanczos sum), Geometric's entropy, the KL divergences of Gumbel pairs (a log-gamma) and of a
-     * Normal against a Laplace (an erf), and the gradients of their parameters; Poisson's and Binomial's samplers
-     * (rounds of rejection on the backend) must draw on the parameters' backend. Element-wise but for the 9-term
-     * Lanczos sums: the tolerance of sums.
+     * (log-factorials by the shifted Stirling series), Geometric's entropy, the KL divergences of Gumbel pairs (a
+     * log-gamma) and of a Normal against a Laplace (an erf), and the gradients of their parameters; Poisson's and
+     * Binomial's samplers (rounds of rejection on the backend) must draw on the parameters' backend. Element-wise but
+     * for the log-gamma's sums of ten logarithms and of its series: the tolerance of sums.
      */
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
