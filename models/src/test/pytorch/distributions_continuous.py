@@ -1,5 +1,5 @@
 # torch.distributions' Gamma, Chi2, Beta, Dirichlet and StudentT (ContinuousDistributionsPyTorchParityTest and
-# SpecialFunctionsTest in models/src/test/java/dev/kiln/distributions/): log_prob, entropy, mean and variance,
+# SpecialFunctionsTest in models/src/test/java/dev/kiln/distributions/): log_prob, entropy, mean, variance and mode,
 # kl_divergence of the Gamma, Beta and Dirichlet pairs, torch.lgamma and torch.digamma, and the implicit
 # reparameterisation gradient torch._standard_gamma_grad(alpha, x) that Gamma.rsample's backward uses, in float64;
 # and the trigamma function from mpmath at 50 digits, as PyTorch's (digamma's gradient) is good to about 1e-9 alone.
@@ -75,11 +75,14 @@ field("GAMMA_LOG_PROB_AT_ZERO", Gamma(CONCENTRATION, RATE).log_prob(torch.zeros(
 show("GAMMA_ENTROPY", lambda a, r: Gamma(a, r).entropy(), a=CONCENTRATION, r=RATE)
 show("GAMMA_MEAN", lambda a, r: Gamma(a, r).mean, a=CONCENTRATION, r=RATE)
 show("GAMMA_VARIANCE", lambda a, r: Gamma(a, r).variance, a=CONCENTRATION, r=RATE)
+# The mode clamps (a - 1) / r at 0 from below: a concentration of 1 sits on the clamp, which passes its gradient.
+show("GAMMA_MODE", lambda a, r: Gamma(a, r).mode, a=CONCENTRATION, r=RATE)
 
 # Chi2: the Gamma of df / 2 and 1/2.
 DF = torch.tensor([[0.8, 1.0, 1.5], [2.0, 3.0, 7.5]])
 show("CHI2_LOG_PROB", lambda df, x: Chi2(df).log_prob(x), df=DF, x=POSITIVE)
 show("CHI2_ENTROPY", lambda df: Chi2(df).entropy(), df=DF)
+show("CHI2_MODE", lambda df: Chi2(df).mode, df=DF)
 
 # Beta at values inside (0, 1), concentrations below and above 1.
 C1 = torch.tensor([[0.5, 1.0, 2.5], [4.0, 0.3, 12.0]])
@@ -89,6 +92,9 @@ show("BETA_LOG_PROB", lambda c1, c0, x: Beta(c1, c0).log_prob(x), c1=C1, c0=C0, 
 show("BETA_ENTROPY", lambda c1, c0: Beta(c1, c0).entropy(), c1=C1, c0=C0)
 show("BETA_MEAN", lambda c1, c0: Beta(c1, c0).mean, c1=C1, c0=C0)
 show("BETA_VARIANCE", lambda c1, c0: Beta(c1, c0).variance, c1=C1, c0=C0)
+# The mode, the Dirichlet's first coordinate: 0 where only c0 exceeds 1, NaN at (1, 0.7) (0 / 0), 1 at (0.3, 0.4)
+# (both below 1: the first vertex).
+show("BETA_MODE", lambda c1, c0: Beta(c1, c0).mode, c1=C1, c0=C0)
 
 # Dirichlet over 3 categories, a batch of 2; values [2, 3] on the simplex.
 ALPHA = torch.tensor([[0.5, 1.0, 2.5], [4.0, 0.3, 12.0]])
@@ -97,6 +103,11 @@ show("DIRICHLET_LOG_PROB", lambda a, x: Dirichlet(a).log_prob(x), a=ALPHA, x=SIM
 show("DIRICHLET_ENTROPY", lambda a: Dirichlet(a).entropy(), a=ALPHA)
 show("DIRICHLET_MEAN", lambda a: Dirichlet(a).mean, a=ALPHA)
 show("DIRICHLET_VARIANCE", lambda a: Dirichlet(a).variance, a=ALPHA)
+show("DIRICHLET_MODE", lambda a: Dirichlet(a).mode, a=ALPHA)
+# max(a - 1, 0) normalised is 0 / 0 where no concentration exceeds 1: NaN, unless every one is below 1, where
+# PyTorch takes the one-hot of the argmax of that NaN row, the first category, wherever the largest concentration is.
+field("DIRICHLET_MODE_EDGES", Dirichlet(torch.tensor([[0.2, 0.5, 0.3], [0.9, 0.1, 0.99], [1.0, 1.0, 1.0],
+                                                      [1.0, 0.5, 0.5], [2.0, 0.5, 0.5]])).mode)
 
 # StudentT: df on both sides of 1 and 2, where the mean and the variance stop being finite.
 LOC = torch.tensor([[0.5, -1.0, 2.0], [0.0, 1.5, -0.3]])
@@ -107,6 +118,7 @@ show("STUDENT_T_LOG_PROB", lambda df, loc, scale, x: StudentT(df, loc, scale).lo
 show("STUDENT_T_ENTROPY", lambda df, scale: StudentT(df, LOC, scale).entropy(), df=DF, scale=SCALE)
 field("STUDENT_T_MEAN", StudentT(DF, LOC, SCALE).mean)
 field("STUDENT_T_VARIANCE", StudentT(DF, LOC, SCALE).variance)
+show("STUDENT_T_MODE", lambda loc: StudentT(DF, loc, SCALE).mode, loc=LOC)
 show("STUDENT_T_FINITE_VARIANCE", lambda df, scale: StudentT(df, LOC[0], scale).variance,
      df=torch.tensor([2.5, 3.0, 10.0]), scale=torch.tensor([0.5, 1.2, 2.0]))
 

@@ -12,6 +12,8 @@ import java.util.List;
  * <pre>
  * logProb(x) = (c1 - 1) log x + (c0 - 1) log(1 - x) + lgamma(c1 + c0) - lgamma(c1) - lgamma(c0)
  * mean       = c1 / (c1 + c0),  variance = c1 c0 / ((c1 + c0)^2 (c1 + c0 + 1))
+ * mode       = the Dirichlet's first coordinate: max(c1 - 1, 0) / (max(c1 - 1, 0) + max(c0 - 1, 0)), NaN where
+ *              neither exceeds 1 and one is 1 or more, 1 where both are below 1
  * </pre>
  */
 public final class Beta extends Distribution {
@@ -91,8 +93,20 @@ public final class Beta extends Distribution {
     }
 
     @Override
+    public Tensor mode() {
+        return dirichlet.mode().narrow(-1, 0, 1).squeeze(-1);
+    }
+
+    @Override
     public Constraint support() {
         return Constraint.unitInterval();
+    }
+
+    @Override
+    public Beta expand(int... batchShape) {
+        Shape target = expandedBatch(batchShape);
+        return new Beta(Tensors.expandTo(concentration1, target), Tensors.expandTo(concentration0, target),
+                validatesArgs());
     }
 
     @Override

@@ -7,7 +7,7 @@ import dev.kiln.engine.Tensor;
  * {@code torch.distributions.Chi2(df)}: the {@link Gamma} of concentration df / 2 and rate 1/2, whose methods (and
  * divergence, registered for Gamma pairs) it shares; the batch shape is df's.
  * <pre>
- * mean = df,  variance = 2 df
+ * mean = df,  variance = 2 df,  mode = max(df - 2, 0)
  * </pre>
  */
 public final class Chi2 extends Gamma {
@@ -33,6 +33,12 @@ public final class Chi2 extends Gamma {
     /** The degrees of freedom. */
     public Tensor df() {
         return df;
+    }
+
+    /** The same distribution over {@code batchShape}, a Chi2 of df broadcast to it. */
+    @Override
+    public Chi2 expand(int... batchShape) {
+        return new Chi2(Tensors.expandTo(df, expandedBatch(batchShape)), validatesArgs());
     }
 
     @Override

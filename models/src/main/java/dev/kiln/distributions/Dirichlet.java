@@ -16,6 +16,8 @@ import dev.kiln.engine.Tensor;
  * logProb(x) = sum((alpha - 1) log x) + lgamma(sum(alpha)) - sum(lgamma(alpha))
  * entropy    = sum(lgamma(alpha)) - lgamma(a0) - (K - a0) digamma(a0) - sum((alpha - 1) digamma(alpha)),  a0 = sum(alpha)
  * mean       = alpha / a0,  variance = alpha (a0 - alpha) / (a0^2 (a0 + 1))
+ * mode       = max(alpha - 1, 0) / sum(max(alpha - 1, 0)): NaN where no alpha exceeds 1 and one is 1 or more, the
+ *              first vertex [1, 0, ...] where every alpha is below 1 (PyTorch 1.13's)
  * </pre>
  */
 public final class Dirichlet extends Distribution {
@@ -94,9 +96,31 @@ public final class Dirichlet extends Distribution {
         return concentration.mul(a0.sub(concentration)).div(a0.square().mul(a0.add(1)));
     }
 
+    /**
+     * The density's peak [batch..., K]. Where every concentration is below 1 the density rises towards each vertex;
+     * PyTorch 1.13 takes the one-hot of the argmax of the row, which is 0 / 0 there, so of its first NaN: the first
+     * vertex, as here. The denominator is 1 on those rows so that their unused quotient passes no NaN gradient.
+     */
+    @Override
+    public Tensor mode() {
+        Tensor excess = concentration.sub(1).clampMin(0);
+        Tensor total = excess.sum(-1, true);
+        Tensor allBelowOne = concentration.max(-1, true).lt(1);
+        Tensor firstVertex = Tensor.arange(0, concentration.dim(-1), 1, concentration.dtype())
+                .to(concentration.backend()).eq(0);
+        return Tensor.where(allBelowOne, firstVertex, excess.div(Tensor.where(allBelowOne, total.fullLike(1), total)));
+    }
+
     @Override
     public Constraint support() {
         return Constraint.simplex();
+    }
+
+    /** The same distribution over {@code batchShape}, the concentration broadcast to [batchShape..., K]. */
+    @Override
+    public Dirichlet expand(int... batchShape) {
+        Shape target = Shape.of(Tensors.concat(expandedBatch(batchShape).dims(), eventShape().dims()));
+        return new Dirichlet(Tensors.expandTo(concentration, target), validatesArgs());
     }
 
     @Override

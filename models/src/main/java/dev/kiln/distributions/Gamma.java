@@ -14,7 +14,7 @@ import dev.kiln.engine.Tensor;
  * <pre>
  * logProb(x) = alpha log(rate) + (alpha - 1) log(x) - rate x - lgamma(alpha)   ((alpha - 1) log(x) is 0 where alpha is 1)
  * entropy    = alpha - log(rate) + lgamma(alpha) + (1 - alpha) digamma(alpha)
- * mean       = alpha / rate,  variance = alpha / rate^2
+ * mean       = alpha / rate,  variance = alpha / rate^2,  mode = max((alpha - 1) / rate, 0)
  * </pre>
  * No cdf (PyTorch 1.13 has none).
  */
@@ -103,9 +103,21 @@ public class Gamma extends Distribution {
         return concentration.div(rate.square());
     }
 
+    /** The density's peak, 0 where alpha &lt;= 1 (PyTorch's clamp, whose gradient passes at alpha = 1). */
+    @Override
+    public Tensor mode() {
+        return concentration.sub(1).div(rate).clampMin(0);
+    }
+
     @Override
     public Constraint support() {
         return Constraint.nonNegative();
+    }
+
+    @Override
+    public Gamma expand(int... batchShape) {
+        Shape target = expandedBatch(batchShape);
+        return new Gamma(Tensors.expandTo(concentration, target), Tensors.expandTo(rate, target), validatesArgs());
     }
 
     @Override

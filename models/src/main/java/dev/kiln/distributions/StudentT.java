@@ -14,6 +14,7 @@ import dev.kiln.engine.Tensor;
  * entropy    = log(scale) + (df + 1)/2 (digamma((df + 1)/2) - digamma(df/2)) + log(df)/2 + lbeta(df/2, 1/2)
  * mean       = loc where df &gt; 1, else NaN
  * variance   = scale^2 df / (df - 2) where df &gt; 2, infinity where 1 &lt; df &lt;= 2, NaN where df &lt;= 1
+ * mode       = loc
  * </pre>
  * No cdf (PyTorch 1.13 has none).
  */
@@ -116,8 +117,20 @@ public final class StudentT extends Distribution {
     }
 
     @Override
+    public Tensor mode() {
+        return loc;
+    }
+
+    @Override
     public Constraint support() {
         return Constraint.real();
+    }
+
+    @Override
+    public StudentT expand(int... batchShape) {
+        Shape target = expandedBatch(batchShape);
+        return new StudentT(Tensors.expandTo(df, target), Tensors.expandTo(loc, target),
+                Tensors.expandTo(scale, target), validatesArgs());
     }
 
     @Override

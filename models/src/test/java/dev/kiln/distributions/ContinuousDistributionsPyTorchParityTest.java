@@ -12,9 +12,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Gamma, Chi2, Beta, Dirichlet and StudentT, their divergences and Gamma's reparameterisation gradient against what
- * PyTorch 1.13 printed for the same F64 inputs ({@code models/src/test/pytorch/distributions_continuous.py}, whose
- * output is {@link ContinuousDistributionsPyTorchValues}): each result and its inputs' gradients for the upstream
+ * Gamma, Chi2, Beta, Dirichlet and StudentT (modes included), their divergences and Gamma's reparameterisation
+ * gradient against what PyTorch 1.13 printed for the same F64 inputs
+ * ({@code models/src/test/pytorch/distributions_continuous.py}, whose output is
+ * {@link ContinuousDistributionsPyTorchValues}): each result and its inputs' gradients for the upstream
  * gradient 1, 2, 3, ... in the result's shape, to 1e-10 (relative above 1). Gradients through digamma (entropies,
  * divergences) are held to 1e-8: PyTorch differentiates digamma with its trigamma, good to about 1e-9 relative (see
  * {@link SpecialFunctionsTest}). The comment on each test names the torch call.
@@ -193,6 +194,46 @@ class ContinuousDistributionsPyTorchParityTest {
         check("finite variance", new StudentT(df, constant(new double[] {0.5, -1.0, 2.0}, 3), scale).variance(),
                 STUDENT_T_FINITE_VARIANCE, grad(df, STUDENT_T_FINITE_VARIANCE_D_DF),
                 grad(scale, STUDENT_T_FINITE_VARIANCE_D_SCALE));
+    }
+
+    @Test
+    void gammaAndChi2ModesClampAtZeroAndPassTheGradientOnTheClamp() {
+        // Gamma(a, r).mode, Chi2(df).mode: a = 1 and df = 2 sit on the clamp
+        Tensor a = leaf(CONCENTRATION);
+        Tensor r = leaf(RATE);
+        check("Gamma", new Gamma(a, r).mode(), GAMMA_MODE, grad(a, GAMMA_MODE_D_A), grad(r, GAMMA_MODE_D_R));
+        Tensor df = leaf(DF);
+        check("Chi2", new Chi2(df).mode(), CHI2_MODE, grad(df, CHI2_MODE_D_DF));
+    }
+
+    @Test
+    void betaModeIsTheDirichletsFirstCoordinateNaNWithoutAnExcessOverOne() {
+        // Beta(c1, c0).mode: 0, NaN at (1, 0.7), 1 at (2.5, 1) and at (0.3, 0.4), both below 1
+        Tensor c1 = leaf(CONCENTRATION);
+        Tensor c0 = leaf(C0);
+        check("mode", new Beta(c1, c0).mode(), BETA_MODE, grad(c1, BETA_MODE_D_C1), grad(c0, BETA_MODE_D_C0));
+    }
+
+    @Test
+    void dirichletModeNormalisesTheExcessOverOne() {
+        // Dirichlet(a [2, 3]).mode
+        Tensor a = leaf(CONCENTRATION);
+        check("mode", new Dirichlet(a).mode(), DIRICHLET_MODE, grad(a, DIRICHLET_MODE_D_A));
+    }
+
+    @Test
+    void dirichletModeIsNaNWithoutAnExcessAndTheFirstVertexWhereEveryConcentrationIsBelowOne() {
+        // Dirichlet(a [5, 3]).mode: all below 1 (twice, the largest last), all 1, 1 and below, 2 and below
+        Tensor a = constant(new double[] {0.2, 0.5, 0.3, 0.9, 0.1, 0.99, 1, 1, 1, 1, 0.5, 0.5, 2, 0.5, 0.5}, 5, 3);
+        assertClose("mode", DIRICHLET_MODE_EDGES, new Dirichlet(a).mode());
+    }
+
+    @Test
+    void studentTModeIsItsLocation() {
+        // StudentT(DF, loc, SCALE).mode
+        Tensor loc = leaf(LOC);
+        check("mode", new StudentT(constant(DF), loc, constant(SCALE)).mode(), STUDENT_T_MODE,
+                grad(loc, STUDENT_T_MODE_D_LOC));
     }
 
     @Test

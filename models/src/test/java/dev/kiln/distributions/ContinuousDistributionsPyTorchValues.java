@@ -60,6 +60,12 @@ final class ContinuousDistributionsPyTorchValues {
             1.0, 0.5, 12.0, 1.7777777777777777, 10.204081632653063, 0.6666666666666666};
     static final double[] GAMMA_VARIANCE_D_R = {
             -1.0, -0.5, -120.0, -9.481481481481481, -8.746355685131196, -5.333333333333333};
+    static final double[] GAMMA_MODE = {
+            0.0, 0.0, 3.0, 2.0, 0.0, 3.6666666666666665};
+    static final double[] GAMMA_MODE_D_A = {
+            0.0, 1.0, 6.0, 2.6666666666666665, 0.0, 2.0};
+    static final double[] GAMMA_MODE_D_R = {
+            0.0, -0.0, -18.0, -5.333333333333333, 0.0, -7.333333333333332};
     static final double[] CHI2_LOG_PROB = {
             -0.20827394246530162, -0.6607931672675953, -2.202214019819793, -1.4431471805599454,
             -1.4189385332046727, -2.56493371185591};
@@ -73,6 +79,10 @@ final class ContinuousDistributionsPyTorchValues {
             2.6779849404709237};
     static final double[] CHI2_ENTROPY_D_DF = {
             2.682606976758481, 3.467401101036839, 2.4532048682865595, 2.0, 1.3314972487854102, 0.48094621496801615};
+    static final double[] CHI2_MODE = {
+            0.0, 0.0, 0.0, 0.0, 1.0, 5.5};
+    static final double[] CHI2_MODE_D_DF = {
+            0.0, 0.0, 0.0, 4.0, 5.0, 6.0};
     static final double[] BETA_LOG_PROB = {
             0.7582499583874155, -0.20342725680893517, 0.8393507902928292, 0.6286086594223748, 1.118929162202021,
             1.2521828292290387};
@@ -111,6 +121,12 @@ final class ContinuousDistributionsPyTorchValues {
     static final double[] BETA_VARIANCE_D_C0 = {
             -0.026775510204081632, -0.021219702940911245, 0.028074721952272952, -0.009475218658892122,
             -0.6809446467662696, 0.001854490354388583};
+    static final double[] BETA_MODE = {
+            0.0, NAN, 1.0, 0.6, 1.0, 0.7333333333333333};
+    static final double[] BETA_MODE_D_C1 = {
+            0.0, NAN, 0.0, 0.32000000000000006, 0.0, 0.10666666666666669};
+    static final double[] BETA_MODE_D_C0 = {
+            0.0, 0.0, -2.0, -0.48, 0.0, -0.29333333333333333};
     static final double[] DIRICHLET_LOG_PROB = {
             0.6997098412075679, 2.3492988852446217};
     static final double[] DIRICHLET_LOG_PROB_D_A = {
@@ -132,6 +148,12 @@ final class ContinuousDistributionsPyTorchValues {
     static final double[] DIRICHLET_VARIANCE_D_A = {
             -0.0037500000000000033, 0.00875, -0.07875000000000001, 0.005865692461617713, 0.01572115224492378,
             -0.011408557136494914};
+    static final double[] DIRICHLET_MODE = {
+            0.0, 0.0, 1.0, 0.21428571428571427, 0.0, 0.7857142857142857};
+    static final double[] DIRICHLET_MODE_D_A = {
+            0.0, -0.6666666666666667, 0.0, -0.11224489795918369, 0.0, 0.030612244897959162};
+    static final double[] DIRICHLET_MODE_EDGES = {
+            1.0, 0.0, 0.0, 1.0, 0.0, 0.0, NAN, NAN, NAN, NAN, NAN, NAN, 1.0, 0.0, 0.0};
     static final double[] STUDENT_T_LOG_PROB = {
             -0.8323547654639254, -2.1861837606775616, -1.8208249585421552, -2.6562172663682317,
             -1.1609742649705825, -2.011029657433821};
@@ -159,6 +181,10 @@ final class ContinuousDistributionsPyTorchValues {
             NAN, NAN, 2.0, 0.0, 1.5, -0.3};
     static final double[] STUDENT_T_VARIANCE = {
             NAN, NAN, INF, INF, 3.0, 0.8727272727272729};
+    static final double[] STUDENT_T_MODE = {
+            0.5, -1.0, 2.0, 0.0, 1.5, -0.3};
+    static final double[] STUDENT_T_MODE_D_LOC = {
+            1.0, 2.0, 3.0, 4.0, 5.0, 6.0};
     static final double[] STUDENT_T_FINITE_VARIANCE = {
             1.25, 4.32, 5.0};
     static final double[] STUDENT_T_FINITE_VARIANCE_D_DF = {

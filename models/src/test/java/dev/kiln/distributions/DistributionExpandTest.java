@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code expand(batchShape)}, as PyTorch's: every family's batch of [3] broadcast to [2, 3] (a vector family's of []
- * or [1] to [2]); the expanded distribution scores each value as the original scores it, samples the new shape, keeps
- * the choice of validation, and passes gradients back to the original parameters; a batch that does not broadcast to
- * the new shape is refused naming both.
+ * or [1] to [2]); the expanded distribution is of the same class, scores each value as the original scores it,
+ * samples the new shape, keeps the choice of validation, and passes gradients back to the original parameters; a
+ * batch that does not broadcast to the new shape is refused naming both.
  */
 class DistributionExpandTest {
     private Scope scope;
@@ -48,6 +48,8 @@ class DistributionExpandTest {
         Tensor probs = values(0.2, 0.5, 0.9);
         Tensor reals = Tensor.fromArray(new double[] {0.2, 0.4, 2.5, -1.0, 1.0, 1.0}, 2, 3);
         Tensor positives = reals.abs().add(0.1);
+        Tensor unit = Tensor.fromArray(new double[] {0.1, 0.4, 0.95, 0.5, 0.02, 0.7}, 2, 3);
+        Tensor simplex = Tensor.fromArray(new double[] {0.2, 0.3, 0.5, 0.25, 0.05, 0.7}, 2, 3);
         Tensor counts = Tensor.fromArray(new double[] {0, 1, 3, 2, 0, 1}, 2, 3);
         Tensor bits = Tensor.fromArray(new double[] {0, 1, 1, 1, 0, 0}, 2, 3);
         Tensor classes = Tensor.fromArray(new long[] {0, 1, 3, 3, 2, 0}, 2, 3);
@@ -62,6 +64,11 @@ class DistributionExpandTest {
                 new Case("HalfCauchy", new HalfCauchy(scale), positives),
                 new Case("Uniform", new Uniform(values(-3, -3, -3), values(3, 3, 3)), reals),
                 new Case("Exponential", new Exponential(scale), positives),
+                new Case("Gamma", new Gamma(scale, values(1.0, 2.0, 0.5)), positives),
+                new Case("Chi2", new Chi2(scale), positives),
+                new Case("Beta", new Beta(probs, scale), unit),
+                new Case("Dirichlet", new Dirichlet(values(0.5, 1.0, 2.5)), simplex),
+                new Case("StudentT", new StudentT(scale, loc, scale), reals),
                 new Case("Poisson", new Poisson(scale), counts),
                 new Case("Geometric", Geometric.ofProbs(probs), counts),
                 new Case("Binomial", Binomial.ofProbs(Tensor.full(3, DType.F64), probs), counts),
@@ -79,6 +86,7 @@ class DistributionExpandTest {
             // The vector families' events are the values' last axis: their batch of [] or [1] becomes [2].
             int[] target = d.eventShape().rank() == 1 ? new int[] {2} : new int[] {2, 3};
             Distribution expanded = d.expand(target);
+            assertEquals(d.getClass(), expanded.getClass(), c.name() + " class");
             assertEquals(Shape.of(target), expanded.batchShape(), c.name() + " batch shape");
             assertEquals(d.eventShape(), expanded.eventShape(), c.name() + " event shape");
             assertArrayEquals(d.logProb(c.values()).toDoubleArray(), expanded.logProb(c.values()).toDoubleArray(),

@@ -11,9 +11,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Autograd's gradients of the distributions against central finite differences in F64 ({@link GradCheck}): of
- * logProb, cdf and entropy with respect to parameters and values, of reparameterised samples with respect to the
- * parameters (the noise fixed by reseeding the engine before each evaluation), and of each registered divergence with
- * respect to both sides' parameters. Points keep clear of kinks (|x - loc| at 0, the clamps of Uniform's cdf).
+ * logProb, cdf and entropy with respect to parameters and values, of the gamma family's modes, of reparameterised
+ * samples with respect to the parameters (the noise fixed by reseeding the engine before each evaluation), and of each
+ * registered divergence with respect to both sides' parameters. Points keep clear of kinks (|x - loc| at 0, the
+ * clamps of Uniform's cdf and of the modes).
  */
 class DistributionGradientCheckTest {
     private static final long SEED = 1234;
@@ -107,6 +108,18 @@ class DistributionGradientCheckTest {
         GradCheck.check("Gamma.logProb", in -> new Gamma(in[0], in[1]).logProb(in[2]), concentration, rate, x);
         GradCheck.check("Gamma.entropy", in -> new Gamma(in[0], in[1]).entropy(), concentration, rate);
         GradCheck.check("Chi2.logProb", in -> new Chi2(in[0]).logProb(in[1]), concentration, x);
+    }
+
+    /** Away from 1, where the clamp at the excess over 1 has a kink; a concentration below 1 has the gradient 0. */
+    @Test
+    void modesOfTheGammaFamilyAwayFromTheirClamps() {
+        Tensor concentration = leaf(0.5, 1.3, 9.0);
+        Tensor rate = leaf(1.0, 2.0, 0.5);
+        GradCheck.check("Gamma.mode", in -> new Gamma(in[0], in[1]).mode(), concentration, rate);
+        GradCheck.check("Chi2.mode", in -> new Chi2(in[0]).mode(), leaf(1.5, 2.6, 9.0));
+        GradCheck.check("Beta.mode", in -> new Beta(in[0], in[1]).mode(), leaf(1.5, 0.7, 9.0), leaf(2.0, 1.3, 1.2));
+        Tensor alpha = leaf(new double[] {0.5, 1.3, 9.0, 2.0, 0.7, 1.2}, 2, 3);
+        GradCheck.check("Dirichlet.mode", in -> new Dirichlet(in[0]).mode(), alpha);
     }
 
     /** Without validation: finite differences move values off the simplex, where the formula still holds. */
