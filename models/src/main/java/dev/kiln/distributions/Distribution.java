@@ -15,8 +15,12 @@ import java.util.Arrays;
  *
  * <p>Shapes: {@code sample(s)} and {@code rsample(s)} give [s..., batch..., event...]; {@code logProb(value)} and
  * {@code cdf(value)} take values whose last axes are the event's and whose others broadcast with the batch, and give
- * [value's batch axes broadcast with batch...]; {@code entropy()} is [batch...]; {@code mean()}, {@code variance()}
- * and {@code stddev()} are [batch..., event...].
+ * [value's batch axes broadcast with batch...]; {@code icdf(p)} takes probabilities shaped as cdf gives them and gives
+ * values of that shape; {@code entropy()} is [batch...]; {@code mean()}, {@code variance()}, {@code stddev()} and
+ * {@code mode()} are [batch..., event...]; {@code expand(b)} is the distribution of batch shape b (the same event);
+ * {@code enumerateSupport(expand)} is [n, batch..., event...], or [n, 1 for each batch axis..., event...] without
+ * expand. Where a family lacks cdf, icdf, mode, expand or enumerateSupport (as in PyTorch 1.13) they throw
+ * {@link UnsupportedOperationException} naming the distribution and the method.
  *
  * <p>Validation, as PyTorch's {@code validate_args}: on by default ({@link #setDefaultValidateArgs}), the constructor
  * checks each parameter against its constraint and {@code logProb} and {@code cdf} check that values lie in the
@@ -100,7 +104,7 @@ public abstract class Distribution {
     public abstract Tensor logProb(Tensor value);
 
     /**
-     * The cumulative distribution function at {@code value}.
+     * The cumulative distribution function at {@code value}: [value's batch axes broadcast with batch...].
      *
      * @throws UnsupportedOperationException where the distribution has no closed form for it
      */
@@ -110,7 +114,7 @@ public abstract class Distribution {
 
     /**
      * The inverse of the cumulative distribution function at probabilities {@code value} in [0, 1], shaped as
-     * {@link #cdf} gives them; unchecked, as in PyTorch.
+     * {@link #cdf} gives them: values of their shape broadcast with the batch; unchecked, as in PyTorch.
      *
      * @throws UnsupportedOperationException where the distribution has no closed form for it
      */
@@ -152,7 +156,7 @@ public abstract class Distribution {
      * @throws UnsupportedOperationException where the distribution does not offer it
      */
     public Distribution expand(int... batchShape) {
-        throw new UnsupportedOperationException(this + " cannot be expanded");
+        throw new UnsupportedOperationException(this + " has no expand");
     }
 
     /** Whether {@link #enumerateSupport} lists the values (a finite support of the same values across the batch). */
@@ -167,7 +171,7 @@ public abstract class Distribution {
      * @throws UnsupportedOperationException where {@link #hasEnumerateSupport()} is false
      */
     public Tensor enumerateSupport(boolean expand) {
-        throw new UnsupportedOperationException(this + " has no finite support to enumerate");
+        throw new UnsupportedOperationException(this + " has no enumerateSupport: its support is not finite");
     }
 
     /**

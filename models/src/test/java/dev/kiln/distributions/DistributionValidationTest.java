@@ -229,6 +229,30 @@ class DistributionValidationTest {
     }
 
     @Test
+    void whatTheGammaFamilyLacksIsRefusedNamingTheFamilyAndTheMethod() {
+        Tensor one = values(1);
+        assertEquals("Gamma(concentration: [1], rate: [1]) has no cdf",
+                message(UnsupportedOperationException.class, () -> new Gamma(one, one).cdf(one)));
+        assertEquals("Chi2(df: [1]) has no icdf",
+                message(UnsupportedOperationException.class, () -> new Chi2(one).icdf(values(0.5))));
+        assertEquals("Beta(concentration1: [1], concentration0: [1]) has no enumerateSupport: its support is not"
+                + " finite",
+                message(UnsupportedOperationException.class, () -> new Beta(one, one).enumerateSupport(true)));
+        assertEquals("Dirichlet(concentration: [2]) has no cdf",
+                message(UnsupportedOperationException.class, () -> new Dirichlet(values(1, 1)).cdf(values(0.5, 0.5))));
+        assertEquals("StudentT(df: [1], loc: [1], scale: [1]) has no icdf",
+                message(UnsupportedOperationException.class, () -> new StudentT(one, one, one).icdf(values(0.5))));
+    }
+
+    @Test
+    void aFamilyWithoutModeOrExpandSaysWhichItLacks() {
+        PointMass point = new PointMass(values(1));
+        assertEquals("PointMass(at: [1]) has no mode", message(UnsupportedOperationException.class, point::mode));
+        assertEquals("PointMass(at: [1]) has no expand",
+                message(UnsupportedOperationException.class, () -> point.expand(2)));
+    }
+
+    @Test
     void anUnregisteredPairNamesThePairsThatAreRegistered() {
         String message = message(UnsupportedOperationException.class,
                 () -> KL.divergence(new Exponential(1), new Laplace(0, 1)));
@@ -269,6 +293,11 @@ class DistributionValidationTest {
         @Override
         public Constraint support() {
             return Constraint.real();
+        }
+
+        @Override
+        public String toString() {
+            return "PointMass(at: " + at.shape() + ")";
         }
     }
 

@@ -96,7 +96,7 @@ class MoreDistributionsValidationTest {
                         () -> Binomial.ofProbs(values(3, 4), values(0.5, 0.5)).entropy()));
         assertEquals("Bernoulli(probs: [1]) has no icdf",
                 message(UnsupportedOperationException.class, () -> Bernoulli.ofProbs(values(0.5)).icdf(values(0.5))));
-        assertEquals("Normal(loc: [], scale: []) has no finite support to enumerate",
+        assertEquals("Normal(loc: [], scale: []) has no enumerateSupport: its support is not finite",
                 message(UnsupportedOperationException.class, () -> new Normal(Tensor.full(0, DType.F64),
                         Tensor.full(1, DType.F64)).enumerateSupport(true)));
     }
