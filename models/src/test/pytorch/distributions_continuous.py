@@ -1,14 +1,16 @@
 # torch.distributions' Gamma, Chi2, Beta, Dirichlet and StudentT (ContinuousDistributionsPyTorchParityTest and
 # SpecialFunctionsTest in models/src/test/java/dev/kiln/distributions/): log_prob, entropy, mean, variance and mode,
-# kl_divergence of the Gamma, Beta and Dirichlet pairs, torch.lgamma and torch.digamma, and the implicit
-# reparameterisation gradient torch._standard_gamma_grad(alpha, x) that Gamma.rsample's backward uses, in float64;
+# kl_divergence of the Gamma, Beta and Dirichlet pairs and of Gamma and Beta against the other kinds, torch.lgamma and
+# torch.digamma, and the implicit reparameterisation gradient torch._standard_gamma_grad(alpha, x) that Gamma.rsample's
+# backward uses, in float64;
 # and the trigamma function from mpmath at 50 digits, as PyTorch's (digamma's gradient) is good to about 1e-9 alone.
 # Each result's backward pass takes the upstream gradient 1, 2, 3, ... in its shape; "NAME_D_X" is the gradient of
 # input X. Prints the whole of ContinuousDistributionsPyTorchValues.java: run it with /usr/bin/python3 (PyTorch 1.13)
 # and redirect its output into that file.
 import mpmath
 import torch
-from torch.distributions import Beta, Chi2, Dirichlet, Gamma, StudentT, kl_divergence
+from torch.distributions import (Beta, Chi2, Dirichlet, Exponential, Gamma, Gumbel, Laplace, Normal, StudentT, Uniform,
+                                 kl_divergence)
 
 torch.set_default_dtype(torch.float64)
 
@@ -130,6 +132,42 @@ show("KL_GAMMA", lambda pa, pr, qa, qr: kl_divergence(Gamma(pa, pr), Gamma(qa, q
 show("KL_BETA", lambda p1, p0, q1, q0: kl_divergence(Beta(p1, p0), Beta(q1, q0)),
      p1=C1, p0=C0, q1=CONCENTRATION_Q, q0=RATE_Q)
 show("KL_DIRICHLET", lambda p, q: kl_divergence(Dirichlet(p), Dirichlet(q)), p=ALPHA, q=CONCENTRATION_Q)
+
+# kl_divergence of Gamma (Chi2 through it) and Beta against Kiln's other kinds: the closed forms, infinite where p has
+# mass outside q's support (Beta-Uniform where q leaves out part of [0, 1], Uniform-Beta where p reaches outside it,
+# Uniform-Gamma where p reaches below 0), and the pairs that are infinite throughout.
+U_LOW = torch.tensor([[0.0, -1.0, 0.0], [0.2, -0.5, 0.0]])
+U_HIGH = torch.tensor([[1.0, 2.0, 0.9], [1.0, 1.0, 1.5]])
+P_LOW = torch.tensor([[0.1, 0.2, 0.05], [0.3, -0.1, 0.5]])
+P_HIGH = torch.tensor([[0.5, 0.9, 0.6], [1.2, 0.4, 0.7]])
+show("KL_BETA_EXPONENTIAL", lambda p1, p0, q: kl_divergence(Beta(p1, p0), Exponential(q)), p1=C1, p0=C0, q=RATE_Q)
+show("KL_BETA_GAMMA", lambda p1, p0, qa, qr: kl_divergence(Beta(p1, p0), Gamma(qa, qr)),
+     p1=C1, p0=C0, qa=CONCENTRATION_Q, qr=RATE_Q)
+show("KL_BETA_NORMAL", lambda p1, p0, ql, qs: kl_divergence(Beta(p1, p0), Normal(ql, qs)),
+     p1=C1, p0=C0, ql=LOC, qs=SCALE)
+show("KL_BETA_UNIFORM", lambda p1, p0, ql, qh: kl_divergence(Beta(p1, p0), Uniform(ql, qh)),
+     p1=C1, p0=C0, ql=U_LOW, qh=U_HIGH)
+show("KL_EXPONENTIAL_GAMMA", lambda p, qa, qr: kl_divergence(Exponential(p), Gamma(qa, qr)),
+     p=RATE, qa=CONCENTRATION_Q, qr=RATE_Q)
+show("KL_GAMMA_EXPONENTIAL", lambda pa, pr, q: kl_divergence(Gamma(pa, pr), Exponential(q)),
+     pa=CONCENTRATION, pr=RATE, q=RATE_Q)
+show("KL_GAMMA_GUMBEL", lambda pa, pr, ql, qs: kl_divergence(Gamma(pa, pr), Gumbel(ql, qs)),
+     pa=CONCENTRATION, pr=RATE, ql=LOC, qs=SCALE)
+show("KL_GAMMA_NORMAL", lambda pa, pr, ql, qs: kl_divergence(Gamma(pa, pr), Normal(ql, qs)),
+     pa=CONCENTRATION, pr=RATE, ql=LOC, qs=SCALE)
+show("KL_CHI2_NORMAL", lambda df, ql, qs: kl_divergence(Chi2(df), Normal(ql, qs)), df=DF, ql=LOC, qs=SCALE)
+show("KL_UNIFORM_BETA", lambda pl, ph, q1, q0: kl_divergence(Uniform(pl, ph), Beta(q1, q0)),
+     pl=P_LOW, ph=P_HIGH, q1=C1, q0=C0)
+show("KL_UNIFORM_GAMMA", lambda pl, ph, qa, qr: kl_divergence(Uniform(pl, ph), Gamma(qa, qr)),
+     pl=P_LOW, ph=P_HIGH, qa=CONCENTRATION_Q, qr=RATE_Q)
+BETA = Beta(C1, C0)
+GAMMA = Gamma(CONCENTRATION, RATE)
+field("KL_GAMMA_BETA_INFINITE_PAIRS", torch.stack([
+    kl_divergence(Exponential(RATE), BETA), kl_divergence(GAMMA, BETA),
+    kl_divergence(GAMMA, Uniform(U_LOW, U_HIGH)), kl_divergence(Gumbel(LOC, SCALE), BETA),
+    kl_divergence(Gumbel(LOC, SCALE), GAMMA), kl_divergence(Laplace(LOC, SCALE), BETA),
+    kl_divergence(Laplace(LOC, SCALE), GAMMA), kl_divergence(Normal(LOC, SCALE), BETA),
+    kl_divergence(Normal(LOC, SCALE), GAMMA)]))
 
 # _standard_gamma_grad(alpha, x), d(sample)/d(alpha) at a given sample, in each of its branches: x below 0.8 (Taylor
 # series), alpha above 8 within 10% of the mean and beyond it (Rice's expansion), and the rational fit.

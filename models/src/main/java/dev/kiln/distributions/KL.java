@@ -16,8 +16,9 @@ import java.util.function.BiFunction;
  * Laplace, Uniform, Exponential, Gamma (Chi2 among them), Beta, Dirichlet, Bernoulli, Categorical, OneHotCategorical,
  * MultivariateNormal, Cauchy, HalfCauchy, HalfNormal, Gumbel, Poisson, Geometric, Binomial (each with its own kind),
  * Independent pairs (of the same number of reinterpreted axes, over whatever pair their bases are) and the pairs of
- * different kinds PyTorch registers among these ({@link CrossFamilyKL}); {@link #register} adds others. Infinite where
- * q gives zero probability to what p may draw (Bernoulli, Categorical, Uniform, Binomial), as in PyTorch.
+ * different kinds PyTorch registers among these ({@link CrossFamilyKL}, {@link GammaBetaCrossKL}); {@link #register}
+ * adds others. Infinite where q gives zero probability to what p may draw (Bernoulli, Categorical, Uniform, Binomial),
+ * as in PyTorch.
  */
 public final class KL {
     private static final Map<List<Class<?>>, BiFunction<Distribution, Distribution, Tensor>> REGISTRY =
@@ -45,6 +46,7 @@ public final class KL {
         register(Geometric.class, Geometric.class, KL::geometric);
         register(Binomial.class, Binomial.class, KL::binomial);
         CrossFamilyKL.registerAll();
+        GammaBetaCrossKL.registerAll();
     }
 
     private KL() {

@@ -7,6 +7,7 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,11 @@ class ContinuousDistributionsPyTorchParityTest {
     private static final double TOLERANCE = 1e-10;
     /** For gradients through digamma, which PyTorch's trigamma gives to about 1e-9. */
     private static final double TRIGAMMA_TOLERANCE = 1e-8;
+    /**
+     * For Beta-Normal's gradient at the concentrations (0.3, 0.4), where trigamma's terms of about 10 cancel to 0.47:
+     * PyTorch's is 2.5e-8 relative off the derivative mpmath gives, which Kiln's meets to 2e-14.
+     */
+    private static final double CANCELLING_TRIGAMMA_TOLERANCE = 5e-8;
     private static final double[] CONCENTRATION = {0.5, 1.0, 2.5, 4.0, 0.3, 12.0};
     private static final double[] RATE = {1.0, 2.0, 0.5, 1.5, 0.7, 3.0};
     private static final double[] POSITIVE = {0.2, 0.4, 2.5, 1.5, 1.0, 3.0};
@@ -38,6 +44,12 @@ class ContinuousDistributionsPyTorchParityTest {
     private static final double[] X = {0.2, 0.4, 2.5, -1.0, 1.0, 1.0};
     private static final double[] CONCENTRATION_Q = {1.0, 0.7, 0.4, 0.9, 2.0, 5.0};
     private static final double[] RATE_Q = {0.5, 1.0, 2.0, 1.0, 0.3, 4.0};
+    /** Uniform q's bounds: leaving out part of [0, 1] at the third and fourth. */
+    private static final double[] U_LOW = {0.0, -1.0, 0.0, 0.2, -0.5, 0.0};
+    private static final double[] U_HIGH = {1.0, 2.0, 0.9, 1.0, 1.0, 1.5};
+    /** Uniform p's bounds: above 1 at the fourth, below 0 at the fifth. */
+    private static final double[] P_LOW = {0.1, 0.2, 0.05, 0.3, -0.1, 0.5};
+    private static final double[] P_HIGH = {0.5, 0.9, 0.6, 1.2, 0.4, 0.7};
     /** Points (alpha, x) in each branch of PyTorch's gradient: Taylor, Rice near the mean and beyond, rational. */
     private static final double[] GRAD_ALPHA = {0.3, 1.0, 2.5, 50.0, 0.5, 1.0, 2.5, 7.9, 9.0, 20.0, 20.0, 20.0, 100.0,
         100.0, 3.0, 0.05};
@@ -250,6 +262,90 @@ class ContinuousDistributionsPyTorchParityTest {
                 grad(c0, KL_BETA_D_P0), grad(q1, KL_BETA_D_Q1), grad(q0, KL_BETA_D_Q0));
         checkThroughDigamma("Dirichlet", KL.divergence(new Dirichlet(p1), new Dirichlet(q1)), KL_DIRICHLET,
                 grad(p1, KL_DIRICHLET_D_P), grad(q1, KL_DIRICHLET_D_Q));
+    }
+
+    @Test
+    void klOfBetaAgainstOtherKindsMatchesPyTorch() {
+        // kl_divergence of Beta(p1, p0) and Exponential, Gamma, Normal, Uniform (infinite where q leaves out [0, 1])
+        Tensor p1 = leaf(CONCENTRATION);
+        Tensor p0 = leaf(C0);
+        Tensor qa = leaf(CONCENTRATION_Q);
+        Tensor qr = leaf(RATE_Q);
+        checkThroughDigamma("Beta-Exponential", KL.divergence(new Beta(p1, p0), new Exponential(qr)),
+                KL_BETA_EXPONENTIAL, grad(p1, KL_BETA_EXPONENTIAL_D_P1), grad(p0, KL_BETA_EXPONENTIAL_D_P0),
+                grad(qr, KL_BETA_EXPONENTIAL_D_Q));
+        checkThroughDigamma("Beta-Gamma", KL.divergence(new Beta(p1, p0), new Gamma(qa, qr)), KL_BETA_GAMMA,
+                grad(p1, KL_BETA_GAMMA_D_P1), grad(p0, KL_BETA_GAMMA_D_P0), grad(qa, KL_BETA_GAMMA_D_QA),
+                grad(qr, KL_BETA_GAMMA_D_QR));
+        Tensor ql = leaf(LOC);
+        Tensor qs = leaf(SCALE);
+        check("Beta-Normal", KL.divergence(new Beta(p1, p0), new Normal(ql, qs)), KL_BETA_NORMAL,
+                CANCELLING_TRIGAMMA_TOLERANCE, grad(p1, KL_BETA_NORMAL_D_P1), grad(p0, KL_BETA_NORMAL_D_P0),
+                grad(ql, KL_BETA_NORMAL_D_QL), grad(qs, KL_BETA_NORMAL_D_QS));
+        Tensor low = leaf(U_LOW);
+        Tensor high = leaf(U_HIGH);
+        checkThroughDigamma("Beta-Uniform", KL.divergence(new Beta(p1, p0), new Uniform(low, high)), KL_BETA_UNIFORM,
+                grad(p1, KL_BETA_UNIFORM_D_P1), grad(p0, KL_BETA_UNIFORM_D_P0), grad(low, KL_BETA_UNIFORM_D_QL),
+                grad(high, KL_BETA_UNIFORM_D_QH));
+    }
+
+    @Test
+    void klOfGammaAgainstOtherKindsMatchesPyTorch() {
+        // kl_divergence of Exponential-Gamma, of Gamma(pa, pr) and Exponential, Gumbel, Normal, of Chi2(df)-Normal
+        Tensor pa = leaf(CONCENTRATION);
+        Tensor pr = leaf(RATE);
+        Tensor qa = leaf(CONCENTRATION_Q);
+        Tensor qr = leaf(RATE_Q);
+        check("Exponential-Gamma", KL.divergence(new Exponential(pr), new Gamma(qa, qr)), KL_EXPONENTIAL_GAMMA,
+                grad(pr, KL_EXPONENTIAL_GAMMA_D_P), grad(qa, KL_EXPONENTIAL_GAMMA_D_QA),
+                grad(qr, KL_EXPONENTIAL_GAMMA_D_QR));
+        checkThroughDigamma("Gamma-Exponential", KL.divergence(new Gamma(pa, pr), new Exponential(qr)),
+                KL_GAMMA_EXPONENTIAL, grad(pa, KL_GAMMA_EXPONENTIAL_D_PA), grad(pr, KL_GAMMA_EXPONENTIAL_D_PR),
+                grad(qr, KL_GAMMA_EXPONENTIAL_D_Q));
+        Tensor ql = leaf(LOC);
+        Tensor qs = leaf(SCALE);
+        checkThroughDigamma("Gamma-Gumbel", KL.divergence(new Gamma(pa, pr), new Gumbel(ql, qs)), KL_GAMMA_GUMBEL,
+                grad(pa, KL_GAMMA_GUMBEL_D_PA), grad(pr, KL_GAMMA_GUMBEL_D_PR), grad(ql, KL_GAMMA_GUMBEL_D_QL),
+                grad(qs, KL_GAMMA_GUMBEL_D_QS));
+        checkThroughDigamma("Gamma-Normal", KL.divergence(new Gamma(pa, pr), new Normal(ql, qs)), KL_GAMMA_NORMAL,
+                grad(pa, KL_GAMMA_NORMAL_D_PA), grad(pr, KL_GAMMA_NORMAL_D_PR), grad(ql, KL_GAMMA_NORMAL_D_QL),
+                grad(qs, KL_GAMMA_NORMAL_D_QS));
+        Tensor df = leaf(DF);
+        checkThroughDigamma("Chi2-Normal", KL.divergence(new Chi2(df), new Normal(ql, qs)), KL_CHI2_NORMAL,
+                grad(df, KL_CHI2_NORMAL_D_DF), grad(ql, KL_CHI2_NORMAL_D_QL), grad(qs, KL_CHI2_NORMAL_D_QS));
+    }
+
+    @Test
+    void klOfUniformAgainstBetaAndGammaMatchesPyTorch() {
+        // kl_divergence of Uniform(pl, ph) and Beta (infinite where p leaves [0, 1]), and Gamma (where pl < 0)
+        Tensor pl = leaf(P_LOW);
+        Tensor ph = leaf(P_HIGH);
+        Tensor q1 = leaf(CONCENTRATION);
+        Tensor q0 = leaf(C0);
+        check("Uniform-Beta", KL.divergence(new Uniform(pl, ph), new Beta(q1, q0)), KL_UNIFORM_BETA,
+                grad(pl, KL_UNIFORM_BETA_D_PL), grad(ph, KL_UNIFORM_BETA_D_PH), grad(q1, KL_UNIFORM_BETA_D_Q1),
+                grad(q0, KL_UNIFORM_BETA_D_Q0));
+        Tensor qa = leaf(CONCENTRATION_Q);
+        Tensor qr = leaf(RATE_Q);
+        check("Uniform-Gamma", KL.divergence(new Uniform(pl, ph), new Gamma(qa, qr)), KL_UNIFORM_GAMMA,
+                grad(pl, KL_UNIFORM_GAMMA_D_PL), grad(ph, KL_UNIFORM_GAMMA_D_PH), grad(qa, KL_UNIFORM_GAMMA_D_QA),
+                grad(qr, KL_UNIFORM_GAMMA_D_QR));
+    }
+
+    @Test
+    void klOfPairsWhereGammaOrBetaRulesOutWhatP_DrawsIsInfinite() {
+        // Exponential-Beta, Gamma-Beta, Gamma-Uniform, Gumbel-Beta, Gumbel-Gamma, Laplace-Beta, Laplace-Gamma,
+        // Normal-Beta, Normal-Gamma
+        Beta beta = new Beta(constant(CONCENTRATION), constant(C0));
+        Gamma gamma = new Gamma(constant(CONCENTRATION), constant(RATE));
+        Tensor loc = constant(LOC);
+        Tensor scale = constant(SCALE);
+        Tensor all = Tensor.stack(List.of(KL.divergence(new Exponential(constant(RATE)), beta),
+                KL.divergence(gamma, beta), KL.divergence(gamma, new Uniform(constant(U_LOW), constant(U_HIGH))),
+                KL.divergence(new Gumbel(loc, scale), beta), KL.divergence(new Gumbel(loc, scale), gamma),
+                KL.divergence(new Laplace(loc, scale), beta), KL.divergence(new Laplace(loc, scale), gamma),
+                KL.divergence(new Normal(loc, scale), beta), KL.divergence(new Normal(loc, scale), gamma)), 0);
+        assertClose("infinite", KL_GAMMA_BETA_INFINITE_PAIRS, all);
     }
 
     @Test

@@ -225,6 +225,39 @@ class DistributionGradientCheckTest {
         GradCheck.check("KL Dirichlet", in -> KL.divergence(new Dirichlet(in[0]), new Dirichlet(in[1])), pb, wideHigh);
     }
 
+    /** Uniform bounds keep clear of 0 and 1, where the divergences turn infinite. */
+    @Test
+    void klDivergenceOfGammaAndBetaAgainstOtherKinds() {
+        Tensor a = leaf(0.5, 1.3, 9.0);
+        Tensor b = leaf(2.0, 0.7, 1.2);
+        Tensor loc = leaf(0.2, -0.4, 2.5);
+        Tensor scale = leaf(1.0, 0.7, 1.4);
+        GradCheck.check("KL Beta-Exponential", in -> KL.divergence(new Beta(in[0], in[1]), new Exponential(in[2])),
+                a, b, scale);
+        GradCheck.check("KL Beta-Gamma", in -> KL.divergence(new Beta(in[0], in[1]), new Gamma(in[2], in[3])),
+                a, b, leaf(1.0, 0.7, 0.4), scale);
+        GradCheck.check("KL Beta-Normal", in -> KL.divergence(new Beta(in[0], in[1]), new Normal(in[2], in[3])),
+                a, b, loc, scale);
+        Tensor wideLow = leaf(-0.5, -1.0, -0.2);
+        Tensor wideHigh = leaf(1.5, 1.2, 2.0);
+        GradCheck.check("KL Beta-Uniform", in -> KL.divergence(new Beta(in[0], in[1]), new Uniform(in[2], in[3])),
+                a, b, wideLow, wideHigh);
+        GradCheck.check("KL Exponential-Gamma", in -> KL.divergence(new Exponential(in[0]), new Gamma(in[1], in[2])),
+                scale, a, b);
+        GradCheck.check("KL Gamma-Exponential", in -> KL.divergence(new Gamma(in[0], in[1]), new Exponential(in[2])),
+                a, b, scale);
+        GradCheck.check("KL Gamma-Gumbel", in -> KL.divergence(new Gamma(in[0], in[1]), new Gumbel(in[2], in[3])),
+                a, b, loc, scale);
+        GradCheck.check("KL Gamma-Normal", in -> KL.divergence(new Gamma(in[0], in[1]), new Normal(in[2], in[3])),
+                a, b, loc, scale);
+        Tensor low = leaf(0.1, 0.3, 0.05);
+        Tensor high = leaf(0.5, 0.9, 0.6);
+        GradCheck.check("KL Uniform-Beta", in -> KL.divergence(new Uniform(in[0], in[1]), new Beta(in[2], in[3])),
+                low, high, a, b);
+        GradCheck.check("KL Uniform-Gamma", in -> KL.divergence(new Uniform(in[0], in[1]), new Gamma(in[2], in[3])),
+                low, high, a, b);
+    }
+
     @Test
     void klDivergenceOfCategoricalsAndMultivariateNormals() {
         Tensor p = leaf(new double[] {0.5, -1.0, 2.0, 0.0, 1.5, -0.3, 0.2, 0.4}, 2, 4);

@@ -17,6 +17,7 @@ import dev.kiln.distributions.Categorical;
 import dev.kiln.distributions.Cauchy;
 import dev.kiln.distributions.Chi2;
 import dev.kiln.distributions.Dirichlet;
+import dev.kiln.distributions.Exponential;
 import dev.kiln.distributions.Gamma;
 import dev.kiln.distributions.Geometric;
 import dev.kiln.distributions.Gumbel;
@@ -27,6 +28,7 @@ import dev.kiln.distributions.MultivariateNormal;
 import dev.kiln.distributions.Normal;
 import dev.kiln.distributions.Poisson;
 import dev.kiln.distributions.StudentT;
+import dev.kiln.distributions.Uniform;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
@@ -744,6 +746,50 @@ class CudaParityComposedOpsTest extends ParityTest {
             for (int k = 0; k < results.length; k++) {
                 assertSame(b, results[k].backend(), names[k] + " must be on the backend of its parameters");
                 Tensor weights = tensor(b, dtype, values(120 + k, (int) results[k].size(), -1, 1), results[k].shape().dims());
+                Tensor term = results[k].mul(weights).sum();
+                loss = loss == null ? term : loss.add(term);
+            }
+            loss.backward();
+            Tensor[] out = Arrays.copyOf(results, names.length);
+            out[results.length] = concentration.grad();
+            out[results.length + 1] = rate.grad();
+            out[results.length + 2] = concentration0.grad();
+            out[results.length + 3] = loc.grad();
+            return out;
+        });
+    }
+
+    /**
+     * The gamma family's modes (Dirichlet's selects the first vertex where every concentration is below 1) and its
+     * divergences against other kinds (log-gamma and digamma by the shifted Stirling series), with the gradients of
+     * their parameters. Sums over at most 64 rows of 10: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void gammaFamilyModesAndCrossKindDivergencesMatchTheCpu(DType dtype) {
+        String[] names = {"Gamma.mode", "Beta.mode", "Dirichlet.mode", "KL Beta-Gamma", "KL Beta-Normal",
+            "KL Exponential-Gamma", "KL Gamma-Gumbel", "KL Gamma-Normal", "KL Uniform-Beta", "KL Uniform-Gamma",
+            "gradient of the concentration", "gradient of the rate", "gradient of concentration0", "gradient of loc"};
+        assertParity("gamma family modes and cross-kind KL " + dtype, names, sums(dtype), b -> {
+            Tensor concentration = uniform(b, dtype, 130, 0.2, 12, 64, 10).requiresGrad(true);
+            Tensor rate = uniform(b, dtype, 131, 0.5, 2, 64, 10).requiresGrad(true);
+            Tensor concentration0 = uniform(b, dtype, 132, 0.3, 5, 64, 10).requiresGrad(true);
+            Tensor loc = random(b, dtype, 133, 64, 10).requiresGrad(true);
+            Tensor low = uniform(b, dtype, 134, 0.05, 0.45, 64, 10);
+            Tensor high = uniform(b, dtype, 135, 0.55, 0.95, 64, 10);
+            Gamma gamma = new Gamma(concentration, rate);
+            Beta beta = new Beta(concentration, concentration0);
+            Uniform uniform = new Uniform(low, high);
+            Tensor[] results = {gamma.mode(), beta.mode(), new Dirichlet(concentration.mul(0.1)).mode(),
+                KL.divergence(beta, new Gamma(concentration0, rate)), KL.divergence(beta, new Normal(loc, rate)),
+                KL.divergence(new Exponential(rate), new Gamma(concentration, concentration0)),
+                KL.divergence(gamma, new Gumbel(loc, concentration0)), KL.divergence(gamma, new Normal(loc, rate)),
+                KL.divergence(uniform, beta), KL.divergence(uniform, gamma)};
+            Tensor loss = null;
+            for (int k = 0; k < results.length; k++) {
+                assertSame(b, results[k].backend(), names[k] + " must be on the backend of its parameters");
+                Tensor weights = tensor(b, dtype, values(140 + k, (int) results[k].size(), -1, 1),
+                        results[k].shape().dims());
                 Tensor term = results[k].mul(weights).sum();
                 loss = loss == null ? term : loss.add(term);
             }
