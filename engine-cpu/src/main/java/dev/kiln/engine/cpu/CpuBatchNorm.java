@@ -203,7 +203,11 @@ final class CpuBatchNorm {
         Statistics statistics = Statistics.of(weight, bias, runningMean, runningVar, saveMean, saveInvStd, training,
                 momentum, eps, l.perChannel());
         if (epilogue.none() && x.dtype() == DType.F32) {
-            forwardF32(x, l, statistics, out);
+            if (training) {
+                forwardF32(x, l, statistics, out);
+            } else {
+                inferenceF32(x, l, statistics, out);
+            }
             return;
         }
         Data in = Data.of(x);
@@ -248,6 +252,37 @@ final class CpuBatchNorm {
                     values[i] = (float) (values[i] * scale + shift);
                 }
                 l.scatter(values, c, out);
+            }
+        });
+    }
+
+    /**
+     * The F32 forward pass in inference mode, which needs no statistics of x: each sample's run of a channel scaled
+     * and shifted as it streams through a small array, with the double arithmetic of {@link #forwardF32}, rather than
+     * the whole channel gathered first. GroupNorm(32, 64)'s per-channel affine on [32, 64, 32, 32], as
+     * [1, 2048, 1024, 1], took 1.2 against 3.9 ms in the operation profiler (one run each, two threads).
+     */
+    private void inferenceF32(Tensor x, Layout l, Statistics statistics, Tensor out) {
+        int channels = l.channels();
+        double[][] affine = new double[channels][];
+        for (int c = 0; c < channels; c++) {
+            affine[c] = statistics.affine(c, null, null); // inference reads no sums of x
+        }
+        FloatBuffer in = CpuElementwise.f32(x);
+        int inBase = CpuElementwise.offset(x);
+        FloatBuffer o = CpuElementwise.f32(out);
+        int outBase = CpuElementwise.offset(out);
+        int spatial = l.spatial();
+        parallel.forRange(l.n() * channels, 2L * spatial, (start, end) -> {
+            float[] run = new float[spatial];
+            for (int r = start; r < end; r++) {
+                double scale = affine[r % channels][0];
+                double shift = affine[r % channels][1];
+                in.get(inBase + r * spatial, run, 0, spatial);
+                for (int k = 0; k < spatial; k++) {
+                    run[k] = (float) (run[k] * scale + shift);
+                }
+                o.put(outBase + r * spatial, run, 0, spatial);
             }
         });
     }
