@@ -59,7 +59,7 @@ final class BatchNormOps {
                                           UnaryOp activation, double param, Tensor g) {
         Tensor gradSum = activation == null ? g : UnaryDerivatives.gradient(activation, param, out, out, g);
         Tensor[] grads = training ? trainingGradsRecorded(x, weight, bias, eps, gradSum)
-                : inferenceGrads(x, weight, bias, saveMean, saveInvStd, gradSum);
+                : inferenceGradsRecorded(x, weight, bias, saveMean, saveInvStd, gradSum);
         return residual == null ? grads : new Tensor[] {grads[0], grads[1], grads[2], gradSum};
     }
 
@@ -193,8 +193,30 @@ final class BatchNormOps {
      * Inference mode is {@code y = x * scale + shift} per channel with {@code scale = weight * invStd}, so
      * {@code gradInput = gradOut * scale}, {@code gradWeight = sum(gradOut * xhat)}, {@code gradBias = sum(gradOut)}
      * over all axes but 1; saveMean and saveInvStd hold the running statistics as they were in the forward pass.
+     * The two sums are what the backend's training-mode backward sums with that mean and invStd, so that one call
+     * writes both from one pass over x and gradOut, where recorded ops take a pass to normalise x, a product and six
+     * reductions.
      */
     private static Tensor[] inferenceGrads(Tensor x, Tensor weight, Tensor bias, Tensor saveMean, Tensor saveInvStd,
+                                           Tensor gradOut) {
+        int channels = x.dim(1);
+        Tensor gradWeight = weight != null && weight.requiresGrad()
+                ? gradOut.emptyLike(Shape.of(channels), weight.dtype()) : null;
+        Tensor gradBias = bias != null && bias.requiresGrad()
+                ? gradOut.emptyLike(Shape.of(channels), bias.dtype()) : null;
+        if (gradWeight != null || gradBias != null) {
+            gradOut.backend().batchNormBackward(x, gradOut, weight, saveMean, saveInvStd, null, gradWeight, gradBias);
+        }
+        Tensor gradInput = null;
+        if (x.requiresGrad()) {
+            Tensor invStd = saveInvStd.reshape(perChannel(x));
+            gradInput = gradOut.mul(weight == null ? invStd : weight.reshape(perChannel(x)).mul(invStd));
+        }
+        return new Tensor[] {gradInput, gradWeight, gradBias};
+    }
+
+    /** {@link #inferenceGrads} in recorded ops, for a backward pass that records its graph. */
+    private static Tensor[] inferenceGradsRecorded(Tensor x, Tensor weight, Tensor bias, Tensor saveMean, Tensor saveInvStd,
                                            Tensor gradOut) {
         int[] broadcast = perChannel(x);
         Tensor invStd = saveInvStd.reshape(broadcast);
