@@ -4,8 +4,8 @@ import static dev.kiln.nn.Module.consume;
 import static dev.kiln.nn.Module.releaseConsumed;
 
 import dev.kiln.engine.F;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
-import java.util.Arrays;
 
 /**
  * What {@link GroupNorm} and {@link InstanceNorm} share: each sample's channels [batch, channels, *] split into
@@ -62,17 +62,21 @@ final class GroupNormalization {
         return weight == null ? y : affine(y, weight, bias);
     }
 
-    /** {@code y * weight + bias}, weight and bias [channels] applied along axis 1 of y [batch, channels, *]. */
+    /**
+     * {@code y * weight + bias}, weight and bias [channels] applied along axis 1 of y [batch, channels, *]: batch
+     * norm in inference mode of each (sample, channel) as a channel of [1, batch * channels, positions, 1], with
+     * running mean 0, running variance 1 and eps 0, whose invStd {@code 1 / sqrt(1 + 0)} is exactly 1. So the map
+     * is one pass over contiguous runs where a product and a sum broadcast along axis 1 make two, and the backward
+     * pass sums the weight's and bias's gradients in the backend's batch-norm backward where recorded ops need a
+     * product and six reductions.
+     */
     private static Tensor affine(Tensor y, Tensor weight, Tensor bias) {
-        int[] perChannel = perChannel(y.rank(), y.dim(1));
-        return consume(consume(y, t -> t.mul(weight.reshape(perChannel))), t -> t.add(bias.reshape(perChannel)));
-    }
-
-    /** The shape [1, channels, 1, ...] of rank {@code rank}: a [channels] tensor viewed to broadcast along axis 1. */
-    private static int[] perChannel(int rank, int channels) {
-        int[] dims = new int[rank];
-        Arrays.fill(dims, 1);
-        dims[1] = channels;
-        return dims;
+        int batch = y.dim(0);
+        int instances = batch * y.dim(1);
+        try (Tensor zeroMean = y.fullLike(0, Shape.of(instances));
+             Tensor unitVariance = y.fullLike(1, Shape.of(instances))) {
+            return consume(y, t -> F.batchNorm(t.reshape(1, instances, -1, 1), zeroMean, unitVariance,
+                    perSample(weight, batch), perSample(bias, batch), false, 0, 0).reshape(t.shape().dims()));
+        }
     }
 }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * GroupNorm and InstanceNorm normalise through the backend's fused batch norm, each (sample, group) one of its
- * channels, rather than through a mean, a variance and element-wise ops: counted on a CPU backend made with
+ * channels, rather than through a mean, a variance and element-wise ops, and apply GroupNorm's per-channel affine
+ * as a second, inference-mode batch norm: counted on a CPU backend made with
  * {@code -Dkiln.cpu.countOperations=true}, which counts every operation the engine asks of it by name.
  */
 class GroupNormOnFusedBatchNormTest {
@@ -41,10 +42,20 @@ class GroupNormOnFusedBatchNormTest {
     }
 
     @Test
-    void groupNormsForwardAndBackwardPassAreOneFusedBatchNormEach() {
-        Map<String, Long> counts = forwardAndBackward(new GroupNorm(2, 4), 3, 4, 2, 2);
+    void groupNormWithoutAffineIsOneFusedBatchNormEachWay() {
+        Map<String, Long> counts = forwardAndBackward(new GroupNorm(2, 4, 1e-5, false), 3, 4, 2, 2);
         assertEquals(1, counts.get("operation.batchNormForward"), counts.toString());
         assertEquals(1, counts.get("operation.batchNormBackward"), counts.toString());
+    }
+
+    @Test
+    void groupNormsAffineIsAnInferenceModeBatchNormWhoseBackwardSumsTheParametersGradients() {
+        Map<String, Long> counts = forwardAndBackward(new GroupNorm(2, 4), 3, 4, 2, 2);
+        assertEquals(2, counts.get("operation.batchNormForward"), counts.toString());
+        assertEquals(2, counts.get("operation.batchNormBackward"), counts.toString());
+        // The two reductions sum weight's and bias's gradients [3 * 4] over the samples; a product and a sum
+        // broadcast along the channels would add reductions of the input's size in the backward pass.
+        assertTrue(counts.getOrDefault("operation.reduce", 0L) <= 2, counts.toString());
     }
 
     @Test
