@@ -485,7 +485,8 @@ public interface Backend extends AutoCloseable {
      * gradInput  = weight * invStd / M * (M * gradOut - gradBias - xhat * gradWeight)
      * </pre>
      * Writes (overwrites) each of gradInput (x's shape), gradWeight and gradBias {@code [C]} that is not null.
-     * The inference-mode gradient is an affine map that {@link F#batchNorm} composes from other ops.
+     * In inference mode {@link F#batchNorm} calls it with the running statistics as saveMean and saveInvStd and
+     * gradInput null, for the weight's and bias's gradients, the same sums; the input's is a product.
      */
     void batchNormBackward(Tensor x, Tensor gradOut, Tensor weight, Tensor saveMean, Tensor saveInvStd,
                            Tensor gradInput, Tensor gradWeight, Tensor gradBias);

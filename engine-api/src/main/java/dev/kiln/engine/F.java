@@ -871,7 +871,8 @@ public final class F {
      *     PLACE, {@code running = (1 - momentum) * running + momentum * batchValue}, with the unbiased variance
      *     for runningVar. Needs more than one value per channel ({@code N * H * W > 1}).</li>
      * <li>inference: runningMean and runningVar (required) normalise and are left alone; the gradient is the
-     *     affine map this makes, composed from element-wise ops and sums in the backward pass.</li>
+     *     affine map's this makes: the input's a product, the weight's and bias's sums from the backend's
+     *     batch-norm backward (recorded ops when the backward pass records its graph).</li>
      * </ul>
      * Records gradients for x, weight and bias.
      *
