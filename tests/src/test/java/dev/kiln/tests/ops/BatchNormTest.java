@@ -178,7 +178,7 @@ class BatchNormTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("shapes")
     void f32ForwardGivesTheValuesOfTheResidualPathBitForBit(int[] dims) {
-        // The residual path widens each channel to doubles as the generic loops do; the plain F32 path reads floats.
+        // The residual path adds its zeros to the values that the plain path ends with, changing none.
         if (dims[0] * (dims.length == 4 ? dims[2] * dims[3] : 1) == 1) {
             return;
         }
