@@ -107,8 +107,8 @@ class CpuBatchNormAccuracyTest {
             int c = (i / spatial) % channels;
             worst = Math.max(worst, Math.abs(a[i] - e[i]) / Math.ulp((float) scale[c]));
         }
-        assertTrue(worst <= BOUND_ULPS, what + ": worst error " + worst + " ulps of a channel's scale, expected at most "
-                + BOUND_ULPS);
+        assertTrue(worst <= BOUND_ULPS, what + ": worst error " + worst + " ulps of a channel's scale, expected at "
+                + "most " + BOUND_ULPS);
     }
 
     /** A gradient's sums within the bound in ulps of the sums of their terms' magnitudes (column of magnitudes). */
@@ -168,13 +168,22 @@ class CpuBatchNormAccuracyTest {
             }
         }
 
+        /** The forward pass in dtype, with a residual and activation unless residualTensor is null. */
         Tensor forward(DType dtype, boolean training, Tensor residualTensor, UnaryOp activation) {
             Tensor out = Tensor.empty(Shape.of(dims), dtype, backend);
             Tensor mean = Tensor.empty(Shape.of(dims[1]), dtype, backend);
             Tensor invStd = Tensor.empty(Shape.of(dims[1]), dtype, backend);
-            backend.batchNormAddActivationForward(tensor(x, dtype, dims), residualTensor, tensor(weight, dtype, dims[1]),
-                    tensor(bias, dtype, dims[1]), tensor(runningMean, dtype, dims[1]),
-                    tensor(runningVar, dtype, dims[1]), training, 0.1, EPS, activation, 0, out, mean, invStd);
+            Tensor xs = tensor(x, dtype, dims);
+            Tensor w = tensor(weight, dtype, dims[1]);
+            Tensor b = tensor(bias, dtype, dims[1]);
+            Tensor rm = tensor(runningMean, dtype, dims[1]);
+            Tensor rv = tensor(runningVar, dtype, dims[1]);
+            if (residualTensor == null) {
+                backend.batchNormForward(xs, w, b, rm, rv, training, 0.1, EPS, out, mean, invStd);
+            } else {
+                backend.batchNormAddActivationForward(xs, residualTensor, w, b, rm, rv, training, 0.1, EPS, activation,
+                        0, out, mean, invStd);
+            }
             if (dtype == DType.F32) {
                 savedMean = mean.toFloatArray();
                 savedInvStd = invStd.toFloatArray();
@@ -194,9 +203,9 @@ class CpuBatchNormAccuracyTest {
             Tensor gradInput = Tensor.empty(Shape.of(dims), dtype, backend);
             Tensor gradWeight = Tensor.empty(Shape.of(dims[1]), dtype, backend);
             Tensor gradBias = Tensor.empty(Shape.of(dims[1]), dtype, backend);
-            backend.batchNormBackward(tensor(x, dtype, dims), tensor(gradOut, dtype, dims), tensor(weight, dtype, dims[1]),
-                    tensor(savedMean, dtype, dims[1]), tensor(savedInvStd, dtype, dims[1]), gradInput, gradWeight,
-                    gradBias);
+            backend.batchNormBackward(tensor(x, dtype, dims), tensor(gradOut, dtype, dims),
+                    tensor(weight, dtype, dims[1]), tensor(savedMean, dtype, dims[1]),
+                    tensor(savedInvStd, dtype, dims[1]), gradInput, gradWeight, gradBias);
             return new Tensor[] {gradInput, gradWeight, gradBias};
         }
 
