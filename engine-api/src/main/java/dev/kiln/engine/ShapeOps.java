@@ -152,7 +152,9 @@ final class ShapeOps {
         if (!result.equals(target)) {
             throw new IllegalArgumentException("expand: " + x.shape() + " cannot be expanded to " + target);
         }
-        Tensor zeros = x.emptyLike(target, x.dtype());
+        // Zeros of x's own shape, broadcast as x is: a backward's gradient of ones expanded from a scalar then costs
+        // one pass over the output, not a fill of a second tensor as large and a read of it too.
+        Tensor zeros = x.emptyLike(x.shape(), x.dtype());
         x.backend().fill(zeros, 0);
         Tensor out = x.emptyLike(target, x.dtype());
         x.backend().binary(BinaryOp.ADD, x, zeros, out);

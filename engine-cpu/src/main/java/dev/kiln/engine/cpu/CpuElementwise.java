@@ -468,6 +468,14 @@ final class CpuElementwise {
                 parallel.forRange(n, 1, (s, e) -> rowF32(op, as, ao + s, 1, bs, bo + s, 1, os, oo + s, e - s));
                 return;
             }
+            if (bc.rows == 1) {
+                // One long row (a scalar expanded, a vector against a vector) split among the threads.
+                int ab = ao + bc.base(0, 0);
+                int bb = bo + bc.base(1, 0);
+                parallel.forRange(cols, 1, (s, e) -> rowF32(op, as, ab + s * sa, sa, bs, bb + s * sb, sb, os, oo + s,
+                        e - s));
+                return;
+            }
             parallel.forRange(bc.rows, cols, (s, e) -> {
                 for (int r = s; r < e; r++) {
                     rowF32(op, as, ao + bc.base(0, r), sa, bs, bo + bc.base(1, r), sb, os, oo + r * cols, cols);

@@ -3,6 +3,7 @@ package dev.kiln.tests.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.engine.Backend;
+import dev.kiln.engine.BinaryOp;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.ReduceOp;
@@ -209,6 +210,26 @@ class CpuF32LoopsTest {
         try (oneThread; Tensor copy = x.to(oneThread); Tensor single = Tensor.empty(Shape.of(), DType.F32, oneThread)) {
             oneThread.reduce(ReduceOp.SUM, copy, 0, single);
             assertEquals(Float.floatToIntBits(sum.toFloatArray()[0]), Float.floatToIntBits(single.toFloatArray()[0]));
+        }
+    }
+
+    /** One long row of output, split among the threads: a scalar against a vector, and a scalar expanded. */
+    @Test
+    void aLongBroadcastRowGetsEveryElement() {
+        Tensor scalar = uniform(-1, 1, 1);
+        Tensor vector = uniform(-1, 1, 300_000);
+        Tensor sum = Tensor.empty(vector.shape(), DType.F32, backend);
+        backend.binary(BinaryOp.SUB, scalar, vector, sum);
+        Tensor expanded = Tensor.empty(vector.shape(), DType.F32, backend);
+        Tensor zero = Tensor.full(0, DType.F32, 1).to(backend);
+        backend.binary(BinaryOp.ADD, scalar, zero, expanded);
+        float a = scalar.toFloatArray()[0];
+        float[] v = vector.toFloatArray();
+        float[] s = sum.toFloatArray();
+        float[] e = expanded.toFloatArray();
+        for (int i = 0; i < v.length; i++) {
+            assertEquals(a - v[i], s[i], 0f, "difference " + i);
+            assertEquals(a, e[i], 0f, "expanded " + i);
         }
     }
 
