@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """`kiln bench unary` in PyTorch eager: element-wise functions of one float32 tensor of 2^20 elements, forward
 alone and, for the activations, forward with backward (a gradient of ones through .sum()); milliseconds per
-call, median of 30 after 10 warm-ups. PyTorch is not a dependency of Kiln: install it only to compare.
+call, median of 50 after 100 warm-ups, as `kiln bench unary`. PyTorch is not a dependency of Kiln: install it
+only to compare.
 
 Usage: python3 bench/pytorch_unary.py [--threads 2]
 """
@@ -29,10 +30,10 @@ CASES = [
 
 def median_ms(body):
     times = []
-    for i in range(40):
+    for i in range(150):
         start = time.perf_counter()
         body()
-        if i >= 10:
+        if i >= 100:
             times.append((time.perf_counter() - start) * 1e3)
     return statistics.median(times)
 

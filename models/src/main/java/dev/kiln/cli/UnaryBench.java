@@ -13,13 +13,14 @@ import java.util.function.UnaryOperator;
 
 /**
  * {@code kiln bench unary}: element-wise functions of one F32 tensor of 2^20 elements, forward alone and, for the
- * activations, forward with backward (a gradient of ones); milliseconds per call, median of 30 after 10 warm-ups.
+ * activations, forward with backward (a gradient of ones); milliseconds per call, median of 50 after 100 warm-ups
+ * (ten left the JIT still compiling the float routines).
  * bench/pytorch_unary.py times the same calls in PyTorch.
  */
 final class UnaryBench {
     static final int ELEMENTS = 1 << 20;
-    private static final int WARM_UPS = 10;
-    private static final int RUNS = 30;
+    private static final int WARM_UPS = 100;
+    private static final int RUNS = 50;
 
     private UnaryBench() {
     }
