@@ -13,11 +13,8 @@ import dev.kiln.engine.Tensor;
  * entropy    = log(4 pi) + log(scale),  mean NaN,  variance infinity
  * </pre>
  */
-public final class Cauchy extends Distribution {
+public final class Cauchy extends LocationScale {
     private static final double LOG_PI = Math.log(Math.PI);
-
-    private final Tensor loc;
-    private final Tensor scale;
 
     /** Cauchy(loc, scale), validated as {@link Distribution#defaultValidateArgs()} says. */
     public Cauchy(Tensor loc, Tensor scale) {
@@ -31,30 +28,7 @@ public final class Cauchy extends Distribution {
 
     /** Cauchy(loc, scale), checking that scale is positive and loc not NaN when {@code validateArgs}. */
     public Cauchy(Tensor loc, Tensor scale, boolean validateArgs) {
-        this(Tensors.broadcastAll("Cauchy", loc, scale), validateArgs);
-    }
-
-    private Cauchy(Tensor[] parameters, boolean validateArgs) {
-        super(parameters[0].shape(), Shape.scalar(), validateArgs);
-        this.loc = parameters[0];
-        this.scale = parameters[1];
-        checkParameter("loc", loc, Constraint.real());
-        checkParameter("scale", scale, Constraint.positive());
-    }
-
-    /** The location (median and mode), broadcast to the batch shape. */
-    public Tensor loc() {
-        return loc;
-    }
-
-    /** The scale (half width at half maximum), broadcast to the batch shape. */
-    public Tensor scale() {
-        return scale;
-    }
-
-    @Override
-    public boolean hasRsample() {
-        return true;
+        super("Cauchy", loc, scale, validateArgs);
     }
 
     @Override
@@ -64,21 +38,11 @@ public final class Cauchy extends Distribution {
     }
 
     @Override
-    public Tensor logProb(Tensor value) {
-        return density(checkedValue("logProb", value));
-    }
-
-    /** logProb without the checks, for {@link HalfCauchy}. */
     Tensor density(Tensor value) {
         return value.sub(loc).div(scale).square().log1p().neg().sub(scale.log()).sub(LOG_PI);
     }
 
     @Override
-    public Tensor cdf(Tensor value) {
-        return cumulative(checkedValue("cdf", value));
-    }
-
-    /** cdf without the checks. */
     Tensor cumulative(Tensor value) {
         return value.sub(loc).div(scale).atan().div(Math.PI).add(0.5);
     }
@@ -99,11 +63,6 @@ public final class Cauchy extends Distribution {
         return loc.fullLike(Double.NaN);
     }
 
-    @Override
-    public Tensor mode() {
-        return loc;
-    }
-
     /** Infinity (PyTorch's). */
     @Override
     public Tensor variance() {
@@ -111,18 +70,8 @@ public final class Cauchy extends Distribution {
     }
 
     @Override
-    public Constraint support() {
-        return Constraint.real();
-    }
-
-    @Override
     public Cauchy expand(int... batchShape) {
         Shape shape = expandedBatch(batchShape);
         return new Cauchy(Tensors.expandTo(loc, shape), Tensors.expandTo(scale, shape), validatesArgs());
-    }
-
-    @Override
-    public String toString() {
-        return "Cauchy(loc: " + loc.shape() + ", scale: " + scale.shape() + ")";
     }
 }

@@ -15,12 +15,9 @@ import dev.kiln.engine.Tensor;
  * entropy    = log(scale) + 1 + gamma,  mean = loc + scale gamma,  variance = (pi scale)^2 / 6  (gamma Euler's)
  * </pre>
  */
-public final class Gumbel extends Distribution {
+public final class Gumbel extends LocationScale {
     /** The Euler-Mascheroni constant. */
     static final double EULER_GAMMA = 0.57721566490153286060;
-
-    private final Tensor loc;
-    private final Tensor scale;
 
     /** Gumbel(loc, scale), validated as {@link Distribution#defaultValidateArgs()} says. */
     public Gumbel(Tensor loc, Tensor scale) {
@@ -34,30 +31,7 @@ public final class Gumbel extends Distribution {
 
     /** Gumbel(loc, scale), checking that scale is positive and loc not NaN when {@code validateArgs}. */
     public Gumbel(Tensor loc, Tensor scale, boolean validateArgs) {
-        this(Tensors.broadcastAll("Gumbel", loc, scale), validateArgs);
-    }
-
-    private Gumbel(Tensor[] parameters, boolean validateArgs) {
-        super(parameters[0].shape(), Shape.scalar(), validateArgs);
-        this.loc = parameters[0];
-        this.scale = parameters[1];
-        checkParameter("loc", loc, Constraint.real());
-        checkParameter("scale", scale, Constraint.positive());
-    }
-
-    /** The location (mode), broadcast to the batch shape. */
-    public Tensor loc() {
-        return loc;
-    }
-
-    /** The scale, broadcast to the batch shape. */
-    public Tensor scale() {
-        return scale;
-    }
-
-    @Override
-    public boolean hasRsample() {
-        return true;
+        super("Gumbel", loc, scale, validateArgs);
     }
 
     @Override
@@ -68,14 +42,14 @@ public final class Gumbel extends Distribution {
     }
 
     @Override
-    public Tensor logProb(Tensor value) {
-        Tensor z = loc.sub(checkedValue("logProb", value)).div(scale);
+    Tensor density(Tensor value) {
+        Tensor z = loc.sub(value).div(scale);
         return z.sub(z.exp()).sub(scale.log());
     }
 
     @Override
-    public Tensor cdf(Tensor value) {
-        return loc.sub(checkedValue("cdf", value)).div(scale).exp().neg().exp();
+    Tensor cumulative(Tensor value) {
+        return loc.sub(value).div(scale).exp().neg().exp();
     }
 
     @Override
@@ -94,11 +68,6 @@ public final class Gumbel extends Distribution {
     }
 
     @Override
-    public Tensor mode() {
-        return loc;
-    }
-
-    @Override
     public Tensor variance() {
         return stddev().square();
     }
@@ -109,18 +78,8 @@ public final class Gumbel extends Distribution {
     }
 
     @Override
-    public Constraint support() {
-        return Constraint.real();
-    }
-
-    @Override
     public Gumbel expand(int... batchShape) {
         Shape shape = expandedBatch(batchShape);
         return new Gumbel(Tensors.expandTo(loc, shape), Tensors.expandTo(scale, shape), validatesArgs());
-    }
-
-    @Override
-    public String toString() {
-        return "Gumbel(loc: " + loc.shape() + ", scale: " + scale.shape() + ")";
     }
 }

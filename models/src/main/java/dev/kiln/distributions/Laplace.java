@@ -4,8 +4,8 @@ import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 
 /**
- * The Laplace distribution, as PyTorch's {@code torch.distributions.Laplace(loc, scale)}: loc (real) and scale
- * (positive) broadcast to the batch shape; events are scalars. {@code rsample} is
+ * The Laplace distribution, as PyTorch's {@code torch.distributions.Laplace(loc, scale)}: loc (real, the mean and
+ * median) and scale (positive) broadcast to the batch shape; events are scalars. {@code rsample} is
  * {@code loc - scale sign(u) log(1 - |u|)} with u uniform in [eps - 1, 1), eps the dtype's machine epsilon.
  * <pre>
  * logProb(x) = -log(2 scale) - |x - loc| / scale
@@ -14,10 +14,7 @@ import dev.kiln.engine.Tensor;
  * entropy    = 1 + log(2 scale),  variance = 2 scale^2
  * </pre>
  */
-public final class Laplace extends Distribution {
-    private final Tensor loc;
-    private final Tensor scale;
-
+public final class Laplace extends LocationScale {
     /** Laplace(loc, scale), validated as {@link Distribution#defaultValidateArgs()} says. */
     public Laplace(Tensor loc, Tensor scale) {
         this(loc, scale, defaultValidateArgs());
@@ -30,30 +27,7 @@ public final class Laplace extends Distribution {
 
     /** Laplace(loc, scale), checking that scale is positive and loc not NaN when {@code validateArgs}. */
     public Laplace(Tensor loc, Tensor scale, boolean validateArgs) {
-        this(Tensors.broadcastAll("Laplace", loc, scale), validateArgs);
-    }
-
-    private Laplace(Tensor[] parameters, boolean validateArgs) {
-        super(parameters[0].shape(), Shape.scalar(), validateArgs);
-        this.loc = parameters[0];
-        this.scale = parameters[1];
-        checkParameter("loc", loc, Constraint.real());
-        checkParameter("scale", scale, Constraint.positive());
-    }
-
-    /** The location (mean and median), broadcast to the batch shape. */
-    public Tensor loc() {
-        return loc;
-    }
-
-    /** The scale, broadcast to the batch shape. */
-    public Tensor scale() {
-        return scale;
-    }
-
-    @Override
-    public boolean hasRsample() {
-        return true;
+        super("Laplace", loc, scale, validateArgs);
     }
 
     @Override
@@ -64,14 +38,13 @@ public final class Laplace extends Distribution {
     }
 
     @Override
-    public Tensor logProb(Tensor value) {
-        Tensor x = checkedValue("logProb", value);
-        return scale.mul(2).log().neg().sub(x.sub(loc).abs().div(scale));
+    Tensor density(Tensor value) {
+        return scale.mul(2).log().neg().sub(value.sub(loc).abs().div(scale));
     }
 
     @Override
-    public Tensor cdf(Tensor value) {
-        Tensor centred = checkedValue("cdf", value).sub(loc);
+    Tensor cumulative(Tensor value) {
+        Tensor centred = value.sub(loc);
         return centred.sign().mul(centred.abs().neg().div(scale).expm1()).mul(-0.5).add(0.5);
     }
 
@@ -96,29 +69,14 @@ public final class Laplace extends Distribution {
     }
 
     @Override
-    public Constraint support() {
-        return Constraint.real();
-    }
-
-    @Override
     public Tensor icdf(Tensor value) {
         Tensor term = value.sub(0.5);
         return loc.sub(scale.mul(term.sign()).mul(term.abs().mul(-2).log1p()));
     }
 
     @Override
-    public Tensor mode() {
-        return loc;
-    }
-
-    @Override
     public Laplace expand(int... batchShape) {
         Shape shape = expandedBatch(batchShape);
         return new Laplace(Tensors.expandTo(loc, shape), Tensors.expandTo(scale, shape), validatesArgs());
-    }
-
-    @Override
-    public String toString() {
-        return "Laplace(loc: " + loc.shape() + ", scale: " + scale.shape() + ")";
     }
 }

@@ -4,8 +4,8 @@ import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 
 /**
- * The normal distribution N(loc, scale^2), as PyTorch's {@code torch.distributions.Normal(loc, scale)}: loc (real)
- * and scale (positive) broadcast to the batch shape; events are scalars. {@code rsample} is
+ * The normal distribution N(loc, scale^2), as PyTorch's {@code torch.distributions.Normal(loc, scale)}: loc (real, the
+ * mean) and scale (positive, the standard deviation) broadcast to the batch shape; events are scalars. {@code rsample} is
  * {@code loc + eps * scale} with eps ~ N(0, 1).
  * <pre>
  * logProb(x) = -(x - loc)^2 / (2 scale^2) - log(scale) - log(sqrt(2 pi))
@@ -13,11 +13,8 @@ import dev.kiln.engine.Tensor;
  * entropy    = 1/2 + log(2 pi) / 2 + log(scale),  mode = loc
  * </pre>
  */
-public final class Normal extends Distribution {
+public final class Normal extends LocationScale {
     private static final double LOG_SQRT_TWO_PI = 0.5 * Math.log(2 * Math.PI);
-
-    private final Tensor loc;
-    private final Tensor scale;
 
     /** N(loc, scale^2), validated as {@link Distribution#defaultValidateArgs()} says. */
     public Normal(Tensor loc, Tensor scale) {
@@ -31,30 +28,7 @@ public final class Normal extends Distribution {
 
     /** N(loc, scale^2), checking that scale is positive and loc not NaN when {@code validateArgs}. */
     public Normal(Tensor loc, Tensor scale, boolean validateArgs) {
-        this(Tensors.broadcastAll("Normal", loc, scale), validateArgs);
-    }
-
-    private Normal(Tensor[] parameters, boolean validateArgs) {
-        super(parameters[0].shape(), Shape.scalar(), validateArgs);
-        this.loc = parameters[0];
-        this.scale = parameters[1];
-        checkParameter("loc", loc, Constraint.real());
-        checkParameter("scale", scale, Constraint.positive());
-    }
-
-    /** The location (mean), broadcast to the batch shape. */
-    public Tensor loc() {
-        return loc;
-    }
-
-    /** The scale (standard deviation), broadcast to the batch shape. */
-    public Tensor scale() {
-        return scale;
-    }
-
-    @Override
-    public boolean hasRsample() {
-        return true;
+        super("Normal", loc, scale, validateArgs);
     }
 
     @Override
@@ -63,21 +37,11 @@ public final class Normal extends Distribution {
     }
 
     @Override
-    public Tensor logProb(Tensor value) {
-        return density(checkedValue("logProb", value));
-    }
-
-    /** logProb without the checks, for distributions built on this one that checked the value themselves. */
     Tensor density(Tensor value) {
         return value.sub(loc).square().div(scale.square().mul(2)).neg().sub(scale.log()).sub(LOG_SQRT_TWO_PI);
     }
 
     @Override
-    public Tensor cdf(Tensor value) {
-        return cumulative(checkedValue("cdf", value));
-    }
-
-    /** cdf without the checks. */
     Tensor cumulative(Tensor value) {
         return value.sub(loc).mul(scale.reciprocal()).div(Math.sqrt(2)).erf().add(1).mul(0.5);
     }
@@ -103,28 +67,13 @@ public final class Normal extends Distribution {
     }
 
     @Override
-    public Constraint support() {
-        return Constraint.real();
-    }
-
-    @Override
     public Tensor icdf(Tensor value) {
         return loc.add(scale.mul(InverseErf.of(value.mul(2).sub(1))).mul(Math.sqrt(2)));
-    }
-
-    @Override
-    public Tensor mode() {
-        return loc;
     }
 
     @Override
     public Normal expand(int... batchShape) {
         Shape shape = expandedBatch(batchShape);
         return new Normal(Tensors.expandTo(loc, shape), Tensors.expandTo(scale, shape), validatesArgs());
-    }
-
-    @Override
-    public String toString() {
-        return "Normal(loc: " + loc.shape() + ", scale: " + scale.shape() + ")";
     }
 }
