@@ -16,21 +16,9 @@ import dev.kiln.engine.Tensor;
  * </pre>
  * Discrete: no {@code rsample}; {@code sample} is {@code u < probs} for u uniform in [0, 1).
  */
-public final class Bernoulli extends Distribution {
-    private final Tensor probs;
-    private final Tensor logits;
-    private final boolean fromProbs;
-
+public final class Bernoulli extends ProbsOrLogits {
     private Bernoulli(Tensor probs, Tensor logits, boolean fromProbs, boolean validateArgs) {
-        super(probs.shape(), Shape.scalar(), validateArgs);
-        this.probs = probs;
-        this.logits = logits;
-        this.fromProbs = fromProbs;
-        if (fromProbs) {
-            checkParameter("probs", probs, Constraint.unitInterval());
-        } else {
-            checkParameter("logits", logits, Constraint.real());
-        }
+        super("Bernoulli", probs, logits, fromProbs, validateArgs);
     }
 
     /** 1 with probability {@code probs} (in [0, 1]), validated as {@link Distribution#defaultValidateArgs()} says. */
@@ -40,8 +28,7 @@ public final class Bernoulli extends Distribution {
 
     /** 1 with probability {@code probs}, checking that they lie in [0, 1] when {@code validateArgs}. */
     public static Bernoulli ofProbs(Tensor probs, boolean validateArgs) {
-        Tensor clamped = probs.clamp(Tensors.eps(probs.dtype()), 1 - Tensors.eps(probs.dtype()));
-        return new Bernoulli(probs, clamped.log().sub(clamped.neg().log1p()), true, validateArgs);
+        return new Bernoulli(probs, logitsOf(probs), true, validateArgs);
     }
 
     /** 1 with probability sigmoid(logits), validated as {@link Distribution#defaultValidateArgs()} says. */
@@ -52,16 +39,6 @@ public final class Bernoulli extends Distribution {
     /** 1 with probability sigmoid(logits), checking that the log-odds are not NaN when {@code validateArgs}. */
     public static Bernoulli ofLogits(Tensor logits, boolean validateArgs) {
         return new Bernoulli(logits.sigmoid(), logits, false, validateArgs);
-    }
-
-    /** The probabilities of 1. */
-    public Tensor probs() {
-        return probs;
-    }
-
-    /** The log-odds of 1. */
-    public Tensor logits() {
-        return logits;
     }
 
     @Override
@@ -117,10 +94,5 @@ public final class Bernoulli extends Distribution {
         Shape shape = expandedBatch(batchShape);
         return fromProbs ? ofProbs(Tensors.expandTo(probs, shape), validatesArgs())
                 : ofLogits(Tensors.expandTo(logits, shape), validatesArgs());
-    }
-
-    @Override
-    public String toString() {
-        return "Bernoulli(" + (fromProbs ? "probs: " : "logits: ") + probs.shape() + ")";
     }
 }

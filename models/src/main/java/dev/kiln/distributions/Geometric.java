@@ -16,22 +16,12 @@ import dev.kiln.engine.Tensor;
  * </pre>
  * Discrete: no {@code rsample}; {@code sample} is {@code floor(log(u) / log(1 - p))} for u uniform in [tiny, 1).
  */
-public final class Geometric extends Distribution {
-    private final Tensor probs;
-    private final Tensor logits;
-    private final boolean fromProbs;
-
+public final class Geometric extends ProbsOrLogits {
     private Geometric(Tensor probs, Tensor logits, boolean fromProbs, boolean validateArgs) {
-        super(probs.shape(), Shape.scalar(), validateArgs);
-        this.probs = probs;
-        this.logits = logits;
-        this.fromProbs = fromProbs;
+        super("Geometric", probs, logits, fromProbs, validateArgs);
         if (fromProbs) {
-            checkParameter("probs", probs, Constraint.unitInterval());
             // A success probability of 0 would never end the trials (PyTorch checks it apart too).
             checkParameter("probs", probs, Constraint.positive());
-        } else {
-            checkParameter("logits", logits, Constraint.real());
         }
     }
 
@@ -42,8 +32,7 @@ public final class Geometric extends Distribution {
 
     /** Success probability {@code probs}, checking that they lie in (0, 1] when {@code validateArgs}. */
     public static Geometric ofProbs(Tensor probs, boolean validateArgs) {
-        Tensor clamped = probs.clamp(Tensors.eps(probs.dtype()), 1 - Tensors.eps(probs.dtype()));
-        return new Geometric(probs, clamped.log().sub(clamped.neg().log1p()), true, validateArgs);
+        return new Geometric(probs, logitsOf(probs), true, validateArgs);
     }
 
     /** Success probability sigmoid(logits), validated as {@link Distribution#defaultValidateArgs()} says. */
@@ -54,16 +43,6 @@ public final class Geometric extends Distribution {
     /** Success probability sigmoid(logits), checking that the log-odds are not NaN when {@code validateArgs}. */
     public static Geometric ofLogits(Tensor logits, boolean validateArgs) {
         return new Geometric(logits.sigmoid(), logits, false, validateArgs);
-    }
-
-    /** The success probabilities. */
-    public Tensor probs() {
-        return probs;
-    }
-
-    /** The log-odds of success. */
-    public Tensor logits() {
-        return logits;
     }
 
     @Override
@@ -112,10 +91,5 @@ public final class Geometric extends Distribution {
         Shape shape = expandedBatch(batchShape);
         return fromProbs ? ofProbs(Tensors.expandTo(probs, shape), validatesArgs())
                 : ofLogits(Tensors.expandTo(logits, shape), validatesArgs());
-    }
-
-    @Override
-    public String toString() {
-        return "Geometric(" + (fromProbs ? "probs: " : "logits: ") + probs.shape() + ")";
     }
 }
