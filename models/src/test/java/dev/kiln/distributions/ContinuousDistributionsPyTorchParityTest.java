@@ -1,15 +1,11 @@
 package dev.kiln.distributions;
 
 import static dev.kiln.distributions.ContinuousDistributionsPyTorchValues.*;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
-import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,8 +17,7 @@ import org.junit.jupiter.api.Test;
  * divergences) are held to 1e-8: PyTorch differentiates digamma with its trigamma, good to about 1e-9 relative (see
  * {@link SpecialFunctionsTest}). The comment on each test names the torch call.
  */
-class ContinuousDistributionsPyTorchParityTest {
-    private static final double TOLERANCE = 1e-10;
+class ContinuousDistributionsPyTorchParityTest extends DistributionParity {
     /** For gradients through digamma, which PyTorch's trigamma gives to about 1e-9. */
     private static final double TRIGAMMA_TOLERANCE = 1e-8;
     /**
@@ -56,70 +51,9 @@ class ContinuousDistributionsPyTorchParityTest {
     private static final double[] GRAD_X = {0.01, 0.5, 0.79, 0.3, 0.8, 1.7, 6.0, 4.0, 9.5, 19.0, 12.0, 30.0, 108.0,
         80.0, 0.8, 2.0};
 
-    private Scope scope;
-
-    @BeforeEach
-    void open() {
-        scope = Scope.open();
-    }
-
-    @AfterEach
-    void close() {
-        scope.close();
-    }
-
-    /** A leaf and the gradient PyTorch gave it. */
-    private record Gradient(Tensor leaf, double[] expected) {
-    }
-
-    private static Gradient grad(Tensor leaf, double[] expected) {
-        return new Gradient(leaf, expected);
-    }
-
-    /** An F64 leaf requiring a gradient, [2, 3] unless {@code dims} are given. */
-    private static Tensor leaf(double[] values, int... dims) {
-        return constant(values, dims).requiresGrad(true);
-    }
-
-    /** An F64 tensor, [2, 3] unless {@code dims} are given. */
-    private static Tensor constant(double[] values, int... dims) {
-        return Tensor.fromArray(values.clone(), dims.length == 0 ? new int[] {2, 3} : dims);
-    }
-
-    /** Compares {@code result}, backpropagates 1, 2, 3, ... in its shape and compares each leaf's gradient. */
-    private static void check(String what, Tensor result, double[] expected, Gradient... gradients) {
-        check(what, result, expected, TOLERANCE, gradients);
-    }
-
     /** {@link #check} of a result whose gradients pass through digamma, to {@link #TRIGAMMA_TOLERANCE}. */
     private static void checkThroughDigamma(String what, Tensor result, double[] expected, Gradient... gradients) {
         check(what, result, expected, TRIGAMMA_TOLERANCE, gradients);
-    }
-
-    private static void check(String what, Tensor result, double[] expected, double gradientTolerance,
-            Gradient... gradients) {
-        for (Gradient g : gradients) {
-            g.leaf().clearGrad();
-        }
-        assertClose(what, expected, result, TOLERANCE);
-        result.backward(Tensor.arange(1, result.size() + 1, 1, DType.F64).reshape(result.shape().dims()));
-        for (int i = 0; i < gradients.length; i++) {
-            assertClose(what + " gradient " + i, gradients[i].expected(), gradients[i].leaf().grad(), gradientTolerance);
-        }
-    }
-
-    private static void assertClose(String what, double[] expected, Tensor actual) {
-        assertClose(what, expected, actual, TOLERANCE);
-    }
-
-    private static void assertClose(String what, double[] expected, Tensor actual, double relative) {
-        double[] got = actual.toDoubleArray();
-        assertEquals(expected.length, got.length, what + " element count");
-        for (int i = 0; i < expected.length; i++) {
-            // Infinite and NaN expectations must be met exactly (a tolerance scaled by them would accept anything).
-            double tolerance = Double.isFinite(expected[i]) ? relative * Math.max(1, Math.abs(expected[i])) : 0;
-            assertEquals(expected[i], got[i], tolerance, what + " element " + i);
-        }
     }
 
     @Test

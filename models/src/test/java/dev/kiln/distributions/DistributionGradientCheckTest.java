@@ -1,12 +1,7 @@
 package dev.kiln.distributions;
 
-import dev.kiln.engine.Engine;
 import dev.kiln.engine.GradCheck;
-import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
-import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,35 +11,9 @@ import org.junit.jupiter.api.Test;
  * registered divergence with respect to both sides' parameters. Points keep clear of kinks (|x - loc| at 0, the
  * clamps of Uniform's cdf and of the modes).
  */
-class DistributionGradientCheckTest {
-    private static final long SEED = 1234;
-
-    private Scope scope;
-
-    @BeforeEach
-    void open() {
-        scope = Scope.open();
-    }
-
-    @AfterEach
-    void close() {
-        scope.close();
-    }
-
-    private static Tensor leaf(double... values) {
-        return Tensor.fromArray(values, values.length).requiresGrad(true);
-    }
-
+class DistributionGradientCheckTest extends DistributionGradientCheck {
     private static Tensor leaf(double[] values, int... dims) {
         return Tensor.fromArray(values, dims).requiresGrad(true);
-    }
-
-    /** {@code draw} of freshly seeded noise, so that every evaluation of the check sees the same noise. */
-    private static Function<Tensor[], Tensor> seeded(Function<Tensor[], Tensor> draw) {
-        return in -> {
-            Engine.seed(SEED);
-            return draw.apply(in);
-        };
     }
 
     @Test

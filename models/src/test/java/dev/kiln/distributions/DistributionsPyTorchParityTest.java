@@ -4,12 +4,9 @@ import static dev.kiln.distributions.DistributionsPyTorchValues.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.engine.DType;
-import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,8 +15,7 @@ import org.junit.jupiter.api.Test;
  * and its inputs' gradients for the upstream gradient 1, 2, 3, ... in the result's shape, to 1e-10 (relative above
  * 1). The comment on each test names the torch call.
  */
-class DistributionsPyTorchParityTest {
-    private static final double TOLERANCE = 1e-10;
+class DistributionsPyTorchParityTest extends DistributionParity {
     private static final double[] LOC = {0.5, -1.0, 2.0, 0.0, 1.5, -0.3};
     private static final double[] SCALE = {0.5, 1.2, 2.0, 0.3, 1.0, 0.8};
     private static final double[] X = {0.2, 0.4, 2.5, -1.0, 1.0, 1.0};
@@ -58,55 +54,6 @@ class DistributionsPyTorchParityTest {
     private static final double[] X3 = {0.2, 0.4, 2.5, -1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.5, -0.5, 0.3, 0.2, 0.4, 2.5,
         -1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.5, -0.5, 0.3};
 
-    private Scope scope;
-
-    @BeforeEach
-    void open() {
-        scope = Scope.open();
-    }
-
-    @AfterEach
-    void close() {
-        scope.close();
-    }
-
-    /** A leaf and the gradient PyTorch gave it. */
-    private record Gradient(Tensor leaf, double[] expected) {
-    }
-
-    private static Gradient grad(Tensor leaf, double[] expected) {
-        return new Gradient(leaf, expected);
-    }
-
-    /** An F64 leaf requiring a gradient, [2, 3] unless {@code dims} are given. */
-    private static Tensor leaf(double[] values, int... dims) {
-        return constant(values, dims).requiresGrad(true);
-    }
-
-    /** An F64 tensor, [2, 3] unless {@code dims} are given. */
-    private static Tensor constant(double[] values, int... dims) {
-        return Tensor.fromArray(values.clone(), dims.length == 0 ? new int[] {2, 3} : dims);
-    }
-
-    /** Compares {@code result}, backpropagates 1, 2, 3, ... in its shape and compares each leaf's gradient. */
-    private static void check(String what, Tensor result, double[] expected, Gradient... gradients) {
-        assertClose(what, expected, result);
-        result.backward(Tensor.arange(1, result.size() + 1, 1, DType.F64).reshape(result.shape().dims()));
-        for (int i = 0; i < gradients.length; i++) {
-            assertClose(what + " gradient " + i, gradients[i].expected(), gradients[i].leaf().grad());
-        }
-    }
-
-    private static void assertClose(String what, double[] expected, Tensor actual) {
-        double[] got = actual.toDoubleArray();
-        assertEquals(expected.length, got.length, what + " element count");
-        for (int i = 0; i < expected.length; i++) {
-            // An infinite expectation must be met exactly (a tolerance scaled by it would accept anything).
-            double tolerance = Double.isInfinite(expected[i]) ? 0 : TOLERANCE * Math.max(1, Math.abs(expected[i]));
-            assertEquals(expected[i], got[i], tolerance, what + " element " + i);
-        }
-    }
-
     @Test
     void normalLogProbCdfAndEntropyMatchPyTorch() {
         // Normal(loc, scale).log_prob(x), .cdf(x), .entropy()
@@ -115,17 +62,9 @@ class DistributionsPyTorchParityTest {
         Tensor x = leaf(X);
         check("log_prob", new Normal(loc, scale).logProb(x), NORMAL_LOG_PROB, grad(loc, NORMAL_LOG_PROB_D_LOC),
                 grad(scale, NORMAL_LOG_PROB_D_SCALE), grad(x, NORMAL_LOG_PROB_D_X));
-        clearGrads(loc, scale, x);
         check("cdf", new Normal(loc, scale).cdf(x), NORMAL_CDF, grad(loc, NORMAL_CDF_D_LOC),
                 grad(scale, NORMAL_CDF_D_SCALE), grad(x, NORMAL_CDF_D_X));
-        clearGrads(scale);
         check("entropy", new Normal(constant(LOC), scale).entropy(), NORMAL_ENTROPY, grad(scale, NORMAL_ENTROPY_D_SCALE));
-    }
-
-    private static void clearGrads(Tensor... leaves) {
-        for (Tensor t : leaves) {
-            t.clearGrad();
-        }
     }
 
     /**
@@ -143,26 +82,8 @@ class DistributionsPyTorchParityTest {
                 grad(loc, NORMAL_LOG_PROB_D_LOC), grad(scale, NORMAL_LOG_PROB_D_SCALE));
         checkF32("Categorical log_prob", Categorical.ofLogits(logits).logProb(Tensor.fromArray(CLASSES, 2, 3)),
                 CATEGORICAL_LOGITS_LOG_PROB, grad(logits, CATEGORICAL_LOGITS_LOG_PROB_D_LOGITS));
-        clearGrads(loc);
         checkF32("MultivariateNormal log_prob", MultivariateNormal.ofScaleTril(loc, tril).logProb(x), MVN_TRIL_LOG_PROB,
                 grad(loc, MVN_TRIL_LOG_PROB_D_LOC), grad(tril, MVN_TRIL_LOG_PROB_D_TRIL));
-    }
-
-    /** {@link #check} in F32, to 1e-5. */
-    private static void checkF32(String what, Tensor result, double[] expected, Gradient... gradients) {
-        assertCloseF32(what, expected, result);
-        result.backward(Tensor.arange(1, result.size() + 1, 1, DType.F32).reshape(result.shape().dims()));
-        for (int i = 0; i < gradients.length; i++) {
-            assertCloseF32(what + " gradient " + i, gradients[i].expected(), gradients[i].leaf().grad());
-        }
-    }
-
-    private static void assertCloseF32(String what, double[] expected, Tensor actual) {
-        assertEquals(DType.F32, actual.dtype(), what + " dtype");
-        double[] got = actual.to(DType.F64).toDoubleArray();
-        for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], got[i], 1e-5 * Math.max(1, Math.abs(expected[i])), what + " element " + i);
-        }
     }
 
     @Test
@@ -185,16 +106,12 @@ class DistributionsPyTorchParityTest {
         check("log_prob", new LogNormal(loc, scale).logProb(x), LOG_NORMAL_LOG_PROB,
                 grad(loc, LOG_NORMAL_LOG_PROB_D_LOC), grad(scale, LOG_NORMAL_LOG_PROB_D_SCALE),
                 grad(x, LOG_NORMAL_LOG_PROB_D_X));
-        clearGrads(loc, scale);
         check("cdf", new LogNormal(loc, scale).cdf(constant(POSITIVE)), LOG_NORMAL_CDF,
                 grad(loc, LOG_NORMAL_CDF_D_LOC), grad(scale, LOG_NORMAL_CDF_D_SCALE));
-        clearGrads(loc, scale);
         check("entropy", new LogNormal(loc, scale).entropy(), LOG_NORMAL_ENTROPY,
                 grad(loc, LOG_NORMAL_ENTROPY_D_LOC), grad(scale, LOG_NORMAL_ENTROPY_D_SCALE));
-        clearGrads(loc, scale);
         check("mean", new LogNormal(loc, scale).mean(), LOG_NORMAL_MEAN,
                 grad(loc, LOG_NORMAL_MEAN_D_LOC), grad(scale, LOG_NORMAL_MEAN_D_SCALE));
-        clearGrads(loc, scale);
         check("variance", new LogNormal(loc, scale).variance(), LOG_NORMAL_VARIANCE,
                 grad(loc, LOG_NORMAL_VARIANCE_D_LOC), grad(scale, LOG_NORMAL_VARIANCE_D_SCALE));
     }
@@ -207,13 +124,10 @@ class DistributionsPyTorchParityTest {
         Tensor x = leaf(X);
         check("log_prob", new Laplace(loc, scale).logProb(x), LAPLACE_LOG_PROB, grad(loc, LAPLACE_LOG_PROB_D_LOC),
                 grad(scale, LAPLACE_LOG_PROB_D_SCALE), grad(x, LAPLACE_LOG_PROB_D_X));
-        clearGrads(loc, scale, x);
         check("cdf", new Laplace(loc, scale).cdf(x), LAPLACE_CDF, grad(loc, LAPLACE_CDF_D_LOC),
                 grad(scale, LAPLACE_CDF_D_SCALE), grad(x, LAPLACE_CDF_D_X));
-        clearGrads(scale);
         check("entropy", new Laplace(constant(LOC), scale).entropy(), LAPLACE_ENTROPY,
                 grad(scale, LAPLACE_ENTROPY_D_SCALE));
-        clearGrads(scale);
         check("stddev", new Laplace(constant(LOC), scale).stddev(), LAPLACE_STDDEV, grad(scale, LAPLACE_STDDEV_D_SCALE));
     }
 
@@ -225,13 +139,10 @@ class DistributionsPyTorchParityTest {
         Tensor x = leaf(INSIDE);
         check("log_prob", new Uniform(low, high).logProb(constant(INSIDE)), UNIFORM_LOG_PROB,
                 grad(low, UNIFORM_LOG_PROB_D_LOW), grad(high, UNIFORM_LOG_PROB_D_HIGH));
-        clearGrads(low, high);
         check("cdf", new Uniform(low, high).cdf(x), UNIFORM_CDF, grad(low, UNIFORM_CDF_D_LOW),
                 grad(high, UNIFORM_CDF_D_HIGH), grad(x, UNIFORM_CDF_D_X));
-        clearGrads(low, high);
         check("entropy", new Uniform(low, high).entropy(), UNIFORM_ENTROPY, grad(low, UNIFORM_ENTROPY_D_LOW),
                 grad(high, UNIFORM_ENTROPY_D_HIGH));
-        clearGrads(low, high);
         check("stddev", new Uniform(low, high).stddev(), UNIFORM_STDDEV, grad(low, UNIFORM_STDDEV_D_LOW),
                 grad(high, UNIFORM_STDDEV_D_HIGH));
     }
@@ -251,12 +162,9 @@ class DistributionsPyTorchParityTest {
         Tensor x = leaf(NONNEGATIVE);
         check("log_prob", new Exponential(rate).logProb(x), EXPONENTIAL_LOG_PROB,
                 grad(rate, EXPONENTIAL_LOG_PROB_D_RATE), grad(x, EXPONENTIAL_LOG_PROB_D_X));
-        clearGrads(rate, x);
         check("cdf", new Exponential(rate).cdf(x), EXPONENTIAL_CDF, grad(rate, EXPONENTIAL_CDF_D_RATE),
                 grad(x, EXPONENTIAL_CDF_D_X));
-        clearGrads(rate);
         check("entropy", new Exponential(rate).entropy(), EXPONENTIAL_ENTROPY, grad(rate, EXPONENTIAL_ENTROPY_D_RATE));
-        clearGrads(rate);
         check("variance", new Exponential(rate).variance(), EXPONENTIAL_VARIANCE,
                 grad(rate, EXPONENTIAL_VARIANCE_D_RATE));
     }
@@ -267,7 +175,6 @@ class DistributionsPyTorchParityTest {
         Tensor probs = leaf(PROBS);
         check("log_prob", Bernoulli.ofProbs(probs).logProb(constant(BITS)), BERNOULLI_PROBS_LOG_PROB,
                 grad(probs, BERNOULLI_PROBS_LOG_PROB_D_PROBS));
-        clearGrads(probs);
         check("entropy", Bernoulli.ofProbs(probs).entropy(), BERNOULLI_PROBS_ENTROPY,
                 grad(probs, BERNOULLI_PROBS_ENTROPY_D_PROBS));
     }
@@ -278,10 +185,8 @@ class DistributionsPyTorchParityTest {
         Tensor logits = leaf(LOGITS);
         check("log_prob", Bernoulli.ofLogits(logits).logProb(constant(BITS)), BERNOULLI_LOGITS_LOG_PROB,
                 grad(logits, BERNOULLI_LOGITS_LOG_PROB_D_LOGITS));
-        clearGrads(logits);
         check("entropy", Bernoulli.ofLogits(logits).entropy(), BERNOULLI_LOGITS_ENTROPY,
                 grad(logits, BERNOULLI_LOGITS_ENTROPY_D_LOGITS));
-        clearGrads(logits);
         check("variance", Bernoulli.ofLogits(logits).variance(), BERNOULLI_LOGITS_VARIANCE,
                 grad(logits, BERNOULLI_LOGITS_VARIANCE_D_LOGITS));
     }
@@ -292,7 +197,6 @@ class DistributionsPyTorchParityTest {
         Tensor probs = leaf(CAT_PROBS, 3, 4);
         check("log_prob", Categorical.ofProbs(probs).logProb(Tensor.fromArray(CLASSES, 2, 3)),
                 CATEGORICAL_PROBS_LOG_PROB, grad(probs, CATEGORICAL_PROBS_LOG_PROB_D_PROBS));
-        clearGrads(probs);
         check("entropy", Categorical.ofProbs(probs).entropy(), CATEGORICAL_PROBS_ENTROPY,
                 grad(probs, CATEGORICAL_PROBS_ENTROPY_D_PROBS));
     }
@@ -303,10 +207,8 @@ class DistributionsPyTorchParityTest {
         Tensor logits = leaf(CAT_LOGITS, 3, 4);
         check("log_prob", Categorical.ofLogits(logits).logProb(Tensor.fromArray(CLASSES, 2, 3)),
                 CATEGORICAL_LOGITS_LOG_PROB, grad(logits, CATEGORICAL_LOGITS_LOG_PROB_D_LOGITS));
-        clearGrads(logits);
         check("entropy", Categorical.ofLogits(logits).entropy(), CATEGORICAL_LOGITS_ENTROPY,
                 grad(logits, CATEGORICAL_LOGITS_ENTROPY_D_LOGITS));
-        clearGrads(logits);
         check("probs", Categorical.ofLogits(logits).probs(), CATEGORICAL_LOGITS_PROBS,
                 grad(logits, CATEGORICAL_LOGITS_PROBS_D_LOGITS));
     }
@@ -320,7 +222,6 @@ class DistributionsPyTorchParityTest {
         Tensor probs = leaf(CAT_PROBS, 3, 4);
         check("entropy", OneHotCategorical.ofProbs(probs).entropy(), ONE_HOT_ENTROPY,
                 grad(probs, ONE_HOT_ENTROPY_D_PROBS));
-        clearGrads(probs);
         check("variance", OneHotCategorical.ofProbs(probs).variance(), ONE_HOT_VARIANCE,
                 grad(probs, ONE_HOT_VARIANCE_D_PROBS));
     }
@@ -341,7 +242,6 @@ class DistributionsPyTorchParityTest {
         Tensor scale = leaf(SCALE);
         check("log_prob", new Independent(new Normal(loc, scale), 1).logProb(constant(X)), INDEPENDENT_LOG_PROB,
                 grad(loc, INDEPENDENT_LOG_PROB_D_LOC), grad(scale, INDEPENDENT_LOG_PROB_D_SCALE));
-        clearGrads(scale);
         check("entropy", new Independent(new Normal(constant(LOC), scale), 2).entropy(), INDEPENDENT_ENTROPY,
                 grad(scale, INDEPENDENT_ENTROPY_D_SCALE));
     }
@@ -354,10 +254,8 @@ class DistributionsPyTorchParityTest {
         Tensor x = leaf(X);
         check("log_prob", MultivariateNormal.ofScaleTril(loc, tril).logProb(x), MVN_TRIL_LOG_PROB,
                 grad(loc, MVN_TRIL_LOG_PROB_D_LOC), grad(tril, MVN_TRIL_LOG_PROB_D_TRIL), grad(x, MVN_TRIL_LOG_PROB_D_X));
-        clearGrads(tril);
         check("entropy", MultivariateNormal.ofScaleTril(constant(LOC), tril).entropy(), MVN_TRIL_ENTROPY,
                 grad(tril, MVN_TRIL_ENTROPY_D_TRIL));
-        clearGrads(tril);
         check("variance", MultivariateNormal.ofScaleTril(constant(LOC), tril).variance(), MVN_TRIL_VARIANCE,
                 grad(tril, MVN_TRIL_VARIANCE_D_TRIL));
     }
@@ -370,7 +268,6 @@ class DistributionsPyTorchParityTest {
         check("log_prob", MultivariateNormal.ofCovarianceMatrix(loc, covariance).logProb(constant(X)),
                 MVN_COVARIANCE_LOG_PROB, grad(loc, MVN_COVARIANCE_LOG_PROB_D_LOC),
                 grad(covariance, MVN_COVARIANCE_LOG_PROB_D_COV));
-        clearGrads(covariance);
         check("scale_tril", MultivariateNormal.ofCovarianceMatrix(constant(LOC), covariance).scaleTril(),
                 MVN_COVARIANCE_SCALE_TRIL, grad(covariance, MVN_COVARIANCE_SCALE_TRIL_D_COV));
     }
@@ -410,15 +307,12 @@ class DistributionsPyTorchParityTest {
         Tensor qs = leaf(SCALE_Q);
         check("Normal", KL.divergence(new Normal(pl, ps), new Normal(ql, qs)), KL_NORMAL, grad(pl, KL_NORMAL_D_PL),
                 grad(ps, KL_NORMAL_D_PS), grad(ql, KL_NORMAL_D_QL), grad(qs, KL_NORMAL_D_QS));
-        clearGrads(pl, ps, ql, qs);
         check("LogNormal", KL.divergence(new LogNormal(pl, ps), new LogNormal(ql, qs)), KL_LOG_NORMAL,
                 grad(pl, KL_LOG_NORMAL_D_PL), grad(ps, KL_LOG_NORMAL_D_PS), grad(ql, KL_LOG_NORMAL_D_QL),
                 grad(qs, KL_LOG_NORMAL_D_QS));
-        clearGrads(pl, ps, ql, qs);
         check("Laplace", KL.divergence(new Laplace(pl, ps), new Laplace(ql, qs)), KL_LAPLACE,
                 grad(pl, KL_LAPLACE_D_PL), grad(ps, KL_LAPLACE_D_PS), grad(ql, KL_LAPLACE_D_QL),
                 grad(qs, KL_LAPLACE_D_QS));
-        clearGrads(pl, ps, ql, qs);
         check("Independent", KL.divergence(new Independent(new Normal(pl, ps), 1), new Independent(new Normal(ql, qs), 1)),
                 KL_INDEPENDENT, grad(pl, KL_INDEPENDENT_D_PL), grad(ps, KL_INDEPENDENT_D_PS),
                 grad(ql, KL_INDEPENDENT_D_QL), grad(qs, KL_INDEPENDENT_D_QS));
@@ -457,7 +351,6 @@ class DistributionsPyTorchParityTest {
         Tensor q = leaf(CAT_LOGITS_Q, 3, 4);
         check("Categorical", KL.divergence(Categorical.ofLogits(p), Categorical.ofLogits(q)), KL_CATEGORICAL,
                 grad(p, KL_CATEGORICAL_D_P), grad(q, KL_CATEGORICAL_D_Q));
-        clearGrads(p, q);
         check("OneHotCategorical", KL.divergence(OneHotCategorical.ofLogits(p), OneHotCategorical.ofLogits(q)),
                 KL_ONE_HOT, grad(p, KL_ONE_HOT_D_P), grad(q, KL_ONE_HOT_D_Q));
         Tensor probs = leaf(CAT_PROBS, 3, 4);

@@ -1,13 +1,8 @@
 package dev.kiln.distributions;
 
 import dev.kiln.engine.DType;
-import dev.kiln.engine.Engine;
 import dev.kiln.engine.GradCheck;
-import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
-import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,35 +12,9 @@ import org.junit.jupiter.api.Test;
  * respect to the parameters (the noise fixed by reseeding the engine before each evaluation). Points keep clear of
  * kinks (|x| at 0, |p - 1/2| at 0).
  */
-class MoreDistributionsGradientCheckTest {
-    private static final long SEED = 1234;
-
-    private Scope scope;
-
-    @BeforeEach
-    void open() {
-        scope = Scope.open();
-    }
-
-    @AfterEach
-    void close() {
-        scope.close();
-    }
-
-    private static Tensor leaf(double... values) {
-        return Tensor.fromArray(values, values.length).requiresGrad(true);
-    }
-
+class MoreDistributionsGradientCheckTest extends DistributionGradientCheck {
     private static Tensor constant(double... values) {
         return Tensor.fromArray(values, values.length);
-    }
-
-    /** {@code draw} of freshly seeded noise, so that every evaluation of the check sees the same noise. */
-    private static Function<Tensor[], Tensor> seeded(Function<Tensor[], Tensor> draw) {
-        return in -> {
-            Engine.seed(SEED);
-            return draw.apply(in);
-        };
     }
 
     @Test

@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.DType;
-import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,8 +18,7 @@ import org.junit.jupiter.api.Test;
  * each result and its inputs' gradients for the upstream gradient 1, 2, 3, ... in the result's shape, to 1e-10
  * (relative above 1). The comment on each test names the torch calls.
  */
-class MoreDistributionsPyTorchParityTest {
-    private static final double TOLERANCE = 1e-10;
+class MoreDistributionsPyTorchParityTest extends DistributionParity {
     private static final double[] LOC = {0.5, -1.0, 2.0, 0.0, 1.5, -0.3};
     private static final double[] SCALE = {0.5, 1.2, 2.0, 0.3, 1.0, 0.8};
     private static final double[] X = {0.2, 0.4, 2.5, -1.0, 1.0, 1.0};
@@ -46,62 +42,6 @@ class MoreDistributionsPyTorchParityTest {
     private static final double[] CAT_PROBS = {1.0, 2.0, 0.0, 1.0, 0.5, 0.25, 0.25, 3.0, 0.1, 0.2, 0.3, 0.4};
     /** From deep in the lower tail to deep in the upper one, and both ends. */
     private static final double[] TAILS = {1e-12, 1e-6, 0.001, 0.2, 0.5, 0.6, 0.999, 1 - 1e-6, 0.0, 1.0};
-
-    private Scope scope;
-
-    @BeforeEach
-    void open() {
-        scope = Scope.open();
-    }
-
-    @AfterEach
-    void close() {
-        scope.close();
-    }
-
-    /** A leaf and the gradient PyTorch gave it. */
-    private record Gradient(Tensor leaf, double[] expected) {
-    }
-
-    private static Gradient grad(Tensor leaf, double[] expected) {
-        return new Gradient(leaf, expected);
-    }
-
-    /** An F64 leaf requiring a gradient, [2, 3] unless {@code dims} are given. */
-    private static Tensor leaf(double[] values, int... dims) {
-        return constant(values, dims).requiresGrad(true);
-    }
-
-    /** An F64 tensor, [2, 3] unless {@code dims} are given. */
-    private static Tensor constant(double[] values, int... dims) {
-        return Tensor.fromArray(values.clone(), dims.length == 0 ? new int[] {2, 3} : dims);
-    }
-
-    /** Compares {@code result}, backpropagates 1, 2, 3, ... in its shape and compares each leaf's gradient. */
-    private static void check(String what, Tensor result, double[] expected, Gradient... gradients) {
-        assertClose(what, expected, result);
-        for (Gradient g : gradients) {
-            g.leaf().clearGrad();
-        }
-        result.backward(Tensor.arange(1, result.size() + 1, 1, DType.F64).reshape(result.shape().dims()));
-        for (int i = 0; i < gradients.length; i++) {
-            assertClose(what + " gradient " + i, gradients[i].expected(), gradients[i].leaf().grad());
-        }
-    }
-
-    private static void assertClose(String what, double[] expected, Tensor actual) {
-        double[] got = actual.to(DType.F64).toDoubleArray();
-        assertEquals(expected.length, got.length, what + " element count");
-        for (int i = 0; i < expected.length; i++) {
-            if (Double.isNaN(expected[i])) {
-                assertTrue(Double.isNaN(got[i]), what + " element " + i + " must be NaN, got " + got[i]);
-                continue;
-            }
-            // An infinite expectation must be met exactly (a tolerance scaled by it would accept anything).
-            double tolerance = Double.isInfinite(expected[i]) ? 0 : TOLERANCE * Math.max(1, Math.abs(expected[i]));
-            assertEquals(expected[i], got[i], tolerance, what + " element " + i);
-        }
-    }
 
     @Test
     void cauchyMatchesPyTorch() {
@@ -283,14 +223,6 @@ class MoreDistributionsPyTorchParityTest {
                 binomial.logProb(constant(BIN_LOGIT_COUNTS).to(DType.F32)));
         Normal normal = new Normal(constant(LOC).to(DType.F32), constant(SCALE).to(DType.F32));
         assertCloseF32("Normal icdf", NORMAL_ICDF, normal.icdf(constant(PROB).to(DType.F32)));
-    }
-
-    private static void assertCloseF32(String what, double[] expected, Tensor actual) {
-        assertEquals(DType.F32, actual.dtype(), what + " dtype");
-        double[] got = actual.to(DType.F64).toDoubleArray();
-        for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], got[i], 1e-5 * Math.max(1, Math.abs(expected[i])), what + " element " + i);
-        }
     }
 
     @Test
