@@ -11,8 +11,8 @@ import java.util.function.DoubleBinaryOperator;
 import java.util.function.LongBinaryOperator;
 
 /**
- * Element-wise kernels. Generic loops read and write through {@link Data} in double precision, except integer ADD,
- * SUB and MUL, exact in longs ({@link #integerFunction}); F32 arithmetic, ReLU and tanh, the ops of every training
+ * Element-wise kernels. Generic loops read and write through {@link Data} in double precision, except integer
+ * arithmetic (not DIV), comparisons, MAX, MIN and where, exact in longs ({@link #integerFunction}); F32 arithmetic, ReLU and tanh, the ops of every training
  * step, have loops of their own on the FloatBuffer (tanh as {@link FastTanh}), and so do F32 exp, log, sin, erf, GELU
  * and their kin ({@link FloatExp}, {@link FloatLog}, {@link FloatTrig}, {@link FloatInverseTrig},
  * {@link FloatHyperbolic}, {@link FloatInverseHyperbolic}, {@link FloatErf}, {@link FloatGeluTanh}, {@link FloatPow},
@@ -483,7 +483,7 @@ final class CpuElementwise {
             });
             return;
         }
-        LongBinaryOperator exact = out.dtype().isFloating() ? null : integerFunction(op);
+        LongBinaryOperator exact = allInteger(a, b, out) ? integerFunction(op) : null;
         if (exact != null) {
             integerArithmetic(exact, a, b, out, bc);
             return;
@@ -505,16 +505,34 @@ final class CpuElementwise {
     }
 
     /**
-     * Integer ADD, SUB and MUL in long arithmetic, wrapping at the dtype's width as PyTorch's do: exact, where going
-     * through doubles would round beyond 2^53 (and saturate, not wrap, on the way back). Null for the other ops.
+     * Integer ADD, SUB, MUL, MAX, MIN and comparisons in long arithmetic, wrapping at the dtype's width as PyTorch's
+     * do: exact, where going through doubles would round beyond 2^53 (2^53 + 1 == 2^53) and saturate, not wrap, on
+     * the way back. Null for the other ops (DIV among them: PyTorch's integer division is true division).
      */
     private static LongBinaryOperator integerFunction(BinaryOp op) {
         return switch (op) {
             case ADD -> Long::sum;
             case SUB -> (x, y) -> x - y;
             case MUL -> (x, y) -> x * y;
+            case MAX -> Math::max;
+            case MIN -> Math::min;
+            case EQ -> (x, y) -> x == y ? 1 : 0;
+            case NE -> (x, y) -> x != y ? 1 : 0;
+            case LT -> (x, y) -> x < y ? 1 : 0;
+            case LE -> (x, y) -> x <= y ? 1 : 0;
+            case GT -> (x, y) -> x > y ? 1 : 0;
+            case GE -> (x, y) -> x >= y ? 1 : 0;
             default -> null;
         };
+    }
+
+    private static boolean allInteger(Tensor... tensors) {
+        for (Tensor t : tensors) {
+            if (t.dtype().isFloating()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** out = f(a, b) of integer tensors (I32 or I64), element by element. */
@@ -531,12 +549,7 @@ final class CpuElementwise {
                 int ib = offset(b) + bc.base(1, r);
                 int io = offset(out) + r * cols;
                 for (int j = 0; j < cols; j++) {
-                    long v = f.applyAsLong(integerAt(as, ia + j * sa), integerAt(bs, ib + j * sb));
-                    if (os.i64 != null) {
-                        os.i64.put(io + j, v);
-                    } else {
-                        os.i32.put(io + j, (int) v);
-                    }
+                    putInteger(os, io + j, f.applyAsLong(integerAt(as, ia + j * sa), integerAt(bs, ib + j * sb)));
                 }
             }
         });
@@ -544,6 +557,15 @@ final class CpuElementwise {
 
     private static long integerAt(CpuStorage s, int i) {
         return s.i64 != null ? s.i64.get(i) : s.i32.get(i);
+    }
+
+    /** Stores v, wrapped to I32 where the storage is I32. */
+    private static void putInteger(CpuStorage s, int i, long v) {
+        if (s.i64 != null) {
+            s.i64.put(i, v);
+        } else {
+            s.i32.put(i, (int) v);
+        }
     }
 
     private static boolean isArithmetic(BinaryOp op) {
@@ -619,6 +641,10 @@ final class CpuElementwise {
 
     void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
         Broadcast bc = new Broadcast(out.shape(), cond.shape(), a.shape(), b.shape());
+        if (allInteger(a, b, out)) {
+            integerWhere(cond, a, b, out, bc);
+            return;
+        }
         int sc = bc.colStride(0);
         int sa = bc.colStride(1);
         int sb = bc.colStride(2);
@@ -635,6 +661,30 @@ final class CpuElementwise {
                 int io = r * cols;
                 for (int j = 0; j < cols; j++) {
                     od.set(io + j, cd.get(ic + j * sc) != 0 ? ad.get(ia + j * sa) : bd.get(ib + j * sb));
+                }
+            }
+        });
+    }
+
+    /** where with integer values copied as longs: through doubles, I64 values beyond 2^53 would round. */
+    private void integerWhere(Tensor cond, Tensor a, Tensor b, Tensor out, Broadcast bc) {
+        int sc = bc.colStride(0);
+        int sa = bc.colStride(1);
+        int sb = bc.colStride(2);
+        int cols = bc.cols;
+        Data cd = Data.of(cond);
+        CpuStorage as = (CpuStorage) a.storage();
+        CpuStorage bs = (CpuStorage) b.storage();
+        CpuStorage os = (CpuStorage) out.storage();
+        parallel.forRange(bc.rows, cols * 4L, (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int ic = bc.base(0, r);
+                int ia = offset(a) + bc.base(1, r);
+                int ib = offset(b) + bc.base(2, r);
+                int io = offset(out) + r * cols;
+                for (int j = 0; j < cols; j++) {
+                    long v = cd.get(ic + j * sc) != 0 ? integerAt(as, ia + j * sa) : integerAt(bs, ib + j * sb);
+                    putInteger(os, io + j, v);
                 }
             }
         });

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The CPU backend's integer ADD, SUB and MUL are exact and wrap at the dtype's width, as PyTorch's: beyond 2^53, where
- * the doubles that its other integer ops go through round, and past 2^63 and 2^31, where a double converted back
- * would saturate.
+ * doubles round, and past 2^63 and 2^31, where a double converted back would saturate. Comparisons, MAX, MIN and
+ * where are exact there too.
  */
 class IntegerArithmeticTest {
     private static final long TWO_53 = 1L << 53;
@@ -70,6 +70,39 @@ class IntegerArithmeticTest {
                 "a - b");
         assertArrayEquals(new long[] {Integer.MAX_VALUE, 131073, -15}, binary(BinaryOp.MUL, a, b, DType.I32, 3),
                 "a * b, 65537^2 = 2^32 + 131073 wrapped");
+    }
+
+    @Test
+    void i64ComparisonsTellApartValuesThatDoublesRoundTogether() {
+        Tensor a = i64(new long[] {TWO_53 + 1, Long.MAX_VALUE, Long.MIN_VALUE + 1, 3}, 4);
+        Tensor b = i64(new long[] {TWO_53, Long.MAX_VALUE - 1, Long.MIN_VALUE, 3}, 4);
+        assertArrayEquals(new long[] {0, 0, 0, 1}, binary(BinaryOp.EQ, a, b, DType.I64, 4), "a == b");
+        assertArrayEquals(new long[] {1, 1, 1, 0}, binary(BinaryOp.NE, a, b, DType.I64, 4), "a != b");
+        assertArrayEquals(new long[] {0, 0, 0, 0}, binary(BinaryOp.LT, a, b, DType.I64, 4), "a < b");
+        assertArrayEquals(new long[] {0, 0, 0, 1}, binary(BinaryOp.LE, a, b, DType.I64, 4), "a <= b");
+        assertArrayEquals(new long[] {1, 1, 1, 0}, binary(BinaryOp.GT, a, b, DType.I64, 4), "a > b");
+        assertArrayEquals(new long[] {1, 1, 1, 1}, binary(BinaryOp.GE, a, b, DType.I64, 4), "a >= b");
+    }
+
+    @Test
+    void i64MaxAndMinKeepEveryBit() {
+        Tensor a = i64(new long[] {TWO_53 + 1, Long.MAX_VALUE, Long.MIN_VALUE + 1, -TWO_53 - 1}, 4);
+        Tensor b = i64(new long[] {TWO_53, Long.MAX_VALUE - 1, Long.MIN_VALUE, -TWO_53}, 4);
+        assertArrayEquals(new long[] {TWO_53 + 1, Long.MAX_VALUE, Long.MIN_VALUE + 1, -TWO_53},
+                binary(BinaryOp.MAX, a, b, DType.I64, 4), "max(a, b)");
+        assertArrayEquals(new long[] {TWO_53, Long.MAX_VALUE - 1, Long.MIN_VALUE, -TWO_53 - 1},
+                binary(BinaryOp.MIN, a, b, DType.I64, 4), "min(a, b)");
+    }
+
+    @Test
+    void i64WhereKeepsEveryBit() {
+        Tensor cond = i64(new long[] {1, 0, 1, 0}, 4);
+        Tensor a = i64(new long[] {TWO_53 + 1, 0, Long.MAX_VALUE, 0}, 4);
+        Tensor b = i64(new long[] {0, Long.MIN_VALUE + 1, 0, -TWO_53 - 1}, 4);
+        Tensor out = Tensor.empty(Shape.of(4), DType.I64, backend);
+        backend.where(cond, a, b, out);
+        assertArrayEquals(new long[] {TWO_53 + 1, Long.MIN_VALUE + 1, Long.MAX_VALUE, -TWO_53 - 1},
+                out.toLongArray(), "where(cond, a, b)");
     }
 
     private static long[] binary(BinaryOp op, Tensor a, Tensor b, DType dtype, int... dims) {
