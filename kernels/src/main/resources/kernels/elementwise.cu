@@ -239,12 +239,21 @@ template <typename T> __device__ inline T binary_element(int op, T x, T y) {
 }
 
 // Integer ADD, SUB and MUL in the integer's own width, wrapping as PyTorch's (through U, unsigned, as signed overflow
-// is undefined): exact, where the double that integers' other ops go through rounds beyond 2^53.
+// is undefined), and MAX, MIN and comparisons in T: exact, where a double rounds beyond 2^53 (2^53 + 1 == 2^53).
+// DIV and the rest go through double (PyTorch's integer division is true division).
 template <typename T, typename U> __device__ inline T integer_binary_element(int op, T x, T y) {
     switch (op) {
         case ADD: return (T) ((U) x + (U) y);
         case SUB: return (T) ((U) x - (U) y);
         case MUL: return (T) ((U) x * (U) y);
+        case MAX: return x > y ? x : y;
+        case MIN: return x < y ? x : y;
+        case EQ: return x == y ? T(1) : T(0);
+        case NE: return x != y ? T(1) : T(0);
+        case LT: return x < y ? T(1) : T(0);
+        case LE: return x <= y ? T(1) : T(0);
+        case GT: return x > y ? T(1) : T(0);
+        case GE: return x >= y ? T(1) : T(0);
         default: return (T) binary_value<double>(op, (double) x, (double) y);
     }
 }

@@ -9,12 +9,14 @@ import static dev.kiln.tests.cuda.ParityBackends.tensor;
 import static dev.kiln.tests.cuda.ParityBackends.ties;
 import static dev.kiln.tests.cuda.ParityBackends.values;
 
+import dev.kiln.engine.Backend;
 import dev.kiln.engine.BinaryOp;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
 import dev.kiln.tests.cuda.ParityBackends.Tolerance;
+import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -357,6 +359,37 @@ class CudaParityElementwiseTest extends ParityTest {
         }
     }
 
+    /**
+     * I64 MAX, MIN, comparisons and where, broadcast and of one shape, exact beyond 2^53 and near Long.MAX_VALUE and
+     * Long.MIN_VALUE, where neighbours round to one double (2^53 + 1 == 2^53 through doubles).
+     */
+    @Test
+    void i64MaxMinComparisonsAndWhereAreExactBeyond2To53() {
+        long two53 = 1L << 53;
+        long[] a = {two53 + 1, Long.MAX_VALUE, Long.MIN_VALUE + 1, -two53 - 1, two53, Long.MAX_VALUE - 1,
+            Long.MIN_VALUE, 3};
+        long[] b = {two53, Long.MAX_VALUE - 1, Long.MIN_VALUE, -two53};
+        for (BinaryOp op : BinaryOp.values()) {
+            if (op.isComparison() || op == BinaryOp.MAX || op == BinaryOp.MIN) {
+                assertParity(op + " I64: [2, 4] with [4]", Tolerance.EXACT, be -> {
+                    Tensor out = output(be, DType.I64, 2, 4);
+                    be.binary(op, i64(be, a, 2, 4), i64(be, b, 4), out);
+                    return out;
+                });
+                assertParity(op + " I64: [2, 4] with [2, 4] reversed", Tolerance.EXACT, be -> {
+                    Tensor out = output(be, DType.I64, 2, 4);
+                    be.binary(op, i64(be, a, 2, 4), i64(be, reversed(a), 2, 4), out);
+                    return out;
+                });
+            }
+        }
+        assertParity("where I64: cond [2, 4], a [2, 4], b [4]", Tolerance.EXACT, be -> {
+            Tensor out = output(be, DType.I64, 2, 4);
+            be.where(i64(be, new long[] {1, 0, 1, 0, 0, 1, 0, 1}, 2, 4), i64(be, a, 2, 4), i64(be, b, 4), out);
+            return out;
+        });
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void whereSelectsWithABroadcastCondition(DType dtype) {
@@ -406,5 +439,20 @@ class CudaParityElementwiseTest extends ParityTest {
             b.where(tensor(b, DType.F32, ties(33, 54, 0, 1), 6, 9), a, random(b, DType.F32, 34, 9), a);
             return a;
         });
+    }
+
+    /** An I64 tensor holding {@code values} bit for bit (the double-valued helpers round beyond 2^53). */
+    private static Tensor i64(Backend b, long[] values, int... dims) {
+        Tensor t = Tensor.empty(Shape.of(dims), DType.I64, b);
+        b.copyFromHost(LongBuffer.wrap(values.clone()), t);
+        return t;
+    }
+
+    private static long[] reversed(long[] values) {
+        long[] r = new long[values.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = values[values.length - 1 - i];
+        }
+        return r;
     }
 }
