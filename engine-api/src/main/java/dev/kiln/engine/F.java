@@ -760,6 +760,64 @@ public final class F {
     }
 
     /**
+     * 1-D max pooling (PyTorch's {@code F.max_pool1d}): input {@code [batch, channels, length]} (or unbatched
+     * {@code [channels, length]}) to {@code [batch, channels, outLength]} with {@code outLength = (length + 2 padding
+     * - dilation (kernel - 1) - 1) / stride + 1}, rounded up in ceil mode less a last window that would start in the
+     * right padding. Window o reads {@code o stride - padding + t dilation}, t below the kernel; padding never wins a
+     * maximum. The 2-D pooling ({@link #maxPool2d(Tensor, int[], int[], int[], int[], boolean)}) of a height-1 view.
+     *
+     * @throws IllegalArgumentException naming {@code maxPool1d} and the input shape when the input is not 3-D or 2-D,
+     *     a kernel, stride or dilation is below 1, the padding is negative or exceeds half the kernel, or the kernel's
+     *     span exceeds the padded length
+     */
+    public static Tensor maxPool1d(Tensor input, int kernel, int stride, int padding, int dilation, boolean ceilMode) {
+        return Pool1dOps.maxPool1d(input, kernel, stride, padding, dilation, ceilMode);
+    }
+
+    /** {@link #maxPool1d(Tensor, int, int, int, int, boolean)} with PyTorch's defaults: stride {@code kernel}. */
+    public static Tensor maxPool1d(Tensor input, int kernel) {
+        return maxPool1d(input, kernel, kernel, 0, 1, false);
+    }
+
+    /**
+     * {@link #maxPool1d(Tensor, int, int, int, int, boolean)} that also returns where each maximum came from
+     * (PyTorch's {@code return_indices=True}): indices (I64, the output's shape) hold the maximum's position in its
+     * channel's unpadded input, the first maximum where several tie. The output's gradient is the same as without.
+     *
+     * @throws IllegalArgumentException as {@link #maxPool1d(Tensor, int, int, int, int, boolean)}
+     */
+    public static MaxPoolOutput maxPool1dWithIndices(Tensor input, int kernel, int stride, int padding, int dilation,
+                                                     boolean ceilMode) {
+        return Pool1dOps.maxPool1dWithIndices(input, kernel, stride, padding, dilation, ceilMode);
+    }
+
+    /** {@link #maxPool1dWithIndices(Tensor, int, int, int, int, boolean)} with stride {@code kernel}. */
+    public static MaxPoolOutput maxPool1dWithIndices(Tensor input, int kernel) {
+        return maxPool1dWithIndices(input, kernel, kernel, 0, 1, false);
+    }
+
+    /**
+     * 1-D average pooling (PyTorch's {@code F.avg_pool1d}): input {@code [batch, channels, length]} (or unbatched
+     * {@code [channels, length]}) to {@code [batch, channels, outLength]} with {@code outLength = (length + 2 padding
+     * - kernel) / stride + 1}, rounded up in ceil mode as {@link #maxPool1d(Tensor, int, int, int, int, boolean)}.
+     * Padding counts as zeros; with {@code countIncludePad} it counts in the divisor too, without it each window
+     * divides by the input elements it covers. What hangs over the padded input in ceil mode never counts.
+     *
+     * @throws IllegalArgumentException naming {@code avgPool1d} and the input shape when the input is not 3-D or 2-D,
+     *     the kernel or stride is below 1, the padding is negative or exceeds half the kernel, or the kernel exceeds
+     *     the padded length
+     */
+    public static Tensor avgPool1d(Tensor input, int kernel, int stride, int padding, boolean ceilMode,
+                                   boolean countIncludePad) {
+        return Pool1dOps.avgPool1d(input, kernel, stride, padding, ceilMode, countIncludePad);
+    }
+
+    /** {@link #avgPool1d(Tensor, int, int, int, boolean, boolean)} with PyTorch's defaults: stride {@code kernel}. */
+    public static Tensor avgPool1d(Tensor input, int kernel) {
+        return avgPool1d(input, kernel, kernel, 0, false, true);
+    }
+
+    /**
      * Global average pooling: the mean over height and width of {@code [batch, channels, height, width]},
      * returned as {@code [batch, channels, 1, 1]} like PyTorch's {@code AdaptiveAvgPool2d(1)} (flatten it
      * for a linear layer). Composed from {@code mean}, so its gradient comes with it.
