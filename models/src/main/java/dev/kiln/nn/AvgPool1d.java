@@ -39,8 +39,8 @@ public class AvgPool1d extends Pool1d {
     }
 
     @Override
-    Tensor poolRow(Tensor x, int[] kernel, int[] stride, int[] padding) {
-        return F.avgPool2d(x, kernel, stride, padding, ceilMode, countIncludePad);
+    Tensor poolLength(Tensor x) {
+        return F.avgPool1d(x, kernel, stride, padding, ceilMode, countIncludePad);
     }
 
     @Override

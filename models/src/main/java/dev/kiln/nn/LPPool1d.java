@@ -38,8 +38,10 @@ public class LPPool1d extends Pool1d {
     }
 
     @Override
-    Tensor poolRow(Tensor x, int[] kernel, int[] stride, int[] padding) {
-        return LPPool2d.pool(x, normType, kernel, stride, ceilMode);
+    Tensor poolLength(Tensor x) {
+        // The 2-D power-average pooling of a height-1 view [batch, channels, 1, length].
+        return LPPool2d.pool(x.unsqueeze(2), normType, new int[] {1, kernel}, new int[] {1, stride}, ceilMode)
+                .squeeze(2);
     }
 
     @Override

@@ -65,9 +65,7 @@ public class MaxPool1d extends Pool1d {
     public F.MaxPoolOutput forwardWithIndices(Tensor x) {
         return naming(x, () -> {
             checkRow(x);
-            F.MaxPoolOutput rows = F.maxPool2dWithIndices(x.unsqueeze(2), new int[] {1, kernel}, new int[] {1, stride},
-                    new int[] {0, padding}, new int[] {1, dilation}, ceilMode);
-            return new F.MaxPoolOutput(rows.output().squeeze(2), rows.indices().squeeze(2));
+            return F.maxPool1dWithIndices(x, kernel, stride, padding, dilation, ceilMode);
         });
     }
 
@@ -77,8 +75,8 @@ public class MaxPool1d extends Pool1d {
     }
 
     @Override
-    Tensor poolRow(Tensor x, int[] kernel, int[] stride, int[] padding) {
-        return F.maxPool2d(x, kernel, stride, padding, new int[] {1, dilation}, ceilMode);
+    Tensor poolLength(Tensor x) {
+        return F.maxPool1d(x, kernel, stride, padding, dilation, ceilMode);
     }
 
     @Override

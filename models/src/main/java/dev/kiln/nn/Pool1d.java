@@ -3,17 +3,17 @@ package dev.kiln.nn;
 import dev.kiln.engine.Tensor;
 
 /**
- * What the 1-D pooling layers share: each is its 2-D pooling of height 1, run on a view of the input
- * [batch, channels, length] as [batch, channels, 1, length], and a check of the input that names the layer and the
- * length rather than the view's height and width.
+ * What the 1-D pooling layers share: a check of the input that names the layer and the length, before the pooling
+ * itself (the max and average layers call {@code F.maxPool1d} and {@code F.avgPool1d}, the power-average one its 2-D
+ * pooling of height 1).
  */
 abstract class Pool1d extends Pool2d {
     Pool1d(int kernel, int stride, int padding, boolean ceilMode) {
         super(kernel, stride, padding, ceilMode);
     }
 
-    /** The 2-D pooling with a window of height 1: [batch, channels, 1, length] to [batch, channels, 1, outLength]. */
-    abstract Tensor poolRow(Tensor x, int[] kernel, int[] stride, int[] padding);
+    /** The pooling of a checked input: [batch, channels, length] to [batch, channels, outLength]. */
+    abstract Tensor poolLength(Tensor x);
 
     /**
      * [batch, channels, length] to [batch, channels, outLength].
@@ -29,8 +29,7 @@ abstract class Pool1d extends Pool2d {
     @Override
     Tensor pool(Tensor x) {
         checkRow(x);
-        Tensor y = poolRow(x.unsqueeze(2), new int[] {1, kernel}, new int[] {1, stride}, new int[] {0, padding});
-        return y.squeeze(2);
+        return poolLength(x);
     }
 
     /** The spacing of a window's elements: 1 but for a dilated max pooling. */

@@ -15,12 +15,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link F#maxPool1d}, {@link F#maxPool1dWithIndices} and {@link F#avgPool1d}: the same values and indices as the
- * {@link MaxPool1d} and {@link AvgPool1d} layers, values PyTorch 1.13 printed ({@code pool1d_functional.py}),
- * unbatched inputs, gradients against finite differences, and the errors.
+ * {@link F#maxPool1d}, {@link F#maxPool1dWithIndices} and {@link F#avgPool1d} (which the {@link MaxPool1d} and
+ * {@link AvgPool1d} layers call): the same values and indices as the 2-D pooling of a height-1 view, values PyTorch
+ * 1.13 printed ({@code pool1d_functional.py}), unbatched inputs, gradients against finite differences, and the
+ * errors.
  */
 class FunctionalPool1dTest {
     private static final double[] ROW = {1, 9, 2, 3, 0, 7, 7, 4, 5, -1, 6, 6, 2, 8, -3, 0};
+
+    /** Settings {kernel, stride, padding, dilation}, each also in ceil mode. */
+    private static final int[][] SETTINGS = {{2, 2, 0, 1}, {3, 1, 1, 1}, {3, 2, 1, 2}, {4, 3, 2, 1}, {2, 3, 1, 3}};
 
     private Scope scope;
 
@@ -34,9 +38,6 @@ class FunctionalPool1dTest {
         scope.close();
     }
 
-    /** Settings {kernel, stride, padding, dilation}, each also in ceil mode. */
-    private static final int[][] SETTINGS = {{2, 2, 0, 1}, {3, 1, 1, 1}, {3, 2, 1, 2}, {4, 3, 2, 1}, {2, 3, 1, 3}};
-
     private static Tensor ties() {
         Random random = new Random(17);
         double[] v = new double[2 * 3 * 11];
@@ -44,30 +45,36 @@ class FunctionalPool1dTest {
         return Tensor.fromArray(v, 2, 3, 11);
     }
 
+    /**
+     * Values and indices equal to the 2-D pooling of the [batch, channels, 1, length] view, as the MaxPool1d and
+     * AvgPool1d layers computed them before they called these functions, on inputs of many ties.
+     */
     @Test
-    void maxPool1dEqualsTheLayerInValuesAndIndices() {
+    void maxPool1dEqualsTheTwoDimensionalPoolingOfAHeightOneView() {
         Tensor x = ties();
         for (int[] s : SETTINGS) {
             for (boolean ceil : new boolean[] {false, true}) {
-                F.MaxPoolOutput layer = new MaxPool1d(s[0], s[1], s[2], s[3], ceil).forwardWithIndices(x);
+                F.MaxPoolOutput rows = F.maxPool2dWithIndices(x.unsqueeze(2), new int[] {1, s[0]},
+                        new int[] {1, s[1]}, new int[] {0, s[2]}, new int[] {1, s[3]}, ceil);
                 F.MaxPoolOutput f = F.maxPool1dWithIndices(x, s[0], s[1], s[2], s[3], ceil);
                 String what = Arrays.toString(s) + (ceil ? " ceil" : "");
-                assertArrayEquals(layer.output().toDoubleArray(), f.output().toDoubleArray(), 0, what);
-                assertArrayEquals(layer.indices().toLongArray(), f.indices().toLongArray(), what);
-                assertArrayEquals(layer.output().toDoubleArray(),
+                assertArrayEquals(rows.output().toDoubleArray(), f.output().toDoubleArray(), 0, what);
+                assertArrayEquals(rows.indices().toLongArray(), f.indices().toLongArray(), what);
+                assertArrayEquals(rows.output().toDoubleArray(),
                         F.maxPool1d(x, s[0], s[1], s[2], s[3], ceil).toDoubleArray(), 0, what);
             }
         }
     }
 
     @Test
-    void avgPool1dEqualsTheLayer() {
+    void avgPool1dEqualsTheTwoDimensionalPoolingOfAHeightOneView() {
         Tensor x = ties();
         for (int[] s : SETTINGS) {
             for (boolean ceil : new boolean[] {false, true}) {
                 for (boolean countPad : new boolean[] {false, true}) {
-                    Tensor layer = new AvgPool1d(s[0], s[1], s[2], ceil, countPad).forward(x);
-                    assertArrayEquals(layer.toDoubleArray(),
+                    Tensor rows = F.avgPool2d(x.unsqueeze(2), new int[] {1, s[0]}, new int[] {1, s[1]},
+                            new int[] {0, s[2]}, ceil, countPad);
+                    assertArrayEquals(rows.toDoubleArray(),
                             F.avgPool1d(x, s[0], s[1], s[2], ceil, countPad).toDoubleArray(), 0,
                             Arrays.toString(s) + " ceil " + ceil + " countIncludePad " + countPad);
                 }

@@ -983,6 +983,26 @@ class CudaParityComposedOpsTest extends ParityTest {
     }
 
     /**
+     * {@link F#maxPool1dWithIndices} of an unbatched input of tied maxima (dilated, padded, in ceil mode) and
+     * {@link F#avgPool1d} without padding in its divisor, with its input gradient: the 2-D poolings of a height-1 view.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void functionalOneDimensionalPoolingsMatchTheCpu(DType dtype) {
+        double[] x = ties(63, 5 * 31, -1, 0, 1);
+        assertParity("F.maxPool1dWithIndices(3, 2, 1, dilation 2, ceil) of [5, 31] " + dtype,
+                new String[] {"values", "indices"}, Tolerance.EXACT, b -> {
+                    F.MaxPoolOutput pooled = F.maxPool1dWithIndices(tensor(b, dtype, x, new int[] {5, 31}), 3, 2, 1,
+                            2, true);
+                    assertSame(b, pooled.output().backend(), "the result must be on the backend of its input");
+                    return new Tensor[] {pooled.output(), pooled.indices()};
+                });
+        double[] row = values(64, 3 * 4 * 29, -1, 1);
+        withInputGradient("F.avgPool1d(4, 3, 2, ceil, count_include_pad=False) " + dtype, dtype, row,
+                new int[] {3, 4, 29}, t -> F.avgPool1d(t, 4, 3, 2, true, false));
+    }
+
+    /**
      * The 1-D adaptive poolings (uneven windows) and the power-mean poolings with their input gradients, LPPool2d
      * in ceil mode and with windows of zeros, whose gradient must be 0 on both backends.
      */
