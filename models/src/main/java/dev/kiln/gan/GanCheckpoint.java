@@ -88,9 +88,9 @@ public final class GanCheckpoint {
      */
     public static Resumed resume(Path file, GanTrainer trainer, Tensor fixedNoise) throws IOException {
         try (SafeTensors.Loaded loaded = SafeTensors.read(file)) {
-            Map<String, Tensor> model = withoutPrefix(loaded.tensors(), MODEL);
-            Map<String, Tensor> generator = withoutPrefix(loaded.tensors(), GENERATOR_OPTIMIZER);
-            Map<String, Tensor> discriminator = withoutPrefix(loaded.tensors(), DISCRIMINATOR_OPTIMIZER);
+            Map<String, Tensor> model = loaded.withPrefix(MODEL);
+            Map<String, Tensor> generator = loaded.withPrefix(GENERATOR_OPTIMIZER);
+            Map<String, Tensor> discriminator = loaded.withPrefix(DISCRIMINATOR_OPTIMIZER);
             Tensor noise = loaded.tensors().get(FIXED_NOISE);
             if (generator.isEmpty() || discriminator.isEmpty() || noise == null) {
                 throw new IllegalArgumentException(file + " holds a GAN's weights without its optimizers' state and"
@@ -194,15 +194,5 @@ public final class GanCheckpoint {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("metadata " + key + " is '" + value + "', not a number", e);
         }
-    }
-
-    private static Map<String, Tensor> withoutPrefix(Map<String, Tensor> all, String prefix) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        all.forEach((k, v) -> {
-            if (k.startsWith(prefix)) {
-                out.put(k.substring(prefix.length()), v);
-            }
-        });
-        return out;
     }
 }

@@ -66,6 +66,21 @@ public final class SafeTensors {
      * @param metadata the {@code __metadata__} entries (empty when absent), unmodifiable
      */
     public record Loaded(LinkedHashMap<String, Tensor> tensors, Map<String, String> metadata) implements AutoCloseable {
+        /**
+         * The tensors whose names start with {@code prefix}, named without it, in the file's order: one part of a
+         * checkpoint that holds several state dicts under prefixes ({@code model.}, {@code optimizer.}). The tensors
+         * are the same objects, still closed with this file.
+         */
+        public Map<String, Tensor> withPrefix(String prefix) {
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            tensors.forEach((name, t) -> {
+                if (name.startsWith(prefix)) {
+                    out.put(name.substring(prefix.length()), t);
+                }
+            });
+            return out;
+        }
+
         @Override
         public void close() {
             tensors.values().forEach(Tensor::close);

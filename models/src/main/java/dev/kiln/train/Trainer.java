@@ -744,7 +744,7 @@ public final class Trainer {
      */
     private void readAveragedWeights(Path file, boolean load) throws IOException {
         try (SafeTensors.Loaded loaded = SafeTensors.read(file)) {
-            Map<String, Tensor> state = withoutPrefix(loaded.tensors(), AVERAGED_PREFIX);
+            Map<String, Tensor> state = loaded.withPrefix(AVERAGED_PREFIX);
             if (state.isEmpty()) {
                 throw new IllegalArgumentException(file + " holds no averaged weights: it was written by a run without"
                         + " averageWeights, which this one has");
@@ -799,13 +799,13 @@ public final class Trainer {
             Map<String, String> meta = loaded.metadata();
             long seed = Long.parseLong(required(meta, "random_seed", file));
             long counter = Long.parseLong(required(meta, "random_counter", file));
-            Map<String, Tensor> optimizerState = withoutPrefix(loaded.tensors(), OPTIMIZER_PREFIX);
+            Map<String, Tensor> optimizerState = loaded.withPrefix(OPTIMIZER_PREFIX);
             if (optimizerState.isEmpty()) {
                 throw new IllegalArgumentException(file + " holds a model's weights only, without the optimizer's state"
                         + " (as " + BEST + ", the best epoch's weights, does): resume from the " + CHECKPOINT
                         + " written after every epoch");
             }
-            Map<String, Tensor> modelState = withoutPrefix(loaded.tensors(), MODEL_PREFIX);
+            Map<String, Tensor> modelState = loaded.withPrefix(MODEL_PREFIX);
             try (Scope s = Scope.open()) {
                 Map<String, Tensor> current = OptimizerStateUpgrade.upgraded(model, modelState, optimizer,
                         optimizerState);
@@ -829,7 +829,7 @@ public final class Trainer {
     public static Map<String, String> loadModel(Path file, Module model) throws IOException {
         SafeTensors.Loaded loaded = SafeTensors.read(file);
         try {
-            model.loadStateDict(withoutPrefix(loaded.tensors(), MODEL_PREFIX), true);
+            model.loadStateDict(loaded.withPrefix(MODEL_PREFIX), true);
         } finally {
             loaded.tensors().values().forEach(Tensor::close);
         }
@@ -842,7 +842,7 @@ public final class Trainer {
      */
     public static Map<String, Tensor> readModelState(Path file) throws IOException {
         SafeTensors.Loaded loaded = SafeTensors.read(file);
-        Map<String, Tensor> model = withoutPrefix(loaded.tensors(), MODEL_PREFIX);
+        Map<String, Tensor> model = loaded.withPrefix(MODEL_PREFIX);
         loaded.tensors().forEach((name, t) -> {
             if (!name.startsWith(MODEL_PREFIX)) {
                 t.close();
@@ -864,16 +864,6 @@ public final class Trainer {
         return v;
     }
 
-    private static Map<String, Tensor> withoutPrefix(Map<String, Tensor> all, String prefix) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        all.forEach((k, v) -> {
-            if (k.startsWith(prefix)) {
-                out.put(k.substring(prefix.length()), v);
-            }
-        });
-        return out;
-    }
-
     /** The weights of the best epoch so far, copied off the model (unscoped) so that training can go on. */
     private static final class BestWeights implements AutoCloseable {
         private final Map<String, Tensor> copies = new HashMap<>();
@@ -887,7 +877,7 @@ public final class Trainer {
         void load(Path file) {
             close();
             try (SafeTensors.Loaded loaded = SafeTensors.read(file)) {
-                copies.putAll(TrainingSnapshot.copies(withoutPrefix(loaded.tensors(), MODEL_PREFIX)));
+                copies.putAll(TrainingSnapshot.copies(loaded.withPrefix(MODEL_PREFIX)));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the best weights " + file, e);
             }
