@@ -374,14 +374,19 @@ final class BenchCommand {
      * Medians in ms of a body's wall time until the device has finished ({@code total}) and until the body returned
      * ({@code host}: on an asynchronous device, the host's cost of issuing the work; on the CPU about the total).
      */
-    private record Timing(double total, double host) {
+    record Timing(double total, double host) {
     }
 
     /** {@link Timing} of 100 runs of {@code body}, each in its own scope, after 50 warm-ups. */
     private static Timing medianMillis(Backend backend, Runnable body) {
-        double[] total = new double[100];
-        double[] host = new double[100];
-        for (int i = -50; i < total.length; i++) {
+        return medianMillis(backend, 50, 100, body);
+    }
+
+    /** {@link Timing} of {@code runs} runs of {@code body}, each in its own scope, after {@code warmUps} more. */
+    static Timing medianMillis(Backend backend, int warmUps, int runs, Runnable body) {
+        double[] total = new double[runs];
+        double[] host = new double[runs];
+        for (int i = -warmUps; i < total.length; i++) {
             backend.synchronize();
             long t = System.nanoTime();
             try (Scope step = Scope.open()) {

@@ -55,18 +55,18 @@ final class UnaryBench {
             Tensor positive = Tensor.rand(ELEMENTS).mul(3).add(0.1);
             for (Case c : CASES) {
                 Tensor x = c.positiveInput() ? positive : normal;
-                double forward = medianMillis(backend, () -> {
+                double forward = BenchCommand.medianMillis(backend, WARM_UPS, RUNS, () -> {
                     try (Autograd.Guard g = Autograd.noGrad()) {
                         c.f().apply(x);
                     }
-                });
+                }).total();
                 r.put(c.name() + "_ms", round(forward));
                 if (c.backward()) {
                     Tensor leaf = x.detach().requiresGrad(true);
-                    double both = medianMillis(backend, () -> {
+                    double both = BenchCommand.medianMillis(backend, WARM_UPS, RUNS, () -> {
                         leaf.clearGrad();
                         c.f().apply(leaf).sum().backward();
-                    });
+                    }).total();
                     r.put(c.name() + "_forward_backward_ms", round(both));
                     out.printf("%-10s forward %.3f ms, forward and backward %.3f ms%n", c.name(), forward, both);
                 } else {
@@ -83,21 +83,5 @@ final class UnaryBench {
 
     private static double round(double millis) {
         return Math.round(millis * 1000) / 1000.0;
-    }
-
-    private static double medianMillis(Backend backend, Runnable body) {
-        double[] times = new double[RUNS];
-        for (int i = -WARM_UPS; i < RUNS; i++) {
-            backend.synchronize();
-            long start = System.nanoTime();
-            try (Scope step = Scope.open()) {
-                body.run();
-                backend.synchronize();
-            }
-            if (i >= 0) {
-                times[i] = (System.nanoTime() - start) / 1e6;
-            }
-        }
-        return TrainCommand.median(times);
     }
 }
