@@ -45,8 +45,7 @@ public final class Binomial extends Distribution {
     public static Binomial ofProbs(Tensor totalCount, Tensor probs, boolean validateArgs) {
         Tensor[] parameters = Tensors.broadcastAll("Binomial", totalCount.to(probs.dtype()), probs);
         Tensor p = parameters[1];
-        Tensor clamped = p.clamp(Tensors.eps(p.dtype()), 1 - Tensors.eps(p.dtype()));
-        return new Binomial(parameters[0], p, clamped.log().sub(clamped.neg().log1p()), true, validateArgs);
+        return new Binomial(parameters[0], p, ProbsOrLogits.logitsOf(p), true, validateArgs);
     }
 
     /** {@code totalCount} trials of success probability sigmoid(logits), validated as the default says. */
