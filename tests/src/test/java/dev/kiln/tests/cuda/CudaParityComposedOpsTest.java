@@ -693,14 +693,7 @@ class CudaParityComposedOpsTest extends ParityTest {
                 KL.divergence(normal, new Normal(x, scale.mul(0.5).add(0.25))),
                 KL.divergence(categorical, Categorical.ofProbs(uniform(b, dtype, 95, 0.1, 1, 64, 10))),
                 KL.divergence(mvn, MultivariateNormal.ofCovarianceMatrix(y.mul(0.5), covariance))};
-            Tensor loss = null;
-            for (int k = 0; k < results.length; k++) {
-                assertSame(b, results[k].backend(), names[k] + " must be on the backend of its parameters");
-                Tensor weights = tensor(b, dtype, values(100 + k, (int) results[k].size(), -1, 1), results[k].shape().dims());
-                Tensor term = results[k].mul(weights).sum();
-                loss = loss == null ? term : loss.add(term);
-            }
-            loss.backward();
+            backwardThroughWeightedSums(b, dtype, names, results, 100);
             return new Tensor[] {results[0], results[1], results[2], results[3], results[4], results[5], results[6],
                 results[7], results[8], loc.grad(), scale.grad(), logits.grad(), factor.grad(), covariance.grad()};
         });
@@ -742,14 +735,7 @@ class CudaParityComposedOpsTest extends ParityTest {
                 studentT.logProb(positive), studentT.entropy(), KL.divergence(gamma, new Gamma(concentration0, rate)),
                 KL.divergence(beta, new Beta(rate, concentration0)), KL.divergence(dirichlet, new Dirichlet(rate)),
                 draws};
-            Tensor loss = null;
-            for (int k = 0; k < results.length; k++) {
-                assertSame(b, results[k].backend(), names[k] + " must be on the backend of its parameters");
-                Tensor weights = tensor(b, dtype, values(120 + k, (int) results[k].size(), -1, 1), results[k].shape().dims());
-                Tensor term = results[k].mul(weights).sum();
-                loss = loss == null ? term : loss.add(term);
-            }
-            loss.backward();
+            backwardThroughWeightedSums(b, dtype, names, results, 120);
             Tensor[] out = Arrays.copyOf(results, names.length);
             out[results.length] = concentration.grad();
             out[results.length + 1] = rate.grad();
@@ -785,15 +771,7 @@ class CudaParityComposedOpsTest extends ParityTest {
                 KL.divergence(new Exponential(rate), new Gamma(concentration, concentration0)),
                 KL.divergence(gamma, new Gumbel(loc, concentration0)), KL.divergence(gamma, new Normal(loc, rate)),
                 KL.divergence(uniform, beta), KL.divergence(uniform, gamma)};
-            Tensor loss = null;
-            for (int k = 0; k < results.length; k++) {
-                assertSame(b, results[k].backend(), names[k] + " must be on the backend of its parameters");
-                Tensor weights = tensor(b, dtype, values(140 + k, (int) results[k].size(), -1, 1),
-                        results[k].shape().dims());
-                Tensor term = results[k].mul(weights).sum();
-                loss = loss == null ? term : loss.add(term);
-            }
-            loss.backward();
+            backwardThroughWeightedSums(b, dtype, names, results, 140);
             Tensor[] out = Arrays.copyOf(results, names.length);
             out[results.length] = concentration.grad();
             out[results.length + 1] = rate.grad();
@@ -836,18 +814,27 @@ class CudaParityComposedOpsTest extends ParityTest {
                 Binomial.ofLogits(total, logits).logProb(counts), Geometric.ofLogits(logits).entropy(),
                 KL.divergence(gumbel, new Gumbel(x, scale.mul(0.5).add(0.25))),
                 KL.divergence(new Normal(loc, scale), new Laplace(x, scale.mul(0.5).add(0.25)))};
-            Tensor loss = null;
-            for (int k = 0; k < results.length; k++) {
-                assertSame(b, results[k].backend(), names[k] + " must be on the backend of its parameters");
-                Tensor weights = tensor(b, dtype, values(120 + k, (int) results[k].size(), -1, 1),
-                        results[k].shape().dims());
-                Tensor term = results[k].mul(weights).sum();
-                loss = loss == null ? term : loss.add(term);
-            }
-            loss.backward();
+            backwardThroughWeightedSums(b, dtype, names, results, 120);
             return new Tensor[] {results[0], results[1], results[2], results[3], results[4], results[5], results[6],
                 results[7], results[8], loc.grad(), scale.grad(), logits.grad()};
         });
+    }
+
+    /**
+     * Backpropagates the sum over k of {@code results[k]} times seeded weights in [-1, 1) (seed {@code firstSeed + k}),
+     * after checking that each result lies on b, named by {@code names[k]}.
+     */
+    private static void backwardThroughWeightedSums(Backend b, DType dtype, String[] names, Tensor[] results,
+                                                    int firstSeed) {
+        Tensor loss = null;
+        for (int k = 0; k < results.length; k++) {
+            assertSame(b, results[k].backend(), names[k] + " must be on the backend of its parameters");
+            Tensor weights = tensor(b, dtype, values(firstSeed + k, (int) results[k].size(), -1, 1),
+                    results[k].shape().dims());
+            Tensor term = results[k].mul(weights).sum();
+            loss = loss == null ? term : loss.add(term);
+        }
+        loss.backward();
     }
 
     /** {@code n} seeded lower-triangular [d, d] factors with diagonals in [0.5, 1.5) and entries below in [-0.5, 0.5). */
