@@ -10,6 +10,8 @@ from torch.distributions import (Bernoulli, Binomial, Categorical, Cauchy, Expon
                                  HalfNormal, Laplace, LogNormal, Normal, OneHotCategorical, Poisson, Uniform,
                                  kl_divergence)
 
+from distribution_values import field, show
+
 torch.set_default_dtype(torch.float64)
 
 print("""package dev.kiln.distributions;
@@ -23,39 +25,6 @@ final class MoreDistributionsPyTorchValues {
     private static final double INF = Double.POSITIVE_INFINITY;
     private static final double NAN = Double.NaN;
 """)
-
-
-def literal(v):
-    if v != v:
-        return "NAN"
-    if v == float("inf"):
-        return "INF"
-    if v == float("-inf"):
-        return "-INF"
-    return repr(float(v))
-
-
-def field(name, t):
-    values = [literal(v) for v in t.detach().reshape(-1).tolist()]
-    lines, line = [], ""
-    for v in values:
-        if len(line) + len(v) + 2 > 104:
-            lines.append(line.rstrip())
-            line = ""
-        line += v + ", "
-    lines.append(line.rstrip().rstrip(","))
-    print("    static final double[] %s = {\n            %s};" % (name, "\n            ".join(lines)))
-
-
-def show(name, fn, **inputs):
-    """fn(**leaves) and the gradient of each input named in inputs, for the upstream gradient 1, 2, 3, ..."""
-    leaves = {k: v.clone().requires_grad_(True) for k, v in inputs.items()}
-    out = fn(**leaves)
-    field(name, out)
-    if out.requires_grad:
-        out.backward(torch.arange(1.0, out.numel() + 1).reshape(out.shape))
-    for k, v in leaves.items():
-        field(name + "_D_" + k.upper(), v.grad if v.grad is not None else torch.zeros_like(v))
 
 
 LOC = torch.tensor([[0.5, -1.0, 2.0], [0.0, 1.5, -0.3]])
