@@ -8,17 +8,35 @@ public enum BinaryOp {
     ADD, SUB, MUL, DIV, MAX, MIN,
     /** atan2(a, b): the angle of the point (b, a), in [-pi, pi]. */
     ATAN2,
-    /** C's fmod: a - trunc(a / b) b, with the sign of a; NaN where b is 0. */
+    /**
+     * C's fmod: a - trunc(a / b) b, with the sign of a; NaN where b is 0. Of integers exact in the integer type; a
+     * zero divisor is an error on the CPU.
+     */
     FMOD,
-    /** Python's %: a - floor(a / b) b, with the sign of b; NaN where b is 0. */
+    /**
+     * Python's %: a - floor(a / b) b, with the sign of b; NaN where b is 0. Of integers exact in the integer type; a
+     * zero divisor is an error on the CPU.
+     */
     REMAINDER,
-    /** floor(a / b) (PyTorch's floor_divide since 1.13); a / b where b is 0. Piecewise constant: no gradient. */
+    /**
+     * floor(a / b) (PyTorch's floor_divide since 1.13); a / b where b is 0. Piecewise constant: no gradient. Of
+     * integers exact in the integer type, MIN_VALUE / -1 wrapping to MIN_VALUE; a zero divisor is an error on the
+     * CPU.
+     */
     FLOOR_DIVIDE,
     EQ, NE, LT, LE, GT, GE;
 
     /** True for the comparisons, which have no gradient and take integer operands too. */
     public boolean isComparison() {
         return ordinal() >= EQ.ordinal();
+    }
+
+    /**
+     * True for FMOD, REMAINDER and FLOOR_DIVIDE, which take integer operands too and give integers, exactly, as
+     * PyTorch's.
+     */
+    public boolean isIntegerDivision() {
+        return this == FMOD || this == REMAINDER || this == FLOOR_DIVIDE;
     }
 
     /** True for the ops whose gradient is defined and not zero everywhere: all but FLOOR_DIVIDE and comparisons. */

@@ -42,7 +42,10 @@ final class ElementwiseOps {
     static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
         String name = op.name().toLowerCase(java.util.Locale.ROOT);
         Checks.compatible(name, a, b);
-        if (!op.isComparison()) {
+        if (!a.dtype().isFloating() && op == BinaryOp.DIV) {
+            return trueDivision(a, b);
+        }
+        if (!op.isComparison() && !op.isIntegerDivision()) {
             Checks.floating(name, a);
         }
         Shape outShape = Shape.broadcast(name, a.shape(), b.shape());
@@ -65,6 +68,14 @@ final class ElementwiseOps {
         Tensor out = a.emptyLike(Shape.broadcast(name, a.shape(), b.shape()), a.dtype());
         a.backend().binary(op, a, b, out);
         return out;
+    }
+
+    /**
+     * a / b of integer tensors as PyTorch's true division: both converted to F32, PyTorch's default dtype, and divided
+     * there (so 2^24 + 1 is 2^24 before the division, as in PyTorch); +-inf or NaN where b is 0.
+     */
+    private static Tensor trueDivision(Tensor a, Tensor b) {
+        return Composite.untracked(() -> a.to(DType.F32).div(b.to(DType.F32)));
     }
 
     private static Tensor[] binaryGrads(BinaryOp op, Tensor a, Tensor b, Tensor out, Tensor g) {

@@ -1125,19 +1125,33 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(BinaryOp.ATAN2, this, other);
     }
 
-    /** C's fmod with broadcasting: this - trunc(this / other) * other, with the sign of this; NaN where other is 0. */
+    /**
+     * C's fmod with broadcasting: this - trunc(this / other) * other, with the sign of this; NaN where other is 0.
+     * Of integers (I32, I64; both of one dtype) exact in that dtype, without a gradient, as PyTorch's.
+     *
+     * @throws ArithmeticException on the CPU where an integer divisor holds 0 (PyTorch's ZeroDivisionError)
+     */
     public Tensor fmod(Tensor other) {
         return ElementwiseOps.binary(BinaryOp.FMOD, this, other);
     }
 
     /**
      * Python's % with broadcasting: this - floor(this / other) * other, with the sign of other; NaN where other is 0.
+     * Of integers (I32, I64; both of one dtype) exact in that dtype, without a gradient, as PyTorch's.
+     *
+     * @throws ArithmeticException on the CPU where an integer divisor holds 0 (PyTorch's ZeroDivisionError)
      */
     public Tensor remainder(Tensor other) {
         return ElementwiseOps.binary(BinaryOp.REMAINDER, this, other);
     }
 
-    /** floor(this / other) with broadcasting (PyTorch's floor_divide); no gradient. */
+    /**
+     * floor(this / other) with broadcasting (PyTorch's floor_divide); no gradient. Of integers (I32, I64; both of one
+     * dtype) exact in that dtype; the dtype's minimum divided by -1 wraps to itself (PyTorch 1.13's CPU kernel dies
+     * of SIGFPE there).
+     *
+     * @throws ArithmeticException on the CPU where an integer divisor holds 0 (PyTorch's ZeroDivisionError)
+     */
     public Tensor floorDivide(Tensor other) {
         return ElementwiseOps.binary(BinaryOp.FLOOR_DIVIDE, this, other);
     }
@@ -1183,6 +1197,10 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(BinaryOp.MUL, this, other);
     }
 
+    /**
+     * this / other with broadcasting. Of integers (I32, I64; both of one dtype) PyTorch's true division: both
+     * converted to F32 and divided there, an F32 result without a gradient (+-inf or NaN where other is 0).
+     */
     public Tensor div(Tensor other) {
         return ElementwiseOps.binary(BinaryOp.DIV, this, other);
     }
@@ -1502,6 +1520,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor cumsum(int axis) {
         return CumsumOps.cumsum(this, axis);
     }
+
 
     /** The elements in reverse order along each of {@code axes} (PyTorch's {@code flip}), same shape; any dtype. */
     public Tensor flip(int... axes) {

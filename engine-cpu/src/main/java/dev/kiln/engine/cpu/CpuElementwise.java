@@ -12,7 +12,8 @@ import java.util.function.LongBinaryOperator;
 
 /**
  * Element-wise kernels. Generic loops read and write through {@link Data} in double precision, except integer
- * arithmetic (not DIV), comparisons, MAX, MIN and where, exact in longs ({@link #integerFunction}); F32 arithmetic, ReLU and tanh, the ops of every training
+ * arithmetic (not DIV), floor division, remainders, comparisons, MAX, MIN and where, exact in longs
+ * ({@link #integerFunction}); F32 arithmetic, ReLU and tanh, the ops of every training
  * step, have loops of their own on the FloatBuffer (tanh as {@link FastTanh}), and so do F32 exp, log, sin, erf, GELU
  * and their kin ({@link FloatExp}, {@link FloatLog}, {@link FloatTrig}, {@link FloatInverseTrig},
  * {@link FloatHyperbolic}, {@link FloatInverseHyperbolic}, {@link FloatErf}, {@link FloatGeluTanh}, {@link FloatPow},
@@ -505,15 +506,20 @@ final class CpuElementwise {
     }
 
     /**
-     * Integer ADD, SUB, MUL, MAX, MIN and comparisons in long arithmetic, wrapping at the dtype's width as PyTorch's
-     * do: exact, where going through doubles would round beyond 2^53 (2^53 + 1 == 2^53) and saturate, not wrap, on
-     * the way back. Null for the other ops (DIV among them: PyTorch's integer division is true division).
+     * Integer ADD, SUB, MUL, FLOOR_DIVIDE, REMAINDER (the divisor's sign), FMOD (the dividend's), MAX, MIN and
+     * comparisons in long arithmetic, wrapping at the dtype's width as PyTorch's do (MIN_VALUE floor-divided by -1
+     * is MIN_VALUE): exact, where going through doubles would round beyond 2^53 (2^53 + 1 == 2^53) and saturate, not
+     * wrap, on the way back. A zero divisor is an error, as PyTorch's ZeroDivisionError. Null for the other ops (DIV
+     * among them: PyTorch's integer division is true division).
      */
     private static LongBinaryOperator integerFunction(BinaryOp op) {
         return switch (op) {
             case ADD -> Long::sum;
             case SUB -> (x, y) -> x - y;
             case MUL -> (x, y) -> x * y;
+            case FLOOR_DIVIDE -> (x, y) -> Math.floorDiv(x, divisor(op, y));
+            case REMAINDER -> (x, y) -> Math.floorMod(x, divisor(op, y));
+            case FMOD -> (x, y) -> x % divisor(op, y);
             case MAX -> Math::max;
             case MIN -> Math::min;
             case EQ -> (x, y) -> x == y ? 1 : 0;
@@ -524,6 +530,15 @@ final class CpuElementwise {
             case GE -> (x, y) -> x >= y ? 1 : 0;
             default -> null;
         };
+    }
+
+    /** {@code y}, refused where it is 0: an integer quotient or remainder of a zero divisor has no value. */
+    private static long divisor(BinaryOp op, long y) {
+        if (y == 0) {
+            throw new ArithmeticException(op.name().toLowerCase(java.util.Locale.ROOT)
+                    + ": integer division by zero (a divisor element is 0)");
+        }
+        return y;
     }
 
     private static boolean allInteger(Tensor... tensors) {

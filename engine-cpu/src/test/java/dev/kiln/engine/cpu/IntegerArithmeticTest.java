@@ -1,6 +1,8 @@
 package dev.kiln.engine.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.engine.BinaryOp;
 import dev.kiln.engine.DType;
@@ -17,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The CPU backend's integer ADD, SUB and MUL are exact and wrap at the dtype's width, as PyTorch's: beyond 2^53, where
- * doubles round, and past 2^63 and 2^31, where a double converted back would saturate. Comparisons, MAX, MIN and
- * where are exact there too.
+ * doubles round, and past 2^63 and 2^31, where a double converted back would saturate. Floor division, remainder,
+ * fmod, comparisons, MAX, MIN and where are exact there too.
  */
 class IntegerArithmeticTest {
     private static final long TWO_53 = 1L << 53;
@@ -103,6 +105,28 @@ class IntegerArithmeticTest {
         backend.where(cond, a, b, out);
         assertArrayEquals(new long[] {TWO_53 + 1, Long.MIN_VALUE + 1, Long.MAX_VALUE, -TWO_53 - 1},
                 out.toLongArray(), "where(cond, a, b)");
+    }
+
+    @Test
+    void i64FloorDivideRemainderAndFmodAreExactBeyond2To53() {
+        // Through doubles 2^53 + 1 is 2^53: even, so quotient 2^52 and remainder 0.
+        Tensor a = i64(new long[] {TWO_53 + 1, -TWO_53 - 1, Long.MIN_VALUE, Long.MIN_VALUE + 1}, 4);
+        Tensor b = i64(new long[] {2, 2, -1, -7}, 4);
+        assertArrayEquals(new long[] {TWO_53 / 2, -TWO_53 / 2 - 1, Long.MIN_VALUE, 1317624576693539401L},
+                binary(BinaryOp.FLOOR_DIVIDE, a, b, DType.I64, 4), "floor(a / b), MIN / -1 wrapped");
+        assertArrayEquals(new long[] {1, 1, 0, 0}, binary(BinaryOp.REMAINDER, a, b, DType.I64, 4),
+                "a % b with the divisor's sign");
+        assertArrayEquals(new long[] {1, -1, 0, 0}, binary(BinaryOp.FMOD, a, b, DType.I64, 4),
+                "fmod(a, b) with the dividend's sign");
+    }
+
+    @Test
+    void integerDivisionByZeroIsAnErrorNamingTheOp() {
+        Tensor a = i32(new int[] {1, 2}, 2);
+        Tensor b = i32(new int[] {1, 0}, 2);
+        ArithmeticException e = assertThrows(ArithmeticException.class,
+                () -> binary(BinaryOp.REMAINDER, a, b, DType.I32, 2));
+        assertEquals("remainder: integer division by zero (a divisor element is 0)", e.getMessage());
     }
 
     private static long[] binary(BinaryOp op, Tensor a, Tensor b, DType dtype, int... dims) {
