@@ -5,6 +5,7 @@
 #include "kiln_host.h"
 #include "elementwise.cu"
 
+#include <climits>
 #include <vector>
 
 struct Activation {
@@ -407,12 +408,46 @@ template <typename T> static void check_remainder_and_floor_divide(const char* t
     }
 }
 
+// Integer floor_divide, remainder and fmod in the integer type, as the CPU backend's (Math.floorDiv, Math.floorMod,
+// Java's %): exact beyond 2^53, where a double rounds 2^53 + 1 to 2^53; MIN / -1 wrapping to MIN; and the values the
+// kernel defines for a zero divisor, which the CPU backend refuses: quotient -1, remainders the dividend.
+static void check_integer_division() {
+    const long long MIN = (long long) (1ULL << 63), TWO_53 = 1LL << 53;
+    const long long a[] = {7, -7, 7, -7, TWO_53 + 1, MIN, MIN, MIN + 1, 0, 5, -5};
+    const long long b[] = {2, 2, -2, -2, 2, -1, 3, -7, 5, 0, 0};
+    const long long floor_divide[] = {3, -4, -4, 3, TWO_53 / 2, MIN, -3074457345618258603LL, 1317624576693539401LL, 0,
+                                      -1, -1};
+    const long long remainder[] = {1, 1, -1, -1, 1, 0, 1, 0, 0, 5, -5};
+    const long long fmod[] = {1, -1, 1, -1, 1, 0, -2, 0, 0, 5, -5};
+    const int n = 11;
+    long long out[n];
+    const int ops[] = {FLOOR_DIVIDE, REMAINDER, FMOD};
+    const long long* expected[] = {floor_divide, remainder, fmod};
+    for (int k = 0; k < 3; k++) {
+        binary_same_shape_i64(ops[k], a, b, out, n);
+        for (int i = 0; i < n; i++) {
+            KILN_CHECK(out[i] == expected[k][i], "i64 op %d (%lld, %lld): %lld, expected %lld", ops[k], a[i], b[i],
+                       out[i], expected[k][i]);
+        }
+    }
+    const int ai[] = {INT_MIN, -7, 2147483647};
+    const int bi[] = {-1, 2, -2};
+    const int floor_divide_i32[] = {INT_MIN, -4, -1073741824};
+    int outi[3];
+    binary_same_shape_i32(FLOOR_DIVIDE, ai, bi, outi, 3);
+    for (int i = 0; i < 3; i++) {
+        KILN_CHECK(outi[i] == floor_divide_i32[i], "i32 floor_divide(%d, %d): %d, expected %d", ai[i], bi[i], outi[i],
+                   floor_divide_i32[i]);
+    }
+}
+
 int main() {
     check_unary();
     check_unary_edges<double>("f64");
     check_unary_edges<float>("f32");
     check_remainder_and_floor_divide<double>("f64");
     check_remainder_and_floor_divide<float>("f32");
+    check_integer_division();
     check_gelu_tanh_and_silu<double>("f64", 1e-14);
     check_gelu_tanh_and_silu<float>("f32", 2e-6);
     check_pow_of_zero_exponent();
@@ -421,7 +456,7 @@ int main() {
     check_dense();
     check_affine_and_binary();
     printf("unary ops forward (formulas) and backward (finite differences), their edge values, remainder and"
-           " floor_divide, gelu_tanh and silu far out, broadcast binary ops and where, convolution"
+           " floor_divide, integer floor_divide, remainder and fmod, gelu_tanh and silu far out, broadcast binary ops and where, convolution"
            " and dense bias and activation forward and backward, affine and binary ops: %d failures\n", kiln_failures);
     return kiln_failures == 0 ? 0 : 1;
 }

@@ -238,14 +238,47 @@ template <typename T> __device__ inline T binary_element(int op, T x, T y) {
     return (T) binary_value<A>(op, (A) x, (A) y);
 }
 
+// C's x % y in T, the sign of x. Defined where C's is not: x for y = 0 (C leaves it undefined and PyTorch's CUDA
+// kernels give what the hardware gives; the CPU backend refuses a zero divisor), 0 for y = -1 (MIN % -1 overflows).
+template <typename T> __device__ inline T integer_fmod(T x, T y) {
+    if (y == T(0)) {
+        return x;
+    }
+    return y == T(-1) ? T(0) : x % y;
+}
+
+// floor(x / y) in T: C's truncating quotient, one less where the remainder is not 0 and its sign differs from y's.
+// -1 for y = 0 (undefined in C, as for integer_fmod); -x through U for y = -1, so that MIN / -1 wraps to MIN rather
+// than overflow.
+template <typename T, typename U> __device__ inline T integer_floor_divide(T x, T y) {
+    if (y == T(0)) {
+        return T(-1);
+    }
+    if (y == T(-1)) {
+        return (T) (U(0) - (U) x);
+    }
+    T q = x / y;
+    T r = x % y;
+    return r != T(0) && (r < T(0)) != (y < T(0)) ? q - T(1) : q;
+}
+
+// Python's x % y in T, the sign of y: C's remainder moved by y where its sign differs from y's.
+template <typename T> __device__ inline T integer_remainder(T x, T y) {
+    T r = integer_fmod<T>(x, y);
+    return r != T(0) && (r < T(0)) != (y < T(0)) ? r + y : r;
+}
+
 // Integer ADD, SUB and MUL in the integer's own width, wrapping as PyTorch's (through U, unsigned, as signed overflow
-// is undefined), and MAX, MIN and comparisons in T: exact, where a double rounds beyond 2^53 (2^53 + 1 == 2^53).
-// DIV and the rest go through double (PyTorch's integer division is true division).
+// is undefined), and FLOOR_DIVIDE, REMAINDER, FMOD, MAX, MIN and comparisons in T: exact, where a double rounds
+// beyond 2^53 (2^53 + 1 == 2^53). DIV and the rest go through double (PyTorch's integer division is true division).
 template <typename T, typename U> __device__ inline T integer_binary_element(int op, T x, T y) {
     switch (op) {
         case ADD: return (T) ((U) x + (U) y);
         case SUB: return (T) ((U) x - (U) y);
         case MUL: return (T) ((U) x * (U) y);
+        case FLOOR_DIVIDE: return integer_floor_divide<T, U>(x, y);
+        case REMAINDER: return integer_remainder<T>(x, y);
+        case FMOD: return integer_fmod<T>(x, y);
         case MAX: return x > y ? x : y;
         case MIN: return x < y ? x : y;
         case EQ: return x == y ? T(1) : T(0);

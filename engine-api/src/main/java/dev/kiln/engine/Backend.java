@@ -169,7 +169,9 @@ public interface Backend extends AutoCloseable {
 
     /**
      * {@code out = op(a, b)} with NumPy broadcasting of a and b to out's shape. Integer ADD, SUB and MUL are exact,
-     * wrapping at the dtype's width as PyTorch's: integer cumsum and prod are built on them.
+     * wrapping at the dtype's width as PyTorch's: integer cumsum and prod are built on them. Integer FLOOR_DIVIDE,
+     * REMAINDER and FMOD are exact too; where a divisor is 0 the CPU backend throws an ArithmeticException naming
+     * the op and the CUDA backend gives quotient -1 and remainders equal to the dividend.
      */
     void binary(BinaryOp op, Tensor a, Tensor b, Tensor out);
 

@@ -16,6 +16,7 @@ import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
 import dev.kiln.tests.cuda.ParityBackends.Tolerance;
+import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -390,6 +391,36 @@ class CudaParityElementwiseTest extends ParityTest {
         });
     }
 
+    /**
+     * I64 and I32 FLOOR_DIVIDE, REMAINDER and FMOD, broadcast and of one shape, exact beyond 2^53 and at the dtype's
+     * ends (MIN / -1 wraps), with divisors of both signs; no zero divisor, which the CPU refuses.
+     */
+    @Test
+    void integerFloorDivideRemainderAndFmodAreExact() {
+        long two53 = 1L << 53;
+        long[] a = {two53 + 1, -two53 - 1, Long.MIN_VALUE, Long.MAX_VALUE, -7, 7, Long.MIN_VALUE + 1, -1};
+        long[] b = {2, -7, -1, 3};
+        int[] a32 = {Integer.MIN_VALUE, Integer.MAX_VALUE, -7, 7, 16777217, -16777219, 0, 5};
+        int[] b32 = {-1, 2, -3, 3};
+        for (BinaryOp op : List.of(BinaryOp.FLOOR_DIVIDE, BinaryOp.REMAINDER, BinaryOp.FMOD)) {
+            assertParity(op + " I64: [2, 4] with [4]", Tolerance.EXACT, be -> {
+                Tensor out = output(be, DType.I64, 2, 4);
+                be.binary(op, i64(be, a, 2, 4), i64(be, b, 4), out);
+                return out;
+            });
+            assertParity(op + " I64: [2, 4] with [2, 4] reversed", Tolerance.EXACT, be -> {
+                Tensor out = output(be, DType.I64, 2, 4);
+                be.binary(op, i64(be, a, 2, 4), i64(be, reversed(a), 2, 4), out);
+                return out;
+            });
+            assertParity(op + " I32: [2, 4] with [4]", Tolerance.EXACT, be -> {
+                Tensor out = output(be, DType.I32, 2, 4);
+                be.binary(op, i32(be, a32, 2, 4), i32(be, b32, 4), out);
+                return out;
+            });
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void whereSelectsWithABroadcastCondition(DType dtype) {
@@ -445,6 +476,12 @@ class CudaParityElementwiseTest extends ParityTest {
     private static Tensor i64(Backend b, long[] values, int... dims) {
         Tensor t = Tensor.empty(Shape.of(dims), DType.I64, b);
         b.copyFromHost(LongBuffer.wrap(values.clone()), t);
+        return t;
+    }
+
+    private static Tensor i32(Backend b, int[] values, int... dims) {
+        Tensor t = Tensor.empty(Shape.of(dims), DType.I32, b);
+        b.copyFromHost(IntBuffer.wrap(values.clone()), t);
         return t;
     }
 
