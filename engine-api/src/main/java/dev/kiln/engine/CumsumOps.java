@@ -22,25 +22,27 @@ final class CumsumOps {
             // As PyTorch's: I64 from I32 or I64, exact (wrapping past 2^63), without a gradient.
             BinaryOperator<Tensor> add = (sums, moved) -> ElementwiseOps.integerArithmetic(BinaryOp.ADD, sums, moved);
             return Composite.untracked(() -> {
-                Tensor sums = scan(x.to(DType.I64), a, false, add);
+                Tensor sums = scan(x.to(DType.I64), a, false, 0, add);
                 return sums == x ? x.copy() : sums;
             });
         }
         // The scan frees its rounds as it goes; a graph recorded from the gradient takes cumsum of the reversed g.
-        return Composite.op("cumsum", x, () -> scan(x, a, false, Tensor::add),
-                (out, g) -> Node.createsGraph() ? g.flip(a).cumsum(a).flip(a) : scan(g, a, true, Tensor::add));
+        return Composite.op("cumsum", x, () -> scan(x, a, false, 0, Tensor::add),
+                (out, g) -> Node.createsGraph() ? g.flip(a).cumsum(a).flip(a) : scan(g, a, true, 0, Tensor::add));
     }
 
     /**
      * Running sums of {@code x} along {@code axis}, from the start or, {@code fromEnd}, from the end, each round's
-     * sums by {@code add}.
+     * sums by {@code add}, whose identity ({@code 0} for sums, {@code 1} for products) is shifted in; {@code x}
+     * itself for an axis of one or none, else a new tensor. {@link CumprodOps} scans with products.
      */
-    private static Tensor scan(Tensor x, int axis, boolean fromEnd, BinaryOperator<Tensor> add) {
+    static Tensor scan(Tensor x, int axis, boolean fromEnd, double identity, BinaryOperator<Tensor> add) {
         int n = x.dim(axis);
         Tensor sums = x;
         for (int shift = 1; shift < n; shift *= 2) {
             try (Scope round = Scope.open()) {
-                Tensor moved = PadOps.padAxis(sums, axis, fromEnd ? -shift : shift, fromEnd ? shift : -shift, 0);
+                Tensor moved = PadOps.padAxis(sums, axis, fromEnd ? -shift : shift, fromEnd ? shift : -shift,
+                        identity);
                 Tensor next = round.keep(add.apply(sums, moved));
                 if (sums != x) {
                     sums.close();

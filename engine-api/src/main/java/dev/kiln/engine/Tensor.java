@@ -1412,7 +1412,7 @@ public final class Tensor implements AutoCloseable {
 
     // ---- Composites: clamping, minima, statistics, norms, scans, reordering ---------------------------
     // Each is composed of the ops above, so every backend runs it unchanged (see ClampOps, ReductionOps, VarianceOps,
-    // LogSumExpOps, NormOps, ProductOps, CumsumOps, RearrangeOps, TriangleOps).
+    // LogSumExpOps, NormOps, ProductOps, CumsumOps, CumprodOps, RearrangeOps, TriangleOps).
 
     /**
      * Each element clamped into [min, max] (PyTorch's {@code clamp}); same shape and dtype. NaN stays NaN; where
@@ -1521,6 +1521,14 @@ public final class Tensor implements AutoCloseable {
         return CumsumOps.cumsum(this, axis);
     }
 
+    /**
+     * Running products along {@code axis} (PyTorch's {@code cumprod}), same shape; O(size log n) work for an axis of
+     * n. The gradient divides by nothing, exact where elements are 0 as PyTorch's. Of integers (I32, I64) I64
+     * products, exact and wrapping past 2^63 as PyTorch's, without a gradient.
+     */
+    public Tensor cumprod(int axis) {
+        return CumprodOps.cumprod(this, axis);
+    }
 
     /** The elements in reverse order along each of {@code axes} (PyTorch's {@code flip}), same shape; any dtype. */
     public Tensor flip(int... axes) {

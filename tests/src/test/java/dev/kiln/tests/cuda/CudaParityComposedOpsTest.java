@@ -96,7 +96,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The Tensor ops composed in the engine of SPI primitives (clamp, min and argmin, var and std, logsumexp, norm, prod,
- * cumsum, flip, roll, pad in every mode, tril and triu, unfold and fold, pixel shuffles, einsum, max pooling's indices
+ * cumsum, cumprod, flip, roll, pad in every mode, tril and triu, unfold and fold, pixel shuffles, einsum, max pooling's indices
  * and unpooling, the 3-D convolutions, sorting along any axis, topk, kthvalue and median), and the parameter-free
  * layers and the losses of the models module composed of Tensor ops (among them the 1-D adaptive poolings, LPPool1d and
  * LPPool2d, MaxUnpool1d), the distributions and KL divergences of {@code dev.kiln.distributions}, MultiHeadAttention's
@@ -233,6 +233,27 @@ class CudaParityComposedOpsTest extends ParityTest {
         assertParity("prod axis 1 " + dtype, sums(dtype), on(dtype, x, DIMS, t -> t.prod(1, false)));
         assertParity("cumsum axis 1 " + dtype, sums(dtype), on(dtype, x, DIMS, t -> t.cumsum(1)));
         assertParity("cumsum axis 2 " + dtype, sums(dtype), on(dtype, x, DIMS, t -> t.cumsum(-1)));
+        assertParity("cumprod axis 1 " + dtype, sums(dtype), on(dtype, x, DIMS, t -> t.cumprod(1)));
+        assertParity("cumprod axis 2 " + dtype, sums(dtype), on(dtype, x, DIMS, t -> t.cumprod(-1)));
+    }
+
+    /**
+     * Running products along an axis of 20 whose factors include zeros, with their gradient, which divides by
+     * nothing: the scans of products and of the gradient's weighted sums from the end must compose to the CPU's.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void runningProductsWithZerosMatchTheCpuWithTheirGradient(DType dtype) {
+        int[] dims = {7, 20, 9};
+        int n = 7 * 20 * 9;
+        assertParity("cumprod axis 1 and its gradient " + dtype, new String[] {"output", "input gradient"},
+                sums(dtype), b -> {
+                    Tensor in = tensor(b, dtype, ties(54, n, -1.25, -1, 0, 0.5, 1, 1.25), dims).requiresGrad(true);
+                    Tensor out = in.cumprod(1);
+                    assertSame(b, out.backend(), "the result must be on the backend of its input");
+                    out.backward(tensor(b, dtype, values(55, n, -1, 1), dims));
+                    return new Tensor[] {out, in.grad()};
+                });
     }
 
     /**
@@ -249,6 +270,8 @@ class CudaParityComposedOpsTest extends ParityTest {
         assertParity("prod axis 0 " + dtype, Tolerance.EXACT, on(dtype, x, dims, t -> t.prod(0, true)));
         assertParity("cumsum axis 1 " + dtype, Tolerance.EXACT, on(dtype, x, dims, t -> t.cumsum(1)));
         assertParity("cumsum axis 0 " + dtype, Tolerance.EXACT, on(dtype, x, dims, t -> t.cumsum(0)));
+        assertParity("cumprod axis 1 " + dtype, Tolerance.EXACT, on(dtype, x, dims, t -> t.cumprod(1)));
+        assertParity("cumprod axis 0 " + dtype, Tolerance.EXACT, on(dtype, x, dims, t -> t.cumprod(0)));
     }
 
     @ParameterizedTest

@@ -220,6 +220,10 @@ class DoubleBackwardTest {
         checkSecondOrder("std(x)", in -> in[0].std(), randn(3, 4));
         checkSecondOrder("norm(x, 2, 1)", in -> in[0].norm(2, new int[] {1}, false), randn(3, 4));
         checkSecondOrder("cumsum(x, 1)^2", in -> in[0].cumsum(1).square(), randn(3, 4));
+        checkSecondOrder("cumprod(x, 1)", in -> in[0].cumprod(1), randn(3, 5));
+        checkSecondOrder("cumprod(x, 0) with zeros", in -> in[0].cumprod(0),
+                Tensor.fromArray(new double[] {0.5, 0, -1.5, 2, 0, 0, 3, 0.25, -1, 1.5, 0, 0.5}, 4, 3)
+                        .requiresGrad(true));
     }
 
     // ---- shapes and indexing ----------------------------------------------------------------------------

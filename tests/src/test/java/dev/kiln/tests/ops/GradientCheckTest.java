@@ -1003,6 +1003,23 @@ class GradientCheckTest {
         }
     }
 
+    @ParameterizedTest(name = "axis {0}")
+    @ValueSource(ints = {0, 1, 2})
+    void cumprodAlongEachAxis(int axis) {
+        try (Scope s = Scope.open()) {
+            GradCheck.check("cumprod axis " + axis, in -> in[0].cumprod(axis), randn(2, 9, 5));
+        }
+    }
+
+    @Test
+    void cumprodWithOneAndWithTwoZeros() {
+        try (Scope s = Scope.open()) {
+            // Each running product is linear in each element, so central differences are exact at 0 too.
+            Tensor x = Tensor.fromArray(new double[] {0.5, 0, -1.5, 2, 0, 0, 3, 0.25, -1, 1.5, 0, 0.5}, 2, 6);
+            GradCheck.check("cumprod with zeros", in -> in[0].cumprod(1), x.requiresGrad(true));
+        }
+    }
+
     /** Distinct values (a grid 0.1 apart): the order, and so the gradient's routing, holds within the steps. */
     @ParameterizedTest(name = "axis {0}")
     @ValueSource(ints = {0, 1, 2})

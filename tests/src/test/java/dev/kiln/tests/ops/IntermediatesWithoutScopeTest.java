@@ -61,6 +61,7 @@ class IntermediatesWithoutScopeTest {
         assertGivesEverythingBack(x -> x.norm(Double.POSITIVE_INFINITY));
         assertGivesEverythingBack(x -> x.prod(1, false));
         assertGivesEverythingBack(x -> x.cumsum(1));
+        assertGivesEverythingBack(x -> x.cumprod(1));
         assertGivesEverythingBack(x -> x.flip(0, 1));
         assertGivesEverythingBack(x -> x.roll(new int[] {3, -7}, new int[] {0, 1}));
         assertGivesEverythingBack(x -> F.pad(x, 1, -2, -3, 4));
