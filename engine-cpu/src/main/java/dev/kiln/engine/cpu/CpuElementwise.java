@@ -507,10 +507,11 @@ final class CpuElementwise {
 
     /**
      * Integer ADD, SUB, MUL, FLOOR_DIVIDE, REMAINDER (the divisor's sign), FMOD (the dividend's), MAX, MIN and
-     * comparisons in long arithmetic, wrapping at the dtype's width as PyTorch's do (MIN_VALUE floor-divided by -1
-     * is MIN_VALUE): exact, where going through doubles would round beyond 2^53 (2^53 + 1 == 2^53) and saturate, not
-     * wrap, on the way back. A zero divisor is an error, as PyTorch's ZeroDivisionError. Null for the other ops (DIV
-     * among them: PyTorch's integer division is true division).
+     * comparisons in long arithmetic, wrapping at the dtype's width as PyTorch's do: exact, where going through
+     * doubles would round beyond 2^53 (2^53 + 1 == 2^53) and saturate, not wrap, on the way back. MIN_VALUE
+     * floor-divided by -1 wraps to MIN_VALUE (PyTorch's CPU kernel dies of SIGFPE there); a zero divisor is an error,
+     * as PyTorch's ZeroDivisionError. Null for the other ops (DIV among them: PyTorch's integer division is true
+     * division).
      */
     private static LongBinaryOperator integerFunction(BinaryOp op) {
         return switch (op) {
