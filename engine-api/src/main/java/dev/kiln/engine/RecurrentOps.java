@@ -138,18 +138,14 @@ final class RecurrentOps {
 
     /** The recurrences {@link #sequence} runs; {@code gates} blocks of width hidden per step. */
     enum Kind {
-        LSTM("lstmSequence", 4, "F.lstmCell (LSTMCell)"), GRU("gruSequence", 3, "F.gruCell (GRUCell)"),
-        RNN_TANH("rnnSequence", 1, "F.linear and tanh"), RNN_RELU("rnnSequence", 1, "F.linear and relu");
+        LSTM("lstmSequence", 4), GRU("gruSequence", 3), RNN_TANH("rnnSequence", 1), RNN_RELU("rnnSequence", 1);
 
         final String op;
         final int gates;
-        /** What a backward pass that records its graph suggests instead of the whole sequence. */
-        final String stepByStep;
 
-        Kind(String op, int gates, String cell) {
+        Kind(String op, int gates) {
             this.op = op;
             this.gates = gates;
-            this.stepByStep = "run the recurrence step by step on " + cell + ", whose double backward is supported";
         }
     }
 
@@ -167,6 +163,9 @@ final class RecurrentOps {
      * <p>With {@code lengths} (non-increasing, so that the sequences still running at any step are the
      * first rows), rows past their length are skipped: their state is carried unchanged, their output row
      * is zero, and their gradients pass through untouched.
+     *
+     * <p>A backward pass that records its graph recomputes the sequence step by step in recorded ops instead
+     * ({@link SequenceRecomputation}), so that its gradients can be differentiated again.
      */
     static F.SequenceOutput sequence(Kind kind, Tensor inputGates, Tensor h0, Tensor c0, Tensor weightHh,
                                      Tensor biasHh, int[] lengths, boolean reverse) {
@@ -282,8 +281,10 @@ final class RecurrentOps {
         if (gates != null) {
             gates.close();
         }
-        out.recordWithSaved(op, inputs, Node.withoutDoubleBackward(g -> sequenceGrads(kind, inputs, g, hs, cs, saved,
-                hiddenGates, active, reverse, precision), kind.stepByStep), hs, cs, saved, hiddenGates);
+        out.recordWithSaved(op, inputs, Node.differentiable(g -> Node.createsGraph()
+                ? SequenceRecomputation.gradients(kind, inputs, active, reverse, precision, g)
+                : sequenceGrads(kind, inputs, g, hs, cs, saved, hiddenGates, active, reverse, precision)),
+                hs, cs, saved, hiddenGates);
         Tensor output = out.narrow(0, 0, steps * batch).reshape(steps, batch, hidden);
         Tensor h = out.narrow(0, steps * batch, batch);
         Tensor c = lstm ? out.narrow(0, (steps + 1) * batch, batch) : null;
@@ -327,7 +328,7 @@ final class RecurrentOps {
         DType dtype = g.dtype();
         Shape state = Shape.of(batch, hidden);
         Shape gateRows = Shape.of(steps * batch, width);
-        Tensor gradGates = g.emptyLike(gateRows, dtype);
+        Tensor gradGates = g.emptyLike(inputGates.shape(), dtype);
         // The GRU's hidden GEMM has its own gradient; in an LSTM or RNN both GEMMs feed one sum.
         Tensor gradHidden = kind == Kind.GRU ? g.emptyLike(gateRows, dtype) : gradGates;
         if (padded) {
