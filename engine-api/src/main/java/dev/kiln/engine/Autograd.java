@@ -70,10 +70,9 @@ public final class Autograd {
      * tensors of the current scope (or an output's gradient itself, for an input that is that output). With
      * {@link GradOptions#createGraph()} the pass records its own graph, so that the gradients require one where they
      * depend on a tensor that does and can be differentiated again; it keeps every tensor that graph reads, in the
-     * current scope. Such a pass refuses an op whose rule has no double backward yet (UnsupportedOperationException
-     * naming the op): whole recurrent sequences ({@link F#lstmSequence}, {@link F#gruSequence}, {@link F#rnnSequence},
-     * which the LSTM, GRU and RNN layers run; their cells {@link F#lstmCell} and {@link F#gruCell} have one), and
-     * checkpoints.
+     * current scope. Whole recurrent sequences ({@link F#lstmSequence}, {@link F#gruSequence},
+     * {@link F#rnnSequence}) and {@link Checkpoint}s recompute their forward pass in recorded ops there. Such a pass
+     * refuses an op whose rule has no double backward (UnsupportedOperationException naming the op).
      *
      * @param gradOutputs null, or one gradient per output of its shape, where null stands for ones and needs a
      *     one-element output (PyTorch's implicit gradient)

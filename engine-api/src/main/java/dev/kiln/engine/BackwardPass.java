@@ -56,12 +56,13 @@ final class BackwardPass {
      * op) continues the pass outside. Leaves take theirs in {@link Tensor#grad()} as soon as the segment is done with
      * them, as without a checkpoint; inside a pass that leaves every {@code grad()} alone ({@link Autograd#grad}) the
      * leaves made earlier are returned too. The gradients returned are never closed here. Runs in the caller's
-     * recording state.
+     * recording state, and records its own graph when that records ({@link Node#createsGraph()}).
      */
     static Map<Tensor, Tensor> gradientsOfEarlier(Tensor root, Tensor gradient, long firstSerial) {
         BackwardPass outer = RUNNING.get();
         boolean touchesGrad = outer == null || outer.touchesGrad;
-        return new BackwardPass(firstSerial, null, touchesGrad, false).run(List.of(root), List.of(gradient));
+        return new BackwardPass(firstSerial, null, touchesGrad, Node.createsGraph()).run(List.of(root),
+                List.of(gradient));
     }
 
     /**

@@ -75,9 +75,8 @@ public final class Checkpoint {
         Tensor[] recorded = recorded(input, sources);
         Shape shape = result.shape();
         DType dtype = result.dtype();
-        result.record("checkpoint", recorded, Node.withoutDoubleBackward(
-                g -> recompute(segment, recorded, sources, conditions, shape, dtype, g),
-                "run the segment without Checkpoint.apply in a graph to be differentiated again"));
+        result.record("checkpoint", recorded, Node.differentiable(
+                g -> recompute(segment, recorded, sources, conditions, shape, dtype, g)));
         return result;
     }
 
@@ -108,28 +107,44 @@ public final class Checkpoint {
     /**
      * The gradients of the {@code recorded} inputs made by ops (the segment's input first), from the segment
      * recomputed, whose graph is freed before this returns; the leaves among them (parameters) take theirs in
-     * {@link Tensor#grad()} on the way, as without a checkpoint.
+     * {@link Tensor#grad()} on the way, as without a checkpoint. In a backward pass that records its graph
+     * ({@link Node#createsGraph()}, PyTorch's non-reentrant checkpoint under {@code create_graph}) the gradients are
+     * recorded through the recomputed segment, whose graph then lives in the caller's scope, so that they can be
+     * differentiated again.
      */
     private static Tensor[] recompute(UnaryOperator<Tensor> segment, Tensor[] recorded, List<Tensor> sources,
                                       Conditions conditions, Shape shape, DType dtype, Tensor gradOutput) {
+        if (Node.createsGraph()) {
+            return gradientsThroughSegment(segment, recorded, sources, conditions, shape, dtype, gradOutput);
+        }
         try (Scope scope = Scope.open()) {
-            long firstSerial = Tensor.nextSerial();
-            Tensor y;
-            try (Autograd.Guard recomputing = conditions.restore()) {
-                y = output(segment.apply(recorded[0]));
-            }
-            checkSameAsForward(y, y.requiresGrad() ? BackwardPass.earlierInputs(y, firstSerial) : List.of(), shape, dtype,
-                    sources);
-            Map<Tensor, Tensor> arrived = BackwardPass.gradientsOfEarlier(y, gradOutput, firstSerial);
-            Tensor[] grads = new Tensor[recorded.length];
-            for (int k = 0; k < recorded.length; k++) {
-                grads[k] = arrived.get(recorded[k]);
-                if (grads[k] != null) {
-                    scope.keep(grads[k]);
+            Tensor[] grads = gradientsThroughSegment(segment, recorded, sources, conditions, shape, dtype, gradOutput);
+            for (Tensor grad : grads) {
+                if (grad != null) {
+                    scope.keep(grad);
                 }
             }
             return grads;
         }
+    }
+
+    /** The gradients of {@link #recompute}, leaving the recomputed graph and every tensor made to the caller. */
+    private static Tensor[] gradientsThroughSegment(UnaryOperator<Tensor> segment, Tensor[] recorded,
+                                                    List<Tensor> sources, Conditions conditions, Shape shape,
+                                                    DType dtype, Tensor gradOutput) {
+        long firstSerial = Tensor.nextSerial();
+        Tensor y;
+        try (Autograd.Guard recomputing = conditions.restore()) {
+            y = output(segment.apply(recorded[0]));
+        }
+        checkSameAsForward(y, y.requiresGrad() ? BackwardPass.earlierInputs(y, firstSerial) : List.of(), shape, dtype,
+                sources);
+        Map<Tensor, Tensor> arrived = BackwardPass.gradientsOfEarlier(y, gradOutput, firstSerial);
+        Tensor[] grads = new Tensor[recorded.length];
+        for (int k = 0; k < recorded.length; k++) {
+            grads[k] = arrived.get(recorded[k]);
+        }
+        return grads;
     }
 
     /** Refuses a recomputation whose output or whose sources differ from the forward pass's. */

@@ -27,22 +27,6 @@ final class Node {
     }
 
     /**
-     * A rule that has no double backward, with what a user can do instead, which the refusal of a backward pass that
-     * records its graph ({@link #checkDifferentiable}) adds to its message.
-     */
-    record WithoutDoubleBackward(Rule rule, String instead) implements Rule {
-        @Override
-        public Tensor[] backward(Tensor gradOutput) {
-            return rule.backward(gradOutput);
-        }
-    }
-
-    /** {@code rule}, whose refusal in a backward pass that records its graph suggests {@code instead}. */
-    static Rule withoutDoubleBackward(Rule rule, String instead) {
-        return new WithoutDoubleBackward(rule, instead);
-    }
-
-    /**
      * True while a rule runs in a backward pass that records its own graph ({@link Autograd#grad} with
      * {@code createGraph}), where gradients are on: a {@link DifferentiableRule} then computes with recorded ops
      * instead of its fused kernels, and keeps every tensor the new graph reads. False in an ordinary backward pass,
@@ -76,15 +60,13 @@ final class Node {
 
     /**
      * Refuses a backward pass that records its own graph through this op when its rule is not a
-     * {@link DifferentiableRule}: of the engine's ops, whole recurrent sequences and checkpoints, each saying what to
-     * do instead ({@link WithoutDoubleBackward}).
+     * {@link DifferentiableRule}, naming the op: its second derivative would be silently zero.
      */
     void checkDifferentiable() {
         if (!(rule instanceof DifferentiableRule)) {
             throw new UnsupportedOperationException("Autograd.grad with createGraph: double backward through " + op
                     + " is not supported yet; its backward rule runs kernels that record no graph, so the gradient it"
-                    + " gives could not be differentiated again"
-                    + (rule instanceof WithoutDoubleBackward w ? "; " + w.instead() : ""));
+                    + " gives could not be differentiated again");
         }
     }
 
