@@ -3,7 +3,8 @@ create_graph=True against PyTorch 1.13 (Debian's /usr/bin/python3): the Hessian 
 flattened parameters (torch.autograd.functional.hessian), Hessian-vector products of an nn.Sequential MLP's and of a
 small CNN's (convolution, batch norm in training, tanh, max pooling, linear) cross-entropy, and the critic loss of
 WGAN-GP with its gradient penalty, back-propagated into the critic, for an MLP critic and a CNN critic (strided and
-grouped convolutions, LeakyReLU, InstanceNorm2d, linear).
+grouped convolutions, LeakyReLU, InstanceNorm2d, linear) and a two-layer bidirectional LSTM critic (whole recurrent
+sequences differentiated twice).
 
     /usr/bin/python3 double_backward.py > ../java/dev/kiln/nn/DoubleBackwardPyTorchParityTest.java
 """
@@ -30,6 +31,7 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +43,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * whole file, by {@code models/src/test/pytorch/double_backward.py}): the Hessian of an MLP's cross-entropy (tanh
  * hidden layer) over its flattened parameters, a Hessian-vector product of a {@link Sequential} MLP's cross-entropy
  * (its Linear and Tanh fused into one op), and WGAN-GP's critic loss with its gradient penalty, whose gradients reach
- * the critic's weights through the gradient of its output with respect to its input.
+ * the critic's weights through the gradient of its output with respect to its input (an MLP, a CNN and a two-layer
+ * bidirectional {@link LSTM} critic).
  */
 class DoubleBackwardPyTorchParityTest {
     private Scope scope;
@@ -275,6 +278,66 @@ def wgan_gp_cnn():
     print("    }")
 
 
+class LstmCritic(nn.Module):
+    """A two-layer bidirectional LSTM whose output at the last step a linear head scores."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(3, 2, num_layers=2, bidirectional=True)
+        self.head = nn.Linear(4, 1)
+
+    def forward(self, x):
+        return self.head(self.lstm(x)[0][-1])
+
+
+def wgan_gp_lstm():
+    critic = LstmCritic()
+    keys = load(critic)
+    real = tensor(12, 4, 2, 3, grad=False)
+    fake = tensor(13, 4, 2, 3, grad=False)
+    alpha = tensor(14, 1, 2, 1, grad=False) + 0.5
+    mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+    score = critic(mixed)
+    grads = torch.autograd.grad(score, mixed, grad_outputs=torch.ones_like(score), create_graph=True)[0]
+    penalty = 10 * ((grads.norm(2, dim=(0, 2)) - 1) ** 2).mean()
+    loss = critic(fake).mean() - critic(real).mean() + penalty
+    loss.backward()
+    print('''
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void theWganGpCriticLossTrainsAnLstmCriticThroughItsGradientPenalty(DType dtype) {
+        // critic(x) = head(lstm(x)[0][-1]), nn.LSTM(3, 2, num_layers=2, bidirectional=True), head nn.Linear(4, 1);
+        // x [time 4, batch 2, 3]; mixed and loss as above with the gradient's norm over time and features,
+        // g.norm(2, dim=(0, 2)); loss.backward(), PyTorch 1.13
+        LSTM lstm = (LSTM) LSTM.builder(3, 2).layers(2).bidirectional(true).build().to(dtype);
+        Linear head = (Linear) new Linear(4, 1).to(dtype);
+        load(lstm,
+                %s);
+        load(head,
+                %s);
+        Function<Tensor, Tensor> critic = x -> head.forward(lstm.forward(x).narrow(0, 3, 1).reshape(2, 4));
+        Tensor real = values(12, 4, 2, 3).to(dtype);
+        Tensor fake = values(13, 4, 2, 3).to(dtype);
+        Tensor alpha = values(14, 1, 2, 1).add(0.5).to(dtype);
+        Tensor mixed = alpha.mul(real).add(alpha.neg().add(1).mul(fake)).requiresGrad(true);
+        Tensor score = critic.apply(mixed);
+        Tensor g = Autograd.grad(List.of(score), List.of(mixed), List.of(score.fullLike(1)),
+                GradOptions.DEFAULT.withCreateGraph()).get(0);
+        Tensor penalty = g.norm(2, new int[] {0, 2}, false).sub(1).square().mean().mul(10.0);
+        Tensor loss = critic.apply(fake).mean().sub(critic.apply(real).mean()).add(penalty);
+        loss.backward();
+
+        assertValues("penalty", penalty, %s);
+        assertValues("loss", loss, %s);''' % (keys_java([(n[len("lstm."):], s, d) for n, s, d in keys if n.startswith("lstm.")]),
+                                              keys_java([(n[len("head."):], s, d) for n, s, d in keys if n.startswith("head.")]),
+                                              repr(float(penalty)), repr(float(loss))))
+    for name, p in critic.named_parameters():
+        module, param = name.split(".", 1)
+        print('''        assertValues("gradient of %s", %s.namedParameters().get("%s").grad(),
+                %s);''' % (name, module, param, fmt(p.grad.reshape(-1))))
+    print("    }")
+
+
 def named_java(model):
     gets = ['named.get("%s")' % n for n, _ in model.named_parameters()]
     return ",\n                ".join(", ".join(gets[i:i + 3]) for i in range(0, len(gets), 3))
@@ -291,4 +354,5 @@ hvp_of_sequential()
 wgan_gp()
 hvp_of_cnn()
 wgan_gp_cnn()
+wgan_gp_lstm()
 print("}")

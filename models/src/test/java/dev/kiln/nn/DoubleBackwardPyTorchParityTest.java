@@ -15,6 +15,7 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * whole file, by {@code models/src/test/pytorch/double_backward.py}): the Hessian of an MLP's cross-entropy (tanh
  * hidden layer) over its flattened parameters, a Hessian-vector product of a {@link Sequential} MLP's cross-entropy
  * (its Linear and Tanh fused into one op), and WGAN-GP's critic loss with its gradient penalty, whose gradients reach
- * the critic's weights through the gradient of its output with respect to its input.
+ * the critic's weights through the gradient of its output with respect to its input (an MLP, a CNN and a two-layer
+ * bidirectional {@link LSTM} critic).
  */
 class DoubleBackwardPyTorchParityTest {
     private Scope scope;
@@ -355,6 +357,126 @@ class DoubleBackwardPyTorchParityTest {
                 0.1748102896882302, 0.22596775569905336, 0.45403751739370035, 0.04675413076110993,
                 3.4333598103259777, 1.244069990187226);
         assertValues("gradient of 6.bias", critic.namedParameters().get("6.bias").grad(),
+                0.0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void theWganGpCriticLossTrainsAnLstmCriticThroughItsGradientPenalty(DType dtype) {
+        // critic(x) = head(lstm(x)[0][-1]), nn.LSTM(3, 2, num_layers=2, bidirectional=True), head nn.Linear(4, 1);
+        // x [time 4, batch 2, 3]; mixed and loss as above with the gradient's norm over time and features,
+        // g.norm(2, dim=(0, 2)); loss.backward(), PyTorch 1.13
+        LSTM lstm = (LSTM) LSTM.builder(3, 2).layers(2).bidirectional(true).build().to(dtype);
+        Linear head = (Linear) new Linear(4, 1).to(dtype);
+        load(lstm,
+                key("weight_ih_l0", 1, 8, 3),
+                key("weight_hh_l0", 2, 8, 2),
+                key("bias_ih_l0", 3, 8),
+                key("bias_hh_l0", 4, 8),
+                key("weight_ih_l0_reverse", 5, 8, 3),
+                key("weight_hh_l0_reverse", 6, 8, 2),
+                key("bias_ih_l0_reverse", 7, 8),
+                key("bias_hh_l0_reverse", 8, 8),
+                key("weight_ih_l1", 9, 8, 4),
+                key("weight_hh_l1", 10, 8, 2),
+                key("bias_ih_l1", 11, 8),
+                key("bias_hh_l1", 12, 8),
+                key("weight_ih_l1_reverse", 13, 8, 4),
+                key("weight_hh_l1_reverse", 14, 8, 2),
+                key("bias_ih_l1_reverse", 15, 8),
+                key("bias_hh_l1_reverse", 16, 8));
+        load(head,
+                key("weight", 17, 1, 4),
+                key("bias", 18, 1));
+        Function<Tensor, Tensor> critic = x -> head.forward(lstm.forward(x).narrow(0, 3, 1).reshape(2, 4));
+        Tensor real = values(12, 4, 2, 3).to(dtype);
+        Tensor fake = values(13, 4, 2, 3).to(dtype);
+        Tensor alpha = values(14, 1, 2, 1).add(0.5).to(dtype);
+        Tensor mixed = alpha.mul(real).add(alpha.neg().add(1).mul(fake)).requiresGrad(true);
+        Tensor score = critic.apply(mixed);
+        Tensor g = Autograd.grad(List.of(score), List.of(mixed), List.of(score.fullLike(1)),
+                GradOptions.DEFAULT.withCreateGraph()).get(0);
+        Tensor penalty = g.norm(2, new int[] {0, 2}, false).sub(1).square().mean().mul(10.0);
+        Tensor loss = critic.apply(fake).mean().sub(critic.apply(real).mean()).add(penalty);
+        loss.backward();
+
+        assertValues("penalty", penalty, 9.700456945358408);
+        assertValues("loss", loss, 9.703288290654386);
+        assertValues("gradient of lstm.weight_ih_l0", lstm.namedParameters().get("weight_ih_l0").grad(),
+                -0.013170957054831246, 0.0126893122587177, 0.032581599741018215, -0.020196187266709836,
+                0.03353274783339447, 0.07149070766381496, -0.006686743335090535, 0.008831283772235066,
+                0.020195820128863055, -0.015980779785927598, 0.01898365103823174, 0.04501977415138074,
+                -0.01868772589653618, 0.030411518982368567, 0.06520775129077312, -0.01365677837924897,
+                0.06485574879099604, 0.11286560390580624, -0.012655449270760375, 0.013180226010485258,
+                0.032817035052287225, -0.03484209281642923, 0.03644273558129414, 0.09058797600168361);
+        assertValues("gradient of lstm.weight_hh_l0", lstm.namedParameters().get("weight_hh_l0").grad(),
+                -0.0049981275145764715, -0.005112620002674696, -0.008088744665298634, -0.008285895067869718,
+                -0.0013050096282014546, -0.0012463449558176127, -0.007532564807939007, -0.007543327718980438,
+                0.006255154794523046, 0.005418918524036808, -0.035051413877699056, -0.03414640413818525,
+                -0.0043400363493552915, -0.004044229098315524, -0.007586182422418258, -0.006853677472491162);
+        assertValues("gradient of lstm.bias_ih_l0", lstm.namedParameters().get("bias_ih_l0").grad(),
+                -0.02343249792220681, -0.050107312362838, -0.004418327132659941, -0.03904109077268237,
+                0.045416437970102794, -0.2120119144740404, -0.01875805411012617, -0.025536009197935708);
+        assertValues("gradient of lstm.bias_hh_l0", lstm.namedParameters().get("bias_hh_l0").grad(),
+                -0.02343249792220681, -0.05010731236283799, -0.00441832713265994, -0.03904109077268237,
+                0.045416437970102794, -0.2120119144740404, -0.018758054110126172, -0.025536009197935708);
+        assertValues("gradient of lstm.weight_ih_l0_reverse", lstm.namedParameters().get("weight_ih_l0_reverse").grad(),
+                0.013833221484148386, 0.0016263535175517702, -0.011345413920824166, -0.01802528055563027,
+                0.030659296300071748, 0.06492432704113035, -0.0032758884286535417, -0.0026672353326410553,
+                -0.0008041397829857649, -0.002701659964819686, 0.0018706198715454962, 0.005563117953081049,
+                -0.15964757410461317, 0.15172203844102983, 0.39173440558560946, -0.03421609673819656,
+                0.044225887665601864, 0.10186774605171041, 0.005811905378220388, 0.0013189704351462299,
+                -0.0037942969130587605, -0.009392848202222701, 0.01495791893835905, 0.03227374307829987);
+        assertValues("gradient of lstm.weight_hh_l0_reverse", lstm.namedParameters().get("weight_hh_l0_reverse").grad(),
+                -0.0033526039636243305, -0.006363470094031891, -0.002940279346324277, -0.0026322226783359985,
+                -0.0003102256930446192, -0.002815851403135094, -0.0016531093825515291, -0.0015086755358506513,
+                -0.03531960611023943, -0.012626492132430528, -0.01002860267278684, -0.00543385462869877,
+                -0.0019372557982646722, -0.00432433733503477, -0.0022487629504208207, -0.0018602879430645392);
+        assertValues("gradient of lstm.bias_ih_l0_reverse", lstm.namedParameters().get("bias_ih_l0_reverse").grad(),
+                -0.10924285447696779, -0.045673304208482514, -0.022776948049486646, -0.005413073331352779,
+                0.08027707278185149, -0.0444723348237598, -0.061431205633926546, -0.0214940281556235);
+        assertValues("gradient of lstm.bias_hh_l0_reverse", lstm.namedParameters().get("bias_hh_l0_reverse").grad(),
+                -0.10924285447696777, -0.045673304208482514, -0.02277694804948665, -0.005413073331352779,
+                0.0802770727818515, -0.0444723348237598, -0.061431205633926546, -0.0214940281556235);
+        assertValues("gradient of lstm.weight_ih_l1", lstm.namedParameters().get("weight_ih_l1").grad(),
+                0.004035802543028879, 0.006471791088515377, 0.028868935262912575, 0.013088152902919151,
+                -0.018759011791948863, -0.014174184941981688, 0.052470259223315115, 0.006391192481790282,
+                0.0030992183616889656, 0.004838701595533771, 0.021505109093083306, 0.009666730328418898,
+                -0.006645273614570118, -0.005908759551605799, 0.023985787005080753, 0.004036040913558563,
+                -0.0006139921593122273, -0.006103117840212765, -0.0550753170348078, -0.020437677363165086,
+                -0.1340210511112363, -0.17992009658861344, -0.4328097270100298, -0.2518200274045312,
+                0.01486567267098679, 0.019726641283744753, 0.04770640384349407, 0.027758432625013874,
+                -0.013132271104145922, -0.011342861176869138, 0.029381902752001598, 0.002341714939521092);
+        assertValues("gradient of lstm.weight_hh_l1", lstm.namedParameters().get("weight_hh_l1").grad(),
+                0.0015717413042423238, 0.006147367519421989, 0.04286149187998414, 0.024836832218521104,
+                0.0011585120645012368, 0.0048431341628653755, 0.017726872041519112, 0.01183987511027027,
+                -0.012967456445620916, -0.014237879155950615, 0.08801358975369328, -0.06972231808523983,
+                -0.009528034569740362, 0.008160813752807436, 0.028885554712760296, 0.017234516985973815);
+        assertValues("gradient of lstm.bias_ih_l1", lstm.namedParameters().get("bias_ih_l1").grad(),
+                -0.0031342335914195806, -0.15819273783107593, -0.003957969406246584, -0.06316867249524495,
+                0.044516071246180296, -0.3643439458307873, 0.040083207318582115, -0.10258268254461785);
+        assertValues("gradient of lstm.bias_hh_l1", lstm.namedParameters().get("bias_hh_l1").grad(),
+                -0.003134233591419583, -0.15819273783107593, -0.003957969406246582, -0.06316867249524495,
+                0.04451607124618028, -0.3643439458307873, 0.040083207318582115, -0.10258268254461785);
+        assertValues("gradient of lstm.weight_ih_l1_reverse", lstm.namedParameters().get("weight_ih_l1_reverse").grad(),
+                0.009045504127058266, 0.017190120208239144, 0.0427744612584661, 0.024987444418202553,
+                0.001630703821089161, 0.007628854897959715, 0.036005715766218464, 0.01679490754809606, 0.0, 0.0,
+                0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.015021285893698694, 0.0007277796675643315, -0.11121037888279123,
+                -0.036162082681465174, -0.04407587116909792, -0.07156683064917797, -0.11155788261058704,
+                -0.08283211994779781, 0.019056295029722, 0.03615115909308926, 0.08567499661161902,
+                0.051362641710094685, 0.005716062484983341, 0.01734636112052983, 0.07019731686168361,
+                0.03411566479803908);
+        assertValues("gradient of lstm.weight_hh_l1_reverse", lstm.namedParameters().get("weight_hh_l1_reverse").grad(),
+                0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        assertValues("gradient of lstm.bias_ih_l1_reverse", lstm.namedParameters().get("bias_ih_l1_reverse").grad(),
+                0.01346184982517329, -0.022163702922462586, 0.0, 0.0, 0.18442747193063183, -0.1583596669026765,
+                0.03391996110063937, -0.030130265420009926);
+        assertValues("gradient of lstm.bias_hh_l1_reverse", lstm.namedParameters().get("bias_hh_l1_reverse").grad(),
+                0.01346184982517329, -0.022163702922462586, 0.0, 0.0, 0.18442747193063183, -0.1583596669026765,
+                0.03391996110063937, -0.030130265420009926);
+        assertValues("gradient of head.weight", head.namedParameters().get("weight").grad(),
+                -0.013348081831502281, 0.7129832461977663, -0.05621724769549637, 0.11543326933770723);
+        assertValues("gradient of head.bias", head.namedParameters().get("bias").grad(),
                 0.0);
     }
 }
