@@ -29,10 +29,13 @@ import dev.kiln.distributions.Normal;
 import dev.kiln.distributions.Poisson;
 import dev.kiln.distributions.StudentT;
 import dev.kiln.distributions.Uniform;
+import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Backend;
+import dev.kiln.engine.Checkpoint;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
+import dev.kiln.engine.GradOptions;
 import dev.kiln.engine.IndexedValues;
 import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Reduction;
@@ -100,7 +103,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * and unpooling, the 3-D convolutions, sorting along any axis, topk, kthvalue and median), and the parameter-free
  * layers and the losses of the models module composed of Tensor ops (among them the 1-D adaptive poolings, LPPool1d and
  * LPPool2d, MaxUnpool1d), the distributions and KL divergences of {@code dev.kiln.distributions}, MultiHeadAttention's
- * packed input projection split into queries, keys and values, and WGAN-GP's critic loss with its gradient penalty,
+ * packed input projection split into queries, keys and values, WGAN-GP's critic loss with its gradient penalty, and a
+ * gradient penalty through checkpointed whole LSTM and GRU sequences,
  * on tensors that live on the backend under test, against the CPU: every step must run on the tensor's own backend,
  * and the primitives' conventions (NaN in comparisons and maxima, the first of tied maxima, where with an integer
  * mask, integer arithmetic) must compose to the CPU's results.
@@ -1148,6 +1152,41 @@ class CudaParityComposedOpsTest extends ParityTest {
             d.loss().backward();
             return new Tensor[] {d.loss(), d.terms().get(WganGpLoss.WASSERSTEIN), d.terms().get(WganGpLoss.PENALTY),
                     w1.grad(), w2.grad(), w3.grad()};
+        });
+    }
+
+    /**
+     * A gradient penalty through whole recurrent sequences inside a checkpoint (an LSTM with lengths and initial
+     * states, then a reverse GRU with its hidden bias), whose recorded backward pass recomputes the segment and each
+     * sequence step by step in recorded ops on the backend under test, where the ordinary pass runs the fused cells,
+     * and the gradients through that penalty (a double backward pass). F64 only, as WGAN-GP's critic loss, with the
+     * tolerance of sums.
+     */
+    @Test
+    void aGradientPenaltyThroughCheckpointedLstmAndGruSequencesMatchesTheCpu() {
+        String[] names = {"penalty", "input gradient", "LSTM weightIh gradient", "LSTM weightHh gradient",
+                "GRU weightHh gradient", "GRU biasHh gradient"};
+        assertParity("gradient penalty through recurrent sequences F64", names, SUMS_F64, b -> {
+            Tensor x = tensor(b, DType.F64, values(110, 4 * 3 * 2, -1, 1), 4, 3, 2).requiresGrad(true);
+            Tensor lstmIh = tensor(b, DType.F64, values(111, 12 * 2, -0.6, 0.6), 12, 2).requiresGrad(true);
+            Tensor lstmHh = tensor(b, DType.F64, values(112, 12 * 3, -0.6, 0.6), 12, 3).requiresGrad(true);
+            Tensor state = tensor(b, DType.F64, values(113, 3 * 3, -0.5, 0.5), 3, 3);
+            Tensor gruIh = tensor(b, DType.F64, values(114, 9 * 3, -0.6, 0.6), 9, 3);
+            Tensor gruHh = tensor(b, DType.F64, values(115, 9 * 3, -0.6, 0.6), 9, 3).requiresGrad(true);
+            Tensor gruBias = tensor(b, DType.F64, values(116, 9, -0.5, 0.5), 9).requiresGrad(true);
+            int[] lengths = {4, 3, 1};
+            Tensor score = Checkpoint.apply(in -> {
+                Tensor gates = F.linear(in.reshape(12, 2), lstmIh, null).reshape(4, 3, 12);
+                Tensor h = F.lstmSequence(gates, state, state, lstmHh, lengths, false).output().reshape(12, 3);
+                return F.gruSequence(F.linear(h, gruIh, null).reshape(4, 3, 9), null, gruHh, gruBias, lengths, true)
+                        .h();
+            }, x);
+            Tensor g = Autograd.grad(List.of(score), List.of(x), List.of(score.fullLike(1)),
+                    GradOptions.DEFAULT.withCreateGraph()).get(0);
+            Tensor penalty = g.norm(2, new int[] {0, 2}, false).sub(1).square().mean();
+            assertSame(b, penalty.backend(), "the result must be on the backend of its inputs");
+            List<Tensor> grads = Autograd.grad(penalty, List.of(x, lstmIh, lstmHh, gruHh, gruBias));
+            return new Tensor[] {penalty, grads.get(0), grads.get(1), grads.get(2), grads.get(3), grads.get(4)};
         });
     }
 
