@@ -38,6 +38,10 @@ import java.util.function.UnaryOperator;
  * input must be left open and unwritten until then. State that a forward pass updates is updated once: layers with
  * such state (batch norm's running statistics) leave it alone while {@link #isRecomputing()}. Whatever else the
  * segment makes, its output aside, is freed when it returns.
+ *
+ * <p>The gradients can be differentiated again (PyTorch's non-reentrant checkpoint under {@code create_graph}): in a
+ * backward pass that records its graph ({@link Autograd#grad} with {@code createGraph}) the recomputed segment's
+ * backward pass records too, and its graph stays in the caller's scope.
  */
 public final class Checkpoint {
     private static final ThreadLocal<int[]> RECOMPUTING = ThreadLocal.withInitial(() -> new int[1]);

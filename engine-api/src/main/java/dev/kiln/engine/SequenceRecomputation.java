@@ -1,6 +1,7 @@
 package dev.kiln.engine;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -33,8 +34,11 @@ final class SequenceRecomputation {
         try (Autocast.Guard forwardPrecision = Autocast.enable(precision)) {
             recomputed = recompute(kind, inputs, active, reverse);
         }
-        List<Tensor> grads = Autograd.grad(List.of(recomputed), targets, List.of(g),
-                GradOptions.DEFAULT.withCreateGraph().withAllowUnused());
+        // With every length zero the output is the initial state's, or zeros that depend on nothing.
+        List<Tensor> grads = recomputed.requiresGrad()
+                ? Autograd.grad(List.of(recomputed), targets, List.of(g),
+                        GradOptions.DEFAULT.withCreateGraph().withAllowUnused())
+                : Collections.nCopies(targets.size(), null);
         Tensor[] result = new Tensor[inputs.length];
         int j = 0;
         for (int k = 0; k < inputs.length; k++) {

@@ -537,6 +537,16 @@ class DoubleBackwardTest {
                 randn(2, 2), randn(2, 2));
     }
 
+    @Test
+    void aSequenceOfLengthZeroEverywhereGivesZeroRecordedGradients() {
+        Tensor gates = randn(2, 2, 8);
+        Tensor weight = randn(8, 2);
+        Tensor y = F.lstmSequence(gates, null, null, weight, new int[] {0, 0}, false).output().sum();
+        List<Tensor> g = Autograd.grad(y, List.of(gates, weight), GradOptions.DEFAULT.withCreateGraph());
+        assertArrayEquals(new double[32], g.get(0).toDoubleArray(), "gradient of the gates");
+        assertArrayEquals(new double[16], g.get(1).toDoubleArray(), "gradient of weightHh");
+    }
+
     /** [output; h; c] of a sequence, flattened: every output of the op, each with its own weighting. */
     private static Tensor sequence(F.SequenceOutput s) {
         List<Tensor> parts = new ArrayList<>(List.of(s.output().reshape(-1), s.h().reshape(-1)));
