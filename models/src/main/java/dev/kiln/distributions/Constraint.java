@@ -61,6 +61,11 @@ public final class Constraint {
         return new Constraint("0 or 1", 0, v -> v.eq(0).add(v.eq(1)));
     }
 
+    /** In [low, high], both ends included ({@code constraints.interval}). */
+    public static Constraint interval(double low, double high) {
+        return new Constraint("in [" + low + ", " + high + "]", 0, v -> v.ge(low).mul(v.le(high)));
+    }
+
     /** Whole numbers in [low, high] ({@code constraints.integer_interval}), of an integer or a floating dtype. */
     public static Constraint integerInterval(long low, long high) {
         return new Constraint("an integer in [" + low + ", " + high + "]", 0, v -> {

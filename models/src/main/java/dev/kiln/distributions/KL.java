@@ -15,7 +15,8 @@ import java.util.function.BiFunction;
  * gradients to both sides' parameters. Closed forms are registered, PyTorch's formulas, for Normal, LogNormal,
  * Laplace, Uniform, Exponential, Gamma (Chi2 among them), Beta, Dirichlet, Bernoulli, Categorical, OneHotCategorical,
  * MultivariateNormal, Cauchy, HalfCauchy, HalfNormal, Gumbel, Poisson, Geometric, Binomial (each with its own kind),
- * Independent pairs (of the same number of reinterpreted axes, over whatever pair their bases are) and the pairs of
+ * Independent pairs (of the same number of reinterpreted axes, over whatever pair their bases are),
+ * TransformedDistribution pairs (of equal transforms and event shapes: their bases' divergence) and the pairs of
  * different kinds PyTorch registers among these ({@link CrossFamilyKL}, {@link GammaBetaCrossKL}); {@link #register}
  * adds others. Infinite where q gives zero probability to what p may draw (Bernoulli, Categorical, Uniform, Binomial),
  * as in PyTorch.
@@ -45,6 +46,7 @@ public final class KL {
         register(Poisson.class, Poisson.class, KL::poisson);
         register(Geometric.class, Geometric.class, KL::geometric);
         register(Binomial.class, Binomial.class, KL::binomial);
+        register(TransformedDistribution.class, TransformedDistribution.class, KL::transformed);
         CrossFamilyKL.registerAll();
         GammaBetaCrossKL.registerAll();
     }
@@ -215,6 +217,19 @@ public final class KL {
                     + " batch axes: the divergence is registered for equal counts only (as in PyTorch)");
         }
         return Tensors.sumRightmost(divergence(p.base(), q.base()), p.reinterpretedBatchNdims());
+    }
+
+    /**
+     * The bases' divergence, a bijection leaving it unchanged: for equal transforms and event shapes only, as in
+     * PyTorch.
+     */
+    private static Tensor transformed(TransformedDistribution p, TransformedDistribution q) {
+        if (!p.transforms().equals(q.transforms()) || !p.eventShape().equals(q.eventShape())) {
+            throw new UnsupportedOperationException("KL.divergence: " + p + " and " + q + " (event shapes "
+                    + p.eventShape() + " and " + q.eventShape() + "): the divergence is registered for equal"
+                    + " transforms and event shapes only (as in PyTorch)");
+        }
+        return divergence(p.base(), q.base());
     }
 
     /** {@code log(((ps + qs)^2 + (pl - ql)^2) / (4 ps qs))}. */

@@ -22,13 +22,19 @@ import dev.kiln.distributions.Gamma;
 import dev.kiln.distributions.Geometric;
 import dev.kiln.distributions.Gumbel;
 import dev.kiln.distributions.HalfNormal;
+import dev.kiln.distributions.Independent;
 import dev.kiln.distributions.KL;
 import dev.kiln.distributions.Laplace;
 import dev.kiln.distributions.MultivariateNormal;
 import dev.kiln.distributions.Normal;
 import dev.kiln.distributions.Poisson;
 import dev.kiln.distributions.StudentT;
+import dev.kiln.distributions.TransformedDistribution;
 import dev.kiln.distributions.Uniform;
+import dev.kiln.distributions.transforms.AffineTransform;
+import dev.kiln.distributions.transforms.PowerTransform;
+import dev.kiln.distributions.transforms.SigmoidTransform;
+import dev.kiln.distributions.transforms.TanhTransform;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Checkpoint;
@@ -844,6 +850,46 @@ class CudaParityComposedOpsTest extends ParityTest {
             backwardThroughWeightedSums(b, dtype, names, results, 120);
             return new Tensor[] {results[0], results[1], results[2], results[3], results[4], results[5], results[6],
                 results[7], results[8], loc.grad(), scale.grad(), logits.grad()};
+        });
+    }
+
+    /**
+     * Transformed distributions, composed of Tensor ops: a tanh-squashed Normal's log-probability (as Soft Actor-Critic
+     * scores actions, element-wise and over an action vector), its reparameterised draws from the same seed and their
+     * log-probability, an affine map over an event axis, a sigmoid's icdf, a power of an Exponential and the divergence
+     * of two squashed Normals, with the gradients of their parameters. Sums of at most 10 terms: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void transformedDistributionsAndTheirGradientsMatchTheCpu(DType dtype) {
+        String[] names = {"Tanh Normal.logProb", "Tanh Independent Normal.logProb", "Tanh Normal.rsample",
+            "logProb of rsample", "event Affine Normal.logProb", "Sigmoid Normal.icdf", "Power Exponential.logProb",
+            "KL Tanh Normal", "gradient of loc", "gradient of scale", "gradient of exponent"};
+        assertParity("transformed distributions " + dtype, names, sums(dtype), b -> {
+            Tensor loc = random(b, dtype, 150, 64, 10).requiresGrad(true);
+            Tensor scale = uniform(b, dtype, 151, 0.5, 2, 64, 10).requiresGrad(true);
+            Tensor exponent = uniform(b, dtype, 152, 0.5, 3, 10).requiresGrad(true);
+            Tensor squashedValue = uniform(b, dtype, 153, -0.95, 0.95, 64, 10);
+            Tensor positive = uniform(b, dtype, 154, 0.1, 3, 64, 10);
+            Tensor p = uniform(b, dtype, 155, 0.02, 0.98, 64, 10);
+            TransformedDistribution squashed = new TransformedDistribution(new Normal(loc, scale), new TanhTransform());
+            Engine.seed(156);
+            Tensor draws = squashed.rsample(2);
+            Tensor[] results = {squashed.logProb(squashedValue),
+                new TransformedDistribution(new Independent(new Normal(loc, scale), 1), new TanhTransform())
+                    .logProb(squashedValue),
+                draws, squashed.logProb(draws),
+                new TransformedDistribution(new Normal(loc, scale), new AffineTransform(exponent, exponent, 1))
+                    .logProb(positive),
+                new TransformedDistribution(new Normal(loc, scale), new SigmoidTransform()).icdf(p),
+                new TransformedDistribution(new Exponential(scale), new PowerTransform(exponent)).logProb(positive),
+                KL.divergence(squashed, new TransformedDistribution(new Normal(positive, scale), new TanhTransform()))};
+            backwardThroughWeightedSums(b, dtype, names, results, 160);
+            Tensor[] out = Arrays.copyOf(results, names.length);
+            out[results.length] = loc.grad();
+            out[results.length + 1] = scale.grad();
+            out[results.length + 2] = exponent.grad();
+            return out;
         });
     }
 
