@@ -28,6 +28,8 @@ import dev.kiln.distributions.Laplace;
 import dev.kiln.distributions.MultivariateNormal;
 import dev.kiln.distributions.Normal;
 import dev.kiln.distributions.Poisson;
+import dev.kiln.distributions.RelaxedBernoulli;
+import dev.kiln.distributions.RelaxedOneHotCategorical;
 import dev.kiln.distributions.StudentT;
 import dev.kiln.distributions.TransformedDistribution;
 import dev.kiln.distributions.Uniform;
@@ -889,6 +891,37 @@ class CudaParityComposedOpsTest extends ParityTest {
             out[results.length] = loc.grad();
             out[results.length + 1] = scale.grad();
             out[results.length + 2] = exponent.grad();
+            return out;
+        });
+    }
+
+    /**
+     * The relaxed families, composed of Tensor ops: RelaxedBernoulli's and RelaxedOneHotCategorical's (Gumbel-softmax)
+     * reparameterised draws from the same seed, their log-probabilities at those draws and at fixed values, with the
+     * gradients of the temperature and the logits. Sums over 10 classes: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void relaxedDistributionsTheirDrawsAndGradientsMatchTheCpu(DType dtype) {
+        String[] names = {"RelaxedBernoulli.rsample", "RelaxedBernoulli.logProb of rsample", "RelaxedBernoulli.logProb",
+            "RelaxedOneHotCategorical.rsample", "RelaxedOneHotCategorical.logProb of rsample",
+            "RelaxedOneHotCategorical.logProb", "gradient of the temperature", "gradient of logits"};
+        assertParity("relaxed distributions " + dtype, names, sums(dtype), b -> {
+            Tensor temperature = uniform(b, dtype, 170, 0.5, 2, 1).requiresGrad(true);
+            Tensor logits = uniform(b, dtype, 171, -2, 2, 64, 10).requiresGrad(true);
+            Tensor unit = uniform(b, dtype, 172, 0.02, 0.98, 64, 10);
+            Tensor simplex = F.softmax(uniform(b, dtype, 173, -2, 2, 64, 10), -1);
+            RelaxedBernoulli bernoulli = RelaxedBernoulli.ofLogits(temperature, logits);
+            RelaxedOneHotCategorical oneHot = RelaxedOneHotCategorical.ofLogits(temperature, logits);
+            Engine.seed(174);
+            Tensor bernoulliDraws = bernoulli.rsample(2);
+            Tensor oneHotDraws = oneHot.rsample(2);
+            Tensor[] results = {bernoulliDraws, bernoulli.logProb(bernoulliDraws), bernoulli.logProb(unit),
+                oneHotDraws, oneHot.logProb(oneHotDraws), oneHot.logProb(simplex)};
+            backwardThroughWeightedSums(b, dtype, names, results, 180);
+            Tensor[] out = Arrays.copyOf(results, names.length);
+            out[results.length] = temperature.grad();
+            out[results.length + 1] = logits.grad();
             return out;
         });
     }
