@@ -1,14 +1,16 @@
-# torch.distributions' transforms, TransformedDistribution and the relaxed families (TransformedDistributionsPyTorchParityTest
+# torch.distributions' transforms, TransformedDistribution, the relaxed families and MixtureSameFamily
+# (TransformedDistributionsPyTorchParityTest, RelaxedDistributionsPyTorchParityTest and MixtureSameFamilyPyTorchParityTest
 # in models/src/test/java/dev/kiln/distributions/): each transform's forward, inverse and log_abs_det_jacobian, the
 # log_prob, cdf and icdf of bases pushed through them (tanh-squashed Normals as Soft Actor-Critic's, exp, sigmoid,
 # affine with broadcast and negative scales and with event_dim 1, power, compositions), kl_divergence of a pair with
 # equal transforms, and the log_prob of RelaxedBernoulli, LogitRelaxedBernoulli, RelaxedOneHotCategorical and
-# ExpRelaxedCategorical, in float64. Each result's backward pass takes the upstream gradient 1, 2, 3, ... in its shape;
+# ExpRelaxedCategorical, and MixtureSameFamily's log_prob, cdf, mean and variance over scalar and vector
+# events, in float64. Each result's backward pass takes the upstream gradient 1, 2, 3, ... in its shape;
 # "NAME_D_X" is the gradient of input X. Prints the whole of TransformedDistributionsPyTorchValues.java: run it with
 # /usr/bin/python3 (PyTorch 1.13) and redirect its output into that file.
 import torch
-from torch.distributions import (Exponential, Independent, Normal, RelaxedBernoulli, RelaxedOneHotCategorical,
-                                 TransformedDistribution, kl_divergence)
+from torch.distributions import (Categorical, Exponential, Independent, MixtureSameFamily, Normal, RelaxedBernoulli,
+                                 RelaxedOneHotCategorical, TransformedDistribution, kl_divergence)
 from torch.distributions.relaxed_bernoulli import LogitRelaxedBernoulli
 from torch.distributions.relaxed_categorical import ExpRelaxedCategorical
 from torch.distributions.transforms import (AffineTransform, ComposeTransform, ExpTransform, PowerTransform,
@@ -144,5 +146,39 @@ show("RELAXED_ONE_HOT_LOGITS_LOG_PROB",
 show("EXP_RELAXED_CATEGORICAL_LOG_PROB",
      lambda temperature, logits, y: ExpRelaxedCategorical(temperature, logits=logits).log_prob(y),
      temperature=torch.tensor(1.5), logits=CATEGORY_LOGITS, y=X)
+
+# Mixtures of k = 3 Normals for a batch of 2, weighted per batch element and by one weighting for the batch; and of
+# diagonal Gaussians over vectors of 2.
+MIX_LOGITS = torch.tensor([[0.5, -1.0, 0.2], [1.5, 0.0, -0.5]])
+MIX_X = torch.tensor([0.3, -1.2])
+show("MIXTURE_LOG_PROB",
+     lambda logits, loc, scale, x: MixtureSameFamily(Categorical(logits=logits), Normal(loc, scale)).log_prob(x),
+     logits=MIX_LOGITS, loc=LOC, scale=SCALE, x=MIX_X)
+show("MIXTURE_SAMPLES_LOG_PROB",
+     lambda logits, x: MixtureSameFamily(Categorical(logits=logits), Normal(LOC, SCALE)).log_prob(x),
+     logits=MIX_LOGITS, x=X.t())
+show("MIXTURE_SHARED_LOG_PROB",
+     lambda logits, loc, scale, x: MixtureSameFamily(Categorical(logits=logits), Normal(loc, scale)).log_prob(x),
+     logits=MIX_LOGITS[0], loc=LOC, scale=SCALE, x=MIX_X)
+show("MIXTURE_CDF",
+     lambda logits, loc, scale, x: MixtureSameFamily(Categorical(logits=logits), Normal(loc, scale)).cdf(x),
+     logits=MIX_LOGITS, loc=LOC, scale=SCALE, x=MIX_X)
+show("MIXTURE_MEAN", lambda logits, loc: MixtureSameFamily(Categorical(logits=logits), Normal(loc, SCALE)).mean,
+     logits=MIX_LOGITS, loc=LOC)
+show("MIXTURE_VARIANCE",
+     lambda logits, loc, scale: MixtureSameFamily(Categorical(logits=logits), Normal(loc, scale)).variance,
+     logits=MIX_LOGITS, loc=LOC, scale=SCALE)
+VECTOR_LOC = torch.tensor([[[0.5, -1.0], [2.0, 0.0], [1.5, -0.3]], [[0.2, 0.4], [-2.5, 1.0], [0.0, 0.7]]])
+VECTOR_SCALE = torch.tensor([[[0.5, 1.2], [2.0, 0.3], [1.0, 0.8]], [[0.9, 0.6], [1.1, 0.4], [0.7, 1.3]]])
+VECTOR_X = torch.tensor([[0.3, -0.4], [1.0, 0.5]])
+show("VECTOR_MIXTURE_LOG_PROB",
+     lambda logits, loc, scale, x: MixtureSameFamily(Categorical(logits=logits), Independent(Normal(loc, scale), 1))
+     .log_prob(x), logits=MIX_LOGITS, loc=VECTOR_LOC, scale=VECTOR_SCALE, x=VECTOR_X)
+show("VECTOR_MIXTURE_MEAN",
+     lambda logits, loc: MixtureSameFamily(Categorical(logits=logits), Independent(Normal(loc, VECTOR_SCALE), 1)).mean,
+     logits=MIX_LOGITS, loc=VECTOR_LOC)
+show("VECTOR_MIXTURE_VARIANCE",
+     lambda logits, loc, scale: MixtureSameFamily(Categorical(logits=logits), Independent(Normal(loc, scale), 1))
+     .variance, logits=MIX_LOGITS, loc=VECTOR_LOC, scale=VECTOR_SCALE)
 
 print("}")

@@ -25,6 +25,7 @@ import dev.kiln.distributions.HalfNormal;
 import dev.kiln.distributions.Independent;
 import dev.kiln.distributions.KL;
 import dev.kiln.distributions.Laplace;
+import dev.kiln.distributions.MixtureSameFamily;
 import dev.kiln.distributions.MultivariateNormal;
 import dev.kiln.distributions.Normal;
 import dev.kiln.distributions.Poisson;
@@ -923,6 +924,40 @@ class CudaParityComposedOpsTest extends ParityTest {
             out[results.length] = temperature.grad();
             out[results.length + 1] = logits.grad();
             return out;
+        });
+    }
+
+    /**
+     * MixtureSameFamily, composed of Tensor ops: a mixture of 10 Normals for each of 64 rows (log-probability, cdf, mean
+     * and variance), a mixture of diagonal Gaussians over vectors of 3 (log-probability, by a logsumexp over the
+     * components), the gradients of the weights' logits and the components' parameters, and draws from the same seed
+     * (a categorical pick gathering one component's draw) on the parameters' backend. Sums over 10 components: the
+     * tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void mixtureSameFamilyAndItsGradientsMatchTheCpu(DType dtype) {
+        String[] names = {"Mixture.logProb", "Mixture.cdf", "Mixture.mean", "Mixture.variance", "vector Mixture.logProb",
+            "Mixture.sample", "gradient of logits", "gradient of loc", "gradient of scale"};
+        assertParity("mixture same family " + dtype, names, sums(dtype), b -> {
+            Tensor logits = uniform(b, dtype, 190, -2, 2, 64, 10).requiresGrad(true);
+            Tensor loc = random(b, dtype, 191, 64, 10, 3).requiresGrad(true);
+            Tensor scale = uniform(b, dtype, 192, 0.5, 2, 64, 10, 3).requiresGrad(true);
+            Tensor x = uniform(b, dtype, 193, -3, 3, 64);
+            Tensor vectors = uniform(b, dtype, 194, -3, 3, 64, 3);
+            Tensor firstLoc = loc.narrow(2, 0, 1).squeeze(2);
+            Tensor firstScale = scale.narrow(2, 0, 1).squeeze(2);
+            MixtureSameFamily scalar = new MixtureSameFamily(Categorical.ofLogits(logits),
+                    new Normal(firstLoc, firstScale));
+            MixtureSameFamily vector = new MixtureSameFamily(Categorical.ofLogits(logits),
+                    new Independent(new Normal(loc, scale), 1));
+            Engine.seed(195);
+            Tensor draws = vector.sample(2);
+            Tensor[] results = {scalar.logProb(x), scalar.cdf(x), scalar.mean(), scalar.variance(),
+                vector.logProb(vectors)};
+            backwardThroughWeightedSums(b, dtype, names, results, 200);
+            return new Tensor[] {results[0], results[1], results[2], results[3], results[4], draws, logits.grad(),
+                loc.grad(), scale.grad()};
         });
     }
 

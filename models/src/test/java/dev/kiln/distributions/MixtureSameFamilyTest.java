@@ -1,0 +1,116 @@
+package dev.kiln.distributions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.GradCheck;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.Tensor;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link MixtureSameFamily} beyond PyTorch's numbers: F64 finite-difference gradients ({@link GradCheck}) of logProb,
+ * cdf, mean and variance; the shapes of draws; draws judged over {@value #DRAWS} of them, the sample mean within
+ * {@value #STANDARD_ERRORS} standard errors of the mean and the frequency of values at most x within as many standard
+ * errors sqrt(p (1 - p) / n) of the cdf there; and bad component counts and batch shapes refused, naming them.
+ */
+class MixtureSameFamilyTest {
+    private static final int DRAWS = 100000;
+    private static final double STANDARD_ERRORS = 5;
+
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        scope = Scope.open();
+        Engine.seed(2028);
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+    }
+
+    private static Tensor values(double[] v, int... dims) {
+        return Tensor.fromArray(v, dims);
+    }
+
+    private static Tensor leaf(double[] v, int... dims) {
+        return values(v, dims).requiresGrad(true);
+    }
+
+    private static MixtureSameFamily mixture(Tensor logits, Tensor loc, Tensor scale) {
+        return new MixtureSameFamily(Categorical.ofLogits(logits), new Normal(loc, scale));
+    }
+
+    @Test
+    void logProbCdfAndMomentsHaveFiniteDifferenceGradients() {
+        Tensor logits = leaf(new double[] {0.5, -1.0, 0.2, 1.5, 0.0, -0.5}, 2, 3);
+        Tensor loc = leaf(new double[] {0.5, -1.0, 2.0, 0.0, 1.5, -0.3}, 2, 3);
+        Tensor scale = leaf(new double[] {0.5, 1.2, 2.0, 0.3, 1.0, 0.8}, 2, 3);
+        Tensor x = leaf(new double[] {0.3, -1.2}, 2);
+        GradCheck.check("logProb", in -> mixture(in[0], in[1], in[2]).logProb(in[3]), logits, loc, scale, x);
+        GradCheck.check("cdf", in -> mixture(in[0], in[1], in[2]).cdf(in[3]), logits, loc, scale, x);
+        GradCheck.check("mean", in -> mixture(in[0], in[1], scale.detach()).mean(), logits, loc);
+        GradCheck.check("variance", in -> mixture(in[0], in[1], in[2]).variance(), logits, loc, scale);
+    }
+
+    @Test
+    void drawsHaveTheSampleShapeThenTheBatchAndEventShapes() {
+        Tensor logits = Tensor.zeros(DType.F64, 3);
+        Tensor loc = Tensor.zeros(DType.F64, 2, 3, 4);
+        MixtureSameFamily d = new MixtureSameFamily(Categorical.ofLogits(logits),
+                new Independent(new Normal(loc, loc.add(1)), 1));
+        assertEquals(Shape.of(2), d.batchShape());
+        assertEquals(Shape.of(4), d.eventShape());
+        assertEquals(Shape.of(5, 6, 2, 4), d.sample(5, 6).shape());
+        assertFalse(d.hasRsample());
+    }
+
+    @Test
+    void drawsHaveTheMixturesMeanAndCdf() {
+        double[] weights = {0.2, 0.5, 0.3};
+        MixtureSameFamily d = new MixtureSameFamily(Categorical.ofProbs(values(weights, 3)),
+                new Normal(values(new double[] {-3, 0, 4}, 3), values(new double[] {0.5, 1, 2}, 3)));
+        double[] x = d.sample(DRAWS).toDoubleArray();
+        double mean = d.mean().item();
+        assertEquals(-0.6 + 1.2, mean, 1e-12, "mean");
+        double sampleMean = Arrays.stream(x).average().orElseThrow();
+        assertEquals(mean, sampleMean, STANDARD_ERRORS * Math.sqrt(d.variance().item() / DRAWS), "sample mean");
+        for (double point : new double[] {-3.5, -2, 0, 1, 5}) {
+            double p = d.cdf(Tensor.full(point, DType.F64)).item();
+            long below = Arrays.stream(x).filter(v -> v <= point).count();
+            assertEquals(p, below / (double) DRAWS, STANDARD_ERRORS * Math.sqrt(p * (1 - p) / DRAWS),
+                    "frequency of draws <= " + point);
+        }
+    }
+
+    @Test
+    void aMixtureOfAnotherComponentCountIsRefused() {
+        Tensor four = Tensor.zeros(DType.F64, 4);
+        Tensor ones = Tensor.ones(DType.F64, 2, 3);
+        assertEquals("MixtureSameFamily: the mixture Categorical(logits: [4]) has 4 classes, the components"
+                + " Normal(loc: [2, 3], scale: [2, 3]) 3 (the last axis of batch shape [2, 3])",
+                assertThrows(IllegalArgumentException.class, () -> new MixtureSameFamily(Categorical.ofLogits(four),
+                        new Normal(ones, ones))).getMessage());
+    }
+
+    @Test
+    void aMixtureBatchThatDoesNotBroadcastAndComponentsWithoutABatchAreRefused() {
+        Tensor ones = Tensor.ones(DType.F64, 2, 3);
+        assertEquals("MixtureSameFamily: the mixture's batch shape [5] does not broadcast with the components' [2]"
+                + " (their batch shape [2, 3] less the components' axis)",
+                assertThrows(IllegalArgumentException.class, () -> new MixtureSameFamily(
+                        Categorical.ofLogits(Tensor.zeros(DType.F64, 5, 3)), new Normal(ones, ones))).getMessage());
+        Tensor one = Tensor.full(1, DType.F64);
+        assertThrows(IllegalArgumentException.class, () -> new MixtureSameFamily(
+                Categorical.ofLogits(Tensor.zeros(DType.F64, 1)), new Normal(one, one)));
+    }
+}
