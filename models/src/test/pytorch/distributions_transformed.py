@@ -1,13 +1,14 @@
 # torch.distributions' transforms, TransformedDistribution, the relaxed families and MixtureSameFamily
-# (TransformedDistributionsPyTorchParityTest, RelaxedDistributionsPyTorchParityTest and MixtureSameFamilyPyTorchParityTest
-# in models/src/test/java/dev/kiln/distributions/): each transform's forward, inverse and log_abs_det_jacobian, the
-# log_prob, cdf and icdf of bases pushed through them (tanh-squashed Normals as Soft Actor-Critic's, exp, sigmoid,
-# affine with broadcast and negative scales and with event_dim 1, power, compositions), kl_divergence of a pair with
-# equal transforms, and the log_prob of RelaxedBernoulli, LogitRelaxedBernoulli, RelaxedOneHotCategorical and
-# ExpRelaxedCategorical, and MixtureSameFamily's log_prob, cdf, mean and variance over scalar and vector
-# events, in float64. Each result's backward pass takes the upstream gradient 1, 2, 3, ... in its shape;
-# "NAME_D_X" is the gradient of input X. Prints the whole of TransformedDistributionsPyTorchValues.java: run it with
-# /usr/bin/python3 (PyTorch 1.13) and redirect its output into that file.
+# (TransformedDistributionsPyTorchParityTest, RelaxedDistributionsPyTorchParityTest and
+# MixtureSameFamilyPyTorchParityTest in models/src/test/java/dev/kiln/distributions/): each transform's forward,
+# inverse and log_abs_det_jacobian, the log_prob, cdf and icdf of bases pushed through them (tanh-squashed Normals as
+# Soft Actor-Critic's, exp, sigmoid, affine with broadcast and negative scales and with event_dim 1, power,
+# compositions), kl_divergence of a pair with equal transforms, the log_prob of RelaxedBernoulli,
+# LogitRelaxedBernoulli, RelaxedOneHotCategorical and ExpRelaxedCategorical, and MixtureSameFamily's log_prob, cdf,
+# mean and variance over scalar and vector events, in float64. Each result's backward pass takes the upstream gradient
+# 1, 2, 3, ... in its shape; "NAME_D_X" is the gradient of input X. Prints the whole of
+# TransformedDistributionsPyTorchValues.java: run it with /usr/bin/python3 (PyTorch 1.13) and redirect its output into
+# that file.
 import torch
 from torch.distributions import (Categorical, Exponential, Independent, MixtureSameFamily, Normal, RelaxedBernoulli,
                                  RelaxedOneHotCategorical, TransformedDistribution, kl_divergence)
@@ -98,8 +99,9 @@ show("AFFINE_NORMAL_ICDF",
      loc=AFFINE_LOC, scale=AFFINE_SCALE, p=UNIT)
 # event_dim 1 over a Normal of batch [2, 3]: the base's last batch axis becomes the event.
 show("AFFINE_EVENT_NORMAL_LOG_PROB",
-     lambda loc, scale, y: TransformedDistribution(Normal(loc, scale), [AffineTransform(AFFINE_LOC, AFFINE_SCALE[0], 1)])
-     .log_prob(y), loc=LOC, scale=SCALE, y=X)
+     lambda loc, scale, y: TransformedDistribution(Normal(loc, scale),
+                                                   [AffineTransform(AFFINE_LOC, AFFINE_SCALE[0], 1)]).log_prob(y),
+     loc=LOC, scale=SCALE, y=X)
 
 # A power of an Exponential, and a composition of affine, sigmoid and affine maps.
 show("POWER_EXPONENTIAL_LOG_PROB",

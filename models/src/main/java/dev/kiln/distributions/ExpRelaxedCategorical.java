@@ -11,7 +11,8 @@ import dev.kiln.engine.Tensor;
  * (positive) broadcasts with values [..., K] along the class axis too, so one temperature for the batch is what it
  * means (as in PyTorch). The uniform noise u of the Gumbel draws -log(-log u) is clamped to [eps, 1 - eps].
  * <pre>
- * logProb(x) = sum over classes of (s - logsumexp(s)) + lgamma(K) + (K - 1) log temperature,  s = logits - temperature x
+ * logProb(x) = sum over classes of (s - logsumexp(s)) + lgamma(K) + (K - 1) log temperature
+ *              with s = logits - temperature x
  * </pre>
  * The support is vectors of reals (the true one a submanifold of them); moments and entropy are unsupported, as in
  * PyTorch.

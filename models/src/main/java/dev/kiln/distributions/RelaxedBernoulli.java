@@ -27,7 +27,7 @@ public final class RelaxedBernoulli extends TransformedDistribution {
         return new RelaxedBernoulli(LogitRelaxedBernoulli.ofProbs(temperature, probs));
     }
 
-    /** Relaxed 1 with probability {@code probs}, checking them, the temperature and values when {@code validateArgs}. */
+    /** Relaxed 1 with probability {@code probs}, checking them, the temperature and values when validating. */
     public static RelaxedBernoulli ofProbs(Tensor temperature, Tensor probs, boolean validateArgs) {
         return new RelaxedBernoulli(LogitRelaxedBernoulli.ofProbs(temperature, probs, validateArgs));
     }

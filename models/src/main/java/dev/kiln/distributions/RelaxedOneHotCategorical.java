@@ -33,7 +33,7 @@ public final class RelaxedOneHotCategorical extends TransformedDistribution {
         return new RelaxedOneHotCategorical(ExpRelaxedCategorical.ofProbs(temperature, probs, validateArgs));
     }
 
-    /** Relaxed one-hot classes of probabilities softmax({@code logits}) [batch..., K], validated as the default says. */
+    /** Relaxed one-hot classes of probabilities softmax({@code logits}) [batch..., K], validated as default. */
     public static RelaxedOneHotCategorical ofLogits(Tensor temperature, Tensor logits) {
         return new RelaxedOneHotCategorical(ExpRelaxedCategorical.ofLogits(temperature, logits));
     }

@@ -2,7 +2,6 @@ package dev.kiln.distributions;
 
 import dev.kiln.distributions.transforms.ComposeTransform;
 import dev.kiln.distributions.transforms.Transform;
-import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import java.util.List;
@@ -103,9 +102,7 @@ public class TransformedDistribution extends Distribution {
 
     @Override
     protected Tensor draw(int... sampleShape) {
-        try (Autograd.Guard g = Autograd.noGrad()) {
-            return pushForward(base.sample(sampleShape));
-        }
+        return pushForward(base.sample(sampleShape));
     }
 
     private Tensor pushForward(Tensor x) {
@@ -149,7 +146,7 @@ public class TransformedDistribution extends Distribution {
         return pushForward(base.icdf(monotonized(value)));
     }
 
-    /** {@code p} itself where every transform increases, else sign (p - 1/2) + 1/2 (PyTorch's {@code _monotonize_cdf}). */
+    /** {@code p} where every transform increases, else sign (p - 1/2) + 1/2 (PyTorch's {@code _monotonize_cdf}). */
     private Tensor monotonized(Tensor p) {
         Tensor sign = null;
         for (Transform t : transforms) {

@@ -68,7 +68,8 @@ class MixtureSameFamilyPyTorchParityTest extends DistributionParity {
 
     @Test
     void aMixtureOfDiagonalGaussiansOverVectorsMatchesPyTorch() {
-        // MixtureSameFamily(Categorical(logits=logits), Independent(Normal(loc, scale), 1)).log_prob(x), .mean, .variance
+        // MixtureSameFamily(Categorical(logits=logits), Independent(Normal(loc, scale), 1)).log_prob(x), .mean,
+        // .variance
         Tensor logits = leaf(MIX_LOGITS);
         Tensor loc = leaf(VECTOR_LOC, 2, 3, 2);
         Tensor scale = leaf(VECTOR_SCALE, 2, 3, 2);

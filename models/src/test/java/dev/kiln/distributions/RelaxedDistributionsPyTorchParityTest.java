@@ -30,7 +30,8 @@ class RelaxedDistributionsPyTorchParityTest extends DistributionParity {
 
     @Test
     void relaxedBernoulliMatchesPyTorch() {
-        // RelaxedBernoulli(temperature, probs=probs).log_prob(y), RelaxedBernoulli(temperature, logits=logits).log_prob(y)
+        // RelaxedBernoulli(temperature, probs=probs).log_prob(y),
+        // RelaxedBernoulli(temperature, logits=logits).log_prob(y)
         Tensor temperature = leaf(TEMPERATURE, 2, 1);
         Tensor probs = leaf(RELAXED_PROBS, 3);
         Tensor logits = leaf(RELAXED_LOGITS, 3);
@@ -57,7 +58,8 @@ class RelaxedDistributionsPyTorchParityTest extends DistributionParity {
 
     @Test
     void relaxedOneHotCategoricalMatchesPyTorch() {
-        // RelaxedOneHotCategorical(0.5, probs=probs).log_prob(y), RelaxedOneHotCategorical(1.5, logits=logits).log_prob(y)
+        // RelaxedOneHotCategorical(0.5, probs=probs).log_prob(y),
+        // RelaxedOneHotCategorical(1.5, logits=logits).log_prob(y)
         Tensor cold = scalarLeaf(0.5);
         Tensor warm = scalarLeaf(1.5);
         Tensor probs = leaf(CATEGORY_PROBS);

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Draws of the relaxed families from the engine's seeded stream, judged by {@value #DRAWS} draws within
- * {@value #STANDARD_ERRORS} standard errors sqrt(p (1 - p) / n) of exact probabilities: a relaxed Bernoulli draw exceeds
- * 1/2 with probability p and lies at most y with probability sigmoid(temperature logit(y) - logits), at every
+ * {@value #STANDARD_ERRORS} standard errors sqrt(p (1 - p) / n) of exact probabilities: a relaxed Bernoulli draw
+ * exceeds 1/2 with probability p and lies at most y with probability sigmoid(temperature logit(y) - logits), at every
  * temperature; the largest entry of a relaxed one-hot draw is class k with probability p_k (the Gumbel-max trick).
  */
 class RelaxedDistributionsSamplingTest {

@@ -206,7 +206,8 @@ class TransformedDistributionsPyTorchParityTest extends DistributionParity {
 
     @Test
     void theDivergenceOfEquallyTransformedDistributionsIsTheirBases() {
-        // kl_divergence(TransformedDistribution(Normal(pl, ps), [Tanh]), TransformedDistribution(Normal(ql, qs), [Tanh]))
+        // kl_divergence(TransformedDistribution(Normal(pl, ps), [Tanh]),
+        //               TransformedDistribution(Normal(ql, qs), [Tanh]))
         Tensor pl = leaf(LOC);
         Tensor ps = leaf(SCALE);
         Tensor ql = leaf(X);

@@ -928,8 +928,8 @@ class CudaParityComposedOpsTest extends ParityTest {
     }
 
     /**
-     * MixtureSameFamily, composed of Tensor ops: a mixture of 10 Normals for each of 64 rows (log-probability, cdf, mean
-     * and variance), a mixture of diagonal Gaussians over vectors of 3 (log-probability, by a logsumexp over the
+     * MixtureSameFamily, composed of Tensor ops: a mixture of 10 Normals for each of 64 rows (log-probability, cdf,
+     * mean and variance), a mixture of diagonal Gaussians over vectors of 3 (log-probability, by a logsumexp over the
      * components), the gradients of the weights' logits and the components' parameters, and draws from the same seed
      * (a categorical pick gathering one component's draw) on the parameters' backend. Sums over 10 components: the
      * tolerance of sums.
@@ -937,8 +937,8 @@ class CudaParityComposedOpsTest extends ParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void mixtureSameFamilyAndItsGradientsMatchTheCpu(DType dtype) {
-        String[] names = {"Mixture.logProb", "Mixture.cdf", "Mixture.mean", "Mixture.variance", "vector Mixture.logProb",
-            "Mixture.sample", "gradient of logits", "gradient of loc", "gradient of scale"};
+        String[] names = {"Mixture.logProb", "Mixture.cdf", "Mixture.mean", "Mixture.variance",
+            "vector Mixture.logProb", "Mixture.sample", "gradient of logits", "gradient of loc", "gradient of scale"};
         assertParity("mixture same family " + dtype, names, sums(dtype), b -> {
             Tensor logits = uniform(b, dtype, 190, -2, 2, 64, 10).requiresGrad(true);
             Tensor loc = random(b, dtype, 191, 64, 10, 3).requiresGrad(true);
