@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.distributions.transforms.AffineTransform;
 import dev.kiln.distributions.transforms.ExpTransform;
+import dev.kiln.distributions.transforms.PowerTransform;
 import dev.kiln.distributions.transforms.TanhTransform;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
@@ -20,7 +21,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The shapes of {@link TransformedDistribution}s and their draws, judged by statistics: over {@value #DRAWS} draws the
  * frequency of values at most x within {@value #STANDARD_ERRORS} standard errors sqrt(p (1 - p) / n) of the cdf there,
- * and the sample mean of an affine map of a Normal within as many standard errors of loc + scale mu.
+ * and the sample mean of an affine map of a Normal within as many standard errors of loc + scale mu; and where Kiln
+ * departs from PyTorch 1.13 to be right: the cdf through a decreasing power, and the log-det of a scale shared by an
+ * event's elements.
  */
 class TransformedDistributionSamplingTest {
     private static final int DRAWS = 100000;
@@ -80,6 +83,27 @@ class TransformedDistributionSamplingTest {
         assertTrue(d.rsample(2).requiresGrad());
         assertFalse(d.sample(2).requiresGrad());
         assertFalse(new TransformedDistribution(Bernoulli.ofProbs(values(0.5)), new ExpTransform()).hasRsample());
+    }
+
+    @Test
+    void aNegativePowerFlipsTheCdf() {
+        // 1 / X for X ~ Exponential(1): P(1 / X <= y) = P(X >= 1 / y) = exp(-1 / y) (PyTorch 1.13 gives 1 - that).
+        TransformedDistribution reciprocal = new TransformedDistribution(new Exponential(scalar(1)),
+                new PowerTransform(scalar(-1)));
+        double[] y = {0.5, 1, 4};
+        double[] cdf = reciprocal.cdf(values(y)).toDoubleArray();
+        for (int i = 0; i < y.length; i++) {
+            assertEquals(Math.exp(-1 / y[i]), cdf[i], 1e-15, "cdf at " + y[i]);
+        }
+    }
+
+    @Test
+    void anAffineScaleSharedByAnEventCountsOnceForEachElement() {
+        // log |det| of x -> 2 x over events of 3 is 3 log 2 (PyTorch 1.13 sums the unexpanded scale: log 2).
+        Tensor x = Tensor.zeros(DType.F64, 2, 3);
+        Tensor logDet = new AffineTransform(scalar(0), scalar(2), 1).logAbsDetJacobian(x, x);
+        assertEquals(Shape.of(2), logDet.shape());
+        assertEquals(3 * Math.log(2), logDet.toDoubleArray()[1], 1e-15);
     }
 
     @Test
