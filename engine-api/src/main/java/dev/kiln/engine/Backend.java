@@ -907,6 +907,30 @@ public interface Backend extends AutoCloseable {
         throw new UnsupportedOperationException("the " + name() + " backend does not record step graphs");
     }
 
+    // ---- Tuning choices -------------------------------------------------------------------------
+
+    /**
+     * The kernels this backend chose by timing candidates on an operation's first call (the CPU's OpenBLAS-or-oneDNN
+     * per convolution geometry, direction and bias, as cuDNN's benchmark mode chooses algorithms), with those
+     * {@link #useTuningChoices} gave it that no call has met yet: opaque key/value text that this kind of backend takes
+     * back in another process, so that a resumed run repeats the first run's kernels and so its bits. Empty where the
+     * backend times nothing.
+     */
+    default Map<String, String> tuningChoices() {
+        return Map.of();
+    }
+
+    /**
+     * Replaces this backend's tuning choices with {@code choices}, as {@link #tuningChoices} of the same kind of
+     * backend gave them: an operation they name runs on its recorded kernel without being timed (or on the fallback
+     * where that kernel cannot run here), one they do not name is timed again on its first call, so an empty map starts
+     * afresh. Ignored where the backend times nothing.
+     *
+     * @throws IllegalArgumentException naming a key or value this backend does not read, before any choice changes
+     */
+    default void useTuningChoices(Map<String, String> choices) {
+    }
+
     // ---- Housekeeping ---------------------------------------------------------------------------
 
     /** Bytes currently allocated to live tensors. */

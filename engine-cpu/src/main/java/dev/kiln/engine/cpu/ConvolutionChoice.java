@@ -2,7 +2,9 @@ package dev.kiln.engine.cpu;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.GroupedConv2dGeometry;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -24,11 +26,21 @@ import org.slf4j.LoggerFactory;
  * {@code -Dkiln.cpu.onednn=false} or where its library does not load (no dnnl or opencl jar, or no natives for this
  * platform), which is logged once at INFO on the first convolution. It loads on that first convolution, not with the
  * backend: 0.4 s and a 90 MB library that a model without convolutions never needs. The choice depends on timings, so
- * two processes may choose differently where the kernels are close, and their results then differ in the last bits.
+ * two processes may choose differently where the kernels are close, and their results then differ in the last bits;
+ * {@link #choices} and {@link #use} carry one process's choices to another (a resumed run), whose calls of those keys
+ * then run the recorded kernel untimed. {@code -Dkiln.cpu.convolutionKernel=openblas|onednn} settles every first call
+ * on that kernel (oneDNN where it has a primitive) without timing: for tests that need two choices to differ, and for
+ * comparing the kernels.
  */
 final class ConvolutionChoice implements AutoCloseable {
     /** The switch: {@code true} (the default) lets oneDNN run where it is faster, {@code false} keeps OpenBLAS. */
     static final String PROPERTY = "kiln.cpu.onednn";
+
+    /**
+     * The kernel a convolution's first call settles on: {@code timed} (the default) times both, {@code openblas} or
+     * {@code onednn} takes that one untimed. Read on each first call, so that a test may change it between them.
+     */
+    static final String KERNEL_PROPERTY = "kiln.cpu.convolutionKernel";
 
     /** Runs of each kernel on a convolution's first call, at least: the first run of either touches fresh memory. */
     static final int MIN_ROUNDS = 2;
@@ -46,7 +58,22 @@ final class ConvolutionChoice implements AutoCloseable {
 
     /** A convolution's kernel. */
     enum Kernel {
-        OPENBLAS, ONEDNN
+        OPENBLAS, ONEDNN;
+
+        /** The kernel's name in the backend's tuning choices and in {@link #KERNEL_PROPERTY}: {@code openblas} or {@code onednn}. */
+        String text() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The kernel whose {@link #text} is {@code text}, or null where neither's is. */
+        static Kernel of(String text) {
+            for (Kernel k : values()) {
+                if (k.text().equals(text)) {
+                    return k;
+                }
+            }
+            return null;
+        }
     }
 
     private final CpuBackend backend;
@@ -58,6 +85,8 @@ final class ConvolutionChoice implements AutoCloseable {
             return size() > CHOICES_KEPT;
         }
     };
+    /** Choices {@link #use} gave that no call has met yet: the first call of one moves it to {@link #chosen}. */
+    private final Map<ConvolutionKey, Kernel> loaded = new HashMap<>();
     private boolean opened;
     private OneDnnConvolution oneDnn;
 
@@ -104,15 +133,29 @@ final class ConvolutionChoice implements AutoCloseable {
         return chosen.get(key);
     }
 
+    /** Every kernel chosen or loaded and not yet met, by key: what {@link #use} takes in another process. */
+    synchronized Map<ConvolutionKey, Kernel> choices() {
+        Map<ConvolutionKey, Kernel> all = new HashMap<>(loaded);
+        all.putAll(chosen);
+        return all;
+    }
+
+    /**
+     * Forgets every choice and takes {@code choices} instead: the first call of one of their keys runs its kernel
+     * untimed (OpenBLAS where oneDNN has no primitive for it here, logged), other keys are timed again.
+     */
+    synchronized void use(Map<ConvolutionKey, Kernel> choices) {
+        chosen.clear();
+        loaded.clear();
+        loaded.putAll(choices);
+    }
+
     /**
      * Runs the convolution {@code key} on its kernel, {@code openBlas}, or {@code onOneDnn} given oneDNN; on its first
-     * call, times both first. Only for a key that {@link #considers} accepted.
+     * call, times both first unless {@link #use} gave its kernel. Only for a key that {@link #considers} accepted.
      */
     void run(ConvolutionKey key, Runnable openBlas, Consumer<OneDnnConvolution> onOneDnn) {
-        Kernel kernel;
-        synchronized (this) {
-            kernel = chosen.get(key);
-        }
+        Kernel kernel = kernelOf(key);
         if (kernel == Kernel.ONEDNN) {
             onOneDnn.accept(oneDnn);
         } else if (kernel == Kernel.OPENBLAS) {
@@ -125,13 +168,46 @@ final class ConvolutionChoice implements AutoCloseable {
         }
     }
 
-    /** Times both kernels and leaves the faster one's result; see the class comment. */
+    /** The kernel chosen for {@code key}, else the one {@link #use} gave (now chosen), else null. */
+    private synchronized Kernel kernelOf(ConvolutionKey key) {
+        Kernel kernel = chosen.get(key);
+        if (kernel != null || !loaded.containsKey(key)) {
+            return kernel;
+        }
+        kernel = loaded.remove(key);
+        if (kernel == Kernel.ONEDNN && !oneDnn.supports(key)) {
+            LOG.warn("conv2d {}: OpenBLAS, not oneDNN as loaded, which has no primitive for it here", key);
+            kernel = Kernel.OPENBLAS;
+        }
+        chosen.put(key, kernel);
+        return kernel;
+    }
+
+    /**
+     * Runs the kernel {@link #KERNEL_PROPERTY} names, or times both and leaves the faster one's result (see the class
+     * comment); returns the kernel.
+     */
     private Kernel choose(ConvolutionKey key, Runnable openBlas, Runnable onOneDnn) {
         if (!oneDnn.supports(key)) {
             LOG.debug("conv2d {}: OpenBLAS (oneDNN has no primitive for it)", key);
             openBlas.run();
             return Kernel.OPENBLAS;
         }
+        Kernel forced = forcedKernel();
+        Kernel kernel = forced != null ? forced : faster(key, openBlas, onOneDnn);
+        if (kernel == Kernel.ONEDNN) {
+            onOneDnn.run();
+        } else {
+            oneDnn.forget(key);
+            if (forced != null) {
+                openBlas.run();
+            }
+        }
+        return kernel;
+    }
+
+    /** Times both kernels in turn, OpenBLAS last in each round (so its result is left), and returns the faster. */
+    private Kernel faster(ConvolutionKey key, Runnable openBlas, Runnable onOneDnn) {
         String oneDnnKernel = oneDnn.implementation(key);
         long bestOneDnn = Long.MAX_VALUE;
         long bestOpenBlas = Long.MAX_VALUE;
@@ -148,10 +224,23 @@ final class ConvolutionChoice implements AutoCloseable {
         Kernel kernel = bestOneDnn < bestOpenBlas ? Kernel.ONEDNN : Kernel.OPENBLAS;
         LOG.debug("conv2d {}: {} (best of {} runs each: oneDNN's {} {} ms, OpenBLAS {} ms)", key, kernel, rounds,
                 oneDnnKernel, bestOneDnn / 1e6, bestOpenBlas / 1e6);
-        if (kernel == Kernel.ONEDNN) {
-            onOneDnn.run();
-        } else {
-            oneDnn.forget(key);
+        return kernel;
+    }
+
+    /**
+     * The kernel {@link #KERNEL_PROPERTY} names, or null for {@code timed} (or unset).
+     *
+     * @throws IllegalArgumentException when it names none of the three
+     */
+    static Kernel forcedKernel() {
+        String value = System.getProperty(KERNEL_PROPERTY, "").trim();
+        if (value.isEmpty() || value.equals("timed")) {
+            return null;
+        }
+        Kernel kernel = Kernel.of(value);
+        if (kernel == null) {
+            throw new IllegalArgumentException(KERNEL_PROPERTY + " must be timed, openblas or onednn, got '" + value
+                    + "'");
         }
         return kernel;
     }

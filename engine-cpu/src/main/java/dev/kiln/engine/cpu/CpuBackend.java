@@ -11,8 +11,12 @@ import dev.kiln.engine.ReduceOp;
 import dev.kiln.engine.Storage;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
+import dev.kiln.engine.cpu.ConvolutionChoice.Kernel;
 import dev.kiln.engine.cpu.ConvolutionKey.Direction;
 import java.nio.Buffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import org.bytedeco.openblas.presets.openblas_nolapack;
 
 /**
@@ -323,6 +327,32 @@ public final class CpuBackend implements Backend {
             return new ConvolutionKey[] {dataKey, filterKey};
         }
         return data ? new ConvolutionKey[] {dataKey} : filter ? new ConvolutionKey[] {filterKey} : new ConvolutionKey[0];
+    }
+
+    /**
+     * The kernel of each convolution timed so far (or given by {@link #useTuningChoices} and not yet met): keys are
+     * {@link ConvolutionKey#text}s, values {@code openblas} or {@code onednn}, ordered by key.
+     */
+    @Override
+    public Map<String, String> tuningChoices() {
+        Map<String, String> choices = new TreeMap<>();
+        convolutionChoice.choices().forEach((key, kernel) -> choices.put(key.text(), kernel.text()));
+        return choices;
+    }
+
+    /** {@inheritDoc} Keys are {@link ConvolutionKey#text}s, values {@code openblas} or {@code onednn}. */
+    @Override
+    public void useTuningChoices(Map<String, String> choices) {
+        Map<ConvolutionKey, Kernel> parsed = new HashMap<>();
+        choices.forEach((text, kernel) -> {
+            Kernel k = Kernel.of(kernel);
+            if (k == null) {
+                throw new IllegalArgumentException("the CPU backend's tuning choice for '" + text
+                        + "' must be openblas or onednn, got '" + kernel + "'");
+            }
+            parsed.put(ConvolutionKey.parse(text), k);
+        });
+        convolutionChoice.use(parsed);
     }
 
     /**

@@ -17,6 +17,7 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.engine.cpu.ConvolutionCases.Case;
 import dev.kiln.engine.cpu.ConvolutionChoice.Kernel;
 import dev.kiln.engine.cpu.ConvolutionKey.Direction;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,6 +102,79 @@ class ConvolutionChoiceTest {
             });
             String rounds = "DB".repeat(ConvolutionChoice.MIN_ROUNDS);
             assertEquals(choice.chosen(key) == Kernel.ONEDNN ? rounds + "D" : rounds, runs.toString());
+        }
+    }
+
+    @Test
+    void aLoadedChoiceRunsUntimedFromItsFirstCallWhileOtherKeysAreTimed() {
+        ConvolutionKey loaded = new ConvolutionKey(RESNET, Direction.FORWARD, false);
+        ConvolutionKey other = new ConvolutionKey(RESNET, Direction.BACKWARD_DATA, false);
+        StringBuilder runs = new StringBuilder();
+        try (ConvolutionChoice choice = new ConvolutionChoice(openBlas, parallel, true)) {
+            assertTrue(choice.considers(DType.F32, RESNET));
+            choice.use(Map.of(loaded, Kernel.ONEDNN));
+            assertEquals(Map.of(loaded, Kernel.ONEDNN), choice.choices(), "a loaded choice is kept before it is met");
+            choice.run(loaded, () -> runs.append('B'), oneDnn -> runs.append('D'));
+            choice.run(loaded, () -> runs.append('B'), oneDnn -> runs.append('D'));
+            assertEquals("DD", runs.toString(), "the loaded kernel, untimed");
+            runs.setLength(0);
+            choice.run(other, () -> runs.append('B'), oneDnn -> runs.append('D'));
+            assertTrue(runs.length() >= 2 * ConvolutionChoice.MIN_ROUNDS, "a key not loaded is timed: " + runs);
+            assertEquals(Map.of(loaded, Kernel.ONEDNN, other, choice.chosen(other)), choice.choices());
+        }
+    }
+
+    @Test
+    void usingChoicesForgetsThoseMadeBefore() {
+        ConvolutionKey key = new ConvolutionKey(RESNET, Direction.FORWARD, false);
+        try (ConvolutionChoice choice = new ConvolutionChoice(openBlas, parallel, true)) {
+            assertTrue(choice.considers(DType.F32, RESNET));
+            choice.run(key, () -> { }, oneDnn -> { });
+            assertNotNull(choice.chosen(key));
+            choice.use(Map.of());
+            assertNull(choice.chosen(key));
+            assertEquals(Map.of(), choice.choices());
+        }
+    }
+
+    @Test
+    void theKernelPropertySettlesFirstCallsUntimedOnTheKernelItNames() {
+        StringBuilder runs = new StringBuilder();
+        try (ConvolutionChoice choice = new ConvolutionChoice(openBlas, parallel, true)) {
+            assertTrue(choice.considers(DType.F32, RESNET));
+            withProperty(ConvolutionChoice.KERNEL_PROPERTY, "openblas", () -> choice.run(
+                    new ConvolutionKey(RESNET, Direction.FORWARD, false), () -> runs.append('B'),
+                    oneDnn -> runs.append('D')));
+            withProperty(ConvolutionChoice.KERNEL_PROPERTY, "onednn", () -> choice.run(
+                    new ConvolutionKey(RESNET, Direction.FORWARD, true), () -> runs.append('B'),
+                    oneDnn -> runs.append('D')));
+            assertEquals("BD", runs.toString());
+        }
+    }
+
+    @Test
+    void theKernelPropertyRefusesWhatNamesNoKernel() {
+        withProperty(ConvolutionChoice.KERNEL_PROPERTY, "fastest", () -> {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    ConvolutionChoice::forcedKernel);
+            assertEquals("kiln.cpu.convolutionKernel must be timed, openblas or onednn, got 'fastest'",
+                    e.getMessage());
+        });
+        withProperty(ConvolutionChoice.KERNEL_PROPERTY, "timed", () -> assertNull(ConvolutionChoice.forcedKernel()));
+    }
+
+    /** Runs {@code body} with the system property {@code name} set to {@code value}, then restores it. */
+    private static void withProperty(String name, String value, Runnable body) {
+        String before = System.getProperty(name);
+        System.setProperty(name, value);
+        try {
+            body.run();
+        } finally {
+            if (before == null) {
+                System.clearProperty(name);
+            } else {
+                System.setProperty(name, before);
+            }
         }
     }
 
