@@ -5,6 +5,7 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.Tensor;
 import dev.kiln.io.SafeTensors;
 import dev.kiln.train.Json;
+import dev.kiln.train.TuningChoices;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,10 +21,11 @@ import java.util.Map;
  * {@code discriminator_optimizer.}, the fixed noise [n, latent] of the per-epoch sample grids as
  * {@code fixed_noise}, and in the metadata the epoch, the critic updates since the generator's last and that one's
  * loss, each epoch's figures as a JSON object ({@code history_1}, ...) and the engine's random state. From it
- * {@link #resume} continues a run as if it had not stopped, on the same backend: bit for bit where the resuming
- * process runs each convolution with the same kernel as the first, which on the CPU is always so with
- * {@code -Dkiln.cpu.onednn=false}; otherwise oneDNN's timed choice may differ between processes and change the last
- * bits (a relative 2e-4 at most in the weights after an epoch of 4 batches, measured on MNIST).
+ * {@link #resume} continues a run as if it had not stopped, on the same backend, bit for bit: the backend's tuning
+ * choices are written beside the file ({@link TuningChoices}) and taken back on resume, so that the resuming process
+ * runs each convolution on the kernel the first chose (without them, oneDNN's timed choice could differ between
+ * processes and change the last bits: a relative 2e-4 at most in the weights after an epoch of 4 batches, measured on
+ * MNIST).
  */
 public final class GanCheckpoint {
     private static final String MODEL = "model.";
@@ -51,7 +53,8 @@ public final class GanCheckpoint {
     }
 
     /**
-     * Writes {@code trainer}'s run after its last epoch ({@link GanTrainer#epoch}) to {@code file}.
+     * Writes {@code trainer}'s run after its last epoch ({@link GanTrainer#epoch}) to {@code file}, and the
+     * backend's tuning choices beside it ({@link TuningChoices}).
      *
      * @param fixedNoise the noise [n, latent] of the per-epoch sample grids
      * @param history    the figures of every epoch so far, epochs 1 to the trainer's last
@@ -74,12 +77,13 @@ public final class GanCheckpoint {
         all.put(RANDOM_SEED, Long.toString(Engine.get().seed()));
         all.put(RANDOM_COUNTER, Long.toString(Engine.get().counter()));
         SafeTensors.write(file, tensors, all);
+        TuningChoices.writeBeside(file);
     }
 
     /**
      * Loads {@code file} into {@code trainer}'s networks and optimizers and {@code fixedNoise}, sets its epoch and
-     * critic count, and restores the engine's random state, so that {@link GanTrainer#fit} goes on with the next
-     * epoch. Everything is checked first: a file that does not fit leaves all of them as they were.
+     * critic count, and restores the engine's random state and the backend's tuning choices written beside it, so that
+     * {@link GanTrainer#fit} goes on with the next epoch. Everything is checked first: a file that does not fit leaves all of them as they were.
      *
      * @throws IOException              naming the file when it is missing or not a readable safetensors file
      * @throws IllegalArgumentException naming the file when it holds weights only (no optimizer state: a
@@ -122,6 +126,7 @@ public final class GanCheckpoint {
                 }
                 trainer.resumeAt(epoch, criticSteps, lastGeneratorLoss);
                 Engine.restoreRandomState(seed, counter);
+                TuningChoices.useBeside(file);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
             }

@@ -265,7 +265,10 @@ public final class Trainer {
         return this;
     }
 
-    /** Writes {@link #CHECKPOINT} into {@code dir} after every epoch, with these metadata entries. */
+    /**
+     * Writes {@link #CHECKPOINT} into {@code dir} after every epoch, with these metadata entries, and the backend's
+     * tuning choices beside it ({@link #saveCheckpoint}).
+     */
     public Trainer checkpoints(Path dir, Map<String, String> metadata) {
         this.checkpointDir = dir;
         this.checkpointMetadata.putAll(metadata);
@@ -589,13 +592,21 @@ public final class Trainer {
         }
     }
 
-    /** Writes model, optimizer, epoch and random state to {@code file} (atomically). */
+    /**
+     * Writes model, optimizer, epoch and random state to {@code file} (atomically), and the backend's tuning choices
+     * beside it ({@link TuningChoices}), which {@link #resume} loads.
+     */
     public void saveCheckpoint(Path file, int epoch) {
         Map<String, Tensor> tensors = stateTensors(model, optimizer);
         if (averaged != null) {
             averaged.stateDict().forEach((k, v) -> tensors.put(AVERAGED_PREFIX + k, v));
         }
         write(file, tensors, epoch);
+        try {
+            TuningChoices.writeBeside(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the tuning choices beside checkpoint " + file, e);
+        }
     }
 
     /**
@@ -659,7 +670,8 @@ public final class Trainer {
     /**
      * Loads a checkpoint written by {@link #saveCheckpoint} into this trainer's model and optimizer and
      * restores the epoch counter, the schedule's state and the random state, so that {@link #fit} continues
-     * exactly where the interrupted run stopped.
+     * exactly where the interrupted run stopped; the backend takes the tuning choices beside it
+     * ({@link TuningChoices}), so that also in another process each operation runs on the kernel the run chose.
      *
      * @return the metadata stored in the checkpoint
      */
@@ -692,6 +704,7 @@ public final class Trainer {
         bestEpoch = epoch - epochsWithoutImprovement;
         Path best = file.resolveSibling(BEST);
         resumedBest = Files.isRegularFile(best) && holdsTheBestEpochOf(best, meta) ? best : null;
+        TuningChoices.useBeside(file);
         resumed = true;
         return meta;
     }

@@ -6,15 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.kiln.cli.KilnRuns.Result;
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.Engine;
 import dev.kiln.engine.Tensor;
 import dev.kiln.io.SafeTensors;
 import dev.kiln.train.ImageGrid;
 import dev.kiln.train.Trainer;
 import dev.kiln.train.TrainingPlot;
+import dev.kiln.train.TuningChoices;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -226,6 +230,36 @@ class GanCommandTest {
         assertEquals(withoutTimes(whole), withoutTimes(parts), "metrics.csv: both epochs' losses and terms");
         assertArrayEquals(Files.readAllBytes(whole.resolve("samples-epoch2.png")),
                 Files.readAllBytes(parts.resolve("samples-epoch2.png")), "the fixed noise's images after epoch 2");
+    }
+
+    /**
+     * Two processes simulated in one JVM, each from an empty table of kernel choices: the first settles its
+     * convolutions on oneDNN, the resuming one would settle them on OpenBLAS but takes the choices written beside the
+     * checkpoint.
+     */
+    @Test
+    void aRunResumedInAProcessThatWouldChooseOtherKernelsEndsExactlyWhereAnUninterruptedRunEnds() throws IOException {
+        Backend backend = Engine.get().backend();
+        assumeTrue(backend.name().equals("cpu"), "the kernel choices simulated are the CPU backend's");
+        String kernel = "kiln.cpu.convolutionKernel";
+        Path whole = tmp.resolve("whole");
+        Path parts = tmp.resolve("parts");
+        try {
+            System.setProperty(kernel, "onednn");
+            backend.useTuningChoices(Map.of());
+            assertEquals(0, gan(whole, "--epochs", "2").code());
+            backend.useTuningChoices(Map.of());
+            assertEquals(0, gan(parts, "--epochs", "1").code());
+            assumeTrue(Files.exists(parts.resolve(TuningChoices.FILE)), "oneDNN did not load: no choices to keep");
+            System.setProperty(kernel, "openblas");
+            backend.useTuningChoices(Map.of());
+            Result resumed = gan(parts, "--epochs", "2", "--resume", parts.resolve(Trainer.CHECKPOINT).toString());
+            assertEquals(0, resumed.code(), resumed.toString());
+        } finally {
+            System.clearProperty(kernel);
+            backend.useTuningChoices(Map.of());
+        }
+        assertSameTensors(whole.resolve(Trainer.CHECKPOINT), parts.resolve(Trainer.CHECKPOINT));
     }
 
     @Test

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.kiln.data.ArrayDataset;
 import dev.kiln.data.DataLoader;
+import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
@@ -85,6 +87,25 @@ class GanCheckpointTest {
         assertEquals(history, resumed.history(), "the figures as written, NaN included");
         assertArrayEquals(fixed.toFloatArray(), other.toFloatArray());
         assertEquals("dcgan", resumed.metadata().get("model"));
+    }
+
+    @Test
+    void resumeGivesTheBackendTheTuningChoicesWrittenBeside() throws IOException {
+        Backend backend = Engine.get().backend();
+        Path file = tmp.resolve("checkpoint.safetensors");
+        GanTrainer trained = trainer(2, 5);
+        backend.useTuningChoices(Map.of());
+        try {
+            GanCheckpoint.write(file, trained, noise(trained), trained.fit(images, 1), Map.of());
+            Map<String, String> chosen = backend.tuningChoices();
+            assumeFalse(chosen.isEmpty(), "the backend chose no kernels by timing: no choices to keep");
+            backend.useTuningChoices(Map.of());
+            GanTrainer fresh = trainer(2, 5);
+            GanCheckpoint.resume(file, fresh, noise(fresh));
+            assertEquals(chosen, backend.tuningChoices());
+        } finally {
+            backend.useTuningChoices(Map.of());
+        }
     }
 
     @Test
