@@ -10,6 +10,8 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.GroupedConv2dGeometry;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.cpu.ConvolutionKey.Direction;
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_version_t;
 import org.bytedeco.dnnl.global.dnnl;
@@ -27,11 +29,18 @@ import org.bytedeco.javacpp.Loader;
  * on ResNet-18's layers (batch 256) the split took 0.8-1.2 times oneDNN's own threading's time per layer and direction
  * on a busy machine, with no pattern beyond its noise.
  * <p>One call runs at a time; a slice of a different size than the others (the last, where the threads do not divide
- * the batch) is another geometry, with its own plan.
+ * the batch) is another geometry, with its own plan. The output and input gradient, whose images are computed apart,
+ * are computed a chunk of each slice's images at a time where the slice's temporaries (oneDNN's layouts of the
+ * operands and its scratchpad) would exceed {@value #TEMPORARY_BYTES} bytes, so that a large batch does not hold
+ * copies of its whole input and output in another layout: LeNet's first convolution on an evaluation batch of 1,000
+ * held 70 MiB of them, beside its 44 MiB output.
  */
 final class OneDnnConvolution implements AutoCloseable {
     /** Gradient elements summed per task: a {@link Parallel#GRAIN} of additions per slice, worth a thread each. */
     static final int SUM_CHUNK = 1 << 16;
+
+    /** Temporaries a slice of a forward or backward-data call may hold at once, at most, unless one image needs more. */
+    static final long TEMPORARY_BYTES = 8L << 20;
 
     private final CpuBackend backend;
     private final Parallel parallel;
@@ -85,9 +94,13 @@ final class OneDnnConvolution implements AutoCloseable {
         return plan == null ? null : plan.implementation();
     }
 
-    /** Closes the plans of {@code key}'s slices: for a convolution that OpenBLAS runs faster. */
+    /** Closes the plans of {@code key}'s slices and their chunks: for a convolution that OpenBLAS runs faster. */
     synchronized void forget(ConvolutionKey key) {
-        for (int part = 0; part < lanes.length; part++) {
+        int chunks = chunks(key);
+        for (int part = 0; part < parts(key.geometry()); part++) {
+            for (Slice images : pieces(key, part, chunks)) {
+                lanes[part].forget(withBatch(key, images.count()));
+            }
             lanes[part].forget(slice(key, part));
         }
     }
@@ -158,17 +171,49 @@ final class OneDnnConvolution implements AutoCloseable {
         FloatPointer[] of(int part, Slice slice);
     }
 
-    /** Runs {@code key} slice by slice, each on its lane, the slices split over Kiln's threads. */
+    /**
+     * Runs {@code key} slice by slice, each on its lane, the slices split over Kiln's threads, and each slice in
+     * {@link #chunks} of its images one after another.
+     */
     private synchronized void run(ConvolutionKey key, Operands operands) {
-        int parts = parts(key.geometry());
-        int batch = key.geometry().group().batch();
-        parallel.forRange(parts, Parallel.GRAIN, (first, end) -> {
+        int chunks = chunks(key);
+        parallel.forRange(parts(key.geometry()), Parallel.GRAIN, (first, end) -> {
             openMp.applyToCurrentThread();
             for (int part = first; part < end; part++) {
-                Slice slice = slice(batch, parts, part);
-                lanes[part].execute(slice(key, part), backend, operands.of(part, slice));
+                for (Slice images : pieces(key, part, chunks)) {
+                    lanes[part].execute(withBatch(key, images.count()), backend, operands.of(part, images));
+                }
             }
         });
+    }
+
+    /** The images of slice {@code part} of {@code key}'s batch in {@code chunks} pieces (fewer for fewer images). */
+    private List<Slice> pieces(ConvolutionKey key, int part, int chunks) {
+        GroupedConv2dGeometry g = key.geometry();
+        Slice slice = slice(g.group().batch(), parts(g), part);
+        int pieces = Math.min(chunks, slice.count());
+        List<Slice> all = new ArrayList<>(pieces);
+        for (int piece = 0; piece < pieces; piece++) {
+            Slice chunk = slice(slice.count(), pieces, piece);
+            all.add(new Slice(slice.start() + chunk.start(), chunk.count()));
+        }
+        return all;
+    }
+
+    /**
+     * Chunks each slice of {@code key} runs in: 1 for a weight gradient (summed over the images, which chunks would
+     * have to add up) and where the first slice's temporaries fit in {@link #TEMPORARY_BYTES}, else as many as bring
+     * them under it.
+     */
+    private int chunks(ConvolutionKey key) {
+        if (key.direction() == Direction.BACKWARD_FILTER) {
+            return 1;
+        }
+        // Creating a plan may run OpenMP on the calling thread, which would start threads of its own unless held at one.
+        openMp.applyToCurrentThread();
+        OneDnnPlan plan = lanes[0].plan(slice(key, 0));
+        long bytes = plan == null ? 0 : plan.temporaryBytes();
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (bytes + TEMPORARY_BYTES - 1) / TEMPORARY_BYTES));
     }
 
     /** Slices of a batch: one per thread, fewer for a batch smaller than that. */
@@ -185,8 +230,13 @@ final class OneDnnConvolution implements AutoCloseable {
     /** The convolution of slice {@code part} of {@code key}'s batch. */
     private ConvolutionKey slice(ConvolutionKey key, int part) {
         GroupedConv2dGeometry g = key.geometry();
+        return withBatch(key, slice(g.group().batch(), parts(g), part).count());
+    }
+
+    /** The convolution of {@code key} on {@code count} of its images. */
+    private static ConvolutionKey withBatch(ConvolutionKey key, int count) {
+        GroupedConv2dGeometry g = key.geometry();
         Conv2dGeometry c = g.group();
-        int count = slice(c.batch(), parts(g), part).count();
         Conv2dGeometry sliced = new Conv2dGeometry(count, c.inChannels(), c.height(), c.width(), c.outChannels(),
                 c.kernelH(), c.kernelW(), c.strideH(), c.strideW(), c.padH(), c.padW(), c.dilationH(), c.dilationW());
         return new ConvolutionKey(new GroupedConv2dGeometry(sliced, g.groups()), key.direction(), key.bias());

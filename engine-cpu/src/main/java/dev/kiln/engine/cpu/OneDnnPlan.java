@@ -134,6 +134,18 @@ final class OneDnnPlan implements AutoCloseable {
         }
     }
 
+    /**
+     * Bytes of the backend's memory that {@link #execute} holds besides the operands: oneDNN's layouts of those it
+     * wants in another layout than Kiln's, and its scratchpad.
+     */
+    long temporaryBytes() {
+        long bytes = scratchpadBytes;
+        for (Operand o : operands) {
+            bytes += o.innerBytes;
+        }
+        return bytes;
+    }
+
     /** oneDNN's name for the kernel it chose, e.g. {@code jit:avx512_core} (for logs). */
     String implementation() {
         return implementation;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.GroupedConv2dGeometry;
 import dev.kiln.engine.Scope;
@@ -180,6 +181,38 @@ class OneDnnConvolutionTest {
             Tensor lower = outputs.narrow(0, g.group().batch(), g.group().batch());
             oneDnn.forward(padded.narrow(0, g.group().batch(), g.group().batch()), weight, null, g, lower);
             assertClose("forward into the second half of a tensor", expected, lower);
+        }
+    }
+
+    /**
+     * LeNet's first convolution on an evaluation batch of 1,000, whose output oneDNN wants in a blocked layout: 35 MiB
+     * a slice, which the slices hold in chunks instead, within {@link OneDnnConvolution#TEMPORARY_BYTES} each, giving
+     * OpenBLAS's output and input gradient.
+     */
+    @Test
+    void aLargeBatchRunsInChunksWhoseTemporariesStayWithinTheBound() {
+        GroupedConv2dGeometry g = new GroupedConv2dGeometry(Conv2dGeometry.of("conv1", Shape.of(1000, 1, 28, 28),
+                Shape.of(20, 1, 5, 5), new int[] {1}, new int[] {0}, new int[] {1}), 1);
+        try (CpuBackend b = new CpuBackend(2, false); Parallel two = new Parallel(2);
+             OneDnnConvolution own = OneDnnConvolution.open(b, two); Scope scope = Scope.open()) {
+            Tensor input = random(b, g.inputShape(), 13);
+            Tensor weight = random(b, g.weightShape(), 14);
+            Tensor bias = random(b, Shape.of(g.outChannels()), 15);
+            Tensor gradOut = random(b, g.outputShape(), 16);
+            Tensor out = Tensor.empty(g.outputShape(), DType.F32, b);
+            Tensor gradInput = Tensor.empty(g.inputShape(), DType.F32, b);
+            long live = b.bytesInUse();
+            own.forward(input, weight, bias, g, out);
+            own.backwardData(gradOut, weight, g, gradInput);
+            long temporaries = b.peakBytesInUse() - live;
+            assertTrue(temporaries <= 2 * OneDnnConvolution.TEMPORARY_BYTES, "temporaries of two slices at once: "
+                    + temporaries + " bytes");
+            Tensor expected = Tensor.empty(g.outputShape(), DType.F32, openBlas);
+            openBlas.groupedConv2dForward(input, weight, bias, g, expected);
+            assertClose("forward in chunks", expected, out);
+            Tensor expectedGradInput = Tensor.empty(g.inputShape(), DType.F32, openBlas);
+            openBlas.groupedConv2dBackwardData(gradOut, weight, g, expectedGradInput);
+            assertClose("input gradient in chunks", expectedGradInput, gradInput);
         }
     }
 
