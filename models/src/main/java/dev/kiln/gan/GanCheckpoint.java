@@ -83,7 +83,8 @@ public final class GanCheckpoint {
     /**
      * Loads {@code file} into {@code trainer}'s networks and optimizers and {@code fixedNoise}, sets its epoch and
      * critic count, and restores the engine's random state and the backend's tuning choices written beside it, so that
-     * {@link GanTrainer#fit} goes on with the next epoch. Everything is checked first: a file that does not fit leaves all of them as they were.
+     * {@link GanTrainer#fit} goes on with the next epoch. Everything is checked first: a file that does not fit leaves
+     * all of them as they were.
      *
      * @throws IOException              naming the file when it is missing or not a readable safetensors file
      * @throws IllegalArgumentException naming the file when it holds weights only (no optimizer state: a
@@ -118,6 +119,7 @@ public final class GanCheckpoint {
                 long seed = longValue(meta, RANDOM_SEED);
                 long counter = longValue(meta, RANDOM_COUNTER);
                 double lastGeneratorLoss = number(meta, LAST_GENERATOR_LOSS);
+                TuningChoices.useBeside(file);
                 trainer.model().loadStateDict(model, true);
                 trainer.generatorOptimizer().loadStateDict(generator);
                 trainer.discriminatorOptimizer().loadStateDict(discriminator);
@@ -126,7 +128,6 @@ public final class GanCheckpoint {
                 }
                 trainer.resumeAt(epoch, criticSteps, lastGeneratorLoss);
                 Engine.restoreRandomState(seed, counter);
-                TuningChoices.useBeside(file);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
             }

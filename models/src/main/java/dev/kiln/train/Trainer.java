@@ -678,6 +678,8 @@ public final class Trainer {
     public Map<String, String> resume(Path file) throws IOException {
         Map<String, String> recorded = metadata(file);
         int epoch = Integer.parseInt(required(recorded, "epoch", file));
+        // First, so that a refused choices file leaves the trainer as it was (choices alone change no state of it).
+        TuningChoices.useBeside(file);
         if (averaged != null) {
             readAveragedWeights(file, false);
         }
@@ -704,7 +706,6 @@ public final class Trainer {
         bestEpoch = epoch - epochsWithoutImprovement;
         Path best = file.resolveSibling(BEST);
         resumedBest = Files.isRegularFile(best) && holdsTheBestEpochOf(best, meta) ? best : null;
-        TuningChoices.useBeside(file);
         resumed = true;
         return meta;
     }

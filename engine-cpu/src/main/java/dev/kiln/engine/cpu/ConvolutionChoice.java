@@ -60,7 +60,10 @@ final class ConvolutionChoice implements AutoCloseable {
     enum Kernel {
         OPENBLAS, ONEDNN;
 
-        /** The kernel's name in the backend's tuning choices and in {@link #KERNEL_PROPERTY}: {@code openblas} or {@code onednn}. */
+        /**
+         * The kernel's name in the backend's tuning choices and in {@link ConvolutionChoice#KERNEL_PROPERTY}:
+         * {@code openblas} or {@code onednn}.
+         */
         String text() {
             return name().toLowerCase(Locale.ROOT);
         }
@@ -118,10 +121,10 @@ final class ConvolutionChoice implements AutoCloseable {
                 && oneDnn() != null;
     }
 
-    /** Whether every one of {@code keys} has its kernel chosen, and it is OpenBLAS. */
+    /** Whether every one of {@code keys} has its kernel chosen (or given by {@link #use}), and it is OpenBLAS. */
     synchronized boolean allOnOpenBlas(ConvolutionKey... keys) {
         for (ConvolutionKey key : keys) {
-            if (chosen.get(key) != Kernel.OPENBLAS) {
+            if ((chosen.containsKey(key) ? chosen.get(key) : loaded.get(key)) != Kernel.OPENBLAS) {
                 return false;
             }
         }

@@ -39,7 +39,7 @@ final class OneDnnConvolution implements AutoCloseable {
     /** Gradient elements summed per task: a {@link Parallel#GRAIN} of additions per slice, worth a thread each. */
     static final int SUM_CHUNK = 1 << 16;
 
-    /** Temporaries a slice of a forward or backward-data call may hold at once, at most, unless one image needs more. */
+    /** Temporaries a slice of a forward or backward-data call holds at once, at most, unless one image needs more. */
     static final long TEMPORARY_BYTES = 8L << 20;
 
     private final CpuBackend backend;
@@ -209,7 +209,7 @@ final class OneDnnConvolution implements AutoCloseable {
         if (key.direction() == Direction.BACKWARD_FILTER) {
             return 1;
         }
-        // Creating a plan may run OpenMP on the calling thread, which would start threads of its own unless held at one.
+        // Creating a plan may run OpenMP on the calling thread, which starts threads of its own unless held at one.
         openMp.applyToCurrentThread();
         OneDnnPlan plan = lanes[0].plan(slice(key, 0));
         long bytes = plan == null ? 0 : plan.temporaryBytes();

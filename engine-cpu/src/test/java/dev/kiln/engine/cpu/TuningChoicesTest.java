@@ -53,8 +53,8 @@ class TuningChoicesTest {
         try (CpuBackend backend = new CpuBackend(1, true)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> backend.useTuningChoices(Map.of("conv2d sideways", "onednn")));
-            assertEquals("not a CPU convolution's tuning key: 'conv2d sideways', expected e.g. 'conv2d forward with bias"
-                    + " input 64x1x28x28, 6 output channels, kernel 5x5, stride 1x1, padding 0x0, dilation 1x1,"
+            assertEquals("not a CPU convolution's tuning key: 'conv2d sideways', expected e.g. 'conv2d forward with"
+                    + " bias input 64x1x28x28, 6 output channels, kernel 5x5, stride 1x1, padding 0x0, dilation 1x1,"
                     + " groups 1'", e.getMessage());
         }
     }
