@@ -62,6 +62,16 @@ class CompensatedLanesTest {
     }
 
     @Test
+    void foldingTheLanesLosesNoRoundingOfTheirSums() {
+        // Lane j (2^24) meets lane j + 512 (1) when the lanes fold: their float sum rounds the 1 away.
+        float[] v = new float[CompensatedLanes.LANES];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i < v.length / 2 ? 0x1p24f : 1;
+        }
+        assertEquals(v.length / 2 * (0x1p24 + 1), lanes.sumOfDifferences(v, v.length, 0));
+    }
+
+    @Test
     void onlyTheFirstNValuesCountAndNothingCarriesOverFromTheLastCall() {
         float[] v = {1, 2, 3, 100};
         lanes.sumOfDifferences(values(5000, 7, 3, 5), 5000, 0);
