@@ -493,6 +493,42 @@ public interface Backend extends AutoCloseable {
     void batchNormBackward(Tensor x, Tensor gradOut, Tensor weight, Tensor saveMean, Tensor saveInvStd,
                            Tensor gradInput, Tensor gradWeight, Tensor gradBias);
 
+    /**
+     * Group normalisation (PyTorch's {@code F.group_norm}) of x {@code [N, C, *]}, viewed as {@code [N, C, S]}: the
+     * C channels in {@code groups} groups of {@code C / groups} consecutive channels, each sample's group normalised
+     * over its {@code M = C / groups * S} values (M > 1) by their mean and BIASED variance, then each channel c given
+     * its own weight and bias, into out (x's shape):
+     * <pre>
+     * out = (x - mean[n, g]) * invStd[n, g] * weight[c] + bias[c]        invStd = 1 / sqrt(var + eps)
+     * </pre>
+     * weight and bias {@code [C]} may each be null (1 and 0); saveMean and saveInvStd {@code [N * groups]} receive
+     * each group's mean and invStd for {@link #groupNormBackward}. By default a training-mode
+     * {@link #batchNormForward} of x viewed as {@code [1, N * groups, M, 1]}, then the weight and bias broadcast
+     * along axis 1.
+     */
+    default void groupNormForward(Tensor x, int groups, Tensor weight, Tensor bias, double eps, Tensor out,
+                                  Tensor saveMean, Tensor saveInvStd) {
+        GroupNormComposite.forward(this, x, groups, weight, bias, eps, out, saveMean, saveInvStd);
+    }
+
+    /**
+     * Gradient of {@link #groupNormForward} from x, gradOut (x's shape), weight {@code [C]} or null, and the saveMean
+     * and saveInvStd it wrote. With {@code xhat = (x - mean) * invStd} and {@code gxhat = gradOut * weight[c]}, over
+     * each sample's group of M values:
+     * <pre>
+     * gradInput  = invStd * (gxhat - mean(gxhat) - xhat * mean(gxhat * xhat))
+     * gradWeight = sum over samples and positions of gradOut * xhat          gradBias = the same of gradOut
+     * </pre>
+     * Writes (overwrites) each of gradInput (x's shape), gradWeight and gradBias {@code [C]} that is not null. By
+     * default {@link #batchNormBackward} of gxhat on x's {@code [1, N * groups, M, 1]} view, and the two sums from
+     * xhat in broadcast products and reductions.
+     */
+    default void groupNormBackward(Tensor x, Tensor gradOut, int groups, Tensor weight, Tensor saveMean,
+                                   Tensor saveInvStd, Tensor gradInput, Tensor gradWeight, Tensor gradBias) {
+        GroupNormComposite.backward(this, x, gradOut, groups, weight, saveMean, saveInvStd, gradInput, gradWeight,
+                gradBias);
+    }
+
     // ---- 7. Gather and scatter ------------------------------------------------------------------
 
     /**

@@ -920,6 +920,21 @@ public final class F {
     // ---- Normalisation ----------------------------------------------------------------------------
 
     /**
+     * Group normalisation (PyTorch's {@code F.group_norm}): x {@code [N, C, *]}, its C channels in {@code groups}
+     * groups of {@code C / groups} consecutive channels, each sample's group normalised by the mean and biased
+     * variance of its values, then each channel c given its weight and bias:
+     * {@code (x - mean) / sqrt(var + eps) * weight[c] + bias[c]}, the same shape. weight and bias {@code [C]}, each
+     * may be null (1 and 0). One recorded op (gradients for x, weight and bias) on the backend's fused kernels, which
+     * keeps only the groups' statistics.
+     *
+     * @throws IllegalArgumentException naming the op and the shapes for a rank below 2, groups that do not divide C,
+     *     a single value per sample's group, or a weight or bias that is not {@code [C]} or differs in dtype or device
+     */
+    public static Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, double eps) {
+        return GroupNormOps.groupNorm(x, groups, weight, bias, eps);
+    }
+
+    /**
      * Batch normalisation (PyTorch's {@code F.batch_norm}) of x {@code [N, C]} or {@code [N, C, H, W]} per
      * channel (axis 1): {@code (x - mean) / sqrt(var + eps) * weight + bias}, weight and bias {@code [C]} or
      * null (no affine).

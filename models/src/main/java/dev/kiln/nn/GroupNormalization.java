@@ -25,18 +25,10 @@ final class GroupNormalization {
         if (x.size() == (long) x.dim(0) * groups) {
             return withAffine(normaliseOneValueGroups(x, groups, eps), weight, bias);
         }
-        // Each (sample, group) as a channel of one batch-norm input [1, batch * groups, positions, 1]: its batch
-        // statistics are the group's, and the fused op (CPU loops, cuDNN) makes two passes where eight ops made ten.
-        Tensor grouped = x.reshape(1, x.dim(0) * groups, -1, 1);
-        if (weight != null && groups == x.dim(1)) {
-            // A channel a group: each (sample, channel) takes its channel's weight and bias, so the fused op
-            // applies the affine as it writes, and its backward pass sums their gradients, with no pass of its own.
-            Tensor perInstance = F.batchNorm(grouped, null, null, perSample(weight, x.dim(0)),
-                    perSample(bias, x.dim(0)), true, 0, eps);
-            return perInstance.reshape(x.shape().dims());
-        }
-        Tensor normalised = F.batchNorm(grouped, null, null, null, null, true, 0, eps);
-        return withAffine(normalised.reshape(x.shape().dims()), weight, bias);
+        // One op on the backend's fused kernels: the affine applied as each channel is written, its gradients
+        // summed in the backward pass over x and gradOut, where batch norm of the groups and then an inference batch
+        // norm of the (sample, channel)s for the affine made five passes over the values.
+        return F.groupNorm(x, groups, weight, bias, eps);
     }
 
     /**

@@ -32,10 +32,15 @@ final class CompensatedLanes {
 
     /** The sum of {@code v[i] - pivot} over {@code v[0, n)}, the differences rounded to float. */
     double sumOfDifferences(float[] v, int n, float pivot) {
+        return sumOfDifferences(v, 0, n, pivot);
+    }
+
+    /** The sum of {@code v[i] - pivot} over {@code v[from, from + n)}, the differences rounded to float. */
+    double sumOfDifferences(float[] v, int from, int n, float pivot) {
         clear(n);
         for (int b = 0; b < n; b += LANES) {
             int len = Math.min(LANES, n - b);
-            System.arraycopy(v, b, block, 0, len);
+            System.arraycopy(v, from + b, block, 0, len);
             for (int j = 0; j < len; j++) {
                 float y = (block[j] - pivot) - carry[j];
                 float t = sum[j] + y;
@@ -65,11 +70,16 @@ final class CompensatedLanes {
 
     /** The sum of {@code g[i] * (x[i] - pivot)} over [0, n), each difference and product rounded to float. */
     double dotOfDifferences(float[] g, float[] x, int n, float pivot) {
+        return dotOfDifferences(g, x, 0, n, pivot);
+    }
+
+    /** {@link #dotOfDifferences(float[], float[], int, float)} over [from, from + n). */
+    double dotOfDifferences(float[] g, float[] x, int from, int n, float pivot) {
         clear(n);
         for (int b = 0; b < n; b += LANES) {
             int len = Math.min(LANES, n - b);
-            System.arraycopy(g, b, block, 0, len);
-            System.arraycopy(x, b, block2, 0, len);
+            System.arraycopy(g, from + b, block, 0, len);
+            System.arraycopy(x, from + b, block2, 0, len);
             for (int j = 0; j < len; j++) {
                 float y = block[j] * (block2[j] - pivot) - carry[j];
                 float t = sum[j] + y;

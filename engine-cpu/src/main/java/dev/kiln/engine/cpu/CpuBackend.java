@@ -44,6 +44,7 @@ public final class CpuBackend implements Backend {
     private final ConvolutionChoice convolutionChoice;
     private final CpuPooling pooling;
     private final CpuBatchNorm batchNorm;
+    private final CpuGroupNorm groupNorm;
     private final CpuRecurrent recurrent;
     private volatile Backend storageOwner = this;
 
@@ -71,6 +72,7 @@ public final class CpuBackend implements Backend {
         this.convolutionChoice = new ConvolutionChoice(this, parallel, oneDnn);
         this.pooling = new CpuPooling(parallel);
         this.batchNorm = new CpuBatchNorm(parallel);
+        this.groupNorm = new CpuGroupNorm(parallel);
         this.recurrent = new CpuRecurrent(parallel);
     }
 
@@ -477,6 +479,18 @@ public final class CpuBackend implements Backend {
     public void batchNormBackward(Tensor x, Tensor gradOut, Tensor weight, Tensor saveMean, Tensor saveInvStd,
                                   Tensor gradInput, Tensor gradWeight, Tensor gradBias) {
         batchNorm.backward(x, gradOut, weight, saveMean, saveInvStd, gradInput, gradWeight, gradBias);
+    }
+
+    @Override
+    public void groupNormForward(Tensor x, int groups, Tensor weight, Tensor bias, double eps, Tensor out,
+                                 Tensor saveMean, Tensor saveInvStd) {
+        groupNorm.forward(x, groups, weight, bias, eps, out, saveMean, saveInvStd);
+    }
+
+    @Override
+    public void groupNormBackward(Tensor x, Tensor gradOut, int groups, Tensor weight, Tensor saveMean,
+                                  Tensor saveInvStd, Tensor gradInput, Tensor gradWeight, Tensor gradBias) {
+        groupNorm.backward(x, gradOut, groups, weight, saveMean, saveInvStd, gradInput, gradWeight, gradBias);
     }
 
     @Override

@@ -135,22 +135,22 @@ final class CpuBatchNorm {
     }
 
     /** A channel's output {@code (x - mean) * scale + shift}. */
-    private record Normalisation(double mean, double scale, double shift) {
+    record Normalisation(double mean, double scale, double shift) {
         /**
-         * v = this normalisation of v in float: {@code fma(v - meanHigh, scale, shift')}, meanHigh the mean rounded to
+         * v[from, to) = this normalisation of them in float: {@code fma(v - meanHigh, scale, shift')}, meanHigh the mean rounded to
          * float (v - meanHigh exact for the values near it) and shift' = shift - (mean - meanHigh) * scale, so that
          * the mean's rounding moves no value; one rounding more than the FMA's where the CPU has none.
          */
-        void applyF32(float[] v, int n) {
+        void applyF32(float[] v, int from, int to) {
             float meanHigh = (float) mean;
             float s = (float) scale;
             float t = (float) (shift - (mean - meanHigh) * scale);
             if (FusedMultiplyAdd.IN_HARDWARE) {
-                for (int i = 0; i < n; i++) {
+                for (int i = from; i < to; i++) {
                     v[i] = Math.fma(v[i] - meanHigh, s, t);
                 }
             } else {
-                for (int i = 0; i < n; i++) {
+                for (int i = from; i < to; i++) {
                     v[i] = (v[i] - meanHigh) * s + t;
                 }
             }
@@ -259,7 +259,7 @@ final class CpuBatchNorm {
                 Normalisation f = statistics.normalisation(c,
                         () -> m * (double) pivot + lanes.sumOfDifferences(values, m, pivot),
                         mean -> squaredDeviations(lanes, values, mean));
-                f.applyF32(values, m);
+                f.applyF32(values, 0, m);
                 epilogue.applyF32(l, values, c, residualValues);
                 l.scatter(values, c, out);
             }
@@ -271,7 +271,7 @@ final class CpuBatchNorm {
      * theirs less {@code m * rest^2}, rest the mean's rounding error, as the deviations about it sum to
      * {@code m * rest}. At least 0, which a constant channel could miss by a rounding.
      */
-    private static double squaredDeviations(CompensatedLanes lanes, float[] v, double mean) {
+    static double squaredDeviations(CompensatedLanes lanes, float[] v, double mean) {
         float meanHigh = (float) mean;
         double rest = mean - meanHigh;
         return Math.max(0, lanes.sumOfSquaredDifferences(v, v.length, meanHigh) - v.length * rest * rest);
@@ -360,7 +360,7 @@ final class CpuBatchNorm {
                 }
                 if (gradInput != null) {
                     double k = (w == null ? 1 : w.get(c)) * invStd;
-                    inputGradient(grad, values, mean, (float) k, (float) (-k * invStd * sumGXhat / m),
+                    inputGradient(grad, values, 0, m, mean, (float) k, (float) (-k * invStd * sumGXhat / m),
                             (float) (-k * sumG / m));
                     l.scatter(grad, c, gradInput);
                 }
@@ -368,14 +368,17 @@ final class CpuBatchNorm {
         });
     }
 
-    /** g = {@code k * g + perDeviation * (x - mean) + shift}, one rounding fewer where the CPU has FMA. */
-    private static void inputGradient(float[] g, float[] x, float mean, float k, float perDeviation, float shift) {
+    /**
+     * g[from, to) = {@code k * g + perDeviation * (x - mean) + shift}, one rounding fewer where the CPU has FMA.
+     */
+    static void inputGradient(float[] g, float[] x, int from, int to, float mean, float k, float perDeviation,
+                              float shift) {
         if (FusedMultiplyAdd.IN_HARDWARE) {
-            for (int i = 0; i < g.length; i++) {
+            for (int i = from; i < to; i++) {
                 g[i] = Math.fma(k, g[i], Math.fma(perDeviation, x[i] - mean, shift));
             }
         } else {
-            for (int i = 0; i < g.length; i++) {
+            for (int i = from; i < to; i++) {
                 g[i] = k * g[i] + (perDeviation * (x[i] - mean) + shift);
             }
         }

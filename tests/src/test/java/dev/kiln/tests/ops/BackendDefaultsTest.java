@@ -37,7 +37,7 @@ class BackendDefaultsTest {
     private final AtomicInteger allocations = new AtomicInteger();
     private final Backend defaults = withDefaults(cpu, Set.of("crossEntropyBackward", "bernoulli", "biasActivation",
             "biasActivationBackward", "groupedConv2dForward", "groupedConv2dBackwardData",
-            "groupedConv2dBackwardFilter"));
+            "groupedConv2dBackwardFilter", "groupNormForward", "groupNormBackward"));
     private Scope scope;
 
     @BeforeEach
@@ -233,6 +233,46 @@ class BackendDefaultsTest {
             }
         }
         String[] names = {"out", "gradInput", "gradWeight", "gradBias", "gradWeight without gradBias"};
+        double tolerance = dtype == DType.F64 ? 1e-12 : 1e-5;
+        for (int i = 0; i < names.length; i++) {
+            for (int k = 0; k < results[1][i].length; k++) {
+                double expected = results[1][i][k];
+                assertEquals(expected, results[0][i][k], tolerance * Math.max(1, Math.abs(expected)),
+                        names[i] + " element " + k);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"F64, 3, 6, 5, 2", "F64, 2, 4, 3, 4", "F64, 2, 4, 1, 1", "F32, 3, 6, 7, 3"})
+    void defaultGroupNormEqualsTheCpuKernel(DType dtype, int batch, int channels, int size, int groups) {
+        Shape shape = Shape.of(batch, channels, size, size);
+        double[][][] results = new double[2][][];
+        Backend[] backends = {cpu, defaults};
+        for (int b = 0; b < 2; b++) {
+            Backend backend = backends[b];
+            Tensor x = uniform(backend, dtype, 1, shape.dims());
+            Tensor weight = uniform(backend, dtype, 2, channels);
+            Tensor bias = uniform(backend, dtype, 3, channels);
+            Tensor gradOut = uniform(backend, dtype, 4, shape.dims());
+            Tensor out = Tensor.empty(shape, dtype, backend);
+            Tensor mean = Tensor.empty(Shape.of(batch * groups), dtype, backend);
+            Tensor invStd = Tensor.empty(Shape.of(batch * groups), dtype, backend);
+            backend.groupNormForward(x, groups, weight, bias, 1e-5, out, mean, invStd);
+            Tensor gradInput = Tensor.empty(shape, dtype, backend);
+            Tensor gradWeight = Tensor.empty(Shape.of(channels), dtype, backend);
+            Tensor gradBias = Tensor.empty(Shape.of(channels), dtype, backend);
+            backend.groupNormBackward(x, gradOut, groups, weight, mean, invStd, gradInput, gradWeight, gradBias);
+            Tensor plain = Tensor.empty(shape, dtype, backend);
+            backend.groupNormForward(x, groups, null, null, 1e-5, plain, mean, invStd);
+            Tensor plainGradInput = Tensor.empty(shape, dtype, backend);
+            backend.groupNormBackward(x, gradOut, groups, null, mean, invStd, plainGradInput, null, null);
+            results[b] = new double[][] {out.toDoubleArray(), mean.toDoubleArray(), invStd.toDoubleArray(),
+                    gradInput.toDoubleArray(), gradWeight.toDoubleArray(), gradBias.toDoubleArray(),
+                    plain.toDoubleArray(), plainGradInput.toDoubleArray()};
+        }
+        String[] names = {"out", "saveMean", "saveInvStd", "gradInput", "gradWeight", "gradBias", "out without affine",
+                "gradInput without affine"};
         double tolerance = dtype == DType.F64 ? 1e-12 : 1e-5;
         for (int i = 0; i < names.length; i++) {
             for (int k = 0; k < results[1][i].length; k++) {
