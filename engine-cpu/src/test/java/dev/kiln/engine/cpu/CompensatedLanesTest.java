@@ -63,12 +63,14 @@ class CompensatedLanesTest {
 
     @Test
     void foldingTheLanesLosesNoRoundingOfTheirSums() {
-        // Lane j (2^24) meets lane j + 512 (1) when the lanes fold: their float sum rounds the 1 away.
-        float[] v = new float[CompensatedLanes.LANES];
+        // 4 * LANES values fill every lane with four: lane j < 512 sums to 2^26, lane j + 512 to 4, which their float
+        // sum rounds away when the lanes fold.
+        int width = CompensatedLanes.LANES;
+        float[] v = new float[4 * width];
         for (int i = 0; i < v.length; i++) {
-            v[i] = i < v.length / 2 ? 0x1p24f : 1;
+            v[i] = i % width < width / 2 ? 0x1p24f : 1;
         }
-        assertEquals(v.length / 2 * (0x1p24 + 1), lanes.sumOfDifferences(v, v.length, 0));
+        assertEquals(width / 2 * (0x1p26 + 4), lanes.sumOfDifferences(v, v.length, 0));
     }
 
     @Test
