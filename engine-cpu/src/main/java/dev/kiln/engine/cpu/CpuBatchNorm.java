@@ -137,9 +137,9 @@ final class CpuBatchNorm {
     /** A channel's output {@code (x - mean) * scale + shift}. */
     record Normalisation(double mean, double scale, double shift) {
         /**
-         * v[from, to) = this normalisation of them in float: {@code fma(v - meanHigh, scale, shift')}, meanHigh the mean rounded to
-         * float (v - meanHigh exact for the values near it) and shift' = shift - (mean - meanHigh) * scale, so that
-         * the mean's rounding moves no value; one rounding more than the FMA's where the CPU has none.
+         * v[from, to) = this normalisation of them in float: {@code fma(v - meanHigh, scale, shift')}, meanHigh the
+         * mean rounded to float (v - meanHigh exact for the values near it) and shift' = shift - (mean - meanHigh) *
+         * scale, so that the mean's rounding moves no value; one rounding more than the FMA's where the CPU has none.
          */
         void applyF32(float[] v, int from, int to) {
             float meanHigh = (float) mean;
