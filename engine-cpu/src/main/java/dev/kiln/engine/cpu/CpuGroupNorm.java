@@ -121,7 +121,8 @@ final class CpuGroupNorm {
         double[] sumG = new double[l.n() * l.channels()];
         double[] sumGXhat = new double[l.n() * l.channels()];
         if (x.dtype() == DType.F32) {
-            backwardF32(x, gradOut, l, weight, saveMean, saveInvStd, gradInput, sumG, sumGXhat);
+            boolean channelSums = weight != null || gradWeight != null || gradBias != null;
+            backwardF32(x, gradOut, l, weight, saveMean, saveInvStd, gradInput, channelSums, sumG, sumGXhat);
         } else {
             backwardDouble(x, gradOut, l, weight, saveMean, saveInvStd, gradInput, sumG, sumGXhat);
         }
@@ -130,7 +131,7 @@ final class CpuGroupNorm {
     }
 
     private void backwardF32(Tensor x, Tensor gradOut, Layout l, Tensor weight, Tensor saveMean, Tensor saveInvStd,
-                             Tensor gradInput, double[] sumG, double[] sumGXhat) {
+                             Tensor gradInput, boolean channelSums, double[] sumG, double[] sumGXhat) {
         FloatBuffer in = CpuElementwise.f32(x);
         int inOffset = CpuElementwise.offset(x);
         FloatBuffer go = CpuElementwise.f32(gradOut);
@@ -149,19 +150,25 @@ final class CpuGroupNorm {
                 go.get(goOffset + run * m, g, 0, m);
                 float mean = (float) sm.get(run);
                 double invStd = si.get(run);
-                // Over the group, the sums of gxhat = g * weight and of gxhat * xhat.
+                // Over the group, the sums of gxhat = g * weight and of gxhat * xhat: from each channel's, where there
+                // is a weight or the parameters' gradients need them, else (affine=False) two sums over the run.
                 double sumGxhat = 0;
                 double sumGxhatXhat = 0;
-                int sample = run / l.groups();
-                for (int j = 0; j < l.channelsPerGroup(); j++) {
-                    int c = l.channel(run, j);
-                    double wc = w == null ? 1 : w.get(c);
-                    double channelG = lanes.sumOfDifferences(g, j * s, s, 0);
-                    double channelGXhat = lanes.dotOfDifferences(g, v, j * s, s, mean) * invStd;
-                    sumG[sample * l.channels() + c] = channelG;
-                    sumGXhat[sample * l.channels() + c] = channelGXhat;
-                    sumGxhat += wc * channelG;
-                    sumGxhatXhat += wc * channelGXhat;
+                if (channelSums) {
+                    int sample = run / l.groups();
+                    for (int j = 0; j < l.channelsPerGroup(); j++) {
+                        int c = l.channel(run, j);
+                        double wc = w == null ? 1 : w.get(c);
+                        double channelG = lanes.sumOfDifferences(g, j * s, s, 0);
+                        double channelGXhat = lanes.dotOfDifferences(g, v, j * s, s, mean) * invStd;
+                        sumG[sample * l.channels() + c] = channelG;
+                        sumGXhat[sample * l.channels() + c] = channelGXhat;
+                        sumGxhat += wc * channelG;
+                        sumGxhatXhat += wc * channelGXhat;
+                    }
+                } else {
+                    sumGxhat = lanes.sumOfDifferences(g, m, 0);
+                    sumGxhatXhat = lanes.dotOfDifferences(g, v, m, mean) * invStd;
                 }
                 if (gradInput == null) {
                     continue;

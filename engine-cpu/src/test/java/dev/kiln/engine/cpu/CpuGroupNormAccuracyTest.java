@@ -67,6 +67,15 @@ class CpuGroupNormAccuracyTest {
         }
     }
 
+    @Test
+    void backwardWithoutAffineIsWithinAFewUlpsOfTheExactValue() {
+        for (int[] spec : CASES) {
+            Case k = new Case(spec, 23);
+            assertWithin("input gradient without affine " + k, k.backwardWithoutAffine(DType.F64),
+                    k.backwardWithoutAffine(DType.F32), k.spatial * k.channels / k.groups);
+        }
+    }
+
     /**
      * Every value of actual within the bound of expected's, in ulps of its run's largest magnitude: runs of
      * {@code run} values, a (sample, channel)'s or a (sample, group)'s.
@@ -162,6 +171,18 @@ class CpuGroupNormAccuracyTest {
                     tensor(weight, dtype, channels), tensor(savedMean, dtype, n * groups),
                     tensor(savedInvStd, dtype, n * groups), gradInput, gradWeight, gradBias);
             return new Tensor[] {gradInput, gradWeight, gradBias};
+        }
+
+        /** The input gradient with no weight and no parameter gradients, from the F32 forward pass's statistics. */
+        Tensor backwardWithoutAffine(DType dtype) {
+            if (savedMean == null) {
+                forward(DType.F32);
+            }
+            Tensor gradInput = Tensor.empty(Shape.of(dims), dtype, backend);
+            backend.groupNormBackward(tensor(x, dtype, dims), tensor(gradOut, dtype, dims), groups, null,
+                    tensor(savedMean, dtype, n * groups), tensor(savedInvStd, dtype, n * groups), gradInput, null,
+                    null);
+            return gradInput;
         }
 
         /** Per channel: the sums of |gradOut * xhat| and of |gradOut|. */
