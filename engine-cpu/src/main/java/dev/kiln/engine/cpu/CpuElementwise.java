@@ -16,8 +16,8 @@ import java.util.function.LongBinaryOperator;
  * ({@link #integerFunction}); F32 arithmetic, ReLU and tanh, the ops of every training
  * step, have loops of their own on the FloatBuffer (tanh as {@link FastTanh}), and so do F32 exp, log, sin, erf, GELU
  * and their kin ({@link FloatExp}, {@link FloatLog}, {@link FloatTrig}, {@link FloatInverseTrig},
- * {@link FloatHyperbolic}, {@link FloatInverseHyperbolic}, {@link FloatErf}, {@link FloatGeluTanh}, {@link FloatPow},
- * {@link IntegerPower}).
+ * {@link FloatHyperbolic}, {@link FloatInverseHyperbolic}, {@link FloatInverseDerivatives}, {@link FloatErf},
+ * {@link FloatGeluTanh}, {@link FloatPow}, {@link IntegerPower}).
  */
 final class CpuElementwise {
     private static final double SQRT_HALF = Math.sqrt(0.5);
@@ -157,6 +157,12 @@ final class CpuElementwise {
             case COS -> (v, len) -> negated(v, len, FloatTrig::sin);
             case SINH -> FloatHyperbolic::cosh;
             case COSH -> FloatHyperbolic::sinh;
+            case ASIN -> FloatInverseDerivatives::asin;
+            case ACOS -> FloatInverseDerivatives::acos;
+            case ATAN -> FloatInverseDerivatives::atan;
+            case ASINH -> FloatInverseDerivatives::asinh;
+            case ACOSH -> FloatInverseDerivatives::acosh;
+            case ATANH -> FloatInverseDerivatives::atanh;
             case ERF -> FloatErf::erfDerivative;
             case ERFC -> (v, len) -> negated(v, len, FloatErf::erfDerivative);
             case GELU -> FloatErf::geluDerivative;
