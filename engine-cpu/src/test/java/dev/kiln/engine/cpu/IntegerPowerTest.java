@@ -2,6 +2,7 @@ package dev.kiln.engine.cpu;
 
 import static dev.kiln.engine.cpu.FloatSweep.apply;
 import static dev.kiln.engine.cpu.FloatSweep.assertWithinUlps;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,6 +43,20 @@ class IntegerPowerTest {
         assertEquals(Float.POSITIVE_INFINITY, apply(power(3), 1e13f));
         assertEquals(Float.POSITIVE_INFINITY, apply(power(-8), 1e-6f));
         assertEquals(Float.NaN, apply(power(3), Float.NaN));
+    }
+
+    /** Blocks without a tiny value take the float loops: there x^p overflows with its sign, and NaN stays NaN. */
+    @Test
+    void blocksOfOrdinaryValuesOverflowWithTheSignOfThePower() {
+        float[] cubes = {-1e13f, 2f, -3f, Float.NEGATIVE_INFINITY};
+        IntegerPower.pow(cubes, cubes.length, 3, 1);
+        assertArrayEquals(new float[] {Float.NEGATIVE_INFINITY, 8f, -27f, Float.NEGATIVE_INFINITY}, cubes);
+        float[] fourths = {-1e10f, -2f, Float.NEGATIVE_INFINITY};
+        IntegerPower.pow(fourths, fourths.length, 4, 1);
+        assertArrayEquals(new float[] {Float.POSITIVE_INFINITY, 16f, Float.POSITIVE_INFINITY}, fourths);
+        float[] derivativeOfFourth = {-1e13f, 1.5f, Float.NaN};
+        IntegerPower.pow(derivativeOfFourth, derivativeOfFourth.length, 3, 4);
+        assertArrayEquals(new float[] {Float.NEGATIVE_INFINITY, 13.5f, Float.NaN}, derivativeOfFourth);
     }
 
     @Test
