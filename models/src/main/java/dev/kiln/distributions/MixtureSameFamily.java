@@ -136,15 +136,15 @@ public final class MixtureSameFamily extends Distribution {
         return x.unsqueeze(x.rank() - eventRank);
     }
 
-    /** The mixture's probabilities [mixture batch..., k] as [batch..., k, 1 for each event axis]. */
+    /**
+     * The mixture's probabilities [mixture batch..., k] as [mixture batch..., k, 1 for each event axis], which
+     * broadcasts with the components' [batch..., k, event...] from the right, as the mixture's batch does with theirs.
+     */
     private Tensor weights() {
         Tensor probs = mixture.probs();
-        int pad = batchShape().rank() - mixture.batchShape().rank();
-        int[] dims = new int[probs.rank() + Math.max(0, pad) + eventRank];
+        int[] dims = new int[probs.rank() + eventRank];
         Arrays.fill(dims, 1);
-        int[] own = probs.shape().dims();
-        System.arraycopy(own, 0, dims, 0, own.length - 1);
-        dims[own.length - 1 + Math.max(0, pad)] = own[own.length - 1];
+        System.arraycopy(probs.shape().dims(), 0, dims, 0, probs.rank());
         return probs.reshape(dims);
     }
 

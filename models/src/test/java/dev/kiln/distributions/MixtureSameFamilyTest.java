@@ -1,5 +1,6 @@
 package dev.kiln.distributions;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -60,6 +61,35 @@ class MixtureSameFamilyTest {
         GradCheck.check("cdf", in -> mixture(in[0], in[1], in[2]).cdf(in[3]), logits, loc, scale, x);
         GradCheck.check("mean", in -> mixture(in[0], in[1], scale.detach()).mean(), logits, loc);
         GradCheck.check("variance", in -> mixture(in[0], in[1], in[2]).variance(), logits, loc, scale);
+    }
+
+    @Test
+    void momentsWeighEachComponentByTheMixtureRowItsBatchBroadcastsTo() {
+        // The mixture's batch [2] broadcasts with the components' [3, 2] from the right: row (i, j) takes weights j.
+        double[] probs = {0.7, 0.2, 0.1, 0.1, 0.3, 0.6};
+        double[] loc = new double[18];
+        double[] scale = new double[18];
+        for (int i = 0; i < 18; i++) {
+            loc[i] = i * 0.5 - 3;
+            scale[i] = 0.5 + 0.1 * i;
+        }
+        MixtureSameFamily d = new MixtureSameFamily(Categorical.ofProbs(values(probs, 2, 3)),
+                new Normal(values(loc, 3, 2, 3), values(scale, 3, 2, 3)));
+        double[] mean = new double[6];
+        double[] variance = new double[6];
+        for (int row = 0; row < 6; row++) {
+            int j = row % 2;
+            for (int c = 0; c < 3; c++) {
+                mean[row] += probs[3 * j + c] * loc[3 * row + c];
+            }
+            for (int c = 0; c < 3; c++) {
+                double deviation = loc[3 * row + c] - mean[row];
+                variance[row] += probs[3 * j + c] * (scale[3 * row + c] * scale[3 * row + c] + deviation * deviation);
+            }
+        }
+        assertEquals(Shape.of(3, 2), d.mean().shape());
+        assertArrayEquals(mean, d.mean().toDoubleArray(), 1e-12, "mean");
+        assertArrayEquals(variance, d.variance().toDoubleArray(), 1e-12, "variance");
     }
 
     @Test
