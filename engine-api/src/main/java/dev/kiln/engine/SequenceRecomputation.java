@@ -24,15 +24,16 @@ final class SequenceRecomputation {
      */
     static Tensor[] gradients(RecurrentOps.Kind kind, Tensor[] inputs, int[] active, boolean reverse,
                               Precision precision, Tensor g) {
+        Tensor[] slots = ownSlots(inputs);
         List<Tensor> targets = new ArrayList<>();
-        for (Tensor in : inputs) {
+        for (Tensor in : slots) {
             if (in != null && in.requiresGrad()) {
                 targets.add(in);
             }
         }
         Tensor recomputed;
         try (Autocast.Guard forwardPrecision = Autocast.enable(precision)) {
-            recomputed = recompute(kind, inputs, active, reverse);
+            recomputed = recompute(kind, slots, active, reverse);
         }
         // With every length zero the output is the initial state's, or zeros that depend on nothing.
         List<Tensor> grads = recomputed.requiresGrad()
@@ -49,6 +50,24 @@ final class SequenceRecomputation {
             }
         }
         return result;
+    }
+
+    /**
+     * The inputs, a tensor that fills several slots (h0 passed as c0 too) replaced in each by a recorded copy of its
+     * own: the gradient of each slot is then its own, as the fused pass's are, where the gradient of the one tensor
+     * would be their sum and would reach it once for each slot.
+     */
+    private static Tensor[] ownSlots(Tensor[] inputs) {
+        Tensor[] slots = inputs.clone();
+        for (int k = 0; k < inputs.length; k++) {
+            for (int j = 0; j < inputs.length; j++) {
+                if (j != k && inputs[k] != null && inputs[k] == inputs[j]) {
+                    slots[k] = inputs[k].mul(1);
+                    break;
+                }
+            }
+        }
+        return slots;
     }
 
     /** [output rows of every step in time order; final h; final c (LSTM)], as the node's output, in recorded ops. */

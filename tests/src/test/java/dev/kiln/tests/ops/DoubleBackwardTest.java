@@ -538,6 +538,13 @@ class DoubleBackwardTest {
     }
 
     @Test
+    void secondDerivativesOfAnLstmSequenceStartingFromOneTensorAsBothH0AndC0MatchFiniteDifferences() {
+        checkSecondOrder("lstmSequence(gates, state, state, weightHh): [output; h; c]",
+                in -> sequence(F.lstmSequence(in[0], in[1], in[1], in[2], null, false)), randn(3, 2, 8), randn(2, 2),
+                randn(8, 2));
+    }
+
+    @Test
     void aSequenceOfLengthZeroEverywhereGivesZeroRecordedGradients() {
         Tensor gates = randn(2, 2, 8);
         Tensor weight = randn(8, 2);
