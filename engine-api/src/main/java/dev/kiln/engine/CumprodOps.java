@@ -43,17 +43,38 @@ final class CumprodOps {
     /**
      * r_i = g_i + x_{i+1} r_{i+1}, r beyond the end 0. Each element starts as the step r_i = g_i + f_i r_{i+1} with
      * f_i = x_{i+1}; each round composes it with the step {@code shift} places on, giving r_i = g_i + f_i g_{i+shift}
-     * + f_i f_{i+shift} r_{i+2 shift}, until every step reaches beyond the end.
+     * + f_i f_{i+shift} r_{i+2 shift}, until every step reaches beyond the end. Without a graph to record, each round
+     * frees the one before, as {@link CumsumOps#scan} does, so that a long axis holds a few tensors of its size at
+     * once rather than several for each round; a recorded graph reads every round, which then stay.
      */
     private static Tensor sumsFromTheEnd(Tensor x, Tensor g, int axis) {
         int n = x.dim(axis);
+        boolean freesRounds = !Node.createsGraph();
         Tensor factor = PadOps.padAxis(x, axis, -1, 1, 0);
         Tensor sums = g;
         for (int shift = 1; shift < n; shift *= 2) {
-            sums = sums.add(factor.mul(PadOps.padAxis(sums, axis, -shift, shift, 0)));
-            if (2 * shift < n) {
-                factor = factor.mul(PadOps.padAxis(factor, axis, -shift, shift, 0));
+            Tensor nextSums;
+            Tensor nextFactor = factor;
+            try (Scope round = freesRounds ? Scope.open() : null) {
+                nextSums = sums.add(factor.mul(PadOps.padAxis(sums, axis, -shift, shift, 0)));
+                if (2 * shift < n) {
+                    nextFactor = factor.mul(PadOps.padAxis(factor, axis, -shift, shift, 0));
+                }
+                if (freesRounds) {
+                    round.keep(nextSums);
+                    if (nextFactor != factor) {
+                        round.keep(nextFactor);
+                    }
+                }
             }
+            if (freesRounds && sums != g) {
+                sums.close();
+            }
+            if (freesRounds && nextFactor != factor) {
+                factor.close();
+            }
+            sums = nextSums;
+            factor = nextFactor;
         }
         return sums;
     }
