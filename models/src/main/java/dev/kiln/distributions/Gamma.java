@@ -8,9 +8,9 @@ import dev.kiln.engine.Tensor;
  * {@code torch.distributions.Gamma(concentration, rate)}: both positive, broadcast to the batch shape; values are 0
  * or more; events are scalars. {@code rsample} is {@code x / rate} for x ~ Gamma(alpha, 1) drawn by Marsaglia and
  * Tsang's rejection method with PyTorch's implicit reparameterisation gradient ({@link StandardGamma}: a few rounds of
- * tensor operations, each reading back one number), clamped from below to the dtype's smallest normal number before
- * and after the division by the rate (where the second clamp acts the gradient is 0; PyTorch's is the unclamped
- * value's).
+ * tensor operations over the elements still waiting, each reading back which it accepted), clamped from below to the
+ * dtype's smallest normal number before and after the division by the rate (where the second clamp acts the gradient
+ * is 0; PyTorch's is the unclamped value's).
  * <pre>
  * logProb(x) = alpha log(rate) + (alpha - 1) log(x) - rate x - lgamma(alpha)   ((alpha - 1) log(x) is 0 where alpha is 1)
  * entropy    = alpha - log(rate) + lgamma(alpha) + (1 - alpha) digamma(alpha)

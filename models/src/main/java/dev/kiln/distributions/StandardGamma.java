@@ -15,11 +15,10 @@ import dev.kiln.engine.Tensor;
  *
  * <p>Sampling is Marsaglia and Tsang's rejection method (PyTorch's {@code sample_gamma}), alpha below 1 boosted to
  * alpha + 1 and scaled by {@code u^(1/alpha)}, run with tensor operations on alpha's backend: each round proposes a
- * candidate for every element from the engine's seeded stream and keeps it where the element has none yet and the
- * candidate is accepted, reading back one number (whether any element still waits) per round. Acceptance is above
- * 95% for every alpha, so an element still waits after k rounds with probability below 0.05^k: a few rounds for
- * millions of draws. Elements whose alpha is NaN, or below -2/3 (refused
- * by validation), give NaN. Draws are clamped from below to the dtype's smallest normal number, as PyTorch's Gamma
+ * candidate, from the engine's seeded stream drawn on that backend, for only the elements still waiting, and reads
+ * back which of them it accepted ({@link PendingRounds}). Acceptance is above 95% for every alpha, so an element still
+ * waits after k rounds with probability below 0.05^k: a few rounds for millions of draws, each after the first on a
+ * twentieth of the elements or fewer. Elements whose alpha is NaN, or below -2/3 (refused by validation), give NaN. Draws are clamped from below to the dtype's smallest normal number, as PyTorch's Gamma
  * clamps them, so that logarithms and quotients of them stay finite. One instance records one call.
  */
 final class StandardGamma extends Function {
@@ -98,39 +97,30 @@ final class StandardGamma extends Function {
 
     /** Marsaglia-Tsang draws for every element of alpha (see the class comment). */
     private static Tensor draw(Tensor alpha) {
-        int[] dims = alpha.shape().dims();
         Tensor boosted = alpha.lt(1);
         // Drawn first, as PyTorch draws it, for the elements whose alpha is boosted; 1 - u lies in (0, 1].
-        Tensor boost = Tensor.where(boosted, Tensors.uniform(alpha, 0, 1, dims).neg().add(1).log().div(alpha).exp(),
+        Tensor boost = Tensor.where(boosted, alpha.uniformLike(0, 1).neg().add(1).log().div(alpha).exp(),
                 alpha.fullLike(1));
-        Tensor d = alpha.add(boosted).sub(ONE_THIRD);
-        Tensor c = d.mul(9).rsqrt();
-        Tensor result = alpha.fullLike(Double.NaN);
-        Tensor waiting = d.gt(0);
-        // An empty alpha has nothing to wait for (and no maximum).
-        while (alpha.size() > 0 && waiting.max().item() != 0) {
-            // A round's thirty or so tensors are freed with it: only the draws and the waiting elements go on.
-            try (Scope round = Scope.open()) {
-                Tensor[] next = round(d, c, result, waiting, dims);
-                result = round.keep(next[0]);
-                waiting = round.keep(next[1]);
-            }
-        }
-        return result.mul(boost).maskedFill(alpha.eq(0), 0);
+        Tensor d = alpha.add(boosted).sub(ONE_THIRD).reshape((int) alpha.size());
+        Tensor valid = d.gt(0);
+        Tensor draws = PendingRounds.sum(valid, StandardGamma::round, d, d.mul(9).rsqrt());
+        return draws.maskedFill(valid.eq(0), Double.NaN).reshape(alpha.shape().dims()).mul(boost)
+                .maskedFill(alpha.eq(0), 0);
     }
 
-    /** One rejection round: {draws, still waiting} after proposing a candidate for every element. */
-    private static Tensor[] round(Tensor d, Tensor c, Tensor result, Tensor waiting, int[] dims) {
-        Tensor x = Tensors.standardNormal(d, dims);
-        Tensor y = c.mul(x).add(1);
+    /** One rejection round over {d, c} of the elements still waiting: d v where a candidate is accepted. */
+    private static PendingRounds.Outcome round(Tensor[] dc) {
+        Tensor d = dc[0];
+        Tensor x = d.normalLike(0, 1);
+        Tensor y = dc[1].mul(x).add(1);
         Tensor v = y.square().mul(y);
-        Tensor u = Tensors.uniform(d, 0, 1, dims).neg().add(1);
+        Tensor u = d.uniformLike(0, 1).neg().add(1);
         Tensor xx = x.square();
         // The squeeze test accepts most candidates without a logarithm; NaN (v <= 0) fails both comparisons.
         Tensor squeeze = u.lt(xx.square().mul(-SQUEEZE).add(1));
         Tensor exact = u.log().lt(xx.mul(0.5).add(d.mul(v.neg().add(1).add(v.log()))));
-        Tensor accepted = waiting.mul(y.gt(0)).mul(squeeze.add(exact).gt(0));
-        return new Tensor[] {Tensor.where(accepted, d.mul(v), result), waiting.mul(accepted.neg().add(1))};
+        Tensor accepted = y.gt(0).mul(squeeze.add(exact).gt(0));
+        return new PendingRounds.Outcome(accepted.neg().add(1), Tensor.where(accepted, d.mul(v), d.fullLike(0)), dc);
     }
 
     /** PyTorch's {@code standard_gamma_grad_one}: dx/dalpha at the draw x, element-wise. */
