@@ -463,7 +463,7 @@ final class CpuElementwise {
         int sa = bc.colStride(0);
         int sb = bc.colStride(1);
         int cols = bc.cols;
-        if (a.dtype() == DType.F32 && isArithmetic(op)) {
+        if (a.dtype() == DType.F32 && (isArithmetic(op) || op.isComparison())) {
             FloatBuffer as = f32(a);
             FloatBuffer bs = f32(b);
             FloatBuffer os = f32(out);
@@ -595,7 +595,7 @@ final class CpuElementwise {
     }
 
     /**
-     * One row of F32 arithmetic, inputs with stride 1 (a run) or 0 (broadcast), in chunks so that each
+     * One row of F32 arithmetic or comparisons, inputs with stride 1 (a run) or 0 (broadcast), in chunks so that each
      * op's loop is a tight loop over arrays.
      */
     private static void rowF32(BinaryOp op, FloatBuffer a, int ia, int sa, FloatBuffer b, int ib, int sb,
@@ -612,7 +612,10 @@ final class CpuElementwise {
         }
     }
 
-    /** {@code x = x op y} over the first {@code len} elements. */
+    /**
+     * {@code x = x op y} over the first {@code len} elements; a comparison writes 1 or 0 (floats compare as the
+     * doubles they widen to, so as {@link #function}'s).
+     */
     private static void arithmetic(BinaryOp op, float[] x, float[] y, int len) {
         switch (op) {
             case ADD -> {
@@ -635,7 +638,37 @@ final class CpuElementwise {
                     x[i] /= y[i];
                 }
             }
-            default -> throw new IllegalArgumentException("not an arithmetic op: " + op);
+            case EQ -> {
+                for (int i = 0; i < len; i++) {
+                    x[i] = x[i] == y[i] ? 1 : 0;
+                }
+            }
+            case NE -> {
+                for (int i = 0; i < len; i++) {
+                    x[i] = x[i] != y[i] ? 1 : 0;
+                }
+            }
+            case LT -> {
+                for (int i = 0; i < len; i++) {
+                    x[i] = x[i] < y[i] ? 1 : 0;
+                }
+            }
+            case LE -> {
+                for (int i = 0; i < len; i++) {
+                    x[i] = x[i] <= y[i] ? 1 : 0;
+                }
+            }
+            case GT -> {
+                for (int i = 0; i < len; i++) {
+                    x[i] = x[i] > y[i] ? 1 : 0;
+                }
+            }
+            case GE -> {
+                for (int i = 0; i < len; i++) {
+                    x[i] = x[i] >= y[i] ? 1 : 0;
+                }
+            }
+            default -> throw new IllegalArgumentException("not an arithmetic op or comparison: " + op);
         }
     }
 

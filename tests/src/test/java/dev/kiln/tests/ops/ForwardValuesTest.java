@@ -563,6 +563,24 @@ class ForwardValuesTest {
         assertEquals(dt, ta.eq(tb).dtype(), "comparison keeps the dtype");
     }
 
+    /** NaN is unordered and unequal to everything, itself included; infinities compare as numbers. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void comparisonsWithNaNAreFalseExceptNotEqual(DType dt) {
+        double[] a = {Double.NaN, 1, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        double[] b = {Double.NaN, Double.NaN, 1, 1e30, -1e30};
+        Tensor ta = tensor(dt, a, 5);
+        Tensor tb = tensor(dt, b, 5);
+        assertArrayEquals(new double[] {0, 0, 0, 0, 0}, ta.eq(tb).toDoubleArray(), "eq");
+        assertArrayEquals(new double[] {1, 1, 1, 1, 1}, ta.ne(tb).toDoubleArray(), "ne");
+        assertArrayEquals(new double[] {0, 0, 0, 0, 1}, ta.lt(tb).toDoubleArray(), "lt");
+        assertArrayEquals(new double[] {0, 0, 0, 0, 1}, ta.le(tb).toDoubleArray(), "le");
+        assertArrayEquals(new double[] {0, 0, 0, 1, 0}, ta.gt(tb).toDoubleArray(), "gt");
+        assertArrayEquals(new double[] {0, 0, 0, 1, 0}, ta.ge(tb).toDoubleArray(), "ge");
+        assertArrayEquals(new double[] {0, 1, 0, 1, 0}, ta.gt(0).toDoubleArray(), "gt(0)");
+        assertArrayEquals(new double[] {0, 0, 0, 1, 0}, ta.ge(Double.NaN).add(ta.gt(1)).toDoubleArray(), "ge(NaN)");
+    }
+
     @Test
     void comparisonsBroadcastAndWorkOnIntegers() {
         Tensor col = Tensor.fromArray(new long[] {1, 2, 3}, 3, 1);
