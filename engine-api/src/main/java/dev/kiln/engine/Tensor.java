@@ -275,6 +275,15 @@ public final class Tensor implements AutoCloseable {
      * (PyTorch's {@code torch.empty_like(x).uniform_(low, high)}).
      */
     public Tensor uniformLike(double low, double high) {
+        return uniformLike(low, high, shape);
+    }
+
+    /**
+     * Uniform values in [low, high) from the engine's seeded stream, of {@code shape} in this tensor's dtype and on its
+     * device: draws for a distribution's sample shape from its parameter's backend, where {@link #uniform} would draw
+     * them on the engine's default backend.
+     */
+    public Tensor uniformLike(double low, double high, Shape shape) {
         Engine engine = Engine.get();
         Tensor t = emptyLike(shape, dtype);
         backend().randomUniform(t, low, high, engine.seed(), engine.nextCounter(t.size()));
@@ -286,6 +295,14 @@ public final class Tensor implements AutoCloseable {
      * dtype and device (PyTorch's {@code torch.empty_like(x).normal_(mean, std)}).
      */
     public Tensor normalLike(double mean, double std) {
+        return normalLike(mean, std, shape);
+    }
+
+    /**
+     * Normal values of the given mean and standard deviation from the engine's seeded stream, of {@code shape} in this
+     * tensor's dtype and on its device (as {@link #uniformLike(double, double, Shape)}).
+     */
+    public Tensor normalLike(double mean, double std, Shape shape) {
         Engine engine = Engine.get();
         Tensor t = emptyLike(shape, dtype);
         backend().randomNormal(t, mean, std, engine.seed(), engine.nextCounter(t.size()));

@@ -28,14 +28,17 @@ final class Tensors {
         return t.shape().equals(shape) ? t : t.expand(shape.dims());
     }
 
-    /** Uniform draws in [low, high) of {@code dims} from the engine's seeded stream, in {@code like}'s dtype and backend. */
+    /**
+     * Uniform draws in [low, high) of {@code dims} from the engine's seeded stream, in {@code like}'s dtype, drawn on
+     * its backend (not drawn on the default one and copied).
+     */
     static Tensor uniform(Tensor like, double low, double high, int[] dims) {
-        return Tensor.uniform(low, high, like.dtype(), dims).to(like.backend());
+        return like.uniformLike(low, high, Shape.of(dims));
     }
 
-    /** Standard normal draws of {@code dims} from the engine's seeded stream, in {@code like}'s dtype and backend. */
+    /** Standard normal draws of {@code dims} from the engine's seeded stream, in {@code like}'s dtype, on its backend. */
     static Tensor standardNormal(Tensor like, int[] dims) {
-        return Tensor.normal(0, 1, like.dtype(), dims).to(like.backend());
+        return like.normalLike(0, 1, Shape.of(dims));
     }
 
     /** {@code t} summed over its last {@code n} axes (PyTorch's {@code _sum_rightmost}). */
