@@ -76,8 +76,7 @@ public final class Binomial extends Distribution {
 
     @Override
     protected Tensor draw(int... sampleShape) {
-        Shape shape = Shape.of(extendedShape(sampleShape));
-        return CountSampling.binomial(Tensors.expandTo(totalCount, shape), Tensors.expandTo(probs, shape));
+        return CountSampling.binomial(totalCount, probs, Shape.of(extendedShape(sampleShape)));
     }
 
     @Override

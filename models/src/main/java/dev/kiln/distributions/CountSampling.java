@@ -1,5 +1,6 @@
 package dev.kiln.distributions;
 
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 
 /**
@@ -21,31 +22,40 @@ final class CountSampling {
     private CountSampling() {
     }
 
-    /** Poisson counts of {@code rate}, broadcast to its final shape already, in its dtype; NaN where it is not finite. */
-    static Tensor poisson(Tensor rate) {
-        Tensor flat = rate.reshape((int) rate.size());
+    /**
+     * Poisson counts of {@code shape} (a sample shape, then rate's) from {@code rate}, in its dtype; NaN where it is
+     * not finite. The samplers' per-element constants are computed at rate's shape, then broadcast.
+     */
+    static Tensor poisson(Tensor rate, Shape shape) {
         // Rates of 0 (and below) and non-finite ones draw nothing: 0, then NaN where the rate is not finite.
-        Tensor small = flat.gt(0).mul(flat.lt(REJECTION_FROM));
-        Tensor large = flat.ge(REJECTION_FROM).mul(flat.isfinite());
-        return knuth(flat, small).add(ptrs(flat, large)).reshape(rate.shape().dims()).add(rate.mul(0));
+        Tensor small = rate.gt(0).mul(rate.lt(REJECTION_FROM));
+        Tensor large = rate.ge(REJECTION_FROM).mul(rate.isfinite());
+        Tensor counts = knuth(rate, flat(small, shape), shape).add(ptrs(rate, flat(large, shape), shape));
+        return counts.add(flat(rate.mul(0), shape)).reshape(shape.dims());
+    }
+
+    /** {@code t} broadcast to {@code shape} and flattened: one value per element drawn. */
+    private static Tensor flat(Tensor t, Shape shape) {
+        return Tensors.expandTo(t, shape).reshape((int) shape.size());
     }
 
     /** Counts of uniforms multiplied before their product falls to exp(-rate) or below, where {@code which}. */
-    private static Tensor knuth(Tensor rate, Tensor which) {
+    private static Tensor knuth(Tensor rate, Tensor which, Shape shape) {
         // The product scaled by exp(rate), carried alone: each round counts the elements it leaves above 1.
         return PendingRounds.count(which, e -> {
             Tensor scaled = e[0].mul(e[0].uniformLike(0, 1));
             return new PendingRounds.Outcome(scaled.sub(1), null, scaled);
-        }, rate.exp());
+        }, flat(rate.exp(), shape));
     }
 
     /** PTRS for rates of 10 or more, where {@code which}. */
-    private static Tensor ptrs(Tensor rate, Tensor which) {
+    private static Tensor ptrs(Tensor rate, Tensor which, Shape shape) {
         Tensor b = rate.sqrt().mul(2.53).add(0.931);
         Tensor a = b.mul(0.02483).sub(0.059);
         Tensor logInvAlpha = b.sub(3.4).reciprocal().mul(1.1328).add(1.1239).log();
         Tensor vr = b.sub(2).reciprocal().mul(-3.6224).add(0.9277);
-        return PendingRounds.sum(which, CountSampling::ptrsRound, rate, b, a, logInvAlpha, vr, rate.log());
+        return PendingRounds.sum(which, CountSampling::ptrsRound, flat(rate, shape), flat(b, shape), flat(a, shape),
+                flat(logInvAlpha, shape), flat(vr, shape), flat(rate.log(), shape));
     }
 
     /** One PTRS round over {rate, b, a, log(1 / alpha), v_r, log(rate)}: each element's count where accepted. */
@@ -67,25 +77,24 @@ final class CountSampling {
     }
 
     /**
-     * Binomial counts of {@code total} trials of success probability {@code probs}, both broadcast to the final shape
-     * already, in probs' dtype.
+     * Binomial counts of {@code shape} (a sample shape, then the parameters') of {@code total} trials of success
+     * probability {@code probs}, both of one shape, in probs' dtype; constants computed at that shape, then broadcast.
      */
-    static Tensor binomial(Tensor total, Tensor probs) {
-        int n = (int) probs.size();
-        Tensor flatTotal = total.reshape(n);
-        Tensor p = probs.reshape(n);
-        Tensor flip = p.gt(0.5);
-        Tensor q = Tensor.where(flip, p.neg().add(1), p);
-        Tensor mean = flatTotal.mul(q);
+    static Tensor binomial(Tensor total, Tensor probs, Shape shape) {
+        Tensor flip = probs.gt(0.5);
+        Tensor q = Tensor.where(flip, probs.neg().add(1), probs);
+        Tensor mean = total.mul(q);
         // Nothing to draw where q or the total is 0 (or NaN); BTRS needs finite parameters.
-        Tensor byInversion = mean.lt(REJECTION_FROM).mul(q.gt(0)).mul(flatTotal.gt(0));
-        Tensor byRejection = mean.ge(REJECTION_FROM).mul(flatTotal.isfinite()).mul(q.isfinite());
-        Tensor count = inversion(flatTotal, q, byInversion).add(btrs(flatTotal, q, byRejection));
-        return Tensor.where(flip, flatTotal.sub(count), count).reshape(probs.shape().dims());
+        Tensor byInversion = mean.lt(REJECTION_FROM).mul(q.gt(0)).mul(total.gt(0));
+        Tensor byRejection = mean.ge(REJECTION_FROM).mul(total.isfinite()).mul(q.isfinite());
+        Tensor count = inversion(total, q, flat(byInversion, shape), shape)
+                .add(btrs(total, q, flat(byRejection, shape), shape));
+        Tensor flatTotal = flat(total, shape);
+        return Tensor.where(flat(flip, shape), flatTotal.sub(count), count).reshape(shape.dims());
     }
 
     /** Successes counted by jumping geometric gaps between them until the trials run out, where {@code which}. */
-    private static Tensor inversion(Tensor total, Tensor q, Tensor which) {
+    private static Tensor inversion(Tensor total, Tensor q, Tensor which, Shape shape) {
         double tiny = Math.ulp(0.0);
         // Trials left before each success, carried with log(1 - q): each round counts the elements with some left
         // (0 or more: whole numbers, so more than -1).
@@ -93,11 +102,11 @@ final class CountSampling {
             Tensor gap = e[0].uniformLike(tiny, 1).log().div(e[0]).ceil();
             Tensor left = e[1].sub(gap);
             return new PendingRounds.Outcome(left.add(1), null, e[0], left);
-        }, q.neg().log1p(), total);
+        }, flat(q.neg().log1p(), shape), flat(total, shape));
     }
 
     /** BTRS for n q of 10 or more, q at most 1/2, where {@code which}. */
-    private static Tensor btrs(Tensor total, Tensor q, Tensor which) {
+    private static Tensor btrs(Tensor total, Tensor q, Tensor which, Shape shape) {
         Tensor spread = total.mul(q).mul(q.neg().add(1)).sqrt();
         Tensor b = spread.mul(2.53).add(1.15);
         Tensor a = b.mul(0.0248).add(q.mul(0.01)).sub(0.0873);
@@ -107,7 +116,9 @@ final class CountSampling {
         Tensor logAlpha = b.reciprocal().mul(5.1).add(2.83).mul(spread).log();
         Tensor m = total.add(1).mul(q).floor();
         Tensor logPeak = SpecialFunctions.lgamma(m.add(1)).add(SpecialFunctions.lgamma(total.sub(m).add(1)));
-        return PendingRounds.sum(which, CountSampling::btrsRound, total, b, a, c, vr, logOdds, logAlpha, m, logPeak);
+        return PendingRounds.sum(which, CountSampling::btrsRound, flat(total, shape), flat(b, shape), flat(a, shape),
+                flat(c, shape), flat(vr, shape), flat(logOdds, shape), flat(logAlpha, shape), flat(m, shape),
+                flat(logPeak, shape));
     }
 
     /** One BTRS round over {n, b, a, c, v_r, log(q / (1 - q)), log(alpha), m, log(m! (n - m)!)}: counts accepted. */

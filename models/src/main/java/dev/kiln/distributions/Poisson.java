@@ -40,7 +40,7 @@ public final class Poisson extends Distribution {
 
     @Override
     protected Tensor draw(int... sampleShape) {
-        return CountSampling.poisson(Tensors.expandTo(rate, Shape.of(extendedShape(sampleShape))));
+        return CountSampling.poisson(rate, Shape.of(extendedShape(sampleShape)));
     }
 
     @Override
