@@ -60,8 +60,9 @@ final class BenchCommand {
               conv      W2's two convolutions alone at batch 64: forward, and forward with backward (input,
                         weight and bias gradients); median of 100 after 50 warm-ups, until the device has
                         finished and until the call returned (the host's share, on a GPU)
-              unary     element-wise functions (exp, log, sin, tan, erf, pow, and the activations sigmoid, tanh,
-                        GELU exact and tanh, ELU, SiLU with their backward) of 2^20 F32 values; median of 50
+              unary     element-wise functions (exp, log, sin, tan, erf, pow, and with their backward the
+                        activations sigmoid, tanh, GELU exact and tanh, ELU, SiLU, the inverses asin, acos,
+                        atan, asinh, acosh, atanh and the powers x^3, x^4, x^-2) of 2^20 F32 values; median of 50
                         (bench/pytorch_unary.py times the same in PyTorch)
               dispatch  the engine's cost per step apart from arithmetic, from the JVM's first step on: a step of
                         four tiny ops ([4, 4] matmul, ReLU, add, sum) and their backward in a scope, read back

@@ -7,14 +7,16 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.train.Json;
 import java.io.PrintStream;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
  * {@code kiln bench unary}: element-wise functions of one F32 tensor of 2^20 elements, forward alone and, for the
- * activations, forward with backward (a gradient of ones); milliseconds per call, median of 50 after 100 warm-ups
- * (ten left the JIT still compiling the float routines).
+ * activations, the inverse trigonometric and hyperbolic functions and the integer powers, forward with backward (a
+ * gradient of ones); milliseconds per call, median of 50 after 100 warm-ups (ten left the JIT still compiling the
+ * float routines).
  * bench/pytorch_unary.py times the same calls in PyTorch.
  */
 final class UnaryBench {
@@ -25,23 +27,44 @@ final class UnaryBench {
     private UnaryBench() {
     }
 
-    /** The functions timed, each on inputs where it is defined and not saturated. */
-    private record Case(String name, boolean positiveInput, boolean backward, UnaryOperator<Tensor> f) {
+    /** The inputs a case draws from: where its function is defined, its derivative finite, and it is not saturated. */
+    private enum Input {
+        /** Standard normal. */
+        NORMAL,
+        /** U(0.1, 3.1). */
+        POSITIVE,
+        /** U(-0.9, 0.9): inside asin's, acos's and atanh's domain, away from their infinite slopes at +-1. */
+        INSIDE_UNIT,
+        /** U(1.1, 4.1): inside acosh's domain, away from its infinite slope at 1. */
+        ABOVE_ONE
+    }
+
+    /** The functions timed, each on its input. */
+    private record Case(String name, Input input, boolean backward, UnaryOperator<Tensor> f) {
     }
 
     private static final Case[] CASES = {
-        new Case("exp", false, false, Tensor::exp),
-        new Case("log", true, false, Tensor::log),
-        new Case("sin", false, false, Tensor::sin),
-        new Case("tan", false, false, Tensor::tan),
-        new Case("erf", false, false, Tensor::erf),
-        new Case("pow_2.5", true, false, x -> x.pow(2.5)),
-        new Case("sigmoid", false, true, Tensor::sigmoid),
-        new Case("tanh", false, true, Tensor::tanh),
-        new Case("gelu", false, true, Tensor::gelu),
-        new Case("gelu_tanh", false, true, Tensor::geluTanh),
-        new Case("elu", false, true, x -> x.elu(1)),
-        new Case("silu", false, true, Tensor::silu),
+        new Case("exp", Input.NORMAL, false, Tensor::exp),
+        new Case("log", Input.POSITIVE, false, Tensor::log),
+        new Case("sin", Input.NORMAL, false, Tensor::sin),
+        new Case("tan", Input.NORMAL, false, Tensor::tan),
+        new Case("erf", Input.NORMAL, false, Tensor::erf),
+        new Case("pow_2.5", Input.POSITIVE, false, x -> x.pow(2.5)),
+        new Case("sigmoid", Input.NORMAL, true, Tensor::sigmoid),
+        new Case("tanh", Input.NORMAL, true, Tensor::tanh),
+        new Case("gelu", Input.NORMAL, true, Tensor::gelu),
+        new Case("gelu_tanh", Input.NORMAL, true, Tensor::geluTanh),
+        new Case("elu", Input.NORMAL, true, x -> x.elu(1)),
+        new Case("silu", Input.NORMAL, true, Tensor::silu),
+        new Case("asin", Input.INSIDE_UNIT, true, Tensor::asin),
+        new Case("acos", Input.INSIDE_UNIT, true, Tensor::acos),
+        new Case("atan", Input.NORMAL, true, Tensor::atan),
+        new Case("asinh", Input.NORMAL, true, Tensor::asinh),
+        new Case("acosh", Input.ABOVE_ONE, true, Tensor::acosh),
+        new Case("atanh", Input.INSIDE_UNIT, true, Tensor::atanh),
+        new Case("pow_3", Input.NORMAL, true, x -> x.pow(3)),
+        new Case("pow_4", Input.NORMAL, true, x -> x.pow(4)),
+        new Case("pow_-2", Input.NORMAL, true, x -> x.pow(-2)),
     };
 
     static int run(PrintStream out) {
@@ -51,10 +74,13 @@ final class UnaryBench {
         r.put("workload", "unary");
         r.put("elements", ELEMENTS);
         try (Scope s = Scope.open()) {
-            Tensor normal = Tensor.randn(ELEMENTS);
-            Tensor positive = Tensor.rand(ELEMENTS).mul(3).add(0.1);
+            Map<Input, Tensor> inputs = new EnumMap<>(Input.class);
+            inputs.put(Input.NORMAL, Tensor.randn(ELEMENTS));
+            inputs.put(Input.POSITIVE, Tensor.rand(ELEMENTS).mul(3).add(0.1));
+            inputs.put(Input.INSIDE_UNIT, Tensor.rand(ELEMENTS).mul(1.8).sub(0.9));
+            inputs.put(Input.ABOVE_ONE, Tensor.rand(ELEMENTS).mul(3).add(1.1));
             for (Case c : CASES) {
-                Tensor x = c.positiveInput() ? positive : normal;
+                Tensor x = inputs.get(c.input());
                 double forward = BenchCommand.medianMillis(backend, WARM_UPS, RUNS, () -> {
                     try (Autograd.Guard g = Autograd.noGrad()) {
                         c.f().apply(x);

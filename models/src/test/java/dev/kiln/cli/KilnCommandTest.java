@@ -436,10 +436,13 @@ class KilnCommandTest {
     }
 
     @Test
-    void benchUnaryTimesEachFunctionAndTheActivationsBackward() {
+    void benchUnaryTimesEachFunctionAndTheBackwardOfActivationsInversesAndIntegerPowers() {
         assertTimedBench("unary", "exp_ms", "log_ms", "sin_ms", "tan_ms", "erf_ms", "pow_2.5_ms", "sigmoid_ms",
                 "sigmoid_forward_backward_ms", "gelu_tanh_forward_backward_ms", "elu_forward_backward_ms",
-                "silu_forward_backward_ms");
+                "silu_forward_backward_ms", "asin_forward_backward_ms", "acos_forward_backward_ms",
+                "atan_forward_backward_ms", "asinh_forward_backward_ms", "acosh_forward_backward_ms",
+                "atanh_forward_backward_ms", "pow_3_forward_backward_ms", "pow_4_forward_backward_ms",
+                "pow_-2_forward_backward_ms");
     }
 
     /** {@code kiln bench workload} succeeds and its JSON summary names it and gives each of {@code times} above 0. */
