@@ -925,7 +925,7 @@ public final class F {
      * variance of its values, then each channel c given its weight and bias:
      * {@code (x - mean) / sqrt(var + eps) * weight[c] + bias[c]}, the same shape. weight and bias {@code [C]}, each
      * may be null (1 and 0). One recorded op (gradients for x, weight and bias) on the backend's fused kernels, which
-     * keeps only the groups' statistics.
+     * keeps only the groups' statistics. An empty batch gives an empty output and zero weight and bias gradients.
      *
      * @throws IllegalArgumentException naming the op and the shapes for a rank below 2, groups that do not divide C,
      *     a single value per sample's group, or a weight or bias that is not {@code [C]} or differs in dtype or device

@@ -15,7 +15,10 @@ final class GroupNormOps {
         Tensor out = x.emptyLike(x.shape(), x.dtype());
         Tensor saveMean = x.emptyLike(Shape.of(x.dim(0) * groups), x.dtype());
         Tensor saveInvStd = x.emptyLike(Shape.of(x.dim(0) * groups), x.dtype());
-        x.backend().groupNormForward(x, groups, weight, bias, eps, out, saveMean, saveInvStd);
+        if (x.size() > 0) {
+            // An empty batch (PyTorch gives an empty output) asks nothing of the backend, whose kernels need a group.
+            x.backend().groupNormForward(x, groups, weight, bias, eps, out, saveMean, saveInvStd);
+        }
         out.recordWithSaved(OP, new Tensor[] {x, weight, bias}, Node.differentiable(g -> Node.createsGraph()
                 ? recordedGrads(x, groups, weight, bias, eps, g)
                 : grads(x, groups, weight, bias, saveMean, saveInvStd, g)), saveMean, saveInvStd);
@@ -31,7 +34,14 @@ final class GroupNormOps {
                 ? gradOut.emptyLike(Shape.of(channels), weight.dtype()) : null;
         Tensor gradBias = bias != null && bias.requiresGrad()
                 ? gradOut.emptyLike(Shape.of(channels), bias.dtype()) : null;
-        if (gradInput != null || gradWeight != null || gradBias != null) {
+        if (x.size() == 0) {
+            // Sums over no sample: zero.
+            for (Tensor sum : new Tensor[] {gradWeight, gradBias}) {
+                if (sum != null) {
+                    sum.backend().fill(sum, 0);
+                }
+            }
+        } else if (gradInput != null || gradWeight != null || gradBias != null) {
             gradOut.backend().groupNormBackward(x, gradOut, groups, weight, saveMean, saveInvStd, gradInput,
                     gradWeight, gradBias);
         }
@@ -49,22 +59,25 @@ final class GroupNormOps {
                                           Tensor gradOut) {
         int n = x.dim(0);
         int channels = x.dim(1);
-        Tensor byGroup = x.reshape(n, groups, -1);
+        // Sizes given, not inferred: an empty batch leaves -1 undetermined.
+        int positions = Math.toIntExact(x.shape().inner(1));
+        int perGroup = channels / groups * positions;
+        Tensor byGroup = x.reshape(n, groups, perGroup);
         Tensor centred = byGroup.sub(byGroup.mean(2, true));
         Tensor invStd = centred.square().mean(2, true).add(eps).rsqrt();
         Tensor xhat = centred.mul(invStd);
-        Tensor byChannel = gradOut.reshape(n, channels, -1);
+        Tensor byChannel = gradOut.reshape(n, channels, positions);
         Tensor gradInput = null;
         if (x.requiresGrad()) {
             Tensor gradXhat = (weight == null ? byChannel : byChannel.mul(weight.reshape(1, channels, 1)))
-                    .reshape(n, groups, -1);
+                    .reshape(n, groups, perGroup);
             gradInput = gradXhat.sub(gradXhat.mean(2, true)).sub(xhat.mul(gradXhat.mul(xhat).mean(2, true)))
                     .mul(invStd).reshape(x.shape().dims());
         }
         return new Tensor[] {
                 gradInput,
                 weight != null && weight.requiresGrad()
-                        ? byChannel.mul(xhat.reshape(n, channels, -1)).sum(2, false).sum(0, false) : null,
+                        ? byChannel.mul(xhat.reshape(n, channels, positions)).sum(2, false).sum(0, false) : null,
                 bias != null && bias.requiresGrad() ? byChannel.sum(2, false).sum(0, false) : null};
     }
 
@@ -79,7 +92,7 @@ final class GroupNormOps {
             throw new IllegalArgumentException(OP + ": groups " + groups + " must be positive and divide the "
                     + channels + " channels of input " + x.shape());
         }
-        long perGroup = x.dim(0) == 0 ? 0 : x.size() / ((long) x.dim(0) * groups);
+        long perGroup = channels / groups * x.shape().inner(1);
         if (perGroup <= 1) {
             throw new IllegalArgumentException(OP + ": input " + x.shape() + " with " + groups
                     + " groups: expected more than 1 value per sample's group");

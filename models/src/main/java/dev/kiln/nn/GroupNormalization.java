@@ -22,7 +22,8 @@ final class GroupNormalization {
      * no affine.
      */
     static Tensor normalise(Tensor x, int groups, double eps, Tensor weight, Tensor bias) {
-        if (x.size() == (long) x.dim(0) * groups) {
+        // An empty batch is no batch of one-value groups: F.groupNorm gives it an empty output, as PyTorch does.
+        if (x.size() > 0 && x.size() == (long) x.dim(0) * groups) {
             return withAffine(normaliseOneValueGroups(x, groups, eps), weight, bias);
         }
         // One op on the backend's fused kernels: the affine applied as each channel is written, its gradients

@@ -82,6 +82,19 @@ class GroupNormTest {
         }
     }
 
+    /** PyTorch 1.13's GroupNorm(2, 4) on a [0, 4, 3] batch: an empty output, and zero weight and bias gradients. */
+    @Test
+    void anEmptyBatchGivesAnEmptyOutputAndZeroParameterGradients() {
+        try (GroupNorm gn = new GroupNorm(2, 4); Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(0, 4, 3).requiresGrad(true);
+            Tensor y = gn.forward(x);
+            assertEquals(List.of(0, 4, 3), List.of(y.dim(0), y.dim(1), y.dim(2)));
+            y.sum().backward();
+            assertValues(new double[4], gn.weight().grad(), 0);
+            assertValues(new double[4], gn.bias().grad(), 0);
+        }
+    }
+
     @Test
     void evaluationModeGivesTheSameOutputAsTraining() {
         try (GroupNorm gn = new GroupNorm(2, 4); Scope s = Scope.open()) {

@@ -53,6 +53,20 @@ class GroupNormOpTest {
                 Tensor.randn(DType.F64, 2, 6, 3).requiresGrad(true));
     }
 
+    /** As PyTorch 1.13's F.group_norm: an empty output, and zero weight and bias gradients. */
+    @Test
+    void anEmptyBatchGivesAnEmptyOutputAndZeroParameterGradients() {
+        Tensor x = Tensor.randn(DType.F64, 0, 4, 3).requiresGrad(true);
+        Tensor w = Tensor.randn(DType.F64, 4).requiresGrad(true);
+        Tensor b = Tensor.randn(DType.F64, 4).requiresGrad(true);
+        Tensor y = F.groupNorm(x, 2, w, b, 1e-5);
+        assertArrayEquals(new int[] {0, 4, 3}, y.shape().dims());
+        y.sum().backward();
+        assertArrayEquals(new double[4], w.grad().toDoubleArray());
+        assertArrayEquals(new double[4], b.grad().toDoubleArray());
+        assertArrayEquals(new int[] {0, 4, 3}, x.grad().shape().dims());
+    }
+
     @Test
     void refusesGroupsThatDoNotDivideTheChannels() {
         Tensor x = Tensor.randn(2, 6, 3);
