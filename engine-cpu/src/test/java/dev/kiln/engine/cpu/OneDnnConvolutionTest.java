@@ -217,6 +217,38 @@ class OneDnnConvolutionTest {
     }
 
     /**
+     * A grouped, padded, strided convolution on a batch of 301: slices of 150 and 151 images, the odd one in chunks
+     * of unequal sizes where the temporaries exceed the bound, gives OpenBLAS's output and input gradient at every
+     * image, the chunks' borders included.
+     */
+    @Test
+    void unevenChunksOfAGroupedPaddedConvolutionMatchOpenBlas() {
+        GroupedConv2dGeometry g = GroupedConv2dGeometry.of("chunks", Shape.of(301, 16, 33, 33),
+                Shape.of(32, 8, 3, 3), new int[] {2}, new int[] {1}, new int[] {1}, 2);
+        try (CpuBackend b = new CpuBackend(2, false); Parallel two = new Parallel(2);
+             OneDnnConvolution own = OneDnnConvolution.open(b, two); Scope scope = Scope.open()) {
+            Tensor input = random(b, g.inputShape(), 17);
+            Tensor weight = random(b, g.weightShape(), 18);
+            Tensor bias = random(b, Shape.of(g.outChannels()), 19);
+            Tensor gradOut = random(b, g.outputShape(), 20);
+            Tensor out = Tensor.empty(g.outputShape(), DType.F32, b);
+            Tensor gradInput = Tensor.empty(g.inputShape(), DType.F32, b);
+            long live = b.bytesInUse();
+            own.forward(input, weight, bias, g, out);
+            own.backwardData(gradOut, weight, g, gradInput);
+            long temporaries = b.peakBytesInUse() - live;
+            assertTrue(temporaries <= 2 * OneDnnConvolution.TEMPORARY_BYTES, "temporaries of two slices at once: "
+                    + temporaries + " bytes");
+            Tensor expected = Tensor.empty(g.outputShape(), DType.F32, openBlas);
+            openBlas.groupedConv2dForward(input, weight, bias, g, expected);
+            assertClose("grouped forward in uneven chunks", expected, out);
+            Tensor expectedGradInput = Tensor.empty(g.inputShape(), DType.F32, openBlas);
+            openBlas.groupedConv2dBackwardData(gradOut, weight, g, expectedGradInput);
+            assertClose("grouped input gradient in uneven chunks", expectedGradInput, gradInput);
+        }
+    }
+
+    /**
      * oneDNN starts no OpenMP threads beside Kiln's: counted as the threads that carry the calling thread's name (a
      * thread that libgomp starts inherits its starter's name on Linux), which runs the first slice of the batch.
      */
