@@ -3,9 +3,10 @@ package dev.kiln.engine.cpu;
 import java.util.Arrays;
 
 /**
- * Long sums of floats in float arithmetic, nearly as accurate as in double: {@value #LANES} running sums, element i
- * going to lane i % LANES, each with Kahan's compensation (the rounding error of every addition carried into the
- * next), and the lanes added in double at the end. Each sum's loop is a plain counted loop over float arrays that
+ * Long sums of floats in float arithmetic, nearly as accurate as in double: up to {@value #LANES} running sums (a
+ * lane for each four values, at least 16), element i going to lane i % lanes, each with Kahan's compensation (the
+ * rounding error of every addition carried into the next), and the lanes folded and added in double at the end
+ * ({@link #total}). Each sum's loop is a plain counted loop over float arrays that
  * C2 vectorises on JDK 17, where a sum in double (a float widened per element) stays scalar: JDK 17's C2 vectorises
  * no float-to-double conversion. Kahan's error bound is about 2 ulps of the sum of the terms' magnitudes, whatever
  * the length, where a plain float lane would lose a bit every doubling of its length. The sums take a pivot to

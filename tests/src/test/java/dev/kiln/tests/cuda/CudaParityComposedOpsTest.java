@@ -582,9 +582,9 @@ class CudaParityComposedOpsTest extends ParityTest {
     }
 
     /**
-     * GroupNorm(3, 6) (the fused batch norm of each sample's groups, then the affine), and GroupNorm(6, 6) and
-     * InstanceNorm2d(6) with their affine (applied inside the fused batch norm, each sample's channel taking its
-     * channel's weight and bias) on a [4, 6, 5, 8] input: the output and the input's, weight's and bias's gradients of a
+     * GroupNorm(3, 6), GroupNorm(6, 6) and InstanceNorm2d(6) with their affine (each one group-norm op each way,
+     * F.groupNorm: the backend's own kernels, or the SPI's default of batch norm, broadcast products and reductions)
+     * on a [4, 6, 5, 8] input: the output and the input's, weight's and bias's gradients of a
      * weighted sum. Sums of up to 160 terms: the tolerance of sums.
      */
     @ParameterizedTest
