@@ -41,7 +41,7 @@ final class CpuCopy {
      * Bulk copies of a filled chunk: a put per element costs 0.26 ns (17 us for a [128, 512] tensor), a bulk
      * copy is a memcpy.
      */
-    private static void fillFloats(FloatBuffer b, int from, int to, float v) {
+    static void fillFloats(FloatBuffer b, int from, int to, float v) {
         float[] chunk = Chunks.scratch()[0];
         Arrays.fill(chunk, v);
         for (int i = from; i < to; i += chunk.length) {
