@@ -947,10 +947,10 @@ public interface Backend extends AutoCloseable {
 
     /**
      * The kernels this backend chose by timing candidates on an operation's first call (the CPU's OpenBLAS-or-oneDNN
-     * per convolution geometry, direction and bias, as cuDNN's benchmark mode chooses algorithms), with those
-     * {@link #useTuningChoices} gave it that no call has met yet: opaque key/value text that this kind of backend takes
-     * back in another process, so that a resumed run repeats the first run's kernels and so its bits. Empty where the
-     * backend times nothing.
+     * per convolution geometry, direction and bias under {@code -Dkiln.cpu.convolutionKernel=timed}, as cuDNN's
+     * benchmark mode chooses algorithms), with those {@link #useTuningChoices} gave it that no call has met yet:
+     * opaque key/value text that this kind of backend takes back in another process, so that a resumed run repeats the
+     * first run's kernels and so its bits. Empty where the backend times nothing.
      */
     default Map<String, String> tuningChoices() {
         return Map.of();

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The engine backend's tuning choices ({@link Backend#tuningChoices}: on the CPU, OpenBLAS or oneDNN for each
- * convolution, chosen by timing) in {@value #FILE} beside a checkpoint, so that a run resumed in another process runs
+ * convolution, chosen by timing under {@code -Dkiln.cpu.convolutionKernel=timed}; the default rule records none, so
+ * no file is written) in {@value #FILE} beside a checkpoint, so that a run resumed in another process runs
  * every operation on the kernel the first run chose and continues it bit for bit, as PyTorch users keep cuDNN's
  * benchmark choices. The file is JSON, {@code {"backend": "cpu", "choices": {key: kernel, ...}}}, written to a
  * temporary file and renamed.

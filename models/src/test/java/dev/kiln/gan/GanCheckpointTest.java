@@ -29,6 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code GanCommandTest}'s).
  */
 class GanCheckpointTest {
+    /** The CPU backend's switch of how a convolution's first call settles its kernel. */
+    private static final String CONVOLUTION_KERNEL = "kiln.cpu.convolutionKernel";
+
     @TempDir
     Path tmp;
     private Scope scope;
@@ -89,12 +92,14 @@ class GanCheckpointTest {
         assertEquals("dcgan", resumed.metadata().get("model"));
     }
 
+    /** With the CPU backend's convolutions timed: its default rule records no choices. */
     @Test
     void resumeGivesTheBackendTheTuningChoicesWrittenBeside() throws IOException {
         Backend backend = Engine.get().backend();
         Path file = tmp.resolve("checkpoint.safetensors");
         GanTrainer trained = trainer(2, 5);
         backend.useTuningChoices(Map.of());
+        System.setProperty(CONVOLUTION_KERNEL, "timed");
         try {
             GanCheckpoint.write(file, trained, noise(trained), trained.fit(images, 1), Map.of());
             Map<String, String> chosen = backend.tuningChoices();
@@ -104,6 +109,7 @@ class GanCheckpointTest {
             GanCheckpoint.resume(file, fresh, noise(fresh));
             assertEquals(chosen, backend.tuningChoices());
         } finally {
+            System.clearProperty(CONVOLUTION_KERNEL);
             backend.useTuningChoices(Map.of());
         }
     }

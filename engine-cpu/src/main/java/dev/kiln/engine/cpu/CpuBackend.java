@@ -20,7 +20,7 @@ import java.util.TreeMap;
 import org.bytedeco.openblas.presets.openblas_nolapack;
 
 /**
- * The CPU backend: GEMM on OpenBLAS, F32 convolutions on oneDNN where it is faster ({@link ConvolutionChoice}),
+ * The CPU backend: GEMM on OpenBLAS, F32 convolutions on oneDNN or OpenBLAS as {@link ConvolutionChoice} picks,
  * everything else in Java over off-heap memory, split over {@code -Dkiln.threads} threads (default: all cores) for
  * large tensors. Each kernel family lives in its own class; this one routes the SPI to them.
  */
@@ -332,8 +332,9 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * The kernel of each convolution timed so far (or given by {@link #useTuningChoices} and not yet met): keys are
-     * {@link ConvolutionKey#text}s, values {@code openblas} or {@code onednn}, ordered by key.
+     * The kernel of each convolution timed or named by {@code -Dkiln.cpu.convolutionKernel} so far (or given by
+     * {@link #useTuningChoices} and not yet met), none by the default rule, which any process applies alike: keys
+     * are {@link ConvolutionKey#text}s, values {@code openblas} or {@code onednn}, ordered by key.
      */
     @Override
     public Map<String, String> tuningChoices() {
@@ -359,7 +360,7 @@ public final class CpuBackend implements Backend {
 
     /**
      * Depthwise convolutions on {@link CpuDepthwiseConvolution}, other groupings group by group as by default, or
-     * either on oneDNN's grouped primitive where that is faster ({@link ConvolutionChoice}).
+     * either on oneDNN's grouped primitive as {@link ConvolutionChoice} picks.
      */
     @Override
     public void groupedConv2dForward(Tensor input, Tensor weight, Tensor bias, GroupedConv2dGeometry g, Tensor out) {

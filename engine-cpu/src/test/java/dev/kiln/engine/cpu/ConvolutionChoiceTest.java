@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.GroupedConv2dGeometry;
 import dev.kiln.engine.Scope;
@@ -16,22 +17,29 @@ import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.cpu.ConvolutionCases.Case;
 import dev.kiln.engine.cpu.ConvolutionChoice.Kernel;
+import dev.kiln.engine.cpu.ConvolutionChoice.Setting;
 import dev.kiln.engine.cpu.ConvolutionKey.Direction;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The CPU backend's choice between OpenBLAS's and oneDNN's convolutions ({@link ConvolutionChoice}): timed on a
- * convolution's first call and kept, never for F64 or with the switch off, and whichever kernel runs, the backend's
- * results are OpenBLAS's within {@link ConvolutionCases#TOLERANCE}, on first and later calls.
+ * The CPU backend's choice between OpenBLAS's and oneDNN's convolutions ({@link ConvolutionChoice}): by a fixed rule
+ * by default, timed on a convolution's first call and kept with {@code timed}, never oneDNN for F64 or with the switch
+ * off, and whichever kernel runs, the backend's results are OpenBLAS's within {@link ConvolutionCases#TOLERANCE}, on
+ * first and later calls.
  */
 class ConvolutionChoiceTest {
     private static final GroupedConv2dGeometry RESNET = ConvolutionCases.plain().get(0).geometry();
+    /** DCGAN's last generator layer, a transposed convolution from [64, 64, 32, 32] to [64, 3, 64, 64], as run. */
+    private static final GroupedConv2dGeometry DCGAN_IMAGE = new GroupedConv2dGeometry(Conv2dGeometry.transposed("t",
+            Shape.of(64, 64, 32, 32), Shape.of(64, 3, 4, 4), new int[] {2}, new int[] {1}, new int[] {0},
+            new int[] {1}), 1);
 
     private static CpuBackend openBlas;
     private static CpuBackend chosen;
@@ -67,7 +75,53 @@ class ConvolutionChoiceTest {
     }
 
     @Test
+    void byDefaultTwoProcessesWhoseTimingsDifferSettleOnTheSameKernels() {
+        Runnable fast = () -> { };
+        Runnable slow = () -> sleep(2);
+        for (Direction direction : Direction.values()) {
+            ConvolutionKey key = new ConvolutionKey(RESNET, direction, direction == Direction.FORWARD);
+            try (ConvolutionChoice first = new ConvolutionChoice(openBlas, parallel, true);
+                 ConvolutionChoice second = new ConvolutionChoice(openBlas, parallel, true)) {
+                assertTrue(first.considers(DType.F32, RESNET) && second.considers(DType.F32, RESNET));
+                first.run(key, slow, oneDnn -> fast.run());
+                second.run(key, fast, oneDnn -> slow.run());
+                assertEquals(first.chosen(key), second.chosen(key), key.text());
+            }
+        }
+    }
+
+    @Test
+    void theRuleRunsStridedInputGradientsOfFewInputChannelsOnOpenBlasAndTheRestOnOneDnn() {
+        assertEquals(Kernel.OPENBLAS, ConvolutionChoice.ruled(new ConvolutionKey(DCGAN_IMAGE, Direction.BACKWARD_DATA,
+                false)), "a transposed convolution's image (its forward pass)");
+        assertEquals(Kernel.ONEDNN, ConvolutionChoice.ruled(new ConvolutionKey(DCGAN_IMAGE, Direction.FORWARD, false)));
+        assertEquals(Kernel.ONEDNN, ConvolutionChoice.ruled(new ConvolutionKey(DCGAN_IMAGE, Direction.BACKWARD_FILTER,
+                false)));
+        assertEquals(Kernel.ONEDNN, ConvolutionChoice.ruled(new ConvolutionKey(geometry(32, 16, 2, 1),
+                Direction.BACKWARD_DATA, false)), "16 input channels");
+        assertEquals(Kernel.ONEDNN, ConvolutionChoice.ruled(new ConvolutionKey(geometry(32, 3, 1, 1),
+                Direction.BACKWARD_DATA, false)), "stride 1");
+        assertEquals(Kernel.ONEDNN, ConvolutionChoice.ruled(new ConvolutionKey(geometry(32, 8, 2, 8),
+                Direction.BACKWARD_DATA, false)), "depthwise");
+    }
+
+    @Test
+    void theRulesKernelsRunUntimedAndAreNotRecorded() {
+        ConvolutionKey key = new ConvolutionKey(DCGAN_IMAGE, Direction.BACKWARD_DATA, false);
+        StringBuilder runs = new StringBuilder();
+        try (ConvolutionChoice choice = new ConvolutionChoice(openBlas, parallel, true)) {
+            assertTrue(choice.considers(DType.F32, DCGAN_IMAGE));
+            choice.run(key, () -> runs.append('B'), oneDnn -> runs.append('D'));
+            choice.run(key, () -> runs.append('B'), oneDnn -> runs.append('D'));
+            assertEquals("BB", runs.toString());
+            assertEquals(Kernel.OPENBLAS, choice.chosen(key));
+            assertEquals(Map.of(), choice.choices(), "any process applies the rule alike: nothing to carry over");
+        }
+    }
+
+    @Test
     void firstCallTimesBothKernelsInTurnAndLaterCallsRunTheChosenOneOnce() {
+        System.setProperty(ConvolutionChoice.KERNEL_PROPERTY, "timed");
         ConvolutionKey key = new ConvolutionKey(RESNET, Direction.FORWARD, false);
         StringBuilder runs = new StringBuilder();
         try (ConvolutionChoice choice = new ConvolutionChoice(openBlas, parallel, true)) {
@@ -88,6 +142,7 @@ class ConvolutionChoiceTest {
 
     @Test
     void aSlowConvolutionIsTimedTheFewestRounds() {
+        System.setProperty(ConvolutionChoice.KERNEL_PROPERTY, "timed");
         ConvolutionKey key = new ConvolutionKey(RESNET, Direction.BACKWARD_DATA, false);
         StringBuilder runs = new StringBuilder();
         Runnable slow = () -> sleep(ConvolutionChoice.TRIAL_MILLIS);
@@ -107,6 +162,7 @@ class ConvolutionChoiceTest {
 
     @Test
     void aLoadedChoiceRunsUntimedFromItsFirstCallWhileOtherKeysAreTimed() {
+        System.setProperty(ConvolutionChoice.KERNEL_PROPERTY, "timed");
         ConvolutionKey loaded = new ConvolutionKey(RESNET, Direction.FORWARD, false);
         ConvolutionKey other = new ConvolutionKey(RESNET, Direction.BACKWARD_DATA, false);
         StringBuilder runs = new StringBuilder();
@@ -126,11 +182,12 @@ class ConvolutionChoiceTest {
 
     @Test
     void usingChoicesForgetsThoseMadeBefore() {
+        System.setProperty(ConvolutionChoice.KERNEL_PROPERTY, "timed");
         ConvolutionKey key = new ConvolutionKey(RESNET, Direction.FORWARD, false);
         try (ConvolutionChoice choice = new ConvolutionChoice(openBlas, parallel, true)) {
             assertTrue(choice.considers(DType.F32, RESNET));
             choice.run(key, () -> { }, oneDnn -> { });
-            assertNotNull(choice.chosen(key));
+            assertEquals(Map.of(key, choice.chosen(key)), choice.choices());
             choice.use(Map.of());
             assertNull(choice.chosen(key));
             assertEquals(Map.of(), choice.choices());
@@ -153,14 +210,27 @@ class ConvolutionChoiceTest {
     }
 
     @Test
-    void theKernelPropertyRefusesWhatNamesNoKernel() {
+    void theKernelPropertyIsAutoByDefaultAndRefusesWhatNamesNoSetting() {
+        assertEquals(Setting.AUTO, Setting.configured());
+        withProperty(ConvolutionChoice.KERNEL_PROPERTY, "timed", () -> assertEquals(Setting.TIMED,
+                Setting.configured()));
         withProperty(ConvolutionChoice.KERNEL_PROPERTY, "fastest", () -> {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    ConvolutionChoice::forcedKernel);
-            assertEquals("kiln.cpu.convolutionKernel must be timed, openblas or onednn, got 'fastest'",
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, Setting::configured);
+            assertEquals("kiln.cpu.convolutionKernel must be auto, timed, openblas or onednn, got 'fastest'",
                     e.getMessage());
         });
-        withProperty(ConvolutionChoice.KERNEL_PROPERTY, "timed", () -> assertNull(ConvolutionChoice.forcedKernel()));
+    }
+
+    @AfterEach
+    void clearTheKernelProperty() {
+        System.clearProperty(ConvolutionChoice.KERNEL_PROPERTY);
+    }
+
+    /** A plain or grouped 3x3 convolution of batch 8 on a 16x16 plane. */
+    private static GroupedConv2dGeometry geometry(int outChannels, int inChannels, int stride, int groups) {
+        return GroupedConv2dGeometry.of("conv2d", Shape.of(8, inChannels, 16, 16),
+                Shape.of(outChannels, inChannels / groups, 3, 3), new int[] {stride}, new int[] {1}, new int[] {1},
+                groups);
     }
 
     /** Runs {@code body} with the system property {@code name} set to {@code value}, then restores it. */
@@ -211,7 +281,7 @@ class ConvolutionChoiceTest {
         return Stream.concat(ConvolutionCases.plain().stream(), ConvolutionCases.grouped().stream());
     }
 
-    /** Forward with bias, then both gradients in one call, as autograd asks for them; twice: timed, then chosen. */
+    /** Forward with bias, then both gradients in one call, as autograd asks for them; twice: settling, then settled. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void backendGivesOpenBlasResultsOnFirstAndLaterCalls(Case c) {

@@ -32,20 +32,35 @@ class TuningChoicesTest {
     }
 
     @Test
-    void anotherBackendTakesTheChoicesAndGivesThemBackBeforeMeetingThem() {
+    void anotherBackendTakesTheTimedChoicesAndGivesThemBackBeforeMeetingThem() {
+        System.setProperty(ConvolutionChoice.KERNEL_PROPERTY, "timed");
         try (CpuBackend first = new CpuBackend(1, true); CpuBackend second = new CpuBackend(1, true);
              Scope scope = Scope.open()) {
-            GroupedConv2dGeometry g = new GroupedConv2dGeometry(new Conv2dGeometry(2, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1,
-                    1), 1);
-            Tensor input = ConvolutionCases.random(first, g.inputShape(), 1);
-            Tensor weight = ConvolutionCases.random(first, g.weightShape(), 2);
-            Tensor out = Tensor.empty(g.outputShape(), DType.F32, first);
-            first.conv2dForward(input, weight, null, g.group(), out);
+            convolve(first);
             Map<String, String> choices = first.tuningChoices();
             assertEquals(1, choices.size(), choices.toString());
             second.useTuningChoices(choices);
             assertEquals(choices, second.tuningChoices());
+        } finally {
+            System.clearProperty(ConvolutionChoice.KERNEL_PROPERTY);
         }
+    }
+
+    @Test
+    void byDefaultTheBackendHasNoChoicesToGive() {
+        try (CpuBackend backend = new CpuBackend(1, true); Scope scope = Scope.open()) {
+            convolve(backend);
+            assertEquals(Map.of(), backend.tuningChoices());
+        }
+    }
+
+    /** One small F32 convolution's forward pass on {@code backend}. */
+    private static void convolve(CpuBackend backend) {
+        GroupedConv2dGeometry g = new GroupedConv2dGeometry(new Conv2dGeometry(2, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1),
+                1);
+        Tensor input = ConvolutionCases.random(backend, g.inputShape(), 1);
+        Tensor weight = ConvolutionCases.random(backend, g.weightShape(), 2);
+        backend.conv2dForward(input, weight, null, g.group(), Tensor.empty(g.outputShape(), DType.F32, backend));
     }
 
     @Test
