@@ -17,10 +17,12 @@ import org.slf4j.LoggerFactory;
  * picks it from the convolution alone, so that two runs with the same seed repeat bit for bit across processes, as
  * PyTorch's CPU convolutions do: oneDNN wherever it has a primitive, except for the input gradient of a strided plain
  * convolution of fewer than {@value #FEW_INPUT_CHANNELS} input channels (the image a transposed convolution writes, as
- * DCGAN's last generator layer; a strided stem's input gradient), which OpenBLAS runs. Measured on 2 threads
- * (2026-12-06), oneDNN took 0.15-0.9 of OpenBLAS's time on plain, strided, dilated, grouped, depthwise, transposed
- * and 1-D convolutions in every direction, at batch 64 and 256 as at batch 1-4 (where the worst was 1.4 times, a
- * weight gradient of batch 1), but 1.2-3.9 times OpenBLAS's on those input gradients.
+ * DCGAN's last generator layer; a strided stem's input gradient), which OpenBLAS runs. Measured warm on 2 threads
+ * (2026-12-06), oneDNN took 0.15-0.9 of OpenBLAS's time on most plain, strided, dilated, grouped, depthwise,
+ * transposed and 1-D convolutions in every direction, at batch 1-4 as at 32-256, but 1.2-3.9 times OpenBLAS's on those
+ * input gradients. Its other losses were smaller (up to 1.4 times) and not of one kind, so the rule leaves them to
+ * oneDNN: LeNet's second convolution (20 to 50 channels, 5x5 on 12x12), 3x3 convolutions of 64-256 channels at batch
+ * 1, DCGAN's first generator layer's forward.
  * <p>{@code -Dkiln.cpu.convolutionKernel=timed} chooses instead as cuDNN's algorithm search (PyTorch's
  * {@code benchmark=True}) does: the first call of a (geometry, direction, bias) runs both kernels in turn, oneDNN
  * first, and the one with the shorter best time runs that convolution from then on. Every call's result is the chosen
