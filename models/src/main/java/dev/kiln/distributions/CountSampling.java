@@ -45,17 +45,22 @@ final class CountSampling {
         return PendingRounds.count(which, e -> {
             Tensor scaled = e[0].mul(e[0].uniformLike(0, 1));
             return new PendingRounds.Outcome(scaled.sub(1), null, scaled);
-        }, flat(rate.exp(), shape));
+        }, () -> new Tensor[] {flat(rate.exp(), shape)});
     }
 
     /** PTRS for rates of 10 or more, where {@code which}. */
     private static Tensor ptrs(Tensor rate, Tensor which, Shape shape) {
+        return PendingRounds.sum(which, CountSampling::ptrsRound, () -> ptrsConstants(rate, shape));
+    }
+
+    /** {rate, b, a, log(1 / alpha), v_r, log(rate)}, computed at rate's shape, then flattened to {@code shape}. */
+    private static Tensor[] ptrsConstants(Tensor rate, Shape shape) {
         Tensor b = rate.sqrt().mul(2.53).add(0.931);
         Tensor a = b.mul(0.02483).sub(0.059);
         Tensor logInvAlpha = b.sub(3.4).reciprocal().mul(1.1328).add(1.1239).log();
         Tensor vr = b.sub(2).reciprocal().mul(-3.6224).add(0.9277);
-        return PendingRounds.sum(which, CountSampling::ptrsRound, flat(rate, shape), flat(b, shape), flat(a, shape),
-                flat(logInvAlpha, shape), flat(vr, shape), flat(rate.log(), shape));
+        return new Tensor[] {flat(rate, shape), flat(b, shape), flat(a, shape), flat(logInvAlpha, shape),
+            flat(vr, shape), flat(rate.log(), shape)};
     }
 
     /** One PTRS round over {rate, b, a, log(1 / alpha), v_r, log(rate)}: each element's count where accepted. */
@@ -102,11 +107,19 @@ final class CountSampling {
             Tensor gap = e[0].uniformLike(tiny, 1).log().div(e[0]).ceil();
             Tensor left = e[1].sub(gap);
             return new PendingRounds.Outcome(left.add(1), null, e[0], left);
-        }, flat(q.neg().log1p(), shape), flat(total, shape));
+        }, () -> new Tensor[] {flat(q.neg().log1p(), shape), flat(total, shape)});
     }
 
     /** BTRS for n q of 10 or more, q at most 1/2, where {@code which}. */
     private static Tensor btrs(Tensor total, Tensor q, Tensor which, Shape shape) {
+        return PendingRounds.sum(which, CountSampling::btrsRound, () -> btrsConstants(total, q, shape));
+    }
+
+    /**
+     * {n, b, a, c, v_r, log(q / (1 - q)), log(alpha), m, log(m! (n - m)!)}, computed at the parameters' shape, then
+     * flattened to {@code shape}.
+     */
+    private static Tensor[] btrsConstants(Tensor total, Tensor q, Shape shape) {
         Tensor spread = total.mul(q).mul(q.neg().add(1)).sqrt();
         Tensor b = spread.mul(2.53).add(1.15);
         Tensor a = b.mul(0.0248).add(q.mul(0.01)).sub(0.0873);
@@ -116,9 +129,8 @@ final class CountSampling {
         Tensor logAlpha = b.reciprocal().mul(5.1).add(2.83).mul(spread).log();
         Tensor m = total.add(1).mul(q).floor();
         Tensor logPeak = SpecialFunctions.lgamma(m.add(1)).add(SpecialFunctions.lgamma(total.sub(m).add(1)));
-        return PendingRounds.sum(which, CountSampling::btrsRound, flat(total, shape), flat(b, shape), flat(a, shape),
-                flat(c, shape), flat(vr, shape), flat(logOdds, shape), flat(logAlpha, shape), flat(m, shape),
-                flat(logPeak, shape));
+        return new Tensor[] {flat(total, shape), flat(b, shape), flat(a, shape), flat(c, shape), flat(vr, shape),
+            flat(logOdds, shape), flat(logAlpha, shape), flat(m, shape), flat(logPeak, shape)};
     }
 
     /** One BTRS round over {n, b, a, c, v_r, log(q / (1 - q)), log(alpha), m, log(m! (n - m)!)}: counts accepted. */

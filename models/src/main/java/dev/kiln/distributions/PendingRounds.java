@@ -4,6 +4,7 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Rounds of a sampler over only the elements of a flat batch still pending: each round computes on tensors of those
@@ -45,10 +46,11 @@ final class PendingRounds {
 
     /**
      * Runs {@code round} until no element pends, starting from the elements where {@code pending} (flat, [n]) is
-     * positive and the per-element tensors {@code elements} (each [n]); returns [n] of pending's dtype holding each
+     * positive and the per-element tensors {@code elements} makes (each [n]): made only where some element pends, and
+     * the intermediates of making them freed before the first round. Returns [n] of pending's dtype holding each
      * element's sum of what the rounds added to it (0 where it never pended).
      */
-    static Tensor sum(Tensor pending, Round round, Tensor... elements) {
+    static Tensor sum(Tensor pending, Round round, Supplier<Tensor[]> elements) {
         List<long[]> positions = new ArrayList<>();
         List<Tensor> added = new ArrayList<>();
         return run(pending, round, elements, new Tally() {
@@ -69,7 +71,7 @@ final class PendingRounds {
      * As {@link #sum}, but each element's value is the number of rounds after which it still pended (counted on the
      * host, where each round's mask is read anyway, and uploaded once).
      */
-    static Tensor count(Tensor pending, Round round, Tensor... elements) {
+    static Tensor count(Tensor pending, Round round, Supplier<Tensor[]> elements) {
         double[] counts = new double[(int) pending.size()];
         return run(pending, round, elements, new Tally() {
             @Override
@@ -86,9 +88,13 @@ final class PendingRounds {
         });
     }
 
-    private static Tensor run(Tensor pending, Round round, Tensor[] elements, Tally tally) {
+    private static Tensor run(Tensor pending, Round round, Supplier<Tensor[]> make, Tally tally) {
         try (Scope scope = Scope.open()) {
             long[] at = positive(pending);
+            if (at.length == 0) {
+                return scope.keep(tally.result(pending));
+            }
+            Tensor[] elements = made(make);
             Tensor[] current = at.length == pending.size() ? elements : select(elements, upload(at, pending));
             while (at.length > 0) {
                 try (Scope inRound = Scope.open()) {
@@ -104,6 +110,17 @@ final class PendingRounds {
                 }
             }
             return scope.keep(tally.result(pending));
+        }
+    }
+
+    /** The per-element tensors {@code make} makes, the intermediates it made them of freed. */
+    private static Tensor[] made(Supplier<Tensor[]> make) {
+        try (Scope making = Scope.open()) {
+            Tensor[] elements = make.get();
+            for (Tensor t : elements) {
+                making.keep(t);
+            }
+            return elements;
         }
     }
 

@@ -103,7 +103,7 @@ final class StandardGamma extends Function {
                 alpha.fullLike(1));
         Tensor d = alpha.add(boosted).sub(ONE_THIRD).reshape((int) alpha.size());
         Tensor valid = d.gt(0);
-        Tensor draws = PendingRounds.sum(valid, StandardGamma::round, d, d.mul(9).rsqrt());
+        Tensor draws = PendingRounds.sum(valid, StandardGamma::round, () -> new Tensor[] {d, d.mul(9).rsqrt()});
         return draws.maskedFill(valid.eq(0), Double.NaN).reshape(alpha.shape().dims()).mul(boost)
                 .maskedFill(alpha.eq(0), 0);
     }

@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.BackendProvider;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.util.Arrays;
+import java.util.ServiceLoader;
 import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +29,9 @@ class PendingRoundsSamplingTest {
     private static final int ELEMENTS = 500;
     private static final int SAMPLES = 200;
     private static final double STANDARD_ERRORS = 5;
+
+    /** Draws of the memory tests: enough that the rounds' tensors dwarf everything else the backend holds. */
+    private static final int LARGE = 100000;
 
     private static final int PER_CLASS = SAMPLES * ELEMENTS / 5;
 
@@ -101,6 +107,43 @@ class PendingRoundsSamplingTest {
         Engine.seed(99);
         assertArrayEquals(counts, poisson.sample(20).toDoubleArray(), 0);
         assertArrayEquals(successes, binomial.sample(20).toDoubleArray(), 0);
+    }
+
+    /**
+     * A batch wholly on inversion's side of the switch makes none of BTRS's constants (two log-gammas of some thirty
+     * tensors each), and the constants of the sampler it runs are kept without the intermediates they were made of:
+     * 41 tensors of the draws' size at the peak, 161 when every constant's intermediates stayed through the rounds.
+     */
+    @Test
+    void binomialSamplingHoldsNoUnusedSamplersConstantsNorTheirIntermediates() {
+        try (Backend fresh = freshCpu()) {
+            Tensor total = Tensor.full(90.0, DType.F64, LARGE).to(fresh);
+            Tensor probs = Tensor.full(0.1, DType.F64, LARGE).to(fresh);
+            Binomial.ofProbs(total, probs).sample();
+            assertPeakBelow(fresh, 64, "Binomial");
+        }
+    }
+
+    /** Knuth's batch makes none of PTRS's constants: 12 tensors of the draws' size at the peak, 27 when it did. */
+    @Test
+    void poissonSamplingHoldsNoUnusedSamplersConstantsNorTheirIntermediates() {
+        try (Backend fresh = freshCpu()) {
+            new Poisson(Tensor.full(3.0, DType.F64, LARGE).to(fresh)).sample();
+            assertPeakBelow(fresh, 20, "Poisson");
+        }
+    }
+
+    /** A CPU backend of its own, which nothing else has used, so that its peak is the sampling's alone. */
+    private static Backend freshCpu() {
+        return ServiceLoader.load(BackendProvider.class).stream().map(ServiceLoader.Provider::get)
+                .filter(p -> p.name().equals("cpu")).findFirst().orElseThrow().create();
+    }
+
+    private static void assertPeakBelow(Backend backend, int tensors, String what) {
+        long tensor = (long) LARGE * Double.BYTES;
+        long peak = backend.peakBytesInUse();
+        assertTrue(peak < tensors * tensor, "sampling " + LARGE + " " + what + " draws held up to " + peak / tensor
+                + " tensors of their size at once");
     }
 
     /** ELEMENTS values (F64) cycling through {@code values}. */
