@@ -101,11 +101,13 @@ final class PendingRounds {
                     Outcome outcome = round.apply(current);
                     long[] still = positive(outcome.pending());
                     tally.round(at, still, outcome.added(), inRound);
-                    current = still.length == at.length ? outcome.elements()
+                    Tensor[] next = still.length == at.length ? outcome.elements()
                             : select(outcome.elements(), upload(still, pending));
-                    for (Tensor t : current) {
+                    for (Tensor t : next) {
                         inRound.keep(t);
                     }
+                    freeReplaced(current, next, elements);
+                    current = next;
                     at = positionsOf(still, at);
                 }
             }
@@ -122,6 +124,28 @@ final class PendingRounds {
             }
             return elements;
         }
+    }
+
+    /**
+     * Closes the tensors a round carried that the next does not carry on and that are not among the ones the rounds
+     * started from: each round's carried tensors would otherwise stay until the last round (Knuth's as many rounds as
+     * the largest count drawn).
+     */
+    private static void freeReplaced(Tensor[] carried, Tensor[] next, Tensor[] initial) {
+        for (Tensor t : carried) {
+            if (!holds(next, t) && !holds(initial, t)) {
+                t.close();
+            }
+        }
+    }
+
+    private static boolean holds(Tensor[] tensors, Tensor t) {
+        for (Tensor u : tensors) {
+            if (u == t) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The indices of {@code t}'s positive elements, read back in one copy. */
