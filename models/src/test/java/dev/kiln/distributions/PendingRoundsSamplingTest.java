@@ -206,7 +206,7 @@ class PendingRoundsSamplingTest {
         for (int k = 0; k <= top; k++) {
             double expected = probability.applyAsDouble(k) * x.length;
             if (expected >= 5) {
-                double seen = k <= top ? observed[k] : 0;
+                double seen = observed[k];
                 statistic += (seen - expected) * (seen - expected) / expected;
                 restObserved -= seen;
                 restExpected -= expected;
