@@ -12,6 +12,7 @@ import dev.kiln.engine.CounterRandom;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -140,6 +141,31 @@ class ScopeAndRandomTest {
             double[] n2 = Tensor.randn(dt, 50_000).toDoubleArray();
             assertArrayEquals(u1, u2, "rand after the same seed");
             assertArrayEquals(n1, n2, "randn after the same seed");
+        }
+    }
+
+    /**
+     * uniformLike and normalLike of a shape draw that shape in the tensor's dtype on its backend, the values that
+     * Tensor.uniform and Tensor.normal draw from the same point of the stream, and advance it as they do.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void uniformLikeAndNormalLikeOfAShapeDrawThatShapeFromTheStream(DType dt) {
+        try (Scope s = Scope.open()) {
+            Tensor like = Tensor.zeros(dt, 3);
+            Engine.seed(77);
+            Tensor u = like.uniformLike(-1, 2, Shape.of(4, 5));
+            Tensor n = like.normalLike(3, 0.5, Shape.of(6));
+            Engine.seed(77);
+            double[] uniform = Tensor.uniform(-1, 2, dt, 4, 5).toDoubleArray();
+            double[] normal = Tensor.normal(3, 0.5, dt, 6).toDoubleArray();
+            assertEquals(Shape.of(4, 5), u.shape(), "uniformLike's shape");
+            assertEquals(Shape.of(6), n.shape(), "normalLike's shape");
+            assertEquals(dt, u.dtype(), "uniformLike's dtype");
+            assertEquals(dt, n.dtype(), "normalLike's dtype");
+            assertSame(like.backend(), u.backend(), "uniformLike's backend");
+            assertArrayEquals(uniform, u.toDoubleArray(), "uniformLike's draws");
+            assertArrayEquals(normal, n.toDoubleArray(), "normalLike's draws");
         }
     }
 
