@@ -213,6 +213,25 @@ final class CpuElementwise {
         };
     }
 
+    /**
+     * grad *= d op / dx in float from x (log2, log10), from y (sqrt, reciprocal, exp2) or from neither, for the ops
+     * of {@link FloatSimpleGradients}, or null.
+     */
+    private static OutputGradientChunk simpleGradient(UnaryOp op) {
+        return switch (op) {
+            case SQRT -> FloatSimpleGradients::sqrt;
+            case RECIPROCAL -> FloatSimpleGradients::reciprocal;
+            case EXP2 -> FloatSimpleGradients::exp2;
+            case LOG2 -> FloatSimpleGradients::log2;
+            case LOG10 -> FloatSimpleGradients::log10;
+            case NEG -> (unused, grad, len) -> FloatSimpleGradients.neg(grad, len);
+            case SIGN, FLOOR, CEIL, ROUND, TRUNC -> (unused, grad, len) -> FloatSimpleGradients.zero(grad, len);
+            // frac's derivative is 1: the gradient passes as it is.
+            case FRAC -> (unused, grad, len) -> { };
+            default -> null;
+        };
+    }
+
     /** v = 1 / v. */
     private static void reciprocal(float[] v, int len) {
         for (int i = 0; i < len; i++) {
@@ -287,7 +306,8 @@ final class CpuElementwise {
 
     /**
      * {@link #unaryBackward} for F32 through heap chunks: {@code gx = gy * derivative(x, y)}, with a loop of its own
-     * for the square, small integer powers, rsqrt, ELU and for ops whose derivative needs only y, the float routines
+     * for the square, small integer powers, rsqrt, ELU, the ops of {@link FloatSimpleGradients} and for ops whose
+     * derivative needs only y, the float routines
      * of {@link #floatDerivative}, and else each value in double as the generic loop computes it.
      */
     private void unaryBackwardF32(UnaryOp op, double p, Tensor x, Tensor y, Tensor gy, Tensor gx, int n) {
@@ -297,6 +317,19 @@ final class CpuElementwise {
         }
         if (op == UnaryOp.SIGMOID) {
             gradientFromOutputF32(y, gy, gx, n, CpuElementwise::sigmoidGradient);
+            return;
+        }
+        if (op == UnaryOp.ABS || op == UnaryOp.LEAKY_RELU) {
+            float slope = (float) p;
+            signGradientF32(x, gy, gx, n, op == UnaryOp.ABS ? FloatSimpleGradients::abs
+                    : (bits, grad, len) -> FloatSimpleGradients.leakyRelu(bits, grad, len, slope));
+            return;
+        }
+        OutputGradientChunk simple = simpleGradient(op);
+        if (simple != null) {
+            // log2 and log10 read x; the others y or nothing.
+            boolean ofInput = op == UnaryOp.LOG2 || op == UnaryOp.LOG10;
+            gradientFromOutputF32(ofInput ? x : y, gy, gx, n, simple);
             return;
         }
         if (op == UnaryOp.POW && p != 0 && IntegerPower.serves(p - 1)) {
@@ -891,6 +924,36 @@ final class CpuElementwise {
                 os.put(oo + c, grad, 0, len);
             }
         });
+    }
+
+    /**
+     * gx = f(x's bit patterns, gy) for F32, x streamed through int chunks and gy through float ones, so that a loop
+     * deciding on x's sign and class without comparisons vectorises ({@link FloatSimpleGradients#abs}).
+     */
+    private void signGradientF32(Tensor x, Tensor gy, Tensor gx, int n, SignGradientChunk chunk) {
+        IntBuffer xs = bits(x);
+        FloatBuffer gs = f32(gy);
+        FloatBuffer os = f32(gx);
+        int xo = offset(x);
+        int go = offset(gy);
+        int oo = offset(gx);
+        parallel.forRange(n, 1, (s, e) -> {
+            int[] in = Chunks.intScratch()[0];
+            float[] grad = Chunks.scratch()[0];
+            for (int c = s; c < e; c += Chunks.SIZE) {
+                int len = Math.min(Chunks.SIZE, e - c);
+                xs.get(xo + c, in, 0, len);
+                gs.get(go + c, grad, 0, len);
+                chunk.apply(in, grad, len);
+                os.put(oo + c, grad, 0, len);
+            }
+        });
+    }
+
+    /** Turns one chunk of an input's F32 bit patterns and its output's gradient into the input gradient. */
+    @FunctionalInterface
+    private interface SignGradientChunk {
+        void apply(int[] xBits, float[] grad, int len);
     }
 
     private static IntBuffer bits(Tensor t) {
