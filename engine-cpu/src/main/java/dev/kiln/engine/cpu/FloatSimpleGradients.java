@@ -67,7 +67,8 @@ final class FloatSimpleGradients {
 
     /**
      * grad = grad / x / ln 2, log2's gradient. Divided by x before the constant is applied, so that x ln 2 never
-     * rounds as a subnormal (PyTorch's grad / (x ln 2) does).
+     * rounds as a subnormal (PyTorch's grad / (x ln 2) does), and 1 / ln 2 &gt; 1 applied last, so that nothing
+     * overflows before the result would.
      */
     static void log2(float[] x, float[] grad, int len) {
         for (int i = 0; i < len; i++) {
@@ -75,10 +76,13 @@ final class FloatSimpleGradients {
         }
     }
 
-    /** grad = grad / x / ln 10, log10's gradient, in the order of {@link #log2}. */
+    /**
+     * grad = grad / ln 10 / x, log10's gradient: as {@link #log2}'s, but 1 / ln 10 &lt; 1 applied first, because
+     * grad / x overflows for x below 2^-128 where the result does not.
+     */
     static void log10(float[] x, float[] grad, int len) {
         for (int i = 0; i < len; i++) {
-            grad[i] = grad[i] / x[i] * INV_LN10;
+            grad[i] = grad[i] * INV_LN10 / x[i];
         }
     }
 
