@@ -17,7 +17,8 @@ import java.util.function.LongBinaryOperator;
  * step, have loops of their own on the FloatBuffer (tanh as {@link FastTanh}), and so do F32 exp, log, sin, erf, GELU
  * and their kin ({@link FloatExp}, {@link FloatLog}, {@link FloatTrig}, {@link FloatInverseTrig},
  * {@link FloatHyperbolic}, {@link FloatInverseHyperbolic}, {@link FloatInverseDerivatives}, {@link FloatErf},
- * {@link FloatGeluTanh}, {@link FloatPow}, {@link IntegerPower}).
+ * {@link FloatGeluTanh}, {@link FloatPow}, {@link IntegerPower}), and the simpler gradients of
+ * {@link FloatSimpleGradients}.
  */
 final class CpuElementwise {
     private static final double SQRT_HALF = Math.sqrt(0.5);
