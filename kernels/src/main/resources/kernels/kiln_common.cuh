@@ -180,7 +180,7 @@ template <typename A> __device__ inline A unary_value(int op, A p, A x) {
 template <typename A> __device__ inline A unary_derivative(int op, A p, A x, A y) {
     switch (op) {
         case NEG: return A(-1);
-        case ABS: return x > A(0) ? A(1) : (x < A(0) ? A(-1) : x);  // Math.signum: NaN stays NaN
+        case ABS: return x > A(0) ? A(1) : (x < A(0) ? A(-1) : A(0));  // PyTorch's sgn: 0 at +-0 and NaN
         case EXP: return y;
         case LOG: return A(1) / x;
         case SQRT: return A(0.5) / y;

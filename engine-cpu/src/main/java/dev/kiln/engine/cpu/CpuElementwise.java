@@ -390,7 +390,7 @@ final class CpuElementwise {
     static double derivative(UnaryOp op, double p, double x, double y) {
         return switch (op) {
             case NEG -> -1;
-            case ABS -> Math.signum(x);
+            case ABS -> x > 0 ? 1 : x < 0 ? -1 : 0; // PyTorch's sgn: 0 at +-0 and NaN
             case EXP -> y;
             case LOG -> 1 / x;
             case SQRT -> 0.5 / y;

@@ -7,6 +7,7 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The F32 unaryBackward of the ops of {@link FloatSimpleGradients} gives PyTorch 1.13's values where their
- * derivatives switch (printed by torch.autograd with a gradient of ones), through the backend.
+ * derivatives switch (printed by torch.autograd with a gradient of ones), through the backend; abs's in F64 too.
  */
 class CpuSimpleGradientsTest {
     private static final float NAN = Float.NaN;
@@ -43,10 +44,31 @@ class CpuSimpleGradientsTest {
         }
     }
 
+    private static double[] gradientF64(UnaryOp op, double p) {
+        try (Scope scope = Scope.open()) {
+            double[] values = new double[X.length];
+            for (int i = 0; i < X.length; i++) {
+                values[i] = X[i];
+            }
+            Tensor x = Tensor.empty(Shape.of(X.length), DType.F64, backend);
+            backend.copyFromHost(DoubleBuffer.wrap(values), x);
+            Tensor y = Tensor.empty(x.shape(), DType.F64, backend);
+            backend.unary(op, p, x, y);
+            Tensor gx = Tensor.empty(x.shape(), DType.F64, backend);
+            backend.unaryBackward(op, p, x, y, x.fullLike(1), gx);
+            return gx.toDoubleArray();
+        }
+    }
+
     /** sgn is 0 at +-0 and NaN: the gradient there is +0 (the double loop's signum gave -0 and NaN). */
     @Test
     void absGradientIsPyTorchsAtZerosAndNan() {
         assertArrayEquals(new float[] {0f, 0f, 0f, 1f, -1f, -1f, 1f}, gradient(UnaryOp.ABS, 0));
+    }
+
+    @Test
+    void absGradientInF64IsPyTorchsAtZerosAndNanAsInF32() {
+        assertArrayEquals(new double[] {0, 0, 0, 1, -1, -1, 1}, gradientF64(UnaryOp.ABS, 0));
     }
 
     @Test
