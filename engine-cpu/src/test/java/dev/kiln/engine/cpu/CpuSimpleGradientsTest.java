@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The F32 unaryBackward of the ops of {@link FloatSimpleGradients} gives PyTorch 1.13's values where their
- * derivatives switch (printed by torch.autograd with a gradient of ones), through the backend; abs's in F64 too.
+ * derivatives switch (printed by models/src/test/pytorch/simple_gradients.py), through the backend; abs's in F64 too.
  */
 class CpuSimpleGradientsTest {
     private static final float NAN = Float.NaN;
