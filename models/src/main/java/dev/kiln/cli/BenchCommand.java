@@ -63,7 +63,7 @@ final class BenchCommand {
               unary     element-wise functions (exp, log, sin, tan, erf, pow, and with their backward the
                         activations sigmoid, tanh, GELU exact and tanh, ELU, SiLU, the inverses asin, acos,
                         atan, asinh, acosh, atanh and the powers x^3, x^4, x^-2) of 2^20 F32 values; median of 50
-                        (bench/pytorch_unary.py times the same in PyTorch)
+                        (bench/pytorch_unary.py times the same in PyTorch); --functions exp,silu times those alone
               dispatch  the engine's cost per step apart from arithmetic, from the JVM's first step on: a step of
                         four tiny ops ([4, 4] matmul, ReLU, add, sum) and their backward in a scope, read back
                         (as a training step reads its loss); microseconds per step over steps 1-10, 11-60, 61-120,
@@ -110,8 +110,9 @@ final class BenchCommand {
                 yield convolutions(out);
             }
             case "unary" -> {
+                String functions = o.get("functions", "");
                 o.rejectUnknown();
-                yield UnaryBench.run(out);
+                yield UnaryBench.run(functions.isBlank() ? List.of() : List.of(functions.split(",")), out);
             }
             case "dispatch" -> {
                 o.rejectUnknown();

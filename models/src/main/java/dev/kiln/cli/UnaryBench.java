@@ -8,7 +8,9 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.train.Json;
 import java.io.PrintStream;
 import java.util.EnumMap;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -16,7 +18,7 @@ import java.util.function.UnaryOperator;
  * {@code kiln bench unary}: element-wise functions of one F32 tensor of 2^20 elements, forward alone and, for the
  * activations, the inverse trigonometric and hyperbolic functions and the integer powers, forward with backward (a
  * gradient of ones); milliseconds per call, median of 50 after 100 warm-ups (ten left the JIT still compiling the
- * float routines).
+ * float routines); {@code --functions exp,silu} times those cases alone.
  * bench/pytorch_unary.py times the same calls in PyTorch.
  */
 final class UnaryBench {
@@ -67,7 +69,23 @@ final class UnaryBench {
         new Case("pow_-2", Input.NORMAL, true, x -> x.pow(-2)),
     };
 
-    static int run(PrintStream out) {
+    /** The cases' names, in the order they run: what {@code --functions} takes. */
+    static List<String> names() {
+        return Arrays.stream(CASES).map(Case::name).toList();
+    }
+
+    /**
+     * Times the cases named in {@code functions} (all of them when it is empty).
+     *
+     * @throws IllegalArgumentException naming a function that is not a case, and the cases
+     */
+    static int run(List<String> functions, PrintStream out) {
+        for (String f : functions) {
+            if (!names().contains(f)) {
+                throw new IllegalArgumentException("bench unary: --functions names '" + f + "', which is not one of "
+                        + String.join(", ", names()));
+            }
+        }
         Backend backend = Engine.get().backend();
         Engine.seed(1);
         Map<String, Object> r = new LinkedHashMap<>();
@@ -80,6 +98,9 @@ final class UnaryBench {
             inputs.put(Input.INSIDE_UNIT, Tensor.rand(ELEMENTS).mul(1.8).sub(0.9));
             inputs.put(Input.ABOVE_ONE, Tensor.rand(ELEMENTS).mul(3).add(1.1));
             for (Case c : CASES) {
+                if (!functions.isEmpty() && !functions.contains(c.name())) {
+                    continue;
+                }
                 Tensor x = inputs.get(c.input());
                 double forward = BenchCommand.medianMillis(backend, WARM_UPS, RUNS, () -> {
                     try (Autograd.Guard g = Autograd.noGrad()) {

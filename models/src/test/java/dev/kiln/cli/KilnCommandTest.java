@@ -445,6 +445,23 @@ class KilnCommandTest {
                 "pow_-2_forward_backward_ms");
     }
 
+    @Test
+    void benchUnaryWithFunctionsTimesThoseAlone() {
+        Result r = kiln("bench", "unary", "--functions", "exp,silu");
+        assertEquals(0, r.code(), r.toString());
+        JsonObject summary = r.lastLineJson();
+        assertTrue(summary.get("exp_ms").getAsDouble() > 0, summary.toString());
+        assertTrue(summary.get("silu_forward_backward_ms").getAsDouble() > 0, summary.toString());
+        assertFalse(summary.has("log_ms") || summary.has("asin_ms"), summary.toString());
+    }
+
+    @Test
+    void benchUnaryRefusesAFunctionItDoesNotTimeNamingTheCases() {
+        Result r = kiln("bench", "unary", "--functions", "exp,cbrt");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("'cbrt', which is not one of exp, log,"), r.toString());
+    }
+
     /** {@code kiln bench workload} succeeds and its JSON summary names it and gives each of {@code times} above 0. */
     private static void assertTimedBench(String workload, String... times) {
         Result r = kiln("bench", workload);
