@@ -1,6 +1,7 @@
 package dev.kiln.distributions.transforms;
 
 import dev.kiln.distributions.Constraint;
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 
@@ -109,14 +110,28 @@ public final class AffineTransform extends Transform {
                 && sameValues(scale, o.scale);
     }
 
-    /** Whether two tensors broadcast to each other and agree everywhere (reads one number back). */
+    /**
+     * Whether two tensors broadcast to each other and agree everywhere, as PyTorch's {@code (a == b).all()}: true
+     * where the broadcast has no elements, and tensors of different dtypes compare their values in F64, which holds
+     * every F32 exactly (so F32 0.1 differs from F64 0.1). Reads one number back.
+     */
     static boolean sameValues(Tensor a, Tensor b) {
+        Shape common;
         try {
-            Shape.broadcast("equals", a.shape(), b.shape());
+            common = Shape.broadcast("equals", a.shape(), b.shape());
         } catch (IllegalArgumentException e) {
             return false;
         }
-        return a == b || a.detach().eq(b.detach()).min().item() == 1;
+        if (a == b || common.size() == 0) {
+            return true;
+        }
+        Tensor x = a.detach();
+        Tensor y = b.detach();
+        if (x.dtype() != y.dtype()) {
+            x = x.to(DType.F64);
+            y = y.to(DType.F64);
+        }
+        return x.eq(y).min().item() == 1;
     }
 
     @Override
