@@ -12,7 +12,8 @@ import java.util.Arrays;
  * of batch shape [batch..., k] (a Gaussian mixture over vectors is
  * {@code new MixtureSameFamily(Categorical.ofLogits(w), new Independent(new Normal(means, stds), 1))} with means
  * [batch..., k, d]); the mixture's batch shape broadcasts with [batch...] and its class count is k. The batch shape is
- * [batch...] and the event shape the components'.
+ * [batch...] and the event shape the components'. A mixture batch wider than [batch...] is accepted and logProb, cdf
+ * and the moments broadcast to it, as in PyTorch, but {@code sample} is refused (PyTorch's fails): expand the components.
  * <pre>
  * logProb(x) = logsumexp over j of (log p_j + component_j.logProb(x))
  * cdf(x)     = sum over j of p_j component_j.cdf(x)       (scalar events)
@@ -81,8 +82,15 @@ public final class MixtureSameFamily extends Distribution {
         return components;
     }
 
+    /**
+     * Picks a component per batch element and gathers its draw.
+     *
+     * @throws UnsupportedOperationException where the mixture's batch shape does not expand to the batch shape (it has
+     *     more axes, or a longer one), as PyTorch's sample fails there: a draw has one choice per batch element
+     */
     @Override
     protected Tensor draw(int... sampleShape) {
+        checkDrawable();
         int[] batch = batchShape().dims();
         Categorical picker = mixture.batchShape().equals(batchShape()) ? mixture : mixture.expand(batch);
         Tensor picks = picker.sample(sampleShape);
@@ -93,6 +101,18 @@ public final class MixtureSameFamily extends Distribution {
         Arrays.fill(ones, picks.rank(), ones.length, 1);
         Tensor index = picks.reshape(ones).expand(indexShape);
         return drawn.gather(gatherAxis, index).squeeze(gatherAxis);
+    }
+
+    /** Refuses a mixture whose batch the draws' [sample..., batch..., event...] has no place for, naming both. */
+    private void checkDrawable() {
+        Shape widened = Shape.broadcast(toString(), batchShape(), mixture.batchShape());
+        if (!widened.equals(batchShape())) {
+            throw new UnsupportedOperationException(this + ".sample: the mixture's batch shape " + mixture.batchShape()
+                    + " is wider than the batch shape " + batchShape() + " (the components' "
+                    + components.batchShape() + " less their last axis), so a draw has no place for its choices"
+                    + " (PyTorch's sample fails too); expand the components to batch shape "
+                    + widened.insert(widened.rank(), mixture.numEvents()));
+        }
     }
 
     @Override

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * {@link MixtureSameFamily} beyond PyTorch's numbers: F64 finite-difference gradients ({@link GradCheck}) of logProb,
  * cdf, mean and variance; the shapes of draws; draws judged over {@value #DRAWS} of them, the sample mean within
  * {@value #STANDARD_ERRORS} standard errors of the mean and the frequency of values at most x within as many standard
- * errors sqrt(p (1 - p) / n) of the cdf there; and bad component counts and batch shapes refused, naming them.
+ * errors sqrt(p (1 - p) / n) of the cdf there; bad component counts and batch shapes refused, naming them; and draws
+ * refused, naming both batch shapes, where the mixture's batch is wider than the batch (as PyTorch's sample fails).
  */
 class MixtureSameFamilyTest {
     private static final int DRAWS = 100000;
@@ -120,6 +121,33 @@ class MixtureSameFamilyTest {
             assertEquals(p, below / (double) DRAWS, STANDARD_ERRORS * Math.sqrt(p * (1 - p) / DRAWS),
                     "frequency of draws <= " + point);
         }
+    }
+
+    /** As in PyTorch 1.13, such a mixture is built and has a logProb, but its draws would need the mixture's axes. */
+    @Test
+    void drawingIsRefusedWhereTheMixtureBatchHasAxesTheBatchLacks() {
+        Tensor ones = Tensor.ones(DType.F64, 3, 4);
+        MixtureSameFamily d = new MixtureSameFamily(Categorical.ofLogits(Tensor.zeros(DType.F64, 2, 3, 4)),
+                new Normal(ones, ones));
+        assertEquals(Shape.of(3), d.batchShape());
+        assertEquals(Shape.of(2, 3), d.logProb(Tensor.full(0, DType.F64)).shape());
+        assertEquals("MixtureSameFamily(Categorical(logits: [2, 3, 4]), Normal(loc: [3, 4], scale: [3, 4])).sample:"
+                + " the mixture's batch shape [2, 3] is wider than the batch shape [3] (the components' [3, 4] less"
+                + " their last axis), so a draw has no place for its choices (PyTorch's sample fails too); expand the"
+                + " components to batch shape [2, 3, 4]",
+                assertThrows(UnsupportedOperationException.class, () -> d.sample(5)).getMessage());
+    }
+
+    @Test
+    void drawingIsRefusedWhereTheMixtureBatchIsLongerThanTheBatchOnAnAxis() {
+        Tensor ones = Tensor.ones(DType.F64, 1, 4);
+        MixtureSameFamily d = new MixtureSameFamily(Categorical.ofLogits(Tensor.zeros(DType.F64, 2, 4)),
+                new Normal(ones, ones));
+        assertEquals("MixtureSameFamily(Categorical(logits: [2, 4]), Normal(loc: [1, 4], scale: [1, 4])).sample:"
+                + " the mixture's batch shape [2] is wider than the batch shape [1] (the components' [1, 4] less"
+                + " their last axis), so a draw has no place for its choices (PyTorch's sample fails too); expand the"
+                + " components to batch shape [2, 4]",
+                assertThrows(UnsupportedOperationException.class, d::sample).getMessage());
     }
 
     @Test
