@@ -42,7 +42,7 @@ final class FloatErf {
                 z[i] = Math.max(-ERF_LIMIT, Math.min(ERF_LIMIT, b[i]));
                 squareNegated(z[i], 1, e, low, i);
             }
-            FloatExp.expBlock(e, low, n);
+            FloatExp.nonPositiveExpBlock(e, low, n);
             tailProduct(z, e, e, n);
             for (int i = 0; i < n; i++) {
                 float az = Math.abs(z[i]);
@@ -99,7 +99,7 @@ final class FloatErf {
             for (int i = 0; i < n; i++) {
                 squareNegated(Math.max(-GAUSSIAN_LIMIT, Math.min(GAUSSIAN_LIMIT, b[i])), 1, b, low, i);
             }
-            FloatExp.expBlock(b, low, n);
+            FloatExp.nonPositiveExpBlock(b, low, n);
             for (int i = 0; i < n; i++) {
                 b[i] *= TWO_OVER_SQRT_PI;
             }
@@ -127,7 +127,7 @@ final class FloatErf {
      * exp(-z^2); out is neither z nor e): below |z| = 1/2, 1 - erf(z); above, exp(-z^2) R(|z|), or 2 minus that for negative z.
      */
     private static void erfcOf(float[] z, float[] e, float[] low, float[] out, int n) {
-        FloatExp.expBlock(e, low, n);
+        FloatExp.nonPositiveExpBlock(e, low, n);
         tailProduct(z, e, out, n);
         for (int i = 0; i < n; i++) {
             float az = Math.abs(z[i]);

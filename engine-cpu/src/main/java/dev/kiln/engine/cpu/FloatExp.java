@@ -21,6 +21,9 @@ final class FloatExp {
     /** expm1 is -1 in float below -17.33; up to 88.37, n stays at most 127, so that 2^n is one float. */
     private static final float EXPM1_LOW = -18f;
     private static final float EXPM1_HIGH = 88.37f;
+    /** exp of a value at most 0 has n in [-159, 0]: n + 34 in [-125, 34], where 2^(n + 34) times v stays normal. */
+    private static final float NON_POSITIVE_SHIFT = 34f;
+    private static final float UNSHIFT = 0x1p-34f;
     /** 2^200 as two factors: the least negative float (-2^-149) negated and times both is 2^51, beyond 1. */
     private static final float TWO_TO_100 = 0x1p100f;
     private static final ThreadLocal<float[][]> WORK = Chunks.workArrays(3);
@@ -73,7 +76,7 @@ final class FloatExp {
                 x[i] = b[i];
                 b[i] = -Math.abs(b[i]);
             }
-            expBlock(b, n);
+            nonPositiveExpBlock(b, n);
             for (int i = 0; i < n; i++) {
                 float negative = negative(x[i]);
                 float denominator = 1 + b[i];
@@ -149,18 +152,33 @@ final class FloatExp {
     }
 
     /**
-     * v = exp(v + low) for at most {@link Chunks#SIZE} values, low a correction far below v's ulp (the rounding
-     * error of a square, for exp(-x^2)): added to the reduced argument, where it is not lost.
+     * v = exp(v) for at most {@link Chunks#SIZE} values at most 0 (a sigmoid's exp(-|x|)): as {@link #expBlock}, to
+     * the bit, with one bit move a value instead of two (see {@link #scaleNonPositive}).
      */
-    static void expBlock(float[] v, float[] low, int len) {
-        float[][] w = WORK.get();
+    static void nonPositiveExpBlock(float[] v, int len) {
+        float[] nPlusRound = WORK.get()[0];
         for (int i = 0; i < len; i++) {
-            float x = Math.max(EXP_LOW, Math.min(EXP_HIGH, v[i]));
+            float x = Math.max(EXP_LOW, Math.min(0, v[i]));
+            float n = nearestMultipleOfLn2(x);
+            v[i] = 1 + expm1Reduced(reduce(x, n));
+            nPlusRound[i] = n + (NON_POSITIVE_SHIFT + FloatTrig.ROUND);
+        }
+        scaleNonPositive(v, nPlusRound, len);
+    }
+
+    /**
+     * v = exp(v + low) for at most {@link Chunks#SIZE} values v at most 0 (a Gaussian's exp(-x^2)), low a correction
+     * far below v's ulp (the rounding error of a square): added to the reduced argument, where it is not lost.
+     */
+    static void nonPositiveExpBlock(float[] v, float[] low, int len) {
+        float[] nPlusRound = WORK.get()[0];
+        for (int i = 0; i < len; i++) {
+            float x = Math.max(EXP_LOW, Math.min(0, v[i]));
             float n = nearestMultipleOfLn2(x);
             v[i] = 1 + expm1Reduced(reduce(x, n) + low[i]);
-            splitExponent(n, w[0], w[1], i);
+            nPlusRound[i] = n + (NON_POSITIVE_SHIFT + FloatTrig.ROUND);
         }
-        scale(v, w[0], w[1], len);
+        scaleNonPositive(v, nPlusRound, len);
     }
 
     private static void expm1Block(float[] v, int len) {
@@ -188,7 +206,7 @@ final class FloatExp {
         for (int i = 0; i < len; i++) {
             v[i] = -Math.abs(v[i]);
         }
-        expBlock(v, len);
+        nonPositiveExpBlock(v, len);
         for (int i = 0; i < len; i++) {
             // exp(min(x, 0)) is the exp just taken where x < 0, else 1: the larger of it and 1 - negative.
             v[i] = Math.max(v[i], 1 - negative(x[i])) / (1 + v[i]);
@@ -235,6 +253,17 @@ final class FloatExp {
     static void scale(float[] v, float[] a, float[] b, int len) {
         for (int i = 0; i < len; i++) {
             v[i] = v[i] * powerOfTwo(a[i]) * powerOfTwo(b[i]);
+        }
+    }
+
+    /**
+     * v *= 2^(n + {@value #NON_POSITIVE_SHIFT}) 2^-{@value #NON_POSITIVE_SHIFT} for an n in [-159, 0] given plus
+     * the shift and {@link FloatTrig#ROUND}: the first factor is a normal float and v within [0.7, 1.5], so the
+     * first product is exact and normal and the second rounds once, as {@link #scale}'s halves do.
+     */
+    private static void scaleNonPositive(float[] v, float[] nPlusRound, int len) {
+        for (int i = 0; i < len; i++) {
+            v[i] = v[i] * powerOfTwo(nPlusRound[i]) * UNSHIFT;
         }
     }
 

@@ -99,7 +99,7 @@ final class FloatGeluTanh {
             low[i] = -sign * tLow;
             positive[i] = negative(-xc);
         }
-        FloatExp.expBlock(e, low, n);
+        FloatExp.nonPositiveExpBlock(e, low, n);
     }
 
     private static float clamp(float x) {

@@ -106,6 +106,25 @@ class FloatExpTest {
 
     /** Below -87 the sigmoid is subnormal, and SiLU's product with it loses digits (an absolute error near 1e-43). */
     @Test
+    void nonPositiveExpIsExpToTheBitDownToItsSubnormalResults() {
+        float[] x = new float[Chunks.SIZE];
+        float[] v = new float[Chunks.SIZE];
+        float[] expected = new float[Chunks.SIZE];
+        for (float from = -112f; from < 0; from += Chunks.SIZE * 0.0013f) {
+            for (int i = 0; i < Chunks.SIZE; i++) {
+                x[i] = Math.min(0, from + i * 0.0013f);
+                v[i] = x[i];
+                expected[i] = x[i];
+            }
+            FloatExp.expBlock(expected, Chunks.SIZE);
+            FloatExp.nonPositiveExpBlock(v, Chunks.SIZE);
+            for (int i = 0; i < Chunks.SIZE; i++) {
+                assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(v[i]), "exp(" + x[i] + ")");
+            }
+        }
+    }
+
+    @Test
     void siluIsWithinThreeAndAHalfUlpsWhileTheSigmoidIsNormal() {
         assertWithinUlps("silu", 3.5, FloatExp::silu, x -> x * sigmoid(x), DENSE, -87, ALL);
         assertEquals(Float.POSITIVE_INFINITY, apply(FloatExp::silu, Float.POSITIVE_INFINITY));
