@@ -107,19 +107,8 @@ final class BatchNormOps {
                     + ": expected 2-D [N, C] or 4-D [N, C, H, W]");
         }
         int channels = x.dim(1);
-        String[] names = {"weight", "bias", "runningMean", "runningVar"};
-        Tensor[] perChannel = {weight, bias, runningMean, runningVar};
-        for (int k = 0; k < perChannel.length; k++) {
-            Tensor t = perChannel[k];
-            if (t == null) {
-                continue;
-            }
-            Checks.compatible(op, x, t);
-            if (t.rank() != 1 || t.dim(0) != channels) {
-                throw new IllegalArgumentException(op + ": " + names[k] + " " + t.shape() + " and input " + x.shape()
-                        + ": " + names[k] + " must be [" + channels + "], one value per channel (axis 1)");
-            }
-        }
+        Checks.perChannel(op, x, new String[] {"weight", "bias", "runningMean", "runningVar"}, weight, bias,
+                runningMean, runningVar);
         if ((runningMean == null) != (runningVar == null)) {
             throw new IllegalArgumentException(op + ": runningMean and runningVar must both be given or both be null");
         }

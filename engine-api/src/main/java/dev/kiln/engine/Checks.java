@@ -97,4 +97,23 @@ final class Checks {
         sameBackend(op, a, b);
         sameDtype(op, a, b);
     }
+
+    /**
+     * Each of {@code tensors} that is not null is compatible with x and {@code [C]}, one value for each of x's channels
+     * (axis 1); {@code names[k]} names {@code tensors[k]} in the message.
+     */
+    static void perChannel(String op, Tensor x, String[] names, Tensor... tensors) {
+        int channels = x.dim(1);
+        for (int k = 0; k < tensors.length; k++) {
+            Tensor t = tensors[k];
+            if (t == null) {
+                continue;
+            }
+            compatible(op, x, t);
+            if (t.rank() != 1 || t.dim(0) != channels) {
+                throw new IllegalArgumentException(op + ": " + names[k] + " " + t.shape() + " and input " + x.shape()
+                        + ": " + names[k] + " must be [" + channels + "], one value per channel (axis 1)");
+            }
+        }
+    }
 }

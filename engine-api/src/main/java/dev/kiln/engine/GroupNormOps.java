@@ -97,18 +97,6 @@ final class GroupNormOps {
             throw new IllegalArgumentException(OP + ": input " + x.shape() + " with " + groups
                     + " groups: expected more than 1 value per sample's group");
         }
-        String[] names = {"weight", "bias"};
-        Tensor[] perChannel = {weight, bias};
-        for (int k = 0; k < perChannel.length; k++) {
-            Tensor t = perChannel[k];
-            if (t == null) {
-                continue;
-            }
-            Checks.compatible(OP, x, t);
-            if (t.rank() != 1 || t.dim(0) != channels) {
-                throw new IllegalArgumentException(OP + ": " + names[k] + " " + t.shape() + " and input " + x.shape()
-                        + ": " + names[k] + " must be [" + channels + "], one value per channel (axis 1)");
-            }
-        }
+        Checks.perChannel(OP, x, new String[] {"weight", "bias"}, weight, bias);
     }
 }
