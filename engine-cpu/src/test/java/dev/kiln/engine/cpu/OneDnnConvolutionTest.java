@@ -193,27 +193,7 @@ class OneDnnConvolutionTest {
     void aLargeBatchRunsInChunksWhoseTemporariesStayWithinTheBound() {
         GroupedConv2dGeometry g = new GroupedConv2dGeometry(Conv2dGeometry.of("conv1", Shape.of(1000, 1, 28, 28),
                 Shape.of(20, 1, 5, 5), new int[] {1}, new int[] {0}, new int[] {1}), 1);
-        try (CpuBackend b = new CpuBackend(2, false); Parallel two = new Parallel(2);
-             OneDnnConvolution own = OneDnnConvolution.open(b, two); Scope scope = Scope.open()) {
-            Tensor input = random(b, g.inputShape(), 13);
-            Tensor weight = random(b, g.weightShape(), 14);
-            Tensor bias = random(b, Shape.of(g.outChannels()), 15);
-            Tensor gradOut = random(b, g.outputShape(), 16);
-            Tensor out = Tensor.empty(g.outputShape(), DType.F32, b);
-            Tensor gradInput = Tensor.empty(g.inputShape(), DType.F32, b);
-            long live = b.bytesInUse();
-            own.forward(input, weight, bias, g, out);
-            own.backwardData(gradOut, weight, g, gradInput);
-            long temporaries = b.peakBytesInUse() - live;
-            assertTrue(temporaries <= 2 * OneDnnConvolution.TEMPORARY_BYTES, "temporaries of two slices at once: "
-                    + temporaries + " bytes");
-            Tensor expected = Tensor.empty(g.outputShape(), DType.F32, openBlas);
-            openBlas.groupedConv2dForward(input, weight, bias, g, expected);
-            assertClose("forward in chunks", expected, out);
-            Tensor expectedGradInput = Tensor.empty(g.inputShape(), DType.F32, openBlas);
-            openBlas.groupedConv2dBackwardData(gradOut, weight, g, expectedGradInput);
-            assertClose("input gradient in chunks", expectedGradInput, gradInput);
-        }
+        assertChunksMatchOpenBlas(g, 13, "in chunks");
     }
 
     /**
@@ -225,12 +205,20 @@ class OneDnnConvolutionTest {
     void unevenChunksOfAGroupedPaddedConvolutionMatchOpenBlas() {
         GroupedConv2dGeometry g = GroupedConv2dGeometry.of("chunks", Shape.of(301, 16, 33, 33),
                 Shape.of(32, 8, 3, 3), new int[] {2}, new int[] {1}, new int[] {1}, 2);
+        assertChunksMatchOpenBlas(g, 17, "grouped, in uneven chunks");
+    }
+
+    /**
+     * oneDNN's forward and input gradient of g, with temporaries of at most two slices' bound at once, give
+     * OpenBLAS's; inputs seeded from {@code firstSeed} on, {@code what} in the messages.
+     */
+    private void assertChunksMatchOpenBlas(GroupedConv2dGeometry g, long firstSeed, String what) {
         try (CpuBackend b = new CpuBackend(2, false); Parallel two = new Parallel(2);
              OneDnnConvolution own = OneDnnConvolution.open(b, two); Scope scope = Scope.open()) {
-            Tensor input = random(b, g.inputShape(), 17);
-            Tensor weight = random(b, g.weightShape(), 18);
-            Tensor bias = random(b, Shape.of(g.outChannels()), 19);
-            Tensor gradOut = random(b, g.outputShape(), 20);
+            Tensor input = random(b, g.inputShape(), firstSeed);
+            Tensor weight = random(b, g.weightShape(), firstSeed + 1);
+            Tensor bias = random(b, Shape.of(g.outChannels()), firstSeed + 2);
+            Tensor gradOut = random(b, g.outputShape(), firstSeed + 3);
             Tensor out = Tensor.empty(g.outputShape(), DType.F32, b);
             Tensor gradInput = Tensor.empty(g.inputShape(), DType.F32, b);
             long live = b.bytesInUse();
@@ -241,10 +229,10 @@ class OneDnnConvolutionTest {
                     + temporaries + " bytes");
             Tensor expected = Tensor.empty(g.outputShape(), DType.F32, openBlas);
             openBlas.groupedConv2dForward(input, weight, bias, g, expected);
-            assertClose("grouped forward in uneven chunks", expected, out);
+            assertClose("forward " + what, expected, out);
             Tensor expectedGradInput = Tensor.empty(g.inputShape(), DType.F32, openBlas);
             openBlas.groupedConv2dBackwardData(gradOut, weight, g, expectedGradInput);
-            assertClose("grouped input gradient in uneven chunks", expectedGradInput, gradInput);
+            assertClose("input gradient " + what, expectedGradInput, gradInput);
         }
     }
 

@@ -730,8 +730,7 @@ class CudaParityComposedOpsTest extends ParityTest {
                 KL.divergence(categorical, Categorical.ofProbs(uniform(b, dtype, 95, 0.1, 1, 64, 10))),
                 KL.divergence(mvn, MultivariateNormal.ofCovarianceMatrix(y.mul(0.5), covariance))};
             backwardThroughWeightedSums(b, dtype, names, results, 100);
-            return new Tensor[] {results[0], results[1], results[2], results[3], results[4], results[5], results[6],
-                results[7], results[8], loc.grad(), scale.grad(), logits.grad(), factor.grad(), covariance.grad()};
+            return withGradientsOf(results, loc, scale, logits, factor, covariance);
         });
     }
 
@@ -772,12 +771,7 @@ class CudaParityComposedOpsTest extends ParityTest {
                 KL.divergence(beta, new Beta(rate, concentration0)), KL.divergence(dirichlet, new Dirichlet(rate)),
                 draws};
             backwardThroughWeightedSums(b, dtype, names, results, 120);
-            Tensor[] out = Arrays.copyOf(results, names.length);
-            out[results.length] = concentration.grad();
-            out[results.length + 1] = rate.grad();
-            out[results.length + 2] = concentration0.grad();
-            out[results.length + 3] = loc.grad();
-            return out;
+            return withGradientsOf(results, concentration, rate, concentration0, loc);
         });
     }
 
@@ -808,12 +802,7 @@ class CudaParityComposedOpsTest extends ParityTest {
                 KL.divergence(gamma, new Gumbel(loc, concentration0)), KL.divergence(gamma, new Normal(loc, rate)),
                 KL.divergence(uniform, beta), KL.divergence(uniform, gamma)};
             backwardThroughWeightedSums(b, dtype, names, results, 140);
-            Tensor[] out = Arrays.copyOf(results, names.length);
-            out[results.length] = concentration.grad();
-            out[results.length + 1] = rate.grad();
-            out[results.length + 2] = concentration0.grad();
-            out[results.length + 3] = loc.grad();
-            return out;
+            return withGradientsOf(results, concentration, rate, concentration0, loc);
         });
     }
 
@@ -851,8 +840,7 @@ class CudaParityComposedOpsTest extends ParityTest {
                 KL.divergence(gumbel, new Gumbel(x, scale.mul(0.5).add(0.25))),
                 KL.divergence(new Normal(loc, scale), new Laplace(x, scale.mul(0.5).add(0.25)))};
             backwardThroughWeightedSums(b, dtype, names, results, 120);
-            return new Tensor[] {results[0], results[1], results[2], results[3], results[4], results[5], results[6],
-                results[7], results[8], loc.grad(), scale.grad(), logits.grad()};
+            return withGradientsOf(results, loc, scale, logits);
         });
     }
 
@@ -888,11 +876,7 @@ class CudaParityComposedOpsTest extends ParityTest {
                 new TransformedDistribution(new Exponential(scale), new PowerTransform(exponent)).logProb(positive),
                 KL.divergence(squashed, new TransformedDistribution(new Normal(positive, scale), new TanhTransform()))};
             backwardThroughWeightedSums(b, dtype, names, results, 160);
-            Tensor[] out = Arrays.copyOf(results, names.length);
-            out[results.length] = loc.grad();
-            out[results.length + 1] = scale.grad();
-            out[results.length + 2] = exponent.grad();
-            return out;
+            return withGradientsOf(results, loc, scale, exponent);
         });
     }
 
@@ -920,10 +904,7 @@ class CudaParityComposedOpsTest extends ParityTest {
             Tensor[] results = {bernoulliDraws, bernoulli.logProb(bernoulliDraws), bernoulli.logProb(unit),
                 oneHotDraws, oneHot.logProb(oneHotDraws), oneHot.logProb(simplex)};
             backwardThroughWeightedSums(b, dtype, names, results, 180);
-            Tensor[] out = Arrays.copyOf(results, names.length);
-            out[results.length] = temperature.grad();
-            out[results.length + 1] = logits.grad();
-            return out;
+            return withGradientsOf(results, temperature, logits);
         });
     }
 
@@ -959,6 +940,15 @@ class CudaParityComposedOpsTest extends ParityTest {
             return new Tensor[] {results[0], results[1], results[2], results[3], results[4], draws, logits.grad(),
                 loc.grad(), scale.grad()};
         });
+    }
+
+    /** {@code results}, then the gradient of each of {@code leaves}: what a distribution case compares. */
+    private static Tensor[] withGradientsOf(Tensor[] results, Tensor... leaves) {
+        Tensor[] out = Arrays.copyOf(results, results.length + leaves.length);
+        for (int k = 0; k < leaves.length; k++) {
+            out[results.length + k] = leaves[k].grad();
+        }
+        return out;
     }
 
     /**
