@@ -13,6 +13,7 @@ public final class ParamGroup {
     private double lr;
     private double weightDecay;
     private boolean lrSet;
+    private double initialLr = Double.NaN;
     private boolean weightDecaySet;
 
     /** A group with the optimizer's default learning rate and weight decay. */
@@ -57,6 +58,26 @@ public final class ParamGroup {
         this.weightDecay = checked("weight decay", weightDecay);
         this.weightDecaySet = true;
         return this;
+    }
+
+    /**
+     * PyTorch's {@code initial_lr}: the learning rate when the first schedule was made on this group, which every
+     * schedule made on it takes as its base rate, so that schedules combined ({@code SequentialLR},
+     * {@code ChainedScheduler}) share it whatever the earlier ones set; the current learning rate until then.
+     */
+    public double initialLr() {
+        return Double.isNaN(initialLr) ? lr : initialLr;
+    }
+
+    /**
+     * Records the current learning rate as {@link #initialLr()} unless one is recorded already (PyTorch's
+     * {@code group.setdefault('initial_lr', group['lr'])} when a schedule is made); returns it.
+     */
+    public double recordInitialLr() {
+        if (Double.isNaN(initialLr)) {
+            initialLr = lr;
+        }
+        return initialLr;
     }
 
     /** Fills what the group left unset with the optimizer's defaults. */

@@ -4,8 +4,12 @@ import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.ParamGroup;
 import java.util.List;
 import java.util.function.DoubleUnaryOperator;
+import java.util.function.IntToDoubleFunction;
 
-/** The learning rate of each group of an optimizer when a schedule was made, and a way to set new ones. */
+/**
+ * The base rate of each group of an optimizer, the learning rate when the first schedule was made on it
+ * ({@link ParamGroup#initialLr()}, which making this records), and a way to set new ones.
+ */
 final class BaseRates {
     private final Optimizer optimizer;
     private final double[] base;
@@ -18,7 +22,7 @@ final class BaseRates {
         List<ParamGroup> groups = optimizer.groups();
         this.base = new double[groups.size()];
         for (int i = 0; i < base.length; i++) {
-            base[i] = groups.get(i).lr();
+            base[i] = groups.get(i).recordInitialLr();
         }
     }
 
@@ -31,6 +35,14 @@ final class BaseRates {
         List<ParamGroup> groups = optimizer.groups();
         for (int i = 0; i < base.length; i++) {
             groups.get(i).setLr(rate.applyAsDouble(base[i]));
+        }
+    }
+
+    /** Sets each group's learning rate to its base rate times {@code factor} of the group's index. */
+    void setFactors(IntToDoubleFunction factor) {
+        List<ParamGroup> groups = optimizer.groups();
+        for (int i = 0; i < base.length; i++) {
+            groups.get(i).setLr(base[i] * factor.applyAsDouble(i));
         }
     }
 

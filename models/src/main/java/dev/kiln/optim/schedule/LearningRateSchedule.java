@@ -11,8 +11,9 @@ import java.util.Map;
  * step instead, with the step's number, for schedules sized in steps. The schedules here are closed-form in the number of
  * completed epochs {@code e = epoch}: after {@code step(e, ...)} every group's learning rate is PyTorch's
  * value after {@code e} calls of {@code scheduler.step()}, computed from the group's learning rate when
- * the schedule was made (its base rate, the rate of the first epoch). Make schedules before loading a
- * checkpoint into the optimizer, so that they see the base rates.
+ * the first schedule was made on it (its base rate, PyTorch's {@code initial_lr}: {@link
+ * dev.kiln.optim.ParamGroup#initialLr()}), which every later schedule on the group shares. Make schedules before
+ * loading a checkpoint into the optimizer, so that they see the base rates.
  */
 public interface LearningRateSchedule {
     /**

@@ -10,7 +10,8 @@ import java.util.Map;
  * {@code LinearLR} with start factor 1/W over W - 1 steps). After epoch e &gt;= W it hands over to
  * {@code inner.step(e - W, loss)}, so that the inner schedule's epoch 0 follows the warm-up (PyTorch's
  * {@code SequentialLR} with milestone W); without an inner schedule the rate stays at the base.
- * Make the inner schedule first, on the same optimizer, so that it sees the base rates.
+ * The inner schedule, on the same optimizer, shares the warm-up's base rates ({@link
+ * dev.kiln.optim.ParamGroup#initialLr()}) whichever is made first. {@link SequentialLR} runs any schedules in turn.
  */
 public final class LinearWarmup implements LearningRateSchedule {
     private final BaseRates rates;
