@@ -8,7 +8,7 @@ import dev.kiln.optim.Optimizer;
  * {@code base * factor} while {@code e < totalIters}, {@code base} from then on. PyTorch's defaults are factor 1/3
  * and 5 epochs.
  */
-public final class ConstantLR implements LearningRateSchedule {
+public final class ConstantLR implements ChainableSchedule {
     private final BaseRates rates;
     private final double factor;
     private final int totalIters;
@@ -33,7 +33,17 @@ public final class ConstantLR implements LearningRateSchedule {
     @Override
     public void step(int epoch, double validationLoss) {
         BaseRates.checkEpoch("ConstantLR", epoch);
-        double f = epoch >= totalIters ? 1 : factor;
+        double f = factor(0, epoch);
         rates.set(base -> base * f);
+    }
+
+    @Override
+    public double factor(int group, int epoch) {
+        return epoch >= totalIters ? 1 : factor;
+    }
+
+    @Override
+    public Optimizer optimizer() {
+        return rates.optimizer();
     }
 }

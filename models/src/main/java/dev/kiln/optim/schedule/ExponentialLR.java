@@ -3,7 +3,7 @@ package dev.kiln.optim.schedule;
 import dev.kiln.optim.Optimizer;
 
 /** Multiplies the learning rate by {@code gamma} every epoch, as PyTorch's {@code ExponentialLR}: {@code lr = base * gamma^e}. */
-public final class ExponentialLR implements LearningRateSchedule {
+public final class ExponentialLR implements ChainableSchedule {
     private final BaseRates rates;
     private final double gamma;
 
@@ -18,7 +18,17 @@ public final class ExponentialLR implements LearningRateSchedule {
     @Override
     public void step(int epoch, double validationLoss) {
         BaseRates.checkEpoch("ExponentialLR", epoch);
-        double factor = Math.pow(gamma, epoch);
+        double factor = factor(0, epoch);
         rates.set(base -> base * factor);
+    }
+
+    @Override
+    public double factor(int group, int epoch) {
+        return Math.pow(gamma, epoch);
+    }
+
+    @Override
+    public Optimizer optimizer() {
+        return rates.optimizer();
     }
 }

@@ -9,7 +9,7 @@ import dev.kiln.optim.Optimizer;
  * {@code base * (startFactor + (endFactor - startFactor) * min(e, totalIters) / totalIters)}. PyTorch's defaults
  * are 1/3, 1 and 5 epochs. {@link LinearWarmup} is the warm-up case, with another schedule after it.
  */
-public final class LinearLR implements LearningRateSchedule {
+public final class LinearLR implements ChainableSchedule {
     private final BaseRates rates;
     private final double startFactor;
     private final double endFactor;
@@ -40,7 +40,17 @@ public final class LinearLR implements LearningRateSchedule {
     @Override
     public void step(int epoch, double validationLoss) {
         BaseRates.checkEpoch("LinearLR", epoch);
-        double factor = startFactor + (endFactor - startFactor) * Math.min(totalIters, epoch) / totalIters;
+        double factor = factor(0, epoch);
         rates.set(base -> base * factor);
+    }
+
+    @Override
+    public double factor(int group, int epoch) {
+        return startFactor + (endFactor - startFactor) * Math.min(totalIters, epoch) / totalIters;
+    }
+
+    @Override
+    public Optimizer optimizer() {
+        return rates.optimizer();
     }
 }

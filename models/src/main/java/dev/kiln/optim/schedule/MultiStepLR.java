@@ -8,7 +8,7 @@ import java.util.List;
  * epoch e, {@code lr = base * gamma^m} with m the number of milestones at or below e. As in PyTorch the milestones
  * may come in any order, and one given twice multiplies by {@code gamma} twice.
  */
-public final class MultiStepLR implements LearningRateSchedule {
+public final class MultiStepLR implements ChainableSchedule {
     private final BaseRates rates;
     private final int[] milestones;
     private final double gamma;
@@ -38,7 +38,7 @@ public final class MultiStepLR implements LearningRateSchedule {
     @Override
     public void step(int epoch, double validationLoss) {
         BaseRates.checkEpoch("MultiStepLR", epoch);
-        double factor = Math.pow(gamma, milestonesReached(epoch));
+        double factor = factor(0, epoch);
         rates.set(base -> base * factor);
     }
 
@@ -49,5 +49,15 @@ public final class MultiStepLR implements LearningRateSchedule {
             reached++;
         }
         return reached;
+    }
+
+    @Override
+    public double factor(int group, int epoch) {
+        return Math.pow(gamma, milestonesReached(epoch));
+    }
+
+    @Override
+    public Optimizer optimizer() {
+        return rates.optimizer();
     }
 }

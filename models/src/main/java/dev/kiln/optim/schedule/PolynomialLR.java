@@ -7,7 +7,7 @@ import dev.kiln.optim.Optimizer;
  * {@code PolynomialLR}: after epoch e, {@code lr = base * (1 - min(e, totalIters) / totalIters)^power}. PyTorch's
  * defaults are 5 epochs and power 1 (a straight line).
  */
-public final class PolynomialLR implements LearningRateSchedule {
+public final class PolynomialLR implements ChainableSchedule {
     private final BaseRates rates;
     private final int totalIters;
     private final double power;
@@ -31,7 +31,17 @@ public final class PolynomialLR implements LearningRateSchedule {
     @Override
     public void step(int epoch, double validationLoss) {
         BaseRates.checkEpoch("PolynomialLR", epoch);
-        double factor = Math.pow(1.0 - (double) Math.min(totalIters, epoch) / totalIters, power);
+        double factor = factor(0, epoch);
         rates.set(base -> base * factor);
+    }
+
+    @Override
+    public double factor(int group, int epoch) {
+        return Math.pow(1.0 - (double) Math.min(totalIters, epoch) / totalIters, power);
+    }
+
+    @Override
+    public Optimizer optimizer() {
+        return rates.optimizer();
     }
 }

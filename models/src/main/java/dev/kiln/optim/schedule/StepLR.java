@@ -6,7 +6,7 @@ import dev.kiln.optim.Optimizer;
  * Multiplies the learning rate by {@code gamma} every {@code stepSize} epochs, as PyTorch's {@code StepLR}:
  * after epoch e, {@code lr = base * gamma^floor(e / stepSize)}.
  */
-public final class StepLR implements LearningRateSchedule {
+public final class StepLR implements ChainableSchedule {
     private final BaseRates rates;
     private final int stepSize;
     private final double gamma;
@@ -26,7 +26,17 @@ public final class StepLR implements LearningRateSchedule {
     @Override
     public void step(int epoch, double validationLoss) {
         BaseRates.checkEpoch("StepLR", epoch);
-        double factor = Math.pow(gamma, epoch / stepSize);
+        double factor = factor(0, epoch);
         rates.set(base -> base * factor);
+    }
+
+    @Override
+    public double factor(int group, int epoch) {
+        return Math.pow(gamma, epoch / stepSize);
+    }
+
+    @Override
+    public Optimizer optimizer() {
+        return rates.optimizer();
     }
 }
