@@ -8,7 +8,7 @@ import java.util.Locale;
 public final class Optimizers {
     /** The names {@link #create} knows, in the order they are listed in errors. */
     public static final List<String> NAMES = List.of("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw",
-            "nadam", "radam", "adamax", "adadelta", "lbfgs");
+            "nadam", "radam", "adamax", "adadelta", "lbfgs", "rprop", "asgd");
 
     private Optimizers() {
     }
@@ -19,7 +19,7 @@ public final class Optimizers {
      * 0.9), {@code adagrad}, {@code rmsprop}, {@code adam}, {@code adamw} (weight decay 0.01), {@code nadam},
      * {@code radam}, {@code adamax}, {@code adadelta}, {@code lbfgs} (L-BFGS with the strong-Wolfe line search, which a
      * training loop of batches needs: without it a step is only as good as the rate given; one group, no weight
-     * decay). Names are case-insensitive.
+     * decay), {@code rprop}, {@code asgd}. Names are case-insensitive.
      *
      * @throws IllegalArgumentException for an unknown name, listing the valid ones
      */
@@ -49,6 +49,8 @@ public final class Optimizers {
             case "adamax" -> new Adamax(groups);
             case "adadelta" -> new Adadelta(groups);
             case "lbfgs" -> new LBFGS(groups).lineSearch(LBFGS.STRONG_WOLFE);
+            case "rprop" -> new Rprop(groups);
+            case "asgd" -> new ASGD(groups);
             default -> throw new IllegalArgumentException("unknown optimizer '" + name + "'; valid names: "
                     + String.join(", ", NAMES));
         };
