@@ -39,6 +39,15 @@ public abstract class AdamFamily<O extends AdamFamily<O>> extends Optimizer {
         return self();
     }
 
+    /**
+     * Climbs the objective instead of descending it (PyTorch's {@code maximize}, which 1.13 has on Adam, AdamW and
+     * Adamax); returns this.
+     */
+    public O maximize(boolean maximize) {
+        setMaximize(maximize);
+        return self();
+    }
+
     /** Sets the weight decay of every group; returns this. */
     public O weightDecay(double weightDecay) {
         setWeightDecayOfAllGroups(weightDecay);

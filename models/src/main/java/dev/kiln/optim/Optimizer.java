@@ -49,6 +49,7 @@ public abstract class Optimizer implements AutoCloseable {
     private final List<ParamState> states = new ArrayList<>();
     private final List<Tensor> groupTensors = new ArrayList<>();
     private boolean closed;
+    private boolean maximize;
 
     /**
      * @param groups             parameter groups; a group without its own learning rate or weight decay
@@ -114,7 +115,7 @@ public abstract class Optimizer implements AutoCloseable {
                         continue;
                     }
                     stepped.add(p);
-                    grads.add(grad);
+                    grads.add(maximize ? grad.neg() : grad);
                     steppedStates.add(state);
                 }
                 updateGroup(stepped, grads, group, steppedStates);
@@ -132,6 +133,20 @@ public abstract class Optimizer implements AutoCloseable {
         double loss = lossOf(closure);
         step();
         return loss;
+    }
+
+    /** Whether {@link #step()} climbs the objective instead of descending it (PyTorch's {@code maximize}). */
+    public boolean maximize() {
+        return maximize;
+    }
+
+    /**
+     * Climbs the objective instead of descending it, as PyTorch's {@code maximize=True}: {@link #step()} hands the
+     * update the negated gradient (the parameter's own gradient is left as it is), before weight decay and every
+     * other term, as PyTorch negates it. For the optimizers whose public setter calls this (SGD, the Adam family).
+     */
+    protected final void setMaximize(boolean maximize) {
+        this.maximize = maximize;
     }
 
     /** True when steps need {@link #step(LossClosure)} (L-BFGS's do); {@link #step()} then refuses. */

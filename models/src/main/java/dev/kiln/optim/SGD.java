@@ -75,6 +75,12 @@ public final class SGD extends Optimizer {
         return this;
     }
 
+    /** Climbs the objective instead of descending it (PyTorch's {@code maximize}); returns this. */
+    public SGD maximize(boolean maximize) {
+        setMaximize(maximize);
+        return this;
+    }
+
     /** Sets the weight decay (L2 penalty) of every group; returns this. */
     public SGD weightDecay(double weightDecay) {
         setWeightDecayOfAllGroups(weightDecay);
