@@ -17,8 +17,9 @@ import java.util.Set;
  * mu = 1 / max(1, t - t0)                        (the next step's; mu starts at 1)
  * </pre>
  * As mu is computed a step ahead, {@code ax} is the mean of the parameters after steps {@code t0 + 2} to t (the
- * parameter itself until then), as in PyTorch. Defaults: lambd 1e-4, alpha 0.75, t0 1e6, weight decay 0. Composed from tensor ops. State: {@code step},
- * {@code eta} and {@code mu} (one number per parameter, as PyTorch's), {@code ax}.
+ * parameter itself until then), as in PyTorch. Defaults: lambd 1e-4, alpha 0.75, t0 1e6, weight decay 0. Composed
+ * from tensor ops. State: {@code step}, {@code eta} and {@code mu} (one number per parameter, as PyTorch's),
+ * {@code ax}.
  */
 public final class ASGD extends Optimizer {
     /** PyTorch's default learning rate, for groups that set none. */
