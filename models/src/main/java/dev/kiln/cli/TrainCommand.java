@@ -67,9 +67,10 @@ final class TrainCommand {
               --drop-last                  skip each epoch's last batch when it is smaller than --batch
               --lr X                       learning rate (default 0.001)
               --optimizer NAME             sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, nadam,
-                                           radam, adamax, adadelta, lbfgs (default adam); lbfgs (with the
-                                           strong-Wolfe line search, up to 20 iterations a batch, no weight
-                                           decay) suits small data in a few large batches, with --lr 1
+                                           radam, adamax, adadelta, lbfgs, rprop, asgd (default adam); lbfgs
+                                           (with the strong-Wolfe line search, up to 20 iterations a batch, no
+                                           weight decay) suits small data in a few large batches, with --lr 1;
+                                           rprop (no weight decay) suits full batches
               --weight-decay X             weight decay (default 0, for adamw 0.01; decoupled for adamw, L2
                                            for the others)
               --dropout P                  dropout after each hidden layer (default 0; for lstm, gru
