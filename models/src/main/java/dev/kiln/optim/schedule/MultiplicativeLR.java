@@ -9,7 +9,7 @@ import java.util.function.IntToDoubleFunction;
 /**
  * Multiplies each group's learning rate by a function of the epoch every epoch, as PyTorch's
  * {@code MultiplicativeLR}: after epoch e, {@code lr = base * lambda(1) * ... * lambda(e)} (the base rate itself
- * after epoch 0). One function for every group, or one per group. Closed form in the epoch, as the other schedules
+ * after epoch 0; making the schedule leaves the rates as they are, as PyTorch's). One function for every group, or one per group. Closed form in the epoch, as the other schedules
  * here: the product is kept only to save recomputing it when epochs come in order. A function keeps no state the
  * schedule could save (as in PyTorch), so {@link #stateDict()} is empty and a resumed run needs only the same
  * function. After a milestone of {@link SequentialLR} it continues from the rate the schedule before it left, as in
@@ -37,7 +37,6 @@ public final class MultiplicativeLR implements ChainableSchedule {
         this.lambdas = lambdas;
         this.products = new double[lambdas.groups()];
         restartProducts();
-        step(0, Double.NaN);
     }
 
     @Override

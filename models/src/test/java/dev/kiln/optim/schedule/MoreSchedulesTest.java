@@ -92,6 +92,14 @@ class MoreSchedulesTest {
     }
 
     @Test
+    void multiplicativeLRLeavesTheRatesAsTheyAreWhenMade() {
+        SGD opt = sgd();
+        new ConstantLR(opt, 0.5, 2);
+        new MultiplicativeLR(opt, e -> 0.9);
+        assertEquals(0.05, opt.groups().get(0).lr(), TOLERANCE);
+    }
+
+    @Test
     void multiplicativeLRLeavesItsProductsWhenAFactorIsRefused() {
         SGD opt = sgd();
         MultiplicativeLR s = new MultiplicativeLR(opt, List.<IntToDoubleFunction>of(e -> 0.5, e -> e < 3 ? 0.5 : -1));
