@@ -13,8 +13,9 @@ public final class ParamGroup {
     private double lr;
     private double weightDecay;
     private boolean lrSet;
-    private double initialLr = Double.NaN;
     private boolean weightDecaySet;
+    /** PyTorch's initial_lr; NaN until a schedule records it. */
+    private double initialLr = Double.NaN;
 
     /** A group with the optimizer's default learning rate and weight decay. */
     public ParamGroup(List<Tensor> params) {

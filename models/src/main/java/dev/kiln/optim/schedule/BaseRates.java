@@ -38,11 +38,18 @@ final class BaseRates {
         }
     }
 
-    /** Sets each group's learning rate to its base rate times {@code factor} of the group's index. */
+    /**
+     * Sets each group's learning rate to its base rate times {@code factor} of the group's index; every factor is
+     * taken before any rate is set, so that a refused one leaves all rates as they were.
+     */
     void setFactors(IntToDoubleFunction factor) {
+        double[] factors = new double[base.length];
+        for (int i = 0; i < base.length; i++) {
+            factors[i] = factor.applyAsDouble(i);
+        }
         List<ParamGroup> groups = optimizer.groups();
         for (int i = 0; i < base.length; i++) {
-            groups.get(i).setLr(base[i] * factor.applyAsDouble(i));
+            groups.get(i).setLr(base[i] * factors[i]);
         }
     }
 

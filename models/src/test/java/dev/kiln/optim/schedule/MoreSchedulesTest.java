@@ -74,10 +74,11 @@ class MoreSchedulesTest {
     }
 
     @Test
-    void lambdaLRRefusesANegativeFactorNamingTheGroupAndEpoch() {
+    void lambdaLRRefusesANegativeFactorNamingTheGroupAndEpochSettingNoRate() {
         SGD opt = sgd();
-        LambdaLR s = new LambdaLR(opt, List.<IntToDoubleFunction>of(e -> 1, e -> 1 - e));
+        LambdaLR s = new LambdaLR(opt, List.<IntToDoubleFunction>of(e -> 1.0 / (1 + e), e -> 1 - e));
         assertMessage(() -> s.step(2, Double.NaN), "LambdaLR", "group 1", "gave -1.0 at epoch 2");
+        assertEquals(0.1, opt.groups().get(0).lr(), TOLERANCE, "no group's rate was set");
     }
 
     @Test
