@@ -66,7 +66,7 @@ final class FinetuneCommand {
               --lr-decay D                 each kept layer learns at D times the rate of the layer above it, D in
                                            (0, 1] (discriminative fine-tuning; default 1: one rate for all)
               --optimizer NAME             sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, nadam,
-                                           radam, adamax, adadelta (default adam)
+                                           radam, adamax, adadelta, rprop, asgd (default adam)
               --weight-decay X             weight decay of every layer (default: the optimizer's)
               --seed S                     random seed: head, image sample, shuffling (default 1)
               --out DIR                    run directory: checkpoint, metrics.csv, metrics.json, training.png

@@ -51,7 +51,7 @@ final class PretrainCommand {
               --batch B                    batch size (default 128)
               --lr X                       learning rate (default 0.001)
               --optimizer NAME             sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw, nadam,
-                                           radam, adamax, adadelta (default adam)
+                                           radam, adamax, adadelta, rprop, asgd (default adam)
               --train-size N               train on a seeded random N of the training images (default all)
               --seed S                     random seed (default 1)
               --out DIR                    run directory (default runs/pretrain-MODEL-DATA): checkpoint.safetensors
