@@ -5,11 +5,8 @@ import java.util.Arrays;
 /**
  * PyTorch's {@code F.pad} modes that fill the border from the tensor's own elements: reflect, replicate and circular,
  * on the last 1, 2 or 3 axes of an unbatched [channels, ...] or batched [batch, channels, ...] input. Every output
- * element is a copy of one input element, so the padded axes, flattened together, go through one {@code indexSelect}
- * with an index of source positions computed on the host and uploaded once per call (saved for the backward pass,
- * which adds each output element's gradient to its source with one {@code indexAdd}). One selection moves every
- * element once, where a slice per padded element would take a copy each. The upload keeps a step that pads this way
- * from being recorded as a {@link StepGraph}, as with flip and unfold.
+ * element is a copy of one input element, so the padded axes go through one {@link TrailingAxesGather} (an upload
+ * that keeps a step that pads this way from being recorded as a {@link StepGraph}, as with flip and unfold).
  *
  * <p>Positions are computed per axis as PyTorch's kernels compute them, from the output position {@code i} and the
  * amounts (before, after) for an axis of n: reflect reads {@code |i - before|} mirrored back at {@code n - 1},
@@ -32,49 +29,9 @@ final class BorderPadOps {
             int pair = 2 * (x.rank() - 1 - axis);
             int[] sources = sources(x, axis, pads[pair], pads[pair + 1], mode);
             outDims[axis] = sources.length;
-            index = extended(index, x.dim(axis), sources);
+            index = TrailingAxesGather.extended("pad", index, x.dim(axis), sources);
         }
-        return padded(x, Shape.of(outDims), first, HostValues.longs(x, index, index.length));
-    }
-
-    /** The output of {@code x} selected through {@code index} over its axes from {@code first} on, flattened. */
-    private static Tensor padded(Tensor x, Shape out, int first, Tensor index) {
-        Shape in = x.shape();
-        int outer = Checks.dimension("pad", "the unpadded axes of " + in, in.outer(first));
-        int inner = Checks.dimension("pad", "the padded axes of " + in, in.inner(first - 1));
-        Tensor y = Composite.untracked(() -> x.reshape(outer, inner).indexSelect(1, index).reshape(out.dims()));
-        y.recordWithSaved("pad", new Tensor[] {x}, Node.differentiable(
-                g -> new Tensor[] {Composite.gradient(() -> scattered(g, in, outer, inner, index))}), index);
-        return y;
-    }
-
-    /**
-     * The gradient of {@link #padded}: each element of {@code g} added at the input position it was copied from;
-     * recorded in a backward pass that records its graph.
-     */
-    private static Tensor scattered(Tensor g, Shape in, int outer, int inner, Tensor index) {
-        Tensor canvas = g.emptyLike(Shape.of(outer, inner), g.dtype());
-        Backend backend = g.backend();
-        backend.fill(canvas, 0);
-        Tensor copies = g.reshape(outer, (int) index.size());
-        if (Node.createsGraph()) {
-            return canvas.indexAdd(1, index, copies).reshape(in.dims());
-        }
-        // Added in place: the canvas is this op's own, and Tensor.indexAdd would copy it first.
-        backend.indexAdd(canvas, 1, index, copies);
-        return canvas.reshape(in.dims());
-    }
-
-    /** Flat positions over the axes so far ({@code index}) extended by one more axis of size n read at sources. */
-    private static long[] extended(long[] index, int n, int[] sources) {
-        long[] next = new long[Checks.dimension("pad", "the padded output's positions", (long) index.length
-                * sources.length)];
-        for (int j = 0; j < index.length; j++) {
-            for (int k = 0; k < sources.length; k++) {
-                next[j * sources.length + k] = index[j] * n + sources[k];
-            }
-        }
-        return next;
+        return TrailingAxesGather.select("pad", x, Shape.of(outDims), first, index);
     }
 
     /** The input position each output position of {@code axis} reads, after checking the amounts. */
