@@ -1154,4 +1154,39 @@ public final class F {
         }
         return mode == PaddingMode.ZEROS ? PadOps.pad(x, pads, 0) : BorderPadOps.pad(x, pads, mode);
     }
+
+    /**
+     * {@code x} resampled to {@code size} or by {@code scaleFactor} (exactly one given; one entry for every spatial
+     * axis, or one per axis), PyTorch's {@code F.interpolate(x, size, scale_factor, mode, align_corners,
+     * recompute_scale_factor)}: [batch, channels, d1, ..., dk] (k = 1, 2 or 3, as {@code mode} takes) to
+     * [batch, channels, o1, ..., ok], with {@code oi = floor(di * scaleFactor_i)} for a factor. A factor is used as
+     * given (source position {@code (o + 0.5) / scaleFactor - 0.5}, not {@code (o + 0.5) di / oi - 0.5}) unless
+     * {@code recomputeScaleFactor} or mode {@link InterpolationMode#AREA}; {@code alignCorners} lines up the corner
+     * elements' centres instead of their edges (the interpolating modes alone). Values and gradients follow PyTorch
+     * 1.13's CPU kernels, except where PyTorch's own nearest and same-size bicubic gradients are not those of its
+     * forward pass: here they are. No antialiasing. F32 or F64. The interpolating modes and area are one matrix
+     * product per resized axis (bicubic too), the nearest modes one gather.
+     *
+     * @throws IllegalArgumentException naming the argument and its value for a null mode, an input rank the mode does
+     *     not take, {@code alignCorners} with a nearest mode or area, both or neither of size and scaleFactor,
+     *     {@code recomputeScaleFactor} with a size, entries neither 1 nor one per spatial axis, a size below 1, a
+     *     factor that is not positive and finite or leaves an axis empty, or an integer input
+     */
+    public static Tensor interpolate(Tensor x, int[] size, double[] scaleFactor, InterpolationMode mode,
+            boolean alignCorners, boolean recomputeScaleFactor) {
+        return InterpolateOps.interpolate(x, size, scaleFactor, mode, alignCorners, recomputeScaleFactor);
+    }
+
+    /** {@link #interpolate(Tensor, int[], double[], InterpolationMode, boolean, boolean)} to {@code size}. */
+    public static Tensor interpolate(Tensor x, int[] size, InterpolationMode mode, boolean alignCorners) {
+        return InterpolateOps.interpolate(x, size, null, mode, alignCorners, false);
+    }
+
+    /**
+     * {@link #interpolate(Tensor, int[], double[], InterpolationMode, boolean, boolean)} by {@code scaleFactor}, used
+     * as given.
+     */
+    public static Tensor interpolate(Tensor x, double[] scaleFactor, InterpolationMode mode, boolean alignCorners) {
+        return InterpolateOps.interpolate(x, null, scaleFactor, mode, alignCorners, false);
+    }
 }

@@ -1,0 +1,132 @@
+package dev.kiln.engine;
+
+/**
+ * Where each output position of one axis reads the input, by PyTorch 1.13's CPU rules (ATen's {@code UpSample.h}):
+ * as source indices for the nearest modes, as an [out, in] matrix for the others. The ratio of input to output
+ * positions is {@code 1 / scaleFactor} where a scale factor is used as given (PyTorch's
+ * {@code recompute_scale_factor=False}), else {@code in / out}; with {@code alignCorners} it is
+ * {@code (in - 1) / (out - 1)} (0 for one output position). A null {@code scaleFactor} means none is used.
+ */
+final class InterpolationWeights {
+    /** PyTorch's bicubic coefficient. */
+    private static final double CUBIC_A = -0.75;
+
+    private InterpolationWeights() {
+    }
+
+    /**
+     * {@code 'nearest'}: {@code min(floor(o * ratio), in - 1)} in float as PyTorch computes it. PyTorch's backward
+     * pass reads an integer factor's shortcut ({@code o / 2} for twice the size, o for the same size) whatever the
+     * factor given; the gradient here is that of the forward pass.
+     */
+    static int[] nearest(int in, int out, Double scaleFactor) {
+        float ratio = nearestRatio(in, out, scaleFactor);
+        int[] source = new int[out];
+        for (int o = 0; o < out; o++) {
+            source[o] = Math.min((int) Math.floor((float) o * ratio), in - 1);
+        }
+        return source;
+    }
+
+    /** {@code 'nearest-exact'}: {@code min(floor((o + 0.5) * ratio), in - 1)}, the product rounded to float. */
+    static int[] nearestExact(int in, int out, Double scaleFactor) {
+        float ratio = nearestRatio(in, out, scaleFactor);
+        int[] source = new int[out];
+        for (int o = 0; o < out; o++) {
+            source[o] = Math.min((int) Math.floor((float) ((o + 0.5) * ratio)), in - 1);
+        }
+        return source;
+    }
+
+    private static float nearestRatio(int in, int out, Double scaleFactor) {
+        return scaleFactor != null ? (float) (1.0 / scaleFactor) : (float) in / out;
+    }
+
+    /**
+     * {@code 'linear'} along one axis: output o between input positions {@code floor(s)} and the next (the last
+     * repeated) at source position {@code s = o ratio} with {@code alignCorners}, else {@code (o + 0.5) ratio - 0.5}
+     * clamped at 0. The same size is a copy whatever the factor, as in PyTorch.
+     */
+    static double[][] linear(int in, int out, boolean alignCorners, Double scaleFactor) {
+        double[][] m = new double[out][in];
+        if (in == out) {
+            for (int o = 0; o < out; o++) {
+                m[o][o] = 1;
+            }
+            return m;
+        }
+        double ratio = ratio(in, out, alignCorners, scaleFactor);
+        for (int o = 0; o < out; o++) {
+            double source = alignCorners ? ratio * o : Math.max(ratio * (o + 0.5) - 0.5, 0);
+            int below = (int) source;
+            double upperWeight = source - below;
+            m[o][below] += 1 - upperWeight;
+            m[o][below < in - 1 ? below + 1 : below] += upperWeight;
+        }
+        return m;
+    }
+
+    /**
+     * {@code 'bicubic'} along one axis: cubic convolution with A = -0.75 of the four input positions around the
+     * unclamped source position s ({@code o ratio} with {@code alignCorners}, else {@code (o + 0.5) ratio - 0.5}),
+     * those beyond the edges read at the edge (their weights add onto it). The floor of s is taken in float, as
+     * PyTorch's {@code floorf}.
+     */
+    static double[][] cubic(int in, int out, boolean alignCorners, Double scaleFactor) {
+        double[][] m = new double[out][in];
+        double ratio = ratio(in, out, alignCorners, scaleFactor);
+        for (int o = 0; o < out; o++) {
+            double source = alignCorners ? ratio * o : ratio * (o + 0.5) - 0.5;
+            long floor = (long) Math.floor((float) source);
+            double t = source - floor;
+            double[] weights = {far(t + 1), near(t), near(1 - t), far(2 - t)};
+            for (int j = 0; j < 4; j++) {
+                m[o][(int) Math.max(Math.min(floor - 1 + j, in - 1), 0)] += weights[j];
+            }
+        }
+        return m;
+    }
+
+    /** The cubic convolution kernel for a distance within 1. */
+    private static double near(double x) {
+        return ((CUBIC_A + 2) * x - (CUBIC_A + 3)) * x * x + 1;
+    }
+
+    /** The cubic convolution kernel for a distance between 1 and 2. */
+    private static double far(double x) {
+        return ((CUBIC_A * x - 5 * CUBIC_A) * x + 8 * CUBIC_A) * x - 4 * CUBIC_A;
+    }
+
+    /**
+     * {@code 'area'}: row o averages adaptive average pooling's window, input positions {@code floor(o in / out)} to
+     * {@code ceil((o + 1) in / out)}, exclusive.
+     */
+    static double[][] area(int in, int out) {
+        double[][] m = new double[out][in];
+        for (int o = 0; o < out; o++) {
+            int start = (int) ((long) o * in / out);
+            int end = (int) (((long) (o + 1) * in + out - 1) / out);
+            for (int i = start; i < end; i++) {
+                m[o][i] = 1.0 / (end - start);
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Whether the matrix of {@code mode} copies the axis: the same size, read at source positions o (always for
+     * linear and area; for bicubic with {@code alignCorners} or a ratio of 1, not for another factor given).
+     */
+    static boolean copies(InterpolationMode mode, int in, int out, boolean alignCorners, Double scaleFactor) {
+        return in == out && (mode != InterpolationMode.BICUBIC || alignCorners
+                || ratio(in, out, false, scaleFactor) == 1);
+    }
+
+    /** ATen's {@code area_pixel_compute_scale}. */
+    private static double ratio(int in, int out, boolean alignCorners, Double scaleFactor) {
+        if (alignCorners) {
+            return out > 1 ? (double) (in - 1) / (out - 1) : 0;
+        }
+        return scaleFactor != null ? 1.0 / scaleFactor : (double) in / out;
+    }
+}
