@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.F;
+import dev.kiln.engine.InterpolationMode;
 import dev.kiln.engine.Tensor;
 
 /**
@@ -26,9 +27,12 @@ public class AdaptiveAvgPool2d extends AdaptivePool2d {
         return F.avgPool2d(x, kernel, kernel, new int[] {0, 0});
     }
 
-    /** The mean over a window is a mean of column means: two matrix products ({@link SeparableMaps}). */
+    /**
+     * PyTorch's {@code F.interpolate(mode='area')} is this pooling: two matrix products, a window's mean being a mean
+     * of its columns' means.
+     */
     @Override
     Tensor poolUnevenly(Tensor x, int outH, int outW) {
-        return SeparableMaps.apply(x, SeparableMaps.averaging(x.dim(2), outH), SeparableMaps.averaging(x.dim(3), outW));
+        return F.interpolate(x, new int[] {outH, outW}, InterpolationMode.AREA, false);
     }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.F;
+import dev.kiln.engine.InterpolationMode;
 import dev.kiln.engine.Tensor;
 
 /**
@@ -26,7 +27,10 @@ public class AdaptiveAvgPool3d extends AdaptivePool3d {
         return new AdaptiveAvgPool2d(outH, outW);
     }
 
-    /** Evenly divided: one average pooling; otherwise the means as one matrix product ({@link SeparableMaps}). */
+    /**
+     * Evenly divided: one average pooling; otherwise the means as one matrix product, PyTorch's
+     * {@code F.interpolate(mode='area')} of the depth axis alone.
+     */
     @Override
     Tensor poolDepth(Tensor x, int outD) {
         int depth = x.dim(2);
@@ -34,6 +38,6 @@ public class AdaptiveAvgPool3d extends AdaptivePool3d {
             int[] kernel = {depth / outD, 1};
             return F.avgPool2d(x, kernel, kernel, new int[] {0, 0});
         }
-        return SeparableMaps.applyToRows(x, SeparableMaps.averaging(depth, outD));
+        return F.interpolate(x, new int[] {outD, x.dim(3)}, InterpolationMode.AREA, false);
     }
 }

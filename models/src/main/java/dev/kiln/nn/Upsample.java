@@ -1,172 +1,181 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.F;
+import dev.kiln.engine.InterpolationMode;
 import dev.kiln.engine.Tensor;
 import java.util.Arrays;
+import java.util.stream.Collectors;
 
 /**
- * Resampling of images and volumes by an integer factor, like PyTorch's {@code torch.nn.Upsample(scale_factor=s,
- * mode=...)}: input [batch, channels, height, width] to [batch, channels, s height, s width], or [batch, channels,
- * depth, height, width] to [batch, channels, s depth, s height, s width]; or to any size, {@link #toSize}
- * ({@code Upsample(size=(h, w))} or {@code size=(d, h, w)}, PyTorch's {@code F.interpolate(x, size=...)}, down as
- * well as up). Mode {@code "nearest"} (the default, images and volumes) takes the input element at
- * {@code floor(o * in / out)} along each axis (each element s times per axis for a factor s); {@code "bilinear"}
- * (images) interpolates between the four nearest input pixels and {@code "trilinear"} (volumes) between the eight
- * nearest input elements, with PyTorch's {@code align_corners} (false by default: the corner elements' edges line up;
- * true: their centres do), and no antialiasing when it shrinks, as PyTorch's default. Linear interpolation is
- * separable: volumes are interpolated over height and width slice by slice, then over depth. No parameters.
- * PyTorch's fractional factors and other modes are not taken.
+ * Resampling of sequences, images and volumes, like PyTorch's {@code torch.nn.Upsample(size, scale_factor, mode,
+ * align_corners, recompute_scale_factor)}: [batch, channels, d1, ..., dk] (k = 1, 2 or 3) to
+ * [batch, channels, floor(s d1), ..., floor(s dk)] for a factor s (integer or fractional, one for all axes or one per
+ * axis), or to a given size, down as well as up, through {@link F#interpolate}, whose Javadoc states PyTorch's rules.
+ * Modes by PyTorch's names: {@code "nearest"} (the default) and {@code "nearest-exact"} and {@code "area"} on all three
+ * ranks, {@code "linear"} on sequences, {@code "bilinear"} and {@code "bicubic"} on images, {@code "trilinear"} on
+ * volumes; {@code align_corners} for the four interpolating modes (false by default: the corner elements' edges line
+ * up; true: their centres do). A factor is used as given, as PyTorch's default {@code recompute_scale_factor=None},
+ * unless asked to recompute it from the output size. No antialiasing when it shrinks, as PyTorch's default. No
+ * parameters.
  */
 public class Upsample extends Module {
-    /** The factor, or 0 where the output size is given. */
-    private final int scaleFactor;
-    /** (height, width) or (depth, height, width), or null where the factor is given. */
+    /** The output size per spatial axis, or null where factors are given. */
     private final int[] size;
-    private final String mode;
+    /** One factor for every spatial axis or one per axis, or null where the size is given. */
+    private final double[] scaleFactor;
+    private final InterpolationMode mode;
     private final boolean alignCorners;
+    private final boolean recomputeScaleFactor;
 
     /** Mode {@code "nearest"}. */
     public Upsample(int scaleFactor) {
         this(scaleFactor, "nearest");
     }
 
-    /** Mode {@code "nearest"}, {@code "bilinear"} or {@code "trilinear"} (then with align_corners false). */
+    /** Any mode, with align_corners false. */
     public Upsample(int scaleFactor, String mode) {
         this(scaleFactor, mode, false);
     }
 
     /**
-     * @throws IllegalArgumentException naming the layer for a factor below 1, another mode, or
-     *     {@code alignCorners} with mode {@code "nearest"} (which PyTorch refuses too)
+     * An integer factor on every spatial axis.
+     *
+     * @throws IllegalArgumentException naming the layer for a factor below 1, an unknown mode, or {@code alignCorners}
+     *     with a mode other than linear, bilinear, bicubic and trilinear (which PyTorch refuses too)
      */
     public Upsample(int scaleFactor, String mode, boolean alignCorners) {
-        this(scaleFactor, null, mode, alignCorners);
-        if (scaleFactor < 1) {
-            throw new IllegalArgumentException("Upsample: scale factor must be at least 1, got " + scaleFactor);
-        }
+        this((double) scaleFactor, mode, alignCorners);
+    }
+
+    /**
+     * A factor, fractional too, on every spatial axis, used as given (PyTorch's {@code Upsample(scale_factor=s,
+     * mode=mode, align_corners=alignCorners)}).
+     *
+     * @throws IllegalArgumentException naming the layer for a factor that is not positive and finite, an unknown mode,
+     *     or {@code alignCorners} with a mode that does not interpolate
+     */
+    public Upsample(double scaleFactor, String mode, boolean alignCorners) {
+        this(null, new double[] {scaleFactor}, mode, alignCorners, false);
+    }
+
+    /**
+     * One factor per spatial axis (or one for all), like PyTorch's {@code Upsample(scale_factor=(s1, ..., sk),
+     * mode=mode, align_corners=alignCorners, recompute_scale_factor=recomputeScaleFactor)}: with
+     * {@code recomputeScaleFactor} the source positions come from the input and output sizes, not the factors.
+     *
+     * @throws IllegalArgumentException naming the layer for a factor that is not positive and finite, factors for more
+     *     axes than the mode takes, an unknown mode, or {@code alignCorners} with a mode that does not interpolate
+     */
+    public static Upsample byFactors(double[] scaleFactors, String mode, boolean alignCorners,
+            boolean recomputeScaleFactor) {
+        return new Upsample(null, scaleFactors.clone(), mode, alignCorners, recomputeScaleFactor);
+    }
+
+    /**
+     * Sequences to {@code length} elements whatever the input's length, like PyTorch's {@code Upsample(size=length,
+     * mode=mode, align_corners=alignCorners)}; a mode that takes [batch, channels, length].
+     *
+     * @throws IllegalArgumentException for a size below 1, a mode that does not take sequences, or
+     *     {@code alignCorners} with a mode that does not interpolate
+     */
+    public static Upsample toSize(int length, String mode, boolean alignCorners) {
+        return new Upsample(new int[] {length}, null, mode, alignCorners, false);
     }
 
     /**
      * Images to {@code height x width} pixels whatever the input's size, like PyTorch's {@code Upsample(size=(height,
-     * width), mode=mode, align_corners=alignCorners)}; mode {@code "nearest"} or {@code "bilinear"}.
+     * width), mode=mode, align_corners=alignCorners)}; a mode that takes images.
      *
-     * @throws IllegalArgumentException for a size below 1, another mode, or {@code alignCorners} with mode
-     *     {@code "nearest"}
+     * @throws IllegalArgumentException for a size below 1, a mode that does not take images, or {@code alignCorners}
+     *     with a mode that does not interpolate
      */
     public static Upsample toSize(int height, int width, String mode, boolean alignCorners) {
-        return sized(new int[] {height, width}, mode, alignCorners);
+        return new Upsample(new int[] {height, width}, null, mode, alignCorners, false);
     }
 
     /**
      * Volumes to {@code depth x height x width} elements whatever the input's size, like PyTorch's
-     * {@code Upsample(size=(depth, height, width), mode=mode, align_corners=alignCorners)}; mode {@code "nearest"} or
-     * {@code "trilinear"}.
+     * {@code Upsample(size=(depth, height, width), mode=mode, align_corners=alignCorners)}; a mode that takes volumes.
      *
-     * @throws IllegalArgumentException for a size below 1, another mode, or {@code alignCorners} with mode
-     *     {@code "nearest"}
+     * @throws IllegalArgumentException for a size below 1, a mode that does not take volumes, or {@code alignCorners}
+     *     with a mode that does not interpolate
      */
     public static Upsample toSize(int depth, int height, int width, String mode, boolean alignCorners) {
-        return sized(new int[] {depth, height, width}, mode, alignCorners);
+        return new Upsample(new int[] {depth, height, width}, null, mode, alignCorners, false);
     }
 
-    private static Upsample sized(int[] size, String mode, boolean alignCorners) {
-        if (Arrays.stream(size).anyMatch(s -> s < 1)) {
+    private Upsample(int[] size, double[] scaleFactor, String mode, boolean alignCorners,
+            boolean recomputeScaleFactor) {
+        this.mode = modeNamed(mode);
+        if (alignCorners && !this.mode.alignsCorners()) {
+            throw new IllegalArgumentException("Upsample: alignCorners applies only to modes 'linear', 'bilinear', "
+                    + "'bicubic' and 'trilinear', got mode '" + mode + "'");
+        }
+        if (size != null && Arrays.stream(size).anyMatch(s -> s < 1)) {
             throw new IllegalArgumentException("Upsample: size must be at least 1 on each axis, got "
                     + Arrays.toString(size));
         }
-        if (size.length == 2 && "trilinear".equals(mode) || size.length == 3 && "bilinear".equals(mode)) {
-            throw new IllegalArgumentException("Upsample: mode '" + mode + "' does not take a size of " + size.length
-                    + " axes " + Arrays.toString(size));
+        if (scaleFactor != null && Arrays.stream(scaleFactor).anyMatch(s -> !(s > 0) || Double.isInfinite(s))) {
+            throw new IllegalArgumentException("Upsample: scale factor must be positive and finite, got "
+                    + factors(scaleFactor));
         }
-        return new Upsample(0, size, mode, alignCorners);
+        int axes = size != null ? size.length : scaleFactor.length;
+        if (axes > 1 && !this.mode.takesRank(axes + 2)) {
+            throw new IllegalArgumentException("Upsample: mode '" + mode + "' does not take "
+                    + (size != null ? "a size of " + axes + " axes " + Arrays.toString(size)
+                            : "factors for " + axes + " axes " + factors(scaleFactor)));
+        }
+        this.size = size;
+        this.scaleFactor = scaleFactor;
+        this.alignCorners = alignCorners;
+        this.recomputeScaleFactor = recomputeScaleFactor;
     }
 
-    private Upsample(int scaleFactor, int[] size, String mode, boolean alignCorners) {
-        if (!"nearest".equals(mode) && !"bilinear".equals(mode) && !"trilinear".equals(mode)) {
-            throw new IllegalArgumentException("Upsample: mode must be 'nearest', 'bilinear' or 'trilinear', got '"
-                    + mode + "'");
+    private static InterpolationMode modeNamed(String mode) {
+        try {
+            return InterpolationMode.of(mode);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Upsample: " + e.getMessage(), e);
         }
-        if (alignCorners && "nearest".equals(mode)) {
-            throw new IllegalArgumentException(
-                    "Upsample: alignCorners applies only to modes 'bilinear' and 'trilinear', got mode 'nearest'");
-        }
-        this.scaleFactor = scaleFactor;
-        this.size = size;
-        this.mode = mode;
-        this.alignCorners = alignCorners;
     }
 
     /**
-     * [batch, channels, height, width] to [batch, channels, scaleFactor height, scaleFactor width], or [batch,
-     * channels, depth, height, width] likewise on all three axes, or to the size given.
+     * [batch, channels, d1, ..., dk] resampled on its k spatial axes.
      *
-     * @throws IllegalArgumentException naming this layer and the input shape when its rank is not the mode's (4 for
-     *     bilinear, 5 for trilinear, 4 or 5 for nearest) or not the given size's plus 2
+     * @throws IllegalArgumentException naming this layer and the input shape when its rank is not one the mode takes
+     *     or not the number of the given size's or factors' axes plus 2
      */
     @Override
     public Tensor forward(Tensor x) {
         int axes = x.rank() - 2;
-        boolean fits = switch (mode) {
-            case "bilinear" -> axes == 2;
-            case "trilinear" -> axes == 3;
-            default -> axes == 2 || axes == 3;
-        };
-        if (!fits || size != null && size.length != axes) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be " + expectedShape());
+        int given = size != null ? size.length : scaleFactor.length;
+        if (!mode.takesRank(x.rank()) || given > 1 && given != axes) {
+            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be " + expectedShape(given));
         }
-        if (scaleFactor == 1) {
-            return x;
-        }
-        int[] out = new int[axes];
-        for (int a = 0; a < axes; a++) {
-            out[a] = scaleFactor > 0 ? scaleFactor * x.dim(a + 2) : size[a];
-        }
-        if ("nearest".equals(mode)) {
-            Tensor y = x;
-            for (int a = 0; a < axes; a++) {
-                Tensor resampled = Interpolation.nearest(y, a + 2, out[a]);
-                releaseConsumed(y, resampled, x);
-                y = resampled;
-            }
-            return y;
-        }
-        return axes == 2 ? planes(x, out[0], out[1]) : volume(x, out);
+        return F.interpolate(x, size, scaleFactor, mode, alignCorners, recomputeScaleFactor);
     }
 
-    private String expectedShape() {
-        String images = "[batch, channels, height, width]";
-        String volumes = "[batch, channels, depth, height, width]";
-        if (size != null) {
-            return size.length == 2 ? images : volumes;
-        }
-        return switch (mode) {
-            case "bilinear" -> images;
-            case "trilinear" -> volumes;
-            default -> images + " or " + volumes;
-        };
-    }
-
-    /** Bilinear: x [batch, channels, height, width] to [batch, channels, outH, outW]. */
-    private Tensor planes(Tensor x, int outH, int outW) {
-        return SeparableMaps.apply(x, Interpolation.linear(x.dim(2), outH, alignCorners),
-                Interpolation.linear(x.dim(3), outW, alignCorners));
-    }
-
-    /** Trilinear: each depth slice bilinearly, then along depth. */
-    private Tensor volume(Tensor x, int[] out) {
-        int n = x.dim(0);
-        int channels = x.dim(1);
-        int depth = x.dim(2);
-        Tensor slices = consume(x.reshape(n, channels * depth, x.dim(3), x.dim(4)), t -> planes(t, out[1], out[2]));
-        Tensor y = consume(slices.reshape(n, channels, depth, out[1] * out[2]),
-                t -> SeparableMaps.applyToRows(t, Interpolation.linear(depth, out[0], alignCorners)));
-        releaseConsumed(slices, y);
-        return consume(y, t -> t.reshape(n, channels, out[0], out[1], out[2]));
+    private String expectedShape(int given) {
+        String[] shapes = {"[batch, channels, length]", "[batch, channels, height, width]",
+            "[batch, channels, depth, height, width]"};
+        return Arrays.stream(new int[] {3, 4, 5})
+                .filter(rank -> mode.takesRank(rank) && (given == 1 || given == rank - 2))
+                .mapToObj(rank -> shapes[rank - 3]).collect(Collectors.joining(" or "));
     }
 
     @Override
     public String toString() {
-        String given = scaleFactor > 0 ? "scale_factor=" + scaleFactor
-                : "size=(" + String.join(", ", Arrays.stream(size).mapToObj(Integer::toString).toList()) + ")";
-        return "Upsample(" + given + ", mode=" + mode + (alignCorners ? ", align_corners=True" : "") + ")";
+        String given = size != null ? "size=(" + Arrays.stream(size).mapToObj(Integer::toString)
+                .collect(Collectors.joining(", ")) + ")" : "scale_factor=" + factors(scaleFactor);
+        return "Upsample(" + given + ", mode=" + mode.pytorchName() + (alignCorners ? ", align_corners=True" : "")
+                + (recomputeScaleFactor ? ", recompute_scale_factor=True" : "") + ")";
+    }
+
+    /** A factor as PyTorch prints it where it is one, integers without a fraction; several as a tuple. */
+    private static String factors(double[] scaleFactor) {
+        String[] each = Arrays.stream(scaleFactor)
+                .mapToObj(s -> s == Math.rint(s) && Math.abs(s) < 1e15 ? Long.toString((long) s) : Double.toString(s))
+                .toArray(String[]::new);
+        return each.length == 1 ? each[0] : "(" + String.join(", ", each) + ")";
     }
 }
