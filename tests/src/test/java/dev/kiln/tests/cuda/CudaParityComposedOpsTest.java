@@ -46,6 +46,7 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
 import dev.kiln.engine.GradOptions;
 import dev.kiln.engine.IndexedValues;
+import dev.kiln.engine.InterpolationMode;
 import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
@@ -1158,6 +1159,23 @@ class CudaParityComposedOpsTest extends ParityTest {
                 t -> Upsample.toSize(10, 20, "nearest", false).forward(t));
         withInputGradient("Upsample.toSize(10, 20, bilinear) " + dtype, dtype, image, imageDims,
                 t -> Upsample.toSize(10, 20, "bilinear", false).forward(t));
+    }
+
+    /**
+     * F.interpolate in every mode by fractional factors per axis (and with aligned corners where a mode takes them):
+     * the nearest modes' host-made index and the other modes' host-made matrices must go to the input's backend.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void interpolationInEveryModeMatchesTheCpu(DType dtype) {
+        int[][] dims = {{2, 3, 11}, {2, 3, 7, 9}, {1, 2, 4, 5, 6}};
+        for (InterpolationMode mode : InterpolationMode.values()) {
+            int[] d = Arrays.stream(dims).filter(candidate -> mode.takesRank(candidate.length)).findFirst().orElseThrow();
+            double[] factors = Arrays.copyOf(new double[] {1.7, 0.6, 2.5}, d.length - 2);
+            withInputGradient("interpolate " + mode.pytorchName() + " by " + Arrays.toString(factors) + " " + dtype,
+                    dtype, values(59, Arrays.stream(d).reduce(1, (a, b) -> a * b), -1, 1), d,
+                    t -> F.interpolate(t, factors, mode, mode.alignsCorners()));
+        }
     }
 
     /**
