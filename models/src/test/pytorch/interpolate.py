@@ -1,5 +1,6 @@
 """Prints InterpolatePyTorchParityTest: F.interpolate in every mode, up and down, to sizes and by fractional factors
-(used as given and recomputed), align_corners both ways, on 3-D, 4-D and 5-D inputs."""
+(used as given and recomputed), align_corners both ways, on 3-D, 4-D and 5-D inputs; bilinear and bicubic with
+antialias."""
 import torch.nn.functional as F
 from parity import *
 
@@ -23,7 +24,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * {@link F#interpolate} against PyTorch's own numbers (printed by {@code models/src/test/pytorch/interpolate.py}):
  * every mode, up and down, to a size and by fractional factors (used as given, whose source positions differ from a
- * size's, and recomputed), align_corners both ways, on sequences, images and volumes; outputs and the input's gradient
+ * size's, and recomputed), align_corners both ways, on sequences, images and volumes, and bilinear and bicubic with
+ * antialias, shrinking and growing; outputs and the input's gradient
  * for a weighted sum of the output (see {@link PyTorchParity}). Where PyTorch 1.13's backward pass is not the gradient
  * of its forward pass (nearest at twice or the same size by another factor, bicubic at the same size by another
  * factor) only the output is compared.
@@ -54,7 +56,7 @@ def doubles(values):
     return ", ".join(repr(float(v)) for v in values)
 
 
-def case(method, dims, mode, size=None, factor=None, align=False, recompute=False, gradient=True):
+def case(method, dims, mode, size=None, factor=None, align=False, recompute=False, gradient=True, antialias=False):
     args = []
     if size is not None:
         args.append("size=%s" % (size if len(size) > 1 else size[0],))
@@ -65,11 +67,13 @@ def case(method, dims, mode, size=None, factor=None, align=False, recompute=Fals
         args.append("align_corners=True")
     if recompute:
         args.append("recompute_scale_factor=True")
+    if antialias:
+        args.append("antialias=True")
     title = "F.interpolate(x, %s) on %s" % (", ".join(args), dims)
     java_size = "new int[] {%s}" % ints(size) if size is not None else "null"
     java_factor = "new double[] {%s}" % doubles(factor) if factor is not None else "null"
-    java = "F.interpolate(x, %s, %s, InterpolationMode.%s, %s, %s)" % (
-        java_size, java_factor, MODES[mode], str(align).lower(), str(recompute).lower())
+    java = "F.interpolate(x, %s, %s, InterpolationMode.%s, %s, %s%s)" % (
+        java_size, java_factor, MODES[mode], str(align).lower(), str(recompute).lower(), ", true" if antialias else "")
     print()
     print("    @ParameterizedTest")
     print('    @EnumSource(value = DType.class, names = {"F32", "F64"})')
@@ -83,7 +87,8 @@ def case(method, dims, mode, size=None, factor=None, align=False, recompute=Fals
     x = tensor(100, *dims)
     y = F.interpolate(x, size=size if size is None or len(size) > 1 else size[0],
                       scale_factor=factor if factor is None or len(factor) > 1 else factor[0], mode=mode,
-                      align_corners=True if align else None, recompute_scale_factor=True if recompute else None)
+                      align_corners=True if align else None, recompute_scale_factor=True if recompute else None,
+                      antialias=antialias)
     if gradient:
         print("        backward(200, y);")
         backward([y], [200])
@@ -120,4 +125,10 @@ case("areaAveragesASequenceIntoASize", [2, 2, 7], "area", size=[3])
 case("areaShrinksAnImageByAFactorOfTheRecomputedSize", [1, 2, 5, 7], "area", factor=[0.6])
 case("areaStretchesAnImageWithOverlappingWindows", [1, 1, 3, 4], "area", size=[5, 6])
 case("areaShrinksAVolumeToASize", [1, 1, 4, 5, 3], "area", size=[2, 3, 2])
+case("bilinearAntialiasedShrinksByAFactor", [1, 2, 9, 8], "bilinear", factor=[0.45], antialias=True)
+case("bilinearAntialiasedWithAlignedCornersShrinksToASize", [1, 2, 10, 7], "bilinear", size=[4, 3], align=True,
+     antialias=True)
+case("bicubicAntialiasedShrinksToASize", [1, 2, 11, 9], "bicubic", size=[4, 5], antialias=True)
+case("bicubicAntialiasedGrowsWithWeightsRenormalisedAtTheEdges", [1, 1, 3, 4], "bicubic", factor=[1.7],
+     antialias=True)
 print("}")

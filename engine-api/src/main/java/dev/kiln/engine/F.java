@@ -1164,7 +1164,7 @@ public final class F {
      * {@code recomputeScaleFactor} or mode {@link InterpolationMode#AREA}; {@code alignCorners} lines up the corner
      * elements' centres instead of their edges (the interpolating modes alone). Values and gradients follow PyTorch
      * 1.13's CPU kernels, except where PyTorch's own nearest and same-size bicubic gradients are not those of its
-     * forward pass: here they are. No antialiasing. F32 or F64. The interpolating modes and area are one matrix
+     * forward pass: here they are. No antialiasing (see the overload with {@code antialias}). F32 or F64. The interpolating modes and area are one matrix
      * product per resized axis (bicubic too), the nearest modes one gather.
      *
      * @throws IllegalArgumentException naming the argument and its value for a null mode, an input rank the mode does
@@ -1174,12 +1174,27 @@ public final class F {
      */
     public static Tensor interpolate(Tensor x, int[] size, double[] scaleFactor, InterpolationMode mode,
             boolean alignCorners, boolean recomputeScaleFactor) {
-        return InterpolateOps.interpolate(x, size, scaleFactor, mode, alignCorners, recomputeScaleFactor);
+        return InterpolateOps.interpolate(x, size, scaleFactor, mode, alignCorners, recomputeScaleFactor, false);
+    }
+
+    /**
+     * {@link #interpolate(Tensor, int[], double[], InterpolationMode, boolean, boolean)} with PyTorch's
+     * {@code antialias}: for {@link InterpolationMode#BILINEAR} and {@link InterpolationMode#BICUBIC}, where the
+     * image shrinks, each output pixel averages every input pixel under a filter widened by the ratio of sizes (a
+     * triangle, or Keys's cubic with A = -0.5), as Pillow resizes; where it grows the same filters, their weights
+     * renormalised at the edges (so bicubic differs from {@code antialias=false} there too). As PyTorch 1.13's
+     * {@code _upsample_bilinear2d_aa} and {@code _upsample_bicubic2d_aa}, values and gradients.
+     *
+     * @throws IllegalArgumentException as the overload without it does, or for {@code antialias} with another mode
+     */
+    public static Tensor interpolate(Tensor x, int[] size, double[] scaleFactor, InterpolationMode mode,
+            boolean alignCorners, boolean recomputeScaleFactor, boolean antialias) {
+        return InterpolateOps.interpolate(x, size, scaleFactor, mode, alignCorners, recomputeScaleFactor, antialias);
     }
 
     /** {@link #interpolate(Tensor, int[], double[], InterpolationMode, boolean, boolean)} to {@code size}. */
     public static Tensor interpolate(Tensor x, int[] size, InterpolationMode mode, boolean alignCorners) {
-        return InterpolateOps.interpolate(x, size, null, mode, alignCorners, false);
+        return InterpolateOps.interpolate(x, size, null, mode, alignCorners, false, false);
     }
 
     /**
@@ -1187,6 +1202,6 @@ public final class F {
      * as given.
      */
     public static Tensor interpolate(Tensor x, double[] scaleFactor, InterpolationMode mode, boolean alignCorners) {
-        return InterpolateOps.interpolate(x, null, scaleFactor, mode, alignCorners, false);
+        return InterpolateOps.interpolate(x, null, scaleFactor, mode, alignCorners, false, false);
     }
 }

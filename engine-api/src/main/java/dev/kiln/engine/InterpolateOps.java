@@ -15,9 +15,13 @@ final class InterpolateOps {
     }
 
     static Tensor interpolate(Tensor x, int[] size, double[] scaleFactor, InterpolationMode mode, boolean alignCorners,
-            boolean recomputeScaleFactor) {
+            boolean recomputeScaleFactor, boolean antialias) {
         Checks.open(OP, x);
         check(x, size, scaleFactor, mode, alignCorners, recomputeScaleFactor);
+        if (antialias && mode != InterpolationMode.BILINEAR && mode != InterpolationMode.BICUBIC) {
+            throw new IllegalArgumentException(OP + ": antialias applies only to modes 'bilinear' and 'bicubic', got "
+                    + "mode '" + mode.pytorchName() + "'");
+        }
         int axes = x.rank() - 2;
         int[] out = new int[axes];
         Double[] used = new Double[axes];
@@ -28,7 +32,7 @@ final class InterpolateOps {
         }
         return switch (mode) {
             case NEAREST, NEAREST_EXACT -> nearest(x, out, used, mode);
-            default -> separable(x, out, used, mode, alignCorners);
+            default -> separable(x, out, used, mode, alignCorners, antialias);
         };
     }
 
@@ -66,11 +70,16 @@ final class InterpolateOps {
     }
 
     /** The interpolating modes and area: one matrix per spatial axis that does not merely copy. */
-    private static Tensor separable(Tensor x, int[] out, Double[] used, InterpolationMode mode, boolean alignCorners) {
+    private static Tensor separable(Tensor x, int[] out, Double[] used, InterpolationMode mode, boolean alignCorners,
+            boolean antialias) {
         double[][][] maps = new double[out.length][][];
         for (int a = 0; a < out.length; a++) {
             int in = x.dim(a + 2);
-            if (!InterpolationWeights.copies(mode, in, out[a], alignCorners, used[a])) {
+            if (antialias) {
+                maps[a] = InterpolationWeights.copies(mode, true, in, out[a], alignCorners, used[a]) ? null
+                        : InterpolationWeights.antialiased(in, out[a], alignCorners, used[a],
+                                mode == InterpolationMode.BICUBIC);
+            } else if (!InterpolationWeights.copies(mode, false, in, out[a], alignCorners, used[a])) {
                 maps[a] = switch (mode) {
                     case BICUBIC -> InterpolationWeights.cubic(in, out[a], alignCorners, used[a]);
                     case AREA -> InterpolationWeights.area(in, out[a]);

@@ -115,11 +115,54 @@ final class InterpolationWeights {
 
     /**
      * Whether the matrix of {@code mode} copies the axis: the same size, read at source positions o (always for
-     * linear and area; for bicubic with {@code alignCorners} or a ratio of 1, not for another factor given).
+     * linear and area; for bicubic and antialiasing with {@code alignCorners} or a ratio of 1, not for another factor
+     * given).
      */
-    static boolean copies(InterpolationMode mode, int in, int out, boolean alignCorners, Double scaleFactor) {
-        return in == out && (mode != InterpolationMode.BICUBIC || alignCorners
+    static boolean copies(InterpolationMode mode, boolean antialias, int in, int out, boolean alignCorners,
+            Double scaleFactor) {
+        return in == out && (mode != InterpolationMode.BICUBIC && !antialias || alignCorners
                 || ratio(in, out, false, scaleFactor) == 1);
+    }
+
+    /**
+     * PyTorch's {@code antialias=True} for bilinear and bicubic: output o averages the input positions within the
+     * filter's support around centre {@code c = ratio (o + 0.5)} (even with {@code alignCorners}, whose ratio alone
+     * differs, as in PyTorch 1.13), weighted by the filter at {@code (i - c + 0.5) / max(ratio, 1)}, the weights
+     * normalised to sum to 1. The filter is the triangle {@code max(0, 1 - |x|)} for bilinear and cubic convolution
+     * with A = -0.5 (Keys's, as Pillow's) for bicubic; its support, 1 or 2, widens by the ratio where the axis shrinks,
+     * so that every input position counts.
+     */
+    static double[][] antialiased(int in, int out, boolean alignCorners, Double scaleFactor, boolean cubic) {
+        double[][] m = new double[out][in];
+        double ratio = ratio(in, out, alignCorners, scaleFactor);
+        double halfWidth = cubic ? 2 : 1;
+        double support = ratio >= 1 ? halfWidth * ratio : halfWidth;
+        double stretch = ratio >= 1 ? 1 / ratio : 1;
+        for (int o = 0; o < out; o++) {
+            double centre = ratio * (o + 0.5);
+            int first = (int) Math.max((long) (centre - support + 0.5), 0);
+            int end = (int) Math.min((long) (centre + support + 0.5), in);
+            double total = 0;
+            for (int i = first; i < end; i++) {
+                double x = (i - centre + 0.5) * stretch;
+                m[o][i] = cubic ? keys(x) : Math.max(0, 1 - Math.abs(x));
+                total += m[o][i];
+            }
+            for (int i = first; i < end && total != 0; i++) {
+                m[o][i] /= total;
+            }
+        }
+        return m;
+    }
+
+    /** Keys's cubic convolution kernel (A = -0.5) at x. */
+    private static double keys(double x) {
+        double a = -0.5;
+        double d = Math.abs(x);
+        if (d < 1) {
+            return ((a + 2) * d - (a + 3)) * d * d + 1;
+        }
+        return d < 2 ? ((a * d - 5 * a) * d + 8 * a) * d - 4 * a : 0;
     }
 
     /** ATen's {@code area_pixel_compute_scale}. */

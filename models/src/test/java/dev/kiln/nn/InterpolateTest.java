@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@link F#interpolate}'s rules that PyTorch's numbers do not show on their own: gradients against finite differences
- * in every mode, the factor used as given against a size, one entry for every axis, and the errors.
+ * in every mode and with antialias, the factor used as given against a size, one entry for every axis, and the
+ * errors.
  * {@link InterpolatePyTorchParityTest} has the values.
  */
 class InterpolateTest {
@@ -73,6 +74,14 @@ class InterpolateTest {
         Tensor x = input(mode);
         GradCheck.check("interpolate " + mode.pytorchName() + " align_corners by 0.7",
                 in -> F.interpolate(in[0], new double[] {0.7}, mode, true), x);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = InterpolationMode.class, names = {"BILINEAR", "BICUBIC"})
+    void antialiasedGradientsShrinkingAndGrowingMatchFiniteDifferences(InterpolationMode mode) {
+        Tensor x = Tensor.randn(DType.F64, 1, 2, 7, 6).requiresGrad(true);
+        GradCheck.check("interpolate " + mode.pytorchName() + " antialias by (0.4, 1.6)",
+                in -> F.interpolate(in[0], null, new double[] {0.4, 1.6}, mode, false, false, true), x);
     }
 
     @Test
@@ -138,6 +147,13 @@ class InterpolateTest {
                 () -> F.interpolate(x, null, null, InterpolationMode.LINEAR, false, false));
         assertMessage("interpolate: recomputeScaleFactor needs a scaleFactor, got size [7]",
                 () -> F.interpolate(x, new int[] {7}, null, InterpolationMode.LINEAR, false, true));
+    }
+
+    @Test
+    void antialiasWithAModeOtherThanBilinearAndBicubicIsRefused() {
+        assertMessage("interpolate: antialias applies only to modes 'bilinear' and 'bicubic', got mode 'area'",
+                () -> F.interpolate(Tensor.zeros(1, 2, 4, 5), new int[] {2, 2}, null, InterpolationMode.AREA, false,
+                        false, true));
     }
 
     @Test

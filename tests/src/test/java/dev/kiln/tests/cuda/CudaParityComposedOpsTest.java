@@ -1162,8 +1162,9 @@ class CudaParityComposedOpsTest extends ParityTest {
     }
 
     /**
-     * F.interpolate in every mode by fractional factors per axis (and with aligned corners where a mode takes them):
-     * the nearest modes' host-made index and the other modes' host-made matrices must go to the input's backend.
+     * F.interpolate in every mode by fractional factors per axis (and with aligned corners where a mode takes them),
+     * and bicubic with antialias: the nearest modes' host-made index and the other modes' host-made matrices must go
+     * to the input's backend.
      */
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
@@ -1176,6 +1177,9 @@ class CudaParityComposedOpsTest extends ParityTest {
                     dtype, values(59, Arrays.stream(d).reduce(1, (a, b) -> a * b), -1, 1), d,
                     t -> F.interpolate(t, factors, mode, mode.alignsCorners()));
         }
+        withInputGradient("interpolate bicubic antialias by [0.4, 1.6] " + dtype, dtype, values(60, 2 * 3 * 7 * 9, -1, 1),
+                new int[] {2, 3, 7, 9},
+                t -> F.interpolate(t, null, new double[] {0.4, 1.6}, InterpolationMode.BICUBIC, false, false, true));
     }
 
     /**
