@@ -5,8 +5,9 @@ import java.util.Arrays;
 /**
  * PyTorch's {@code F.interpolate}: the checks, the output size, and the resampling of each spatial axis by
  * {@link InterpolationWeights}' rules. The nearest modes copy elements: one {@link TrailingAxesGather} over the spatial
- * axes. The others are separable linear maps: one matrix product per spatial axis that changes ({@link SeparableMaps}),
- * the last axis first, recorded as one op whose gradient is the transposed products in reverse order.
+ * axes. The others (antialiased too) are separable linear maps: one matrix product per spatial axis that does not
+ * merely copy ({@link SeparableMaps}), the last axis first, recorded as one op whose gradient is the transposed
+ * products in reverse order.
  */
 final class InterpolateOps {
     private static final String OP = "interpolate";
@@ -17,11 +18,7 @@ final class InterpolateOps {
     static Tensor interpolate(Tensor x, int[] size, double[] scaleFactor, InterpolationMode mode, boolean alignCorners,
             boolean recomputeScaleFactor, boolean antialias) {
         Checks.open(OP, x);
-        check(x, size, scaleFactor, mode, alignCorners, recomputeScaleFactor);
-        if (antialias && mode != InterpolationMode.BILINEAR && mode != InterpolationMode.BICUBIC) {
-            throw new IllegalArgumentException(OP + ": antialias applies only to modes 'bilinear' and 'bicubic', got "
-                    + "mode '" + mode.pytorchName() + "'");
-        }
+        check(x, size, scaleFactor, mode, alignCorners, recomputeScaleFactor, antialias);
         int axes = x.rank() - 2;
         int[] out = new int[axes];
         Double[] used = new Double[axes];
@@ -55,7 +52,7 @@ final class InterpolateOps {
         return Checks.dimension(OP, "axis " + (axis + 2) + " of " + x.shape() + " scaled by " + scaleFactor, (long) size);
     }
 
-    /** The nearest modes: the spatial axes, flattened, gathered at once; a copy where every axis keeps its elements. */
+    /** The nearest modes: the spatial axes, flattened, gathered at once. */
     private static Tensor nearest(Tensor x, int[] out, Double[] used, InterpolationMode mode) {
         long[] sources = {0};
         for (int a = 0; a < out.length; a++) {
@@ -74,18 +71,7 @@ final class InterpolateOps {
             boolean antialias) {
         double[][][] maps = new double[out.length][][];
         for (int a = 0; a < out.length; a++) {
-            int in = x.dim(a + 2);
-            if (antialias) {
-                maps[a] = InterpolationWeights.copies(mode, true, in, out[a], alignCorners, used[a]) ? null
-                        : InterpolationWeights.antialiased(in, out[a], alignCorners, used[a],
-                                mode == InterpolationMode.BICUBIC);
-            } else if (!InterpolationWeights.copies(mode, false, in, out[a], alignCorners, used[a])) {
-                maps[a] = switch (mode) {
-                    case BICUBIC -> InterpolationWeights.cubic(in, out[a], alignCorners, used[a]);
-                    case AREA -> InterpolationWeights.area(in, out[a]);
-                    default -> InterpolationWeights.linear(in, out[a], alignCorners, used[a]);
-                };
-            }
+            maps[a] = axisMap(mode, antialias, x.dim(a + 2), out[a], alignCorners, used[a]);
         }
         return Composite.op(OP, x, () -> {
             Tensor y = x;
@@ -102,8 +88,25 @@ final class InterpolateOps {
         });
     }
 
+    /** The [out, in] matrix of one axis, or null where it would copy the axis. */
+    private static double[][] axisMap(InterpolationMode mode, boolean antialias, int in, int out, boolean alignCorners,
+            Double scaleFactor) {
+        if (InterpolationWeights.copies(mode, antialias, in, out, alignCorners, scaleFactor)) {
+            return null;
+        }
+        if (antialias) {
+            return InterpolationWeights.antialiased(in, out, alignCorners, scaleFactor,
+                    mode == InterpolationMode.BICUBIC);
+        }
+        return switch (mode) {
+            case BICUBIC -> InterpolationWeights.cubic(in, out, alignCorners, scaleFactor);
+            case AREA -> InterpolationWeights.area(in, out);
+            default -> InterpolationWeights.linear(in, out, alignCorners, scaleFactor);
+        };
+    }
+
     private static void check(Tensor x, int[] size, double[] scaleFactor, InterpolationMode mode,
-            boolean alignCorners, boolean recomputeScaleFactor) {
+            boolean alignCorners, boolean recomputeScaleFactor, boolean antialias) {
         if (mode == null) {
             throw new IllegalArgumentException(OP + ": mode must be one of " + Arrays.toString(InterpolationMode.values())
                     + ", got null");
@@ -115,6 +118,10 @@ final class InterpolateOps {
         if (alignCorners && !mode.alignsCorners()) {
             throw new IllegalArgumentException(OP + ": alignCorners applies only to modes 'linear', 'bilinear', "
                     + "'bicubic' and 'trilinear', got mode '" + mode.pytorchName() + "'");
+        }
+        if (antialias && mode != InterpolationMode.BILINEAR && mode != InterpolationMode.BICUBIC) {
+            throw new IllegalArgumentException(OP + ": antialias applies only to modes 'bilinear' and 'bicubic', got "
+                    + "mode '" + mode.pytorchName() + "'");
         }
         if ((size == null) == (scaleFactor == null)) {
             throw new IllegalArgumentException(OP + ": give exactly one of size and scaleFactor, got size "

@@ -10,6 +10,8 @@ package dev.kiln.engine;
 final class InterpolationWeights {
     /** PyTorch's bicubic coefficient. */
     private static final double CUBIC_A = -0.75;
+    /** Keys's coefficient, PyTorch's (and Pillow's) for bicubic antialiasing. */
+    private static final double KEYS_A = -0.5;
 
     private InterpolationWeights() {
     }
@@ -45,16 +47,10 @@ final class InterpolationWeights {
     /**
      * {@code 'linear'} along one axis: output o between input positions {@code floor(s)} and the next (the last
      * repeated) at source position {@code s = o ratio} with {@code alignCorners}, else {@code (o + 0.5) ratio - 0.5}
-     * clamped at 0. The same size is a copy whatever the factor, as in PyTorch.
+     * clamped at 0. Not for the same size, which PyTorch copies whatever the factor ({@link #copies}).
      */
     static double[][] linear(int in, int out, boolean alignCorners, Double scaleFactor) {
         double[][] m = new double[out][in];
-        if (in == out) {
-            for (int o = 0; o < out; o++) {
-                m[o][o] = 1;
-            }
-            return m;
-        }
         double ratio = ratio(in, out, alignCorners, scaleFactor);
         for (int o = 0; o < out; o++) {
             double source = alignCorners ? ratio * o : Math.max(ratio * (o + 0.5) - 0.5, 0);
@@ -79,7 +75,7 @@ final class InterpolationWeights {
             double source = alignCorners ? ratio * o : ratio * (o + 0.5) - 0.5;
             long floor = (long) Math.floor((float) source);
             double t = source - floor;
-            double[] weights = {far(t + 1), near(t), near(1 - t), far(2 - t)};
+            double[] weights = {far(t + 1, CUBIC_A), near(t, CUBIC_A), near(1 - t, CUBIC_A), far(2 - t, CUBIC_A)};
             for (int j = 0; j < 4; j++) {
                 m[o][(int) Math.max(Math.min(floor - 1 + j, in - 1), 0)] += weights[j];
             }
@@ -87,14 +83,14 @@ final class InterpolationWeights {
         return m;
     }
 
-    /** The cubic convolution kernel for a distance within 1. */
-    private static double near(double x) {
-        return ((CUBIC_A + 2) * x - (CUBIC_A + 3)) * x * x + 1;
+    /** The cubic convolution kernel with coefficient a for a distance within 1. */
+    private static double near(double x, double a) {
+        return ((a + 2) * x - (a + 3)) * x * x + 1;
     }
 
-    /** The cubic convolution kernel for a distance between 1 and 2. */
-    private static double far(double x) {
-        return ((CUBIC_A * x - 5 * CUBIC_A) * x + 8 * CUBIC_A) * x - 4 * CUBIC_A;
+    /** The cubic convolution kernel with coefficient a for a distance between 1 and 2. */
+    private static double far(double x, double a) {
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
     }
 
     /**
@@ -155,14 +151,13 @@ final class InterpolationWeights {
         return m;
     }
 
-    /** Keys's cubic convolution kernel (A = -0.5) at x. */
+    /** Keys's cubic convolution kernel at x, 0 beyond a distance of 2. */
     private static double keys(double x) {
-        double a = -0.5;
         double d = Math.abs(x);
         if (d < 1) {
-            return ((a + 2) * d - (a + 3)) * d * d + 1;
+            return near(d, KEYS_A);
         }
-        return d < 2 ? ((a * d - 5 * a) * d + 8 * a) * d - 4 * a : 0;
+        return d < 2 ? far(d, KEYS_A) : 0;
     }
 
     /** ATen's {@code area_pixel_compute_scale}. */

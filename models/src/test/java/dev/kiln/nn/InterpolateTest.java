@@ -12,6 +12,7 @@ import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.InterpolationMode;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,8 +64,8 @@ class InterpolateTest {
     void gradientsDownToASizeMatchFiniteDifferences(InterpolationMode mode) {
         Tensor x = input(mode);
         int[] size = {3, 3, 1};
-        int[] spatial = java.util.Arrays.copyOf(size, x.rank() - 2);
-        GradCheck.check("interpolate " + mode.pytorchName() + " to " + java.util.Arrays.toString(spatial),
+        int[] spatial = Arrays.copyOf(size, x.rank() - 2);
+        GradCheck.check("interpolate " + mode.pytorchName() + " to " + Arrays.toString(spatial),
                 in -> F.interpolate(in[0], spatial, mode, false), x);
     }
 
