@@ -1204,4 +1204,34 @@ public final class F {
     public static Tensor interpolate(Tensor x, double[] scaleFactor, InterpolationMode mode, boolean alignCorners) {
         return InterpolateOps.interpolate(x, null, scaleFactor, mode, alignCorners, false, false);
     }
+
+    /**
+     * PyTorch's {@code F.affine_grid}: the sampling grid of a batch of affine transforms, for {@link #gridSample}.
+     * {@code theta} [N, 2, 3] with {@code size} (N, C, H, W) gives [N, H, W, 2], each output position's normalised
+     * (x, y) mapped through its theta; theta [N, 3, 4] with (N, C, D, H, W) gives [N, D, H, W, 3] (x, y, z). The
+     * positions span [-1, 1] from the outer pixels' centres with {@code alignCorners}, from their outer edges without.
+     * Differentiable in theta; the base grid is uploaded from the host, so not inside a {@link StepGraph}.
+     *
+     * @throws IllegalArgumentException for a size of other than 4 or 5 positive entries, or theta not [N, 2, 3] or
+     *     [N, 3, 4] to match it
+     */
+    public static Tensor affineGrid(Tensor theta, int[] size, boolean alignCorners) {
+        return AffineGridOps.affineGrid(theta, size, alignCorners);
+    }
+
+    /**
+     * PyTorch 1.13's {@code F.grid_sample}: {@code input} [N, C, H, W] read at {@code grid} [N, Ho, Wo, 2]'s points,
+     * normalised (x, y) with (-1, -1) the top left, gives [N, C, Ho, Wo]; volumetric input [N, C, D, H, W] with grid
+     * [N, Do, Ho, Wo, 3] gives [N, C, Do, Ho, Wo]. {@code alignCorners} as {@link #affineGrid}. Composed of Tensor ops:
+     * differentiable in the input and (bilinear) the grid, on every backend, and again in a backward pass that records
+     * its graph.
+     *
+     * @throws IllegalArgumentException for a null mode or padding, input of another rank than 4 or 5 or with an empty
+     *     spatial axis, a grid not of the input's rank and batch ending in 2 (3 for volumetric input), or a dtype or
+     *     backend that differs
+     */
+    public static Tensor gridSample(Tensor input, Tensor grid, GridSampleMode mode, GridSamplePadding padding,
+                                    boolean alignCorners) {
+        return GridSampleOps.gridSample(input, grid, mode, padding, alignCorners);
+    }
 }
