@@ -45,6 +45,8 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
 import dev.kiln.engine.GradOptions;
+import dev.kiln.engine.GridSampleMode;
+import dev.kiln.engine.GridSamplePadding;
 import dev.kiln.engine.IndexedValues;
 import dev.kiln.engine.InterpolationMode;
 import dev.kiln.engine.PaddingMode;
@@ -1180,6 +1182,28 @@ class CudaParityComposedOpsTest extends ParityTest {
         withInputGradient("interpolate bicubic antialias by [0.4, 1.6] " + dtype, dtype, values(60, 2 * 3 * 7 * 9, -1, 1),
                 new int[] {2, 3, 7, 9},
                 t -> F.interpolate(t, null, new double[] {0.4, 1.6}, InterpolationMode.BICUBIC, false, false, true));
+    }
+
+    /**
+     * An affine warp ({@link F#affineGrid} then bilinear {@link F#gridSample}) reaching outside the input, in zeros and
+     * reflection padding, with the gradients of the input and of theta: the gathers at indices computed on the device
+     * and the base grid uploaded from the host must stay on the input's backend.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void affineWarpsByGridSamplingMatchTheCpu(DType dtype) {
+        for (GridSamplePadding padding : List.of(GridSamplePadding.ZEROS, GridSamplePadding.REFLECTION)) {
+            assertParity("gridSample(affineGrid) " + padding + " " + dtype,
+                    new String[] {"output", "input gradient", "theta gradient"}, sums(dtype), b -> {
+                        Tensor x = tensor(b, dtype, values(95, 2 * 3 * 7 * 9, -1, 1), 2, 3, 7, 9).requiresGrad(true);
+                        Tensor theta = tensor(b, dtype, values(96, 12, -1.5, 1.5), 2, 2, 3).requiresGrad(true);
+                        Tensor y = F.gridSample(x, F.affineGrid(theta, new int[] {2, 3, 5, 6}, false),
+                                GridSampleMode.BILINEAR, padding, false);
+                        assertSame(b, y.backend(), "the result must be on the backend of its input");
+                        y.backward(tensor(b, dtype, values(97, (int) y.size(), -1, 1), y.shape().dims()));
+                        return new Tensor[] {y, x.grad(), theta.grad()};
+                    });
+        }
     }
 
     /**
