@@ -1,5 +1,7 @@
-"""Prints GridSamplePyTorchParityTest: F.affine_grid and F.grid_sample (bilinear and nearest, each padding mode,
+"""Prints GridSamplePyTorchParityTest: F.affine_grid and F.grid_sample (bilinear, nearest, bicubic, each padding mode,
 align_corners both ways, 4-D and 5-D), with grids reaching outside [-1, 1]."""
+import textwrap
+
 import torch.nn.functional as F
 from parity import *
 
@@ -25,10 +27,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@link F#affineGrid} and {@link F#gridSample} against PyTorch's own numbers (printed by
- * {@code models/src/test/pytorch/grid_sample.py}): bilinear and nearest sampling in each padding mode, alignCorners both
- * ways, of 4-D and 5-D inputs, at grid points that reach outside [-1, 1] (the pattern scaled); outputs and the
- * gradients of the input, the grid (bilinear) and theta for a weighted sum of the outputs (see {@link PyTorchParity}).
- * Nearest sampling's grid gets no gradient (PyTorch's is zero).
+ * {@code models/src/test/pytorch/grid_sample.py}): bilinear, nearest and bicubic sampling in each padding mode,
+ * alignCorners both ways, of 4-D and 5-D inputs (bicubic: 4-D), at grid points that reach outside [-1, 1] (the
+ * pattern scaled); outputs and the gradients of the input, the grid (bilinear, bicubic) and theta for a weighted sum
+ * of the outputs (see {@link PyTorchParity}). Nearest sampling's grid gets no gradient (PyTorch's is zero).
  */
 class GridSamplePyTorchParityTest {
     private Scope scope;
@@ -44,7 +46,7 @@ class GridSamplePyTorchParityTest {
     }
 '''
 
-MODES = {"bilinear": "BILINEAR", "nearest": "NEAREST"}
+MODES = {"bilinear": "BILINEAR", "nearest": "NEAREST", "bicubic": "BICUBIC"}
 PADDINGS = {"zeros": "ZEROS", "border": "BORDER", "reflection": "REFLECTION"}
 
 
@@ -61,14 +63,15 @@ def begin(method, title):
     print("    @ParameterizedTest")
     print('    @EnumSource(value = DType.class, names = {"F32", "F64"})')
     print("    void %s(DType dtype) {" % method)
-    print("        // " + title + ", PyTorch 1.13")
+    for line in textwrap.wrap(title + ", PyTorch 1.13", 108):
+        print("        // " + line)
 
 
 def sample(method, mode, padding, align, dims, grid_dims, scale):
     title = "F.grid_sample(x, %s * grid, mode='%s', padding_mode='%s', align_corners=%s) on %s, grid %s" % (
         scale, mode, padding, align, dims, grid_dims)
     begin(method, title)
-    bilinear = mode == "bilinear"
+    bilinear = mode != "nearest"
     print("        Tensor x = tensor(dtype, 100, %s);" % ints(dims))
     if bilinear:
         print("        Tensor grid = tensor(dtype, 300, %s);" % ints(grid_dims))
@@ -165,6 +168,11 @@ sample("nearestZerosPaddingWithoutAlignCorners", "nearest", "zeros", False, [2, 
 sample("nearestBorderPaddingWithAlignCorners", "nearest", "border", True, [2, 2, 3, 5], [2, 4, 3, 2], 2.6)
 sample("nearestReflectionPaddingWithoutAlignCorners", "nearest", "reflection", False, [2, 2, 4, 3], [2, 3, 5, 2],
        7.0)
+sample("bicubicZerosPaddingWithoutAlignCorners", "bicubic", "zeros", False, [2, 2, 4, 5], [2, 3, 4, 2], 2.6)
+sample("bicubicZerosPaddingWithAlignCorners", "bicubic", "zeros", True, [2, 2, 4, 5], [2, 3, 4, 2], 2.6)
+sample("bicubicBorderPaddingWithAlignCorners", "bicubic", "border", True, [2, 2, 3, 5], [2, 4, 3, 2], 2.6)
+sample("bicubicReflectionPaddingWithoutAlignCorners", "bicubic", "reflection", False, [2, 2, 4, 3], [2, 3, 5, 2], 7.0)
+sample("bicubicReflectionPaddingWithAlignCorners", "bicubic", "reflection", True, [1, 2, 4, 3], [1, 3, 5, 2], 7.0)
 sample("trilinearZerosPaddingWithoutAlignCorners", "bilinear", "zeros", False, [2, 2, 3, 4, 5], [2, 2, 3, 2, 3], 2.6)
 sample("trilinearBorderPaddingWithAlignCorners", "bilinear", "border", True, [1, 2, 3, 4, 3], [1, 3, 2, 2, 3], 2.6)
 sample("trilinearReflectionPaddingWithoutAlignCorners", "bilinear", "reflection", False, [1, 2, 3, 3, 4],

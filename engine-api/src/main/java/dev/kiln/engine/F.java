@@ -1222,13 +1222,13 @@ public final class F {
     /**
      * PyTorch 1.13's {@code F.grid_sample}: {@code input} [N, C, H, W] read at {@code grid} [N, Ho, Wo, 2]'s points,
      * normalised (x, y) with (-1, -1) the top left, gives [N, C, Ho, Wo]; volumetric input [N, C, D, H, W] with grid
-     * [N, Do, Ho, Wo, 3] gives [N, C, Do, Ho, Wo]. {@code alignCorners} as {@link #affineGrid}. Composed of Tensor ops:
-     * differentiable in the input and (bilinear) the grid, on every backend, and again in a backward pass that records
-     * its graph.
+     * [N, Do, Ho, Wo, 3] gives [N, C, Do, Ho, Wo] (bicubic takes 4-D input only). {@code alignCorners} as
+     * {@link #affineGrid}. Composed of Tensor ops: differentiable in the input and (bilinear, bicubic) the grid, on
+     * every backend, and again in a backward pass that records its graph.
      *
-     * @throws IllegalArgumentException for a null mode or padding, input of another rank than 4 or 5 or with an empty
-     *     spatial axis, a grid not of the input's rank and batch ending in 2 (3 for volumetric input), or a dtype or
-     *     backend that differs
+     * @throws IllegalArgumentException for a null mode or padding, input of another rank than 4 or 5 (4 for bicubic)
+     *     or with an empty spatial axis, a grid not of the input's rank and batch ending in 2 (3 for volumetric input),
+     *     or a dtype or backend that differs
      */
     public static Tensor gridSample(Tensor input, Tensor grid, GridSampleMode mode, GridSamplePadding padding,
                                     boolean alignCorners) {

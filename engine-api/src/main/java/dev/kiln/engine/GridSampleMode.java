@@ -7,9 +7,11 @@ public enum GridSampleMode {
     /** The 4 (volumetric: 8) pixels around the point weighted by nearness; differentiable in the input and grid. */
     BILINEAR,
     /** The nearest pixel, halves rounded to even; the grid's gradient is zero. */
-    NEAREST;
+    NEAREST,
+    /** The 4 x 4 pixels around the point, cubic convolution weights (A = -0.75); 4-D input only, as PyTorch's. */
+    BICUBIC;
 
-    /** PyTorch's name for the mode: "bilinear", "nearest". */
+    /** PyTorch's name for the mode: "bilinear", "nearest", "bicubic". */
     public String pytorchName() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -7,24 +7,30 @@ import java.util.List;
 /**
  * PyTorch's {@code F.grid_sample} on [N, C, H, W] or [N, C, D, H, W], composed of Tensor ops so that every backend runs
  * it and its gradients (to the input and to the grid) are differentiable again. Each grid point is unnormalised per
- * axis, clipped or reflected as the padding mode says, and split into taps (the two neighbouring pixels with linear
- * weights, or the nearest one); every combination of one tap per axis is a flat index into the input, flattened per
- * (batch, channel), read with one {@code gather} and weighted. A tap outside the input reads pixel 0 with weight 0,
- * which is how zeros padding leaves it out. Where no gradient is wanted the intermediates are freed at once; otherwise
- * the graph of the steps keeps what they save until the caller's scope closes.
+ * axis and split into taps: pixel positions along the axis (the two neighbours, the four of the cubic kernel, or the
+ * nearest one) with their weights, which carry the gradient to the grid. Every combination of one tap per axis is a
+ * flat index into the input, flattened per (batch, channel), read with one {@code gather} and weighted. A tap outside
+ * the input reads pixel 0; zeros padding multiplies it by 0. Where no gradient is wanted the intermediates are freed at
+ * once; otherwise the graph of the steps keeps what they save until the caller's scope closes.
  *
  * <p>PyTorch 1.13's coordinate rules: x = ((g + 1) / 2) (size - 1) with alignCorners, else ((g + 1) size - 1) / 2;
  * border clips x into [0, size - 1]; reflection mirrors it at 0 and size - 1 (alignCorners) or at -0.5 and
  * size - 0.5, then clips. A clipped coordinate, at the edge included, passes no gradient, as PyTorch's kernels.
+ * Bicubic sampling (A = -0.75) pads each of its tap positions instead of the point, as PyTorch does.
  */
 final class GridSampleOps {
     private static final String OP = "gridSample";
+    /** The cubic convolution kernel's parameter, as PyTorch's bicubic modes. */
+    private static final double A = -0.75;
 
     private GridSampleOps() {
     }
 
-    /** One pixel position along one axis (float, unchecked) and its weight (null: weight 1). */
-    private record Tap(Tensor position, Tensor weight) {
+    /**
+     * One tap along an axis: its position times the axis's stride in the flattened input (I64, 0 where outside) and
+     * its weight, zeros padding's in-bounds mask included (null: 1).
+     */
+    private record Tap(Tensor offset, Tensor weight) {
     }
 
     static Tensor gridSample(Tensor input, Tensor grid, GridSampleMode mode, GridSamplePadding padding,
@@ -45,68 +51,115 @@ final class GridSampleOps {
         int plane = Checks.dimension(OP, "the spatial positions of input " + input.shape(), input.shape().inner(1));
         int points = Checks.dimension(OP, "the sampling points of grid " + grid.shape(),
                 grid.shape().inner(0) / axes);
-        Tensor coordinates = grid.reshape(batch, points, axes);
+        // [axes, N, P]: each component a view along the leading axis.
+        Tensor components = grid.reshape(batch, points, axes).permute(2, 0, 1);
         List<List<Tap>> taps = new ArrayList<>();
+        int stride = plane;
         for (int a = 0; a < axes; a++) {
+            stride /= sizes[a];
             // The grid's first component is x, along the last axis.
-            Tensor g = coordinates.narrow(2, axes - 1 - a, 1).reshape(batch, 1, points);
-            Tensor x = source(g, sizes[a], padding, alignCorners);
-            taps.add(mode == GridSampleMode.NEAREST ? List.of(new Tap(x.round(), null)) : linearTaps(x));
+            Tensor g = components.narrow(0, axes - 1 - a, 1).reshape(batch, 1, points);
+            Tensor x = ElementwiseOps.affine(g, alignCorners ? (sizes[a] - 1) / 2.0 : sizes[a] / 2.0,
+                    (sizes[a] - 1) / 2.0);
+            taps.add(taps(x, new Axis(sizes[a], stride, padding == GridSamplePadding.ZEROS), mode, padding,
+                    alignCorners));
         }
         Tensor values = input.reshape(batch, channels, plane);
-        Tensor sum = accumulate(values, taps, sizes, 0, null, null, null);
+        Tensor sum = accumulate(values, taps, 0, null, null);
         int[] dims = Arrays.copyOf(grid.shape().dims(), axes + 2);
         dims[1] = channels;
         System.arraycopy(grid.shape().dims(), 1, dims, 2, axes);
         return sum.reshape(dims);
     }
 
-    /** The lower neighbour with weight 1 - t and the upper one with weight t, t the distance past the lower. */
-    private static List<Tap> linearTaps(Tensor x) {
-        Tensor lower = x.floor();
-        Tensor t = x.sub(lower);
-        return List.of(new Tap(lower, t.neg().add(1)), new Tap(lower.add(1), t));
+    /** An input axis: its size, its stride in the flattened input, and whether a tap outside it reads zero. */
+    private record Axis(int size, int stride, boolean zeros) {
+    }
+
+    /** The taps of unnormalised coordinates x along {@code axis}. */
+    private static List<Tap> taps(Tensor x, Axis axis, GridSampleMode mode, GridSamplePadding padding,
+                                  boolean alignCorners) {
+        int size = axis.size();
+        if (mode == GridSampleMode.BICUBIC) {
+            Tensor lower = x.detach().floor();
+            Tensor t = x.sub(lower);
+            Tensor[] weights = {outerCubic(ElementwiseOps.affine(t, 1, 1)), innerCubic(t),
+                innerCubic(ElementwiseOps.affine(t, -1, 1)), outerCubic(ElementwiseOps.affine(t, -1, 2))};
+            List<Tap> taps = new ArrayList<>();
+            for (int k = 0; k < 4; k++) {
+                Tensor position = padded(ElementwiseOps.affine(lower, 1, k - 1), size, padding, alignCorners);
+                taps.add(tap(position, axis, weights[k]));
+            }
+            return taps;
+        }
+        Tensor p = padded(x, size, padding, alignCorners);
+        if (mode == GridSampleMode.NEAREST) {
+            return List.of(tap(p.detach().round(), axis, null));
+        }
+        Tensor lower = p.detach().floor();
+        Tensor t = p.sub(lower);
+        return List.of(tap(lower, axis, ElementwiseOps.affine(t, -1, 1)),
+                tap(ElementwiseOps.affine(lower, 1, 1), axis, t));
     }
 
     /**
-     * The weighted values of every combination of one tap per axis from {@code axis} on, given the flat index, weight
-     * and in-bounds mask of the taps chosen on the axes before it (null before the first); summed.
+     * A tap at integer-valued {@code position}: outside the axis (or NaN) it reads position 0, weighted by 0 with zeros
+     * padding; border and reflection weight an outside tap 0 themselves (a bilinear upper neighbour at the edge).
      */
-    private static Tensor accumulate(Tensor values, List<List<Tap>> taps, int[] sizes, int axis, Tensor index,
-                                     Tensor weight, Tensor inside) {
-        if (axis == sizes.length) {
-            return read(values, index, weight == null ? inside : weight.mul(inside));
+    private static Tap tap(Tensor position, Axis axis, Tensor weight) {
+        Tensor valid = position.ge(0).mul(position.le(axis.size() - 1));
+        Tensor index = Tensor.where(valid, position, position.fullLike(0, Shape.of())).to(DType.I64);
+        Tensor offset = axis.stride() == 1 ? index
+                : ElementwiseOps.integerArithmetic(BinaryOp.MUL, index, index.fullLike(axis.stride(), Shape.of()));
+        return new Tap(offset, axis.zeros() ? times(weight, valid) : weight);
+    }
+
+    /** The cubic convolution kernel on [0, 1]: ((A + 2) x - (A + 3)) x^2 + 1. */
+    private static Tensor innerCubic(Tensor x) {
+        return ElementwiseOps.affine(ElementwiseOps.affine(x, A + 2, -(A + 3)).mul(x).mul(x), 1, 1);
+    }
+
+    /** The cubic convolution kernel on [1, 2]: ((A x - 5A) x + 8A) x - 4A. */
+    private static Tensor outerCubic(Tensor x) {
+        Tensor inner = ElementwiseOps.affine(ElementwiseOps.affine(x, A, -5 * A).mul(x), 1, 8 * A);
+        return ElementwiseOps.affine(inner.mul(x), 1, -4 * A);
+    }
+
+    /**
+     * The weighted values of every combination of one tap per axis from {@code axis} on, given the flat index and the
+     * weight (null: 1) of the taps chosen on the axes before it (index null before the first); summed.
+     */
+    private static Tensor accumulate(Tensor values, List<List<Tap>> taps, int axis, Tensor index, Tensor weight) {
+        if (axis == taps.size()) {
+            return read(values, index, weight);
         }
         Tensor sum = null;
         for (Tap tap : taps.get(axis)) {
-            Tensor p = tap.position();
-            Tensor valid = p.ge(0).mul(p.le(sizes[axis] - 1));
-            // Out of bounds (or NaN) reads position 0, weighted by 0.
-            Tensor clamped = Tensor.where(valid, p, p.fullLike(0, Shape.of())).to(DType.I64);
-            Tensor flat = index == null ? clamped : ElementwiseOps.integerArithmetic(BinaryOp.ADD,
-                    ElementwiseOps.integerArithmetic(BinaryOp.MUL, index, index.fullLike(sizes[axis], Shape.of())),
-                    clamped);
-            Tensor w = weight == null ? tap.weight() : tap.weight() == null ? weight : weight.mul(tap.weight());
-            Tensor in = inside == null ? valid : inside.mul(valid);
-            Tensor term = accumulate(values, taps, sizes, axis + 1, flat, w, in);
+            Tensor flat = index == null ? tap.offset()
+                    : ElementwiseOps.integerArithmetic(BinaryOp.ADD, index, tap.offset());
+            Tensor term = accumulate(values, taps, axis + 1, flat, times(weight, tap.weight()));
             sum = sum == null ? term : sum.add(term);
         }
         return sum;
     }
 
-    /** values [N, C, plane] at flat index [N, 1, P] for every channel, times weight [N, 1, P]. */
+    /** a * b where either may be null, standing for 1. */
+    private static Tensor times(Tensor a, Tensor b) {
+        return a == null ? b : b == null ? a : a.mul(b);
+    }
+
+    /** values [N, C, plane] at flat index [N, 1, P] for every channel, times weight [N, 1, P] (null: 1). */
     private static Tensor read(Tensor values, Tensor index, Tensor weight) {
         int plane = values.dim(2);
         Tensor everyChannel = values.dim(1) == 1 ? index
                 : index.expand(index.dim(0), values.dim(1), index.dim(2));
         // Every index was masked into [0, plane): the gather need not read them back to check.
-        return values.gather(2, everyChannel.withValueRange(0, plane - 1)).mul(weight);
+        Tensor read = values.gather(2, everyChannel.withValueRange(0, plane - 1));
+        return weight == null ? read : read.mul(weight);
     }
 
-    /** The pixel coordinate of normalised grid coordinates g along an axis of {@code size}, padded. */
-    private static Tensor source(Tensor g, int size, GridSamplePadding padding, boolean alignCorners) {
-        double scale = alignCorners ? (size - 1) / 2.0 : size / 2.0;
-        Tensor x = ElementwiseOps.affine(g, scale, (size - 1) / 2.0);
+    /** Coordinates x along an axis of {@code size}, clipped or reflected into it as {@code padding} says. */
+    private static Tensor padded(Tensor x, int size, GridSamplePadding padding, boolean alignCorners) {
         return switch (padding) {
             case ZEROS -> x;
             case BORDER -> clipped(x, size);
@@ -125,9 +178,10 @@ final class GridSampleOps {
         if (span == 0) {
             return x.detach().fullLike(0);
         }
-        Tensor distance = x.sub(low).abs();
-        Tensor extra = distance.sub(distance.div(2 * span).floor().mul(2 * span));
-        return Tensor.where(extra.gt(span), extra.neg().add(2 * span), extra).add(low);
+        Tensor distance = ElementwiseOps.affine(x, 1, -low).abs();
+        Tensor extra = distance.sub(distance.detach().div(2 * span).floor().mul(2 * span));
+        return ElementwiseOps.affine(Tensor.where(extra.gt(span), ElementwiseOps.affine(extra, -1, 2 * span), extra),
+                1, low);
     }
 
     private static void check(Tensor input, Tensor grid, GridSampleMode mode, GridSamplePadding padding) {
@@ -143,6 +197,10 @@ final class GridSampleOps {
         Checks.floating(OP, input);
         if (input.rank() != 4 && input.rank() != 5) {
             throw new IllegalArgumentException(OP + ": input must be [N, C, H, W] or [N, C, D, H, W], got "
+                    + input.shape());
+        }
+        if (mode == GridSampleMode.BICUBIC && input.rank() != 4) {
+            throw new IllegalArgumentException(OP + ": bicubic sampling takes a 4-D input [N, C, H, W], got "
                     + input.shape());
         }
         int axes = input.rank() - 2;

@@ -20,10 +20,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@link F#affineGrid} and {@link F#gridSample} against PyTorch's own numbers (printed by
- * {@code models/src/test/pytorch/grid_sample.py}): bilinear and nearest sampling in each padding mode, alignCorners both
- * ways, of 4-D and 5-D inputs, at grid points that reach outside [-1, 1] (the pattern scaled); outputs and the
- * gradients of the input, the grid (bilinear) and theta for a weighted sum of the outputs (see {@link PyTorchParity}).
- * Nearest sampling's grid gets no gradient (PyTorch's is zero).
+ * {@code models/src/test/pytorch/grid_sample.py}): bilinear, nearest and bicubic sampling in each padding mode,
+ * alignCorners both ways, of 4-D and 5-D inputs (bicubic: 4-D), at grid points that reach outside [-1, 1] (the
+ * pattern scaled); outputs and the gradients of the input, the grid (bilinear, bicubic) and theta for a weighted sum
+ * of the outputs (see {@link PyTorchParity}). Nearest sampling's grid gets no gradient (PyTorch's is zero).
  */
 class GridSamplePyTorchParityTest {
     private Scope scope;
@@ -41,7 +41,8 @@ class GridSamplePyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void bilinearZerosPaddingWithoutAlignCorners(DType dtype) {
-        // F.grid_sample(x, 2.6 * grid, mode='bilinear', padding_mode='zeros', align_corners=False) on [2, 3, 4, 5], grid [2, 3, 4, 2], PyTorch 1.13
+        // F.grid_sample(x, 2.6 * grid, mode='bilinear', padding_mode='zeros', align_corners=False) on [2, 3, 4, 5],
+        // grid [2, 3, 4, 2], PyTorch 1.13
         Tensor x = tensor(dtype, 100, 2, 3, 4, 5);
         Tensor grid = tensor(dtype, 300, 2, 3, 4, 2);
         Tensor y = F.gridSample(x, grid.mul(2.6), GridSampleMode.BILINEAR, GridSamplePadding.ZEROS, false);
@@ -99,7 +100,8 @@ class GridSamplePyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void bilinearZerosPaddingWithAlignCorners(DType dtype) {
-        // F.grid_sample(x, 2.6 * grid, mode='bilinear', padding_mode='zeros', align_corners=True) on [2, 3, 4, 5], grid [2, 3, 4, 2], PyTorch 1.13
+        // F.grid_sample(x, 2.6 * grid, mode='bilinear', padding_mode='zeros', align_corners=True) on [2, 3, 4, 5],
+        // grid [2, 3, 4, 2], PyTorch 1.13
         Tensor x = tensor(dtype, 100, 2, 3, 4, 5);
         Tensor grid = tensor(dtype, 300, 2, 3, 4, 2);
         Tensor y = F.gridSample(x, grid.mul(2.6), GridSampleMode.BILINEAR, GridSamplePadding.ZEROS, true);
@@ -168,7 +170,8 @@ class GridSamplePyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void bilinearBorderPaddingWithoutAlignCorners(DType dtype) {
-        // F.grid_sample(x, 2.6 * grid, mode='bilinear', padding_mode='border', align_corners=False) on [2, 2, 3, 5], grid [2, 4, 3, 2], PyTorch 1.13
+        // F.grid_sample(x, 2.6 * grid, mode='bilinear', padding_mode='border', align_corners=False) on [2, 2, 3, 5],
+        // grid [2, 4, 3, 2], PyTorch 1.13
         Tensor x = tensor(dtype, 100, 2, 2, 3, 5);
         Tensor grid = tensor(dtype, 300, 2, 4, 3, 2);
         Tensor y = F.gridSample(x, grid.mul(2.6), GridSampleMode.BILINEAR, GridSamplePadding.BORDER, false);
@@ -213,7 +216,8 @@ class GridSamplePyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void bilinearBorderPaddingWithAlignCorners(DType dtype) {
-        // F.grid_sample(x, 2.6 * grid, mode='bilinear', padding_mode='border', align_corners=True) on [2, 2, 3, 5], grid [2, 4, 3, 2], PyTorch 1.13
+        // F.grid_sample(x, 2.6 * grid, mode='bilinear', padding_mode='border', align_corners=True) on [2, 2, 3, 5],
+        // grid [2, 4, 3, 2], PyTorch 1.13
         Tensor x = tensor(dtype, 100, 2, 2, 3, 5);
         Tensor grid = tensor(dtype, 300, 2, 4, 3, 2);
         Tensor y = F.gridSample(x, grid.mul(2.6), GridSampleMode.BILINEAR, GridSamplePadding.BORDER, true);
@@ -262,7 +266,8 @@ class GridSamplePyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void bilinearReflectionPaddingWithoutAlignCorners(DType dtype) {
-        // F.grid_sample(x, 7.0 * grid, mode='bilinear', padding_mode='reflection', align_corners=False) on [2, 2, 4, 3], grid [2, 3, 5, 2], PyTorch 1.13
+        // F.grid_sample(x, 7.0 * grid, mode='bilinear', padding_mode='reflection', align_corners=False) on [2, 2, 4,
+        // 3], grid [2, 3, 5, 2], PyTorch 1.13
         Tensor x = tensor(dtype, 100, 2, 2, 4, 3);
         Tensor grid = tensor(dtype, 300, 2, 3, 5, 2);
         Tensor y = F.gridSample(x, grid.mul(7.0), GridSampleMode.BILINEAR, GridSamplePadding.REFLECTION, false);
@@ -314,7 +319,8 @@ class GridSamplePyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void bilinearReflectionPaddingWithAlignCorners(DType dtype) {
-        // F.grid_sample(x, 7.0 * grid, mode='bilinear', padding_mode='reflection', align_corners=True) on [2, 2, 4, 3], grid [2, 3, 5, 2], PyTorch 1.13
+        // F.grid_sample(x, 7.0 * grid, mode='bilinear', padding_mode='reflection', align_corners=True) on [2, 2, 4,
+        // 3], grid [2, 3, 5, 2], PyTorch 1.13
         Tensor x = tensor(dtype, 100, 2, 2, 4, 3);
         Tensor grid = tensor(dtype, 300, 2, 3, 5, 2);
         Tensor y = F.gridSample(x, grid.mul(7.0), GridSampleMode.BILINEAR, GridSamplePadding.REFLECTION, true);
@@ -370,7 +376,8 @@ class GridSamplePyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void bilinearReflectionPaddingOfASingleColumn(DType dtype) {
-        // F.grid_sample(x, 3.0 * grid, mode='bilinear', padding_mode='reflection', align_corners=True) on [1, 2, 3, 1], grid [1, 2, 3, 2], PyTorch 1.13
+        // F.grid_sample(x, 3.0 * grid, mode='bilinear', padding_mode='reflection', align_corners=True) on [1, 2, 3,
+        // 1], grid [1, 2, 3, 2], PyTorch 1.13
         Tensor x = tensor(dtype, 100, 1, 2, 3, 1);
         Tensor grid = tensor(dtype, 300, 1, 2, 3, 2);
         Tensor y = F.gridSample(x, grid.mul(3.0), GridSampleMode.BILINEAR, GridSamplePadding.REFLECTION, true);
@@ -392,7 +399,8 @@ class GridSamplePyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void nearestZerosPaddingWithoutAlignCorners(DType dtype) {
-        // F.grid_sample(x, 2.6 * grid, mode='nearest', padding_mode='zeros', align_corners=False) on [2, 3, 4, 5], grid [2, 3, 4, 2], PyTorch 1.13
+        // F.grid_sample(x, 2.6 * grid, mode='nearest', padding_mode='zeros', align_corners=False) on [2, 3, 4, 5],
+        // grid [2, 3, 4, 2], PyTorch 1.13
         Tensor x = tensor(dtype, 100, 2, 3, 4, 5);
         Tensor grid = values(300, 2, 3, 4, 2).to(dtype);
         Tensor y = F.gridSample(x, grid.mul(2.6), GridSampleMode.NEAREST, GridSamplePadding.ZEROS, false);
@@ -424,7 +432,8 @@ class GridSamplePyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void nearestBorderPaddingWithAlignCorners(DType dtype) {
-        // F.grid_sample(x, 2.6 * grid, mode='nearest', padding_mode='border', align_corners=True) on [2, 2, 3, 5], grid [2, 4, 3, 2], PyTorch 1.13
+        // F.grid_sample(x, 2.6 * grid, mode='nearest', padding_mode='border', align_corners=True) on [2, 2, 3, 5],
+        // grid [2, 4, 3, 2], PyTorch 1.13
         Tensor x = tensor(dtype, 100, 2, 2, 3, 5);
         Tensor grid = values(300, 2, 4, 3, 2).to(dtype);
         Tensor y = F.gridSample(x, grid.mul(2.6), GridSampleMode.NEAREST, GridSamplePadding.BORDER, true);
@@ -459,7 +468,8 @@ class GridSamplePyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void nearestReflectionPaddingWithoutAlignCorners(DType dtype) {
-        // F.grid_sample(x, 7.0 * grid, mode='nearest', padding_mode='reflection', align_corners=False) on [2, 2, 4, 3], grid [2, 3, 5, 2], PyTorch 1.13
+        // F.grid_sample(x, 7.0 * grid, mode='nearest', padding_mode='reflection', align_corners=False) on [2, 2, 4,
+        // 3], grid [2, 3, 5, 2], PyTorch 1.13
         Tensor x = tensor(dtype, 100, 2, 2, 4, 3);
         Tensor grid = values(300, 2, 3, 5, 2).to(dtype);
         Tensor y = F.gridSample(x, grid.mul(7.0), GridSampleMode.NEAREST, GridSamplePadding.REFLECTION, false);
@@ -496,8 +506,279 @@ class GridSamplePyTorchParityTest {
 
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void bicubicZerosPaddingWithoutAlignCorners(DType dtype) {
+        // F.grid_sample(x, 2.6 * grid, mode='bicubic', padding_mode='zeros', align_corners=False) on [2, 2, 4, 5],
+        // grid [2, 3, 4, 2], PyTorch 1.13
+        Tensor x = tensor(dtype, 100, 2, 2, 4, 5);
+        Tensor grid = tensor(dtype, 300, 2, 3, 4, 2);
+        Tensor y = F.gridSample(x, grid.mul(2.6), GridSampleMode.BICUBIC, GridSamplePadding.ZEROS, false);
+        backward(200, y);
+
+        assertArrayEquals(new int[] {2, 2, 3, 4}, y.shape().dims());
+        assertValues("output", y,
+                -0.016867236816382036, 0.0047813256757274995, -0.23557388730768236, 0.03959322766272187,
+                -0.15301305207596694, 0.0023063587815344423, -0.4635326499479122, 0.011796076906500433,
+                0.27597227339113084, -0.004758540625430419, -0.001476966659198279, -0.21513748216819645,
+                0.0025347295569101615, -0.0029756082775557174, 0.17953911551710783, 0.014552419116937509,
+                -0.4293043523704277, -0.0007427933078888681, -0.31149849559542, 0.006429381694698159,
+                0.07908773159676298, 0.0010176476510245834, 0.0014721243758975652, 0.1390925761444715,
+                -0.03885645103313991, 0.052134732375305394, -0.004561852617990741, 0.3371581870703385,
+                -0.00790717053892006, -0.2215297278569288, -0.004594894885040062, 0.003554700782548879,
+                0.2204804463499506, -0.041385769036944534, 0.07931199615038893, -0.007164674202324123,
+                -0.026598474297496347, 0.48759598100722984, 7.67953405700907e-05, 0.38132361660964925,
+                -0.007175542043568082, -0.15741918003068997, -9.843141860732816e-05, -0.0053973193008146755,
+                -0.04154236709812935, -0.028488560654525985, 0.5135606193657003, 8.55622702907774e-05);
+        assertValues("input gradient", x.grad(),
+                0.027461602103201053, -0.28087081577619216, -0.11546001325683872, 0.022593224636171978,
+                0.006155379721479271, 0.32393093437346565, -0.0021368350276589412, 0.0026017459701069426,
+                0.11141884620212691, 0.11821563922234853, 0.06666753484590218, -0.03391701247937878,
+                -0.029212943320727585, -0.0001595525486912754, -0.005193073115995469, 0.02737613720005382,
+                -0.2163050816206067, -0.2651098549955603, 0.045170163999896006, 0.010987447255153965,
+                0.024694805951984106, -0.11494342331763979, -0.04615903293901845, 0.015264911563439046,
+                0.009033013081577843, -0.2427803815942872, 0.05122621597340435, -0.02228895932945593,
+                0.16736295418120184, 0.17341310428351664, -0.04965687705547818, 0.03321683237624591,
+                0.03329873293630004, -0.011683343518409222, -0.005813675240068068, -0.03192638101293126,
+                0.2330151013327766, 0.28547253502189934, -0.05082823688852955, -0.015188369123657338,
+                0.0013685273714341695, -0.051075821146130504, -0.010495013321120466, 0.028341079637553446,
+                0.018521742974620746, -0.25000604300446344, 0.041115581739293215, -0.028557470173281568,
+                0.19149292314581304, 0.1293992272483282, -0.08368609195008574, 0.01598347841841557,
+                0.00894969497614636, -0.016708691289344393, -0.019003733638230345, -0.030080808181081525,
+                0.2872466039210978, 0.7594513247263446, -0.09632647675065287, -0.020063228697186842,
+                -0.04004888611790823, 0.18209958816764527, 0.03236274752319776, -0.05131716516995278,
+                -0.03266834881143962, -0.07128630964147604, -0.01749216814049811, 0.04732969254748123,
+                -0.3374630874261119, -0.22731608730410832, -0.025910115523584493, 0.0029265623211396446,
+                -0.004982817777609189, 0.027928901015119613, 0.02873973196217901, 0.009092333024189627,
+                -0.03892822535629162, -0.10297392178280002, 0.012114193229265335, 0.021802914776775553);
+        assertValues("grid gradient", grid.grad(),
+                -0.02586466333441848, 0.9258531293054989, 0.2443570610914609, 0.0002659853901055565,
+                -0.4064490166765743, 0.710451819715802, 0.14752283650407721, -0.15259897060106925,
+                0.8051865857131246, -1.937836670038447, -0.038205541517524484, 0.04455938503343798,
+                0.16371198034559753, -0.7615767229878533, 0.08881138680387152, -0.2105485828795394,
+                1.2601720974934139, -1.6108387328550209, -0.005053180925101302, 0.8521928561897145,
+                0.2775076585566926, -0.0001686523270678435, -0.3654460696206483, 0.8480897338877893,
+                0.14871014383848136, -0.11793754425692278, 0.8593121536646078, -0.46499528963494197,
+                -0.08236233663263576, 0.10901173017112355, 1.0531170704771495, -1.5298652777993738,
+                0.07105282507018362, -0.14764815958968655, 0.9232749478067607, -1.6562030558176,
+                -0.0015383499173858874, 0.9654006353145356, 0.4651845422062706, -0.1107642969911359,
+                -0.5265975628670192, -0.8397430934617589, 0.18000539720051464, -0.09862719919760204,
+                1.0234121767416986, -0.27289781876945884, -0.09354197544300677, 0.1342671776681258);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void bicubicZerosPaddingWithAlignCorners(DType dtype) {
+        // F.grid_sample(x, 2.6 * grid, mode='bicubic', padding_mode='zeros', align_corners=True) on [2, 2, 4, 5], grid
+        // [2, 3, 4, 2], PyTorch 1.13
+        Tensor x = tensor(dtype, 100, 2, 2, 4, 5);
+        Tensor grid = tensor(dtype, 300, 2, 3, 4, 2);
+        Tensor y = F.gridSample(x, grid.mul(2.6), GridSampleMode.BICUBIC, GridSamplePadding.ZEROS, true);
+        backward(200, y);
+
+        assertArrayEquals(new int[] {2, 2, 3, 4}, y.shape().dims());
+        assertValues("output", y,
+                -0.4628992714396377, 0.10527895375734006, -0.37310953404298136, -0.18002055347250448,
+                -0.12974845466837426, -0.2228125335676408, -0.33944069559608564, -0.35124478555485117,
+                0.3658528819158128, -0.4556038422396173, 0.15731933318621938, -0.3923089913824841,
+                -0.05266473960115884, 0.05880928929290473, 0.3075660971940829, -0.10114690008745343,
+                -0.002457942889398895, 0.0988987583749951, -0.4004682418612241, -0.13958848521160652,
+                0.08605614111460214, -0.02641872100099533, 0.05103195476511112, 0.29400201018109295,
+                0.142895032100157, 0.12233401422282601, 0.24240088736614232, 0.21946621322851886,
+                0.2992469754087263, -0.26959784807399334, 0.4460734673528306, -0.20094754016602637,
+                0.4826507368788922, 0.13107333522641013, 0.12358572507959815, 0.23549192003664127,
+                0.13879481187026177, 0.10554173344828639, -0.03032653544502755, 0.47858543814335247,
+                0.22307629406921436, -0.17437013910887325, 0.1250404272636488, -0.09717251431631557,
+                -0.1424701587527069, 0.1338678667427786, 0.17021764680165416, -0.03008379779564726);
+        assertValues("input gradient", x.grad(),
+                0.08400245303278568, -0.4394049356411148, -0.3474440483685872, 0.04582357460557224,
+                -0.0020508423465527867, 0.3568459331916375, 0.06801710659608837, 0.017196931874366248,
+                0.17209037302869146, 0.04468642564156471, 0.14535747945673652, -0.08392938290804255,
+                -0.1696680979487898, -0.009029251665554818, -0.04484771069346968, -0.0008533192307863709,
+                -0.11180516265375408, -0.2540215876050687, 0.38793520938969617, 0.10596481500617716,
+                0.13158637151320723, -0.1872838105998199, -0.13426647535942518, 0.008021355174539946,
+                -0.0030096089246973534, -0.29169264651053983, -0.03582188684874337, -0.05170321765441021,
+                0.2561000324242087, 0.12215968341820488, -0.11027418628810179, 0.09400928300379884,
+                0.17469769727380163, 0.14102297825529495, -0.4017232440873213, -0.00533748626551947,
+                0.11973703290098581, 0.3027585275076335, -0.6020100276769835, -0.3538297150095987,
+                0.2177468529985509, -0.11959056270159515, -0.0404371523027602, 0.002896752174810809,
+                -0.000363215176446856, -0.24717249980894423, -0.054633563575138364, -0.06861277695344387,
+                0.27420192721492365, 0.06802587987153724, -0.1370644728795535, 0.08040709127314953,
+                0.3504397784082295, 0.04167320263288055, -0.28293602775380267, -0.0030539750651773605,
+                0.16496273589707475, 0.6361804914920689, -0.35267888683517684, 0.15876268659030912,
+                -0.04857933389534329, 0.36271747024411444, 0.15817522416291624, -0.018029776975190343,
+                0.0006406330167756493, -0.016238048251095417, -0.043079534888010904, 0.03471953071853831,
+                -0.4756147397823035, -0.09827930449508021, -0.038899653962425194, -0.018546769986281617,
+                -0.044273100775369056, -0.0641181510918108, 0.32109563100256955, 0.008513882618765555,
+                -0.020779809186880105, -0.0978483165642891, 0.15199545019594551, -0.14527617772278487);
+        assertValues("grid gradient", grid.grad(),
+                -1.047199555821671, 0.6072416790626635, 0.27738389173820843, -0.23592749020856246,
+                -0.5252537929896457, -0.003321564702208806, 1.00689936842465, -0.4092400478054713,
+                0.1499308925399533, -2.1629684396911397, -0.8540513126531913, -0.3517895834759944,
+                -0.09169476986547463, 0.550612214541249, -0.6871224107593962, -1.083637646774809,
+                0.6422916253164838, -2.4986855284940552, -0.9458988893235235, 0.6902463058354995,
+                0.26724613626879795, -0.2292659758982377, -0.5191839235136093, 0.04234093401380162,
+                1.0193077959998846, -0.39269916010973127, 0.1417624697075861, -0.5401154341672524,
+                -1.4796519726521937, -0.47489652339053157, 0.8987199755704827, -0.323678080980314,
+                -0.2863876084912059, -0.7452786722282113, 0.20845428063173946, -1.8900917893916733,
+                -0.6144116122624415, 1.1332925430966372, -0.21828014162787857, -1.248883615975072,
+                -0.7367669624884554, 0.12755778196387144, 0.9436164957371356, -0.4912912430346427,
+                0.2749847133080992, -0.4499280002640052, -1.5230944939014877, -0.39483885865758456);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void bicubicBorderPaddingWithAlignCorners(DType dtype) {
+        // F.grid_sample(x, 2.6 * grid, mode='bicubic', padding_mode='border', align_corners=True) on [2, 2, 3, 5],
+        // grid [2, 4, 3, 2], PyTorch 1.13
+        Tensor x = tensor(dtype, 100, 2, 2, 3, 5);
+        Tensor grid = tensor(dtype, 300, 2, 4, 3, 2);
+        Tensor y = F.gridSample(x, grid.mul(2.6), GridSampleMode.BICUBIC, GridSamplePadding.BORDER, true);
+        backward(200, y);
+
+        assertArrayEquals(new int[] {2, 2, 4, 3}, y.shape().dims());
+        assertValues("output", y,
+                0.5589459845098497, 0.07656201828558593, -0.37742172507494515, -0.458140591800763,
+                0.07693091190624551, 0.6034598660894964, -0.2971280410707228, -0.5908361697029778,
+                0.4342550137376928, 0.5685932261422114, 0.02417682762642669, -0.40497004003206294,
+                -0.4416808885105312, 0.06397514778752392, -0.14117262170033656, 0.35660590340608017,
+                -0.19566596046712612, -0.21631326656522348, 0.3194027850315223, 0.42560971734814596,
+                -0.12262646942355969, -0.4196255449718076, 0.092554717988322, -0.12301913836046055,
+                0.10709413813183348, 0.1436677346642641, -0.3936575652274112, -0.011217603892956639,
+                0.17767435484190267, -0.3342065858285797, -0.19783997217543733, -0.08629676340689357,
+                0.526761227765866, 0.09331912670683905, 0.1720562839153268, -0.3890859374487832,
+                -0.44374058453721815, 0.09531163629432017, 0.5898645110841755, -0.2769564680113338,
+                -0.6044225588456171, 0.44224693777527213, 0.5855464893027629, -0.039093454269344685,
+                -0.40018031034383206, -0.4144797819668234, 0.1049997434524597, 0.5840986658286121);
+        assertValues("input gradient", x.grad(),
+                0.13099541876254253, -0.44408514707053826, -0.34769309817559135, 0.10043917983339906,
+                0.01377019929649176, 0.36866993377627055, -0.007701868616363024, -0.11310594864234462,
+                0.12357178869326928, -0.005403857715331861, -0.01893708568759176, -0.1260207010569069,
+                -0.29628892172152255, 0.5249901212450693, 0.025391456990868574, 0.15208264703900015,
+                -0.2075983376435558, -0.16319796923264526, 0.08674114988540124, 0.0786414535391185,
+                -0.30862504151376385, 0.03962722392503573, 0.0862149800892767, 0.32978254009112945,
+                -0.38506118655354826, 0.00721355445551464, 0.13435229008245048, 0.36600750746547545,
+                -0.878175753833107, -0.38531504017347484, 0.3632517220773149, -0.1430723964790097,
+                -0.0782077039887143, 0.08900824820807743, 0.04734173637762675, -0.2745627363898373,
+                0.012323216267881548, 0.20288139628428914, 0.2595292483977116, -0.2845551991424949,
+                -0.002798340091053626, 0.17281552181759638, 0.6785283522807867, -0.507801220681002,
+                0.6244390675328718, 0.01044547950205428, 0.4012692989039222, 0.18532878072555903,
+                -0.16767528160841644, -0.059676393980247024, -0.005936581518996273, -0.047504271720657715,
+                -0.003475503505237448, -0.4328160585774419, 0.2910142011061793, 0.007186860621017773,
+                -0.021262258230575145, -0.11289520896769767, 0.26148874752138557, -0.46201850508537035);
+        assertValues("grid gradient", grid.grad(),
+                -0.6350082368327404, 0.30766046617402004, 0.022135469589434912, 0.7058062739982135,
+                -0.1557370306376678, -0.4696788976936732, 0.08878932170487194, -1.3344739617138361,
+                -0.23268552850348898, -0.7786012409129253, -0.10838472620429963, -0.23438237988200272,
+                -0.37650784868426623, 0.4469440074388258, 0.10362898120626919, 0.06626097726461276,
+                -0.6965786515809995, 1.1711910577497906, -0.6988399134099257, 0.2566730787457462,
+                0.011005161115689454, 0.6625619432959828, -0.14322116441740282, -0.4301358652154287,
+                -0.08021867955393652, 0.4284982042032785, -0.3438399617030573, 1.4170962008576968,
+                0.20943509783910186, -0.43769263680489257, 0.7540801594497333, 0.46397941063635467,
+                -0.10549769780496528, -0.05856046966390185, 0.35910240719916237, -0.017473292429919393,
+                1.0165382280738513, 0.10183012945963475, 0.00782727033183247, 2.3014328362201804,
+                0.4511117407012865, 0.5783201589550242, -0.07554166664661027, 0.4313566511539528,
+                -0.4525674361982151, 1.3313156784091378, 0.22422531186092057, -0.5062936490878623);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void bicubicReflectionPaddingWithoutAlignCorners(DType dtype) {
+        // F.grid_sample(x, 7.0 * grid, mode='bicubic', padding_mode='reflection', align_corners=False) on [2, 2, 4,
+        // 3], grid [2, 3, 5, 2], PyTorch 1.13
+        Tensor x = tensor(dtype, 100, 2, 2, 4, 3);
+        Tensor grid = tensor(dtype, 300, 2, 3, 5, 2);
+        Tensor y = F.gridSample(x, grid.mul(7.0), GridSampleMode.BICUBIC, GridSamplePadding.REFLECTION, false);
+        backward(200, y);
+
+        assertArrayEquals(new int[] {2, 2, 3, 5}, y.shape().dims());
+        assertValues("output", y,
+                -0.2932247625278504, 0.2894019576704828, -0.4761106415545528, -0.2827996526373959,
+                0.368418084572552, -0.4907708799107591, -0.3235317789337637, -0.32776608004101765,
+                0.3154243096395935, -0.263675059506294, 0.12166321841939226, -0.5622472114103573,
+                -0.3037579547979288, 0.3777168279942407, -0.5273886699749379, 0.410513765904682,
+                -0.480172013884236, 0.12593568429327517, 0.29223166614643337, -0.40530577350826474,
+                0.12933235591030345, 0.48952001235190784, 0.18533187540799514, 0.0013349235405050873,
+                0.37112594756395845, -0.38041401731276736, 0.15657751787211838, 0.16252293972461765,
+                -0.2768115951711829, 0.1291362924374885, -0.22672179517280047, 0.11237706890755944,
+                -0.30619273947086634, -0.11691019638909711, 0.31510908442610136, 0.43600965996262964,
+                0.2894261469277897, -0.24415071384238338, 0.42220443618570824, -0.2818633401191853,
+                0.08275358365839776, -0.22105867098416077, -0.11983098251771628, 0.3508544286111865,
+                0.44819282017793893, -0.3494844066072021, -0.32227069927278446, 0.4620404628997377,
+                -0.21871791652631764, -0.11054943156324455, -0.6307332748024307, -0.3279997260500027,
+                0.39328120874694567, -0.5709894229494633, -0.3403436883921299, -0.31328853995800127,
+                0.47597053661244176, -0.19523785421998946, -0.32453400419864653, -0.6605803141624873);
+        assertValues("input gradient", x.grad(),
+                -0.3297669669343062, 0.6017687656865853, 0.36164597526887815, -0.17831354219570533,
+                0.03014961742112422, 0.36168341133031023, -0.462243962359038, -0.40357916464458143,
+                -0.04220256175755526, -0.7090858384266813, -0.09259377425122849, -0.25717774014189365,
+                -0.7189872694187601, 0.04966291844484774, -0.25698213794690555, -0.08684763127873216,
+                0.030816651599818442, -0.05574123521032405, 0.7516581819492775, -0.011984440588393389,
+                -0.06469029955870885, 1.3133555038914249, 0.01599714783394913, 0.05986102741820864,
+                -0.32591873810394273, 0.05880350503195911, -0.9751639812751196, -0.008591394953256214,
+                0.04680318272262037, 0.034797535543967126, 0.17624044139746653, 0.056897794598277616,
+                -0.3473740985523626, 2.0505962474122152, -0.20290399212832233, -0.42038512037905357,
+                0.412878940126551, -0.5834775986018969, 0.525064394165166, 0.13742322747664357,
+                -0.3625341720417627, -0.5937685779705754, -0.20712676613340886, 0.2791880283680281,
+                0.02253963538431628, -0.9173726722685709, 0.13584437882626757, -0.011542968690167792);
+        assertValues("grid gradient", grid.grad(),
+                -0.8959747085823224, 2.339803138616521, 0.31210554981015903, -1.9521903786928338,
+                0.8759715275860971, -6.462930464567965, -0.19849898400900415, -2.281514916581582,
+                0.7462843600599652, -1.5868423637451814, -0.8200409062478062, -1.6466217252691662,
+                -0.36600475121690357, 4.993269786687451, 0.6398955012137197, -2.229873392765694,
+                -0.9614652256759173, 7.210144369044234, -0.885168857286168, 2.8066539902053527, 0.4078224443218979,
+                -4.821013825181233, 0.5372665014068464, -4.600204464478751, 0.4992746454753402,
+                -2.4720053142167684, 0.30901649631878547, -1.115348487609247, -0.9512989607761064,
+                -1.2426792851584978, -2.601303172612583, 1.1460365359403852, -0.23119510585067538,
+                5.865321349418802, 0.4795347694994226, -2.455932915441857, 2.084269458483794, -9.166221445254509,
+                0.14212643610757159, -6.755983840916011, -0.3517350344012141, -1.1382446726688364,
+                -0.5648684973660162, 3.083823981599089, 0.141978114715148, 1.3182368985870045, 0.9431646945091134,
+                3.6486586834314783, -2.5001268877536074, 0.10471646483216497, -0.13289911894671536,
+                5.806039905872989, 0.19886885418538167, 0.20385568671523677, 1.7391464059743105,
+                -9.591946892018061, -0.21688944728207726, -6.139054571380354, 0.20368239772449037,
+                -0.48941154325696246);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void bicubicReflectionPaddingWithAlignCorners(DType dtype) {
+        // F.grid_sample(x, 7.0 * grid, mode='bicubic', padding_mode='reflection', align_corners=True) on [1, 2, 4, 3],
+        // grid [1, 3, 5, 2], PyTorch 1.13
+        Tensor x = tensor(dtype, 100, 1, 2, 4, 3);
+        Tensor grid = tensor(dtype, 300, 1, 3, 5, 2);
+        Tensor y = F.gridSample(x, grid.mul(7.0), GridSampleMode.BICUBIC, GridSamplePadding.REFLECTION, true);
+        backward(200, y);
+
+        assertArrayEquals(new int[] {1, 2, 3, 5}, y.shape().dims());
+        assertValues("output", y,
+                -0.04847829526608884, 0.3325200342549887, -0.268287426026887, -0.3118158218343257,
+                0.3644742535861733, -0.3429265014077233, -0.11277682757283256, -0.3361437786541937,
+                0.4383146850592338, -0.013385540205371345, 0.23870815151743002, -0.35719358268135964,
+                -0.2953521481146133, 0.37530385724634563, -0.38840744004706435, 0.29718226823355903,
+                -0.4882359115008412, -0.04689576389791079, 0.06585276542412936, -0.3785112069296938,
+                0.2617050885653996, 0.3435146442382544, -0.024604061328702635, -0.10931122477003406,
+                0.2817197148312865, -0.4651480551513431, 0.03014509564370578, -0.05906219841684961,
+                -0.28301706429617246, 0.24566207486477593);
+        assertValues("input gradient", x.grad(),
+                -0.2011878499676258, 0.43431750213768666, 0.16944500650238498, -0.257864853916695,
+                0.3272677139653403, 0.43610077462285207, -0.4519089542881935, -0.7878889108627011,
+                -0.05363509414099986, -0.4086497147394546, -0.20839226587583137, -0.11731913444085527,
+                -0.4186530432865784, -0.1883016627078614, -0.10630293087897652, -0.21488199574417835,
+                -0.06555287183719696, -0.10076171241774248, 0.9632286385052291, 0.2882585901805169,
+                -0.08363301897333739, 0.7179480749550927, 0.2266559979455673, 0.00811435139517123);
+        assertValues("grid gradient", grid.grad(),
+                -0.46422350604730633, 2.5863889624003575, -0.058862180840785996, 0.6056091330302587,
+                0.9562392083147819, -8.551515819570458, 0.868029252416038, -3.764969722664009, 0.5891905065505701,
+                -1.2479942750985094, -0.42336268031537544, -2.323908433588489, -0.6847035952839369,
+                5.728099902267173, 0.8900369045091228, -4.233722746624354, -0.6916228439518742, 4.275959169924323,
+                -0.4086306023588301, 2.6470458118955342, 0.09859770662044345, -2.2997845394968173,
+                0.6679595391134017, -7.207067979492598, 1.3233657443922031, -4.069348325707918, 0.3339702196604645,
+                -1.1302375159166944, -0.5369934357262334, -2.017056518179382);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
     void trilinearZerosPaddingWithoutAlignCorners(DType dtype) {
-        // F.grid_sample(x, 2.6 * grid, mode='bilinear', padding_mode='zeros', align_corners=False) on [2, 2, 3, 4, 5], grid [2, 2, 3, 2, 3], PyTorch 1.13
+        // F.grid_sample(x, 2.6 * grid, mode='bilinear', padding_mode='zeros', align_corners=False) on [2, 2, 3, 4, 5],
+        // grid [2, 2, 3, 2, 3], PyTorch 1.13
         Tensor x = tensor(dtype, 100, 2, 2, 3, 4, 5);
         Tensor grid = tensor(dtype, 300, 2, 2, 3, 2, 3);
         Tensor y = F.gridSample(x, grid.mul(2.6), GridSampleMode.BILINEAR, GridSamplePadding.ZEROS, false);
@@ -546,7 +827,8 @@ class GridSamplePyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void trilinearBorderPaddingWithAlignCorners(DType dtype) {
-        // F.grid_sample(x, 2.6 * grid, mode='bilinear', padding_mode='border', align_corners=True) on [1, 2, 3, 4, 3], grid [1, 3, 2, 2, 3], PyTorch 1.13
+        // F.grid_sample(x, 2.6 * grid, mode='bilinear', padding_mode='border', align_corners=True) on [1, 2, 3, 4, 3],
+        // grid [1, 3, 2, 2, 3], PyTorch 1.13
         Tensor x = tensor(dtype, 100, 1, 2, 3, 4, 3);
         Tensor grid = tensor(dtype, 300, 1, 3, 2, 2, 3);
         Tensor y = F.gridSample(x, grid.mul(2.6), GridSampleMode.BILINEAR, GridSamplePadding.BORDER, true);
@@ -581,7 +863,8 @@ class GridSamplePyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void trilinearReflectionPaddingWithoutAlignCorners(DType dtype) {
-        // F.grid_sample(x, 7.0 * grid, mode='bilinear', padding_mode='reflection', align_corners=False) on [1, 2, 3, 3, 4], grid [1, 2, 2, 3, 3], PyTorch 1.13
+        // F.grid_sample(x, 7.0 * grid, mode='bilinear', padding_mode='reflection', align_corners=False) on [1, 2, 3,
+        // 3, 4], grid [1, 2, 2, 3, 3], PyTorch 1.13
         Tensor x = tensor(dtype, 100, 1, 2, 3, 3, 4);
         Tensor grid = tensor(dtype, 300, 1, 2, 2, 3, 3);
         Tensor y = F.gridSample(x, grid.mul(7.0), GridSampleMode.BILINEAR, GridSamplePadding.REFLECTION, false);
@@ -617,7 +900,8 @@ class GridSamplePyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void nearestVolumetricZerosPaddingWithAlignCorners(DType dtype) {
-        // F.grid_sample(x, 2.6 * grid, mode='nearest', padding_mode='zeros', align_corners=True) on [2, 2, 3, 4, 5], grid [2, 2, 3, 2, 3], PyTorch 1.13
+        // F.grid_sample(x, 2.6 * grid, mode='nearest', padding_mode='zeros', align_corners=True) on [2, 2, 3, 4, 5],
+        // grid [2, 2, 3, 2, 3], PyTorch 1.13
         Tensor x = tensor(dtype, 100, 2, 2, 3, 4, 5);
         Tensor grid = values(300, 2, 2, 3, 2, 3).to(dtype);
         Tensor y = F.gridSample(x, grid.mul(2.6), GridSampleMode.NEAREST, GridSamplePadding.ZEROS, true);
@@ -655,7 +939,8 @@ class GridSamplePyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void borderPaddingPassesNoGridGradientAtTheEdges(DType dtype) {
-        // F.grid_sample(x, grid, padding_mode='border', align_corners=True) on [1, 2, 3, 3] at the pixels' centres, edges included: grid = F.affine_grid(identity, (1, 2, 3, 3), align_corners=True), PyTorch 1.13
+        // F.grid_sample(x, grid, padding_mode='border', align_corners=True) on [1, 2, 3, 3] at the pixels' centres,
+        // edges included: grid = F.affine_grid(identity, (1, 2, 3, 3), align_corners=True), PyTorch 1.13
         Tensor x = tensor(dtype, 100, 1, 2, 3, 3);
         Tensor identity = Tensor.fromArray(new double[] {1, 0, 0, 0, 1, 0}, 1, 2, 3).to(dtype);
         Tensor grid = F.affineGrid(identity, new int[] {1, 2, 3, 3}, true).requiresGrad(true);
@@ -683,7 +968,8 @@ class GridSamplePyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void reflectionPaddingPassesNoGridGradientAtTheEdges(DType dtype) {
-        // F.grid_sample(x, grid, padding_mode='reflection', align_corners=True) on [1, 2, 3, 3] at the pixels' centres, edges included: grid = F.affine_grid(identity, (1, 2, 3, 3), align_corners=True), PyTorch 1.13
+        // F.grid_sample(x, grid, padding_mode='reflection', align_corners=True) on [1, 2, 3, 3] at the pixels'
+        // centres, edges included: grid = F.affine_grid(identity, (1, 2, 3, 3), align_corners=True), PyTorch 1.13
         Tensor x = tensor(dtype, 100, 1, 2, 3, 3);
         Tensor identity = Tensor.fromArray(new double[] {1, 0, 0, 0, 1, 0}, 1, 2, 3).to(dtype);
         Tensor grid = F.affineGrid(identity, new int[] {1, 2, 3, 3}, true).requiresGrad(true);
@@ -888,7 +1174,8 @@ class GridSamplePyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void affineWarpWithZerosPadding(DType dtype) {
-        // F.grid_sample(x, F.affine_grid(2 * theta, (2, 2, 3, 4), align_corners=False), padding_mode='zeros', align_corners=False) on [2, 2, 4, 5], PyTorch 1.13
+        // F.grid_sample(x, F.affine_grid(2 * theta, (2, 2, 3, 4), align_corners=False), padding_mode='zeros',
+        // align_corners=False) on [2, 2, 4, 5], PyTorch 1.13
         Tensor x = tensor(dtype, 100, 2, 2, 4, 5);
         Tensor theta = tensor(dtype, 300, 2, 2, 3);
         Tensor grid = F.affineGrid(theta.mul(2), new int[] {2, 2, 3, 4}, false);
@@ -925,7 +1212,8 @@ class GridSamplePyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void affineWarpWithBorderPaddingAndAlignCorners(DType dtype) {
-        // F.grid_sample(x, F.affine_grid(2 * theta, (2, 2, 3, 4), align_corners=True), padding_mode='border', align_corners=True) on [2, 2, 4, 5], PyTorch 1.13
+        // F.grid_sample(x, F.affine_grid(2 * theta, (2, 2, 3, 4), align_corners=True), padding_mode='border',
+        // align_corners=True) on [2, 2, 4, 5], PyTorch 1.13
         Tensor x = tensor(dtype, 100, 2, 2, 4, 5);
         Tensor theta = tensor(dtype, 300, 2, 2, 3);
         Tensor grid = F.affineGrid(theta.mul(2), new int[] {2, 2, 3, 4}, true);
@@ -969,7 +1257,8 @@ class GridSamplePyTorchParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void affineWarpWithReflectionPadding(DType dtype) {
-        // F.grid_sample(x, F.affine_grid(2 * theta, (2, 2, 3, 4), align_corners=False), padding_mode='reflection', align_corners=False) on [2, 2, 4, 5], PyTorch 1.13
+        // F.grid_sample(x, F.affine_grid(2 * theta, (2, 2, 3, 4), align_corners=False), padding_mode='reflection',
+        // align_corners=False) on [2, 2, 4, 5], PyTorch 1.13
         Tensor x = tensor(dtype, 100, 2, 2, 4, 5);
         Tensor theta = tensor(dtype, 300, 2, 2, 3);
         Tensor grid = F.affineGrid(theta.mul(2), new int[] {2, 2, 3, 4}, false);

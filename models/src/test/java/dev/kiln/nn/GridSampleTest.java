@@ -22,9 +22,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * {@link F#gridSample} and {@link F#affineGrid}: F64 gradient checks on the input, the grid and theta (and of the
- * gradient itself, differentiated again), the identity warp, and the messages for bad arguments. PyTorch's numbers
- * are in {@link GridSamplePyTorchParityTest}.
+ * {@link F#gridSample} and {@link F#affineGrid}: F64 gradient checks on the input, the grid (bilinear, bicubic) and
+ * theta (and of the gradient itself, differentiated again), the identity warp, and the messages for bad arguments.
+ * PyTorch's numbers are in {@link GridSamplePyTorchParityTest}.
  */
 class GridSampleTest {
     private Scope scope;
@@ -60,6 +60,16 @@ class GridSampleTest {
         GradCheck.check("volumetric gridSample " + padding,
                 in -> F.gridSample(in[0], in[1], GridSampleMode.BILINEAR, padding, false),
                 values(1, 1, 2, 3, 2, 4).requiresGrad(true), grid(2, 3.1, 1, 2, 2, 1, 3));
+    }
+
+    @ParameterizedTest
+    @EnumSource(GridSamplePadding.class)
+    void bicubicGradientsOfInputAndGridMatchFiniteDifferences(GridSamplePadding padding) {
+        for (boolean align : new boolean[] {false, true}) {
+            GradCheck.check("bicubic gridSample " + padding + " alignCorners " + align,
+                    in -> F.gridSample(in[0], in[1], GridSampleMode.BICUBIC, padding, align),
+                    values(1, 2, 2, 3, 4).requiresGrad(true), grid(2, 5.3, 2, 3, 2, 2));
+        }
     }
 
     @ParameterizedTest
@@ -107,6 +117,15 @@ class GridSampleTest {
     }
 
     @Test
+    void bicubicSamplingOfAVolumeIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> F.gridSample(
+                Tensor.zeros(1, 1, 2, 2, 2), Tensor.zeros(1, 1, 1, 1, 3), GridSampleMode.BICUBIC,
+                GridSamplePadding.ZEROS, false));
+        assertEquals("gridSample: bicubic sampling takes a 4-D input [N, C, H, W], got [1, 1, 2, 2, 2]",
+                e.getMessage());
+    }
+
+    @Test
     void aGridWhoseLastAxisDoesNotMatchTheInputIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> F.gridSample(
                 Tensor.zeros(2, 3, 4, 5), Tensor.zeros(2, 3, 3, 3), GridSampleMode.BILINEAR, GridSamplePadding.ZEROS,
@@ -127,7 +146,7 @@ class GridSampleTest {
     void aMissingModeOrPaddingIsRefused() {
         Tensor x = Tensor.zeros(1, 1, 2, 2);
         Tensor g = Tensor.zeros(1, 1, 1, 2);
-        assertEquals("gridSample: mode must be one of [BILINEAR, NEAREST], got null", assertThrows(
+        assertEquals("gridSample: mode must be one of [BILINEAR, NEAREST, BICUBIC], got null", assertThrows(
                 IllegalArgumentException.class, () -> F.gridSample(x, g, null, GridSamplePadding.ZEROS, false))
                 .getMessage());
         assertEquals("gridSample: padding must be one of [ZEROS, BORDER, REFLECTION], got null", assertThrows(
