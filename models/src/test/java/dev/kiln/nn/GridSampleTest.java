@@ -156,8 +156,11 @@ class GridSampleTest {
 
     @Test
     void aGridOfAnotherDtypeIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> F.gridSample(Tensor.zeros(1, 1, 2, 2),
-                Tensor.zeros(DType.F64, 1, 1, 1, 2), GridSampleMode.BILINEAR, GridSamplePadding.ZEROS, false));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> F.gridSample(
+                Tensor.zeros(1, 1, 2, 2), Tensor.zeros(DType.F64, 1, 1, 1, 2), GridSampleMode.BILINEAR,
+                GridSamplePadding.ZEROS, false));
+        assertEquals("gridSample: dtypes differ: [1, 1, 2, 2] F32 and [1, 1, 1, 2] F64; convert one with to(DType)",
+                e.getMessage());
     }
 
     @Test

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
+import dev.kiln.engine.GridSampleMode;
+import dev.kiln.engine.GridSamplePadding;
 import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
@@ -121,6 +123,22 @@ class IntermediatesWithoutScopeTest {
             targets.close();
             loss.close();
             assertEquals(before, backend.bytesInUse(), reduction + ": bytes still in use after closing everything");
+        }
+    }
+
+    /** Without gradients, the base grid of an affine grid and the taps, indices and reads of a sampling are freed. */
+    @Test
+    void affineGridAndGridSamplingKeepNoneOfTheirSteps() {
+        for (GridSampleMode mode : GridSampleMode.values()) {
+            long before = backend.bytesInUse();
+            Tensor x = Tensor.randn(2, 3, 8, 8);
+            Tensor theta = Tensor.randn(2, 2, 3);
+            Tensor grid = F.affineGrid(theta, new int[] {2, 3, 5, 7}, false);
+            Tensor y = F.gridSample(x, grid, mode, GridSamplePadding.REFLECTION, true);
+            for (Tensor t : List.of(x, theta, grid, y)) {
+                t.close();
+            }
+            assertEquals(before, backend.bytesInUse(), mode + ": bytes still in use after closing everything");
         }
     }
 
