@@ -6,7 +6,7 @@ import java.util.Locale;
 public enum GridSampleMode {
     /** The 4 (volumetric: 8) pixels around the point weighted by nearness; differentiable in the input and grid. */
     BILINEAR,
-    /** The nearest pixel, halves rounded to even; the grid's gradient is zero. */
+    /** The nearest pixel, halves rounded to even; no gradient reaches the grid (PyTorch gives it zeros). */
     NEAREST,
     /** The 4 x 4 pixels around the point, cubic convolution weights (A = -0.75); 4-D input only, as PyTorch's. */
     BICUBIC;
