@@ -146,6 +146,15 @@ public final class Constraint {
         });
     }
 
+    /**
+     * Vectors over the last axis of elements 0 or more summing to at most {@code totalCount}
+     * ({@code constraints.multinomial}: as PyTorch's, whole numbers are not required).
+     */
+    public static Constraint multinomial(int totalCount) {
+        return new Constraint("non-negative, summing to at most " + totalCount + " over the last axis", 1,
+                v -> v.ge(0).min(-1, false).mul(v.sum(-1, false).le(totalCount)));
+    }
+
     /** What the set is, for error messages. */
     public String description() {
         return description;

@@ -26,6 +26,7 @@ import dev.kiln.distributions.Independent;
 import dev.kiln.distributions.KL;
 import dev.kiln.distributions.Laplace;
 import dev.kiln.distributions.MixtureSameFamily;
+import dev.kiln.distributions.Multinomial;
 import dev.kiln.distributions.MultivariateNormal;
 import dev.kiln.distributions.Normal;
 import dev.kiln.distributions.Poisson;
@@ -942,6 +943,27 @@ class CudaParityComposedOpsTest extends ParityTest {
             backwardThroughWeightedSums(b, dtype, names, results, 200);
             return new Tensor[] {results[0], results[1], results[2], results[3], results[4], draws, logits.grad(),
                 loc.grad(), scale.grad()};
+        });
+    }
+
+    /**
+     * Multinomial, NegativeBinomial, Weibull, Pareto, ContinuousBernoulli and VonMises, composed of Tensor ops: their
+     * log-probabilities, entropies, moments and reparameterised draws from the same seed where they have them, and the
+     * gradients of their parameters; the count samplers must draw on the parameters' backend. Sums over 10 classes and
+     * log-gammas (sums of ten logarithms): the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void extraDistributionsAndTheirGradientsMatchTheCpu(DType dtype) {
+        String[] names = {"Multinomial.logProb", "Multinomial.entropy", "gradient of logits"};
+        assertParity("extra distributions " + dtype, names, sums(dtype), b -> {
+            Tensor logits = uniform(b, dtype, 960, -2, 2, 64, 10).requiresGrad(true);
+            Tensor counts = tensor(b, dtype, ties(961, 640, 0, 1, 2, 5), 64, 10);
+            Multinomial multinomial = Multinomial.ofLogits(6, logits, false);
+            assertSame(b, multinomial.sample(2).backend(), "Multinomial.sample must draw on the parameters' backend");
+            Tensor[] results = {multinomial.logProb(counts), multinomial.entropy()};
+            backwardThroughWeightedSums(b, dtype, names, results, 970);
+            return withGradientsOf(results, logits);
         });
     }
 

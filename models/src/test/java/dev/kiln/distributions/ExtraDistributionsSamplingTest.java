@@ -1,0 +1,85 @@
+package dev.kiln.distributions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Draws of Multinomial, NegativeBinomial, Weibull, Pareto, ContinuousBernoulli and VonMises from the engine's seeded
+ * stream, judged by statistics: over {@value #DRAWS} draws the sample mean of each element within
+ * {@value #STANDARD_ERRORS} standard errors sqrt(variance / n) of the distribution's mean and the sample variance
+ * within as many of its variance (standard error sqrt((kurtosis - 1) / n) variance).
+ */
+class ExtraDistributionsSamplingTest {
+    private static final int DRAWS = 100000;
+    private static final double STANDARD_ERRORS = 5;
+
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        scope = Scope.open();
+        Engine.seed(2026);
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+    }
+
+    private static Tensor vector(double... values) {
+        return Tensor.fromArray(values, values.length);
+    }
+
+    @Test
+    void multinomialDrawsAreWholeCountsOfTheTotalWithBinomialMarginals() {
+        double[] p = {0.1, 0.2, 0.0, 0.7};
+        for (int n : new int[] {5, 200}) {
+            Multinomial multinomial = Multinomial.ofProbs(n, vector(p));
+            Tensor draws = multinomial.sample(DRAWS);
+            assertEquals(Shape.of(DRAWS, 4), draws.shape());
+            assertEquals(0, draws.sub(draws.floor()).abs().max().item(), "whole counts");
+            assertEquals(0, draws.sum(-1, false).sub(n).abs().max().item(), "counts summing to " + n);
+            for (int k = 0; k < p.length; k++) {
+                double kurtosis = p[k] == 0 ? 3 : 3 + (1 - 6 * p[k] * (1 - p[k])) / (n * p[k] * (1 - p[k]));
+                assertMoments(multinomial + " class " + k, draws.narrow(1, k, 1).squeeze(1), n * p[k],
+                        n * p[k] * (1 - p[k]), kurtosis);
+            }
+        }
+    }
+
+    @Test
+    void multinomialDrawsHaveTheSampleShapeThenTheBatchAndEventShapesWithoutGradients() {
+        Tensor logits = Tensor.zeros(DType.F64, 2, 3).requiresGrad(true);
+        Tensor draws = Multinomial.ofLogits(4, logits).sample(5, 6);
+        assertEquals(Shape.of(5, 6, 2, 3), draws.shape());
+        assertFalse(draws.requiresGrad());
+        assertFalse(Multinomial.ofLogits(4, logits).hasRsample());
+    }
+
+    /** The sample mean and variance of {@code x} against {@code mean} and {@code variance}. */
+    static void assertMoments(String what, Tensor x, double mean, double variance, double kurtosis) {
+        double[] v = x.to(DType.F64).toDoubleArray();
+        double sampleMean = 0;
+        for (double e : v) {
+            sampleMean += e;
+        }
+        sampleMean /= v.length;
+        double sampleVariance = 0;
+        for (double e : v) {
+            sampleVariance += (e - sampleMean) * (e - sampleMean);
+        }
+        sampleVariance /= v.length - 1;
+        assertEquals(mean, sampleMean, STANDARD_ERRORS * Math.sqrt(variance / v.length), what + " sample mean");
+        assertEquals(variance, sampleVariance, STANDARD_ERRORS * Math.sqrt((kurtosis - 1) / v.length) * variance,
+                what + " sample variance");
+    }
+}

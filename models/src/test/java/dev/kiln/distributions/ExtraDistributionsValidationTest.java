@@ -1,0 +1,54 @@
+package dev.kiln.distributions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * Bad parameters and values of Multinomial, NegativeBinomial, Weibull, Pareto, ContinuousBernoulli and VonMises throw
+ * an {@link IllegalArgumentException} naming the distribution, the parameter or value, its shape, the constraint and
+ * the first element outside it; what a distribution lacks (as in PyTorch 1.13) throws
+ * {@link UnsupportedOperationException} naming it.
+ */
+class ExtraDistributionsValidationTest {
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+    }
+
+    private static Tensor values(double... v) {
+        return Tensor.fromArray(v, v.length);
+    }
+
+    private static String message(Class<? extends Throwable> type, Executable call) {
+        return assertThrows(type, call).getMessage();
+    }
+
+    @Test
+    void multinomialRefusesANegativeTotalNegativeProbabilitiesAndCountsBeyondTheTotal() {
+        assertEquals("Multinomial: totalCount must be 0 or more, got -1",
+                message(IllegalArgumentException.class, () -> Multinomial.ofProbs(-1, values(0.5, 0.5))));
+        assertEquals("Categorical(probs: [2]): parameter probs (normalised) [2] must be a probability vector (>= 0,"
+                + " summing to 1 over the last axis), found [-1.0, 2.0] at []",
+                message(IllegalArgumentException.class, () -> Multinomial.ofProbs(3, values(-1, 2))));
+        Multinomial multinomial = Multinomial.ofProbs(3, values(0.5, 0.5));
+        assertEquals("Multinomial(totalCount: 3, probs: [2]).logProb: value [2] must be non-negative, summing to at"
+                + " most 3 over the last axis, found [2.0, 2.0] at []",
+                message(IllegalArgumentException.class, () -> multinomial.logProb(values(2, 2))));
+        assertEquals("Multinomial(totalCount: 3, probs: [2]).logProb: value [3] must end in the event shape [2]",
+                message(IllegalArgumentException.class, () -> multinomial.logProb(values(1, 1, 1))));
+    }
+}
