@@ -5,7 +5,7 @@
 # Prints the whole of ExtraDistributionsPyTorchValues.java: run it with /usr/bin/python3 (PyTorch 1.13) and redirect
 # its output into that file.
 import torch
-from torch.distributions import Multinomial
+from torch.distributions import Multinomial, NegativeBinomial
 
 from distribution_values import field, show
 
@@ -41,6 +41,25 @@ show("MULTINOMIAL_ENTROPY", lambda logits: Multinomial(6, logits=logits).entropy
 field("MULTINOMIAL_ZERO_ENTROPY", Multinomial(0, logits=MULTI_LOGITS).entropy())
 show("MULTINOMIAL_MEAN", lambda probs: Multinomial(6, probs=probs).mean, probs=MULTI_PROBS)
 show("MULTINOMIAL_VARIANCE", lambda probs: Multinomial(6, probs=probs).variance, probs=MULTI_PROBS)
+
+# NegativeBinomial: total counts [2, 1] (0 among them, and a fraction) against parameters [3]: the batch [2, 3], counts
+# from 0 (with a total of 0) to 40.
+NB_TOTAL = torch.tensor([[3.0], [0.0]])
+NB_TOTALS = torch.tensor([[3.0, 0.5, 12.0], [7.5, 1.0, 20.0]])
+NB_PROBS = torch.tensor([[0.3, 0.0, 0.8], [0.5, 0.95, 0.1]])
+NB_LOGITS = torch.tensor([[-1.0, 0.5, 2.0], [0.0, -3.0, 1.5]])
+NB_COUNTS = torch.tensor([[0.0, 2.0, 5.0], [0.0, 7.0, 40.0]])
+show("NEGATIVE_BINOMIAL_PROBS_LOG_PROB",
+     lambda total, probs: NegativeBinomial(total, probs=probs).log_prob(NB_COUNTS), total=NB_TOTALS, probs=NB_PROBS)
+show("NEGATIVE_BINOMIAL_LOGITS_LOG_PROB",
+     lambda total, logits: NegativeBinomial(total, logits=logits).log_prob(NB_COUNTS), total=NB_TOTALS,
+     logits=NB_LOGITS)
+field("NEGATIVE_BINOMIAL_NO_FAILURES_LOG_PROB", NegativeBinomial(NB_TOTAL, logits=NB_LOGITS[0]).log_prob(NB_COUNTS))
+show("NEGATIVE_BINOMIAL_MEAN", lambda total, logits: NegativeBinomial(total, logits=logits).mean, total=NB_TOTALS,
+     logits=NB_LOGITS)
+show("NEGATIVE_BINOMIAL_VARIANCE", lambda total, probs: NegativeBinomial(total, probs=probs).variance,
+     total=NB_TOTALS, probs=NB_PROBS)
+field("NEGATIVE_BINOMIAL_MODE", NegativeBinomial(NB_TOTALS, logits=NB_LOGITS).mode)
 
 print("""
     private ExtraDistributionsPyTorchValues() {

@@ -155,6 +155,11 @@ public final class Constraint {
                 v -> v.ge(0).min(-1, false).mul(v.sum(-1, false).le(totalCount)));
     }
 
+    /** In [low, high): low included, high not ({@code constraints.half_open_interval}). */
+    public static Constraint halfOpenInterval(double low, double high) {
+        return new Constraint("in [" + low + ", " + high + ")", 0, v -> v.ge(low).mul(v.lt(high)));
+    }
+
     /** What the set is, for error messages. */
     public String description() {
         return description;

@@ -65,6 +65,24 @@ class ExtraDistributionsSamplingTest {
         assertFalse(Multinomial.ofLogits(4, logits).hasRsample());
     }
 
+    @Test
+    void negativeBinomialDrawsAreWholeCountsWithItsMoments() {
+        // Gamma-Poisson mixtures of rates on both sides of the Poisson sampler's switch (mean rate below and above 10).
+        double[][] cases = {{3, 0.3}, {0.5, 0.6}, {20, 0.7}, {7.5, 0.95}};
+        for (double[] c : cases) {
+            double n = c[0];
+            double p = c[1];
+            NegativeBinomial d = NegativeBinomial.ofProbs(Tensor.full(n, DType.F64), Tensor.full(p, DType.F64));
+            Tensor draws = d.sample(DRAWS);
+            assertEquals(0, draws.sub(draws.floor()).abs().max().item(), d + " draws whole counts");
+            // Excess kurtosis 6/n + (1 - p)^2 / (n p).
+            assertMoments(d + " at n " + n + ", p " + p, draws, d.mean().item(), d.variance().item(),
+                    3 + 6 / n + (1 - p) * (1 - p) / (n * p));
+        }
+        assertEquals(0, NegativeBinomial.ofProbs(Tensor.full(0, DType.F64), Tensor.full(0.5, DType.F64)).sample(100)
+                .abs().max().item(), "draws of totalCount 0");
+    }
+
     /** The sample mean and variance of {@code x} against {@code mean} and {@code variance}. */
     static void assertMoments(String what, Tensor x, double mean, double variance, double kurtosis) {
         double[] v = x.to(DType.F64).toDoubleArray();

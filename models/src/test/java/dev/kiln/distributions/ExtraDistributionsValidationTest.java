@@ -51,4 +51,19 @@ class ExtraDistributionsValidationTest {
         assertEquals("Multinomial(totalCount: 3, probs: [2]).logProb: value [3] must end in the event shape [2]",
                 message(IllegalArgumentException.class, () -> multinomial.logProb(values(1, 1, 1))));
     }
+
+    @Test
+    void negativeBinomialRefusesANegativeTotalACertainSuccessNonCountsAndEntropy() {
+        assertEquals("NegativeBinomial(totalCount: [2], probs: [2]): parameter totalCount [2] must be non-negative"
+                + " (>= 0), found -1.0 at [1]", message(IllegalArgumentException.class,
+                    () -> NegativeBinomial.ofProbs(values(2, -1), values(0.5, 0.5))));
+        assertEquals("NegativeBinomial(totalCount: [2], probs: [2]): parameter probs [2] must be in [0.0, 1.0), found"
+                + " 1.0 at [0]", message(IllegalArgumentException.class,
+                    () -> NegativeBinomial.ofProbs(values(2, 1), values(1, 0.5))));
+        NegativeBinomial d = NegativeBinomial.ofLogits(values(2, 1), values(0, 0));
+        assertEquals("NegativeBinomial(totalCount: [2], logits: [2]).logProb: value [2] must be a whole number >= 0,"
+                + " found 1.5 at [1]", message(IllegalArgumentException.class, () -> d.logProb(values(1, 1.5))));
+        assertEquals("NegativeBinomial(totalCount: [2], logits: [2]) has no entropy (as in PyTorch 1.13)",
+                message(UnsupportedOperationException.class, d::entropy));
+    }
 }

@@ -27,6 +27,7 @@ import dev.kiln.distributions.KL;
 import dev.kiln.distributions.Laplace;
 import dev.kiln.distributions.MixtureSameFamily;
 import dev.kiln.distributions.Multinomial;
+import dev.kiln.distributions.NegativeBinomial;
 import dev.kiln.distributions.MultivariateNormal;
 import dev.kiln.distributions.Normal;
 import dev.kiln.distributions.Poisson;
@@ -955,15 +956,21 @@ class CudaParityComposedOpsTest extends ParityTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void extraDistributionsAndTheirGradientsMatchTheCpu(DType dtype) {
-        String[] names = {"Multinomial.logProb", "Multinomial.entropy", "gradient of logits"};
+        String[] names = {"Multinomial.logProb", "Multinomial.entropy", "NegativeBinomial.logProb",
+            "NegativeBinomial.variance", "gradient of logits", "gradient of totalCount"};
         assertParity("extra distributions " + dtype, names, sums(dtype), b -> {
             Tensor logits = uniform(b, dtype, 960, -2, 2, 64, 10).requiresGrad(true);
             Tensor counts = tensor(b, dtype, ties(961, 640, 0, 1, 2, 5), 64, 10);
+            Tensor total = uniform(b, dtype, 962, 0.5, 10, 64, 10).requiresGrad(true);
             Multinomial multinomial = Multinomial.ofLogits(6, logits, false);
+            NegativeBinomial negativeBinomial = NegativeBinomial.ofLogits(total, logits);
             assertSame(b, multinomial.sample(2).backend(), "Multinomial.sample must draw on the parameters' backend");
-            Tensor[] results = {multinomial.logProb(counts), multinomial.entropy()};
+            assertSame(b, negativeBinomial.sample(2).backend(),
+                    "NegativeBinomial.sample must draw on the parameters' backend");
+            Tensor[] results = {multinomial.logProb(counts), multinomial.entropy(), negativeBinomial.logProb(counts),
+                negativeBinomial.variance()};
             backwardThroughWeightedSums(b, dtype, names, results, 970);
-            return withGradientsOf(results, logits);
+            return withGradientsOf(results, logits, total);
         });
     }
 
