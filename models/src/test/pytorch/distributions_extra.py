@@ -5,7 +5,8 @@
 # Prints the whole of ExtraDistributionsPyTorchValues.java: run it with /usr/bin/python3 (PyTorch 1.13) and redirect
 # its output into that file.
 import torch
-from torch.distributions import Multinomial, NegativeBinomial
+from torch.distributions import (Beta, Exponential, Gamma, Gumbel, Laplace, Multinomial, NegativeBinomial, Normal, Pareto,
+                                 Uniform, Weibull, kl_divergence)
 
 from distribution_values import field, show
 
@@ -60,6 +61,55 @@ show("NEGATIVE_BINOMIAL_MEAN", lambda total, logits: NegativeBinomial(total, log
 show("NEGATIVE_BINOMIAL_VARIANCE", lambda total, probs: NegativeBinomial(total, probs=probs).variance,
      total=NB_TOTALS, probs=NB_PROBS)
 field("NEGATIVE_BINOMIAL_MODE", NegativeBinomial(NB_TOTALS, logits=NB_LOGITS).mode)
+
+# Weibull and Pareto: log_prob, cdf and icdf through every input; entropy and moments through the parameters.
+SCALE = torch.tensor([[0.5, 1.2, 2.0], [0.3, 1.0, 0.8]])
+SHAPE = torch.tensor([[0.7, 1.0, 2.5], [1.5, 3.0, 0.4]])
+POSITIVE = torch.tensor([[0.2, 0.4, 2.5], [1.5, 1.0, 3.0]])
+PROB = torch.tensor([[0.1, 0.3, 0.5], [0.75, 0.9, 0.02]])
+show("WEIBULL_LOG_PROB", lambda scale, k, x: Weibull(scale, k).log_prob(x), scale=SCALE, k=SHAPE, x=POSITIVE)
+show("WEIBULL_CDF", lambda scale, k, x: Weibull(scale, k).cdf(x), scale=SCALE, k=SHAPE, x=POSITIVE)
+show("WEIBULL_ICDF", lambda scale, k, p: Weibull(scale, k).icdf(p), scale=SCALE, k=SHAPE, p=PROB)
+show("WEIBULL_ENTROPY", lambda scale, k: Weibull(scale, k).entropy(), scale=SCALE, k=SHAPE)
+show("WEIBULL_MEAN", lambda scale, k: Weibull(scale, k).mean, scale=SCALE, k=SHAPE)
+show("WEIBULL_VARIANCE", lambda scale, k: Weibull(scale, k).variance, scale=SCALE, k=SHAPE)
+show("WEIBULL_MODE", lambda scale, k: Weibull(scale, k).mode, scale=SCALE, k=SHAPE + 0.5)
+field("WEIBULL_MODE_BELOW_ONE", Weibull(SCALE, SHAPE).mode)
+# Pareto values at or above the scale; alpha of 1 and below, and 2 and below, among them (infinite moments).
+ALPHA = torch.tensor([[0.7, 1.0, 2.5], [1.5, 3.0, 4.0]])
+ABOVE = SCALE + torch.tensor([[0.0, 0.4, 2.5], [1.5, 1.0, 3.0]])
+show("PARETO_LOG_PROB", lambda scale, alpha, x: Pareto(scale, alpha).log_prob(x), scale=SCALE, alpha=ALPHA, x=ABOVE)
+show("PARETO_CDF", lambda scale, alpha, x: Pareto(scale, alpha).cdf(x), scale=SCALE, alpha=ALPHA, x=ABOVE)
+show("PARETO_ICDF", lambda scale, alpha, p: Pareto(scale, alpha).icdf(p), scale=SCALE, alpha=ALPHA, p=PROB)
+show("PARETO_ENTROPY", lambda scale, alpha: Pareto(scale, alpha).entropy(), scale=SCALE, alpha=ALPHA)
+show("PARETO_MEAN", lambda scale, alpha: Pareto(scale, alpha).mean, scale=SCALE, alpha=ALPHA + 1.5)
+show("PARETO_VARIANCE", lambda scale, alpha: Pareto(scale, alpha).variance, scale=SCALE, alpha=ALPHA + 1.5)
+field("PARETO_INFINITE_MEAN", Pareto(SCALE, ALPHA).mean)
+field("PARETO_INFINITE_VARIANCE", Pareto(SCALE, ALPHA).variance)
+
+# kl_divergence of the Pareto pairs: q's scale above p's in part of the batch (infinite), alpha at most 1 or 2.
+SCALE_Q = torch.tensor([[1.0, 0.7, 0.4], [0.9, 2.0, 0.5]])
+LOC_Q = torch.tensor([[0.2, 0.4, 2.5], [-1.0, 1.0, 1.0]])
+show("KL_PARETO_PARETO", lambda ps, pa, qs, qa: kl_divergence(Pareto(ps, pa), Pareto(qs, qa)),
+     ps=SCALE, pa=ALPHA, qs=SCALE_Q * 0.5, qa=SHAPE)
+field("KL_PARETO_PARETO_BELOW", kl_divergence(Pareto(SCALE, ALPHA), Pareto(SCALE_Q, SHAPE)))
+show("KL_PARETO_EXPONENTIAL", lambda ps, pa, q: kl_divergence(Pareto(ps, pa), Exponential(q)),
+     ps=SCALE, pa=ALPHA + 0.5, q=SCALE_Q)
+show("KL_PARETO_GAMMA", lambda ps, pa, qc, qr: kl_divergence(Pareto(ps, pa), Gamma(qc, qr)),
+     ps=SCALE, pa=ALPHA + 0.5, qc=SHAPE, qr=SCALE_Q)
+show("KL_PARETO_NORMAL", lambda ps, pa, ql, qs: kl_divergence(Pareto(ps, pa), Normal(ql, qs)),
+     ps=SCALE, pa=ALPHA + 1.0, ql=LOC_Q, qs=SCALE_Q)
+LOW = torch.tensor([[0.6, 1.0, 2.0], [0.5, 2.0, 0.5]])
+HIGH = torch.tensor([[1.0, 1.5, 3.0], [2.0, 3.0, 0.9]])
+show("KL_UNIFORM_PARETO", lambda pl, ph, qs, qa: kl_divergence(Uniform(pl, ph), Pareto(qs, qa)),
+     pl=LOW, ph=HIGH, qs=SCALE, qa=ALPHA)
+infinite = [kl_divergence(Beta(SHAPE, ALPHA), Pareto(SCALE, ALPHA)), kl_divergence(Exponential(SHAPE), Pareto(SCALE, ALPHA)),
+            kl_divergence(Gamma(SHAPE, ALPHA), Pareto(SCALE, ALPHA)), kl_divergence(Gumbel(LOC_Q, SCALE), Pareto(SCALE, ALPHA)),
+            kl_divergence(Laplace(LOC_Q, SCALE), Pareto(SCALE, ALPHA)), kl_divergence(Normal(LOC_Q, SCALE), Pareto(SCALE, ALPHA)),
+            kl_divergence(Pareto(SCALE, ALPHA), Beta(SHAPE, ALPHA)), kl_divergence(Pareto(SCALE, ALPHA), Uniform(LOW, HIGH)),
+            kl_divergence(Pareto(SCALE, ALPHA), Exponential(SCALE_Q)), kl_divergence(Pareto(SCALE, ALPHA), Gamma(SHAPE, SCALE_Q)),
+            kl_divergence(Pareto(SCALE, ALPHA), Normal(LOC_Q, SCALE_Q))]
+field("KL_PARETO_INFINITE_PAIRS", torch.stack(infinite))
 
 print("""
     private ExtraDistributionsPyTorchValues() {

@@ -160,6 +160,11 @@ public final class Constraint {
         return new Constraint("in [" + low + ", " + high + ")", 0, v -> v.ge(low).mul(v.lt(high)));
     }
 
+    /** At least {@code bound} element by element, {@code boundName} naming it in errors ({@code greater_than_eq}). */
+    public static Constraint atLeast(Tensor bound, String boundName) {
+        return new Constraint("at least " + boundName, 0, v -> v.ge(bound));
+    }
+
     /** What the set is, for error messages. */
     public String description() {
         return description;

@@ -41,7 +41,7 @@ final class CrossFamilyKL {
     }
 
     /** Infinity in {@code like}'s shape, dtype and backend (PyTorch's {@code _infinite_like}). */
-    private static Tensor infinite(Tensor like) {
+    static Tensor infinite(Tensor like) {
         return like.fullLike(Double.POSITIVE_INFINITY);
     }
 

@@ -17,7 +17,8 @@ import java.util.function.BiFunction;
  * MultivariateNormal, Cauchy, HalfCauchy, HalfNormal, Gumbel, Poisson, Geometric, Binomial (each with its own kind),
  * Independent pairs (of the same number of reinterpreted axes, over whatever pair their bases are),
  * TransformedDistribution pairs (of equal transforms and event shapes: their bases' divergence) and the pairs of
- * different kinds PyTorch registers among these ({@link CrossFamilyKL}, {@link GammaBetaCrossKL}); {@link #register}
+ * different kinds PyTorch registers among these ({@link CrossFamilyKL}, {@link GammaBetaCrossKL}), and Pareto's with
+ * itself and the others ({@link ParetoKL}); {@link #register}
  * adds others. Infinite where q gives zero probability to what p may draw (Bernoulli, Categorical, Uniform, Binomial),
  * as in PyTorch.
  */
@@ -49,6 +50,7 @@ public final class KL {
         register(TransformedDistribution.class, TransformedDistribution.class, KL::transformed);
         CrossFamilyKL.registerAll();
         GammaBetaCrossKL.registerAll();
+        ParetoKL.registerAll();
     }
 
     private KL() {

@@ -37,4 +37,49 @@ class ExtraDistributionsGradientCheckTest extends DistributionGradientCheck {
         GradCheck.check("NegativeBinomial.variance", in -> NegativeBinomial.ofLogits(in[0], in[1]).variance(),
                 leaf(3.0, 0.5, 12.0, 7.5), leaf(-1.0, 0.5, 2.0, -3.0));
     }
+
+    @Test
+    void weibullLogProbCdfIcdfMomentsEntropyAndRsample() {
+        Tensor scale = leaf(0.5, 1.2, 2.0);
+        Tensor k = leaf(0.7, 1.5, 2.5);
+        Tensor x = leaf(0.2, 0.4, 2.5);
+        Tensor p = leaf(0.1, 0.3, 0.8);
+        GradCheck.check("Weibull.logProb", in -> new Weibull(in[0], in[1]).logProb(in[2]), scale, k, x);
+        GradCheck.check("Weibull.cdf", in -> new Weibull(in[0], in[1]).cdf(in[2]), scale, k, x);
+        GradCheck.check("Weibull.icdf", in -> new Weibull(in[0], in[1]).icdf(in[2]), scale, k, p);
+        GradCheck.check("Weibull.entropy", in -> new Weibull(in[0], in[1]).entropy(), scale, k);
+        GradCheck.check("Weibull.mean", in -> new Weibull(in[0], in[1]).mean(), scale, k);
+        GradCheck.check("Weibull.variance", in -> new Weibull(in[0], in[1]).variance(), scale, k);
+        GradCheck.check("Weibull.mode", in -> new Weibull(in[0], in[1]).mode(), scale, leaf(1.2, 1.5, 2.5));
+        GradCheck.check("Weibull.rsample", seeded(in -> new Weibull(in[0], in[1]).rsample(4)), scale, k);
+    }
+
+    @Test
+    void paretoLogProbCdfIcdfMomentsEntropyRsampleAndDivergences() {
+        Tensor scale = leaf(0.5, 1.2, 2.0);
+        Tensor alpha = leaf(0.7, 2.5, 3.5);
+        Tensor x = leaf(0.7, 1.6, 4.5);
+        Tensor p = leaf(0.1, 0.3, 0.8);
+        GradCheck.check("Pareto.logProb", in -> new Pareto(in[0], in[1]).logProb(in[2]), scale, alpha, x);
+        GradCheck.check("Pareto.cdf", in -> new Pareto(in[0], in[1]).cdf(in[2]), scale, alpha, x);
+        GradCheck.check("Pareto.icdf", in -> new Pareto(in[0], in[1]).icdf(in[2]), scale, alpha, p);
+        GradCheck.check("Pareto.entropy", in -> new Pareto(in[0], in[1]).entropy(), scale, alpha);
+        Tensor light = leaf(2.5, 3.0, 4.5);
+        GradCheck.check("Pareto.mean", in -> new Pareto(in[0], in[1]).mean(), scale, light);
+        GradCheck.check("Pareto.variance", in -> new Pareto(in[0], in[1]).variance(), scale, light);
+        GradCheck.check("Pareto.rsample", seeded(in -> new Pareto(in[0], in[1]).rsample(4)), scale, alpha);
+        Tensor qScale = leaf(0.3, 0.5, 1.0);
+        Tensor qRate = leaf(1.0, 0.7, 0.4);
+        Tensor loc = leaf(0.2, 0.4, 2.5);
+        GradCheck.check("KL Pareto-Pareto", in -> KL.divergence(new Pareto(in[0], in[1]), new Pareto(in[2], in[3])),
+                scale, alpha, qScale, light);
+        GradCheck.check("KL Pareto-Exponential", in -> KL.divergence(new Pareto(in[0], in[1]), new Exponential(in[2])),
+                scale, light, qRate);
+        GradCheck.check("KL Pareto-Gamma", in -> KL.divergence(new Pareto(in[0], in[1]), new Gamma(in[2], in[3])),
+                scale, light, alpha, qRate);
+        GradCheck.check("KL Pareto-Normal", in -> KL.divergence(new Pareto(in[0], in[1]), new Normal(in[2], in[3])),
+                scale, light, loc, qRate);
+        GradCheck.check("KL Uniform-Pareto", in -> KL.divergence(new Uniform(in[0], in[1]), new Pareto(in[2], in[3])),
+                leaf(0.6, 1.5, 2.1), leaf(1.0, 2.5, 3.0), scale, alpha);
+    }
 }

@@ -3,6 +3,8 @@ package dev.kiln.distributions;
 import static dev.kiln.distributions.ExtraDistributionsPyTorchValues.*;
 
 import dev.kiln.engine.Tensor;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +22,17 @@ class ExtraDistributionsPyTorchParityTest extends DistributionParity {
     private static final double[] NB_PROBS = {0.3, 0.0, 0.8, 0.5, 0.95, 0.1};
     private static final double[] NB_LOGITS = {-1.0, 0.5, 2.0, 0.0, -3.0, 1.5};
     private static final double[] NB_COUNTS = {0.0, 2.0, 5.0, 0.0, 7.0, 40.0};
+    private static final double[] SCALE = {0.5, 1.2, 2.0, 0.3, 1.0, 0.8};
+    private static final double[] SHAPE = {0.7, 1.0, 2.5, 1.5, 3.0, 0.4};
+    private static final double[] POSITIVE = {0.2, 0.4, 2.5, 1.5, 1.0, 3.0};
+    private static final double[] PROB = {0.1, 0.3, 0.5, 0.75, 0.9, 0.02};
+    private static final double[] ALPHA = {0.7, 1.0, 2.5, 1.5, 3.0, 4.0};
+    /** SCALE plus 0, 0.4, 2.5, 1.5, 1, 3: the least value among them. */
+    private static final double[] ABOVE = {0.5, 1.6, 4.5, 1.8, 2.0, 3.8};
+    private static final double[] SCALE_Q = {1.0, 0.7, 0.4, 0.9, 2.0, 0.5};
+    private static final double[] LOC_Q = {0.2, 0.4, 2.5, -1.0, 1.0, 1.0};
+    private static final double[] LOW = {0.6, 1.0, 2.0, 0.5, 2.0, 0.5};
+    private static final double[] HIGH = {1.0, 1.5, 3.0, 2.0, 3.0, 0.9};
 
     @Test
     void multinomialLogProbMatchesPyTorch() {
@@ -90,5 +103,120 @@ class ExtraDistributionsPyTorchParityTest extends DistributionParity {
                 grad(total, NEGATIVE_BINOMIAL_VARIANCE_D_TOTAL), grad(probs, NEGATIVE_BINOMIAL_VARIANCE_D_PROBS));
         assertClose("mode", NEGATIVE_BINOMIAL_MODE, NegativeBinomial.ofLogits(constant(NB_TOTALS), constant(NB_LOGITS))
                 .mode());
+    }
+
+    @Test
+    void weibullMatchesPyTorch() {
+        // Weibull(scale, k).log_prob(x), .cdf(x), .icdf(p), .entropy(), .mean, .variance
+        Tensor scale = leaf(SCALE);
+        Tensor k = leaf(SHAPE);
+        Tensor x = leaf(POSITIVE);
+        Tensor p = leaf(PROB);
+        check("log_prob", new Weibull(scale, k).logProb(x), WEIBULL_LOG_PROB, grad(scale, WEIBULL_LOG_PROB_D_SCALE),
+                grad(k, WEIBULL_LOG_PROB_D_K), grad(x, WEIBULL_LOG_PROB_D_X));
+        check("cdf", new Weibull(scale, k).cdf(x), WEIBULL_CDF, grad(scale, WEIBULL_CDF_D_SCALE),
+                grad(k, WEIBULL_CDF_D_K), grad(x, WEIBULL_CDF_D_X));
+        check("icdf", new Weibull(scale, k).icdf(p), WEIBULL_ICDF, grad(scale, WEIBULL_ICDF_D_SCALE),
+                grad(k, WEIBULL_ICDF_D_K), grad(p, WEIBULL_ICDF_D_P));
+        check("entropy", new Weibull(scale, k).entropy(), WEIBULL_ENTROPY, grad(scale, WEIBULL_ENTROPY_D_SCALE),
+                grad(k, WEIBULL_ENTROPY_D_K));
+        check("mean", new Weibull(scale, k).mean(), WEIBULL_MEAN, grad(scale, WEIBULL_MEAN_D_SCALE),
+                grad(k, WEIBULL_MEAN_D_K));
+        check("variance", new Weibull(scale, k).variance(), WEIBULL_VARIANCE, grad(scale, WEIBULL_VARIANCE_D_SCALE),
+                grad(k, WEIBULL_VARIANCE_D_K));
+    }
+
+    @Test
+    void weibullModeMatchesPyTorchNaNBelowAShapeOfOne() {
+        // Weibull(scale, k + 0.5).mode (k 0.9 among them), Weibull(scale, k).mode (k 1 and below among them)
+        Tensor scale = leaf(SCALE);
+        Tensor k = leaf(Arrays.stream(SHAPE).map(v -> v + 0.5).toArray());
+        check("mode", new Weibull(scale, k).mode(), WEIBULL_MODE, grad(scale, WEIBULL_MODE_D_SCALE),
+                grad(k, WEIBULL_MODE_D_K));
+        assertClose("mode for k up to 1", WEIBULL_MODE_BELOW_ONE, new Weibull(constant(SCALE), constant(SHAPE)).mode());
+    }
+
+    @Test
+    void paretoMatchesPyTorch() {
+        // Pareto(scale, alpha).log_prob(x) (x at the scale among them), .cdf(x), .icdf(p), .entropy(), and
+        // Pareto(scale, alpha + 1.5).mean, .variance
+        Tensor scale = leaf(SCALE);
+        Tensor alpha = leaf(ALPHA);
+        Tensor x = leaf(ABOVE);
+        Tensor p = leaf(PROB);
+        check("log_prob", new Pareto(scale, alpha).logProb(x), PARETO_LOG_PROB, grad(scale, PARETO_LOG_PROB_D_SCALE),
+                grad(alpha, PARETO_LOG_PROB_D_ALPHA), grad(x, PARETO_LOG_PROB_D_X));
+        check("cdf", new Pareto(scale, alpha).cdf(x), PARETO_CDF, grad(scale, PARETO_CDF_D_SCALE),
+                grad(alpha, PARETO_CDF_D_ALPHA), grad(x, PARETO_CDF_D_X));
+        check("icdf", new Pareto(scale, alpha).icdf(p), PARETO_ICDF, grad(scale, PARETO_ICDF_D_SCALE),
+                grad(alpha, PARETO_ICDF_D_ALPHA), grad(p, PARETO_ICDF_D_P));
+        check("entropy", new Pareto(scale, alpha).entropy(), PARETO_ENTROPY, grad(scale, PARETO_ENTROPY_D_SCALE),
+                grad(alpha, PARETO_ENTROPY_D_ALPHA));
+        Tensor heavier = leaf(Arrays.stream(ALPHA).map(v -> v + 1.5).toArray());
+        check("mean", new Pareto(scale, heavier).mean(), PARETO_MEAN, grad(scale, PARETO_MEAN_D_SCALE),
+                grad(heavier, PARETO_MEAN_D_ALPHA));
+        check("variance", new Pareto(scale, heavier).variance(), PARETO_VARIANCE,
+                grad(scale, PARETO_VARIANCE_D_SCALE), grad(heavier, PARETO_VARIANCE_D_ALPHA));
+    }
+
+    @Test
+    void paretoMomentsAreInfiniteForHeavyTailsAsPyTorch() {
+        // Pareto(scale, alpha).mean (alpha 0.7 and 1 among them), .variance (alpha 1.5 too)
+        Pareto pareto = new Pareto(constant(SCALE), constant(ALPHA));
+        assertClose("mean", PARETO_INFINITE_MEAN, pareto.mean());
+        assertClose("variance", PARETO_INFINITE_VARIANCE, pareto.variance());
+    }
+
+    @Test
+    void paretoDivergencesMatchPyTorch() {
+        // kl_divergence(Pareto, Pareto | Exponential | Gamma | Normal), kl_divergence(Uniform, Pareto)
+        Tensor ps = leaf(SCALE);
+        Tensor pa = leaf(ALPHA);
+        Tensor qs = leaf(Arrays.stream(SCALE_Q).map(v -> v * 0.5).toArray());
+        Tensor qa = leaf(SHAPE);
+        check("Pareto-Pareto", KL.divergence(new Pareto(ps, pa), new Pareto(qs, qa)), KL_PARETO_PARETO,
+                grad(ps, KL_PARETO_PARETO_D_PS), grad(pa, KL_PARETO_PARETO_D_PA), grad(qs, KL_PARETO_PARETO_D_QS),
+                grad(qa, KL_PARETO_PARETO_D_QA));
+        assertClose("Pareto-Pareto below q's scale", KL_PARETO_PARETO_BELOW,
+                KL.divergence(new Pareto(constant(SCALE), constant(ALPHA)), new Pareto(constant(SCALE_Q), constant(SHAPE))));
+        Tensor lighter = leaf(Arrays.stream(ALPHA).map(v -> v + 0.5).toArray());
+        Tensor q = leaf(SCALE_Q);
+        check("Pareto-Exponential", KL.divergence(new Pareto(ps, lighter), new Exponential(q)), KL_PARETO_EXPONENTIAL,
+                grad(ps, KL_PARETO_EXPONENTIAL_D_PS), grad(lighter, KL_PARETO_EXPONENTIAL_D_PA),
+                grad(q, KL_PARETO_EXPONENTIAL_D_Q));
+        Tensor qc = leaf(SHAPE);
+        check("Pareto-Gamma", KL.divergence(new Pareto(ps, lighter), new Gamma(qc, q)), KL_PARETO_GAMMA,
+                grad(ps, KL_PARETO_GAMMA_D_PS), grad(lighter, KL_PARETO_GAMMA_D_PA), grad(qc, KL_PARETO_GAMMA_D_QC),
+                grad(q, KL_PARETO_GAMMA_D_QR));
+        Tensor lightest = leaf(Arrays.stream(ALPHA).map(v -> v + 1.0).toArray());
+        Tensor ql = leaf(LOC_Q);
+        check("Pareto-Normal", KL.divergence(new Pareto(ps, lightest), new Normal(ql, q)), KL_PARETO_NORMAL,
+                grad(ps, KL_PARETO_NORMAL_D_PS), grad(lightest, KL_PARETO_NORMAL_D_PA), grad(ql, KL_PARETO_NORMAL_D_QL),
+                grad(q, KL_PARETO_NORMAL_D_QS));
+        Tensor low = leaf(LOW);
+        Tensor high = leaf(HIGH);
+        check("Uniform-Pareto", KL.divergence(new Uniform(low, high), new Pareto(ps, pa)), KL_UNIFORM_PARETO,
+                grad(low, KL_UNIFORM_PARETO_D_PL), grad(high, KL_UNIFORM_PARETO_D_PH), grad(ps, KL_UNIFORM_PARETO_D_QS),
+                grad(pa, KL_UNIFORM_PARETO_D_QA));
+    }
+
+    @Test
+    void paretoDivergencesAreInfiniteWhereOneSideRulesOutTheOthersMassAsPyTorch() {
+        // kl_divergence of Beta, Exponential, Gamma, Gumbel, Laplace and Normal against Pareto, of Pareto against Beta
+        // and Uniform, and of Pareto against Exponential, Gamma and Normal for alpha up to 1 (or 2)
+        Tensor scale = constant(SCALE);
+        Tensor shape = constant(SHAPE);
+        Tensor alpha = constant(ALPHA);
+        Pareto pareto = new Pareto(scale, alpha);
+        List<Tensor> pairs = List.of(KL.divergence(new Beta(shape, alpha), pareto),
+                KL.divergence(new Exponential(shape), pareto), KL.divergence(new Gamma(shape, alpha), pareto),
+                KL.divergence(new Gumbel(constant(LOC_Q), scale), pareto),
+                KL.divergence(new Laplace(constant(LOC_Q), scale), pareto),
+                KL.divergence(new Normal(constant(LOC_Q), scale), pareto), KL.divergence(pareto, new Beta(shape, alpha)),
+                KL.divergence(pareto, new Uniform(constant(LOW), constant(HIGH))),
+                KL.divergence(pareto, new Exponential(constant(SCALE_Q))),
+                KL.divergence(pareto, new Gamma(shape, constant(SCALE_Q))),
+                KL.divergence(pareto, new Normal(constant(LOC_Q), constant(SCALE_Q))));
+        assertClose("pairs", KL_PARETO_INFINITE_PAIRS, Tensor.stack(pairs, 0));
     }
 }

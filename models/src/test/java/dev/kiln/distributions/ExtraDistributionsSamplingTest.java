@@ -83,6 +83,27 @@ class ExtraDistributionsSamplingTest {
                 .abs().max().item(), "draws of totalCount 0");
     }
 
+    @Test
+    void weibullAndParetoDrawsHaveTheirMoments() {
+        // Kurtosis of Weibull(k = 2): 3 + (-6 G1^4 + 12 G1^2 G2 - 3 G2^2 - 4 G1 G3 + G4) / (G2 - G1^2)^2, Gi = Gamma(1 + i/k).
+        double g1 = Math.sqrt(Math.PI) / 2;
+        double g2 = 1;
+        double g3 = 3 * Math.sqrt(Math.PI) / 4;
+        double g4 = 2;
+        double weibullKurtosis = 3 + (-6 * Math.pow(g1, 4) + 12 * g1 * g1 * g2 - 3 * g2 * g2 - 4 * g1 * g3 + g4)
+                / Math.pow(g2 - g1 * g1, 2);
+        Weibull weibull = new Weibull(Tensor.full(1.5, DType.F64), Tensor.full(2, DType.F64));
+        assertMoments(weibull.toString(), weibull.rsample(DRAWS), weibull.mean().item(), weibull.variance().item(),
+                weibullKurtosis);
+        // Pareto of alpha 9: finite fourth moment, kurtosis 3 + 6 (a^3 + a^2 - 6a - 2) / (a (a - 3)(a - 4)).
+        double a = 9;
+        Pareto pareto = new Pareto(Tensor.full(2, DType.F64), Tensor.full(a, DType.F64));
+        Tensor draws = pareto.sample(DRAWS);
+        assertMoments(pareto.toString(), draws, pareto.mean().item(), pareto.variance().item(),
+                3 + 6 * (a * a * a + a * a - 6 * a - 2) / (a * (a - 3) * (a - 4)));
+        assertEquals(2, draws.min().item(), 0.01, "Pareto draws reach down to the scale, no lower");
+    }
+
     /** The sample mean and variance of {@code x} against {@code mean} and {@code variance}. */
     static void assertMoments(String what, Tensor x, double mean, double variance, double kurtosis) {
         double[] v = x.to(DType.F64).toDoubleArray();

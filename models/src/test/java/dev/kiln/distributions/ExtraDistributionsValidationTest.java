@@ -66,4 +66,19 @@ class ExtraDistributionsValidationTest {
         assertEquals("NegativeBinomial(totalCount: [2], logits: [2]) has no entropy (as in PyTorch 1.13)",
                 message(UnsupportedOperationException.class, d::entropy));
     }
+
+    @Test
+    void weibullAndParetoRefuseNonPositiveParametersAndValuesOutsideTheirSupport() {
+        assertEquals("Weibull(scale: [2], concentration: [2]): parameter concentration [2] must be positive (> 0),"
+                + " found 0.0 at [1]", message(IllegalArgumentException.class,
+                    () -> new Weibull(values(1, 1), values(1, 0))));
+        assertEquals("Weibull(scale: [2], concentration: [2]).logProb: value [2] must be positive (> 0), found -1.0 at"
+                + " [0]", message(IllegalArgumentException.class,
+                    () -> new Weibull(values(1, 1), values(1, 2)).logProb(values(-1, 1))));
+        assertEquals("Pareto(scale: [2], alpha: [2]): parameter scale [2] must be positive (> 0), found -2.0 at [0]",
+                message(IllegalArgumentException.class, () -> new Pareto(values(-2, 1), values(1, 1))));
+        assertEquals("Pareto(scale: [2], alpha: [2]).logProb: value [2] must be at least scale, found 1.5 at [1]",
+                message(IllegalArgumentException.class,
+                    () -> new Pareto(values(1, 2), values(1, 1)).logProb(values(1, 1.5))));
+    }
 }

@@ -28,6 +28,7 @@ import dev.kiln.distributions.Laplace;
 import dev.kiln.distributions.MixtureSameFamily;
 import dev.kiln.distributions.Multinomial;
 import dev.kiln.distributions.NegativeBinomial;
+import dev.kiln.distributions.Pareto;
 import dev.kiln.distributions.MultivariateNormal;
 import dev.kiln.distributions.Normal;
 import dev.kiln.distributions.Poisson;
@@ -36,6 +37,7 @@ import dev.kiln.distributions.RelaxedOneHotCategorical;
 import dev.kiln.distributions.StudentT;
 import dev.kiln.distributions.TransformedDistribution;
 import dev.kiln.distributions.Uniform;
+import dev.kiln.distributions.Weibull;
 import dev.kiln.distributions.transforms.AffineTransform;
 import dev.kiln.distributions.transforms.PowerTransform;
 import dev.kiln.distributions.transforms.SigmoidTransform;
@@ -957,20 +959,32 @@ class CudaParityComposedOpsTest extends ParityTest {
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void extraDistributionsAndTheirGradientsMatchTheCpu(DType dtype) {
         String[] names = {"Multinomial.logProb", "Multinomial.entropy", "NegativeBinomial.logProb",
-            "NegativeBinomial.variance", "gradient of logits", "gradient of totalCount"};
+            "NegativeBinomial.variance", "Weibull.logProb", "Weibull.rsample", "Weibull.variance", "Pareto.logProb",
+            "Pareto.icdf", "KL Pareto", "gradient of logits", "gradient of totalCount", "gradient of scale",
+            "gradient of the shape"};
         assertParity("extra distributions " + dtype, names, sums(dtype), b -> {
             Tensor logits = uniform(b, dtype, 960, -2, 2, 64, 10).requiresGrad(true);
             Tensor counts = tensor(b, dtype, ties(961, 640, 0, 1, 2, 5), 64, 10);
             Tensor total = uniform(b, dtype, 962, 0.5, 10, 64, 10).requiresGrad(true);
+            Tensor scale = uniform(b, dtype, 963, 0.5, 2, 64, 10).requiresGrad(true);
+            Tensor shape = uniform(b, dtype, 964, 0.5, 4, 64, 10).requiresGrad(true);
+            Tensor positive = uniform(b, dtype, 965, 0.1, 3, 64, 10);
+            Tensor p = uniform(b, dtype, 966, 0.02, 0.98, 64, 10);
             Multinomial multinomial = Multinomial.ofLogits(6, logits, false);
             NegativeBinomial negativeBinomial = NegativeBinomial.ofLogits(total, logits);
             assertSame(b, multinomial.sample(2).backend(), "Multinomial.sample must draw on the parameters' backend");
             assertSame(b, negativeBinomial.sample(2).backend(),
                     "NegativeBinomial.sample must draw on the parameters' backend");
+            Weibull weibull = new Weibull(scale, shape);
+            Pareto pareto = new Pareto(scale, shape);
+            Engine.seed(967);
+            Tensor weibullDraws = weibull.rsample(2);
             Tensor[] results = {multinomial.logProb(counts), multinomial.entropy(), negativeBinomial.logProb(counts),
-                negativeBinomial.variance()};
+                negativeBinomial.variance(), weibull.logProb(positive), weibullDraws, weibull.variance(),
+                pareto.logProb(scale.detach().add(positive)), pareto.icdf(p),
+                KL.divergence(pareto, new Pareto(scale.mul(0.5), positive))};
             backwardThroughWeightedSums(b, dtype, names, results, 970);
-            return withGradientsOf(results, logits, total);
+            return withGradientsOf(results, logits, total, scale, shape);
         });
     }
 
