@@ -5,7 +5,7 @@
 # Prints the whole of ExtraDistributionsPyTorchValues.java: run it with /usr/bin/python3 (PyTorch 1.13) and redirect
 # its output into that file.
 import torch
-from torch.distributions import (Beta, Exponential, Gamma, Gumbel, Laplace, Multinomial, NegativeBinomial, Normal, Pareto,
+from torch.distributions import (Beta, ContinuousBernoulli, Exponential, Gamma, Gumbel, Laplace, Multinomial, NegativeBinomial, Normal, Pareto,
                                  Uniform, Weibull, kl_divergence)
 
 from distribution_values import field, show
@@ -110,6 +110,46 @@ infinite = [kl_divergence(Beta(SHAPE, ALPHA), Pareto(SCALE, ALPHA)), kl_divergen
             kl_divergence(Pareto(SCALE, ALPHA), Exponential(SCALE_Q)), kl_divergence(Pareto(SCALE, ALPHA), Gamma(SHAPE, SCALE_Q)),
             kl_divergence(Pareto(SCALE, ALPHA), Normal(LOC_Q, SCALE_Q))]
 field("KL_PARETO_INFINITE_PAIRS", torch.stack(infinite))
+
+# ContinuousBernoulli: lambda inside PyTorch's unstable region (0.499, 0.501] (0.4995, 0.5, 0.501) and outside it, 0
+# (clamped to eps), values at both ends of [0, 1]; logits near 0 and far out.
+CB_PROBS = torch.tensor([[0.1, 0.4995, 0.5], [0.75, 0.501, 0.0]])
+CB_LOGITS = torch.tensor([[-1.0, 0.001, 0.0], [2.0, -0.003, 25.0]])
+CB_X = torch.tensor([[0.2, 0.0, 1.0], [0.7, 0.3, 0.05]])
+show("CB_PROBS_LOG_PROB", lambda probs, x: ContinuousBernoulli(probs=probs).log_prob(x), probs=CB_PROBS, x=CB_X)
+show("CB_LOGITS_LOG_PROB", lambda logits, x: ContinuousBernoulli(logits=logits).log_prob(x), logits=CB_LOGITS, x=CB_X)
+show("CB_CDF", lambda probs, x: ContinuousBernoulli(probs=probs).cdf(x), probs=CB_PROBS, x=CB_X)
+show("CB_ICDF", lambda probs, p: ContinuousBernoulli(probs=probs).icdf(p), probs=CB_PROBS, p=PROB)
+show("CB_ENTROPY", lambda logits: ContinuousBernoulli(logits=logits).entropy(), logits=CB_LOGITS)
+show("CB_MEAN", lambda probs: ContinuousBernoulli(probs=probs).mean, probs=CB_PROBS)
+show("CB_VARIANCE", lambda probs: ContinuousBernoulli(probs=probs).variance, probs=CB_PROBS)
+show("CB_LOGITS_MEAN", lambda logits: ContinuousBernoulli(logits=logits).mean, logits=CB_LOGITS)
+show("CB_LOGITS_VARIANCE", lambda logits: ContinuousBernoulli(logits=logits).variance, logits=CB_LOGITS)
+
+# kl_divergence of the ContinuousBernoulli pairs.
+CB_Q = torch.tensor([[0.3, 0.8, 0.4995], [0.2, 0.6, 0.05]])
+show("KL_CB_CB", lambda p, q: kl_divergence(ContinuousBernoulli(probs=p), ContinuousBernoulli(probs=q)),
+     p=CB_PROBS, q=CB_Q)
+show("KL_BETA_CB", lambda pa, pb, q: kl_divergence(Beta(pa, pb), ContinuousBernoulli(probs=q)),
+     pa=SHAPE, pb=ALPHA, q=CB_Q)
+show("KL_CB_EXPONENTIAL", lambda p, q: kl_divergence(ContinuousBernoulli(probs=p), Exponential(q)), p=CB_PROBS,
+     q=SCALE_Q)
+show("KL_CB_NORMAL", lambda p, ql, qs: kl_divergence(ContinuousBernoulli(probs=p), Normal(ql, qs)), p=CB_PROBS,
+     ql=LOC_Q, qs=SCALE_Q)
+CB_Q_LOW = torch.tensor([[-0.5, -1.0, 0.2], [-0.1, -2.0, -0.3]])
+CB_Q_HIGH = torch.tensor([[1.5, 2.0, 3.0], [0.8, 1.2, 1.1]])
+show("KL_CB_UNIFORM", lambda p, ql, qh: kl_divergence(ContinuousBernoulli(probs=p), Uniform(ql, qh)), p=CB_PROBS,
+     ql=CB_Q_LOW, qh=CB_Q_HIGH)
+CB_P_LOW = torch.tensor([[0.1, 0.2, 0.0], [0.3, 0.5, 0.6]])
+CB_P_HIGH = torch.tensor([[0.4, 0.9, 0.5], [1.0, 0.7, 0.95]])
+show("KL_UNIFORM_CB", lambda pl, ph, q: kl_divergence(Uniform(pl, ph), ContinuousBernoulli(probs=q)), pl=CB_P_LOW,
+     ph=CB_P_HIGH, q=CB_Q)
+CB = ContinuousBernoulli(probs=CB_Q)
+infinite = [kl_divergence(CB, Pareto(SCALE, ALPHA)), kl_divergence(Exponential(SHAPE), CB),
+            kl_divergence(Gamma(SHAPE, ALPHA), CB), kl_divergence(Gumbel(LOC_Q, SCALE), CB),
+            kl_divergence(Laplace(LOC_Q, SCALE), CB), kl_divergence(Normal(LOC_Q, SCALE), CB),
+            kl_divergence(Pareto(SCALE, ALPHA), CB)]
+field("KL_CB_INFINITE_PAIRS", torch.stack(infinite))
 
 print("""
     private ExtraDistributionsPyTorchValues() {

@@ -82,4 +82,26 @@ class ExtraDistributionsGradientCheckTest extends DistributionGradientCheck {
         GradCheck.check("KL Uniform-Pareto", in -> KL.divergence(new Uniform(in[0], in[1]), new Pareto(in[2], in[3])),
                 leaf(0.6, 1.5, 2.1), leaf(1.0, 2.5, 3.0), scale, alpha);
     }
+
+    @Test
+    void continuousBernoulliLogProbCdfIcdfMomentsEntropyRsampleAndDivergence() {
+        // Away from the switch at 0.499 and 0.501; 0.5 inside the Taylor region.
+        Tensor probs = leaf(0.1, 0.5, 0.75);
+        Tensor x = leaf(0.2, 0.4, 0.7);
+        Tensor p = leaf(0.1, 0.3, 0.8);
+        GradCheck.check("ContinuousBernoulli.logProb", in -> ContinuousBernoulli.ofProbs(in[0]).logProb(in[1]), probs, x);
+        GradCheck.check("ContinuousBernoulli(logits).logProb",
+                in -> ContinuousBernoulli.ofLogits(in[0]).logProb(in[1]), leaf(-1.0, 0.0, 2.0), x);
+        GradCheck.check("ContinuousBernoulli.cdf", in -> ContinuousBernoulli.ofProbs(in[0]).cdf(in[1]), probs, x);
+        GradCheck.check("ContinuousBernoulli.icdf", in -> ContinuousBernoulli.ofProbs(in[0]).icdf(in[1]), probs, p);
+        GradCheck.check("ContinuousBernoulli.entropy", in -> ContinuousBernoulli.ofProbs(in[0]).entropy(), probs);
+        GradCheck.check("ContinuousBernoulli.mean", in -> ContinuousBernoulli.ofProbs(in[0]).mean(), probs);
+        GradCheck.check("ContinuousBernoulli.variance", in -> ContinuousBernoulli.ofProbs(in[0]).variance(), probs);
+        GradCheck.check("ContinuousBernoulli.rsample", seeded(in -> ContinuousBernoulli.ofProbs(in[0]).rsample(4)),
+                probs);
+        GradCheck.check("KL ContinuousBernoulli", in -> KL.divergence(ContinuousBernoulli.ofProbs(in[0]),
+                ContinuousBernoulli.ofProbs(in[1])), probs, leaf(0.3, 0.8, 0.2));
+        GradCheck.check("KL ContinuousBernoulli-Normal", in -> KL.divergence(ContinuousBernoulli.ofProbs(in[0]),
+                new Normal(in[1], in[2])), probs, leaf(0.2, 0.4, 2.5), leaf(1.0, 0.7, 0.4));
+    }
 }

@@ -11,10 +11,15 @@ import org.junit.jupiter.api.Test;
  * Multinomial, NegativeBinomial, Weibull, Pareto, ContinuousBernoulli and VonMises, and the divergences registered
  * with them, against what PyTorch 1.13 printed for the same F64 inputs ({@code models/src/test/pytorch/distributions_extra.py},
  * whose output is {@link ExtraDistributionsPyTorchValues}): each result and its inputs' gradients for the upstream
- * gradient 1, 2, 3, ... in the result's shape, to 1e-10 (relative above 1). The comment on each test names the torch
- * calls.
+ * gradient 1, 2, 3, ... in the result's shape, to 1e-10 (relative above 1), gradients through digamma to 1e-8. The
+ * comment on each test names the torch calls.
  */
 class ExtraDistributionsPyTorchParityTest extends DistributionParity {
+    /**
+     * For gradients through digamma (Beta's entropy), which PyTorch differentiates with its trigamma, good to about
+     * 1e-9 relative (as in {@link ContinuousDistributionsPyTorchParityTest}).
+     */
+    private static final double TRIGAMMA_TOLERANCE = 1e-8;
     private static final double[] MULTI_PROBS = {1.0, 2.0, 0.0, 1.0, 0.5, 0.25, 0.25, 3.0};
     private static final double[] MULTI_LOGITS = {-1.0, 0.5, 2.0, 0.0, 0.3, -0.7, 1.5, -2.0};
     private static final double[] MULTI_COUNTS = {2.0, 3.0, 0.0, 1.0, 0.0, 1.0, 4.0, 1.0};
@@ -33,6 +38,11 @@ class ExtraDistributionsPyTorchParityTest extends DistributionParity {
     private static final double[] LOC_Q = {0.2, 0.4, 2.5, -1.0, 1.0, 1.0};
     private static final double[] LOW = {0.6, 1.0, 2.0, 0.5, 2.0, 0.5};
     private static final double[] HIGH = {1.0, 1.5, 3.0, 2.0, 3.0, 0.9};
+    /** Inside PyTorch's unstable region (0.499, 0.501] (0.4995, 0.5, 0.501), outside it, and 0 (clamped to eps). */
+    private static final double[] CB_PROBS = {0.1, 0.4995, 0.5, 0.75, 0.501, 0.0};
+    private static final double[] CB_LOGITS = {-1.0, 0.001, 0.0, 2.0, -0.003, 25.0};
+    private static final double[] CB_X = {0.2, 0.0, 1.0, 0.7, 0.3, 0.05};
+    private static final double[] CB_Q = {0.3, 0.8, 0.4995, 0.2, 0.6, 0.05};
 
     @Test
     void multinomialLogProbMatchesPyTorch() {
@@ -218,5 +228,81 @@ class ExtraDistributionsPyTorchParityTest extends DistributionParity {
                 KL.divergence(pareto, new Gamma(shape, constant(SCALE_Q))),
                 KL.divergence(pareto, new Normal(constant(LOC_Q), constant(SCALE_Q))));
         assertClose("pairs", KL_PARETO_INFINITE_PAIRS, Tensor.stack(pairs, 0));
+    }
+
+    @Test
+    void continuousBernoulliLogProbCdfAndIcdfMatchPyTorchInAndOutOfTheTaylorRegion() {
+        // ContinuousBernoulli(probs=...).log_prob(x), .cdf(x), .icdf(p); ContinuousBernoulli(logits=...).log_prob(x)
+        Tensor probs = leaf(CB_PROBS);
+        Tensor logits = leaf(CB_LOGITS);
+        Tensor x = leaf(CB_X);
+        Tensor p = leaf(PROB);
+        check("probs log_prob", ContinuousBernoulli.ofProbs(probs).logProb(x), CB_PROBS_LOG_PROB,
+                grad(probs, CB_PROBS_LOG_PROB_D_PROBS), grad(x, CB_PROBS_LOG_PROB_D_X));
+        check("logits log_prob", ContinuousBernoulli.ofLogits(logits).logProb(x), CB_LOGITS_LOG_PROB,
+                grad(logits, CB_LOGITS_LOG_PROB_D_LOGITS), grad(x, CB_LOGITS_LOG_PROB_D_X));
+        check("cdf", ContinuousBernoulli.ofProbs(probs).cdf(x), CB_CDF, grad(probs, CB_CDF_D_PROBS),
+                grad(x, CB_CDF_D_X));
+        check("icdf", ContinuousBernoulli.ofProbs(probs).icdf(p), CB_ICDF, grad(probs, CB_ICDF_D_PROBS),
+                grad(p, CB_ICDF_D_P));
+    }
+
+    @Test
+    void continuousBernoulliEntropyAndMomentsMatchPyTorchInAndOutOfTheTaylorRegion() {
+        // ContinuousBernoulli(logits=...).entropy(), .mean, .variance; ContinuousBernoulli(probs=...).mean, .variance
+        Tensor probs = leaf(CB_PROBS);
+        Tensor logits = leaf(CB_LOGITS);
+        check("entropy", ContinuousBernoulli.ofLogits(logits).entropy(), CB_ENTROPY,
+                grad(logits, CB_ENTROPY_D_LOGITS));
+        check("mean", ContinuousBernoulli.ofProbs(probs).mean(), CB_MEAN, grad(probs, CB_MEAN_D_PROBS));
+        check("variance", ContinuousBernoulli.ofProbs(probs).variance(), CB_VARIANCE,
+                grad(probs, CB_VARIANCE_D_PROBS));
+        check("logits mean", ContinuousBernoulli.ofLogits(logits).mean(), CB_LOGITS_MEAN,
+                grad(logits, CB_LOGITS_MEAN_D_LOGITS));
+        check("logits variance", ContinuousBernoulli.ofLogits(logits).variance(), CB_LOGITS_VARIANCE,
+                grad(logits, CB_LOGITS_VARIANCE_D_LOGITS));
+    }
+
+    @Test
+    void continuousBernoulliDivergencesMatchPyTorch() {
+        // kl_divergence(ContinuousBernoulli, ContinuousBernoulli | Exponential | Normal | Uniform),
+        // kl_divergence(Beta | Uniform, ContinuousBernoulli)
+        Tensor p = leaf(CB_PROBS);
+        Tensor q = leaf(CB_Q);
+        check("CB-CB", KL.divergence(ContinuousBernoulli.ofProbs(p), ContinuousBernoulli.ofProbs(q)), KL_CB_CB,
+                grad(p, KL_CB_CB_D_P), grad(q, KL_CB_CB_D_Q));
+        Tensor pa = leaf(SHAPE);
+        Tensor pb = leaf(ALPHA);
+        check("Beta-CB", KL.divergence(new Beta(pa, pb), ContinuousBernoulli.ofProbs(q)), KL_BETA_CB,
+                TRIGAMMA_TOLERANCE, grad(pa, KL_BETA_CB_D_PA), grad(pb, KL_BETA_CB_D_PB), grad(q, KL_BETA_CB_D_Q));
+        Tensor rate = leaf(SCALE_Q);
+        check("CB-Exponential", KL.divergence(ContinuousBernoulli.ofProbs(p), new Exponential(rate)),
+                KL_CB_EXPONENTIAL, grad(p, KL_CB_EXPONENTIAL_D_P), grad(rate, KL_CB_EXPONENTIAL_D_Q));
+        Tensor loc = leaf(LOC_Q);
+        check("CB-Normal", KL.divergence(ContinuousBernoulli.ofProbs(p), new Normal(loc, rate)), KL_CB_NORMAL,
+                grad(p, KL_CB_NORMAL_D_P), grad(loc, KL_CB_NORMAL_D_QL), grad(rate, KL_CB_NORMAL_D_QS));
+        Tensor qLow = leaf(new double[] {-0.5, -1.0, 0.2, -0.1, -2.0, -0.3});
+        Tensor qHigh = leaf(new double[] {1.5, 2.0, 3.0, 0.8, 1.2, 1.1});
+        check("CB-Uniform", KL.divergence(ContinuousBernoulli.ofProbs(p), new Uniform(qLow, qHigh)), KL_CB_UNIFORM,
+                grad(p, KL_CB_UNIFORM_D_P), grad(qLow, KL_CB_UNIFORM_D_QL), grad(qHigh, KL_CB_UNIFORM_D_QH));
+        Tensor pLow = leaf(new double[] {0.1, 0.2, 0.0, 0.3, 0.5, 0.6});
+        Tensor pHigh = leaf(new double[] {0.4, 0.9, 0.5, 1.0, 0.7, 0.95});
+        check("Uniform-CB", KL.divergence(new Uniform(pLow, pHigh), ContinuousBernoulli.ofProbs(q)), KL_UNIFORM_CB,
+                grad(pLow, KL_UNIFORM_CB_D_PL), grad(pHigh, KL_UNIFORM_CB_D_PH), grad(q, KL_UNIFORM_CB_D_Q));
+    }
+
+    @Test
+    void continuousBernoulliDivergencesAreInfiniteWhereOneSideRulesOutTheOthersMassAsPyTorch() {
+        // kl_divergence of ContinuousBernoulli against Pareto, and of Exponential, Gamma, Gumbel, Laplace, Normal and
+        // Pareto against ContinuousBernoulli
+        ContinuousBernoulli cb = ContinuousBernoulli.ofProbs(constant(CB_Q));
+        Tensor scale = constant(SCALE);
+        Tensor shape = constant(SHAPE);
+        Tensor alpha = constant(ALPHA);
+        List<Tensor> pairs = List.of(KL.divergence(cb, new Pareto(scale, alpha)),
+                KL.divergence(new Exponential(shape), cb), KL.divergence(new Gamma(shape, alpha), cb),
+                KL.divergence(new Gumbel(constant(LOC_Q), scale), cb), KL.divergence(new Laplace(constant(LOC_Q), scale), cb),
+                KL.divergence(new Normal(constant(LOC_Q), scale), cb), KL.divergence(new Pareto(scale, alpha), cb));
+        assertClose("pairs", KL_CB_INFINITE_PAIRS, Tensor.stack(pairs, 0));
     }
 }

@@ -8,6 +8,7 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
+import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,6 +103,42 @@ class ExtraDistributionsSamplingTest {
         assertMoments(pareto.toString(), draws, pareto.mean().item(), pareto.variance().item(),
                 3 + 6 * (a * a * a + a * a - 6 * a - 2) / (a * (a - 3) * (a - 4)));
         assertEquals(2, draws.min().item(), 0.01, "Pareto draws reach down to the scale, no lower");
+    }
+
+    @Test
+    void continuousBernoulliDrawsHaveItsQuantilesInAndOutOfTheTaylorRegion() {
+        for (double lambda : new double[] {0.1, 0.5, 0.8}) {
+            ContinuousBernoulli d = ContinuousBernoulli.ofProbs(Tensor.full(lambda, DType.F64));
+            double[] x = d.rsample(DRAWS).toDoubleArray();
+            for (double point : new double[] {0.05, 0.3, 0.5, 0.9}) {
+                double p = d.cdf(Tensor.full(point, DType.F64)).item();
+                long below = Arrays.stream(x).filter(v -> v <= point).count();
+                assertEquals(p, below / (double) DRAWS, STANDARD_ERRORS * Math.sqrt(p * (1 - p) / DRAWS),
+                        d + " at lambda " + lambda + ": frequency of draws <= " + point);
+            }
+            assertMoments(d + " at lambda " + lambda, Tensor.fromArray(x, x.length), d.mean().item(),
+                    d.variance().item(), kurtosisOnTheUnitInterval(d));
+        }
+    }
+
+    /** The kurtosis of a density on [0, 1], by the midpoint rule over 100000 cells. */
+    private static double kurtosisOnTheUnitInterval(Distribution d) {
+        int cells = 100000;
+        Tensor x = Tensor.arange(0.5, cells, 1, DType.F64).div(cells);
+        double[] density = d.logProb(x).exp().toDoubleArray();
+        double[] at = x.toDoubleArray();
+        double mean = 0;
+        for (int i = 0; i < cells; i++) {
+            mean += at[i] * density[i] / cells;
+        }
+        double second = 0;
+        double fourth = 0;
+        for (int i = 0; i < cells; i++) {
+            double centred = (at[i] - mean) * (at[i] - mean);
+            second += centred * density[i] / cells;
+            fourth += centred * centred * density[i] / cells;
+        }
+        return fourth / (second * second);
     }
 
     /** The sample mean and variance of {@code x} against {@code mean} and {@code variance}. */

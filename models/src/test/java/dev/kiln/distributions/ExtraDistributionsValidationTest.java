@@ -81,4 +81,15 @@ class ExtraDistributionsValidationTest {
                 message(IllegalArgumentException.class,
                     () -> new Pareto(values(1, 2), values(1, 1)).logProb(values(1, 1.5))));
     }
+
+    @Test
+    void continuousBernoulliRefusesProbsOutsideTheUnitIntervalBeforeClampingAndValuesOutsideIt() {
+        assertEquals("ContinuousBernoulli(probs: [2]): parameter probs [2] must be in [0, 1], found -0.5 at [1]",
+                message(IllegalArgumentException.class, () -> ContinuousBernoulli.ofProbs(values(0.5, -0.5))));
+        assertEquals("ContinuousBernoulli(logits: [2]): parameter logits [2] must be real (not NaN), found NaN at [0]",
+                message(IllegalArgumentException.class, () -> ContinuousBernoulli.ofLogits(values(Double.NaN, 0))));
+        assertEquals("ContinuousBernoulli(probs: [2]).logProb: value [2] must be in [0, 1], found 1.5 at [0]",
+                message(IllegalArgumentException.class,
+                    () -> ContinuousBernoulli.ofProbs(values(0.2, 0.7)).logProb(values(1.5, 0.5))));
+    }
 }

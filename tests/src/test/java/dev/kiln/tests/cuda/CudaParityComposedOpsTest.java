@@ -16,6 +16,7 @@ import dev.kiln.distributions.Binomial;
 import dev.kiln.distributions.Categorical;
 import dev.kiln.distributions.Cauchy;
 import dev.kiln.distributions.Chi2;
+import dev.kiln.distributions.ContinuousBernoulli;
 import dev.kiln.distributions.Dirichlet;
 import dev.kiln.distributions.Exponential;
 import dev.kiln.distributions.Gamma;
@@ -960,7 +961,8 @@ class CudaParityComposedOpsTest extends ParityTest {
     void extraDistributionsAndTheirGradientsMatchTheCpu(DType dtype) {
         String[] names = {"Multinomial.logProb", "Multinomial.entropy", "NegativeBinomial.logProb",
             "NegativeBinomial.variance", "Weibull.logProb", "Weibull.rsample", "Weibull.variance", "Pareto.logProb",
-            "Pareto.icdf", "KL Pareto", "gradient of logits", "gradient of totalCount", "gradient of scale",
+            "Pareto.icdf", "KL Pareto", "ContinuousBernoulli.logProb", "ContinuousBernoulli.rsample",
+            "ContinuousBernoulli.entropy", "KL ContinuousBernoulli", "gradient of logits", "gradient of totalCount", "gradient of scale",
             "gradient of the shape"};
         assertParity("extra distributions " + dtype, names, sums(dtype), b -> {
             Tensor logits = uniform(b, dtype, 960, -2, 2, 64, 10).requiresGrad(true);
@@ -977,12 +979,16 @@ class CudaParityComposedOpsTest extends ParityTest {
                     "NegativeBinomial.sample must draw on the parameters' backend");
             Weibull weibull = new Weibull(scale, shape);
             Pareto pareto = new Pareto(scale, shape);
+            ContinuousBernoulli continuousBernoulli = ContinuousBernoulli.ofLogits(logits);
             Engine.seed(967);
             Tensor weibullDraws = weibull.rsample(2);
+            Tensor continuousBernoulliDraws = continuousBernoulli.rsample(2);
             Tensor[] results = {multinomial.logProb(counts), multinomial.entropy(), negativeBinomial.logProb(counts),
                 negativeBinomial.variance(), weibull.logProb(positive), weibullDraws, weibull.variance(),
                 pareto.logProb(scale.detach().add(positive)), pareto.icdf(p),
-                KL.divergence(pareto, new Pareto(scale.mul(0.5), positive))};
+                KL.divergence(pareto, new Pareto(scale.mul(0.5), positive)), continuousBernoulli.logProb(p),
+                continuousBernoulliDraws, continuousBernoulli.entropy(),
+                KL.divergence(continuousBernoulli, ContinuousBernoulli.ofProbs(p))};
             backwardThroughWeightedSums(b, dtype, names, results, 970);
             return withGradientsOf(results, logits, total, scale, shape);
         });
