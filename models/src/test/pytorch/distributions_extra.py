@@ -6,7 +6,7 @@
 # its output into that file.
 import torch
 from torch.distributions import (Beta, ContinuousBernoulli, Exponential, Gamma, Gumbel, Laplace, Multinomial, NegativeBinomial, Normal, Pareto,
-                                 Uniform, Weibull, kl_divergence)
+                                 Uniform, VonMises, Weibull, kl_divergence)
 
 from distribution_values import field, show
 
@@ -150,6 +150,13 @@ infinite = [kl_divergence(CB, Pareto(SCALE, ALPHA)), kl_divergence(Exponential(S
             kl_divergence(Laplace(LOC_Q, SCALE), CB), kl_divergence(Normal(LOC_Q, SCALE), CB),
             kl_divergence(Pareto(SCALE, ALPHA), CB)]
 field("KL_CB_INFINITE_PAIRS", torch.stack(infinite))
+
+# VonMises: concentrations on both sides of the Bessel functions' switch at 3.75, angles beyond [-pi, pi).
+VM_LOC = torch.tensor([[0.5, -1.0, 2.0], [0.0, 3.0, -2.5]])
+VM_CONCENTRATION = torch.tensor([[0.05, 1.2, 3.7], [3.8, 10.0, 50.0]])
+VM_X = torch.tensor([[0.2, 4.0, 2.5], [-7.0, 3.1, -2.4]])
+show("VON_MISES_LOG_PROB", lambda loc, k, x: VonMises(loc, k).log_prob(x), loc=VM_LOC, k=VM_CONCENTRATION, x=VM_X)
+show("VON_MISES_VARIANCE", lambda k: VonMises(VM_LOC, k).variance, k=VM_CONCENTRATION)
 
 print("""
     private ExtraDistributionsPyTorchValues() {

@@ -104,4 +104,13 @@ class ExtraDistributionsGradientCheckTest extends DistributionGradientCheck {
         GradCheck.check("KL ContinuousBernoulli-Normal", in -> KL.divergence(ContinuousBernoulli.ofProbs(in[0]),
                 new Normal(in[1], in[2])), probs, leaf(0.2, 0.4, 2.5), leaf(1.0, 0.7, 0.4));
     }
+
+    @Test
+    void vonMisesLogProbAndVariance() {
+        Tensor loc = leaf(0.5, -1.0, 2.0, 0.0);
+        Tensor k = leaf(0.05, 1.2, 5.0, 50.0);
+        Tensor x = leaf(0.2, 4.0, 2.5, -7.0);
+        GradCheck.check("VonMises.logProb", in -> new VonMises(in[0], in[1]).logProb(in[2]), loc, k, x);
+        GradCheck.check("VonMises.variance", in -> new VonMises(loc.detach(), in[0]).variance(), k);
+    }
 }

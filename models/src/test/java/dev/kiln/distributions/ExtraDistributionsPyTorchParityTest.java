@@ -43,6 +43,10 @@ class ExtraDistributionsPyTorchParityTest extends DistributionParity {
     private static final double[] CB_LOGITS = {-1.0, 0.001, 0.0, 2.0, -0.003, 25.0};
     private static final double[] CB_X = {0.2, 0.0, 1.0, 0.7, 0.3, 0.05};
     private static final double[] CB_Q = {0.3, 0.8, 0.4995, 0.2, 0.6, 0.05};
+    private static final double[] VM_LOC = {0.5, -1.0, 2.0, 0.0, 3.0, -2.5};
+    /** On both sides of the Bessel functions' switch at 3.75. */
+    private static final double[] VM_CONCENTRATION = {0.05, 1.2, 3.7, 3.8, 10.0, 50.0};
+    private static final double[] VM_X = {0.2, 4.0, 2.5, -7.0, 3.1, -2.4};
 
     @Test
     void multinomialLogProbMatchesPyTorch() {
@@ -304,5 +308,17 @@ class ExtraDistributionsPyTorchParityTest extends DistributionParity {
                 KL.divergence(new Gumbel(constant(LOC_Q), scale), cb), KL.divergence(new Laplace(constant(LOC_Q), scale), cb),
                 KL.divergence(new Normal(constant(LOC_Q), scale), cb), KL.divergence(new Pareto(scale, alpha), cb));
         assertClose("pairs", KL_CB_INFINITE_PAIRS, Tensor.stack(pairs, 0));
+    }
+
+    @Test
+    void vonMisesLogProbAndCircularVarianceMatchPyTorchOnBothSidesOfTheBesselSwitch() {
+        // VonMises(loc, k).log_prob(x) (angles beyond [-pi, pi) among them), .variance
+        Tensor loc = leaf(VM_LOC);
+        Tensor k = leaf(VM_CONCENTRATION);
+        Tensor x = leaf(VM_X);
+        check("log_prob", new VonMises(loc, k).logProb(x), VON_MISES_LOG_PROB, grad(loc, VON_MISES_LOG_PROB_D_LOC),
+                grad(k, VON_MISES_LOG_PROB_D_K), grad(x, VON_MISES_LOG_PROB_D_X));
+        check("variance", new VonMises(constant(VM_LOC), k).variance(), VON_MISES_VARIANCE,
+                grad(k, VON_MISES_VARIANCE_D_K));
     }
 }

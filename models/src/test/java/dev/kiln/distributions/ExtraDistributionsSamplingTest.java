@@ -2,6 +2,7 @@ package dev.kiln.distributions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
@@ -119,6 +120,40 @@ class ExtraDistributionsSamplingTest {
             assertMoments(d + " at lambda " + lambda, Tensor.fromArray(x, x.length), d.mean().item(),
                     d.variance().item(), kurtosisOnTheUnitInterval(d));
         }
+    }
+
+    @Test
+    void vonMisesDrawsAreAnglesInMinusPiToPiWithItsCircularMoments() {
+        double loc = 3.0;
+        for (double kappa : new double[] {0.05, 1.0, 4.0, 50.0}) {
+            VonMises d = new VonMises(Tensor.full(loc, DType.F64), Tensor.full(kappa, DType.F64));
+            Tensor draws = d.sample(DRAWS);
+            assertTrue(draws.min().item() >= -Math.PI && draws.max().item() < Math.PI, d + " draws in [-pi, pi)");
+            // cos and sin of the angle about loc have the means I1/I0 and 0 and the variances (1 + I2/I0)/2 - (I1/I0)^2
+            // and (1 - I2/I0)/2, I2 = I0 - 2 I1 / kappa: their sample means are judged by them.
+            double i0 = besselI(0, kappa);
+            double i1 = besselI(1, kappa) / i0;
+            double i2 = 1 - 2 * i1 / kappa;
+            Tensor centred = draws.sub(loc);
+            assertCircularMoment(d + " cos", centred.cos(), i1, (1 + i2) / 2 - i1 * i1);
+            assertCircularMoment(d + " sin", centred.sin(), 0, (1 - i2) / 2);
+        }
+    }
+
+    private static void assertCircularMoment(String what, Tensor x, double mean, double variance) {
+        double sampleMean = x.mean().item();
+        assertEquals(mean, sampleMean, STANDARD_ERRORS * Math.sqrt(variance / DRAWS), what + " sample mean");
+    }
+
+    /** I_n(kappa) = (1/pi) integral over [0, pi] of exp(kappa cos t) cos(n t), by the midpoint rule. */
+    private static double besselI(int n, double kappa) {
+        int cells = 200000;
+        double sum = 0;
+        for (int i = 0; i < cells; i++) {
+            double t = Math.PI * (i + 0.5) / cells;
+            sum += Math.exp(kappa * Math.cos(t)) * Math.cos(n * t);
+        }
+        return sum / cells;
     }
 
     /** The kurtosis of a density on [0, 1], by the midpoint rule over 100000 cells. */

@@ -92,4 +92,15 @@ class ExtraDistributionsValidationTest {
                 message(IllegalArgumentException.class,
                     () -> ContinuousBernoulli.ofProbs(values(0.2, 0.7)).logProb(values(1.5, 0.5))));
     }
+
+    @Test
+    void vonMisesRefusesANonPositiveConcentrationAndHasNoEntropyNorRsample() {
+        assertEquals("VonMises(loc: [2], concentration: [2]): parameter concentration [2] must be positive (> 0),"
+                + " found 0.0 at [1]", message(IllegalArgumentException.class,
+                    () -> new VonMises(values(0, 0), values(1, 0))));
+        VonMises d = new VonMises(values(0, 0), values(1, 1));
+        assertEquals("VonMises(loc: [2], concentration: [2]) has no entropy (as in PyTorch 1.13)",
+                message(UnsupportedOperationException.class, d::entropy));
+        assertThrows(UnsupportedOperationException.class, () -> d.rsample(2));
+    }
 }

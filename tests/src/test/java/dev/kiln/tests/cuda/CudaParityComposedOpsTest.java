@@ -38,6 +38,7 @@ import dev.kiln.distributions.RelaxedOneHotCategorical;
 import dev.kiln.distributions.StudentT;
 import dev.kiln.distributions.TransformedDistribution;
 import dev.kiln.distributions.Uniform;
+import dev.kiln.distributions.VonMises;
 import dev.kiln.distributions.Weibull;
 import dev.kiln.distributions.transforms.AffineTransform;
 import dev.kiln.distributions.transforms.PowerTransform;
@@ -962,8 +963,8 @@ class CudaParityComposedOpsTest extends ParityTest {
         String[] names = {"Multinomial.logProb", "Multinomial.entropy", "NegativeBinomial.logProb",
             "NegativeBinomial.variance", "Weibull.logProb", "Weibull.rsample", "Weibull.variance", "Pareto.logProb",
             "Pareto.icdf", "KL Pareto", "ContinuousBernoulli.logProb", "ContinuousBernoulli.rsample",
-            "ContinuousBernoulli.entropy", "KL ContinuousBernoulli", "gradient of logits", "gradient of totalCount", "gradient of scale",
-            "gradient of the shape"};
+            "ContinuousBernoulli.entropy", "KL ContinuousBernoulli", "VonMises.logProb", "VonMises.variance",
+            "gradient of logits", "gradient of totalCount", "gradient of scale", "gradient of the shape"};
         assertParity("extra distributions " + dtype, names, sums(dtype), b -> {
             Tensor logits = uniform(b, dtype, 960, -2, 2, 64, 10).requiresGrad(true);
             Tensor counts = tensor(b, dtype, ties(961, 640, 0, 1, 2, 5), 64, 10);
@@ -980,6 +981,9 @@ class CudaParityComposedOpsTest extends ParityTest {
             Weibull weibull = new Weibull(scale, shape);
             Pareto pareto = new Pareto(scale, shape);
             ContinuousBernoulli continuousBernoulli = ContinuousBernoulli.ofLogits(logits);
+            // Concentrations from 0.5 to 6: both sides of the Bessel functions' switch at 3.75.
+            VonMises vonMises = new VonMises(p.mul(6), scale.mul(3));
+            assertSame(b, vonMises.sample(2).backend(), "VonMises.sample must draw on the parameters' backend");
             Engine.seed(967);
             Tensor weibullDraws = weibull.rsample(2);
             Tensor continuousBernoulliDraws = continuousBernoulli.rsample(2);
@@ -988,7 +992,8 @@ class CudaParityComposedOpsTest extends ParityTest {
                 pareto.logProb(scale.detach().add(positive)), pareto.icdf(p),
                 KL.divergence(pareto, new Pareto(scale.mul(0.5), positive)), continuousBernoulli.logProb(p),
                 continuousBernoulliDraws, continuousBernoulli.entropy(),
-                KL.divergence(continuousBernoulli, ContinuousBernoulli.ofProbs(p))};
+                KL.divergence(continuousBernoulli, ContinuousBernoulli.ofProbs(p)), vonMises.logProb(positive),
+                vonMises.variance()};
             backwardThroughWeightedSums(b, dtype, names, results, 970);
             return withGradientsOf(results, logits, total, scale, shape);
         });
