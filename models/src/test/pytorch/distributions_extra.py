@@ -1,12 +1,14 @@
 # torch.distributions, the fifth part (ExtraDistributionsPyTorchParityTest in models/src/test/java/dev/kiln/distributions/):
 # log_prob, cdf, icdf, entropy, mean, variance and mode of Multinomial, NegativeBinomial, Weibull, Pareto,
-# ContinuousBernoulli and VonMises, and kl_divergence of the pairs PyTorch registers for them, in float64. Each
-# result's backward pass takes the upstream gradient 1, 2, 3, ... in its shape; "NAME_D_X" is the gradient of input X.
+# ContinuousBernoulli, VonMises, Kumaraswamy and FisherSnedecor, and kl_divergence of the pairs PyTorch registers for
+# them, in float64. Each result's backward pass takes the upstream gradient 1, 2, 3, ... in its shape; "NAME_D_X" is the
+# gradient of input X.
 # Prints the whole of ExtraDistributionsPyTorchValues.java: run it with /usr/bin/python3 (PyTorch 1.13) and redirect
 # its output into that file.
 import torch
-from torch.distributions import (Beta, ContinuousBernoulli, Exponential, Gamma, Gumbel, Laplace, Multinomial, NegativeBinomial, Normal, Pareto,
-                                 Uniform, VonMises, Weibull, kl_divergence)
+from torch.distributions import (Beta, ContinuousBernoulli, Exponential, FisherSnedecor, Gamma, Gumbel, Kumaraswamy,
+                                 Laplace, Multinomial, NegativeBinomial, Normal, Pareto, Uniform, VonMises, Weibull,
+                                 kl_divergence)
 
 from distribution_values import field, show
 
@@ -103,12 +105,13 @@ LOW = torch.tensor([[0.6, 1.0, 2.0], [0.5, 2.0, 0.5]])
 HIGH = torch.tensor([[1.0, 1.5, 3.0], [2.0, 3.0, 0.9]])
 show("KL_UNIFORM_PARETO", lambda pl, ph, qs, qa: kl_divergence(Uniform(pl, ph), Pareto(qs, qa)),
      pl=LOW, ph=HIGH, qs=SCALE, qa=ALPHA)
-infinite = [kl_divergence(Beta(SHAPE, ALPHA), Pareto(SCALE, ALPHA)), kl_divergence(Exponential(SHAPE), Pareto(SCALE, ALPHA)),
-            kl_divergence(Gamma(SHAPE, ALPHA), Pareto(SCALE, ALPHA)), kl_divergence(Gumbel(LOC_Q, SCALE), Pareto(SCALE, ALPHA)),
-            kl_divergence(Laplace(LOC_Q, SCALE), Pareto(SCALE, ALPHA)), kl_divergence(Normal(LOC_Q, SCALE), Pareto(SCALE, ALPHA)),
-            kl_divergence(Pareto(SCALE, ALPHA), Beta(SHAPE, ALPHA)), kl_divergence(Pareto(SCALE, ALPHA), Uniform(LOW, HIGH)),
-            kl_divergence(Pareto(SCALE, ALPHA), Exponential(SCALE_Q)), kl_divergence(Pareto(SCALE, ALPHA), Gamma(SHAPE, SCALE_Q)),
-            kl_divergence(Pareto(SCALE, ALPHA), Normal(LOC_Q, SCALE_Q))]
+PARETO = Pareto(SCALE, ALPHA)
+infinite = [kl_divergence(Beta(SHAPE, ALPHA), PARETO), kl_divergence(Exponential(SHAPE), PARETO),
+            kl_divergence(Gamma(SHAPE, ALPHA), PARETO), kl_divergence(Gumbel(LOC_Q, SCALE), PARETO),
+            kl_divergence(Laplace(LOC_Q, SCALE), PARETO), kl_divergence(Normal(LOC_Q, SCALE), PARETO),
+            kl_divergence(PARETO, Beta(SHAPE, ALPHA)), kl_divergence(PARETO, Uniform(LOW, HIGH)),
+            kl_divergence(PARETO, Exponential(SCALE_Q)), kl_divergence(PARETO, Gamma(SHAPE, SCALE_Q)),
+            kl_divergence(PARETO, Normal(LOC_Q, SCALE_Q))]
 field("KL_PARETO_INFINITE_PAIRS", torch.stack(infinite))
 
 # ContinuousBernoulli: lambda inside PyTorch's unstable region (0.499, 0.501] (0.4995, 0.5, 0.501) and outside it, 0
@@ -157,6 +160,26 @@ VM_CONCENTRATION = torch.tensor([[0.05, 1.2, 3.7], [3.8, 10.0, 50.0]])
 VM_X = torch.tensor([[0.2, 4.0, 2.5], [-7.0, 3.1, -2.4]])
 show("VON_MISES_LOG_PROB", lambda loc, k, x: VonMises(loc, k).log_prob(x), loc=VM_LOC, k=VM_CONCENTRATION, x=VM_X)
 show("VON_MISES_VARIANCE", lambda k: VonMises(VM_LOC, k).variance, k=VM_CONCENTRATION)
+
+# Kumaraswamy: concentrations below and above 1; its mode, NaN everywhere (PyTorch 1.13's formula takes logarithms of
+# 1 - b and 1 - a b, and masks a or b below 1).
+UNIT = torch.tensor([[0.1, 0.4, 0.95], [0.5, 0.02, 0.7]])
+show("KUMARASWAMY_LOG_PROB", lambda a, b, x: Kumaraswamy(a, b).log_prob(x), a=SHAPE, b=ALPHA, x=UNIT)
+show("KUMARASWAMY_CDF", lambda a, b, x: Kumaraswamy(a, b).cdf(x), a=SHAPE, b=ALPHA, x=UNIT)
+show("KUMARASWAMY_ICDF", lambda a, b, p: Kumaraswamy(a, b).icdf(p), a=SHAPE, b=ALPHA, p=PROB)
+show("KUMARASWAMY_ENTROPY", lambda a, b: Kumaraswamy(a, b).entropy(), a=SHAPE, b=ALPHA)
+show("KUMARASWAMY_MEAN", lambda a, b: Kumaraswamy(a, b).mean, a=SHAPE, b=ALPHA)
+show("KUMARASWAMY_VARIANCE", lambda a, b: Kumaraswamy(a, b).variance, a=SHAPE, b=ALPHA)
+field("KUMARASWAMY_MODE", Kumaraswamy(torch.tensor([0.5, 2.0, 1.0, 0.05]), torch.tensor([2.0, 0.5, 1.0, 0.9])).mode)
+
+# FisherSnedecor: degrees of freedom at and below 2 and 4 among them (NaN moments and modes).
+DF1 = torch.tensor([[0.5, 2.0, 5.0], [10.0, 3.0, 1.0]])
+DF2 = torch.tensor([[1.5, 3.0, 6.0], [12.0, 4.0, 30.0]])
+show("FISHER_SNEDECOR_LOG_PROB", lambda df1, df2, x: FisherSnedecor(df1, df2).log_prob(x), df1=DF1, df2=DF2,
+     x=POSITIVE)
+show("FISHER_SNEDECOR_MEAN", lambda df1, df2: FisherSnedecor(df1, df2).mean, df1=DF1, df2=DF2)
+show("FISHER_SNEDECOR_VARIANCE", lambda df1, df2: FisherSnedecor(df1, df2).variance, df1=DF1, df2=DF2)
+field("FISHER_SNEDECOR_MODE", FisherSnedecor(DF1, DF2).mode)
 
 print("""
     private ExtraDistributionsPyTorchValues() {

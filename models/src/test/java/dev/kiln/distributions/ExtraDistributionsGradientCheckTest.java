@@ -8,7 +8,9 @@ import org.junit.jupiter.api.Test;
  * Autograd's gradients of Multinomial, NegativeBinomial, Weibull, Pareto, ContinuousBernoulli and VonMises and of the
  * divergences registered with them, against central finite differences in F64 ({@link GradCheck}): logProb, cdf,
  * icdf, entropy and moments with respect to parameters and values, reparameterised samples with respect to the
- * parameters (the noise fixed by reseeding the engine before each evaluation).
+ * parameters (the noise fixed by reseeding the engine before each evaluation). FisherSnedecor's draws pass their
+ * gradient through Gamma's implicit one, not the derivative of the rejection sampler that finite differences see: its
+ * rsample is judged in {@link ExtraDistributionsSamplingTest} by the mean of its gradients.
  */
 class ExtraDistributionsGradientCheckTest extends DistributionGradientCheck {
     private static Tensor constant(double... values) {
@@ -112,5 +114,31 @@ class ExtraDistributionsGradientCheckTest extends DistributionGradientCheck {
         Tensor x = leaf(0.2, 4.0, 2.5, -7.0);
         GradCheck.check("VonMises.logProb", in -> new VonMises(in[0], in[1]).logProb(in[2]), loc, k, x);
         GradCheck.check("VonMises.variance", in -> new VonMises(loc.detach(), in[0]).variance(), k);
+    }
+
+    @Test
+    void kumaraswamyLogProbCdfIcdfMomentsEntropyAndRsample() {
+        Tensor a = leaf(0.7, 1.5, 2.5);
+        Tensor b = leaf(0.8, 2.5, 4.0);
+        Tensor x = leaf(0.1, 0.4, 0.7);
+        Tensor p = leaf(0.1, 0.3, 0.8);
+        GradCheck.check("Kumaraswamy.logProb", in -> new Kumaraswamy(in[0], in[1]).logProb(in[2]), a, b, x);
+        GradCheck.check("Kumaraswamy.cdf", in -> new Kumaraswamy(in[0], in[1]).cdf(in[2]), a, b, x);
+        GradCheck.check("Kumaraswamy.icdf", in -> new Kumaraswamy(in[0], in[1]).icdf(in[2]), a, b, p);
+        GradCheck.check("Kumaraswamy.entropy", in -> new Kumaraswamy(in[0], in[1]).entropy(), a, b);
+        GradCheck.check("Kumaraswamy.mean", in -> new Kumaraswamy(in[0], in[1]).mean(), a, b);
+        GradCheck.check("Kumaraswamy.variance", in -> new Kumaraswamy(in[0], in[1]).variance(), a, b);
+        GradCheck.check("Kumaraswamy.rsample", seeded(in -> new Kumaraswamy(in[0], in[1]).rsample(4)), a, b);
+    }
+
+    @Test
+    void fisherSnedecorLogProbMomentsAndRsample() {
+        Tensor df1 = leaf(0.5, 3.0, 10.0);
+        Tensor df2 = leaf(5.0, 6.0, 30.0);
+        GradCheck.check("FisherSnedecor.logProb", in -> new FisherSnedecor(in[0], in[1]).logProb(in[2]), df1, df2,
+                leaf(0.2, 1.0, 3.0));
+        GradCheck.check("FisherSnedecor.variance", in -> new FisherSnedecor(in[0], in[1]).variance(), df1, df2);
+        GradCheck.check("FisherSnedecor.mode", in -> new FisherSnedecor(in[0], in[1]).mode(), leaf(3.0, 5.0, 10.0),
+                df2);
     }
 }

@@ -47,6 +47,10 @@ class ExtraDistributionsPyTorchParityTest extends DistributionParity {
     /** On both sides of the Bessel functions' switch at 3.75. */
     private static final double[] VM_CONCENTRATION = {0.05, 1.2, 3.7, 3.8, 10.0, 50.0};
     private static final double[] VM_X = {0.2, 4.0, 2.5, -7.0, 3.1, -2.4};
+    private static final double[] UNIT = {0.1, 0.4, 0.95, 0.5, 0.02, 0.7};
+    /** At and below 2 and 4 among them: NaN moments and modes. */
+    private static final double[] DF1 = {0.5, 2.0, 5.0, 10.0, 3.0, 1.0};
+    private static final double[] DF2 = {1.5, 3.0, 6.0, 12.0, 4.0, 30.0};
 
     @Test
     void multinomialLogProbMatchesPyTorch() {
@@ -320,5 +324,50 @@ class ExtraDistributionsPyTorchParityTest extends DistributionParity {
                 grad(k, VON_MISES_LOG_PROB_D_K), grad(x, VON_MISES_LOG_PROB_D_X));
         check("variance", new VonMises(constant(VM_LOC), k).variance(), VON_MISES_VARIANCE,
                 grad(k, VON_MISES_VARIANCE_D_K));
+    }
+
+    @Test
+    void kumaraswamyMatchesPyTorch() {
+        // Kumaraswamy(a, b).log_prob(x), .cdf(x), .icdf(p), .entropy(), .mean, .variance
+        Tensor a = leaf(SHAPE);
+        Tensor b = leaf(ALPHA);
+        Tensor x = leaf(UNIT);
+        Tensor p = leaf(PROB);
+        check("log_prob", new Kumaraswamy(a, b).logProb(x), KUMARASWAMY_LOG_PROB, grad(a, KUMARASWAMY_LOG_PROB_D_A),
+                grad(b, KUMARASWAMY_LOG_PROB_D_B), grad(x, KUMARASWAMY_LOG_PROB_D_X));
+        check("cdf", new Kumaraswamy(a, b).cdf(x), KUMARASWAMY_CDF, grad(a, KUMARASWAMY_CDF_D_A),
+                grad(b, KUMARASWAMY_CDF_D_B), grad(x, KUMARASWAMY_CDF_D_X));
+        check("icdf", new Kumaraswamy(a, b).icdf(p), KUMARASWAMY_ICDF, grad(a, KUMARASWAMY_ICDF_D_A),
+                grad(b, KUMARASWAMY_ICDF_D_B), grad(p, KUMARASWAMY_ICDF_D_P));
+        check("entropy", new Kumaraswamy(a, b).entropy(), KUMARASWAMY_ENTROPY, TRIGAMMA_TOLERANCE,
+                grad(a, KUMARASWAMY_ENTROPY_D_A), grad(b, KUMARASWAMY_ENTROPY_D_B));
+        check("mean", new Kumaraswamy(a, b).mean(), KUMARASWAMY_MEAN, grad(a, KUMARASWAMY_MEAN_D_A),
+                grad(b, KUMARASWAMY_MEAN_D_B));
+        check("variance", new Kumaraswamy(a, b).variance(), KUMARASWAMY_VARIANCE, grad(a, KUMARASWAMY_VARIANCE_D_A),
+                grad(b, KUMARASWAMY_VARIANCE_D_B));
+    }
+
+    @Test
+    void kumaraswamyModeIsPyTorchsNaN() {
+        // Kumaraswamy(a, b).mode: PyTorch 1.13's formula, NaN for every a and b
+        assertClose("mode", KUMARASWAMY_MODE, new Kumaraswamy(constant(new double[] {0.5, 2.0, 1.0, 0.05}, 4),
+                constant(new double[] {2.0, 0.5, 1.0, 0.9}, 4)).mode());
+    }
+
+    @Test
+    void fisherSnedecorMatchesPyTorchNaNWhereItsMomentsAndModeAreUndefined() {
+        // FisherSnedecor(df1, df2).log_prob(x), .mean, .variance, .mode
+        Tensor df1 = leaf(DF1);
+        Tensor df2 = leaf(DF2);
+        Tensor x = leaf(POSITIVE);
+        check("log_prob", new FisherSnedecor(df1, df2).logProb(x), FISHER_SNEDECOR_LOG_PROB,
+                grad(df1, FISHER_SNEDECOR_LOG_PROB_D_DF1), grad(df2, FISHER_SNEDECOR_LOG_PROB_D_DF2),
+                grad(x, FISHER_SNEDECOR_LOG_PROB_D_X));
+        // The mean does not depend on df1 (PyTorch's gradient there is 0).
+        check("mean", new FisherSnedecor(constant(DF1), df2).mean(), FISHER_SNEDECOR_MEAN,
+                grad(df2, FISHER_SNEDECOR_MEAN_D_DF2));
+        check("variance", new FisherSnedecor(df1, df2).variance(), FISHER_SNEDECOR_VARIANCE,
+                grad(df1, FISHER_SNEDECOR_VARIANCE_D_DF1), grad(df2, FISHER_SNEDECOR_VARIANCE_D_DF2));
+        assertClose("mode", FISHER_SNEDECOR_MODE, new FisherSnedecor(constant(DF1), constant(DF2)).mode());
     }
 }

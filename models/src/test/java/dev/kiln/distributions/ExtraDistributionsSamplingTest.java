@@ -156,6 +156,52 @@ class ExtraDistributionsSamplingTest {
         return sum / cells;
     }
 
+    @Test
+    void kumaraswamyDrawsHaveItsQuantilesAndMoments() {
+        Kumaraswamy d = new Kumaraswamy(Tensor.full(2, DType.F64), Tensor.full(5, DType.F64));
+        Tensor draws = d.rsample(DRAWS);
+        double[] x = draws.toDoubleArray();
+        for (double point : new double[] {0.1, 0.3, 0.5, 0.8}) {
+            double p = d.cdf(Tensor.full(point, DType.F64)).item();
+            long below = Arrays.stream(x).filter(v -> v <= point).count();
+            assertEquals(p, below / (double) DRAWS, STANDARD_ERRORS * Math.sqrt(p * (1 - p) / DRAWS),
+                    d + ": frequency of draws <= " + point);
+        }
+        assertMoments(d.toString(), draws, d.mean().item(), d.variance().item(), kurtosisOnTheUnitInterval(d));
+    }
+
+    @Test
+    void fisherSnedecorDrawsHaveItsMoments() {
+        // df2 of 30: a finite fourth moment; excess kurtosis 12 (d1 (5 d2 - 22)(d1 + d2 - 2) + (d2 - 4)(d2 - 2)^2)
+        // / (d1 (d2 - 6)(d2 - 8)(d1 + d2 - 2)).
+        double d1 = 6;
+        double d2 = 30;
+        double excess = 12 * (d1 * (5 * d2 - 22) * (d1 + d2 - 2) + (d2 - 4) * (d2 - 2) * (d2 - 2))
+                / (d1 * (d2 - 6) * (d2 - 8) * (d1 + d2 - 2));
+        FisherSnedecor d = new FisherSnedecor(Tensor.full(d1, DType.F64), Tensor.full(d2, DType.F64));
+        assertMoments(d.toString(), d.rsample(DRAWS), d.mean().item(), d.variance().item(), 3 + excess);
+    }
+
+    /**
+     * The reparameterised draws' gradients (through Gamma's implicit ones) average to the gradient of the mean
+     * df2 / (df2 - 2): -2 / (df2 - 2)^2 for df2, 0 for df1, within 5 standard errors of the per-draw gradients.
+     */
+    @Test
+    void fisherSnedecorDrawsGradientsAverageToTheGradientOfItsMean() {
+        double d2 = 30;
+        Tensor df1 = Tensor.full(6, DType.F64, DRAWS).requiresGrad(true);
+        Tensor df2 = Tensor.full(d2, DType.F64, DRAWS).requiresGrad(true);
+        new FisherSnedecor(df1, df2).rsample().sum().backward();
+        assertMeanGradient("df1", df1.grad(), 0);
+        assertMeanGradient("df2", df2.grad(), -2 / ((d2 - 2) * (d2 - 2)));
+    }
+
+    private static void assertMeanGradient(String what, Tensor perDraw, double expected) {
+        double mean = perDraw.mean().item();
+        double standardError = Math.sqrt(perDraw.var().item() / perDraw.size());
+        assertEquals(expected, mean, STANDARD_ERRORS * standardError, "mean gradient of the draws for " + what);
+    }
+
     /** The kurtosis of a density on [0, 1], by the midpoint rule over 100000 cells. */
     private static double kurtosisOnTheUnitInterval(Distribution d) {
         int cells = 100000;

@@ -103,4 +103,21 @@ class ExtraDistributionsValidationTest {
                 message(UnsupportedOperationException.class, d::entropy));
         assertThrows(UnsupportedOperationException.class, () -> d.rsample(2));
     }
+
+    @Test
+    void kumaraswamyAndFisherSnedecorRefuseNonPositiveParametersAndValuesOutsideTheirSupport() {
+        assertEquals("Kumaraswamy(concentration1: [2], concentration0: [2]): parameter concentration1 [2] must be"
+                + " positive (> 0), found -1.0 at [0]", message(IllegalArgumentException.class,
+                    () -> new Kumaraswamy(values(-1, 1), values(1, 1))));
+        assertEquals("Kumaraswamy(concentration1: [2], concentration0: [2]).logProb: value [2] must be in [0, 1],"
+                + " found 1.5 at [1]", message(IllegalArgumentException.class,
+                    () -> new Kumaraswamy(values(1, 1), values(1, 1)).logProb(values(0.5, 1.5))));
+        assertEquals("FisherSnedecor(df1: [2], df2: [2]): parameter df2 [2] must be positive (> 0), found 0.0 at [1]",
+                message(IllegalArgumentException.class, () -> new FisherSnedecor(values(1, 1), values(1, 0))));
+        FisherSnedecor f = new FisherSnedecor(values(1, 1), values(1, 1));
+        assertEquals("FisherSnedecor(df1: [2], df2: [2]).logProb: value [2] must be positive (> 0), found -1.0 at [0]",
+                message(IllegalArgumentException.class, () -> f.logProb(values(-1, 1))));
+        assertEquals("FisherSnedecor(df1: [2], df2: [2]) has no entropy (as in PyTorch 1.13)",
+                message(UnsupportedOperationException.class, f::entropy));
+    }
 }

@@ -19,12 +19,14 @@ import dev.kiln.distributions.Chi2;
 import dev.kiln.distributions.ContinuousBernoulli;
 import dev.kiln.distributions.Dirichlet;
 import dev.kiln.distributions.Exponential;
+import dev.kiln.distributions.FisherSnedecor;
 import dev.kiln.distributions.Gamma;
 import dev.kiln.distributions.Geometric;
 import dev.kiln.distributions.Gumbel;
 import dev.kiln.distributions.HalfNormal;
 import dev.kiln.distributions.Independent;
 import dev.kiln.distributions.KL;
+import dev.kiln.distributions.Kumaraswamy;
 import dev.kiln.distributions.Laplace;
 import dev.kiln.distributions.MixtureSameFamily;
 import dev.kiln.distributions.Multinomial;
@@ -952,10 +954,11 @@ class CudaParityComposedOpsTest extends ParityTest {
     }
 
     /**
-     * Multinomial, NegativeBinomial, Weibull, Pareto, ContinuousBernoulli and VonMises, composed of Tensor ops: their
-     * log-probabilities, entropies, moments and reparameterised draws from the same seed where they have them, and the
-     * gradients of their parameters; the count samplers must draw on the parameters' backend. Sums over 10 classes and
-     * log-gammas (sums of ten logarithms): the tolerance of sums.
+     * Multinomial, NegativeBinomial, Weibull, Pareto, ContinuousBernoulli, VonMises, Kumaraswamy and FisherSnedecor,
+     * composed of Tensor ops: their log-probabilities, entropies, moments and divergences, their reparameterised draws
+     * from the same seed where they have them (FisherSnedecor's through Gamma's rejection rounds), and the gradients of
+     * their parameters; the samplers of rounds (counts, angles) must draw on the parameters' backend. Sums over 10
+     * classes and log-gammas (sums of ten logarithms): the tolerance of sums.
      */
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
@@ -964,7 +967,8 @@ class CudaParityComposedOpsTest extends ParityTest {
             "NegativeBinomial.variance", "Weibull.logProb", "Weibull.rsample", "Weibull.variance", "Pareto.logProb",
             "Pareto.icdf", "KL Pareto", "ContinuousBernoulli.logProb", "ContinuousBernoulli.rsample",
             "ContinuousBernoulli.entropy", "KL ContinuousBernoulli", "VonMises.logProb", "VonMises.variance",
-            "gradient of logits", "gradient of totalCount", "gradient of scale", "gradient of the shape"};
+            "Kumaraswamy.logProb", "Kumaraswamy.rsample", "Kumaraswamy.entropy", "FisherSnedecor.logProb",
+            "FisherSnedecor.rsample", "gradient of logits", "gradient of totalCount", "gradient of scale", "gradient of the shape"};
         assertParity("extra distributions " + dtype, names, sums(dtype), b -> {
             Tensor logits = uniform(b, dtype, 960, -2, 2, 64, 10).requiresGrad(true);
             Tensor counts = tensor(b, dtype, ties(961, 640, 0, 1, 2, 5), 64, 10);
@@ -984,16 +988,21 @@ class CudaParityComposedOpsTest extends ParityTest {
             // Concentrations from 0.5 to 6: both sides of the Bessel functions' switch at 3.75.
             VonMises vonMises = new VonMises(p.mul(6), scale.mul(3));
             assertSame(b, vonMises.sample(2).backend(), "VonMises.sample must draw on the parameters' backend");
+            Kumaraswamy kumaraswamy = new Kumaraswamy(scale, shape);
+            FisherSnedecor fisherSnedecor = new FisherSnedecor(shape, scale.mul(10));
             Engine.seed(967);
             Tensor weibullDraws = weibull.rsample(2);
             Tensor continuousBernoulliDraws = continuousBernoulli.rsample(2);
+            Tensor kumaraswamyDraws = kumaraswamy.rsample(2);
+            Tensor fisherSnedecorDraws = fisherSnedecor.rsample(2);
             Tensor[] results = {multinomial.logProb(counts), multinomial.entropy(), negativeBinomial.logProb(counts),
                 negativeBinomial.variance(), weibull.logProb(positive), weibullDraws, weibull.variance(),
                 pareto.logProb(scale.detach().add(positive)), pareto.icdf(p),
                 KL.divergence(pareto, new Pareto(scale.mul(0.5), positive)), continuousBernoulli.logProb(p),
                 continuousBernoulliDraws, continuousBernoulli.entropy(),
                 KL.divergence(continuousBernoulli, ContinuousBernoulli.ofProbs(p)), vonMises.logProb(positive),
-                vonMises.variance()};
+                vonMises.variance(), kumaraswamy.logProb(p), kumaraswamyDraws, kumaraswamy.entropy(),
+                fisherSnedecor.logProb(positive), fisherSnedecorDraws};
             backwardThroughWeightedSums(b, dtype, names, results, 970);
             return withGradientsOf(results, logits, total, scale, shape);
         });
