@@ -1,13 +1,14 @@
 # torch.distributions, the fifth part (ExtraDistributionsPyTorchParityTest in models/src/test/java/dev/kiln/distributions/):
 # log_prob, cdf, icdf, entropy, mean, variance and mode of Multinomial, NegativeBinomial, Weibull, Pareto,
-# ContinuousBernoulli, VonMises, Kumaraswamy and FisherSnedecor, and kl_divergence of the pairs PyTorch registers for
-# them, in float64. Each result's backward pass takes the upstream gradient 1, 2, 3, ... in its shape; "NAME_D_X" is the
-# gradient of input X.
+# ContinuousBernoulli, VonMises, Kumaraswamy, FisherSnedecor and LowRankMultivariateNormal, and kl_divergence of the
+# pairs PyTorch registers for them, in float64. Each result's backward pass takes the upstream gradient 1, 2, 3, ... in
+# its shape; "NAME_D_X" is the gradient of input X.
 # Prints the whole of ExtraDistributionsPyTorchValues.java: run it with /usr/bin/python3 (PyTorch 1.13) and redirect
 # its output into that file.
 import torch
 from torch.distributions import (Beta, ContinuousBernoulli, Exponential, FisherSnedecor, Gamma, Gumbel, Kumaraswamy,
-                                 Laplace, Multinomial, NegativeBinomial, Normal, Pareto, Uniform, VonMises, Weibull,
+                                 Laplace, LowRankMultivariateNormal, Multinomial,
+                                 MultivariateNormal, NegativeBinomial, Normal, Pareto, Uniform, VonMises, Weibull,
                                  kl_divergence)
 
 from distribution_values import field, show
@@ -180,6 +181,36 @@ show("FISHER_SNEDECOR_LOG_PROB", lambda df1, df2, x: FisherSnedecor(df1, df2).lo
 show("FISHER_SNEDECOR_MEAN", lambda df1, df2: FisherSnedecor(df1, df2).mean, df1=DF1, df2=DF2)
 show("FISHER_SNEDECOR_VARIANCE", lambda df1, df2: FisherSnedecor(df1, df2).variance, df1=DF1, df2=DF2)
 field("FISHER_SNEDECOR_MODE", FisherSnedecor(DF1, DF2).mode)
+
+# LowRankMultivariateNormal over vectors of 3, a factor of rank 2, a batch of 2; the factor unbatched in the second.
+LR_LOC = torch.tensor([[0.5, -1.0, 2.0], [0.0, 1.5, -0.3]])
+LR_FACTOR = torch.tensor([[[1.0, 0.2], [-0.5, 0.7], [0.3, -1.2]], [[0.1, 0.0], [2.0, -0.4], [0.6, 0.9]]])
+LR_DIAG = torch.tensor([[0.5, 1.2, 2.0], [0.3, 1.0, 0.8]])
+LR_X = torch.tensor([[0.2, 0.4, 2.5], [-1.0, 1.0, 1.0]])
+show("LOW_RANK_LOG_PROB", lambda loc, w, d, x: LowRankMultivariateNormal(loc, w, d).log_prob(x), loc=LR_LOC,
+     w=LR_FACTOR, d=LR_DIAG, x=LR_X)
+show("LOW_RANK_SHARED_FACTOR_LOG_PROB", lambda w: LowRankMultivariateNormal(LR_LOC, w, LR_DIAG).log_prob(LR_X),
+     w=LR_FACTOR[0])
+show("LOW_RANK_ENTROPY", lambda w, d: LowRankMultivariateNormal(LR_LOC, w, d).entropy(), w=LR_FACTOR, d=LR_DIAG)
+show("LOW_RANK_VARIANCE", lambda w, d: LowRankMultivariateNormal(LR_LOC, w, d).variance, w=LR_FACTOR, d=LR_DIAG)
+show("LOW_RANK_COVARIANCE", lambda w, d: LowRankMultivariateNormal(LR_LOC, w, d).covariance_matrix, w=LR_FACTOR,
+     d=LR_DIAG)
+show("LOW_RANK_SCALE_TRIL", lambda w, d: LowRankMultivariateNormal(LR_LOC, w, d).scale_tril, w=LR_FACTOR, d=LR_DIAG)
+show("LOW_RANK_PRECISION", lambda w, d: LowRankMultivariateNormal(LR_LOC, w, d).precision_matrix, w=LR_FACTOR,
+     d=LR_DIAG)
+LR_FACTOR_Q = torch.tensor([[[0.4], [1.1], [-0.3]], [[-0.8], [0.2], [0.5]]])
+LR_DIAG_Q = torch.tensor([[1.0, 0.7, 0.4], [0.9, 2.0, 0.5]])
+show("KL_LOW_RANK_LOW_RANK", lambda pl, pw, pd, ql, qw, qd: kl_divergence(LowRankMultivariateNormal(pl, pw, pd),
+                                                                           LowRankMultivariateNormal(ql, qw, qd)),
+     pl=LR_LOC, pw=LR_FACTOR, pd=LR_DIAG, ql=LR_X, qw=LR_FACTOR_Q, qd=LR_DIAG_Q)
+LR_TRIL = torch.tensor([[[1.2, 0.0, 0.0], [0.3, 0.8, 0.0], [-0.5, 0.4, 1.5]],
+                        [[0.7, 0.0, 0.0], [-0.2, 1.1, 0.0], [0.1, 0.6, 0.9]]])
+show("KL_FULL_LOW_RANK", lambda pl, pt, ql, qw, qd: kl_divergence(MultivariateNormal(pl, scale_tril=pt),
+                                                                  LowRankMultivariateNormal(ql, qw, qd)),
+     pl=LR_LOC, pt=LR_TRIL, ql=LR_X, qw=LR_FACTOR_Q, qd=LR_DIAG_Q)
+show("KL_LOW_RANK_FULL", lambda pl, pw, pd, ql, qt: kl_divergence(LowRankMultivariateNormal(pl, pw, pd),
+                                                                  MultivariateNormal(ql, scale_tril=qt)),
+     pl=LR_LOC, pw=LR_FACTOR, pd=LR_DIAG, ql=LR_X, qt=LR_TRIL)
 
 print("""
     private ExtraDistributionsPyTorchValues() {

@@ -17,10 +17,10 @@ import java.util.function.BiFunction;
  * MultivariateNormal, Cauchy, HalfCauchy, HalfNormal, Gumbel, Poisson, Geometric, Binomial (each with its own kind),
  * Independent pairs (of the same number of reinterpreted axes, over whatever pair their bases are),
  * TransformedDistribution pairs (of equal transforms and event shapes: their bases' divergence) and the pairs of
- * different kinds PyTorch registers among these ({@link CrossFamilyKL}, {@link GammaBetaCrossKL}), and Pareto's and
- * ContinuousBernoulli's with themselves and the others ({@link ParetoKL}, {@link ContinuousBernoulliKL});
- * {@link #register} adds others. Infinite where q gives zero probability to what p may draw (Bernoulli, Categorical,
- * Uniform, Binomial), as in PyTorch.
+ * different kinds PyTorch registers among these ({@link CrossFamilyKL}, {@link GammaBetaCrossKL}), and Pareto's,
+ * ContinuousBernoulli's and LowRankMultivariateNormal's with themselves and the others ({@link ParetoKL},
+ * {@link ContinuousBernoulliKL}, {@link LowRankMultivariateNormalKL}); {@link #register} adds others. Infinite where q
+ * gives zero probability to what p may draw (Bernoulli, Categorical, Uniform, Binomial), as in PyTorch.
  */
 public final class KL {
     private static final Map<List<Class<?>>, BiFunction<Distribution, Distribution, Tensor>> REGISTRY =
@@ -52,6 +52,7 @@ public final class KL {
         GammaBetaCrossKL.registerAll();
         ParetoKL.registerAll();
         ContinuousBernoulliKL.registerAll();
+        LowRankMultivariateNormalKL.registerAll();
     }
 
     private KL() {

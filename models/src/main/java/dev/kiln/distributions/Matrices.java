@@ -1,6 +1,7 @@
 package dev.kiln.distributions;
 
 import dev.kiln.engine.F;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,5 +77,16 @@ final class Matrices {
     /** {@code |lower^-1 x|^2}, the squared Mahalanobis distance of [..., d] vectors for covariances lower lower^T. */
     static Tensor mahalanobis(Tensor lower, Tensor x) {
         return solveLower(lower, x.unsqueeze(-1)).squeeze(-1).square().sum(-1, false);
+    }
+
+    /** The identity matrix I_n [n, n], in {@code like}'s dtype and on its backend. */
+    static Tensor identity(Tensor like, int n) {
+        Tensor index = like.fullLike(1, Shape.of(n)).cumsum(0);
+        return index.unsqueeze(1).eq(index.unsqueeze(0)).to(like.dtype());
+    }
+
+    /** The diagonal matrices diag(v) of vectors [..., d]: [..., d, d]. */
+    static Tensor diagonalMatrix(Tensor v) {
+        return v.unsqueeze(-1).mul(identity(v, v.dim(-1)));
     }
 }

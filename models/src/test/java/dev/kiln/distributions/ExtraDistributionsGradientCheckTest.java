@@ -141,4 +141,32 @@ class ExtraDistributionsGradientCheckTest extends DistributionGradientCheck {
         GradCheck.check("FisherSnedecor.mode", in -> new FisherSnedecor(in[0], in[1]).mode(), leaf(3.0, 5.0, 10.0),
                 df2);
     }
+
+    @Test
+    void lowRankMultivariateNormalLogProbEntropyRsampleAndDivergences() {
+        Tensor loc = leaf(0.5, -1.0, 2.0);
+        Tensor w = Tensor.fromArray(new double[] {1.0, 0.2, -0.5, 0.7, 0.3, -1.2}, 3, 2).requiresGrad(true);
+        Tensor d = leaf(0.5, 1.2, 2.0);
+        Tensor x = leaf(0.2, 0.4, 2.5);
+        GradCheck.check("LowRankMultivariateNormal.logProb",
+                in -> LowRankMultivariateNormal.of(in[0], in[1], in[2]).logProb(in[3]), loc, w, d, x);
+        GradCheck.check("LowRankMultivariateNormal.entropy",
+                in -> LowRankMultivariateNormal.of(loc.detach(), in[0], in[1]).entropy(), w, d);
+        GradCheck.check("LowRankMultivariateNormal.precisionMatrix",
+                in -> LowRankMultivariateNormal.of(loc.detach(), in[0], in[1]).precisionMatrix(), w, d);
+        GradCheck.check("LowRankMultivariateNormal.scaleTril",
+                in -> LowRankMultivariateNormal.of(loc.detach(), in[0], in[1]).scaleTril(), w, d);
+        GradCheck.check("LowRankMultivariateNormal.rsample",
+                seeded(in -> LowRankMultivariateNormal.of(in[0], in[1], in[2]).rsample(4)), loc, w, d);
+        Tensor qw = Tensor.fromArray(new double[] {0.4, 1.1, -0.3}, 3, 1).requiresGrad(true);
+        Tensor qd = leaf(1.0, 0.7, 0.4);
+        GradCheck.check("KL LowRank-LowRank", in -> KL.divergence(LowRankMultivariateNormal.of(in[0], in[1], in[2]),
+                LowRankMultivariateNormal.of(in[3], in[4], in[5])), loc, w, d, x, qw, qd);
+        Tensor tril = Tensor.fromArray(new double[] {1.2, 0, 0, 0.3, 0.8, 0, -0.5, 0.4, 1.5}, 3, 3)
+                .requiresGrad(true);
+        GradCheck.check("KL Full-LowRank", in -> KL.divergence(MultivariateNormal.ofScaleTril(in[0], in[1], false),
+                LowRankMultivariateNormal.of(in[2], in[3], in[4])), loc, tril, x, qw, qd);
+        GradCheck.check("KL LowRank-Full", in -> KL.divergence(LowRankMultivariateNormal.of(in[0], in[1], in[2]),
+                MultivariateNormal.ofScaleTril(in[3], in[4], false)), loc, w, d, x, tril);
+    }
 }

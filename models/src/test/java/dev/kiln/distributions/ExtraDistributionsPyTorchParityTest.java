@@ -27,6 +27,8 @@ class ExtraDistributionsPyTorchParityTest extends DistributionParity {
     private static final double[] NB_PROBS = {0.3, 0.0, 0.8, 0.5, 0.95, 0.1};
     private static final double[] NB_LOGITS = {-1.0, 0.5, 2.0, 0.0, -3.0, 1.5};
     private static final double[] NB_COUNTS = {0.0, 2.0, 5.0, 0.0, 7.0, 40.0};
+    private static final double[] LOC = {0.5, -1.0, 2.0, 0.0, 1.5, -0.3};
+    private static final double[] X = {0.2, 0.4, 2.5, -1.0, 1.0, 1.0};
     private static final double[] SCALE = {0.5, 1.2, 2.0, 0.3, 1.0, 0.8};
     private static final double[] SHAPE = {0.7, 1.0, 2.5, 1.5, 3.0, 0.4};
     private static final double[] POSITIVE = {0.2, 0.4, 2.5, 1.5, 1.0, 3.0};
@@ -51,6 +53,12 @@ class ExtraDistributionsPyTorchParityTest extends DistributionParity {
     /** At and below 2 and 4 among them: NaN moments and modes. */
     private static final double[] DF1 = {0.5, 2.0, 5.0, 10.0, 3.0, 1.0};
     private static final double[] DF2 = {1.5, 3.0, 6.0, 12.0, 4.0, 30.0};
+    private static final double[] LR_FACTOR = {1.0, 0.2, -0.5, 0.7, 0.3, -1.2, 0.1, 0.0, 2.0, -0.4, 0.6, 0.9};
+    private static final double[] LR_DIAG = {0.5, 1.2, 2.0, 0.3, 1.0, 0.8};
+    private static final double[] LR_FACTOR_Q = {0.4, 1.1, -0.3, -0.8, 0.2, 0.5};
+    private static final double[] LR_DIAG_Q = {1.0, 0.7, 0.4, 0.9, 2.0, 0.5};
+    private static final double[] LR_TRIL = {1.2, 0.0, 0.0, 0.3, 0.8, 0.0, -0.5, 0.4, 1.5, 0.7, 0.0, 0.0, -0.2, 1.1,
+        0.0, 0.1, 0.6, 0.9};
 
     @Test
     void multinomialLogProbMatchesPyTorch() {
@@ -369,5 +377,64 @@ class ExtraDistributionsPyTorchParityTest extends DistributionParity {
         check("variance", new FisherSnedecor(df1, df2).variance(), FISHER_SNEDECOR_VARIANCE,
                 grad(df1, FISHER_SNEDECOR_VARIANCE_D_DF1), grad(df2, FISHER_SNEDECOR_VARIANCE_D_DF2));
         assertClose("mode", FISHER_SNEDECOR_MODE, new FisherSnedecor(constant(DF1), constant(DF2)).mode());
+    }
+
+    @Test
+    void lowRankMultivariateNormalLogProbAndEntropyMatchPyTorch() {
+        // LowRankMultivariateNormal(loc, W, D).log_prob(x), with W [3, 2] shared by the batch, .entropy()
+        Tensor loc = leaf(LOC);
+        Tensor w = leaf(LR_FACTOR, 2, 3, 2);
+        Tensor d = leaf(LR_DIAG);
+        Tensor x = leaf(X);
+        check("log_prob", LowRankMultivariateNormal.of(loc, w, d).logProb(x), LOW_RANK_LOG_PROB,
+                grad(loc, LOW_RANK_LOG_PROB_D_LOC), grad(w, LOW_RANK_LOG_PROB_D_W), grad(d, LOW_RANK_LOG_PROB_D_D),
+                grad(x, LOW_RANK_LOG_PROB_D_X));
+        Tensor shared = leaf(Arrays.copyOf(LR_FACTOR, 6), 3, 2);
+        check("shared factor log_prob", LowRankMultivariateNormal.of(constant(LOC), shared, constant(LR_DIAG))
+                .logProb(constant(X)), LOW_RANK_SHARED_FACTOR_LOG_PROB, grad(shared, LOW_RANK_SHARED_FACTOR_LOG_PROB_D_W));
+        check("entropy", LowRankMultivariateNormal.of(constant(LOC), w, d).entropy(), LOW_RANK_ENTROPY,
+                grad(w, LOW_RANK_ENTROPY_D_W), grad(d, LOW_RANK_ENTROPY_D_D));
+    }
+
+    @Test
+    void lowRankMultivariateNormalMomentsAndMatricesMatchPyTorch() {
+        // LowRankMultivariateNormal(loc, W, D).variance, .covariance_matrix, .scale_tril, .precision_matrix
+        Tensor w = leaf(LR_FACTOR, 2, 3, 2);
+        Tensor d = leaf(LR_DIAG);
+        LowRankMultivariateNormal mvn = LowRankMultivariateNormal.of(constant(LOC), w, d);
+        check("variance", mvn.variance(), LOW_RANK_VARIANCE, grad(w, LOW_RANK_VARIANCE_D_W),
+                grad(d, LOW_RANK_VARIANCE_D_D));
+        check("covariance", mvn.covarianceMatrix(), LOW_RANK_COVARIANCE, grad(w, LOW_RANK_COVARIANCE_D_W),
+                grad(d, LOW_RANK_COVARIANCE_D_D));
+        check("scale_tril", mvn.scaleTril(), LOW_RANK_SCALE_TRIL, grad(w, LOW_RANK_SCALE_TRIL_D_W),
+                grad(d, LOW_RANK_SCALE_TRIL_D_D));
+        check("precision", mvn.precisionMatrix(), LOW_RANK_PRECISION, grad(w, LOW_RANK_PRECISION_D_W),
+                grad(d, LOW_RANK_PRECISION_D_D));
+    }
+
+    @Test
+    void lowRankMultivariateNormalDivergencesMatchPyTorch() {
+        // kl_divergence(LowRankMultivariateNormal, LowRankMultivariateNormal | MultivariateNormal),
+        // kl_divergence(MultivariateNormal, LowRankMultivariateNormal)
+        Tensor pl = leaf(LOC);
+        Tensor pw = leaf(LR_FACTOR, 2, 3, 2);
+        Tensor pd = leaf(LR_DIAG);
+        Tensor ql = leaf(X);
+        Tensor qw = leaf(LR_FACTOR_Q, 2, 3, 1);
+        Tensor qd = leaf(LR_DIAG_Q);
+        Tensor tril = leaf(LR_TRIL, 2, 3, 3);
+        check("LowRank-LowRank", KL.divergence(LowRankMultivariateNormal.of(pl, pw, pd),
+                LowRankMultivariateNormal.of(ql, qw, qd)), KL_LOW_RANK_LOW_RANK, grad(pl, KL_LOW_RANK_LOW_RANK_D_PL),
+                grad(pw, KL_LOW_RANK_LOW_RANK_D_PW), grad(pd, KL_LOW_RANK_LOW_RANK_D_PD),
+                grad(ql, KL_LOW_RANK_LOW_RANK_D_QL), grad(qw, KL_LOW_RANK_LOW_RANK_D_QW),
+                grad(qd, KL_LOW_RANK_LOW_RANK_D_QD));
+        check("Full-LowRank", KL.divergence(MultivariateNormal.ofScaleTril(pl, tril),
+                LowRankMultivariateNormal.of(ql, qw, qd)), KL_FULL_LOW_RANK, grad(pl, KL_FULL_LOW_RANK_D_PL),
+                grad(tril, KL_FULL_LOW_RANK_D_PT), grad(ql, KL_FULL_LOW_RANK_D_QL), grad(qw, KL_FULL_LOW_RANK_D_QW),
+                grad(qd, KL_FULL_LOW_RANK_D_QD));
+        check("LowRank-Full", KL.divergence(LowRankMultivariateNormal.of(pl, pw, pd),
+                MultivariateNormal.ofScaleTril(ql, tril)), KL_LOW_RANK_FULL, grad(pl, KL_LOW_RANK_FULL_D_PL),
+                grad(pw, KL_LOW_RANK_FULL_D_PW), grad(pd, KL_LOW_RANK_FULL_D_PD), grad(ql, KL_LOW_RANK_FULL_D_QL),
+                grad(tril, KL_LOW_RANK_FULL_D_QT));
     }
 }

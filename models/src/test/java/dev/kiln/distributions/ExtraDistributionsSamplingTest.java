@@ -182,6 +182,30 @@ class ExtraDistributionsSamplingTest {
         assertMoments(d.toString(), d.rsample(DRAWS), d.mean().item(), d.variance().item(), 3 + excess);
     }
 
+    @Test
+    void lowRankMultivariateNormalDrawsHaveItsMeanAndCovariance() {
+        Tensor loc = vector(0.5, -1.0, 2.0);
+        Tensor w = Tensor.fromArray(new double[] {1.0, 0.2, -0.5, 0.7, 0.3, -1.2}, 3, 2);
+        LowRankMultivariateNormal d = LowRankMultivariateNormal.of(loc, w, vector(0.5, 1.2, 2.0));
+        Tensor draws = d.rsample(DRAWS);
+        assertEquals(Shape.of(DRAWS, 3), draws.shape());
+        double[] covariance = d.covarianceMatrix().toDoubleArray();
+        double[] mean = loc.toDoubleArray();
+        for (int i = 0; i < 3; i++) {
+            Tensor xi = draws.narrow(1, i, 1).squeeze(1);
+            // Normal marginals: kurtosis 3.
+            assertMoments(d + " element " + i, xi, mean[i], covariance[4 * i], 3);
+            for (int j = 0; j < i; j++) {
+                Tensor xj = draws.narrow(1, j, 1).squeeze(1);
+                // The product of two centred normals has variance s_ii s_jj + s_ij^2.
+                double sij = covariance[3 * i + j];
+                double spread = Math.sqrt((covariance[4 * i] * covariance[4 * j] + sij * sij) / DRAWS);
+                double sampleCovariance = xi.sub(mean[i]).mul(xj.sub(mean[j])).mean().item();
+                assertEquals(sij, sampleCovariance, STANDARD_ERRORS * spread, d + " covariance " + i + ", " + j);
+            }
+        }
+    }
+
     /**
      * The reparameterised draws' gradients (through Gamma's implicit ones) average to the gradient of the mean
      * df2 / (df2 - 2): -2 / (df2 - 2)^2 for df2, 0 for df1, within 5 standard errors of the per-draw gradients.

@@ -3,6 +3,7 @@ package dev.kiln.distributions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import org.junit.jupiter.api.AfterEach;
@@ -119,5 +120,21 @@ class ExtraDistributionsValidationTest {
                 message(IllegalArgumentException.class, () -> f.logProb(values(-1, 1))));
         assertEquals("FisherSnedecor(df1: [2], df2: [2]) has no entropy (as in PyTorch 1.13)",
                 message(UnsupportedOperationException.class, f::entropy));
+    }
+
+    @Test
+    void lowRankMultivariateNormalRefusesMismatchedShapesAndANonPositiveDiagonal() {
+        Tensor loc = values(0, 0, 0);
+        Tensor w = Tensor.ones(DType.F64, 3, 2);
+        assertEquals("LowRankMultivariateNormal: loc [3], covFactor [2, 2] and covDiag [3] must be [batch..., d],"
+                + " [batch..., d, m] and [batch..., d]", message(IllegalArgumentException.class,
+                    () -> LowRankMultivariateNormal.of(loc, Tensor.ones(DType.F64, 2, 2),
+                            values(1, 1, 1))));
+        assertEquals("LowRankMultivariateNormal(loc: [3], covFactor: [3, 2], covDiag: [3]): parameter covDiag [3] must"
+                + " be positive (> 0) in each element, found [1.0, 0.0, 1.0] at []",
+                message(IllegalArgumentException.class, () -> LowRankMultivariateNormal.of(loc, w, values(1, 0, 1))));
+        assertEquals("LowRankMultivariateNormal(loc: [3], covFactor: [3, 2], covDiag: [3]).logProb: value [2] must end"
+                + " in the event shape [3]", message(IllegalArgumentException.class,
+                    () -> LowRankMultivariateNormal.of(loc, w, values(1, 1, 1)).logProb(values(1, 1))));
     }
 }

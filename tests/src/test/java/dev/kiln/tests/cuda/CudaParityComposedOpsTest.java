@@ -28,6 +28,7 @@ import dev.kiln.distributions.Independent;
 import dev.kiln.distributions.KL;
 import dev.kiln.distributions.Kumaraswamy;
 import dev.kiln.distributions.Laplace;
+import dev.kiln.distributions.LowRankMultivariateNormal;
 import dev.kiln.distributions.MixtureSameFamily;
 import dev.kiln.distributions.Multinomial;
 import dev.kiln.distributions.NegativeBinomial;
@@ -954,11 +955,12 @@ class CudaParityComposedOpsTest extends ParityTest {
     }
 
     /**
-     * Multinomial, NegativeBinomial, Weibull, Pareto, ContinuousBernoulli, VonMises, Kumaraswamy and FisherSnedecor,
-     * composed of Tensor ops: their log-probabilities, entropies, moments and divergences, their reparameterised draws
-     * from the same seed where they have them (FisherSnedecor's through Gamma's rejection rounds), and the gradients of
-     * their parameters; the samplers of rounds (counts, angles) must draw on the parameters' backend. Sums over 10
-     * classes and log-gammas (sums of ten logarithms): the tolerance of sums.
+     * Multinomial, NegativeBinomial, Weibull, Pareto, ContinuousBernoulli, VonMises, Kumaraswamy, FisherSnedecor and
+     * LowRankMultivariateNormal (over vectors of 10, a factor of rank 3), composed of Tensor ops: their
+     * log-probabilities, entropies, moments and divergences, their reparameterised draws from the same seed where they
+     * have them (FisherSnedecor's through Gamma's rejection rounds), and the gradients of their parameters; the
+     * samplers of rounds (counts, angles) must draw on the parameters' backend. Sums over 10 classes or elements, and
+     * log-gammas (sums of ten logarithms): the tolerance of sums.
      */
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
@@ -968,7 +970,9 @@ class CudaParityComposedOpsTest extends ParityTest {
             "Pareto.icdf", "KL Pareto", "ContinuousBernoulli.logProb", "ContinuousBernoulli.rsample",
             "ContinuousBernoulli.entropy", "KL ContinuousBernoulli", "VonMises.logProb", "VonMises.variance",
             "Kumaraswamy.logProb", "Kumaraswamy.rsample", "Kumaraswamy.entropy", "FisherSnedecor.logProb",
-            "FisherSnedecor.rsample", "gradient of logits", "gradient of totalCount", "gradient of scale", "gradient of the shape"};
+            "FisherSnedecor.rsample", "LowRankMultivariateNormal.logProb", "LowRankMultivariateNormal.rsample",
+            "KL LowRankMultivariateNormal", "gradient of logits", "gradient of totalCount", "gradient of scale", "gradient of the shape",
+            "gradient of the covariance factor"};
         assertParity("extra distributions " + dtype, names, sums(dtype), b -> {
             Tensor logits = uniform(b, dtype, 960, -2, 2, 64, 10).requiresGrad(true);
             Tensor counts = tensor(b, dtype, ties(961, 640, 0, 1, 2, 5), 64, 10);
@@ -977,6 +981,7 @@ class CudaParityComposedOpsTest extends ParityTest {
             Tensor shape = uniform(b, dtype, 964, 0.5, 4, 64, 10).requiresGrad(true);
             Tensor positive = uniform(b, dtype, 965, 0.1, 3, 64, 10);
             Tensor p = uniform(b, dtype, 966, 0.02, 0.98, 64, 10);
+            Tensor factor = uniform(b, dtype, 968, -1, 1, 64, 10, 3).requiresGrad(true);
             Multinomial multinomial = Multinomial.ofLogits(6, logits, false);
             NegativeBinomial negativeBinomial = NegativeBinomial.ofLogits(total, logits);
             assertSame(b, multinomial.sample(2).backend(), "Multinomial.sample must draw on the parameters' backend");
@@ -990,11 +995,13 @@ class CudaParityComposedOpsTest extends ParityTest {
             assertSame(b, vonMises.sample(2).backend(), "VonMises.sample must draw on the parameters' backend");
             Kumaraswamy kumaraswamy = new Kumaraswamy(scale, shape);
             FisherSnedecor fisherSnedecor = new FisherSnedecor(shape, scale.mul(10));
+            LowRankMultivariateNormal lowRank = LowRankMultivariateNormal.of(positive, factor, scale);
             Engine.seed(967);
             Tensor weibullDraws = weibull.rsample(2);
             Tensor continuousBernoulliDraws = continuousBernoulli.rsample(2);
             Tensor kumaraswamyDraws = kumaraswamy.rsample(2);
             Tensor fisherSnedecorDraws = fisherSnedecor.rsample(2);
+            Tensor lowRankDraws = lowRank.rsample(2);
             Tensor[] results = {multinomial.logProb(counts), multinomial.entropy(), negativeBinomial.logProb(counts),
                 negativeBinomial.variance(), weibull.logProb(positive), weibullDraws, weibull.variance(),
                 pareto.logProb(scale.detach().add(positive)), pareto.icdf(p),
@@ -1002,9 +1009,10 @@ class CudaParityComposedOpsTest extends ParityTest {
                 continuousBernoulliDraws, continuousBernoulli.entropy(),
                 KL.divergence(continuousBernoulli, ContinuousBernoulli.ofProbs(p)), vonMises.logProb(positive),
                 vonMises.variance(), kumaraswamy.logProb(p), kumaraswamyDraws, kumaraswamy.entropy(),
-                fisherSnedecor.logProb(positive), fisherSnedecorDraws};
+                fisherSnedecor.logProb(positive), fisherSnedecorDraws, lowRank.logProb(p), lowRankDraws,
+                KL.divergence(lowRank, LowRankMultivariateNormal.of(p, factor.mul(0.5), shape))};
             backwardThroughWeightedSums(b, dtype, names, results, 970);
-            return withGradientsOf(results, logits, total, scale, shape);
+            return withGradientsOf(results, logits, total, scale, shape, factor);
         });
     }
 
