@@ -15,7 +15,7 @@ import dev.kiln.engine.Tensor;
  * </pre>
  * The factorisation and the triangular solves take a few tensor operations per dimension (they are composed, so
  * gradients flow and every backend runs them): made for the few dimensions of latent codes and continuous actions.
- * A precision matrix and low-rank covariances are not offered.
+ * A precision matrix is not offered; a low-rank-plus-diagonal covariance is {@link LowRankMultivariateNormal}.
  */
 public final class MultivariateNormal extends Distribution {
     private static final double LOG_TWO_PI = Math.log(2 * Math.PI);
