@@ -5,12 +5,13 @@ import dev.kiln.engine.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * Autograd's gradients of Multinomial, NegativeBinomial, Weibull, Pareto, ContinuousBernoulli and VonMises and of the
- * divergences registered with them, against central finite differences in F64 ({@link GradCheck}): logProb, cdf,
- * icdf, entropy and moments with respect to parameters and values, reparameterised samples with respect to the
- * parameters (the noise fixed by reseeding the engine before each evaluation). FisherSnedecor's draws pass their
- * gradient through Gamma's implicit one, not the derivative of the rejection sampler that finite differences see: its
- * rsample is judged in {@link ExtraDistributionsSamplingTest} by the mean of its gradients.
+ * Autograd's gradients of Multinomial, NegativeBinomial, Weibull, Pareto, ContinuousBernoulli, VonMises,
+ * Kumaraswamy, FisherSnedecor and LowRankMultivariateNormal and of the divergences registered with them, against
+ * central finite differences in F64 ({@link GradCheck}): logProb, cdf, icdf, entropy and moments with respect to
+ * parameters and values, reparameterised samples with respect to the parameters (the noise fixed by reseeding the
+ * engine before each evaluation). FisherSnedecor's draws pass their gradient through Gamma's implicit one, not the
+ * derivative of the rejection sampler that finite differences see: its rsample is judged in
+ * {@link ExtraDistributionsSamplingTest} by the mean of its gradients.
  */
 class ExtraDistributionsGradientCheckTest extends DistributionGradientCheck {
     private static Tensor constant(double... values) {

@@ -8,11 +8,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Multinomial, NegativeBinomial, Weibull, Pareto, ContinuousBernoulli and VonMises, and the divergences registered
- * with them, against what PyTorch 1.13 printed for the same F64 inputs ({@code models/src/test/pytorch/distributions_extra.py},
- * whose output is {@link ExtraDistributionsPyTorchValues}): each result and its inputs' gradients for the upstream
- * gradient 1, 2, 3, ... in the result's shape, to 1e-10 (relative above 1), gradients through digamma to 1e-8. The
- * comment on each test names the torch calls.
+ * Multinomial, NegativeBinomial, Weibull, Pareto, ContinuousBernoulli, VonMises, Kumaraswamy, FisherSnedecor and
+ * LowRankMultivariateNormal, and the divergences registered with them, against what PyTorch 1.13 printed for the
+ * same F64 inputs ({@code models/src/test/pytorch/distributions_extra.py}, whose output is
+ * {@link ExtraDistributionsPyTorchValues}): each result and its inputs' gradients for the upstream gradient 1, 2, 3,
+ * ... in the result's shape, to 1e-10 (relative above 1), gradients through digamma to 1e-8. The comment on each
+ * test names the torch calls.
  */
 class ExtraDistributionsPyTorchParityTest extends DistributionParity {
     /**

@@ -15,10 +15,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Draws of Multinomial, NegativeBinomial, Weibull, Pareto, ContinuousBernoulli and VonMises from the engine's seeded
- * stream, judged by statistics: over {@value #DRAWS} draws the sample mean of each element within
- * {@value #STANDARD_ERRORS} standard errors sqrt(variance / n) of the distribution's mean and the sample variance
- * within as many of its variance (standard error sqrt((kurtosis - 1) / n) variance).
+ * Draws of Multinomial, NegativeBinomial, Weibull, Pareto, ContinuousBernoulli, VonMises, Kumaraswamy,
+ * FisherSnedecor and LowRankMultivariateNormal from the engine's seeded stream, judged by statistics: over
+ * {@value #DRAWS} draws the sample mean of each element within {@value #STANDARD_ERRORS} standard errors
+ * sqrt(variance / n) of the distribution's mean, the sample variance within as many of its variance (standard error
+ * sqrt((kurtosis - 1) / n) variance), frequencies within as many sqrt(p (1 - p) / n) of the cdf.
  */
 class ExtraDistributionsSamplingTest {
     private static final int DRAWS = 100000;

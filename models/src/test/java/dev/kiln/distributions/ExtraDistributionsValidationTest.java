@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * Bad parameters and values of Multinomial, NegativeBinomial, Weibull, Pareto, ContinuousBernoulli and VonMises throw
- * an {@link IllegalArgumentException} naming the distribution, the parameter or value, its shape, the constraint and
- * the first element outside it; what a distribution lacks (as in PyTorch 1.13) throws
- * {@link UnsupportedOperationException} naming it.
+ * Bad parameters and values of Multinomial, NegativeBinomial, Weibull, Pareto, ContinuousBernoulli, VonMises,
+ * Kumaraswamy, FisherSnedecor and LowRankMultivariateNormal throw an {@link IllegalArgumentException} naming the
+ * distribution, the parameter or value, its shape, the constraint and the first element outside it; what a
+ * distribution lacks (as in PyTorch 1.13) throws {@link UnsupportedOperationException} naming it.
  */
 class ExtraDistributionsValidationTest {
     private Scope scope;
