@@ -17,11 +17,10 @@ import java.util.List;
  * cdf(x)     = 1 - (1 - x^a)^b
  * mean       = m1,  variance = m2 - m1^2,  m_n = b Gamma(1 + n/a) Gamma(b) / Gamma(1 + n/a + b)
  * entropy    = (1 - 1/b) + (1 - 1/a) (digamma(b + 1) + gamma) - log(a) - log(b)   (gamma Euler's)
- * mode       = exp(log(1 - b) / b - log(1 - a b)), NaN where a or b is below 1
+ * mode       = ((a - 1) / (a b - 1))^(1/a), NaN where a or b is below 1 or both are 1
  * </pre>
- * The mode is PyTorch 1.13's formula as it stands, which is NaN for every a and b: its logarithms are of negative
- * numbers (or 0 - 0 of infinities at a = b = 1) where it does not mask a or b below 1; the textbook mode, for a and b
- * of at least 1, not both 1, is ((a - 1) / (a b - 1))^(1/a).
+ * The mode differs from PyTorch 1.13's, whose formula ({@code exp(log(1 - b) / b - log(1 - a b))}) takes logarithms
+ * of negative numbers and is NaN for every a and b; this is the density's maximum.
  */
 public final class Kumaraswamy extends TransformedDistribution {
     private final Tensor concentration1;
@@ -93,9 +92,10 @@ public final class Kumaraswamy extends TransformedDistribution {
 
     @Override
     public Tensor mode() {
-        Tensor logMode = concentration0.reciprocal().mul(concentration0.neg().log1p())
-                .sub(concentration0.neg().mul(concentration1).log1p());
-        return logMode.maskedFill(concentration0.lt(1).add(concentration1.lt(1)).gt(0), Double.NaN).exp();
+        // At a = b = 1 the ratio is 0 / 0: NaN, as the flat density has no mode.
+        Tensor ratio = concentration1.sub(1).div(concentration1.mul(concentration0).sub(1));
+        Tensor mode = ratio.log().div(concentration1).exp();
+        return mode.maskedFill(concentration0.lt(1).add(concentration1.lt(1)).gt(0), Double.NaN);
     }
 
     @Override

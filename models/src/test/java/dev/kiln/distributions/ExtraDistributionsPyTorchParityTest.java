@@ -357,10 +357,13 @@ class ExtraDistributionsPyTorchParityTest extends DistributionParity {
     }
 
     @Test
-    void kumaraswamyModeIsPyTorchsNaN() {
-        // Kumaraswamy(a, b).mode: PyTorch 1.13's formula, NaN for every a and b
-        assertClose("mode", KUMARASWAMY_MODE, new Kumaraswamy(constant(new double[] {0.5, 2.0, 1.0, 0.05}, 4),
-                constant(new double[] {2.0, 0.5, 1.0, 0.9}, 4)).mode());
+    void kumaraswamyModeIsTheDensitysMaximumNotPyTorchsNaN() {
+        // The density a b x^(a-1) (1 - x^a)^(b-1) peaks where 1 - x^a = (b - 1) a x^a / (a - 1): x = 1/sqrt(5) for
+        // a = 2, b = 3; at 0 for a = 1 < b, at 1 for b = 1 < a; no mode where a or b is below 1, or the density is flat.
+        // PyTorch 1.13 gives NaN for all six.
+        double[] expected = {Math.sqrt(0.2), 0, 1, Double.NaN, Double.NaN, Double.NaN};
+        assertClose("mode", expected, new Kumaraswamy(constant(new double[] {2.0, 1.0, 3.0, 0.5, 2.0, 1.0}, 6),
+                constant(new double[] {3.0, 3.0, 1.0, 2.0, 0.5, 1.0}, 6)).mode());
     }
 
     @Test
