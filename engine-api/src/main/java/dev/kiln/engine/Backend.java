@@ -924,6 +924,50 @@ public interface Backend extends AutoCloseable {
         }
     }
 
+    // ---- 11. Linear algebra ---------------------------------------------------------------------
+
+    /**
+     * Cholesky factors of {@code batch} symmetric positive-definite matrices: from the lower triangles of {@code a}
+     * {@code [batch, n, n]} (F32 or F64; the strictly upper part is not read), writes {@code lower} (a's shape and
+     * dtype) with {@code L L^T = a} and zeros above the diagonal, and {@code info} (I32 {@code [batch]}): 0, or k where
+     * the leading minor of order k (from 1) is not positive-definite, and L's values from its column k - 1 on are
+     * unspecified (LAPACK's {@code potrf}). By default on the host, in F64, through {@link LinalgOnHost}.
+     */
+    default void cholesky(Tensor a, Tensor lower, Tensor info) {
+        LinalgOnHost.cholesky(this, a, lower, info);
+    }
+
+    /**
+     * {@code out = op(a)^-1 b} for {@code batch} triangular matrices {@code a} {@code [batch, n, n]}, upper or lower
+     * (the other triangle not read), with ones taken for the diagonal (not read) when {@code unitriangular};
+     * {@code op(a)} is a^T when {@code transpose}. b and out {@code [batch, n, k]}, same dtype; a zero on the diagonal
+     * gives infinities or NaN, unchecked (BLAS's {@code trsm}). By default on the host, in F64.
+     */
+    default void solveTriangular(Tensor a, Tensor b, boolean upper, boolean transpose, boolean unitriangular,
+                                 Tensor out) {
+        LinalgOnHost.solveTriangular(this, a, b, upper, transpose, unitriangular, out);
+    }
+
+    /**
+     * LU factorisations with partial pivoting, {@code P a = L U}, of {@code a} {@code [batch, n, n]}: writes
+     * {@code lu} (a's shape) holding U on and above the diagonal and L's multipliers below it (L's unit diagonal not
+     * stored), {@code pivots} (I32 {@code [batch, n]}: row i was swapped with row pivots[i] - 1, in turn, LAPACK's
+     * 1-based {@code ipiv}) and {@code info} (I32 {@code [batch]}: 0, or k where U's diagonal element k (from 1) is
+     * exactly zero). By default on the host, in F64, choosing the first largest magnitude as pivot (LAPACK's
+     * {@code getrf} rule).
+     */
+    default void luFactor(Tensor a, Tensor lu, Tensor pivots, Tensor info) {
+        LinalgOnHost.luFactor(this, a, lu, pivots, info);
+    }
+
+    /**
+     * {@code out = op(a)^-1 b} from {@link #luFactor}'s {@code lu} and {@code pivots} of a, with op(a) = a^T when
+     * {@code adjoint}: b and out {@code [batch, n, k]}. By default on the host, in F64.
+     */
+    default void luSolve(Tensor lu, Tensor pivots, Tensor b, boolean adjoint, Tensor out) {
+        LinalgOnHost.luSolve(this, lu, pivots, b, adjoint, out);
+    }
+
     // ---- Step graphs ----------------------------------------------------------------------------
 
     /** Whether {@link #captureStep} records step graphs here (CUDA); the CPU runs work as it is called. */

@@ -46,6 +46,7 @@ public final class CpuBackend implements Backend {
     private final CpuBatchNorm batchNorm;
     private final CpuGroupNorm groupNorm;
     private final CpuRecurrent recurrent;
+    private final CpuLinalg linalg;
     private volatile Backend storageOwner = this;
 
     /** A backend on {@code threads} threads, with oneDNN's convolutions unless {@code -Dkiln.cpu.onednn=false}. */
@@ -74,6 +75,7 @@ public final class CpuBackend implements Backend {
         this.batchNorm = new CpuBatchNorm(parallel);
         this.groupNorm = new CpuGroupNorm(parallel);
         this.recurrent = new CpuRecurrent(parallel);
+        this.linalg = new CpuLinalg(parallel, copies);
     }
 
     /** Thread count from {@code -Dkiln.threads}, else the number of cores. */
@@ -570,6 +572,27 @@ public final class CpuBackend implements Backend {
     public void gruCellBackward(Tensor activations, Tensor hiddenGates, Tensor h, Tensor gradHOut,
                                 Tensor gradInputGates, Tensor gradHiddenGates, Tensor gradH) {
         recurrent.gruBackward(activations, hiddenGates, h, gradHOut, gradInputGates, gradHiddenGates, gradH);
+    }
+
+    @Override
+    public void cholesky(Tensor a, Tensor lower, Tensor info) {
+        linalg.cholesky(a, lower, info);
+    }
+
+    @Override
+    public void solveTriangular(Tensor a, Tensor b, boolean upper, boolean transpose, boolean unitriangular,
+                                Tensor out) {
+        linalg.solveTriangular(a, b, upper, transpose, unitriangular, out);
+    }
+
+    @Override
+    public void luFactor(Tensor a, Tensor lu, Tensor pivots, Tensor info) {
+        linalg.luFactor(a, lu, pivots, info);
+    }
+
+    @Override
+    public void luSolve(Tensor lu, Tensor pivots, Tensor b, boolean adjoint, Tensor out) {
+        linalg.luSolve(lu, pivots, b, adjoint, out);
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
 
 /**
  * Off-heap memory for one CPU tensor: a native block seen from Java through a direct buffer of the
@@ -29,6 +30,7 @@ final class CpuStorage implements Storage {
     private IntBuffer f32Bits;
     private FloatPointer floatPointer;
     private DoublePointer doublePointer;
+    private IntPointer intPointer;
 
     /** @param owner the backend that tensors on this storage dispatch to (the CPU backend, or a wrapper of it) */
     CpuStorage(Backend owner, CpuMemory memory, CpuMemory.Block block, DType dtype, long capacity) {
@@ -66,6 +68,14 @@ final class CpuStorage implements Storage {
             doublePointer = new DoublePointer(block.pointer());
         }
         return doublePointer.getPointer(offset);
+    }
+
+    /** LAPACK's view of element {@code offset} of I32 storage. */
+    IntPointer intPointer(long offset) {
+        if (intPointer == null) {
+            intPointer = new IntPointer(block.pointer());
+        }
+        return intPointer.getPointer(offset);
     }
 
     @Override

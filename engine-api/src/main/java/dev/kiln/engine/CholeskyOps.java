@@ -1,0 +1,82 @@
+package dev.kiln.engine;
+
+/**
+ * PyTorch's {@code torch.linalg.cholesky} and {@code torch.cholesky_solve} ({@link Linalg#cholesky},
+ * {@link Linalg#choleskySolve}) on the backend's {@link Backend#cholesky} and {@link Backend#solveTriangular}, with
+ * PyTorch 1.13's gradients composed of recorded ops, so that they can be differentiated again:
+ * <pre>
+ * cholesky:       gA = L^-T Phi(L^T gL) L^-1,  Phi(M) = (tril(M) + tril(M, -1)^T) / 2   (symmetric)
+ * cholesky_solve: gB = (L L^T)^-1 gX,  S = gB X^T + X gB^T,  gL = -S L   (upper: U^T U, gU = -U S)
+ * </pre>
+ */
+final class CholeskyOps {
+    static final String OP = "linalg.cholesky";
+    private static final String SOLVE_OP = "linalg.choleskySolve";
+
+    private CholeskyOps() {
+    }
+
+    static Tensor cholesky(Tensor a, boolean upper) {
+        LinalgShapes.square(OP, "A", a);
+        Tensor flat = LinalgShapes.flat(a);
+        Tensor out = Composite.untracked(() -> {
+            Tensor lower = factor(a, flat);
+            return upper ? LinalgShapes.transposed(lower) : lower;
+        });
+        out.record(OP, new Tensor[] {flat}, Node.differentiable(g -> new Tensor[] {
+                Composite.gradient(() -> gradient(upper ? LinalgShapes.transposed(out) : out,
+                        upper ? LinalgShapes.transposed(g) : g))}));
+        return LinalgShapes.unflat(out, a);
+    }
+
+    /** The lower factors of {@code flat} {@code [batch, n, n]}, refused as PyTorch refuses a matrix that is not SPD. */
+    private static Tensor factor(Tensor a, Tensor flat) {
+        Tensor lower = flat.emptyLike(flat.shape(), flat.dtype());
+        Tensor info = flat.emptyLike(Shape.of(flat.dim(0)), DType.I32);
+        if (lower.size() > 0) {
+            flat.backend().cholesky(flat, lower, info);
+            String failure = LinalgShapes.failure(OP, a, LinalgShapes.read(info), order ->
+                    "The factorization could not be completed because the input is not positive-definite (the leading"
+                            + " minor of order " + order + " is not positive-definite).");
+            if (failure != null) {
+                throw new IllegalArgumentException(failure);
+            }
+        }
+        return lower;
+    }
+
+    private static Tensor gradient(Tensor lower, Tensor gradLower) {
+        Tensor phi = MatmulOps.matmul(lower, true, gradLower, false).tril(0);
+        phi = phi.add(LinalgShapes.transposed(phi.tril(-1))).mul(0.5);
+        Tensor left = TriangularSolveOps.solve(LinalgShapes.transposed(lower), phi, true, true, false);
+        return TriangularSolveOps.solve(lower, left, false, false, false);
+    }
+
+    static Tensor choleskySolve(Tensor b, Tensor factor, boolean upper) {
+        LinalgShapes.matrices(SOLVE_OP, "B", b);
+        LinalgShapes.square(SOLVE_OP, upper ? "U" : "L", factor);
+        Tensor[] fb = LinalgShapes.broadcast(SOLVE_OP, upper ? "U" : "L", factor, "B", b, true);
+        Tensor x = solve(LinalgShapes.flat(fb[1]), LinalgShapes.flat(fb[0]), upper);
+        return LinalgShapes.unflat(x, fb[1]);
+    }
+
+    /** The recorded solve of {@code [batch, n, k]} right-hand sides with {@code [batch, n, n]} factors. */
+    private static Tensor solve(Tensor b, Tensor factor, boolean upper) {
+        Tensor x = Composite.untracked(() -> {
+            // L L^T x = b: L y = b, then L^T x = y; U^T U x = b: U^T y = b, then U x = y.
+            Tensor y = TriangularSolveOps.kernel(factor, b, upper, upper, false);
+            return TriangularSolveOps.kernel(factor, y, upper, !upper, false);
+        });
+        x.record(SOLVE_OP, new Tensor[] {b, factor}, Node.differentiable(g -> Composite.gradients(() -> {
+            Tensor gradB = solve(g, factor, upper);
+            Tensor gradFactor = null;
+            if (factor.requiresGrad()) {
+                Tensor s = MatmulOps.matmul(gradB, false, x, true);
+                s = s.add(LinalgShapes.transposed(s));
+                gradFactor = (upper ? factor.matmul(s) : s.matmul(factor)).neg();
+            }
+            return new Tensor[] {b.requiresGrad() ? gradB : null, gradFactor};
+        })));
+        return x;
+    }
+}

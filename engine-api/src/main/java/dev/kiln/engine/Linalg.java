@@ -1,0 +1,102 @@
+package dev.kiln.engine;
+
+/**
+ * Linear algebra on batches of matrices, as PyTorch's {@code torch.linalg} (with its names and argument order):
+ * matrices in the last two axes {@code [..., n, n]}, F32 or F64, batch axes broadcast between operands. Every
+ * backend runs them (the Backend SPI's factorisations, {@link Backend#cholesky} and {@link Backend#luFactor}, run on
+ * the host by default; the CPU's through OpenBLAS's LAPACK), and each is differentiable twice: the gradients are PyTorch
+ * 1.13's, composed of recorded ops. At an exactly singular matrix det's and slogdet's gradients are not finite (PyTorch
+ * goes through an SVD there).
+ */
+public final class Linalg {
+    private Linalg() {
+    }
+
+    /** {@link #slogdet}'s result: the sign (0 for a singular matrix) and the log of the absolute determinant. */
+    public record SignAndLogAbsDet(Tensor sign, Tensor logabsdet) {
+    }
+
+    /**
+     * The lower Cholesky factor L of symmetric positive-definite matrices, {@code L L^T = A}, from A's lower
+     * triangle: {@code [..., n, n]} (PyTorch's {@code linalg.cholesky}). The gradient is symmetric, as PyTorch's.
+     *
+     * @throws IllegalArgumentException naming the first batch element (flattened) that is not positive-definite and
+     *                                  the order of its first leading minor that is not
+     */
+    public static Tensor cholesky(Tensor a) {
+        return CholeskyOps.cholesky(a, false);
+    }
+
+    /** {@link #cholesky(Tensor)}, or the upper factor {@code U = L^T} ({@code U^T U = A}) when {@code upper}. */
+    public static Tensor cholesky(Tensor a, boolean upper) {
+        return CholeskyOps.cholesky(a, upper);
+    }
+
+    /** {@code X = A^-1 B} for triangular A {@code [..., n, n]} and B {@code [..., n, k]} (left, unit diagonal not taken). */
+    public static Tensor solveTriangular(Tensor a, Tensor b, boolean upper) {
+        return TriangularSolveOps.solveTriangular(a, b, upper, true, false);
+    }
+
+    /**
+     * X with {@code A X = B} (left) or {@code X A = B}, for A {@code [..., n, n]} upper or lower triangular (the other
+     * triangle is not read; nor the diagonal, taken as ones, when {@code unitriangular}) and B {@code [..., n, k]}
+     * (left) or {@code [..., k, n]}: X has B's shape with the broadcast batch axes (PyTorch's
+     * {@code linalg.solve_triangular}). A zero on A's diagonal gives infinities or NaN, unchecked, as PyTorch's.
+     */
+    public static Tensor solveTriangular(Tensor a, Tensor b, boolean upper, boolean left, boolean unitriangular) {
+        return TriangularSolveOps.solveTriangular(a, b, upper, left, unitriangular);
+    }
+
+    /** {@code X = (L L^T)^-1 B} from a lower Cholesky factor L {@code [..., n, n]}, B {@code [..., n, k]}. */
+    public static Tensor choleskySolve(Tensor b, Tensor l) {
+        return CholeskyOps.choleskySolve(b, l, false);
+    }
+
+    /**
+     * {@code X = A^-1 B} for {@code A = L L^T}, or {@code U^T U} from an upper factor when {@code upper}: B
+     * {@code [..., n, k]}, the factor {@code [..., n, n]} (PyTorch's {@code torch.cholesky_solve(B, L, upper)}, B
+     * first). The factor's gradient is PyTorch's, a full matrix though only its triangle is read.
+     */
+    public static Tensor choleskySolve(Tensor b, Tensor factor, boolean upper) {
+        return CholeskyOps.choleskySolve(b, factor, upper);
+    }
+
+    /** {@code X = A^-1 B}: {@link #solve(Tensor, Tensor, boolean)} with {@code left}. */
+    public static Tensor solve(Tensor a, Tensor b) {
+        return LuOps.solve(a, b, true);
+    }
+
+    /**
+     * X with {@code A X = B} (left) or {@code X A = B}, by LU with partial pivoting: A {@code [..., n, n]}, B
+     * {@code [..., n, k]} (left) or {@code [..., k, n]}, or vectors: B {@code [n]} or A's shape without its last axis
+     * (PyTorch's {@code linalg.solve}).
+     *
+     * @throws IllegalArgumentException for a singular A, naming its first batch element and zero pivot
+     */
+    public static Tensor solve(Tensor a, Tensor b, boolean left) {
+        return LuOps.solve(a, b, left);
+    }
+
+    /**
+     * {@code A^-1} of {@code [..., n, n]} (PyTorch's {@code linalg.inv}).
+     *
+     * @throws IllegalArgumentException for a singular A, naming its first batch element and zero pivot
+     */
+    public static Tensor inv(Tensor a) {
+        return LuOps.inv(a);
+    }
+
+    /** The determinants of {@code [..., n, n]}: {@code [...]}, 0 for a singular matrix (PyTorch's {@code linalg.det}). */
+    public static Tensor det(Tensor a) {
+        return LuOps.det(a);
+    }
+
+    /**
+     * The sign and the log of the absolute value of the determinants of {@code [..., n, n]}, each {@code [...]}: sign 0
+     * and logabsdet -inf for a singular matrix (PyTorch's {@code linalg.slogdet}). Only logabsdet has a gradient.
+     */
+    public static SignAndLogAbsDet slogdet(Tensor a) {
+        Tensor[] result = LuOps.slogdet(a);
+        return new SignAndLogAbsDet(result[0], result[1]);
+    }
+}

@@ -1,0 +1,164 @@
+package dev.kiln.engine.cpu;
+
+import static org.bytedeco.openblas.global.openblas.CblasLeft;
+import static org.bytedeco.openblas.global.openblas.CblasLower;
+import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas.CblasNonUnit;
+import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas.CblasTrans;
+import static org.bytedeco.openblas.global.openblas.CblasUnit;
+import static org.bytedeco.openblas.global.openblas.CblasUpper;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_dgetrf;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_dgetrs;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_dpotrf;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_set_nancheck;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_sgetrf;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_sgetrs;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_spotrf;
+import static org.bytedeco.openblas.global.openblas.LAPACK_COL_MAJOR;
+import static org.bytedeco.openblas.global.openblas.LAPACK_ROW_MAJOR;
+import static org.bytedeco.openblas.global.openblas.cblas_dtrsm;
+import static org.bytedeco.openblas.global.openblas.cblas_strsm;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Tensor;
+import java.nio.IntBuffer;
+import java.util.function.IntConsumer;
+import java.util.function.IntSupplier;
+import org.bytedeco.javacpp.IntPointer;
+
+/**
+ * The CPU's {@code Backend} factorisations and solves through OpenBLAS's LAPACK and BLAS ({@code potrf},
+ * {@code getrf}, {@code getrs}, {@code trsm}), one call per matrix, the batch split over Kiln's threads (OpenBLAS runs
+ * each call on one thread, as {@link CpuBackend} sets it).
+ */
+final class CpuLinalg {
+    private final Parallel parallel;
+    private final CpuCopy copies;
+
+    CpuLinalg(Parallel parallel, CpuCopy copies) {
+        this.parallel = parallel;
+        this.copies = copies;
+        // LAPACKE would refuse a matrix holding NaN with a negative info; LAPACK itself, as PyTorch calls it, factors
+        // it and reports the pivot that is not positive (potrf) or lets NaN through (getrf).
+        LAPACKE_set_nancheck(0);
+    }
+
+    /**
+     * Cholesky through {@code potrf}: a row-major symmetric matrix read column-major is itself, and the upper factor
+     * that column-major {@code potrf} writes is, read row-major, the lower one; the strictly upper part, left as a's,
+     * is then zeroed.
+     */
+    void cholesky(Tensor a, Tensor lower, Tensor info) {
+        int n = a.dim(-1);
+        copies.copy(a, lower);
+        CpuStorage l = (CpuStorage) lower.storage();
+        IntBuffer infos = ((CpuStorage) info.storage()).i32;
+        forEachMatrix(a.dim(0), (long) n * n * n / 3, b -> {
+            long base = lower.offset() + (long) b * n * n;
+            int result = call(() -> l.dtype() == DType.F32
+                    ? LAPACKE_spotrf(LAPACK_COL_MAJOR, (byte) 'U', n, l.floatPointer(base), n)
+                    : LAPACKE_dpotrf(LAPACK_COL_MAJOR, (byte) 'U', n, l.doublePointer(base), n));
+            infos.put((int) info.offset() + b, result);
+            zeroAboveDiagonal(l, base, n);
+        });
+    }
+
+    private static void zeroAboveDiagonal(CpuStorage s, long base, int n) {
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                int at = Math.toIntExact(base + (long) i * n + j);
+                if (s.dtype() == DType.F32) {
+                    s.f32.put(at, 0f);
+                } else {
+                    s.f64.put(at, 0d);
+                }
+            }
+        }
+    }
+
+    /** {@code trsm} in place on a copy of b. */
+    void solveTriangular(Tensor a, Tensor b, boolean upper, boolean transpose, boolean unitriangular,
+                         Tensor out) {
+        int n = a.dim(-1);
+        int k = b.dim(-1);
+        copies.copy(b, out);
+        CpuStorage t = (CpuStorage) a.storage();
+        CpuStorage x = (CpuStorage) out.storage();
+        int uplo = upper ? CblasUpper : CblasLower;
+        int trans = transpose ? CblasTrans : CblasNoTrans;
+        int diag = unitriangular ? CblasUnit : CblasNonUnit;
+        forEachMatrix(a.dim(0), (long) n * n * k, i -> {
+            long tBase = a.offset() + (long) i * n * n;
+            long xBase = out.offset() + (long) i * n * k;
+            call(() -> {
+                if (x.dtype() == DType.F32) {
+                    cblas_strsm(CblasRowMajor, CblasLeft, uplo, trans, diag, n, k, 1f, t.floatPointer(tBase), n,
+                            x.floatPointer(xBase), k);
+                } else {
+                    cblas_dtrsm(CblasRowMajor, CblasLeft, uplo, trans, diag, n, k, 1d, t.doublePointer(tBase), n,
+                            x.doublePointer(xBase), k);
+                }
+                return 0;
+            });
+        });
+    }
+
+    /** {@code getrf} on a copy of a; LAPACKE's row-major layout gives the row pivots of a itself. */
+    void luFactor(Tensor a, Tensor lu, Tensor pivots, Tensor info) {
+        int n = a.dim(-1);
+        copies.copy(a, lu);
+        CpuStorage m = (CpuStorage) lu.storage();
+        IntBuffer infos = ((CpuStorage) info.storage()).i32;
+        forEachMatrix(a.dim(0), (long) n * n * n * 2 / 3, b -> {
+            long base = lu.offset() + (long) b * n * n;
+            IntPointer rows = pivots(pivots, (long) b * n);
+            int result = call(() -> m.dtype() == DType.F32
+                    ? LAPACKE_sgetrf(LAPACK_ROW_MAJOR, n, n, m.floatPointer(base), n, rows)
+                    : LAPACKE_dgetrf(LAPACK_ROW_MAJOR, n, n, m.doublePointer(base), n, rows));
+            infos.put((int) info.offset() + b, result);
+        });
+    }
+
+    /** {@code getrs} in place on a copy of b. */
+    void luSolve(Tensor lu, Tensor pivots, Tensor b, boolean adjoint, Tensor out) {
+        int n = lu.dim(-1);
+        int k = b.dim(-1);
+        copies.copy(b, out);
+        CpuStorage m = (CpuStorage) lu.storage();
+        CpuStorage x = (CpuStorage) out.storage();
+        byte trans = (byte) (adjoint ? 'T' : 'N');
+        forEachMatrix(lu.dim(0), (long) n * n * k * 2, i -> {
+            long base = lu.offset() + (long) i * n * n;
+            long xBase = out.offset() + (long) i * n * k;
+            IntPointer rows = pivots(pivots, (long) i * n);
+            call(() -> x.dtype() == DType.F32
+                    ? LAPACKE_sgetrs(LAPACK_ROW_MAJOR, trans, n, k, m.floatPointer(base), n, rows,
+                            x.floatPointer(xBase), k)
+                    : LAPACKE_dgetrs(LAPACK_ROW_MAJOR, trans, n, k, m.doublePointer(base), n, rows,
+                            x.doublePointer(xBase), k));
+        });
+    }
+
+    /** The I32 pivots of one matrix, {@code start} elements into the tensor. */
+    private static IntPointer pivots(Tensor pivots, long start) {
+        return ((CpuStorage) pivots.storage()).intPointer(pivots.offset() + start);
+    }
+
+    private void forEachMatrix(int batch, long workPerMatrix, IntConsumer body) {
+        parallel.forRange(batch, workPerMatrix, (start, end) -> {
+            for (int b = start; b < end; b++) {
+                body.accept(b);
+            }
+        });
+    }
+
+    private static int call(IntSupplier lapack) {
+        OpenBlasCalls.enter();
+        try {
+            return lapack.getAsInt();
+        } finally {
+            OpenBlasCalls.leave();
+        }
+    }
+}
