@@ -1,0 +1,68 @@
+package dev.kiln.tests.cuda;
+
+import static dev.kiln.tests.cuda.ParityBackends.assertParity;
+import static dev.kiln.tests.cuda.ParityBackends.tensor;
+import static dev.kiln.tests.cuda.ParityBackends.uniform;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Linalg;
+import dev.kiln.engine.Tensor;
+import dev.kiln.tests.cuda.ParityBackends.Tolerance;
+import java.util.Arrays;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@link Linalg} on the backend under test against the CPU: the Cholesky factor of a batch of 8 covariances
+ * {@code M M^T / n + I} (n = 16), triangular and Cholesky solves with it, LU solves, the inverse, det and slogdet of
+ * {@code G + 4 I}, and the gradients of M, G and the right-hand sides through a weighted sum of all of them. CUDA
+ * inherits the SPI's host factorisations, so its results differ from the CPU's LAPACK by rounding alone.
+ */
+class CudaParityLinalgTest extends ParityTest {
+    private static final int BATCH = 8;
+    private static final int N = 16;
+    private static final String[] NAMES = {"cholesky", "solveTriangular", "choleskySolve", "solve", "inv", "det",
+        "slogdet sign", "slogdet logabsdet", "gradient of M", "gradient of G", "gradient of B"};
+
+    private static Tolerance tolerance(DType dtype) {
+        return dtype == DType.F64 ? Tolerance.of(1e-10) : Tolerance.of(2e-4);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void factorisationsSolvesAndTheirGradientsMatchTheCpu(DType dtype) {
+        assertParity("linalg " + dtype, NAMES, tolerance(dtype), b -> {
+            Tensor m = uniform(b, dtype, 150, -1, 1, BATCH, N, N).requiresGrad(true);
+            Tensor g = uniform(b, dtype, 151, -1, 1, BATCH, N, N).requiresGrad(true);
+            Tensor rhs = uniform(b, dtype, 152, -1, 1, BATCH, N, 3).requiresGrad(true);
+            Tensor identity = tensor(b, dtype, identity(), N, N);
+            Tensor covariance = m.matmul(m.transpose(-2, -1)).mul(1.0 / N).add(identity);
+            Tensor general = g.add(identity.mul(4));
+            Tensor lower = Linalg.cholesky(covariance);
+            Linalg.SignAndLogAbsDet slogdet = Linalg.slogdet(general);
+            Tensor[] results = {lower, Linalg.solveTriangular(lower, rhs, false), Linalg.choleskySolve(rhs, lower),
+                Linalg.solve(general, rhs), Linalg.inv(general), Linalg.det(general), slogdet.sign(),
+                slogdet.logabsdet()};
+            Tensor loss = null;
+            for (int k = 0; k < results.length; k++) {
+                Tensor weights = uniform(b, dtype, 160 + k, -1, 1, results[k].shape().dims());
+                Tensor term = results[k].mul(weights).sum();
+                loss = loss == null ? term : loss.add(term);
+            }
+            loss.backward();
+            Tensor[] out = Arrays.copyOf(results, NAMES.length);
+            out[results.length] = m.grad();
+            out[results.length + 1] = g.grad();
+            out[results.length + 2] = rhs.grad();
+            return out;
+        });
+    }
+
+    private static double[] identity() {
+        double[] eye = new double[N * N];
+        for (int i = 0; i < N; i++) {
+            eye[i * N + i] = 1;
+        }
+        return eye;
+    }
+}
