@@ -11,30 +11,48 @@ package dev.kiln.engine;
  */
 final class CholeskyOps {
     static final String OP = "linalg.cholesky";
+    private static final String EX_OP = "linalg.choleskyEx";
     private static final String SOLVE_OP = "linalg.choleskySolve";
 
     private CholeskyOps() {
     }
 
     static Tensor cholesky(Tensor a, boolean upper) {
-        LinalgShapes.square(OP, "A", a);
-        Tensor flat = LinalgShapes.flat(a);
-        Tensor out = Composite.untracked(() -> {
-            Tensor lower = factor(a, flat);
-            return upper ? LinalgShapes.transposed(lower) : lower;
-        });
-        out.record(OP, new Tensor[] {flat}, Node.differentiable(g -> new Tensor[] {
-                Composite.gradient(() -> gradient(upper ? LinalgShapes.transposed(out) : out,
-                        upper ? LinalgShapes.transposed(g) : g))}));
-        return LinalgShapes.unflat(out, a);
+        return factorise(OP, a, upper, true)[0];
     }
 
-    /** The lower factors of {@code flat} {@code [batch, n, n]}, refused as PyTorch refuses a matrix that is not SPD. */
-    private static Tensor factor(Tensor a, Tensor flat) {
-        Tensor lower = flat.emptyLike(flat.shape(), flat.dtype());
+    /** {@code [factor, info]}: the factor as {@link #cholesky} gives it, and LAPACK's info, refusing nothing. */
+    static Tensor[] choleskyEx(Tensor a, boolean upper) {
+        return factorise(EX_OP, a, upper, false);
+    }
+
+    private static Tensor[] factorise(String op, Tensor a, boolean upper, boolean check) {
+        LinalgShapes.square(op, "A", a);
+        Tensor flat = LinalgShapes.flat(a);
         Tensor info = flat.emptyLike(Shape.of(flat.dim(0)), DType.I32);
-        if (lower.size() > 0) {
-            flat.backend().cholesky(flat, lower, info);
+        Tensor out = Composite.untracked(() -> {
+            Tensor lower = factor(a, flat, info, check);
+            return upper ? LinalgShapes.transposed(lower) : lower;
+        });
+        out.record(op, new Tensor[] {flat}, Node.differentiable(g -> new Tensor[] {
+                Composite.gradient(() -> gradient(upper ? LinalgShapes.transposed(out) : out,
+                        upper ? LinalgShapes.transposed(g) : g))}));
+        return new Tensor[] {LinalgShapes.unflat(out, a), info.reshape(LinalgShapes.batchOf(a).dims())};
+    }
+
+    /**
+     * The lower factors of {@code flat} {@code [batch, n, n]} and LAPACK's {@code info}; when {@code check}, a matrix
+     * that is not positive-definite is refused as PyTorch refuses it.
+     */
+    private static Tensor factor(Tensor a, Tensor flat, Tensor info, boolean check) {
+        Tensor lower = flat.emptyLike(flat.shape(), flat.dtype());
+        if (lower.size() == 0) {
+            // Matrices of size 0 factorise without fail.
+            info.backend().fill(info, 0);
+            return lower;
+        }
+        flat.backend().cholesky(flat, lower, info);
+        if (check) {
             String failure = LinalgShapes.failure(OP, a, LinalgShapes.read(info), order ->
                     "The factorization could not be completed because the input is not positive-definite (the leading"
                             + " minor of order " + order + " is not positive-definite).");

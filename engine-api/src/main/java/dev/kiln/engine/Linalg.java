@@ -16,6 +16,10 @@ public final class Linalg {
     public record SignAndLogAbsDet(Tensor sign, Tensor logabsdet) {
     }
 
+    /** {@link #choleskyEx}'s result: the factor and LAPACK's info for each matrix. */
+    public record FactorAndInfo(Tensor factor, Tensor info) {
+    }
+
     /**
      * The lower Cholesky factor L of symmetric positive-definite matrices, {@code L L^T = A}, from A's lower
      * triangle: {@code [..., n, n]} (PyTorch's {@code linalg.cholesky}). The gradient is symmetric, as PyTorch's.
@@ -30,6 +34,16 @@ public final class Linalg {
     /** {@link #cholesky(Tensor)}, or the upper factor {@code U = L^T} ({@code U^T U = A}) when {@code upper}. */
     public static Tensor cholesky(Tensor a, boolean upper) {
         return CholeskyOps.cholesky(a, upper);
+    }
+
+    /**
+     * {@link #cholesky(Tensor, boolean)} that refuses nothing, and LAPACK's {@code info} (I32, A's batch axes): 0, or the
+     * order of the first leading minor that is not positive-definite, where the factor's values are unspecified
+     * (PyTorch's {@code linalg.cholesky_ex}).
+     */
+    public static FactorAndInfo choleskyEx(Tensor a, boolean upper) {
+        Tensor[] result = CholeskyOps.choleskyEx(a, upper);
+        return new FactorAndInfo(result[0], result[1]);
     }
 
     /** {@code X = A^-1 B} for triangular A {@code [..., n, n]} and B {@code [..., n, k]} (left, unit diagonal not taken). */

@@ -2,6 +2,7 @@ package dev.kiln.distributions;
 
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Linalg;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
@@ -124,14 +125,15 @@ public final class Constraint {
 
     /**
      * Symmetric positive-definite matrices over the last two axes ({@code positive_definite}): symmetric within
-     * 1e-6 + 1e-5 |value| (PyTorch's {@code isclose}) and with a Cholesky factorisation.
+     * 1e-6 + 1e-5 |value| (PyTorch's {@code isclose}) and with a Cholesky factorisation ({@link Linalg#choleskyEx}'s
+     * info 0).
      */
     public static Constraint positiveDefinite() {
         return new Constraint("symmetric positive-definite", 2, v -> {
             Tensor transposed = v.transpose(-2, -1);
             Tensor symmetric = v.sub(transposed).abs().le(transposed.abs().mul(SYMMETRY_RELATIVE).add(SYMMETRY_ABSOLUTE))
                     .min(-1, false).min(-1, false);
-            return symmetric.mul(Matrices.diagonal(Matrices.cholesky(v)).gt(0).min(-1, false));
+            return symmetric.mul(Linalg.choleskyEx(v, false).info().eq(0).to(symmetric.dtype()));
         });
     }
 

@@ -1,21 +1,21 @@
 package dev.kiln.distributions;
 
+import dev.kiln.engine.Linalg;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 
 /**
  * The multivariate normal distribution N(loc, L L^T), as PyTorch's
- * {@code torch.distributions.MultivariateNormal(loc, scale_tril=...)} or {@code (loc, covariance_matrix=...)}: loc
- * [batch..., d] and a lower-triangular factor L with a positive diagonal, or a symmetric positive-definite covariance
- * [batch..., d, d] (factorised by Cholesky), whose batch axes broadcast; events are [d]. {@code rsample} is
- * {@code loc + L eps} with eps ~ N(0, I).
+ * {@code torch.distributions.MultivariateNormal(loc, scale_tril=...)}, {@code (loc, covariance_matrix=...)} or
+ * {@code (loc, precision_matrix=...)}: loc [batch..., d] and a lower-triangular factor L with a positive diagonal, or a
+ * symmetric positive-definite covariance or precision [batch..., d, d] (factorised by Cholesky), whose batch axes
+ * broadcast; events are [d]. {@code rsample} is {@code loc + L eps} with eps ~ N(0, I).
  * <pre>
  * logProb(x) = -(d log(2 pi) + |L^-1 (x - loc)|^2) / 2 - sum(log diag L)
  * entropy    = d (1 + log(2 pi)) / 2 + sum(log diag L),  variance = the row sums of L^2
  * </pre>
- * The factorisation and the triangular solves take a few tensor operations per dimension (they are composed, so
- * gradients flow and every backend runs them): made for the few dimensions of latent codes and continuous actions.
- * A precision matrix is not offered; a low-rank-plus-diagonal covariance is {@link LowRankMultivariateNormal}.
+ * The factorisation and the triangular solves are {@link Linalg}'s, differentiable on every backend. A
+ * low-rank-plus-diagonal covariance is {@link LowRankMultivariateNormal}.
  */
 public final class MultivariateNormal extends Distribution {
     private static final double LOG_TWO_PI = Math.log(2 * Math.PI);
@@ -23,13 +23,14 @@ public final class MultivariateNormal extends Distribution {
     private final Tensor loc;
     /** L as given or factorised, with its own batch axes (PyTorch's {@code _unbroadcasted_scale_tril}). */
     private final Tensor scaleTril;
-    private final boolean fromCovariance;
+    /** The parameter the distribution was given: scaleTril, covarianceMatrix or precisionMatrix. */
+    private final String parameter;
 
-    private MultivariateNormal(Tensor loc, Tensor scaleTril, Shape batch, boolean fromCovariance, boolean validateArgs) {
+    private MultivariateNormal(Tensor loc, Tensor scaleTril, Shape batch, String parameter, boolean validateArgs) {
         super(batch, Shape.of(loc.dim(-1)), validateArgs);
         this.loc = Tensors.expandTo(loc, batch.insert(batch.rank(), loc.dim(-1)));
         this.scaleTril = scaleTril;
-        this.fromCovariance = fromCovariance;
+        this.parameter = parameter;
     }
 
     /** N(loc, L L^T) for loc [batch..., d] and L [batch..., d, d], validated as the default says. */
@@ -40,7 +41,7 @@ public final class MultivariateNormal extends Distribution {
     /** N(loc, L L^T), checking that L is lower-triangular with a positive diagonal when {@code validateArgs}. */
     public static MultivariateNormal ofScaleTril(Tensor loc, Tensor scaleTril, boolean validateArgs) {
         Shape batch = batchShape("scaleTril", loc, scaleTril);
-        MultivariateNormal mvn = new MultivariateNormal(loc, scaleTril, batch, false, validateArgs);
+        MultivariateNormal mvn = new MultivariateNormal(loc, scaleTril, batch, "scaleTril", validateArgs);
         mvn.checkParameter("loc", loc, Constraint.realVector());
         mvn.checkParameter("scaleTril", scaleTril, Constraint.lowerCholesky());
         return mvn;
@@ -51,13 +52,52 @@ public final class MultivariateNormal extends Distribution {
         return ofCovarianceMatrix(loc, covariance, defaultValidateArgs());
     }
 
-    /** N(loc, covariance), checking that it is symmetric positive-definite when {@code validateArgs}. */
+    /**
+     * N(loc, covariance), checking that it is symmetric positive-definite when {@code validateArgs}.
+     *
+     * @throws IllegalArgumentException where the covariance is not positive-definite, from the check or, unchecked,
+     *                                  from its factorisation ({@link Linalg#cholesky})
+     */
     public static MultivariateNormal ofCovarianceMatrix(Tensor loc, Tensor covariance, boolean validateArgs) {
         Shape batch = batchShape("covarianceMatrix", loc, covariance);
-        MultivariateNormal mvn = new MultivariateNormal(loc, Matrices.cholesky(covariance), batch, true, validateArgs);
-        mvn.checkParameter("loc", loc, Constraint.realVector());
-        mvn.checkParameter("covarianceMatrix", covariance, Constraint.positiveDefinite());
-        return mvn;
+        checkBeforeFactorising(loc, "covarianceMatrix", covariance, batch, validateArgs);
+        return new MultivariateNormal(loc, Matrices.cholesky(covariance), batch, "covarianceMatrix", validateArgs);
+    }
+
+    /** N(loc, precision^-1) for loc [batch..., d] and precision [batch..., d, d], validated as the default says. */
+    public static MultivariateNormal ofPrecisionMatrix(Tensor loc, Tensor precision) {
+        return ofPrecisionMatrix(loc, precision, defaultValidateArgs());
+    }
+
+    /**
+     * N(loc, precision^-1), checking that the precision is symmetric positive-definite when {@code validateArgs}. L is
+     * PyTorch's {@code _precision_to_scale_tril}: with Lf the Cholesky factor of the precision with both axes reversed,
+     * {@code L = (flip(Lf)^T)^-1} by a triangular solve, lower-triangular with {@code L L^T = precision^-1}.
+     *
+     * @throws IllegalArgumentException where the precision is not positive-definite, from the check or, unchecked,
+     *                                  from its factorisation
+     */
+    public static MultivariateNormal ofPrecisionMatrix(Tensor loc, Tensor precision, boolean validateArgs) {
+        Shape batch = batchShape("precisionMatrix", loc, precision);
+        checkBeforeFactorising(loc, "precisionMatrix", precision, batch, validateArgs);
+        Tensor inverseTril = Matrices.cholesky(precision.flip(-2, -1)).flip(-2, -1).transpose(-2, -1);
+        Tensor identity = inverseTril.detach().mul(0).add(1).tril(0).triu(0);
+        return new MultivariateNormal(loc, Matrices.solveLower(inverseTril, identity), batch, "precisionMatrix",
+                validateArgs);
+    }
+
+    /**
+     * The checks of loc and a covariance or precision, when validating, before the factorisation that would refuse
+     * the matrix in its own words (PyTorch validates first too); named as {@link #toString} names the distribution.
+     */
+    private static void checkBeforeFactorising(Tensor loc, String name, Tensor matrix, Shape batch,
+                                               boolean validateArgs) {
+        if (validateArgs) {
+            String owner = "MultivariateNormal(loc: " + batch.insert(batch.rank(), loc.dim(-1)) + ", " + name + ": "
+                    + matrix.shape() + ")";
+            Constraint.realVector().require(owner, "parameter loc", loc);
+            Constraint.positiveDefinite().require(owner, "parameter " + name, matrix);
+        }
     }
 
     /** The broadcast batch shape of loc [..., d] and a matrix [..., d, d], after checking their shapes. */
@@ -150,12 +190,11 @@ public final class MultivariateNormal extends Distribution {
     public MultivariateNormal expand(int... batchShape) {
         Shape batch = expandedBatch(batchShape);
         Tensor expandedLoc = Tensors.expandTo(loc, batch.insert(batch.rank(), dimension()));
-        return new MultivariateNormal(expandedLoc, scaleTril, batch, fromCovariance, validatesArgs());
+        return new MultivariateNormal(expandedLoc, scaleTril, batch, parameter, validatesArgs());
     }
 
     @Override
     public String toString() {
-        return "MultivariateNormal(loc: " + loc.shape() + (fromCovariance ? ", covarianceMatrix: " : ", scaleTril: ")
-                + scaleTril.shape() + ")";
+        return "MultivariateNormal(loc: " + loc.shape() + ", " + parameter + ": " + scaleTril.shape() + ")";
     }
 }

@@ -1,10 +1,12 @@
 package dev.kiln.tests.ops;
 
 import static dev.kiln.tests.ops.LinalgInputs.spd;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Linalg;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
@@ -73,6 +75,15 @@ class LinalgErrorTest {
         assertMessage("linalg.cholesky: (Batch element 1): The factorization could not be completed because the input"
                 + " is not positive-definite (the leading minor of order 2 is not positive-definite). (input [2, 3, 3])",
                 () -> Linalg.cholesky(a));
+    }
+
+    @Test
+    void choleskyExReportsTheFailingMinorOfEachMatrixInsteadOfRefusing() {
+        Tensor a = Tensor.stack(List.of(Tensor.fromArray(spd(1, 1, 3), 3, 3),
+                Tensor.fromArray(new double[] {1, 2, 0, 2, 1, 0, 0, 0, 1}, 3, 3)), 0);
+        Linalg.FactorAndInfo result = Linalg.choleskyEx(a, false);
+        assertEquals(DType.I32, result.info().dtype());
+        assertArrayEquals(new long[] {0, 2}, result.info().toLongArray());
     }
 
     @Test
