@@ -1,5 +1,7 @@
 package dev.kiln.engine;
 
+import java.util.function.Supplier;
+
 /**
  * Linear algebra on batches of matrices, as PyTorch's {@code torch.linalg} (with its names and argument order):
  * matrices in the last two axes {@code [..., n, n]}, F32 or F64, batch axes broadcast between operands. Every
@@ -28,12 +30,12 @@ public final class Linalg {
      *                                  the order of its first leading minor that is not
      */
     public static Tensor cholesky(Tensor a) {
-        return CholeskyOps.cholesky(a, false);
+        return untrackedUnlessRecorded(() -> CholeskyOps.cholesky(a, false), a);
     }
 
     /** {@link #cholesky(Tensor)}, or the upper factor {@code U = L^T} ({@code U^T U = A}) when {@code upper}. */
     public static Tensor cholesky(Tensor a, boolean upper) {
-        return CholeskyOps.cholesky(a, upper);
+        return untrackedUnlessRecorded(() -> CholeskyOps.cholesky(a, upper), a);
     }
 
     /**
@@ -42,13 +44,13 @@ public final class Linalg {
      * (PyTorch's {@code linalg.cholesky_ex}).
      */
     public static FactorAndInfo choleskyEx(Tensor a, boolean upper) {
-        Tensor[] result = CholeskyOps.choleskyEx(a, upper);
+        Tensor[] result = allUntrackedUnlessRecorded(() -> CholeskyOps.choleskyEx(a, upper), a);
         return new FactorAndInfo(result[0], result[1]);
     }
 
     /** {@code X = A^-1 B} for triangular A {@code [..., n, n]} and B {@code [..., n, k]} (left, unit diagonal not taken). */
     public static Tensor solveTriangular(Tensor a, Tensor b, boolean upper) {
-        return TriangularSolveOps.solveTriangular(a, b, upper, true, false);
+        return solveTriangular(a, b, upper, true, false);
     }
 
     /**
@@ -58,12 +60,13 @@ public final class Linalg {
      * {@code linalg.solve_triangular}). A zero on A's diagonal gives infinities or NaN, unchecked, as PyTorch's.
      */
     public static Tensor solveTriangular(Tensor a, Tensor b, boolean upper, boolean left, boolean unitriangular) {
-        return TriangularSolveOps.solveTriangular(a, b, upper, left, unitriangular);
+        return untrackedUnlessRecorded(() -> TriangularSolveOps.solveTriangular(a, b, upper, left, unitriangular), a,
+                b);
     }
 
     /** {@code X = (L L^T)^-1 B} from a lower Cholesky factor L {@code [..., n, n]}, B {@code [..., n, k]}. */
     public static Tensor choleskySolve(Tensor b, Tensor l) {
-        return CholeskyOps.choleskySolve(b, l, false);
+        return choleskySolve(b, l, false);
     }
 
     /**
@@ -72,12 +75,12 @@ public final class Linalg {
      * first). The factor's gradient is PyTorch's, a full matrix though only its triangle is read.
      */
     public static Tensor choleskySolve(Tensor b, Tensor factor, boolean upper) {
-        return CholeskyOps.choleskySolve(b, factor, upper);
+        return untrackedUnlessRecorded(() -> CholeskyOps.choleskySolve(b, factor, upper), b, factor);
     }
 
     /** {@code X = A^-1 B}: {@link #solve(Tensor, Tensor, boolean)} with {@code left}. */
     public static Tensor solve(Tensor a, Tensor b) {
-        return LuOps.solve(a, b, true);
+        return solve(a, b, true);
     }
 
     /**
@@ -88,7 +91,7 @@ public final class Linalg {
      * @throws IllegalArgumentException for a singular A, naming its first batch element and zero pivot
      */
     public static Tensor solve(Tensor a, Tensor b, boolean left) {
-        return LuOps.solve(a, b, left);
+        return untrackedUnlessRecorded(() -> LuOps.solve(a, b, left), a, b);
     }
 
     /**
@@ -97,12 +100,12 @@ public final class Linalg {
      * @throws IllegalArgumentException for a singular A, naming its first batch element and zero pivot
      */
     public static Tensor inv(Tensor a) {
-        return LuOps.inv(a);
+        return untrackedUnlessRecorded(() -> LuOps.inv(a), a);
     }
 
     /** The determinants of {@code [..., n, n]}: {@code [...]}, 0 for a singular matrix (PyTorch's {@code linalg.det}). */
     public static Tensor det(Tensor a) {
-        return LuOps.det(a);
+        return untrackedUnlessRecorded(() -> LuOps.det(a), a);
     }
 
     /**
@@ -110,7 +113,30 @@ public final class Linalg {
      * and logabsdet -inf for a singular matrix (PyTorch's {@code linalg.slogdet}). Only logabsdet has a gradient.
      */
     public static SignAndLogAbsDet slogdet(Tensor a) {
-        Tensor[] result = LuOps.slogdet(a);
+        Tensor[] result = allUntrackedUnlessRecorded(() -> LuOps.slogdet(a), a);
         return new SignAndLogAbsDet(result[0], result[1]);
+    }
+
+    /**
+     * What {@code op} returns; where no input would record a graph, every other tensor it made on the way (flattened
+     * views, broadcast copies, factorisations) is closed, so that without a scope the op keeps none of its steps.
+     * Where it records, its graph reads them and the caller's scope frees them.
+     */
+    private static Tensor untrackedUnlessRecorded(Supplier<Tensor> op, Tensor... inputs) {
+        return allUntrackedUnlessRecorded(() -> new Tensor[] {op.get()}, inputs)[0];
+    }
+
+    /** {@link #untrackedUnlessRecorded} for an op with several results. */
+    private static Tensor[] allUntrackedUnlessRecorded(Supplier<Tensor[]> op, Tensor... inputs) {
+        if (Tensor.recordsFrom(inputs)) {
+            return op.get();
+        }
+        try (Scope scope = Scope.open()) {
+            Tensor[] results = op.get();
+            for (Tensor result : results) {
+                scope.keep(result);
+            }
+            return results;
+        }
     }
 }

@@ -1,0 +1,60 @@
+package dev.kiln.tests.ops;
+
+import static dev.kiln.tests.ops.LinalgInputs.general;
+import static dev.kiln.tests.ops.LinalgInputs.spd;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Linalg;
+import dev.kiln.engine.Tensor;
+import java.util.function.Function;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Without a scope, {@link Linalg}'s ops close what they make on the way (flattened views, broadcast copies, the LU
+ * factors and pivots, the Cholesky infos), as {@link IntermediatesWithoutScopeTest} asks of every op: closing the
+ * inputs and the results gives all the memory back.
+ */
+class LinalgIntermediatesTest {
+    @BeforeAll
+    static void freeWhatEarlierTestsDroppedUnclosed() {
+        BytesInUse.settle();
+    }
+
+    private final Backend backend = Engine.get().backend();
+
+    private void assertGivesEverythingBack(String what, Function<Tensor[], Tensor[]> op) {
+        long before = backend.bytesInUse();
+        Tensor[] inputs = {Tensor.fromArray(spd(1, 2, 4), 2, 4, 4), Tensor.fromArray(general(2, 2, 4), 2, 4, 4),
+            Tensor.randn(DType.F64, 3, 1, 4, 2)};
+        Tensor[] results = op.apply(inputs);
+        for (Tensor t : inputs) {
+            t.close();
+        }
+        for (Tensor t : results) {
+            t.close();
+        }
+        assertEquals(before, backend.bytesInUse(), what + ": bytes still in use after closing the inputs and results");
+    }
+
+    @Test
+    void factorisationsAndSolvesKeepNoneOfTheirSteps() {
+        assertGivesEverythingBack("cholesky", in -> new Tensor[] {Linalg.cholesky(in[0], true)});
+        assertGivesEverythingBack("choleskyEx", in -> {
+            Linalg.FactorAndInfo r = Linalg.choleskyEx(in[0], false);
+            return new Tensor[] {r.factor(), r.info()};
+        });
+        assertGivesEverythingBack("solveTriangular", in -> new Tensor[] {Linalg.solveTriangular(in[0], in[2], false)});
+        assertGivesEverythingBack("choleskySolve", in -> new Tensor[] {Linalg.choleskySolve(in[2], in[0], false)});
+        assertGivesEverythingBack("solve", in -> new Tensor[] {Linalg.solve(in[1], in[2])});
+        assertGivesEverythingBack("inv", in -> new Tensor[] {Linalg.inv(in[1])});
+        assertGivesEverythingBack("det", in -> new Tensor[] {Linalg.det(in[1])});
+        assertGivesEverythingBack("slogdet", in -> {
+            Linalg.SignAndLogAbsDet r = Linalg.slogdet(in[1]);
+            return new Tensor[] {r.sign(), r.logabsdet()};
+        });
+    }
+}
