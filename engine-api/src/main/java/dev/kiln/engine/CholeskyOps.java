@@ -63,11 +63,15 @@ final class CholeskyOps {
         return lower;
     }
 
+    /**
+     * {@code L^-T Phi L^-1}, symmetric as Phi is, so computed as {@code L^-T (L^-T Phi)^T}: two solves with L^T read
+     * in place and one transpose, where PyTorch's {@code Y L^-1} would take a solve from the right.
+     */
     private static Tensor gradient(Tensor lower, Tensor gradLower) {
         Tensor phi = MatmulOps.matmul(lower, true, gradLower, false).tril(0);
         phi = phi.add(LinalgShapes.transposed(phi.tril(-1))).mul(0.5);
-        Tensor left = TriangularSolveOps.solve(LinalgShapes.transposed(lower), phi, true, true, false);
-        return TriangularSolveOps.solve(lower, left, false, false, false);
+        Tensor left = TriangularSolveOps.solve(lower, phi, false, true, true, false);
+        return TriangularSolveOps.solve(lower, LinalgShapes.transposed(left), false, true, true, false);
     }
 
     static Tensor choleskySolve(Tensor b, Tensor factor, boolean upper) {

@@ -7,7 +7,9 @@ package dev.kiln.engine;
  * <pre>
  * gB = A^-T gX  (left)    or  gX A^-T          gA = -gB X^T  (left)  or  -X^T gB
  * </pre>
- * gA kept to A's triangle (without its diagonal when unitriangular), the part the solve reads.
+ * gA kept to A's triangle (without its diagonal when unitriangular), the part the solve reads. Inside the engine the
+ * op also solves with A^T, read in place ({@link Backend#solveTriangular}'s transpose): the gradients' solves with
+ * A^T then copy no transpose of A, and A^T's own gradient is that of A transposed.
  */
 final class TriangularSolveOps {
     static final String OP = "linalg.solveTriangular";
@@ -19,16 +21,20 @@ final class TriangularSolveOps {
         LinalgShapes.square(OP, "A", a);
         LinalgShapes.matrices(OP, "B", b);
         Tensor[] ab = LinalgShapes.broadcast(OP, "A", a, "B", b, left);
-        Tensor x = solve(LinalgShapes.flat(ab[0]), LinalgShapes.flat(ab[1]), upper, left, unitriangular);
+        Tensor x = solve(LinalgShapes.flat(ab[0]), LinalgShapes.flat(ab[1]), upper, false, left, unitriangular);
         return LinalgShapes.unflat(x, ab[1]);
     }
 
-    /** The recorded solve of {@code [batch, n, n]} and {@code [batch, n, k]} (left) or {@code [batch, k, n]}. */
-    static Tensor solve(Tensor a, Tensor b, boolean upper, boolean left, boolean unitriangular) {
-        Tensor x = Composite.untracked(() -> left ? kernel(a, b, upper, false, unitriangular)
-                : LinalgShapes.transposed(kernel(a, LinalgShapes.transposed(b), upper, true, unitriangular)));
+    /**
+     * The recorded solve with {@code op(a)} (a^T when {@code transpose}; a upper or lower as stored) of
+     * {@code [batch, n, n]} and {@code [batch, n, k]} (left) or {@code [batch, k, n]}.
+     */
+    static Tensor solve(Tensor a, Tensor b, boolean upper, boolean transpose, boolean left, boolean unitriangular) {
+        // B op(A)^-1 is (op(A)^-T B^T)^T.
+        Tensor x = Composite.untracked(() -> left ? kernel(a, b, upper, transpose, unitriangular)
+                : LinalgShapes.transposed(kernel(a, LinalgShapes.transposed(b), upper, !transpose, unitriangular)));
         x.record(OP, new Tensor[] {a, b}, Node.differentiable(g -> Composite.gradients(
-                () -> gradients(a, b, x, g, upper, left, unitriangular))));
+                () -> gradients(a, b, x, g, upper, transpose, left, unitriangular))));
         return x;
     }
 
@@ -41,12 +47,15 @@ final class TriangularSolveOps {
         return out;
     }
 
-    private static Tensor[] gradients(Tensor a, Tensor b, Tensor x, Tensor g, boolean upper, boolean left,
-                                      boolean unitriangular) {
-        Tensor gradB = solve(LinalgShapes.transposed(a), g, !upper, left, unitriangular);
+    /** With M = op(A): gB = M^-T gX or gX M^-T, and gM = -gB X^T or -X^T gB, transposed where M is A^T. */
+    private static Tensor[] gradients(Tensor a, Tensor b, Tensor x, Tensor g, boolean upper, boolean transpose,
+                                      boolean left, boolean unitriangular) {
+        Tensor gradB = solve(a, g, upper, !transpose, left, unitriangular);
         Tensor gradA = null;
         if (a.requiresGrad()) {
-            Tensor product = left ? MatmulOps.matmul(gradB, false, x, true) : MatmulOps.matmul(x, true, gradB, false);
+            // -gB X^T (left) or -X^T gB, or their transposes -X gB^T and -gB^T X where the solve was with A^T.
+            Tensor product = left != transpose ? MatmulOps.matmul(gradB, !left, x, left)
+                    : MatmulOps.matmul(x, !left, gradB, left);
             int diagonal = unitriangular ? 1 : 0;
             gradA = (upper ? product.triu(diagonal) : product.tril(-diagonal)).neg();
         }
