@@ -931,7 +931,8 @@ public interface Backend extends AutoCloseable {
      * {@code [batch, n, n]} (F32 or F64; the strictly upper part is not read), writes {@code lower} (a's shape and
      * dtype) with {@code L L^T = a} and zeros above the diagonal, and {@code info} (I32 {@code [batch]}): 0, or k where
      * the leading minor of order k (from 1) is not positive-definite, and L's values from its column k - 1 on are
-     * unspecified (LAPACK's {@code potrf}). By default on the host, in F64, through {@link LinalgOnHost}.
+     * unspecified (LAPACK's {@code potrf}); a NaN pivot propagates with info 0, as OpenBLAS's and PyTorch's CPU let it.
+     * By default on the host, in F64, through {@link LinalgOnHost}.
      */
     default void cholesky(Tensor a, Tensor lower, Tensor info) {
         LinalgOnHost.cholesky(this, a, lower, info);

@@ -28,7 +28,7 @@ final class LinalgOnHost {
 
     /**
      * Replaces the matrix at {@code base} with its lower Cholesky factor (zeros above the diagonal) column by column;
-     * returns 0, or k where the k-th pivot (from 1) is not positive, leaving NaN from that column on.
+     * returns 0, or k where the k-th pivot (from 1) is zero or negative, leaving NaN from that column on.
      */
     private static int choleskyInPlace(double[] m, int base, int n) {
         for (int j = 0; j < n; j++) {
@@ -36,7 +36,8 @@ final class LinalgOnHost {
             for (int k = 0; k < j; k++) {
                 pivot -= m[base + j * n + k] * m[base + j * n + k];
             }
-            if (!(pivot > 0)) {
+            // NaN is let through, as OpenBLAS's potrf and PyTorch's CPU let it through: it propagates, info stays 0.
+            if (pivot <= 0) {
                 for (int i = j; i < n; i++) {
                     for (int c = j; c <= i; c++) {
                         m[base + i * n + c] = Double.NaN;

@@ -1,6 +1,7 @@
 package dev.kiln.tests.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
@@ -196,6 +197,20 @@ class LinalgBackendDefaultsTest {
         }
         assertArrayEquals(new int[] {3, 1, 2, 1}, infos[1], "getrf's zero pivot, then potrf's minor");
         assertArrayEquals(infos[0], infos[1]);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"F64", "F32"})
+    void aNanPivotPropagatesWithInfoZeroInBoth(DType dtype) {
+        double[] withNan = {Double.NaN, 0, 0, 1};
+        Backend[] backends = {cpu, defaults};
+        for (Backend backend : backends) {
+            Tensor lower = output(backend, dtype, 1, 2, 2);
+            Tensor info = output(backend, DType.I32, 1);
+            backend.cholesky(upload(backend, dtype, withNan, 1, 2, 2), lower, info);
+            assertArrayEquals(new int[] {0}, ints(info), backend.name());
+            assertTrue(Double.isNaN(lower.toDoubleArray()[0]), backend.name());
+        }
     }
 
     private static int[] ints(Tensor t) {
