@@ -1,7 +1,7 @@
 # MultivariateNormal(loc, precision_matrix=...) (MultivariateNormalPrecisionTest in
-# models/src/test/java/dev/kiln/distributions/): log_prob, scale_tril and entropy in float64, with the inputs' gradients
-# for the upstream gradient 1, 2, 3, ... in the result's shape, on distributions.py's LOC, X and covariances used as
-# precisions. Prints the whole of MultivariateNormalPrecisionValues.java: run it with /usr/bin/python3 (PyTorch 1.13)
+# models/src/test/java/dev/kiln/distributions/): log_prob, scale_tril and entropy in float64, and precision_matrix of
+# one given its covariance, with the inputs' gradients for the upstream gradient 1, 2, 3, ... in the result's shape, on
+# distributions.py's LOC, X and covariances (used as precisions too). Prints the whole of MultivariateNormalPrecisionValues.java: run it with /usr/bin/python3 (PyTorch 1.13)
 # and redirect its output into that file.
 import torch
 from torch.distributions import MultivariateNormal
@@ -31,4 +31,7 @@ show("MVN_PRECISION_SCALE_TRIL", lambda precision: MultivariateNormal(LOC, preci
      precision=PRECISION)
 show("MVN_PRECISION_ENTROPY", lambda precision: MultivariateNormal(LOC, precision_matrix=precision).entropy(),
      precision=PRECISION)
+# The precision of a distribution given its covariance: cholesky_inverse of the factor.
+show("MVN_COVARIANCE_PRECISION_MATRIX",
+     lambda covariance: MultivariateNormal(LOC, covariance_matrix=covariance).precision_matrix, covariance=PRECISION)
 print("}")

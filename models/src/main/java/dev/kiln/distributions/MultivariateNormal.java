@@ -1,5 +1,6 @@
 package dev.kiln.distributions;
 
+import dev.kiln.engine.F;
 import dev.kiln.engine.Linalg;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
@@ -81,9 +82,8 @@ public final class MultivariateNormal extends Distribution {
         Shape batch = batchShape("precisionMatrix", loc, precision);
         checkBeforeFactorising(loc, "precisionMatrix", precision, batch, validateArgs);
         Tensor inverseTril = Matrices.cholesky(precision.flip(-2, -1)).flip(-2, -1).transpose(-2, -1);
-        Tensor identity = inverseTril.detach().mul(0).add(1).tril(0).triu(0);
-        return new MultivariateNormal(loc, Matrices.solveLower(inverseTril, identity), batch, "precisionMatrix",
-                validateArgs);
+        return new MultivariateNormal(loc, Matrices.solveLower(inverseTril, Matrices.identityLike(inverseTril)), batch,
+                "precisionMatrix", validateArgs);
     }
 
     /**
@@ -126,6 +126,14 @@ public final class MultivariateNormal extends Distribution {
     public Tensor covarianceMatrix() {
         Tensor tril = scaleTril();
         return Matrices.timesTransposed(tril, tril);
+    }
+
+    /** The precision, the inverse covariance {@code L^-T L^-1}, [batch..., d, d] (PyTorch's {@code precision_matrix}). */
+    public Tensor precisionMatrix() {
+        Tensor inverse = Matrices.solveLower(scaleTril, Matrices.identityLike(scaleTril));
+        Tensor precision = F.einsum("...ki,...kj->...ij", inverse, inverse);
+        return Tensors.expandTo(precision, batchShape().insert(batchShape().rank(), dimension())
+                .insert(batchShape().rank(), dimension()));
     }
 
     /** The unbroadcast factor, for {@link KL}. */

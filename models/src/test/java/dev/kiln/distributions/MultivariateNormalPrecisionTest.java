@@ -1,5 +1,7 @@
 package dev.kiln.distributions;
 
+import static dev.kiln.distributions.MultivariateNormalPrecisionValues.MVN_COVARIANCE_PRECISION_MATRIX;
+import static dev.kiln.distributions.MultivariateNormalPrecisionValues.MVN_COVARIANCE_PRECISION_MATRIX_D_COVARIANCE;
 import static dev.kiln.distributions.MultivariateNormalPrecisionValues.MVN_PRECISION_ENTROPY;
 import static dev.kiln.distributions.MultivariateNormalPrecisionValues.MVN_PRECISION_ENTROPY_D_PRECISION;
 import static dev.kiln.distributions.MultivariateNormalPrecisionValues.MVN_PRECISION_LOG_PROB;
@@ -19,8 +21,9 @@ import dev.kiln.engine.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link MultivariateNormal#ofPrecisionMatrix} against PyTorch 1.13's {@code MultivariateNormal(loc,
- * precision_matrix=...)} (values printed by {@code models/src/test/pytorch/mvn_precision.py}), its gradients against
+ * {@link MultivariateNormal#ofPrecisionMatrix} and {@link MultivariateNormal#precisionMatrix} against PyTorch 1.13's
+ * {@code MultivariateNormal(loc, precision_matrix=...)} and {@code .precision_matrix} (values printed by
+ * {@code models/src/test/pytorch/mvn_precision.py}), the log-probability's gradients against
  * finite differences, and the Cholesky factorisation's refusal of a matrix that is not positive-definite when nothing
  * validated it first.
  */
@@ -39,6 +42,13 @@ class MultivariateNormalPrecisionTest extends DistributionParity {
                 MVN_PRECISION_SCALE_TRIL, grad(precision, MVN_PRECISION_SCALE_TRIL_D_PRECISION));
         check("entropy", MultivariateNormal.ofPrecisionMatrix(constant(LOC), precision).entropy(),
                 MVN_PRECISION_ENTROPY, grad(precision, MVN_PRECISION_ENTROPY_D_PRECISION));
+    }
+
+    @Test
+    void thePrecisionOfADistributionGivenItsCovarianceMatchesPyTorch() {
+        Tensor covariance = leaf(PRECISION, 2, 3, 3);
+        check("precision_matrix", MultivariateNormal.ofCovarianceMatrix(constant(LOC), covariance).precisionMatrix(),
+                MVN_COVARIANCE_PRECISION_MATRIX, grad(covariance, MVN_COVARIANCE_PRECISION_MATRIX_D_COVARIANCE));
     }
 
     @Test
