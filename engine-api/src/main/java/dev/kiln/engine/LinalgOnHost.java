@@ -79,23 +79,31 @@ final class LinalgOnHost {
     }
 
     /**
-     * Solves {@code op(T) Y = X} in place, Y over X, for the triangular T at {@code base} (upper or lower as stored, op(T) its
-     * transpose when asked) and the [n, k] right-hand sides at {@code xBase}: forward substitution where op(T) is
-     * lower, backward where upper.
+     * Solves {@code op(T) Y = X} in place, Y over X, for the triangular T at {@code base} (upper or lower as stored,
+     * op(T) its transpose when asked) and the [n, k] right-hand sides at {@code xBase}: forward substitution where
+     * op(T) is lower, backward where upper, each row of Y its row of X less multiples of the rows already solved (whole
+     * rows at a time, so that the inner loop runs along contiguous memory).
      */
     private static void substitute(double[] t, int base, int n, boolean upper, boolean transpose, boolean unit,
                                    double[] x, int xBase, int k) {
         boolean lowerSystem = upper == transpose;
         for (int step = 0; step < n; step++) {
             int i = lowerSystem ? step : n - 1 - step;
-            for (int col = 0; col < k; col++) {
-                double s = x[xBase + i * k + col];
-                int from = lowerSystem ? 0 : i + 1;
-                int to = lowerSystem ? i : n;
-                for (int j = from; j < to; j++) {
-                    s -= element(t, base, n, i, j, transpose) * x[xBase + j * k + col];
+            int row = xBase + i * k;
+            int from = lowerSystem ? 0 : i + 1;
+            int to = lowerSystem ? i : n;
+            for (int j = from; j < to; j++) {
+                double factor = element(t, base, n, i, j, transpose);
+                int solved = xBase + j * k;
+                for (int col = 0; col < k; col++) {
+                    x[row + col] -= factor * x[solved + col];
                 }
-                x[xBase + i * k + col] = unit ? s : s / element(t, base, n, i, i, transpose);
+            }
+            if (!unit) {
+                double diagonal = element(t, base, n, i, i, transpose);
+                for (int col = 0; col < k; col++) {
+                    x[row + col] /= diagonal;
+                }
             }
         }
     }
