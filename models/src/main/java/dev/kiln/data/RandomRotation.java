@@ -70,69 +70,19 @@ public final class RandomRotation implements Augmentation {
 
     /** The angle of one image in degrees, uniform in [-degrees, degrees). */
     double angle(SplittableRandom random) {
-        return -degrees + 2 * degrees * random.nextDouble();
+        return Ranges.uniform(random, -degrees, degrees);
     }
 
     /**
      * Turns every [height, width] plane of {@code features[offset, offset + length)} by {@code angle} degrees
      * counter-clockwise about its centre: output pixel (x, y), at offset (dx, dy) from the centre, reads the input at
-     * (cos a dx - sin a dy, sin a dx + cos a dy) from the centre.
+     * (cos a dx - sin a dy, sin a dx + cos a dy) from the centre. torchvision's rotate is its affine warp turned the
+     * other way (F.affine turns clockwise).
      */
     static void rotate(float[] features, int offset, int length, int height, int width, double angle,
             Interpolation interpolation, float fill) {
-        double radians = Math.toRadians(angle);
-        double cos = Math.cos(radians);
-        double sin = Math.sin(radians);
-        double centreX = (width - 1) * 0.5;
-        double centreY = (height - 1) * 0.5;
-        int plane = height * width;
-        float[] source = new float[plane];
-        for (int start = offset; start < offset + length; start += plane) {
-            System.arraycopy(features, start, source, 0, plane);
-            for (int y = 0; y < height; y++) {
-                double dy = y - centreY;
-                for (int x = 0; x < width; x++) {
-                    double dx = x - centreX;
-                    double sourceX = cos * dx - sin * dy + centreX;
-                    double sourceY = sin * dx + cos * dy + centreY;
-                    features[start + y * width + x] = interpolation == Interpolation.NEAREST
-                            ? nearest(source, height, width, sourceX, sourceY, fill)
-                            : bilinear(source, height, width, sourceX, sourceY, fill);
-                }
-            }
-        }
-    }
-
-    /** grid_sample's nearest: the pixel at the rounded position (halves to even), or fill outside the image. */
-    private static float nearest(float[] source, int height, int width, double x, double y, float fill) {
-        double column = Math.rint(x);
-        double row = Math.rint(y);
-        boolean inside = row >= 0 && row < height && column >= 0 && column < width;
-        return inside ? source[(int) row * width + (int) column] : fill;
-    }
-
-    /**
-     * grid_sample's bilinear with zeros outside the image, blended with fill by the share of the weight that fell
-     * inside. torchvision samples a channel of ones for that share and blends even when fill is 0, so a pixel that
-     * straddles the border is scaled by the share twice; kept for parity.
-     */
-    private static float bilinear(float[] source, int height, int width, double x, double y, float fill) {
-        int left = (int) Math.floor(x);
-        int top = (int) Math.floor(y);
-        double right = x - left;
-        double bottom = y - top;
-        double value = 0;
-        double inside = 0;
-        for (int corner = 0; corner < 4; corner++) {
-            int column = left + (corner & 1);
-            int row = top + (corner >> 1);
-            if (row >= 0 && row < height && column >= 0 && column < width) {
-                double weight = ((corner & 1) == 1 ? right : 1 - right) * ((corner >> 1) == 1 ? bottom : 1 - bottom);
-                value += weight * source[row * width + column];
-                inside += weight;
-            }
-        }
-        return (float) (value * inside + (1 - inside) * fill);
+        double[] inverse = AffineWarp.inverseMatrix(-angle, 0, 0, 1, 0, 0);
+        AffineWarp.warp(features, offset, length, height, width, inverse, interpolation, fill);
     }
 
     @Override

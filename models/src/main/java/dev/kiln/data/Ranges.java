@@ -1,6 +1,8 @@
 package dev.kiln.data;
 
-/** Checks of the (min, max) ranges that the random augmentations draw from. */
+import java.util.SplittableRandom;
+
+/** Checks of the (min, max) ranges that the random augmentations draw from, and the draws. */
 final class Ranges {
     private Ranges() {
     }
@@ -19,5 +21,10 @@ final class Ranges {
             throw new IllegalArgumentException(who + ": " + name + " must be (min, max) with 0 <= min <= max <= 1,"
                     + " got (" + min + ", " + max + ")");
         }
+    }
+
+    /** A draw uniform in [min, max), as torch's {@code uniform_(min, max)}: {@code min + (max - min) u}. */
+    static double uniform(SplittableRandom random, double min, double max) {
+        return min + (max - min) * random.nextDouble();
     }
 }

@@ -1,0 +1,94 @@
+package dev.kiln.data;
+
+import dev.kiln.data.RandomRotation.Interpolation;
+
+/**
+ * torchvision's affine warp of images [channels, height, width] (its tensor path, {@code F.affine} and
+ * {@code F.rotate}), shared by {@link RandomAffine} and {@link RandomRotation}. Offsets are in pixels from the image's
+ * centre ((width - 1) / 2, (height - 1) / 2), x to the right and y down.
+ */
+final class AffineWarp {
+    private AffineWarp() {
+    }
+
+    /**
+     * torchvision's {@code _get_inverse_affine_matrix} about the centre: the 2 x 3 matrix, row-major, that takes an
+     * output pixel's offset (x, y, 1) to the offset of the input position it reads. The forward map is translation
+     * after rotation by {@code angle} degrees clockwise, scaling by {@code scale} and the shears (degrees) along y
+     * then x.
+     */
+    static double[] inverseMatrix(double angle, double translateX, double translateY, double scale, double shearX,
+            double shearY) {
+        double rot = Math.toRadians(angle);
+        double sx = Math.toRadians(shearX);
+        double sy = Math.toRadians(shearY);
+        // The rotation-shear matrix [a b; c d], whose determinant is 1, so that its inverse is [d -b; -c a].
+        double a = Math.cos(rot - sy) / Math.cos(sy);
+        double b = -Math.cos(rot - sy) * Math.tan(sx) / Math.cos(sy) - Math.sin(rot);
+        double c = Math.sin(rot - sy) / Math.cos(sy);
+        double d = -Math.sin(rot - sy) * Math.tan(sx) / Math.cos(sy) + Math.cos(rot);
+        double[] m = {d / scale, -b / scale, 0, -c / scale, a / scale, 0};
+        m[2] += m[0] * -translateX + m[1] * -translateY;
+        m[5] += m[3] * -translateX + m[4] * -translateY;
+        return m;
+    }
+
+    /**
+     * Warps every [height, width] plane of {@code features[offset, offset + length)}: output pixel offset (x, y)
+     * reads the input at {@code inverse} (x, y, 1), as {@code grid_sample} with {@code align_corners=False} reads it;
+     * positions outside the image give {@code fill}.
+     */
+    static void warp(float[] features, int offset, int length, int height, int width, double[] inverse,
+            Interpolation interpolation, float fill) {
+        double centreX = (width - 1) * 0.5;
+        double centreY = (height - 1) * 0.5;
+        int plane = height * width;
+        float[] source = new float[plane];
+        for (int start = offset; start < offset + length; start += plane) {
+            System.arraycopy(features, start, source, 0, plane);
+            for (int y = 0; y < height; y++) {
+                double dy = y - centreY;
+                for (int x = 0; x < width; x++) {
+                    double dx = x - centreX;
+                    double sourceX = inverse[0] * dx + inverse[1] * dy + inverse[2] + centreX;
+                    double sourceY = inverse[3] * dx + inverse[4] * dy + inverse[5] + centreY;
+                    features[start + y * width + x] = interpolation == Interpolation.NEAREST
+                            ? nearest(source, height, width, sourceX, sourceY, fill)
+                            : bilinear(source, height, width, sourceX, sourceY, fill);
+                }
+            }
+        }
+    }
+
+    /** grid_sample's nearest: the pixel at the rounded position (halves to even), or fill outside the image. */
+    private static float nearest(float[] source, int height, int width, double x, double y, float fill) {
+        double column = Math.rint(x);
+        double row = Math.rint(y);
+        boolean inside = row >= 0 && row < height && column >= 0 && column < width;
+        return inside ? source[(int) row * width + (int) column] : fill;
+    }
+
+    /**
+     * grid_sample's bilinear with zeros outside the image, blended with fill by the share of the weight that fell
+     * inside. torchvision samples a channel of ones for that share and blends even when fill is 0, so a pixel that
+     * straddles the border is scaled by the share twice; kept for parity.
+     */
+    private static float bilinear(float[] source, int height, int width, double x, double y, float fill) {
+        int left = (int) Math.floor(x);
+        int top = (int) Math.floor(y);
+        double right = x - left;
+        double bottom = y - top;
+        double value = 0;
+        double inside = 0;
+        for (int corner = 0; corner < 4; corner++) {
+            int column = left + (corner & 1);
+            int row = top + (corner >> 1);
+            if (row >= 0 && row < height && column >= 0 && column < width) {
+                double weight = ((corner & 1) == 1 ? right : 1 - right) * ((corner >> 1) == 1 ? bottom : 1 - bottom);
+                value += weight * source[row * width + column];
+                inside += weight;
+            }
+        }
+        return (float) (value * inside + (1 - inside) * fill);
+    }
+}
