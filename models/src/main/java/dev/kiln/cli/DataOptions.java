@@ -3,10 +3,13 @@ package dev.kiln.cli;
 import dev.kiln.data.Augmentation;
 import dev.kiln.data.Dataset;
 import dev.kiln.data.Datasets;
+import dev.kiln.data.GaussianBlur;
+import dev.kiln.data.RandomAffine;
 import dev.kiln.data.RandomCrop;
 import dev.kiln.data.RandomErasing;
 import dev.kiln.data.RandomHorizontalFlip;
 import dev.kiln.data.RandomRotation;
+import dev.kiln.data.RandomRotation.Interpolation;
 import dev.kiln.data.RandomShift;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -71,13 +74,17 @@ final class DataOptions {
     static final int SHIFT_PIXELS = 2;
     /** Largest turn of {@code --augment rotate} either way, in degrees. */
     static final double ROTATE_DEGREES = 10;
-    private static final List<String> AUGMENTATIONS = List.of("shift", "flip", "crop", "rotate", "erase");
+    /** Kernel size of {@code --augment blur}, for images from MNIST's 28 x 28 up. */
+    static final int BLUR_KERNEL = 3;
+    private static final List<String> AUGMENTATIONS = List.of("shift", "flip", "crop", "rotate", "erase", "affine",
+            "blur");
 
     /**
      * {@code --augment}: none (default), or a comma-separated list of {@code shift} (random moves of up to
      * {@value #SHIFT_PIXELS} pixels), {@code flip} (horizontal, probability 0.5), {@code crop} (torchvision's
-     * RandomCrop, padding {@link #cropPadding}), {@code rotate} (up to {@value #ROTATE_DEGREES} degrees either way) and
-     * {@code erase} (torchvision's RandomErasing with its defaults), applied in the order given.
+     * RandomCrop, padding {@link #cropPadding}), {@code rotate} (up to {@value #ROTATE_DEGREES} degrees either way),
+     * {@code erase} (torchvision's RandomErasing with its defaults), {@code affine} ({@link #affine}) and {@code blur}
+     * (torchvision's GaussianBlur, kernel {@value #BLUR_KERNEL}, sigma 0.1 to 2), applied in the order given.
      *
      * @return the names, checked, in order; empty for none
      */
@@ -88,7 +95,7 @@ final class DataOptions {
         List<String> names = List.of(spec.split(",", -1));
         if (!AUGMENTATIONS.containsAll(names)) {
             throw new IllegalArgumentException("--augment takes none or a comma-separated list of shift, flip, crop,"
-                    + " rotate and erase, got '" + spec + "'");
+                    + " rotate, erase, affine and blur, got '" + spec + "'");
         }
         return names;
     }
@@ -106,11 +113,23 @@ final class DataOptions {
                 case "crop" -> new RandomCrop(cropPadding(featureShape));
                 case "rotate" -> new RandomRotation(ROTATE_DEGREES);
                 case "erase" -> new RandomErasing();
+                case "affine" -> affine();
+                case "blur" -> new GaussianBlur(BLUR_KERNEL);
                 default -> throw new IllegalArgumentException("--augment: no augmentation '" + name + "'");
             };
             result = result == null ? next : result.andThen(next);
         }
         return result;
+    }
+
+    /**
+     * {@code --augment affine}: the common MNIST recipe, torchvision's {@code RandomAffine(degrees=10,
+     * translate=(0.1, 0.1), scale=(0.9, 1.1), interpolation=BILINEAR)} (bilinear, as nearest reading of a scaled
+     * image doubles or drops rows of pen strokes).
+     */
+    static RandomAffine affine() {
+        return new RandomAffine(ROTATE_DEGREES).withTranslate(0.1, 0.1).withScale(0.9, 1.1)
+                .withInterpolation(Interpolation.BILINEAR);
     }
 
     /**

@@ -83,8 +83,9 @@ final class TrainCommand {
                                            left to right, half the time; for clothing, not digits), crop
                                            (pad by 2 pixels for images up to 28x28, 4 for larger, and crop
                                            back at a random offset), rotate (turn by up to 10 degrees either
-                                           way) and erase (blank a random rectangle, half the time) (default
-                                           none)
+                                           way), erase (blank a random rectangle, half the time), affine
+                                           (turn up to 10 degrees, move up to a tenth of the size, scale by
+                                           0.9 to 1.1) and blur (Gaussian, 3x3, sigma 0.1 to 2) (default none)
               --validation-split F         hold out this share of the training set for validation and
                                            early stopping (default 0: the test set is reported per epoch)
               --patience N                 early stopping patience in epochs (needs --validation-split); the

@@ -13,6 +13,7 @@ class DataOptionsTest {
     void augmentListsTheNamesInTheOrderGiven() {
         assertEquals(List.of("erase", "crop", "rotate"), DataOptions.augmentations("erase,crop,rotate"));
         assertEquals(List.of(), DataOptions.augmentations("none"));
+        assertEquals(List.of("affine", "blur"), DataOptions.augmentations("affine,blur"));
         assertNull(DataOptions.augmentation(List.of(), new int[] {1, 28, 28}));
     }
 
@@ -38,6 +39,9 @@ class DataOptionsTest {
         assertEquals("RandomCrop(padding=2, fill=0.0)", built("crop"));
         assertEquals("RandomRotation(degrees=10.0, NEAREST, fill=0.0)", built("rotate"));
         assertEquals("RandomErasing(p=0.5, scale=(0.02, 0.33), ratio=(0.3, 3.3), value=0.0)", built("erase"));
+        assertEquals("RandomAffine(degrees=(-10.0, 10.0), translate=(0.1, 0.1), scale=(0.9, 1.1), shear=none, BILINEAR,"
+                + " fill=0.0)", built("affine"));
+        assertEquals("GaussianBlur(kernel=3x3, sigma=(0.1, 2.0))", built("blur"));
     }
 
     private static String built(String name) {

@@ -111,10 +111,10 @@ class KilnCommandTest {
 
     @Test
     void unknownAugmentationFailsWithTwoNamingTheChoices() {
-        Result r = kiln("train", "mlp", "--augment", "shift,blur");
+        Result r = kiln("train", "mlp", "--augment", "shift,sharpen");
         assertEquals(2, r.code(), r.toString());
-        assertTrue(r.err().contains("--augment takes none or a comma-separated list of shift, flip, crop, rotate and"
-                + " erase, got 'shift,blur'"), r.toString());
+        assertTrue(r.err().contains("--augment takes none or a comma-separated list of shift, flip, crop, rotate,"
+                + " erase, affine and blur, got 'shift,sharpen'"), r.toString());
     }
 
     @Test
@@ -125,6 +125,16 @@ class KilnCommandTest {
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("augment shift,flip"), r.toString());
         assertEquals("shift,flip", Trainer.metadata(out.resolve(Trainer.CHECKPOINT)).get("augment"));
+    }
+
+    @Test
+    void trainAppliesAffineAndBlurWhenAsked() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        Result r = train(data, out, "--augment", "affine,blur");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("augment affine,blur"), r.toString());
+        assertEquals("affine,blur", Trainer.metadata(out.resolve(Trainer.CHECKPOINT)).get("augment"));
     }
 
     @Test
