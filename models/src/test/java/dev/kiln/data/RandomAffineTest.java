@@ -135,6 +135,18 @@ class RandomAffineTest {
     }
 
     @Test
+    void randomRotationIsThisWarpTurnedTheOtherWay() {
+        for (Interpolation interpolation : Interpolation.values()) {
+            float[] rotated = image();
+            RandomRotation.rotate(rotated, 0, LENGTH, HEIGHT, WIDTH, 35, interpolation, 0.5f);
+            float[] warped = image();
+            AffineWarp.warp(warped, 0, LENGTH, HEIGHT, WIDTH, new Parameters(-35, 0, 0, 1, 0, 0).inverseMatrix(),
+                    interpolation, 0.5f);
+            assertArrayEquals(rotated, warped, interpolation.toString());
+        }
+    }
+
+    @Test
     void aTranslationMovesTheImageByWholePixelsFillingWhatIsUncovered() {
         float[] image = image();
         AffineWarp.warp(image, 0, LENGTH, HEIGHT, WIDTH, new Parameters(0, 2, -1, 1, 0, 0).inverseMatrix(),
