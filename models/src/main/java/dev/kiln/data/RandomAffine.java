@@ -8,15 +8,15 @@ import java.util.SplittableRandom;
 /**
  * torchvision's {@code RandomAffine(degrees, translate, scale, shear, interpolation, fill)} on images
  * [channels, height, width], keeping their size; every channel alike. Each image is turned about its centre by an
- * angle drawn uniformly from [minDegrees, maxDegrees] (clockwise as the image is seen, as torchvision's affine),
- * scaled by a factor drawn from [minScale, maxScale], sheared by angles drawn from the shear ranges (x, then y),
- * and moved by whole pixels: up to {@code maxTranslateX} of its width across and {@code maxTranslateY} of its
- * height down, drawn uniformly and rounded (halves to even). Only the configured parts are drawn, in that order.
+ * angle drawn uniformly from the degrees range (clockwise as the image is seen, as torchvision's affine), and,
+ * where asked ({@code with...}), moved by whole pixels (a share of its size drawn uniformly either way and rounded,
+ * halves to even), scaled by a factor drawn uniformly from the scale range and sheared by angles drawn uniformly
+ * from the shear ranges (x, then y). The draws come in that order, and only those asked for are drawn.
  * Each output pixel reads the input through torchvision's inverse affine matrix ({@code grid_sample} with
  * {@code align_corners=False}); pixels that come from outside the image are {@code fill}.
  *
  * <pre>{@code
- * new RandomAffine(10).withTranslate(0.1, 0.1).withScale(0.9, 1.1).withShear(5)   // degrees=10, translate=...
+ * new RandomAffine(10).withTranslate(0.1, 0.1).withScale(0.9, 1.1).withShear(5)   // RandomAffine(10, (0.1, 0.1), (0.9, 1.1), 5)
  * }</pre>
  */
 public final class RandomAffine implements Augmentation {
