@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
  * {@code align_corners=False}); pixels that come from outside the image are {@code fill}.
  *
  * <pre>{@code
- * new RandomAffine(10).withTranslate(0.1, 0.1).withScale(0.9, 1.1).withShear(5)   // RandomAffine(10, (0.1, 0.1), (0.9, 1.1), 5)
+ * // torchvision's RandomAffine(10, translate=(0.1, 0.1), scale=(0.9, 1.1), shear=5)
+ * new RandomAffine(10).withTranslate(0.1, 0.1).withScale(0.9, 1.1).withShear(5)
  * }</pre>
  */
 public final class RandomAffine implements Augmentation {
