@@ -1234,4 +1234,41 @@ public final class F {
                                     boolean alignCorners) {
         return GridSampleOps.gridSample(input, grid, mode, padding, alignCorners);
     }
+
+    // ---- Contractions and grids of whole tensors (see TensordotOps, GridOps) -------------------------------------
+
+    /**
+     * PyTorch's {@code tensordot(a, b, dims)}: a's last {@code dims} axes summed against b's first {@code dims}, in
+     * order; the result is a's other axes then b's. One matrix product; F32 or F64.
+     *
+     * @throws IllegalArgumentException naming dims and both shapes when dims is out of range or the sizes differ
+     */
+    public static Tensor tensordot(Tensor a, Tensor b, int dims) {
+        return TensordotOps.tensordot(a, b, dims);
+    }
+
+    /**
+     * PyTorch's {@code tensordot(a, b, dims=(dimsA, dimsB))}: axis {@code dimsA[i]} of a summed against
+     * {@code dimsB[i]} of b (equal sizes); the result is a's other axes then b's, each in order.
+     */
+    public static Tensor tensordot(Tensor a, Tensor b, int[] dimsA, int[] dimsB) {
+        return TensordotOps.tensordot(a, b, dimsA, dimsB);
+    }
+
+    /**
+     * PyTorch's {@code meshgrid(*tensors, indexing)}: for vectors [n0], [n1], ... one grid each of shape
+     * [n0, n1, ...] holding vector i along axis i ({@code "ij"}), or with the first two axes swapped ({@code "xy"},
+     * NumPy's and Matplotlib's). Differentiable; any dtype.
+     */
+    public static java.util.List<Tensor> meshgrid(java.util.List<Tensor> tensors, String indexing) {
+        return GridOps.meshgrid(tensors, indexing);
+    }
+
+    /**
+     * PyTorch's {@code cartesian_prod}: vectors [n0], [n1], ..., [n(k-1)] to [n0 n1 ..., k], every combination in
+     * row-major order (the last vector fastest); a single vector is returned as it is.
+     */
+    public static Tensor cartesianProd(java.util.List<Tensor> tensors) {
+        return GridOps.cartesianProd(tensors);
+    }
 }

@@ -900,6 +900,133 @@ public final class Tensor implements AutoCloseable {
         return ShapeOps.permute(this, perm);
     }
 
+    // ---- Diagonals, products of whole tensors, axis moves, repetition, differences ----------------------------
+    // Composed of the ops above (see DiagonalOps, OuterProductOps, CrossOps, AxisMoveOps, RepeatOps, DiffOps), so
+    // every backend runs them and they are differentiable to any order.
+
+    /**
+     * Diagonal {@code offset} of the matrices in axes ({@code dim1}, {@code dim2}) (PyTorch's {@code diagonal}): those
+     * two axes removed and the diagonal appended as the last, of length {@code min(n1, n2 - offset)} for offset
+     * &gt;= 0 ({@code min(n1 + offset, n2)} below), 0 beyond the matrix. offset &gt; 0 is above the main diagonal. A
+     * copy; any dtype.
+     *
+     * @throws IllegalArgumentException naming the axes when they are out of range or the same axis
+     */
+    public Tensor diagonal(int offset, int dim1, int dim2) {
+        return DiagonalOps.diagonal(this, offset, dim1, dim2);
+    }
+
+    /**
+     * PyTorch's {@code diag}: a vector [n] as an [n + |offset|, n + |offset|] matrix holding it on diagonal
+     * {@code offset}, zeros elsewhere; or a matrix's diagonal {@code offset} as a vector.
+     *
+     * @throws IllegalArgumentException for a tensor of another rank
+     */
+    public Tensor diag(int offset) {
+        return DiagonalOps.diag(this, offset);
+    }
+
+    /** The sum of a matrix's main diagonal, a scalar (PyTorch's {@code trace}); F32 or F64. */
+    public Tensor trace() {
+        return DiagonalOps.trace(this);
+    }
+
+    /**
+     * PyTorch's {@code diag_embed}: the last axis [..., n] written on diagonal {@code offset} of new
+     * [n + |offset|, n + |offset|] matrices in axes ({@code dim1}, {@code dim2}) of the result (rank one more than
+     * this; PyTorch's defaults are 0, -2, -1), zeros elsewhere; the other axes keep their order.
+     */
+    public Tensor diagEmbed(int offset, int dim1, int dim2) {
+        return DiagonalOps.diagEmbed(this, offset, dim1, dim2);
+    }
+
+    /** Outer product of vectors [n] and [m]: [n, m] with element (i, j) {@code this[i] * other[j]}. F32 or F64. */
+    public Tensor outer(Tensor other) {
+        return OuterProductOps.outer(this, other);
+    }
+
+    /**
+     * Kronecker product (PyTorch's {@code kron}): both taken to the larger rank with leading 1s, the result
+     * [a0 b0, a1 b1, ...] holds blocks {@code this[i] * other}. F32 or F64.
+     */
+    public Tensor kron(Tensor other) {
+        return OuterProductOps.kron(this, other);
+    }
+
+    /**
+     * Cross product of 3-vectors along {@code axis} (PyTorch's {@code cross(other, dim)}, {@code linalg.cross}): both
+     * broadcast to one shape, each of size 3 along the axis. F32 or F64.
+     */
+    public Tensor cross(Tensor other, int axis) {
+        return CrossOps.cross(this, other, axis);
+    }
+
+    /**
+     * Axes {@code source[i]} moved to positions {@code destination[i]}, the others in their order (PyTorch's
+     * {@code movedim}); a copy.
+     */
+    public Tensor movedim(int[] source, int[] destination) {
+        return AxisMoveOps.movedim(this, source, destination);
+    }
+
+    /** Axis {@code source} moved to position {@code destination}, the others in their order; a copy. */
+    public Tensor movedim(int source, int destination) {
+        return AxisMoveOps.movedim(this, new int[] {source}, new int[] {destination});
+    }
+
+    /** Same as {@link #transpose} (PyTorch's {@code swapaxes}). */
+    public Tensor swapaxes(int axisA, int axisB) {
+        return ShapeOps.transpose(this, axisA, axisB);
+    }
+
+    /**
+     * The matrices in axes {@code dims} (two) turned {@code k} quarter turns from the first axis towards the second
+     * (PyTorch's {@code rot90}; k may be negative); shape with those axes swapped for odd k. Any dtype.
+     */
+    public Tensor rot90(int k, int... dims) {
+        return AxisMoveOps.rot90(this, k, dims);
+    }
+
+    /**
+     * PyTorch's {@code Tensor.repeat}: {@code repeats[k]} copies along each axis, at least one count per axis (extra
+     * counts add leading axes): [d0, ...] to [r0 d0, r1 d1, ...]. The gradient sums the copies. Any dtype.
+     */
+    public Tensor repeat(int... repeats) {
+        return RepeatOps.repeat(this, repeats);
+    }
+
+    /** PyTorch's {@code tile}: {@link #repeat}, where fewer counts than axes repeat the last axes only. */
+    public Tensor tile(int... repeats) {
+        return RepeatOps.tile(this, repeats);
+    }
+
+    /** Each slice along {@code axis} repeated {@code repeats} times in place: [.., n, ..] to [.., n repeats, ..]. */
+    public Tensor repeatInterleave(int repeats, int axis) {
+        return RepeatOps.repeatInterleave(this, repeats, axis);
+    }
+
+    /**
+     * Slice i along {@code axis} repeated {@code repeats[i]} times in place (repeats: I32 or I64, [n] or one count
+     * for all; read on the host, since they decide the result's shape).
+     */
+    public Tensor repeatInterleave(Tensor repeats, int axis) {
+        return RepeatOps.repeatInterleave(this, repeats, axis);
+    }
+
+    /** The first forward difference along {@code axis}, {@code x[i + 1] - x[i]}: one element fewer along it. */
+    public Tensor diff(int axis) {
+        return DiffOps.diff(this, 1, axis, null, null);
+    }
+
+    /**
+     * PyTorch's {@code diff(n, dim, prepend, append)}: {@code prepend} and {@code append} (null for none; this shape
+     * but along the axis) joined on, then the forward difference taken {@code n} times, shortening the axis by n (to
+     * no less than 0); n = 0 gives this tensor itself. F32 or F64.
+     */
+    public Tensor diff(int n, int axis, Tensor prepend, Tensor append) {
+        return DiffOps.diff(this, n, axis, prepend, append);
+    }
+
     /** This tensor repeated along broadcast dimensions to {@code dims} (NumPy rules; a copy). */
     public Tensor expand(int... dims) {
         return ShapeOps.expand(this, Shape.of(dims));

@@ -1437,4 +1437,39 @@ class CudaParityComposedOpsTest extends ParityTest {
         assertParity("clamp(tril(pad(flip(x)))) F32", Tolerance.EXACT, on(DType.F32, x, new int[] {6, 8},
                 t -> F.pad(t.flip(1), 2, 1, -1, 3).tril(1).clamp(-1, 1)));
     }
+
+    /**
+     * Diagonals read and embedded, quarter turns, repeats (a repeat-interleave index made on the host), moved axes and
+     * differences of x [4, 5, 6], each with its input gradient; then outer, kron, tensordot and cross products with both
+     * inputs' gradients. Each element sums at most a few products: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void diagonalsTurnsRepeatsProductsAndDifferencesMatchTheCpu(DType dtype) {
+        double[] x = values(120, 4 * 5 * 6, -1, 1);
+        int[] dims = {4, 5, 6};
+        List<UnaryOperator<Tensor>> ops = List.of(t -> t.diagonal(1, 0, 2), t -> t.diagEmbed(-1, 0, 3),
+                t -> t.rot90(1, 2, 0), t -> t.repeat(2, 1, 1, 2), t -> t.tile(3), t -> t.repeatInterleave(2, 1),
+                t -> t.repeatInterleave(tensor(t.backend(), DType.I64, new double[] {2, 0, 1, 3}, 4), 0),
+                t -> t.movedim(new int[] {0, 2}, new int[] {1, 0}), t -> t.diff(2, 2, null, t.narrow(2, 0, 1)));
+        for (int i = 0; i < ops.size(); i++) {
+            withInputGradient("shape op " + i + " " + dtype, dtype, x, dims, ops.get(i));
+        }
+        String[] names = {"outer", "kron", "tensordot", "cross", "a gradient", "b gradient"};
+        assertParity("outer, kron, tensordot, cross " + dtype, names, sums(dtype), b -> {
+            Tensor a = tensor(b, dtype, values(121, 4 * 3, -1, 1), 4, 3).requiresGrad(true);
+            Tensor c = tensor(b, dtype, values(122, 3 * 3, -1, 1), 3, 3).requiresGrad(true);
+            Tensor[] out = {a.reshape(12).outer(c.reshape(9)), a.kron(c), F.tensordot(a, c, new int[] {1},
+                    new int[] {1}), a.cross(c.narrow(0, 0, 1), 1)};
+            Tensor loss = null;
+            for (int k = 0; k < out.length; k++) {
+                Tensor term = out[k].mul(tensor(b, dtype, values(123 + k, (int) out[k].size(), -1, 1),
+                        out[k].shape().dims())).sum();
+                loss = loss == null ? term : loss.add(term);
+            }
+            assertSame(b, loss.backend(), "the result must be on the backend of its inputs");
+            loss.backward();
+            return new Tensor[] {out[0], out[1], out[2], out[3], a.grad(), c.grad()};
+        });
+    }
 }
