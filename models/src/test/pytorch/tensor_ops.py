@@ -27,9 +27,13 @@ def weigh(y):
     (y * pattern(9, *y.shape)).sum().backward()
 
 
+def java(v):
+    return "NAN" if v != v else repr(v)
+
+
 def show(name, expression, t):
     print("    // %s: %s" % (expression, list(t.shape)))
-    values = ", ".join(repr(float(v)) for v in t.detach().reshape(-1).tolist())
+    values = ", ".join(java(float(v)) for v in t.detach().reshape(-1).tolist())
     print("    private static final double[] %s = {%s};" % (name, values))
 
 
@@ -126,6 +130,61 @@ def shape_ops():
     show("DIFF_ROWS", "torch.diff(x, dim=0)", torch.diff(x, dim=0))
 
 
+def selection_ops():
+    x = leaf(1, 3, 4)
+    i = torch.tensor([[2], [0], [3]])
+    y = torch.take_along_dim(x, i, 1)
+    weigh(y)
+    show("TAKE_ALONG", "torch.take_along_dim(x, tensor([[2], [0], [3]]), 1), x = pattern(1, 3, 4)", y)
+    show("TAKE_ALONG_GRAD", "x.grad", x.grad)
+    show("TAKE_ALONG_BROADCAST", "torch.take_along_dim(x, tensor([[1], [2]]), 0)",
+         torch.take_along_dim(x, torch.tensor([[1], [2]]), 0))
+    show("TAKE_ALONG_FLAT", "torch.take_along_dim(x, tensor([[11, 0], [5, 5]]))",
+         torch.take_along_dim(x, torch.tensor([[11, 0], [5, 5]])))
+    x = leaf(2, 3, 4)
+    mask = pattern(3, 4) > 0
+    y = torch.masked_select(x, mask)
+    weigh(y)
+    show("MASK", "pattern(3, 4) > 0", mask.double())
+    show("MASKED_SELECT", "torch.masked_select(x, mask), x = pattern(2, 3, 4)", y)
+    show("MASKED_SELECT_GRAD", "x.grad", x.grad)
+    z = torch.tensor([[0.0, 1.5, 0.0], [float("nan"), 0.0, -2.0]])
+    show("NONZERO", "torch.nonzero(z), z = [[0, 1.5, 0], [nan, 0, -2]]", torch.nonzero(z).double())
+    b = torch.tensor([[0.0, 0.0, 0.0], [1.0, 0.0, float("nan")], [2.0, -1.0, 3.0]])
+    show("ANY_ROWS", "b.any(1), b = [[0, 0, 0], [1, 0, nan], [2, -1, 3]]", b.any(1).double())
+    show("ALL_ROWS", "b.all(1)", b.all(1).double())
+    show("ANY_COLUMNS", "b.any(0, keepdim=True)", b.any(0, keepdim=True).double())
+    show("ALL_COLUMNS", "b.all(0, keepdim=True)", b.all(0, keepdim=True).double())
+    show("COUNT_NONZERO", "torch.count_nonzero(b, 0)", torch.count_nonzero(b, 0).double())
+    t = torch.tensor([[[1.0, 3.0], [3.0, -2.0]], [[0.5, 3.0], [-1.0, -2.0]], [[2.0, 2.0], [-4.0, 0.0]]],
+                     requires_grad=True)
+    y = torch.amax(t, (0, 2))
+    weigh(y)
+    show("AMAX", "torch.amax(t, (0, 2)), t = [[[1, 3], [3, -2]], [[0.5, 3], [-1, -2]], [[2, 2], [-4, 0]]]", y)
+    show("AMAX_GRAD", "t.grad", t.grad)
+    t.grad = None
+    y = torch.amin(t, (1,), keepdim=True)
+    weigh(y)
+    show("AMIN", "torch.amin(t, 1, keepdim=True)", y)
+    show("AMIN_GRAD", "t.grad", t.grad)
+    t.grad = None
+    y = torch.amax(t, ())
+    y.backward()
+    show("AMAX_ALL_GRAD", "t.grad of torch.amax(t, ())", t.grad)
+    n = torch.tensor([[1.5, float("nan"), -0.5], [float("nan"), float("nan"), float("nan")]], requires_grad=True)
+    y = torch.nansum(n, 1)
+    weigh(y)
+    show("NANSUM", "torch.nansum(n, 1), n = [[1.5, nan, -0.5], [nan, nan, nan]]", y)
+    show("NANSUM_GRAD", "n.grad", n.grad)
+    n.grad = None
+    y = torch.nanmean(n, 1)
+    weigh(y)
+    show("NANMEAN", "torch.nanmean(n, 1)", y)
+    show("NANMEAN_GRAD", "n.grad", n.grad)
+    show("NANMEAN_ALL", "torch.nanmean(n)", torch.nanmean(n).reshape(1))
+    show("NANSUM_COLUMNS", "torch.nansum(n, 0, keepdim=True)", torch.nansum(n, 0, keepdim=True))
+
+
 if __name__ == "__main__":
     print("    // Printed by models/src/test/pytorch/tensor_ops.py %s (PyTorch %s)" % (sys.argv[1], torch.__version__))
-    {"shape": shape_ops}[sys.argv[1]]()
+    {"shape": shape_ops, "selection": selection_ops}[sys.argv[1]]()

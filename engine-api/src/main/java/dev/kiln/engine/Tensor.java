@@ -1027,6 +1027,107 @@ public final class Tensor implements AutoCloseable {
         return DiffOps.diff(this, n, axis, prepend, append);
     }
 
+    // ---- Selections and reductions of whole tensors (see SelectionOps, LogicalReductionOps, ExtremeOverAxesOps,
+    // NanReductionOps) ---------------------------------------------------------------------------------------------
+
+    /**
+     * PyTorch's {@code take_along_dim}: the elements at {@code indices} (I32 or I64, this rank) along {@code axis},
+     * this tensor and the indices broadcast over the other axes; the result has the broadcast shape with the indices'
+     * size along the axis. The gradient scatters back.
+     */
+    public Tensor takeAlongDim(Tensor indices, int axis) {
+        return SelectionOps.takeAlongDim(this, indices, axis);
+    }
+
+    /** PyTorch's {@code take_along_dim} without dim: this tensor flattened, taken at {@code indices}, in their shape. */
+    public Tensor takeAlongDim(Tensor indices) {
+        return SelectionOps.takeAlongDim(this, indices);
+    }
+
+    /**
+     * PyTorch's {@code masked_select}: the elements where {@code mask} (any dtype, broadcast with this tensor) is
+     * non-zero, in row-major order, as a vector. The mask is read on the host, as the result's length depends on it.
+     */
+    public Tensor maskedSelect(Tensor mask) {
+        return SelectionOps.maskedSelect(this, mask);
+    }
+
+    /**
+     * The indices of the non-zero elements (NaN counts as non-zero), one row each in row-major order: I64
+     * [count, rank] (PyTorch's {@code nonzero}); read on the host.
+     */
+    public Tensor nonzero() {
+        return SelectionOps.nonzero(this);
+    }
+
+    /** Same as {@link #nonzero} (PyTorch's {@code argwhere}). */
+    public Tensor argwhere() {
+        return SelectionOps.nonzero(this);
+    }
+
+    /** 1 if any element is non-zero (NaN counts), else 0: a scalar in this dtype, as the comparisons give. */
+    public Tensor any() {
+        return LogicalReductionOps.any(this, new int[0], false);
+    }
+
+    /** 1 where any element over {@code axis} is non-zero, else 0, in this dtype; 0 over an empty axis. */
+    public Tensor any(int axis, boolean keepDim) {
+        return LogicalReductionOps.any(this, new int[] {axis}, keepDim);
+    }
+
+    /** 1 if every element is non-zero (NaN counts), else 0: a scalar in this dtype; 1 for no elements. */
+    public Tensor all() {
+        return LogicalReductionOps.all(this, new int[0], false);
+    }
+
+    /** 1 where every element over {@code axis} is non-zero, else 0, in this dtype; 1 over an empty axis. */
+    public Tensor all(int axis, boolean keepDim) {
+        return LogicalReductionOps.all(this, new int[] {axis}, keepDim);
+    }
+
+    /** The number of non-zero elements (NaN counts) over {@code axes}, all when none given: I64 without those axes. */
+    public Tensor countNonzero(int... axes) {
+        return LogicalReductionOps.countNonzero(this, axes);
+    }
+
+    /**
+     * Maximum over {@code axes} (all when empty), PyTorch's {@code amax}: NaN where a slice holds one; the gradient is
+     * split evenly among the elements equal to the maximum (max(axis) gives it to one). F32 or F64.
+     */
+    public Tensor amax(int[] axes, boolean keepDim) {
+        return ExtremeOverAxesOps.amax(this, axes, keepDim);
+    }
+
+    /** Minimum over {@code axes} (all when empty), PyTorch's {@code amin}: as {@link #amax}. */
+    public Tensor amin(int[] axes, boolean keepDim) {
+        return ExtremeOverAxesOps.amin(this, axes, keepDim);
+    }
+
+    /** Sum of the elements that are not NaN, a scalar (PyTorch's {@code nansum}); gradient 0 at the NaNs. */
+    public Tensor nansum() {
+        return NanReductionOps.nansum(this, new int[0], false);
+    }
+
+    /** Sum over {@code axes} (all when empty) of the elements that are not NaN. F32 or F64. */
+    public Tensor nansum(int[] axes, boolean keepDim) {
+        return NanReductionOps.nansum(this, axes, keepDim);
+    }
+
+    /** Mean of the elements that are not NaN, a scalar (PyTorch's {@code nanmean}): NaN when all are. */
+    public Tensor nanmean() {
+        return NanReductionOps.nanmean(this, new int[0], false);
+    }
+
+    /** Mean over {@code axes} (all when empty) of the elements that are not NaN; NaN for a slice of NaN only. */
+    public Tensor nanmean(int[] axes, boolean keepDim) {
+        return NanReductionOps.nanmean(this, axes, keepDim);
+    }
+
+    /** A copy with its own storage whose gradient flows back to this tensor (PyTorch's {@code clone}); as {@link #copy}. */
+    public Tensor clone() {
+        return copy();
+    }
+
     /** This tensor repeated along broadcast dimensions to {@code dims} (NumPy rules; a copy). */
     public Tensor expand(int... dims) {
         return ShapeOps.expand(this, Shape.of(dims));

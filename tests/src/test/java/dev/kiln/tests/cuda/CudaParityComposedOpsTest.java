@@ -1472,4 +1472,40 @@ class CudaParityComposedOpsTest extends ParityTest {
             return new Tensor[] {out[0], out[1], out[2], out[3], a.grad(), c.grad()};
         });
     }
+
+    /**
+     * takeAlongDim with broadcast indices, maskedSelect by a comparison (read on the host), nonzero, any, all and
+     * countNonzero, amax and amin over two axes on ties (their gradients split evenly), and nansum and nanmean with
+     * NaNs, with the input gradients: selections and counts must match exactly, the sums take the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void selectionsCountsAndReductionsOverAxesMatchTheCpu(DType dtype) {
+        double[] x = tiesAndNaN();
+        double[] finite = ties(125, N, -1, -0.5, 0, 0.5, 1);
+        assertParity("nonzero, any, all, countNonzero " + dtype, new String[] {"nonzero", "any", "all", "count"},
+                Tolerance.EXACT, b -> {
+                    Tensor t = tensor(b, dtype, x, DIMS);
+                    return new Tensor[] {t.nonzero(), t.any(1, false), t.all(2, true), t.countNonzero(0, 2)};
+                });
+        String[] names = {"takeAlongDim", "maskedSelect", "amax", "amin", "gradient"};
+        assertParity("takeAlongDim, maskedSelect, amax, amin " + dtype, names, sums(dtype), b -> {
+            Tensor t = tensor(b, dtype, finite, DIMS).requiresGrad(true);
+            Tensor index = tensor(b, DType.I64, ties(126, 7 * 4, 0, 3, 8), 7, 1, 4);
+            Tensor[] out = {t.takeAlongDim(index, 2), t.maskedSelect(t.gt(0)), t.amax(new int[] {0, 2}, false),
+                    t.amin(new int[] {1, 2}, true)};
+            Tensor loss = null;
+            for (int k = 0; k < out.length; k++) {
+                Tensor term = out[k].mul(tensor(b, dtype, values(127 + k, (int) out[k].size(), -1, 1),
+                        out[k].shape().dims())).sum();
+                loss = loss == null ? term : loss.add(term);
+            }
+            loss.backward();
+            assertSame(b, loss.backend(), "the result must be on the backend of its input");
+            return new Tensor[] {out[0], out[1], out[2], out[3], t.grad()};
+        });
+        assertParity("nansum and nanmean " + dtype, sums(dtype), on(dtype, x, DIMS,
+                t -> t.nansum(new int[] {1}, false).add(t.nanmean(new int[] {1, 2}, true))));
+        withInputGradient("nanmean gradient " + dtype, dtype, x, DIMS, t -> t.nanmean(new int[] {0, 1}, true));
+    }
 }
