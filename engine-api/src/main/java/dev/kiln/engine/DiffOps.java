@@ -29,8 +29,11 @@ final class DiffOps {
         joinable(op, "append", append, x, a, parts);
         Tensor y = parts.size() == 1 ? x : Tensor.cat(parts, a);
         for (int i = 0; i < n && y.dim(a) > 0; i++) {
+            Tensor previous = y;
             int length = y.dim(a) - 1;
-            y = y.narrow(a, 1, length).sub(y.narrow(a, 0, length));
+            y = Tensor.consume(y.narrow(a, 1, length), x, later -> Tensor.consume(previous.narrow(a, 0, length), x,
+                    later::sub));
+            Tensor.releaseIntermediate(previous, x, y);
         }
         return y;
     }

@@ -47,7 +47,7 @@ final class GridOps {
             int[] along = new int[grid.length];
             java.util.Arrays.fill(along, 1);
             along[axis] = grid[axis];
-            grids.add(tensors.get(i).reshape(along).expand(grid));
+            grids.add(Tensor.consume(tensors.get(i).reshape(along), tensors.get(i), t -> t.expand(grid)));
         }
         return grids;
     }
@@ -65,10 +65,16 @@ final class GridOps {
         if (tensors.size() == 1) {
             return tensors.get(0);
         }
+        List<Tensor> grids = meshgrid(tensors, "ij");
         List<Tensor> columns = new ArrayList<>(tensors.size());
-        for (Tensor g : meshgrid(tensors, "ij")) {
+        for (Tensor g : grids) {
             columns.add(g.reshape(-1));
         }
-        return Tensor.stack(columns, 1);
+        Tensor product = Tensor.stack(columns, 1);
+        for (int i = 0; i < grids.size(); i++) {
+            Tensor.releaseIntermediate(columns.get(i), tensors.get(i), product);
+            Tensor.releaseIntermediate(grids.get(i), tensors.get(i), product);
+        }
+        return product;
     }
 }

@@ -17,7 +17,8 @@ final class OuterProductOps {
         if (a.rank() != 1 || b.rank() != 1) {
             throw new IllegalArgumentException(op + ": needs two vectors, got shapes " + a.shape() + " and " + b.shape());
         }
-        return a.reshape(a.dim(0), 1).mul(b.reshape(1, b.dim(0)));
+        return Tensor.consume(a.reshape(a.dim(0), 1), a, column -> Tensor.consume(b.reshape(1, b.dim(0)), b,
+                column::mul));
     }
 
     /**
@@ -41,8 +42,9 @@ final class OuterProductOps {
             interleavedB[2 * k + 1] = db[k];
             out[k] = Checks.dimension(op, "axis " + k, (long) da[k] * db[k]);
         }
-        Tensor product = a.reshape(interleavedA).mul(b.reshape(interleavedB));
-        return product.reshape(out);
+        Tensor product = Tensor.consume(a.reshape(interleavedA), a, blocks -> Tensor.consume(b.reshape(interleavedB), b,
+                blocks::mul));
+        return Tensor.consume(product, a, p -> p.reshape(out));
     }
 
     /** The dimensions of {@code shape} with leading 1s up to {@code rank}. */

@@ -109,6 +109,6 @@ final class RepeatOps {
                 index[k++] = i;
             }
         }
-        return x.indexSelect(axis, HostValues.longs(x, index, index.length));
+        return Tensor.consume(HostValues.longs(x, index, index.length), x, i -> x.indexSelect(axis, i));
     }
 }

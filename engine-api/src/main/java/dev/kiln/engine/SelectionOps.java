@@ -25,13 +25,15 @@ final class SelectionOps {
                 indices.shape().with(a, 1));
         Tensor source = broadcast(x, others.with(a, x.dim(a)));
         Tensor index = broadcast(indices, others.with(a, indices.dim(a)));
-        return source.gather(a, index);
+        return Tensor.consume(source, x, s -> Tensor.consume(index, indices, i -> s.gather(a, i)));
     }
 
     /** Elements of x flattened at the flat {@code indices}, in indices' shape. */
     static Tensor takeAlongDim(Tensor x, Tensor indices) {
         Checks.open("takeAlongDim", x, indices);
-        return x.reshape(-1).gather(0, indices.reshape(-1)).reshape(indices.shape().dims());
+        Tensor taken = Tensor.consume(x.reshape(-1), x, flat -> Tensor.consume(indices.reshape(-1), indices,
+                i -> flat.gather(0, i)));
+        return Tensor.consume(taken, x, t -> t.reshape(indices.shape().dims()));
     }
 
     private static Tensor broadcast(Tensor t, Shape shape) {
@@ -44,8 +46,14 @@ final class SelectionOps {
         Checks.open(op, x, mask);
         Checks.sameBackend(op, x, mask);
         Shape shape = Shape.broadcast(op, x.shape(), mask.shape());
-        long[] flat = flatNonzero(broadcast(mask, shape));
-        return broadcast(x, shape).reshape(-1).indexSelect(0, HostValues.longs(x, flat, flat.length));
+        Tensor fullMask = broadcast(mask, shape);
+        long[] flat = flatNonzero(fullMask);
+        if (fullMask != mask) {
+            fullMask.close();
+        }
+        Tensor index = HostValues.longs(x, flat, flat.length);
+        Tensor elements = Tensor.consume(broadcast(x, shape), x, b -> b.reshape(-1));
+        return Tensor.consume(index, x, i -> Tensor.consume(elements, x, e -> e.indexSelect(0, i)));
     }
 
     /** The indices (I64) of x's non-zero elements (NaN included), one row each: [count, rank], row-major order. */

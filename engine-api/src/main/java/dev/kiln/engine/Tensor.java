@@ -934,7 +934,7 @@ public final class Tensor implements AutoCloseable {
     /**
      * PyTorch's {@code diag_embed}: the last axis [..., n] written on diagonal {@code offset} of new
      * [n + |offset|, n + |offset|] matrices in axes ({@code dim1}, {@code dim2}) of the result (rank one more than
-     * this; PyTorch's defaults are 0, -2, -1), zeros elsewhere; the other axes keep their order.
+     * this; PyTorch's defaults are 0, -2, -1), zeros elsewhere; the other axes keep their order. Any dtype.
      */
     public Tensor diagEmbed(int offset, int dim1, int dim2) {
         return DiagonalOps.diagEmbed(this, offset, dim1, dim2);

@@ -49,8 +49,8 @@ final class TensordotOps {
         int[] freeA = free(a.rank(), ca);
         int[] freeB = free(b.rank(), cb);
         int inner = Checks.dimension(op, "the contracted size", k);
-        Tensor left = ordered(a, concat(freeA, ca)).reshape(size(a, freeA), inner);
-        Tensor right = ordered(b, concat(cb, freeB)).reshape(inner, size(b, freeB));
+        Tensor left = flattened(a, concat(freeA, ca), size(a, freeA), inner);
+        Tensor right = flattened(b, concat(cb, freeB), inner, size(b, freeB));
         int[] out = new int[freeA.length + freeB.length];
         for (int i = 0; i < freeA.length; i++) {
             out[i] = a.dim(freeA[i]);
@@ -58,7 +58,8 @@ final class TensordotOps {
         for (int i = 0; i < freeB.length; i++) {
             out[freeA.length + i] = b.dim(freeB[i]);
         }
-        return left.matmul(right).reshape(out);
+        Tensor product = Tensor.consume(left, a, l -> Tensor.consume(right, b, l::matmul));
+        return Tensor.consume(product, a, p -> p.reshape(out));
     }
 
     /** {@code axes} of {@code shape}, negative ones from the end, in the order given; each named once. */
@@ -91,13 +92,13 @@ final class TensordotOps {
         return Checks.dimension("tensordot", "the free size", n);
     }
 
-    /** {@code t} permuted to {@code perm}; t itself when perm is the identity. */
-    private static Tensor ordered(Tensor t, int[] perm) {
+    /** {@code t} permuted to {@code perm} (no copy where perm is the identity) as a [rows, columns] matrix. */
+    private static Tensor flattened(Tensor t, int[] perm, int rows, int columns) {
         for (int i = 0; i < perm.length; i++) {
             if (perm[i] != i) {
-                return t.permute(perm);
+                return Tensor.consume(t.permute(perm), t, p -> p.reshape(rows, columns));
             }
         }
-        return t;
+        return t.reshape(rows, columns);
     }
 }

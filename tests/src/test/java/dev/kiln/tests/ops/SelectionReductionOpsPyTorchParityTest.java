@@ -71,6 +71,17 @@ class SelectionReductionOpsPyTorchParityTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"I32", "I64"})
+    void takeAlongDimAndMaskedSelectKeepIntegerDtypes(DType dtype) {
+        Tensor x = Tensor.fromArray(new long[] {5, -7, 1L << 40, 3}, 2, 2).to(dtype);
+        Tensor taken = x.takeAlongDim(Tensor.fromArray(new long[] {1, 0}, 2, 1), 1);
+        assertEquals(dtype, taken.dtype());
+        assertArrayEquals(new long[] {-7, x.toLongArray()[2]}, taken.toLongArray());
+        assertArrayEquals(new long[] {5, -7}, x.maskedSelect(Tensor.fromArray(new int[] {1, 0}, 2, 1))
+                .toLongArray());
+    }
+
+    @ParameterizedTest
     @EnumSource(DType.class)
     void nonzeroAndArgwhereListTheIndicesOfNonZerosAsPyTorch(DType dtype) {
         double[] z = {0, 1.5, 0, dtype.isFloating() ? NAN : 7, 0, -2};

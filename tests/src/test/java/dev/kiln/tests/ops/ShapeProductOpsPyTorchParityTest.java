@@ -207,6 +207,23 @@ class ShapeProductOpsPyTorchParityTest {
         assertEquals(Shape.of(2, 0), x.diff(7, 1, null, null).shape());
     }
 
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "I32", "I64"})
+    void theRearrangingOpsKeepEveryDtype(DType dtype) {
+        Tensor exact = arange(DType.F64, 2, 3, 4);
+        Tensor x = exact.to(dtype);
+        Tensor counts = Tensor.fromArray(new int[] {2, 0, 1}, 3);
+        for (var op : List.<UnaryOperator<Tensor>>of(t -> t.diagonal(1, 0, 2), t -> t.diagEmbed(1, 0, 2),
+                t -> t.reshape(24).diag(-1), t -> t.rot90(3, 2, 1), t -> t.repeat(2, 1, 1, 2), t -> t.tile(2),
+                t -> t.repeat(0, 1, 1), t -> t.repeatInterleave(2, 1), t -> t.repeatInterleave(counts, 1),
+                t -> F.meshgrid(List.of(t.reshape(24).narrow(0, 0, 3), t.reshape(24).narrow(0, 5, 2)), "xy").get(0),
+                t -> F.cartesianProd(List.of(t.reshape(24).narrow(0, 0, 3), t.reshape(24).narrow(0, 5, 2))))) {
+            Tensor y = op.apply(x);
+            assertEquals(dtype, y.dtype());
+            assertValues(dtype.toString(), op.apply(exact).toDoubleArray(), y.shape().dims(), y, 0);
+        }
+    }
+
     @Test
     void gradientsMatchFiniteDifferences() {
         Tensor x = Tensor.randn(DType.F64, 3, 4, 5).requiresGrad(true);
