@@ -31,6 +31,7 @@ final class SelectionOps {
     /** Elements of x flattened at the flat {@code indices}, in indices' shape. */
     static Tensor takeAlongDim(Tensor x, Tensor indices) {
         Checks.open("takeAlongDim", x, indices);
+        Checks.index("takeAlongDim", indices);
         Tensor taken = Tensor.consume(x.reshape(-1), x, flat -> Tensor.consume(indices.reshape(-1), indices,
                 i -> flat.gather(0, i)));
         return Tensor.consume(taken, x, t -> t.reshape(indices.shape().dims()));

@@ -257,7 +257,8 @@ class ShapeProductOpsPyTorchParityTest {
     void secondDerivativesMatchFiniteDifferences() {
         Tensor x = Tensor.randn(DType.F64, 3, 4).requiresGrad(true);
         for (var op : List.<UnaryOperator<Tensor>>of(t -> t.diagonal(1, 0, 1), t -> t.diagEmbed(-1, 0, 2),
-                t -> t.rot90(1, 0, 1), t -> t.repeat(2, 1), t -> t.kron(t), t -> t.diff(2, 1, t, null))) {
+                t -> t.rot90(1, 0, 1), t -> t.repeat(2, 1), t -> t.kron(t), t -> t.diff(2, 1, t, null),
+                t -> t.narrow(1, 0, 3).cross(t.narrow(1, 1, 3), 0))) {
             DoubleBackwardTest.checkSecondOrder("op", in -> op.apply(in[0]).square(), x);
         }
     }
