@@ -1,6 +1,7 @@
 package dev.kiln.engine;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /** Network operations (PyTorch's {@code torch.nn.functional}), each with its gradient. */
@@ -1260,7 +1261,7 @@ public final class F {
      * [n0, n1, ...] holding vector i along axis i ({@code "ij"}), or with the first two axes swapped ({@code "xy"},
      * NumPy's and Matplotlib's). Differentiable; any dtype.
      */
-    public static java.util.List<Tensor> meshgrid(java.util.List<Tensor> tensors, String indexing) {
+    public static List<Tensor> meshgrid(List<Tensor> tensors, String indexing) {
         return GridOps.meshgrid(tensors, indexing);
     }
 
@@ -1268,7 +1269,7 @@ public final class F {
      * PyTorch's {@code cartesian_prod}: vectors [n0], [n1], ..., [n(k-1)] to [n0 n1 ..., k], every combination in
      * row-major order (the last vector fastest); a single vector is returned as it is.
      */
-    public static Tensor cartesianProd(java.util.List<Tensor> tensors) {
+    public static Tensor cartesianProd(List<Tensor> tensors) {
         return GridOps.cartesianProd(tensors);
     }
 }
