@@ -3,6 +3,7 @@ package dev.kiln.engine.cpu;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 /**
  * Group normalisation over x viewed as [N, C, S] in groups of {@code C / groups} consecutive channels: each
@@ -89,26 +90,42 @@ final class CpuGroupNorm {
         int inOffset = CpuElementwise.offset(x);
         FloatBuffer o = CpuElementwise.f32(out);
         int outOffset = CpuElementwise.offset(out);
+        double[] weights = perChannel(l, w, 1);
+        double[] biases = perChannel(l, b, 0);
+        double[] means = new double[l.runs()];
+        double[] invStds = new double[l.runs()];
         int m = l.m();
         int s = l.spatial();
         parallel.forRange(l.runs(), 3L * m, (start, end) -> {
             float[] v = new float[m];
-            CompensatedLanes lanes = new CompensatedLanes();
+            BlockSums sums = new BlockSums();
             for (int run = start; run < end; run++) {
                 in.get(inOffset + run * m, v, 0, m);
                 float pivot = v[0];
-                double mean = (m * (double) pivot + lanes.sumOfDifferences(v, m, pivot)) / m;
-                double invStd = 1 / Math.sqrt(CpuBatchNorm.squaredDeviations(lanes, v, mean) / m + eps);
-                sm.set(run, mean);
-                si.set(run, invStd);
+                double mean = (m * (double) pivot + sums.sumOfDifferences(v, 0, m, pivot)) / m;
+                double invStd = 1 / Math.sqrt(sums.squaredDeviations(v, 0, m, mean) / m + eps);
+                means[run] = mean;
+                invStds[run] = invStd;
                 for (int j = 0; j < l.channelsPerGroup(); j++) {
                     int c = l.channel(run, j);
-                    new CpuBatchNorm.Normalisation(mean, invStd * (w == null ? 1 : w.get(c)), b == null ? 0 : b.get(c))
-                            .applyF32(v, j * s, (j + 1) * s);
+                    new CpuBatchNorm.Normalisation(mean, invStd * weights[c], biases[c]).applyF32(v, j * s, (j + 1) * s);
                 }
                 o.put(outOffset + run * m, v, 0, m);
             }
         });
+        sm.write(0, means, 0, l.runs());
+        si.write(0, invStds, 0, l.runs());
+    }
+
+    /** The [C] values of t, or {@code absent} for each channel where t is null. */
+    private static double[] perChannel(Layout l, Data t, double absent) {
+        double[] values = new double[l.channels()];
+        if (t == null) {
+            Arrays.fill(values, absent);
+        } else {
+            t.read(0, values, 0, l.channels());
+        }
+        return values;
     }
 
     /**
@@ -136,39 +153,42 @@ final class CpuGroupNorm {
         int inOffset = CpuElementwise.offset(x);
         FloatBuffer go = CpuElementwise.f32(gradOut);
         int goOffset = CpuElementwise.offset(gradOut);
-        Data w = weight == null ? null : Data.of(weight);
-        Data sm = Data.of(saveMean);
-        Data si = Data.of(saveInvStd);
+        double[] weights = perChannel(l, weight == null ? null : Data.of(weight), 1);
+        double[] means = new double[l.runs()];
+        double[] invStds = new double[l.runs()];
+        Data.of(saveMean).read(0, means, 0, l.runs());
+        Data.of(saveInvStd).read(0, invStds, 0, l.runs());
         int m = l.m();
         int s = l.spatial();
         parallel.forRange(l.runs(), 3L * m, (start, end) -> {
             float[] v = new float[m];
             float[] g = new float[m];
-            CompensatedLanes lanes = new CompensatedLanes();
+            BlockSums sums = new BlockSums();
             for (int run = start; run < end; run++) {
                 in.get(inOffset + run * m, v, 0, m);
                 go.get(goOffset + run * m, g, 0, m);
-                float mean = (float) sm.get(run);
-                double invStd = si.get(run);
-                // Over the group, the sums of gxhat = g * weight and of gxhat * xhat: from each channel's, where there
-                // is a weight or the parameters' gradients need them, else (affine=False) two sums over the run.
+                float mean = (float) means[run];
+                double invStd = invStds[run];
+                // Over the group, the sums of gxhat = g * weight and of gxhat * xhat, each channel's two in one pass:
+                // from each channel's, where there is a weight or the parameters' gradients need them, else
+                // (affine=False) over the run at once.
                 double sumGxhat = 0;
                 double sumGxhatXhat = 0;
                 if (channelSums) {
                     int sample = run / l.groups();
                     for (int j = 0; j < l.channelsPerGroup(); j++) {
                         int c = l.channel(run, j);
-                        double wc = w == null ? 1 : w.get(c);
-                        double channelG = lanes.sumOfDifferences(g, j * s, s, 0);
-                        double channelGXhat = lanes.dotOfDifferences(g, v, j * s, s, mean) * invStd;
-                        sumG[sample * l.channels() + c] = channelG;
+                        BlockSums.SumAndDot channel = sums.sumAndDotOfDifferences(g, v, j * s, s, mean);
+                        double channelGXhat = channel.dot() * invStd;
+                        sumG[sample * l.channels() + c] = channel.sum();
                         sumGXhat[sample * l.channels() + c] = channelGXhat;
-                        sumGxhat += wc * channelG;
-                        sumGxhatXhat += wc * channelGXhat;
+                        sumGxhat += weights[c] * channel.sum();
+                        sumGxhatXhat += weights[c] * channelGXhat;
                     }
                 } else {
-                    sumGxhat = lanes.sumOfDifferences(g, m, 0);
-                    sumGxhatXhat = lanes.dotOfDifferences(g, v, m, mean) * invStd;
+                    BlockSums.SumAndDot group = sums.sumAndDotOfDifferences(g, v, 0, m, mean);
+                    sumGxhat = group.sum();
+                    sumGxhatXhat = group.dot() * invStd;
                 }
                 if (gradInput == null) {
                     continue;
@@ -176,8 +196,8 @@ final class CpuGroupNorm {
                 float perDeviation = (float) (-invStd * invStd * sumGxhatXhat / m);
                 float shift = (float) (-invStd * sumGxhat / m);
                 for (int j = 0; j < l.channelsPerGroup(); j++) {
-                    double k = (w == null ? 1 : w.get(l.channel(run, j))) * invStd;
-                    CpuBatchNorm.inputGradient(g, v, j * s, (j + 1) * s, mean, (float) k, perDeviation, shift);
+                    float k = (float) (weights[l.channel(run, j)] * invStd);
+                    CpuBatchNorm.inputGradient(g, v, j * s, (j + 1) * s, mean, k, perDeviation, shift);
                 }
                 CpuElementwise.f32(gradInput).put(CpuElementwise.offset(gradInput) + run * m, g, 0, m);
             }

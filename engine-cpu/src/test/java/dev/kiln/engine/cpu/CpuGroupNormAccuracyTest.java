@@ -19,14 +19,18 @@ import org.junit.jupiter.api.Test;
  * {@link CpuBatchNormAccuracyTest}: each output's error in ulps of its (sample, channel)'s scale, each input
  * gradient's in ulps of its (sample, group)'s (they share the group's sums), each weight
  * and bias gradient's in ulps of the sum of its terms' magnitudes, worst over shapes (groups of one and of several
- * channels, channels shorter and longer than {@link CompensatedLanes#LANES}) and groups of varied location and
+ * channels, channels shorter and longer than {@link BlockSums#LANES}) and groups of varied location and
  * spread, among them 1000 + N(0, 0.01).
  */
 class CpuGroupNormAccuracyTest {
     private static final double BOUND_ULPS = 2;
     private static final double EPS = 1e-5;
-    /** Shape, then the number of groups. */
-    private static final int[][] CASES = {{8, 6, 4, 3}, {4, 6, 5, 3, 3}, {3, 6, 16, 16, 6}, {2, 6, 33, 33, 2}};
+    /**
+     * Shape, then the number of groups: among them a group of one block of {@link BlockSums} with a tail, and one of
+     * 131,072 values, whose squares one float accumulator sums tens of ulps off.
+     */
+    private static final int[][] CASES = {{8, 6, 4, 3}, {4, 6, 5, 3, 3}, {3, 6, 16, 16, 6}, {2, 6, 33, 33, 2},
+        {2, 4, 7, 150, 2}, {1, 2, 256, 256, 1}};
     /** Per group: location and spread of its values. */
     private static final double[][] GROUPS = {{0, 1}, {1000, 0.01}, {-3e4, 5}, {1e-3, 1e-4}, {0.5, 1e3}, {7, 0.3}};
 
