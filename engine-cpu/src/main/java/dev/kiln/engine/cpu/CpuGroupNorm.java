@@ -13,8 +13,11 @@ import java.util.Arrays;
  * gradient terms as it goes, so that the weight's and bias's gradients need no pass of their own: two passes over
  * x forward, two over x and gradOut backward, where batch norm of the groups and then of the channels made five.
  * <p>
- * F32 as {@link CpuBatchNorm} does it (the sums in {@link CompensatedLanes}, the normalisation and the input's
- * gradient one FMA chain per element about the mean rounded to float); other dtypes in double.
+ * F32 as {@link CpuBatchNorm} does it (the normalisation and the input's gradient one FMA chain per element about
+ * the mean rounded to float), but the sums in {@link BlockSums}, each channel's two backward sums in one pass over
+ * it; other dtypes in double. Against {@link CompensatedLanes}' sums in two passes (forward and backward kernels,
+ * F32, 2 threads, medians): [32, 64, 32, 32] in 32 groups 2.0 -> 1.2 and 2.9 -> 2.0 ms, [8, 256, 16, 16] in 8
+ * groups 0.37 -> 0.18 and 0.94 -> 0.32 ms.
  */
 final class CpuGroupNorm {
     private final Parallel parallel;
