@@ -15,9 +15,9 @@ import java.util.Arrays;
  * <p>
  * F32 as {@link CpuBatchNorm} does it (the normalisation and the input's gradient one FMA chain per element about
  * the mean rounded to float), but the sums in {@link BlockSums}, each channel's two backward sums in one pass over
- * it; other dtypes in double. Against {@link CompensatedLanes}' sums in two passes (forward and backward kernels,
- * F32, 2 threads, medians): [32, 64, 32, 32] in 32 groups 2.0 -> 1.2 and 2.9 -> 2.0 ms, [8, 256, 16, 16] in 8
- * groups 0.37 -> 0.18 and 0.94 -> 0.32 ms.
+ * it; other dtypes in double. Against {@link CompensatedLanes}' sums, the backward's in two passes (forward and
+ * backward kernels, F32, 2 threads, medians of 4 alternating runs, 2026-12-06): [32, 64, 32, 32] in 32 groups
+ * 2.33 -> 1.54 and 3.28 -> 2.36 ms, [8, 256, 16, 16] in 8 groups 0.42 -> 0.29 and 1.03 -> 0.51 ms.
  */
 final class CpuGroupNorm {
     private final Parallel parallel;
