@@ -3,8 +3,9 @@ package dev.kiln.engine.cpu;
 import java.util.Arrays;
 
 /**
- * Long sums of float terms in float arithmetic, nearly as accurate as in double and about twice as fast as
- * {@link CompensatedLanes}: the terms are written to a scratch array at their own indices, and each block of about
+ * Long sums of float terms in float arithmetic, nearly as accurate as in double and two to three times as fast as
+ * {@link CompensatedLanes} (0.10 against 0.29 ns a term over 2,048, 0.26 against 0.73 over 256, one thread): the
+ * terms are written to a scratch array at their own indices (as long as the values' array), and each block of about
  * {@value #BLOCK} of them is summed in {@value #LANES} float lanes <em>in place</em> ({@code w[i + LANES] += w[i]},
  * which leaves the sum of every residue class in the block's last {@value #LANES} entries), the lanes added pairwise
  * in float down to {@value #FOLDED} and those into {@value #FOLDED} running sums in double. Each loop reads and writes
