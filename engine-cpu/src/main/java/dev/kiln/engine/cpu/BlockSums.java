@@ -49,7 +49,9 @@ final class BlockSums {
         return total(totals);
     }
 
-    /** The sum of {@code (v[i] - pivot)^2} over {@code v[from, from + n)}, each difference and square rounded to float. */
+    /**
+     * The sum of {@code (v[i] - pivot)^2} over {@code v[from, from + n)}, each difference and square rounded to float.
+     */
     double sumOfSquaredDifferences(float[] v, int from, int n, float pivot) {
         float[] w = scratch(from + n);
         clear(totals);
@@ -107,7 +109,7 @@ final class BlockSums {
         return terms;
     }
 
-    /** The end of the block from b: {@value #BLOCK} on, or the sum's end where less than a block of lanes would follow. */
+    /** The end of the block from b: {@value #BLOCK} on, or the sum's end where fewer than LANES terms would follow. */
     private static int blockEnd(int b, int end) {
         return end - b < BLOCK + LANES ? end : b + BLOCK;
     }

@@ -111,7 +111,8 @@ final class CpuGroupNorm {
                 invStds[run] = invStd;
                 for (int j = 0; j < l.channelsPerGroup(); j++) {
                     int c = l.channel(run, j);
-                    new CpuBatchNorm.Normalisation(mean, invStd * weights[c], biases[c]).applyF32(v, j * s, (j + 1) * s);
+                    new CpuBatchNorm.Normalisation(mean, invStd * weights[c], biases[c])
+                            .applyF32(v, j * s, (j + 1) * s);
                 }
                 o.put(outOffset + run * m, v, 0, m);
             }
