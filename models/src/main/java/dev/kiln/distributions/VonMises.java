@@ -70,32 +70,46 @@ public final class VonMises extends Distribution {
         Shape shape = Shape.of(extendedShape(sampleShape));
         int n = (int) shape.size();
         Tensor all = concentration.fullLike(1, Shape.of(n));
-        Tensor angles = PendingRounds.sum(all, VonMises::round, () -> new Tensor[] {
-            Tensors.expandTo(concentration, shape).reshape(n), Tensors.expandTo(proposalR(), shape).reshape(n)});
+        Tensor angles = PendingRounds.sum(all, VonMises::round, () -> proposal(shape, n));
         // Centred on loc, then wrapped into [-pi, pi) as PyTorch's Python remainder wraps it.
         Tensor shifted = angles.reshape(shape.dims()).add(Math.PI).add(loc);
         return shifted.remainder(shifted.fullLike(2 * Math.PI)).sub(Math.PI);
     }
 
     /**
-     * Best and Fisher's r = (1 + rho^2) / (2 rho), with rho = (tau - sqrt(2 tau)) / (2 kappa) and
-     * tau = 1 + sqrt(1 + 4 kappa^2).
+     * {kappa, rho, kappa r} of Best and Fisher's proposal, flat [n]: rho = (tau - sqrt(2 tau)) / (2 kappa) with
+     * tau = 1 + sqrt(1 + 4 kappa^2), and r = (1 + rho^2) / (2 rho). As PyTorch 1.13 writes them, rho cancels to 0 for
+     * small kappa (below about 1e-4 in F32, 1e-8 in F64) and r = 1 / 0 makes every candidate NaN, so that no round
+     * ever accepts one; rho = 2 kappa / (tau + sqrt(2 tau)), the same value, and
+     * kappa r = (1 + rho^2) (tau + sqrt(2 tau)) / 4 stay finite for every positive kappa.
      */
-    private Tensor proposalR() {
+    private Tensor[] proposal(Shape shape, int n) {
         Tensor tau = concentration.square().mul(4).add(1).sqrt().add(1);
-        Tensor rho = tau.sub(tau.mul(2).sqrt()).div(concentration.mul(2));
-        return rho.square().add(1).div(rho.mul(2));
+        Tensor spread = tau.add(tau.mul(2).sqrt());
+        Tensor rho = concentration.mul(2).div(spread);
+        Tensor kappaR = rho.square().add(1).mul(spread).div(4);
+        return new Tensor[] {flat(concentration, shape, n), flat(rho, shape, n), flat(kappaR, shape, n)};
     }
 
-    /** One round over {kappa, r} of the draws not yet accepted: the angle about loc where a candidate is accepted. */
+    private static Tensor flat(Tensor t, Shape shape, int n) {
+        return Tensors.expandTo(t, shape).reshape(n);
+    }
+
+    /**
+     * One round over {kappa, rho, kappa r} of the draws not yet accepted: the angle about loc where a candidate is
+     * accepted. f = (1 + r z) / (r + z) is taken as (2 rho + (1 + rho^2) z) / (1 + rho^2 + 2 rho z), r's numerator
+     * and denominator times 2 rho, so that it needs no r.
+     */
     private static PendingRounds.Outcome round(Tensor[] e) {
         Tensor kappa = e[0];
-        Tensor r = e[1];
+        Tensor rho = e[1];
+        Tensor kappaR = e[2];
         Tensor z = kappa.uniformLike(0, 1).mul(Math.PI).cos();
         Tensor u2 = kappa.uniformLike(0, 1);
         Tensor u3 = kappa.uniformLike(0, 1);
-        Tensor f = r.mul(z).add(1).div(r.add(z));
-        Tensor c = kappa.mul(r.sub(f));
+        Tensor onePlusRho2 = rho.square().add(1);
+        Tensor f = onePlusRho2.mul(z).add(rho.mul(2)).div(rho.mul(z).mul(2).add(onePlusRho2));
+        Tensor c = kappaR.sub(kappa.mul(f));
         Tensor quick = c.mul(c.neg().add(2)).sub(u2).gt(0);
         Tensor exact = c.div(u2).log().add(1).sub(c).ge(0);
         Tensor accepted = quick.add(exact).gt(0);

@@ -2,6 +2,7 @@ package dev.kiln.distributions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.DType;
@@ -9,6 +10,7 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
+import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -138,6 +140,33 @@ class ExtraDistributionsSamplingTest {
             Tensor centred = draws.sub(loc);
             assertCircularMoment(d + " cos", centred.cos(), i1, (1 + i2) / 2 - i1 * i1);
             assertCircularMoment(d + " sin", centred.sin(), 0, (1 - i2) / 2);
+        }
+    }
+
+    /** Few enough that a sampler that never ends runs into the time limit before it runs out of memory. */
+    private static final int TINY_CONCENTRATION_DRAWS = 2000;
+
+    /**
+     * PyTorch 1.13's proposal cancels to r = 1 / 0 for a small concentration (it never returns there); the draws end
+     * and, nearly uniform on the circle, have cos and sin of mean about 0 (I1/I0 = kappa / 2), each of variance
+     * about 1/2.
+     */
+    @Test
+    void vonMisesDrawsWithATinyConcentrationEndNearlyUniformOnTheCircle() {
+        for (DType dtype : new DType[] {DType.F32, DType.F64}) {
+            for (double kappa : new double[] {1e-4, 1e-9, 1e-30}) {
+                VonMises d = new VonMises(Tensor.full(0.5, dtype), Tensor.full(kappa, dtype));
+                Tensor draws = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+                    try (Scope drawing = Scope.open()) {
+                        return drawing.keep(d.sample(TINY_CONCENTRATION_DRAWS));
+                    }
+                }, d + " in " + dtype + " at kappa " + kappa + " draws");
+                Tensor centred = draws.to(DType.F64).sub(0.5);
+                String what = d + " " + dtype + " at kappa " + kappa;
+                double tolerance = STANDARD_ERRORS * Math.sqrt(0.5 / TINY_CONCENTRATION_DRAWS);
+                assertEquals(kappa / 2, centred.cos().mean().item(), tolerance, what + " cos sample mean");
+                assertEquals(0, centred.sin().mean().item(), tolerance, what + " sin sample mean");
+            }
         }
     }
 
