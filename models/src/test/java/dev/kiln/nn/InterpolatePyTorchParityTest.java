@@ -21,8 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * size's, and recomputed), align_corners both ways, on sequences, images and volumes, and bilinear and bicubic with
  * antialias, shrinking and growing; outputs and the input's gradient
  * for a weighted sum of the output (see {@link PyTorchParity}). Where PyTorch 1.13's backward pass is not the gradient
- * of its forward pass (nearest at twice or the same size by another factor, bicubic at the same size by another
- * factor) only the output is compared.
+ * of its forward pass (nearest at twice or the same size by another factor) only the output is compared.
  */
 class InterpolatePyTorchParityTest {
     private Scope scope;
@@ -549,6 +548,7 @@ class InterpolatePyTorchParityTest {
         // F.interpolate(x, scale_factor=1.2, mode='bicubic') on [1, 1, 4, 5], PyTorch 1.13
         Tensor x = tensor(dtype, 100, 1, 1, 4, 5);
         Tensor y = F.interpolate(x, null, new double[] {1.2}, InterpolationMode.BICUBIC, false, false);
+        backward(200, y);
 
         assertArrayEquals(new int[] {1, 1, 4, 6}, y.shape().dims());
         assertValues("output", y,
@@ -558,6 +558,12 @@ class InterpolatePyTorchParityTest {
                 -0.08353487062169711, 0.014785169944441557, 0.12598080487098387, 0.1903441876414091,
                 0.18166707472366422, 0.1285615188028314, -0.23078674870016, -0.19690592154466782,
                 -0.09882699304263604, 0.03864376975321411, 0.15952939554631002, 0.22222008819086392);
+        assertValues("input gradient", x.grad(),
+                0.4654394261874155, 0.00899699190292822, -0.45588943971444607, -0.6119568054553588,
+                -0.3552331998848423, -0.10562033626198025, 0.3347786176148533, 0.5509031568458155,
+                0.3938464300398218, -0.027554404552765317, -0.22753638654484962, -0.4773194366786928,
+                -0.4053858442355111, -0.05884427268502474, 0.3255339276102072, 0.19571136213722584,
+                -0.02298092751718288, -0.22725049947895123, -0.27758080271582125, -0.14077606907881157);
     }
 
     @ParameterizedTest
