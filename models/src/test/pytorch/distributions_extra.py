@@ -144,8 +144,9 @@ CB_Q_LOW = torch.tensor([[-0.5, -1.0, 0.2], [-0.1, -2.0, -0.3]])
 CB_Q_HIGH = torch.tensor([[1.5, 2.0, 3.0], [0.8, 1.2, 1.1]])
 show("KL_CB_UNIFORM", lambda p, ql, qh: kl_divergence(ContinuousBernoulli(probs=p), Uniform(ql, qh)), p=CB_PROBS,
      ql=CB_Q_LOW, qh=CB_Q_HIGH)
-CB_P_LOW = torch.tensor([[0.1, 0.2, 0.0], [0.3, 0.5, 0.6]])
-CB_P_HIGH = torch.tensor([[0.4, 0.9, 0.5], [1.0, 0.7, 0.95]])
+# Bounds off 0 and 1: there PyTorch 1.13's >= and <= make the divergence infinite, which Kiln's is not.
+CB_P_LOW = torch.tensor([[0.1, 0.2, 0.05], [0.3, 0.5, 0.6]])
+CB_P_HIGH = torch.tensor([[0.4, 0.9, 0.5], [0.98, 0.7, 0.95]])
 show("KL_UNIFORM_CB", lambda pl, ph, q: kl_divergence(Uniform(pl, ph), ContinuousBernoulli(probs=q)), pl=CB_P_LOW,
      ph=CB_P_HIGH, q=CB_Q)
 CB = ContinuousBernoulli(probs=CB_Q)

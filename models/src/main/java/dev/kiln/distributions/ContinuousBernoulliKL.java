@@ -6,9 +6,10 @@ import dev.kiln.engine.Tensor;
  * The divergences KL(p || q) that PyTorch 1.13 registers ({@code torch/distributions/kl.py}) for ContinuousBernoulli
  * among Kiln's kinds, with PyTorch's formulas: ContinuousBernoulli-ContinuousBernoulli, Beta-ContinuousBernoulli,
  * ContinuousBernoulli-Exponential, ContinuousBernoulli-Normal, ContinuousBernoulli-Uniform and
- * Uniform-ContinuousBernoulli in closed form (the last two infinite under PyTorch's conditions on the bounds, which
- * this keeps as they are), and infinity for ContinuousBernoulli-Pareto, Exponential-, Gamma-, Gumbel-, Laplace-,
- * Normal- and Pareto-ContinuousBernoulli (of p's batch shape, as PyTorch's).
+ * Uniform-ContinuousBernoulli in closed form (the last two infinite where one side has mass outside the other's
+ * support; PyTorch 1.13's &gt;= and &lt;= make them infinite also where the uniform's bounds are exactly 0 or 1, as
+ * for Uniform(0, 1), where they are finite), and infinity for ContinuousBernoulli-Pareto, Exponential-, Gamma-,
+ * Gumbel-, Laplace-, Normal- and Pareto-ContinuousBernoulli (of p's batch shape, as PyTorch's).
  */
 final class ContinuousBernoulliKL {
     private static final double HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
@@ -63,17 +64,17 @@ final class ContinuousBernoulliKL {
         return p.entropy().neg().add(t2).add(t3);
     }
 
-    /** {@code -entropy(p) + log(qh - ql)}; infinite where ql >= 0 or qh &lt;= 1 (PyTorch's condition, as it is). */
+    /** {@code -entropy(p) + log(qh - ql)}; infinite where q leaves out part of [0, 1]: ql > 0 or qh &lt; 1. */
     private static Tensor uniform(ContinuousBernoulli p, Uniform q) {
         Tensor result = p.entropy().neg().add(q.high().sub(q.low()).log());
-        Tensor infinite = q.low().ge(0).add(q.high().le(1)).gt(0);
+        Tensor infinite = q.low().gt(0).add(q.high().lt(1)).gt(0);
         return Tensor.where(infinite, result.fullLike(Double.POSITIVE_INFINITY), result);
     }
 
-    /** {@code -entropy(p) + crossEntropy}; infinite where ph >= 1 or pl &lt;= 0 (PyTorch's condition, as it is). */
+    /** {@code -entropy(p) + crossEntropy}; infinite where p reaches outside [0, 1]: ph > 1 or pl &lt; 0. */
     private static Tensor fromUniform(Uniform p, ContinuousBernoulli q) {
         Tensor result = crossEntropyOf(q, p.mean()).sub(p.entropy());
-        Tensor infinite = p.high().ge(1).add(p.low().le(0)).gt(0);
+        Tensor infinite = p.high().gt(1).add(p.low().lt(0)).gt(0);
         return Tensor.where(infinite, result.fullLike(Double.POSITIVE_INFINITY), result);
     }
 }

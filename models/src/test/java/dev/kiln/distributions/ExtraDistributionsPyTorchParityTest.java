@@ -302,8 +302,8 @@ class ExtraDistributionsPyTorchParityTest extends DistributionParity {
         Tensor qHigh = leaf(new double[] {1.5, 2.0, 3.0, 0.8, 1.2, 1.1});
         check("CB-Uniform", KL.divergence(ContinuousBernoulli.ofProbs(p), new Uniform(qLow, qHigh)), KL_CB_UNIFORM,
                 grad(p, KL_CB_UNIFORM_D_P), grad(qLow, KL_CB_UNIFORM_D_QL), grad(qHigh, KL_CB_UNIFORM_D_QH));
-        Tensor pLow = leaf(new double[] {0.1, 0.2, 0.0, 0.3, 0.5, 0.6});
-        Tensor pHigh = leaf(new double[] {0.4, 0.9, 0.5, 1.0, 0.7, 0.95});
+        Tensor pLow = leaf(new double[] {0.1, 0.2, 0.05, 0.3, 0.5, 0.6});
+        Tensor pHigh = leaf(new double[] {0.4, 0.9, 0.5, 0.98, 0.7, 0.95});
         check("Uniform-CB", KL.divergence(new Uniform(pLow, pHigh), ContinuousBernoulli.ofProbs(q)), KL_UNIFORM_CB,
                 grad(pLow, KL_UNIFORM_CB_D_PL), grad(pHigh, KL_UNIFORM_CB_D_PH), grad(q, KL_UNIFORM_CB_D_Q));
     }
