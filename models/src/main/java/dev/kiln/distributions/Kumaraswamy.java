@@ -42,7 +42,9 @@ public final class Kumaraswamy extends TransformedDistribution {
     }
 
     private Kumaraswamy(Tensor[] parameters, boolean validateArgs) {
-        super(new Uniform(parameters[1].fullLike(0), parameters[1].fullLike(1), validateArgs),
+        // The base is not validated: this checks values against [0, 1], whose ends the transforms take to the base's 1,
+        // outside Uniform's [0, 1).
+        super(new Uniform(parameters[1].fullLike(0), parameters[1].fullLike(1), false),
                 List.of(new PowerTransform(parameters[1].reciprocal()),
                         new AffineTransform(parameters[1].fullLike(1, Shape.scalar()),
                                 parameters[1].fullLike(-1, Shape.scalar())),

@@ -1,5 +1,6 @@
 package dev.kiln.distributions;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -103,6 +104,23 @@ class ExtraDistributionsValidationTest {
         assertEquals("VonMises(loc: [2], concentration: [2]) has no entropy (as in PyTorch 1.13)",
                 message(UnsupportedOperationException.class, d::entropy));
         assertThrows(UnsupportedOperationException.class, () -> d.rsample(2));
+    }
+
+    /**
+     * 0 and 1 lie in the support [0, 1] that Kumaraswamy checks values against; its Uniform base, whose half-open
+     * [0, 1) they reach as 1 through the transforms, does not refuse them again: scored as PyTorch 1.13 scores them
+     * (NaN), with cdf and icdf 0 and 1 there.
+     */
+    @Test
+    void kumaraswamyTakesTheEndsOfTheUnitIntervalThatItsSupportIncludes() {
+        Kumaraswamy d = new Kumaraswamy(values(2, 0.5), values(3, 0.7));
+        for (double end : new double[] {0, 1}) {
+            Tensor atEnd = values(end, end);
+            assertArrayEquals(new double[] {Double.NaN, Double.NaN}, d.logProb(atEnd).toDoubleArray(),
+                    "logProb at " + end);
+            assertArrayEquals(new double[] {end, end}, d.cdf(atEnd).toDoubleArray(), "cdf at " + end);
+            assertArrayEquals(new double[] {end, end}, d.icdf(atEnd).toDoubleArray(), "icdf at " + end);
+        }
     }
 
     @Test
