@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  */
 public abstract class Optimizer implements AutoCloseable {
     private static final Pattern STATE_KEY = Pattern.compile("state\\.(\\d+)\\.([A-Za-z_]+)");
-    private static final Pattern GROUP_KEY = Pattern.compile("group\\.(\\d+)\\.(lr|weight_decay)");
+    private static final Pattern GROUP_KEY = Pattern.compile("group\\.(\\d+)\\.(lr|weight_decay|initial_lr)");
     /** The state dict's key of {@link #momentumOrBeta1()}, which a schedule may move as it moves the rate. */
     static final String MOMENTUM_KEY = "momentum_or_beta1";
     /** PyTorch's {@code clip_grad_norm_} adds this to the norm before dividing. */
@@ -285,7 +285,9 @@ public abstract class Optimizer implements AutoCloseable {
      * The optimizer's state by flat name, for checkpoints: {@code state.<i>.<name>} for each stepped
      * parameter i (in {@link #params()} order) and each name of {@link #stateNames()}, with
      * {@code state.<i>.step} a one-element I64 tensor and each of {@link #numberNames()} a one-element F64
-     * tensor; then {@code group.<g>.lr} and {@code group.<g>.weight_decay} as one-element F64 tensors, and where
+     * tensor; then {@code group.<g>.lr} and {@code group.<g>.weight_decay} as one-element F64 tensors, with
+     * {@code group.<g>.initial_lr} once a schedule has recorded it ({@link ParamGroup#initialLr()}, saved as PyTorch
+     * saves it, so that a schedule made after loading takes the run's first rate), and where
      * the optimizer has one, {@link #momentumOrBeta1()} as {@code momentum_or_beta1} (PyTorch keeps both in its
      * {@code param_groups}: a schedule such as {@code OneCycleLR} moves them, and a resumed run continues). The
      * tensors are the optimizer's own (like {@code Module.stateDict()}): do not close them, and copy them to
@@ -310,12 +312,15 @@ public abstract class Optimizer implements AutoCloseable {
         try (Scope s = Scope.open()) {
             for (int g = 0; g < groups.size(); g++) {
                 ParamGroup group = groups.get(g);
-                out.put("group." + g + ".lr", groupTensor(2 * g, group.lr()));
-                out.put("group." + g + ".weight_decay", groupTensor(2 * g + 1, group.weightDecay()));
+                out.put("group." + g + ".lr", groupTensor(3 * g, group.lr()));
+                out.put("group." + g + ".weight_decay", groupTensor(3 * g + 1, group.weightDecay()));
+                if (group.recordsInitialLr()) {
+                    out.put("group." + g + ".initial_lr", groupTensor(3 * g + 2, group.initialLr()));
+                }
             }
             OptionalDouble momentum = momentumOrBeta1();
             if (momentum.isPresent()) {
-                out.put(MOMENTUM_KEY, groupTensor(2 * groups.size(), momentum.getAsDouble()));
+                out.put(MOMENTUM_KEY, groupTensor(3 * groups.size(), momentum.getAsDouble()));
             }
         }
         return out;
@@ -332,8 +337,8 @@ public abstract class Optimizer implements AutoCloseable {
     /**
      * Replaces the whole state by {@code state} (as written by {@link #stateDict()}, for the same
      * parameters in the same order): per-parameter state is copied (converted to the parameter's dtype),
-     * parameters without entries start afresh, and group entries set the groups' learning rate and weight
-     * decay. Every problem is reported at once in an {@link IllegalArgumentException} and then nothing is
+     * parameters without entries start afresh, and group entries set the groups' learning rate, weight decay and
+     * initial rate. Every problem is reported at once in an {@link IllegalArgumentException} and then nothing is
      * loaded. The given tensors are not kept: the caller may close them. {@code state} may be this optimizer's
      * own {@link #stateDict()}.
      */
@@ -352,7 +357,11 @@ public abstract class Optimizer implements AutoCloseable {
                 if (gm.matches()) {
                     ParamGroup group = groups.get(parseIndex(gm.group(1)));
                     double v = t.item();
-                    groupSettings.add(gm.group(2).equals("lr") ? () -> group.setLr(v) : () -> group.setWeightDecay(v));
+                    groupSettings.add(switch (gm.group(2)) {
+                        case "lr" -> () -> group.setLr(v);
+                        case "weight_decay" -> () -> group.setWeightDecay(v);
+                        default -> () -> group.restoreInitialLr(v);
+                    });
                 }
             });
             Tensor momentum = state.get(MOMENTUM_KEY);
@@ -481,7 +490,7 @@ public abstract class Optimizer implements AutoCloseable {
             } else if (key.equals(MOMENTUM_KEY)) {
                 checkMomentum(t, problems);
             } else {
-                problems.add(key + ": not an optimizer state key (state.<i>.<name>, group.<g>.lr|weight_decay or "
+                problems.add(key + ": not an optimizer state key (state.<i>.<name>, group.<g>.lr|weight_decay|initial_lr or "
                         + MOMENTUM_KEY + ")");
             }
         }

@@ -81,6 +81,16 @@ public final class ParamGroup {
         return initialLr;
     }
 
+    /** Whether a schedule has recorded {@link #initialLr()}. */
+    boolean recordsInitialLr() {
+        return !Double.isNaN(initialLr);
+    }
+
+    /** Sets {@link #initialLr()} as a loaded state dict recorded it. */
+    void restoreInitialLr(double initialLr) {
+        this.initialLr = checked("initial_lr", initialLr);
+    }
+
     /** Fills what the group left unset with the optimizer's defaults. */
     void applyDefaults(double defaultLr, double defaultWeightDecay) {
         if (!lrSet) {

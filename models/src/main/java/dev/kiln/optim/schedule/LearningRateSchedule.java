@@ -12,8 +12,9 @@ import java.util.Map;
  * completed epochs {@code e = epoch}: after {@code step(e, ...)} every group's learning rate is PyTorch's
  * value after {@code e} calls of {@code scheduler.step()}, computed from the group's learning rate when
  * the first schedule was made on it (its base rate, PyTorch's {@code initial_lr}: {@link
- * dev.kiln.optim.ParamGroup#initialLr()}), which every later schedule on the group shares. Make schedules before
- * loading a checkpoint into the optimizer, so that they see the base rates.
+ * dev.kiln.optim.ParamGroup#initialLr()}), which every later schedule on the group shares. The optimizer's state
+ * dict saves it, so that a schedule made after loading a checkpoint that had one takes the run's first rates rather
+ * than the decayed ones the checkpoint left.
  */
 public interface LearningRateSchedule {
     /**
