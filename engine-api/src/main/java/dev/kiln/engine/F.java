@@ -1164,9 +1164,9 @@ public final class F {
      * given (source position {@code (o + 0.5) / scaleFactor - 0.5}, not {@code (o + 0.5) di / oi - 0.5}) unless
      * {@code recomputeScaleFactor} or mode {@link InterpolationMode#AREA}; {@code alignCorners} lines up the corner
      * elements' centres instead of their edges (the interpolating modes alone). Values and gradients follow PyTorch
-     * 1.13's CPU kernels, except where PyTorch's own nearest and same-size bicubic gradients are not those of its
-     * forward pass: here they are. No antialiasing (see the overload with {@code antialias}). F32 or F64. The interpolating modes and area are one matrix
-     * product per resized axis (bicubic too), the nearest modes one gather.
+     * 1.13's CPU kernels, except where PyTorch's own nearest gradient by a factor is not that of its forward pass:
+     * here it is. No antialiasing (see the overload with {@code antialias}). F32 or F64. The interpolating modes and
+     * area are one matrix product per resized axis (bicubic too), the nearest modes one gather.
      *
      * @throws IllegalArgumentException naming the argument and its value for a null mode, an input rank the mode does
      *     not take, {@code alignCorners} with a nearest mode or area, both or neither of size and scaleFactor,
