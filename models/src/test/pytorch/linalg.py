@@ -80,6 +80,8 @@ print("    }")
 print()
 case("CHOLESKY", lambda a: torch.linalg.cholesky(a), a=spd(1, 2, 3))
 case("CHOLESKY_UPPER", lambda a: torch.linalg.cholesky(a, upper=True), a=spd(1, 2, 3))
+case("CHOLESKY_UPPER_TRIANGLE", lambda a: torch.linalg.cholesky(a, upper=True),
+     a=spd(1, 2, 3) + torch.triu(pat(7, 2, 3, 3), 1))
 case("SOLVE_LOWER", lambda a, b: torch.linalg.solve_triangular(a, b, upper=False), a=lower(2, 2, 3), b=pat(3, 3, 2))
 case("SOLVE_UPPER_RIGHT", lambda a, b: torch.linalg.solve_triangular(a, b, upper=True, left=False),
      a=lower(2, 2, 3).mT.contiguous(), b=pat(3, 2, 4, 3))

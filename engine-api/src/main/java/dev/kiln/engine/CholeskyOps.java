@@ -31,7 +31,8 @@ final class CholeskyOps {
         Tensor flat = LinalgShapes.flat(a);
         Tensor info = flat.emptyLike(Shape.of(flat.dim(0)), DType.I32);
         Tensor out = Composite.untracked(() -> {
-            Tensor lower = factor(a, flat, info, check);
+            // PyTorch's upper factor reads A's upper triangle, which is the lower one of A^T.
+            Tensor lower = factor(a, upper ? LinalgShapes.transposed(flat) : flat, info, check);
             return upper ? LinalgShapes.transposed(lower) : lower;
         });
         out.record(op, new Tensor[] {flat}, Node.differentiable(g -> new Tensor[] {

@@ -33,7 +33,10 @@ public final class Linalg {
         return untrackedUnlessRecorded(() -> CholeskyOps.cholesky(a, false), a);
     }
 
-    /** {@link #cholesky(Tensor)}, or the upper factor {@code U = L^T} ({@code U^T U = A}) when {@code upper}. */
+    /**
+     * {@link #cholesky(Tensor)}, or, when {@code upper}, the upper factor U ({@code U^T U = A}) from A's upper
+     * triangle, as PyTorch reads it.
+     */
     public static Tensor cholesky(Tensor a, boolean upper) {
         return untrackedUnlessRecorded(() -> CholeskyOps.cholesky(a, upper), a);
     }

@@ -87,6 +87,14 @@ class LinalgErrorTest {
     }
 
     @Test
+    void upperCholeskyExReportsTheMinorsOfTheUpperTriangleAsPyTorch() {
+        // Positive-definite by its lower triangle (the identity), not by its upper one: 1 - 2 * 2 < 0.
+        Tensor a = Tensor.fromArray(new double[] {1, 2, 0, 1}, 2, 2);
+        assertEquals(0, Linalg.choleskyEx(a, false).info().item());
+        assertEquals(2, Linalg.choleskyEx(a, true).info().item());
+    }
+
+    @Test
     void solveWithASingularMatrixNamesTheBatchElementAndTheZeroPivot() {
         Tensor a = Tensor.fromArray(new double[] {1, 0, 0, 1, 1, 2, 2, 4}, 2, 2, 2);
         assertMessage("linalg.solve: (Batch element 1): The diagonal element 2 is zero, the solve could not be"

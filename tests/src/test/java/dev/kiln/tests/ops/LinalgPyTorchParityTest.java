@@ -72,6 +72,22 @@ class LinalgPyTorchParityTest {
 
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void upperCholeskyReadsTheUpperTriangleAsPyTorch(DType dtype) {
+        // spd's strictly upper triangle moved by pattern 7: the lower triangle alone gives another factor.
+        double[] values = spd(1, 2, 3);
+        double[] moved = pattern(7, values.length);
+        for (int at = 0; at < values.length; at++) {
+            if (at % 3 > at / 3 % 3) {
+                values[at] += moved[at];
+            }
+        }
+        Tensor a = leaf(dtype, values, 2, 3, 3);
+        assertForward("cholesky upper", LinalgPyTorchValues.CHOLESKY_UPPER_TRIANGLE, Linalg.cholesky(a, true), dtype);
+        assertGradient("cholesky upper", LinalgPyTorchValues.CHOLESKY_UPPER_TRIANGLE_GRAD_A, a, dtype);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
     void lowerTriangularSolveBroadcastsOneRightHandSideOverTheBatchAsPyTorch(DType dtype) {
         Tensor a = leaf(dtype, lower(2, 2, 3), 2, 3, 3);
         Tensor b = leaf(dtype, pattern(3, 6), 3, 2);
