@@ -47,11 +47,6 @@ final class Matrices {
         return Linalg.solveTriangular(lower, b, false);
     }
 
-    /** Identity matrices of {@code m}'s shape [..., d, d], dtype and backend. */
-    static Tensor identityLike(Tensor m) {
-        return m.fullLike(1).tril(0).triu(0);
-    }
-
     /** {@code |lower^-1 x|^2}, the squared Mahalanobis distance of [..., d] vectors for covariances lower lower^T. */
     static Tensor mahalanobis(Tensor lower, Tensor x) {
         return solveLower(lower, x.unsqueeze(-1)).squeeze(-1).square().sum(-1, false);

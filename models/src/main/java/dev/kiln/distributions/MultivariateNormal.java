@@ -82,8 +82,9 @@ public final class MultivariateNormal extends Distribution {
         Shape batch = batchShape("precisionMatrix", loc, precision);
         checkBeforeFactorising(loc, "precisionMatrix", precision, batch, validateArgs);
         Tensor inverseTril = Matrices.cholesky(precision.flip(-2, -1)).flip(-2, -1).transpose(-2, -1);
-        return new MultivariateNormal(loc, Matrices.solveLower(inverseTril, Matrices.identityLike(inverseTril)), batch,
-                "precisionMatrix", validateArgs);
+        Tensor identity = Matrices.identity(inverseTril, inverseTril.dim(-1));
+        return new MultivariateNormal(loc, Matrices.solveLower(inverseTril, identity), batch, "precisionMatrix",
+                validateArgs);
     }
 
     /**
@@ -130,7 +131,7 @@ public final class MultivariateNormal extends Distribution {
 
     /** The precision, the inverse covariance {@code L^-T L^-1}, [batch..., d, d] (PyTorch's {@code precision_matrix}). */
     public Tensor precisionMatrix() {
-        Tensor inverse = Matrices.solveLower(scaleTril, Matrices.identityLike(scaleTril));
+        Tensor inverse = Matrices.solveLower(scaleTril, Matrices.identity(scaleTril, dimension()));
         Tensor precision = F.einsum("...ki,...kj->...ij", inverse, inverse);
         return Tensors.expandTo(precision, batchShape().insert(batchShape().rank(), dimension())
                 .insert(batchShape().rank(), dimension()));
