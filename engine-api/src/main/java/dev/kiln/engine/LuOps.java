@@ -52,6 +52,29 @@ final class LuOps {
             return this;
         }
 
+        /**
+         * These factors of A's own matrices, batch axes {@code own}, repeated over the broadcast batch axes
+         * {@code batch} (copies of {@code [n, n]} and {@code [n]}, where factorising each copy of A would cost n^3).
+         */
+        Factors broadcast(Shape own, Shape batch) {
+            if (own.equals(batch)) {
+                return this;
+            }
+            int n = lu.dim(-1);
+            int matrices = Math.toIntExact(batch.size());
+            Tensor wideLu = lu.reshape(withAxes(own, n, n)).expand(withAxes(batch, n, n)).reshape(matrices, n, n);
+            Tensor widePivots = pivots.reshape(withAxes(own, n)).expand(withAxes(batch, n)).reshape(matrices, n);
+            return new Factors(wideLu, widePivots, info);
+        }
+
+        private static int[] withAxes(Shape batch, int... last) {
+            Shape shape = batch;
+            for (int size : last) {
+                shape = shape.insert(shape.rank(), size);
+            }
+            return shape.dims();
+        }
+
         /** {@code op(A)^-1 b} for b {@code [batch, n, k]}. */
         Tensor solve(Tensor b, boolean adjoint) {
             Tensor out = b.emptyLike(b.shape(), b.dtype());
@@ -92,27 +115,35 @@ final class LuOps {
         Tensor matrices = vector ? b.unsqueeze(left ? -1 : -2) : b;
         LinalgShapes.matrices(SOLVE, "B", matrices);
         Tensor[] ab = LinalgShapes.broadcast(SOLVE, "A", a, "B", matrices, left);
+        // X A = B is A^T X^T = B^T. A's own matrices are factorised, each once however many right-hand sides share
+        // it, and a singular one is named by its index in A's batch, as PyTorch names it.
+        Factors f = Factors.of(LinalgShapes.flat(left ? a : LinalgShapes.transposed(a))).invertible(SOLVE, a, "solve")
+                .broadcast(LinalgShapes.batchOf(a), LinalgShapes.batchOf(ab[0]));
         Tensor flatA = LinalgShapes.flat(ab[0]);
         Tensor flatB = LinalgShapes.flat(ab[1]);
-        // X A = B is A^T X^T = B^T.
-        Tensor x = left ? solveLeft(flatA, flatB, a)
-                : LinalgShapes.transposed(solveLeft(LinalgShapes.transposed(flatA), LinalgShapes.transposed(flatB), a));
+        Tensor x = left ? solveLeft(flatA, flatB, f)
+                : LinalgShapes.transposed(solveLeft(LinalgShapes.transposed(flatA), LinalgShapes.transposed(flatB), f));
         Tensor result = LinalgShapes.unflat(x, ab[1]);
         return vector ? result.squeeze(left ? -1 : -2) : result;
     }
 
-    /** The recorded {@code a^-1 b} of {@code [batch, n, n]} and {@code [batch, n, k]}. */
-    private static Tensor solveLeft(Tensor a, Tensor b, Tensor input) {
-        Factors f = Factors.of(a).invertible(SOLVE, input, "solve");
+    /** The recorded {@code a^-1 b} of {@code [batch, n, n]} and {@code [batch, n, k]}, from a's factors f. */
+    private static Tensor solveLeft(Tensor a, Tensor b, Factors f) {
         Tensor x = f.solve(b, false);
         x.recordWithSaved(SOLVE, new Tensor[] {a, b}, Node.differentiable(g -> Composite.gradients(() -> {
-            Tensor gradB = Node.createsGraph() ? solveLeft(LinalgShapes.transposed(a), g, input) : f.solve(g, true);
+            Tensor gradB = Node.createsGraph() ? adjointSolve(a, g) : f.solve(g, true);
             return new Tensor[] {
                     a.requiresGrad() ? MatmulOps.matmul(gradB, false, x, true).neg() : null,
                     b.requiresGrad() ? gradB : null};
         })), f.lu, f.pivots);
         f.info.close();
         return x;
+    }
+
+    /** The recorded {@code a^-T g}, for a backward pass that records its graph; a^T is invertible where a is. */
+    private static Tensor adjointSolve(Tensor a, Tensor g) {
+        Tensor transposed = LinalgShapes.transposed(a);
+        return solveLeft(transposed, g, Factors.of(transposed));
     }
 
     static Tensor inv(Tensor a) {

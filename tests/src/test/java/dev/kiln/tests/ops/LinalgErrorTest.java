@@ -103,6 +103,16 @@ class LinalgErrorTest {
     }
 
     @Test
+    void solveNamesASingularMatrixByItsIndexInTheBatchOfAAsPyTorchWhereBBroadcastsIt() {
+        // A [2, 1, 2, 2] against B [3, 2, 1]: the broadcast batch [2, 3] holds A's second matrix at 3, 4 and 5.
+        Tensor a = Tensor.fromArray(new double[] {1, 0, 0, 1, 1, 2, 2, 4}, 2, 1, 2, 2);
+        String singular = "linalg.solve: (Batch element 1): The diagonal element 2 is zero, the solve could not be"
+                + " completed because the input matrix is singular. (input [2, 1, 2, 2])";
+        assertMessage(singular, () -> Linalg.solve(a, Tensor.ones(DType.F64, 3, 2, 1)));
+        assertMessage(singular, () -> Linalg.solve(a, Tensor.ones(DType.F64, 3, 1, 2), false));
+    }
+
+    @Test
     void inverseOfASingularMatrixIsRefusedAsPyTorch() {
         Tensor singular = Tensor.fromArray(new double[] {1, 2, 3, 2, 4, 6, 1, 0, 1}, 3, 3);
         assertMessage("linalg.inv: The diagonal element 3 is zero, the inversion could not be completed because the"
