@@ -549,6 +549,28 @@ public interface Backend extends AutoCloseable {
     /** {@code dst[..., index[..., j, ...], ...] += src[..., j, ...]} along {@code axis}: gather's gradient. */
     void scatterAdd(Tensor dst, int axis, Tensor index, Tensor src);
 
+    /**
+     * PyTorch's {@code F.grid_sample} of input {@code [N, C, H, W]} at grid {@code [N, Ho, Wo, 2]} (x, y in [-1, 1]
+     * spanning the input, points outside padded as {@code padding} says), {@code mode} bilinear or nearest, into out
+     * {@code [N, C, Ho, Wo]}. By default the composition of gathers and arithmetic that {@link F#gridSample} runs
+     * for other modes and 5-D inputs.
+     */
+    default void gridSample2dForward(Tensor input, Tensor grid, GridSampleMode mode, GridSamplePadding padding,
+                                     boolean alignCorners, Tensor out) {
+        GridSampleComposite.forward(input, grid, mode, padding, alignCorners, out);
+    }
+
+    /**
+     * Gradient of {@link #gridSample2dForward} from gradOut {@code [N, C, Ho, Wo]}: writes (overwrites) gradInput
+     * (input's shape) and gradGrid (grid's shape; bilinear only, nearest's is zero), each where not null. By
+     * default the composition's own backward pass.
+     */
+    default void gridSample2dBackward(Tensor input, Tensor grid, Tensor gradOut, GridSampleMode mode,
+                                      GridSamplePadding padding, boolean alignCorners, Tensor gradInput,
+                                      Tensor gradGrid) {
+        GridSampleComposite.backward(input, grid, gradOut, mode, padding, alignCorners, gradInput, gradGrid);
+    }
+
     // ---- 8. Random ------------------------------------------------------------------------------
 
     /**

@@ -17,6 +17,9 @@ import java.util.List;
  * border clips x into [0, size - 1]; reflection mirrors it at 0 and size - 1 (alignCorners) or at -0.5 and
  * size - 0.5, then clips. A clipped coordinate, at the edge included, passes no gradient, as PyTorch's kernels.
  * Bicubic sampling (A = -0.75) pads each of its tap positions instead of the point, as PyTorch does.
+ *
+ * <p>Bilinear and nearest sampling of a 4-D input go to the backend instead ({@link GridSample2dOps}), whose default
+ * is this composition.
  */
 final class GridSampleOps {
     private static final String OP = "gridSample";
@@ -36,14 +39,18 @@ final class GridSampleOps {
     static Tensor gridSample(Tensor input, Tensor grid, GridSampleMode mode, GridSamplePadding padding,
                              boolean alignCorners) {
         check(input, grid, mode, padding);
+        if (input.rank() == 4 && mode != GridSampleMode.BICUBIC) {
+            return GridSample2dOps.gridSample(input, grid, mode, padding, alignCorners);
+        }
         if (!Tensor.recordsFrom(input, grid)) {
             return Composite.untracked(() -> sampled(input, grid, mode, padding, alignCorners));
         }
         return sampled(input, grid, mode, padding, alignCorners);
     }
 
-    private static Tensor sampled(Tensor input, Tensor grid, GridSampleMode mode, GridSamplePadding padding,
-                                  boolean alignCorners) {
+    /** The composition, recorded where gradients are on and an input requires one. */
+    static Tensor sampled(Tensor input, Tensor grid, GridSampleMode mode, GridSamplePadding padding,
+                          boolean alignCorners) {
         int batch = input.dim(0);
         int channels = input.dim(1);
         int axes = input.rank() - 2;

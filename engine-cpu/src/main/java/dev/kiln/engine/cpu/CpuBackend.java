@@ -5,6 +5,8 @@ import dev.kiln.engine.BinaryOp;
 import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Device;
+import dev.kiln.engine.GridSampleMode;
+import dev.kiln.engine.GridSamplePadding;
 import dev.kiln.engine.GroupedConv2dGeometry;
 import dev.kiln.engine.Pool2dGeometry;
 import dev.kiln.engine.ReduceOp;
@@ -45,6 +47,7 @@ public final class CpuBackend implements Backend {
     private final CpuPooling pooling;
     private final CpuBatchNorm batchNorm;
     private final CpuGroupNorm groupNorm;
+    private final CpuGridSample gridSample;
     private final CpuRecurrent recurrent;
     private final CpuLinalg linalg;
     private volatile Backend storageOwner = this;
@@ -74,6 +77,7 @@ public final class CpuBackend implements Backend {
         this.pooling = new CpuPooling(parallel);
         this.batchNorm = new CpuBatchNorm(parallel);
         this.groupNorm = new CpuGroupNorm(parallel);
+        this.gridSample = new CpuGridSample(parallel);
         this.recurrent = new CpuRecurrent(parallel);
         this.linalg = new CpuLinalg(parallel, copies);
     }
@@ -494,6 +498,19 @@ public final class CpuBackend implements Backend {
     public void groupNormBackward(Tensor x, Tensor gradOut, int groups, Tensor weight, Tensor saveMean,
                                   Tensor saveInvStd, Tensor gradInput, Tensor gradWeight, Tensor gradBias) {
         groupNorm.backward(x, gradOut, groups, weight, saveMean, saveInvStd, gradInput, gradWeight, gradBias);
+    }
+
+    @Override
+    public void gridSample2dForward(Tensor input, Tensor grid, GridSampleMode mode, GridSamplePadding padding,
+                                    boolean alignCorners, Tensor out) {
+        gridSample.forward(input, grid, mode, padding, alignCorners, out);
+    }
+
+    @Override
+    public void gridSample2dBackward(Tensor input, Tensor grid, Tensor gradOut, GridSampleMode mode,
+                                     GridSamplePadding padding, boolean alignCorners, Tensor gradInput,
+                                     Tensor gradGrid) {
+        gridSample.backward(input, grid, gradOut, mode, padding, alignCorners, gradInput, gradGrid);
     }
 
     @Override
