@@ -1,0 +1,136 @@
+package dev.kiln.engine.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.GridSampleMode;
+import dev.kiln.engine.GridSamplePadding;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.Tensor;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.DoubleBuffer;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The CPU's gridSample2dForward and gridSample2dBackward against the SPI's default (the composition of gathers and
+ * arithmetic) on the same values: outputs and the gradients of the input and of the grid, for every mode, padding and
+ * alignCorners, on random grids that reach outside [-1, 1], with more channels than one, an output of another size
+ * than the input, and an input of one row (reflection about an empty span with alignCorners).
+ */
+class CpuGridSampleTest {
+    /** Input shape, then the grid's Ho and Wo. */
+    private static final int[][] CASES = {{2, 3, 5, 7, 4, 6}, {3, 2, 1, 4, 3, 2}};
+    /** How far outside [-1, 1] the grid reaches. */
+    private static final double REACH = 1.7;
+
+    private CpuBackend cpu;
+    private Backend composed;
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        cpu = new CpuBackend(2);
+        composed = withDefaultGridSample(cpu);
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+        cpu.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void bilinearMatchesTheComposition(DType dtype) {
+        matchesTheComposition(GridSampleMode.BILINEAR, dtype);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void nearestMatchesTheComposition(DType dtype) {
+        matchesTheComposition(GridSampleMode.NEAREST, dtype);
+    }
+
+    private void matchesTheComposition(GridSampleMode mode, DType dtype) {
+        int seed = 0;
+        for (int[] spec : CASES) {
+            for (GridSamplePadding padding : GridSamplePadding.values()) {
+                for (boolean alignCorners : new boolean[] {false, true}) {
+                    String what = mode + " " + padding + " alignCorners " + alignCorners + " " + dtype + " on "
+                            + Shape.of(spec[0], spec[1], spec[2], spec[3]);
+                    double[][] kernel = sampled(cpu, spec, mode, padding, alignCorners, dtype, ++seed);
+                    double[][] composition = sampled(composed, spec, mode, padding, alignCorners, dtype, seed);
+                    assertClose(what, kernel, composition, dtype == DType.F64 ? 1e-12 : 1e-5);
+                }
+            }
+        }
+    }
+
+    /**
+     * The output, the input's gradient and (bilinear) the grid's, of random values from {@code seed} on
+     * {@code backend}.
+     */
+    private static double[][] sampled(Backend backend, int[] spec, GridSampleMode mode, GridSamplePadding padding,
+                                      boolean alignCorners, DType dtype, int seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Shape inputShape = Shape.of(spec[0], spec[1], spec[2], spec[3]);
+        Shape gridShape = Shape.of(spec[0], spec[4], spec[5], 2);
+        Shape outShape = Shape.of(spec[0], spec[1], spec[4], spec[5]);
+        Tensor input = uniform(backend, inputShape, dtype, random, 1);
+        Tensor grid = uniform(backend, gridShape, dtype, random, REACH);
+        Tensor gradOut = uniform(backend, outShape, dtype, random, 1);
+        Tensor out = Tensor.empty(outShape, dtype, backend);
+        backend.gridSample2dForward(input, grid, mode, padding, alignCorners, out);
+        Tensor gradInput = Tensor.empty(inputShape, dtype, backend);
+        Tensor gradGrid = mode == GridSampleMode.BILINEAR ? Tensor.empty(gridShape, dtype, backend) : null;
+        backend.gridSample2dBackward(input, grid, gradOut, mode, padding, alignCorners, gradInput, gradGrid);
+        return new double[][] {out.toDoubleArray(), gradInput.toDoubleArray(),
+            gradGrid == null ? new double[0] : gradGrid.toDoubleArray()};
+    }
+
+    private static void assertClose(String what, double[][] actual, double[][] expected, double tolerance) {
+        String[] names = {"output", "input's gradient", "grid's gradient"};
+        for (int i = 0; i < names.length; i++) {
+            assertEquals(expected[i].length, actual[i].length, what + ": " + names[i] + " length");
+            for (int k = 0; k < expected[i].length; k++) {
+                assertEquals(expected[i][k], actual[i][k], tolerance * Math.max(1, Math.abs(expected[i][k])),
+                        what + ": " + names[i] + " element " + k);
+            }
+        }
+    }
+
+    private static Tensor uniform(Backend backend, Shape shape, DType dtype, SplittableRandom random, double bound) {
+        double[] values = new double[Math.toIntExact(shape.size())];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (2 * random.nextDouble() - 1) * bound;
+        }
+        Tensor wide = Tensor.empty(shape, DType.F64, backend);
+        backend.copyFromHost(DoubleBuffer.wrap(values), wide);
+        return dtype == DType.F64 ? wide : wide.to(dtype);
+    }
+
+    /** {@code to} running the interface's default gridSample2dForward and gridSample2dBackward. */
+    private static Backend withDefaultGridSample(Backend to) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            try {
+                if (method.getName().startsWith("gridSample2d") && method.isDefault()) {
+                    return InvocationHandler.invokeDefault(proxy, method, args);
+                }
+                return method.invoke(to, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
+                handler);
+    }
+}
