@@ -60,6 +60,28 @@ class CpuGridSampleTest {
         matchesTheComposition(GridSampleMode.NEAREST, dtype);
     }
 
+    /**
+     * The composition frees what it makes, in the backward pass the graph it records from leaves of its own too: it
+     * leaves as many bytes in use as the kernel, which makes nothing but what it is given.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GridSampleMode.class, names = {"BILINEAR", "NEAREST"})
+    void theCompositionKeepsNoneOfItsSteps(GridSampleMode mode) {
+        assertEquals(bytesKept(cpu, mode), bytesKept(composed, mode), "bytes in use after the composition");
+    }
+
+    /** The bytes in use after {@link #sampled} on {@code backend}, which its scope then gives back. */
+    private long bytesKept(Backend backend, GridSampleMode mode) {
+        long before = cpu.bytesInUse();
+        long kept;
+        try (Scope inner = Scope.open()) {
+            sampled(backend, CASES[0], mode, GridSamplePadding.REFLECTION, false, DType.F64, 1);
+            kept = cpu.bytesInUse() - before;
+        }
+        assertEquals(before, cpu.bytesInUse(), "bytes in use after closing the scope");
+        return kept;
+    }
+
     private void matchesTheComposition(GridSampleMode mode, DType dtype) {
         int seed = 0;
         for (int[] spec : CASES) {
