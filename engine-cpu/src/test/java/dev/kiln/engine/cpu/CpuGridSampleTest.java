@@ -3,15 +3,15 @@ package dev.kiln.engine.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.engine.Backend;
+import dev.kiln.engine.BackendProxy;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.F;
 import dev.kiln.engine.GridSampleMode;
 import dev.kiln.engine.GridSamplePadding;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.DoubleBuffer;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The CPU's gridSample2dForward and gridSample2dBackward against the SPI's default (the composition of gathers and
  * arithmetic) on the same values: outputs and the gradients of the input and of the grid, for every mode, padding and
  * alignCorners, on random grids that reach outside [-1, 1], with more channels than one, an output of another size
- * than the input, and an input of one row (reflection about an empty span with alignCorners).
+ * than the input, and an input of one row (reflection about an empty span with alignCorners); the default's
+ * backward pass also inside {@link F#gridSample}'s, as on a backend without a kernel of its own.
  */
 class CpuGridSampleTest {
     /** Input shape, then the grid's Ho and Wo. */
@@ -32,13 +33,15 @@ class CpuGridSampleTest {
     private static final double REACH = 1.7;
 
     private CpuBackend cpu;
+    private CpuBackend behindProxy;
     private Backend composed;
     private Scope scope;
 
     @BeforeEach
     void open() {
         cpu = new CpuBackend(2);
-        composed = withDefaultGridSample(cpu);
+        behindProxy = new CpuBackend(2);
+        composed = withDefaultGridSample(behindProxy);
         scope = Scope.open();
     }
 
@@ -46,6 +49,7 @@ class CpuGridSampleTest {
     void close() {
         scope.close();
         cpu.close();
+        behindProxy.close();
     }
 
     @ParameterizedTest
@@ -60,6 +64,27 @@ class CpuGridSampleTest {
         matchesTheComposition(GridSampleMode.NEAREST, dtype);
     }
 
+    /** The default's backward pass, run inside F.gridSample's, gives the kernel's gradients. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void theCompositionDifferentiatesInsideABackwardPass(DType dtype) {
+        assertClose("F.gridSample bilinear reflection alignCorners " + dtype, differentiated(composed, dtype),
+                differentiated(cpu, dtype), dtype == DType.F64 ? 1e-12 : 1e-5);
+    }
+
+    /** F.gridSample's output and the gradients of its input and grid from a backward pass, on {@code backend}. */
+    private static double[][] differentiated(Backend backend, DType dtype) {
+        SplittableRandom random = new SplittableRandom(7);
+        int[] spec = CASES[0];
+        Tensor input = uniform(backend, Shape.of(spec[0], spec[1], spec[2], spec[3]), dtype, random, 1)
+                .requiresGrad(true);
+        Tensor grid = uniform(backend, Shape.of(spec[0], spec[4], spec[5], 2), dtype, random, REACH)
+                .requiresGrad(true);
+        Tensor y = F.gridSample(input, grid, GridSampleMode.BILINEAR, GridSamplePadding.REFLECTION, true);
+        y.backward(uniform(backend, y.shape(), dtype, random, 1));
+        return new double[][] {y.toDoubleArray(), input.grad().toDoubleArray(), grid.grad().toDoubleArray()};
+    }
+
     /**
      * The composition frees what it makes, in the backward pass the graph it records from leaves of its own too: it
      * leaves as many bytes in use as the kernel, which makes nothing but what it is given.
@@ -71,14 +96,14 @@ class CpuGridSampleTest {
     }
 
     /** The bytes in use after {@link #sampled} on {@code backend}, which its scope then gives back. */
-    private long bytesKept(Backend backend, GridSampleMode mode) {
-        long before = cpu.bytesInUse();
+    private static long bytesKept(Backend backend, GridSampleMode mode) {
+        long before = backend.bytesInUse();
         long kept;
         try (Scope inner = Scope.open()) {
             sampled(backend, CASES[0], mode, GridSamplePadding.REFLECTION, false, DType.F64, 1);
-            kept = cpu.bytesInUse() - before;
+            kept = backend.bytesInUse() - before;
         }
-        assertEquals(before, cpu.bytesInUse(), "bytes in use after closing the scope");
+        assertEquals(before, backend.bytesInUse(), "bytes in use after closing the scope");
         return kept;
     }
 
@@ -140,19 +165,20 @@ class CpuGridSampleTest {
         return dtype == DType.F64 ? wide : wide.to(dtype);
     }
 
-    /** {@code to} running the interface's default gridSample2dForward and gridSample2dBackward. */
+    /**
+     * {@code to} running the interface's default gridSample2dForward and gridSample2dBackward, also for the
+     * operations on tensors it allocates.
+     */
     private static Backend withDefaultGridSample(Backend to) {
         InvocationHandler handler = (proxy, method, args) -> {
-            try {
-                if (method.getName().startsWith("gridSample2d") && method.isDefault()) {
-                    return InvocationHandler.invokeDefault(proxy, method, args);
-                }
-                return method.invoke(to, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
+            if (method.getDeclaringClass() == Object.class) {
+                return BackendProxy.objectMethod(proxy, method, args, "CPU backend with the default grid sampling");
             }
+            if (method.getName().startsWith("gridSample2d") && method.isDefault()) {
+                return InvocationHandler.invokeDefault(proxy, method, args);
+            }
+            return BackendProxy.call(to, method, args);
         };
-        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
-                handler);
+        return BackendProxy.wrap(to, handler);
     }
 }
