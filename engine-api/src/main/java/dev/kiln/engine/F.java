@@ -1272,4 +1272,15 @@ public final class F {
     public static Tensor cartesianProd(List<Tensor> tensors) {
         return GridOps.cartesianProd(tensors);
     }
+
+    // ---- Element-wise math (see PointwiseMathOps) ----------------------------------------------------------------
+
+    /**
+     * {@code log(sigmoid(x))} element-wise, same shape (PyTorch's {@code F.logsigmoid}), as
+     * {@code min(x, 0) - log1p(exp(-|x|))}: no overflow, and the tiny values of large x kept; the gradient is
+     * {@code sigmoid(-x)}.
+     */
+    public static Tensor logSigmoid(Tensor x) {
+        return PointwiseMathOps.logSigmoid(x);
+    }
 }

@@ -1775,6 +1775,106 @@ public final class Tensor implements AutoCloseable {
         return CumprodOps.cumprod(this, axis);
     }
 
+    // ---- Element-wise math composed of the ops above (see PointwiseMathOps) ---------------------------------------
+    // Operands broadcast with this tensor and share its floating dtype and backend; the gradients are PyTorch 1.13's.
+
+    /**
+     * {@code this + weight (end - this)} (PyTorch's {@code lerp}), broadcast to one shape; computed as
+     * {@code end - (end - this)(1 - weight)} where |weight| &gt;= 0.5, as PyTorch, so that weight 1 gives end exactly.
+     */
+    public Tensor lerp(Tensor end, double weight) {
+        return PointwiseMathOps.lerp(this, end, weight);
+    }
+
+    /** {@link #lerp(Tensor, double)} with a weight per element: this, end and weight broadcast to one shape. */
+    public Tensor lerp(Tensor end, Tensor weight) {
+        return PointwiseMathOps.lerp(this, end, weight);
+    }
+
+    /** {@code this + value * tensor1 * tensor2} (PyTorch's {@code addcmul}), the three broadcast to one shape. */
+    public Tensor addcmul(Tensor tensor1, Tensor tensor2, double value) {
+        return PointwiseMathOps.addcmul(this, tensor1, tensor2, value);
+    }
+
+    /** {@link #addcmul(Tensor, Tensor, double)} with value 1. */
+    public Tensor addcmul(Tensor tensor1, Tensor tensor2) {
+        return PointwiseMathOps.addcmul(this, tensor1, tensor2, 1);
+    }
+
+    /** {@code this + value * tensor1 / tensor2} (PyTorch's {@code addcdiv}), the three broadcast to one shape. */
+    public Tensor addcdiv(Tensor tensor1, Tensor tensor2, double value) {
+        return PointwiseMathOps.addcdiv(this, tensor1, tensor2, value);
+    }
+
+    /** {@link #addcdiv(Tensor, Tensor, double)} with value 1. */
+    public Tensor addcdiv(Tensor tensor1, Tensor tensor2) {
+        return PointwiseMathOps.addcdiv(this, tensor1, tensor2, 1);
+    }
+
+    /**
+     * {@code sqrt(this^2 + other^2)} without overflow where the result is finite (PyTorch's {@code hypot}), broadcast;
+     * +infinity where either is infinite. The gradient {@code g this / result} is NaN at the origin, as PyTorch's.
+     */
+    public Tensor hypot(Tensor other) {
+        return PointwiseMathOps.hypot(this, other);
+    }
+
+    /**
+     * {@code log(exp(this) + exp(other))} without overflow (PyTorch's {@code logaddexp}), broadcast; two equal
+     * infinities give that infinity.
+     */
+    public Tensor logaddexp(Tensor other) {
+        return PointwiseMathOps.logaddexp(this, other);
+    }
+
+    /** {@code log2(2^this + 2^other)} without overflow (PyTorch's {@code logaddexp2}), broadcast. */
+    public Tensor logaddexp2(Tensor other) {
+        return PointwiseMathOps.logaddexp2(this, other);
+    }
+
+    /**
+     * {@code this * log(other)}, broadcast, 0 where this is 0 (so xlogy(0, 0) = 0), NaN where other is NaN (PyTorch's
+     * {@code xlogy}).
+     */
+    public Tensor xlogy(Tensor other) {
+        return PointwiseMathOps.xlogy(this, other);
+    }
+
+    /**
+     * The magnitude of this with the sign of {@code other} (PyTorch's {@code copysign}), broadcast; -0.0 counts as
+     * negative, a NaN other as positive whatever its sign bit.
+     */
+    public Tensor copysign(Tensor other) {
+        return PointwiseMathOps.copysign(this, other);
+    }
+
+    /**
+     * The step function (PyTorch's {@code heaviside}): 0 where this is below 0 or NaN, {@code values} where it is 0, 1
+     * above; broadcast, any dtype (values of this one's); no gradient, as in PyTorch.
+     */
+    public Tensor heaviside(Tensor values) {
+        return PointwiseMathOps.heaviside(this, values);
+    }
+
+    /** The log-odds {@code log(this / (1 - this))} (PyTorch's {@code logit}), same shape; NaN outside [0, 1]. */
+    public Tensor logit() {
+        return PointwiseMathOps.logit(this, null);
+    }
+
+    /**
+     * {@link #logit()} of this clamped into [eps, 1 - eps] (PyTorch's {@code logit(eps)}); the gradient is 0 outside.
+     *
+     * @throws IllegalArgumentException naming eps where it is outside [0, 0.5]
+     */
+    public Tensor logit(double eps) {
+        return PointwiseMathOps.logit(this, eps);
+    }
+
+    /** The normalised sinc {@code sin(pi x) / (pi x)}, 1 at 0 (PyTorch's {@code sinc}), same shape. */
+    public Tensor sinc() {
+        return PointwiseMathOps.sinc(this);
+    }
+
     /** The elements in reverse order along each of {@code axes} (PyTorch's {@code flip}), same shape; any dtype. */
     public Tensor flip(int... axes) {
         return RearrangeOps.flip(this, axes);

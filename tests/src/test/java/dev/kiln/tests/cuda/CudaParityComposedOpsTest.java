@@ -1508,4 +1508,40 @@ class CudaParityComposedOpsTest extends ParityTest {
                 t -> t.nansum(new int[] {1}, false).add(t.nanmean(new int[] {1, 2}, true))));
         withInputGradient("nanmean gradient " + dtype, dtype, x, DIMS, t -> t.nanmean(new int[] {0, 1}, true));
     }
+
+    /**
+     * The element-wise math composed in the engine (lerp with a tensor weight, addcmul, addcdiv, hypot, logaddexp,
+     * logaddexp2, xlogy, copysign, heaviside, logit with eps, sinc, F.logSigmoid) on broadcast operands, and the
+     * gradients of their weighted sum: each gradient sums the terms of up to ten ops, the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void pointwiseMathAndItsGradientsMatchTheCpu(DType dtype) {
+        String[] names = {"lerp", "addcmul", "addcdiv", "hypot", "logaddexp", "logaddexp2", "xlogy", "copysign",
+            "heaviside", "logit", "sinc", "logSigmoid", "a gradient", "b gradient", "p gradient"};
+        assertParity("pointwise math of a [7, 300, 9], b [300, 1], p [9] " + dtype, names, sums(dtype), bk -> {
+            Tensor a = tensor(bk, dtype, values(120, N, -2, 2), DIMS).requiresGrad(true);
+            Tensor b = tensor(bk, dtype, values(121, 300, -2, 2), 300, 1).requiresGrad(true);
+            Tensor p = tensor(bk, dtype, values(122, 9, 0.05, 0.95), 9).requiresGrad(true);
+            Tensor[] results = {a.lerp(b, p), a.addcmul(b, p, 0.5), a.addcdiv(b, p, -1.5), a.hypot(b), a.logaddexp(b),
+                a.logaddexp2(b), p.xlogy(a.abs()), a.copysign(b), a.heaviside(p.fullLike(0.5)), a.logit(0.1), a.sinc(),
+                F.logSigmoid(a.mul(10))};
+            Tensor loss = null;
+            for (int k = 0; k < results.length; k++) {
+                if (results[k].requiresGrad()) {
+                    Tensor r = results[k];
+                    Tensor term = r.mul(tensor(bk, dtype, values(123 + k, (int) r.size(), -1, 1), r.shape().dims()))
+                            .sum();
+                    loss = loss == null ? term : loss.add(term);
+                }
+            }
+            assertSame(bk, loss.backend(), "the result must be on the backend of its inputs");
+            loss.backward();
+            Tensor[] all = Arrays.copyOf(results, results.length + 3);
+            all[results.length] = a.grad();
+            all[results.length + 1] = b.grad();
+            all[results.length + 2] = p.grad();
+            return all;
+        });
+    }
 }
