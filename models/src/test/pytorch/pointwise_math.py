@@ -93,11 +93,11 @@ def grads(gs):
     return "new double[][] {" + ",".join("\n                    " + array(g) for g in gs) + "}"
 
 
-def print_cases():
+def print_cases(cases_list):
     print("    static Stream<Arguments> cases() {")
     print("        return Stream.of(")
     cases = []
-    for name, java, fn, inputs, differentiable in CASES:
+    for name, java, fn, inputs, differentiable in cases_list:
         y64, g64 = results(fn, inputs, torch.float64, differentiable)
         y32, g32 = results(fn, inputs, torch.float32, differentiable)
         ins = "new double[][] {" + ",\n                    ".join(array(v) for v, _ in inputs) + "}"
@@ -110,5 +110,6 @@ def print_cases():
     print("    }")
 
 
-print("    // Printed by models/src/test/pytorch/pointwise_math.py (PyTorch %s).\n" % torch.__version__)
-print_cases()
+if __name__ == "__main__":
+    print("    // Printed by models/src/test/pytorch/pointwise_math.py (PyTorch %s).\n" % torch.__version__)
+    print_cases(CASES)

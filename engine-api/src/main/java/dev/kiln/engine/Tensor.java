@@ -1775,7 +1775,7 @@ public final class Tensor implements AutoCloseable {
         return CumprodOps.cumprod(this, axis);
     }
 
-    // ---- Element-wise math composed of the ops above (see PointwiseMathOps) ---------------------------------------
+    // ---- Element-wise math composed of the ops above (see PointwiseMathOps, SpecialFunctionOps) --------------------
     // Operands broadcast with this tensor and share its floating dtype and backend; the gradients are PyTorch 1.13's.
 
     /**
@@ -1873,6 +1873,37 @@ public final class Tensor implements AutoCloseable {
     /** The normalised sinc {@code sin(pi x) / (pi x)}, 1 at 0 (PyTorch's {@code sinc}), same shape. */
     public Tensor sinc() {
         return PointwiseMathOps.sinc(this);
+    }
+
+    /**
+     * log|Gamma(x)| element-wise (PyTorch's {@code lgamma}), same shape: +infinity at 0, the negative integers and
+     * +-infinity. Its gradient is {@link #digamma()}.
+     */
+    public Tensor lgamma() {
+        return SpecialFunctionOps.lgamma(this);
+    }
+
+    /**
+     * The digamma function d/dx log|Gamma(x)| element-wise (PyTorch's {@code digamma}), same shape: -infinity at +0,
+     * +infinity at -0, NaN at the negative integers. Its gradient is {@code polygamma(1)}.
+     */
+    public Tensor digamma() {
+        return SpecialFunctionOps.digamma(this);
+    }
+
+    /**
+     * The n-th derivative of {@link #digamma()} element-wise (PyTorch's {@code polygamma(n, x)}), same shape; n = 0
+     * is digamma, n = 1 the trigamma function; infinite at the poles. Its gradient is {@code polygamma(n + 1)}.
+     *
+     * @throws IllegalArgumentException naming n where it is negative
+     */
+    public Tensor polygamma(int n) {
+        return SpecialFunctionOps.polygamma(n, this);
+    }
+
+    /** The inverse error function on [-1, 1] (PyTorch's {@code erfinv}), same shape: +-infinity at +-1, NaN beyond. */
+    public Tensor erfinv() {
+        return SpecialFunctionOps.erfinv(this);
     }
 
     /** The elements in reverse order along each of {@code axes} (PyTorch's {@code flip}), same shape; any dtype. */

@@ -89,9 +89,9 @@ public final class Binomial extends Distribution {
         Tensor positivePart = logits.clampMin(0).add(logits).sub(logits.clampMax(0)).div(2);
         Tensor normaliser = totalCount.mul(positivePart)
                 .add(totalCount.mul(logits.abs().neg().exp().log1p()))
-                .sub(SpecialFunctions.lgamma(totalCount.add(1)));
-        return k.mul(logits).sub(SpecialFunctions.lgamma(k.add(1)))
-                .sub(SpecialFunctions.lgamma(totalCount.sub(k).add(1))).sub(normaliser);
+                .sub(totalCount.add(1).lgamma());
+        return k.mul(logits).sub(k.add(1).lgamma())
+                .sub(totalCount.sub(k).add(1).lgamma()).sub(normaliser);
     }
 
     @Override

@@ -75,7 +75,7 @@ final class CountSampling {
         Tensor quick = us.ge(0.07).mul(v.le(e[4]));
         Tensor valid = k.ge(0).mul(us.lt(0.013).mul(v.gt(us)).eq(0));
         Tensor kept = k.clampMin(0);
-        Tensor bound = rate.neg().add(kept.mul(e[5])).sub(SpecialFunctions.lgamma(kept.add(1)));
+        Tensor bound = rate.neg().add(kept.mul(e[5])).sub(kept.add(1).lgamma());
         Tensor slow = valid.mul(v.log().add(e[3]).sub(a.div(us.square()).add(b).log()).le(bound));
         Tensor accepted = quick.add(slow).gt(0);
         return new PendingRounds.Outcome(accepted.neg().add(1), Tensor.where(accepted, k, k.fullLike(0)), e);
@@ -128,7 +128,7 @@ final class CountSampling {
         Tensor logOdds = q.div(q.neg().add(1)).log();
         Tensor logAlpha = b.reciprocal().mul(5.1).add(2.83).mul(spread).log();
         Tensor m = total.add(1).mul(q).floor();
-        Tensor logPeak = SpecialFunctions.lgamma(m.add(1)).add(SpecialFunctions.lgamma(total.sub(m).add(1)));
+        Tensor logPeak = m.add(1).lgamma().add(total.sub(m).add(1).lgamma());
         return new Tensor[] {flat(total, shape), flat(b, shape), flat(a, shape), flat(c, shape), flat(vr, shape),
             flat(logOdds, shape), flat(logAlpha, shape), flat(m, shape), flat(logPeak, shape)};
     }
@@ -147,8 +147,8 @@ final class CountSampling {
         Tensor quick = us.ge(0.07).mul(v.le(e[4]));
         Tensor kept = k.clampMin(0).minimum(total);
         // log(f(k) / f(m)), f the binomial probabilities: what BTRS's Stirling bound approximates.
-        Tensor logRatio = e[8].sub(SpecialFunctions.lgamma(kept.add(1)))
-                .sub(SpecialFunctions.lgamma(total.sub(kept).add(1))).add(kept.sub(m).mul(e[5]));
+        Tensor logRatio = e[8].sub(kept.add(1).lgamma())
+                .sub(total.sub(kept).add(1).lgamma()).add(kept.sub(m).mul(e[5]));
         Tensor slow = v.log().add(e[6]).sub(a.div(us.square()).add(b).log()).le(logRatio);
         Tensor accepted = inRange.mul(quick.add(slow).gt(0));
         return new PendingRounds.Outcome(accepted.neg().add(1), Tensor.where(accepted, k, k.fullLike(0)), e);

@@ -72,17 +72,17 @@ public final class Dirichlet extends Distribution {
     /** logProb without the checks, for {@link Beta}, which checked its value. */
     Tensor density(Tensor value) {
         return value.log().mul(concentration.sub(1)).sum(-1, false)
-                .add(SpecialFunctions.lgamma(concentration.sum(-1, false)))
-                .sub(SpecialFunctions.lgamma(concentration).sum(-1, false));
+                .add(concentration.sum(-1, false).lgamma())
+                .sub(concentration.lgamma().sum(-1, false));
     }
 
     @Override
     public Tensor entropy() {
         int k = concentration.dim(-1);
         Tensor a0 = concentration.sum(-1, false);
-        return SpecialFunctions.lgamma(concentration).sum(-1, false).sub(SpecialFunctions.lgamma(a0))
-                .sub(a0.neg().add(k).mul(SpecialFunctions.digamma(a0)))
-                .sub(concentration.sub(1).mul(SpecialFunctions.digamma(concentration)).sum(-1, false));
+        return concentration.lgamma().sum(-1, false).sub(a0.lgamma())
+                .sub(a0.neg().add(k).mul(a0.digamma()))
+                .sub(concentration.sub(1).mul(concentration.digamma()).sum(-1, false));
     }
 
     @Override

@@ -76,7 +76,7 @@ public class Gamma extends Distribution {
     public Tensor logProb(Tensor value) {
         Tensor x = checkedValue("logProb", value);
         return concentration.mul(rate.log()).add(xlogy(concentration.sub(1), x)).sub(rate.mul(x))
-                .sub(SpecialFunctions.lgamma(concentration));
+                .sub(concentration.lgamma());
     }
 
     /**
@@ -89,8 +89,8 @@ public class Gamma extends Distribution {
 
     @Override
     public Tensor entropy() {
-        return concentration.sub(rate.log()).add(SpecialFunctions.lgamma(concentration))
-                .add(concentration.neg().add(1).mul(SpecialFunctions.digamma(concentration)));
+        return concentration.sub(rate.log()).add(concentration.lgamma())
+                .add(concentration.neg().add(1).mul(concentration.digamma()));
     }
 
     @Override

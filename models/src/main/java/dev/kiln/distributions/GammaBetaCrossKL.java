@@ -59,9 +59,9 @@ final class GammaBetaCrossKL {
      * p's concentrations.
      */
     private static Tensor betaGamma(Beta p, Gamma q) {
-        Tensor t2 = SpecialFunctions.lgamma(q.concentration()).sub(q.concentration().mul(q.rate().log()));
-        Tensor t3 = q.concentration().sub(1).mul(SpecialFunctions.digamma(p.concentration1())
-                .sub(SpecialFunctions.digamma(p.concentration1().add(p.concentration0()))));
+        Tensor t2 = q.concentration().lgamma().sub(q.concentration().mul(q.rate().log()));
+        Tensor t3 = q.concentration().sub(1).mul(p.concentration1().digamma()
+                .sub(p.concentration1().add(p.concentration0()).digamma()));
         return p.entropy().neg().add(t2).sub(t3).add(q.rate().mul(p.mean()));
     }
 
@@ -90,7 +90,7 @@ final class GammaBetaCrossKL {
     private static Tensor exponentialGamma(Exponential p, Gamma q) {
         Tensor ratio = q.rate().div(p.rate());
         Tensor t1 = q.concentration().neg().mul(ratio.log());
-        return t1.add(ratio).add(SpecialFunctions.lgamma(q.concentration())).add(q.concentration().mul(EULER_GAMMA))
+        return t1.add(ratio).add(q.concentration().lgamma()).add(q.concentration().mul(EULER_GAMMA))
                 .sub(1 + EULER_GAMMA);
     }
 
@@ -107,7 +107,7 @@ final class GammaBetaCrossKL {
         Tensor a = p.concentration();
         Tensor betaScaleProduct = p.rate().mul(q.scale());
         Tensor locScaleRatio = q.loc().div(q.scale());
-        Tensor t1 = a.sub(1).mul(SpecialFunctions.digamma(a)).sub(SpecialFunctions.lgamma(a)).sub(a);
+        Tensor t1 = a.sub(1).mul(a.digamma()).sub(a.lgamma()).sub(a);
         Tensor t2 = betaScaleProduct.log().add(a.div(betaScaleProduct));
         // (1 + 1/b)^-a as exp(-a log1p(1/b)), which carries the gradient to a as PyTorch's pow does.
         Tensor t3 = locScaleRatio.exp().mul(betaScaleProduct.reciprocal().log1p().mul(a).neg().exp())
@@ -124,11 +124,11 @@ final class GammaBetaCrossKL {
         Tensor varNormal = q.scale().square();
         Tensor rateSquared = p.rate().square();
         Tensor t1 = rateSquared.mul(varNormal).mul(2 * Math.PI).log().mul(0.5).sub(a)
-                .sub(SpecialFunctions.lgamma(a));
+                .sub(a.lgamma());
         Tensor t2 = a.square().add(a).mul(0.5).div(rateSquared);
         Tensor t3 = q.loc().mul(a).div(p.rate());
         Tensor t4 = q.loc().square().mul(0.5);
-        return t1.add(a.sub(1).mul(SpecialFunctions.digamma(a))).add(t2.sub(t3).add(t4).div(varNormal));
+        return t1.add(a.sub(1).mul(a.digamma())).add(t2.sub(t3).add(t4).div(varNormal));
     }
 
     /**
@@ -142,8 +142,8 @@ final class GammaBetaCrossKL {
         Tensor t2 = q.concentration1().sub(1).mul(xLogX(p.high()).sub(xLogX(p.low())).sub(width)).div(width);
         Tensor t3 = q.concentration0().sub(1)
                 .mul(xLogX(p.high().neg().add(1)).sub(xLogX(p.low().neg().add(1))).add(width)).div(width);
-        Tensor t4 = SpecialFunctions.lgamma(q.concentration1()).add(SpecialFunctions.lgamma(q.concentration0()))
-                .sub(SpecialFunctions.lgamma(q.concentration1().add(q.concentration0())));
+        Tensor t4 = q.concentration1().lgamma().add(q.concentration0().lgamma())
+                .sub(q.concentration1().add(q.concentration0()).lgamma());
         Tensor result = t3.add(t4).sub(t1).sub(t2);
         return result.maskedFill(p.high().gt(1).add(p.low().lt(0)), Double.POSITIVE_INFINITY);
     }
@@ -154,7 +154,7 @@ final class GammaBetaCrossKL {
      */
     private static Tensor uniformGamma(Uniform p, Gamma q) {
         Tensor width = p.high().sub(p.low());
-        Tensor t2 = SpecialFunctions.lgamma(q.concentration()).sub(q.concentration().mul(q.rate().log()));
+        Tensor t2 = q.concentration().lgamma().sub(q.concentration().mul(q.rate().log()));
         Tensor t3 = q.concentration().neg().add(1).mul(xLogX(p.high()).sub(xLogX(p.low())).sub(width)).div(width);
         Tensor t4 = q.rate().mul(p.high().add(p.low())).div(2);
         Tensor result = width.log().neg().add(t2).add(t3).add(t4);

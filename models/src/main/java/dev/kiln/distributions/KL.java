@@ -134,8 +134,8 @@ public final class KL {
         Tensor pa = p.concentration();
         Tensor qa = q.concentration();
         Tensor t1 = qa.mul(p.rate().div(q.rate()).log());
-        Tensor t2 = SpecialFunctions.lgamma(qa).sub(SpecialFunctions.lgamma(pa));
-        Tensor t3 = pa.sub(qa).mul(SpecialFunctions.digamma(pa));
+        Tensor t2 = qa.lgamma().sub(pa.lgamma());
+        Tensor t3 = pa.sub(qa).mul(pa.digamma());
         Tensor t4 = q.rate().sub(p.rate()).mul(pa.div(p.rate()));
         return t1.add(t2).add(t3).add(t4);
     }
@@ -147,13 +147,13 @@ public final class KL {
     private static Tensor beta(Beta p, Beta q) {
         Tensor pSum = p.concentration1().add(p.concentration0());
         Tensor qSum = q.concentration1().add(q.concentration0());
-        Tensor t1 = SpecialFunctions.lgamma(q.concentration1()).add(SpecialFunctions.lgamma(q.concentration0()))
-                .add(SpecialFunctions.lgamma(pSum));
-        Tensor t2 = SpecialFunctions.lgamma(p.concentration1()).add(SpecialFunctions.lgamma(p.concentration0()))
-                .add(SpecialFunctions.lgamma(qSum));
-        Tensor t3 = p.concentration1().sub(q.concentration1()).mul(SpecialFunctions.digamma(p.concentration1()));
-        Tensor t4 = p.concentration0().sub(q.concentration0()).mul(SpecialFunctions.digamma(p.concentration0()));
-        Tensor t5 = qSum.sub(pSum).mul(SpecialFunctions.digamma(pSum));
+        Tensor t1 = q.concentration1().lgamma().add(q.concentration0().lgamma())
+                .add(pSum.lgamma());
+        Tensor t2 = p.concentration1().lgamma().add(p.concentration0().lgamma())
+                .add(qSum.lgamma());
+        Tensor t3 = p.concentration1().sub(q.concentration1()).mul(p.concentration1().digamma());
+        Tensor t4 = p.concentration0().sub(q.concentration0()).mul(p.concentration0().digamma());
+        Tensor t5 = qSum.sub(pSum).mul(pSum.digamma());
         return t1.sub(t2).add(t3).add(t4).add(t5);
     }
 
@@ -169,9 +169,9 @@ public final class KL {
         Tensor pc = p.concentration();
         Tensor qc = q.concentration();
         Tensor pSum = pc.sum(-1, false);
-        Tensor t1 = SpecialFunctions.lgamma(pSum).sub(SpecialFunctions.lgamma(qc.sum(-1, false)));
-        Tensor t2 = SpecialFunctions.lgamma(pc).sub(SpecialFunctions.lgamma(qc)).sum(-1, false);
-        Tensor t4 = SpecialFunctions.digamma(pc).sub(SpecialFunctions.digamma(pSum).unsqueeze(-1));
+        Tensor t1 = pSum.lgamma().sub(qc.sum(-1, false).lgamma());
+        Tensor t2 = pc.lgamma().sub(qc.lgamma()).sum(-1, false);
+        Tensor t4 = pc.digamma().sub(pSum.digamma().unsqueeze(-1));
         return t1.sub(t2).add(pc.sub(qc).mul(t4).sum(-1, false));
     }
 
@@ -252,7 +252,7 @@ public final class KL {
         Tensor ct3 = p.loc().div(q.scale());
         Tensor t1 = ct1.log().neg().sub(ct2).add(ct3);
         Tensor t2 = ct1.mul(Gumbel.EULER_GAMMA);
-        Tensor t3 = ct2.add(SpecialFunctions.lgamma(ct1.add(1))).sub(ct3).exp();
+        Tensor t3 = ct2.add(ct1.add(1).lgamma()).sub(ct3).exp();
         return t1.add(t2).add(t3).sub(1 + Gumbel.EULER_GAMMA);
     }
 

@@ -46,7 +46,7 @@ public final class Poisson extends Distribution {
     @Override
     public Tensor logProb(Tensor value) {
         Tensor k = checkedValue("logProb", value);
-        return k.mul(rate.log()).maskedFill(k.eq(0), 0).sub(rate).sub(SpecialFunctions.lgamma(k.add(1)));
+        return k.mul(rate.log()).maskedFill(k.eq(0), 0).sub(rate).sub(k.add(1).lgamma());
     }
 
     /** PyTorch 1.13 has none. */

@@ -144,7 +144,7 @@ final class StandardGamma extends Function {
             series1 = series1.add(numer.div(denom));
             series2 = series2.add(numer.div(denom.square()));
         }
-        Tensor cdfAlphaOverPow = x.log().sub(SpecialFunctions.digamma(alpha)).mul(series1).sub(series2);
+        Tensor cdfAlphaOverPow = x.log().sub(alpha.digamma()).mul(series1).sub(series2);
         Tensor result = cdfAlphaOverPow.mul(x).mul(x.exp()).neg();
         return result.maskedFill(result.isnan(), 0);
     }

@@ -88,7 +88,7 @@ public final class StudentT extends Distribution {
     public Tensor logProb(Tensor value) {
         Tensor y = checkedValue("logProb", value).sub(loc).div(scale);
         Tensor normaliser = scale.log().add(df.log().mul(0.5)).add(HALF_LOG_PI)
-                .add(SpecialFunctions.lgamma(df.mul(0.5))).sub(SpecialFunctions.lgamma(df.add(1).mul(0.5)));
+                .add(df.mul(0.5).lgamma()).sub(df.add(1).mul(0.5).lgamma());
         return df.add(1).mul(-0.5).mul(y.square().div(df).log1p()).sub(normaliser);
     }
 
@@ -96,8 +96,8 @@ public final class StudentT extends Distribution {
     public Tensor entropy() {
         Tensor half = df.mul(0.5);
         Tensor halfPlus = df.add(1).mul(0.5);
-        Tensor lbeta = SpecialFunctions.lgamma(half).add(HALF_LOG_PI).sub(SpecialFunctions.lgamma(halfPlus));
-        return scale.log().add(halfPlus.mul(SpecialFunctions.digamma(halfPlus).sub(SpecialFunctions.digamma(half))))
+        Tensor lbeta = half.lgamma().add(HALF_LOG_PI).sub(halfPlus.lgamma());
+        return scale.log().add(halfPlus.mul(halfPlus.digamma().sub(half.digamma())))
                 .add(df.log().mul(0.5)).add(lbeta);
     }
 

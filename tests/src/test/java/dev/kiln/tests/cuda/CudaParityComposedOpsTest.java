@@ -1544,4 +1544,33 @@ class CudaParityComposedOpsTest extends ParityTest {
             return all;
         });
     }
+
+    /**
+     * lgamma, digamma and trigamma on both sides of 0 (their reflection formulas, with sin and tan of the fractional
+     * part), polygamma(2) and erfinv (Newton's steps on erf and erfc), with the gradient of their weighted sum: the
+     * shift's sums of ten terms and the series, the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void specialFunctionsAndTheirGradientsMatchTheCpu(DType dtype) {
+        String[] names = {"lgamma", "digamma", "polygamma(1)", "polygamma(2)", "erfinv", "x gradient", "u gradient"};
+        assertParity("special functions of x [7, 300, 9] in (-5, 40), u in (-0.999, 0.999) " + dtype, names,
+                sums(dtype), bk -> {
+                    Tensor x = tensor(bk, dtype, values(130, N, -5, 40), DIMS).requiresGrad(true);
+                    Tensor u = tensor(bk, dtype, values(131, N, -0.999, 0.999), DIMS).requiresGrad(true);
+                    Tensor positive = x.abs().add(0.5);
+                    Tensor[] results = {x.lgamma(), x.digamma(), x.polygamma(1), positive.polygamma(2), u.erfinv()};
+                    Tensor loss = null;
+                    for (int k = 0; k < results.length; k++) {
+                        Tensor term = results[k].mul(tensor(bk, dtype, values(132 + k, N, -1, 1), DIMS)).sum();
+                        loss = loss == null ? term : loss.add(term);
+                    }
+                    assertSame(bk, loss.backend(), "the result must be on the backend of its inputs");
+                    loss.backward();
+                    Tensor[] all = Arrays.copyOf(results, results.length + 2);
+                    all[results.length] = x.grad();
+                    all[results.length + 1] = u.grad();
+                    return all;
+                });
+    }
 }
