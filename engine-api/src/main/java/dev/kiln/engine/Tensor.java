@@ -1906,6 +1906,30 @@ public final class Tensor implements AutoCloseable {
         return SpecialFunctionOps.erfinv(this);
     }
 
+    // ---- Scans composed of the ops above (see CumulativeExtremaOps, LogCumSumExpOps) -------------------------------
+
+    /**
+     * The running maximum along {@code axis} and where along the axis it was (PyTorch's {@code cummax}): values of
+     * this shape and dtype, indices I64 of this shape. Of equal values the later position wins, and NaN beats every
+     * number (the latest NaN's position), as PyTorch's. The gradient goes to the positions the indices name.
+     */
+    public IndexedValues cummax(int axis) {
+        return CumulativeExtremaOps.cummax(this, axis);
+    }
+
+    /** The running minimum along {@code axis} and where it was (PyTorch's {@code cummin}); ties and NaN as cummax's. */
+    public IndexedValues cummin(int axis) {
+        return CumulativeExtremaOps.cummin(this, axis);
+    }
+
+    /**
+     * {@code log(cumsum(exp(x)))} along {@code axis} without overflow (PyTorch's {@code logcumsumexp}), same shape;
+     * O(size log n) work for an axis of n. F32 or F64.
+     */
+    public Tensor logcumsumexp(int axis) {
+        return LogCumSumExpOps.logcumsumexp(this, axis);
+    }
+
     /** The elements in reverse order along each of {@code axes} (PyTorch's {@code flip}), same shape; any dtype. */
     public Tensor flip(int... axes) {
         return RearrangeOps.flip(this, axes);

@@ -1573,4 +1573,25 @@ class CudaParityComposedOpsTest extends ParityTest {
                     return all;
                 });
     }
+
+    /**
+     * cummax and cummin along each axis on ties and NaN (their values and I64 indices must match exactly: the scans
+     * compare and select, rounding nothing, and the later of tied values and the latest NaN must win on both), and
+     * logcumsumexp along the long axis with its gradient (a scan of 300 in log2 steps, the tolerance of sums).
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void runningExtremaAndLogCumSumExpMatchTheCpu(DType dtype) {
+        double[] x = tiesAndNaN();
+        for (int axis = 0; axis < 3; axis++) {
+            int a = axis;
+            assertParityWithNaN("cummax values axis " + a + " " + dtype, Tolerance.EXACT,
+                    on(dtype, x, DIMS, t -> t.cummax(a).values()));
+            assertParity("cummax indices axis " + a + " " + dtype, Tolerance.EXACT,
+                    on(dtype, x, DIMS, t -> t.cummax(a).indices()));
+            assertParity("cummin indices axis " + a + " " + dtype, Tolerance.EXACT,
+                    on(dtype, x, DIMS, t -> t.cummin(a).indices()));
+        }
+        withInputGradient("logcumsumexp axis 1 " + dtype, dtype, values(140, N, -20, 20), DIMS, t -> t.logcumsumexp(1));
+    }
 }
