@@ -1930,6 +1930,29 @@ public final class Tensor implements AutoCloseable {
         return LogCumSumExpOps.logcumsumexp(this, axis);
     }
 
+    // ---- Searching (see SearchSortedOps) ----------------------------------------------------------------------------
+
+    /**
+     * Where each of {@code values} would go in {@code sorted} to keep it sorted (PyTorch's {@code searchsorted}): I64 of
+     * values' shape, the number of entries below the value ({@code right}: not above it), along the last axis of a
+     * sorted [..., n] whose leading axes values shares ([..., m]), or in a 1-D sorted [n] for values of any shape. A
+     * NaN value goes after every entry. Any dtype, both alike; no gradient.
+     *
+     * @throws IllegalArgumentException naming both shapes where the leading axes differ, or the dtypes where they do
+     */
+    public static Tensor searchsorted(Tensor sorted, Tensor values, boolean right) {
+        return SearchSortedOps.searchsorted(sorted, values, right);
+    }
+
+    /**
+     * The bucket of each element among the 1-D sorted {@code boundaries} (PyTorch's {@code bucketize}): I64 of this
+     * shape, i with {@code boundaries[i-1] < x <= boundaries[i]}, or {@code boundaries[i-1] <= x < boundaries[i]} when
+     * {@code right}; {@link #searchsorted} of this tensor in the boundaries.
+     */
+    public Tensor bucketize(Tensor boundaries, boolean right) {
+        return SearchSortedOps.bucketize(this, boundaries, right);
+    }
+
     /** The elements in reverse order along each of {@code axes} (PyTorch's {@code flip}), same shape; any dtype. */
     public Tensor flip(int... axes) {
         return RearrangeOps.flip(this, axes);

@@ -1594,4 +1594,22 @@ class CudaParityComposedOpsTest extends ParityTest {
         }
         withInputGradient("logcumsumexp axis 1 " + dtype, dtype, values(140, N, -20, 20), DIMS, t -> t.logcumsumexp(1));
     }
+
+    /**
+     * searchsorted of ties and NaN in each row of a sorted [7, 300] (left and right) and in one sorted row of 41, and
+     * bucketize: the binary search's gathers and comparisons round nothing and must match exactly.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void searchsortedAndBucketizeMatchExactly(DType dtype) {
+        double[] x = tiesAndNaN();
+        double[] sorted = Arrays.stream(values(150, 7 * 300, -1, 1)).map(v -> Math.round(v * 4) / 4.0).toArray();
+        for (boolean right : new boolean[] {false, true}) {
+            assertParity("searchsorted rows right=" + right + " " + dtype, Tolerance.EXACT, bk -> Tensor.searchsorted(
+                    tensor(bk, dtype, sorted, 7, 300).sort(1, false).values(),
+                    tensor(bk, dtype, x, 7, 2700), right));
+            assertParity("bucketize right=" + right + " " + dtype, Tolerance.EXACT, bk -> tensor(bk, dtype, x, DIMS)
+                    .bucketize(tensor(bk, dtype, sorted, 7 * 300).narrow(0, 0, 41).sort(0, false).values(), right));
+        }
+    }
 }
