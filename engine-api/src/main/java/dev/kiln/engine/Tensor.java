@@ -1953,6 +1953,37 @@ public final class Tensor implements AutoCloseable {
         return SearchSortedOps.bucketize(this, boundaries, right);
     }
 
+    // ---- Quantiles (see QuantileOps) ---------------------------------------------------------------------------------
+
+    /**
+     * The q-th quantile along {@code axis} (PyTorch's {@code quantile(q, dim, keepdim, interpolation)}): this shape
+     * without the axis, or with it as size 1 when {@code keepDim}; NaN where the slice holds a NaN. The gradient goes
+     * to the one or two elements the quantile is taken from, as PyTorch's.
+     *
+     * @throws IllegalArgumentException naming q where it is outside [0, 1], or the axis where it is empty
+     */
+    public Tensor quantile(double q, int axis, boolean keepDim, QuantileInterpolation interpolation) {
+        return QuantileOps.quantile("quantile", this, q, axis, keepDim, interpolation, false);
+    }
+
+    /** The q-th quantile of all elements, linearly interpolated, a scalar (PyTorch's {@code quantile(q)}). */
+    public Tensor quantile(double q) {
+        return QuantileOps.quantile("quantile", this, q, null, false, QuantileInterpolation.LINEAR, false);
+    }
+
+    /**
+     * {@link #quantile(double, int, boolean, QuantileInterpolation)} of the elements that are not NaN (PyTorch's
+     * {@code nanquantile}); NaN where a slice holds nothing else.
+     */
+    public Tensor nanquantile(double q, int axis, boolean keepDim, QuantileInterpolation interpolation) {
+        return QuantileOps.quantile("nanquantile", this, q, axis, keepDim, interpolation, true);
+    }
+
+    /** {@link #quantile(double)} of the elements that are not NaN (PyTorch's {@code nanquantile(q)}). */
+    public Tensor nanquantile(double q) {
+        return QuantileOps.quantile("nanquantile", this, q, null, false, QuantileInterpolation.LINEAR, true);
+    }
+
     /** The elements in reverse order along each of {@code axes} (PyTorch's {@code flip}), same shape; any dtype. */
     public Tensor flip(int... axes) {
         return RearrangeOps.flip(this, axes);

@@ -1612,4 +1612,21 @@ class CudaParityComposedOpsTest extends ParityTest {
                     .bucketize(tensor(bk, dtype, sorted, 7 * 300).narrow(0, 0, 41).sort(0, false).values(), right));
         }
     }
+
+    /**
+     * quantile and nanquantile in each interpolation mode along the long axis of ties and NaN, with the gradient they
+     * route back through the sort: selections and one blend of two elements, exact but for the blend's rounding (the
+     * tolerance of sums).
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void quantilesInEveryModeMatchTheCpu(DType dtype) {
+        double[] x = tiesAndNaN();
+        for (dev.kiln.engine.QuantileInterpolation mode : dev.kiln.engine.QuantileInterpolation.values()) {
+            withInputGradient("nanquantile 0.3 " + mode + " " + dtype, dtype, x, DIMS,
+                    t -> t.nanquantile(0.3, 1, false, mode));
+            assertParityWithNaN("quantile 0.7 " + mode + " " + dtype, sums(dtype),
+                    on(dtype, x, DIMS, t -> t.quantile(0.7, 1, true, mode)));
+        }
+    }
 }
