@@ -1984,6 +1984,37 @@ public final class Tensor implements AutoCloseable {
         return QuantileOps.quantile("nanquantile", this, q, null, false, QuantileInterpolation.LINEAR, true);
     }
 
+    // ---- Histograms (see HistogramOps) ---------------------------------------------------------------------------------
+
+    /**
+     * How often each value 0, 1, ... occurs in this 1-D non-negative I32 or I64 tensor (PyTorch's {@code bincount}):
+     * I64 [max(max + 1, minLength)]. Reads the values on the host (the length depends on them); no gradient.
+     *
+     * @throws IllegalArgumentException naming a negative value, the rank or a negative minLength
+     */
+    public Tensor bincount(int minLength) {
+        return HistogramOps.bincount(this, null, minLength);
+    }
+
+    /**
+     * {@link #bincount(int)} with each occurrence counting its element of {@code weights} (F32 or F64, this shape):
+     * sums of the weights' dtype.
+     */
+    public Tensor bincount(Tensor weights, int minLength) {
+        return HistogramOps.bincount(this, weights, minLength);
+    }
+
+    /**
+     * The histogram of this tensor's elements in {@code bins} equal bins over [min, max] (PyTorch's {@code histc}):
+     * [bins] of this dtype; min = max = 0 takes the data's extent; values outside the range are left out, max goes in
+     * the last bin; NaN is left out too (PyTorch 1.13 counts it in the first bin). No gradient.
+     *
+     * @throws IllegalArgumentException naming bins below 1, or min and max that are not finite with min &lt;= max
+     */
+    public Tensor histc(int bins, double min, double max) {
+        return HistogramOps.histc(this, bins, min, max);
+    }
+
     /** The elements in reverse order along each of {@code axes} (PyTorch's {@code flip}), same shape; any dtype. */
     public Tensor flip(int... axes) {
         return RearrangeOps.flip(this, axes);

@@ -1629,4 +1629,18 @@ class CudaParityComposedOpsTest extends ParityTest {
                     on(dtype, x, DIMS, t -> t.quantile(0.7, 1, true, mode)));
         }
     }
+
+    /** bincount of ties with and without weights, and histc over a range and over the data's: sums of ones, exact. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void bincountAndHistcMatchTheCpu(DType dtype) {
+        double[] x = values(160, N, -1, 1);
+        double[] counted = ties(161, N, 0, 3, 7, 12, 40);
+        assertParity("bincount " + dtype, Tolerance.EXACT, bk -> tensor(bk, DType.I64, counted, N).bincount(50));
+        assertParity("bincount weighted " + dtype, sums(dtype),
+                bk -> tensor(bk, DType.I64, counted, N).bincount(tensor(bk, dtype, x, N), 0));
+        assertParity("histc 17 bins in [-0.5, 0.8] " + dtype, Tolerance.EXACT,
+                on(dtype, x, DIMS, t -> t.histc(17, -0.5, 0.8)));
+        assertParity("histc 9 bins of the data's range " + dtype, Tolerance.EXACT, on(dtype, x, DIMS, t -> t.histc(9, 0, 0)));
+    }
 }
