@@ -10,8 +10,8 @@ final class HistogramOps {
     }
 
     /**
-     * How often each value 0, 1, ... occurs in the 1-D integer {@code input} (or the sum of {@code weights} there), over
-     * max(max + 1, minLength) bins: I64 counts, or sums of the weights' dtype.
+     * How often each value 0, 1, ... occurs in the 1-D integer {@code input} (or the sum of {@code weights} there),
+     * over max(max + 1, minLength) bins: I64 counts, or sums of the weights' dtype.
      */
     static Tensor bincount(Tensor input, Tensor weights, int minLength) {
         Checks.open("bincount", input);
@@ -27,8 +27,8 @@ final class HistogramOps {
             Checks.floating("bincount", weights);
             Checks.sameBackend("bincount", input, weights);
             if (!weights.shape().equals(input.shape())) {
-                throw new IllegalArgumentException("bincount: weights " + weights.shape() + " must have the input's shape "
-                        + input.shape());
+                throw new IllegalArgumentException("bincount: weights " + weights.shape()
+                        + " must have the input's shape " + input.shape());
             }
         }
         long largest = -1;

@@ -1933,8 +1933,8 @@ public final class Tensor implements AutoCloseable {
     // ---- Searching (see SearchSortedOps) ----------------------------------------------------------------------------
 
     /**
-     * Where each of {@code values} would go in {@code sorted} to keep it sorted (PyTorch's {@code searchsorted}): I64 of
-     * values' shape, the number of entries below the value ({@code right}: not above it), along the last axis of a
+     * Where each of {@code values} would go in {@code sorted} to keep it sorted (PyTorch's {@code searchsorted}): I64
+     * of values' shape, the number of entries below the value ({@code right}: not above it), along the last axis of a
      * sorted [..., n] whose leading axes values shares ([..., m]), or in a 1-D sorted [n] for values of any shape. A
      * NaN value goes after every entry. Any dtype, both alike; no gradient.
      *
@@ -1953,7 +1953,7 @@ public final class Tensor implements AutoCloseable {
         return SearchSortedOps.bucketize(this, boundaries, right);
     }
 
-    // ---- Quantiles (see QuantileOps) ---------------------------------------------------------------------------------
+    // ---- Quantiles (see QuantileOps) -------------------------------------------------------------------------------
 
     /**
      * The q-th quantile along {@code axis} (PyTorch's {@code quantile(q, dim, keepdim, interpolation)}): this shape
@@ -1984,7 +1984,7 @@ public final class Tensor implements AutoCloseable {
         return QuantileOps.quantile("nanquantile", this, q, null, false, QuantileInterpolation.LINEAR, true);
     }
 
-    // ---- Histograms (see HistogramOps) ---------------------------------------------------------------------------------
+    // ---- Histograms and distinct values (see HistogramOps, UniqueOps) ----------------------------------------------
 
     /**
      * How often each value 0, 1, ... occurs in this 1-D non-negative I32 or I64 tensor (PyTorch's {@code bincount}):
@@ -2013,6 +2013,24 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor histc(int bins, double min, double max) {
         return HistogramOps.histc(this, bins, min, max);
+    }
+
+    /**
+     * The distinct elements of this tensor, sorted ascending, [k] (PyTorch's {@code unique(sorted=True,
+     * return_inverse, return_counts)} with no dim), each NaN one of its own; with {@code returnInverse} the index of
+     * each element's value among them (I64, this shape), with {@code returnCounts} how often each occurs (I64 [k]).
+     * Reads on the host where the values change (k depends on it); any dtype; no gradient.
+     */
+    public UniqueValues unique(boolean returnInverse, boolean returnCounts) {
+        return UniqueOps.unique(this, returnInverse, returnCounts);
+    }
+
+    /**
+     * The first element of each run of equal consecutive elements in row-major order (PyTorch's
+     * {@code unique_consecutive} with no dim), with the inverse and counts as {@link #unique}'s.
+     */
+    public UniqueValues uniqueConsecutive(boolean returnInverse, boolean returnCounts) {
+        return UniqueOps.uniqueConsecutive(this, returnInverse, returnCounts);
     }
 
     /** The elements in reverse order along each of {@code axes} (PyTorch's {@code flip}), same shape; any dtype. */

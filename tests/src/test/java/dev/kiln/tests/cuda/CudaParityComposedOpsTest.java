@@ -1641,6 +1641,23 @@ class CudaParityComposedOpsTest extends ParityTest {
                 bk -> tensor(bk, DType.I64, counted, N).bincount(tensor(bk, dtype, x, N), 0));
         assertParity("histc 17 bins in [-0.5, 0.8] " + dtype, Tolerance.EXACT,
                 on(dtype, x, DIMS, t -> t.histc(17, -0.5, 0.8)));
-        assertParity("histc 9 bins of the data's range " + dtype, Tolerance.EXACT, on(dtype, x, DIMS, t -> t.histc(9, 0, 0)));
+        assertParity("histc 9 bins of the data's range " + dtype, Tolerance.EXACT,
+                on(dtype, x, DIMS, t -> t.histc(9, 0, 0)));
+    }
+
+    /** unique and uniqueConsecutive of ties, with their inverse and counts: selections, exact. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void uniqueValuesTheirInverseAndCountsMatchExactly(DType dtype) {
+        double[] x = ties(170, N, -1, -0.5, 0, 0.5, 1, 7);
+        String[] names = {"values", "inverse", "counts", "consecutive values", "consecutive inverse",
+            "consecutive counts"};
+        assertParity("unique of ties " + dtype, names, Tolerance.EXACT, bk -> {
+            Tensor t = tensor(bk, dtype, x, DIMS);
+            dev.kiln.engine.UniqueValues u = t.unique(true, true);
+            dev.kiln.engine.UniqueValues c = t.transpose(0, 2).uniqueConsecutive(true, true);
+            assertSame(bk, u.values().backend(), "the result must be on the backend of its input");
+            return new Tensor[] {u.values(), u.inverse(), u.counts(), c.values(), c.inverse(), c.counts()};
+        });
     }
 }
