@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
 import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
@@ -22,7 +23,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class SpecialFunctionGradientsTest {
     private static final double[] BOTH_SIGNS = {0.05, 0.7, 1.0, 2.3, 14.0, 120.5, -0.3, -1.6, -4.45};
-    /** Away from 0, where polygamma(3) is so large that the finite differences of a sum holding it lose 1e-5. */
+    /**
+     * Away from 0, where polygamma(2) and polygamma(3) are so large (-16000 at 0.05) that the finite differences of a
+     * sum holding them lose 1e-6.
+     */
     private static final double[] AWAY_FROM_ZERO = {0.7, 1.0, 2.3, 14.0, 120.5, -0.3, -1.6, -4.45};
     private static final double[] UNIT = {-0.95, -0.4, 0.0, 0.3, 0.75, 0.99};
 
@@ -30,6 +34,7 @@ class SpecialFunctionGradientsTest {
 
     @BeforeEach
     void openScope() {
+        Engine.seed(20261206L);
         scope = Scope.open();
     }
 
@@ -42,7 +47,7 @@ class SpecialFunctionGradientsTest {
         return Stream.of(
                 Arguments.of("lgamma", (Function<Tensor, Tensor>) Tensor::lgamma, BOTH_SIGNS),
                 Arguments.of("digamma", (Function<Tensor, Tensor>) Tensor::digamma, BOTH_SIGNS),
-                Arguments.of("polygamma(1)", (Function<Tensor, Tensor>) x -> x.polygamma(1), BOTH_SIGNS),
+                Arguments.of("polygamma(1)", (Function<Tensor, Tensor>) x -> x.polygamma(1), AWAY_FROM_ZERO),
                 Arguments.of("polygamma(2)", (Function<Tensor, Tensor>) x -> x.polygamma(2), AWAY_FROM_ZERO),
                 Arguments.of("erfinv", (Function<Tensor, Tensor>) Tensor::erfinv, UNIT));
     }
