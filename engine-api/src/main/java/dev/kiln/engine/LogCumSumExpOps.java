@@ -15,7 +15,7 @@ final class LogCumSumExpOps {
         Checks.floating("logcumsumexp", x);
         int a = Axes.axis("logcumsumexp", x.shape(), axis);
         return Composite.op("logcumsumexp", x,
-                () -> CumsumOps.scan(x, a, false, Double.NEGATIVE_INFINITY, LogCumSumExpOps::logaddexp),
+                () -> CumsumOps.scan(x, a, false, Double.NEGATIVE_INFINITY, PointwiseMathOps::logaddexpOf),
                 (out, g) -> {
                     double lowest = x.dtype() == DType.F32 ? -Float.MAX_VALUE : -Double.MAX_VALUE;
                     Tensor floor = ElementwiseOps.scalarLike(g, lowest);
@@ -30,10 +30,5 @@ final class LogCumSumExpOps {
     /** logcumsumexp from the end of {@code axis}. */
     private static Tensor fromEnd(Tensor t, int axis) {
         return t.flip(axis).logcumsumexp(axis).flip(axis);
-    }
-
-    private static Tensor logaddexp(Tensor a, Tensor b) {
-        Tensor sum = a.maximum(b).add(a.sub(b).abs().neg().exp().log1p());
-        return Tensor.where(a.eq(b).mul(a.isinf()), a, sum);
     }
 }

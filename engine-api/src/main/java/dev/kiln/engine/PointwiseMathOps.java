@@ -90,9 +90,13 @@ final class PointwiseMathOps {
      */
     static Tensor logaddexp(Tensor a, Tensor b) {
         checkOperands("logaddexp", new String[] {"input", "other"}, a, b);
-        return BroadcastComposite.op("logaddexp", new Tensor[] {a, b},
-                () -> sameInfinityOr(a, b, a.maximum(b).add(a.sub(b).abs().neg().exp().log1p())),
+        return BroadcastComposite.op("logaddexp", new Tensor[] {a, b}, () -> logaddexpOf(a, b),
                 (i, out, g) -> g.div((i == 0 ? b.sub(a) : a.sub(b)).exp().add(1)));
+    }
+
+    /** {@link #logaddexp}'s values, in ops that record nothing of their own ({@link LogCumSumExpOps} scans with it). */
+    static Tensor logaddexpOf(Tensor a, Tensor b) {
+        return sameInfinityOr(a, b, a.maximum(b).add(a.sub(b).abs().neg().exp().log1p()));
     }
 
     /** {@code log2(2^a + 2^b)}, as {@link #logaddexp} in base 2. */
