@@ -73,8 +73,8 @@ public final class FisherSnedecor extends Distribution {
         Tensor ct1 = df1.mul(0.5);
         Tensor ct2 = df2.mul(0.5);
         Tensor ct3 = df1.div(df2);
-        Tensor t1 = SpecialFunctions.lgamma(ct1.add(ct2)).sub(SpecialFunctions.lgamma(ct1))
-                .sub(SpecialFunctions.lgamma(ct2));
+        Tensor t1 = ct1.add(ct2).lgamma().sub(ct1.lgamma())
+                .sub(ct2.lgamma());
         Tensor t2 = ct1.mul(ct3.log()).add(ct1.sub(1).mul(x.log()));
         Tensor t3 = ct1.add(ct2).mul(ct3.mul(x).log1p());
         return t1.add(t2).sub(t3);

@@ -69,8 +69,8 @@ public final class Kumaraswamy extends TransformedDistribution {
     /** The n-th raw moment b Gamma(1 + n/a) Gamma(b) / Gamma(1 + n/a + b) (PyTorch's {@code _moments}). */
     private Tensor moment(int n) {
         Tensor arg = concentration1.reciprocal().mul(n).add(1);
-        Tensor logValue = SpecialFunctions.lgamma(arg).add(SpecialFunctions.lgamma(concentration0))
-                .sub(SpecialFunctions.lgamma(arg.add(concentration0)));
+        Tensor logValue = arg.lgamma().add(concentration0.lgamma())
+                .sub(arg.add(concentration0).lgamma());
         return concentration0.mul(logValue.exp());
     }
 
@@ -88,7 +88,7 @@ public final class Kumaraswamy extends TransformedDistribution {
     public Tensor entropy() {
         Tensor t1 = concentration1.reciprocal().neg().add(1);
         Tensor t0 = concentration0.reciprocal().neg().add(1);
-        Tensor h0 = SpecialFunctions.digamma(concentration0.add(1)).add(Gumbel.EULER_GAMMA);
+        Tensor h0 = concentration0.add(1).digamma().add(Gumbel.EULER_GAMMA);
         return t0.add(t1.mul(h0)).sub(concentration1.log()).sub(concentration0.log());
     }
 

@@ -109,21 +109,21 @@ public final class Multinomial extends Distribution {
         Tensor logits = Tensors.expandTo(categorical.logits(), shape);
         Tensor impossibleUnused = counts.eq(0).mul(logits.eq(Double.NEGATIVE_INFINITY));
         Tensor logPowers = logits.mul(counts).maskedFill(impossibleUnused, 0).sum(-1, false);
-        return SpecialFunctions.lgamma(counts.sum(-1, false).add(1))
-                .sub(SpecialFunctions.lgamma(counts.add(1)).sum(-1, false)).add(logPowers);
+        return counts.sum(-1, false).add(1).lgamma()
+                .sub(counts.add(1).lgamma().sum(-1, false)).add(logPowers);
     }
 
     @Override
     public Tensor entropy() {
         Tensor probs = categorical.probs();
         Tensor n = probs.fullLike(totalCount, Shape.scalar());
-        Tensor term1 = categorical.entropy().mul(totalCount).sub(SpecialFunctions.lgamma(n.add(1)));
+        Tensor term1 = categorical.entropy().mul(totalCount).sub(n.add(1).lgamma());
         if (totalCount == 0) {
             return term1;
         }
         Binomial binomial = Binomial.ofProbs(n, probs, false);
         Tensor support = binomial.enumerateSupport(false).narrow(0, 1, totalCount);
-        Tensor weighted = binomial.logProb(support).exp().mul(SpecialFunctions.lgamma(support.add(1)));
+        Tensor weighted = binomial.logProb(support).exp().mul(support.add(1).lgamma());
         return term1.add(weighted.sum(0, false).sum(-1, false));
     }
 

@@ -92,9 +92,9 @@ public final class NegativeBinomial extends Distribution {
         // lgamma(0) is infinite (PyTorch's, where no trials end with successes); the arguments are kept positive so
         // that neither the value nor the gradient meets the series' NaN there.
         Tensor noFailures = totalCount.eq(0);
-        Tensor normalisation = SpecialFunctions.lgamma(k.add(1))
-                .sub(SpecialFunctions.lgamma(Tensor.where(none, sum.fullLike(1), sum)))
-                .add(SpecialFunctions.lgamma(Tensor.where(noFailures, totalCount.fullLike(1), totalCount)))
+        Tensor normalisation = k.add(1).lgamma()
+                .sub(Tensor.where(none, sum.fullLike(1), sum).lgamma())
+                .add(Tensor.where(noFailures, totalCount.fullLike(1), totalCount).lgamma())
                 .maskedFill(noFailures, Double.POSITIVE_INFINITY).maskedFill(none, 0);
         return unnormalised.sub(normalisation);
     }

@@ -56,7 +56,7 @@ final class ParetoKL {
     private static Tensor paretoGamma(Pareto p, Gamma q) {
         Tensor common = p.scale().log().add(p.alpha().reciprocal());
         Tensor t1 = p.alpha().log().sub(common);
-        Tensor t2 = SpecialFunctions.lgamma(q.concentration()).sub(q.concentration().mul(q.rate().log()));
+        Tensor t2 = q.concentration().lgamma().sub(q.concentration().mul(q.rate().log()));
         Tensor t3 = q.concentration().neg().add(1).mul(common);
         Tensor t4 = q.rate().mul(p.alpha()).mul(p.scale()).div(p.alpha().sub(1));
         Tensor result = t1.add(t2).add(t3).add(t4).sub(1);

@@ -68,14 +68,14 @@ public final class Weibull extends TransformedDistribution {
 
     @Override
     public Tensor mean() {
-        return scale.mul(SpecialFunctions.lgamma(concentration.reciprocal().add(1)).exp());
+        return scale.mul(concentration.reciprocal().add(1).lgamma().exp());
     }
 
     @Override
     public Tensor variance() {
         Tensor inverse = concentration.reciprocal();
-        Tensor second = SpecialFunctions.lgamma(inverse.mul(2).add(1)).exp();
-        Tensor firstSquared = SpecialFunctions.lgamma(inverse.add(1)).mul(2).exp();
+        Tensor second = inverse.mul(2).add(1).lgamma().exp();
+        Tensor firstSquared = inverse.add(1).lgamma().mul(2).exp();
         return scale.square().mul(second.sub(firstSquared));
     }
 
