@@ -991,6 +991,17 @@ public interface Backend extends AutoCloseable {
         LinalgOnHost.luSolve(this, lu, pivots, b, adjoint, out);
     }
 
+    /**
+     * QR factorisations {@code a = q r} of {@code a} {@code [batch, m, n]} by Householder reflections (LAPACK's
+     * {@code geqrf} and {@code orgqr}): {@code r} {@code [batch, k, n]} upper triangular (zeros below the diagonal),
+     * {@code q} {@code [batch, m, k]} with orthonormal columns, where k is m for a complete factorisation or min(m, n);
+     * {@code q} null when only R is wanted (then k is min(m, n)). R's diagonal has the signs LAPACK's reflections give
+     * (not made positive), as PyTorch's. By default on the host, in F64, with LAPACK's choice of reflections.
+     */
+    default void qr(Tensor a, Tensor q, Tensor r) {
+        QrOnHost.qr(this, a, q, r);
+    }
+
     // ---- Step graphs ----------------------------------------------------------------------------
 
     /** Whether {@link #captureStep} records step graphs here (CUDA); the CPU runs work as it is called. */

@@ -22,6 +22,10 @@ public final class Linalg {
     public record FactorAndInfo(Tensor factor, Tensor info) {
     }
 
+    /** {@link #qr}'s result: Q (null in mode "r") and R. */
+    public record QR(Tensor q, Tensor r) {
+    }
+
     /**
      * The lower Cholesky factor L of symmetric positive-definite matrices, {@code L L^T = A}, from A's lower
      * triangle: {@code [..., n, n]} (PyTorch's {@code linalg.cholesky}). The gradient is symmetric, as PyTorch's.
@@ -118,6 +122,28 @@ public final class Linalg {
     public static SignAndLogAbsDet slogdet(Tensor a) {
         Tensor[] result = allUntrackedUnlessRecorded(() -> LuOps.slogdet(a), a);
         return new SignAndLogAbsDet(result[0], result[1]);
+    }
+
+    /** {@link #qr(Tensor, String)} in mode "reduced", PyTorch's default. */
+    public static QR qr(Tensor a) {
+        return qr(a, "reduced");
+    }
+
+    /**
+     * The QR factorisation {@code A = Q R} of {@code [..., m, n]} by Householder reflections (PyTorch's
+     * {@code linalg.qr}): in mode "reduced" Q {@code [..., m, k]} with orthonormal columns and R {@code [..., k, n]}
+     * upper triangular, k = min(m, n); in "complete" Q {@code [..., m, m]} and R {@code [..., m, n]}; in "r" R alone
+     * (k = min(m, n)), Q null. R's diagonal keeps the signs LAPACK's reflections give, as PyTorch's. The gradient is
+     * PyTorch's; as there, it is refused in mode "r" and in mode "complete" with m > n, where Q is not determined.
+     *
+     * @throws IllegalArgumentException for a mode not among the three, naming it
+     */
+    public static QR qr(Tensor a, String mode) {
+        Tensor[] result = allUntrackedUnlessRecorded(() -> {
+            Tensor[] qr = QrOps.qr(a, mode);
+            return qr[0] == null ? new Tensor[] {qr[1]} : qr;
+        }, a);
+        return result.length == 1 ? new QR(null, result[0]) : new QR(result[0], result[1]);
     }
 
     /**

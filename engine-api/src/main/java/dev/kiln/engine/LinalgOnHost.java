@@ -200,7 +200,7 @@ final class LinalgOnHost {
     }
 
     /** The F32 or F64 tensor's values, widened to double. */
-    private static double[] read(Backend backend, Tensor t) {
+    static double[] read(Backend backend, Tensor t) {
         int size = Math.toIntExact(t.size());
         double[] values = new double[size];
         if (t.dtype() == DType.F64) {
@@ -216,7 +216,7 @@ final class LinalgOnHost {
     }
 
     /** {@code values} into the F32 or F64 tensor, rounded to its dtype. */
-    private static void write(Backend backend, double[] values, Tensor t) {
+    static void write(Backend backend, double[] values, Tensor t) {
         if (t.dtype() == DType.F64) {
             backend.copyFromHost(DoubleBuffer.wrap(values), t);
         } else {

@@ -188,7 +188,7 @@ final class LuOps {
     }
 
     /** Identity matrices of {@code like}'s shape {@code [batch, n, n]}, dtype and backend. */
-    private static Tensor identity(Tensor like) {
+    static Tensor identity(Tensor like) {
         int batch = like.dim(0);
         int n = like.dim(-1);
         double[] values = new double[batch * n * n];

@@ -613,6 +613,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void qr(Tensor a, Tensor q, Tensor r) {
+        linalg.qr(a, q, r);
+    }
+
+    @Override
     public long bytesInUse() {
         return memory.bytesInUse();
     }

@@ -8,12 +8,16 @@ import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
 import static org.bytedeco.openblas.global.openblas.CblasUnit;
 import static org.bytedeco.openblas.global.openblas.CblasUpper;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_dgeqrf;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_dgetrf;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_dgetrs;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_dorgqr;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_dpotrf;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_set_nancheck;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_sgeqrf;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_sgetrf;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_sgetrs;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_sorgqr;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_spotrf;
 import static org.bytedeco.openblas.global.openblas.LAPACK_COL_MAJOR;
 import static org.bytedeco.openblas.global.openblas.LAPACK_ROW_MAJOR;
@@ -22,6 +26,8 @@ import static org.bytedeco.openblas.global.openblas.cblas_strsm;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
@@ -29,7 +35,7 @@ import org.bytedeco.javacpp.IntPointer;
 
 /**
  * The CPU's {@code Backend} factorisations and solves through OpenBLAS's LAPACK and BLAS ({@code potrf},
- * {@code getrf}, {@code getrs}, {@code trsm}), one call per matrix, the batch split over Kiln's threads (OpenBLAS runs
+ * {@code getrf}, {@code getrs}, {@code trsm}, {@code geqrf} with {@code orgqr}), one call per matrix, the batch split over Kiln's threads (OpenBLAS runs
  * each call on one thread, as {@link CpuBackend} sets it).
  */
 final class CpuLinalg {
@@ -138,6 +144,78 @@ final class CpuLinalg {
                     : LAPACKE_dgetrs(LAPACK_ROW_MAJOR, trans, n, k, m.doublePointer(base), n, rows,
                             x.doublePointer(xBase), k));
         });
+    }
+
+    /**
+     * QR through {@code geqrf} on a copy of each matrix in a work array {@code [m, max(n, k)]}, R read from it, then
+     * {@code orgqr} in place forming Q's k columns from the reflections.
+     */
+    void qr(Tensor a, Tensor q, Tensor r) {
+        int m = a.dim(-2);
+        int n = a.dim(-1);
+        int k = r.dim(-2);
+        forEachMatrix(a.dim(0), (long) m * n * n * 2, b -> {
+            if (a.dtype() == DType.F64) {
+                qrF64(a, q, r, b, m, n, k);
+            } else {
+                qrF32(a, q, r, b, m, n, k);
+            }
+        });
+    }
+
+    private static void qrF64(Tensor a, Tensor q, Tensor r, int b, int m, int n, int k) {
+        int width = Math.max(n, k);
+        double[] work = new double[m * width];
+        double[] tau = new double[Math.min(m, n)];
+        DoubleBuffer in = ((CpuStorage) a.storage()).f64;
+        int aBase = Math.toIntExact(a.offset()) + b * m * n;
+        for (int i = 0; i < m; i++) {
+            in.get(aBase + i * n, work, i * width, n);
+        }
+        call(() -> LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, m, n, work, width, tau));
+        DoubleBuffer rs = ((CpuStorage) r.storage()).f64;
+        int rBase = Math.toIntExact(r.offset()) + b * k * n;
+        for (int i = 0; i < k; i++) {
+            for (int c = 0; c < n; c++) {
+                rs.put(rBase + i * n + c, c >= i ? work[i * width + c] : 0);
+            }
+        }
+        if (q != null) {
+            call(() -> LAPACKE_dorgqr(LAPACK_ROW_MAJOR, m, k, tau.length, work, width, tau));
+            DoubleBuffer qs = ((CpuStorage) q.storage()).f64;
+            int qBase = Math.toIntExact(q.offset()) + b * m * k;
+            for (int i = 0; i < m; i++) {
+                qs.put(qBase + i * k, work, i * width, k);
+            }
+        }
+    }
+
+    /** {@link #qrF64} in F32, through {@code sgeqrf} and {@code sorgqr}. */
+    private static void qrF32(Tensor a, Tensor q, Tensor r, int b, int m, int n, int k) {
+        int width = Math.max(n, k);
+        float[] work = new float[m * width];
+        float[] tau = new float[Math.min(m, n)];
+        FloatBuffer in = ((CpuStorage) a.storage()).f32;
+        int aBase = Math.toIntExact(a.offset()) + b * m * n;
+        for (int i = 0; i < m; i++) {
+            in.get(aBase + i * n, work, i * width, n);
+        }
+        call(() -> LAPACKE_sgeqrf(LAPACK_ROW_MAJOR, m, n, work, width, tau));
+        FloatBuffer rs = ((CpuStorage) r.storage()).f32;
+        int rBase = Math.toIntExact(r.offset()) + b * k * n;
+        for (int i = 0; i < k; i++) {
+            for (int c = 0; c < n; c++) {
+                rs.put(rBase + i * n + c, c >= i ? work[i * width + c] : 0);
+            }
+        }
+        if (q != null) {
+            call(() -> LAPACKE_sorgqr(LAPACK_ROW_MAJOR, m, k, tau.length, work, width, tau));
+            FloatBuffer qs = ((CpuStorage) q.storage()).f32;
+            int qBase = Math.toIntExact(q.offset()) + b * m * k;
+            for (int i = 0; i < m; i++) {
+                qs.put(qBase + i * k, work, i * width, k);
+            }
+        }
     }
 
     /** The I32 pivots of one matrix, {@code start} elements into the tensor. */

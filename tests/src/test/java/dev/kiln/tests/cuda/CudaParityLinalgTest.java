@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * {@link Linalg} on the backend under test against the CPU: the Cholesky factor of a batch of 8 covariances
  * {@code M M^T / n + I} (n = 16), triangular and Cholesky solves with it, LU solves, the inverse, det and slogdet of
- * {@code G + 4 I}, and the gradients of M, G and the right-hand sides through a weighted sum of all of them. CUDA
+ * {@code G + 4 I}, and the gradients of M, G and the right-hand sides through a weighted sum of all of them; the
+ * reduced QR of a batch of 20 x 16 matrices and its gradient. CUDA
  * inherits the SPI's host factorisations, so its results differ from the CPU's LAPACK by rounding alone.
  */
 class CudaParityLinalgTest extends ParityTest {
@@ -55,6 +56,19 @@ class CudaParityLinalgTest extends ParityTest {
             out[results.length + 1] = g.grad();
             out[results.length + 2] = rhs.grad();
             return out;
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void qrAndItsGradientMatchTheCpu(DType dtype) {
+        assertParity("linalg qr " + dtype, new String[] {"Q", "R", "gradient of A"}, tolerance(dtype), b -> {
+            Tensor a = uniform(b, dtype, 170, -1, 1, BATCH, N + 4, N).requiresGrad(true);
+            Linalg.QR qr = Linalg.qr(a);
+            Tensor loss = qr.q().mul(uniform(b, dtype, 171, -1, 1, BATCH, N + 4, N)).sum()
+                    .add(qr.r().mul(uniform(b, dtype, 172, -1, 1, BATCH, N, N)).sum());
+            loss.backward();
+            return new Tensor[] {qr.q(), qr.r(), a.grad()};
         });
     }
 
