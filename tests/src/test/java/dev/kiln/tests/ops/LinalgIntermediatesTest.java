@@ -57,4 +57,13 @@ class LinalgIntermediatesTest {
             return new Tensor[] {r.sign(), r.logabsdet()};
         });
     }
+
+    @Test
+    void decompositionsKeepNoneOfTheirSteps() {
+        assertGivesEverythingBack("qr", in -> {
+            Linalg.QR r = Linalg.qr(in[2]);
+            return new Tensor[] {r.q(), r.r()};
+        });
+        assertGivesEverythingBack("qr r", in -> new Tensor[] {Linalg.qr(in[1], "r").r()});
+    }
 }
