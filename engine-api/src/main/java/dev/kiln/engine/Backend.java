@@ -1002,6 +1002,18 @@ public interface Backend extends AutoCloseable {
         QrOnHost.qr(this, a, q, r);
     }
 
+    /**
+     * Eigen-decompositions {@code a = v diag(w) v^T} of the symmetric matrices {@code a} {@code [batch, n, n]}, read
+     * from the lower triangle, or the upper when {@code upper} (the other not read), as LAPACK's {@code syevd}:
+     * {@code eigenvalues} {@code [batch, n]} ascending, {@code eigenvectors} {@code [batch, n, n]} orthonormal columns
+     * in the same order, each column's sign unspecified (null when only the values are wanted), {@code info} (I32
+     * {@code [batch]}) 0, or the count of values that did not converge. By default on the host, in F64, by cyclic
+     * Jacobi rotations.
+     */
+    default void eigh(Tensor a, boolean upper, Tensor eigenvalues, Tensor eigenvectors, Tensor info) {
+        EighOnHost.eigh(this, a, upper, eigenvalues, eigenvectors, info);
+    }
+
     // ---- Step graphs ----------------------------------------------------------------------------
 
     /** Whether {@link #captureStep} records step graphs here (CUDA); the CPU runs work as it is called. */

@@ -26,6 +26,10 @@ public final class Linalg {
     public record QR(Tensor q, Tensor r) {
     }
 
+    /** {@link #eigh}'s result: the eigenvalues ascending and the eigenvectors as columns in their order. */
+    public record Eigh(Tensor eigenvalues, Tensor eigenvectors) {
+    }
+
     /**
      * The lower Cholesky factor L of symmetric positive-definite matrices, {@code L L^T = A}, from A's lower
      * triangle: {@code [..., n, n]} (PyTorch's {@code linalg.cholesky}). The gradient is symmetric, as PyTorch's.
@@ -144,6 +148,38 @@ public final class Linalg {
             return qr[0] == null ? new Tensor[] {qr[1]} : qr;
         }, a);
         return result.length == 1 ? new QR(null, result[0]) : new QR(result[0], result[1]);
+    }
+
+    /** {@link #eigh(Tensor, String)} from the lower triangle, PyTorch's default. */
+    public static Eigh eigh(Tensor a) {
+        return eigh(a, "L");
+    }
+
+    /**
+     * The eigen-decomposition {@code A = V diag(L) V^T} of symmetric matrices {@code [..., n, n]}, read from the lower
+     * triangle ({@code uplo} "L") or the upper ("U"), the other not read (PyTorch's {@code linalg.eigh}): eigenvalues
+     * {@code [..., n]} ascending, eigenvectors {@code [..., n, n]} orthonormal columns in that order. Each column's sign
+     * is LAPACK's choice, not specified (as in PyTorch), so only what does not depend on it (V diag(f(L)) V^T, V's
+     * squares) is meaningful to compare. The gradient is PyTorch's, finite where the eigenvalues are distinct.
+     *
+     * @throws IllegalArgumentException for a uplo other than "L" or "U", or where the algorithm did not converge
+     */
+    public static Eigh eigh(Tensor a, String uplo) {
+        Tensor[] result = allUntrackedUnlessRecorded(() -> EighOps.eigh(a, uplo), a);
+        return new Eigh(result[0], result[1]);
+    }
+
+    /** {@link #eigvalsh(Tensor, String)} from the lower triangle. */
+    public static Tensor eigvalsh(Tensor a) {
+        return eigvalsh(a, "L");
+    }
+
+    /**
+     * The eigenvalues of symmetric matrices {@code [..., n, n]}, ascending: {@code [..., n]} (PyTorch's
+     * {@code linalg.eigvalsh}); differentiable as {@link #eigh}'s, whose vectors it then computes.
+     */
+    public static Tensor eigvalsh(Tensor a, String uplo) {
+        return untrackedUnlessRecorded(() -> EighOps.eigvalsh(a, uplo), a);
     }
 
     /**

@@ -618,6 +618,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void eigh(Tensor a, boolean upper, Tensor eigenvalues, Tensor eigenvectors, Tensor info) {
+        linalg.eigh(a, upper, eigenvalues, eigenvectors, info);
+    }
+
+    @Override
     public long bytesInUse() {
         return memory.bytesInUse();
     }

@@ -13,12 +13,14 @@ import static org.bytedeco.openblas.global.openblas.LAPACKE_dgetrf;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_dgetrs;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_dorgqr;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_dpotrf;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_dsyevd;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_set_nancheck;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_sgeqrf;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_sgetrf;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_sgetrs;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_sorgqr;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_spotrf;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_ssyevd;
 import static org.bytedeco.openblas.global.openblas.LAPACK_COL_MAJOR;
 import static org.bytedeco.openblas.global.openblas.LAPACK_ROW_MAJOR;
 import static org.bytedeco.openblas.global.openblas.cblas_dtrsm;
@@ -35,7 +37,7 @@ import org.bytedeco.javacpp.IntPointer;
 
 /**
  * The CPU's {@code Backend} factorisations and solves through OpenBLAS's LAPACK and BLAS ({@code potrf},
- * {@code getrf}, {@code getrs}, {@code trsm}, {@code geqrf} with {@code orgqr}), one call per matrix, the batch split over Kiln's threads (OpenBLAS runs
+ * {@code getrf}, {@code getrs}, {@code trsm}, {@code geqrf} with {@code orgqr}, {@code syevd}), one call per matrix, the batch split over Kiln's threads (OpenBLAS runs
  * each call on one thread, as {@link CpuBackend} sets it).
  */
 final class CpuLinalg {
@@ -214,6 +216,38 @@ final class CpuLinalg {
             int qBase = Math.toIntExact(q.offset()) + b * m * k;
             for (int i = 0; i < m; i++) {
                 qs.put(qBase + i * k, work, i * width, k);
+            }
+        }
+    }
+
+    /**
+     * Symmetric eigen-decompositions through {@code syevd} in place on a copy of a (the vectors' tensor, or a scratch
+     * copy when only the values are wanted): LAPACKE's row-major layout reads the named triangle of the row-major
+     * matrix and leaves the eigenvectors as its columns.
+     */
+    void eigh(Tensor a, boolean upper, Tensor eigenvalues, Tensor eigenvectors, Tensor info) {
+        int n = a.dim(-1);
+        Tensor work = eigenvectors != null ? eigenvectors : Tensor.empty(a.shape(), a.dtype(), a.backend());
+        try {
+            copies.copy(a, work);
+            CpuStorage m = (CpuStorage) work.storage();
+            CpuStorage w = (CpuStorage) eigenvalues.storage();
+            IntBuffer infos = ((CpuStorage) info.storage()).i32;
+            byte jobz = (byte) (eigenvectors != null ? 'V' : 'N');
+            byte uplo = (byte) (upper ? 'U' : 'L');
+            forEachMatrix(a.dim(0), (long) n * n * n * 4, b -> {
+                long base = work.offset() + (long) b * n * n;
+                long valueBase = eigenvalues.offset() + (long) b * n;
+                int result = call(() -> m.dtype() == DType.F32
+                        ? LAPACKE_ssyevd(LAPACK_ROW_MAJOR, jobz, uplo, n, m.floatPointer(base), n,
+                                w.floatPointer(valueBase))
+                        : LAPACKE_dsyevd(LAPACK_ROW_MAJOR, jobz, uplo, n, m.doublePointer(base), n,
+                                w.doublePointer(valueBase)));
+                infos.put((int) info.offset() + b, result);
+            });
+        } finally {
+            if (work != eigenvectors) {
+                work.close();
             }
         }
     }

@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@link Linalg} on the backend under test against the CPU: the Cholesky factor of a batch of 8 covariances
  * {@code M M^T / n + I} (n = 16), triangular and Cholesky solves with it, LU solves, the inverse, det and slogdet of
  * {@code G + 4 I}, and the gradients of M, G and the right-hand sides through a weighted sum of all of them; the
- * reduced QR of a batch of 20 x 16 matrices and its gradient. CUDA
+ * reduced QR of a batch of 20 x 16 matrices and the eigen-decomposition of {@code M + M^T}, with their gradients.
+ * CUDA
  * inherits the SPI's host factorisations, so its results differ from the CPU's LAPACK by rounding alone.
  */
 class CudaParityLinalgTest extends ParityTest {
@@ -70,6 +71,22 @@ class CudaParityLinalgTest extends ParityTest {
             loss.backward();
             return new Tensor[] {qr.q(), qr.r(), a.grad()};
         });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void eighThroughSignInvariantQuantitiesAndItsGradientMatchTheCpu(DType dtype) {
+        // The eigenvectors' signs are each solver's choice: V * V and V diag(L) V^T do not depend on them.
+        assertParity("linalg eigh " + dtype, new String[] {"eigenvalues", "V * V", "gradient of A"},
+                dtype == DType.F64 ? Tolerance.of(1e-9) : Tolerance.of(2e-3), b -> {
+                    Tensor m = uniform(b, dtype, 180, -1, 1, BATCH, N, N).requiresGrad(true);
+                    Linalg.Eigh eigh = Linalg.eigh(m.add(m.transpose(-2, -1)));
+                    Tensor squared = eigh.eigenvectors().mul(eigh.eigenvectors());
+                    Tensor loss = eigh.eigenvalues().mul(uniform(b, dtype, 181, -1, 1, BATCH, N)).sum()
+                            .add(squared.mul(uniform(b, dtype, 182, -1, 1, BATCH, N, N)).sum());
+                    loss.backward();
+                    return new Tensor[] {eigh.eigenvalues(), squared, m.grad()};
+                });
     }
 
     private static double[] identity() {

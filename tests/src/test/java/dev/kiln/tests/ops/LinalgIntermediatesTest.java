@@ -65,5 +65,10 @@ class LinalgIntermediatesTest {
             return new Tensor[] {r.q(), r.r()};
         });
         assertGivesEverythingBack("qr r", in -> new Tensor[] {Linalg.qr(in[1], "r").r()});
+        assertGivesEverythingBack("eigh", in -> {
+            Linalg.Eigh r = Linalg.eigh(in[0]);
+            return new Tensor[] {r.eigenvalues(), r.eigenvectors()};
+        });
+        assertGivesEverythingBack("eigvalsh", in -> new Tensor[] {Linalg.eigvalsh(in[0])});
     }
 }
