@@ -1014,6 +1014,18 @@ public interface Backend extends AutoCloseable {
         EighOnHost.eigh(this, a, upper, eigenvalues, eigenvectors, info);
     }
 
+    /**
+     * Singular value decompositions {@code a = u diag(s) vh} of {@code a} {@code [batch, m, n]} (LAPACK's
+     * {@code gesdd}): {@code s} {@code [batch, k]} descending, k = min(m, n); {@code u} {@code [batch, m, m]} (full)
+     * or {@code [batch, m, k]} with orthonormal columns and {@code vh} {@code [batch, n, n]} or {@code [batch, k, n]}
+     * with orthonormal rows, both null when only the values are wanted; the signs of each pair of singular vectors,
+     * and the columns past k, unspecified. {@code info} (I32 {@code [batch]}) 0, or non-zero where the algorithm did
+     * not converge. By default on the host, in F64, by one-sided Jacobi rotations.
+     */
+    default void svd(Tensor a, Tensor u, Tensor s, Tensor vh, Tensor info) {
+        SvdOnHost.svd(this, a, u, s, vh, info);
+    }
+
     // ---- Step graphs ----------------------------------------------------------------------------
 
     /** Whether {@link #captureStep} records step graphs here (CUDA); the CPU runs work as it is called. */

@@ -88,12 +88,20 @@ final class EighOps {
         Tensor skew = vtg.sub(LinalgShapes.transposed(vtg)).mul(0.5);
         // E_ij = L_j - L_i, with ones on the diagonal, where skew is zero.
         Tensor gaps = values.unsqueeze(-2).sub(values.unsqueeze(-1)).add(identity(values));
-        Tensor inner = skew.div(gaps).add(gradValues.diagEmbed(0, -2, -1));
+        Tensor inner = quotient(skew, gaps).add(gradValues.diagEmbed(0, -2, -1));
         return MatmulOps.matmul(vectors.matmul(inner), false, vectors, true);
     }
 
+    /**
+     * {@code numerator / gaps}, 0 where the numerator is exactly 0: where the vectors have no gradient (eigvalsh's,
+     * svdvals'), repeated values then give PyTorch's finite gradient (it skips these terms there) instead of 0 / 0.
+     */
+    static Tensor quotient(Tensor numerator, Tensor gaps) {
+        return numerator.div(gaps).maskedFill(numerator.eq(0), 0);
+    }
+
     /** Identity matrices {@code [batch, n, n]} for values {@code [batch, n]}, in their dtype and backend. */
-    private static Tensor identity(Tensor values) {
+    static Tensor identity(Tensor values) {
         Tensor ones = values.emptyLike(values.shape(), values.dtype());
         ones.backend().fill(ones, 1);
         return ones.diagEmbed(0, -2, -1);

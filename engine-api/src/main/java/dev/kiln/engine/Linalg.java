@@ -30,6 +30,10 @@ public final class Linalg {
     public record Eigh(Tensor eigenvalues, Tensor eigenvectors) {
     }
 
+    /** {@link #svd}'s result: U, the singular values S descending, and Vh. */
+    public record SVD(Tensor u, Tensor s, Tensor vh) {
+    }
+
     /**
      * The lower Cholesky factor L of symmetric positive-definite matrices, {@code L L^T = A}, from A's lower
      * triangle: {@code [..., n, n]} (PyTorch's {@code linalg.cholesky}). The gradient is symmetric, as PyTorch's.
@@ -180,6 +184,34 @@ public final class Linalg {
      */
     public static Tensor eigvalsh(Tensor a, String uplo) {
         return untrackedUnlessRecorded(() -> EighOps.eigvalsh(a, uplo), a);
+    }
+
+    /**
+     * The singular value decomposition {@code A = U diag(S) Vh} of {@code [..., m, n]} (PyTorch's
+     * {@code linalg.svd}): S {@code [..., k]} descending, k = min(m, n); U {@code [..., m, k]} and Vh
+     * {@code [..., k, n]}, or {@code [..., m, m]} and {@code [..., n, n]} when {@code fullMatrices}. The signs of each
+     * pair of singular vectors (and a full factorisation's extra columns) are the solver's choice, as in PyTorch, so only
+     * what does not depend on them is meaningful to compare. The gradient is PyTorch's, finite where the singular
+     * values are distinct and non-zero.
+     *
+     * @throws IllegalArgumentException where the algorithm did not converge
+     */
+    public static SVD svd(Tensor a, boolean fullMatrices) {
+        Tensor[] result = allUntrackedUnlessRecorded(() -> SvdOps.svd(a, fullMatrices), a);
+        return new SVD(result[0], result[1], result[2]);
+    }
+
+    /** {@link #svd(Tensor, boolean)} with full matrices, PyTorch's default. */
+    public static SVD svd(Tensor a) {
+        return svd(a, true);
+    }
+
+    /**
+     * The singular values of {@code [..., m, n]}, descending: {@code [..., min(m, n)]} (PyTorch's
+     * {@code linalg.svdvals}); differentiable as {@link #svd}'s, whose vectors it then computes.
+     */
+    public static Tensor svdvals(Tensor a) {
+        return untrackedUnlessRecorded(() -> SvdOps.svdvals(a), a);
     }
 
     /**

@@ -623,6 +623,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void svd(Tensor a, Tensor u, Tensor s, Tensor vh, Tensor info) {
+        linalg.svd(a, u, s, vh, info);
+    }
+
+    @Override
     public long bytesInUse() {
         return memory.bytesInUse();
     }

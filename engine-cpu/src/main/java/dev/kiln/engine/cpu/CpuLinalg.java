@@ -9,6 +9,7 @@ import static org.bytedeco.openblas.global.openblas.CblasTrans;
 import static org.bytedeco.openblas.global.openblas.CblasUnit;
 import static org.bytedeco.openblas.global.openblas.CblasUpper;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_dgeqrf;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_dgesdd;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_dgetrf;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_dgetrs;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_dorgqr;
@@ -16,6 +17,7 @@ import static org.bytedeco.openblas.global.openblas.LAPACKE_dpotrf;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_dsyevd;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_set_nancheck;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_sgeqrf;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_sgesdd;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_sgetrf;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_sgetrs;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_sorgqr;
@@ -37,7 +39,7 @@ import org.bytedeco.javacpp.IntPointer;
 
 /**
  * The CPU's {@code Backend} factorisations and solves through OpenBLAS's LAPACK and BLAS ({@code potrf},
- * {@code getrf}, {@code getrs}, {@code trsm}, {@code geqrf} with {@code orgqr}, {@code syevd}), one call per matrix, the batch split over Kiln's threads (OpenBLAS runs
+ * {@code getrf}, {@code getrs}, {@code trsm}, {@code geqrf} with {@code orgqr}, {@code syevd}, {@code gesdd}), one call per matrix, the batch split over Kiln's threads (OpenBLAS runs
  * each call on one thread, as {@link CpuBackend} sets it).
  */
 final class CpuLinalg {
@@ -249,6 +251,44 @@ final class CpuLinalg {
             if (work != eigenvectors) {
                 work.close();
             }
+        }
+    }
+
+    /**
+     * SVD through {@code gesdd} on a scratch copy of a (it destroys its input), U and Vh written in place, all of
+     * them, the first k, or none, as u's and vh's shapes ask.
+     */
+    void svd(Tensor a, Tensor u, Tensor s, Tensor vh, Tensor info) {
+        int m = a.dim(-2);
+        int n = a.dim(-1);
+        int k = Math.min(m, n);
+        int uColumns = u == null ? 1 : u.dim(-1);
+        int vhRows = vh == null ? 1 : vh.dim(-2);
+        byte jobz = (byte) (u == null ? 'N' : uColumns == m && vhRows == n ? 'A' : 'S');
+        Tensor work = Tensor.empty(a.shape(), a.dtype(), a.backend());
+        try {
+            copies.copy(a, work);
+            CpuStorage w = (CpuStorage) work.storage();
+            CpuStorage values = (CpuStorage) s.storage();
+            CpuStorage left = u == null ? null : (CpuStorage) u.storage();
+            CpuStorage right = vh == null ? null : (CpuStorage) vh.storage();
+            IntBuffer infos = ((CpuStorage) info.storage()).i32;
+            forEachMatrix(a.dim(0), (long) m * n * k * 8, b -> {
+                long base = work.offset() + (long) b * m * n;
+                long sBase = s.offset() + (long) b * k;
+                long uBase = u == null ? 0 : u.offset() + (long) b * m * uColumns;
+                long vBase = vh == null ? 0 : vh.offset() + (long) b * vhRows * n;
+                int result = call(() -> w.dtype() == DType.F32
+                        ? LAPACKE_sgesdd(LAPACK_ROW_MAJOR, jobz, m, n, w.floatPointer(base), n,
+                                values.floatPointer(sBase), left == null ? null : left.floatPointer(uBase), uColumns,
+                                right == null ? null : right.floatPointer(vBase), n)
+                        : LAPACKE_dgesdd(LAPACK_ROW_MAJOR, jobz, m, n, w.doublePointer(base), n,
+                                values.doublePointer(sBase), left == null ? null : left.doublePointer(uBase), uColumns,
+                                right == null ? null : right.doublePointer(vBase), n));
+                infos.put((int) info.offset() + b, result);
+            });
+        } finally {
+            work.close();
         }
     }
 

@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@link Linalg} on the backend under test against the CPU: the Cholesky factor of a batch of 8 covariances
  * {@code M M^T / n + I} (n = 16), triangular and Cholesky solves with it, LU solves, the inverse, det and slogdet of
  * {@code G + 4 I}, and the gradients of M, G and the right-hand sides through a weighted sum of all of them; the
- * reduced QR of a batch of 20 x 16 matrices and the eigen-decomposition of {@code M + M^T}, with their gradients.
+ * reduced QR and SVD of batches of 20 x 16 matrices and the eigen-decomposition of {@code M + M^T}, with their
+ * gradients.
  * CUDA
  * inherits the SPI's host factorisations, so its results differ from the CPU's LAPACK by rounding alone.
  */
@@ -86,6 +87,24 @@ class CudaParityLinalgTest extends ParityTest {
                             .add(squared.mul(uniform(b, dtype, 182, -1, 1, BATCH, N, N)).sum());
                     loss.backward();
                     return new Tensor[] {eigh.eigenvalues(), squared, m.grad()};
+                });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void svdThroughGaugeInvariantQuantitiesAndItsGradientMatchTheCpu(DType dtype) {
+        // The signs of each pair of singular vectors are each solver's choice: U * U and U Vh do not depend on them.
+        assertParity("linalg svd " + dtype, new String[] {"S", "U * U", "U Vh", "gradient of A"},
+                dtype == DType.F64 ? Tolerance.of(1e-9) : Tolerance.of(2e-3), b -> {
+                    Tensor a = uniform(b, dtype, 190, -1, 1, BATCH, N + 4, N).requiresGrad(true);
+                    Linalg.SVD svd = Linalg.svd(a, false);
+                    Tensor squared = svd.u().mul(svd.u());
+                    Tensor product = svd.u().matmul(svd.vh());
+                    Tensor loss = svd.s().mul(uniform(b, dtype, 191, -1, 1, BATCH, N)).sum()
+                            .add(squared.mul(uniform(b, dtype, 192, -1, 1, BATCH, N + 4, N)).sum())
+                            .add(product.mul(uniform(b, dtype, 193, -1, 1, BATCH, N + 4, N)).sum());
+                    loss.backward();
+                    return new Tensor[] {svd.s(), squared, product, a.grad()};
                 });
     }
 

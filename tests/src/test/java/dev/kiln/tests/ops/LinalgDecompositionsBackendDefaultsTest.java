@@ -22,8 +22,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The Backend SPI's default decompositions (host loops in F64, which a backend without a solver inherits) against the
  * CPU's LAPACK, on a backend forwarding everything to the CPU but these: QR (Householder) against {@code geqrf} and
  * {@code orgqr}, the same Q and R, LAPACK's signs included, for tall, wide and square batches, reduced, complete and R
- * alone; eigh (Jacobi) against {@code syevd}, the same eigenvalues and eigenvectors up to each column's sign; in F32
- * and F64.
+ * alone; eigh (Jacobi) against {@code syevd}, the same eigenvalues and eigenvectors up to each column's sign; svd
+ * (one-sided Jacobi) against {@code gesdd}, the same singular values and, up to the sign of each pair, the same
+ * singular vectors, with orthonormal completions where a full factorisation asks for more; in F32 and F64.
  */
 class LinalgDecompositionsBackendDefaultsTest {
     private final CpuBackend cpu = new CpuBackend(2, false);
@@ -45,7 +46,7 @@ class LinalgDecompositionsBackendDefaultsTest {
         InvocationHandler handler = (proxy, method, args) -> {
             try {
                 if (method.isDefault() && switch (method.getName()) {
-                    case "qr", "eigh" -> true;
+                    case "qr", "eigh", "svd" -> true;
                     default -> false;
                 }) {
                     return InvocationHandler.invokeDefault(proxy, method, args);
@@ -123,6 +124,73 @@ class LinalgDecompositionsBackendDefaultsTest {
         double tolerance = (dtype == DType.F64 ? 1e-11 : 1e-4) * n;
         assertArrayEquals(values[0], values[1], tolerance, "eigenvalues");
         assertArrayEquals(vectors[0], vectors[1], tolerance * 10, "eigenvectors");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"F64, 1, 1, 1, false", "F64, 3, 7, 4, false", "F64, 2, 7, 4, true", "F64, 2, 4, 9, true",
+        "F64, 2, 30, 30, false", "F32, 3, 8, 5, true", "F32, 2, 5, 8, false", "F32, 2, 20, 20, true"})
+    void defaultSvdEqualsLapackUpToTheSignsOfTheSingularVectors(DType dtype, int batch, int m, int n, boolean full) {
+        double[] a = uniform(9, batch * m * n);
+        int k = Math.min(m, n);
+        double[][] values = new double[2][];
+        double[][] vectors = new double[2][];
+        Backend[] backends = {cpu, defaults};
+        for (int c = 0; c < 2; c++) {
+            Backend backend = backends[c];
+            Tensor u = Tensor.empty(Shape.of(batch, m, full ? m : k), dtype, backend);
+            Tensor s = Tensor.empty(Shape.of(batch, k), dtype, backend);
+            Tensor vh = Tensor.empty(Shape.of(batch, full ? n : k, n), dtype, backend);
+            Tensor info = Tensor.empty(Shape.of(batch), DType.I32, backend);
+            backend.svd(upload(backend, dtype, a, batch, m, n), u, s, vh, info);
+            Tensor valuesAlone = Tensor.empty(Shape.of(batch, k), dtype, backend);
+            backend.svd(upload(backend, dtype, a, batch, m, n), null, valuesAlone, null, info);
+            assertArrayEquals(s.toDoubleArray(), valuesAlone.toDoubleArray(), 1e-5, backend.name() + " values alone");
+            double[] orthogonality = new double[] {
+                maxDistanceFromIdentity(u.transpose(-2, -1).matmul(u)),
+                maxDistanceFromIdentity(vh.matmul(vh.transpose(-2, -1)))};
+            assertArrayEquals(new double[2], orthogonality, dtype == DType.F64 ? 1e-12 : 1e-5, backend.name());
+            values[c] = s.toDoubleArray();
+            // The first k columns of U with the sign that makes each of Vh's first k rows' largest element positive.
+            vectors[c] = pairedSigns(u.narrow(-1, 0, k).toDoubleArray(), vh.narrow(-2, 0, k).toDoubleArray(),
+                    batch, m, n, k);
+        }
+        double tolerance = (dtype == DType.F64 ? 1e-11 : 1e-4) * Math.max(m, n);
+        assertArrayEquals(values[0], values[1], tolerance, "singular values");
+        assertArrayEquals(vectors[0], vectors[1], tolerance * 10, "singular vectors");
+    }
+
+    private static double maxDistanceFromIdentity(Tensor square) {
+        int n = square.dim(-1);
+        double[] v = square.toDoubleArray();
+        double worst = 0;
+        for (int i = 0; i < v.length; i++) {
+            int row = (i / n) % n;
+            worst = Math.max(worst, Math.abs(v[i] - (row == i % n ? 1 : 0)));
+        }
+        return worst;
+    }
+
+    /** U's first k columns then Vh's first k rows, each pair's sign set by the row of Vh. */
+    private static double[] pairedSigns(double[] u, double[] vh, int batch, int m, int n, int k) {
+        for (int b = 0; b < batch; b++) {
+            for (int j = 0; j < k; j++) {
+                int largest = 0;
+                for (int i = 1; i < n; i++) {
+                    if (Math.abs(vh[(b * k + j) * n + i]) > Math.abs(vh[(b * k + j) * n + largest])) {
+                        largest = i;
+                    }
+                }
+                double sign = Math.signum(vh[(b * k + j) * n + largest]);
+                for (int i = 0; i < n; i++) {
+                    vh[(b * k + j) * n + i] *= sign;
+                }
+                for (int i = 0; i < m; i++) {
+                    u[(b * m + i) * k + j] *= sign;
+                }
+            }
+        }
+        return java.util.stream.DoubleStream.concat(java.util.Arrays.stream(u), java.util.Arrays.stream(vh))
+                .toArray();
     }
 
     /** Each column's sign flipped where needed so that its largest-magnitude element is positive. */

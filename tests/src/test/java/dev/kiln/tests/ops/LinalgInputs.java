@@ -75,4 +75,17 @@ final class LinalgInputs {
         }
         return m;
     }
+
+    /** The pattern of {@code seed} plus 2 on each matrix's leading diagonal (the pattern alone has rank 2). */
+    static double[] fullRank(int seed, int... dims) {
+        int m = dims[dims.length - 2];
+        int n = dims[dims.length - 1];
+        double[] v = pattern(seed, java.util.Arrays.stream(dims).reduce(1, (x, y) -> x * y));
+        for (int b = 0; b < v.length / (m * n); b++) {
+            for (int i = 0; i < Math.min(m, n); i++) {
+                v[(b * m + i) * n + i] += 2;
+            }
+        }
+        return v;
+    }
 }

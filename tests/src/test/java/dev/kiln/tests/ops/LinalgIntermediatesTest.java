@@ -70,5 +70,10 @@ class LinalgIntermediatesTest {
             return new Tensor[] {r.eigenvalues(), r.eigenvectors()};
         });
         assertGivesEverythingBack("eigvalsh", in -> new Tensor[] {Linalg.eigvalsh(in[0])});
+        assertGivesEverythingBack("svd", in -> {
+            Linalg.SVD r = Linalg.svd(in[2]);
+            return new Tensor[] {r.u(), r.s(), r.vh()};
+        });
+        assertGivesEverythingBack("svdvals", in -> new Tensor[] {Linalg.svdvals(in[1])});
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.tests.ops;
 
+import static dev.kiln.tests.ops.LinalgInputs.fullRank;
 import static dev.kiln.tests.ops.LinalgInputs.pattern;
 import static dev.kiln.tests.ops.PyTorchValues.assertValues;
 import static dev.kiln.tests.ops.PyTorchValues.leaf;
@@ -52,19 +53,6 @@ class LinalgQrTest {
         Tensor loss = weighted(qr.q(), 9).add(weighted(qr.r(), 10));
         loss.backward();
         assertValues(name + " gradient", gradient, a.shape().dims(), a.grad(), tolerance(dtype));
-    }
-
-    /** The pattern of {@code seed} plus 2 on each matrix's leading diagonal (the pattern alone has rank 2). */
-    private static double[] fullRank(int seed, int... dims) {
-        int m = dims[dims.length - 2];
-        int n = dims[dims.length - 1];
-        double[] v = pattern(seed, java.util.Arrays.stream(dims).reduce(1, (x, y) -> x * y));
-        for (int b = 0; b < v.length / (m * n); b++) {
-            for (int i = 0; i < Math.min(m, n); i++) {
-                v[(b * m + i) * n + i] += 2;
-            }
-        }
-        return v;
     }
 
     private static Tensor weighted(Tensor t, int seed) {

@@ -1,0 +1,72 @@
+"""Prints the constants of LinalgSvdValues (tests/src/test/java/dev/kiln/tests/ops/): torch.linalg.svd and svdvals in
+float64 on batches built from parity.py's pattern plus 2 on the leading diagonal (distinct non-zero singular values).
+The signs of each pair of singular vectors are the solver's choice, so U and Vh are printed as U * U and Vh * Vh (their
+first k columns and rows), and the gradients are those of (S * w).sum() + (U * U * u).sum() + (Vh * Vh * z).sum() for
+w, u, z = pattern(9), pattern(10), pattern(11), which no such sign changes (run with /usr/bin/python3, which has torch
+1.13).
+"""
+import torch
+
+from parity import pattern
+
+torch.set_default_dtype(torch.float64)
+
+
+def pat(seed, *dims):
+    n = 1
+    for d in dims:
+        n *= d
+    return pattern(n, seed).reshape(*dims)
+
+
+def emit(name, t):
+    """A Java array constant of t's values, row-major, with its shape in a comment (linalg.py's layout)."""
+    lines, line = [], ""
+    for v in t.detach().reshape(-1):
+        item = repr(float(v)) + ", "
+        if len(line) + len(item) > 104:
+            lines.append(line.rstrip())
+            line = ""
+        line += item
+    lines.append(line.rstrip().rstrip(","))
+    print("    /** %s */" % list(t.shape))
+    print("    static final double[] %s = {\n            %s};" % (name, "\n            ".join(lines)))
+
+
+def full_rank(seed, *dims):
+    return pat(seed, *dims) + 2 * torch.eye(dims[-2], dims[-1])
+
+
+def svd_case(prefix, a, full_matrices):
+    a = a.clone().requires_grad_(True)
+    u, s, vh = torch.linalg.svd(a, full_matrices=full_matrices)
+    k = s.shape[-1]
+    u, vh = u[..., :k], vh[..., :k, :]
+    emit(prefix + "_S", s)
+    emit(prefix + "_U_SQUARED", u * u)
+    emit(prefix + "_VH_SQUARED", vh * vh)
+    ((s * pat(9, *s.shape)).sum() + (u * u * pat(10, *u.shape)).sum()
+     + (vh * vh * pat(11, *vh.shape)).sum()).backward()
+    emit(prefix + "_GRAD_A", a.grad)
+
+
+print("package dev.kiln.tests.ops;")
+print()
+print("/** torch.linalg.svd and svdvals, printed by models/src/test/pytorch/linalg_svd.py (torch %s). */"
+      % torch.__version__.split("a")[0])
+print("final class LinalgSvdValues {")
+print("    private LinalgSvdValues() {")
+print("    }")
+print()
+svd_case("TALL", full_rank(1, 2, 4, 3), False)
+svd_case("WIDE_FULL", full_rank(2, 2, 1, 3, 5), True)
+svd_case("SQUARE", full_rank(3, 2, 3, 3), False)
+a = full_rank(4, 3, 4).requires_grad_(True)
+s = torch.linalg.svdvals(a)
+(s * pat(9, *s.shape)).sum().backward()
+emit("SVDVALS", s)
+emit("SVDVALS_GRAD_A", a.grad)
+eye = torch.eye(3).requires_grad_(True)
+torch.linalg.svdvals(eye).sum().backward()
+emit("SVDVALS_REPEATED_GRAD_A", eye.grad)
+print("}")
