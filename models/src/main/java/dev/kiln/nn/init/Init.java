@@ -2,6 +2,7 @@ package dev.kiln.nn.init;
 
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Linalg;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 
@@ -214,10 +215,10 @@ public final class Init {
 
     /**
      * {@code torch.nn.init.orthogonal_}: the tensor viewed as [rows = dim(0), cols = rest] is filled with
-     * {@code gain * Q}, Q from the QR decomposition of a standard normal matrix (transposed first when
-     * rows &lt; cols), with each column of Q multiplied by the sign of R's diagonal so that the result is
-     * uniformly distributed. Rows are orthonormal when rows &lt;= cols ({@code W W^T = I}), columns
-     * otherwise ({@code W^T W = I}). The QR runs on the host in double precision (Householder).
+     * {@code gain * Q}, Q from {@link Linalg#qr} of a standard normal matrix (transposed first when rows &lt; cols),
+     * with each column of Q multiplied by the sign of R's diagonal so that the result is uniformly distributed, as
+     * PyTorch's. Rows are orthonormal when rows &lt;= cols ({@code W W^T = I}), columns otherwise
+     * ({@code W^T W = I}). The QR runs in double precision.
      */
     public static Tensor orthogonal(Tensor t, double gain) {
         if (t.rank() < 2) {
@@ -226,120 +227,19 @@ public final class Init {
         int rows = t.dim(0);
         long colsLong = t.size() / Math.max(rows, 1);
         if (colsLong > Integer.MAX_VALUE || (long) rows * colsLong > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("Init.orthogonal: " + t.shape() + " is too large for a host QR");
+            throw new IllegalArgumentException("Init.orthogonal: " + t.shape() + " is too large");
         }
         int cols = (int) colsLong;
         if (rows == 0 || cols == 0) {
             return t;
         }
-        double[] flat;
-        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
-            flat = Tensor.normal(0, 1, t.dtype(), rows, cols).toDoubleArray();
-        }
-        boolean transposed = rows < cols;
-        int m = transposed ? cols : rows;
-        int n = transposed ? rows : cols;
-        double[] a = new double[m * n];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                if (transposed) {
-                    a[j * n + i] = flat[i * cols + j];
-                } else {
-                    a[i * n + j] = flat[i * cols + j];
-                }
-            }
-        }
-        double[] q = householderQ(a, m, n);
-        double[] out = new double[rows * cols];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                out[i * cols + j] = gain * (transposed ? q[j * n + i] : q[i * n + j]);
-            }
-        }
-        return fill(t, () -> Tensor.fromArray(out, t.shape().dims()).to(t.dtype()));
-    }
-
-    /**
-     * The m x n (m &gt;= n) factor Q of A = QR with R's diagonal made non-negative, i.e. Q multiplied
-     * column-wise by sign(diag R) as PyTorch does. {@code a} is row-major m x n and is overwritten.
-     */
-    static double[] householderQ(double[] a, int m, int n) {
-        double[][] v = new double[n][];
-        double[] rDiag = new double[n];
-        for (int k = 0; k < n; k++) {
-            double norm = 0;
-            for (int i = k; i < m; i++) {
-                norm += a[i * n + k] * a[i * n + k];
-            }
-            norm = Math.sqrt(norm);
-            double alpha = a[k * n + k] > 0 ? -norm : norm;
-            double[] vk = new double[m - k];
-            for (int i = k; i < m; i++) {
-                vk[i - k] = a[i * n + k];
-            }
-            vk[0] -= alpha;
-            double vNorm2 = 0;
-            for (double x : vk) {
-                vNorm2 += x * x;
-            }
-            rDiag[k] = alpha;
-            if (vNorm2 == 0) {
-                v[k] = null;
-                rDiag[k] = a[k * n + k];
-                continue;
-            }
-            v[k] = vk;
-            // Apply H = I - 2 v v^T / (v^T v) to the remaining columns.
-            reflect(a, m, n, k, k, vk, vNorm2);
-        }
-        // Q = H_0 H_1 ... H_{n-1} applied to the first n columns of the identity.
-        double[] q = new double[m * n];
-        for (int j = 0; j < n; j++) {
-            q[j * n + j] = 1;
-        }
-        for (int k = n - 1; k >= 0; k--) {
-            double[] vk = v[k];
-            if (vk == null) {
-                continue;
-            }
-            double vNorm2 = 0;
-            for (double x : vk) {
-                vNorm2 += x * x;
-            }
-            // Columns before k are still unit vectors with zeros in rows k.., which H_k leaves alone.
-            reflect(q, m, n, k, k, vk, vNorm2);
-        }
-        for (int j = 0; j < n; j++) {
-            if (rDiag[j] < 0) {
-                for (int i = 0; i < m; i++) {
-                    q[i * n + j] = -q[i * n + j];
-                }
-            }
-        }
-        return q;
-    }
-
-    /** Applies I - 2 v v^T / vNorm2 (v acting on rows {@code row0..m}) to columns {@code col0..n} of x, row by row. */
-    private static void reflect(double[] x, int m, int n, int row0, int col0, double[] v, double vNorm2) {
-        double[] dots = new double[n];
-        for (int i = row0; i < m; i++) {
-            double vi = v[i - row0];
-            int base = i * n;
-            for (int j = col0; j < n; j++) {
-                dots[j] += vi * x[base + j];
-            }
-        }
-        double scale = 2 / vNorm2;
-        for (int j = col0; j < n; j++) {
-            dots[j] *= scale;
-        }
-        for (int i = row0; i < m; i++) {
-            double vi = v[i - row0];
-            int base = i * n;
-            for (int j = col0; j < n; j++) {
-                x[base + j] -= dots[j] * vi;
-            }
-        }
+        return fill(t, () -> {
+            Tensor normal = Tensor.normal(0, 1, t.dtype(), rows, cols).to(DType.F64);
+            boolean transposed = rows < cols;
+            Linalg.QR qr = Linalg.qr(transposed ? normal.t() : normal);
+            Tensor q = qr.q().mul(qr.r().diagonal(0, 0, 1).sign().unsqueeze(0));
+            return (transposed ? q.t() : q).mul(gain).reshape(t.shape().dims()).to(t.dtype());
+        });
     }
 
     // ---- Plumbing -----------------------------------------------------------------------------------

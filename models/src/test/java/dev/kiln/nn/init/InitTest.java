@@ -315,15 +315,15 @@ class InitTest {
     }
 
     @Test
-    void householderQrReconstructsTheMatrixWithPositiveRDiagonal() {
+    void orthogonalIsTheQrFactorOfItsNormalDrawWithAPositiveRDiagonal() {
         int m = 7;
         int n = 4;
-        java.util.Random random = new java.util.Random(3);
-        double[] a = new double[m * n];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = random.nextGaussian();
-        }
-        double[] q = Init.householderQ(a.clone(), m, n);
+        Engine.seed(3);
+        double[] a = Tensor.normal(0, 1, DType.F64, m, n).toDoubleArray();
+        Tensor w = param64(m, n);
+        Engine.seed(3);
+        Init.orthogonal(w);
+        double[] q = w.toDoubleArray();
         // R = Q^T A must be upper triangular with a positive diagonal, and Q R = A.
         double[] r = new double[n * n];
         for (int i = 0; i < n; i++) {
