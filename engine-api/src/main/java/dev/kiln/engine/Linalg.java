@@ -215,6 +215,39 @@ public final class Linalg {
     }
 
     /**
+     * The Moore-Penrose pseudo-inverse of {@code [..., m, n]}: {@code [..., n, m]}, through the SVD, singular values
+     * at most {@code eps max(m, n) S_max} taken as zero (PyTorch's {@code linalg.pinv} with its default tolerances).
+     */
+    public static Tensor pinv(Tensor a) {
+        return untrackedUnlessRecorded(() -> MatrixFunctions.pinv(a, 0, MatrixFunctions.defaultRtol(a)), a);
+    }
+
+    /**
+     * {@link #pinv(Tensor)} with singular values at most {@code max(atol, rtol S_max)} taken as zero (PyTorch's
+     * {@code linalg.pinv(A, atol=atol, rtol=rtol)}).
+     */
+    public static Tensor pinv(Tensor a, double atol, double rtol) {
+        return untrackedUnlessRecorded(() -> MatrixFunctions.pinv(a, atol, rtol), a);
+    }
+
+    /**
+     * The matrix norm of {@code [..., m, n]} over its last two axes, {@code [...]} (PyTorch's
+     * {@code linalg.matrix_norm}): ord "fro" (Frobenius) or "nuc" (nuclear, the sum of the singular values).
+     */
+    public static Tensor matrixNorm(Tensor a, String ord) {
+        return untrackedUnlessRecorded(() -> MatrixFunctions.matrixNorm(a, ord), a);
+    }
+
+    /**
+     * {@link #matrixNorm(Tensor, String)} for a numeric ord: 2 or -2 (largest or smallest singular value), 1 or -1
+     * (largest or smallest absolute column sum), {@code Double.POSITIVE_INFINITY} or {@code NEGATIVE_INFINITY} (row
+     * sums). Gradients split evenly among tied maxima, as PyTorch's amax.
+     */
+    public static Tensor matrixNorm(Tensor a, double ord) {
+        return untrackedUnlessRecorded(() -> MatrixFunctions.matrixNorm(a, ord), a);
+    }
+
+    /**
      * What {@code op} returns; where no input would record a graph, every other tensor it made on the way (flattened
      * views, broadcast copies, factorisations) is closed, so that without a scope the op keeps none of its steps.
      * Where it records, its graph reads them and the caller's scope frees them.

@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@link Linalg} on the backend under test against the CPU: the Cholesky factor of a batch of 8 covariances
  * {@code M M^T / n + I} (n = 16), triangular and Cholesky solves with it, LU solves, the inverse, det and slogdet of
  * {@code G + 4 I}, and the gradients of M, G and the right-hand sides through a weighted sum of all of them; the
- * reduced QR and SVD of batches of 20 x 16 matrices and the eigen-decomposition of {@code M + M^T}, with their
- * gradients.
+ * reduced QR and SVD of batches of 20 x 16 matrices, the eigen-decomposition of {@code M + M^T}, the pseudo-inverse
+ * and matrix norms of 16 x 20 matrices, with their gradients.
  * CUDA
  * inherits the SPI's host factorisations, so its results differ from the CPU's LAPACK by rounding alone.
  */
@@ -106,6 +106,26 @@ class CudaParityLinalgTest extends ParityTest {
                     loss.backward();
                     return new Tensor[] {svd.s(), squared, product, a.grad()};
                 });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void pinvAndMatrixNormsWithTheirGradientMatchTheCpu(DType dtype) {
+        assertParity("linalg pinv and norms " + dtype, new String[] {"pinv", "nuclear", "spectral", "inf", "fro",
+            "gradient of A"}, dtype == DType.F64 ? Tolerance.of(1e-9) : Tolerance.of(2e-3), b -> {
+                Tensor a = uniform(b, dtype, 200, -1, 1, BATCH, N, N + 4).requiresGrad(true);
+                Tensor[] results = {Linalg.pinv(a), Linalg.matrixNorm(a, "nuc"), Linalg.matrixNorm(a, 2),
+                    Linalg.matrixNorm(a, Double.POSITIVE_INFINITY), Linalg.matrixNorm(a, "fro")};
+                Tensor loss = null;
+                for (int k = 0; k < results.length; k++) {
+                    Tensor term = results[k].mul(uniform(b, dtype, 201 + k, -1, 1, results[k].shape().dims())).sum();
+                    loss = loss == null ? term : loss.add(term);
+                }
+                loss.backward();
+                Tensor[] out = Arrays.copyOf(results, results.length + 1);
+                out[results.length] = a.grad();
+                return out;
+            });
     }
 
     private static double[] identity() {

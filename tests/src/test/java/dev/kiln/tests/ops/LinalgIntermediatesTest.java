@@ -75,5 +75,7 @@ class LinalgIntermediatesTest {
             return new Tensor[] {r.u(), r.s(), r.vh()};
         });
         assertGivesEverythingBack("svdvals", in -> new Tensor[] {Linalg.svdvals(in[1])});
+        assertGivesEverythingBack("pinv", in -> new Tensor[] {Linalg.pinv(in[2])});
+        assertGivesEverythingBack("matrixNorm", in -> new Tensor[] {Linalg.matrixNorm(in[1], 2)});
     }
 }

@@ -1,0 +1,72 @@
+package dev.kiln.engine;
+
+/**
+ * PyTorch's {@code torch.linalg.pinv} and {@code matrix_norm} ({@link Linalg#pinv}, {@link Linalg#matrixNorm}),
+ * composed as PyTorch 1.13 composes them, of the SVD and reductions, so that their gradients are the compositions'.
+ */
+final class MatrixFunctions {
+    static final String PINV = "linalg.pinv";
+    static final String NORM = "linalg.matrixNorm";
+
+    private MatrixFunctions() {
+    }
+
+    /**
+     * {@code V diag(S+) U^T}, S+ the reciprocals of the singular values above {@code max(atol, rtol S_max)} and 0
+     * elsewhere.
+     */
+    static Tensor pinv(Tensor a, double atol, double rtol) {
+        LinalgShapes.matrices(PINV, "A", a);
+        if (!(atol >= 0) || !(rtol >= 0)) {
+            throw new IllegalArgumentException(PINV + ": atol " + atol + " and rtol " + rtol
+                    + " must be non-negative");
+        }
+        Linalg.SVD svd = Linalg.svd(a, false);
+        Tensor s = svd.s();
+        if (s.dim(-1) == 0) {
+            return LinalgShapes.transposed(a).mul(0);
+        }
+        Tensor tolerance = s.narrow(s.rank() - 1, 0, 1).mul(rtol).clampMin(atol);
+        Tensor kept = s.gt(tolerance);
+        Tensor inverse = Tensor.where(kept, s.maskedFill(kept.eq(0), 1).reciprocal(), s.mul(0));
+        return LinalgShapes.transposed(svd.vh()).mul(inverse.unsqueeze(-2)).matmul(LinalgShapes.transposed(svd.u()));
+    }
+
+    /** PyTorch's default rtol where neither tolerance is given: the dtype's epsilon times max(m, n). */
+    static double defaultRtol(Tensor a) {
+        double epsilon = a.dtype() == DType.F64 ? Math.ulp(1.0) : Math.ulp(1.0f);
+        return epsilon * Math.max(a.dim(-2), a.dim(-1));
+    }
+
+    /** "fro" (the square root of the sum of squares) or "nuc" (the sum of the singular values). */
+    static Tensor matrixNorm(Tensor a, String ord) {
+        LinalgShapes.matrices(NORM, "A", a);
+        return switch (ord) {
+            case "fro" -> a.norm(2, new int[] {a.rank() - 2, a.rank() - 1}, false);
+            case "nuc" -> Linalg.svdvals(a).sum(a.rank() - 2, false);
+            default -> throw new IllegalArgumentException(NORM + ": ord \"" + ord
+                    + "\" is not \"fro\" or \"nuc\" (numbers: 2, -2, 1, -1, inf, -inf)");
+        };
+    }
+
+    /**
+     * 2 and -2: the largest and smallest singular value; 1 and -1: the largest and smallest absolute column sum; inf
+     * and -inf: the largest and smallest absolute row sum.
+     */
+    static Tensor matrixNorm(Tensor a, double ord) {
+        LinalgShapes.matrices(NORM, "A", a);
+        int last = a.rank() - 1;
+        boolean largest = ord > 0;
+        if (Math.abs(ord) == 2) {
+            Tensor s = Linalg.svdvals(a);
+            return largest ? s.amax(new int[] {last - 1}, false) : s.amin(new int[] {last - 1}, false);
+        }
+        if (Math.abs(ord) == 1 || Double.isInfinite(ord)) {
+            // Column sums run down the rows (axis -2), row sums along the columns (axis -1).
+            Tensor sums = a.abs().sum(Math.abs(ord) == 1 ? last - 1 : last, false);
+            return largest ? sums.amax(new int[] {last - 1}, false) : sums.amin(new int[] {last - 1}, false);
+        }
+        throw new IllegalArgumentException(NORM + ": ord " + ord
+                + " is not one of 2, -2, 1, -1, inf, -inf (or \"fro\", \"nuc\")");
+    }
+}

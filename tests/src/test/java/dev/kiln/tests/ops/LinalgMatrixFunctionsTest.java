@@ -1,0 +1,123 @@
+package dev.kiln.tests.ops;
+
+import static dev.kiln.tests.ops.LinalgInputs.fullRank;
+import static dev.kiln.tests.ops.LinalgInputs.pattern;
+import static dev.kiln.tests.ops.PyTorchValues.assertValues;
+import static dev.kiln.tests.ops.PyTorchValues.leaf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.GradCheck;
+import dev.kiln.engine.Linalg;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@link Linalg#pinv} and {@link Linalg#matrixNorm} against PyTorch 1.13 (values printed by
+ * {@code models/src/test/pytorch/linalg_svd.py} into {@link LinalgSvdValues}): values and the gradients of
+ * {@code (y * w).sum()}, F64 within 1e-10, F32 within 1e-4; finite differences, first and second order.
+ */
+class LinalgMatrixFunctionsTest {
+    private Scope scope;
+
+    @BeforeEach
+    void openScope() {
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void closeScope() {
+        scope.close();
+    }
+
+    private static double tolerance(DType dtype) {
+        return dtype == DType.F64 ? 1e-10 : 1e-4;
+    }
+
+    private static void assertWithGradient(String name, Tensor y, double[] values, Tensor a, double[] gradient,
+                                           DType dtype) {
+        assertValues(name, values, y.shape().dims(), y, tolerance(dtype));
+        y.mul(Tensor.fromArray(pattern(9, (int) y.size()), y.shape().dims()).to(dtype)).sum().backward();
+        assertValues(name + " gradient", gradient, a.shape().dims(), a.grad(), tolerance(dtype));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void pinvAndItsGradientMatchPyTorch(DType dtype) {
+        Tensor a = leaf(dtype, fullRank(5, 2, 3, 4), 2, 3, 4);
+        assertWithGradient("pinv", Linalg.pinv(a), LinalgSvdValues.PINV, a, LinalgSvdValues.PINV_GRAD_A, dtype);
+    }
+
+    @Test
+    void pinvTakesSingularValuesBelowTheDefaultToleranceAsZeroAsPyTorch() {
+        Tensor rankTwo = Tensor.fromArray(pattern(6, 9), 3, 3);
+        assertValues("pinv rank 2", LinalgSvdValues.PINV_RANK_DEFICIENT, new int[] {3, 3}, Linalg.pinv(rankTwo),
+                1e-10);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"F64, fro", "F64, nuc", "F32, fro", "F32, nuc"})
+    void namedMatrixNormsAndTheirGradientsMatchPyTorch(DType dtype, String ord) {
+        Tensor a = leaf(dtype, fullRank(7, 2, 3, 4), 2, 3, 4);
+        String key = "NORM_" + ord.toUpperCase();
+        assertWithGradient(ord, Linalg.matrixNorm(a, ord), constant(key), a, constant(key + "_GRAD_A"), dtype);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"F64, 2, TWO", "F64, -2, MINUS_TWO", "F64, 1, ONE", "F64, -1, MINUS_ONE", "F64, Infinity, INF",
+        "F64, -Infinity, MINUS_INF", "F32, 2, TWO", "F32, -1, MINUS_ONE", "F32, -Infinity, MINUS_INF"})
+    void numericMatrixNormsAndTheirGradientsMatchPyTorch(DType dtype, double ord, String key) {
+        Tensor a = leaf(dtype, fullRank(7, 2, 3, 4), 2, 3, 4);
+        assertWithGradient("ord " + ord, Linalg.matrixNorm(a, ord), constant("NORM_" + key), a,
+                constant("NORM_" + key + "_GRAD_A"), dtype);
+    }
+
+    private static double[] constant(String name) {
+        try {
+            return (double[]) LinalgSvdValues.class.getDeclaredField(name).get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(name, e);
+        }
+    }
+
+    private static void checkBothOrders(String name, Function<Tensor[], Tensor> f, Tensor a) {
+        GradCheck.check(name, f, a);
+        DoubleBackwardTest.checkSecondOrder(name, f, a);
+    }
+
+    @Test
+    void pinvAndNormGradientsMatchFiniteDifferences() {
+        Tensor a = Tensor.fromArray(fullRank(7, 2, 3, 4), 2, 3, 4).requiresGrad(true);
+        checkBothOrders("pinv", in -> Linalg.pinv(in[0]), a);
+        checkBothOrders("fro", in -> Linalg.matrixNorm(in[0], "fro"), a);
+        checkBothOrders("nuc", in -> Linalg.matrixNorm(in[0], "nuc"), a);
+        checkBothOrders("2", in -> Linalg.matrixNorm(in[0], 2), a);
+        checkBothOrders("-2", in -> Linalg.matrixNorm(in[0], -2), a);
+        checkBothOrders("1", in -> Linalg.matrixNorm(in[0], 1), a);
+        checkBothOrders("-inf", in -> Linalg.matrixNorm(in[0], Double.NEGATIVE_INFINITY), a);
+    }
+
+    @Test
+    void unknownOrdsAreRefusedNamingThem() {
+        Tensor a = Tensor.fromArray(fullRank(7, 3, 4), 3, 4);
+        assertEquals("linalg.matrixNorm: ord \"max\" is not \"fro\" or \"nuc\" (numbers: 2, -2, 1, -1, inf, -inf)",
+                assertThrows(IllegalArgumentException.class, () -> Linalg.matrixNorm(a, "max")).getMessage());
+        assertEquals("linalg.matrixNorm: ord 3.0 is not one of 2, -2, 1, -1, inf, -inf (or \"fro\", \"nuc\")",
+                assertThrows(IllegalArgumentException.class, () -> Linalg.matrixNorm(a, 3)).getMessage());
+    }
+
+    @Test
+    void negativeTolerancesAreRefused() {
+        Tensor a = Tensor.fromArray(fullRank(7, 3, 4), 3, 4);
+        assertEquals("linalg.pinv: atol -1.0 and rtol 0.0 must be non-negative",
+                assertThrows(IllegalArgumentException.class, () -> Linalg.pinv(a, -1, 0)).getMessage());
+    }
+}
