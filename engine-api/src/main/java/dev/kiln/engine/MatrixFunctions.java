@@ -21,15 +21,18 @@ final class MatrixFunctions {
             throw new IllegalArgumentException(PINV + ": atol " + atol + " and rtol " + rtol
                     + " must be non-negative");
         }
-        Linalg.SVD svd = Linalg.svd(a, false);
+        // Flattened to [batch, m, n]: matmul takes batches of one axis.
+        Tensor flat = LinalgShapes.flat(a);
+        Linalg.SVD svd = Linalg.svd(flat, false);
         Tensor s = svd.s();
         if (s.dim(-1) == 0) {
-            return LinalgShapes.transposed(a).mul(0);
+            return LinalgShapes.unflat(LinalgShapes.transposed(flat).mul(0), a);
         }
         Tensor tolerance = s.narrow(s.rank() - 1, 0, 1).mul(rtol).clampMin(atol);
         Tensor kept = s.gt(tolerance);
         Tensor inverse = Tensor.where(kept, s.maskedFill(kept.eq(0), 1).reciprocal(), s.mul(0));
-        return LinalgShapes.transposed(svd.vh()).mul(inverse.unsqueeze(-2)).matmul(LinalgShapes.transposed(svd.u()));
+        return LinalgShapes.unflat(LinalgShapes.transposed(svd.vh()).mul(inverse.unsqueeze(-2))
+                .matmul(LinalgShapes.transposed(svd.u())), a);
     }
 
     /** PyTorch's default rtol where neither tolerance is given: the dtype's epsilon times max(m, n). */

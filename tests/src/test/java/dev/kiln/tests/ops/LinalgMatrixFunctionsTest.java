@@ -4,6 +4,7 @@ import static dev.kiln.tests.ops.LinalgInputs.fullRank;
 import static dev.kiln.tests.ops.LinalgInputs.pattern;
 import static dev.kiln.tests.ops.PyTorchValues.assertValues;
 import static dev.kiln.tests.ops.PyTorchValues.leaf;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -61,6 +62,15 @@ class LinalgMatrixFunctionsTest {
         Tensor rankTwo = Tensor.fromArray(pattern(6, 9), 3, 3);
         assertValues("pinv rank 2", LinalgSvdValues.PINV_RANK_DEFICIENT, new int[] {3, 3}, Linalg.pinv(rankTwo),
                 1e-10);
+    }
+
+    @Test
+    void pinvOfSeveralBatchAxesIsEachMatrixsPinv() {
+        Tensor a = Tensor.fromArray(fullRank(5, 2, 3, 4), 2, 1, 3, 4);
+        Tensor batched = Linalg.pinv(a);
+        assertArrayEquals(new int[] {2, 1, 4, 3}, batched.shape().dims());
+        assertArrayEquals(Linalg.pinv(a.reshape(2, 3, 4)).toDoubleArray(),
+                batched.toDoubleArray(), 1e-14);
     }
 
     @ParameterizedTest
