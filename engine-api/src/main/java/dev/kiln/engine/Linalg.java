@@ -162,9 +162,9 @@ public final class Linalg {
     /**
      * The eigen-decomposition {@code A = V diag(L) V^T} of symmetric matrices {@code [..., n, n]}, read from the lower
      * triangle ({@code uplo} "L") or the upper ("U"), the other not read (PyTorch's {@code linalg.eigh}): eigenvalues
-     * {@code [..., n]} ascending, eigenvectors {@code [..., n, n]} orthonormal columns in that order. Each column's sign
-     * is LAPACK's choice, not specified (as in PyTorch), so only what does not depend on it (V diag(f(L)) V^T, V's
-     * squares) is meaningful to compare. The gradient is PyTorch's, finite where the eigenvalues are distinct.
+     * {@code [..., n]} ascending, eigenvectors {@code [..., n, n]} orthonormal columns in that order. Each column's
+     * sign is LAPACK's choice, not specified (as in PyTorch), so only what does not depend on it (V diag(f(L)) V^T,
+     * V's squares) is meaningful to compare. The gradient is PyTorch's, finite where the eigenvalues are distinct.
      *
      * @throws IllegalArgumentException for a uplo other than "L" or "U", or where the algorithm did not converge
      */
@@ -190,8 +190,8 @@ public final class Linalg {
      * The singular value decomposition {@code A = U diag(S) Vh} of {@code [..., m, n]} (PyTorch's
      * {@code linalg.svd}): S {@code [..., k]} descending, k = min(m, n); U {@code [..., m, k]} and Vh
      * {@code [..., k, n]}, or {@code [..., m, m]} and {@code [..., n, n]} when {@code fullMatrices}. The signs of each
-     * pair of singular vectors (and a full factorisation's extra columns) are the solver's choice, as in PyTorch, so only
-     * what does not depend on them is meaningful to compare. The gradient is PyTorch's, finite where the singular
+     * pair of singular vectors (and a full factorisation's extra columns) are the solver's choice, as in PyTorch, so
+     * only what does not depend on them is meaningful to compare. The gradient is PyTorch's, finite where the singular
      * values are distinct and non-zero.
      *
      * @throws IllegalArgumentException where the algorithm did not converge

@@ -6,7 +6,8 @@ import java.util.List;
  * PyTorch's {@code torch.linalg.svd} and {@code svdvals} ({@link Linalg#svd}, {@link Linalg#svdvals}) on the backend's
  * {@link Backend#svd}, with PyTorch 1.13's {@code svd_backward} composed of recorded ops, so that it can be
  * differentiated again. With U {@code [m, k]}, Vh {@code [k, n]} (a full factorisation's extra columns and rows
- * dropped first, as PyTorch drops them), {@code skew(X) = X - X^T} and {@code E_ij = S_j^2 - S_i^2} (1 on the diagonal):
+ * dropped first, as PyTorch drops them), {@code skew(X) = X - X^T} and {@code E_ij = S_j^2 - S_i^2} (1 on the
+ * diagonal):
  * <pre>
  * G  = (skew(U^T gU) S_j + S_i skew(Vh gVh^T)) / E + diag(gS)
  * gA = U G Vh,  plus (I - U U^T) gU S^-1 Vh where m > n,  plus U S^-1 gVh (I - V Vh) where m < n

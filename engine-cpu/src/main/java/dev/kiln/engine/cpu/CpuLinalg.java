@@ -39,8 +39,9 @@ import org.bytedeco.javacpp.IntPointer;
 
 /**
  * The CPU's {@code Backend} factorisations and solves through OpenBLAS's LAPACK and BLAS ({@code potrf},
- * {@code getrf}, {@code getrs}, {@code trsm}, {@code geqrf} with {@code orgqr}, {@code syevd}, {@code gesdd}), one call per matrix, the batch split over Kiln's threads (OpenBLAS runs
- * each call on one thread, as {@link CpuBackend} sets it).
+ * {@code getrf}, {@code getrs}, {@code trsm}, {@code geqrf} with {@code orgqr}, {@code syevd}, {@code gesdd}), one
+ * call per matrix, the batch split over Kiln's threads (OpenBLAS runs each call on one thread, as
+ * {@link CpuBackend} sets it).
  */
 final class CpuLinalg {
     private final Parallel parallel;
