@@ -1,9 +1,9 @@
-"""Prints the constants of LinalgSvdValues (tests/src/test/java/dev/kiln/tests/ops/): torch.linalg.svd, svdvals, pinv and
-matrix_norm (every ord) in float64 on batches built from parity.py's pattern plus 2 on the leading diagonal (distinct
-non-zero singular values). The signs of each pair of singular vectors are the solver's choice, so U and Vh are printed as U * U and Vh * Vh (their
-first k columns and rows), and the gradients are those of (S * w).sum() + (U * U * u).sum() + (Vh * Vh * z).sum() for
-w, u, z = pattern(9), pattern(10), pattern(11), which no such sign changes (run with /usr/bin/python3, which has torch
-1.13).
+"""Prints the constants of LinalgSvdValues (tests/src/test/java/dev/kiln/tests/ops/): torch.linalg.svd, svdvals, pinv,
+matrix_norm (every ord) and lstsq's solution in float64 on batches built from parity.py's pattern plus 2 on the leading
+diagonal (distinct non-zero singular values). The signs of each pair of singular vectors are the solver's choice, so U
+and Vh are printed as U * U and Vh * Vh (their first k columns and rows), and the gradients are those of
+(S * w).sum() + (U * U * u).sum() + (Vh * Vh * z).sum() for w, u, z = pattern(9), pattern(10), pattern(11), which no
+such sign changes (run with /usr/bin/python3, which has torch 1.13).
 """
 import torch
 
@@ -83,4 +83,11 @@ for name, ord in (("FRO", "fro"), ("NUC", "nuc"), ("TWO", 2), ("MINUS_TWO", -2),
     (norm * pat(9, *norm.shape)).sum().backward()
     emit("NORM_" + name, norm)
     emit("NORM_" + name + "_GRAD_A", c.grad)
+a = full_rank(8, 2, 5, 3).requires_grad_(True)
+b = pat(3, 1, 5, 2).requires_grad_(True)
+x = torch.linalg.lstsq(a, b).solution
+(x * pat(9, *x.shape)).sum().backward()
+emit("LSTSQ", x)
+emit("LSTSQ_GRAD_A", a.grad)
+emit("LSTSQ_GRAD_B", b.grad)
 print("}")

@@ -248,6 +248,16 @@ public final class Linalg {
     }
 
     /**
+     * The least-squares solutions X minimising {@code |A X - B|} of A {@code [..., m, n]} and B {@code [..., m, k]},
+     * of minimum norm where A is rank-deficient (singular values at most {@code eps max(m, n) S_max} taken as zero),
+     * batch axes broadcast: {@code [..., n, k]} (the solution of PyTorch's {@code linalg.lstsq}, its driver's rcond by
+     * default). Computed as {@code pinv(A) B}; the gradient is PyTorch's, that of {@code pinv(A) B}.
+     */
+    public static Tensor lstsq(Tensor a, Tensor b) {
+        return untrackedUnlessRecorded(() -> MatrixFunctions.lstsq(a, b), a, b);
+    }
+
+    /**
      * What {@code op} returns; where no input would record a graph, every other tensor it made on the way (flattened
      * views, broadcast copies, factorisations) is closed, so that without a scope the op keeps none of its steps.
      * Where it records, its graph reads them and the caller's scope frees them.

@@ -1,12 +1,14 @@
 package dev.kiln.engine;
 
 /**
- * PyTorch's {@code torch.linalg.pinv} and {@code matrix_norm} ({@link Linalg#pinv}, {@link Linalg#matrixNorm}),
- * composed as PyTorch 1.13 composes them, of the SVD and reductions, so that their gradients are the compositions'.
+ * PyTorch's {@code torch.linalg.pinv}, {@code matrix_norm} and {@code lstsq}'s solution ({@link Linalg#pinv},
+ * {@link Linalg#matrixNorm}, {@link Linalg#lstsq}), composed of the SVD and reductions as PyTorch 1.13 composes the
+ * first two, so that their gradients are the compositions'; lstsq's is PyTorch's, that of {@code pinv(A) B}.
  */
 final class MatrixFunctions {
     static final String PINV = "linalg.pinv";
     static final String NORM = "linalg.matrixNorm";
+    static final String LSTSQ = "linalg.lstsq";
 
     private MatrixFunctions() {
     }
@@ -71,5 +73,22 @@ final class MatrixFunctions {
         }
         throw new IllegalArgumentException(NORM + ": ord " + ord
                 + " is not one of 2, -2, 1, -1, inf, -inf (or \"fro\", \"nuc\")");
+    }
+
+    /**
+     * The minimum-norm least-squares solutions {@code pinv(A) B} of A {@code [..., m, n]} and B {@code [..., m, k]},
+     * batch axes broadcast: {@code [..., n, k]}.
+     */
+    static Tensor lstsq(Tensor a, Tensor b) {
+        LinalgShapes.matrices(LSTSQ, "A", a);
+        LinalgShapes.matrices(LSTSQ, "B", b);
+        Checks.compatible(LSTSQ, a, b);
+        if (a.dim(-2) != b.dim(-2)) {
+            throw new IllegalArgumentException(LSTSQ + ": A " + a.shape() + " and B " + b.shape()
+                    + ": B's rows must number " + a.dim(-2) + ", as A's");
+        }
+        Tensor pseudoInverse = pinv(a, 0, defaultRtol(a));
+        Tensor[] pb = LinalgShapes.broadcast(LSTSQ, "pinv(A)", pseudoInverse, "B", b, true);
+        return LinalgShapes.unflat(LinalgShapes.flat(pb[0]).matmul(LinalgShapes.flat(pb[1])), pb[1]);
     }
 }

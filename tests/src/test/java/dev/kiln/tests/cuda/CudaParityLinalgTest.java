@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@code M M^T / n + I} (n = 16), triangular and Cholesky solves with it, LU solves, the inverse, det and slogdet of
  * {@code G + 4 I}, and the gradients of M, G and the right-hand sides through a weighted sum of all of them; the
  * reduced QR and SVD of batches of 20 x 16 matrices, the eigen-decomposition of {@code M + M^T}, the pseudo-inverse
- * and matrix norms of 16 x 20 matrices, with their gradients.
+ * and matrix norms of 16 x 20 matrices and least squares with their transposes, with their gradients.
  * CUDA
  * inherits the SPI's host factorisations, so its results differ from the CPU's LAPACK by rounding alone.
  */
@@ -110,12 +110,14 @@ class CudaParityLinalgTest extends ParityTest {
 
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
-    void pinvAndMatrixNormsWithTheirGradientMatchTheCpu(DType dtype) {
-        assertParity("linalg pinv and norms " + dtype, new String[] {"pinv", "nuclear", "spectral", "inf", "fro",
-            "gradient of A"}, dtype == DType.F64 ? Tolerance.of(1e-9) : Tolerance.of(2e-3), b -> {
+    void pinvMatrixNormsAndLstsqWithTheirGradientMatchTheCpu(DType dtype) {
+        assertParity("linalg pinv, norms and lstsq " + dtype, new String[] {"pinv", "nuclear", "spectral", "inf",
+            "fro", "lstsq", "gradient of A"}, dtype == DType.F64 ? Tolerance.of(1e-9) : Tolerance.of(2e-3), b -> {
                 Tensor a = uniform(b, dtype, 200, -1, 1, BATCH, N, N + 4).requiresGrad(true);
+                Tensor tall = a.transpose(-2, -1);
                 Tensor[] results = {Linalg.pinv(a), Linalg.matrixNorm(a, "nuc"), Linalg.matrixNorm(a, 2),
-                    Linalg.matrixNorm(a, Double.POSITIVE_INFINITY), Linalg.matrixNorm(a, "fro")};
+                    Linalg.matrixNorm(a, Double.POSITIVE_INFINITY), Linalg.matrixNorm(a, "fro"),
+                    Linalg.lstsq(tall, uniform(b, dtype, 210, -1, 1, N + 4, 3))};
                 Tensor loss = null;
                 for (int k = 0; k < results.length; k++) {
                     Tensor term = results[k].mul(uniform(b, dtype, 201 + k, -1, 1, results[k].shape().dims())).sum();

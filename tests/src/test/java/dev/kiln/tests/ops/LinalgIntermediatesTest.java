@@ -77,5 +77,6 @@ class LinalgIntermediatesTest {
         assertGivesEverythingBack("svdvals", in -> new Tensor[] {Linalg.svdvals(in[1])});
         assertGivesEverythingBack("pinv", in -> new Tensor[] {Linalg.pinv(in[2])});
         assertGivesEverythingBack("matrixNorm", in -> new Tensor[] {Linalg.matrixNorm(in[1], 2)});
+        assertGivesEverythingBack("lstsq", in -> new Tensor[] {Linalg.lstsq(in[1], in[2])});
     }
 }

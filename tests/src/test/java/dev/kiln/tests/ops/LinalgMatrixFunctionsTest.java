@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * {@link Linalg#pinv} and {@link Linalg#matrixNorm} against PyTorch 1.13 (values printed by
+ * {@link Linalg#pinv}, {@link Linalg#matrixNorm} and {@link Linalg#lstsq} against PyTorch 1.13 (values printed by
  * {@code models/src/test/pytorch/linalg_svd.py} into {@link LinalgSvdValues}): values and the gradients of
  * {@code (y * w).sum()}, F64 within 1e-10, F32 within 1e-4; finite differences, first and second order.
  */
@@ -88,6 +88,32 @@ class LinalgMatrixFunctionsTest {
         Tensor a = leaf(dtype, fullRank(7, 2, 3, 4), 2, 3, 4);
         assertWithGradient("ord " + ord, Linalg.matrixNorm(a, ord), constant("NORM_" + key), a,
                 constant("NORM_" + key + "_GRAD_A"), dtype);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void lstsqWithBroadcastRightHandSidesAndItsGradientsMatchPyTorch(DType dtype) {
+        Tensor a = leaf(dtype, fullRank(8, 2, 5, 3), 2, 5, 3);
+        Tensor b = leaf(dtype, pattern(3, 10), 1, 5, 2);
+        assertWithGradient("lstsq", Linalg.lstsq(a, b), LinalgSvdValues.LSTSQ, a, LinalgSvdValues.LSTSQ_GRAD_A, dtype);
+        assertValues("lstsq gradient of B", LinalgSvdValues.LSTSQ_GRAD_B, new int[] {1, 5, 2}, b.grad(),
+                tolerance(dtype));
+    }
+
+    @Test
+    void lstsqGradientsMatchFiniteDifferences() {
+        Tensor a = Tensor.fromArray(fullRank(8, 2, 5, 3), 2, 5, 3).requiresGrad(true);
+        Tensor b = Tensor.fromArray(pattern(3, 10), 5, 2).requiresGrad(true);
+        GradCheck.check("lstsq", in -> Linalg.lstsq(in[0], in[1]), a, b);
+        DoubleBackwardTest.checkSecondOrder("lstsq", in -> Linalg.lstsq(in[0], in[1]), a, b);
+    }
+
+    @Test
+    void lstsqRefusesRightHandSidesWithOtherRowsNamingBoth() {
+        Tensor a = Tensor.fromArray(fullRank(8, 5, 3), 5, 3);
+        Tensor b = Tensor.fromArray(pattern(3, 8), 4, 2);
+        assertEquals("linalg.lstsq: A [5, 3] and B [4, 2]: B's rows must number 5, as A's",
+                assertThrows(IllegalArgumentException.class, () -> Linalg.lstsq(a, b)).getMessage());
     }
 
     private static double[] constant(String name) {
