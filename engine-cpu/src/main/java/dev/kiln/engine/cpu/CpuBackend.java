@@ -49,7 +49,9 @@ public final class CpuBackend implements Backend {
     private final CpuGroupNorm groupNorm;
     private final CpuGridSample gridSample;
     private final CpuRecurrent recurrent;
-    private final CpuLinalg linalg;
+    /** OpenBLAS's LAPACK, bound on first use; null until then, and after where its JNI library did not load. */
+    private volatile CpuLinalg linalg;
+    private volatile boolean linalgBound;
     private volatile Backend storageOwner = this;
 
     /** A backend on {@code threads} threads, with oneDNN's convolutions unless {@code -Dkiln.cpu.onednn=false}. */
@@ -79,7 +81,6 @@ public final class CpuBackend implements Backend {
         this.groupNorm = new CpuGroupNorm(parallel);
         this.gridSample = new CpuGridSample(parallel);
         this.recurrent = new CpuRecurrent(parallel);
-        this.linalg = new CpuLinalg(parallel, copies);
     }
 
     /** Thread count from {@code -Dkiln.threads}, else the number of cores. */
@@ -591,40 +592,95 @@ public final class CpuBackend implements Backend {
         recurrent.gruBackward(activations, hiddenGates, h, gradHOut, gradInputGates, gradHiddenGates, gradH);
     }
 
+    /**
+     * Whether the factorisations run on OpenBLAS's LAPACK; false where its JNI library does not load (the GPU bundle
+     * leaves it out to fit a device call), and they run the Backend SPI's host loops instead. Binds it on the first call.
+     */
+    public boolean bindsLapack() {
+        return lapack() != null;
+    }
+
+    private CpuLinalg lapack() {
+        if (!linalgBound) {
+            synchronized (this) {
+                if (!linalgBound) {
+                    linalg = CpuLinalg.bindOrNull(parallel, copies);
+                    linalgBound = true;
+                }
+            }
+        }
+        return linalg;
+    }
+
     @Override
     public void cholesky(Tensor a, Tensor lower, Tensor info) {
-        linalg.cholesky(a, lower, info);
+        CpuLinalg lapack = lapack();
+        if (lapack == null) {
+            Backend.super.cholesky(a, lower, info);
+        } else {
+            lapack.cholesky(a, lower, info);
+        }
     }
 
     @Override
     public void solveTriangular(Tensor a, Tensor b, boolean upper, boolean transpose, boolean unitriangular,
                                 Tensor out) {
-        linalg.solveTriangular(a, b, upper, transpose, unitriangular, out);
+        CpuLinalg lapack = lapack();
+        if (lapack == null) {
+            Backend.super.solveTriangular(a, b, upper, transpose, unitriangular, out);
+        } else {
+            lapack.solveTriangular(a, b, upper, transpose, unitriangular, out);
+        }
     }
 
     @Override
     public void luFactor(Tensor a, Tensor lu, Tensor pivots, Tensor info) {
-        linalg.luFactor(a, lu, pivots, info);
+        CpuLinalg lapack = lapack();
+        if (lapack == null) {
+            Backend.super.luFactor(a, lu, pivots, info);
+        } else {
+            lapack.luFactor(a, lu, pivots, info);
+        }
     }
 
     @Override
     public void luSolve(Tensor lu, Tensor pivots, Tensor b, boolean adjoint, Tensor out) {
-        linalg.luSolve(lu, pivots, b, adjoint, out);
+        CpuLinalg lapack = lapack();
+        if (lapack == null) {
+            Backend.super.luSolve(lu, pivots, b, adjoint, out);
+        } else {
+            lapack.luSolve(lu, pivots, b, adjoint, out);
+        }
     }
 
     @Override
     public void qr(Tensor a, Tensor q, Tensor r) {
-        linalg.qr(a, q, r);
+        CpuLinalg lapack = lapack();
+        if (lapack == null) {
+            Backend.super.qr(a, q, r);
+        } else {
+            lapack.qr(a, q, r);
+        }
     }
 
     @Override
     public void eigh(Tensor a, boolean upper, Tensor eigenvalues, Tensor eigenvectors, Tensor info) {
-        linalg.eigh(a, upper, eigenvalues, eigenvectors, info);
+        CpuLinalg lapack = lapack();
+        if (lapack == null) {
+            Backend.super.eigh(a, upper, eigenvalues, eigenvectors, info);
+        } else {
+            lapack.eigh(a, upper, eigenvalues, eigenvectors, info);
+        }
     }
 
     @Override
     public void svd(Tensor a, Tensor u, Tensor s, Tensor vh, Tensor info) {
-        linalg.svd(a, u, s, vh, info);
+        CpuLinalg lapack = lapack();
+        if (lapack == null) {
+            Backend.super.svd(a, u, s, vh, info);
+        } else {
+            lapack.svd(a, u, s, vh, info);
+        }
     }
 
     @Override

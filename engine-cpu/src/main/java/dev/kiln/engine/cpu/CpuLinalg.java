@@ -36,6 +36,8 @@ import java.nio.IntBuffer;
 import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
 import org.bytedeco.javacpp.IntPointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The CPU's {@code Backend} factorisations and solves through OpenBLAS's LAPACK and BLAS ({@code potrf},
@@ -47,7 +49,24 @@ final class CpuLinalg {
     private final Parallel parallel;
     private final CpuCopy copies;
 
-    CpuLinalg(Parallel parallel, CpuCopy copies) {
+    private static final Logger LOG = LoggerFactory.getLogger(CpuLinalg.class);
+
+    /**
+     * The binding, or null where OpenBLAS's LAPACK JNI library ({@code libjniopenblas}, beside the
+     * {@code openblas_nolapack} one the rest of the backend uses) does not load: logged once, the caller then runs
+     * the Backend SPI's host loops.
+     */
+    static CpuLinalg bindOrNull(Parallel parallel, CpuCopy copies) {
+        try {
+            return new CpuLinalg(parallel, copies);
+        } catch (LinkageError e) {
+            LOG.warn("OpenBLAS's LAPACK did not load ({}): linear algebra runs the Backend SPI's host loops instead",
+                    e.toString());
+            return null;
+        }
+    }
+
+    private CpuLinalg(Parallel parallel, CpuCopy copies) {
         this.parallel = parallel;
         this.copies = copies;
         // LAPACKE would refuse a matrix holding NaN with a negative info; LAPACK itself, as PyTorch calls it, factors
