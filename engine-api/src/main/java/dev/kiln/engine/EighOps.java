@@ -102,8 +102,6 @@ final class EighOps {
 
     /** Identity matrices {@code [batch, n, n]} for values {@code [batch, n]}, in their dtype and backend. */
     static Tensor identity(Tensor values) {
-        Tensor ones = values.emptyLike(values.shape(), values.dtype());
-        ones.backend().fill(ones, 1);
-        return ones.diagEmbed(0, -2, -1);
+        return LinalgShapes.identities(values, values.shape());
     }
 }

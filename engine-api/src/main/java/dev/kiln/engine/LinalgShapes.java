@@ -11,6 +11,17 @@ final class LinalgShapes {
     private LinalgShapes() {
     }
 
+    /**
+     * Identity matrices {@code [..., n, n]} for {@code diagonals} {@code [..., n]}, in {@code like}'s dtype and on its
+     * backend, made there (a diagonal of ones), not uploaded from the host.
+     */
+    static Tensor identities(Tensor like, Shape diagonals) {
+        Tensor ones = like.fullLike(1, diagonals);
+        Tensor eye = ones.diagEmbed(0, -2, -1);
+        ones.close();
+        return eye;
+    }
+
     /** Checks that {@code t} is an open F32 or F64 batch of square matrices {@code [..., n, n]}. */
     static void square(String op, String name, Tensor t) {
         matrices(op, name, t);

@@ -1,8 +1,5 @@
 package dev.kiln.engine;
 
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
-
 /**
  * PyTorch's {@code torch.linalg.solve}, {@code inv}, {@code det} and {@code slogdet} ({@link Linalg}) on the backend's
  * LU factorisation with partial pivoting ({@link Backend#luFactor}, {@link Backend#luSolve}). Gradients are PyTorch
@@ -189,24 +186,6 @@ final class LuOps {
 
     /** Identity matrices of {@code like}'s shape {@code [batch, n, n]}, dtype and backend. */
     static Tensor identity(Tensor like) {
-        int batch = like.dim(0);
-        int n = like.dim(-1);
-        double[] values = new double[batch * n * n];
-        for (int b = 0; b < batch; b++) {
-            for (int i = 0; i < n; i++) {
-                values[(b * n + i) * n + i] = 1;
-            }
-        }
-        Tensor eye = like.emptyLike(like.shape(), like.dtype());
-        if (like.dtype() == DType.F64) {
-            like.backend().copyFromHost(DoubleBuffer.wrap(values), eye);
-        } else {
-            float[] floats = new float[values.length];
-            for (int i = 0; i < values.length; i++) {
-                floats[i] = (float) values[i];
-            }
-            like.backend().copyFromHost(FloatBuffer.wrap(floats), eye);
-        }
-        return eye;
+        return LinalgShapes.identities(like, Shape.of(like.dim(0), like.dim(-1)));
     }
 }

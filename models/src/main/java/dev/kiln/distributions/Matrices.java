@@ -15,7 +15,7 @@ final class Matrices {
 
     /** The diagonals of [..., d, d] matrices: [..., d]. */
     static Tensor diagonal(Tensor m) {
-        return F.einsum("...ii->...i", m);
+        return m.diagonal(0, -2, -1);
     }
 
     /** {@code a b^T} of [..., d, k] and [..., e, k] matrices: [..., d, e]. */
@@ -60,6 +60,6 @@ final class Matrices {
 
     /** The diagonal matrices diag(v) of vectors [..., d]: [..., d, d]. */
     static Tensor diagonalMatrix(Tensor v) {
-        return v.unsqueeze(-1).mul(identity(v, v.dim(-1)));
+        return v.diagEmbed(0, -2, -1);
     }
 }
