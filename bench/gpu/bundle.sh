@@ -39,31 +39,39 @@ jar --create --file "$out/tests-tests.jar" -C "$root/tests/target/test-classes" 
 jar --create --file "$out/models-tests.jar" -C "$root/models/target/test-classes" .
 
 # A Java runtime with only the modules Kiln uses (java.desktop for the PNG plots; jdk.jfr, 0.3 MB packed, for
-# flight recordings of a benchmark; jdk.zipfs, for JUnit to find the tests in the jars above), packed: the jars are
-# already compressed, the runtime is not. Its native
-# libraries keep their dynamic symbols only (libjvm.so 24 -> 20 MB), and xz packs it in 16.5 MB where gzip took 25.8.
+# flight recordings of a benchmark; jdk.zipfs, for JUnit to find the tests in the jars above). Its native
+# libraries keep their dynamic symbols only (libjvm.so 24 -> 20 MB).
 jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,java.desktop,jdk.jfr,jdk.zipfs \
       --strip-debug --no-header-files --no-man-pages --output "$out/jre"
 if command -v strip >/dev/null; then
     find "$out/jre" -name '*.so' -exec strip --strip-unneeded {} +
 fi
-(cd "$out" && tar cJf jre.txz jre && rm -rf jre)
-# Unpacks the runtime where it is used: with xz, or else with Python's tarfile (the device machines have Python for
+# The runtime and OpenBLAS's native jar travel packed together with xz: the runtime is not compressed, and the jar
+# is stored rather than deflated, so that xz packs its 41 MB of native libraries in 5.5 MB where the jar's own
+# deflate took 12 (and the runtime in 16.5 MB where gzip took 25.8).
+openblas_natives=$(cd "$out" && ls lib/openblas-*-linux-x86_64.jar)
+repacking="$(mktemp -d)"
+(cd "$repacking" && unzip -q "$out/$openblas_natives" && rm "$out/$openblas_natives" \
+    && zip -q -0 -r -X "$out/$openblas_natives" .)
+rm -rf "$repacking"
+(cd "$out" && tar cJf runtime.txz jre "$openblas_natives" && rm -rf jre "$openblas_natives")
+# Unpacks them where they are used: with xz, or else with Python's tarfile (the device machines have Python for
 # PyTorch; xz-utils is missing from many slim images).
-cat > "$out/unpack-jre.sh" <<'RUN'
+cat > "$out/unpack-runtime.sh" <<'RUN'
+# Unpacks runtime.txz into runtime/ (jre/ and lib/) beside this script, once; remove runtime/ before carrying the bundle.
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-if [ ! -d "$here/jre" ]; then
+if [ ! -d "$here/runtime" ]; then
     # Into a folder of its own, renamed when complete: a run cut short leaves no half runtime for the next to trust.
-    unpacking="$(mktemp -d "$here/jre-unpacking.XXXXXX")"
+    unpacking="$(mktemp -d "$here/runtime-unpacking.XXXXXX")"
     if command -v xz >/dev/null; then
-        tar xJf "$here/jre.txz" -C "$unpacking"
+        tar xJf "$here/runtime.txz" -C "$unpacking"
     elif command -v python3 >/dev/null; then
-        python3 -m tarfile -e "$here/jre.txz" "$unpacking"
+        python3 -m tarfile -e "$here/runtime.txz" "$unpacking"
     else
-        echo "cannot unpack $here/jre.txz: this machine has neither xz nor python3" >&2
-        exit 1
-    fi
-    mv "$unpacking/jre" "$here/jre" && rmdir "$unpacking"
+        echo "this machine has neither xz nor python3" >&2
+        false
+    fi || { echo "cannot unpack $here/runtime.txz" >&2; rm -rf "$unpacking"; exit 1; }
+    mv "$unpacking" "$here/runtime"
 fi
 RUN
 
@@ -72,15 +80,16 @@ cat > "$out/run-tests.sh" <<'RUN'
 # Runs the test suite (or the selection given as JUnit console options) on this machine's best backend.
 # Data sets: $KILN_DATA, else shared/data beside the bundle's parent (as in a checkout).
 here="$(cd "$(dirname "$0")" && pwd)"
-source "$here/unpack-jre.sh"
+source "$here/unpack-runtime.sh"
 selection=("$@")
 [ ${#selection[@]} -gt 0 ] || selection=(--scan-class-path "$here/tests-tests.jar:$here/models-tests.jar")
 # The heap as the tests module's Surefire sets it (tests/pom.xml): fixed and touched from the start, so that
 # ScopedStepsMemoryTest's resident memory measures leaks, not the young generation filling for the first time.
-exec "$here/jre/bin/java" -Xms1g -Xmx1g -XX:+AlwaysPreTouch -Dkiln.shared.data="${KILN_DATA:-$here/../../shared/data}" \
+exec "$here/runtime/jre/bin/java" -Xms1g -Xmx1g -XX:+AlwaysPreTouch -Dkiln.shared.data="${KILN_DATA:-$here/../../shared/data}" \
     ${KILN_JAVA_OPTS:-} \
     -jar "$here"/lib/junit-platform-console-standalone-*.jar execute \
-    --class-path "$here/tests-tests.jar:$here/models-tests.jar:$(ls "$here"/lib/*.jar | grep -v console-standalone \
+    --class-path "$here/tests-tests.jar:$here/models-tests.jar:$(ls "$here"/lib/*.jar "$here"/runtime/lib/*.jar \
+        | grep -v console-standalone \
         | tr '\n' ':')" \
     --details=tree --disable-banner --fail-if-no-tests "${selection[@]}"
 RUN
@@ -88,15 +97,16 @@ cat > "$out/kiln.sh" <<'RUN'
 #!/usr/bin/env bash
 # The kiln command from the bundle.
 here="$(cd "$(dirname "$0")" && pwd)"
-source "$here/unpack-jre.sh"
+source "$here/unpack-runtime.sh"
 gc="-XX:+UseSerialGC"  # as ./kiln: see there, for both
 case "${KILN_JAVA_OPTS:-}" in *GC*) gc="" ;; esac
 young="-Xmn64m"
 case "${KILN_JAVA_OPTS:-}" in *-Xmn*|*NewSize*|*-Xmx*) young="" ;; esac
-exec "$here/jre/bin/java" $gc $young ${KILN_JAVA_OPTS:-} -cp "$here/lib/*" dev.kiln.cli.Kiln "$@"
+exec "$here/runtime/jre/bin/java" $gc $young ${KILN_JAVA_OPTS:-} -cp "$here/lib/*:$here/runtime/lib/*" \
+    dev.kiln.cli.Kiln "$@"
 RUN
 chmod +x "$out/run-tests.sh" "$out/kiln.sh"
-du -sh "$out" "$out"/lib "$out"/jre.txz
+du -sh "$out" "$out"/lib "$out"/runtime.txz
 # A device call carries the working tree (tracked and untracked files git does not ignore) and the carried paths,
 # 64 MiB in all: say how much of it the bundle, the data folder (target/gpu-data, when it exists) and the tree take.
 tree=$(git ls-files -z --cached --others --exclude-standard | xargs -0 stat -c %s 2>/dev/null | awk '{s += $1} END {print s + 0}')

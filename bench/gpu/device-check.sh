@@ -76,7 +76,7 @@ tail -3 "$out/backends.txt"
 # The memory the kernel reports and the heap the JVM sizes from it: memory the process has not touched yet costs a
 # page fault on first use (docs/GPU.md, "Fresh memory for every batch").
 { grep -E '^(MemTotal|MemAvailable)' /proc/meminfo; nproc
-  "$bundle/jre/bin/java" -XX:+UseSerialGC -XX:+PrintFlagsFinal -version 2>/dev/null \
+  "$bundle/runtime/jre/bin/java" -XX:+UseSerialGC -XX:+PrintFlagsFinal -version 2>/dev/null \
       | grep -E ' (InitialHeapSize|MaxHeapSize|NewSize|MaxNewSize) '
 } >> "$out/machine.txt" 2>&1
 
