@@ -1283,4 +1283,45 @@ public final class F {
     public static Tensor logSigmoid(Tensor x) {
         return PointwiseMathOps.logSigmoid(x);
     }
+
+
+    // ---- Gumbel-softmax and scaled dot-product attention (see GumbelSoftmaxOps, ScaledDotProductAttention) --------
+
+    /**
+     * PyTorch's {@code F.gumbel_softmax(logits, tau, hard, dim)}: a sample, the shape of {@code logits}, of
+     * {@code softmax((logits + g) / tau, dim)} with g standard Gumbel noise from the engine's seeded stream; when
+     * {@code hard}, the one-hot of its argmax over {@code dim} in the forward pass with the soft sample's gradient
+     * (straight-through). The argmax is distributed as {@code softmax(logits, dim)}.
+     *
+     * @throws IllegalArgumentException when tau is not positive or dim is out of range for the logits' shape
+     */
+    public static Tensor gumbelSoftmax(Tensor logits, double tau, boolean hard, int dim) {
+        return GumbelSoftmaxOps.gumbelSoftmax(logits, tau, hard, dim);
+    }
+
+    /**
+     * {@link #gumbelSoftmax(Tensor, double, boolean, int)} with the Gumbel noise given: {@code gumbels}, of the
+     * logits' shape, holds samples of {@code -log(Exponential(1))}; for reusing a draw or comparing with another
+     * framework's numbers.
+     */
+    public static Tensor gumbelSoftmax(Tensor logits, Tensor gumbels, double tau, boolean hard, int dim) {
+        return GumbelSoftmaxOps.withNoise(logits, gumbels, tau, hard, dim);
+    }
+
+    /**
+     * PyTorch 2's {@code F.scaled_dot_product_attention(query, key, value, attn_mask, dropout_p, is_causal)}:
+     * {@code dropout(softmax(q k^T / sqrt(E) + bias), dropoutP) v} for query [..., L, E], key [..., S, E] and value
+     * [..., S, Ev] (the same leading axes, such as [batch, heads]), giving [..., L, Ev]. {@code attnMask} (or
+     * null) broadcasts to [..., L, S]: an integer mask says which keys a query may attend to (non-zero: it may, as
+     * PyTorch's boolean {@code True}), a floating one is added to the scores. {@code isCausal} lets query i attend to
+     * keys 0..i only. Dropout, when {@code dropoutP > 0}, applies whatever the mode (pass 0 in evaluation, as in
+     * PyTorch). A query with no key to attend to gives NaN, as in PyTorch.
+     *
+     * @throws IllegalArgumentException naming the shapes when E or S differ, the mask does not broadcast, or both a
+     *     mask and {@code isCausal} are given
+     */
+    public static Tensor scaledDotProductAttention(Tensor query, Tensor key, Tensor value, Tensor attnMask,
+                                                   double dropoutP, boolean isCausal) {
+        return ScaledDotProductAttention.apply(query, key, value, attnMask, dropoutP, isCausal);
+    }
 }

@@ -5,8 +5,8 @@ import dev.kiln.engine.PaddingMode;
 /**
  * Pads the last three axes with a constant, like PyTorch's {@code torch.nn.ConstantPad3d(padding, value)}: input of
  * any rank from 3 on [..., depth, height, width]. Amounts (left, right, top, bottom, front, back), e.g.
- * {@code new ConstantPad3d(new int[] {1, 1, 2, 0, 1, 1}, -1)}; a negative amount crops. No parameters. PyTorch 1.13
- * has no {@code ZeroPad3d}: this with 0 is it.
+ * {@code new ConstantPad3d(new int[] {1, 1, 2, 0, 1, 1}, -1)}; a negative amount crops. No parameters. With 0 it
+ * is {@link ZeroPad3d}.
  */
 public class ConstantPad3d extends PaddingLayer {
     /** The same amount on every side. */
