@@ -1660,4 +1660,64 @@ class CudaParityComposedOpsTest extends ParityTest {
             return new Tensor[] {u.values(), u.inverse(), u.counts(), c.values(), c.inverse(), c.counts()};
         });
     }
+
+    /**
+     * Softmax2d, ZeroPad1d and ZeroPad3d (cropping on one side) of a [2, 3, 4, 5] input, RnnUtils.padSequence of three
+     * sequences both ways, F.scaledDotProductAttention of [2, 2, 3, 4] queries with [2, 2, 5, *] keys and values
+     * (plain, causal, with an integer mask of allowed keys and with a float mask, whose gradient is compared too), and
+     * F.gumbelSoftmax soft and hard from one seed on both backends (their counter-based streams draw the same noise):
+     * outputs and every input's gradient of a weighted sum. Softmaxes and sums of at most 5 terms: the tolerance of
+     * sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void softmax2dZeroPadsPadSequenceAttentionAndGumbelSoftmaxMatchTheCpu(DType dtype) {
+        int[] dims = {2, 3, 4, 5};
+        double[] x = layerInputs(180, 2 * 3 * 4 * 5);
+        for (Module m : new Module[] {new dev.kiln.nn.Softmax2d(), new dev.kiln.nn.ZeroPad1d(new int[] {2, -1}),
+                new dev.kiln.nn.ZeroPad3d(new int[] {1, 0, 2, -1, 0, 1})}) {
+            withInputGradient(m + " " + dtype, dtype, x, dims, m::forward);
+        }
+        for (boolean batchFirst : new boolean[] {false, true}) {
+            assertParity("padSequence batchFirst=" + batchFirst + " " + dtype,
+                    new String[] {"output", "gradient of a", "gradient of b", "gradient of c"}, sums(dtype), b -> {
+                        Tensor[] seqs = {tensor(b, dtype, values(181, 12, -1, 1), 3, 4).requiresGrad(true),
+                            tensor(b, dtype, values(182, 4, -1, 1), 1, 4).requiresGrad(true),
+                            tensor(b, dtype, values(183, 20, -1, 1), 5, 4).requiresGrad(true)};
+                        Tensor y = dev.kiln.nn.RnnUtils.padSequence(List.of(seqs), batchFirst, -0.5);
+                        assertSame(b, y.backend(), "the result must be on the backend of its inputs");
+                        y.backward(tensor(b, dtype, values(184, (int) y.size(), -1, 1), y.shape().dims()));
+                        return new Tensor[] {y, seqs[0].grad(), seqs[1].grad(), seqs[2].grad()};
+                    });
+        }
+        for (String mask : new String[] {"none", "causal", "allowed keys", "float"}) {
+            assertParity("scaledDotProductAttention, mask " + mask + " " + dtype,
+                    new String[] {"output", "query gradient", "key gradient", "value gradient", "mask gradient"},
+                    sums(dtype), b -> attention(b, dtype, mask));
+        }
+        for (boolean hard : new boolean[] {false, true}) {
+            withInputGradient("gumbelSoftmax hard=" + hard + " " + dtype, dtype, x, dims, in -> {
+                Engine.seed(185);
+                return F.gumbelSoftmax(in, 0.7, hard, 1);
+            });
+        }
+    }
+
+    /** F.scaledDotProductAttention on {@code b} with {@code mask}, then the output and the gradients of a weighted sum. */
+    private static Tensor[] attention(Backend b, DType dtype, String mask) {
+        Tensor q = tensor(b, dtype, values(186, 48, -1, 1), 2, 2, 3, 4).requiresGrad(true);
+        Tensor k = tensor(b, dtype, values(187, 80, -1, 1), 2, 2, 5, 4).requiresGrad(true);
+        Tensor v = tensor(b, dtype, values(188, 60, -1, 1), 2, 2, 5, 3).requiresGrad(true);
+        Tensor floatMask = tensor(b, dtype, values(189, 15, -2, 2), 3, 5).requiresGrad(true);
+        Tensor attnMask = switch (mask) {
+            case "allowed keys" -> indices(b, DType.I64, new long[] {1, 0, 0, 1, 1, 0, 1, 0, 1, 0, 1, 1, 1, 1, 0}, 3, 5);
+            case "float" -> floatMask;
+            default -> null;
+        };
+        Tensor y = F.scaledDotProductAttention(q, k, v, attnMask, 0, mask.equals("causal"));
+        assertSame(b, y.backend(), "the result must be on the backend of its inputs");
+        y.backward(tensor(b, dtype, values(190, (int) y.size(), -1, 1), y.shape().dims()));
+        Tensor maskGradient = floatMask.grad() == null ? floatMask.fullLike(0) : floatMask.grad();
+        return new Tensor[] {y, q.grad(), k.grad(), v.grad(), maskGradient};
+    }
 }
