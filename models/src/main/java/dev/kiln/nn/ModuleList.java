@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 
@@ -15,7 +16,7 @@ import java.util.List;
 public class ModuleList extends Module implements Iterable<Module> {
     /** The given modules, in order (none gives an empty list). */
     public ModuleList(Module... modules) {
-        extend(List.of(modules));
+        extend(Arrays.asList(modules));
     }
 
     /** The given modules, in order. */

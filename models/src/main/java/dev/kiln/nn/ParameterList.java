@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 
@@ -17,7 +18,7 @@ import java.util.List;
 public class ParameterList extends Module implements Iterable<Tensor> {
     /** The given tensors, in order (none gives an empty list). */
     public ParameterList(Tensor... parameters) {
-        extend(List.of(parameters));
+        extend(Arrays.asList(parameters));
     }
 
     /** The given tensors, in order. */

@@ -76,6 +76,14 @@ class ContainersTest {
     }
 
     @Test
+    void aNullElementIsRefusedNamingItsPlace() {
+        assertEquals("ModuleList: sub-module '1' is null",
+                assertThrows(IllegalArgumentException.class, () -> new ModuleList(new Tanh(), null)).getMessage());
+        assertEquals("ParameterList: parameter 0 is null",
+                assertThrows(IllegalArgumentException.class, () -> new ParameterList((Tensor) null)).getMessage());
+    }
+
+    @Test
     void containersHaveNoForwardPassOfTheirOwn() {
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.zeros(1, 2);
