@@ -237,4 +237,24 @@ public final class Constraint {
     public String toString() {
         return description;
     }
+
+    /**
+     * Cholesky factors of correlation matrices over the last two axes ({@code constraints.corr_cholesky}):
+     * lower-triangular with a positive diagonal and rows of unit norm within 10 n eps of the dtype for n columns
+     * (PyTorch's tolerance).
+     */
+    public static Constraint corrCholesky() {
+        Constraint lower = lowerCholesky();
+        return new Constraint("the Cholesky factor of a correlation matrix (lower-triangular with a positive diagonal"
+                + " and rows of unit norm)", 2, v -> {
+                    double tolerance = Tensors.eps(v.dtype()) * v.dim(-1) * 10;
+                    Tensor unitRows = v.detach().norm(2, new int[] {-1}, false).sub(1).abs().le(tolerance);
+                    return lower.check(v).mul(unitRows.min(-1, false));
+                });
+    }
+
+    /** Greater than {@code bound} ({@code constraints.greater_than}). */
+    public static Constraint greaterThan(double bound) {
+        return new Constraint("greater than " + bound, 0, v -> v.gt(bound));
+    }
 }
