@@ -1,12 +1,14 @@
 # torch.distributions' simplex and matrix transforms and families (MatrixDistributionsPyTorchParityTest in
 # models/src/test/java/dev/kiln/distributions/): SoftmaxTransform, StickBreakingTransform, LowerCholeskyTransform,
 # CorrCholeskyTransform and ReshapeTransform (forward, inverse, log_abs_det_jacobian), LogisticNormal's log_prob,
-# OneHotCategoricalStraightThrough's rsample gradient, and TransformedDistributions over the corr-Cholesky and reshape
-# transforms, in float64. Each result's backward pass takes the upstream gradient 1, 2, 3, ... in its shape;
+# OneHotCategoricalStraightThrough's rsample gradient, TransformedDistributions over the corr-Cholesky and reshape
+# transforms, LKJCholesky's log_prob and Wishart's log_prob, entropy, mean, mode, variance and matrices (each of its three
+# parameterisations, and a df broadcast over one scale), in float64. Each result's backward pass takes the upstream gradient 1, 2, 3, ... in its shape;
 # "NAME_D_X" is the gradient of input X. Prints the whole of MatrixDistributionsPyTorchValues.java: run it with
 # /usr/bin/python3 (PyTorch 1.13) and redirect its output into that file.
 import torch
-from torch.distributions import (LogisticNormal, Normal, OneHotCategoricalStraightThrough, TransformedDistribution)
+from torch.distributions import (LKJCholesky, LogisticNormal, Normal, OneHotCategoricalStraightThrough,
+                                 TransformedDistribution, Wishart)
 from torch.distributions.transforms import (CorrCholeskyTransform, LowerCholeskyTransform, ReshapeTransform,
                                             SoftmaxTransform, StickBreakingTransform)
 
@@ -73,3 +75,41 @@ logits = LOGITS.clone().requires_grad_(True)
 (OneHotCategoricalStraightThrough(logits=logits).rsample((4,)) * torch.arange(1.0, 25.0).reshape(4, 2, 3)).sum() \
     .backward()
 field("STRAIGHT_THROUGH_RSAMPLE_D_LOGITS", logits.grad)
+
+# LKJCholesky: d = 3 for a batch of two concentrations, d = 4 and d = 2; values from CorrCholeskyTransform.
+show("LKJ_LOG_PROB", lambda concentration, y: LKJCholesky(3, concentration).log_prob(y),
+     concentration=torch.tensor([0.5, 2.0]), y=CORR)
+show("LKJ4_LOG_PROB", lambda concentration, y: LKJCholesky(4, concentration).log_prob(y),
+     concentration=torch.tensor(1.5), y=CorrCholeskyTransform()(X6))
+show("LKJ2_LOG_PROB", lambda concentration, y: LKJCholesky(2, concentration).log_prob(y),
+     concentration=torch.tensor([1.0, 3.0]), y=CorrCholeskyTransform()(torch.tensor([[0.3], [-0.8]])))
+
+# Wishart with p = 3: a batch of two scales and degrees of freedom, values two positive-definite matrices.
+COVARIANCE = torch.tensor([[[2.0, 0.3, -0.4], [0.3, 1.5, 0.2], [-0.4, 0.2, 1.0]],
+                           [[1.0, -0.5, 0.1], [-0.5, 2.5, 0.6], [0.1, 0.6, 0.8]]])
+SCALE_TRIL = torch.linalg.cholesky(COVARIANCE)
+PRECISION = torch.linalg.inv(COVARIANCE)
+DF = torch.tensor([4.0, 5.5])
+VALUE = torch.tensor([[[3.0, 0.5, 0.2], [0.5, 2.0, -0.3], [0.2, -0.3, 1.5]],
+                      [[1.2, 0.1, -0.6], [0.1, 4.0, 0.9], [-0.6, 0.9, 2.2]]])
+field("WISHART_SCALE_TRIL", SCALE_TRIL)
+field("WISHART_PRECISION", PRECISION)
+show("WISHART_COVARIANCE_LOG_PROB", lambda df, covariance, x: Wishart(df, covariance_matrix=covariance).log_prob(x),
+     df=DF, covariance=COVARIANCE, x=VALUE)
+show("WISHART_SCALE_TRIL_LOG_PROB", lambda df, scale_tril, x: Wishart(df, scale_tril=scale_tril).log_prob(x),
+     df=DF, scale_tril=SCALE_TRIL, x=VALUE)
+show("WISHART_PRECISION_LOG_PROB", lambda df, precision, x: Wishart(df, precision_matrix=precision).log_prob(x),
+     df=DF, precision=PRECISION, x=VALUE)
+show("WISHART_BROADCAST_LOG_PROB", lambda df, covariance, x: Wishart(df, covariance_matrix=covariance).log_prob(x),
+     df=DF, covariance=COVARIANCE[0], x=VALUE)
+show("WISHART_ENTROPY", lambda df, covariance: Wishart(df, covariance_matrix=covariance).entropy(), df=DF,
+     covariance=COVARIANCE)
+show("WISHART_MEAN", lambda df, scale_tril: Wishart(df, scale_tril=scale_tril).mean, df=DF, scale_tril=SCALE_TRIL)
+show("WISHART_VARIANCE", lambda df, scale_tril: Wishart(df, scale_tril=scale_tril).variance, df=DF,
+     scale_tril=SCALE_TRIL)
+# df = 4 = p + 1 has no mode: NaN.
+show("WISHART_MODE", lambda scale_tril: Wishart(DF, scale_tril=scale_tril).mode, scale_tril=SCALE_TRIL)
+show("WISHART_PRECISION_MATRIX", lambda scale_tril: Wishart(DF, scale_tril=scale_tril).precision_matrix,
+     scale_tril=SCALE_TRIL)
+show("WISHART_PRECISION_SCALE_TRIL", lambda precision: Wishart(DF, precision_matrix=precision).scale_tril,
+     precision=PRECISION)

@@ -62,4 +62,14 @@ final class Matrices {
     static Tensor diagonalMatrix(Tensor v) {
         return v.diagEmbed(0, -2, -1);
     }
+
+    /**
+     * The lower Cholesky factor L of the inverse of symmetric positive-definite [..., d, d] precisions, as PyTorch's
+     * {@code _precision_to_scale_tril}: with Lf the Cholesky factor of the precision with both axes reversed,
+     * {@code L = (flip(Lf)^T)^-1} by a triangular solve, lower-triangular with {@code L L^T = precision^-1}.
+     */
+    static Tensor precisionToScaleTril(Tensor precision) {
+        Tensor inverseTril = cholesky(precision.flip(-2, -1)).flip(-2, -1).transpose(-2, -1);
+        return solveLower(inverseTril, identity(inverseTril, inverseTril.dim(-1)));
+    }
 }

@@ -71,9 +71,8 @@ public final class MultivariateNormal extends Distribution {
     }
 
     /**
-     * N(loc, precision^-1), checking that the precision is symmetric positive-definite when {@code validateArgs}. L is
-     * PyTorch's {@code _precision_to_scale_tril}: with Lf the Cholesky factor of the precision with both axes reversed,
-     * {@code L = (flip(Lf)^T)^-1} by a triangular solve, lower-triangular with {@code L L^T = precision^-1}.
+     * N(loc, precision^-1), checking that the precision is symmetric positive-definite when {@code validateArgs}; L is
+     * {@link Matrices#precisionToScaleTril}.
      *
      * @throws IllegalArgumentException where the precision is not positive-definite, from the check or, unchecked,
      *                                  from its factorisation
@@ -81,9 +80,7 @@ public final class MultivariateNormal extends Distribution {
     public static MultivariateNormal ofPrecisionMatrix(Tensor loc, Tensor precision, boolean validateArgs) {
         Shape batch = batchShape("precisionMatrix", loc, precision);
         checkBeforeFactorising(loc, "precisionMatrix", precision, batch, validateArgs);
-        Tensor inverseTril = Matrices.cholesky(precision.flip(-2, -1)).flip(-2, -1).transpose(-2, -1);
-        Tensor identity = Matrices.identity(inverseTril, inverseTril.dim(-1));
-        return new MultivariateNormal(loc, Matrices.solveLower(inverseTril, identity), batch, "precisionMatrix",
+        return new MultivariateNormal(loc, Matrices.precisionToScaleTril(precision), batch, "precisionMatrix",
                 validateArgs);
     }
 

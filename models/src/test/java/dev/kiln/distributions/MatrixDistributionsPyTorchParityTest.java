@@ -10,15 +10,20 @@ import dev.kiln.distributions.transforms.StickBreakingTransform;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
  * The simplex and matrix transforms and families against what PyTorch 1.13 printed for the same F64 inputs
  * ({@code models/src/test/pytorch/distributions_matrix.py}, whose output is {@link MatrixDistributionsPyTorchValues}):
  * each result and its inputs' gradients for the upstream gradient 1, 2, 3, ... in the result's shape, to 1e-10
- * (relative above 1). The comment on each test names the torch calls.
+ * (relative above 1), gradients through digamma (Wishart's entropy) to 1e-8: PyTorch differentiates digamma with its
+ * trigamma, good to about 1e-9 relative (as in {@link ContinuousDistributionsPyTorchParityTest}). The comment on each
+ * test names the torch calls.
  */
 class MatrixDistributionsPyTorchParityTest extends DistributionParity {
+    /** For gradients through digamma, which PyTorch's trigamma gives to about 1e-9. */
+    private static final double TRIGAMMA_TOLERANCE = 1e-8;
     private static final double[] X = {0.3, -1.2, 2.0, -0.5, 0.0, 1.1};
     /** Far into sigmoid's and tanh's tails, where the clamps act. */
     private static final double[] WIDE = {40.0, -3.0, 0.5, -800.0, 25.0, 1.0};
@@ -28,6 +33,11 @@ class MatrixDistributionsPyTorchParityTest extends DistributionParity {
     private static final double[] LOC = {0.5, -1.0, 2.0, 0.0, 1.5, -0.3};
     private static final double[] SCALE = {0.5, 1.2, 2.0, 0.3, 1.0, 0.8};
     private static final double[] LOGITS = {-1.0, 0.5, 2.0, 0.0, 0.3, -0.7};
+    private static final double[] COVARIANCE = {2.0, 0.3, -0.4, 0.3, 1.5, 0.2, -0.4, 0.2, 1.0,
+        1.0, -0.5, 0.1, -0.5, 2.5, 0.6, 0.1, 0.6, 0.8};
+    private static final double[] DF = {4.0, 5.5};
+    private static final double[] VALUE = {3.0, 0.5, 0.2, 0.5, 2.0, -0.3, 0.2, -0.3, 1.5,
+        1.2, 0.1, -0.6, 0.1, 4.0, 0.9, -0.6, 0.9, 2.2};
 
     @Test
     void softmaxNormalisesAndItsInverseIsTheLog() {
@@ -120,5 +130,69 @@ class MatrixDistributionsPyTorchParityTest extends DistributionParity {
         Tensor weights = Tensor.arange(1, 25, 1, DType.F64).reshape(4, 2, 3);
         OneHotCategoricalStraightThrough.ofLogits(logits).rsample(4).mul(weights).sum().backward();
         assertClose("gradient", STRAIGHT_THROUGH_RSAMPLE_D_LOGITS, logits.grad());
+    }
+
+    @Test
+    void lkjCholeskyLogProbOfCorrelationFactors() {
+        // LKJCholesky(3, [0.5, 2.0]).log_prob(y), LKJCholesky(4, 1.5).log_prob(y4), LKJCholesky(2, [1, 3]).log_prob(y2)
+        CorrCholeskyTransform corr = new CorrCholeskyTransform();
+        Tensor concentration = leaf(new double[] {0.5, 2.0}, 2);
+        Tensor y = corr.forward(constant(X)).requiresGrad(true);
+        check("d = 3", new LKJCholesky(3, concentration).logProb(y), LKJ_LOG_PROB,
+                grad(concentration, LKJ_LOG_PROB_D_CONCENTRATION), grad(y, LKJ_LOG_PROB_D_Y));
+        Tensor single = Tensor.full(1.5, DType.F64).requiresGrad(true);
+        Tensor y4 = corr.forward(constant(X, 6)).requiresGrad(true);
+        check("d = 4", new LKJCholesky(4, single).logProb(y4), LKJ4_LOG_PROB,
+                grad(single, LKJ4_LOG_PROB_D_CONCENTRATION), grad(y4, LKJ4_LOG_PROB_D_Y));
+        Tensor pair = leaf(new double[] {1.0, 3.0}, 2);
+        Tensor y2 = corr.forward(constant(new double[] {0.3, -0.8}, 2, 1)).requiresGrad(true);
+        check("d = 2", new LKJCholesky(2, pair).logProb(y2), LKJ2_LOG_PROB, grad(pair, LKJ2_LOG_PROB_D_CONCENTRATION),
+                grad(y2, LKJ2_LOG_PROB_D_Y));
+    }
+
+    @Test
+    void wishartLogProbInEachParameterisation() {
+        // Wishart(df, covariance_matrix= | scale_tril= | precision_matrix=).log_prob(x); df [2] over one covariance
+        Tensor df = leaf(DF, 2);
+        Tensor covariance = leaf(COVARIANCE, 2, 3, 3);
+        Tensor scaleTril = leaf(WISHART_SCALE_TRIL, 2, 3, 3);
+        Tensor precision = leaf(WISHART_PRECISION, 2, 3, 3);
+        Tensor x = leaf(VALUE, 2, 3, 3);
+        check("covariance", Wishart.ofCovarianceMatrix(df, covariance).logProb(x), WISHART_COVARIANCE_LOG_PROB,
+                grad(df, WISHART_COVARIANCE_LOG_PROB_D_DF), grad(covariance, WISHART_COVARIANCE_LOG_PROB_D_COVARIANCE),
+                grad(x, WISHART_COVARIANCE_LOG_PROB_D_X));
+        check("scale_tril", Wishart.ofScaleTril(df, scaleTril).logProb(x), WISHART_SCALE_TRIL_LOG_PROB,
+                grad(df, WISHART_SCALE_TRIL_LOG_PROB_D_DF), grad(scaleTril, WISHART_SCALE_TRIL_LOG_PROB_D_SCALE_TRIL),
+                grad(x, WISHART_SCALE_TRIL_LOG_PROB_D_X));
+        check("precision", Wishart.ofPrecisionMatrix(df, precision).logProb(x), WISHART_PRECISION_LOG_PROB,
+                grad(df, WISHART_PRECISION_LOG_PROB_D_DF), grad(precision, WISHART_PRECISION_LOG_PROB_D_PRECISION),
+                grad(x, WISHART_PRECISION_LOG_PROB_D_X));
+        Tensor one = leaf(Arrays.copyOf(COVARIANCE, 9), 3, 3);
+        check("broadcast", Wishart.ofCovarianceMatrix(df, one).logProb(x), WISHART_BROADCAST_LOG_PROB,
+                grad(df, WISHART_BROADCAST_LOG_PROB_D_DF), grad(one, WISHART_BROADCAST_LOG_PROB_D_COVARIANCE),
+                grad(x, WISHART_BROADCAST_LOG_PROB_D_X));
+    }
+
+    @Test
+    void wishartEntropyMomentsAndMatrices() {
+        // Wishart(df, covariance_matrix=).entropy(); Wishart(df, scale_tril=).mean, .variance, .mode,
+        // .precision_matrix; Wishart(df, precision_matrix=).scale_tril
+        Tensor df = leaf(DF, 2);
+        Tensor covariance = leaf(COVARIANCE, 2, 3, 3);
+        Tensor scaleTril = leaf(WISHART_SCALE_TRIL, 2, 3, 3);
+        Tensor precision = leaf(WISHART_PRECISION, 2, 3, 3);
+        check("entropy", Wishart.ofCovarianceMatrix(df, covariance).entropy(), WISHART_ENTROPY, TRIGAMMA_TOLERANCE,
+                grad(df, WISHART_ENTROPY_D_DF), grad(covariance, WISHART_ENTROPY_D_COVARIANCE));
+        check("mean", Wishart.ofScaleTril(df, scaleTril).mean(), WISHART_MEAN, grad(df, WISHART_MEAN_D_DF),
+                grad(scaleTril, WISHART_MEAN_D_SCALE_TRIL));
+        check("variance", Wishart.ofScaleTril(df, scaleTril).variance(), WISHART_VARIANCE,
+                grad(df, WISHART_VARIANCE_D_DF), grad(scaleTril, WISHART_VARIANCE_D_SCALE_TRIL));
+        Tensor fixedDf = constant(DF, 2);
+        check("mode", Wishart.ofScaleTril(fixedDf, scaleTril).mode(), WISHART_MODE,
+                grad(scaleTril, WISHART_MODE_D_SCALE_TRIL));
+        check("precision matrix", Wishart.ofScaleTril(fixedDf, scaleTril).precisionMatrix(), WISHART_PRECISION_MATRIX,
+                grad(scaleTril, WISHART_PRECISION_MATRIX_D_SCALE_TRIL));
+        check("scale_tril of a precision", Wishart.ofPrecisionMatrix(fixedDf, precision).scaleTril(),
+                WISHART_PRECISION_SCALE_TRIL, grad(precision, WISHART_PRECISION_SCALE_TRIL_D_PRECISION));
     }
 }
