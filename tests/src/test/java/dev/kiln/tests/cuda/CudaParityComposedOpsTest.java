@@ -1720,4 +1720,47 @@ class CudaParityComposedOpsTest extends ParityTest {
         Tensor maskGradient = floatMask.grad() == null ? floatMask.fullLike(0) : floatMask.grad();
         return new Tensor[] {y, q.grad(), k.grad(), v.grad(), maskGradient};
     }
+
+    /**
+     * The simplex and matrix families of the models module, composed of Tensor ops: LogisticNormal's log-probability
+     * and reparameterised draws (stick-breaking), the correlation-Cholesky transform and its log-det, LKJCholesky's
+     * log-probability (d = 4), Wishart's log-probability (a Cholesky solve and a log-determinant), entropy (multivariate
+     * log-gamma and digamma) and Bartlett draws from the same seed (Chi2 rejection rounds deciding alike on both
+     * backends), with the gradients of their parameters. Sums over at most 6 terms of 4 x 4 matrices: the tolerance of
+     * sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void simplexAndMatrixDistributionsMatchTheCpu(DType dtype) {
+        String[] names = {"LogisticNormal.logProb", "LogisticNormal.rsample", "CorrCholeskyTransform.forward",
+            "CorrCholeskyTransform.logAbsDetJacobian", "LKJCholesky.logProb", "Wishart.logProb", "Wishart.entropy",
+            "Wishart.rsample", "gradient of loc", "gradient of scale", "gradient of the concentration",
+            "gradient of df", "gradient of the factor"};
+        assertParity("simplex and matrix distributions " + dtype, names, sums(dtype), b -> {
+            Tensor loc = random(b, dtype, 180, 64, 3).requiresGrad(true);
+            Tensor scale = uniform(b, dtype, 181, 0.5, 2, 64, 3).requiresGrad(true);
+            Tensor simplex = F.softmax(uniform(b, dtype, 182, -2, 2, 64, 4), -1);
+            Tensor concentration = uniform(b, dtype, 183, 0.5, 3, 8).requiresGrad(true);
+            Tensor df = uniform(b, dtype, 184, 4.5, 8, 8).requiresGrad(true);
+            Tensor factor = tensor(b, dtype, lowerFactors(185, 8, 4), 8, 4, 4).requiresGrad(true);
+            Tensor matrices = tensor(b, dtype, covariances(186, 8, 4), 8, 4, 4);
+            Tensor x = uniform(b, dtype, 187, -2, 2, 8, 6).requiresGrad(true);
+            var logisticNormal = new dev.kiln.distributions.LogisticNormal(loc, scale);
+            var corr = new dev.kiln.distributions.transforms.CorrCholeskyTransform();
+            var wishart = dev.kiln.distributions.Wishart.ofScaleTril(df, factor);
+            Tensor factors = corr.forward(x);
+            Engine.seed(188);
+            Tensor simplexDraws = logisticNormal.rsample(2);
+            Tensor wishartDraws = wishart.rsample(2);
+            assertSame(b, wishartDraws.backend(), "Wishart.rsample must draw on the parameters' backend");
+            assertSame(b, new dev.kiln.distributions.LKJCholesky(4, concentration).sample(2).backend(),
+                    "LKJCholesky.sample must draw on the parameters' backend");
+            Tensor[] results = {logisticNormal.logProb(simplex), simplexDraws, factors,
+                corr.logAbsDetJacobian(x, factors),
+                new dev.kiln.distributions.LKJCholesky(4, concentration).logProb(factors.detach()),
+                wishart.logProb(matrices), wishart.entropy(), wishartDraws};
+            backwardThroughWeightedSums(b, dtype, names, results, 190);
+            return withGradientsOf(results, loc, scale, concentration, df, factor);
+        });
+    }
 }
