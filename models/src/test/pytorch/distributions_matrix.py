@@ -1,7 +1,8 @@
 # torch.distributions' simplex and matrix transforms and families (MatrixDistributionsPyTorchParityTest in
 # models/src/test/java/dev/kiln/distributions/): SoftmaxTransform, StickBreakingTransform, LowerCholeskyTransform,
 # CorrCholeskyTransform and ReshapeTransform (forward, inverse, log_abs_det_jacobian), LogisticNormal's log_prob,
-# OneHotCategoricalStraightThrough's rsample gradient, TransformedDistributions over the corr-Cholesky and reshape
+# OneHotCategoricalStraightThrough's rsample gradient and
+# kl_divergence, TransformedDistributions over the corr-Cholesky and reshape
 # transforms, LKJCholesky's log_prob and Wishart's log_prob, entropy, mean, mode, variance and matrices (each of its three
 # parameterisations, and a df broadcast over one scale), in float64. Each result's backward pass takes the upstream gradient 1, 2, 3, ... in its shape;
 # "NAME_D_X" is the gradient of input X. Prints the whole of MatrixDistributionsPyTorchValues.java: run it with
@@ -75,6 +76,10 @@ logits = LOGITS.clone().requires_grad_(True)
 (OneHotCategoricalStraightThrough(logits=logits).rsample((4,)) * torch.arange(1.0, 25.0).reshape(4, 2, 3)).sum() \
     .backward()
 field("STRAIGHT_THROUGH_RSAMPLE_D_LOGITS", logits.grad)
+# kl_divergence of two, by OneHotCategorical's registration (a subclass).
+show("STRAIGHT_THROUGH_KL", lambda p, q: torch.distributions.kl_divergence(OneHotCategoricalStraightThrough(logits=p),
+                                                                           OneHotCategoricalStraightThrough(logits=q)),
+     p=LOGITS, q=X)
 
 # LKJCholesky: d = 3 for a batch of two concentrations, d = 4 and d = 2; values from CorrCholeskyTransform.
 show("LKJ_LOG_PROB", lambda concentration, y: LKJCholesky(3, concentration).log_prob(y),

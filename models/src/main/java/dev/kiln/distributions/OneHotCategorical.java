@@ -11,10 +11,10 @@ import dev.kiln.engine.Tensor;
  * parameter's dtype. {@code logProb} takes the class of each one-hot value; entropy is the categorical's; the mean is
  * probs and the variance probs (1 - probs). Discrete: no {@code rsample}.
  */
-public final class OneHotCategorical extends Distribution {
+public sealed class OneHotCategorical extends Distribution permits OneHotCategoricalStraightThrough {
     private final Categorical categorical;
 
-    private OneHotCategorical(Categorical categorical) {
+    OneHotCategorical(Categorical categorical) {
         super(categorical.batchShape(), Shape.of(categorical.numEvents()), categorical.validatesArgs());
         this.categorical = categorical;
     }

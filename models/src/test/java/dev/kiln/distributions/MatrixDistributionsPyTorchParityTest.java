@@ -133,6 +133,16 @@ class MatrixDistributionsPyTorchParityTest extends DistributionParity {
     }
 
     @Test
+    void straightThroughPairsDivergeAsOneHotCategoricals() {
+        // kl_divergence(OneHotCategoricalStraightThrough(logits=p), OneHotCategoricalStraightThrough(logits=q))
+        Tensor p = leaf(LOGITS);
+        Tensor q = leaf(X);
+        check("kl", KL.divergence(OneHotCategoricalStraightThrough.ofLogits(p),
+                OneHotCategoricalStraightThrough.ofLogits(q)), STRAIGHT_THROUGH_KL, grad(p, STRAIGHT_THROUGH_KL_D_P),
+                grad(q, STRAIGHT_THROUGH_KL_D_Q));
+    }
+
+    @Test
     void lkjCholeskyLogProbOfCorrelationFactors() {
         // LKJCholesky(3, [0.5, 2.0]).log_prob(y), LKJCholesky(4, 1.5).log_prob(y4), LKJCholesky(2, [1, 3]).log_prob(y2)
         CorrCholeskyTransform corr = new CorrCholeskyTransform();
