@@ -36,6 +36,11 @@ public final class LKJCholesky extends Distribution {
         this(dimension, concentration, defaultValidateArgs());
     }
 
+    /** LKJ over d x d correlation factors with one F32 scalar concentration (1: uniform over correlations). */
+    public LKJCholesky(int dimension, double concentration) {
+        this(dimension, Tensor.scalar(concentration));
+    }
+
     /**
      * LKJ over d x d correlation factors, checking that the concentration is positive (and values are correlation
      * factors) when {@code validateArgs}.

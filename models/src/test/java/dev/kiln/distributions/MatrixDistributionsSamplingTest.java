@@ -50,6 +50,9 @@ class MatrixDistributionsSamplingTest {
         assertEquals(1.0, Constraint.corrCholesky().check(draws).min().item(), "correlation factors");
         assertEquals(Shape.of(4, 2), lkj.expand(4, 2).batchShape());
         assertFalse(lkj.hasRsample());
+        LKJCholesky uniform = new LKJCholesky(2, 1.0);
+        assertEquals(Shape.of(), uniform.batchShape());
+        assertEquals(DType.F32, uniform.sample(3).dtype());
     }
 
     @Test
