@@ -1324,4 +1324,40 @@ public final class F {
                                                    double dropoutP, boolean isCausal) {
         return ScaledDotProductAttention.apply(query, key, value, attnMask, dropoutP, isCausal);
     }
+
+    // ---- Distances between rows (see DistanceOps) ------------------------------------------------------------------
+
+    /**
+     * PyTorch's {@code cdist(x1, x2, p)}: the p-norm distance between each row of x1 [B..., P, M] and each row of x2
+     * [B..., R, M], [B..., P, R] (batch axes broadcast). p = 2 with more than 25 rows on either side goes through a
+     * matrix product, as PyTorch's default compute mode; the gradient is 0 at zero distance, as PyTorch's. p = 0
+     * counts differing coordinates (a zero gradient); at p = infinity each tied largest difference gets all of the
+     * gradient, as in PyTorch. Other cases hold the [B..., P, R, M] differences. F32 or F64.
+     *
+     * @throws IllegalArgumentException naming p below 0 or NaN, inputs below 2-D, rows of different lengths, batch
+     *     axes that do not broadcast, or a dtype or backend that differs
+     */
+    public static Tensor cdist(Tensor x1, Tensor x2, double p) {
+        return DistanceOps.cdist(x1, x2, p);
+    }
+
+    /** {@link #cdist(Tensor, Tensor, double)} with p = 2, the Euclidean distance. */
+    public static Tensor cdist(Tensor x1, Tensor x2) {
+        return DistanceOps.cdist(x1, x2, 2);
+    }
+
+    /**
+     * PyTorch's {@code pdist(x, p)}: the p-norm distances between the rows of x [N, M], each pair i &lt; j once in
+     * row-major order, [N (N - 1) / 2]; gradients as {@link #cdist}'s direct path.
+     *
+     * @throws IllegalArgumentException naming p below 0 or NaN, or input that is not 2-D
+     */
+    public static Tensor pdist(Tensor x, double p) {
+        return DistanceOps.pdist(x, p);
+    }
+
+    /** {@link #pdist(Tensor, double)} with p = 2. */
+    public static Tensor pdist(Tensor x) {
+        return DistanceOps.pdist(x, 2);
+    }
 }

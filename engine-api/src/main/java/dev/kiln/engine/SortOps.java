@@ -138,7 +138,7 @@ final class SortOps {
      * x's elements at {@code index} along a (a gather, whose gradient scatters back), the axis dropped unless kept;
      * the gather's graph, where recorded, keeps the index it reads.
      */
-    private static IndexedValues picked(Tensor x, int a, Tensor index, boolean keepDim) {
+    static IndexedValues picked(Tensor x, int a, Tensor index, boolean keepDim) {
         Tensor values = x.gather(a, index);
         if (keepDim) {
             return new IndexedValues(values, index);

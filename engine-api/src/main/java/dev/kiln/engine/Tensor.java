@@ -2081,4 +2081,104 @@ public final class Tensor implements AutoCloseable {
         }
         return sb.toString();
     }
+
+    // ---- Statistics (see CovarianceOps, MomentOps, NanMedianOps, ModeOps) -----------------------------------------
+
+    /**
+     * The covariance matrix of the variables in this tensor's rows [V, N] (a [N] tensor is one variable), observations
+     * in columns (PyTorch's {@code cov(correction, fweights, aweights)}): [V, V], a scalar for one variable; the
+     * divisor is {@code sum(w) - correction} with w the product of the weights (N with none), or
+     * {@code sum(w) - correction sum(w a) / sum(w)} with {@code aweights} a, and 0 (infinities) where not positive.
+     *
+     * @param fweights I32 or I64 [N] counts of each observation, or null
+     * @param aweights [N] weights of each observation of this dtype, or null
+     * @throws IllegalArgumentException naming the input above 2-D, weights of the wrong dtype or length, negative
+     *     weights or weights that sum to 0
+     */
+    public Tensor cov(int correction, Tensor fweights, Tensor aweights) {
+        return CovarianceOps.cov(this, correction, fweights, aweights);
+    }
+
+    /** {@link #cov(int, Tensor, Tensor)} unbiased (correction 1), unweighted: PyTorch's {@code cov()}. */
+    public Tensor cov() {
+        return CovarianceOps.cov(this, 1, null, null);
+    }
+
+    /**
+     * The Pearson correlation coefficients of the variables in this tensor's rows [V, N] (PyTorch's
+     * {@code corrcoef}): [V, V] clamped to [-1, 1]; for one variable a scalar, 1 (NaN where its variance is 0).
+     */
+    public Tensor corrcoef() {
+        return CovarianceOps.corrcoef(this);
+    }
+
+    /**
+     * {@link #var(int[], int, boolean)} and the mean over the same {@code axes} (PyTorch's
+     * {@code var_mean(dim, correction, keepdim)}), each this shape without the axes (size 1 when {@code keepDim}).
+     */
+    public VarMean varMean(int[] axes, int correction, boolean keepDim) {
+        return MomentOps.varMean(this, axes, correction, keepDim);
+    }
+
+    /** The unbiased variance and the mean of all elements, two scalars (PyTorch's {@code var_mean()}). */
+    public VarMean varMean() {
+        return MomentOps.varMean(this, MomentOps.all(this), 1, false);
+    }
+
+    /**
+     * {@link #std(int[], int, boolean)} and the mean over the same {@code axes} (PyTorch's
+     * {@code std_mean(dim, correction, keepdim)}).
+     */
+    public StdMean stdMean(int[] axes, int correction, boolean keepDim) {
+        return MomentOps.stdMean(this, axes, correction, keepDim);
+    }
+
+    /** The unbiased standard deviation and the mean of all elements, two scalars (PyTorch's {@code std_mean()}). */
+    public StdMean stdMean() {
+        return MomentOps.stdMean(this, MomentOps.all(this), 1, false);
+    }
+
+    /**
+     * {@link #amin} and {@link #amax} along {@code axis} (PyTorch's {@code aminmax(dim, keepdim)}): NaN where a slice
+     * holds one. The gradients are amin's and amax's (split among ties); PyTorch 1.13 has none.
+     */
+    public MinMax aminmax(int axis, boolean keepDim) {
+        return MomentOps.aminmax(this, new int[] {axis}, keepDim);
+    }
+
+    /** The smallest and largest of all elements, two scalars (PyTorch's {@code aminmax()}). */
+    public MinMax aminmax() {
+        return MomentOps.aminmax(this, new int[0], false);
+    }
+
+    /**
+     * The lower median of the elements along {@code axis} that are not NaN, with its index (I64), PyTorch's
+     * {@code nanmedian(dim, keepdim)}: this shape without the axis (size 1 when {@code keepDim}); NaN and index 0
+     * where a slice is all NaN (PyTorch's nth_element may pick another index there); among equal values the first
+     * position. The gradient goes to the index. F32 or F64.
+     *
+     * @throws IllegalArgumentException naming the axis where it is out of range or empty
+     */
+    public IndexedValues nanmedian(int axis, boolean keepDim) {
+        return NanMedianOps.nanmedian(this, axis, keepDim);
+    }
+
+    /**
+     * The lower median of all elements that are not NaN, a scalar (PyTorch's {@code nanmedian()}); the gradient is
+     * shared evenly by the elements equal to it, as PyTorch's.
+     */
+    public Tensor nanmedian() {
+        return NanMedianOps.nanmedianAll(this);
+    }
+
+    /**
+     * The most frequent value along {@code axis} and its index (I64), PyTorch's {@code mode(dim, keepdim)}: the
+     * smallest of equally frequent values, at its last position (PyTorch 1.13's CPU choice for slices of up to 16
+     * elements); this shape without the axis (size 1 when {@code keepDim}). Any dtype; the gradient goes to the index.
+     *
+     * @throws IllegalArgumentException naming the axis where it is out of range or empty
+     */
+    public IndexedValues mode(int axis, boolean keepDim) {
+        return ModeOps.mode(this, axis, keepDim);
+    }
 }

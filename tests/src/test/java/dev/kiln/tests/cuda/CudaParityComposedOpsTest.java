@@ -1763,4 +1763,32 @@ class CudaParityComposedOpsTest extends ParityTest {
             return withGradientsOf(results, loc, scale, concentration, df, factor);
         });
     }
+
+    /**
+     * cdist by rows (p = 3) and by the matrix product (p = 2, 40 and 30 rows), pdist, cov, corrcoef, varMean and
+     * nanmedian with the input's gradient, and mode of ties with its indices: sums and selections.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void distancesAndStatisticsMatchTheCpu(DType dtype) {
+        double[] x = values(180, 40 * 6, -1, 1);
+        int[] dims = {40, 6};
+        withInputGradient("cdist p=2 by matrix product " + dtype, dtype, x, dims,
+                t -> F.cdist(t, t.narrow(0, 5, 30).mul(0.5)));
+        withInputGradient("cdist p=3 " + dtype, dtype, x, dims, t -> F.cdist(t.reshape(4, 10, 6), t.reshape(4, 10, 6)
+                .narrow(1, 0, 7).flip(2), 3));
+        withInputGradient("pdist " + dtype, dtype, x, dims, t -> F.pdist(t.narrow(0, 0, 12)));
+        withInputGradient("cov " + dtype, dtype, x, dims, t -> t.cov());
+        withInputGradient("corrcoef " + dtype, dtype, x, dims, t -> t.t().corrcoef());
+        withInputGradient("varMean " + dtype, dtype, x, dims, t -> {
+            dev.kiln.engine.VarMean r = t.varMean(new int[] {0}, 1, false);
+            return r.var().add(r.mean());
+        });
+        withInputGradient("nanmedian " + dtype, dtype, x, dims, t -> t.nanmedian(0, false).values());
+        double[] tied = ties(181, 40 * 6, -1, 0, 0.5, 2);
+        assertParity("mode of ties " + dtype, new String[] {"values", "indices"}, Tolerance.EXACT, b -> {
+            dev.kiln.engine.IndexedValues m = tensor(b, dtype, tied, 8, 30).mode(1, false);
+            return new Tensor[] {m.values(), m.indices()};
+        });
+    }
 }
