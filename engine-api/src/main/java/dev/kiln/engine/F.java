@@ -1360,4 +1360,125 @@ public final class F {
     public static Tensor pdist(Tensor x) {
         return DistanceOps.pdist(x, 2);
     }
+
+    // ---- Index grids, block matrices, integrals, spacings and histograms (see each op's *Ops class) ---------------
+
+    /**
+     * PyTorch's {@code triu_indices(n, m, offset)}: the (row, column) pairs of an n x m matrix's upper triangle,
+     * {@code column - row >= offset}, as I64 [2, k] (rows, then columns), in row-major order.
+     *
+     * @throws IllegalArgumentException naming a negative n or m
+     */
+    public static Tensor triuIndices(int n, int m, int offset) {
+        return TriangleIndexOps.indices("triuIndices", n, m, offset, false);
+    }
+
+    /** PyTorch's {@code tril_indices(n, m, offset)}: the lower triangle's pairs, {@code column - row <= offset}. */
+    public static Tensor trilIndices(int n, int m, int offset) {
+        return TriangleIndexOps.indices("trilIndices", n, m, offset, true);
+    }
+
+    /**
+     * PyTorch's {@code block_diag}: the matrices (a vector [n] counts as [1, n], a scalar as [1, 1]) corner to corner
+     * on the diagonal of one [sum of rows, sum of columns] matrix, zeros elsewhere; differentiable. One dtype (PyTorch
+     * promotes).
+     *
+     * @throws IllegalArgumentException naming none given, a tensor above 2-D, or a dtype or backend that differs
+     */
+    public static Tensor blockDiag(Tensor... tensors) {
+        return BlockDiagOps.blockDiag(tensors);
+    }
+
+    /**
+     * PyTorch's {@code vander(x, N, increasing)}: for x [m] the [m, n] matrix of its powers, x^(n-1) down to x^0, or
+     * up from x^0 when {@code increasing}; integer x gives I64. Differentiable (through cumprod, exact at zeros).
+     *
+     * @throws IllegalArgumentException naming x unless 1-D, or a negative n
+     */
+    public static Tensor vander(Tensor x, int n, boolean increasing) {
+        return VanderOps.vander(x, n, increasing);
+    }
+
+    /**
+     * PyTorch's {@code trapezoid(y, x, dim)}: the trapezoidal rule along {@code axis} of y at sample points x (a [n]
+     * vector along the axis, or a tensor whose differences along it broadcast with y's): y's shape without the axis.
+     *
+     * @throws IllegalArgumentException naming a vector x of another length than y's axis, or the axis
+     */
+    public static Tensor trapezoid(Tensor y, Tensor x, int axis) {
+        return TrapezoidOps.trapezoid(y, x, axis);
+    }
+
+    /** PyTorch's {@code trapezoid(y, dx=dx, dim)}: the rule with samples {@code dx} apart. */
+    public static Tensor trapezoid(Tensor y, double dx, int axis) {
+        return TrapezoidOps.trapezoid(y, dx, axis);
+    }
+
+    /**
+     * PyTorch's {@code cumulative_trapezoid(y, x, dim)}: the running integrals along {@code axis}, one fewer than y
+     * has there (none for fewer than 2 samples).
+     */
+    public static Tensor cumulativeTrapezoid(Tensor y, Tensor x, int axis) {
+        return TrapezoidOps.cumulativeTrapezoid(y, x, axis);
+    }
+
+    /** PyTorch's {@code cumulative_trapezoid(y, dx=dx, dim)}. */
+    public static Tensor cumulativeTrapezoid(Tensor y, double dx, int axis) {
+        return TrapezoidOps.cumulativeTrapezoid(y, dx, axis);
+    }
+
+    /**
+     * PyTorch 2's {@code unravel_index(indices, shape)} (PyTorch 1.13 has none): the coordinates of flat indices
+     * (I32 or I64) in {@code shape}, one I64 tensor of the indices' shape per axis; negative indices count from the
+     * end and indices past the end wrap round, as PyTorch 2's {@code floor(index / stride) mod size}.
+     *
+     * @throws IllegalArgumentException naming floating indices or a size that is not positive
+     */
+    public static List<Tensor> unravelIndex(Tensor indices, int... shape) {
+        return UnravelIndexOps.unravelIndex(indices, shape);
+    }
+
+    /**
+     * PyTorch's {@code linspace(start, end, steps, dtype)}: [steps] evenly spaced from start to end, both included
+     * (start alone for one step), with PyTorch's formula (bit for bit), on the default backend.
+     *
+     * @throws IllegalArgumentException naming negative steps
+     */
+    public static Tensor linspace(double start, double end, int steps, DType dtype) {
+        return SpacingOps.linspace(start, end, steps, dtype);
+    }
+
+    /** {@link #linspace(double, double, int, DType)} in F32, PyTorch's default dtype. */
+    public static Tensor linspace(double start, double end, int steps) {
+        return SpacingOps.linspace(start, end, steps, DType.F32);
+    }
+
+    /** PyTorch's {@code logspace(start, end, steps, base, dtype)}: base raised to each point of linspace. */
+    public static Tensor logspace(double start, double end, int steps, double base, DType dtype) {
+        return SpacingOps.logspace(start, end, steps, base, dtype);
+    }
+
+    /**
+     * PyTorch's {@code histogram(x, bins, range=(min, max), weight, density)}: {@code bins} equal bins over [min, max]
+     * ([min - 0.5, max + 0.5] where they are equal), each with its left edge and the last with its right one;
+     * elements outside and NaN are left out (PyTorch 1.13 counts NaN in a bin). {@code weights} (x's shape, or null) are summed instead of ones;
+     * {@code density} divides by the total and the bins' widths. hist [bins], binEdges [bins + 1], of x's dtype;
+     * no gradient.
+     *
+     * @throws IllegalArgumentException naming bins below 1, a range that is not finite with min &lt;= max, or weights
+     *     of another shape, dtype or backend
+     */
+    public static Histogram histogram(Tensor x, int bins, double min, double max, Tensor weights, boolean density) {
+        return HistogramBinsOps.histogram(x, bins, min, max, false, weights, density);
+    }
+
+    /** {@link #histogram(Tensor, int, double, double, Tensor, boolean)} over the data's smallest to largest element. */
+    public static Histogram histogram(Tensor x, int bins, Tensor weights, boolean density) {
+        return HistogramBinsOps.histogram(x, bins, 0, 0, true, weights, density);
+    }
+
+    /** PyTorch's {@code histogram(x, bins=edges, weight, density)}: bins between the 1-D non-decreasing edges. */
+    public static Histogram histogram(Tensor x, Tensor edges, Tensor weights, boolean density) {
+        return HistogramBinsOps.histogram(x, edges, weights, density);
+    }
 }

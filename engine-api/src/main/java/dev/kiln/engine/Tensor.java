@@ -2181,4 +2181,14 @@ public final class Tensor implements AutoCloseable {
     public IndexedValues mode(int axis, boolean keepDim) {
         return ModeOps.mode(this, axis, keepDim);
     }
+
+    /**
+     * Each slice along {@code axis} whose p-norm exceeds {@code maxnorm} scaled by {@code maxnorm / (norm + 1e-7)}, the
+     * others kept (PyTorch's {@code renorm(p, dim, maxnorm)}): same shape; PyTorch's gradient, differentiable again.
+     *
+     * @throws IllegalArgumentException naming p unless positive, a negative maxnorm, input below 2-D or the axis
+     */
+    public Tensor renorm(double p, int axis, double maxnorm) {
+        return RenormOps.renorm(this, p, axis, maxnorm);
+    }
 }

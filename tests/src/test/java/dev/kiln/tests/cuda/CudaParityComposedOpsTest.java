@@ -1791,4 +1791,34 @@ class CudaParityComposedOpsTest extends ParityTest {
             return new Tensor[] {m.values(), m.indices()};
         });
     }
+
+    /**
+     * blockDiag, vander, trapezoid and cumulativeTrapezoid (sample points and spacing) and renorm with the input's
+     * gradient; histogram over a range and over given edges, with weights and density; triangle indices and
+     * unravelIndex moved to the backend: sums, selections and exact counts.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void constructionsIntegralsAndHistogramsMatchTheCpu(DType dtype) {
+        double[] x = values(190, 12 * 20, -1, 1);
+        int[] dims = {12, 20};
+        withInputGradient("blockDiag " + dtype, dtype, x, dims,
+                t -> F.blockDiag(t.narrow(0, 0, 3), t.narrow(0, 3, 1).reshape(20), t.narrow(0, 4, 8)));
+        withInputGradient("vander " + dtype, dtype, x, dims, t -> F.vander(t.reshape(240), 6, false));
+        withInputGradient("trapezoid " + dtype, dtype, x, dims, t -> F.trapezoid(t, t.narrow(0, 0, 1).exp()
+                .cumsum(1).reshape(20), 1).add(F.trapezoid(t, 0.25, 0).sum()));
+        withInputGradient("cumulativeTrapezoid " + dtype, dtype, x, dims,
+                t -> F.cumulativeTrapezoid(t, t.square(), 0).add(F.cumulativeTrapezoid(t, 1.5, 0)));
+        withInputGradient("renorm " + dtype, dtype, x, dims, t -> t.renorm(2, 0, 1.5));
+        double[] weights = values(191, 12 * 20, 0, 2);
+        assertParity("histogram " + dtype, new String[] {"over a range", "edges", "over edges"}, sums(dtype), b -> {
+            Tensor t = tensor(b, dtype, x, dims);
+            dev.kiln.engine.Histogram h = F.histogram(t, 13, -0.8, 0.9, tensor(b, dtype, weights, dims), true);
+            Tensor byEdges = F.histogram(t, h.binEdges().narrow(0, 2, 8), null, false).hist();
+            return new Tensor[] {h.hist(), h.binEdges(), byEdges};
+        });
+        assertParity("indices on the backend", new String[] {"triu", "unravel"}, Tolerance.EXACT, b -> new Tensor[] {
+            F.triuIndices(7, 9, -2).to(b), Tensor.stack(F.unravelIndex(tensor(b, DType.I64,
+                    ties(192, 40, -5, 0, 17, 59, 60), 40), 3, 4, 5), 0)});
+    }
 }
