@@ -17,8 +17,6 @@ final class BlockDiagOps {
         if (tensors.length == 0) {
             throw new IllegalArgumentException("blockDiag: expected at least one tensor, got none");
         }
-        Tensor[] matrices = new Tensor[tensors.length];
-        int columns = 0;
         for (int i = 0; i < tensors.length; i++) {
             Tensor t = tensors[i];
             Checks.open(op, t);
@@ -31,7 +29,16 @@ final class BlockDiagOps {
                 throw new IllegalArgumentException("blockDiag: tensor " + i + " must have 2 or fewer dimensions, got "
                         + t.shape());
             }
-            matrices[i] = t.rank() == 2 ? t : t.reshape(1, (int) t.size());
+        }
+        return Composite.composed(() -> placed(tensors), tensors);
+    }
+
+    /** Each matrix's row band (a vector or scalar as one row), stacked. */
+    private static Tensor placed(Tensor[] tensors) {
+        Tensor[] matrices = new Tensor[tensors.length];
+        int columns = 0;
+        for (int i = 0; i < tensors.length; i++) {
+            matrices[i] = tensors[i].rank() == 2 ? tensors[i] : tensors[i].reshape(1, (int) tensors[i].size());
             columns += matrices[i].dim(1);
         }
         List<Tensor> bands = new ArrayList<>();

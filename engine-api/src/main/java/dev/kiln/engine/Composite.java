@@ -66,4 +66,13 @@ final class Composite {
             return scope.keep(steps.get());
         }
     }
+
+    /**
+     * {@code steps}, composed of recorded ops, run as they are where a graph is recorded from {@code inputs} (null
+     * entries allowed): their intermediates then live as long as the graph that reads them. Otherwise they run
+     * {@link #untracked}, so that nothing but the result outlives the call.
+     */
+    static Tensor composed(Supplier<Tensor> steps, Tensor... inputs) {
+        return Tensor.recordsFrom(inputs) ? steps.get() : untracked(steps);
+    }
 }

@@ -23,10 +23,16 @@ final class CovarianceOps {
             throw new IllegalArgumentException("cov: input must have 2 or fewer dimensions [variables, observations], "
                     + "got " + x.shape());
         }
-        Tensor in = x.rank() < 2 ? x.reshape(1, -1) : x;
-        int n = in.dim(1);
+        int n = x.rank() < 2 ? (int) x.size() : x.dim(1);
         Tensor frequencies = fweights == null ? null : checkedWeights("fweights", x, fweights, n);
         Tensor importance = aweights == null ? null : checkedWeights("aweights", x, aweights, n);
+        return Composite.composed(() -> covariance(x.rank() < 2 ? x.reshape(1, n) : x, correction, frequencies,
+                importance), x, aweights);
+    }
+
+    /** The covariance of the rows of [V, N] with the checked weights (either may be null). */
+    private static Tensor covariance(Tensor in, int correction, Tensor frequencies, Tensor importance) {
+        int n = in.dim(1);
         Tensor w = frequencies == null ? importance : importance == null ? frequencies : frequencies.mul(importance);
         Tensor centred;
         Tensor degrees;
@@ -36,8 +42,8 @@ final class CovarianceOps {
         } else {
             Tensor total = w.sum();
             if (total.item() == 0) {
-                throw new IllegalArgumentException("cov: the weights of " + x.shape() + " sum to 0; they cannot "
-                        + "normalise the mean");
+                throw new IllegalArgumentException("cov: the weights of " + n + " observations sum to 0; they "
+                        + "cannot normalise the mean");
             }
             centred = in.sub(in.mul(w).sum(1, true).div(total));
             Tensor free = importance != null && correction != 0
@@ -55,12 +61,14 @@ final class CovarianceOps {
             throw new IllegalArgumentException("corrcoef: input must have 2 or fewer dimensions [variables, "
                     + "observations], got " + x.shape());
         }
-        Tensor c = cov(x, 1, null, null);
-        if (c.rank() == 0) {
-            return c.div(c);
-        }
-        Tensor deviations = c.diagonal(0, 0, 1).sqrt();
-        return c.div(deviations.reshape(-1, 1)).div(deviations.reshape(1, -1)).clamp(-1, 1);
+        return Composite.composed(() -> {
+            Tensor c = cov(x, 1, null, null);
+            if (c.rank() == 0) {
+                return c.div(c);
+            }
+            Tensor deviations = c.diagonal(0, 0, 1).sqrt();
+            return c.div(deviations.reshape(-1, 1)).div(deviations.reshape(1, -1)).clamp(-1, 1);
+        }, x);
     }
 
     /** 0-D or 1-D weights of n elements, none negative, as the input's dtype ([n]). */

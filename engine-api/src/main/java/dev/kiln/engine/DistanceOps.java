@@ -37,8 +37,7 @@ final class DistanceOps {
         if (p == 2 && (a.dim(rank - 2) > MATRIX_PRODUCT_ROWS || b.dim(rank - 2) > MATRIX_PRODUCT_ROWS)) {
             return euclideanByProduct(a, b);
         }
-        Tensor differences = a.unsqueeze(rank - 1).sub(b.unsqueeze(rank - 2));
-        return norm(differences, p);
+        return Composite.composed(() -> norm(a.unsqueeze(rank - 1).sub(b.unsqueeze(rank - 2)), p), x1, x2);
     }
 
     static Tensor pdist(Tensor x, double p) {
@@ -49,10 +48,11 @@ final class DistanceOps {
         if (x.rank() != 2) {
             throw new IllegalArgumentException("pdist: input must be 2-D [N, M], got " + x.shape());
         }
-        Tensor pairs = TriangleIndexOps.indices("pdist", x.dim(0), x.dim(0), 1, false).to(x.backend());
-        Tensor differences = x.indexSelect(0, pairs.narrow(0, 0, 1).reshape(-1))
-                .sub(x.indexSelect(0, pairs.narrow(0, 1, 1).reshape(-1)));
-        return norm(differences, p);
+        return Composite.composed(() -> {
+            Tensor pairs = TriangleIndexOps.indices("pdist", x.dim(0), x.dim(0), 1, false).to(x.backend());
+            return norm(x.indexSelect(0, pairs.narrow(0, 0, 1).reshape(-1))
+                    .sub(x.indexSelect(0, pairs.narrow(0, 1, 1).reshape(-1))), p);
+        }, x);
     }
 
     private static void checkOrder(String op, double p) {

@@ -35,7 +35,9 @@ final class MomentOps {
 
     private static Tensor mean(String op, Tensor x, int[] axes, boolean keepDim) {
         int[] a = Axes.of(op, x.shape(), axes);
-        Tensor sum = Axes.sum(x, a).div(Axes.count(x.shape(), a));
-        return keepDim ? sum : sum.reshape(Axes.reduced(x.shape(), a, false).dims());
+        return Composite.composed(() -> {
+            Tensor mean = Axes.sum(x, a).div(Axes.count(x.shape(), a));
+            return keepDim ? mean : mean.reshape(Axes.reduced(x.shape(), a, false).dims());
+        }, x);
     }
 }

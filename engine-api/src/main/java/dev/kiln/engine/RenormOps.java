@@ -32,8 +32,11 @@ final class RenormOps {
                 others[k++] = i;
             }
         }
-        Tensor norm = x.norm(p, others, true);
-        Tensor factor = Tensor.where(norm.gt(maxnorm), norm.add(EPSILON).reciprocal().mul(maxnorm), norm.fullLike(1));
-        return x.mul(factor);
+        return Composite.composed(() -> {
+            Tensor norm = x.norm(p, others, true);
+            Tensor factor = Tensor.where(norm.gt(maxnorm), norm.add(EPSILON).reciprocal().mul(maxnorm),
+                    norm.fullLike(1));
+            return x.mul(factor);
+        }, x);
     }
 }

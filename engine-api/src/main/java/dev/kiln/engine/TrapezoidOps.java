@@ -16,8 +16,8 @@ final class TrapezoidOps {
         if (n == 0) {
             return y.sum(a, false);
         }
-        Tensor dx = spacings("trapezoid", y, x, a);
-        return dx.mul(y.narrow(a, 0, n - 1).add(y.narrow(a, 1, n - 1))).div(2).sum(a, false);
+        return Composite.composed(() -> spacings("trapezoid", y, x, a)
+                .mul(y.narrow(a, 0, n - 1).add(y.narrow(a, 1, n - 1))).div(2).sum(a, false), y, x);
     }
 
     static Tensor trapezoid(Tensor y, double dx, int axis) {
@@ -26,8 +26,10 @@ final class TrapezoidOps {
         if (n == 0) {
             return y.sum(a, false);
         }
-        Tensor ends = y.narrow(a, 0, 1).add(y.narrow(a, n - 1, 1)).squeeze(a);
-        return y.sum(a, false).sub(ends.mul(0.5)).mul(dx);
+        return Composite.composed(() -> {
+            Tensor ends = y.narrow(a, 0, 1).add(y.narrow(a, n - 1, 1)).squeeze(a);
+            return y.sum(a, false).sub(ends.mul(0.5)).mul(dx);
+        }, y);
     }
 
     static Tensor cumulativeTrapezoid(Tensor y, Tensor x, int axis) {
@@ -36,8 +38,8 @@ final class TrapezoidOps {
         if (n <= 1) {
             return y.narrow(a, 0, 0);
         }
-        Tensor dx = spacings("cumulativeTrapezoid", y, x, a);
-        return y.narrow(a, 0, n - 1).add(y.narrow(a, 1, n - 1)).mul(dx).cumsum(a).div(2);
+        return Composite.composed(() -> y.narrow(a, 0, n - 1).add(y.narrow(a, 1, n - 1))
+                .mul(spacings("cumulativeTrapezoid", y, x, a)).cumsum(a).div(2), y, x);
     }
 
     static Tensor cumulativeTrapezoid(Tensor y, double dx, int axis) {
@@ -46,7 +48,7 @@ final class TrapezoidOps {
         if (n <= 1) {
             return y.narrow(a, 0, 0);
         }
-        return y.narrow(a, 0, n - 1).add(y.narrow(a, 1, n - 1)).mul(dx / 2).cumsum(a);
+        return Composite.composed(() -> y.narrow(a, 0, n - 1).add(y.narrow(a, 1, n - 1)).mul(dx / 2).cumsum(a), y);
     }
 
     private static int checkY(String op, Tensor y, int axis) {

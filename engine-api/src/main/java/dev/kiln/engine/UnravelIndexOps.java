@@ -29,11 +29,14 @@ final class UnravelIndexOps {
             strides[k] = stride;
             stride = Math.multiplyExact(stride, shape[k]);
         }
-        Tensor flat = indices.to(DType.I64);
         List<Tensor> coordinates = new ArrayList<>();
         for (int k = 0; k < shape.length; k++) {
-            coordinates.add(flat.floorDivide(flat.fullLike(strides[k], Shape.of()))
-                    .remainder(flat.fullLike(shape[k], Shape.of())));
+            int axis = k;
+            coordinates.add(Composite.untracked(() -> {
+                Tensor flat = indices.to(DType.I64);
+                return flat.floorDivide(flat.fullLike(strides[axis], Shape.of()))
+                        .remainder(flat.fullLike(shape[axis], Shape.of()));
+            }));
         }
         return coordinates;
     }

@@ -25,9 +25,11 @@ final class VanderOps {
         if (n == 0) {
             return v.fullLike(0, Shape.of(rows, 0));
         }
-        Tensor ones = v.fullLike(1, Shape.of(rows, 1));
-        Tensor powers = n == 1 ? ones
-                : Tensor.cat(List.of(ones, v.unsqueeze(1).expand(rows, n - 1).cumprod(1)), 1);
-        return increasing ? powers : powers.flip(1);
+        return Composite.composed(() -> {
+            Tensor ones = v.fullLike(1, Shape.of(rows, 1));
+            Tensor powers = n == 1 ? ones
+                    : Tensor.cat(List.of(ones, v.unsqueeze(1).expand(rows, n - 1).cumprod(1)), 1);
+            return increasing ? powers : powers.flip(1);
+        }, x);
     }
 }

@@ -142,6 +142,23 @@ class IntermediatesWithoutScopeTest {
         }
     }
 
+    @Test
+    void distancesStatisticsAndIntegralsKeepNoIntermediates() {
+        assertGivesEverythingBack(x -> F.cdist(x, x, 3));
+        assertGivesEverythingBack(F::pdist);
+        assertGivesEverythingBack(Tensor::cov);
+        assertGivesEverythingBack(Tensor::corrcoef);
+        assertGivesEverythingBack(x -> {
+            dev.kiln.engine.VarMean both = x.varMean(new int[] {1}, 1, false);
+            both.var().close();
+            return both.mean();
+        });
+        assertGivesEverythingBack(x -> F.trapezoid(x, 0.5, 1));
+        assertGivesEverythingBack(x -> F.cumulativeTrapezoid(x, x, 0));
+        assertGivesEverythingBack(x -> x.renorm(2, 0, 1));
+        assertGivesEverythingBack(x -> F.blockDiag(x, x));
+    }
+
     private void assertGivesEverythingBack(Function<Tensor, Tensor> op) {
         long before = backend.bytesInUse();
         Tensor x = Tensor.randn(64, 256);
