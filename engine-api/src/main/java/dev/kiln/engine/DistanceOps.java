@@ -1,5 +1,8 @@
 package dev.kiln.engine;
 
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * PyTorch's {@code cdist} and {@code pdist}: p-norm distances between rows, composed of Tensor ops. The Euclidean
  * distance between many rows goes through one matrix product, as PyTorch's default compute mode
@@ -63,14 +66,14 @@ final class DistanceOps {
 
     private static void requireRows(String op, String name, Tensor t) {
         if (t.rank() < 2) {
-            throw new IllegalArgumentException(op + ": " + name + " must have at least 2 dimensions [..., rows, M], got "
-                    + t.shape());
+            throw new IllegalArgumentException(op + ": " + name + " must have at least 2 dimensions [..., rows, M], "
+                    + "got " + t.shape());
         }
     }
 
     private static Shape batchOf(Tensor t) {
         int[] dims = t.shape().dims();
-        return Shape.of(java.util.Arrays.copyOf(dims, dims.length - 2));
+        return Shape.of(Arrays.copyOf(dims, dims.length - 2));
     }
 
     /** t with its batch axes broadcast to {@code batch}; t itself where they already are. */
@@ -78,7 +81,7 @@ final class DistanceOps {
         if (batchOf(t).equals(batch)) {
             return t;
         }
-        int[] dims = java.util.Arrays.copyOf(batch.dims(), batch.rank() + 2);
+        int[] dims = Arrays.copyOf(batch.dims(), batch.rank() + 2);
         dims[batch.rank()] = t.dim(t.rank() - 2);
         dims[batch.rank() + 1] = t.dim(t.rank() - 1);
         Tensor lifted = t;
@@ -114,8 +117,8 @@ final class DistanceOps {
         Tensor out = Composite.untracked(() -> {
             Tensor squaresA = a.square().sum(rank - 1, true);
             Tensor squaresB = b.square().sum(rank - 1, true);
-            Tensor left = Tensor.cat(java.util.List.of(a.mul(-2), squaresA, squaresA.fullLike(1)), rank - 1);
-            Tensor right = Tensor.cat(java.util.List.of(b, squaresB.fullLike(1), squaresB), rank - 1);
+            Tensor left = Tensor.cat(List.of(a.mul(-2), squaresA, squaresA.fullLike(1)), rank - 1);
+            Tensor right = Tensor.cat(List.of(b, squaresB.fullLike(1), squaresB), rank - 1);
             return left.matmul(right.transpose(rank - 2, rank - 1)).clampMin(0).sqrt();
         });
         out.record("cdist", new Tensor[] {a, b}, Node.differentiable(g -> Composite.gradients(() -> {

@@ -1461,9 +1461,9 @@ public final class F {
     /**
      * PyTorch's {@code histogram(x, bins, range=(min, max), weight, density)}: {@code bins} equal bins over [min, max]
      * ([min - 0.5, max + 0.5] where they are equal), each with its left edge and the last with its right one;
-     * elements outside and NaN are left out (PyTorch 1.13 counts NaN in a bin). {@code weights} (x's shape, or null) are summed instead of ones;
-     * {@code density} divides by the total and the bins' widths. hist [bins], binEdges [bins + 1], of x's dtype;
-     * no gradient.
+     * elements outside and NaN are left out (PyTorch 1.13 counts NaN in a bin). {@code weights} (x's shape, or null)
+     * are summed instead of ones; {@code density} divides by the total and the bins' widths. hist [bins], binEdges
+     * [bins + 1], of x's dtype; no gradient.
      *
      * @throws IllegalArgumentException naming bins below 1, a range that is not finite with min &lt;= max, or weights
      *     of another shape, dtype or backend

@@ -2082,7 +2082,7 @@ public final class Tensor implements AutoCloseable {
         return sb.toString();
     }
 
-    // ---- Statistics (see CovarianceOps, MomentOps, NanMedianOps, ModeOps) -----------------------------------------
+    // ---- Statistics and renorm (see CovarianceOps, MomentOps, NanMedianOps, ModeOps, RenormOps) ------------------
 
     /**
      * The covariance matrix of the variables in this tensor's rows [V, N] (a [N] tensor is one variable), observations

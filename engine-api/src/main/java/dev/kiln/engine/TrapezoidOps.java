@@ -1,5 +1,7 @@
 package dev.kiln.engine;
 
+import java.util.Arrays;
+
 /**
  * PyTorch's {@code trapezoid} and {@code cumulative_trapezoid}: the trapezoidal rule along an axis, composed of Tensor
  * ops in PyTorch's order (so its values to the last bit and its gradients, to any order): with sample points x,
@@ -70,12 +72,12 @@ final class TrapezoidOps {
                         + y.dim(a) + " along axis " + a + " of y " + y.shape() + ", got " + x.dim(0));
             }
             int[] dims = new int[y.rank()];
-            java.util.Arrays.fill(dims, 1);
+            Arrays.fill(dims, 1);
             dims[a] = x.dim(0);
             aligned = x.reshape(dims);
         } else if (x.rank() < y.rank()) {
             int[] dims = new int[y.rank()];
-            java.util.Arrays.fill(dims, 1);
+            Arrays.fill(dims, 1);
             System.arraycopy(x.shape().dims(), 0, dims, y.rank() - x.rank(), x.rank());
             aligned = x.reshape(dims);
         } else {

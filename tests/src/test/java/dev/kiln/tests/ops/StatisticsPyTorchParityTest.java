@@ -1,6 +1,5 @@
 package dev.kiln.tests.ops;
 
-import static dev.kiln.tests.ops.PyTorchValues.INF;
 import static dev.kiln.tests.ops.PyTorchValues.NAN;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
