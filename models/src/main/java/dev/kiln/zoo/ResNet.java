@@ -1,6 +1,5 @@
 package dev.kiln.zoo;
 
-import dev.kiln.engine.Tensor;
 import dev.kiln.nn.BasicBlock;
 import dev.kiln.nn.BatchNorm2d;
 import dev.kiln.nn.Conv2d;
@@ -27,7 +26,7 @@ import java.util.Arrays;
  * load them into {@code ResNet.resnet18(3, 1000)} with {@code SafeTensors.read} and {@link Module#loadStateDict},
  * then give it a head for your classes with {@link #replaceClassifier} (PyTorch's {@code model.fc = nn.Linear(512, n)}).
  */
-public final class ResNet extends Module {
+public final class ResNet extends ImageClassifier {
     private static final String[] STAGES = {"layer1", "layer2", "layer3", "layer4"};
     private static final int[] RESNET18 = {2, 2, 2, 2};
     private static final int[] RESNET34 = {3, 4, 6, 3};
@@ -35,10 +34,7 @@ public final class ResNet extends Module {
     private final int[] blocksPerStage;
 
     private ResNet(int[] blocksPerStage, int inChannels, int classes) {
-        if (inChannels < 1 || classes < 1) {
-            throw new IllegalArgumentException("ResNet: needs inChannels >= 1 and classes >= 1, got " + inChannels
-                    + " and " + classes);
-        }
+        super("ResNet", inChannels, classes);
         this.blocksPerStage = blocksPerStage.clone();
         registerModule("conv1", Conv2d.builder(inChannels, 64, 7).stride(2).padding(3).bias(false).build());
         registerModule("bn1", new BatchNorm2d(64));
@@ -85,31 +81,10 @@ public final class ResNet extends Module {
         return this;
     }
 
-    /**
-     * [batch, inChannels, height, width] to [batch, classes].
-     *
-     * @throws IllegalArgumentException naming the model and the input shape when it is not 4-D or has other channels
-     */
-    @Override
-    public Tensor forward(Tensor x) {
-        int channels = ((Conv2d) module("conv1")).inChannels();
-        if (x.rank() != 4 || x.dim(1) != channels) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + channels
-                    + ", height, width]");
-        }
-        Tensor y = x;
-        for (Module child : namedChildren().values()) {
-            Tensor next = child.call(y);
-            releaseConsumed(y, next, x);
-            y = next;
-        }
-        return y;
-    }
-
     @Override
     public String toString() {
         String depth = Arrays.equals(blocksPerStage, RESNET18) ? "18" : Arrays.equals(blocksPerStage, RESNET34) ? "34" : "";
-        return "ResNet" + depth + "(" + ((Conv2d) module("conv1")).inChannels() + " channels -> "
+        return "ResNet" + depth + "(" + inChannels() + " channels -> "
                 + classifier().outFeatures() + " classes)";
     }
 }

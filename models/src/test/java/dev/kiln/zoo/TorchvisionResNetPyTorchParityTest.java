@@ -1,5 +1,12 @@
 package dev.kiln.zoo;
 
+import static dev.kiln.zoo.TorchvisionParity.assertClose;
+import static dev.kiln.zoo.TorchvisionParity.buffer;
+import static dev.kiln.zoo.TorchvisionParity.grad;
+import static dev.kiln.zoo.TorchvisionParity.keysAndShapes;
+import static dev.kiln.zoo.TorchvisionParity.loadPattern;
+import static dev.kiln.zoo.TorchvisionParity.pattern;
+import static dev.kiln.zoo.TorchvisionParity.spread;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -11,13 +18,9 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 import dev.kiln.io.SafeTensors;
 import dev.kiln.nn.Linear;
-import dev.kiln.nn.Module;
-import dev.kiln.nn.PyTorchParity;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -156,9 +159,7 @@ class TorchvisionResNetPyTorchParityTest {
     @Test
     void resnet18HasTorchvisionsStateDictKeysAndShapesInItsOrder() {
         try (ResNet model = ResNet.resnet18(3, 10)) {
-            List<String> ours = model.stateDict().entrySet().stream()
-                    .map(e -> e.getKey() + " " + e.getValue().shape()).toList();
-            assertEquals(List.of(TORCHVISION_KEYS), ours);
+            assertEquals(List.of(TORCHVISION_KEYS), keysAndShapes(model));
         }
     }
 
@@ -273,53 +274,6 @@ class TorchvisionResNetPyTorchParityTest {
         }
         try (ResNet model = ResNet.resnet18(3, 1000)) {
             assertEquals(11_689_512, model.parameterCount(), "torchvision's resnet18: 11,689,512 parameters");
-        }
-    }
-
-    /** Every parameter in state-dict order i (from 1) set to pattern(numel, i), as parity.py's load(). */
-    private static void loadPattern(Module model) {
-        Map<String, Tensor> state = new LinkedHashMap<>();
-        int seed = 1;
-        for (Map.Entry<String, Tensor> p : model.namedParameters().entrySet()) {
-            state.put(p.getKey(), pattern(seed++, p.getValue().shape().dims()));
-        }
-        model.loadStateDict(state, false);
-    }
-
-    private static Tensor pattern(int seed, int... dims) {
-        return PyTorchParity.values(seed, dims);
-    }
-
-    /** Twelve elements spread over t: those at k * (size / 12), as resnet.py's spread(). */
-    private static Tensor spread(Tensor t) {
-        double[] all = t.toDoubleArray();
-        int step = Math.max(1, all.length / 12);
-        double[] picked = new double[Math.min(12, (all.length + step - 1) / step)];
-        for (int k = 0; k < picked.length; k++) {
-            picked[k] = all[k * step];
-        }
-        return Tensor.fromArray(picked, picked.length);
-    }
-
-    private static Tensor grad(Module model, String parameter) {
-        Tensor p = model.namedParameters().get(parameter);
-        assertNotNull(p, parameter);
-        assertNotNull(p.grad(), "gradient of " + parameter);
-        return p.grad();
-    }
-
-    private static Tensor buffer(Module model, String name) {
-        Tensor b = model.namedBuffers().get(name);
-        assertNotNull(b, name);
-        return b;
-    }
-
-    /** Equal to 1e-9 of the larger of 1 and the expected value (the evaluation-mode outputs are near 1e6). */
-    private static void assertClose(String what, Tensor actual, double... expected) {
-        double[] got = actual.toDoubleArray();
-        assertEquals(expected.length, got.length, "element count of " + what);
-        for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], got[i], 1e-9 * Math.max(1, Math.abs(expected[i])), "element " + i + " of " + what);
         }
     }
 }

@@ -1,0 +1,47 @@
+package dev.kiln.zoo;
+
+import dev.kiln.engine.Tensor;
+import dev.kiln.nn.Module;
+
+/**
+ * What torchvision's image classifiers here share: a forward pass that is the children applied one after another in
+ * the order they were registered (stateless glue such as a flatten registered between them where torchvision calls
+ * a function), and the check of the input: [batch, inChannels, height, width] to [batch, classes].
+ */
+abstract class ImageClassifier extends Module {
+    private final int inChannels;
+
+    /** @throws IllegalArgumentException naming the model when inChannels or classes is below 1 */
+    ImageClassifier(String model, int inChannels, int classes) {
+        if (inChannels < 1 || classes < 1) {
+            throw new IllegalArgumentException(model + ": needs inChannels >= 1 and classes >= 1, got " + inChannels
+                    + " and " + classes);
+        }
+        this.inChannels = inChannels;
+    }
+
+    /** The channels of the images it takes. */
+    public int inChannels() {
+        return inChannels;
+    }
+
+    /**
+     * [batch, inChannels, height, width] to [batch, classes].
+     *
+     * @throws IllegalArgumentException naming the model and the input shape when it is not 4-D or has other channels
+     */
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.rank() != 4 || x.dim(1) != inChannels) {
+            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels
+                    + ", height, width]");
+        }
+        Tensor y = x;
+        for (Module child : namedChildren().values()) {
+            Tensor next = child.call(y);
+            releaseConsumed(y, next, x);
+            y = next;
+        }
+        return y;
+    }
+}
