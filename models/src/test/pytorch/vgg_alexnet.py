@@ -84,50 +84,51 @@ def count(m):
     return sum(p.numel() for p in m.parameters())
 
 
-torch.set_default_dtype(torch.float32)
-keys("VGG11_KEYS", "state_dict keys and shapes of torchvision.models.vgg11(num_classes=10)", VGG(11, False, 3, 10))
-keys("VGG16_BN_KEYS", "state_dict keys and shapes of torchvision.models.vgg16_bn(num_classes=10)", VGG(16, True, 3, 10))
-keys("ALEXNET_KEYS", "state_dict keys and shapes of torchvision.models.alexnet(num_classes=10)", AlexNet(3, 10))
-for depth in [11, 13, 16, 19]:
-    for bn in [False, True]:
-        print("    // vgg%d%s: %d parameters at 1000 classes" % (depth, "_bn" if bn else "", count(VGG(depth, bn, 3, 1000))))
-print("    // alexnet: %d parameters at 1000 classes" % count(AlexNet(3, 1000)))
-torch.set_default_dtype(torch.float64)
+if __name__ == "__main__":
+    torch.set_default_dtype(torch.float32)
+    keys("VGG11_KEYS", "state_dict keys and shapes of torchvision.models.vgg11(num_classes=10)", VGG(11, False, 3, 10))
+    keys("VGG16_BN_KEYS", "state_dict keys and shapes of torchvision.models.vgg16_bn(num_classes=10)", VGG(16, True, 3, 10))
+    keys("ALEXNET_KEYS", "state_dict keys and shapes of torchvision.models.alexnet(num_classes=10)", AlexNet(3, 10))
+    for depth in [11, 13, 16, 19]:
+        for bn in [False, True]:
+            print("    // vgg%d%s: %d parameters at 1000 classes" % (depth, "_bn" if bn else "", count(VGG(depth, bn, 3, 1000))))
+    print("    // alexnet: %d parameters at 1000 classes" % count(AlexNet(3, 1000)))
+    torch.set_default_dtype(torch.float64)
 
-print("\n    // vgg11_bn(num_classes=10) with a 64-wide classifier, its dropouts in evaluation")
-m = VGG(11, True, 3, 10, hidden=64)
-load(m)
-m.classifier.eval()
-x = tensor(100, 2, 3, 64, 64)
-y = m(x)
-backward([y], [200])
-assert_close("training-mode output", "y", y)
-assert_close("input gradient", "spread(x.grad())", spread(x.grad))
-for name in ["features.0.weight", "features.1.weight", "features.12.weight", "classifier.0.weight", "classifier.6.bias"]:
-    p = dict(m.named_parameters())[name]
-    assert_close("gradient of " + name, 'spread(grad(model, "%s"))' % name, spread(p.grad))
-assert_close("features.1.running_var after one step", 'spread(buffer(model, "features.1.running_var"))',
-             spread(m.features[1].running_var))
-m.eval()
-with torch.no_grad():
-    assert_close("evaluation-mode output", "model.forward(x)", m(x))
+    print("\n    // vgg11_bn(num_classes=10) with a 64-wide classifier, its dropouts in evaluation")
+    m = VGG(11, True, 3, 10, hidden=64)
+    load(m)
+    m.classifier.eval()
+    x = tensor(100, 2, 3, 64, 64)
+    y = m(x)
+    backward([y], [200])
+    assert_close("training-mode output", "y", y)
+    assert_close("input gradient", "spread(x.grad())", spread(x.grad))
+    for name in ["features.0.weight", "features.1.weight", "features.12.weight", "classifier.0.weight", "classifier.6.bias"]:
+        p = dict(m.named_parameters())[name]
+        assert_close("gradient of " + name, 'spread(grad(model, "%s"))' % name, spread(p.grad))
+    assert_close("features.1.running_var after one step", 'spread(buffer(model, "features.1.running_var"))',
+                 spread(m.features[1].running_var))
+    m.eval()
+    with torch.no_grad():
+        assert_close("evaluation-mode output", "model.forward(x)", m(x))
 
-print("\n    // vgg11(num_classes=10) with a 64-wide classifier, in evaluation")
-m = VGG(11, False, 3, 10, hidden=64)
-load(m)
-m.eval()
-with torch.no_grad():
-    assert_close("evaluation-mode output", "model.forward(x)", m(x))
+    print("\n    // vgg11(num_classes=10) with a 64-wide classifier, in evaluation")
+    m = VGG(11, False, 3, 10, hidden=64)
+    load(m)
+    m.eval()
+    with torch.no_grad():
+        assert_close("evaluation-mode output", "model.forward(x)", m(x))
 
-print("\n    // alexnet(num_classes=10) with a 64-wide classifier, its dropouts in evaluation")
-m = AlexNet(3, 10, hidden=64)
-load(m)
-m.eval()
-x = tensor(100, 2, 3, 64, 64)
-y = m(x)
-backward([y], [200])
-assert_close("output", "y", y)
-assert_close("input gradient", "spread(x.grad())", spread(x.grad))
-for name in ["features.0.weight", "features.10.bias", "classifier.1.weight", "classifier.6.weight"]:
-    p = dict(m.named_parameters())[name]
-    assert_close("gradient of " + name, 'spread(grad(model, "%s"))' % name, spread(p.grad))
+    print("\n    // alexnet(num_classes=10) with a 64-wide classifier, its dropouts in evaluation")
+    m = AlexNet(3, 10, hidden=64)
+    load(m)
+    m.eval()
+    x = tensor(100, 2, 3, 64, 64)
+    y = m(x)
+    backward([y], [200])
+    assert_close("output", "y", y)
+    assert_close("input gradient", "spread(x.grad())", spread(x.grad))
+    for name in ["features.0.weight", "features.10.bias", "classifier.1.weight", "classifier.6.weight"]:
+        p = dict(m.named_parameters())[name]
+        assert_close("gradient of " + name, 'spread(grad(model, "%s"))' % name, spread(p.grad))

@@ -32,6 +32,27 @@ class TorchvisionModelsTrainingTest {
         }
     }
 
+    @Test
+    void oneStepLowersTheLossOfMobileNetV2() {
+        try (MobileNetV2 model = MobileNetV2.mobilenetV2(3, 4)) {
+            assertLossFalls(model, 32, 0.01);
+        }
+    }
+
+    @Test
+    void oneStepLowersTheLossOfSqueezeNet1_0() {
+        try (SqueezeNet model = SqueezeNet.squeezenet1_0(3, 4)) {
+            assertLossFalls(model, 32, 0.01);
+        }
+    }
+
+    @Test
+    void oneStepLowersTheLossOfSqueezeNet1_1() {
+        try (SqueezeNet model = SqueezeNet.squeezenet1_1(3, 4)) {
+            assertLossFalls(model, 32, 0.01);
+        }
+    }
+
     /** Trains {@code model} one step on four random {@code size}x{@code size} RGB images of classes 0 to 3. */
     private static void assertLossFalls(Module model, int size, double lr) {
         try (Scope s = Scope.open()) {
