@@ -12,7 +12,7 @@ public class Conv2dNormActivation extends Sequential {
      * @param activation the layer after the batch norm, e.g. {@link ReLU6} in MobileNetV2
      */
     public Conv2dNormActivation(int in, int out, int kernel, int stride, int groups, Module activation) {
-        super(Conv2d.builder(in, out, kernel).stride(stride).padding((kernel - 1) / 2).groups(groups).bias(false).build(),
-                new BatchNorm2d(out), activation);
+        super(Conv2d.builder(in, out, kernel).stride(stride).padding((kernel - 1) / 2).groups(groups).bias(false)
+                .build(), new BatchNorm2d(out), activation);
     }
 }

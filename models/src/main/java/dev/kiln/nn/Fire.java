@@ -43,6 +43,7 @@ public class Fire extends Module {
     public String toString() {
         Conv2d squeeze = (Conv2d) module("squeeze");
         return "Fire(" + squeeze.inChannels() + " -> " + squeeze.outChannels() + " -> "
-                + ((Conv2d) module("expand1x1")).outChannels() + " + " + ((Conv2d) module("expand3x3")).outChannels() + ")";
+                + ((Conv2d) module("expand1x1")).outChannels() + " + " + ((Conv2d) module("expand3x3")).outChannels()
+                + ")";
     }
 }

@@ -22,7 +22,8 @@ import dev.kiln.nn.Sequential;
  *
  * <p>To start from torchvision's weights, save them from PyTorch as safetensors
  * ({@code safetensors.torch.save_file(torchvision.models.alexnet(weights="IMAGENET1K_V1").state_dict(), "alexnet.safetensors")})
- * and load them into {@code AlexNet.alexnet(3, 1000)} with {@code SafeTensors.read} and {@link Module#loadStateDict}.
+ * and load them into {@code AlexNet.alexnet(3, 1000)} with {@code SafeTensors.read} and {@link Module#loadStateDict},
+ * then give it a head for your classes with {@link #replaceClassifier}.
  */
 public final class AlexNet extends ImageClassifier {
     /** The width of torchvision's two hidden classifier layers. */
@@ -56,9 +57,24 @@ public final class AlexNet extends ImageClassifier {
         return new AlexNet(inChannels, classes, hidden);
     }
 
+    /** The classifier's last layer, {@code classifier.6}: 4096 -> classes. */
+    public Linear classifier() {
+        return (Linear) layer("classifier", 6);
+    }
+
+    /**
+     * Puts a new Linear of {@code classes} outputs (PyTorch's default initialisation) in place of
+     * {@code classifier.6}, as {@code model.classifier[6] = nn.Linear(4096, classes)} does in PyTorch, and closes the old
+     * one.
+     */
+    public AlexNet replaceClassifier(int classes) {
+        replaceLayer("classifier", 6, new Linear(classifier().inFeatures(), classes));
+        return this;
+    }
+
     @Override
     public String toString() {
         return "AlexNet(" + inChannels() + " channels -> "
-                + ((Linear) ((Sequential) module("classifier")).get(6)).outFeatures() + " classes)";
+                + classifier().outFeatures() + " classes)";
     }
 }

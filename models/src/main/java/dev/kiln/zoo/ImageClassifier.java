@@ -2,6 +2,7 @@ package dev.kiln.zoo;
 
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.Module;
+import dev.kiln.nn.Sequential;
 
 /**
  * What torchvision's image classifiers here share: a forward pass that is the children applied one after another in
@@ -23,6 +24,26 @@ abstract class ImageClassifier extends Module {
     /** The channels of the images it takes. */
     public int inChannels() {
         return inChannels;
+    }
+
+    /** Module {@code index} of the {@link Sequential} child {@code name}. */
+    Module layer(String name, int index) {
+        return ((Sequential) module(name)).get(index);
+    }
+
+    /**
+     * Puts {@code layer} at {@code index} of the {@link Sequential} child {@code name}, every other module of it
+     * staying in its place, as PyTorch's {@code model.classifier[index] = layer} does, and closes the one it replaces.
+     */
+    void replaceLayer(String name, int index, Module layer) {
+        Sequential old = (Sequential) module(name);
+        Module replaced = old.get(index);
+        Sequential fresh = new Sequential();
+        for (int i = 0; i < old.size(); i++) {
+            fresh.add(i == index ? layer : old.get(i));
+        }
+        replaceModule(name, fresh);
+        replaced.close();
     }
 
     /**

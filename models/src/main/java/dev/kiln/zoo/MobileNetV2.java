@@ -25,7 +25,7 @@ import dev.kiln.nn.Sequential;
  * <p>To start from torchvision's weights, save them from PyTorch as safetensors
  * ({@code safetensors.torch.save_file(torchvision.models.mobilenet_v2(weights="IMAGENET1K_V1").state_dict(), "mnv2.safetensors")})
  * and load them into {@code MobileNetV2.mobilenetV2(3, 1000)} with {@code SafeTensors.read} and
- * {@link Module#loadStateDict}.
+ * {@link Module#loadStateDict}, then give it a head for your classes with {@link #replaceClassifier}.
  */
 public final class MobileNetV2 extends ImageClassifier {
     /** torchvision's inverted_residual_setting: expansion, output channels, blocks and the first block's stride. */
@@ -59,7 +59,10 @@ public final class MobileNetV2 extends ImageClassifier {
         registerModule("classifier", new Sequential(new Dropout(0.2), new Linear(last, classes)));
     }
 
-    /** torchvision's {@code mobilenet_v2(num_classes=classes)} for images of {@code inChannels} channels: 3.5 M parameters at 3 and 1000. */
+    /**
+     * torchvision's {@code mobilenet_v2(num_classes=classes)} for images of {@code inChannels} channels: 3.5 M
+     * parameters at 3 and 1000.
+     */
     public static MobileNetV2 mobilenetV2(int inChannels, int classes) {
         return new MobileNetV2(inChannels, classes, 1);
     }
@@ -83,9 +86,24 @@ public final class MobileNetV2 extends ImageClassifier {
         return rounded < 0.9 * v ? rounded + divisor : rounded;
     }
 
+    /** The classifier's last layer, {@code classifier.1}: 1280 (or the last width) -> classes. */
+    public Linear classifier() {
+        return (Linear) layer("classifier", 1);
+    }
+
+    /**
+     * Puts a new Linear of {@code classes} outputs (PyTorch's default initialisation) in place of
+     * {@code classifier.1}, as {@code model.classifier[1] = nn.Linear(1280, classes)} does in PyTorch, and closes the old
+     * one.
+     */
+    public MobileNetV2 replaceClassifier(int classes) {
+        replaceLayer("classifier", 1, new Linear(classifier().inFeatures(), classes));
+        return this;
+    }
+
     @Override
     public String toString() {
         return "MobileNetV2" + (widthMult == 1 ? "" : "x" + widthMult) + "(" + inChannels() + " channels -> "
-                + ((Linear) ((Sequential) module("classifier")).get(1)).outFeatures() + " classes)";
+                + classifier().outFeatures() + " classes)";
     }
 }

@@ -23,8 +23,9 @@ import dev.kiln.nn.Sequential;
  * <p>To start from torchvision's weights, save them from PyTorch as safetensors
  * ({@code safetensors.torch.save_file(torchvision.models.squeezenet1_1(weights="IMAGENET1K_V1").state_dict(), "sq.safetensors")})
  * and load them into {@code SqueezeNet.squeezenet1_1(3, 1000)} with {@code SafeTensors.read} and
- * {@link Module#loadStateDict}. torchvision initialises the classifier's convolution from N(0, 0.01) and the others
- * with Kaiming's uniform; here every convolution has PyTorch's default initialisation.
+ * {@link Module#loadStateDict}, then give it a head for your classes with {@link #replaceClassifier}. torchvision
+ * initialises the classifier's convolution from N(0, 0.01) and the others with Kaiming's uniform; here every
+ * convolution has PyTorch's default initialisation.
  */
 public final class SqueezeNet extends ImageClassifier {
     private final String version;
@@ -58,7 +59,10 @@ public final class SqueezeNet extends ImageClassifier {
         return new MaxPool2d(3, 2, 0, true);
     }
 
-    /** torchvision's {@code squeezenet1_0(num_classes=classes)} for images of {@code inChannels} channels: 1.25 M parameters at 3 and 1000. */
+    /**
+     * torchvision's {@code squeezenet1_0(num_classes=classes)} for images of {@code inChannels} channels: 1.25 M
+     * parameters at 3 and 1000.
+     */
     public static SqueezeNet squeezenet1_0(int inChannels, int classes) {
         return new SqueezeNet("1_0", inChannels, classes);
     }
@@ -71,9 +75,24 @@ public final class SqueezeNet extends ImageClassifier {
         return new SqueezeNet("1_1", inChannels, classes);
     }
 
+    /** The classifier's convolution, {@code classifier.1}: 1x1, 512 -> classes. */
+    public Conv2d classifier() {
+        return (Conv2d) layer("classifier", 1);
+    }
+
+    /**
+     * Puts a new convolution of {@code classes} outputs (PyTorch's default initialisation) in place of
+     * {@code classifier.1}, as {@code model.classifier[1] = nn.Conv2d(512, classes, 1)} does in PyTorch, and closes the old
+     * one.
+     */
+    public SqueezeNet replaceClassifier(int classes) {
+        replaceLayer("classifier", 1, Conv2d.builder(512, classes, 1).build());
+        return this;
+    }
+
     @Override
     public String toString() {
         return "SqueezeNet" + version.replace('_', '.') + "(" + inChannels() + " channels -> "
-                + ((Conv2d) ((Sequential) module("classifier")).get(1)).outChannels() + " classes)";
+                + classifier().outChannels() + " classes)";
     }
 }
