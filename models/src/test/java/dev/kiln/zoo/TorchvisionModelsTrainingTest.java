@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * One SGD step of each torchvision model on a tiny batch lowers its loss: the layers, their gradients and the
  * optimizer fit together. The same seed before each forward pass gives both passes the same dropout masks. The VGG
- * and AlexNet classifiers are narrowed to 64 hidden units to keep the step fast; the step is the same at 4096.
+ * and AlexNet classifiers are narrowed to 64 hidden units to keep the step fast; the step is the same at 4096. The
+ * models without batch norm take a larger step (0.05) for a clearer fall; at 0.05 the batch-norm ones overshoot.
  */
 class TorchvisionModelsTrainingTest {
     private static final int[] LABELS = {0, 1, 2, 3};
@@ -28,7 +29,7 @@ class TorchvisionModelsTrainingTest {
     @Test
     void oneStepLowersTheLossOfAlexNet() {
         try (AlexNet model = AlexNet.withHidden(3, 4, 64)) {
-            assertLossFalls(model, 63, 0.01);
+            assertLossFalls(model, 63, 0.05);
         }
     }
 
@@ -42,14 +43,14 @@ class TorchvisionModelsTrainingTest {
     @Test
     void oneStepLowersTheLossOfSqueezeNet1_0() {
         try (SqueezeNet model = SqueezeNet.squeezenet1_0(3, 4)) {
-            assertLossFalls(model, 32, 0.01);
+            assertLossFalls(model, 32, 0.05);
         }
     }
 
     @Test
     void oneStepLowersTheLossOfSqueezeNet1_1() {
         try (SqueezeNet model = SqueezeNet.squeezenet1_1(3, 4)) {
-            assertLossFalls(model, 32, 0.01);
+            assertLossFalls(model, 32, 0.05);
         }
     }
 
