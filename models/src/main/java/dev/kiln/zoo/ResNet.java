@@ -84,7 +84,6 @@ public final class ResNet extends ImageClassifier {
     @Override
     public String toString() {
         String depth = Arrays.equals(blocksPerStage, RESNET18) ? "18" : Arrays.equals(blocksPerStage, RESNET34) ? "34" : "";
-        return "ResNet" + depth + "(" + inChannels() + " channels -> "
-                + classifier().outFeatures() + " classes)";
+        return "ResNet" + depth + "(" + inChannels() + " channels -> " + classifier().outFeatures() + " classes)";
     }
 }

@@ -15,8 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.io.SafeTensors;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link MobileNetV2} and {@link SqueezeNet} against torchvision's: the same state-dict keys and shapes, parameter
@@ -657,6 +661,24 @@ class TorchvisionMobileNetSqueezeNetPyTorchParityTest {
             assertTrue(assertThrows(IllegalArgumentException.class,
                     () -> v11.forward(Tensor.zeros(DType.F32, 1, 3, 24, 24))).getMessage()
                     .contains("the kernel is larger than the padded input 2 x 2"));
+        }
+    }
+
+    @Test
+    void aStateDictWrittenAsSafetensorsLoadsIntoAFreshMobileNetV2AndGivesItsOutputs(@TempDir Path dir)
+            throws IOException {
+        Path file = dir.resolve("mnv2.safetensors");
+        Tensor x = pattern(7, 1, 3, 40, 40).to(DType.F32);
+        double[] expected;
+        try (MobileNetV2 model = MobileNetV2.mobilenetV2(3, 10)) {
+            model.eval();
+            expected = model.forward(x).toDoubleArray();
+            SafeTensors.write(file, model.stateDict());
+        }
+        try (MobileNetV2 model = MobileNetV2.mobilenetV2(3, 10); SafeTensors.Loaded loaded = SafeTensors.read(file)) {
+            model.loadStateDict(loaded.tensors(), true);
+            model.eval();
+            assertArrayEquals(expected, model.forward(x).toDoubleArray());
         }
     }
 
