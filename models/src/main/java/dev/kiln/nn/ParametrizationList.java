@@ -1,11 +1,14 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * PyTorch's {@code ParametrizationList} for one parametrized tensor of a module ({@link Parametrizations}): the tensor
- * that is trained, {@code original}, and the parametrization, sub-module {@code 0}, whose forward pass maps it to the
- * tensor the module reads. Kiln holds one parametrization a tensor (PyTorch allows a chain).
+ * that is trained, {@code original}, and the chain of parametrizations, sub-modules {@code 0}, {@code 1}, ... in the
+ * order registered, whose forward passes map it, one after the other, to the tensor the module reads. Kiln holds one
+ * original a tensor ({@link Parametrize.RightInverse} returns one tensor; PyTorch's may return several).
  */
 final class ParametrizationList extends Module {
     static final String ORIGINAL = "original";
@@ -21,13 +24,25 @@ final class ParametrizationList extends Module {
         return param(ORIGINAL);
     }
 
-    Module parametrization() {
-        return module("0");
+    /** Adds {@code parametrization} at the end of the chain. */
+    void append(Module parametrization) {
+        registerModule(Integer.toString(namedChildren().size()), parametrization);
     }
 
-    /** The parametrization applied to the original: what the module reads, computed afresh. */
+    /** The chain, first applied first. */
+    List<Module> parametrizations() {
+        return new ArrayList<>(namedChildren().values());
+    }
+
+    /** The chain applied to the original: what the module reads, computed afresh. */
     Tensor value() {
-        return parametrization().forward(original());
+        List<Module> chain = parametrizations();
+        Tensor x = chain.get(0).forward(original());
+        for (Module p : chain.subList(1, chain.size())) {
+            // Frees each intermediate (not the original, which a frozen parameter would let consume close).
+            x = consume(x, p::forward);
+        }
+        return x;
     }
 
     @Override

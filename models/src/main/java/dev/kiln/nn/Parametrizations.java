@@ -3,24 +3,27 @@ package dev.kiln.nn;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * PyTorch's {@code module.parametrizations} ({@code torch.nn.utils.parametrize}): the ModuleDict that registering a
  * parametrization adds to a module, holding a {@link ParametrizationList} for each parametrized tensor. Its place in
  * the module tree gives PyTorch's state-dict names: {@code parametrizations.weight.original} for the tensor that is
- * trained and {@code parametrizations.weight.0.*} for the parametrization's own state. The module reads the
- * parametrized tensor through {@link Module#param(String)}, a {@link Module.ComputedParameter} that applies the
- * parametrization to the original at each read. It has no forward pass of its own.
+ * trained and {@code parametrizations.weight.0.*}, {@code .1.*}, ... for the parametrizations' own state. The module
+ * reads the parametrized tensor through {@link Module#param(String)}, a {@link Module.ComputedParameter} that applies
+ * the chain to the original at each read (once inside {@link Parametrize#cached()}). It has no forward pass of its
+ * own. {@link Parametrize} is the public entry; {@link SpectralNorm} registers through it too.
  */
 final class Parametrizations extends Module {
     /** The sub-module's name, as PyTorch's. */
     static final String NAME = "parametrizations";
 
-    /** Reads {@code name} as its parametrization applied to its original. */
+    /** Reads {@code name} as its chain of parametrizations applied to its original. */
     private record Parametrized(String name) implements ComputedParameter {
         @Override
         public Tensor compute(Module module) {
-            return list(module, name).value();
+            return ParametrizationCache.value(module, name, () -> list(module, name).value());
         }
     }
 
@@ -31,11 +34,12 @@ final class Parametrizations extends Module {
      * The parameter {@code name} of {@code module} that {@code caller} (e.g. {@code "SpectralNorm.apply"}) is to
      * replace.
      *
-     * @throws IllegalArgumentException naming the module and the parameter when it is computed already (weight norm or
-     *     a parametrization: one at a time) or the module has no parameter of that name (listing those it has)
+     * @throws IllegalArgumentException naming the module and the parameter when it is computed already (weight norm,
+     *     pruning or a parametrization: one at a time) or the module has no parameter of that name (listing those it
+     *     has)
      */
     static Tensor parameterToReplace(String caller, Module module, String name) {
-        ComputedParameter c = module.computedParameter(name);
+        Module.ComputedParameter c = module.computedParameter(name);
         if (c != null) {
             throw new IllegalArgumentException(caller + ": parameter '" + name + "' of " + module
                     + " is already computed by " + describe(module, name, c) + "; remove that first");
@@ -48,8 +52,10 @@ final class Parametrizations extends Module {
         return t;
     }
 
-    private static String describe(Module module, String name, ComputedParameter c) {
-        return c instanceof Parametrized ? list(module, name).parametrization().getClass().getSimpleName()
+    private static String describe(Module module, String name, Module.ComputedParameter c) {
+        return c instanceof Parametrized
+                ? list(module, name).parametrizations().stream().map(p -> p.getClass().getSimpleName())
+                        .collect(Collectors.joining(", "))
                 : c.toString();
     }
 
@@ -57,7 +63,7 @@ final class Parametrizations extends Module {
      * Makes {@code module}'s parameter {@code name} read as {@code parametrization.forward(original)}: the tensor
      * itself moves to {@code parametrizations.name.original} (so an optimizer given it before keeps training it) and
      * {@code parametrization} to {@code parametrizations.name.0}, in the module's training mode. The caller has checked
-     * the name with {@link #parameterToReplace}.
+     * the name with {@link #parameterToReplace} and set the original's value.
      */
     static void register(Module module, String name, Module parametrization) {
         Module dict = module.module(NAME);
@@ -72,36 +78,69 @@ final class Parametrizations extends Module {
         module.computeParameter(name, new Parametrized(name));
     }
 
-    /**
-     * The parametrization of {@code module}'s parameter {@code name}, or null when it has none (no parametrization, or
-     * weight norm).
-     */
-    static Module parametrization(Module module, String name) {
-        return module.computedParameter(name) instanceof Parametrized ? list(module, name).parametrization() : null;
+    /** Adds {@code parametrization} at the end of the chain of {@code name}, which {@link #isParametrized}. */
+    static void append(Module module, String name, Module parametrization) {
+        parametrization.train(module.isTraining());
+        list(module, name).append(parametrization);
+        ParametrizationCache.forget(module, name);
+    }
+
+    /** Whether {@code module}'s parameter {@code name} is read through a chain of parametrizations. */
+    static boolean isParametrized(Module module, String name) {
+        return module.computedParameter(name) instanceof Parametrized;
+    }
+
+    /** The chain of {@code name}, first applied first, or an empty list when it has none. */
+    static List<Module> parametrizations(Module module, String name) {
+        return isParametrized(module, name) ? list(module, name).parametrizations() : List.of();
+    }
+
+    /** The tensor that is trained in place of {@code name}, which {@link #isParametrized}. */
+    static Tensor original(Module module, String name) {
+        return list(module, name).original();
     }
 
     /**
-     * Ends the parametrization of {@code name} (which {@link #parametrization} found), as PyTorch's
-     * {@code remove_parametrizations(module, name, leave_parametrized=True)}: the original tensor becomes the parameter
-     * again, holding the parametrized value computed in the module's current mode, and the parametrization is closed;
-     * the dict goes with its last entry.
+     * Ends the parametrization of {@code name} (which {@link #isParametrized}), as PyTorch's
+     * {@code remove_parametrizations(module, name, leave_parametrized)}: the original tensor becomes the parameter
+     * again, holding, with {@code leaveParametrized}, the parametrized value computed in the module's current mode
+     * (in place where it has the original's shape and dtype, else in a new tensor, the original closed). The dict goes
+     * with its last entry. The {@link SpectralNorm}s of the chain, which Kiln made, are closed; the parametrizations
+     * the caller made stay open to it.
      */
-    static void remove(Module module, String name) {
+    static void remove(Module module, String name, boolean leaveParametrized) {
         Module dict = module.module(NAME);
         ParametrizationList list = list(module, name);
         Tensor original = list.original();
-        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
-            original.assign(module.param(name));
+        boolean trainable = original.requiresGrad();
+        if (leaveParametrized) {
+            try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+                original = valueInto(original, module.param(name));
+            }
         }
         module.stopComputing(name);
+        ParametrizationCache.forget(module, name);
         dict.removeModule(name);
         list.removeParameter(ParametrizationList.ORIGINAL);
-        list.close();
         if (dict.namedChildren().isEmpty()) {
             module.removeModule(NAME);
         }
-        boolean trainable = original.requiresGrad();
         module.registerParameter(name, original).requiresGrad(trainable);
+        list.parametrizations().stream().filter(p -> p instanceof SpectralNorm).forEach(Module::close);
+    }
+
+    /**
+     * {@code original} holding {@code value}: itself, assigned, or (another shape or dtype: an unsafe parametrization)
+     * a new leaf instead. Gradients are off.
+     */
+    private static Tensor valueInto(Tensor original, Tensor value) {
+        if (value.shape().equals(original.shape()) && value.dtype() == original.dtype()) {
+            original.assign(value);
+            return original;
+        }
+        Tensor fresh = unscoped(value::copy);
+        original.close();
+        return fresh;
     }
 
     private static ParametrizationList list(Module module, String name) {

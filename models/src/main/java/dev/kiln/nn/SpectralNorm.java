@@ -98,18 +98,19 @@ public final class SpectralNorm extends Module {
     /**
      * Ends the spectral normalisation of {@code module}'s parameter {@code name}, as PyTorch's
      * {@code remove_parametrizations(module, name)}: {@code name} is a plain parameter again (the tensor that was
-     * {@code parametrizations.name.original}) holding the normalised weight, computed in the module's current mode
+     * {@code parametrizations.name.original}) holding the normalised weight (after every parametrization
+     * {@link Parametrize} chained to it, which go too), computed in the module's current mode
      * (training mode runs one more power iteration first, as PyTorch's does; call {@code eval()} before to avoid it).
      * Returns the module.
      *
      * @throws IllegalArgumentException naming the module when {@code name} is not spectral-normalised
      */
     public static <M extends Module> M remove(M module, String name) {
-        if (!(Parametrizations.parametrization(module, name) instanceof SpectralNorm)) {
+        if (Parametrizations.parametrizations(module, name).stream().noneMatch(p -> p instanceof SpectralNorm)) {
             throw new IllegalArgumentException("SpectralNorm.remove: parameter '" + name + "' of " + module
                     + " is not spectral-normalised");
         }
-        Parametrizations.remove(module, name);
+        Parametrizations.remove(module, name, true);
         return module;
     }
 

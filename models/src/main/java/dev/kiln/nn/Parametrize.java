@@ -1,0 +1,191 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import java.util.List;
+
+/**
+ * PyTorch 1.13's {@code torch.nn.utils.parametrize}: makes a module read one of its parameters as a function of another
+ * tensor, the one that is trained, e.g. a weight constrained to be symmetric or orthogonal. After
+ * {@code registerParametrization(linear, "weight", p)} the module reads {@code p.forward(original)} wherever it reads
+ * its weight (each forward pass, {@link Sequential}'s fused paths, {@code weight()}), with gradients through
+ * {@code p} to the original. The names are PyTorch's, so state dicts carry over key for key: the original is the
+ * parameter {@code parametrizations.weight.original} (the former weight tensor itself, so an optimizer made before
+ * keeps training it) and {@code p} the sub-module {@code parametrizations.weight.0}, its own parameters and buffers
+ * below it. Registering another parametrization on the same tensor chains it after the first, as
+ * {@code parametrizations.weight.1}: the module reads {@code p1.forward(p0.forward(original))}.
+ *
+ * <p>A parametrization is any {@link Module} whose {@code forward} maps a tensor to one of the same shape and dtype (or
+ * any, with {@code unsafe}); one that implements {@link RightInverse} also sets the original at registration and
+ * through {@link #assign}. {@link SpectralNorm} is one. Kiln parametrizes parameters, not buffers, and one original a
+ * tensor (PyTorch's right_inverse may return several). Weight norm and pruning compute a parameter in their own way and
+ * do not combine with a parametrization of it.
+ */
+public final class Parametrize {
+    private static final String REGISTER = "Parametrize.registerParametrization";
+
+    /**
+     * PyTorch's {@code right_inverse} of a parametrization: a tensor that the parametrization's forward pass maps to
+     * {@code value}, {@code forward(rightInverse(value)) == value} (or near it, where forward is not onto), of
+     * {@code value}'s shape and dtype. Called without gradients on registration, where it gives the original its first
+     * value (the parametrized tensor then starts as the parameter was), and by {@link Parametrize#assign}.
+     */
+    public interface RightInverse {
+        /** The tensor that forward maps to {@code value}, same shape and dtype. */
+        Tensor rightInverse(Tensor value);
+    }
+
+    private Parametrize() {
+    }
+
+    /** {@link #registerParametrization(Module, String, Module, boolean)} with the checks ({@code unsafe} false). */
+    public static <M extends Module> M registerParametrization(M module, String name, Module parametrization) {
+        return registerParametrization(module, name, parametrization, false);
+    }
+
+    /**
+     * PyTorch's {@code register_parametrization(module, name, parametrization, unsafe=unsafe)}: makes
+     * {@code module}'s parameter {@code name} read as {@code parametrization.forward} of what it read before, in the
+     * module's training mode; returns the module. On a plain parameter the tensor moves to
+     * {@code parametrizations.name.original}, holding {@code parametrization.rightInverse(weight)} where it is a
+     * {@link RightInverse}; on one parametrized already the parametrization is chained after the others. Unless
+     * {@code unsafe}, it first runs the parametrization (and its right inverse) once without gradients, and refuses
+     * one that changes the tensor's shape or dtype.
+     *
+     * @throws IllegalArgumentException naming the module and the parameter when it has no such parameter, it is
+     *     computed by weight norm or pruning, or the parametrization (or its right inverse) changes its shape or dtype
+     */
+    public static <M extends Module> M registerParametrization(M module, String name, Module parametrization,
+            boolean unsafe) {
+        if (parametrization == null || parametrization == module) {
+            throw new IllegalArgumentException(REGISTER + ": parametrization of parameter '" + name + "' of " + module
+                    + " is " + (parametrization == null ? "null" : "the module itself"));
+        }
+        if (Parametrizations.isParametrized(module, name)) {
+            if (!unsafe) {
+                checkChained(module, name, parametrization);
+            }
+            Parametrizations.append(module, name, parametrization);
+            return module;
+        }
+        Tensor original = Parametrizations.parameterToReplace(REGISTER, module, name);
+        parametrization.train(module.isTraining());
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            Tensor start = parametrization instanceof RightInverse r
+                    ? checked(r.rightInverse(original), original, parametrization, "rightInverse", module, name)
+                    : original;
+            if (!unsafe) {
+                checked(parametrization.forward(start), original, parametrization, "forward", module, name);
+            }
+            if (start != original) {
+                original.assign(start);
+            }
+        }
+        Parametrizations.register(module, name, parametrization);
+        return module;
+    }
+
+    /** PyTorch's checks of a chained parametrization: forward, then its right inverse, keep the current value's form. */
+    private static void checkChained(Module module, String name, Module parametrization) {
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            Tensor current = module.param(name);
+            Tensor mapped = checked(parametrization.forward(current), current, parametrization, "forward", module, name);
+            if (parametrization instanceof RightInverse r) {
+                checked(r.rightInverse(mapped), current, parametrization, "rightInverse", module, name);
+            }
+        }
+    }
+
+    /** {@code result}, which {@code parametrization}'s {@code method} made, when it has {@code like}'s shape and dtype. */
+    private static Tensor checked(Tensor result, Tensor like, Module parametrization, String method, Module module,
+            String name) {
+        if (result == null || !result.shape().equals(like.shape()) || result.dtype() != like.dtype()) {
+            throw new IllegalArgumentException(REGISTER + ": " + parametrization.getClass().getSimpleName() + "."
+                    + method + " maps parameter '" + name + "' " + like.shape() + " " + like.dtype() + " of " + module
+                    + " to " + (result == null ? "null" : result.shape() + " " + result.dtype())
+                    + "; a parametrization may change neither shape nor dtype"
+                    + (method.equals("forward") ? " unless registered unsafe" : ""));
+        }
+        return result;
+    }
+
+    /** PyTorch's {@code is_parametrized(module)}: whether any parameter of {@code module} (not its children) is. */
+    public static boolean isParametrized(Module module) {
+        return module.module(Parametrizations.NAME) instanceof Parametrizations;
+    }
+
+    /** PyTorch's {@code is_parametrized(module, name)}: whether {@code module}'s parameter {@code name} is. */
+    public static boolean isParametrized(Module module, String name) {
+        return Parametrizations.isParametrized(module, name);
+    }
+
+    /** {@link #removeParametrizations(Module, String, boolean) removeParametrizations(module, name, true)}. */
+    public static <M extends Module> M removeParametrizations(M module, String name) {
+        return removeParametrizations(module, name, true);
+    }
+
+    /**
+     * PyTorch's {@code remove_parametrizations(module, name, leave_parametrized)}: {@code name} is a plain parameter
+     * again, the tensor that was {@code parametrizations.name.original} (so an optimizer keeps training it), holding
+     * the parametrized value computed in the module's current mode with {@code leaveParametrized}, else the original's
+     * own value. The whole chain goes; the parametrizations the caller registered stay open (close them when done),
+     * those that Kiln made ({@link SpectralNorm}) are closed. Returns the module.
+     *
+     * @throws IllegalArgumentException naming the module when {@code name} is not parametrized
+     */
+    public static <M extends Module> M removeParametrizations(M module, String name, boolean leaveParametrized) {
+        requireParametrized("Parametrize.removeParametrizations", module, name);
+        Parametrizations.remove(module, name, leaveParametrized);
+        return module;
+    }
+
+    /**
+     * PyTorch's {@code module.name = value} on a parametrized tensor: runs {@code value} through the right inverses of
+     * the chain, last first, without gradients, and writes the result into the original, so that the module then reads
+     * {@code value} (where the parametrizations are onto). Returns the module.
+     *
+     * @throws IllegalArgumentException naming the module when {@code name} is not parametrized, a parametrization of
+     *     the chain is no {@link RightInverse}, or a right inverse gives another shape or dtype than the original's
+     */
+    public static <M extends Module> M assign(M module, String name, Tensor value) {
+        requireParametrized("Parametrize.assign", module, name);
+        List<Module> chain = Parametrizations.parametrizations(module, name);
+        Tensor original = Parametrizations.original(module, name);
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            Tensor x = value;
+            for (int i = chain.size() - 1; i >= 0; i--) {
+                if (!(chain.get(i) instanceof RightInverse r)) {
+                    throw new IllegalArgumentException("Parametrize.assign: parametrization " + i + " of parameter '"
+                            + name + "' of " + module + ", " + chain.get(i).getClass().getSimpleName()
+                            + ", implements no RightInverse");
+                }
+                x = r.rightInverse(x);
+            }
+            if (!x.shape().equals(original.shape()) || x.dtype() != original.dtype()) {
+                throw new IllegalArgumentException("Parametrize.assign: the right inverses map " + value.shape() + " "
+                        + value.dtype() + " to " + x.shape() + " " + x.dtype() + ", but the original of parameter '"
+                        + name + "' of " + module + " is " + original.shape() + " " + original.dtype());
+            }
+            original.assign(x);
+        }
+        ParametrizationCache.forget(module, name);
+        return module;
+    }
+
+    /**
+     * PyTorch's {@code parametrize.cached()}: opens a block (try-with-resources) in which each parametrized tensor this
+     * thread reads is computed once; see {@link ParametrizationCache}.
+     */
+    public static ParametrizationCache cached() {
+        return ParametrizationCache.open();
+    }
+
+    private static void requireParametrized(String caller, Module module, String name) {
+        if (!Parametrizations.isParametrized(module, name)) {
+            throw new IllegalArgumentException(caller + ": parameter '" + name + "' of " + module
+                    + " is not parametrized; its parametrized parameters are "
+                    + (isParametrized(module) ? module.module(Parametrizations.NAME).namedChildren().keySet() : "[]"));
+        }
+    }
+}
