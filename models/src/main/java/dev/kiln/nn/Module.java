@@ -184,6 +184,11 @@ public abstract class Module implements AutoCloseable, Cloneable {
         return parameters.remove(name);
     }
 
+    /** Unregisters own buffer {@code name} and returns it, open: the caller registers it elsewhere or closes it. */
+    Tensor removeBuffer(String name) {
+        return buffers.remove(name);
+    }
+
     /** Unregisters direct sub-module {@code name} and returns it, open. */
     Module removeModule(String name) {
         return modules.remove(name);

@@ -129,7 +129,9 @@ public final class Parametrize {
      * PyTorch's {@code remove_parametrizations(module, name, leave_parametrized)}: {@code name} is a plain parameter
      * again, the tensor that was {@code parametrizations.name.original} (so an optimizer keeps training it), holding
      * the parametrized value computed in the module's current mode with {@code leaveParametrized}, else the original's
-     * own value. The whole chain goes; the parametrizations the caller registered stay open (close them when done),
+     * own value (a parametrized value of another shape or dtype, from an unsafe parametrization, goes into a new
+     * tensor instead, the original closed: give an optimizer the new one). The whole chain goes; the
+     * parametrizations the caller registered stay open (close them when done),
      * those that Kiln made ({@link SpectralNorm}) are closed. Returns the module.
      *
      * @throws IllegalArgumentException naming the module when {@code name} is not parametrized

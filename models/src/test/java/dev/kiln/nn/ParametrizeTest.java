@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import static dev.kiln.nn.Tensors.assertValues;
 import static dev.kiln.nn.Tensors.set;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -116,6 +117,21 @@ class ParametrizeTest {
             }
             assertNotSame(lin.weight(), lin.weight());
             assertEquals(3, doubling.forwardPasses);
+        }
+    }
+
+    @Test
+    void insideACachedBlockASpectralNormIteratesOnceWhateverTheReads() {
+        try (Linear lin = SpectralNorm.apply(new Linear(4, 3)); Scope s = Scope.open()) {
+            Tensor u = lin.namedBuffers().get("parametrizations.weight.0._u");
+            // v far from converged, so that a second iteration would move u
+            set(lin.namedBuffers().get("parametrizations.weight.0._v"), 1, 0, 0, 0);
+            try (ParametrizationCache c = Parametrize.cached()) {
+                lin.weight();
+                double[] afterOneIteration = u.toDoubleArray();
+                lin.weight();
+                assertArrayEquals(afterOneIteration, u.toDoubleArray());
+            }
         }
     }
 
