@@ -279,4 +279,90 @@ public final class Linalg {
             return results;
         }
     }
+
+    // ---- LU factorisation, solves with it, and matrix functions composed of Linalg's ops -------------------------
+
+    /** {@link #lu}'s result: the permutation P, unit lower triangular L and upper triangular U, {@code A = P L U}. */
+    public record LU(Tensor p, Tensor l, Tensor u) {
+    }
+
+    /** {@link #luFactor}'s result: L and U packed in one matrix, and LAPACK's 1-based I32 pivots. */
+    public record LuFactorization(Tensor lu, Tensor pivots) {
+    }
+
+    /**
+     * The LU factorisation with partial pivoting {@code A = P L U} of square {@code [..., n, n]}, packed as LAPACK's
+     * getrf writes it (PyTorch's {@code linalg.lu_factor}): {@code lu()} {@code [..., n, n]} holds U on and above the
+     * diagonal and L's multipliers below it (L's unit diagonal not stored), {@code pivots()} I32 {@code [..., n]}:
+     * row i was swapped with row pivots[i] (from 1), in turn. Differentiable in lu, PyTorch's gradient.
+     *
+     * @throws IllegalArgumentException for a singular A, naming its first batch element and zero diagonal element of U
+     */
+    public static LuFactorization luFactor(Tensor a) {
+        Tensor[] result = allUntrackedUnlessRecorded(() -> LuFactorOps.luFactor(a, true, LuFactorOps.FACTOR), a);
+        return new LuFactorization(result[0], result[1]);
+    }
+
+    /**
+     * {@code A = P L U} of square {@code [..., n, n]} (PyTorch's {@code linalg.lu}): P a permutation matrix, L unit
+     * lower triangular, U upper triangular, each {@code [..., n, n]}; a singular A is factorised too (U with a zero on
+     * its diagonal). L and U are differentiable, as PyTorch's.
+     */
+    public static LU lu(Tensor a) {
+        Tensor[] result = allUntrackedUnlessRecorded(() -> LuFactorOps.lu(a), a);
+        return new LU(result[0], result[1], result[2]);
+    }
+
+    /**
+     * {@link #lu(Tensor)} with PyTorch's {@code pivot} flag: partial pivoting is the only LU Kiln has, so
+     * {@code pivot = false} is refused, as PyTorch refuses it on the CPU.
+     */
+    public static LU lu(Tensor a, boolean pivot) {
+        if (!pivot) {
+            throw new IllegalArgumentException(LuFactorOps.LU + ": LU without pivoting is not implemented (A "
+                    + a.shape() + ")");
+        }
+        return lu(a);
+    }
+
+    /** X with {@code A X = B} from {@link #luFactor}'s result: {@link #luSolve(Tensor, Tensor, Tensor, boolean, boolean)}. */
+    public static Tensor luSolve(Tensor lu, Tensor pivots, Tensor b) {
+        return luSolve(lu, pivots, b, true, false);
+    }
+
+    /**
+     * X with {@code op(A) X = B} (left) or {@code X op(A) = B}, op(A) = A^T when {@code adjoint}, from A's
+     * {@link #luFactor} {@code lu} {@code [..., n, n]} and {@code pivots} {@code [..., n]}: B {@code [..., n, k]}
+     * (left) or {@code [..., k, n]}, batch axes broadcast; X has B's shape with the broadcast batch axes (PyTorch's
+     * {@code linalg.lu_solve}). Differentiable in lu and B, as their composition of triangular solves.
+     *
+     * @throws IllegalArgumentException for pivots not I32 of shape {@code [..., n]} or out of LAPACK's range
+     */
+    public static Tensor luSolve(Tensor lu, Tensor pivots, Tensor b, boolean left, boolean adjoint) {
+        return untrackedUnlessRecorded(() -> LuFactorOps.luSolve(lu, pivots, b, left, adjoint), lu, pivots, b);
+    }
+
+    /** {@link #invEx}'s and {@link #solveEx}'s result, and LAPACK's info for each of A's matrices. */
+    public record ResultAndInfo(Tensor result, Tensor info) {
+    }
+
+    /**
+     * {@link #inv} that refuses nothing (PyTorch's {@code linalg.inv_ex}): the inverse {@code [..., n, n]} and
+     * LAPACK's info (I32, A's batch axes): 0, or k where U's diagonal element k (from 1) is zero, the inverse then
+     * holding infinities or NaN. Differentiable as inv.
+     */
+    public static ResultAndInfo invEx(Tensor a) {
+        Tensor[] result = allUntrackedUnlessRecorded(() -> LuOps.invEx(a), a);
+        return new ResultAndInfo(result[0], result[1]);
+    }
+
+    /**
+     * {@link #solve(Tensor, Tensor, boolean)} that refuses nothing (PyTorch's {@code linalg.solve_ex}): X and
+     * LAPACK's info (I32, A's own batch axes, however far B broadcasts them), X holding infinities or NaN where A is
+     * singular. Differentiable as solve.
+     */
+    public static ResultAndInfo solveEx(Tensor a, Tensor b, boolean left) {
+        Tensor[] result = allUntrackedUnlessRecorded(() -> LuOps.solveEx(a, b, left), a, b);
+        return new ResultAndInfo(result[0], result[1]);
+    }
 }

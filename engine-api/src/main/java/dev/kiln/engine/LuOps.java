@@ -14,7 +14,9 @@ package dev.kiln.engine;
  */
 final class LuOps {
     private static final String SOLVE = "linalg.solve";
+    private static final String SOLVE_EX = "linalg.solveEx";
     private static final String INV = "linalg.inv";
+    private static final String INV_EX = "linalg.invEx";
     private static final String DET = "linalg.det";
     private static final String SLOGDET = "linalg.slogdet";
 
@@ -22,7 +24,7 @@ final class LuOps {
     }
 
     /** An LU factorisation of {@code [batch, n, n]} matrices as the backend wrote it. */
-    private record Factors(Tensor lu, Tensor pivots, Tensor info) {
+    record Factors(Tensor lu, Tensor pivots, Tensor info) {
         static Factors of(Tensor flat) {
             int batch = flat.dim(0);
             int n = flat.dim(-1);
@@ -105,23 +107,37 @@ final class LuOps {
     }
 
     static Tensor solve(Tensor a, Tensor b, boolean left) {
-        LinalgShapes.square(SOLVE, "A", a);
-        Checks.open(SOLVE, b);
+        Tensor[] result = solve(SOLVE, a, b, left, true);
+        result[1].close();
+        return result[0];
+    }
+
+    /** {@code [X, info]}, info with A's batch axes: a singular A gives infinities or NaN in X, unchecked. */
+    static Tensor[] solveEx(Tensor a, Tensor b, boolean left) {
+        return solve(SOLVE_EX, a, b, left, false);
+    }
+
+    /** {@code [X, info]}; a singular A refused in PyTorch's words when {@code check}. */
+    private static Tensor[] solve(String op, Tensor a, Tensor b, boolean left, boolean check) {
+        LinalgShapes.square(op, "A", a);
+        Checks.open(op, b);
         // PyTorch's rule: B is a vector (or a batch of vectors) when it is 1-D or A's shape without its last axis.
         boolean vector = b.rank() == 1 || (b.rank() == a.rank() - 1 && b.shape().equals(a.shape().without(-1)));
         Tensor matrices = vector ? b.unsqueeze(left ? -1 : -2) : b;
-        LinalgShapes.matrices(SOLVE, "B", matrices);
-        Tensor[] ab = LinalgShapes.broadcast(SOLVE, "A", a, "B", matrices, left);
+        LinalgShapes.matrices(op, "B", matrices);
+        Tensor[] ab = LinalgShapes.broadcast(op, "A", a, "B", matrices, left);
         // X A = B is A^T X^T = B^T. A's own matrices are factorised, each once however many right-hand sides share
         // it, and a singular one is named by its index in A's batch, as PyTorch names it.
-        Factors f = Factors.of(LinalgShapes.flat(left ? a : LinalgShapes.transposed(a))).invertible(SOLVE, a, "solve")
+        Factors own = Factors.of(LinalgShapes.flat(left ? a : LinalgShapes.transposed(a)));
+        Factors f = (check ? own.invertible(op, a, "solve") : own)
                 .broadcast(LinalgShapes.batchOf(a), LinalgShapes.batchOf(ab[0]));
         Tensor flatA = LinalgShapes.flat(ab[0]);
         Tensor flatB = LinalgShapes.flat(ab[1]);
         Tensor x = left ? solveLeft(flatA, flatB, f)
                 : LinalgShapes.transposed(solveLeft(LinalgShapes.transposed(flatA), LinalgShapes.transposed(flatB), f));
         Tensor result = LinalgShapes.unflat(x, ab[1]);
-        return vector ? result.squeeze(left ? -1 : -2) : result;
+        return new Tensor[] {vector ? result.squeeze(left ? -1 : -2) : result,
+                own.info.reshape(LinalgShapes.batchOf(a).dims())};
     }
 
     /** The recorded {@code a^-1 b} of {@code [batch, n, n]} and {@code [batch, n, k]}, from a's factors f. */
@@ -133,24 +149,42 @@ final class LuOps {
                     a.requiresGrad() ? MatmulOps.matmul(gradB, false, x, true).neg() : null,
                     b.requiresGrad() ? gradB : null};
         })), f.lu, f.pivots);
-        f.info.close();
         return x;
     }
 
     /** The recorded {@code a^-T g}, for a backward pass that records its graph; a^T is invertible where a is. */
     private static Tensor adjointSolve(Tensor a, Tensor g) {
         Tensor transposed = LinalgShapes.transposed(a);
-        return solveLeft(transposed, g, Factors.of(transposed));
+        Factors f = Factors.of(transposed);
+        f.info.close();
+        return solveLeft(transposed, g, f);
     }
 
     static Tensor inv(Tensor a) {
-        LinalgShapes.square(INV, "A", a);
+        Tensor[] result = inverse(INV, a, true);
+        result[1].close();
+        return result[0];
+    }
+
+    /** {@code [A^-1, info]}, info with A's batch axes: a singular A gives infinities or NaN, unchecked. */
+    static Tensor[] invEx(Tensor a) {
+        return inverse(INV_EX, a, false);
+    }
+
+    /** {@code [A^-1, info]}; a singular A refused in PyTorch's words when {@code check}. */
+    private static Tensor[] inverse(String op, Tensor a, boolean check) {
+        LinalgShapes.square(op, "A", a);
         Tensor flat = LinalgShapes.flat(a);
-        Tensor x = Composite.untracked(() -> Factors.of(flat).invertible(INV, a, "inversion").solve(identity(flat),
-                false));
-        x.record(INV, new Tensor[] {flat}, Node.differentiable(g -> new Tensor[] {Composite.gradient(
+        Factors f = Factors.of(flat);
+        if (check) {
+            f.invertible(op, a, "inversion");
+        }
+        Tensor x = Composite.untracked(() -> f.solve(identity(flat), false));
+        f.lu.close();
+        f.pivots.close();
+        x.record(op, new Tensor[] {flat}, Node.differentiable(g -> new Tensor[] {Composite.gradient(
                 () -> MatmulOps.matmul(MatmulOps.matmul(x, true, g, false), false, x, true).neg())}));
-        return LinalgShapes.unflat(x, a);
+        return new Tensor[] {LinalgShapes.unflat(x, a), f.info.reshape(LinalgShapes.batchOf(a).dims())};
     }
 
     static Tensor det(Tensor a) {

@@ -1821,4 +1821,37 @@ class CudaParityComposedOpsTest extends ParityTest {
             F.triuIndices(7, 9, -2).to(b), Tensor.stack(F.unravelIndex(tensor(b, DType.I64,
                     ties(192, 40, -5, 0, 17, 59, 60), 40), 3, 4, 5), 0)});
     }
+
+    /**
+     * Linalg's LU group (luFactor, lu, luSolve from the left and from the right with the transpose, invEx) on a batch
+     * of 4 matrices {@code G + 4 I}, 12 x 12, and the gradients of G and the right-hand sides through a weighted sum
+     * of all of them: compositions of the factorisation, triangular solves and row gathers.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void luFactorLuLuSolveAndInvExMatchTheCpu(DType dtype) {
+        String[] names = {"LU", "P", "L", "U", "luSolve", "luSolve right adjoint", "invEx", "gradient of G",
+            "gradient of B"};
+        Tolerance tolerance = dtype == DType.F64 ? Tolerance.of(1e-10) : Tolerance.of(2e-4);
+        assertParity("linalg lu " + dtype, names, tolerance, b -> {
+            Tensor g = uniform(b, dtype, 180, -1, 1, 4, 12, 12).requiresGrad(true);
+            Tensor rhs = uniform(b, dtype, 181, -1, 1, 4, 12, 3).requiresGrad(true);
+            Tensor general = g.add(tensor(b, dtype, new double[] {4}, 1).expand(12).diagEmbed(0, -2, -1));
+            dev.kiln.engine.Linalg.LuFactorization f = dev.kiln.engine.Linalg.luFactor(general);
+            dev.kiln.engine.Linalg.LU lu = dev.kiln.engine.Linalg.lu(general);
+            Tensor[] results = {f.lu(), lu.p(), lu.l(), lu.u(), dev.kiln.engine.Linalg.luSolve(f.lu(), f.pivots(), rhs),
+                dev.kiln.engine.Linalg.luSolve(f.lu(), f.pivots(), rhs.transpose(-2, -1), false, true),
+                dev.kiln.engine.Linalg.invEx(general).result()};
+            Tensor loss = null;
+            for (int k = 0; k < results.length; k++) {
+                Tensor term = results[k].mul(uniform(b, dtype, 190 + k, -1, 1, results[k].shape().dims())).sum();
+                loss = loss == null ? term : loss.add(term);
+            }
+            loss.backward();
+            Tensor[] out = java.util.Arrays.copyOf(results, names.length);
+            out[results.length] = g.grad();
+            out[results.length + 1] = rhs.grad();
+            return out;
+        });
+    }
 }
