@@ -13,6 +13,7 @@ final class CholeskyOps {
     static final String OP = "linalg.cholesky";
     private static final String EX_OP = "linalg.choleskyEx";
     private static final String SOLVE_OP = "linalg.choleskySolve";
+    private static final String INVERSE_OP = "linalg.choleskyInverse";
 
     private CholeskyOps() {
     }
@@ -101,5 +102,20 @@ final class CholeskyOps {
             return new Tensor[] {b.requiresGrad() ? gradB : null, gradFactor};
         })));
         return x;
+    }
+
+    /**
+     * {@code (L L^T)^-1} (or {@code (U^T U)^-1}) from a Cholesky factor {@code [..., n, n]}: a Cholesky solve of the
+     * identities, differentiable as choleskySolve.
+     */
+    static Tensor choleskyInverse(Tensor factor, boolean upper) {
+        LinalgShapes.matrices(INVERSE_OP, upper ? "U" : "L", factor);
+        if (factor.dim(-1) != factor.dim(-2)) {
+            throw new IllegalArgumentException(INVERSE_OP + ": A must be batches of square matrices, but they are "
+                    + factor.dim(-2) + " by " + factor.dim(-1) + " matrices (" + (upper ? "U " : "L ")
+                    + factor.shape() + ")");
+        }
+        Tensor eye = LinalgShapes.identities(factor, factor.shape().without(-1));
+        return choleskySolve(eye, factor, upper);
     }
 }

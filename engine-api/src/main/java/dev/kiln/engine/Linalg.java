@@ -325,7 +325,7 @@ public final class Linalg {
         return lu(a);
     }
 
-    /** X with {@code A X = B} from {@link #luFactor}'s result: {@link #luSolve(Tensor, Tensor, Tensor, boolean, boolean)}. */
+    /** X with {@code A X = B} from {@link #luFactor}'s result (left, A itself). */
     public static Tensor luSolve(Tensor lu, Tensor pivots, Tensor b) {
         return luSolve(lu, pivots, b, true, false);
     }
@@ -364,5 +364,149 @@ public final class Linalg {
     public static ResultAndInfo solveEx(Tensor a, Tensor b, boolean left) {
         Tensor[] result = allUntrackedUnlessRecorded(() -> LuOps.solveEx(a, b, left), a, b);
         return new ResultAndInfo(result[0], result[1]);
+    }
+
+    /**
+     * {@code A^n} of square {@code [..., n, n]} by repeated squaring (PyTorch's {@code linalg.matrix_power}): identities
+     * for n = 0 (with a zero gradient), powers of {@link #inv}(A) for a negative n. Differentiable as its products.
+     *
+     * @throws IllegalArgumentException for a singular A and a negative n, as inv
+     */
+    public static Tensor matrixPower(Tensor a, int n) {
+        return untrackedUnlessRecorded(() -> MatrixProductOps.matrixPower(a, n), a);
+    }
+
+    /**
+     * The matrix exponential of square {@code [..., n, n]} (PyTorch's {@code linalg.matrix_exp}): scaling and squaring
+     * with the degree-13 Padé approximant, each matrix scaled on its own 1-norm. The gradient is the composition's
+     * (the approximant's), PyTorch's to rounding, and differentiable again.
+     */
+    public static Tensor matrixExp(Tensor a) {
+        return untrackedUnlessRecorded(() -> MatrixExpOps.matrixExp(a), a);
+    }
+
+    /**
+     * The product of two or more matrices {@code [a, b], [b, c], ...} in the order of fewest multiplications (PyTorch's
+     * {@code linalg.multi_dot}): the first may be a vector {@code [b]} (a row) and the last {@code [c]} (a column),
+     * their axes then dropped from the result. No batch axes.
+     */
+    public static Tensor multiDot(java.util.List<Tensor> tensors) {
+        return untrackedUnlessRecorded(() -> MatrixProductOps.multiDot(tensors), tensors.toArray(new Tensor[0]));
+    }
+
+    /**
+     * The vector norm of x over {@code axes} (all when null or empty), without them or with them as size 1 (PyTorch's
+     * {@code linalg.vector_norm}): {@code (sum |x|^ord)^(1/ord)} for any ord (negative too, 0 where an element is 0),
+     * {@code Double.POSITIVE_INFINITY} the largest |x|, {@code NEGATIVE_INFINITY} the smallest, 0 the number of
+     * non-zero elements (without a gradient). Gradients are PyTorch's.
+     *
+     * @throws IllegalArgumentException for an infinite ord over no elements, in PyTorch's words
+     */
+    public static Tensor vectorNorm(Tensor x, double ord, int[] axes, boolean keepDim) {
+        return untrackedUnlessRecorded(() -> VectorNormOps.vectorNorm(x, ord, axes, keepDim), x);
+    }
+
+    /** The 2-norm of all of x's elements (PyTorch's {@code linalg.norm(x)}): a scalar. */
+    public static Tensor norm(Tensor x) {
+        return vectorNorm(x, 2, null, false);
+    }
+
+    /**
+     * PyTorch's {@code linalg.norm(x, ord)} for 1-D x (its {@link #vectorNorm}) or 2-D x (its {@link #matrixNorm},
+     * ord among 2, -2, 1, -1 and the infinities): a scalar.
+     */
+    public static Tensor norm(Tensor x, double ord) {
+        return untrackedUnlessRecorded(() -> VectorNormOps.norm(x, ord), x);
+    }
+
+    /** PyTorch's {@code linalg.norm(x, ord)} for ord "fro" or "nuc" and 2-D x: a scalar. */
+    public static Tensor norm(Tensor x, String ord) {
+        return untrackedUnlessRecorded(() -> VectorNormOps.norm(x, ord), x);
+    }
+
+    /**
+     * PyTorch's {@code linalg.norm(x, ord, dim, keepdim)}: the {@link #vectorNorm} over one axis, or the
+     * {@link #matrixNorm} of the matrices in two axes, without them or with them as size 1.
+     */
+    public static Tensor norm(Tensor x, double ord, int[] axes, boolean keepDim) {
+        return untrackedUnlessRecorded(() -> VectorNormOps.norm(x, ord, axes, keepDim), x);
+    }
+
+    /** {@link #norm(Tensor, double, int[], boolean)} with ord "fro" or "nuc" over two axes. */
+    public static Tensor norm(Tensor x, String ord, int[] axes, boolean keepDim) {
+        return untrackedUnlessRecorded(() -> VectorNormOps.norm(x, ord, axes, keepDim), x);
+    }
+
+    /** {@code sum(x * y)} over the last axis of their broadcast shape (PyTorch's {@code linalg.vecdot}, real). */
+    public static Tensor vecdot(Tensor x, Tensor y) {
+        return vecdot(x, y, -1);
+    }
+
+    /** {@code sum(x * y)} over {@code axis} of their broadcast shape, which it leaves out. */
+    public static Tensor vecdot(Tensor x, Tensor y, int axis) {
+        return untrackedUnlessRecorded(() -> VectorNormOps.vecdot(x, y, axis), x, y);
+    }
+
+    /**
+     * The rank of {@code [..., m, n]}: the number of singular values above {@code eps max(m, n) S_max} (PyTorch's
+     * {@code linalg.matrix_rank} with its default tolerances): I64 {@code [...]}, no gradient.
+     */
+    public static Tensor matrixRank(Tensor a) {
+        return matrixRank(a, false);
+    }
+
+    /** {@link #matrixRank(Tensor)}, from the absolute eigenvalues of symmetric A's lower triangle when hermitian. */
+    public static Tensor matrixRank(Tensor a, boolean hermitian) {
+        return untrackedUnlessRecorded(() -> MatrixConditionOps.matrixRank(a, hermitian), a);
+    }
+
+    /**
+     * The number of singular values (absolute eigenvalues when {@code hermitian}) above {@code max(atol, rtol
+     * S_max)} (PyTorch's {@code linalg.matrix_rank(A, atol=, rtol=, hermitian=)}): I64 {@code [...]}.
+     */
+    public static Tensor matrixRank(Tensor a, double atol, double rtol, boolean hermitian) {
+        return untrackedUnlessRecorded(() -> MatrixConditionOps.matrixRank(a, atol, rtol, hermitian), a);
+    }
+
+    /** The 2-norm condition number {@code S_max / S_min} of {@code [..., m, n]}: {@code [...]} ({@code linalg.cond}). */
+    public static Tensor cond(Tensor a) {
+        return cond(a, 2);
+    }
+
+    /**
+     * The condition number of {@code [..., m, n]} in norm p (PyTorch's {@code linalg.cond(A, p)}): {@code [...]}. For
+     * 2 and -2 the ratio of the extreme singular values, any A; for 1, -1 and the infinities
+     * {@code |A|_p |A^-1|_p} of square A, infinity where A is singular. Differentiable as its composition.
+     */
+    public static Tensor cond(Tensor a, double p) {
+        return untrackedUnlessRecorded(() -> MatrixConditionOps.cond(a, p), a);
+    }
+
+    /** {@link #cond(Tensor, double)} in norm "fro" or "nuc", of square A. */
+    public static Tensor cond(Tensor a, String p) {
+        return untrackedUnlessRecorded(() -> MatrixConditionOps.cond(a, p), a);
+    }
+
+    /** {@code (L L^T)^-1} from a lower Cholesky factor {@code [..., n, n]} ({@code torch.cholesky_inverse}). */
+    public static Tensor choleskyInverse(Tensor l) {
+        return choleskyInverse(l, false);
+    }
+
+    /**
+     * {@code (L L^T)^-1}, or {@code (U^T U)^-1} from an upper factor when {@code upper}: {@code [..., n, n]}, from the
+     * factor's triangle; differentiable as {@link #choleskySolve}, which it is of the identities.
+     */
+    public static Tensor choleskyInverse(Tensor factor, boolean upper) {
+        return untrackedUnlessRecorded(() -> CholeskyOps.choleskyInverse(factor, upper), factor);
+    }
+
+    /**
+     * The first n columns of {@code H_1 ... H_k}, {@code H_i = I - tau_i v_i v_i^T}, v_i column i of A below the
+     * diagonal with 1 on it (PyTorch's {@code linalg.householder_product}, LAPACK's orgqr): A {@code [..., m, n]},
+     * m &ge; n, tau {@code [..., k]}, k &le; n; the result {@code [..., m, n]}. Differentiable in A (below its
+     * diagonal) and tau, as its composition of rank-one updates.
+     */
+    public static Tensor householderProduct(Tensor a, Tensor tau) {
+        return untrackedUnlessRecorded(() -> HouseholderProductOps.householderProduct(a, tau), a, tau);
     }
 }

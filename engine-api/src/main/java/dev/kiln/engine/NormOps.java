@@ -18,6 +18,15 @@ final class NormOps {
         Checks.open("norm", x);
         Checks.floating("norm", x);
         checkOrder(x, p);
+        return anyOrder(x, p, axes, keepDim);
+    }
+
+    /**
+     * {@link #norm} for any order but 0, as {@code linalg.vector_norm} takes it: also -infinity (the smallest |x|,
+     * its gradient as infinity's) and negative p ({@code (sum |x|^p)^(1/p)}, 0 with a zero gradient where an element
+     * is 0, as PyTorch's).
+     */
+    static Tensor anyOrder(Tensor x, double p, int[] axes, boolean keepDim) {
         int[] a = Axes.of("norm", x.shape(), axes);
         if (p == Double.POSITIVE_INFINITY && Axes.count(x.shape(), a) == 0) {
             throw new IllegalArgumentException("norm: the infinity norm over axes " + Arrays.toString(axes) + " of "
@@ -51,6 +60,9 @@ final class NormOps {
         if (p == Double.POSITIVE_INFINITY) {
             return Axes.max(x.abs(), axes);
         }
+        if (p == Double.NEGATIVE_INFINITY) {
+            return x.abs().amin(axes, true);
+        }
         return Axes.sum(x.abs().pow(p), axes).pow(1 / p);
     }
 
@@ -61,12 +73,13 @@ final class NormOps {
         if (p == 2) {
             return g.mul(x.div(norm).maskedFill(norm.eq(0), 0));
         }
-        if (p == Double.POSITIVE_INFINITY) {
+        if (Double.isInfinite(p)) {
             Tensor abs = x.abs();
             Tensor selected = abs.eq(norm).maximum(abs.ne(abs));
             return x.sign().mul(g.div(Axes.sum(selected, axes)).mul(selected));
         }
         // |x|^(p-1) is infinite at x = 0 for p < 1, where PyTorch takes the gradient as 0; elsewhere it is 0 there.
+        // For p < 0 a zero element makes the norm 0, and every element's gradient 0.
         Tensor scaled = x.sign().mul(x.abs().pow(p - 1)).maskedFill(x.eq(0), 0);
         return scaled.mul(g.div(norm.pow(p - 1)).maskedFill(norm.eq(0), 0));
     }

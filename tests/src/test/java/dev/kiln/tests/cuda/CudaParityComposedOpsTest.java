@@ -1854,4 +1854,49 @@ class CudaParityComposedOpsTest extends ParityTest {
             return out;
         });
     }
+
+    /**
+     * Linalg's matrix functions composed of its other ops (matrixPower 3 and -2, matrixExp with per-matrix scaling,
+     * multiDot, vectorNorm of order -1.5, norm 1 over two axes, vecdot, cond 2 and 1, choleskyInverse,
+     * householderProduct) on a batch of 4 matrices {@code G + 4 I}, 8 x 8, and the gradients of G and of the
+     * reflectors through a weighted sum of all of them; matrixRank exactly.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void linalgMatrixFunctionsAndTheirGradientsMatchTheCpu(DType dtype) {
+        String[] names = {"matrixPower 3", "matrixPower -2", "matrixExp", "multiDot", "vectorNorm -1.5",
+            "norm 1 over (2, 0)", "vecdot", "cond", "cond 1", "choleskyInverse", "householderProduct", "gradient of G",
+            "gradient of the reflectors", "matrixRank"};
+        Tolerance tolerance = dtype == DType.F64 ? Tolerance.of(1e-10) : Tolerance.of(5e-4);
+        assertParity("linalg matrix functions " + dtype, names, tolerance, b -> {
+            Tensor g = uniform(b, dtype, 200, -1, 1, 4, 8, 8).requiresGrad(true);
+            Tensor reflectors = uniform(b, dtype, 201, -1, 1, 4, 8, 5).requiresGrad(true);
+            Tensor general = g.add(tensor(b, dtype, new double[] {4}, 1).expand(8).diagEmbed(0, -2, -1));
+            Tensor lower = dev.kiln.engine.Linalg.cholesky(general.matmul(general.transpose(-2, -1)));
+            Tensor first = g.narrow(0, 0, 1).squeeze(0).narrow(0, 0, 3);
+            Tensor second = g.narrow(0, 1, 1).squeeze(0);
+            Tensor third = g.narrow(0, 2, 1).squeeze(0).narrow(1, 0, 2);
+            Tensor tau = reflectors.narrow(1, 0, 1).squeeze(1).mul(0.5).add(1);
+            Tensor[] results = {dev.kiln.engine.Linalg.matrixPower(general, 3),
+                dev.kiln.engine.Linalg.matrixPower(general, -2), dev.kiln.engine.Linalg.matrixExp(g.mul(3)),
+                dev.kiln.engine.Linalg.multiDot(java.util.List.of(first, second, third)),
+                dev.kiln.engine.Linalg.vectorNorm(g, -1.5, new int[] {1}, false),
+                dev.kiln.engine.Linalg.norm(g, 1, new int[] {2, 0}, false),
+                dev.kiln.engine.Linalg.vecdot(g, general.narrow(0, 3, 1).squeeze(0)),
+                dev.kiln.engine.Linalg.cond(general), dev.kiln.engine.Linalg.cond(general, 1),
+                dev.kiln.engine.Linalg.choleskyInverse(lower),
+                dev.kiln.engine.Linalg.householderProduct(reflectors, tau)};
+            Tensor loss = null;
+            for (int k = 0; k < results.length; k++) {
+                Tensor term = results[k].mul(uniform(b, dtype, 210 + k, -1, 1, results[k].shape().dims())).sum();
+                loss = loss == null ? term : loss.add(term);
+            }
+            loss.backward();
+            Tensor[] out = java.util.Arrays.copyOf(results, names.length);
+            out[results.length] = g.grad();
+            out[results.length + 1] = reflectors.grad();
+            out[results.length + 2] = dev.kiln.engine.Linalg.matrixRank(g.narrow(2, 0, 6).matmul(g.narrow(1, 0, 6)));
+            return out;
+        });
+    }
 }

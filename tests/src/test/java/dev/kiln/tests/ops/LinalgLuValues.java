@@ -1,6 +1,9 @@
 package dev.kiln.tests.ops;
 
-/** torch.linalg.lu_factor, lu and lu_solve, printed by models/src/test/pytorch/linalg_lu_functions.py (torch 1.13.0). */
+/**
+ * torch.linalg.lu_factor, lu and lu_solve,
+ * printed by models/src/test/pytorch/linalg_lu_functions.py (torch 1.13.0).
+ */
 final class LinalgLuValues {
     private LinalgLuValues() {
     }

@@ -1,0 +1,119 @@
+package dev.kiln.engine;
+
+import java.util.Arrays;
+import java.util.function.UnaryOperator;
+
+/**
+ * PyTorch's {@code torch.linalg.vector_norm}, {@code norm} and {@code vecdot} ({@link Linalg#vectorNorm},
+ * {@link Linalg#norm}, {@link Linalg#vecdot}) for real tensors: vector norms of every order on {@link NormOps}'
+ * reductions (with their PyTorch gradients), the count of non-zero elements for order 0, and {@code norm}'s choice
+ * between a vector and a matrix norm by the axes and the order, as PyTorch chooses.
+ */
+final class VectorNormOps {
+    static final String VECTOR_NORM = "linalg.vectorNorm";
+    static final String NORM = "linalg.norm";
+    static final String VECDOT = "linalg.vecdot";
+
+    private VectorNormOps() {
+    }
+
+    /**
+     * {@code (sum |x|^ord)^(1/ord)} over {@code axes} (all when null or empty); ord 0 counts the non-zero elements
+     * (no gradient), infinity and -infinity take the largest and smallest |x|.
+     */
+    static Tensor vectorNorm(Tensor x, double ord, int[] axes, boolean keepDim) {
+        Checks.open(VECTOR_NORM, x);
+        Checks.floating(VECTOR_NORM, x);
+        if (Double.isNaN(ord)) {
+            throw new IllegalArgumentException(VECTOR_NORM + ": ord must be a number, got NaN for tensor "
+                    + x.shape());
+        }
+        if (x.rank() == 0) {
+            return Tensor.consume(x.reshape(1), x, flat -> vectorNorm(flat, ord, null, false));
+        }
+        int[] over = axes == null || axes.length == 0 ? allAxes(x) : Axes.distinct(VECTOR_NORM, x.shape(), axes);
+        if (Double.isInfinite(ord) && Axes.count(x.shape(), over) == 0) {
+            throw new IllegalArgumentException(VECTOR_NORM + " cannot compute the " + (ord > 0 ? "" : "-")
+                    + "inf norm on an empty tensor because the operation does not have an identity (tensor "
+                    + x.shape() + ")");
+        }
+        if (ord == 0) {
+            Shape reduced = Axes.reduced(x.shape(), over, keepDim);
+            return Axes.sum(x.ne(0).to(x.dtype()), over).reshape(reduced.dims());
+        }
+        return NormOps.anyOrder(x, ord, over, keepDim);
+    }
+
+    private static int[] allAxes(Tensor x) {
+        int[] all = new int[x.rank()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        return all;
+    }
+
+    /** A numeric ord without axes: the vector norm of a 1-D x, the matrix norm of a 2-D one. */
+    static Tensor norm(Tensor x, double ord) {
+        checkVectorOrMatrix(x);
+        return x.rank() == 1 ? vectorNorm(x, ord, null, false) : MatrixFunctions.matrixNorm(x, ord);
+    }
+
+    /** "fro" or "nuc" without axes: the matrix norm of a 2-D x. */
+    static Tensor norm(Tensor x, String ord) {
+        checkVectorOrMatrix(x);
+        if (x.rank() != 2) {
+            throw new IllegalArgumentException(NORM + ": ord \"" + ord + "\" is a matrix norm, but x " + x.shape()
+                    + " is 1-D");
+        }
+        return MatrixFunctions.matrixNorm(x, ord);
+    }
+
+    /** A numeric ord over one axis (a vector norm) or two (a matrix norm). */
+    static Tensor norm(Tensor x, double ord, int[] axes, boolean keepDim) {
+        Checks.open(NORM, x);
+        if (axes.length == 1) {
+            return vectorNorm(x, ord, axes, keepDim);
+        }
+        return overMatrixAxes(x, axes, keepDim, matrices -> MatrixFunctions.matrixNorm(matrices, ord));
+    }
+
+    /** "fro" or "nuc" over two axes. */
+    static Tensor norm(Tensor x, String ord, int[] axes, boolean keepDim) {
+        Checks.open(NORM, x);
+        return overMatrixAxes(x, axes, keepDim, matrices -> MatrixFunctions.matrixNorm(matrices, ord));
+    }
+
+    /**
+     * The matrix norm of the matrices whose rows run along {@code axes[0]} and columns along {@code axes[1]}, moved
+     * last for it.
+     */
+    private static Tensor overMatrixAxes(Tensor x, int[] axes, boolean keepDim, UnaryOperator<Tensor> matrixNorm) {
+        if (axes.length != 2) {
+            throw new IllegalArgumentException(NORM + ": axes " + Arrays.toString(axes) + " of x " + x.shape()
+                    + " must be one (a vector norm) or two (a matrix norm)");
+        }
+        int[] sorted = Axes.distinct(NORM, x.shape(), axes);
+        int rows = Axes.axis(NORM, x.shape(), axes[0]);
+        int columns = Axes.axis(NORM, x.shape(), axes[1]);
+        int last = x.rank() - 1;
+        Tensor norm = matrixNorm.apply(x.movedim(new int[] {rows, columns}, new int[] {last - 1, last}));
+        return keepDim ? norm.unsqueeze(sorted[0]).unsqueeze(sorted[1]) : norm;
+    }
+
+    private static void checkVectorOrMatrix(Tensor x) {
+        Checks.open(NORM, x);
+        if (x.rank() != 1 && x.rank() != 2) {
+            throw new IllegalArgumentException(NORM + ": If dim is not specified but ord is, the input must be 1D or"
+                    + " 2D. Got " + x.rank() + "D (x " + x.shape() + ")");
+        }
+    }
+
+    /** {@code sum(x * y)} over {@code axis} of their broadcast shape. */
+    static Tensor vecdot(Tensor x, Tensor y, int axis) {
+        Checks.open(VECDOT, x, y);
+        Checks.floating(VECDOT, x);
+        Checks.compatible(VECDOT, x, y);
+        Shape both = Shape.broadcast(VECDOT + ": x " + x.shape() + " and y " + y.shape(), x.shape(), y.shape());
+        return x.mul(y).sum(Axes.axis(VECDOT, both, axis), false);
+    }
+}
