@@ -79,4 +79,48 @@ class LinalgIntermediatesTest {
         assertGivesEverythingBack("matrixNorm", in -> new Tensor[] {Linalg.matrixNorm(in[1], 2)});
         assertGivesEverythingBack("lstsq", in -> new Tensor[] {Linalg.lstsq(in[1], in[2])});
     }
+
+    @Test
+    void luOpsAndMatrixFunctionsKeepNoneOfTheirSteps() {
+        assertGivesEverythingBack("luFactor and luSolve", in -> {
+            Linalg.LuFactorization f = Linalg.luFactor(in[1]);
+            return new Tensor[] {f.lu(), f.pivots(), Linalg.luSolve(f.lu(), f.pivots(), in[2], true, true)};
+        });
+        assertGivesEverythingBack("lu", in -> {
+            Linalg.LU r = Linalg.lu(in[1]);
+            return new Tensor[] {r.p(), r.l(), r.u()};
+        });
+        assertGivesEverythingBack("invEx", in -> {
+            Linalg.ResultAndInfo r = Linalg.invEx(in[1]);
+            return new Tensor[] {r.result(), r.info()};
+        });
+        assertGivesEverythingBack("solveEx", in -> {
+            Linalg.ResultAndInfo r = Linalg.solveEx(in[1], in[2], true);
+            return new Tensor[] {r.result(), r.info()};
+        });
+        assertGivesEverythingBack("matrixPower", in -> new Tensor[] {Linalg.matrixPower(in[1], -3)});
+        assertGivesEverythingBack("matrixExp", in -> new Tensor[] {Linalg.matrixExp(in[0])});
+        assertGivesEverythingBack("multiDot", in -> withViews(views -> Linalg.multiDot(java.util.List.of(views)),
+                in[0].reshape(8, 4), in[1].reshape(4, 8), in[2].reshape(8, 3)));
+        assertGivesEverythingBack("vectorNorm and norm", in -> new Tensor[] {
+            Linalg.vectorNorm(in[2], -1.5, null, false), Linalg.norm(in[1], 1, new int[] {2, 0}, true)});
+        assertGivesEverythingBack("vecdot", in -> new Tensor[] {Linalg.vecdot(in[0], in[1])});
+        assertGivesEverythingBack("matrixRank and cond", in -> new Tensor[] {Linalg.matrixRank(in[1]),
+            Linalg.cond(in[1]), Linalg.cond(in[1], "fro")});
+        assertGivesEverythingBack("choleskyInverse", in -> new Tensor[] {Linalg.choleskyInverse(in[0])});
+        assertGivesEverythingBack("householderProduct", in -> {
+            Tensor rows = in[2].reshape(6, 4);
+            Tensor two = rows.narrow(0, 0, 2);
+            return withViews(views -> Linalg.householderProduct(in[1], views[2]), rows, two, two.narrow(1, 0, 3));
+        });
+    }
+
+    /** The op's result on views of the inputs, the views closed (they hold the inputs' storage). */
+    private static Tensor[] withViews(Function<Tensor[], Tensor> op, Tensor... views) {
+        Tensor result = op.apply(views);
+        for (Tensor view : views) {
+            view.close();
+        }
+        return new Tensor[] {result};
+    }
 }
