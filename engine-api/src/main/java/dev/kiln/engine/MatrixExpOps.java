@@ -36,7 +36,7 @@ final class MatrixExpOps {
             most = Math.max(most, squarings[i]);
             scales[i] = Math.scalb(1.0, -squarings[i]);
         }
-        Tensor r = pade13(flat.mul(onBackend(flat, scales)));
+        Tensor r = pade13(most == 0 ? flat : flat.mul(onBackend(flat, scales)));
         for (int k = 0; k < most; k++) {
             double[] squared = new double[squarings.length];
             boolean all = true;
@@ -66,9 +66,19 @@ final class MatrixExpOps {
         return s;
     }
 
-    /** Per-matrix values {@code [batch, 1, 1]} in {@code like}'s dtype, on its backend. */
+    /** Per-matrix values {@code [batch, 1, 1]} in {@code like}'s dtype, on its backend (an upload). */
     private static Tensor onBackend(Tensor like, double[] values) {
-        return Tensor.fromArray(values, values.length, 1, 1).to(like.backend()).to(like.dtype());
+        Tensor host = Tensor.fromArray(values, values.length, 1, 1);
+        Tensor moved = host.to(like.backend());
+        Tensor typed = moved.to(like.dtype());
+        // Closed here: where the op records, nothing else would close them before the caller's scope does.
+        if (moved != host) {
+            host.close();
+        }
+        if (typed != moved) {
+            moved.close();
+        }
+        return typed;
     }
 
     /** {@code (V - U)^-1 (V + U)}, U the odd and V the even part of the degree-13 numerator, evaluated as Higham's. */
