@@ -160,7 +160,7 @@ final class IndexOps {
     }
 
     /** Gather needs index to match src in every dimension but {@code axis}. */
-    private static void checkGatherShapes(String op, Shape src, Shape index, int axis) {
+    static void checkGatherShapes(String op, Shape src, Shape index, int axis) {
         boolean ok = src.rank() == index.rank();
         for (int i = 0; ok && i < src.rank(); i++) {
             ok = i == axis || src.dim(i) == index.dim(i);
@@ -171,7 +171,7 @@ final class IndexOps {
     }
 
     /** A bad index is a clear error, never a wild memory access. */
-    private static void checkRange(String op, Tensor index, int limit, Shape shape, int axis) {
+    static void checkRange(String op, Tensor index, int limit, Shape shape, int axis) {
         Long outside = Checks.firstOutside(index, limit);
         if (outside != null) {
             throw new IllegalArgumentException(op + ": index " + outside + " is out of range [0, " + limit + ") for axis "

@@ -2191,4 +2191,56 @@ public final class Tensor implements AutoCloseable {
     public Tensor renorm(double p, int axis, double maxnorm) {
         return RenormOps.renorm(this, p, axis, maxnorm);
     }
+
+    // ---- Scatter and index assignment (see ScatterOps) -------------------------------------------------------------
+    // Out-of-place; indices are I32 or I64 and a value outside the axis is an IllegalArgumentException naming it.
+    // Where entries write one element several times the last along the axis wins and the others get no gradient.
+
+    /**
+     * PyTorch's {@code scatter(dim, index, src)}: a copy of this tensor with {@code src[..., j, ...]} written at
+     * {@code index[..., j, ...]} along {@code axis}. index and src have one shape, this tensor's but along the axis.
+     * Gradients: this tensor's where nothing is written, src's gathered back.
+     */
+    public Tensor scatter(int axis, Tensor index, Tensor src) {
+        return ScatterOps.scatter(this, axis, index, src);
+    }
+
+    /** PyTorch's {@code scatter(dim, index, value)}: {@link #scatter(int, Tensor, Tensor)} of {@code value} everywhere. */
+    public Tensor scatter(int axis, Tensor index, double value) {
+        return ScatterOps.scatter(this, axis, index, value);
+    }
+
+    /**
+     * PyTorch's {@code scatter_reduce(dim, index, src, reduce, include_self)} (F32, F64): each element reduced with the
+     * {@code src} entries that {@code index} sends to it along {@code axis} (shapes as {@link #scatter(int, Tensor,
+     * Tensor)}'s), by {@code reduce} "sum", "prod", "mean", "amax" or "amin"; {@code includeSelf} false leaves this
+     * tensor's value out of the elements written (those not written keep it). PyTorch's gradients: amax and amin split
+     * evenly among the tied values, prod's is exact where values are 0. amax, amin and prod read the most entries
+     * sent to one element on the host and reduce a dense tensor of that many slots per element.
+     */
+    public Tensor scatterReduce(int axis, Tensor index, Tensor src, String reduce, boolean includeSelf) {
+        return ScatterOps.scatterReduce(this, axis, index, src, reduce, includeSelf);
+    }
+
+    /** PyTorch's {@code index_fill}: a copy with slices {@code index} (a vector or scalar) of {@code axis} all {@code value}. */
+    public Tensor indexFill(int axis, Tensor index, double value) {
+        return ScatterOps.indexFill(this, axis, index, value);
+    }
+
+    /**
+     * PyTorch's {@code index_copy}: a copy with slice j of {@code source} (this shape with {@code index.size()} along
+     * {@code axis}) in slice {@code index[j]} of the axis; index a vector or scalar.
+     */
+    public Tensor indexCopy(int axis, Tensor index, Tensor source) {
+        return ScatterOps.indexCopy(this, axis, index, source);
+    }
+
+    /**
+     * PyTorch's {@code masked_scatter}: a copy with the first elements of {@code source} (any shape, at least as many
+     * elements as the mask's non-zeros) written in row-major order where {@code mask} (broadcast to this shape) is
+     * non-zero. The mask is read on the host.
+     */
+    public Tensor maskedScatter(Tensor mask, Tensor source) {
+        return ScatterOps.maskedScatter(this, mask, source);
+    }
 }

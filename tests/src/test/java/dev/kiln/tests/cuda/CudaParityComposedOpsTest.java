@@ -1899,4 +1899,39 @@ class CudaParityComposedOpsTest extends ParityTest {
             return out;
         });
     }
+
+    /**
+     * scatter with repeated indices (the last wins), scatterReduce in each reduction with and without self on ties
+     * (amax and amin split the gradient evenly, prod's gradient at zeros), indexFill, indexCopy and maskedScatter
+     * (its mask read on the host), with the gradients to the input and the source: sums' tolerance.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void scattersAndIndexAssignmentsMatchTheCpu(DType dtype) {
+        int[] dims = {7, 30, 9};
+        int n = 7 * 30 * 9;
+        String[] names = {"scatter", "sum", "prod", "mean", "amax", "amin", "amax without self", "indexFill",
+            "indexCopy", "maskedScatter", "input gradient", "source gradient"};
+        assertParity("scatter, scatterReduce, indexFill, indexCopy, maskedScatter " + dtype, names, sums(dtype), b -> {
+            Tensor x = tensor(b, dtype, ties(180, n, -1, -0.5, 0, 0.5, 1), dims).requiresGrad(true);
+            Tensor src = tensor(b, dtype, ties(181, n, -1, 0, 0.5, 1, 2), dims).requiresGrad(true);
+            Tensor index = tensor(b, DType.I64, ties(182, n, 0, 3, 4, 17, 29), dims);
+            Tensor rows = indices(b, DType.I32, new long[] {5, 0, 29, 5, 12}, 5);
+            Tensor block = src.narrow(1, 0, 5);
+            Tensor[] out = {x.scatter(1, index, src), x.scatterReduce(1, index, src, "sum", true),
+                x.scatterReduce(1, index, src, "prod", false), x.scatterReduce(1, index, src, "mean", true),
+                x.scatterReduce(1, index, src, "amax", true), x.scatterReduce(1, index, src, "amin", true),
+                x.scatterReduce(1, index, src, "amax", false), x.indexFill(1, rows, 0.25),
+                x.indexCopy(1, rows, block), x.maskedScatter(x.gt(0), src)};
+            Tensor loss = null;
+            for (int k = 0; k < out.length; k++) {
+                assertSame(b, out[k].backend(), "the result must be on the backend of its input");
+                Tensor term = out[k].mul(tensor(b, dtype, values(183 + k, n, -1, 1), dims)).sum();
+                loss = loss == null ? term : loss.add(term);
+            }
+            loss.backward();
+            return new Tensor[] {out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7], out[8], out[9],
+                x.grad(), src.grad()};
+        });
+    }
 }

@@ -1,0 +1,265 @@
+package dev.kiln.engine;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * PyTorch's out-of-place {@code scatter}, {@code scatter_reduce}, {@code index_fill}, {@code index_copy} and
+ * {@code masked_scatter}, composed of {@code scatterAdd}, {@code indexAdd}, {@code gather}, {@code where} and the
+ * reductions, so that they run on every backend and their gradients (PyTorch's) can be differentiated again. Where
+ * several entries write one element, the last along the axis wins ({@link ScatterTargets} finds it on the device) and
+ * the overwritten entries get no gradient. Scatter's max, min and product lay the entries hitting one element out in
+ * distinct slots of a dense tensor [..., n, most hits, ...] (filled with the reduction's identity) and reduce over
+ * that axis, which splits max's gradient evenly among ties and gives product's exactly where elements are 0.
+ */
+final class ScatterOps {
+    private static final List<String> REDUCTIONS = List.of("sum", "prod", "mean", "amax", "amin");
+
+    private ScatterOps() {
+    }
+
+    static Tensor scatter(Tensor x, int axis, Tensor index, Tensor src) {
+        int a = checkScatter("scatter", x, axis, index, src);
+        ScatterTargets targets = ScatterTargets.of(x.shape(), a, index);
+        Tensor written = targets.written();
+        Tensor last = targets.last(a, index);
+        targets.close();
+        Tensor out = recorded(() -> {
+            Tensor kept = Tensor.where(last, src, zero(src));
+            Tensor added = zerosLike(x).scatterAdd(a, index, kept);
+            return Tensor.where(written, added, x);
+        }, x, src);
+        Tensor.releaseIntermediate(written, x, out);
+        Tensor.releaseIntermediate(last, x, out);
+        return out;
+    }
+
+    static Tensor scatter(Tensor x, int axis, Tensor index, double value) {
+        Checks.open("scatter", x, index);
+        Tensor src = x.fullLike(value, index.shape());
+        return Tensor.consume(src, x, s -> scatter(x, axis, index, s));
+    }
+
+    static Tensor scatterReduce(Tensor x, int axis, Tensor index, Tensor src, String reduce, boolean includeSelf) {
+        String op = "scatterReduce";
+        int a = checkScatter(op, x, axis, index, src);
+        Checks.floating(op, x);
+        if (!REDUCTIONS.contains(reduce)) {
+            throw new IllegalArgumentException(op + ": reduce must be one of " + REDUCTIONS + ", got \"" + reduce
+                    + "\"");
+        }
+        ScatterTargets targets = ScatterTargets.of(x.shape(), a, index);
+        Tensor written = targets.written();
+        Tensor out = switch (reduce) {
+            case "sum" -> recorded(() -> base(x, written, includeSelf).scatterAdd(a, index, src), x, src);
+            case "mean" -> mean(x, a, index, src, targets.counts(), written, includeSelf);
+            default -> extreme(x, a, index, src, targets, written, reduce, includeSelf);
+        };
+        targets.close();
+        Tensor.releaseIntermediate(written, x, out);
+        return out;
+    }
+
+    /** x, or x with the written elements zeroed where x takes no part in the reduction. */
+    private static Tensor base(Tensor x, Tensor written, boolean includeSelf) {
+        return includeSelf ? x : Tensor.where(written, zero(x), x);
+    }
+
+    /** PyTorch's mean: the sum over x (if included) and the entries, divided by their count, x where none hit. */
+    private static Tensor mean(Tensor x, int a, Tensor index, Tensor src, Tensor counts, Tensor written,
+            boolean includeSelf) {
+        Tensor divisor = Composite.untracked(() -> counts.add(includeSelf ? 1 : 0).clampMin(1).to(x.dtype()));
+        Tensor out = recorded(() -> base(x, written, includeSelf).scatterAdd(a, index, src).div(divisor), x, src);
+        Tensor.releaseIntermediate(divisor, x, out);
+        return out;
+    }
+
+    /** amax, amin or prod over x (if included) and the entries laid out in distinct slots per element. */
+    private static Tensor extreme(Tensor x, int a, Tensor index, Tensor src, ScatterTargets targets, Tensor written,
+            String reduce, boolean includeSelf) {
+        int most = targets.most();
+        if (most == 0) {
+            return x.clone();
+        }
+        int n = x.dim(a);
+        Shape slots = x.shape().with(a, n * most);
+        Tensor slot = Composite.untracked(() -> index.to(DType.F64).mul(most).add(targets.places()).to(DType.I64)
+                .withValueRange(0, (long) n * most - 1));
+        Tensor occupied = Composite.untracked(() -> ScatterTargets.filled(x, slots, 0)
+                .scatterAdd(a, slot, ScatterTargets.filled(x, index.shape(), 1)));
+        double identity = switch (reduce) {
+            case "amax" -> Double.NEGATIVE_INFINITY;
+            case "amin" -> Double.POSITIVE_INFINITY;
+            default -> 1;
+        };
+        Tensor fill = x.fullLike(identity, Shape.scalar());
+        Tensor out = recorded(() -> {
+            Tensor dense = Tensor.where(occupied, zerosLike(x, slots).scatterAdd(a, slot, src), fill)
+                    .reshape(x.shape().insert(a + 1, most).with(a, n).dims());
+            if (includeSelf) {
+                return reduce(Tensor.cat(List.of(x.unsqueeze(a + 1), dense), a + 1), a + 1, reduce);
+            }
+            if (!reduce.equals("prod")) {
+                // PyTorch's gradient counts x among the entries tied with the result even where it takes no part:
+                // x joins the reduction there, detached and only where it ties, so that it takes its share.
+                Tensor extreme = Composite.untracked(() -> reduce(dense, a + 1, reduce));
+                Tensor tied = Tensor.where(x.detach().eq(extreme), x.detach(), fill);
+                return Tensor.where(written, reduce(Tensor.cat(List.of(tied.unsqueeze(a + 1), dense), a + 1), a + 1,
+                        reduce), x);
+            }
+            return Tensor.where(written, reduce(dense, a + 1, reduce), x);
+        }, x, src);
+        Tensor.releaseIntermediate(fill, x, out);
+        Tensor.releaseIntermediate(slot, x, out);
+        Tensor.releaseIntermediate(occupied, x, out);
+        return out;
+    }
+
+    /** amax, amin or prod of {@code entries} over {@code axis}, dropping it. */
+    private static Tensor reduce(Tensor entries, int axis, String reduce) {
+        return switch (reduce) {
+            case "amax" -> entries.amax(new int[] {axis}, false);
+            case "amin" -> entries.amin(new int[] {axis}, false);
+            default -> entries.prod(axis, false);
+        };
+    }
+
+    static Tensor indexFill(Tensor x, int axis, Tensor index, double value) {
+        String op = "indexFill";
+        int a = checkIndexVector(op, x, axis, index);
+        ScatterTargets targets = hits(x, a, index);
+        Tensor hit = alongAxis(targets.written(), x, a);
+        targets.close();
+        Tensor out = x.maskedFill(hit, value);
+        Tensor.releaseIntermediate(hit, x, out);
+        return out;
+    }
+
+    static Tensor indexCopy(Tensor x, int axis, Tensor index, Tensor source) {
+        String op = "indexCopy";
+        int a = checkIndexVector(op, x, axis, index);
+        Checks.compatible(op, x, source);
+        Shape expected = x.shape().with(a, (int) index.size());
+        if (!source.shape().equals(expected)) {
+            throw new IllegalArgumentException(op + ": source " + source.shape() + " must be " + expected + " for "
+                    + x.shape() + " and " + index.size() + " indices along axis " + axis);
+        }
+        ScatterTargets targets = hits(x, a, index);
+        Tensor flat = index.reshape(-1);
+        Tensor written = Composite.untracked(() -> alongAxis(targets.written(), x, a));
+        Tensor last = Composite.untracked(() -> alongAxis(targets.last(0, flat), x, a));
+        targets.close();
+        Tensor out = recorded(() -> {
+            Tensor kept = Tensor.where(last, source, zero(source));
+            return Tensor.where(written, zerosLike(x).indexAdd(a, flat, kept), x);
+        }, x, source);
+        Tensor.releaseIntermediate(written, x, out);
+        Tensor.releaseIntermediate(last, x, out);
+        Tensor.releaseIntermediate(flat, index, out);
+        return out;
+    }
+
+    static Tensor maskedScatter(Tensor x, Tensor mask, Tensor source) {
+        String op = "maskedScatter";
+        Checks.compatible(op, x, source);
+        Checks.open(op, mask);
+        Checks.sameBackend(op, x, mask);
+        if (!Shape.broadcast(op, mask.shape(), x.shape()).equals(x.shape())) {
+            throw new IllegalArgumentException(op + ": mask " + mask.shape() + " must broadcast to the tensor's shape "
+                    + x.shape());
+        }
+        long[] positions = flatNonzero(mask, x.shape());
+        int count = positions.length;
+        if (source.size() < count) {
+            throw new IllegalArgumentException(op + ": source " + source.shape() + " holds " + source.size()
+                    + " elements, fewer than the mask's " + count + " non-zeros");
+        }
+        if (count == 0) {
+            return x.clone();
+        }
+        Tensor at = HostValues.longs(x, positions, count);
+        Tensor out = recorded(() -> {
+            Tensor taken = source.reshape(-1).narrow(0, 0, count);
+            Tensor placed = zerosLike(x, Shape.of((int) x.size())).indexAdd(0, at, taken);
+            return Tensor.where(mask, placed.reshape(x.shape().dims()), x);
+        }, x, source);
+        Tensor.releaseIntermediate(at, x, out);
+        return out;
+    }
+
+    /** The row-major positions where {@code mask}, broadcast to {@code shape}, is non-zero; read on the host. */
+    private static long[] flatNonzero(Tensor mask, Shape shape) {
+        Tensor full = mask.shape().equals(shape) ? mask : mask.expand(shape.dims());
+        double[] values = full.toDoubleArray();
+        if (full != mask) {
+            full.close();
+        }
+        return java.util.stream.IntStream.range(0, values.length).filter(i -> values[i] != 0).asLongStream().toArray();
+    }
+
+    /** Checks scatter's arguments as scatterAdd's (index of src's shape, matching x but along the axis); the axis. */
+    private static int checkScatter(String op, Tensor x, int axis, Tensor index, Tensor src) {
+        Checks.compatible(op, x, src);
+        Checks.open(op, index);
+        Checks.index(op, index);
+        Checks.sameBackend(op, x, index);
+        int a = Axes.axis(op, x.shape(), axis);
+        if (!index.shape().equals(src.shape())) {
+            throw new IllegalArgumentException(op + ": index " + index.shape() + " and source " + src.shape()
+                    + " must have one shape");
+        }
+        IndexOps.checkGatherShapes(op, x.shape(), index.shape(), a);
+        IndexOps.checkRange(op, index, x.dim(a), x.shape(), a);
+        return a;
+    }
+
+    /** Checks a vector (or scalar) of indices into axis {@code axis} of x; the axis. */
+    private static int checkIndexVector(String op, Tensor x, int axis, Tensor index) {
+        Checks.open(op, x, index);
+        Checks.index(op, index);
+        Checks.sameBackend(op, x, index);
+        int a = Axes.axis(op, x.shape(), axis);
+        if (index.rank() > 1) {
+            throw new IllegalArgumentException(op + ": index " + index.shape() + " must be a vector or a scalar");
+        }
+        IndexOps.checkRange(op, index, x.dim(a), x.shape(), a);
+        return a;
+    }
+
+    /** Where the indices of a vector hit axis {@code a} of x. */
+    private static ScatterTargets hits(Tensor x, int a, Tensor index) {
+        Tensor flat = index.reshape(-1);
+        ScatterTargets targets = ScatterTargets.of(Shape.of(x.dim(a)), 0, flat);
+        if (flat != index) {
+            flat.close();
+        }
+        return targets;
+    }
+
+    /** A vector along axis {@code a}, shaped to broadcast with x (size 1 on every other axis); consumes it. */
+    private static Tensor alongAxis(Tensor vector, Tensor x, int a) {
+        int[] dims = new int[x.rank()];
+        java.util.Arrays.fill(dims, 1);
+        dims[a] = (int) vector.size();
+        return Tensor.consume(vector, x, v -> v.reshape(dims));
+    }
+
+    /**
+     * The steps' result: recorded, their intermediates stay for the gradient; otherwise they are freed at once.
+     */
+    private static Tensor recorded(Supplier<Tensor> steps, Tensor... inputs) {
+        return Tensor.recordsFrom(inputs) ? steps.get() : Composite.untracked(steps);
+    }
+
+    private static Tensor zerosLike(Tensor x) {
+        return zerosLike(x, x.shape());
+    }
+
+    private static Tensor zerosLike(Tensor x, Shape shape) {
+        return x.fullLike(0, shape);
+    }
+
+    private static Tensor zero(Tensor x) {
+        return x.fullLike(0, Shape.scalar());
+    }
+}

@@ -1,0 +1,49 @@
+package dev.kiln.tests.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scatter and index assignment ops, run without a scope and without gradients, close what they make on the way
+ * (targets, masks, dense slots, host-made indices): closing the inputs and the results gives all the memory back.
+ */
+class ScatterIndexOpsIntermediatesTest {
+    @BeforeAll
+    static void freeWhatEarlierTestsDroppedUnclosed() {
+        BytesInUse.settle();
+    }
+
+    private final Backend backend = Engine.get().backend();
+
+    @Test
+    void scattersKeepNoneOfTheirSteps() {
+        long before = backend.bytesInUse();
+        Tensor x = Tensor.randn(6, 8);
+        Tensor src = Tensor.randn(6, 5);
+        Tensor index = Tensor.fromArray(new long[] {1, 7, 1, 0, 1, 2, 2, 2, 2, 0, 0, 3, 3, 1, 0, 5, 5, 5, 5, 5, 4, 6,
+            4, 6, 4, 7, 7, 0, 1, 2}, 6, 5);
+        Tensor rows = Tensor.fromArray(new int[] {4, 0, 4}, 3);
+        Tensor block = Tensor.randn(6, 3);
+        Tensor mask = Tensor.fromArray(new int[] {1, 0, 0, 1, 1, 0, 1, 1}, 8);
+        Tensor source = Tensor.randn(30);
+        List<Tensor> all = new ArrayList<>(List.of(x, src, index, rows, block, mask, source));
+        all.add(x.scatter(1, index, src));
+        all.add(x.scatter(1, index, 0.5));
+        for (String reduce : new String[] {"sum", "prod", "mean", "amax", "amin"}) {
+            all.add(x.scatterReduce(1, index, src, reduce, true));
+            all.add(x.scatterReduce(1, index, src, reduce, false));
+        }
+        all.add(x.indexFill(1, rows, 2));
+        all.add(x.indexCopy(1, rows, block));
+        all.add(x.maskedScatter(mask, source));
+        all.forEach(Tensor::close);
+        assertEquals(before, backend.bytesInUse(), "bytes still in use after closing the inputs and the results");
+    }
+}
