@@ -100,8 +100,8 @@ def group1():
 def group2():
     case("TAKE", "x.take([[-1, 0], [5, 5], [11, -12]]), x = pattern(1, 3, 4)",
          lambda x: x.take(TAKE_INDEX), leaf(1, 3, 4))
-    case("PUT", "x.put([[-1, 0], [5, 6], [11, -10]], source), source = pattern(2, 3, 2)",
-         lambda x, s: x.put(longs([-1, 0], [5, 6], [11, -10]), s), leaf(1, 3, 4), leaf(2, 3, 2))
+    case("PUT", "x.put([[-1, 0], [5, 6], [10, -9]], source), source = pattern(2, 3, 2)",
+         lambda x, s: x.put(longs([-1, 0], [5, 6], [10, -9]), s), leaf(1, 3, 4), leaf(2, 3, 2))
     case("PUT_ACCUMULATE", "x.put([[-1, 0], [5, 5], [11, -12]], source, accumulate=True)",
          lambda x, s: x.put(TAKE_INDEX, s, accumulate=True), leaf(1, 3, 4), leaf(2, 3, 2))
     show("PUT_REPEATED", "zeros(5).put([1, 3, 1], [1, 2, 3])",

@@ -247,7 +247,7 @@ final class ScatterOps {
     /**
      * The steps' result: recorded, their intermediates stay for the gradient; otherwise they are freed at once.
      */
-    private static Tensor recorded(Supplier<Tensor> steps, Tensor... inputs) {
+    static Tensor recorded(Supplier<Tensor> steps, Tensor... inputs) {
         return Tensor.recordsFrom(inputs) ? steps.get() : Composite.untracked(steps);
     }
 

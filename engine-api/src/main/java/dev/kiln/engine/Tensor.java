@@ -2243,4 +2243,38 @@ public final class Tensor implements AutoCloseable {
     public Tensor maskedScatter(Tensor mask, Tensor source) {
         return ScatterOps.maskedScatter(this, mask, source);
     }
+
+    /**
+     * PyTorch's {@code take}: this tensor's elements in row-major order at {@code index} (any shape; negative values
+     * count from the end), in the index's shape. The gradient adds back.
+     */
+    public Tensor take(Tensor index) {
+        return AdvancedIndexOps.take(this, index);
+    }
+
+    /**
+     * PyTorch's {@code put} (out of place): a copy with {@code source}'s elements written at the row-major positions
+     * {@code index} (as many elements as source; negative values count from the end), or added there when
+     * {@code accumulate}.
+     */
+    public Tensor put(Tensor index, Tensor source, boolean accumulate) {
+        return AdvancedIndexOps.put(this, index, source, accumulate);
+    }
+
+    /**
+     * PyTorch's {@code index_put} ({@code x[i, j] = values} on a copy): {@code indices} index this tensor's leading
+     * axes, one each (negative values count from the end), and broadcast to one shape B; {@code values} broadcasts to
+     * B followed by the axes past the indexed ones, and is written there, or added when {@code accumulate}.
+     */
+    public Tensor indexPut(List<Tensor> indices, Tensor values, boolean accumulate) {
+        return AdvancedIndexOps.indexPut(this, indices, values, accumulate);
+    }
+
+    /**
+     * PyTorch's advanced indexing {@code x[i, j]}: {@code indices} index the leading axes, one each (negative values
+     * count from the end), broadcast to one shape B; the result is [B..., the axes past the indexed ones...].
+     */
+    public Tensor index(List<Tensor> indices) {
+        return AdvancedIndexOps.index(this, indices);
+    }
 }

@@ -1934,4 +1934,36 @@ class CudaParityComposedOpsTest extends ParityTest {
                 x.grad(), src.grad()};
         });
     }
+
+    /**
+     * take, put (written, with repeated positions, and accumulated), indexPut (written and accumulated) and index of
+     * broadcast index tensors with negative values, with the gradients to the input and the values: sums' tolerance.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void advancedIndexingMatchesTheCpu(DType dtype) {
+        int[] dims = {7, 30, 9};
+        String[] names = {"take", "put", "put accumulating", "indexPut", "indexPut accumulating", "index",
+            "input gradient", "values gradient"};
+        assertParity("take, put, indexPut, index " + dtype, names, sums(dtype), b -> {
+            Tensor x = tensor(b, dtype, values(190, 7 * 30 * 9, -1, 1), dims).requiresGrad(true);
+            Tensor values = tensor(b, dtype, values(191, 40 * 9, -1, 1), 40, 9).requiresGrad(true);
+            Tensor flat = tensor(b, DType.I64, ties(192, 40 * 9, -1890, -5, 0, 17, 1889), 40, 9);
+            Tensor rows = tensor(b, DType.I32, ties(193, 8, -7, -1, 0, 3, 6), 8, 1);
+            Tensor columns = tensor(b, DType.I64, ties(194, 5, -30, -2, 0, 11, 29), 5);
+            List<Tensor> at = List.of(rows, columns);
+            Tensor block = values.narrow(0, 0, 5);
+            Tensor[] out = {x.take(flat), x.put(flat, values, false), x.put(flat, values, true),
+                x.indexPut(at, block, false), x.indexPut(at, block, true), x.index(at)};
+            Tensor loss = null;
+            for (int k = 0; k < out.length; k++) {
+                assertSame(b, out[k].backend(), "the result must be on the backend of its input");
+                Tensor term = out[k].mul(tensor(b, dtype, values(195 + k, (int) out[k].size(), -1, 1),
+                        out[k].shape().dims())).sum();
+                loss = loss == null ? term : loss.add(term);
+            }
+            loss.backward();
+            return new Tensor[] {out[0], out[1], out[2], out[3], out[4], out[5], x.grad(), values.grad()};
+        });
+    }
 }

@@ -46,4 +46,24 @@ class ScatterIndexOpsIntermediatesTest {
         all.forEach(Tensor::close);
         assertEquals(before, backend.bytesInUse(), "bytes still in use after closing the inputs and the results");
     }
+
+    @Test
+    void advancedIndexingKeepsNoneOfItsSteps() {
+        long before = backend.bytesInUse();
+        Tensor x = Tensor.randn(6, 8, 3);
+        Tensor flat = Tensor.fromArray(new long[] {-1, 0, 7, 7, 143, -144}, 2, 3);
+        Tensor rows = Tensor.fromArray(new int[] {0, -1, 3}, 3, 1);
+        Tensor columns = Tensor.fromArray(new long[] {7, -8}, 2);
+        Tensor source = Tensor.randn(2, 3);
+        Tensor values = Tensor.randn(2, 3);
+        List<Tensor> all = new ArrayList<>(List.of(x, flat, rows, columns, source, values));
+        all.add(x.take(flat));
+        all.add(x.put(flat, source, true));
+        all.add(x.put(flat, source, false));
+        all.add(x.indexPut(List.of(rows, columns), values, true));
+        all.add(x.indexPut(List.of(rows, columns), values, false));
+        all.add(x.index(List.of(rows, columns)));
+        all.forEach(Tensor::close);
+        assertEquals(before, backend.bytesInUse(), "bytes still in use after closing the inputs and the results");
+    }
 }
