@@ -139,7 +139,7 @@ final class AdvancedIndexOps {
      * {@code index} with its negative values counted from the end, as PyTorch counts them: the tensor itself where
      * none is negative, else a copy made on the host. Each value must lie in [-n, n); {@code of} names what it indexes.
      */
-    private static Tensor wrapped(String op, Tensor index, long n, String of) {
+    static Tensor wrapped(String op, Tensor index, long n, String of) {
         long[] known = index.knownValueRange();
         if (known != null && known[0] >= 0 && known[1] < n) {
             return index;

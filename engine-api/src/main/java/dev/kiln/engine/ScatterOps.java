@@ -126,8 +126,17 @@ final class ScatterOps {
 
     static Tensor indexFill(Tensor x, int axis, Tensor index, double value) {
         String op = "indexFill";
-        int a = checkIndexVector(op, x, axis, index);
-        ScatterTargets targets = hits(x, a, index);
+        Checks.open(op, x, index);
+        Checks.index(op, index);
+        Checks.sameBackend(op, x, index);
+        int a = Axes.axis(op, x.shape(), axis);
+        checkVector(op, index);
+        // As PyTorch's index_fill (alone of these ops), negative indices count from the end.
+        Tensor wrapped = AdvancedIndexOps.wrapped(op, index, x.dim(a), "axis " + a + " of " + x.shape());
+        ScatterTargets targets = hits(x, a, wrapped);
+        if (wrapped != index) {
+            wrapped.close();
+        }
         Tensor hit = alongAxis(targets.written(), x, a);
         targets.close();
         Tensor out = x.maskedFill(hit, value);
@@ -219,11 +228,15 @@ final class ScatterOps {
         Checks.index(op, index);
         Checks.sameBackend(op, x, index);
         int a = Axes.axis(op, x.shape(), axis);
+        checkVector(op, index);
+        IndexOps.checkRange(op, index, x.dim(a), x.shape(), a);
+        return a;
+    }
+
+    private static void checkVector(String op, Tensor index) {
         if (index.rank() > 1) {
             throw new IllegalArgumentException(op + ": index " + index.shape() + " must be a vector or a scalar");
         }
-        IndexOps.checkRange(op, index, x.dim(a), x.shape(), a);
-        return a;
     }
 
     /** Where the indices of a vector hit axis {@code a} of x. */

@@ -2222,7 +2222,10 @@ public final class Tensor implements AutoCloseable {
         return ScatterOps.scatterReduce(this, axis, index, src, reduce, includeSelf);
     }
 
-    /** PyTorch's {@code index_fill}: a copy with slices {@code index} (a vector or scalar) of {@code axis} all {@code value}. */
+    /**
+     * PyTorch's {@code index_fill}: a copy with slices {@code index} (a vector or scalar; negative values count from the
+     * end, as PyTorch's) of {@code axis} all {@code value}.
+     */
     public Tensor indexFill(int axis, Tensor index, double value) {
         return ScatterOps.indexFill(this, axis, index, value);
     }

@@ -159,6 +159,13 @@ class ScatterOpsPyTorchParityTest {
                 leaf(DType.F64, 1, 3, 4));
     }
 
+    @Test
+    void indexFillCountsNegativeIndicesFromTheEndAsPyTorch() {
+        Tensor x = leaf(DType.F64, 1, 3, 4);
+        assertArrayEquals(x.indexFill(1, vector(DType.I32, 3, 0), 5).toDoubleArray(),
+                x.indexFill(1, vector(DType.I32, -1, -4), 5).toDoubleArray());
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"I32", "I64"})
     void indexCopyCopiesTheSourceSlicesToTheIndexedOnesAsPyTorch(DType indexType) {
@@ -231,8 +238,10 @@ class ScatterOpsPyTorchParityTest {
                 () -> x.scatterReduce(1, Tensor.zeros(DType.I64, 3, 2), src, "max", true));
         assertMessage("scatter: index [2, 2] must match [3, 4] in every dimension but 1",
                 () -> x.scatter(1, Tensor.zeros(DType.I64, 2, 2), Tensor.zeros(DType.F64, 2, 2)));
-        assertMessage("indexFill: index 3 is out of range [0, 3) for axis 0 of [3, 4]",
-                () -> x.indexFill(0, vector(DType.I64, 0, 3), 1));
+        assertMessage("indexFill: index -4 is out of range [-3, 3) for axis 0 of [3, 4]",
+                () -> x.indexFill(0, vector(DType.I64, 0, -4), 1));
+        assertMessage("indexFill: index [1, 2] must be a vector or a scalar",
+                () -> x.indexFill(0, Tensor.zeros(DType.I64, 1, 2), 1));
         assertMessage("indexCopy: source [2, 4] must be [3, 4] for [3, 4] and 3 indices along axis 0",
                 () -> x.indexCopy(0, vector(DType.I64, 0, 1, 2), Tensor.zeros(DType.F64, 2, 4)));
         assertMessage("maskedScatter: source [2] holds 2 elements, fewer than the mask's 9 non-zeros",
