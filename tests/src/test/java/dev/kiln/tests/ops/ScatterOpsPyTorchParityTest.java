@@ -118,6 +118,19 @@ class ScatterOpsPyTorchParityTest {
     }
 
     @Test
+    void scattersOfNoEntriesCopyTheInput() {
+        Tensor x = leaf(DType.F64, 1, 3, 4);
+        Tensor none = Tensor.zeros(DType.I64, 3, 0);
+        Tensor nothing = Tensor.zeros(DType.F64, 3, 0);
+        for (Tensor y : new Tensor[] {x.scatter(1, none, nothing), x.scatter(1, none, 2),
+            x.scatterReduce(1, none, nothing, "amax", false), x.scatterReduce(1, none, nothing, "mean", true),
+            x.indexFill(0, Tensor.zeros(DType.I32, 0), 1), x.indexCopy(1, Tensor.zeros(DType.I32, 0), nothing),
+            x.maskedScatter(Tensor.zeros(DType.I32, 4), nothing)}) {
+            assertArrayEquals(x.toDoubleArray(), y.toDoubleArray());
+        }
+    }
+
+    @Test
     void scatterKeepsAnIntegerDtype() {
         Tensor y = Tensor.fromArray(new long[] {1L << 40, 2, 3}, 3).scatter(0, vector(DType.I32, 2, 0),
                 Tensor.fromArray(new long[] {-5, 7}, 2));
