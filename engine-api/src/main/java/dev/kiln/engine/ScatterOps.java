@@ -22,15 +22,14 @@ final class ScatterOps {
         int a = checkScatter("scatter", x, axis, index, src);
         ScatterTargets targets = ScatterTargets.of(x.shape(), a, index);
         Tensor written = targets.written();
-        Tensor last = targets.last(a, index);
+        Tensor last = lastWhereRepeated(targets);
         targets.close();
         Tensor out = recorded(() -> {
-            Tensor kept = Tensor.where(last, src, zero(src));
+            Tensor kept = last == null ? src : Tensor.where(last, src, zero(src));
             Tensor added = zerosLike(x).scatterAdd(a, index, kept);
             return Tensor.where(written, added, x);
         }, x, src);
-        Tensor.releaseIntermediate(written, x, out);
-        Tensor.releaseIntermediate(last, x, out);
+        release(out, x, written, last);
         return out;
     }
 
@@ -47,6 +46,9 @@ final class ScatterOps {
         if (!REDUCTIONS.contains(reduce)) {
             throw new IllegalArgumentException(op + ": reduce must be one of " + REDUCTIONS + ", got \"" + reduce
                     + "\"");
+        }
+        if (reduce.equals("sum") && includeSelf) {
+            return x.scatterAdd(a, index, src);
         }
         ScatterTargets targets = ScatterTargets.of(x.shape(), a, index);
         Tensor written = targets.written();
@@ -109,9 +111,7 @@ final class ScatterOps {
             }
             return Tensor.where(written, reduce(dense, a + 1, reduce), x);
         }, x, src);
-        Tensor.releaseIntermediate(fill, x, out);
-        Tensor.releaseIntermediate(slot, x, out);
-        Tensor.releaseIntermediate(occupied, x, out);
+        release(out, x, fill, slot, occupied);
         return out;
     }
 
@@ -133,12 +133,13 @@ final class ScatterOps {
         checkVector(op, index);
         // As PyTorch's index_fill (alone of these ops), negative indices count from the end.
         Tensor wrapped = AdvancedIndexOps.wrapped(op, index, x.dim(a), "axis " + a + " of " + x.shape());
-        ScatterTargets targets = hits(x, a, wrapped);
-        if (wrapped != index) {
-            wrapped.close();
-        }
+        Tensor flat = Tensor.consume(wrapped, index, w -> w.reshape(-1));
+        ScatterTargets targets = ScatterTargets.of(Shape.of(x.dim(a)), 0, flat);
         Tensor hit = alongAxis(targets.written(), x, a);
         targets.close();
+        if (flat != index) {
+            flat.close();
+        }
         Tensor out = x.maskedFill(hit, value);
         Tensor.releaseIntermediate(hit, x, out);
         return out;
@@ -153,17 +154,17 @@ final class ScatterOps {
             throw new IllegalArgumentException(op + ": source " + source.shape() + " must be " + expected + " for "
                     + x.shape() + " and " + index.size() + " indices along axis " + axis);
         }
-        ScatterTargets targets = hits(x, a, index);
         Tensor flat = index.reshape(-1);
-        Tensor written = Composite.untracked(() -> alongAxis(targets.written(), x, a));
-        Tensor last = Composite.untracked(() -> alongAxis(targets.last(0, flat), x, a));
+        ScatterTargets targets = ScatterTargets.of(Shape.of(x.dim(a)), 0, flat);
+        Tensor written = alongAxis(targets.written(), x, a);
+        Tensor repeated = lastWhereRepeated(targets);
+        Tensor last = repeated == null ? null : alongAxis(repeated, x, a);
         targets.close();
         Tensor out = recorded(() -> {
-            Tensor kept = Tensor.where(last, source, zero(source));
+            Tensor kept = last == null ? source : Tensor.where(last, source, zero(source));
             return Tensor.where(written, zerosLike(x).indexAdd(a, flat, kept), x);
         }, x, source);
-        Tensor.releaseIntermediate(written, x, out);
-        Tensor.releaseIntermediate(last, x, out);
+        release(out, x, written, last);
         Tensor.releaseIntermediate(flat, index, out);
         return out;
     }
@@ -239,14 +240,21 @@ final class ScatterOps {
         }
     }
 
-    /** Where the indices of a vector hit axis {@code a} of x. */
-    private static ScatterTargets hits(Tensor x, int a, Tensor index) {
-        Tensor flat = index.reshape(-1);
-        ScatterTargets targets = ScatterTargets.of(Shape.of(x.dim(a)), 0, flat);
-        if (flat != index) {
-            flat.close();
+    /**
+     * 1 for each entry that no later one overwrites, else 0; null where no element is hit twice, which
+     * {@link ScatterTargets#most} reads on the host, so that only scatters with repeated indices sort them.
+     */
+    private static Tensor lastWhereRepeated(ScatterTargets targets) {
+        return targets.most() > 1 ? targets.last() : null;
+    }
+
+    /** Releases each of {@code intermediates} (null ones skipped) that {@code out}'s gradient does not read. */
+    private static void release(Tensor out, Tensor x, Tensor... intermediates) {
+        for (Tensor t : intermediates) {
+            if (t != null) {
+                Tensor.releaseIntermediate(t, x, out);
+            }
         }
-        return targets;
     }
 
     /** A vector along axis {@code a}, shaped to broadcast with x (size 1 on every other axis); consumes it. */
