@@ -7,10 +7,13 @@ import java.util.function.Supplier;
  * PyTorch's out-of-place {@code scatter}, {@code scatter_reduce}, {@code index_fill}, {@code index_copy} and
  * {@code masked_scatter}, composed of {@code scatterAdd}, {@code indexAdd}, {@code gather}, {@code where} and the
  * reductions, so that they run on every backend and their gradients (PyTorch's) can be differentiated again. Where
- * several entries write one element, the last along the axis wins ({@link ScatterTargets} finds it on the device) and
- * the overwritten entries get no gradient. Scatter's max, min and product lay the entries hitting one element out in
- * distinct slots of a dense tensor [..., n, most hits, ...] (filled with the reduction's identity) and reduce over
- * that axis, which splits max's gradient evenly among ties and gives product's exactly where elements are 0.
+ * several entries write one element, the last along the axis wins ({@link ScatterTargets} finds it on the device, by
+ * a sort of the index that only runs where the largest count of entries per element, read on the host, is above 1)
+ * and the overwritten entries get no gradient (PyTorch, which leaves the winner unspecified, gives them all one).
+ * Scatter's max, min and product lay the entries hitting one element out in distinct slots of a dense tensor
+ * [..., n, most hits, ...] (filled with the reduction's identity) and reduce over that axis, which splits max's
+ * gradient evenly among ties and gives product's exactly where elements are 0; its memory is the destination's
+ * size times the most entries hitting one element.
  */
 final class ScatterOps {
     private static final List<String> REDUCTIONS = List.of("sum", "prod", "mean", "amax", "amin");

@@ -2194,7 +2194,8 @@ public final class Tensor implements AutoCloseable {
 
     // ---- Scatter and index assignment (see ScatterOps) -------------------------------------------------------------
     // Out-of-place; indices are I32 or I64 and a value outside the axis is an IllegalArgumentException naming it.
-    // Where entries write one element several times the last along the axis wins and the others get no gradient.
+    // Where entries write one element several times the last along the axis wins and the others get no gradient;
+    // scatter and indexCopy read the largest count of entries per element on the host to know whether any do.
 
     /**
      * PyTorch's {@code scatter(dim, index, src)}: a copy of this tensor with {@code src[..., j, ...]} written at
