@@ -86,6 +86,10 @@ final class TrainCommand {
                                            way), erase (blank a random rectangle, half the time), affine
                                            (turn up to 10 degrees, move up to a tenth of the size, scale by
                                            0.9 to 1.1) and blur (Gaussian, 3x3, sigma 0.1 to 2) (default none)
+              --workers N                  threads that assemble the training batches (reading the images and
+                                           --augment) side by side, PyTorch's num_workers: more help when
+                                           augmenting outpaces training; the batches are the same for any N
+                                           (default 1)
               --validation-split F         hold out this share of the training set for validation and
                                            early stopping (default 0: the test set is reported per epoch)
               --patience N                 early stopping patience in epochs (needs --validation-split); the
@@ -166,6 +170,7 @@ final class TrainCommand {
         String schedule = o.get("schedule", "none");
         DataOptions.Sampling sampling = DataOptions.sampling(o);
         String augmentName = o.get("augment", "none");
+        int workers = o.getPositiveInt("workers", 1);
         List<String> augmentations = DataOptions.augmentations(augmentName);
         Precision precision = precision(o);
         boolean cudaGraphs = o.getOnOff("cuda-graphs", false);
@@ -226,7 +231,7 @@ final class TrainCommand {
         if (weightDecay != null) {
             optimizer.groups().forEach(g -> g.setWeightDecay(weightDecay));
         }
-        DataLoader trainLoader = trainLoader(train, batch, seed, augmentation, balanceClasses, dropLast);
+        DataLoader trainLoader = trainLoader(train, batch, seed, augmentation, balanceClasses, dropLast, workers);
         DataLoader testLoader = new DataLoader(test, 1000, false, seed);
         DataLoader perEpoch = validation != null ? new DataLoader(validation, 1000, false, seed) : testLoader;
 
@@ -356,10 +361,10 @@ final class TrainCommand {
     /**
      * The training loader: shuffled every epoch, or with {@code balanceClasses} drawn by
      * {@link WeightedRandomSampler#balancingClasses} (as many draws as {@code train} has images); with
-     * {@code dropLast}, without an epoch's partial last batch.
+     * {@code dropLast}, without an epoch's partial last batch; assembled by {@code workers} threads.
      */
     static DataLoader trainLoader(Dataset train, int batch, long seed, Augmentation augmentation, boolean balanceClasses,
-                                  boolean dropLast) {
+                                  boolean dropLast, int workers) {
         if (dropLast && train.size() < batch) {
             throw new IllegalArgumentException("--drop-last with --batch " + batch + " would drop all " + train.size()
                     + " training images of every epoch; give --batch " + train.size() + " or less");
@@ -368,7 +373,7 @@ final class TrainCommand {
         if (balanceClasses) {
             loader = loader.withSampler(WeightedRandomSampler.balancingClasses(train));
         }
-        return loader.withDropLast(dropLast);
+        return loader.withDropLast(dropLast).withWorkers(workers);
     }
 
     private static String onOff(boolean on) {

@@ -4,8 +4,9 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * A random change to one training example, applied by {@link DataLoader} on its prefetch thread before the
- * example joins its batch (torchvision's transforms, for images [channels, height, width]).
+ * A random change to one training example, applied by {@link DataLoader} on its worker threads before the
+ * example joins its batch (torchvision's transforms, for images [channels, height, width]). With
+ * {@link DataLoader#withWorkers} several threads apply it at once, so it must keep no state between calls.
  *
  * <p>Every random draw must come from the {@code random} given: the loader seeds it from the loader's seed,
  * the epoch and the example's position in the epoch, so a resumed run sees the same augmented batches as an

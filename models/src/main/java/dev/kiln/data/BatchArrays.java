@@ -1,18 +1,19 @@
 package dev.kiln.data;
 
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * The arrays of full-size batches that consumers gave back ({@link HostBatch#recycle()}), for a loader's prefetch
- * thread to fill again instead of allocating new ones. Shared by the loader's iterations; safe between the
- * prefetch thread that takes and the training thread that gives back. Holds at most as many pairs as can be in
- * flight at once (the prefetched batches, the one being filled and the one in use); a pair beyond that, or of
+ * The arrays of full-size batches that consumers gave back ({@link HostBatch#recycle()}), for a loader's worker
+ * threads to fill again instead of allocating new ones. Shared by the loader's iterations; safe between the
+ * workers that take and the training thread that gives back. Holds at most as many pairs as can be in
+ * flight at once (the prefetched batches, those being filled and the one in use); a pair beyond that, or of
  * another length (an epoch's smaller last batch), is left to the garbage collector.
  */
 final class BatchArrays {
     private final int batchSize;
     private final int featureSize;
-    private final ArrayBlockingQueue<Pair> free;
+    // Linked, not an array: a large capacity (many workers, deep prefetch) costs nothing until pairs come back.
+    private final LinkedBlockingQueue<Pair> free;
 
     private record Pair(float[] features, long[] labels) {
     }
@@ -21,7 +22,7 @@ final class BatchArrays {
     BatchArrays(int batchSize, int featureSize, int capacity) {
         this.batchSize = batchSize;
         this.featureSize = featureSize;
-        this.free = new ArrayBlockingQueue<>(capacity);
+        this.free = new LinkedBlockingQueue<>(capacity);
     }
 
     /**

@@ -1,18 +1,20 @@
 package dev.kiln.data;
 
 import java.lang.ref.Cleaner;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.SplittableRandom;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Mini-batches of a {@link Dataset}, one epoch at a time, assembled ahead of the training loop on one
- * background thread:
+ * Mini-batches of a {@link Dataset}, one epoch at a time, assembled ahead of the training loop on background
+ * threads (one unless {@link #withWorkers} asks for more):
  * <pre>{@code
  * DataLoader loader = new DataLoader(train, 128, true, seed);
  * for (HostBatch batch : loader.epoch(epoch)) {
@@ -36,15 +38,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * assembled, with random draws that depend only on {@code (seed, epoch, position in the epoch)}, so resuming
  * part-way gives the same augmented batches too.
  *
- * <p>Threads: each iteration starts one daemon thread that only fills Java arrays (it never creates
- * tensors) and keeps at most {@value #PREFETCH} batches ready in a bounded queue. The thread ends when the
- * iteration is exhausted (it is joined before {@code hasNext()} returns false), when its iterator is closed,
- * when a newer iteration of the same loader starts, when the loader is closed, or, for an abandoned iterator,
- * when the iterator is garbage collected. An exception on the thread (from the data set) ends the iteration
- * and is re-thrown to the consumer, wrapped in a {@link RuntimeException} whose cause it is.
+ * <p>Threads: each iteration starts {@link #workers()} daemon threads (PyTorch's {@code num_workers}, default 1)
+ * that only fill Java arrays (they never create tensors). With {@code n} workers, worker {@code w} assembles the
+ * iteration's batches {@code w, w + n, w + 2n, ...} and keeps at most {@link #prefetch()} of them (default
+ * {@value #PREFETCH}) ready in its own bounded queue; the consumer takes them from the queues in turn, so the
+ * batches arrive in epoch order and are bit-identical for every {@code n}. The threads end when the iteration
+ * is exhausted (they are joined before {@code hasNext()} returns false), when its iterator is closed, when a
+ * newer iteration of the same loader starts, when the loader is closed, or, for an abandoned iterator, when the
+ * iterator is garbage collected. An exception on a worker (from the data set or the augmentation) ends the
+ * iteration when the consumer reaches the batch it was assembling, after every batch before it, and is re-thrown
+ * to the consumer, wrapped in a {@link RuntimeException} whose cause it is. Several workers read the data set
+ * and apply the augmentation at once, so both must allow concurrent use (immutable ones, as every one here, do).
  *
  * <p>Memory: a consumer that calls {@link HostBatch#recycle()} once it has copied a batch into tensors gives its
- * arrays back, and the prefetch thread fills them again for a later batch (of this or a later epoch) instead of
+ * arrays back, and the workers fill them again for a later batch (of this or a later epoch) instead of
  * allocating new ones; the {@link dev.kiln.train.Trainer} does. A loop that keeps its batches simply never recycles
  * them.
  *
@@ -52,14 +59,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * throws {@link IllegalStateException}. Use one loader per data set (training, validation, test).
  */
 public final class DataLoader implements AutoCloseable {
-    /** Batches kept ready by the prefetch thread. */
+    /** Batches each worker keeps ready unless {@link #withPrefetch} says otherwise. */
     public static final int PREFETCH = 3;
-    /** Prefix of the prefetch threads' names. */
+    /** Prefix of the worker threads' names. */
     public static final String THREAD_NAME = "kiln-data-loader";
 
     private static final Cleaner CLEANER = Cleaner.create();
     private static final AtomicInteger THREADS = new AtomicInteger();
-    private static final Object END = new Object();
 
     private final Dataset dataset;
     private final int batchSize;
@@ -70,6 +76,8 @@ public final class DataLoader implements AutoCloseable {
     private final Augmentation augmentation;
     private final Sampler sampler;
     private final boolean dropLast;
+    private final int workers;
+    private final int prefetch;
     private final BatchArrays arrays;
     private Pipe active;
 
@@ -90,11 +98,11 @@ public final class DataLoader implements AutoCloseable {
      * @param augmentation applied to each example, or null for none
      */
     public DataLoader(Dataset dataset, int batchSize, boolean shuffle, long seed, Augmentation augmentation) {
-        this(dataset, batchSize, shuffle, seed, augmentation, null, false);
+        this(dataset, batchSize, shuffle, seed, augmentation, null, false, 1, PREFETCH);
     }
 
     private DataLoader(Dataset dataset, int batchSize, boolean shuffle, long seed, Augmentation augmentation,
-                       Sampler sampler, boolean dropLast) {
+                       Sampler sampler, boolean dropLast, int workers, int prefetch) {
         this.dataset = Objects.requireNonNull(dataset, "dataset");
         if (batchSize < 1) {
             throw new IllegalArgumentException("DataLoader: batchSize must be at least 1, got " + batchSize);
@@ -112,8 +120,11 @@ public final class DataLoader implements AutoCloseable {
                     + examplesPerEpoch() + " examples of every epoch, leaving no batch; give a batchSize of at most "
                     + examplesPerEpoch() + " or keep the partial batch");
         }
-        // In flight at once: the prefetched batches, the one being filled and the one the consumer holds.
-        this.arrays = new BatchArrays(batchSize, featureSize, PREFETCH + 2);
+        this.workers = workers;
+        this.prefetch = prefetch;
+        // In flight at once: each worker's prefetched batches and the one it fills, and the one the consumer holds.
+        this.arrays = new BatchArrays(batchSize, featureSize,
+                (int) Math.min(Integer.MAX_VALUE, workers * (prefetch + 1L) + 1));
     }
 
     /**
@@ -125,7 +136,7 @@ public final class DataLoader implements AutoCloseable {
      *                                  report a loss of no examples, which is a mistake, never a wish.
      */
     public DataLoader withDropLast(boolean dropLast) {
-        return new DataLoader(dataset, batchSize, shuffle, seed, augmentation, sampler, dropLast);
+        return new DataLoader(dataset, batchSize, shuffle, seed, augmentation, sampler, dropLast, workers, prefetch);
     }
 
     /**
@@ -142,7 +153,36 @@ public final class DataLoader implements AutoCloseable {
             throw new IllegalArgumentException("DataLoader: a sampler decides the order, so it cannot be combined with"
                     + " shuffle; build the loader with shuffle false");
         }
-        return new DataLoader(dataset, batchSize, false, seed, augmentation, sampler, dropLast);
+        return new DataLoader(dataset, batchSize, false, seed, augmentation, sampler, dropLast, workers, prefetch);
+    }
+
+    /**
+     * A loader like this one that assembles batches on {@code workers} threads at once (PyTorch's
+     * {@code num_workers}; 1, the default, is one background thread, never the consumer's own). The batches are
+     * the same, in the same order, bit for bit, whatever the number: an example's augmentation draws depend only on
+     * {@code (seed, epoch, position)}. More workers help when assembling (reading, augmenting) a batch takes longer
+     * than the training step that uses it.
+     *
+     * @param workers threads per iteration, at least 1
+     */
+    public DataLoader withWorkers(int workers) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("DataLoader.withWorkers: workers must be at least 1, got " + workers);
+        }
+        return new DataLoader(dataset, batchSize, shuffle, seed, augmentation, sampler, dropLast, workers, prefetch);
+    }
+
+    /**
+     * A loader like this one whose workers each keep up to {@code prefetch} batches ready (PyTorch's
+     * {@code prefetch_factor}): {@code workers() * prefetch} in all. The default is {@value #PREFETCH}.
+     *
+     * @param prefetch batches each worker assembles ahead of the consumer, at least 1
+     */
+    public DataLoader withPrefetch(int prefetch) {
+        if (prefetch < 1) {
+            throw new IllegalArgumentException("DataLoader.withPrefetch: prefetch must be at least 1, got " + prefetch);
+        }
+        return new DataLoader(dataset, batchSize, shuffle, seed, augmentation, sampler, dropLast, workers, prefetch);
     }
 
     public Dataset dataset() {
@@ -174,6 +214,16 @@ public final class DataLoader implements AutoCloseable {
     /** Whether each epoch's last partial batch is dropped ({@link #withDropLast}). */
     public boolean dropLast() {
         return dropLast;
+    }
+
+    /** Threads that assemble an iteration's batches ({@link #withWorkers}). */
+    public int workers() {
+        return workers;
+    }
+
+    /** Batches each worker keeps ready ({@link #withPrefetch}). */
+    public int prefetch() {
+        return prefetch;
     }
 
     /** Examples an epoch visits: the sampler's {@link Sampler#size()}, else the data set's size. */
@@ -241,7 +291,7 @@ public final class DataLoader implements AutoCloseable {
         return new Epoch(epoch, firstBatch);
     }
 
-    /** Stops the current iteration, if any, and its thread. The loader can still start new iterations. */
+    /** Stops the current iteration, if any, and its threads. The loader can still start new iterations. */
     @Override
     public void close() {
         Pipe p;
@@ -268,7 +318,7 @@ public final class DataLoader implements AutoCloseable {
         }
     }
 
-    /** One epoch's batches; each {@link #iterator()} call starts a fresh pass with its own thread. */
+    /** One epoch's batches; each {@link #iterator()} call starts a fresh pass with its own threads. */
     public final class Epoch implements Iterable<HostBatch> {
         private final int epoch;
         private final int firstBatch;
@@ -285,15 +335,18 @@ public final class DataLoader implements AutoCloseable {
     }
 
     /**
-     * Iterates one epoch's batches. Exhausting it stops its thread; close it (try-with-resources) when leaving
+     * Iterates one epoch's batches. Exhausting it stops its threads; close it (try-with-resources) when leaving
      * the loop early. After an early close or a newer iteration of the same loader, it throws
      * {@link IllegalStateException}.
      */
     public static final class BatchIterator implements Iterator<HostBatch>, AutoCloseable {
         private final DataLoader loader;
         private final int epoch;
+        private final int firstBatch;
+        private final int batches;
         private final Pipe pipe;
         private final Cleaner.Cleanable cleanable;
+        private int position;
         private HostBatch next;
         private boolean finished;
         private boolean closed;
@@ -301,22 +354,32 @@ public final class DataLoader implements AutoCloseable {
         private BatchIterator(DataLoader loader, int epoch, int firstBatch) {
             this.loader = loader;
             this.epoch = epoch;
-            int batches = loader.batchesPerEpoch();
+            this.firstBatch = firstBatch;
+            this.batches = loader.batchesPerEpoch();
+            this.position = firstBatch;
             if (firstBatch >= batches) {
                 pipe = null;
                 cleanable = null;
                 finished = true;
                 return;
             }
-            pipe = new Pipe();
-            Producer producer = new Producer(pipe, loader, loader.order(epoch), firstBatch, batches, epoch);
-            Thread t = new Thread(producer, THREAD_NAME + "-" + THREADS.incrementAndGet() + " (epoch " + epoch + ")");
-            t.setDaemon(true);
-            pipe.thread = t;
+            int[] order = loader.order(epoch);
+            // No more workers than batches: a worker without a batch would only start and end.
+            int workers = Math.min(loader.workers, batches - firstBatch);
+            pipe = new Pipe(workers, loader.prefetch);
+            int id = THREADS.incrementAndGet();
+            for (int w = 0; w < workers; w++) {
+                Producer producer = new Producer(pipe, w, loader, order, firstBatch, batches, epoch);
+                Thread t = new Thread(producer, THREAD_NAME + "-" + id + " (epoch " + epoch + ", worker " + w + ")");
+                t.setDaemon(true);
+                pipe.threads[w] = t;
+            }
             // The action holds the pipe, never this iterator, so an abandoned iterator can be collected.
             cleanable = CLEANER.register(this, pipe::stop);
             loader.start(pipe);
-            t.start();
+            for (Thread t : pipe.threads) {
+                t.start();
+            }
         }
 
         @Override
@@ -331,24 +394,29 @@ public final class DataLoader implements AutoCloseable {
                 throw new IllegalStateException("DataLoader: this iteration of epoch " + epoch + " was stopped"
                         + (closed ? " by close()" : " by a newer iteration of the same loader or DataLoader.close()"));
             }
-            Object item = take();
-            if (item == END) {
+            if (position == batches) {
                 finish();
                 return false;
             }
+            int worker = (position - firstBatch) % pipe.threads.length;
+            Object item = take(worker);
             if (item instanceof Failure f) {
                 finish();
+                String where = pipe.threads.length == 1 ? "" : " on worker " + worker + " of " + pipe.threads.length;
                 throw new RuntimeException("DataLoader: assembling batch " + f.batch + " of epoch " + epoch
-                        + " failed: " + f.cause, f.cause);
+                        + " failed" + where + ": " + f.cause, f.cause);
             }
             next = (HostBatch) item;
+            position++;
             return true;
         }
 
-        private Object take() {
+        /** The next item of worker {@code worker}'s queue: its next batch in epoch order, or its failure. */
+        private Object take(int worker) {
+            BlockingQueue<Object> queue = pipe.queues.get(worker);
             try {
                 while (true) {
-                    Object item = pipe.queue.poll(100, TimeUnit.MILLISECONDS);
+                    Object item = queue.poll(100, TimeUnit.MILLISECONDS);
                     if (item != null) {
                         return item;
                     }
@@ -356,8 +424,9 @@ public final class DataLoader implements AutoCloseable {
                         throw new IllegalStateException("DataLoader: this iteration of epoch " + epoch
                                 + " was stopped while waiting for a batch");
                     }
-                    if (!pipe.thread.isAlive() && pipe.queue.isEmpty()) {
-                        throw new IllegalStateException("DataLoader: prefetch thread of epoch " + epoch + " ended unexpectedly");
+                    if (!pipe.threads[worker].isAlive() && queue.isEmpty()) {
+                        throw new IllegalStateException("DataLoader: worker " + worker + " of epoch " + epoch
+                                + " ended unexpectedly");
                     }
                 }
             } catch (InterruptedException e) {
@@ -384,7 +453,7 @@ public final class DataLoader implements AutoCloseable {
             loader.finished(pipe);
         }
 
-        /** Stops the prefetch thread (and waits for it); later calls of hasNext/next throw unless exhausted. */
+        /** Stops the workers (and waits for them); later calls of hasNext/next throw unless exhausted. */
         @Override
         public void close() {
             if (finished || closed) {
@@ -398,26 +467,40 @@ public final class DataLoader implements AutoCloseable {
         }
     }
 
-    /** What the consumer and the producer share; it never refers to the iterator. */
+    /** What the consumer and the workers share: a queue and a thread per worker; it never refers to the iterator. */
     private static final class Pipe {
-        final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(PREFETCH);
+        final List<BlockingQueue<Object>> queues;
+        final Thread[] threads;
         volatile boolean stopped;
-        Thread thread;
+
+        Pipe(int workers, int prefetch) {
+            queues = new ArrayList<>(workers);
+            for (int w = 0; w < workers; w++) {
+                queues.add(new LinkedBlockingQueue<>(prefetch));
+            }
+            threads = new Thread[workers];
+        }
 
         void stop() {
             stopped = true;
-            thread.interrupt();
-            queue.clear(); // let go of prefetched batches now; nobody will take them
+            for (Thread t : threads) {
+                t.interrupt();
+            }
+            // Let go of prefetched batches now; nobody will take them.
+            queues.forEach(BlockingQueue::clear);
         }
 
         void join() {
-            if (thread == Thread.currentThread()) {
-                return;
-            }
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            for (Thread t : threads) {
+                if (t == Thread.currentThread()) {
+                    continue;
+                }
+                try {
+                    t.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
@@ -425,9 +508,14 @@ public final class DataLoader implements AutoCloseable {
     private record Failure(int batch, Throwable cause) {
     }
 
-    /** The prefetch thread's work: fills arrays, puts them in the queue, then END or a Failure. */
+    /**
+     * One worker's work: fills the arrays of batches {@code firstBatch + worker}, then every {@code workers}-th
+     * after it, and puts them in its queue in that order, ending early with a Failure.
+     */
     private static final class Producer implements Runnable {
         private final Pipe pipe;
+        private final BlockingQueue<Object> queue;
+        private final int worker;
         private final Dataset dataset;
         private final int[] order;
         private final int batchSize;
@@ -440,8 +528,10 @@ public final class DataLoader implements AutoCloseable {
         private final long augmentationSeed;
         private final int epoch;
 
-        Producer(Pipe pipe, DataLoader loader, int[] order, int firstBatch, int batches, int epoch) {
+        Producer(Pipe pipe, int worker, DataLoader loader, int[] order, int firstBatch, int batches, int epoch) {
             this.pipe = pipe;
+            this.queue = pipe.queues.get(worker);
+            this.worker = worker;
             this.dataset = loader.dataset;
             this.order = order;
             this.batchSize = loader.batchSize;
@@ -457,21 +547,20 @@ public final class DataLoader implements AutoCloseable {
 
         @Override
         public void run() {
-            int b = firstBatch;
+            int b = firstBatch + worker;
             try {
-                for (; b < batches; b++) {
+                for (; b < batches; b += pipe.threads.length) {
                     if (pipe.stopped) {
                         return;
                     }
-                    pipe.queue.put(assemble(b));
+                    queue.put(assemble(b));
                 }
-                pipe.queue.put(END);
             } catch (InterruptedException e) {
                 // stopped by the consumer: nothing more to do
             } catch (Throwable t) {
                 if (!pipe.stopped) {
                     try {
-                        pipe.queue.put(new Failure(b, t));
+                        queue.put(new Failure(b, t));
                     } catch (InterruptedException e) {
                         // stopped meanwhile
                     }

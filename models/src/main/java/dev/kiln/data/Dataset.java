@@ -5,8 +5,9 @@ package dev.kiln.data;
  * shape {@link #featureShape()} (for MNIST [1, 28, 28]) and a class index {@code label(i)} in
  * {@code [0, classes())}.
  *
- * <p>{@link DataLoader} reads examples on its prefetch thread, so implementations must allow reads from a
- * thread other than the one that built them (immutable data, as in every implementation here, does).
+ * <p>{@link DataLoader} reads examples on its worker threads, several at once with {@link DataLoader#withWorkers}, so
+ * implementations must allow concurrent reads from threads other than the one that built them (immutable data, as
+ * in every implementation here, does).
  */
 public interface Dataset {
     /** Number of examples. */

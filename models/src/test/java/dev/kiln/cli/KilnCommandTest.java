@@ -172,6 +172,31 @@ class KilnCommandTest {
     }
 
     @Test
+    void twoWorkersTrainAnAugmentedRunToTheSameFiguresAsOne() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Result one = train(data, tmp.resolve("one"), "--augment", "affine,blur", "--workers", "1");
+        Result two = train(data, tmp.resolve("two"), "--augment", "affine,blur", "--workers", "2");
+        assertEquals(0, one.code(), one.toString());
+        assertEquals(0, two.code(), two.toString());
+        for (String figure : List.of("test_loss", "test_accuracy", "train_accuracy")) {
+            assertEquals(one.lastLineJson().get(figure), two.lastLineJson().get(figure), figure);
+        }
+    }
+
+    @Test
+    void theTrainHelpDescribesWorkers() {
+        Result r = kiln("train", "--help");
+        assertTrue(r.out().contains("--workers N") && r.out().contains("PyTorch's num_workers"), r.toString());
+    }
+
+    @Test
+    void noWorkersFailWithTwoNamingTheOption() throws IOException {
+        Result r = train(fakeMnist(300, 100), tmp.resolve("run"), "--workers", "0");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--workers must be a positive integer, got 0"), r.toString());
+    }
+
+    @Test
     void dropLastWithABatchLargerThanTheTrainingSetFailsWithTwo() throws IOException {
         Result r = train(fakeMnist(300, 100), tmp.resolve("run"), "--drop-last", "--batch", "500");
         assertEquals(2, r.code(), r.toString());

@@ -28,7 +28,7 @@ class TrainCommandTest {
 
     @Test
     void theTrainingLoaderShufflesAndKeepsThePartialBatchByDefault() {
-        DataLoader loader = TrainCommand.trainLoader(ninetyTen(), 32, 1, null, false, false);
+        DataLoader loader = TrainCommand.trainLoader(ninetyTen(), 32, 1, null, false, false, 1);
         assertTrue(loader.shuffle());
         assertNull(loader.sampler());
         assertEquals(4, loader.batchesPerEpoch());
@@ -36,7 +36,7 @@ class TrainCommandTest {
 
     @Test
     void balanceClassesDrawsTheTrainingImagesByClassBalancingWeightsAsManyAsThereAre() {
-        DataLoader loader = TrainCommand.trainLoader(ninetyTen(), 32, 1, null, true, false);
+        DataLoader loader = TrainCommand.trainLoader(ninetyTen(), 32, 1, null, true, false, 1);
         assertFalse(loader.shuffle());
         WeightedRandomSampler sampler = assertInstanceOf(WeightedRandomSampler.class, loader.sampler());
         assertEquals(100, sampler.numSamples());
@@ -45,15 +45,21 @@ class TrainCommandTest {
 
     @Test
     void dropLastDropsThePartialBatch() {
-        assertEquals(3, TrainCommand.trainLoader(ninetyTen(), 32, 1, null, true, true).batchesPerEpoch());
+        assertEquals(3, TrainCommand.trainLoader(ninetyTen(), 32, 1, null, true, true, 1).batchesPerEpoch());
     }
 
     @Test
     void dropLastWithABatchLargerThanTheTrainingSetIsRefusedNamingBothOptions() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TrainCommand.trainLoader(ninetyTen(), 128, 1, null, false, true));
+                () -> TrainCommand.trainLoader(ninetyTen(), 128, 1, null, false, true, 1));
         assertEquals("--drop-last with --batch 128 would drop all 100 training images of every epoch; give --batch 100"
                 + " or less", e.getMessage());
+    }
+
+    @Test
+    void theTrainingLoaderHasTheWorkersAsked() {
+        assertEquals(1, TrainCommand.trainLoader(ninetyTen(), 32, 1, null, false, false, 1).workers());
+        assertEquals(3, TrainCommand.trainLoader(ninetyTen(), 32, 1, null, true, true, 3).workers());
     }
 
     @Test
