@@ -1966,4 +1966,36 @@ class CudaParityComposedOpsTest extends ParityTest {
             return new Tensor[] {out[0], out[1], out[2], out[3], out[4], out[5], x.grad(), values.grad()};
         });
     }
+
+    /**
+     * FractionalMaxPool2d (a 3 x 2 kernel to 4 x 5) of a [2, 3, 9, 8] input and FractionalMaxPool3d (2 x 2 x 3 to
+     * 3 x 2 x 3) of a [1, 2, 5, 4, 6] one, with the same samples uploaded to each backend: output, indices (exactly) and
+     * the input's gradient of a weighted sum, whose elements sum at most a few overlapping windows' terms.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void fractionalMaxPoolsMatchTheCpu(DType dtype) {
+        dev.kiln.nn.FractionalMaxPool2d plane = dev.kiln.nn.FractionalMaxPool2d.withOutputSize(new int[] {3, 2},
+                new int[] {4, 5});
+        dev.kiln.nn.FractionalMaxPool3d volume = dev.kiln.nn.FractionalMaxPool3d.withOutputSize(new int[] {2, 2, 3},
+                new int[] {3, 2, 3});
+        fractionalPooling(plane + " " + dtype, dtype, new int[] {2, 3, 9, 8}, plane::forwardWithIndices);
+        fractionalPooling(volume + " " + dtype, dtype, new int[] {1, 2, 5, 4, 6}, volume::forwardWithIndices);
+    }
+
+    private static void fractionalPooling(String what, DType dtype, int[] dims,
+                                          java.util.function.BiFunction<Tensor, Tensor, F.MaxPoolOutput> pool) {
+        int n = java.util.Arrays.stream(dims).reduce(1, (a, c) -> a * c);
+        double[] x = layerInputs(191, n);
+        int[] sampleDims = {dims[0], dims[1], dims.length - 2};
+        double[] samples = values(192, dims[0] * dims[1] * (dims.length - 2), 0, 0.999);
+        assertParity(what, new String[] {"output", "indices", "input gradient"}, sums(dtype), b -> {
+            Tensor in = tensor(b, dtype, x, dims).requiresGrad(true);
+            F.MaxPoolOutput pooled = pool.apply(in, tensor(b, dtype, samples, sampleDims));
+            assertSame(b, pooled.output().backend(), "the result must be on the backend of its input");
+            Tensor y = pooled.output();
+            y.backward(tensor(b, dtype, values(193, (int) y.size(), -1, 1), y.shape().dims()));
+            return new Tensor[] {y, pooled.indices(), in.grad()};
+        });
+    }
 }
