@@ -21,24 +21,24 @@ import java.util.stream.Stream;
  * on every backend.
  */
 abstract class FractionalMaxPool extends Module {
+    private static final String[] PLANE_AXES = {"height", "width"};
+    private static final String[] VOLUME_AXES = {"depth", "height", "width"};
+
     private final String layer;
-    private final String[] axisNames;
     private final int[] sampleOrder;
     private final int[] kernel;
     private final int[] outputSize;
     private final double[] outputRatio;
 
     /**
-     * @param axisNames the spatial axes' names in order, as the errors call them
      * @param sampleOrder for each spatial axis, which of a plane's samples moves its windows (PyTorch's order)
      * @param outputSize the output's spatial size, or null when {@code outputRatio} gives it
      * @param outputRatio each spatial axis's output size as a fraction of the input's, or null
      * @throws IllegalArgumentException naming the layer for a kernel below 1, an output size below 1, a ratio outside
      *     (0, 1), sizes of the wrong count, or both or neither of output size and ratio
      */
-    FractionalMaxPool(String[] axisNames, int[] sampleOrder, int[] kernel, int[] outputSize, double[] outputRatio) {
+    FractionalMaxPool(int[] sampleOrder, int[] kernel, int[] outputSize, double[] outputRatio) {
         this.layer = getClass().getSimpleName();
-        this.axisNames = axisNames;
         this.sampleOrder = sampleOrder;
         this.kernel = checkSizes("kernel", kernel, 1);
         if ((outputSize == null) == (outputRatio == null)) {
@@ -46,6 +46,11 @@ abstract class FractionalMaxPool extends Module {
         }
         this.outputSize = outputSize == null ? null : checkSizes("output size", outputSize, 1);
         this.outputRatio = outputRatio == null ? null : checkRatio(outputRatio);
+    }
+
+    /** The spatial axes' names, as the errors call them: two for planes, three for volumes. */
+    private String[] axisNames() {
+        return sampleOrder.length == 2 ? PLANE_AXES : VOLUME_AXES;
     }
 
     private int[] checkSizes(String what, int[] sizes, int least) {
@@ -67,9 +72,9 @@ abstract class FractionalMaxPool extends Module {
     }
 
     private void checkCount(String what, int count) {
-        if (count != axisNames.length) {
-            throw new IllegalArgumentException(layer + ": " + what + " needs " + axisNames.length
-                    + " sizes (" + String.join(", ", axisNames) + "), got " + count);
+        if (count != axisNames().length) {
+            throw new IllegalArgumentException(layer + ": " + what + " needs " + axisNames().length
+                    + " sizes (" + String.join(", ", axisNames()) + "), got " + count);
         }
     }
 
@@ -142,7 +147,7 @@ abstract class FractionalMaxPool extends Module {
     private Tensor batched(Tensor x) {
         int axes = kernel.length;
         if (x.rank() != axes + 1 && x.rank() != axes + 2) {
-            String spatial = String.join(", ", axisNames);
+            String spatial = String.join(", ", axisNames());
             throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, channels, " + spatial
                     + "] or unbatched [channels, " + spatial + "]");
         }
@@ -153,15 +158,16 @@ abstract class FractionalMaxPool extends Module {
     private int[] outputSize(int[] in) {
         int[] out = new int[in.length];
         for (int a = 0; a < in.length; a++) {
+            String axis = axisNames()[a];
             out[a] = outputSize != null ? outputSize[a] : (int) (in[a] * outputRatio[a]);
             if (out[a] < 1) {
-                throw new IllegalArgumentException(this + ": output " + axisNames[a] + " " + out[a] + " from input "
-                        + axisNames[a] + " " + in[a] + " must be at least 1");
+                throw new IllegalArgumentException(this + ": output " + axis + " " + out[a] + " from input " + axis
+                        + " " + in[a] + " must be at least 1");
             }
             if (out[a] + kernel[a] - 1 > in[a]) {
-                throw new IllegalArgumentException(this + ": kernel " + axisNames[a] + " " + kernel[a]
-                        + " too large for output " + axisNames[a] + " " + out[a] + " from input " + axisNames[a] + " "
-                        + in[a] + " (output + kernel - 1 must not exceed the input)");
+                throw new IllegalArgumentException(this + ": kernel " + axis + " " + kernel[a] + " too large for output "
+                        + axis + " " + out[a] + " from input " + axis + " " + in[a]
+                        + " (output + kernel - 1 must not exceed the input)");
             }
         }
         return out;

@@ -14,12 +14,11 @@ package dev.kiln.nn;
  * in its channel's plane), as {@code return_indices=True}. No parameters.
  */
 public class FractionalMaxPool2d extends FractionalMaxPool {
-    private static final String[] AXES = {"height", "width"};
     /** PyTorch's kernel reads a plane's sample 1 for its rows and sample 0 for its columns. */
     private static final int[] SAMPLE_ORDER = {1, 0};
 
     private FractionalMaxPool2d(int[] kernel, int[] outputSize, double[] outputRatio) {
-        super(AXES, SAMPLE_ORDER, kernel, outputSize, outputRatio);
+        super(SAMPLE_ORDER, kernel, outputSize, outputRatio);
     }
 
     /** Square {@code kernel x kernel} windows pooling to a square {@code outputSize x outputSize} output. */

@@ -10,12 +10,11 @@ package dev.kiln.nn;
  * ({@code (d * height + h) * width + w} in the channel's volume) equal PyTorch's. No parameters.
  */
 public class FractionalMaxPool3d extends FractionalMaxPool {
-    private static final String[] AXES = {"depth", "height", "width"};
     /** PyTorch's 3-D kernel reads a volume's samples in the axes' order. */
     private static final int[] SAMPLE_ORDER = {0, 1, 2};
 
     private FractionalMaxPool3d(int[] kernel, int[] outputSize, double[] outputRatio) {
-        super(AXES, SAMPLE_ORDER, kernel, outputSize, outputRatio);
+        super(SAMPLE_ORDER, kernel, outputSize, outputRatio);
     }
 
     /** Cubic {@code kernel^3} windows pooling to a cubic {@code outputSize^3} output. */

@@ -136,6 +136,17 @@ class FractionalMaxPoolTest {
     }
 
     @Test
+    void aCopyPoolsAsTheOriginal() {
+        Tensor x = distinct(1, 2, 6, 5, 7).detach();
+        Tensor u = Tensor.fromArray(new double[] {0.3, 0.1, 0.8, 0.5, 0.6, 0.2}, 1, 2, 3);
+        FractionalMaxPool3d pool = FractionalMaxPool3d.withOutputRatio(2, 0.5);
+        Module copy = pool.copy();
+        assertEquals(pool.toString(), copy.toString());
+        assertArrayEquals(pool.forward(x, u).toDoubleArray(), ((FractionalMaxPool3d) copy).forward(x, u).toDoubleArray(),
+                0);
+    }
+
+    @Test
     void aKernelTooLargeForTheOutputAndInputIsRefused() {
         FractionalMaxPool2d pool = FractionalMaxPool2d.withOutputSize(3, 9);
         Tensor x = Tensor.zeros(DType.F64, 1, 1, 10, 12);
