@@ -73,6 +73,11 @@ public abstract class Optimizer implements AutoCloseable {
                     throw new IllegalArgumentException(name + ": parameters must be F32 or F64, got " + p.dtype()
                             + " for " + p.shape());
                 }
+                if (p.size() == 0) {
+                    throw new IllegalArgumentException(name + ": parameter " + p.shape() + " has no elements: an"
+                            + " uninitialized parameter of a lazy module (LazyLinear, LazyConv2d) until its first forward"
+                            + " pass; run one forward pass before making the optimizer");
+                }
                 params.add(p);
                 states.add(new ParamState());
             }

@@ -1984,8 +1984,8 @@ class CudaParityComposedOpsTest extends ParityTest {
     }
 
     private static void fractionalPooling(String what, DType dtype, int[] dims,
-                                          java.util.function.BiFunction<Tensor, Tensor, F.MaxPoolOutput> pool) {
-        int n = java.util.Arrays.stream(dims).reduce(1, (a, c) -> a * c);
+                                          BiFunction<Tensor, Tensor, F.MaxPoolOutput> pool) {
+        int n = Arrays.stream(dims).reduce(1, (a, c) -> a * c);
         double[] x = layerInputs(191, n);
         int[] sampleDims = {dims[0], dims[1], dims.length - 2};
         double[] samples = values(192, dims[0] * dims[1] * (dims.length - 2), 0, 0.999);
@@ -1997,5 +1997,36 @@ class CudaParityComposedOpsTest extends ParityTest {
             y.backward(tensor(b, dtype, values(193, (int) y.size(), -1, 1), y.shape().dims()));
             return new Tensor[] {y, pooled.indices(), in.grad()};
         });
+    }
+
+    /**
+     * LazyLinear (3-D input) and LazyConv2d (grouped, strided, padded, dilated), each made afresh on each backend from
+     * one seed so that the first pass draws the same parameters there from the counter-based stream, on the input's
+     * device: output and the gradients of the input and of both parameters for a weighted sum. Sums of at most 24
+     * products: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void lazyLinearAndLazyConv2dMatchTheCpu(DType dtype) {
+        lazyLayer("LazyLinear(5) " + dtype, dtype, new int[] {2, 3, 6}, () -> new dev.kiln.nn.LazyLinear(5));
+        lazyLayer("LazyConv2d(4, (3, 2), groups 2) " + dtype, dtype, new int[] {2, 4, 7, 6},
+                () -> new dev.kiln.nn.LazyConv2d(4, new int[] {3, 2}, new int[] {2, 1}, new int[] {1, 0},
+                        new int[] {1, 2}, 2, true));
+    }
+
+    private static void lazyLayer(String what, DType dtype, int[] dims,
+                                  java.util.function.Supplier<Module> make) {
+        double[] x = layerInputs(194, Arrays.stream(dims).reduce(1, (a, c) -> a * c));
+        assertParity(what, new String[] {"output", "input gradient", "weight gradient", "bias gradient"}, sums(dtype),
+                b -> {
+                    Engine.seed(195);
+                    Module layer = make.get();
+                    Tensor in = tensor(b, dtype, x, dims).requiresGrad(true);
+                    Tensor y = layer.forward(in);
+                    assertSame(b, y.backend(), "the result must be on the backend of its input");
+                    y.backward(tensor(b, dtype, values(196, (int) y.size(), -1, 1), y.shape().dims()));
+                    java.util.Map<String, Tensor> params = layer.namedParameters();
+                    return new Tensor[] {y, in.grad(), params.get("weight").grad(), params.get("bias").grad()};
+                });
     }
 }
