@@ -121,8 +121,9 @@ abstract class FractionalMaxPool extends Module {
      *
      * @param samples [batch, channels, axes] (batch 1 for an unbatched input), values in [0, 1): each channel's
      *     samples place its windows, in PyTorch's order of the axes (read in the input's precision)
-     * @throws IllegalArgumentException naming this layer for an input of the wrong rank, a kernel too large for the
-     *     output size and the input, an output size of 0 from the ratio, or samples of the wrong shape, dtype or range
+     * @throws IllegalArgumentException naming this layer for an input of the wrong rank or not floating, a kernel too
+     *     large for the output size and the input, an output size of 0 from the ratio, or samples of the wrong shape,
+     *     dtype or range
      */
     public F.MaxPoolOutput forwardWithIndices(Tensor x, Tensor samples) {
         Tensor batch = batched(x);
@@ -150,6 +151,9 @@ abstract class FractionalMaxPool extends Module {
             String spatial = String.join(", ", axisNames());
             throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, channels, " + spatial
                     + "] or unbatched [channels, " + spatial + "]");
+        }
+        if (!x.dtype().isFloating()) {
+            throw new IllegalArgumentException(this + ": input must be F32 or F64, got " + x.dtype());
         }
         return x.rank() == axes + 1 ? x.unsqueeze(0) : x;
     }

@@ -165,6 +165,14 @@ class FractionalMaxPoolTest {
     }
 
     @Test
+    void anIntegerInputIsRefused() {
+        FractionalMaxPool2d pool = FractionalMaxPool2d.withOutputSize(1, 1);
+        assertEquals("FractionalMaxPool2d(kernel_size=(1, 1), output_size=(1, 1)): input must be F32 or F64, got I64",
+                assertThrows(IllegalArgumentException.class,
+                        () -> pool.forward(Tensor.fromArray(new long[] {1, 2, 3, 4}, 1, 2, 2))).getMessage());
+    }
+
+    @Test
     void samplesOfTheWrongShapeOrRangeAreRefused() {
         FractionalMaxPool2d pool = FractionalMaxPool2d.withOutputSize(2, 3);
         Tensor x = Tensor.zeros(DType.F64, 2, 3, 6, 6);
