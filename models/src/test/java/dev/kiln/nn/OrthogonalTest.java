@@ -12,6 +12,7 @@ import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Linalg;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.ParametrizationExamples.Symmetric;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -153,6 +154,20 @@ class OrthogonalTest {
         Tensor positive = qr.q().mul(qr.r().diagonal(0, -2, -1).sign().unsqueeze(-2));
         assertArrayEquals(positive.toDoubleArray(), layer.weight().toDoubleArray(), 1e-12);
         assertTrue(layer.namedBuffers().isEmpty(), "no base without trivialization");
+    }
+
+    @Test
+    void chainedAfterAnotherParametrizationItMapsThatOnesValueWithAnIdentityBase() {
+        Linear layer = Parametrize.registerParametrization(f64Linear(3, 3), "weight", new Symmetric());
+        Orthogonal.apply(layer);
+        assertEquals(List.of("bias", ORIGINAL, "parametrizations.weight.1.base"),
+                List.copyOf(layer.stateDict().keySet()));
+        assertArrayEquals(new double[] {1, 0, 0, 0, 1, 0, 0, 0, 1},
+                layer.namedBuffers().get("parametrizations.weight.1.base").toDoubleArray(), 0);
+        Tensor s = original(layer).triu(0).add(original(layer).triu(1).transpose(0, 1));
+        Tensor expected = Linalg.matrixExp(s.tril(0).sub(s.tril(0).transpose(0, 1)));
+        assertArrayEquals(expected.toDoubleArray(), layer.weight().toDoubleArray(), 1e-15);
+        assertOrthogonal(layer.weight(), 1e-12);
     }
 
     @Test

@@ -2029,4 +2029,29 @@ class CudaParityComposedOpsTest extends ParityTest {
                     return new Tensor[] {y, in.grad(), params.get("weight").grad(), params.get("bias").grad()};
                 });
     }
+
+    /**
+     * Orthogonal's three maps without trivialization (PyTorch 1.13's parametrizations.orthogonal), its forward pass
+     * applied to a wide [3, 5] original uploaded to each backend (taken transposed, padded to square for matrix_exp and
+     * cayley): the orthogonal matrix and the original's gradient for a weighted sum. Entries in (-1.9, 1.9), so that
+     * householder's integer diagonal holds -1, 0 and 1. Exponentials, solves and products of 5 x 5 matrices: the
+     * tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void orthogonalMapsMatchTheCpu(DType dtype) {
+        double[] x = values(197, 15, -1.9, 1.9);
+        for (String map : new String[] {"matrix_exp", "cayley", "householder"}) {
+            Module orthogonal = dev.kiln.nn.Orthogonal.apply(new dev.kiln.nn.Linear(5, 3), "weight", map, false)
+                    .namedModules().get("parametrizations.weight.0");
+            assertParity("Orthogonal " + map + " " + dtype, new String[] {"orthogonal matrix", "original gradient"},
+                    sums(dtype), b -> {
+                        Tensor original = tensor(b, dtype, x, 3, 5).requiresGrad(true);
+                        Tensor q = orthogonal.forward(original);
+                        assertSame(b, q.backend(), "the result must be on the backend of its input");
+                        q.backward(tensor(b, dtype, values(198, 15, -1, 1), 3, 5));
+                        return new Tensor[] {q, original.grad()};
+                    });
+        }
+    }
 }
