@@ -66,6 +66,22 @@ final class Parametrizations extends Module {
      * the name with {@link #parameterToReplace} and set the original's value.
      */
     static void register(Module module, String name, Module parametrization) {
+        ParametrizationList list = new ParametrizationList(module.removeParameter(name), parametrization);
+        registerList(module, name, parametrization, list);
+    }
+
+    /**
+     * Like {@link #register}, for a parametrization that reads several originals: they become the parameters
+     * {@code parametrizations.name.original0}, {@code .original1}, ... (the caller made them, unscoped, requiring a
+     * gradient where the parameter did); the former parameter is closed.
+     */
+    static void register(Module module, String name, Parametrize.SeveralOriginals parametrization,
+            List<Tensor> originals) {
+        module.removeParameter(name).close();
+        registerList(module, name, (Module) parametrization, new ParametrizationList(originals, parametrization));
+    }
+
+    private static void registerList(Module module, String name, Module parametrization, ParametrizationList list) {
         Module dict = module.module(NAME);
         if (dict == null) {
             dict = module.registerModule(NAME, new Parametrizations());
@@ -74,7 +90,7 @@ final class Parametrizations extends Module {
                     + ", not the parametrizations it would hold");
         }
         parametrization.train(module.isTraining());
-        dict.registerModule(name, new ParametrizationList(module.removeParameter(name), parametrization));
+        dict.registerModule(name, list);
         module.computeParameter(name, new Parametrized(name));
     }
 
@@ -95,38 +111,75 @@ final class Parametrizations extends Module {
         return isParametrized(module, name) ? list(module, name).parametrizations() : List.of();
     }
 
-    /** The tensor that is trained in place of {@code name}, which {@link #isParametrized}. */
+    /** The tensor that is trained in place of {@code name}, which {@link #isParametrized}; null with several. */
     static Tensor original(Module module, String name) {
         return list(module, name).original();
+    }
+
+    /** The tensors that are trained in place of {@code name}, which {@link #isParametrized}: one, or several. */
+    static List<Tensor> originals(Module module, String name) {
+        return list(module, name).originals();
     }
 
     /**
      * Ends the parametrization of {@code name} (which {@link #isParametrized}), as PyTorch's
      * {@code remove_parametrizations(module, name, leave_parametrized)}: the original tensor becomes the parameter
      * again, holding, with {@code leaveParametrized}, the parametrized value computed in the module's current mode
-     * (in place where it has the original's shape and dtype, else in a new tensor, the original closed). The dict goes
-     * with its last entry. The {@link SpectralNorm}s of the chain, which Kiln made, are closed; the parametrizations
-     * the caller made stay open to it.
+     * (in place where it has the original's shape and dtype, else in a new tensor, the original closed). Several
+     * originals are closed, the value going into a new tensor (refused without {@code leaveParametrized}, as PyTorch
+     * refuses it, before anything changes). The dict goes with its last entry. The parametrizations of the chain that
+     * Kiln made ({@link SpectralNorm}, {@link Orthogonal}, {@link WeightNormParametrization}) are closed; those the
+     * caller made stay open to it.
      */
     static void remove(Module module, String name, boolean leaveParametrized) {
         Module dict = module.module(NAME);
         ParametrizationList list = list(module, name);
-        Tensor original = list.original();
-        boolean trainable = original.requiresGrad();
-        if (leaveParametrized) {
+        List<Tensor> originals = list.originals();
+        boolean trainable = originals.get(0).requiresGrad();
+        Tensor original;
+        if (list.hasSeveralOriginals()) {
+            original = valueOfSeveral(module, name, leaveParametrized);
+        } else if (leaveParametrized) {
             try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
-                original = valueInto(original, module.param(name));
+                original = valueInto(originals.get(0), module.param(name));
             }
+        } else {
+            original = originals.get(0);
         }
         module.stopComputing(name);
         ParametrizationCache.forget(module, name);
         dict.removeModule(name);
-        list.removeParameter(ParametrizationList.ORIGINAL);
+        if (list.hasSeveralOriginals()) {
+            for (int i = 0; i < originals.size(); i++) {
+                list.removeParameter(ParametrizationList.ORIGINAL + i).close();
+            }
+        } else {
+            list.removeParameter(ParametrizationList.ORIGINAL);
+        }
         if (dict.namedChildren().isEmpty()) {
             module.removeModule(NAME);
         }
         module.registerParameter(name, original).requiresGrad(trainable);
-        list.parametrizations().stream().filter(p -> p instanceof SpectralNorm).forEach(Module::close);
+        list.parametrizations().stream()
+                .filter(p -> p instanceof SpectralNorm || p instanceof Orthogonal
+                        || p instanceof WeightNormParametrization)
+                .forEach(Module::close);
+    }
+
+    /**
+     * The parametrized value of {@code name}, read from several originals, in a new leaf: PyTorch keeps no original to
+     * leave it unparametrized in.
+     */
+    private static Tensor valueOfSeveral(Module module, String name, boolean leaveParametrized) {
+        if (!leaveParametrized) {
+            throw new IllegalArgumentException("Parametrize.removeParametrizations: parameter '" + name + "' of "
+                    + module + " is parametrized in terms of several originals, so it cannot be left unparametrized"
+                    + " (leaveParametrized false)");
+        }
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            Tensor value = module.param(name);
+            return unscoped(value::copy);
+        }
     }
 
     /**

@@ -18,8 +18,10 @@ import java.util.List;
  *
  * <p>A parametrization is any {@link Module} whose {@code forward} maps a tensor to one of the same shape and dtype (or
  * any, with {@code unsafe}); one that implements {@link RightInverse} also sets the original at registration and
- * through {@link #assign}. {@link SpectralNorm} is one. Kiln parametrizes parameters, not buffers, and one original a
- * tensor (PyTorch's right_inverse may return several). Weight norm and pruning compute a parameter in their own way and
+ * through {@link #assign}. {@link SpectralNorm} and {@link Orthogonal} are such. One that implements
+ * {@link SeveralOriginals}, as {@link WeightNormParametrization}, reads several originals instead, PyTorch's
+ * {@code original0}, {@code original1}, ... (its right_inverse returning a sequence); it comes first in its chain.
+ * Kiln parametrizes parameters, not buffers. {@link WeightNorm} and pruning compute a parameter in their own way and
  * do not combine with a parametrization of it.
  */
 public final class Parametrize {
@@ -34,6 +36,20 @@ public final class Parametrize {
     public interface RightInverse {
         /** The tensor that forward maps to {@code value}, same shape and dtype. */
         Tensor rightInverse(Tensor value);
+    }
+
+    /**
+     * A parametrization that reads several tensors, PyTorch's whose {@code right_inverse} returns a sequence: the
+     * originals become the parameters {@code parametrizations.name.original0}, {@code .original1}, ... in the order of
+     * {@link #rightInverses}, and the module reads {@link #forward(List)} of them. The {@link Module} that implements
+     * it is registered first in its chain; its one-tensor forward pass is not called.
+     */
+    public interface SeveralOriginals {
+        /** The originals, {@code original0} first, that {@link #forward(List)} maps to {@code value}. */
+        List<Tensor> rightInverses(Tensor value);
+
+        /** The parametrized tensor from the originals, in the order of {@link #rightInverses}. */
+        Tensor forward(List<Tensor> originals);
     }
 
     private Parametrize() {
@@ -62,6 +78,9 @@ public final class Parametrize {
             throw new IllegalArgumentException(REGISTER + ": parametrization of parameter '" + name + "' of " + module
                     + " is " + (parametrization == null ? "null" : "the module itself"));
         }
+        if (parametrization instanceof SeveralOriginals several) {
+            return registerSeveral(module, name, several, unsafe);
+        }
         if (Parametrizations.isParametrized(module, name)) {
             if (!unsafe) {
                 checkChained(module, name, parametrization);
@@ -83,6 +102,31 @@ public final class Parametrize {
             }
         }
         Parametrizations.register(module, name, parametrization);
+        return module;
+    }
+
+    /** Registers a parametrization of several originals, which must come first in the chain; returns the module. */
+    private static <M extends Module> M registerSeveral(M module, String name, SeveralOriginals parametrization,
+            boolean unsafe) {
+        Module p = (Module) parametrization;
+        if (Parametrizations.isParametrized(module, name)) {
+            throw new IllegalArgumentException(REGISTER + ": " + p.getClass().getSimpleName() + " reads several"
+                    + " originals, so it must come first, but parameter '" + name + "' of " + module
+                    + " is parametrized already");
+        }
+        Tensor weight = Parametrizations.parameterToReplace(REGISTER, module, name);
+        p.train(module.isTraining());
+        List<Tensor> originals;
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            originals = parametrization.rightInverses(weight).stream()
+                    .map(t -> Module.unscoped(t::copy).requiresGrad(weight.requiresGrad())).toList();
+        }
+        if (!unsafe) {
+            try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+                checked(parametrization.forward(originals), weight, p, "forward", module, name);
+            }
+        }
+        Parametrizations.register(module, name, parametrization, originals);
         return module;
     }
 
@@ -130,11 +174,14 @@ public final class Parametrize {
      * again, the tensor that was {@code parametrizations.name.original} (so an optimizer keeps training it), holding
      * the parametrized value computed in the module's current mode with {@code leaveParametrized}, else the original's
      * own value (a parametrized value of another shape or dtype, from an unsafe parametrization, goes into a new
-     * tensor instead, the original closed: give an optimizer the new one). The whole chain goes; the
-     * parametrizations the caller registered stay open (close them when done),
-     * those that Kiln made ({@link SpectralNorm}) are closed. Returns the module.
+     * tensor instead, the original closed: give an optimizer the new one). Several originals
+     * ({@link SeveralOriginals}) are closed and the parametrized value goes into a new tensor; they cannot be left
+     * unparametrized. The whole chain goes; the parametrizations the caller registered stay open (close them when
+     * done), those that Kiln made ({@link SpectralNorm}, {@link Orthogonal}, {@link WeightNormParametrization}) are
+     * closed. Returns the module.
      *
-     * @throws IllegalArgumentException naming the module when {@code name} is not parametrized
+     * @throws IllegalArgumentException naming the module when {@code name} is not parametrized, or is parametrized in
+     *     terms of several originals and {@code leaveParametrized} is false
      */
     public static <M extends Module> M removeParametrizations(M module, String name, boolean leaveParametrized) {
         requireParametrized("Parametrize.removeParametrizations", module, name);
@@ -144,8 +191,9 @@ public final class Parametrize {
 
     /**
      * PyTorch's {@code module.name = value} on a parametrized tensor: runs {@code value} through the right inverses of
-     * the chain, last first, without gradients, and writes the result into the original, so that the module then reads
-     * {@code value} (where the parametrizations are onto). Returns the module.
+     * the chain, last first, without gradients, and writes the result into the original (the originals, for a
+     * {@link SeveralOriginals} first), so that the module then reads {@code value} (where the parametrizations are
+     * onto). Returns the module.
      *
      * @throws IllegalArgumentException naming the module when {@code name} is not parametrized, a parametrization of
      *     the chain is no {@link RightInverse}, or a right inverse gives another shape or dtype than the original's
@@ -153,10 +201,10 @@ public final class Parametrize {
     public static <M extends Module> M assign(M module, String name, Tensor value) {
         requireParametrized("Parametrize.assign", module, name);
         List<Module> chain = Parametrizations.parametrizations(module, name);
-        Tensor original = Parametrizations.original(module, name);
         try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
             Tensor x = value;
-            for (int i = chain.size() - 1; i >= 0; i--) {
+            int first = chain.get(0) instanceof SeveralOriginals ? 1 : 0;
+            for (int i = chain.size() - 1; i >= first; i--) {
                 if (!(chain.get(i) instanceof RightInverse r)) {
                     throw new IllegalArgumentException("Parametrize.assign: parametrization " + i + " of parameter '"
                             + name + "' of " + module + ", " + chain.get(i).getClass().getSimpleName()
@@ -164,15 +212,26 @@ public final class Parametrize {
                 }
                 x = r.rightInverse(x);
             }
-            if (!x.shape().equals(original.shape()) || x.dtype() != original.dtype()) {
-                throw new IllegalArgumentException("Parametrize.assign: the right inverses map " + value.shape() + " "
-                        + value.dtype() + " to " + x.shape() + " " + x.dtype() + ", but the original of parameter '"
-                        + name + "' of " + module + " is " + original.shape() + " " + original.dtype());
+            List<Tensor> targets = Parametrizations.originals(module, name);
+            List<Tensor> values = chain.get(0) instanceof SeveralOriginals several ? several.rightInverses(x)
+                    : List.of(x);
+            for (int i = 0; i < targets.size(); i++) {
+                assignOriginal(module, name, value, i, targets.get(i), i < values.size() ? values.get(i) : null);
             }
-            original.assign(x);
         }
         ParametrizationCache.forget(module, name);
         return module;
+    }
+
+    /** Writes {@code x}, which the right inverses made from {@code value}, into original {@code i}. */
+    private static void assignOriginal(Module module, String name, Tensor value, int i, Tensor original, Tensor x) {
+        if (x == null || !x.shape().equals(original.shape()) || x.dtype() != original.dtype()) {
+            throw new IllegalArgumentException("Parametrize.assign: the right inverses map " + value.shape() + " "
+                    + value.dtype() + " to " + (x == null ? "nothing" : x.shape() + " " + x.dtype()) + ", but original "
+                    + i + " of parameter '" + name + "' of " + module + " is " + original.shape() + " "
+                    + original.dtype());
+        }
+        original.assign(x);
     }
 
     /**

@@ -102,12 +102,12 @@ public final class WeightNorm {
     }
 
     /** {@code g v / ||v||}, ||v|| over every axis of v but dim. */
-    private static Tensor weight(Tensor g, Tensor v, int dim) {
+    static Tensor weight(Tensor g, Tensor v, int dim) {
         return Module.consume(Module.consume(norm(v, dim), g::div), v::mul);
     }
 
     /** The 2-norm of {@code v} over every axis but {@code dim}, kept as size 1 (a scalar for {@link #WHOLE_TENSOR}). */
-    private static Tensor norm(Tensor v, int dim) {
+    static Tensor norm(Tensor v, int dim) {
         if (dim == WHOLE_TENSOR) {
             return v.norm(2);
         }
