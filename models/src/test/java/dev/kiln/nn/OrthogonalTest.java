@@ -180,6 +180,32 @@ class OrthogonalTest {
     }
 
     @Test
+    void anF32WeightIsOrthogonalToF32Precision() {
+        Linear layer = Orthogonal.apply(new Linear(5, 3), "weight", "cayley");
+        assertEquals(DType.F32, layer.weight().dtype());
+        assertOrthogonal(layer.weight(), 1e-5);
+    }
+
+    @Test
+    void convertingTheModuleToF64ConvertsBaseAndKeepsTheWeight() {
+        Linear layer = Orthogonal.apply(new Linear(3, 3));
+        double[] weight = layer.weight().toDoubleArray();
+        layer.to(DType.F64);
+        assertEquals(DType.F64, layer.namedBuffers().get(BASE).dtype());
+        assertArrayEquals(weight, layer.weight().toDoubleArray(), 1e-6);
+    }
+
+    @Test
+    void aCopyReadsTheSameWeightAndTrainsApart() {
+        Linear layer = Orthogonal.apply(f64Linear(3, 3));
+        Linear copy = (Linear) layer.copy();
+        assertArrayEquals(layer.weight().toDoubleArray(), copy.weight().toDoubleArray(), 0);
+        set(original(copy), Tensor.randn(DType.F64, 3, 3));
+        assertOrthogonal(copy.weight(), 1e-12);
+        assertArrayEquals(new double[] {-1, 0, 0, 0, -1, 0, 0, 0, -1}, original(layer).toDoubleArray(), 0);
+    }
+
+    @Test
     void aVectorIsRefusedNamingTheParameterAndTheModule() {
         Linear layer = new Linear(3, 3);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
