@@ -1,33 +1,31 @@
 """Prints WeightNormParametrizationPyTorchParityTest: PyTorch 2.1's parametrizations.weight_norm, on 1.13.
 
-PyTorch 1.13 has no parametrizations.weight_norm; its register_parametrization does take a parametrization whose
-right_inverse returns a sequence (original0, original1), so _WeightNorm below is PyTorch 2.1's, word for word, on it.
+PyTorch 1.13 has no parametrizations.weight_norm, but its register_parametrization takes a parametrization whose
+right_inverse returns a sequence (original0, original1). PyTorch 2.1's documentation defines the one weight_norm
+registers: g and v in, torch._weight_norm(v, g, dim) out; the right inverse splits a weight into its norm over every
+axis but dim (torch.norm_except_dim) and itself. WeightNormOf below is that definition.
 """
 from parity import *
 import torch.nn as nn
 import torch.nn.utils.parametrize as P
 
 
-class _WeightNorm(nn.Module):
-    """torch/nn/utils/parametrizations.py of PyTorch 2.1."""
+class WeightNormOf(nn.Module):
+    """Weight norm as a parametrization of two originals: g (the norms) and v (the direction)."""
 
     def __init__(self, dim=0):
         super().__init__()
-        if dim is None:
-            dim = -1
-        self.dim = dim
+        self.dim = -1 if dim is None else dim
 
-    def forward(self, weight_g, weight_v):
-        return torch._weight_norm(weight_v, weight_g, self.dim)
+    def forward(self, g, v):
+        return torch._weight_norm(v, g, self.dim)
 
     def right_inverse(self, weight):
-        weight_g = torch.norm_except_dim(weight, 2, self.dim)
-        weight_v = weight
-        return weight_g, weight_v
+        return torch.norm_except_dim(weight, 2, self.dim), weight
 
 
 def weight_norm(module, name="weight", dim=0):
-    P.register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
+    P.register_parametrization(module, name, WeightNormOf(dim), unsafe=True)
     return module
 
 
@@ -53,7 +51,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link WeightNormParametrization} against PyTorch's own numbers (printed by
- * {@code models/src/test/pytorch/weight_norm_parametrization.py}: PyTorch 2.1's {@code _WeightNorm} registered by
+ * {@code models/src/test/pytorch/weight_norm_parametrization.py}: PyTorch 2.1's weight-norm parametrization registered by
  * PyTorch 1.13's {@code register_parametrization}), in F64: a Linear over dim 0, a Conv1d over dim 1 and a Linear with
  * one norm of the whole weight (dim None). For each: the state-dict keys and the originals g and v that registration
  * leaves; then, with the parameters loaded from the pattern (see {@link PyTorchParity}), the output, the weight and the

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link WeightNormParametrization} against PyTorch's own numbers (printed by
- * {@code models/src/test/pytorch/weight_norm_parametrization.py}: PyTorch 2.1's {@code _WeightNorm} registered by
+ * {@code models/src/test/pytorch/weight_norm_parametrization.py}: PyTorch 2.1's weight-norm parametrization registered by
  * PyTorch 1.13's {@code register_parametrization}), in F64: a Linear over dim 0, a Conv1d over dim 1 and a Linear with
  * one norm of the whole weight (dim None). For each: the state-dict keys and the originals g and v that registration
  * leaves; then, with the parameters loaded from the pattern (see {@link PyTorchParity}), the output, the weight and the
