@@ -52,7 +52,7 @@ public class BasicBlock extends Module {
     public Tensor forward(Tensor x) {
         BatchNorm bn1 = (BatchNorm) module("bn1");
         Tensor convolved = module("conv1").call(x);
-        Tensor y = bn1.hasForwardHooks() ? consume(bn1.call(convolved), Tensor::relu)
+        Tensor y = bn1.hasHooks() ? consume(bn1.call(convolved), Tensor::relu)
                 : bn1.recordOutput(bn1.forward(convolved, RELU));
         releaseConsumed(convolved, y);
         Tensor secondConvolved = module("conv2").call(y);
@@ -60,7 +60,7 @@ public class BasicBlock extends Module {
         Module downsample = module("downsample");
         Tensor shortcut = downsample == null ? x : downsample.call(x);
         BatchNorm bn2 = (BatchNorm) module("bn2");
-        Tensor out = bn2.hasForwardHooks() ? consume(consume(bn2.call(secondConvolved), t -> t.add(shortcut)), Tensor::relu)
+        Tensor out = bn2.hasHooks() ? consume(consume(bn2.call(secondConvolved), t -> t.add(shortcut)), Tensor::relu)
                 : bn2.recordOutput(bn2.forward(secondConvolved, shortcut, RELU));
         releaseConsumed(secondConvolved, out);
         releaseConsumed(shortcut, out, x);

@@ -12,7 +12,7 @@ import dev.kiln.engine.Tensor;
  * with its default initialisation: uniform in +-1/sqrt(in1) for both (weight drawn first). A two-input module: call
  * {@link #forward(Tensor, Tensor)}.
  */
-public class Bilinear extends Module {
+public class Bilinear extends Module implements TwoInputForward {
     private final int in1Features;
     private final int in2Features;
     private final int outFeatures;

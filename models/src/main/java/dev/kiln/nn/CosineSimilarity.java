@@ -11,7 +11,7 @@ import dev.kiln.engine.Tensor;
  * the gradient still flows through its norm, as if unclamped, at the clamped value. No parameters. A two-input
  * module: call {@link #forward(Tensor, Tensor)}.
  */
-public class CosineSimilarity extends Module {
+public class CosineSimilarity extends Module implements TwoInputForward {
     private final int axis;
     private final double eps;
 

@@ -231,14 +231,13 @@ public abstract class Module implements AutoCloseable, Cloneable {
 
     /**
      * Runs {@link #forward}, as PyTorch's {@code module(x)} does: composite modules call their children
-     * through this so that {@link #summary} can record each output shape.
+     * through this so that {@link #summary} can record each output shape. Forward and backward hooks run here only.
      */
     public final Tensor call(Tensor x) {
-        if (!hasForwardHooks()) {
+        if (!hasHooks()) {
             return recordOutput(forward(x));
         }
-        Tensor input = forwardHooks.beforeForward(this, x);
-        return recordOutput(forwardHooks.afterForward(this, input, forward(input)));
+        return recordOutput(callHooked(new Tensor[] {x}, in -> forward(in[0])));
     }
 
     /** Called by {@link #call} with the module and its input before {@link #forward}. */
@@ -774,6 +773,7 @@ public abstract class Module implements AutoCloseable, Cloneable {
             c.modules.put(e.getKey(), e.getValue().copy(copiedModules, copiedTensors));
         }
         c.forwardHooks = null;
+        c.backwardHooks = null;
         c.recordShapes = false;
         c.lastOutputShape = null;
         return c;
@@ -925,5 +925,123 @@ public abstract class Module implements AutoCloseable, Cloneable {
             m.parameters.values().forEach(Tensor::close);
             m.buffers.values().forEach(Tensor::close);
         }
+    }
+
+    // ---- Backward hooks -----------------------------------------------------------------------------
+
+    /** Null until a backward hook is registered; a copy starts without. */
+    private BackwardHooks backwardHooks;
+
+    /**
+     * Called in the backward pass with the module, the gradients of its inputs and that of its output, once both are
+     * computed. {@code gradInput} has one entry per input (a one-input module: one), null for an input that needs no
+     * gradient; {@code gradOutput} has one entry, the output's gradient.
+     */
+    @FunctionalInterface
+    public interface BackwardHook {
+        /**
+         * Returns the gradients to hand on to the inputs instead (as many entries as {@code gradInput}, each null or
+         * of that input's shape and dtype), or null to keep {@code gradInput}.
+         */
+        Tensor[] afterBackward(Module module, Tensor[] gradInput, Tensor[] gradOutput);
+    }
+
+    /** Called in the backward pass with the module and the gradient of its output, before the module's gradients. */
+    @FunctionalInterface
+    public interface BackwardPreHook {
+        /** Returns the output gradient to use instead (one entry, of the output's shape and dtype), or null to keep it. */
+        Tensor[] beforeBackward(Module module, Tensor[] gradOutput);
+    }
+
+    /**
+     * PyTorch's {@code register_full_backward_hook}: each call of this module ({@link #call}, not a direct
+     * {@link #forward}) with gradients on wraps its inputs and output in identity autograd functions, and in the
+     * backward pass {@code hook} runs once the gradients of the module's inputs are computed, with those (the
+     * gradients with respect to the inputs, not the parameters: [batch, in] for a [batch, in] input) and the output's
+     * gradient (of the output's shape). What it returns replaces the input gradients handed on. An input that requires
+     * no gradient gets a null entry; when none of them requires one, the hook runs as soon as the output's gradient is
+     * known, with only nulls, and may not replace them. An input that requires a gradient and received none gets
+     * zeros, as in PyTorch. Hooks run in the order registered, each seeing what the one before returned, with
+     * gradients off (on in {@link dev.kiln.engine.Autograd#grad} with {@code createGraph}, whose graph records what
+     * they compute). The hooks registered when the module is called are those that run. A module without backward
+     * hooks records nothing extra; a {@link Sequential} does not fuse a hooked layer with the activation after it.
+     * {@link #copy()} does not copy hooks. The tensors a hook is given stay open until the caller's scope closes, as
+     * a hook may keep them. Unlike PyTorch, which refuses a forward that writes a wrapped input in place, Kiln refuses
+     * an in-place write to any tensor made by an op (a wrapped input is one) at the write, and a write through
+     * {@code detach()} to an input's memory makes the backward pass throw naming {@code BackwardHookInput}.
+     *
+     * @throws IllegalStateException in the backward pass, naming this module, when a hook returns the wrong number of
+     *     gradients, a gradient of another shape or dtype, or one for an input that needs none
+     */
+    public HookHandle registerFullBackwardHook(BackwardHook hook) {
+        return backwardHooks().addHook(hook);
+    }
+
+    /**
+     * PyTorch 2.0's {@code register_full_backward_pre_hook} (PyTorch 1.13 has none): {@code hook} runs in the backward
+     * pass of each call of this module ({@link #call}) when the gradient of its output is known, before the gradients
+     * of the module's inputs and parameters are computed from it, and what it returns replaces that output gradient,
+     * which the module's backward and its full backward hooks then see. Hooks run in the order registered, each
+     * seeing what the one before returned; otherwise as {@link #registerFullBackwardHook}.
+     */
+    public HookHandle registerFullBackwardPreHook(BackwardPreHook hook) {
+        return backwardHooks().addPreHook(hook);
+    }
+
+    /** Whether a full backward hook or pre-hook is registered on this module (not its children). */
+    public boolean hasBackwardHooks() {
+        return backwardHooks != null && !backwardHooks.isEmpty();
+    }
+
+    /** Whether a forward or backward hook is registered on this module: then it runs its own forward, unfused. */
+    boolean hasHooks() {
+        return hasForwardHooks() || hasBackwardHooks();
+    }
+
+    private BackwardHooks backwardHooks() {
+        if (backwardHooks == null) {
+            backwardHooks = new BackwardHooks();
+        }
+        return backwardHooks;
+    }
+
+    /**
+     * Runs {@link TwoInputForward#forward(Tensor, Tensor)} of a two-input module with its backward hooks, whose
+     * {@code gradInput} then has two entries, as PyTorch's {@code module(x1, x2)} does; for {@link Bilinear},
+     * {@link CosineSimilarity} and {@link PairwiseDistance}.
+     *
+     * @throws UnsupportedOperationException naming this module when it does not take two inputs
+     * @throws IllegalStateException naming this module when it has forward hooks, which take one input
+     */
+    public final Tensor call(Tensor x1, Tensor x2) {
+        if (!(this instanceof TwoInputForward twoInputs)) {
+            throw new UnsupportedOperationException(this + " takes one input; call call(x)");
+        }
+        if (hasForwardHooks()) {
+            throw new IllegalStateException(this + ": forward hooks take one input; a two-input call runs backward"
+                    + " hooks only");
+        }
+        if (!hasBackwardHooks()) {
+            return recordOutput(twoInputs.forward(x1, x2));
+        }
+        return recordOutput(callHooked(new Tensor[] {x1, x2}, in -> twoInputs.forward(in[0], in[1])));
+    }
+
+    /**
+     * {@code forward} run with the hooks, in PyTorch's order: forward pre-hooks, the inputs wrapped for the backward
+     * hooks, forward, forward hooks (which see the wrapped input), the output wrapped.
+     */
+    private Tensor callHooked(Tensor[] inputs, Function<Tensor[], Tensor> forward) {
+        boolean forwardHooked = hasForwardHooks();
+        Tensor[] in = forwardHooked ? new Tensor[] {forwardHooks.beforeForward(this, inputs[0])} : inputs;
+        BackwardHookCall backward = hasBackwardHooks() ? backwardHooks.start(this, in) : null;
+        if (backward != null) {
+            in = backward.inputs();
+        }
+        Tensor y = forward.apply(in);
+        if (forwardHooked) {
+            y = forwardHooks.afterForward(this, in[0], y);
+        }
+        return backward == null ? y : backward.output(y);
     }
 }

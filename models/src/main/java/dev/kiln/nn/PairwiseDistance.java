@@ -12,7 +12,7 @@ import java.util.function.BinaryOperator;
  * {@link #forward(Tensor, Tensor)}, or use it as a distance function ({@link #apply}): the default distance of
  * {@link TripletMarginWithDistanceLoss}.
  */
-public class PairwiseDistance extends Module implements BinaryOperator<Tensor> {
+public class PairwiseDistance extends Module implements BinaryOperator<Tensor>, TwoInputForward {
     private final double p;
     private final double eps;
     private final boolean keepDim;

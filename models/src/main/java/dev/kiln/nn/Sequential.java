@@ -154,7 +154,7 @@ public class Sequential extends Module {
     }
 
     /**
-     * {@code next} as the activation to fuse into {@code m}, or null: never where either has forward hooks, which see
+     * {@code next} as the activation to fuse into {@code m}, or null: never where either has hooks, which see
      * each layer's own output. Only a Linear, Conv2d (of groups 1: the fused
      * convolution has no groups), BatchNorm1d or BatchNorm2d of exactly that class fuses: a subclass (feedback
      * alignment, say) may compute its forward or backward differently.
@@ -163,7 +163,7 @@ public class Sequential extends Module {
         Class<?> type = m.getClass();
         boolean fusing = type == Linear.class || type == Conv2d.class && ((Conv2d) m).groups() == 1
                 || type == BatchNorm1d.class || type == BatchNorm2d.class;
-        if (!fusing || !(next instanceof FusableActivation activation) || m.hasForwardHooks() || next.hasForwardHooks()) {
+        if (!fusing || !(next instanceof FusableActivation activation) || m.hasHooks() || next.hasHooks()) {
             return null;
         }
         return activation.op().derivativeFromOutput(activation.param()) ? activation : null;
