@@ -968,7 +968,7 @@ public abstract class Module implements AutoCloseable, Cloneable {
      * {@link #copy()} does not copy hooks. The tensors a hook is given stay open until the caller's scope closes, as
      * a hook may keep them. Unlike PyTorch, which refuses a forward that writes a wrapped input in place, Kiln refuses
      * an in-place write to any tensor made by an op (a wrapped input is one) at the write, and a write through
-     * {@code detach()} to an input's memory makes the backward pass throw naming {@code BackwardHookInput}.
+     * {@code detach()} to an input's memory makes the backward pass throw naming {@code BackwardHookInputs}.
      *
      * @throws IllegalStateException in the backward pass, naming this module, when a hook returns the wrong number of
      *     gradients, a gradient of another shape or dtype, or one for an input that needs none
