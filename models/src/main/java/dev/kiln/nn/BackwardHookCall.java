@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Function;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -114,7 +115,8 @@ final class BackwardHookCall {
         Tensor[] gradInput = new Tensor[originals.length];
         for (int k = 0; k < differentiable.length; k++) {
             Tensor x = originals[differentiable[k]];
-            gradInput[differentiable[k]] = received[k] != null ? received[k] : Tensor.zeros(x.dtype(), x.shape().dims());
+            // On the input's device, as a gradient handed on to it must be.
+            gradInput[differentiable[k]] = received[k] != null ? received[k] : x.fullLike(0);
         }
         Arrays.fill(received, null);
         Tensor[] grads = gradInput;
@@ -190,15 +192,18 @@ final class BackwardHookCall {
         @Override
         protected Tensor[] backward(Tensor g) {
             received[k] = g;
-            return new Tensor[] {null, Tensor.zeros(originals[differentiable[0]].dtype())};
+            return new Tensor[] {null, originals[differentiable[0]].fullLike(0, Shape.of())};
         }
     }
 
-    /** A zero scalar made from every input requiring a gradient, whose backward runs the hooks once per pass. */
+    /**
+     * A zero scalar (on the first input's device) made from every input requiring a gradient, whose backward runs the
+     * hooks once per pass.
+     */
     private final class BackwardHookInputs extends Function {
         @Override
         protected Tensor forward(Tensor... in) {
-            return Tensor.zeros(in[0].dtype());
+            return in[0].fullLike(0, Shape.of());
         }
 
         @Override

@@ -966,7 +966,8 @@ public abstract class Module implements AutoCloseable, Cloneable {
      * they compute). The hooks registered when the module is called are those that run. A module without backward
      * hooks records nothing extra; a {@link Sequential} does not fuse a hooked layer with the activation after it.
      * {@link #copy()} does not copy hooks. The tensors a hook is given stay open until the caller's scope closes, as
-     * a hook may keep them. Unlike PyTorch, which refuses a forward that writes a wrapped input in place, Kiln refuses
+     * a hook may keep them. In a training step replayed as a CUDA graph ({@code Trainer.cudaGraphs}) a hook runs while
+     * the step is recorded: the operations it queues replay, what it does on the host does not. Unlike PyTorch, which refuses a forward that writes a wrapped input in place, Kiln refuses
      * an in-place write to any tensor made by an op (a wrapped input is one) at the write, and a write through
      * {@code detach()} to an input's memory makes the backward pass throw naming {@code BackwardHookInputs}.
      *

@@ -2054,4 +2054,33 @@ class CudaParityComposedOpsTest extends ParityTest {
                     });
         }
     }
+
+    /**
+     * Module backward hooks (the identity functions around a hooked call's inputs and output, and the zero scalar that
+     * gathers the inputs' gradients, made on the input's device) on CosineSimilarity over axis 1 of two [4, 5] inputs: a
+     * pre-hook doubling the output's gradient and a full hook tripling the first input's: output, both inputs'
+     * gradients and the output gradient the hook saw. Sums of 5 terms: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void moduleBackwardHooksMatchTheCpu(DType dtype) {
+        double[] first = layerInputs(197, 4 * 5);
+        double[] second = layerInputs(198, 4 * 5);
+        assertParity("hooked CosineSimilarity " + dtype,
+                new String[] {"output", "x1 gradient", "x2 gradient", "hook's gradOutput"}, sums(dtype), b -> {
+                    CosineSimilarity cosine = new CosineSimilarity();
+                    Tensor[] seen = new Tensor[1];
+                    cosine.registerFullBackwardPreHook((module, gradOutput) -> new Tensor[] {gradOutput[0].mul(2.0)});
+                    cosine.registerFullBackwardHook((module, gradInput, gradOutput) -> {
+                        seen[0] = gradOutput[0];
+                        return new Tensor[] {gradInput[0].mul(3.0), gradInput[1]};
+                    });
+                    Tensor x1 = tensor(b, dtype, first, 4, 5).requiresGrad(true);
+                    Tensor x2 = tensor(b, dtype, second, 4, 5).requiresGrad(true);
+                    Tensor y = cosine.call(x1, x2);
+                    assertSame(b, y.backend(), "the result must be on the backend of its input");
+                    y.backward(tensor(b, dtype, values(199, 4, -1, 1), 4));
+                    return new Tensor[] {y, x1.grad(), x2.grad(), seen[0]};
+                });
+    }
 }
