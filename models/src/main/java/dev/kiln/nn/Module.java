@@ -949,7 +949,7 @@ public abstract class Module implements AutoCloseable, Cloneable {
     /** Called in the backward pass with the module and the gradient of its output, before the module's gradients. */
     @FunctionalInterface
     public interface BackwardPreHook {
-        /** Returns the output gradient to use instead (one entry, of the output's shape and dtype), or null to keep it. */
+        /** Returns the output gradient to use instead (one entry, of the output's shape and dtype), or null. */
         Tensor[] beforeBackward(Module module, Tensor[] gradOutput);
     }
 
@@ -962,14 +962,18 @@ public abstract class Module implements AutoCloseable, Cloneable {
      * no gradient gets a null entry; when none of them requires one, the hook runs as soon as the output's gradient is
      * known, with only nulls, and may not replace them. An input that requires a gradient and received none gets
      * zeros, as in PyTorch. Hooks run in the order registered, each seeing what the one before returned, with
-     * gradients off (on in {@link dev.kiln.engine.Autograd#grad} with {@code createGraph}, whose graph records what
-     * they compute). The hooks registered when the module is called are those that run. A module without backward
-     * hooks records nothing extra; a {@link Sequential} does not fuse a hooked layer with the activation after it.
-     * {@link #copy()} does not copy hooks. The tensors a hook is given stay open until the caller's scope closes, as
-     * a hook may keep them. In a training step replayed as a CUDA graph ({@code Trainer.cudaGraphs}) a hook runs while
-     * the step is recorded: the operations it queues replay, what it does on the host does not. Unlike PyTorch, which refuses a forward that writes a wrapped input in place, Kiln refuses
-     * an in-place write to any tensor made by an op (a wrapped input is one) at the write, and a write through
-     * {@code detach()} to an input's memory makes the backward pass throw naming {@code BackwardHookInputs}.
+     * gradients off (on in {@link Autograd#grad} with {@code createGraph}, whose graph records what they compute, so
+     * that a second pass differentiates a replaced gradient and runs the hooks again). A pass that reaches the inputs
+     * without passing the output runs no hook, as in PyTorch. The hooks registered when the module is called are
+     * those that run. A module without backward hooks records nothing extra; a {@link Sequential} does not fuse a
+     * hooked layer with the activation after it. {@link #copy()} does not copy hooks. The tensors a hook is given stay
+     * open until the caller's scope closes, as a hook may keep them. In a training step replayed as a CUDA graph
+     * ({@code Trainer.cudaGraphs}) a hook runs while the step is recorded: the operations it queues replay, what it
+     * does on the host does not.
+     *
+     * <p>PyTorch refuses a forward that writes a wrapped input in place; Kiln refuses any in-place write to a tensor
+     * made by an op (a wrapped input is one) at the write, and a write through {@code detach()} to an input's memory
+     * during forward makes the backward pass throw, naming {@code BackwardHookInputs}.
      *
      * @throws IllegalStateException in the backward pass, naming this module, when a hook returns the wrong number of
      *     gradients, a gradient of another shape or dtype, or one for an input that needs none

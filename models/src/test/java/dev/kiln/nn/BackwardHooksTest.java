@@ -235,6 +235,28 @@ class BackwardHooksTest {
     }
 
     @Test
+    void aHookedModuleInACheckpointedSegmentRunsItsHookOnceWithTheSameGradients() {
+        try (Sequential model = (Sequential) new Sequential(new Linear(3, 4), new Tanh(), new Linear(4, 4), new Tanh(),
+                new Linear(4, 2)).to(DType.F64); Scope s = Scope.open()) {
+            Tensor x = batch();
+            model.call(x).sum().backward();
+            List<double[]> plain = new ArrayList<>();
+            plain.add(x.grad().toDoubleArray());
+            model.parameters().forEach(p -> plain.add(p.grad().toDoubleArray()));
+            x.clearGrad();
+            model.parameters().forEach(Tensor::clearGrad);
+            List<String> calls = new ArrayList<>();
+            model.get(1).registerFullBackwardHook(noting(calls, "hook"));
+            model.checkpointSequential(2, x).sum().backward();
+            assertEquals(List.of("hook"), calls, "in the segment's recomputation, which records the graph");
+            assertArrayEquals(plain.get(0), x.grad().toDoubleArray(), 1e-12);
+            for (int i = 0; i < model.parameters().size(); i++) {
+                assertArrayEquals(plain.get(i + 1), model.parameters().get(i).grad().toDoubleArray(), 1e-12);
+            }
+        }
+    }
+
+    @Test
     void aHookThatReplacesInputGradientsWhenNoInputNeedsOneIsRefused() {
         try (Linear layer = linear(); Scope s = Scope.open()) {
             layer.registerFullBackwardHook((module, gradInput, gradOutput) -> new Tensor[] {gradOutput[0]});
