@@ -59,7 +59,7 @@ final class BackwardHookCall {
     }
 
     private static int[] requiringGrad(Tensor[] inputs) {
-        return IntStream.range(0, inputs.length).filter(i -> inputs[i].requiresGrad()).toArray();
+        return IntStream.range(0, inputs.length).filter(i -> inputs[i] != null && inputs[i].requiresGrad()).toArray();
     }
 
     private Tensor[] wrap() {
