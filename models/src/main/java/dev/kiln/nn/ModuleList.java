@@ -41,6 +41,8 @@ public class ModuleList extends Module implements Iterable<Module> {
     /**
      * PyTorch's {@code insert(index, module)}: {@code m} at {@code index} in [0, size()], the modules from there on
      * moving up one place (and their state-dict names with them, as in PyTorch); returns this.
+     *
+     * @throws IllegalArgumentException naming the place when {@code m} is null or the list itself; the list unchanged
      */
     public ModuleList insert(int index, Module m) {
         int size = size();
@@ -51,9 +53,17 @@ public class ModuleList extends Module implements Iterable<Module> {
         for (int i = index; i < size; i++) {
             moved.add(removeModule(Integer.toString(i)));
         }
-        registerModule(Integer.toString(index), m);
-        for (int i = 0; i < moved.size(); i++) {
-            registerModule(Integer.toString(index + 1 + i), moved.get(i));
+        int first = index + 1;
+        try {
+            registerModule(Integer.toString(index), m);
+        } catch (IllegalArgumentException refused) {
+            // A refused module (null, or the list itself) leaves the list as it was: the moved modules go back.
+            first = index;
+            throw refused;
+        } finally {
+            for (int i = 0; i < moved.size(); i++) {
+                registerModule(Integer.toString(first + i), moved.get(i));
+            }
         }
         return this;
     }

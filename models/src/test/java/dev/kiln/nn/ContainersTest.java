@@ -204,4 +204,16 @@ class ContainersTest {
             assertTrue(table.contains("Total params: 68"), table);
         }
     }
+
+    @Test
+    void aRefusedInsertLeavesTheListAsItWas() {
+        Tanh tanh = new Tanh();
+        ReLU relu = new ReLU();
+        ModuleList list = new ModuleList(tanh, relu);
+        assertEquals("ModuleList: sub-module '0' is null",
+                assertThrows(IllegalArgumentException.class, () -> list.insert(0, null)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> list.insert(1, list), "a list cannot hold itself");
+        assertEquals(List.of(tanh, relu), list.children());
+    }
+
 }
