@@ -28,6 +28,9 @@ public class ParameterDict extends Module {
     /**
      * PyTorch's {@code dict[key] = p}: a new key goes last; an existing one keeps its place and the old tensor is
      * returned for the caller to close (or keep). Returns null for a new key.
+     *
+     * @throws IllegalArgumentException naming the key when {@code p} is null, not F32 or F64, or not a leaf; the dict
+     *     unchanged
      */
     public Tensor put(String key, Tensor p) {
         if (p == null) {
@@ -37,24 +40,25 @@ public class ParameterDict extends Module {
             registerParameter(key, p);
             return null;
         }
-        // Registration appends, so the entries after key are taken out and put back behind the new tensor.
-        List<String> after = new ArrayList<>();
+        // Registration appends, so key's entry and those after it are taken out, in order, and put back with the
+        // new tensor in key's place; a refused tensor (not F32 or F64, or not a leaf) puts the old one back.
+        Map<String, Tensor> moved = new LinkedHashMap<>();
         boolean seen = false;
         for (String name : keys()) {
-            if (seen) {
-                after.add(name);
-            }
             seen |= name.equals(key);
+            if (seen) {
+                moved.put(name, removeParameter(name));
+            }
         }
-        Tensor old = removeParameter(key);
-        Map<String, Tensor> moved = new LinkedHashMap<>();
-        for (String name : after) {
-            moved.put(name, removeParameter(name));
-        }
-        registerParameter(key, p);
-        for (Map.Entry<String, Tensor> e : moved.entrySet()) {
-            boolean trainable = e.getValue().requiresGrad();
-            registerParameter(e.getKey(), e.getValue()).requiresGrad(trainable);
+        Tensor old = moved.get(key);
+        try {
+            registerParameter(key, p);
+            moved.remove(key);
+        } finally {
+            for (Map.Entry<String, Tensor> e : moved.entrySet()) {
+                boolean trainable = e.getValue().requiresGrad();
+                registerParameter(e.getKey(), e.getValue()).requiresGrad(trainable);
+            }
         }
         return old;
     }

@@ -216,4 +216,19 @@ class ContainersTest {
         assertEquals(List.of(tanh, relu), list.children());
     }
 
+    @Test
+    void aRefusedPutLeavesTheDictAsItWas() {
+        try (ParameterDict dict = new ParameterDict(Map.of("a", parameter(1)));
+             Scope s = Scope.open()) {
+            dict.put("b", parameter(2));
+            Tensor a = dict.get("a");
+            a.requiresGrad(false);
+            Tensor counts = Tensor.zeros(DType.I32, 3);
+            assertEquals("ParameterDict: parameter 'a' must be F32 or F64, got I32",
+                    assertThrows(IllegalArgumentException.class, () -> dict.put("a", counts)).getMessage());
+            assertEquals(List.of("a", "b"), dict.keys());
+            assertSame(a, dict.get("a"));
+            assertFalse(a.requiresGrad(), "the old tensor put back stays frozen");
+        }
+    }
 }
