@@ -60,7 +60,10 @@ public class RNNCell extends Module {
     @Override
     public Tensor forward(Tensor x) {
         Shape state = x.rank() == 1 ? Shape.of(hiddenSize) : Shape.of(x.rank() == 2 ? x.dim(0) : 1, hiddenSize);
-        return forward(x, x.fullLike(0, state));
+        Tensor zeros = x.fullLike(0, state);
+        Tensor next = forward(x, zeros);
+        releaseConsumed(zeros, next);
+        return next;
     }
 
     /**
@@ -79,12 +82,16 @@ public class RNNCell extends Module {
             throw new IllegalArgumentException(this + ": state h " + (h == null ? "null" : h.shape()) + " must be "
                     + state + " for input " + x.shape());
         }
-        Tensor pre = F.linear(unbatched ? x.unsqueeze(0) : x, param("weight_ih"), param("bias_ih"));
-        Tensor hidden = F.linear(unbatched ? h.unsqueeze(0) : h, param("weight_hh"), param("bias_hh"));
+        Tensor input = unbatched ? x.unsqueeze(0) : x;
+        Tensor pre = F.linear(input, param("weight_ih"), param("bias_ih"));
+        releaseConsumed(input, pre, x);
+        Tensor previous = unbatched ? h.unsqueeze(0) : h;
+        Tensor hidden = F.linear(previous, param("weight_hh"), param("bias_hh"));
+        releaseConsumed(previous, hidden, h);
         Tensor sum = consume(pre, t -> t.add(hidden));
         releaseConsumed(hidden, sum);
         Tensor next = consume(sum, t -> relu ? t.relu() : t.tanh());
-        return unbatched ? next.squeeze(0) : next;
+        return unbatched ? consume(next, t -> t.squeeze(0)) : next;
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -308,6 +309,26 @@ class ForwardWithoutGradientsTest {
     private static Tensor withoutGradients(Supplier<Tensor> forward) {
         try (Autograd.Guard g = Autograd.noGrad()) {
             return forward.get();
+        }
+    }
+
+    /**
+     * An unbatched RNNCell step runs as a batch of one: the views of x, h and the batched step it makes are closed
+     * with them, so closing the caller's tensors and the output gives all the memory back; the zero state too.
+     */
+    @Test
+    void anUnbatchedRnnCellStepKeepsNoViewsOfItsTensors() {
+        try (RNNCell cell = new RNNCell(3, 4)) {
+            BytesInUse.settle();
+            long before = backend.bytesInUse();
+            Tensor x = Tensor.randn(3);
+            Tensor h = Tensor.randn(4);
+            Tensor y = withoutGradients(() -> cell.forward(x, h));
+            Tensor fromZero = withoutGradients(() -> cell.forward(x));
+            for (Tensor t : List.of(x, h, y, fromZero)) {
+                t.close();
+            }
+            assertEquals(before, backend.bytesInUse(), "bytes still in use after closing x, h and the outputs");
         }
     }
 }
