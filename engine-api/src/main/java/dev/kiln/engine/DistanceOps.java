@@ -34,13 +34,15 @@ final class DistanceOps {
                     + x2.dim(x2.rank() - 1));
         }
         Shape batch = Shape.broadcast(op, batchOf(x1), batchOf(x2));
-        Tensor a = withBatch(x1, batch);
-        Tensor b = withBatch(x2, batch);
         int rank = batch.rank() + 2;
-        if (p == 2 && (a.dim(rank - 2) > MATRIX_PRODUCT_ROWS || b.dim(rank - 2) > MATRIX_PRODUCT_ROWS)) {
-            return euclideanByProduct(a, b);
-        }
-        return Composite.composed(() -> norm(a.unsqueeze(rank - 1).sub(b.unsqueeze(rank - 2)), p), x1, x2);
+        boolean byProduct = p == 2
+                && (x1.dim(x1.rank() - 2) > MATRIX_PRODUCT_ROWS || x2.dim(x2.rank() - 2) > MATRIX_PRODUCT_ROWS);
+        // The inputs broadcast to one batch are copies: steps, freed with the others where no graph reads them.
+        return Composite.composed(() -> {
+            Tensor a = withBatch(x1, batch);
+            Tensor b = withBatch(x2, batch);
+            return byProduct ? euclideanByProduct(a, b) : norm(a.unsqueeze(rank - 1).sub(b.unsqueeze(rank - 2)), p);
+        }, x1, x2);
     }
 
     static Tensor pdist(Tensor x, double p) {

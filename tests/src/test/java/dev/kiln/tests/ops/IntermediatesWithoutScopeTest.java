@@ -167,4 +167,19 @@ class IntermediatesWithoutScopeTest {
         result.close();
         assertEquals(before, backend.bytesInUse(), "bytes still in use after closing the input and the result");
     }
+
+    /** cdist broadcasts its inputs' batch axes by copies, which it frees with its other steps, either way it goes. */
+    @Test
+    void cdistKeepsNoBroadcastCopiesOfItsInputs() {
+        for (int rows : new int[] {5, 30}) {
+            long before = backend.bytesInUse();
+            Tensor x1 = Tensor.randn(2, rows, 3);
+            Tensor x2 = Tensor.randn(rows, 3);
+            Tensor y = F.cdist(x1, x2);
+            for (Tensor t : List.of(x1, x2, y)) {
+                t.close();
+            }
+            assertEquals(before, backend.bytesInUse(), rows + " rows: bytes still in use after closing everything");
+        }
+    }
 }
