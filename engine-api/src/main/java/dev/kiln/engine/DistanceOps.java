@@ -115,6 +115,13 @@ final class DistanceOps {
      * gradient {@code a sum_r(g / d) - (g / d) b} for a and its transpose for b, with g / d taken as 0 where d = 0.
      */
     private static Tensor euclideanByProduct(Tensor a, Tensor b) {
+        if (a.rank() > 3) {
+            // matmul takes one batch axis: the batch axes run as one, and the distances get them back.
+            int[] dims = a.shape().dims();
+            dims[dims.length - 1] = b.dim(b.rank() - 2);
+            return euclideanByProduct(a.reshape(-1, a.dim(a.rank() - 2), a.dim(a.rank() - 1)),
+                    b.reshape(-1, b.dim(b.rank() - 2), b.dim(b.rank() - 1))).reshape(dims);
+        }
         int rank = a.rank();
         Tensor out = Composite.untracked(() -> {
             Tensor squaresA = a.square().sum(rank - 1, true);

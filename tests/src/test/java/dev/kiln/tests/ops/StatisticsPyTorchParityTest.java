@@ -1866,4 +1866,26 @@ class StatisticsPyTorchParityTest {
                     new double[] {4.0, 4.0, 2.0, 4.0, 1.0, 4.0},
                     new double[][] {})).flatMap(s -> s);
     }
+
+    /**
+     * Above 25 rows with two batch axes, cdist by matrix product gives each batch's distances, those of its 2-D
+     * matrices (held to PyTorch above), and finite-difference gradients.
+     */
+    @Test
+    void cdistByMatrixProductTakesSeveralBatchAxes() {
+        Tensor x1 = distinct(2, 3, 27, 4);
+        Tensor x2 = distinct(26, 4).mul(0.5).detach().requiresGrad(true);
+        Tensor d = F.cdist(x1, x2);
+        assertArrayEquals(new int[] {2, 3, 27, 26}, d.shape().dims());
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 3; j++) {
+                Tensor rows = x1.narrow(0, i, 1).narrow(1, j, 1).reshape(27, 4);
+                assertArrayEquals(F.cdist(rows, x2).toDoubleArray(),
+                        d.narrow(0, i, 1).narrow(1, j, 1).reshape(27, 26).toDoubleArray(), F64_TOLERANCE,
+                        "batch " + i + ", " + j);
+            }
+        }
+        GradCheck.check("cdist by matrix product, two batch axes", in -> F.cdist(in[0], in[1]), distinct(2, 1, 26, 2),
+                distinct(3, 2).mul(0.7).add(0.1).detach().requiresGrad(true));
+    }
 }
