@@ -63,10 +63,13 @@ final class HistogramBinsOps {
         }
     }
 
-    /** The smallest and largest element ([0, 0] for no elements); NaN or infinities make a range that is refused. */
+    /**
+     * The smallest and largest element ([0, 1] for no elements, PyTorch's and NumPy's default); NaN or infinities make
+     * a range that is refused.
+     */
     private static double[] extent(Tensor x) {
         if (x.size() == 0) {
-            return new double[] {0, 0};
+            return new double[] {0, 1};
         }
         double left = Double.POSITIVE_INFINITY;
         double right = Double.NEGATIVE_INFINITY;

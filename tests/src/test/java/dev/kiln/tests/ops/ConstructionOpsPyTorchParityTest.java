@@ -510,4 +510,12 @@ class ConstructionOpsPyTorchParityTest {
                     new double[] {0.0, 2.0, 0.0, 1.5, 1.8333333730697632, 2.1666667461395264, 2.5},
                     new double[][] {})).flatMap(s -> s);
     }
+
+    /** With no elements and no range, the bins span [0, 1], as PyTorch's (and NumPy's) default. */
+    @Test
+    void theHistogramOfNoElementsSpansZeroToOne() {
+        Histogram h = F.histogram(Tensor.zeros(DType.F64, 0), 2, null, false);
+        assertArrayEquals(new double[] {0, 0}, h.hist().toDoubleArray());
+        assertArrayEquals(new double[] {0, 0.5, 1}, h.binEdges().toDoubleArray());
+    }
 }
