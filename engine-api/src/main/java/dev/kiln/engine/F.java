@@ -1440,7 +1440,8 @@ public final class F {
 
     /**
      * PyTorch's {@code linspace(start, end, steps, dtype)}: [steps] evenly spaced from start to end, both included
-     * (start alone for one step), with PyTorch's formula (bit for bit), on the default backend.
+     * (start alone for one step), with PyTorch's formula (its rounding, not always that of PyTorch's CPU build, which
+     * fuses multiply-adds and runs SIMD loops), on the default backend.
      *
      * @throws IllegalArgumentException naming negative steps
      */

@@ -2,9 +2,12 @@ package dev.kiln.engine;
 
 /**
  * PyTorch's {@code linspace} and {@code logspace}, made on the host (they depend on the arguments alone) with PyTorch's
- * CPU formula, so their values are PyTorch's to the last bit: step {@code (end - start) / (steps - 1)}, the first half
- * {@code start + i step} and the second {@code end - (steps - 1 - i) step}, in float arithmetic for F32 and double for
- * F64; logspace raises base to each. Integer dtypes truncate toward zero, as PyTorch's.
+ * scalar CPU formula: step {@code (end - start) / (steps - 1)}, the first half {@code start + i step} and the second
+ * {@code end - (steps - 1 - i) step}, in float arithmetic for F32 and double for F64; logspace raises base to each.
+ * Integer dtypes truncate toward zero, as PyTorch's. The values round as that formula does, not always as PyTorch's
+ * CPU build, which fuses {@code start + i step} into a multiply-add where its compiler may and whose SIMD loop adds the
+ * step to each vector's first point (linspace(-1.7, 3.3, 15) in F32 differs from PyTorch 1.13's x86 build in 5 of 15
+ * points, by at most 6e-8; logspace matched in every point tried).
  */
 final class SpacingOps {
     private SpacingOps() {
