@@ -16,29 +16,29 @@ final class ScaledDotProductAttention {
     /** See {@link F#scaledDotProductAttention}. */
     static Tensor apply(Tensor q, Tensor k, Tensor v, Tensor attnMask, double dropoutP, boolean isCausal) {
         check(q, k, v, attnMask, dropoutP, isCausal);
+        // Without a graph the batched views and the steps are freed on the way out; with one they live as long as it.
+        return Composite.composed(() -> attention(q, k, v, attnMask, dropoutP, isCausal), q, k, v, attnMask);
+    }
+
+    private static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor attnMask, double dropoutP, boolean isCausal) {
         int queries = q.dim(-2);
         int keys = k.dim(-2);
         int[] scoreDims = q.shape().dims();
         scoreDims[scoreDims.length - 1] = keys;
         // matmul takes 3-D batches: the leading axes run as one batch axis, the scores keep them for the mask.
-        Tensor scores = Tensor.consume(batched(k).transpose(1, 2), k, batched(q)::matmul);
-        scores = Tensor.consume(scores, q, t -> t.mul(1 / Math.sqrt(q.dim(-1))).reshape(scoreDims));
+        Tensor scores = batched(q).matmul(batched(k).transpose(1, 2)).mul(1 / Math.sqrt(q.dim(-1))).reshape(scoreDims);
         if (isCausal) {
             // Query i may attend to keys 0..i: PyTorch's ones(L, S).tril() as the mask of allowed keys.
-            Tensor future = Composite.untracked(() -> q.fullLike(1, Shape.of(queries, keys)).triu(1));
-            scores = Tensor.consume(scores, q, t -> t.maskedFill(future, Double.NEGATIVE_INFINITY));
+            scores = scores.maskedFill(q.fullLike(1, Shape.of(queries, keys)).triu(1), Double.NEGATIVE_INFINITY);
         } else if (attnMask != null && !attnMask.dtype().isFloating()) {
-            Tensor blocked = Composite.untracked(() -> attnMask.eq(0));
-            scores = Tensor.consume(scores, q, t -> t.maskedFill(blocked, Double.NEGATIVE_INFINITY));
+            scores = scores.maskedFill(attnMask.eq(0), Double.NEGATIVE_INFINITY);
         } else if (attnMask != null) {
-            scores = Tensor.consume(scores, q, t -> t.add(attnMask));
+            scores = scores.add(attnMask);
         }
-        Tensor weights = Tensor.consume(scores, q, t -> F.softmax(t, -1));
-        weights = Tensor.consume(weights, q, t -> F.dropout(t, dropoutP, true));
+        Tensor weights = F.dropout(F.softmax(scores, -1), dropoutP, true);
         int[] outDims = q.shape().dims();
         outDims[outDims.length - 1] = v.dim(-1);
-        Tensor out = Tensor.consume(weights, q, t -> batched(t).matmul(batched(v)));
-        return Tensor.consume(out, q, t -> t.reshape(outDims));
+        return batched(weights).matmul(batched(v)).reshape(outDims);
     }
 
     /** {@code t} [..., n, m] as [batch, n, m], a view. */

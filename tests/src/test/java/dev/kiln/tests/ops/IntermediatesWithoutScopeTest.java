@@ -182,4 +182,27 @@ class IntermediatesWithoutScopeTest {
             assertEquals(before, backend.bytesInUse(), rows + " rows: bytes still in use after closing everything");
         }
     }
+
+    /** Attention's batched views, scores, masks and weights are freed, with each kind of mask and with dropout. */
+    @Test
+    void scaledDotProductAttentionKeepsNoneOfItsSteps() {
+        for (String kind : List.of("none", "causal", "integer", "float")) {
+            long before = backend.bytesInUse();
+            Tensor mask = switch (kind) {
+                case "integer" -> Tensor.fromArray(new int[] {1, 0, 1, 1, 1, 1}, 6);
+                case "float" -> Tensor.zeros(5, 6);
+                default -> null;
+            };
+            Tensor q = Tensor.randn(2, 3, 5, 4);
+            Tensor k = Tensor.randn(2, 3, 6, 4);
+            Tensor v = Tensor.randn(2, 3, 6, 7);
+            Tensor y = F.scaledDotProductAttention(q, k, v, mask, 0.25, kind.equals("causal"));
+            for (Tensor t : Arrays.asList(q, k, v, y, mask)) {
+                if (t != null) {
+                    t.close();
+                }
+            }
+            assertEquals(before, backend.bytesInUse(), kind + " mask: bytes still in use after closing everything");
+        }
+    }
 }
