@@ -29,18 +29,16 @@ final class GumbelSoftmaxOps {
             throw new IllegalArgumentException("gumbelSoftmax: noise " + gumbels.shape() + " must have the logits' shape "
                     + logits.shape());
         }
-        Tensor noisy = logits.add(gumbels);
-        Tensor scaled = Tensor.consume(noisy, logits, t -> t.div(tau));
-        Tensor soft = Tensor.consume(scaled, logits, t -> F.softmax(t, dim));
-        if (!hard) {
-            return soft;
-        }
-        Tensor oneHot = Composite.untracked(() -> {
+        // Without a graph the soft sample and the one-hot are freed on the way out; with one they live as long as it.
+        return Composite.composed(() -> {
+            Tensor soft = F.softmax(logits.add(gumbels).div(tau), dim);
+            if (!hard) {
+                return soft;
+            }
             Tensor index = soft.argmax(dim, true);
-            return soft.fullLike(0).scatterAdd(dim, index, soft.fullLike(1, index.shape()));
-        });
-        Tensor straight = Tensor.consume(oneHot, logits, t -> t.sub(soft.detach()));
-        return Tensor.consume(straight, logits, t -> t.add(soft));
+            Tensor oneHot = soft.fullLike(0).scatterAdd(dim, index, soft.fullLike(1, index.shape()));
+            return oneHot.sub(soft.detach()).add(soft);
+        }, logits, gumbels);
     }
 
     private static void check(Tensor logits, double tau, int dim) {

@@ -205,4 +205,11 @@ class IntermediatesWithoutScopeTest {
             assertEquals(before, backend.bytesInUse(), kind + " mask: bytes still in use after closing everything");
         }
     }
+
+    /** The hard Gumbel-softmax frees its soft sample and one-hot, as the soft one frees its noise. */
+    @Test
+    void gumbelSoftmaxKeepsNoneOfItsSteps() {
+        assertGivesEverythingBack(x -> F.gumbelSoftmax(x, 0.5, false, -1));
+        assertGivesEverythingBack(x -> F.gumbelSoftmax(x, 0.5, true, -1));
+    }
 }
