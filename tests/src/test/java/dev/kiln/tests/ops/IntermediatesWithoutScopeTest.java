@@ -3,10 +3,12 @@ package dev.kiln.tests.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.engine.Backend;
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
 import dev.kiln.engine.GridSampleMode;
 import dev.kiln.engine.GridSamplePadding;
+import dev.kiln.engine.Histogram;
 import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
@@ -211,5 +213,19 @@ class IntermediatesWithoutScopeTest {
     void gumbelSoftmaxKeepsNoneOfItsSteps() {
         assertGivesEverythingBack(x -> F.gumbelSoftmax(x, 0.5, false, -1));
         assertGivesEverythingBack(x -> F.gumbelSoftmax(x, 0.5, true, -1));
+    }
+
+    /** linspace and logspace in another dtype than F64 free the F64 points they convert; so do histogram's F32 bins. */
+    @Test
+    void spacingsInOtherDtypesKeepNoDoubleCopy() {
+        long before = backend.bytesInUse();
+        F.linspace(0, 1, 100, DType.F32).close();
+        F.logspace(0, 3, 100, 2, DType.I64).close();
+        Tensor x = Tensor.zeros(8);
+        Histogram h = F.histogram(x, 100, null, false);
+        for (Tensor t : List.of(x, h.hist(), h.binEdges())) {
+            t.close();
+        }
+        assertEquals(before, backend.bytesInUse(), "bytes still in use after closing the results");
     }
 }
