@@ -47,7 +47,7 @@ final class HistogramBinsOps {
             throw new IllegalArgumentException("histogram: edges must be 1-D with at least 2 elements, got "
                     + edges.shape());
         }
-        Tensor copied = edges.detach().clone();
+        Tensor copied = Composite.untracked(edges::clone);
         return new Histogram(counts(x, copied, weights, density), copied);
     }
 

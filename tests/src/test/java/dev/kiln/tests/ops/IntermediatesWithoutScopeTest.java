@@ -228,4 +228,17 @@ class IntermediatesWithoutScopeTest {
         }
         assertEquals(before, backend.bytesInUse(), "bytes still in use after closing the results");
     }
+
+    /** A histogram over given edges keeps no alias of them: closing the caller's edges frees them. */
+    @Test
+    void aHistogramOverGivenEdgesKeepsNoAliasOfThem() {
+        long before = backend.bytesInUse();
+        Tensor x = Tensor.randn(64);
+        Tensor edges = Tensor.fromArray(new float[] {-1, 0, 1}, 3);
+        Histogram h = F.histogram(x, edges, null, false);
+        for (Tensor t : List.of(x, edges, h.hist(), h.binEdges())) {
+            t.close();
+        }
+        assertEquals(before, backend.bytesInUse(), "bytes still in use after closing everything");
+    }
 }
