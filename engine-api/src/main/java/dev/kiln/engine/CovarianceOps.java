@@ -24,10 +24,12 @@ final class CovarianceOps {
                     + "got " + x.shape());
         }
         int n = x.rank() < 2 ? (int) x.size() : x.dim(1);
-        Tensor frequencies = fweights == null ? null : checkedWeights("fweights", x, fweights, n);
-        Tensor importance = aweights == null ? null : checkedWeights("aweights", x, aweights, n);
-        return Composite.composed(() -> covariance(x.rank() < 2 ? x.reshape(1, n) : x, correction, frequencies,
-                importance), x, aweights);
+        checkWeights("fweights", x, fweights, n);
+        checkWeights("aweights", x, aweights, n);
+        // The weights' [n] views and the counts' copy in x's dtype are steps, freed with the others without a graph.
+        return Composite.composed(() -> covariance(x.rank() < 2 ? x.reshape(1, n) : x, correction,
+                fweights == null ? null : fweights.reshape(n).to(x.dtype()),
+                aweights == null ? null : aweights.reshape(n)), x, aweights);
     }
 
     /** The covariance of the rows of [V, N] with the checked weights (either may be null). */
@@ -71,8 +73,11 @@ final class CovarianceOps {
         }, x);
     }
 
-    /** 0-D or 1-D weights of n elements, none negative, as the input's dtype ([n]). */
-    private static Tensor checkedWeights(String name, Tensor x, Tensor weights, int n) {
+    /** Null, or 0-D or 1-D weights of n elements, none negative: counts I32 or I64, the others of x's dtype. */
+    private static void checkWeights(String name, Tensor x, Tensor weights, int n) {
+        if (weights == null) {
+            return;
+        }
         Checks.open("cov", weights);
         Checks.sameBackend("cov", x, weights);
         boolean counts = name.equals("fweights");
@@ -89,7 +94,5 @@ final class CovarianceOps {
                 throw new IllegalArgumentException("cov: " + name + " cannot be negative, got " + v);
             }
         }
-        Tensor flat = weights.reshape(n);
-        return counts ? flat.to(x.dtype()) : flat;
     }
 }

@@ -241,4 +241,20 @@ class IntermediatesWithoutScopeTest {
         }
         assertEquals(before, backend.bytesInUse(), "bytes still in use after closing everything");
     }
+
+    /** cov frees the counts' copy in the input's dtype and keeps no view of either weights. */
+    @Test
+    void covKeepsNoCopiesOrViewsOfItsWeights() {
+        long before = backend.bytesInUse();
+        Tensor x = Tensor.randn(3, 16);
+        long[] ones = new long[16];
+        Arrays.fill(ones, 1);
+        Tensor counts = Tensor.fromArray(ones, 16);
+        Tensor importance = Tensor.ones(16);
+        Tensor c = x.cov(1, counts, importance);
+        for (Tensor t : List.of(x, counts, importance, c)) {
+            t.close();
+        }
+        assertEquals(before, backend.bytesInUse(), "bytes still in use after closing everything");
+    }
 }
