@@ -20,12 +20,13 @@ final class VanderOps {
         if (n < 0) {
             throw new IllegalArgumentException("vander: n must be >= 0, got " + n);
         }
-        Tensor v = x.dtype().isFloating() ? x : x.to(DType.I64);
-        int rows = v.dim(0);
-        if (n == 0) {
-            return v.fullLike(0, Shape.of(rows, 0));
-        }
+        // An integer x's I64 copy is a step, freed with the others where no graph reads them.
         return Composite.composed(() -> {
+            Tensor v = x.dtype().isFloating() ? x : x.to(DType.I64);
+            int rows = v.dim(0);
+            if (n == 0) {
+                return v.fullLike(0, Shape.of(rows, 0));
+            }
             Tensor ones = v.fullLike(1, Shape.of(rows, 1));
             Tensor powers = n == 1 ? ones
                     : Tensor.cat(List.of(ones, v.unsqueeze(1).expand(rows, n - 1).cumprod(1)), 1);

@@ -257,4 +257,15 @@ class IntermediatesWithoutScopeTest {
         }
         assertEquals(before, backend.bytesInUse(), "bytes still in use after closing everything");
     }
+
+    /** vander of integers frees their I64 copy. */
+    @Test
+    void vanderOfIntegersKeepsNoI64Copy() {
+        long before = backend.bytesInUse();
+        Tensor x = Tensor.fromArray(new int[] {1, 2, 3}, 3);
+        Tensor v = F.vander(x, 3, false);
+        x.close();
+        v.close();
+        assertEquals(before, backend.bytesInUse(), "bytes still in use after closing x and the result");
+    }
 }
