@@ -27,12 +27,20 @@ public final class RnnUtils {
         }
         List<Tensor> padded = new ArrayList<>();
         for (Tensor s : sequences) {
-            padded.add(s.dim(0) == longest ? s : Tensor.cat(List.of(s, s.fullLike(paddingValue, filling(s, longest))), 0));
+            padded.add(s.dim(0) == longest ? s : padded(s, longest, paddingValue));
         }
         Tensor out = Tensor.stack(padded, batchFirst ? 0 : 1);
         for (int i = 0; i < padded.size(); i++) {
             Module.releaseConsumed(padded.get(i), out, sequences.get(i));
         }
+        return out;
+    }
+
+    /** {@code s} [L, *] filled up to {@code longest} with {@code value}; the filling freed where nothing reads it. */
+    private static Tensor padded(Tensor s, int longest, double value) {
+        Tensor filling = s.fullLike(value, filling(s, longest));
+        Tensor out = Tensor.cat(List.of(s, filling), 0);
+        Module.releaseConsumed(filling, out);
         return out;
     }
 

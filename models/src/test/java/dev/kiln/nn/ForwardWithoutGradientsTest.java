@@ -331,4 +331,18 @@ class ForwardWithoutGradientsTest {
             assertEquals(before, backend.bytesInUse(), "bytes still in use after closing x, h and the outputs");
         }
     }
+
+    /** padSequence frees the padding it appends to each shorter sequence once it is stacked. */
+    @Test
+    void padSequenceKeepsNoPadding() {
+        BytesInUse.settle();
+        long before = backend.bytesInUse();
+        Tensor shorter = Tensor.randn(3, 4);
+        Tensor longer = Tensor.randn(5, 4);
+        Tensor padded = withoutGradients(() -> RnnUtils.padSequence(List.of(shorter, longer), true, -1));
+        for (Tensor t : List.of(shorter, longer, padded)) {
+            t.close();
+        }
+        assertEquals(before, backend.bytesInUse(), "bytes still in use after closing the sequences and the batch");
+    }
 }
