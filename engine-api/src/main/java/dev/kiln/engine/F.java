@@ -25,7 +25,8 @@ public final class F {
         Checks.floating(op, x);
         int a = x.shape().axis(axis);
         if (a != x.rank() - 1) {
-            return softmax(x.transpose(a, -1), -1, log).transpose(a, -1);
+            // The transposed copies are steps, freed on the way out where no graph reads them.
+            return Composite.composed(() -> softmax(x.transpose(a, -1), -1, log).transpose(a, -1), x);
         }
         Tensor out = x.emptyLike(x.shape(), x.dtype());
         x.backend().softmax(x, log, out);

@@ -268,4 +268,11 @@ class IntermediatesWithoutScopeTest {
         v.close();
         assertEquals(before, backend.bytesInUse(), "bytes still in use after closing x and the result");
     }
+
+    /** A softmax over another axis than the last (Softmax2d's channels) frees the transposed copies it works on. */
+    @Test
+    void softmaxOverAnotherAxisKeepsNoTransposedCopies() {
+        assertGivesEverythingBack(x -> F.softmax(x, 0));
+        assertGivesEverythingBack(x -> F.logSoftmax(x, 0));
+    }
 }
