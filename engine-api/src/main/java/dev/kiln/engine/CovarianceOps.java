@@ -59,6 +59,7 @@ final class CovarianceOps {
     /** The correlation coefficients of [V, N]: cov scaled by the standard deviations, clamped to [-1, 1]. */
     static Tensor corrcoef(Tensor x) {
         Checks.open("corrcoef", x);
+        Checks.floating("corrcoef", x);
         if (x.rank() > 2) {
             throw new IllegalArgumentException("corrcoef: input must have 2 or fewer dimensions [variables, "
                     + "observations], got " + x.shape());

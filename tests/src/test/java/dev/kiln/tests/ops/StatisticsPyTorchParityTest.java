@@ -1888,4 +1888,11 @@ class StatisticsPyTorchParityTest {
         GradCheck.check("cdist by matrix product, two batch axes", in -> F.cdist(in[0], in[1]), distinct(2, 1, 26, 2),
                 distinct(3, 2).mul(0.7).add(0.1).detach().requiresGrad(true));
     }
+
+    @Test
+    void corrcoefNamesItselfWhenRefusingIntegers() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.fromArray(new long[] {1, 2, 3, 4}, 2, 2).corrcoef());
+        assertEquals("corrcoef: needs F32 or F64, got I64 for [2, 2]", e.getMessage());
+    }
 }
