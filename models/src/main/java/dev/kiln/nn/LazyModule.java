@@ -10,7 +10,7 @@ import dev.kiln.engine.Tensor;
  * (PyTorch's {@code UninitializedParameter} shows the same shape); the first input fixes the input size, and the
  * parameters are then drawn with the eager layer's initialisation from the engine's seeded stream, in the input's
  * dtype and on its device, and put in their place.
- * An optimizer made before then is refused by the optimizer (a parameter without elements), as it would hold the
+ * An optimizer made before then is refused by the optimizer ({@link UninitializedParameter}), as it would hold the
  * placeholders rather than the parameters the layer then trains; loading a state dict needs the first pass too.
  */
 abstract class LazyModule extends Module {
@@ -22,7 +22,7 @@ abstract class LazyModule extends Module {
     }
 
     private static Tensor placeholder() {
-        return unscoped(() -> Tensor.zeros(DType.F32, 0));
+        return UninitializedParameter.mark(unscoped(() -> Tensor.zeros(DType.F32, 0)));
     }
 
     /** True once the first forward pass has drawn the parameters. */

@@ -688,7 +688,7 @@ public abstract class Module implements AutoCloseable, Cloneable {
             }
             Tensor fresh = converted.get(old);
             if (fresh == null) {
-                fresh = unscoped(() -> old.to(dtype));
+                fresh = UninitializedParameter.carry(old, unscoped(() -> old.to(dtype)));
                 if (parameter) {
                     fresh.requiresGrad(old.requiresGrad());
                 }
@@ -785,7 +785,7 @@ public abstract class Module implements AutoCloseable, Cloneable {
             Tensor t = e.getValue();
             Tensor c = copied.get(t);
             if (c == null) {
-                c = unscoped(t::copy);
+                c = UninitializedParameter.carry(t, unscoped(t::copy));
                 if (parameter) {
                     c.requiresGrad(t.requiresGrad());
                 }

@@ -5,6 +5,7 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Updates;
+import dev.kiln.nn.UninitializedParameter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -73,10 +74,10 @@ public abstract class Optimizer implements AutoCloseable {
                     throw new IllegalArgumentException(name + ": parameters must be F32 or F64, got " + p.dtype()
                             + " for " + p.shape());
                 }
-                if (p.size() == 0) {
-                    throw new IllegalArgumentException(name + ": parameter " + p.shape() + " has no elements: an"
-                            + " uninitialized parameter of a lazy module (LazyLinear, LazyConv2d) until its first forward"
-                            + " pass; run one forward pass before making the optimizer");
+                if (UninitializedParameter.is(p)) {
+                    throw new IllegalArgumentException(name + ": parameter " + p.shape() + " is an uninitialized"
+                            + " parameter of a lazy module (LazyLinear, LazyConv2d) until its first forward pass; run"
+                            + " one forward pass before making the optimizer");
                 }
                 params.add(p);
                 states.add(new ParamState());

@@ -43,9 +43,21 @@ class LazyModuleTest {
     @Test
     void anOptimizerMadeBeforeTheFirstPassIsRefused() {
         Sequential model = new Sequential(new LazyLinear(4), new ReLU(), new Linear(4, 2));
-        assertEquals("SGD: parameter [0] has no elements: an uninitialized parameter of a lazy module (LazyLinear,"
-                + " LazyConv2d) until its first forward pass; run one forward pass before making the optimizer",
+        assertEquals("SGD: parameter [0] is an uninitialized parameter of a lazy module (LazyLinear, LazyConv2d) until"
+                + " its first forward pass; run one forward pass before making the optimizer",
                 assertThrows(IllegalArgumentException.class, () -> new SGD(model.parameters(), 0.1)).getMessage());
+    }
+
+    @Test
+    void anOptimizerIsRefusedThePlaceholdersOfAConvertedOrCopiedLazyModuleToo() {
+        String refusal = "SGD: parameter [0] is an uninitialized parameter of a lazy module (LazyLinear, LazyConv2d)"
+                + " until its first forward pass; run one forward pass before making the optimizer";
+        Module converted = new LazyLinear(4).to(DType.F64);
+        assertEquals(refusal, assertThrows(IllegalArgumentException.class,
+                () -> new SGD(converted.parameters(), 0.1)).getMessage());
+        Module copied = new LazyConv2d(2, 3).copy();
+        assertEquals(refusal, assertThrows(IllegalArgumentException.class,
+                () -> new SGD(copied.parameters(), 0.1)).getMessage());
     }
 
     @Test

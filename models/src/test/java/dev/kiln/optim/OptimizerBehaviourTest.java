@@ -87,6 +87,20 @@ class OptimizerBehaviourTest {
         assertValues(new double[] {1.0, 2.0}, p);
     }
 
+    @Test
+    void aParameterWithoutElementsIsTakenAndSteppedAsPyTorchTakesIt() {
+        Tensor empty = Tensor.zeros(DType.F64, 0, 3).requiresGrad(true);
+        Tensor p = param(1.0, 2.0);
+        try (Adam adam = new Adam(List.of(empty, p), 0.1)) {
+            empty.sum().add(p.sum()).backward();
+            adam.step();
+            assertArrayEquals(new int[] {0, 3}, empty.shape().dims());
+            // Adam's first step: lr * g / (|g| + eps) with g = 1.
+            double step = 0.1 / (1 + 1e-8);
+            assertValues(new double[] {1 - step, 2 - step}, p);
+        }
+    }
+
     // ---- Parameter groups -------------------------------------------------------------------------
 
     @Test
