@@ -32,10 +32,11 @@ final class VectorNormOps {
             return Tensor.consume(x.reshape(1), x, flat -> vectorNorm(flat, ord, null, false));
         }
         int[] over = axes == null || axes.length == 0 ? allAxes(x) : Axes.distinct(VECTOR_NORM, x.shape(), axes);
-        if (Double.isInfinite(ord) && Axes.count(x.shape(), over) == 0) {
-            throw new IllegalArgumentException(VECTOR_NORM + " cannot compute the " + (ord > 0 ? "" : "-")
-                    + "inf norm on an empty tensor because the operation does not have an identity (tensor "
-                    + x.shape() + ")");
+        // A negative order's sum over nothing is 0, whose negative power has no finite value: PyTorch refuses it too.
+        if ((ord < 0 || Double.isInfinite(ord)) && Axes.count(x.shape(), over) == 0) {
+            String order = Double.isInfinite(ord) ? (ord > 0 ? "inf" : "-inf") : String.valueOf(ord);
+            throw new IllegalArgumentException(VECTOR_NORM + " cannot compute the " + order + " norm on an empty"
+                    + " tensor because the operation does not have an identity (tensor " + x.shape() + ")");
         }
         if (ord == 0) {
             Shape reduced = Axes.reduced(x.shape(), over, keepDim);

@@ -297,6 +297,13 @@ class LinalgFunctionsTest {
     }
 
     @Test
+    void aNegativeFiniteOrderOverAnEmptyAxisIsRefusedAsPyTorchRefusesIt() {
+        assertMessage("linalg.vectorNorm cannot compute the -1.0 norm on an empty tensor because the operation does"
+                + " not have an identity (tensor [0, 3])",
+                () -> Linalg.vectorNorm(Tensor.zeros(DType.F64, 0, 3), -1, new int[] {0}, false));
+    }
+
+    @Test
     void shapesAndOrdersPyTorchRefusesAreRefusedInItsWords() {
         Tensor wide = Tensor.zeros(DType.F64, 2, 3);
         assertMessage("linalg.matrixPower: A must be batches of square matrices, but they are 2 by 3 matrices"
