@@ -26,7 +26,8 @@ final class MatrixProductOps {
             // A * 0 + I: identities that still depend on A, with a zero gradient, as PyTorch's.
             return LinalgShapes.unflat(flat.mul(0).add(LuOps.identity(flat)), a);
         }
-        Tensor base = n < 0 ? Linalg.inv(flat) : flat;
+        // A itself inverted, not its flattened batch, so that a singular A is named as the caller gave it.
+        Tensor base = n < 0 ? LinalgShapes.flat(Linalg.inv(a)) : flat;
         Tensor result = null;
         // Binary powering: the set bits of |n| pick the squares A^(2^i) whose product is A^|n|.
         for (long remaining = Math.abs((long) n); remaining > 0; remaining >>= 1) {

@@ -304,6 +304,13 @@ class LinalgFunctionsTest {
     }
 
     @Test
+    void aNegativePowerOfASingularMatrixNamesTheMatrixAsTheCallerGaveIt() {
+        Tensor singular = Tensor.fromArray(new double[] {1, 2, 2, 4}, 2, 2);
+        assertMessage("linalg.inv: The diagonal element 2 is zero, the inversion could not be completed because the"
+                + " input matrix is singular. (input [2, 2])", () -> Linalg.matrixPower(singular, -1));
+    }
+
+    @Test
     void shapesAndOrdersPyTorchRefusesAreRefusedInItsWords() {
         Tensor wide = Tensor.zeros(DType.F64, 2, 3);
         assertMessage("linalg.matrixPower: A must be batches of square matrices, but they are 2 by 3 matrices"
