@@ -64,12 +64,18 @@ final class ParametrizationList extends Module {
     /** The chain applied to the original: what the module reads, computed afresh. */
     Tensor value() {
         List<Module> chain = parametrizations();
+        List<Tensor> originals = originals();
         Tensor x = chain.get(0) instanceof Parametrize.SeveralOriginals several
-                ? several.forward(originals())
-                : chain.get(0).forward(original());
+                ? several.forward(originals)
+                : chain.get(0).forward(originals.get(0));
         for (Module p : chain.subList(1, chain.size())) {
-            // Frees each intermediate (not the original, which a frozen parameter would let consume close).
-            x = consume(x, p::forward);
+            Tensor next = p.forward(x);
+            // Frees each intermediate, never an original, which a parametrization may hand on as it is and which
+            // a frozen parameter read without gradients would otherwise let close.
+            if (!originals.contains(x)) {
+                releaseConsumed(x, next);
+            }
+            x = next;
         }
         return x;
     }

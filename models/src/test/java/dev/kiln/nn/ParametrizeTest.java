@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.GradCheck;
@@ -76,6 +77,20 @@ class ParametrizeTest {
             assertEquals(List.of(ORIGINAL, "parametrizations.weight.1.scale"),
                     List.copyOf(lin.stateDict().keySet()));
             assertSame(scale, lin.getSubmodule("parametrizations.weight.1"));
+        }
+    }
+
+    @Test
+    void aChainThatStartsByHandingOnTheOriginalKeepsAFrozenOriginalOpenWithoutGradients() {
+        try (Linear lin = new Linear(2, 2, false); Scope s = Scope.open()) {
+            set(lin.weight(), 1, 2, 3, 4);
+            Parametrize.registerParametrization(lin, "weight", new Identity());
+            Parametrize.registerParametrization(lin, "weight", new Doubling());
+            lin.freeze();
+            try (Autograd.Guard g = Autograd.noGrad()) {
+                assertValues(new double[] {2, 4, 6, 8}, lin.weight(), 0);
+                assertValues(new double[] {2, 4, 6, 8}, lin.weight(), 0);
+            }
         }
     }
 
