@@ -47,6 +47,7 @@ public class AdaptiveLogSoftmaxWithLoss extends Module {
                     + inFeatures);
         }
         checkCutoffs(nClasses, cutoffs);
+        checkProjections(inFeatures, cutoffs.length, divValue);
         this.inFeatures = inFeatures;
         this.nClasses = nClasses;
         this.cutoffs = Arrays.copyOf(cutoffs, cutoffs.length + 1);
@@ -61,6 +62,24 @@ public class AdaptiveLogSoftmaxWithLoss extends Module {
                     new Linear(hidden, this.cutoffs[i + 1] - this.cutoffs[i], false)));
         }
         registerModule("tail", tail);
+    }
+
+    /**
+     * Refuses a divValue that would give a tail cluster a projection of no features, floor(inFeatures / divValue^(i +
+     * 1)) = 0, which PyTorch makes as an empty Linear and Kiln's Linear refuses, or that is not a positive number.
+     */
+    private static void checkProjections(int inFeatures, int clusters, double divValue) {
+        if (!(divValue > 0) || Double.isInfinite(divValue)) {
+            throw new IllegalArgumentException("AdaptiveLogSoftmaxWithLoss: divValue must be a positive number, got "
+                    + divValue);
+        }
+        int last = clusters - 1;
+        if (Math.floor(inFeatures / Math.pow(divValue, last + 1)) < 1) {
+            throw new IllegalArgumentException("AdaptiveLogSoftmaxWithLoss: tail cluster " + last + " would project "
+                    + inFeatures + " features to floor(" + inFeatures + " / " + divValue + "^" + (last + 1)
+                    + ") = 0 (an empty Linear, which Kiln does not make); give a divValue of at most "
+                    + Math.pow(inFeatures, 1.0 / (last + 1)) + " or fewer cutoffs");
+        }
     }
 
     private static void checkCutoffs(int nClasses, int[] cutoffs) {

@@ -123,6 +123,17 @@ class AdaptiveLogSoftmaxWithLossTest {
     }
 
     @Test
+    void aDivValueThatLeavesATailClusterNoFeaturesIsRefusedNamingTheLayer() {
+        assertEquals("AdaptiveLogSoftmaxWithLoss: tail cluster 1 would project 3 features to floor(3 / 4.0^2) = 0 (an"
+                + " empty Linear, which Kiln does not make); give a divValue of at most 1.7320508075688772 or fewer"
+                + " cutoffs", assertThrows(IllegalArgumentException.class,
+                        () -> new AdaptiveLogSoftmaxWithLoss(3, 6, new int[] {2, 4})).getMessage());
+        assertEquals("AdaptiveLogSoftmaxWithLoss: divValue must be a positive number, got NaN",
+                assertThrows(IllegalArgumentException.class,
+                        () -> new AdaptiveLogSoftmaxWithLoss(3, 6, new int[] {2}, Double.NaN, false)).getMessage());
+    }
+
+    @Test
     void badCutoffsAreRefused() {
         assertEquals("AdaptiveLogSoftmaxWithLoss: cutoffs should be unique, positive integers sorted in increasing"
                 + " order, each between 1 and nClasses - 1 = 9, got [3, 3]",
