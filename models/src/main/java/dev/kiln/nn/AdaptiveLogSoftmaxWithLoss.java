@@ -184,7 +184,8 @@ public class AdaptiveLogSoftmaxWithLoss extends Module {
             int low = i == 0 ? 0 : cutoffs[i - 1];
             int high = cutoffs[i];
             long[] members = Arrays.stream(rowsIn(classes, low, high)).mapToLong(r -> r).toArray();
-            if (members.length == 0) {
+            // The shortlist's piece even when empty, so that an empty batch still has one to concatenate.
+            if (members.length == 0 && i > 0) {
                 continue;
             }
             long[] within = new long[members.length];

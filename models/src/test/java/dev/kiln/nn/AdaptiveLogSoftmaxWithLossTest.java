@@ -3,6 +3,7 @@ package dev.kiln.nn;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
@@ -120,6 +121,14 @@ class AdaptiveLogSoftmaxWithLossTest {
         Tensor x = Tensor.randn(DType.F64, 3, 8);
         assertArrayEquals(asm.forward(x, Tensor.fromArray(new long[] {2, 7, 11}, 3)).output().toDoubleArray(),
                 asm.forward(x, Tensor.fromArray(new int[] {2, 7, 11}, 3)).output().toDoubleArray(), 0);
+    }
+
+    @Test
+    void anEmptyBatchGivesAnEmptyOutputAndANaNLossAsPyTorch() {
+        AdaptiveLogSoftmaxWithLoss asm = new AdaptiveLogSoftmaxWithLoss(4, 6, new int[] {2, 4}, 2.0, false);
+        AdaptiveSoftmaxOutput result = asm.forward(Tensor.zeros(0, 4), Tensor.zeros(DType.I64, 0));
+        assertArrayEquals(new int[] {0}, result.output().shape().dims());
+        assertTrue(Double.isNaN(result.loss().item()));
     }
 
     @Test
