@@ -109,12 +109,7 @@ final class CholeskyOps {
      * identities, differentiable as choleskySolve.
      */
     static Tensor choleskyInverse(Tensor factor, boolean upper) {
-        LinalgShapes.matrices(INVERSE_OP, upper ? "U" : "L", factor);
-        if (factor.dim(-1) != factor.dim(-2)) {
-            throw new IllegalArgumentException(INVERSE_OP + ": A must be batches of square matrices, but they are "
-                    + factor.dim(-2) + " by " + factor.dim(-1) + " matrices (" + (upper ? "U " : "L ")
-                    + factor.shape() + ")");
-        }
+        LinalgShapes.squareMatrices(INVERSE_OP, upper ? "U" : "L", factor);
         Tensor eye = LinalgShapes.identities(factor, factor.shape().without(-1));
         return choleskySolve(eye, factor, upper);
     }

@@ -31,6 +31,18 @@ final class LinalgShapes {
         }
     }
 
+    /**
+     * {@link #square}'s check in the words of PyTorch's matrix functions (matrix_power, matrix_exp, cond,
+     * cholesky_inverse), which name the matrices' size.
+     */
+    static void squareMatrices(String op, String name, Tensor t) {
+        matrices(op, name, t);
+        if (t.dim(-1) != t.dim(-2)) {
+            throw new IllegalArgumentException(op + ": A must be batches of square matrices, but they are "
+                    + t.dim(-2) + " by " + t.dim(-1) + " matrices (" + name + " " + t.shape() + ")");
+        }
+    }
+
     /** Checks that {@code t} is an open F32 or F64 batch of matrices {@code [..., rows, cols]}. */
     static void matrices(String op, String name, Tensor t) {
         Checks.open(op, t);

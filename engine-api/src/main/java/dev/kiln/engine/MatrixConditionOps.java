@@ -69,10 +69,7 @@ final class MatrixConditionOps {
 
     /** {@code norm(A) norm(A^-1)}, infinity where A is singular, as PyTorch's. */
     private static Tensor throughInverse(Tensor a, String p, java.util.function.UnaryOperator<Tensor> norm) {
-        if (a.dim(-1) != a.dim(-2)) {
-            throw new IllegalArgumentException(COND + "(ord=" + p + "): A must be batches of square matrices, but"
-                    + " they are " + a.dim(-2) + " by " + a.dim(-1) + " matrices (A " + a.shape() + ")");
-        }
+        LinalgShapes.squareMatrices(COND + "(ord=" + p + ")", "A", a);
         Linalg.ResultAndInfo inverse = Linalg.invEx(a);
         Tensor value = norm.apply(a).mul(norm.apply(inverse.result()));
         return value.maskedFill(inverse.info().ne(0), Double.POSITIVE_INFINITY);

@@ -20,11 +20,7 @@ final class MatrixExpOps {
     }
 
     static Tensor matrixExp(Tensor a) {
-        LinalgShapes.matrices(OP, "A", a);
-        if (a.dim(-1) != a.dim(-2)) {
-            throw new IllegalArgumentException(OP + ": A must be batches of square matrices, but they are "
-                    + a.dim(-2) + " by " + a.dim(-1) + " matrices (A " + a.shape() + ")");
-        }
+        LinalgShapes.squareMatrices(OP, "A", a);
         Tensor flat = LinalgShapes.flat(a);
         if (flat.size() == 0) {
             return LinalgShapes.unflat(flat.copy(), a);

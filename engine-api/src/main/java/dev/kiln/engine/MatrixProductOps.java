@@ -16,11 +16,7 @@ final class MatrixProductOps {
 
     /** A^n by repeated squaring, A^-1 raised to -n for a negative n, identities for n = 0. */
     static Tensor matrixPower(Tensor a, int n) {
-        LinalgShapes.matrices(POWER, "A", a);
-        if (a.dim(-1) != a.dim(-2)) {
-            throw new IllegalArgumentException(POWER + ": A must be batches of square matrices, but they are "
-                    + a.dim(-2) + " by " + a.dim(-1) + " matrices (A " + a.shape() + ")");
-        }
+        LinalgShapes.squareMatrices(POWER, "A", a);
         Tensor flat = LinalgShapes.flat(a);
         if (n == 0) {
             // A * 0 + I: identities that still depend on A, with a zero gradient, as PyTorch's.
