@@ -11,12 +11,24 @@ final class MatrixExpOps {
     static final String OP = "linalg.matrixExp";
     /** The largest 1-norm for which the degree-13 approximant is exact to double precision. */
     private static final double THETA_13 = 5.371920351148152;
-    /** The degree-13 Padé coefficients b0..b13. */
-    private static final double[] B = {64764752532480000.0, 32382376266240000.0, 7771770303897600.0,
+    /**
+     * The degree-13 Padé coefficients b0..b13 divided by b0, so that the identity's coefficient is 1: the solve's
+     * pivots are then exactly 1 for a zero or nilpotent A, whose exponential comes out exact (I for A = 0, as
+     * PyTorch's), where pivots of b0 = 6.5e16 gave 1 - 2^-53.
+     */
+    private static final double[] B = normalised(64764752532480000.0, 32382376266240000.0, 7771770303897600.0,
         1187353796428800.0, 129060195264000.0, 10559470521600.0, 670442572800.0, 33522128640.0, 1323241920.0,
-        40840800.0, 960960.0, 16380.0, 182.0, 1.0};
+        40840800.0, 960960.0, 16380.0, 182.0, 1.0);
 
     private MatrixExpOps() {
+    }
+
+    private static double[] normalised(double... b) {
+        double[] scaled = new double[b.length];
+        for (int k = 0; k < b.length; k++) {
+            scaled[k] = b[k] / b[0];
+        }
+        return scaled;
     }
 
     static Tensor matrixExp(Tensor a) {

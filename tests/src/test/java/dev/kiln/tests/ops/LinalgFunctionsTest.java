@@ -297,6 +297,14 @@ class LinalgFunctionsTest {
     }
 
     @Test
+    void theExponentialOfAZeroOrNilpotentMatrixIsExact() {
+        assertArrayEquals(new double[] {1, 0, 0, 1},
+                Linalg.matrixExp(Tensor.zeros(DType.F64, 2, 2)).toDoubleArray(), 0);
+        assertArrayEquals(new double[] {1, 1, 0, 1},
+                Linalg.matrixExp(Tensor.fromArray(new double[] {0, 1, 0, 0}, 2, 2)).toDoubleArray(), 0);
+    }
+
+    @Test
     void aNegativeFiniteOrderOverAnEmptyAxisIsRefusedAsPyTorchRefusesIt() {
         assertMessage("linalg.vectorNorm cannot compute the -1.0 norm on an empty tensor because the operation does"
                 + " not have an identity (tensor [0, 3])",
