@@ -29,6 +29,7 @@ final class VectorNormOps {
                     + x.shape());
         }
         if (x.rank() == 0) {
+            checkScalarAxes(x, axes);
             return Tensor.consume(x.reshape(1), x, flat -> vectorNorm(flat, ord, null, false));
         }
         int[] over = axes == null || axes.length == 0 ? allAxes(x) : Axes.distinct(VECTOR_NORM, x.shape(), axes);
@@ -43,6 +44,16 @@ final class VectorNormOps {
             return Axes.sum(x.ne(0).to(x.dtype()), over).reshape(reduced.dims());
         }
         return NormOps.anyOrder(x, ord, over, keepDim);
+    }
+
+    /** A scalar's axes, as PyTorch wraps them: 0 and -1 only. */
+    private static void checkScalarAxes(Tensor x, int[] axes) {
+        for (int axis : axes == null ? new int[0] : axes) {
+            if (axis < -1 || axis > 0) {
+                throw new IllegalArgumentException(VECTOR_NORM + ": axis " + axis + " is out of range for a scalar"
+                        + " (tensor " + x.shape() + "): axes -1 and 0 only");
+            }
+        }
     }
 
     private static int[] allAxes(Tensor x) {

@@ -312,6 +312,14 @@ class LinalgFunctionsTest {
     }
 
     @Test
+    void anAxisOfAScalarOtherThanZeroOrMinusOneIsRefusedAsPyTorchRefusesIt() {
+        Tensor scalar = Tensor.fromArray(new double[] {-3}).reshape();
+        assertEquals(3, Linalg.vectorNorm(scalar, 2, new int[] {-1}, false).item());
+        assertMessage("linalg.vectorNorm: axis 5 is out of range for a scalar (tensor []): axes -1 and 0 only",
+                () -> Linalg.vectorNorm(scalar, 2, new int[] {5}, false));
+    }
+
+    @Test
     void aNegativePowerOfASingularMatrixNamesTheMatrixAsTheCallerGaveIt() {
         Tensor singular = Tensor.fromArray(new double[] {1, 2, 2, 4}, 2, 2);
         assertMessage("linalg.inv: The diagonal element 2 is zero, the inversion could not be completed because the"
