@@ -503,7 +503,9 @@ public final class F {
     /**
      * {@link #maxPool2d(Tensor, int[], int[], int[])} with PyTorch's {@code ceil_mode}: with {@code ceilMode} the
      * output size rounds up, so the last window may hang over the input (it never starts in the bottom or right
-     * padding), and the part that hangs over is ignored.
+     * padding), and the part that hangs over is ignored; as in PyTorch, the kernel may then exceed the padded input by
+     * less than the stride ({@link PoolOutputSize}), one window along that axis (SqueezeNet's 3x3 window at stride 2
+     * on a 2x2 input).
      */
     public static Tensor maxPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
         Pool2dGeometry g = poolGeometry("maxPool2d", input, kernel, stride, padding, ceilMode, true);
@@ -552,7 +554,8 @@ public final class F {
      *
      * @throws IllegalArgumentException naming the op and the input shape when the input is not 4-D, a kernel, stride
      *     or dilation is below 1, a padding exceeds half its kernel, a kernel's span {@code dilation (kernel - 1) + 1}
-     *     exceeds the padded input or a window would cover padding alone
+     *     exceeds the padded input (in ceil mode by the stride or more, PyTorch's rule, {@link PoolOutputSize}) or a
+     *     window would cover padding alone
      */
     public static Tensor maxPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, int[] dilation,
                                    boolean ceilMode) {
@@ -685,8 +688,8 @@ public final class F {
      * poolings, one axis at a time.
      *
      * @throws IllegalArgumentException naming the op and the input shape when the input is not 5-D, a setting is out
-     *     of range, a padding exceeds half its kernel, a kernel's span exceeds the padded input or a window would
-     *     cover padding alone
+     *     of range, a padding exceeds half its kernel, a kernel's span exceeds the padded input (in ceil mode by the
+     *     stride or more, {@link PoolOutputSize}) or a window would cover padding alone
      */
     public static Tensor maxPool3d(Tensor input, int[] kernel, int[] stride, int[] padding, int[] dilation,
                                    boolean ceilMode) {
@@ -770,7 +773,7 @@ public final class F {
      *
      * @throws IllegalArgumentException naming {@code maxPool1d} and the input shape when the input is not 3-D or 2-D,
      *     a kernel, stride or dilation is below 1, the padding is negative or exceeds half the kernel, or the kernel's
-     *     span exceeds the padded length
+     *     span exceeds the padded length (in ceil mode by the stride or more, {@link PoolOutputSize})
      */
     public static Tensor maxPool1d(Tensor input, int kernel, int stride, int padding, int dilation, boolean ceilMode) {
         return Pool1dOps.maxPool1d(input, kernel, stride, padding, dilation, ceilMode);
@@ -807,7 +810,7 @@ public final class F {
      *
      * @throws IllegalArgumentException naming {@code avgPool1d} and the input shape when the input is not 3-D or 2-D,
      *     the kernel or stride is below 1, the padding is negative or exceeds half the kernel, or the kernel exceeds
-     *     the padded length
+     *     the padded length (in ceil mode by the stride or more, {@link PoolOutputSize})
      */
     public static Tensor avgPool1d(Tensor input, int kernel, int stride, int padding, boolean ceilMode,
                                    boolean countIncludePad) {

@@ -18,7 +18,7 @@ final class Pool1dOps {
 
     /** See {@link F#maxPool1d(Tensor, int, int, int, int, boolean)}. */
     static Tensor maxPool1d(Tensor input, int kernel, int stride, int padding, int dilation, boolean ceilMode) {
-        check(MAX, input, kernel, stride, padding, dilation);
+        check(MAX, input, kernel, stride, padding, dilation, ceilMode);
         return onRows(input, rows -> F.maxPool2d(rows, new int[] {1, kernel}, new int[] {1, stride},
                 new int[] {0, padding}, new int[] {1, dilation}, ceilMode));
     }
@@ -26,7 +26,7 @@ final class Pool1dOps {
     /** See {@link F#maxPool1dWithIndices(Tensor, int, int, int, int, boolean)}. */
     static F.MaxPoolOutput maxPool1dWithIndices(Tensor input, int kernel, int stride, int padding, int dilation,
                                                 boolean ceilMode) {
-        check(MAX, input, kernel, stride, padding, dilation);
+        check(MAX, input, kernel, stride, padding, dilation, ceilMode);
         boolean unbatched = input.rank() == 2;
         Tensor rows = (unbatched ? input.unsqueeze(0) : input).unsqueeze(2);
         F.MaxPoolOutput pooled = F.maxPool2dWithIndices(rows, new int[] {1, kernel}, new int[] {1, stride},
@@ -39,7 +39,7 @@ final class Pool1dOps {
     /** See {@link F#avgPool1d(Tensor, int, int, int, boolean, boolean)}. */
     static Tensor avgPool1d(Tensor input, int kernel, int stride, int padding, boolean ceilMode,
                             boolean countIncludePad) {
-        check(AVG, input, kernel, stride, padding, 1);
+        check(AVG, input, kernel, stride, padding, 1, ceilMode);
         return onRows(input, rows -> F.avgPool2d(rows, new int[] {1, kernel}, new int[] {1, stride},
                 new int[] {0, padding}, ceilMode, countIncludePad));
     }
@@ -52,7 +52,8 @@ final class Pool1dOps {
         return pool2d.apply(input.unsqueeze(2)).squeeze(2);
     }
 
-    private static void check(String op, Tensor input, int kernel, int stride, int padding, int dilation) {
+    private static void check(String op, Tensor input, int kernel, int stride, int padding, int dilation,
+                              boolean ceilMode) {
         Checks.open(op, input);
         if (input.rank() != 3 && input.rank() != 2) {
             throw new IllegalArgumentException(op + ": input " + input.shape()
@@ -68,11 +69,13 @@ final class Pool1dOps {
                     + kernel);
         }
         long length = input.dim(input.rank() - 1);
-        long span = (long) dilation * (kernel - 1) + 1;
-        if (span > length + 2L * padding) {
-            throw new IllegalArgumentException(op + ": input " + input.shape() + ": the kernel " + kernel
-                    + (dilation == 1 ? "" : " with dilation " + dilation) + " spans " + span
-                    + ", more than the length " + length + " padded by " + padding + " on each end");
+        long windows = PoolOutputSize.of(length, kernel, stride, padding, dilation, ceilMode);
+        if (windows < 1) {
+            long span = (long) dilation * (kernel - 1) + 1;
+            throw new IllegalArgumentException(op + ": input " + input.shape() + ": the output length " + windows
+                    + " is too small: the kernel " + kernel + (dilation == 1 ? "" : " with dilation " + dilation)
+                    + " spans " + span + ", more than the length " + length + " padded by " + padding + " on each end"
+                    + (ceilMode ? " by the stride " + stride + " or more" : ""));
         }
     }
 }

@@ -21,9 +21,11 @@ public record Pool2dGeometry(int batch, int channels, int height, int width,
      * {@code padding} each hold one value (both axes) or two (height, width). A null or empty stride
      * means the kernel size (PyTorch's default); a null padding means 0. {@code ceilMode} rounds the output size up
      * (less a last window that would start in the bottom or right padding), {@code countIncludePad} counts the
-     * padding in average pooling's divisor.
+     * padding in average pooling's divisor. Sizes follow PyTorch's rule ({@link PoolOutputSize}): in ceil mode the
+     * kernel may exceed the padded input by less than the stride, giving one window along that axis.
      *
-     * @throws IllegalArgumentException naming {@code op} and the shape when they do not fit together
+     * @throws IllegalArgumentException naming {@code op} and the shape when they do not fit together, among them an
+     *     output size below 1 (PyTorch's "Output size is too small")
      */
     public static Pool2dGeometry of(String op, Shape input, int[] kernel, int[] stride, int[] padding, boolean ceilMode,
                                     boolean countIncludePad) {
@@ -44,10 +46,14 @@ public record Pool2dGeometry(int batch, int channels, int height, int width,
             throw new IllegalArgumentException(op + ": input " + input + ": padding " + p[0] + " x " + p[1]
                     + " must be at most half the kernel " + k[0] + " x " + k[1]);
         }
-        if (k[0] > input.dim(2) + 2L * p[0] || k[1] > input.dim(3) + 2L * p[1]) {
+        long outH = PoolOutputSize.of(input.dim(2), k[0], s[0], p[0], 1, ceilMode);
+        long outW = PoolOutputSize.of(input.dim(3), k[1], s[1], p[1], 1, ceilMode);
+        if (outH < 1 || outW < 1) {
             throw new IllegalArgumentException(op + ": input " + input + " and kernel " + k[0] + " x " + k[1]
-                    + ": the kernel is larger than the padded input " + (input.dim(2) + 2 * p[0]) + " x "
-                    + (input.dim(3) + 2 * p[1]));
+                    + " (stride " + s[0] + " x " + s[1] + (ceilMode ? ", ceil mode" : "") + "): the output size "
+                    + outH + " x " + outW + " is too small: the kernel is larger than the padded input "
+                    + (input.dim(2) + 2 * p[0]) + " x " + (input.dim(3) + 2 * p[1])
+                    + (ceilMode ? " by the stride or more" : ""));
         }
         return new Pool2dGeometry(input.dim(0), input.dim(1), input.dim(2), input.dim(3), k[0], k[1], s[0], s[1], p[0], p[1],
                 ceilMode, countIncludePad);
@@ -55,7 +61,7 @@ public record Pool2dGeometry(int batch, int channels, int height, int width,
 
     /**
      * Output height: {@code (height + 2 padH - kernelH) / strideH + 1}, rounded up in ceil mode, where a last
-     * window that would start in the bottom padding is dropped.
+     * window that would start in the bottom padding is dropped; at least 1 (checked where built).
      */
     public int outH() {
         return outSize(height, kernelH, strideH, padH);
@@ -66,14 +72,9 @@ public record Pool2dGeometry(int batch, int channels, int height, int width,
         return outSize(width, kernelW, strideW, padW);
     }
 
-    /** PyTorch's pooling_output_shape: every window, even in ceil mode, starts inside the input or its left padding. */
+    /** {@link PoolOutputSize}: every window, even in ceil mode, starts inside the input or its left padding. */
     private int outSize(int size, int kernel, int stride, int pad) {
-        int span = size + 2 * pad - kernel;
-        if (!ceilMode) {
-            return span / stride + 1;
-        }
-        int windows = (span + stride - 1) / stride + 1;
-        return (long) (windows - 1) * stride >= size + pad ? windows - 1 : windows;
+        return (int) PoolOutputSize.of(size, kernel, stride, pad, 1, ceilMode);
     }
 
     /**

@@ -16,11 +16,12 @@ record Pool3dGeometry(int batch, int channels, int[] inSize, int[] outSize, int[
      * {@code op} on an input of this shape; kernel, stride, padding and dilation each hold one value (all three axes)
      * or three (depth, height, width). A null or empty stride is the kernel, a null padding 0, a null dilation 1.
      * Output sizes are PyTorch's: {@code (in + 2 padding - dilation (kernel - 1) - 1) / stride + 1}, rounded up in
-     * ceil mode less a last window that would start in the far padding.
+     * ceil mode less a last window that would start in the far padding ({@link PoolOutputSize}: in ceil mode a
+     * kernel's span may exceed the padded input by less than the stride).
      *
      * @throws IllegalArgumentException naming {@code op} and the input shape when the input is not 5-D, a setting is
-     *     out of range, a padding exceeds half its kernel, a kernel's span exceeds the padded input, or a window
-     *     would cover padding alone
+     *     out of range, a padding exceeds half its kernel, an output size is below 1 (a kernel's span exceeds
+     *     the padded input, in ceil mode by the stride or more), or a window would cover padding alone
      */
     static Pool3dGeometry of(String op, Shape input, int[] kernel, int[] stride, int[] padding, int[] dilation,
                              boolean ceilMode) {
@@ -54,8 +55,8 @@ record Pool3dGeometry(int batch, int channels, int[] inSize, int[] outSize, int[
      * the 4-D input.
      *
      * @throws IllegalArgumentException naming {@code op} and the input shape when the input is not 4-D, a setting is
-     *     out of range, a padding exceeds half its kernel, a kernel's span exceeds the padded input, or a window
-     *     would cover padding alone
+     *     out of range, a padding exceeds half its kernel, an output size is below 1 (a kernel's span exceeds
+     *     the padded input, in ceil mode by the stride or more), or a window would cover padding alone
      */
     static Pool3dGeometry plane(String op, Shape input, int[] kernel, int[] stride, int[] padding, int[] dilation,
                                 boolean ceilMode) {
@@ -89,17 +90,14 @@ record Pool3dGeometry(int batch, int channels, int[] inSize, int[] outSize, int[
         return new Pool3dGeometry(input.dim(0), input.dim(1), in, out, k, s, p, d, ceilMode);
     }
 
-    /** PyTorch's pooling_output_shape along axis a, after checking that every window holds an input element. */
+    /** {@link PoolOutputSize} along axis a, after checking that it is at least 1 and every window holds an element. */
     private static int outSize(String op, Shape input, int a, int in, int k, int s, int p, int d, boolean ceilMode) {
-        long span = (long) d * (k - 1) + 1;
-        long padded = in + 2L * p;
-        if (span > padded) {
-            throw new IllegalArgumentException(op + ": input " + input + ": the kernel's span " + span + " along the "
-                    + AXES[a] + " (kernel " + k + ", dilation " + d + ") is larger than the padded input's " + padded);
-        }
-        long windows = (padded - span + (ceilMode ? s - 1 : 0)) / s + 1;
-        if (ceilMode && (windows - 1) * s >= in + p) {
-            windows--;
+        long windows = PoolOutputSize.of(in, k, s, p, d, ceilMode);
+        if (windows < 1) {
+            throw new IllegalArgumentException(op + ": input " + input + ": the output " + AXES[a] + " " + windows
+                    + " is too small: the kernel's span " + ((long) d * (k - 1) + 1) + " along the " + AXES[a]
+                    + " (kernel " + k + ", dilation " + d + ") is larger than the padded input's " + (in + 2L * p)
+                    + (ceilMode ? " by the stride " + s + " or more" : ""));
         }
         int out = Checks.dimension(op, "the output " + AXES[a], windows);
         for (int o = 0; o < out; o++) {

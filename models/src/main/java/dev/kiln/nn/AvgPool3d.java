@@ -47,6 +47,24 @@ public class AvgPool3d extends Pool3d {
         this.countIncludePad = countIncludePad;
     }
 
+    /**
+     * Also refuses an input that some axis of the kernel exceeds, padding aside, as PyTorch's {@code avg_pool3d} does
+     * (its input-size check, which its 2-D and max poolings lack): so no window reaches past the padded input but for
+     * a ceil-mode last one that the stride leaves hanging over.
+     */
+    @Override
+    void checkInput(Tensor x) {
+        super.checkInput(x);
+        int[] size = {x.dim(-3), x.dim(-2), x.dim(-1)};
+        for (int a = 0; a < 3; a++) {
+            if (size[a] < kernel[a]) {
+                throw new IllegalArgumentException(this + ": input " + x.shape() + ": its depth x height x width "
+                        + size[0] + "x" + size[1] + "x" + size[2] + " is smaller than the kernel " + kernel[0] + "x"
+                        + kernel[1] + "x" + kernel[2] + " along the " + Pool3d.AXES[a] + ", padding aside");
+            }
+        }
+    }
+
     @Override
     Tensor pool(Tensor x) {
         Tensor planes = windowOfOne(1) && windowOfOne(2) ? x : poolPlanes(x);

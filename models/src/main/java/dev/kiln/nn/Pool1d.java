@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.PoolOutputSize;
 import dev.kiln.engine.Tensor;
 
 /**
@@ -37,17 +38,20 @@ abstract class Pool1d extends Pool2d {
         return 1;
     }
 
-    /** Refuses an input that is not [batch, channels, length] or is shorter than the padded window's span. */
+    /**
+     * Refuses an input that is not [batch, channels, length] or is shorter than the padded window's span (in ceil mode
+     * by the stride or more: PyTorch's rule, {@link PoolOutputSize}).
+     */
     void checkRow(Tensor x) {
         if (x.rank() != 3) {
             throw new IllegalArgumentException("expected a 3-D input [batch, channels, length]");
         }
         long span = (long) rowDilation() * (kernel - 1) + 1;
-        if (span > x.dim(2) + 2L * padding) {
+        if (PoolOutputSize.of(x.dim(2), kernel, stride, padding, rowDilation(), ceilMode) < 1) {
             String window = rowDilation() == 1 ? "the kernel " + kernel + " is"
                     : "the kernel " + kernel + " with dilation " + rowDilation() + " spans " + span + ",";
             throw new IllegalArgumentException(window + " longer than the length " + x.dim(2) + " padded by "
-                    + padding + " on each end");
+                    + padding + " on each end" + (ceilMode ? " by the stride " + stride + " or more" : ""));
         }
     }
 }

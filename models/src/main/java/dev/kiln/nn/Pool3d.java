@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.PoolOutputSize;
 import dev.kiln.engine.Tensor;
 import java.util.function.Supplier;
 
@@ -9,6 +10,8 @@ import java.util.function.Supplier;
  * pooling {@link #pool} applies to a batch.
  */
 abstract class Pool3d extends Module {
+    static final String[] AXES = {"depth", "height", "width"};
+
     final int[] kernel;
     final int[] stride;
     final int[] padding;
@@ -74,22 +77,25 @@ abstract class Pool3d extends Module {
         return unbatched ? consume(y, t -> t.squeeze(0)) : y;
     }
 
-    /** Refuses an input that is not 4-D or 5-D or that some window's span exceeds along an axis, padding included. */
+    /**
+     * Refuses an input that is not 4-D or 5-D or that some window's span exceeds along an axis, padding included (in
+     * ceil mode by the stride or more: PyTorch's rule, {@link PoolOutputSize}).
+     */
     void checkInput(Tensor x) {
         if (x.rank() != 4 && x.rank() != 5) {
             throw new IllegalArgumentException(this + ": input " + x.shape()
                     + " must be [batch, channels, depth, height, width] or unbatched [channels, depth, height, width]");
         }
-        String[] axes = {"depth", "height", "width"};
         for (int a = 0; a < 3; a++) {
             int size = x.dim(a - 3);
             long span = (long) axisDilation(a) * (kernel[a] - 1) + 1;
-            if (span > size + 2L * padding[a]) {
+            if (PoolOutputSize.of(size, kernel[a], stride[a], padding[a], axisDilation(a), ceilMode) < 1) {
                 String window = axisDilation(a) == 1 ? "the kernel " + kernel[a] + " is larger than"
                         : "the kernel " + kernel[a] + " with dilation " + axisDilation(a) + " spans " + span
                                 + ", more than";
-                throw new IllegalArgumentException(this + ": input " + x.shape() + ": " + window + " the " + axes[a]
-                        + " " + size + " padded by " + padding[a] + " on each side");
+                throw new IllegalArgumentException(this + ": input " + x.shape() + ": " + window + " the " + AXES[a]
+                        + " " + size + " padded by " + padding[a] + " on each side"
+                        + (ceilMode ? " by the stride " + stride[a] + " or more" : ""));
             }
         }
     }
