@@ -16,9 +16,10 @@ import dev.kiln.nn.Sequential;
  * ReLU (7x7 to 96 channels in 1.0, 3x3 to 64 in 1.1), eight {@link Fire} modules and three 3x3 stride-2 max poolings
  * rounding up (after the stem and after Fire 3 and 7 in 1.0, after Fire 2 and 4 in 1.1); and {@code classifier}:
  * dropout 0.5, a 1x1 convolution 512 -> classes ({@code classifier.1}), ReLU and adaptive average pooling to 1x1,
- * flattened. Input [batch, inChannels, height, width] with height and width at least 29 (1.0) or 25 (1.1), where the
- * last pooling gets 3x3 (torchvision's pretrained weights expect 3 channels at 224x224; torchvision also takes 21 and
- * 17, pooling a 2x2 input with a window that hangs over it, which Kiln's pooling refuses); output [batch, classes].
+ * flattened. Input [batch, inChannels, height, width] with height and width at least 21 (1.0) or 17 (1.1), as
+ * torchvision's, where the last pooling's 3x3 window hangs over a 2x2 input (torchvision's pretrained weights expect 3
+ * channels at 224x224); below, that pooling's output would be empty and it refuses the input, naming the sizes; output
+ * [batch, classes].
  *
  * <p>To start from torchvision's weights, save them from PyTorch as safetensors
  * ({@code safetensors.torch.save_file(torchvision.models.squeezenet1_1(weights="IMAGENET1K_V1").state_dict(), "sq.safetensors")})

@@ -645,22 +645,22 @@ class TorchvisionMobileNetSqueezeNetPyTorchParityTest {
     }
 
     /**
-     * The smallest inputs: 29x29 for 1.0 and 25x25 for 1.1, where the last pooling gets 3x3. torchvision takes down to
-     * 21 and 17 (its script found those), where that pooling's window hangs over a 2x2 input on every side but the
-     * first, which Kiln's pooling refuses.
+     * The smallest inputs, torchvision's (its script found them): 21x21 for 1.0 and 17x17 for 1.1, where the last
+     * pooling's 3x3 window at stride 2 hangs over a 2x2 input in ceil mode; one pixel less leaves it a 1x1 input and no
+     * window, which the pooling refuses as PyTorch's does.
      */
     @Test
-    void squeezeNetTakesInputsDownTo29And25Pixels() {
+    void squeezeNetTakesInputsDownTo21And17PixelsAsTorchvision() {
         try (SqueezeNet v10 = SqueezeNet.squeezenet1_0(3, 10); SqueezeNet v11 = SqueezeNet.squeezenet1_1(3, 10);
                 Scope s = Scope.open()) {
-            assertArrayEquals(new int[] {1, 10}, v10.forward(Tensor.zeros(DType.F32, 1, 3, 29, 29)).shape().dims());
-            assertArrayEquals(new int[] {1, 10}, v11.forward(Tensor.zeros(DType.F32, 1, 3, 25, 25)).shape().dims());
+            assertArrayEquals(new int[] {1, 10}, v10.forward(Tensor.zeros(DType.F32, 1, 3, 21, 21)).shape().dims());
+            assertArrayEquals(new int[] {1, 10}, v11.forward(Tensor.zeros(DType.F32, 1, 3, 17, 17)).shape().dims());
             assertTrue(assertThrows(IllegalArgumentException.class,
-                    () -> v10.forward(Tensor.zeros(DType.F32, 1, 3, 28, 28))).getMessage()
-                    .contains("the kernel is larger than the padded input 2 x 2"));
+                    () -> v10.forward(Tensor.zeros(DType.F32, 1, 3, 20, 20))).getMessage()
+                    .contains("the output size 0 x 0 is too small: the kernel is larger than the padded input 1 x 1"));
             assertTrue(assertThrows(IllegalArgumentException.class,
-                    () -> v11.forward(Tensor.zeros(DType.F32, 1, 3, 24, 24))).getMessage()
-                    .contains("the kernel is larger than the padded input 2 x 2"));
+                    () -> v11.forward(Tensor.zeros(DType.F32, 1, 3, 16, 16))).getMessage()
+                    .contains("the output size 0 x 0 is too small: the kernel is larger than the padded input 1 x 1"));
         }
     }
 
