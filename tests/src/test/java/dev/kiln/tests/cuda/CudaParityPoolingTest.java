@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * them) and average pooling (padding counted as zeros, PyTorch's {@code count_include_pad}) on the backend under
  * test against the CPU backend, for overlapping windows, the default stride, rectangular windows, sizes that
  * leave a remainder, and PyTorch's {@code ceil_mode} (the last windows hang over the input) and
- * {@code count_include_pad=False} (average pooling divides by the input elements in the window).
+ * {@code count_include_pad=False} (average pooling divides by the input elements in the window), also where the
+ * kernel reaches past the padded input by less than the stride, which ceil mode accepts as one window.
  *
  * <p>Max pooling selects and must match exactly, indices included; tied maxima go to the first element in
  * row-major window order, which is also checked against a model written here. The gradients and averages sum
@@ -68,7 +69,14 @@ class CudaParityPoolingTest extends ParityTest {
                 new Geometry("3x2 kernel, stride (2, 3), padding (1, 0), padding not counted", new int[] {1, 2, 8, 7},
                         new int[] {3, 2}, new int[] {2, 3}, new int[] {1, 0}, false, false),
                 new Geometry("2x2, stride 2, padding 1 on 5x7, ceil mode without a window starting in the padding",
-                        new int[] {1, 2, 5, 7}, new int[] {2}, new int[] {2}, new int[] {1}, true, true));
+                        new int[] {1, 2, 5, 7}, new int[] {2}, new int[] {2}, new int[] {1}, true, true),
+                new Geometry("3x3, stride 2 on 2x2, ceil mode (the kernel past the input, SqueezeNet's smallest)",
+                        new int[] {2, 3, 2, 2}, new int[] {3}, new int[] {2}, new int[] {0}, true, true),
+                new Geometry("5x6, stride 2, padding 1 on 2x3, ceil mode (the kernel past the padded input), padding"
+                        + " not counted", new int[] {1, 2, 2, 3}, new int[] {5, 6}, new int[] {2}, new int[] {1}, true,
+                        false),
+                new Geometry("5x3, stride 2, padding 1 on 2x7, ceil mode (the kernel past the padded height only)",
+                        new int[] {1, 2, 2, 7}, new int[] {5, 3}, new int[] {2}, new int[] {1}, true, true));
     }
 
     /** Values and indices of max pooling {@code x} on {@code b}. */
