@@ -25,7 +25,7 @@ import java.util.Locale;
  *
  * <p>{@code EmbeddingBag.builder(10000, 64).mode(EmbeddingBag.Mode.SUM).paddingIdx(0).build()}.
  */
-public class EmbeddingBag extends Module {
+public class EmbeddingBag extends Module implements TwoInputForward {
     /** How a bag's rows combine, PyTorch's {@code mode}. */
     public enum Mode { SUM, MEAN, MAX }
 
@@ -142,6 +142,7 @@ public class EmbeddingBag extends Module {
      * @throws IllegalArgumentException naming this layer and the values when the offsets do not start at 0, decrease,
      *     or pass the input's end, and as {@link #forward(Tensor)}
      */
+    @Override
     public Tensor forward(Tensor indices, Tensor offsets) {
         return forward(indices, offsets, null);
     }

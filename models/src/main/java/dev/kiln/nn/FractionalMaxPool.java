@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * their gradients, so the input's gradient goes to each window's maximum (summed where windows share it) to any order,
  * on every backend.
  */
-abstract class FractionalMaxPool extends Module {
+abstract class FractionalMaxPool extends Module implements TwoInputForward {
     private static final String[] PLANE_AXES = {"height", "width"};
     private static final String[] VOLUME_AXES = {"depth", "height", "width"};
 
@@ -98,6 +98,7 @@ abstract class FractionalMaxPool extends Module {
      *
      * @throws IllegalArgumentException as {@link #forwardWithIndices(Tensor, Tensor)}
      */
+    @Override
     public Tensor forward(Tensor x, Tensor samples) {
         return outputOnly(forwardWithIndices(x, samples));
     }

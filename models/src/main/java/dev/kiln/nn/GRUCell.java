@@ -11,7 +11,7 @@ import dev.kiln.engine.Tensor;
  * fused {@link F#gruCell}. Parameters {@code weight_ih} [3H, inputSize], {@code weight_hh} [3H, H],
  * {@code bias_ih}, {@code bias_hh} [3H], drawn uniformly from +-1/sqrt(H) as in PyTorch.
  */
-public class GRUCell extends Module {
+public class GRUCell extends Module implements TwoInputForward {
     private final int inputSize;
     private final int hiddenSize;
 
@@ -39,6 +39,7 @@ public class GRUCell extends Module {
     }
 
     /** h' [batch, H] after reading x [batch, inputSize] from h [batch, H]. */
+    @Override
     public Tensor forward(Tensor x, Tensor h) {
         if (x.rank() != 2 || x.dim(1) != inputSize) {
             throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inputSize + "]");

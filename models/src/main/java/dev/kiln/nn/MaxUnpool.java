@@ -8,7 +8,7 @@ import java.util.function.Supplier;
  * their checks, and errors that name the layer and the shapes. An unpooling takes its input and the pooling's indices,
  * so the one-argument {@link #forward(Tensor)} refuses.
  */
-abstract class MaxUnpool extends Module {
+abstract class MaxUnpool extends Module implements TwoInputForward {
     final int kernel;
     final int stride;
     final int padding;

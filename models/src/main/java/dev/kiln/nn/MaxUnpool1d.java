@@ -33,6 +33,7 @@ public class MaxUnpool1d extends MaxUnpool {
      * @throws IllegalArgumentException naming this layer and both shapes when the input is not 3-D, the indices are
      *     not I64 of its shape, or an index lies outside the output
      */
+    @Override
     public Tensor forward(Tensor x, Tensor indices) {
         return naming(x, indices, () -> {
             checkRows(x, indices);

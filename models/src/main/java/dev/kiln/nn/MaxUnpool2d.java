@@ -34,6 +34,7 @@ public class MaxUnpool2d extends MaxUnpool {
      * @throws IllegalArgumentException naming this layer and both shapes when the input is not 4-D, the indices are
      *     not I64 of its shape, or an index lies outside the output plane
      */
+    @Override
     public Tensor forward(Tensor x, Tensor indices) {
         return forward(x, indices, null);
     }

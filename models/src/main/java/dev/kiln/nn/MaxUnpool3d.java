@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * width) order stands, as on PyTorch's CPU (see {@link F#maxUnpool3d} for a dilated pooling's indices). Each input
  * element's gradient is the output's gradient at its index. No parameters.
  */
-public class MaxUnpool3d extends Module {
+public class MaxUnpool3d extends Module implements TwoInputForward {
     private final int[] kernel;
     private final int[] stride;
     private final int[] padding;
@@ -72,6 +72,7 @@ public class MaxUnpool3d extends Module {
      * @throws IllegalArgumentException naming this layer and both shapes when the input is not 4-D or 5-D, the indices
      *     are not I64 of its shape, or an index lies outside the output volume
      */
+    @Override
     public Tensor forward(Tensor x, Tensor indices) {
         return forward(x, indices, null);
     }

@@ -12,7 +12,7 @@ import dev.kiln.engine.Tensor;
  * Parameters {@code weight_ih} [H, inputSize], {@code weight_hh} [H, H], {@code bias_ih} and {@code bias_hh} [H]
  * (none with {@code bias = false}), drawn uniformly from +-1/sqrt(H) as in PyTorch.
  */
-public class RNNCell extends Module {
+public class RNNCell extends Module implements TwoInputForward {
     private final int inputSize;
     private final int hiddenSize;
     private final boolean relu;
@@ -71,6 +71,7 @@ public class RNNCell extends Module {
      *
      * @throws IllegalArgumentException naming the cell and the expected and actual shapes
      */
+    @Override
     public Tensor forward(Tensor x, Tensor h) {
         boolean unbatched = x.rank() == 1;
         if (!(unbatched || x.rank() == 2) || x.dim(-1) != inputSize) {

@@ -31,7 +31,7 @@ import java.util.function.UnaryOperator;
  * PyTorch's {@code _reset_parameters}: every weight matrix Xavier-uniform, the attentions' packed
  * {@code in_proj_weight} [3 dModel, dModel] as one matrix.
  */
-public class Transformer extends Module {
+public class Transformer extends Module implements TwoInputForward {
     private final int dModel;
     private final int nhead;
     private final boolean batchFirst;
@@ -105,6 +105,7 @@ public class Transformer extends Module {
     }
 
     /** {@link #forward(Tensor, Tensor, AttentionMask, AttentionMask, AttentionMask, Tensor, Tensor, Tensor)} unmasked. */
+    @Override
     public Tensor forward(Tensor src, Tensor tgt) {
         return forward(src, tgt, null, null, null, null, null, null);
     }

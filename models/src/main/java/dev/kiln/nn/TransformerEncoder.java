@@ -19,7 +19,7 @@ import dev.kiln.engine.Tensor;
  * {@code src_key_padding_mask} [batch, S] go to {@link #forward(Tensor, AttentionMask, Tensor)}, as in
  * {@link TransformerEncoderLayer}.
  */
-public class TransformerEncoder extends Module {
+public class TransformerEncoder extends Module implements TwoInputForward {
     private boolean checkpoint;
 
     /** {@code numLayers} (at least 1) pre-norm layers of the given sizes; see {@link TransformerEncoderLayer}. */
@@ -82,6 +82,7 @@ public class TransformerEncoder extends Module {
     }
 
     /** {@code x} [batch, S, dModel] with {@code mask} (or null) broadcasting to [batch, S, S]; returns [batch, S, dModel]. */
+    @Override
     public Tensor forward(Tensor x, Tensor mask) {
         return forward(x, mask == null ? null : AttentionMask.masking(mask), null);
     }

@@ -30,7 +30,7 @@ import dev.kiln.engine.Tensor;
  * {@code linear2} [dModel, feedForward], {@code norm1}, {@code norm2}, {@code dropout1}, {@code dropout2}; every dropout has
  * probability {@code dropout} (the attention weights too).
  */
-public class TransformerEncoderLayer extends Module {
+public class TransformerEncoderLayer extends Module implements TwoInputForward {
     private final int dModel;
     private final TransformerLayerOptions options;
 
@@ -72,6 +72,7 @@ public class TransformerEncoderLayer extends Module {
     }
 
     /** {@code x} [batch, S, dModel] with {@code mask} (or null) broadcasting to [batch, S, S]; returns [batch, S, dModel]. */
+    @Override
     public Tensor forward(Tensor x, Tensor mask) {
         return forward(x, mask == null ? null : AttentionMask.masking(mask), null);
     }
