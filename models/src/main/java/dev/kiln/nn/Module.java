@@ -1012,19 +1012,21 @@ public abstract class Module implements AutoCloseable, Cloneable {
 
     /**
      * Runs {@link TwoInputForward#forward(Tensor, Tensor)} of a two-input module with its backward hooks, whose
-     * {@code gradInput} then has two entries, as PyTorch's {@code module(x1, x2)} does; for {@link Bilinear},
-     * {@link CosineSimilarity} and {@link PairwiseDistance}.
+     * {@code gradInput} then has two entries, as PyTorch's {@code module(x1, x2)} does; for the modules that implement
+     * {@link TwoInputForward}. Forward hooks take one input, so a module that has them refuses this call: remove them
+     * and work on the output of this call instead.
      *
      * @throws UnsupportedOperationException naming this module when it does not take two inputs
-     * @throws IllegalStateException naming this module when it has forward hooks, which take one input
+     * @throws IllegalStateException naming this module, and saying what to do, when it has forward hooks
      */
     public final Tensor call(Tensor x1, Tensor x2) {
         if (!(this instanceof TwoInputForward twoInputs)) {
             throw new UnsupportedOperationException(this + " takes one input; call call(x)");
         }
         if (hasForwardHooks()) {
-            throw new IllegalStateException(this + ": forward hooks take one input; a two-input call runs backward"
-                    + " hooks only");
+            throw new IllegalStateException(this + ": its forward hooks take one input, so call(x1, x2) cannot run"
+                    + " them; remove them (HookHandle.remove()) and read or replace the output of call(x1, x2)"
+                    + " instead, or hook a one-input module around this one. call(x1, x2) runs backward hooks.");
         }
         if (!hasBackwardHooks()) {
             return recordOutput(twoInputs.forward(x1, x2));
