@@ -1,9 +1,9 @@
 """Prints BackwardHooksPyTorchParityTest: torch.nn.Module.register_full_backward_hook on a Linear, a Conv2d, a hook on
-inner modules of a Sequential, a two-input Bilinear, a Linear whose input needs no gradient, and a hook under
-create_graph, in float64: the gradients each hook is given, the gradients after its replacements, and the order of
-the hooks of nested modules. PyTorch 1.13 has no register_full_backward_pre_hook (2.0 has): a hook on the module's
-returned output, which runs when the output's gradient is known and before the module's backward as a pre-hook does,
-stands in for one.
+inner modules of a Sequential, the two-input Bilinear, GRUCell (input, state) and EmbeddingBag (indices, offsets), a
+Linear whose input needs no gradient, and a hook under create_graph, in float64: the gradients each hook is given,
+the gradients after its replacements, and the order of the hooks of nested modules. PyTorch 1.13 has no
+register_full_backward_pre_hook (2.0 has): a hook on the module's returned output, which runs when the output's
+gradient is known and before the module's backward as a pre-hook does, stands in for one.
 
     /usr/bin/python3 backward_hooks.py > ../java/dev/kiln/nn/BackwardHooksPyTorchParityTest.java
 """
@@ -195,6 +195,60 @@ def bilinear_case():
     end()
 
 
+def gru_cell_case():
+    seen.clear()
+    begin("aGruCellsHookSeesTheGradientsOfItsInputAndStateAndItsReplacementReachesTheState",
+          "torch.nn.GRUCell(3, 4)(x, h) with a full backward hook returning (grad_input[0], 2 grad_input[1])")
+    print("        GRUCell cell = (GRUCell) new GRUCell(3, 4).to(DType.F64);")
+    m = torch.nn.GRUCell(3, 4)
+    emit_load("cell", load(m))
+    print("        cell.registerFullBackwardHook(recording());")
+    print("        cell.registerFullBackwardHook((module, gradInput, gradOutput) ->")
+    print("                new Tensor[] {gradInput[0], gradInput[1].mul(2.0)});")
+    m.register_full_backward_hook(recording())
+    m.register_full_backward_hook(lambda mod, gi, go: (gi[0], gi[1] * 2))
+    print("        Tensor x = tensor(DType.F64, 100, 2, 3);")
+    print("        Tensor h = tensor(DType.F64, 101, 2, 4);")
+    print("        backward(200, cell.call(x, h));")
+    x = tensor(100, 2, 3)
+    h = tensor(101, 2, 4)
+    backward([m(x, h)], [200])
+    gi, go = seen[0]
+    print()
+    emit_values("gradInput[0]", "gradInputs.get(0)[0]", gi[0])
+    emit_values("gradInput[1]", "gradInputs.get(0)[1]", gi[1])
+    emit_values("gradOutput[0]", "gradOutputs.get(0)[0]", go[0])
+    emit_values("gradient of x", "x.grad()", x.grad)
+    emit_values("gradient of h, doubled", "h.grad()", h.grad)
+    emit_grads("cell", m)
+    end()
+
+
+def embedding_bag_case():
+    seen.clear()
+    begin("anEmbeddingBagsHookGetsNullsForItsIndicesAndOffsetsAndTheOutputGradient",
+          "torch.nn.EmbeddingBag(6, 3)(indices, offsets) with a full backward hook")
+    print("        EmbeddingBag bags = (EmbeddingBag) new EmbeddingBag(6, 3).to(DType.F64);")
+    m = torch.nn.EmbeddingBag(6, 3)
+    emit_load("bags", load(m))
+    print("        bags.registerFullBackwardHook(recording());")
+    m.register_full_backward_hook(recording())
+    indices = [1, 4, 4, 0, 5, 2, 3]
+    offsets = [0, 2, 5]
+    print("        Tensor indices = Tensor.fromArray(new long[] {%s}, %d);" % (", ".join(map(str, indices)), len(indices)))
+    print("        Tensor offsets = Tensor.fromArray(new long[] {%s}, %d);" % (", ".join(map(str, offsets)), len(offsets)))
+    print("        backward(200, bags.call(indices, offsets));")
+    backward([m(torch.tensor(indices), torch.tensor(offsets))], [200])
+    gi, go = seen[0]
+    assert gi == (None, None)
+    print()
+    print('        assertNull(gradInputs.get(0)[0], "gradInput[0], of the indices");')
+    print('        assertNull(gradInputs.get(0)[1], "gradInput[1], of the offsets");')
+    emit_values("gradOutput[0]", "gradOutputs.get(0)[0]", go[0])
+    emit_grads("bags", m)
+    end()
+
+
 def no_input_gradient_case():
     seen.clear()
     begin("aHookOnAModuleWhoseInputNeedsNoGradientGetsANullInputGradientAndTheOutputGradient",
@@ -280,6 +334,8 @@ linear_case()
 conv_case()
 sequential_case()
 bilinear_case()
+gru_cell_case()
+embedding_bag_case()
 no_input_gradient_case()
 create_graph_case()
 order_case()
