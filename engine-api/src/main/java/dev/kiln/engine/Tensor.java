@@ -1092,7 +1092,8 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * Maximum over {@code axes} (all when empty), PyTorch's {@code amax}: NaN where a slice holds one; the gradient is
-     * split evenly among the elements equal to the maximum (max(axis) gives it to one). F32 or F64.
+     * split evenly among the elements equal to the maximum (max(axis) gives it to one). Integer tensors too, exact in
+     * their dtype (no gradient).
      */
     public Tensor amax(int[] axes, boolean keepDim) {
         return ExtremeOverAxesOps.amax(this, axes, keepDim);

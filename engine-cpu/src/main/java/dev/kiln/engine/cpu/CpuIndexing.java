@@ -103,11 +103,17 @@ final class CpuIndexing {
         long[] idx = Data.indices(index);
         Data sd = Data.of(src);
         Data od = Data.of(out);
+        // Integers are copied as longs: through doubles, I64 values beyond 2^53 would round.
+        boolean floating = src.dtype().isFloating();
         parallel.forRange(idx.length, 2, (s, e) -> {
             for (int q = s; q < e; q++) {
                 int o = q / (m * inner);
-                int i = q % inner;
-                od.set(q, sd.get((o * n + (int) idx[q]) * inner + i));
+                int at = (o * n + (int) idx[q]) * inner + q % inner;
+                if (floating) {
+                    od.set(q, sd.get(at));
+                } else {
+                    od.setLong(q, sd.getLong(at));
+                }
             }
         });
     }

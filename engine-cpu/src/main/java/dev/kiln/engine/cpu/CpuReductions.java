@@ -129,6 +129,10 @@ final class CpuReductions {
         int inner = (int) x.shape().inner(axis);
         Data xd = Data.of(x);
         Data od = Data.of(out);
+        if (!x.dtype().isFloating()) {
+            integerArgmax(xd, od, outer, n, inner);
+            return;
+        }
         parallel.forRange(outer * inner, n, (s, e) -> {
             for (int q = s; q < e; q++) {
                 int base = (q / inner) * n * inner + q % inner;
@@ -137,6 +141,25 @@ final class CpuReductions {
                 for (int k = 1; k < n; k++) {
                     double v = xd.get(base + k * inner);
                     if (v > bestValue || (Double.isNaN(v) && !Double.isNaN(bestValue))) {
+                        bestValue = v;
+                        best = k;
+                    }
+                }
+                od.set(q, best);
+            }
+        });
+    }
+
+    /** argmax of integers compared as longs: through doubles, I64 values beyond 2^53 would tie. */
+    private void integerArgmax(Data xd, Data od, int outer, int n, int inner) {
+        parallel.forRange(outer * inner, n, (s, e) -> {
+            for (int q = s; q < e; q++) {
+                int base = (q / inner) * n * inner + q % inner;
+                int best = 0;
+                long bestValue = xd.getLong(base);
+                for (int k = 1; k < n; k++) {
+                    long v = xd.getLong(base + k * inner);
+                    if (v > bestValue) {
                         bestValue = v;
                         best = k;
                     }

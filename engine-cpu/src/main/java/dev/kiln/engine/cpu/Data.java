@@ -14,6 +14,16 @@ abstract class Data {
 
     abstract void set(int i, double v);
 
+    /** Element i as a long: exact for I32 and I64, whose values beyond 2^53 a double would round. */
+    long getLong(int i) {
+        return (long) get(i);
+    }
+
+    /** Element i = v: exact for I64, wrapped for I32. */
+    void setLong(int i, long v) {
+        set(i, v);
+    }
+
     /** dst[dstPos ..] = elements [start, start + length): bulk copies, for loops that want plain arrays. */
     void read(int start, double[] dst, int dstPos, int length) {
         read(start, dst, dstPos, length, null);
@@ -112,6 +122,16 @@ abstract class Data {
                 void set(int i, double v) {
                     s.i32.put(base + i, (int) v);
                 }
+
+                @Override
+                long getLong(int i) {
+                    return s.i32.get(base + i);
+                }
+
+                @Override
+                void setLong(int i, long v) {
+                    s.i32.put(base + i, (int) v);
+                }
             };
             case I64 -> new Data() {
                 double get(int i) {
@@ -120,6 +140,16 @@ abstract class Data {
 
                 void set(int i, double v) {
                     s.i64.put(base + i, (long) v);
+                }
+
+                @Override
+                long getLong(int i) {
+                    return s.i64.get(base + i);
+                }
+
+                @Override
+                void setLong(int i, long v) {
+                    s.i64.put(base + i, v);
                 }
             };
         };
