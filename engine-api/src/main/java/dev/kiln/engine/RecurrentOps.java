@@ -32,7 +32,7 @@ final class RecurrentOps {
         try (Tensor hOut = out.view(0, state)) {
             gates.backend().lstmCellForward(gates, c, hOut, cOut, activations);
         }
-        out.record(op, new Tensor[] {gates, c}, Node.differentiable(g -> {
+        out.recordWithSaved(op, new Tensor[] {gates, c}, Node.differentiable(g -> {
             if (Node.createsGraph()) {
                 return lstmCellGradients(gates, c, g);
             }
@@ -42,7 +42,7 @@ final class RecurrentOps {
                 g.backend().lstmCellBackward(activations, c, cOut, gradHOut, gradCOut, gradGates, gradC);
             }
             return new Tensor[] {gradGates, c.requiresGrad() ? gradC : null};
-        }));
+        }), activations);
         return new F.LstmState(out.narrow(0, 0, batch), out.narrow(0, batch, batch));
     }
 
@@ -98,7 +98,7 @@ final class RecurrentOps {
         Tensor out = h.emptyLike(h.shape(), h.dtype());
         Tensor activations = h.emptyLike(inputGates.shape(), h.dtype());
         h.backend().gruCellForward(inputGates, hiddenGates, h, out, activations);
-        out.record(op, new Tensor[] {inputGates, hiddenGates, h}, Node.differentiable(g -> {
+        out.recordWithSaved(op, new Tensor[] {inputGates, hiddenGates, h}, Node.differentiable(g -> {
             if (Node.createsGraph()) {
                 return gruCellGradients(inputGates, hiddenGates, h, g);
             }
@@ -110,7 +110,7 @@ final class RecurrentOps {
                     inputGates.requiresGrad() ? gradInput : null,
                     hiddenGates.requiresGrad() ? gradHidden : null,
                     h.requiresGrad() ? gradH : null};
-        }));
+        }), activations);
         return out;
     }
 

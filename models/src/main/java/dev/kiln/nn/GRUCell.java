@@ -35,7 +35,10 @@ public class GRUCell extends Module implements TwoInputForward {
     /** h' [batch, H] after one step from a zero state, made in x's dtype and on its backend. */
     @Override
     public Tensor forward(Tensor x) {
-        return forward(x, x.fullLike(0, Shape.of(x.dim(0), hiddenSize)));
+        Tensor zeros = x.fullLike(0, Shape.of(x.dim(0), hiddenSize));
+        Tensor next = forward(x, zeros);
+        releaseConsumed(zeros, next);
+        return next;
     }
 
     /** h' [batch, H] after reading x [batch, inputSize] from h [batch, H]. */
@@ -48,7 +51,12 @@ public class GRUCell extends Module implements TwoInputForward {
             throw new IllegalArgumentException(this + ": state h " + (h == null ? "null" : h.shape()) + " must be ["
                     + x.dim(0) + ", " + hiddenSize + "]");
         }
-        return F.gruCell(F.linear(x, param("weight_ih"), param("bias_ih")), F.linear(h, param("weight_hh"), param("bias_hh")), h);
+        Tensor inputGates = F.linear(x, param("weight_ih"), param("bias_ih"));
+        Tensor hiddenGates = F.linear(h, param("weight_hh"), param("bias_hh"));
+        Tensor next = F.gruCell(inputGates, hiddenGates, h);
+        releaseConsumed(inputGates, next);
+        releaseConsumed(hiddenGates, next);
+        return next;
     }
 
     @Override

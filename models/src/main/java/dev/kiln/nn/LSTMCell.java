@@ -34,11 +34,16 @@ public class LSTMCell extends Module {
         return hiddenSize;
     }
 
-    /** h' [batch, H] after one step from zero states, made in x's dtype and on its backend. */
+    /**
+     * h' [batch, H] after one step from zero states, made in x's dtype and on its backend; c', which shares h''s
+     * memory, is not handed back.
+     */
     @Override
     public Tensor forward(Tensor x) {
         Tensor zeros = x.fullLike(0, Shape.of(x.dim(0), hiddenSize));
-        return forward(x, zeros, zeros).h();
+        F.LstmState next = forward(x, zeros, zeros);
+        releaseConsumed(zeros, next.h());
+        return next.h();
     }
 
     /** The states h', c' [batch, H] after reading x [batch, inputSize] from h, c [batch, H]. */
@@ -51,8 +56,14 @@ public class LSTMCell extends Module {
             throw new IllegalArgumentException(this + ": states h " + (h == null ? "null" : h.shape()) + " and c "
                     + (c == null ? "null" : c.shape()) + " must be [" + x.dim(0) + ", " + hiddenSize + "]");
         }
-        Tensor gates = F.linear(x, param("weight_ih"), param("bias_ih")).add(F.linear(h, param("weight_hh"), param("bias_hh")));
-        return F.lstmCell(gates, c);
+        Tensor inputGates = F.linear(x, param("weight_ih"), param("bias_ih"));
+        Tensor hiddenGates = F.linear(h, param("weight_hh"), param("bias_hh"));
+        Tensor gates = inputGates.add(hiddenGates);
+        releaseConsumed(inputGates, gates);
+        releaseConsumed(hiddenGates, gates);
+        F.LstmState next = F.lstmCell(gates, c);
+        releaseConsumed(gates, next.h());
+        return next;
     }
 
     @Override

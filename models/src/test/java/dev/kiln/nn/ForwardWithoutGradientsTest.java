@@ -332,6 +332,22 @@ class ForwardWithoutGradientsTest {
         }
     }
 
+    /**
+     * A cell stepped from the zero state it makes frees that state, its gates' products and what its fused step saves
+     * for a backward pass once they have been read (LSTMCell's c', which shares h''s memory, is counted with it).
+     */
+    @Test
+    void recurrentCellsFromAZeroStateHoldOnlyTheirOutputAfterAForwardPassWithoutGradients() {
+        try (GRUCell gru = new GRUCell(3, 4); LSTMCell lstm = new LSTMCell(3, 4); RNNCell rnn = new RNNCell(3, 4);
+             Scope s = Scope.open()) {
+            Tensor x = Tensor.randn(2, 3);
+            for (Module cell : new Module[] {gru, lstm, rnn}) {
+                assertEquals(0, madeButStillHeld(() -> cell.forward(x)), cell + ": bytes held besides the output");
+                assertFalse(x.isClosed(), cell + ": the caller's input");
+            }
+        }
+    }
+
     /** padSequence frees the padding it appends to each shorter sequence once it is stacked. */
     @Test
     void padSequenceKeepsNoPadding() {
