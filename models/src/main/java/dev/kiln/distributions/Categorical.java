@@ -48,7 +48,7 @@ public final class Categorical extends Distribution {
     public static Categorical ofProbs(Tensor probs, boolean validateArgs) {
         checkClassAxis("probs", probs);
         Tensor normalised = probs.div(probs.sum(-1, true));
-        double eps = Tensors.eps(probs.dtype());
+        double eps = Finfo.eps(probs.dtype());
         return new Categorical(normalised, normalised.clamp(eps, 1 - eps).log(), true, validateArgs);
     }
 
@@ -111,7 +111,7 @@ public final class Categorical extends Distribution {
 
     @Override
     public Tensor entropy() {
-        return logits.clampMin(Tensors.lowest(logits.dtype())).mul(probs).sum(-1, false).neg();
+        return logits.clampMin(Finfo.lowest(logits.dtype())).mul(probs).sum(-1, false).neg();
     }
 
     /** NaN: classes have no mean (PyTorch's). */

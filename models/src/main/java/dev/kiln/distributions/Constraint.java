@@ -247,7 +247,7 @@ public final class Constraint {
         Constraint lower = lowerCholesky();
         return new Constraint("the Cholesky factor of a correlation matrix (lower-triangular with a positive diagonal"
                 + " and rows of unit norm)", 2, v -> {
-                    double tolerance = Tensors.eps(v.dtype()) * v.dim(-1) * 10;
+                    double tolerance = Finfo.eps(v.dtype()) * v.dim(-1) * 10;
                     Tensor unitRows = v.detach().norm(2, new int[] {-1}, false).sub(1).abs().le(tolerance);
                     return lower.check(v).mul(unitRows.min(-1, false));
                 });

@@ -67,7 +67,7 @@ public final class ContinuousBernoulli extends Distribution {
 
     /** PyTorch's {@code clamp_probs}: [eps, 1 - eps]. */
     private static Tensor clamped(Tensor probs) {
-        double eps = Tensors.eps(probs.dtype());
+        double eps = Finfo.eps(probs.dtype());
         return probs.clamp(eps, 1 - eps);
     }
 

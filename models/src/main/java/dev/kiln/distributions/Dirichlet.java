@@ -60,8 +60,8 @@ public final class Dirichlet extends Distribution {
         Tensor gammas = StandardGamma.sample(Tensors.expandTo(concentration, Shape.of(extendedShape(sampleShape))));
         // Clamped within (0, 1) as PyTorch's _sample_dirichlet clamps them: a coordinate far above the others
         // would round to 1, and the others fall below the smallest normal number (Beta's logProb infinite there).
-        double eps = Tensors.eps(concentration.dtype());
-        return gammas.div(gammas.sum(-1, true)).clamp(Tensors.tiny(concentration.dtype()), 1 - eps / 2);
+        double eps = Finfo.eps(concentration.dtype());
+        return gammas.div(gammas.sum(-1, true)).clamp(Finfo.tiny(concentration.dtype()), 1 - eps / 2);
     }
 
     @Override

@@ -76,7 +76,7 @@ public final class ExpRelaxedCategorical extends Distribution {
     @Override
     public Tensor rsample(int... sampleShape) {
         Tensor logits = categorical.logits();
-        double eps = Tensors.eps(logits.dtype());
+        double eps = Finfo.eps(logits.dtype());
         Tensor u = Tensors.uniform(logits, 0, 1, extendedShape(sampleShape)).clamp(eps, 1 - eps);
         Tensor gumbels = u.log().neg().log().neg();
         Tensor scores = logits.add(gumbels).div(temperature);

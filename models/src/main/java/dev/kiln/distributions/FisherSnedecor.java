@@ -61,7 +61,7 @@ public final class FisherSnedecor extends Distribution {
 
     @Override
     public Tensor rsample(int... sampleShape) {
-        double tiny = Tensors.tiny(df1.dtype());
+        double tiny = Finfo.tiny(df1.dtype());
         Tensor x1 = new Gamma(df1.mul(0.5), df1, false).rsample(sampleShape);
         Tensor x2 = new Gamma(df2.mul(0.5), df2, false).rsample(sampleShape).clampMin(tiny);
         return x1.div(x2).clampMin(tiny);

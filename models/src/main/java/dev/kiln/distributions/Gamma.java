@@ -69,7 +69,7 @@ public class Gamma extends Distribution {
         // Clamped again after the division, as PyTorch's rsample clamps its value: a large rate would take the
         // standard draws' smallest normal number below it, even to 0.
         Tensor value = StandardGamma.sample(Tensors.expandTo(concentration, shape)).div(rate);
-        return value.clampMin(Tensors.tiny(value.dtype()));
+        return value.clampMin(Finfo.tiny(value.dtype()));
     }
 
     @Override

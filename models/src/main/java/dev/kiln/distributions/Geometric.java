@@ -1,6 +1,5 @@
 package dev.kiln.distributions;
 
-import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
@@ -47,7 +46,7 @@ public final class Geometric extends ProbsOrLogits {
 
     @Override
     protected Tensor draw(int... sampleShape) {
-        double tiny = probs.dtype() == DType.F64 ? Double.MIN_NORMAL : Float.MIN_NORMAL;
+        double tiny = Finfo.tiny(probs.dtype());
         Tensor u = Tensors.uniform(probs, tiny, 1, extendedShape(sampleShape));
         return u.log().div(probs.neg().log1p()).floor();
     }

@@ -1,6 +1,5 @@
 package dev.kiln.distributions;
 
-import dev.kiln.engine.DType;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 
@@ -36,8 +35,8 @@ public final class Gumbel extends LocationScale {
 
     @Override
     public Tensor rsample(int... sampleShape) {
-        double tiny = loc.dtype() == DType.F64 ? Double.MIN_NORMAL : Float.MIN_NORMAL;
-        Tensor u = Tensors.uniform(loc, tiny, 1 - Tensors.eps(loc.dtype()), extendedShape(sampleShape));
+        double tiny = Finfo.tiny(loc.dtype());
+        Tensor u = Tensors.uniform(loc, tiny, 1 - Finfo.eps(loc.dtype()), extendedShape(sampleShape));
         return loc.sub(u.log().neg().log().mul(scale));
     }
 

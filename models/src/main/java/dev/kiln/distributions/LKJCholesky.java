@@ -89,9 +89,9 @@ public final class LKJCholesky extends Distribution {
         Tensor y = rowMass.sample(sampleShape).unsqueeze(-1);
         Tensor normal = Tensors.standardNormal(concentration, extendedShape(sampleShape)).tril(-1);
         // Row 0 is all zeros: a norm floored at tiny keeps it 0 where PyTorch divides 0 by 0 and fills the row.
-        Tensor norm = normal.norm(2, new int[] {-1}, true).clampMin(Tensors.tiny(normal.dtype()));
+        Tensor norm = normal.norm(2, new int[] {-1}, true).clampMin(Finfo.tiny(normal.dtype()));
         Tensor w = y.sqrt().mul(normal.div(norm));
-        Tensor diagonal = w.square().sum(-1, false).neg().add(1).clampMin(Tensors.tiny(w.dtype())).sqrt();
+        Tensor diagonal = w.square().sum(-1, false).neg().add(1).clampMin(Finfo.tiny(w.dtype())).sqrt();
         return w.add(Matrices.diagonalMatrix(diagonal));
     }
 

@@ -33,7 +33,7 @@ public final class Laplace extends LocationScale {
     @Override
     public Tensor rsample(int... sampleShape) {
         // As PyTorch: u starts at eps - 1, so that log(1 - |u|) stays finite.
-        Tensor u = Tensors.uniform(loc, Tensors.eps(loc.dtype()) - 1, 1, extendedShape(sampleShape));
+        Tensor u = Tensors.uniform(loc, Finfo.eps(loc.dtype()) - 1, 1, extendedShape(sampleShape));
         return loc.sub(scale.mul(u.sign()).mul(u.abs().neg().log1p()));
     }
 

@@ -66,7 +66,7 @@ public final class LogitRelaxedBernoulli extends ProbsOrLogits {
 
     /** {@code p} clamped to [eps, 1 - eps] (PyTorch's {@code clamp_probs}). */
     private static Tensor clamped(Tensor p) {
-        double eps = Tensors.eps(p.dtype());
+        double eps = Finfo.eps(p.dtype());
         return p.clamp(eps, 1 - eps);
     }
 

@@ -30,7 +30,7 @@ abstract class ProbsOrLogits extends Distribution {
 
     /** log(p') - log(1 - p') with p' clamped to [eps, 1 - eps], eps the dtype's machine epsilon, as in PyTorch. */
     static Tensor logitsOf(Tensor probs) {
-        Tensor clamped = probs.clamp(Tensors.eps(probs.dtype()), 1 - Tensors.eps(probs.dtype()));
+        Tensor clamped = probs.clamp(Finfo.eps(probs.dtype()), 1 - Finfo.eps(probs.dtype()));
         return clamped.log().sub(clamped.neg().log1p());
     }
 

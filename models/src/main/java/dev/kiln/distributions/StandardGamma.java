@@ -50,7 +50,7 @@ final class StandardGamma extends Function {
     protected Tensor forward(Tensor... inputs) {
         Tensor alpha = inputs[0];
         try (Scope scope = Scope.open()) {
-            Tensor x = draw(alpha).clampMin(Tensors.tiny(alpha.dtype()));
+            Tensor x = draw(alpha).clampMin(Finfo.tiny(alpha.dtype()));
             save(alpha, x);
             return scope.keep(x);
         }

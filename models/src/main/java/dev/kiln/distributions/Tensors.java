@@ -65,21 +65,6 @@ final class Tensors {
         return Shape.of(Arrays.copyOfRange(shape.dims(), start, shape.rank()));
     }
 
-    /** The machine epsilon of a floating dtype (PyTorch's {@code torch.finfo(dtype).eps}). */
-    static double eps(DType dtype) {
-        return dtype == DType.F64 ? Math.ulp(1.0) : Math.ulp(1.0f);
-    }
-
-    /** The smallest positive normal value of a floating dtype (PyTorch's {@code torch.finfo(dtype).tiny}). */
-    static double tiny(DType dtype) {
-        return dtype == DType.F64 ? Double.MIN_NORMAL : Float.MIN_NORMAL;
-    }
-
-    /** The most negative finite value of a floating dtype (PyTorch's {@code torch.finfo(dtype).min}). */
-    static double lowest(DType dtype) {
-        return dtype == DType.F64 ? -Double.MAX_VALUE : -Float.MAX_VALUE;
-    }
-
     /** {@code t} as I64 indices: itself when it is I64 already, truncated as PyTorch's {@code long()} otherwise. */
     static Tensor indices(Tensor t) {
         return t.dtype() == DType.I64 ? t : t.to(DType.I64);

@@ -159,7 +159,7 @@ public final class Wishart extends Distribution {
         int p = dimension();
         Tensor steps = df.fullLike(1, Shape.of(p)).cumsum(0).sub(1);
         Tensor chi2Df = df.unsqueeze(-1).sub(steps);
-        Tensor diagonal = new Chi2(chi2Df, false).rsample(sampleShape).sqrt().clampMin(Tensors.eps(df.dtype()));
+        Tensor diagonal = new Chi2(chi2Df, false).rsample(sampleShape).sqrt().clampMin(Finfo.eps(df.dtype()));
         Tensor below = Tensors.standardNormal(df, extendedShape(sampleShape)).tril(-1);
         Tensor factor = F.einsum("...ik,...kj->...ij", scaleTril, below.add(Matrices.diagonalMatrix(diagonal)));
         return Matrices.timesTransposed(factor, factor);

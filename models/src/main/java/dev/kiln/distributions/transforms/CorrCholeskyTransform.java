@@ -1,6 +1,7 @@
 package dev.kiln.distributions.transforms;
 
 import dev.kiln.distributions.Constraint;
+import dev.kiln.distributions.Finfo;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
@@ -22,7 +23,7 @@ public final class CorrCholeskyTransform extends Transform {
 
     @Override
     public Tensor forward(Tensor x) {
-        double eps = Finfo.eps(x);
+        double eps = Finfo.eps(x.dtype());
         int d = dimension(x.dim(-1));
         Tensor r = TriangleVectors.toMatrix(x.tanh().clamp(-1 + eps, 1 - eps), d, -1);
         Tensor rowLeft = r.square().neg().add(1).sqrt().cumprod(-1);

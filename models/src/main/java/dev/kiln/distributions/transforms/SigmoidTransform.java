@@ -1,7 +1,7 @@
 package dev.kiln.distributions.transforms;
 
 import dev.kiln.distributions.Constraint;
-import dev.kiln.engine.DType;
+import dev.kiln.distributions.Finfo;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Tensor;
 
@@ -24,10 +24,7 @@ public final class SigmoidTransform extends Transform {
 
     /** {@code p} clamped to [tiny, 1 - eps] of its dtype. */
     private static Tensor clamped(Tensor p) {
-        boolean f64 = p.dtype() == DType.F64;
-        double tiny = f64 ? Double.MIN_NORMAL : Float.MIN_NORMAL;
-        double eps = f64 ? Math.ulp(1.0) : Math.ulp(1.0f);
-        return p.clamp(tiny, 1 - eps);
+        return p.clamp(Finfo.tiny(p.dtype()), 1 - Finfo.eps(p.dtype()));
     }
 
     @Override

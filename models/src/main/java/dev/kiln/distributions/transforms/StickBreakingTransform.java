@@ -1,6 +1,7 @@
 package dev.kiln.distributions.transforms;
 
 import dev.kiln.distributions.Constraint;
+import dev.kiln.distributions.Finfo;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
@@ -18,7 +19,7 @@ import dev.kiln.engine.Tensor;
 public final class StickBreakingTransform extends Transform {
     @Override
     public Tensor forward(Tensor x) {
-        Tensor z = x.sub(logOffset(x, x.dim(-1))).sigmoid().clamp(Finfo.tiny(x), 1 - Finfo.eps(x));
+        Tensor z = x.sub(logOffset(x, x.dim(-1))).sigmoid().clamp(Finfo.tiny(x.dtype()), 1 - Finfo.eps(x.dtype()));
         Tensor remaining = z.neg().add(1).cumprod(-1);
         return F.pad(z, new int[] {0, 1}, 1).mul(F.pad(remaining, new int[] {1, 0}, 1));
     }
@@ -28,7 +29,7 @@ public final class StickBreakingTransform extends Transform {
         int n = y.dim(-1) - 1;
         Tensor crop = y.narrow(y.rank() - 1, 0, n);
         // Rounding can leave no stick where y's last element is about 0: clamped, as PyTorch's.
-        Tensor stickLeft = crop.cumsum(-1).neg().add(1).clampMin(Finfo.tiny(y));
+        Tensor stickLeft = crop.cumsum(-1).neg().add(1).clampMin(Finfo.tiny(y.dtype()));
         return crop.log().sub(stickLeft.log()).add(logOffset(y, n));
     }
 
