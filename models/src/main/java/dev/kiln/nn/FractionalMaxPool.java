@@ -130,6 +130,7 @@ abstract class FractionalMaxPool extends Module implements TwoInputForward {
         Tensor batch = batched(x);
         int[] in = Arrays.copyOfRange(batch.shape().dims(), 2, batch.rank());
         int[] out = outputSize(in);
+        checkWindowTable(batch.dim(0), batch.dim(1), out);
         int[][][] starts = windowStarts(samples, batch, in, out);
         F.MaxPoolOutput pooled;
         if (Autograd.isEnabled()) {
@@ -176,6 +177,27 @@ abstract class FractionalMaxPool extends Module implements TwoInputForward {
             }
         }
         return out;
+    }
+
+    /**
+     * Refuses inputs whose table of window positions (one int per kernel element of each output of each plane) no
+     * Java array could hold: counted in long, as an int count would wrap past 2^31 silently.
+     */
+    private void checkWindowTable(int batch, int channels, int[] out) {
+        // Capped just past the limit at each step, so that the count itself cannot wrap: each factor is below 2^31.
+        long cap = Integer.MAX_VALUE + 1L;
+        long entries = 1;
+        int[] factors = IntStream.concat(IntStream.of(batch, channels), IntStream.concat(IntStream.of(out),
+                IntStream.of(kernel))).toArray();
+        for (int factor : factors) {
+            entries = Math.min(entries * factor, cap);
+        }
+        if (entries > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(this + ": the window table of " + batch + " x " + channels
+                    + " planes x " + Arrays.toString(out) + " outputs x " + Arrays.toString(kernel)
+                    + " kernel elements needs more than " + Integer.MAX_VALUE
+                    + " positions, the most one array holds; pool fewer planes or smaller outputs");
+        }
     }
 
     /** {@code starts[p][a]}: plane p's window starts along spatial axis a, from its samples. */

@@ -186,6 +186,32 @@ class FractionalMaxPoolTest {
                         () -> pool.forward(x, Tensor.ones(DType.F64, 2, 3, 2))).getMessage());
     }
 
+    /**
+     * 2 planes x 32^3 outputs x 33^3 kernel elements is 2.36e9 window positions, past the 2^31 - 1 an array holds:
+     * refused before the table is made, where an int count would wrap.
+     */
+    @Test
+    void aWindowTablePastTheLargestArrayIsRefusedBeforeItIsMade() {
+        FractionalMaxPool3d pool = FractionalMaxPool3d.withOutputSize(33, 32);
+        Tensor x = Tensor.zeros(DType.F32, 1, 2, 64, 64, 64);
+        assertEquals("FractionalMaxPool3d(kernel_size=(33, 33, 33), output_size=(32, 32, 32)): the window table of"
+                + " 1 x 2 planes x [32, 32, 32] outputs x [33, 33, 33] kernel elements needs more than 2147483647"
+                + " positions, the most one array holds; pool fewer planes or smaller outputs",
+                assertThrows(IllegalArgumentException.class,
+                        () -> pool.forward(x, Tensor.zeros(DType.F32, 1, 2, 3))).getMessage());
+    }
+
+    /** 512^2 outputs x 513^2 kernel elements of one plane: the count is past 2^31 before the planes multiply it. */
+    @Test
+    void aPlaneWhoseOutputsAndKernelAloneOverflowIsRefused() {
+        FractionalMaxPool2d pool = FractionalMaxPool2d.withOutputSize(513, 512);
+        Tensor x = Tensor.zeros(DType.F32, 1, 1024, 1024);
+        assertEquals("FractionalMaxPool2d(kernel_size=(513, 513), output_size=(512, 512)): the window table of"
+                + " 1 x 1 planes x [512, 512] outputs x [513, 513] kernel elements needs more than 2147483647"
+                + " positions, the most one array holds; pool fewer planes or smaller outputs",
+                assertThrows(IllegalArgumentException.class, () -> pool.forward(x)).getMessage());
+    }
+
     @Test
     void anOutputSizeOfZeroFromTheRatioIsRefused() {
         FractionalMaxPool2d pool = FractionalMaxPool2d.withOutputRatio(1, 0.25);
