@@ -1,7 +1,7 @@
-"""Prints the values of IntegerExtremesTest (tests/src/test/java/dev/kiln/tests/ops/): amax, amin and aminmax of
-int32 and int64 tensors, and scatter_reduce of them in each reduction with and without self, which PyTorch gives in
-the input's dtype, exactly: int64 values beyond 2^53, where float64 would round them, and at the dtype's ends; mean's
-integer division (run with /usr/bin/python3, which has torch 1.13).
+"""Prints the values of IntegerExtremesTest and IntegerScatterReduceTest (tests/src/test/java/dev/kiln/tests/ops/):
+amax, amin and aminmax of int32 and int64 tensors, and scatter_reduce of them in each reduction with and without
+self, which PyTorch gives in the input's dtype, exactly: int64 values beyond 2^53, where float64 would round them,
+and at the dtype's ends; mean's integer division rounds down (run with /usr/bin/python3, which has torch 1.13).
 """
 import warnings
 import torch

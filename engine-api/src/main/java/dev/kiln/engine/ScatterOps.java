@@ -45,7 +45,6 @@ final class ScatterOps {
     static Tensor scatterReduce(Tensor x, int axis, Tensor index, Tensor src, String reduce, boolean includeSelf) {
         String op = "scatterReduce";
         int a = checkScatter(op, x, axis, index, src);
-        Checks.floating(op, x);
         if (!REDUCTIONS.contains(reduce)) {
             throw new IllegalArgumentException(op + ": reduce must be one of " + REDUCTIONS + ", got \"" + reduce
                     + "\"");
@@ -74,7 +73,11 @@ final class ScatterOps {
     private static Tensor mean(Tensor x, int a, Tensor index, Tensor src, Tensor counts, Tensor written,
             boolean includeSelf) {
         Tensor divisor = Composite.untracked(() -> counts.add(includeSelf ? 1 : 0).clampMin(1).to(x.dtype()));
-        Tensor out = recorded(() -> base(x, written, includeSelf).scatterAdd(a, index, src).div(divisor), x, src);
+        Tensor out = recorded(() -> {
+            Tensor sum = base(x, written, includeSelf).scatterAdd(a, index, src);
+            // Integers divide as PyTorch's, rounding down.
+            return x.dtype().isFloating() ? sum.div(divisor) : sum.floorDivide(divisor);
+        }, x, src);
         Tensor.releaseIntermediate(divisor, x, out);
         return out;
     }
@@ -97,14 +100,17 @@ final class ScatterOps {
             case "amin" -> Double.POSITIVE_INFINITY;
             default -> 1;
         };
-        Tensor fill = x.fullLike(identity, Shape.scalar());
+        boolean integerExtreme = !x.dtype().isFloating() && !reduce.equals("prod");
+        Tensor fill = integerExtreme ? null : x.fullLike(identity, Shape.scalar());
+        int[] split = x.shape().insert(a + 1, most).with(a, n).dims();
         Tensor out = recorded(() -> {
-            Tensor dense = Tensor.where(occupied, zerosLike(x, slots).scatterAdd(a, slot, src), fill)
-                    .reshape(x.shape().insert(a + 1, most).with(a, n).dims());
+            Tensor entries = zerosLike(x, slots).scatterAdd(a, slot, src);
+            Tensor dense = integerExtreme ? integerSlots(x, a, entries.reshape(split), occupied.reshape(split),
+                    includeSelf) : Tensor.where(occupied, entries, fill).reshape(split);
             if (includeSelf) {
                 return reduce(Tensor.cat(List.of(x.unsqueeze(a + 1), dense), a + 1), a + 1, reduce);
             }
-            if (!reduce.equals("prod")) {
+            if (!reduce.equals("prod") && x.dtype().isFloating()) {
                 // PyTorch's gradient counts x among the entries tied with the result even where it takes no part:
                 // x joins the reduction there, detached and only where it ties, so that it takes its share.
                 Tensor extreme = Composite.untracked(() -> reduce(dense, a + 1, reduce));
@@ -118,12 +124,23 @@ final class ScatterOps {
         return out;
     }
 
-    /** amax, amin or prod of {@code entries} over {@code axis}, dropping it. */
+    /**
+     * The slots of integer amax or amin, the empty ones holding a value that is already among the element's, as no
+     * integer is an identity of both (infinities are not integers): x's where it takes part, else the element's
+     * first entry (an element not written takes x's value afterwards).
+     */
+    private static Tensor integerSlots(Tensor x, int a, Tensor entries, Tensor occupied, boolean includeSelf) {
+        Tensor standIn = includeSelf ? x.unsqueeze(a + 1) : entries.narrow(a + 1, 0, 1);
+        return Tensor.where(occupied, entries, standIn);
+    }
+
+    /** amax, amin or prod of {@code entries} over {@code axis}, dropping it; prod of integers in their dtype. */
     private static Tensor reduce(Tensor entries, int axis, String reduce) {
         return switch (reduce) {
             case "amax" -> entries.amax(new int[] {axis}, false);
             case "amin" -> entries.amin(new int[] {axis}, false);
-            default -> entries.prod(axis, false);
+            default -> entries.dtype().isFloating() ? entries.prod(axis, false)
+                    : entries.prod(axis, false).to(entries.dtype());
         };
     }
 

@@ -2213,12 +2213,13 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * PyTorch's {@code scatter_reduce(dim, index, src, reduce, include_self)} (F32, F64): each element reduced with the
+     * PyTorch's {@code scatter_reduce(dim, index, src, reduce, include_self)}: each element reduced with the
      * {@code src} entries that {@code index} sends to it along {@code axis} (shapes as {@link #scatter(int, Tensor,
      * Tensor)}'s), by {@code reduce} "sum", "prod", "mean", "amax" or "amin"; {@code includeSelf} false leaves this
      * tensor's value out of the elements written (those not written keep it). PyTorch's gradients: amax and amin split
      * evenly among the tied values, prod's is exact where values are 0. amax, amin and prod read the most entries
-     * sent to one element on the host and reduce a dense tensor of that many slots per element.
+     * sent to one element on the host and reduce a dense tensor of that many slots per element. I32 and I64 tensors
+     * reduce exactly in their dtype (mean rounds down, as PyTorch's), without gradient.
      */
     public Tensor scatterReduce(int axis, Tensor index, Tensor src, String reduce, boolean includeSelf) {
         return ScatterOps.scatterReduce(this, axis, index, src, reduce, includeSelf);

@@ -127,11 +127,17 @@ final class CpuIndexing {
         Data dd = Data.of(dst);
         Data sd = Data.of(src);
         int perOuter = m * inner;
+        // Integers add as longs (wrapping as PyTorch's): through doubles, I64 sums beyond 2^53 would round.
+        boolean floating = dst.dtype().isFloating();
         parallel.forRange(outer, perOuter, (s, e) -> {
             for (int o = s; o < e; o++) {
                 for (int q = o * perOuter; q < (o + 1) * perOuter; q++) {
                     int to = (o * n + (int) idx[q]) * inner + q % inner;
-                    dd.set(to, dd.get(to) + sd.get(q));
+                    if (floating) {
+                        dd.set(to, dd.get(to) + sd.get(q));
+                    } else {
+                        dd.setLong(to, dd.getLong(to) + sd.getLong(q));
+                    }
                 }
             }
         });
