@@ -2083,4 +2083,27 @@ class CudaParityComposedOpsTest extends ParityTest {
                     return new Tensor[] {y, x1.grad(), x2.grad(), seen[0]};
                 });
     }
+
+    /**
+     * amax, amin and scatterReduce of integers (argmax, gather, scatterAdd, where and floorDivide in the input's
+     * dtype): exact, each reduction with and without self, entries hitting one element once or twice.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"I32", "I64"})
+    void integerExtremesAndScatterReductionsAreExact(DType dtype) {
+        double[] x = ties(211, N, -3, 0, 2, 7, -1 << 20, 1 << 20);
+        assertParity("amax axes 0, 2 " + dtype, Tolerance.EXACT,
+                on(dtype, x, DIMS, t -> t.amax(new int[] {0, 2}, false)));
+        assertParity("amin axis 1 " + dtype, Tolerance.EXACT, on(dtype, x, DIMS, t -> t.amin(new int[] {1}, true)));
+        double[] self = ties(212, 4 * 5, -7, -2, 0, 3, 9);
+        double[] src = ties(213, 4 * 6, -5, -1, 1, 4, 6);
+        long[] index = IntStream.range(0, 4 * 6).mapToLong(k -> (7L * k + 3) % 5).toArray();
+        for (String reduce : List.of("sum", "prod", "mean", "amax", "amin")) {
+            for (boolean includeSelf : new boolean[] {true, false}) {
+                assertParity("scatterReduce " + reduce + " includeSelf " + includeSelf + " " + dtype, Tolerance.EXACT,
+                        b -> tensor(b, dtype, self, 4, 5).scatterReduce(1, indices(b, DType.I64, index, 4, 6),
+                                tensor(b, dtype, src, 4, 6), reduce, includeSelf));
+            }
+        }
+    }
 }
