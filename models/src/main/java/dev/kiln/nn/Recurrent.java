@@ -274,13 +274,14 @@ public abstract class Recurrent extends Module {
     }
 
     /** Sequence indices ordered by length, longest first (stable): the recurrent ops run them that way. */
-    private static int[] longestFirst(int[] lengths) {
+    static int[] longestFirst(int[] lengths) {
         return java.util.stream.IntStream.range(0, lengths.length).boxed()
                 .sorted((a, b) -> Integer.compare(lengths[b], lengths[a]))
                 .mapToInt(Integer::intValue).toArray();
     }
 
-    private static int[] inverse(int[] order) {
+    /** The inverse permutation: where each index stands in {@code order}. */
+    static int[] inverse(int[] order) {
         int[] inv = new int[order.length];
         for (int i = 0; i < order.length; i++) {
             inv[order[i]] = i;

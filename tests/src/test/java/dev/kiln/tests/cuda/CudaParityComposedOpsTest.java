@@ -2106,4 +2106,29 @@ class CudaParityComposedOpsTest extends ParityTest {
             }
         }
     }
+
+    /**
+     * RnnUtils.packPaddedSequence of a [3, 4, 2] batch-first input with unsorted lengths {2, 4, 1} (index selects on
+     * the input's backend) and padPackedSequence of that packed data back to [4, 3, 2] time-major with padding -0.5:
+     * packed data, padded output and the gradients of the input and the packed data. Index selects and their
+     * scatter-adds: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void packAndPadPackedSequencesMatchTheCpu(DType dtype) {
+        assertParity("packPaddedSequence then padPackedSequence " + dtype,
+                new String[] {"packed data", "padded", "input gradient", "packed data gradient"}, sums(dtype), b -> {
+                    Tensor x = tensor(b, dtype, values(200, 24, -1, 1), 3, 4, 2).requiresGrad(true);
+                    dev.kiln.nn.PackedSequence packed =
+                            dev.kiln.nn.RnnUtils.packPaddedSequence(x, new int[] {2, 4, 1}, true, false);
+                    Tensor data = packed.data().detach().requiresGrad(true);
+                    Tensor padded = dev.kiln.nn.RnnUtils.padPackedSequence(new dev.kiln.nn.PackedSequence(data,
+                            packed.batchSizes(), packed.sortedIndices(), packed.unsortedIndices()), false, -0.5, null)
+                            .padded();
+                    assertSame(b, padded.backend(), "the result must be on the backend of its input");
+                    packed.data().backward(tensor(b, dtype, values(201, 14, -1, 1), 7, 2));
+                    padded.backward(tensor(b, dtype, values(202, 24, -1, 1), 4, 3, 2));
+                    return new Tensor[] {packed.data(), padded, x.grad(), data.grad()};
+                });
+    }
 }
