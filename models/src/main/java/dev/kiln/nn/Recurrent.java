@@ -142,6 +142,31 @@ public abstract class Recurrent extends Module {
     }
 
     /**
+     * PyTorch's forward over a {@link PackedSequence} of [*, inputSize] steps (batchFirst does not apply to it) from
+     * zero states; see {@link #forward(PackedSequence, RecurrentState)}.
+     */
+    public PackedRecurrentOutput forward(PackedSequence input) {
+        return forward(input, null);
+    }
+
+    /**
+     * PyTorch's forward over a {@link PackedSequence}: {@code initial} (null: zeros) and the final states
+     * [L * D, B, H] are in the batch's original order (PyTorch permutes h_0 by sorted_indices and h_n back by
+     * unsorted_indices); the output is packed with the input's batch sizes and indices, data [sum of lengths,
+     * D * H]. It runs the padded batch through {@link #forward(Tensor, RecurrentState, int[])} with its lengths.
+     */
+    public PackedRecurrentOutput forward(PackedSequence input, RecurrentState initial) {
+        PaddedSequences padded = RnnUtils.padPackedSequence(input, batchFirst);
+        RecurrentOutput out = forward(padded.padded(), initial, padded.lengths());
+        releaseConsumed(padded.padded(), out.output());
+        Tensor timeMajor = batchFirst ? consume(out.output(), o -> o.transpose(0, 1)) : out.output();
+        PackedSequence packed = SequencePacking.pack(timeMajor, padded.lengths(), SequencePacking.order(input),
+                input.sortedIndices(), input.unsortedIndices());
+        releaseConsumed(timeMajor, packed.data());
+        return new PackedRecurrentOutput(packed, out.hN(), out.cN());
+    }
+
+    /**
      * The forward pass; with {@code reverseTime} every direction runs the other way, which makes a
      * unidirectional layer the backward half of a {@link Bidirectional}.
      */

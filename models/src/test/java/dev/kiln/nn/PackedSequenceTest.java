@@ -3,9 +3,11 @@ package dev.kiln.nn;
 import static dev.kiln.nn.PyTorchParity.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.GradCheck;
@@ -18,7 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * {@link RnnUtils}'s packed sequences: round trips, PyTorch's refusals and gradient checks of packing and padding.
+ * {@link RnnUtils}'s packed sequences and the recurrent layers' packed forward: round trips, PyTorch's refusals,
+ * gradient checks of packing and padding, and agreement with the padded forward with lengths.
  */
 class PackedSequenceTest {
     private Scope scope;
@@ -135,5 +138,34 @@ class PackedSequenceTest {
         GradCheck.check("packSequence then unpackSequence", in -> Tensor.cat(RnnUtils.unpackSequence(
                 RnnUtils.packSequence(List.of(in[0], in[1]), false)), 0),
                 tensor(DType.F64, 5, 1, 2), tensor(DType.F64, 6, 3, 2));
+    }
+
+    @Test
+    void lstmOverAPackedSequenceMatchesTheForwardWithLengths() {
+        LSTM lstm = (LSTM) LSTM.builder(2, 3).bidirectional(true).batchFirst(true).build().to(DType.F64);
+        List<Tensor> seqs = sequences(2, 4, 3);
+        RecurrentState initial = new RecurrentState(tensor(DType.F64, 7, 2, 3, 3), tensor(DType.F64, 8, 2, 3, 3));
+        PackedSequence packed = RnnUtils.packSequence(seqs, false);
+        PackedRecurrentOutput out = lstm.forward(packed, initial);
+        RecurrentOutput padded = lstm.forward(RnnUtils.padSequence(seqs, true, 0), initial, new int[] {2, 4, 3});
+
+        assertSameValues(padded.hN(), out.hN());
+        assertSameValues(padded.cN(), out.cN());
+        assertSameValues(RnnUtils.packPaddedSequence(padded.output(), new int[] {2, 4, 3}, true, false).data(),
+                out.output().data());
+        assertSame(packed.sortedIndices(), out.output().sortedIndices());
+        assertArrayEquals(packed.batchSizes(), out.output().batchSizes());
+    }
+
+    @Test
+    void gruOverAPackedSequenceGivesTheSameWithoutGradients() {
+        GRU gru = (GRU) GRU.builder(2, 3).batchFirst(true).build().to(DType.F64);
+        PackedSequence packed = RnnUtils.packSequence(sequences(1, 3, 2), false);
+        PackedRecurrentOutput withGradients = gru.forward(packed);
+        try (var noGrad = Autograd.noGrad()) {
+            PackedRecurrentOutput without = gru.forward(packed);
+            assertSameValues(withGradients.output().data(), without.output().data());
+            assertSameValues(withGradients.hN(), without.hN());
+        }
     }
 }
