@@ -20,9 +20,26 @@ import java.util.Objects;
  */
 public record PackedSequence(Tensor data, long[] batchSizes, Tensor sortedIndices, Tensor unsortedIndices) {
 
-    /** Keeps its own copy of the batch sizes, so the caller's array can change without changing this. */
+    /**
+     * Keeps its own copy of the batch sizes, so the caller's array can change without changing this.
+     *
+     * @throws IllegalArgumentException when the batch sizes are empty, not positive and non-increasing, or do not
+     *     add up to data's rows
+     */
     public PackedSequence {
         batchSizes = batchSizes.clone();
+        long rows = 0;
+        for (int t = 0; t < batchSizes.length; t++) {
+            if (batchSizes[t] <= 0 || t > 0 && batchSizes[t] > batchSizes[t - 1]) {
+                throw new IllegalArgumentException("PackedSequence: batch sizes " + Arrays.toString(batchSizes)
+                        + " must be positive and non-increasing");
+            }
+            rows += batchSizes[t];
+        }
+        if (batchSizes.length == 0 || data.rank() < 1 || data.dim(0) != rows) {
+            throw new IllegalArgumentException("PackedSequence: data " + data.shape() + " must be [" + rows
+                    + ", *], the sum of the batch sizes " + Arrays.toString(batchSizes));
+        }
     }
 
     /** A copy of the batch sizes; the record's own never change. */

@@ -128,6 +128,18 @@ class PackedSequenceTest {
     }
 
     @Test
+    void packedSequenceRefusesDataThatTheBatchSizesDoNotAddUpTo() {
+        String m = message(() -> new PackedSequence(tensor(DType.F64, 1, 5, 2), new long[] {3, 1}, null, null));
+        assertTrue(m.contains("data [5, 2] must be [4, *]"), m);
+    }
+
+    @Test
+    void packedSequenceRefusesIncreasingBatchSizes() {
+        String m = message(() -> new PackedSequence(tensor(DType.F64, 1, 5, 2), new long[] {2, 3}, null, null));
+        assertTrue(m.contains("[2, 3] must be positive and non-increasing"), m);
+    }
+
+    @Test
     void packAndPadPassFiniteDifferenceGradientChecks() {
         Tensor x = tensor(DType.F64, 3, 4, 3, 2);
         GradCheck.check("packPaddedSequence", in -> RnnUtils.packPaddedSequence(in[0], new int[] {2, 4, 1}, false,
