@@ -207,7 +207,7 @@ final class PointwiseMathOps {
      * Every operand open, floating, of the input's (the first's) dtype and backend, and all of them broadcast together;
      * {@code names} names them in the message.
      */
-    private static void checkOperands(String op, String[] names, Tensor... operands) {
+    static void checkOperands(String op, String[] names, Tensor... operands) {
         Checks.open(op, operands);
         Checks.floating(op, operands[0]);
         for (int i = 1; i < operands.length; i++) {
