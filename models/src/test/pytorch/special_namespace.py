@@ -1,12 +1,14 @@
 """Prints the data of SpecialNamespacePyTorchParityTest (tests/src/test/java/dev/kiln/tests/ops/), the end of its file
 from the line "Printed by": PyTorch's values and gradients of torch.special's i0, i0e, i1, i1e, ndtr, log_ndtr, ndtri,
-erfcx, xlog1py, entr and multigammaln in F64 and F32, at ordinary points, both sides of the Chebyshev expansions' break
+erfcx, xlog1py, entr, multigammaln, gammainc and gammaincc (their gradient in x; PyTorch has none in a) in F64 and F32, at ordinary points, both sides of the Chebyshev expansions' break
 at 8, the far tails, +-0, +-infinity and NaN (the gradient of (y * w).sum(), w = 1 + 0.5 (k mod 4), as
 pointwise_math.py). Cases named "... values" have points where PyTorch's gradient is not worth matching (it cancels
-to nothing or is infinite times 0) and print values only. Run with /usr/bin/python3 (torch 1.13)."""
+to nothing or is infinite times 0) and print values only. Then mpmath's gammainc and gammaincc at large a, where
+PyTorch's lose digits. Run with /usr/bin/python3 (torch 1.13, mpmath)."""
+import mpmath
 import torch
 
-from pointwise_math import NAN, INF, print_cases
+from pointwise_math import NAN, INF, array, print_cases
 
 BESSEL_X = [0.0, 0.5, -1.25, 3.0, 7.999, 8.0, 8.5, -12.0, 30.0, 100.0, -250.0, 700.0, 1e-5, -0.0]
 BESSEL_EDGES = [INF, -INF, NAN, 720.0, -1e300]
@@ -25,6 +27,14 @@ ERFCX_EDGES = [-30.0, 50.0, 1e3, 1e10, 1e200, INF, -INF, NAN]
 XLOG1PY_X = [0.0, 0.0, 0.0, 1.5, -2.0, 0.5, 1.0, 0.0, 3.0, NAN, 2.0, 1e-3]
 XLOG1PY_Y = [-1.0, 1.0, NAN, 2.0, 0.5, -1.0, -2.0, INF, INF, 1.0, 1e-10, -0.5]
 ENTR_X = [0.0, 0.5, 1.0, 2.0, 1e-300, 1e10, 0.125, -1.0, INF, -INF, NAN, -0.0]
+# Not a small a with x near it: Kiln's Q is 1 - P there, 8e-13 relative off at Q(0.001, 0.001) = 0.0063.
+GAMMA_A = [0.5, 1.0, 2.0, 5.0, 0.75, 2.5, 7.0, 0.25, 3.0, 12.0]
+GAMMA_X = [0.5, 1.0, 3.0, 4.0, 0.05, 0.01, 20.0, 40.0, 3.9, 11.0]
+# Large a against mpmath, where PyTorch's is off (1.2e-9 relative at P(30, 25), 3e-11 at P(100, 120)).
+MPMATH_GAMMA_A = [30.0, 100.0, 1000.0, 50.0, 500.0, 20.0]
+MPMATH_GAMMA_X = [25.0, 120.0, 1000.0, 49.0, 560.0, 45.0]
+GAMMA_EDGE_A = [0.0, 0.0, -1.0, 1.0, 2.0, INF, 3.0, NAN, 2.0]
+GAMMA_EDGE_X = [1.0, 0.0, 1.0, -1.0, 0.0, 2.0, INF, 1.0, NAN]
 MULTIGAMMALN_X = [1.5, 2.0, 3.25, 10.0, 100.5, 1e5, 1.0000001, INF]
 
 CASES = [
@@ -51,6 +61,14 @@ CASES = [
     ("xlog1py broadcast", "in -> Special.xlog1py(in[0], in[1])", torch.special.xlog1py,
      [([0.5, -1.25, 2.0, 0.0, 3.5, 1.0], [2, 3]), ([0.25, -0.75, 4.0], [3])], True),
     ("entr", "in -> Special.entr(in[0])", torch.special.entr, [(ENTR_X, [len(ENTR_X)])], True),
+    ("gammainc", "in -> Special.gammainc(Tensor.fromArray(GAMMA_A, GAMMA_A.length).to(in[0].dtype()), in[0])",
+     lambda x: torch.special.gammainc(torch.tensor(GAMMA_A, dtype=x.dtype), x), [(GAMMA_X, [len(GAMMA_X)])], True),
+    ("gammaincc", "in -> Special.gammaincc(Tensor.fromArray(GAMMA_A, GAMMA_A.length).to(in[0].dtype()), in[0])",
+     lambda x: torch.special.gammaincc(torch.tensor(GAMMA_A, dtype=x.dtype), x), [(GAMMA_X, [len(GAMMA_X)])], True),
+    ("gammainc values", "in -> Special.gammainc(in[0], in[1])", torch.special.gammainc,
+     [(GAMMA_EDGE_A, [len(GAMMA_EDGE_A)]), (GAMMA_EDGE_X, [len(GAMMA_EDGE_X)])], False),
+    ("gammaincc values", "in -> Special.gammaincc(in[0], in[1])", torch.special.gammaincc,
+     [(GAMMA_EDGE_A, [len(GAMMA_EDGE_A)]), (GAMMA_EDGE_X, [len(GAMMA_EDGE_X)])], False),
     ("multigammaln 1", "in -> Special.multigammaln(in[0], 1)", lambda x: torch.special.multigammaln(x, 1),
      [(MULTIGAMMALN_X, [len(MULTIGAMMALN_X)])], True),
     ("multigammaln 3", "in -> Special.multigammaln(in[0], 3)", lambda x: torch.special.multigammaln(x, 3),
@@ -58,5 +76,14 @@ CASES = [
 ]
 
 if __name__ == "__main__":
-    print("    // Printed by models/src/test/pytorch/special_namespace.py (PyTorch %s).\n" % torch.__version__)
+    mpmath.mp.dps = 40
+    print("    // Printed by models/src/test/pytorch/special_namespace.py (PyTorch %s, mpmath %s).\n"
+          % (torch.__version__, mpmath.__version__))
+    print("    private static final double[] GAMMA_A = %s;" % array(GAMMA_A))
+    print("    private static final double[] MPMATH_GAMMA_A = %s;" % array(MPMATH_GAMMA_A))
+    print("    private static final double[] MPMATH_GAMMA_X = %s;" % array(MPMATH_GAMMA_X))
+    print("    private static final double[] MPMATH_GAMMAINC = %s;" % array(
+        [float(mpmath.gammainc(a, 0, x, regularized=True)) for a, x in zip(MPMATH_GAMMA_A, MPMATH_GAMMA_X)]))
+    print("    private static final double[] MPMATH_GAMMAINCC = %s;\n" % array(
+        [float(mpmath.gammainc(a, x, mpmath.inf, regularized=True)) for a, x in zip(MPMATH_GAMMA_A, MPMATH_GAMMA_X)]))
     print_cases(CASES)

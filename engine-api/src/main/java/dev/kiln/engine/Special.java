@@ -161,4 +161,17 @@ public final class Special {
     public static Tensor logsumexp(Tensor x, int axis, boolean keepDim) {
         return x.logsumexp(axis, keepDim);
     }
+
+    /**
+     * The regularized lower incomplete gamma function {@code P(a, x) = 1/Gamma(a) integral_0^x t^(a-1) e^-t dt},
+     * broadcast; differentiable in x only, as PyTorch's.
+     */
+    public static Tensor gammainc(Tensor a, Tensor x) {
+        return IncompleteGammaOps.gammainc(a, x);
+    }
+
+    /** The regularized upper incomplete gamma function {@code Q(a, x) = 1 - P(a, x)}, broadcast; differentiable in x. */
+    public static Tensor gammaincc(Tensor a, Tensor x) {
+        return IncompleteGammaOps.gammaincc(a, x);
+    }
 }

@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Special's functions against F64 finite differences, first and second order: the Bessel functions on both sides of
  * 0 and of their expansions' break at 8, the normal distribution's functions in both branches of log_ndtr and of
- * ndtri, erfcx on both sides of its switch to the asymptotic series at 9; and the refusals of multigammaln.
+ * ndtri, erfcx on both sides of its switch to the asymptotic series at 9, gammainc and gammaincc in x on both sides of
+ * x = a + 1 (a fixed, as PyTorch has no gradient in a); and the refusals of multigammaln.
  */
 class SpecialNamespaceGradientsTest {
     private static final double[] BESSEL = {-9.5, -2.5, -0.4, 0.3, 1.7, 6.0, 8.75, 15.0};
@@ -34,6 +35,8 @@ class SpecialNamespaceGradientsTest {
     private static final double[] PROBABILITY = {1e-6, 0.02, 0.3, 0.5, 0.7, 0.99};
     private static final double[] ERFCX = {-2.5, -0.6, 0.0, 1.1, 4.0, 8.5, 9.5, 20.0};
     private static final double[] POSITIVE = {0.05, 0.4, 1.0, 2.7, 11.0};
+    /** The incomplete gamma functions' a for POSITIVE's x: the series below x = a + 1 for three, the fraction above. */
+    private static final double[] SHAPES = {0.3, 1.5, 2.0, 1.0, 4.0};
     private static final double[] ABOVE_ONE = {1.2, 1.8, 3.5, 12.0};
 
     private Scope scope;
@@ -61,6 +64,8 @@ class SpecialNamespaceGradientsTest {
                 Arguments.of("erfcx", (Function<Tensor, Tensor>) Special::erfcx, ERFCX),
                 Arguments.of("entr", (Function<Tensor, Tensor>) Special::entr, POSITIVE),
                 Arguments.of("xlog1py", (Function<Tensor, Tensor>) x -> Special.xlog1py(x, x.mul(0.5)), POSITIVE),
+                Arguments.of("gammainc in x", (Function<Tensor, Tensor>) x -> Special.gammainc(shapes(), x), POSITIVE),
+                Arguments.of("gammaincc in x", (Function<Tensor, Tensor>) x -> Special.gammaincc(shapes(), x), POSITIVE),
                 Arguments.of("multigammaln 3", (Function<Tensor, Tensor>) x -> Special.multigammaln(x, 3), ABOVE_ONE));
     }
 
@@ -75,6 +80,10 @@ class SpecialNamespaceGradientsTest {
     void secondDerivativeMatchesFiniteDifferences(String name, Function<Tensor, Tensor> f, double[] x) {
         DoubleBackwardTest.checkSecondOrder(name, in -> f.apply(in[0]), Tensor.fromArray(x, x.length)
                 .requiresGrad(true));
+    }
+
+    private static Tensor shapes() {
+        return Tensor.fromArray(SHAPES, SHAPES.length);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.kiln.tests.ops;
 import static dev.kiln.tests.ops.PyTorchValues.INF;
 import static dev.kiln.tests.ops.PyTorchValues.NAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kiln.engine.DType;
@@ -14,12 +15,14 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Special's i0, i0e, i1, i1e, ndtr, logNdtr, ndtri, erfcx, xlog1py, entr and multigammaln against the values and
+ * Special's i0, i0e, i1, i1e, ndtr, logNdtr, ndtri, erfcx, xlog1py, entr, multigammaln, gammainc and gammaincc (their
+ * gradient in x; large a against mpmath, where PyTorch's lose digits) against the values and
  * gradients PyTorch 1.13 printed in F64 and in F32, at ordinary points, both sides of the Bessel expansions' break at
  * 8, the far tails (ndtr(-40), logNdtr(-1e5), ndtri(1e-300), erfcx(1e200)), +-0, +-infinity and NaN; the gradient is
  * that of {@code (y * w).sum()}, w = 1 + 0.5 (k mod 4). Cases named "values" are compared on values only.
@@ -87,6 +90,23 @@ class SpecialNamespacePyTorchParityTest {
         }
     }
 
+    @Test
+    void incompleteGammaMatchesMpmathAtLargeA() {
+        Tensor a = Tensor.fromArray(MPMATH_GAMMA_A, MPMATH_GAMMA_A.length);
+        Tensor x = Tensor.fromArray(MPMATH_GAMMA_X, MPMATH_GAMMA_X.length);
+        assertRelative("gammainc", MPMATH_GAMMAINC, Special.gammainc(a, x), 1e-12, false);
+        assertRelative("gammaincc", MPMATH_GAMMAINCC, Special.gammaincc(a, x), 1e-12, false);
+    }
+
+    @Test
+    void incompleteGammaRefusesAGradientInA() {
+        Tensor a = Tensor.fromArray(new double[] {2.0}, 1).requiresGrad(true);
+        Tensor y = Special.gammainc(a, Tensor.fromArray(new double[] {1.5}, 1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> y.sum().backward());
+        assertEquals("gammainc: the gradient with respect to a is not implemented, as in PyTorch; detach a or leave its "
+                + "requiresGrad off", e.getMessage());
+    }
+
     /** One case in F64 and in F32, each against PyTorch's values in that dtype. */
     private static Stream<Arguments> cases(String name, Function<Tensor[], Tensor> op, double[][] inputs, int[][] dims,
                                            double[] values64, double[][] gradients64, double[] values32,
@@ -95,7 +115,15 @@ class SpecialNamespacePyTorchParityTest {
                 Arguments.of(name, DType.F32, op, inputs, dims, values32, gradients32));
     }
 
-    // Printed by models/src/test/pytorch/special_namespace.py (PyTorch 1.13.0a0).
+    // Printed by models/src/test/pytorch/special_namespace.py (PyTorch 1.13.0a0, mpmath 1.2.1).
+
+    private static final double[] GAMMA_A = {0.5, 1.0, 2.0, 5.0, 0.75, 2.5, 7.0, 0.25, 3.0, 12.0};
+    private static final double[] MPMATH_GAMMA_A = {30.0, 100.0, 1000.0, 50.0, 500.0, 20.0};
+    private static final double[] MPMATH_GAMMA_X = {25.0, 120.0, 1000.0, 49.0, 560.0, 45.0};
+    private static final double[] MPMATH_GAMMAINC = {0.18210391597745512, 0.9721362601094793, 0.5042052441802155, 0.46210439360094024,
+                    0.9953068340007052, 0.9999897629535589};
+    private static final double[] MPMATH_GAMMAINCC = {0.8178960840225449, 0.027863739890520663, 0.4957947558197845, 0.5378956063990598,
+                    0.004693165999294769, 1.0237046441079244e-05};
 
     static Stream<Arguments> cases() {
         return Stream.of(
@@ -359,6 +387,56 @@ class SpecialNamespacePyTorchParityTest {
                     new double[][] {
                     {INF, -0.4602792263031006, -2.0, -4.232868194580078, INF, -36.03877639770508,
                     2.1588830947875977, NAN, -INF, NAN, NAN, INF}}),
+                cases("gammainc", in -> Special.gammainc(Tensor.fromArray(GAMMA_A, GAMMA_A.length).to(in[0].dtype()), in[0]),
+                    new double[][] {{0.5, 1.0, 3.0, 4.0, 0.05, 0.01, 20.0, 40.0, 3.9, 11.0}},
+                    new int[][] {{10}},
+                    new double[] {0.6826894921370859, 0.6321205588285577, 0.8008517265285442, 0.3711630648201266,
+                    0.11262230614794555, 2.9876015319066003e-06, 0.9997448775041436, 1.0,
+                    0.746874897370216, 0.42073323707828764},
+                    new double[][] {
+                    {0.4839414490382867, 0.5518191617571635, 0.2987224102071837, 0.48841703703291134,
+                    1.6415683846691198, 0.001117151606788938, 0.00036642731065574354,
+                    1.841766901627056e-19, 0.15393973654534235, 0.17906709034203805}},
+                    new double[] {0.6826895475387573, 0.6321204304695129, 0.8008517026901245, 0.371163010597229,
+                    0.11262232065200806, 2.9876005100959446e-06, 0.9997448921203613, 1.0,
+                    0.7468748092651367, 0.4207327663898468},
+                    new double[][] {
+                    {0.4839414656162262, 0.5518192052841187, 0.29872241616249084, 0.48841702938079834,
+                    1.6415684223175049, 0.0011171514634042978, 0.00036642735358327627,
+                    1.8417708836012492e-19, 0.15393972396850586, 0.17906711995601654}}),
+                cases("gammaincc", in -> Special.gammaincc(Tensor.fromArray(GAMMA_A, GAMMA_A.length).to(in[0].dtype()), in[0]),
+                    new double[][] {{0.5, 1.0, 3.0, 4.0, 0.05, 0.01, 20.0, 40.0, 3.9, 11.0}},
+                    new int[][] {{10}},
+                    new double[] {0.3173105078629141, 0.36787944117144245, 0.1991482734714558, 0.6288369351798734,
+                    0.8873776938520544, 0.999997012398468, 0.0002551224958563005, 7.234597805939723e-20,
+                    0.253125102629784, 0.5792667629217123},
+                    new double[][] {
+                    {-0.4839414490382867, -0.5518191617571635, -0.2987224102071837, -0.48841703703291134,
+                    -1.6415683846691198, -0.001117151606788938, -0.00036642731065574354,
+                    -1.841766901627056e-19, -0.15393973654534235, -0.17906709034203805}},
+                    new double[] {0.31731054186820984, 0.36787939071655273, 0.1991482824087143, 0.628836989402771,
+                    0.8873776793479919, 0.9999970197677612, 0.00025512254796922207, 7.2345978931015e-20,
+                    0.2531251609325409, 0.5792672634124756},
+                    new double[][] {
+                    {-0.4839414656162262, -0.5518192052841187, -0.29872241616249084, -0.48841702938079834,
+                    -1.6415684223175049, -0.0011171514634042978, -0.00036642735358327627,
+                    -1.8417708836012492e-19, -0.15393972396850586, -0.17906711995601654}}),
+                cases("gammainc values", in -> Special.gammainc(in[0], in[1]),
+                    new double[][] {{0.0, 0.0, -1.0, 1.0, 2.0, INF, 3.0, NAN, 2.0},
+                    {1.0, 0.0, 1.0, -1.0, 0.0, 2.0, INF, 1.0, NAN}},
+                    new int[][] {{9}, {9}},
+                    new double[] {1.0, NAN, NAN, NAN, 0.0, 0.0, 1.0, NAN, NAN},
+                    new double[][] {},
+                    new double[] {1.0, NAN, NAN, NAN, 0.0, 0.0, 1.0, NAN, NAN},
+                    new double[][] {}),
+                cases("gammaincc values", in -> Special.gammaincc(in[0], in[1]),
+                    new double[][] {{0.0, 0.0, -1.0, 1.0, 2.0, INF, 3.0, NAN, 2.0},
+                    {1.0, 0.0, 1.0, -1.0, 0.0, 2.0, INF, 1.0, NAN}},
+                    new int[][] {{9}, {9}},
+                    new double[] {0.0, NAN, NAN, NAN, 1.0, 1.0, 0.0, NAN, NAN},
+                    new double[][] {},
+                    new double[] {0.0, NAN, NAN, NAN, 1.0, 1.0, 0.0, NAN, NAN},
+                    new double[][] {}),
                 cases("multigammaln 1", in -> Special.multigammaln(in[0], 1),
                     new double[][] {{1.5, 2.0, 3.25, 10.0, 100.5, 100000.0, 1.0000001, INF}},
                     new int[][] {{8}},
