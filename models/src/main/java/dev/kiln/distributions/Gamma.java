@@ -1,6 +1,7 @@
 package dev.kiln.distributions;
 
 import dev.kiln.engine.Shape;
+import dev.kiln.engine.Special;
 import dev.kiln.engine.Tensor;
 
 /**
@@ -16,7 +17,8 @@ import dev.kiln.engine.Tensor;
  * entropy    = alpha - log(rate) + lgamma(alpha) + (1 - alpha) digamma(alpha)
  * mean       = alpha / rate,  variance = alpha / rate^2,  mode = max((alpha - 1) / rate, 0)
  * </pre>
- * No cdf (PyTorch 1.13 has none).
+ * {@code cdf(x) = P(alpha, rate x)}, the regularized lower incomplete gamma function ({@link Special#gammainc}), which
+ * PyTorch 1.13 lacks: differentiable in x and rate, not in alpha (as PyTorch's gammainc; its backward refuses).
  */
 public class Gamma extends Distribution {
     private final Tensor concentration;
@@ -107,6 +109,11 @@ public class Gamma extends Distribution {
     @Override
     public Tensor mode() {
         return concentration.sub(1).div(rate).clampMin(0);
+    }
+
+    @Override
+    public Tensor cdf(Tensor value) {
+        return Special.gammainc(concentration, rate.mul(checkedValue("cdf", value)));
     }
 
     @Override
