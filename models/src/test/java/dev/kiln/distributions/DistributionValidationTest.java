@@ -231,8 +231,8 @@ class DistributionValidationTest {
     @Test
     void whatTheGammaFamilyLacksIsRefusedNamingTheFamilyAndTheMethod() {
         Tensor one = values(1);
-        assertEquals("Gamma(concentration: [1], rate: [1]) has no cdf",
-                message(UnsupportedOperationException.class, () -> new Gamma(one, one).cdf(one)));
+        assertEquals("Gamma(concentration: [1], rate: [1]) has no icdf",
+                message(UnsupportedOperationException.class, () -> new Gamma(one, one).icdf(values(0.5))));
         assertEquals("Chi2(df: [1]) has no icdf",
                 message(UnsupportedOperationException.class, () -> new Chi2(one).icdf(values(0.5))));
         assertEquals("Beta(concentration1: [1], concentration0: [1]) has no enumerateSupport: its support is not"
