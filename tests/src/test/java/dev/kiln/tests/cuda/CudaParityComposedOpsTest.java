@@ -2135,20 +2135,22 @@ class CudaParityComposedOpsTest extends ParityTest {
     /**
      * torch.special's functions composed of Tensor ops (Special, named in full): the Bessel functions on both sides of
      * their expansions' break at 8 (Clenshaw's recurrences), erfcx on both sides of its asymptotic series at 9,
-     * logNdtr on both sides of -1, ndtri (Newton's steps on logNdtr), entr, with the gradient of their weighted sum:
-     * series of up to 30 terms, the tolerance of sums.
+     * logNdtr on both sides of -1, ndtri (Newton's steps on logNdtr), entr, gammainc in x on both sides of x = a + 1
+     * (a in (0.5, 20), no gradient), with the gradient of their weighted sum: series of up to 480 terms, the tolerance
+     * of sums.
      */
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void specialNamespaceFunctionsAndTheirGradientsMatchTheCpu(DType dtype) {
-        String[] names = {"i0e", "i1", "erfcx", "logNdtr", "ndtri", "entr", "x gradient", "p gradient"};
+        String[] names = {"i0e", "i1", "erfcx", "logNdtr", "ndtri", "entr", "gammainc", "x gradient", "p gradient"};
         assertParity("torch.special functions of x [7, 300, 9] in (-12, 12), p in (0.001, 0.999) " + dtype, names,
                 sums(dtype), bk -> {
                     Tensor x = tensor(bk, dtype, values(200, N, -12, 12), DIMS).requiresGrad(true);
                     Tensor p = tensor(bk, dtype, values(201, N, 0.001, 0.999), DIMS).requiresGrad(true);
                     Tensor[] results = {dev.kiln.engine.Special.i0e(x), dev.kiln.engine.Special.i1(x.mul(0.5)),
                         dev.kiln.engine.Special.erfcx(x), dev.kiln.engine.Special.logNdtr(x),
-                        dev.kiln.engine.Special.ndtri(p), dev.kiln.engine.Special.entr(p)};
+                        dev.kiln.engine.Special.ndtri(p), dev.kiln.engine.Special.entr(p),
+                        dev.kiln.engine.Special.gammainc(tensor(bk, dtype, values(208, N, 0.5, 20), DIMS), x.abs())};
                     Tensor loss = null;
                     for (int k = 0; k < results.length; k++) {
                         Tensor term = results[k].mul(tensor(bk, dtype, values(202 + k, N, -1, 1), DIMS)).sum();
