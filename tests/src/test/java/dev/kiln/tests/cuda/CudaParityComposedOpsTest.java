@@ -2143,17 +2143,20 @@ class CudaParityComposedOpsTest extends ParityTest {
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void specialNamespaceFunctionsAndTheirGradientsMatchTheCpu(DType dtype) {
         String[] names = {"i0e", "i1", "erfcx", "logNdtr", "ndtri", "entr", "gammainc", "x gradient", "p gradient"};
-        assertParity("torch.special functions of x [7, 300, 9] in (-12, 12), p in (0.001, 0.999) " + dtype, names,
+        assertParity("torch.special functions of x [7, 300, 9] in (-12, 12) (gammainc of its first 10 columns: its 480"
+                + " series and fraction steps a call make a large graph), p in (0.001, 0.999) " + dtype, names,
                 sums(dtype), bk -> {
                     Tensor x = tensor(bk, dtype, values(200, N, -12, 12), DIMS).requiresGrad(true);
                     Tensor p = tensor(bk, dtype, values(201, N, 0.001, 0.999), DIMS).requiresGrad(true);
                     Tensor[] results = {dev.kiln.engine.Special.i0e(x), dev.kiln.engine.Special.i1(x.mul(0.5)),
                         dev.kiln.engine.Special.erfcx(x), dev.kiln.engine.Special.logNdtr(x),
                         dev.kiln.engine.Special.ndtri(p), dev.kiln.engine.Special.entr(p),
-                        dev.kiln.engine.Special.gammainc(tensor(bk, dtype, values(208, N, 0.5, 20), DIMS), x.abs())};
+                        dev.kiln.engine.Special.gammainc(tensor(bk, dtype, values(208, 630, 0.5, 20), 7, 10, 9),
+                                x.narrow(1, 0, 10).abs())};
                     Tensor loss = null;
                     for (int k = 0; k < results.length; k++) {
-                        Tensor term = results[k].mul(tensor(bk, dtype, values(202 + k, N, -1, 1), DIMS)).sum();
+                        Tensor term = results[k].mul(tensor(bk, dtype, values(202 + k, (int) results[k].size(), -1, 1),
+                                results[k].shape().dims())).sum();
                         loss = loss == null ? term : loss.add(term);
                     }
                     assertSame(bk, loss.backend(), "the result must be on the backend of its inputs");
