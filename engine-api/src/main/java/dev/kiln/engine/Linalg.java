@@ -509,4 +509,25 @@ public final class Linalg {
     public static Tensor householderProduct(Tensor a, Tensor tau) {
         return untrackedUnlessRecorded(() -> HouseholderProductOps.householderProduct(a, tau), a, tau);
     }
+
+    /** {@link #geqrf}'s result: R and the reflectors {@code [..., m, n]}, and tau {@code [..., min(m, n)]}. */
+    public record Geqrf(Tensor a, Tensor tau) {
+    }
+
+    /**
+     * LAPACK's {@code geqrf} of {@code [..., m, n]} (PyTorch's {@code torch.geqrf}): R on and above the diagonal, below
+     * it the Householder vectors v (their leading 1 implied) of the reflections {@code I - tau v v^T} whose product
+     * is Q (see {@link #householderProduct}). Computed on the host in F64, as the SPI's QR default; no gradient, as in
+     * PyTorch.
+     *
+     * @throws IllegalArgumentException for an input that is not F32 or F64 matrices
+     */
+    public static Geqrf geqrf(Tensor a) {
+        LinalgShapes.matrices("geqrf", "A", a);
+        Tensor[] result;
+        try (Autograd.Guard g = Autograd.noGrad()) {
+            result = QrOnHost.geqrf(a);
+        }
+        return new Geqrf(result[0], result[1]);
+    }
 }

@@ -1,5 +1,7 @@
 package dev.kiln.engine;
 
+import java.util.Arrays;
+
 /**
  * The Backend SPI's default QR factorisation ({@link Backend#qr}) on the host, in F64, one matrix at a time: LAPACK's
  * unblocked {@code geqr2} and {@code org2r}, with its reflections (each column's leading element sent to
@@ -30,6 +32,31 @@ final class QrOnHost {
         if (q != null) {
             LinalgOnHost.write(backend, qs, q);
         }
+    }
+
+    /**
+     * LAPACK's {@code geqrf} of {@code a} {@code [..., m, n]} on the host: the factored matrices (R on and above the
+     * diagonal, the reflectors' v below it) and tau {@code [..., min(m, n)]}, in a's dtype on its backend.
+     */
+    static Tensor[] geqrf(Tensor a) {
+        int m = a.dim(-2);
+        int n = a.dim(-1);
+        int reflections = Math.min(m, n);
+        double[] values = LinalgOnHost.read(a.backend(), a);
+        int matrices = m * n == 0 ? 0 : values.length / (m * n);
+        double[] taus = new double[matrices * reflections];
+        double[] tau = new double[reflections];
+        for (int b = 0; b < matrices; b++) {
+            factor(values, b * m * n, m, n, tau);
+            System.arraycopy(tau, 0, taus, b * reflections, reflections);
+        }
+        int[] tauDims = Arrays.copyOf(a.shape().dims(), a.rank() - 1);
+        tauDims[tauDims.length - 1] = reflections;
+        Tensor factored = a.fullLike(0, a.shape());
+        Tensor tauTensor = a.fullLike(0, Shape.of(tauDims));
+        LinalgOnHost.write(a.backend(), values, factored);
+        LinalgOnHost.write(a.backend(), taus, tauTensor);
+        return new Tensor[] {factored, tauTensor};
     }
 
     /**
