@@ -4,6 +4,7 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.util.Arrays;
+import java.util.function.BiFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -102,27 +103,19 @@ final class PruningMask {
 
     /** PyTorch's {@code LnStructured}: zeroes the {@code amount} channels along dim of least {@code n}-norm. */
     static Structured lnStructured(Amount amount, double n, int dim) {
-        return new Structured() {
-            @Override
-            public int dim() {
-                return dim;
-            }
-
-            @Override
-            public double[] compute(Values t, double[] mask, String what) {
-                int axis = axis(t, dim, what);
-                int channels = t.dims()[axis];
-                int k = amount.of(channels, what);
-                if (k == 0) {
-                    return mask;
-                }
-                return zeroChannels(t.dims(), axis, least(norms(t, axis, n), k), mask);
-            }
-        };
+        return leastChannels(amount, dim, (t, axis) -> norms(t, axis, n));
     }
 
     /** PyTorch's {@code RandomStructured}: zeroes {@code amount} channels along dim drawn uniformly. */
     static Structured randomStructured(Amount amount, int dim) {
+        return leastChannels(amount, dim, (t, axis) -> uniform(t.dims()[axis]));
+    }
+
+    /**
+     * Zeroes the {@code amount} channels along dim of least score; the scores are computed only where a channel is to
+     * be zeroed (so the random method draws nothing for an amount of 0).
+     */
+    private static Structured leastChannels(Amount amount, int dim, BiFunction<Values, Integer, double[]> scores) {
         return new Structured() {
             @Override
             public int dim() {
@@ -132,12 +125,11 @@ final class PruningMask {
             @Override
             public double[] compute(Values t, double[] mask, String what) {
                 int axis = axis(t, dim, what);
-                int channels = t.dims()[axis];
-                int k = amount.of(channels, what);
+                int k = amount.of(t.dims()[axis], what);
                 if (k == 0) {
                     return mask;
                 }
-                return zeroChannels(t.dims(), axis, least(uniform(channels), k), mask);
+                return zeroChannels(t.dims(), axis, least(scores.apply(t, axis), k), mask);
             }
         };
     }
