@@ -1,6 +1,7 @@
 package dev.kiln.engine;
 
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * PyTorch's {@code take}, out-of-place {@code put}, {@code index_put} ({@code x[i, j] = v}) and advanced indexing
@@ -43,7 +44,7 @@ final class AdvancedIndexOps {
     static Tensor indexPut(Tensor x, List<Tensor> indices, Tensor values, boolean accumulate) {
         String op = "indexPut";
         Checks.compatible(op, x, values);
-        Positions at = positions(op, x, indices);
+        Positions at = positions(op, x, indices, axisOf(x));
         Shape target = at.selected(x.shape());
         if (!Shape.broadcast(op + " (values and the indexed shape)", values.shape(), target).equals(target)) {
             throw new IllegalArgumentException(op + ": values " + values.shape()
@@ -59,9 +60,13 @@ final class AdvancedIndexOps {
     }
 
     static Tensor index(Tensor x, List<Tensor> indices) {
-        String op = "index";
+        return index("index", x, indices, axisOf(x));
+    }
+
+    /** {@link #index} as op {@code op}, where an index out of range is reported as out of the axis {@code of} names. */
+    static Tensor index(String op, Tensor x, List<Tensor> indices, IntFunction<String> of) {
         Checks.open(op, x);
-        Positions at = positions(op, x, indices);
+        Positions at = positions(op, x, indices, of);
         Tensor out = ScatterOps.recorded(() -> x.reshape(at.rows(x.shape()).dims()).indexSelect(0, at.flat())
                 .reshape(at.selected(x.shape()).dims()), x);
         Tensor.releaseIntermediate(at.flat(), x, out);
@@ -98,8 +103,16 @@ final class AdvancedIndexOps {
         }
     }
 
-    /** The flat row each broadcast combination of {@code indices} (one per leading axis of x) points to. */
-    private static Positions positions(String op, Tensor x, List<Tensor> indices) {
+    /** Names axis j of x as the errors of an index out of range name it. */
+    private static IntFunction<String> axisOf(Tensor x) {
+        return j -> "axis " + j + " of " + x.shape();
+    }
+
+    /**
+     * The flat row each broadcast combination of {@code indices} (one per leading axis of x) points to; {@code of}
+     * names axis j in errors.
+     */
+    private static Positions positions(String op, Tensor x, List<Tensor> indices, IntFunction<String> of) {
         if (indices.isEmpty() || indices.size() > x.rank()) {
             throw new IllegalArgumentException(op + ": " + indices.size() + " index tensors for " + x.shape()
                     + ", expected 1 to " + x.rank());
@@ -117,7 +130,7 @@ final class AdvancedIndexOps {
         Tensor flat = Composite.untracked(() -> {
             Tensor sum = null;
             for (int j = 0; j < axes; j++) {
-                Tensor wrapped = wrapped(op, indices.get(j), x.dim(j), "axis " + j + " of " + x.shape());
+                Tensor wrapped = wrapped(op, indices.get(j), x.dim(j), of.apply(j));
                 long stride = 1;
                 for (int k = j + 1; k < axes; k++) {
                     stride *= x.dim(k);

@@ -2283,4 +2283,38 @@ public final class Tensor implements AutoCloseable {
     public Tensor index(List<Tensor> indices) {
         return AdvancedIndexOps.index(this, indices);
     }
+
+    // ---- Subscripts mixing integers, slices, new axes, an ellipsis, index tensors and masks (see MixedIndexOps) ----
+
+    /**
+     * PyTorch's subscript {@code x[...]} with {@link Idx} entries, e.g. {@code x[:, idx]} is
+     * {@code x.index(Idx.all(), Idx.tensor(idx))} and {@code x[mask]} is {@code x.index(Idx.mask(mask))}. Integers
+     * remove their axis, slices shorten theirs, new axes add one of size 1, the ellipsis stands for the axes left over,
+     * and axes past the entries are taken whole. Index tensors (negative values count from the end) and masks (their
+     * non-zero positions, {@code [count]} for the axes they cover) broadcast to one shape B, which replaces the indexed
+     * axes where they are adjacent and leads the result otherwise. A copy (or this tensor itself for a subscript that
+     * selects everything); the gradient scatters back, adding at repeated positions. A mask is read on the host, as
+     * the result's length depends on it: a synchronisation on a GPU, as in PyTorch.
+     *
+     * @throws IllegalArgumentException for an index out of range (naming the axis, index and size), a mask that does
+     *     not have the shape of the axes it covers (naming both), or entries for more axes than this tensor has
+     */
+    public Tensor index(Idx... indices) {
+        return MixedIndexOps.index(this, indices);
+    }
+
+    /**
+     * PyTorch's {@code x[...] = values} on a copy ({@code index_put} with any subscript of {@link #index(Idx...)}):
+     * {@code values} broadcasts to the shape {@code index(indices)} has and is written at those elements, or added
+     * there when {@code accumulate} (repeated positions then add up; without it the last of them wins, as on
+     * PyTorch's CPU). Gradients flow to this tensor (outside the written elements unless accumulating) and to values.
+     */
+    public Tensor indexPut(Idx[] indices, Tensor values, boolean accumulate) {
+        return MixedIndexOps.indexPut(this, indices, values, accumulate);
+    }
+
+    /** {@link #indexPut(Idx[], Tensor, boolean)} of one value: {@code x[mask] = value}. */
+    public Tensor indexPut(Idx[] indices, double value, boolean accumulate) {
+        return MixedIndexOps.indexPut(this, indices, value, accumulate);
+    }
 }

@@ -2167,4 +2167,44 @@ class CudaParityComposedOpsTest extends ParityTest {
                     return all;
                 });
     }
+
+    /**
+     * Subscripts mixing slices (one with a step), integers, new axes, an ellipsis, index tensors with negative and
+     * repeated values and a mask (read on the host), read and written (indexPut written and accumulated), with the
+     * gradients to the input and the values: sums' tolerance.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void mixedSubscriptsAndMasksMatchTheCpu(DType dtype) {
+        String[] names = {"x[mask]", "x[1:6:2, :, columns]", "x[None, -1, rows, ...]", "x[rows, 3, columns]",
+            "x[:, rows] = values", "x[..., columns] += values", "x[mask] = 0.5", "input gradient", "values gradient"};
+        assertParity("index and indexPut of mixed subscripts " + dtype, names, sums(dtype), b -> {
+            Tensor x = tensor(b, dtype, values(210, 7 * 30 * 9, -1, 1), 7, 30, 9).requiresGrad(true);
+            Tensor values = tensor(b, dtype, values(211, 8 * 9, -1, 1), 8, 1, 9).requiresGrad(true);
+            Tensor mask = tensor(b, DType.I32, ties(212, 7 * 30, 0, 1), 7, 30);
+            dev.kiln.engine.Idx rows = dev.kiln.engine.Idx.tensor(
+                    tensor(b, DType.I64, ties(213, 8, -30, -1, 0, 11, 29), 8, 1));
+            dev.kiln.engine.Idx columns = dev.kiln.engine.Idx.tensor(
+                    tensor(b, DType.I32, ties(214, 5, -9, -2, 0, 3, 8), 5));
+            dev.kiln.engine.Idx all = dev.kiln.engine.Idx.all();
+            Tensor[] out = {x.index(dev.kiln.engine.Idx.mask(mask)),
+                x.index(dev.kiln.engine.Idx.slice(1, 6, 2), all, columns),
+                x.index(dev.kiln.engine.Idx.newAxis(), dev.kiln.engine.Idx.at(-1), rows, dev.kiln.engine.Idx.ellipsis()),
+                x.index(dev.kiln.engine.Idx.tensor(tensor(b, DType.I64, ties(215, 5, -7, 0, 6), 5)),
+                        dev.kiln.engine.Idx.at(3), columns),
+                x.indexPut(new dev.kiln.engine.Idx[] {all, rows}, values, false),
+                x.indexPut(new dev.kiln.engine.Idx[] {dev.kiln.engine.Idx.ellipsis(), columns},
+                        values.narrow(0, 0, 1).reshape(1, 1, 9).narrow(2, 0, 5), true),
+                x.indexPut(new dev.kiln.engine.Idx[] {dev.kiln.engine.Idx.mask(mask)}, 0.5, false)};
+            Tensor loss = null;
+            for (int k = 0; k < out.length; k++) {
+                assertSame(b, out[k].backend(), "the result must be on the backend of its input");
+                Tensor term = out[k].mul(tensor(b, dtype, values(216 + k, (int) out[k].size(), -1, 1),
+                        out[k].shape().dims())).sum();
+                loss = loss == null ? term : loss.add(term);
+            }
+            loss.backward();
+            return new Tensor[] {out[0], out[1], out[2], out[3], out[4], out[5], out[6], x.grad(), values.grad()};
+        });
+    }
 }

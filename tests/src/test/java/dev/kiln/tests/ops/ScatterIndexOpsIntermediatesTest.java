@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.Idx;
 import dev.kiln.engine.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +64,24 @@ class ScatterIndexOpsIntermediatesTest {
         all.add(x.indexPut(List.of(rows, columns), values, true));
         all.add(x.indexPut(List.of(rows, columns), values, false));
         all.add(x.index(List.of(rows, columns)));
+        all.forEach(Tensor::close);
+        assertEquals(before, backend.bytesInUse(), "bytes still in use after closing the inputs and the results");
+    }
+
+    @Test
+    void mixedSubscriptsKeepNoneOfTheirSteps() {
+        long before = backend.bytesInUse();
+        Tensor x = Tensor.randn(6, 8, 3);
+        Tensor mask = Tensor.fromArray(new int[] {1, 0, 0, 1, 1, 0, 1, 1}, 8);
+        Tensor rows = Tensor.fromArray(new int[] {0, -1, 3}, 3, 1);
+        Tensor columns = Tensor.fromArray(new long[] {2, -3}, 2);
+        Tensor values = Tensor.randn(3, 1, 8);
+        List<Tensor> all = new ArrayList<>(List.of(x, mask, rows, columns, values));
+        all.add(x.index(Idx.all(), Idx.mask(mask)));
+        all.add(x.index(Idx.tensor(rows), Idx.slice(1, 7, 2), Idx.tensor(columns)));
+        all.add(x.index(Idx.newAxis(), Idx.at(-2), Idx.ellipsis(), Idx.tensor(columns)));
+        all.add(x.indexPut(new Idx[] {Idx.tensor(rows), Idx.all(), Idx.tensor(columns)}, values, true));
+        all.add(x.indexPut(new Idx[] {Idx.all(), Idx.mask(mask)}, 0.5, false));
         all.forEach(Tensor::close);
         assertEquals(before, backend.bytesInUse(), "bytes still in use after closing the inputs and the results");
     }
