@@ -118,9 +118,11 @@ class MixedIndexPyTorchParityTest {
     }
 
     @Test
-    void anAllZeroMaskSelectsNothing() {
-        Tensor y = Tensor.zeros(DType.F64, 3, 4, 5).index(Idx.mask(Tensor.zeros(DType.I32, 3, 4)));
-        assertEquals(Shape.of(0, 5), y.shape());
+    void anAllZeroMaskSelectsAndWritesNothing() {
+        Tensor x = Tensor.fromArray(new double[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor none = Tensor.zeros(DType.I32, 2);
+        assertEquals(Shape.of(0, 3), x.index(Idx.mask(none)).shape());
+        assertArrayEquals(x.toDoubleArray(), x.indexPut(at(Idx.mask(none)), 7, true).toDoubleArray());
     }
 
     @Test
