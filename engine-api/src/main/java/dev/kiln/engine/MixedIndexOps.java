@@ -48,9 +48,22 @@ final class MixedIndexOps {
         return out;
     }
 
-    /** {@code [0, 1, ..., n - 1]} in x's shape, I64 on x's backend: what a subscript of x selects, as positions. */
+    /**
+     * {@code [0, 1, ..., n - 1]} in x's shape, I64 on x's backend: what a subscript of x selects, as positions. Summed
+     * on the backend from each axis's positions times its stride, so that the host writes the axes' sizes, not n.
+     */
     private static Tensor flatPositions(Tensor x) {
-        return HostValues.longs(x, LongStream.range(0, x.size()).toArray(), x.shape().dims());
+        long[] strides = x.shape().strides();
+        Tensor sum = HostValues.longs(x, new long[] {0});
+        for (int k = 0; k < x.rank(); k++) {
+            long stride = strides[k];
+            int[] dims = new int[x.rank()];
+            Arrays.fill(dims, 1);
+            dims[k] = x.dim(k);
+            Tensor along = HostValues.longs(x, LongStream.range(0, x.dim(k)).map(i -> i * stride).toArray(), dims);
+            sum = ElementwiseOps.integerArithmetic(BinaryOp.ADD, sum, along);
+        }
+        return sum;
     }
 
     /** x[indices]; errors name {@code op} and x's axes. */
