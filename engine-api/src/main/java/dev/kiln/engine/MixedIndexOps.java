@@ -3,6 +3,7 @@ package dev.kiln.engine;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 
@@ -68,44 +69,38 @@ final class MixedIndexOps {
 
     /** x[indices]; errors name {@code op} and x's axes. */
     private static Tensor select(String op, Tensor x, Idx[] indices) {
-        List<Idx> entries = withoutEllipsis(op, x, indices);
         Tensor y = x;
         List<Tensor> advanced = new ArrayList<>(); // for each axis of y, its index tensor or null
-        List<String> names = new ArrayList<>(); // for each indexed axis of y, the axis of x it is, for errors
+        List<Integer> origins = new ArrayList<>(); // for each axis of y, the axis of x it was (for errors)
         int axis = 0;
-        for (Idx entry : entries) {
+        for (Idx entry : withoutEllipsis(op, x, indices)) {
             int at = advanced.size();
             if (entry instanceof Idx.At a) {
                 y = y.narrow(at, wrapped(op, a.index(), x, axis), 1).squeeze(at);
                 axis++;
-                continue;
-            }
-            if (entry instanceof Idx.Slice s) {
+            } else if (entry instanceof Idx.Slice s) {
                 y = sliced(y, at, s);
-                axis++;
+                advanced.add(null);
+                origins.add(axis++);
             } else if (entry instanceof Idx.NewAxis) {
                 y = y.unsqueeze(at);
+                advanced.add(null);
+                origins.add(-1);
             } else if (entry instanceof Idx.IndexTensor t) {
                 advanced.add(t.index());
-                names.add("axis " + axis + " of " + x.shape());
-                axis++;
-                continue;
+                origins.add(axis++);
             } else if (entry instanceof Idx.Mask m) {
                 for (Tensor coordinate : maskCoordinates(op, x, axis, m.mask())) {
                     advanced.add(coordinate);
-                    names.add("axis " + axis + " of " + x.shape());
-                    axis++;
+                    origins.add(axis++);
                 }
-                continue;
             }
-            advanced.add(null);
-            names.add(null);
         }
         while (advanced.size() < y.rank()) {
             advanced.add(null);
-            names.add(null);
+            origins.add(axis++);
         }
-        return gathered(op, y, advanced, names);
+        return gathered(op, y, advanced, k -> "axis " + origins.get(k) + " of " + x.shape());
     }
 
     /**
@@ -198,9 +193,10 @@ final class MixedIndexOps {
 
     /**
      * y gathered at the index tensors of {@code advanced} (null for an axis taken whole): their broadcast shape takes
-     * the place of the indexed axes where these are adjacent, else it leads, as in PyTorch.
+     * the place of the indexed axes where these are adjacent, else it leads, as in PyTorch; {@code axisName} names
+     * axis k of y in errors.
      */
-    private static Tensor gathered(String op, Tensor y, List<Tensor> advanced, List<String> names) {
+    private static Tensor gathered(String op, Tensor y, List<Tensor> advanced, IntFunction<String> axisName) {
         int[] indexed = IntStream.range(0, advanced.size()).filter(k -> advanced.get(k) != null).toArray();
         if (indexed.length == 0) {
             return y;
@@ -210,7 +206,7 @@ final class MixedIndexOps {
         boolean inOrder = IntStream.range(0, order.length).allMatch(k -> order[k] == k);
         Tensor leading = inOrder ? y : y.permute(order);
         List<Tensor> tensors = IntStream.of(indexed).mapToObj(advanced::get).toList();
-        Tensor out = AdvancedIndexOps.index(op, leading, tensors, j -> names.get(indexed[j]));
+        Tensor out = AdvancedIndexOps.index(op, leading, tensors, j -> axisName.apply(indexed[j]));
         int first = indexed[0];
         boolean adjacent = indexed[indexed.length - 1] - first == indexed.length - 1;
         int broadcastRank = out.rank() - whole.length;
