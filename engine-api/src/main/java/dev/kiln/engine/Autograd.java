@@ -174,4 +174,47 @@ public final class Autograd {
         @Override
         void close();
     }
+
+    /** {@link #detectAnomaly(boolean)} with NaN checks: PyTorch's {@code torch.autograd.detect_anomaly()}. */
+    public static Guard detectAnomaly() {
+        return detectAnomaly(true);
+    }
+
+    /**
+     * Anomaly detection until the returned guard closes, PyTorch's {@code detect_anomaly(check_nan)}, for debugging: it
+     * logs a warning (SLF4J) that it slows everything down. Every node recorded meanwhile keeps the stack of the forward
+     * call that recorded it; an error in a backward pass run meanwhile (a rule's exception, or with {@code checkNan} a
+     * NaN, not an infinity, in a gradient a rule returns: an {@link ArithmeticException} naming the op and which of
+     * its inputs) is logged at WARN with that stack ("Error detected in sqrt. Traceback of forward call that caused
+     * the error"), followed by that of the node whose backward rule recorded the node, if any ("Previous calculation
+     * was induced by ..."), and carries it as a suppressed exception. Forward values are not checked, as in PyTorch.
+     * The NaN check reads one flag per gradient back to the host, which on a GPU waits for the work queued before it.
+     * Like PyTorch 1.13's, the mode is one switch for the whole process, not per thread; off by default.
+     */
+    public static Guard detectAnomaly(boolean checkNan) {
+        return AnomalyMode.enable(checkNan);
+    }
+
+    /** {@link #setDetectAnomaly(boolean, boolean)} with NaN checks. */
+    public static Guard setDetectAnomaly(boolean mode) {
+        return setDetectAnomaly(mode, true);
+    }
+
+    /**
+     * PyTorch's {@code torch.autograd.set_detect_anomaly(mode, check_nan)}: switches {@link #detectAnomaly(boolean)} on
+     * or off, without its warning, until the returned guard closes (or for good, when it is never closed).
+     */
+    public static Guard setDetectAnomaly(boolean mode, boolean checkNan) {
+        return AnomalyMode.set(mode, checkNan);
+    }
+
+    /** True while anomaly detection is on: PyTorch's {@code torch.is_anomaly_enabled()}. */
+    public static boolean isAnomalyEnabled() {
+        return AnomalyMode.isEnabled();
+    }
+
+    /** Whether anomaly detection checks gradients for NaN when on: PyTorch's {@code is_anomaly_check_nan_enabled()}. */
+    public static boolean isAnomalyCheckNanEnabled() {
+        return AnomalyMode.checksNan();
+    }
 }

@@ -170,7 +170,8 @@ final class BackwardPass {
             handOnSlice(node.inputs[0], slice, g);
             return;
         }
-        Tensor[] inputGrads = node.rule.backward(g);
+        Tensor[] inputGrads = AnomalyMode.isEnabled() ? AnomalyMode.evaluate(node, () -> node.rule.backward(g))
+                : node.rule.backward(g);
         if (node.userFunction) {
             pending.keep(g);
             for (Tensor inputGrad : inputGrads) {

@@ -45,6 +45,8 @@ final class Node {
     private final int[] versions;
     /** The output's storage version when the op was recorded: rules such as exp's and softmax's read the output. */
     private final int outputVersion;
+    /** Where the op was recorded, in anomaly detection ({@link Autograd#detectAnomaly}); null outside it. */
+    final ForwardCall forwardCall;
 
     Node(String op, Tensor[] inputs, Rule rule, boolean userFunction, Tensor output) {
         this.op = op;
@@ -52,6 +54,7 @@ final class Node {
         this.rule = rule;
         this.userFunction = userFunction;
         this.outputVersion = output.storageVersion();
+        this.forwardCall = AnomalyMode.forwardCall(op);
         this.versions = new int[inputs.length];
         for (int k = 0; k < inputs.length; k++) {
             versions[k] = inputs[k] == null ? 0 : inputs[k].storageVersion();
