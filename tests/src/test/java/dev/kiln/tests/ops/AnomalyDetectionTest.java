@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Checkpoint;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Function;
 import dev.kiln.engine.GradOptions;
@@ -228,6 +229,21 @@ class AnomalyDetectionTest {
             assertNotNull(induced, "the traceback of the node whose rule recorded the failing one");
             assertEquals("Previous calculation was induced by sqrt. Traceback of forward call that induced the previous"
                     + " calculation:", induced.getMessage());
+            assertTrue(hasFrameOfThisTest(induced), () -> Arrays.toString(induced.getStackTrace()));
+        }
+    }
+
+    @Test
+    void aCheckpointsRecomputedNodeIsInducedByTheCheckpoint() {
+        Tensor x = zeros(3);
+        try (var a = Autograd.detectAnomaly()) {
+            Tensor loss = Checkpoint.apply(AnomalyDetectionTest::sqrtAtZeroTimesZero, x);
+            ArithmeticException e = assertThrows(ArithmeticException.class, loss::backward);
+            assertTrue(e.getMessage().startsWith("backward (sqrt)"), e.getMessage());
+            Throwable induced = traceback(e).getCause();
+            assertNotNull(induced, "the traceback of the checkpoint whose rule recomputed sqrt");
+            assertTrue(induced.getMessage().startsWith("Previous calculation was induced by checkpoint."),
+                    induced.getMessage());
             assertTrue(hasFrameOfThisTest(induced), () -> Arrays.toString(induced.getStackTrace()));
         }
     }
