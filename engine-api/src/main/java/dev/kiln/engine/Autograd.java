@@ -182,14 +182,14 @@ public final class Autograd {
 
     /**
      * Anomaly detection until the returned guard closes, PyTorch's {@code detect_anomaly(check_nan)}, for debugging: it
-     * logs a warning (SLF4J) that it slows everything down. Every node recorded meanwhile keeps the stack of the forward
-     * call that recorded it; an error in a backward pass run meanwhile (a rule's exception, or with {@code checkNan} a
-     * NaN, not an infinity, in a gradient a rule returns: an {@link ArithmeticException} naming the op and which of
-     * its inputs) is logged at WARN with that stack ("Error detected in sqrt. Traceback of forward call that caused
-     * the error"), followed by that of the node whose backward rule recorded the node, if any ("Previous calculation
-     * was induced by ..."), and carries it as a suppressed exception. Forward values are not checked, as in PyTorch.
-     * The NaN check reads one flag per gradient back to the host, which on a GPU waits for the work queued before it.
-     * Like PyTorch 1.13's, the mode is one switch for the whole process, not per thread; off by default.
+     * logs a warning (SLF4J) that it slows everything down. Every node recorded meanwhile keeps the stack of the
+     * forward call that recorded it; an error in a backward pass run meanwhile (a rule's exception, or with
+     * {@code checkNan} a NaN, not an infinity, in a gradient a rule returns: an {@link ArithmeticException} naming the op and
+     * which of its inputs) is logged at WARN with that stack ("Error detected in sqrt. Traceback of forward call that
+     * caused the error"), followed by that of the node whose backward rule recorded the node, if any ("Previous
+     * calculation was induced by ..."), and carries it as a suppressed exception. Forward values are not checked, as in
+     * PyTorch. The NaN check reads one flag per gradient back to the host, which on a GPU waits for the work queued
+     * before it. Like PyTorch 1.13's, the mode is one switch for the whole process, not per thread; off by default.
      */
     public static Guard detectAnomaly(boolean checkNan) {
         return AnomalyMode.enable(checkNan);

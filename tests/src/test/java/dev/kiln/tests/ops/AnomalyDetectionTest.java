@@ -85,9 +85,11 @@ class AnomalyDetectionTest {
         try (var a = Autograd.detectAnomaly()) {
             Tensor loss = sqrtAtZeroTimesZero(x);
             Throwable trace = traceback(assertThrows(ArithmeticException.class, loss::backward));
-            assertEquals("Error detected in sqrt. Traceback of forward call that caused the error:", trace.getMessage());
+            assertEquals("Error detected in sqrt. Traceback of forward call that caused the error:",
+                    trace.getMessage());
             assertTrue(hasFrameOfThisTest(trace), () -> Arrays.toString(trace.getStackTrace()));
-            assertTrue(Arrays.stream(trace.getStackTrace()).noneMatch(frame -> frame.getMethodName().startsWith("record")),
+            assertTrue(Arrays.stream(trace.getStackTrace())
+                            .noneMatch(frame -> frame.getMethodName().startsWith("record")),
                     "starts at the op's own call, below the engine's recording of its node");
         }
     }
@@ -100,7 +102,8 @@ class AnomalyDetectionTest {
             // d/dy (0 / y) * 0 = 0 * 0 / 0 = NaN; the constant's gradient 0 / 0 is NaN too but nothing needs it.
             Tensor loss = zero.div(y).mul(0).sum();
             ArithmeticException e = assertThrows(ArithmeticException.class, loss::backward);
-            assertTrue(e.getMessage().startsWith("backward (div) returned nan values in its 1th output"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("backward (div) returned nan values in its 1th output"),
+                    e.getMessage());
         }
     }
 
