@@ -1,6 +1,5 @@
 package dev.kiln.nn;
 
-import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Tensor;
@@ -22,16 +21,7 @@ import dev.kiln.engine.Tensor;
  * {@link #builder(int, int, int)}: {@code Conv1d.builder(16, 32, 3).padding("same").bias(false).build()},
  * {@code Conv1d.builder(16, 32, 3).padding(1).paddingMode(PaddingMode.CIRCULAR).build()}.
  */
-public class Conv1d extends Module {
-    private final int inChannels;
-    private final int outChannels;
-    private final int kernel;
-    private final int stride;
-    private final int padding;
-    private final int dilation;
-    private final int groups;
-    private final PaddingMode paddingMode;
-
+public class Conv1d extends ConvNd {
     /** A convolution with bias, stride 1, no padding, no dilation. */
     public Conv1d(int inChannels, int outChannels, int kernel) {
         this(inChannels, outChannels, kernel, 1, 0, 1, true);
@@ -63,33 +53,8 @@ public class Conv1d extends Module {
      */
     public Conv1d(int inChannels, int outChannels, int kernel, int stride, int padding, int dilation, int groups,
                   boolean bias, PaddingMode paddingMode) {
-        String name = "Conv1d(" + inChannels + ", " + outChannels + ", kernel=" + kernel + ")";
-        if (inChannels <= 0 || outChannels <= 0) {
-            throw new IllegalArgumentException(name + ": channels must be positive, got " + inChannels + " and "
-                    + outChannels);
-        }
-        Conv2d.checkGroups(name, inChannels, outChannels, groups);
-        this.paddingMode = Conv2d.checkMode(name, paddingMode);
-        this.kernel = atLeast(name, "kernel", kernel, 1);
-        this.stride = atLeast(name, "stride", stride, 1);
-        this.padding = atLeast(name, "padding", padding, 0);
-        this.dilation = atLeast(name, "dilation", dilation, 1);
-        this.inChannels = inChannels;
-        this.outChannels = outChannels;
-        this.groups = groups;
-        int perGroup = inChannels / groups;
-        double bound = 1 / Math.sqrt((double) perGroup * kernel);
-        registerParameter("weight",
-                unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels, perGroup, kernel)));
-        registerParameter("bias", bias ? unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels)) : null);
-    }
-
-    /** {@code value}, refused with the layer's name when below {@code min}. */
-    static int atLeast(String layer, String what, int value, int min) {
-        if (value < min) {
-            throw new IllegalArgumentException(layer + ": " + what + " must be at least " + min + ", got " + value);
-        }
-        return value;
+        super("Conv1d", SpatialAxes.ONE, inChannels, outChannels, new int[] {kernel}, new int[] {stride},
+                new int[] {padding}, new int[] {dilation}, groups, bias, paddingMode);
     }
 
     /** A builder; defaults as {@link #Conv1d(int, int, int)}. */
@@ -98,34 +63,18 @@ public class Conv1d extends Module {
     }
 
     /** Stride, padding ({@code int} or {@code "same"}), dilation, groups and bias of a {@link Conv1d}. */
-    public static final class Builder {
-        private final int inChannels;
-        private final int outChannels;
-        private final int kernel;
-        private int stride = 1;
-        private int padding;
-        private boolean same;
-        private int dilation = 1;
-        private int groups = 1;
-        private boolean bias = true;
-        private PaddingMode paddingMode = PaddingMode.ZEROS;
-
+    public static final class Builder extends ConvBuilder<Builder> {
         private Builder(int inChannels, int outChannels, int kernel) {
-            this.inChannels = inChannels;
-            this.outChannels = outChannels;
-            this.kernel = kernel;
+            super("Conv1d", SpatialAxes.ONE, inChannels, outChannels, new int[] {kernel});
         }
 
         public Builder stride(int s) {
-            stride = s;
-            return this;
+            return strides(s);
         }
 
         /** Zeros on both ends. */
         public Builder padding(int p) {
-            padding = p;
-            same = false;
-            return this;
+            return paddings(p);
         }
 
         /**
@@ -133,18 +82,11 @@ public class Conv1d extends Module {
          * effective kernel. {@code "valid"}: no padding.
          */
         public Builder padding(String mode) {
-            switch (mode) {
-                case "same" -> same = true;
-                case "valid" -> padding(0);
-                default -> throw new IllegalArgumentException("Conv1d: padding must be an int, \"same\" or \"valid\", got \""
-                        + mode + "\"");
-            }
-            return this;
+            return paddingNamed(mode);
         }
 
         public Builder dilation(int d) {
-            dilation = d;
-            return this;
+            return dilations(d);
         }
 
         /**
@@ -168,19 +110,8 @@ public class Conv1d extends Module {
         }
 
         public Conv1d build() {
-            int p = padding;
-            if (same) {
-                String name = "Conv1d(" + inChannels + ", " + outChannels + ", kernel=" + kernel + ")";
-                if (stride != 1) {
-                    throw new IllegalArgumentException(name + ": padding \"same\" needs stride 1, got stride " + stride);
-                }
-                try {
-                    p = F.samePadding(kernel, dilation)[0];
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(name + ": padding \"same\": " + e.getMessage(), e);
-                }
-            }
-            return new Conv1d(inChannels, outChannels, kernel, stride, p, dilation, groups, bias, paddingMode);
+            return new Conv1d(inChannels, outChannels, kernel[0], stride[0], resolvedPadding()[0], dilation[0], groups,
+                    bias, paddingMode);
         }
     }
 
@@ -189,33 +120,20 @@ public class Conv1d extends Module {
         return param("weight");
     }
 
-    /** [outChannels], or null for a layer without bias. */
-    public Tensor bias() {
-        return param("bias");
-    }
-
-    public int inChannels() {
-        return inChannels;
-    }
-
-    public int outChannels() {
-        return outChannels;
-    }
-
     public int kernelSize() {
-        return kernel;
+        return kernel[0];
     }
 
     public int stride() {
-        return stride;
+        return stride[0];
     }
 
     public int padding() {
-        return padding;
+        return padding[0];
     }
 
     public int dilation() {
-        return dilation;
+        return dilation[0];
     }
 
     /** What the padding holds: zeros, or the input's reflections, end copies or wrapped-around elements. */
@@ -236,37 +154,22 @@ public class Conv1d extends Module {
      */
     @Override
     public Tensor forward(Tensor x) {
-        if (x.rank() != 3 || x.dim(1) != inChannels) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels + ", length]");
+        if (x.rank() != 3 || x.dim(1) != inChannels()) {
+            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels()
+                    + ", length]");
         }
-        long span = (long) dilation * (kernel - 1) + 1;
-        if (x.dim(2) + 2L * padding < span) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + ": the length " + x.dim(2) + " padded by "
-                    + padding + " on each end is shorter than the kernel's span " + span);
+        long span = (long) dilation[0] * (kernel[0] - 1) + 1;
+        if (x.dim(2) + 2L * padding[0] < span) {
+            throw new IllegalArgumentException(this + ": input " + x.shape() + ": the length " + x.dim(2)
+                    + " padded by " + padding[0] + " on each end is shorter than the kernel's span " + span);
         }
-        try {
-            if (paddingMode == PaddingMode.ZEROS || padding == 0) {
-                return convolved(x, padding);
-            }
-            return Temporaries.freedWithoutGradients(
-                    () -> convolved(F.pad(x, new int[] {padding, padding}, paddingMode), 0));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + ", weight " + weight().shape() + ": "
-                    + e.getMessage(), e);
-        }
+        return naming(x, () -> paddedInMode(x, this::convolved));
     }
 
-    /** The convolution of {@code x} padded with {@code zeroPadding} zeros at both ends. */
-    private Tensor convolved(Tensor x, int zeroPadding) {
-        Tensor y = F.conv2d(x.unsqueeze(2), weight().unsqueeze(2), bias(), new int[] {1, stride},
-                new int[] {0, zeroPadding}, new int[] {1, dilation}, groups);
+    /** The convolution of {@code x} padded with {@code zeroPadding} zeros at both ends, as one of height 1. */
+    private Tensor convolved(Tensor x, int[] zeroPadding) {
+        Tensor y = F.conv2d(x.unsqueeze(2), weight().unsqueeze(2), bias(), new int[] {1, stride[0]},
+                new int[] {0, zeroPadding[0]}, new int[] {1, dilation[0]}, groups);
         return y.squeeze(2);
-    }
-
-    @Override
-    public String toString() {
-        return "Conv1d(" + inChannels + ", " + outChannels + ", kernel=" + kernel + ", stride=" + stride + ", padding="
-                + padding + ", dilation=" + dilation + Conv2d.groupsText(groups) + ", bias=" + (bias() != null)
-                + Conv2d.modeText(paddingMode) + ")";
     }
 }

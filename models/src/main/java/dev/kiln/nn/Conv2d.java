@@ -1,10 +1,8 @@
 package dev.kiln.nn;
 
-import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Tensor;
-import java.util.Arrays;
 
 /**
  * 2-D convolution, like PyTorch's {@code torch.nn.Conv2d}: input [batch, inChannels, height, width], output
@@ -22,16 +20,7 @@ import java.util.Arrays;
  * depthwise one {@code Conv2d.builder(32, 32, 3).padding(1).groups(32).build()}, one that pads with reflections
  * {@code Conv2d.builder(3, 16, 3).padding(1).paddingMode(PaddingMode.REFLECT).build()}.
  */
-public class Conv2d extends Module {
-    private final int inChannels;
-    private final int outChannels;
-    private final int[] kernel;
-    private final int[] stride;
-    private final int[] padding;
-    private final int[] dilation;
-    private final int groups;
-    private final PaddingMode paddingMode;
-
+public class Conv2d extends ConvNd {
     /** A square {@code kernel x kernel} convolution with bias, stride 1, no padding, no dilation. */
     public Conv2d(int inChannels, int outChannels, int kernel) {
         this(inChannels, outChannels, new int[] {kernel, kernel}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, true);
@@ -66,67 +55,8 @@ public class Conv2d extends Module {
      */
     public Conv2d(int inChannels, int outChannels, int[] kernel, int[] stride, int[] padding, int[] dilation, int groups,
                   boolean bias, PaddingMode paddingMode) {
-        String name = "Conv2d(" + inChannels + ", " + outChannels + ", kernel=" + Arrays.toString(kernel) + ")";
-        if (inChannels <= 0 || outChannels <= 0) {
-            throw new IllegalArgumentException(name + ": channels must be positive");
-        }
-        checkGroups(name, inChannels, outChannels, groups);
-        this.paddingMode = checkMode(name, paddingMode);
-        this.kernel = pair(name, "kernel", kernel, 1);
-        this.stride = pair(name, "stride", stride, 1);
-        this.padding = pair(name, "padding", padding, 0);
-        this.dilation = pair(name, "dilation", dilation, 1);
-        this.inChannels = inChannels;
-        this.outChannels = outChannels;
-        this.groups = groups;
-        int kh = this.kernel[0];
-        int kw = this.kernel[1];
-        int perGroup = inChannels / groups;
-        double bound = 1 / Math.sqrt((double) perGroup * kh * kw);
-        registerParameter("weight",
-                unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels, perGroup, kh, kw)));
-        registerParameter("bias", bias ? unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels)) : null);
-    }
-
-    /**
-     * Refuses groups below 1 and channels not divisible by the groups, as PyTorch does ("in_channels must be
-     * divisible by groups"); {@code layer} names the layer and both channel counts.
-     */
-    static void checkGroups(String layer, int inChannels, int outChannels, int groups) {
-        if (groups < 1) {
-            throw new IllegalArgumentException(layer + ": groups must be at least 1, got " + groups);
-        }
-        if (inChannels % groups != 0) {
-            throw new IllegalArgumentException(layer + ": in_channels " + inChannels + " must be divisible by groups "
-                    + groups);
-        }
-        if (outChannels % groups != 0) {
-            throw new IllegalArgumentException(layer + ": out_channels " + outChannels + " must be divisible by groups "
-                    + groups);
-        }
-    }
-
-    /** Refuses a null padding mode; {@code layer} names the layer. */
-    static PaddingMode checkMode(String layer, PaddingMode mode) {
-        if (mode == null) {
-            throw new IllegalArgumentException(layer + ": padding mode must be one of "
-                    + Arrays.toString(PaddingMode.values()) + ", got null");
-        }
-        return mode;
-    }
-
-    static int[] pair(String layer, String what, int[] v, int min) {
-        if (v == null || v.length < 1 || v.length > 2) {
-            throw new IllegalArgumentException(layer + ": " + what + " must hold one value or two (height, width), got "
-                    + Arrays.toString(v));
-        }
-        int[] p = v.length == 1 ? new int[] {v[0], v[0]} : v.clone();
-        for (int x : p) {
-            if (x < min) {
-                throw new IllegalArgumentException(layer + ": " + what + " must be at least " + min + ", got " + Arrays.toString(v));
-            }
-        }
-        return p;
+        super("Conv2d", SpatialAxes.TWO, inChannels, outChannels, kernel, stride, padding, dilation, groups, bias,
+                paddingMode);
     }
 
     /** A builder for a square {@code kernel x kernel} convolution; defaults as {@link #Conv2d(int, int, int)}. */
@@ -140,42 +70,26 @@ public class Conv2d extends Module {
     }
 
     /** Stride, padding ({@code int} or {@code "same"}), dilation, groups and bias of a {@link Conv2d}. */
-    public static final class Builder {
-        private final int inChannels;
-        private final int outChannels;
-        private final int[] kernel;
-        private int[] stride = {1, 1};
-        private int[] padding = {0, 0};
-        private boolean same;
-        private int[] dilation = {1, 1};
-        private int groups = 1;
-        private boolean bias = true;
-        private PaddingMode paddingMode = PaddingMode.ZEROS;
-
+    public static final class Builder extends ConvBuilder<Builder> {
         private Builder(int inChannels, int outChannels, int[] kernel) {
-            this.inChannels = inChannels;
-            this.outChannels = outChannels;
-            this.kernel = kernel;
+            super("Conv2d", SpatialAxes.TWO, inChannels, outChannels, kernel);
         }
 
         public Builder stride(int s) {
-            return stride(s, s);
+            return strides(s);
         }
 
         public Builder stride(int sh, int sw) {
-            stride = new int[] {sh, sw};
-            return this;
+            return strides(sh, sw);
         }
 
         /** Zero padding on each side of both axes. */
         public Builder padding(int p) {
-            return padding(p, p);
+            return paddings(p);
         }
 
         public Builder padding(int ph, int pw) {
-            padding = new int[] {ph, pw};
-            same = false;
-            return this;
+            return paddings(ph, pw);
         }
 
         /**
@@ -183,21 +97,15 @@ public class Conv2d extends Module {
          * an odd effective kernel. {@code "valid"}: no padding.
          */
         public Builder padding(String mode) {
-            switch (mode) {
-                case "same" -> same = true;
-                case "valid" -> padding(0);
-                default -> throw new IllegalArgumentException("Conv2d: padding must be an int, \"same\" or \"valid\", got \"" + mode + "\"");
-            }
-            return this;
+            return paddingNamed(mode);
         }
 
         public Builder dilation(int d) {
-            return dilation(d, d);
+            return dilations(d);
         }
 
         public Builder dilation(int dh, int dw) {
-            dilation = new int[] {dh, dw};
-            return this;
+            return dilations(dh, dw);
         }
 
         /**
@@ -221,38 +129,14 @@ public class Conv2d extends Module {
         }
 
         public Conv2d build() {
-            int[] p = padding;
-            if (same) {
-                String name = "Conv2d(" + inChannels + ", " + outChannels + ", kernel=" + Arrays.toString(kernel) + ")";
-                if (stride[0] != 1 || stride[1] != 1) {
-                    throw new IllegalArgumentException(name + ": padding \"same\" needs stride 1, got stride " + Arrays.toString(stride));
-                }
-                try {
-                    p = new int[] {F.samePadding(kernel[0], dilation[0])[0], F.samePadding(kernel[1], dilation[1])[0]};
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(name + ": padding \"same\": " + e.getMessage(), e);
-                }
-            }
-            return new Conv2d(inChannels, outChannels, kernel, stride, p, dilation, groups, bias, paddingMode);
+            return new Conv2d(inChannels, outChannels, kernel, stride, resolvedPadding(), dilation, groups, bias,
+                    paddingMode);
         }
     }
 
     /** [outChannels, inChannels / groups, kernelH, kernelW]. */
     public Tensor weight() {
         return param("weight");
-    }
-
-    /** [outChannels], or null for a layer without bias. */
-    public Tensor bias() {
-        return param("bias");
-    }
-
-    public int inChannels() {
-        return inChannels;
-    }
-
-    public int outChannels() {
-        return outChannels;
     }
 
     /** (height, width). */
@@ -299,47 +183,16 @@ public class Conv2d extends Module {
      * {@link FusableActivation}. Input as for {@link #forward(Tensor)}.
      */
     Tensor forward(Tensor x, FusableActivation activation) {
-        if (x.rank() != 4 || x.dim(1) != inChannels) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels
+        if (x.rank() != 4 || x.dim(1) != inChannels()) {
+            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels()
                     + ", height, width]");
         }
-        try {
-            if (paddingMode == PaddingMode.ZEROS || padding[0] == 0 && padding[1] == 0) {
-                return convolved(x, padding, activation);
-            }
-            int[] pads = {padding[1], padding[1], padding[0], padding[0]};
-            return Temporaries.freedWithoutGradients(
-                    () -> convolved(F.pad(x, pads, paddingMode), new int[] {0, 0}, activation));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + ", weight " + weight().shape() + ": "
-                    + e.getMessage(), e);
-        }
+        return naming(x, () -> paddedInMode(x, (input, zeroPadding) -> convolved(input, zeroPadding, activation)));
     }
 
     /** The convolution of {@code x} padded with {@code zeroPadding} zeros, then {@code activation} (null: none). */
     private Tensor convolved(Tensor x, int[] zeroPadding, FusableActivation activation) {
         return activation == null ? F.conv2d(x, weight(), bias(), stride, zeroPadding, dilation, groups)
                 : F.conv2d(x, weight(), bias(), stride, zeroPadding, dilation, activation.op(), activation.param());
-    }
-
-    @Override
-    public String toString() {
-        return "Conv2d(" + inChannels + ", " + outChannels + ", kernel=" + dims(kernel) + ", stride=" + dims(stride)
-                + ", padding=" + dims(padding) + ", dilation=" + dims(dilation) + groupsText(groups) + ", bias="
-                + (bias() != null) + modeText(paddingMode) + ")";
-    }
-
-    /** {@code ", padding_mode=reflect"} and the like, nothing for zeros, as PyTorch's repr shows the mode. */
-    static String modeText(PaddingMode mode) {
-        return mode == PaddingMode.ZEROS ? "" : ", padding_mode=" + mode.pytorchName();
-    }
-
-    /** {@code ", groups=g"} where g is not 1, else nothing, as PyTorch's repr shows groups. */
-    static String groupsText(int groups) {
-        return groups == 1 ? "" : ", groups=" + groups;
-    }
-
-    static String dims(int[] p) {
-        return p[0] == p[1] ? Integer.toString(p[0]) : p[0] + "x" + p[1];
     }
 }

@@ -1,10 +1,8 @@
 package dev.kiln.nn;
 
-import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Tensor;
-import java.util.Arrays;
 
 /**
  * 3-D convolution, like PyTorch's {@code torch.nn.Conv3d}, for volumes (video clips, medical scans): input
@@ -22,16 +20,7 @@ import java.util.Arrays;
  * {@link #builder(int, int, int)}: {@code Conv3d.builder(3, 16, 3).padding(1).stride(1, 2, 2).build()},
  * {@code Conv3d.builder(16, 16, 3).padding("same").groups(4).bias(false).build()}.
  */
-public class Conv3d extends Module {
-    private final int inChannels;
-    private final int outChannels;
-    private final int[] kernel;
-    private final int[] stride;
-    private final int[] padding;
-    private final int[] dilation;
-    private final int groups;
-    private final PaddingMode paddingMode;
-
+public class Conv3d extends ConvNd {
     /** A cubic {@code kernel x kernel x kernel} convolution with bias, stride 1, no padding, no dilation. */
     public Conv3d(int inChannels, int outChannels, int kernel) {
         this(inChannels, outChannels, new int[] {kernel}, new int[] {1}, new int[] {0}, new int[] {1}, 1, true,
@@ -47,41 +36,8 @@ public class Conv3d extends Module {
      */
     public Conv3d(int inChannels, int outChannels, int[] kernel, int[] stride, int[] padding, int[] dilation, int groups,
                   boolean bias, PaddingMode paddingMode) {
-        String name = "Conv3d(" + inChannels + ", " + outChannels + ", kernel=" + Arrays.toString(kernel) + ")";
-        if (inChannels <= 0 || outChannels <= 0) {
-            throw new IllegalArgumentException(name + ": channels must be positive");
-        }
-        Conv2d.checkGroups(name, inChannels, outChannels, groups);
-        this.paddingMode = Conv2d.checkMode(name, paddingMode);
-        this.kernel = triple(name, "kernel", kernel, 1);
-        this.stride = triple(name, "stride", stride, 1);
-        this.padding = triple(name, "padding", padding, 0);
-        this.dilation = triple(name, "dilation", dilation, 1);
-        this.inChannels = inChannels;
-        this.outChannels = outChannels;
-        this.groups = groups;
-        int[] k = this.kernel;
-        int perGroup = inChannels / groups;
-        double bound = 1 / Math.sqrt((double) perGroup * k[0] * k[1] * k[2]);
-        registerParameter("weight",
-                unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels, perGroup, k[0], k[1], k[2])));
-        registerParameter("bias", bias ? unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels)) : null);
-    }
-
-    /** One value for the three axes or three (depth, height, width), each at least {@code min}. */
-    static int[] triple(String layer, String what, int[] v, int min) {
-        if (v == null || v.length != 1 && v.length != 3) {
-            throw new IllegalArgumentException(layer + ": " + what
-                    + " must hold one value or three (depth, height, width), got " + Arrays.toString(v));
-        }
-        int[] t = v.length == 1 ? new int[] {v[0], v[0], v[0]} : v.clone();
-        for (int x : t) {
-            if (x < min) {
-                throw new IllegalArgumentException(layer + ": " + what + " must be at least " + min + ", got "
-                        + Arrays.toString(v));
-            }
-        }
-        return t;
+        super("Conv3d", SpatialAxes.THREE, inChannels, outChannels, kernel, stride, padding, dilation, groups, bias,
+                paddingMode);
     }
 
     /** A builder for a cubic convolution of side {@code kernel}; defaults as {@link #Conv3d(int, int, int)}. */
@@ -95,42 +51,26 @@ public class Conv3d extends Module {
     }
 
     /** Stride, padding ({@code int} or {@code "same"}), dilation, groups, bias and padding mode of a {@link Conv3d}. */
-    public static final class Builder {
-        private final int inChannels;
-        private final int outChannels;
-        private final int[] kernel;
-        private int[] stride = {1, 1, 1};
-        private int[] padding = {0, 0, 0};
-        private boolean same;
-        private int[] dilation = {1, 1, 1};
-        private int groups = 1;
-        private boolean bias = true;
-        private PaddingMode paddingMode = PaddingMode.ZEROS;
-
+    public static final class Builder extends ConvBuilder<Builder> {
         private Builder(int inChannels, int outChannels, int[] kernel) {
-            this.inChannels = inChannels;
-            this.outChannels = outChannels;
-            this.kernel = kernel;
+            super("Conv3d", SpatialAxes.THREE, inChannels, outChannels, kernel);
         }
 
         public Builder stride(int s) {
-            return stride(s, s, s);
+            return strides(s);
         }
 
         public Builder stride(int sd, int sh, int sw) {
-            stride = new int[] {sd, sh, sw};
-            return this;
+            return strides(sd, sh, sw);
         }
 
         /** The same padding on each side of all three axes. */
         public Builder padding(int p) {
-            return padding(p, p, p);
+            return paddings(p);
         }
 
         public Builder padding(int pd, int ph, int pw) {
-            padding = new int[] {pd, ph, pw};
-            same = false;
-            return this;
+            return paddings(pd, ph, pw);
         }
 
         /**
@@ -138,22 +78,15 @@ public class Conv3d extends Module {
          * an odd effective kernel on each axis. {@code "valid"}: no padding.
          */
         public Builder padding(String mode) {
-            switch (mode) {
-                case "same" -> same = true;
-                case "valid" -> padding(0);
-                default -> throw new IllegalArgumentException(
-                        "Conv3d: padding must be an int, \"same\" or \"valid\", got \"" + mode + "\"");
-            }
-            return this;
+            return paddingNamed(mode);
         }
 
         public Builder dilation(int d) {
-            return dilation(d, d, d);
+            return dilations(d);
         }
 
         public Builder dilation(int dd, int dh, int dw) {
-            dilation = new int[] {dd, dh, dw};
-            return this;
+            return dilations(dd, dh, dw);
         }
 
         /**
@@ -177,42 +110,14 @@ public class Conv3d extends Module {
         }
 
         public Conv3d build() {
-            int[] p = padding;
-            if (same) {
-                String name = "Conv3d(" + inChannels + ", " + outChannels + ", kernel=" + Arrays.toString(kernel) + ")";
-                if (stride[0] != 1 || stride[1] != 1 || stride[2] != 1) {
-                    throw new IllegalArgumentException(name + ": padding \"same\" needs stride 1, got stride "
-                            + Arrays.toString(stride));
-                }
-                p = new int[3];
-                try {
-                    for (int a = 0; a < 3; a++) {
-                        p[a] = F.samePadding(kernel[a], dilation[a])[0];
-                    }
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(name + ": padding \"same\": " + e.getMessage(), e);
-                }
-            }
-            return new Conv3d(inChannels, outChannels, kernel, stride, p, dilation, groups, bias, paddingMode);
+            return new Conv3d(inChannels, outChannels, kernel, stride, resolvedPadding(), dilation, groups, bias,
+                    paddingMode);
         }
     }
 
     /** [outChannels, inChannels / groups, kernelD, kernelH, kernelW]. */
     public Tensor weight() {
         return param("weight");
-    }
-
-    /** [outChannels], or null for a layer without bias. */
-    public Tensor bias() {
-        return param("bias");
-    }
-
-    public int inChannels() {
-        return inChannels;
-    }
-
-    public int outChannels() {
-        return outChannels;
     }
 
     /** (depth, height, width). */
@@ -252,32 +157,11 @@ public class Conv3d extends Module {
     @Override
     public Tensor forward(Tensor x) {
         boolean unbatched = x.rank() == 4;
-        if (!unbatched && x.rank() != 5 || x.dim(unbatched ? 0 : 1) != inChannels) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels
-                    + ", depth, height, width] or unbatched [" + inChannels + ", depth, height, width]");
+        if (!unbatched && x.rank() != 5 || x.dim(unbatched ? 0 : 1) != inChannels()) {
+            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels()
+                    + ", depth, height, width] or unbatched [" + inChannels() + ", depth, height, width]");
         }
-        try {
-            if (paddingMode == PaddingMode.ZEROS || Arrays.stream(padding).allMatch(p -> p == 0)) {
-                return F.conv3d(x, weight(), bias(), stride, padding, dilation, groups);
-            }
-            int[] pads = {padding[2], padding[2], padding[1], padding[1], padding[0], padding[0]};
-            return Temporaries.freedWithoutGradients(() -> F.conv3d(F.pad(x, pads, paddingMode), weight(), bias(),
-                    stride, new int[] {0}, dilation, groups));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + ", weight " + weight().shape() + ": "
-                    + e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "Conv3d(" + inChannels + ", " + outChannels + ", kernel=" + dims(kernel) + ", stride=" + dims(stride)
-                + ", padding=" + dims(padding) + ", dilation=" + dims(dilation) + Conv2d.groupsText(groups) + ", bias="
-                + (bias() != null) + Conv2d.modeText(paddingMode) + ")";
-    }
-
-    /** {@code 3} for (3, 3, 3), else {@code 1x3x3}. */
-    static String dims(int[] p) {
-        return p[0] == p[1] && p[1] == p[2] ? Integer.toString(p[0]) : p[0] + "x" + p[1] + "x" + p[2];
+        return naming(x, () -> paddedInMode(x,
+                (input, zeroPadding) -> F.conv3d(input, weight(), bias(), stride, zeroPadding, dilation, groups)));
     }
 }

@@ -1,7 +1,5 @@
 package dev.kiln.nn;
 
-import dev.kiln.engine.Conv2dGeometry;
-import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Tensor;
 
@@ -19,15 +17,7 @@ import dev.kiln.engine.Tensor;
  *
  * <p>{@code ConvTranspose1d.builder(32, 16, 4).stride(2).padding(1).build()}.
  */
-public class ConvTranspose1d extends Module {
-    private final int inChannels;
-    private final int outChannels;
-    private final int kernel;
-    private final int stride;
-    private final int padding;
-    private final int outputPadding;
-    private final int dilation;
-
+public class ConvTranspose1d extends ConvNd {
     /** A transposed convolution with bias, stride 1, no padding, no dilation. */
     public ConvTranspose1d(int inChannels, int outChannels, int kernel) {
         this(inChannels, outChannels, kernel, 1, 0, 0, 1, true);
@@ -42,22 +32,8 @@ public class ConvTranspose1d extends Module {
      */
     public ConvTranspose1d(int inChannels, int outChannels, int kernel, int stride, int padding, int outputPadding,
                            int dilation, boolean bias) {
-        String name = "ConvTranspose1d(" + inChannels + ", " + outChannels + ", kernel=" + kernel + ")";
-        if (inChannels <= 0 || outChannels <= 0) {
-            throw new IllegalArgumentException(name + ": channels must be positive, got " + inChannels + " and "
-                    + outChannels);
-        }
-        this.kernel = Conv1d.atLeast(name, "kernel", kernel, 1);
-        this.stride = Conv1d.atLeast(name, "stride", stride, 1);
-        this.padding = Conv1d.atLeast(name, "padding", padding, 0);
-        this.outputPadding = Conv1d.atLeast(name, "output padding", outputPadding, 0);
-        this.dilation = Conv1d.atLeast(name, "dilation", dilation, 1);
-        Conv2dGeometry.checkOutputPadding(name, new int[] {outputPadding}, new int[] {stride}, new int[] {dilation});
-        this.inChannels = inChannels;
-        this.outChannels = outChannels;
-        double bound = 1 / Math.sqrt((double) outChannels * kernel);
-        registerParameter("weight", unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, inChannels, outChannels, kernel)));
-        registerParameter("bias", bias ? unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels)) : null);
+        super("ConvTranspose1d", SpatialAxes.ONE, inChannels, outChannels, new int[] {kernel}, new int[] {stride},
+                new int[] {padding}, new int[] {outputPadding}, new int[] {dilation}, bias);
     }
 
     /** A builder; defaults as {@link #ConvTranspose1d(int, int, int)}. */
@@ -66,42 +42,27 @@ public class ConvTranspose1d extends Module {
     }
 
     /** Stride, padding, output padding, dilation and bias of a {@link ConvTranspose1d}. */
-    public static final class Builder {
-        private final int inChannels;
-        private final int outChannels;
-        private final int kernel;
-        private int stride = 1;
-        private int padding;
-        private int outputPadding;
-        private int dilation = 1;
-        private boolean bias = true;
-
+    public static final class Builder extends ConvBuilder<Builder> {
         private Builder(int inChannels, int outChannels, int kernel) {
-            this.inChannels = inChannels;
-            this.outChannels = outChannels;
-            this.kernel = kernel;
+            super("ConvTranspose1d", SpatialAxes.ONE, inChannels, outChannels, new int[] {kernel});
         }
 
         public Builder stride(int s) {
-            stride = s;
-            return this;
+            return strides(s);
         }
 
         /** Elements removed from each end of the full output. */
         public Builder padding(int p) {
-            padding = p;
-            return this;
+            return paddings(p);
         }
 
         /** Elements added to the end of the output; below the stride or the dilation. */
         public Builder outputPadding(int p) {
-            outputPadding = p;
-            return this;
+            return outputPaddings(p);
         }
 
         public Builder dilation(int d) {
-            dilation = d;
-            return this;
+            return dilations(d);
         }
 
         public Builder bias(boolean b) {
@@ -110,26 +71,14 @@ public class ConvTranspose1d extends Module {
         }
 
         public ConvTranspose1d build() {
-            return new ConvTranspose1d(inChannels, outChannels, kernel, stride, padding, outputPadding, dilation, bias);
+            return new ConvTranspose1d(inChannels, outChannels, kernel[0], stride[0], padding[0], outputPadding[0],
+                    dilation[0], bias);
         }
     }
 
     /** [inChannels, outChannels, kernel]. */
     public Tensor weight() {
         return param("weight");
-    }
-
-    /** [outChannels], or null for a layer without bias. */
-    public Tensor bias() {
-        return param("bias");
-    }
-
-    public int inChannels() {
-        return inChannels;
-    }
-
-    public int outChannels() {
-        return outChannels;
     }
 
     /**
@@ -140,25 +89,17 @@ public class ConvTranspose1d extends Module {
      */
     @Override
     public Tensor forward(Tensor x) {
-        if (x.rank() != 3 || x.dim(1) != inChannels) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels
+        if (x.rank() != 3 || x.dim(1) != inChannels()) {
+            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels()
                     + ", length]");
         }
-        Tensor weight = weight();
-        try {
-            Tensor y = F.convTranspose2d(x.unsqueeze(2), weight.unsqueeze(2), bias(), new int[] {1, stride},
-                    new int[] {0, padding}, new int[] {0, outputPadding}, new int[] {1, dilation});
-            return y.squeeze(2);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + ", weight " + weight.shape() + ": "
-                    + e.getMessage(), e);
-        }
+        return naming(x, () -> transposed(x));
     }
 
-    @Override
-    public String toString() {
-        return "ConvTranspose1d(" + inChannels + ", " + outChannels + ", kernel=" + kernel + ", stride=" + stride
-                + ", padding=" + padding + ", output_padding=" + outputPadding + ", dilation=" + dilation + ", bias="
-                + (bias() != null) + ")";
+    /** The transposed convolution of {@code x}, as one of height 1. */
+    private Tensor transposed(Tensor x) {
+        Tensor y = F.convTranspose2d(x.unsqueeze(2), weight().unsqueeze(2), bias(), new int[] {1, stride[0]},
+                new int[] {0, padding[0]}, new int[] {0, outputPadding[0]}, new int[] {1, dilation[0]});
+        return y.squeeze(2);
     }
 }

@@ -1,10 +1,7 @@
 package dev.kiln.nn;
 
-import dev.kiln.engine.Conv2dGeometry;
-import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Tensor;
-import java.util.Arrays;
 
 /**
  * 2-D transposed convolution, like PyTorch's {@code torch.nn.ConvTranspose2d} without groups: the layer that
@@ -21,15 +18,7 @@ import java.util.Arrays;
  *
  * <p>{@code ConvTranspose2d.builder(32, 16, 3).stride(2).padding(1).outputPadding(1).build()}.
  */
-public class ConvTranspose2d extends Module {
-    private final int inChannels;
-    private final int outChannels;
-    private final int[] kernel;
-    private final int[] stride;
-    private final int[] padding;
-    private final int[] outputPadding;
-    private final int[] dilation;
-
+public class ConvTranspose2d extends ConvNd {
     /** A square {@code kernel x kernel} transposed convolution with bias, stride 1, no padding, no dilation. */
     public ConvTranspose2d(int inChannels, int outChannels, int kernel) {
         this(inChannels, outChannels, new int[] {kernel, kernel}, new int[] {1, 1}, new int[] {0, 0}, new int[] {0, 0},
@@ -44,23 +33,8 @@ public class ConvTranspose2d extends Module {
      */
     public ConvTranspose2d(int inChannels, int outChannels, int[] kernel, int[] stride, int[] padding,
                            int[] outputPadding, int[] dilation, boolean bias) {
-        String name = "ConvTranspose2d(" + inChannels + ", " + outChannels + ", kernel=" + Arrays.toString(kernel) + ")";
-        if (inChannels <= 0 || outChannels <= 0) {
-            throw new IllegalArgumentException(name + ": channels must be positive");
-        }
-        this.kernel = Conv2d.pair(name, "kernel", kernel, 1);
-        this.stride = Conv2d.pair(name, "stride", stride, 1);
-        this.padding = Conv2d.pair(name, "padding", padding, 0);
-        this.outputPadding = Conv2d.pair(name, "output padding", outputPadding, 0);
-        this.dilation = Conv2d.pair(name, "dilation", dilation, 1);
-        Conv2dGeometry.checkOutputPadding(name, this.outputPadding, this.stride, this.dilation);
-        this.inChannels = inChannels;
-        this.outChannels = outChannels;
-        int kh = this.kernel[0];
-        int kw = this.kernel[1];
-        double bound = 1 / Math.sqrt((double) outChannels * kh * kw);
-        registerParameter("weight", unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, inChannels, outChannels, kh, kw)));
-        registerParameter("bias", bias ? unscoped(() -> Tensor.uniform(-bound, bound, DType.F32, outChannels)) : null);
+        super("ConvTranspose2d", SpatialAxes.TWO, inChannels, outChannels, kernel, stride, padding, outputPadding,
+                dilation, bias);
     }
 
     /** A builder for a square {@code kernel x kernel} transposed convolution; defaults as {@link #ConvTranspose2d(int, int, int)}. */
@@ -69,42 +43,27 @@ public class ConvTranspose2d extends Module {
     }
 
     /** Stride, padding, output padding, dilation and bias of a {@link ConvTranspose2d}. */
-    public static final class Builder {
-        private final int inChannels;
-        private final int outChannels;
-        private final int[] kernel;
-        private int[] stride = {1, 1};
-        private int[] padding = {0, 0};
-        private int[] outputPadding = {0, 0};
-        private int[] dilation = {1, 1};
-        private boolean bias = true;
-
+    public static final class Builder extends ConvBuilder<Builder> {
         private Builder(int inChannels, int outChannels, int[] kernel) {
-            this.inChannels = inChannels;
-            this.outChannels = outChannels;
-            this.kernel = kernel;
+            super("ConvTranspose2d", SpatialAxes.TWO, inChannels, outChannels, kernel);
         }
 
         public Builder stride(int s) {
-            stride = new int[] {s, s};
-            return this;
+            return strides(s);
         }
 
         /** Zero padding removed from each side of the full output, on both axes. */
         public Builder padding(int p) {
-            padding = new int[] {p, p};
-            return this;
+            return paddings(p);
         }
 
         /** Rows and columns added to the bottom and right of the output; below the stride or the dilation. */
         public Builder outputPadding(int p) {
-            outputPadding = new int[] {p, p};
-            return this;
+            return outputPaddings(p);
         }
 
         public Builder dilation(int d) {
-            dilation = new int[] {d, d};
-            return this;
+            return dilations(d);
         }
 
         public Builder bias(boolean b) {
@@ -122,19 +81,6 @@ public class ConvTranspose2d extends Module {
         return param("weight");
     }
 
-    /** [outChannels], or null for a layer without bias. */
-    public Tensor bias() {
-        return param("bias");
-    }
-
-    public int inChannels() {
-        return inChannels;
-    }
-
-    public int outChannels() {
-        return outChannels;
-    }
-
     /**
      * [batch, inChannels, height, width] to [batch, outChannels, outH, outW].
      *
@@ -143,22 +89,10 @@ public class ConvTranspose2d extends Module {
      */
     @Override
     public Tensor forward(Tensor x) {
-        if (x.rank() != 4 || x.dim(1) != inChannels) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels
+        if (x.rank() != 4 || x.dim(1) != inChannels()) {
+            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels()
                     + ", height, width]");
         }
-        try {
-            return F.convTranspose2d(x, weight(), bias(), stride, padding, outputPadding, dilation);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + ", weight " + weight().shape() + ": "
-                    + e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "ConvTranspose2d(" + inChannels + ", " + outChannels + ", kernel=" + Conv2d.dims(kernel) + ", stride="
-                + Conv2d.dims(stride) + ", padding=" + Conv2d.dims(padding) + ", output_padding="
-                + Conv2d.dims(outputPadding) + ", dilation=" + Conv2d.dims(dilation) + ", bias=" + (bias() != null) + ")";
+        return naming(x, () -> F.convTranspose2d(x, weight(), bias(), stride, padding, outputPadding, dilation));
     }
 }

@@ -34,11 +34,11 @@ public class Fold extends Module {
      *     negative padding, or an array of another length
      */
     public Fold(int[] outputSize, int[] kernel, int[] dilation, int[] padding, int[] stride) {
-        this.outputSize = Conv2d.pair("Fold", "output size", outputSize, 1);
-        this.kernel = Conv2d.pair("Fold", "kernel", kernel, 1);
-        this.dilation = Conv2d.pair("Fold", "dilation", dilation, 1);
-        this.padding = Conv2d.pair("Fold", "padding", padding, 0);
-        this.stride = Conv2d.pair("Fold", "stride", stride, 1);
+        this.outputSize = SpatialAxes.TWO.expand("Fold", "output size", outputSize, 1);
+        this.kernel = SpatialAxes.TWO.expand("Fold", "kernel", kernel, 1);
+        this.dilation = SpatialAxes.TWO.expand("Fold", "dilation", dilation, 1);
+        this.padding = SpatialAxes.TWO.expand("Fold", "padding", padding, 0);
+        this.stride = SpatialAxes.TWO.expand("Fold", "stride", stride, 1);
     }
 
     /**

@@ -45,10 +45,10 @@ public class LazyConv2d extends LazyModule {
                     + outChannels + ", got " + groups);
         }
         this.outChannels = outChannels;
-        this.kernel = Conv2d.pair(name, "kernel", kernel, 1);
-        this.stride = Conv2d.pair(name, "stride", stride, 1);
-        this.padding = Conv2d.pair(name, "padding", padding, 0);
-        this.dilation = Conv2d.pair(name, "dilation", dilation, 1);
+        this.kernel = SpatialAxes.TWO.expand(name, "kernel", kernel, 1);
+        this.stride = SpatialAxes.TWO.expand(name, "stride", stride, 1);
+        this.padding = SpatialAxes.TWO.expand(name, "padding", padding, 0);
+        this.dilation = SpatialAxes.TWO.expand(name, "dilation", dilation, 1);
         this.groups = groups;
     }
 
@@ -84,7 +84,7 @@ public class LazyConv2d extends LazyModule {
                     + " width]");
         }
         if (!initialized()) {
-            Conv2d.checkGroups(toString(), x.dim(1), outChannels, groups);
+            ConvNd.checkGroups(toString(), x.dim(1), outChannels, groups);
             int perGroup = x.dim(1) / groups;
             initializeFor(x, new int[] {outChannels, perGroup, kernel[0], kernel[1]}, outChannels,
                     1 / Math.sqrt((double) perGroup * kernel[0] * kernel[1]));

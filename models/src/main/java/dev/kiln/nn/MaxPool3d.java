@@ -50,7 +50,7 @@ public class MaxPool3d extends Pool3d {
      */
     public MaxPool3d(int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
         super(kernel, stride, padding, ceilMode);
-        this.dilation = Conv3d.triple(getClass().getSimpleName(), "dilation", dilation, 1);
+        this.dilation = SpatialAxes.THREE.expand(getClass().getSimpleName(), "dilation", dilation, 1);
     }
 
     /** (depth, height, width). */
@@ -88,6 +88,6 @@ public class MaxPool3d extends Pool3d {
     @Override
     String extraOptions() {
         boolean dilated = Arrays.stream(dilation).anyMatch(d -> d != 1);
-        return (dilated ? ", dilation=" + Conv3d.dims(dilation) : "") + super.extraOptions();
+        return (dilated ? ", dilation=" + SpatialAxes.THREE.dims(dilation) : "") + super.extraOptions();
     }
 }

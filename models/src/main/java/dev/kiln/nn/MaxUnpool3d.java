@@ -40,9 +40,9 @@ public class MaxUnpool3d extends Module implements TwoInputForward {
      */
     public MaxUnpool3d(int[] kernel, int[] stride, int[] padding) {
         String layer = getClass().getSimpleName();
-        this.kernel = Conv3d.triple(layer, "kernel", kernel, 1);
-        this.stride = stride == null ? this.kernel.clone() : Conv3d.triple(layer, "stride", stride, 1);
-        this.padding = Conv3d.triple(layer, "padding", padding, 0);
+        this.kernel = SpatialAxes.THREE.expand(layer, "kernel", kernel, 1);
+        this.stride = stride == null ? this.kernel.clone() : SpatialAxes.THREE.expand(layer, "stride", stride, 1);
+        this.padding = SpatialAxes.THREE.expand(layer, "padding", padding, 0);
     }
 
     /** (depth, height, width). */
@@ -106,7 +106,7 @@ public class MaxUnpool3d extends Module implements TwoInputForward {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "(kernel=" + Conv3d.dims(kernel) + ", stride=" + Conv3d.dims(stride)
-                + ", padding=" + Conv3d.dims(padding) + ")";
+        return getClass().getSimpleName() + "(kernel=" + SpatialAxes.THREE.dims(kernel) + ", stride="
+                + SpatialAxes.THREE.dims(stride) + ", padding=" + SpatialAxes.THREE.dims(padding) + ")";
     }
 }

@@ -25,13 +25,13 @@ abstract class Pool3d extends Module {
      */
     Pool3d(int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
         String layer = getClass().getSimpleName();
-        this.kernel = Conv3d.triple(layer, "kernel", kernel, 1);
-        this.stride = stride == null ? this.kernel.clone() : Conv3d.triple(layer, "stride", stride, 1);
-        this.padding = Conv3d.triple(layer, "padding", padding, 0);
+        this.kernel = SpatialAxes.THREE.expand(layer, "kernel", kernel, 1);
+        this.stride = stride == null ? this.kernel.clone() : SpatialAxes.THREE.expand(layer, "stride", stride, 1);
+        this.padding = SpatialAxes.THREE.expand(layer, "padding", padding, 0);
         for (int a = 0; a < 3; a++) {
             if (2 * this.padding[a] > this.kernel[a]) {
-                throw new IllegalArgumentException(layer + ": padding " + Conv3d.dims(this.padding)
-                        + " must be at most half the kernel " + Conv3d.dims(this.kernel) + " on each axis");
+                throw new IllegalArgumentException(layer + ": padding " + SpatialAxes.THREE.dims(this.padding)
+                        + " must be at most half the kernel " + SpatialAxes.THREE.dims(this.kernel) + " on each axis");
             }
         }
         this.ceilMode = ceilMode;
@@ -116,7 +116,7 @@ abstract class Pool3d extends Module {
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "(kernel=" + Conv3d.dims(kernel) + ", stride=" + Conv3d.dims(stride)
-                + ", padding=" + Conv3d.dims(padding) + extraOptions() + ")";
+        return getClass().getSimpleName() + "(kernel=" + SpatialAxes.THREE.dims(kernel) + ", stride="
+                + SpatialAxes.THREE.dims(stride) + ", padding=" + SpatialAxes.THREE.dims(padding) + extraOptions() + ")";
     }
 }

@@ -33,10 +33,10 @@ public class Unfold extends Module {
      *     or an array of another length
      */
     public Unfold(int[] kernel, int[] dilation, int[] padding, int[] stride) {
-        this.kernel = Conv2d.pair("Unfold", "kernel", kernel, 1);
-        this.dilation = Conv2d.pair("Unfold", "dilation", dilation, 1);
-        this.padding = Conv2d.pair("Unfold", "padding", padding, 0);
-        this.stride = Conv2d.pair("Unfold", "stride", stride, 1);
+        this.kernel = SpatialAxes.TWO.expand("Unfold", "kernel", kernel, 1);
+        this.dilation = SpatialAxes.TWO.expand("Unfold", "dilation", dilation, 1);
+        this.padding = SpatialAxes.TWO.expand("Unfold", "padding", padding, 0);
+        this.stride = SpatialAxes.TWO.expand("Unfold", "stride", stride, 1);
     }
 
     /**
