@@ -33,7 +33,7 @@ import dev.kiln.engine.UnaryOp;
  * {@code running_mean} (zeros), {@code running_var} (ones) and {@code num_batches_tracked} (I64 scalar),
  * named as in PyTorch so that state dicts carry over.
  */
-public abstract class BatchNorm extends Module {
+public abstract class BatchNorm extends NormBase {
     private final int channels;
     private final double eps;
     /** Null: the cumulative average. */
@@ -50,44 +50,15 @@ public abstract class BatchNorm extends Module {
         this.channels = channels;
         this.eps = eps;
         this.momentum = momentum;
-        registerParameter("weight", unscoped(() -> Tensor.ones(DType.F32, channels)));
-        registerParameter("bias", unscoped(() -> Tensor.zeros(DType.F32, channels)));
-        registerBuffer("running_mean", unscoped(() -> Tensor.zeros(DType.F32, channels)));
-        registerBuffer("running_var", unscoped(() -> Tensor.ones(DType.F32, channels)));
-        registerBuffer("num_batches_tracked", unscoped(() -> Tensor.zeros(DType.I64)));
+        registerAffine(channels, true);
+        registerRunningStatistics(channels);
     }
-
-    /** The class name, for messages. */
-    abstract String name();
-
-    /** The input shape this layer takes, for messages, e.g. {@code [batch, 16, height, width]}. */
-    abstract String expectedShape();
 
     /** Whether x has the rank this layer takes (its channel count is checked separately). */
     abstract boolean acceptsRank(int rank);
 
     public int channels() {
         return channels;
-    }
-
-    /** [channels], ones at first. */
-    public Tensor weight() {
-        return param("weight");
-    }
-
-    /** [channels], zeros at first. */
-    public Tensor bias() {
-        return param("bias");
-    }
-
-    /** [channels]. */
-    public Tensor runningMean() {
-        return buffer("running_mean");
-    }
-
-    /** [channels], unbiased estimates. */
-    public Tensor runningVar() {
-        return buffer("running_var");
     }
 
     /** The running statistics' update factor in [0, 1], or null for their cumulative average. */

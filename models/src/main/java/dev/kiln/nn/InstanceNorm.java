@@ -2,7 +2,6 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Checkpoint;
-import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
@@ -24,7 +23,7 @@ import dev.kiln.engine.Tensor;
  * Inside a {@link Checkpoint} the running statistics are updated by the forward pass only, not again when the
  * backward pass recomputes it.
  */
-public abstract class InstanceNorm extends Module {
+public abstract class InstanceNorm extends NormBase {
     private final int numFeatures;
     private final double eps;
     private final double momentum;
@@ -39,20 +38,11 @@ public abstract class InstanceNorm extends Module {
         this.eps = eps;
         this.momentum = momentum;
         this.trackRunningStats = trackRunningStats;
-        registerParameter("weight", affine ? unscoped(() -> Tensor.ones(DType.F32, numFeatures)) : null);
-        registerParameter("bias", affine ? unscoped(() -> Tensor.zeros(DType.F32, numFeatures)) : null);
+        registerAffine(numFeatures, affine);
         if (trackRunningStats) {
-            registerBuffer("running_mean", unscoped(() -> Tensor.zeros(DType.F32, numFeatures)));
-            registerBuffer("running_var", unscoped(() -> Tensor.ones(DType.F32, numFeatures)));
-            registerBuffer("num_batches_tracked", unscoped(() -> Tensor.zeros(DType.I64)));
+            registerRunningStatistics(numFeatures);
         }
     }
-
-    /** The class name, for messages. */
-    abstract String name();
-
-    /** The batched input shape this layer takes, for messages, e.g. {@code [batch, 16, height, width]}. */
-    abstract String expectedShape();
 
     /**
      * Axes after the channel axis: 1 for [batch, channels, length], 2 for [batch, channels, height, width], 3 for
@@ -62,26 +52,6 @@ public abstract class InstanceNorm extends Module {
 
     public int numFeatures() {
         return numFeatures;
-    }
-
-    /** [channels], or null without the affine. */
-    public Tensor weight() {
-        return param("weight");
-    }
-
-    /** [channels], or null without the affine. */
-    public Tensor bias() {
-        return param("bias");
-    }
-
-    /** [channels], or null without running statistics. */
-    public Tensor runningMean() {
-        return buffer("running_mean");
-    }
-
-    /** [channels], unbiased estimates, or null without running statistics. */
-    public Tensor runningVar() {
-        return buffer("running_var");
     }
 
     /**
