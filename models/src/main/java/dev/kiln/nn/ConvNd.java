@@ -20,7 +20,6 @@ import java.util.function.Supplier;
  * weight's second axis times the kernel's size, as PyTorch computes it.
  */
 abstract class ConvNd extends Module {
-    final SpatialAxes axes;
     final int[] kernel;
     final int[] stride;
     final int[] padding;
@@ -32,6 +31,7 @@ abstract class ConvNd extends Module {
     /** Zeros for a transposed convolution. */
     final PaddingMode paddingMode;
     private final String type;
+    private final SpatialAxes axes;
     private final boolean transposed;
     private final int inChannels;
     private final int outChannels;
