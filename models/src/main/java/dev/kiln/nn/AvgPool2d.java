@@ -45,4 +45,9 @@ public class AvgPool2d extends Pool2d {
     String extraOptions() {
         return super.extraOptions() + (countIncludePad ? "" : ", count_include_pad=False");
     }
+
+    /** Whether padded zeros count in each window's mean ({@code count_include_pad}). */
+    public boolean countIncludePad() {
+        return countIncludePad;
+    }
 }

@@ -184,4 +184,9 @@ public abstract class BatchNorm extends NormBase {
         return name() + "(" + channels + ", eps=" + eps + ", momentum=" + (momentum == null ? "cumulative" : momentum)
                 + ")";
     }
+
+    /** The epsilon added to the variance. */
+    public double eps() {
+        return eps;
+    }
 }

@@ -95,4 +95,29 @@ public class ConvTranspose2d extends ConvNd {
         }
         return naming(x, () -> F.convTranspose2d(x, weight(), bias(), stride, padding, outputPadding, dilation));
     }
+
+    /** (height, width) of the kernel. */
+    public int[] kernelSize() {
+        return kernel.clone();
+    }
+
+    /** (height, width). */
+    public int[] stride() {
+        return stride.clone();
+    }
+
+    /** (height, width): the input-side padding removed from each edge of the output. */
+    public int[] padding() {
+        return padding.clone();
+    }
+
+    /** (height, width): the extra rows and columns added to one side of the output. */
+    public int[] outputPadding() {
+        return outputPadding.clone();
+    }
+
+    /** (height, width). */
+    public int[] dilation() {
+        return dilation.clone();
+    }
 }

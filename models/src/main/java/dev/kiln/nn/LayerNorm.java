@@ -64,4 +64,9 @@ public class LayerNorm extends Module {
     public String toString() {
         return "LayerNorm(" + features + ", eps=" + eps + (weight() == null ? ", elementwise_affine=False" : "") + ")";
     }
+
+    /** The epsilon added to the variance. */
+    public double eps() {
+        return eps;
+    }
 }

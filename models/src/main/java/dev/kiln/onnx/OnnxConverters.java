@@ -1,0 +1,54 @@
+package dev.kiln.onnx;
+
+import dev.kiln.nn.Module;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The converters the exporter knows, by module class. The lookup is by exact class, not by superclass: a subclass may
+ * compute something else in its forward (a {@code Sequential} subclass that skips a layer), so it needs a converter
+ * of its own.
+ */
+final class OnnxConverters {
+    private final Map<Class<?>, OnnxConverter<?>> byType = new HashMap<>();
+
+    /** Every converter that ships with Kiln. */
+    static OnnxConverters defaults() {
+        OnnxConverters c = new OnnxConverters();
+        DenseConverters.register(c);
+        ConvolutionConverters.register(c);
+        NormalizationConverters.register(c);
+        ActivationConverters.register(c);
+        PoolingConverters.register(c);
+        ShapeConverters.register(c);
+        BlockConverters.register(c);
+        return c;
+    }
+
+    <M extends Module> OnnxConverters put(Class<M> type, OnnxConverter<? super M> converter) {
+        byType.put(type, converter);
+        return this;
+    }
+
+    /** A copy with {@code converter} for {@code type} added, or put in place of the one it had. */
+    <M extends Module> OnnxConverters with(Class<M> type, OnnxConverter<? super M> converter) {
+        OnnxConverters copy = new OnnxConverters();
+        copy.byType.putAll(byType);
+        return copy.put(type, converter);
+    }
+
+    /**
+     * The converter of {@code module}'s class.
+     *
+     * @throws IllegalArgumentException naming the type and its path in the model when there is none
+     */
+    @SuppressWarnings("unchecked")
+    OnnxConverter<Module> forType(Module module, String path) {
+        OnnxConverter<?> converter = byType.get(module.getClass());
+        if (converter == null) {
+            throw new IllegalArgumentException("ONNX export: no converter for " + module.getClass().getSimpleName()
+                    + " at " + (path.isEmpty() ? "the model's root" : "'" + path + "'") + " (" + module + ")");
+        }
+        return (OnnxConverter<Module>) converter;
+    }
+}

@@ -1,0 +1,132 @@
+package dev.kiln.onnx;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.HookHandle;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.io.AtomicFiles;
+import dev.kiln.nn.Module;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * PyTorch's {@code torch.onnx.export}: writes a model as an ONNX file that ONNX Runtime (or any ONNX reader) runs with
+ * the model's evaluation-mode forward. Parameters and buffers become F32 initializers under their state-dict names.
+ *
+ * <p>The exporter first runs the model (in evaluation mode, without gradients) on zeros of {@code inputShape}, so that
+ * an input the model cannot take fails with the model's own shape error, and records each module's input and output
+ * shapes, which some converters need. Each module is then converted by the converter of its class; composite modules
+ * convert their children. The model's training mode is restored afterwards.
+ */
+public final class OnnxExport {
+    /** The ONNX IR version of opset 17's release (ONNX 1.12). */
+    private static final long IR_VERSION = 8;
+
+    private OnnxExport() {
+    }
+
+    /**
+     * Writes {@code model} to {@code file} with {@link OnnxExportOptions#defaults()}.
+     *
+     * @param inputShape one example input's shape, batch axis first, e.g. {@code [1, 1, 28, 28]}
+     * @throws IllegalArgumentException when the model does not take the shape, or a module has no converter
+     *     (naming its type and path)
+     */
+    public static void export(Module model, int[] inputShape, Path file) throws IOException {
+        export(model, inputShape, file, OnnxExportOptions.defaults());
+    }
+
+    /** Writes {@code model} to {@code file} (through a temporary file renamed into place). */
+    public static void export(Module model, int[] inputShape, Path file, OnnxExportOptions options)
+            throws IOException {
+        ModelProto proto = toProto(model, inputShape, options);
+        AtomicFiles.write(file, proto::write);
+    }
+
+    /** The ONNX model of {@code model}, as {@link #export} writes it. */
+    public static ModelProto toProto(Module model, int[] inputShape, OnnxExportOptions options) {
+        return toProto(model, inputShape, options, OnnxConverters.defaults());
+    }
+
+    static ModelProto toProto(Module model, int[] inputShape, OnnxExportOptions options, OnnxConverters converters) {
+        Map<Module, Boolean> modes = new LinkedHashMap<>();
+        model.namedModules().values().forEach(m -> modes.put(m, m.isTraining()));
+        model.eval();
+        try (Scope scope = Scope.open(); var noGrad = Autograd.noGrad()) {
+            Map<Module, OnnxGraph.Shapes> shapes = new IdentityHashMap<>();
+            int[] outputShape = trialForward(model, inputShape, options.inputType(), shapes);
+            OnnxGraph graph = new OnnxGraph(converters, shapes);
+            String output = graph.convert(model, "", options.inputName());
+            return model(graph, output, inputShape, outputShape, options);
+        } finally {
+            modes.forEach((m, training) -> m.train(training));
+        }
+    }
+
+    /** Runs the model on zeros, recording every module's input and output shapes; returns the output's shape. */
+    private static int[] trialForward(Module model, int[] inputShape, DType type, Map<Module, OnnxGraph.Shapes> shapes) {
+        List<HookHandle> hooks = new ArrayList<>();
+        try {
+            for (Module m : model.namedModules().values()) {
+                hooks.add(m.registerForwardHook((module, in, out) -> {
+                    shapes.put(module, new OnnxGraph.Shapes(in.shape().dims(), out.shape().dims()));
+                    return null;
+                }));
+            }
+            return model.call(Tensor.zeros(type, inputShape)).shape().dims();
+        } finally {
+            hooks.forEach(HookHandle::remove);
+        }
+    }
+
+    private static ModelProto model(OnnxGraph graph, String output, int[] inputShape, int[] outputShape,
+            OnnxExportOptions options) {
+        List<NodeProto> nodes = new ArrayList<>(graph.nodes());
+        if (!output.equals(options.outputName())) {
+            nodes = renameOutput(nodes, output, options.outputName());
+        }
+        boolean batchOut = options.dynamicBatch() && outputShape.length > 0 && outputShape[0] == inputShape[0];
+        int inputElem = options.inputType() == DType.I64 ? TensorProto.INT64 : TensorProto.FLOAT;
+        ValueInfoProto in = new ValueInfoProto(options.inputName(),
+                new TypeProto(inputElem, shape(inputShape, options.dynamicBatch())));
+        ValueInfoProto out = new ValueInfoProto(options.outputName(),
+                new TypeProto(TensorProto.FLOAT, shape(outputShape, batchOut)));
+        GraphProto g = new GraphProto("kiln", nodes, graph.initializers(), List.of(in), List.of(out), List.of());
+        return new ModelProto(IR_VERSION, List.of(new OperatorSetIdProto("", options.opset())), "kiln", "", "", 0, "",
+                g);
+    }
+
+    /**
+     * The nodes with the value {@code from} renamed to the graph's output name; where the model passes its input on
+     * unchanged ({@code from} is the input), an Identity node makes the output.
+     */
+    private static List<NodeProto> renameOutput(List<NodeProto> nodes, String from, String to) {
+        List<NodeProto> renamed = new ArrayList<>();
+        boolean produced = false;
+        for (NodeProto n : nodes) {
+            List<String> inputs = n.inputs().stream().map(v -> v.equals(from) ? to : v).toList();
+            List<String> outputs = n.outputs().stream().map(v -> v.equals(from) ? to : v).toList();
+            produced |= n.outputs().contains(from);
+            renamed.add(new NodeProto(inputs, outputs, n.name(), n.opType(), n.domain(), n.attributes()));
+        }
+        if (!produced) {
+            renamed.add(new NodeProto(List.of(from), List.of(to), "/Identity", "Identity", "", List.of()));
+        }
+        return renamed;
+    }
+
+    private static TensorShapeProto shape(int[] dims, boolean symbolicBatch) {
+        List<TensorShapeProto.Dimension> list = new ArrayList<>();
+        for (int i = 0; i < dims.length; i++) {
+            list.add(i == 0 && symbolicBatch ? TensorShapeProto.Dimension.symbolic("batch")
+                    : TensorShapeProto.Dimension.of(dims[i]));
+        }
+        return new TensorShapeProto(list);
+    }
+}

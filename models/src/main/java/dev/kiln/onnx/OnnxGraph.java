@@ -1,0 +1,142 @@
+package dev.kiln.onnx;
+
+import dev.kiln.engine.Tensor;
+import dev.kiln.nn.Module;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The ONNX graph being built from a model, handed to each {@link OnnxConverter}: it adds nodes, turns parameters into
+ * initializers under their state-dict names, adds constants, and knows each module's path in the model and the
+ * input and output shapes it had in the exporter's trial forward pass.
+ */
+public final class OnnxGraph {
+    /** What the trial forward pass saw of one module: the shapes of its input and output. */
+    record Shapes(int[] input, int[] output) {
+    }
+
+    private final OnnxConverters converters;
+    private final Map<Module, Shapes> shapes;
+    private final List<NodeProto> nodes = new ArrayList<>();
+    private final Map<String, TensorProto> initializers = new LinkedHashMap<>();
+    private final Deque<Frame> stack = new ArrayDeque<>();
+    private int counter;
+
+    /** A module being converted, with its dotted state-dict path ("" for the model itself). */
+    private record Frame(Module module, String path) {
+    }
+
+    OnnxGraph(OnnxConverters converters, Map<Module, Shapes> shapes) {
+        this.converters = converters;
+        this.shapes = shapes;
+    }
+
+    /**
+     * Converts {@code child}, the sub-module registered as {@code name} in the module being converted (or the model
+     * itself, with the name {@code ""}, when none is), reading {@code input}; returns the name of its output.
+     *
+     * @throws IllegalArgumentException naming the module's type and path when no converter takes its type
+     */
+    public String convert(Module child, String name, String input) {
+        String path = stack.isEmpty() || stack.peek().path().isEmpty() ? name : stack.peek().path() + "." + name;
+        stack.push(new Frame(child, path));
+        try {
+            return converters.forType(child, path).convert(child, input, this);
+        } finally {
+            stack.pop();
+        }
+    }
+
+    /** The dotted state-dict path of the module being converted ({@code ""} for the model itself). */
+    public String path() {
+        return stack.peek().path();
+    }
+
+    /** The shape of the input of the module being converted, batch axis included, in the trial forward pass. */
+    public int[] inputShape() {
+        return recorded().input().clone();
+    }
+
+    /** The shape of the output of the module being converted, in the trial forward pass. */
+    public int[] outputShape() {
+        return recorded().output().clone();
+    }
+
+    private Shapes recorded() {
+        Shapes s = shapes.get(stack.peek().module());
+        if (s == null) {
+            throw new IllegalArgumentException(stack.peek().module().getClass().getSimpleName() + " at '" + path()
+                    + "' did not run in the forward pass of the model, so its shapes are unknown");
+        }
+        return s;
+    }
+
+    /**
+     * Adds the parameter or buffer {@code tensor} of the module being converted as an F32 initializer named by its
+     * state-dict name ({@code path.name}), once; returns that name.
+     */
+    public String parameter(String name, Tensor tensor) {
+        String full = path().isEmpty() ? name : path() + "." + name;
+        initializers.computeIfAbsent(full, n -> TensorProto.ofFloats(n, longs(tensor.shape().dims()),
+                tensor.toFloatArray()));
+        return full;
+    }
+
+    /** Adds an F32 constant of shape {@code dims}; returns its name. */
+    public String constant(long[] dims, float... values) {
+        return addConstant(TensorProto.ofFloats(freshName("const"), dims, values));
+    }
+
+    /** Adds an F32 scalar constant (shape []); returns its name. */
+    public String scalar(float value) {
+        return constant(new long[0], value);
+    }
+
+    /** Adds a 1-D INT64 constant, as shapes, pads and axes are given to ONNX operators; returns its name. */
+    public String int64s(long... values) {
+        return addConstant(TensorProto.ofLongs(freshName("const"), new long[] {values.length}, values));
+    }
+
+    private String addConstant(TensorProto tensor) {
+        initializers.put(tensor.name(), tensor);
+        return tensor.name();
+    }
+
+    /**
+     * Adds a node of ONNX operator {@code opType} (default domain) reading {@code inputs}; returns the name of its
+     * one output.
+     */
+    public String node(String opType, List<String> inputs, AttributeProto... attributes) {
+        String output = freshName(opType + "_output");
+        nodes.add(new NodeProto(inputs, List.of(output), freshName(opType), opType, "", Arrays.asList(attributes)));
+        return output;
+    }
+
+    /** A node of one input. */
+    public String node(String opType, String input, AttributeProto... attributes) {
+        return node(opType, List.of(input), attributes);
+    }
+
+    /** A name not used before, under the path of the module being converted, as PyTorch's "/fc/Gemm". */
+    private String freshName(String what) {
+        String prefix = stack.isEmpty() || path().isEmpty() ? "" : "/" + path().replace('.', '/');
+        return prefix + "/" + what + "_" + counter++;
+    }
+
+    List<NodeProto> nodes() {
+        return nodes;
+    }
+
+    List<TensorProto> initializers() {
+        return List.copyOf(initializers.values());
+    }
+
+    static long[] longs(int[] dims) {
+        return Arrays.stream(dims).asLongStream().toArray();
+    }
+}
