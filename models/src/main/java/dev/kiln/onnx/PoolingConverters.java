@@ -4,12 +4,11 @@ import dev.kiln.nn.AdaptiveAvgPool2d;
 import dev.kiln.nn.AvgPool2d;
 import dev.kiln.nn.GlobalAvgPool2d;
 import dev.kiln.nn.MaxPool2d;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * MaxPool2d (MaxPool), AvgPool2d (AveragePool), GlobalAvgPool2d and AdaptiveAvgPool2d to 1x1 (GlobalAveragePool),
- * and AdaptiveAvgPool2d to sizes that divide the input evenly (AveragePool with the quotient as kernel and stride).
+ * and AdaptiveAvgPool2d to other sizes (AveragePool, or two MatMuls where the windows differ in size).
  */
 final class PoolingConverters {
     private PoolingConverters() {
@@ -67,6 +66,10 @@ final class PoolingConverters {
         return parts;
     }
 
+    /**
+     * GlobalAveragePool to 1x1, AveragePool where the output sizes divide the input's, else PyTorch's windows of
+     * unequal sizes as two products with constant averaging matrices (the spatial sizes are fixed at export).
+     */
     private static String adaptiveAverage(AdaptiveAvgPool2d m, String x, OnnxGraph g) {
         int[] in = g.inputShape();
         int[] out = g.outputShape();
@@ -77,12 +80,41 @@ final class PoolingConverters {
         if (outH == 1 && outW == 1) {
             return g.node("GlobalAveragePool", x);
         }
-        if (h % outH != 0 || w % outW != 0) {
-            throw new IllegalArgumentException("ONNX export: " + m + " at '" + g.path() + "' pools " + Arrays.toString(in)
-                    + " to " + outH + "x" + outW + ", windows of unequal sizes that no ONNX pooling computes; only "
-                    + "output sizes that divide the input's are supported");
+        if (h % outH == 0 && w % outW == 0) {
+            return g.node("AveragePool", x, AttributeProto.ofInts("kernel_shape", h / outH, w / outW),
+                    AttributeProto.ofInts("strides", h / outH, w / outW));
         }
-        return g.node("AveragePool", x, AttributeProto.ofInts("kernel_shape", h / outH, w / outW),
-                AttributeProto.ofInts("strides", h / outH, w / outW));
+        String columns = g.node("MatMul", List.of(x, g.constant(new long[] {w, outW}, transpose(averaging(w, outW),
+                outW))));
+        return g.node("MatMul", List.of(g.constant(new long[] {outH, h}, averaging(h, outH)), columns));
+    }
+
+    /**
+     * PyTorch's adaptive windows along one axis as an [out, size] matrix: row i averages positions
+     * floor(i size / out) to ceil((i + 1) size / out) - 1. A mean over a window is the mean over its rows of the means
+     * over its columns, so one such product per axis pools windows of unequal sizes too.
+     */
+    private static float[] averaging(int size, int out) {
+        float[] a = new float[out * size];
+        for (int i = 0; i < out; i++) {
+            int start = Math.floorDiv(i * size, out);
+            int end = -Math.floorDiv(-(i + 1) * size, out);
+            for (int j = start; j < end; j++) {
+                a[i * size + j] = 1f / (end - start);
+            }
+        }
+        return a;
+    }
+
+    /** The [cols, rows] transpose of a row-major [rows, cols] matrix. */
+    private static float[] transpose(float[] a, int rows) {
+        int cols = a.length / rows;
+        float[] t = new float[a.length];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                t[j * rows + i] = a[i * cols + j];
+            }
+        }
+        return t;
     }
 }

@@ -54,7 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Each layer family exported and run in ONNX Runtime against Kiln's forward (see {@link OrtCheck}). */
 @Tag("onnxruntime")
-class OnnxExportLayersTest {
+public class OnnxExportLayersTest {
     @TempDir
     Path dir;
 
@@ -68,7 +68,7 @@ class OnnxExportLayersTest {
     }
 
     /** Running statistics, scale and shift away from their initial 0, 1, 1, 0, so that each one matters. */
-    static void perturbBatchNorms(Module model) {
+    public static void perturbBatchNorms(Module model) {
         int seed = 1;
         try (var g = Autograd.noGrad()) {
             for (Module m : model.namedModules().values()) {
@@ -173,6 +173,8 @@ class OnnxExportLayersTest {
     void adaptiveAndGlobalAveragePooling() throws Exception {
         OrtCheck.exportAndCompare(new Sequential(new AdaptiveAvgPool2d(1)), dir, 3, 5, 7);
         OrtCheck.exportAndCompare(new Sequential(new AdaptiveAvgPool2d(2, 3)), dir, 3, 4, 6);
+        OrtCheck.exportAndCompare(new Sequential(new AdaptiveAvgPool2d(3, 4)), dir, 3, 5, 7);
+        OrtCheck.exportAndCompare(new Sequential(new AdaptiveAvgPool2d(6)), dir, 3, 1, 2);
         OrtCheck.exportAndCompare(new Sequential(new GlobalAvgPool2d()), dir, 3, 5, 7);
     }
 
