@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code kiln export --checkpoint F}: a checkpoint's model weights as a plain state dict, the file PyTorch's
@@ -20,9 +21,12 @@ import java.util.Optional;
  */
 final class ExportCommand {
     static final String HELP = """
-            Usage: kiln export --checkpoint FILE [--out FILE]
+            Usage: kiln export --checkpoint FILE [--onnx] [--out FILE]
               --checkpoint FILE   a checkpoint of kiln train, finetune, pretrain, lm or train g2p
-              --out FILE          where to write the state dict (default: model.safetensors beside the checkpoint)
+              --onnx              write the model as ONNX (opset 17, dynamic batch axis) for ONNX Runtime instead:
+                                  image classifiers of kiln train and finetune (mlp, lenet, resnet18, ...)
+              --out FILE          where to write the state dict (default: model.safetensors beside the checkpoint;
+                                  with --onnx, model.onnx)
             Writes the model's weights and buffers (no optimizer state) under PyTorch's state-dict names, with
             the metadata {"format": "pt"} of safetensors.torch. For a model of plain layers (mlp, lenet) it also
             prints the PyTorch module that loads it:
@@ -35,18 +39,23 @@ final class ExportCommand {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        Options o = Options.parse(args);
+        Options o = Options.parse(args, Set.of("onnx"));
         String checkpoint = o.get("checkpoint", null);
         if (checkpoint == null) {
             throw new IllegalArgumentException("--checkpoint FILE is required");
         }
         Path file = Path.of(checkpoint);
-        Path target = Path.of(o.get("out", file.toAbsolutePath().resolveSibling("model.safetensors").toString()));
+        boolean onnx = o.flag("onnx");
+        String defaultName = onnx ? "model.onnx" : "model.safetensors";
+        Path target = Path.of(o.get("out", file.toAbsolutePath().resolveSibling(defaultName).toString()));
         o.rejectUnknown();
         if (sameFile(target, file)) {
             throw new IllegalArgumentException("--out " + target + " is the checkpoint itself; name another file");
         }
         Map<String, String> meta = Trainer.metadata(file);
+        if (onnx) {
+            return OnnxExportRun.run(file, meta, target, out);
+        }
         Map<String, Tensor> state = Trainer.readModelState(file);
         try {
             if (state.isEmpty()) {

@@ -46,8 +46,9 @@ final class OnnxConverters {
     OnnxConverter<Module> forType(Module module, String path) {
         OnnxConverter<?> converter = byType.get(module.getClass());
         if (converter == null) {
-            throw new IllegalArgumentException("ONNX export: no converter for " + module.getClass().getSimpleName()
-                    + " at " + (path.isEmpty() ? "the model's root" : "'" + path + "'") + " (" + module + ")");
+            String type = module.getClass().getSimpleName().isEmpty() ? module.getClass().getName()
+                    : module.getClass().getSimpleName();
+            throw new IllegalArgumentException("ONNX export: no converter for " + type + " at " + (path.isEmpty() ? "the model's root" : "'" + path + "'") + " (" + module + ")");
         }
         return (OnnxConverter<Module>) converter;
     }

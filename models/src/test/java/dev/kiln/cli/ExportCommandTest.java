@@ -10,12 +10,17 @@ import dev.kiln.cli.KilnRuns.Result;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.io.SafeTensors;
+import dev.kiln.nn.Module;
+import dev.kiln.onnx.ModelProto;
+import dev.kiln.onnx.OrtCheck;
+import dev.kiln.onnx.TensorProto;
 import dev.kiln.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,6 +82,37 @@ class ExportCommandTest {
             assertTrue(r.err().contains("is the checkpoint itself"), r.toString());
         }
         assertArrayEquals(before, Files.readAllBytes(checkpoint));
+    }
+
+    @Test
+    @Tag("onnxruntime")
+    void anMlpCheckpointBecomesAnOnnxFileThatOnnxRuntimeRunsAsKilnDoes() throws Exception {
+        Path checkpoint = trainedMlp();
+        Path onnx = tmp.resolve("mlp.onnx");
+
+        Result r = kiln("export", "--checkpoint", checkpoint.toString(), "--onnx", "--out", onnx.toString());
+
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(onnx.toString(), r.lastLineJson().get("onnx").getAsString());
+        assertEquals("[batch, 1, 28, 28]", r.lastLineJson().get("input").getAsString());
+        Map<String, String> meta = Trainer.metadata(checkpoint);
+        try (Scope s = Scope.open(); Module model = ClassifierCheckpoints.architecture(checkpoint, meta)) {
+            model.loadStateDict(Trainer.readModelState(checkpoint), true);
+            OrtCheck.compare(model, onnx, new int[] {3, 1, 28, 28}, "input");
+        }
+    }
+
+    @Test
+    void anOnnxExportGoesBesideTheCheckpointByDefault() throws IOException {
+        Path checkpoint = trainedMlp();
+
+        Result r = kiln("export", "--checkpoint", checkpoint.toString(), "--onnx");
+
+        assertEquals(0, r.code(), r.toString());
+        Path onnx = checkpoint.resolveSibling("model.onnx");
+        assertEquals(onnx.toAbsolutePath().toString(), r.lastLineJson().get("onnx").getAsString());
+        assertEquals(List.of("1.weight", "1.bias", "3.weight", "3.bias", "5.weight", "5.bias"),
+                ModelProto.parse(onnx).graph().initializers().stream().map(TensorProto::name).toList());
     }
 
     private Path trainedMlp() throws IOException {

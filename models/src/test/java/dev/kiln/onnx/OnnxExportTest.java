@@ -1,0 +1,211 @@
+package dev.kiln.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OnnxTensor;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Tensor;
+import dev.kiln.nn.Dropout;
+import dev.kiln.nn.Linear;
+import dev.kiln.nn.Module;
+import dev.kiln.nn.PyTorchParity;
+import dev.kiln.nn.ReLU;
+import dev.kiln.nn.Sequential;
+import dev.kiln.nn.Softsign;
+import dev.kiln.zoo.Zoo;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What {@link OnnxExport} writes around the converted graph, and how it refuses what it cannot export. */
+class OnnxExportTest {
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void seed() {
+        Engine.seed(14);
+    }
+
+    private static GraphProto graph(Module model, int[] shape, OnnxExportOptions options) {
+        return OnnxExport.toProto(model, shape, options).graph();
+    }
+
+    @Test
+    void initializersAreNamedByTheStateDictAndHoldTheWeights() {
+        Module model = Zoo.lenet(10);
+
+        List<TensorProto> inits = graph(model, new int[] {1, 1, 28, 28}, OnnxExportOptions.defaults()).initializers();
+
+        Set<String> names = inits.stream().map(TensorProto::name).collect(Collectors.toSet());
+        assertEquals(model.namedParameters().keySet(), names);
+        TensorProto firstWeight = inits.stream().filter(t -> t.name().equals("0.weight")).findFirst().orElseThrow();
+        assertArrayEquals(new long[] {20, 1, 5, 5}, firstWeight.dims());
+        assertArrayEquals(model.getParameter("0.weight").toFloatArray(), firstWeight.floats());
+    }
+
+    @Test
+    void theBatchAxisIsSymbolicByDefault() {
+        GraphProto g = graph(new Sequential(new Linear(4, 2)), new int[] {3, 4}, OnnxExportOptions.defaults());
+
+        assertEquals(List.of(TensorShapeProto.Dimension.symbolic("batch"), TensorShapeProto.Dimension.of(4)),
+                g.inputs().get(0).type().shape().dims());
+        assertEquals(List.of(TensorShapeProto.Dimension.symbolic("batch"), TensorShapeProto.Dimension.of(2)),
+                g.outputs().get(0).type().shape().dims());
+    }
+
+    @Test
+    void aFixedBatchKeepsTheExampleShape() {
+        OnnxExportOptions fixed = OnnxExportOptions.defaults().withDynamicBatch(false);
+
+        GraphProto g = graph(new Sequential(new Linear(4, 2)), new int[] {3, 4}, fixed);
+
+        assertEquals(TensorShapeProto.of(3, 4), g.inputs().get(0).type().shape());
+        assertEquals(TensorShapeProto.of(3, 2), g.outputs().get(0).type().shape());
+    }
+
+    @Test
+    void theModelDeclaresOpset17AndKiln() {
+        ModelProto model = OnnxExport.toProto(new Sequential(new ReLU()), new int[] {1, 2},
+                OnnxExportOptions.defaults());
+
+        assertEquals(List.of(new OperatorSetIdProto("", 17)), model.opsetImports());
+        assertEquals(8, model.irVersion());
+        assertEquals("kiln", model.producerName());
+    }
+
+    @Test
+    void anOpsetBelow17IsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxExportOptions.defaults().withOpset(13));
+
+        assertEquals("ONNX export: opset must be at least 17, got 13", e.getMessage());
+    }
+
+    @Test
+    void aModuleWithoutConverterIsNamedWithItsPath() {
+        Module model = new Sequential(new Linear(4, 4), new Sequential(new ReLU(), new Softsign()));
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxExport.export(model, new int[] {2, 4}, dir.resolve("m.onnx")));
+
+        assertTrue(e.getMessage().startsWith("ONNX export: no converter for Softsign at '1.1'"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("m.onnx")));
+    }
+
+    @Test
+    void aSubclassOfAKnownLayerNeedsItsOwnConverter() {
+        Module model = new Sequential(new Linear(4, 4) {
+        });
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxExport.toProto(model, new int[] {2, 4}, OnnxExportOptions.defaults()));
+
+        assertTrue(e.getMessage().startsWith("ONNX export: no converter for dev.kiln.onnx.OnnxExportTest$1 at '0'"),
+                e.getMessage());
+    }
+
+    @Test
+    void anInputShapeTheModelCannotTakeFailsWithTheModelsOwnError() {
+        Module model = new Sequential(new Linear(4, 2));
+        IllegalArgumentException own = assertThrows(IllegalArgumentException.class,
+                () -> model.call(Tensor.zeros(3, 5)));
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxExport.export(model, new int[] {3, 5}, dir.resolve("m.onnx")));
+
+        assertEquals(own.getMessage(), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("m.onnx")));
+    }
+
+    @Test
+    void theTrainingModeOfEveryModuleIsRestored() throws IOException {
+        Dropout dropout = new Dropout(0.5);
+        Module model = new Sequential(new Linear(4, 4), dropout);
+        model.train();
+        dropout.eval();
+
+        OnnxExport.export(model, new int[] {2, 4}, dir.resolve("m.onnx"));
+
+        assertTrue(model.isTraining());
+        assertFalse(dropout.isTraining());
+    }
+
+    @Test
+    void theFileReplacesAnOldOneAndNoTemporaryFileStays() throws IOException {
+        Path file = dir.resolve("m.onnx");
+        Files.writeString(file, "old");
+        Module model = new Sequential(new Linear(4, 2));
+
+        OnnxExport.export(model, new int[] {1, 4}, file);
+
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        OnnxExport.toProto(model, new int[] {1, 4}, OnnxExportOptions.defaults()).write(expected);
+        assertArrayEquals(expected.toByteArray(), Files.readAllBytes(file));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(file), files.toList());
+        }
+    }
+
+    @Test
+    @Tag("onnxruntime")
+    void inputAndOutputNamesAreThoseGiven() throws Exception {
+        Module model = new Sequential(new Linear(4, 2), new ReLU());
+        Path file = dir.resolve("named.onnx");
+
+        OnnxExport.export(model, new int[] {3, 4}, file, OnnxExportOptions.defaults().withNames("pixels", "logits"));
+
+        GraphProto g = ModelProto.parse(file).graph();
+        assertEquals("pixels", g.inputs().get(0).name());
+        assertEquals("logits", g.outputs().get(0).name());
+        OrtCheck.compare(model, file, new int[] {3, 4}, "pixels");
+    }
+
+    @Test
+    @Tag("onnxruntime")
+    void aModelThatPassesItsInputOnStillHasAnOutput() throws Exception {
+        Path file = dir.resolve("identity.onnx");
+
+        OnnxExport.export(new Sequential(new Dropout(0.1)), new int[] {2, 3}, file);
+
+        OrtCheck.compare(new Sequential(new Dropout(0.1)), file, new int[] {2, 3}, "input");
+    }
+
+    /**
+     * PyTorch's tiny_cnn.onnx read and written again by Kiln's proto types gives, in ONNX Runtime, the output that
+     * PyTorch printed for the pattern input (onnx_fixture.py).
+     */
+    @Test
+    @Tag("onnxruntime")
+    void pyTorchsFileWrittenAgainRunsToPyTorchsOutput() throws Exception {
+        Path file = dir.resolve("again.onnx");
+        try (var out = Files.newOutputStream(file)) {
+            PyTorchOnnxFileTest.tinyCnn().write(out);
+        }
+        double[] pattern = PyTorchParity.pattern(32, 7);
+        float[] x = new float[32];
+        for (int i = 0; i < 32; i++) {
+            x[i] = (float) pattern[i];
+        }
+
+        OrtCheck.OrtRun run = OrtCheck.run(file, "input",
+                env -> OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {2, 1, 4, 4}));
+
+        OrtCheck.assertClose(new float[] {0.2883014976978302f, 0.5847249031066895f, 0.12697359919548035f,
+                0.18446706235408783f, 0.5911994576454163f, 0.22433353960514069f}, run.values(), "tiny_cnn");
+    }
+}
