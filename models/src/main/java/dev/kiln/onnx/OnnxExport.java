@@ -60,13 +60,24 @@ public final class OnnxExport {
         model.eval();
         try (Scope scope = Scope.open(); var noGrad = Autograd.noGrad()) {
             Map<Module, OnnxGraph.Shapes> shapes = new IdentityHashMap<>();
-            int[] outputShape = trialForward(model, inputShape, options.inputType(), shapes);
+            int[] outputShape = trialForward(model, inputShape, trialType(model, options.inputType()), shapes);
             OnnxGraph graph = new OnnxGraph(converters, shapes);
             String output = graph.convert(model, "", options.inputName());
             return model(graph, output, inputShape, outputShape, options);
         } finally {
             modes.forEach((m, training) -> m.train(training));
         }
+    }
+
+    /**
+     * The type of the zeros the trial forward pass runs on: I64 indices as asked, else the model's own floating type
+     * (an F64 model takes F64 input; its ONNX file is F32 all the same).
+     */
+    private static DType trialType(Module model, DType inputType) {
+        if (inputType == DType.I64) {
+            return DType.I64;
+        }
+        return model.parameters().stream().map(Tensor::dtype).filter(DType::isFloating).findFirst().orElse(DType.F32);
     }
 
     /** Runs the model on zeros, recording every module's input and output shapes; returns the output's shape. */

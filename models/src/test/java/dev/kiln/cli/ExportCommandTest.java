@@ -103,6 +103,27 @@ class ExportCommandTest {
     }
 
     @Test
+    @Tag("onnxruntime")
+    void aLenetCheckpointBecomesAnOnnxFileThatOnnxRuntimeRunsAsKilnDoes() throws Exception {
+        Path data = KilnRuns.fakeMnist(tmp.resolve("data"), 100, 50);
+        Path run = tmp.resolve("lenet");
+        Result trained = kiln("train", "lenet", "--data-dir", data.toString(), "--epochs", "1", "--batch", "50",
+                "--out", run.toString());
+        assertEquals(0, trained.code(), trained.toString());
+        Path checkpoint = run.resolve(Trainer.CHECKPOINT);
+        Path onnx = tmp.resolve("lenet.onnx");
+
+        Result r = kiln("export", "--checkpoint", checkpoint.toString(), "--onnx", "--out", onnx.toString());
+
+        assertEquals(0, r.code(), r.toString());
+        try (Scope s = Scope.open();
+             Module model = ClassifierCheckpoints.architecture(checkpoint, Trainer.metadata(checkpoint))) {
+            model.loadStateDict(Trainer.readModelState(checkpoint), true);
+            OrtCheck.compare(model, onnx, new int[] {3, 1, 28, 28}, "input");
+        }
+    }
+
+    @Test
     void anOnnxExportGoesBesideTheCheckpointByDefault() throws IOException {
         Path checkpoint = trainedMlp();
 

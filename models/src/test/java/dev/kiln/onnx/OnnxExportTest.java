@@ -7,14 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OnnxTensor;
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.AvgPool2d;
+import dev.kiln.nn.BatchNorm2d;
+import dev.kiln.nn.Conv2d;
 import dev.kiln.nn.Dropout;
+import dev.kiln.nn.Flatten;
+import dev.kiln.nn.GELU;
+import dev.kiln.nn.LayerNorm;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.PyTorchParity;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
+import dev.kiln.nn.Softplus;
 import dev.kiln.nn.Softsign;
 import dev.kiln.zoo.Zoo;
 import java.io.ByteArrayOutputStream;
@@ -86,6 +94,33 @@ class OnnxExportTest {
         assertEquals(List.of(new OperatorSetIdProto("", 17)), model.opsetImports());
         assertEquals(8, model.irVersion());
         assertEquals("kiln", model.producerName());
+    }
+
+    @Test
+    void anF64ModelIsWrittenInF32() {
+        Module model = new Sequential(new Linear(4, 2)).to(DType.F64);
+
+        List<TensorProto> inits = graph(model, new int[] {1, 4}, OnnxExportOptions.defaults()).initializers();
+
+        assertEquals(TensorProto.FLOAT, inits.get(0).dataType());
+        float[] expected = model.getParameter("0.weight").toFloatArray();
+        assertArrayEquals(expected, inits.get(0).floats());
+    }
+
+    @Test
+    @Tag("onnxruntime")
+    void laterOpsetsRunTheSameGraph() throws Exception {
+        Module model = new Sequential(Conv2d.builder(2, 3, 3).padding(1).build(), new BatchNorm2d(3), new GELU(),
+                new AvgPool2d(3, 2, 1, true, true), new Flatten(), new LayerNorm(27), new Softplus(2, 3));
+        OnnxExportLayersTest.perturbBatchNorms(model);
+        for (int opset : new int[] {18, 21}) {
+            Path file = dir.resolve("opset" + opset + ".onnx");
+
+            OnnxExport.export(model, new int[] {3, 2, 5, 5}, file, OnnxExportOptions.defaults().withOpset(opset));
+
+            assertEquals(opset, ModelProto.parse(file).opsetImports().get(0).version());
+            OrtCheck.compare(model, file, new int[] {3, 2, 5, 5}, "input");
+        }
     }
 
     @Test
