@@ -12,8 +12,15 @@ import java.util.Map;
 final class OnnxConverters {
     private final Map<Class<?>, OnnxConverter<?>> byType = new HashMap<>();
 
+    /** Every converter that ships with Kiln, then {@code extra}, which may take the place of one of them. */
+    static OnnxConverters with(Map<Class<? extends Module>, OnnxConverter<?>> extra) {
+        OnnxConverters c = defaults();
+        c.byType.putAll(extra);
+        return c;
+    }
+
     /** Every converter that ships with Kiln. */
-    static OnnxConverters defaults() {
+    private static OnnxConverters defaults() {
         OnnxConverters c = new OnnxConverters();
         DenseConverters.register(c);
         ConvolutionConverters.register(c);
@@ -30,13 +37,6 @@ final class OnnxConverters {
         return this;
     }
 
-    /** A copy with {@code converter} for {@code type} added, or put in place of the one it had. */
-    <M extends Module> OnnxConverters with(Class<M> type, OnnxConverter<? super M> converter) {
-        OnnxConverters copy = new OnnxConverters();
-        copy.byType.putAll(byType);
-        return copy.put(type, converter);
-    }
-
     /**
      * The converter of {@code module}'s class.
      *
@@ -48,7 +48,9 @@ final class OnnxConverters {
         if (converter == null) {
             String type = module.getClass().getSimpleName().isEmpty() ? module.getClass().getName()
                     : module.getClass().getSimpleName();
-            throw new IllegalArgumentException("ONNX export: no converter for " + type + " at " + (path.isEmpty() ? "the model's root" : "'" + path + "'") + " (" + module + ")");
+            String where = path.isEmpty() ? "the model's root" : "'" + path + "'";
+            throw new IllegalArgumentException("ONNX export: no converter for " + type + " at " + where + " (" + module
+                    + ")");
         }
         return (OnnxConverter<Module>) converter;
     }

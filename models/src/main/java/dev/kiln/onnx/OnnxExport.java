@@ -51,17 +51,13 @@ public final class OnnxExport {
 
     /** The ONNX model of {@code model}, as {@link #export} writes it. */
     public static ModelProto toProto(Module model, int[] inputShape, OnnxExportOptions options) {
-        return toProto(model, inputShape, options, OnnxConverters.defaults());
-    }
-
-    static ModelProto toProto(Module model, int[] inputShape, OnnxExportOptions options, OnnxConverters converters) {
         Map<Module, Boolean> modes = new LinkedHashMap<>();
         model.namedModules().values().forEach(m -> modes.put(m, m.isTraining()));
         model.eval();
         try (Scope scope = Scope.open(); var noGrad = Autograd.noGrad()) {
             Map<Module, OnnxGraph.Shapes> shapes = new IdentityHashMap<>();
             int[] outputShape = trialForward(model, inputShape, trialType(model, options.inputType()), shapes);
-            OnnxGraph graph = new OnnxGraph(converters, shapes);
+            OnnxGraph graph = new OnnxGraph(OnnxConverters.with(options.converters()), shapes);
             String output = graph.convert(model, "", options.inputName());
             return model(graph, output, inputShape, outputShape, options);
         } finally {
@@ -81,7 +77,8 @@ public final class OnnxExport {
     }
 
     /** Runs the model on zeros, recording every module's input and output shapes; returns the output's shape. */
-    private static int[] trialForward(Module model, int[] inputShape, DType type, Map<Module, OnnxGraph.Shapes> shapes) {
+    private static int[] trialForward(Module model, int[] inputShape, DType type,
+            Map<Module, OnnxGraph.Shapes> shapes) {
         List<HookHandle> hooks = new ArrayList<>();
         try {
             for (Module m : model.namedModules().values()) {

@@ -143,6 +143,19 @@ class OnnxExportTest {
     }
 
     @Test
+    @Tag("onnxruntime")
+    void aConverterGivenInTheOptionsExportsAModuleKilnDoesNot() throws Exception {
+        Module model = new Sequential(new Linear(4, 4), new Softsign());
+        OnnxExportOptions options = OnnxExportOptions.defaults().withConverter(Softsign.class,
+                (m, x, g) -> g.node("Div", List.of(x, g.node("Add", List.of(g.node("Abs", x), g.scalar(1))))));
+        Path file = dir.resolve("softsign.onnx");
+
+        OnnxExport.export(model, new int[] {3, 4}, file, options);
+
+        OrtCheck.compare(model, file, new int[] {3, 4}, "input");
+    }
+
+    @Test
     void aSubclassOfAKnownLayerNeedsItsOwnConverter() {
         Module model = new Sequential(new Linear(4, 4) {
         });
