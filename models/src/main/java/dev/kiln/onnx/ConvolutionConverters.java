@@ -16,21 +16,23 @@ final class ConvolutionConverters {
 
     static void register(OnnxConverters c) {
         c.put(Conv2d.class, (m, x, g) -> {
-            zeroPadding(m, m.paddingMode(), g);
             int[] p = m.padding();
-            return g.node("Conv", withBias(g, x, m.weight(), m.bias()),
+            String input = padded(m, m.paddingMode(), p, x, g);
+            int[] pads = m.paddingMode() == PaddingMode.ZEROS ? new int[] {p[0], p[1], p[0], p[1]} : new int[4];
+            return g.node("Conv", withBias(g, input, m.weight(), m.bias()),
                     AttributeProto.ofInts("kernel_shape", m.kernelSize()),
                     AttributeProto.ofInts("strides", m.stride()),
-                    AttributeProto.ofInts("pads", p[0], p[1], p[0], p[1]),
+                    AttributeProto.ofInts("pads", pads),
                     AttributeProto.ofInts("dilations", m.dilation()),
                     AttributeProto.ofInt("group", m.groups()));
         });
         c.put(Conv1d.class, (m, x, g) -> {
-            zeroPadding(m, m.paddingMode(), g);
-            return g.node("Conv", withBias(g, x, m.weight(), m.bias()),
+            String input = padded(m, m.paddingMode(), new int[] {m.padding()}, x, g);
+            int p = m.paddingMode() == PaddingMode.ZEROS ? m.padding() : 0;
+            return g.node("Conv", withBias(g, input, m.weight(), m.bias()),
                     AttributeProto.ofInts("kernel_shape", m.kernelSize()),
                     AttributeProto.ofInts("strides", m.stride()),
-                    AttributeProto.ofInts("pads", m.padding(), m.padding()),
+                    AttributeProto.ofInts("pads", p, p),
                     AttributeProto.ofInts("dilations", m.dilation()),
                     AttributeProto.ofInt("group", m.groups()));
         });
@@ -54,11 +56,28 @@ final class ConvolutionConverters {
         return inputs;
     }
 
-    /** ONNX's Conv pads with zeros only; the reflect, replicate and circular modes are refused by name. */
-    private static void zeroPadding(Module m, PaddingMode mode, OnnxGraph g) {
-        if (mode != PaddingMode.ZEROS) {
-            throw new IllegalArgumentException("ONNX export: " + m + " at '" + g.path() + "' pads in mode " + mode
-                    + "; only ZEROS is supported");
+    /**
+     * The input as the convolution reads it: itself for zero padding (Conv's own pads), else padded first by a Pad in
+     * reflect or edge mode, as PyTorch pads before a convolution of {@code padding_mode} reflect or replicate.
+     * {@code padding} holds the amount of each spatial axis. Circular padding (Pad's wrap mode, opset 19) is refused.
+     */
+    private static String padded(Module m, PaddingMode mode, int[] padding, String x, OnnxGraph g) {
+        String onnxMode = switch (mode) {
+            case ZEROS -> null;
+            case REFLECT -> "reflect";
+            case REPLICATE -> "edge";
+            default -> throw new IllegalArgumentException("ONNX export: " + m + " at '" + g.path() + "' pads in mode "
+                    + mode + "; only ZEROS, REFLECT and REPLICATE are supported");
+        };
+        if (onnxMode == null) {
+            return x;
         }
+        int rank = padding.length + 2;
+        long[] pads = new long[2 * rank];
+        for (int i = 0; i < padding.length; i++) {
+            pads[2 + i] = padding[i];
+            pads[rank + 2 + i] = padding[i];
+        }
+        return g.node("Pad", List.of(x, g.int64s(pads)), AttributeProto.ofString("mode", onnxMode));
     }
 }

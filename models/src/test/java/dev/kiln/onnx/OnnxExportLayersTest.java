@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtException;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.AdaptiveAvgPool2d;
 import dev.kiln.nn.AlphaDropout;
@@ -102,6 +103,16 @@ public class OnnxExportLayersTest {
     }
 
     @Test
+    void convolutionsPaddingByReflectionOrReplicationPadFirst() throws Exception {
+        Module model = new Sequential(
+                Conv2d.builder(2, 3, 3).padding(1, 2).paddingMode(PaddingMode.REFLECT).build(),
+                Conv2d.builder(3, 2, 3).padding(1).paddingMode(PaddingMode.REPLICATE).build());
+        OrtCheck.exportAndCompare(model, dir, 2, 5, 6);
+        Module model1d = new Sequential(Conv1d.builder(2, 3, 3).padding(2).paddingMode(PaddingMode.REFLECT).build());
+        OrtCheck.exportAndCompare(model1d, dir, 2, 7);
+    }
+
+    @Test
     void conv1dKeepsStridePaddingAndDilation() throws Exception {
         Module model = new Sequential(Conv1d.builder(3, 4, 3).stride(2).padding(1).dilation(2).build(),
                 Conv1d.builder(4, 4, 1).groups(4).bias(false).build());
@@ -154,6 +165,7 @@ public class OnnxExportLayersTest {
     void maxPoolWithPaddingDilationAndCeilMode() throws Exception {
         OrtCheck.exportAndCompare(new Sequential(new MaxPool2d(3, 2, 1, true)), dir, 2, 8, 8);
         OrtCheck.exportAndCompare(new Sequential(new MaxPool2d(2, 1, 0, 2, false)), dir, 2, 7, 6);
+        OrtCheck.exportAndCompare(new Sequential(new MaxPool2d(2, 3, 1, true)), dir, 2, 5, 5);
     }
 
     @Test
@@ -167,6 +179,8 @@ public class OnnxExportLayersTest {
         OrtCheck.exportAndCompare(new Sequential(new AvgPool2d(2, 2, 0, true, true)), dir, 2, 5, 5);
         OrtCheck.exportAndCompare(new Sequential(new AvgPool2d(3, 2, 1, true, true)), dir, 2, 6, 6);
         OrtCheck.exportAndCompare(new Sequential(new AvgPool2d(3, 2, 1, true, false)), dir, 2, 6, 6);
+        OrtCheck.exportAndCompare(new Sequential(new AvgPool2d(2, 3, 1, true, true)), dir, 2, 5, 5);
+        OrtCheck.exportAndCompare(new Sequential(new AvgPool2d(2, 3, 1, true, false)), dir, 2, 5, 5);
     }
 
     @Test

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnxruntime.OnnxTensor;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.AvgPool2d;
 import dev.kiln.nn.BatchNorm2d;
@@ -153,6 +154,17 @@ class OnnxExportTest {
         OnnxExport.export(model, new int[] {3, 4}, file, options);
 
         OrtCheck.compare(model, file, new int[] {3, 4}, "input");
+    }
+
+    @Test
+    void circularPaddingIsRefusedByName() {
+        Module model = new Sequential(Conv2d.builder(2, 2, 3).padding(1).paddingMode(PaddingMode.CIRCULAR).build());
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxExport.toProto(model, new int[] {1, 2, 4, 4}, OnnxExportOptions.defaults()));
+
+        assertTrue(e.getMessage().endsWith("at '0' pads in mode CIRCULAR; only ZEROS, REFLECT and REPLICATE are "
+                + "supported"), e.getMessage());
     }
 
     @Test
