@@ -554,8 +554,8 @@ public final class F {
      *
      * @throws IllegalArgumentException naming the op and the input shape when the input is not 4-D, a kernel, stride
      *     or dilation is below 1, a padding exceeds half its kernel, a kernel's span {@code dilation (kernel - 1) + 1}
-     *     exceeds the padded input (in ceil mode by the stride or more, PyTorch's rule, {@link PoolOutputSize}) or a
-     *     window would cover padding alone
+     *     exceeds the padded input (in ceil mode by the stride or more, PyTorch's rule, {@link PoolOutputSize}); a
+     *     dilated window of padding alone gives minus infinity and no gradient, as PyTorch's
      */
     public static Tensor maxPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, int[] dilation,
                                    boolean ceilMode) {
@@ -689,7 +689,8 @@ public final class F {
      *
      * @throws IllegalArgumentException naming the op and the input shape when the input is not 5-D, a setting is out
      *     of range, a padding exceeds half its kernel, a kernel's span exceeds the padded input (in ceil mode by the
-     *     stride or more, {@link PoolOutputSize}) or a window would cover padding alone
+     *     stride or more, {@link PoolOutputSize}); a dilated window of padding alone gives minus infinity and no
+     *     gradient, as PyTorch's
      */
     public static Tensor maxPool3d(Tensor input, int[] kernel, int[] stride, int[] padding, int[] dilation,
                                    boolean ceilMode) {

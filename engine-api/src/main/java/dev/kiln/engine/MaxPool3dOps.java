@@ -71,19 +71,35 @@ final class MaxPool3dOps {
     }
 
     private static Tensor maxPool(String op, Tensor input, Pool3dGeometry g) {
-        Tensor[] pooled = pooled(input, g);
-        pooled[0].recordWithSaved(op, new Tensor[] {input}, gradient(g, pooled[1]), pooled[1]);
-        return pooled[0];
+        Pooled pooled = pooled(input, g);
+        if (pooled.indices != pooled.scatterAt) {
+            pooled.indices.close();
+        }
+        pooled.values.recordWithSaved(op, new Tensor[] {input}, gradient(g, pooled), pooled.scatterAt, pooled.alone);
+        return pooled.values;
     }
 
     private static F.MaxPoolOutput withIndices(String op, Tensor input, Pool3dGeometry g) {
-        Tensor[] pooled = pooled(input, g);
-        pooled[0].record(op, new Tensor[] {input}, gradient(g, pooled[1]));
-        return new F.MaxPoolOutput(pooled[0], pooled[1]);
+        Pooled pooled = pooled(input, g);
+        Tensor[] saved = pooled.indices == pooled.scatterAt ? new Tensor[0]
+                : new Tensor[] {pooled.scatterAt, pooled.alone};
+        pooled.values.recordWithSaved(op, new Tensor[] {input}, gradient(g, pooled), saved);
+        return new F.MaxPoolOutput(pooled.values, pooled.indices);
     }
 
-    /** {output, indices}, both of the output's shape, made with gradients off; nothing else they made stays open. */
-    private static Tensor[] pooled(Tensor input, Pool3dGeometry g) {
+    /**
+     * A pooling's output and PyTorch's indices, with the in-input positions its gradient goes to ({@code indices}
+     * itself unless some window covers padding alone) and the mask of those windows (null when none does).
+     */
+    private record Pooled(Tensor values, Tensor indices, Tensor scatterAt, Tensor alone) {
+    }
+
+    /**
+     * The pooled values and indices, made with gradients off; nothing else they made stays open. A window of padding
+     * alone gets minus infinity and PyTorch's index ({@link Pool3dGeometry#paddingAloneIndices}), which may lie
+     * beyond the input, so that its gradient, none, is masked rather than scattered there.
+     */
+    private static Pooled pooled(Tensor input, Pool3dGeometry g) {
         try (Scope scope = Scope.open(); Autograd.Guard off = Autograd.noGrad()) {
             Passes passes = new Passes(input, g);
             if (slicesTogether(g)) {
@@ -96,8 +112,17 @@ final class MaxPool3dOps {
                 }
             }
             int[] dims = g.outputShape().dims();
+            Tensor values = passes.values.reshape(dims);
             Tensor indices = passes.positions.reshape(dims).withValueRange(0, g.inVolume() - 1);
-            return new Tensor[] {scope.keep(passes.values.reshape(dims)), scope.keep(indices)};
+            long[] aloneIndices = g.paddingAloneIndices();
+            if (aloneIndices == null) {
+                return new Pooled(scope.keep(values), scope.keep(indices), indices, null);
+            }
+            int[] outSize = g.outSize();
+            Tensor table = HostValues.longs(input, aloneIndices, outSize[0], outSize[1], outSize[2]);
+            Tensor alone = table.ge(0);
+            return new Pooled(scope.keep(values.maskedFill(alone, Double.NEGATIVE_INFINITY)),
+                    scope.keep(Tensor.where(alone, table, indices)), scope.keep(indices), scope.keep(alone));
         }
     }
 
@@ -252,9 +277,22 @@ final class MaxPool3dOps {
         return volume;
     }
 
-    /** Each output's gradient to the input element its index names. */
-    private static Node.Rule gradient(Pool3dGeometry g, Tensor indices) {
-        return Node.differentiable(gradOut -> new Tensor[] {scattered(gradOut, indices, g)});
+    /** Each output's gradient to the input element its index names; none from a window of padding alone. */
+    private static Node.Rule gradient(Pool3dGeometry g, Pooled pooled) {
+        Tensor indices = pooled.scatterAt;
+        Tensor alone = pooled.alone;
+        if (alone == null) {
+            return Node.differentiable(gradOut -> new Tensor[] {scattered(gradOut, indices, g)});
+        }
+        return Node.differentiable(gradOut -> {
+            Tensor kept = gradOut.maskedFill(alone, 0);
+            Tensor gradInput = scattered(kept, indices, g);
+            // A recorded graph's scatter-add holds it as an input; otherwise it is done with.
+            if (!Node.createsGraph()) {
+                kept.close();
+            }
+            return new Tensor[] {gradInput};
+        });
     }
 
     /**

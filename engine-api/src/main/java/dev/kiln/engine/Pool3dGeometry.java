@@ -6,7 +6,8 @@ import java.util.Arrays;
  * The sizes of a 3-D max pooling (PyTorch's {@code max_pool3d}), checked where built: input [batch, channels, depth,
  * height, width], output [batch, channels, outD, outH, outW]; kernel, stride, padding and dilation per axis (depth,
  * height, width). Window o of an axis reads the taps {@code o * stride - padding + t * dilation}, t below the kernel,
- * those outside the input being padding.
+ * those outside the input being padding. A dilated window may cover padding alone (its taps skip over the input); as
+ * in PyTorch, its maximum is minus infinity.
  */
 record Pool3dGeometry(int batch, int channels, int[] inSize, int[] outSize, int[] kernel, int[] stride, int[] padding,
                       int[] dilation, boolean ceilMode) {
@@ -21,7 +22,7 @@ record Pool3dGeometry(int batch, int channels, int[] inSize, int[] outSize, int[
      *
      * @throws IllegalArgumentException naming {@code op} and the input shape when the input is not 5-D, a setting is
      *     out of range, a padding exceeds half its kernel, an output size is below 1 (a kernel's span exceeds
-     *     the padded input, in ceil mode by the stride or more), or a window would cover padding alone
+     *     the padded input, in ceil mode by the stride or more)
      */
     static Pool3dGeometry of(String op, Shape input, int[] kernel, int[] stride, int[] padding, int[] dilation,
                              boolean ceilMode) {
@@ -56,7 +57,7 @@ record Pool3dGeometry(int batch, int channels, int[] inSize, int[] outSize, int[
      *
      * @throws IllegalArgumentException naming {@code op} and the input shape when the input is not 4-D, a setting is
      *     out of range, a padding exceeds half its kernel, an output size is below 1 (a kernel's span exceeds
-     *     the padded input, in ceil mode by the stride or more), or a window would cover padding alone
+     *     the padded input, in ceil mode by the stride or more)
      */
     static Pool3dGeometry plane(String op, Shape input, int[] kernel, int[] stride, int[] padding, int[] dilation,
                                 boolean ceilMode) {
@@ -90,7 +91,7 @@ record Pool3dGeometry(int batch, int channels, int[] inSize, int[] outSize, int[
         return new Pool3dGeometry(input.dim(0), input.dim(1), in, out, k, s, p, d, ceilMode);
     }
 
-    /** {@link PoolOutputSize} along axis a, after checking that it is at least 1 and every window holds an element. */
+    /** {@link PoolOutputSize} along axis a, after checking that it is at least 1. */
     private static int outSize(String op, Shape input, int a, int in, int k, int s, int p, int d, boolean ceilMode) {
         long windows = PoolOutputSize.of(in, k, s, p, d, ceilMode);
         if (windows < 1) {
@@ -99,15 +100,7 @@ record Pool3dGeometry(int batch, int channels, int[] inSize, int[] outSize, int[
                     + " (kernel " + k + ", dilation " + d + ") is larger than the padded input's " + (in + 2L * p)
                     + (ceilMode ? " by the stride " + s + " or more" : ""));
         }
-        int out = Checks.dimension(op, "the output " + AXES[a], windows);
-        for (int o = 0; o < out; o++) {
-            if (firstTap(o, in, k, s, p, d) < 0) {
-                throw new IllegalArgumentException(op + ": input " + input + ": window " + o + " along the " + AXES[a]
-                        + " (kernel " + k + ", stride " + s + ", padding " + p + ", dilation " + d
-                        + ") covers padding alone");
-            }
-        }
-        return out;
+        return Checks.dimension(op, "the output " + AXES[a], windows);
     }
 
     /** The first tap of window o that lies inside an axis of {@code in} elements, or -1 when none does. */
@@ -124,19 +117,62 @@ record Pool3dGeometry(int batch, int channels, int[] inSize, int[] outSize, int[
     /**
      * The input positions along {@code axis} that the taps of each window read, window by window ({@code outSize *
      * kernel} of them): a tap in the padding reads the window's first tap inside the input instead, which changes
-     * neither the window's maximum nor where it first occurs.
+     * neither the window's maximum nor where it first occurs; a window of padding alone reads element 0, its maximum
+     * and index being replaced afterwards ({@link #paddingAloneIndices}).
      */
     long[] taps(int axis) {
         int k = kernel[axis];
         long[] positions = new long[outSize[axis] * k];
         for (int o = 0; o < outSize[axis]; o++) {
-            int first = firstTap(o, inSize[axis], k, stride[axis], padding[axis], dilation[axis]);
+            int first = Math.max(0, firstTap(o, inSize[axis], k, stride[axis], padding[axis], dilation[axis]));
             for (int t = 0; t < k; t++) {
                 long position = (long) o * stride[axis] - padding[axis] + (long) t * dilation[axis];
                 positions[o * k + t] = position >= 0 && position < inSize[axis] ? position : first;
             }
         }
         return positions;
+    }
+
+    /**
+     * For each output position of a channel (depth, height, width order, {@code outD * outH * outW}), -1 where the
+     * window holds an input element, and PyTorch's index where it covers padding alone along some axis: the flat
+     * position of the window's first tap at or past the start of each axis, which may lie beyond the input (PyTorch's
+     * kernels start their search there and find nothing). Null when every window holds an input element.
+     */
+    long[] paddingAloneIndices() {
+        long[][] starts = new long[3][];
+        boolean[][] alone = new boolean[3][];
+        boolean any = false;
+        for (int a = 0; a < 3; a++) {
+            starts[a] = new long[outSize[a]];
+            alone[a] = new boolean[outSize[a]];
+            for (int o = 0; o < outSize[a]; o++) {
+                starts[a][o] = firstTapFromStart(o, a);
+                alone[a][o] = firstTap(o, inSize[a], kernel[a], stride[a], padding[a], dilation[a]) < 0;
+                any |= alone[a][o];
+            }
+        }
+        if (!any) {
+            return null;
+        }
+        long[] indices = new long[outSize[0] * outSize[1] * outSize[2]];
+        int i = 0;
+        for (int od = 0; od < outSize[0]; od++) {
+            for (int oh = 0; oh < outSize[1]; oh++) {
+                for (int ow = 0; ow < outSize[2]; ow++, i++) {
+                    boolean empty = alone[0][od] || alone[1][oh] || alone[2][ow];
+                    indices[i] = empty ? (starts[0][od] * inSize[1] + starts[1][oh]) * inSize[2] + starts[2][ow] : -1;
+                }
+            }
+        }
+        return indices;
+    }
+
+    /** The first tap of window o along {@code axis} at or past position 0, inside the input or not. */
+    private long firstTapFromStart(int o, int axis) {
+        long start = (long) o * stride[axis] - padding[axis];
+        int d = dilation[axis];
+        return start >= 0 ? start : start + (-start + d - 1) / d * d;
     }
 
     /** Whether the windows along {@code axis} are one element wide and move by one: the axis needs no pooling. */

@@ -177,15 +177,6 @@ class DilatedMaxPoolTest {
                 assertThrows(IllegalArgumentException.class, () -> row.forward(Tensor.zeros(2, 1, 4))).getMessage());
     }
 
-    /** Width 2, kernel 2, padding 1, dilation 3: window 0's taps are -1 and 2, both outside; PyTorch gives -inf. */
-    @Test
-    void aWindowOfPaddingAloneIsRefused() {
-        assertEquals("maxPool2d: input [1, 1, 3, 2]: window 0 along the width (kernel 2, stride 2, padding 1,"
-                + " dilation 3) covers padding alone", assertThrows(IllegalArgumentException.class,
-                        () -> F.maxPool2d(Tensor.zeros(1, 1, 3, 2), new int[] {1, 2}, null, new int[] {0, 1},
-                                new int[] {1, 3}, false)).getMessage());
-    }
-
     @Test
     void describeThemselvesAsPyTorchDoes() {
         assertEquals("MaxPool2d(kernel=3, stride=2, padding=1, dilation=2, ceil_mode=True)",

@@ -2207,4 +2207,26 @@ class CudaParityComposedOpsTest extends ParityTest {
             return new Tensor[] {out[0], out[1], out[2], out[3], out[4], out[5], out[6], x.grad(), values.grad()};
         });
     }
+
+    /**
+     * Dilated max poolings whose windows cover padding alone (F.maxPool1d/2d/3d with indices): minus infinity, PyTorch's
+     * indices past the input and no gradient, made of host tables uploaded to the input's backend: exact.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void maxPoolingWindowsOfPaddingAloneMatchTheCpu(DType dtype) {
+        assertParity("maxPool1d/2d/3d windows of padding alone " + dtype, new String[] {"1-D output", "1-D indices",
+            "2-D output", "2-D indices", "3-D output", "3-D indices", "input gradient"}, Tolerance.EXACT, b -> {
+                Tensor x = tensor(b, dtype, values(210, 12, -1, 1), 1, 2, 3, 2).requiresGrad(true);
+                F.MaxPoolOutput row = F.maxPool1dWithIndices(x.reshape(2, 3, 2), 2, 1, 1, 3, false);
+                F.MaxPoolOutput plane = F.maxPool2dWithIndices(x, new int[] {1, 2}, new int[] {1, 2},
+                        new int[] {0, 1}, new int[] {1, 3}, false);
+                F.MaxPoolOutput volume = F.maxPool3dWithIndices(x.reshape(1, 1, 2, 3, 2), new int[] {1, 1, 2},
+                        new int[] {1}, new int[] {0, 0, 1}, new int[] {1, 1, 3}, false);
+                assertSame(b, volume.output().backend(), "the result must be on the backend of its input");
+                row.output().sum().add(plane.output().sum()).add(volume.output().sum()).backward();
+                return new Tensor[] {row.output(), row.indices(), plane.output(), plane.indices(), volume.output(),
+                    volume.indices(), x.grad()};
+            });
+    }
 }
