@@ -771,10 +771,13 @@ public final class F {
      * - dilation (kernel - 1) - 1) / stride + 1}, rounded up in ceil mode less a last window that would start in the
      * right padding. Window o reads {@code o stride - padding + t dilation}, t below the kernel; padding never wins a
      * maximum. The 2-D pooling ({@link #maxPool2d(Tensor, int[], int[], int[], int[], boolean)}) of a height-1 view.
+     * Where no window fits (outLength 0) and the input records no gradient, the output is empty, as PyTorch 1.13's
+     * {@code max_pool1d}.
      *
-     * @throws IllegalArgumentException naming {@code maxPool1d} and the input shape when the input is not 3-D or 2-D,
-     *     a kernel, stride or dilation is below 1, the padding is negative or exceeds half the kernel, or the kernel's
-     *     span exceeds the padded length (in ceil mode by the stride or more, {@link PoolOutputSize})
+     * @throws IllegalArgumentException naming {@code maxPool1d}, the input shape, kernel, stride, padding and dilation
+     *     when the input is not 3-D or 2-D, a kernel, stride or dilation is below 1, the padding is negative or exceeds
+     *     half the kernel, or no window fits the padded length ({@link PoolOutputSize} below 1: the kernel's span
+     *     exceeds it, in ceil mode by the stride or more), save for the empty output above
      */
     public static Tensor maxPool1d(Tensor input, int kernel, int stride, int padding, int dilation, boolean ceilMode) {
         return Pool1dOps.maxPool1d(input, kernel, stride, padding, dilation, ceilMode);

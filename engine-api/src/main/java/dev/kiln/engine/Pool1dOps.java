@@ -16,9 +16,19 @@ final class Pool1dOps {
     private Pool1dOps() {
     }
 
-    /** See {@link F#maxPool1d(Tensor, int, int, int, int, boolean)}. */
+    /**
+     * See {@link F#maxPool1d(Tensor, int, int, int, int, boolean)}. PyTorch 1.13's {@code max_pool1d} has a kernel of
+     * its own for a CPU input that records no gradient, which gives an empty output where no window fits; one that
+     * records a gradient takes {@code max_pool1d_with_indices}, which refuses it (so does Kiln, on every backend).
+     */
     static Tensor maxPool1d(Tensor input, int kernel, int stride, int padding, int dilation, boolean ceilMode) {
-        check(MAX, input, kernel, stride, padding, dilation, ceilMode);
+        boolean recordsGradient = input.requiresGrad() && Autograd.isEnabled();
+        long windows = check(MAX, input, kernel, stride, padding, dilation, ceilMode, !recordsGradient);
+        if (windows == 0) {
+            int[] dims = input.shape().dims();
+            dims[dims.length - 1] = 0;
+            return input.emptyLike(Shape.of(dims), input.dtype());
+        }
         return onRows(input, rows -> F.maxPool2d(rows, new int[] {1, kernel}, new int[] {1, stride},
                 new int[] {0, padding}, new int[] {1, dilation}, ceilMode));
     }
@@ -26,7 +36,7 @@ final class Pool1dOps {
     /** See {@link F#maxPool1dWithIndices(Tensor, int, int, int, int, boolean)}. */
     static F.MaxPoolOutput maxPool1dWithIndices(Tensor input, int kernel, int stride, int padding, int dilation,
                                                 boolean ceilMode) {
-        check(MAX, input, kernel, stride, padding, dilation, ceilMode);
+        check(MAX, input, kernel, stride, padding, dilation, ceilMode, false);
         boolean unbatched = input.rank() == 2;
         Tensor rows = (unbatched ? input.unsqueeze(0) : input).unsqueeze(2);
         F.MaxPoolOutput pooled = F.maxPool2dWithIndices(rows, new int[] {1, kernel}, new int[] {1, stride},
@@ -39,7 +49,7 @@ final class Pool1dOps {
     /** See {@link F#avgPool1d(Tensor, int, int, int, boolean, boolean)}. */
     static Tensor avgPool1d(Tensor input, int kernel, int stride, int padding, boolean ceilMode,
                             boolean countIncludePad) {
-        check(AVG, input, kernel, stride, padding, 1, ceilMode);
+        check(AVG, input, kernel, stride, padding, 1, ceilMode, false);
         return onRows(input, rows -> F.avgPool2d(rows, new int[] {1, kernel}, new int[] {1, stride},
                 new int[] {0, padding}, ceilMode, countIncludePad));
     }
@@ -52,8 +62,9 @@ final class Pool1dOps {
         return pool2d.apply(input.unsqueeze(2)).squeeze(2);
     }
 
-    private static void check(String op, Tensor input, int kernel, int stride, int padding, int dilation,
-                              boolean ceilMode) {
+    /** The number of windows after checking the input and settings: at least 1, or 0 where {@code noWindowsAllowed}. */
+    private static long check(String op, Tensor input, int kernel, int stride, int padding, int dilation,
+                              boolean ceilMode, boolean noWindowsAllowed) {
         Checks.open(op, input);
         if (input.rank() != 3 && input.rank() != 2) {
             throw new IllegalArgumentException(op + ": input " + input.shape()
@@ -70,12 +81,15 @@ final class Pool1dOps {
         }
         long length = input.dim(input.rank() - 1);
         long windows = PoolOutputSize.of(length, kernel, stride, padding, dilation, ceilMode);
-        if (windows < 1) {
+        if (windows < 1 && !(windows == 0 && noWindowsAllowed)) {
             long span = (long) dilation * (kernel - 1) + 1;
-            throw new IllegalArgumentException(op + ": input " + input.shape() + ": the output length " + windows
-                    + " is too small: the kernel " + kernel + (dilation == 1 ? "" : " with dilation " + dilation)
-                    + " spans " + span + ", more than the length " + length + " padded by " + padding + " on each end"
-                    + (ceilMode ? " by the stride " + stride + " or more" : ""));
+            throw new IllegalArgumentException(op + ": input " + input.shape() + " (kernel " + kernel + ", stride "
+                    + stride + ", padding " + padding + (op.equals(MAX) ? ", dilation " + dilation : "")
+                    + (ceilMode ? ", ceil mode" : "")
+                    + "): the output length " + windows + " is too small: the kernel spans " + span
+                    + ", more than the length " + length + " padded by " + padding + " on each end"
+                    + (ceilMode ? " by the stride or more" : ""));
         }
+        return windows;
     }
 }

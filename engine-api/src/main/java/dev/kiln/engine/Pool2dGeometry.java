@@ -50,7 +50,8 @@ public record Pool2dGeometry(int batch, int channels, int height, int width,
         long outW = PoolOutputSize.of(input.dim(3), k[1], s[1], p[1], 1, ceilMode);
         if (outH < 1 || outW < 1) {
             throw new IllegalArgumentException(op + ": input " + input + " and kernel " + k[0] + " x " + k[1]
-                    + " (stride " + s[0] + " x " + s[1] + (ceilMode ? ", ceil mode" : "") + "): the output size "
+                    + " (stride " + s[0] + " x " + s[1] + ", padding " + p[0] + " x " + p[1]
+                    + (ceilMode ? ", ceil mode" : "") + "): the output size "
                     + outH + " x " + outW + " is too small: the kernel is larger than the padded input "
                     + (input.dim(2) + 2 * p[0]) + " x " + (input.dim(3) + 2 * p[1])
                     + (ceilMode ? " by the stride or more" : ""));

@@ -97,7 +97,8 @@ record Pool3dGeometry(int batch, int channels, int[] inSize, int[] outSize, int[
         if (windows < 1) {
             throw new IllegalArgumentException(op + ": input " + input + ": the output " + AXES[a] + " " + windows
                     + " is too small: the kernel's span " + ((long) d * (k - 1) + 1) + " along the " + AXES[a]
-                    + " (kernel " + k + ", dilation " + d + ") is larger than the padded input's " + (in + 2L * p)
+                    + " (kernel " + k + ", stride " + s + ", padding " + p + ", dilation " + d
+                    + ") is larger than the padded input's " + (in + 2L * p)
                     + (ceilMode ? " by the stride " + s + " or more" : ""));
         }
         return Checks.dimension(op, "the output " + AXES[a], windows);

@@ -64,7 +64,7 @@ public class MaxPool1d extends Pool1d {
      */
     public F.MaxPoolOutput forwardWithIndices(Tensor x) {
         return naming(x, () -> {
-            checkRow(x);
+            checkRow(x, false);
             return F.maxPool1dWithIndices(x, kernel, stride, padding, dilation, ceilMode);
         });
     }
@@ -72,6 +72,15 @@ public class MaxPool1d extends Pool1d {
     @Override
     int rowDilation() {
         return dilation;
+    }
+
+    /**
+     * {@code F.maxPool1d} decides: as PyTorch 1.13's {@code max_pool1d}, an empty output where no window fits, unless
+     * the input records a gradient.
+     */
+    @Override
+    boolean leavesNoWindowsToThePooling() {
+        return true;
     }
 
     @Override

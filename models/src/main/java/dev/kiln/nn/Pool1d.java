@@ -29,8 +29,13 @@ abstract class Pool1d extends Pool2d {
 
     @Override
     Tensor pool(Tensor x) {
-        checkRow(x);
+        checkRow(x, leavesNoWindowsToThePooling());
         return poolLength(x);
+    }
+
+    /** Whether the pooling itself decides about an input that no window fits: false, it is refused here. */
+    boolean leavesNoWindowsToThePooling() {
+        return false;
     }
 
     /** The spacing of a window's elements: 1 but for a dilated max pooling. */
@@ -40,14 +45,16 @@ abstract class Pool1d extends Pool2d {
 
     /**
      * Refuses an input that is not [batch, channels, length] or is shorter than the padded window's span (in ceil mode
-     * by the stride or more: PyTorch's rule, {@link PoolOutputSize}).
+     * by the stride or more: PyTorch's rule, {@link PoolOutputSize}); one that no window fits (0 windows) is left to
+     * the pooling where {@code noWindowsAllowed}.
      */
-    void checkRow(Tensor x) {
+    void checkRow(Tensor x, boolean noWindowsAllowed) {
         if (x.rank() != 3) {
             throw new IllegalArgumentException("expected a 3-D input [batch, channels, length]");
         }
         long span = (long) rowDilation() * (kernel - 1) + 1;
-        if (PoolOutputSize.of(x.dim(2), kernel, stride, padding, rowDilation(), ceilMode) < 1) {
+        long windows = PoolOutputSize.of(x.dim(2), kernel, stride, padding, rowDilation(), ceilMode);
+        if (windows < 1 && !(windows == 0 && noWindowsAllowed)) {
             String window = rowDilation() == 1 ? "the kernel " + kernel + " is"
                     : "the kernel " + kernel + " with dilation " + rowDilation() + " spans " + span + ",";
             throw new IllegalArgumentException(window + " longer than the length " + x.dim(2) + " padded by "

@@ -163,18 +163,19 @@ class DilatedMaxPoolTest {
     @Test
     void aKernelSpanningMoreThanThePaddedInputIsRefusedWithBothSizes() {
         assertEquals("maxPool2d: input [1, 1, 4, 6]: the output height 0 is too small: the kernel's span 5 along the"
-                + " height (kernel 3, dilation 2) is larger than the padded input's 4", assertThrows(IllegalArgumentException.class,
-                        () -> F.maxPool2d(Tensor.zeros(1, 1, 4, 6), new int[] {3}, null, null, new int[] {2}, false))
-                .getMessage());
+                + " height (kernel 3, stride 3, padding 0, dilation 2) is larger than the padded input's 4",
+                assertThrows(IllegalArgumentException.class, () -> F.maxPool2d(Tensor.zeros(1, 1, 4, 6),
+                        new int[] {3}, null, null, new int[] {2}, false)).getMessage());
         MaxPool2d pool = new MaxPool2d(2, 1, 1, 5, false);
         assertEquals("MaxPool2d(kernel=2, stride=1, padding=1, dilation=5): input [1, 1, 8, 3]: maxPool2d: input"
                 + " [1, 1, 8, 3]: the output width 0 is too small: the kernel's span 6 along the width (kernel 2,"
-                + " dilation 5) is larger than the padded input's 5", assertThrows(IllegalArgumentException.class,
-                        () -> pool.forward(Tensor.zeros(1, 1, 8, 3))).getMessage());
+                + " stride 1, padding 1, dilation 5) is larger than the padded input's 5",
+                assertThrows(IllegalArgumentException.class, () -> pool.forward(Tensor.zeros(1, 1, 8, 3)))
+                        .getMessage());
         MaxPool1d row = new MaxPool1d(3, 1, 1, 3, false);
-        assertEquals("MaxPool1d(kernel=3, stride=1, padding=1, dilation=3): input [2, 1, 4]: the kernel 3 with"
-                + " dilation 3 spans 7, longer than the length 4 padded by 1 on each end",
-                assertThrows(IllegalArgumentException.class, () -> row.forward(Tensor.zeros(2, 1, 4))).getMessage());
+        assertEquals("MaxPool1d(kernel=3, stride=1, padding=1, dilation=3): input [2, 1, 3]: the kernel 3 with"
+                + " dilation 3 spans 7, longer than the length 3 padded by 1 on each end",
+                assertThrows(IllegalArgumentException.class, () -> row.forward(Tensor.zeros(2, 1, 3))).getMessage());
     }
 
     @Test

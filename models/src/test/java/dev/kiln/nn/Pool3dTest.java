@@ -201,9 +201,9 @@ class Pool3dTest {
                         Tensor.zeros(1, 1, 4, 4, 4), new int[] {3}, null, new int[] {1, 2, 1}, null, false))
                 .getMessage());
         assertEquals("maxPool3d: input [1, 1, 4, 4, 4]: the output depth 0 is too small: the kernel's span 7 along"
-                + " the depth (kernel 3, dilation 3) is larger than the padded input's 6", assertThrows(IllegalArgumentException.class,
-                        () -> F.maxPool3d(Tensor.zeros(1, 1, 4, 4, 4), new int[] {3, 1, 1}, null, new int[] {1, 0, 0},
-                                new int[] {3, 1, 1}, false)).getMessage());
+                + " the depth (kernel 3, stride 3, padding 1, dilation 3) is larger than the padded input's 6",
+                assertThrows(IllegalArgumentException.class, () -> F.maxPool3d(Tensor.zeros(1, 1, 4, 4, 4),
+                        new int[] {3, 1, 1}, null, new int[] {1, 0, 0}, new int[] {3, 1, 1}, false)).getMessage());
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.kiln.engine.Autograd;
 import dev.kiln.engine.F;
 import dev.kiln.engine.PoolOutputSize;
 import dev.kiln.engine.Scope;
@@ -70,24 +71,27 @@ class PoolKernelPastPaddedInputTest {
 
     @Test
     void floorModeRefusesAKernelPastThePaddedInputNamingTheSizes() {
-        assertEquals("maxPool2d: input [1, 1, 2, 2] and kernel 3 x 3 (stride 2 x 2): the output size 0 x 0 is too"
-                + " small: the kernel is larger than the padded input 2 x 2",
+        assertEquals("maxPool2d: input [1, 1, 2, 2] and kernel 3 x 3 (stride 2 x 2, padding 0 x 0): the output size"
+                + " 0 x 0 is too small: the kernel is larger than the padded input 2 x 2",
                 refusal(() -> F.maxPool2d(Tensor.zeros(1, 1, 2, 2), 3, 2, 0)));
-        assertEquals("maxPool1d: input [1, 2, 3]: the output length 0 is too small: the kernel 6 spans 6, more than"
-                + " the length 3 padded by 1 on each end", refusal(() -> F.maxPool1d(Tensor.zeros(1, 2, 3), 6, 3, 1,
-                        1, false)));
+        assertEquals("maxPool1d: input [1, 2, 3] (kernel 7, stride 1, padding 1, dilation 1): the output length -1 is"
+                + " too small: the kernel spans 7, more than the length 3 padded by 1 on each end",
+                refusal(() -> F.maxPool1d(Tensor.zeros(1, 2, 3), 7, 1, 1, 1, false)));
     }
 
     @Test
     void ceilModeRefusesAKernelPastThePaddedInputByTheStrideOrMore() {
-        assertEquals("avgPool2d: input [1, 1, 2, 2] and kernel 4 x 4 (stride 2 x 2, ceil mode): the output size 0 x 0"
-                + " is too small: the kernel is larger than the padded input 2 x 2 by the stride or more",
+        assertEquals("avgPool2d: input [1, 1, 2, 2] and kernel 4 x 4 (stride 2 x 2, padding 0 x 0, ceil mode): the"
+                + " output size 0 x 0 is too small: the kernel is larger than the padded input 2 x 2 by the stride or"
+                + " more",
                 refusal(() -> F.avgPool2d(Tensor.zeros(1, 1, 2, 2), 4, 2, 0, true, true)));
-        assertEquals("avgPool1d: input [1, 2, 2]: the output length 0 is too small: the kernel 4 spans 4, more than"
-                + " the length 2 padded by 0 on each end by the stride 2 or more",
+        assertEquals("avgPool1d: input [1, 2, 2] (kernel 4, stride 2, padding 0, ceil mode): the output length 0 is"
+                + " too small: the kernel spans 4, more than the length 2 padded by 0 on each end by the stride or"
+                + " more",
                 refusal(() -> F.avgPool1d(Tensor.zeros(1, 2, 2), 4, 2, 0, true, true)));
         assertEquals("maxPool3d: input [1, 1, 2, 2, 2]: the output depth 0 is too small: the kernel's span 3 along the"
-                + " depth (kernel 3, dilation 1) is larger than the padded input's 2 by the stride 1 or more",
+                + " depth (kernel 3, stride 1, padding 0, dilation 1) is larger than the padded input's 2 by the"
+                + " stride 1 or more",
                 refusal(() -> F.maxPool3d(Tensor.zeros(1, 1, 2, 2, 2), new int[] {3}, new int[] {1}, null, null,
                         true)));
         assertEquals("MaxPool3d(kernel=3, stride=1, padding=0, ceil_mode=True): input [1, 1, 2, 2, 2]: the kernel 3 is"
@@ -103,5 +107,47 @@ class PoolKernelPastPaddedInputTest {
         assertEquals("AvgPool3d(kernel=3, stride=2, padding=1): input [1, 1, 2, 4, 4]: its depth x height x width 2x4x4"
                 + " is smaller than the kernel 3x3x3 along the depth, padding aside",
                 refusal(() -> new AvgPool3d(3, 2, 1).forward(Tensor.zeros(1, 1, 2, 4, 4))));
+    }
+
+    /** PyTorch 1.13's max_pool1d of a CPU input that records no gradient: [.., 0] where no window fits. */
+    @Test
+    void maxPool1dWithoutAGradientGivesAnEmptyOutputWhereNoWindowFits() {
+        assertArrayEquals(new int[] {1, 2, 0}, F.maxPool1d(Tensor.zeros(1, 2, 3), 6, 3, 1, 1, false).shape().dims());
+        assertArrayEquals(new int[] {2, 0}, F.maxPool1d(Tensor.zeros(2, 3), 2, 1, 0, 3, false).shape().dims());
+        assertArrayEquals(new int[] {1, 1, 0}, new MaxPool1d(3, 1, 0, 1, false).forward(Tensor.zeros(1, 1, 2))
+                .shape().dims());
+        Tensor x = Tensor.zeros(1, 1, 2).requiresGrad(true);
+        try (Autograd.Guard off = Autograd.noGrad()) {
+            assertArrayEquals(new int[] {1, 1, 0}, F.maxPool1d(x, 3, 1, 0, 1, false).shape().dims());
+        }
+    }
+
+    /** PyTorch 1.13 takes max_pool1d_with_indices for these, which refuses an output of 0 ("too small"). */
+    @Test
+    void maxPool1dRefusesNoWindowsWhereItRecordsAGradientOrReturnsIndices() {
+        assertEquals("maxPool1d: input [1, 1, 2] (kernel 3, stride 1, padding 0, dilation 1): the output length 0 is"
+                + " too small: the kernel spans 3, more than the length 2 padded by 0 on each end",
+                refusal(() -> F.maxPool1d(Tensor.zeros(1, 1, 2).requiresGrad(true), 3, 1, 0, 1, false)));
+        assertEquals("maxPool1d: input [1, 1, 2] (kernel 2, stride 1, padding 0, dilation 2): the output length 0 is"
+                + " too small: the kernel spans 3, more than the length 2 padded by 0 on each end",
+                refusal(() -> F.maxPool1dWithIndices(Tensor.zeros(1, 1, 2), 2, 1, 0, 2, false)));
+        assertEquals("MaxPool1d(kernel=3, stride=1, padding=0): input [1, 1, 2]: the kernel 3 is longer than the"
+                + " length 2 padded by 0 on each end", refusal(() -> new MaxPool1d(3, 1, 0, 1, false)
+                        .forwardWithIndices(Tensor.zeros(1, 1, 2))));
+    }
+
+    /** avg_pool1d, max_pool2d and max_pool3d of PyTorch 1.13 refuse an output of 0 whatever the gradient. */
+    @Test
+    void theOtherPoolingsRefuseAnOutputOf0NamingTheirSettings() {
+        assertEquals("avgPool1d: input [1, 1, 2] (kernel 3, stride 1, padding 0): the output length 0 is too small:"
+                + " the kernel spans 3, more than the length 2 padded by 0 on each end",
+                refusal(() -> F.avgPool1d(Tensor.zeros(1, 1, 2), 3, 1, 0, false, true)));
+        assertEquals("maxPool2d: input [1, 1, 2, 5] and kernel 3 x 3 (stride 1 x 1, padding 0 x 0): the output size"
+                + " 0 x 3 is too small: the kernel is larger than the padded input 2 x 5",
+                refusal(() -> F.maxPool2d(Tensor.zeros(1, 1, 2, 5), 3, 1, 0)));
+        assertEquals("maxPool3d: input [1, 1, 2, 5, 5]: the output depth 0 is too small: the kernel's span 3 along the"
+                + " depth (kernel 3, stride 1, padding 0, dilation 1) is larger than the padded input's 2",
+                refusal(() -> F.maxPool3d(Tensor.zeros(1, 1, 2, 5, 5), new int[] {3}, new int[] {1}, null, null,
+                        false)));
     }
 }
