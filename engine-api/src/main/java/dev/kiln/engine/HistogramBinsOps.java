@@ -2,8 +2,10 @@ package dev.kiln.engine;
 
 /**
  * PyTorch's {@code histogram}: counts (or weight sums) of the elements in bins given by their edges, each bin holding
- * its left edge and the last also its right one; elements outside the edges and NaN left out
- * (PyTorch 1.13 counts NaN in the bin its position cast from NaN gives). Each element's bin is
+ * its left edge and the last also its right one; elements outside the edges left out. NaN is counted where PyTorch
+ * 1.13's CPU kernel counts it: with bins of a range in bin 1 (bin 0 when there is one), where its linear estimate from
+ * NaN cast to an integer and its local search land; with given edges in the last bin, where its binary search ends. A
+ * range from the data is refused when the data hold NaN, as PyTorch's. Each element's bin is
  * the count of edges at or below it (a binary search, which is where PyTorch's linear estimate with its local search
  * lands too), the sums one scatter-add. Equal bins over a range take the edges of {@link F#linspace}, PyTorch's;
  * a range of one point is widened by 0.5 each way. With {@code density} the counts are divided by their sum and by the
@@ -36,7 +38,7 @@ final class HistogramBinsOps {
             right += 0.5;
         }
         Tensor edges = SpacingOps.linspace(left, right, bins + 1, x.dtype()).to(x.backend());
-        return new Histogram(counts(x, edges, weights, density), edges);
+        return new Histogram(counts(x, edges, weights, density, Math.min(1, bins - 1)), edges);
     }
 
     /** Bins between consecutive {@code edges} (1-D, non-decreasing, of x's dtype). */
@@ -48,7 +50,7 @@ final class HistogramBinsOps {
                     + edges.shape());
         }
         Tensor copied = Composite.untracked(edges::clone);
-        return new Histogram(counts(x, copied, weights, density), copied);
+        return new Histogram(counts(x, copied, weights, density, (int) edges.size() - 2), copied);
     }
 
     private static void check(Tensor x, Tensor weights) {
@@ -83,17 +85,19 @@ final class HistogramBinsOps {
         return new double[] {left, right};
     }
 
-    private static Tensor counts(Tensor x, Tensor edges, Tensor weights, boolean density) {
+    /** The histogram over {@code edges}, with NaN counted in {@code nanBin}. */
+    private static Tensor counts(Tensor x, Tensor edges, Tensor weights, boolean density, int nanBin) {
         int bins = (int) edges.size() - 1;
         double[] at = edges.toDoubleArray();
         double first = at[0];
         double last = at[bins];
         return Composite.untracked(() -> {
             Tensor flat = x.reshape((int) x.size());
-            Tensor inside = flat.ge(first).mul(flat.le(last));
+            Tensor nan = flat.isnan();
+            Tensor inside = flat.ge(first).mul(flat.le(last)).add(nan);
             Tensor atOrBelow = Tensor.searchsorted(edges, flat, true);
-            Tensor bin = ElementwiseOps.integerArithmetic(BinaryOp.SUB, atOrBelow, atOrBelow.fullLike(1, Shape.of()))
-                    .clamp(0, bins - 1);
+            Tensor bin = Tensor.where(nan, atOrBelow.fullLike(nanBin + 1), atOrBelow);
+            bin = ElementwiseOps.integerArithmetic(BinaryOp.SUB, bin, bin.fullLike(1, Shape.of())).clamp(0, bins - 1);
             Tensor added = weights == null ? inside : weights.detach().reshape((int) x.size()).mul(inside);
             Tensor hist = flat.fullLike(0, Shape.of(bins)).scatterAdd(0, bin, added);
             return density ? hist.div(hist.sum()).div(edges.diff(0)) : hist;

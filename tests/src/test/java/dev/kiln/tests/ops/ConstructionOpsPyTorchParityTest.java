@@ -154,11 +154,32 @@ class ConstructionOpsPyTorchParityTest {
                 IllegalArgumentException.class, () -> F.histogram(x, 3, null, false)).getMessage());
     }
 
+    /**
+     * PyTorch 1.13 counts NaN, as printed by {@code models/src/test/pytorch/histogram_nan.py}: with bins over a range in
+     * bin 1 (bin 0 of one), where its linear estimate from NaN cast to an integer lands; with edges in the last bin.
+     */
     @Test
-    void histogramLeavesNaNOut() {
-        Histogram h = F.histogram(Tensor.fromArray(new double[] {0.25, NAN, 1.5, NAN}, 4), 2, 0, 2, null, false);
-        assertArrayEquals(new double[] {1, 1}, h.hist().toDoubleArray());
-        assertArrayEquals(new double[] {0, 1, 2}, h.binEdges().toDoubleArray());
+    void histogramOfBinsOverARangeCountsNaNInBinOne() {
+        Tensor x = Tensor.fromArray(new double[] {1, NAN, 2, NAN, 0.5}, 5);
+        Tensor w = Tensor.fromArray(new double[] {1, 2, 3, 4, 5}, 5);
+        assertArrayEquals(new double[] {5}, F.histogram(x, 1, 0, 3, null, false).hist().toDoubleArray());
+        assertArrayEquals(new double[] {2, 3}, F.histogram(x, 2, 0, 3, null, false).hist().toDoubleArray());
+        assertArrayEquals(new double[] {1, 3, 1}, F.histogram(x, 3, 0, 3, null, false).hist().toDoubleArray());
+        assertArrayEquals(new double[] {5, 7, 3}, F.histogram(x, 3, 0, 3, w, false).hist().toDoubleArray());
+        assertArrayEquals(new double[] {0.26666666666666666, 0.7999999999999999, 0.26666666666666666, 0},
+                F.histogram(x, 4, 0, 3, null, true).hist().toDoubleArray(), 1e-15);
+    }
+
+    @Test
+    void histogramOfEdgesCountsNaNInTheLastBin() {
+        Tensor x = Tensor.fromArray(new double[] {1, NAN, 2, NAN, 0.5}, 5);
+        Tensor w = Tensor.fromArray(new double[] {1, 2, 3, 4, 5}, 5);
+        Tensor edges = Tensor.fromArray(new double[] {0, 1, 2, 3}, 4);
+        assertArrayEquals(new double[] {5, 1, 9}, F.histogram(x, edges, w, false).hist().toDoubleArray());
+        assertArrayEquals(new double[] {0.2, 0.2, 0.6}, F.histogram(x, edges, null, true).hist().toDoubleArray(),
+                1e-15);
+        assertArrayEquals(new double[] {4}, F.histogram(x, Tensor.fromArray(new double[] {0, 1.5}, 2), null, false)
+                .hist().toDoubleArray());
     }
 
     private static Tensor joined(Histogram h) {
