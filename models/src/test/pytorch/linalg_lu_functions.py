@@ -34,6 +34,11 @@ def swapped(seed, batch, n):
     return pat(seed, batch, n, n) + 2 * torch.eye(n).roll(1, -1)
 
 
+def shifted(seed, batch, m, n):
+    """pattern + 2 on the rectangular diagonal shifted down a row (cyclically): its LU pivots the rows."""
+    return pat(seed, batch, m, n) + 2 * torch.eye(m, n).roll(1, -2)
+
+
 def full_rank(seed, *dims):
     return pat(seed, *dims) + 2 * torch.eye(dims[-2], dims[-1])
 
@@ -100,6 +105,16 @@ def lu_values():
                                         ("LU_SOLVE_RIGHT_ADJOINT", False, True, swapped(6, 2, 3), pat(3, 2, 4, 3))):
         case(prefix, lambda a, b: torch.linalg.lu_solve(*torch.linalg.lu_factor(a), b, left=left, adjoint=adjoint),
              a=a, b=b)
+    for prefix, m, n in (("TALL", 5, 3), ("WIDE", 3, 5)):
+        case(prefix + "_LU_FACTOR", lambda a: torch.linalg.lu_factor(a)[0], a=shifted(11, 2, m, n))
+        emit(prefix + "_LU_FACTOR_PIVOTS", torch.linalg.lu_factor(shifted(11, 2, m, n))[1])
+        a = shifted(12, 2, m, n).requires_grad_(True)
+        p, l, u = torch.linalg.lu(a)
+        ((l * pat(9, *l.shape)).sum() + (u * pat(10, *u.shape)).sum()).backward()
+        emit(prefix + "_LU_P", p)
+        emit(prefix + "_LU_L", l)
+        emit(prefix + "_LU_U", u)
+        emit(prefix + "_LU_GRAD_A", a.grad)
     print("}")
 
 

@@ -972,12 +972,12 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
-     * LU factorisations with partial pivoting, {@code P a = L U}, of {@code a} {@code [batch, n, n]}: writes
-     * {@code lu} (a's shape) holding U on and above the diagonal and L's multipliers below it (L's unit diagonal not
-     * stored), {@code pivots} (I32 {@code [batch, n]}: row i was swapped with row pivots[i] - 1, in turn, LAPACK's
-     * 1-based {@code ipiv}) and {@code info} (I32 {@code [batch]}: 0, or k where U's diagonal element k (from 1) is
-     * exactly zero). By default on the host, in F64, choosing the first largest magnitude as pivot (LAPACK's
-     * {@code getrf} rule).
+     * LU factorisations with partial pivoting, {@code P a = L U}, of {@code a} {@code [batch, m, n]} (square or not,
+     * LAPACK's {@code getrf}; k = min(m, n)): writes {@code lu} (a's shape) holding U {@code [k, n]} on and above the
+     * diagonal and L's {@code [m, k]} multipliers below it (L's unit diagonal not stored), {@code pivots} (I32
+     * {@code [batch, k]}: row i was swapped with row pivots[i] - 1, in turn, LAPACK's 1-based {@code ipiv}) and
+     * {@code info} (I32 {@code [batch]}: 0, or j where U's diagonal element j (from 1) is exactly zero). By default on
+     * the host, in F64, choosing the first largest magnitude as pivot (LAPACK's {@code getrf} rule).
      */
     default void luFactor(Tensor a, Tensor lu, Tensor pivots, Tensor info) {
         LinalgOnHost.luFactor(this, a, lu, pivots, info);

@@ -291,10 +291,11 @@ public final class Linalg {
     }
 
     /**
-     * The LU factorisation with partial pivoting {@code A = P L U} of square {@code [..., n, n]}, packed as LAPACK's
-     * getrf writes it (PyTorch's {@code linalg.lu_factor}): {@code lu()} {@code [..., n, n]} holds U on and above the
-     * diagonal and L's multipliers below it (L's unit diagonal not stored), {@code pivots()} I32 {@code [..., n]}:
-     * row i was swapped with row pivots[i] (from 1), in turn. Differentiable in lu, PyTorch's gradient.
+     * The LU factorisation with partial pivoting {@code A = P L U} of {@code [..., m, n]}, square or not (k = min(m,
+     * n)), packed as LAPACK's getrf writes it (PyTorch's {@code linalg.lu_factor}): {@code lu()} {@code [..., m, n]}
+     * holds U {@code [k, n]} on and above the diagonal and L's {@code [m, k]} multipliers below it (L's unit diagonal
+     * not stored), {@code pivots()} I32 {@code [..., k]}: row i was swapped with row pivots[i] (from 1), in turn.
+     * Differentiable in lu, PyTorch's gradient (for wide and tall A too).
      *
      * @throws IllegalArgumentException for a singular A, naming its first batch element and zero diagonal element of U
      */
@@ -304,9 +305,10 @@ public final class Linalg {
     }
 
     /**
-     * {@code A = P L U} of square {@code [..., n, n]} (PyTorch's {@code linalg.lu}): P a permutation matrix, L unit
-     * lower triangular, U upper triangular, each {@code [..., n, n]}; a singular A is factorised too (U with a zero on
-     * its diagonal). L and U are differentiable, as PyTorch's.
+     * {@code A = P L U} of {@code [..., m, n]}, square or not, k = min(m, n) (PyTorch's {@code linalg.lu}): P a
+     * permutation matrix {@code [..., m, m]}, L unit lower triangular {@code [..., m, k]}, U upper triangular
+     * {@code [..., k, n]}; a singular A is factorised too (U with a zero on its diagonal). L and U are
+     * differentiable, as PyTorch's.
      */
     public static LU lu(Tensor a) {
         Tensor[] result = allUntrackedUnlessRecorded(() -> LuFactorOps.lu(a), a);

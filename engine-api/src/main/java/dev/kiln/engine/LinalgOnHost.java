@@ -113,13 +113,15 @@ final class LinalgOnHost {
     }
 
     static void luFactor(Backend backend, Tensor a, Tensor lu, Tensor pivots, Tensor info) {
+        int height = a.dim(-2);
         int n = a.dim(-1);
+        int k = Math.min(height, n);
         int batch = a.dim(0);
         double[] m = read(backend, a);
-        int[] rows = new int[batch * n];
+        int[] rows = new int[batch * k];
         int[] zeros = new int[batch];
         for (int b = 0; b < batch; b++) {
-            zeros[b] = luInPlace(m, b * n * n, n, rows, b * n);
+            zeros[b] = luInPlace(m, b * height * n, height, n, rows, b * k);
         }
         write(backend, m, lu);
         backend.copyFromHost(IntBuffer.wrap(rows), pivots);
@@ -127,15 +129,16 @@ final class LinalgOnHost {
     }
 
     /**
-     * LAPACK's {@code getf2} on the matrix at {@code base}: in each column the first element of largest magnitude on or
-     * below the diagonal is the pivot, its row swapped into place, the multipliers stored below the diagonal. Returns
-     * 0, or k where U's k-th diagonal element (from 1) is the first exactly zero one.
+     * LAPACK's {@code getf2} on the {@code [height, n]} matrix at {@code base}: in each of the first min(height, n)
+     * columns the first element of largest magnitude on or below the diagonal is the pivot, its row swapped into place,
+     * the multipliers stored below the diagonal. Returns 0, or k where U's k-th diagonal element (from 1) is the first
+     * exactly zero one.
      */
-    private static int luInPlace(double[] m, int base, int n, int[] pivots, int pivotBase) {
+    private static int luInPlace(double[] m, int base, int height, int n, int[] pivots, int pivotBase) {
         int info = 0;
-        for (int c = 0; c < n; c++) {
+        for (int c = 0; c < Math.min(height, n); c++) {
             int p = c;
-            for (int i = c + 1; i < n; i++) {
+            for (int i = c + 1; i < height; i++) {
                 if (Math.abs(m[base + i * n + c]) > Math.abs(m[base + p * n + c])) {
                     p = i;
                 }
@@ -144,13 +147,13 @@ final class LinalgOnHost {
             double pivot = m[base + p * n + c];
             if (pivot != 0) {
                 swapRows(m, base, n, c, p);
-                for (int i = c + 1; i < n; i++) {
+                for (int i = c + 1; i < height; i++) {
                     m[base + i * n + c] /= pivot;
                 }
             } else if (info == 0) {
                 info = c + 1;
             }
-            for (int i = c + 1; i < n; i++) {
+            for (int i = c + 1; i < height; i++) {
                 double factor = m[base + i * n + c];
                 for (int j = c + 1; j < n; j++) {
                     m[base + i * n + j] -= factor * m[base + c * n + j];

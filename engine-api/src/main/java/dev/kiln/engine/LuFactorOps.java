@@ -3,10 +3,13 @@ package dev.kiln.engine;
 /**
  * PyTorch's {@code torch.linalg.lu_factor}, {@code lu} and {@code lu_solve} ({@link Linalg#luFactor},
  * {@link Linalg#lu}, {@link Linalg#luSolve}) on the backend's LU factorisation with partial pivoting
- * ({@link LuOps.Factors}, {@link Backend#luFactor}). lu_factor's gradient is PyTorch 1.13's for square matrices,
- * composed of recorded triangular solves and products, so that it can be differentiated again:
+ * ({@link LuOps.Factors}, {@link Backend#luFactor}). A is {@code [m, n]}, square or not, k = min(m, n): L
+ * {@code [m, k]}, U {@code [k, n]}. lu_factor's gradient is PyTorch 1.13's, composed of recorded triangular solves
+ * and products, so that it can be differentiated again; gL = tril(gLU[:, :k], -1), gU = triu(gLU[:k, :]):
  * <pre>
- * A = P L U:  gA = P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T,  gL = tril(gLU, -1),  gU = triu(gLU)
+ * square:            gA = P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T
+ * wide, U = [U1 U2]: gA = P L^-T [tril(L^T gL - gU U^T, -1) U1^-T + gU1, gU2]
+ * tall, L = [L1; L2]: gA = P [L1^-T triu(gU U^T - L^T gL) + gL1; gL2] U^-T
  * </pre>
  * lu unpacks LU with recorded tril and triu, and lu_solve composes two triangular solves with LU (its strictly lower
  * part as L's, unit diagonal implied) and a row permutation, so both are differentiable as their compositions.
@@ -20,9 +23,12 @@ final class LuFactorOps {
     private LuFactorOps() {
     }
 
-    /** {@code [LU, pivots]} with A's batch axes; a singular matrix refused in PyTorch's words when {@code check}. */
+    /**
+     * {@code [LU, pivots]} with A's batch axes, pivots {@code [..., k]}; a singular matrix (a zero on U's diagonal)
+     * refused in PyTorch's words when {@code check}.
+     */
     static Tensor[] luFactor(Tensor a, boolean check, String op) {
-        LinalgShapes.square(op, "A", a);
+        LinalgShapes.matrices(op, "A", a);
         Tensor flat = LinalgShapes.flat(a);
         LuOps.Factors f = LuOps.Factors.of(flat);
         if (check && f.lu().size() > 0) {
@@ -38,33 +44,32 @@ final class LuFactorOps {
         }
         f.info().close();
         Tensor lu = f.lu();
-        Tensor rows = rowsOfP(f.pivots(), false);
+        int m = a.dim(-2);
+        Tensor rows = rowsOfP(f.pivots(), m, false);
         lu.recordWithSaved(op, new Tensor[] {flat}, Node.differentiable(g -> new Tensor[] {
-                Composite.gradient(() -> gradient(lu, rows, g))}), rows);
+                Composite.gradient(() -> LuFactorGradient.of(lu, g).takeAlongDim(rows, 1))}), rows);
         Shape batch = LinalgShapes.batchOf(a);
-        return new Tensor[] {LinalgShapes.unflat(lu, a), f.pivots().reshape(batch.insert(batch.rank(), a.dim(-1))
-                .dims())};
+        int k = Math.min(m, a.dim(-1));
+        return new Tensor[] {LinalgShapes.unflat(lu, a), f.pivots().reshape(batch.insert(batch.rank(), k).dims())};
     }
 
-    /** P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T, P applied as a gather of rows. */
-    private static Tensor gradient(Tensor lu, Tensor rowsOfP, Tensor g) {
-        Tensor lower = lu.tril(-1).add(LuOps.identity(lu));
-        Tensor phi = MatmulOps.matmul(lower, true, g.tril(-1), false).tril(-1)
-                .add(MatmulOps.matmul(g.triu(0), false, lu.triu(0), true).triu(0));
-        Tensor right = TriangularSolveOps.solve(lu, phi, true, true, false, false);
-        Tensor left = TriangularSolveOps.solve(lu, right, false, true, true, true);
-        return left.takeAlongDim(rowsOfP, 1);
-    }
-
-    /** {@code [P, L, U]}: L = tril(LU, -1) + I, U = triu(LU), P from the pivots; singular matrices allowed. */
+    /**
+     * {@code [P, L, U]}: P {@code [..., m, m]} from the pivots, L = tril(LU[:, :k], -1) + I {@code [..., m, k]}, U =
+     * triu(LU[:k, :]) {@code [..., k, n]}; singular matrices allowed.
+     */
     static Tensor[] lu(Tensor a) {
         Tensor[] factors = luFactor(a, false, LU);
         Tensor packed = factors[0];
-        Tensor eye = LinalgShapes.identities(packed, packed.shape().without(-1));
-        Tensor flatEye = LinalgShapes.flat(eye);
-        Tensor flatPivots = factors[1].reshape(flatEye.dim(0), flatEye.dim(-1));
-        Tensor p = Composite.untracked(() -> flatEye.takeAlongDim(rowsOfP(flatPivots, false), 1));
-        return new Tensor[] {LinalgShapes.unflat(p, a), packed.tril(-1).add(eye), packed.triu(0)};
+        int m = a.dim(-2);
+        int k = Math.min(m, a.dim(-1));
+        Shape batch = LinalgShapes.batchOf(a);
+        Tensor flatEye = LinalgShapes.identities(packed, Shape.of(Math.toIntExact(batch.size()), m));
+        Tensor flatPivots = factors[1].reshape(flatEye.dim(0), k);
+        Tensor p = Composite.untracked(() -> flatEye.takeAlongDim(rowsOfP(flatPivots, m, false), 1));
+        Tensor lower = packed.narrow(-1, 0, k);
+        Tensor unitDiagonal = LinalgShapes.identities(packed, batch.insert(batch.rank(), m)).narrow(-1, 0, k);
+        return new Tensor[] {p.reshape(batch.insert(batch.rank(), m).insert(batch.rank() + 1, m).dims()),
+                lower.tril(-1).add(unitDiagonal), packed.narrow(-2, 0, k).triu(0)};
     }
 
     /**
@@ -91,7 +96,7 @@ final class LuFactorOps {
         Shape batch = LinalgShapes.batchOf(lu);
         int n = lu.dim(-1);
         Tensor flatPivots = pivots.reshape(Math.toIntExact(batch.size()), n);
-        Tensor rows = rowsOfP(flatPivots, !adjoint);
+        Tensor rows = rowsOfP(flatPivots, n, !adjoint);
         Shape rowShape = batch.insert(batch.rank(), n).insert(batch.rank() + 1, 1);
         while (rowShape.rank() < b.rank()) {
             rowShape = rowShape.insert(0, 1);
@@ -121,17 +126,16 @@ final class LuFactorOps {
     }
 
     /**
-     * The I32 row order {@code [batch, n, 1]} that LAPACK's 1-based pivots {@code [batch, n]} (row i swapped with
-     * row pivots[i] - 1, in turn) give: those of {@code P^T X} as rows of X when {@code ofTranspose}, else those of
-     * {@code P X}.
+     * The I32 row order {@code [batch, n, 1]} of n rows that LAPACK's 1-based pivots {@code [batch, k]} (row i
+     * swapped with row pivots[i] - 1, in turn, k at most n) give: those of {@code P^T X} as rows of X when
+     * {@code ofTranspose}, else those of {@code P X}.
      */
-    static Tensor rowsOfP(Tensor pivots, boolean ofTranspose) {
+    static Tensor rowsOfP(Tensor pivots, int n, boolean ofTranspose) {
         int batch = pivots.dim(0);
-        int n = pivots.dim(-1);
         int[] swaps = LinalgShapes.read(pivots);
         int[] rows = new int[batch * n];
         for (int m = 0; m < batch; m++) {
-            int[] order = permutation(swaps, m, n);
+            int[] order = permutation(swaps, m, pivots.dim(-1), n);
             for (int i = 0; i < n; i++) {
                 // P^T X's row i is X's row order[i]; P X's row order[i] is X's row i.
                 if (ofTranspose) {
@@ -144,13 +148,13 @@ final class LuFactorOps {
         return HostValues.ints(pivots, rows, batch, n, 1);
     }
 
-    private static int[] permutation(int[] swaps, int matrix, int n) {
+    private static int[] permutation(int[] swaps, int matrix, int k, int n) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        for (int i = 0; i < n; i++) {
-            int other = swaps[matrix * n + i] - 1;
+        for (int i = 0; i < k; i++) {
+            int other = swaps[matrix * k + i] - 1;
             if (other < i || other >= n) {
                 throw new IllegalArgumentException(SOLVE + ": pivot " + (other + 1) + " of row " + (i + 1)
                         + " of batch element " + matrix + " must lie in [" + (i + 1) + ", " + n

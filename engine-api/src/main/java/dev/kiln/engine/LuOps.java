@@ -23,13 +23,13 @@ final class LuOps {
     private LuOps() {
     }
 
-    /** An LU factorisation of {@code [batch, n, n]} matrices as the backend wrote it. */
+    /** An LU factorisation of {@code [batch, m, n]} matrices as the backend wrote it, pivots {@code [batch, k]}. */
     record Factors(Tensor lu, Tensor pivots, Tensor info) {
         static Factors of(Tensor flat) {
             int batch = flat.dim(0);
-            int n = flat.dim(-1);
+            int k = Math.min(flat.dim(-2), flat.dim(-1));
             Factors f = new Factors(flat.emptyLike(flat.shape(), flat.dtype()),
-                    flat.emptyLike(Shape.of(batch, n), DType.I32), flat.emptyLike(Shape.of(batch), DType.I32));
+                    flat.emptyLike(Shape.of(batch, k), DType.I32), flat.emptyLike(Shape.of(batch), DType.I32));
             if (f.lu.size() > 0) {
                 flat.backend().luFactor(flat, f.lu, f.pivots, f.info);
             }

@@ -134,18 +134,20 @@ final class CpuLinalg {
         });
     }
 
-    /** {@code getrf} on a copy of a; LAPACKE's row-major layout gives the row pivots of a itself. */
+    /** {@code getrf} on a copy of a, square or not; LAPACKE's row-major layout gives the row pivots of a itself. */
     void luFactor(Tensor a, Tensor lu, Tensor pivots, Tensor info) {
+        int height = a.dim(-2);
         int n = a.dim(-1);
+        int k = Math.min(height, n);
         copies.copy(a, lu);
         CpuStorage m = (CpuStorage) lu.storage();
         IntBuffer infos = ((CpuStorage) info.storage()).i32;
-        forEachMatrix(a.dim(0), (long) n * n * n * 2 / 3, b -> {
-            long base = lu.offset() + (long) b * n * n;
-            IntPointer rows = pivots(pivots, (long) b * n);
+        forEachMatrix(a.dim(0), (long) height * n * k, b -> {
+            long base = lu.offset() + (long) b * height * n;
+            IntPointer rows = pivots(pivots, (long) b * k);
             int result = call(() -> m.dtype() == DType.F32
-                    ? LAPACKE_sgetrf(LAPACK_ROW_MAJOR, n, n, m.floatPointer(base), n, rows)
-                    : LAPACKE_dgetrf(LAPACK_ROW_MAJOR, n, n, m.doublePointer(base), n, rows));
+                    ? LAPACKE_sgetrf(LAPACK_ROW_MAJOR, height, n, m.floatPointer(base), n, rows)
+                    : LAPACKE_dgetrf(LAPACK_ROW_MAJOR, height, n, m.doublePointer(base), n, rows));
             infos.put((int) info.offset() + b, result);
         });
     }

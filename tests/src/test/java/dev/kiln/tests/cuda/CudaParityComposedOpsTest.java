@@ -2209,8 +2209,8 @@ class CudaParityComposedOpsTest extends ParityTest {
     }
 
     /**
-     * Dilated max poolings whose windows cover padding alone (F.maxPool1d/2d/3d with indices): minus infinity, PyTorch's
-     * indices past the input and no gradient, made of host tables uploaded to the input's backend: exact.
+     * Dilated max poolings whose windows cover padding alone (F.maxPool1d/2d/3d with indices): minus infinity,
+     * PyTorch's indices past the input and no gradient, made of host tables uploaded to the input's backend: exact.
      */
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
@@ -2228,5 +2228,40 @@ class CudaParityComposedOpsTest extends ParityTest {
                 return new Tensor[] {row.output(), row.indices(), plane.output(), plane.indices(), volume.output(),
                     volume.indices(), x.grad()};
             });
+    }
+
+    /**
+     * Linalg's LU of a tall (12 x 7) and a wide (7 x 12) batch of 3 uniform matrices: luFactor's packed LU and
+     * pivots, lu's P, L and U, and the gradients of both inputs through a weighted sum of them (triangular solves,
+     * products and row gathers of the rectangular blocks).
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void tallAndWideLuMatchTheCpu(DType dtype) {
+        String[] names = {"tall LU", "tall pivots", "tall P", "tall L", "tall U", "wide LU", "wide pivots", "wide P",
+            "wide L", "wide U", "tall gradient", "wide gradient"};
+        Tolerance tolerance = dtype == DType.F64 ? Tolerance.of(1e-10) : Tolerance.of(2e-4);
+        assertParity("linalg lu of tall and wide matrices " + dtype, names, tolerance, b -> {
+            Tensor tall = uniform(b, dtype, 196, -1, 1, 3, 12, 7).requiresGrad(true);
+            Tensor wide = uniform(b, dtype, 197, -1, 1, 3, 7, 12).requiresGrad(true);
+            Tensor[] results = new Tensor[10];
+            Tensor loss = null;
+            for (int i = 0; i < 2; i++) {
+                Tensor a = i == 0 ? tall : wide;
+                dev.kiln.engine.Linalg.LuFactorization f = dev.kiln.engine.Linalg.luFactor(a);
+                dev.kiln.engine.Linalg.LU lu = dev.kiln.engine.Linalg.lu(a);
+                Tensor[] mine = {f.lu(), f.pivots().to(dtype), lu.p(), lu.l(), lu.u()};
+                for (int k = 0; k < mine.length; k++) {
+                    results[5 * i + k] = mine[k];
+                    Tensor term = mine[k].mul(uniform(b, dtype, 200 + 5 * i + k, -1, 1, mine[k].shape().dims())).sum();
+                    loss = loss == null ? term : loss.add(term);
+                }
+            }
+            loss.backward();
+            Tensor[] out = java.util.Arrays.copyOf(results, names.length);
+            out[10] = tall.grad();
+            out[11] = wide.grad();
+            return out;
+        });
     }
 }

@@ -182,6 +182,27 @@ class LinalgBackendDefaultsTest {
     }
 
     @ParameterizedTest
+    @CsvSource({"F64, 7, 3", "F64, 3, 7", "F32, 9, 4", "F32, 4, 9", "F64, 1, 5", "F64, 5, 1"})
+    void defaultLuFactorOfTallAndWideMatricesEqualsLapack(DType dtype, int m, int n) {
+        int batch = 2;
+        double[] a = matrices(6, batch, m, n, 0);
+        double[][] results = new double[2][];
+        int[][] pivots = new int[2][];
+        Backend[] backends = {cpu, defaults};
+        for (int c = 0; c < 2; c++) {
+            Backend backend = backends[c];
+            Tensor lu = output(backend, dtype, batch, m, n);
+            Tensor rows = output(backend, DType.I32, batch, Math.min(m, n));
+            Tensor info = output(backend, DType.I32, batch);
+            backend.luFactor(upload(backend, dtype, a, batch, m, n), lu, rows, info);
+            results[c] = lu.toDoubleArray();
+            pivots[c] = concat(ints(rows), ints(info));
+        }
+        assertArrayEquals(pivots[0], pivots[1], "pivots and infos");
+        assertArrayEquals(results[0], results[1], tolerance(dtype) * Math.max(m, n) * 10);
+    }
+
+    @ParameterizedTest
     @CsvSource({"F64", "F32"})
     void aZeroPivotIsReportedAlikeByBoth(DType dtype) {
         double[] singular = {1, 2, 3, 2, 4, 6, 1, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1};

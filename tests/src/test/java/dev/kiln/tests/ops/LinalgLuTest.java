@@ -96,6 +96,93 @@ class LinalgLuTest {
         return Tensor.fromArray(pattern(seed, (int) like.size()), like.shape().dims()).to(like.dtype());
     }
 
+    /** The pattern plus 2 on the diagonal shifted down a row ({@code [i, i - 1 mod m]}, where inside the n columns). */
+    static double[] shifted(int seed, int batch, int m, int n) {
+        double[] a = pattern(seed, batch * m * n);
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < m; i++) {
+                int j = (i + m - 1) % m;
+                if (j < n) {
+                    a[(b * m + i) * n + j] += 2;
+                }
+            }
+        }
+        return a;
+    }
+
+    private static void assertRectangularLuFactor(DType dtype, int m, int n, double[] lu, double[] pivots,
+                                                  double[] gradient) {
+        Tensor a = leaf(dtype, shifted(11, 2, m, n), 2, m, n);
+        Linalg.LuFactorization f = Linalg.luFactor(a);
+        assertTensor("LU", lu, f.lu(), dtype);
+        assertArrayEquals(new int[] {2, Math.min(m, n)}, f.pivots().shape().dims());
+        assertTensor("pivots", pivots, f.pivots(), DType.F64);
+        backward(f.lu(), pattern(9, (int) f.lu().size()));
+        assertTensor("LU gradient", gradient, a.grad(), dtype);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void luFactorOfTallAndWideMatricesAndItsGradientMatchPyTorch(DType dtype) {
+        assertRectangularLuFactor(dtype, 5, 3, LinalgLuValues.TALL_LU_FACTOR, LinalgLuValues.TALL_LU_FACTOR_PIVOTS,
+                LinalgLuValues.TALL_LU_FACTOR_GRAD_A);
+        assertRectangularLuFactor(dtype, 3, 5, LinalgLuValues.WIDE_LU_FACTOR, LinalgLuValues.WIDE_LU_FACTOR_PIVOTS,
+                LinalgLuValues.WIDE_LU_FACTOR_GRAD_A);
+    }
+
+    private static void assertRectangularLu(DType dtype, int m, int n, double[] p, double[] l, double[] u,
+                                            double[] gradient) {
+        Tensor a = leaf(dtype, shifted(12, 2, m, n), 2, m, n);
+        Linalg.LU lu = Linalg.lu(a);
+        int k = Math.min(m, n);
+        assertArrayEquals(new int[] {2, m, m}, lu.p().shape().dims());
+        assertArrayEquals(new int[] {2, m, k}, lu.l().shape().dims());
+        assertArrayEquals(new int[] {2, k, n}, lu.u().shape().dims());
+        assertTensor("P", p, lu.p(), dtype);
+        assertTensor("L", l, lu.l(), dtype);
+        assertTensor("U", u, lu.u(), dtype);
+        lu.l().mul(weights(9, lu.l())).sum().add(lu.u().mul(weights(10, lu.u())).sum()).backward();
+        assertTensor("gradient", gradient, a.grad(), dtype);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void luOfTallAndWideMatricesAndItsGradientMatchPyTorch(DType dtype) {
+        assertRectangularLu(dtype, 5, 3, LinalgLuValues.TALL_LU_P, LinalgLuValues.TALL_LU_L, LinalgLuValues.TALL_LU_U,
+                LinalgLuValues.TALL_LU_GRAD_A);
+        assertRectangularLu(dtype, 3, 5, LinalgLuValues.WIDE_LU_P, LinalgLuValues.WIDE_LU_L, LinalgLuValues.WIDE_LU_U,
+                LinalgLuValues.WIDE_LU_GRAD_A);
+    }
+
+    @Test
+    void tallAndWideLuGradientsMatchFiniteDifferencesToTheSecondOrder() {
+        for (int[] mn : new int[][] {{4, 2}, {2, 4}}) {
+            checkBothOrders("luFactor " + mn[0] + " x " + mn[1], in -> Linalg.luFactor(in[0]).lu(),
+                    Tensor.fromArray(shifted(7, 2, mn[0], mn[1]), 2, mn[0], mn[1]).requiresGrad(true));
+            checkBothOrders("lu " + mn[0] + " x " + mn[1], in -> {
+                Linalg.LU lu = Linalg.lu(in[0]);
+                return lu.l().sum().add(lu.u().mul(0.5).sum());
+            }, Tensor.fromArray(shifted(8, 1, mn[0], mn[1]), mn[0], mn[1]).requiresGrad(true));
+        }
+    }
+
+    @Test
+    void tallAndWideLuProductsRebuildTheMatrices() {
+        for (int[] mn : new int[][] {{6, 3}, {3, 6}, {1, 4}, {4, 1}}) {
+            Tensor a = Tensor.fromArray(shifted(6, 3, mn[0], mn[1]), 3, mn[0], mn[1]);
+            Linalg.LU lu = Linalg.lu(a);
+            assertArrayEquals(a.toDoubleArray(), lu.p().matmul(lu.l()).matmul(lu.u()).toDoubleArray(), 1e-14,
+                    mn[0] + " x " + mn[1]);
+        }
+    }
+
+    @Test
+    void luSolveStaysSquare() {
+        Linalg.LuFactorization f = Linalg.luFactor(Tensor.fromArray(shifted(4, 1, 3, 2), 3, 2));
+        assertMessage("linalg.luSolve: LU [3, 2] must be a batch of square matrices [..., n, n]",
+                () -> Linalg.luSolve(f.lu(), f.pivots(), Tensor.zeros(DType.F64, 3, 1)));
+    }
+
     @Test
     void luFactorisesASingularMatrixAsPyTorch() {
         Linalg.LU lu = Linalg.lu(Tensor.fromArray(new double[] {1, 2, 3, 2, 4, 6, 1, 0, 1}, 3, 3));
