@@ -23,12 +23,11 @@ final class LuFactorGradient {
         int n = lu.dim(-1);
         int k = Math.min(m, n);
         // The leading k x k block holds L1 below its diagonal and U1 on and above it, for the triangular solves.
-        Tensor block = m == n ? lu : lu.narrow(-2, 0, k).narrow(-1, 0, k);
-        Tensor lower = lu.narrow(-1, 0, k).tril(-1)
-                .add(LinalgShapes.identities(lu, Shape.of(lu.dim(0), m)).narrow(-1, 0, k));
-        Tensor upper = lu.narrow(-2, 0, k).triu(0);
-        Tensor gradLower = g.narrow(-1, 0, k).tril(-1);
-        Tensor gradUpper = g.narrow(-2, 0, k).triu(0);
+        Tensor block = head(head(lu, -2, k), -1, k);
+        Tensor lower = head(lu, -1, k).tril(-1).add(head(LinalgShapes.identities(lu, Shape.of(lu.dim(0), m)), -1, k));
+        Tensor upper = head(lu, -2, k).triu(0);
+        Tensor gradLower = head(g, -1, k).tril(-1);
+        Tensor gradUpper = head(g, -2, k).triu(0);
         Tensor mixed = MatmulOps.matmul(head(lower, -2, k), true, head(gradLower, -2, k), false).tril(-1)
                 .add(MatmulOps.matmul(head(gradUpper, -1, k), false, head(upper, -1, k), true).triu(0));
         if (m > k) {
