@@ -1,0 +1,198 @@
+package dev.kiln.engine;
+
+/**
+ * Discrete Fourier transforms as PyTorch's {@code torch.fft}, with PyTorch's names, argument order, norm modes and
+ * output shapes, for a Kiln without complex dtypes: a complex tensor is PyTorch's {@code torch.view_as_real} form, a
+ * real F32 or F64 tensor with a trailing axis of 2 (real, imaginary), and {@code dim} counts among the axes before
+ * that pair. {@code n} is the signal length of the transform: the input is trimmed or zero-padded to it along
+ * {@code dim}, and -1 (PyTorch's None) takes the input's length. {@code norm} is "backward" (or null: no scaling
+ * forward, 1 / n inverse), "ortho" (1 / sqrt(n) both ways) or "forward" (1 / n forward, none inverse).
+ *
+ * <p>Each transform is a DFT as one matrix product against a cos/sin matrix built on the host, so it runs on every
+ * backend and is differentiable to any order (the gradients are PyTorch's). Cost: O(n * m) per row for n input and m
+ * output points, against an FFT's O(n log n), plus building and uploading the n x m matrix per call; fine for n up to
+ * a few thousand.
+ */
+public final class Fft {
+    private Fft() {
+    }
+
+    /** {@link #rfft(Tensor, int, int, String)} of the last axis, its length, norm "backward". */
+    public static Tensor rfft(Tensor x) {
+        return rfft(x, -1, -1, null);
+    }
+
+    /**
+     * The one-sided spectrum of real {@code x} along {@code dim}: [..., n, ...] to [..., n / 2 + 1, ..., 2]
+     * (PyTorch's {@code view_as_real(torch.fft.rfft(x, n, dim, norm))}).
+     *
+     * @throws IllegalArgumentException naming the op for an integer x, a dim out of range, n below 1 or a norm that
+     *     is not one of the three
+     */
+    public static Tensor rfft(Tensor x, int n, int dim, String norm) {
+        return FftOps.rfft("rfft", x, n, dim, norm, true);
+    }
+
+    /** {@link #irfft(Tensor, int, int, String)} of the last complex axis, n = 2 (m - 1), norm "backward". */
+    public static Tensor irfft(Tensor c) {
+        return irfft(c, -1, -1, null);
+    }
+
+    /**
+     * The real signal of n points whose one-sided spectrum is {@code c} [..., m, ..., 2] along {@code dim}: [..., n,
+     * ...], n = 2 (m - 1) by default (PyTorch's {@code irfft(view_as_complex(c), n, dim, norm)}). Bins past n / 2 are
+     * ignored, missing ones taken as zeros, and the imaginary parts of bin 0 and (for even n) bin n / 2 ignored.
+     *
+     * @throws IllegalArgumentException naming the op for c that is not [..., 2], a dim out of range, n below 1 or a
+     *     norm that is not one of the three
+     */
+    public static Tensor irfft(Tensor c, int n, int dim, String norm) {
+        return FftOps.irfft("irfft", c, n, dim, norm);
+    }
+
+    /** {@link #fft(Tensor, int, int, String)} of the last complex axis, its length, norm "backward". */
+    public static Tensor fft(Tensor c) {
+        return fft(c, -1, -1, null);
+    }
+
+    /**
+     * The spectrum of complex {@code c} [..., n, ..., 2] along {@code dim}: same layout with n bins (PyTorch's
+     * {@code view_as_real(torch.fft.fft(view_as_complex(c), n, dim, norm))}).
+     *
+     * @throws IllegalArgumentException naming the op for c that is not [..., 2], a dim out of range, n below 1 or a
+     *     norm that is not one of the three
+     */
+    public static Tensor fft(Tensor c, int n, int dim, String norm) {
+        return FftOps.fft("fft", c, n, dim, norm, false);
+    }
+
+    /** {@link #ifft(Tensor, int, int, String)} of the last complex axis, its length, norm "backward". */
+    public static Tensor ifft(Tensor c) {
+        return ifft(c, -1, -1, null);
+    }
+
+    /** The inverse of {@link #fft(Tensor, int, int, String)}: same arguments and shapes, the opposite sign. */
+    public static Tensor ifft(Tensor c, int n, int dim, String norm) {
+        return FftOps.fft("ifft", c, n, dim, norm, true);
+    }
+
+    /** {@link #rfft2(Tensor, int[], int[], String)} of the last two axes, their lengths, norm "backward". */
+    public static Tensor rfft2(Tensor x) {
+        return rfft2(x, null, new int[] {-2, -1}, null);
+    }
+
+    /**
+     * rfft along the last of {@code dims}, then fft along the other (PyTorch's {@code rfft2(x, s, dim, norm)}):
+     * [..., h, w] to [..., h, w / 2 + 1, 2] for the default dims {-2, -1}; {@code s} holds the sizes along dims (null
+     * for the input's).
+     */
+    public static Tensor rfft2(Tensor x, int[] s, int[] dims, String norm) {
+        return FftOps.rfftn("rfft2", x, s, dims, norm);
+    }
+
+    /** {@link #irfft2(Tensor, int[], int[], String)} of the last two complex axes, default sizes, norm "backward". */
+    public static Tensor irfft2(Tensor c) {
+        return irfft2(c, null, new int[] {-2, -1}, null);
+    }
+
+    /**
+     * The inverse of {@link #rfft2}: ifft along the first of {@code dims}, then irfft along the last (PyTorch's
+     * {@code irfft2(c, s, dim, norm)}): [..., h, m, 2] to [..., h, 2 (m - 1)] by default.
+     */
+    public static Tensor irfft2(Tensor c, int[] s, int[] dims, String norm) {
+        return FftOps.irfftn("irfft2", c, s, dims, norm);
+    }
+
+    /** The sample frequencies of fft's n bins at spacing d: {@code [0, 1, ..., -2, -1] / (d n)} (PyTorch's fftfreq). */
+    public static Tensor fftfreq(int n, double d, DType dtype) {
+        return SpectralValues.fftfreq(n, d, dtype);
+    }
+
+    /** The sample frequencies of rfft's n / 2 + 1 bins at spacing d: {@code [0, ..., n / 2] / (d n)}. */
+    public static Tensor rfftfreq(int n, double d, DType dtype) {
+        return SpectralValues.rfftfreq(n, d, dtype);
+    }
+
+    /**
+     * x rolled by {@code size / 2} along each of {@code dims} (all axes when none are given), the zero frequency to
+     * the centre (PyTorch's fftshift); for a spectrum in view_as_real form name its axes, not the trailing pair.
+     */
+    public static Tensor fftshift(Tensor x, int... dims) {
+        return shift(x, dims, false);
+    }
+
+    /** The inverse of {@link #fftshift}: rolled by {@code -(size / 2)} along each of {@code dims} (all when none). */
+    public static Tensor ifftshift(Tensor x, int... dims) {
+        return shift(x, dims, true);
+    }
+
+    /** The modulus {@code sqrt(re^2 + im^2)} of c [..., 2]: [...] (PyTorch's {@code abs} of a complex tensor). */
+    public static Tensor abs(Tensor c) {
+        return ComplexPartsOps.abs(c);
+    }
+
+    /** The argument {@code atan2(im, re)} of c [..., 2]: [...] (PyTorch's {@code angle} of a complex tensor). */
+    public static Tensor angle(Tensor c) {
+        return ComplexPartsOps.angle(c);
+    }
+
+    /** PyTorch's {@code hann_window(n, periodic, dtype)} on the engine's backend: {@code 0.5 - 0.5 cos(2 pi k / N)}. */
+    public static Tensor hannWindow(int n, boolean periodic, DType dtype) {
+        return SpectralValues.hannWindow(n, periodic, dtype);
+    }
+
+    /** {@link #stft(Tensor, int, int, Tensor, boolean, boolean, boolean)} centred, not normalised, one-sided. */
+    public static Tensor stft(Tensor x, int nFft, int hop, Tensor window) {
+        return stft(x, nFft, hop, window, true, false, true);
+    }
+
+    /**
+     * The short-time Fourier transform of x [length] or [batch, length] (PyTorch 1.13's {@code view_as_real(stft(x,
+     * n_fft, hop_length, window=window, center, pad_mode="reflect", normalized, onesided, return_complex=True))}):
+     * frames of nFft samples, {@code hop} apart, each multiplied by {@code window} (nFft samples or fewer, centred and
+     * zero-padded to nFft; null for ones) and transformed: [batch?, freq, frames, 2], freq = nFft / 2 + 1 one-sided or
+     * nFft, frames = 1 + (length - nFft) / hop after {@code center} reflect-padded nFft / 2 samples on each side;
+     * {@code normalized} scales by 1 / sqrt(nFft). Differentiable in x and in the window.
+     *
+     * @throws IllegalArgumentException naming stft for x of another rank, nFft or hop below 1, a window longer than
+     *     nFft or on another backend or dtype, or a signal shorter than a frame (or than its reflection)
+     */
+    public static Tensor stft(Tensor x, int nFft, int hop, Tensor window, boolean center, boolean normalized,
+                              boolean onesided) {
+        return StftOps.stft(x, nFft, hop, window, center, normalized, onesided);
+    }
+
+    /** {@link #istft(Tensor, int, int, Tensor, boolean, boolean, boolean, int)} centred, one-sided, every sample. */
+    public static Tensor istft(Tensor c, int nFft, int hop, Tensor window) {
+        return istft(c, nFft, hop, window, true, false, true, -1);
+    }
+
+    /**
+     * The inverse of {@link #stft}: c [batch?, freq, frames, 2] to the signal [batch?, samples] (PyTorch 1.13's
+     * {@code istft(view_as_complex(c), n_fft, hop_length, window=window, center, normalized, onesided, length)}): each
+     * frame's irfft of its first nFft / 2 + 1 bins, windowed, overlap-added and divided by the overlap-added squared
+     * window; {@code center} drops nFft / 2 samples at each end; {@code length} (-1 for all) trims or zero-pads the
+     * end.
+     *
+     * @throws IllegalArgumentException naming istft for c that is not [freq, frames, 2] or [batch, freq, frames, 2],
+     *     a number of frequencies other than nFft / 2 + 1 (one-sided) or nFft, or a window whose squares overlap-add
+     *     to below 1e-11 at a kept sample
+     */
+    public static Tensor istft(Tensor c, int nFft, int hop, Tensor window, boolean center, boolean normalized,
+                               boolean onesided, int length) {
+        return StftOps.istft(c, nFft, hop, window, center, normalized, onesided, length);
+    }
+
+    private static Tensor shift(Tensor x, int[] dims, boolean inverse) {
+        String op = inverse ? "ifftshift" : "fftshift";
+        Checks.open(op, x);
+        int[] axes = dims.length == 0 ? java.util.stream.IntStream.range(0, x.rank()).toArray()
+                : Axes.distinct(op, x.shape(), dims);
+        int[] shifts = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            int half = x.dim(axes[i]) / 2;
+            shifts[i] = inverse ? -half : half;
+        }
+        return x.roll(shifts, axes);
+    }
+}

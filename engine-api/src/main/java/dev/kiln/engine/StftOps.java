@@ -1,0 +1,125 @@
+package dev.kiln.engine;
+
+/**
+ * PyTorch 1.13's {@code stft} and {@code istft} composed of recorded ops: frames cut by one {@code indexSelect},
+ * windowed, and transformed by one GEMM against a {@link DftMatrix}; the inverse transforms each frame with irfft and
+ * adds the windowed frames back by one {@code indexAdd}, divided by the overlap-added squared window.
+ */
+final class StftOps {
+    private StftOps() {
+    }
+
+    static Tensor stft(Tensor x, int nFft, int hop, Tensor window, boolean center, boolean normalized,
+                       boolean onesided) {
+        String op = "stft";
+        Checks.open(op, x);
+        Checks.floating(op, x);
+        if (x.rank() != 1 && x.rank() != 2) {
+            throw new IllegalArgumentException(op + ": expects a signal [length] or a batch [batch, length], got shape "
+                    + x.shape());
+        }
+        checkFrames(op, nFft, hop);
+        return Composite.composed(() -> {
+            Tensor batch = x.rank() == 1 ? x.unsqueeze(0) : x;
+            Tensor padded = center ? F.pad(batch, new int[] {nFft / 2, nFft / 2}, PaddingMode.REFLECT) : batch;
+            int length = padded.dim(1);
+            if (length < nFft) {
+                throw new IllegalArgumentException(op + ": n_fft " + nFft + " must not exceed the signal's length "
+                        + length + (center ? " after padding" : ""));
+            }
+            int frames = 1 + (length - nFft) / hop;
+            Tensor cut = padded.indexSelect(1, frameIndex(x, frames, nFft, hop)).reshape(batch.dim(0), frames, nFft);
+            Tensor windowed = cut.mul(paddedWindow(op, x, window, nFft));
+            int bins = onesided ? nFft / 2 + 1 : nFft;
+            double scale = normalized ? 1 / Math.sqrt(nFft) : 1;
+            Tensor spectrum = FftOps.along(windowed, false, 2, DftMatrix.realToComplex(x, nFft, nFft, bins, scale), true)
+                    .movedim(1, 2);
+            return x.rank() == 1 ? spectrum.squeeze(0) : spectrum;
+        }, x, window);
+    }
+
+    static Tensor istft(Tensor c, int nFft, int hop, Tensor window, boolean center, boolean normalized,
+                        boolean onesided, int length) {
+        String op = "istft";
+        FftOps.checkComplex(op, c);
+        if (c.rank() != 3 && c.rank() != 4) {
+            throw new IllegalArgumentException(op + ": expects a spectrum [freq, frames, 2] or [batch, freq, frames, 2],"
+                    + " got shape " + c.shape());
+        }
+        checkFrames(op, nFft, hop);
+        int bins = c.dim(c.rank() - 3);
+        int expectedBins = onesided ? nFft / 2 + 1 : nFft;
+        if (bins != expectedBins) {
+            throw new IllegalArgumentException(op + ": a " + (onesided ? "one-sided" : "two-sided") + " spectrum of n_fft "
+                    + nFft + " has " + expectedBins + " frequencies, got " + bins + " in shape " + c.shape());
+        }
+        return Composite.composed(() -> {
+            Tensor batch = c.rank() == 3 ? c.unsqueeze(0) : c;
+            int frames = batch.dim(2);
+            Tensor win = paddedWindow(op, c, window, nFft);
+            // irfft of the first n_fft / 2 + 1 bins, as PyTorch's for a two-sided spectrum too.
+            Tensor signalFrames = FftOps.along(batch.movedim(1, 2), true, 2,
+                    DftMatrix.complexToReal(c, bins, nFft, normalized ? 1 / Math.sqrt(nFft) : 1.0 / nFft), false);
+            int total = nFft + hop * (frames - 1);
+            Tensor index = frameIndex(c, frames, nFft, hop);
+            Tensor summed = batch.fullLike(0, Shape.of(batch.dim(0), total))
+                    .indexAdd(1, index, signalFrames.mul(win).reshape(batch.dim(0), frames * nFft));
+            Tensor envelope = win.fullLike(0, Shape.of(total))
+                    .indexAdd(0, index, win.square().unsqueeze(0).expand(frames, nFft).reshape(frames * nFft));
+            int start = center ? nFft / 2 : 0;
+            int end = length != -1 ? start + length : center ? total - nFft / 2 : total;
+            int kept = Math.min(end, total) - start;
+            if (kept < 0) {
+                throw new IllegalArgumentException(op + ": " + frames + " frames of hop " + hop + " give " + total
+                        + " samples, fewer than the " + start + " that centring drops");
+            }
+            Tensor overlap = envelope.narrow(0, start, kept);
+            checkOverlap(op, overlap, nFft, hop);
+            Tensor y = summed.narrow(1, start, kept).div(overlap);
+            Tensor signal = end > total ? F.pad(y, 0, end - total) : y;
+            return c.rank() == 3 ? signal.squeeze(0) : signal;
+        }, c, window);
+    }
+
+    /** The positions of {@code frames} frames of nFft samples, hop apart: {@code t * hop + j}, frame after frame. */
+    private static Tensor frameIndex(Tensor like, int frames, int nFft, int hop) {
+        long[] index = new long[frames * nFft];
+        for (int t = 0; t < frames; t++) {
+            for (int j = 0; j < nFft; j++) {
+                index[t * nFft + j] = (long) t * hop + j;
+            }
+        }
+        return HostValues.longs(like, index, index.length);
+    }
+
+    /** The window (ones where null) padded with zeros on both sides to nFft, centred as PyTorch's. */
+    private static Tensor paddedWindow(String op, Tensor like, Tensor window, int nFft) {
+        if (window == null) {
+            return like.fullLike(1, Shape.of(nFft));
+        }
+        Checks.open(op, window);
+        Checks.compatible(op, like, window);
+        if (window.rank() != 1 || window.dim(0) > nFft || window.dim(0) < 1) {
+            throw new IllegalArgumentException(op + ": the window must be 1-D of 1 to n_fft = " + nFft
+                    + " samples, got shape " + window.shape());
+        }
+        int left = (nFft - window.dim(0)) / 2;
+        return left == 0 && window.dim(0) == nFft ? window
+                : F.pad(window, left, nFft - window.dim(0) - left);
+    }
+
+    private static void checkFrames(String op, int nFft, int hop) {
+        if (nFft < 1 || hop < 1) {
+            throw new IllegalArgumentException(op + ": n_fft and hop must be at least 1, got n_fft " + nFft + " and hop "
+                    + hop);
+        }
+    }
+
+    /** PyTorch's check that no kept sample is covered by a window that is (nearly) zero there: nothing to divide by. */
+    private static void checkOverlap(String op, Tensor overlap, int nFft, int hop) {
+        if (overlap.size() > 0 && overlap.abs().min().item() < 1e-11) {
+            throw new IllegalArgumentException(op + ": the squared window overlap-added with n_fft " + nFft + " and hop "
+                    + hop + " falls below 1e-11 (window overlap add min), so the signal cannot be recovered there");
+        }
+    }
+}
