@@ -2264,4 +2264,28 @@ class CudaParityComposedOpsTest extends ParityTest {
             return out;
         });
     }
+
+    /**
+     * Fft's rfft (ortho, zero-padded from 60 to 64 points) of x [8, 60] and stft (n_fft 64, hop 16, a Hann window,
+     * centred by reflection) of y [2, 400], with the gradients of their weighted sums in x, y and the window: DFT
+     * matrices uploaded to the input's backend and one GEMM each, the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void fftRfftAndStftWithTheirGradientsMatchTheCpu(DType dtype) {
+        assertParity("Fft.rfft of [8, 60] to n 64 and Fft.stft of [2, 400] n_fft 64 hop 16 " + dtype,
+                new String[] {"rfft", "stft", "x gradient", "y gradient", "window gradient"}, sums(dtype), b -> {
+                    Tensor x = tensor(b, dtype, values(210, 480, -1, 1), 8, 60).requiresGrad(true);
+                    Tensor y = tensor(b, dtype, values(211, 800, -1, 1), 2, 400).requiresGrad(true);
+                    Tensor window = tensor(b, dtype, dev.kiln.engine.Fft.hannWindow(64, true, DType.F64).toDoubleArray(),
+                            64).requiresGrad(true);
+                    Tensor spectrum = dev.kiln.engine.Fft.rfft(x, 64, -1, "ortho");
+                    Tensor frames = dev.kiln.engine.Fft.stft(y, 64, 16, window);
+                    assertSame(b, frames.backend(), "the result must be on the backend of its input");
+                    spectrum.mul(tensor(b, dtype, values(212, (int) spectrum.size(), -1, 1), spectrum.shape().dims()))
+                            .sum().add(frames.mul(tensor(b, dtype, values(213, (int) frames.size(), -1, 1),
+                                    frames.shape().dims())).sum()).backward();
+                    return new Tensor[] {spectrum, frames, x.grad(), y.grad(), window.grad()};
+                });
+    }
 }
