@@ -1,8 +1,8 @@
 package dev.kiln.engine;
 
 /**
- * PyTorch 1.13's {@code stft} and {@code istft} composed of recorded ops: frames cut by one {@code indexSelect},
- * windowed, and transformed by one GEMM against a {@link DftMatrix}; the inverse transforms each frame with irfft and
+ * PyTorch 1.13's {@code stft} and {@code istft} composed of recorded ops: frames cut by one {@code indexSelect}
+ * (whose index also reflects the signal at its ends for {@code center}), windowed, and transformed by one GEMM against a {@link DftMatrix}; the inverse transforms each frame with irfft and
  * adds the windowed frames back by one {@code indexAdd}, divided by the overlap-added squared window.
  */
 final class StftOps {
@@ -19,16 +19,21 @@ final class StftOps {
                     + x.shape());
         }
         checkFrames(op, nFft, hop);
+        int signal = x.dim(x.rank() - 1);
+        int pad = center ? nFft / 2 : 0;
+        if (center && pad >= signal) {
+            throw new IllegalArgumentException(op + ": centring reflects n_fft / 2 = " + pad + " samples at each end,"
+                    + " which needs a signal longer than that, got length " + signal);
+        }
+        if (signal + 2 * pad < nFft) {
+            throw new IllegalArgumentException(op + ": n_fft " + nFft + " must not exceed the signal's length " + signal
+                    + (center ? " + 2 * " + pad + " reflected samples" : ""));
+        }
+        int frames = 1 + (signal + 2 * pad - nFft) / hop;
         return Composite.composed(() -> {
             Tensor batch = x.rank() == 1 ? x.unsqueeze(0) : x;
-            Tensor padded = center ? F.pad(batch, new int[] {nFft / 2, nFft / 2}, PaddingMode.REFLECT) : batch;
-            int length = padded.dim(1);
-            if (length < nFft) {
-                throw new IllegalArgumentException(op + ": n_fft " + nFft + " must not exceed the signal's length "
-                        + length + (center ? " after padding" : ""));
-            }
-            int frames = 1 + (length - nFft) / hop;
-            Tensor cut = padded.indexSelect(1, frameIndex(x, frames, nFft, hop)).reshape(batch.dim(0), frames, nFft);
+            Tensor cut = batch.indexSelect(1, frameIndex(x, frames, nFft, hop, pad, signal))
+                    .reshape(batch.dim(0), frames, nFft);
             Tensor windowed = cut.mul(paddedWindow(op, x, window, nFft));
             int bins = onesided ? nFft / 2 + 1 : nFft;
             double scale = normalized ? 1 / Math.sqrt(nFft) : 1;
@@ -61,7 +66,7 @@ final class StftOps {
             Tensor signalFrames = FftOps.along(batch.movedim(1, 2), true, 2,
                     DftMatrix.complexToReal(c, bins, nFft, normalized ? 1 / Math.sqrt(nFft) : 1.0 / nFft), false);
             int total = nFft + hop * (frames - 1);
-            Tensor index = frameIndex(c, frames, nFft, hop);
+            Tensor index = frameIndex(c, frames, nFft, hop, 0, total);
             Tensor summed = batch.fullLike(0, Shape.of(batch.dim(0), total))
                     .indexAdd(1, index, signalFrames.mul(win).reshape(batch.dim(0), frames * nFft));
             Tensor envelope = win.fullLike(0, Shape.of(total))
@@ -81,12 +86,16 @@ final class StftOps {
         }, c, window);
     }
 
-    /** The positions of {@code frames} frames of nFft samples, hop apart: {@code t * hop + j}, frame after frame. */
-    private static Tensor frameIndex(Tensor like, int frames, int nFft, int hop) {
+    /**
+     * The positions in a signal of {@code length} samples of {@code frames} frames of nFft samples, hop apart, frame
+     * after frame, in the signal reflect-padded by {@code pad} on both sides: padding and framing in one index.
+     */
+    private static Tensor frameIndex(Tensor like, int frames, int nFft, int hop, int pad, int length) {
         long[] index = new long[frames * nFft];
         for (int t = 0; t < frames; t++) {
             for (int j = 0; j < nFft; j++) {
-                index[t * nFft + j] = (long) t * hop + j;
+                int p = t * hop + j - pad;
+                index[t * nFft + j] = p < 0 ? -p : p >= length ? 2L * (length - 1) - p : p;
             }
         }
         return HostValues.longs(like, index, index.length);

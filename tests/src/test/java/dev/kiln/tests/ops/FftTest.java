@@ -160,6 +160,13 @@ class FftTest {
     }
 
     @Test
+    void centringRefusesASignalNoLongerThanItsReflection() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Fft.stft(Tensor.zeros(DType.F32, 4), 8, 2, null));
+        assertTrue(e.getMessage().contains("n_fft / 2 = 4") && e.getMessage().contains("length 4"), e.getMessage());
+    }
+
+    @Test
     void istftRefusesAWindowThatLeavesSamplesUncovered() {
         Tensor window = Tensor.fromArray(new double[] {1, 0, 0, 0, 0, 0, 0, 0}, 8);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
