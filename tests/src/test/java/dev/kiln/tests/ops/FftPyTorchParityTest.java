@@ -16,9 +16,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * {@link Fft}'s transforms, shifts, complex abs and angle, stft and istft (with the window's gradient) against what
  * PyTorch 1.13 printed on the view_as_real forms, in F64 and F32, with the gradient of {@code (y * w).sum()},
- * w = 1 + 0.5 (k mod 4); and fftfreq, rfftfreq and hann_window. Tolerances relative to max(1, |expected|): 1e-12 in
- * F64 and 1e-5 in F32, where a DFT of up to 60 terms of size 2 sums with its own rounding (PyTorch's pocketfft
- * rounds differently from a matrix product).
+ * w = 1 + 0.5 (k mod 4); and fftfreq, rfftfreq and hann_window. Tolerances relative to max(1, |expected|): 1e-13 in
+ * F64 and 5e-6 in F32, where a matrix product sums in another order than PyTorch's pocketfft (the widest gap, 2.3e-6,
+ * is istft's window gradient, a sum over all frames of the batch).
  */
 class FftPyTorchParityTest {
     private Scope scope;
@@ -64,7 +64,7 @@ class FftPyTorchParityTest {
     }
 
     private static double tolerance(DType dtype) {
-        return dtype == DType.F32 ? 1e-5 : 1e-12;
+        return dtype == DType.F32 ? 5e-6 : 1e-13;
     }
 
     private static Stream<Arguments> cases(String name, Function<Tensor[], Tensor> op, double[][] inputs, int[][] dims,

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Fft;
@@ -12,6 +13,9 @@ import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link Fft}: F64 finite-difference gradient checks of every transform (first order; second order for abs and angle,
  * whose gradients are their own rules), round trips (irfft of rfft with odd and even n, ifft of fft, irfft2 of rfft2,
  * istft of stft), and the errors for a tensor that is not in view_as_real form, a bad norm and a bad n. Values against
- * PyTorch are in {@link FftPyTorchParityTest}.
+ * PyTorch are in {@link FftPyTorchParityTest}. Transforms free their intermediates (DFT matrices, moved axes) as they
+ * go.
  */
 class FftTest {
     private Scope scope;
@@ -131,7 +136,7 @@ class FftTest {
     @Test
     void aComplexInputWithoutATrailingPairIsRefusedWithItsShape() {
         Tensor c = Tensor.zeros(DType.F32, 4, 3);
-        for (Function<Tensor, Tensor> op : java.util.List.<Function<Tensor, Tensor>>of(Fft::fft, Fft::ifft, Fft::irfft,
+        for (Function<Tensor, Tensor> op : List.<Function<Tensor, Tensor>>of(Fft::fft, Fft::ifft, Fft::irfft,
                 Fft::irfft2, Fft::abs, Fft::angle)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> op.apply(c));
             assertTrue(e.getMessage().contains("[..., 2]") && e.getMessage().contains("[4, 3]"), e.getMessage());
@@ -179,6 +184,25 @@ class FftTest {
         Tensor x = Tensor.arange(0, 15, 1, DType.F64).reshape(3, 5);
         assertArrayEquals(x.toDoubleArray(), Fft.ifftshift(Fft.fftshift(x)).toDoubleArray());
         assertArrayEquals(new double[] {3, 4, 0, 1, 2}, Fft.fftshift(x, 1).narrow(0, 0, 1).toDoubleArray());
+    }
+
+    @Test
+    void transformsWithoutAScopeKeepNoneOfTheirSteps() {
+        BytesInUse.settle();
+        Backend backend = Engine.get().backend();
+        Map<int[], Function<Tensor, Tensor>> ops = Map.of(new int[] {64, 256}, x -> Fft.rfft(x, 40, 0, "ortho"),
+                new int[] {8, 16, 32}, Fft::rfft2, new int[] {64, 128, 2}, Fft::irfft2,
+                new int[] {4, 4096}, x -> Fft.stft(x, 32, 8, null),
+                new int[] {8, 64, 16, 2}, x -> Fft.istft(x, 126, 32, null));
+        ops.forEach((dims, op) -> {
+            long before = backend.bytesInUse();
+            Tensor x = Tensor.randn(DType.F32, dims);
+            Tensor result = op.apply(x);
+            x.close();
+            result.close();
+            assertEquals(before, backend.bytesInUse(), "bytes still in use after closing the input "
+                    + Arrays.toString(dims) + " and the result");
+        });
     }
 
     private static Tensor input(int... dims) {
