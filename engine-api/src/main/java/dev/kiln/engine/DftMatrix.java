@@ -17,10 +17,12 @@ import java.util.function.Supplier;
  *
  * <p>Cost: O(in * out) to build (about 5 ms for 1024 x 1026) and to upload (0.1 ms on the CPU), O(rows * in * out) to
  * apply, against an FFT's O(rows * n log n); fine for n up to a few thousand. The host arrays of the last
- * {@value #CACHED} matrices are kept, so that a loop over one shape builds its matrices once and only uploads them.
+ * {@value #CACHED} matrices of up to {@value #CACHED_ELEMENTS} elements (16 MB in F64) are kept, so that a loop over one
+ * shape builds its matrices once and only uploads them.
  */
 final class DftMatrix {
     private static final int CACHED = 8;
+    private static final int CACHED_ELEMENTS = 1 << 21;
     private static final Map<Key, Object> HOST = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Key, Object> eldest) {
@@ -118,11 +120,21 @@ final class DftMatrix {
 
     /** The matrix of {@code key} on {@code like}'s backend, its host array built by {@code values} unless kept. */
     private static Tensor upload(Tensor like, Key key, int rows, int cols, Supplier<double[]> values) {
-        Object host = HOST.computeIfAbsent(key, k -> k.dtype() == DType.F64 ? values.get() : floats(values.get()));
+        long elements = (long) rows * cols;
+        if (elements > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(key.kind() + " DFT of " + key.n() + " points: its matrix of " + rows
+                    + " x " + cols + " elements is beyond the " + Integer.MAX_VALUE + " an array holds");
+        }
+        Object host = elements > CACHED_ELEMENTS ? host(key, values)
+                : HOST.computeIfAbsent(key, k -> host(k, values));
         Tensor w = like.emptyLike(Shape.of(rows, cols), like.dtype());
         like.backend().copyFromHost(host instanceof double[] d ? DoubleBuffer.wrap(d) : FloatBuffer.wrap((float[]) host),
                 w);
         return w;
+    }
+
+    private static Object host(Key key, Supplier<double[]> values) {
+        return key.dtype() == DType.F64 ? values.get() : floats(values.get());
     }
 
     private static float[] floats(double[] values) {
