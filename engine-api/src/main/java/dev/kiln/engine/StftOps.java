@@ -52,6 +52,9 @@ final class StftOps {
                     + " got shape " + c.shape());
         }
         checkFrames(op, nFft, hop);
+        if (length < -1) {
+            throw new IllegalArgumentException(op + ": length must be -1 (every sample) or at least 0, got " + length);
+        }
         int bins = c.dim(c.rank() - 3);
         int expectedBins = onesided ? nFft / 2 + 1 : nFft;
         if (bins != expectedBins) {

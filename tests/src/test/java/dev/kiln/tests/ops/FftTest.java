@@ -172,6 +172,13 @@ class FftTest {
     }
 
     @Test
+    void istftRefusesANegativeLength() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Fft.istft(Tensor.ones(DType.F64, 5, 6, 2), 8, 4, null, true, false, true, -2));
+        assertTrue(e.getMessage().contains("got -2"), e.getMessage());
+    }
+
+    @Test
     void istftRefusesAWindowThatLeavesSamplesUncovered() {
         Tensor window = Tensor.fromArray(new double[] {1, 0, 0, 0, 0, 0, 0, 0}, 8);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
