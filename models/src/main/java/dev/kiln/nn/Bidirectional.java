@@ -103,6 +103,11 @@ public class Bidirectional extends Module {
         return (Recurrent) module("backward");
     }
 
+    /** How the two directions' outputs are combined. */
+    public Merge merge() {
+        return merge;
+    }
+
     @Override
     public String toString() {
         return "Bidirectional(" + forwardLayer() + ", merge=" + merge + ")";

@@ -29,6 +29,7 @@ final class OnnxConverters {
         PoolingConverters.register(c);
         ShapeConverters.register(c);
         BlockConverters.register(c);
+        RecurrentConverters.register(c);
         return c;
     }
 

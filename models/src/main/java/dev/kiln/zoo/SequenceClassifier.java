@@ -36,6 +36,16 @@ public class SequenceClassifier extends Module {
         this.features = features;
     }
 
+    /** Steps each sample is read as. */
+    public int steps() {
+        return steps;
+    }
+
+    /** Features of each step. */
+    public int features() {
+        return features;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() < 2 || x.size() != (long) x.dim(0) * steps * features) {
