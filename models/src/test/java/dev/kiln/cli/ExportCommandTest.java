@@ -144,4 +144,25 @@ class ExportCommandTest {
         assertEquals(0, r.code(), r.toString());
         return out.resolve(Trainer.CHECKPOINT);
     }
+
+    @Test
+    @Tag("onnxruntime")
+    void anLstmCheckpointBecomesAnOnnxFileThatOnnxRuntimeRunsAsKilnDoes() throws Exception {
+        Path data = KilnRuns.fakeMnist(tmp.resolve("data"), 100, 50);
+        Path run = tmp.resolve("lstm");
+        Result trained = kiln("train", "lstm", "--data-dir", data.toString(), "--epochs", "1", "--batch", "50",
+                "--out", run.toString());
+        assertEquals(0, trained.code(), trained.toString());
+        Path checkpoint = run.resolve(Trainer.CHECKPOINT);
+        Path onnx = tmp.resolve("lstm.onnx");
+
+        Result r = kiln("export", "--checkpoint", checkpoint.toString(), "--onnx", "--out", onnx.toString());
+
+        assertEquals(0, r.code(), r.toString());
+        try (Scope s = Scope.open();
+             Module model = ClassifierCheckpoints.architecture(checkpoint, Trainer.metadata(checkpoint))) {
+            model.loadStateDict(Trainer.readModelState(checkpoint), true);
+            OrtCheck.compare(model, onnx, new int[] {3, 1, 28, 28}, "input");
+        }
+    }
 }
