@@ -35,6 +35,10 @@ import java.util.List;
  * batch. Padding never changes the result for real positions: each sequence's final state is taken at its
  * last real step (the reverse direction starts there), and the output at padded steps is zero, as
  * PyTorch does with packed sequences. Sequences need not be sorted.
+ *
+ * <p>ONNX export (dev.kiln.onnx.OnnxExport) writes {@link #forward(Tensor)}: the output sequence of full-length
+ * sequences from zero states, one ONNX RNN, LSTM or GRU node per stacked layer; h_n, c_n, initial states and lengths
+ * are not exported. A time-first layer's first axis is time, so it is the file's dynamic axis.
  */
 public abstract class Recurrent extends Module {
     private final String kind;
