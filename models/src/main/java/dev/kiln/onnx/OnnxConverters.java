@@ -30,6 +30,7 @@ final class OnnxConverters {
         ShapeConverters.register(c);
         BlockConverters.register(c);
         RecurrentConverters.register(c);
+        TransformerConverters.register(c);
         return c;
     }
 

@@ -139,4 +139,13 @@ public final class OnnxGraph {
     static long[] longs(int[] dims) {
         return Arrays.stream(dims).asLongStream().toArray();
     }
+
+    /**
+     * Whether the module being converted ran through {@link Module#call} in the trial forward pass, so that
+     * {@link #inputShape} and {@link #outputShape} know its shapes: a parent may run a child's forward directly (as
+     * TransformerEncoder runs its layers), and the converter of such a child then works without them.
+     */
+    public boolean hasShapes() {
+        return shapes.containsKey(stack.peek().module());
+    }
 }

@@ -1,0 +1,147 @@
+package dev.kiln.onnx;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Tensor;
+import dev.kiln.nn.GELU;
+import dev.kiln.nn.Module;
+import dev.kiln.nn.MultiHeadAttention;
+import dev.kiln.nn.PositionalEncoding;
+import dev.kiln.nn.TransformerEncoder;
+import dev.kiln.nn.TransformerEncoderLayer;
+import dev.kiln.nn.TransformerLayerOptions;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * The Transformer's encoder side as plain ONNX operators: MultiHeadAttention's self-attention (MatMul, Slice, Reshape,
+ * Transpose, Mul by the scale, Softmax), TransformerEncoderLayer (pre- or post-norm, ReLU or the exact GELU),
+ * TransformerEncoder (the layers, then the final LayerNorm where it has one) and PositionalEncoding (its table, sliced
+ * to the input's length, added). Every Reshape copies the batch and sequence axes from its input (Reshape's 0), and
+ * the positional table is sliced by the input's Shape, so neither axis is fixed in the graph.
+ *
+ * <p>A module's one-input call is what is exported: self-attention without a mask, as Kiln's layers compute it. A
+ * layer built with an activation function rather than a named activation is refused, as that function has no ONNX
+ * form.
+ */
+final class TransformerConverters {
+    /** The parts of MultiHeadAttention's packed input projection, in PyTorch's order. */
+    private static final int QUERY = 0;
+    private static final int KEY = 1;
+    private static final int VALUE = 2;
+
+    private TransformerConverters() {
+    }
+
+    static void register(OnnxConverters c) {
+        c.put(MultiHeadAttention.class, TransformerConverters::selfAttention);
+        c.put(TransformerEncoderLayer.class, (m, x, g) -> unbatchedAsBatchOfOne(x, g, y -> encoderLayer(m, y, g)));
+        c.put(TransformerEncoder.class, (m, x, g) -> unbatchedAsBatchOfOne(x, g, y -> encoder(m, y, g)));
+        c.put(PositionalEncoding.class, TransformerConverters::positionalEncoding);
+    }
+
+    /**
+     * softmax(q k^T / sqrt(d)) v per head, the heads merged and projected by {@code out_proj}: x [batch, T, E] to
+     * [batch, T, E]. The queries, keys and values come from one MatMul with the packed {@code in_proj_weight}, as
+     * Kiln computes them.
+     */
+    private static String selfAttention(MultiHeadAttention m, String x, OnnxGraph g) {
+        String weight = g.node("Transpose", g.parameter("in_proj_weight", m.inProjWeight()),
+                AttributeProto.ofInts("perm", 1, 0));
+        String packed = g.node("Add", List.of(g.node("MatMul", List.of(x, weight)),
+                g.parameter("in_proj_bias", m.inProjBias())));
+        String queries = heads(m, packed, QUERY, g, 0, 2, 1, 3);
+        String keysTransposed = heads(m, packed, KEY, g, 0, 2, 3, 1);
+        String values = heads(m, packed, VALUE, g, 0, 2, 1, 3);
+        String scores = g.node("Mul", List.of(g.node("MatMul", List.of(queries, keysTransposed)),
+                g.scalar((float) (1 / Math.sqrt(m.headDim())))));
+        String weights = g.node("Softmax", scores, AttributeProto.ofInt("axis", -1));
+        String context = g.node("Transpose", g.node("MatMul", List.of(weights, values)),
+                AttributeProto.ofInts("perm", 0, 2, 1, 3));
+        String merged = g.node("Reshape", List.of(context, g.int64s(0, 0, m.embedDim())));
+        return g.convert(m.outProj(), "out_proj", merged);
+    }
+
+    /**
+     * Part {@code part} of the packed projection [batch, T, 3 E], split into heads [batch, T, heads, d] and
+     * transposed by {@code perm}: [batch, heads, T, d] for queries and values, [batch, heads, d, T] for the keys that
+     * the queries multiply.
+     */
+    private static String heads(MultiHeadAttention m, String packed, int part, OnnxGraph g, long... perm) {
+        int e = m.embedDim();
+        String slice = g.node("Slice", List.of(packed, g.int64s((long) part * e), g.int64s((long) (part + 1) * e),
+                g.int64s(2)));
+        String split = g.node("Reshape", List.of(slice, g.int64s(0, 0, m.heads(), m.headDim())));
+        return g.node("Transpose", split, AttributeProto.ofInts("perm", perm));
+    }
+
+    /**
+     * Pre-norm: x + attend(norm1(x)), then y + feedForward(norm2(y)); post-norm: norm1(x + attend(x)), then
+     * norm2(y + feedForward(y)). x is [batch, S, dModel].
+     */
+    private static String encoderLayer(TransformerEncoderLayer m, String x, OnnxGraph g) {
+        TransformerLayerOptions options = m.options();
+        if (options.activation() == null) {
+            throw new IllegalArgumentException("ONNX export: " + m + " at '" + g.path() + "' applies an activation "
+                    + "function, which has no ONNX form; build it with activation \"relu\" or \"gelu\"");
+        }
+        if (options.normFirst()) {
+            String y = g.node("Add", List.of(x, attend(m, g.convert(child(m, "norm1"), "norm1", x), g)));
+            return g.node("Add", List.of(y, feedForward(m, g.convert(child(m, "norm2"), "norm2", y), g)));
+        }
+        String y = g.convert(child(m, "norm1"), "norm1", g.node("Add", List.of(x, attend(m, x, g))));
+        return g.convert(child(m, "norm2"), "norm2", g.node("Add", List.of(y, feedForward(m, y, g))));
+    }
+
+    /** dropout1(self_attn(h)). */
+    private static String attend(TransformerEncoderLayer m, String h, OnnxGraph g) {
+        return g.convert(child(m, "dropout1"), "dropout1", g.convert(m.selfAttention(), "self_attn", h));
+    }
+
+    /** dropout2(linear2(dropout(activation(linear1(h))))), the activation ReLU or the exact GELU. */
+    private static String feedForward(TransformerEncoderLayer m, String h, OnnxGraph g) {
+        String hidden = g.convert(child(m, "linear1"), "linear1", h);
+        // The layer's GELU is the exact one, which the GELU module's converter writes.
+        String activated = "gelu".equals(m.options().activation()) ? g.convert(new GELU(), "activation", hidden)
+                : g.node("Relu", hidden);
+        String y = g.convert(child(m, "linear2"), "linear2", g.convert(child(m, "dropout"), "dropout", activated));
+        return g.convert(child(m, "dropout2"), "dropout2", y);
+    }
+
+    /** The layers in order, then the final norm where the stack has one. */
+    private static String encoder(TransformerEncoder m, String x, OnnxGraph g) {
+        String y = g.convert(child(m, "layers"), "layers", x);
+        Module norm = child(m, "norm");
+        return norm == null ? y : g.convert(norm, "norm", y);
+    }
+
+    /**
+     * {@code convert} of x, or, where the module took unbatched input [S, dModel] in the trial forward pass, of x
+     * unsqueezed to a batch of one and squeezed back, as the layer itself runs it. A layer inside a
+     * TransformerEncoder, which runs its layers' forward directly, has no shapes of its own and always gets
+     * [batch, S, dModel] from the encoder.
+     */
+    private static String unbatchedAsBatchOfOne(String x, OnnxGraph g, UnaryOperator<String> convert) {
+        if (!g.hasShapes() || g.inputShape().length != 2) {
+            return convert.apply(x);
+        }
+        String batched = g.node("Unsqueeze", List.of(x, g.int64s(0)));
+        return g.node("Squeeze", List.of(convert.apply(batched), g.int64s(0)));
+    }
+
+    /**
+     * x + PE[:T] for x [..., T, dim]: the whole table [maxLength, dim] as a constant (the encoding keeps no state, so
+     * it has no state-dict name), sliced to the first T rows, T read from x's shape.
+     */
+    private static String positionalEncoding(PositionalEncoding m, String x, OnnxGraph g) {
+        // The layer's own rows in F32, as its forward adds them to F32 input.
+        float[] table = m.forward(Tensor.zeros(DType.F32, m.maxLength(), m.dim())).toFloatArray();
+        String rows = g.constant(new long[] {m.maxLength(), m.dim()}, table);
+        String steps = g.node("Shape", x, AttributeProto.ofInt("start", -2), AttributeProto.ofInt("end", -1));
+        String encoding = g.node("Slice", List.of(rows, g.int64s(0), steps, g.int64s(0)));
+        return g.node("Add", List.of(x, encoding));
+    }
+
+    private static Module child(Module m, String name) {
+        return m.namedChildren().get(name);
+    }
+}

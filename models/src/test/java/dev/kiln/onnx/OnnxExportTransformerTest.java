@@ -1,0 +1,141 @@
+package dev.kiln.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Tensor;
+import dev.kiln.nn.Embedding;
+import dev.kiln.nn.Linear;
+import dev.kiln.nn.Module;
+import dev.kiln.nn.MultiHeadAttention;
+import dev.kiln.nn.PositionalEncoding;
+import dev.kiln.nn.Sequential;
+import dev.kiln.nn.TransformerEncoder;
+import dev.kiln.nn.TransformerEncoderLayer;
+import dev.kiln.nn.TransformerLayerOptions;
+import dev.kiln.nn.init.Init;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Attention, the Transformer encoder and the positional encoding exported and run in ONNX Runtime against Kiln's
+ * forward (see {@link OrtCheck}), at sequence length 6, batch 3 and batch 1, width 8 in 2 heads.
+ */
+@Tag("onnxruntime")
+class OnnxExportTransformerTest {
+    private static final int STEPS = 6;
+    private static final int WIDTH = 8;
+    private static final int HEADS = 2;
+    private static final int FEED_FORWARD = 12;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void seed() {
+        Engine.seed(13);
+    }
+
+    /** Biases and LayerNorm scales drawn away from their initial zeros and ones, so that each one matters. */
+    private static <M extends Module> M perturbed(M model) {
+        try (var g = Autograd.noGrad()) {
+            for (Map.Entry<String, Tensor> p : model.namedParameters().entrySet()) {
+                if (p.getKey().endsWith("bias")) {
+                    Init.uniform(p.getValue(), -0.5, 0.5);
+                } else if (p.getKey().contains("norm")) {
+                    Init.uniform(p.getValue(), 0.5, 1.5);
+                }
+            }
+        }
+        return model;
+    }
+
+    private void check(Module model) throws Exception {
+        OrtCheck.exportAndCompare(perturbed(model), dir, STEPS, WIDTH);
+    }
+
+    private static TransformerLayerOptions options(boolean normFirst, String activation) {
+        return TransformerLayerOptions.postNorm().withNormFirst(normFirst).withActivation(activation);
+    }
+
+    @Test
+    void multiHeadAttentionAttendsToItself() throws Exception {
+        check(new MultiHeadAttention(WIDTH, HEADS, 0.1));
+    }
+
+    @Test
+    void multiHeadAttentionWithOneHead() throws Exception {
+        check(new MultiHeadAttention(WIDTH, 1, 0.0));
+    }
+
+    @ParameterizedTest(name = "normFirst={0}, activation={1}")
+    @CsvSource({"true, relu", "true, gelu", "false, relu", "false, gelu"})
+    void encoderLayerInEitherNormOrderWithEitherActivation(boolean normFirst, String activation) throws Exception {
+        check(new TransformerEncoderLayer(WIDTH, HEADS, FEED_FORWARD, 0.1, options(normFirst, activation)));
+    }
+
+    @Test
+    void encoderParametersBecomeInitializersUnderTheirStateDictNames() {
+        Module model = new Sequential(new Linear(WIDTH, WIDTH), new TransformerEncoder(1, WIDTH, HEADS, FEED_FORWARD,
+                0.1));
+        Set<String> names = OnnxExport.toProto(model, new int[] {3, STEPS, WIDTH}, OnnxExportOptions.defaults())
+                .graph().initializers().stream().map(TensorProto::name).collect(Collectors.toSet());
+        assertTrue(names.containsAll(model.stateDict().keySet()), "initializers " + names);
+    }
+
+    @Test
+    void preNormEncoderStacksItsLayersAndTheFinalNorm() throws Exception {
+        check(new TransformerEncoder(2, WIDTH, HEADS, FEED_FORWARD, 0.1));
+    }
+
+    @Test
+    void postNormEncoderStacksItsLayersWithOrWithoutAFinalNorm() throws Exception {
+        check(new TransformerEncoder(2, WIDTH, HEADS, FEED_FORWARD, 0.1, options(false, "gelu")));
+        check(new TransformerEncoder(2, WIDTH, HEADS, FEED_FORWARD, 0.1, options(false, "relu"), true));
+    }
+
+    @Test
+    void unbatchedInputRunsAsABatchOfOne() throws Exception {
+        // Unbatched [S, dModel]: the file's dynamic first axis is the sequence, checked at lengths 3 and 1.
+        OrtCheck.exportAndCompare(perturbed(new TransformerEncoderLayer(WIDTH, HEADS, FEED_FORWARD, 0.1)), dir, WIDTH);
+        OrtCheck.exportAndCompare(perturbed(new TransformerEncoder(2, WIDTH, HEADS, FEED_FORWARD, 0.1)), dir, WIDTH);
+    }
+
+    @Test
+    void positionalEncodingAddsTheTableRowsOfTheInputLength() throws Exception {
+        check(new PositionalEncoding(WIDTH, 20));
+    }
+
+    @Test
+    void tokenModelTakesInt64Ids() throws Exception {
+        int vocabulary = 11;
+        Module model = perturbed(new Sequential(new Embedding(vocabulary, WIDTH), new PositionalEncoding(WIDTH, 16),
+                new TransformerEncoder(2, WIDTH, HEADS, FEED_FORWARD, 0.1), new Linear(WIDTH, vocabulary)));
+        Path file = dir.resolve("tokens.onnx");
+        OnnxExport.export(model, new int[] {3, STEPS}, file, OnnxExportOptions.defaults().withInputType(DType.I64));
+        OrtCheck.compareIndices(model, file, new int[] {3, STEPS},
+                new long[] {0, 1, 2, 3, 4, 5, 10, 9, 8, 7, 6, 5, 3, 3, 3, 7, 0, 10});
+        OrtCheck.compareIndices(model, file, new int[] {1, STEPS}, new long[] {4, 8, 1, 9, 2, 6});
+    }
+
+    @Test
+    void anActivationFunctionIsRefusedNamingTheLayer() {
+        Module model = new Sequential(new TransformerEncoderLayer(WIDTH, HEADS, FEED_FORWARD, 0.1,
+                TransformerLayerOptions.preNorm().withActivation(Tensor::silu)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toProto(model,
+                new int[] {3, STEPS, WIDTH}, OnnxExportOptions.defaults()));
+        assertTrue(e.getMessage().contains("TransformerEncoderLayer") && e.getMessage().contains("at '0'")
+                && e.getMessage().contains("activation function"), e.getMessage());
+    }
+}
