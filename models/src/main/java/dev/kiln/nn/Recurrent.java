@@ -38,7 +38,8 @@ import java.util.List;
  *
  * <p>ONNX export (dev.kiln.onnx.OnnxExport) writes {@link #forward(Tensor)}: the output sequence of full-length
  * sequences from zero states, one ONNX RNN, LSTM or GRU node per stacked layer; h_n, c_n, initial states and lengths
- * are not exported. A time-first layer's first axis is time, so it is the file's dynamic axis.
+ * are not exported. A time-first layer's file takes other lengths and batches with both axes named
+ * ({@code OnnxExportOptions.withDynamicAxes}); the default names only the first axis, which is time there.
  */
 public abstract class Recurrent extends Module {
     private final String kind;

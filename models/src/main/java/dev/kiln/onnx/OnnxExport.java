@@ -10,6 +10,8 @@ import dev.kiln.nn.Module;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +29,7 @@ import java.util.Map;
 public final class OnnxExport {
     /** The ONNX IR version of opset 17's release (ONNX 1.12). */
     private static final long IR_VERSION = 8;
+    private static final String BATCH = "batch";
 
     private OnnxExport() {
     }
@@ -99,12 +102,11 @@ public final class OnnxExport {
         if (!output.equals(options.outputName())) {
             nodes = renameOutput(nodes, output, options.outputName());
         }
-        boolean batchOut = options.dynamicBatch() && outputShape.length > 0 && outputShape[0] == inputShape[0];
         int inputElem = options.inputType() == DType.I64 ? TensorProto.INT64 : TensorProto.FLOAT;
         ValueInfoProto in = new ValueInfoProto(options.inputName(),
-                new TypeProto(inputElem, shape(inputShape, options.dynamicBatch())));
+                new TypeProto(inputElem, shape(inputShape, inputAxes(options, inputShape))));
         ValueInfoProto out = new ValueInfoProto(options.outputName(),
-                new TypeProto(TensorProto.FLOAT, shape(outputShape, batchOut)));
+                new TypeProto(TensorProto.FLOAT, shape(outputShape, outputAxes(options, inputShape, outputShape))));
         GraphProto g = new GraphProto("kiln", nodes, graph.initializers(), List.of(in), List.of(out), List.of());
         return new ModelProto(IR_VERSION, List.of(new OperatorSetIdProto("", options.opset())), "kiln", "", "", 0, "",
                 g);
@@ -129,11 +131,52 @@ public final class OnnxExport {
         return renamed;
     }
 
-    private static TensorShapeProto shape(int[] dims, boolean symbolicBatch) {
+    /** The input's symbolic axes: the default batch, or those asked for, each within the input's rank. */
+    private static Map<Integer, String> inputAxes(OnnxExportOptions options, int[] inputShape) {
+        if (options.dynamicBatch()) {
+            return Map.of(0, BATCH);
+        }
+        withinRank("input", options.inputAxes(), inputShape);
+        return options.inputAxes();
+    }
+
+    private static void withinRank(String which, Map<Integer, String> axes, int[] shape) {
+        axes.forEach((axis, name) -> {
+            if (axis >= shape.length) {
+                throw new IllegalArgumentException("ONNX export: dynamic " + which + " axis " + axis + " ('" + name
+                        + "') is past the " + which + "'s rank " + shape.length + " (" + Arrays.toString(shape) + ")");
+            }
+        });
+    }
+
+    /**
+     * The output's symbolic axes: the default batch where the output's first axis has the input's size, else those
+     * asked for, each within the output's rank and, where named as an input axis, of that axis's size.
+     */
+    private static Map<Integer, String> outputAxes(OnnxExportOptions options, int[] inputShape, int[] outputShape) {
+        if (options.dynamicBatch()) {
+            return outputShape.length > 0 && inputShape.length > 0 && outputShape[0] == inputShape[0]
+                    ? Map.of(0, BATCH) : Map.of();
+        }
+        Map<String, Integer> inputSizes = new HashMap<>();
+        options.inputAxes().forEach((axis, name) -> inputSizes.put(name, inputShape[axis]));
+        withinRank("output", options.outputAxes(), outputShape);
+        options.outputAxes().forEach((axis, name) -> {
+            Integer size = inputSizes.get(name);
+            if (size != null && size != outputShape[axis]) {
+                throw new IllegalArgumentException("ONNX export: output axis " + axis + " is named '" + name
+                        + "' as an input axis of size " + size + ", but has size " + outputShape[axis] + " (output "
+                        + Arrays.toString(outputShape) + ")");
+            }
+        });
+        return options.outputAxes();
+    }
+
+    private static TensorShapeProto shape(int[] dims, Map<Integer, String> symbolic) {
         List<TensorShapeProto.Dimension> list = new ArrayList<>();
         for (int i = 0; i < dims.length; i++) {
-            list.add(i == 0 && symbolicBatch ? TensorShapeProto.Dimension.symbolic("batch")
-                    : TensorShapeProto.Dimension.of(dims[i]));
+            String name = symbolic.get(i);
+            list.add(name != null ? TensorShapeProto.Dimension.symbolic(name) : TensorShapeProto.Dimension.of(dims[i]));
         }
         return new TensorShapeProto(list);
     }

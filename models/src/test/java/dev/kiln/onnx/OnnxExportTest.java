@@ -32,6 +32,7 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -85,6 +86,50 @@ class OnnxExportTest {
 
         assertEquals(TensorShapeProto.of(3, 4), g.inputs().get(0).type().shape());
         assertEquals(TensorShapeProto.of(3, 2), g.outputs().get(0).type().shape());
+    }
+
+    @Test
+    void namedAxesAreSymbolicAndNoOthers() {
+        OnnxExportOptions axes = OnnxExportOptions.defaults().withDynamicAxes(Map.of(0, "time", 1, "batch"),
+                Map.of(0, "batch"));
+
+        GraphProto g = graph(new Sequential(new Linear(4, 2)), new int[] {3, 3, 4}, axes);
+
+        assertEquals(List.of(TensorShapeProto.Dimension.symbolic("time"), TensorShapeProto.Dimension.symbolic("batch"),
+                TensorShapeProto.Dimension.of(4)), g.inputs().get(0).type().shape().dims());
+        assertEquals(List.of(TensorShapeProto.Dimension.symbolic("batch"), TensorShapeProto.Dimension.of(3),
+                TensorShapeProto.Dimension.of(2)), g.outputs().get(0).type().shape().dims());
+    }
+
+    @Test
+    void aNamedAxisPastTheRankIsRefused() {
+        OnnxExportOptions axes = OnnxExportOptions.defaults().withDynamicAxes(Map.of(2, "batch"), Map.of());
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> graph(new Sequential(new Linear(4, 2)), new int[] {3, 4}, axes));
+
+        assertEquals("ONNX export: dynamic input axis 2 ('batch') is past the input's rank 2 ([3, 4])", e.getMessage());
+    }
+
+    @Test
+    void anOutputAxisNamedAsAnInputAxisOfAnotherSizeIsRefused() {
+        OnnxExportOptions axes = OnnxExportOptions.defaults().withDynamicAxes(Map.of(0, "batch"), Map.of(1, "batch"));
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> graph(new Sequential(new Linear(4, 2)), new int[] {3, 4}, axes));
+
+        assertEquals("ONNX export: output axis 1 is named 'batch' as an input axis of size 3, but has size 2 (output"
+                + " [3, 2])", e.getMessage());
+    }
+
+    @Test
+    void aDynamicBatchBesideNamedAxesIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new OnnxExportOptions(17, true, Map.of(1, "time"), Map.of(), "input", "output", DType.F32,
+                        Map.of()));
+
+        assertEquals("ONNX export: a dynamic batch names its axes itself; got also input axes {1=time} and output"
+                + " axes {}", e.getMessage());
     }
 
     @Test

@@ -17,10 +17,7 @@ import dev.kiln.nn.TransformerEncoder;
 import dev.kiln.nn.TransformerEncoderLayer;
 import dev.kiln.nn.TransformerLayerOptions;
 import dev.kiln.nn.init.Init;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -134,28 +131,17 @@ class OnnxExportTransformerTest {
     }
 
     @Test
-    void theGraphFixesNoSequenceLength() throws Exception {
+    void namedBatchAndLengthAxesRunOtherLengths() throws Exception {
         Module model = perturbed(new Sequential(new PositionalEncoding(WIDTH, 20),
                 new TransformerEncoder(2, WIDTH, HEADS, FEED_FORWARD, 0.1)));
-        ModelProto proto = OnnxExport.toProto(model, new int[] {3, STEPS, WIDTH}, OnnxExportOptions.defaults());
-        // The file declares the export's length; declared symbolic, as torch.onnx's dynamic_axes would, it runs others.
-        GraphProto g = proto.graph();
-        GraphProto anyLength = new GraphProto(g.name(), g.nodes(), g.initializers(),
-                List.of(withSymbolicLength(g.inputs().get(0))), List.of(withSymbolicLength(g.outputs().get(0))),
-                g.valueInfo());
+        Map<Integer, String> axes = Map.of(0, "batch", 1, "length");
         Path file = dir.resolve("any-length.onnx");
-        try (OutputStream out = Files.newOutputStream(file)) {
-            new ModelProto(proto.irVersion(), proto.opsetImports(), proto.producerName(), proto.producerVersion(),
-                    proto.domain(), proto.modelVersion(), proto.docString(), anyLength).write(out);
-        }
+
+        OnnxExport.export(model, new int[] {3, STEPS, WIDTH}, file,
+                OnnxExportOptions.defaults().withDynamicAxes(axes, axes));
+
         OrtCheck.compare(model, file, new int[] {2, 11, WIDTH}, "input");
         OrtCheck.compare(model, file, new int[] {1, 1, WIDTH}, "input");
-    }
-
-    private static ValueInfoProto withSymbolicLength(ValueInfoProto v) {
-        List<TensorShapeProto.Dimension> dims = new ArrayList<>(v.type().shape().dims());
-        dims.set(1, TensorShapeProto.Dimension.symbolic("length"));
-        return new ValueInfoProto(v.name(), new TypeProto(v.type().elemType(), new TensorShapeProto(dims)));
     }
 
     @Test
