@@ -43,6 +43,11 @@ public class AvgPool1d extends Pool1d {
         return F.avgPool1d(x, kernel, stride, padding, ceilMode, countIncludePad);
     }
 
+    /** Whether the padding counts in each window's divisor (PyTorch's {@code count_include_pad}). */
+    public boolean countIncludePad() {
+        return countIncludePad;
+    }
+
     @Override
     String extraOptions() {
         return super.extraOptions() + (countIncludePad ? "" : ", count_include_pad=False");

@@ -100,6 +100,11 @@ public class AvgPool3d extends Pool3d {
         return kernel[axis] == 1 && stride[axis] == 1 && padding[axis] == 0;
     }
 
+    /** Whether the padding counts in each window's divisor (PyTorch's {@code count_include_pad}). */
+    public boolean countIncludePad() {
+        return countIncludePad;
+    }
+
     @Override
     String extraOptions() {
         return super.extraOptions() + (countIncludePad ? "" : ", count_include_pad=False");

@@ -81,6 +81,28 @@ public class ConvTranspose1d extends ConvNd {
         return param("weight");
     }
 
+    public int kernelSize() {
+        return kernel[0];
+    }
+
+    public int stride() {
+        return stride[0];
+    }
+
+    /** The input-side padding removed from each end of the output. */
+    public int padding() {
+        return padding[0];
+    }
+
+    /** The extra elements added to one end of the output. */
+    public int outputPadding() {
+        return outputPadding[0];
+    }
+
+    public int dilation() {
+        return dilation[0];
+    }
+
     /**
      * [batch, inChannels, length] to [batch, outChannels, outLength].
      *

@@ -104,6 +104,31 @@ public class ConvTranspose3d extends ConvNd {
         return param("weight");
     }
 
+    /** (depth, height, width) of the kernel. */
+    public int[] kernelSize() {
+        return kernel.clone();
+    }
+
+    /** (depth, height, width). */
+    public int[] stride() {
+        return stride.clone();
+    }
+
+    /** (depth, height, width): the input-side padding removed from each edge of the output. */
+    public int[] padding() {
+        return padding.clone();
+    }
+
+    /** (depth, height, width): the extra elements added to one side of the output on each axis. */
+    public int[] outputPadding() {
+        return outputPadding.clone();
+    }
+
+    /** (depth, height, width). */
+    public int[] dilation() {
+        return dilation.clone();
+    }
+
     /**
      * [batch, inChannels, depth, height, width] to [batch, outChannels, outD, outH, outW], or unbatched without the
      * batch axis.

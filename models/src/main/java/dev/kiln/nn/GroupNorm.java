@@ -42,6 +42,15 @@ public class GroupNorm extends Module {
         registerParameter("bias", affine ? unscoped(() -> Tensor.zeros(DType.F32, numChannels)) : null);
     }
 
+    public int numGroups() {
+        return numGroups;
+    }
+
+    /** Added to the variance before its square root. */
+    public double eps() {
+        return eps;
+    }
+
     /** [channels], or null without the affine. */
     public Tensor weight() {
         return param("weight");

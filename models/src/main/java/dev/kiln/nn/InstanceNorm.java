@@ -54,6 +54,11 @@ public abstract class InstanceNorm extends NormBase {
         return numFeatures;
     }
 
+    /** Added to the variance before its square root. */
+    public double eps() {
+        return eps;
+    }
+
     /**
      * [batch, channels, *spatial] to the same shape, or unbatched [channels, *spatial] to the same shape.
      *

@@ -38,6 +38,19 @@ public class LocalResponseNorm extends Module {
         return size;
     }
 
+    public double alpha() {
+        return alpha;
+    }
+
+    public double beta() {
+        return beta;
+    }
+
+    /** The constant added to the scaled mean of squares before the power. */
+    public double k() {
+        return k;
+    }
+
     /**
      * [batch, channels, ...] to the same shape; an empty input is returned itself, as in PyTorch.
      *

@@ -139,6 +139,25 @@ public class Upsample extends Module {
         }
     }
 
+    /** The factors as given (one for every spatial axis or one per axis), or null where an output size is given. */
+    public double[] scaleFactor() {
+        return scaleFactor == null ? null : scaleFactor.clone();
+    }
+
+    public InterpolationMode mode() {
+        return mode;
+    }
+
+    /** Whether an interpolating mode lines up the centres of the corner elements rather than their edges. */
+    public boolean alignCorners() {
+        return alignCorners;
+    }
+
+    /** Whether the source positions come from the input and output sizes rather than from given factors. */
+    public boolean recomputeScaleFactor() {
+        return recomputeScaleFactor;
+    }
+
     /**
      * [batch, channels, d1, ..., dk] resampled on its k spatial axes.
      *
