@@ -48,7 +48,7 @@ final class ConvolutionConverters {
     }
 
     /** The input, the weight and, when the layer has one, the bias, as Conv and ConvTranspose take them. */
-    private static List<String> withBias(OnnxGraph g, String x, Tensor weight, Tensor bias) {
+    static List<String> withBias(OnnxGraph g, String x, Tensor weight, Tensor bias) {
         List<String> inputs = new ArrayList<>(List.of(x, g.parameter("weight", weight)));
         if (bias != null) {
             inputs.add(g.parameter("bias", bias));
@@ -61,7 +61,7 @@ final class ConvolutionConverters {
      * reflect or edge mode, as PyTorch pads before a convolution of {@code padding_mode} reflect or replicate.
      * {@code padding} holds the amount of each spatial axis. Circular padding (Pad's wrap mode, opset 19) is refused.
      */
-    private static String padded(Module m, PaddingMode mode, int[] padding, String x, OnnxGraph g) {
+    static String padded(Module m, PaddingMode mode, int[] padding, String x, OnnxGraph g) {
         String onnxMode = switch (mode) {
             case ZEROS -> null;
             case REFLECT -> "reflect";

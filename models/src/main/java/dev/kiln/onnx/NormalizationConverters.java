@@ -20,7 +20,7 @@ final class NormalizationConverters {
     }
 
     /** Evaluation mode: (x - running_mean) / sqrt(running_var + eps) * weight + bias per channel (axis 1). */
-    private static String batchNorm(BatchNorm m, String x, OnnxGraph g) {
+    static String batchNorm(BatchNorm m, String x, OnnxGraph g) {
         if (m.runningMean() == null) {
             throw new IllegalArgumentException("ONNX export: " + m + " at '" + g.path() + "' keeps no running "
                     + "statistics (track_running_stats=False), so its evaluation uses each batch's own");
@@ -48,7 +48,7 @@ final class NormalizationConverters {
                 AttributeProto.ofFloat("epsilon", (float) m.eps()));
     }
 
-    private static float[] filled(int n, float value) {
+    static float[] filled(int n, float value) {
         float[] v = new float[n];
         Arrays.fill(v, value);
         return v;

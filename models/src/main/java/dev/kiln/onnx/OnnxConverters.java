@@ -31,6 +31,7 @@ final class OnnxConverters {
         BlockConverters.register(c);
         RecurrentConverters.register(c);
         TransformerConverters.register(c);
+        PlainLayerConverters.register(c);
         return c;
     }
 
