@@ -14,6 +14,7 @@ import dev.kiln.nn.AdaptiveMaxPool1d;
 import dev.kiln.nn.AdaptiveMaxPool2d;
 import dev.kiln.nn.AdaptiveMaxPool3d;
 import dev.kiln.nn.AvgPool1d;
+import dev.kiln.nn.AvgPool2d;
 import dev.kiln.nn.AvgPool3d;
 import dev.kiln.nn.BatchNorm3d;
 import dev.kiln.nn.CELU;
@@ -22,8 +23,10 @@ import dev.kiln.nn.CircularPad1d;
 import dev.kiln.nn.CircularPad2d;
 import dev.kiln.nn.ConstantPad1d;
 import dev.kiln.nn.ConstantPad3d;
+import dev.kiln.nn.Conv2d;
 import dev.kiln.nn.Conv3d;
 import dev.kiln.nn.ConvTranspose1d;
+import dev.kiln.nn.ConvTranspose2d;
 import dev.kiln.nn.ConvTranspose3d;
 import dev.kiln.nn.GLU;
 import dev.kiln.nn.GaussianNoise;
@@ -33,10 +36,12 @@ import dev.kiln.nn.InstanceNorm;
 import dev.kiln.nn.InstanceNorm1d;
 import dev.kiln.nn.InstanceNorm2d;
 import dev.kiln.nn.InstanceNorm3d;
+import dev.kiln.nn.LeakyReLU;
 import dev.kiln.nn.LocalResponseNorm;
 import dev.kiln.nn.LogSigmoid;
 import dev.kiln.nn.MaskingNoise;
 import dev.kiln.nn.MaxPool1d;
+import dev.kiln.nn.MaxPool2d;
 import dev.kiln.nn.MaxPool3d;
 import dev.kiln.nn.Mish;
 import dev.kiln.nn.Module;
@@ -51,7 +56,9 @@ import dev.kiln.nn.ReflectionPad3d;
 import dev.kiln.nn.ReplicationPad1d;
 import dev.kiln.nn.ReplicationPad2d;
 import dev.kiln.nn.ReplicationPad3d;
+import dev.kiln.nn.Residual;
 import dev.kiln.nn.Sequential;
+import dev.kiln.nn.SiLU;
 import dev.kiln.nn.Softmax2d;
 import dev.kiln.nn.Softmin;
 import dev.kiln.nn.Softshrink;
@@ -305,5 +312,22 @@ public class OnnxExportPlainLayersTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> OnnxExport.export(model, new int[] {1, 2, 5}, dir.resolve("crop.onnx")));
         assertTrue(e.getMessage().contains("CircularPad1d"), e.getMessage());
+    }
+
+    /**
+     * A small U-Net-like image-to-image net: an encoder level, a bottleneck reached by pooling and left by a
+     * transposed convolution and by upsampling, additive skips around both, group and instance normalisation.
+     */
+    @Test
+    void aSmallUNetLikeNetMatches() throws Exception {
+        Module bottleneck = new Sequential(new AvgPool2d(2), Conv2d.builder(16, 16, 3).padding(1).build(),
+                new InstanceNorm2d(16), new PReLU(16), new Upsample(2, "bilinear", false));
+        Module level = new Sequential(new MaxPool2d(2), Conv2d.builder(8, 16, 3).padding(1).build(),
+                new GroupNorm(4, 16), new Mish(), new Residual(bottleneck),
+                ConvTranspose2d.builder(16, 8, 2).stride(2).build(), new GroupNorm(2, 8), new LeakyReLU(0.1));
+        Module model = new Sequential(Conv2d.builder(2, 8, 3).padding(1).build(), new GroupNorm(2, 8), new SiLU(),
+                new Residual(level), new ReflectionPad2d(1), Conv2d.builder(8, 4, 3).build(), new PixelShuffle(2),
+                new Upsample(2, "nearest"), new AdaptiveMaxPool2d(8));
+        OrtCheck.exportAndCompare(model, dir, 2, 12, 12);
     }
 }
