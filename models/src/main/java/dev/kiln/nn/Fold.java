@@ -41,6 +41,31 @@ public class Fold extends Module {
         this.stride = SpatialAxes.TWO.expand("Fold", "stride", stride, 1);
     }
 
+    /** (height, width) of the output. */
+    public int[] outputSize() {
+        return outputSize.clone();
+    }
+
+    /** (height, width). */
+    public int[] kernelSize() {
+        return kernel.clone();
+    }
+
+    /** (height, width). */
+    public int[] dilation() {
+        return dilation.clone();
+    }
+
+    /** (height, width). */
+    public int[] padding() {
+        return padding.clone();
+    }
+
+    /** (height, width). */
+    public int[] stride() {
+        return stride.clone();
+    }
+
     /**
      * [batch, channels * kernelH * kernelW, L] to [batch, channels, outputH, outputW].
      *

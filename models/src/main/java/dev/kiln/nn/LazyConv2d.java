@@ -61,6 +61,25 @@ public class LazyConv2d extends LazyModule {
         return outChannels;
     }
 
+    /** (height, width). */
+    public int[] stride() {
+        return stride.clone();
+    }
+
+    /** (height, width). */
+    public int[] padding() {
+        return padding.clone();
+    }
+
+    /** (height, width). */
+    public int[] dilation() {
+        return dilation.clone();
+    }
+
+    public int groups() {
+        return groups;
+    }
+
     /** [out, in / groups, kh, kw] once initialized; an empty placeholder [0] before. */
     public Tensor weight() {
         return param("weight");

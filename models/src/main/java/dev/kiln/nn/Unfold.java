@@ -39,6 +39,26 @@ public class Unfold extends Module {
         this.stride = SpatialAxes.TWO.expand("Unfold", "stride", stride, 1);
     }
 
+    /** (height, width). */
+    public int[] kernelSize() {
+        return kernel.clone();
+    }
+
+    /** (height, width). */
+    public int[] dilation() {
+        return dilation.clone();
+    }
+
+    /** (height, width). */
+    public int[] padding() {
+        return padding.clone();
+    }
+
+    /** (height, width). */
+    public int[] stride() {
+        return stride.clone();
+    }
+
     /**
      * [batch, channels, height, width] to [batch, channels * kernelH * kernelW, L].
      *
