@@ -2,7 +2,8 @@ package dev.kiln.onnx;
 
 /**
  * The plain layers beyond the first families: 3-d and transposed 1-d/3-d convolutions, the normalizations, poolings
- * and paddings of every rank, resampling and shuffles, and the less common activations.
+ * and paddings of every rank, resampling and shuffles, the less common activations, Unfold and Fold, and the lazy
+ * layers.
  */
 final class PlainLayerConverters {
     private PlainLayerConverters() {
@@ -15,5 +16,7 @@ final class PlainLayerConverters {
         ActivationMoreConverters.register(c);
         ResamplingConverters.register(c);
         PaddingConverters.register(c);
+        ColumnConverters.register(c);
+        LazyConverters.register(c);
     }
 }

@@ -7,6 +7,8 @@ import dev.kiln.nn.AdaptiveMaxPool2d;
 import dev.kiln.nn.AdaptiveMaxPool3d;
 import dev.kiln.nn.AvgPool1d;
 import dev.kiln.nn.AvgPool3d;
+import dev.kiln.nn.LPPool1d;
+import dev.kiln.nn.LPPool2d;
 import dev.kiln.nn.MaxPool1d;
 import dev.kiln.nn.MaxPool3d;
 import java.util.ArrayList;
@@ -14,9 +16,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The 1-d and 3-d poolings (MaxPool, AveragePool, with the same ceil-mode corrections as the 2-d ones) and the
- * adaptive poolings of every rank not in {@link PoolingConverters}: global pools to size 1, a pool of equal windows
- * where the output sizes divide the input's, else PyTorch's windows of unequal sizes pooled one axis at a time.
+ * The 1-d and 3-d poolings (MaxPool, AveragePool, with the same ceil-mode corrections as the 2-d ones), the
+ * power-average poolings LPPool1d and LPPool2d, and the adaptive poolings of every rank not in
+ * {@link PoolingConverters}: global pools to size 1, a pool of equal windows where the output sizes divide the
+ * input's, else PyTorch's windows of unequal sizes pooled one axis at a time.
  */
 final class PoolingNdConverters {
     private PoolingNdConverters() {
@@ -31,6 +34,10 @@ final class PoolingNdConverters {
                 new int[] {m.padding()}, m.ceilMode(), m.countIncludePad(), g));
         c.put(AvgPool3d.class, (m, x, g) -> averagePool(x, m.kernel(), m.stride(), m.padding(), m.ceilMode(),
                 m.countIncludePad(), g));
+        c.put(LPPool1d.class, (m, x, g) -> powerAverage(m.normType(), new int[] {m.kernel()},
+                new int[] {m.stride()}, m.ceilMode(), x, g));
+        c.put(LPPool2d.class, (m, x, g) -> powerAverage(m.normType(), new int[] {m.kernel(), m.kernel()},
+                new int[] {m.stride(), m.stride()}, m.ceilMode(), x, g));
         c.put(AdaptiveAvgPool1d.class, (m, x, g) -> adaptive("Average", x, g));
         c.put(AdaptiveAvgPool3d.class, (m, x, g) -> adaptive("Average", x, g));
         c.put(AdaptiveMaxPool1d.class, (m, x, g) -> adaptive("Max", x, g));
@@ -76,6 +83,25 @@ final class PoolingNdConverters {
         }
         long[] dims = OnnxGraph.longs(Arrays.copyOfRange(out, out.length - axes, out.length));
         return g.node("Mul", List.of(pooled, g.constant(dims, scale)));
+    }
+
+    /**
+     * PyTorch's power-average pooling: (mean over the window of x^p, times the kernel's size)^(1/p), no padding. A
+     * window hanging over the edge in ceil mode takes the mean of its part inside the input, as ONNX Runtime's
+     * AveragePool without counted padding takes it (LpPool would take |x|^p, and an integer p only).
+     */
+    private static String powerAverage(double p, int[] k, int[] stride, boolean ceilMode, String x, OnnxGraph g) {
+        int[] none = new int[k.length];
+        int[] ones = new int[k.length];
+        Arrays.fill(ones, 1);
+        String mean = g.node("AveragePool", g.node("Pow", List.of(x, g.scalar((float) p))),
+                AttributeProto.ofInts("kernel_shape", k), AttributeProto.ofInts("strides", stride),
+                AttributeProto.ofInt("ceil_mode", ceilMode ? 1 : 0), AttributeProto.ofInt("count_include_pad", 0));
+        if (ceilMode) {
+            mean = cutToRecorded(mean, k, stride, none, ones, g);
+        }
+        float volume = Arrays.stream(k).reduce(1, (a, b) -> a * b);
+        return g.node("Pow", List.of(g.node("Mul", List.of(mean, g.scalar(volume))), g.scalar((float) (1 / p))));
     }
 
     /** ONNX's pads: the begin of every spatial axis, then the end. */

@@ -28,6 +28,8 @@ import dev.kiln.nn.Conv3d;
 import dev.kiln.nn.ConvTranspose1d;
 import dev.kiln.nn.ConvTranspose2d;
 import dev.kiln.nn.ConvTranspose3d;
+import dev.kiln.nn.Flatten;
+import dev.kiln.nn.Fold;
 import dev.kiln.nn.GLU;
 import dev.kiln.nn.GaussianNoise;
 import dev.kiln.nn.GroupNorm;
@@ -36,6 +38,10 @@ import dev.kiln.nn.InstanceNorm;
 import dev.kiln.nn.InstanceNorm1d;
 import dev.kiln.nn.InstanceNorm2d;
 import dev.kiln.nn.InstanceNorm3d;
+import dev.kiln.nn.LPPool1d;
+import dev.kiln.nn.LPPool2d;
+import dev.kiln.nn.LazyConv2d;
+import dev.kiln.nn.LazyLinear;
 import dev.kiln.nn.LeakyReLU;
 import dev.kiln.nn.LocalResponseNorm;
 import dev.kiln.nn.LogSigmoid;
@@ -59,12 +65,14 @@ import dev.kiln.nn.ReplicationPad3d;
 import dev.kiln.nn.Residual;
 import dev.kiln.nn.Sequential;
 import dev.kiln.nn.SiLU;
+import dev.kiln.nn.Sigmoid;
 import dev.kiln.nn.Softmax2d;
 import dev.kiln.nn.Softmin;
 import dev.kiln.nn.Softshrink;
 import dev.kiln.nn.Softsign;
 import dev.kiln.nn.Tanhshrink;
 import dev.kiln.nn.Threshold;
+import dev.kiln.nn.Unfold;
 import dev.kiln.nn.Upsample;
 import dev.kiln.nn.ZeroPad1d;
 import dev.kiln.nn.ZeroPad3d;
@@ -225,6 +233,14 @@ public class OnnxExportPlainLayersTest {
     }
 
     @Test
+    void powerAveragePoolingWithWholeAndFractionalNormsInCeilModeOrNot() throws Exception {
+        check(new LPPool2d(2, 3, 2, true), 2, 6, 5);
+        check(new LPPool2d(1, 2), 2, 4, 6);
+        check(new Sequential(new Sigmoid(), new LPPool1d(3, 2, 3, true)), 2, 6);
+        check(new Sequential(new Sigmoid(), new LPPool1d(1.5, 3, 2, false)), 2, 7);
+    }
+
+    @Test
     void adaptiveAveragePooling1dAnd3dGlobalEvenAndUneven() throws Exception {
         check(new AdaptiveAvgPool1d(1), 3, 7);
         check(new AdaptiveAvgPool1d(3), 3, 6);
@@ -329,5 +345,26 @@ public class OnnxExportPlainLayersTest {
                 new Residual(level), new ReflectionPad2d(1), Conv2d.builder(8, 4, 3).build(), new PixelShuffle(2),
                 new Upsample(2, "nearest"), new AdaptiveMaxPool2d(8));
         OrtCheck.exportAndCompare(model, dir, 2, 12, 12);
+    }
+
+    @Test
+    void unfoldIsTheColumnsOfEachWindow() throws Exception {
+        check(new Unfold(2), 3, 4, 5);
+        check(new Unfold(new int[] {2, 3}, new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 2}), 2, 6, 7);
+    }
+
+    @Test
+    void foldSumsTheColumnsBackIntoTheirWindows() throws Exception {
+        check(new Fold(new int[] {4, 5}, new int[] {2, 2}, new int[] {1}, new int[] {0}, new int[] {1}), 12, 12);
+        check(new Fold(new int[] {6, 7}, new int[] {2, 3}, new int[] {2, 1}, new int[] {1, 0}, new int[] {2, 2}), 12,
+                9);
+        check(new Sequential(new Unfold(new int[] {3}, new int[] {1}, new int[] {1}, new int[] {2}),
+                new Fold(5, 3, 1, 1, 2)), 2, 5, 5);
+    }
+
+    @Test
+    void lazyLayersExportAsTheLayersTheyBecome() throws Exception {
+        check(new Sequential(new LazyConv2d(4, new int[] {3}, new int[] {2}, new int[] {1}, new int[] {1}, 2, true),
+                new Flatten(), new LazyLinear(3)), 2, 5, 5);
     }
 }
