@@ -14,7 +14,7 @@ import java.util.List;
 /**
  * BatchNorm3d (BatchNormalization), InstanceNorm1d/2d/3d (InstanceNormalization, or BatchNormalization on the running
  * statistics they track), GroupNorm (InstanceNormalization of the groups, then the affine per channel) and
- * LocalResponseNorm (LRN, or the mean of squares over channel windows where LRN's window differs).
+ * LocalResponseNorm (LRN, or the sum of squares over channel windows where LRN's window differs).
  */
 final class NormalizationNdConverters {
     private NormalizationNdConverters() {
@@ -68,9 +68,10 @@ final class NormalizationNdConverters {
     }
 
     /**
-     * LRN where its window matches PyTorch's (an odd size) on images; otherwise x / (k + alpha mean)^beta with the
-     * mean of squares over PyTorch's channel windows (size / 2 channels before, (size - 1) / 2 after, zeros beyond),
-     * an AveragePool over the channels of x viewed as [batch, 1, channels, rest].
+     * LRN where its window matches PyTorch's (an odd size) on images; otherwise x / (k + alpha / size * sum)^beta with
+     * the sum of squares over PyTorch's channel windows (size / 2 channels before, (size - 1) / 2 after, zeros beyond),
+     * a Conv of ones over the channels of x viewed as [batch, 1, channels, rest]. Not an AveragePool: ONNX Runtime
+     * 1.20 fuses the Pad into it and then leaves the padding out of the divisor (onnxruntime issue 22177).
      */
     private static String localResponseNorm(LocalResponseNorm m, String x, OnnxGraph g) {
         int size = m.size();
@@ -83,10 +84,9 @@ final class NormalizationNdConverters {
         String squares = g.node("Reshape", List.of(g.node("Mul", List.of(x, x)), g.int64s(0, 1, in[1], -1)));
         String padded = g.node("Pad", List.of(squares, g.int64s(0, 0, size / 2, 0, 0, 0, (size - 1) / 2, 0)),
                 AttributeProto.ofString("mode", "constant"));
-        // Counting the padding keeps the divisor at size also where ONNX Runtime fuses the Pad into the pool.
-        String mean = g.node("Reshape", List.of(g.node("AveragePool", padded, AttributeProto.ofInts("kernel_shape",
-                size, 1), AttributeProto.ofInt("count_include_pad", 1)), g.node("Shape", x)));
-        String base = g.node("Add", List.of(g.node("Mul", List.of(mean, g.scalar((float) m.alpha()))),
+        String ones = g.constant(new long[] {1, 1, size, 1}, NormalizationConverters.filled(size, 1));
+        String sum = g.node("Reshape", List.of(g.node("Conv", List.of(padded, ones)), g.node("Shape", x)));
+        String base = g.node("Add", List.of(g.node("Mul", List.of(sum, g.scalar((float) (m.alpha() / size)))),
                 g.scalar((float) m.k())));
         return g.node("Div", List.of(x, g.node("Pow", List.of(base, g.scalar((float) m.beta())))));
     }
