@@ -293,6 +293,14 @@ public class OnnxExportPlainLayersTest {
     }
 
     @Test
+    void pixelShuffleOfAnUnbatchedImageIsRefusedNamingTheLayer() {
+        Module model = new Sequential(new PixelShuffle(2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxExport.export(model, new int[] {4, 3, 2}, dir.resolve("unbatched.onnx")));
+        assertTrue(e.getMessage().contains("PixelShuffle") && e.getMessage().contains("[4, 3, 2]"), e.getMessage());
+    }
+
+    @Test
     void channelShuffleInterleavesTheGroups() throws Exception {
         check(new ChannelShuffle(3), 6, 2, 3);
         check(new ChannelShuffle(2), 4, 5);
