@@ -28,6 +28,7 @@ import dev.kiln.nn.Conv3d;
 import dev.kiln.nn.ConvTranspose1d;
 import dev.kiln.nn.ConvTranspose2d;
 import dev.kiln.nn.ConvTranspose3d;
+import dev.kiln.nn.EmbeddingBag;
 import dev.kiln.nn.Flatten;
 import dev.kiln.nn.Fold;
 import dev.kiln.nn.GLU;
@@ -374,5 +375,23 @@ public class OnnxExportPlainLayersTest {
     void lazyLayersExportAsTheLayersTheyBecome() throws Exception {
         check(new Sequential(new LazyConv2d(4, new int[] {3}, new int[] {2}, new int[] {1}, new int[] {1}, 2, true),
                 new Flatten(), new LazyLinear(3)), 2, 5, 5);
+    }
+
+    @Test
+    void embeddingBagOfEveryModeLeavesThePaddingIndexOut() throws Exception {
+        long[] three = {1, 4, 0, 7, 0, 0, 0, 0, 9, 9, 2, 0};
+        long[] one = {5, 0, 3, 8};
+        for (EmbeddingBag.Mode mode : EmbeddingBag.Mode.values()) {
+            checkBags(new EmbeddingBag(10, 3, mode), three, one);
+            checkBags(EmbeddingBag.builder(10, 3).mode(mode).paddingIdx(0).build(), three, one);
+        }
+    }
+
+    /** The bags exported for int64 indices [3, 4], compared with Kiln on {@code three} [3, 4] and {@code one} [1, 4]. */
+    private void checkBags(EmbeddingBag bag, long[] three, long[] one) throws Exception {
+        Path file = dir.resolve("bags.onnx");
+        OnnxExport.export(bag, new int[] {3, 4}, file, OnnxExportOptions.defaults().withInputType(DType.I64));
+        OrtCheck.compareIndices(bag, file, new int[] {3, 4}, three);
+        OrtCheck.compareIndices(bag, file, new int[] {1, 4}, one);
     }
 }
