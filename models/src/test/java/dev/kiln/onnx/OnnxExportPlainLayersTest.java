@@ -394,4 +394,20 @@ public class OnnxExportPlainLayersTest {
         OrtCheck.compareIndices(bag, file, new int[] {3, 4}, three);
         OrtCheck.compareIndices(bag, file, new int[] {1, 4}, one);
     }
+
+    @Test
+    void theNewConvertersRunUnderLaterOpsets() throws Exception {
+        Module model = new Sequential(new ReflectionPad2d(1), Conv2d.builder(2, 4, 3).build(), new GroupNorm(2, 4),
+                new LocalResponseNorm(2), new Upsample(2, "bilinear", true), new AdaptiveMaxPool2d(3, 4),
+                new Upsample(1.5, "nearest", false), new PixelUnshuffle(2), new LogSigmoid());
+        EmbeddingBag bag = EmbeddingBag.builder(10, 3).mode(EmbeddingBag.Mode.MEAN).paddingIdx(0).build();
+        for (int opset : new int[] {18, 21}) {
+            OnnxExportOptions options = OnnxExportOptions.defaults().withOpset(opset);
+            Path file = dir.resolve("opset" + opset + ".onnx");
+            OnnxExport.export(model, new int[] {3, 2, 5, 5}, file, options);
+            OrtCheck.compare(model, file, new int[] {3, 2, 5, 5}, "input");
+            OnnxExport.export(bag, new int[] {3, 4}, file, options.withInputType(DType.I64));
+            OrtCheck.compareIndices(bag, file, new int[] {3, 4}, new long[] {1, 4, 0, 7, 0, 0, 0, 0, 9, 9, 2, 0});
+        }
+    }
 }
