@@ -35,10 +35,10 @@ import dev.kiln.nn.GLU;
 import dev.kiln.nn.GaussianNoise;
 import dev.kiln.nn.GroupNorm;
 import dev.kiln.nn.Hardshrink;
-import dev.kiln.nn.InstanceNorm;
 import dev.kiln.nn.InstanceNorm1d;
 import dev.kiln.nn.InstanceNorm2d;
 import dev.kiln.nn.InstanceNorm3d;
+import dev.kiln.nn.InstanceNorm;
 import dev.kiln.nn.LPPool1d;
 import dev.kiln.nn.LPPool2d;
 import dev.kiln.nn.LazyConv2d;
@@ -76,6 +76,7 @@ import dev.kiln.nn.Threshold;
 import dev.kiln.nn.Unfold;
 import dev.kiln.nn.Upsample;
 import dev.kiln.nn.ZeroPad1d;
+import dev.kiln.nn.ZeroPad2d;
 import dev.kiln.nn.ZeroPad3d;
 import java.nio.file.Path;
 import java.util.List;
@@ -112,6 +113,13 @@ public class OnnxExportPlainLayersTest {
 
     private void check(Module layer, int... sampleShape) throws Exception {
         OrtCheck.exportAndCompare(new Sequential(layer), dir, sampleShape);
+    }
+
+    /** ONNX Runtime 1.20 fused such a Pad into the AveragePool and left the pad out of the divisor (fixed in 1.21). */
+    @Test
+    void zeroPaddingBeforeAnAveragePoolThatCountsNoPaddingStaysInTheDivisor() throws Exception {
+        Module model = new Sequential(new ZeroPad2d(1), new AvgPool2d(3, 2, 1, false, false));
+        OrtCheck.exportAndCompare(model, dir, 2, 5, 5);
     }
 
     @Test
