@@ -42,9 +42,13 @@ final class FftOps {
                 DftMatrix.complexToComplex(c, length, points, inverse ? 1 : -1, scale), true), c);
     }
 
-    /** rfft over the last of {@code dims}, then fft over the others (PyTorch's rfftn); s[i] points along dims[i]. */
+    /**
+     * rfft over the last of {@code dims}, then fft over the others (PyTorch's rfftn); s[i] points along dims[i]. An
+     * axis named twice is refused, as PyTorch's "FFT dims must be unique", where it would be transformed twice.
+     */
     static Tensor rfftn(String op, Tensor x, int[] s, int[] dims, String norm) {
         checkSizes(op, s, dims);
+        Axes.distinct(op, x.shape(), dims);
         int last = dims.length - 1;
         return Composite.composed(() -> {
             Tensor y = rfft(op, x, size(s, last), dims[last], norm, true);
@@ -60,6 +64,8 @@ final class FftOps {
     /** ifft over all of {@code dims} but the last, then irfft over the last (PyTorch's irfftn). */
     static Tensor irfftn(String op, Tensor c, int[] s, int[] dims, String norm) {
         checkSizes(op, s, dims);
+        checkComplex(op, c);
+        Axes.distinct(op, c.shape().without(c.rank() - 1), dims);
         int last = dims.length - 1;
         return Composite.composed(() -> {
             Tensor y = c;

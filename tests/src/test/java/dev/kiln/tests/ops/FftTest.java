@@ -151,6 +151,17 @@ class FftTest {
     }
 
     @Test
+    void twoDimensionalTransformsRefuseAnAxisNamedTwice() {
+        Tensor x = Tensor.zeros(DType.F64, 3, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Fft.rfft2(x, null, new int[] {1, -1}, null));
+        assertTrue(e.getMessage().startsWith("rfft2") && e.getMessage().contains("[1, -1]"), e.getMessage());
+        Tensor c = Tensor.zeros(DType.F64, 3, 3, 2);
+        e = assertThrows(IllegalArgumentException.class, () -> Fft.irfft2(c, null, new int[] {0, 0}, null));
+        assertTrue(e.getMessage().startsWith("irfft2") && e.getMessage().contains("[0, 0]"), e.getMessage());
+    }
+
+    @Test
     void aNumberOfPointsBelowOneIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> Fft.rfft(Tensor.zeros(DType.F32, 4), 0, -1, null));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
