@@ -46,9 +46,11 @@ final class AdvancedIndexOps {
         Checks.compatible(op, x, values);
         Positions at = positions(op, x, indices, axisOf(x));
         Shape target = at.selected(x.shape());
-        if (!Shape.broadcast(op + " (values and the indexed shape)", values.shape(), target).equals(target)) {
-            throw new IllegalArgumentException(op + ": values " + values.shape()
-                    + " must broadcast to the indexed shape " + target);
+        try {
+            checkValues(op, values.shape(), target);
+        } catch (IllegalArgumentException e) {
+            at.flat().close();
+            throw e;
         }
         Tensor out = ScatterOps.recorded(() -> {
             Tensor spread = values.shape().equals(target) ? values : values.expand(target.dims());
@@ -57,6 +59,14 @@ final class AdvancedIndexOps {
         }, x, values);
         Tensor.releaseIntermediate(at.flat(), x, out);
         return out;
+    }
+
+    /** Refuses {@code values} that do not broadcast to the indexed shape {@code target}. */
+    static void checkValues(String op, Shape values, Shape target) {
+        if (!Shape.broadcast(op + " (values and the indexed shape)", values, target).equals(target)) {
+            throw new IllegalArgumentException(op + ": values " + values + " must broadcast to the indexed shape "
+                    + target);
+        }
     }
 
     static Tensor index(Tensor x, List<Tensor> indices) {

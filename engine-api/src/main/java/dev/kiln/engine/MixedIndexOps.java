@@ -31,9 +31,11 @@ final class MixedIndexOps {
         Tensor positions = Composite.untracked(() -> select(op, flatPositions(x), indices))
                 .withValueRange(0, Math.max(0, x.size() - 1));
         Shape target = positions.shape();
-        if (!Shape.broadcast(op + " (values and the indexed shape)", values.shape(), target).equals(target)) {
-            throw new IllegalArgumentException(op + ": values " + values.shape()
-                    + " must broadcast to the indexed shape " + target);
+        try {
+            AdvancedIndexOps.checkValues(op, values.shape(), target);
+        } catch (IllegalArgumentException e) {
+            positions.close();
+            throw e;
         }
         Tensor out = Composite.composed(() -> x.put(positions,
                 values.shape().equals(target) ? values : values.expand(target.dims()), accumulate), x, values);
@@ -44,7 +46,13 @@ final class MixedIndexOps {
     static Tensor indexPut(Tensor x, Idx[] indices, double value, boolean accumulate) {
         Checks.open("indexPut", x);
         Tensor scalar = x.fullLike(value, Shape.scalar());
-        Tensor out = indexPut(x, indices, scalar, accumulate);
+        Tensor out;
+        try {
+            out = indexPut(x, indices, scalar, accumulate);
+        } catch (RuntimeException e) {
+            scalar.close();
+            throw e;
+        }
         Tensor.releaseIntermediate(scalar, x, out);
         return out;
     }

@@ -1,6 +1,7 @@
 package dev.kiln.tests.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
@@ -84,5 +85,21 @@ class ScatterIndexOpsIntermediatesTest {
         all.add(x.indexPut(new Idx[] {Idx.all(), Idx.mask(mask)}, 0.5, false));
         all.forEach(Tensor::close);
         assertEquals(before, backend.bytesInUse(), "bytes still in use after closing the inputs and the results");
+    }
+
+    @Test
+    void refusedMixedSubscriptWritesKeepNoneOfTheirSteps() {
+        long before = backend.bytesInUse();
+        Tensor x = Tensor.randn(6, 8);
+        Tensor values = Tensor.randn(5);
+        assertThrows(IllegalArgumentException.class,
+                () -> x.indexPut(new Idx[] {Idx.all(), Idx.slice(0, 3)}, values, false));
+        assertThrows(IllegalArgumentException.class, () -> x.indexPut(new Idx[] {Idx.at(6)}, 0.5, false));
+        Tensor rows = Tensor.fromArray(new long[] {0, 2}, 2);
+        assertThrows(IllegalArgumentException.class, () -> x.indexPut(List.of(rows), values, false));
+        rows.close();
+        x.close();
+        values.close();
+        assertEquals(before, backend.bytesInUse(), "bytes still in use after closing the inputs");
     }
 }
