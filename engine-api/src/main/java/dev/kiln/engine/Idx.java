@@ -34,10 +34,20 @@ public sealed interface Idx {
 
     /** An I32 or I64 index tensor into one axis (negative values count from the end). */
     record IndexTensor(Tensor index) implements Idx {
+        public IndexTensor {
+            if (index == null) {
+                throw new IllegalArgumentException("Idx.tensor: the index tensor is null");
+            }
+        }
     }
 
     /** A mask over as many axes as it has, of their sizes: its non-zero positions are selected in row-major order. */
     record Mask(Tensor mask) implements Idx {
+        public Mask {
+            if (mask == null) {
+                throw new IllegalArgumentException("Idx.mask: the mask is null");
+            }
+        }
     }
 
     /** Position {@code index} of one axis, which disappears; negative counts from the end. */

@@ -112,13 +112,19 @@ final class MixedIndexOps {
     }
 
     /**
-     * The entries with the ellipsis replaced by whole axes; refuses more than one ellipsis and entries for more axes
-     * than x has.
+     * The entries with the ellipsis replaced by whole axes; refuses a null entry, more than one ellipsis and entries
+     * for more axes than x has.
      */
     private static List<Idx> withoutEllipsis(String op, Tensor x, Idx[] indices) {
         int covered = 0;
         int ellipses = 0;
-        for (Idx entry : indices) {
+        for (int k = 0; k < indices.length; k++) {
+            Idx entry = indices[k];
+            if (entry == null) {
+                // Skipped, it would select as if absent; a Python user may mean None, a new axis.
+                throw new IllegalArgumentException(op + ": entry " + k + " of the subscript is null (PyTorch's None is"
+                        + " Idx.newAxis())");
+            }
             if (entry instanceof Idx.Mask m) {
                 covered += m.mask().rank();
             } else if (entry instanceof Idx.Ellipsis) {

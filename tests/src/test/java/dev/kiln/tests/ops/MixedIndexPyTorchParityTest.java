@@ -196,6 +196,17 @@ class MixedIndexPyTorchParityTest {
                 () -> x.indexPut(columns, Tensor.zeros(DType.F64, 2, 1, 1, 1, 5), false));
     }
 
+    @Test
+    void aNullEntryIsRefusedWhereItWouldBeSkipped() {
+        Tensor x = Tensor.zeros(DType.F64, 3, 4, 5);
+        assertMessage("index: entry 0 of the subscript is null (PyTorch's None is Idx.newAxis())",
+                () -> x.index(null, Idx.at(0)));
+        assertMessage("indexPut: entry 1 of the subscript is null (PyTorch's None is Idx.newAxis())",
+                () -> x.indexPut(at(Idx.all(), null), 1, false));
+        assertMessage("Idx.tensor: the index tensor is null", () -> Idx.tensor(null));
+        assertMessage("Idx.mask: the mask is null", () -> Idx.mask(null));
+    }
+
     // Printed by models/src/test/pytorch/mixed_index.py (PyTorch 1.13.0a0).
     // x[m], x = pattern(1, 3, 4, 5), m = [[1, 0, 1, 1], [0, 0, 0, 0], [0, 1, 1, 0]]: [5, 5]
     private static final double[] MASK = {-0.625, 0.25, -1.0, -0.125, 0.75, -0.375, 0.5, -0.75, 0.125, 1.0, -0.25, 0.625, -0.625, 0.25, -1.0, 0.5, -0.75, 0.125, 1.0, -0.25, 0.625, -0.625, 0.25, -1.0, -0.125};
