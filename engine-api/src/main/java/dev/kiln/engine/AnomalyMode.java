@@ -1,5 +1,7 @@
 package dev.kiln.engine;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +16,12 @@ final class AnomalyMode {
 
     private static volatile boolean enabled;
     private static volatile boolean checkNan = true;
+    /**
+     * The settings of the guards still open, oldest first; the newest holds. Guards of several threads close in any
+     * order, so each closing takes out its own setting, where restoring the flags it found would undo a guard opened
+     * after it and still open, and could leave the mode on for good.
+     */
+    private static final List<Setting> OPEN = new ArrayList<>();
     /** The call of the node whose backward rule runs on this thread: the parent of the nodes that rule records. */
     private static final ThreadLocal<ForwardCall> EVALUATING = new ThreadLocal<>();
 
@@ -28,16 +36,41 @@ final class AnomalyMode {
         return checkNan;
     }
 
-    /** Sets both flags until the returned guard closes, which restores the previous ones. */
+    /**
+     * Sets both flags until the returned guard closes, which gives back those of the newest guard still open (the
+     * previous ones, when guards close innermost first), or the defaults when none is.
+     */
     static Autograd.Guard set(boolean mode, boolean nanChecks) {
-        boolean previous = enabled;
-        boolean previousCheckNan = checkNan;
-        enabled = mode;
-        checkNan = nanChecks;
+        Setting setting = new Setting(mode, nanChecks);
+        synchronized (OPEN) {
+            OPEN.add(setting);
+            apply();
+        }
         return () -> {
-            enabled = previous;
-            checkNan = previousCheckNan;
+            synchronized (OPEN) {
+                if (OPEN.remove(setting)) {
+                    apply();
+                }
+            }
         };
+    }
+
+    /** The flags of the newest open guard, or off with NaN checks (PyTorch's defaults). */
+    private static void apply() {
+        Setting newest = OPEN.isEmpty() ? null : OPEN.get(OPEN.size() - 1);
+        enabled = newest != null && newest.mode;
+        checkNan = newest == null || newest.nanChecks;
+    }
+
+    /** One guard's flags; a class, not a record, as guards with equal flags are still distinct. */
+    private static final class Setting {
+        private final boolean mode;
+        private final boolean nanChecks;
+
+        Setting(boolean mode, boolean nanChecks) {
+            this.mode = mode;
+            this.nanChecks = nanChecks;
+        }
     }
 
     /** PyTorch's detect_anomaly(): on, with the warning it gives each time. */

@@ -206,6 +206,19 @@ class AnomalyDetectionTest {
     }
 
     @Test
+    void guardsClosedOutOfOrderLeaveTheSettingOfThoseStillOpenAndFinallyNone() {
+        // Two threads' guards close in whatever order their threads end: the first one's must not undo the second's.
+        var first = Autograd.detectAnomaly();
+        var second = Autograd.setDetectAnomaly(true, false);
+        first.close();
+        assertTrue(Autograd.isAnomalyEnabled(), "the second guard is still open");
+        assertFalse(Autograd.isAnomalyCheckNanEnabled(), "the second guard is still open");
+        second.close();
+        assertFalse(Autograd.isAnomalyEnabled(), "no guard is open");
+        assertTrue(Autograd.isAnomalyCheckNanEnabled(), "no guard is open");
+    }
+
+    @Test
     void aPassThatRecordsItsGraphIsChecked() {
         Tensor x = zeros(3);
         try (var a = Autograd.detectAnomaly()) {
