@@ -88,6 +88,9 @@ public final class Fft {
      * rfft along the last of {@code dims}, then fft along the other (PyTorch's {@code rfft2(x, s, dim, norm)}):
      * [..., h, w] to [..., h, w / 2 + 1, 2] for the default dims {-2, -1}; {@code s} holds the sizes along dims (null
      * for the input's).
+     *
+     * @throws IllegalArgumentException naming rfft2 for an axis named twice in dims (PyTorch's "FFT dims must be
+     *     unique"), s of another length than dims, or what {@link #rfft} and {@link #fft} refuse
      */
     public static Tensor rfft2(Tensor x, int[] s, int[] dims, String norm) {
         return FftOps.rfftn("rfft2", x, s, dims, norm);
@@ -101,6 +104,9 @@ public final class Fft {
     /**
      * The inverse of {@link #rfft2}: ifft along the first of {@code dims}, then irfft along the last (PyTorch's
      * {@code irfft2(c, s, dim, norm)}): [..., h, m, 2] to [..., h, 2 (m - 1)] by default.
+     *
+     * @throws IllegalArgumentException naming irfft2 for an axis named twice in dims, s of another length than dims,
+     *     or what {@link #irfft} and {@link #ifft} refuse
      */
     public static Tensor irfft2(Tensor c, int[] s, int[] dims, String norm) {
         return FftOps.irfftn("irfft2", c, s, dims, norm);
