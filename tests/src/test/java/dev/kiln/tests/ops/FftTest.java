@@ -223,6 +223,16 @@ class FftTest {
         });
     }
 
+    @Test
+    void f32WindowsAndFrequenciesKeepNoneOfTheirSteps() {
+        BytesInUse.settle();
+        Backend backend = Engine.get().backend();
+        long before = backend.bytesInUse();
+        List.of(Fft.hannWindow(400, true, DType.F32), Fft.fftfreq(400, 0.5, DType.F32),
+                Fft.rfftfreq(400, 0.5, DType.F32)).forEach(Tensor::close);
+        assertEquals(before, backend.bytesInUse(), "bytes still in use after closing the window and the frequencies");
+    }
+
     private static Tensor input(int... dims) {
         return Tensor.uniform(-1, 1, DType.F64, dims).requiresGrad(true);
     }
