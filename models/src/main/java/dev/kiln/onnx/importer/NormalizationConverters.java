@@ -1,0 +1,143 @@
+package dev.kiln.onnx.importer;
+
+import dev.kiln.engine.F;
+import dev.kiln.engine.Tensor;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * BatchNormalization (inference), LayerNormalization, InstanceNormalization, Softmax, LogSoftmax, ReduceMean,
+ * ReduceSum and ReduceMax, in the semantics of the
+ * opset the model imports.
+ */
+final class NormalizationConverters {
+    private NormalizationConverters() {
+    }
+
+    static void register(Map<String, OnnxConverter> ops) {
+        ops.put("BatchNormalization", NormalizationConverters::batchNormalization);
+        ops.put("LayerNormalization", NormalizationConverters::layerNormalization);
+        ops.put("Softmax", n -> softmax(n, F::softmax));
+        ops.put("LogSoftmax", n -> softmax(n, F::logSoftmax));
+        ops.put("InstanceNormalization", NormalizationConverters::instanceNormalization);
+        ops.put("ReduceMean", n -> reduce(n, (x, axis, keep) -> x.mean(axis, keep)));
+        ops.put("ReduceSum", n -> reduce(n, (x, axis, keep) -> x.sum(axis, keep)));
+        ops.put("ReduceMax", n -> reduce(n, (x, axis, keep) -> x.amax(new int[] {axis}, keep)));
+    }
+
+    /**
+     * Softmax or LogSoftmax over {@code axis}; before opset 13 over the axes from {@code axis} on taken as one (the
+     * input seen as 2-D [outer, inner]), its default axis 1.
+     */
+    private static OnnxStep softmax(OnnxNode node, BiFunction<Tensor, Integer, Tensor> op) {
+        boolean flattened = node.opset() < 13;
+        long axisAttr = node.intAttr("axis", flattened ? 1 : -1);
+        return (in, floatType) -> {
+            Tensor x = in[0].tensor(floatType);
+            int axis = ShapeConverters.axis(node, axisAttr, x.rank());
+            if (!flattened || axis == x.rank() - 1) {
+                return OnnxValue.of(op.apply(x, axis));
+            }
+            int outer = (int) x.shape().outer(axis);
+            return OnnxValue.of(op.apply(x.reshape(outer, (int) (x.size() / Math.max(1, outer))), 1)
+                    .reshape(x.shape().dims()));
+        };
+    }
+
+    /**
+     * BatchNormalization with its running statistics, as an inference graph runs it: inputs X, scale, B, input_mean,
+     * input_var; [N, C], [N, C, L] or [N, C, H, W].
+     */
+    private static OnnxStep batchNormalization(OnnxNode node) {
+        if (node.intAttr("training_mode", 0) != 0) {
+            throw node.error("training_mode 1 is not supported; export the model in evaluation mode");
+        }
+        float eps = node.floatAttr("epsilon", 1e-5f);
+        float momentum = node.floatAttr("momentum", 0.9f);
+        return (in, floatType) -> {
+            Tensor x = in[0].tensor(floatType);
+            boolean sequence = x.rank() == 3;
+            Tensor y = F.batchNorm(sequence ? x.unsqueeze(3) : x, in[3].tensor(floatType), in[4].tensor(floatType),
+                    in[1].tensor(floatType), in[2].tensor(floatType), false, momentum, eps);
+            return OnnxValue.of(sequence ? y.squeeze(3) : y);
+        };
+    }
+
+    /**
+     * LayerNormalization over the axes from {@code axis} to the last: the input's mean and biased variance over them,
+     * then Scale and the optional B.
+     */
+    private static OnnxStep layerNormalization(OnnxNode node) {
+        long axisAttr = node.intAttr("axis", -1);
+        float eps = node.floatAttr("epsilon", 1e-5f);
+        return (in, floatType) -> {
+            Tensor x = in[0].tensor(floatType);
+            int[] dims = x.shape().dims();
+            int axis = (int) (axisAttr < 0 ? axisAttr + dims.length : axisAttr);
+            if (axis < 0 || axis >= dims.length) {
+                throw node.error("axis " + axisAttr + " is out of range for input " + x.shape());
+            }
+            int[] flat = Arrays.copyOf(dims, axis + 1);
+            flat[axis] = (int) (x.size() / Math.max(1, x.shape().outer(axis)));
+            Tensor rows = x.reshape(flat);
+            Tensor centred = rows.sub(rows.mean(-1, true));
+            Tensor std = centred.square().mean(-1, true).add(eps).sqrt();
+            Tensor y = centred.div(std).reshape(dims).mul(in[1].tensor(floatType));
+            return OnnxValue.of(in.length > 2 && in[2] != null ? y.add(in[2].tensor(floatType)) : y);
+        };
+    }
+
+    /** One axis of a reduction. */
+    @FunctionalInterface
+    private interface AxisReduction {
+        Tensor apply(Tensor x, int axis, boolean keepDim);
+    }
+
+    /**
+     * InstanceNormalization: each sample's channel normalised over its spatial axes (mean and biased variance), then
+     * scale and B per channel; [N, C, ...].
+     */
+    private static OnnxStep instanceNormalization(OnnxNode node) {
+        float eps = node.floatAttr("epsilon", 1e-5f);
+        return (in, floatType) -> {
+            Tensor x = in[0].tensor(floatType);
+            int[] dims = x.shape().dims();
+            Tensor rows = x.reshape(dims[0], dims[1], (int) (x.size() / ((long) dims[0] * dims[1])));
+            Tensor centred = rows.sub(rows.mean(-1, true));
+            Tensor std = centred.square().mean(-1, true).add(eps).sqrt();
+            int[] perChannel = new int[dims.length - 1];
+            Arrays.fill(perChannel, 1);
+            perChannel[0] = dims[1];
+            return OnnxValue.of(centred.div(std).reshape(dims).mul(in[1].tensor(floatType).reshape(perChannel))
+                    .add(in[2].tensor(floatType).reshape(perChannel)));
+        };
+    }
+
+    /**
+     * ReduceMean, ReduceSum or ReduceMax over their axes (an input where the opset makes it one, ReduceSum's from 13
+     * and the others' from 18, else the attribute; none: every axis, unless noop_with_empty_axes).
+     */
+    private static OnnxStep reduce(OnnxNode node, AxisReduction reduction) {
+        long[] attributeAxes = node.intsAttr("axes");
+        boolean keep = node.intAttr("keepdims", 1) != 0;
+        boolean noopWithoutAxes = node.intAttr("noop_with_empty_axes", 0) != 0;
+        return (in, floatType) -> {
+            Tensor x = in[0].tensor(floatType);
+            long[] axes = in.length > 1 && in[1] != null ? in[1].longs() : attributeAxes;
+            if (axes == null || axes.length == 0) {
+                if (noopWithoutAxes) {
+                    return in[0];
+                }
+                axes = new long[x.rank()];
+                Arrays.setAll(axes, k -> k);
+            }
+            int[] sorted = Arrays.stream(axes).mapToInt(a -> (int) (a < 0 ? a + x.rank() : a)).sorted().toArray();
+            Tensor y = x;
+            for (int k = sorted.length - 1; k >= 0; k--) {
+                y = reduction.apply(y, sorted[k], keep);
+            }
+            return OnnxValue.of(y);
+        };
+    }
+}
