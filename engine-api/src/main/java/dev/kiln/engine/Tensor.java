@@ -127,7 +127,7 @@ public final class Tensor implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             values[i] = start + i * step;
         }
-        return fromArray(values, n).to(dtype);
+        return consume(fromArray(values, n), null, t -> t.to(dtype));
     }
 
     /** An F32 tensor holding {@code data} in row-major order. */

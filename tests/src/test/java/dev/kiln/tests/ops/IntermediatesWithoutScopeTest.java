@@ -275,4 +275,15 @@ class IntermediatesWithoutScopeTest {
         assertGivesEverythingBack(x -> F.softmax(x, 0));
         assertGivesEverythingBack(x -> F.logSoftmax(x, 0));
     }
+
+    /** arange counts in F64 on the host; in another dtype it frees that F64 tensor once converted. */
+    @Test
+    void arangeInAnotherDtypeKeepsNoF64Tensor() {
+        long before = backend.bytesInUse();
+        for (DType dtype : List.of(DType.F32, DType.I64, DType.F64)) {
+            Tensor.arange(0, 100, 1, dtype).close();
+        }
+        Tensor.arange(10).close();
+        assertEquals(before, backend.bytesInUse(), "bytes still in use after closing the ranges");
+    }
 }
