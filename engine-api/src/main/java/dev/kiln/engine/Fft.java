@@ -17,6 +17,9 @@ import java.util.stream.IntStream;
  * or n_fft = 400 on a CPU.
  */
 public final class Fft {
+    /** rfft2's and irfft2's default dims, PyTorch's {@code dim=(-2, -1)}. */
+    private static final int[] LAST_TWO_AXES = {-2, -1};
+
     private Fft() {
     }
 
@@ -81,35 +84,35 @@ public final class Fft {
 
     /** {@link #rfft2(Tensor, int[], int[], String)} of the last two axes, their lengths, norm "backward". */
     public static Tensor rfft2(Tensor x) {
-        return rfft2(x, null, new int[] {-2, -1}, null);
+        return rfft2(x, null, null, null);
     }
 
     /**
      * rfft along the last of {@code dims}, then fft along the other (PyTorch's {@code rfft2(x, s, dim, norm)}):
-     * [..., h, w] to [..., h, w / 2 + 1, 2] for the default dims {-2, -1}; {@code s} holds the sizes along dims (null
-     * for the input's).
+     * [..., h, w] to [..., h, w / 2 + 1, 2] for the default dims {-2, -1} (or null); {@code s} holds the sizes along
+     * dims (null for the input's).
      *
      * @throws IllegalArgumentException naming rfft2 for an axis named twice in dims (PyTorch's "FFT dims must be
      *     unique"), s of another length than dims, or what {@link #rfft} and {@link #fft} refuse
      */
     public static Tensor rfft2(Tensor x, int[] s, int[] dims, String norm) {
-        return FftOps.rfftn("rfft2", x, s, dims, norm);
+        return FftOps.rfftn("rfft2", x, s, dims == null ? LAST_TWO_AXES : dims, norm);
     }
 
     /** {@link #irfft2(Tensor, int[], int[], String)} of the last two complex axes, default sizes, norm "backward". */
     public static Tensor irfft2(Tensor c) {
-        return irfft2(c, null, new int[] {-2, -1}, null);
+        return irfft2(c, null, null, null);
     }
 
     /**
      * The inverse of {@link #rfft2}: ifft along the first of {@code dims}, then irfft along the last (PyTorch's
-     * {@code irfft2(c, s, dim, norm)}): [..., h, m, 2] to [..., h, 2 (m - 1)] by default.
+     * {@code irfft2(c, s, dim, norm)}): [..., h, m, 2] to [..., h, 2 (m - 1)] for the default dims {-2, -1} (or null).
      *
      * @throws IllegalArgumentException naming irfft2 for an axis named twice in dims, s of another length than dims,
      *     or what {@link #irfft} and {@link #ifft} refuse
      */
     public static Tensor irfft2(Tensor c, int[] s, int[] dims, String norm) {
-        return FftOps.irfftn("irfft2", c, s, dims, norm);
+        return FftOps.irfftn("irfft2", c, s, dims == null ? LAST_TWO_AXES : dims, norm);
     }
 
     /** The sample frequencies of fft's n bins at spacing d: {@code [0, 1, ..., -2, -1] / (d n)} (PyTorch's fftfreq). */

@@ -113,6 +113,15 @@ class FftTest {
     }
 
     @Test
+    void nullDimsAreTheLastTwoAxes() {
+        Tensor x = Tensor.randn(DType.F64, 2, 5, 7);
+        Tensor spectrum = Fft.rfft2(x, new int[] {4, 6}, null, "ortho");
+        assertClose(Fft.rfft2(x, new int[] {4, 6}, new int[] {-2, -1}, "ortho"), spectrum, 0);
+        assertClose(Fft.irfft2(spectrum, new int[] {4, 6}, new int[] {-2, -1}, "ortho"),
+                Fft.irfft2(spectrum, new int[] {4, 6}, null, "ortho"), 0);
+    }
+
+    @Test
     void istftOfStftGivesTheSignalBack() {
         Tensor x = Tensor.randn(DType.F64, 2, 50);
         Tensor window = Fft.hannWindow(16, true, DType.F64);
