@@ -40,6 +40,7 @@ import java.util.Optional;
 final class EvalCommand {
     static final String HELP = """
             Usage: kiln eval --checkpoint FILE [options]
+                   kiln eval --onnx FILE --data mnist|fashion-mnist|folder:DIR|csv:DIR [--input-shape S]
             Image models (kiln train mlp, lenet, ...):
               --data mnist|fashion-mnist|folder:DIR|csv:DIR
                                            data set, of which the test split is read (default: the one the
@@ -57,6 +58,12 @@ final class EvalCommand {
               --beam K                     beam width (default 5)
               --alpha A                    length normalisation of beam scores (default 1)
               --data-dir DIR               data root
+            ONNX classifiers (kiln export --onnx, torch.onnx.export): [batch, features...] to [batch, classes]
+              --onnx FILE                  the model, imported as kiln's ONNX import runs it; test loss,
+                                           accuracy, top-5 and per-class figures on --data's test split
+              --input-shape S              the shape the model takes per example, e.g. 784 or 1,28,28
+                                           (default: the data set's, for MNIST 1,28,28)
+              --data, --data-dir, --batch  as above (--data default mnist)
             The last line printed is one JSON object with the figures.
             """;
 
@@ -65,9 +72,12 @@ final class EvalCommand {
 
     static int run(String[] args, PrintStream out) throws Exception {
         Options o = Options.parse(args);
+        if (o.has("onnx")) {
+            return OnnxEvalRun.run(o, out);
+        }
         String checkpoint = o.get("checkpoint", null);
         if (checkpoint == null) {
-            throw new IllegalArgumentException("--checkpoint FILE is required");
+            throw new IllegalArgumentException("--checkpoint FILE or --onnx FILE is required");
         }
         Path file = Path.of(checkpoint);
         Map<String, String> meta = Trainer.metadata(file);
