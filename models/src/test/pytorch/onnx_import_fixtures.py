@@ -171,6 +171,44 @@ class Resize(nn.Module):
         return self.fc(F.avg_pool2d(p * torch.sigmoid(q) + r[:, :3], 4).flatten(1))
 
 
+class Lstm(nn.Module):
+    """Two bidirectional batch-first nn.LSTM layers (Transpose around each LSTM node), reading all three outputs: the
+    last step's output (Y), the top layer's final hidden states (Y_h) and the first layer's final cell states (Y_c)."""
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(3, 4, num_layers=2, batch_first=True, bidirectional=True)
+
+    def forward(self, x):
+        out, (h, c) = self.lstm(x)
+        return torch.cat([out[:, -1], h[-1], c[0]], dim=1)
+
+
+class Gru(nn.Module):
+    """A time-major bidirectional nn.GRU (linear_before_reset=1) from an initial state made of the input, reading Y and
+    Y_h."""
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(3, 4, bidirectional=True)
+
+    def forward(self, x):
+        h0 = torch.cat([x[:, 0], x[:, 1, :1]], dim=1)
+        out, h = self.gru(x.transpose(0, 1), torch.stack([h0, -h0]))
+        return torch.cat([out.mean(dim=0), h.transpose(0, 1).flatten(1)], dim=1)
+
+
+class Rnn(nn.Module):
+    """Two batch-first nn.RNN layers with ReLU, then a bidirectional one with tanh, reading Y and Y_h."""
+    def __init__(self):
+        super().__init__()
+        self.relu = nn.RNN(3, 4, num_layers=2, nonlinearity="relu", batch_first=True)
+        self.tanh = nn.RNN(4, 3, bidirectional=True, batch_first=True)
+
+    def forward(self, x):
+        y, _ = self.relu(x)
+        z, h = self.tanh(y)
+        return torch.cat([z.flatten(1), h[1]], dim=1)
+
+
 def bn_stats(model):
     """Running statistics that are not the defaults, so that folded and kept BatchNorms both matter."""
     with torch.no_grad():
@@ -184,7 +222,7 @@ def bn_stats(model):
 FIXTURES = [("mlp", Mlp, (1, 28, 28)), ("cnn", Cnn, (1, 8, 8)), ("residual", Residual, (2, 6, 6)),
             ("depthwise", Depthwise, (4, 6, 6)), ("attention", Attention, (4, 8)), ("extras", Extras, (2, 4, 4)),
             ("sequence", Sequence, (3, 10)), ("more", More, (4, 5, 5)),
-            ("resize", Resize, (4, 4, 4))]
+            ("resize", Resize, (4, 4, 4)), ("lstm", Lstm, (5, 3)), ("gru", Gru, (5, 3)), ("rnn", Rnn, (5, 3))]
 
 
 # Fixtures also exported at opset 11, whose Softmax flattens to 2-D and whose Squeeze and Unsqueeze take attributes.

@@ -16,4 +16,17 @@ interface OnnxConverter {
     default OnnxStep compileOutput(OnnxNode node, int index) {
         return index == 0 ? compile(node) : null;
     }
+
+    /**
+     * The steps of all {@code count} outputs, null where Kiln does not compute one: by default
+     * {@link #compileOutput} for each; an op whose outputs come from one computation (LSTM's Y, Y_h and Y_c) gives
+     * steps that share it.
+     */
+    default OnnxStep[] compileOutputs(OnnxNode node, int count) {
+        OnnxStep[] steps = new OnnxStep[count];
+        for (int k = 0; k < count; k++) {
+            steps[k] = compileOutput(node, k);
+        }
+        return steps;
+    }
 }

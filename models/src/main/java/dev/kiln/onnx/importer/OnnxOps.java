@@ -18,6 +18,7 @@ final class OnnxOps {
         NormalizationConverters.register(all);
         ShapeConverters.register(all);
         all.put("Resize", new ResizeConverter());
+        RecurrentConverter.register(all);
         return all;
     }
 
@@ -37,11 +38,7 @@ final class OnnxOps {
                     + "'; Kiln supports these ai.onnx op types: " + CONVERTERS.keySet());
         }
         try {
-            OnnxStep[] steps = new OnnxStep[node.proto().outputs().size()];
-            for (int k = 0; k < steps.length; k++) {
-                steps[k] = converter.compileOutput(node, k);
-            }
-            return steps;
+            return converter.compileOutputs(node, node.proto().outputs().size());
         } catch (IllegalArgumentException e) {
             throw named(node, e);
         }

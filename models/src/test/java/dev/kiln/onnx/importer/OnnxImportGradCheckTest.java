@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class OnnxImportGradCheckTest {
     static List<String> fixtures() {
-        return List.of("mlp", "cnn", "residual", "depthwise", "attention", "extras", "sequence", "more", "resize");
+        return List.of("mlp", "cnn", "residual", "depthwise", "attention", "extras", "sequence", "more", "resize", "lstm",
+                "gru", "rnn");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -98,7 +98,13 @@ class OnnxImportPyTorchParityTest {
                 new Fixture("more", new int[] {4, 5, 5}, OnnxImportFixtures.MORE_OUTPUT_SHAPE,
                         OnnxImportFixtures.MORE_OUTPUT, OnnxImportFixtures.MORE_INPUT_GRADIENT),
                 new Fixture("resize", new int[] {4, 4, 4}, OnnxImportFixtures.RESIZE_OUTPUT_SHAPE,
-                        OnnxImportFixtures.RESIZE_OUTPUT, OnnxImportFixtures.RESIZE_INPUT_GRADIENT));
+                        OnnxImportFixtures.RESIZE_OUTPUT, OnnxImportFixtures.RESIZE_INPUT_GRADIENT),
+                new Fixture("lstm", new int[] {5, 3}, OnnxImportFixtures.LSTM_OUTPUT_SHAPE,
+                        OnnxImportFixtures.LSTM_OUTPUT, OnnxImportFixtures.LSTM_INPUT_GRADIENT),
+                new Fixture("gru", new int[] {5, 3}, OnnxImportFixtures.GRU_OUTPUT_SHAPE,
+                        OnnxImportFixtures.GRU_OUTPUT, OnnxImportFixtures.GRU_INPUT_GRADIENT),
+                new Fixture("rnn", new int[] {5, 3}, OnnxImportFixtures.RNN_OUTPUT_SHAPE,
+                        OnnxImportFixtures.RNN_OUTPUT, OnnxImportFixtures.RNN_INPUT_GRADIENT));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,0 +1,233 @@
+package dev.kiln.onnx.importer;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Tensor;
+import dev.kiln.onnx.AttributeProto;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * ONNX's RNN, LSTM and GRU operators, as torch.onnx.export writes them for nn.RNN, nn.LSTM and nn.GRU and Kiln's
+ * export for its recurrent layers: X [seq, batch, input] (layout 0), W [directions, gates * hidden, input],
+ * R [directions, gates * hidden, hidden], optional B [directions, 2 * gates * hidden] (input biases, then hidden
+ * biases), optional initial_h (and LSTM's initial_c) [directions, batch, hidden]; direction forward, reverse or
+ * bidirectional. Outputs Y [seq, directions, batch, hidden], Y_h (and LSTM's Y_c) [directions, batch, hidden]: the
+ * steps of the outputs share one run of the recurrence. Weights stay whatever the graph feeds (initializers, so
+ * trainable parameters). Refused by name: sequence_lens, LSTM's peepholes P, layout 1, clip, input_forget, other
+ * activations than ONNX's defaults (tanh or ReLU for RNN) and GRU's linear_before_reset 0.
+ */
+final class RecurrentConverter implements OnnxConverter {
+    private static final int SEQUENCE_LENS = 4;
+    private static final int INITIAL_H = 5;
+    private static final int INITIAL_C = 6;
+    private static final int PEEPHOLES = 7;
+
+    private final RecurrentCell cell;
+
+    private RecurrentConverter(RecurrentCell cell) {
+        this.cell = cell;
+    }
+
+    static void register(Map<String, OnnxConverter> ops) {
+        for (RecurrentCell c : RecurrentCell.values()) {
+            ops.put(c.name(), new RecurrentConverter(c));
+        }
+    }
+
+    @Override
+    public OnnxStep compile(OnnxNode node) {
+        return compileOutputs(node, 1)[0];
+    }
+
+    @Override
+    public OnnxStep[] compileOutputs(OnnxNode node, int count) {
+        Geometry geometry = geometry(node);
+        int outputs = cell == RecurrentCell.LSTM ? 3 : 2;
+        if (count > outputs) {
+            throw node.error("has " + count + " outputs; " + cell + " has " + outputs);
+        }
+        SharedRun shared = new SharedRun(lastNamed(node, count), (in, floatType) -> run(geometry, in, floatType));
+        OnnxStep[] steps = new OnnxStep[count];
+        for (int k = 0; k < count; k++) {
+            int index = k;
+            steps[k] = (in, floatType) -> shared.output(index, in, floatType);
+        }
+        return steps;
+    }
+
+    /** The last output the graph names (an output left out has an empty name and no step runs for it). */
+    private static int lastNamed(OnnxNode node, int count) {
+        int last = 0;
+        for (int k = 0; k < count; k++) {
+            last = node.proto().outputs().get(k).isEmpty() ? last : k;
+        }
+        return last;
+    }
+
+    /** A node's checked attributes. */
+    private record Geometry(int hidden, int directions, boolean reverseOnly, boolean[] relu) {
+    }
+
+    private Geometry geometry(OnnxNode node) {
+        if (!node.has("hidden_size")) {
+            throw node.error("has no hidden_size attribute, which ONNX requires");
+        }
+        int hidden = Math.toIntExact(node.intAttr("hidden_size", 0));
+        String direction = node.stringAttr("direction", "forward");
+        if (!List.of("forward", "reverse", "bidirectional").contains(direction)) {
+            throw node.error("direction '" + direction + "'; ONNX's are forward, reverse and bidirectional");
+        }
+        int directions = direction.equals("bidirectional") ? 2 : 1;
+        refuseUnsupported(node);
+        return new Geometry(hidden, directions, direction.equals("reverse"), activations(node, directions));
+    }
+
+    private void refuseUnsupported(OnnxNode node) {
+        if (node.hasInput(SEQUENCE_LENS)) {
+            throw node.error("sequence_lens is given; Kiln runs every sequence to the full length of X (export "
+                    + "without packed sequences)");
+        }
+        if (cell == RecurrentCell.LSTM && node.hasInput(PEEPHOLES)) {
+            throw node.error("peephole weights P are given; Kiln runs LSTM without peepholes");
+        }
+        if (node.intAttr("layout", 0) != 0) {
+            throw node.error("layout " + node.intAttr("layout", 0) + "; Kiln runs layout 0 (X [seq, batch, input])");
+        }
+        for (String attribute : List.of("clip", "activation_alpha", "activation_beta")) {
+            if (node.has(attribute)) {
+                throw node.error("has attribute " + attribute + "; Kiln runs " + cell + " without it");
+            }
+        }
+        if (node.intAttr("input_forget", 0) != 0) {
+            throw node.error("input_forget 1; Kiln runs LSTM with separate input and forget gates (input_forget 0)");
+        }
+        if (cell == RecurrentCell.GRU && node.intAttr("linear_before_reset", 0) != 1) {
+            throw node.error("linear_before_reset 0; Kiln runs GRU with linear_before_reset 1, as PyTorch's GRU");
+        }
+    }
+
+    /** Per direction: whether an RNN's activation is ReLU; refuses activations other than ONNX's defaults. */
+    private boolean[] activations(OnnxNode node, int directions) {
+        List<String> given = node.attribute("activations").map(AttributeProto::strings).orElse(null);
+        List<String> defaults = switch (cell) {
+            case RNN -> List.of("Tanh");
+            case LSTM -> List.of("Sigmoid", "Tanh", "Tanh");
+            case GRU -> List.of("Sigmoid", "Tanh");
+        };
+        boolean[] relu = new boolean[directions];
+        if (given == null) {
+            return relu;
+        }
+        if (given.size() != defaults.size() * directions) {
+            throw node.error("activations " + given + "; " + cell + " takes " + defaults.size() + " per direction, "
+                    + directions + " direction(s)");
+        }
+        for (int d = 0; d < directions; d++) {
+            List<String> own = given.subList(d * defaults.size(), (d + 1) * defaults.size());
+            relu[d] = cell == RecurrentCell.RNN && own.get(0).equalsIgnoreCase("Relu");
+            if (!relu[d] && !equalIgnoringCase(own, defaults)) {
+                throw node.error("activations " + given + "; Kiln runs " + cell + " with "
+                        + (cell == RecurrentCell.RNN ? "Tanh or Relu" : defaults.toString()));
+            }
+        }
+        return relu;
+    }
+
+    private static boolean equalIgnoringCase(List<String> a, List<String> b) {
+        for (int k = 0; k < a.size(); k++) {
+            if (!a.get(k).equalsIgnoreCase(b.get(k))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Y, Y_h and (LSTM) Y_c for the node's inputs. */
+    private OnnxValue[] run(Geometry g, OnnxValue[] in, DType floatType) {
+        Tensor x = in[0].tensor(floatType);
+        Tensor w = in[1].tensor(floatType);
+        Tensor r = in[2].tensor(floatType);
+        Tensor b = optional(in, 3, floatType);
+        Tensor h0 = optional(in, INITIAL_H, floatType);
+        Tensor c0 = cell == RecurrentCell.LSTM ? optional(in, INITIAL_C, floatType) : null;
+        checkShapes(g, x, w, r, b, h0, c0);
+        List<Tensor> ys = new ArrayList<>();
+        List<Tensor> hs = new ArrayList<>();
+        List<Tensor> cs = new ArrayList<>();
+        for (int d = 0; d < g.directions(); d++) {
+            Direction out = direction(g, d, x, w, r, b, h0, c0);
+            ys.add(out.y());
+            hs.add(out.last().h());
+            cs.add(out.last().c());
+        }
+        OnnxValue y = OnnxValue.of(Tensor.stack(ys, 1));
+        OnnxValue yh = OnnxValue.of(Tensor.stack(hs, 0));
+        return cell == RecurrentCell.LSTM ? new OnnxValue[] {y, yh, OnnxValue.of(Tensor.stack(cs, 0))}
+                : new OnnxValue[] {y, yh};
+    }
+
+    private static Tensor optional(OnnxValue[] in, int index, DType floatType) {
+        return index < in.length && in[index] != null ? in[index].tensor(floatType) : null;
+    }
+
+    /** One direction's outputs at every step [seq, batch, hidden] and its state after the last step it reads. */
+    private record Direction(Tensor y, RecurrentCell.State last) {
+    }
+
+    private Direction direction(Geometry g, int d, Tensor x, Tensor w, Tensor r, Tensor b, Tensor h0, Tensor c0) {
+        int steps = x.dim(0);
+        int batch = x.dim(1);
+        int width = cell.gates() * g.hidden();
+        Tensor inputGates = x.reshape(steps * batch, x.dim(2)).matmul(w.narrow(0, d, 1).squeeze(0).t());
+        Tensor rb = null;
+        if (b != null) {
+            Tensor biases = b.narrow(0, d, 1).squeeze(0);
+            inputGates = inputGates.add(biases.narrow(0, 0, width));
+            rb = biases.narrow(0, width, width);
+        }
+        inputGates = inputGates.reshape(steps, batch, width);
+        Tensor rd = r.narrow(0, d, 1).squeeze(0);
+        RecurrentCell.State state = new RecurrentCell.State(initial(h0, d, batch, g.hidden(), x.dtype()),
+                cell == RecurrentCell.LSTM ? initial(c0, d, batch, g.hidden(), x.dtype()) : null);
+        boolean reverse = g.reverseOnly() || d == 1;
+        Tensor[] outputs = new Tensor[steps];
+        for (int s = 0; s < steps; s++) {
+            int t = reverse ? steps - 1 - s : s;
+            state = cell.step(inputGates.narrow(0, t, 1).squeeze(0), state, rd, rb, g.relu()[d]);
+            outputs[t] = state.h();
+        }
+        return new Direction(Tensor.stack(Arrays.asList(outputs), 0), state);
+    }
+
+    private static Tensor initial(Tensor given, int d, int batch, int hidden, DType dtype) {
+        return given == null ? Tensor.zeros(dtype, batch, hidden) : given.narrow(0, d, 1).squeeze(0);
+    }
+
+    private void checkShapes(Geometry g, Tensor x, Tensor w, Tensor r, Tensor b, Tensor h0, Tensor c0) {
+        if (x.rank() != 3) {
+            throw new IllegalArgumentException(cell + ": X must be [seq, batch, input], got " + x.shape());
+        }
+        int width = cell.gates() * g.hidden();
+        int dirs = g.directions();
+        expect("W", w, dirs, width, x.dim(2));
+        expect("R", r, dirs, width, g.hidden());
+        if (b != null) {
+            expect("B", b, dirs, 2 * width);
+        }
+        if (h0 != null) {
+            expect("initial_h", h0, dirs, x.dim(1), g.hidden());
+        }
+        if (c0 != null) {
+            expect("initial_c", c0, dirs, x.dim(1), g.hidden());
+        }
+    }
+
+    private void expect(String name, Tensor t, int... dims) {
+        if (!Arrays.equals(t.shape().dims(), dims)) {
+            throw new IllegalArgumentException(cell + ": " + name + " must have shape " + Arrays.toString(dims)
+                    + ", got " + t.shape());
+        }
+    }
+}
