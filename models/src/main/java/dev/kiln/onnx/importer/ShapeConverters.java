@@ -2,6 +2,7 @@ package dev.kiln.onnx.importer;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
+import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.onnx.TensorProto;
@@ -367,12 +368,19 @@ final class ShapeConverters {
         return all;
     }
 
-    /** Pad in constant mode, with pads (every axis's begin, then every axis's end) and the optional value. */
+    /**
+     * Pad in constant mode, with pads (every axis's begin, then every axis's end) and the optional value, or in
+     * reflect or edge mode (PyTorch's reflect and replicate) on the last 1 to 3 axes of a batched or unbatched input.
+     */
     private static OnnxStep pad(OnnxNode node) {
         String mode = node.stringAttr("mode", "constant");
-        if (!mode.equals("constant")) {
-            throw node.error("mode " + mode + " is not supported; Kiln's import pads in constant mode");
-        }
+        PaddingMode border = switch (mode) {
+            case "constant" -> null;
+            case "reflect" -> PaddingMode.REFLECT;
+            case "edge" -> PaddingMode.REPLICATE;
+            default -> throw node.error("mode " + mode + " is not supported; Kiln's import pads in modes constant, "
+                    + "reflect and edge");
+        };
         return (in, floatType) -> {
             Tensor x = in[0].tensor(floatType);
             int rank = x.rank();
@@ -387,9 +395,27 @@ final class ShapeConverters {
                 pairs[2 * (rank - 1 - axis)] = Math.toIntExact(pads[axis]);
                 pairs[2 * (rank - 1 - axis) + 1] = Math.toIntExact(pads[rank + axis]);
             }
+            if (Arrays.stream(pairs).allMatch(p -> p == 0)) {
+                return OnnxValue.of(x);
+            }
+            if (border != null) {
+                return OnnxValue.of(F.pad(x, withoutLeadingAxes(pairs), border));
+            }
             double value = in.length > 2 && in[2] != null ? in[2].doubles()[0] : 0;
-            return OnnxValue.of(Arrays.stream(pairs).allMatch(p -> p == 0) ? x : F.pad(x, pairs, value));
+            return OnnxValue.of(F.pad(x, pairs, value));
         };
+    }
+
+    /**
+     * {@code pairs} (last axis first) without the trailing zero pairs of the leading axes that are not padded: the
+     * border modes of {@link F#pad(Tensor, int[], PaddingMode)} pad the last 1 to 3 axes alone.
+     */
+    private static int[] withoutLeadingAxes(int[] pairs) {
+        int length = pairs.length;
+        while (length > 2 && pairs[length - 1] == 0 && pairs[length - 2] == 0) {
+            length -= 2;
+        }
+        return Arrays.copyOf(pairs, length);
     }
 
     /**
