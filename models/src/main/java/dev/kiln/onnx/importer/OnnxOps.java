@@ -19,6 +19,7 @@ final class OnnxOps {
         ShapeConverters.register(all);
         all.put("Resize", new ResizeConverter());
         RecurrentConverter.register(all);
+        DepthSpaceConverters.register(all);
         return all;
     }
 
