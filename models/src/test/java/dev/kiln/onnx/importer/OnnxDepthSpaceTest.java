@@ -2,8 +2,10 @@ package dev.kiln.onnx.importer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.PyTorchParity;
 import dev.kiln.onnx.AttributeProto;
 import dev.kiln.onnx.ModelProto;
 import java.util.ArrayList;
@@ -41,6 +43,18 @@ class OnnxDepthSpaceTest {
         ModelProto proto = node("DepthToSpace", AttributeProto.ofString("mode", "CRD"));
 
         assertArrayEquals(CHANNELS, run(proto, CHANNELS, 1, 8, 1, 1));
+    }
+
+    @Test
+    void theGradientsOfDepthToSpaceAndSpaceToDepthMatchFiniteDifferencesInF64() {
+        for (String op : new String[] {"DepthToSpace", "SpaceToDepth"}) {
+            try (OnnxModule model = OnnxImport.load(node(op))) {
+                int[] dims = op.equals("SpaceToDepth") ? new int[] {1, 2, 2, 2} : new int[] {1, 8, 1, 1};
+                Tensor x = PyTorchParity.values(7, dims).requiresGrad(true);
+
+                GradCheck.check(op, in -> model.forward(in[0]), x);
+            }
+        }
     }
 
     @Test
