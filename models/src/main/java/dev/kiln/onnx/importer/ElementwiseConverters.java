@@ -12,7 +12,7 @@ import java.util.function.LongBinaryOperator;
 import java.util.function.UnaryOperator;
 
 /**
- * Element-wise ONNX ops: arithmetic, Max, Min, Equal and Where with NumPy broadcasting (on the host when the operands
+ * Element-wise ONNX ops: arithmetic, Max, Min, Equal, Greater and Where with NumPy broadcasting (on the host when the operands
  * are host values, as shape arithmetic is), activations, Clip, and the ops that pass their input on (Identity, and Dropout, which an exported
  * inference graph runs as the identity).
  */
@@ -70,6 +70,7 @@ final class ElementwiseConverters {
         ops.put("Clip", n -> ElementwiseConverters::clip);
         ops.put("Identity", n -> (in, floatType) -> in[0]);
         ops.put("Dropout", ElementwiseConverters::dropout);
+        ops.put("Greater", n -> binary(n, (a, b) -> a > b ? 1 : 0, (a, b) -> a > b ? 1 : 0, Tensor::gt, Tensor::gt));
     }
 
     private static OnnxStep unary(UnaryOperator<Tensor> op) {
@@ -124,7 +125,11 @@ final class ElementwiseConverters {
         return OnnxValue.of(Tensor.where(condition.dtype() == x.dtype() ? condition : condition.to(x.dtype()), x, y));
     }
 
-    /** Pow with a constant exponent (the form exports use, as x ** 2 is); both operands on the host also work. */
+    /**
+     * Pow with a scalar exponent (the form exports use, as x ** 2 is; Kiln's export writes its scalars as
+     * initializers, so a one-element tensor is read as the exponent too, which then gets no gradient); both operands
+     * on the host also work.
+     */
     private static OnnxStep pow(OnnxNode node) {
         return (in, floatType) -> {
             OnnxValue x = in[0];
@@ -132,9 +137,9 @@ final class ElementwiseConverters {
             if (x.isHost() && y.isHost()) {
                 return HostArrays.binary("Pow", x, y, (a, b) -> (long) Math.pow(a, b), Math::pow);
             }
-            if (!y.isHost() || OnnxValue.count(y.shape()) != 1) {
-                throw node.error("Kiln runs Pow with a constant scalar exponent, got an exponent of shape "
-                        + Arrays.toString(y.shape()) + (y.isHost() ? "" : " computed by the graph"));
+            if (OnnxValue.count(y.shape()) != 1) {
+                throw node.error("Kiln runs Pow with a scalar exponent, got an exponent of shape "
+                        + Arrays.toString(y.shape()));
             }
             return OnnxValue.of(x.tensor(floatType).pow(y.doubles()[0]));
         };

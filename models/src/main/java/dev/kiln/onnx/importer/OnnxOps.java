@@ -20,6 +20,7 @@ final class OnnxOps {
         all.put("Resize", new ResizeConverter());
         RecurrentConverter.register(all);
         DepthSpaceConverters.register(all);
+        ActivationMoreConverters.register(all);
         return all;
     }
 

@@ -1,0 +1,51 @@
+package dev.kiln.onnx.importer;
+
+import dev.kiln.engine.Tensor;
+import dev.kiln.nn.LocalResponseNorm;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * The element-wise ops Kiln's export writes for its less common layers: Celu, Softsign, Shrink (Hardshrink and
+ * Softshrink), Not (EmbeddingBag's padding mask) and LRN (LocalResponseNorm, of an odd size).
+ */
+final class ActivationMoreConverters {
+    private ActivationMoreConverters() {
+    }
+
+    static void register(Map<String, OnnxConverter> ops) {
+        ops.put("Celu", n -> {
+            float alpha = n.floatAttr("alpha", 1f);
+            return unary(x -> x.div(alpha).elu(1).mul(alpha));
+        });
+        ops.put("Softsign", n -> unary(x -> x.div(x.abs().add(1))));
+        ops.put("Shrink", n -> {
+            float lambd = n.floatAttr("lambd", 0.5f);
+            float bias = n.floatAttr("bias", 0f);
+            return unary(x -> x.sub(bias).mul(x.gt(lambd)).add(x.add(bias).mul(x.lt(-lambd))));
+        });
+        ops.put("Not", n -> unary(x -> x.eq(0)));
+        ops.put("LRN", ActivationMoreConverters::lrn);
+    }
+
+    private static OnnxStep unary(UnaryOperator<Tensor> op) {
+        return (in, floatType) -> OnnxValue.of(op.apply(in[0].tensor(floatType)));
+    }
+
+    /**
+     * LRN as {@link LocalResponseNorm}: the same window for an odd size; an even size, whose window ONNX centres one
+     * channel later than PyTorch, is refused.
+     */
+    private static OnnxStep lrn(OnnxNode node) {
+        if (!node.has("size")) {
+            throw node.error("has no size attribute, which ONNX requires");
+        }
+        int size = Math.toIntExact(node.intAttr("size", 0));
+        if (size < 1 || size % 2 == 0) {
+            throw node.error("size " + size + "; Kiln runs LRN of an odd size, whose window is PyTorch's");
+        }
+        LocalResponseNorm norm = new LocalResponseNorm(size, node.floatAttr("alpha", 1e-4f),
+                node.floatAttr("beta", 0.75f), node.floatAttr("bias", 1f));
+        return unary(norm::forward);
+    }
+}
