@@ -72,6 +72,18 @@ final class FinetuneCommand {
               --out DIR                    run directory: checkpoint, metrics.csv, metrics.json, training.png
                                            (default runs/finetune-MODEL-DATA); kiln eval reads the checkpoint
             The last line printed is one JSON object with the final figures (also DIR/metrics.json).
+
+            Usage: kiln finetune --onnx FILE [--data D] [--input-shape S] [options]
+            Imports an ONNX classifier (kiln export --onnx, torch.onnx.export) and trains every one of its
+            weights on labelled images, keeping its output layer (the data must have as many classes as it
+            has outputs); writes DIR/finetuned.onnx with the trained weights (kiln eval --onnx reads it) and
+            the run directory as above. Batch norms keep their running statistics; dropout is off.
+              --onnx FILE                  the model (required)
+              --input-shape S              the shape the model takes per example, e.g. 784 or 1,28,28
+                                           (default: the data set's)
+              --data, --data-dir, --channels, --image-size, --label, --shape, --scale, --per-class,
+              --train-size, --epochs, --batch, --lr, --optimizer, --seed, --out
+                                           as above (--out default runs/finetune-onnx-DATA)
             """;
 
     /** The metadata value of {@code model} in a fine-tuned checkpoint. */
@@ -85,6 +97,9 @@ final class FinetuneCommand {
 
     static int run(String[] args, PrintStream out) throws Exception {
         Options o = Options.parse(args);
+        if (o.has("onnx")) {
+            return OnnxFinetuneRun.run(o, out);
+        }
         String from = o.get("from", null);
         if (from == null) {
             throw new IllegalArgumentException("--from CHECKPOINT is required: a checkpoint of kiln train or kiln pretrain");

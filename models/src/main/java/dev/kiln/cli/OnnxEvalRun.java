@@ -65,12 +65,12 @@ final class OnnxEvalRun {
     }
 
     /** {@code imported} fed each example reshaped to {@code inputShape}, or as the data set gives it when null. */
-    private static Module reshaped(OnnxModule imported, int[] inputShape) {
+    static Module reshaped(OnnxModule imported, int[] inputShape) {
         return inputShape == null ? new Sequential(imported)
                 : new Sequential(new Flatten(), new Unflatten(1, inputShape), imported);
     }
 
-    private static void requireSameCount(int[] inputShape, int[] features) {
+    static void requireSameCount(int[] inputShape, int[] features) {
         long values = Arrays.stream(features).asLongStream().reduce(1, (a, b) -> a * b);
         long wanted = Arrays.stream(inputShape).asLongStream().reduce(1, (a, b) -> a * b);
         if (values != wanted) {
