@@ -1,6 +1,7 @@
 package dev.kiln.onnx.importer;
 
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.onnx.AttributeProto;
 import java.util.ArrayList;
@@ -189,8 +190,8 @@ final class RecurrentConverter implements OnnxConverter {
         }
         inputGates = inputGates.reshape(steps, batch, width);
         Tensor rd = r.narrow(0, d, 1).squeeze(0);
-        RecurrentCell.State state = new RecurrentCell.State(initial(h0, d, batch, g.hidden(), x.dtype()),
-                cell == RecurrentCell.LSTM ? initial(c0, d, batch, g.hidden(), x.dtype()) : null);
+        RecurrentCell.State state = new RecurrentCell.State(initial(h0, d, x, g.hidden()),
+                cell == RecurrentCell.LSTM ? initial(c0, d, x, g.hidden()) : null);
         boolean reverse = g.reverseOnly() || d == 1;
         Tensor[] outputs = new Tensor[steps];
         for (int s = 0; s < steps; s++) {
@@ -201,8 +202,9 @@ final class RecurrentConverter implements OnnxConverter {
         return new Direction(Tensor.stack(Arrays.asList(outputs), 0), state);
     }
 
-    private static Tensor initial(Tensor given, int d, int batch, int hidden, DType dtype) {
-        return given == null ? Tensor.zeros(dtype, batch, hidden) : given.narrow(0, d, 1).squeeze(0);
+    /** Direction {@code d}'s given initial state, or zeros [batch, hidden] on x's backend. */
+    private static Tensor initial(Tensor given, int d, Tensor x, int hidden) {
+        return given == null ? x.fullLike(0, Shape.of(x.dim(1), hidden)) : given.narrow(0, d, 1).squeeze(0);
     }
 
     private void checkShapes(Geometry g, Tensor x, Tensor w, Tensor r, Tensor b, Tensor h0, Tensor c0) {

@@ -2288,4 +2288,54 @@ class CudaParityComposedOpsTest extends ParityTest {
                     return new Tensor[] {spectrum, frames, x.grad(), y.grad(), window.grad()};
                 });
     }
+
+    /**
+     * ONNX's LSTM, GRU and RNN nodes as the import runs them (OnnxImport: cells of public Tensor ops), bidirectional,
+     * with W, R, B and initial_h as graph inputs on the backend, and the gradients of a weighted sum of Y and Y_h in
+     * X, W, R and B: small GEMMs and element-wise ops, the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void importedOnnxRecurrentNodesMatchTheCpuWithTheirGradients(DType dtype) {
+        int steps = 5;
+        int batch = 3;
+        int input = 4;
+        int hidden = 6;
+        for (String op : new String[] {"LSTM", "GRU", "RNN"}) {
+            int gates = op.equals("LSTM") ? 4 : op.equals("GRU") ? 3 : 1;
+            List<dev.kiln.onnx.AttributeProto> attributes = new java.util.ArrayList<>(List.of(
+                    dev.kiln.onnx.AttributeProto.ofInt("hidden_size", hidden),
+                    dev.kiln.onnx.AttributeProto.ofString("direction", "bidirectional")));
+            if (op.equals("GRU")) {
+                attributes.add(dev.kiln.onnx.AttributeProto.ofInt("linear_before_reset", 1));
+            }
+            List<String> names = List.of("x", "w", "r", "b", "", "h0");
+            dev.kiln.onnx.NodeProto node = new dev.kiln.onnx.NodeProto(names, List.of("y", "yh"), "rec", op, "",
+                    attributes);
+            List<dev.kiln.onnx.ValueInfoProto> inputs = names.stream().filter(n -> !n.isEmpty())
+                    .map(n -> new dev.kiln.onnx.ValueInfoProto(n, null)).toList();
+            dev.kiln.onnx.GraphProto graph = new dev.kiln.onnx.GraphProto("parity", List.of(node), List.of(), inputs,
+                    List.of(new dev.kiln.onnx.ValueInfoProto("y", null), new dev.kiln.onnx.ValueInfoProto("yh", null)),
+                    List.of());
+            dev.kiln.onnx.importer.OnnxModule model = dev.kiln.onnx.importer.OnnxImport.load(new dev.kiln.onnx.ModelProto(
+                    8, List.of(new dev.kiln.onnx.OperatorSetIdProto("", 17)), "parity", "1", "", 0, "", graph));
+            int[][] dims = {{steps, batch, input}, {2, gates * hidden, input}, {2, gates * hidden, hidden},
+                {2, 2 * gates * hidden}, {2, batch, hidden}};
+            assertParity("imported ONNX " + op + " and its gradients " + dtype,
+                    new String[] {"Y", "Y_h", "X gradient", "W gradient", "R gradient", "B gradient"}, sums(dtype),
+                    b -> {
+                        Tensor[] in = new Tensor[dims.length];
+                        for (int k = 0; k < in.length; k++) {
+                            int n = java.util.Arrays.stream(dims[k]).reduce(1, (p, q) -> p * q);
+                            in[k] = tensor(b, dtype, values(220 + k, n, -1, 1), dims[k]).requiresGrad(k < 4);
+                        }
+                        List<Tensor> out = model.forwardAll(in);
+                        assertSame(b, out.get(0).backend(), "the result must be on the backend of its input");
+                        out.get(0).mul(tensor(b, dtype, values(230, (int) out.get(0).size(), -1, 1),
+                                out.get(0).shape().dims())).sum().add(out.get(1).sum()).backward();
+                        return new Tensor[] {out.get(0), out.get(1), in[0].grad(), in[1].grad(), in[2].grad(),
+                            in[3].grad()};
+                    });
+        }
+    }
 }
