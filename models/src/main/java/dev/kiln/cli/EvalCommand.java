@@ -35,7 +35,8 @@ import java.util.Optional;
 /**
  * {@code kiln eval --checkpoint F}: test loss, accuracy and top-5 accuracy of a trained model; writes
  * {@code confusion_matrix.png}, when the model's first layer is a {@link Conv2d}, {@code filters.png}, and for a model
- * with spatial layers {@code gradcam.png} ({@link GradCam}) next to the checkpoint.
+ * with spatial layers {@code gradcam.png} ({@link GradCam}) next to the checkpoint. {@code kiln eval --onnx F}
+ * tests an ONNX classifier instead ({@link OnnxEvalRun}).
  */
 final class EvalCommand {
     static final String HELP = """

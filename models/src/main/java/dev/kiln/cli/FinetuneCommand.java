@@ -33,7 +33,8 @@ import java.util.Map;
  * {@code kiln finetune --from CHECKPOINT ...}: transfer learning. Copies the first layers of a classifier trained
  * by {@code kiln train} (or the encoder of an autoencoder trained by {@code kiln pretrain}), puts a new dense head
  * on them, freezes what was asked, and trains on the target data with {@link Trainer}, writing the same run
- * directory and JSON last line as {@code kiln train}.
+ * directory and JSON last line as {@code kiln train}. {@code kiln finetune --onnx F} trains every weight of an
+ * imported ONNX classifier instead ({@link OnnxFinetuneRun}).
  */
 final class FinetuneCommand {
     static final String HELP = """

@@ -51,8 +51,8 @@ final class OnnxGraph {
      *
      * @param initializers the graph's initializers as the module holds them
      * @throws IllegalArgumentException naming the node: an unsupported op type or attribute, an input that no earlier
-     *     node, initializer or graph input defines, or an output Kiln does not compute (a second output but Split's)
-     *     that a later node reads
+     *     node, initializer or graph input defines, or an output Kiln does not compute (a second output but those of
+     *     Split, LSTM, GRU and RNN) that a later node reads
      */
     static OnnxGraph compile(GraphProto graph, long opset, List<Initializer> initializers) {
         Set<String> defined = new HashSet<>();
