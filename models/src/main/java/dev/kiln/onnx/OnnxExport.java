@@ -27,8 +27,13 @@ import java.util.Map;
  * convert their children. The model's training mode is restored afterwards.
  */
 public final class OnnxExport {
-    /** The ONNX IR version of opset 17's release (ONNX 1.12). */
-    private static final long IR_VERSION = 8;
+    /**
+     * The IR version of the ONNX release that introduced each opset from 17 (index 0) to
+     * {@link OnnxExportOptions#MAX_OPSET}: ONNX 1.12 and 1.13 (IR 8), 1.14 and 1.15 (IR 9), 1.16 and 1.17 (IR 10),
+     * 1.18 (IR 11). A reader takes the IR version as the format the file follows, so an opset is stamped with the
+     * IR version that defines its types (opset 21's 4-bit integers, for one).
+     */
+    private static final long[] IR_VERSIONS = {8, 8, 9, 9, 10, 10, 11};
     private static final String BATCH = "batch";
 
     private OnnxExport() {
@@ -108,8 +113,13 @@ public final class OnnxExport {
         ValueInfoProto out = new ValueInfoProto(options.outputName(),
                 new TypeProto(TensorProto.FLOAT, shape(outputShape, outputAxes(options, inputShape, outputShape))));
         GraphProto g = new GraphProto("kiln", nodes, graph.initializers(), List.of(in), List.of(out), List.of());
-        return new ModelProto(IR_VERSION, List.of(new OperatorSetIdProto("", options.opset())), "kiln", "", "", 0, "",
+        return new ModelProto(irVersion(options.opset()), List.of(new OperatorSetIdProto("", options.opset())), "kiln", "", "", 0, "",
                 g);
+    }
+
+    /** The IR version the file declares for {@code opset}: that of the ONNX release that introduced the opset. */
+    static long irVersion(int opset) {
+        return IR_VERSIONS[opset - OnnxExportOptions.MIN_OPSET];
     }
 
     /**

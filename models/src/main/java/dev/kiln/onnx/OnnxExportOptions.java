@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * How {@link OnnxExport} writes a model, as {@code torch.onnx.export}'s arguments: the operator set version
- * ({@code opset_version}, 17 by default and the lowest supported), which axes of the input and output are symbolic
+ * ({@code opset_version}, 17 by default, 17 to 23 supported), which axes of the input and output are symbolic
  * ({@code dynamic_axes}: by default the first axis of both, named "batch", where the output's first axis has the
  * input's size; {@link #withDynamicAxes} names others), the names of the graph's input and output
  * ({@code input_names}, {@code output_names}: "input" and "output"), the element type of the input (F32, or I64
@@ -19,14 +19,17 @@ public record OnnxExportOptions(int opset, boolean dynamicBatch, Map<Integer, St
         Map<Class<? extends Module>, OnnxConverter<?>> converters) {
     /** The lowest operator set whose operators the converters emit (LayerNormalization, HardSwish, Pad's inputs). */
     public static final int MIN_OPSET = 17;
+    /** The highest operator set whose ONNX release (1.18, IR version 11) the exporter knows. */
+    public static final int MAX_OPSET = 23;
 
     /**
-     * @throws IllegalArgumentException for an opset below 17, a dynamic batch beside named axes, a negative axis or an
+     * @throws IllegalArgumentException for an opset outside 17 to 23, a dynamic batch beside named axes, a negative axis or an
      *     empty axis name, empty or equal names, or an input type not F32/I64
      */
     public OnnxExportOptions {
-        if (opset < MIN_OPSET) {
-            throw new IllegalArgumentException("ONNX export: opset must be at least " + MIN_OPSET + ", got " + opset);
+        if (opset < MIN_OPSET || opset > MAX_OPSET) {
+            throw new IllegalArgumentException("ONNX export: opset must be from " + MIN_OPSET + " to " + MAX_OPSET
+                    + ", got " + opset);
         }
         if (dynamicBatch && !(inputAxes.isEmpty() && outputAxes.isEmpty())) {
             throw new IllegalArgumentException("ONNX export: a dynamic batch names its axes itself; got also input axes "

@@ -173,7 +173,26 @@ class OnnxExportTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> OnnxExportOptions.defaults().withOpset(13));
 
-        assertEquals("ONNX export: opset must be at least 17, got 13", e.getMessage());
+        assertEquals("ONNX export: opset must be from 17 to 23, got 13", e.getMessage());
+    }
+
+    @Test
+    void eachOpsetIsStampedWithTheIrVersionOfItsOnnxRelease() {
+        long[] expected = {8, 8, 9, 9, 10, 10, 11};
+        for (int opset = 17; opset <= 23; opset++) {
+            ModelProto model = OnnxExport.toProto(new Sequential(new ReLU()), new int[] {1, 2},
+                    OnnxExportOptions.defaults().withOpset(opset));
+
+            assertEquals(expected[opset - 17], model.irVersion(), "opset " + opset);
+        }
+    }
+
+    @Test
+    void anOpsetPastTheLastKnownReleaseIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxExportOptions.defaults().withOpset(24));
+
+        assertEquals("ONNX export: opset must be from 17 to 23, got 24", e.getMessage());
     }
 
     @Test
