@@ -2,6 +2,7 @@ package dev.kiln.onnx;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -220,7 +221,11 @@ public final class AttributeProto implements ProtoMessage {
             fs[k] = floats.get(k);
         }
         long[] is = ints.stream().mapToLong(Long::longValue).toArray();
-        return new AttributeProto(name, Type.of(typeCode), f, i, s, t, fs, is, strings);
+        Type type = Type.of(typeCode);
+        if (type == Type.TENSOR && t == null) {
+            throw new InvalidProtocolBufferException("attribute '" + name + "' is of type TENSOR but holds no tensor");
+        }
+        return new AttributeProto(name, type, f, i, s, t, fs, is, strings);
     }
 
     @Override

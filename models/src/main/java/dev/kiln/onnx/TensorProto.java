@@ -59,11 +59,35 @@ public final class TensorProto implements ProtoMessage {
         this.dataType = dataType;
         this.dims = dims.clone();
         this.raw = raw;
-        long expected = elementCount() * elementSize(dataType);
+        long expected = byteCount(this.name, dataType, dims);
         if (raw.length != expected) {
             throw new IllegalArgumentException("tensor '" + this.name + "' of type " + dataType + " and shape "
                     + Arrays.toString(dims) + " needs " + expected + " bytes, got " + raw.length);
         }
+    }
+
+    /**
+     * The bytes a tensor of {@code dims} holds, naming the tensor where no array holds them: a type without a fixed
+     * element size, a negative dimension, or a count past {@code long}'s range (which would wrap round to a small one).
+     */
+    private static long byteCount(String name, int dataType, long[] dims) {
+        String tensor = "tensor '" + name + "' of type " + dataType + " and shape " + Arrays.toString(dims);
+        long bytes;
+        try {
+            bytes = elementSize(dataType);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(tensor + ": " + e.getMessage(), e);
+        }
+        for (long d : dims) {
+            if (d < 0) {
+                throw new IllegalArgumentException(tensor + " has a negative dimension");
+            }
+            if (d != 0 && bytes > Long.MAX_VALUE / d) {
+                throw new IllegalArgumentException(tensor + " holds more than " + Long.MAX_VALUE + " bytes");
+            }
+            bytes *= d;
+        }
+        return bytes;
     }
 
     public static TensorProto ofFloats(String name, long[] dims, float... values) {
@@ -211,10 +235,12 @@ public final class TensorProto implements ProtoMessage {
             throw new IllegalArgumentException("tensor '" + name + "' keeps its data in an external file, which "
                     + "Kiln does not read; save the model with its data inside");
         }
+        long[] shape = dims.toArray();
+        byteCount(name, dataType, shape);
         if (raw == null) {
             raw = typed.toBytes(dataType);
         }
-        return new TensorProto(name, dataType, dims.toArray(), raw);
+        return new TensorProto(name, dataType, shape, raw);
     }
 
     /** A growing long array, for a tensor's dims. */

@@ -206,4 +206,48 @@ class OnnxProtoRoundTripTest {
 
         assertTrue(e.getMessage().startsWith("tensor 'big' keeps its data in an external file"), e.getMessage());
     }
+
+    @Test
+    void aTensorOfAnUndefinedTypeIsRejectedNamingIt() throws IOException {
+        CodedInputStream in = fields(out -> {
+            out.writeInt64(1, 2);
+            out.writeString(8, "w");
+            out.writeInt32(5, 7);
+            out.writeInt32(5, 8);
+        });
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TensorProto.parse(in));
+
+        assertEquals("tensor 'w' of type 0 and shape [2]: ONNX data type 0 has no fixed element size",
+                e.getMessage());
+    }
+
+    @Test
+    void aTensorWithANegativeDimensionIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new TensorProto("w", TensorProto.FLOAT, new long[] {-2, -2}, new byte[16]));
+
+        assertEquals("tensor 'w' of type 1 and shape [-2, -2] has a negative dimension", e.getMessage());
+    }
+
+    @Test
+    void aTensorWhoseByteCountOverflowsIsRejectedRatherThanWrappedRound() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new TensorProto("w", TensorProto.INT8, new long[] {1L << 32, 1L << 32}, new byte[0]));
+
+        assertEquals("tensor 'w' of type 3 and shape [4294967296, 4294967296] holds more than 9223372036854775807 "
+                + "bytes", e.getMessage());
+    }
+
+    @Test
+    void aTensorAttributeWithoutATensorIsRejectedNamingIt() throws IOException {
+        CodedInputStream in = fields(out -> {
+            out.writeString(1, "value");
+            out.writeEnum(20, 4);
+        });
+
+        IOException e = assertThrows(IOException.class, () -> AttributeProto.parse(in));
+
+        assertEquals("attribute 'value' is of type TENSOR but holds no tensor", e.getMessage());
+    }
 }
