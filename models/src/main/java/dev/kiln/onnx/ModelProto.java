@@ -2,6 +2,7 @@ package dev.kiln.onnx;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,9 +79,21 @@ public record ModelProto(long irVersion, List<OperatorSetIdProto> opsetImports, 
         return parse(CodedInputStream.newInstance(bytes));
     }
 
+    /**
+     * Reads the model in {@code file}.
+     *
+     * @throws IOException naming the file when it cannot be read or is not in the protobuf wire format (truncated,
+     *     say)
+     * @throws IllegalArgumentException naming the file and the tensor when a tensor's bytes do not fit its type and
+     *     shape, or it keeps them in an external file
+     */
     public static ModelProto parse(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return parse(in);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IOException(file + " is not a readable ONNX model: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
     }
 

@@ -34,11 +34,16 @@ public final class OnnxImport {
     /**
      * The model in {@code file}.
      *
-     * @throws IOException when the file cannot be read or is not an ONNX model
-     * @throws IllegalArgumentException as {@link #load(ModelProto)}
+     * @throws IOException naming the file when it cannot be read or is not in the protobuf wire format
+     * @throws IllegalArgumentException naming the file when it holds no graph (another kind of file that happens to
+     *     parse), else as {@link #load(ModelProto)}
      */
     public static OnnxModule load(Path file) throws IOException {
-        return load(ModelProto.parse(file));
+        ModelProto model = ModelProto.parse(file);
+        if (model.graph() == null) {
+            throw new IllegalArgumentException("ONNX import: " + file + " holds no graph; is it an ONNX model?");
+        }
+        return load(model);
     }
 
     /**

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.CodedOutputStream;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
@@ -18,9 +19,12 @@ import dev.kiln.onnx.AttributeProto;
 import dev.kiln.onnx.ModelProto;
 import dev.kiln.onnx.NodeProto;
 import dev.kiln.onnx.TensorProto;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -284,5 +288,54 @@ class OnnxImportTest {
             assertTrue(held <= 3 * valueBytes, "held " + held + " bytes at once for " + relus + " values of "
                     + valueBytes);
         }
+    }
+
+    @Test
+    void aTruncatedFileIsRefusedNamingTheFile(@TempDir Path dir) throws IOException {
+        byte[] whole = Files.readAllBytes(OnnxImportPyTorchParityTest.path("cnn"));
+        Path file = Files.write(dir.resolve("cut.onnx"), Arrays.copyOf(whole, whole.length / 2));
+
+        IOException e = assertThrows(IOException.class, () -> OnnxImport.load(file));
+
+        assertTrue(e.getMessage().startsWith(file + " is not a readable ONNX model: While parsing a protocol message, "
+                + "the input ended unexpectedly"), e.getMessage());
+    }
+
+    @Test
+    void aFileThatParsesWithoutAGraphIsRefusedNamingTheFile(@TempDir Path dir) throws IOException {
+        Path file = Files.write(dir.resolve("numbers.bin"), new byte[] {8, 42});
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxImport.load(file));
+
+        assertEquals("ONNX import: " + file + " holds no graph; is it an ONNX model?", e.getMessage());
+    }
+
+    @Test
+    void aTensorThatDoesNotFitItsShapeIsRefusedNamingTheFileAndTheTensor(@TempDir Path dir) throws IOException {
+        byte[] tensor = fields(out -> {
+            out.writeInt64(1, 2);
+            out.writeInt32(2, TensorProto.FLOAT);
+            out.writeString(8, "w");
+            out.writeByteArray(9, new byte[4]);
+        });
+        byte[] graph = fields(out -> out.writeByteArray(5, tensor));
+        Path file = Files.write(dir.resolve("short.onnx"), fields(out -> out.writeByteArray(7, graph)));
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxImport.load(file));
+
+        assertEquals(file + ": tensor 'w' of type 1 and shape [2] needs 8 bytes, got 4", e.getMessage());
+    }
+
+    /** Hand-written protobuf fields. */
+    private interface Fields {
+        void write(CodedOutputStream out) throws IOException;
+    }
+
+    private static byte[] fields(Fields fields) throws IOException {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        CodedOutputStream out = CodedOutputStream.newInstance(buffer);
+        fields.write(out);
+        out.flush();
+        return buffer.toByteArray();
     }
 }
