@@ -8,6 +8,7 @@ import dev.kiln.onnx.GraphProto;
 import dev.kiln.onnx.NodeProto;
 import dev.kiln.onnx.ValueInfoProto;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -210,13 +211,31 @@ final class OnnxGraph {
         return floatType == null ? DType.F32 : floatType;
     }
 
-    /** Runs one step; an error from a Kiln op gains the node's op type and name. */
+    /**
+     * Runs one step; an error from a Kiln op gains the node's op type and name. A node that breaks what the converter
+     * takes from a well-formed file (fewer inputs than its op has, a size past int's range, an empty axis where the
+     * converter divides by its size) fails with the node named too, where it would fail with a bare
+     * IndexOutOfBoundsException or ArithmeticException.
+     */
     private static OnnxValue apply(Compiled c, OnnxValue[] args, DType precision) {
         try {
             return c.step().apply(args, precision);
         } catch (IllegalArgumentException e) {
             throw OnnxOps.named(c.node(), e);
+        } catch (IndexOutOfBoundsException | ArithmeticException e) {
+            IllegalArgumentException named = c.node().error("cannot run on its " + args.length + " input(s) "
+                    + shapes(args) + ": " + e);
+            named.initCause(e);
+            throw named;
         }
+    }
+
+    private static List<String> shapes(OnnxValue[] args) {
+        List<String> shapes = new ArrayList<>();
+        for (OnnxValue v : args) {
+            shapes.add(v == null ? "absent" : Arrays.toString(v.shape()));
+        }
+        return shapes;
     }
 
     /**

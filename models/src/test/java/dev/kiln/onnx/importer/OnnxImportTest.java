@@ -326,6 +326,20 @@ class OnnxImportTest {
         assertEquals(file + ": tensor 'w' of type 1 and shape [2] needs 8 bytes, got 4", e.getMessage());
     }
 
+    @Test
+    void aNodeWithFewerInputsThanItsOpHasFailsNamingTheNode() {
+        ModelProto proto = OnnxGraphs.single(OnnxGraphs.node("Add", List.of("x"), "y"), List.of(),
+                OnnxGraphs.value("x", 2, 3));
+
+        try (OnnxModule model = OnnxImport.load(proto); Scope s = Scope.open()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> model.forward(Tensor.zeros(2, 3)));
+
+            assertTrue(e.getMessage().startsWith("ONNX import: Add node 'Add_node': cannot run on its 1 input(s) "
+                    + "[[2, 3]]: java.lang.ArrayIndexOutOfBoundsException"), e.getMessage());
+        }
+    }
+
     /** Hand-written protobuf fields. */
     private interface Fields {
         void write(CodedOutputStream out) throws IOException;
