@@ -18,28 +18,30 @@ final class MatrixConverters {
     }
 
     /**
-     * Gemm, {@code alpha op(A) op(B) + beta C}: a Linear layer's form ({@code transB} 1, alpha and beta 1, as
-     * torch exports nn.Linear) runs as {@link F#linear}; other forms as a product with the scalings and C added.
+     * Gemm, {@code alpha op(A) op(B) + beta C}: a Linear layer's form ({@code transB} 1, alpha and beta 1, C absent
+     * or one entry per output, as torch exports nn.Linear) runs as {@link F#linear}; other forms, C of any shape
+     * that broadcasts ([1, N], [M, N], a scalar, as other exporters write it) among them, as a product with the
+     * scalings and C added.
      */
     private static OnnxStep gemm(OnnxNode node) {
         float alpha = node.floatAttr("alpha", 1f);
         float beta = node.floatAttr("beta", 1f);
         boolean transA = node.intAttr("transA", 0) != 0;
         boolean transB = node.intAttr("transB", 0) != 0;
-        if (transB && !transA && alpha == 1f && beta == 1f) {
-            return (in, floatType) -> OnnxValue.of(F.linear(in[0].tensor(floatType), in[1].tensor(floatType),
-                    in.length > 2 && in[2] != null ? in[2].tensor(floatType) : null));
-        }
+        boolean linearForm = transB && !transA && alpha == 1f && beta == 1f;
         return (in, floatType) -> {
             Tensor a = in[0].tensor(floatType);
             Tensor b = in[1].tensor(floatType);
+            Tensor bias = in.length > 2 && in[2] != null ? in[2].tensor(floatType) : null;
+            if (linearForm && (bias == null || bias.rank() == 1 && bias.dim(0) == b.dim(0))) {
+                return OnnxValue.of(F.linear(a, b, bias));
+            }
             Tensor y = (transA ? a.t() : a).matmul(transB ? b.t() : b);
             if (alpha != 1f) {
                 y = y.mul(alpha);
             }
-            if (in.length > 2 && in[2] != null) {
-                Tensor c = in[2].tensor(floatType);
-                y = y.add(beta == 1f ? c : c.mul(beta));
+            if (bias != null) {
+                y = y.add(beta == 1f ? bias : bias.mul(beta));
             }
             return OnnxValue.of(y);
         };

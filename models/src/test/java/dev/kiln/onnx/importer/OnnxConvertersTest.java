@@ -172,4 +172,17 @@ class OnnxConvertersTest {
                     + "as in inference", e.getMessage());
         }
     }
+
+    @Test
+    void gemmInLinearFormAddsACOfOneRowBroadcastDownTheBatch() {
+        TensorProto w = TensorProto.ofFloats("w", new long[] {2, 3}, 1, 0, 0, 0, 1, 1);
+        TensorProto c = TensorProto.ofFloats("c", new long[] {1, 2}, 10, 20);
+        ModelProto proto = OnnxGraphs.single(OnnxGraphs.node("Gemm", List.of("x", "w", "c"), "y",
+                AttributeProto.ofInt("transB", 1)), List.of(w, c), OnnxGraphs.value("x", 2, 3));
+        try (OnnxModule model = OnnxImport.load(proto); Scope s = Scope.open()) {
+            Tensor y = model.forward(Tensor.fromArray(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
+
+            assertArrayEquals(new float[] {11, 25, 14, 31}, y.toFloatArray());
+        }
+    }
 }
