@@ -42,9 +42,9 @@ public record GraphProto(String name, List<NodeProto> nodes, List<TensorProto> i
 
     @Override
     public int serializedSize() {
-        return Proto.messagesSize(NODE, nodes) + Proto.stringSize(NAME, name)
+        return Proto.checkedSize((long) Proto.messagesSize(NODE, nodes) + Proto.stringSize(NAME, name)
                 + Proto.messagesSize(INITIALIZER, initializers) + Proto.messagesSize(INPUT, inputs)
-                + Proto.messagesSize(OUTPUT, outputs) + Proto.messagesSize(VALUE_INFO, valueInfo);
+                + Proto.messagesSize(OUTPUT, outputs) + Proto.messagesSize(VALUE_INFO, valueInfo));
     }
 
     public static GraphProto parse(CodedInputStream in) throws IOException {

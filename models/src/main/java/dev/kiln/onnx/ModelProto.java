@@ -62,12 +62,12 @@ public record ModelProto(long irVersion, List<OperatorSetIdProto> opsetImports, 
 
     @Override
     public int serializedSize() {
-        return CodedOutputStream.computeInt64Size(IR_VERSION, irVersion)
+        return Proto.checkedSize((long) CodedOutputStream.computeInt64Size(IR_VERSION, irVersion)
                 + Proto.stringSize(PRODUCER_NAME, producerName) + Proto.stringSize(PRODUCER_VERSION, producerVersion)
                 + Proto.stringSize(DOMAIN, domain)
                 + (modelVersion == 0 ? 0 : CodedOutputStream.computeInt64Size(MODEL_VERSION, modelVersion))
                 + Proto.stringSize(DOC_STRING, docString) + (graph == null ? 0 : Proto.messageSize(GRAPH, graph))
-                + Proto.messagesSize(OPSET_IMPORT, opsetImports);
+                + Proto.messagesSize(OPSET_IMPORT, opsetImports));
     }
 
     /** Reads a whole model from {@code in}, to its end. */

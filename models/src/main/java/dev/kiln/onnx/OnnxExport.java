@@ -50,7 +50,12 @@ public final class OnnxExport {
         export(model, inputShape, file, OnnxExportOptions.defaults());
     }
 
-    /** Writes {@code model} to {@code file} (through a temporary file renamed into place). */
+    /**
+     * Writes {@code model} to {@code file} (through a temporary file renamed into place).
+     *
+     * @throws IllegalArgumentException as {@link #export(Module, int[], Path)}, and for a model past protobuf's 2 GiB
+     *     limit on a file (ONNX's external data, which would hold its weights, is not written)
+     */
     public static void export(Module model, int[] inputShape, Path file, OnnxExportOptions options)
             throws IOException {
         ModelProto proto = toProto(model, inputShape, options);

@@ -22,9 +22,28 @@ final class Proto {
         message.writeTo(out);
     }
 
+    /** Protobuf's limit on a message, and so on an ONNX file without external data. */
+    static final long MAX_SIZE = Integer.MAX_VALUE;
+
+    /**
+     * {@code size} as a message's int size.
+     *
+     * @throws IllegalArgumentException when it is past protobuf's 2 GiB limit, where an int size would wrap round and
+     *     the file be written with wrong lengths
+     */
+    static int checkedSize(long size) {
+        if (size > MAX_SIZE) {
+            throw new IllegalArgumentException("ONNX: the model needs " + size + " bytes, past protobuf's limit of "
+                    + MAX_SIZE + " bytes (2 GiB) for an ONNX file; ONNX keeps larger weights in external data files, "
+                    + "which Kiln does not write");
+        }
+        return (int) size;
+    }
+
     static int messageSize(int field, ProtoMessage message) {
         int size = message.serializedSize();
-        return CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt32SizeNoTag(size) + size;
+        long tagAndLength = CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt32SizeNoTag(size);
+        return checkedSize(tagAndLength + size);
     }
 
     static void writeMessages(CodedOutputStream out, int field, List<? extends ProtoMessage> messages)
@@ -35,11 +54,11 @@ final class Proto {
     }
 
     static int messagesSize(int field, List<? extends ProtoMessage> messages) {
-        int size = 0;
+        long size = 0;
         for (ProtoMessage m : messages) {
             size += messageSize(field, m);
         }
-        return size;
+        return checkedSize(size);
     }
 
     /** Writes a string field unless it is empty (proto2's absent optional). */

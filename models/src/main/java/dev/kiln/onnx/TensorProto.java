@@ -199,12 +199,13 @@ public final class TensorProto implements ProtoMessage {
 
     @Override
     public int serializedSize() {
-        int size = CodedOutputStream.computeInt32Size(DATA_TYPE, dataType) + Proto.stringSize(NAME, name)
-                + CodedOutputStream.computeByteArraySize(RAW_DATA, raw);
+        long size = CodedOutputStream.computeInt32Size(DATA_TYPE, dataType) + Proto.stringSize(NAME, name)
+                + CodedOutputStream.computeTagSize(RAW_DATA) + CodedOutputStream.computeUInt32SizeNoTag(raw.length)
+                + (long) raw.length;
         for (long d : dims) {
             size += CodedOutputStream.computeInt64Size(DIMS, d);
         }
-        return size;
+        return Proto.checkedSize(size);
     }
 
     public static TensorProto parse(CodedInputStream in) throws IOException {

@@ -250,4 +250,25 @@ class OnnxProtoRoundTripTest {
 
         assertEquals("attribute 'value' is of type TENSOR but holds no tensor", e.getMessage());
     }
+
+    @Test
+    void messagesPastProtobufsTwoGibLimitAreRefusedRatherThanGivenAWrappedSize() {
+        ProtoMessage big = new ProtoMessage() {
+            @Override
+            public void writeTo(CodedOutputStream out) {
+                throw new AssertionError("not written");
+            }
+
+            @Override
+            public int serializedSize() {
+                return 1_500_000_000;
+            }
+        };
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Proto.messagesSize(5, List.of(big, big)));
+
+        assertTrue(e.getMessage().startsWith("ONNX: the model needs 3000000012 bytes, past protobuf's limit of "
+                + "2147483647 bytes (2 GiB)"), e.getMessage());
+    }
 }
