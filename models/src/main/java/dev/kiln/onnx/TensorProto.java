@@ -12,8 +12,8 @@ import java.util.Arrays;
  * ONNX's {@code TensorProto}: a named tensor of a data type and shape {@code dims} (an initializer, or an attribute's
  * value). The elements are held as ONNX's {@code raw_data}, little-endian and row-major, and always written so;
  * parsing also accepts the typed repeated fields ({@code float_data}, {@code int32_data}, {@code int64_data},
- * {@code double_data}, {@code uint64_data}), packed or not, and turns them into the same bytes. Tensors stored in
- * external files are rejected.
+ * {@code double_data}, {@code uint64_data}, which holds uint32 too), packed or not, and turns them into the same
+ * bytes. Tensors stored in external files are rejected.
  */
 public final class TensorProto implements ProtoMessage {
     public static final int UNDEFINED = 0;
@@ -227,7 +227,7 @@ public final class TensorProto implements ProtoMessage {
                 case INT64_DATA -> Proto.readRepeated(in, tag, () -> typed.putLong(in.readInt64()));
                 case DOUBLE_DATA -> Proto.readRepeated(in, tag,
                         () -> typed.putLong(Double.doubleToRawLongBits(in.readDouble())));
-                case UINT64_DATA -> Proto.readRepeated(in, tag, () -> typed.putLong(in.readUInt64()));
+                case UINT64_DATA -> Proto.readRepeated(in, tag, () -> typed.putUnsigned(in.readUInt64()));
                 case DATA_LOCATION -> location = in.readEnum();
                 default -> in.skipField(tag);
             }
@@ -264,12 +264,14 @@ public final class TensorProto implements ProtoMessage {
     /**
      * The typed fields' elements gathered as little-endian bytes. {@code int32_data} holds every type of 32 bits
      * or fewer (int8 to int32, bool, float16's bit pattern), so its elements are kept as ints and cut to the
-     * element size once the data type is known.
+     * element size once the data type is known; {@code uint64_data} holds uint32 as well as uint64, so its elements
+     * are kept as longs and cut to 4 bytes for uint32.
      */
     private static final class LittleEndianBytes {
         private ByteBuffer wide = little(64);
         private int[] narrow = new int[0];
         private int narrowCount;
+        private final LongList unsigned = new LongList();
 
         void putInt(int v) {
             grow(4).putInt(v);
@@ -286,6 +288,10 @@ public final class TensorProto implements ProtoMessage {
             narrow[narrowCount++] = v;
         }
 
+        void putUnsigned(long v) {
+            unsigned.add(v);
+        }
+
         private ByteBuffer grow(int bytes) {
             if (wide.remaining() < bytes) {
                 ByteBuffer bigger = little(2L * wide.capacity() + bytes);
@@ -296,6 +302,18 @@ public final class TensorProto implements ProtoMessage {
         }
 
         byte[] toBytes(int dataType) {
+            long[] u = unsigned.toArray();
+            if (u.length > 0) {
+                ByteBuffer b = little((long) (dataType == UINT32 ? 4 : 8) * u.length);
+                for (long v : u) {
+                    if (dataType == UINT32) {
+                        b.putInt((int) v);
+                    } else {
+                        b.putLong(v);
+                    }
+                }
+                return b.array();
+            }
             if (narrowCount == 0) {
                 return Arrays.copyOf(wide.array(), wide.position());
             }

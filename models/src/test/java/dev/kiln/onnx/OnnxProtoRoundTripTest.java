@@ -271,4 +271,20 @@ class OnnxProtoRoundTripTest {
         assertTrue(e.getMessage().startsWith("ONNX: the model needs 3000000012 bytes, past protobuf's limit of "
                 + "2147483647 bytes (2 GiB)"), e.getMessage());
     }
+
+    @Test
+    void uint32ElementsInUint64DataBecomeFourBytesEach() throws IOException {
+        CodedInputStream in = fields(out -> {
+            out.writeInt64(1, 2);
+            out.writeInt32(2, TensorProto.UINT32);
+            out.writeUInt64(11, 7);
+            out.writeUInt64(11, 4_000_000_000L);
+        });
+
+        TensorProto t = TensorProto.parse(in);
+
+        assertEquals(8, t.rawData().remaining());
+        assertEquals(7, t.rawData().getInt(0));
+        assertEquals(4_000_000_000L, Integer.toUnsignedLong(t.rawData().getInt(4)));
+    }
 }
