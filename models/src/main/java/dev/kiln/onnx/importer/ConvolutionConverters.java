@@ -87,9 +87,41 @@ final class ConvolutionConverters {
         boolean countPad = node.intAttr("count_include_pad", 0) != 0;
         return spatial(node, (x, w) -> {
             PoolingGeometry g = evenPads(node, PoolingGeometry.of(node, x.rank() - 2, null));
-            return F.avgPool2d(x.rank() == 3 ? x.unsqueeze(2) : x, g.kernel(), g.stride(), g.padding(), ceil,
-                    countPad);
+            Tensor input = x.rank() == 3 ? x.unsqueeze(2) : x;
+            Tensor y = F.avgPool2d(input, g.kernel(), g.stride(), g.padding(), ceil, countPad);
+            return ceil && countPad ? overWholeKernel(y, input, g) : y;
         });
+    }
+
+    /**
+     * Counting the padding, ONNX's AveragePool divides every window by the kernel's area, where F.avgPool2d (as
+     * PyTorch) divides a last window that in ceil mode runs past the padded input by its part inside it: {@code y}
+     * rescaled at each such position by that part over the area.
+     */
+    private static Tensor overWholeKernel(Tensor y, Tensor input, PoolingGeometry g) {
+        int[] k = g.kernel();
+        int[] rows = windowParts(input.dim(2), y.dim(2), k[0], g.stride()[0], g.padding()[0]);
+        int[] cols = windowParts(input.dim(3), y.dim(3), k[1], g.stride()[1], g.padding()[1]);
+        if (rows[rows.length - 1] == k[0] && cols[cols.length - 1] == k[1]) {
+            return y;
+        }
+        double[] scale = new double[rows.length * cols.length];
+        for (int i = 0; i < rows.length; i++) {
+            for (int j = 0; j < cols.length; j++) {
+                scale[i * cols.length + j] = (double) rows[i] * cols[j] / (k[0] * k[1]);
+            }
+        }
+        return y.mul(Tensor.fromArray(scale, rows.length, cols.length).to(y.dtype()));
+    }
+
+    /** For each of {@code count} windows along an axis, how many of its k positions lie inside the padded input. */
+    private static int[] windowParts(int size, int count, int k, int stride, int padding) {
+        int[] parts = new int[count];
+        for (int o = 0; o < count; o++) {
+            int start = o * stride - padding;
+            parts[o] = Math.min(start + k, size + padding) - start;
+        }
+        return parts;
     }
 
     private static OnnxValue globalAveragePool(OnnxValue[] in, DType floatType) {

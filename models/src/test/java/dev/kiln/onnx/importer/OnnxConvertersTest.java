@@ -185,4 +185,18 @@ class OnnxConvertersTest {
             assertArrayEquals(new float[] {11, 25, 14, 31}, y.toFloatArray());
         }
     }
+
+    @Test
+    void averagePoolInCeilModeCountingThePaddingDividesEveryWindowByTheWholeKernel() {
+        ModelProto proto = OnnxGraphs.single(OnnxGraphs.node("AveragePool", List.of("x"), "y",
+                AttributeProto.ofInts("kernel_shape", 3, 3), AttributeProto.ofInts("strides", 2, 2),
+                AttributeProto.ofInts("pads", 1, 1, 1, 1), AttributeProto.ofInt("ceil_mode", 1),
+                AttributeProto.ofInt("count_include_pad", 1)), List.of(), OnnxGraphs.value("x", 1, 1, 4, 4));
+        try (OnnxModule model = OnnxImport.load(proto); Scope s = Scope.open()) {
+            Tensor y = model.forward(Tensor.fromArray(ones(16), 1, 1, 4, 4));
+
+            float[] expected = {4 / 9f, 6 / 9f, 2 / 9f, 6 / 9f, 1, 3 / 9f, 2 / 9f, 3 / 9f, 1 / 9f};
+            assertArrayEquals(expected, y.toFloatArray(), 1e-6f);
+        }
+    }
 }
