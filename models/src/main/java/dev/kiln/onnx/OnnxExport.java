@@ -118,8 +118,8 @@ public final class OnnxExport {
         ValueInfoProto out = new ValueInfoProto(options.outputName(),
                 new TypeProto(TensorProto.FLOAT, shape(outputShape, outputAxes(options, inputShape, outputShape))));
         GraphProto g = new GraphProto("kiln", nodes, graph.initializers(), List.of(in), List.of(out), List.of());
-        return new ModelProto(irVersion(options.opset()), List.of(new OperatorSetIdProto("", options.opset())), "kiln", "", "", 0, "",
-                g);
+        return new ModelProto(irVersion(options.opset()), List.of(new OperatorSetIdProto("", options.opset())), "kiln",
+                "", "", 0, "", g);
     }
 
     /** The IR version the file declares for {@code opset}: that of the ONNX release that introduced the opset. */

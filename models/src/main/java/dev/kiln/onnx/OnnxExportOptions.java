@@ -23,8 +23,8 @@ public record OnnxExportOptions(int opset, boolean dynamicBatch, Map<Integer, St
     public static final int MAX_OPSET = 23;
 
     /**
-     * @throws IllegalArgumentException for an opset outside 17 to 23, a dynamic batch beside named axes, a negative axis or an
-     *     empty axis name, empty or equal names, or an input type not F32/I64
+     * @throws IllegalArgumentException for an opset outside 17 to 23, a dynamic batch beside named axes, a negative
+     *     axis or an empty axis name, empty or equal names, or an input type not F32/I64
      */
     public OnnxExportOptions {
         if (opset < MIN_OPSET || opset > MAX_OPSET) {
