@@ -2,6 +2,7 @@ package dev.kiln.engine.cpu;
 
 import static dev.kiln.engine.cpu.ConvolutionCases.assertClose;
 import static dev.kiln.engine.cpu.ConvolutionCases.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -27,7 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * oneDNN's convolutions ({@link OneDnnConvolution}, called directly, whatever the backend would choose) give what
  * OpenBLAS's path gives, in every direction, with and without bias, on every family of {@link ConvolutionCases}, the
- * batch split over two threads (odd batches in slices of two sizes); and oneDNN starts no threads of its own.
+ * batch split over two threads (odd batches in slices of two sizes) or, for one image's forward pass, its output
+ * channels; and oneDNN starts no threads of its own.
  */
 class OneDnnConvolutionTest {
     private static CpuBackend openBlas;
@@ -161,6 +163,30 @@ class OneDnnConvolutionTest {
             if (!(Math.abs(a[i] - e[i]) <= allowed)) {
                 fail(what + ": element " + i + " is " + a[i] + ", expected " + e[i] + " within " + allowed);
             }
+        }
+    }
+
+    /**
+     * One image's forward pass, its 7 output channels split over the two threads (3 and 4), with bias, read from and
+     * written into views past the start of their storage: bit for bit what oneDNN on one thread computes.
+     */
+    @Test
+    void aSingleImageSplitByOutputChannelsGivesWhatOneThreadGives() {
+        GroupedConv2dGeometry g = new GroupedConv2dGeometry(Conv2dGeometry.of("one image, 7 channels",
+                Shape.of(1, 5, 9, 9), Shape.of(7, 5, 3, 3), new int[] {1}, new int[] {1}, new int[] {1}), 1);
+        try (Parallel one = new Parallel(1); OneDnnConvolution alone = OneDnnConvolution.open(backend, one);
+             Scope scope = Scope.open()) {
+            Tensor input = random(backend, g.inputShape(), 15);
+            Tensor weight = random(backend, Shape.of(2, 7, 5, 3, 3), 16).narrow(0, 1, 1).reshape(7, 5, 3, 3);
+            Tensor bias = random(backend, Shape.of(2, 7), 17).narrow(0, 1, 1).reshape(7);
+            Tensor expected = Tensor.empty(g.outputShape(), DType.F32, backend);
+            alone.forward(input, weight, bias, g, expected);
+            Tensor actual = Tensor.empty(Shape.of(2, 7, 9, 9), DType.F32, backend).narrow(0, 1, 1);
+            oneDnn.forward(input, weight, bias, g, actual);
+            assertArrayEquals(expected.toFloatArray(), actual.toFloatArray());
+            Tensor reference = Tensor.empty(g.outputShape(), DType.F32, openBlas);
+            openBlas.groupedConv2dForward(input, weight, bias, g, reference);
+            assertClose("one image split by output channels, against OpenBLAS", reference, actual);
         }
     }
 
