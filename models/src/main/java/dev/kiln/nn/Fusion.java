@@ -29,8 +29,9 @@ public final class Fusion {
     /**
      * A new {@link Conv1d} computing {@code bn(conv(x))} of evaluation mode.
      *
-     * @throws IllegalArgumentException naming both when either is in training mode or the batch norm's channels are
-     *     not the convolution's output channels
+     * @throws IllegalArgumentException naming both when either is in training mode, the convolution's weight or bias
+     *     is computed (weight norm, spectral norm, a parametrization) or the batch norm's channels are not the
+     *     convolution's output channels
      */
     public static Conv1d fuseConvBatchNorm(Conv1d conv, BatchNorm bn) {
         return fusedConv(conv, bn);
@@ -58,8 +59,8 @@ public final class Fusion {
      * A new {@link Linear} computing {@code bn(linear(x))} of evaluation mode, as PyTorch's
      * {@code fuse_linear_bn_eval}: x [batch, in] to [batch, out].
      *
-     * @throws IllegalArgumentException naming both when either is in training mode or the batch norm's channels are
-     *     not the layer's output features
+     * @throws IllegalArgumentException naming both when either is in training mode, the layer's weight or bias is
+     *     computed or the batch norm's channels are not the layer's output features
      */
     public static Linear fuseLinearBatchNorm(Linear linear, BatchNorm bn) {
         String what = "fuseLinearBatchNorm(" + linear + ", " + bn + ")";
@@ -119,6 +120,11 @@ public final class Fusion {
         if (layer.isTraining() || bn.isTraining()) {
             throw new IllegalArgumentException(what + ": fusion folds evaluation mode only, but the "
                     + (bn.isTraining() ? "batch norm" : "layer") + " is in training mode; call eval() first");
+        }
+        if (layer.computedParameter("weight") != null || layer.computedParameter("bias") != null) {
+            // The copy would keep computing it from tensors that the folded weight no longer matches.
+            throw new IllegalArgumentException(what + ": the layer's weight or bias is computed (weight norm, spectral"
+                    + " norm or a parametrization); remove that first");
         }
         if (bn.channels() != outputs) {
             throw new IllegalArgumentException(what + ": the layer has " + outputs + " " + outputName

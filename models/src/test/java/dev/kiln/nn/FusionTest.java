@@ -210,4 +210,15 @@ class FusionTest {
                     e.getMessage());
         }
     }
+
+    @Test
+    void layerWithComputedWeightIsRefused() {
+        try (Conv2d conv = WeightNorm.apply(new Conv2d(2, 3, 3)); BatchNorm2d bn = new BatchNorm2d(3)) {
+            conv.eval();
+            bn.eval();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Fusion.fuseConvBatchNorm(conv, bn));
+            assertTrue(e.getMessage().contains("weight or bias is computed"), e.getMessage());
+        }
+    }
 }
