@@ -9,8 +9,11 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.PyTorchParity;
 import java.io.IOException;
-import java.net.URISyntaxException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -71,11 +74,22 @@ class OnnxImportPyTorchParityTest {
         }
     }
 
+    /**
+     * The fixture as a file: a copy of the resource, so that it also loads where the tests run from a jar (the GPU
+     * bundle), where a resource has no path of its own.
+     */
     static Path path(String name) {
-        try {
-            return Path.of(OnnxImportPyTorchParityTest.class.getResource("/onnx/import_" + name + ".onnx").toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
+        String resource = "/onnx/import_" + name + ".onnx";
+        try (InputStream in = OnnxImportPyTorchParityTest.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("no test resource " + resource);
+            }
+            Path copy = Files.createTempFile("kiln-" + name, ".onnx");
+            copy.toFile().deleteOnExit();
+            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+            return copy;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
