@@ -82,9 +82,10 @@ cat > "$out/run-tests.sh" <<'RUN'
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/unpack-runtime.sh"
 selection=("$@")
-# ONNX Runtime (the ONNX export's test-scope check, a 93 MB jar) stays out of the bundle, and so do its tests.
+# ONNX Runtime (the ONNX export's test-scope check, a 93 MB jar) stays out of the bundle, and so do its tests; the
+# JUnit 4 engine (Kiln has no JUnit 4 tests) would load their classes to look and fail on ONNX Runtime's missing types.
 [ ${#selection[@]} -gt 0 ] || selection=(--scan-class-path "$here/tests-tests.jar:$here/models-tests.jar"
-    --exclude-tag onnxruntime)
+    --exclude-tag onnxruntime --exclude-engine junit-vintage)
 # The heap as the tests module's Surefire sets it (tests/pom.xml): fixed and touched from the start, so that
 # ScopedStepsMemoryTest's resident memory measures leaks, not the young generation filling for the first time.
 exec "$here/runtime/jre/bin/java" -Xms1g -Xmx1g -XX:+AlwaysPreTouch -Dkiln.shared.data="${KILN_DATA:-$here/../../shared/data}" \
