@@ -104,10 +104,22 @@ final class OneDnnConvolution implements AutoCloseable {
                 lanes[part].forget(withBatch(key, images.count()));
             }
             lanes[part].forget(slice(key, part));
-            if (key.direction() == Direction.FORWARD && splitsChannels(key.geometry())) {
+        }
+        // A single image has one batch slice, but its forward pass ran a share of its channels on every lane.
+        if (key.direction() == Direction.FORWARD && splitsChannels(key.geometry())) {
+            for (int part = 0; part < lanes.length; part++) {
                 lanes[part].forget(channels(key, part));
             }
         }
+    }
+
+    /** How many plans the lanes keep together (for tests of forgetting). */
+    synchronized int plansKept() {
+        int kept = 0;
+        for (OneDnnLane lane : lanes) {
+            kept += lane.plansKept();
+        }
+        return kept;
     }
 
     /** out [N, outC, outH, outW] = conv(input [N, C, H, W], weight [outC, C / groups, kh, kw]) + bias (nullable). */

@@ -73,6 +73,11 @@ final class OneDnnLane implements AutoCloseable {
         }
     }
 
+    /** How many plans this lane keeps (for tests of forgetting). */
+    int plansKept() {
+        return plans.size();
+    }
+
     @Override
     public void close() {
         plans.values().stream().filter(Objects::nonNull).forEach(OneDnnPlan::close);

@@ -190,6 +190,24 @@ class OneDnnConvolutionTest {
         }
     }
 
+    /**
+     * Forgetting a single image's forward pass, run split by output channels over two threads, closes the plans of
+     * every thread's channels, not only the first's: the batch split gives one image one slice, on the first lane.
+     */
+    @Test
+    void forgettingASingleImageSplitByChannelsClosesEveryThreadsPlan() {
+        GroupedConv2dGeometry g = new GroupedConv2dGeometry(Conv2dGeometry.of("one image, 6 channels",
+                Shape.of(1, 3, 8, 8), Shape.of(6, 3, 3, 3), new int[] {1}, new int[] {1}, new int[] {1}), 1);
+        try (Parallel two = new Parallel(2); OneDnnConvolution fresh = OneDnnConvolution.open(backend, two);
+             Scope scope = Scope.open()) {
+            Tensor out = Tensor.empty(g.outputShape(), DType.F32, backend);
+            fresh.forward(random(backend, g.inputShape(), 18), random(backend, g.weightShape(), 19), null, g, out);
+            assertEquals(2, fresh.plansKept(), "one plan per thread's channels");
+            fresh.forget(new ConvolutionKey(g, ConvolutionKey.Direction.FORWARD, false));
+            assertEquals(0, fresh.plansKept(), "plans kept after forgetting the convolution");
+        }
+    }
+
     /** Tensors that start inside their storage (views past its first element) are read and written where they start. */
     @Test
     void tensorsOffsetInTheirStorageAreReadAndWrittenInPlace() {
