@@ -399,11 +399,30 @@ final class ShapeConverters {
                 return OnnxValue.of(x);
             }
             if (border != null) {
-                return OnnxValue.of(F.pad(x, withoutLeadingAxes(pairs), border));
+                return OnnxValue.of(borderPad(x, withoutLeadingAxes(pairs), border));
             }
             double value = in.length > 2 && in[2] != null ? in[2].doubles()[0] : 0;
             return OnnxValue.of(F.pad(x, pairs, value));
         };
+    }
+
+    /**
+     * {@code x} padded in {@code mode} on its last {@code amounts.length / 2} axes, whatever its rank: viewed as a
+     * batch of one [1, leading axes' product, padded axes...], the shape F.pad's border modes take, since they pad
+     * each axis on its own.
+     */
+    private static Tensor borderPad(Tensor x, int[] amounts, PaddingMode mode) {
+        int[] dims = x.shape().dims();
+        int leading = Math.max(0, dims.length - amounts.length / 2);
+        int channels = Arrays.stream(dims, 0, leading).reduce(1, Math::multiplyExact);
+        int[] view = new int[2 + dims.length - leading];
+        view[0] = 1;
+        view[1] = channels;
+        System.arraycopy(dims, leading, view, 2, dims.length - leading);
+        Tensor y = F.pad(x.reshape(view), amounts, mode);
+        int[] out = Arrays.copyOf(dims, dims.length);
+        System.arraycopy(y.shape().dims(), 2, out, leading, dims.length - leading);
+        return y.reshape(out);
     }
 
     /**

@@ -42,6 +42,30 @@ class OnnxPadModesTest {
         }
     }
 
+    /** ReflectionPad2d((1, 1, 0, 0)) as exported: pads of the width alone on an [n, c, h, w] input. */
+    @Test
+    void edgePadsTheLastAxisAloneOfAFourDimensionalInput() {
+        try (OnnxModule model = OnnxImport.load(pad("edge", new long[] {0, 0, 0, 1, 0, 0, 0, 1}, 1, 1, 2, 2));
+             Scope s = Scope.open()) {
+            Tensor y = model.forward(Tensor.fromArray(new float[] {1, 2, 3, 4}, 1, 1, 2, 2));
+
+            assertArrayEquals(new int[] {1, 1, 2, 4}, y.shape().dims());
+            assertArrayEquals(new float[] {1, 1, 2, 2, 3, 3, 4, 4}, y.toFloatArray());
+        }
+    }
+
+    /** Both axes of a matrix, which has no channel axis before the padded ones (numpy.pad's reflect). */
+    @Test
+    void reflectPadsBothAxesOfAMatrix() {
+        try (OnnxModule model = OnnxImport.load(pad("reflect", new long[] {1, 1, 0, 0}, 2, 3));
+             Scope s = Scope.open()) {
+            Tensor y = model.forward(Tensor.fromArray(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
+
+            assertArrayEquals(new int[] {3, 4}, y.shape().dims());
+            assertArrayEquals(new float[] {5, 4, 5, 6, 2, 1, 2, 3, 5, 4, 5, 6}, y.toFloatArray());
+        }
+    }
+
     @Test
     void wrapModeIsRefusedByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
