@@ -22,7 +22,8 @@ final class ActivationMoreConverters {
         ops.put("Shrink", n -> {
             float lambd = n.floatAttr("lambd", 0.5f);
             float bias = n.floatAttr("bias", 0f);
-            return unary(x -> x.sub(bias).mul(x.gt(lambd)).add(x.add(bias).mul(x.lt(-lambd))));
+            // Masked fills, not products with 0/1 masks: an infinity times a 0 mask would be NaN.
+            return unary(x -> x.sub(bias).maskedFill(x.le(lambd), 0).add(x.add(bias).maskedFill(x.ge(-lambd), 0)));
         });
         ops.put("Not", n -> unary(x -> x.eq(0)));
         ops.put("LRN", ActivationMoreConverters::lrn);
