@@ -152,7 +152,21 @@ public final class OnnxExport {
             return Map.of(0, BATCH);
         }
         withinRank("input", options.inputAxes(), inputShape);
+        sameSizeWhereSameName(options.inputAxes(), inputShape);
         return options.inputAxes();
+    }
+
+    /** Refuses input axes that share a name, so one symbolic size, but differ in the trial input. */
+    private static void sameSizeWhereSameName(Map<Integer, String> axes, int[] shape) {
+        Map<String, Integer> first = new HashMap<>();
+        axes.keySet().stream().sorted().forEach(axis -> {
+            Integer other = first.putIfAbsent(axes.get(axis), axis);
+            if (other != null && shape[other] != shape[axis]) {
+                throw new IllegalArgumentException("ONNX export: input axes " + other + " and " + axis + " are both "
+                        + "named '" + axes.get(axis) + "' but have sizes " + shape[other] + " and " + shape[axis]
+                        + " (input " + Arrays.toString(shape) + ")");
+            }
+        });
     }
 
     private static void withinRank(String which, Map<Integer, String> axes, int[] shape) {

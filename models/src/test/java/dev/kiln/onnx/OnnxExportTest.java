@@ -122,6 +122,17 @@ class OnnxExportTest {
     }
 
     @Test
+    void twoInputAxesOfOneNameAndDifferentSizesAreRefused() {
+        OnnxExportOptions axes = OnnxExportOptions.defaults().withDynamicAxes(Map.of(0, "n", 1, "n"), Map.of());
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> graph(new Sequential(new Linear(4, 2)), new int[] {3, 5, 4}, axes));
+
+        assertEquals("ONNX export: input axes 0 and 1 are both named 'n' but have sizes 3 and 5 (input [3, 5, 4])",
+                e.getMessage());
+    }
+
+    @Test
     void aDynamicBatchBesideNamedAxesIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new OnnxExportOptions(17, true, Map.of(1, "time"), Map.of(), "input", "output", DType.F32,
