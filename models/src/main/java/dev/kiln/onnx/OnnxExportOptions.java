@@ -4,6 +4,7 @@ import dev.kiln.engine.DType;
 import dev.kiln.nn.Module;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * How {@link OnnxExport} writes a model, as {@code torch.onnx.export}'s arguments: the operator set version
@@ -31,6 +32,8 @@ public record OnnxExportOptions(int opset, boolean dynamicBatch, Map<Integer, St
             throw new IllegalArgumentException("ONNX export: opset must be from " + MIN_OPSET + " to " + MAX_OPSET
                     + ", got " + opset);
         }
+        Objects.requireNonNull(inputAxes, "ONNX export: input axes (an empty map for none)");
+        Objects.requireNonNull(outputAxes, "ONNX export: output axes (an empty map for none)");
         if (dynamicBatch && !(inputAxes.isEmpty() && outputAxes.isEmpty())) {
             throw new IllegalArgumentException("ONNX export: a dynamic batch names its axes itself; got also input axes "
                     + inputAxes + " and output axes " + outputAxes);

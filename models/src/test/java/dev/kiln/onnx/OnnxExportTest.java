@@ -90,13 +90,13 @@ class OnnxExportTest {
     @Test
     void namedAxesAreSymbolicAndNoOthers() {
         OnnxExportOptions axes = OnnxExportOptions.defaults().withDynamicAxes(Map.of(0, "time", 1, "batch"),
-                Map.of(0, "batch"));
+                Map.of(1, "batch"));
 
         GraphProto g = graph(new Sequential(new Linear(4, 2)), new int[] {3, 3, 4}, axes);
 
         assertEquals(List.of(TensorShapeProto.Dimension.symbolic("time"), TensorShapeProto.Dimension.symbolic("batch"),
                 TensorShapeProto.Dimension.of(4)), g.inputs().get(0).type().shape().dims());
-        assertEquals(List.of(TensorShapeProto.Dimension.symbolic("batch"), TensorShapeProto.Dimension.of(3),
+        assertEquals(List.of(TensorShapeProto.Dimension.of(3), TensorShapeProto.Dimension.symbolic("batch"),
                 TensorShapeProto.Dimension.of(2)), g.outputs().get(0).type().shape().dims());
     }
 
