@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import dev.kiln.cli.KilnRuns.Result;
+import dev.kiln.data.DataDirectory;
 import dev.kiln.engine.Engine;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.Sequential;
 import dev.kiln.onnx.OnnxExport;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,9 +29,14 @@ class OnnxFinetuneCommandTest {
      */
     @Test
     void aFreshLinearModelLearnsMnistAndItsWrittenFileScoresWhatTheRunReports() throws IOException {
-        String data = System.getenv("KILN_DATA");
-        Assumptions.assumeTrue(data != null && Files.isDirectory(Path.of(data, "mnist")),
-                "real MNIST not present (set KILN_DATA)");
+        String data;
+        try {
+            data = DataDirectory.find(null, "mnist", List.of("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"))
+                    .getParent().toString();
+        } catch (DataDirectory.DataMissingException e) {
+            Assumptions.abort("real MNIST not present: " + e.getMessage());
+            return;
+        }
         Path onnx = linear(10);
         double before = kiln("eval", "--onnx", onnx.toString(), "--data-dir", data, "--input-shape", "784")
                 .lastLineJson().get("test_accuracy").getAsDouble();
