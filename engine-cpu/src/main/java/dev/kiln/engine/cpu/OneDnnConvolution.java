@@ -157,7 +157,7 @@ final class OneDnnConvolution implements AutoCloseable {
         parallel.forRange(parts, Parallel.GRAIN, (first, end) -> {
             openMp.applyToCurrentThread();
             for (int part = first; part < end; part++) {
-                int from = firstChannel(channels, parts, part);
+                int from = slice(channels, parts, part).start();
                 FloatPointer in = whole(input);
                 FloatPointer w = at(weight, from * weightsPerChannel);
                 FloatPointer o = at(out, from * outputsPerChannel);
@@ -275,9 +275,10 @@ final class OneDnnConvolution implements AutoCloseable {
         return Math.min(lanes.length, g.group().batch());
     }
 
-    private static Slice slice(int batch, int parts, int part) {
-        int start = (int) ((long) batch * part / parts);
-        int end = (int) ((long) batch * (part + 1) / parts);
+    /** Part {@code part} of {@code parts} nearly equal runs of {@code total} images (or channels). */
+    private static Slice slice(int total, int parts, int part) {
+        int start = (int) ((long) total * part / parts);
+        int end = (int) ((long) total * (part + 1) / parts);
         return new Slice(start, end - start);
     }
 
@@ -289,27 +290,22 @@ final class OneDnnConvolution implements AutoCloseable {
 
     /** The convolution of {@code key} on {@code count} of its images. */
     private static ConvolutionKey withBatch(ConvolutionKey key, int count) {
-        GroupedConv2dGeometry g = key.geometry();
-        Conv2dGeometry c = g.group();
-        Conv2dGeometry sliced = new Conv2dGeometry(count, c.inChannels(), c.height(), c.width(), c.outChannels(),
-                c.kernelH(), c.kernelW(), c.strideH(), c.strideW(), c.padH(), c.padW(), c.dilationH(), c.dilationW());
-        return new ConvolutionKey(new GroupedConv2dGeometry(sliced, g.groups()), key.direction(), key.bias());
+        return resized(key, count, key.geometry().group().outChannels());
     }
 
-    /** The first of the output channels of part {@code part} of {@code parts}. */
-    private static int firstChannel(int channels, int parts, int part) {
-        return (int) ((long) channels * part / parts);
+    /** The convolution of {@code key} on {@code batch} images, making {@code outChannels} of its output channels. */
+    private static ConvolutionKey resized(ConvolutionKey key, int batch, int outChannels) {
+        GroupedConv2dGeometry g = key.geometry();
+        Conv2dGeometry c = g.group();
+        Conv2dGeometry sliced = new Conv2dGeometry(batch, c.inChannels(), c.height(), c.width(), outChannels,
+                c.kernelH(), c.kernelW(), c.strideH(), c.strideW(), c.padH(), c.padW(), c.dilationH(), c.dilationW());
+        return new ConvolutionKey(new GroupedConv2dGeometry(sliced, g.groups()), key.direction(), key.bias());
     }
 
     /** The convolution of part {@code part} of {@code key}'s output channels, split over the threads. */
     private ConvolutionKey channels(ConvolutionKey key, int part) {
-        GroupedConv2dGeometry g = key.geometry();
-        Conv2dGeometry c = g.group();
-        int count = firstChannel(c.outChannels(), lanes.length, part + 1)
-                - firstChannel(c.outChannels(), lanes.length, part);
-        Conv2dGeometry sliced = new Conv2dGeometry(c.batch(), c.inChannels(), c.height(), c.width(), count,
-                c.kernelH(), c.kernelW(), c.strideH(), c.strideW(), c.padH(), c.padW(), c.dilationH(), c.dilationW());
-        return new ConvolutionKey(new GroupedConv2dGeometry(sliced, g.groups()), key.direction(), key.bias());
+        Conv2dGeometry c = key.geometry().group();
+        return resized(key, c.batch(), slice(c.outChannels(), lanes.length, part).count());
     }
 
     /** The element {@code elements} on from {@code t}'s first. */
