@@ -14,16 +14,11 @@ final class SpacingOps {
     }
 
     static Tensor linspace(double start, double end, int steps, DType dtype) {
-        return inDtype(points("linspace", start, end, steps, dtype, Double.NaN), dtype);
+        return Tensor.vectorOf(points("linspace", start, end, steps, dtype, Double.NaN), dtype);
     }
 
     static Tensor logspace(double start, double end, int steps, double base, DType dtype) {
-        return inDtype(points("logspace", start, end, steps, dtype, base), dtype);
-    }
-
-    /** The points as a tensor of dtype; the F64 tensor they are made in is freed once converted. */
-    private static Tensor inDtype(double[] points, DType dtype) {
-        return Tensor.consume(Tensor.fromArray(points, points.length), null, t -> t.to(dtype));
+        return Tensor.vectorOf(points("logspace", start, end, steps, dtype, base), dtype);
     }
 
     /** The points, or base raised to them where base is not NaN, each rounded to dtype. */

@@ -12,7 +12,7 @@ final class SpectralValues {
         for (int k = 0; k < n; k++) {
             f[k] = (k < (n + 1) / 2 ? k : k - n) * (1 / (n * d));
         }
-        return of(f, dtype);
+        return Tensor.vectorOf(f, dtype);
     }
 
     /** PyTorch's rfftfreq: {@code [0, 1, ..., floor(n / 2)] / (d n)}. */
@@ -22,7 +22,7 @@ final class SpectralValues {
         for (int k = 0; k < f.length; k++) {
             f[k] = k * (1 / (n * d));
         }
-        return of(f, dtype);
+        return Tensor.vectorOf(f, dtype);
     }
 
     /**
@@ -38,12 +38,7 @@ final class SpectralValues {
         for (int k = 0; k < n; k++) {
             w[k] = n == 1 ? 1 : 0.5 - 0.5 * Math.cos(2 * Math.PI * k / period);
         }
-        return of(w, dtype);
-    }
-
-    /** {@code values} as a tensor of {@code dtype}; the F64 tensor they are made in is freed once converted. */
-    private static Tensor of(double[] values, DType dtype) {
-        return Tensor.consume(Tensor.fromArray(values, values.length), null, t -> t.to(dtype));
+        return Tensor.vectorOf(w, dtype);
     }
 
     private static void checkPoints(String op, int n, double d) {

@@ -127,7 +127,12 @@ public final class Tensor implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             values[i] = start + i * step;
         }
-        return consume(fromArray(values, n), null, t -> t.to(dtype));
+        return vectorOf(values, dtype);
+    }
+
+    /** {@code values} as a 1-D tensor of {@code dtype}; the F64 tensor they are made in is freed once converted. */
+    static Tensor vectorOf(double[] values, DType dtype) {
+        return consume(fromArray(values, values.length), null, t -> t.to(dtype));
     }
 
     /** An F32 tensor holding {@code data} in row-major order. */
