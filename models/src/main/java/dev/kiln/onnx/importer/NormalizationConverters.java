@@ -80,12 +80,15 @@ final class NormalizationConverters {
             }
             int[] flat = Arrays.copyOf(dims, axis + 1);
             flat[axis] = (int) (x.size() / Math.max(1, x.shape().outer(axis)));
-            Tensor rows = x.reshape(flat);
-            Tensor centred = rows.sub(rows.mean(-1, true));
-            Tensor std = centred.square().mean(-1, true).add(eps).sqrt();
-            Tensor y = centred.div(std).reshape(dims).mul(in[1].tensor(floatType));
+            Tensor y = normalisedRows(x.reshape(flat), eps).reshape(dims).mul(in[1].tensor(floatType));
             return OnnxValue.of(in.length > 2 && in[2] != null ? y.add(in[2].tensor(floatType)) : y);
         };
+    }
+
+    /** {@code rows} less their mean over the last axis, divided by sqrt(biased variance + eps). */
+    private static Tensor normalisedRows(Tensor rows, float eps) {
+        Tensor centred = rows.sub(rows.mean(-1, true));
+        return centred.div(centred.square().mean(-1, true).add(eps).sqrt());
     }
 
     /** One axis of a reduction. */
@@ -104,12 +107,11 @@ final class NormalizationConverters {
             Tensor x = in[0].tensor(floatType);
             int[] dims = x.shape().dims();
             Tensor rows = x.reshape(dims[0], dims[1], (int) (x.size() / ((long) dims[0] * dims[1])));
-            Tensor centred = rows.sub(rows.mean(-1, true));
-            Tensor std = centred.square().mean(-1, true).add(eps).sqrt();
+            Tensor normalised = normalisedRows(rows, eps);
             int[] perChannel = new int[dims.length - 1];
             Arrays.fill(perChannel, 1);
             perChannel[0] = dims[1];
-            return OnnxValue.of(centred.div(std).reshape(dims).mul(in[1].tensor(floatType).reshape(perChannel))
+            return OnnxValue.of(normalised.reshape(dims).mul(in[1].tensor(floatType).reshape(perChannel))
                     .add(in[2].tensor(floatType).reshape(perChannel)));
         };
     }
