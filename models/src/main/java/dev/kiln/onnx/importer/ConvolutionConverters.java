@@ -2,15 +2,18 @@ package dev.kiln.onnx.importer;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 
 /**
- * Conv, ConvTranspose, MaxPool, AveragePool, GlobalAveragePool and GlobalMaxPool over 1-D ([N, C, L]) and 2-D ([N, C, H, W])
- * inputs; a 1-D node runs as a 2-D one of height 1. auto_pad must be NOTSET (explicit pads, what torch exports) or
- * VALID (no padding).
+ * Conv, ConvTranspose, MaxPool, AveragePool, LpPool, GlobalAveragePool and GlobalMaxPool over 1-D ([N, C, L]) and
+ * 2-D ([N, C, H, W]) inputs; a 1-D node runs as a 2-D one of height 1. Every auto_pad ({@link AutoPad}); pads that
+ * Kiln's ops cannot take as padding (uneven ones, a pool's beyond half its kernel) are padded explicitly first: zeros
+ * for convolutions, -inf for MaxPool, zeros that AveragePool leaves out of its divisors unless count_include_pad.
  */
 final class ConvolutionConverters {
     private ConvolutionConverters() {
@@ -21,6 +24,7 @@ final class ConvolutionConverters {
         ops.put("ConvTranspose", ConvolutionConverters::convTranspose);
         ops.put("MaxPool", ConvolutionConverters::maxPool);
         ops.put("AveragePool", ConvolutionConverters::averagePool);
+        ops.put("LpPool", ConvolutionConverters::lpPool);
         ops.put("GlobalAveragePool", n -> ConvolutionConverters::globalAveragePool);
         ops.put("GlobalMaxPool", n -> (in, floatType) -> {
             Tensor x = in[0].tensor(floatType);
@@ -30,66 +34,106 @@ final class ConvolutionConverters {
         });
     }
 
-    private static void checkAutoPad(OnnxNode node) {
-        String autoPad = node.stringAttr("auto_pad", "NOTSET");
-        if (!autoPad.equals("NOTSET") && !autoPad.equals("VALID")) {
-            throw node.error("auto_pad " + autoPad + " is not supported; Kiln runs NOTSET (explicit pads) and VALID");
-        }
+    /** One node's op on the input, weight and bias as 2-D, and the node's geometry. */
+    @FunctionalInterface
+    private interface WindowOp {
+        Tensor apply(Tensor x, Tensor[] weightAndBias, PoolingGeometry g);
     }
 
     private static OnnxStep conv(OnnxNode node) {
-        checkAutoPad(node);
+        AutoPad.of(node);
         int groups = Math.toIntExact(node.intAttr("group", 1));
-        return spatial(node, (x, w) -> {
-            Tensor weight = w[0];
-            PoolingGeometry g = PoolingGeometry.of(node, x.rank() - 2, kernelOf(w[0]));
-            Tensor input = g.even() ? x : F.pad(x, g.explicitPads(), 0);
-            int[] padding = g.even() ? g.padding() : new int[2];
-            if (x.rank() == 3) {
-                input = input.unsqueeze(2);
-                weight = weight.unsqueeze(2);
-            }
-            return F.conv2d(input, weight, w[1], g.stride(), padding, g.dilation(), groups);
-        });
+        return spatial(node, false, (x, w, g) -> g.even()
+                ? F.conv2d(x, w[0], w[1], g.stride(), g.padding(), g.dilation(), groups)
+                : F.conv2d(F.pad(x, g.explicitPads(), 0), w[0], w[1], g.stride(), new int[2], g.dilation(), groups));
     }
 
+    /**
+     * ConvTranspose: uneven pads (auto_pad's among them) run unpadded and are cropped off the output; a grouped node
+     * runs each group's channels as a transposed convolution of its own.
+     */
     private static OnnxStep convTranspose(OnnxNode node) {
-        checkAutoPad(node);
-        if (node.intAttr("group", 1) != 1) {
-            throw node.error("group " + node.intAttr("group", 1) + " is not supported; Kiln runs ConvTranspose with "
-                    + "group 1");
-        }
+        AutoPad.of(node);
         if (node.has("output_shape")) {
             throw node.error("output_shape is not supported; give pads and output_padding instead");
         }
-        return spatial(node, (x, w) -> {
-            PoolingGeometry g = PoolingGeometry.of(node, x.rank() - 2, kernelOf(w[0]));
-            evenPads(node, g);
-            boolean oneD = x.rank() == 3;
-            return F.convTranspose2d(oneD ? x.unsqueeze(2) : x, oneD ? w[0].unsqueeze(2) : w[0], w[1], g.stride(),
-                    g.padding(), g.outputPadding(), g.dilation());
+        int groups = Math.toIntExact(node.intAttr("group", 1));
+        return spatial(node, true, (x, w, g) -> {
+            checkGroups(node, groups, x, w[0]);
+            int[] padding = g.even() ? g.padding() : new int[2];
+            List<Tensor> parts = new ArrayList<>();
+            for (int k = 0; k < groups; k++) {
+                Tensor bias = w[1] == null ? null : part(w[1], 0, k, groups);
+                parts.add(F.convTranspose2d(part(x, 1, k, groups), part(w[0], 0, k, groups), bias, g.stride(),
+                        padding, g.outputPadding(), g.dilation()));
+            }
+            Tensor y = groups == 1 ? parts.get(0) : Tensor.cat(parts, 1);
+            return g.even() ? y : F.pad(y, Arrays.stream(g.explicitPads()).map(p -> -p).toArray(), 0);
         });
+    }
+
+    private static void checkGroups(OnnxNode node, int groups, Tensor x, Tensor weight) {
+        if (groups < 1 || x.dim(1) % groups != 0 || weight.dim(0) != x.dim(1)) {
+            throw node.error("group " + groups + " with an input of " + x.dim(1) + " channels and a weight of "
+                    + weight.dim(0) + " input channels: ConvTranspose's weight is [C, C_out / group, k...] for an "
+                    + "input of C channels, C a multiple of group");
+        }
+    }
+
+    /** Part {@code k} of {@code groups} equal parts of {@code t} along {@code axis}; all of it for one group. */
+    private static Tensor part(Tensor t, int axis, int k, int groups) {
+        int size = t.dim(axis) / groups;
+        return groups == 1 ? t : t.narrow(axis, k * size, size);
     }
 
     private static OnnxStep maxPool(OnnxNode node) {
-        checkAutoPad(node);
+        AutoPad.of(node);
         boolean ceil = node.intAttr("ceil_mode", 0) != 0;
-        return spatial(node, (x, w) -> {
-            PoolingGeometry g = evenPads(node, PoolingGeometry.of(node, x.rank() - 2, null));
-            return F.maxPool2d(x.rank() == 3 ? x.unsqueeze(2) : x, g.kernel(), g.stride(), g.padding(), g.dilation(),
-                    ceil);
-        });
+        return spatial(node, false, (x, w, g) -> g.poolable()
+                ? F.maxPool2d(x, g.kernel(), g.stride(), g.padding(), g.dilation(), ceil)
+                : F.maxPool2d(F.pad(x, g.explicitPads(), Double.NEGATIVE_INFINITY), g.kernel(), g.stride(), new int[2],
+                        g.dilation(), ceil));
     }
 
     private static OnnxStep averagePool(OnnxNode node) {
-        checkAutoPad(node);
+        AutoPad.of(node);
         boolean ceil = node.intAttr("ceil_mode", 0) != 0;
         boolean countPad = node.intAttr("count_include_pad", 0) != 0;
-        return spatial(node, (x, w) -> {
-            PoolingGeometry g = evenPads(node, PoolingGeometry.of(node, x.rank() - 2, null));
-            Tensor input = x.rank() == 3 ? x.unsqueeze(2) : x;
-            Tensor y = F.avgPool2d(input, g.kernel(), g.stride(), g.padding(), ceil, countPad);
-            return ceil && countPad ? overWholeKernel(y, input, g) : y;
+        return spatial(node, false, (x, w, g) -> {
+            if (g.poolable()) {
+                Tensor y = F.avgPool2d(x, g.kernel(), g.stride(), g.padding(), ceil, countPad);
+                return ceil && countPad ? overWholeKernel(y, x, g.kernel(), g.stride(), g.padding()) : y;
+            }
+            Tensor y = paddedMeans(x, g, ceil);
+            return countPad ? y : y.div(paddedMeans(x.fullLike(1, Shape.of(1, 1, x.dim(2), x.dim(3))), g, ceil));
+        });
+    }
+
+    /**
+     * The window means of {@code x} padded explicitly with zeros, each over the whole kernel (the padding counted, and
+     * a ceil-mode window's part past the padded input too, as ONNX Runtime's); divided by those of ones padded alike
+     * they leave the padding out of the divisors.
+     */
+    private static Tensor paddedMeans(Tensor x, PoolingGeometry g, boolean ceil) {
+        Tensor padded = F.pad(x, g.explicitPads(), 0);
+        Tensor y = F.avgPool2d(padded, g.kernel(), g.stride(), new int[2], ceil, true);
+        return ceil ? overWholeKernel(y, padded, g.kernel(), g.stride(), new int[2]) : y;
+    }
+
+    /**
+     * LpPool: each window's {@code (sum |x|^p)^(1/p)}, the padding adding nothing; a window whose sum is 0 passes no
+     * gradient back, where {@code s^(1/p)}'s would be infinite.
+     */
+    private static OnnxStep lpPool(OnnxNode node) {
+        AutoPad.of(node);
+        boolean ceil = node.intAttr("ceil_mode", 0) != 0;
+        long p = node.intAttr("p", 2);
+        if (p < 1) {
+            throw node.error("p " + p + "; LpPool's norm must be at least 1");
+        }
+        return spatial(node, false, (x, w, g) -> {
+            Tensor sums = paddedMeans(x.abs().pow(p), g, ceil).mul(g.kernel()[0] * g.kernel()[1]);
+            return sums.maskedFill(sums.eq(0), 0).pow(1.0 / p);
         });
     }
 
@@ -98,10 +142,9 @@ final class ConvolutionConverters {
      * PyTorch) divides a last window that in ceil mode runs past the padded input by its part inside it: {@code y}
      * rescaled at each such position by that part over the area.
      */
-    private static Tensor overWholeKernel(Tensor y, Tensor input, PoolingGeometry g) {
-        int[] k = g.kernel();
-        int[] rows = windowParts(input.dim(2), y.dim(2), k[0], g.stride()[0], g.padding()[0]);
-        int[] cols = windowParts(input.dim(3), y.dim(3), k[1], g.stride()[1], g.padding()[1]);
+    private static Tensor overWholeKernel(Tensor y, Tensor input, int[] k, int[] stride, int[] padding) {
+        int[] rows = windowParts(input.dim(2), y.dim(2), k[0], stride[0], padding[0]);
+        int[] cols = windowParts(input.dim(3), y.dim(3), k[1], stride[1], padding[1]);
         if (rows[rows.length - 1] == k[0] && cols[cols.length - 1] == k[1]) {
             return y;
         }
@@ -111,7 +154,7 @@ final class ConvolutionConverters {
                 scale[i * cols.length + j] = (double) rows[i] * cols[j] / (k[0] * k[1]);
             }
         }
-        return y.mul(Tensor.fromArray(scale, rows.length, cols.length).to(y.dtype()));
+        return y.mul(Tensor.fromArray(scale, rows.length, cols.length).to(y.dtype()).to(y.backend()));
     }
 
     /** For each of {@code count} windows along an axis, how many of its k positions lie inside the padded input. */
@@ -135,25 +178,21 @@ final class ConvolutionConverters {
         return OnnxValue.of(x);
     }
 
-    private static PoolingGeometry evenPads(OnnxNode node, PoolingGeometry g) {
-        if (!g.even()) {
-            throw node.error("pads begin " + Arrays.toString(g.padBegin()) + " and end " + Arrays.toString(g.padEnd())
-                    + " differ; Kiln pads both ends of an axis alike here");
-        }
-        return g;
-    }
-
-    /** The weight's spatial sizes, the kernel when kernel_shape is left out. */
+    /** The weight's spatial sizes, the kernel when kernel_shape is left out; null for a pool, which has no weight. */
     private static int[] kernelOf(Tensor weight) {
+        if (weight == null) {
+            return null;
+        }
         int[] dims = weight.shape().dims();
         return Arrays.copyOfRange(dims, 2, dims.length);
     }
 
     /**
-     * A step that checks the input is [N, C, L] or [N, C, H, W], runs {@code op} on it and the node's other inputs
-     * (weight and bias, null where absent), and drops the height of 1 a 1-D input ran with.
+     * A step that checks the input is [N, C, L] or [N, C, H, W], works out the node's geometry on it, runs {@code op}
+     * on it and the node's other inputs (weight and bias, null where absent), a 1-D input and weight with a height of
+     * 1, and drops that height from the output.
      */
-    private static OnnxStep spatial(OnnxNode node, BiFunction<Tensor, Tensor[], Tensor> op) {
+    private static OnnxStep spatial(OnnxNode node, boolean transposed, WindowOp op) {
         return (in, floatType) -> {
             Tensor x = in[0].tensor(floatType);
             if (x.rank() != 3 && x.rank() != 4) {
@@ -163,8 +202,15 @@ final class ConvolutionConverters {
             for (int k = 1; k < Math.min(in.length, 3); k++) {
                 rest[k - 1] = in[k] == null ? null : in[k].tensor(floatType);
             }
-            Tensor y = op.apply(x, rest);
-            return OnnxValue.of(x.rank() == 3 ? y.squeeze(2) : y);
+            int[] dims = x.shape().dims();
+            PoolingGeometry g = PoolingGeometry.of(node, Arrays.copyOfRange(dims, 2, dims.length), kernelOf(rest[0]),
+                    transposed);
+            boolean oneD = x.rank() == 3;
+            if (oneD && rest[0] != null) {
+                rest[0] = rest[0].unsqueeze(2);
+            }
+            Tensor y = op.apply(oneD ? x.unsqueeze(2) : x, rest, g);
+            return OnnxValue.of(oneD ? y.squeeze(2) : y);
         };
     }
 }
