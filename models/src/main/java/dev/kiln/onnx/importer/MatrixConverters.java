@@ -6,7 +6,7 @@ import dev.kiln.engine.Tensor;
 import java.util.Arrays;
 import java.util.Map;
 
-/** Gemm and MatMul. */
+/** Gemm, MatMul and Einsum. */
 final class MatrixConverters {
     private MatrixConverters() {
     }
@@ -15,6 +15,25 @@ final class MatrixConverters {
         ops.put("Gemm", MatrixConverters::gemm);
         ops.put("MatMul", n -> (in, floatType) ->
                 OnnxValue.of(matmul(in[0].tensor(floatType), in[1].tensor(floatType))));
+        ops.put("Einsum", MatrixConverters::einsum);
+    }
+
+    /** Einsum as {@link F#einsum}, whose equations are ONNX's (implicit outputs and ellipses among them). */
+    private static OnnxStep einsum(OnnxNode node) {
+        if (!node.has("equation")) {
+            throw node.error("has no equation attribute, which ONNX requires");
+        }
+        String equation = node.stringAttr("equation", "");
+        return (in, floatType) -> {
+            Tensor[] operands = new Tensor[in.length];
+            for (int k = 0; k < in.length; k++) {
+                if (in[k].isInteger()) {
+                    throw node.error("operand " + k + " is an integer tensor; Kiln's einsum runs floating-point ones");
+                }
+                operands[k] = in[k].tensor(floatType);
+            }
+            return OnnxValue.of(F.einsum(equation, operands));
+        };
     }
 
     /**
