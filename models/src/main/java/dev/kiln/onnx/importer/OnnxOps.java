@@ -21,6 +21,7 @@ final class OnnxOps {
         RecurrentConverter.register(all);
         DepthSpaceConverters.register(all);
         ActivationMoreConverters.register(all);
+        BooleanConverters.register(all);
         return all;
     }
 

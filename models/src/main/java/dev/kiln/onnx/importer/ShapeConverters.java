@@ -319,15 +319,22 @@ final class ShapeConverters {
     }
 
     /**
-     * Cast to FLOAT or DOUBLE (floating-point values keep the precision the graph runs in) or to INT64 or INT32
-     * (integers, truncated toward zero).
+     * Cast to FLOAT or DOUBLE (floating-point values keep the precision the graph runs in), to INT64 or INT32
+     * (integers, truncated toward zero), or to BOOL: 0/1 in I64, 1 wherever the input is non-zero
+     * ({@link BooleanConverters}).
      */
     private static OnnxStep cast(OnnxNode node) {
         long to = node.intAttr("to", 0);
         boolean floating = OnnxTensors.isFloating((int) to);
-        if (!floating && to != TensorProto.INT64 && to != TensorProto.INT32) {
+        if (!floating && to != TensorProto.INT64 && to != TensorProto.INT32 && to != TensorProto.BOOL) {
             throw node.error("cast to ONNX data type " + to + " is not supported; Kiln casts to FLOAT (1), DOUBLE (11),"
-                    + " INT32 (6) and INT64 (7)");
+                    + " INT32 (6), INT64 (7) and BOOL (9)");
+        }
+        if (to == TensorProto.BOOL) {
+            return (in, floatType) -> in[0].isHost()
+                    ? OnnxValue.ofLongs(in[0].shape(), Arrays.stream(in[0].doubles()).mapToLong(d -> d != 0 ? 1 : 0)
+                            .toArray())
+                    : OnnxValue.of(in[0].tensor(floatType).ne(0).to(DType.I64));
         }
         return (in, floatType) -> {
             OnnxValue v = in[0];
