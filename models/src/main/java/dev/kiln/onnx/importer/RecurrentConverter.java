@@ -13,10 +13,12 @@ import java.util.Map;
  * ONNX's RNN, LSTM and GRU operators, as torch.onnx.export writes them for nn.RNN, nn.LSTM and nn.GRU and Kiln's
  * export for its recurrent layers: X [seq, batch, input] (layout 0), W [directions, gates * hidden, input],
  * R [directions, gates * hidden, hidden], optional B [directions, 2 * gates * hidden] (input biases, then hidden
- * biases), optional initial_h (and LSTM's initial_c) [directions, batch, hidden]; direction forward, reverse or
- * bidirectional. Outputs Y [seq, directions, batch, hidden], Y_h (and LSTM's Y_c) [directions, batch, hidden]: the
- * steps of the outputs share one run of the recurrence. Weights stay whatever the graph feeds (initializers, so
- * trainable parameters). Refused by name: sequence_lens, LSTM's peepholes P, layout 1, clip, input_forget, other
+ * biases), optional sequence_lens [batch] (a padded batch: each sequence's length, at most seq), optional initial_h
+ * (and LSTM's initial_c) [directions, batch, hidden]; direction forward, reverse or bidirectional. Outputs
+ * Y [seq, directions, batch, hidden], zero past each sequence's length, and Y_h (and LSTM's Y_c)
+ * [directions, batch, hidden], the state after each sequence's last step (the reverse direction starts at its last
+ * valid step): the steps of the outputs share one run of the recurrence. Weights stay whatever the graph feeds
+ * (initializers, so trainable parameters). Refused by name: LSTM's peepholes P, layout 1, clip, input_forget, other
  * activations than ONNX's defaults (tanh or ReLU for RNN) and GRU's linear_before_reset 0.
  */
 final class RecurrentConverter implements OnnxConverter {
@@ -86,10 +88,6 @@ final class RecurrentConverter implements OnnxConverter {
     }
 
     private void refuseUnsupported(OnnxNode node) {
-        if (node.hasInput(SEQUENCE_LENS)) {
-            throw node.error("sequence_lens is given; Kiln runs every sequence to the full length of X (export "
-                    + "without packed sequences)");
-        }
         if (cell == RecurrentCell.LSTM && node.hasInput(PEEPHOLES)) {
             throw node.error("peephole weights P are given; Kiln runs LSTM without peepholes");
         }
@@ -154,11 +152,12 @@ final class RecurrentConverter implements OnnxConverter {
         Tensor h0 = optional(in, INITIAL_H, floatType);
         Tensor c0 = cell == RecurrentCell.LSTM ? optional(in, INITIAL_C, floatType) : null;
         checkShapes(g, x, w, r, b, h0, c0);
+        Tensor valid = SEQUENCE_LENS < in.length && in[SEQUENCE_LENS] != null ? validSteps(in[SEQUENCE_LENS], x) : null;
         List<Tensor> ys = new ArrayList<>();
         List<Tensor> hs = new ArrayList<>();
         List<Tensor> cs = new ArrayList<>();
         for (int d = 0; d < g.directions(); d++) {
-            Direction out = direction(g, d, x, w, r, b, h0, c0);
+            Direction out = direction(g, d, x, w, r, b, h0, c0, valid);
             ys.add(out.y());
             hs.add(out.last().h());
             cs.add(out.last().c());
@@ -177,7 +176,34 @@ final class RecurrentConverter implements OnnxConverter {
     private record Direction(Tensor y, RecurrentCell.State last) {
     }
 
-    private Direction direction(Geometry g, int d, Tensor x, Tensor w, Tensor r, Tensor b, Tensor h0, Tensor c0) {
+    /**
+     * sequence_lens as a mask [seq, batch, 1] in x's dtype and on its backend: 1 at the steps each sequence has, 0 past its length.
+     *
+     * @throws IllegalArgumentException naming the lengths when they are not one per sequence, each 0 to seq
+     */
+    private Tensor validSteps(OnnxValue lengths, Tensor x) {
+        long[] lens = lengths.longs();
+        int steps = x.dim(0);
+        int batch = x.dim(1);
+        if (lens.length != batch || Arrays.stream(lens).anyMatch(n -> n < 0 || n > steps)) {
+            throw new IllegalArgumentException(cell + ": sequence_lens " + Arrays.toString(lens) + " must hold "
+                    + batch + " lengths (one per sequence of X " + x.shape() + "), each 0 to " + steps);
+        }
+        double[] mask = new double[steps * batch];
+        for (int t = 0; t < steps; t++) {
+            for (int n = 0; n < batch; n++) {
+                mask[t * batch + n] = t < lens[n] ? 1 : 0;
+            }
+        }
+        return Tensor.fromArray(mask, steps, batch, 1).to(x.dtype()).to(x.backend());
+    }
+
+    /**
+     * One direction's run; with {@code valid} (sequence_lens) a step past a sequence's length keeps its state and
+     * outputs zeros.
+     */
+    private Direction direction(Geometry g, int d, Tensor x, Tensor w, Tensor r, Tensor b, Tensor h0, Tensor c0,
+            Tensor valid) {
         int steps = x.dim(0);
         int batch = x.dim(1);
         int width = cell.gates() * g.hidden();
@@ -196,8 +222,16 @@ final class RecurrentConverter implements OnnxConverter {
         Tensor[] outputs = new Tensor[steps];
         for (int s = 0; s < steps; s++) {
             int t = reverse ? steps - 1 - s : s;
-            state = cell.step(inputGates.narrow(0, t, 1).squeeze(0), state, rd, rb, g.relu()[d]);
-            outputs[t] = state.h();
+            RecurrentCell.State next = cell.step(inputGates.narrow(0, t, 1).squeeze(0), state, rd, rb, g.relu()[d]);
+            if (valid != null) {
+                Tensor m = valid.narrow(0, t, 1).squeeze(0);
+                next = new RecurrentCell.State(Tensor.where(m, next.h(), state.h()),
+                        next.c() == null ? null : Tensor.where(m, next.c(), state.c()));
+                outputs[t] = next.h().mul(m);
+            } else {
+                outputs[t] = next.h();
+            }
+            state = next;
         }
         return new Direction(Tensor.stack(Arrays.asList(outputs), 0), state);
     }

@@ -127,11 +127,17 @@ class OnnxImportRecurrentTest {
     }
 
     @Test
-    void sequenceLengthsAreRefusedByName() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxImport.load(
-                recurrentNode("RNN", 1, List.of("x", "w", "r", "", "x"))));
+    void sequenceLengthsOtherThanOnePerSequenceAreRefusedNamingThem() {
+        try (Scope s = Scope.open(); OnnxModule rnn = OnnxImport.load(
+                recurrentNode("RNN", 1, List.of("x", "w", "r", "", "x")))) {
 
-        assertTrue(e.getMessage().startsWith("ONNX import: RNN node 'rec': sequence_lens is given"), e.getMessage());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> rnn.forwardAll(Tensor.zeros(STEPS, 2, INPUT)));
+
+            assertTrue(e.getMessage().contains("RNN: sequence_lens [0, 0, 0"), e.getMessage());
+            assertTrue(e.getMessage().contains("must hold 2 lengths (one per sequence of X [" + STEPS + ", 2, " + INPUT
+                    + "]), each 0 to " + STEPS), e.getMessage());
+        }
     }
 
     @Test
