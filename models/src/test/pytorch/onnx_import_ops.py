@@ -188,9 +188,10 @@ def recurrent_case(name, kind, bidirectional):
 
 
 def case(name, op, attrs, sample, reference, weights=None, inputs=None):
+    """One node on input x of a batch of 2 samples of shape {@code sample}."""
     weights = weights or {}
     node = helper.make_node(op, inputs or ["x"] + list(weights), ["y"], **attrs)
-    return (name, [node], weights, {}, sample, reference)
+    return (name, [node], weights, {}, (2, *sample), reference)
 
 
 def bool_case():
@@ -226,7 +227,51 @@ def bool_case():
         helper.make_node("Add", ["sum2", "halves"], ["y"]),
     ]
     weights = {"two": torch.tensor(2.0), "half": torch.tensor(0.5)}
-    return ("bool_masks", nodes, weights, {}, (3, 10), lambda x, p: boolean_ops(x, p))
+    return ("bool_masks", nodes, weights, {}, (2, 3, 10), lambda x, p: boolean_ops(x, p))
+
+
+class TorchMasks(nn.Module):
+    """As torch exports masks: a grouped ConvTranspose2d, comparisons (Greater, Less), ~ and & (Not, And),
+    masked_fill (Cast to BOOL, Where), torch.where and einsum."""
+    def __init__(self):
+        super().__init__()
+        self.up = nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, groups=2)
+
+    def forward(self, x):
+        y = self.up(x)
+        keep = (y > -0.1) & ~(y > 0.4)
+        y = y.masked_fill(~keep, 0.0)
+        y = torch.where(y.abs() < 0.05, y * 3, y)
+        return torch.einsum("bchw,bdhw->bcd", y, y).flatten(1)
+
+
+class TorchPackedLstm(nn.Module):
+    """A bidirectional nn.LSTM on a padded batch packed with pack_padded_sequence (lengths sorted, as
+    enforce_sorted=True exports; the unsorted form needs TopK and ScatterElements): torch exports the lengths as
+    sequence_lens. Y (as pad_packed_sequence gives it) and h_n, batch first and flattened."""
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(3, 4, bidirectional=True)
+
+    def forward(self, x):
+        packed = nn.utils.rnn.pack_padded_sequence(x, torch.tensor([5, 4, 2]))
+        out, (h, c) = self.lstm(packed)
+        y, _ = nn.utils.rnn.pad_packed_sequence(out, total_length=x.shape[0])
+        return torch.cat([y.transpose(0, 1).flatten(1), h.transpose(0, 1).flatten(1)], dim=1)
+
+
+def torch_case(name, cls, dims):
+    """A module torch.onnx.export writes (opset 17, float32, constant folding); the reference is the same module in
+    float64 on the float32-rounded weights."""
+    model = cls()
+    with torch.no_grad():
+        for i, (_, t) in enumerate(model.named_parameters()):
+            t.copy_(weight(i + 1, *t.shape))
+    path = os.path.join(HERE, "..", "resources", "onnx", "ops_%s.onnx" % name)
+    torch.onnx.export(model.float(), torch.zeros(*dims, dtype=torch.float32), path, opset_version=17,
+                      do_constant_folding=True, input_names=["x"], output_names=["y"])
+    model.double()
+    return (name, None, {}, {}, dims, lambda x, p: model(x))
 
 
 CASES = [
@@ -281,6 +326,8 @@ CASES = [
     recurrent_case("lstm_sequence_lens", "LSTM", True),
     recurrent_case("gru_sequence_lens", "GRU", False),
     recurrent_case("rnn_sequence_lens", "RNN", True),
+    torch_case("torch_masks", TorchMasks, (2, 4, 3, 3)),
+    torch_case("torch_packed_lstm", TorchPackedLstm, (5, 3, 3)),
 ]
 
 
@@ -320,12 +367,12 @@ def main():
     print()
     print("    static final List<Case> CASES = List.of(")
     entries = []
-    for name, nodes, weights, ints, sample, reference in CASES:
-        dims = sample if name.endswith("sequence_lens") else (2, *sample)
+    for name, nodes, weights, ints, dims, reference in CASES:
         x = parity.pattern(int(np.prod(dims)), 7).float().double().reshape(*dims).requires_grad_(True)
         out = reference(x, weights)
         (out * parity.pattern(out.numel(), 11).reshape(out.shape)).sum().backward()
-        write(name, nodes, weights, ints, dims, out.shape)
+        if nodes is not None:
+            write(name, nodes, weights, ints, dims, out.shape)
         entries.append('            new Case("%s", new int[] {%s}, new int[] {%s},\n                    new double[] {\n'
                        '                %s},\n                    new double[] {\n                %s})' % (
                            name, ", ".join(str(d) for d in dims), ", ".join(str(d) for d in out.shape),

@@ -26,10 +26,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The one-op graphs that models/src/test/pytorch/onnx_import_ops.py wrote (auto_pad SAME_UPPER and SAME_LOWER, uneven
- * pads, grouped ConvTranspose, LpPool, Einsum, the BOOL ops and Cast, sequence_lens), run by Kiln in F32 against the
- * outputs and input gradients PyTorch computed from ONNX's definitions ({@link OnnxImportOpsFixtures}), within 1e-5
- * as {@link OnnxImportPyTorchParityTest} holds its fixtures; and in F64 against finite differences.
+ * The small graphs that models/src/test/pytorch/onnx_import_ops.py wrote (auto_pad SAME_UPPER and SAME_LOWER, uneven
+ * pads, grouped ConvTranspose, LpPool, Einsum, the BOOL ops and Cast, sequence_lens; and two modules as torch.onnx
+ * exports them: masks with a grouped ConvTranspose2d and einsum, an LSTM on a packed padded batch), run by Kiln in F32
+ * against the outputs and input gradients PyTorch computed from ONNX's definitions ({@link OnnxImportOpsFixtures}),
+ * within 1e-5 as {@link OnnxImportPyTorchParityTest} holds its fixtures; and in F64 against finite differences.
  */
 class OnnxImportOpsTest {
     static List<OnnxImportOpsFixtures.Case> cases() {
