@@ -2338,4 +2338,68 @@ class CudaParityComposedOpsTest extends ParityTest {
                     });
         }
     }
+
+    /**
+     * The ONNX import's padded and grouped paths (OnnxImport: public Tensor ops): Conv with auto_pad SAME_UPPER, MaxPool
+     * with uneven pads (-inf padding), AveragePool SAME_LOWER leaving the padding out of its divisors, LpPool with
+     * uneven pads, a grouped ConvTranspose with uneven pads cropped off, Einsum, and an LSTM with sequence_lens (an I64
+     * graph input), every input on the backend; the gradients of weighted sums of the outputs in X, the weights and the
+     * LSTM's input: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void importedOnnxPaddedGroupedAndMaskedNodesMatchTheCpuWithTheirGradients(DType dtype) {
+        List<dev.kiln.onnx.NodeProto> nodes = List.of(
+                onnxNode("Conv", List.of("x", "w"), "c", dev.kiln.onnx.AttributeProto.ofString("auto_pad", "SAME_UPPER"),
+                        dev.kiln.onnx.AttributeProto.ofInts("strides", 2, 1)),
+                onnxNode("MaxPool", List.of("c"), "m", dev.kiln.onnx.AttributeProto.ofInts("kernel_shape", 2, 3),
+                        dev.kiln.onnx.AttributeProto.ofInts("pads", 1, 0, 0, 2)),
+                onnxNode("AveragePool", List.of("c"), "a", dev.kiln.onnx.AttributeProto.ofInts("kernel_shape", 3, 2),
+                        dev.kiln.onnx.AttributeProto.ofString("auto_pad", "SAME_LOWER")),
+                onnxNode("LpPool", List.of("c"), "l", dev.kiln.onnx.AttributeProto.ofInts("kernel_shape", 2, 2),
+                        dev.kiln.onnx.AttributeProto.ofInts("pads", 0, 1, 1, 0)),
+                onnxNode("ConvTranspose", List.of("c", "wt"), "t", dev.kiln.onnx.AttributeProto.ofInt("group", 2),
+                        dev.kiln.onnx.AttributeProto.ofInts("strides", 2, 2),
+                        dev.kiln.onnx.AttributeProto.ofInts("pads", 0, 1, 1, 0)),
+                onnxNode("Einsum", List.of("c", "c"), "e",
+                        dev.kiln.onnx.AttributeProto.ofString("equation", "bchw,bdhw->bcd")),
+                new dev.kiln.onnx.NodeProto(List.of("s", "sw", "sr", "sb", "lens"), List.of("y", "yh"), "rec", "LSTM",
+                        "", List.of(dev.kiln.onnx.AttributeProto.ofInt("hidden_size", 3),
+                                dev.kiln.onnx.AttributeProto.ofString("direction", "bidirectional"))));
+        List<String> inputNames = List.of("x", "w", "wt", "s", "sw", "sr", "sb", "lens");
+        List<String> outputNames = List.of("m", "a", "l", "t", "e", "y", "yh");
+        dev.kiln.onnx.GraphProto graph = new dev.kiln.onnx.GraphProto("parity", nodes, List.of(),
+                inputNames.stream().map(n -> new dev.kiln.onnx.ValueInfoProto(n, null)).toList(),
+                outputNames.stream().map(n -> new dev.kiln.onnx.ValueInfoProto(n, null)).toList(), List.of());
+        dev.kiln.onnx.importer.OnnxModule model = dev.kiln.onnx.importer.OnnxImport.load(new dev.kiln.onnx.ModelProto(
+                8, List.of(new dev.kiln.onnx.OperatorSetIdProto("", 17)), "parity", "1", "", 0, "", graph));
+        int[][] dims = {{2, 4, 7, 6}, {4, 4, 3, 3}, {4, 3, 3, 2}, {5, 3, 4}, {2, 12, 4}, {2, 12, 3}, {2, 24}};
+        String[] names = {"MaxPool", "AveragePool", "LpPool", "ConvTranspose", "Einsum", "Y", "Y_h", "X gradient",
+            "W gradient", "ConvTranspose W gradient", "LSTM X gradient"};
+        assertParity("imported ONNX padded, grouped and LSTM sequence_lens nodes " + dtype, names, sums(dtype), b -> {
+            Tensor[] in = new Tensor[dims.length + 1];
+            for (int k = 0; k < dims.length; k++) {
+                int n = java.util.Arrays.stream(dims[k]).reduce(1, (p, q) -> p * q);
+                in[k] = tensor(b, dtype, values(240 + k, n, -1, 1), dims[k]).requiresGrad(k < 4);
+            }
+            in[dims.length] = tensor(b, DType.I64, new double[] {5, 2, 4}, 3);
+            List<Tensor> out = model.forwardAll(in);
+            assertSame(b, out.get(0).backend(), "the result must be on the backend of its input");
+            Tensor loss = null;
+            for (int k = 0; k < out.size(); k++) {
+                Tensor o = out.get(k);
+                Tensor term = o.mul(tensor(b, dtype, values(250 + k, (int) o.size(), -1, 1), o.shape().dims())).sum();
+                loss = loss == null ? term : loss.add(term);
+            }
+            loss.backward();
+            List<Tensor> results = new java.util.ArrayList<>(out);
+            results.addAll(List.of(in[0].grad(), in[1].grad(), in[2].grad(), in[3].grad()));
+            return results.toArray(new Tensor[0]);
+        });
+    }
+
+    private static dev.kiln.onnx.NodeProto onnxNode(String op, List<String> inputs, String output,
+            dev.kiln.onnx.AttributeProto... attributes) {
+        return new dev.kiln.onnx.NodeProto(inputs, List.of(output), output, op, "", List.of(attributes));
+    }
 }
