@@ -10,8 +10,9 @@ import java.util.function.LongBinaryOperator;
  * The comparisons and logical ops of masks that torch exports (Less, LessOrEqual, GreaterOrEqual, And, Or, Xor; Equal,
  * Greater, Not and Where are {@link ElementwiseConverters}' and {@link ActivationMoreConverters}'). Kiln has no boolean
  * dtype: an ONNX BOOL value is a 0/1 tensor, in its operands' dtype where a comparison made it (as Kiln's
- * {@link Tensor#lt} gives), I64 where a Cast to BOOL or a BOOL initializer did; any non-zero element reads as true.
- * Host operands give host 0/1 integers, as shape arithmetic needs.
+ * {@link Tensor#lt} gives), I64 where a Cast to BOOL or a BOOL initializer did, and in the first operand's floating
+ * dtype (the graph's float type for integer operands) where a logical op did; any non-zero element reads as true.
+ * Host operands give host 0/1 values, as shape arithmetic needs.
  */
 final class BooleanConverters {
     private BooleanConverters() {
@@ -47,15 +48,20 @@ final class BooleanConverters {
         };
     }
 
-    /** And, Or or Xor of the operands' truth (non-zero), as 0/1 in the first operand's dtype. */
+    /**
+     * And, Or or Xor of the operands' truth (non-zero), as 0/1 in the first operand's floating dtype, or
+     * {@code floatType} for an integer one (Kiln's products and maxima run on floating-point tensors).
+     */
     private static OnnxStep logical(OnnxNode node, LongBinaryOperator onHost, BiFunction<Tensor, Tensor, Tensor> onTruths) {
         return (in, floatType) -> {
             if (in[0].isHost() && in[1].isHost()) {
                 return HostArrays.binary(node.opType(), in[0], in[1], onHost,
                         (x, y) -> onHost.applyAsLong(x != 0 ? 1 : 0, y != 0 ? 1 : 0));
             }
-            Tensor a = in[0].tensor(floatType).ne(0);
-            return OnnxValue.of(onTruths.apply(a, sameType(in[1].tensor(floatType).ne(0), a.dtype())));
+            Tensor a = in[0].tensor(floatType);
+            DType dtype = a.dtype().isFloating() ? a.dtype() : floatType;
+            Tensor b = sameType(in[1].tensor(floatType), dtype);
+            return OnnxValue.of(onTruths.apply(sameType(a, dtype).ne(0), b.ne(0)));
         };
     }
 

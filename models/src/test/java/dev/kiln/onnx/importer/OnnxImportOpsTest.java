@@ -12,6 +12,7 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.nn.PyTorchParity;
 import dev.kiln.onnx.AttributeProto;
 import dev.kiln.onnx.ModelProto;
+import dev.kiln.onnx.NodeProto;
 import dev.kiln.onnx.TensorProto;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +25,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The small graphs that models/src/test/pytorch/onnx_import_ops.py wrote (auto_pad SAME_UPPER and SAME_LOWER, uneven
@@ -142,6 +144,38 @@ class OnnxImportOpsTest {
                     () -> model.forward(Tensor.zeros(2)));
 
             assertTrue(e.getMessage().contains("operand 1 is an integer tensor"), e.getMessage());
+        }
+    }
+
+    /**
+     * A shape against limits [4, 5] and floors [2, 5]: as I64 initializers (tensors, integer operands of the logical
+     * ops) or as Constant nodes (host values, as shape arithmetic runs).
+     */
+    @ParameterizedTest(name = "constants {0}")
+    @ValueSource(booleans = {false, true})
+    void comparisonsAndLogicalOpsOfIntegersGiveZeroesAndOnes(boolean constants) {
+        TensorProto limits = TensorProto.ofLongs("limits", new long[] {2}, new long[] {4, 5});
+        TensorProto floors = TensorProto.ofLongs("floors", new long[] {2}, new long[] {2, 5});
+        List<NodeProto> nodes = new ArrayList<>(List.of(
+                OnnxGraphs.node("Shape", List.of("x"), "s"),
+                OnnxGraphs.node("Less", List.of("s", "limits"), "below"),
+                OnnxGraphs.node("GreaterOrEqual", List.of("s", "floors"), "above"),
+                OnnxGraphs.node("Xor", List.of("below", "above"), "either"),
+                OnnxGraphs.node("And", List.of("below", "above"), "both")));
+        if (constants) {
+            nodes.add(0, new NodeProto(List.of(), List.of("limits"), "limits", "Constant", "",
+                    List.of(AttributeProto.ofTensor("value", limits))));
+            nodes.add(0, new NodeProto(List.of(), List.of("floors"), "floors", "Constant", "",
+                    List.of(AttributeProto.ofTensor("value", floors))));
+        }
+        ModelProto proto = OnnxGraphs.model(17, nodes, constants ? List.of() : List.of(limits, floors),
+                List.of(OnnxGraphs.value("x", 3, 4)), List.of(OnnxGraphs.value("either"), OnnxGraphs.value("both")));
+
+        try (OnnxModule model = OnnxImport.load(proto); Scope s = Scope.open()) {
+            List<Tensor> y = model.forwardAll(Tensor.zeros(3, 4));
+
+            assertArrayEquals(new double[] {0, 1}, y.get(0).toDoubleArray());
+            assertArrayEquals(new double[] {1, 0}, y.get(1).toDoubleArray());
         }
     }
 }
