@@ -1,4 +1,5 @@
-"""Prints FusionPyTorchParityTest: torch.nn.utils.fusion's fuse_conv_bn_eval and fuse_linear_bn_eval in F64.
+"""Prints FusionPyTorchParityTest: torch.nn.utils.fusion's fuse_conv_bn_eval (transpose=True for the transposed
+convolutions) and fuse_linear_bn_eval in F64.
 
 Each case builds Sequential(layer, batch norm), fills its parameters from parity.py's pattern (seed = index + 1),
 sets the running mean to pattern(channels, 10) and the running variance to 1 + pattern(channels, 11), and prints the
@@ -17,6 +18,13 @@ CASES = [
      torch.nn.Conv3d(2, 3, 2), torch.nn.BatchNorm3d(3), fuse_conv_bn_eval),
     ("linear", "new Linear(5, 3)", "new BatchNorm1d(3, 1e-2, 0.1)", "fuseLinearBatchNorm", 3,
      torch.nn.Linear(5, 3), torch.nn.BatchNorm1d(3, eps=1e-2), fuse_linear_bn_eval),
+    ("convTranspose1dWithBias", "new ConvTranspose1d(3, 4, 3, 2, 1, 1, 1, true)", "new BatchNorm1d(4, 1e-3, 0.1)",
+     "fuseConvBatchNorm", 4, torch.nn.ConvTranspose1d(3, 4, 3, stride=2, padding=1, output_padding=1),
+     torch.nn.BatchNorm1d(4, eps=1e-3), lambda c, b: fuse_conv_bn_eval(c, b, transpose=True)),
+    ("convTranspose2dWithoutBias", "new ConvTranspose2d(2, 3, new int[] {3, 2}, new int[] {2, 1}, new int[] {1, 0},"
+     " new int[] {0, 0}, new int[] {1, 1}, false)", "new BatchNorm2d(3)", "fuseConvBatchNorm", 3,
+     torch.nn.ConvTranspose2d(2, 3, (3, 2), stride=(2, 1), padding=(1, 0), bias=False), torch.nn.BatchNorm2d(3),
+     lambda c, b: fuse_conv_bn_eval(c, b, transpose=True)),
 ]
 
 HEADER = '''package dev.kiln.nn;

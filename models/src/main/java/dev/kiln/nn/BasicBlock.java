@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
+import java.util.Map;
 
 /**
  * The residual basic block of ResNet (He et al. 2015), as torchvision's {@code BasicBlock}: input
@@ -12,9 +13,10 @@ import dev.kiln.engine.UnaryOp;
  * with 3x3 convolutions (padding 1, no bias; conv1 carries the stride) and a shortcut that is the identity
  * when the shape is kept, else a 1x1 convolution with the stride followed by batch norm
  * ({@code downsample.0}, {@code downsample.1}). Sub-modules are named as in torchvision so that state
- * dicts carry over.
+ * dicts carry over. {@link Fusion#fuseConvBatchNorm(Module)} folds bn1 into conv1 and bn2 into conv2; the fused block
+ * has no bn1 and bn2 and computes {@code relu(conv2(relu(conv1(x))) + shortcut(x))}.
  */
-public class BasicBlock extends Module {
+public class BasicBlock extends Module implements ConvBatchNormBlock {
     /** A block that keeps the shape: in = out channels, stride 1. */
     public BasicBlock(int channels) {
         this(channels, channels, 1);
@@ -49,21 +51,40 @@ public class BasicBlock extends Module {
     }
 
     @Override
+    public Map<String, String> convBatchNormPairs() {
+        return Map.of("conv1", "bn1", "conv2", "bn2");
+    }
+
+    @Override
     public Tensor forward(Tensor x) {
         BatchNorm bn1 = (BatchNorm) module("bn1");
         Tensor convolved = module("conv1").call(x);
-        Tensor y = bn1.hasHooks() ? consume(bn1.call(convolved), Tensor::relu)
-                : bn1.recordOutput(bn1.forward(convolved, RELU));
-        releaseConsumed(convolved, y);
+        Tensor y;
+        if (bn1 == null) {
+            y = consume(convolved, Tensor::relu);
+        } else {
+            y = bn1.hasHooks() ? consume(bn1.call(convolved), Tensor::relu)
+                    : bn1.recordOutput(bn1.forward(convolved, RELU));
+            releaseConsumed(convolved, y);
+        }
         Tensor secondConvolved = module("conv2").call(y);
         releaseConsumed(y, secondConvolved);
         Module downsample = module("downsample");
         Tensor shortcut = downsample == null ? x : downsample.call(x);
-        BatchNorm bn2 = (BatchNorm) module("bn2");
-        Tensor out = bn2.hasHooks() ? consume(consume(bn2.call(secondConvolved), t -> t.add(shortcut)), Tensor::relu)
-                : bn2.recordOutput(bn2.forward(secondConvolved, shortcut, RELU));
-        releaseConsumed(secondConvolved, out);
+        Tensor out = secondNormalised(secondConvolved, shortcut);
         releaseConsumed(shortcut, out, x);
+        return out;
+    }
+
+    /** relu(bn2(convolved) + shortcut), or relu(convolved + shortcut) once bn2 is folded into conv2. */
+    private Tensor secondNormalised(Tensor convolved, Tensor shortcut) {
+        BatchNorm bn2 = (BatchNorm) module("bn2");
+        if (bn2 == null) {
+            return consume(consume(convolved, t -> t.add(shortcut)), Tensor::relu);
+        }
+        Tensor out = bn2.hasHooks() ? consume(consume(bn2.call(convolved), t -> t.add(shortcut)), Tensor::relu)
+                : bn2.recordOutput(bn2.forward(convolved, shortcut, RELU));
+        releaseConsumed(convolved, out);
         return out;
     }
 

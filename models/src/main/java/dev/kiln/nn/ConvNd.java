@@ -147,6 +147,11 @@ abstract class ConvNd extends Module {
         return outChannels;
     }
 
+    /** Whether this is a transposed convolution, whose weight is [inChannels, outChannels / groups, *kernel]. */
+    boolean transposed() {
+        return transposed;
+    }
+
     /**
      * {@code convolution(x, zeroPadding)} with this layer's padding: zeros padded by the convolution itself, any other
      * mode by {@link F#pad(Tensor, int[], PaddingMode)} first and then convolved without padding, as PyTorch does.

@@ -1,6 +1,8 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * MobileNetV2's inverted residual block (Sandler et al. 2018), as torchvision's {@code InvertedResidual}: a 1x1
@@ -49,13 +51,18 @@ public class InvertedResidual extends Module {
         return residual ? consume(y, t -> t.add(x)) : y;
     }
 
+    /** Reads the widths from the block's convolutions, which {@link Fusion} may have regrouped. */
     @Override
     public String toString() {
-        Sequential conv = (Sequential) module("conv");
-        Conv2d first = (Conv2d) ((Sequential) conv.get(0)).get(0);
-        Conv2d projection = (Conv2d) conv.get(conv.size() - 2);
-        Conv2d depthwise = (Conv2d) ((Sequential) conv.get(conv.size() - 3)).get(0);
-        return "InvertedResidual(" + first.inChannels() + " -> " + projection.outChannels() + ", stride="
+        List<Conv2d> convs = new ArrayList<>();
+        for (Module m : module("conv").modules()) {
+            if (m instanceof Conv2d c) {
+                convs.add(c);
+            }
+        }
+        Conv2d projection = convs.get(convs.size() - 1);
+        Conv2d depthwise = convs.get(convs.size() - 2);
+        return "InvertedResidual(" + convs.get(0).inChannels() + " -> " + projection.outChannels() + ", stride="
                 + depthwise.stride()[0] + ", hidden=" + projection.inChannels() + ")";
     }
 }

@@ -1051,4 +1051,32 @@ public abstract class Module implements AutoCloseable, Cloneable {
         }
         return backward == null ? y : backward.output(y);
     }
+
+    // ---- Rebuilding around new children (Fusion) ---------------------------------------------------
+
+    /**
+     * A shallow copy of this module with {@code children} in place of its sub-modules: the same class, settings,
+     * training mode and own parameters and buffers (the same tensors), no hooks. {@link Fusion} rebuilds a block
+     * around fused layers with it, sharing everything else.
+     *
+     * @throws IllegalStateException as {@link #copy()} for a class that keeps modules or tensors in fields
+     */
+    Module withChildren(Map<String, Module> children) {
+        checkCopyable(getClass());
+        Module c;
+        try {
+            c = (Module) super.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError("Module implements Cloneable", e);
+        }
+        c.parameters = new LinkedHashMap<>(parameters);
+        c.buffers = new LinkedHashMap<>(buffers);
+        c.computed = new LinkedHashMap<>(computed);
+        c.modules = new LinkedHashMap<>(children);
+        c.forwardHooks = null;
+        c.backwardHooks = null;
+        c.recordShapes = false;
+        c.lastOutputShape = null;
+        return c;
+    }
 }

@@ -3,6 +3,7 @@ package dev.kiln.zoo;
 import dev.kiln.nn.BasicBlock;
 import dev.kiln.nn.BatchNorm2d;
 import dev.kiln.nn.Conv2d;
+import dev.kiln.nn.ConvBatchNormBlock;
 import dev.kiln.nn.Flatten;
 import dev.kiln.nn.GlobalAvgPool2d;
 import dev.kiln.nn.Linear;
@@ -11,6 +12,7 @@ import dev.kiln.nn.Module;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * torchvision's ImageNet ResNet ({@code torchvision.models.resnet18}, {@code resnet34}), layer for layer and name
@@ -26,7 +28,7 @@ import java.util.Arrays;
  * load them into {@code ResNet.resnet18(3, 1000)} with {@code SafeTensors.read} and {@link Module#loadStateDict},
  * then give it a head for your classes with {@link #replaceClassifier} (PyTorch's {@code model.fc = nn.Linear(512, n)}).
  */
-public final class ResNet extends ImageClassifier {
+public final class ResNet extends ImageClassifier implements ConvBatchNormBlock {
     private static final String[] STAGES = {"layer1", "layer2", "layer3", "layer4"};
     private static final int[] RESNET18 = {2, 2, 2, 2};
     private static final int[] RESNET34 = {3, 4, 6, 3};
@@ -53,6 +55,12 @@ public final class ResNet extends ImageClassifier {
         registerModule("avgpool", new GlobalAvgPool2d());
         registerModule("flatten", new Flatten());
         registerModule("fc", new Linear(channels, classes));
+    }
+
+    /** The stem's conv1 and bn1, which {@link dev.kiln.nn.Fusion} folds into one convolution. */
+    @Override
+    public Map<String, String> convBatchNormPairs() {
+        return Map.of("conv1", "bn1");
     }
 
     /** torchvision's {@code resnet18(num_classes=classes)} for images of {@code inChannels} channels: 11.7 M parameters at 3 and 1000. */
