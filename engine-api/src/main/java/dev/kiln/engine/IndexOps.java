@@ -139,11 +139,13 @@ final class IndexOps {
         Checks.open("scatterAdd", index);
         Checks.index("scatterAdd", index);
         int a = dst.shape().axis(axis);
-        if (!index.shape().equals(src.shape())) {
-            throw new IllegalArgumentException("scatterAdd: index " + index.shape() + " and source " + src.shape() + " must have one shape");
-        }
-        checkGatherShapes("scatterAdd", dst.shape(), index.shape(), a);
+        ScatterShapes.check("scatterAdd", dst.shape(), a, index.shape(), src.shape());
         checkRange("scatterAdd", index, dst.dim(a), dst.shape(), a);
+        return ScatterShapes.fitted(dst, a, index.shape(), src, (d, s) -> fittedScatterAdd(d, a, index, s));
+    }
+
+    /** scatterAdd of an index of src's shape and of dst's off the axis, the backend's op. */
+    private static Tensor fittedScatterAdd(Tensor dst, int a, Tensor index, Tensor src) {
         Tensor out = dst.emptyLike(dst.shape(), dst.dtype());
         dst.backend().copy(dst, out);
         dst.backend().scatterAdd(out, a, index, src);

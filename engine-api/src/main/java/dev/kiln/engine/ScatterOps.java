@@ -23,6 +23,11 @@ final class ScatterOps {
 
     static Tensor scatter(Tensor x, int axis, Tensor index, Tensor src) {
         int a = checkScatter("scatter", x, axis, index, src);
+        return ScatterShapes.fitted(x, a, index.shape(), src, (d, s) -> fittedScatter(d, a, index, s));
+    }
+
+    /** scatter of an index of src's shape and of x's off the axis. */
+    private static Tensor fittedScatter(Tensor x, int a, Tensor index, Tensor src) {
         ScatterTargets targets = ScatterTargets.of(x.shape(), a, index);
         Tensor written = targets.written();
         Tensor last = lastWhereRepeated(targets);
@@ -52,6 +57,13 @@ final class ScatterOps {
         if (reduce.equals("sum") && includeSelf) {
             return x.scatterAdd(a, index, src);
         }
+        return ScatterShapes.fitted(x, a, index.shape(), src, (d, s) -> fittedScatterReduce(d, a, index, s, reduce,
+                includeSelf));
+    }
+
+    /** scatterReduce of an index of src's shape and of x's off the axis. */
+    private static Tensor fittedScatterReduce(Tensor x, int a, Tensor index, Tensor src, String reduce,
+                                              boolean includeSelf) {
         ScatterTargets targets = ScatterTargets.of(x.shape(), a, index);
         Tensor written = targets.written();
         Tensor out = switch (reduce) {
@@ -227,18 +239,14 @@ final class ScatterOps {
         return java.util.stream.IntStream.range(0, values.length).filter(i -> values[i] != 0).asLongStream().toArray();
     }
 
-    /** Checks scatter's arguments as scatterAdd's (index of src's shape, matching x but along the axis); the axis. */
+    /** Checks scatter's arguments as scatterAdd's ({@link ScatterShapes#check}); the axis. */
     private static int checkScatter(String op, Tensor x, int axis, Tensor index, Tensor src) {
         Checks.compatible(op, x, src);
         Checks.open(op, index);
         Checks.index(op, index);
         Checks.sameBackend(op, x, index);
         int a = Axes.axis(op, x.shape(), axis);
-        if (!index.shape().equals(src.shape())) {
-            throw new IllegalArgumentException(op + ": index " + index.shape() + " and source " + src.shape()
-                    + " must have one shape");
-        }
-        IndexOps.checkGatherShapes(op, x.shape(), index.shape(), a);
+        ScatterShapes.check(op, x.shape(), a, index.shape(), src.shape());
         IndexOps.checkRange(op, index, x.dim(a), x.shape(), a);
         return a;
     }

@@ -1599,7 +1599,10 @@ public final class Tensor implements AutoCloseable {
         return IndexOps.gather(this, axis, index);
     }
 
-    /** A copy of this tensor with {@code src} added at {@code index} along {@code axis} (gather's mirror). */
+    /**
+     * A copy of this tensor with {@code src} added at {@code index} along {@code axis} (gather's mirror); index may be
+     * smaller than src on any axis and than this tensor off the axis, as PyTorch's (src's leading block is read).
+     */
     public Tensor scatterAdd(int axis, Tensor index, Tensor src) {
         return IndexOps.scatterAdd(this, axis, index, src);
     }
@@ -2205,7 +2208,8 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * PyTorch's {@code scatter(dim, index, src)}: a copy of this tensor with {@code src[..., j, ...]} written at
-     * {@code index[..., j, ...]} along {@code axis}. index and src have one shape, this tensor's but along the axis.
+     * {@code index[..., j, ...]} along {@code axis}. index, src and this tensor have one rank; index is no larger than
+     * src on any axis nor than this tensor off the axis (PyTorch's rule: src's leading block of index's shape is read).
      * Gradients: this tensor's where nothing is written, src's gathered back.
      */
     public Tensor scatter(int axis, Tensor index, Tensor src) {

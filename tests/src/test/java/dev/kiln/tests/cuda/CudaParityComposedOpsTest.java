@@ -2402,4 +2402,33 @@ class CudaParityComposedOpsTest extends ParityTest {
             dev.kiln.onnx.AttributeProto... attributes) {
         return new dev.kiln.onnx.NodeProto(inputs, List.of(output), output, op, "", List.of(attributes));
     }
+
+    /**
+     * scatterAdd, scatter and scatterReduce (amax, mean) with an index smaller than src on every axis and than the
+     * input off the axis (PyTorch's rule: src's leading block is read, the input's block of the index's extent is
+     * written), with the gradients to the input and the source: sums' tolerance.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void scattersOfASmallerIndexMatchTheCpu(DType dtype) {
+        int[] dims = {7, 30, 9};
+        int n = 7 * 30 * 9;
+        int[] indexDims = {5, 20, 6};
+        String[] names = {"scatterAdd", "scatter", "amax", "mean", "input gradient", "source gradient"};
+        assertParity("scatters of a smaller index " + dtype, names, sums(dtype), b -> {
+            Tensor x = tensor(b, dtype, ties(240, n, -1, -0.5, 0, 0.5, 1), dims).requiresGrad(true);
+            Tensor src = tensor(b, dtype, ties(241, n, -1, 0, 0.5, 1, 2), dims).requiresGrad(true);
+            Tensor index = tensor(b, DType.I64, ties(242, 5 * 20 * 6, 0, 3, 4, 17, 29), indexDims);
+            Tensor[] out = {x.scatterAdd(1, index, src), x.scatter(1, index, src),
+                x.scatterReduce(1, index, src, "amax", false), x.scatterReduce(1, index, src, "mean", true)};
+            Tensor loss = null;
+            for (int k = 0; k < out.length; k++) {
+                assertSame(b, out[k].backend(), "the result must be on the backend of its input");
+                Tensor term = out[k].mul(tensor(b, dtype, values(243 + k, n, -1, 1), dims)).sum();
+                loss = loss == null ? term : loss.add(term);
+            }
+            loss.backward();
+            return new Tensor[] {out[0], out[1], out[2], out[3], x.grad(), src.grad()};
+        });
+    }
 }

@@ -249,8 +249,9 @@ class ScatterOpsPyTorchParityTest {
                         src, "amax", true));
         assertMessage("scatterReduce: reduce must be one of [sum, prod, mean, amax, amin], got \"max\"",
                 () -> x.scatterReduce(1, Tensor.zeros(DType.I64, 3, 2), src, "max", true));
-        assertMessage("scatter: index [2, 2] must match [3, 4] in every dimension but 1",
-                () -> x.scatter(1, Tensor.zeros(DType.I64, 2, 2), Tensor.zeros(DType.F64, 2, 2)));
+        assertMessage("scatter: index [4, 2] must be no larger than the destination [3, 4] along every axis but 1, but"
+                + " is 4 > 3 along axis 0",
+                () -> x.scatter(1, Tensor.zeros(DType.I64, 4, 2), Tensor.zeros(DType.F64, 4, 2)));
         assertMessage("indexFill: index -4 is out of range [-3, 3) for axis 0 of [3, 4]",
                 () -> x.indexFill(0, vector(DType.I64, 0, -4), 1));
         assertMessage("indexFill: index [1, 2] must be a vector or a scalar",
