@@ -81,6 +81,17 @@ public final class ParamGroup {
         return initialLr;
     }
 
+    /**
+     * Sets {@link #initialLr()} whatever was recorded, as PyTorch's {@code OneCycleLR} writes
+     * {@code group['initial_lr']} (its starting rate) when it is made; returns this.
+     *
+     * @throws IllegalArgumentException naming initial_lr unless finite and at least 0
+     */
+    public ParamGroup setInitialLr(double initialLr) {
+        this.initialLr = checked("initial_lr", initialLr);
+        return this;
+    }
+
     /** Whether a schedule has recorded {@link #initialLr()}. */
     boolean recordsInitialLr() {
         return !Double.isNaN(initialLr);

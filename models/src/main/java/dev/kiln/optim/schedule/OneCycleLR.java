@@ -9,8 +9,12 @@ import dev.kiln.optim.ParamGroup;
  * anneals to {@code maxLr / divFactor / finalDivFactor}; with {@code threePhase} it comes back down to the starting
  * rate over a second {@code pctStart} before annealing. Each phase follows a half cosine or a straight line
  * ({@link AnnealStrategy}). Every group gets the same rates; the groups' own learning rates are not used. The
- * schedule sets the starting rate when it is made, and after step s the rate PyTorch's has after s calls of
- * {@code scheduler.step()}.
+ * schedule sets the starting rate when it is made, and records it as each group's {@link ParamGroup#initialLr()}
+ * (PyTorch's {@code initial_lr}, which it overwrites with {@code max_lr / div_factor}), the base of any schedule made
+ * on the optimizer after it and saved in the optimizer's state dict; after step s it sets the rate PyTorch's has after
+ * s calls of {@code scheduler.step()}. PyTorch also writes {@code max_lr}, {@code min_lr}, {@code max_momentum} and
+ * {@code base_momentum} into each group; here the schedule keeps them, and a run resumed from a checkpoint makes the
+ * schedule again with the same arguments and steps it to where the run stopped.
  *
  * <p>Give it to {@code Trainer.schedulePerStep} with {@code totalSteps} = epochs times
  * {@code Trainer.stepsPerEpoch}, as PyTorch's is stepped after every batch (a training loop of its own calls
@@ -113,6 +117,9 @@ public final class OneCycleLR implements LearningRateSchedule {
         if (phaseMomenta != null) {
             checkMomentum(optimizer, baseMomentum);
             optimizer.setMomentumOrBeta1(maxMomentum);
+        }
+        for (ParamGroup g : optimizer.groups()) {
+            g.setInitialLr(initialLr);
         }
         setAll(rate(0));
     }
