@@ -3,6 +3,8 @@ package dev.kiln.nn;
 import dev.kiln.engine.Function;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Binary cross-entropy on logits, like PyTorch's
@@ -21,7 +23,7 @@ import dev.kiln.engine.Tensor;
  * [batch, 1] per sample, multiplies each term before the reduction; the mean still divides by the number of terms, as
  * PyTorch's does.
  */
-public class BCEWithLogitsLoss implements Loss {
+public class BCEWithLogitsLoss implements WeightedLoss {
     private final Tensor weight;
     private final Tensor posWeight;
     private final Reduction reduction;
@@ -70,6 +72,19 @@ public class BCEWithLogitsLoss implements Loss {
         this.weight = weight;
         this.posWeight = posWeight;
         this.reduction = Losses.checked("BCEWithLogitsLoss", reduction);
+    }
+
+    /** {@code weight} and {@code pos_weight}, PyTorch's buffer names, where given. */
+    @Override
+    public Map<String, Tensor> buffers() {
+        Map<String, Tensor> out = new LinkedHashMap<>(WeightedLoss.named("weight", weight));
+        out.putAll(WeightedLoss.named("pos_weight", posWeight));
+        return out;
+    }
+
+    @Override
+    public Loss withBuffers(Map<String, Tensor> buffers) {
+        return new BCEWithLogitsLoss(buffers.get("weight"), buffers.get("pos_weight"), reduction);
     }
 
     @Override

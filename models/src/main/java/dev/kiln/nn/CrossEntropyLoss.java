@@ -3,6 +3,7 @@ package dev.kiln.nn;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
+import java.util.Map;
 
 /**
  * Categorical cross-entropy from logits and class indices, like PyTorch's
@@ -30,7 +31,7 @@ import dev.kiln.engine.Tensor;
  * to {@code (1 - eps) p + eps / classes}; the mean divides by the number of positions, weights or not, as PyTorch
  * 1.13 does. The target gets a gradient too. Such targets take no ignore index: it must be negative, as the default.
  */
-public class CrossEntropyLoss implements Loss {
+public class CrossEntropyLoss implements WeightedLoss {
     private final Tensor weight;
     private final double labelSmoothing;
     private final long ignoreIndex;
@@ -95,6 +96,16 @@ public class CrossEntropyLoss implements Loss {
         this.labelSmoothing = labelSmoothing;
         this.ignoreIndex = ignoreIndex;
         this.reduction = Losses.checked("CrossEntropyLoss", reduction);
+    }
+
+    @Override
+    public Map<String, Tensor> buffers() {
+        return WeightedLoss.named("weight", weight);
+    }
+
+    @Override
+    public Loss withBuffers(Map<String, Tensor> buffers) {
+        return new CrossEntropyLoss(buffers.get("weight"), labelSmoothing, ignoreIndex, reduction);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.kiln.nn;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
+import java.util.Map;
 
 /**
  * Multi-label one-versus-all logistic loss, like PyTorch's
@@ -13,7 +14,7 @@ import dev.kiln.engine.Tensor;
  * last axis) and unbatched scores [classes] give one loss. MEAN (the default) averages the rows' losses, SUM adds
  * them, NONE gives each row's loss: the input's shape without the last axis. The target gets a gradient too.
  */
-public class MultiLabelSoftMarginLoss implements Loss {
+public class MultiLabelSoftMarginLoss implements WeightedLoss {
     private final Tensor weight;
     private final Reduction reduction;
 
@@ -39,6 +40,16 @@ public class MultiLabelSoftMarginLoss implements Loss {
     public MultiLabelSoftMarginLoss(Tensor weight, Reduction reduction) {
         this.weight = ClassTargets.checkedWeight("MultiLabelSoftMarginLoss", weight);
         this.reduction = Losses.checked("MultiLabelSoftMarginLoss", reduction);
+    }
+
+    @Override
+    public Map<String, Tensor> buffers() {
+        return WeightedLoss.named("weight", weight);
+    }
+
+    @Override
+    public Loss withBuffers(Map<String, Tensor> buffers) {
+        return new MultiLabelSoftMarginLoss(buffers.get("weight"), reduction);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.kiln.nn;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
+import java.util.Map;
 
 /**
  * Multi-class margin (hinge) loss, like PyTorch's
@@ -13,7 +14,7 @@ import dev.kiln.engine.Tensor;
  * NONE gives each row's loss [batch]; unbatched scores [classes] with a scalar target give one loss. As in PyTorch,
  * a term exactly at the margin (0) passes no gradient.
  */
-public class MultiMarginLoss implements Loss {
+public class MultiMarginLoss implements WeightedLoss {
     private final String name;
     private final int p;
     private final double margin;
@@ -44,6 +45,16 @@ public class MultiMarginLoss implements Loss {
         this.margin = margin;
         this.weight = ClassTargets.checkedWeight(name, weight);
         this.reduction = Losses.checked(name, reduction);
+    }
+
+    @Override
+    public Map<String, Tensor> buffers() {
+        return WeightedLoss.named("weight", weight);
+    }
+
+    @Override
+    public Loss withBuffers(Map<String, Tensor> buffers) {
+        return new MultiMarginLoss(name, p, margin, buffers.get("weight"), reduction);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Tensor;
+import java.util.Map;
 
 /**
  * Negative log-likelihood of class indices, like PyTorch's
@@ -14,7 +15,7 @@ import dev.kiln.engine.Tensor;
  * per-pixel log-probabilities [batch, classes, height, width]) with target [batch, d1, ...], reduced over every
  * position (NONE: [batch, d1, ...]), or [classes] with a scalar target (NONE: a scalar).
  */
-public class NLLLoss implements Loss {
+public class NLLLoss implements WeightedLoss {
     /** PyTorch's default ignore index. */
     public static final long DEFAULT_IGNORE_INDEX = -100;
 
@@ -46,6 +47,16 @@ public class NLLLoss implements Loss {
         this.weight = ClassTargets.checkedWeight("NLLLoss", weight);
         this.ignoreIndex = ignoreIndex;
         this.reduction = Losses.checked("NLLLoss", reduction);
+    }
+
+    @Override
+    public Map<String, Tensor> buffers() {
+        return WeightedLoss.named("weight", weight);
+    }
+
+    @Override
+    public Loss withBuffers(Map<String, Tensor> buffers) {
+        return new NLLLoss(buffers.get("weight"), ignoreIndex, reduction);
     }
 
     @Override

@@ -8,7 +8,8 @@ import dev.kiln.engine.Tensor;
  * {@link PairwiseDistance}; the cells {@link RNNCell} and {@link GRUCell} (input, state); {@link MaxUnpool1d},
  * {@link MaxUnpool2d}, {@link MaxUnpool3d} (input, indices); {@link FractionalMaxPool2d} and
  * {@link FractionalMaxPool3d} (input, samples); {@link EmbeddingBag} (indices, offsets); {@link Transformer} (source,
- * target); {@link TransformerEncoder} and {@link TransformerEncoderLayer} (input, mask). An input that needs no
+ * target); {@link TransformerEncoder} and {@link TransformerEncoderLayer} (input, mask); {@link LossModule} (input,
+ * target). An input that needs no
  * gradient (indices, offsets, samples, a mask) gets a null entry in a backward hook's {@code gradInput}.
  */
 public interface TwoInputForward {

@@ -1,0 +1,59 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.Tensor;
+
+/**
+ * A {@link Loss} as a module, as PyTorch's losses are ({@code nn.CrossEntropyLoss(weight=w, label_smoothing=0.1)}):
+ * {@code new LossModule(new CrossEntropyLoss(w, 0.1, -100, Reduction.MEAN))}, with the wrapped loss's constructor
+ * taking PyTorch's options. {@code call(input, target)} runs the loss with the module's backward hooks (a
+ * {@code gradInput} of two entries, null for class indices); the loss's tensors ({@code weight}, and
+ * {@code pos_weight} of {@link BCEWithLogitsLoss}) are registered as buffers under PyTorch's names, copies owned by the
+ * module, so they appear in its state dict, follow {@code to(dtype)} and close with it; the arithmetic is the wrapped
+ * loss's, run on those buffers. As a {@link Loss} itself it can go to a {@code Trainer}, which then runs the hooks.
+ * Its {@code toString} is PyTorch's repr, e.g. {@code CrossEntropyLoss()}. The losses of one input and one target
+ * implement {@link Loss}; those of three or more inputs (GaussianNLLLoss, MarginRankingLoss, CosineEmbeddingLoss,
+ * TripletMarginLoss, CTCLoss) are not wrapped.
+ */
+public final class LossModule extends Module implements TwoInputForward, Loss {
+    private final Loss loss;
+
+    /** @throws IllegalArgumentException when loss is null */
+    public LossModule(Loss loss) {
+        if (loss == null) {
+            throw new IllegalArgumentException("LossModule: loss must not be null");
+        }
+        this.loss = loss;
+        if (loss instanceof WeightedLoss weighted) {
+            weighted.buffers().forEach((name, t) -> registerBuffer(name, unscoped(t::copy)));
+        }
+    }
+
+    /** The wrapped loss, as made (its tensors are the ones given to it, not this module's buffers). */
+    public Loss loss() {
+        return loss;
+    }
+
+    /** The loss of {@code input} against {@code target}, shapes as the wrapped loss documents. */
+    @Override
+    public Tensor forward(Tensor input, Tensor target) {
+        Loss current = loss instanceof WeightedLoss weighted ? weighted.withBuffers(namedBuffers()) : loss;
+        return current.compute(input, target);
+    }
+
+    /** @throws IllegalArgumentException always: a loss takes the input and the target */
+    @Override
+    public Tensor forward(Tensor x) {
+        throw new IllegalArgumentException(this + ": a loss takes the input and the target; call call(input, target)");
+    }
+
+    /** {@link #call(Tensor, Tensor)}: the loss with this module's hooks. */
+    @Override
+    public Tensor compute(Tensor output, Tensor target) {
+        return call(output, target);
+    }
+
+    @Override
+    public String toString() {
+        return loss.getClass().getSimpleName() + "()";
+    }
+}
