@@ -9,8 +9,8 @@ import dev.kiln.engine.Tensor;
  * {@link MaxUnpool2d}, {@link MaxUnpool3d} (input, indices); {@link FractionalMaxPool2d} and
  * {@link FractionalMaxPool3d} (input, samples); {@link EmbeddingBag} (indices, offsets); {@link Transformer} (source,
  * target); {@link TransformerEncoder} and {@link TransformerEncoderLayer} (input, mask); {@link LossModule} (input,
- * target). An input that needs no
- * gradient (indices, offsets, samples, a mask) gets a null entry in a backward hook's {@code gradInput}.
+ * target). An input that needs no gradient (indices, offsets, samples, a mask, a loss's class targets) gets a null
+ * entry in a backward hook's {@code gradInput}.
  */
 public interface TwoInputForward {
     /** The module's output for the two inputs; each module documents their shapes. */
