@@ -4,10 +4,15 @@ import static dev.kiln.tests.ops.ScatterOpsPyTorchParityTest.assertMessage;
 import static dev.kiln.tests.ops.ScatterOpsPyTorchParityTest.checkBothOrders;
 import static dev.kiln.tests.ops.ScatterOpsPyTorchParityTest.indices;
 import static dev.kiln.tests.ops.ShapeProductOpsPyTorchParityTest.leaf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -108,6 +113,25 @@ class SmallIndexScatterPyTorchParityTest {
                 () -> x.scatter(1, Tensor.zeros(DType.I64, 4, 2), Tensor.zeros(DType.F64, 4, 2)));
         assertMessage("scatterReduce: index [2], source [3, 4] and destination [3, 5] must have one rank",
                 () -> x.scatterReduce(1, Tensor.zeros(DType.I64, 2), Tensor.zeros(DType.F64, 3, 4), "amax", true));
+    }
+
+    @Test
+    void scattersOfASmallerIndexKeepNoneOfTheirStepsWithoutGradients() {
+        BytesInUse.settle();
+        Backend backend = Engine.get().backend();
+        long before = backend.bytesInUse();
+        Tensor x = Tensor.randn(3, 5);
+        Tensor src = Tensor.randn(3, 4);
+        Tensor rows = rows(DType.I64);
+        List<Tensor> all = new ArrayList<>(List.of(x, src, rows));
+        all.add(x.scatterAdd(1, rows, src));
+        all.add(x.scatter(1, rows, src));
+        all.add(x.scatter(1, rows, 0.5));
+        for (String reduce : new String[] {"sum", "prod", "mean", "amax", "amin"}) {
+            all.add(x.scatterReduce(1, rows, src, reduce, false));
+        }
+        all.forEach(Tensor::close);
+        assertEquals(before, backend.bytesInUse(), "bytes still in use after closing the inputs and the results");
     }
 
     // Printed by models/src/test/pytorch/scatter_small_index.py (PyTorch 1.13.0a0).
