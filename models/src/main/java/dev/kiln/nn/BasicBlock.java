@@ -58,11 +58,11 @@ public class BasicBlock extends Module implements ConvBatchNormBlock {
     @Override
     public Tensor forward(Tensor x) {
         BatchNorm bn1 = (BatchNorm) module("bn1");
-        Tensor convolved = module("conv1").call(x);
         Tensor y;
         if (bn1 == null) {
-            y = consume(convolved, Tensor::relu);
+            y = firstFolded(x);
         } else {
+            Tensor convolved = module("conv1").call(x);
             y = bn1.hasHooks() ? consume(bn1.call(convolved), Tensor::relu)
                     : bn1.recordOutput(bn1.forward(convolved, RELU));
             releaseConsumed(convolved, y);
@@ -74,6 +74,18 @@ public class BasicBlock extends Module implements ConvBatchNormBlock {
         Tensor out = secondNormalised(secondConvolved, shortcut);
         releaseConsumed(shortcut, out, x);
         return out;
+    }
+
+    /**
+     * relu(conv1(x)) once bn1 is folded into conv1: one op with the ReLU fused into a plain convolution of one group
+     * without hooks, as {@link Sequential} runs a Conv2d and its activation.
+     */
+    private Tensor firstFolded(Tensor x) {
+        Module conv1 = module("conv1");
+        if (conv1.getClass() == Conv2d.class && ((Conv2d) conv1).groups() == 1 && !conv1.hasHooks()) {
+            return conv1.recordOutput(((Conv2d) conv1).forward(x, RELU));
+        }
+        return consume(conv1.call(x), Tensor::relu);
     }
 
     /** relu(bn2(convolved) + shortcut), or relu(convolved + shortcut) once bn2 is folded into conv2. */

@@ -128,7 +128,7 @@ public final class Fusion {
 
     /**
      * {@link #fuseConvBatchNorm(Module)} of a Sequential: a new Sequential of its modules in order, each pair fused
-     * and every other module fused inside.
+     * and every other module fused inside ({@code model} itself when it holds nothing to fuse).
      *
      * @throws IllegalArgumentException as {@link #fuseConvBatchNorm(Module)}
      */
