@@ -1,7 +1,7 @@
 """Prints the numbers of OneCycleGroupsPyTorchTest: what PyTorch 1.13's OneCycleLR writes into each param group
 (initial_lr = max_lr / div_factor, max_lr, min_lr, max_momentum, base_momentum), the base rate a schedule made after it
 takes (initial_lr), and a run resumed from the optimizer's state_dict at step 4, whose rates and momenta go on as the
-uninterrupted run's (cos two-phase on SGD's momentum, linear three-phase on Adam's beta1).
+uninterrupted run's (cos two-phase on SGD's momentum, linear three-phase on Adam's beta1); and a max_lr for each group.
 Run: /usr/bin/python3 onecycle_groups.py
 """
 import torch
@@ -71,3 +71,16 @@ for title, make, args, steps in CASES:
     print("// resumed (OneCycleLR(..., last_epoch=3) on the loaded optimizer): lr and momentum from step 4 on")
     print("        double[] resumedRates = {" + fmt(rates) + "};")
     print("        double[] resumedMomenta = {" + fmt(momenta) + "};")
+
+o = groups(lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9))
+s = S.OneCycleLR(o, max_lr=[0.5, 0.2], total_steps=10, pct_start=0.4)
+show_groups("SGD(groups lr 0.1 and 0.03, momentum=0.9), OneCycleLR(max_lr=[0.5, 0.2], total_steps=10, pct_start=0.4)",
+            o)
+rates = [[g["lr"] for g in o.param_groups]]
+for _ in range(10):
+    o.step()
+    s.step()
+    rates.append([g["lr"] for g in o.param_groups])
+print("// each group's lr when made and after each step")
+print("        double[] first = {" + fmt([r[0] for r in rates]) + "};")
+print("        double[] second = {" + fmt([r[1] for r in rates]) + "};")

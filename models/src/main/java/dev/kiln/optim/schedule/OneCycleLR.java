@@ -2,13 +2,16 @@ package dev.kiln.optim.schedule;
 
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.ParamGroup;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The 1cycle policy (Smith and Topin), as PyTorch's {@code OneCycleLR}: the learning rate climbs from
  * {@code maxLr / divFactor} to {@code maxLr} over the first {@code pctStart} of {@code totalSteps} steps and then
  * anneals to {@code maxLr / divFactor / finalDivFactor}; with {@code threePhase} it comes back down to the starting
  * rate over a second {@code pctStart} before annealing. Each phase follows a half cosine or a straight line
- * ({@link AnnealStrategy}). Every group gets the same rates; the groups' own learning rates are not used. The
+ * ({@link AnnealStrategy}). Every group gets the same rates, or those of its own {@code maxLr} (PyTorch's list of
+ * {@code max_lr}); the groups' own learning rates are not used. The
  * schedule sets the starting rate when it is made, and records it as each group's {@link ParamGroup#initialLr()}
  * (PyTorch's {@code initial_lr}, which it overwrites with {@code max_lr / div_factor}), the base of any schedule made
  * on the optimizer after it and saved in the optimizer's state dict; after step s it sets the rate PyTorch's has after
@@ -44,8 +47,9 @@ public final class OneCycleLR implements LearningRateSchedule {
     private final double pctStart;
     private final AnnealStrategy strategy;
     private final double[] phaseEnds;
-    private final double[] phaseRates;
-    /** The momentum at each phase's ends, as phaseRates; null without momentum cycling. */
+    /** Each group's rate at each phase's ends: [group][phase end]. */
+    private final double[][] phaseRates;
+    /** The momentum at each phase's ends (one for every group); null without momentum cycling. */
     private final double[] phaseMomenta;
 
     /**
@@ -77,12 +81,23 @@ public final class OneCycleLR implements LearningRateSchedule {
     public OneCycleLR(Optimizer optimizer, double maxLr, int totalSteps, double pctStart, AnnealStrategy strategy,
                       double divFactor, double finalDivFactor, boolean threePhase, boolean cycleMomentum,
                       double baseMomentum, double maxMomentum) {
-        if (optimizer == null) {
-            throw new IllegalArgumentException("OneCycleLR: optimizer must not be null");
-        }
-        if (!(maxLr >= 0) || Double.isInfinite(maxLr)) {
-            throw new IllegalArgumentException("OneCycleLR: maxLr must be finite and >= 0, got " + maxLr);
-        }
+        this(optimizer, forEveryGroup(optimizer, maxLr), totalSteps, pctStart, strategy, divFactor, finalDivFactor,
+                threePhase, cycleMomentum, baseMomentum, maxMomentum);
+    }
+
+    /**
+     * A highest rate for each group, as PyTorch's {@code max_lr} given as a list: group g's rates are those of
+     * {@code maxLrs[g]}, its {@code initialLr} {@code maxLrs[g] / divFactor}; the other arguments as in
+     * {@link #OneCycleLR(Optimizer, double, int, double, AnnealStrategy, double, double, boolean, boolean, double,
+     * double)}.
+     *
+     * @throws IllegalArgumentException naming the entry when one is negative or not finite, or when there are not as
+     *     many entries as groups
+     */
+    public OneCycleLR(Optimizer optimizer, double[] maxLrs, int totalSteps, double pctStart, AnnealStrategy strategy,
+                      double divFactor, double finalDivFactor, boolean threePhase, boolean cycleMomentum,
+                      double baseMomentum, double maxMomentum) {
+        checkMaxLrs(optimizer, maxLrs);
         if (totalSteps < 1) {
             throw new IllegalArgumentException("OneCycleLR: totalSteps must be >= 1, got " + totalSteps);
         }
@@ -102,26 +117,59 @@ public final class OneCycleLR implements LearningRateSchedule {
         this.totalSteps = totalSteps;
         this.pctStart = pctStart;
         this.strategy = strategy;
-        double initialLr = maxLr / divFactor;
-        double minLr = initialLr / finalDivFactor;
         double rise = pctStart * totalSteps;
+        this.phaseRates = new double[maxLrs.length][];
+        for (int g = 0; g < maxLrs.length; g++) {
+            double initialLr = maxLrs[g] / divFactor;
+            double minLr = initialLr / finalDivFactor;
+            phaseRates[g] = threePhase ? new double[] {initialLr, maxLrs[g], initialLr, minLr}
+                    : new double[] {initialLr, maxLrs[g], minLr};
+        }
         if (threePhase) {
             this.phaseEnds = new double[] {rise - 1, 2 * pctStart * totalSteps - 2, totalSteps - 1};
-            this.phaseRates = new double[] {initialLr, maxLr, initialLr, minLr};
             this.phaseMomenta = cycleMomentum ? new double[] {maxMomentum, baseMomentum, maxMomentum, maxMomentum} : null;
         } else {
             this.phaseEnds = new double[] {rise - 1, totalSteps - 1};
-            this.phaseRates = new double[] {initialLr, maxLr, minLr};
             this.phaseMomenta = cycleMomentum ? new double[] {maxMomentum, baseMomentum, maxMomentum} : null;
         }
         if (phaseMomenta != null) {
             checkMomentum(optimizer, baseMomentum);
             optimizer.setMomentumOrBeta1(maxMomentum);
         }
-        for (ParamGroup g : optimizer.groups()) {
-            g.setInitialLr(initialLr);
+        List<ParamGroup> groups = optimizer.groups();
+        for (int g = 0; g < maxLrs.length; g++) {
+            groups.get(g).setInitialLr(phaseRates[g][0]);
         }
-        setAll(rate(0));
+        setRates(0);
+    }
+
+    /** {@code maxLr} for each of the optimizer's groups. */
+    private static double[] forEveryGroup(Optimizer optimizer, double maxLr) {
+        if (optimizer == null) {
+            throw new IllegalArgumentException("OneCycleLR: optimizer must not be null");
+        }
+        if (!(maxLr >= 0) || Double.isInfinite(maxLr)) {
+            throw new IllegalArgumentException("OneCycleLR: maxLr must be finite and >= 0, got " + maxLr);
+        }
+        double[] maxLrs = new double[optimizer.groups().size()];
+        Arrays.fill(maxLrs, maxLr);
+        return maxLrs;
+    }
+
+    private static void checkMaxLrs(Optimizer optimizer, double[] maxLrs) {
+        if (optimizer == null) {
+            throw new IllegalArgumentException("OneCycleLR: optimizer must not be null");
+        }
+        if (maxLrs == null || maxLrs.length != optimizer.groups().size()) {
+            throw new IllegalArgumentException("OneCycleLR: maxLrs needs one rate for each of the optimizer's "
+                    + optimizer.groups().size() + " groups, got " + (maxLrs == null ? "null" : maxLrs.length));
+        }
+        for (int g = 0; g < maxLrs.length; g++) {
+            if (!(maxLrs[g] >= 0) || Double.isInfinite(maxLrs[g])) {
+                throw new IllegalArgumentException("OneCycleLR: maxLrs[" + g + "] must be finite and >= 0, got "
+                        + maxLrs[g]);
+            }
+        }
     }
 
     /**
@@ -153,15 +201,10 @@ public final class OneCycleLR implements LearningRateSchedule {
             throw new IllegalArgumentException("OneCycleLR: stepped " + epoch + " times, past totalSteps "
                     + totalSteps);
         }
-        setAll(rate(epoch));
+        setRates(epoch);
         if (phaseMomenta != null) {
             optimizer.setMomentumOrBeta1(interpolate(phaseMomenta, epoch));
         }
-    }
-
-    /** The rate after {@code step} steps. */
-    private double rate(int step) {
-        return Math.max(0, interpolate(phaseRates, step));
     }
 
     /** The value after {@code step} steps, given its values at the phases' ends: in the first phase step does not pass. */
@@ -188,9 +231,11 @@ public final class OneCycleLR implements LearningRateSchedule {
         };
     }
 
-    private void setAll(double lr) {
-        for (ParamGroup g : optimizer.groups()) {
-            g.setLr(lr);
+    /** Sets each group's rate after {@code step} steps (0 where the linear strategy's formula passes below it). */
+    private void setRates(int step) {
+        List<ParamGroup> groups = optimizer.groups();
+        for (int g = 0; g < phaseRates.length; g++) {
+            groups.get(g).setLr(Math.max(0, interpolate(phaseRates[g], step)));
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.kiln.optim.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * onecycle_groups.py}): the starting rate {@code max_lr / div_factor} as each group's {@code initial_lr}, which a
  * schedule made after it takes as its base and the state dict carries; and a run resumed from the state dict after
  * step 4 going on with the uninterrupted run's rates and momenta (cos with two phases on SGD's momentum, linear with
- * three phases on Adam's beta1). Two groups of rates 0.1 and 0.03 throughout.
+ * three phases on Adam's beta1); and a max_lr for each group. Two groups of rates 0.1 and 0.03 throughout.
  */
 class OneCycleGroupsPyTorchTest {
     private static final double TOLERANCE = 1e-15;
@@ -142,6 +143,39 @@ class OneCycleGroupsPyTorchTest {
                 0.9};
         assertResumedAsPyTorch(this::adam, OneCycleGroupsPyTorchTest::linearThreePhase, 12, rates, momenta,
                 0.04);
+    }
+
+    @Test
+    void aMaxLrForEachGroupGivesEachItsOwnRatesAsPyTorchsList() {
+        // OneCycleLR(max_lr=[0.5, 0.2], total_steps=10, pct_start=0.4): each group's lr when made and after each step
+        double[] first = {0.020000000000000018, 0.14, 0.37999999999999995, 0.5, 0.4665064849207059, 0.3750005, 0.250001,
+                0.12500150000000004, 0.03349551507929411, 2e-06, 0.03349551507929414};
+        double[] second = {0.008000000000000007, 0.055999999999999994, 0.152, 0.2, 0.18660259396828238, 0.1500002,
+                0.1000004, 0.05000060000000003, 0.013398206031717645, 8e-07, 0.013398206031717656};
+        SGD sgd = sgd();
+        OneCycleLR schedule = new OneCycleLR(sgd, new double[] {0.5, 0.2}, 10, 0.4, AnnealStrategy.COS, 25, 1e4, false,
+                true, 0.85, 0.95);
+        // initial_lr: [0.02, 0.008]
+        assertArrayEquals(new double[] {0.02, 0.008}, initialRates(sgd), TOLERANCE);
+        double[][] rates = new double[2][11];
+        for (int s = 0; s <= 10; s++) {
+            if (s > 0) {
+                schedule.step(s, Double.NaN);
+            }
+            rates[0][s] = sgd.groups().get(0).lr();
+            rates[1][s] = sgd.groups().get(1).lr();
+        }
+        assertArrayEquals(first, rates[0], TOLERANCE);
+        assertArrayEquals(second, rates[1], TOLERANCE);
+    }
+
+    @Test
+    void maxLrsOfAnotherCountThanTheGroupsAreRefused() {
+        SGD sgd = sgd();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new OneCycleLR(sgd, new double[] {0.5}, 10, 0.3, AnnealStrategy.COS, 25, 1e4, false, true, 0.85,
+                        0.95));
+        assertEquals("OneCycleLR: maxLrs needs one rate for each of the optimizer's 2 groups, got 1", e.getMessage());
     }
 
     /**
