@@ -1,7 +1,7 @@
 """Prints the data of SmallIndexScatterPyTorchParityTest (tests/src/test/java/dev/kiln/tests/ops/), the end of the file
-from the line "Printed by": PyTorch 1.13's values and float64 gradients of scatter_add, scatter (a tensor and a value)
-and scatter_reduce (sum, prod, mean, amax, amin, with and without self) where the index is smaller than src along every
-axis and smaller than self off the scatter's axis, along axis 0 and axis 1. Inputs and the gradients' weighting are
+from the line "Printed by": PyTorch 1.13's values and float64 gradients of scatter_add, scatter (a tensor and a value),
+gather and scatter_reduce (sum, prod, mean, amax, amin, with and without self) where the index is smaller than src
+along every axis and smaller than self off the scatter's axis, along axis 0 and axis 1. Inputs and the gradients' weighting are
 scatter_index.py's pattern; see case() for src's gradient. Run with /usr/bin/python3 (torch 1.13): python3 scatter_small_index.py
 """
 import warnings
@@ -75,6 +75,15 @@ DISTINCT_ROWS = longs([4, 0, 2], [1, 0, 3])
 DISTINCT_COLUMNS = longs([2, 0], [1, 1])
 
 
+def gather(name, expression, axis, index):
+    """Shows x.gather(axis, index), x = pattern(1, 3, 5), and the gradient of its weighted sum to x."""
+    x = leaf(1, 3, 5)
+    y = x.gather(axis, index)
+    weighted(y).backward()
+    show(name, expression, y)
+    show(name + "_GRAD0", "gradient to input 0", x.grad)
+
+
 def main():
     print("    // Printed by models/src/test/pytorch/scatter_small_index.py (PyTorch %s)." % torch.__version__)
     case("ADD_ROWS", "x.scatter_add(1, [[4, 0, 4], [1, 1, 3]], src), x = pattern(1, 3, 5), src = pattern(2, 3, 4)",
@@ -87,6 +96,8 @@ def main():
          lambda x, i, s: x.scatter(0, i, s), 0, DISTINCT_COLUMNS, leaf(1, 3, 5), leaf(2, 3, 4))
     case("SCATTER_VALUE", "x.scatter(0, [[2, 0], [1, 1]], 0.75), x = pattern(1, 3, 5)",
          lambda x, i: x.scatter(0, i, 0.75), 0, DISTINCT_COLUMNS, leaf(1, 3, 5))
+    gather("GATHER_ROWS", "x.gather(1, [[4, 0, 4], [1, 1, 3]]), x = pattern(1, 3, 5)", 1, ROWS)
+    gather("GATHER_COLUMNS", "x.gather(0, [[2, 0], [2, 1]]), x = pattern(1, 3, 5)", 0, COLUMNS)
     for reduce in ("sum", "prod", "mean", "amax", "amin"):
         for include in (True, False):
             name = "REDUCE_%s_%s" % (reduce.upper(), "WITH_SELF" if include else "WITHOUT_SELF")

@@ -119,6 +119,15 @@ final class IndexOps {
         int a = src.shape().axis(axis);
         checkGatherShapes("gather", src.shape(), index.shape(), a);
         checkRange("gather", index, src.dim(a), src.shape(), a);
+        Shape region = ScatterShapes.region(src.shape(), a, index.shape());
+        if (!region.equals(src.shape())) {
+            return Tensor.consume(ScatterShapes.block(src, region), src, block -> fittedGather(block, a, index));
+        }
+        return fittedGather(src, a, index);
+    }
+
+    /** gather of an index of src's shape but along the axis, the backend's op. */
+    private static Tensor fittedGather(Tensor src, int a, Tensor index) {
         Tensor out = src.emptyLike(index.shape(), src.dtype());
         src.backend().gather(src, a, index, out);
         Shape source = src.shape();
@@ -161,14 +170,20 @@ final class IndexOps {
         return z;
     }
 
-    /** Gather needs index to match src in every dimension but {@code axis}. */
+    /**
+     * Gather takes an index of src's rank no larger than src along every axis but {@code axis}, as PyTorch's (it reads
+     * src's leading block of that extent).
+     */
     static void checkGatherShapes(String op, Shape src, Shape index, int axis) {
-        boolean ok = src.rank() == index.rank();
-        for (int i = 0; ok && i < src.rank(); i++) {
-            ok = i == axis || src.dim(i) == index.dim(i);
+        if (src.rank() != index.rank()) {
+            throw new IllegalArgumentException(op + ": index " + index + " and " + src + " must have one rank");
         }
-        if (!ok) {
-            throw new IllegalArgumentException(op + ": index " + index + " must match " + src + " in every dimension but " + axis);
+        for (int i = 0; i < src.rank(); i++) {
+            if (i != axis && index.dim(i) > src.dim(i)) {
+                throw new IllegalArgumentException(op + ": index " + index + " must be no larger than " + src
+                        + " along every axis but " + axis + ", but is " + index.dim(i) + " > " + src.dim(i)
+                        + " along axis " + i);
+            }
         }
     }
 

@@ -8,7 +8,8 @@ import java.util.function.BinaryOperator;
  * along every axis but the scatter's. Only src's leading {@code index.shape} block is read, and only the destination's
  * block of index's extent off the axis (and the whole axis) is written. The scatters themselves take index of src's
  * shape and of the destination's off the axis, so this narrows src and the destination to those blocks before them and
- * puts the block the scatter gives back into the destination (both differentiable), in every backend alike.
+ * puts the block the scatter gives back into the destination (both differentiable), in every backend alike. Gather,
+ * whose rule is the same off the axis, reads its input's block the same way.
  */
 final class ScatterShapes {
     private ScatterShapes() {
@@ -44,10 +45,7 @@ final class ScatterShapes {
      */
     static Tensor fitted(Tensor x, int a, Shape index, Tensor src, BinaryOperator<Tensor> exact) {
         Tensor source = block(src, index);
-        Shape region = x.shape();
-        for (int d = 0; d < index.rank(); d++) {
-            region = d == a ? region : region.with(d, index.dim(d));
-        }
+        Shape region = region(x.shape(), a, index);
         Tensor out;
         if (region.equals(x.shape())) {
             out = exact.apply(x, source);
@@ -62,8 +60,17 @@ final class ScatterShapes {
         return out;
     }
 
+    /** {@code x}'s block of {@code index}'s extent on every axis but {@code a} (all of axis a): what is written or read. */
+    static Shape region(Shape x, int a, Shape index) {
+        Shape region = x;
+        for (int d = 0; d < index.rank(); d++) {
+            region = d == a ? region : region.with(d, index.dim(d));
+        }
+        return region;
+    }
+
     /** The leading block of {@code t} of {@code shape}; t itself when it is that shape. */
-    private static Tensor block(Tensor t, Shape shape) {
+    static Tensor block(Tensor t, Shape shape) {
         Tensor out = t;
         for (int d = 0; d < shape.rank(); d++) {
             if (shape.dim(d) != out.dim(d)) {

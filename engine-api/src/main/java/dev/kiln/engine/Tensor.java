@@ -1594,7 +1594,10 @@ public final class Tensor implements AutoCloseable {
         return IndexOps.indexSelect(this, axis, index);
     }
 
-    /** PyTorch's gather along {@code axis}; the result has {@code index}'s shape. */
+    /**
+     * PyTorch's gather along {@code axis}; the result has {@code index}'s shape. index has this tensor's rank and is
+     * no larger off the axis, as PyTorch's (this tensor's leading block of that extent is read).
+     */
     public Tensor gather(int axis, Tensor index) {
         return IndexOps.gather(this, axis, index);
     }

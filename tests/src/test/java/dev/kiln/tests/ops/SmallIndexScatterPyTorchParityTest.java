@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * scatterAdd, scatter and scatterReduce with an index smaller than src along every axis and than the destination off
- * the scatter's axis, as PyTorch allows: PyTorch 1.13's values and F64 gradients
+ * the scatter's axis, and gather with an index smaller than its input off the axis, as PyTorch allows: PyTorch 1.13's values and F64 gradients
  * ({@code models/src/test/pytorch/scatter_small_index.py}), finite-difference checks of first and second derivatives,
  * and the shapes refused. x is [3, 5] and src [3, 4] throughout; only src's leading block of the index's shape is read
  * and only x's block of the index's extent off the axis is written.
@@ -79,6 +79,17 @@ class SmallIndexScatterPyTorchParityTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"I32", "I64"})
+    void gatherReadsTheBlockOfTheIndexExtentOffTheAxisAsPyTorch(DType indexType) {
+        Tensor rows = rows(indexType);
+        ScatterOpsPyTorchParityTest.assertParity(SmallIndexScatterPyTorchParityTest.class, "GATHER_ROWS",
+                new int[] {2, 3}, in -> in[0].gather(1, rows), x());
+        Tensor columns = indices(indexType, new long[] {2, 0}, new long[] {2, 1});
+        ScatterOpsPyTorchParityTest.assertParity(SmallIndexScatterPyTorchParityTest.class, "GATHER_COLUMNS",
+                new int[] {2, 2}, in -> in[0].gather(0, columns), x());
+    }
+
+    @ParameterizedTest
     @CsvSource({"sum, true", "sum, false", "prod, true", "prod, false", "mean, true", "mean, false", "amax, true",
             "amax, false", "amin, true", "amin, false"})
     void scatterReduceWithASmallerIndexReducesAsPyTorch(String reduce, boolean includeSelf) {
@@ -95,6 +106,7 @@ class SmallIndexScatterPyTorchParityTest {
         Tensor distinct = indices(DType.I64, new long[] {4, 0, 2}, new long[] {1, 0, 3});
         checkBothOrders("scatterAdd", in -> in[0].scatterAdd(1, rows, in[1]), x, src);
         checkBothOrders("scatter", in -> in[0].scatter(1, distinct, in[1]), x, src);
+        checkBothOrders("gather", in -> in[0].gather(1, rows), x);
         for (String reduce : new String[] {"sum", "prod", "mean", "amax", "amin"}) {
             for (boolean includeSelf : new boolean[] {true, false}) {
                 checkBothOrders("scatterReduce " + reduce + " " + includeSelf,
@@ -111,6 +123,8 @@ class SmallIndexScatterPyTorchParityTest {
         assertMessage("scatter: index [4, 2] must be no larger than the destination [3, 5] along every axis but 1, but"
                 + " is 4 > 3 along axis 0",
                 () -> x.scatter(1, Tensor.zeros(DType.I64, 4, 2), Tensor.zeros(DType.F64, 4, 2)));
+        assertMessage("gather: index [4, 2] must be no larger than [3, 5] along every axis but 1, but is 4 > 3 along"
+                + " axis 0", () -> x.gather(1, Tensor.zeros(DType.I64, 4, 2)));
         assertMessage("scatterReduce: index [2], source [3, 4] and destination [3, 5] must have one rank",
                 () -> x.scatterReduce(1, Tensor.zeros(DType.I64, 2), Tensor.zeros(DType.F64, 3, 4), "amax", true));
     }
@@ -127,6 +141,7 @@ class SmallIndexScatterPyTorchParityTest {
         all.add(x.scatterAdd(1, rows, src));
         all.add(x.scatter(1, rows, src));
         all.add(x.scatter(1, rows, 0.5));
+        all.add(x.gather(1, rows));
         for (String reduce : new String[] {"sum", "prod", "mean", "amax", "amin"}) {
             all.add(x.scatterReduce(1, rows, src, reduce, false));
         }
@@ -163,6 +178,14 @@ class SmallIndexScatterPyTorchParityTest {
     private static final double[] SCATTER_VALUE = {-0.625, 0.75, -1.0, -0.125, 0.75, 0.75, 0.75, -0.875, 0.0, 0.875, 0.75, 0.5, -0.75, 0.125, 1.0};
     // gradient to input 0: [3, 5]
     private static final double[] SCATTER_VALUE_GRAD0 = {0.25, 0.0, -0.125, 0.75, -0.5, 0.0, 0.0, 0.0, 0.875, -0.375, 0.0, -0.75, 0.125, 1.0, -0.25};
+    // x.gather(1, [[4, 0, 4], [1, 1, 3]]), x = pattern(1, 3, 5): [2, 3]
+    private static final double[] GATHER_ROWS = {0.75, -0.625, 0.75, 0.375, 0.375, 0.0};
+    // gradient to input 0: [3, 5]
+    private static final double[] GATHER_ROWS_GRAD0 = {-1.0, 0.0, 0.0, 0.0, 0.125, 0.0, 0.25, 0.0, 0.375, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    // x.gather(0, [[2, 0], [2, 1]]), x = pattern(1, 3, 5): [2, 2]
+    private static final double[] GATHER_COLUMNS = {-0.375, 0.25, -0.375, 0.375};
+    // gradient to input 0: [3, 5]
+    private static final double[] GATHER_COLUMNS_GRAD0 = {0.0, -1.0, 0.0, 0.0, 0.0, 0.0, 0.75, 0.0, 0.0, 0.0, 0.125, 0.0, 0.0, 0.0, 0.0};
     // x.scatter_reduce(1, [[4, 0, 4], [1, 1, 3]], src, 'sum', include_self=True), x = pattern(1, 3, 5), src = pattern(2, 3, 4): [3, 5]
     private static final double[] REDUCE_SUM_WITH_SELF = {0.0, 0.25, -1.0, -0.125, -0.125, -0.5, -0.75, -0.875, 0.75, 0.875, -0.375, 0.5, -0.75, 0.125, 1.0};
     // gradient to input 0: [3, 5]
