@@ -2406,7 +2406,7 @@ class CudaParityComposedOpsTest extends ParityTest {
     /**
      * scatterAdd, scatter and scatterReduce (amax, mean) with an index smaller than src on every axis and than the
      * input off the axis (PyTorch's rule: src's leading block is read, the input's block of the index's extent is
-     * written), with the gradients to the input and the source: sums' tolerance.
+     * written), and gather of that index, with the gradients to the input and the source: sums' tolerance.
      */
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
@@ -2414,7 +2414,7 @@ class CudaParityComposedOpsTest extends ParityTest {
         int[] dims = {7, 30, 9};
         int n = 7 * 30 * 9;
         int[] indexDims = {5, 20, 6};
-        String[] names = {"scatterAdd", "scatter", "amax", "mean", "input gradient", "source gradient"};
+        String[] names = {"scatterAdd", "scatter", "amax", "mean", "gather", "input gradient", "source gradient"};
         assertParity("scatters of a smaller index " + dtype, names, sums(dtype), b -> {
             Tensor x = tensor(b, dtype, ties(240, n, -1, -0.5, 0, 0.5, 1), dims).requiresGrad(true);
             Tensor src = tensor(b, dtype, ties(241, n, -1, 0, 0.5, 1, 2), dims).requiresGrad(true);
@@ -2427,8 +2427,9 @@ class CudaParityComposedOpsTest extends ParityTest {
                 Tensor term = out[k].mul(tensor(b, dtype, values(243 + k, n, -1, 1), dims)).sum();
                 loss = loss == null ? term : loss.add(term);
             }
-            loss.backward();
-            return new Tensor[] {out[0], out[1], out[2], out[3], x.grad(), src.grad()};
+            Tensor gathered = x.gather(1, index);
+            loss.add(gathered.mul(tensor(b, dtype, values(247, 5 * 20 * 6, -1, 1), indexDims)).sum()).backward();
+            return new Tensor[] {out[0], out[1], out[2], out[3], gathered, x.grad(), src.grad()};
         });
     }
 }
