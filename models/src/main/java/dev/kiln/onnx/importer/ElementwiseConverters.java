@@ -159,13 +159,24 @@ final class ElementwiseConverters {
         return OnnxValue.of(hasMax ? x.clampMax(in[2].doubles()[0]) : x);
     }
 
-    /** Dropout as an exported inference graph runs it: the identity; a graph that asks for training mode fails. */
+    /**
+     * Dropout in the module's mode, not in the training_mode the file gives (an input from opset 12): the identity in
+     * evaluation mode; in training mode each element zeroed with probability ratio (the input from opset 12, else the
+     * attribute; 0.5 when absent) from Kiln's random stream and the others scaled by 1 / (1 - ratio). The mask output
+     * is not computed.
+     */
     private static OnnxStep dropout(OnnxNode node) {
-        return (in, floatType) -> {
-            if (in.length > 2 && in[2] != null && in[2].longs()[0] != 0) {
-                throw node.error("training_mode is true; Kiln runs imported Dropout as in inference");
+        double attributeRatio = node.floatAttr("ratio", 0.5f);
+        ModalStep step = (in, floatType, training) -> {
+            if (!training) {
+                return in[0];
             }
-            return in[0];
+            double ratio = in.length > 1 && in[1] != null ? in[1].doubles()[0] : attributeRatio;
+            if (!(ratio >= 0 && ratio < 1)) {
+                throw node.error("ratio must be in [0, 1), got " + ratio);
+            }
+            return OnnxValue.of(F.dropout(in[0].tensor(floatType), ratio, true));
         };
+        return step;
     }
 }

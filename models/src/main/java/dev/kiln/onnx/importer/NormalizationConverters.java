@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
- * BatchNormalization (inference), LayerNormalization, InstanceNormalization, Softmax, LogSoftmax, ReduceMean,
+ * BatchNormalization (in the module's mode), LayerNormalization, InstanceNormalization, Softmax, LogSoftmax, ReduceMean,
  * ReduceSum and ReduceMax, in the semantics of the
  * opset the model imports.
  */
@@ -46,22 +46,24 @@ final class NormalizationConverters {
     }
 
     /**
-     * BatchNormalization with its running statistics, as an inference graph runs it: inputs X, scale, B, input_mean,
-     * input_var; [N, C], [N, C, L] or [N, C, H, W].
+     * BatchNormalization: inputs X, scale, B, input_mean, input_var; X [N, C], [N, C, L] or [N, C, H, W]. The
+     * module's mode decides, not the training_mode the file was exported with: in evaluation mode it normalises with
+     * the running statistics; in training mode with the batch's mean and biased variance, and it updates input_mean and
+     * input_var (the module's buffers) in place as PyTorch's BatchNorm does, {@code running = momentum * running +
+     * (1 - momentum) * batch} (ONNX's momentum is 1 minus PyTorch's), the batch's variance entered unbiased (ONNX's
+     * reference enters the biased one).
      */
     private static OnnxStep batchNormalization(OnnxNode node) {
-        if (node.intAttr("training_mode", 0) != 0) {
-            throw node.error("training_mode 1 is not supported; export the model in evaluation mode");
-        }
         float eps = node.floatAttr("epsilon", 1e-5f);
-        float momentum = node.floatAttr("momentum", 0.9f);
-        return (in, floatType) -> {
+        double batchWeight = 1 - node.floatAttr("momentum", 0.9f);
+        ModalStep step = (in, floatType, training) -> {
             Tensor x = in[0].tensor(floatType);
             boolean sequence = x.rank() == 3;
             Tensor y = F.batchNorm(sequence ? x.unsqueeze(3) : x, in[3].tensor(floatType), in[4].tensor(floatType),
-                    in[1].tensor(floatType), in[2].tensor(floatType), false, momentum, eps);
+                    in[1].tensor(floatType), in[2].tensor(floatType), training, batchWeight, eps);
             return OnnxValue.of(sequence ? y.squeeze(3) : y);
         };
+        return step;
     }
 
     /**

@@ -160,12 +160,13 @@ final class OnnxGraph {
         Map<String, OnnxValue> env = new HashMap<>();
         LiveTensors live = Autograd.isEnabled() ? null : new LiveTensors();
         DType precision = bind(module, values, env, live);
+        boolean training = module.isTraining();
         for (Compiled c : nodes) {
             OnnxValue[] args = new OnnxValue[c.inputs().size()];
             for (int k = 0; k < args.length; k++) {
                 args[k] = c.inputs().get(k).isEmpty() ? null : env.get(c.inputs().get(k));
             }
-            OnnxValue result = apply(c, args, precision);
+            OnnxValue result = apply(c, args, precision, training);
             env.put(c.output(), result);
             if (live != null) {
                 live.bind(result);
@@ -212,14 +213,15 @@ final class OnnxGraph {
     }
 
     /**
-     * Runs one step; an error from a Kiln op gains the node's op type and name. A node that breaks what the converter
+     * Runs one step, a {@link ModalStep} in the module's mode; an error from a Kiln op gains the node's op type and name. A node that breaks what the converter
      * takes from a well-formed file (fewer inputs than its op has, a size past int's range, an empty axis where the
      * converter divides by its size) fails with the node named too, where it would fail with a bare
      * IndexOutOfBoundsException or ArithmeticException.
      */
-    private static OnnxValue apply(Compiled c, OnnxValue[] args, DType precision) {
+    private static OnnxValue apply(Compiled c, OnnxValue[] args, DType precision, boolean training) {
         try {
-            return c.step().apply(args, precision);
+            return c.step() instanceof ModalStep modal ? modal.apply(args, precision, training)
+                    : c.step().apply(args, precision);
         } catch (IllegalArgumentException e) {
             throw OnnxOps.named(c.node(), e);
         } catch (IndexOutOfBoundsException | ArithmeticException e) {

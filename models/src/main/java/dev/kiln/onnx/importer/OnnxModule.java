@@ -9,8 +9,15 @@ import java.util.List;
  * safetensors checkpoint or state dict of the same model loads by name); its buffers are the integer initializers and
  * the running statistics that BatchNormalization nodes read. {@link #forward} runs the graph's nodes in order with
  * Kiln's tensor ops, so gradients reach the parameters and the inputs, and it runs on whichever backend the tensors
- * live on. The graph runs as exported: BatchNormalization with its running statistics and Dropout as the identity,
- * in training mode as in evaluation mode.
+ * live on.
+ *
+ * <p>Like Kiln's own layers it has two modes, and it loads in evaluation mode: there BatchNormalization normalises with
+ * its running statistics and Dropout passes its input on, as an inference graph runs. {@link #train()} switches them
+ * as PyTorch's {@code BatchNorm} and {@code Dropout} switch: BatchNormalization normalises with the batch's statistics
+ * and updates its running mean and variance (PyTorch's momentum is 1 minus the node's; the variance entered unbiased),
+ * and Dropout zeroes elements with its ratio from Kiln's random stream and scales the others by 1 / (1 - ratio). The
+ * training_mode a file was exported with does not fix a node's mode: the module's does.
+ * {@link OnnxWeights#withInitializers} writes the updated running statistics back with the weights.
  */
 public class OnnxModule extends OnnxNamespace {
     private final OnnxGraph graph;
