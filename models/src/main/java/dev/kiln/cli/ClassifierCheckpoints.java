@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The image classifiers that {@code kiln train} and {@code kiln finetune} write, rebuilt from a checkpoint's metadata
- * for the commands that read them ({@code kiln eval}, {@code kiln predict}).
+ * The image classifiers that {@code kiln train} and {@code kiln finetune} (also {@code --onnx}) write, rebuilt from a
+ * checkpoint's metadata for the commands that read them ({@code kiln eval}, {@code kiln predict}).
  */
 final class ClassifierCheckpoints {
     private ClassifierCheckpoints() {
@@ -28,6 +28,9 @@ final class ClassifierCheckpoints {
         }
         if (model.equals(FinetuneCommand.MODEL)) {
             return FinetuneCommand.architecture(meta);
+        }
+        if (model.equals(OnnxCheckpoints.MODEL)) {
+            return OnnxCheckpoints.architecture(file, meta);
         }
         if (ClassifierModels.names().contains(model) && !isAutoencoder(meta)) {
             return ClassifierModels.create(model, ClassificationData.featureShape(meta),

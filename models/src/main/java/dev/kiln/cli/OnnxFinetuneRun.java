@@ -30,7 +30,10 @@ import java.util.Map;
  * {@code kiln finetune --onnx F --data D}: an ONNX classifier imported with {@link OnnxImport} and every one of its
  * weights trained on a data set with {@link Trainer}, as {@code kiln train} trains (run directory, metrics, JSON last
  * line), then written back as {@code finetuned.onnx} ({@link OnnxWeights}) for {@code kiln eval --onnx} or ONNX
- * Runtime. The model keeps its own output layer, so the data must have as many classes as it has outputs.
+ * Runtime. The model keeps its own output layer, so the data must have as many classes as it has outputs. It trains
+ * as a PyTorch module trains: its BatchNormalization nodes on each batch's statistics, updating the running ones that
+ * the written file carries, and its Dropout nodes dropping. The run's checkpoints name the ONNX file, so that
+ * {@code kiln eval --checkpoint} and {@code kiln predict} read them ({@link OnnxCheckpoints}).
  */
 final class OnnxFinetuneRun {
     /** The fine-tuned model's file in the run directory. */
@@ -68,11 +71,10 @@ final class OnnxFinetuneRun {
             Dataset train = sampling.apply(splits.train().data(), seed);
             DataLoader trainLoader = new DataLoader(train, batch, true, seed);
             DataLoader testLoader = new DataLoader(splits.test().data(), 1000, false, seed);
-            Map<String, String> metadata = new LinkedHashMap<>();
-            metadata.put("model", "onnx");
-            metadata.put("onnx", file.toString());
+            Map<String, String> metadata = new LinkedHashMap<>(OnnxCheckpoints.metadata(file, inputShape));
             metadata.put("data", target.spec());
             metadata.put("optimizer", optimizerName);
+            metadata.putAll(target.metadata(splits.train()));
             Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata);
             RunOutputs outputs = new RunOutputs(outDir, "test", out, 0);
             trainer.listener(outputs);

@@ -8,11 +8,19 @@ import com.google.gson.JsonObject;
 import dev.kiln.cli.KilnRuns.Result;
 import dev.kiln.data.DataDirectory;
 import dev.kiln.engine.Engine;
+import dev.kiln.nn.BatchNorm2d;
+import dev.kiln.nn.Conv2d;
+import dev.kiln.nn.Flatten;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.Sequential;
 import dev.kiln.onnx.OnnxExport;
+import dev.kiln.onnx.importer.OnnxImport;
+import dev.kiln.onnx.importer.OnnxModule;
+import dev.kiln.train.Trainer;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -87,6 +95,61 @@ class OnnxFinetuneCommandTest {
 
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("give --from CHECKPOINT or --onnx FILE, not both"), r.toString());
+    }
+
+    @Test
+    void itsCheckpointIsReadByEvalCheckpointAndScoresAsItsWrittenFile() throws IOException {
+        Path data = KilnRuns.fakeMnist(tmp.resolve("data"), 40, 20);
+        Path run = tmp.resolve("run");
+        kiln("finetune", "--onnx", linear(10).toString(), "--data-dir", data.toString(), "--input-shape", "784",
+                "--epochs", "1", "--out", run.toString());
+
+        Result r = kiln("eval", "--checkpoint", run.resolve(Trainer.CHECKPOINT).toString(), "--data-dir",
+                data.toString());
+
+        assertEquals(0, r.code(), r.toString());
+        JsonObject written = kiln("eval", "--onnx", run.resolve(OnnxFinetuneRun.TUNED).toString(), "--data-dir",
+                data.toString(), "--input-shape", "784").lastLineJson();
+        assertEquals(written.get("test_loss"), r.lastLineJson().get("test_loss"));
+    }
+
+    @Test
+    void evalOfACheckpointWhoseOnnxFileIsGoneNamesTheRunsWrittenFile() throws IOException {
+        Path data = KilnRuns.fakeMnist(tmp.resolve("data"), 40, 20);
+        Path run = tmp.resolve("run");
+        Path onnx = linear(10);
+        kiln("finetune", "--onnx", onnx.toString(), "--data-dir", data.toString(), "--input-shape", "784",
+                "--epochs", "1", "--out", run.toString());
+        Files.delete(onnx);
+
+        Result r = kiln("eval", "--checkpoint", run.resolve(Trainer.CHECKPOINT).toString(), "--data-dir",
+                data.toString());
+
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains(onnx + ", which is not there any more") && r.err().contains("kiln eval --onnx "
+                + run.resolve(OnnxFinetuneRun.TUNED).toAbsolutePath() + " --input-shape 784"), r.toString());
+    }
+
+    /** Fine-tuning trains BatchNormalization on the batches: the written file carries the running statistics. */
+    @Test
+    void theWrittenFileCarriesTheRunningStatisticsThatFineTuningUpdated() throws IOException {
+        Path data = KilnRuns.fakeMnist(tmp.resolve("data"), 40, 20);
+        Path onnx = tmp.resolve("bn.onnx");
+        Engine.seed(3);
+        try (Sequential model = new Sequential(new Conv2d(1, 2, 3), new BatchNorm2d(2), new Flatten(),
+                new Linear(2 * 26 * 26, 10))) {
+            OnnxExport.export(model, new int[] {1, 1, 28, 28}, onnx);
+        }
+        Path run = tmp.resolve("run");
+
+        Result r = kiln("finetune", "--onnx", onnx.toString(), "--data-dir", data.toString(), "--epochs", "1",
+                "--out", run.toString());
+
+        assertEquals(0, r.code(), r.toString());
+        try (OnnxModule tuned = OnnxImport.load(run.resolve(OnnxFinetuneRun.TUNED))) {
+            double[] runningVar = tuned.getBuffer("1.running_var").toDoubleArray();
+            assertTrue(runningVar[0] != 1 && runningVar[1] != 1, Arrays.toString(runningVar));
+        }
     }
 
     /** A Linear(784, classes) as ONNX, taking [batch, 784]. */

@@ -50,14 +50,15 @@ class OnnxImportBatchNormFineTuningTest {
             Assumptions.abort("real MNIST not present (set KILN_DATA): " + e.getMessage());
             return;
         }
-        try (OnnxModule model = OnnxImport.load(untrainedCnn()); Adam adam = new Adam(model.trainableParameters(), 2e-3)) {
+        try (OnnxModule model = OnnxImport.load(untrainedCnn());
+             Adam adam = new Adam(model.trainableParameters(), 2e-3)) {
             double[] runningVarBefore = model.getBuffer("1.running_var").toDoubleArray();
             model.train();
             for (int step = 0; step < STEPS; step++) {
                 try (Scope s = Scope.open()) {
                     adam.zeroGrad();
-                    F.crossEntropy(model.forward(images(train, step * BATCH, BATCH)), labels(train, step * BATCH, BATCH))
-                            .backward();
+                    Tensor logits = model.forward(images(train, step * BATCH, BATCH));
+                    F.crossEntropy(logits, labels(train, step * BATCH, BATCH)).backward();
                     adam.step();
                 }
             }
@@ -74,8 +75,9 @@ class OnnxImportBatchNormFineTuningTest {
     private Path untrainedCnn() throws IOException {
         Path file = tmp.resolve("cnn_bn.onnx");
         Engine.seed(11);
-        try (Sequential cnn = new Sequential(new Conv2d(1, 8, 3, 1, 1, 1, true), new BatchNorm2d(8), new ReLU(),
-                new MaxPool2d(2), new Conv2d(8, 16, 3, 1, 1, 1, true), new BatchNorm2d(16), new ReLU(), new MaxPool2d(2),
+        try (Sequential cnn = new Sequential(
+                new Conv2d(1, 8, 3, 1, 1, 1, true), new BatchNorm2d(8), new ReLU(), new MaxPool2d(2),
+                new Conv2d(8, 16, 3, 1, 1, 1, true), new BatchNorm2d(16), new ReLU(), new MaxPool2d(2),
                 new Flatten(), new Linear(16 * 7 * 7, 10))) {
             OnnxExport.export(cnn, new int[] {1, 1, 28, 28}, file);
         }

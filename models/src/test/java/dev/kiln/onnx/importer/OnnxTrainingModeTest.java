@@ -67,7 +67,8 @@ class OnnxTrainingModeTest {
     void aFreshImportRunsInEvaluationModeAsExported(Fixture f) throws IOException {
         try (OnnxModule model = f.load(); Scope s = Scope.open()) {
             assertFalse(model.isTraining());
-            OnnxImportPyTorchParityTest.assertClose("eval output", f.evalOutput(), model.forward(input()).toDoubleArray());
+            OnnxImportPyTorchParityTest.assertClose("eval output", f.evalOutput(),
+                    model.forward(input()).toDoubleArray());
         }
     }
 
@@ -126,8 +127,8 @@ class OnnxTrainingModeTest {
             model.forward(input());
 
             try (OnnxModule tuned = OnnxImport.load(OnnxWeights.withInitializers(file, model))) {
-                OnnxImportPyTorchParityTest.assertClose("written running mean", OnnxTrainingFixtures.EVAL_BN_RUNNING_MEAN,
-                        tuned.getBuffer("bn.running_mean").toDoubleArray());
+                OnnxImportPyTorchParityTest.assertClose("written running mean",
+                        OnnxTrainingFixtures.EVAL_BN_RUNNING_MEAN, tuned.getBuffer("bn.running_mean").toDoubleArray());
                 OnnxImportPyTorchParityTest.assertClose("written running var", OnnxTrainingFixtures.EVAL_BN_RUNNING_VAR,
                         tuned.getBuffer("bn.running_var").toDoubleArray());
             }
