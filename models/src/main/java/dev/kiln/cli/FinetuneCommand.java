@@ -78,7 +78,9 @@ final class FinetuneCommand {
             Imports an ONNX classifier (kiln export --onnx, torch.onnx.export) and trains every one of its
             weights on labelled images, keeping its output layer (the data must have as many classes as it
             has outputs); writes DIR/finetuned.onnx with the trained weights (kiln eval --onnx reads it) and
-            the run directory as above. Batch norms keep their running statistics; dropout is off.
+            the run directory as above (kiln eval --checkpoint reads its checkpoints while FILE stays where it
+            is). It trains as PyTorch trains a module: batch norms normalise with each batch's statistics and
+            update the running ones that finetuned.onnx carries, dropout drops.
               --onnx FILE                  the model (required)
               --input-shape S              the shape the model takes per example, e.g. 784 or 1,28,28
                                            (default: the data set's)
