@@ -19,7 +19,10 @@ final class NormalizationConverters {
         c.put(LayerNorm.class, NormalizationConverters::layerNorm);
     }
 
-    /** Evaluation mode: (x - running_mean) / sqrt(running_var + eps) * weight + bias per channel (axis 1). */
+    /**
+     * Evaluation mode: (x - running_mean) / sqrt(running_var + eps) * weight + bias per channel (axis 1); the momentum
+     * as ONNX's (1 minus Kiln's) for a graph that trains, left at ONNX's default for the cumulative average.
+     */
     static String batchNorm(BatchNorm m, String x, OnnxGraph g) {
         if (m.runningMean() == null) {
             throw new IllegalArgumentException("ONNX export: " + m + " at '" + g.path() + "' keeps no running "
@@ -29,8 +32,14 @@ final class NormalizationConverters {
         String scale = m.weight() == null ? g.constant(channels, filled(m.channels(), 1))
                 : g.parameter("weight", m.weight());
         String shift = m.bias() == null ? g.constant(channels, filled(m.channels(), 0)) : g.parameter("bias", m.bias());
-        return g.node("BatchNormalization", List.of(x, scale, shift, g.parameter("running_mean", m.runningMean()),
-                g.parameter("running_var", m.runningVar())), AttributeProto.ofFloat("epsilon", (float) m.eps()));
+        List<String> inputs = List.of(x, scale, shift, g.parameter("running_mean", m.runningMean()),
+                g.parameter("running_var", m.runningVar()));
+        AttributeProto eps = AttributeProto.ofFloat("epsilon", (float) m.eps());
+        if (m.momentum() == null) {
+            return g.node("BatchNormalization", inputs, eps);
+        }
+        // ONNX weighs the running statistics by its momentum, PyTorch and Kiln the batch's by theirs.
+        return g.node("BatchNormalization", inputs, eps, AttributeProto.ofFloat("momentum", (float) (1 - m.momentum())));
     }
 
     /** Over the last axis; without the elementwise affine, a scale of ones and no bias. */

@@ -11,17 +11,22 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.BatchNorm2d;
 import dev.kiln.nn.PyTorchParity;
+import dev.kiln.nn.Sequential;
 import dev.kiln.onnx.AttributeProto;
 import dev.kiln.onnx.ModelProto;
+import dev.kiln.onnx.OnnxExport;
 import dev.kiln.onnx.TensorProto;
 import dev.kiln.optim.SGD;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -131,6 +136,29 @@ class OnnxTrainingModeTest {
                         OnnxTrainingFixtures.EVAL_BN_RUNNING_MEAN, tuned.getBuffer("bn.running_mean").toDoubleArray());
                 OnnxImportPyTorchParityTest.assertClose("written running var", OnnxTrainingFixtures.EVAL_BN_RUNNING_VAR,
                         tuned.getBuffer("bn.running_var").toDoubleArray());
+            }
+        }
+    }
+
+    /** Kiln's export writes the momentum as ONNX's, so that the import trains the running statistics as Kiln would. */
+    @Test
+    void aKilnBatchNormOfAnotherMomentumTrainsAsItselfAfterExportAndImport(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("bn.onnx");
+        BatchNorm2d bn = new BatchNorm2d(3, 1e-5, 0.3);
+        try (Sequential kiln = new Sequential(bn); Scope s = Scope.open()) {
+            OnnxExport.export(kiln, new int[] {1, 3, 2, 2}, file);
+            Tensor x = PyTorchParity.values(5, 4, 3, 2, 2).to(DType.F32);
+            kiln.train();
+            kiln.forward(x);
+
+            try (OnnxModule imported = OnnxImport.load(file)) {
+                imported.train();
+                imported.forward(x);
+
+                assertArrayEquals(bn.runningMean().toDoubleArray(),
+                        imported.getBuffer("0.running_mean").toDoubleArray(), 1e-6);
+                assertArrayEquals(bn.runningVar().toDoubleArray(),
+                        imported.getBuffer("0.running_var").toDoubleArray(), 1e-6);
             }
         }
     }
