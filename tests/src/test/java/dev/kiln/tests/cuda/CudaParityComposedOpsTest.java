@@ -2432,4 +2432,40 @@ class CudaParityComposedOpsTest extends ParityTest {
             return new Tensor[] {out[0], out[1], out[2], out[3], gathered, x.grad(), src.grad()};
         });
     }
+
+    /**
+     * ONNX's BatchNormalization as the import runs it in training mode (OnnxModule.train(): F.batchNorm on the batch's
+     * statistics), with scale, B and the running statistics as graph inputs on the backend: the output, the gradients
+     * of a weighted sum in X, scale and B, and the running mean and variance it updated in place.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void importedOnnxBatchNormalizationInTrainingMatchesTheCpu(DType dtype) {
+        List<String> names = List.of("x", "scale", "b", "mean", "var");
+        dev.kiln.onnx.NodeProto node = new dev.kiln.onnx.NodeProto(names, List.of("y"), "bn", "BatchNormalization",
+                "", List.of(dev.kiln.onnx.AttributeProto.ofFloat("momentum", 0.8f)));
+        dev.kiln.onnx.GraphProto graph = new dev.kiln.onnx.GraphProto("parity", List.of(node), List.of(),
+                names.stream().map(n -> new dev.kiln.onnx.ValueInfoProto(n, null)).toList(),
+                List.of(new dev.kiln.onnx.ValueInfoProto("y", null)), List.of());
+        dev.kiln.onnx.importer.OnnxModule model = dev.kiln.onnx.importer.OnnxImport.load(new dev.kiln.onnx.ModelProto(
+                8, List.of(new dev.kiln.onnx.OperatorSetIdProto("", 17)), "parity", "1", "", 0, "", graph));
+        model.train();
+        int channels = 3;
+        int[][] dims = {{4, channels, 5, 5}, {channels}, {channels}, {channels}, {channels}};
+        assertParity("imported ONNX BatchNormalization in training " + dtype,
+                new String[] {"Y", "X gradient", "scale gradient", "B gradient", "running mean", "running var"},
+                sums(dtype), b -> {
+                    Tensor[] in = new Tensor[dims.length];
+                    for (int k = 0; k < in.length; k++) {
+                        int n = java.util.Arrays.stream(dims[k]).reduce(1, (p, q) -> p * q);
+                        // A running variance must be positive.
+                        double low = k == 4 ? 0.5 : -1;
+                        in[k] = tensor(b, dtype, values(240 + k, n, low, low + 2), dims[k]).requiresGrad(k < 3);
+                    }
+                    Tensor y = model.forwardAll(in).get(0);
+                    assertSame(b, y.backend(), "the result must be on the backend of its input");
+                    y.mul(tensor(b, dtype, values(250, (int) y.size(), -1, 1), y.shape().dims())).sum().backward();
+                    return new Tensor[] {y, in[0].grad(), in[1].grad(), in[2].grad(), in[3], in[4]};
+                });
+    }
 }
