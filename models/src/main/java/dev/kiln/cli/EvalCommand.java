@@ -42,7 +42,7 @@ final class EvalCommand {
     static final String HELP = """
             Usage: kiln eval --checkpoint FILE [options]
                    kiln eval --onnx FILE --data mnist|fashion-mnist|folder:DIR|csv:DIR [--input-shape S]
-            Image models (kiln train mlp, lenet, ...):
+            Image models (kiln train mlp, lenet, ...; kiln finetune, also --onnx):
               --data mnist|fashion-mnist|folder:DIR|csv:DIR
                                            data set, of which the test split is read (default: the one the
                                            checkpoint was trained on, read as it was: --channels, --image-size,

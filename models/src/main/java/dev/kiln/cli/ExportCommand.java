@@ -25,7 +25,8 @@ final class ExportCommand {
               --checkpoint FILE   a checkpoint of kiln train, finetune, pretrain, lm or train g2p
               --onnx              write the model as ONNX (opset 17, dynamic batch axis) for ONNX Runtime instead:
                                   image classifiers of kiln train and finetune (mlp, lenet, resnet18, ..., and
-                                  the row readers lstm, gru and rnn)
+                                  the row readers lstm, gru and rnn); for kiln finetune --onnx, its ONNX file
+                                  with the checkpoint's weights
               --out FILE          where to write the state dict (default: model.safetensors beside the checkpoint;
                                   with --onnx, model.onnx)
             Writes the model's weights and buffers (no optimizer state) under PyTorch's state-dict names, with

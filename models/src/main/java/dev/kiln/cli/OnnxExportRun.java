@@ -14,13 +14,17 @@ import java.util.Map;
 
 /**
  * {@code kiln export --checkpoint F --onnx}: an image classifier's checkpoint as an ONNX file that takes
- * [batch, features...] (the checkpoint's feature shape, for MNIST [batch, 1, 28, 28]) to [batch, classes] logits.
+ * [batch, features...] (the checkpoint's feature shape, for MNIST [batch, 1, 28, 28]) to [batch, classes] logits; for
+ * a checkpoint of {@code kiln finetune --onnx}, its own ONNX graph with the checkpoint's weights.
  */
 final class OnnxExportRun {
     private OnnxExportRun() {
     }
 
     static int run(Path file, Map<String, String> meta, Path target, PrintStream out) throws IOException {
+        if (OnnxCheckpoints.MODEL.equals(meta.get("model"))) {
+            return OnnxCheckpoints.export(file, meta, target, out);
+        }
         Map<String, Tensor> state = Trainer.readModelState(file);
         try (Module model = ClassifierCheckpoints.architecture(file, meta)) {
             model.loadStateDict(state, true);

@@ -130,6 +130,25 @@ class OnnxFinetuneCommandTest {
                 + run.resolve(OnnxFinetuneRun.TUNED).toAbsolutePath() + " --input-shape 784"), r.toString());
     }
 
+    @Test
+    void exportOfItsCheckpointAsOnnxWritesItsGraphWithTheCheckpointsWeights() throws IOException {
+        Path data = KilnRuns.fakeMnist(tmp.resolve("data"), 40, 20);
+        Path run = tmp.resolve("run");
+        kiln("finetune", "--onnx", linear(10).toString(), "--data-dir", data.toString(), "--input-shape", "784",
+                "--epochs", "1", "--out", run.toString());
+        Path exported = tmp.resolve("exported.onnx");
+
+        Result r = kiln("export", "--checkpoint", run.resolve(Trainer.CHECKPOINT).toString(), "--onnx", "--out",
+                exported.toString());
+
+        assertEquals(0, r.code(), r.toString());
+        JsonObject written = kiln("eval", "--onnx", run.resolve(OnnxFinetuneRun.TUNED).toString(), "--data-dir",
+                data.toString(), "--input-shape", "784").lastLineJson();
+        JsonObject fromCheckpoint = kiln("eval", "--onnx", exported.toString(), "--data-dir", data.toString(),
+                "--input-shape", "784").lastLineJson();
+        assertEquals(written.get("test_loss"), fromCheckpoint.get("test_loss"));
+    }
+
     /** Fine-tuning trains BatchNormalization on the batches: the written file carries the running statistics. */
     @Test
     void theWrittenFileCarriesTheRunningStatisticsThatFineTuningUpdated() throws IOException {
