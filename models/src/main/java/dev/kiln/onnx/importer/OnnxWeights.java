@@ -25,7 +25,8 @@ public final class OnnxWeights {
 
     /**
      * {@code model} with each FLOAT or DOUBLE initializer replaced by the tensor of the same name in {@code trained}'s
-     * state dict (in the initializer's own data type); nodes, inputs, outputs and other initializers as they were.
+     * state dict (in the initializer's own data type): the weights, and the running statistics that BatchNormalization
+     * nodes updated in training mode; nodes, inputs, outputs and other initializers as they were.
      * Fields that {@link ModelProto} does not model (metadata properties, training info, functions) are not kept.
      *
      * @throws IllegalArgumentException naming the initializer when {@code trained} holds it in another shape
