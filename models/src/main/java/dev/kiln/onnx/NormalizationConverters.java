@@ -39,7 +39,8 @@ final class NormalizationConverters {
             return g.node("BatchNormalization", inputs, eps);
         }
         // ONNX weighs the running statistics by its momentum, PyTorch and Kiln the batch's by theirs.
-        return g.node("BatchNormalization", inputs, eps, AttributeProto.ofFloat("momentum", (float) (1 - m.momentum())));
+        return g.node("BatchNormalization", inputs, eps,
+                AttributeProto.ofFloat("momentum", (float) (1 - m.momentum())));
     }
 
     /** Over the last axis; without the elementwise affine, a scale of ones and no bias. */

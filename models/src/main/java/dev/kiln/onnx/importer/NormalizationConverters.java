@@ -7,9 +7,8 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
- * BatchNormalization (in the module's mode), LayerNormalization, InstanceNormalization, Softmax, LogSoftmax, ReduceMean,
- * ReduceSum and ReduceMax, in the semantics of the
- * opset the model imports.
+ * BatchNormalization (in the module's mode), LayerNormalization, InstanceNormalization, Softmax, LogSoftmax,
+ * ReduceMean, ReduceSum and ReduceMax, in the semantics of the opset the model imports.
  */
 final class NormalizationConverters {
     private NormalizationConverters() {

@@ -213,10 +213,10 @@ final class OnnxGraph {
     }
 
     /**
-     * Runs one step, a {@link ModalStep} in the module's mode; an error from a Kiln op gains the node's op type and name. A node that breaks what the converter
-     * takes from a well-formed file (fewer inputs than its op has, a size past int's range, an empty axis where the
-     * converter divides by its size) fails with the node named too, where it would fail with a bare
-     * IndexOutOfBoundsException or ArithmeticException.
+     * Runs one step, a {@link ModalStep} in the module's mode; an error from a Kiln op gains the node's op type and
+     * name. A node that breaks what the converter takes from a well-formed file (fewer inputs than its op has, a size
+     * past int's range, an empty axis where the converter divides by its size) fails with the node named too, where it
+     * would fail with a bare IndexOutOfBoundsException or ArithmeticException.
      */
     private static OnnxValue apply(Compiled c, OnnxValue[] args, DType precision, boolean training) {
         try {
