@@ -45,7 +45,7 @@ final class NormalizationConverters {
     }
 
     /**
-     * BatchNormalization: inputs X, scale, B, input_mean, input_var; X [N, C], [N, C, L] or [N, C, H, W]. The
+     * BatchNormalization: inputs X, scale, B, input_mean, input_var; X [N, C, ...] (C channels). The
      * module's mode decides, not the training_mode the file was exported with: in evaluation mode it normalises with
      * the running statistics; in training mode with the batch's mean and biased variance, and it updates input_mean and
      * input_var (the module's buffers) in place as PyTorch's BatchNorm does, {@code running = momentum * running +
@@ -57,10 +57,12 @@ final class NormalizationConverters {
         double batchWeight = 1 - node.floatAttr("momentum", 0.9f);
         ModalStep step = (in, floatType, training) -> {
             Tensor x = in[0].tensor(floatType);
-            boolean sequence = x.rank() == 3;
-            Tensor y = F.batchNorm(sequence ? x.unsqueeze(3) : x, in[3].tensor(floatType), in[4].tensor(floatType),
-                    in[1].tensor(floatType), in[2].tensor(floatType), training, batchWeight, eps);
-            return OnnxValue.of(sequence ? y.squeeze(3) : y);
+            // F.batchNorm takes [N, C] or [N, C, H, W]: a sequence or a volume is seen as [N, C, positions, 1].
+            boolean images = x.rank() == 2 || x.rank() == 4;
+            Tensor y = F.batchNorm(images ? x : x.reshape(x.dim(0), x.dim(1), -1, 1), in[3].tensor(floatType),
+                    in[4].tensor(floatType), in[1].tensor(floatType), in[2].tensor(floatType), training, batchWeight,
+                    eps);
+            return OnnxValue.of(images ? y : y.reshape(x.shape().dims()));
         };
         return step;
     }

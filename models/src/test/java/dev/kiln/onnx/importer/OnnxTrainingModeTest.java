@@ -12,6 +12,7 @@ import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.BatchNorm2d;
+import dev.kiln.nn.BatchNorm3d;
 import dev.kiln.nn.PyTorchParity;
 import dev.kiln.nn.Sequential;
 import dev.kiln.onnx.AttributeProto;
@@ -159,6 +160,25 @@ class OnnxTrainingModeTest {
                         imported.getBuffer("0.running_mean").toDoubleArray(), 1e-6);
                 assertArrayEquals(bn.runningVar().toDoubleArray(),
                         imported.getBuffer("0.running_var").toDoubleArray(), 1e-6);
+            }
+        }
+    }
+
+    /** A BatchNorm3d exported by Kiln: the volume normalised per channel, in training and then in evaluation mode. */
+    @Test
+    void aVolumeBatchNormalizationRunsAsKilnsBatchNorm3dInBothModes(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("bn3d.onnx");
+        try (Sequential kiln = new Sequential(new BatchNorm3d(2)); Scope s = Scope.open()) {
+            OnnxExport.export(kiln, new int[] {1, 2, 2, 3, 2}, file);
+            Tensor x = PyTorchParity.values(9, 3, 2, 2, 3, 2).to(DType.F32);
+            try (OnnxModule imported = OnnxImport.load(file)) {
+                kiln.train();
+                imported.train();
+
+                assertArrayEquals(kiln.forward(x).toDoubleArray(), imported.forward(x).toDoubleArray(), 1e-5);
+                kiln.eval();
+                imported.eval();
+                assertArrayEquals(kiln.forward(x).toDoubleArray(), imported.forward(x).toDoubleArray(), 1e-5);
             }
         }
     }
