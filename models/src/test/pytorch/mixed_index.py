@@ -85,3 +85,9 @@ case("PUT_STEP_ACCUMULATE", "x[0:3:2, :, c] += v accumulating, v = pattern(2, 4,
 case("PUT_INTEGER_BETWEEN_ACCUMULATE", "x[:, i, 1, j] += v accumulating, x = pattern(1, 2, 3, 4, 5), "
      "v = pattern(2, 2, 1, 2)", lambda x, v: accumulated(x, lambda y: y[:, :, 1], [None, I, J], v),
      leaf(1, 2, 3, 4, 5), leaf(2, 2, 1, 2))
+# A 0-dim integer index tensor selects as an integer: it neither separates the index tensors around it nor broadcasts.
+SCALAR = torch.tensor(-1)
+case("SCALAR_TENSOR_BETWEEN", "x[:, s, :, i], s = tensor(-1), x = pattern(1, 2, 3, 4, 5)",
+     lambda x: x[:, SCALAR, :, I], leaf(1, 2, 3, 4, 5))
+case("PUT_SCALAR_TENSOR_FIRST", "x[s, :, i] = v, v = pattern(2, 3, 2, 1), x = pattern(1, 2, 3, 4, 5)",
+     lambda x, v: assigned(x, (SCALAR, slice(None), I), v), leaf(1, 2, 3, 4, 5), leaf(2, 3, 2, 1))

@@ -8,7 +8,7 @@ package dev.kiln.engine;
  * <p>Integers and slices select as Python does (negative values count from the end; slice bounds are clipped to the
  * axis). Index tensors and masks are advanced indices: index tensors broadcast against each other to one shape B, and
  * B takes the place of the indexed axes when they are adjacent, else goes first (PyTorch's rule; an integer is applied
- * before and does not separate them).
+ * before and does not separate them). An index tensor of no axes is an integer, as in PyTorch.
  */
 public sealed interface Idx {
     /** Position {@code index} of one axis, which disappears ({@code x[3]}, {@code x[-1]}). */
@@ -32,7 +32,10 @@ public sealed interface Idx {
     record NewAxis() implements Idx {
     }
 
-    /** An I32 or I64 index tensor into one axis (negative values count from the end). */
+    /**
+     * An I32 or I64 index tensor into one axis (negative values count from the end); one of no axes selects as
+     * {@link At} does (its value read on the host).
+     */
     record IndexTensor(Tensor index) implements Idx {
         public IndexTensor {
             if (index == null) {

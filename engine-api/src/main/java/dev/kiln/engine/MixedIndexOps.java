@@ -83,8 +83,8 @@ final class MixedIndexOps {
         int axis = 0;
         for (Idx entry : withoutEllipsis(op, x, indices)) {
             int at = advanced.size();
-            if (entry instanceof Idx.At a) {
-                y = y.narrow(at, wrapped(op, a.index(), x, axis), 1).squeeze(at);
+            if (selectsOnePosition(entry)) {
+                y = y.narrow(at, wrapped(op, position(op, entry), x, axis), 1).squeeze(at);
                 axis++;
             } else if (entry instanceof Idx.Slice s) {
                 y = sliced(y, at, s);
@@ -153,14 +153,33 @@ final class MixedIndexOps {
         return entries;
     }
 
+    /**
+     * Whether {@code entry} is an integer: {@link Idx.At}, or an index tensor of no axes, with which PyTorch selects
+     * as with an integer, so that it neither separates the index tensors around it nor broadcasts with them.
+     */
+    private static boolean selectsOnePosition(Idx entry) {
+        return entry instanceof Idx.At || entry instanceof Idx.IndexTensor t && t.index().rank() == 0;
+    }
+
+    /** The position an entry that {@link #selectsOnePosition} names; a tensor's is read on the host, as in PyTorch. */
+    private static long position(String op, Idx entry) {
+        if (entry instanceof Idx.At a) {
+            return a.index();
+        }
+        Tensor index = ((Idx.IndexTensor) entry).index();
+        Checks.open(op, index);
+        Checks.index(op, index);
+        return index.toLongArray()[0];
+    }
+
     /** Integer {@code index} into axis {@code axis} of x, negative counted from the end. */
-    private static int wrapped(String op, int index, Tensor x, int axis) {
+    private static int wrapped(String op, long index, Tensor x, int axis) {
         int n = x.dim(axis);
         if (index < -n || index >= n) {
             throw new IllegalArgumentException(op + ": index " + index + " is out of range [" + -n + ", " + n
                     + ") for axis " + axis + " of " + x.shape());
         }
-        return index < 0 ? index + n : index;
+        return (int) (index < 0 ? index + n : index);
     }
 
     /** Axis {@code at} of y sliced as Python slices: bounds clipped to the axis, negative ones counted from its end. */
