@@ -28,8 +28,7 @@ final class ShapeConverters {
         c.put(AlphaDropout.class, ShapeConverters::passThrough);
         c.put(FeatureAlphaDropout.class, ShapeConverters::passThrough);
         c.put(Identity.class, ShapeConverters::passThrough);
-        c.put(Flatten.class, (m, x, g) -> m.startAxis() == 1 ? g.node("Flatten", x, AttributeProto.ofInt("axis", 1))
-                : reshapeToRecorded(x, g));
+        c.put(Flatten.class, ShapeConverters::flatten);
         c.put(Unflatten.class, (m, x, g) -> reshapeToRecorded(x, g));
         c.put(ZeroPad2d.class, (m, x, g) -> pad(m.padding(), 0, x, g));
         c.put(ConstantPad2d.class, (m, x, g) -> pad(m.padding(), m.value(), x, g));
@@ -37,6 +36,18 @@ final class ShapeConverters {
 
     private static String passThrough(Module m, String x, OnnxGraph g) {
         return x;
+    }
+
+    /**
+     * Flatten from axis 1; from axis 0 a Reshape to [-1], as the recorded size there holds the trial batch; from
+     * further axes a Reshape to the recorded shape behind the leading axes.
+     */
+    private static String flatten(Flatten m, String x, OnnxGraph g) {
+        return switch (m.startAxis()) {
+            case 0 -> g.node("Reshape", List.of(x, g.int64s(-1)));
+            case 1 -> g.node("Flatten", x, AttributeProto.ofInt("axis", 1));
+            default -> reshapeToRecorded(x, g);
+        };
     }
 
     /**

@@ -199,6 +199,11 @@ public class OnnxExportLayersTest {
     }
 
     @Test
+    void flatteningFromTheBatchAxisTakesOtherBatchSizes() throws Exception {
+        OrtCheck.exportAndCompare(new Sequential(new Flatten(0)), dir, 3, 4);
+    }
+
+    @Test
     void dropoutsAndIdentityPassTheInputOn() throws Exception {
         OrtCheck.exportAndCompare(new Sequential(new Dropout(0.5), new Dropout2d(0.3), new AlphaDropout(0.2),
                 new Identity()), dir, 2, 3, 4);
