@@ -24,6 +24,16 @@ public class Unflatten extends Module {
         this.sizes = sizes.clone();
     }
 
+    /** The axis this layer expands. */
+    public int axis() {
+        return axis;
+    }
+
+    /** What the axis becomes. */
+    public int[] sizes() {
+        return sizes.clone();
+    }
+
     /**
      * x [..., n, ...] with n at {@code axis} to [..., sizes..., ...].
      *

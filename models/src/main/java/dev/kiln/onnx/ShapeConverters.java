@@ -11,6 +11,7 @@ import dev.kiln.nn.Identity;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.Unflatten;
 import dev.kiln.nn.ZeroPad2d;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -29,7 +30,7 @@ final class ShapeConverters {
         c.put(FeatureAlphaDropout.class, ShapeConverters::passThrough);
         c.put(Identity.class, ShapeConverters::passThrough);
         c.put(Flatten.class, ShapeConverters::flatten);
-        c.put(Unflatten.class, (m, x, g) -> reshapeToRecorded(x, g));
+        c.put(Unflatten.class, ShapeConverters::unflatten);
         c.put(ZeroPad2d.class, (m, x, g) -> pad(m.padding(), 0, x, g));
         c.put(ConstantPad2d.class, (m, x, g) -> pad(m.padding(), m.value(), x, g));
     }
@@ -39,29 +40,34 @@ final class ShapeConverters {
     }
 
     /**
-     * Flatten from axis 1; from axis 0 a Reshape to [-1], as the recorded size there holds the trial batch; from
-     * further axes a Reshape to the recorded shape behind the leading axes.
+     * Flatten from axis 1, else a Reshape that copies the axes before the start axis from the input (Reshape's 0) and
+     * infers the flattened one (-1), so that every axis may be symbolic.
      */
     private static String flatten(Flatten m, String x, OnnxGraph g) {
-        return switch (m.startAxis()) {
-            case 0 -> g.node("Reshape", List.of(x, g.int64s(-1)));
-            case 1 -> g.node("Flatten", x, AttributeProto.ofInt("axis", 1));
-            default -> reshapeToRecorded(x, g);
-        };
+        if (m.startAxis() == 1) {
+            return g.node("Flatten", x, AttributeProto.ofInt("axis", 1));
+        }
+        long[] target = new long[m.startAxis() + 1];
+        target[m.startAxis()] = -1;
+        return g.node("Reshape", List.of(x, g.int64s(target)));
     }
 
     /**
-     * A Reshape to the output shape of the trial forward pass, where each leading axis the input and output share
-     * is copied from the input (Reshape's 0), so that the batch axis stays dynamic.
+     * A Reshape to the input's own sizes before and after the axis (read by Shape, so that they may be symbolic) with
+     * the layer's sizes in between.
      */
-    private static String reshapeToRecorded(String x, OnnxGraph g) {
-        int[] in = g.inputShape();
-        int[] out = g.outputShape();
-        long[] target = OnnxGraph.longs(out);
-        for (int i = 0; i < Math.min(in.length, out.length) && in[i] == out[i]; i++) {
-            target[i] = 0;
+    private static String unflatten(Unflatten m, String x, OnnxGraph g) {
+        int axis = m.axis();
+        List<String> parts = new ArrayList<>();
+        if (axis > 0) {
+            parts.add(g.node("Shape", x, AttributeProto.ofInt("end", axis)));
         }
-        return g.node("Reshape", List.of(x, g.int64s(target)));
+        parts.add(g.int64s(OnnxGraph.longs(m.sizes())));
+        if (axis + 1 < g.inputShape().length) {
+            parts.add(g.node("Shape", x, AttributeProto.ofInt("start", axis + 1)));
+        }
+        String target = parts.size() == 1 ? parts.get(0) : g.node("Concat", parts, AttributeProto.ofInt("axis", 0));
+        return g.node("Reshape", List.of(x, target));
     }
 
     /** Kiln's (left, right, top, bottom) on the last two axes as ONNX's begins of every axis, then the ends. */

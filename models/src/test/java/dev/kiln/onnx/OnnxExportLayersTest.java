@@ -48,6 +48,7 @@ import dev.kiln.nn.ZeroPad2d;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -196,6 +197,17 @@ public class OnnxExportLayersTest {
     void flattenAndUnflattenReshape() throws Exception {
         OrtCheck.exportAndCompare(new Sequential(new Flatten(), new Unflatten(1, 3, 10), new Flatten(2)), dir,
                 2, 3, 5);
+    }
+
+    @Test
+    void flattenAndUnflattenFollowSymbolicAxesBehindTheOnesTheyChange() throws Exception {
+        Module model = new Sequential(new Unflatten(1, 2, 3), new Flatten(3));
+        Path file = dir.resolve("symbolic.onnx");
+        OnnxExport.export(model, new int[] {2, 6, 4, 5}, file, OnnxExportOptions.defaults().withDynamicAxes(
+                Map.of(0, "batch", 2, "height", 3, "width"), Map.of(0, "batch", 3, "size")));
+        for (int[] shape : new int[][] {{2, 6, 4, 5}, {1, 6, 3, 7}}) {
+            OrtCheck.compare(model, file, shape, "input");
+        }
     }
 
     @Test
