@@ -102,6 +102,11 @@ public final class OnnxGraph {
         return addConstant(TensorProto.ofLongs(freshName("const"), new long[] {values.length}, values));
     }
 
+    /** Adds a 1-D DOUBLE constant, for size arithmetic that rounds as Kiln's double arithmetic; returns its name. */
+    public String doubles(double... values) {
+        return addConstant(TensorProto.ofDoubles(freshName("const"), new long[] {values.length}, values));
+    }
+
     private String addConstant(TensorProto tensor) {
         initializers.put(tensor.name(), tensor);
         return tensor.name();

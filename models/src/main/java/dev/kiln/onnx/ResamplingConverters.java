@@ -28,9 +28,9 @@ final class ResamplingConverters {
 
     /**
      * Resize. Where factors are given and used as given, Resize takes them as its scales, which also set the source
-     * positions as PyTorch's do; otherwise Resize takes the recorded output size of each spatial axis (behind the
-     * input's own batch and channel sizes, so that the batch stays dynamic) and derives the scales from the sizes, as
-     * PyTorch does. PyTorch's modes as coordinate transforms: nearest takes the element at floor(o / scale)
+     * positions as PyTorch's do; otherwise Resize takes output sizes behind the input's own batch and channel sizes
+     * (floor(size * factor) of the input's spatial sizes, or the layer's fixed size) and derives the scales from the
+     * sizes, as PyTorch does. PyTorch's modes as coordinate transforms: nearest takes the element at floor(o / scale)
      * (asymmetric, floor), nearest-exact at floor((o + 0.5) / scale) (half pixel, rounding halves up), and the
      * interpolating modes half pixel or, with align_corners, align_corners; bicubic with A = -0.75.
      */
@@ -63,14 +63,26 @@ final class ResamplingConverters {
             }
             return g.node("Resize", List.of(x, "", g.constant(new long[] {in.length}, scales)), attrs);
         }
-        int[] out = g.outputShape();
-        long[] spatial = new long[out.length - 2];
-        for (int a = 2; a < out.length; a++) {
-            spatial[a - 2] = out[a];
-        }
         String leading = g.node("Shape", x, AttributeProto.ofInt("start", 0), AttributeProto.ofInt("end", 2));
-        String sizes = g.node("Concat", List.of(leading, g.int64s(spatial)), AttributeProto.ofInt("axis", 0));
+        String spatial = factors == null ? g.int64s(OnnxGraph.longs(Arrays.copyOfRange(g.outputShape(), 2, in.length)))
+                : scaledSizes(factors, x, g);
+        String sizes = g.node("Concat", List.of(leading, spatial), AttributeProto.ofInt("axis", 0));
         return g.node("Resize", List.of(x, "", "", sizes), attrs);
+    }
+
+    /**
+     * floor(size * factor) of each spatial axis of x, in double as Kiln and PyTorch compute it, from x's Shape: the
+     * output size where the factors are not Resize's scales, which follows a symbolic spatial size.
+     */
+    private static String scaledSizes(double[] factors, String x, OnnxGraph g) {
+        double[] perAxis = new double[g.inputShape().length - 2];
+        for (int a = 0; a < perAxis.length; a++) {
+            perAxis[a] = factors[factors.length == 1 ? 0 : a];
+        }
+        String spatial = g.node("Cast", g.node("Shape", x, AttributeProto.ofInt("start", 2)),
+                AttributeProto.ofInt("to", TensorProto.DOUBLE));
+        String scaled = g.node("Floor", g.node("Mul", List.of(spatial, g.doubles(perAxis))));
+        return g.node("Cast", scaled, AttributeProto.ofInt("to", TensorProto.INT64));
     }
 
     /** [batch, c, h r, w r] as [batch, c, h, r, w, r], the two r axes moved behind c, then [batch, c r r, h, w]. */

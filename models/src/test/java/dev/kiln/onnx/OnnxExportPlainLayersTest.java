@@ -80,6 +80,7 @@ import dev.kiln.nn.ZeroPad2d;
 import dev.kiln.nn.ZeroPad3d;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -113,6 +114,20 @@ public class OnnxExportPlainLayersTest {
 
     private void check(Module layer, int... sampleShape) throws Exception {
         OrtCheck.exportAndCompare(new Sequential(layer), dir, sampleShape);
+    }
+
+    /**
+     * Exports {@code layer} for images [2, 4, 10, 6] with the batch, height and width symbolic (in the output too) and
+     * checks ORT against Kiln on [2, 4, 10, 6], [1, 4, 6, 12] and [3, 4, 14, 4].
+     */
+    private void checkOtherImageSizes(Module layer) throws Exception {
+        Module model = new Sequential(layer);
+        Path file = dir.resolve("images.onnx");
+        OnnxExport.export(model, new int[] {2, 4, 10, 6}, file, OnnxExportOptions.defaults().withDynamicAxes(
+                Map.of(0, "batch", 2, "height", 3, "width"), Map.of(0, "batch", 2, "outHeight", 3, "outWidth")));
+        for (int[] shape : new int[][] {{2, 4, 10, 6}, {1, 4, 6, 12}, {3, 4, 14, 4}}) {
+            OrtCheck.compare(model, file, shape, "input");
+        }
     }
 
     /** ONNX Runtime 1.20 fused such a Pad into the AveragePool and left the pad out of the divisor (fixed in 1.21). */
@@ -287,6 +302,14 @@ public class OnnxExportPlainLayersTest {
             check(new Upsample(2, "trilinear", align), 2, 2, 3, 2);
             check(new Upsample(2, "bicubic", align), 2, 3, 4);
         }
+    }
+
+    @Test
+    void upsampleByAFactorWithAlignedCornersOrARecomputedScaleFollowsASymbolicSpatialSize() throws Exception {
+        checkOtherImageSizes(new Upsample(2, "bilinear", true));
+        checkOtherImageSizes(Upsample.byFactors(new double[] {0.7, 1.5}, "bilinear", false, true));
+        checkOtherImageSizes(Upsample.byFactors(new double[] {1.7, 0.7}, "bicubic", true, false));
+        checkOtherImageSizes(Upsample.byFactors(new double[] {1.3, 0.7}, "nearest", false, true));
     }
 
     @Test
