@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * Upsample (Resize with PyTorch's source positions; mode "area" as adaptive average pooling), PixelShuffle
- * (DepthToSpace in CRD order), PixelUnshuffle and ChannelShuffle (Reshape, Transpose, Reshape).
+ * (DepthToSpace in CRD order), PixelUnshuffle (SpaceToDepth, its channels reordered by Gather) and ChannelShuffle
+ * (Reshape, Transpose, Reshape).
  */
 final class ResamplingConverters {
     private ResamplingConverters() {
@@ -85,15 +86,22 @@ final class ResamplingConverters {
         return g.node("Cast", scaled, AttributeProto.ofInt("to", TensorProto.INT64));
     }
 
-    /** [batch, c, h r, w r] as [batch, c, h, r, w, r], the two r axes moved behind c, then [batch, c r r, h, w]. */
+    /**
+     * SpaceToDepth, whose output channels run over (row offset, column offset, channel), gathered into PyTorch's order
+     * (channel, row offset, column offset); no size is fixed but the channels'.
+     */
     private static String pixelUnshuffle(PixelUnshuffle m, String x, OnnxGraph g) {
         int[] in = g.inputShape();
-        int[] out = g.outputShape();
-        int r = in[2] / out[2];
-        String split = g.node("Reshape", List.of(imageInput(m.toString(), x, g),
-                g.int64s(0, in[1], out[2], r, out[3], r)));
-        String moved = g.node("Transpose", split, AttributeProto.ofInts("perm", 0, 1, 3, 5, 2, 4));
-        return g.node("Reshape", List.of(moved, g.int64s(0, out[1], out[2], out[3])));
+        int r = in[2] / g.outputShape()[2];
+        int channels = in[1];
+        long[] order = new long[channels * r * r];
+        for (int c = 0; c < channels; c++) {
+            for (int offset = 0; offset < r * r; offset++) {
+                order[c * r * r + offset] = (long) offset * channels + c;
+            }
+        }
+        String blocks = g.node("SpaceToDepth", imageInput(m.toString(), x, g), AttributeProto.ofInt("blocksize", r));
+        return g.node("Gather", List.of(blocks, g.int64s(order)), AttributeProto.ofInt("axis", 1));
     }
 
     /** [batch, groups, channels / groups, rest] with the two group axes swapped, then the input's shape again. */

@@ -325,6 +325,11 @@ public class OnnxExportPlainLayersTest {
     }
 
     @Test
+    void pixelUnshuffleFollowsASymbolicSpatialSize() throws Exception {
+        checkOtherImageSizes(new PixelUnshuffle(2));
+    }
+
+    @Test
     void pixelShuffleOfAnUnbatchedImageIsRefusedNamingTheLayer() {
         Module model = new Sequential(new PixelShuffle(2));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
