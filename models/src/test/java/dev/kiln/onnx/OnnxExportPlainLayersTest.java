@@ -423,6 +423,20 @@ public class OnnxExportPlainLayersTest {
         }
     }
 
+    @Test
+    void embeddingBagOfEveryModeFollowsASymbolicBagLength() throws Exception {
+        long[] threeOfSix = {1, 4, 0, 7, 2, 2, 0, 0, 0, 0, 0, 0, 9, 9, 2, 0, 6, 3};
+        for (EmbeddingBag.Mode mode : EmbeddingBag.Mode.values()) {
+            for (EmbeddingBag bag : List.of(new EmbeddingBag(10, 3, mode),
+                    EmbeddingBag.builder(10, 3).mode(mode).paddingIdx(0).build())) {
+                Path file = dir.resolve("bags.onnx");
+                OnnxExport.export(bag, new int[] {3, 4}, file, OnnxExportOptions.defaults().withInputType(DType.I64)
+                        .withDynamicAxes(Map.of(0, "bags", 1, "length"), Map.of(0, "bags")));
+                OrtCheck.compareIndices(bag, file, new int[] {3, 6}, threeOfSix);
+            }
+        }
+    }
+
     /** The bags exported for int64 indices [3, 4], compared with Kiln on {@code three} [3, 4] and {@code one} [1, 4]. */
     private void checkBags(EmbeddingBag bag, long[] three, long[] one) throws Exception {
         Path file = dir.resolve("bags.onnx");
