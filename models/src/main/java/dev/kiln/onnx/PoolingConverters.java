@@ -15,84 +15,17 @@ final class PoolingConverters {
     }
 
     static void register(OnnxConverters c) {
-        c.put(MaxPool2d.class, (m, x, g) -> dropWindowsInPadding(g.node("MaxPool", x,
-                AttributeProto.ofInts("kernel_shape", m.kernel(), m.kernel()),
-                AttributeProto.ofInts("strides", m.stride(), m.stride()),
-                AttributeProto.ofInts("pads", m.padding(), m.padding(), m.padding(), m.padding()),
-                AttributeProto.ofInts("dilations", m.dilation(), m.dilation()),
-                AttributeProto.ofInt("ceil_mode", m.ceilMode() ? 1 : 0)), m.kernel(), m.stride(), m.padding(),
-                m.dilation(), m.ceilMode(), g));
-        c.put(AvgPool2d.class, PoolingConverters::average);
+        c.put(MaxPool2d.class, (m, x, g) -> PoolingNdConverters.maxPool(x, pair(m.kernel()), pair(m.stride()),
+                pair(m.padding()), pair(m.dilation()), m.ceilMode(), g));
+        c.put(AvgPool2d.class, (m, x, g) -> PoolingNdConverters.averagePool(x, pair(m.kernel()), pair(m.stride()),
+                pair(m.padding()), m.ceilMode(), m.countIncludePad(), g));
         c.put(GlobalAvgPool2d.class, (m, x, g) -> g.node("GlobalAveragePool", x));
         c.put(AdaptiveAvgPool2d.class, PoolingConverters::adaptiveAverage);
     }
 
-    /**
-     * AveragePool. In ceil mode with padding counted, PyTorch divides a window that runs past the padded input by its
-     * part inside it, where ONNX Runtime divides by the whole kernel; the output is then rescaled by the constant
-     * kernel area / PyTorch's divisor of each output position (the spatial sizes are fixed at export).
-     */
-    private static String average(AvgPool2d m, String x, OnnxGraph g) {
-        int k = m.kernel();
-        int p = m.padding();
-        String pooled = dropWindowsInPadding(g.node("AveragePool", x,
-                AttributeProto.ofInts("kernel_shape", k, k),
-                AttributeProto.ofInts("strides", m.stride(), m.stride()),
-                AttributeProto.ofInts("pads", p, p, p, p),
-                AttributeProto.ofInt("ceil_mode", m.ceilMode() ? 1 : 0),
-                AttributeProto.ofInt("count_include_pad", m.countIncludePad() ? 1 : 0)), k, m.stride(), p, 1,
-                m.ceilMode(), g);
-        if (!(m.ceilMode() && m.countIncludePad())) {
-            return pooled;
-        }
-        int[] in = g.inputShape();
-        int[] out = g.outputShape();
-        float[] rows = windowParts(in[in.length - 2], out[out.length - 2], k, m.stride(), p);
-        float[] cols = windowParts(in[in.length - 1], out[out.length - 1], k, m.stride(), p);
-        float[] scale = new float[rows.length * cols.length];
-        for (int i = 0; i < rows.length; i++) {
-            for (int j = 0; j < cols.length; j++) {
-                scale[i * cols.length + j] = (float) k * k / (rows[i] * cols[j]);
-            }
-        }
-        return g.node("Mul", List.of(pooled, g.constant(new long[] {rows.length, cols.length}, scale)));
-    }
-
-    /**
-     * In ceil mode PyTorch leaves out a last window that would start in the right padding; ONNX Runtime keeps it. A
-     * Slice then cuts the pooled output to PyTorch's size (known from the trial forward pass).
-     */
-    private static String dropWindowsInPadding(String pooled, int k, int stride, int padding, int dilation,
-            boolean ceilMode, OnnxGraph g) {
-        if (!ceilMode) {
-            return pooled;
-        }
-        int[] in = g.inputShape();
-        int[] out = g.outputShape();
-        int rank = in.length;
-        long onnxH = onnxCeilSize(in[rank - 2], k, stride, padding, dilation);
-        long onnxW = onnxCeilSize(in[rank - 1], k, stride, padding, dilation);
-        if (onnxH == out[rank - 2] && onnxW == out[rank - 1]) {
-            return pooled;
-        }
-        return g.node("Slice", List.of(pooled, g.int64s(0, 0), g.int64s(out[rank - 2], out[rank - 1]),
-                g.int64s(rank - 2, rank - 1)));
-    }
-
-    /** ONNX's output size in ceil mode: ceil((size + 2 padding - dilation (k - 1) - 1) / stride) + 1. */
-    private static long onnxCeilSize(int size, int k, int stride, int padding, int dilation) {
-        int span = size + 2 * padding - dilation * (k - 1) - 1;
-        return -Math.floorDiv(-span, stride) + 1;
-    }
-
-    /** For each of {@code outSize} windows along an axis, how many of its k positions lie inside the padded input. */
-    private static float[] windowParts(int size, int outSize, int k, int stride, int padding) {
-        float[] parts = new float[outSize];
-        for (int o = 0; o < outSize; o++) {
-            int start = o * stride - padding;
-            parts[o] = Math.min(start + k, size + padding) - start;
-        }
-        return parts;
+    /** One value for both axes. */
+    private static int[] pair(int value) {
+        return new int[] {value, value};
     }
 
     /**

@@ -16,8 +16,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The 1-d and 3-d poolings (MaxPool, AveragePool, with the same ceil-mode corrections as the 2-d ones), the
- * power-average poolings LPPool1d and LPPool2d, and the adaptive poolings of every rank not in
+ * The max and average poolings of 1 to 3 axes (MaxPool, AveragePool, in ceil mode as PyTorch; MaxPool2d and AvgPool2d
+ * too), the power-average poolings LPPool1d and LPPool2d, and the adaptive poolings of every rank not in
  * {@link PoolingConverters}: global pools to size 1, a pool of equal windows where the output sizes divide the
  * input's, else PyTorch's windows of unequal sizes pooled one axis at a time.
  */
@@ -45,44 +45,43 @@ final class PoolingNdConverters {
         c.put(AdaptiveMaxPool3d.class, (m, x, g) -> adaptive("Max", x, g));
     }
 
-    private static String maxPool(String x, int[] k, int[] stride, int[] padding, int[] dilation, boolean ceilMode,
+    /** MaxPool; in ceil mode without the windows PyTorch leaves out. */
+    static String maxPool(String x, int[] k, int[] stride, int[] padding, int[] dilation, boolean ceilMode,
             OnnxGraph g) {
         String pooled = g.node("MaxPool", x, AttributeProto.ofInts("kernel_shape", k),
                 AttributeProto.ofInts("strides", stride), AttributeProto.ofInts("pads", bothEnds(padding)),
                 AttributeProto.ofInts("dilations", dilation), AttributeProto.ofInt("ceil_mode", ceilMode ? 1 : 0));
-        return ceilMode ? cutToRecorded(pooled, k, stride, padding, dilation, g) : pooled;
+        return ceilMode ? dropWindowsStartingInPadding(pooled, x, stride, padding, g) : pooled;
     }
 
     /**
      * AveragePool. In ceil mode with the padding counted, PyTorch divides a window that runs past the padded input by
-     * its part inside it, ONNX Runtime by the whole kernel: the output is rescaled by the constant kernel volume /
-     * PyTorch's divisor of each output position.
+     * its part inside it, where ONNX Runtime divides by the whole kernel: the pooled input is divided by the same
+     * pooling of ones over the padded input's extent, which is 1 for a whole window and that part / the kernel for
+     * one that runs past, at any size (a reader that divides by the part inside gets 1 there, as it should).
      */
-    private static String averagePool(String x, int[] k, int[] stride, int[] padding, boolean ceilMode,
+    static String averagePool(String x, int[] k, int[] stride, int[] padding, boolean ceilMode,
             boolean countIncludePad, OnnxGraph g) {
-        String pooled = g.node("AveragePool", x, AttributeProto.ofInts("kernel_shape", k),
-                AttributeProto.ofInts("strides", stride), AttributeProto.ofInts("pads", bothEnds(padding)),
-                AttributeProto.ofInt("ceil_mode", ceilMode ? 1 : 0),
-                AttributeProto.ofInt("count_include_pad", countIncludePad ? 1 : 0));
+        String pooled = average(x, k, stride, padding, ceilMode, countIncludePad, g);
         if (!ceilMode) {
             return pooled;
         }
-        int[] ones = new int[k.length];
-        Arrays.fill(ones, 1);
-        pooled = cutToRecorded(pooled, k, stride, padding, ones, g);
+        pooled = dropWindowsStartingInPadding(pooled, x, stride, padding, g);
         if (!countIncludePad) {
             return pooled;
         }
-        int[] in = g.inputShape();
-        int[] out = g.outputShape();
-        int axes = k.length;
-        float[] scale = {1};
-        for (int a = 0; a < axes; a++) {
-            int axis = in.length - axes + a;
-            scale = outer(scale, divisorRatios(in[axis], out[axis], k[a], stride[a], padding[a]));
-        }
-        long[] dims = OnnxGraph.longs(Arrays.copyOfRange(out, out.length - axes, out.length));
-        return g.node("Mul", List.of(pooled, g.constant(dims, scale)));
+        String ones = g.node("Pad", List.of(g.node("Expand", List.of(g.scalar(1), g.node("Shape", x))),
+                g.int64s(allAxes(padding, g)), g.scalar(1)), AttributeProto.ofString("mode", "constant"));
+        String counted = average(ones, k, stride, new int[padding.length], true, true, g);
+        return g.node("Div", List.of(pooled, dropWindowsStartingInPadding(counted, x, stride, padding, g)));
+    }
+
+    private static String average(String x, int[] k, int[] stride, int[] padding, boolean ceilMode,
+            boolean countIncludePad, OnnxGraph g) {
+        return g.node("AveragePool", x, AttributeProto.ofInts("kernel_shape", k),
+                AttributeProto.ofInts("strides", stride), AttributeProto.ofInts("pads", bothEnds(padding)),
+                AttributeProto.ofInt("ceil_mode", ceilMode ? 1 : 0),
+                AttributeProto.ofInt("count_include_pad", countIncludePad ? 1 : 0));
     }
 
     /**
@@ -91,14 +90,11 @@ final class PoolingNdConverters {
      * AveragePool without counted padding takes it (LpPool would take |x|^p, and an integer p only).
      */
     private static String powerAverage(double p, int[] k, int[] stride, boolean ceilMode, String x, OnnxGraph g) {
-        int[] none = new int[k.length];
-        int[] ones = new int[k.length];
-        Arrays.fill(ones, 1);
         String mean = g.node("AveragePool", g.node("Pow", List.of(x, g.scalar((float) p))),
                 AttributeProto.ofInts("kernel_shape", k), AttributeProto.ofInts("strides", stride),
                 AttributeProto.ofInt("ceil_mode", ceilMode ? 1 : 0), AttributeProto.ofInt("count_include_pad", 0));
         if (ceilMode) {
-            mean = cutToRecorded(mean, k, stride, none, ones, g);
+            mean = dropWindowsStartingInPadding(mean, x, stride, new int[k.length], g);
         }
         float volume = Arrays.stream(k).reduce(1, (a, b) -> a * b);
         return g.node("Pow", List.of(g.node("Mul", List.of(mean, g.scalar(volume))), g.scalar((float) (1 / p))));
@@ -112,48 +108,43 @@ final class PoolingNdConverters {
         return pads;
     }
 
+    /** Pad's pads for x: none on the leading axes, {@code padding} at both ends of the pooled ones. */
+    private static long[] allAxes(int[] padding, OnnxGraph g) {
+        int rank = g.inputShape().length;
+        long[] pads = new long[2 * rank];
+        for (int a = 0; a < padding.length; a++) {
+            pads[rank - padding.length + a] = padding[a];
+            pads[2 * rank - padding.length + a] = padding[a];
+        }
+        return pads;
+    }
+
     /**
-     * In ceil mode PyTorch leaves out a last window that would start in the right padding; ONNX Runtime keeps it. A
-     * Slice cuts the output to PyTorch's size, recorded in the trial forward pass, where they differ.
+     * In ceil mode PyTorch leaves out a last window that would start in the right padding, which keeps at most
+     * ceil((size + padding) / stride) windows along each axis; a reader that keeps it has it cut by a Slice to that
+     * many, computed from x's Shape so that the sizes may be symbolic (ONNX Runtime 1.23 leaves it out itself).
      */
-    private static String cutToRecorded(String pooled, int[] k, int[] stride, int[] padding, int[] dilation,
+    private static String dropWindowsStartingInPadding(String pooled, String x, int[] stride, int[] padding,
             OnnxGraph g) {
-        int[] in = g.inputShape();
-        int[] out = g.outputShape();
-        int first = in.length - k.length;
-        long[] starts = new long[k.length];
-        long[] ends = new long[k.length];
-        long[] axes = new long[k.length];
-        boolean differs = false;
-        for (int a = 0; a < k.length; a++) {
-            int span = in[first + a] + 2 * padding[a] - dilation[a] * (k[a] - 1) - 1;
-            long onnxSize = -Math.floorDiv(-span, stride[a]) + 1;
-            differs |= onnxSize != out[first + a];
-            ends[a] = out[first + a];
-            axes[a] = first + a;
+        int axes = stride.length;
+        int first = g.inputShape().length - axes;
+        long[] offsets = new long[axes];
+        long[] strides = new long[axes];
+        long[] axisIndices = new long[axes];
+        for (int a = 0; a < axes; a++) {
+            offsets[a] = padding[a] + stride[a] - 1L;
+            strides[a] = stride[a];
+            axisIndices[a] = first + a;
         }
-        return differs ? g.node("Slice", List.of(pooled, g.int64s(starts), g.int64s(ends), g.int64s(axes))) : pooled;
+        String sizes = g.node("Shape", x, AttributeProto.ofInt("start", first));
+        String windows = g.node("Div", List.of(g.node("Add", List.of(sizes, constant(offsets, g))),
+                constant(strides, g)));
+        return g.node("Slice", List.of(pooled, g.int64s(new long[axes]), windows, g.int64s(axisIndices)));
     }
 
-    /** Per output position along an axis: k / the number of the window's positions inside the padded input. */
-    private static float[] divisorRatios(int size, int outSize, int k, int stride, int padding) {
-        float[] ratios = new float[outSize];
-        for (int o = 0; o < outSize; o++) {
-            int start = o * stride - padding;
-            ratios[o] = (float) k / (Math.min(start + k, size + padding) - start);
-        }
-        return ratios;
-    }
-
-    /** The row-major outer product of a and b. */
-    private static float[] outer(float[] a, float[] b) {
-        float[] product = new float[a.length * b.length];
-        for (int i = 0; i < a.length; i++) {
-            for (int j = 0; j < b.length; j++) {
-                product[i * b.length + j] = a[i] * b[j];
-            }
-        }
-        return product;
+    /** INT64 values as a Constant node, not an initializer, as the shape arithmetic of readers expects them. */
+    private static String constant(long[] values, OnnxGraph g) {
+        return g.node("Constant", List.of(), AttributeProto.ofInts("value_ints", values));
     }
 
     /**

@@ -116,16 +116,21 @@ public class OnnxExportPlainLayersTest {
         OrtCheck.exportAndCompare(new Sequential(layer), dir, sampleShape);
     }
 
-    /**
-     * Exports {@code layer} for images [2, 4, 10, 6] with the batch, height and width symbolic (in the output too) and
-     * checks ORT against Kiln on [2, 4, 10, 6], [1, 4, 6, 12] and [3, 4, 14, 4].
-     */
+    /** {@link #checkOtherImageSizes(Module, int[][])} on [2, 4, 10, 6], [1, 4, 6, 12] and [3, 4, 14, 4]. */
     private void checkOtherImageSizes(Module layer) throws Exception {
+        checkOtherImageSizes(layer, new int[][] {{2, 4, 10, 6}, {1, 4, 6, 12}, {3, 4, 14, 4}});
+    }
+
+    /**
+     * Exports {@code layer} for images of the first shape with the batch, height and width symbolic (in the output
+     * too) and checks ORT against Kiln on each shape.
+     */
+    private void checkOtherImageSizes(Module layer, int[][] shapes) throws Exception {
         Module model = new Sequential(layer);
         Path file = dir.resolve("images.onnx");
-        OnnxExport.export(model, new int[] {2, 4, 10, 6}, file, OnnxExportOptions.defaults().withDynamicAxes(
+        OnnxExport.export(model, shapes[0], file, OnnxExportOptions.defaults().withDynamicAxes(
                 Map.of(0, "batch", 2, "height", 3, "width"), Map.of(0, "batch", 2, "outHeight", 3, "outWidth")));
-        for (int[] shape : new int[][] {{2, 4, 10, 6}, {1, 4, 6, 12}, {3, 4, 14, 4}}) {
+        for (int[] shape : shapes) {
             OrtCheck.compare(model, file, shape, "input");
         }
     }
@@ -420,6 +425,34 @@ public class OnnxExportPlainLayersTest {
         for (EmbeddingBag.Mode mode : EmbeddingBag.Mode.values()) {
             checkBags(new EmbeddingBag(10, 3, mode), three, one);
             checkBags(EmbeddingBag.builder(10, 3).mode(mode).paddingIdx(0).build(), three, one);
+        }
+    }
+
+    /**
+     * A last window starting in the right padding, which PyTorch leaves out in ceil mode, at the odd sizes only: a
+     * file exported at even sizes drops it at odd ones, and one exported at odd sizes keeps it at even ones.
+     */
+    @Test
+    void poolingInCeilModeFollowsASymbolicSpatialSize() throws Exception {
+        int[][] evenFirst = {{2, 3, 4, 6}, {1, 3, 5, 7}, {2, 3, 9, 4}};
+        int[][] oddFirst = {{1, 3, 5, 7}, {2, 3, 4, 6}, {2, 3, 9, 4}};
+        for (int[][] shapes : new int[][][] {evenFirst, oddFirst}) {
+            checkOtherImageSizes(new MaxPool2d(2, 2, 1, true), shapes);
+            checkOtherImageSizes(new AvgPool2d(2, 2, 1, true, true), shapes);
+            checkOtherImageSizes(new AvgPool2d(2, 2, 1, true, false), shapes);
+        }
+    }
+
+    @Test
+    void oneDimensionalPoolingInCeilModeFollowsASymbolicLength() throws Exception {
+        for (Module pool : List.of(new MaxPool1d(2, 2, 1, true), new AvgPool1d(2, 2, 1, true, true))) {
+            Module model = new Sequential(pool);
+            Path file = dir.resolve("sequences.onnx");
+            OnnxExport.export(model, new int[] {2, 3, 6}, file, OnnxExportOptions.defaults().withDynamicAxes(
+                    Map.of(0, "batch", 2, "length"), Map.of(0, "batch", 2, "outLength")));
+            for (int[] shape : new int[][] {{2, 3, 6}, {1, 3, 7}, {3, 3, 9}}) {
+                OrtCheck.compare(model, file, shape, "input");
+            }
         }
     }
 
