@@ -89,14 +89,18 @@ public final class OnnxExport {
         return model.parameters().stream().map(Tensor::dtype).filter(DType::isFloating).findFirst().orElse(DType.F32);
     }
 
-    /** Runs the model on zeros, recording every module's input and output shapes; returns the output's shape. */
+    /**
+     * Runs the model on zeros, recording every module's input and output shapes (a module run more than once keeps
+     * the first, and a differing later call's); returns the output's shape.
+     */
     private static int[] trialForward(Module model, int[] inputShape, DType type,
             Map<Module, OnnxGraph.Shapes> shapes) {
         List<HookHandle> hooks = new ArrayList<>();
         try {
             for (Module m : model.namedModules().values()) {
                 hooks.add(m.registerForwardHook((module, in, out) -> {
-                    shapes.put(module, new OnnxGraph.Shapes(in.shape().dims(), out.shape().dims()));
+                    shapes.merge(module, new OnnxGraph.Shapes(in.shape().dims(), out.shape().dims()),
+                            OnnxGraph.Shapes::and);
                     return null;
                 }));
             }

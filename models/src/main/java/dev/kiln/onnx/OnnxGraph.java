@@ -16,8 +16,20 @@ import java.util.Map;
  * input and output shapes it had in the exporter's trial forward pass.
  */
 public final class OnnxGraph {
-    /** What the trial forward pass saw of one module: the shapes of its input and output. */
-    record Shapes(int[] input, int[] output) {
+    /**
+     * What the trial forward pass saw of one module: the shapes of its input and output, and those of a later call of
+     * it that differed (null where every call had these), which leave its converter no one shape to read.
+     */
+    record Shapes(int[] input, int[] output, Shapes differing) {
+        Shapes(int[] input, int[] output) {
+            this(input, output, null);
+        }
+
+        /** These shapes, with {@code next} as the differing ones where they differ and none differed before. */
+        Shapes and(Shapes next) {
+            boolean same = Arrays.equals(input, next.input) && Arrays.equals(output, next.output);
+            return same || differing != null ? this : new Shapes(input, output, next);
+        }
     }
 
     private final OnnxConverters converters;
@@ -69,9 +81,15 @@ public final class OnnxGraph {
 
     private Shapes recorded() {
         Shapes s = shapes.get(stack.peek().module());
+        String module = stack.peek().module().getClass().getSimpleName() + " at '" + path() + "'";
         if (s == null) {
-            throw new IllegalArgumentException(stack.peek().module().getClass().getSimpleName() + " at '" + path()
-                    + "' did not run in the forward pass of the model, so its shapes are unknown");
+            throw new IllegalArgumentException(module + " did not run in the forward pass of the model, so its shapes"
+                    + " are unknown");
+        }
+        if (s.differing() != null) {
+            throw new IllegalArgumentException("ONNX export: " + module + " ran on inputs " + Arrays.toString(s.input())
+                    + " and " + Arrays.toString(s.differing().input()) + " in the trial forward pass, and its converter"
+                    + " reads one input shape");
         }
         return s;
     }

@@ -18,6 +18,7 @@ import dev.kiln.nn.Dropout;
 import dev.kiln.nn.Flatten;
 import dev.kiln.nn.GELU;
 import dev.kiln.nn.LayerNorm;
+import dev.kiln.nn.LocalResponseNorm;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.PyTorchParity;
@@ -130,6 +131,24 @@ class OnnxExportTest {
 
         assertEquals("ONNX export: input axes 0 and 1 are both named 'n' but have sizes 3 and 5 (input [3, 5, 4])",
                 e.getMessage());
+    }
+
+    @Test
+    void aModuleRunOnTwoShapesIsRefusedByNameWhereItsConverterReadsTheShapes() {
+        LocalResponseNorm norm = new LocalResponseNorm(2);
+        Module model = new Sequential(norm, Conv2d.builder(4, 6, 1).build(), norm);
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> graph(model, new int[] {1, 4, 3, 3}, OnnxExportOptions.defaults()));
+
+        assertEquals("ONNX export: LocalResponseNorm at '0' ran on inputs [1, 4, 3, 3] and [1, 6, 3, 3] in the trial"
+                + " forward pass, and its converter reads one input shape", e.getMessage());
+    }
+
+    @Test
+    void aModuleRunOnTwoShapesExportsWhereItsConverterReadsNone() throws Exception {
+        ReLU relu = new ReLU();
+        OrtCheck.exportAndCompare(new Sequential(relu, new Linear(4, 6), relu), dir, 4);
     }
 
     @Test
