@@ -120,9 +120,13 @@ public final class OnnxGraph {
         return addConstant(TensorProto.ofLongs(freshName("const"), new long[] {values.length}, values));
     }
 
-    /** Adds a 1-D DOUBLE constant, for size arithmetic that rounds as Kiln's double arithmetic; returns its name. */
+    /**
+     * Adds a 1-D DOUBLE Constant node, for size arithmetic that rounds as Kiln's double arithmetic; returns its
+     * output's name. A node, not an initializer: importers take floating-point initializers for weights.
+     */
     public String doubles(double... values) {
-        return addConstant(TensorProto.ofDoubles(freshName("const"), new long[] {values.length}, values));
+        return node("Constant", List.of(), AttributeProto.ofTensor("value",
+                TensorProto.ofDoubles(freshName("const"), new long[] {values.length}, values)));
     }
 
     private String addConstant(TensorProto tensor) {

@@ -8,13 +8,14 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
 import java.util.function.LongBinaryOperator;
 import java.util.function.UnaryOperator;
 
 /**
- * Element-wise ONNX ops: arithmetic, Max, Min, Equal, Greater and Where with NumPy broadcasting (on the host when the operands
- * are host values, as shape arithmetic is), activations, Clip, and the ops that pass their input on (Identity, and Dropout, which an exported
- * inference graph runs as the identity).
+ * Element-wise ONNX ops: arithmetic, Max, Min, Equal, Greater and Where with NumPy broadcasting (on the host when the
+ * operands are host values, as shape arithmetic is), Floor and Ceil, activations, Clip, Identity, and Dropout (the
+ * identity in evaluation, dropping in training).
  */
 final class ElementwiseConverters {
     /** ONNX's Selu defaults, float32 roundings of SELU's constants. */
@@ -71,10 +72,22 @@ final class ElementwiseConverters {
         ops.put("Identity", n -> (in, floatType) -> in[0]);
         ops.put("Dropout", ElementwiseConverters::dropout);
         ops.put("Greater", n -> binary(n, (a, b) -> a > b ? 1 : 0, (a, b) -> a > b ? 1 : 0, Tensor::gt, Tensor::gt));
+        ops.put("Floor", n -> rounding(Math::floor, Tensor::floor));
+        ops.put("Ceil", n -> rounding(Math::ceil, Tensor::ceil));
     }
 
     private static OnnxStep unary(UnaryOperator<Tensor> op) {
         return (in, floatType) -> OnnxValue.of(op.apply(in[0].tensor(floatType)));
+    }
+
+    /**
+     * Floor or Ceil: on the host for host numbers, where an exported graph works out output sizes from its input's
+     * Shape (Kiln's Upsample by a factor), else on the tensor.
+     */
+    private static OnnxStep rounding(DoubleUnaryOperator onDoubles, UnaryOperator<Tensor> onTensor) {
+        return (in, floatType) -> in[0].isHost()
+                ? OnnxValue.ofDoubles(in[0].shape(), Arrays.stream(in[0].doubles()).map(onDoubles).toArray())
+                : OnnxValue.of(onTensor.apply(in[0].tensor(floatType)));
     }
 
     /** ONNX's HardSigmoid: max(0, min(1, alpha x + beta)). */
