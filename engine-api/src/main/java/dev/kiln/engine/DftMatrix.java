@@ -8,15 +8,14 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Discrete Fourier transforms of one axis as real matrices, built on the host and uploaded to a tensor's backend, so
- * that a transform is one GEMM ({@code [rows, in] x [in, out]}) on every backend, differentiable as a matmul. A
- * complex value is a (real, imaginary) pair of adjacent columns, as PyTorch's {@code view_as_real}. Input positions at
- * or past the signal length {@code n} get zero rows, which is PyTorch's trimming; positions past the input's length
- * have no row, which is its zero padding. Angles come from a table of {@code 2 pi r / n} with r = jk mod n, exact in
- * the index product where {@code 2 pi jk / n} would lose digits for large jk (r walks jk mod n by additions).
+ * {@link Backend#fft}'s default: the complex DFT of n points as a real [2n, 2n] matrix, built on the host and
+ * uploaded to a tensor's backend, so that a batch of transforms is one GEMM on every backend. A complex value is a
+ * (real, imaginary) pair of adjacent columns, as PyTorch's {@code view_as_real}. Angles come from a table of
+ * {@code 2 pi r / n} with r = jk mod n, exact in the index product where {@code 2 pi jk / n} would lose digits for
+ * large jk (r walks jk mod n by additions).
  *
- * <p>Cost: O(in * out) to build (about 5 ms for 1024 x 1026) and to upload (0.1 ms on the CPU), O(rows * in * out) to
- * apply, against an FFT's O(rows * n log n); fine for n up to a few thousand. The host arrays of the last
+ * <p>Cost: O(n^2) to build (about 5 ms for n = 1024) and to upload (0.1 ms on the CPU), O(rows * n^2) to apply,
+ * against an FFT's O(rows * n log n); fine for n up to a few thousand. The host arrays of the last
  * {@value #CACHED} matrices of up to {@value #CACHED_ELEMENTS} elements (16 MB in F64) are kept, so that a loop over one
  * shape builds its matrices once and only uploads them.
  */
@@ -35,7 +34,7 @@ final class DftMatrix {
     private final double[] sin;
 
     /** What determines a matrix's host array. */
-    private record Key(String kind, int length, int n, int bins, double scale, DType dtype) {
+    private record Key(String kind, int n, double scale, DType dtype) {
     }
 
     private DftMatrix(int n) {
@@ -50,34 +49,29 @@ final class DftMatrix {
     }
 
     /**
-     * Real input of {@code length} points to {@code bins} complex bins of an n-point forward transform:
-     * [length, 2 bins], {@code X_k = scale * sum_j x_j e^{-2 pi i jk / n}}.
+     * {@link Backend#fft}'s default: x [..., n, 2] times the n-point complex DFT matrix of the direction's sign, as
+     * one GEMM of x's rows, written into out.
      */
-    static Tensor realToComplex(Tensor like, int length, int n, int bins, double scale) {
-        return upload(like, new Key("real to complex", length, n, bins, scale, like.dtype()), length, 2 * bins, () -> {
-            DftMatrix t = new DftMatrix(n);
-            double[] w = new double[length * 2 * bins];
-            for (int j = 0; j < Math.min(length, n); j++) {
-                for (int k = 0, r = 0; k < bins; k++, r = t.next(r, j)) {
-                    w[(j * bins + k) * 2] = scale * t.cos[r];
-                    w[(j * bins + k) * 2 + 1] = -scale * t.sin[r];
-                }
-            }
-            return w;
-        });
+    static void transform(Tensor x, boolean inverse, double scale, Tensor out) {
+        int n = x.dim(x.rank() - 2);
+        int rows = Math.toIntExact(x.size() / (2L * n));
+        try (Scope scope = Scope.open(); Autograd.Guard off = Autograd.noGrad()) {
+            Tensor product = x.reshape(rows, 2 * n).matmul(complexToComplex(x, n, inverse ? 1 : -1, scale));
+            out.backend().copy(product.reshape(out.shape().dims()), out);
+        }
     }
 
     /**
-     * Complex input of {@code length} points to the n bins of an n-point transform, forward ({@code sign} -1) or
-     * inverse (+1): [2 length, 2 n], {@code X_k = scale * sum_j x_j e^{sign 2 pi i jk / n}}.
+     * The n-point transform of complex input, forward ({@code sign} -1) or inverse (+1): [2 n, 2 n],
+     * {@code X_k = scale * sum_j x_j e^{sign 2 pi i jk / n}}.
      */
-    static Tensor complexToComplex(Tensor like, int length, int n, int sign, double scale) {
+    private static Tensor complexToComplex(Tensor like, int n, int sign, double scale) {
         String kind = sign < 0 ? "complex forward" : "complex inverse";
         int cols = 2 * n;
-        return upload(like, new Key(kind, length, n, n, scale, like.dtype()), 2 * length, cols, () -> {
+        return upload(like, new Key(kind, n, scale, like.dtype()), cols, cols, () -> {
             DftMatrix t = new DftMatrix(n);
-            double[] w = new double[2 * length * cols];
-            for (int j = 0; j < Math.min(length, n); j++) {
+            double[] w = new double[cols * cols];
+            for (int j = 0; j < n; j++) {
                 for (int k = 0, r = 0; k < n; k++, r = t.next(r, j)) {
                     double c = scale * t.cos[r];
                     double s = sign * scale * t.sin[r];
@@ -85,27 +79,6 @@ final class DftMatrix {
                     w[2 * j * cols + 2 * k + 1] = s;
                     w[(2 * j + 1) * cols + 2 * k] = -s;
                     w[(2 * j + 1) * cols + 2 * k + 1] = c;
-                }
-            }
-            return w;
-        });
-    }
-
-    /**
-     * {@code length} complex bins of a one-sided spectrum to the n real points of its inverse: [2 length, n],
-     * {@code x_j = scale * sum_k c_k Re(X_k e^{2 pi i jk / n})} over k up to n / 2, with c_k = 2 for the bins that
-     * stand for a conjugate pair and 1 for bin 0 and bin n / 2 of an even n, whose imaginary parts get zero weights
-     * (their sines vanish), as PyTorch's irfft ignores them.
-     */
-    static Tensor complexToReal(Tensor like, int length, int n, double scale) {
-        return upload(like, new Key("complex to real", length, n, n, scale, like.dtype()), 2 * length, n, () -> {
-            DftMatrix t = new DftMatrix(n);
-            double[] w = new double[2 * length * n];
-            for (int k = 0; k < Math.min(length, n / 2 + 1); k++) {
-                double weight = k == 0 || 2 * k == n ? scale : 2 * scale;
-                for (int j = 0, r = 0; j < n; j++, r = t.next(r, k)) {
-                    w[2 * k * n + j] = weight * t.cos[r];
-                    w[(2 * k + 1) * n + j] = -weight * t.sin[r];
                 }
             }
             return w;

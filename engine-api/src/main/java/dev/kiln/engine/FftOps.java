@@ -1,10 +1,12 @@
 package dev.kiln.engine;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
- * The one-axis transforms behind {@link Fft}: the transform axis moved last, one GEMM against a {@link DftMatrix},
- * the axis moved back. A complex tensor is PyTorch's {@code view_as_real} form [..., 2]: its "logical" axes are all
+ * The one-axis transforms behind {@link Fft}: the transform axis moved last, trimmed or zero-padded to the signal
+ * length, transformed by the backend's FFT ({@link ComplexFft}), the axis moved back. A complex tensor is PyTorch's {@code view_as_real} form [..., 2]: its "logical" axes are all
  * but the trailing pair, and {@code dim} counts among them. Composed of recorded ops, so differentiable to any order.
  */
 final class FftOps {
@@ -15,31 +17,94 @@ final class FftOps {
         Checks.open(op, x);
         Checks.floating(op, x);
         int a = logicalAxis(op, x, dim, false);
-        int length = x.dim(a);
-        int points = points(op, n, length);
+        int points = points(op, n, x.dim(a));
         int bins = onesided ? points / 2 + 1 : points;
         double scale = scale(op, norm, points, false);
-        return Composite.composed(() -> along(x, false, a,
-                DftMatrix.realToComplex(x, length, points, bins, scale), true), x);
+        int last = x.rank() - 1;
+        return Composite.composed(() -> {
+            Tensor spectrum = realSpectrum(resized(moved(x, a, last), last, points), bins, scale);
+            return moved(spectrum, last, a);
+        }, x);
     }
 
     static Tensor irfft(String op, Tensor c, int n, int dim, String norm) {
         checkComplex(op, c);
         int a = logicalAxis(op, c, dim, true);
-        int length = c.dim(a);
-        int points = points(op, n, 2 * (length - 1));
+        int points = points(op, n, 2 * (c.dim(a) - 1));
         double scale = scale(op, norm, points, true);
-        return Composite.composed(() -> along(c, true, a, DftMatrix.complexToReal(c, length, points, scale), false), c);
+        int last = c.rank() - 2;
+        return Composite.composed(() -> moved(realSignal(moved(c, a, last), points, scale), last, a), c);
     }
 
     static Tensor fft(String op, Tensor c, int n, int dim, String norm, boolean inverse) {
         checkComplex(op, c);
         int a = logicalAxis(op, c, dim, true);
-        int length = c.dim(a);
-        int points = points(op, n, length);
+        int points = points(op, n, c.dim(a));
         double scale = scale(op, norm, points, inverse);
-        return Composite.composed(() -> along(c, true, a,
-                DftMatrix.complexToComplex(c, length, points, inverse ? 1 : -1, scale), true), c);
+        int last = c.rank() - 2;
+        return Composite.composed(() -> moved(ComplexFft.transform(resized(moved(c, a, last), last, points), inverse,
+                scale), last, a), c);
+    }
+
+    /**
+     * The first {@code bins} of the scaled forward DFT of real x [..., n] along its last axis: [..., bins, 2], the FFT
+     * of x with zero imaginary parts. (Packing n real points into n / 2 complex ones would halve the transform, at
+     * the price of a recombination pass of its own; the complex transform is the simpler op to differentiate.)
+     */
+    static Tensor realSpectrum(Tensor x, int bins, double scale) {
+        int axis = x.rank() - 1;
+        Tensor spectrum = ComplexFft.transform(F.pad(x.unsqueeze(axis + 1), 0, 1), false, scale);
+        return bins == x.dim(axis) ? spectrum : spectrum.narrow(axis, 0, bins);
+    }
+
+    /**
+     * The n real points whose one-sided spectrum is c [..., m, 2] along its last logical axis, scaled: [..., n]. The
+     * real part of the inverse FFT of bins 0 to n / 2 (later ones dropped, missing ones zeros) with every bin but 0
+     * and an even n's n / 2 doubled, for its conjugate twin; the imaginary parts of those two bins add only imaginary
+     * terms, so they are ignored as PyTorch's irfft ignores them.
+     */
+    static Tensor realSignal(Tensor c, int n, double scale) {
+        int axis = c.rank() - 2;
+        int kept = Math.min(c.dim(axis), n / 2 + 1);
+        Tensor weighted = resized(c, axis, kept).mul(hermitianWeights(c, kept, n));
+        Tensor inverse = ComplexFft.transform(resized(weighted, axis, n), true, scale);
+        return inverse.narrow(axis + 1, 0, 1).squeeze(axis + 1);
+    }
+
+    /** Bin k's weight in {@link #realSignal}, [kept, 1] on like's backend: 1 for bin 0 and an even n's n / 2, else 2. */
+    private static Tensor hermitianWeights(Tensor like, int kept, int n) {
+        double[] weights = new double[kept];
+        for (int k = 0; k < kept; k++) {
+            weights[k] = k == 0 || 2 * k == n ? 1 : 2;
+        }
+        Tensor w = like.emptyLike(Shape.of(kept, 1), like.dtype());
+        like.backend().copyFromHost(like.dtype() == DType.F64 ? DoubleBuffer.wrap(weights)
+                : FloatBuffer.wrap(floats(weights)), w);
+        return w;
+    }
+
+    private static float[] floats(double[] values) {
+        float[] floats = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            floats[i] = (float) values[i];
+        }
+        return floats;
+    }
+
+    /** t with axis {@code from} moved to {@code to}; t itself where they are the same, not a copy. */
+    private static Tensor moved(Tensor t, int from, int to) {
+        return from == to ? t : t.movedim(from, to);
+    }
+
+    /** t trimmed or zero-padded at the end of {@code axis} to {@code size} (PyTorch's n argument). */
+    private static Tensor resized(Tensor t, int axis, int size) {
+        int length = t.dim(axis);
+        if (length >= size) {
+            return length == size ? t : t.narrow(axis, 0, size);
+        }
+        int[] pads = new int[2 * (t.rank() - axis)];
+        pads[pads.length - 1] = size - length;
+        return F.pad(t, pads);
     }
 
     /**
@@ -79,25 +144,6 @@ final class FftOps {
             Tensor.releaseIntermediate(spectrum, c, out);
             return out;
         }, c);
-    }
-
-    /**
-     * {@code x} transformed along logical axis {@code a} by {@code matrix} ([in, out], complex sides as pairs of
-     * columns): the axis moved last, the leading axes flattened into the rows of one GEMM, and moved back.
-     */
-    static Tensor along(Tensor x, boolean complexIn, int a, Tensor matrix, boolean complexOut) {
-        int rank = x.rank() - (complexIn ? 1 : 0);
-        Tensor moved = a == rank - 1 ? x : x.movedim(a, rank - 1);
-        int[] lead = Arrays.copyOf(moved.shape().dims(), rank - 1);
-        int rows = (int) Shape.of(lead).size();
-        Tensor product = moved.reshape(rows, matrix.dim(0)).matmul(matrix);
-        int[] dims = Arrays.copyOf(lead, rank + (complexOut ? 1 : 0));
-        dims[rank - 1] = complexOut ? matrix.dim(1) / 2 : matrix.dim(1);
-        if (complexOut) {
-            dims[rank] = 2;
-        }
-        Tensor shaped = product.reshape(dims);
-        return a == rank - 1 ? shaped : shaped.movedim(rank - 1, a);
     }
 
     /** Refuses a tensor that is not PyTorch's view_as_real form of a complex one: F32 or F64 [..., 2], rank >= 2. */

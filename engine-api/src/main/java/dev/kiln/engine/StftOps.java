@@ -2,8 +2,8 @@ package dev.kiln.engine;
 
 /**
  * PyTorch 1.13's {@code stft} and {@code istft} composed of recorded ops: frames cut by one {@code indexSelect}
- * (whose index also reflects the signal at its ends for {@code center}), windowed, and transformed by one GEMM against a {@link DftMatrix}; the inverse transforms each frame with irfft and
- * adds the windowed frames back by one {@code indexAdd}, divided by the overlap-added squared window.
+ * (whose index also reflects the signal at its ends for {@code center}), windowed, and transformed by the backend's
+ * FFT; the inverse transforms each frame with irfft and adds the windowed frames back by one {@code indexAdd}, divided by the overlap-added squared window.
  */
 final class StftOps {
     private StftOps() {
@@ -37,8 +37,7 @@ final class StftOps {
             Tensor windowed = cut.mul(paddedWindow(op, x, window, nFft));
             int bins = onesided ? nFft / 2 + 1 : nFft;
             double scale = normalized ? 1 / Math.sqrt(nFft) : 1;
-            Tensor spectrum = FftOps.along(windowed, false, 2, DftMatrix.realToComplex(x, nFft, nFft, bins, scale), true)
-                    .movedim(1, 2);
+            Tensor spectrum = FftOps.realSpectrum(windowed, bins, scale).movedim(1, 2);
             return x.rank() == 1 ? spectrum.squeeze(0) : spectrum;
         }, x, window);
     }
@@ -66,8 +65,8 @@ final class StftOps {
             int frames = batch.dim(2);
             Tensor win = paddedWindow(op, c, window, nFft);
             // irfft of the first n_fft / 2 + 1 bins, as PyTorch's for a two-sided spectrum too.
-            Tensor signalFrames = FftOps.along(batch.movedim(1, 2), true, 2,
-                    DftMatrix.complexToReal(c, bins, nFft, normalized ? 1 / Math.sqrt(nFft) : 1.0 / nFft), false);
+            Tensor signalFrames = FftOps.realSignal(batch.movedim(1, 2), nFft,
+                    normalized ? 1 / Math.sqrt(nFft) : 1.0 / nFft);
             int total = nFft + hop * (frames - 1);
             Tensor index = frameIndex(c, frames, nFft, hop, 0, total);
             Tensor summed = batch.fullLike(0, Shape.of(batch.dim(0), total))

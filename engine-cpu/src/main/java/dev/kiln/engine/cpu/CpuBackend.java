@@ -49,6 +49,7 @@ public final class CpuBackend implements Backend {
     private final CpuGroupNorm groupNorm;
     private final CpuGridSample gridSample;
     private final CpuRecurrent recurrent;
+    private final CpuFft fft;
     /** OpenBLAS's LAPACK, bound on first use; null until then, and after where its JNI library did not load. */
     private volatile CpuLinalg linalg;
     private volatile boolean linalgBound;
@@ -81,6 +82,7 @@ public final class CpuBackend implements Backend {
         this.groupNorm = new CpuGroupNorm(parallel);
         this.gridSample = new CpuGridSample(parallel);
         this.recurrent = new CpuRecurrent(parallel);
+        this.fft = new CpuFft(parallel);
     }
 
     /** Thread count from {@code -Dkiln.threads}, else the number of cores. */
@@ -703,5 +705,10 @@ public final class CpuBackend implements Backend {
         convolutionChoice.close();
         parallel.close();
         memory.trim();
+    }
+
+    @Override
+    public void fft(Tensor x, boolean inverse, double scale, Tensor out) {
+        fft.fft(x, inverse, scale, out);
     }
 }

@@ -1,0 +1,173 @@
+package dev.kiln.engine.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.BackendProxy;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.Tensor;
+import java.lang.reflect.InvocationHandler;
+import java.nio.DoubleBuffer;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The CPU's batched complex FFT (the SPI's {@code fft}) against a direct O(n^2) DFT in double: powers of two (radix
+ * 4 and 2 passes), lengths of small prime factors (mixed radix: 3, 5, 7, 11, 13) and lengths with a larger prime
+ * factor (Bluestein's algorithm), forward and inverse, scaled, on a batch of rows read from a view with an offset;
+ * F64 to 1e-12 of the spectrum's largest modulus, F32 to 1e-6 (a rounding of each input and output, as PyTorch's
+ * pocketfft in F32). Also against the SPI's default, the DFT-matrix product a backend without an FFT runs.
+ */
+class CpuFftTest {
+    private static final int ROWS = 3;
+
+    private CpuBackend cpu;
+    private CpuBackend behindProxy;
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        cpu = new CpuBackend(2);
+        behindProxy = new CpuBackend(2);
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+        cpu.close();
+        behindProxy.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4, 5, 7, 8, 11, 12, 13, 16, 17, 49, 64, 97, 360, 1000, 1009, 1024, 2018, 4096})
+    void f64MatchesTheDirectDftTo1e12(int n) {
+        for (boolean inverse : new boolean[] {false, true}) {
+            double scale = inverse ? 1.0 / n : 0.5;
+            double[] x = values(n, 11);
+            double error = relativeError(transformed(cpu, x, n, inverse, scale, DType.F64), direct(x, n, inverse, scale));
+            assertTrue(error < 1e-12, "F64 " + (inverse ? "inverse" : "forward") + " n " + n + ": relative error "
+                    + error);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 5, 7, 8, 12, 17, 64, 97, 1000, 1009, 1024})
+    void f32MatchesTheDirectDftTo1e6(int n) {
+        for (boolean inverse : new boolean[] {false, true}) {
+            double[] x = values(n, 12);
+            double[] rounded = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                rounded[i] = (float) x[i];
+            }
+            double error = relativeError(transformed(cpu, x, n, inverse, 1, DType.F32),
+                    direct(rounded, n, inverse, 1));
+            assertTrue(error < 1e-6, "F32 " + (inverse ? "inverse" : "forward") + " n " + n + ": relative error "
+                    + error);
+        }
+    }
+
+    @Test
+    void inverseUndoesForwardWithOneOverN() {
+        int n = 360;
+        double[] x = values(n, 13);
+        Tensor signal = rows(cpu, x, n, DType.F64);
+        Tensor spectrum = Tensor.empty(signal.shape(), DType.F64, cpu);
+        cpu.fft(signal, false, 1, spectrum);
+        Tensor back = Tensor.empty(signal.shape(), DType.F64, cpu);
+        cpu.fft(spectrum, true, 1.0 / n, back);
+        assertArrayEquals(signal.toDoubleArray(), back.toDoubleArray(), 1e-13);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {6, 17, 128})
+    void matchesTheSpiDefault(int n) {
+        Backend composed = withDefaultFft(behindProxy);
+        double[] x = values(n, 14);
+        assertArrayEquals(transformed(composed, x, n, true, 0.25, DType.F64),
+                transformed(cpu, x, n, true, 0.25, DType.F64), 1e-12);
+    }
+
+    /** ROWS rows of n complex values, standard normal, interleaved. */
+    private static double[] values(int n, int seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] x = new double[ROWS * 2 * n];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextDouble(-1, 1);
+        }
+        return x;
+    }
+
+    /** x's rows [ROWS, n, 2] on the backend as a view one row into a larger tensor, so that its offset is not 0. */
+    private static Tensor rows(Backend backend, double[] x, int n, DType dtype) {
+        double[] padded = new double[x.length + 2 * n];
+        System.arraycopy(x, 0, padded, 2 * n, x.length);
+        Tensor wide = Tensor.empty(Shape.of(ROWS + 1, n, 2), DType.F64, backend);
+        backend.copyFromHost(DoubleBuffer.wrap(padded), wide);
+        Tensor typed = dtype == DType.F64 ? wide : wide.to(dtype);
+        return typed.narrow(0, 1, ROWS);
+    }
+
+    private static double[] transformed(Backend backend, double[] x, int n, boolean inverse, double scale,
+                                        DType dtype) {
+        Tensor in = rows(backend, x, n, dtype);
+        Tensor out = Tensor.empty(in.shape(), dtype, backend);
+        backend.fft(in, inverse, scale, out);
+        return out.toDoubleArray();
+    }
+
+    /** Each row's DFT summed directly, its angles from jk mod n (exact) rather than from jk. */
+    private static double[] direct(double[] x, int n, boolean inverse, double scale) {
+        double sign = inverse ? 1 : -1;
+        double[] out = new double[x.length];
+        for (int row = 0; row < ROWS; row++) {
+            int base = row * 2 * n;
+            for (int k = 0; k < n; k++) {
+                double re = 0;
+                double im = 0;
+                for (int j = 0; j < n; j++) {
+                    double angle = sign * 2 * Math.PI * (int) ((long) j * k % n) / n;
+                    double c = Math.cos(angle);
+                    double s = Math.sin(angle);
+                    re += x[base + 2 * j] * c - x[base + 2 * j + 1] * s;
+                    im += x[base + 2 * j] * s + x[base + 2 * j + 1] * c;
+                }
+                out[base + 2 * k] = scale * re;
+                out[base + 2 * k + 1] = scale * im;
+            }
+        }
+        return out;
+    }
+
+    /** The largest difference over the largest modulus of the expected values. */
+    private static double relativeError(double[] actual, double[] expected) {
+        double largest = 0;
+        double difference = 0;
+        for (int i = 0; i < expected.length; i++) {
+            largest = Math.max(largest, Math.abs(expected[i]));
+            difference = Math.max(difference, Math.abs(actual[i] - expected[i]));
+        }
+        return difference / largest;
+    }
+
+    /** {@code to} running the interface's default fft, also for the tensors it allocates. */
+    private static Backend withDefaultFft(Backend to) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (method.getDeclaringClass() == Object.class) {
+                return BackendProxy.objectMethod(proxy, method, args, "CPU backend with the default FFT");
+            }
+            if (method.getName().equals("fft") && method.isDefault()) {
+                return InvocationHandler.invokeDefault(proxy, method, args);
+            }
+            return BackendProxy.call(to, method, args);
+        };
+        return BackendProxy.wrap(to, handler);
+    }
+}
