@@ -1125,4 +1125,26 @@ public interface Backend extends AutoCloseable {
     default void fft(Tensor x, boolean inverse, double scale, Tensor out) {
         DftMatrix.transform(x, inverse, scale, out);
     }
+
+    /**
+     * The first bins of the forward DFTs of real rows: x {@code [..., n]} (F32 or F64) into out {@code [..., bins, 2]}
+     * (x's dtype, bins at most n), {@code out_k = scale * h_k * sum_j x_j e^{-2 pi i jk / n}}, where h_k is 1 unless
+     * {@code hermitian}, and then bin k's weight in a one-sided spectrum: 1 for k = 0 and (n even) k = n / 2, 2 for the
+     * bins between, which stand for a conjugate pair, 0 past n / 2. By default {@link #fft} of x with zero imaginary
+     * parts ({@link FftComposite}).
+     */
+    default void rfft(Tensor x, boolean hermitian, double scale, Tensor out) {
+        FftComposite.rfft(x, hermitian, scale, out);
+    }
+
+    /**
+     * The real parts of inverse DFTs of n points from m bins: c {@code [..., m, 2]} into out {@code [..., n]} (c's
+     * dtype), {@code out_j = scale * Re(sum_k h_k c_k e^{2 pi i jk / n})} over k below min(m, n), h_k as for
+     * {@link #rfft}: the adjoint of rfft with the same arguments, and with {@code hermitian} PyTorch's irfft (the
+     * imaginary parts of bin 0 and n / 2 contribute nothing). By default {@link #fft} of c trimmed or zero-padded to
+     * n bins.
+     */
+    default void irfft(Tensor c, boolean hermitian, double scale, Tensor out) {
+        FftComposite.irfft(c, hermitian, scale, out);
+    }
 }

@@ -1,7 +1,5 @@
 package dev.kiln.engine;
 
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
@@ -22,7 +20,7 @@ final class FftOps {
         double scale = scale(op, norm, points, false);
         int last = x.rank() - 1;
         return Composite.composed(() -> {
-            Tensor spectrum = realSpectrum(resized(moved(x, a, last), last, points), bins, scale);
+            Tensor spectrum = realSpectrum(FftComposite.resized(moved(x, a, last), last, points), bins, scale);
             return moved(spectrum, last, a);
         }, x);
     }
@@ -42,69 +40,27 @@ final class FftOps {
         int points = points(op, n, c.dim(a));
         double scale = scale(op, norm, points, inverse);
         int last = c.rank() - 2;
-        return Composite.composed(() -> moved(ComplexFft.transform(resized(moved(c, a, last), last, points), inverse,
-                scale), last, a), c);
+        return Composite.composed(() -> moved(ComplexFft.transform(
+                FftComposite.resized(moved(c, a, last), last, points), inverse, scale), last, a), c);
     }
 
-    /**
-     * The first {@code bins} of the scaled forward DFT of real x [..., n] along its last axis: [..., bins, 2], the FFT
-     * of x with zero imaginary parts. (Packing n real points into n / 2 complex ones would halve the transform, at
-     * the price of a recombination pass of its own; the complex transform is the simpler op to differentiate.)
-     */
+    /** The first {@code bins} (at most n) of the scaled forward DFT of real x [..., n] along its last axis. */
     static Tensor realSpectrum(Tensor x, int bins, double scale) {
-        int axis = x.rank() - 1;
-        Tensor spectrum = ComplexFft.transform(F.pad(x.unsqueeze(axis + 1), 0, 1), false, scale);
-        return bins == x.dim(axis) ? spectrum : spectrum.narrow(axis, 0, bins);
+        return RealFft.forward(x, bins, false, scale);
     }
 
     /**
-     * The n real points whose one-sided spectrum is c [..., m, 2] along its last logical axis, scaled: [..., n]. The
-     * real part of the inverse FFT of bins 0 to n / 2 (later ones dropped, missing ones zeros) with every bin but 0
-     * and an even n's n / 2 doubled, for its conjugate twin; the imaginary parts of those two bins add only imaginary
-     * terms, so they are ignored as PyTorch's irfft ignores them.
+     * The n real points whose one-sided spectrum is c [..., m, 2] along its last logical axis, scaled: [..., n], bins
+     * past n / 2 ignored, missing ones zeros, and the imaginary parts of bin 0 and an even n's n / 2 ignored, as
+     * PyTorch's irfft.
      */
     static Tensor realSignal(Tensor c, int n, double scale) {
-        int axis = c.rank() - 2;
-        int kept = Math.min(c.dim(axis), n / 2 + 1);
-        Tensor weighted = resized(c, axis, kept).mul(hermitianWeights(c, kept, n));
-        Tensor inverse = ComplexFft.transform(resized(weighted, axis, n), true, scale);
-        return inverse.narrow(axis + 1, 0, 1).squeeze(axis + 1);
-    }
-
-    /** Bin k's weight in {@link #realSignal}, [kept, 1] on like's backend: 1 for bin 0 and an even n's n / 2, else 2. */
-    private static Tensor hermitianWeights(Tensor like, int kept, int n) {
-        double[] weights = new double[kept];
-        for (int k = 0; k < kept; k++) {
-            weights[k] = k == 0 || 2 * k == n ? 1 : 2;
-        }
-        Tensor w = like.emptyLike(Shape.of(kept, 1), like.dtype());
-        like.backend().copyFromHost(like.dtype() == DType.F64 ? DoubleBuffer.wrap(weights)
-                : FloatBuffer.wrap(floats(weights)), w);
-        return w;
-    }
-
-    private static float[] floats(double[] values) {
-        float[] floats = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            floats[i] = (float) values[i];
-        }
-        return floats;
+        return RealFft.inverse(c, n, true, scale);
     }
 
     /** t with axis {@code from} moved to {@code to}; t itself where they are the same, not a copy. */
     private static Tensor moved(Tensor t, int from, int to) {
         return from == to ? t : t.movedim(from, to);
-    }
-
-    /** t trimmed or zero-padded at the end of {@code axis} to {@code size} (PyTorch's n argument). */
-    private static Tensor resized(Tensor t, int axis, int size) {
-        int length = t.dim(axis);
-        if (length >= size) {
-            return length == size ? t : t.narrow(axis, 0, size);
-        }
-        int[] pads = new int[2 * (t.rank() - axis)];
-        pads[pads.length - 1] = size - length;
-        return F.pad(t, pads);
     }
 
     /**

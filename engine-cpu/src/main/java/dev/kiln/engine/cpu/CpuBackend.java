@@ -711,4 +711,14 @@ public final class CpuBackend implements Backend {
     public void fft(Tensor x, boolean inverse, double scale, Tensor out) {
         fft.fft(x, inverse, scale, out);
     }
+
+    @Override
+    public void rfft(Tensor x, boolean hermitian, double scale, Tensor out) {
+        fft.rfft(x, hermitian, scale, out);
+    }
+
+    @Override
+    public void irfft(Tensor c, boolean hermitian, double scale, Tensor out) {
+        fft.irfft(c, hermitian, scale, out);
+    }
 }

@@ -23,7 +23,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * 4 and 2 passes), lengths of small prime factors (mixed radix: 3, 5, 7, 11, 13) and lengths with a larger prime
  * factor (Bluestein's algorithm), forward and inverse, scaled, on a batch of rows read from a view with an offset;
  * F64 to 1e-12 of the spectrum's largest modulus, F32 to 1e-6 (a rounding of each input and output, as PyTorch's
- * pocketfft in F32). Also against the SPI's default, the DFT-matrix product a backend without an FFT runs.
+ * pocketfft in F32). The real-input rfft and the real-output irfft likewise, plain and with Hermitian weights, with
+ * fewer bins than n / 2 + 1 and more than n. Each also against the SPI's default (the DFT-matrix product, and the
+ * complex FFT composed with Tensor ops), which a backend without an FFT runs.
  */
 class CpuFftTest {
     private static final int ROWS = 3;
@@ -47,7 +49,8 @@ class CpuFftTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 4, 5, 7, 8, 11, 12, 13, 16, 17, 49, 64, 97, 360, 1000, 1009, 1024, 2018, 4096})
+    @ValueSource(ints = {1, 2, 3, 4, 5, 7, 8, 9, 11, 12, 13, 16, 17, 25, 49, 64, 97, 360, 400, 1000, 1009, 1024, 2018,
+        4096})
     void f64MatchesTheDirectDftTo1e12(int n) {
         for (boolean inverse : new boolean[] {false, true}) {
             double scale = inverse ? 1.0 / n : 0.5;
@@ -93,6 +96,106 @@ class CpuFftTest {
         double[] x = values(n, 14);
         assertArrayEquals(transformed(composed, x, n, true, 0.25, DType.F64),
                 transformed(cpu, x, n, true, 0.25, DType.F64), 1e-12);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 5, 8, 12, 17, 97, 1000, 1024})
+    void rfftMatchesTheDirectDft(int n) {
+        double[] x = values(n, 15);
+        for (boolean hermitian : new boolean[] {false, true}) {
+            for (int bins : new int[] {n / 2 + 1, n}) {
+                double error = relativeError(realToComplex(cpu, x, n, bins, hermitian, 0.5),
+                        directReal(x, n, bins, hermitian, 0.5));
+                assertTrue(error < 1e-12, "rfft n " + n + ", " + bins + " bins" + (hermitian ? ", hermitian" : "")
+                        + ": relative error " + error);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 5, 8, 12, 17, 97, 1000, 1024})
+    void irfftMatchesTheDirectSum(int n) {
+        for (boolean hermitian : new boolean[] {false, true}) {
+            for (int bins : new int[] {Math.max(1, n / 4), n / 2 + 1, n + 3}) {
+                double[] c = values(bins, 16);
+                double error = relativeError(complexToReal(cpu, c, bins, n, hermitian, 0.25),
+                        directInverse(c, bins, n, hermitian, 0.25));
+                assertTrue(error < 1e-12, "irfft n " + n + " from " + bins + " bins"
+                        + (hermitian ? ", hermitian" : "") + ": relative error " + error);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {6, 17})
+    void realTransformsMatchTheSpiDefault(int n) {
+        Backend composed = withDefaultFft(behindProxy);
+        double[] x = values(n, 17);
+        double[] c = values(n / 2 + 1, 18);
+        for (boolean hermitian : new boolean[] {false, true}) {
+            assertArrayEquals(realToComplex(composed, x, n, n / 2 + 1, hermitian, 2),
+                    realToComplex(cpu, x, n, n / 2 + 1, hermitian, 2), 1e-12);
+            assertArrayEquals(complexToReal(composed, c, n / 2 + 1, n, hermitian, 2),
+                    complexToReal(cpu, c, n / 2 + 1, n, hermitian, 2), 1e-12);
+        }
+    }
+
+    /** ROWS rows' first bins of the rfft of the first n of each row of 2n values, [ROWS, bins, 2]. */
+    private static double[] realToComplex(Backend backend, double[] x, int n, int bins, boolean hermitian,
+                                          double scale) {
+        Tensor in = rows(backend, x, n, DType.F64).reshape(ROWS, 2 * n).narrow(1, 0, n);
+        Tensor out = Tensor.empty(Shape.of(ROWS, bins, 2), DType.F64, backend);
+        backend.rfft(in, hermitian, scale, out);
+        return out.toDoubleArray();
+    }
+
+    private static double[] complexToReal(Backend backend, double[] c, int bins, int n, boolean hermitian,
+                                          double scale) {
+        Tensor in = rows(backend, c, bins, DType.F64);
+        Tensor out = Tensor.empty(Shape.of(ROWS, n), DType.F64, backend);
+        backend.irfft(in, hermitian, scale, out);
+        return out.toDoubleArray();
+    }
+
+    /** The Hermitian weight of bin k of n points, or 1. */
+    private static double weight(boolean hermitian, int k, int n) {
+        return !hermitian || k == 0 || 2 * k == n ? 1 : 2 * k < n ? 2 : 0;
+    }
+
+    /** The direct rfft of the first n of each row of 2n values (as realToComplex reads them). */
+    private static double[] directReal(double[] x, int n, int bins, boolean hermitian, double scale) {
+        double[] out = new double[ROWS * 2 * bins];
+        for (int row = 0; row < ROWS; row++) {
+            for (int k = 0; k < bins; k++) {
+                double re = 0;
+                double im = 0;
+                for (int j = 0; j < n; j++) {
+                    double angle = -2 * Math.PI * (int) ((long) j * k % n) / n;
+                    re += x[row * 2 * n + j] * Math.cos(angle);
+                    im += x[row * 2 * n + j] * Math.sin(angle);
+                }
+                double f = scale * weight(hermitian, k, n);
+                out[(row * bins + k) * 2] = f * re;
+                out[(row * bins + k) * 2 + 1] = f * im;
+            }
+        }
+        return out;
+    }
+
+    private static double[] directInverse(double[] c, int bins, int n, boolean hermitian, double scale) {
+        double[] out = new double[ROWS * n];
+        for (int row = 0; row < ROWS; row++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0;
+                for (int k = 0; k < Math.min(bins, n); k++) {
+                    double angle = 2 * Math.PI * (int) ((long) j * k % n) / n;
+                    int at = (row * bins + k) * 2;
+                    sum += weight(hermitian, k, n) * (c[at] * Math.cos(angle) - c[at + 1] * Math.sin(angle));
+                }
+                out[row * n + j] = scale * sum;
+            }
+        }
+        return out;
     }
 
     /** ROWS rows of n complex values, standard normal, interleaved. */
