@@ -92,10 +92,15 @@ def results(fn, inputs, dtype):
 
 
 def print_cases():
+    print_cases_of(CASES)
+
+
+def print_cases_of(all_cases):
+    """Java's cases() stream of all_cases (name, Java lambda, torch function, [(values, dims)])."""
     print("    static Stream<Arguments> cases() {")
     print("        return Stream.of(")
     cases = []
-    for name, java, fn, inputs in CASES:
+    for name, java, fn, inputs in all_cases:
         y64, shape, g64 = results(fn, inputs, torch.float64)
         y32, _, g32 = results(fn, inputs, torch.float32)
         ins = "new double[][] {" + ",\n                    ".join(array(v) for v, _ in inputs) + "}"

@@ -10,11 +10,11 @@ import java.util.stream.IntStream;
  * {@code dim}, and -1 (PyTorch's None) takes the input's length. {@code norm} is "backward" (or null: no scaling
  * forward, 1 / n inverse), "ortho" (1 / sqrt(n) both ways) or "forward" (1 / n forward, none inverse).
  *
- * <p>Each transform is a DFT as one matrix product against a cos/sin matrix built on the host, so it runs on every
- * backend and is differentiable to any order (the gradients are PyTorch's). Cost: O(n * m) per row for n input and m
- * output points, against an FFT's O(n log n), plus uploading the n x m matrix each call (built on the host once for
- * each of the last few shapes); fine for n up to a few thousand, about 10 to 20 times PyTorch's FFT time at n = 1024
- * or n_fft = 400 on a CPU.
+ * <p>Each transform runs the backend's batched FFTs along one axis ({@link Backend#fft}, {@link Backend#rfft},
+ * {@link Backend#irfft}): O(n log n) per row on the CPU for every n (mixed radix 2 to 13, Bluestein's algorithm for
+ * larger prime factors), one GEMM against a DFT matrix on a backend without an FFT of its own. The gradient of a
+ * transform is the transform the other way, recorded when a backward pass records its graph, so differentiable to any
+ * order (the gradients are PyTorch's).
  */
 public final class Fft {
     /** rfft2's and irfft2's default dims, PyTorch's {@code dim=(-2, -1)}. */
@@ -193,6 +193,100 @@ public final class Fft {
     public static Tensor istft(Tensor c, int nFft, int hop, Tensor window, boolean center, boolean normalized,
                                boolean onesided, int length) {
         return StftOps.istft(c, nFft, hop, window, center, normalized, onesided, length);
+    }
+
+    /** {@link #fft2(Tensor, int[], int[], String)} of the last two complex axes, their lengths, norm "backward". */
+    public static Tensor fft2(Tensor c) {
+        return fft2(c, null, null, null);
+    }
+
+    /**
+     * fft of complex {@code c} along each of {@code dims} (null: {-2, -1}) with {@code s[i]} points along dims[i] (s
+     * null: the input's), PyTorch's {@code view_as_real(fft2(view_as_complex(c), s, dim, norm))}: [..., h, w, 2] to
+     * [..., s0, s1, 2].
+     *
+     * @throws IllegalArgumentException naming fft2 for an axis named twice in dims, s of another length than dims, or
+     *     what {@link #fft(Tensor, int, int, String)} refuses
+     */
+    public static Tensor fft2(Tensor c, int[] s, int[] dims, String norm) {
+        return FftOps.fftn("fft2", c, s, dims == null ? LAST_TWO_AXES : dims, norm, false);
+    }
+
+    /** {@link #ifft2(Tensor, int[], int[], String)} of the last two complex axes, their lengths, norm "backward". */
+    public static Tensor ifft2(Tensor c) {
+        return ifft2(c, null, null, null);
+    }
+
+    /** The inverse of {@link #fft2(Tensor, int[], int[], String)}: same arguments and shapes, the opposite sign. */
+    public static Tensor ifft2(Tensor c, int[] s, int[] dims, String norm) {
+        return FftOps.fftn("ifft2", c, s, dims == null ? LAST_TWO_AXES : dims, norm, true);
+    }
+
+    /** {@link #fftn(Tensor, int[], int[], String)} over every complex axis, their lengths, norm "backward". */
+    public static Tensor fftn(Tensor c) {
+        return fftn(c, null, null, null);
+    }
+
+    /**
+     * fft of complex {@code c} along each of {@code dims} with {@code s[i]} points along dims[i] (PyTorch's
+     * {@code fftn(view_as_complex(c), s, dim, norm)}): dims null takes the last s.length axes, or every axis (not the
+     * trailing pair) when s is null too.
+     *
+     * @throws IllegalArgumentException naming fftn for an axis named twice in dims, s of another length than dims, no
+     *     dims, or what {@link #fft(Tensor, int, int, String)} refuses
+     */
+    public static Tensor fftn(Tensor c, int[] s, int[] dims, String norm) {
+        return FftOps.fftn("fftn", c, s, dims, norm, false);
+    }
+
+    /** {@link #ifftn(Tensor, int[], int[], String)} over every complex axis, their lengths, norm "backward". */
+    public static Tensor ifftn(Tensor c) {
+        return ifftn(c, null, null, null);
+    }
+
+    /** The inverse of {@link #fftn(Tensor, int[], int[], String)}: same arguments and shapes, the opposite sign. */
+    public static Tensor ifftn(Tensor c, int[] s, int[] dims, String norm) {
+        return FftOps.fftn("ifftn", c, s, dims, norm, true);
+    }
+
+    /** {@link #fftOfReal(Tensor, int, int, String)} of the last axis, its length, norm "backward". */
+    public static Tensor fftOfReal(Tensor x) {
+        return fftOfReal(x, -1, -1, null);
+    }
+
+    /**
+     * The full spectrum of real {@code x} along {@code dim}: [..., n, ...] to [..., n, ..., 2] (PyTorch's
+     * {@code view_as_real(torch.fft.fft(x, n, dim, norm))} of a real tensor, which a Kiln tensor of pairs could not
+     * tell from a complex one; the two-sided rfft).
+     *
+     * @throws IllegalArgumentException naming the op for an integer x, a dim out of range, n below 1 or a norm that
+     *     is not one of the three
+     */
+    public static Tensor fftOfReal(Tensor x, int n, int dim, String norm) {
+        return FftOps.fftOfReal("fftOfReal", x, n, dim, norm, false);
+    }
+
+    /** {@link #ifftOfReal(Tensor, int, int, String)} of the last axis, its length, norm "backward". */
+    public static Tensor ifftOfReal(Tensor x) {
+        return ifftOfReal(x, -1, -1, null);
+    }
+
+    /** PyTorch's {@code torch.fft.ifft} of real {@code x}: as {@link #fftOfReal(Tensor, int, int, String)}, inverse. */
+    public static Tensor ifftOfReal(Tensor x, int n, int dim, String norm) {
+        return FftOps.fftOfReal("ifftOfReal", x, n, dim, norm, true);
+    }
+
+    /**
+     * {@link #stft(Tensor, int, int, Tensor, boolean, boolean, boolean)} with PyTorch's {@code pad_mode} for
+     * {@code center}: {@link PaddingMode#REFLECT} (stft's default), {@code ZEROS} ("constant"), {@code REPLICATE} or
+     * {@code CIRCULAR}, nFft / 2 samples on each side.
+     *
+     * @throws IllegalArgumentException naming stft as the other overload does, for a null mode, or a signal shorter
+     *     than its reflection (reflect) or its wrap (circular)
+     */
+    public static Tensor stft(Tensor x, int nFft, int hop, Tensor window, boolean center, PaddingMode padMode,
+                              boolean normalized, boolean onesided) {
+        return StftOps.stft(x, nFft, hop, window, center, padMode, normalized, onesided);
     }
 
     private static Tensor shift(Tensor x, int[] dims, boolean inverse) {

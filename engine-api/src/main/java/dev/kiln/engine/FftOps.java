@@ -1,6 +1,7 @@
 package dev.kiln.engine;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * The one-axis transforms behind {@link Fft}: the transform axis moved last, trimmed or zero-padded to the signal
@@ -80,6 +81,45 @@ final class FftOps {
             }
             return y;
         }, x);
+    }
+
+    /**
+     * fft (or ifft) of complex c over each of {@code dims} in turn (PyTorch's fftn and ifftn); s[i] points along
+     * dims[i]. Null dims: the last s.length logical axes, or all of them when s is null too, as PyTorch's.
+     */
+    static Tensor fftn(String op, Tensor c, int[] s, int[] dims, String norm, boolean inverse) {
+        checkComplex(op, c);
+        int[] axes = dims != null ? dims : lastAxes(c.rank() - 1, s == null ? c.rank() - 1 : s.length);
+        checkSizes(op, s, axes);
+        Axes.distinct(op, c.shape().without(c.rank() - 1), axes);
+        return Composite.composed(() -> {
+            Tensor y = c;
+            for (int i = 0; i < axes.length; i++) {
+                Tensor previous = y;
+                y = fft(op, y, size(s, i), axes[i], norm, inverse);
+                Tensor.releaseIntermediate(previous, c, y);
+            }
+            return y;
+        }, c);
+    }
+
+    /**
+     * fft (or ifft) of real x along {@code dim} (PyTorch's fft and ifft of a real tensor): [..., n, ...] to [..., n,
+     * ..., 2], the input given zero imaginary parts; the forward transform is the two-sided rfft.
+     */
+    static Tensor fftOfReal(String op, Tensor x, int n, int dim, String norm, boolean inverse) {
+        if (!inverse) {
+            return rfft(op, x, n, dim, norm, false);
+        }
+        Checks.open(op, x);
+        Checks.floating(op, x);
+        logicalAxis(op, x, dim, false);
+        return Composite.composed(() -> fft(op, F.pad(x.unsqueeze(x.rank()), 0, 1), n, dim, norm, true), x);
+    }
+
+    /** The last {@code count} of {@code rank} axes, as negative axes; a count beyond the rank is left to the checks. */
+    private static int[] lastAxes(int rank, int count) {
+        return IntStream.range(0, count).map(i -> i - count).toArray();
     }
 
     /** ifft over all of {@code dims} but the last, then irfft over the last (PyTorch's irfftn). */

@@ -1,8 +1,10 @@
 package dev.kiln.engine;
 
+import java.util.Arrays;
+
 /**
  * PyTorch 1.13's {@code stft} and {@code istft} composed of recorded ops: frames cut by one {@code indexSelect}
- * (whose index also reflects the signal at its ends for {@code center}), windowed, and transformed by the backend's
+ * (whose index also pads the signal at its ends for {@code center}, in any of PyTorch's pad modes), windowed, and transformed by the backend's
  * FFT; the inverse transforms each frame with irfft and adds the windowed frames back by one {@code indexAdd}, divided by the overlap-added squared window.
  */
 final class StftOps {
@@ -11,6 +13,11 @@ final class StftOps {
 
     static Tensor stft(Tensor x, int nFft, int hop, Tensor window, boolean center, boolean normalized,
                        boolean onesided) {
+        return stft(x, nFft, hop, window, center, PaddingMode.REFLECT, normalized, onesided);
+    }
+
+    static Tensor stft(Tensor x, int nFft, int hop, Tensor window, boolean center, PaddingMode padMode,
+                       boolean normalized, boolean onesided) {
         String op = "stft";
         Checks.open(op, x);
         Checks.floating(op, x);
@@ -21,9 +28,17 @@ final class StftOps {
         checkFrames(op, nFft, hop);
         int signal = x.dim(x.rank() - 1);
         int pad = center ? nFft / 2 : 0;
-        if (center && pad >= signal) {
+        if (padMode == null) {
+            throw new IllegalArgumentException(op + ": padMode must be one of "
+                    + Arrays.toString(PaddingMode.values()) + ", got null");
+        }
+        if (center && padMode == PaddingMode.REFLECT && pad >= signal) {
             throw new IllegalArgumentException(op + ": centring reflects n_fft / 2 = " + pad + " samples at each end,"
                     + " which needs a signal longer than that, got length " + signal);
+        }
+        if (center && padMode == PaddingMode.CIRCULAR && pad > signal) {
+            throw new IllegalArgumentException(op + ": centring wraps n_fft / 2 = " + pad + " samples around each end,"
+                    + " which needs a signal at least that long, got length " + signal);
         }
         if (signal + 2 * pad < nFft) {
             throw new IllegalArgumentException(op + ": n_fft " + nFft + " must not exceed the signal's length " + signal
@@ -32,7 +47,9 @@ final class StftOps {
         int frames = 1 + (signal + 2 * pad - nFft) / hop;
         return Composite.composed(() -> {
             Tensor batch = x.rank() == 1 ? x.unsqueeze(0) : x;
-            Tensor cut = batch.indexSelect(1, frameIndex(x, frames, nFft, hop, pad, signal))
+            // Zero padding reads one zero appended past the signal's end.
+            Tensor source = padMode == PaddingMode.ZEROS && pad > 0 ? F.pad(batch, 0, 1) : batch;
+            Tensor cut = source.indexSelect(1, frameIndex(x, frames, nFft, hop, pad, signal, padMode))
                     .reshape(batch.dim(0), frames, nFft);
             Tensor windowed = cut.mul(paddedWindow(op, x, window, nFft));
             int bins = onesided ? nFft / 2 + 1 : nFft;
@@ -68,7 +85,7 @@ final class StftOps {
             Tensor signalFrames = FftOps.realSignal(batch.movedim(1, 2), nFft,
                     normalized ? 1 / Math.sqrt(nFft) : 1.0 / nFft);
             int total = nFft + hop * (frames - 1);
-            Tensor index = frameIndex(c, frames, nFft, hop, 0, total);
+            Tensor index = frameIndex(c, frames, nFft, hop, 0, total, PaddingMode.REFLECT);
             Tensor summed = batch.fullLike(0, Shape.of(batch.dim(0), total))
                     .indexAdd(1, index, signalFrames.mul(win).reshape(batch.dim(0), frames * nFft));
             Tensor envelope = win.fullLike(0, Shape.of(total))
@@ -90,17 +107,29 @@ final class StftOps {
 
     /**
      * The positions in a signal of {@code length} samples of {@code frames} frames of nFft samples, hop apart, frame
-     * after frame, in the signal reflect-padded by {@code pad} on both sides: padding and framing in one index.
+     * after frame, in the signal padded by {@code pad} on both sides in {@code mode}: padding and framing in one
+     * index. Zero padding points at position {@code length}, a zero appended to the signal.
      */
-    private static Tensor frameIndex(Tensor like, int frames, int nFft, int hop, int pad, int length) {
+    private static Tensor frameIndex(Tensor like, int frames, int nFft, int hop, int pad, int length,
+                                     PaddingMode mode) {
         long[] index = new long[frames * nFft];
         for (int t = 0; t < frames; t++) {
             for (int j = 0; j < nFft; j++) {
                 int p = t * hop + j - pad;
-                index[t * nFft + j] = p < 0 ? -p : p >= length ? 2L * (length - 1) - p : p;
+                index[t * nFft + j] = p >= 0 && p < length ? p : padded(p, length, mode);
             }
         }
         return HostValues.longs(like, index, index.length);
+    }
+
+    /** The source of position p outside [0, length) in {@code mode}. */
+    private static long padded(int p, int length, PaddingMode mode) {
+        return switch (mode) {
+            case REFLECT -> p < 0 ? -p : 2L * (length - 1) - p;
+            case REPLICATE -> p < 0 ? 0 : length - 1;
+            case CIRCULAR -> p < 0 ? p + length : p - length;
+            case ZEROS -> length;
+        };
     }
 
     /** The window (ones where null) padded with zeros on both sides to nFft, centred as PyTorch's. */

@@ -2468,4 +2468,35 @@ class CudaParityComposedOpsTest extends ParityTest {
                     return new Tensor[] {y, in[0].grad(), in[1].grad(), in[2].grad(), in[3], in[4]};
                 });
     }
+
+    /**
+     * Fft's fft2 (ortho, zero-padded) and ifftn of a complex z [3, 10, 12, 2], fftOfReal of x [4, 50] zero-padded to
+     * n 97 (a prime: the CPU's Bluestein path) and stft with replicate padding of y [2, 300] (n_fft 48, hop 12),
+     * with the gradients of their weighted sums in z, x and y: the backend's complex and real-input FFTs (a DFT-matrix
+     * GEMM where it has none), the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void fftNdRealInputAndStftPadModesWithTheirGradientsMatchTheCpu(DType dtype) {
+        assertParity("Fft.fft2, ifftn, fftOfReal to n 97 and stft padded by replication " + dtype,
+                new String[] {"fft2", "ifftn", "fftOfReal", "stft", "z gradient", "x gradient", "y gradient"},
+                sums(dtype), b -> {
+                    Tensor z = tensor(b, dtype, values(240, 720, -1, 1), 3, 10, 12, 2).requiresGrad(true);
+                    Tensor x = tensor(b, dtype, values(241, 200, -1, 1), 4, 50).requiresGrad(true);
+                    Tensor y = tensor(b, dtype, values(242, 600, -1, 1), 2, 300).requiresGrad(true);
+                    Tensor[] out = {dev.kiln.engine.Fft.fft2(z, new int[] {12, 16}, null, "ortho"),
+                        dev.kiln.engine.Fft.ifftn(z), dev.kiln.engine.Fft.fftOfReal(x, 97, -1, null),
+                        dev.kiln.engine.Fft.stft(y, 48, 12, null, true, dev.kiln.engine.PaddingMode.REPLICATE, false,
+                                true)};
+                    assertSame(b, out[3].backend(), "the result must be on the backend of its input");
+                    Tensor loss = null;
+                    for (int k = 0; k < out.length; k++) {
+                        Tensor term = out[k].mul(tensor(b, dtype, values(243 + k, (int) out[k].size(), -1, 1),
+                                out[k].shape().dims())).sum();
+                        loss = loss == null ? term : loss.add(term);
+                    }
+                    loss.backward();
+                    return new Tensor[] {out[0], out[1], out[2], out[3], z.grad(), x.grad(), y.grad()};
+                });
+    }
 }

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link Fft}: F64 finite-difference gradient checks of every transform (first order; second order for abs and angle,
  * whose gradients are their own rules), round trips (irfft of rfft with odd and even n, ifft of fft, irfft2 of rfft2,
  * istft of stft), and the errors for a tensor that is not in view_as_real form, a bad norm and a bad n. Values against
- * PyTorch are in {@link FftPyTorchParityTest}. Transforms free their intermediates (DFT matrices, moved axes) as they
+ * PyTorch are in {@link FftPyTorchParityTest}. Transforms free their intermediates (moved axes, padded copies) as they
  * go.
  */
 class FftTest {
