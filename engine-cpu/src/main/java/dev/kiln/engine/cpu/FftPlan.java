@@ -1,9 +1,6 @@
 package dev.kiln.engine.cpu;
 
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * A forward complex DFT of n points, {@code X_k = sum_j x_j e^{-2 pi i jk / n}}, in O(n log n) on rows of interleaved
@@ -11,20 +8,13 @@ import java.util.Map;
  * mixed-radix FFT ({@link StockhamPass}es of radix 4 while it divides, then 2, 3, 5, ...), which needs no
  * bit-reversal pass; any other length runs Bluestein's algorithm, a convolution of chirps through a power-of-two FFT of
  * at least 2n - 1 points. Twiddles are computed directly rather than by recurrence, so that errors grow as O(log n)
- * rounding steps (about 1e-16 relative per pass in double). The plans of
- * the last {@value #CACHED} lengths are kept: a training loop over one shape builds its tables once.
+ * rounding steps (about 1e-16 relative per pass in double). The plans of the last 16 lengths are kept
+ * ({@link PlanCache}).
  */
 final class FftPlan {
     /** The largest prime factor a radix pass takes; past it a radix-p pass costs more than Bluestein's three FFTs. */
     static final int LARGEST_RADIX = 13;
-    private static final int CACHED = 16;
-    private static final Map<Integer, FftPlan> PLANS = Collections.synchronizedMap(
-            new LinkedHashMap<>(32, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<Integer, FftPlan> eldest) {
-                    return size() > CACHED;
-                }
-            });
+    private static final PlanCache<FftPlan> PLANS = new PlanCache<>(16, FftPlan::new);
 
     private final int n;
     /** The passes, the product of their radices n; null where Bluestein's algorithm runs. */
@@ -48,18 +38,9 @@ final class FftPlan {
         }
     }
 
-    /**
-     * The plan for n points, kept among the last few. Built outside the map's lock: a Bluestein plan builds its inner
-     * plan, which a computeIfAbsent would refuse as a change of the map during its own computation.
-     */
+    /** The plan for n points, kept among the last few. */
     static FftPlan of(int n) {
-        FftPlan kept = PLANS.get(n);
-        if (kept != null) {
-            return kept;
-        }
-        FftPlan built = new FftPlan(n);
-        FftPlan raced = PLANS.putIfAbsent(n, built);
-        return raced != null ? raced : built;
+        return PLANS.of(n);
     }
 
     /** The doubles each of {@link #forward}'s work arrays needs. */

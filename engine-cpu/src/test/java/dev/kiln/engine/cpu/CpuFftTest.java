@@ -23,8 +23,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * 4 and 2 passes), lengths of small prime factors (mixed radix: 3, 5, 7, 11, 13) and lengths with a larger prime
  * factor (Bluestein's algorithm), forward and inverse, scaled, on a batch of rows read from a view with an offset;
  * F64 to 1e-12 of the spectrum's largest modulus, F32 to 1e-6 (a rounding of each input and output, as PyTorch's
- * pocketfft in F32). The real-input rfft and the real-output irfft likewise, plain and with Hermitian weights, with
- * fewer bins than n / 2 + 1 and more than n. Each also against the SPI's default (the DFT-matrix product, and the
+ * pocketfft in F32). The real-input rfft and the real-output irfft likewise (odd n through the complex FFT, even n
+ * through the half-length one, 194 with a Bluestein half), plain and with Hermitian weights, with fewer bins than
+ * n / 2 + 1 and more than n. Each also against the SPI's default (the DFT-matrix product, and the
  * complex FFT composed with Tensor ops), which a backend without an FFT runs.
  */
 class CpuFftTest {
@@ -99,7 +100,7 @@ class CpuFftTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 5, 8, 12, 17, 97, 1000, 1024})
+    @ValueSource(ints = {1, 2, 5, 8, 12, 17, 97, 194, 400, 1000, 1024})
     void rfftMatchesTheDirectDft(int n) {
         double[] x = values(n, 15);
         for (boolean hermitian : new boolean[] {false, true}) {
@@ -113,7 +114,7 @@ class CpuFftTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 5, 8, 12, 17, 97, 1000, 1024})
+    @ValueSource(ints = {1, 2, 5, 8, 12, 17, 97, 194, 400, 1000, 1024})
     void irfftMatchesTheDirectSum(int n) {
         for (boolean hermitian : new boolean[] {false, true}) {
             for (int bins : new int[] {Math.max(1, n / 4), n / 2 + 1, n + 3}) {
