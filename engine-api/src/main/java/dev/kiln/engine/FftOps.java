@@ -5,8 +5,9 @@ import java.util.stream.IntStream;
 
 /**
  * The one-axis transforms behind {@link Fft}: the transform axis moved last, trimmed or zero-padded to the signal
- * length, transformed by the backend's FFT ({@link ComplexFft}), the axis moved back. A complex tensor is PyTorch's {@code view_as_real} form [..., 2]: its "logical" axes are all
- * but the trailing pair, and {@code dim} counts among them. Composed of recorded ops, so differentiable to any order.
+ * length, transformed by the backend's FFT ({@link ComplexFft}, {@link RealFft}), the axis moved back. A complex
+ * tensor is PyTorch's {@code view_as_real} form [..., 2]: its "logical" axes are all but the trailing pair, and
+ * {@code dim} counts among them. Composed of recorded ops, so differentiable to any order.
  */
 final class FftOps {
     private FftOps() {

@@ -32,7 +32,8 @@ final class RealFft {
         Tensor out = c.emptyLike(Shape.of(dims), c.dtype());
         c.backend().irfft(c, hermitian, scale, out);
         int bins = c.dim(c.rank() - 2);
-        out.record("irfft", new Tensor[] {c}, Node.differentiable(g -> new Tensor[] {binsOf(g, bins, hermitian, scale)}));
+        out.record("irfft", new Tensor[] {c},
+                Node.differentiable(g -> new Tensor[] {binsOf(g, bins, hermitian, scale)}));
         return out;
     }
 

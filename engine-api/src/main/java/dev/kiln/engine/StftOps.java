@@ -4,8 +4,9 @@ import java.util.Arrays;
 
 /**
  * PyTorch 1.13's {@code stft} and {@code istft} composed of recorded ops: frames cut by one {@code indexSelect}
- * (whose index also pads the signal at its ends for {@code center}, in any of PyTorch's pad modes), windowed, and transformed by the backend's
- * FFT; the inverse transforms each frame with irfft and adds the windowed frames back by one {@code indexAdd}, divided by the overlap-added squared window.
+ * (whose index also pads the signal at its ends for {@code center}, in any of PyTorch's pad modes), windowed, and
+ * transformed by the backend's FFT; the inverse transforms each frame with irfft and adds the windowed frames back by
+ * one {@code indexAdd}, divided by the overlap-added squared window.
  */
 final class StftOps {
     private StftOps() {

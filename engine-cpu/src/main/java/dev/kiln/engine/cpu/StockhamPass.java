@@ -108,7 +108,10 @@ final class StockhamPass {
         }
     }
 
-    /** With b = v0 - v2 and e = -i (v1 - v3): X0 = v0 + v1 + v2 + v3, X1 = b + e, X2 = v0 - v1 + v2 - v3, X3 = b - e. */
+    /**
+     * With b = v0 - v2 and e = -i (v1 - v3): X0 = v0 + v1 + v2 + v3, X1 = b + e, X2 = v0 - v1 + v2 - v3,
+     * X3 = b - e.
+     */
     private void radix4(double[] x, double[] y) {
         int m = butterflies;
         int s = 2 * done;

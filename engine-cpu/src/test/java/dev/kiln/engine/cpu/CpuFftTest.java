@@ -56,7 +56,8 @@ class CpuFftTest {
         for (boolean inverse : new boolean[] {false, true}) {
             double scale = inverse ? 1.0 / n : 0.5;
             double[] x = values(n, 11);
-            double error = relativeError(transformed(cpu, x, n, inverse, scale, DType.F64), direct(x, n, inverse, scale));
+            double error = relativeError(transformed(cpu, x, n, inverse, scale, DType.F64),
+                    direct(x, n, inverse, scale));
             assertTrue(error < 1e-12, "F64 " + (inverse ? "inverse" : "forward") + " n " + n + ": relative error "
                     + error);
         }
