@@ -324,6 +324,10 @@ final class CpuGridSample {
             }
             double distance = Math.abs(x - low);
             slope *= Math.signum(x - low);
+            if (distance <= span) {
+                // At most one reflection, as below without its division: most points of a grid lie here.
+                return distance + low;
+            }
             double extra = distance - Math.floor(distance / (2 * span)) * (2 * span);
             if (extra > span) {
                 slope = -slope;
