@@ -145,7 +145,7 @@ final class CpuGridSample {
 
     /**
      * F32, a channel at a time: its plane read into a float array with a zero after it (the taps outside), sampled
-     * into the channel's outputs (bilinear's weighted sum in double) and written out; a channel's data stays in the
+     * into the channel's outputs (bilinear's weighted sum in float, as PyTorch's) and written out; a channel's data stays in the
      * first-level cache, where a batch item's in double did not fit the second.
      */
     private void forwardF32(Tensor input, Tensor grid, Layout l, Tensor out) {
@@ -362,6 +362,8 @@ final class CpuGridSample {
     private static final class Taps {
         final int[] position;
         final double[] weight;
+        /** The weights rounded to float, for the F32 path's arithmetic in float. */
+        final float[] floatWeight;
         final double[] byX;
         final double[] byY;
         final double[] slopeX;
@@ -375,6 +377,7 @@ final class CpuGridSample {
         Taps(int capacity, int points) {
             this.position = new int[capacity];
             this.weight = new double[capacity];
+            this.floatWeight = new float[capacity];
             this.byX = new double[capacity];
             this.byY = new double[capacity];
             this.slopeX = new double[points];
@@ -436,6 +439,9 @@ final class CpuGridSample {
             weight[k + 1] = wu * wr;
             weight[k + 2] = wd * wl;
             weight[k + 3] = wd * wr;
+            for (int t = k; t < k + 4; t++) {
+                floatWeight[t] = (float) weight[t];
+            }
             if (derivatives) {
                 double sl = left ? -1 : 0;
                 double sr = right ? 1 : 0;
@@ -501,8 +507,8 @@ final class CpuGridSample {
                 return;
             }
             for (int p = 0, k = 0; p < points; p++, k += 4) {
-                out[p] = (float) (weight[k] * v[position[k]] + weight[k + 1] * v[position[k + 1]]
-                        + weight[k + 2] * v[position[k + 2]] + weight[k + 3] * v[position[k + 3]]);
+                out[p] = floatWeight[k] * v[position[k]] + floatWeight[k + 1] * v[position[k + 1]]
+                        + floatWeight[k + 2] * v[position[k + 2]] + floatWeight[k + 3] * v[position[k + 3]];
             }
         }
 
@@ -515,11 +521,11 @@ final class CpuGridSample {
                 return;
             }
             for (int p = 0, k = 0; p < points; p++, k += 4) {
-                double dOut = d[p];
-                dv[position[k]] += (float) (weight[k] * dOut);
-                dv[position[k + 1]] += (float) (weight[k + 1] * dOut);
-                dv[position[k + 2]] += (float) (weight[k + 2] * dOut);
-                dv[position[k + 3]] += (float) (weight[k + 3] * dOut);
+                float dOut = d[p];
+                dv[position[k]] += floatWeight[k] * dOut;
+                dv[position[k + 1]] += floatWeight[k + 1] * dOut;
+                dv[position[k + 2]] += floatWeight[k + 2] * dOut;
+                dv[position[k + 3]] += floatWeight[k + 3] * dOut;
             }
         }
 
