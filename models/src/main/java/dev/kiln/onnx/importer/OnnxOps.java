@@ -22,6 +22,7 @@ final class OnnxOps {
         DepthSpaceConverters.register(all);
         ActivationMoreConverters.register(all);
         BooleanConverters.register(all);
+        SelectionConverters.register(all);
         return all;
     }
 
