@@ -23,6 +23,7 @@ final class OnnxOps {
         ActivationMoreConverters.register(all);
         BooleanConverters.register(all);
         SelectionConverters.register(all);
+        ReduceMoreConverters.register(all);
         return all;
     }
 
