@@ -24,6 +24,7 @@ final class OnnxOps {
         BooleanConverters.register(all);
         SelectionConverters.register(all);
         ReduceMoreConverters.register(all);
+        ArrangeConverters.register(all);
         return all;
     }
 
