@@ -32,7 +32,14 @@ enum AutoPad {
     int[][] pads(OnnxNode node, int[] size, Window w, boolean transposed) {
         int rank = size.length;
         int[][] pads = new int[2][rank];
-        if (this == NOTSET) {
+        int[] outputShape = transposed ? node.intsAttr("output_shape", null) : null;
+        if (outputShape != null) {
+            for (int k = 0; k < rank; k++) {
+                int total = outputShapeTotal(node, size[k], w, k, outputShape);
+                pads[0][k] = this == SAME_UPPER ? total / 2 : total - total / 2;
+                pads[1][k] = total - pads[0][k];
+            }
+        } else if (this == NOTSET) {
             int[] given = node.intsAttr("pads", new int[2 * rank]);
             if (given.length != 2 * rank) {
                 throw node.error("pads " + Arrays.toString(given) + " must hold " + 2 * rank + " values for " + rank
@@ -65,6 +72,27 @@ enum AutoPad {
                     + w.extent(k) + " below stride " + w.stride()[k] + "); Kiln pads by 0 or more");
         }
         return total;
+    }
+
+    /**
+     * ConvTranspose's total padding of axis k for its output_shape attribute (the spatial sizes, the last ones where
+     * it lists N and C too): what the full output exceeds that size by. ONNX splits it as auto_pad SAME_UPPER's pads
+     * when auto_pad is SAME_UPPER, as SAME_LOWER's otherwise, and ignores the pads attribute.
+     */
+    private static int outputShapeTotal(OnnxNode node, int size, Window w, int k, int[] outputShape) {
+        int rank = w.kernel().length;
+        if (outputShape.length < rank) {
+            throw node.error("output_shape " + Arrays.toString(outputShape) + " must hold the " + rank
+                    + " spatial sizes");
+        }
+        int requested = outputShape[outputShape.length - rank + k];
+        int full = w.stride()[k] * (size - 1) + w.outputPadding()[k] + w.extent(k);
+        if (requested > full) {
+            throw node.error("output_shape " + Arrays.toString(outputShape) + " asks for " + requested + " on axis "
+                    + k + ", beyond the " + full + " the input of size " + size + " gives; Kiln crops the output to "
+                    + "output_shape, it does not extend it");
+        }
+        return full - requested;
     }
 
     /** The window attributes the padding depends on, per spatial axis of the node (not lifted to 2-D). */

@@ -49,14 +49,11 @@ final class ConvolutionConverters {
     }
 
     /**
-     * ConvTranspose: uneven pads (auto_pad's among them) run unpadded and are cropped off the output; a grouped node
-     * runs each group's channels as a transposed convolution of its own.
+     * ConvTranspose: uneven pads (auto_pad's and output_shape's among them, {@link AutoPad}) run unpadded and are
+     * cropped off the output; a grouped node runs each group's channels as a transposed convolution of its own.
      */
     private static OnnxStep convTranspose(OnnxNode node) {
         AutoPad.of(node);
-        if (node.has("output_shape")) {
-            throw node.error("output_shape is not supported; give pads and output_padding instead");
-        }
         int groups = Math.toIntExact(node.intAttr("group", 1));
         return spatial(node, true, (x, w, g) -> {
             checkGroups(node, groups, x, w[0]);
