@@ -84,7 +84,7 @@ final class SelectionConverters {
         return (in, floatType) -> {
             Tensor data = in[0].tensor(floatType);
             int axis = ShapeConverters.axis(node, axisAttr, data.rank());
-            return OnnxValue.of(data.gather(axis, indices(node, in[1], data.shape().dims(), axis)));
+            return OnnxValue.of(data.gather(axis, indices(node, in[1], data, axis)));
         };
     }
 
@@ -107,8 +107,8 @@ final class SelectionConverters {
         return (in, floatType) -> {
             Tensor data = in[0].tensor(floatType);
             int axis = ShapeConverters.axis(node, axisAttr, data.rank());
-            Tensor index = indices(node, in[1], data.shape().dims(), axis);
-            Tensor updates = in[2].tensor(floatType);
+            Tensor index = indices(node, in[1], data, axis);
+            Tensor updates = in[2].tensor(floatType).to(data.backend());
             if (!Arrays.equals(index.shape().dims(), updates.shape().dims())) {
                 throw node.error("indices " + index.shape() + " and updates " + updates.shape()
                         + " must have one shape");
@@ -119,9 +119,12 @@ final class SelectionConverters {
         };
     }
 
-    /** The indices as I64, each negative one counted from the end of {@code axis}, checked against its size. */
-    private static Tensor indices(OnnxNode node, OnnxValue index, int[] dataShape, int axis) {
-        int size = dataShape[axis];
+    /**
+     * The indices as I64 on {@code data}'s backend, each negative one counted from the end of {@code axis}, checked
+     * against its size.
+     */
+    private static Tensor indices(OnnxNode node, OnnxValue index, Tensor data, int axis) {
+        int size = data.dim(axis);
         long[] values = index.longs();
         for (int k = 0; k < values.length; k++) {
             if (values[k] < -size || values[k] >= size) {
@@ -129,6 +132,6 @@ final class SelectionConverters {
             }
             values[k] = values[k] < 0 ? values[k] + size : values[k];
         }
-        return Tensor.fromArray(values, index.shape());
+        return Tensor.fromArray(values, index.shape()).to(data.backend());
     }
 }
