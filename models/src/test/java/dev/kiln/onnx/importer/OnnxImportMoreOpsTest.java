@@ -144,8 +144,8 @@ class OnnxImportMoreOpsTest {
     void aScatterIndexOutsideTheAxisIsRefusedNamingItAndTheAxis() {
         TensorProto index = TensorProto.ofLongs("index", new long[] {1, 1}, 3);
         TensorProto updates = TensorProto.ofFloats("updates", new long[] {1, 1}, 1);
-        ModelProto proto = OnnxGraphs.single(OnnxGraphs.node("ScatterElements", List.of("x", "index", "updates"), "y",
-                AttributeProto.ofInt("axis", 1)), List.of(index, updates), OnnxGraphs.value("x", 2, 3));
+        ModelProto proto = OnnxGraphs.single(OnnxGraphs.node("ScatterElements", List.of("x", "index", "updates"),
+                "y", AttributeProto.ofInt("axis", 1)), List.of(index, updates), OnnxGraphs.value("x", 2, 3));
 
         try (OnnxModule model = OnnxImport.load(proto); Scope s = Scope.open()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

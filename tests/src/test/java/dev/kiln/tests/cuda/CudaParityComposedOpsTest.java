@@ -2499,4 +2499,76 @@ class CudaParityComposedOpsTest extends ParityTest {
                     return new Tensor[] {out[0], out[1], out[2], out[3], z.grad(), x.grad(), y.grad()};
                 });
     }
+
+    /**
+     * The ONNX import's selection, reduction and arrangement nodes (OnnxImport: public Tensor ops): TopK's values and
+     * indices, ArgMax, GatherElements, ScatterElements adding, an exclusive reverse CumSum, ReduceMin, ReduceProd,
+     * ReduceL2, ReduceLogSumExp, Tile, Trilu, NonZero and a ConvTranspose cropped to its output_shape, every input
+     * (the I64 ones too) on the backend; the gradients of weighted sums of the float outputs in X, the scattered
+     * updates and the ConvTranspose's input and weight: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void importedOnnxSelectionReductionAndArrangementNodesMatchTheCpuWithTheirGradients(DType dtype) {
+        List<dev.kiln.onnx.NodeProto> nodes = List.of(
+                new dev.kiln.onnx.NodeProto(List.of("x", "k"), List.of("top", "topIndex"), "top", "TopK", "",
+                        List.of(dev.kiln.onnx.AttributeProto.ofInt("axis", 1))),
+                onnxNode("ArgMax", List.of("x"), "argmax", dev.kiln.onnx.AttributeProto.ofInt("axis", -1)),
+                onnxNode("GatherElements", List.of("x", "gi"), "gathered",
+                        dev.kiln.onnx.AttributeProto.ofInt("axis", 2)),
+                onnxNode("ScatterElements", List.of("x", "si", "u"), "scattered",
+                        dev.kiln.onnx.AttributeProto.ofInt("axis", 2),
+                        dev.kiln.onnx.AttributeProto.ofString("reduction", "add")),
+                onnxNode("CumSum", List.of("x", "axis"), "cumsum", dev.kiln.onnx.AttributeProto.ofInt("exclusive", 1),
+                        dev.kiln.onnx.AttributeProto.ofInt("reverse", 1)),
+                onnxNode("ReduceMin", List.of("x"), "min", dev.kiln.onnx.AttributeProto.ofInts("axes", 1, 2)),
+                onnxNode("ReduceProd", List.of("x"), "prod", dev.kiln.onnx.AttributeProto.ofInts("axes", -1)),
+                onnxNode("ReduceL2", List.of("x"), "l2", dev.kiln.onnx.AttributeProto.ofInts("axes", 0, 2)),
+                onnxNode("ReduceLogSumExp", List.of("x"), "lse", dev.kiln.onnx.AttributeProto.ofInts("axes", 1)),
+                onnxNode("Tile", List.of("x", "repeats"), "tiled"),
+                onnxNode("Trilu", List.of("x", "axis"), "upper"),
+                onnxNode("NonZero", List.of("x"), "nonzero"),
+                onnxNode("ConvTranspose", List.of("c", "wt"), "cropped",
+                        dev.kiln.onnx.AttributeProto.ofInts("strides", 2, 2),
+                        dev.kiln.onnx.AttributeProto.ofInts("output_shape", 6, 8)));
+        List<String> inputNames = List.of("x", "u", "c", "wt", "k", "gi", "si", "axis", "repeats");
+        List<String> outputNames = List.of("top", "topIndex", "argmax", "gathered", "scattered", "cumsum", "min",
+                "prod", "l2", "lse", "tiled", "upper", "nonzero", "cropped");
+        dev.kiln.onnx.GraphProto graph = new dev.kiln.onnx.GraphProto("parity", nodes, List.of(),
+                inputNames.stream().map(n -> new dev.kiln.onnx.ValueInfoProto(n, null)).toList(),
+                outputNames.stream().map(n -> new dev.kiln.onnx.ValueInfoProto(n, null)).toList(), List.of());
+        dev.kiln.onnx.importer.OnnxModule model = dev.kiln.onnx.importer.OnnxImport.load(new dev.kiln.onnx.ModelProto(
+                8, List.of(new dev.kiln.onnx.OperatorSetIdProto("", 17)), "parity", "1", "", 0, "", graph));
+        int[][] dims = {{2, 3, 4}, {2, 3, 3}, {2, 2, 3, 4}, {2, 3, 3, 3}};
+        String[] names = {"TopK values", "TopK indices", "ArgMax", "GatherElements", "ScatterElements", "CumSum",
+            "ReduceMin", "ReduceProd", "ReduceL2", "ReduceLogSumExp", "Tile", "Trilu", "NonZero", "ConvTranspose",
+            "X gradient", "updates gradient", "ConvTranspose X gradient", "ConvTranspose W gradient"};
+        assertParity("imported ONNX selection, reduction and arrangement nodes " + dtype, names, sums(dtype), b -> {
+            Tensor[] in = new Tensor[inputNames.size()];
+            for (int k = 0; k < dims.length; k++) {
+                int n = java.util.Arrays.stream(dims[k]).reduce(1, (p, q) -> p * q);
+                in[k] = tensor(b, dtype, values(260 + k, n, -1, 1), dims[k]).requiresGrad(true);
+            }
+            in[4] = tensor(b, DType.I64, new double[] {2}, 1);
+            in[5] = tensor(b, DType.I64, new double[] {3, 0, 1, 1, 2, 0, 0, 3, 2, 1, 1, 0, 2, 2, 3, 0, 1, 3}, 2, 3, 3);
+            in[6] = tensor(b, DType.I64, new double[] {0, 0, 3, 1, 2, 1, 3, 3, 3, 2, 0, 2, 1, 1, 0, 0, 2, 1}, 2, 3, 3);
+            in[7] = tensor(b, DType.I64, new double[] {1}, 1);
+            in[8] = tensor(b, DType.I64, new double[] {1, 2, 2}, 3);
+            List<Tensor> out = model.forwardAll(in);
+            assertSame(b, out.get(0).backend(), "the result must be on the backend of its input");
+            Tensor loss = null;
+            for (int k = 0; k < out.size(); k++) {
+                Tensor o = out.get(k);
+                if (o.dtype().isFloating()) {
+                    Tensor term = o.mul(tensor(b, dtype, values(270 + k, (int) o.size(), -1, 1), o.shape().dims()))
+                            .sum();
+                    loss = loss == null ? term : loss.add(term);
+                }
+            }
+            loss.backward();
+            List<Tensor> results = new java.util.ArrayList<>(out);
+            results.addAll(List.of(in[0].grad(), in[1].grad(), in[2].grad(), in[3].grad()));
+            return results.toArray(new Tensor[0]);
+        });
+    }
 }
