@@ -193,7 +193,9 @@ def write(name, nodes, weights, consts, dims, out_dims, integer):
     initializers += [helper.make_tensor(n, TensorProto.INT64, list(a.shape), a.flatten().tolist())
                      for n, a in consts.items()]
     x = helper.make_tensor_value_info(source, TensorProto.FLOAT, list(dims))
-    y = helper.make_tensor_value_info("y", TensorProto.INT64 if integer else TensorProto.FLOAT, list(out_dims))
+    # NonZero's count of indices depends on the values, so the graph declares it symbolic.
+    y = helper.make_tensor_value_info("y", TensorProto.INT64 if integer else TensorProto.FLOAT,
+                                      [out_dims[0], "count"] if name == "nonzero" else list(out_dims))
     graph = helper.make_graph(nodes, name, [x], [y], initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
                               producer_name="onnx_import_more_ops.py")
