@@ -17,6 +17,12 @@ final class ReduceMoreConverters {
         Tensor apply(Tensor x, int[] axes, boolean keep);
     }
 
+    /** A reduction of one axis, as Kiln's tensor ops take it. */
+    @FunctionalInterface
+    private interface AxisOp {
+        Tensor apply(Tensor x, int axis, boolean keep);
+    }
+
     private ReduceMoreConverters() {
     }
 
@@ -37,11 +43,6 @@ final class ReduceMoreConverters {
             y = op.apply(y, axes[k], keep);
         }
         return y;
-    }
-
-    @FunctionalInterface
-    private interface AxisOp {
-        Tensor apply(Tensor x, int axis, boolean keep);
     }
 
     private static OnnxStep reduce(OnnxNode node, Reduction reduction) {
