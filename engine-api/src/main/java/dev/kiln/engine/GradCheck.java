@@ -57,6 +57,7 @@ public final class GradCheck {
             values[i] = original - EPS;
             double minus = projected(f, inputs, input, values, weights);
             values[i] = original;
+            input.markWrittenInPlace();
             input.backend().copyFromHost(java.nio.DoubleBuffer.wrap(values), input);
             double numeric = (plus - minus) / (2 * EPS);
             if (Math.abs(numeric - analytic[i]) > ABSOLUTE_TOLERANCE + RELATIVE_TOLERANCE * Math.abs(numeric)) {
@@ -68,6 +69,7 @@ public final class GradCheck {
 
     private static double projected(Function<Tensor[], Tensor> f, Tensor[] inputs, Tensor input, double[] values,
                                     double[] weights) {
+        input.markWrittenInPlace();
         input.backend().copyFromHost(java.nio.DoubleBuffer.wrap(values), input);
         try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
             double[] out = f.apply(inputs).toDoubleArray();

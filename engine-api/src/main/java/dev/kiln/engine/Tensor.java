@@ -570,6 +570,7 @@ public final class Tensor implements AutoCloseable {
     /** Sets the accumulated gradient to zero (keeping its memory). */
     public void zeroGrad() {
         if (grad != null) {
+            grad.storage.writtenInPlace();
             grad.backend().fill(grad, 0);
         }
     }
@@ -692,6 +693,7 @@ public final class Tensor implements AutoCloseable {
                 return copy;
             });
         } else {
+            grad.storage.writtenInPlace();
             backend().binary(BinaryOp.ADD, grad, g, grad);
         }
     }
@@ -2328,5 +2330,15 @@ public final class Tensor implements AutoCloseable {
     /** {@link #indexPut(Idx[], Tensor, boolean)} of one value: {@code x[mask] = value}. */
     public Tensor indexPut(Idx[] indices, double value, boolean accumulate) {
         return MixedIndexOps.indexPut(this, indices, value, accumulate);
+    }
+
+    /**
+     * How many times this tensor's storage (shared with its views) was written in place (PyTorch's {@code _version}):
+     * by {@link #assign}, {@link #copyFrom}, {@link #addInPlace}, an optimizer's update or a gradient's
+     * accumulation. A backend may keep something derived from a tensor's values (oneDNN's layout of a convolution's
+     * weights) while the storage and its version are unchanged.
+     */
+    public int version() {
+        return storage.version();
     }
 }
