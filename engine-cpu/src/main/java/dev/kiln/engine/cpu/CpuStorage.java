@@ -31,6 +31,8 @@ final class CpuStorage implements Storage {
     private FloatPointer floatPointer;
     private DoublePointer doublePointer;
     private IntPointer intPointer;
+    /** Run once when the storage is released: drops what a cache derived from it ({@link OneDnnWeights}). */
+    private volatile Runnable onRelease;
 
     /** @param owner the backend that tensors on this storage dispatch to (the CPU backend, or a wrapper of it) */
     CpuStorage(Backend owner, CpuMemory memory, CpuMemory.Block block, DType dtype, long capacity) {
@@ -93,8 +95,17 @@ final class CpuStorage implements Storage {
         return capacity;
     }
 
+    /** Sets what {@link #release} runs before freeing the memory, replacing what was set before. */
+    void onRelease(Runnable action) {
+        onRelease = action;
+    }
+
     @Override
     public void release() {
+        Runnable action = onRelease;
+        if (action != null) {
+            action.run();
+        }
         memory.free(block);
     }
 }

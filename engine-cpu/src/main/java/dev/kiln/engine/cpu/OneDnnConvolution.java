@@ -35,6 +35,9 @@ import org.bytedeco.javacpp.Loader;
  * operands and its scratchpad) would exceed {@value #TEMPORARY_BYTES} bytes, so that a large batch does not hold
  * copies of its whole input and output in another layout: LeNet's first convolution on an evaluation batch of 1,000
  * held 70 MiB of them, beside its 44 MiB output.
+ * <p>The weights, which the forward pass and the input gradient read in oneDNN's layouts, are laid out once for all the
+ * slices and chunks and kept between calls while unchanged ({@link OneDnnWeights}): in evaluation, once for all
+ * calls.
  */
 final class OneDnnConvolution implements AutoCloseable {
     /** Gradient elements summed per task: a {@link Parallel#GRAIN} of additions per slice, worth a thread each. */
@@ -48,6 +51,7 @@ final class OneDnnConvolution implements AutoCloseable {
     private final OpenMpThreads openMp;
     private final dnnl_engine engine;
     private final OneDnnLane[] lanes;
+    private final OneDnnWeights weights;
 
     private OneDnnConvolution(CpuBackend backend, Parallel parallel, OpenMpThreads openMp) {
         this.backend = backend;
@@ -59,6 +63,7 @@ final class OneDnnConvolution implements AutoCloseable {
         for (int i = 0; i < lanes.length; i++) {
             lanes[i] = new OneDnnLane(engine);
         }
+        this.weights = new OneDnnWeights(backend, OneDnnWeights.BUDGET_BYTES);
     }
 
     /**
@@ -122,6 +127,11 @@ final class OneDnnConvolution implements AutoCloseable {
         return kept;
     }
 
+    /** Bytes of weights kept in oneDNN's layouts between calls (for tests of the cache). */
+    long weightBytesKept() {
+        return weights.bytes();
+    }
+
     /** out [N, outC, outH, outW] = conv(input [N, C, H, W], weight [outC, C / groups, kh, kw]) + bias (nullable). */
     void forward(Tensor input, Tensor weight, Tensor bias, GroupedConv2dGeometry g, Tensor out) {
         ConvolutionKey key = new ConvolutionKey(g, Direction.FORWARD, bias != null);
@@ -129,7 +139,7 @@ final class OneDnnConvolution implements AutoCloseable {
             forwardByChannels(input, weight, bias, key, out);
             return;
         }
-        run(key, (part, slice) -> bias == null
+        run(key, weights.source(weight, 0), (part, slice) -> bias == null
                 ? new FloatPointer[] {images(input, slice), whole(weight), images(out, slice)}
                 : new FloatPointer[] {images(input, slice), whole(weight), whole(bias), images(out, slice)});
     }
@@ -154,22 +164,27 @@ final class OneDnnConvolution implements AutoCloseable {
         int parts = lanes.length;
         long weightsPerChannel = weight.size() / channels;
         long outputsPerChannel = out.size() / channels;
-        parallel.forRange(parts, Parallel.GRAIN, (first, end) -> {
-            openMp.applyToCurrentThread();
-            for (int part = first; part < end; part++) {
-                int from = slice(channels, parts, part).start();
-                FloatPointer in = whole(input);
-                FloatPointer w = at(weight, from * weightsPerChannel);
-                FloatPointer o = at(out, from * outputsPerChannel);
-                lanes[part].execute(channels(key, part), backend,
-                        bias == null ? new FloatPointer[] {in, w, o} : new FloatPointer[] {in, w, at(bias, from), o});
-            }
-        });
+        try {
+            parallel.forRange(parts, Parallel.GRAIN, (first, end) -> {
+                openMp.applyToCurrentThread();
+                for (int part = first; part < end; part++) {
+                    int from = slice(channels, parts, part).start();
+                    FloatPointer in = whole(input);
+                    FloatPointer w = at(weight, from * weightsPerChannel);
+                    FloatPointer o = at(out, from * outputsPerChannel);
+                    lanes[part].execute(channels(key, part), backend, weights.source(weight, from * weightsPerChannel),
+                            bias == null ? new FloatPointer[] {in, w, o}
+                                    : new FloatPointer[] {in, w, at(bias, from), o});
+                }
+            });
+        } finally {
+            weights.trim();
+        }
     }
 
     /** gradInput [N, C, H, W] from gradOut [N, outC, outH, outW] and weight. */
     void backwardData(Tensor gradOut, Tensor weight, GroupedConv2dGeometry g, Tensor gradInput) {
-        run(new ConvolutionKey(g, Direction.BACKWARD_DATA, false), (part, slice) ->
+        run(new ConvolutionKey(g, Direction.BACKWARD_DATA, false), weights.source(weight, 0), (part, slice) ->
                 new FloatPointer[] {images(gradOut, slice), whole(weight), images(gradInput, slice)});
     }
 
@@ -187,7 +202,7 @@ final class OneDnnConvolution implements AutoCloseable {
             for (int part = 1; part < parts; part++) {
                 partials[part] = (CpuStorage) backend.allocate(DType.F32, weights + biases);
             }
-            run(key, (part, slice) -> {
+            run(key, null, (part, slice) -> {
                 FloatPointer weight = part == 0 ? whole(gradWeight) : partials[part].floatPointer(0);
                 FloatPointer bias = gradBias == null ? null
                         : part == 0 ? whole(gradBias) : partials[part].floatPointer(weights);
@@ -209,6 +224,7 @@ final class OneDnnConvolution implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        weights.close();
         for (OneDnnLane lane : lanes) {
             lane.close();
         }
@@ -227,18 +243,24 @@ final class OneDnnConvolution implements AutoCloseable {
 
     /**
      * Runs {@code key} slice by slice, each on its lane, the slices split over Kiln's threads, and each slice in
-     * {@link #chunks} of its images one after another.
+     * {@link #chunks} of its images one after another, all reading the weights of {@code source} (null where the
+     * weights are an output) in the layout {@link #weights} keeps.
      */
-    private synchronized void run(ConvolutionKey key, Operands operands) {
+    private synchronized void run(ConvolutionKey key, OneDnnWeights.Source source, Operands operands) {
         int chunks = chunks(key);
-        parallel.forRange(parts(key.geometry()), Parallel.GRAIN, (first, end) -> {
-            openMp.applyToCurrentThread();
-            for (int part = first; part < end; part++) {
-                for (Slice images : pieces(key, part, chunks)) {
-                    lanes[part].execute(withBatch(key, images.count()), backend, operands.of(part, images));
+        try {
+            parallel.forRange(parts(key.geometry()), Parallel.GRAIN, (first, end) -> {
+                openMp.applyToCurrentThread();
+                for (int part = first; part < end; part++) {
+                    for (Slice images : pieces(key, part, chunks)) {
+                        lanes[part].execute(withBatch(key, images.count()), backend, source,
+                                operands.of(part, images));
+                    }
                 }
-            }
-        });
+            });
+        } finally {
+            weights.trim();
+        }
     }
 
     /** The images of slice {@code part} of {@code key}'s batch in {@code chunks} pieces (fewer for fewer images). */

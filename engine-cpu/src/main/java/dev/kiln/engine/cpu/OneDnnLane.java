@@ -56,13 +56,16 @@ final class OneDnnLane implements AutoCloseable {
         return plan;
     }
 
-    /** Runs the convolution {@code key}, which oneDNN must have a primitive for, on the memory at {@code handles}. */
-    void execute(ConvolutionKey key, CpuBackend backend, FloatPointer... handles) {
+    /**
+     * Runs the convolution {@code key}, which oneDNN must have a primitive for, on the memory at {@code handles}, its
+     * weights laid out by {@code weights} where not null.
+     */
+    void execute(ConvolutionKey key, CpuBackend backend, OneDnnWeights.Source weights, FloatPointer... handles) {
         OneDnnPlan plan = plan(key);
         if (plan == null) {
             throw new IllegalStateException("oneDNN has no primitive for the convolution " + key);
         }
-        plan.execute(stream, backend, handles);
+        plan.execute(stream, backend, weights, handles);
     }
 
     /** Closes the plan of {@code key}, if one is kept: for a convolution that OpenBLAS runs faster. */

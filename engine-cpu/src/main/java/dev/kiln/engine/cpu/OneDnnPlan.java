@@ -3,11 +3,13 @@ package dev.kiln.engine.cpu;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCRATCHPAD;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_get_memory_desc;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
@@ -44,8 +46,9 @@ import org.bytedeco.javacpp.PointerPointer;
  * two, into or out of a temporary of the backend's allocator. Tensors are handed to oneDNN as their own memory (the
  * handle of a oneDNN memory object set to the tensor's element on each call), never copied on the Java side; so are
  * the temporaries and the primitive's scratchpad ({@code scratchpad_mode user}), which the allocator caches between
- * calls and counts in its bytes in use. Not thread-safe: its memory objects hold one call's handles (see
- * {@link OneDnnLane}).
+ * calls and counts in its bytes in use. Weights read in another layout are taken from {@link OneDnnWeights}, which
+ * reorders them only where they changed since it last did, where the call names their source. Not thread-safe: its
+ * memory objects hold one call's handles (see {@link OneDnnLane}).
  */
 final class OneDnnPlan implements AutoCloseable {
     /** A primitive's argument ({@code DNNL_ARG_*}), Kiln's layout of its tensor, and whether the primitive writes it. */
@@ -55,6 +58,10 @@ final class OneDnnPlan implements AutoCloseable {
     /** One of the primitive's tensors: its argument, Kiln's layout and the primitive's, and the reorder between them. */
     private static final class Operand {
         final boolean output;
+        /** Whether these are weights the primitive reads in its own layout, which {@link OneDnnWeights} may hold. */
+        final boolean cachedWeights;
+        /** The primitive's layout of the weights where {@link #cachedWeights}, owned by {@link #innerMemory}. */
+        final dnnl_memory_desc layout;
         final dnnl_memory_desc user;
         final dnnl_memory userMemory;
         final dnnl_memory innerMemory;
@@ -62,7 +69,7 @@ final class OneDnnPlan implements AutoCloseable {
         final dnnl_primitive reorder;
         final dnnl_exec_arg_t reorderArgs;
 
-        Operand(dnnl_memory_desc user, boolean output, dnnl_memory_desc chosen, dnnl_engine engine) {
+        Operand(int id, dnnl_memory_desc user, boolean output, dnnl_memory_desc chosen, dnnl_engine engine) {
             this.output = output;
             this.user = user;
             this.userMemory = memory(user, engine);
@@ -78,6 +85,21 @@ final class OneDnnPlan implements AutoCloseable {
                 reorderArgs = args(new int[] {DNNL_ARG_FROM, DNNL_ARG_TO},
                         output ? new dnnl_memory[] {innerMemory, userMemory} : new dnnl_memory[] {userMemory, innerMemory});
             }
+            cachedWeights = id == DNNL_ARG_WEIGHTS && reorder != null;
+            layout = cachedWeights ? layoutOf(innerMemory) : null;
+        }
+
+        private static dnnl_memory_desc layoutOf(dnnl_memory memory) {
+            dnnl_memory_desc md = new dnnl_memory_desc();
+            check(dnnl_memory_get_memory_desc(memory, md), () -> "dnnl_memory_get_memory_desc");
+            return md;
+        }
+
+        /** Reorders the input at this operand's user handle into {@code target}, in the primitive's layout. */
+        void reorderInto(FloatPointer target, dnnl_stream stream) {
+            check(dnnl_memory_set_data_handle(innerMemory, target), () -> "dnnl_memory_set_data_handle");
+            run(reorder, stream, 2, reorderArgs);
+            check(dnnl_stream_wait(stream), () -> "dnnl_stream_wait");
         }
 
         void close() {
@@ -112,7 +134,7 @@ final class OneDnnPlan implements AutoCloseable {
             dnnl_memory[] inner = new dnnl_memory[count + 1];
             for (int i = 0; i < count; i++) {
                 Argument a = arguments.get(i);
-                Operand o = new Operand(a.user(), a.output(),
+                Operand o = new Operand(a.id(), a.user(), a.output(),
                         dnnl_primitive_desc_query_md(descriptor, dnnl_query_exec_arg_md, a.id()), engine);
                 operands.add(o);
                 ids[i] = a.id();
@@ -153,16 +175,19 @@ final class OneDnnPlan implements AutoCloseable {
 
     /**
      * Runs the primitive on the F32 memory at {@code handles} (row-major, in the order of the constructor's
-     * arguments): inputs reordered into temporaries where the primitive wants another layout, the primitive, outputs
-     * reordered back.
+     * arguments): inputs reordered into temporaries where the primitive wants another layout, but for the weights
+     * of {@code weights} (null for none), which {@link OneDnnWeights} lays out; the primitive; outputs reordered back.
      */
-    void execute(dnnl_stream stream, CpuBackend backend, FloatPointer... handles) {
+    void execute(dnnl_stream stream, CpuBackend backend, OneDnnWeights.Source weights, FloatPointer... handles) {
         List<CpuStorage> temporaries = new ArrayList<>();
         try {
             for (int i = 0; i < operands.size(); i++) {
                 Operand o = operands.get(i);
                 check(dnnl_memory_set_data_handle(o.userMemory, handles[i]), () -> "dnnl_memory_set_data_handle");
-                if (o.reorder != null) {
+                if (o.cachedWeights && weights != null) {
+                    FloatPointer laidOut = weights.laidOut(o.layout, target -> o.reorderInto(target, stream));
+                    check(dnnl_memory_set_data_handle(o.innerMemory, laidOut), () -> "dnnl_memory_set_data_handle");
+                } else if (o.reorder != null) {
                     bind(o.innerMemory, o.innerBytes, backend, temporaries);
                     if (!o.output) {
                         run(o.reorder, stream, 2, o.reorderArgs);
