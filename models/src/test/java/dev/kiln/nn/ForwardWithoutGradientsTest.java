@@ -243,6 +243,8 @@ class ForwardWithoutGradientsTest {
         try (Conv1d conv = Conv1d.builder(3, 4, 3).padding(1).build(); Scope s = Scope.open()) {
             Tensor x = Tensor.randn(2, 3, 9);
             for (Module m : new Module[] {conv, new AvgPool1d(3, 2, 1)}) {
+                // The first pass lays the weights out for oneDNN on the CPU, which keeps them for the next.
+                withoutGradients(() -> m.forward(x));
                 assertEquals(0, madeButStillHeld(() -> m.forward(x)), m + ": bytes held besides the output");
             }
         }
