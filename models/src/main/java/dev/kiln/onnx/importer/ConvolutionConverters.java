@@ -88,8 +88,8 @@ final class ConvolutionConverters {
         boolean ceil = node.intAttr("ceil_mode", 0) != 0;
         return spatial(node, false, (x, w, g) -> g.poolable()
                 ? F.maxPool2d(x, g.kernel(), g.stride(), g.padding(), g.dilation(), ceil)
-                : F.maxPool2d(F.pad(x, g.explicitPads(), Double.NEGATIVE_INFINITY), g.kernel(), g.stride(), new int[2],
-                        g.dilation(), ceil));
+                : startingInside(F.maxPool2d(F.pad(x, g.explicitPads(), Double.NEGATIVE_INFINITY), g.kernel(),
+                        g.stride(), new int[2], g.dilation(), ceil), x, g));
     }
 
     private static OnnxStep averagePool(OnnxNode node) {
@@ -114,7 +114,23 @@ final class ConvolutionConverters {
     private static Tensor paddedMeans(Tensor x, PoolingGeometry g, boolean ceil) {
         Tensor padded = F.pad(x, g.explicitPads(), 0);
         Tensor y = F.avgPool2d(padded, g.kernel(), g.stride(), new int[2], ceil, true);
-        return ceil ? overWholeKernel(y, padded, g.kernel(), g.stride(), new int[2]) : y;
+        return ceil ? startingInside(overWholeKernel(y, padded, g.kernel(), g.stride(), new int[2]), x, g) : y;
+    }
+
+    /**
+     * In ceil mode ONNX Runtime (as PyTorch) drops a last window that starts in the end padding, where a pool over the
+     * explicitly padded input sees that padding as input and keeps it: {@code y} narrowed on each axis to the windows
+     * that start inside {@code x} or its beginning padding.
+     */
+    private static Tensor startingInside(Tensor y, Tensor x, PoolingGeometry g) {
+        Tensor kept = y;
+        for (int k = 0; k < 2; k++) {
+            int count = (x.dim(k + 2) + g.padBegin()[k] - 1) / g.stride()[k] + 1;
+            if (kept.dim(k + 2) > count) {
+                kept = kept.narrow(k + 2, 0, count);
+            }
+        }
+        return kept;
     }
 
     /**
