@@ -134,8 +134,8 @@ final class ConvolutionConverters {
     }
 
     /**
-     * LpPool: each window's {@code (sum |x|^p)^(1/p)}, the padding adding nothing; a window whose sum is 0 passes no
-     * gradient back, where {@code s^(1/p)}'s would be infinite.
+     * LpPool: each (dilated) window's {@code (sum |x|^p)^(1/p)}, the padding adding nothing; a window whose sum is 0
+     * passes no gradient back, where {@code s^(1/p)}'s would be infinite.
      */
     private static OnnxStep lpPool(OnnxNode node) {
         AutoPad.of(node);
@@ -145,9 +145,33 @@ final class ConvolutionConverters {
             throw node.error("p " + p + "; LpPool's norm must be at least 1");
         }
         return spatial(node, false, (x, w, g) -> {
-            Tensor sums = paddedMeans(x.abs().pow(p), g, ceil).mul(g.kernel()[0] * g.kernel()[1]);
+            Tensor sums = windowSums(x.abs().pow(p), g, ceil);
             return sums.maskedFill(sums.eq(0), 0).pow(1.0 / p);
         });
+    }
+
+    /**
+     * Each window's sum of {@code t} under the node's pads, strides and dilations, as a per-channel convolution with a
+     * kernel of ones (Kiln's average pool has no dilations); in ceil mode the windows that run past the padded input
+     * see zeros there.
+     */
+    private static Tensor windowSums(Tensor t, PoolingGeometry g, boolean ceil) {
+        int[] pads = g.explicitPads();
+        if (ceil) {
+            pads[3] += ceilOverhang(t.dim(2), g, 0);
+            pads[1] += ceilOverhang(t.dim(3), g, 1);
+        }
+        Tensor ones = t.fullLike(1, Shape.of(t.dim(1), 1, g.kernel()[0], g.kernel()[1]));
+        Tensor sums = F.conv2d(F.pad(t, pads, 0), ones, null, g.stride(), new int[2], g.dilation(), t.dim(1));
+        return ceil ? startingInside(sums, t, g) : sums;
+    }
+
+    /** How far ceil mode's last window along axis k of an input of {@code size} runs past the padded input. */
+    private static int ceilOverhang(int size, PoolingGeometry g, int k) {
+        int padded = size + g.padBegin()[k] + g.padEnd()[k];
+        int extent = (g.kernel()[k] - 1) * g.dilation()[k] + 1;
+        int windows = (padded - extent + g.stride()[k] - 1) / g.stride()[k] + 1;
+        return Math.max((windows - 1) * g.stride()[k] + extent - padded, 0);
     }
 
     /**

@@ -276,5 +276,32 @@ class OnnxImportOrtAgreementTest {
                 List.of(OnnxGraphs.value("x", 1, 1, 4, 7)), List.of(OnnxGraphs.value("y")));
         assertAgrees(proto, 1, 1, 4, 7);
     }
+
+    @Test
+    void lpPoolWithDilationsSumsTheDilatedWindows() throws Exception {
+        assertAgrees(pool("LpPool", 7, AttributeProto.ofInts("kernel_shape", 2), AttributeProto.ofInts("dilations", 2),
+                AttributeProto.ofInt("p", 2)), 1, 2, 7);
+    }
+
+    @Test
+    void lpPoolWithDilationsStridesAndUnevenPadsSumsTheDilatedWindows() throws Exception {
+        assertAgrees(pool("LpPool", 7, AttributeProto.ofInts("kernel_shape", 3), AttributeProto.ofInts("strides", 2),
+                AttributeProto.ofInts("dilations", 2), AttributeProto.ofInts("pads", 1, 2),
+                AttributeProto.ofInt("p", 3)), 1, 2, 7);
+    }
+
+    @Test
+    void lpPoolInCeilModeDropsAWindowThatStartsInTheUnevenEndPadding() throws Exception {
+        assertAgrees(pool("LpPool", 4, AttributeProto.ofInts("kernel_shape", 2), AttributeProto.ofInts("strides", 2),
+                AttributeProto.ofInts("pads", 0, 1), AttributeProto.ofInt("ceil_mode", 1),
+                AttributeProto.ofInt("p", 1)), 1, 2, 4);
+    }
+
+    @Test
+    void lpPoolInCeilModeWithDilationsSumsTheWindowsThatRunPastTheEnd() throws Exception {
+        assertAgrees(pool("LpPool", 7, AttributeProto.ofInts("kernel_shape", 2), AttributeProto.ofInts("strides", 2),
+                AttributeProto.ofInts("dilations", 2), AttributeProto.ofInt("ceil_mode", 1),
+                AttributeProto.ofInt("p", 2)), 1, 2, 7);
+    }
 }
 }
