@@ -17,9 +17,10 @@ import java.util.Map;
  * (and LSTM's initial_c) [directions, batch, hidden]; direction forward, reverse or bidirectional. Outputs
  * Y [seq, directions, batch, hidden], zero past each sequence's length, and Y_h (and LSTM's Y_c)
  * [directions, batch, hidden], the state after each sequence's last step (the reverse direction starts at its last
- * valid step): the steps of the outputs share one run of the recurrence. Weights stay whatever the graph feeds
- * (initializers, so trainable parameters). Refused by name: LSTM's peepholes P, layout 1, clip, input_forget, other
- * activations than ONNX's defaults (tanh or ReLU for RNN) and GRU's linear_before_reset 0.
+ * valid step; zeros for a sequence of length 0, as ONNX Runtime's): the steps of the outputs share one run of the
+ * recurrence. Weights stay whatever the graph feeds (initializers, so trainable parameters). Refused by name: LSTM's
+ * peepholes P, layout 1, clip, input_forget, other activations than ONNX's defaults (tanh or ReLU for RNN) and GRU's
+ * linear_before_reset 0.
  */
 final class RecurrentConverter implements OnnxConverter {
     private static final int SEQUENCE_LENS = 4;
@@ -233,7 +234,16 @@ final class RecurrentConverter implements OnnxConverter {
             }
             state = next;
         }
-        return new Direction(Tensor.stack(Arrays.asList(outputs), 0), state);
+        return new Direction(Tensor.stack(Arrays.asList(outputs), 0), valid == null ? state : endOfEmpty(state, valid));
+    }
+
+    /**
+     * The last state with a sequence of length 0 zeroed, as ONNX Runtime's GRU and LSTM give it, where the steps left
+     * its initial state: {@code valid}'s first step is 1 just where a sequence has a step.
+     */
+    private static RecurrentCell.State endOfEmpty(RecurrentCell.State last, Tensor valid) {
+        Tensor started = valid.narrow(0, 0, 1).squeeze(0);
+        return new RecurrentCell.State(last.h().mul(started), last.c() == null ? null : last.c().mul(started));
     }
 
     /** Direction {@code d}'s given initial state, or zeros [batch, hidden] on x's backend. */

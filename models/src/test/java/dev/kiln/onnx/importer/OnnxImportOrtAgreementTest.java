@@ -304,4 +304,45 @@ class OnnxImportOrtAgreementTest {
                 AttributeProto.ofInt("p", 2)), 1, 2, 7);
     }
 }
+
+    /**
+     * A GRU or LSTM of hidden size 2 over x [3 steps, 3 sequences, 2] with sequence_lens {3, 0, 2} and an initial state,
+     * whose graph output is the node's output {@code output} (1 Y_h, 2 Y_c).
+     */
+    private static ModelProto recurrentWithAnEmptySequence(String op, String direction, int output) {
+        int gates = op.equals("GRU") ? 3 : 4;
+        List<TensorProto> initializers = List.of(
+                TensorProto.ofFloats("W", new long[] {1, gates * 2, 2}, weights(gates * 4, 0.3)),
+                TensorProto.ofFloats("R", new long[] {1, gates * 2, 2}, weights(gates * 4, 0.7)),
+                TensorProto.ofFloats("B", new long[] {1, gates * 4}, weights(gates * 4, 1.1)),
+                TensorProto.ofInts("lens", new long[] {3}, 3, 0, 2),
+                TensorProto.ofFloats("h0", new long[] {1, 3, 2}, weights(6, 1.9)),
+                TensorProto.ofFloats("c0", new long[] {1, 3, 2}, weights(6, 2.3)));
+        List<String> inputs = op.equals("GRU") ? List.of("x", "W", "R", "B", "lens", "h0")
+                : List.of("x", "W", "R", "B", "lens", "h0", "c0");
+        List<String> outputs = output == 1 ? List.of("all", "y") : List.of("all", "last", "y");
+        List<AttributeProto> attributes = new ArrayList<>(List.of(AttributeProto.ofInt("hidden_size", 2),
+                AttributeProto.ofString("direction", direction)));
+        if (op.equals("GRU")) {
+            attributes.add(AttributeProto.ofInt("linear_before_reset", 1));
+        }
+        NodeProto node = new NodeProto(inputs, outputs, "rnn", op, "", attributes);
+        return OnnxGraphs.model(17, List.of(node), initializers, List.of(OnnxGraphs.value("x", 3, 3, 2)),
+                List.of(OnnxGraphs.value("y")));
+    }
+
+    @Test
+    void gruEndsASequenceOfLengthZeroWithAZeroHiddenState() throws Exception {
+        assertAgrees(recurrentWithAnEmptySequence("GRU", "forward", 1), 3, 3, 2);
+    }
+
+    @Test
+    void reverseGruEndsASequenceOfLengthZeroWithAZeroHiddenState() throws Exception {
+        assertAgrees(recurrentWithAnEmptySequence("GRU", "reverse", 1), 3, 3, 2);
+    }
+
+    @Test
+    void lstmEndsASequenceOfLengthZeroWithAZeroCellState() throws Exception {
+        assertAgrees(recurrentWithAnEmptySequence("LSTM", "forward", 2), 3, 3, 2);
+    }
 }
