@@ -306,8 +306,8 @@ class OnnxImportOrtAgreementTest {
 }
 
     /**
-     * A GRU or LSTM of hidden size 2 over x [3 steps, 3 sequences, 2] with sequence_lens {3, 0, 2} and an initial state,
-     * whose graph output is the node's output {@code output} (1 Y_h, 2 Y_c).
+     * A GRU or LSTM of hidden size 2 over x [3 steps, 3 sequences, 2] with sequence_lens {3, 0, 2} and an initial
+     * state, whose graph output is the node's output {@code output} (1 Y_h, 2 Y_c).
      */
     private static ModelProto recurrentWithAnEmptySequence(String op, String direction, int output) {
         int gates = op.equals("GRU") ? 3 : 4;
