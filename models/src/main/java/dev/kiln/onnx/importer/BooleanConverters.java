@@ -29,9 +29,10 @@ final class BooleanConverters {
 
     /**
      * A broadcasting comparison: host 0/1 integers of host operands, a tensor's comparison with a host scalar, or of
-     * two tensors in the first one's dtype.
+     * two tensors in the first one's dtype (Equal's too, whose BOOL operands may be a comparison's 0/1 in a floating
+     * dtype and a BOOL initializer's in I64).
      */
-    private static OnnxStep compare(OnnxNode node, LongBinaryOperator onHost, BiFunction<Tensor, Tensor, Tensor> onTensors,
+    static OnnxStep compare(OnnxNode node, LongBinaryOperator onHost, BiFunction<Tensor, Tensor, Tensor> onTensors,
             BiFunction<Tensor, Double, Tensor> withScalar) {
         return (in, floatType) -> {
             OnnxValue a = in[0];

@@ -66,7 +66,7 @@ final class ElementwiseConverters {
         });
         ops.put("Max", n -> variadic(n, Math::max, Math::max, Tensor::maximum));
         ops.put("Min", n -> variadic(n, Math::min, Math::min, Tensor::minimum));
-        ops.put("Equal", n -> binary(n, (a, b) -> a == b ? 1 : 0, (a, b) -> a == b ? 1 : 0, Tensor::eq, Tensor::eq));
+        ops.put("Equal", n -> BooleanConverters.compare(n, (a, b) -> a == b ? 1 : 0, Tensor::eq, Tensor::eq));
         ops.put("Where", n -> ElementwiseConverters::where);
         ops.put("Clip", n -> ElementwiseConverters::clip);
         ops.put("Identity", n -> (in, floatType) -> in[0]);

@@ -345,4 +345,20 @@ class OnnxImportOrtAgreementTest {
     void lstmEndsASequenceOfLengthZeroWithAZeroCellState() throws Exception {
         assertAgrees(recurrentWithAnEmptySequence("LSTM", "forward", 2), 3, 3, 2);
     }
+
+    /** {@code op(x < 0.5, mask)} of x [2, 3] and a BOOL initializer mask [2, 3], cast to FLOAT. */
+    private static ModelProto comparedWithABoolInitializer(String op) {
+        TensorProto mask = new TensorProto("mask", TensorProto.BOOL, new long[] {2, 3}, new byte[] {1, 0, 1, 0, 0, 1});
+        TensorProto half = TensorProto.ofFloats("half", new long[] {}, 0.5f);
+        List<NodeProto> nodes = List.of(OnnxGraphs.node("Less", List.of("x", "half"), "below"),
+                OnnxGraphs.node(op, List.of("below", "mask"), "compared"),
+                OnnxGraphs.node("Cast", List.of("compared"), "y", AttributeProto.ofInt("to", TensorProto.FLOAT)));
+        return OnnxGraphs.model(17, nodes, List.of(mask, half), List.of(OnnxGraphs.value("x", 2, 3)),
+                List.of(OnnxGraphs.value("y")));
+    }
+
+    @Test
+    void equalComparesAComparisonsMaskWithABoolInitializer() throws Exception {
+        assertAgrees(comparedWithABoolInitializer("Equal"), 2, 3);
+    }
 }
