@@ -36,8 +36,8 @@ import org.bytedeco.javacpp.Loader;
  * copies of its whole input and output in another layout: LeNet's first convolution on an evaluation batch of 1,000
  * held 70 MiB of them, beside its 44 MiB output.
  * <p>The weights, which the forward pass and the input gradient read in oneDNN's layouts, are laid out once for all the
- * slices and chunks and kept between calls while unchanged ({@link OneDnnWeights}): in evaluation, once for all
- * calls.
+ * slices and chunks; the forward pass's layout is kept between calls while the weights are unchanged
+ * ({@link OneDnnWeights}): in evaluation, once for all calls.
  */
 final class OneDnnConvolution implements AutoCloseable {
     /** Gradient elements summed per task: a {@link Parallel#GRAIN} of additions per slice, worth a thread each. */
@@ -184,7 +184,7 @@ final class OneDnnConvolution implements AutoCloseable {
 
     /** gradInput [N, C, H, W] from gradOut [N, outC, outH, outW] and weight. */
     void backwardData(Tensor gradOut, Tensor weight, GroupedConv2dGeometry g, Tensor gradInput) {
-        run(new ConvolutionKey(g, Direction.BACKWARD_DATA, false), weights.source(weight, 0), (part, slice) ->
+        run(new ConvolutionKey(g, Direction.BACKWARD_DATA, false), weights.forOneCall(weight), (part, slice) ->
                 new FloatPointer[] {images(gradOut, slice), whole(weight), images(gradInput, slice)});
     }
 

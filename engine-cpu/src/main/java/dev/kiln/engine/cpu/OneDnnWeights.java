@@ -22,16 +22,21 @@ import org.bytedeco.javacpp.FloatPointer;
  * their values as of one version of the storage ({@link Tensor#version()}, which every in-place write moves on): it
  * is read only while the version is that one, and laid out again in its own memory otherwise (each training step's
  * update), so that a training step reorders each weight once where every slice and chunk of the batch reordered it.
+ * The input gradient's layout ({@link #forOneCall}) is freed at the end of its call: only training computes it, and
+ * the weights change before the next.
  * <p>The memory comes from the backend's allocator and counts in its bytes in use. An entry is freed when its
  * weights' storage is released, and the least recently used ones when the entries exceed the budget, at the end of a
  * convolution ({@link #trim}), when no lane reads them.
  */
 final class OneDnnWeights implements AutoCloseable {
-    /** Bytes the entries may hold after a convolution: ResNet-50's weights in two layouts (forward, input gradient). */
+    /** Bytes the entries may hold after a convolution: ResNet-50's weights (98 MB) in the forward pass's layouts. */
     static final long BUDGET_BYTES = 256L << 20;
 
-    /** Weights a convolution reads: their storage, first element and the storage's version, read before the call. */
-    record Source(OneDnnWeights cache, CpuStorage storage, long offset, int version) {
+    /**
+     * Weights a convolution reads: their storage, first element and the storage's version, read before the call;
+     * {@code kept} where their layout outlives the call.
+     */
+    record Source(OneDnnWeights cache, CpuStorage storage, long offset, int version, boolean kept) {
         /** Their values in {@code layout}, laid out by {@code reorder} into the memory given it where not current. */
         FloatPointer laidOut(dnnl_memory_desc layout, Consumer<FloatPointer> reorder) {
             return cache.laidOut(this, layout, reorder);
@@ -46,6 +51,7 @@ final class OneDnnWeights implements AutoCloseable {
         final CpuStorage copy;
         int version;
         boolean current;
+        boolean kept;
 
         Entry(CpuStorage weights, long offset, dnnl_memory_desc layout, CpuStorage copy) {
             this.weights = weights;
@@ -76,9 +82,18 @@ final class OneDnnWeights implements AutoCloseable {
         this.budgetBytes = budgetBytes;
     }
 
-    /** The weights of {@code weight} from element {@code elements} on, as they are now. */
+    /** The weights of {@code weight} from element {@code elements} on, as they are now, kept between calls. */
     Source source(Tensor weight, long elements) {
-        return new Source(this, (CpuStorage) weight.storage(), weight.offset() + elements, weight.version());
+        return new Source(this, (CpuStorage) weight.storage(), weight.offset() + elements, weight.version(), true);
+    }
+
+    /**
+     * The weights of {@code weight} as they are now, laid out once for the call and freed at its end: for the input
+     * gradient, which only training computes, when the weights change every step and a kept layout would be
+     * memory held for nothing.
+     */
+    Source forOneCall(Tensor weight) {
+        return new Source(this, (CpuStorage) weight.storage(), weight.offset(), weight.version(), false);
     }
 
     /**
@@ -87,6 +102,7 @@ final class OneDnnWeights implements AutoCloseable {
      */
     synchronized FloatPointer laidOut(Source source, dnnl_memory_desc layout, Consumer<FloatPointer> reorder) {
         Entry entry = take(source, layout);
+        entry.kept = source.kept();
         entries.add(entry);
         if (!entry.current || entry.version != source.version()) {
             entry.current = false;
@@ -116,8 +132,18 @@ final class OneDnnWeights implements AutoCloseable {
         return new Entry(weights, source.offset(), clone, copy);
     }
 
-    /** Frees the least recently used entries while they hold more than the budget; none may be in use. */
+    /**
+     * Frees the entries laid out for one call, then the least recently used ones while they hold more than the budget;
+     * none may be in use.
+     */
     synchronized void trim() {
+        for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
+            Entry e = it.next();
+            if (!e.kept) {
+                it.remove();
+                drop(e);
+            }
+        }
         while (bytes > budgetBytes && !entries.isEmpty()) {
             drop(entries.remove(0));
         }

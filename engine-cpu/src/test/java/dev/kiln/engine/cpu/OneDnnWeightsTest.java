@@ -187,6 +187,19 @@ class OneDnnWeightsTest {
     }
 
     @Test
+    void theInputGradientsLayoutIsFreedAtTheEndOfItsCall() {
+        try (Scope scope = Scope.open()) {
+            Tensor weight = random(backend, BATCH.weightShape(), 22);
+            Tensor gradOut = random(backend, BATCH.outputShape(), 23);
+            Tensor gradInput = Tensor.empty(BATCH.inputShape(), DType.F32, backend);
+            long before = backend.bytesInUse();
+            oneDnn.backwardData(gradOut, weight, BATCH, gradInput);
+            assertEquals(0, oneDnn.weightBytesKept());
+            assertEquals(before, backend.bytesInUse());
+        }
+    }
+
+    @Test
     void closingFreesTheKeptWeights() {
         try (Scope scope = Scope.open()) {
             Tensor input = random(backend, BATCH.inputShape(), 16);
