@@ -152,52 +152,12 @@ final class CpuCopy {
     }
 
     void permute(Tensor src, int[] perm, Tensor out) {
-        int rank = perm.length;
         long[] srcStrides = src.shape().strides();
-        long[] stride = new long[rank];
-        int[] outDims = out.shape().dims();
-        for (int i = 0; i < rank; i++) {
+        long[] stride = new long[perm.length];
+        for (int i = 0; i < perm.length; i++) {
             stride[i] = srcStrides[perm[i]];
         }
-        int n = Math.toIntExact(out.size());
-        if (n == 0) {
-            return;
-        }
-        int cols = outDims[rank - 1];
-        int rows = n / cols;
-        int lastStride = (int) stride[rank - 1];
-        if (lastStride == 1) {
-            // The last axis stays in place (e.g. swapping time and batch): every row is one contiguous run.
-            int s0 = CpuElementwise.offset(src);
-            int o0 = CpuElementwise.offset(out);
-            parallel.forRange(rows, cols, (s, e) -> {
-                for (int r = s; r < e; r++) {
-                    long base = 0;
-                    int rem = r;
-                    for (int d = rank - 2; d >= 0; d--) {
-                        base += (rem % outDims[d]) * stride[d];
-                        rem /= outDims[d];
-                    }
-                    copyRun(src, s0 + (int) base, out, o0 + r * cols, cols);
-                }
-            });
-            return;
-        }
-        Data sd = Data.of(src);
-        Data od = Data.of(out);
-        parallel.forRange(rows, cols * 2L, (s, e) -> {
-            for (int r = s; r < e; r++) {
-                long base = 0;
-                int rem = r;
-                for (int d = rank - 2; d >= 0; d--) {
-                    base += (rem % outDims[d]) * stride[d];
-                    rem /= outDims[d];
-                }
-                int io = r * cols;
-                for (int j = 0; j < cols; j++) {
-                    od.set(io + j, sd.get((int) base + j * lastStride));
-                }
-            }
-        });
+        StridedCopy.copy((CpuStorage) src.storage(), CpuElementwise.offset(src), out.shape().dims(), stride,
+                (CpuStorage) out.storage(), CpuElementwise.offset(out), parallel);
     }
 }

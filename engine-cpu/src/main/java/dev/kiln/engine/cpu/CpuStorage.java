@@ -28,6 +28,7 @@ final class CpuStorage implements Storage {
     final IntBuffer i32;
     final LongBuffer i64;
     private IntBuffer f32Bits;
+    private LongBuffer f64Bits;
     private FloatPointer floatPointer;
     private DoublePointer doublePointer;
     private IntPointer intPointer;
@@ -54,6 +55,14 @@ final class CpuStorage implements Storage {
             f32Bits = block.bytes().duplicate().order(ByteOrder.nativeOrder()).asIntBuffer();
         }
         return f32Bits;
+    }
+
+    /** The F64 elements' bit patterns, for copies that move them unchanged. */
+    LongBuffer f64Bits() {
+        if (f64Bits == null) {
+            f64Bits = block.bytes().duplicate().order(ByteOrder.nativeOrder()).asLongBuffer();
+        }
+        return f64Bits;
     }
 
     /** OpenBLAS's view of element {@code offset}. */

@@ -1,0 +1,192 @@
+package dev.kiln.engine.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.Tensor;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@link StridedCopy#copy} against the definition, element by element through the view's strides: every dtype,
+ * ranks 0 to 5, zero and negative strides, offsets into both storages, one and two threads; the destination outside
+ * its run keeps its sentinel.
+ */
+class StridedCopyTest {
+    private static final long SENTINEL = -77;
+
+    private CpuBackend cpu;
+
+    @BeforeEach
+    void open() {
+        cpu = new CpuBackend(1);
+    }
+
+    @AfterEach
+    void close() {
+        cpu.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void randomViewsMatchTheElementByElementReference(DType dtype) {
+        SplittableRandom random = new SplittableRandom(dtype.ordinal() + 1);
+        for (int trial = 0; trial < 400; trial++) {
+            int rank = random.nextInt(6);
+            int[] dims = new int[rank];
+            long[] strides = new long[rank];
+            for (int d = 0; d < rank; d++) {
+                dims[d] = random.nextInt(8) == 0 ? 1 + random.nextInt(90) : 1 + random.nextInt(5);
+                strides[d] = random.nextInt(-9, 10);
+            }
+            while (Arrays.stream(dims).asLongStream().reduce(1, (a, b) -> a * b) > 50_000) {
+                int longest = 0;
+                for (int d = 1; d < rank; d++) {
+                    longest = dims[d] > dims[longest] ? d : longest;
+                }
+                dims[longest] = 3;
+            }
+            if (random.nextBoolean()) {
+                permutedRowMajor(dims, strides, random);
+            }
+            checkCopy(dtype, dims, strides, random.nextInt(5), random.nextInt(4), 1 + random.nextInt(2));
+        }
+    }
+
+    @Test
+    void pairsMovedAcrossAnAxisMatch() {
+        // movedim(1, 2) of [98, 201, 2]: the output [201, 98, 2] reads pairs 402 elements apart.
+        checkCopy(DType.F32, new int[] {201, 98, 2}, new long[] {2, 402, 1}, 3, 5, 2);
+    }
+
+    @Test
+    void singleElementsMovedAcrossAnAxisMatch() {
+        checkCopy(DType.I64, new int[] {30, 40, 3}, new long[] {1, 90, 30}, 0, 0, 2);
+    }
+
+    @Test
+    void stridedRowsLongerThanTheGatherChunkMatch() {
+        checkCopy(DType.F64, new int[] {3, 5000}, new long[] {1, 3}, 2, 1, 1);
+    }
+
+    @Test
+    void aTransposeLargeEnoughToSplitOverThreadsMatches() {
+        checkCopy(DType.F32, new int[] {512, 512}, new long[] {1, 512}, 0, 0, 2);
+        checkCopy(DType.I32, new int[] {64, 256, 256}, new long[] {256, 16384, 1}, 1, 0, 2);
+    }
+
+    @Test
+    void zeroAndNegativeStridesMatch() {
+        checkCopy(DType.F32, new int[] {4, 3, 2}, new long[] {0, -2, 1}, 10, 0, 1);
+        checkCopy(DType.I32, new int[] {7, 70}, new long[] {-70, -1}, 0, 2, 1);
+    }
+
+    @Test
+    void anEmptyViewWritesNothing() {
+        checkCopy(DType.F64, new int[] {3, 0, 2}, new long[] {2, 1, 1}, 0, 1, 1);
+    }
+
+    @Test
+    void storagesOfDifferentDtypesAreRejected() {
+        CpuStorage src = storage(Tensor.empty(Shape.of(4), DType.F32, cpu));
+        CpuStorage dst = storage(Tensor.empty(Shape.of(4), DType.F64, cpu));
+        try (Parallel parallel = new Parallel(1)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> StridedCopy.copy(src, 0, new int[] {4}, new long[] {1}, dst, 0, parallel));
+            assertEquals("strided copy: source and destination must share a dtype, got F32 and F64", e.getMessage());
+        }
+    }
+
+    /** Strides that address a row-major array of {@code dims} permuted: views that a permute makes. */
+    private static void permutedRowMajor(int[] dims, long[] strides, SplittableRandom random) {
+        int[] order = new int[dims.length];
+        for (int d = 0; d < dims.length; d++) {
+            order[d] = d;
+        }
+        for (int d = dims.length - 1; d > 0; d--) {
+            int other = random.nextInt(d + 1);
+            int t = order[d];
+            order[d] = order[other];
+            order[other] = t;
+        }
+        long stride = 1;
+        for (int d = dims.length - 1; d >= 0; d--) {
+            strides[order[d]] = stride;
+            stride *= dims[order[d]];
+        }
+    }
+
+    private void checkCopy(DType dtype, int[] dims, long[] strides, int extraSrcOffset, int dstStart, int threads) {
+        int size = 1;
+        long low = 0;
+        long high = 0;
+        for (int d = 0; d < dims.length; d++) {
+            size *= dims[d];
+            long reach = (long) Math.max(0, dims[d] - 1) * strides[d];
+            low += Math.min(0, reach);
+            high += Math.max(0, reach);
+        }
+        int srcStart = (int) -low + extraSrcOffset;
+        CpuStorage src = storage(Tensor.empty(Shape.of((int) (srcStart + high + 3)), dtype, cpu));
+        CpuStorage dst = storage(Tensor.empty(Shape.of(dstStart + size + 3), dtype, cpu));
+        for (int p = 0; p < srcStart + high + 3; p++) {
+            put(src, p, 1000 + p);
+        }
+        for (int p = 0; p < dstStart + size + 3; p++) {
+            put(dst, p, SENTINEL);
+        }
+        try (Parallel parallel = new Parallel(threads)) {
+            StridedCopy.copy(src, srcStart, dims, strides, dst, dstStart, parallel);
+        }
+        String view = dtype + " dims " + Arrays.toString(dims) + " strides " + Arrays.toString(strides);
+        int[] index = new int[dims.length];
+        for (int i = 0; i < size; i++) {
+            long at = srcStart;
+            for (int d = 0, rest = i; d < dims.length; d++) {
+                int inner = 1;
+                for (int e = d + 1; e < dims.length; e++) {
+                    inner *= dims[e];
+                }
+                index[d] = rest / inner;
+                rest %= inner;
+                at += index[d] * strides[d];
+            }
+            assertEquals(get(src, (int) at), get(dst, dstStart + i), view + ": element " + Arrays.toString(index));
+        }
+        for (int p = 0; p < dstStart + size + 3; p++) {
+            if (p < dstStart || p >= dstStart + size) {
+                assertEquals(SENTINEL, get(dst, p), view + ": destination position " + p + " outside the run");
+            }
+        }
+    }
+
+    private static CpuStorage storage(Tensor t) {
+        return (CpuStorage) t.storage();
+    }
+
+    /** Distinct small integers are exact in every dtype, so element identity shows as value equality. */
+    private static void put(CpuStorage s, int p, long v) {
+        switch (s.dtype()) {
+            case F32 -> s.f32.put(p, v);
+            case F64 -> s.f64.put(p, v);
+            case I32 -> s.i32.put(p, (int) v);
+            case I64 -> s.i64.put(p, v);
+        }
+    }
+
+    private static long get(CpuStorage s, int p) {
+        return switch (s.dtype()) {
+            case F32 -> (long) s.f32.get(p);
+            case F64 -> (long) s.f64.get(p);
+            case I32 -> s.i32.get(p);
+            case I64 -> s.i64.get(p);
+        };
+    }
+}
