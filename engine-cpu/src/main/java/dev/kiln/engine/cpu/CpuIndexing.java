@@ -15,28 +15,9 @@ final class CpuIndexing {
     }
 
     void indexSelect(Tensor src, int axis, Tensor index, Tensor out) {
-        int outer = (int) src.shape().outer(axis);
-        int n = src.dim(axis);
-        int inner = (int) src.shape().inner(axis);
-        long[] idx = Data.indices(index);
-        int m = idx.length;
-        Data sd = Data.of(src);
-        Data od = Data.of(out);
-        if (inner == 1) {
-            selectAlongLastAxis(outer, n, idx, sd, od);
-            return;
-        }
-        parallel.forRange(outer * m, inner, (s, e) -> {
-            for (int q = s; q < e; q++) {
-                int o = q / m;
-                int j = q % m;
-                int from = (o * n + (int) idx[j]) * inner;
-                int to = q * inner;
-                for (int i = 0; i < inner; i++) {
-                    od.set(to + i, sd.get(from + i));
-                }
-            }
-        });
+        StridedCopy.select((CpuStorage) src.storage(), CpuElementwise.offset(src), (int) src.shape().outer(axis),
+                src.dim(axis), (int) src.shape().inner(axis), Data.indices(index), (CpuStorage) out.storage(),
+                CpuElementwise.offset(out), parallel);
     }
 
     void indexAdd(Tensor dst, int axis, Tensor index, Tensor src) {
@@ -65,23 +46,9 @@ final class CpuIndexing {
     }
 
     /**
-     * indexSelect along the last axis (unfold's selection of each channel's pixels), a row at a time: the general
-     * loop's division and inner loop for every element made unfold's forward pass 4 to 8 times slower.
+     * indexAdd along the last axis (fold, and unfold's gradient), a row at a time: the general loop's division and
+     * inner loop for every element made unfold 4 to 8 times slower.
      */
-    private void selectAlongLastAxis(int outer, int n, long[] idx, Data sd, Data od) {
-        int m = idx.length;
-        parallel.forRange(outer, m, (s, e) -> {
-            for (int o = s; o < e; o++) {
-                int from = o * n;
-                int to = o * m;
-                for (int j = 0; j < m; j++) {
-                    od.set(to + j, sd.get(from + (int) idx[j]));
-                }
-            }
-        });
-    }
-
-    /** indexAdd along the last axis (fold, and unfold's gradient), a row at a time, as {@link #selectAlongLastAxis}. */
     private void addAlongLastAxis(int outer, int n, long[] idx, Data sd, Data dd) {
         int m = idx.length;
         parallel.forRange(outer, m, (s, e) -> {

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * {@link StridedCopy#copy} against the definition, element by element through the view's strides: every dtype,
  * ranks 0 to 5, zero and negative strides, offsets into both storages, one and two threads; the destination outside
- * its run keeps its sentinel.
+ * its run keeps its sentinel. {@link StridedCopy#select} likewise against the definition of indexSelect.
  */
 class StridedCopyTest {
     private static final long SENTINEL = -77;
@@ -104,6 +104,59 @@ class StridedCopyTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(DType.class)
+    void selectedRunsMatchTheElementByElementReference(DType dtype) {
+        SplittableRandom random = new SplittableRandom(50 + dtype.ordinal());
+        int[][] shapes = {{1, 400, 1}, {3, 7, 2}, {5, 9, 3}, {2, 30, 70}, {4, 1, 1}, {1, 5000, 2}, {300, 40, 2}};
+        for (int[] shape : shapes) {
+            long[] index = new long[1 + random.nextInt(3 * shape[1])];
+            for (int j = 0; j < index.length; j++) {
+                index[j] = random.nextInt(shape[1]);
+            }
+            checkSelect(dtype, shape[0], shape[1], shape[2], index, 1 + random.nextInt(3), random.nextInt(3), 2);
+        }
+    }
+
+    @Test
+    void selectionOfFramesAlongTheLastAxisMatches() {
+        // stft's framing: 98 frames of 400 samples, 160 apart, picked from one signal.
+        long[] index = new long[98 * 400];
+        for (int f = 0; f < 98; f++) {
+            for (int k = 0; k < 400; k++) {
+                index[f * 400 + k] = f * 160L + k;
+            }
+        }
+        checkSelect(DType.F32, 1, 16_000, 1, index, 0, 0, 1);
+    }
+
+    @Test
+    void consecutiveIndicesAcrossOuterRowsAndThreadsMatch() {
+        long[] index = new long[40];
+        for (int j = 0; j < index.length; j++) {
+            index[j] = 5 + j;
+        }
+        checkSelect(DType.I32, 1000, 50, 2, index, 1, 3, 2);
+        checkSelect(DType.F64, 7, 50, 3, new long[] {3, 4, 5, 9, 10, 0, 1, 2, 3, 4, 5, 6, 7}, 0, 0, 1);
+    }
+
+    @Test
+    void selectedI64ValuesBeyondTwoToThe53KeepEveryBit() {
+        CpuStorage src = storage(Tensor.empty(Shape.of(4), DType.I64, cpu));
+        CpuStorage dst = storage(Tensor.empty(Shape.of(4), DType.I64, cpu));
+        long big = (1L << 60) + 1;
+        for (int p = 0; p < 4; p++) {
+            src.i64.put(p, big + p);
+        }
+        try (Parallel parallel = new Parallel(1)) {
+            StridedCopy.select(src, 0, 2, 2, 1, new long[] {1, 0}, dst, 0, parallel);
+        }
+        assertEquals(big + 1, dst.i64.get(0));
+        assertEquals(big, dst.i64.get(1));
+        assertEquals(big + 3, dst.i64.get(2));
+        assertEquals(big + 2, dst.i64.get(3));
+    }
+
     /** Strides that address a row-major array of {@code dims} permuted: views that a permute makes. */
     private static void permutedRowMajor(int[] dims, long[] strides, SplittableRandom random) {
         int[] order = new int[dims.length];
@@ -162,6 +215,39 @@ class StridedCopyTest {
         }
         for (int p = 0; p < dstStart + size + 3; p++) {
             if (p < dstStart || p >= dstStart + size) {
+                assertEquals(SENTINEL, get(dst, p), view + ": destination position " + p + " outside the run");
+            }
+        }
+    }
+
+    private void checkSelect(DType dtype, int outer, int n, int inner, long[] index, int srcStart, int dstStart,
+                             int threads) {
+        int m = index.length;
+        int srcLength = srcStart + outer * n * inner + 2;
+        int dstLength = dstStart + outer * m * inner + 2;
+        CpuStorage src = storage(Tensor.empty(Shape.of(srcLength), dtype, cpu));
+        CpuStorage dst = storage(Tensor.empty(Shape.of(dstLength), dtype, cpu));
+        for (int p = 0; p < srcLength; p++) {
+            put(src, p, 1000 + p);
+        }
+        for (int p = 0; p < dstLength; p++) {
+            put(dst, p, SENTINEL);
+        }
+        try (Parallel parallel = new Parallel(threads)) {
+            StridedCopy.select(src, srcStart, outer, n, inner, index, dst, dstStart, parallel);
+        }
+        String view = dtype + " [" + outer + ", " + n + ", " + inner + "] picking " + m;
+        for (int o = 0; o < outer; o++) {
+            for (int j = 0; j < m; j++) {
+                for (int i = 0; i < inner; i++) {
+                    int from = srcStart + (int) ((o * n + index[j]) * inner + i);
+                    int to = dstStart + (o * m + j) * inner + i;
+                    assertEquals(get(src, from), get(dst, to), view + ": element [" + o + ", " + j + ", " + i + "]");
+                }
+            }
+        }
+        for (int p = 0; p < dstLength; p++) {
+            if (p < dstStart || p >= dstStart + outer * m * inner) {
                 assertEquals(SENTINEL, get(dst, p), view + ": destination position " + p + " outside the run");
             }
         }
