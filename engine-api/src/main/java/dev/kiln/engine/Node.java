@@ -53,11 +53,11 @@ final class Node {
         this.inputs = inputs;
         this.rule = rule;
         this.userFunction = userFunction;
-        this.outputVersion = output.storageVersion();
+        this.outputVersion = output.version();
         this.forwardCall = AnomalyMode.forwardCall(op);
         this.versions = new int[inputs.length];
         for (int k = 0; k < inputs.length; k++) {
-            versions[k] = inputs[k] == null ? 0 : inputs[k].storageVersion();
+            versions[k] = inputs[k] == null ? 0 : inputs[k].version();
         }
     }
 
@@ -79,7 +79,7 @@ final class Node {
      * other values, and give wrong gradients silently.
      */
     void checkReadable(Tensor output) {
-        if (output.storageVersion() != outputVersion) {
+        if (output.version() != outputVersion) {
             throw new IllegalStateException("backward (" + op + "): its output " + output.shape() + " " + output.dtype()
                     + " was written in place (through detach() or a view) after the op; the backward pass needs the"
                     + " values the op wrote. Write into a copy instead");
@@ -93,7 +93,7 @@ final class Node {
                 throw new IllegalStateException("backward (" + op + "): its input " + k + " " + in.shape() + " "
                         + in.dtype() + " was closed before the backward pass, which reads it; close it after backward()");
             }
-            if (in.storageVersion() != versions[k]) {
+            if (in.version() != versions[k]) {
                 throw new IllegalStateException("backward (" + op + "): its input " + k + " " + in.shape() + " "
                         + in.dtype() + " was written in place (assign, addInPlace, copyFrom or an optimizer step) after"
                         + " the op read it; the backward pass needs the values the op saw. Write it after backward(),"

@@ -613,11 +613,6 @@ public final class Tensor implements AutoCloseable {
         storage.writtenInPlace();
     }
 
-    /** How many times this tensor's storage (shared with its views) was written in place. */
-    int storageVersion() {
-        return storage.version();
-    }
-
     /** This tensor's place in the order of creation. */
     long serial() {
         return serial;
