@@ -8,9 +8,8 @@ import java.util.Arrays;
  * Max and average pooling over [batch, channels, height, width] in plain Java, split over the
  * batch * channels planes (each plane is independent: no two threads write one element). Planes are read
  * into arrays and written back in bulk, several at a time, and every output pixel's window comes from a
- * table made once per call. Per-element buffer access, a mispredicted branch per element and a short loop
- * per window made max pooling a quarter of LeNet's one-thread training time before (see maxPlane). F32 max
- * pooling's usual cases go to {@link MaxPoolF32}.
+ * table made once per call. Max pooling's forward goes to {@link MaxPoolF32} (F32) or {@link MaxPoolDoubles}
+ * (the rest), its F32 backward to {@link MaxPoolF32}.
  */
 final class CpuPooling {
     /** Elements read or written per bulk transfer, at least one plane. */
@@ -18,42 +17,32 @@ final class CpuPooling {
 
     private final Parallel parallel;
     private final MaxPoolF32 maxF32;
+    private final MaxPoolDoubles maxDoubles;
 
     CpuPooling(Parallel parallel) {
         this.parallel = parallel;
         this.maxF32 = new MaxPoolF32(parallel);
+        this.maxDoubles = new MaxPoolDoubles(parallel);
     }
 
-    /**
-     * Each output pixel's window on the input, clipped to the unpadded plane: rows [h0, h1), columns [w0, w1);
-     * and for max pooling the plane offset of tap t of output pixel p at {@code offsets[t * outPlane + p]}, taps
-     * in row-major window order, where a clipped window repeats its first offset (a repeat changes neither the
-     * maximum nor its first position). The offsets are made only for max pooling's forward pass, and only up to
-     * {@link #MAX_OFFSETS} of them (large windows at stride 1 would need gigabytes): beyond, it scans each window.
-     */
+    /** Each output pixel's window on the input, clipped to the unpadded plane: rows [h0, h1), columns [w0, w1). */
     private static final class Windows {
-        static final long MAX_OFFSETS = 1 << 24;
-
         final int width;
         final int inPlane;
         final int outPlane;
-        final int taps;
         final int[] h0;
         final int[] h1;
         final int[] w0;
         final int[] w1;
-        final int[] offsets;
 
-        Windows(Pool2dGeometry g, boolean maxOffsets) {
+        Windows(Pool2dGeometry g) {
             width = g.width();
             inPlane = g.height() * g.width();
             outPlane = g.outH() * g.outW();
-            taps = g.kernelH() * g.kernelW();
             h0 = new int[outPlane];
             h1 = new int[outPlane];
             w0 = new int[outPlane];
             w1 = new int[outPlane];
-            offsets = maxOffsets && (long) outPlane * taps <= MAX_OFFSETS ? new int[outPlane * taps] : null;
             for (int oh = 0; oh < g.outH(); oh++) {
                 for (int ow = 0; ow < g.outW(); ow++) {
                     int p = oh * g.outW() + ow;
@@ -63,22 +52,7 @@ final class CpuPooling {
                     h1[p] = Math.min(hStart + g.kernelH(), g.height());
                     w0[p] = Math.max(wStart, 0);
                     w1[p] = Math.min(wStart + g.kernelW(), g.width());
-                    if (offsets != null) {
-                        fillOffsets(p);
-                    }
                 }
-            }
-        }
-
-        private void fillOffsets(int p) {
-            int t = 0;
-            for (int h = h0[p]; h < h1[p]; h++) {
-                for (int x = w0[p]; x < w1[p]; x++) {
-                    offsets[t++ * outPlane + p] = h * width + x;
-                }
-            }
-            for (; t < taps; t++) {
-                offsets[t * outPlane + p] = offsets[p];
             }
         }
 
@@ -118,110 +92,11 @@ final class CpuPooling {
 
     /** out = max over each window; indices = flat position {@code h * width + w} of that max in its plane. */
     void maxForward(Tensor input, Pool2dGeometry g, Tensor out, Tensor indices) {
-        if (MaxPoolF32.takesForward(input, g)) {
+        if (MaxPoolF32.takesForward(input)) {
             maxF32.forward(input, g, out, indices);
             return;
         }
-        Data in = Data.of(input);
-        Data o = Data.of(out);
-        Windows w = new Windows(g, true);
-        forBlocks(g, w, windowWork(g), (scratch, first, count) -> {
-            double[] planes = scratch.in();
-            double[] max = scratch.out();
-            long[] best = scratch.positions();
-            in.read(first * w.inPlane, planes, 0, count * w.inPlane);
-            for (int k = 0; k < count; k++) {
-                maxPlane(w, planes, k * w.inPlane, max, best, k * w.outPlane);
-            }
-            o.write(first * w.outPlane, max, 0, count * w.outPlane);
-            Data.writeIndices(indices, first * w.outPlane, best, count * w.outPlane);
-        });
-    }
-
-    /**
-     * The maximum of each window of the plane at {@code in[inBase ..]} and its first position; NaN wins, as in
-     * PyTorch. Tap by tap over all output pixels: the maximum by {@code Math.max} (an intrinsic that propagates
-     * NaN), then the position by a backward scan of selects, the last of which is the first match. Measured
-     * on LeNet's first pooling: a compare-and-branch per element mispredicts on half of them, and a loop
-     * over each window's few taps pays its loop set-up per pixel; both ran 2-3x slower.
-     */
-    private static void maxPlane(Windows w, double[] in, int inBase, double[] max, long[] best, int outBase) {
-        if (w.offsets == null) {
-            maxPlaneByWindows(w, in, inBase, max, best, outBase);
-            return;
-        }
-        if (w.taps == 4) {
-            maxPlane2x2(w, in, inBase, max, best, outBase);
-            return;
-        }
-        int n = w.outPlane;
-        int[] offsets = w.offsets;
-        for (int p = 0; p < n; p++) {
-            max[outBase + p] = in[inBase + offsets[p]];
-        }
-        for (int t = 1; t < w.taps; t++) {
-            for (int p = 0; p < n; p++) {
-                max[outBase + p] = Math.max(max[outBase + p], in[inBase + offsets[t * n + p]]);
-            }
-        }
-        for (int t = w.taps - 1; t >= 0; t--) {
-            for (int p = 0; p < n; p++) {
-                int offset = offsets[t * n + p];
-                double v = in[inBase + offset];
-                double m = max[outBase + p];
-                best[outBase + p] = (v == m) | (v != v) ? offset : best[outBase + p];
-            }
-        }
-    }
-
-    /** {@link #maxPlane} window by window, for geometries whose offsets table would be too large: the same results. */
-    private static void maxPlaneByWindows(Windows w, double[] in, int inBase, double[] max, long[] best, int outBase) {
-        for (int p = 0; p < w.outPlane; p++) {
-            double m = in[inBase + w.h0[p] * w.width + w.w0[p]];
-            for (int h = w.h0[p]; h < w.h1[p]; h++) {
-                for (int x = w.w0[p]; x < w.w1[p]; x++) {
-                    m = Math.max(m, in[inBase + h * w.width + x]);
-                }
-            }
-            max[outBase + p] = m;
-            best[outBase + p] = firstAt(w, in, inBase, p, m);
-        }
-    }
-
-    /** The first position in window p, row by row, that holds {@code m} or a NaN. */
-    private static int firstAt(Windows w, double[] in, int inBase, int p, double m) {
-        for (int h = w.h0[p]; h < w.h1[p]; h++) {
-            for (int x = w.w0[p]; x < w.w1[p]; x++) {
-                double v = in[inBase + h * w.width + x];
-                if (v == m || v != v) {
-                    return h * w.width + x;
-                }
-            }
-        }
-        throw new IllegalStateException("max pooling: window " + p + " holds no maximum");
-    }
-
-    /** {@link #maxPlane} for 2 x 2 windows, the usual pooling: straight-line code, 4x faster again. */
-    private static void maxPlane2x2(Windows w, double[] in, int inBase, double[] max, long[] best, int outBase) {
-        int n = w.outPlane;
-        int[] offsets = w.offsets;
-        for (int p = 0; p < n; p++) {
-            int o0 = offsets[p];
-            int o1 = offsets[n + p];
-            int o2 = offsets[2 * n + p];
-            int o3 = offsets[3 * n + p];
-            double v0 = in[inBase + o0];
-            double v1 = in[inBase + o1];
-            double v2 = in[inBase + o2];
-            double v3 = in[inBase + o3];
-            double m = Math.max(Math.max(v0, v1), Math.max(v2, v3));
-            int at = o3;
-            at = (v2 == m) | (v2 != v2) ? o2 : at;
-            at = (v1 == m) | (v1 != v1) ? o1 : at;
-            at = (v0 == m) | (v0 != v0) ? o0 : at;
-            max[outBase + p] = m;
-            best[outBase + p] = at;
-        }
+        maxDoubles.forward(input, g, out, indices);
     }
 
     /** gradInput = 0, then each gradOut element is added at its recorded index. */
@@ -232,7 +107,7 @@ final class CpuPooling {
         }
         Data go = Data.of(gradOut);
         Data gi = Data.of(gradInput);
-        Windows w = new Windows(g, false);
+        Windows w = new Windows(g);
         forBlocks(g, w, (long) w.inPlane + w.outPlane, (scratch, first, count) -> {
             double[] planes = scratch.in();
             double[] grad = scratch.out();
@@ -264,7 +139,7 @@ final class CpuPooling {
     void avgForward(Tensor input, Pool2dGeometry g, Tensor out) {
         Data in = Data.of(input);
         Data o = Data.of(out);
-        Windows w = new Windows(g, false);
+        Windows w = new Windows(g);
         double[] divisors = avgDivisors(g);
         boolean columns = columnWindows(g);
         forBlocks(g, w, windowWork(g), (scratch, first, count) -> {
@@ -294,7 +169,7 @@ final class CpuPooling {
     void avgBackward(Tensor gradOut, Pool2dGeometry g, Tensor gradInput) {
         Data go = Data.of(gradOut);
         Data gi = Data.of(gradInput);
-        Windows w = new Windows(g, false);
+        Windows w = new Windows(g);
         double[] divisors = avgDivisors(g);
         boolean columns = columnWindows(g);
         forBlocks(g, w, windowWork(g) + w.inPlane, (scratch, first, count) -> {

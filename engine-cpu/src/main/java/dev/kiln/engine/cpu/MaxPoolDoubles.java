@@ -1,0 +1,166 @@
+package dev.kiln.engine.cpu;
+
+import dev.kiln.engine.Pool2dGeometry;
+import dev.kiln.engine.Tensor;
+
+/**
+ * Max pooling's forward in doubles, for every dtype but F32 (which {@link MaxPoolF32} takes): the same window-by-window
+ * code as {@link MaxPoolF32}'s, straight-line for full 2 x 2 and 3 x 3 windows, on planes read in bulk through
+ * {@link Data}. Same results: NaN wins (the first NaN's position is recorded), else the first maximum in row-major
+ * window order; padding never wins.
+ */
+final class MaxPoolDoubles {
+    /** Elements read or written per bulk transfer, at least one plane. */
+    private static final int BLOCK = 1 << 14;
+
+    private final Parallel parallel;
+
+    MaxPoolDoubles(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    /** out = max over each window; indices = flat position {@code h * width + w} of that max in its plane. */
+    void forward(Tensor input, Pool2dGeometry g, Tensor out, Tensor indices) {
+        Data in = Data.of(input);
+        Data o = Data.of(out);
+        int inPlane = g.height() * g.width();
+        int outPlane = g.outH() * g.outW();
+        int perBlock = Math.max(1, BLOCK / Math.max(inPlane, outPlane));
+        MaxPoolColumns columns = MaxPoolColumns.of(g);
+        long work = (long) outPlane * g.kernelH() * g.kernelW();
+        parallel.forRange(g.batch() * g.channels(), work, (start, end) -> {
+            double[] planes = new double[perBlock * inPlane];
+            double[] max = new double[perBlock * outPlane];
+            long[] best = new long[perBlock * outPlane];
+            for (int first = start; first < end; first += perBlock) {
+                int count = Math.min(perBlock, end - first);
+                in.read(first * inPlane, planes, 0, count * inPlane);
+                for (int k = 0; k < count; k++) {
+                    maxPlane(g, columns, planes, k * inPlane, max, best, k * outPlane);
+                }
+                o.write(first * outPlane, max, 0, count * outPlane);
+                Data.writeIndices(indices, first * outPlane, best, count * outPlane);
+            }
+        });
+    }
+
+    /**
+     * One plane's windows, row by row: the windows clipped by the padding or the edge one at a time, the full
+     * ones between them in straight-line code where the kernel is 2 x 2 or 3 x 3.
+     */
+    private static void maxPlane(Pool2dGeometry g, MaxPoolColumns columns, double[] in, int inBase, double[] max,
+                                 long[] best, int outBase) {
+        int width = g.width();
+        int outW = g.outW();
+        for (int oh = 0; oh < g.outH(); oh++) {
+            int top = oh * g.strideH() - g.padH();
+            int r0 = Math.max(top, 0);
+            int r1 = Math.min(top + g.kernelH(), g.height());
+            int to = outBase + oh * outW;
+            for (int ow = 0; ow < columns.fullFrom(); ow++) {
+                clipped(g, in, inBase, r0, r1, ow, max, best, to + ow);
+            }
+            boolean fullRows = r1 - r0 == g.kernelH();
+            if (fullRows && g.kernelH() == 3 && g.kernelW() == 3) {
+                full3x3(g, columns, in, inBase, r0 * width, max, best, to);
+            } else if (fullRows && g.kernelH() == 2 && g.kernelW() == 2) {
+                full2x2(g, columns, in, inBase, r0 * width, max, best, to);
+            } else {
+                for (int ow = columns.fullFrom(); ow < columns.fullTo(); ow++) {
+                    clipped(g, in, inBase, r0, r1, ow, max, best, to + ow);
+                }
+            }
+            for (int ow = columns.fullTo(); ow < outW; ow++) {
+                clipped(g, in, inBase, r0, r1, ow, max, best, to + ow);
+            }
+        }
+    }
+
+    /** Whether tap value {@code v} is the window's recorded maximum {@code m}: equal to it, or a NaN. */
+    private static boolean hit(double v, double m) {
+        return (v == m) | (v != v);
+    }
+
+    /**
+     * Window (rows [r0, r1), column ow's clipped columns) by loops: the maximum by {@code Math.max} (an intrinsic
+     * that propagates NaN), then the first position that holds it or a NaN.
+     */
+    private static void clipped(Pool2dGeometry g, double[] in, int inBase, int r0, int r1, int ow, double[] max,
+                                long[] best, int to) {
+        int width = g.width();
+        int left = ow * g.strideW() - g.padW();
+        int c0 = Math.max(left, 0);
+        int c1 = Math.min(left + g.kernelW(), width);
+        double m = in[inBase + r0 * width + c0];
+        for (int h = r0; h < r1; h++) {
+            for (int w = c0; w < c1; w++) {
+                m = Math.max(m, in[inBase + h * width + w]);
+            }
+        }
+        max[to] = m;
+        for (int h = r0; h < r1; h++) {
+            for (int w = c0; w < c1; w++) {
+                if (hit(in[inBase + h * width + w], m)) {
+                    best[to] = h * width + w;
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Full 3 x 3 windows of one output row, top row at plane offset {@code row}: selects from the last tap back. */
+    private static void full3x3(Pool2dGeometry g, MaxPoolColumns columns, double[] in, int inBase, int row,
+                                double[] max, long[] best, int to) {
+        int width = g.width();
+        int stride = g.strideW();
+        for (int ow = columns.fullFrom(); ow < columns.fullTo(); ow++) {
+            int p0 = row + ow * stride - g.padW();
+            int p3 = p0 + width;
+            int p6 = p3 + width;
+            double v0 = in[inBase + p0];
+            double v1 = in[inBase + p0 + 1];
+            double v2 = in[inBase + p0 + 2];
+            double v3 = in[inBase + p3];
+            double v4 = in[inBase + p3 + 1];
+            double v5 = in[inBase + p3 + 2];
+            double v6 = in[inBase + p6];
+            double v7 = in[inBase + p6 + 1];
+            double v8 = in[inBase + p6 + 2];
+            double m = Math.max(Math.max(Math.max(v0, v1), Math.max(v2, v3)),
+                    Math.max(Math.max(v4, v5), Math.max(Math.max(v6, v7), v8)));
+            int at = p6 + 2;
+            at = hit(v7, m) ? p6 + 1 : at;
+            at = hit(v6, m) ? p6 : at;
+            at = hit(v5, m) ? p3 + 2 : at;
+            at = hit(v4, m) ? p3 + 1 : at;
+            at = hit(v3, m) ? p3 : at;
+            at = hit(v2, m) ? p0 + 2 : at;
+            at = hit(v1, m) ? p0 + 1 : at;
+            at = hit(v0, m) ? p0 : at;
+            max[to + ow] = m;
+            best[to + ow] = at;
+        }
+    }
+
+    /** Full 2 x 2 windows of one output row, as {@link #full3x3}. */
+    private static void full2x2(Pool2dGeometry g, MaxPoolColumns columns, double[] in, int inBase, int row,
+                                double[] max, long[] best, int to) {
+        int width = g.width();
+        int stride = g.strideW();
+        for (int ow = columns.fullFrom(); ow < columns.fullTo(); ow++) {
+            int p0 = row + ow * stride - g.padW();
+            int p2 = p0 + width;
+            double v0 = in[inBase + p0];
+            double v1 = in[inBase + p0 + 1];
+            double v2 = in[inBase + p2];
+            double v3 = in[inBase + p2 + 1];
+            double m = Math.max(Math.max(v0, v1), Math.max(v2, v3));
+            int at = p2 + 1;
+            at = hit(v2, m) ? p2 : at;
+            at = hit(v1, m) ? p0 + 1 : at;
+            at = hit(v0, m) ? p0 : at;
+            max[to + ow] = m;
+            best[to + ow] = at;
+        }
+    }
+}
