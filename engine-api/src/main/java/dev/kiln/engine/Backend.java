@@ -1147,4 +1147,15 @@ public interface Backend extends AutoCloseable {
     default void irfft(Tensor c, boolean hermitian, double scale, Tensor out) {
         FftComposite.irfft(c, hermitian, scale, out);
     }
+
+    /**
+     * {@link #maxPool2dForward} without the positions, for a forward pass that records no gradient: out
+     * {@code [batch, channels, outH, outW]} (input's dtype) = the maximum of each window, NaN if it holds one. By
+     * default maxPool2dForward into indices made and freed here; a backend overrides it to skip finding them.
+     */
+    default void maxPool2dValues(Tensor input, Pool2dGeometry g, Tensor out) {
+        try (Tensor indices = input.emptyLike(g.outputShape(), DType.I64)) {
+            maxPool2dForward(input, g, out, indices);
+        }
+    }
 }

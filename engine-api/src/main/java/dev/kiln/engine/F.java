@@ -510,9 +510,14 @@ public final class F {
     public static Tensor maxPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
         Pool2dGeometry g = poolGeometry("maxPool2d", input, kernel, stride, padding, ceilMode, true);
         Tensor out = input.emptyLike(g.outputShape(), input.dtype());
+        if (!Tensor.recordsFrom(input)) {
+            // Only the backward pass reads the positions; finding them is most of the forward pass's time.
+            input.backend().maxPool2dValues(input, g, out);
+            return out;
+        }
         Tensor indices = input.emptyLike(g.outputShape(), DType.I64);
         input.backend().maxPool2dForward(input, g, out, indices);
-        out.recordWithSaved("maxPool2d", new Tensor[] {input}, maxPoolGradient(input, g, indices), indices);
+        out.record("maxPool2d", new Tensor[] {input}, maxPoolGradient(input, g, indices));
         return out;
     }
 

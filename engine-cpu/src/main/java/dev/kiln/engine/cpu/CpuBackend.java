@@ -721,4 +721,9 @@ public final class CpuBackend implements Backend {
     public void irfft(Tensor c, boolean hermitian, double scale, Tensor out) {
         fft.irfft(c, hermitian, scale, out);
     }
+
+    @Override
+    public void maxPool2dValues(Tensor input, Pool2dGeometry g, Tensor out) {
+        pooling.maxValues(input, g, out);
+    }
 }

@@ -99,6 +99,15 @@ final class CpuPooling {
         maxDoubles.forward(input, g, out, indices);
     }
 
+    /** out = max over each window, without the positions: for a forward pass that records no gradient. */
+    void maxValues(Tensor input, Pool2dGeometry g, Tensor out) {
+        if (MaxPoolF32.takesForward(input)) {
+            maxF32.values(input, g, out);
+            return;
+        }
+        maxDoubles.values(input, g, out);
+    }
+
     /** gradInput = 0, then each gradOut element is added at its recorded index. */
     void maxBackward(Tensor gradOut, Tensor indices, Pool2dGeometry g, Tensor gradInput) {
         if (MaxPoolF32.takesBackward(gradOut)) {

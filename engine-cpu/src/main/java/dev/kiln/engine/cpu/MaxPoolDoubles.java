@@ -44,6 +44,29 @@ final class MaxPoolDoubles {
         });
     }
 
+    /** out = max over each window, without the positions ({@link MaxPoolValues}). */
+    void values(Tensor input, Pool2dGeometry g, Tensor out) {
+        Data in = Data.of(input);
+        Data o = Data.of(out);
+        int inPlane = g.height() * g.width();
+        int outPlane = g.outH() * g.outW();
+        int perBlock = Math.max(1, BLOCK / Math.max(inPlane, outPlane));
+        MaxPoolColumns columns = MaxPoolColumns.of(g);
+        parallel.forRange(g.batch() * g.channels(), (long) inPlane + outPlane * g.kernelW(), (start, end) -> {
+            double[] planes = new double[perBlock * inPlane];
+            double[] rows = new double[g.width()];
+            double[] max = new double[perBlock * outPlane];
+            for (int first = start; first < end; first += perBlock) {
+                int count = Math.min(perBlock, end - first);
+                in.read(first * inPlane, planes, 0, count * inPlane);
+                for (int k = 0; k < count; k++) {
+                    MaxPoolValues.plane(g, columns, planes, k * inPlane, rows, max, k * outPlane);
+                }
+                o.write(first * outPlane, max, 0, count * outPlane);
+            }
+        });
+    }
+
     /**
      * One plane's windows, row by row: the windows clipped by the padding or the edge one at a time, the full
      * ones between them in straight-line code where the kernel is 2 x 2 or 3 x 3.

@@ -61,6 +61,31 @@ final class MaxPoolF32 {
         });
     }
 
+    /** out = max over each window, without the positions ({@link MaxPoolValues}). */
+    void values(Tensor input, Pool2dGeometry g, Tensor out) {
+        FloatBuffer in = CpuElementwise.f32(input);
+        FloatBuffer o = CpuElementwise.f32(out);
+        int inOffset = CpuElementwise.offset(input);
+        int outOffset = CpuElementwise.offset(out);
+        int inPlane = g.height() * g.width();
+        int outPlane = g.outH() * g.outW();
+        int perBlock = Math.max(1, BLOCK / Math.max(inPlane, outPlane));
+        MaxPoolColumns columns = MaxPoolColumns.of(g);
+        parallel.forRange(g.batch() * g.channels(), (long) inPlane + outPlane * g.kernelW(), (start, end) -> {
+            float[] planes = new float[perBlock * inPlane];
+            float[] rows = new float[g.width()];
+            float[] max = new float[perBlock * outPlane];
+            for (int first = start; first < end; first += perBlock) {
+                int count = Math.min(perBlock, end - first);
+                in.get(inOffset + first * inPlane, planes, 0, count * inPlane);
+                for (int k = 0; k < count; k++) {
+                    MaxPoolValues.plane(g, columns, planes, k * inPlane, rows, max, k * outPlane);
+                }
+                o.put(outOffset + first * outPlane, max, 0, count * outPlane);
+            }
+        });
+    }
+
     /**
      * One plane's windows, row by row: the windows clipped by the padding or the edge one at a time, the full
      * ones between them in straight-line code where the kernel is 2 x 2 or 3 x 3.

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The CPU's maxPool2dForward and maxPool2dBackward against window-by-window loops written here from PyTorch's
+ * The CPU's maxPool2dForward, maxPool2dValues and maxPool2dBackward against window-by-window loops written here from PyTorch's
  * definition (the first maximum in row-major window order, NaN above everything, padding never a candidate), in F32
  * and F64: the full 2 x 2 and 3 x 3 windows' straight-line code and the clipped windows at every edge, with padding,
  * strides 1 to 3, odd sizes, ceil mode's windows hanging over, and planes too small for a full window.
@@ -67,6 +67,21 @@ class CpuMaxPoolTest {
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void negativeInfinityWinsOverThePadding(DType dtype) {
         matchesTheLoops(dtype, 0, true);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void maximaWithoutPositionsMatchTheLoops(DType dtype) {
+        SplittableRandom random = new SplittableRandom(5);
+        for (boolean negativeInfinity : new boolean[] {false, true}) {
+            for (int[] spec : GEOMETRIES) {
+                Pool2dGeometry g = geometry(spec);
+                double[] x = rounded(values(g.inputShape(), random, negativeInfinity ? 0 : 0.1, negativeInfinity), dtype);
+                Tensor out = Tensor.empty(g.outputShape(), dtype, cpu);
+                cpu.maxPool2dValues(tensor(g.inputShape(), x, dtype), g, out);
+                assertArrayEquals(reference(g, x).values(), out.toDoubleArray(), "values, geometry " + g);
+            }
+        }
     }
 
     @ParameterizedTest
