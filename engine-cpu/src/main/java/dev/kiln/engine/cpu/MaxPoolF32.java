@@ -9,12 +9,13 @@ import java.util.Arrays;
 /**
  * Max pooling on F32 tensors without the general path's detour through double[]: the forward for every geometry
  * (dilation 1), window by window in straight-line code for full 2 x 2 and 3 x 3 windows, and the backward for every
- * geometry. Same results as PyTorch's: NaN wins (the first NaN's position is recorded) and the first maximum in
- * row-major window order is recorded; padding never wins. The forward once went through a table of each window's
- * tap offsets, in doubles, nine passes for the maximum and nine for its position: ResNet's 3 x 3 stride-2 pooling
- * of [1, 64, 112, 112] took 4.0-4.3 ms on 2 threads, now 2.5-2.8 ms, of which finding the positions is most (about
- * 17 ns of 20 an output on one thread, whether by these selects, a loop that stops at the first match or
- * branch-free integer keys); {@link #values} skips them where no gradient is recorded, 0.54 ms.
+ * geometry. NaN wins, as in PyTorch, and its first position is recorded (PyTorch 1.13's CPU records the last
+ * NaN's); otherwise the first maximum in row-major window order, as PyTorch's; padding never wins. The forward once
+ * went through a table of each window's tap offsets, in doubles, nine passes for the maximum and nine for its
+ * position: ResNet's 3 x 3 stride-2 pooling of [1, 64, 112, 112] took 4.0-4.3 ms on 2 threads, now 2.5-2.8 ms, of
+ * which finding the positions is most (about 17 ns of 20 an output on one thread, whether by these selects, a loop
+ * that stops at the first match or branch-free integer keys); {@link #values} skips them where no gradient is
+ * recorded, 0.54 ms.
  */
 final class MaxPoolF32 {
     /** Elements read or written per bulk transfer, at least one plane. */

@@ -15,8 +15,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The CPU's maxPool2dForward, maxPool2dValues and maxPool2dBackward against window-by-window loops written here from PyTorch's
- * definition (the first maximum in row-major window order, NaN above everything, padding never a candidate), in F32
+ * The CPU's maxPool2dForward, maxPool2dValues and maxPool2dBackward against window-by-window loops written here: the
+ * first maximum in row-major window order (PyTorch's), NaN above everything and its first position recorded (Kiln's
+ * rule: PyTorch 1.13's CPU records the last NaN's), padding never a candidate; in F32
  * and F64: the full 2 x 2 and 3 x 3 windows' straight-line code and the clipped windows at every edge, with padding,
  * strides 1 to 3, odd sizes, ceil mode's windows hanging over, and planes too small for a full window.
  */
@@ -76,7 +77,8 @@ class CpuMaxPoolTest {
         for (boolean negativeInfinity : new boolean[] {false, true}) {
             for (int[] spec : GEOMETRIES) {
                 Pool2dGeometry g = geometry(spec);
-                double[] x = rounded(values(g.inputShape(), random, negativeInfinity ? 0 : 0.1, negativeInfinity), dtype);
+                double nanShare = negativeInfinity ? 0 : 0.1;
+                double[] x = rounded(values(g.inputShape(), random, nanShare, negativeInfinity), dtype);
                 Tensor out = Tensor.empty(g.outputShape(), dtype, cpu);
                 cpu.maxPool2dValues(tensor(g.inputShape(), x, dtype), g, out);
                 assertArrayEquals(reference(g, x).values(), out.toDoubleArray(), "values, geometry " + g);
@@ -93,7 +95,8 @@ class CpuMaxPoolTest {
             double[] x = rounded(values(g.inputShape(), random, 0.1, false), dtype);
             double[] gradOut = rounded(values(g.outputShape(), random, 0, false), dtype);
             Tensor indices = Tensor.empty(g.outputShape(), DType.I64, cpu);
-            cpu.maxPool2dForward(tensor(g.inputShape(), x, dtype), g, Tensor.empty(g.outputShape(), dtype, cpu), indices);
+            Tensor out = Tensor.empty(g.outputShape(), dtype, cpu);
+            cpu.maxPool2dForward(tensor(g.inputShape(), x, dtype), g, out, indices);
             Tensor gradInput = Tensor.empty(g.inputShape(), dtype, cpu);
             cpu.maxPool2dBackward(tensor(g.outputShape(), gradOut, dtype), indices, g, gradInput);
             double[] expected = new double[x.length];
