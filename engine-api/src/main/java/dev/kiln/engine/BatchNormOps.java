@@ -20,8 +20,10 @@ final class BatchNormOps {
         int channels = x.dim(1);
         Backend backend = x.backend();
         Tensor out = x.emptyLike(x.shape(), x.dtype());
-        Tensor saveMean = x.emptyLike(Shape.of(channels), x.dtype());
-        Tensor saveInvStd = x.emptyLike(Shape.of(channels), x.dtype());
+        // Inference keeps the statistics only for a backward pass: none where the op is not recorded.
+        boolean saves = training || Tensor.recordsFrom(x, weight, bias, residual);
+        Tensor saveMean = saves ? x.emptyLike(Shape.of(channels), x.dtype()) : null;
+        Tensor saveInvStd = saves ? x.emptyLike(Shape.of(channels), x.dtype()) : null;
         if (residual != null) {
             backend.batchNormAddActivationForward(x, residual, weight, bias, runningMean, runningVar, training,
                     momentum, eps, activation, param, out, saveMean, saveInvStd);

@@ -25,13 +25,15 @@ import java.util.function.DoubleUnaryOperator;
  * of 8, one run each): training forward 16.5 -> 9.8 ms, with backward (through autograd) 53.6 -> 33.6 ms, inference
  * forward 10.0 -> 6.7 ms; [32, 64, 32, 32]: 1.49 -> 0.73, 5.85 -> 3.68 and 0.73 -> 0.27 ms. The
  * forward pass may add a residual and apply an activation as it writes each channel, saving a pass over the output
- * for each.
+ * for each. Inference mode's forward, which needs no statistics of x, is {@link CpuBatchNormInference}'s single pass.
  */
 final class CpuBatchNorm {
     private final Parallel parallel;
+    private final CpuBatchNormInference inference;
 
     CpuBatchNorm(Parallel parallel) {
         this.parallel = parallel;
+        this.inference = new CpuBatchNormInference(parallel);
     }
 
     /** x's layout as [n, channels, spatial]. */
@@ -86,15 +88,16 @@ final class CpuBatchNorm {
     }
 
     /**
-     * What a forward call does with each channel's statistics: weight and bias (null: none), the running statistics
-     * (null: none), where to save the mean and invStd (null: nowhere), and {@code m} values a channel.
+     * What a training-mode forward call does with each channel's statistics: weight and bias (null: none), the
+     * running statistics to update (null: none), where to save the mean and invStd (null: nowhere), and {@code m}
+     * values a channel.
      */
     private record Statistics(Data weight, Data bias, Data runningMean, Data runningVar, Data saveMean,
-                              Data saveInvStd, boolean training, double momentum, double eps, int m) {
+                              Data saveInvStd, double momentum, double eps, int m) {
         static Statistics of(Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar, Tensor saveMean,
-                             Tensor saveInvStd, boolean training, double momentum, double eps, int m) {
+                             Tensor saveInvStd, double momentum, double eps, int m) {
             return new Statistics(data(weight), data(bias), data(runningMean), data(runningVar), data(saveMean),
-                    data(saveInvStd), training, momentum, eps, m);
+                    data(saveInvStd), momentum, eps, m);
         }
 
         private static Data data(Tensor t) {
@@ -102,26 +105,18 @@ final class CpuBatchNorm {
         }
 
         /**
-         * Channel c's normalisation: in training from its sum and its squared deviations about the mean, which also
-         * update the running statistics; in inference from the running statistics. Saves the mean and invStd it
-         * normalises with.
+         * Channel c's normalisation from its sum and its squared deviations about the mean, which also update the
+         * running statistics. Saves the mean and invStd it normalises with.
          */
         Normalisation normalisation(int c, DoubleSupplier sum, DoubleUnaryOperator squaredDeviations) {
-            double mean;
-            double invStd;
-            if (training) {
-                mean = sum.getAsDouble() / m;
-                double squares = squaredDeviations.applyAsDouble(mean);
-                invStd = 1 / Math.sqrt(squares / m + eps);
-                if (runningMean != null) {
-                    runningMean.set(c, (1 - momentum) * runningMean.get(c) + momentum * mean);
-                }
-                if (runningVar != null) {
-                    runningVar.set(c, (1 - momentum) * runningVar.get(c) + momentum * (squares / (m - 1)));
-                }
-            } else {
-                mean = runningMean.get(c);
-                invStd = 1 / Math.sqrt(runningVar.get(c) + eps);
+            double mean = sum.getAsDouble() / m;
+            double squares = squaredDeviations.applyAsDouble(mean);
+            double invStd = 1 / Math.sqrt(squares / m + eps);
+            if (runningMean != null) {
+                runningMean.set(c, (1 - momentum) * runningMean.get(c) + momentum * mean);
+            }
+            if (runningVar != null) {
+                runningVar.set(c, (1 - momentum) * runningVar.get(c) + momentum * (squares / (m - 1)));
             }
             if (saveMean != null) {
                 saveMean.set(c, mean);
@@ -136,15 +131,36 @@ final class CpuBatchNorm {
 
     /** A channel's output {@code (x - mean) * scale + shift}. */
     record Normalisation(double mean, double scale, double shift) {
+        /** v normalised in double. */
+        double apply(double v) {
+            return (v - mean) * scale + shift;
+        }
+
+        /** meanHigh of {@link #applyF32}: the mean rounded to float. */
+        float meanF32() {
+            return (float) mean;
+        }
+
+        float scaleF32() {
+            return (float) scale;
+        }
+
+        /** shift' of {@link #applyF32}: the shift less the mean's rounding error times the scale. */
+        float shiftF32() {
+            return (float) (shift - (mean - meanF32()) * scale);
+        }
+
         /**
          * v[from, to) = this normalisation of them in float: {@code fma(v - meanHigh, scale, shift')}, meanHigh the
          * mean rounded to float (v - meanHigh exact for the values near it) and shift' = shift - (mean - meanHigh) *
          * scale, so that the mean's rounding moves no value; one rounding more than the FMA's where the CPU has none.
          */
         void applyF32(float[] v, int from, int to) {
-            float meanHigh = (float) mean;
-            float s = (float) scale;
-            float t = (float) (shift - (mean - meanHigh) * scale);
+            applyF32(v, from, to, meanF32(), scaleF32(), shiftF32());
+        }
+
+        /** v[from, to) = {@code fma(v - meanHigh, s, t)}: {@link #applyF32(float[], int, int)} from its constants. */
+        static void applyF32(float[] v, int from, int to, float meanHigh, float s, float t) {
             if (FusedMultiplyAdd.IN_HARDWARE) {
                 for (int i = from; i < to; i++) {
                     v[i] = Math.fma(v[i] - meanHigh, s, t);
@@ -212,10 +228,15 @@ final class CpuBatchNorm {
     void forward(Tensor x, Tensor residual, Tensor weight, Tensor bias, Tensor runningMean, Tensor runningVar,
                  boolean training, double momentum, double eps, UnaryOp activation, double param, Tensor out,
                  Tensor saveMean, Tensor saveInvStd) {
+        if (!training) {
+            inference.forward(x, residual, weight, bias, runningMean, runningVar, eps, activation, param, out,
+                    saveMean, saveInvStd);
+            return;
+        }
         Epilogue epilogue = new Epilogue(residual, activation, param);
         Layout l = Layout.of(x);
-        Statistics statistics = Statistics.of(weight, bias, runningMean, runningVar, saveMean, saveInvStd, training,
-                momentum, eps, l.perChannel());
+        Statistics statistics = Statistics.of(weight, bias, runningMean, runningVar, saveMean, saveInvStd, momentum,
+                eps, l.perChannel());
         if (x.dtype() == DType.F32) {
             forwardF32(x, l, statistics, epilogue, out);
             return;
@@ -231,7 +252,7 @@ final class CpuBatchNorm {
                 Normalisation f = statistics.normalisation(c, () -> sum(values),
                         mean -> squaredDeviations(values, mean));
                 for (int i = 0; i < m; i++) {
-                    values[i] = (values[i] - f.mean()) * f.scale() + f.shift();
+                    values[i] = f.apply(values[i]);
                 }
                 if (epilogue.none()) {
                     l.scatter(values, c, o, scratch);
