@@ -174,10 +174,13 @@ final class GridSampleOps {
         };
     }
 
-    /** x clamped into [0, size - 1]; the gradient passes strictly inside only, as PyTorch's clip_coordinates. */
+    /**
+     * x clamped into [0, size - 1], NaN to 0; the gradient passes strictly inside only, as PyTorch's
+     * clip_coordinates.
+     */
     private static Tensor clipped(Tensor x, int size) {
         Tensor inside = x.gt(0).mul(x.lt(size - 1));
-        return Tensor.where(inside, x, x.detach().clamp(0, size - 1));
+        return Tensor.where(inside, x, x.detach().nanToNum(0, size - 1, 0).clamp(0, size - 1));
     }
 
     /** x mirrored at low and low + span until it lies between them; 0 for an empty span, as PyTorch. */

@@ -337,13 +337,16 @@ final class CpuGridSample {
             return extra + low;
         }
 
-        /** x clamped into [0, size - 1], passing a gradient strictly inside only. */
+        /**
+         * x clamped into [0, size - 1], passing a gradient strictly inside only; NaN (a NaN grid value, an infinite
+         * one reflected) is 0, as PyTorch's clip_coordinates, where Math.max kept it NaN and the point read nothing.
+         */
         private double clipped(double x) {
             if (x > 0 && x < size - 1) {
                 return x;
             }
             slope = 0;
-            return Math.min(Math.max(x, 0), size - 1);
+            return x > 0 ? size - 1 : 0;
         }
 
         /** Whether integer-valued position i lies on the axis. */

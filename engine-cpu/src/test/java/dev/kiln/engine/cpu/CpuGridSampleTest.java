@@ -1,5 +1,6 @@
 package dev.kiln.engine.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.engine.Backend;
@@ -70,6 +71,59 @@ class CpuGridSampleTest {
     void theCompositionDifferentiatesInsideABackwardPass(DType dtype) {
         assertClose("F.gridSample bilinear reflection alignCorners " + dtype, differentiated(composed, dtype),
                 differentiated(cpu, dtype), dtype == DType.F64 ? 1e-12 : 1e-5);
+    }
+
+    /**
+     * PyTorch 1.13's grid_sample of [1, 1, 3, 4] values (1 to 12) / 7 at (NaN, 0.2), (0.3, NaN), (Inf, -0.4),
+     * (-Inf, 0.5) and (Inf, -Inf) (models/src/test/pytorch/grid_sample_nonfinite.py): border and reflection take a
+     * NaN coordinate, and reflection an infinite one, as 0; border clips an infinite one to the edge. One row per
+     * mode (bilinear, nearest), padding (border, reflection) and alignCorners (false, true); F32 gave the same.
+     */
+    private static final double[][] NON_FINITE_EXPECTED = {
+        {0.8857142857142857, 0.4428571428571429, 0.8, 1.142857142857143, 0.5714285714285714},
+        {0.8285714285714286, 0.42142857142857143, 0.9142857142857143, 1.0, 0.5714285714285714},
+        {0.8857142857142857, 0.4428571428571429, 0.3714285714285714, 1.142857142857143, 0.14285714285714285},
+        {0.8285714285714286, 0.42142857142857143, 0.4857142857142857, 1.0, 0.14285714285714285},
+        {0.7142857142857143, 0.42857142857142855, 0.5714285714285714, 1.2857142857142858, 0.5714285714285714},
+        {0.7142857142857143, 0.42857142857142855, 1.1428571428571428, 1.2857142857142858, 0.5714285714285714},
+        {0.7142857142857143, 0.42857142857142855, 0.14285714285714285, 1.2857142857142858, 0.14285714285714285},
+        {0.7142857142857143, 0.42857142857142855, 0.7142857142857143, 1.2857142857142858, 0.14285714285714285},
+    };
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void nonFiniteCoordinatesUnderBorderAndReflectionSampleAsPyTorch(DType dtype) {
+        double nan = Double.NaN;
+        double inf = Double.POSITIVE_INFINITY;
+        double[] points = {nan, 0.2, 0.3, nan, inf, -0.4, -inf, 0.5, inf, -inf};
+        double[] values = new double[12];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (i + 1) / 7.0;
+        }
+        int row = 0;
+        for (GridSampleMode mode : new GridSampleMode[] {GridSampleMode.BILINEAR, GridSampleMode.NEAREST}) {
+            for (GridSamplePadding padding : new GridSamplePadding[] {GridSamplePadding.BORDER,
+                GridSamplePadding.REFLECTION}) {
+                for (boolean alignCorners : new boolean[] {false, true}) {
+                    double[] expected = NON_FINITE_EXPECTED[row++];
+                    for (Backend backend : new Backend[] {cpu, composed}) {
+                        Tensor input = host(backend, values, Shape.of(1, 1, 3, 4), dtype);
+                        Tensor grid = host(backend, points, Shape.of(1, 1, 5, 2), dtype);
+                        Tensor out = Tensor.empty(Shape.of(1, 1, 1, 5), dtype, backend);
+                        backend.gridSample2dForward(input, grid, mode, padding, alignCorners, out);
+                        assertArrayEquals(expected, out.toDoubleArray(), 1e-6, mode + " " + padding
+                                + " alignCorners " + alignCorners + " " + dtype + " on "
+                                + (backend == cpu ? "the kernel" : "the composition"));
+                    }
+                }
+            }
+        }
+    }
+
+    private static Tensor host(Backend backend, double[] values, Shape shape, DType dtype) {
+        Tensor t = Tensor.empty(shape, DType.F64, backend);
+        backend.copyFromHost(DoubleBuffer.wrap(values), t);
+        return dtype == DType.F64 ? t : t.to(dtype);
     }
 
     /** F.gridSample's output and the gradients of its input and grid from a backward pass, on {@code backend}. */
