@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
- * BatchNormalization (in the module's mode), LayerNormalization, InstanceNormalization, Softmax, LogSoftmax,
- * ReduceMean, ReduceSum and ReduceMax, in the semantics of the opset the model imports.
+ * BatchNormalization (in the module's mode), LayerNormalization, InstanceNormalization, Softmax and LogSoftmax, in the
+ * semantics of the opset the model imports.
  */
 final class NormalizationConverters {
     private NormalizationConverters() {
@@ -20,9 +20,6 @@ final class NormalizationConverters {
         ops.put("Softmax", n -> softmax(n, F::softmax));
         ops.put("LogSoftmax", n -> softmax(n, F::logSoftmax));
         ops.put("InstanceNormalization", NormalizationConverters::instanceNormalization);
-        ops.put("ReduceMean", n -> reduce(n, (x, axis, keep) -> x.mean(axis, keep)));
-        ops.put("ReduceSum", n -> reduce(n, (x, axis, keep) -> x.sum(axis, keep)));
-        ops.put("ReduceMax", n -> reduce(n, (x, axis, keep) -> x.amax(new int[] {axis}, keep)));
     }
 
     /**
@@ -94,12 +91,6 @@ final class NormalizationConverters {
         return centred.div(centred.square().mean(-1, true).add(eps).sqrt());
     }
 
-    /** One axis of a reduction. */
-    @FunctionalInterface
-    private interface AxisReduction {
-        Tensor apply(Tensor x, int axis, boolean keepDim);
-    }
-
     /**
      * InstanceNormalization: each sample's channel normalised over its spatial axes (mean and biased variance), then
      * scale and B per channel; [N, C, ...].
@@ -119,30 +110,4 @@ final class NormalizationConverters {
         };
     }
 
-    /**
-     * ReduceMean, ReduceSum or ReduceMax over their axes (an input where the opset makes it one, ReduceSum's from 13
-     * and the others' from 18, else the attribute; none: every axis, unless noop_with_empty_axes).
-     */
-    private static OnnxStep reduce(OnnxNode node, AxisReduction reduction) {
-        long[] attributeAxes = node.intsAttr("axes");
-        boolean keep = node.intAttr("keepdims", 1) != 0;
-        boolean noopWithoutAxes = node.intAttr("noop_with_empty_axes", 0) != 0;
-        return (in, floatType) -> {
-            Tensor x = in[0].tensor(floatType);
-            long[] axes = in.length > 1 && in[1] != null ? in[1].longs() : attributeAxes;
-            if (axes == null || axes.length == 0) {
-                if (noopWithoutAxes) {
-                    return in[0];
-                }
-                axes = new long[x.rank()];
-                Arrays.setAll(axes, k -> k);
-            }
-            int[] sorted = Arrays.stream(axes).mapToInt(a -> (int) (a < 0 ? a + x.rank() : a)).sorted().toArray();
-            Tensor y = x;
-            for (int k = sorted.length - 1; k >= 0; k--) {
-                y = reduction.apply(y, sorted[k], keep);
-            }
-            return OnnxValue.of(y);
-        };
-    }
 }

@@ -23,7 +23,7 @@ final class OnnxOps {
         ActivationMoreConverters.register(all);
         BooleanConverters.register(all);
         SelectionConverters.register(all);
-        ReduceMoreConverters.register(all);
+        ReduceConverters.register(all);
         ArrangeConverters.register(all);
         return all;
     }

@@ -6,11 +6,11 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * The reductions besides ReduceMean, ReduceSum and ReduceMax: ReduceMin, ReduceProd, ReduceL1, ReduceL2,
- * ReduceSumSquare, ReduceLogSum and ReduceLogSumExp, over their axes (the attribute up to opset 17, input 1 from 18;
- * none: every axis, unless noop_with_empty_axes), keepdims as ONNX's.
+ * The reductions ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd, ReduceL1, ReduceL2, ReduceSumSquare,
+ * ReduceLogSum and ReduceLogSumExp over their axes (the attribute, or input 1 where the opset makes it one: ReduceSum's
+ * from 13, the others' from 18; none: every axis, unless noop_with_empty_axes), keepdims as ONNX's.
  */
-final class ReduceMoreConverters {
+final class ReduceConverters {
     /** One reduction of a tensor over sorted, distinct axes. */
     @FunctionalInterface
     private interface Reduction {
@@ -23,10 +23,13 @@ final class ReduceMoreConverters {
         Tensor apply(Tensor x, int axis, boolean keep);
     }
 
-    private ReduceMoreConverters() {
+    private ReduceConverters() {
     }
 
     static void register(Map<String, OnnxConverter> ops) {
+        ops.put("ReduceSum", n -> reduce(n, (x, axes, keep) -> perAxis(x, axes, keep, Tensor::sum)));
+        ops.put("ReduceMean", n -> reduce(n, (x, axes, keep) -> perAxis(x, axes, keep, Tensor::mean)));
+        ops.put("ReduceMax", n -> reduce(n, Tensor::amax));
         ops.put("ReduceMin", n -> reduce(n, Tensor::amin));
         ops.put("ReduceProd", n -> reduce(n, (x, axes, keep) -> perAxis(x, axes, keep, Tensor::prod)));
         ops.put("ReduceL1", n -> reduce(n, (x, axes, keep) -> perAxis(x.abs(), axes, keep, Tensor::sum)));
