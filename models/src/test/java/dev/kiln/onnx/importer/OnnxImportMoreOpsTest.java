@@ -13,12 +13,6 @@ import dev.kiln.onnx.AttributeProto;
 import dev.kiln.onnx.ModelProto;
 import dev.kiln.onnx.NodeProto;
 import dev.kiln.onnx.TensorProto;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -43,18 +37,7 @@ class OnnxImportMoreOpsTest {
     }
 
     static OnnxModule load(String name) {
-        String resource = "/onnx/more_" + name + ".onnx";
-        try (InputStream in = OnnxImportMoreOpsTest.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("no test resource " + resource);
-            }
-            Path copy = Files.createTempFile("kiln-" + name, ".onnx");
-            copy.toFile().deleteOnExit();
-            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-            return OnnxImport.load(copy);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return OnnxImportPyTorchParityTest.loadFixture("more_" + name + ".onnx");
     }
 
     private static Tensor input(OnnxImportMoreOpsFixtures.Case c, DType dtype) {

@@ -14,12 +14,6 @@ import dev.kiln.onnx.AttributeProto;
 import dev.kiln.onnx.ModelProto;
 import dev.kiln.onnx.NodeProto;
 import dev.kiln.onnx.TensorProto;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -40,18 +34,7 @@ class OnnxImportOpsTest {
     }
 
     static OnnxModule load(String name) {
-        String resource = "/onnx/ops_" + name + ".onnx";
-        try (InputStream in = OnnxImportOpsTest.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("no test resource " + resource);
-            }
-            Path copy = Files.createTempFile("kiln-" + name, ".onnx");
-            copy.toFile().deleteOnExit();
-            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-            return OnnxImport.load(copy);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return OnnxImportPyTorchParityTest.loadFixture("ops_" + name + ".onnx");
     }
 
     private static Tensor input(OnnxImportOpsFixtures.Case c, DType dtype) {

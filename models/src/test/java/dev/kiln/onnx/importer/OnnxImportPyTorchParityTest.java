@@ -74,17 +74,31 @@ class OnnxImportPyTorchParityTest {
         }
     }
 
-    /**
-     * The fixture as a file: a copy of the resource, so that it also loads where the tests run from a jar (the GPU
-     * bundle), where a resource has no path of its own.
-     */
+    /** The fixture {@code import_NAME.onnx} as a file ({@link #fixtureFile}). */
     static Path path(String name) {
-        String resource = "/onnx/import_" + name + ".onnx";
+        return fixtureFile("import_" + name + ".onnx");
+    }
+
+    /** The test resource {@code /onnx/FILE} imported ({@link #fixtureFile}). */
+    static OnnxModule loadFixture(String file) {
+        try {
+            return OnnxImport.load(fixtureFile(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The test resource {@code /onnx/FILE} as a file: a copy, so that it also loads where the tests run from a jar (the
+     * GPU bundle), where a resource has no path of its own.
+     */
+    static Path fixtureFile(String file) {
+        String resource = "/onnx/" + file;
         try (InputStream in = OnnxImportPyTorchParityTest.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("no test resource " + resource);
             }
-            Path copy = Files.createTempFile("kiln-" + name, ".onnx");
+            Path copy = Files.createTempFile("kiln-", "-" + file);
             copy.toFile().deleteOnExit();
             Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
             return copy;
