@@ -1119,11 +1119,12 @@ public interface Backend extends AutoCloseable {
     /**
      * Batched 1-D complex DFTs along the axis before the last of {@code x} {@code [..., n, 2]} (complex values as
      * PyTorch's {@code view_as_real} pairs, F32 or F64) into {@code out} (x's shape and dtype):
-     * {@code out_k = scale * sum_j x_j e^{s 2 pi i jk / n}}, s = -1 forward, +1 {@code inverse}. By default one GEMM
-     * against the n x n DFT matrix ({@link DftMatrix#transform}), O(n^2) per row; a backend overrides it with an FFT.
+     * {@code out_k = scale * sum_j x_j e^{s 2 pi i jk / n}}, s = -1 forward, +1 {@code inverse}. By default an FFT of
+     * Tensor ops ({@link FactoredFft}: GEMMs against small DFT matrices, twiddle products and transpositions); a
+     * backend overrides it with a native FFT.
      */
     default void fft(Tensor x, boolean inverse, double scale, Tensor out) {
-        DftMatrix.transform(x, inverse, scale, out);
+        FactoredFft.transform(x, inverse, scale, out);
     }
 
     /**

@@ -8,19 +8,18 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * {@link Backend#fft}'s default: the complex DFT of n points as a real [2n, 2n] matrix, built on the host and
- * uploaded to a tensor's backend, so that a batch of transforms is one GEMM on every backend. A complex value is a
- * (real, imaginary) pair of adjacent columns, as PyTorch's {@code view_as_real}. Angles come from a table of
- * {@code 2 pi r / n} with r = jk mod n, exact in the index product where {@code 2 pi jk / n} would lose digits for
- * large jk (r walks jk mod n by additions).
+ * The complex DFT of n points as a real [2n, 2n] matrix, built on the host and uploaded to a tensor's backend, so that
+ * a batch of transforms is one GEMM on every backend: the leaves of {@link FactoredFft}, {@link Backend#fft}'s default.
+ * A complex value is a (real, imaginary) pair of adjacent columns, as PyTorch's {@code view_as_real}. Angles come from
+ * {@link UnitRoots}, exact in the index product jk.
  *
- * <p>Cost: O(n^2) to build (about 5 ms for n = 1024) and to upload (0.1 ms on the CPU), O(rows * n^2) to apply,
- * against an FFT's O(rows * n log n); fine for n up to a few thousand. The host arrays of the last
- * {@value #CACHED} matrices of up to {@value #CACHED_ELEMENTS} elements (16 MB in F64) are kept, so that a loop over one
- * shape builds its matrices once and only uploads them.
+ * <p>Cost: O(n^2) to build (about 5 ms for n = 1024) and to upload (0.1 ms on the CPU), O(rows * n^2) to apply. The
+ * host arrays of the last {@value #CACHED} tables of up to {@value #CACHED_ELEMENTS} elements (16 MB in F64), these
+ * matrices and {@link ComplexFactor}'s, are kept, so that a loop over one shape builds its tables once and only
+ * uploads them.
  */
 final class DftMatrix {
-    private static final int CACHED = 8;
+    private static final int CACHED = 16;
     private static final int CACHED_ELEMENTS = 1 << 21;
     private static final Map<Key, Object> HOST = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -29,36 +28,21 @@ final class DftMatrix {
         }
     });
 
-    private final int n;
-    private final double[] cos;
-    private final double[] sin;
-
     /** What determines a matrix's host array. */
     private record Key(String kind, int n, double scale, DType dtype) {
     }
 
-    private DftMatrix(int n) {
-        this.n = n;
-        cos = new double[n];
-        sin = new double[n];
-        for (int r = 0; r < n; r++) {
-            double angle = 2 * Math.PI * r / n;
-            cos[r] = Math.cos(angle);
-            sin[r] = Math.sin(angle);
-        }
+    private DftMatrix() {
     }
 
     /**
-     * {@link Backend#fft}'s default: x [..., n, 2] times the n-point complex DFT matrix of the direction's sign, as
-     * one GEMM of x's rows, written into out.
+     * x [..., n, 2] times the n-point complex DFT matrix of {@code sign} (-1 forward, +1 inverse) and {@code scale}:
+     * a new tensor of x's shape, one GEMM of x's rows. Call with gradients off.
      */
-    static void transform(Tensor x, boolean inverse, double scale, Tensor out) {
+    static Tensor product(Tensor x, int sign, double scale) {
         int n = x.dim(x.rank() - 2);
         int rows = Math.toIntExact(x.size() / (2L * n));
-        try (Scope scope = Scope.open(); Autograd.Guard off = Autograd.noGrad()) {
-            Tensor product = x.reshape(rows, 2 * n).matmul(complexToComplex(x, n, inverse ? 1 : -1, scale));
-            out.backend().copy(product.reshape(out.shape().dims()), out);
-        }
+        return x.reshape(rows, 2 * n).matmul(complexToComplex(x, n, sign, scale)).reshape(x.shape().dims());
     }
 
     /**
@@ -69,12 +53,12 @@ final class DftMatrix {
         String kind = sign < 0 ? "complex forward" : "complex inverse";
         int cols = 2 * n;
         return upload(like, new Key(kind, n, scale, like.dtype()), cols, cols, () -> {
-            DftMatrix t = new DftMatrix(n);
+            UnitRoots t = UnitRoots.of(n);
             double[] w = new double[cols * cols];
             for (int j = 0; j < n; j++) {
                 for (int k = 0, r = 0; k < n; k++, r = t.next(r, j)) {
-                    double c = scale * t.cos[r];
-                    double s = sign * scale * t.sin[r];
+                    double c = scale * t.cos(r);
+                    double s = sign * scale * t.sin(r);
                     w[2 * j * cols + 2 * k] = c;
                     w[2 * j * cols + 2 * k + 1] = s;
                     w[(2 * j + 1) * cols + 2 * k] = -s;
@@ -85,10 +69,12 @@ final class DftMatrix {
         });
     }
 
-    /** The table index after r for a step below n: (r + step) mod n, so that a loop over k walks jk mod n. */
-    private int next(int r, int step) {
-        int s = r + step;
-        return s >= n ? s - n : s;
+    /**
+     * A [rows, cols] table on {@code like}'s backend in its dtype, its host array built by {@code values} unless kept
+     * under ({@code kind}, n, scale, dtype) from an earlier call.
+     */
+    static Tensor upload(Tensor like, String kind, int n, double scale, int rows, int cols, Supplier<double[]> values) {
+        return upload(like, new Key(kind, n, scale, like.dtype()), rows, cols, values);
     }
 
     /** The matrix of {@code key} on {@code like}'s backend, its host array built by {@code values} unless kept. */
