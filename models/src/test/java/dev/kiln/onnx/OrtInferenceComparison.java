@@ -8,6 +8,7 @@ import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.Fusion;
 import dev.kiln.nn.Module;
 import dev.kiln.zoo.ResNet;
 import dev.kiln.zoo.Zoo;
@@ -24,7 +25,9 @@ import java.util.Map;
  * that has not yet compiled the code it runs (a freshly started service's first requests); "warm" is Kiln and ONNX
  * Runtime after warm-ups of {@value #WARM_SECONDS} s (at most {@value #WARM_MAX_RUNS} runs), when the JIT has
  * compiled the forward pass: the MLP at batch 1 took 0.3-0.5 ms cold and 0.03 ms warm. A benchmark, not a test (run
- * by hand; docs/BENCHMARKS.md has the command and the figures).
+ * by hand; docs/BENCHMARKS.md has the command and the figures). "fused" is Kiln's warm median after
+ * {@link Fusion#fuseConvBatchNorm(Module)}, which folds each batch norm into the convolution before it as ONNX Runtime
+ * does when it loads a model (the same as unfused for models without batch norm).
  */
 public final class OrtInferenceComparison {
     private static final int COLD_WARM_UPS = 10;
@@ -44,8 +47,8 @@ public final class OrtInferenceComparison {
     public static void main(String[] args) throws IOException, OrtException {
         Engine.seed(1);
         Path dir = Files.createTempDirectory("kiln-ort");
-        System.out.printf("%-26s %12s %12s %10s %8s%n", "model [input]", "Kiln cold ms", "Kiln warm ms", "ORT ms",
-                "warm/ORT");
+        System.out.printf("%-26s %12s %12s %13s %10s %8s %9s%n", "model [input]", "Kiln cold ms", "Kiln warm ms",
+                "Kiln fused ms", "ORT ms", "warm/ORT", "fused/ORT");
         compare("mlp", Zoo.mlp(784, 10), dir, 1, 784);
         compare("mlp", Zoo.mlp(784, 10), dir, 128, 784);
         compare("lenet", Zoo.lenet(10), dir, 1, 1, 28, 28);
@@ -56,12 +59,14 @@ public final class OrtInferenceComparison {
 
     private static void compare(String name, Module model, Path dir, int... shape) throws IOException, OrtException {
         Path file = dir.resolve(name + ".onnx");
+        model.eval();
         OnnxExport.export(model, shape, file);
         float[] x = OrtCheck.input(shape);
         double[] kiln = kilnMillis(model, x, shape);
+        double fused = kilnMillis(Fusion.fuseConvBatchNorm(model), x, shape)[1];
         double ort = ortMillis(file, x, shape);
-        System.out.printf("%-26s %12.3f %12.3f %10.3f %8.2f%n", name + " " + Arrays.toString(shape), kiln[0], kiln[1],
-                ort, kiln[1] / ort);
+        System.out.printf("%-26s %12.3f %12.3f %13.3f %10.3f %8.2f %9.2f%n", name + " " + Arrays.toString(shape),
+                kiln[0], kiln[1], fused, ort, kiln[1] / ort, fused / ort);
     }
 
     /** Kiln's cold and warm medians. */
