@@ -7,7 +7,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The element-wise ops Kiln's export writes for its less common layers: Celu, Softsign, Shrink (Hardshrink and
- * Softshrink), Not (EmbeddingBag's padding mask) and LRN (LocalResponseNorm, of an odd size).
+ * Softshrink), Not (EmbeddingBag's padding mask), LRN (LocalResponseNorm, of an odd size) and Gelu (opset 20, what
+ * torch 2.x's exporters write for GELU from that opset).
  */
 final class ActivationMoreConverters {
     private ActivationMoreConverters() {
@@ -27,6 +28,17 @@ final class ActivationMoreConverters {
         });
         ops.put("Not", n -> unary(x -> x.eq(0)));
         ops.put("LRN", ActivationMoreConverters::lrn);
+        ops.put("Gelu", ActivationMoreConverters::gelu);
+    }
+
+    /** Gelu (opset 20): exact, or with approximate "tanh" PyTorch's tanh approximation. */
+    private static OnnxStep gelu(OnnxNode node) {
+        String approximate = node.stringAttr("approximate", "none");
+        return switch (approximate) {
+            case "none" -> unary(Tensor::gelu);
+            case "tanh" -> unary(Tensor::geluTanh);
+            default -> throw node.error("approximate " + approximate + " is not one of ONNX's none and tanh");
+        };
     }
 
     private static OnnxStep unary(UnaryOperator<Tensor> op) {

@@ -14,6 +14,7 @@ import java.util.Map;
  * 2-D ([N, C, H, W]) inputs; a 1-D node runs as a 2-D one of height 1. Every auto_pad ({@link AutoPad}); pads that
  * Kiln's ops cannot take as padding (uneven ones, a pool's beyond half its kernel) are padded explicitly first: zeros
  * for convolutions, -inf for MaxPool, zeros that AveragePool leaves out of its divisors unless count_include_pad.
+ * Dilations for Conv, ConvTranspose, MaxPool, LpPool (opset 18) and AveragePool (opset 19).
  */
 final class ConvolutionConverters {
     private ConvolutionConverters() {
@@ -97,6 +98,9 @@ final class ConvolutionConverters {
         boolean ceil = node.intAttr("ceil_mode", 0) != 0;
         boolean countPad = node.intAttr("count_include_pad", 0) != 0;
         return spatial(node, false, (x, w, g) -> {
+            if (g.dilation()[0] != 1 || g.dilation()[1] != 1) {
+                return dilatedMeans(x, g, ceil, countPad);
+            }
             if (g.poolable()) {
                 Tensor y = F.avgPool2d(x, g.kernel(), g.stride(), g.padding(), ceil, countPad);
                 return ceil && countPad ? overWholeKernel(y, x, g.kernel(), g.stride(), g.padding()) : y;
@@ -104,6 +108,16 @@ final class ConvolutionConverters {
             Tensor y = paddedMeans(x, g, ceil);
             return countPad ? y : y.div(paddedMeans(x.fullLike(1, Shape.of(1, 1, x.dim(2), x.dim(3))), g, ceil));
         });
+    }
+
+    /**
+     * AveragePool's dilations (opset 19): each dilated window's sum, as LpPool's, over the number of its positions
+     * inside the input, or with count_include_pad over the kernel's size.
+     */
+    private static Tensor dilatedMeans(Tensor x, PoolingGeometry g, boolean ceil, boolean countPad) {
+        Tensor sums = windowSums(x, g, ceil);
+        return countPad ? sums.div(g.kernel()[0] * g.kernel()[1])
+                : sums.div(windowSums(x.fullLike(1, Shape.of(1, 1, x.dim(2), x.dim(3))), g, ceil));
     }
 
     /**

@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Loads an ONNX model (what PyTorch's {@code torch.onnx.export} writes; opsets 11 to 18) as a trainable
- * {@link OnnxModule}, as Deeplearning4j's SameDiff import does: run it, fine-tune it, save its state dict.
+ * Loads an ONNX model (what PyTorch's {@code torch.onnx.export} writes; opsets 11 to 21, those of torch 2.x's
+ * exporters and onnx's version converter among them) as a trainable {@link OnnxModule}, as Deeplearning4j's SameDiff
+ * import does: run it, fine-tune it, save its state dict.
  * <pre>{@code
  * OnnxModule model = OnnxImport.load(Path.of("model.onnx"));
  * Tensor logits = model.forward(images);          // [batch, 1, 28, 28] -> [batch, 10]
@@ -26,7 +27,7 @@ import java.util.Set;
 public final class OnnxImport {
     /** The opsets of the ai.onnx domain whose semantics the import follows. */
     public static final int MIN_OPSET = 11;
-    public static final int MAX_OPSET = 18;
+    public static final int MAX_OPSET = 21;
 
     private OnnxImport() {
     }
@@ -50,7 +51,7 @@ public final class OnnxImport {
      * {@code model} as a module: floating-point initializers become its parameters (BatchNormalization's running
      * mean and variance its buffers), integer initializers its buffers, all under their ONNX names.
      *
-     * @throws IllegalArgumentException for a model without a graph, an ai.onnx opset outside 11 to 18, an unsupported
+     * @throws IllegalArgumentException for a model without a graph, an ai.onnx opset outside 11 to 21, an unsupported
      *     op type (naming it, the node and the supported op types) or attribute, or an initializer of a type Kiln
      *     does not hold
      */

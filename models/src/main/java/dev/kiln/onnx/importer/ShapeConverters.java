@@ -377,7 +377,8 @@ final class ShapeConverters {
 
     /**
      * Pad in constant mode, with pads (every axis's begin, then every axis's end) and the optional value, or in
-     * reflect or edge mode (PyTorch's reflect and replicate) on the last 1 to 3 axes of a batched or unbatched input.
+     * reflect, edge or wrap mode (opset 19; PyTorch's reflect, replicate and circular) on the last 1 to 3 axes of a
+     * batched or unbatched input.
      */
     private static OnnxStep pad(OnnxNode node) {
         String mode = node.stringAttr("mode", "constant");
@@ -385,8 +386,9 @@ final class ShapeConverters {
             case "constant" -> null;
             case "reflect" -> PaddingMode.REFLECT;
             case "edge" -> PaddingMode.REPLICATE;
+            case "wrap" -> PaddingMode.CIRCULAR;
             default -> throw node.error("mode " + mode + " is not supported; Kiln's import pads in modes constant, "
-                    + "reflect and edge");
+                    + "reflect, edge and wrap");
         };
         return (in, floatType) -> {
             Tensor x = in[0].tensor(floatType);

@@ -48,7 +48,7 @@ class OnnxImportOneNodeOrtTest {
         return v;
     }
 
-    private static void assertAgrees(ModelProto proto, int... shape) throws IOException, OrtException {
+    static void assertAgrees(ModelProto proto, int... shape) throws IOException, OrtException {
         float[] x = input(Arrays.stream(shape).reduce(1, (a, b) -> a * b));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         proto.write(bytes);

@@ -9,8 +9,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The input gradients of the pools whose windows {@link OnnxImportOrtAgreementTest} holds to ONNX Runtime (dilated
- * LpPool, ceil mode over uneven pads) against finite differences in F64.
+ * The input gradients of the pools whose windows {@link OnnxImportOrtAgreementTest} and
+ * {@link OnnxImportNewerOpsetsOrtTest} hold to ONNX Runtime (dilated LpPool and AveragePool, ceil mode over uneven
+ * pads) against finite differences in F64.
  */
 class OnnxImportPoolingGradCheckTest {
     /** x [1, 2, 7] of 0.5 sin(1.3 k + 0.2) + 0.05 k, away from LpPool's zero sums and from max ties. */
@@ -23,7 +24,7 @@ class OnnxImportPoolingGradCheckTest {
     }
 
     private static void check(String op, AttributeProto... attributes) {
-        ModelProto proto = OnnxGraphs.model(18, List.of(OnnxGraphs.node(op, List.of("x"), "y", attributes)),
+        ModelProto proto = OnnxGraphs.model(19, List.of(OnnxGraphs.node(op, List.of("x"), "y", attributes)),
                 List.of(), List.of(OnnxGraphs.value("x", 1, 2, 7)), List.of(OnnxGraphs.value("y")));
         try (OnnxModule model = OnnxImport.load(proto)) {
             model.to(DType.F64);
@@ -42,5 +43,12 @@ class OnnxImportPoolingGradCheckTest {
     void averagePoolInCeilModeOverUnevenPadsHasFiniteDifferenceGradients() {
         check("AveragePool", AttributeProto.ofInts("kernel_shape", 3), AttributeProto.ofInts("strides", 3),
                 AttributeProto.ofInts("pads", 2, 1), AttributeProto.ofInt("ceil_mode", 1));
+    }
+
+    @Test
+    void dilatedAveragePoolInCeilModeOverUnevenPadsHasFiniteDifferenceGradients() {
+        check("AveragePool", AttributeProto.ofInts("kernel_shape", 2), AttributeProto.ofInts("strides", 2),
+                AttributeProto.ofInts("dilations", 2), AttributeProto.ofInts("pads", 1, 0),
+                AttributeProto.ofInt("ceil_mode", 1));
     }
 }

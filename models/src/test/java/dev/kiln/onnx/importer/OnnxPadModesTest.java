@@ -67,11 +67,13 @@ class OnnxPadModesTest {
     }
 
     @Test
-    void wrapModeIsRefusedByName() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> OnnxImport.load(pad("wrap", new long[] {0, 1, 0, 1}, 2, 2)));
+    void wrapModePadsFromTheOtherEndOfTheAxis() {
+        try (OnnxModule model = OnnxImport.load(pad("wrap", new long[] {0, 1, 0, 1}, 2, 2));
+             Scope s = Scope.open()) {
+            Tensor y = model.forward(Tensor.fromArray(new float[] {1, 2, 3, 4}, 2, 2));
 
-        assertEquals("ONNX import: Pad node 'Pad_node': mode wrap is not supported; Kiln's import pads in modes "
-                + "constant, reflect and edge", e.getMessage());
+            assertArrayEquals(new int[] {2, 4}, y.shape().dims());
+            assertArrayEquals(new float[] {2, 1, 2, 1, 4, 3, 4, 3}, y.toFloatArray());
+        }
     }
 }
