@@ -12,7 +12,11 @@ import java.util.List;
 enum RecurrentCell {
     /** H = f(x W^T + Wb + h R^T + Rb), f tanh or ReLU. */
     RNN(1),
-    /** Gates i, o, f, c: C = f * C + i * c, H = o * tanh(C), i, o, f sigmoid and c tanh. */
+    /**
+     * Gates i, o, f, c: C = f * C + i * c, H = o * tanh(C), i, o, f sigmoid and c tanh; with peepholes
+     * (p_i, p_o, p_f) the input and forget gates add p_i * C and p_f * C of the previous cell state, the output gate
+     * p_o * C of the new one.
+     */
     LSTM(4),
     /**
      * Gates z, r, h with {@code linear_before_reset=1}, as PyTorch's GRU: n = tanh(x Wh^T + Wbh + r * (h Rh^T + Rbh)),
@@ -42,8 +46,9 @@ enum RecurrentCell {
      * @param r the recurrence weights of one direction, [gates * hidden, hidden]
      * @param rb the recurrence bias of one direction, [gates * hidden], or null
      * @param relu an RNN's activation: ReLU where true, else tanh
+     * @param peepholes an LSTM's peephole weights of one direction, [3 * hidden] (p_i, p_o, p_f), or null
      */
-    State step(Tensor inputGates, State state, Tensor r, Tensor rb, boolean relu) {
+    State step(Tensor inputGates, State state, Tensor r, Tensor rb, boolean relu, Tensor peepholes) {
         Tensor hiddenGates = state.h().matmul(r.t());
         if (rb != null) {
             hiddenGates = hiddenGates.add(rb);
@@ -53,15 +58,19 @@ enum RecurrentCell {
                 Tensor sum = inputGates.add(hiddenGates);
                 yield new State(relu ? sum.relu() : sum.tanh(), null);
             }
-            case LSTM -> lstm(inputGates.add(hiddenGates), state.c());
+            case LSTM -> lstm(inputGates.add(hiddenGates), state.c(), peepholes);
             case GRU -> gru(inputGates, hiddenGates, state.h());
         };
     }
 
-    private static State lstm(Tensor gates, Tensor c) {
+    private static State lstm(Tensor gates, Tensor c, Tensor peepholes) {
         List<Tensor> g = gates.chunk(4, 1);
-        Tensor cell = g.get(2).sigmoid().mul(c).add(g.get(0).sigmoid().mul(g.get(3).tanh()));
-        return new State(g.get(1).sigmoid().mul(cell.tanh()), cell);
+        List<Tensor> p = peepholes == null ? null : peepholes.chunk(3, 0);
+        Tensor input = p == null ? g.get(0) : g.get(0).add(p.get(0).mul(c));
+        Tensor forget = p == null ? g.get(2) : g.get(2).add(p.get(2).mul(c));
+        Tensor cell = forget.sigmoid().mul(c).add(input.sigmoid().mul(g.get(3).tanh()));
+        Tensor output = p == null ? g.get(1) : g.get(1).add(p.get(1).mul(cell));
+        return new State(output.sigmoid().mul(cell.tanh()), cell);
     }
 
     private static State gru(Tensor inputGates, Tensor hiddenGates, Tensor h) {

@@ -14,13 +14,14 @@ import java.util.Map;
  * export for its recurrent layers: X [seq, batch, input] (layout 0), W [directions, gates * hidden, input],
  * R [directions, gates * hidden, hidden], optional B [directions, 2 * gates * hidden] (input biases, then hidden
  * biases), optional sequence_lens [batch] (a padded batch: each sequence's length, at most seq), optional initial_h
- * (and LSTM's initial_c) [directions, batch, hidden]; direction forward, reverse or bidirectional. Outputs
- * Y [seq, directions, batch, hidden], zero past each sequence's length, and Y_h (and LSTM's Y_c)
- * [directions, batch, hidden], the state after each sequence's last step (the reverse direction starts at its last
- * valid step; zeros for a sequence of length 0, as ONNX Runtime's): the steps of the outputs share one run of the
- * recurrence. Weights stay whatever the graph feeds (initializers, so trainable parameters). Refused by name: LSTM's
- * peepholes P, layout 1, clip, input_forget, other activations than ONNX's defaults (tanh or ReLU for RNN) and GRU's
- * linear_before_reset 0.
+ * (and LSTM's initial_c) [directions, batch, hidden], optional LSTM peepholes P [directions, 3 * hidden] (input,
+ * output and forget gates'); direction forward, reverse or bidirectional. Outputs Y [seq, directions, batch, hidden],
+ * zero past each sequence's length, and Y_h (and LSTM's Y_c) [directions, batch, hidden], the state after each
+ * sequence's last step (the reverse direction starts at its last valid step; zeros for a sequence of length 0, as ONNX
+ * Runtime's): the steps of the outputs share one run of the recurrence. Layout 1 puts the batch first: X
+ * [batch, seq, input], initial states and Y_h, Y_c [batch, directions, hidden], Y [batch, seq, directions, hidden].
+ * Weights stay whatever the graph feeds (initializers, so trainable parameters). Refused by name: clip, input_forget,
+ * other activations than ONNX's defaults (tanh or ReLU for RNN) and GRU's linear_before_reset 0.
  */
 final class RecurrentConverter implements OnnxConverter {
     private static final int SEQUENCE_LENS = 4;
@@ -71,7 +72,7 @@ final class RecurrentConverter implements OnnxConverter {
     }
 
     /** A node's checked attributes. */
-    private record Geometry(int hidden, int directions, boolean reverseOnly, boolean[] relu) {
+    private record Geometry(int hidden, int directions, boolean reverseOnly, boolean[] relu, boolean batchFirst) {
     }
 
     private Geometry geometry(OnnxNode node) {
@@ -85,15 +86,15 @@ final class RecurrentConverter implements OnnxConverter {
         }
         int directions = direction.equals("bidirectional") ? 2 : 1;
         refuseUnsupported(node);
-        return new Geometry(hidden, directions, direction.equals("reverse"), activations(node, directions));
+        return new Geometry(hidden, directions, direction.equals("reverse"), activations(node, directions),
+                node.intAttr("layout", 0) == 1);
     }
 
     private void refuseUnsupported(OnnxNode node) {
-        if (cell == RecurrentCell.LSTM && node.hasInput(PEEPHOLES)) {
-            throw node.error("peephole weights P are given; Kiln runs LSTM without peepholes");
-        }
-        if (node.intAttr("layout", 0) != 0) {
-            throw node.error("layout " + node.intAttr("layout", 0) + "; Kiln runs layout 0 (X [seq, batch, input])");
+        long layout = node.intAttr("layout", 0);
+        if (layout != 0 && layout != 1) {
+            throw node.error("layout " + layout + "; ONNX's are 0 (X [seq, batch, input]) and 1 (X [batch, seq, "
+                    + "input])");
         }
         for (String attribute : List.of("clip", "activation_alpha", "activation_beta")) {
             if (node.has(attribute)) {
@@ -144,29 +145,43 @@ final class RecurrentConverter implements OnnxConverter {
         return true;
     }
 
-    /** Y, Y_h and (LSTM) Y_c for the node's inputs. */
+    /** The node's weights, each per direction along its first axis; {@code b} and {@code p} null when absent. */
+    private record Weights(Tensor w, Tensor r, Tensor b, Tensor p) {
+    }
+
+    /**
+     * Y, Y_h and (LSTM) Y_c for the node's inputs; layout 1's batch-first X and initial states are run as layout 0's
+     * and the outputs put back batch first.
+     */
     private OnnxValue[] run(Geometry g, OnnxValue[] in, DType floatType) {
         Tensor x = in[0].tensor(floatType);
-        Tensor w = in[1].tensor(floatType);
-        Tensor r = in[2].tensor(floatType);
-        Tensor b = optional(in, 3, floatType);
+        Weights weights = new Weights(in[1].tensor(floatType), in[2].tensor(floatType), optional(in, 3, floatType),
+                cell == RecurrentCell.LSTM ? optional(in, PEEPHOLES, floatType) : null);
         Tensor h0 = optional(in, INITIAL_H, floatType);
         Tensor c0 = cell == RecurrentCell.LSTM ? optional(in, INITIAL_C, floatType) : null;
-        checkShapes(g, x, w, r, b, h0, c0);
+        checkShapes(g, x, weights, h0, c0);
+        if (g.batchFirst()) {
+            x = x.transpose(0, 1);
+            h0 = h0 == null ? null : h0.transpose(0, 1);
+            c0 = c0 == null ? null : c0.transpose(0, 1);
+        }
         Tensor valid = SEQUENCE_LENS < in.length && in[SEQUENCE_LENS] != null ? validSteps(in[SEQUENCE_LENS], x) : null;
         List<Tensor> ys = new ArrayList<>();
         List<Tensor> hs = new ArrayList<>();
         List<Tensor> cs = new ArrayList<>();
         for (int d = 0; d < g.directions(); d++) {
-            Direction out = direction(g, d, x, w, r, b, h0, c0, valid);
+            Direction out = direction(g, d, x, weights, h0, c0, valid);
             ys.add(out.y());
             hs.add(out.last().h());
             cs.add(out.last().c());
         }
-        OnnxValue y = OnnxValue.of(Tensor.stack(ys, 1));
-        OnnxValue yh = OnnxValue.of(Tensor.stack(hs, 0));
-        return cell == RecurrentCell.LSTM ? new OnnxValue[] {y, yh, OnnxValue.of(Tensor.stack(cs, 0))}
-                : new OnnxValue[] {y, yh};
+        // Layout 1: Y [seq, directions, batch, hidden] -> [batch, seq, directions, hidden], states batch first.
+        Tensor y = g.batchFirst() ? Tensor.stack(ys, 1).permute(2, 0, 1, 3) : Tensor.stack(ys, 1);
+        int stateAxis = g.batchFirst() ? 1 : 0;
+        OnnxValue yh = OnnxValue.of(Tensor.stack(hs, stateAxis));
+        return cell == RecurrentCell.LSTM
+                ? new OnnxValue[] {OnnxValue.of(y), yh, OnnxValue.of(Tensor.stack(cs, stateAxis))}
+                : new OnnxValue[] {OnnxValue.of(y), yh};
     }
 
     private static Tensor optional(OnnxValue[] in, int index, DType floatType) {
@@ -203,27 +218,28 @@ final class RecurrentConverter implements OnnxConverter {
      * One direction's run; with {@code valid} (sequence_lens) a step past a sequence's length keeps its state and
      * outputs zeros.
      */
-    private Direction direction(Geometry g, int d, Tensor x, Tensor w, Tensor r, Tensor b, Tensor h0, Tensor c0,
-            Tensor valid) {
+    private Direction direction(Geometry g, int d, Tensor x, Weights weights, Tensor h0, Tensor c0, Tensor valid) {
         int steps = x.dim(0);
         int batch = x.dim(1);
         int width = cell.gates() * g.hidden();
-        Tensor inputGates = x.reshape(steps * batch, x.dim(2)).matmul(w.narrow(0, d, 1).squeeze(0).t());
+        Tensor inputGates = x.reshape(steps * batch, x.dim(2)).matmul(weights.w().narrow(0, d, 1).squeeze(0).t());
         Tensor rb = null;
-        if (b != null) {
-            Tensor biases = b.narrow(0, d, 1).squeeze(0);
+        if (weights.b() != null) {
+            Tensor biases = weights.b().narrow(0, d, 1).squeeze(0);
             inputGates = inputGates.add(biases.narrow(0, 0, width));
             rb = biases.narrow(0, width, width);
         }
         inputGates = inputGates.reshape(steps, batch, width);
-        Tensor rd = r.narrow(0, d, 1).squeeze(0);
+        Tensor rd = weights.r().narrow(0, d, 1).squeeze(0);
+        Tensor peepholes = weights.p() == null ? null : weights.p().narrow(0, d, 1).squeeze(0);
         RecurrentCell.State state = new RecurrentCell.State(initial(h0, d, x, g.hidden()),
                 cell == RecurrentCell.LSTM ? initial(c0, d, x, g.hidden()) : null);
         boolean reverse = g.reverseOnly() || d == 1;
         Tensor[] outputs = new Tensor[steps];
         for (int s = 0; s < steps; s++) {
             int t = reverse ? steps - 1 - s : s;
-            RecurrentCell.State next = cell.step(inputGates.narrow(0, t, 1).squeeze(0), state, rd, rb, g.relu()[d]);
+            RecurrentCell.State next = cell.step(inputGates.narrow(0, t, 1).squeeze(0), state, rd, rb, g.relu()[d],
+                    peepholes);
             if (valid != null) {
                 Tensor m = valid.narrow(0, t, 1).squeeze(0);
                 next = new RecurrentCell.State(Tensor.where(m, next.h(), state.h()),
@@ -251,22 +267,29 @@ final class RecurrentConverter implements OnnxConverter {
         return given == null ? x.fullLike(0, Shape.of(x.dim(1), hidden)) : given.narrow(0, d, 1).squeeze(0);
     }
 
-    private void checkShapes(Geometry g, Tensor x, Tensor w, Tensor r, Tensor b, Tensor h0, Tensor c0) {
+    /** The shapes ONNX gives the inputs, in the node's layout (batch first in X and the states for layout 1). */
+    private void checkShapes(Geometry g, Tensor x, Weights weights, Tensor h0, Tensor c0) {
         if (x.rank() != 3) {
-            throw new IllegalArgumentException(cell + ": X must be [seq, batch, input], got " + x.shape());
+            throw new IllegalArgumentException(cell + ": X must be " + (g.batchFirst() ? "[batch, seq, input]"
+                    : "[seq, batch, input]") + ", got " + x.shape());
         }
         int width = cell.gates() * g.hidden();
         int dirs = g.directions();
-        expect("W", w, dirs, width, x.dim(2));
-        expect("R", r, dirs, width, g.hidden());
-        if (b != null) {
-            expect("B", b, dirs, 2 * width);
+        int batch = x.dim(g.batchFirst() ? 0 : 1);
+        int[] state = g.batchFirst() ? new int[] {batch, dirs, g.hidden()} : new int[] {dirs, batch, g.hidden()};
+        expect("W", weights.w(), dirs, width, x.dim(2));
+        expect("R", weights.r(), dirs, width, g.hidden());
+        if (weights.b() != null) {
+            expect("B", weights.b(), dirs, 2 * width);
+        }
+        if (weights.p() != null) {
+            expect("P", weights.p(), dirs, 3 * g.hidden());
         }
         if (h0 != null) {
-            expect("initial_h", h0, dirs, x.dim(1), g.hidden());
+            expect("initial_h", h0, state);
         }
         if (c0 != null) {
-            expect("initial_c", c0, dirs, x.dim(1), g.hidden());
+            expect("initial_c", c0, state);
         }
     }
 

@@ -151,12 +151,12 @@ class OnnxImportRecurrentTest {
     }
 
     @Test
-    void layoutOneIsRefusedByName() {
+    void aLayoutOtherThanZeroOrOneIsRefusedByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxImport.load(
-                recurrentNode("LSTM", 4, List.of("x", "w", "r"), AttributeProto.ofInt("layout", 1))));
+                recurrentNode("LSTM", 4, List.of("x", "w", "r"), AttributeProto.ofInt("layout", 2))));
 
-        assertEquals("ONNX import: LSTM node 'rec': layout 1; Kiln runs layout 0 (X [seq, batch, input])",
-                e.getMessage());
+        assertEquals("ONNX import: LSTM node 'rec': layout 2; ONNX's are 0 (X [seq, batch, input]) and 1 (X [batch, "
+                + "seq, input])", e.getMessage());
     }
 
     @Test

@@ -1,0 +1,168 @@
+package dev.kiln.onnx.importer;
+
+import static dev.kiln.onnx.importer.OnnxImportOneNodeOrtTest.assertAgrees;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.GradCheck;
+import dev.kiln.engine.Tensor;
+import dev.kiln.onnx.AttributeProto;
+import dev.kiln.onnx.ModelProto;
+import dev.kiln.onnx.NodeProto;
+import dev.kiln.onnx.TensorProto;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The recurrent forms torch's export does not write: LSTM's peepholes P and layout 1 (batch-first X, Y, Y_h, Y_c and
+ * initial states), GRU's and RNN's layout 1, on one-node graphs held to ONNX Runtime's outputs as
+ * {@link OnnxImportOneNodeOrtTest} holds them (layout 1, which ORT does not run, to ORT's outputs of its definition:
+ * the layout-0 node between Transposes); the peepholes' gradients against finite differences.
+ */
+@Tag("onnxruntime")
+class OnnxImportRecurrentFormsOrtTest {
+    private static final int HIDDEN = 2;
+    private static final int INPUT = 3;
+
+    private static float[] weights(int n, double phase) {
+        float[] v = new float[n];
+        for (int k = 0; k < n; k++) {
+            v[k] = (float) (0.5 * Math.sin(0.9 * k + phase));
+        }
+        return v;
+    }
+
+    /** The form of one recurrent node: which of its inputs it has, and which output the graph gives. */
+    private record Form(String op, String direction, boolean batchFirst, boolean peepholes, boolean lengths,
+            boolean initial, int output) {
+    }
+
+    /**
+     * The node of {@code form} over x [3 steps, 2 sequences, 3] (or [2, 3, 3] batch-first), hidden size 2, its graph
+     * output the node's output {@code form.output()} (0 Y, 1 Y_h, 2 Y_c). {@code asLayoutZero}: a batch-first form
+     * as ONNX defines layout 1, a layout-0 node between Transposes of X, the initial states and the output (ONNX
+     * Runtime runs layout 0 alone).
+     */
+    private static ModelProto graph(Form form, long opset, boolean asLayoutZero) {
+        int gates = switch (form.op()) {
+            case "LSTM" -> 4;
+            case "GRU" -> 3;
+            default -> 1;
+        };
+        int dirs = form.direction().equals("bidirectional") ? 2 : 1;
+        long[] state = form.batchFirst() ? new long[] {2, dirs, HIDDEN} : new long[] {dirs, 2, HIDDEN};
+        List<TensorProto> initializers = new ArrayList<>(List.of(
+                TensorProto.ofFloats("W", new long[] {dirs, gates * HIDDEN, INPUT},
+                        weights(dirs * gates * HIDDEN * INPUT, 0.3)),
+                TensorProto.ofFloats("R", new long[] {dirs, gates * HIDDEN, HIDDEN},
+                        weights(dirs * gates * HIDDEN * HIDDEN, 0.7)),
+                TensorProto.ofFloats("B", new long[] {dirs, 2 * gates * HIDDEN}, weights(dirs * 2 * gates * HIDDEN, 1.1)),
+                TensorProto.ofInts("lens", new long[] {2}, 3, 2),
+                TensorProto.ofFloats("h0", state, weights(dirs * 2 * HIDDEN, 1.9)),
+                TensorProto.ofFloats("c0", state, weights(dirs * 2 * HIDDEN, 2.3)),
+                TensorProto.ofFloats("P", new long[] {dirs, 3 * HIDDEN}, weights(dirs * 3 * HIDDEN, 2.9))));
+        boolean wrapped = asLayoutZero && form.batchFirst();
+        String prefix = wrapped ? "t_" : "";
+        List<String> inputs = new ArrayList<>(List.of(prefix + "x", "W", "R", "B", form.lengths() ? "lens" : "",
+                form.initial() ? prefix + "h0" : ""));
+        if (form.op().equals("LSTM")) {
+            inputs.add(form.initial() ? prefix + "c0" : "");
+            inputs.add(form.peepholes() ? "P" : "");
+        }
+        List<String> outputs = new ArrayList<>(List.of("", "", ""));
+        outputs.set(form.output(), wrapped ? "t_y" : "y");
+        outputs = outputs.subList(0, form.op().equals("LSTM") ? 3 : 2);
+        List<AttributeProto> attributes = new ArrayList<>(List.of(AttributeProto.ofInt("hidden_size", HIDDEN),
+                AttributeProto.ofString("direction", form.direction()),
+                AttributeProto.ofInt("layout", form.batchFirst() && !wrapped ? 1 : 0)));
+        if (form.op().equals("GRU")) {
+            attributes.add(AttributeProto.ofInt("linear_before_reset", 1));
+        }
+        List<NodeProto> nodes = new ArrayList<>();
+        if (wrapped) {
+            for (String name : List.of("x", "h0", "c0")) {
+                nodes.add(transpose(name, "t_" + name, 1, 0, 2));
+            }
+        }
+        nodes.add(new NodeProto(inputs, outputs, "rnn", form.op(), "", attributes));
+        if (wrapped) {
+            nodes.add(form.output() == 0 ? transpose("t_y", "y", 2, 0, 1, 3) : transpose("t_y", "y", 1, 0, 2));
+        }
+        long[] x = form.batchFirst() ? new long[] {2, 3, INPUT} : new long[] {3, 2, INPUT};
+        return OnnxGraphs.model(opset, nodes, initializers, List.of(OnnxGraphs.value("x", x)),
+                List.of(OnnxGraphs.value("y")));
+    }
+
+    private static NodeProto transpose(String from, String to, int... perm) {
+        return new NodeProto(List.of(from), List.of(to), "transpose_" + to, "Transpose", "",
+                List.of(AttributeProto.ofInts("perm", perm)));
+    }
+
+    private static void assertAgreesWithOrt(Form form) throws Exception {
+        assertAgrees(graph(form, 21, true), graph(form, 21, false),
+                form.batchFirst() ? new int[] {2, 3, INPUT} : new int[] {3, 2, INPUT});
+    }
+
+    @Test
+    void lstmWithPeepholesGivesOrtsY() throws Exception {
+        assertAgreesWithOrt(new Form("LSTM", "forward", false, true, false, true, 0));
+    }
+
+    @Test
+    void lstmWithPeepholesGivesOrtsCellState() throws Exception {
+        assertAgreesWithOrt(new Form("LSTM", "forward", false, true, false, true, 2));
+    }
+
+    @Test
+    void bidirectionalLstmWithPeepholesOverPaddedSequencesGivesOrtsHiddenState() throws Exception {
+        assertAgreesWithOrt(new Form("LSTM", "bidirectional", false, true, true, true, 1));
+    }
+
+    @Test
+    void batchFirstLstmGivesOrtsY() throws Exception {
+        assertAgreesWithOrt(new Form("LSTM", "forward", true, false, false, true, 0));
+    }
+
+    @Test
+    void batchFirstBidirectionalLstmGivesOrtsY() throws Exception {
+        assertAgreesWithOrt(new Form("LSTM", "bidirectional", true, false, false, true, 0));
+    }
+
+    @Test
+    void batchFirstBidirectionalLstmWithPeepholesOverPaddedSequencesGivesOrtsHiddenState() throws Exception {
+        assertAgreesWithOrt(new Form("LSTM", "bidirectional", true, true, true, true, 1));
+    }
+
+    @Test
+    void batchFirstReverseLstmGivesOrtsCellState() throws Exception {
+        assertAgreesWithOrt(new Form("LSTM", "reverse", true, true, false, true, 2));
+    }
+
+    @Test
+    void batchFirstLstmWithoutInitialStatesGivesOrtsY() throws Exception {
+        assertAgreesWithOrt(new Form("LSTM", "forward", true, false, true, false, 0));
+    }
+
+    @Test
+    void batchFirstBidirectionalGruGivesOrtsY() throws Exception {
+        assertAgreesWithOrt(new Form("GRU", "bidirectional", true, false, true, true, 0));
+    }
+
+    @Test
+    void batchFirstRnnGivesOrtsHiddenState() throws Exception {
+        assertAgreesWithOrt(new Form("RNN", "bidirectional", true, false, false, true, 1));
+    }
+
+    @Test
+    void lstmWithPeepholesHasFiniteDifferenceGradientsInItsInputAndWeights() {
+        try (OnnxModule model = OnnxImport.load(graph(new Form("LSTM", "bidirectional", true, true, true, true, 0),
+                21, false))) {
+            model.to(DType.F64);
+            List<Tensor> inputs = new ArrayList<>();
+            inputs.add(Tensor.rand(2, 3, INPUT).to(DType.F64).requiresGrad(true));
+            inputs.addAll(model.parameters());
+            GradCheck.check("ONNX LSTM with peepholes", in -> model.forward(in[0]), inputs.toArray(new Tensor[0]));
+        }
+    }
+}
