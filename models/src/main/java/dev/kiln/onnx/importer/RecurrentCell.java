@@ -7,7 +7,8 @@ import java.util.List;
  * One time step of ONNX's RNN, LSTM and GRU operators, in ONNX's gate order, composed of public Tensor ops so that
  * autograd and every backend run it. The input's share of the gates, {@code x W^T + Wb} [batch, gates * hidden], is
  * computed for all steps at once by {@link RecurrentConverter}; a step adds the hidden state's share
- * {@code h R^T + Rb}.
+ * {@code h R^T + Rb}. With a {@code clip}, each activation's input is clamped to [-clip, clip] first (the cell
+ * state's, as ONNX Runtime's, is not).
  */
 enum RecurrentCell {
     /** H = f(x W^T + Wb + h R^T + Rb), f tanh or ReLU. */
@@ -15,17 +16,32 @@ enum RecurrentCell {
     /**
      * Gates i, o, f, c: C = f * C + i * c, H = o * tanh(C), i, o, f sigmoid and c tanh; with peepholes
      * (p_i, p_o, p_f) the input and forget gates add p_i * C and p_f * C of the previous cell state, the output gate
-     * p_o * C of the new one.
+     * p_o * C of the new one; with input_forget f = 1 - i.
      */
     LSTM(4),
     /**
-     * Gates z, r, h with {@code linear_before_reset=1}, as PyTorch's GRU: n = tanh(x Wh^T + Wbh + r * (h Rh^T + Rbh)),
-     * H = (1 - z) * n + z * h.
+     * Gates z, r, h: n = tanh(x Wh^T + Wbh + r * (h Rh^T + Rbh)) with {@code linear_before_reset=1} (PyTorch's GRU),
+     * n = tanh(x Wh^T + Wbh + (r * h) Rh^T + Rbh) with 0 (ONNX's default, TensorFlow's); H = (1 - z) * n + z * h.
      */
     GRU(3);
 
     /** The hidden and (LSTM) cell state after a step; {@code c} null but for LSTM. */
     record State(Tensor h, Tensor c) {
+    }
+
+    /**
+     * A node's form in one direction.
+     *
+     * @param relu an RNN's activation: ReLU where true, else tanh
+     * @param peepholes an LSTM's peephole weights of the direction, [3 * hidden] (p_i, p_o, p_f), or null
+     * @param coupled an LSTM's input_forget: the forget gate 1 - the input gate
+     * @param resetAfter a GRU's linear_before_reset
+     * @param clip the bound of the activations' inputs, or infinity for none
+     */
+    record Form(boolean relu, Tensor peepholes, boolean coupled, boolean resetAfter, double clip) {
+        Tensor clipped(Tensor t) {
+            return Double.isInfinite(clip) ? t : t.clamp(-clip, clip);
+        }
     }
 
     private final int gates;
@@ -45,40 +61,59 @@ enum RecurrentCell {
      * @param inputGates {@code x W^T + Wb} of this step, [batch, gates * hidden]
      * @param r the recurrence weights of one direction, [gates * hidden, hidden]
      * @param rb the recurrence bias of one direction, [gates * hidden], or null
-     * @param relu an RNN's activation: ReLU where true, else tanh
-     * @param peepholes an LSTM's peephole weights of one direction, [3 * hidden] (p_i, p_o, p_f), or null
      */
-    State step(Tensor inputGates, State state, Tensor r, Tensor rb, boolean relu, Tensor peepholes) {
+    State step(Tensor inputGates, State state, Tensor r, Tensor rb, Form form) {
+        if (this == GRU && !form.resetAfter()) {
+            return gruResetFirst(inputGates, state.h(), r, rb, form);
+        }
         Tensor hiddenGates = state.h().matmul(r.t());
         if (rb != null) {
             hiddenGates = hiddenGates.add(rb);
         }
         return switch (this) {
             case RNN -> {
-                Tensor sum = inputGates.add(hiddenGates);
-                yield new State(relu ? sum.relu() : sum.tanh(), null);
+                Tensor sum = form.clipped(inputGates.add(hiddenGates));
+                yield new State(form.relu() ? sum.relu() : sum.tanh(), null);
             }
-            case LSTM -> lstm(inputGates.add(hiddenGates), state.c(), peepholes);
-            case GRU -> gru(inputGates, hiddenGates, state.h());
+            case LSTM -> lstm(inputGates.add(hiddenGates), state.c(), form);
+            case GRU -> gru(inputGates, hiddenGates, state.h(), form);
         };
     }
 
-    private static State lstm(Tensor gates, Tensor c, Tensor peepholes) {
+    private static State lstm(Tensor gates, Tensor c, Form form) {
         List<Tensor> g = gates.chunk(4, 1);
-        List<Tensor> p = peepholes == null ? null : peepholes.chunk(3, 0);
-        Tensor input = p == null ? g.get(0) : g.get(0).add(p.get(0).mul(c));
-        Tensor forget = p == null ? g.get(2) : g.get(2).add(p.get(2).mul(c));
-        Tensor cell = forget.sigmoid().mul(c).add(input.sigmoid().mul(g.get(3).tanh()));
-        Tensor output = p == null ? g.get(1) : g.get(1).add(p.get(1).mul(cell));
+        List<Tensor> p = form.peepholes() == null ? null : form.peepholes().chunk(3, 0);
+        Tensor input = form.clipped(p == null ? g.get(0) : g.get(0).add(p.get(0).mul(c))).sigmoid();
+        Tensor forget = form.coupled() ? input.neg().add(1)
+                : form.clipped(p == null ? g.get(2) : g.get(2).add(p.get(2).mul(c))).sigmoid();
+        Tensor cell = forget.mul(c).add(input.mul(form.clipped(g.get(3)).tanh()));
+        Tensor output = form.clipped(p == null ? g.get(1) : g.get(1).add(p.get(1).mul(cell)));
         return new State(output.sigmoid().mul(cell.tanh()), cell);
     }
 
-    private static State gru(Tensor inputGates, Tensor hiddenGates, Tensor h) {
+    private static State gru(Tensor inputGates, Tensor hiddenGates, Tensor h, Form form) {
         List<Tensor> x = inputGates.chunk(3, 1);
         List<Tensor> hs = hiddenGates.chunk(3, 1);
-        Tensor z = x.get(0).add(hs.get(0)).sigmoid();
-        Tensor reset = x.get(1).add(hs.get(1)).sigmoid();
-        Tensor n = x.get(2).add(reset.mul(hs.get(2))).tanh();
+        Tensor z = form.clipped(x.get(0).add(hs.get(0))).sigmoid();
+        Tensor reset = form.clipped(x.get(1).add(hs.get(1))).sigmoid();
+        Tensor n = form.clipped(x.get(2).add(reset.mul(hs.get(2)))).tanh();
         return new State(n.add(z.mul(h.sub(n))), null);
+    }
+
+    /** GRU with linear_before_reset 0: the reset gate scales the hidden state before its product with Rh. */
+    private static State gruResetFirst(Tensor inputGates, Tensor h, Tensor r, Tensor rb, Form form) {
+        List<Tensor> x = inputGates.chunk(3, 1);
+        List<Tensor> weights = r.chunk(3, 0);
+        List<Tensor> biases = rb == null ? null : rb.chunk(3, 0);
+        Tensor z = form.clipped(x.get(0).add(recurrence(h, weights.get(0), biases, 0))).sigmoid();
+        Tensor reset = form.clipped(x.get(1).add(recurrence(h, weights.get(1), biases, 1))).sigmoid();
+        Tensor n = form.clipped(x.get(2).add(recurrence(reset.mul(h), weights.get(2), biases, 2))).tanh();
+        return new State(n.add(z.mul(h.sub(n))), null);
+    }
+
+    /** {@code h R_k^T + Rb_k} of gate k, without the bias where there is none. */
+    private static Tensor recurrence(Tensor h, Tensor weight, List<Tensor> biases, int k) {
+        Tensor product = h.matmul(weight.t());
+        return biases == null ? product : product.add(biases.get(k));
     }
 }

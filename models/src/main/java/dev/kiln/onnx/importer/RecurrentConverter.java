@@ -20,8 +20,9 @@ import java.util.Map;
  * sequence's last step (the reverse direction starts at its last valid step; zeros for a sequence of length 0, as ONNX
  * Runtime's): the steps of the outputs share one run of the recurrence. Layout 1 puts the batch first: X
  * [batch, seq, input], initial states and Y_h, Y_c [batch, directions, hidden], Y [batch, seq, directions, hidden].
- * Weights stay whatever the graph feeds (initializers, so trainable parameters). Refused by name: clip, input_forget,
- * other activations than ONNX's defaults (tanh or ReLU for RNN) and GRU's linear_before_reset 0.
+ * GRU's linear_before_reset 0 (ONNX's default) and 1 (PyTorch's), LSTM's input_forget, and clip (each activation's
+ * input clamped). Weights stay whatever the graph feeds (initializers, so trainable parameters). Refused by name:
+ * other activations than ONNX's defaults (tanh or ReLU for RNN), and activation_alpha and activation_beta.
  */
 final class RecurrentConverter implements OnnxConverter {
     private static final int SEQUENCE_LENS = 4;
@@ -72,7 +73,8 @@ final class RecurrentConverter implements OnnxConverter {
     }
 
     /** A node's checked attributes. */
-    private record Geometry(int hidden, int directions, boolean reverseOnly, boolean[] relu, boolean batchFirst) {
+    private record Geometry(int hidden, int directions, boolean reverseOnly, boolean[] relu, boolean batchFirst,
+            boolean coupled, boolean resetAfter, double clip) {
     }
 
     private Geometry geometry(OnnxNode node) {
@@ -86,8 +88,13 @@ final class RecurrentConverter implements OnnxConverter {
         }
         int directions = direction.equals("bidirectional") ? 2 : 1;
         refuseUnsupported(node);
+        double clip = node.has("clip") ? node.floatAttr("clip", 0) : Double.POSITIVE_INFINITY;
+        if (!(clip > 0)) {
+            throw node.error("clip " + clip + "; ONNX's clip is a positive bound");
+        }
         return new Geometry(hidden, directions, direction.equals("reverse"), activations(node, directions),
-                node.intAttr("layout", 0) == 1);
+                node.intAttr("layout", 0) == 1, node.intAttr("input_forget", 0) != 0,
+                node.intAttr("linear_before_reset", 0) != 0, clip);
     }
 
     private void refuseUnsupported(OnnxNode node) {
@@ -96,16 +103,10 @@ final class RecurrentConverter implements OnnxConverter {
             throw node.error("layout " + layout + "; ONNX's are 0 (X [seq, batch, input]) and 1 (X [batch, seq, "
                     + "input])");
         }
-        for (String attribute : List.of("clip", "activation_alpha", "activation_beta")) {
+        for (String attribute : List.of("activation_alpha", "activation_beta")) {
             if (node.has(attribute)) {
                 throw node.error("has attribute " + attribute + "; Kiln runs " + cell + " without it");
             }
-        }
-        if (node.intAttr("input_forget", 0) != 0) {
-            throw node.error("input_forget 1; Kiln runs LSTM with separate input and forget gates (input_forget 0)");
-        }
-        if (cell == RecurrentCell.GRU && node.intAttr("linear_before_reset", 0) != 1) {
-            throw node.error("linear_before_reset 0; Kiln runs GRU with linear_before_reset 1, as PyTorch's GRU");
         }
     }
 
@@ -232,14 +233,15 @@ final class RecurrentConverter implements OnnxConverter {
         inputGates = inputGates.reshape(steps, batch, width);
         Tensor rd = weights.r().narrow(0, d, 1).squeeze(0);
         Tensor peepholes = weights.p() == null ? null : weights.p().narrow(0, d, 1).squeeze(0);
+        RecurrentCell.Form form = new RecurrentCell.Form(g.relu()[d], peepholes, g.coupled(), g.resetAfter(),
+                g.clip());
         RecurrentCell.State state = new RecurrentCell.State(initial(h0, d, x, g.hidden()),
                 cell == RecurrentCell.LSTM ? initial(c0, d, x, g.hidden()) : null);
         boolean reverse = g.reverseOnly() || d == 1;
         Tensor[] outputs = new Tensor[steps];
         for (int s = 0; s < steps; s++) {
             int t = reverse ? steps - 1 - s : s;
-            RecurrentCell.State next = cell.step(inputGates.narrow(0, t, 1).squeeze(0), state, rd, rb, g.relu()[d],
-                    peepholes);
+            RecurrentCell.State next = cell.step(inputGates.narrow(0, t, 1).squeeze(0), state, rd, rb, form);
             if (valid != null) {
                 Tensor m = valid.narrow(0, t, 1).squeeze(0);
                 next = new RecurrentCell.State(Tensor.where(m, next.h(), state.h()),

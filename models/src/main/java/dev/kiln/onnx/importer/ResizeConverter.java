@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * Resize of the spatial axes of [N, C, ...] in the forms PyTorch's interpolate exports: nearest with asymmetric
- * coordinates rounded down (mode "nearest"), linear (1-D to 3-D) and cubic (2-D, a = -0.75) with half-pixel
+ * coordinates rounded down (mode "nearest") or half-pixel ones rounded half up ("nearest-exact"), linear (1-D to 3-D) and cubic (2-D, a = -0.75) with half-pixel
  * coordinates (pytorch_half_pixel's too, but for an output axis of length 1) or aligned corners; from opset 18 antialiased linear and cubic (2-D; cubic with a = -0.5, PyTorch's
  * {@code antialias=True}), the {@code axes} the scales or sizes list, and {@code keep_aspect_ratio_policy}; from opset
  * 19 half_pixel_symmetric coordinates where they are half_pixel's (each output size the input's times its scale). By
@@ -51,10 +51,10 @@ final class ResizeConverter implements OnnxConverter {
 
     private static void checkMode(OnnxNode node, String mode, String coordinates, boolean antialias) {
         boolean nearest = mode.equals("nearest");
-        if (nearest && (!coordinates.equals("asymmetric") || !node.stringAttr("nearest_mode", "round_prefer_floor")
-                .equals("floor"))) {
+        if (nearest && nearestMode(node, coordinates) == null) {
             throw node.error("nearest resizing runs with coordinate_transformation_mode asymmetric and nearest_mode "
-                    + "floor (PyTorch's mode 'nearest'), got " + coordinates + " and "
+                    + "floor (PyTorch's mode 'nearest'), or half_pixel or pytorch_half_pixel and round_prefer_ceil "
+                    + "(PyTorch's 'nearest-exact'), got " + coordinates + " and "
                     + node.stringAttr("nearest_mode", "round_prefer_floor"));
         }
         if (!nearest && !COORDINATES.contains(coordinates)) {
@@ -214,9 +214,22 @@ final class ResizeConverter implements OnnxConverter {
         return y;
     }
 
+    /**
+     * The nearest mode of the node's coordinates and rounding, null for one Kiln does not run: asymmetric coordinates
+     * rounded down, PyTorch's nearest; half-pixel ones rounded half up, floor((o + 0.5) / scale), its nearest-exact.
+     */
+    private static InterpolationMode nearestMode(OnnxNode node, String coordinates) {
+        String rounding = node.stringAttr("nearest_mode", "round_prefer_floor");
+        if (coordinates.equals("asymmetric") && rounding.equals("floor")) {
+            return InterpolationMode.NEAREST;
+        }
+        boolean halfPixel = coordinates.equals("half_pixel") || coordinates.equals("pytorch_half_pixel");
+        return halfPixel && rounding.equals("round_prefer_ceil") ? InterpolationMode.NEAREST_EXACT : null;
+    }
+
     private static InterpolationMode interpolation(OnnxNode node, String mode, int spatialAxes) {
         if (mode.equals("nearest")) {
-            return InterpolationMode.NEAREST;
+            return nearestMode(node, node.stringAttr("coordinate_transformation_mode", "half_pixel"));
         }
         if (mode.equals("cubic") && spatialAxes == 2) {
             return InterpolationMode.BICUBIC;

@@ -27,7 +27,9 @@ final class SelectionConverters {
 
     /**
      * TopK: the K (input 1) largest or smallest entries along {@code axis}, sorted or in their order along the axis;
-     * of equal entries the one of lower index first, as ONNX specifies. Values and indices come from one run.
+     * of equal entries the one of lower index first, as ONNX specifies. Values and indices come from one run. ONNX
+     * leaves the order of sorted 0's outputs open (ONNX Runtime's differs by kernel), so any order of the same entries
+     * is correct: Kiln gives them in their order along the axis, as {@link Tensor#topk} with sorted false.
      */
     private static final class TopK implements OnnxConverter {
         @Override

@@ -268,4 +268,38 @@ class OnnxImportNewerOpsetsOrtTest {
                 List.of(OnnxGraphs.value("y")));
         assertAgrees(proto, 2, 3, 4);
     }
+
+    /**
+     * TopK with sorted 0, whose order ONNX leaves open: the pairs (value, index) it gives, encoded as 100 index +
+     * value and sorted by a second TopK, are ORT's.
+     */
+    @Test
+    void topKUnsortedGivesOrtsValuesAndIndices() throws Exception {
+        List<NodeProto> nodes = List.of(
+                new NodeProto(List.of("x", "k"), List.of("v", "i"), "unsorted", "TopK", "",
+                        List.of(AttributeProto.ofInt("sorted", 0), AttributeProto.ofInt("axis", 1))),
+                named("index", "Cast", List.of("i"), "fi", AttributeProto.ofInt("to", TensorProto.FLOAT)),
+                named("scaled", "Mul", List.of("fi", "hundred"), "si"),
+                named("pair", "Add", List.of("si", "v"), "p"),
+                new NodeProto(List.of("p", "k"), List.of("y", "order"), "sorted", "TopK", "",
+                        List.of(AttributeProto.ofInt("axis", 1))));
+        ModelProto proto = OnnxGraphs.model(21, nodes, List.of(TensorProto.ofLongs("k", new long[] {1}, 4),
+                TensorProto.ofFloats("hundred", new long[0], 100)), List.of(OnnxGraphs.value("x", 3, 7)),
+                List.of(OnnxGraphs.value("y")));
+        assertAgrees(proto, 3, 7);
+    }
+
+    @Test
+    void resizeNearestWithHalfPixelCoordinatesRoundingHalvesUpIsNearestExact() throws Exception {
+        assertAgrees(resize(19, scales(1, 1, 1.7f, 0.6f), new long[] {1, 2, 5, 7}, mode("nearest"),
+                AttributeProto.ofString("coordinate_transformation_mode", "half_pixel"),
+                AttributeProto.ofString("nearest_mode", "round_prefer_ceil")), 1, 2, 5, 7);
+    }
+
+    @Test
+    void resizeNearestWithPyTorchHalfPixelCoordinatesRoundingHalvesUpBySizesIsNearestExact() throws Exception {
+        assertAgrees(resize(19, sizes(1, 2, 8, 3), new long[] {1, 2, 5, 7}, mode("nearest"),
+                AttributeProto.ofString("coordinate_transformation_mode", "pytorch_half_pixel"),
+                AttributeProto.ofString("nearest_mode", "round_prefer_ceil")), 1, 2, 5, 7);
+    }
 }

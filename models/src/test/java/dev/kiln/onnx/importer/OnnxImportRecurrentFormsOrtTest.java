@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * The recurrent forms torch's export does not write: LSTM's peepholes P and layout 1 (batch-first X, Y, Y_h, Y_c and
  * initial states), GRU's and RNN's layout 1, on one-node graphs held to ONNX Runtime's outputs as
  * {@link OnnxImportOneNodeOrtTest} holds them (layout 1, which ORT does not run, to ORT's outputs of its definition:
- * the layout-0 node between Transposes); the peepholes' gradients against finite differences.
+ * the layout-0 node between Transposes); GRU's linear_before_reset 0, LSTM's input_forget and clip likewise; the
+ * gradients of the new forms against finite differences.
  */
 @Tag("onnxruntime")
 class OnnxImportRecurrentFormsOrtTest {
@@ -33,9 +34,16 @@ class OnnxImportRecurrentFormsOrtTest {
         return v;
     }
 
-    /** The form of one recurrent node: which of its inputs it has, and which output the graph gives. */
+    /**
+     * The form of one recurrent node: which of its inputs it has, which output the graph gives, and its attributes
+     * beyond hidden_size, direction and layout (a GRU's linear_before_reset 1 unless they give it).
+     */
     private record Form(String op, String direction, boolean batchFirst, boolean peepholes, boolean lengths,
-            boolean initial, int output) {
+            boolean initial, int output, List<AttributeProto> extra) {
+        Form(String op, String direction, boolean batchFirst, boolean peepholes, boolean lengths, boolean initial,
+                int output) {
+            this(op, direction, batchFirst, peepholes, lengths, initial, output, List.of());
+        }
     }
 
     /**
@@ -76,7 +84,8 @@ class OnnxImportRecurrentFormsOrtTest {
         List<AttributeProto> attributes = new ArrayList<>(List.of(AttributeProto.ofInt("hidden_size", HIDDEN),
                 AttributeProto.ofString("direction", form.direction()),
                 AttributeProto.ofInt("layout", form.batchFirst() && !wrapped ? 1 : 0)));
-        if (form.op().equals("GRU")) {
+        attributes.addAll(form.extra());
+        if (form.op().equals("GRU") && form.extra().stream().noneMatch(a -> a.name().equals("linear_before_reset"))) {
             attributes.add(AttributeProto.ofInt("linear_before_reset", 1));
         }
         List<NodeProto> nodes = new ArrayList<>();
@@ -154,15 +163,91 @@ class OnnxImportRecurrentFormsOrtTest {
         assertAgreesWithOrt(new Form("RNN", "bidirectional", true, false, false, true, 1));
     }
 
-    @Test
-    void lstmWithPeepholesHasFiniteDifferenceGradientsInItsInputAndWeights() {
-        try (OnnxModule model = OnnxImport.load(graph(new Form("LSTM", "bidirectional", true, true, true, true, 0),
-                21, false))) {
+    private static void assertFiniteDifferenceGradients(String name, Form form) {
+        try (OnnxModule model = OnnxImport.load(graph(form, 21, false))) {
             model.to(DType.F64);
             List<Tensor> inputs = new ArrayList<>();
-            inputs.add(Tensor.rand(2, 3, INPUT).to(DType.F64).requiresGrad(true));
-            inputs.addAll(model.parameters());
-            GradCheck.check("ONNX LSTM with peepholes", in -> model.forward(in[0]), inputs.toArray(new Tensor[0]));
+            inputs.add(Tensor.rand(form.batchFirst() ? new int[] {2, 3, INPUT} : new int[] {3, 2, INPUT})
+                    .to(DType.F64).requiresGrad(true));
+            List<String> used = new ArrayList<>(List.of("W", "R", "B", "h0"));
+            if (form.op().equals("LSTM")) {
+                used.add("c0");
+                used.add("P");
+            }
+            used.forEach(n -> inputs.add(model.getParameter(n)));
+            GradCheck.check(name, in -> model.forward(in[0]), inputs.toArray(new Tensor[0]));
         }
+    }
+
+    @Test
+    void lstmWithPeepholesHasFiniteDifferenceGradientsInItsInputAndWeights() {
+        assertFiniteDifferenceGradients("ONNX LSTM with peepholes",
+                new Form("LSTM", "bidirectional", true, true, true, true, 0));
+    }
+
+    @Test
+    void gruResettingFirstAndCoupledLstmHaveFiniteDifferenceGradientsInTheirInputsAndWeights() {
+        assertFiniteDifferenceGradients("ONNX GRU of linear_before_reset 0", new Form("GRU", "bidirectional", false,
+                false, true, true, 0, List.of(AttributeProto.ofInt("linear_before_reset", 0))));
+        assertFiniteDifferenceGradients("ONNX LSTM of input_forget 1", new Form("LSTM", "forward", false, true,
+                false, true, 2, List.of(AttributeProto.ofInt("input_forget", 1))));
+    }
+
+    @Test
+    void gruResettingBeforeItsRecurrenceGivesOrtsY() throws Exception {
+        assertAgreesWithOrt(new Form("GRU", "bidirectional", false, false, true, true, 0,
+                List.of(AttributeProto.ofInt("linear_before_reset", 0))));
+    }
+
+    @Test
+    void gruResettingBeforeItsRecurrenceWithoutBiasesGivesOrtsHiddenState() throws Exception {
+        ModelProto proto = graph(new Form("GRU", "forward", false, false, false, true, 1,
+                List.of(AttributeProto.ofInt("linear_before_reset", 0))), 21, false);
+        List<NodeProto> nodes = List.of(withoutBias(proto.graph().nodes().get(0)));
+        ModelProto unbiased = OnnxGraphs.model(21, nodes, proto.graph().initializers(), proto.graph().inputs(),
+                proto.graph().outputs());
+        assertAgrees(unbiased, 3, 2, INPUT);
+    }
+
+    private static NodeProto withoutBias(NodeProto node) {
+        List<String> inputs = new ArrayList<>(node.inputs());
+        inputs.set(3, "");
+        return new NodeProto(inputs, node.outputs(), node.name(), node.opType(), "", node.attributes());
+    }
+
+    @Test
+    void lstmCouplingItsForgetGateToItsInputGateGivesOrtsCellState() throws Exception {
+        assertAgreesWithOrt(new Form("LSTM", "bidirectional", false, true, true, true, 2,
+                List.of(AttributeProto.ofInt("input_forget", 1))));
+    }
+
+    @Test
+    void lstmWithAClipGivesOrtsY() throws Exception {
+        assertAgreesWithOrt(new Form("LSTM", "forward", false, true, false, true, 0,
+                List.of(AttributeProto.ofFloat("clip", 0.3f))));
+    }
+
+    @Test
+    void lstmWithAClipGivesOrtsCellState() throws Exception {
+        assertAgreesWithOrt(new Form("LSTM", "forward", false, false, false, true, 2,
+                List.of(AttributeProto.ofFloat("clip", 0.3f))));
+    }
+
+    @Test
+    void gruWithAClipGivesOrtsY() throws Exception {
+        assertAgreesWithOrt(new Form("GRU", "forward", false, false, false, true, 0,
+                List.of(AttributeProto.ofFloat("clip", 0.3f))));
+    }
+
+    @Test
+    void gruResettingFirstWithAClipGivesOrtsY() throws Exception {
+        assertAgreesWithOrt(new Form("GRU", "reverse", false, false, false, true, 0,
+                List.of(AttributeProto.ofFloat("clip", 0.3f), AttributeProto.ofInt("linear_before_reset", 0))));
+    }
+
+    @Test
+    void rnnWithAClipGivesOrtsY() throws Exception {
+        assertAgreesWithOrt(new Form("RNN", "forward", false, false, false, true, 0,
+                List.of(AttributeProto.ofFloat("clip", 0.3f))));
     }
 }

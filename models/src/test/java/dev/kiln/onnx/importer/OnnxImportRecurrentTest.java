@@ -118,12 +118,12 @@ class OnnxImportRecurrentTest {
     }
 
     @Test
-    void aGruOfLinearBeforeResetZeroIsRefusedByName() {
+    void activationAlphasAreRefusedByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxImport.load(
-                recurrentNode("GRU", 3, List.of("x", "w", "r"), AttributeProto.ofInt("linear_before_reset", 0))));
+                recurrentNode("GRU", 3, List.of("x", "w", "r"), AttributeProto.ofFloats("activation_alpha", 0.1f))));
 
-        assertEquals("ONNX import: GRU node 'rec': linear_before_reset 0; Kiln runs GRU with linear_before_reset 1, "
-                + "as PyTorch's GRU", e.getMessage());
+        assertEquals("ONNX import: GRU node 'rec': has attribute activation_alpha; Kiln runs GRU without it",
+                e.getMessage());
     }
 
     @Test
