@@ -11,6 +11,7 @@ import java.util.Map;
  */
 final class OnnxConverters {
     private final Map<Class<?>, OnnxConverter<?>> byType = new HashMap<>();
+    private final Map<Class<?>, OnnxTwoInputConverter<?>> twoInputs = new HashMap<>();
 
     /** Every converter that ships with Kiln, then {@code extra}, which may take the place of one of them. */
     static OnnxConverters with(Map<Class<? extends Module>, OnnxConverter<?>> extra) {
@@ -32,6 +33,7 @@ final class OnnxConverters {
         RecurrentConverters.register(c);
         TransformerConverters.register(c);
         PlainLayerConverters.register(c);
+        UnpoolingConverters.register(c);
         return c;
     }
 
@@ -56,5 +58,27 @@ final class OnnxConverters {
                     + ")");
         }
         return (OnnxConverter<Module>) converter;
+    }
+
+    <M extends Module> OnnxConverters putTwoInput(Class<M> type, OnnxTwoInputConverter<? super M> converter) {
+        twoInputs.put(type, converter);
+        return this;
+    }
+
+    /**
+     * The two-input converter of {@code module}'s class.
+     *
+     * @throws IllegalArgumentException naming the type and its path in the model when there is none
+     */
+    @SuppressWarnings("unchecked")
+    OnnxTwoInputConverter<Module> forTwoInputType(Module module, String path) {
+        OnnxTwoInputConverter<?> converter = twoInputs.get(module.getClass());
+        if (converter == null) {
+            String where = path.isEmpty() ? "the model's root" : "'" + path + "'";
+            throw new IllegalArgumentException("ONNX export: no converter for " + module.getClass().getSimpleName()
+                    + " with two inputs at " + where + " (" + module + "); Kiln converts MaxUnpool2d (input, indices), "
+                    + "TransformerEncoderLayer and TransformerEncoder (input, mask)");
+        }
+        return (OnnxTwoInputConverter<Module>) converter;
     }
 }

@@ -7,6 +7,7 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.io.AtomicFiles;
 import dev.kiln.nn.Module;
+import dev.kiln.nn.TwoInputForward;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,15 +65,50 @@ public final class OnnxExport {
 
     /** The ONNX model of {@code model}, as {@link #export} writes it. */
     public static ModelProto toProto(Module model, int[] inputShape, OnnxExportOptions options) {
+        return toProto(model, inputShape, null, options);
+    }
+
+    /**
+     * Writes {@code model}, whose forward takes two tensors ({@link TwoInputForward}: MaxUnpool2d's input and
+     * indices, a TransformerEncoderLayer's or TransformerEncoder's input and attention mask), to {@code file}: the
+     * graph's inputs are the input (named, typed and with symbolic axes as {@code options} say) and {@code second}.
+     *
+     * @throws IllegalArgumentException as {@link #export(Module, int[], Path, OnnxExportOptions)}, for a model that
+     *     does not take two inputs, or one whose class has no two-input converter
+     */
+    public static void export(Module model, int[] inputShape, OnnxSecondInput second, Path file,
+            OnnxExportOptions options) throws IOException {
+        ModelProto proto = toProto(model, inputShape, second, options);
+        AtomicFiles.write(file, proto::write);
+    }
+
+    /**
+     * The ONNX model of {@code model}, as {@link #export(Module, int[], OnnxSecondInput, Path, OnnxExportOptions)}
+     * writes it; {@code second} null for a model of one input.
+     */
+    public static ModelProto toProto(Module model, int[] inputShape, OnnxSecondInput second,
+            OnnxExportOptions options) {
+        if (second != null && !(model instanceof TwoInputForward)) {
+            throw new IllegalArgumentException("ONNX export: " + model + " takes one input, not a second input '"
+                    + second.name() + "'");
+        }
+        if (second != null && (second.name().equals(options.inputName())
+                || second.name().equals(options.outputName()))) {
+            throw new IllegalArgumentException("ONNX export: the second input's name '" + second.name() + "' is the "
+                    + "input's or the output's ('" + options.inputName() + "', '" + options.outputName() + "')");
+        }
         Map<Module, Boolean> modes = new LinkedHashMap<>();
         model.namedModules().values().forEach(m -> modes.put(m, m.isTraining()));
         model.eval();
         try (Scope scope = Scope.open(); var noGrad = Autograd.noGrad()) {
             Map<Module, OnnxGraph.Shapes> shapes = new IdentityHashMap<>();
-            int[] outputShape = trialForward(model, inputShape, trialType(model, options.inputType()), shapes);
+            DType type = trialType(model, options.inputType());
+            int[] outputShape = second == null ? trialForward(model, inputShape, type, shapes)
+                    : trialForward(model, inputShape, type, second, shapes);
             OnnxGraph graph = new OnnxGraph(OnnxConverters.with(options.converters()), shapes);
-            String output = graph.convert(model, "", options.inputName());
-            return model(graph, output, inputShape, outputShape, options);
+            String output = second == null ? graph.convert(model, "", options.inputName())
+                    : graph.convert(model, "", options.inputName(), second.name());
+            return model(graph, output, inputShape, outputShape, options, second);
         } finally {
             modes.forEach((m, training) -> m.train(training));
         }
@@ -95,23 +131,49 @@ public final class OnnxExport {
      */
     private static int[] trialForward(Module model, int[] inputShape, DType type,
             Map<Module, OnnxGraph.Shapes> shapes) {
-        List<HookHandle> hooks = new ArrayList<>();
+        List<HookHandle> hooks = hooks(model, shapes, null);
         try {
-            for (Module m : model.namedModules().values()) {
-                hooks.add(m.registerForwardHook((module, in, out) -> {
-                    shapes.merge(module, new OnnxGraph.Shapes(in.shape().dims(), out.shape().dims()),
-                            OnnxGraph.Shapes::and);
-                    return null;
-                }));
-            }
             return model.call(Tensor.zeros(type, inputShape)).shape().dims();
         } finally {
             hooks.forEach(HookHandle::remove);
         }
     }
 
+    /** Hooks recording the shapes of {@code model}'s modules but {@code unhooked}. */
+    private static List<HookHandle> hooks(Module model, Map<Module, OnnxGraph.Shapes> shapes, Module unhooked) {
+        List<HookHandle> hooks = new ArrayList<>();
+        for (Module m : model.namedModules().values()) {
+            if (m != unhooked) {
+                hooks.add(m.registerForwardHook((module, in, out) -> {
+                    shapes.merge(module, new OnnxGraph.Shapes(in.shape().dims(), out.shape().dims()),
+                            OnnxGraph.Shapes::and);
+                    return null;
+                }));
+            }
+        }
+        return hooks;
+    }
+
+    /**
+     * {@link #trialForward(Module, int[], DType, Map)} of a model of two inputs, zeros of {@code second}'s shape and
+     * type the second: the model's own shapes (its two-input call runs no forward hooks, and refuses to run with
+     * any) are recorded from its first input and its output.
+     */
+    private static int[] trialForward(Module model, int[] inputShape, DType type, OnnxSecondInput second,
+            Map<Module, OnnxGraph.Shapes> shapes) {
+        List<HookHandle> hooks = hooks(model, shapes, model);
+        try {
+            int[] out = model.call(Tensor.zeros(type, inputShape), Tensor.zeros(second.type(), second.shape()))
+                    .shape().dims();
+            shapes.put(model, new OnnxGraph.Shapes(inputShape.clone(), out));
+            return out;
+        } finally {
+            hooks.forEach(HookHandle::remove);
+        }
+    }
+
     private static ModelProto model(OnnxGraph graph, String output, int[] inputShape, int[] outputShape,
-            OnnxExportOptions options) {
+            OnnxExportOptions options, OnnxSecondInput second) {
         List<NodeProto> nodes = new ArrayList<>(graph.nodes());
         if (!output.equals(options.outputName())) {
             nodes = renameOutput(nodes, output, options.outputName());
@@ -121,7 +183,12 @@ public final class OnnxExport {
                 new TypeProto(inputElem, shape(inputShape, inputAxes(options, inputShape))));
         ValueInfoProto out = new ValueInfoProto(options.outputName(),
                 new TypeProto(TensorProto.FLOAT, shape(outputShape, outputAxes(options, inputShape, outputShape))));
-        GraphProto g = new GraphProto("kiln", nodes, graph.initializers(), List.of(in), List.of(out), List.of());
+        List<ValueInfoProto> inputs = new ArrayList<>(List.of(in));
+        if (second != null) {
+            inputs.add(new ValueInfoProto(second.name(), new TypeProto(second.type() == DType.I64 ? TensorProto.INT64
+                    : TensorProto.FLOAT, shape(second.shape(), second.axes()))));
+        }
+        GraphProto g = new GraphProto("kiln", nodes, graph.initializers(), inputs, List.of(out), List.of());
         return new ModelProto(irVersion(options.opset()), List.of(new OperatorSetIdProto("", options.opset())), "kiln",
                 "", "", 0, "", g);
     }

@@ -64,6 +64,22 @@ public final class OnnxGraph {
         }
     }
 
+    /**
+     * Converts {@code child}, which reads two values ({@code input} and {@code second}), as
+     * {@link #convert(Module, String, String)} converts a module of one; returns the name of its output.
+     *
+     * @throws IllegalArgumentException naming the module's type and path when no two-input converter takes its type
+     */
+    public String convert(Module child, String name, String input, String second) {
+        String path = stack.isEmpty() || stack.peek().path().isEmpty() ? name : stack.peek().path() + "." + name;
+        stack.push(new Frame(child, path));
+        try {
+            return converters.forTwoInputType(child, path).convert(child, input, second, this);
+        } finally {
+            stack.pop();
+        }
+    }
+
     /** The dotted state-dict path of the module being converted ({@code ""} for the model itself). */
     public String path() {
         return stack.peek().path();

@@ -19,9 +19,13 @@ import java.util.function.UnaryOperator;
  * to the input's length, added). Every Reshape copies the batch and sequence axes from its input (Reshape's 0), and
  * the positional table is sliced by the input's Shape, so neither axis is fixed in the graph.
  *
- * <p>A module's one-input call is what is exported: self-attention without a mask, as Kiln's layers compute it. A
- * layer built with an activation function rather than a named activation is refused, as that function has no ONNX
- * form.
+ * <p>A module's one-input call is exported as self-attention without a mask, as Kiln's layers compute it; the
+ * two-input call of MultiHeadAttention, TransformerEncoderLayer and TransformerEncoder (input, mask) with the mask as
+ * a graph input (see {@link OnnxExport#export(Module, int[], OnnxSecondInput, java.nio.file.Path,
+ * OnnxExportOptions)}): non-zero = masked, [S, S], [1, S, S] (a causal mask) or [batch, S, S] ([batch, 1, S] for key
+ * padding), the masked scores -inf before the softmax; a mask of one slice per head ([batch * heads, S, S]) is not
+ * written. A layer built with an activation function rather than a named activation is refused, as that function has
+ * no ONNX form.
  */
 final class TransformerConverters {
     /** The parts of MultiHeadAttention's packed input projection, in PyTorch's order. */
@@ -33,18 +37,25 @@ final class TransformerConverters {
     }
 
     static void register(OnnxConverters c) {
-        c.put(MultiHeadAttention.class, TransformerConverters::selfAttention);
-        c.put(TransformerEncoderLayer.class, (m, x, g) -> unbatchedAsBatchOfOne(x, g, y -> encoderLayer(m, y, g)));
+        c.put(MultiHeadAttention.class, (m, x, g) -> selfAttention(m, x, null, g));
+        c.put(TransformerEncoderLayer.class, (m, x, g) -> unbatchedAsBatchOfOne(x, g,
+                y -> encoderLayer(m, y, null, g)));
         c.put(TransformerEncoder.class, (m, x, g) -> unbatchedAsBatchOfOne(x, g, y -> encoder(m, y, g)));
         c.put(PositionalEncoding.class, TransformerConverters::positionalEncoding);
+        c.putTwoInput(MultiHeadAttention.class, TransformerConverters::selfAttention);
+        c.putTwoInput(TransformerEncoderLayer.class, (m, x, mask, g) -> unbatchedAsBatchOfOne(x, g,
+                y -> encoderLayer(m, y, mask, g)));
+        c.putTwoInput(TransformerEncoder.class, (m, x, mask, g) -> unbatchedAsBatchOfOne(x, g,
+                y -> maskedEncoder(m, y, mask, g)));
     }
 
     /**
      * softmax(q k^T / sqrt(d)) v per head, the heads merged and projected by {@code out_proj}: x [batch, T, E] to
      * [batch, T, E]. The queries, keys and values come from one MatMul with the packed {@code in_proj_weight}, as
-     * Kiln computes them.
+     * Kiln computes them. Where {@code mask} (or null) is non-zero the scores are -inf: the mask gains a heads axis
+     * before its last two, so that [S, S], [1, S, S] and [batch, S, S] broadcast to the scores [batch, heads, S, S].
      */
-    private static String selfAttention(MultiHeadAttention m, String x, OnnxGraph g) {
+    private static String selfAttention(MultiHeadAttention m, String x, String mask, OnnxGraph g) {
         String weight = g.node("Transpose", g.parameter("in_proj_weight", m.inProjWeight()),
                 AttributeProto.ofInts("perm", 1, 0));
         String packed = g.node("Add", List.of(g.node("MatMul", List.of(x, weight)),
@@ -54,6 +65,11 @@ final class TransformerConverters {
         String values = heads(m, packed, VALUE, g, 0, 2, 1, 3);
         String scores = g.node("Mul", List.of(g.node("MatMul", List.of(queries, keysTransposed)),
                 g.scalar((float) (1 / Math.sqrt(m.headDim())))));
+        if (mask != null) {
+            String masked = g.node("Cast", g.node("Unsqueeze", List.of(mask, g.int64s(-3))),
+                    AttributeProto.ofInt("to", TensorProto.BOOL));
+            scores = g.node("Where", List.of(masked, g.scalar(Float.NEGATIVE_INFINITY), scores));
+        }
         String weights = g.node("Softmax", scores, AttributeProto.ofInt("axis", -1));
         String context = g.node("Transpose", g.node("MatMul", List.of(weights, values)),
                 AttributeProto.ofInts("perm", 0, 2, 1, 3));
@@ -78,23 +94,25 @@ final class TransformerConverters {
      * Pre-norm: x + attend(norm1(x)), then y + feedForward(norm2(y)); post-norm: norm1(x + attend(x)), then
      * norm2(y + feedForward(y)). x is [batch, S, dModel].
      */
-    private static String encoderLayer(TransformerEncoderLayer m, String x, OnnxGraph g) {
+    private static String encoderLayer(TransformerEncoderLayer m, String x, String mask, OnnxGraph g) {
         TransformerLayerOptions options = m.options();
         if (options.activation() == null) {
             throw new IllegalArgumentException("ONNX export: " + m + " at '" + g.path() + "' applies an activation "
                     + "function, which has no ONNX form; build it with activation \"relu\" or \"gelu\"");
         }
         if (options.normFirst()) {
-            String y = g.node("Add", List.of(x, attend(m, g.convert(child(m, "norm1"), "norm1", x), g)));
+            String y = g.node("Add", List.of(x, attend(m, g.convert(child(m, "norm1"), "norm1", x), mask, g)));
             return g.node("Add", List.of(y, feedForward(m, g.convert(child(m, "norm2"), "norm2", y), g)));
         }
-        String y = g.convert(child(m, "norm1"), "norm1", g.node("Add", List.of(x, attend(m, x, g))));
+        String y = g.convert(child(m, "norm1"), "norm1", g.node("Add", List.of(x, attend(m, x, mask, g))));
         return g.convert(child(m, "norm2"), "norm2", g.node("Add", List.of(y, feedForward(m, y, g))));
     }
 
-    /** dropout1(self_attn(h)). */
-    private static String attend(TransformerEncoderLayer m, String h, OnnxGraph g) {
-        return g.convert(child(m, "dropout1"), "dropout1", g.convert(m.selfAttention(), "self_attn", h));
+    /** dropout1(self_attn(h)), under {@code mask} where it is not null. */
+    private static String attend(TransformerEncoderLayer m, String h, String mask, OnnxGraph g) {
+        String attended = mask == null ? g.convert(m.selfAttention(), "self_attn", h)
+                : g.convert(m.selfAttention(), "self_attn", h, mask);
+        return g.convert(child(m, "dropout1"), "dropout1", attended);
     }
 
     /** dropout2(linear2(dropout(activation(linear1(h))))), the activation ReLU or the exact GELU. */
@@ -110,6 +128,16 @@ final class TransformerConverters {
     /** The layers in order, then the final norm where the stack has one. */
     private static String encoder(TransformerEncoder m, String x, OnnxGraph g) {
         String y = g.convert(child(m, "layers"), "layers", x);
+        Module norm = child(m, "norm");
+        return norm == null ? y : g.convert(norm, "norm", y);
+    }
+
+    /** The layers in order, each under {@code mask}, then the final norm where the stack has one. */
+    private static String maskedEncoder(TransformerEncoder m, String x, String mask, OnnxGraph g) {
+        String y = x;
+        for (int i = 0; i < m.numLayers(); i++) {
+            y = g.convert(m.layer(i), "layers." + i, y, mask);
+        }
         Module norm = child(m, "norm");
         return norm == null ? y : g.convert(norm, "norm", y);
     }
