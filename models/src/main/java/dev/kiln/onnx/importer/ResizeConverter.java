@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * Resize of the spatial axes of [N, C, ...] in the forms PyTorch's interpolate exports: nearest with asymmetric
- * coordinates rounded down (mode "nearest") or half-pixel ones rounded half up ("nearest-exact"), linear (1-D to 3-D) and cubic (2-D, a = -0.75) with half-pixel
- * coordinates (pytorch_half_pixel's too, but for an output axis of length 1) or aligned corners; from opset 18 antialiased linear and cubic (2-D; cubic with a = -0.5, PyTorch's
+ * coordinates rounded down (mode "nearest") or half-pixel ones rounded half up ("nearest-exact"), linear (1-D to 3-D)
+ * and cubic (2-D, a = -0.75) with half-pixel coordinates (pytorch_half_pixel's too, but for an output axis of length
+ * 1) or aligned corners; from opset 18 antialiased linear and cubic (2-D; cubic with a = -0.5, PyTorch's
  * {@code antialias=True}), the {@code axes} the scales or sizes list, and {@code keep_aspect_ratio_policy}; from opset
  * 19 half_pixel_symmetric coordinates where they are half_pixel's (each output size the input's times its scale). By
  * its scales input (used as given, as PyTorch uses a scale factor) or its sizes input; batch and channels keep their

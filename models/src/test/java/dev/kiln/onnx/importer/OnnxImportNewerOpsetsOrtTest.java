@@ -135,7 +135,8 @@ class OnnxImportNewerOpsetsOrtTest {
     @Test
     void resizeAtOpset18KeepingTheAspectRatioNotLarger() throws Exception {
         assertAgrees(resize(18, sizes(7, 7), new long[] {1, 2, 3, 4}, mode("linear"),
-                AttributeProto.ofInts("axes", 2, 3), AttributeProto.ofString("keep_aspect_ratio_policy", "not_larger")), 1, 2, 3, 4);
+                AttributeProto.ofInts("axes", 2, 3), AttributeProto.ofString("keep_aspect_ratio_policy",
+                        "not_larger")), 1, 2, 3, 4);
     }
 
     @Test
