@@ -97,6 +97,40 @@ public final class OnnxExport {
             throw new IllegalArgumentException("ONNX export: the second input's name '" + second.name() + "' is the "
                     + "input's or the output's ('" + options.inputName() + "', '" + options.outputName() + "')");
         }
+        return build(model, inputShape, second, false, options);
+    }
+
+    /**
+     * Writes {@code model}, a TransformerEncoderLayer or TransformerEncoder (or another model whose two-input forward
+     * takes an attention mask), under a causal mask, {@code model.call(x, Attention.causalMask(S))}: the mask is made
+     * in the graph from the input's length S (its second-to-last axis, symbolic or not), so the file takes the input
+     * alone.
+     *
+     * @throws IllegalArgumentException as {@link #export(Module, int[], OnnxSecondInput, Path, OnnxExportOptions)},
+     *     or for an input of fewer than two axes
+     */
+    public static void exportCausal(Module model, int[] inputShape, Path file, OnnxExportOptions options)
+            throws IOException {
+        ModelProto proto = toProtoCausal(model, inputShape, options);
+        AtomicFiles.write(file, proto::write);
+    }
+
+    /** The ONNX model of {@code model}, as {@link #exportCausal} writes it. */
+    public static ModelProto toProtoCausal(Module model, int[] inputShape, OnnxExportOptions options) {
+        if (!(model instanceof TwoInputForward) || inputShape.length < 2) {
+            throw new IllegalArgumentException("ONNX export: a causal mask needs a model of an input and a mask and an "
+                    + "input of at least [steps, width], got " + model + " on " + Arrays.toString(inputShape));
+        }
+        int steps = inputShape[inputShape.length - 2];
+        return build(model, inputShape, OnnxSecondInput.of("causal_mask", DType.F32, steps, steps), true, options);
+    }
+
+    /**
+     * The model of {@code model} on an input of {@code inputShape} and {@code second} (or null), which is a graph
+     * input, or with {@code causal} a causal mask the graph makes.
+     */
+    private static ModelProto build(Module model, int[] inputShape, OnnxSecondInput second, boolean causal,
+            OnnxExportOptions options) {
         Map<Module, Boolean> modes = new LinkedHashMap<>();
         model.namedModules().values().forEach(m -> modes.put(m, m.isTraining()));
         model.eval();
@@ -106,12 +140,27 @@ public final class OnnxExport {
             int[] outputShape = second == null ? trialForward(model, inputShape, type, shapes)
                     : trialForward(model, inputShape, type, second, shapes);
             OnnxGraph graph = new OnnxGraph(OnnxConverters.with(options.converters()), shapes);
-            String output = second == null ? graph.convert(model, "", options.inputName())
-                    : graph.convert(model, "", options.inputName(), second.name());
-            return model(graph, output, inputShape, outputShape, options, second);
+            String input = options.inputName();
+            String output = second == null ? graph.convert(model, "", input)
+                    : graph.convert(model, "", input, causal ? causalMask(graph, input) : second.name());
+            return model(graph, output, inputShape, outputShape, options, causal ? null : second);
         } finally {
             modes.forEach((m, training) -> m.train(training));
         }
+    }
+
+    /**
+     * {@link dev.kiln.nn.Attention#causalMask}'s mask as [S, S], 1 above the diagonal, S the input's second-to-last
+     * size read from its Shape.
+     */
+    private static String causalMask(OnnxGraph g, String input) {
+        String steps = g.node("Shape", input, AttributeProto.ofInt("start", -2), AttributeProto.ofInt("end", -1));
+        String square = g.node("Concat", List.of(steps, steps), AttributeProto.ofInt("axis", 0));
+        String ones = g.node("ConstantOfShape", square, AttributeProto.ofTensor("value",
+                TensorProto.ofFloats("one", new long[] {1}, 1)));
+        String aboveDiagonal = g.node("Constant", List.of(), AttributeProto.ofTensor("value",
+                TensorProto.ofLongs("k", new long[0], 1)));
+        return g.node("Trilu", List.of(ones, aboveDiagonal), AttributeProto.ofInt("upper", 1));
     }
 
     /**

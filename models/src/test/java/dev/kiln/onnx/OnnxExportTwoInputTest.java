@@ -20,6 +20,8 @@ import dev.kiln.nn.Module;
 import dev.kiln.nn.TransformerEncoder;
 import dev.kiln.nn.TransformerEncoderLayer;
 import dev.kiln.nn.TransformerLayerOptions;
+import dev.kiln.onnx.importer.OnnxImport;
+import dev.kiln.onnx.importer.OnnxModule;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
@@ -32,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Models of two inputs exported with their second as a graph input ({@link OnnxSecondInput}) and run in ONNX Runtime
  * against Kiln's two-input call, |ort - kiln| <= 1e-4 (1 + |kiln|): MaxUnpool2d with the indices of a MaxPool2d, at
  * batch 3 and (the batch symbolic) batch 1; a TransformerEncoderLayer and a TransformerEncoder under a causal mask, a
- * key padding mask and a mask per sequence.
+ * key padding mask and a mask per sequence, and under a causal mask the graph makes ({@link OnnxExport#exportCausal}),
+ * also loaded by Kiln's import.
  */
 @Tag("onnxruntime")
 class OnnxExportTwoInputTest {
@@ -140,5 +143,26 @@ class OnnxExportTwoInputTest {
                 OnnxExportOptions.defaults()));
         assertEquals("ONNX export: Linear(2, 2, bias=true) takes one input, not a second input 'mask'",
                 e.getMessage());
+    }
+
+    /** The causal mask made in the graph: ORT and Kiln's import, given the input alone, at two lengths. */
+    @Test
+    void encoderUnderACausalMaskMadeInTheGraph() throws Exception {
+        Module model = new TransformerEncoder(2, WIDTH, 2, 16, 0.1);
+        model.eval();
+        Path file = dir.resolve("causal.onnx");
+        OnnxExport.exportCausal(model, new int[] {3, STEPS, WIDTH}, file, OnnxExportOptions.defaults()
+                .withDynamicAxes(Map.of(0, "batch", 1, "steps"), Map.of(0, "batch", 1, "steps")));
+        for (int steps : new int[] {STEPS, 3}) {
+            int[] shape = {2, steps, WIDTH};
+            Tensor expected = model.call(pattern(shape), Attention.causalMask(steps, DType.F32));
+            OrtCheck.OrtRun ort = OrtCheck.run(file, "input", env -> OnnxTensor.createTensor(env,
+                    FloatBuffer.wrap(OrtCheck.input(shape)), OnnxGraph.longs(shape)));
+            OrtCheck.assertClose(expected.toFloatArray(), ort.values(), "ORT at length " + steps);
+            try (OnnxModule imported = OnnxImport.load(file)) {
+                OrtCheck.assertClose(expected.toFloatArray(), imported.forward(pattern(shape)).toFloatArray(),
+                        "Kiln's import at length " + steps);
+            }
+        }
     }
 }
