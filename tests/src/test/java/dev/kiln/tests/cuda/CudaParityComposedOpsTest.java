@@ -2571,4 +2571,63 @@ class CudaParityComposedOpsTest extends ParityTest {
             return results.toArray(new Tensor[0]);
         });
     }
+
+    /**
+     * The recurrent forms the ONNX import added at opsets 19 to 21's time (OnnxImport: cells of public Tensor ops):
+     * a batch-first (layout 1) bidirectional LSTM with peepholes, input_forget and clip, and a batch-first GRU of
+     * linear_before_reset 0 with clip, W, R, B, P and the initial states as graph inputs on the backend, and the
+     * gradients of a weighted sum of Y and Y_h in X, W, R and B.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void importedOnnxBatchFirstPeepholeAndResetFirstRecurrentNodesMatchTheCpuWithTheirGradients(DType dtype) {
+        int steps = 4;
+        int batch = 3;
+        int input = 4;
+        int hidden = 5;
+        for (String op : new String[] {"LSTM", "GRU"}) {
+            boolean lstm = op.equals("LSTM");
+            int gates = lstm ? 4 : 3;
+            List<dev.kiln.onnx.AttributeProto> attributes = new java.util.ArrayList<>(List.of(
+                    dev.kiln.onnx.AttributeProto.ofInt("hidden_size", hidden),
+                    dev.kiln.onnx.AttributeProto.ofString("direction", "bidirectional"),
+                    dev.kiln.onnx.AttributeProto.ofInt("layout", 1),
+                    dev.kiln.onnx.AttributeProto.ofFloat("clip", 1.5f)));
+            attributes.add(lstm ? dev.kiln.onnx.AttributeProto.ofInt("input_forget", 1)
+                    : dev.kiln.onnx.AttributeProto.ofInt("linear_before_reset", 0));
+            List<String> names = lstm ? List.of("x", "w", "r", "b", "", "h0", "c0", "p")
+                    : List.of("x", "w", "r", "b", "", "h0");
+            dev.kiln.onnx.NodeProto node = new dev.kiln.onnx.NodeProto(names, List.of("y", "yh"), "rec", op, "",
+                    attributes);
+            List<dev.kiln.onnx.ValueInfoProto> inputs = names.stream().filter(n -> !n.isEmpty())
+                    .map(n -> new dev.kiln.onnx.ValueInfoProto(n, null)).toList();
+            dev.kiln.onnx.GraphProto graph = new dev.kiln.onnx.GraphProto("parity", List.of(node), List.of(), inputs,
+                    List.of(new dev.kiln.onnx.ValueInfoProto("y", null), new dev.kiln.onnx.ValueInfoProto("yh", null)),
+                    List.of());
+            dev.kiln.onnx.importer.OnnxModule model = dev.kiln.onnx.importer.OnnxImport.load(new dev.kiln.onnx.ModelProto(
+                    10, List.of(new dev.kiln.onnx.OperatorSetIdProto("", 21)), "parity", "1", "", 0, "", graph));
+            List<int[]> dims = new java.util.ArrayList<>(List.of(new int[] {batch, steps, input},
+                    new int[] {2, gates * hidden, input}, new int[] {2, gates * hidden, hidden},
+                    new int[] {2, 2 * gates * hidden}, new int[] {batch, 2, hidden}));
+            if (lstm) {
+                dims.add(new int[] {batch, 2, hidden});
+                dims.add(new int[] {2, 3 * hidden});
+            }
+            assertParity("imported ONNX " + op + " of opset 21's forms and its gradients " + dtype,
+                    new String[] {"Y", "Y_h", "X gradient", "W gradient", "R gradient", "B gradient"}, sums(dtype),
+                    b -> {
+                        Tensor[] in = new Tensor[dims.size()];
+                        for (int k = 0; k < in.length; k++) {
+                            int n = java.util.Arrays.stream(dims.get(k)).reduce(1, (p, q) -> p * q);
+                            in[k] = tensor(b, dtype, values(280 + k, n, -1, 1), dims.get(k)).requiresGrad(k < 4);
+                        }
+                        List<Tensor> out = model.forwardAll(in);
+                        assertSame(b, out.get(0).backend(), "the result must be on the backend of its input");
+                        out.get(0).mul(tensor(b, dtype, values(290, (int) out.get(0).size(), -1, 1),
+                                out.get(0).shape().dims())).sum().add(out.get(1).sum()).backward();
+                        return new Tensor[] {out.get(0), out.get(1), in[0].grad(), in[1].grad(), in[2].grad(),
+                            in[3].grad()};
+                    });
+        }
+    }
 }
