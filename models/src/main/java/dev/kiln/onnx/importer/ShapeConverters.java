@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * The ops that move, pick or make values: Flatten, Reshape, Transpose, Concat, Gather, Unsqueeze, Squeeze, Shape,
- * Slice, Split, Constant, ConstantOfShape, Cast, Pad and Expand. Each runs on host values when its data is one, so that the shape
+ * Slice, Split, Constant, ConstantOfShape, Cast, Pad, Expand and CastLike. Each runs on host values when its data is one, so that the shape
  * arithmetic torch exports for a dynamic batch (Shape, Gather, Unsqueeze, Concat into Reshape) never touches a
  * device, and on tensors otherwise; shapes, axes, indices and pads are read from host values.
  */
@@ -37,6 +37,7 @@ final class ShapeConverters {
         ops.put("Pad", ShapeConverters::pad);
         ops.put("Expand", n -> ShapeConverters::expand);
         ops.put("Split", new Split());
+        ops.put("CastLike", ShapeConverters::castLike);
     }
 
     /** {@code axis} counted from the end when negative, checked against {@code rank}. */
@@ -336,16 +337,28 @@ final class ShapeConverters {
                             .toArray())
                     : OnnxValue.of(in[0].tensor(floatType).ne(0).to(DType.I64));
         }
-        return (in, floatType) -> {
-            OnnxValue v = in[0];
-            if (v.isInteger() != floating) {
-                return v;
-            }
-            if (v.isHost()) {
-                return floating ? OnnxValue.ofDoubles(v.shape(), v.doubles()) : OnnxValue.ofLongs(v.shape(), v.longs());
-            }
-            return OnnxValue.of(v.tensor(floatType).to(floating ? floatType : DType.I64));
-        };
+        return (in, floatType) -> castTo(in[0], floating, floatType);
+    }
+
+    /** {@code v} as floating-point values (in the graph's precision) or as integers, truncated toward zero. */
+    private static OnnxValue castTo(OnnxValue v, boolean floating, DType floatType) {
+        if (v.isInteger() != floating) {
+            return v;
+        }
+        if (v.isHost()) {
+            return floating ? OnnxValue.ofDoubles(v.shape(), v.doubles()) : OnnxValue.ofLongs(v.shape(), v.longs());
+        }
+        return OnnxValue.of(v.tensor(floatType).to(floating ? floatType : DType.I64));
+    }
+
+    /**
+     * CastLike (what torch 2.x's exporters write to give a constant a tensor's type): the input cast as
+     * {@link #cast} casts it, to floating point where the second input is floating, else to integers. Kiln holds a
+     * BOOL value as 0/1 in an integer or floating type, so a BOOL target casts as such a value does, which is
+     * ONNX's cast to BOOL for inputs of 0 and 1.
+     */
+    private static OnnxStep castLike(OnnxNode node) {
+        return (in, floatType) -> castTo(in[0], !in[1].isInteger(), floatType);
     }
 
     /** Expand: the input broadcast with the requested shape (NumPy's rules both ways, so a 1 keeps the input's). */

@@ -303,4 +303,24 @@ class OnnxImportNewerOpsetsOrtTest {
                 AttributeProto.ofString("coordinate_transformation_mode", "pytorch_half_pixel"),
                 AttributeProto.ofString("nearest_mode", "round_prefer_ceil")), 1, 2, 5, 7);
     }
+
+    /**
+     * CastLike at opset 21, as torch 2.x's exporters write it: a DOUBLE constant cast like x (floating), and x cast
+     * like an INT64 constant (truncated toward zero), then added back as floats.
+     */
+    @Test
+    void castLikeTakesTheTypeOfItsSecondInput() throws Exception {
+        List<NodeProto> nodes = List.of(
+                named("scale", "Constant", List.of(), "scale", AttributeProto.ofTensor("value",
+                        TensorProto.ofDoubles("scale", new long[0], 2.5))),
+                named("scaleLikeX", "CastLike", List.of("scale", "x"), "s"),
+                named("scaled", "Mul", List.of("x", "s"), "xs"),
+                named("truncated", "CastLike", List.of("xs", "count"), "t"),
+                named("back", "Cast", List.of("t"), "f", AttributeProto.ofInt("to", TensorProto.FLOAT)),
+                named("sum", "Add", List.of("f", "x"), "y"));
+        ModelProto proto = OnnxGraphs.model(21, nodes, List.of(TensorProto.ofLongs("count", new long[0], 3)),
+                List.of(OnnxGraphs.value("x", 2, 5)),
+                List.of(OnnxGraphs.value("y")));
+        assertAgrees(proto, 2, 5);
+    }
 }
