@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
- * BatchNormalization (in the module's mode), LayerNormalization, InstanceNormalization, Softmax and LogSoftmax, in the
- * semantics of the opset the model imports.
+ * BatchNormalization (in the module's mode), LayerNormalization, InstanceNormalization, Softmax, LogSoftmax and
+ * GroupNormalization, in the semantics of the opset the model imports.
  */
 final class NormalizationConverters {
     private NormalizationConverters() {
@@ -20,6 +20,43 @@ final class NormalizationConverters {
         ops.put("Softmax", n -> softmax(n, F::softmax));
         ops.put("LogSoftmax", n -> softmax(n, F::logSoftmax));
         ops.put("InstanceNormalization", NormalizationConverters::instanceNormalization);
+        ops.put("GroupNormalization", NormalizationConverters::groupNormalization);
+    }
+
+    /**
+     * GroupNormalization (opset 18): x [N, C, ...] normalised over each of num_groups groups of channels (biased
+     * variance plus epsilon), then scaled and shifted, per channel from opset 21 (scale and bias [C]), per group before
+     * (opset 18's [num_groups], each entry over its group's channels). Runs as {@link F#groupNorm} in the graph's
+     * precision, which for an F32 graph is opset 21's default stash_type.
+     */
+    private static OnnxStep groupNormalization(OnnxNode node) {
+        if (!node.has("num_groups")) {
+            throw node.error("has no num_groups attribute, which ONNX requires");
+        }
+        int groups = Math.toIntExact(node.intAttr("num_groups", 0));
+        double eps = node.floatAttr("epsilon", 1e-5f);
+        boolean perGroup = node.opset() < 21;
+        return (in, floatType) -> {
+            Tensor x = in[0].tensor(floatType);
+            Tensor scale = in[1].tensor(floatType);
+            Tensor bias = in[2].tensor(floatType);
+            if (perGroup) {
+                scale = perChannel(node, "scale", scale, groups, x);
+                bias = perChannel(node, "bias", bias, groups, x);
+            }
+            return OnnxValue.of(F.groupNorm(x, groups, scale, bias, eps));
+        };
+    }
+
+    /** Opset 18's per-group {@code t} [num_groups] spread over each group's channels: [C]. */
+    private static Tensor perChannel(OnnxNode node, String name, Tensor t, int groups, Tensor x) {
+        int channels = x.rank() < 2 ? 0 : x.dim(1);
+        if (t.rank() != 1 || t.dim(0) != groups || groups < 1 || channels % groups != 0) {
+            throw node.error(name + " " + t.shape() + " must be [num_groups] = [" + groups + "] at opset "
+                    + node.opset() + " (per channel from opset 21), num_groups dividing the channels of input "
+                    + x.shape());
+        }
+        return t.unsqueeze(1).expand(groups, channels / groups).reshape(channels);
     }
 
     /**

@@ -323,4 +323,29 @@ class OnnxImportNewerOpsetsOrtTest {
                 List.of(OnnxGraphs.value("y")));
         assertAgrees(proto, 2, 5);
     }
+
+    private static ModelProto groupNormalization(long opset, int parameters, long... shape) {
+        return oneNode(opset, OnnxGraphs.node("GroupNormalization", List.of("x", "scale", "bias"), "y",
+                AttributeProto.ofInt("num_groups", 2), AttributeProto.ofFloat("epsilon", 1e-3f)), List.of(
+                TensorProto.ofFloats("scale", new long[] {parameters}, weights(parameters, 0.4)),
+                TensorProto.ofFloats("bias", new long[] {parameters}, weights(parameters, 1.7))), shape);
+    }
+
+    private static float[] weights(int n, double phase) {
+        float[] v = new float[n];
+        for (int k = 0; k < n; k++) {
+            v[k] = (float) (1 + 0.5 * Math.sin(0.9 * k + phase));
+        }
+        return v;
+    }
+
+    @Test
+    void groupNormalizationAtOpset18ScalesEachGroup() throws Exception {
+        assertAgrees(groupNormalization(18, 2, 2, 6, 3), 2, 6, 3);
+    }
+
+    @Test
+    void groupNormalizationAtOpset21ScalesEachChannel() throws Exception {
+        assertAgrees(groupNormalization(21, 4, 2, 4, 2, 3), 2, 4, 2, 3);
+    }
 }
