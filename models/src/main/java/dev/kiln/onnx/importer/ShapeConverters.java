@@ -13,9 +13,9 @@ import java.util.Map;
 
 /**
  * The ops that move, pick or make values: Flatten, Reshape, Transpose, Concat, Gather, Unsqueeze, Squeeze, Shape,
- * Slice, Split, Constant, ConstantOfShape, Cast, Pad, Expand and CastLike. Each runs on host values when its data is one, so that the shape
- * arithmetic torch exports for a dynamic batch (Shape, Gather, Unsqueeze, Concat into Reshape) never touches a
- * device, and on tensors otherwise; shapes, axes, indices and pads are read from host values.
+ * Slice, Split, Constant, ConstantOfShape, Cast, Pad, Expand and CastLike. Each runs on host values when its data is
+ * one, so that the shape arithmetic torch exports for a dynamic batch (Shape, Gather, Unsqueeze, Concat into Reshape)
+ * never touches a device, and on tensors otherwise; shapes, axes, indices and pads are read from host values.
  */
 final class ShapeConverters {
     private ShapeConverters() {

@@ -2604,8 +2604,9 @@ class CudaParityComposedOpsTest extends ParityTest {
             dev.kiln.onnx.GraphProto graph = new dev.kiln.onnx.GraphProto("parity", List.of(node), List.of(), inputs,
                     List.of(new dev.kiln.onnx.ValueInfoProto("y", null), new dev.kiln.onnx.ValueInfoProto("yh", null)),
                     List.of());
-            dev.kiln.onnx.importer.OnnxModule model = dev.kiln.onnx.importer.OnnxImport.load(new dev.kiln.onnx.ModelProto(
-                    10, List.of(new dev.kiln.onnx.OperatorSetIdProto("", 21)), "parity", "1", "", 0, "", graph));
+            dev.kiln.onnx.importer.OnnxModule model = dev.kiln.onnx.importer.OnnxImport.load(
+                    new dev.kiln.onnx.ModelProto(10, List.of(new dev.kiln.onnx.OperatorSetIdProto("", 21)), "parity",
+                            "1", "", 0, "", graph));
             List<int[]> dims = new java.util.ArrayList<>(List.of(new int[] {batch, steps, input},
                     new int[] {2, gates * hidden, input}, new int[] {2, gates * hidden, hidden},
                     new int[] {2, 2 * gates * hidden}, new int[] {batch, 2, hidden}));
