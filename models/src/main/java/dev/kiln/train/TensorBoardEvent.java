@@ -1,0 +1,179 @@
+package dev.kiln.train;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * TensorBoard's {@code Event} messages in protobuf's wire format, written field by field with
+ * {@link CodedOutputStream} (no generated TensorFlow classes), fields in number order as protobuf writes them. Only the
+ * fields PyTorch's {@code SummaryWriter} fills for {@code add_scalar}, {@code add_histogram}, {@code add_image} and
+ * {@code add_text} are written.
+ */
+final class TensorBoardEvent {
+    // Event
+    private static final int WALL_TIME = 1;
+    private static final int STEP = 2;
+    private static final int FILE_VERSION = 3;
+    private static final int SUMMARY = 5;
+    private static final int SOURCE_METADATA = 10;
+    // SourceMetadata
+    private static final int WRITER = 1;
+    // Summary
+    private static final int VALUE = 1;
+    // Summary.Value
+    private static final int TAG = 1;
+    private static final int SIMPLE_VALUE = 2;
+    private static final int IMAGE = 4;
+    private static final int HISTO = 5;
+    private static final int TENSOR = 8;
+    private static final int METADATA = 9;
+    // HistogramProto
+    private static final int MIN = 1;
+    private static final int MAX = 2;
+    private static final int NUM = 3;
+    private static final int SUM = 4;
+    private static final int SUM_SQUARES = 5;
+    private static final int BUCKET_LIMIT = 6;
+    private static final int BUCKET = 7;
+    // Summary.Image
+    private static final int HEIGHT = 1;
+    private static final int WIDTH = 2;
+    private static final int COLORSPACE = 3;
+    private static final int ENCODED_IMAGE_STRING = 4;
+    // TensorProto, TensorShapeProto and its Dim, SummaryMetadata and its PluginData
+    private static final int DTYPE = 1;
+    private static final int TENSOR_SHAPE = 2;
+    private static final int STRING_VAL = 8;
+    private static final int DIM = 2;
+    private static final int DIM_SIZE = 1;
+    private static final int DT_STRING = 7;
+    private static final int PLUGIN_DATA = 1;
+    private static final int PLUGIN_NAME = 1;
+
+    /** The version TensorBoard reads from the first event of a file. */
+    static final String VERSION = "brain.Event:2";
+
+    private TensorBoardEvent() {
+    }
+
+    /** Writes one message's fields. */
+    private interface Fields {
+        void write(CodedOutputStream out) throws IOException;
+    }
+
+    /** The first event of a file: the format's version and the program that wrote it. */
+    static byte[] fileVersion(double wallTime, String writer) {
+        return message(out -> {
+            out.writeDouble(WALL_TIME, wallTime);
+            out.writeString(FILE_VERSION, VERSION);
+            out.writeByteArray(SOURCE_METADATA, message(m -> m.writeString(WRITER, writer)));
+        });
+    }
+
+    /** A scalar, as a float: {@code simple_value} is one, as in PyTorch's {@code add_scalar}. */
+    static byte[] scalar(double wallTime, long step, String tag, float value) {
+        return summary(wallTime, step, value(tag, out -> {
+            if (Float.floatToRawIntBits(value) != 0) {
+                out.writeFloat(SIMPLE_VALUE, value);
+            }
+        }));
+    }
+
+    static byte[] histogram(double wallTime, long step, String tag, TensorBoardHistogram h) {
+        byte[] histo = message(out -> {
+            nonZeroDouble(out, MIN, h.min());
+            nonZeroDouble(out, MAX, h.max());
+            nonZeroDouble(out, NUM, h.num());
+            nonZeroDouble(out, SUM, h.sum());
+            nonZeroDouble(out, SUM_SQUARES, h.sumSquares());
+            packedDoubles(out, BUCKET_LIMIT, h.bucketLimit());
+            packedDoubles(out, BUCKET, h.bucket());
+        });
+        return summary(wallTime, step, value(tag, out -> out.writeByteArray(HISTO, histo)));
+    }
+
+    /** An image: its PNG bytes, and its size and channels ({@code colorspace}: 1 grey, 3 RGB, 4 RGBA). */
+    static byte[] image(double wallTime, long step, String tag, int height, int width, int channels, byte[] png) {
+        byte[] image = message(out -> {
+            out.writeInt32(HEIGHT, height);
+            out.writeInt32(WIDTH, width);
+            out.writeInt32(COLORSPACE, channels);
+            out.writeBytes(ENCODED_IMAGE_STRING, ByteString.copyFrom(png));
+        });
+        return summary(wallTime, step, value(tag, out -> out.writeByteArray(IMAGE, image)));
+    }
+
+    /**
+     * Text for TensorBoard's text plugin, as PyTorch's {@code add_text} writes it: a string tensor of one element under
+     * {@code tag + "/text_summary"}.
+     */
+    static byte[] text(double wallTime, long step, String tag, String text) {
+        byte[] shape = message(out -> out.writeByteArray(DIM, message(d -> d.writeInt64(DIM_SIZE, 1))));
+        byte[] tensor = message(out -> {
+            out.writeEnum(DTYPE, DT_STRING);
+            out.writeByteArray(TENSOR_SHAPE, shape);
+            out.writeByteArray(STRING_VAL, text.getBytes(StandardCharsets.UTF_8));
+        });
+        // TextPluginData(version=0) is all defaults, so its bytes, the plugin's content, are empty and left out.
+        byte[] metadata = message(out -> out.writeByteArray(PLUGIN_DATA, message(p -> p.writeString(PLUGIN_NAME, "text"))));
+        return summary(wallTime, step, value(tag + "/text_summary", out -> {
+            out.writeByteArray(TENSOR, tensor);
+            out.writeByteArray(METADATA, metadata);
+        }));
+    }
+
+    private static byte[] value(String tag, Fields rest) {
+        return message(out -> {
+            out.writeString(TAG, tag);
+            rest.write(out);
+        });
+    }
+
+    /** An event of one summary value; step 0, proto3's default, is left out as protobuf leaves it. */
+    private static byte[] summary(double wallTime, long step, byte[] value) {
+        return message(out -> {
+            out.writeDouble(WALL_TIME, wallTime);
+            if (step != 0) {
+                out.writeInt64(STEP, step);
+            }
+            out.writeByteArray(SUMMARY, message(s -> s.writeByteArray(VALUE, value)));
+        });
+    }
+
+    /** A double field, left out when +0.0 (proto3's default) as protobuf leaves it out; -0.0 is written. */
+    private static void nonZeroDouble(CodedOutputStream out, int field, double value) throws IOException {
+        if (Double.doubleToRawLongBits(value) != 0) {
+            out.writeDouble(field, value);
+        }
+    }
+
+    /** A repeated double, packed as proto3 packs it; none: nothing. */
+    private static void packedDoubles(CodedOutputStream out, int field, double[] values) throws IOException {
+        if (values.length == 0) {
+            return;
+        }
+        out.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(values.length * Double.BYTES);
+        for (double v : values) {
+            out.writeDoubleNoTag(v);
+        }
+    }
+
+    private static byte[] message(Fields fields) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        try {
+            fields.write(out);
+            out.flush();
+        } catch (IOException e) {
+            // A byte array does not fail to grow; this is CodedOutputStream's checked signature.
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+}
