@@ -1,0 +1,100 @@
+package dev.kiln.train;
+
+import dev.kiln.engine.Tensor;
+import dev.kiln.nn.Module;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logs a {@link Trainer#fit} run to TensorBoard through a {@link SummaryWriter}, as a PyTorch loop calls
+ * {@code add_scalar} and {@code add_histogram}. Tags, and the step each is at:
+ * <ul>
+ *   <li>{@code loss/train_step}: each training batch's loss (every {@code everySteps}-th), at the batch's number
+ *       counted over the whole run from 1 (epoch e's batch b is {@code (e - 1) * batchesPerEpoch + b});</li>
+ *   <li>{@code loss/train}, {@code accuracy/train}, {@code loss/EVAL}, {@code accuracy/EVAL}, {@code top5/EVAL} (the
+ *       {@link EpochMetrics} figures, EVAL the name given, left out without one), {@code lr} and
+ *       {@code samples_per_s}: per epoch, at the epoch's number;</li>
+ *   <li>with {@link #histograms}, {@code weights/NAME} and {@code gradients/NAME} for each parameter (its gradient
+ *       as the epoch's last step left it), per epoch; a tensor holding NaN or an infinity is skipped, with a
+ *       warning;</li>
+ *   <li>{@code stopped/text_summary}: why training stopped, at the last epoch.</li>
+ * </ul>
+ * The writer is flushed after each epoch and at the end; the caller closes it.
+ */
+public final class TensorBoardListener implements TrainingListener {
+    private static final Logger LOG = LoggerFactory.getLogger(TensorBoardListener.class);
+
+    private final SummaryWriter writer;
+    private final String evalName;
+    private final int everySteps;
+    private Module model;
+
+    /**
+     * @param evalName   the name of the per-epoch evaluation data ("val", "test"), or null when there is none
+     * @param everySteps log every n-th batch's loss, at least 1
+     */
+    public TensorBoardListener(SummaryWriter writer, String evalName, int everySteps) {
+        if (everySteps < 1) {
+            throw new IllegalArgumentException("TensorBoardListener: everySteps must be at least 1, got " + everySteps);
+        }
+        this.writer = writer;
+        this.evalName = evalName;
+        this.everySteps = everySteps;
+    }
+
+    /** Also logs histograms of {@code model}'s weights and gradients after each epoch. */
+    public TensorBoardListener histograms(Module model) {
+        this.model = model;
+        return this;
+    }
+
+    @Override
+    public void onBatchEnd(int epoch, int batch, int batchesPerEpoch, double loss) {
+        long step = (long) (epoch - 1) * batchesPerEpoch + batch;
+        if (step % everySteps == 0) {
+            writer.addScalar("loss/train_step", loss, step);
+        }
+    }
+
+    @Override
+    public void onEpochEnd(EpochMetrics m) {
+        int epoch = m.epoch();
+        writer.addScalar("loss/train", m.trainLoss(), epoch);
+        writer.addScalar("accuracy/train", m.trainAccuracy(), epoch);
+        if (evalName != null) {
+            writer.addScalar("loss/" + evalName, m.validationLoss(), epoch);
+            writer.addScalar("accuracy/" + evalName, m.validationAccuracy(), epoch);
+            writer.addScalar("top5/" + evalName, m.validationTopK(), epoch);
+        }
+        writer.addScalar("lr", m.learningRate(), epoch);
+        writer.addScalar("samples_per_s", m.samplesPerSecond(), epoch);
+        if (model != null) {
+            for (Map.Entry<String, Tensor> p : model.namedParameters().entrySet()) {
+                histogram("weights/" + p.getKey(), p.getValue(), epoch);
+                if (p.getValue().grad() != null) {
+                    histogram("gradients/" + p.getKey(), p.getValue().grad(), epoch);
+                }
+            }
+        }
+        writer.flush();
+    }
+
+    @Override
+    public void onTrainingEnd(int lastEpoch, String reason) {
+        writer.addText("stopped", "after epoch " + lastEpoch + ": " + reason, lastEpoch);
+        writer.flush();
+    }
+
+    /** A diverged tensor has no histogram (its buckets need finite values): a warning says so instead. */
+    private void histogram(String tag, Tensor t, int epoch) {
+        double[] values = t.toDoubleArray();
+        for (double v : values) {
+            if (!Double.isFinite(v)) {
+                LOG.warn("TensorBoard: no histogram of {} at epoch {}: it holds {}", tag, epoch, v);
+                return;
+            }
+        }
+        writer.addHistogram(tag, values, epoch);
+    }
+}
