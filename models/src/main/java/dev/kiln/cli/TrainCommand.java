@@ -17,7 +17,10 @@ import dev.kiln.optim.schedule.OneCycleLR;
 import dev.kiln.train.EpochMetrics;
 import dev.kiln.train.Evaluation;
 import dev.kiln.train.LearningRateFinder;
+import dev.kiln.train.SummaryWriter;
+import dev.kiln.train.TensorBoardListener;
 import dev.kiln.train.Trainer;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -36,6 +39,7 @@ final class TrainCommand {
     private static final String FIND_LR = "find-lr";
     private static final String BALANCE_CLASSES = "balance-classes";
     private static final String DROP_LAST = "drop-last";
+    private static final String TENSORBOARD_HISTOGRAMS = "tensorboard-histograms";
     static final String HELP = """
             Usage: kiln train MODEL [options]      MODEL: mlp (W1: 784-512-512-10 on MNIST; any shape),
                                            resnet18 (CIFAR ResNet-18; any image C x H x W),
@@ -132,6 +136,14 @@ final class TrainCommand {
                                            --schedule, --epochs or --patience)
               --find-lr-steps N            the range test's steps, at least 2 (default 100); a suggestion
                                            needs 13 (the first 10 and the last are left out)
+              --tensorboard DIR            also log the run for TensorBoard (tensorboard --logdir DIR): an
+                                           event file in DIR/RUN, RUN the --out directory's name, with each
+                                           batch's loss (loss/train_step), each epoch's train and test (or
+                                           val) loss, accuracy and top-5, lr and samples_per_s, the options
+                                           and why training stopped as text; appended as training goes and
+                                           flushed after every epoch (default off)
+              --tensorboard-histograms     with --tensorboard: also every parameter's weights and gradients
+                                           (the epoch's last step's) as histograms after each epoch
             The last line printed is one JSON object with the final figures (also DIR/metrics.json);
             its train_accuracy is measured in evaluation mode (no dropout) after training. epochs is the
             last epoch trained; its test and train figures are of the weights evaluated_weights names:
@@ -151,7 +163,7 @@ final class TrainCommand {
             return G2pTrainCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
         }
         Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length),
-                Set.of(FIND_LR, BALANCE_CLASSES, DROP_LAST));
+                Set.of(FIND_LR, BALANCE_CLASSES, DROP_LAST, TENSORBOARD_HISTOGRAMS));
         ClassificationData data = ClassificationData.fromOptions(o);
         int epochs = o.getPositiveInt("epochs", 5);
         int batch = o.getPositiveInt("batch", 128);
@@ -178,12 +190,18 @@ final class TrainCommand {
         boolean balanceClasses = o.flag(BALANCE_CLASSES);
         boolean dropLast = o.flag(DROP_LAST);
         Integer findLrSteps = o.has("find-lr-steps") ? o.getInt("find-lr-steps", LearningRateFinder.DEFAULT_STEPS) : null;
+        String tensorboard = o.get("tensorboard", null);
+        boolean tensorboardHistograms = o.flag(TENSORBOARD_HISTOGRAMS);
         o.rejectUnknown();
+        if (tensorboardHistograms && tensorboard == null) {
+            throw new IllegalArgumentException("--tensorboard-histograms needs --tensorboard DIR: the directory to log to");
+        }
         checkFindLr(findLr, findLrSteps, resume, accumulate);
         if (findLr) {
             refuseBesideFindLr(o, "schedule", "it sweeps the learning rate itself, from 1e-8 to 1");
             refuseBesideFindLr(o, "epochs", "it runs --find-lr-steps steps, not epochs");
             refuseBesideFindLr(o, "patience", "early stopping watches epochs, and the range test runs steps");
+            refuseBesideFindLr(o, "tensorboard", "it trains nothing to log; its curve is in lr_find.png and lr_find.csv");
         }
         if (!SCHEDULES.contains(schedule)) {
             throw new IllegalArgumentException("--schedule must be none, cosine or onecycle, got '" + schedule + "'");
@@ -301,8 +319,14 @@ final class TrainCommand {
                 return 0;
             }
         }
-        RunOutputs outputs = new RunOutputs(outDir, validation != null ? "val" : "test", out, resumedEpochs);
+        String evalName = validation != null ? "val" : "test";
+        RunOutputs outputs = new RunOutputs(outDir, evalName, out, resumedEpochs);
         trainer.listener(outputs);
+        SummaryWriter board = tensorboard == null ? null : tensorBoard(Path.of(tensorboard), outDir, metadata, out);
+        if (board != null) {
+            TensorBoardListener logger = new TensorBoardListener(board, evalName, 1);
+            trainer.listener(tensorboardHistograms ? logger.histograms(model) : logger);
+        }
         out.printf("Training %s on %s: %d training images, batch %d, %s lr %s, %d epochs, augment %s, precision %s,"
                 + " backend %s, output %s%n", modelName, data.spec(), train.size(), batch, optimizerName, lr, epochs,
                 augmentName,
@@ -324,8 +348,26 @@ final class TrainCommand {
         summary.put("precision", precision.name().toLowerCase(Locale.ROOT));
         summary.put("backend", Engine.get().backend().name());
         outputs.finish(summary, trainer.restoredBestWeights());
+        if (board != null) {
+            board.close();
+        }
         model.close();
         return 0;
+    }
+
+    /**
+     * Opens the run's TensorBoard event file, in {@code logDir}/RUN with RUN the run directory's name (PyTorch's
+     * {@code SummaryWriter(log_dir)}, one subdirectory per run as {@code tensorboard --logdir} lists them), and logs
+     * the run's options there as a Markdown table.
+     */
+    private static SummaryWriter tensorBoard(Path logDir, Path outDir, Map<String, String> options, PrintStream out)
+            throws IOException {
+        SummaryWriter board = new SummaryWriter(logDir.resolve(outDir.toAbsolutePath().normalize().getFileName()));
+        StringBuilder table = new StringBuilder("| option | value |\n|---|---|\n");
+        options.forEach((k, v) -> table.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+        board.addText("options", table.toString(), 0);
+        out.printf("TensorBoard: %s (tensorboard --logdir %s)%n", board.file(), logDir);
+        return board;
     }
 
     /** Refuses --name beside --find-lr, which would otherwise ignore it, saying why. */

@@ -18,12 +18,12 @@ import java.util.Map;
  * Reads TensorBoard event files in the tests: the TFRecords (checking both CRCs of each, as TensorBoard does) and the
  * protobuf fields of a message by number, so that the tests depend on no generated TensorFlow classes.
  */
-final class EventFileReader {
+public final class EventFileReader {
     private EventFileReader() {
     }
 
     /** The data of every record in {@code file}'s bytes, in order. */
-    static List<byte[]> records(byte[] file) {
+    public static List<byte[]> records(byte[] file) {
         ByteBuffer in = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         List<byte[]> records = new ArrayList<>();
         while (in.hasRemaining()) {
@@ -43,7 +43,7 @@ final class EventFileReader {
      * A message's fields by number, each a list of its values in order: Long for varints and 64-bit fields (the
      * bits), Integer for 32-bit fields (the bits), byte[] for length-delimited ones.
      */
-    static Map<Integer, List<Object>> fields(byte[] message) {
+    public static Map<Integer, List<Object>> fields(byte[] message) {
         Map<Integer, List<Object>> fields = new LinkedHashMap<>();
         CodedInputStream in = CodedInputStream.newInstance(message);
         try {
@@ -64,7 +64,7 @@ final class EventFileReader {
     }
 
     /** The one value of field {@code number}, or null when absent. */
-    static Object field(byte[] message, int number) {
+    public static Object field(byte[] message, int number) {
         List<Object> values = fields(message).get(number);
         if (values == null) {
             return null;
@@ -73,23 +73,23 @@ final class EventFileReader {
         return values.get(0);
     }
 
-    static byte[] bytes(byte[] message, int number) {
+    public static byte[] bytes(byte[] message, int number) {
         return (byte[]) field(message, number);
     }
 
-    static String string(byte[] message, int number) {
+    public static String string(byte[] message, int number) {
         byte[] b = bytes(message, number);
         return b == null ? null : new String(b, StandardCharsets.UTF_8);
     }
 
     /** An event's step (field 2; 0 when absent, proto3's default). */
-    static long step(byte[] event) {
+    public static long step(byte[] event) {
         Object step = field(event, 2);
         return step == null ? 0 : (Long) step;
     }
 
     /** An event's summary values (Event.summary = 5, Summary.value = 1); none for an event without a summary. */
-    static List<byte[]> values(byte[] event) {
+    public static List<byte[]> values(byte[] event) {
         byte[] summary = bytes(event, 5);
         if (summary == null) {
             return List.of();
@@ -98,13 +98,13 @@ final class EventFileReader {
     }
 
     /** A summary value's simple_value (field 2, a float). */
-    static float simpleValue(byte[] value) {
+    public static float simpleValue(byte[] value) {
         Object bits = field(value, 2);
         return bits == null ? 0f : Float.intBitsToFloat((Integer) bits);
     }
 
     /** A summary value's tag. */
-    static String tag(byte[] value) {
+    public static String tag(byte[] value) {
         return string(value, 1);
     }
 }
