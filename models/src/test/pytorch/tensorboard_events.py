@@ -54,6 +54,9 @@ def main():
     writer.add_image("rgb", torch.tensor(pattern(3, 4, 5)), 4)
     writer.add_image("grey", torch.tensor(pattern(1, 3, 2)), 5)
     writer.add_text("note", "Kiln, \u00e9t\u00e9", 6)
+    # A zero scalar is still written (simple_value is in a oneof); a histogram's zero sum is left out (a plain double).
+    writer.add_scalar("zero", 0.0, 7)
+    writer.add_histogram("balanced", torch.tensor([-1.0, 1.0], dtype=torch.float64), 8)
     writer.close()
     files = glob.glob(os.path.join(tmp, "events.out.tfevents.*"))
     assert len(files) == 1, files

@@ -77,11 +77,9 @@ final class TensorBoardEvent {
 
     /** A scalar, as a float: {@code simple_value} is one, as in PyTorch's {@code add_scalar}. */
     static byte[] scalar(double wallTime, long step, String tag, float value) {
-        return summary(wallTime, step, value(tag, out -> {
-            if (Float.floatToRawIntBits(value) != 0) {
-                out.writeFloat(SIMPLE_VALUE, value);
-            }
-        }));
+        // simple_value is in Value's oneof, which protobuf writes even at 0: TensorBoard takes a value without it for
+        // no scalar at all.
+        return summary(wallTime, step, value(tag, out -> out.writeFloat(SIMPLE_VALUE, value)));
     }
 
     static byte[] histogram(double wallTime, long step, String tag, TensorBoardHistogram h) {

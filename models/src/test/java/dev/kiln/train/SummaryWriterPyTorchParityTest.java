@@ -67,6 +67,8 @@ class SummaryWriterPyTorchParityTest {
             w.addImage("rgb", rgb, 4);
             w.addImage("grey", grey, 5);
             w.addText("note", "Kiln, \u00e9t\u00e9", 6);
+            w.addScalar("zero", 0.0, 7);
+            w.addHistogram("balanced", new double[] {-1.0, 1.0}, 8);
             file = w.file();
         }
         return Files.readAllBytes(file);
