@@ -23,10 +23,11 @@ import javax.imageio.ImageIO;
  * {@code tensorboard --logdir} shows: scalars, histograms, images and text, each at a step.
  *
  * <p>The file is a sequence of TFRecords ({@link TfRecord}) around {@code Event} protobuf messages, the first one
- * giving the version {@code brain.Event:2}; records are appended as they are added and reach the disk at
- * {@link #flush} and {@link #close}. Unlike Kiln's other outputs the file is not written to a temporary file and
- * renamed: TensorBoard reads it live as it grows, so it must stay in place; a reader that meets a half-written last
- * record (the process died mid-write) skips it, its CRC failing.
+ * giving the version {@code brain.Event:2}; records are appended as they are added, buffered, and reach the file when
+ * the buffer (8 KiB) fills, at {@link #flush} and at {@link #close}. Unlike Kiln's other outputs the file is not written
+ * to a temporary file and renamed: TensorBoard reads it live as it grows, so it must stay in place and grow; a
+ * half-written last record (the process died mid-write) fails its length or CRC check, and TensorBoard's reader stops
+ * before it.
  *
  * <p>Methods throw {@link UncheckedIOException} when the file cannot be written, naming it.
  */
