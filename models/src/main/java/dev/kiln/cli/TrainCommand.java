@@ -327,29 +327,32 @@ final class TrainCommand {
             TensorBoardListener logger = new TensorBoardListener(board, evalName, 1);
             trainer.listener(tensorboardHistograms ? logger.histograms(model) : logger);
         }
-        out.printf("Training %s on %s: %d training images, batch %d, %s lr %s, %d epochs, augment %s, precision %s,"
-                + " backend %s, output %s%n", modelName, data.spec(), train.size(), batch, optimizerName, lr, epochs,
-                augmentName,
-                precision.name().toLowerCase(Locale.ROOT), Engine.get().backend().name(), outDir);
-        out.print(model.summary(batchOfOne(featureShape)));
-        List<EpochMetrics> history = trainer.fit(trainLoader, perEpoch, epochs);
-        Evaluation result = trainer.evaluate(testLoader);
-        Evaluation onTrain = trainer.evaluate(new DataLoader(train, 1000, false, seed));
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("model", modelName);
-        summary.put("data", data.spec());
-        summary.put("epochs", history.isEmpty() ? 0 : history.get(history.size() - 1).epoch());
-        summary.put("best_epoch", trainer.restoredBestWeights() ? trainer.bestEpoch() : null);
-        summary.put("evaluated_weights", trainer.restoredBestWeights() ? "best" : "last");
-        summary.put("test_accuracy", round(result.accuracy()));
-        summary.put("test_loss", round(result.loss()));
-        summary.put("train_accuracy", round(onTrain.accuracy()));
-        summary.put("samples_per_s", history.isEmpty() ? 0 : Math.round(median(history) * 10) / 10.0);
-        summary.put("precision", precision.name().toLowerCase(Locale.ROOT));
-        summary.put("backend", Engine.get().backend().name());
-        outputs.finish(summary, trainer.restoredBestWeights());
-        if (board != null) {
-            board.close();
+        try {
+            out.printf("Training %s on %s: %d training images, batch %d, %s lr %s, %d epochs, augment %s,"
+                    + " precision %s, backend %s, output %s%n", modelName, data.spec(), train.size(), batch,
+                    optimizerName, lr, epochs, augmentName,
+                    precision.name().toLowerCase(Locale.ROOT), Engine.get().backend().name(), outDir);
+            out.print(model.summary(batchOfOne(featureShape)));
+            List<EpochMetrics> history = trainer.fit(trainLoader, perEpoch, epochs);
+            Evaluation result = trainer.evaluate(testLoader);
+            Evaluation onTrain = trainer.evaluate(new DataLoader(train, 1000, false, seed));
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("model", modelName);
+            summary.put("data", data.spec());
+            summary.put("epochs", history.isEmpty() ? 0 : history.get(history.size() - 1).epoch());
+            summary.put("best_epoch", trainer.restoredBestWeights() ? trainer.bestEpoch() : null);
+            summary.put("evaluated_weights", trainer.restoredBestWeights() ? "best" : "last");
+            summary.put("test_accuracy", round(result.accuracy()));
+            summary.put("test_loss", round(result.loss()));
+            summary.put("train_accuracy", round(onTrain.accuracy()));
+            summary.put("samples_per_s", history.isEmpty() ? 0 : Math.round(median(history) * 10) / 10.0);
+            summary.put("precision", precision.name().toLowerCase(Locale.ROOT));
+            summary.put("backend", Engine.get().backend().name());
+            outputs.finish(summary, trainer.restoredBestWeights());
+        } finally {
+            if (board != null) {
+                board.close();
+            }
         }
         model.close();
         return 0;
