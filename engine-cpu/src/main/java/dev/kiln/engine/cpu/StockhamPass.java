@@ -113,6 +113,10 @@ final class StockhamPass {
      * X3 = b - e.
      */
     private void radix4(double[] x, double[] y) {
+        if (done == 1) {
+            firstRadix4(x, y);
+            return;
+        }
         int m = butterflies;
         int s = 2 * done;
         for (int base = 0; base < m; base += done) {
@@ -146,6 +150,34 @@ final class StockhamPass {
                 y[d + 3 * s] = br - er;
                 y[d + 3 * s + 1] = bi - ei;
             }
+        }
+    }
+
+    /** The first pass's radix-4 butterflies, whose twiddles are all 1. */
+    private void firstRadix4(double[] x, double[] y) {
+        int m = butterflies;
+        for (int j = 0; j < m; j++) {
+            int p0 = 2 * j;
+            int p1 = p0 + 2 * m;
+            int p2 = p1 + 2 * m;
+            int p3 = p2 + 2 * m;
+            double ar = x[p0] + x[p2];
+            double ai = x[p0 + 1] + x[p2 + 1];
+            double br = x[p0] - x[p2];
+            double bi = x[p0 + 1] - x[p2 + 1];
+            double cr = x[p1] + x[p3];
+            double ci = x[p1 + 1] + x[p3 + 1];
+            double er = x[p1 + 1] - x[p3 + 1];
+            double ei = x[p3] - x[p1];
+            int d = 8 * j;
+            y[d] = ar + cr;
+            y[d + 1] = ai + ci;
+            y[d + 2] = br + er;
+            y[d + 3] = bi + ei;
+            y[d + 4] = ar - cr;
+            y[d + 5] = ai - ci;
+            y[d + 6] = br - er;
+            y[d + 7] = bi - ei;
         }
     }
 
