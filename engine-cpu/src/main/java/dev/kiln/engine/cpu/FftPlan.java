@@ -6,10 +6,10 @@ import java.util.Arrays;
  * A forward complex DFT of n points, {@code X_k = sum_j x_j e^{-2 pi i jk / n}}, in O(n log n) on rows of interleaved
  * (real, imaginary) doubles. A length whose prime factors are all at most {@value #LARGEST_RADIX} runs a self-sorting
  * mixed-radix FFT ({@link StockhamPass}es of radix 4 while it divides, then 2, 3, 5, ...), which needs no
- * bit-reversal pass; any other length runs Bluestein's algorithm, a convolution of chirps through a power-of-two FFT of
- * at least 2n - 1 points. Twiddles are computed directly rather than by recurrence, so that errors grow as O(log n)
- * rounding steps (about 1e-16 relative per pass in double). The plans of the last 16 lengths are kept
- * ({@link PlanCache}).
+ * bit-reversal pass; any other length runs Bluestein's algorithm, a convolution of chirps through an FFT of at least
+ * 2n - 1 points whose prime factors are 2, 3 and 5 alone. Twiddles are computed directly rather than by recurrence, so
+ * that errors grow as O(log n) rounding steps (about 1e-16 relative per pass in double). The plans of the last 16
+ * lengths are kept ({@link PlanCache}).
  */
 final class FftPlan {
     /** The largest prime factor a radix pass takes; past it a radix-p pass costs more than Bluestein's three FFTs. */
@@ -101,9 +101,10 @@ final class FftPlan {
 
     /**
      * Bluestein's algorithm: with {@code w_t = e^{-pi i t^2 / n}}, jk = (j^2 + k^2 - (k - j)^2) / 2 turns the DFT into
-     * {@code X_k = w_k sum_j (x_j w_j) conj(w_{k - j})}, a convolution computed by FFTs of a power of two m >= 2n - 1.
-     * The filter's transform (conj(w) wrapped around m, divided by m) is computed once; the inverse FFT of the product
-     * is conj(FFT(conj(.))). Angles take t^2 mod 2n in integers, exact where pi t^2 / n would lose digits.
+     * {@code X_k = w_k sum_j (x_j w_j) conj(w_{k - j})}, a convolution computed by FFTs of m >= 2n - 1 points
+     * ({@link #convolutionLength}). The filter's transform (conj(w) wrapped around m, divided by m) is computed once;
+     * the inverse FFT of the product is conj(FFT(conj(.))). Angles take t^2 mod 2n in integers, exact where
+     * pi t^2 / n would lose digits.
      */
     private static final class Bluestein {
         private final int n;
@@ -114,7 +115,7 @@ final class FftPlan {
 
         Bluestein(int n) {
             this.n = n;
-            this.m = Integer.highestOneBit(2 * n - 1) << (Integer.bitCount(2 * n - 1) == 1 ? 0 : 1);
+            this.m = convolutionLength(2 * n - 1);
             this.inner = FftPlan.of(m);
             chirp = new double[2 * n];
             for (int t = 0; t < n; t++) {
@@ -138,6 +139,25 @@ final class FftPlan {
 
         int workLength() {
             return 2 * m;
+        }
+
+        /**
+         * The smallest multiple of 4 of at least {@code least} points whose other prime factors are 2, 3 and 5: the
+         * radices with butterflies of their own, and a first pass of radix 4, which runs without twiddles. Where 2n - 1
+         * is just past a power of two it is near half the next one (n 1037: 2160 points, not 4096).
+         */
+        static int convolutionLength(int least) {
+            for (int m = (least + 3) & ~3; ; m += 4) {
+                int left = m;
+                for (int p : new int[] {2, 3, 5}) {
+                    while (left % p == 0) {
+                        left /= p;
+                    }
+                }
+                if (left == 1) {
+                    return m;
+                }
+            }
         }
 
         /** The forward DFT of a, the convolution in u, the inner FFTs' work in innerWork. */

@@ -21,11 +21,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The CPU's batched complex FFT (the SPI's {@code fft}) against a direct O(n^2) DFT in double: powers of two (radix
  * 4 and 2 passes), lengths of small prime factors (mixed radix: 3, 5, 7, 11, 13) and lengths with a larger prime
- * factor (Bluestein's algorithm), forward and inverse, scaled, on a batch of rows read from a view with an offset;
- * F64 to 1e-12 of the spectrum's largest modulus, F32 to 1e-6 (a rounding of each input and output, as PyTorch's
- * pocketfft in F32). The real-input rfft and the real-output irfft likewise (odd n through the complex FFT, even n
- * through the half-length one, 194 with a Bluestein half), plain and with Hermitian weights, with fewer bins than
- * n / 2 + 1 and more than n. Each also against the SPI's default (the DFT-matrix product, and the
+ * factor (Bluestein's algorithm; 1037's convolution of 2160 points, not a power of two), forward and inverse,
+ * scaled, on a batch of rows read from a view with an offset; F64 to 1e-12 of the spectrum's largest modulus, F32
+ * to 1e-6 (a rounding of each input and output, as PyTorch's pocketfft in F32). The real-input rfft and the
+ * real-output irfft likewise (odd n through the complex FFT, even n through the half-length one, 194 with a Bluestein
+ * half), plain and with Hermitian weights, with fewer bins than n / 2 + 1 and more than n. Each also against the SPI's default (the DFT-matrix product, and the
  * complex FFT composed with Tensor ops), which a backend without an FFT runs.
  */
 class CpuFftTest {
@@ -51,7 +51,7 @@ class CpuFftTest {
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 4, 5, 7, 8, 9, 11, 12, 13, 16, 17, 25, 49, 64, 97, 360, 400, 1000, 1009, 1024, 2018,
-        4096})
+        4096, 1037})
     void f64MatchesTheDirectDftTo1e12(int n) {
         for (boolean inverse : new boolean[] {false, true}) {
             double scale = inverse ? 1.0 / n : 0.5;
@@ -64,7 +64,7 @@ class CpuFftTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 2, 3, 5, 7, 8, 12, 17, 64, 97, 1000, 1009, 1024})
+    @ValueSource(ints = {1, 2, 3, 5, 7, 8, 12, 17, 64, 97, 1000, 1009, 1024, 1037})
     void f32MatchesTheDirectDftTo1e6(int n) {
         for (boolean inverse : new boolean[] {false, true}) {
             double[] x = values(n, 12);
