@@ -1,12 +1,16 @@
 package dev.kiln.engine;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * PyTorch 1.13's {@code stft} and {@code istft} composed of recorded ops: frames cut by one {@code indexSelect}
- * (whose index also pads the signal at its ends for {@code center}, in any of PyTorch's pad modes), windowed, and
- * transformed by the backend's FFT; the inverse transforms each frame with irfft and adds the windowed frames back by
- * one {@code indexAdd}, divided by the overlap-added squared window.
+ * PyTorch 1.13's {@code stft} and {@code istft} composed of recorded ops: the signal padded at its ends for
+ * {@code center} by one {@code indexSelect} (in any of PyTorch's pad modes), cut into frames by slices of its blocks
+ * of hop samples ({@link #frames}), windowed, and transformed by the backend's FFT in one batch; the inverse
+ * transforms each frame with irfft and adds the windowed frames back by shifted blocks ({@link #overlapAdd}), divided
+ * by the overlap-added squared window. Slices of whole blocks copy runs of samples, where an index of every sample
+ * framed (or added) them one element at a time.
  */
 final class StftOps {
     private StftOps() {
@@ -50,8 +54,9 @@ final class StftOps {
             Tensor batch = x.rank() == 1 ? x.unsqueeze(0) : x;
             // Zero padding reads one zero appended past the signal's end.
             Tensor source = padMode == PaddingMode.ZEROS && pad > 0 ? F.pad(batch, 0, 1) : batch;
-            Tensor cut = source.indexSelect(1, frameIndex(x, frames, nFft, hop, pad, signal, padMode))
-                    .reshape(batch.dim(0), frames, nFft);
+            Tensor padded = pad > 0 ? Tensor.cat(List.of(ends(source, signal, -pad, pad, padMode), batch,
+                    ends(source, signal, signal, pad, padMode)), 1) : batch;
+            Tensor cut = frames(padded, frames, nFft, hop);
             Tensor windowed = cut.mul(paddedWindow(op, x, window, nFft));
             int bins = onesided ? nFft / 2 + 1 : nFft;
             double scale = normalized ? 1 / Math.sqrt(nFft) : 1;
@@ -86,11 +91,9 @@ final class StftOps {
             Tensor signalFrames = FftOps.realSignal(batch.movedim(1, 2), nFft,
                     normalized ? 1 / Math.sqrt(nFft) : 1.0 / nFft);
             int total = nFft + hop * (frames - 1);
-            Tensor index = frameIndex(c, frames, nFft, hop, 0, total, PaddingMode.REFLECT);
-            Tensor summed = batch.fullLike(0, Shape.of(batch.dim(0), total))
-                    .indexAdd(1, index, signalFrames.mul(win).reshape(batch.dim(0), frames * nFft));
-            Tensor envelope = win.fullLike(0, Shape.of(total))
-                    .indexAdd(0, index, win.square().unsqueeze(0).expand(frames, nFft).reshape(frames * nFft));
+            Tensor summed = overlapAdd(signalFrames.mul(win), hop);
+            Tensor envelope = overlapAdd(win.square().reshape(1, 1, nFft).expand(1, frames, nFft), hop)
+                    .reshape(total);
             int start = center ? nFft / 2 : 0;
             int end = length != -1 ? start + length : center ? total - nFft / 2 : total;
             int kept = Math.min(end, total) - start;
@@ -107,20 +110,53 @@ final class StftOps {
     }
 
     /**
-     * The positions in a signal of {@code length} samples of {@code frames} frames of nFft samples, hop apart, frame
-     * after frame, in the signal padded by {@code pad} on both sides in {@code mode}: padding and framing in one
-     * index. Zero padding points at position {@code length}, a zero appended to the signal.
+     * The {@code count} samples from position {@code from} on outside a signal of {@code length} samples, padded in
+     * {@code mode}, read from source [batch, length (+ 1)]: an end of the padded signal, between which the signal
+     * itself is concatenated (a copy in bulk). Zero padding reads position {@code length}, a zero appended to the
+     * signal.
      */
-    private static Tensor frameIndex(Tensor like, int frames, int nFft, int hop, int pad, int length,
-                                     PaddingMode mode) {
-        long[] index = new long[frames * nFft];
-        for (int t = 0; t < frames; t++) {
-            for (int j = 0; j < nFft; j++) {
-                int p = t * hop + j - pad;
-                index[t * nFft + j] = p >= 0 && p < length ? p : padded(p, length, mode);
-            }
+    private static Tensor ends(Tensor source, int length, int from, int count, PaddingMode mode) {
+        long[] index = new long[count];
+        for (int j = 0; j < count; j++) {
+            index[j] = padded(from + j, length, mode);
         }
-        return HostValues.longs(like, index, index.length);
+        return source.indexSelect(1, HostValues.longs(source, index, count));
+    }
+
+    /**
+     * Frames [batch, count, nFft] of signal [batch, length], frame t its samples from t hop on: with c = ceil(nFft /
+     * hop), the signal (zero-padded or trimmed) read as count + c - 1 blocks of hop samples, frame t is blocks t to
+     * t + c - 1 side by side, trimmed to nFft, so c slices of count blocks each concatenated.
+     */
+    private static Tensor frames(Tensor signal, int count, int nFft, int hop) {
+        int c = (nFft + hop - 1) / hop;
+        int batch = signal.dim(0);
+        Tensor blocks = FftComposite.resized(signal, 1, (count + c - 1) * hop).reshape(batch, count + c - 1, hop);
+        List<Tensor> slices = new ArrayList<>();
+        for (int j = 0; j < c; j++) {
+            slices.add(blocks.narrow(1, j, count));
+        }
+        Tensor joined = c == 1 ? slices.get(0) : Tensor.cat(slices, 2);
+        return c * hop == nFft ? joined : joined.narrow(2, 0, nFft);
+    }
+
+    /**
+     * The sum [batch, nFft + hop (count - 1)] of frames [batch, count, nFft], frame t added at t hop: {@link #frames}'
+     * adjoint. Each frame zero-padded to c = ceil(nFft / hop) blocks of hop samples; block j of every frame lands on
+     * output block t + j, so the sum is c shifted copies of the frames' j-th blocks.
+     */
+    private static Tensor overlapAdd(Tensor frames, int hop) {
+        int batch = frames.dim(0);
+        int count = frames.dim(1);
+        int nFft = frames.dim(2);
+        int c = (nFft + hop - 1) / hop;
+        Tensor blocks = FftComposite.resized(frames, 2, c * hop).reshape(batch, count, c, hop);
+        Tensor sum = null;
+        for (int j = 0; j < c; j++) {
+            Tensor shifted = F.pad(blocks.narrow(2, j, 1).reshape(batch, count, hop), 0, 0, j, c - 1 - j);
+            sum = sum == null ? shifted : sum.add(shifted);
+        }
+        return sum.reshape(batch, (count + c - 1) * hop).narrow(1, 0, nFft + hop * (count - 1));
     }
 
     /** The source of position p outside [0, length) in {@code mode}. */

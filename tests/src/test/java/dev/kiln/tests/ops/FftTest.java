@@ -131,6 +131,17 @@ class FftTest {
     }
 
     @Test
+    void stftWithAHopPastNFftTransformsEachFrameAndSkipsTheSamplesBetween() {
+        Tensor x = Tensor.randn(DType.F64, 23);
+        Tensor spectrum = Fft.stft(x, 4, 6, null, false, false, true);
+        assertEquals(Shape.of(3, 4, 2), spectrum.shape(), "[n_fft / 2 + 1, 1 + (23 - 4) / 6, 2]");
+        for (int t = 0; t < 4; t++) {
+            assertClose(Fft.rfft(x.narrow(0, 6 * t, 4)), spectrum.narrow(1, t, 1).reshape(3, 2), 1e-12);
+        }
+        GradCheck.check("stft hop past n_fft", in -> Fft.stft(in[0], 4, 6, null, false, false, true), input(23));
+    }
+
+    @Test
     void rfftOfACosineHasItsEnergyInItsBin() {
         double[] v = new double[16];
         for (int j = 0; j < v.length; j++) {
