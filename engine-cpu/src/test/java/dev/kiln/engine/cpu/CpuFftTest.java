@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Backend;
-import dev.kiln.engine.BackendProxy;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
-import java.lang.reflect.InvocationHandler;
 import java.nio.DoubleBuffer;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -94,7 +92,7 @@ class CpuFftTest {
     @ParameterizedTest
     @ValueSource(ints = {6, 17, 128})
     void matchesTheSpiDefault(int n) {
-        Backend composed = withDefaultFft(behindProxy);
+        Backend composed = DefaultFftBackend.wrap(behindProxy);
         double[] x = values(n, 14);
         assertArrayEquals(transformed(composed, x, n, true, 0.25, DType.F64),
                 transformed(cpu, x, n, true, 0.25, DType.F64), 1e-12);
@@ -131,7 +129,7 @@ class CpuFftTest {
     @ParameterizedTest
     @ValueSource(ints = {6, 17})
     void realTransformsMatchTheSpiDefault(int n) {
-        Backend composed = withDefaultFft(behindProxy);
+        Backend composed = DefaultFftBackend.wrap(behindProxy);
         double[] x = values(n, 17);
         double[] c = values(n / 2 + 1, 18);
         for (boolean hermitian : new boolean[] {false, true}) {
@@ -260,19 +258,5 @@ class CpuFftTest {
             difference = Math.max(difference, Math.abs(actual[i] - expected[i]));
         }
         return difference / largest;
-    }
-
-    /** {@code to} running the interface's default fft, also for the tensors it allocates. */
-    private static Backend withDefaultFft(Backend to) {
-        InvocationHandler handler = (proxy, method, args) -> {
-            if (method.getDeclaringClass() == Object.class) {
-                return BackendProxy.objectMethod(proxy, method, args, "CPU backend with the default FFT");
-            }
-            if (method.getName().equals("fft") && method.isDefault()) {
-                return InvocationHandler.invokeDefault(proxy, method, args);
-            }
-            return BackendProxy.call(to, method, args);
-        };
-        return BackendProxy.wrap(to, handler);
     }
 }

@@ -3,12 +3,10 @@ package dev.kiln.engine.cpu;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Backend;
-import dev.kiln.engine.BackendProxy;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
-import java.lang.reflect.InvocationHandler;
 import java.nio.DoubleBuffer;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +33,7 @@ class SpiDefaultFftTest {
     void open() {
         cpu = new CpuBackend(2);
         behindProxy = new CpuBackend(2);
-        composed = withDefaultFft(behindProxy);
+        composed = DefaultFftBackend.wrap(behindProxy);
         scope = Scope.open();
     }
 
@@ -105,19 +103,5 @@ class SpiDefaultFftTest {
             difference = Math.max(difference, Math.abs(actual[i] - expected[i]));
         }
         return difference / largest;
-    }
-
-    /** {@code to} running the interface's default fft, also for the tensors it allocates. */
-    private static Backend withDefaultFft(Backend to) {
-        InvocationHandler handler = (proxy, method, args) -> {
-            if (method.getDeclaringClass() == Object.class) {
-                return BackendProxy.objectMethod(proxy, method, args, "CPU backend with the default FFT");
-            }
-            if (method.getName().equals("fft") && method.isDefault()) {
-                return InvocationHandler.invokeDefault(proxy, method, args);
-            }
-            return BackendProxy.call(to, method, args);
-        };
-        return BackendProxy.wrap(to, handler);
     }
 }
