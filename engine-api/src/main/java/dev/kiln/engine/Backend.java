@@ -1159,4 +1159,24 @@ public interface Backend extends AutoCloseable {
             maxPool2dForward(input, g, out, indices);
         }
     }
+
+    /**
+     * {@code weight} [out, in] (F32) quantised for {@link #int8Linear}: symmetric int8, one scale per output row
+     * ({@link Int8Quantization#weightScale}), as PyTorch's {@code per_channel_dynamic_qconfig}; the handle holds the
+     * backend's memory until closed. By default integer-valued F32 tensors ({@link Int8LinearComposite}); a backend
+     * with int8 kernels overrides both methods and packs the weights in its kernel's layout.
+     */
+    default Int8LinearWeights packInt8Linear(Tensor weight) {
+        return Int8LinearComposite.pack(this, weight);
+    }
+
+    /**
+     * A dynamically quantised linear layer: out [batch, out] (F32) = input [batch, in] (F32) quantised to uint8 over
+     * its own minimum and maximum ({@link Int8Quantization#input}), multiplied in integers by {@code weights}'
+     * transpose, scaled back to F32, plus {@code bias} [out] (null for none): PyTorch's
+     * {@code torch.ops.quantized.linear_dynamic}. By default the quantised integers are multiplied by {@link #gemm}.
+     */
+    default void int8Linear(Tensor input, Int8LinearWeights weights, Tensor bias, Tensor out) {
+        Int8LinearComposite.linear(this, input, weights, bias, out);
+    }
 }

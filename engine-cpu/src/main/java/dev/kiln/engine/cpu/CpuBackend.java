@@ -8,6 +8,7 @@ import dev.kiln.engine.Device;
 import dev.kiln.engine.GridSampleMode;
 import dev.kiln.engine.GridSamplePadding;
 import dev.kiln.engine.GroupedConv2dGeometry;
+import dev.kiln.engine.Int8LinearWeights;
 import dev.kiln.engine.Pool2dGeometry;
 import dev.kiln.engine.ReduceOp;
 import dev.kiln.engine.Storage;
@@ -20,6 +21,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.bytedeco.openblas.presets.openblas_nolapack;
+import org.slf4j.LoggerFactory;
 
 /**
  * The CPU backend: GEMM on OpenBLAS, F32 convolutions on oneDNN or OpenBLAS as {@link ConvolutionChoice} picks,
@@ -52,6 +54,9 @@ public final class CpuBackend implements Backend {
     private final CpuFft fft;
     /** OpenBLAS's LAPACK, bound on first use; null until then, and after where its JNI library did not load. */
     private volatile CpuLinalg linalg;
+    /** oneDNN's int8 linear layers, opened on the first packing; null until then, and after where oneDNN did not load. */
+    private OneDnnInt8Linear int8Linear;
+    private boolean int8LinearOpened;
     private volatile boolean linalgBound;
     private volatile Backend storageOwner = this;
 
@@ -703,6 +708,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void close() {
         convolutionChoice.close();
+        closeInt8Linear();
         parallel.close();
         memory.trim();
     }
@@ -725,5 +731,43 @@ public final class CpuBackend implements Backend {
     @Override
     public void maxPool2dValues(Tensor input, Pool2dGeometry g, Tensor out) {
         pooling.maxValues(input, g, out);
+    }
+
+    /** On oneDNN's int8 matmul ({@link OneDnnInt8Linear}); the SPI's default where oneDNN does not load. */
+    @Override
+    public Int8LinearWeights packInt8Linear(Tensor weight) {
+        OneDnnInt8Linear kernel = int8Linear();
+        return kernel == null ? Backend.super.packInt8Linear(weight) : kernel.pack(weight);
+    }
+
+    /** On oneDNN's int8 matmul for weights it packed, by the SPI's default for others. */
+    @Override
+    public void int8Linear(Tensor input, Int8LinearWeights weights, Tensor bias, Tensor out) {
+        OneDnnInt8Linear kernel = int8Linear();
+        if (kernel != null && weights instanceof OneDnnInt8Weights) {
+            kernel.forward(input, weights, bias, out);
+        } else {
+            Backend.super.int8Linear(input, weights, bias, out);
+        }
+    }
+
+    private synchronized OneDnnInt8Linear int8Linear() {
+        if (!int8LinearOpened) {
+            int8LinearOpened = true;
+            try {
+                int8Linear = OneDnnInt8Linear.open(this, parallel);
+            } catch (LinkageError | RuntimeException e) {
+                LoggerFactory.getLogger(CpuBackend.class)
+                        .info("int8 linear layers by the SPI's default: oneDNN did not load ({})", e.toString());
+            }
+        }
+        return int8Linear;
+    }
+
+    private synchronized void closeInt8Linear() {
+        if (int8Linear != null) {
+            int8Linear.close();
+            int8Linear = null;
+        }
     }
 }

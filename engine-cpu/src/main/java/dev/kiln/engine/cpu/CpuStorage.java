@@ -9,6 +9,7 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
@@ -116,5 +117,15 @@ final class CpuStorage implements Storage {
             action.run();
         }
         memory.free(block);
+    }
+
+    /** oneDNN's view of byte {@code offset}, for int8 data (the quantised linear layer's). */
+    BytePointer bytePointer(long offset) {
+        return new BytePointer(block.pointer()).getPointer(offset);
+    }
+
+    /** The memory as native-order bytes from Java, for int8 data. */
+    ByteBuffer bytes() {
+        return block.bytes().duplicate().order(ByteOrder.nativeOrder());
     }
 }

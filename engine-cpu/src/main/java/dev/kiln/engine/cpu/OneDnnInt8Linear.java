@@ -1,0 +1,165 @@
+package dev.kiln.engine.cpu;
+
+import static dev.kiln.engine.cpu.OneDnnPlan.check;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_destroy;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.InputQuantization;
+import dev.kiln.engine.Int8LinearWeights;
+import dev.kiln.engine.Int8Quantization;
+import dev.kiln.engine.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Loader;
+
+/**
+ * Dynamically quantised linear layers on oneDNN's int8 matmul ({@link dev.kiln.engine.Backend#int8Linear}): weights
+ * quantised in Java and laid out once per block of output columns, one block per Kiln thread, each block run by
+ * single-threaded oneDNN on the thread that takes it, as {@link OneDnnConvolution} runs convolutions (oneDNN's OpenMP
+ * pool beside Kiln's oversubscribes the cores). Each call finds the input's range and quantises it to u8 in Java
+ * ({@link Int8Quantization}, the same values as the SPI's default), then the blocks multiply it.
+ */
+final class OneDnnInt8Linear implements AutoCloseable {
+    /** Output columns a block holds at least: below this a block's call costs more than its arithmetic saves. */
+    static final int MIN_BLOCK_COLUMNS = 64;
+
+    private final CpuBackend backend;
+    private final Parallel parallel;
+    private final OpenMpThreads openMp;
+    private final dnnl_engine engine;
+
+    private OneDnnInt8Linear(CpuBackend backend, Parallel parallel, OpenMpThreads openMp) {
+        this.backend = backend;
+        this.parallel = parallel;
+        this.openMp = openMp;
+        this.engine = new dnnl_engine();
+        check(dnnl_engine_create(engine, dnnl_cpu, 0), () -> "dnnl_engine_create");
+    }
+
+    /**
+     * Loads oneDNN and opens a CPU engine.
+     *
+     * @throws LinkageError where oneDNN's natives for this platform are missing
+     * @throws IllegalStateException where the OpenMP loaded with oneDNN has no {@code omp_set_num_threads}
+     */
+    static OneDnnInt8Linear open(CpuBackend backend, Parallel parallel) {
+        Loader.load(dnnl.class);
+        OpenMpThreads openMp = OpenMpThreads.of(1);
+        if (openMp == null) {
+            throw new IllegalStateException("no omp_set_num_threads to keep oneDNN's OpenMP pool off Kiln's threads");
+        }
+        return new OneDnnInt8Linear(backend, parallel, openMp);
+    }
+
+    /** {@code weight} [out, in] F32 quantised per row and laid out for the blocks' primitives. */
+    OneDnnInt8Weights pack(Tensor weight) {
+        int out = weight.dim(0);
+        int in = weight.dim(1);
+        CpuStorage scales = (CpuStorage) backend.allocate(DType.F32, out);
+        CpuStorage plain = (CpuStorage) backend.allocate(DType.F32, ((long) out * in + Float.BYTES - 1) / Float.BYTES);
+        try {
+            quantise(weight, scales.f32, plain.bytes());
+            openMp.applyToCurrentThread();
+            List<OneDnnInt8Part> parts = new ArrayList<>();
+            int blocks = blocks(out);
+            for (int b = 0; b < blocks; b++) {
+                int first = (int) ((long) out * b / blocks);
+                int end = (int) ((long) out * (b + 1) / blocks);
+                parts.add(new OneDnnInt8Part(backend, engine, first, end - first, in, out, plain, scales));
+            }
+            return new OneDnnInt8Weights(backend, out, in, scales, parts);
+        } catch (RuntimeException | Error e) {
+            scales.release();
+            throw e;
+        } finally {
+            plain.release();
+        }
+    }
+
+    /** out [batch, out] = the int8 product of input [batch, in] and the packed weights, plus bias (or none). */
+    void forward(Tensor input, Int8LinearWeights packed, Tensor bias, Tensor out) {
+        if (!(packed instanceof OneDnnInt8Weights w) || w.backend() != backend) {
+            throw new IllegalArgumentException("int8Linear: these weights were packed by " + packed.backend().name()
+                    + " (" + packed.getClass().getSimpleName() + "), not by this CPU backend; pack them here");
+        }
+        int batch = input.dim(0);
+        int in = w.inFeatures();
+        FloatBuffer x = ((CpuStorage) input.storage()).f32;
+        long offset = input.offset();
+        long elements = (long) batch * in;
+        InputQuantization q = Int8Quantization.input(extreme(x, offset, elements, true), extreme(x, offset, elements, false));
+        CpuStorage quantised = (CpuStorage) backend.allocate(DType.F32, (elements + Float.BYTES - 1) / Float.BYTES);
+        try {
+            ByteBuffer bytes = quantised.bytes();
+            parallel.forRange(batch, in, (lo, hi) -> {
+                for (long i = (long) lo * in; i < (long) hi * in; i++) {
+                    bytes.put((int) i, (byte) q.quantize(x.get((int) (offset + i))));
+                }
+            });
+            BytePointer src = quantised.bytePointer(0);
+            FloatPointer biasValues = bias == null ? w.zeros().floatPointer(0)
+                    : ((CpuStorage) bias.storage()).floatPointer(bias.offset());
+            FloatPointer dst = ((CpuStorage) out.storage()).floatPointer(out.offset());
+            List<OneDnnInt8Part> parts = w.parts();
+            synchronized (w) {
+                parallel.forRange(parts.size(), Parallel.GRAIN, (lo, hi) -> {
+                    openMp.applyToCurrentThread();
+                    for (int p = lo; p < hi; p++) {
+                        parts.get(p).execute(batch, src, q, biasValues, dst);
+                    }
+                });
+            }
+        } finally {
+            quantised.release();
+        }
+    }
+
+    /** Blocks of output columns for a layer of {@code out}: one per thread, each of at least MIN_BLOCK_COLUMNS. */
+    private int blocks(int out) {
+        return Math.max(1, Math.min(parallel.threads(), out / MIN_BLOCK_COLUMNS));
+    }
+
+    /** Scales [out] and s8 values [out, in] of {@code weight}, by {@link Int8Quantization}'s rules. */
+    private static void quantise(Tensor weight, FloatBuffer scales, ByteBuffer values) {
+        int out = weight.dim(0);
+        int in = weight.dim(1);
+        FloatBuffer w = ((CpuStorage) weight.storage()).f32;
+        int offset = Math.toIntExact(weight.offset());
+        for (int r = 0; r < out; r++) {
+            int row = offset + r * in;
+            float absMax = 0;
+            for (int c = 0; c < in; c++) {
+                absMax = Math.max(absMax, Math.abs(w.get(row + c)));
+            }
+            float scale = Int8Quantization.weightScale(absMax);
+            scales.put(r, scale);
+            for (int c = 0; c < in; c++) {
+                values.put(r * in + c, (byte) Int8Quantization.quantizeWeight(w.get(row + c), scale));
+            }
+        }
+    }
+
+    /** The smallest element ({@code min}) or largest of {@code elements} from {@code offset}; NaN if one is. */
+    private static float extreme(FloatBuffer x, long offset, long elements, boolean min) {
+        float result = min ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+        int start = Math.toIntExact(offset);
+        int end = Math.toIntExact(offset + elements);
+        for (int i = start; i < end; i++) {
+            result = min ? Math.min(result, x.get(i)) : Math.max(result, x.get(i));
+        }
+        return result;
+    }
+
+    @Override
+    public void close() {
+        dnnl_engine_destroy(engine);
+    }
+}

@@ -1,0 +1,307 @@
+package dev.kiln.engine.cpu;
+
+import static dev.kiln.engine.cpu.OneDnnPlan.check;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_ATTR_SCALES;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_ATTR_ZERO_POINTS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_RUNTIME_DIM_VAL;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_a;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_matmul_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_clone;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_with_strides;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_with_tag;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_scales_mask;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_zero_points_mask;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_exec_arg_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_impl_info_str;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_s32;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_s8;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_u8;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.InputQuantization;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+
+/**
+ * One block of output columns of an int8 linear layer on oneDNN's int8 matmul: u8 input with a zero point, s8
+ * weights in the layout the primitive chose (laid out once, at packing), s32 accumulation, the input's scale and the
+ * columns' scales applied to an F32 output, bias added after them. The batch is a runtime dimension, so one primitive
+ * serves every batch size and the weights are laid out once. The output is written in place, a column block of
+ * Kiln's row-major [batch, out]. One call at a time (it holds one stream and one call's scale and zero point).
+ */
+final class OneDnnInt8Part implements AutoCloseable {
+    private final int first;
+    private final int count;
+    private final int in;
+    private final int out;
+    private final dnnl_engine engine;
+    private final dnnl_stream stream;
+    private final dnnl_primitive primitive;
+    private final String implementation;
+    /** The primitive's layout of the weights, which {@link #values} reads back. */
+    private final dnnl_memory_desc layout;
+    private final CpuStorage packed;
+    private final dnnl_memory weights;
+    private final dnnl_memory weightScales;
+    private final dnnl_memory bias;
+    private final dnnl_memory inputScale;
+    private final dnnl_memory inputZeroPoint;
+    private final FloatPointer inputScaleValue = new FloatPointer(1);
+    private final IntPointer inputZeroPointValue = new IntPointer(1);
+
+    /**
+     * Columns [first, first + count) of a layer of {@code out} outputs and {@code in} inputs, whose s8 values
+     * {@code plain} holds row-major [out, in] and whose F32 scales {@code scales} holds [out]; {@code plain} is read
+     * here only, {@code scales} for the part's life.
+     */
+    OneDnnInt8Part(CpuBackend backend, dnnl_engine engine, int first, int count, int in, int out, CpuStorage plain,
+                   CpuStorage scales) {
+        this.first = first;
+        this.count = count;
+        this.in = in;
+        this.out = out;
+        this.engine = engine;
+        this.stream = new dnnl_stream();
+        check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), () -> "dnnl_stream_create");
+        dnnl_primitive_desc pd = descriptor();
+        try {
+            this.primitive = new dnnl_primitive();
+            check(dnnl_primitive_create(primitive, pd), () -> "dnnl_primitive_create (int8 matmul)");
+            this.implementation = implementation(pd);
+            this.layout = new dnnl_memory_desc();
+            check(dnnl_memory_desc_clone(layout, dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md,
+                    DNNL_ARG_WEIGHTS)), () -> "dnnl_memory_desc_clone");
+        } finally {
+            dnnl_primitive_desc_destroy(pd);
+        }
+        long bytes = dnnl_memory_desc_get_size(layout);
+        this.packed = (CpuStorage) backend.allocate(DType.F32, (bytes + Float.BYTES - 1) / Float.BYTES);
+        this.weights = memory(layout, packed.bytePointer(0));
+        reorder(plainWeights(), plain.bytePointer((long) first * in), layout, packed.bytePointer(0));
+        this.weightScales = owned(vector(count, dnnl_f32), scales.floatPointer(first));
+        this.bias = owned(matrix(1, count, out, dnnl_f32), null);
+        this.inputScale = owned(vector(1, dnnl_f32), inputScaleValue);
+        this.inputZeroPoint = owned(vector(1, dnnl_s32), inputZeroPointValue);
+    }
+
+    /** oneDNN's name for the kernel it chose, e.g. {@code brg_matmul:avx512_core_vnni} (for logs and tests). */
+    String implementation() {
+        return implementation;
+    }
+
+    /** Bytes of the weights in the primitive's layout (with any compensation oneDNN keeps beside them). */
+    long bytes() {
+        return packed.capacity() * Float.BYTES;
+    }
+
+    /**
+     * out[:, first .. first + count) = (input - zeroPoint) W^T * (inputScale * columnScale) + bias, from the u8
+     * input {@code input} [batch, in] and the F32 bias {@code biasValues} [out] (zeros where the layer has none),
+     * into the F32 {@code output} [batch, out].
+     */
+    void execute(int batch, BytePointer input, InputQuantization q, FloatPointer biasValues, FloatPointer output) {
+        inputScaleValue.put(0, q.scale());
+        inputZeroPointValue.put(0, q.zeroPoint());
+        check(dnnl_memory_set_data_handle(bias, biasValues.getPointer(first)),
+                () -> "dnnl_memory_set_data_handle");
+        dnnl_memory_desc srcDesc = matrix(batch, in, in, dnnl_u8);
+        dnnl_memory_desc dstDesc = matrix(batch, count, out, dnnl_f32);
+        dnnl_memory src = memory(srcDesc, input);
+        dnnl_memory dst = memory(dstDesc, output.getPointer(first));
+        int[] ids = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
+                DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS,
+                DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC};
+        dnnl_memory[] memories = {src, weights, bias, dst, inputScale, weightScales, inputZeroPoint};
+        try (dnnl_exec_arg_t args = args(ids, memories)) {
+            check(dnnl_primitive_execute(primitive, stream, ids.length, args), () -> "dnnl_primitive_execute (int8)");
+            check(dnnl_stream_wait(stream), () -> "dnnl_stream_wait");
+        } finally {
+            dnnl_memory_destroy(src);
+            dnnl_memory_destroy(dst);
+            dnnl_memory_desc_destroy(srcDesc);
+            dnnl_memory_desc_destroy(dstDesc);
+        }
+    }
+
+    /** Writes the part's s8 values back into {@code plain}'s rows [first, first + count), row-major [out, in]. */
+    void values(CpuStorage plain) {
+        reorder(layout, packed.bytePointer(0), plainWeights(), plain.bytePointer((long) first * in));
+    }
+
+    @Override
+    public void close() {
+        dnnl_primitive_destroy(primitive);
+        dnnl_memory_destroy(weights);
+        dnnl_memory_destroy(weightScales);
+        dnnl_memory_destroy(bias);
+        dnnl_memory_destroy(inputScale);
+        dnnl_memory_destroy(inputZeroPoint);
+        dnnl_memory_desc_destroy(layout);
+        dnnl_stream_destroy(stream);
+        inputScaleValue.close();
+        inputZeroPointValue.close();
+        packed.release();
+    }
+
+    /**
+     * The matmul [batch, in] x [in, count]: batch a runtime dimension, weights in a layout of oneDNN's choosing, the
+     * input's scale and zero point one each, the weights' scales one per column (mask bit 1, the N dimension).
+     */
+    private dnnl_primitive_desc descriptor() {
+        long runtime = DNNL_RUNTIME_DIM_VAL();
+        dnnl_memory_desc src = matrix(runtime, in, in, dnnl_u8);
+        dnnl_memory_desc wei = new dnnl_memory_desc();
+        try (LongPointer dims = new LongPointer((long) in, count)) {
+            check(dnnl_memory_desc_create_with_tag(wei, 2, dims, dnnl_s8,
+                    dnnl_format_tag_any), () -> "dnnl_memory_desc_create_with_tag");
+        }
+        dnnl_memory_desc biasDesc = matrix(1, count, out, dnnl_f32);
+        dnnl_memory_desc dst = matrix(runtime, count, out, dnnl_f32);
+        dnnl_primitive_attr attr = new dnnl_primitive_attr();
+        check(dnnl_primitive_attr_create(attr), () -> "dnnl_primitive_attr_create");
+        try {
+            check(dnnl_primitive_attr_set_scales_mask(attr, DNNL_ARG_SRC, 0), () -> "set_scales_mask (src)");
+            check(dnnl_primitive_attr_set_scales_mask(attr, DNNL_ARG_WEIGHTS, 1 << 1), () -> "set_scales_mask (wei)");
+            check(dnnl_primitive_attr_set_zero_points_mask(attr, DNNL_ARG_SRC, 0), () -> "set_zero_points_mask");
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            check(dnnl_matmul_primitive_desc_create(pd, engine, src, wei, biasDesc, dst, attr),
+                    () -> "dnnl_matmul_primitive_desc_create (u8 x s8 -> f32)");
+            return pd;
+        } finally {
+            dnnl_primitive_attr_destroy(attr);
+            dnnl_memory_desc_destroy(src);
+            dnnl_memory_desc_destroy(wei);
+            dnnl_memory_desc_destroy(biasDesc);
+            dnnl_memory_desc_destroy(dst);
+        }
+    }
+
+    /** The part's weights as Kiln holds them: [in, count] with in the faster dimension, rows of [out, in]. */
+    private dnnl_memory_desc plainWeights() {
+        dnnl_memory_desc md = new dnnl_memory_desc();
+        try (LongPointer dims = new LongPointer((long) in, count); LongPointer strides = new LongPointer(1L, in)) {
+            check(dnnl_memory_desc_create_with_strides(md, 2, dims, dnnl_s8, strides),
+                    () -> "dnnl_memory_desc_create_with_strides");
+        }
+        return md;
+    }
+
+    /** Copies {@code from}'s data at {@code source} into {@code to}'s at {@code target}; destroys neither layout. */
+    private void reorder(dnnl_memory_desc from, Pointer source, dnnl_memory_desc to, Pointer target) {
+        boolean destroyFrom = from != layout;
+        boolean destroyTo = to != layout;
+        dnnl_memory a = memory(from, source);
+        dnnl_memory b = memory(to, target);
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        dnnl_primitive reorder = new dnnl_primitive();
+        try {
+            check(dnnl_reorder_primitive_desc_create(pd, from, engine, to, engine, null),
+                    () -> "dnnl_reorder_primitive_desc_create (int8 weights)");
+            check(dnnl_primitive_create(reorder, pd), () -> "dnnl_primitive_create (reorder)");
+            try (dnnl_exec_arg_t args = args(new int[] {DNNL_ARG_FROM, DNNL_ARG_TO}, new dnnl_memory[] {a, b})) {
+                check(dnnl_primitive_execute(reorder, stream, 2, args), () -> "dnnl_primitive_execute (reorder)");
+                check(dnnl_stream_wait(stream), () -> "dnnl_stream_wait");
+            }
+        } finally {
+            dnnl_primitive_destroy(reorder);
+            dnnl_primitive_desc_destroy(pd);
+            dnnl_memory_destroy(a);
+            dnnl_memory_destroy(b);
+            if (destroyFrom) {
+                dnnl_memory_desc_destroy(from);
+            }
+            if (destroyTo) {
+                dnnl_memory_desc_destroy(to);
+            }
+        }
+    }
+
+    /** [rows, cols] of {@code type} with rows {@code stride} elements apart. */
+    private static dnnl_memory_desc matrix(long rows, long cols, long stride, int type) {
+        dnnl_memory_desc md = new dnnl_memory_desc();
+        try (LongPointer dims = new LongPointer(rows, cols); LongPointer strides = new LongPointer(stride, 1L)) {
+            check(dnnl_memory_desc_create_with_strides(md, 2, dims, type, strides),
+                    () -> "dnnl_memory_desc_create_with_strides");
+        }
+        return md;
+    }
+
+    /** [n] of {@code type}: the scales' and zero point's layout. */
+    private static dnnl_memory_desc vector(long n, int type) {
+        dnnl_memory_desc md = new dnnl_memory_desc();
+        try (LongPointer dims = new LongPointer(1L)) {
+            dims.put(0, n);
+            check(dnnl_memory_desc_create_with_tag(md, 1, dims, type, dnnl_a), () -> "dnnl_memory_desc_create_with_tag");
+        }
+        return md;
+    }
+
+    /** {@link #memory} of {@code md}, which it destroys (a memory object keeps its own copy). */
+    private dnnl_memory owned(dnnl_memory_desc md, Pointer data) {
+        try {
+            return memory(md, data);
+        } finally {
+            dnnl_memory_desc_destroy(md);
+        }
+    }
+
+    /** A memory object of {@code md} at {@code data}, null for one whose handle each call sets. */
+    private dnnl_memory memory(dnnl_memory_desc md, Pointer data) {
+        dnnl_memory m = new dnnl_memory();
+        check(dnnl_memory_create(m, md, engine, data), () -> "dnnl_memory_create");
+        return m;
+    }
+
+    private static dnnl_exec_arg_t args(int[] ids, dnnl_memory[] memories) {
+        dnnl_exec_arg_t args = new dnnl_exec_arg_t(ids.length);
+        for (int i = 0; i < ids.length; i++) {
+            args.getPointer(i).arg(ids[i]).memory(memories[i]);
+        }
+        return args;
+    }
+
+    private static String implementation(dnnl_primitive_desc pd) {
+        try (PointerPointer<BytePointer> name = new PointerPointer<>(1)) {
+            check(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, name), () -> "dnnl_primitive_desc_query");
+            return name.get(BytePointer.class, 0).getString();
+        }
+    }
+}
