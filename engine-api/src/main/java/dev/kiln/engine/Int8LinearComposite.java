@@ -2,10 +2,10 @@ package dev.kiln.engine;
 
 /**
  * {@link Backend#packInt8Linear} and {@link Backend#int8Linear} in F32 SPI operations, for backends without integer
- * kernels: weights and inputs quantised by division, rounding and clamping ({@link Int8Quantization}'s arithmetic,
- * element for element), the quantised integers multiplied by the F32 GEMM (exact while the sums stay below 2^24),
- * and the products scaled back. The input's range is read to the host once per call, as PyTorch's dynamic
- * quantisation reads it.
+ * kernels: weights and inputs quantised by multiplying with the scale's reciprocal, rounding and clamping
+ * ({@link Int8Quantization}'s arithmetic, element for element), the quantised integers multiplied by the F32 GEMM
+ * (exact while the sums stay below 2^24), and the products scaled back. The input's range is read to the host once
+ * per call, as PyTorch's dynamic quantisation reads it.
  */
 final class Int8LinearComposite {
     private Int8LinearComposite() {
@@ -22,8 +22,10 @@ final class Int8LinearComposite {
                 b.reduce(ReduceOp.MAX, values, 1, scales);
                 b.binary(BinaryOp.DIV, scales, constant(b, 127.5), scales);
                 b.binary(BinaryOp.MAX, scales, constant(b, Int8Quantization.MIN_WEIGHT_SCALE), scales);
-                b.binary(BinaryOp.DIV, weight, scales, values);
-                roundAndClamp(b, values, -128, 127);
+                Tensor inverses = Tensor.empty(scales.shape(), DType.F32, b);
+                b.unary(UnaryOp.RECIPROCAL, 0, scales, inverses);
+                b.binary(BinaryOp.MUL, weight, inverses, values);
+                roundAndClamp(b, values, 0, -128, 127);
             }
             return new CompositeInt8Weights(b, values, scales);
         });
@@ -39,9 +41,8 @@ final class Int8LinearComposite {
         try (Scope s = Scope.open()) {
             InputQuantization q = Int8Quantization.input((float) -extreme(b, input, true), (float) extreme(b, input, false));
             Tensor quantised = Tensor.empty(input.shape(), DType.F32, b);
-            b.binary(BinaryOp.DIV, input, constant(b, q.scale()), quantised);
-            b.affine(quantised, 1, q.zeroPoint(), quantised);
-            roundAndClamp(b, quantised, 0, 255);
+            b.binary(BinaryOp.MUL, input, constant(b, q.inverse()), quantised);
+            roundAndClamp(b, quantised, q.zeroPoint(), 0, 255);
             b.affine(quantised, 1, -q.zeroPoint(), quantised);
             b.gemm(false, true, batch, w.outFeatures(), w.inFeatures(), 1, quantised, w.heldValues(), 0, out);
             Tensor columnScales = Tensor.empty(Shape.of(w.outFeatures()), DType.F32, b);
@@ -68,9 +69,10 @@ final class Int8LinearComposite {
         return all.item();
     }
 
-    /** x rounded half to even and clamped to [lo, hi], in place. */
-    private static void roundAndClamp(Backend b, Tensor x, int lo, int hi) {
+    /** x rounded half to even, plus {@code zeroPoint} and clamped to [lo, hi], in place. */
+    private static void roundAndClamp(Backend b, Tensor x, int zeroPoint, int lo, int hi) {
         b.unary(UnaryOp.ROUND, 0, x, x);
+        b.affine(x, 1, zeroPoint, x);
         b.binary(BinaryOp.MAX, x, constant(b, lo), x);
         b.binary(BinaryOp.MIN, x, constant(b, hi), x);
     }

@@ -27,9 +27,13 @@ public final class Int8Quantization {
         return Math.max(absMax / 127.5f, MIN_WEIGHT_SCALE);
     }
 
-    /** {@code w}'s int8 value in a row of {@code scale}: {@code clamp(round(w / scale), -128, 127)}, half to even. */
+    /**
+     * {@code w}'s int8 value in a row of {@code scale}: {@code clamp(round(w * (1 / scale)), -128, 127)}, half to even,
+     * the reciprocal in F32 as PyTorch's {@code quantize_val} (a row's largest magnitude divided by its scale is
+     * 127.5 exactly, where times the reciprocal it can fall either side).
+     */
     public static int quantizeWeight(float w, float scale) {
-        return (int) Math.max(-128, Math.min(127, Math.rint(w / scale)));
+        return (int) Math.max(-128, Math.min(127, Math.rint(w * (1f / scale))));
     }
 
     /**

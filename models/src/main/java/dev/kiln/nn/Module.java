@@ -804,7 +804,8 @@ public abstract class Module implements AutoCloseable, Cloneable {
                     continue;
                 }
                 Class<?> t = f.getType();
-                boolean shared = Module.class.isAssignableFrom(t) || Tensor.class.isAssignableFrom(t)
+                // AutoCloseable covers native resources too, such as DynamicQuantizedLinear's packed weights.
+                boolean shared = AutoCloseable.class.isAssignableFrom(t)
                         || Collection.class.isAssignableFrom(t) || Map.class.isAssignableFrom(t)
                         || (t.isArray() && !t.getComponentType().isPrimitive());
                 if (shared) {
@@ -924,6 +925,7 @@ public abstract class Module implements AutoCloseable, Cloneable {
         for (Module m : namedModules().values()) {
             m.parameters.values().forEach(Tensor::close);
             m.buffers.values().forEach(Tensor::close);
+            m.releaseResources();
         }
     }
 
@@ -1078,5 +1080,13 @@ public abstract class Module implements AutoCloseable, Cloneable {
         c.recordShapes = false;
         c.lastOutputShape = null;
         return c;
+    }
+
+    /**
+     * Frees what this module holds besides its registered tensors, such as weights packed in a backend's memory
+     * ({@link DynamicQuantizedLinear}): {@link #close()} calls it on every module, so it must be idempotent. Nothing
+     * by default.
+     */
+    protected void releaseResources() {
     }
 }

@@ -1,0 +1,91 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Int8Linear;
+import dev.kiln.engine.Int8LinearWeights;
+import dev.kiln.engine.Tensor;
+
+/**
+ * A {@link Linear} layer for int8 inference, PyTorch's {@code torch.nn.quantized.dynamic.Linear}: the weight [out, in]
+ * quantised once to symmetric int8 with one scale per output row, each input quantised on the fly to uint8 over its
+ * own range, the product taken in integers ({@link Int8Linear}). Input [*, in] to [*, out], as Linear. Made by
+ * {@link #from(Linear)} or {@link Quantization#quantizeDynamic(Module)}.
+ *
+ * <p>Inference only: it has no parameters and no backward pass (PyTorch's quantized modules have none), so a call
+ * whose input needs a gradient is refused; run it under {@link Autograd#noGrad()}. Its state dict holds the bias
+ * ({@code bias}, [out]) alone; the packed weights live in the backend's memory until {@link #close()}. It cannot be
+ * copied ({@link #copy()} refuses it): quantise a copy of the F32 model instead.
+ */
+public final class DynamicQuantizedLinear extends Module {
+    private final int inFeatures;
+    private final int outFeatures;
+    private final Int8LinearWeights packed;
+
+    private DynamicQuantizedLinear(int inFeatures, int outFeatures, Int8LinearWeights packed, Tensor bias) {
+        this.inFeatures = inFeatures;
+        this.outFeatures = outFeatures;
+        this.packed = packed;
+        registerBuffer("bias", bias);
+    }
+
+    /**
+     * {@code linear}'s weight quantised and its bias copied, in its training mode; {@code linear} is left as it is.
+     *
+     * @throws IllegalArgumentException naming the layer when its weight is not F32 or is computed (weight norm,
+     *     spectral norm, a parametrization), whose source would change without the packed copy
+     */
+    public static DynamicQuantizedLinear from(Linear linear) {
+        if (linear.computedParameter("weight") != null || linear.computedParameter("bias") != null) {
+            throw new IllegalArgumentException("DynamicQuantizedLinear.from(" + linear + "): the weight or bias is"
+                    + " computed (weight norm, spectral norm or a parametrization); remove that first");
+        }
+        Tensor bias = linear.bias() == null ? null : unscoped(() -> linear.bias().detach().copy());
+        Int8LinearWeights packed = Int8Linear.pack(linear.weight());
+        DynamicQuantizedLinear q = new DynamicQuantizedLinear(linear.inFeatures(), linear.outFeatures(), packed, bias);
+        q.train(linear.isTraining());
+        return q;
+    }
+
+    /** [out], or null for a layer without bias. */
+    public Tensor bias() {
+        return buffer("bias");
+    }
+
+    /** The quantised weight: int8 values and per-row scales, held until this module closes. */
+    public Int8LinearWeights packedWeight() {
+        return packed;
+    }
+
+    public int inFeatures() {
+        return inFeatures;
+    }
+
+    public int outFeatures() {
+        return outFeatures;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.rank() == 0 || x.dim(-1) != inFeatures) {
+            throw new IllegalArgumentException(this + ": input " + x.shape() + " must end in " + inFeatures
+                    + " features");
+        }
+        if (x.rank() == 2) {
+            return Int8Linear.forward(x, packed, bias());
+        }
+        int[] outDims = x.shape().with(-1, outFeatures).dims();
+        Tensor rows = consume(x.reshape(-1, inFeatures), t -> Int8Linear.forward(t, packed, bias()));
+        return consume(rows, t -> t.reshape(outDims));
+    }
+
+    @Override
+    protected void releaseResources() {
+        packed.close();
+    }
+
+    @Override
+    public String toString() {
+        return "DynamicQuantizedLinear(" + inFeatures + ", " + outFeatures + ", bias=" + (bias() != null)
+                + ", int8 weights with per-row scales)";
+    }
+}

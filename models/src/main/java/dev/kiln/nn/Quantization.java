@@ -1,0 +1,73 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Post-training dynamic quantisation, PyTorch's {@code torch.quantization.quantize_dynamic(model, {nn.Linear:
+ * per_channel_dynamic_qconfig}, dtype=torch.qint8)}: every {@link Linear} of a model becomes a
+ * {@link DynamicQuantizedLinear}, whose weights are int8 with one scale per output row and whose inputs are
+ * quantised to uint8 at each call. For CPU inference: the int8 layers have no backward pass.
+ */
+public final class Quantization {
+    private Quantization() {
+    }
+
+    /**
+     * A deep copy of {@code model} ({@link Module#copy()}, as PyTorch's {@code inplace=False}) with every plain
+     * {@link Linear} (the class itself, not subclasses such as {@link LazyLinear} that compute otherwise), at every
+     * depth, replaced by its {@link DynamicQuantizedLinear}; {@code model} itself when it is a Linear becomes one
+     * directly. The other modules keep their parameters, buffers and state-dict names; a quantised layer's state dict
+     * holds its bias alone. {@code model} is left as it is.
+     *
+     * @throws IllegalArgumentException as {@link DynamicQuantizedLinear#from(Linear)} for a layer it cannot quantise
+     * @throws IllegalStateException where {@code model} cannot be copied (it holds a quantised layer already)
+     */
+    public static Module quantizeDynamic(Module model) {
+        if (quantisable(model)) {
+            return DynamicQuantizedLinear.from((Linear) model);
+        }
+        Module copy = model.copy();
+        Map<Module, Module> done = new IdentityHashMap<>();
+        quantiseInside(copy, done);
+        // The replaced layers' F32 tensors are the copy's own; those another module shares (tied weights) stay.
+        Set<Tensor> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+        kept.addAll(copy.parameters());
+        kept.addAll(copy.namedBuffers().values());
+        done.forEach((m, replacement) -> {
+            if (replacement != m) {
+                m.parameters().stream().filter(t -> !kept.contains(t)).forEach(Tensor::close);
+            }
+        });
+        return copy;
+    }
+
+    /**
+     * Replaces {@code parent}'s Linear children by their quantised layers and recurses into the rest, recording in
+     * {@code done} each module seen and what replaced it: a layer registered twice is quantised once and shared as
+     * the Linear was.
+     */
+    private static void quantiseInside(Module parent, Map<Module, Module> done) {
+        for (Map.Entry<String, Module> child : new ArrayList<>(parent.namedChildren().entrySet())) {
+            Module m = child.getValue();
+            if (quantisable(m)) {
+                Module quantised = done.get(m);
+                if (quantised == null) {
+                    quantised = DynamicQuantizedLinear.from((Linear) m);
+                    done.put(m, quantised);
+                }
+                parent.replaceModule(child.getKey(), quantised);
+            } else if (done.put(m, m) == null) {
+                quantiseInside(m, done);
+            }
+        }
+    }
+
+    private static boolean quantisable(Module m) {
+        return m.getClass() == Linear.class;
+    }
+}
