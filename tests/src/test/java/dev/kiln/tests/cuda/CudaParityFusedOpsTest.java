@@ -12,6 +12,7 @@ import static dev.kiln.tests.cuda.ParityBackends.values;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Int8LinearWeights;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.UnaryOp;
@@ -24,6 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The fused ops: a dense layer's bias and activation (SPI section 3), SGD (momentum, dampening, Nesterov, weight
@@ -390,6 +392,29 @@ class CudaParityFusedOpsTest extends ParityTest {
                     uniform(b, dtype, 80, -2, 2, BATCH, 3 * HIDDEN), random(b, dtype, 81, BATCH, HIDDEN),
                     random(b, dtype, 82, BATCH, HIDDEN), grads[0], grads[1], grads[2]);
             return grads;
+        });
+    }
+
+    /**
+     * The dynamically quantised linear layer ({@code packInt8Linear}, {@code int8Linear}), with and without bias, at
+     * batch 1 and 9: the same int8 values and scales exactly, and outputs to 1e-5. The integer sums (96 products of
+     * at most 255 x 128) stay below 2^24, so a backend that multiplies the integers in F32, as the SPI's default does,
+     * sums them exactly; only the scaling back rounds differently.
+     */
+    @ParameterizedTest(name = "bias {0}")
+    @ValueSource(booleans = {true, false})
+    void int8LinearMatchesCpu(boolean withBias) {
+        String[] names = {"values", "scales", "batch 1", "batch 9"};
+        assertParity("int8Linear, bias " + withBias, names, Tolerance.of(1e-5), b -> {
+            Tensor weight = random(b, DType.F32, 90, 70, 96);
+            Tensor bias = withBias ? random(b, DType.F32, 91, 70) : null;
+            try (Int8LinearWeights packed = b.packInt8Linear(weight)) {
+                Tensor one = output(b, DType.F32, 1, 70);
+                b.int8Linear(uniform(b, DType.F32, 92, -1, 3, 1, 96), packed, bias, one);
+                Tensor nine = output(b, DType.F32, 9, 70);
+                b.int8Linear(uniform(b, DType.F32, 93, -2, 5, 9, 96), packed, bias, nine);
+                return new Tensor[] {packed.values(), packed.scales(), one, nine};
+            }
         });
     }
 }
