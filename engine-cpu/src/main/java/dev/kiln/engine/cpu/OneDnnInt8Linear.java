@@ -30,6 +30,8 @@ import org.bytedeco.javacpp.Loader;
 final class OneDnnInt8Linear implements AutoCloseable {
     /** Output columns a block holds at least: below this a block's call costs more than its arithmetic saves. */
     static final int MIN_BLOCK_COLUMNS = 64;
+    /** Elements the input's loops copy between the buffers and arrays at a time: arrays are what the JIT vectorises. */
+    private static final int CHUNK = 4096;
 
     private final CpuBackend backend;
     private final Parallel parallel;
@@ -93,17 +95,14 @@ final class OneDnnInt8Linear implements AutoCloseable {
         int batch = input.dim(0);
         int in = w.inFeatures();
         FloatBuffer x = ((CpuStorage) input.storage()).f32;
-        long offset = input.offset();
+        int offset = Math.toIntExact(input.offset());
+        float[] range = range(x, offset, batch, in);
+        InputQuantization q = Int8Quantization.input(range[0], range[1]);
         long elements = (long) batch * in;
-        InputQuantization q = Int8Quantization.input(extreme(x, offset, elements, true), extreme(x, offset, elements, false));
         CpuStorage quantised = (CpuStorage) backend.allocate(DType.F32, (elements + Float.BYTES - 1) / Float.BYTES);
         try {
             ByteBuffer bytes = quantised.bytes();
-            parallel.forRange(batch, in, (lo, hi) -> {
-                for (long i = (long) lo * in; i < (long) hi * in; i++) {
-                    bytes.put((int) i, (byte) q.quantize(x.get((int) (offset + i))));
-                }
-            });
+            parallel.forRange(batch, in, (lo, hi) -> quantise(x, offset + lo * in, (hi - lo) * in, q, bytes, lo * in));
             BytePointer src = quantised.bytePointer(0);
             FloatPointer biasValues = bias == null ? w.zeros().floatPointer(0)
                     : ((CpuStorage) bias.storage()).floatPointer(bias.offset());
@@ -147,15 +146,43 @@ final class OneDnnInt8Linear implements AutoCloseable {
         }
     }
 
-    /** The smallest element ({@code min}) or largest of {@code elements} from {@code offset}; NaN if one is. */
-    private static float extreme(FloatBuffer x, long offset, long elements, boolean min) {
-        float result = min ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
-        int start = Math.toIntExact(offset);
-        int end = Math.toIntExact(offset + elements);
-        for (int i = start; i < end; i++) {
-            result = min ? Math.min(result, x.get(i)) : Math.max(result, x.get(i));
+    /**
+     * {min, max} of the {@code rows x in} elements of x from {@code offset}, split over the threads; NaN where one is
+     * NaN (Math.min and max keep it), which {@link Int8Quantization#input} refuses.
+     */
+    private float[] range(FloatBuffer x, int offset, int rows, int in) {
+        float[] range = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        parallel.forRange(rows, in, (lo, hi) -> {
+            float[] part = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+            float[] chunk = new float[CHUNK];
+            for (int start = lo * in, end = hi * in; start < end; start += CHUNK) {
+                int n = Math.min(CHUNK, end - start);
+                x.get(offset + start, chunk, 0, n);
+                for (int k = 0; k < n; k++) {
+                    part[0] = Math.min(part[0], chunk[k]);
+                    part[1] = Math.max(part[1], chunk[k]);
+                }
+            }
+            synchronized (range) {
+                range[0] = Math.min(range[0], part[0]);
+                range[1] = Math.max(range[1], part[1]);
+            }
+        });
+        return range;
+    }
+
+    /** {@code count} elements of x from {@code from} quantised by q into bytes from {@code to}, through arrays. */
+    private static void quantise(FloatBuffer x, int from, int count, InputQuantization q, ByteBuffer bytes, int to) {
+        float[] chunk = new float[CHUNK];
+        byte[] codes = new byte[CHUNK];
+        for (int done = 0; done < count; done += CHUNK) {
+            int n = Math.min(CHUNK, count - done);
+            x.get(from + done, chunk, 0, n);
+            for (int k = 0; k < n; k++) {
+                codes[k] = (byte) q.quantize(chunk[k]);
+            }
+            bytes.put(to + done, codes, 0, n);
         }
-        return result;
     }
 
     @Override

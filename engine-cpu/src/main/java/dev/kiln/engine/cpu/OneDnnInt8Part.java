@@ -45,6 +45,8 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_u8;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.InputQuantization;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
@@ -68,6 +70,33 @@ import org.bytedeco.javacpp.PointerPointer;
  * Kiln's row-major [batch, out]. One call at a time (it holds one stream and one call's scale and zero point).
  */
 final class OneDnnInt8Part implements AutoCloseable {
+    /** Batch sizes whose memory objects are kept: an evaluation loop has one or two (the last, partial batch). */
+    static final int CALLS_KEPT = 4;
+    /** The primitive's arguments: input, weights, bias, output, the two scales and the input's zero point. */
+    private static final int ARGUMENTS = 7;
+
+    /** One batch size's input and output memory objects, and the argument list naming them. */
+    private final class Call {
+        final dnnl_memory src;
+        final dnnl_memory dst;
+        final dnnl_exec_arg_t args;
+
+        Call(int batch) {
+            this.src = owned(matrix(batch, in, in, dnnl_u8), null);
+            this.dst = owned(matrix(batch, count, out, dnnl_f32), null);
+            this.args = args(new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
+                DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS,
+                DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC},
+                    new dnnl_memory[] {src, weights, bias, dst, inputScale, weightScales, inputZeroPoint});
+        }
+
+        void close() {
+            args.close();
+            dnnl_memory_destroy(src);
+            dnnl_memory_destroy(dst);
+        }
+    }
+
     private final int first;
     private final int count;
     private final int in;
@@ -84,6 +113,21 @@ final class OneDnnInt8Part implements AutoCloseable {
     private final dnnl_memory bias;
     private final dnnl_memory inputScale;
     private final dnnl_memory inputZeroPoint;
+    /**
+     * The memory objects and argument list of the batch sizes used last, whose handles each call sets: made anew at
+     * every call, their JavaCPP allocations (each asks the JVM for its process's memory use) took most of a batch-1
+     * call's time.
+     */
+    private final Map<Integer, Call> calls = new LinkedHashMap<>(CALLS_KEPT, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, Call> eldest) {
+            if (size() <= CALLS_KEPT) {
+                return false;
+            }
+            eldest.getValue().close();
+            return true;
+        }
+    };
     private final FloatPointer inputScaleValue = new FloatPointer(1);
     private final IntPointer inputZeroPointValue = new IntPointer(1);
 
@@ -140,25 +184,12 @@ final class OneDnnInt8Part implements AutoCloseable {
     void execute(int batch, BytePointer input, InputQuantization q, FloatPointer biasValues, FloatPointer output) {
         inputScaleValue.put(0, q.scale());
         inputZeroPointValue.put(0, q.zeroPoint());
-        check(dnnl_memory_set_data_handle(bias, biasValues.getPointer(first)),
-                () -> "dnnl_memory_set_data_handle");
-        dnnl_memory_desc srcDesc = matrix(batch, in, in, dnnl_u8);
-        dnnl_memory_desc dstDesc = matrix(batch, count, out, dnnl_f32);
-        dnnl_memory src = memory(srcDesc, input);
-        dnnl_memory dst = memory(dstDesc, output.getPointer(first));
-        int[] ids = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
-                DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS,
-                DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC};
-        dnnl_memory[] memories = {src, weights, bias, dst, inputScale, weightScales, inputZeroPoint};
-        try (dnnl_exec_arg_t args = args(ids, memories)) {
-            check(dnnl_primitive_execute(primitive, stream, ids.length, args), () -> "dnnl_primitive_execute (int8)");
-            check(dnnl_stream_wait(stream), () -> "dnnl_stream_wait");
-        } finally {
-            dnnl_memory_destroy(src);
-            dnnl_memory_destroy(dst);
-            dnnl_memory_desc_destroy(srcDesc);
-            dnnl_memory_desc_destroy(dstDesc);
-        }
+        Call call = calls.computeIfAbsent(batch, Call::new);
+        check(dnnl_memory_set_data_handle(bias, biasValues.getPointer(first)), () -> "dnnl_memory_set_data_handle");
+        check(dnnl_memory_set_data_handle(call.src, input), () -> "dnnl_memory_set_data_handle");
+        check(dnnl_memory_set_data_handle(call.dst, output.getPointer(first)), () -> "dnnl_memory_set_data_handle");
+        check(dnnl_primitive_execute(primitive, stream, ARGUMENTS, call.args), () -> "dnnl_primitive_execute (int8)");
+        check(dnnl_stream_wait(stream), () -> "dnnl_stream_wait");
     }
 
     /** Writes the part's s8 values back into {@code plain}'s rows [first, first + count), row-major [out, in]. */
@@ -168,6 +199,8 @@ final class OneDnnInt8Part implements AutoCloseable {
 
     @Override
     public void close() {
+        calls.values().forEach(Call::close);
+        calls.clear();
         dnnl_primitive_destroy(primitive);
         dnnl_memory_destroy(weights);
         dnnl_memory_destroy(weightScales);
