@@ -61,6 +61,7 @@ final class GridSampleOps {
         // [axes, N, P]: each component a view along the leading axis.
         Tensor components = grid.reshape(batch, points, axes).permute(2, 0, 1);
         List<List<Tap>> taps = new ArrayList<>();
+        List<Tensor> coordinates = new ArrayList<>();
         int stride = plane;
         for (int a = 0; a < axes; a++) {
             stride /= sizes[a];
@@ -70,13 +71,38 @@ final class GridSampleOps {
                     (sizes[a] - 1) / 2.0);
             taps.add(taps(x, new Axis(sizes[a], stride, padding == GridSamplePadding.ZEROS), mode, padding,
                     alignCorners));
+            coordinates.add(x);
         }
         Tensor values = input.reshape(batch, channels, plane);
         Tensor sum = accumulate(values, taps, 0, null, null);
+        if (padding == GridSamplePadding.ZEROS && mode != GridSampleMode.NEAREST) {
+            sum = sum.add(nonFinite(coordinates));
+        }
         int[] dims = Arrays.copyOf(grid.shape().dims(), axes + 2);
         dims[1] = channels;
         System.arraycopy(grid.shape().dims(), 1, dims, 2, axes);
         return sum.reshape(dims);
+    }
+
+    /**
+     * NaN at each point with a non-finite coordinate, 0 elsewhere [N, 1, P], as PyTorch 1.13's 4-D CPU kernel samples
+     * such a point under zeros padding (its taps read nothing, but their weights are NaN): the NaN of axis a times
+     * the sum of the other axes' coordinates, so that the grid's gradient there is NaN along the other axes and 0
+     * along a, as PyTorch's, and the input's 0.
+     */
+    private static Tensor nonFinite(List<Tensor> coordinates) {
+        Tensor sum = null;
+        for (int a = 0; a < coordinates.size(); a++) {
+            Tensor x = coordinates.get(a).detach();
+            Tensor nan = Tensor.where(x.isfinite(), x.fullLike(0, Shape.of()), x.fullLike(Double.NaN, Shape.of()));
+            Tensor others = null;
+            for (int b = 0; b < coordinates.size(); b++) {
+                others = b == a ? others : others == null ? coordinates.get(b) : others.add(coordinates.get(b));
+            }
+            Tensor term = nan.mul(others);
+            sum = sum == null ? term : sum.add(term);
+        }
+        return sum;
     }
 
     /** An input axis: its size, its stride in the flattened input, and whether a tap outside it reads zero. */
@@ -111,14 +137,20 @@ final class GridSampleOps {
 
     /**
      * A tap at integer-valued {@code position}: outside the axis (or NaN) it reads position 0, weighted by 0 with zeros
-     * padding; border and reflection weight an outside tap 0 themselves (a bilinear upper neighbour at the edge).
+     * padding (not by the weight times 0, which is NaN at a non-finite coordinate and would pass the input a NaN
+     * gradient: {@link #nonFinite} makes such a point NaN); border and reflection weight an outside tap 0 themselves
+     * (a bilinear upper neighbour at the edge).
      */
     private static Tap tap(Tensor position, Axis axis, Tensor weight) {
         Tensor valid = position.ge(0).mul(position.le(axis.size() - 1));
-        Tensor index = Tensor.where(valid, position, position.fullLike(0, Shape.of())).to(DType.I64);
+        Tensor zero = position.fullLike(0, Shape.of());
+        Tensor index = Tensor.where(valid, position, zero).to(DType.I64);
         Tensor offset = axis.stride() == 1 ? index
                 : ElementwiseOps.integerArithmetic(BinaryOp.MUL, index, index.fullLike(axis.stride(), Shape.of()));
-        return new Tap(offset, axis.zeros() ? times(weight, valid) : weight);
+        if (!axis.zeros()) {
+            return new Tap(offset, weight);
+        }
+        return new Tap(offset, weight == null ? valid : Tensor.where(valid, weight, zero));
     }
 
     /** The cubic convolution kernel on [0, 1]: ((A + 2) x - (A + 3)) x^2 + 1. */

@@ -362,6 +362,9 @@ final class CpuGridSample {
      * with the coordinates' derivatives by the grid values; a tap outside the input has weight and derivatives 0
      * and position {@code outside}: 0 in the double path, the zero the F32 path keeps after its plane, which lets
      * nearest sampling read it unweighted and keeps the gradient of the taps outside away from the plane's values.
+     * A bilinear point at a non-finite coordinate (zeros padding; the others clip it) has its four taps outside and
+     * is listed in {@link #nonFinite}: it samples NaN, as PyTorch's NaN weights make it, passes the input no
+     * gradient, and its grid gradient is NaN along the other axis, whose derivative PyTorch takes with those weights.
      */
     private static final class Taps {
         final int[] position;
@@ -372,6 +375,9 @@ final class CpuGridSample {
         final double[] byY;
         final double[] slopeX;
         final double[] slopeY;
+        /** {@code 2 * p + axis} (0 for x, 1 for y) of each axis at a non-finite coordinate, bilinear only. */
+        private final int[] nonFinite;
+        private int nonFiniteCount;
         private Axis x;
         private Axis y;
         private int count;
@@ -386,6 +392,7 @@ final class CpuGridSample {
             this.byY = new double[capacity];
             this.slopeX = new double[points];
             this.slopeY = new double[points];
+            this.nonFinite = new int[2 * points];
         }
 
         /** Taps of {@code count} corners for {@code points} points, one off the input at position {@code outside}. */
@@ -399,6 +406,7 @@ final class CpuGridSample {
 
         /** The taps of grid g [points, 2], with the derivatives where {@code derivatives}. */
         void locate(double[] g, boolean derivatives) {
+            nonFiniteCount = 0;
             for (int p = 0; p < points; p++) {
                 double ix = x.coordinate(g[2 * p]);
                 slopeX[p] = x.slope;
@@ -408,7 +416,18 @@ final class CpuGridSample {
                     nearest(p, Math.rint(ix), Math.rint(iy));
                 } else {
                     bilinear(4 * p, ix, iy, derivatives);
+                    listNonFinite(p, ix, iy);
                 }
+            }
+        }
+
+        /** Lists each axis of point p whose coordinate is not finite: its taps all lie outside. */
+        private void listNonFinite(int p, double ix, double iy) {
+            if (!Double.isFinite(ix)) {
+                nonFinite[nonFiniteCount++] = 2 * p;
+            }
+            if (!Double.isFinite(iy)) {
+                nonFinite[nonFiniteCount++] = 2 * p + 1;
             }
         }
 
@@ -474,6 +493,9 @@ final class CpuGridSample {
                 out[outBase + p] = weight[k] * v[base + position[k]] + weight[k + 1] * v[base + position[k + 1]]
                         + weight[k + 2] * v[base + position[k + 2]] + weight[k + 3] * v[base + position[k + 3]];
             }
+            for (int i = 0; i < nonFiniteCount; i++) {
+                out[outBase + (nonFinite[i] >> 1)] = Double.NaN;
+            }
         }
 
         /** Adds each point's gradient d[dBase + p], weighted, to its taps in the plane at {@code base} of dv. */
@@ -514,6 +536,9 @@ final class CpuGridSample {
                 out[p] = floatWeight[k] * v[position[k]] + floatWeight[k + 1] * v[position[k + 1]]
                         + floatWeight[k + 2] * v[position[k + 2]] + floatWeight[k + 3] * v[position[k + 3]];
             }
+            for (int i = 0; i < nonFiniteCount; i++) {
+                out[nonFinite[i] >> 1] = Float.NaN;
+            }
         }
 
         /** Adds each point's gradient d[p], weighted, to its taps in plane dv (the taps outside to its last slot). */
@@ -546,11 +571,17 @@ final class CpuGridSample {
             }
         }
 
-        /** dg [points, 2], derivatives by the coordinates, as derivatives by the grid values. */
+        /**
+         * dg [points, 2], derivatives by the coordinates, as derivatives by the grid values; NaN along the other axis
+         * of a non-finite coordinate.
+         */
         void chain(double[] dg) {
             for (int p = 0; p < points; p++) {
                 dg[2 * p] *= slopeX[p];
                 dg[2 * p + 1] *= slopeY[p];
+            }
+            for (int i = 0; i < nonFiniteCount; i++) {
+                dg[nonFinite[i] ^ 1] = Double.NaN;
             }
         }
     }

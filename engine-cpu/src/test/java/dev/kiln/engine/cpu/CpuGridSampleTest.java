@@ -120,6 +120,78 @@ class CpuGridSampleTest {
         }
     }
 
+    /**
+     * PyTorch 1.13's CPU grid_sample of [1, 1, 3, 4] values (1 to 12) / 7 under zeros padding at (NaN, 0.2),
+     * (0.3, NaN), (Inf, -0.4), (-Inf, 0.5), (Inf, -Inf) and (0.25, -0.3), with a backward pass of ones
+     * (models/src/test/pytorch/grid_sample_nonfinite_zeros.py): bilinear sampling at a non-finite coordinate is NaN,
+     * passes the input no gradient, and the grid's gradient is NaN along the other axis (its weights are NaN there)
+     * and 0 along the non-finite one; nearest sampling reads the zero outside. One entry per mode (bilinear,
+     * nearest) and alignCorners (false, true): the outputs, the input's gradient, the grid's; F32 gave the same.
+     */
+    private static final double[][][] NON_FINITE_ZEROS_EXPECTED = {
+        // bilinear False
+        {
+            {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0.7428571428571428},
+            {0.0, 0.0, 0.45000000000000007, 0.0, 0.0, 0.0, 0.5499999999999999, 0.0, 0.0, 0.0, 0.0, 0.0},
+            {0.0, Double.NaN, Double.NaN, 0.0, 0.0, Double.NaN, 0.0, Double.NaN, Double.NaN, Double.NaN,
+                0.28571428571428564, 0.8571428571428571},
+        },
+        // bilinear True
+        {
+            {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0.8107142857142857},
+            {0.0, 0.037500000000000006, 0.26250000000000007, 0.0, 0.0, 0.0875, 0.6124999999999999, 0.0, 0.0, 0.0,
+                0.0, 0.0},
+            {0.0, Double.NaN, Double.NaN, 0.0, 0.0, Double.NaN, 0.0, Double.NaN, Double.NaN, Double.NaN,
+                0.21428571428571436, 0.5714285714285714},
+        },
+        // nearest False
+        {
+            {0.0, 0.0, 0.0, 0.0, 0.0, 1.0},
+            {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0},
+            {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0},
+        },
+        // nearest True
+        {
+            {0.0, 0.0, 0.0, 0.0, 0.0, 1.0},
+            {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0},
+            {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0},
+        },
+    };
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void nonFiniteCoordinatesUnderZerosPaddingSampleAsPyTorch(DType dtype) {
+        double nan = Double.NaN;
+        double inf = Double.POSITIVE_INFINITY;
+        double[] points = {nan, 0.2, 0.3, nan, inf, -0.4, -inf, 0.5, inf, -inf, 0.25, -0.3};
+        double[] values = new double[12];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (i + 1) / 7.0;
+        }
+        int row = 0;
+        for (GridSampleMode mode : new GridSampleMode[] {GridSampleMode.BILINEAR, GridSampleMode.NEAREST}) {
+            for (boolean alignCorners : new boolean[] {false, true}) {
+                double[][] expected = NON_FINITE_ZEROS_EXPECTED[row++];
+                for (Backend backend : new Backend[] {cpu, composed}) {
+                    Tensor input = host(backend, values, Shape.of(1, 1, 3, 4), dtype);
+                    Tensor grid = host(backend, points, Shape.of(1, 1, 6, 2), dtype);
+                    Tensor out = Tensor.empty(Shape.of(1, 1, 1, 6), dtype, backend);
+                    backend.gridSample2dForward(input, grid, mode, GridSamplePadding.ZEROS, alignCorners, out);
+                    Tensor gradInput = Tensor.empty(input.shape(), dtype, backend);
+                    Tensor gradGrid = Tensor.empty(grid.shape(), dtype, backend);
+                    Tensor ones = host(backend, new double[] {1, 1, 1, 1, 1, 1}, out.shape(), dtype);
+                    backend.gridSample2dBackward(input, grid, ones, mode, GridSamplePadding.ZEROS, alignCorners,
+                            gradInput, gradGrid);
+                    String what = mode + " zeros alignCorners " + alignCorners + " " + dtype + " on "
+                            + (backend == cpu ? "the kernel" : "the composition");
+                    assertArrayEquals(expected[0], out.toDoubleArray(), 1e-6, what + ": output");
+                    assertArrayEquals(expected[1], gradInput.toDoubleArray(), 1e-6, what + ": input's gradient");
+                    assertArrayEquals(expected[2], gradGrid.toDoubleArray(), 1e-5, what + ": grid's gradient");
+                }
+            }
+        }
+    }
+
     private static Tensor host(Backend backend, double[] values, Shape shape, DType dtype) {
         Tensor t = Tensor.empty(shape, DType.F64, backend);
         backend.copyFromHost(DoubleBuffer.wrap(values), t);
