@@ -1,5 +1,5 @@
 // pooling.cu's kernels. Forward: max pooling's value and index against the CPU backend's rules (the first maximum
-// in row-major window order, the first NaN wins, +0 above -0 as Math.max, padding excluded) on values full of ties,
+// in row-major window order, the last NaN wins, +0 above -0 as Math.max, padding excluded) on values full of ties,
 // signed zeros and NaNs, and average pooling (padding counted as zeros, each window divided by the taps of it that
 // lie in the padded input, or with countIncludePad 0 in the input). Backward: the kernels gather, per input element,
 // what the windows covering it send; the reference scatters each window's gradient in ascending window order, as
@@ -135,7 +135,7 @@ template <typename T> static void check_forward(const Pool& g, void (*maxForward
                 double v = plane[h * g.width + w];
                 sum += v;
                 double bestValue = best < 0 ? 0 : plane[best];
-                if (best < 0 || v > bestValue || (v != v && bestValue == bestValue)) {
+                if (best < 0 || v > bestValue || v != v) {
                     best = h * g.width + w;
                 }
                 value = best == h * g.width + w && h == h0 && w == w0 ? v : java_max(value, v);

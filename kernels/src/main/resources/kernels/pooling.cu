@@ -11,7 +11,8 @@ struct Pool {
     long long planes, height, width, outH, outW, kernelH, kernelW, strideH, strideW, padH, padW, countIncludePad;
 };
 
-// Padding counts as minus infinity; the first maximum in row-major window order wins a tie.
+// Padding counts as minus infinity; the first maximum in row-major window order wins a tie, the last NaN wins
+// over everything (PyTorch 1.13's CPU rule, val > max || isnan(val), as the CPU backend's).
 template <typename T> __device__ void max_pool_forward_impl(const T* in, T* out, long long* indices, Pool g) {
     KILN_FOR(q, g.planes * g.outH * g.outW) {
         long long ow = q % g.outW;
@@ -25,7 +26,7 @@ template <typename T> __device__ void max_pool_forward_impl(const T* in, T* out,
         for (long long h = h0 > 0 ? h0 : 0; h < h0 + g.kernelH && h < g.height; h++) {
             for (long long w = w0 > 0 ? w0 : 0; w < w0 + g.kernelW && w < g.width; w++) {
                 T v = p[h * g.width + w];
-                if (best < 0 || v > max || (v != v && max == max)) {
+                if (best < 0 || v > max || v != v) {
                     max = v;
                     best = h * g.width + w;
                 } else if (v == max && v == T(0)) {

@@ -6,8 +6,8 @@ import dev.kiln.engine.Tensor;
 /**
  * Max pooling's forward in doubles, for every dtype but F32 (which {@link MaxPoolF32} takes): the same window-by-window
  * code as {@link MaxPoolF32}'s, straight-line for full 2 x 2 and 3 x 3 windows, on planes read in bulk through
- * {@link Data}. Same results: NaN wins (the first NaN's position is recorded), else the first maximum in row-major
- * window order; padding never wins.
+ * {@link Data}. Same results: NaN wins (the last NaN's position is recorded, as PyTorch 1.13's CPU), else the first
+ * maximum in row-major window order; padding never wins.
  */
 final class MaxPoolDoubles {
     /** Elements read or written per bulk transfer, at least one plane. */
@@ -99,14 +99,30 @@ final class MaxPoolDoubles {
         }
     }
 
-    /** Whether tap value {@code v} is the window's recorded maximum {@code m}: equal to it, or a NaN. */
+    /** Whether tap value {@code v} is the window's maximum {@code m} (not NaN: {@link #lastNan} takes those). */
     private static boolean hit(double v, double m) {
-        return (v == m) | (v != v);
+        return v == m;
+    }
+
+    /**
+     * The plane position of the last NaN in row-major order in rows [r0, r1) and columns [c0, c1), a window whose
+     * maximum is NaN: PyTorch 1.13's CPU kernels take a NaN wherever it comes ({@code val > max || isnan(val)}).
+     */
+    private static int lastNan(double[] in, int inBase, int width, int r0, int r1, int c0, int c1) {
+        for (int h = r1 - 1; h >= r0; h--) {
+            for (int w = c1 - 1; w >= c0; w--) {
+                double v = in[inBase + h * width + w];
+                if (v != v) {
+                    return h * width + w;
+                }
+            }
+        }
+        throw new IllegalStateException("no NaN in a window whose maximum is NaN");
     }
 
     /**
      * Window (rows [r0, r1), column ow's clipped columns) by loops: the maximum by {@code Math.max} (an intrinsic
-     * that propagates NaN), then the first position that holds it or a NaN.
+     * that propagates NaN), then the first position that holds it, or the last NaN.
      */
     private static void clipped(Pool2dGeometry g, double[] in, int inBase, int r0, int r1, int ow, double[] max,
                                 long[] best, int to) {
@@ -121,6 +137,10 @@ final class MaxPoolDoubles {
             }
         }
         max[to] = m;
+        if (m != m) {
+            best[to] = lastNan(in, inBase, width, r0, r1, c0, c1);
+            return;
+        }
         for (int h = r0; h < r1; h++) {
             for (int w = c0; w < c1; w++) {
                 if (hit(in[inBase + h * width + w], m)) {
@@ -160,6 +180,9 @@ final class MaxPoolDoubles {
             at = hit(v2, m) ? p0 + 2 : at;
             at = hit(v1, m) ? p0 + 1 : at;
             at = hit(v0, m) ? p0 : at;
+            if (m != m) {
+                at = lastNan(in, inBase, width, row / width, row / width + 3, p0 - row, p0 - row + 3);
+            }
             max[to + ow] = m;
             best[to + ow] = at;
         }
@@ -182,6 +205,9 @@ final class MaxPoolDoubles {
             at = hit(v2, m) ? p2 : at;
             at = hit(v1, m) ? p0 + 1 : at;
             at = hit(v0, m) ? p0 : at;
+            if (m != m) {
+                at = lastNan(in, inBase, width, row / width, row / width + 2, p0 - row, p0 - row + 2);
+            }
             max[to + ow] = m;
             best[to + ow] = at;
         }

@@ -9,8 +9,8 @@ import java.util.Arrays;
 /**
  * Max pooling on F32 tensors without the general path's detour through double[]: the forward for every geometry
  * (dilation 1), window by window in straight-line code for full 2 x 2 and 3 x 3 windows, and the backward for every
- * geometry. NaN wins, as in PyTorch, and its first position is recorded (PyTorch 1.13's CPU records the last
- * NaN's); otherwise the first maximum in row-major window order, as PyTorch's; padding never wins. The forward once
+ * geometry. NaN wins at the window's last NaN in row-major window order, as PyTorch 1.13's CPU records it (a rare
+ * second scan of the window); otherwise the first maximum in that order, as PyTorch's; padding never wins. The forward once
  * went through a table of each window's tap offsets, in doubles, nine passes for the maximum and nine for its
  * position: ResNet's 3 x 3 stride-2 pooling of [1, 64, 112, 112] took 4.0-4.3 ms on 2 threads, now 2.5-2.8 ms, of
  * which finding the positions is most (about 17 ns of 20 an output on one thread, whether by these selects, a loop
@@ -121,14 +121,30 @@ final class MaxPoolF32 {
         }
     }
 
-    /** Whether tap value {@code v} is the window's recorded maximum {@code m}: equal to it, or a NaN. */
+    /** Whether tap value {@code v} is the window's maximum {@code m} (not NaN: {@link #lastNan} takes those). */
     private static boolean hit(float v, float m) {
-        return (v == m) | (v != v);
+        return v == m;
+    }
+
+    /**
+     * The plane position of the last NaN in row-major order in rows [r0, r1) and columns [c0, c1), a window whose
+     * maximum is NaN: PyTorch 1.13's CPU kernels take a NaN wherever it comes ({@code val > max || isnan(val)}).
+     */
+    private static int lastNan(float[] in, int inBase, int width, int r0, int r1, int c0, int c1) {
+        for (int h = r1 - 1; h >= r0; h--) {
+            for (int w = c1 - 1; w >= c0; w--) {
+                float v = in[inBase + h * width + w];
+                if (v != v) {
+                    return h * width + w;
+                }
+            }
+        }
+        throw new IllegalStateException("no NaN in a window whose maximum is NaN");
     }
 
     /**
      * Window (rows [r0, r1), column ow's clipped columns) by loops: the maximum by {@code Math.max} (an intrinsic
-     * that propagates NaN), then the first position that holds it or a NaN.
+     * that propagates NaN), then the first position that holds it, or the last NaN.
      */
     private static void clipped(Pool2dGeometry g, float[] in, int inBase, int r0, int r1, int ow, float[] max,
                                 long[] best, int to) {
@@ -143,6 +159,10 @@ final class MaxPoolF32 {
             }
         }
         max[to] = m;
+        if (m != m) {
+            best[to] = lastNan(in, inBase, width, r0, r1, c0, c1);
+            return;
+        }
         for (int h = r0; h < r1; h++) {
             for (int w = c0; w < c1; w++) {
                 if (hit(in[inBase + h * width + w], m)) {
@@ -182,6 +202,9 @@ final class MaxPoolF32 {
             at = hit(v2, m) ? p0 + 2 : at;
             at = hit(v1, m) ? p0 + 1 : at;
             at = hit(v0, m) ? p0 : at;
+            if (m != m) {
+                at = lastNan(in, inBase, width, row / width, row / width + 3, p0 - row, p0 - row + 3);
+            }
             max[to + ow] = m;
             best[to + ow] = at;
         }
@@ -204,6 +227,9 @@ final class MaxPoolF32 {
             at = hit(v2, m) ? p2 : at;
             at = hit(v1, m) ? p0 + 1 : at;
             at = hit(v0, m) ? p0 : at;
+            if (m != m) {
+                at = lastNan(in, inBase, width, row / width, row / width + 2, p0 - row, p0 - row + 2);
+            }
             max[to + ow] = m;
             best[to + ow] = at;
         }

@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The CPU's maxPool2dForward, maxPool2dValues and maxPool2dBackward against window-by-window loops written here: the
- * first maximum in row-major window order (PyTorch's), NaN above everything and its first position recorded (Kiln's
- * rule: PyTorch 1.13's CPU records the last NaN's), padding never a candidate; in F32
+ * first maximum in row-major window order (PyTorch's), NaN above everything and its last position recorded (PyTorch
+ * 1.13's CPU rule, val > max || isnan(val)), padding never a candidate; in F32
  * and F64: the full 2 x 2 and 3 x 3 windows' straight-line code and the clipped windows at every edge, with padding,
  * strides 1 to 3, odd sizes, ceil mode's windows hanging over, and planes too small for a full window.
  */
@@ -60,7 +60,7 @@ class CpuMaxPoolTest {
 
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
-    void nanWinsAtItsFirstPosition(DType dtype) {
+    void nanWinsAtItsLastPosition(DType dtype) {
         matchesTheLoops(dtype, 0.15, false);
     }
 
@@ -159,7 +159,7 @@ class CpuMaxPoolTest {
     private record Pooled(double[] values, long[] indices) {
     }
 
-    /** Each window's maximum and its first position, row by row, a NaN above any number. */
+    /** Each window's maximum and its first position, row by row, a NaN above any number at its last position. */
     private static Pooled reference(Pool2dGeometry g, double[] x) {
         int planes = g.batch() * g.channels();
         int outPlane = g.outH() * g.outW();
@@ -178,8 +178,7 @@ class CpuMaxPoolTest {
                                 continue;
                             }
                             double v = x[plane * g.height() * g.width() + h * g.width() + w];
-                            boolean better = Double.isNaN(v) ? !Double.isNaN(values[o]) : v > values[o];
-                            if (indices[o] < 0 || better && !Double.isNaN(values[o])) {
+                            if (indices[o] < 0 || Double.isNaN(v) || v > values[o]) {
                                 values[o] = v;
                                 indices[o] = (long) h * g.width() + w;
                             }

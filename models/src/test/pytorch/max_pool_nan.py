@@ -1,0 +1,48 @@
+"""Prints the data of MaxPoolNanPyTorchParityTest: max pooling with indices of inputs whose windows hold several NaNs
+(element k is (7 k) mod 11, NaN where k mod 4 = 1 or k mod 5 = 3). PyTorch 1.13's CPU kernels take a NaN whenever it
+comes (val > max || isnan(val)), so each window's maximum is NaN at its last NaN in row-major window order, and the
+gradient of the sum goes there. F64 printed; F32 asserted equal."""
+import math
+import torch
+import torch.nn.functional as Fn
+
+
+def values(n, dtype):
+    return torch.tensor([math.nan if k % 4 == 1 or k % 5 == 3 else (7 * k) % 11 for k in range(n)], dtype=dtype)
+
+
+CASES = [
+    ("maxPool1d kernel 3 stride 1", (1, 2, 9), lambda x: Fn.max_pool1d(x, 3, 1, return_indices=True)),
+    ("maxPool1d kernel 2 stride 2 padding 1 dilation 2", (1, 1, 11),
+     lambda x: Fn.max_pool1d(x, 2, 2, 1, 2, return_indices=True)),
+    ("maxPool2d kernel 2 stride 1", (1, 2, 4, 5), lambda x: Fn.max_pool2d(x, 2, 1, return_indices=True)),
+    ("maxPool2d kernel 3 stride 2 padding 1", (2, 1, 5, 6), lambda x: Fn.max_pool2d(x, 3, 2, 1, return_indices=True)),
+    ("maxPool2d kernel (2, 4) stride 1 ceil", (1, 1, 4, 7),
+     lambda x: Fn.max_pool2d(x, (2, 4), (2, 3), ceil_mode=True, return_indices=True)),
+    ("maxPool2d kernel 2 stride 1 dilation 2", (1, 1, 5, 5),
+     lambda x: Fn.max_pool2d(x, 2, 1, 0, 2, return_indices=True)),
+    ("maxPool3d kernel 2 stride 1", (1, 2, 3, 3, 4), lambda x: Fn.max_pool3d(x, 2, 1, return_indices=True)),
+    ("maxPool3d kernel (2, 3, 2) stride 2 padding 1", (1, 1, 4, 5, 4),
+     lambda x: Fn.max_pool3d(x, (2, 3, 2), 2, 1, return_indices=True)),
+]
+
+
+def literal(t):
+    return ', '.join('NAN' if v != v else repr(float(v)) for v in t.reshape(-1).tolist())
+
+
+for label, dims, pool in CASES:
+    n = math.prod(dims)
+    results = []
+    for dtype in [torch.float64, torch.float32]:
+        x = values(n, dtype).reshape(dims).requires_grad_()
+        out, indices = pool(x)
+        out.sum().backward()
+        results.append((out.detach().double(), indices, x.grad.double()))
+    for wide, narrow in zip(*results):
+        assert torch.allclose(wide.double(), narrow.double(), equal_nan=True), (label, wide, narrow)
+    out, indices, grad = results[0]
+    print('        // %s of %s' % (label, list(dims)))
+    print('        {%s},' % literal(out))
+    print('        {%s},' % ', '.join(str(int(v)) for v in indices.reshape(-1).tolist()))
+    print('        {%s},' % literal(grad))
