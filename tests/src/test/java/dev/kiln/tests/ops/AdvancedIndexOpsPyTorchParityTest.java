@@ -90,6 +90,33 @@ class AdvancedIndexOpsPyTorchParityTest {
         assertArrayEquals(new double[] {0, 0, 18, 0, 0, 0}, y.toDoubleArray());
     }
 
+    /**
+     * Repeated positions without accumulating: the last write wins, so only it receives the output's gradient there
+     * and the destination none. PyTorch 1.13 gives every repeated entry {@code grad[index]} (index_put's backward is
+     * {@code grad.index(indices)} whatever wrote last): {2, 4, 2, 2} here and 11 for the broadcast scalar, the
+     * gradient of a function that writes every entry, not of the one computed, which fails a finite-difference
+     * check; its documentation calls repeated indices without accumulate undefined. Kiln keeps the exact gradient.
+     */
+    @Test
+    void indexPutWithRepeatedPositionsSendsTheGradientToTheLastWriteOnly() {
+        Tensor weights = Tensor.fromArray(new double[] {1, 2, 3, 4, 5}, 5);
+        Tensor x = Tensor.fromArray(new double[] {0, 1, 2, 3, 4}, 5).requiresGrad(true);
+        Tensor values = Tensor.fromArray(new double[] {10, 20, 30, 40}, 4).requiresGrad(true);
+        Tensor y = x.indexPut(List.of(vector(DType.I64, 1, 3, 1, 1)), values, false);
+        assertArrayEquals(new double[] {0, 40, 2, 20, 4}, y.toDoubleArray());
+        y.mul(weights).sum().backward();
+        assertArrayEquals(new double[] {1, 0, 3, 0, 5}, x.grad().toDoubleArray(), "the destination's gradient");
+        assertArrayEquals(new double[] {0, 4, 0, 2}, values.grad().toDoubleArray(), "the values' gradient");
+        Tensor scalar = Tensor.full(7.0, DType.F64).requiresGrad(true);
+        Tensor.zeros(DType.F64, 5).indexPut(List.of(vector(DType.I64, 2, 2, 4)), scalar, false).mul(weights).sum()
+                .backward();
+        assertArrayEquals(new double[] {8}, new double[] {scalar.grad().item()}, "a broadcast value's gradient");
+        Tensor repeated = vector(DType.I64, 1, 3, 1, 1);
+        checkBothOrders("indexPut at repeated positions", in -> in[0].indexPut(List.of(repeated), in[1], false),
+                Tensor.uniform(-1, 1, DType.F64, 5).requiresGrad(true),
+                Tensor.uniform(-1, 1, DType.F64, 4).requiresGrad(true));
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"I32", "I64"})
     void indexReadsAtBroadcastIndexTensorsAsPyTorch(DType indexType) {
