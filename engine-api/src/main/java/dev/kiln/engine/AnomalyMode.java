@@ -1,5 +1,6 @@
 package dev.kiln.engine;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -19,7 +20,10 @@ final class AnomalyMode {
     /**
      * The settings of the guards still open, oldest first; the newest holds. Guards of several threads close in any
      * order, so each closing takes out its own setting, where restoring the flags it found would undo a guard opened
-     * after it and still open, and could leave the mode on for good.
+     * after it and still open, and could leave the mode on for good. A guard never closed (PyTorch's
+     * {@code set_detect_anomaly(mode)} called as a function) keeps its setting here for good; once its guard is
+     * collected, the settings of collected guards below it, which can neither close nor hold again, are dropped, so
+     * that calling it so in a loop piles nothing up.
      */
     private static final List<Setting> OPEN = new ArrayList<>();
     /** The call of the node whose backward rule runs on this thread: the parent of the nodes that rule records. */
@@ -42,17 +46,43 @@ final class AnomalyMode {
      */
     static Autograd.Guard set(boolean mode, boolean nanChecks) {
         Setting setting = new Setting(mode, nanChecks);
-        synchronized (OPEN) {
-            OPEN.add(setting);
-            apply();
-        }
-        return () -> {
+        Autograd.Guard guard = () -> {
             synchronized (OPEN) {
                 if (OPEN.remove(setting)) {
                     apply();
                 }
             }
         };
+        setting.guard = new WeakReference<>(guard);
+        synchronized (OPEN) {
+            forgetHidden();
+            OPEN.add(setting);
+            apply();
+        }
+        return guard;
+    }
+
+    /**
+     * Drops the settings of guards collected unclosed below the newest such one: it never closes, so none of them
+     * can be the newest again, and they cannot close either.
+     */
+    private static void forgetHidden() {
+        int newestDropped = OPEN.size() - 1;
+        while (newestDropped >= 0 && !OPEN.get(newestDropped).dropped()) {
+            newestDropped--;
+        }
+        for (int i = newestDropped - 1; i >= 0; i--) {
+            if (OPEN.get(i).dropped()) {
+                OPEN.remove(i);
+            }
+        }
+    }
+
+    /** How many settings are kept: of the guards open, and of those dropped unclosed that may hold again. */
+    static int openSettings() {
+        synchronized (OPEN) {
+            return OPEN.size();
+        }
     }
 
     /** The flags of the newest open guard, or off with NaN checks (PyTorch's defaults). */
@@ -62,14 +92,23 @@ final class AnomalyMode {
         checkNan = newest == null || newest.nanChecks;
     }
 
-    /** One guard's flags; a class, not a record, as guards with equal flags are still distinct. */
+    /**
+     * One guard's flags and the guard, held weakly so that a guard dropped unclosed can be told; a class, not a
+     * record, as guards with equal flags are still distinct.
+     */
     private static final class Setting {
         private final boolean mode;
         private final boolean nanChecks;
+        private WeakReference<Autograd.Guard> guard;
 
         Setting(boolean mode, boolean nanChecks) {
             this.mode = mode;
             this.nanChecks = nanChecks;
+        }
+
+        /** Whether its guard was collected without being closed: it can no longer close. */
+        boolean dropped() {
+            return guard.get() == null;
         }
     }
 

@@ -202,7 +202,8 @@ public final class Autograd {
 
     /**
      * PyTorch's {@code torch.autograd.set_detect_anomaly(mode, check_nan)}: switches {@link #detectAnomaly(boolean)} on
-     * or off, without its warning, until the returned guard closes (or for good, when it is never closed).
+     * or off, without its warning, until the returned guard closes (or for good, when it is never closed: PyTorch's
+     * function form; a guard opened later and closed gives it back, and such calls repeated pile up no memory).
      */
     public static Guard setDetectAnomaly(boolean mode, boolean checkNan) {
         return AnomalyMode.set(mode, checkNan);
