@@ -24,7 +24,9 @@ import java.util.List;
  * {@code step(s, NaN)} after step s); given to {@code Trainer.schedule}, it steps once per epoch and
  * {@code totalSteps} is the number of epochs. Stepping past {@code totalSteps} is refused, as in PyTorch. At step
  * {@code totalSteps} itself (one past the last step that trains) PyTorch's formula runs past the end of the last
- * phase; with the linear strategy that gives a negative rate, where this schedule sets 0.
+ * phase; with the linear strategy that gives a negative rate, where this schedule sets 0, and a momentum past
+ * {@code maxMomentum} (Adam's beta1 past 1 for a maxMomentum near 1), where this schedule keeps it within
+ * [baseMomentum, maxMomentum]: PyTorch 1.13's values otherwise.
  *
  * <p>As PyTorch's by default ({@code cycle_momentum=True}), it also moves the optimizer's momentum or beta1
  * ({@link Optimizer#momentumOrBeta1()}) against the rate: from {@code maxMomentum} down to {@code baseMomentum} while
@@ -51,6 +53,9 @@ public final class OneCycleLR implements LearningRateSchedule {
     private final double[][] phaseRates;
     /** The momentum at each phase's ends (one for every group); null without momentum cycling. */
     private final double[] phaseMomenta;
+    /** The range the momentum cycles in, which the linear strategy's last step would leave. */
+    private final double lowestMomentum;
+    private final double highestMomentum;
 
     /**
      * PyTorch's defaults: pctStart 0.3, {@link AnnealStrategy#COS}, divFactor 25, finalDivFactor 1e4, two phases,
@@ -132,6 +137,8 @@ public final class OneCycleLR implements LearningRateSchedule {
             this.phaseEnds = new double[] {rise - 1, totalSteps - 1};
             this.phaseMomenta = cycleMomentum ? new double[] {maxMomentum, baseMomentum, maxMomentum} : null;
         }
+        this.lowestMomentum = Math.min(baseMomentum, maxMomentum);
+        this.highestMomentum = Math.max(baseMomentum, maxMomentum);
         if (phaseMomenta != null) {
             checkMomentum(optimizer, baseMomentum);
             optimizer.setMomentumOrBeta1(maxMomentum);
@@ -203,7 +210,8 @@ public final class OneCycleLR implements LearningRateSchedule {
         }
         setRates(epoch);
         if (phaseMomenta != null) {
-            optimizer.setMomentumOrBeta1(interpolate(phaseMomenta, epoch));
+            double momentum = interpolate(phaseMomenta, epoch);
+            optimizer.setMomentumOrBeta1(Math.max(lowestMomentum, Math.min(highestMomentum, momentum)));
         }
     }
 
