@@ -9,9 +9,10 @@ import dev.kiln.engine.Tensor;
  * {@code 1 - cos(x1_n, x2_n)} where y_n = 1, {@code max(0, cos(x1_n, x2_n) - margin)} where y_n = -1, and 0 for any
  * other target. The cosine is PyTorch's, {@code x1.x2 / sqrt((|x1|^2 + 1e-12)(|x2|^2 + 1e-12))}. A scalar
  * result, or each row's loss [batch] with {@link Reduction#NONE}; a single pair [dim] takes a scalar target. Not a
- * {@link Loss}: it takes two inputs.
+ * {@link Loss}, as it takes two inputs and the target: a {@link ThreeInputForward} module,
+ * {@code call(input1, input2, target)} as PyTorch's {@code loss(x1, x2, y)}.
  */
-public class CosineEmbeddingLoss {
+public class CosineEmbeddingLoss extends Module implements ThreeInputForward {
     /** PyTorch's term added to each squared norm, so that a zero vector's cosine is 0, not NaN. */
     private static final double EPSILON = 1e-12;
 
@@ -55,5 +56,26 @@ public class CosineEmbeddingLoss {
         Tensor dot = a.mul(b).sum(axis, false);
         Tensor squaredNorms = a.square().sum(axis, false).add(EPSILON).mul(b.square().sum(axis, false).add(EPSILON));
         return dot.div(squaredNorms.sqrt());
+    }
+
+    /**
+     * {@link #compute}, as PyTorch's {@code nn.CosineEmbeddingLoss} module's forward; {@link #call(Tensor, Tensor, Tensor)} runs it
+     * with this module's backward hooks.
+     */
+    @Override
+    public Tensor forward(Tensor input1, Tensor input2, Tensor target) {
+        return compute(input1, input2, target);
+    }
+
+    /** @throws UnsupportedOperationException always: the loss takes input1, input2, target */
+    @Override
+    public Tensor forward(Tensor x) {
+        throw Losses.threeInputs(this, "input1, input2, target");
+    }
+
+    /** PyTorch's repr, e.g. {@code CosineEmbeddingLoss()}. */
+    @Override
+    public String toString() {
+        return "CosineEmbeddingLoss()";
     }
 }

@@ -10,9 +10,10 @@ import dev.kiln.engine.Tensor;
  * {@code 0.5 (log(max(var, eps)) + (input - target)^2 / max(var, eps))}, plus {@code 0.5 log(2 pi)} when full. As
  * in PyTorch, the clamp to eps passes var's gradient through unchanged. A scalar result, or each element's loss in
  * the input's shape with {@link Reduction#NONE}. Negative variances are not checked (PyTorch refuses them; that
- * would read the device). Not a {@link Loss}: it takes the variance too.
+ * would read the device). Not a {@link Loss}, as it takes the variance too: a {@link ThreeInputForward} module,
+ * {@code call(input, target, var)} as PyTorch's {@code loss(input, target, var)}.
  */
-public class GaussianNLLLoss {
+public class GaussianNLLLoss extends Module implements ThreeInputForward {
     private static final double HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
     private final boolean full;
@@ -67,5 +68,26 @@ public class GaussianNLLLoss {
     /** {@code max(var, eps)} whose gradient is var's, as PyTorch's clamp under no_grad gives. */
     private Tensor clamped(Tensor var) {
         return var.add(var.neg().add(eps).relu().detach());
+    }
+
+    /**
+     * {@link #compute}, as PyTorch's {@code nn.GaussianNLLLoss} module's forward; {@link #call(Tensor, Tensor, Tensor)} runs it
+     * with this module's backward hooks.
+     */
+    @Override
+    public Tensor forward(Tensor input, Tensor target, Tensor var) {
+        return compute(input, target, var);
+    }
+
+    /** @throws UnsupportedOperationException always: the loss takes input, target, var */
+    @Override
+    public Tensor forward(Tensor x) {
+        throw Losses.threeInputs(this, "input, target, var");
+    }
+
+    /** PyTorch's repr, e.g. {@code GaussianNLLLoss()}. */
+    @Override
+    public String toString() {
+        return "GaussianNLLLoss()";
     }
 }

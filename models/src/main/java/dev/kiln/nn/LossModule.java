@@ -11,8 +11,9 @@ import dev.kiln.engine.Tensor;
  * module, so they appear in its state dict, follow {@code to(dtype)} and close with it; the arithmetic is the wrapped
  * loss's, run on those buffers. As a {@link Loss} itself it can go to a {@code Trainer}, which then runs the hooks.
  * Its {@code toString} is PyTorch's repr, e.g. {@code CrossEntropyLoss()}. The losses of one input and one target
- * implement {@link Loss}; those of three or more inputs (GaussianNLLLoss, MarginRankingLoss, CosineEmbeddingLoss,
- * TripletMarginLoss, CTCLoss) are not wrapped.
+ * implement {@link Loss}; those of three inputs (GaussianNLLLoss, MarginRankingLoss, CosineEmbeddingLoss,
+ * TripletMarginLoss, TripletMarginWithDistanceLoss) are modules themselves ({@link ThreeInputForward}), and CTCLoss
+ * (four) is not wrapped.
  */
 public final class LossModule extends Module implements TwoInputForward, Loss {
     private final Loss loss;

@@ -75,4 +75,10 @@ final class Losses {
             case NONE -> losses;
         };
     }
+
+    /** The error for a call of the one-input {@link Module#forward(Tensor)} of a loss of three inputs. */
+    static UnsupportedOperationException threeInputs(Module loss, String inputs) {
+        return new UnsupportedOperationException(loss + " takes three inputs (" + inputs + "); call call(" + inputs
+                + ") or forward(" + inputs + ")");
+    }
 }

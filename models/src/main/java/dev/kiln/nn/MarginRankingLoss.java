@@ -8,9 +8,10 @@ import dev.kiln.engine.Tensor;
  * x2 and a target y of 1 (x1 should rank higher) or -1 (x2 should), all of one shape, e.g. [batch]; per element
  * {@code max(0, -y (x1 - x2) + margin)}. A scalar result, or each element's loss in that shape with
  * {@link Reduction#NONE}. Unlike PyTorch, the three must have one shape (PyTorch broadcasts those of one rank).
- * Not a {@link Loss}: it takes two inputs.
+ * Not a {@link Loss}, as it takes two inputs and the target: a {@link ThreeInputForward} module,
+ * {@code call(input1, input2, target)} as PyTorch's {@code loss(x1, x2, y)}.
  */
-public class MarginRankingLoss {
+public class MarginRankingLoss extends Module implements ThreeInputForward {
     private final double margin;
     private final Reduction reduction;
 
@@ -36,5 +37,26 @@ public class MarginRankingLoss {
         Losses.matching("MarginRankingLoss", "input1", input1, "target", target);
         Tensor terms = Losses.clampMinZero(target.neg().mul(input1.sub(input2)).add(margin));
         return Losses.reduce(terms, reduction);
+    }
+
+    /**
+     * {@link #compute}, as PyTorch's {@code nn.MarginRankingLoss} module's forward; {@link #call(Tensor, Tensor, Tensor)} runs it
+     * with this module's backward hooks.
+     */
+    @Override
+    public Tensor forward(Tensor input1, Tensor input2, Tensor target) {
+        return compute(input1, input2, target);
+    }
+
+    /** @throws UnsupportedOperationException always: the loss takes input1, input2, target */
+    @Override
+    public Tensor forward(Tensor x) {
+        throw Losses.threeInputs(this, "input1, input2, target");
+    }
+
+    /** PyTorch's repr, e.g. {@code MarginRankingLoss()}. */
+    @Override
+    public String toString() {
+        return "MarginRankingLoss()";
     }
 }

@@ -1089,4 +1089,30 @@ public abstract class Module implements AutoCloseable, Cloneable {
      */
     protected void releaseResources() {
     }
+
+    // ---- Three inputs --------------------------------------------------------------------------------
+
+    /**
+     * Runs {@link ThreeInputForward#forward(Tensor, Tensor, Tensor)} of a three-input module (the losses of three
+     * inputs) with its backward hooks, whose {@code gradInput} then has three entries, as PyTorch's
+     * {@code module(a, b, c)} does. Forward hooks take one input, so a module that has them refuses this call, as
+     * {@link #call(Tensor, Tensor)}.
+     *
+     * @throws UnsupportedOperationException naming this module when it does not take three inputs
+     * @throws IllegalStateException naming this module, and saying what to do, when it has forward hooks
+     */
+    public final Tensor call(Tensor x1, Tensor x2, Tensor x3) {
+        if (!(this instanceof ThreeInputForward threeInputs)) {
+            throw new UnsupportedOperationException(this + " does not take three inputs");
+        }
+        if (hasForwardHooks()) {
+            throw new IllegalStateException(this + ": its forward hooks take one input, so call(x1, x2, x3) cannot run"
+                    + " them; remove them (HookHandle.remove()) and read or replace the output of call(x1, x2, x3)"
+                    + " instead. call(x1, x2, x3) runs backward hooks.");
+        }
+        if (!hasBackwardHooks()) {
+            return recordOutput(threeInputs.forward(x1, x2, x3));
+        }
+        return recordOutput(callHooked(new Tensor[] {x1, x2, x3}, in -> threeInputs.forward(in[0], in[1], in[2])));
+    }
 }

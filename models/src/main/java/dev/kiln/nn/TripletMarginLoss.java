@@ -9,9 +9,10 @@ import dev.kiln.engine.Tensor;
  * and negatives n [batch, dim]; row i's loss is {@code max(0, d(a_i, p_i) - d(a_i, n_i) + margin)} with PyTorch's
  * pairwise distance {@code d(x, y) = ||x - y + eps||_p}. With swap, the negative's distance is the smaller of
  * {@code d(a_i, n_i)} and {@code d(p_i, n_i)} (Balntas et al. 2016). A scalar result, or each row's loss [batch] with
- * {@link Reduction#NONE}; a single triplet [dim] gives a scalar. Not a {@link Loss}: it takes three inputs.
+ * {@link Reduction#NONE}; a single triplet [dim] gives a scalar. Not a {@link Loss}, as it takes three inputs: a
+ * {@link ThreeInputForward} module, {@code call(anchor, positive, negative)} as PyTorch's {@code loss(a, p, n)}.
  */
-public class TripletMarginLoss {
+public class TripletMarginLoss extends Module implements ThreeInputForward {
     private final double margin;
     private final double p;
     private final double eps;
@@ -62,5 +63,26 @@ public class TripletMarginLoss {
     private Tensor distance(Tensor x, Tensor y) {
         int axis = x.rank() - 1;
         return x.sub(y).add(eps).abs().pow(p).sum(axis, false).pow(1 / p);
+    }
+
+    /**
+     * {@link #compute}, as PyTorch's {@code nn.TripletMarginLoss} module's forward; {@link #call(Tensor, Tensor, Tensor)} runs it
+     * with this module's backward hooks.
+     */
+    @Override
+    public Tensor forward(Tensor anchor, Tensor positive, Tensor negative) {
+        return compute(anchor, positive, negative);
+    }
+
+    /** @throws UnsupportedOperationException always: the loss takes anchor, positive, negative */
+    @Override
+    public Tensor forward(Tensor x) {
+        throw Losses.threeInputs(this, "anchor, positive, negative");
+    }
+
+    /** PyTorch's repr, e.g. {@code TripletMarginLoss()}. */
+    @Override
+    public String toString() {
+        return "TripletMarginLoss()";
     }
 }

@@ -13,9 +13,10 @@ import java.util.function.BinaryOperator;
  * differentiable Tensor ops will do (e.g. {@code 1 - cosine similarity}). With swap, the negative's distance is the
  * smaller of {@code d(a_i, n_i)} and {@code d(p_i, n_i)} (Balntas et al. 2016). A scalar result, or each triplet's
  * loss (the distances' shape: [batch], or a scalar for a single triplet [dim]) with {@link Reduction#NONE}. Not a
- * {@link Loss}: it takes three inputs.
+ * {@link Loss}, as it takes three inputs: a {@link ThreeInputForward} module, {@code call(anchor, positive, negative)}
+ * as PyTorch's {@code loss(a, p, n)}.
  */
-public class TripletMarginWithDistanceLoss {
+public class TripletMarginWithDistanceLoss extends Module implements ThreeInputForward {
     private final BinaryOperator<Tensor> distance;
     private final double margin;
     private final boolean swap;
@@ -48,5 +49,26 @@ public class TripletMarginWithDistanceLoss {
         }
         Tensor terms = distance.apply(anchor, positive).sub(toNegative).add(margin);
         return Losses.reduce(Losses.clampMinZero(terms), reduction);
+    }
+
+    /**
+     * {@link #compute}, as PyTorch's {@code nn.TripletMarginWithDistanceLoss} module's forward; {@link #call(Tensor, Tensor, Tensor)} runs it
+     * with this module's backward hooks.
+     */
+    @Override
+    public Tensor forward(Tensor anchor, Tensor positive, Tensor negative) {
+        return compute(anchor, positive, negative);
+    }
+
+    /** @throws UnsupportedOperationException always: the loss takes anchor, positive, negative */
+    @Override
+    public Tensor forward(Tensor x) {
+        throw Losses.threeInputs(this, "anchor, positive, negative");
+    }
+
+    /** PyTorch's repr, e.g. {@code TripletMarginWithDistanceLoss()}. */
+    @Override
+    public String toString() {
+        return "TripletMarginWithDistanceLoss()";
     }
 }
