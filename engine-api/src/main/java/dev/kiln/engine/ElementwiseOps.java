@@ -95,8 +95,8 @@ final class ElementwiseOps {
             case ADD, SUB -> g;
             case MUL -> g.mul(b);
             case DIV -> g.div(b);
-            case MAX -> Tensor.consume(a.ge(b), g, g::mul);
-            case MIN -> Tensor.consume(a.le(b), g, g::mul);
+            case MAX -> Tensor.consume(share(a.lt(b), a, b), g, g::mul);
+            case MIN -> Tensor.consume(share(a.gt(b), a, b), g, g::mul);
             case ATAN2 -> Tensor.consume(g.mul(b), g, t -> Tensor.consume(squaredNorm(a, b), g, t::div));
             case FMOD, REMAINDER -> g;
             default -> throw new IllegalStateException(op + " has no gradient");
@@ -109,14 +109,25 @@ final class ElementwiseOps {
             case SUB -> g.neg();
             case MUL -> g.mul(a);
             case DIV -> Tensor.consume(Tensor.consume(g.mul(out), g, t -> t.div(b)), g, Tensor::neg);
-            case MAX -> Tensor.consume(a.lt(b), g, g::mul);
-            case MIN -> Tensor.consume(a.gt(b), g, g::mul);
+            case MAX -> Tensor.consume(share(a.gt(b), a, b), g, g::mul);
+            case MIN -> Tensor.consume(share(a.lt(b), a, b), g, g::mul);
             case ATAN2 -> Tensor.consume(Tensor.consume(g.mul(a), g, t -> Tensor.consume(squaredNorm(a, b), g, t::div)),
                     g, Tensor::neg);
             case FMOD -> negatedProduct(g, Tensor.consume(a.div(b), a, t -> unary(UnaryOp.TRUNC, 0, t)));
             case REMAINDER -> negatedProduct(g, binary(BinaryOp.FLOOR_DIVIDE, a, b));
             default -> throw new IllegalStateException(op + " has no gradient");
         };
+    }
+
+    /**
+     * The share of maximum's or minimum's gradient that goes to one side, as PyTorch's derivative: 0 where the other
+     * side wins ({@code loses}, 1 there), a half at a tie, the whole elsewhere, a NaN on either side included (neither
+     * is larger, so both get it).
+     */
+    private static Tensor share(Tensor loses, Tensor a, Tensor b) {
+        Tensor halfTies = Tensor.consume(a.eq(b), a, t -> t.mul(-0.5));
+        Tensor lost = Tensor.consume(loses, a, t -> Tensor.consume(halfTies, a, h -> h.sub(t)));
+        return Tensor.consume(lost, a, t -> t.add(1));
     }
 
     /** a^2 + b^2, broadcast. */

@@ -1453,12 +1453,15 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(BinaryOp.DIV, this, other);
     }
 
-    /** Element-wise maximum; the gradient goes to {@code this} where the two are equal. */
+    /**
+     * Element-wise maximum, NaN where either is; the gradient as PyTorch's: half to each side where the two are equal,
+     * the whole to both where either is NaN.
+     */
     public Tensor maximum(Tensor other) {
         return ElementwiseOps.binary(BinaryOp.MAX, this, other);
     }
 
-    /** Element-wise minimum; the gradient goes to {@code this} where the two are equal. */
+    /** Element-wise minimum, NaN where either is; the gradient as {@link #maximum}'s. */
     public Tensor minimum(Tensor other) {
         return ElementwiseOps.binary(BinaryOp.MIN, this, other);
     }

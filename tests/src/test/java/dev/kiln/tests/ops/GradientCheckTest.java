@@ -1,5 +1,6 @@
 package dev.kiln.tests.ops;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -387,6 +388,36 @@ class GradientCheckTest {
             assertEquals(12, Arrays.stream(ga).sum() + Arrays.stream(gb).sum(), 1e-12);
             assertTrue(Arrays.stream(ga).anyMatch(v -> v != 0), "a wins somewhere");
             assertTrue(Arrays.stream(gb).anyMatch(v -> v != 0), "b wins somewhere");
+        }
+    }
+
+    /**
+     * PyTorch 1.13's gradients of maximum and minimum (derivatives.yaml: half to each side of a tie, and the whole to
+     * both sides where either is NaN, as neither is larger) at a = [1, NaN, 2, 2, -1], b = [NaN, 0, 3, 2, -2], the
+     * output weighted by [1, 2, 3, 4, 5]; then logaddexp and logaddexp2 of equal inputs, composed of maximum, which
+     * PyTorch 1.13 differentiates to 0.5 each.
+     */
+    @Test
+    void maximumAndMinimumSplitTiesAndPassNanGradientsAsPyTorch() {
+        try (Scope s = Scope.open()) {
+            double nan = Double.NaN;
+            Tensor weights = Tensor.fromArray(new double[] {1, 2, 3, 4, 5}, 5).to(DType.F64);
+            double[][] expected = {{1, 2, 0, 2, 5}, {1, 2, 3, 2, 0}, {1, 2, 3, 2, 0}, {1, 2, 0, 2, 5}};
+            for (int op = 0; op < 2; op++) {
+                Tensor a = Tensor.fromArray(new double[] {1, nan, 2, 2, -1}, 5).to(DType.F64).requiresGrad(true);
+                Tensor b = Tensor.fromArray(new double[] {nan, 0, 3, 2, -2}, 5).to(DType.F64).requiresGrad(true);
+                (op == 0 ? a.maximum(b) : a.minimum(b)).mul(weights).sum().backward();
+                String name = op == 0 ? "maximum" : "minimum";
+                assertArrayEquals(expected[2 * op], a.grad().toDoubleArray(), 0, name + ": a's gradient");
+                assertArrayEquals(expected[2 * op + 1], b.grad().toDoubleArray(), 0, name + ": b's gradient");
+            }
+            for (int op = 0; op < 2; op++) {
+                Tensor a = Tensor.fromArray(new double[] {1, -3}, 2).to(DType.F64).requiresGrad(true);
+                Tensor b = Tensor.fromArray(new double[] {1, -3}, 2).to(DType.F64).requiresGrad(true);
+                (op == 0 ? a.logaddexp(b) : a.logaddexp2(b)).sum().backward();
+                assertArrayEquals(new double[] {0.5, 0.5}, a.grad().toDoubleArray(), 1e-15, "logaddexp " + op);
+                assertArrayEquals(new double[] {0.5, 0.5}, b.grad().toDoubleArray(), 1e-15, "logaddexp " + op);
+            }
         }
     }
 
