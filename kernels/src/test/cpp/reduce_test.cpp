@@ -19,7 +19,8 @@ static void reference_row(const std::vector<double>& x, long long target, std::v
         sum += exp(v - m);
     }
     if (m - m != 0) {
-        sum = 1;  // an infinite or NaN maximum: exp(x - m) gives 0 or NaN itself, as on the CPU
+        // a maximum of -inf or NaN: exp(x - m) gives NaN itself; one of +inf: the row is NaN, as on the CPU
+        sum = m > 0 ? NAN : 1;
     }
     softmax->clear();
     logSoftmax->clear();

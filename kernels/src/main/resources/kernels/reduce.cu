@@ -128,7 +128,8 @@ KILN_ALL_TYPES(KILN_REDUCE)
 // Maximum m of a row and the sum of exp(x - m), shared by softmax and cross-entropy. Outputs are formed from
 // x - m (exact for x near m) and log(sum) (small), never from m + log(sum): rounded to F32, that sum would be off
 // by half a float step at m's size (3e-5 for m = 1000), which goes straight into every log-probability.
-// An infinite (or NaN) maximum gives sum 1, so that outputs are x - m, as on the CPU backend.
+// A maximum of -inf (a row all -inf) or NaN gives sum 1, so that outputs are x - m (NaN); one of +inf keeps its sum,
+// NaN (exp(inf - inf)), so that the row is NaN throughout, as PyTorch's and the CPU backend's.
 template <typename T> __device__ inline void row_max_sum(const T* r, long long cols, double* scratch, T* rowMax,
                                                         double* expSum) {
     T m = r[0];
@@ -142,7 +143,7 @@ template <typename T> __device__ inline void row_max_sum(const T* r, long long c
     }
     sum = kiln_block_sum<double>(sum, scratch);
     *rowMax = m;
-    *expSum = m - m != T(0) ? 1.0 : sum;
+    *expSum = m - m != T(0) && !(m > T(0)) ? 1.0 : sum;
 }
 
 template <typename T> __device__ void softmax_impl(const T* x, T* out, long long rows, long long cols, int logOut) {

@@ -28,12 +28,17 @@ final class CpuSoftmax {
         });
     }
 
+    /**
+     * The log of the row's sum of exponentials, for softmax and cross-entropy: -inf for a row all -inf (whose outputs
+     * x - logSum are then NaN), NaN for a row holding +inf (exp(inf - inf) is NaN) or NaN, so that such a row is NaN
+     * throughout, as PyTorch's.
+     */
     private static double logSumExp(Data d, int base, int n) {
         double max = Double.NEGATIVE_INFINITY;
         for (int j = 0; j < n; j++) {
             max = Math.max(max, d.get(base + j));
         }
-        if (Double.isInfinite(max)) {
+        if (max == Double.NEGATIVE_INFINITY) {
             return max;
         }
         double sum = 0;
