@@ -46,3 +46,18 @@ for label, dims, pool in CASES:
     print('        {%s},' % literal(out))
     print('        {%s},' % ', '.join(str(int(v)) for v in indices.reshape(-1).tolist()))
     print('        {%s},' % literal(grad))
+
+# Adaptive max pooling of uneven windows (PyTorch's own kernels, the same rule): values and the gradient of the sum.
+ADAPTIVE = [
+    ("adaptiveMaxPool1d 3 of", (1, 2, 8), lambda x: Fn.adaptive_max_pool1d(x, 3)),
+    ("adaptiveMaxPool2d (2, 3) of", (1, 1, 3, 5), lambda x: Fn.adaptive_max_pool2d(x, (2, 3))),
+    ("adaptiveMaxPool3d (2, 2, 2) of", (1, 1, 3, 3, 3), lambda x: Fn.adaptive_max_pool3d(x, (2, 2, 2))),
+]
+print('        // adaptive')
+for label, dims, pool in ADAPTIVE:
+    x = values(math.prod(dims), torch.float64).reshape(dims).requires_grad_()
+    out = pool(x)
+    out.sum().backward()
+    print('        // %s %s' % (label, list(dims)))
+    print('        {%s},' % literal(out.detach()))
+    print('        {%s},' % literal(x.grad))

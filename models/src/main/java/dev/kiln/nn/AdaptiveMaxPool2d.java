@@ -31,8 +31,8 @@ public class AdaptiveMaxPool2d extends AdaptivePool2d {
     /**
      * Reduced across each window's columns and then across its rows, a slice per window: in that order a maximum's
      * gradient goes, as in PyTorch, to the window's first maximum in row-major order (the first row holding the
-     * maximum, and that row's first). An axis already of its output size (the one row of {@link AdaptiveMaxPool1d})
-     * is left as it is.
+     * maximum, and that row's first), or to its last NaN (the last row holding one, and that row's last). An axis
+     * already of its output size (the one row of {@link AdaptiveMaxPool1d}) is left as it is.
      */
     @Override
     Tensor poolUnevenly(Tensor x, int outH, int outW) {
@@ -45,14 +45,19 @@ public class AdaptiveMaxPool2d extends AdaptivePool2d {
         return rows;
     }
 
-    /** {@code axis} of x reduced to {@code out} windows of PyTorch's adaptive pooling. */
+    /**
+     * {@code axis} (2 or 3) of x [N, C, H, W] reduced to {@code out} windows of PyTorch's adaptive pooling, each by a
+     * max pooling of its whole length: the first maximum, or the last NaN, as PyTorch's kernels take them.
+     */
     static Tensor poolAxis(Tensor x, int axis, int out) {
         int in = x.dim(axis);
         List<Tensor> windows = new ArrayList<>(out);
         for (int i = 0; i < out; i++) {
             int start = windowStart(i, in, out);
-            int end = windowEnd(i, in, out);
-            windows.add(consume(x.narrow(axis, start, end - start), window -> window.max(axis, true)));
+            int length = windowEnd(i, in, out) - start;
+            int[] kernel = axis == 3 ? new int[] {1, length} : new int[] {length, 1};
+            windows.add(consume(x.narrow(axis, start, length),
+                    window -> F.maxPool2d(window, kernel, kernel, new int[] {0, 0})));
         }
         Tensor pooled = Tensor.cat(windows, axis);
         windows.forEach(w -> releaseConsumed(w, pooled));

@@ -123,6 +123,40 @@ class MaxPoolNanPyTorchParityTest {
         }
     }
 
+    /** Per adaptive case: the output and the gradient of its sum, from max_pool_nan.py. */
+    private static final double[][] ADAPTIVE_EXPECTED = {
+        // adaptiveMaxPool1d 3 of [1, 2, 8]
+        {NAN, NAN, NAN, NAN, NAN, NAN},
+        {0.0, 1.0, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0},
+        // adaptiveMaxPool2d (2, 3) of [1, 1, 3, 5]
+        {NAN, NAN, NAN, NAN, NAN, NAN},
+        {0.0, 0.0, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 2.0, 0.0},
+        // adaptiveMaxPool3d (2, 2, 2) of [1, 1, 3, 3, 3]
+        {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN},
+        {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0,
+            0.0, 1.0, 0.0, 2.0, 0.0},
+    };
+
+    /**
+     * Adaptive max pooling of uneven windows (the per-window reductions, not one max pooling) records the last NaN
+     * of each window too, as PyTorch's adaptive kernels and Kiln's even windows do.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void adaptivePoolingOfUnevenWindowsSendsTheGradientToTheLastNan(DType dtype) {
+        int[][] shapes = {{1, 2, 8}, {1, 1, 3, 5}, {1, 1, 3, 3, 3}};
+        List<Module> pools = List.of(new AdaptiveMaxPool1d(3), new AdaptiveMaxPool2d(2, 3),
+                new AdaptiveMaxPool3d(2, 2, 2));
+        for (int c = 0; c < shapes.length; c++) {
+            String what = pools.get(c) + " of " + Arrays.toString(shapes[c]) + " " + dtype;
+            Tensor x = input(shapes[c], dtype).requiresGrad(true);
+            Tensor y = pools.get(c).forward(x);
+            assertArrayEquals(ADAPTIVE_EXPECTED[2 * c], y.toDoubleArray(), 0, what + ": values");
+            y.sum().backward();
+            assertArrayEquals(ADAPTIVE_EXPECTED[2 * c + 1], x.grad().toDoubleArray(), 0, what + ": gradient");
+        }
+    }
+
     /** Element k is (7 k) mod 11, NaN where k mod 4 = 1 or k mod 5 = 3, as max_pool_nan.py's. */
     private static Tensor input(int[] shape, DType dtype) {
         double[] v = new double[Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
