@@ -61,3 +61,17 @@ for label, dims, pool in ADAPTIVE:
     print('        // %s %s' % (label, list(dims)))
     print('        {%s},' % literal(out.detach()))
     print('        {%s},' % literal(x.grad))
+
+# Fractional max pooling with given samples (0.3, 0.6 for each plane), kernel 2, output (2, 3) of [1, 2, 4, 5] and
+# (2, 2, 2) of [1, 1, 4, 4, 4] (samples 0.3, 0.6, 0.9): values and indices.
+print('        // fractional')
+x = values(40, torch.float64).reshape(1, 2, 4, 5)
+out, indices = Fn.fractional_max_pool2d(x, 2, output_size=(2, 3), return_indices=True,
+                                        _random_samples=torch.tensor([[[0.3, 0.6], [0.3, 0.6]]], dtype=torch.float64))
+print('        {%s},' % literal(out))
+print('        {%s},' % ', '.join(str(int(v)) for v in indices.reshape(-1).tolist()))
+x = values(64, torch.float64).reshape(1, 1, 4, 4, 4)
+out, indices = Fn.fractional_max_pool3d(x, 2, output_size=(2, 2, 2), return_indices=True,
+                                        _random_samples=torch.tensor([[[0.3, 0.6, 0.9]]], dtype=torch.float64))
+print('        {%s},' % literal(out))
+print('        {%s},' % ', '.join(str(int(v)) for v in indices.reshape(-1).tolist()))

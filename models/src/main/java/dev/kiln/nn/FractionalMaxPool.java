@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * that gives it from the input's), the checks, and the pooling itself. Each channel of each example draws its own
  * windows from its samples (see {@link FractionalWindows}); a gather of the input at the table of the windows'
  * positions lays every window's values side by side, and each output is the first maximum of its window in row-major
- * order (PyTorch's strict {@code >}), taken from the gathered values by a gather at its argmax. Both gathers record
+ * order (PyTorch's strict {@code >}), or its last NaN, taken from the gathered values by a gather at that tap. Both gathers record
  * their gradients, so the input's gradient goes to each window's maximum (summed where windows share it) to any order,
  * on every backend.
  */
@@ -238,7 +238,7 @@ abstract class FractionalMaxPool extends Module implements TwoInputForward {
                 .reshape(n, c, outputs, taps);
         Tensor choice;
         try (Autograd.Guard g = Autograd.noGrad()) {
-            choice = windows.argmax(3, true);
+            choice = lastNanOrFirstMaximum(windows, taps);
         }
         int[] dims = IntStream.concat(IntStream.of(n, c), IntStream.of(out)).toArray();
         Tensor output = windows.gather(3, choice).reshape(dims);
@@ -247,6 +247,20 @@ abstract class FractionalMaxPool extends Module implements TwoInputForward {
             indices = chosen.to(DType.I64).reshape(dims);
         }
         return new F.MaxPoolOutput(output, indices);
+    }
+
+    /**
+     * Each window's tap [n, c, outputs, 1]: its first maximum (argmax), or where it holds NaN its last NaN, as
+     * PyTorch's kernels take a NaN wherever it comes ({@code val > max || isnan(val)}); the taps in row-major order.
+     */
+    private static Tensor lastNanOrFirstMaximum(Tensor windows, int taps) {
+        try (Scope scope = Scope.open()) {
+            Tensor nan = windows.isnan();
+            // Tap positions are small integers, exact in F64, where I64 has no arithmetic.
+            Tensor lastNan = nan.flip(3).argmax(3, true).to(DType.F64).neg().add(taps - 1);
+            Tensor choice = Tensor.where(nan.any(3, true), lastNan, windows.argmax(3, true).to(DType.F64));
+            return scope.keep(choice.to(DType.I64));
+        }
     }
 
     private static Tensor outputOnly(F.MaxPoolOutput pooled) {

@@ -157,6 +157,33 @@ class MaxPoolNanPyTorchParityTest {
         }
     }
 
+    /** Fractional max pooling's values and indices, 2-D then 3-D, from max_pool_nan.py. */
+    private static final double[][] FRACTIONAL_EXPECTED = {
+        {NAN, NAN, NAN, 6.0, NAN, NAN, NAN, NAN, NAN, 10.0, NAN, NAN},
+        {5, 1, 9, 15, 17, 18, 5, 1, 9, 16, 17, 18},
+        {NAN, NAN, NAN, 10.0, NAN, NAN, NAN, NAN},
+        {21, 23, 29, 14, 53, 38, 61, 63},
+    };
+
+    /** Fractional max pooling with PyTorch's samples records each window's last NaN too. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void fractionalPoolingRecordsTheLastNan(DType dtype) {
+        F.MaxPoolOutput plane = FractionalMaxPool2d.withOutputSize(new int[] {2, 2}, new int[] {2, 3})
+                .forwardWithIndices(input(new int[] {1, 2, 4, 5}, dtype),
+                        Tensor.fromArray(new double[] {0.3, 0.6, 0.3, 0.6}, 1, 2, 2).to(dtype));
+        F.MaxPoolOutput volume = FractionalMaxPool3d.withOutputSize(new int[] {2, 2, 2}, new int[] {2, 2, 2})
+                .forwardWithIndices(input(new int[] {1, 1, 4, 4, 4}, dtype),
+                        Tensor.fromArray(new double[] {0.3, 0.6, 0.9}, 1, 1, 3).to(dtype));
+        F.MaxPoolOutput[] pooled = {plane, volume};
+        for (int c = 0; c < pooled.length; c++) {
+            String what = (c == 0 ? "FractionalMaxPool2d " : "FractionalMaxPool3d ") + dtype;
+            assertArrayEquals(FRACTIONAL_EXPECTED[2 * c], pooled[c].output().toDoubleArray(), 0, what + ": values");
+            assertArrayEquals(Arrays.stream(FRACTIONAL_EXPECTED[2 * c + 1]).mapToLong(v -> (long) v).toArray(),
+                    pooled[c].indices().toLongArray(), what + ": indices");
+        }
+    }
+
     /** Element k is (7 k) mod 11, NaN where k mod 4 = 1 or k mod 5 = 3, as max_pool_nan.py's. */
     private static Tensor input(int[] shape, DType dtype) {
         double[] v = new double[Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
