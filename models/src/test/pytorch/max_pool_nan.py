@@ -1,7 +1,8 @@
 """Prints the data of MaxPoolNanPyTorchParityTest: max pooling with indices of inputs whose windows hold several NaNs
 (element k is (7 k) mod 11, NaN where k mod 4 = 1 or k mod 5 = 3). PyTorch 1.13's CPU kernels take a NaN whenever it
 comes (val > max || isnan(val)), so each window's maximum is NaN at its last NaN in row-major window order, and the
-gradient of the sum goes there. F64 printed; F32 asserted equal."""
+gradient of the sum goes there. F64 printed; F32 asserted equal. Then adaptive max pooling of uneven windows (values
+and gradient) and fractional max pooling with given samples (values and indices), which follow the same rule."""
 import math
 import torch
 import torch.nn.functional as Fn
