@@ -1,6 +1,6 @@
 """Writes models/src/test/resources/tensorboard/pytorch.tfevents with PyTorch's SummaryWriter: the reference that
 TensorBoardPyTorchParityTest decodes and compares, record by record, with the file Kiln's SummaryWriter writes for
-the same calls. Run it with /opt/tbvenv/bin/python (torch 1.13 and tensorboard); the values are exact binary
+the same calls. Run it with a Python that has torch 1.13 and tensorboard (a venv over /usr/bin/python3 with tensorboard installed); the values are exact binary
 fractions, so that both sides bucket and sum the same numbers."""
 import glob
 import os
