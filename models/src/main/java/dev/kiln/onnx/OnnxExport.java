@@ -7,6 +7,8 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.io.AtomicFiles;
 import dev.kiln.nn.Module;
+import dev.kiln.nn.TransformerEncoder;
+import dev.kiln.nn.TransformerEncoderLayer;
 import dev.kiln.nn.TwoInputForward;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -96,6 +98,9 @@ public final class OnnxExport {
                 || second.name().equals(options.outputName()))) {
             throw new IllegalArgumentException("ONNX export: the second input's name '" + second.name() + "' is the "
                     + "input's or the output's ('" + options.inputName() + "', '" + options.outputName() + "')");
+        }
+        if (second != null && (model instanceof TransformerEncoderLayer || model instanceof TransformerEncoder)) {
+            TransformerConverters.checkMask(inputShape, second.shape());
         }
         return build(model, inputShape, second, false, options);
     }

@@ -9,6 +9,7 @@ import dev.kiln.nn.PositionalEncoding;
 import dev.kiln.nn.TransformerEncoder;
 import dev.kiln.nn.TransformerEncoderLayer;
 import dev.kiln.nn.TransformerLayerOptions;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -23,8 +24,8 @@ import java.util.function.UnaryOperator;
  * two-input call of MultiHeadAttention, TransformerEncoderLayer and TransformerEncoder (input, mask) with the mask as
  * a graph input (see {@link OnnxExport#export(Module, int[], OnnxSecondInput, java.nio.file.Path,
  * OnnxExportOptions)}): non-zero = masked, [S, S], [1, S, S] (a causal mask) or [batch, S, S] ([batch, 1, S] for key
- * padding), the masked scores -inf before the softmax; a mask of one slice per head ([batch * heads, S, S]) is not
- * written. A layer built with an activation function rather than a named activation is refused, as that function has
+ * padding), the masked scores -inf before the softmax; a mask of one slice per head ([batch * heads, S, S]) is
+ * refused. A layer built with an activation function rather than a named activation is refused, as that function has
  * no ONNX form.
  */
 final class TransformerConverters {
@@ -66,7 +67,9 @@ final class TransformerConverters {
         String scores = g.node("Mul", List.of(g.node("MatMul", List.of(queries, keysTransposed)),
                 g.scalar((float) (1 / Math.sqrt(m.headDim())))));
         if (mask != null) {
-            String masked = g.node("Cast", g.node("Unsqueeze", List.of(mask, g.int64s(-3))),
+            // Expand to at least three axes first ([S] and [T, S] gain leading ones), so that Unsqueeze's -3 exists.
+            String atLeast3 = g.node("Expand", List.of(mask, g.int64s(1, 1, 1)));
+            String masked = g.node("Cast", g.node("Unsqueeze", List.of(atLeast3, g.int64s(-3))),
                     AttributeProto.ofInt("to", TensorProto.BOOL));
             scores = g.node("Where", List.of(masked, g.scalar(Float.NEGATIVE_INFINITY), scores));
         }
@@ -106,6 +109,23 @@ final class TransformerConverters {
         }
         String y = g.convert(child(m, "norm1"), "norm1", g.node("Add", List.of(x, attend(m, x, mask, g))));
         return g.convert(child(m, "norm2"), "norm2", g.node("Add", List.of(y, feedForward(m, y, g))));
+    }
+
+    /**
+     * Refuses an attention mask the graph would not broadcast as Kiln's call does: one of three axes whose first is
+     * neither 1 nor the batch (input [batch, S, E], or 1 for an unbatched [S, E]), which Kiln reads as one slice per
+     * head ([batch * heads, S, S]).
+     *
+     * @throws IllegalArgumentException naming the mask's shape and the shapes it may have
+     */
+    static void checkMask(int[] inputShape, int[] mask) {
+        int batch = inputShape.length == 3 ? inputShape[0] : 1;
+        if (mask.length == 3 && mask[0] != 1 && mask[0] != batch) {
+            int steps = inputShape[inputShape.length - 2];
+            throw new IllegalArgumentException("ONNX export: the attention mask " + Arrays.toString(mask)
+                    + " must broadcast to [batch, S, S] = [" + batch + ", " + steps + ", " + steps + "]; a mask of "
+                    + "one slice per head ([batch * heads, S, S]) has no ONNX form here");
+        }
     }
 
     /** dropout1(self_attn(h)), under {@code mask} where it is not null. */

@@ -136,6 +136,22 @@ class OnnxExportTwoInputTest {
                 causal.add(padding).clamp(0, 1));
     }
 
+    /** A mask of one axis, [S], broadcasts over the batch and the queries in Kiln's call; the graph must too. */
+    @Test
+    void encoderLayerUnderAOneAxisKeyMask() throws Exception {
+        checkMasked(layer(), Tensor.fromArray(new float[] {0, 0, 0, 1, 1}, STEPS));
+    }
+
+    /** A mask per head, [batch * heads, S, S], which the graph's Unsqueeze cannot broadcast, is refused at export. */
+    @Test
+    void aMaskPerHeadIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toProto(layer(),
+                new int[] {3, STEPS, WIDTH}, OnnxSecondInput.of("mask", DType.F32, 6, STEPS, STEPS),
+                OnnxExportOptions.defaults()));
+        assertEquals("ONNX export: the attention mask [6, 5, 5] must broadcast to [batch, S, S] = [3, 5, 5]; a mask "
+                + "of one slice per head ([batch * heads, S, S]) has no ONNX form here", e.getMessage());
+    }
+
     @Test
     void aSecondInputForAModelOfOneIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toProto(
