@@ -24,15 +24,20 @@ import java.util.function.UnaryOperator;
  * two-input call of MultiHeadAttention, TransformerEncoderLayer and TransformerEncoder (input, mask) with the mask as
  * a graph input (see {@link OnnxExport#export(Module, int[], OnnxSecondInput, java.nio.file.Path,
  * OnnxExportOptions)}): non-zero = masked, [S, S], [1, S, S] (a causal mask) or [batch, S, S] ([batch, 1, S] for key
- * padding), the masked scores -inf before the softmax; a mask of one slice per head ([batch * heads, S, S]) is
- * refused. A layer built with an activation function rather than a named activation is refused, as that function has
- * no ONNX form.
+ * padding), the masked scores -1e9 before the softmax (Kiln's own, so that a query whose every key is masked weighs
+ * them equally rather than giving NaN); a mask of one slice per head ([batch * heads, S, S]) is refused. A layer
+ * built with an activation function rather than a named activation is refused, as that function has no ONNX form.
  */
 final class TransformerConverters {
     /** The parts of MultiHeadAttention's packed input projection, in PyTorch's order. */
     private static final int QUERY = 0;
     private static final int KEY = 1;
     private static final int VALUE = 2;
+    /**
+     * A masked score, Kiln's attention's own (finite, not -inf): a query whose every key is masked weighs them equally,
+     * as Kiln's call does, where -inf gives NaN.
+     */
+    private static final float MASKED_SCORE = -1e9f;
 
     private TransformerConverters() {
     }
@@ -53,7 +58,7 @@ final class TransformerConverters {
     /**
      * softmax(q k^T / sqrt(d)) v per head, the heads merged and projected by {@code out_proj}: x [batch, T, E] to
      * [batch, T, E]. The queries, keys and values come from one MatMul with the packed {@code in_proj_weight}, as
-     * Kiln computes them. Where {@code mask} (or null) is non-zero the scores are -inf: the mask gains a heads axis
+     * Kiln computes them. Where {@code mask} (or null) is non-zero the scores are -1e9: the mask gains a heads axis
      * before its last two, so that [S, S], [1, S, S] and [batch, S, S] broadcast to the scores [batch, heads, S, S].
      */
     private static String selfAttention(MultiHeadAttention m, String x, String mask, OnnxGraph g) {
@@ -71,7 +76,7 @@ final class TransformerConverters {
             String atLeast3 = g.node("Expand", List.of(mask, g.int64s(1, 1, 1)));
             String masked = g.node("Cast", g.node("Unsqueeze", List.of(atLeast3, g.int64s(-3))),
                     AttributeProto.ofInt("to", TensorProto.BOOL));
-            scores = g.node("Where", List.of(masked, g.scalar(Float.NEGATIVE_INFINITY), scores));
+            scores = g.node("Where", List.of(masked, g.scalar(MASKED_SCORE), scores));
         }
         String weights = g.node("Softmax", scores, AttributeProto.ofInt("axis", -1));
         String context = g.node("Transpose", g.node("MatMul", List.of(weights, values)),

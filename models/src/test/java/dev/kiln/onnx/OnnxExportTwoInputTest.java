@@ -25,6 +25,7 @@ import dev.kiln.onnx.importer.OnnxModule;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -140,6 +141,18 @@ class OnnxExportTwoInputTest {
     @Test
     void encoderLayerUnderAOneAxisKeyMask() throws Exception {
         checkMasked(layer(), Tensor.fromArray(new float[] {0, 0, 0, 1, 1}, STEPS));
+    }
+
+    /**
+     * A sequence whose every key is masked: Kiln gives its masked scores a finite -1e9 and so weighs the keys equally,
+     * where -inf in the graph would give NaN.
+     */
+    @Test
+    void encoderLayerWithASequenceWhollyMasked() throws Exception {
+        float[] mask = new float[3 * STEPS];
+        Arrays.fill(mask, 2 * STEPS, 3 * STEPS, 1);
+        mask[STEPS - 1] = 1;
+        checkMasked(layer(), Tensor.fromArray(mask, 3, 1, STEPS));
     }
 
     /** A mask per head, [batch * heads, S, S], which the graph's Unsqueeze cannot broadcast, is refused at export. */
