@@ -20,6 +20,7 @@ public record OnnxSecondInput(String name, DType type, int[] shape, Map<Integer,
      */
     public OnnxSecondInput {
         Objects.requireNonNull(shape, "ONNX export: the second input's shape");
+        Objects.requireNonNull(axes, "ONNX export: the second input's symbolic axes (Map.of() for none)");
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("ONNX export: the second input needs a non-empty name");
         }

@@ -174,6 +174,13 @@ class OnnxExportTwoInputTest {
                 e.getMessage());
     }
 
+    @Test
+    void aSecondInputWithoutItsAxesMapIsRefusedByName() {
+        NullPointerException e = assertThrows(NullPointerException.class,
+                () -> new OnnxSecondInput("mask", DType.F32, new int[] {STEPS, STEPS}, null));
+        assertEquals("ONNX export: the second input's symbolic axes (Map.of() for none)", e.getMessage());
+    }
+
     /** The causal mask made in the graph: ORT and Kiln's import, given the input alone, at two lengths. */
     @Test
     void encoderUnderACausalMaskMadeInTheGraph() throws Exception {
