@@ -3,30 +3,40 @@ package dev.kiln.engine.cpu;
 /**
  * F32 exp, expm1, sigmoid, SiLU and ELU (and their derivatives) over arrays, in float arithmetic that C2 vectorises
  * ({@code Math.exp} is a call per value, 14 ns): x = n ln2 + r with n = round(x / ln2) and |r| &lt;= ln2/2 (ln2 in
- * two parts, the first product exact in an FMA), Cephes' expf polynomial of r, then a scalar pass that multiplies by
- * 2^n in two halves (see {@link #scale}). Measured on every float against Math in double: exp within 1.013 ulps of
- * the rounded true value, expm1 1.44, the sigmoid 2.40; SiLU 3.05 and its derivative 4.3 (of its larger term) on
- * sweeps, where the sigmoid is normal.
+ * two parts, the first product exact in an FMA), Cephes' expf polynomial of r, then a multiplication by 2^n in two
+ * halves (see {@link #scale}), in {@link ExpBlocks}: on the Vector API where it is present, else in scalar passes,
+ * to the same bits. Measured on every float against Math in double: exp within 1.013 ulps of the rounded true value,
+ * expm1 1.44, the sigmoid 2.40; SiLU 3.05 and its derivative 4.3 (of its larger term) on sweeps, where the sigmoid is
+ * normal.
  */
 final class FloatExp {
-    private static final float LOG2E = 1.442695f;
+    static final float LOG2E = 1.442695f;
     /** ln2 = LN2_HI + LN2_LO + 3e-24. */
-    private static final float LN2_HI = 0.6931472f;
-    private static final float LN2_LO = -1.9046542e-09f;
+    static final float LN2_HI = 0.6931472f;
+    static final float LN2_LO = -1.9046542e-09f;
+    /** Cephes' expf polynomial P, exp(r) - 1 = r + r^2 (P0 + P1 r + ... + P5 r^5) for |r| &lt;= ln2/2. */
+    static final float P0 = 5.0000001201E-1f;
+    static final float P1 = 1.6666665459E-1f;
+    static final float P2 = 4.1665795894E-2f;
+    static final float P3 = 8.3334519073E-3f;
+    static final float P4 = 1.3981999507E-3f;
+    static final float P5 = 1.9875691500E-4f;
     /** exp is +inf in float above 88.73 and 0 below -103.98: clamped there, n stays within [-159, 128]. */
-    private static final float EXP_LOW = -110f;
-    private static final float EXP_HIGH = 89f;
+    static final float EXP_LOW = -110f;
+    static final float EXP_HIGH = 89f;
     /** exp / 2 is +inf above 89.42: clamped at 90, n - 1 stays at most 129. */
-    private static final float HALF_EXP_HIGH = 90f;
+    static final float HALF_EXP_HIGH = 90f;
     /** expm1 is -1 in float below -17.33; up to 88.37, n stays at most 127, so that 2^n is one float. */
-    private static final float EXPM1_LOW = -18f;
-    private static final float EXPM1_HIGH = 88.37f;
+    static final float EXPM1_LOW = -18f;
+    static final float EXPM1_HIGH = 88.37f;
     /** exp of a value at most 0 has n in [-159, 0]: n + 34 in [-125, 34], where 2^(n + 34) times v stays normal. */
-    private static final float NON_POSITIVE_SHIFT = 34f;
-    private static final float UNSHIFT = 0x1p-34f;
+    static final float NON_POSITIVE_SHIFT = 34f;
+    static final float UNSHIFT = 0x1p-34f;
     /** 2^200 as two factors: the least negative float (-2^-149) negated and times both is 2^51, beyond 1. */
     private static final float TWO_TO_100 = 0x1p100f;
-    private static final ThreadLocal<float[][]> WORK = Chunks.workArrays(3);
+    private static final ThreadLocal<float[][]> WORK = Chunks.workArrays(1);
+    /** The exp blocks, on the Vector API where {@link VectorPath} has it. */
+    private static final ExpBlocks BLOCKS = VectorPath.expBlocks();
 
     private FloatExp() {
     }
@@ -47,7 +57,7 @@ final class FloatExp {
      */
     static void sigmoid(float[] v, int len) {
         Chunks.inBlocks(v, len, (b, n) -> {
-            float[] x = WORK.get()[2];
+            float[] x = WORK.get()[0];
             System.arraycopy(b, 0, x, 0, n);
             sigmoidBlock(b, x, n);
         });
@@ -56,7 +66,7 @@ final class FloatExp {
     /** v[0, len) = v sigmoid(v) (SiLU, swish). */
     static void silu(float[] v, int len) {
         Chunks.inBlocks(v, len, (b, n) -> {
-            float[] x = WORK.get()[2];
+            float[] x = WORK.get()[0];
             System.arraycopy(b, 0, x, 0, n);
             sigmoidBlock(b, x, n);
             for (int i = 0; i < n; i++) {
@@ -71,7 +81,7 @@ final class FloatExp {
      */
     static void siluDerivative(float[] v, int len) {
         Chunks.inBlocks(v, len, (b, n) -> {
-            float[] x = WORK.get()[2];
+            float[] x = WORK.get()[0];
             for (int i = 0; i < n; i++) {
                 x[i] = b[i];
                 b[i] = -Math.abs(b[i]);
@@ -96,7 +106,7 @@ final class FloatExp {
         float high = (float) alpha;
         float low = (float) (alpha - high);
         Chunks.inBlocks(v, len, (b, n) -> {
-            float[] x = WORK.get()[2];
+            float[] x = WORK.get()[0];
             for (int i = 0; i < n; i++) {
                 x[i] = b[i];
                 b[i] = Math.min(b[i], 1);
@@ -126,14 +136,7 @@ final class FloatExp {
 
     /** v = exp(v) for at most {@link Chunks#SIZE} values. */
     static void expBlock(float[] v, int len) {
-        float[][] w = WORK.get();
-        for (int i = 0; i < len; i++) {
-            float x = Math.max(EXP_LOW, Math.min(EXP_HIGH, v[i]));
-            float n = nearestMultipleOfLn2(x);
-            v[i] = 1 + expm1Reduced(reduce(x, n));
-            splitExponent(n, w[0], w[1], i);
-        }
-        scale(v, w[0], w[1], len);
+        BLOCKS.exp(v, len);
     }
 
     /**
@@ -141,64 +144,24 @@ final class FloatExp {
      * up to v = 89.41 (cosh's and sinh's overflow), where exp(v) is not.
      */
     static void halfExpBlock(float[] v, int len) {
-        float[][] w = WORK.get();
-        for (int i = 0; i < len; i++) {
-            float x = Math.max(EXP_LOW, Math.min(HALF_EXP_HIGH, v[i]));
-            float n = nearestMultipleOfLn2(x);
-            v[i] = 1 + expm1Reduced(reduce(x, n));
-            splitExponent(n - 1, w[0], w[1], i);
-        }
-        scale(v, w[0], w[1], len);
+        BLOCKS.halfExp(v, len);
     }
 
-    /**
-     * v = exp(v) for at most {@link Chunks#SIZE} values at most 0 (a sigmoid's exp(-|x|)): as {@link #expBlock}, to
-     * the bit, with one bit move a value instead of two (see {@link #scaleNonPositive}).
-     */
+    /** v = exp(v) for at most {@link Chunks#SIZE} values at most 0 (a sigmoid's exp(-|x|)). */
     static void nonPositiveExpBlock(float[] v, int len) {
-        float[] nPlusRound = WORK.get()[0];
-        for (int i = 0; i < len; i++) {
-            float x = Math.max(EXP_LOW, Math.min(0, v[i]));
-            float n = nearestMultipleOfLn2(x);
-            v[i] = 1 + expm1Reduced(reduce(x, n));
-            nPlusRound[i] = n + (NON_POSITIVE_SHIFT + FloatTrig.ROUND);
-        }
-        scaleNonPositive(v, nPlusRound, len);
+        BLOCKS.nonPositiveExp(v, len);
     }
 
     /**
      * v = exp(v + low) for at most {@link Chunks#SIZE} values v at most 0 (a Gaussian's exp(-x^2)), low a correction
-     * far below v's ulp (the rounding error of a square): added to the reduced argument, where it is not lost.
+     * far below v's ulp (the rounding error of a square).
      */
     static void nonPositiveExpBlock(float[] v, float[] low, int len) {
-        float[] nPlusRound = WORK.get()[0];
-        for (int i = 0; i < len; i++) {
-            float x = Math.max(EXP_LOW, Math.min(0, v[i]));
-            float n = nearestMultipleOfLn2(x);
-            v[i] = 1 + expm1Reduced(reduce(x, n) + low[i]);
-            nPlusRound[i] = n + (NON_POSITIVE_SHIFT + FloatTrig.ROUND);
-        }
-        scaleNonPositive(v, nPlusRound, len);
+        BLOCKS.nonPositiveExp(v, low, len);
     }
 
     private static void expm1Block(float[] v, int len) {
-        float[][] w = WORK.get();
-        float[] x = w[0];
-        float[] nPlusRound = w[1];
-        System.arraycopy(v, 0, x, 0, len);
-        for (int i = 0; i < len; i++) {
-            float clamped = Math.max(EXPM1_LOW, Math.min(EXPM1_HIGH, v[i]));
-            nPlusRound[i] = Math.fma(clamped, LOG2E, FloatTrig.ROUND);
-            v[i] = expm1Reduced(reduce(clamped, nPlusRound[i] - FloatTrig.ROUND));
-        }
-        for (int i = 0; i < len; i++) {
-            float e = powerOfTwo(nPlusRound[i]);
-            v[i] = Math.fma(e, v[i], e - 1);
-            // Math's in double above the clamp, and at zeros, whose sign the sum with e - 1 = +0 loses.
-            if (!(x[i] <= EXPM1_HIGH) || x[i] == 0) {
-                v[i] = (float) Math.expm1(x[i]);
-            }
-        }
+        BLOCKS.expm1(v, len);
     }
 
     /** v = sigmoid(x) from x (v's values on entry, kept in x). */
@@ -230,8 +193,7 @@ final class FloatExp {
 
     /** exp(r) - 1 for |r| &lt;= ln2/2: Cephes' expf polynomial, r + r^2 P(r). */
     static float expm1Reduced(float r) {
-        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(1.9875691500E-4f, r, 1.3981999507E-3f), r,
-                8.3334519073E-3f), r, 4.1665795894E-2f), r, 1.6666665459E-1f), r, 5.0000001201E-1f);
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(P5, r, P4), r, P3), r, P2), r, P1), r, P0);
         return Math.fma(p, r * r, r);
     }
 
@@ -253,17 +215,6 @@ final class FloatExp {
     static void scale(float[] v, float[] a, float[] b, int len) {
         for (int i = 0; i < len; i++) {
             v[i] = v[i] * powerOfTwo(a[i]) * powerOfTwo(b[i]);
-        }
-    }
-
-    /**
-     * v *= 2^(n + {@value #NON_POSITIVE_SHIFT}) 2^-{@value #NON_POSITIVE_SHIFT} for an n in [-159, 0] given plus
-     * the shift and {@link FloatTrig#ROUND}: the first factor is a normal float and v within [0.7, 1.5], so the
-     * first product is exact and normal and the second rounds once, as {@link #scale}'s halves do.
-     */
-    private static void scaleNonPositive(float[] v, float[] nPlusRound, int len) {
-        for (int i = 0; i < len; i++) {
-            v[i] = v[i] * powerOfTwo(nPlusRound[i]) * UNSHIFT;
         }
     }
 

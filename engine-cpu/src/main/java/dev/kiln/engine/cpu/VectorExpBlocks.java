@@ -1,0 +1,201 @@
+package dev.kiln.engine.cpu;
+
+import static dev.kiln.engine.cpu.FloatExp.EXPM1_HIGH;
+import static dev.kiln.engine.cpu.FloatExp.EXPM1_LOW;
+import static dev.kiln.engine.cpu.FloatExp.EXP_HIGH;
+import static dev.kiln.engine.cpu.FloatExp.EXP_LOW;
+import static dev.kiln.engine.cpu.FloatExp.HALF_EXP_HIGH;
+import static dev.kiln.engine.cpu.FloatExp.LN2_HI;
+import static dev.kiln.engine.cpu.FloatExp.LN2_LO;
+import static dev.kiln.engine.cpu.FloatExp.LOG2E;
+import static dev.kiln.engine.cpu.FloatExp.NON_POSITIVE_SHIFT;
+import static dev.kiln.engine.cpu.FloatExp.P0;
+import static dev.kiln.engine.cpu.FloatExp.P1;
+import static dev.kiln.engine.cpu.FloatExp.P2;
+import static dev.kiln.engine.cpu.FloatExp.P3;
+import static dev.kiln.engine.cpu.FloatExp.P4;
+import static dev.kiln.engine.cpu.FloatExp.P5;
+import static dev.kiln.engine.cpu.FloatExp.UNSHIFT;
+import static dev.kiln.engine.cpu.FloatTrig.ROUND;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link ExpBlocks} on the Vector API ({@code jdk.incubator.vector}), which moves a float's bits into an int lane and
+ * back where C2 alone vectorises no such move: the clamp, range reduction, polynomial and scaling by 2^n of
+ * {@link ScalarExpBlocks}, operation for operation (lane-wise FMA, min and max have Math's semantics), in one pass. The
+ * only class that names the incubator module: {@link VectorPath} loads it by name, and only where the module is in
+ * the boot layer. The last len mod lanes values go through a padded copy, since a masked load is slow on JDK 17.
+ */
+final class VectorExpBlocks implements ExpBlocks {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = F.length();
+    /** One float's exponent bits of 1 (its bias, 127, shifted into place). */
+    private static final int ONE_BITS = 0x3F800000;
+    private static final ThreadLocal<float[][]> TAIL = ThreadLocal.withInitial(() -> new float[2][LANES]);
+
+    /**
+     * @throws UnsupportedOperationException where this CPU's preferred vectors hold fewer than 4 floats (the Vector
+     *     API then falls back on scalar code, slower than {@link ScalarExpBlocks})
+     */
+    VectorExpBlocks() {
+        if (LANES < 4) {
+            throw new UnsupportedOperationException("the preferred vector species holds " + LANES
+                    + " float lanes, expected at least 4");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "the Vector API, " + LANES + " float lanes";
+    }
+
+    @Override
+    public void exp(float[] v, int len) {
+        int i = 0;
+        for (; i < F.loopBound(len); i += LANES) {
+            expLanes(FloatVector.fromArray(F, v, i), EXP_HIGH, 0f).intoArray(v, i);
+        }
+        if (i < len) {
+            float[] t = tail(v, i, len, 0);
+            expLanes(FloatVector.fromArray(F, t, 0), EXP_HIGH, 0f).intoArray(t, 0);
+            System.arraycopy(t, 0, v, i, len - i);
+        }
+    }
+
+    @Override
+    public void halfExp(float[] v, int len) {
+        int i = 0;
+        for (; i < F.loopBound(len); i += LANES) {
+            expLanes(FloatVector.fromArray(F, v, i), HALF_EXP_HIGH, 1f).intoArray(v, i);
+        }
+        if (i < len) {
+            float[] t = tail(v, i, len, 0);
+            expLanes(FloatVector.fromArray(F, t, 0), HALF_EXP_HIGH, 1f).intoArray(t, 0);
+            System.arraycopy(t, 0, v, i, len - i);
+        }
+    }
+
+    @Override
+    public void nonPositiveExp(float[] v, int len) {
+        FloatVector zero = FloatVector.zero(F);
+        int i = 0;
+        for (; i < F.loopBound(len); i += LANES) {
+            nonPositiveExpLanes(FloatVector.fromArray(F, v, i), zero).intoArray(v, i);
+        }
+        if (i < len) {
+            float[] t = tail(v, i, len, 0);
+            nonPositiveExpLanes(FloatVector.fromArray(F, t, 0), zero).intoArray(t, 0);
+            System.arraycopy(t, 0, v, i, len - i);
+        }
+    }
+
+    @Override
+    public void nonPositiveExp(float[] v, float[] low, int len) {
+        int i = 0;
+        for (; i < F.loopBound(len); i += LANES) {
+            nonPositiveExpLanes(FloatVector.fromArray(F, v, i), FloatVector.fromArray(F, low, i)).intoArray(v, i);
+        }
+        if (i < len) {
+            float[] t = tail(v, i, len, 0);
+            float[] l = tail(low, i, len, 1);
+            nonPositiveExpLanes(FloatVector.fromArray(F, t, 0), FloatVector.fromArray(F, l, 0)).intoArray(t, 0);
+            System.arraycopy(t, 0, v, i, len - i);
+        }
+    }
+
+    @Override
+    public void expm1(float[] v, int len) {
+        int i = 0;
+        for (; i < F.loopBound(len); i += LANES) {
+            expm1Lanes(v, i);
+        }
+        if (i < len) {
+            float[] t = tail(v, i, len, 0);
+            expm1Lanes(t, 0);
+            System.arraycopy(t, 0, v, i, len - i);
+        }
+    }
+
+    /**
+     * exp(x) / 2^shift for x clamped at high: exp (shift 0, high {@link FloatExp#EXP_HIGH}) and exp / 2 (shift 1,
+     * high {@link FloatExp#HALF_EXP_HIGH}), as {@link ScalarExpBlocks#exp} and {@link ScalarExpBlocks#halfExp}.
+     */
+    private static FloatVector expLanes(FloatVector v, float high, float shift) {
+        FloatVector x = v.min(high).max(EXP_LOW);
+        FloatVector n = nearestMultipleOfLn2(x);
+        FloatVector e = expm1Reduced(reduce(x, n)).add(1f);
+        FloatVector k = n.sub(shift);
+        // 2^k as 2^floor(k/2) 2^ceil(k/2), each plus ROUND: the first product is exact, the second rounds once.
+        FloatVector floorHalf = k.fma(0.5f, -0.25f).add(ROUND);
+        FloatVector ceilHalf = k.sub(floorHalf.sub(ROUND)).add(ROUND);
+        return e.mul(powerOfTwo(floorHalf)).mul(powerOfTwo(ceilHalf));
+    }
+
+    /** exp(v + low) for v at most 0, as {@link ScalarExpBlocks#nonPositiveExp(float[], float[], int)}. */
+    private static FloatVector nonPositiveExpLanes(FloatVector v, FloatVector low) {
+        FloatVector x = v.min(0f).max(EXP_LOW);
+        FloatVector n = nearestMultipleOfLn2(x);
+        FloatVector e = expm1Reduced(reduce(x, n).add(low)).add(1f);
+        return e.mul(powerOfTwo(n.add(NON_POSITIVE_SHIFT + ROUND))).mul(UNSHIFT);
+    }
+
+    /**
+     * v[i, i + lanes) = expm1(v), as {@link ScalarExpBlocks#expm1}: Math's in double, lane by lane, above the clamp
+     * and at zeros (rare in a block, so the check costs one test of a mask).
+     */
+    private static void expm1Lanes(float[] v, int i) {
+        FloatVector x = FloatVector.fromArray(F, v, i);
+        FloatVector clamped = x.min(EXPM1_HIGH).max(EXPM1_LOW);
+        FloatVector nPlusRound = clamped.fma(LOG2E, ROUND);
+        FloatVector p = expm1Reduced(reduce(clamped, nPlusRound.sub(ROUND)));
+        FloatVector e = powerOfTwo(nPlusRound);
+        e.fma(p, e.sub(1f)).intoArray(v, i);
+        VectorMask<Float> special = x.compare(VectorOperators.LE, EXPM1_HIGH).not()
+                .or(x.compare(VectorOperators.EQ, 0f));
+        if (special.anyTrue()) {
+            for (int j = 0; j < LANES; j++) {
+                if (special.laneIsSet(j)) {
+                    v[i + j] = (float) Math.expm1(x.lane(j));
+                }
+            }
+        }
+    }
+
+    /** round(x / ln2), as {@link FloatExp#nearestMultipleOfLn2}. */
+    private static FloatVector nearestMultipleOfLn2(FloatVector x) {
+        return x.fma(LOG2E, ROUND).sub(ROUND);
+    }
+
+    /** x - n ln2, as {@link FloatExp#reduce}. */
+    private static FloatVector reduce(FloatVector x, FloatVector n) {
+        return n.fma(all(-LN2_LO), n.fma(all(-LN2_HI), x));
+    }
+
+    /** exp(r) - 1 for |r| &lt;= ln2/2, as {@link FloatExp#expm1Reduced}. */
+    private static FloatVector expm1Reduced(FloatVector r) {
+        FloatVector p = r.fma(P5, P4).fma(r, all(P3)).fma(r, all(P2)).fma(r, all(P1))
+                .fma(r, all(P0));
+        return p.fma(r.mul(r), r);
+    }
+
+    /** 2^k from k + ROUND for an integer k in [-126, 127], as {@link FloatExp#powerOfTwo}. */
+    private static FloatVector powerOfTwo(FloatVector kPlusRound) {
+        return kPlusRound.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(ONE_BITS).reinterpretAsFloats();
+    }
+
+    /** c in every lane. */
+    private static FloatVector all(float c) {
+        return FloatVector.broadcast(F, c);
+    }
+
+    /** This thread's tail array {@code which} holding a[from, len) (the rest is left over, its lanes unused). */
+    private static float[] tail(float[] a, int from, int len, int which) {
+        float[] t = TAIL.get()[which];
+        System.arraycopy(a, from, t, 0, len - from);
+        return t;
+    }
+}
