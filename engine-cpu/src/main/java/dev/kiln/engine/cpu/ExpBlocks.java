@@ -22,4 +22,13 @@ interface ExpBlocks {
 
     /** v = exp(v) - 1, accurate near 0, keeping the sign of a zero. */
     void expm1(float[] v, int len);
+
+    /** v = sigmoid(v) = 1 / (1 + exp(-v)), from one exp of -|v| (nothing overflows). */
+    void sigmoid(float[] v, int len);
+
+    /** v = v sigmoid(v) (SiLU). */
+    void silu(float[] v, int len);
+
+    /** v = sigmoid(v) (1 + v sigmoid(-v)), SiLU's derivative, both sigmoids from one exp of -|v|. */
+    void siluDerivative(float[] v, int len);
 }

@@ -33,7 +33,7 @@ final class FloatExp {
     static final float NON_POSITIVE_SHIFT = 34f;
     static final float UNSHIFT = 0x1p-34f;
     /** 2^200 as two factors: the least negative float (-2^-149) negated and times both is 2^51, beyond 1. */
-    private static final float TWO_TO_100 = 0x1p100f;
+    static final float TWO_TO_100 = 0x1p100f;
     private static final ThreadLocal<float[][]> WORK = Chunks.workArrays(1);
     /** The exp blocks, on the Vector API where {@link VectorPath} has it. */
     private static final ExpBlocks BLOCKS = VectorPath.expBlocks();
@@ -56,23 +56,12 @@ final class FloatExp {
      * that nothing overflows and tiny values for very negative v keep their digits.
      */
     static void sigmoid(float[] v, int len) {
-        Chunks.inBlocks(v, len, (b, n) -> {
-            float[] x = WORK.get()[0];
-            System.arraycopy(b, 0, x, 0, n);
-            sigmoidBlock(b, x, n);
-        });
+        Chunks.inBlocks(v, len, BLOCKS::sigmoid);
     }
 
     /** v[0, len) = v sigmoid(v) (SiLU, swish). */
     static void silu(float[] v, int len) {
-        Chunks.inBlocks(v, len, (b, n) -> {
-            float[] x = WORK.get()[0];
-            System.arraycopy(b, 0, x, 0, n);
-            sigmoidBlock(b, x, n);
-            for (int i = 0; i < n; i++) {
-                b[i] *= x[i];
-            }
-        });
+        Chunks.inBlocks(v, len, BLOCKS::silu);
     }
 
     /**
@@ -80,21 +69,7 @@ final class FloatExp {
      * sigmoid(-v) from the same exp: 1 - s rounded loses its digits where s is near 1.
      */
     static void siluDerivative(float[] v, int len) {
-        Chunks.inBlocks(v, len, (b, n) -> {
-            float[] x = WORK.get()[0];
-            for (int i = 0; i < n; i++) {
-                x[i] = b[i];
-                b[i] = -Math.abs(b[i]);
-            }
-            nonPositiveExpBlock(b, n);
-            for (int i = 0; i < n; i++) {
-                float negative = negative(x[i]);
-                float denominator = 1 + b[i];
-                float s = Math.max(b[i], 1 - negative) / denominator;
-                float complement = Math.max(b[i], negative) / denominator;
-                b[i] = s * Math.fma(x[i], complement, 1);
-            }
-        });
+        Chunks.inBlocks(v, len, BLOCKS::siluDerivative);
     }
 
     /**
@@ -164,20 +139,8 @@ final class FloatExp {
         BLOCKS.expm1(v, len);
     }
 
-    /** v = sigmoid(x) from x (v's values on entry, kept in x). */
-    private static void sigmoidBlock(float[] v, float[] x, int len) {
-        for (int i = 0; i < len; i++) {
-            v[i] = -Math.abs(v[i]);
-        }
-        nonPositiveExpBlock(v, len);
-        for (int i = 0; i < len; i++) {
-            // exp(min(x, 0)) is the exp just taken where x < 0, else 1: the larger of it and 1 - negative.
-            v[i] = Math.max(v[i], 1 - negative(x[i])) / (1 + v[i]);
-        }
-    }
-
     /** 1 where x &lt; 0, 0 where x &gt;= 0 (NaN for NaN), in arithmetic. */
-    private static float negative(float x) {
+    static float negative(float x) {
         return Math.min(1, Math.max(0, -x * TWO_TO_100 * TWO_TO_100));
     }
 

@@ -6,7 +6,7 @@ package dev.kiln.engine.cpu;
  */
 final class ScalarExpBlocks implements ExpBlocks {
     static final ScalarExpBlocks INSTANCE = new ScalarExpBlocks();
-    private static final ThreadLocal<float[][]> WORK = Chunks.workArrays(2);
+    private static final ThreadLocal<float[][]> WORK = Chunks.workArrays(3);
 
     private ScalarExpBlocks() {
     }
@@ -91,6 +91,55 @@ final class ScalarExpBlocks implements ExpBlocks {
             if (!(x[i] <= FloatExp.EXPM1_HIGH) || x[i] == 0) {
                 v[i] = (float) Math.expm1(x[i]);
             }
+        }
+    }
+
+    /** v = sigmoid(v) as exp(min(v, 0)) / (1 + exp(-|v|)). */
+    @Override
+    public void sigmoid(float[] v, int len) {
+        float[] x = WORK.get()[2];
+        System.arraycopy(v, 0, x, 0, len);
+        sigmoidBlock(v, x, len);
+    }
+
+    /** v = v sigmoid(v). */
+    @Override
+    public void silu(float[] v, int len) {
+        float[] x = WORK.get()[2];
+        System.arraycopy(v, 0, x, 0, len);
+        sigmoidBlock(v, x, len);
+        for (int i = 0; i < len; i++) {
+            v[i] *= x[i];
+        }
+    }
+
+    /** v = s (1 + v sigmoid(-v)) for s = sigmoid(v), both from one exp(-|v|). */
+    @Override
+    public void siluDerivative(float[] v, int len) {
+        float[] x = WORK.get()[2];
+        for (int i = 0; i < len; i++) {
+            x[i] = v[i];
+            v[i] = -Math.abs(v[i]);
+        }
+        nonPositiveExp(v, len);
+        for (int i = 0; i < len; i++) {
+            float negative = FloatExp.negative(x[i]);
+            float denominator = 1 + v[i];
+            float s = Math.max(v[i], 1 - negative) / denominator;
+            float complement = Math.max(v[i], negative) / denominator;
+            v[i] = s * Math.fma(x[i], complement, 1);
+        }
+    }
+
+    /** v = sigmoid(x) from x (v's values on entry, kept in x). */
+    private void sigmoidBlock(float[] v, float[] x, int len) {
+        for (int i = 0; i < len; i++) {
+            v[i] = -Math.abs(v[i]);
+        }
+        nonPositiveExp(v, len);
+        for (int i = 0; i < len; i++) {
+            // exp(min(x, 0)) is the exp just taken where x < 0, else 1: the larger of it and 1 - negative.
+            v[i] = Math.max(v[i], 1 - FloatExp.negative(x[i])) / (1 + v[i]);
         }
     }
 

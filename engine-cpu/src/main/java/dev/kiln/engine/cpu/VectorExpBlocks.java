@@ -120,6 +120,70 @@ final class VectorExpBlocks implements ExpBlocks {
         }
     }
 
+    @Override
+    public void sigmoid(float[] v, int len) {
+        int i = 0;
+        for (; i < F.loopBound(len); i += LANES) {
+            sigmoidLanes(FloatVector.fromArray(F, v, i)).intoArray(v, i);
+        }
+        if (i < len) {
+            float[] t = tail(v, i, len, 0);
+            sigmoidLanes(FloatVector.fromArray(F, t, 0)).intoArray(t, 0);
+            System.arraycopy(t, 0, v, i, len - i);
+        }
+    }
+
+    @Override
+    public void silu(float[] v, int len) {
+        int i = 0;
+        for (; i < F.loopBound(len); i += LANES) {
+            siluLanes(FloatVector.fromArray(F, v, i)).intoArray(v, i);
+        }
+        if (i < len) {
+            float[] t = tail(v, i, len, 0);
+            siluLanes(FloatVector.fromArray(F, t, 0)).intoArray(t, 0);
+            System.arraycopy(t, 0, v, i, len - i);
+        }
+    }
+
+    @Override
+    public void siluDerivative(float[] v, int len) {
+        int i = 0;
+        for (; i < F.loopBound(len); i += LANES) {
+            siluDerivativeLanes(FloatVector.fromArray(F, v, i)).intoArray(v, i);
+        }
+        if (i < len) {
+            float[] t = tail(v, i, len, 0);
+            siluDerivativeLanes(FloatVector.fromArray(F, t, 0)).intoArray(t, 0);
+            System.arraycopy(t, 0, v, i, len - i);
+        }
+    }
+
+    /** sigmoid(x) = exp(min(x, 0)) / (1 + exp(-|x|)), as {@link ScalarExpBlocks#sigmoid}. */
+    private static FloatVector sigmoidLanes(FloatVector x) {
+        FloatVector e = nonPositiveExpLanes(x.abs().neg(), FloatVector.zero(F));
+        return e.max(all(1f).sub(negative(x))).div(e.add(1f));
+    }
+
+    private static FloatVector siluLanes(FloatVector x) {
+        return sigmoidLanes(x).mul(x);
+    }
+
+    /** SiLU's derivative, as {@link ScalarExpBlocks#siluDerivative}. */
+    private static FloatVector siluDerivativeLanes(FloatVector x) {
+        FloatVector e = nonPositiveExpLanes(x.abs().neg(), FloatVector.zero(F));
+        FloatVector negative = negative(x);
+        FloatVector denominator = e.add(1f);
+        FloatVector s = e.max(all(1f).sub(negative)).div(denominator);
+        FloatVector complement = e.max(negative).div(denominator);
+        return s.mul(x.fma(complement, all(1f)));
+    }
+
+    /** 1 where x &lt; 0, 0 where x &gt;= 0, NaN for NaN, as {@link FloatExp#negative}. */
+    private static FloatVector negative(FloatVector x) {
+        return x.neg().mul(FloatExp.TWO_TO_100).mul(FloatExp.TWO_TO_100).max(0f).min(1f);
+    }
+
     /**
      * exp(x) / 2^shift for x clamped at high: exp (shift 0, high {@link FloatExp#EXP_HIGH}) and exp / 2 (shift 1,
      * high {@link FloatExp#HALF_EXP_HIGH}), as {@link ScalarExpBlocks#exp} and {@link ScalarExpBlocks#halfExp}.

@@ -66,6 +66,21 @@ class VectorPathTest {
         assertSameBits("expm1", (b, v, low, len) -> b.expm1(v, len));
     }
 
+    @Test
+    void sigmoidMatchesTheScalarLoopsToTheBit() {
+        assertSameBits("sigmoid", (b, v, low, len) -> b.sigmoid(v, len));
+    }
+
+    @Test
+    void siluMatchesTheScalarLoopsToTheBit() {
+        assertSameBits("silu", (b, v, low, len) -> b.silu(v, len));
+    }
+
+    @Test
+    void siluDerivativeMatchesTheScalarLoopsToTheBit() {
+        assertSameBits("siluDerivative", (b, v, low, len) -> b.siluDerivative(v, len));
+    }
+
     private static void assertSameBits(String name, Block block) {
         assumeTrue(VectorPath.enabled(), "the Vector API path is off");
         Random random = new Random(7);
