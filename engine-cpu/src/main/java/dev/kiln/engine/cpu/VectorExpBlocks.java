@@ -28,7 +28,8 @@ import jdk.incubator.vector.VectorSpecies;
  * back where C2 alone vectorises no such move: the clamp, range reduction, polynomial and scaling by 2^n of
  * {@link ScalarExpBlocks}, operation for operation (lane-wise FMA, min and max have Math's semantics), in one pass. The
  * only class that names the incubator module: {@link VectorPath} loads it by name, and only where the module is in
- * the boot layer. The last len mod lanes values go through a padded copy, since a masked load is slow on JDK 17.
+ * the boot layer. The last len mod lanes values go through a padded copy, so that every load and store is a whole,
+ * unmasked one.
  */
 final class VectorExpBlocks implements ExpBlocks {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -165,6 +166,7 @@ final class VectorExpBlocks implements ExpBlocks {
         return e.max(all(1f).sub(negative(x))).div(e.add(1f));
     }
 
+    /** SiLU, x sigmoid(x). */
     private static FloatVector siluLanes(FloatVector x) {
         return sigmoidLanes(x).mul(x);
     }
