@@ -327,7 +327,7 @@ final class TrainCommand {
             TensorBoardListener logger = new TensorBoardListener(board, evalName, 1);
             trainer.listener(tensorboardHistograms ? logger.histograms(model) : logger);
         }
-        try {
+        try (SummaryWriter closedAtTheEnd = board) {
             out.printf("Training %s on %s: %d training images, batch %d, %s lr %s, %d epochs, augment %s,"
                     + " precision %s, backend %s, output %s%n", modelName, data.spec(), train.size(), batch,
                     optimizerName, lr, epochs, augmentName,
@@ -349,10 +349,6 @@ final class TrainCommand {
             summary.put("precision", precision.name().toLowerCase(Locale.ROOT));
             summary.put("backend", Engine.get().backend().name());
             outputs.finish(summary, trainer.restoredBestWeights());
-        } finally {
-            if (board != null) {
-                board.close();
-            }
         }
         model.close();
         return 0;

@@ -47,8 +47,13 @@ public final class SummaryWriter implements AutoCloseable {
                 hostName(), ProcessHandle.current().pid(), FILES.getAndIncrement()));
         this.out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE));
-        write(TensorBoardEvent.fileVersion(seconds(now), "kiln"));
-        flush();
+        try {
+            write(TensorBoardEvent.fileVersion(seconds(now), "kiln"));
+            flush();
+        } catch (UncheckedIOException e) {
+            out.close();
+            throw e.getCause();
+        }
     }
 
     /** The event file. */
