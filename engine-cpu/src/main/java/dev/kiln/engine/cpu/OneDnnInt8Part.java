@@ -84,7 +84,7 @@ final class OneDnnInt8Part implements AutoCloseable {
         Call(int batch) {
             this.src = owned(matrix(batch, in, in, dnnl_u8), null);
             this.dst = owned(matrix(batch, count, out, dnnl_f32), null);
-            this.args = args(new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
+            this.args = OneDnnPlan.args(new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
                 DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS,
                 DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC},
                     new dnnl_memory[] {src, weights, bias, dst, inputScale, weightScales, inputZeroPoint});
@@ -149,7 +149,7 @@ final class OneDnnInt8Part implements AutoCloseable {
         try {
             this.primitive = new dnnl_primitive();
             check(dnnl_primitive_create(primitive, pd), () -> "dnnl_primitive_create (int8 matmul)");
-            this.implementation = implementation(pd);
+            this.implementation = OneDnnPlan.implementation(pd);
             this.layout = new dnnl_memory_desc();
             check(dnnl_memory_desc_clone(layout, dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md,
                     DNNL_ARG_WEIGHTS)), () -> "dnnl_memory_desc_clone");
@@ -269,7 +269,8 @@ final class OneDnnInt8Part implements AutoCloseable {
             check(dnnl_reorder_primitive_desc_create(pd, from, engine, to, engine, null),
                     () -> "dnnl_reorder_primitive_desc_create (int8 weights)");
             check(dnnl_primitive_create(reorder, pd), () -> "dnnl_primitive_create (reorder)");
-            try (dnnl_exec_arg_t args = args(new int[] {DNNL_ARG_FROM, DNNL_ARG_TO}, new dnnl_memory[] {a, b})) {
+            try (dnnl_exec_arg_t args = OneDnnPlan.args(new int[] {DNNL_ARG_FROM, DNNL_ARG_TO},
+                    new dnnl_memory[] {a, b})) {
                 check(dnnl_primitive_execute(reorder, stream, 2, args), () -> "dnnl_primitive_execute (reorder)");
                 check(dnnl_stream_wait(stream), () -> "dnnl_stream_wait");
             }
@@ -302,7 +303,8 @@ final class OneDnnInt8Part implements AutoCloseable {
         dnnl_memory_desc md = new dnnl_memory_desc();
         try (LongPointer dims = new LongPointer(1L)) {
             dims.put(0, n);
-            check(dnnl_memory_desc_create_with_tag(md, 1, dims, type, dnnl_a), () -> "dnnl_memory_desc_create_with_tag");
+            check(dnnl_memory_desc_create_with_tag(md, 1, dims, type, dnnl_a),
+                    () -> "dnnl_memory_desc_create_with_tag");
         }
         return md;
     }
@@ -321,20 +323,5 @@ final class OneDnnInt8Part implements AutoCloseable {
         dnnl_memory m = new dnnl_memory();
         check(dnnl_memory_create(m, md, engine, data), () -> "dnnl_memory_create");
         return m;
-    }
-
-    private static dnnl_exec_arg_t args(int[] ids, dnnl_memory[] memories) {
-        dnnl_exec_arg_t args = new dnnl_exec_arg_t(ids.length);
-        for (int i = 0; i < ids.length; i++) {
-            args.getPointer(i).arg(ids[i]).memory(memories[i]);
-        }
-        return args;
-    }
-
-    private static String implementation(dnnl_primitive_desc pd) {
-        try (PointerPointer<BytePointer> name = new PointerPointer<>(1)) {
-            check(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, name), () -> "dnnl_primitive_desc_query");
-            return name.get(BytePointer.class, 0).getString();
-        }
     }
 }

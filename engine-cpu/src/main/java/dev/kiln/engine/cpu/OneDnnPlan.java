@@ -250,7 +250,8 @@ final class OneDnnPlan implements AutoCloseable {
         }
     }
 
-    private static dnnl_exec_arg_t args(int[] ids, dnnl_memory[] memories) {
+    /** oneDNN's execution arguments: {@code ids[i]} bound to {@code memories[i]}. */
+    static dnnl_exec_arg_t args(int[] ids, dnnl_memory[] memories) {
         dnnl_exec_arg_t args = new dnnl_exec_arg_t(ids.length);
         for (int i = 0; i < ids.length; i++) {
             args.getPointer(i).arg(ids[i]).memory(memories[i]);
@@ -258,7 +259,8 @@ final class OneDnnPlan implements AutoCloseable {
         return args;
     }
 
-    private static String implementation(dnnl_primitive_desc pd) {
+    /** The name of the implementation oneDNN chose for {@code pd}, e.g. {@code jit:avx512_core}. */
+    static String implementation(dnnl_primitive_desc pd) {
         try (PointerPointer<BytePointer> name = new PointerPointer<>(1)) {
             check(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, name), () -> "dnnl_primitive_desc_query");
             return name.get(BytePointer.class, 0).getString();
