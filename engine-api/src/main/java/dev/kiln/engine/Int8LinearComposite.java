@@ -38,6 +38,9 @@ final class Int8LinearComposite {
                     + "'s own kernel cannot be read by " + b.name() + "'s default; pack them on this backend");
         }
         int batch = input.dim(0);
+        if (batch == 0) {
+            return; // nothing to quantise or write, as PyTorch's empty [0, out]; the empty range has no quantisation
+        }
         try (Scope s = Scope.open()) {
             InputQuantization q = Int8Quantization.input((float) -extreme(b, input, true), (float) extreme(b, input, false));
             Tensor quantised = Tensor.empty(input.shape(), DType.F32, b);

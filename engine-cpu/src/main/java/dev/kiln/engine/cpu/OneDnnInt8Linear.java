@@ -93,6 +93,9 @@ final class OneDnnInt8Linear implements AutoCloseable {
                     + " (" + packed.getClass().getSimpleName() + "), not by this CPU backend; pack them here");
         }
         int batch = input.dim(0);
+        if (batch == 0) {
+            return; // nothing to quantise or write, as PyTorch's empty [0, out]; the empty range has no quantisation
+        }
         int in = w.inFeatures();
         FloatBuffer x = ((CpuStorage) input.storage()).f32;
         int offset = Math.toIntExact(input.offset());

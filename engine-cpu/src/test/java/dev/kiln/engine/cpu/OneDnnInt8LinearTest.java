@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Int8Linear;
 import dev.kiln.engine.Int8LinearWeights;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
@@ -70,6 +71,25 @@ class OneDnnInt8LinearTest {
                         () -> composite.int8Linear(x, byKernel, null, out));
                 assertTrue(e.getMessage().contains("pack them on this backend"), e.getMessage());
                 cpu.int8Linear(x, byDefault, null, out);
+            }
+        }
+    }
+
+    @Test
+    void anEmptyBatchGivesAnEmptyOutputAsPyTorch() {
+        // PyTorch 1.13: quantize_dynamic(Linear(4, 3))(torch.zeros(0, 4)).shape == [0, 3].
+        try (CpuBackend cpu = new CpuBackend(2); Scope s = Scope.open()) {
+            Backend composite = withDefaultInt8(cpu);
+            Tensor weight = random(cpu, Shape.of(3, 4), 7);
+            Tensor bias = random(cpu, Shape.of(3), 8);
+            Tensor x = Tensor.empty(Shape.of(0, 4), DType.F32, cpu);
+            try (Int8LinearWeights kernel = Int8Linear.pack(weight);
+                 Int8LinearWeights reference = composite.packInt8Linear(weight)) {
+                assertEquals(Shape.of(0, 3), Int8Linear.forward(x, kernel, bias).shape());
+                assertEquals(Shape.of(0, 3), Int8Linear.forward(x, kernel, null).shape());
+                Tensor out = Tensor.empty(Shape.of(0, 3), DType.F32, cpu);
+                composite.int8Linear(x, reference, bias, out);
+                cpu.int8Linear(x, kernel, bias, out);
             }
         }
     }
