@@ -69,7 +69,10 @@ final class GridSampleOps {
             Tensor g = components.narrow(0, axes - 1 - a, 1).reshape(batch, 1, points);
             Tensor x = ElementwiseOps.affine(g, alignCorners ? (sizes[a] - 1) / 2.0 : sizes[a] / 2.0,
                     (sizes[a] - 1) / 2.0);
-            taps.add(taps(x, new Axis(sizes[a], stride, padding == GridSamplePadding.ZEROS), mode, padding,
+            // PyTorch 1.13's 5-D kernel clips a NaN coordinate (std::min(size - 1, std::max(NaN, 0))) to the axis's
+            // last position, its vectorised 4-D kernel to 0.
+            int nanTo = axes == 3 ? sizes[a] - 1 : 0;
+            taps.add(taps(x, new Axis(sizes[a], stride, padding == GridSamplePadding.ZEROS, nanTo), mode, padding,
                     alignCorners));
             coordinates.add(x);
         }
@@ -105,14 +108,16 @@ final class GridSampleOps {
         return sum;
     }
 
-    /** An input axis: its size, its stride in the flattened input, and whether a tap outside it reads zero. */
-    private record Axis(int size, int stride, boolean zeros) {
+    /**
+     * An input axis: its size, its stride in the flattened input, whether a tap outside it reads zero, and where
+     * border and reflection padding put a NaN coordinate.
+     */
+    private record Axis(int size, int stride, boolean zeros, int nanTo) {
     }
 
     /** The taps of unnormalised coordinates x along {@code axis}. */
     private static List<Tap> taps(Tensor x, Axis axis, GridSampleMode mode, GridSamplePadding padding,
                                   boolean alignCorners) {
-        int size = axis.size();
         if (mode == GridSampleMode.BICUBIC) {
             Tensor lower = x.detach().floor();
             Tensor t = x.sub(lower);
@@ -120,12 +125,12 @@ final class GridSampleOps {
                 innerCubic(ElementwiseOps.affine(t, -1, 1)), outerCubic(ElementwiseOps.affine(t, -1, 2))};
             List<Tap> taps = new ArrayList<>();
             for (int k = 0; k < 4; k++) {
-                Tensor position = padded(ElementwiseOps.affine(lower, 1, k - 1), size, padding, alignCorners);
+                Tensor position = padded(ElementwiseOps.affine(lower, 1, k - 1), axis, padding, alignCorners);
                 taps.add(tap(position, axis, weights[k]));
             }
             return taps;
         }
-        Tensor p = padded(x, size, padding, alignCorners);
+        Tensor p = padded(x, axis, padding, alignCorners);
         if (mode == GridSampleMode.NEAREST) {
             return List.of(tap(p.detach().round(), axis, null));
         }
@@ -197,22 +202,24 @@ final class GridSampleOps {
         return weight == null ? read : read.mul(weight);
     }
 
-    /** Coordinates x along an axis of {@code size}, clipped or reflected into it as {@code padding} says. */
-    private static Tensor padded(Tensor x, int size, GridSamplePadding padding, boolean alignCorners) {
+    /** Coordinates x along {@code axis}, clipped or reflected into it as {@code padding} says. */
+    private static Tensor padded(Tensor x, Axis axis, GridSamplePadding padding, boolean alignCorners) {
+        int size = axis.size();
         return switch (padding) {
             case ZEROS -> x;
-            case BORDER -> clipped(x, size);
-            case REFLECTION -> clipped(alignCorners ? reflected(x, 0, size - 1) : reflected(x, -0.5, size), size);
+            case BORDER -> clipped(x, size, axis.nanTo());
+            case REFLECTION -> clipped(alignCorners ? reflected(x, 0, size - 1) : reflected(x, -0.5, size), size,
+                    axis.nanTo());
         };
     }
 
     /**
-     * x clamped into [0, size - 1], NaN to 0; the gradient passes strictly inside only, as PyTorch's
+     * x clamped into [0, size - 1], NaN to {@code nanTo}; the gradient passes strictly inside only, as PyTorch's
      * clip_coordinates.
      */
-    private static Tensor clipped(Tensor x, int size) {
+    private static Tensor clipped(Tensor x, int size, int nanTo) {
         Tensor inside = x.gt(0).mul(x.lt(size - 1));
-        return Tensor.where(inside, x, x.detach().nanToNum(0, size - 1, 0).clamp(0, size - 1));
+        return Tensor.where(inside, x, x.detach().nanToNum(nanTo, size - 1, 0).clamp(0, size - 1));
     }
 
     /** x mirrored at low and low + span until it lies between them; 0 for an empty span, as PyTorch. */
