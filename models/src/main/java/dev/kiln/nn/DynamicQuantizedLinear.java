@@ -39,7 +39,7 @@ public final class DynamicQuantizedLinear extends Module {
             throw new IllegalArgumentException("DynamicQuantizedLinear.from(" + linear + "): the weight or bias is"
                     + " computed (weight norm, spectral norm or a parametrization); remove that first");
         }
-        Tensor bias = linear.bias() == null ? null : unscoped(() -> linear.bias().detach().copy());
+        Tensor bias = linear.bias() == null ? null : unscoped(linear.bias()::copy);
         Int8LinearWeights packed = Int8Linear.pack(linear.weight());
         DynamicQuantizedLinear q = new DynamicQuantizedLinear(linear.inFeatures(), linear.outFeatures(), packed, bias);
         q.train(linear.isTraining());

@@ -39,6 +39,18 @@ class DynamicQuantizedLinearTest {
     }
 
     @Test
+    void closingTheQuantisedModelFreesTheReplacedLayersTensors() {
+        // The replaced Linear's bias was copied through an unclosed detached view, which kept its memory alive.
+        try (Sequential model = new Sequential(new Linear(64, 64))) {
+            long before = Engine.get().backend().bytesInUse();
+            try (Scope s = Scope.open()) {
+                Quantization.quantizeDynamic(model).close();
+            }
+            assertEquals(before, Engine.get().backend().bytesInUse(), "bytes in use after closing the quantised copy");
+        }
+    }
+
+    @Test
     void leadingDimensionsAreKeptAsLinearKeepsThem() {
         try (Linear linear = new Linear(6, 4); DynamicQuantizedLinear q = DynamicQuantizedLinear.from(linear);
              Autograd.Guard g = Autograd.noGrad()) {
