@@ -33,7 +33,18 @@ public final class Quantization {
         }
         Module copy = model.copy();
         Map<Module, Module> done = new IdentityHashMap<>();
-        quantiseInside(copy, done);
+        try {
+            quantiseInside(copy, done);
+        } catch (RuntimeException | Error e) {
+            // The copy is the caller's nowhere: its tensors, the layers quantised so far and those they replaced go.
+            copy.close();
+            done.forEach((m, replacement) -> {
+                if (replacement != m) {
+                    m.close();
+                }
+            });
+            throw e;
+        }
         // The replaced layers' F32 tensors are the copy's own; those another module shares (tied weights) stay.
         Set<Tensor> kept = Collections.newSetFromMap(new IdentityHashMap<>());
         kept.addAll(copy.parameters());

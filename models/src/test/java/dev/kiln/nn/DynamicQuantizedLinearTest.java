@@ -51,6 +51,19 @@ class DynamicQuantizedLinearTest {
     }
 
     @Test
+    void aRefusedLayerLeavesNoCopyBehind() {
+        // The second layer's weight is computed, so quantizeDynamic refuses the model after copying it and quantising
+        // the first layer: the copy and the first layer's packed weights must go with the refusal.
+        try (Sequential model = new Sequential(new Linear(64, 64), WeightNorm.apply(new Linear(64, 8)))) {
+            long before = Engine.get().backend().bytesInUse();
+            try (Scope s = Scope.open()) {
+                assertThrows(IllegalArgumentException.class, () -> Quantization.quantizeDynamic(model));
+            }
+            assertEquals(before, Engine.get().backend().bytesInUse(), "bytes in use after the refusal");
+        }
+    }
+
+    @Test
     void leadingDimensionsAreKeptAsLinearKeepsThem() {
         try (Linear linear = new Linear(6, 4); DynamicQuantizedLinear q = DynamicQuantizedLinear.from(linear);
              Autograd.Guard g = Autograd.noGrad()) {
