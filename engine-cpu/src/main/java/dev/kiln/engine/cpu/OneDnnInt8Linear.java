@@ -107,11 +107,16 @@ final class OneDnnInt8Linear implements AutoCloseable {
             ByteBuffer bytes = quantised.bytes();
             parallel.forRange(batch, in, (lo, hi) -> quantise(x, offset + lo * in, (hi - lo) * in, q, bytes, lo * in));
             BytePointer src = quantised.bytePointer(0);
-            FloatPointer biasValues = bias == null ? w.zeros().floatPointer(0)
-                    : ((CpuStorage) bias.storage()).floatPointer(bias.offset());
             FloatPointer dst = ((CpuStorage) out.storage()).floatPointer(out.offset());
             List<OneDnnInt8Part> parts = w.parts();
+            // Checked where close() cannot run in between: a closed part's primitive and memory are destroyed.
             synchronized (w) {
+                if (w.isClosed()) {
+                    throw new IllegalArgumentException("int8Linear: the packed weights [" + w.outFeatures() + ", "
+                            + in + "] are closed");
+                }
+                FloatPointer biasValues = bias == null ? w.zeros().floatPointer(0)
+                        : ((CpuStorage) bias.storage()).floatPointer(bias.offset());
                 parallel.forRange(parts.size(), Parallel.GRAIN, (lo, hi) -> {
                     openMp.applyToCurrentThread();
                     for (int p = lo; p < hi; p++) {

@@ -94,6 +94,21 @@ class OneDnnInt8LinearTest {
         }
     }
 
+    @Test
+    void theBackendRefusesClosedWeights() {
+        // Int8Linear.forward checks before it calls the backend; the backend itself must not run destroyed primitives.
+        try (CpuBackend cpu = new CpuBackend(1); Scope s = Scope.open()) {
+            Int8LinearWeights w = cpu.packInt8Linear(random(cpu, Shape.of(8, 4), 9));
+            Tensor x = random(cpu, Shape.of(2, 4), 10);
+            Tensor out = Tensor.empty(Shape.of(2, 8), DType.F32, cpu);
+            cpu.int8Linear(x, w, null, out);
+            w.close();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> cpu.int8Linear(x, w, null, out));
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        }
+    }
+
     private static void compare(int threads, int out, int in, int[] batches, boolean withBias) {
         try (CpuBackend cpu = new CpuBackend(threads); Scope s = Scope.open()) {
             Backend composite = withDefaultInt8(cpu);
