@@ -810,11 +810,20 @@ public abstract class Module implements AutoCloseable, Cloneable {
                         || (t.isArray() && !t.getComponentType().isPrimitive());
                 if (shared) {
                     throw new IllegalStateException("copy: " + type.getSimpleName() + " keeps a " + t.getSimpleName()
-                            + " in field '" + k.getSimpleName() + "." + f.getName() + "', which a copy would share;"
-                            + " register it and read it through module(name), param(name) or buffer(name) instead");
+                            + " in field '" + k.getSimpleName() + "." + f.getName() + "', which a copy would share; "
+                            + (registrable(t) ? "register it and read it through module(name), param(name) or"
+                                    + " buffer(name) instead"
+                                    : "copy the model it was made from instead (a quantised model: quantise a copy of"
+                                    + " the F32 model)"));
                 }
             }
         }
+    }
+
+    /** Whether a field's value could be registered as a submodule, parameter or buffer. */
+    private static boolean registrable(Class<?> t) {
+        return Module.class.isAssignableFrom(t) || Tensor.class.isAssignableFrom(t)
+                || !AutoCloseable.class.isAssignableFrom(t);
     }
 
     // ---- Inspection ---------------------------------------------------------------------------------

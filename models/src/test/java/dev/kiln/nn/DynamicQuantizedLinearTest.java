@@ -151,6 +151,7 @@ class DynamicQuantizedLinearTest {
             try {
                 IllegalStateException e = assertThrows(IllegalStateException.class, quantised::copy);
                 assertTrue(e.getMessage().contains("Int8LinearWeights"), e.getMessage());
+                assertTrue(e.getMessage().contains("quantise a copy of the F32 model"), e.getMessage());
             } finally {
                 quantised.close();
             }
