@@ -19,6 +19,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_clone;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_with_strides;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_with_tag;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
@@ -65,35 +66,76 @@ import org.bytedeco.javacpp.PointerPointer;
 /**
  * One block of output columns of an int8 linear layer on oneDNN's int8 matmul: u8 input with a zero point, s8
  * weights in the layout the primitive chose (laid out once, at packing), s32 accumulation, the input's scale and the
- * columns' scales applied to an F32 output, bias added after them. The batch is a runtime dimension, so one primitive
- * serves every batch size and the weights are laid out once. The output is written in place, a column block of
- * Kiln's row-major [batch, out]. One call at a time (it holds one stream and one call's scale and zero point).
+ * columns' scales applied to an F32 output, bias added after them. The weights are packed for a primitive whose batch
+ * is a runtime dimension; each batch size seen gets a primitive of its own, as for a fixed batch oneDNN picks its
+ * brgemm kernels where the open one gets only the generic int8 GEMM, with the weights reordered for it where it wants
+ * another layout. The output is written in place, a column block of Kiln's row-major [batch, out]. One call at a time
+ * (it holds one stream and one call's scale and zero point).
  */
 final class OneDnnInt8Part implements AutoCloseable {
-    /** Batch sizes whose memory objects are kept: an evaluation loop has one or two (the last, partial batch). */
-    static final int CALLS_KEPT = 4;
+    /**
+     * Batch sizes whose primitives and memory objects are kept: an evaluation loop has one or two (the last, partial
+     * batch), a serving loop a few more.
+     */
+    static final int CALLS_KEPT = 8;
     /** The primitive's arguments: input, weights, bias, output, the two scales and the input's zero point. */
     private static final int ARGUMENTS = 7;
 
-    /** One batch size's input and output memory objects, and the argument list naming them. */
+    /**
+     * One batch size's primitive, its weights (the packed ones, or a copy in the layout it wants), its input and
+     * output memory objects, and the argument list naming them.
+     */
     private final class Call {
+        final dnnl_primitive primitive;
+        final String implementation;
+        /** The weights reordered for this primitive, null where it reads the packed ones. */
+        final CpuStorage reordered;
+        final dnnl_memory weightsMemory;
         final dnnl_memory src;
         final dnnl_memory dst;
         final dnnl_exec_arg_t args;
 
         Call(int batch) {
+            dnnl_primitive_desc pd = descriptor(batch);
+            dnnl_memory_desc wanted = new dnnl_memory_desc();
+            try {
+                this.primitive = new dnnl_primitive();
+                check(dnnl_primitive_create(primitive, pd), () -> "dnnl_primitive_create (int8 matmul, batch " + batch
+                        + ")");
+                this.implementation = OneDnnPlan.implementation(pd);
+                check(dnnl_memory_desc_clone(wanted, dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md,
+                        DNNL_ARG_WEIGHTS)), () -> "dnnl_memory_desc_clone");
+            } finally {
+                dnnl_primitive_desc_destroy(pd);
+            }
+            try {
+                if (dnnl_memory_desc_equal(wanted, layout) != 0) {
+                    this.reordered = null;
+                    this.weightsMemory = weights;
+                } else {
+                    this.reordered = relaid(wanted);
+                    this.weightsMemory = memory(wanted, reordered.bytePointer(0));
+                }
+            } finally {
+                dnnl_memory_desc_destroy(wanted);
+            }
             this.src = owned(matrix(batch, in, in, dnnl_u8), null);
             this.dst = owned(matrix(batch, count, out, dnnl_f32), null);
             this.args = OneDnnPlan.args(new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
                 DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS,
                 DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC},
-                    new dnnl_memory[] {src, weights, bias, dst, inputScale, weightScales, inputZeroPoint});
+                    new dnnl_memory[] {src, weightsMemory, bias, dst, inputScale, weightScales, inputZeroPoint});
         }
 
         void close() {
             args.close();
+            dnnl_primitive_destroy(primitive);
             dnnl_memory_destroy(src);
             dnnl_memory_destroy(dst);
+            if (reordered != null) {
+                dnnl_memory_destroy(weightsMemory);
+                reordered.release();
+            }
         }
     }
 
@@ -101,9 +143,9 @@ final class OneDnnInt8Part implements AutoCloseable {
     private final int count;
     private final int in;
     private final int out;
+    private final CpuBackend backend;
     private final dnnl_engine engine;
     private final dnnl_stream stream;
-    private final dnnl_primitive primitive;
     private final String implementation;
     /** The primitive's layout of the weights, which {@link #values} reads back. */
     private final dnnl_memory_desc layout;
@@ -114,9 +156,9 @@ final class OneDnnInt8Part implements AutoCloseable {
     private final dnnl_memory inputScale;
     private final dnnl_memory inputZeroPoint;
     /**
-     * The memory objects and argument list of the batch sizes used last, whose handles each call sets: made anew at
-     * every call, their JavaCPP allocations (each asks the JVM for its process's memory use) took most of a batch-1
-     * call's time.
+     * The primitives, memory objects and argument lists of the batch sizes used last, whose handles each call sets:
+     * made anew at every call, their JavaCPP allocations (each asks the JVM for its process's memory use) took most of
+     * a batch-1 call's time.
      */
     private final Map<Integer, Call> calls = new LinkedHashMap<>(CALLS_KEPT, 0.75f, true) {
         @Override
@@ -142,13 +184,12 @@ final class OneDnnInt8Part implements AutoCloseable {
         this.count = count;
         this.in = in;
         this.out = out;
+        this.backend = backend;
         this.engine = engine;
         this.stream = new dnnl_stream();
         check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), () -> "dnnl_stream_create");
-        dnnl_primitive_desc pd = descriptor();
+        dnnl_primitive_desc pd = descriptor(DNNL_RUNTIME_DIM_VAL());
         try {
-            this.primitive = new dnnl_primitive();
-            check(dnnl_primitive_create(primitive, pd), () -> "dnnl_primitive_create (int8 matmul)");
             this.implementation = OneDnnPlan.implementation(pd);
             this.layout = new dnnl_memory_desc();
             check(dnnl_memory_desc_clone(layout, dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md,
@@ -166,9 +207,14 @@ final class OneDnnInt8Part implements AutoCloseable {
         this.inputZeroPoint = owned(vector(1, dnnl_s32), inputZeroPointValue);
     }
 
-    /** oneDNN's name for the kernel it chose, e.g. {@code brg_matmul:avx512_core_vnni} (for logs and tests). */
+    /** oneDNN's name for the kernel of the packing's open batch, e.g. {@code gemm:jit} (for logs and tests). */
     String implementation() {
         return implementation;
+    }
+
+    /** oneDNN's name for the kernel it chose for {@code batch} rows, e.g. {@code brg_matmul:avx512_core_vnni}. */
+    String implementation(int batch) {
+        return calls.computeIfAbsent(batch, Call::new).implementation;
     }
 
     /** Bytes of the weights in the primitive's layout (with any compensation oneDNN keeps beside them). */
@@ -188,7 +234,7 @@ final class OneDnnInt8Part implements AutoCloseable {
         check(dnnl_memory_set_data_handle(bias, biasValues.getPointer(first)), () -> "dnnl_memory_set_data_handle");
         check(dnnl_memory_set_data_handle(call.src, input), () -> "dnnl_memory_set_data_handle");
         check(dnnl_memory_set_data_handle(call.dst, output.getPointer(first)), () -> "dnnl_memory_set_data_handle");
-        check(dnnl_primitive_execute(primitive, stream, ARGUMENTS, call.args), () -> "dnnl_primitive_execute (int8)");
+        check(dnnl_primitive_execute(call.primitive, stream, ARGUMENTS, call.args), () -> "dnnl_primitive_execute (int8)");
         check(dnnl_stream_wait(stream), () -> "dnnl_stream_wait");
     }
 
@@ -201,7 +247,6 @@ final class OneDnnInt8Part implements AutoCloseable {
     public void close() {
         calls.values().forEach(Call::close);
         calls.clear();
-        dnnl_primitive_destroy(primitive);
         dnnl_memory_destroy(weights);
         dnnl_memory_destroy(weightScales);
         dnnl_memory_destroy(bias);
@@ -215,19 +260,19 @@ final class OneDnnInt8Part implements AutoCloseable {
     }
 
     /**
-     * The matmul [batch, in] x [in, count]: batch a runtime dimension, weights in a layout of oneDNN's choosing, the
-     * input's scale and zero point one each, the weights' scales one per column (mask bit 1, the N dimension).
+     * The matmul [batch, in] x [in, count] ({@code batch} DNNL_RUNTIME_DIM_VAL for any), weights in a layout of
+     * oneDNN's choosing, the input's scale and zero point one each, the weights' scales one per column (mask bit 1,
+     * the N dimension).
      */
-    private dnnl_primitive_desc descriptor() {
-        long runtime = DNNL_RUNTIME_DIM_VAL();
-        dnnl_memory_desc src = matrix(runtime, in, in, dnnl_u8);
+    private dnnl_primitive_desc descriptor(long batch) {
+        dnnl_memory_desc src = matrix(batch, in, in, dnnl_u8);
         dnnl_memory_desc wei = new dnnl_memory_desc();
         try (LongPointer dims = new LongPointer((long) in, count)) {
             check(dnnl_memory_desc_create_with_tag(wei, 2, dims, dnnl_s8,
                     dnnl_format_tag_any), () -> "dnnl_memory_desc_create_with_tag");
         }
         dnnl_memory_desc biasDesc = matrix(1, count, out, dnnl_f32);
-        dnnl_memory_desc dst = matrix(runtime, count, out, dnnl_f32);
+        dnnl_memory_desc dst = matrix(batch, count, out, dnnl_f32);
         dnnl_primitive_attr attr = new dnnl_primitive_attr();
         check(dnnl_primitive_attr_create(attr), () -> "dnnl_primitive_attr_create");
         try {
@@ -257,7 +302,29 @@ final class OneDnnInt8Part implements AutoCloseable {
         return md;
     }
 
-    /** Copies {@code from}'s data at {@code source} into {@code to}'s at {@code target}; destroys neither layout. */
+    /**
+     * The packed weights in layout {@code wanted}, through the plain layout: oneDNN reorders from a layout with
+     * compensation to the plain one and from the plain one to any, not between two with compensation.
+     */
+    private CpuStorage relaid(dnnl_memory_desc wanted) {
+        long bytes = dnnl_memory_desc_get_size(wanted);
+        CpuStorage target = (CpuStorage) backend.allocate(DType.F32, (bytes + Float.BYTES - 1) / Float.BYTES);
+        CpuStorage plain = (CpuStorage) backend.allocate(DType.F32, ((long) out * in + Float.BYTES - 1) / Float.BYTES);
+        try {
+            values(plain);
+            dnnl_memory_desc copy = new dnnl_memory_desc();
+            check(dnnl_memory_desc_clone(copy, wanted), () -> "dnnl_memory_desc_clone");
+            reorder(plainWeights(), plain.bytePointer((long) first * in), copy, target.bytePointer(0));
+            return target;
+        } catch (RuntimeException | Error e) {
+            target.release();
+            throw e;
+        } finally {
+            plain.release();
+        }
+    }
+
+    /** Copies {@code from}'s data at {@code source} into {@code to}'s at {@code target}; destroys both but layout. */
     private void reorder(dnnl_memory_desc from, Pointer source, dnnl_memory_desc to, Pointer target) {
         boolean destroyFrom = from != layout;
         boolean destroyTo = to != layout;

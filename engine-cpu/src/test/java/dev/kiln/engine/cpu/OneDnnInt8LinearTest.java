@@ -109,6 +109,29 @@ class OneDnnInt8LinearTest {
         }
     }
 
+    @Test
+    void matchesTheSpiDefaultOnMoreBatchSizesThanTheCacheHolds() {
+        // Each batch size has its own primitive, the least recently used dropped: the first sizes come back evicted.
+        int[] batches = new int[OneDnnInt8Part.CALLS_KEPT + 3];
+        for (int i = 0; i < batches.length; i++) {
+            batches[i] = i % (OneDnnInt8Part.CALLS_KEPT + 1) + 1;
+        }
+        compare(2, 200, 96, batches, true);
+    }
+
+    @Test
+    void namesTheKernelChosenForEachBatchSize() {
+        try (CpuBackend cpu = new CpuBackend(1); Scope s = Scope.open()) {
+            try (Int8LinearWeights w = cpu.packInt8Linear(random(cpu, Shape.of(128, 256), 13))) {
+                OneDnnInt8Part part = ((OneDnnInt8Weights) w).parts().get(0);
+                for (int batch : new int[] {1, 64, 128}) {
+                    String kernel = part.implementation(batch);
+                    assertTrue(kernel.contains("brg") || kernel.contains("gemm"), batch + ": " + kernel);
+                }
+            }
+        }
+    }
+
     private static void compare(int threads, int out, int in, int[] batches, boolean withBias) {
         try (CpuBackend cpu = new CpuBackend(threads); Scope s = Scope.open()) {
             Backend composite = withDefaultInt8(cpu);
