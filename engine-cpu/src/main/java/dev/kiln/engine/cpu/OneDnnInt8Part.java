@@ -46,7 +46,9 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_u8;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.InputQuantization;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
@@ -89,8 +91,7 @@ final class OneDnnInt8Part implements AutoCloseable {
         final dnnl_primitive primitive;
         final String implementation;
         /** The weights reordered for this primitive, null where it reads the packed ones. */
-        final CpuStorage reordered;
-        final dnnl_memory weightsMemory;
+        final Relaid relaid;
         final dnnl_memory src;
         final dnnl_memory dst;
         final dnnl_exec_arg_t args;
@@ -109,13 +110,7 @@ final class OneDnnInt8Part implements AutoCloseable {
                 dnnl_primitive_desc_destroy(pd);
             }
             try {
-                if (dnnl_memory_desc_equal(wanted, layout) != 0) {
-                    this.reordered = null;
-                    this.weightsMemory = weights;
-                } else {
-                    this.reordered = relaid(wanted);
-                    this.weightsMemory = memory(wanted, reordered.bytePointer(0));
-                }
+                this.relaid = dnnl_memory_desc_equal(wanted, layout) != 0 ? null : relaid(wanted);
             } finally {
                 dnnl_memory_desc_destroy(wanted);
             }
@@ -124,7 +119,8 @@ final class OneDnnInt8Part implements AutoCloseable {
             this.args = OneDnnPlan.args(new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
                 DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS,
                 DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC},
-                    new dnnl_memory[] {src, weightsMemory, bias, dst, inputScale, weightScales, inputZeroPoint});
+                    new dnnl_memory[] {src, relaid == null ? weights : relaid.memory, bias, dst, inputScale,
+                        weightScales, inputZeroPoint});
         }
 
         void close() {
@@ -132,10 +128,32 @@ final class OneDnnInt8Part implements AutoCloseable {
             dnnl_primitive_destroy(primitive);
             dnnl_memory_destroy(src);
             dnnl_memory_destroy(dst);
-            if (reordered != null) {
-                dnnl_memory_destroy(weightsMemory);
-                reordered.release();
+            if (relaid != null && --relaid.users == 0) {
+                relaid.close();
+                relaids.remove(relaid);
             }
+        }
+    }
+
+    /** The weights in a layout that batch sizes' primitives want, other than the packed one, shared by those calls. */
+    private final class Relaid {
+        final dnnl_memory_desc md;
+        final CpuStorage storage;
+        final dnnl_memory memory;
+        /** The calls using these weights: the last to close frees them. */
+        int users;
+
+        Relaid(dnnl_memory_desc wanted) {
+            this.storage = reordered(wanted);
+            this.md = new dnnl_memory_desc();
+            check(dnnl_memory_desc_clone(md, wanted), () -> "dnnl_memory_desc_clone");
+            this.memory = memory(md, storage.bytePointer(0));
+        }
+
+        void close() {
+            dnnl_memory_destroy(memory);
+            storage.release();
+            dnnl_memory_desc_destroy(md);
         }
     }
 
@@ -170,6 +188,8 @@ final class OneDnnInt8Part implements AutoCloseable {
             return true;
         }
     };
+    /** The weights in the other layouts the kept calls' primitives want: one per layout, at most one per call. */
+    private final List<Relaid> relaids = new ArrayList<>();
     private final FloatPointer inputScaleValue = new FloatPointer(1);
     private final IntPointer inputZeroPointValue = new IntPointer(1);
 
@@ -217,9 +237,16 @@ final class OneDnnInt8Part implements AutoCloseable {
         return calls.computeIfAbsent(batch, Call::new).implementation;
     }
 
-    /** Bytes of the weights in the primitive's layout (with any compensation oneDNN keeps beside them). */
+    /**
+     * Bytes of the weights in the packed layout and in the kept calls' other layouts (with any compensation oneDNN
+     * keeps beside them).
+     */
     long bytes() {
-        return packed.capacity() * Float.BYTES;
+        long bytes = packed.capacity() * Float.BYTES;
+        for (Relaid r : relaids) {
+            bytes += r.storage.capacity() * Float.BYTES;
+        }
+        return bytes;
     }
 
     /**
@@ -234,7 +261,8 @@ final class OneDnnInt8Part implements AutoCloseable {
         check(dnnl_memory_set_data_handle(bias, biasValues.getPointer(first)), () -> "dnnl_memory_set_data_handle");
         check(dnnl_memory_set_data_handle(call.src, input), () -> "dnnl_memory_set_data_handle");
         check(dnnl_memory_set_data_handle(call.dst, output.getPointer(first)), () -> "dnnl_memory_set_data_handle");
-        check(dnnl_primitive_execute(call.primitive, stream, ARGUMENTS, call.args), () -> "dnnl_primitive_execute (int8)");
+        check(dnnl_primitive_execute(call.primitive, stream, ARGUMENTS, call.args),
+                () -> "dnnl_primitive_execute (int8)");
         check(dnnl_stream_wait(stream), () -> "dnnl_stream_wait");
     }
 
@@ -302,11 +330,23 @@ final class OneDnnInt8Part implements AutoCloseable {
         return md;
     }
 
+    /** The weights in layout {@code wanted}, reordered once for all the kept calls that want it, one more user. */
+    private Relaid relaid(dnnl_memory_desc wanted) {
+        Relaid found = relaids.stream().filter(r -> dnnl_memory_desc_equal(r.md, wanted) != 0).findFirst()
+                .orElse(null);
+        if (found == null) {
+            found = new Relaid(wanted);
+            relaids.add(found);
+        }
+        found.users++;
+        return found;
+    }
+
     /**
      * The packed weights in layout {@code wanted}, through the plain layout: oneDNN reorders from a layout with
      * compensation to the plain one and from the plain one to any, not between two with compensation.
      */
-    private CpuStorage relaid(dnnl_memory_desc wanted) {
+    private CpuStorage reordered(dnnl_memory_desc wanted) {
         long bytes = dnnl_memory_desc_get_size(wanted);
         CpuStorage target = (CpuStorage) backend.allocate(DType.F32, (bytes + Float.BYTES - 1) / Float.BYTES);
         CpuStorage plain = (CpuStorage) backend.allocate(DType.F32, ((long) out * in + Float.BYTES - 1) / Float.BYTES);
