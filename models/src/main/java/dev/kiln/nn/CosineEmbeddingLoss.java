@@ -12,7 +12,7 @@ import dev.kiln.engine.Tensor;
  * {@link Loss}, as it takes two inputs and the target: a {@link ThreeInputForward} module,
  * {@code call(input1, input2, target)} as PyTorch's {@code loss(x1, x2, y)}.
  */
-public class CosineEmbeddingLoss extends Module implements ThreeInputForward {
+public class CosineEmbeddingLoss extends ThreeInputLoss {
     /** PyTorch's term added to each squared norm, so that a zero vector's cosine is 0, not NaN. */
     private static final double EPSILON = 1e-12;
 
@@ -31,11 +31,13 @@ public class CosineEmbeddingLoss extends Module implements ThreeInputForward {
 
     /** MEAN or SUM over the rows (a scalar), or NONE: each row's loss [batch], for the caller to reduce. */
     public CosineEmbeddingLoss(double margin, Reduction reduction) {
+        super("input1, input2, target");
         this.margin = margin;
         this.reduction = Losses.checked("CosineEmbeddingLoss", reduction);
     }
 
     /** The loss of {@code input1} and {@code input2} [batch, dim] against {@code target} [batch] (or [dim] and []). */
+    @Override
     public Tensor compute(Tensor input1, Tensor input2, Tensor target) {
         Losses.matching("CosineEmbeddingLoss", "input1", input1, "input2", input2);
         boolean batched = input1.rank() == 2 && target.rank() == 1 && target.dim(0) == input1.dim(0);
@@ -56,26 +58,5 @@ public class CosineEmbeddingLoss extends Module implements ThreeInputForward {
         Tensor dot = a.mul(b).sum(axis, false);
         Tensor squaredNorms = a.square().sum(axis, false).add(EPSILON).mul(b.square().sum(axis, false).add(EPSILON));
         return dot.div(squaredNorms.sqrt());
-    }
-
-    /**
-     * {@link #compute}, as PyTorch's {@code nn.CosineEmbeddingLoss} module's forward; {@link #call(Tensor, Tensor, Tensor)} runs it
-     * with this module's backward hooks.
-     */
-    @Override
-    public Tensor forward(Tensor input1, Tensor input2, Tensor target) {
-        return compute(input1, input2, target);
-    }
-
-    /** @throws UnsupportedOperationException always: the loss takes input1, input2, target */
-    @Override
-    public Tensor forward(Tensor x) {
-        throw Losses.threeInputs(this, "input1, input2, target");
-    }
-
-    /** PyTorch's repr, e.g. {@code CosineEmbeddingLoss()}. */
-    @Override
-    public String toString() {
-        return "CosineEmbeddingLoss()";
     }
 }

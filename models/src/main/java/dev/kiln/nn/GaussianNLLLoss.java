@@ -13,7 +13,7 @@ import dev.kiln.engine.Tensor;
  * would read the device). Not a {@link Loss}, as it takes the variance too: a {@link ThreeInputForward} module,
  * {@code call(input, target, var)} as PyTorch's {@code loss(input, target, var)}.
  */
-public class GaussianNLLLoss extends Module implements ThreeInputForward {
+public class GaussianNLLLoss extends ThreeInputLoss {
     private static final double HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
     private final boolean full;
@@ -30,12 +30,14 @@ public class GaussianNLLLoss extends Module implements ThreeInputForward {
      * more), reduced by {@code reduction} (NONE: each element's loss, in the input's shape).
      */
     public GaussianNLLLoss(boolean full, double eps, Reduction reduction) {
+        super("input, target, var");
         this.full = full;
         this.eps = Losses.nonNegative("GaussianNLLLoss", "eps", eps);
         this.reduction = Losses.checked("GaussianNLLLoss", reduction);
     }
 
     /** The loss of the means {@code input} against {@code target} with variances {@code var}. */
+    @Override
     public Tensor compute(Tensor input, Tensor target, Tensor var) {
         Losses.matching("GaussianNLLLoss", "input", input, "target", target);
         Tensor variance = clamped(broadcastable(input, var));
@@ -68,26 +70,5 @@ public class GaussianNLLLoss extends Module implements ThreeInputForward {
     /** {@code max(var, eps)} whose gradient is var's, as PyTorch's clamp under no_grad gives. */
     private Tensor clamped(Tensor var) {
         return var.add(var.neg().add(eps).relu().detach());
-    }
-
-    /**
-     * {@link #compute}, as PyTorch's {@code nn.GaussianNLLLoss} module's forward; {@link #call(Tensor, Tensor, Tensor)} runs it
-     * with this module's backward hooks.
-     */
-    @Override
-    public Tensor forward(Tensor input, Tensor target, Tensor var) {
-        return compute(input, target, var);
-    }
-
-    /** @throws UnsupportedOperationException always: the loss takes input, target, var */
-    @Override
-    public Tensor forward(Tensor x) {
-        throw Losses.threeInputs(this, "input, target, var");
-    }
-
-    /** PyTorch's repr, e.g. {@code GaussianNLLLoss()}. */
-    @Override
-    public String toString() {
-        return "GaussianNLLLoss()";
     }
 }

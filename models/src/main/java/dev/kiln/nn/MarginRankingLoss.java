@@ -11,7 +11,7 @@ import dev.kiln.engine.Tensor;
  * Not a {@link Loss}, as it takes two inputs and the target: a {@link ThreeInputForward} module,
  * {@code call(input1, input2, target)} as PyTorch's {@code loss(x1, x2, y)}.
  */
-public class MarginRankingLoss extends Module implements ThreeInputForward {
+public class MarginRankingLoss extends ThreeInputLoss {
     private final double margin;
     private final Reduction reduction;
 
@@ -27,36 +27,17 @@ public class MarginRankingLoss extends Module implements ThreeInputForward {
 
     /** MEAN or SUM of the terms (a scalar), or NONE: each term, in the inputs' shape, for the caller to reduce. */
     public MarginRankingLoss(double margin, Reduction reduction) {
+        super("input1, input2, target");
         this.margin = margin;
         this.reduction = Losses.checked("MarginRankingLoss", reduction);
     }
 
     /** The loss of {@code input1} and {@code input2} against {@code target} (1 or -1), all of one shape. */
+    @Override
     public Tensor compute(Tensor input1, Tensor input2, Tensor target) {
         Losses.matching("MarginRankingLoss", "input1", input1, "input2", input2);
         Losses.matching("MarginRankingLoss", "input1", input1, "target", target);
         Tensor terms = Losses.clampMinZero(target.neg().mul(input1.sub(input2)).add(margin));
         return Losses.reduce(terms, reduction);
-    }
-
-    /**
-     * {@link #compute}, as PyTorch's {@code nn.MarginRankingLoss} module's forward; {@link #call(Tensor, Tensor, Tensor)} runs it
-     * with this module's backward hooks.
-     */
-    @Override
-    public Tensor forward(Tensor input1, Tensor input2, Tensor target) {
-        return compute(input1, input2, target);
-    }
-
-    /** @throws UnsupportedOperationException always: the loss takes input1, input2, target */
-    @Override
-    public Tensor forward(Tensor x) {
-        throw Losses.threeInputs(this, "input1, input2, target");
-    }
-
-    /** PyTorch's repr, e.g. {@code MarginRankingLoss()}. */
-    @Override
-    public String toString() {
-        return "MarginRankingLoss()";
     }
 }

@@ -12,7 +12,7 @@ import dev.kiln.engine.Tensor;
  * {@link Reduction#NONE}; a single triplet [dim] gives a scalar. Not a {@link Loss}, as it takes three inputs: a
  * {@link ThreeInputForward} module, {@code call(anchor, positive, negative)} as PyTorch's {@code loss(a, p, n)}.
  */
-public class TripletMarginLoss extends Module implements ThreeInputForward {
+public class TripletMarginLoss extends ThreeInputLoss {
     private final double margin;
     private final double p;
     private final double eps;
@@ -34,6 +34,7 @@ public class TripletMarginLoss extends Module implements ThreeInputForward {
      * the swap when {@code swap}, reduced by {@code reduction} (NONE: each row's loss [batch]).
      */
     public TripletMarginLoss(double margin, double p, double eps, boolean swap, Reduction reduction) {
+        super("anchor, positive, negative");
         if (!(p > 0) || Double.isInfinite(p)) {
             throw new IllegalArgumentException("TripletMarginLoss: p must be positive and finite, got " + p);
         }
@@ -45,6 +46,7 @@ public class TripletMarginLoss extends Module implements ThreeInputForward {
     }
 
     /** The loss of {@code anchor}, {@code positive} and {@code negative}, each [batch, dim] or each [dim]. */
+    @Override
     public Tensor compute(Tensor anchor, Tensor positive, Tensor negative) {
         Losses.matching("TripletMarginLoss", "anchor", anchor, "positive", positive);
         Losses.matching("TripletMarginLoss", "anchor", anchor, "negative", negative);
@@ -63,26 +65,5 @@ public class TripletMarginLoss extends Module implements ThreeInputForward {
     private Tensor distance(Tensor x, Tensor y) {
         int axis = x.rank() - 1;
         return x.sub(y).add(eps).abs().pow(p).sum(axis, false).pow(1 / p);
-    }
-
-    /**
-     * {@link #compute}, as PyTorch's {@code nn.TripletMarginLoss} module's forward; {@link #call(Tensor, Tensor, Tensor)} runs it
-     * with this module's backward hooks.
-     */
-    @Override
-    public Tensor forward(Tensor anchor, Tensor positive, Tensor negative) {
-        return compute(anchor, positive, negative);
-    }
-
-    /** @throws UnsupportedOperationException always: the loss takes anchor, positive, negative */
-    @Override
-    public Tensor forward(Tensor x) {
-        throw Losses.threeInputs(this, "anchor, positive, negative");
-    }
-
-    /** PyTorch's repr, e.g. {@code TripletMarginLoss()}. */
-    @Override
-    public String toString() {
-        return "TripletMarginLoss()";
     }
 }

@@ -16,7 +16,7 @@ import java.util.function.BinaryOperator;
  * {@link Loss}, as it takes three inputs: a {@link ThreeInputForward} module, {@code call(anchor, positive, negative)}
  * as PyTorch's {@code loss(a, p, n)}.
  */
-public class TripletMarginWithDistanceLoss extends Module implements ThreeInputForward {
+public class TripletMarginWithDistanceLoss extends ThreeInputLoss {
     private final BinaryOperator<Tensor> distance;
     private final double margin;
     private final boolean swap;
@@ -33,6 +33,7 @@ public class TripletMarginWithDistanceLoss extends Module implements ThreeInputF
      */
     public TripletMarginWithDistanceLoss(BinaryOperator<Tensor> distance, double margin, boolean swap,
                                          Reduction reduction) {
+        super("anchor, positive, negative");
         this.distance = distance == null ? new PairwiseDistance() : distance;
         this.margin = Losses.nonNegative("TripletMarginWithDistanceLoss", "margin", margin);
         this.swap = swap;
@@ -40,6 +41,7 @@ public class TripletMarginWithDistanceLoss extends Module implements ThreeInputF
     }
 
     /** The loss of {@code anchor}, {@code positive} and {@code negative}, all of one shape. */
+    @Override
     public Tensor compute(Tensor anchor, Tensor positive, Tensor negative) {
         Losses.matching("TripletMarginWithDistanceLoss", "anchor", anchor, "positive", positive);
         Losses.matching("TripletMarginWithDistanceLoss", "anchor", anchor, "negative", negative);
@@ -49,26 +51,5 @@ public class TripletMarginWithDistanceLoss extends Module implements ThreeInputF
         }
         Tensor terms = distance.apply(anchor, positive).sub(toNegative).add(margin);
         return Losses.reduce(Losses.clampMinZero(terms), reduction);
-    }
-
-    /**
-     * {@link #compute}, as PyTorch's {@code nn.TripletMarginWithDistanceLoss} module's forward; {@link #call(Tensor, Tensor, Tensor)} runs it
-     * with this module's backward hooks.
-     */
-    @Override
-    public Tensor forward(Tensor anchor, Tensor positive, Tensor negative) {
-        return compute(anchor, positive, negative);
-    }
-
-    /** @throws UnsupportedOperationException always: the loss takes anchor, positive, negative */
-    @Override
-    public Tensor forward(Tensor x) {
-        throw Losses.threeInputs(this, "anchor, positive, negative");
-    }
-
-    /** PyTorch's repr, e.g. {@code TripletMarginWithDistanceLoss()}. */
-    @Override
-    public String toString() {
-        return "TripletMarginWithDistanceLoss()";
     }
 }
