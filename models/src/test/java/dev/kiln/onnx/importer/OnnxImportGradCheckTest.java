@@ -1,11 +1,8 @@
 package dev.kiln.onnx.importer;
 
-import dev.kiln.engine.DType;
 import dev.kiln.engine.GradCheck;
-import dev.kiln.engine.Tensor;
 import dev.kiln.nn.PyTorchParity;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,17 +21,13 @@ class OnnxImportGradCheckTest {
     @MethodSource("fixtures")
     void theInputAndParameterGradientsMatchFiniteDifferencesInF64(String name) throws IOException {
         try (OnnxModule model = OnnxImport.load(OnnxImportPyTorchParityTest.path(name))) {
-            model.to(DType.F64);
             OnnxImportPyTorchParityTest.Fixture f = OnnxImportPyTorchParityTest.fixtures()
                     .filter(x -> x.name().equals(name)).findFirst().orElseThrow();
             int[] dims = new int[f.sample().length + 1];
             dims[0] = 1;
             System.arraycopy(f.sample(), 0, dims, 1, f.sample().length);
-            List<Tensor> inputs = new ArrayList<>();
-            inputs.add(PyTorchParity.values(7, dims).requiresGrad(true));
-            inputs.addAll(model.parameters());
-
-            GradCheck.check("ONNX " + name, in -> model.forward(in[0]), inputs.toArray(new Tensor[0]));
+            OnnxImportPyTorchParityTest.assertGradientsMatchFiniteDifferences(name, model,
+                    PyTorchParity.values(7, dims));
         }
     }
 }

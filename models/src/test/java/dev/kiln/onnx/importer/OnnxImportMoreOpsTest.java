@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.engine.DType;
-import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.PyTorchParity;
@@ -13,7 +12,6 @@ import dev.kiln.onnx.AttributeProto;
 import dev.kiln.onnx.ModelProto;
 import dev.kiln.onnx.NodeProto;
 import dev.kiln.onnx.TensorProto;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -79,12 +77,7 @@ class OnnxImportMoreOpsTest {
     @MethodSource("differentiableCases")
     void theInputAndParameterGradientsMatchFiniteDifferencesInF64(OnnxImportMoreOpsFixtures.Case c) {
         try (OnnxModule model = load(c.name())) {
-            model.to(DType.F64);
-            List<Tensor> inputs = new ArrayList<>();
-            inputs.add(input(c, DType.F64).requiresGrad(true));
-            inputs.addAll(model.parameters());
-
-            GradCheck.check("ONNX " + c.name(), in -> model.forward(in[0]), inputs.toArray(new Tensor[0]));
+            OnnxImportPyTorchParityTest.assertGradientsMatchFiniteDifferences(c.name(), model, input(c, DType.F64));
         }
     }
 

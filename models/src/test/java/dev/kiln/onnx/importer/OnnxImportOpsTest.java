@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.DType;
-import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.PyTorchParity;
@@ -62,12 +61,7 @@ class OnnxImportOpsTest {
     @MethodSource("cases")
     void theInputAndParameterGradientsMatchFiniteDifferencesInF64(OnnxImportOpsFixtures.Case c) {
         try (OnnxModule model = load(c.name())) {
-            model.to(DType.F64);
-            List<Tensor> inputs = new ArrayList<>();
-            inputs.add(input(c, DType.F64).requiresGrad(true));
-            inputs.addAll(model.parameters());
-
-            GradCheck.check("ONNX " + c.name(), in -> model.forward(in[0]), inputs.toArray(new Tensor[0]));
+            OnnxImportPyTorchParityTest.assertGradientsMatchFiniteDifferences(c.name(), model, input(c, DType.F64));
         }
     }
 

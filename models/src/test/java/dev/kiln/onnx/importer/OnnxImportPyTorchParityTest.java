@@ -7,6 +7,7 @@ import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.GradCheck;
 import dev.kiln.nn.PyTorchParity;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +15,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -201,6 +204,18 @@ class OnnxImportPyTorchParityTest {
             assertClose("output", f.output(), out.toDoubleArray());
             assertClose("input gradient", f.inputGradientOfBatchTwo(), x.grad().toDoubleArray());
         }
+    }
+
+    /**
+     * Checks the gradients of {@code model}, moved to F64, in its input and its parameters against finite
+     * differences; {@code input} is an F64 tensor of the model's input shape.
+     */
+    static void assertGradientsMatchFiniteDifferences(String name, OnnxModule model, Tensor input) {
+        model.to(DType.F64);
+        List<Tensor> inputs = new ArrayList<>();
+        inputs.add(input.requiresGrad(true));
+        inputs.addAll(model.parameters());
+        GradCheck.check("ONNX " + name, in -> model.forward(in[0]), inputs.toArray(new Tensor[0]));
     }
 
     static void assertClose(String what, double[] expected, double[] actual) {
