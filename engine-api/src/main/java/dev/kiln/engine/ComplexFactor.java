@@ -84,23 +84,28 @@ final class ComplexFactor {
         return values;
     }
 
-    /** The factor of the host pairs {@code pairs} gives, in like's dtype on its backend, shaped {@code dims}. */
+    /**
+     * The factor of the host pairs {@code pairs} gives, in like's dtype on its backend, shaped {@code dims}: p and q
+     * built once into one table [2, pairs] and uploaded together.
+     */
     private static ComplexFactor fromHost(Tensor like, String kind, int n, int sign, int[] dims,
             Supplier<double[]> pairs) {
-        int count = Math.toIntExact(Shape.of(dims).size() / 2);
+        int values = Math.toIntExact(Shape.of(dims).size());
         String key = kind + (sign < 0 ? " forward" : " inverse");
-        Tensor p = DftMatrix.upload(like, key + " p", n, 1, 1, 2 * count, () -> spread(pairs.get(), false));
-        Tensor q = DftMatrix.upload(like, key + " q", n, 1, 1, 2 * count, () -> spread(pairs.get(), true));
-        return new ComplexFactor(p.reshape(dims), q.reshape(dims));
+        Tensor table = DftMatrix.upload(like, key, n, 1, 2, values, () -> spread(pairs.get()));
+        return new ComplexFactor(table.narrow(0, 0, 1).reshape(dims), table.narrow(0, 1, 1).reshape(dims));
     }
 
-    /** The pairs (u, v) as (u, u), or as (-v, v) for {@code imaginary}. */
-    private static double[] spread(double[] pairs, boolean imaginary) {
-        double[] out = new double[pairs.length];
+    /** The pairs (u, v) as the row of p's pairs (u, u) followed by the row of q's (-v, v). */
+    private static double[] spread(double[] pairs) {
+        double[] out = new double[2 * pairs.length];
         for (int i = 0; i < pairs.length; i += 2) {
-            double value = imaginary ? pairs[i + 1] : pairs[i];
-            out[i] = imaginary ? -value : value;
-            out[i + 1] = value;
+            double u = pairs[i];
+            double v = pairs[i + 1];
+            out[i] = u;
+            out[i + 1] = u;
+            out[pairs.length + i] = -v;
+            out[pairs.length + i + 1] = v;
         }
         return out;
     }
