@@ -39,9 +39,10 @@ jar --create --file "$out/tests-tests.jar" -C "$root/tests/target/test-classes" 
 jar --create --file "$out/models-tests.jar" -C "$root/models/target/test-classes" .
 
 # A Java runtime with only the modules Kiln uses (java.desktop for the PNG plots; jdk.jfr, 0.3 MB packed, for
-# flight recordings of a benchmark; jdk.zipfs, for JUnit to find the tests in the jars above). Its native
+# flight recordings of a benchmark; jdk.zipfs, for JUnit to find the tests in the jars above; jdk.incubator.vector,
+# so that the CPU backend runs its Vector API loops there as ./kiln and the CI's tests do). Its native
 # libraries keep their dynamic symbols only (libjvm.so 24 -> 20 MB).
-jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,java.desktop,jdk.jfr,jdk.zipfs \
+jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,java.desktop,jdk.jfr,jdk.zipfs,jdk.incubator.vector \
       --strip-debug --no-header-files --no-man-pages --output "$out/jre"
 if command -v strip >/dev/null; then
     find "$out/jre" -name '*.so' -exec strip --strip-unneeded {} +
@@ -88,7 +89,7 @@ selection=("$@")
     --exclude-tag onnxruntime --exclude-engine junit-vintage)
 # The heap as the tests module's Surefire sets it (tests/pom.xml): fixed and touched from the start, so that
 # ScopedStepsMemoryTest's resident memory measures leaks, not the young generation filling for the first time.
-exec "$here/runtime/jre/bin/java" -Xms1g -Xmx1g -XX:+AlwaysPreTouch -Dkiln.shared.data="${KILN_DATA:-$here/../../shared/data}" \
+exec "$here/runtime/jre/bin/java" -Xms1g -Xmx1g -XX:+AlwaysPreTouch --add-modules jdk.incubator.vector -Dkiln.shared.data="${KILN_DATA:-$here/../../shared/data}" \
     ${KILN_JAVA_OPTS:-} \
     -jar "$here"/lib/junit-platform-console-standalone-*.jar execute \
     --class-path "$here/tests-tests.jar:$here/models-tests.jar:$(ls "$here"/lib/*.jar "$here"/runtime/lib/*.jar \
@@ -105,7 +106,7 @@ gc="-XX:+UseSerialGC"  # as ./kiln: see there, for both
 case "${KILN_JAVA_OPTS:-}" in *GC*) gc="" ;; esac
 young="-Xmn64m"
 case "${KILN_JAVA_OPTS:-}" in *-Xmn*|*NewSize*|*-Xmx*) young="" ;; esac
-exec "$here/runtime/jre/bin/java" $gc $young ${KILN_JAVA_OPTS:-} -cp "$here/lib/*:$here/runtime/lib/*" \
+exec "$here/runtime/jre/bin/java" $gc $young --add-modules jdk.incubator.vector ${KILN_JAVA_OPTS:-} -cp "$here/lib/*:$here/runtime/lib/*" \
     dev.kiln.cli.Kiln "$@"
 RUN
 chmod +x "$out/run-tests.sh" "$out/kiln.sh"
