@@ -67,10 +67,10 @@ final class OneDnnInt8Linear implements AutoCloseable {
         int in = weight.dim(1);
         CpuStorage scales = (CpuStorage) backend.allocate(DType.F32, out);
         CpuStorage plain = (CpuStorage) backend.allocate(DType.F32, ((long) out * in + Float.BYTES - 1) / Float.BYTES);
+        List<OneDnnInt8Part> parts = new ArrayList<>();
         try {
             quantise(weight, scales.f32, plain.bytes());
             openMp.applyToCurrentThread();
-            List<OneDnnInt8Part> parts = new ArrayList<>();
             int blocks = blocks(out);
             for (int b = 0; b < blocks; b++) {
                 int first = (int) ((long) out * b / blocks);
@@ -79,6 +79,7 @@ final class OneDnnInt8Linear implements AutoCloseable {
             }
             return new OneDnnInt8Weights(backend, out, in, scales, parts);
         } catch (RuntimeException | Error e) {
+            parts.forEach(OneDnnInt8Part::close);
             scales.release();
             throw e;
         } finally {

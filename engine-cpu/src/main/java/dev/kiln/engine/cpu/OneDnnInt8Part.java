@@ -97,30 +97,48 @@ final class OneDnnInt8Part implements AutoCloseable {
         final dnnl_exec_arg_t args;
 
         Call(int batch) {
-            dnnl_primitive_desc pd = descriptor(batch);
+            this.primitive = new dnnl_primitive();
             dnnl_memory_desc wanted = new dnnl_memory_desc();
+            Relaid relaidWeights = null;
+            dnnl_memory source = null;
+            dnnl_memory target = null;
             try {
-                this.primitive = new dnnl_primitive();
-                check(dnnl_primitive_create(primitive, pd), () -> "dnnl_primitive_create (int8 matmul, batch " + batch
-                        + ")");
-                this.implementation = OneDnnPlan.implementation(pd);
-                check(dnnl_memory_desc_clone(wanted, dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md,
-                        DNNL_ARG_WEIGHTS)), () -> "dnnl_memory_desc_clone");
-            } finally {
-                dnnl_primitive_desc_destroy(pd);
-            }
-            try {
-                this.relaid = dnnl_memory_desc_equal(wanted, layout) != 0 ? null : relaid(wanted);
+                this.implementation = created(batch, wanted);
+                relaidWeights = dnnl_memory_desc_equal(wanted, layout) != 0 ? null : relaid(wanted);
+                source = owned(matrix(batch, in, in, dnnl_u8), null);
+                target = owned(matrix(batch, count, out, dnnl_f32), null);
+                this.args = OneDnnPlan.args(new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
+                    DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS,
+                    DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC},
+                        new dnnl_memory[] {source, relaidWeights == null ? weights : relaidWeights.memory, bias,
+                            target, inputScale, weightScales, inputZeroPoint});
+            } catch (RuntimeException | Error e) {
+                // A batch size that fails to build (oneDNN's error, or memory for relaid weights) leaves nothing held.
+                dnnl_primitive_destroy(primitive);
+                dnnl_memory_destroy(source);
+                dnnl_memory_destroy(target);
+                release(relaidWeights);
+                throw e;
             } finally {
                 dnnl_memory_desc_destroy(wanted);
             }
-            this.src = owned(matrix(batch, in, in, dnnl_u8), null);
-            this.dst = owned(matrix(batch, count, out, dnnl_f32), null);
-            this.args = OneDnnPlan.args(new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
-                DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS,
-                DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC},
-                    new dnnl_memory[] {src, relaid == null ? weights : relaid.memory, bias, dst, inputScale,
-                        weightScales, inputZeroPoint});
+            this.relaid = relaidWeights;
+            this.src = source;
+            this.dst = target;
+        }
+
+        /** Creates the primitive for {@code batch} rows, sets {@code wanted} to its weights' layout; its kernel's name. */
+        private String created(int batch, dnnl_memory_desc wanted) {
+            dnnl_primitive_desc pd = descriptor(batch);
+            try {
+                check(dnnl_primitive_create(primitive, pd), () -> "dnnl_primitive_create (int8 matmul, batch " + batch
+                        + ")");
+                check(dnnl_memory_desc_clone(wanted, dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md,
+                        DNNL_ARG_WEIGHTS)), () -> "dnnl_memory_desc_clone");
+                return OneDnnPlan.implementation(pd);
+            } finally {
+                dnnl_primitive_desc_destroy(pd);
+            }
         }
 
         void close() {
@@ -128,10 +146,7 @@ final class OneDnnInt8Part implements AutoCloseable {
             dnnl_primitive_destroy(primitive);
             dnnl_memory_destroy(src);
             dnnl_memory_destroy(dst);
-            if (relaid != null && --relaid.users == 0) {
-                relaid.close();
-                relaids.remove(relaid);
-            }
+            release(relaid);
         }
     }
 
@@ -340,6 +355,14 @@ final class OneDnnInt8Part implements AutoCloseable {
         }
         found.users++;
         return found;
+    }
+
+    /** One user fewer of {@code r} (none for null): the last frees the weights. */
+    private void release(Relaid r) {
+        if (r != null && --r.users == 0) {
+            r.close();
+            relaids.remove(r);
+        }
     }
 
     /**
