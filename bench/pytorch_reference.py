@@ -64,6 +64,23 @@ class RowLstm(nn.Module):
         return self.out(h[-1])
 
 
+class RowTransformer(nn.Module):
+    """Kiln's Zoo.rowTransformer: the 28 rows of an image as 28 tokens of 28 features, a dense layer to 64 plus a
+    learned position each (N(0, 0.02) at the start), 2 pre-norm encoder layers (4 heads, feed-forward 256, no dropout)
+    with a final LayerNorm, the tokens' mean through a dense layer to 10 classes."""
+
+    def __init__(self, width=64, heads=4, feed_forward=256, layers=2):
+        super().__init__()
+        self.embed = nn.Linear(28, width)
+        self.position = nn.Parameter(torch.randn(28, width) * 0.02)
+        layer = nn.TransformerEncoderLayer(width, heads, feed_forward, dropout=0.0, batch_first=True, norm_first=True)
+        self.encoder = nn.TransformerEncoder(layer, layers, norm=nn.LayerNorm(width), enable_nested_tensor=False)
+        self.fc = nn.Linear(width, 10)
+
+    def forward(self, x):
+        return self.fc(self.encoder(self.embed(x) + self.position).mean(1))
+
+
 class BasicBlock(nn.Module):
     """torchvision's BasicBlock, as Kiln's: relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))."""
 
@@ -107,6 +124,7 @@ def resnet18():
 # workload -> (model, batch, default epochs, image shape per sample, data: MNIST or random images)
 WORKLOADS = {'mlp': (mlp, 128, 5, (28, 28), 'mnist'), 'lenet': (lenet, 64, 3, (1, 28, 28), 'mnist'),
              'lstm': (RowLstm, 128, 3, (28, 28), 'mnist'), 'resnet': (resnet, 256, 2, (1, 28, 28), 'mnist'),
+             'transformer': (RowTransformer, 128, 3, (28, 28), 'mnist'),
              'resnet18': (resnet18, 256, 3, (3, 32, 32), 'random')}
 
 

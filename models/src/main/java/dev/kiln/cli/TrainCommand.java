@@ -47,7 +47,8 @@ final class TrainCommand {
                                            net), resnet (3 stages of one basic block with batch norm),
                                            resnet14 (the same with two blocks per stage),
                                            lstm (W3: rows as 28 steps, LSTM 128), gru, rnn (W3 with
-                                           a GRU or a tanh RNN); g2p (CMUdict spelling to
+                                           a GRU or a tanh RNN), transformer (rows as 28
+                                           tokens, 2 encoder layers of width 64); g2p (CMUdict spelling to
                                            phonemes, its own options: kiln train g2p --help)
               --data mnist|fashion-mnist|folder:DIR|csv:DIR
                                            data set (default mnist); your own: folder:DIR reads DIR/train

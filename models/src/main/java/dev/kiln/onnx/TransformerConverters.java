@@ -9,6 +9,7 @@ import dev.kiln.nn.PositionalEncoding;
 import dev.kiln.nn.TransformerEncoder;
 import dev.kiln.nn.TransformerEncoderLayer;
 import dev.kiln.nn.TransformerLayerOptions;
+import dev.kiln.zoo.RowTransformer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -53,6 +54,7 @@ final class TransformerConverters {
                 y -> encoderLayer(m, y, mask, g)));
         c.putTwoInput(TransformerEncoder.class, (m, x, mask, g) -> unbatchedAsBatchOfOne(x, g,
                 y -> maskedEncoder(m, y, mask, g)));
+        c.put(RowTransformer.class, TransformerConverters::rowTransformer);
     }
 
     /**
@@ -192,6 +194,17 @@ final class TransformerConverters {
         String steps = g.node("Shape", x, AttributeProto.ofInt("start", -2), AttributeProto.ofInt("end", -1));
         String encoding = g.node("Slice", List.of(rows, g.int64s(0), steps, g.int64s(0)));
         return g.node("Add", List.of(x, encoding));
+    }
+
+    /** [batch, ...] viewed as [batch, steps, features], embedded plus its positions, encoded, the tokens' mean to fc. */
+    private static String rowTransformer(RowTransformer m, String x, OnnxGraph g) {
+        String rows = g.node("Reshape", List.of(x, g.int64s(0, m.steps(), m.features())));
+        String tokens = g.node("Add", List.of(g.convert(child(m, "embed"), "embed", rows),
+                g.parameter("position", m.position())));
+        String encoded = g.convert(child(m, "encoder"), "encoder", tokens);
+        // ReduceSum takes its axes as an input at every exported opset, where ReduceMean's changed at 18.
+        String sum = g.node("ReduceSum", List.of(encoded, g.int64s(1)), AttributeProto.ofInt("keepdims", 0));
+        return g.convert(child(m, "fc"), "fc", g.node("Div", List.of(sum, g.scalar(m.steps()))));
     }
 
     private static Module child(Module m, String name) {

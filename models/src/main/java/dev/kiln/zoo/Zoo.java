@@ -30,13 +30,18 @@ public final class Zoo {
     private static final int ROWS = 28;
     /** Hidden units of the row readers, as in W3. */
     private static final int ROW_READER_HIDDEN = 128;
+    /** The row Transformer's token width, heads, feed-forward width and layers. */
+    private static final int ROW_TRANSFORMER_WIDTH = 64;
+    private static final int ROW_TRANSFORMER_HEADS = 4;
+    private static final int ROW_TRANSFORMER_FEED_FORWARD = 256;
+    private static final int ROW_TRANSFORMER_LAYERS = 2;
 
     private Zoo() {
     }
 
     /** Names {@link #create} accepts. */
     public static List<String> names() {
-        return List.of("mlp", "lenet", "resnet", "resnet14", "lstm", "gru", "rnn");
+        return List.of("mlp", "lenet", "resnet", "resnet14", "lstm", "gru", "rnn", "transformer");
     }
 
     /**
@@ -70,6 +75,13 @@ public final class Zoo {
                             + " features");
                 }
                 yield rowReader(name, classes, dropout);
+            }
+            case "transformer" -> {
+                requireImages28(name, inputs);
+                if (dropout > 0) {
+                    throw new IllegalArgumentException(name + " takes no --dropout, got " + dropout);
+                }
+                yield rowTransformer(classes);
             }
             default -> throw new IllegalArgumentException("unknown model '" + name + "'; known: " + names());
         };
@@ -190,6 +202,16 @@ public final class Zoo {
             default -> throw new IllegalArgumentException("rowReader: kind must be lstm, gru or rnn, got '" + kind + "'");
         };
         return new SequenceClassifier(layer, ROWS, ROWS, classes, dropout);
+    }
+
+    /**
+     * The benchmark's {@code transformer} workload: a 28x28 image's rows as 28 tokens of 28 features, embedded in 64,
+     * two pre-norm encoder layers of 4 heads and a feed-forward block of 256, the tokens' mean to {@code classes}
+     * scores (see {@link RowTransformer}).
+     */
+    public static RowTransformer rowTransformer(int classes) {
+        return new RowTransformer(ROWS, ROWS, ROW_TRANSFORMER_WIDTH, ROW_TRANSFORMER_HEADS,
+                ROW_TRANSFORMER_FEED_FORWARD, ROW_TRANSFORMER_LAYERS, classes);
     }
 
     /** Names {@link #autoencoder} accepts. */
