@@ -2,9 +2,17 @@ package dev.kiln.engine.cpu;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
+import java.nio.FloatBuffer;
 
-/** Softmax, log-softmax and the fused softmax cross-entropy over the last axis, stable for large inputs. */
+/**
+ * Softmax, log-softmax and the fused softmax cross-entropy over the last axis, stable for large inputs. F32 softmax and
+ * its backward run in float over blocks of rows copied into arrays, as PyTorch's vectorised kernels: exp(x - max) by
+ * {@link FloatExp}, sums in double; other types, per value in double.
+ */
 final class CpuSoftmax {
+    /** The F32 path's arrays: a block of rows (or a piece of a longer row) and its shifted copy or second operand. */
+    private static final ThreadLocal<float[][]> WORK = Chunks.workArrays(2);
+
     private final Parallel parallel;
 
     CpuSoftmax(Parallel parallel) {
@@ -14,6 +22,10 @@ final class CpuSoftmax {
     void softmax(Tensor x, boolean log, Tensor out) {
         int c = x.dim(-1);
         int rows = c == 0 ? 0 : (int) (x.size() / c);
+        if (x.dtype() == DType.F32 && c > 0 && c <= Chunks.SIZE) {
+            softmaxRowBlocksF32(x, log, out, rows, c);
+            return;
+        }
         Data xd = Data.of(x);
         Data od = Data.of(out);
         parallel.forRange(rows, c * 4L, (s, e) -> {
@@ -48,9 +60,90 @@ final class CpuSoftmax {
         return max + Math.log(sum);
     }
 
+    /**
+     * F32 softmax of rows of {@code c} values, at most {@link Chunks#SIZE}: as many whole rows at a time as an array
+     * holds. Each row: x - max (NaN throughout for a row holding NaN or +inf, or all -inf), exp, then divided by the
+     * exps' sum, or, for log-softmax, x - max - log(sum).
+     */
+    private void softmaxRowBlocksF32(Tensor x, boolean log, Tensor out, int rows, int c) {
+        FloatBuffer xs = CpuElementwise.f32(x);
+        FloatBuffer os = CpuElementwise.f32(out);
+        int xo = CpuElementwise.offset(x);
+        int oo = CpuElementwise.offset(out);
+        int rowsPerBlock = Chunks.SIZE / c;
+        parallel.forRange(rows, c * 4L, (s, e) -> {
+            float[][] w = WORK.get();
+            float[] v = w[0];
+            float[] shifted = w[1];
+            for (int first = s; first < e; first += rowsPerBlock) {
+                int n = Math.min(rowsPerBlock, e - first) * c;
+                xs.get(xo + first * c, v, 0, n);
+                for (int base = 0; base < n; base += c) {
+                    subtractMax(v, base, c);
+                }
+                if (log) {
+                    System.arraycopy(v, 0, shifted, 0, n);
+                }
+                FloatExp.expBlock(v, n);
+                for (int base = 0; base < n; base += c) {
+                    double sum = rowSum(v, base, c);
+                    if (log) {
+                        subtract(shifted, base, c, (float) Math.log(sum));
+                    } else {
+                        divide(v, base, c, (float) sum);
+                    }
+                }
+                os.put(oo + first * c, log ? shifted : v, 0, n);
+            }
+        });
+    }
+
+    private static void subtractMax(float[] v, int base, int c) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = base; j < base + c; j++) {
+            max = Math.max(max, v[j]);
+        }
+        subtract(v, base, c, max);
+    }
+
+    private static void subtract(float[] v, int base, int c, float value) {
+        for (int j = base; j < base + c; j++) {
+            v[j] -= value;
+        }
+    }
+
+    private static void divide(float[] v, int base, int c, float divisor) {
+        for (int j = base; j < base + c; j++) {
+            v[j] /= divisor;
+        }
+    }
+
+    /** The sum of v[base, base + c) in double, in four running sums (one chain of dependent additions is slow). */
+    private static double rowSum(float[] v, int base, int c) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int j = base;
+        for (; j + 3 < base + c; j += 4) {
+            s0 += v[j];
+            s1 += v[j + 1];
+            s2 += v[j + 2];
+            s3 += v[j + 3];
+        }
+        for (; j < base + c; j++) {
+            s0 += v[j];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
     void softmaxBackward(Tensor y, Tensor gy, boolean log, Tensor gx) {
         int c = y.dim(-1);
         int rows = c == 0 ? 0 : (int) (y.size() / c);
+        if (y.dtype() == DType.F32 && c > 0 && c <= Chunks.SIZE) {
+            softmaxBackwardRowBlocksF32(y, gy, log, gx, rows, c);
+            return;
+        }
         Data yd = Data.of(y);
         Data gyd = Data.of(gy);
         Data gxd = Data.of(gx);
@@ -78,6 +171,74 @@ final class CpuSoftmax {
                 }
             }
         });
+    }
+
+    /**
+     * F32 softmax backward by blocks of whole rows: softmax's gx = y (g - sum(g y)), log-softmax's g - exp(y) sum(g),
+     * the row's sum in double.
+     */
+    private void softmaxBackwardRowBlocksF32(Tensor y, Tensor gy, boolean log, Tensor gx, int rows, int c) {
+        FloatBuffer ys = CpuElementwise.f32(y);
+        FloatBuffer gys = CpuElementwise.f32(gy);
+        FloatBuffer gxs = CpuElementwise.f32(gx);
+        int yo = CpuElementwise.offset(y);
+        int gyo = CpuElementwise.offset(gy);
+        int gxo = CpuElementwise.offset(gx);
+        int rowsPerBlock = Chunks.SIZE / c;
+        parallel.forRange(rows, c * 4L, (s, e) -> {
+            float[][] w = WORK.get();
+            float[] yv = w[0];
+            float[] g = w[1];
+            for (int first = s; first < e; first += rowsPerBlock) {
+                int n = Math.min(rowsPerBlock, e - first) * c;
+                ys.get(yo + first * c, yv, 0, n);
+                gys.get(gyo + first * c, g, 0, n);
+                if (log) {
+                    FloatExp.expBlock(yv, n);
+                }
+                for (int base = 0; base < n; base += c) {
+                    if (log) {
+                        logSoftmaxGradient(yv, g, base, c, (float) rowSum(g, base, c));
+                    } else {
+                        softmaxGradient(yv, g, base, c, (float) rowDot(yv, g, base, c));
+                    }
+                }
+                gxs.put(gxo + first * c, g, 0, n);
+            }
+        });
+    }
+
+    /** g = g - p sum for the row, p = exp(y) the probabilities. */
+    private static void logSoftmaxGradient(float[] p, float[] g, int base, int c, float sum) {
+        for (int j = base; j < base + c; j++) {
+            g[j] -= p[j] * sum;
+        }
+    }
+
+    /** g = y (g - dot) for the row. */
+    private static void softmaxGradient(float[] y, float[] g, int base, int c, float dot) {
+        for (int j = base; j < base + c; j++) {
+            g[j] = y[j] * (g[j] - dot);
+        }
+    }
+
+    /** The dot product of a[base, base + c) and b[base, base + c) in double, in four running sums. */
+    private static double rowDot(float[] a, float[] b, int base, int c) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int j = base;
+        for (; j + 3 < base + c; j += 4) {
+            s0 += (double) a[j] * b[j];
+            s1 += (double) a[j + 1] * b[j + 1];
+            s2 += (double) a[j + 2] * b[j + 2];
+            s3 += (double) a[j + 3] * b[j + 3];
+        }
+        for (; j < base + c; j++) {
+            s0 += (double) a[j] * b[j];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     void crossEntropy(Tensor logits, Tensor targets, Tensor losses, Tensor probs) {
