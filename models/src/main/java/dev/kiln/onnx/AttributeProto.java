@@ -27,6 +27,11 @@ public final class AttributeProto implements ProtoMessage {
             this.code = code;
         }
 
+        /** The type's number in ONNX's protobuf. */
+        public int code() {
+            return code;
+        }
+
         static Type of(int code) {
             for (Type t : values()) {
                 if (t.code == code) {

@@ -1,6 +1,12 @@
 package dev.kiln.train;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.Module;
+import dev.kiln.onnx.GraphProto;
+import dev.kiln.onnx.ModelProto;
+import dev.kiln.onnx.OnnxExport;
+import dev.kiln.onnx.OnnxExportOptions;
 import java.awt.image.BufferedImage;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -14,13 +20,15 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
 
 /**
  * PyTorch's {@code torch.utils.tensorboard.SummaryWriter}: writes a TensorBoard event file,
  * {@code events.out.tfevents.<seconds>.<host>.<pid>.<n>} in the log directory (TensorBoard's own naming), that
- * {@code tensorboard --logdir} shows: scalars, histograms, images and text, each at a step.
+ * {@code tensorboard --logdir} shows: scalars, histograms, images, text and precision-recall curves, each at a step,
+ * hyperparameters with their metrics (in a run directory of their own, as PyTorch writes them) and the model's graph.
  *
  * <p>The file is a sequence of TFRecords ({@link TfRecord}) around {@code Event} protobuf messages, the first one
  * giving the version {@code brain.Event:2}; records are appended as they are added, buffered, and reach the file when
@@ -41,6 +49,20 @@ public final class SummaryWriter implements AutoCloseable {
 
     /** Creates {@code logDir} when missing and starts a new event file in it. */
     public SummaryWriter(Path logDir) throws IOException {
+        this(logDir, null);
+    }
+
+    /**
+     * PyTorch's {@code SummaryWriter(log_dir, purge_step=...)}, for a run resumed at {@code purgeStep} after a crash:
+     * the new file starts with a session log START at that step, and TensorBoard then hides the events at
+     * {@code purgeStep} and later that the run's earlier files hold (what the crashed run logged past its last
+     * checkpoint). The events this writer adds are kept.
+     */
+    public SummaryWriter(Path logDir, long purgeStep) throws IOException {
+        this(logDir, nonNegative(purgeStep));
+    }
+
+    private SummaryWriter(Path logDir, Long purgeStep) throws IOException {
         Files.createDirectories(logDir);
         Instant now = Instant.now();
         this.file = logDir.resolve(String.format(Locale.ROOT, "events.out.tfevents.%010d.%s.%d.%d", now.getEpochSecond(),
@@ -49,6 +71,11 @@ public final class SummaryWriter implements AutoCloseable {
                 StandardOpenOption.WRITE));
         try {
             write(TensorBoardEvent.fileVersion(seconds(now), "kiln"));
+            if (purgeStep != null) {
+                for (byte[] event : TensorBoardEvent.purge(now(), purgeStep)) {
+                    write(event);
+                }
+            }
             flush();
         } catch (UncheckedIOException e) {
             out.close();
@@ -105,6 +132,120 @@ public final class SummaryWriter implements AutoCloseable {
         write(TensorBoardEvent.text(now(), step, tag, text));
     }
 
+    /**
+     * {@code add_hparams}: the HParams plugin's experiment, session start and session end, and each metric as a
+     * scalar at step 0, written to a new event file in the subdirectory {@code runName} of this writer's directory
+     * (a run of its own, which the HParams tab lists with its values), as PyTorch writes them.
+     *
+     * @param hparams each hyperparameter's value in the map's order: a {@link Number}, {@link String} or
+     *                {@link Boolean} (written as the number 1 or 0, as PyTorch writes Python's bools); null ones are
+     *                left out
+     * @param metrics each metric's tag and value; a tag should differ from those of {@link #addScalar}, whose values
+     *                the plugin would show instead
+     * @return the subdirectory written
+     */
+    public Path addHparams(Map<String, ?> hparams, Map<String, Double> metrics, String runName) {
+        requireOpen();
+        if (runName == null || runName.isEmpty() || runName.contains("/") || runName.contains("\\")) {
+            throw new IllegalArgumentException("hparams: the run name must be a non-empty directory name, got '"
+                    + runName + "'");
+        }
+        metrics.keySet().forEach(tag -> check(tag, 0));
+        Path runDir = file.getParent().resolve(runName);
+        try (SummaryWriter run = new SummaryWriter(runDir)) {
+            for (byte[] event : TensorBoardHparams.events(now(), hparams, metrics.keySet())) {
+                run.write(event);
+            }
+            metrics.forEach((tag, value) -> run.addScalar(tag, value, 0));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the TensorBoard hparams run " + runDir, e);
+        }
+        return runDir;
+    }
+
+    /**
+     * {@link #addHparams(Map, Map, String)} in a subdirectory named by the time, as Python prints
+     * {@code time.time()} (e.g. {@code 1733523456.1234567}), PyTorch's default.
+     */
+    public Path addHparams(Map<String, ?> hparams, Map<String, Double> metrics) {
+        return addHparams(hparams, metrics, PythonFloat.repr(now()));
+    }
+
+    /** {@link #addPrCurve(String, Tensor, Tensor, long, int)} with PyTorch's default of 127 thresholds. */
+    public void addPrCurve(String tag, Tensor labels, Tensor predictions, long step) {
+        addPrCurve(tag, labels, predictions, step, TensorBoardPrCurve.MAX_THRESHOLDS);
+    }
+
+    /**
+     * {@code add_pr_curve}: the precision-recall curve of binary {@code labels} against {@code predictions}, at
+     * {@code numThresholds} thresholds evenly from 0 to 1, for the PR Curves tab (see {@link TensorBoardPrCurve}).
+     *
+     * @param labels        any shape: each element 1 (positive) or 0
+     * @param predictions   the same number of elements, each the probability of positive, in [0, 1]; an F32
+     *                      tensor's thresholds are placed in F32 as PyTorch places them
+     * @param numThresholds at least 2; above 127 it is 127, as in PyTorch
+     */
+    public void addPrCurve(String tag, Tensor labels, Tensor predictions, long step, int numThresholds) {
+        check(tag, step);
+        if (numThresholds < 2) {
+            throw new IllegalArgumentException("pr curve '" + tag + "': numThresholds must be at least 2, got "
+                    + numThresholds);
+        }
+        int thresholds = Math.min(numThresholds, TensorBoardPrCurve.MAX_THRESHOLDS);
+        double[] y = labels.toDoubleArray();
+        int[] buckets = buckets(tag, predictions, thresholds);
+        if (y.length != buckets.length) {
+            throw new IllegalArgumentException("pr curve '" + tag + "': labels " + labels.shape() + " and predictions "
+                    + predictions.shape() + " must have as many elements, got " + y.length + " and " + buckets.length);
+        }
+        double[] curve = TensorBoardPrCurve.curve(y, buckets, thresholds);
+        write(TensorBoardPrCurve.event(now(), step, tag, curve, thresholds));
+    }
+
+    private static int[] buckets(String tag, Tensor predictions, int thresholds) {
+        boolean f32 = predictions.dtype() == DType.F32;
+        double[] p = predictions.toDoubleArray();
+        int[] buckets = new int[p.length];
+        for (int k = 0; k < p.length; k++) {
+            if (!(p[k] >= 0 && p[k] <= 1)) {
+                throw new IllegalArgumentException("pr curve '" + tag + "': predictions must be in [0, 1], got " + p[k]
+                        + " at " + k);
+            }
+            buckets[k] = f32 ? TensorBoardPrCurve.bucket((float) p[k], thresholds)
+                    : TensorBoardPrCurve.bucket(p[k], thresholds);
+        }
+        return buckets;
+    }
+
+    /**
+     * {@code add_graph}: the model's graph for the Graphs tab, traced by the ONNX exporter ({@link OnnxExport}, which
+     * runs the model once on zeros of {@code inputShape}) and written as {@link #addOnnxGraph} writes an ONNX file's.
+     * TensorBoard shows one graph per run: the last one written.
+     *
+     * @param inputShape one example input's shape, batch axis first, e.g. {@code [1, 1, 28, 28]}
+     * @throws IllegalArgumentException as {@link OnnxExport#export(Module, int[], Path)}: the model does not take the
+     *     shape, or a module has no converter
+     */
+    public void addGraph(Module model, int[] inputShape) {
+        requireOpen();
+        addGraph(OnnxExport.toProto(model, inputShape, OnnxExportOptions.defaults()).graph());
+    }
+
+    /**
+     * {@code add_onnx_graph}: the graph of an ONNX file, converted to TensorFlow's {@code GraphDef} as PyTorch
+     * converts it (see {@link TensorBoardGraph}).
+     *
+     * @throws IOException when the file cannot be read or is not ONNX, naming it
+     */
+    public void addOnnxGraph(Path onnxFile) throws IOException {
+        requireOpen();
+        addGraph(ModelProto.parse(onnxFile).graph());
+    }
+
+    private void addGraph(GraphProto graph) {
+        write(TensorBoardEvent.graph(now(), TensorBoardGraph.graphDef(graph)));
+    }
+
     /** Pushes the records written so far to the file, where TensorBoard sees them. */
     public void flush() {
         requireOpen();
@@ -127,6 +268,13 @@ public final class SummaryWriter implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the TensorBoard event file " + file, e);
         }
+    }
+
+    private static Long nonNegative(long purgeStep) {
+        if (purgeStep < 0) {
+            throw new IllegalArgumentException("SummaryWriter: purgeStep must be >= 0, got " + purgeStep);
+        }
+        return purgeStep;
     }
 
     private void write(byte[] event) {

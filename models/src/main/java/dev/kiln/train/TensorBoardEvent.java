@@ -11,8 +11,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * TensorBoard's {@code Event} messages in protobuf's wire format, written field by field with
  * {@link CodedOutputStream} (no generated TensorFlow classes), fields in number order as protobuf writes them. Only the
- * fields PyTorch's {@code SummaryWriter} fills for {@code add_scalar}, {@code add_histogram}, {@code add_image} and
- * {@code add_text} are written.
+ * fields PyTorch's {@code SummaryWriter} fills for {@code add_scalar}, {@code add_histogram}, {@code add_image},
+ * {@code add_text}, {@code add_onnx_graph} and {@code purge_step} are written; the plugins' summaries of
+ * {@code add_hparams}, {@code add_pr_curve} and the graph are built by {@link TensorBoardHparams},
+ * {@link TensorBoardPrCurve} and {@link TensorBoardGraph} from the pieces here.
  */
 final class TensorBoardEvent {
     // Event
@@ -30,8 +32,8 @@ final class TensorBoardEvent {
     private static final int SIMPLE_VALUE = 2;
     private static final int IMAGE = 4;
     private static final int HISTO = 5;
-    private static final int TENSOR = 8;
-    private static final int METADATA = 9;
+    static final int TENSOR = 8;
+    static final int METADATA = 9;
     // HistogramProto
     private static final int MIN = 1;
     private static final int MAX = 2;
@@ -54,6 +56,12 @@ final class TensorBoardEvent {
     private static final int DT_STRING = 7;
     private static final int PLUGIN_DATA = 1;
     private static final int PLUGIN_NAME = 1;
+    private static final int CONTENT = 2;
+    // Event's graph and session log, SessionLog's status
+    private static final int GRAPH_DEF = 4;
+    private static final int SESSION_LOG = 7;
+    private static final int STATUS = 1;
+    private static final int START = 1;
 
     /** The version TensorBoard reads from the first event of a file. */
     static final String VERSION = "brain.Event:2";
@@ -62,7 +70,7 @@ final class TensorBoardEvent {
     }
 
     /** Writes one message's fields. */
-    private interface Fields {
+    interface Fields {
         void write(CodedOutputStream out) throws IOException;
     }
 
@@ -118,14 +126,51 @@ final class TensorBoardEvent {
             out.writeByteArray(STRING_VAL, text.getBytes(StandardCharsets.UTF_8));
         });
         // TextPluginData(version=0) is all defaults, so its bytes, the plugin's content, are empty and left out.
-        byte[] metadata = message(out -> out.writeByteArray(PLUGIN_DATA, message(p -> p.writeString(PLUGIN_NAME, "text"))));
+        byte[] metadata = pluginMetadata("text", new byte[0]);
         return summary(wallTime, step, value(tag + "/text_summary", out -> {
             out.writeByteArray(TENSOR, tensor);
             out.writeByteArray(METADATA, metadata);
         }));
     }
 
-    private static byte[] value(String tag, Fields rest) {
+    /** A {@code SummaryMetadata} naming the plugin that reads the value, with its content (none: left out). */
+    static byte[] pluginMetadata(String plugin, byte[] content) {
+        return message(out -> out.writeByteArray(PLUGIN_DATA, message(p -> {
+            p.writeString(PLUGIN_NAME, plugin);
+            if (content.length > 0) {
+                p.writeByteArray(CONTENT, content);
+            }
+        })));
+    }
+
+    /** A model's graph: a serialized {@code GraphDef}, at no step, as PyTorch's {@code add_onnx_graph} writes it. */
+    static byte[] graph(double wallTime, byte[] graphDef) {
+        return message(out -> {
+            out.writeDouble(WALL_TIME, wallTime);
+            out.writeByteArray(GRAPH_DEF, graphDef);
+        });
+    }
+
+    /**
+     * The two events of PyTorch's {@code purge_step}, after the file's version: the version again at the step, then
+     * a session log START at the step, which tells TensorBoard to drop the events at this step and later that earlier
+     * files of the run hold.
+     */
+    static byte[][] purge(double wallTime, long step) {
+        byte[] version = message(out -> {
+            out.writeDouble(WALL_TIME, wallTime);
+            stepField(out, step);
+            out.writeString(FILE_VERSION, VERSION);
+        });
+        byte[] start = message(out -> {
+            out.writeDouble(WALL_TIME, wallTime);
+            stepField(out, step);
+            out.writeByteArray(SESSION_LOG, message(l -> l.writeEnum(STATUS, START)));
+        });
+        return new byte[][] {version, start};
+    }
+
+    static byte[] value(String tag, Fields rest) {
         return message(out -> {
             out.writeString(TAG, tag);
             rest.write(out);
@@ -133,14 +178,18 @@ final class TensorBoardEvent {
     }
 
     /** An event of one summary value; step 0, proto3's default, is left out as protobuf leaves it. */
-    private static byte[] summary(double wallTime, long step, byte[] value) {
+    static byte[] summary(double wallTime, long step, byte[] value) {
         return message(out -> {
             out.writeDouble(WALL_TIME, wallTime);
-            if (step != 0) {
-                out.writeInt64(STEP, step);
-            }
+            stepField(out, step);
             out.writeByteArray(SUMMARY, message(s -> s.writeByteArray(VALUE, value)));
         });
+    }
+
+    private static void stepField(CodedOutputStream out, long step) throws IOException {
+        if (step != 0) {
+            out.writeInt64(STEP, step);
+        }
     }
 
     /** A double field, left out when +0.0 (proto3's default) as protobuf leaves it out; -0.0 is written. */
@@ -162,7 +211,7 @@ final class TensorBoardEvent {
         }
     }
 
-    private static byte[] message(Fields fields) {
+    static byte[] message(Fields fields) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         CodedOutputStream out = CodedOutputStream.newInstance(bytes);
         try {

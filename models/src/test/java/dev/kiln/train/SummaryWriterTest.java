@@ -2,12 +2,18 @@ package dev.kiln.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.Linear;
+import dev.kiln.nn.ReLU;
+import dev.kiln.nn.Sequential;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,5 +68,68 @@ class SummaryWriterTest {
         w.close();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> w.addScalar("a", 1, 1));
         assertEquals("SummaryWriter: " + w.file() + " is closed", e.getMessage());
+    }
+
+    @Test
+    void prCurveInputIsRefusedNamingTheTagAndWhatWasExpected() throws IOException {
+        try (SummaryWriter w = new SummaryWriter(dir);
+             Tensor three = Tensor.fromArray(new float[] {1, 0, 1}, 3);
+             Tensor two = Tensor.fromArray(new float[] {0.5f, 0.25f}, 2);
+             Tensor outside = Tensor.fromArray(new float[] {0.5f, 1.5f, 0}, 3)) {
+            assertEquals("pr curve 'pr': labels [3] and predictions [2] must have as many elements, got 3 and 2",
+                    assertThrows(IllegalArgumentException.class, () -> w.addPrCurve("pr", three, two, 0)).getMessage());
+            assertEquals("pr curve 'pr': predictions must be in [0, 1], got 1.5 at 1", assertThrows(
+                    IllegalArgumentException.class, () -> w.addPrCurve("pr", three, outside, 0)).getMessage());
+            assertEquals("pr curve 'pr': numThresholds must be at least 2, got 1", assertThrows(
+                    IllegalArgumentException.class, () -> w.addPrCurve("pr", three, three, 0, 1)).getMessage());
+        }
+    }
+
+    @Test
+    void hparamsOfAnotherTypeOrABadRunNameAreRefused() throws IOException {
+        try (SummaryWriter w = new SummaryWriter(dir)) {
+            Map<String, Object> hparams = new LinkedHashMap<>();
+            hparams.put("shape", new int[] {2, 3});
+            assertEquals("hparams: 'shape' must be a number, string or boolean, got int[]", assertThrows(
+                    IllegalArgumentException.class, () -> w.addHparams(hparams, Map.of())).getMessage());
+            assertEquals("hparams: the run name must be a non-empty directory name, got 'a/b'", assertThrows(
+                    IllegalArgumentException.class, () -> w.addHparams(Map.of(), Map.of(), "a/b")).getMessage());
+            assertEquals("SummaryWriter: purgeStep must be >= 0, got -1", assertThrows(IllegalArgumentException.class,
+                    () -> new SummaryWriter(dir, -1)).getMessage());
+        }
+    }
+
+    @Test
+    void hparamsGoToASubdirectoryNamedByTheTimeAsPythonPrintsIt() throws IOException {
+        try (SummaryWriter w = new SummaryWriter(dir)) {
+            Path run = w.addHparams(Map.of("lr", 0.1), Map.of("hparam/accuracy", 0.5));
+            assertEquals(dir, run.getParent());
+            assertTrue(run.getFileName().toString().matches("\\d{10}\\.\\d+"), run.toString());
+            try (var files = Files.list(run)) {
+                assertEquals(1, files.count());
+            }
+        }
+    }
+
+    /**
+     * The graph of a Kiln model: the input and output as Variables of their shapes (the batch axis symbolic, size
+     * 0), then the exporter's nodes, each named by its output and fed by the one before.
+     */
+    @Test
+    void aModelsGraphIsItsOnnxExportsNodes() throws IOException {
+        Path file;
+        try (SummaryWriter w = new SummaryWriter(dir)) {
+            w.addGraph(new Sequential(new Linear(4, 3), new ReLU(), new Linear(3, 2)), new int[] {1, 4});
+            file = w.file();
+        }
+        List<byte[]> events = EventFileReader.records(Files.readAllBytes(file));
+        assertEquals(2, events.size());
+        byte[] graph = EventFileReader.bytes(events.get(1), 4);
+        List<Object> nodes = EventFileReader.fields(graph).get(1);
+        List<String> ops = nodes.stream().map(n -> EventFileReader.string((byte[]) n, 2)).toList();
+        assertEquals(List.of("Variable", "Variable", "Gemm", "Relu", "Gemm"), ops);
+        byte[] relu = (byte[]) nodes.get(3);
+        assertEquals(EventFileReader.string((byte[]) nodes.get(2), 1), EventFileReader.string(relu, 3));
+        assertEquals(EventFileReader.string((byte[]) nodes.get(1), 1), EventFileReader.string((byte[]) nodes.get(4), 1));
     }
 }
