@@ -141,8 +141,13 @@ final class TrainCommand {
                                            event file in DIR/RUN, RUN the --out directory's name, with each
                                            batch's loss (loss/train_step), each epoch's train and test (or
                                            val) loss, accuracy and top-5, lr and samples_per_s, the options
-                                           and why training stopped as text; appended as training goes and
-                                           flushed after every epoch (default off)
+                                           and why training stopped as text, and the model's graph (as
+                                           exported to ONNX); appended as training goes and flushed after
+                                           every epoch. At the end, the hyperparameters (model, data,
+                                           optimizer, lr, batch, epochs, weight_decay, dropout, schedule,
+                                           augment, clip, accumulate, patience, precision, seed) with
+                                           hparam/test_accuracy and hparam/test_loss for the HParams tab, in
+                                           DIR/RUN/TIME as PyTorch's add_hparams writes them (default off)
               --tensorboard-histograms     with --tensorboard: also every parameter's weights and gradients
                                            (the epoch's last step's) as histograms after each epoch
             The last line printed is one JSON object with the final figures (also DIR/metrics.json);
@@ -334,6 +339,9 @@ final class TrainCommand {
                     optimizerName, lr, epochs, augmentName,
                     precision.name().toLowerCase(Locale.ROOT), Engine.get().backend().name(), outDir);
             out.print(model.summary(batchOfOne(featureShape)));
+            if (board != null) {
+                addGraph(board, model, batchOfOne(featureShape), out);
+            }
             List<EpochMetrics> history = trainer.fit(trainLoader, perEpoch, epochs);
             Evaluation result = trainer.evaluate(testLoader);
             Evaluation onTrain = trainer.evaluate(new DataLoader(train, 1000, false, seed));
@@ -349,6 +357,28 @@ final class TrainCommand {
             summary.put("samples_per_s", history.isEmpty() ? 0 : Math.round(median(history) * 10) / 10.0);
             summary.put("precision", precision.name().toLowerCase(Locale.ROOT));
             summary.put("backend", Engine.get().backend().name());
+            if (board != null) {
+                Map<String, Object> hparams = new LinkedHashMap<>();
+                hparams.put("model", modelName);
+                hparams.put("data", data.spec());
+                hparams.put("optimizer", optimizerName);
+                hparams.put("lr", lr);
+                hparams.put("batch", batch);
+                hparams.put("epochs", epochs);
+                hparams.put("weight_decay", optimizer.groups().get(0).weightDecay());
+                hparams.put("dropout", dropout);
+                hparams.put("schedule", schedule);
+                hparams.put("augment", augmentName);
+                hparams.put("clip", clip);
+                hparams.put("accumulate", accumulate);
+                hparams.put("patience", patience);
+                hparams.put("precision", precision.name().toLowerCase(Locale.ROOT));
+                hparams.put("seed", seed);
+                Map<String, Double> metrics = new LinkedHashMap<>();
+                metrics.put("hparam/test_accuracy", result.accuracy());
+                metrics.put("hparam/test_loss", result.loss());
+                board.addHparams(hparams, metrics);
+            }
             outputs.finish(summary, trainer.restoredBestWeights());
         }
         model.close();
@@ -368,6 +398,18 @@ final class TrainCommand {
         board.addText("options", table.toString(), 0);
         out.printf("TensorBoard: %s (tensorboard --logdir %s)%n", board.file(), logDir);
         return board;
+    }
+
+    /**
+     * Writes the model's graph, as the ONNX exporter traces it, for TensorBoard's Graphs tab; a model the exporter
+     * cannot convert is trained and logged without it, and a line says why.
+     */
+    private static void addGraph(SummaryWriter board, Module model, int[] inputShape, PrintStream out) {
+        try {
+            board.addGraph(model, inputShape);
+        } catch (IllegalArgumentException e) {
+            out.printf("TensorBoard: no graph of the model: %s%n", e.getMessage());
+        }
     }
 
     /** Refuses --name beside --find-lr, which would otherwise ignore it, saying why. */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class TensorBoardCommandTest {
     Path dir;
 
     @Test
-    void aTinyMnistRunLogsItsOptionsLossesAccuraciesHistogramsAndEnd() throws IOException {
+    void aTinyMnistRunLogsItsOptionsLossesAccuraciesHistogramsGraphEndAndHparams() throws IOException {
         try {
             Mnist.load(null, "mnist", Mnist.Split.TEST);
         } catch (DataDirectory.DataMissingException e) {
@@ -34,10 +35,7 @@ class TensorBoardCommandTest {
                 "--batch", "100", "--out", dir.resolve("tiny").toString(), "--tensorboard", logDir.toString(),
                 "--tensorboard-histograms");
         assertEquals(0, r.code(), r.toString());
-        List<Path> files;
-        try (Stream<Path> s = Files.list(logDir.resolve("tiny"))) {
-            files = s.toList();
-        }
+        List<Path> files = list(logDir.resolve("tiny"), Files::isRegularFile);
         assertEquals(1, files.size(), files.toString());
         assertTrue(r.out().contains("TensorBoard: " + files.get(0)), r.out());
         List<byte[]> events = EventFileReader.records(Files.readAllBytes(files.get(0)));
@@ -51,6 +49,26 @@ class TensorBoardCommandTest {
                 "samples_per_s@2", "weights/1.weight@2", "gradients/1.weight@2", "weights/5.bias@2",
                 "stopped/text_summary@2")) {
             assertTrue(tags.contains(t), t + " in " + tags);
+        }
+        assertEquals(1, events.stream().filter(e -> EventFileReader.bytes(e, 4) != null).count(), "graph events");
+        assertHparamsRun(list(logDir.resolve("tiny"), Files::isDirectory));
+    }
+
+    /** One subdirectory, named by the time, whose file holds the HParams plugin's summaries and the two metrics. */
+    private static void assertHparamsRun(List<Path> runs) throws IOException {
+        assertEquals(1, runs.size(), runs.toString());
+        assertTrue(runs.get(0).getFileName().toString().matches("\\d{10}\\.\\d+"), runs.toString());
+        List<Path> files = list(runs.get(0), Files::isRegularFile);
+        assertEquals(1, files.size(), files.toString());
+        List<String> tags = EventFileReader.records(Files.readAllBytes(files.get(0))).stream()
+                .flatMap(e -> EventFileReader.values(e).stream()).map(EventFileReader::tag).toList();
+        assertEquals(List.of("_hparams_/experiment", "_hparams_/session_start_info", "_hparams_/session_end_info",
+                "hparam/test_accuracy", "hparam/test_loss"), tags);
+    }
+
+    private static List<Path> list(Path directory, Predicate<Path> which) throws IOException {
+        try (Stream<Path> s = Files.list(directory)) {
+            return s.filter(which).toList();
         }
     }
 
