@@ -4,7 +4,10 @@ models/src/test/resources/tensorboard/:
   pytorch_pr_graph.tfevents add_pr_curve (F32 and F64 predictions, 127 and 5 thresholds, 200 clamped to 127, F32
                             predictions k / 126 whose bucket depends on the product's precision) and
                             add_onnx_graph of two ONNX files torch.onnx.export wrote (resources/onnx/import_*.onnx);
-  pytorch_purge.tfevents    SummaryWriter(purge_step=5) and one scalar.
+  pytorch_purge.tfevents    SummaryWriter(purge_step=5) and one scalar;
+  pytorch_kiln_graph.tfevents add_onnx_graph of kiln_cnn.onnx, the file Kiln's OnnxExport.export writes for
+                            Sequential(Conv2d(1, 4, 3, 1, 1, 1, true), BatchNorm2d(4), ReLU(), MaxPool2d(2), Flatten(),
+                            Dropout(0.5), Linear(64, 10)) at [1, 1, 8, 8] (any weights: the graph holds none).
 Run it with a Python that has torch 1.13, onnx and tensorboard 2.21 (/opt/tbvenv, a venv over /usr/bin/python3). Each
 file is read back once with TensorBoard's EventAccumulator before it is kept, so that a reference TensorBoard refuses
 fails here."""
@@ -83,8 +86,16 @@ def purge(tmp):
     keep(only_file(tmp), "pytorch_purge.tfevents")
 
 
+def kiln_graph(tmp):
+    writer = SummaryWriter(tmp)
+    with contextlib.redirect_stdout(io.StringIO()):
+        writer.add_onnx_graph(os.path.join(OUT, "kiln_cnn.onnx"))
+    writer.close()
+    keep(only_file(tmp), "pytorch_kiln_graph.tfevents")
+
+
 def main():
-    for write in (hparams, pr_and_graph, purge):
+    for write in (hparams, pr_and_graph, purge, kiln_graph):
         tmp = tempfile.mkdtemp()
         write(tmp)
         shutil.rmtree(tmp)
