@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -142,6 +143,7 @@ public final class SummaryWriter implements AutoCloseable {
      *                left out
      * @param metrics each metric's tag and value; a tag should differ from those of {@link #addScalar}, whose values
      *                the plugin would show instead
+     * @param runName the subdirectory's name, without a path separator
      * @return the subdirectory written
      */
     public Path addHparams(Map<String, ?> hparams, Map<String, Double> metrics, String runName) {
@@ -151,9 +153,11 @@ public final class SummaryWriter implements AutoCloseable {
                     + runName + "'");
         }
         metrics.keySet().forEach(tag -> check(tag, 0));
+        // Built before the directory is made, so that a value of another type leaves nothing behind.
+        List<byte[]> events = TensorBoardHparams.events(now(), hparams, metrics.keySet());
         Path runDir = file.getParent().resolve(runName);
         try (SummaryWriter run = new SummaryWriter(runDir)) {
-            for (byte[] event : TensorBoardHparams.events(now(), hparams, metrics.keySet())) {
+            for (byte[] event : events) {
                 run.write(event);
             }
             metrics.forEach((tag, value) -> run.addScalar(tag, value, 0));

@@ -92,6 +92,9 @@ class SummaryWriterTest {
             hparams.put("shape", new int[] {2, 3});
             assertEquals("hparams: 'shape' must be a number, string or boolean, got int[]", assertThrows(
                     IllegalArgumentException.class, () -> w.addHparams(hparams, Map.of())).getMessage());
+            try (var files = Files.list(dir)) {
+                assertEquals(1, files.count(), "the writer's file alone, no run directory");
+            }
             assertEquals("hparams: the run name must be a non-empty directory name, got 'a/b'", assertThrows(
                     IllegalArgumentException.class, () -> w.addHparams(Map.of(), Map.of(), "a/b")).getMessage());
             assertEquals("SummaryWriter: purgeStep must be >= 0, got -1", assertThrows(IllegalArgumentException.class,
