@@ -179,9 +179,13 @@ public final class CpuBackend implements Backend {
     public void gemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, double alpha,
                                    Tensor a, long strideA, Tensor b, long strideB, double beta,
                                    Tensor c, long strideC, int batch) {
-        for (int i = 0; i < batch; i++) {
-            CpuGemm.gemm(parallel, transA, transB, m, n, k, alpha, a, i * strideA, b, i * strideB, beta, c, i * strideC);
-        }
+        // The batch over the threads: attention's products are hundreds of matrices too small to split one by one.
+        parallel.forRange(batch, (long) m * n * k, (first, end) -> {
+            for (int i = first; i < end; i++) {
+                CpuGemm.gemm(parallel, transA, transB, m, n, k, alpha, a, i * strideA, b, i * strideB, beta, c,
+                        i * strideC);
+            }
+        });
     }
 
     @Override
