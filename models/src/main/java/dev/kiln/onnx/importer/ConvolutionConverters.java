@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Conv, ConvTranspose, MaxPool, AveragePool, LpPool, GlobalAveragePool and GlobalMaxPool over 1-D ([N, C, L]) and
- * 2-D ([N, C, H, W]) inputs; a 1-D node runs as a 2-D one of height 1. Every auto_pad ({@link AutoPad}); pads that
+ * Conv, ConvTranspose, MaxPool, AveragePool, LpPool, GlobalAveragePool and GlobalMaxPool over 1-D ([N, C, L]), 2-D
+ * ([N, C, H, W]) and 3-D ([N, C, D, H, W]) inputs; a 1-D node runs as a 2-D one of height 1. Every auto_pad ({@link AutoPad}); pads that
  * Kiln's ops cannot take as padding (uneven ones, a pool's beyond half its kernel) are padded explicitly first: zeros
  * for convolutions, -inf for MaxPool, zeros that AveragePool leaves out of its divisors unless count_include_pad.
  * Dilations for Conv, ConvTranspose, MaxPool, LpPool (opset 18) and AveragePool (opset 19).
@@ -45,8 +45,16 @@ final class ConvolutionConverters {
         AutoPad.of(node);
         int groups = Math.toIntExact(node.intAttr("group", 1));
         return spatial(node, false, (x, w, g) -> g.even()
-                ? F.conv2d(x, w[0], w[1], g.stride(), g.padding(), g.dilation(), groups)
-                : F.conv2d(F.pad(x, g.explicitPads(), 0), w[0], w[1], g.stride(), new int[2], g.dilation(), groups));
+                ? convolve(x, w[0], w[1], g.stride(), g.padding(), g.dilation(), groups)
+                : convolve(F.pad(x, g.explicitPads(), 0), w[0], w[1], g.stride(), new int[g.axes()], g.dilation(),
+                        groups));
+    }
+
+    /** F.conv2d, or F.conv3d for a 5-D input. */
+    private static Tensor convolve(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
+            int groups) {
+        return x.rank() == 5 ? F.conv3d(x, weight, bias, stride, padding, dilation, groups)
+                : F.conv2d(x, weight, bias, stride, padding, dilation, groups);
     }
 
     /**
@@ -58,12 +66,16 @@ final class ConvolutionConverters {
         int groups = Math.toIntExact(node.intAttr("group", 1));
         return spatial(node, true, (x, w, g) -> {
             checkGroups(node, groups, x, w[0]);
-            int[] padding = g.even() ? g.padding() : new int[2];
+            int[] padding = g.even() ? g.padding() : new int[g.axes()];
             List<Tensor> parts = new ArrayList<>();
             for (int k = 0; k < groups; k++) {
                 Tensor bias = w[1] == null ? null : part(w[1], 0, k, groups);
-                parts.add(F.convTranspose2d(part(x, 1, k, groups), part(w[0], 0, k, groups), bias, g.stride(),
-                        padding, g.outputPadding(), g.dilation()));
+                Tensor input = part(x, 1, k, groups);
+                Tensor weight = part(w[0], 0, k, groups);
+                parts.add(x.rank() == 5
+                        ? F.convTranspose3d(input, weight, bias, g.stride(), padding, g.outputPadding(), g.dilation())
+                        : F.convTranspose2d(input, weight, bias, g.stride(), padding, g.outputPadding(),
+                                g.dilation()));
             }
             Tensor y = groups == 1 ? parts.get(0) : Tensor.cat(parts, 1);
             return g.even() ? y : F.pad(y, Arrays.stream(g.explicitPads()).map(p -> -p).toArray(), 0);
@@ -88,9 +100,16 @@ final class ConvolutionConverters {
         AutoPad.of(node);
         boolean ceil = node.intAttr("ceil_mode", 0) != 0;
         return spatial(node, false, (x, w, g) -> g.poolable()
-                ? F.maxPool2d(x, g.kernel(), g.stride(), g.padding(), g.dilation(), ceil)
-                : startingInside(F.maxPool2d(F.pad(x, g.explicitPads(), Double.NEGATIVE_INFINITY), g.kernel(),
-                        g.stride(), new int[2], g.dilation(), ceil), x, g));
+                ? maxPooled(x, g.kernel(), g.stride(), g.padding(), g.dilation(), ceil)
+                : startingInside(maxPooled(F.pad(x, g.explicitPads(), Double.NEGATIVE_INFINITY), g.kernel(),
+                        g.stride(), new int[g.axes()], g.dilation(), ceil), x, g));
+    }
+
+    /** F.maxPool2d, or F.maxPool3d for a 5-D input. */
+    private static Tensor maxPooled(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation,
+            boolean ceil) {
+        return x.rank() == 5 ? F.maxPool3d(x, kernel, stride, padding, dilation, ceil)
+                : F.maxPool2d(x, kernel, stride, padding, dilation, ceil);
     }
 
     private static OnnxStep averagePool(OnnxNode node) {
@@ -98,26 +117,34 @@ final class ConvolutionConverters {
         boolean ceil = node.intAttr("ceil_mode", 0) != 0;
         boolean countPad = node.intAttr("count_include_pad", 0) != 0;
         return spatial(node, false, (x, w, g) -> {
-            if (g.dilation()[0] != 1 || g.dilation()[1] != 1) {
-                return dilatedMeans(x, g, ceil, countPad);
+            if (g.dilated() || g.axes() == 3) {
+                return summedMeans(x, g, ceil, countPad);
             }
             if (g.poolable()) {
                 Tensor y = F.avgPool2d(x, g.kernel(), g.stride(), g.padding(), ceil, countPad);
                 return ceil && countPad ? overWholeKernel(y, x, g.kernel(), g.stride(), g.padding()) : y;
             }
             Tensor y = paddedMeans(x, g, ceil);
-            return countPad ? y : y.div(paddedMeans(x.fullLike(1, Shape.of(1, 1, x.dim(2), x.dim(3))), g, ceil));
+            return countPad ? y : y.div(paddedMeans(onesOfOnePlane(x), g, ceil));
         });
     }
 
     /**
-     * AveragePool's dilations (opset 19): each dilated window's sum, as LpPool's, over the number of its positions
-     * inside the input, or with count_include_pad over the kernel's size.
+     * AveragePool with dilations (opset 19) or over volumes (Kiln has no 3-D average pooling op to take its pads):
+     * each (dilated) window's sum, as LpPool's, over the number of its positions inside the input, or with
+     * count_include_pad over the kernel's size.
      */
-    private static Tensor dilatedMeans(Tensor x, PoolingGeometry g, boolean ceil, boolean countPad) {
+    private static Tensor summedMeans(Tensor x, PoolingGeometry g, boolean ceil, boolean countPad) {
         Tensor sums = windowSums(x, g, ceil);
-        return countPad ? sums.div(g.kernel()[0] * g.kernel()[1])
-                : sums.div(windowSums(x.fullLike(1, Shape.of(1, 1, x.dim(2), x.dim(3))), g, ceil));
+        return countPad ? sums.div(g.kernelVolume()) : sums.div(windowSums(onesOfOnePlane(x), g, ceil));
+    }
+
+    /** Ones [1, 1, spatial sizes of x...], whose window sums count the positions of each window inside x. */
+    private static Tensor onesOfOnePlane(Tensor x) {
+        int[] dims = x.shape().dims();
+        dims[0] = 1;
+        dims[1] = 1;
+        return x.fullLike(1, Shape.of(dims));
     }
 
     /**
@@ -138,7 +165,7 @@ final class ConvolutionConverters {
      */
     private static Tensor startingInside(Tensor y, Tensor x, PoolingGeometry g) {
         Tensor kept = y;
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < g.axes(); k++) {
             int count = (x.dim(k + 2) + g.padBegin()[k] - 1) / g.stride()[k] + 1;
             if (kept.dim(k + 2) > count) {
                 kept = kept.narrow(k + 2, 0, count);
@@ -171,12 +198,15 @@ final class ConvolutionConverters {
      */
     private static Tensor windowSums(Tensor t, PoolingGeometry g, boolean ceil) {
         int[] pads = g.explicitPads();
-        if (ceil) {
-            pads[3] += ceilOverhang(t.dim(2), g, 0);
-            pads[1] += ceilOverhang(t.dim(3), g, 1);
+        for (int k = 0; ceil && k < g.axes(); k++) {
+            pads[2 * (g.axes() - 1 - k) + 1] += ceilOverhang(t.dim(k + 2), g, k);
         }
-        Tensor ones = t.fullLike(1, Shape.of(t.dim(1), 1, g.kernel()[0], g.kernel()[1]));
-        Tensor sums = F.conv2d(F.pad(t, pads, 0), ones, null, g.stride(), new int[2], g.dilation(), t.dim(1));
+        int[] kernel = new int[g.axes() + 2];
+        kernel[0] = t.dim(1);
+        kernel[1] = 1;
+        System.arraycopy(g.kernel(), 0, kernel, 2, g.axes());
+        Tensor sums = convolve(F.pad(t, pads, 0), t.fullLike(1, Shape.of(kernel)), null, g.stride(),
+                new int[g.axes()], g.dilation(), t.dim(1));
         return ceil ? startingInside(sums, t, g) : sums;
     }
 
@@ -239,15 +269,16 @@ final class ConvolutionConverters {
     }
 
     /**
-     * A step that checks the input is [N, C, L] or [N, C, H, W], works out the node's geometry on it, runs {@code op}
+     * A step that checks the input is [N, C, L], [N, C, H, W] or [N, C, D, H, W], works out the node's geometry on it, runs {@code op}
      * on it and the node's other inputs (weight and bias, null where absent), a 1-D input and weight with a height of
      * 1, and drops that height from the output.
      */
     private static OnnxStep spatial(OnnxNode node, boolean transposed, WindowOp op) {
         return (in, floatType) -> {
             Tensor x = in[0].tensor(floatType);
-            if (x.rank() != 3 && x.rank() != 4) {
-                throw node.error("input " + x.shape() + ": Kiln runs 1-D [N, C, L] and 2-D [N, C, H, W] inputs");
+            if (x.rank() < 3 || x.rank() > 5) {
+                throw node.error("input " + x.shape() + ": Kiln runs 1-D [N, C, L], 2-D [N, C, H, W] and 3-D "
+                        + "[N, C, D, H, W] inputs");
             }
             Tensor[] rest = new Tensor[2];
             for (int k = 1; k < Math.min(in.length, 3); k++) {

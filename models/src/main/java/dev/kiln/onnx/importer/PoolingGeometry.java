@@ -4,14 +4,14 @@ import java.util.Arrays;
 
 /**
  * The window attributes of an ONNX Conv, ConvTranspose, MaxPool, AveragePool or LpPool node (kernel_shape, strides,
- * pads or auto_pad, dilations, output_padding) for a 1-D or 2-D node, as the 2-D form Kiln runs: a 1-D node runs as a
- * 2-D one of height 1, so its attributes gain a leading 1 (0 for pads). ONNX's pads list every axis's beginning, then
- * every axis's end; Kiln's ops pad both ends of an axis alike, so uneven pads are padded explicitly first (a
- * transposed convolution's cropped off its output after).
+ * pads or auto_pad, dilations, output_padding) for a 1-D, 2-D or 3-D node, as the 2-D or 3-D form Kiln runs: a 1-D
+ * node runs as a 2-D one of height 1, so its attributes gain a leading 1 (0 for pads). ONNX's pads list every axis's
+ * beginning, then every axis's end; Kiln's ops pad both ends of an axis alike, so uneven pads are padded explicitly
+ * first (a transposed convolution's cropped off its output after).
  */
 record PoolingGeometry(int[] kernel, int[] stride, int[] padBegin, int[] padEnd, int[] dilation, int[] outputPadding) {
     /**
-     * The geometry of {@code node} on an input of spatial sizes {@code size} (1 or 2 axes); {@code weightKernel}, the
+     * The geometry of {@code node} on an input of spatial sizes {@code size} (1, 2 or 3 axes); {@code weightKernel}, the
      * weight's spatial sizes, stands in for an absent kernel_shape (null for a pool).
      */
     static PoolingGeometry of(OnnxNode node, int[] size, int[] weightKernel, boolean transposed) {
@@ -45,9 +45,14 @@ record PoolingGeometry(int[] kernel, int[] stride, int[] padBegin, int[] padEnd,
         return values;
     }
 
-    /** A 1-D attribute with {@code lead} for the height of 1 it runs with; a 2-D one as it is. */
+    /** A 1-D attribute with {@code lead} for the height of 1 it runs with; a 2-D or 3-D one as it is. */
     private static int[] lift(int[] values, int lead) {
-        return values.length == 2 ? values : new int[] {lead, values[0]};
+        return values.length == 1 ? new int[] {lead, values[0]} : values;
+    }
+
+    /** The number of spatial axes the node runs with: 2 (a 1-D node's too) or 3. */
+    int axes() {
+        return kernel.length;
     }
 
     /** Whether each axis is padded alike at both ends. */
@@ -57,7 +62,22 @@ record PoolingGeometry(int[] kernel, int[] stride, int[] padBegin, int[] padEnd,
 
     /** Whether the pads are even and at most half the kernel, which Kiln's pooling ops take as padding. */
     boolean poolable() {
-        return even() && 2 * padBegin[0] <= kernel[0] && 2 * padBegin[1] <= kernel[1];
+        for (int k = 0; k < axes(); k++) {
+            if (2 * padBegin[k] > kernel[k]) {
+                return false;
+            }
+        }
+        return even();
+    }
+
+    /** Whether some axis's dilation is above 1. */
+    boolean dilated() {
+        return Arrays.stream(dilation).anyMatch(d -> d != 1);
+    }
+
+    /** The number of positions in a window, the product of the kernel's sizes. */
+    int kernelVolume() {
+        return Arrays.stream(kernel).reduce(1, (a, b) -> a * b);
     }
 
     /** The padding of each axis, which {@link #even()} makes the same at both ends. */
@@ -65,8 +85,13 @@ record PoolingGeometry(int[] kernel, int[] stride, int[] padBegin, int[] padEnd,
         return padBegin;
     }
 
-    /** F.pad's amounts for the pads: the last axis's (begin, end), then the one before. */
+    /** F.pad's amounts for the pads: the last axis's (begin, end), then the one before, and so on. */
     int[] explicitPads() {
-        return new int[] {padBegin[1], padEnd[1], padBegin[0], padEnd[0]};
+        int[] pads = new int[2 * axes()];
+        for (int k = 0; k < axes(); k++) {
+            pads[2 * (axes() - 1 - k)] = padBegin[k];
+            pads[2 * (axes() - 1 - k) + 1] = padEnd[k];
+        }
+        return pads;
     }
 }
