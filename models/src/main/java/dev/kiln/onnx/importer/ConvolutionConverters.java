@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * Conv, ConvTranspose, MaxPool, AveragePool, LpPool, GlobalAveragePool and GlobalMaxPool over 1-D ([N, C, L]), 2-D
@@ -23,7 +24,7 @@ final class ConvolutionConverters {
     static void register(Map<String, OnnxConverter> ops) {
         ops.put("Conv", ConvolutionConverters::conv);
         ops.put("ConvTranspose", ConvolutionConverters::convTranspose);
-        ops.put("MaxPool", ConvolutionConverters::maxPool);
+        ops.put("MaxPool", new MaxPoolConverter());
         ops.put("AveragePool", ConvolutionConverters::averagePool);
         ops.put("LpPool", ConvolutionConverters::lpPool);
         ops.put("GlobalAveragePool", n -> ConvolutionConverters::globalAveragePool);
@@ -33,12 +34,19 @@ final class ConvolutionConverters {
             Arrays.setAll(spatial, k -> k + 2);
             return OnnxValue.of(x.amax(spatial, true));
         });
+        ops.put("MaxUnpool", MaxUnpoolConverter::compile);
     }
 
-    /** One node's op on the input, weight and bias as 2-D, and the node's geometry. */
+    /** One node's op on the input, weight and bias as 2-D or 3-D, and the node's geometry. */
     @FunctionalInterface
     private interface WindowOp {
         Tensor apply(Tensor x, Tensor[] weightAndBias, PoolingGeometry g);
+    }
+
+    /** {@link WindowOp} of a node of several outputs (MaxPool's values and indices), each of the input's rank. */
+    @FunctionalInterface
+    interface WindowOutputs {
+        Tensor[] apply(Tensor x, Tensor[] weightAndBias, PoolingGeometry g);
     }
 
     private static OnnxStep conv(OnnxNode node) {
@@ -96,7 +104,7 @@ final class ConvolutionConverters {
         return groups == 1 ? t : t.narrow(axis, k * size, size);
     }
 
-    private static OnnxStep maxPool(OnnxNode node) {
+    static OnnxStep maxPool(OnnxNode node) {
         AutoPad.of(node);
         boolean ceil = node.intAttr("ceil_mode", 0) != 0;
         return spatial(node, false, (x, w, g) -> g.poolable()
@@ -106,7 +114,7 @@ final class ConvolutionConverters {
     }
 
     /** F.maxPool2d, or F.maxPool3d for a 5-D input. */
-    private static Tensor maxPooled(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation,
+    static Tensor maxPooled(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation,
             boolean ceil) {
         return x.rank() == 5 ? F.maxPool3d(x, kernel, stride, padding, dilation, ceil)
                 : F.maxPool2d(x, kernel, stride, padding, dilation, ceil);
@@ -268,12 +276,19 @@ final class ConvolutionConverters {
         return Arrays.copyOfRange(dims, 2, dims.length);
     }
 
-    /**
-     * A step that checks the input is [N, C, L], [N, C, H, W] or [N, C, D, H, W], works out the node's geometry on it, runs {@code op}
-     * on it and the node's other inputs (weight and bias, null where absent), a 1-D input and weight with a height of
-     * 1, and drops that height from the output.
-     */
     private static OnnxStep spatial(OnnxNode node, boolean transposed, WindowOp op) {
+        BiFunction<OnnxValue[], DType, OnnxValue[]> outputs = spatialOutputs(node, transposed,
+                (x, w, g) -> new Tensor[] {op.apply(x, w, g)});
+        return (in, floatType) -> outputs.apply(in, floatType)[0];
+    }
+
+    /**
+     * A computation that checks the input is [N, C, L], [N, C, H, W] or [N, C, D, H, W], works out the node's geometry
+     * on it, runs {@code op} on it and the node's other inputs (weight and bias, null where absent), a 1-D input and
+     * weight with a height of 1, and drops that height from each output.
+     */
+    static BiFunction<OnnxValue[], DType, OnnxValue[]> spatialOutputs(OnnxNode node, boolean transposed,
+            WindowOutputs op) {
         return (in, floatType) -> {
             Tensor x = in[0].tensor(floatType);
             if (x.rank() < 3 || x.rank() > 5) {
@@ -291,8 +306,8 @@ final class ConvolutionConverters {
             if (oneD && rest[0] != null) {
                 rest[0] = rest[0].unsqueeze(2);
             }
-            Tensor y = op.apply(oneD ? x.unsqueeze(2) : x, rest, g);
-            return OnnxValue.of(oneD ? y.squeeze(2) : y);
+            Tensor[] ys = op.apply(oneD ? x.unsqueeze(2) : x, rest, g);
+            return Arrays.stream(ys).map(y -> OnnxValue.of(oneD ? y.squeeze(2) : y)).toArray(OnnxValue[]::new);
         };
     }
 }

@@ -26,9 +26,9 @@ final class ElementwiseConverters {
     }
 
     static void register(Map<String, OnnxConverter> ops) {
-        ops.put("Add", n -> binary(n, Long::sum, Double::sum, Tensor::add, Tensor::add));
-        ops.put("Sub", n -> binary(n, (a, b) -> a - b, (a, b) -> a - b, Tensor::sub, Tensor::sub));
-        ops.put("Mul", n -> binary(n, (a, b) -> a * b, (a, b) -> a * b, Tensor::mul, Tensor::mul));
+        ops.put("Add", n -> exactOnIntegers(binary(n, Long::sum, Double::sum, Tensor::add, Tensor::add)));
+        ops.put("Sub", n -> exactOnIntegers(binary(n, (a, b) -> a - b, (a, b) -> a - b, Tensor::sub, Tensor::sub)));
+        ops.put("Mul", n -> exactOnIntegers(binary(n, (a, b) -> a * b, (a, b) -> a * b, Tensor::mul, Tensor::mul)));
         ops.put("Div", n -> binary(n, (a, b) -> a / b, (a, b) -> a / b, Tensor::div, Tensor::div));
         ops.put("Pow", ElementwiseConverters::pow);
         ops.put("Sqrt", n -> unary(Tensor::sqrt));
@@ -111,6 +111,22 @@ final class ElementwiseConverters {
                 return OnnxValue.of(withScalar.apply(a.tensor(floatType), b.doubles()[0]));
             }
             return OnnxValue.of(onTensors.apply(a.tensor(floatType), b.tensor(floatType)));
+        };
+    }
+
+    /**
+     * {@code step} (Add, Sub or Mul) with integer tensor operands run in F64 and given back as I64, where Kiln's
+     * arithmetic, floating-point, refuses them: torch exports MaxPool's return_indices as its Indices less a 1x1
+     * MaxPool's. Exact below 2^53; host operands alone stay on the host.
+     */
+    private static OnnxStep exactOnIntegers(OnnxStep step) {
+        return (in, floatType) -> {
+            if (in[0].isHost() && in[1].isHost() || !in[0].isInteger() || !in[1].isInteger()) {
+                return step.apply(in, floatType);
+            }
+            OnnxValue[] wide = {OnnxValue.of(in[0].tensor(floatType).to(DType.F64)),
+                OnnxValue.of(in[1].tensor(floatType).to(DType.F64))};
+            return OnnxValue.of(step.apply(wide, floatType).tensor(floatType).to(DType.I64));
         };
     }
 

@@ -1,6 +1,8 @@
 package dev.kiln.onnx.importer;
 
 import static dev.kiln.onnx.importer.OnnxImportOneNodeOrtTest.assertAgrees;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.GradCheck;
@@ -18,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * MaxPool's Indices output (storage_order 0 and 1) and MaxUnpool of them (1-D, 2-D and 3-D, overlapping windows, with
  * and without output_shape), as graphs of a MaxPool and what reads its outputs, held to ONNX Runtime's outputs as
- * {@link OnnxImportOneNodeOrtTest} holds them; the unpooled graph's gradient against finite differences.
+ * {@link OnnxImportOneNodeOrtTest} holds them; the unpooled graph's gradient against finite differences. torch 1.13
+ * does not export MaxUnpool; its MaxPool Indices are in OnnxImportOrtAgreementTest's volume_pool_indices.onnx.
  */
 @Tag("onnxruntime")
 class OnnxImportUnpoolingOrtTest {
@@ -110,10 +113,16 @@ class OnnxImportUnpoolingOrtTest {
                 shape(5, 4, 7));
     }
 
+    /**
+     * Windows that do not overlap: where they do, an input element that is the maximum of two windows is unpooled
+     * once but receives the output's gradient through both (PyTorch's gradient, a gather), twice the finite
+     * difference.
+     */
     @Test
     void theUnpooledGraphHasFiniteDifferenceGradients() {
-        ModelProto proto = unpooled(new int[] {5, 7, 6}, null, AttributeProto.ofInts("kernel_shape", 3, 3, 2),
-                AttributeProto.ofInts("strides", 2, 2, 2), AttributeProto.ofInts("pads", 1, 1, 0, 1, 1, 0));
+        ModelProto proto = unpooled(new int[] {5, 7, 6}, new long[] {1, 2, 5, 7, 6},
+                AttributeProto.ofInts("kernel_shape", 2, 3, 2), AttributeProto.ofInts("strides", 2, 3, 2),
+                AttributeProto.ofInts("pads", 1, 1, 0, 1, 1, 0));
         double[] v = new double[2 * 5 * 7 * 6];
         for (int k = 0; k < v.length; k++) {
             v[k] = 0.5 * Math.sin(1.3 * k + 0.2) + 0.01 * k;
@@ -122,6 +131,18 @@ class OnnxImportUnpoolingOrtTest {
             model.to(DType.F64);
             GradCheck.check("ONNX MaxPool + MaxUnpool", in -> model.forward(in[0]),
                     Tensor.fromArray(v, shape(5, 7, 6)).requiresGrad(true));
+        }
+    }
+
+    @Test
+    void maxPoolIndicesOverUnevenPadsAreRefusedNamingTheNodeAndPads() {
+        ModelProto proto = indices(new int[] {5, 6}, AttributeProto.ofInts("kernel_shape", 2, 2),
+                AttributeProto.ofInts("pads", 1, 0, 0, 0));
+        try (OnnxModule model = OnnxImport.load(proto)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> model.forward(Tensor.zeros(shape(5, 6))));
+            assertTrue(e.getMessage().contains("MaxPool node 'pool'") && e.getMessage().contains("Indices with pads"),
+                    e.getMessage());
         }
     }
 }
