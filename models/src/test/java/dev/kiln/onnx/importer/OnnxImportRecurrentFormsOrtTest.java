@@ -11,15 +11,20 @@ import dev.kiln.onnx.NodeProto;
 import dev.kiln.onnx.TensorProto;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The recurrent forms torch's export does not write: LSTM's peepholes P and layout 1 (batch-first X, Y, Y_h, Y_c and
  * initial states), GRU's and RNN's layout 1, on one-node graphs held to ONNX Runtime's outputs as
  * {@link OnnxImportOneNodeOrtTest} holds them (layout 1, which ORT does not run, to ORT's outputs of its definition:
- * the layout-0 node between Transposes); GRU's linear_before_reset 0, LSTM's input_forget and clip likewise; the
- * gradients of the new forms against finite differences.
+ * the layout-0 node between Transposes); GRU's linear_before_reset 0, LSTM's input_forget, clip and the activations
+ * other than the defaults (with activation_alpha and activation_beta) likewise; the gradients of the new forms
+ * against finite differences.
  */
 @Tag("onnxruntime")
 class OnnxImportRecurrentFormsOrtTest {
@@ -250,5 +255,100 @@ class OnnxImportRecurrentFormsOrtTest {
     void rnnWithAClipGivesOrtsY() throws Exception {
         assertAgreesWithOrt(new Form("RNN", "forward", false, false, false, true, 0,
                 List.of(AttributeProto.ofFloat("clip", 0.3f))));
+    }
+
+    /** The attributes activations, activation_alpha and activation_beta (either left out where empty). */
+    private static List<AttributeProto> activations(List<String> names, float[] alpha, float[] beta) {
+        List<AttributeProto> attributes = new ArrayList<>(List.of(AttributeProto.ofStrings("activations", names)));
+        if (alpha.length > 0) {
+            attributes.add(AttributeProto.ofFloats("activation_alpha", alpha));
+        }
+        if (beta.length > 0) {
+            attributes.add(AttributeProto.ofFloats("activation_beta", beta));
+        }
+        return attributes;
+    }
+
+    static Stream<Arguments> rnnActivations() {
+        return Stream.of(Arguments.of("Relu", new float[0], new float[0]),
+                Arguments.of("Sigmoid", new float[0], new float[0]),
+                Arguments.of("Affine", new float[] {0.7f}, new float[] {-0.2f}),
+                Arguments.of("LeakyRelu", new float[] {0.2f}, new float[0]),
+                Arguments.of("ThresholdedRelu", new float[] {0.1f}, new float[0]),
+                Arguments.of("ScaledTanh", new float[] {1.5f}, new float[] {0.6f}),
+                Arguments.of("HardSigmoid", new float[] {0.3f}, new float[] {0.4f}),
+                Arguments.of("Elu", new float[] {0.8f}, new float[0]),
+                Arguments.of("Softsign", new float[0], new float[0]),
+                Arguments.of("Softplus", new float[0], new float[0]));
+    }
+
+    /**
+     * Each of ONNX's activations, given the values it takes: ONNX Runtime's RNN kernel (unlike its LSTM and GRU) reads
+     * activation_alpha and activation_beta by direction and takes 0 for absent ones, where ONNX consumes them in the
+     * activations' order and defaults them as its operators do; the two agree where each direction's activation is
+     * given its values.
+     */
+    @ParameterizedTest(name = "{0} alpha {1} beta {2}")
+    @MethodSource("rnnActivations")
+    void rnnWithEachOfOnnxsActivationsGivesOrtsY(String activation, float[] alpha, float[] beta) throws Exception {
+        assertAgreesWithOrt(new Form("RNN", "forward", false, false, false, true, 0,
+                activations(List.of(activation), alpha, beta)));
+    }
+
+    @Test
+    void bidirectionalRnnTakesEachDirectionsActivationAndItsAlphaInOrder() throws Exception {
+        assertAgreesWithOrt(new Form("RNN", "bidirectional", false, false, true, true, 1,
+                activations(List.of("ScaledTanh", "Affine"), new float[] {0.7f, 0.5f}, new float[] {1.3f, 0.1f})));
+    }
+
+    @Test
+    void gruTakesOnnxsDefaultsForLeakyReluAndElu() throws Exception {
+        assertAgreesWithOrt(new Form("GRU", "forward", false, false, false, true, 0,
+                activations(List.of("LeakyRelu", "Elu"), new float[0], new float[0])));
+    }
+
+    @Test
+    void lstmTakesOnnxsDefaultsForHardSigmoid() throws Exception {
+        assertAgreesWithOrt(new Form("LSTM", "forward", false, false, false, true, 0,
+                activations(List.of("HardSigmoid", "Tanh", "Tanh"), new float[0], new float[0])));
+    }
+
+    /** f, g, h of each direction: the alphas and betas go to those that take them, in the list's order. */
+    private static final List<AttributeProto> LSTM_ACTIVATIONS = activations(
+            List.of("HardSigmoid", "ScaledTanh", "Softsign", "Sigmoid", "Elu", "LeakyRelu"),
+            new float[] {0.3f, 0.9f, 1.2f, 0.05f}, new float[] {0.4f, 1.5f});
+
+    @Test
+    void bidirectionalLstmWithOtherActivationsGivesOrtsY() throws Exception {
+        assertAgreesWithOrt(new Form("LSTM", "bidirectional", false, true, true, true, 0, LSTM_ACTIVATIONS));
+    }
+
+    @Test
+    void bidirectionalLstmWithOtherActivationsGivesOrtsCellState() throws Exception {
+        assertAgreesWithOrt(new Form("LSTM", "bidirectional", false, false, false, true, 2, LSTM_ACTIVATIONS));
+    }
+
+    @Test
+    void reverseGruWithOtherActivationsGivesOrtsY() throws Exception {
+        assertAgreesWithOrt(new Form("GRU", "reverse", false, false, false, true, 0,
+                activations(List.of("HardSigmoid", "Softsign"), new float[0], new float[0])));
+    }
+
+    @Test
+    void gruResettingFirstWithOtherActivationsGivesOrtsHiddenState() throws Exception {
+        List<AttributeProto> extra = new ArrayList<>(activations(List.of("Sigmoid", "ScaledTanh", "LeakyRelu",
+                "Relu"), new float[] {0.8f, 0.1f}, new float[] {1.1f}));
+        extra.add(AttributeProto.ofInt("linear_before_reset", 0));
+        assertAgreesWithOrt(new Form("GRU", "bidirectional", false, false, true, true, 1, extra));
+    }
+
+    @Test
+    void otherActivationsHaveFiniteDifferenceGradientsInTheInputsAndWeights() {
+        assertFiniteDifferenceGradients("ONNX LSTM of other activations",
+                new Form("LSTM", "bidirectional", false, true, true, true, 0, LSTM_ACTIVATIONS));
+        assertFiniteDifferenceGradients("ONNX GRU of other activations", new Form("GRU", "forward", false, false,
+                false, true, 0, activations(List.of("Softsign", "Elu"), new float[] {0.6f}, new float[0])));
+        assertFiniteDifferenceGradients("ONNX RNN of ScaledTanh", new Form("RNN", "forward", true, false, false, true,
+                1, activations(List.of("ScaledTanh"), new float[] {1.3f}, new float[] {0.7f})));
     }
 }

@@ -118,12 +118,22 @@ class OnnxImportRecurrentTest {
     }
 
     @Test
-    void activationAlphasAreRefusedByName() {
+    void activationAlphasBeyondWhatTheActivationsTakeAreRefusedByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxImport.load(
                 recurrentNode("GRU", 3, List.of("x", "w", "r"), AttributeProto.ofFloats("activation_alpha", 0.1f))));
 
-        assertEquals("ONNX import: GRU node 'rec': has attribute activation_alpha; Kiln runs GRU without it",
-                e.getMessage());
+        assertEquals("ONNX import: GRU node 'rec': activation_alpha [0.1] holds 1 value(s); the activations "
+                + "[Sigmoid, Tanh] take 0", e.getMessage());
+    }
+
+    @Test
+    void anActivationWithoutTheValuesOnnxGivesNoDefaultIsRefusedByName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxImport.load(
+                recurrentNode("RNN", 1, List.of("x", "w", "r"),
+                        AttributeProto.ofStrings("activations", List.of("ScaledTanh")))));
+
+        assertEquals("ONNX import: RNN node 'rec': activations [ScaledTanh]: ScaledTanh needs an activation_alpha, "
+                + "which ONNX gives no default", e.getMessage());
     }
 
     @Test
@@ -141,13 +151,14 @@ class OnnxImportRecurrentTest {
     }
 
     @Test
-    void anActivationOtherThanTanhOrReluIsRefusedByName() {
+    void anActivationOnnxDoesNotListIsRefusedByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxImport.load(
                 recurrentNode("RNN", 1, List.of("x", "w", "r"),
-                        AttributeProto.ofStrings("activations", List.of("Sigmoid")))));
+                        AttributeProto.ofStrings("activations", List.of("Gelu")))));
 
-        assertEquals("ONNX import: RNN node 'rec': activations [Sigmoid]; Kiln runs RNN with Tanh or Relu",
-                e.getMessage());
+        assertEquals("ONNX import: RNN node 'rec': activations [Gelu]: Gelu is none of ONNX's recurrent activations "
+                + "Relu, Tanh, Sigmoid, Affine, LeakyRelu, ThresholdedRelu, ScaledTanh, HardSigmoid, Elu, Softsign, "
+                + "Softplus", e.getMessage());
     }
 
     @Test
