@@ -11,17 +11,19 @@ import java.util.List;
  * state's, as ONNX Runtime's, is not).
  */
 enum RecurrentCell {
-    /** H = f(x W^T + Wb + h R^T + Rb), f tanh or ReLU. */
+    /** H = f(x W^T + Wb + h R^T + Rb), f tanh by default. */
     RNN(1),
     /**
-     * Gates i, o, f, c: C = f * C + i * c, H = o * tanh(C), i, o, f sigmoid and c tanh; with peepholes
+     * Gates i, o, f, c: C = f * C + i * c, H = o * h(C), i, o, f of activation f (sigmoid by default), c of g and h
+     * (tanh by default); with peepholes
      * (p_i, p_o, p_f) the input and forget gates add p_i * C and p_f * C of the previous cell state, the output gate
      * p_o * C of the new one; with input_forget f = 1 - i.
      */
     LSTM(4),
     /**
-     * Gates z, r, h: n = tanh(x Wh^T + Wbh + r * (h Rh^T + Rbh)) with {@code linear_before_reset=1} (PyTorch's GRU),
-     * n = tanh(x Wh^T + Wbh + (r * h) Rh^T + Rbh) with 0 (ONNX's default, TensorFlow's); H = (1 - z) * n + z * h.
+     * Gates z, r, h: n = g(x Wh^T + Wbh + r * (h Rh^T + Rbh)) with {@code linear_before_reset=1} (PyTorch's GRU),
+     * n = g(x Wh^T + Wbh + (r * h) Rh^T + Rbh) with 0 (ONNX's default, TensorFlow's); H = (1 - z) * n + z * h; z and r
+     * of activation f (sigmoid by default), g tanh by default.
      */
     GRU(3);
 
@@ -32,15 +34,21 @@ enum RecurrentCell {
     /**
      * A node's form in one direction.
      *
-     * @param relu an RNN's activation: ReLU where true, else tanh
+     * @param activations the direction's activations f (RNN), f, g (GRU) or f, g, h (LSTM)
      * @param peepholes an LSTM's peephole weights of the direction, [3 * hidden] (p_i, p_o, p_f), or null
      * @param coupled an LSTM's input_forget: the forget gate 1 - the input gate
      * @param resetAfter a GRU's linear_before_reset
      * @param clip the bound of the activations' inputs, or infinity for none
      */
-    record Form(boolean relu, Tensor peepholes, boolean coupled, boolean resetAfter, double clip) {
+    record Form(List<RecurrentActivation> activations, Tensor peepholes, boolean coupled, boolean resetAfter,
+            double clip) {
         Tensor clipped(Tensor t) {
             return Double.isInfinite(clip) ? t : t.clamp(-clip, clip);
+        }
+
+        /** Activation k (0 f, 1 g, 2 h) of {@code t} clipped. */
+        Tensor activation(int k, Tensor t) {
+            return activations.get(k).apply(clipped(t));
         }
     }
 
@@ -72,8 +80,7 @@ enum RecurrentCell {
         }
         return switch (this) {
             case RNN -> {
-                Tensor sum = form.clipped(inputGates.add(hiddenGates));
-                yield new State(form.relu() ? sum.relu() : sum.tanh(), null);
+                yield new State(form.activation(0, inputGates.add(hiddenGates)), null);
             }
             case LSTM -> lstm(inputGates.add(hiddenGates), state.c(), form);
             case GRU -> gru(inputGates, hiddenGates, state.h(), form);
@@ -83,20 +90,21 @@ enum RecurrentCell {
     private static State lstm(Tensor gates, Tensor c, Form form) {
         List<Tensor> g = gates.chunk(4, 1);
         List<Tensor> p = form.peepholes() == null ? null : form.peepholes().chunk(3, 0);
-        Tensor input = form.clipped(p == null ? g.get(0) : g.get(0).add(p.get(0).mul(c))).sigmoid();
+        Tensor input = form.activation(0, p == null ? g.get(0) : g.get(0).add(p.get(0).mul(c)));
         Tensor forget = form.coupled() ? input.neg().add(1)
-                : form.clipped(p == null ? g.get(2) : g.get(2).add(p.get(2).mul(c))).sigmoid();
-        Tensor cell = forget.mul(c).add(input.mul(form.clipped(g.get(3)).tanh()));
-        Tensor output = form.clipped(p == null ? g.get(1) : g.get(1).add(p.get(1).mul(cell)));
-        return new State(output.sigmoid().mul(cell.tanh()), cell);
+                : form.activation(0, p == null ? g.get(2) : g.get(2).add(p.get(2).mul(c)));
+        Tensor cell = forget.mul(c).add(input.mul(form.activation(1, g.get(3))));
+        Tensor output = form.activation(0, p == null ? g.get(1) : g.get(1).add(p.get(1).mul(cell)));
+        // ONNX clips the activations' inputs, not the cell state that h reads.
+        return new State(output.mul(form.activations().get(2).apply(cell)), cell);
     }
 
     private static State gru(Tensor inputGates, Tensor hiddenGates, Tensor h, Form form) {
         List<Tensor> x = inputGates.chunk(3, 1);
         List<Tensor> hs = hiddenGates.chunk(3, 1);
-        Tensor z = form.clipped(x.get(0).add(hs.get(0))).sigmoid();
-        Tensor reset = form.clipped(x.get(1).add(hs.get(1))).sigmoid();
-        Tensor n = form.clipped(x.get(2).add(reset.mul(hs.get(2)))).tanh();
+        Tensor z = form.activation(0, x.get(0).add(hs.get(0)));
+        Tensor reset = form.activation(0, x.get(1).add(hs.get(1)));
+        Tensor n = form.activation(1, x.get(2).add(reset.mul(hs.get(2))));
         return new State(n.add(z.mul(h.sub(n))), null);
     }
 
@@ -105,9 +113,9 @@ enum RecurrentCell {
         List<Tensor> x = inputGates.chunk(3, 1);
         List<Tensor> weights = r.chunk(3, 0);
         List<Tensor> biases = rb == null ? null : rb.chunk(3, 0);
-        Tensor z = form.clipped(x.get(0).add(recurrence(h, weights.get(0), biases, 0))).sigmoid();
-        Tensor reset = form.clipped(x.get(1).add(recurrence(h, weights.get(1), biases, 1))).sigmoid();
-        Tensor n = form.clipped(x.get(2).add(recurrence(reset.mul(h), weights.get(2), biases, 2))).tanh();
+        Tensor z = form.activation(0, x.get(0).add(recurrence(h, weights.get(0), biases, 0)));
+        Tensor reset = form.activation(0, x.get(1).add(recurrence(h, weights.get(1), biases, 1)));
+        Tensor n = form.activation(1, x.get(2).add(recurrence(reset.mul(h), weights.get(2), biases, 2)));
         return new State(n.add(z.mul(h.sub(n))), null);
     }
 

@@ -21,8 +21,8 @@ import java.util.Map;
  * Runtime's): the steps of the outputs share one run of the recurrence. Layout 1 puts the batch first: X
  * [batch, seq, input], initial states and Y_h, Y_c [batch, directions, hidden], Y [batch, seq, directions, hidden].
  * GRU's linear_before_reset 0 (ONNX's default) and 1 (PyTorch's), LSTM's input_forget, and clip (each activation's
- * input clamped). Weights stay whatever the graph feeds (initializers, so trainable parameters). Refused by name:
- * other activations than ONNX's defaults (tanh or ReLU for RNN), and activation_alpha and activation_beta.
+ * input clamped). Every activation ONNX lists, with activation_alpha and activation_beta ({@link RecurrentActivation}).
+ * Weights stay whatever the graph feeds (initializers, so trainable parameters).
  */
 final class RecurrentConverter implements OnnxConverter {
     private static final int SEQUENCE_LENS = 4;
@@ -73,8 +73,9 @@ final class RecurrentConverter implements OnnxConverter {
     }
 
     /** A node's checked attributes. */
-    private record Geometry(int hidden, int directions, boolean reverseOnly, boolean[] relu, boolean batchFirst,
-            boolean coupled, boolean resetAfter, double clip) {
+    private record Geometry(int hidden, int directions, boolean reverseOnly,
+            List<List<RecurrentActivation>> activations, boolean batchFirst, boolean coupled, boolean resetAfter,
+            double clip) {
     }
 
     private Geometry geometry(OnnxNode node) {
@@ -103,47 +104,36 @@ final class RecurrentConverter implements OnnxConverter {
             throw node.error("layout " + layout + "; ONNX's are 0 (X [seq, batch, input]) and 1 (X [batch, seq, "
                     + "input])");
         }
-        for (String attribute : List.of("activation_alpha", "activation_beta")) {
-            if (node.has(attribute)) {
-                throw node.error("has attribute " + attribute + "; Kiln runs " + cell + " without it");
-            }
-        }
     }
 
-    /** Per direction: whether an RNN's activation is ReLU; refuses activations other than ONNX's defaults. */
-    private boolean[] activations(OnnxNode node, int directions) {
-        List<String> given = node.attribute("activations").map(AttributeProto::strings).orElse(null);
+    /**
+     * Each direction's activations (f; f, g; or f, g, h), ONNX's defaults where the node gives none: RNN's tanh,
+     * LSTM's sigmoid, tanh, tanh, GRU's sigmoid, tanh.
+     */
+    private List<List<RecurrentActivation>> activations(OnnxNode node, int directions) {
         List<String> defaults = switch (cell) {
             case RNN -> List.of("Tanh");
             case LSTM -> List.of("Sigmoid", "Tanh", "Tanh");
             case GRU -> List.of("Sigmoid", "Tanh");
         };
-        boolean[] relu = new boolean[directions];
-        if (given == null) {
-            return relu;
-        }
-        if (given.size() != defaults.size() * directions) {
+        List<String> given = node.attribute("activations").map(AttributeProto::strings).orElse(null);
+        if (given != null && given.size() != defaults.size() * directions) {
             throw node.error("activations " + given + "; " + cell + " takes " + defaults.size() + " per direction, "
                     + directions + " direction(s)");
         }
+        List<String> names = given;
+        if (names == null) {
+            names = new ArrayList<>();
+            for (int d = 0; d < directions; d++) {
+                names.addAll(defaults);
+            }
+        }
+        List<RecurrentActivation> all = RecurrentActivation.of(node, names);
+        List<List<RecurrentActivation>> perDirection = new ArrayList<>();
         for (int d = 0; d < directions; d++) {
-            List<String> own = given.subList(d * defaults.size(), (d + 1) * defaults.size());
-            relu[d] = cell == RecurrentCell.RNN && own.get(0).equalsIgnoreCase("Relu");
-            if (!relu[d] && !equalIgnoringCase(own, defaults)) {
-                throw node.error("activations " + given + "; Kiln runs " + cell + " with "
-                        + (cell == RecurrentCell.RNN ? "Tanh or Relu" : defaults.toString()));
-            }
+            perDirection.add(all.subList(d * defaults.size(), (d + 1) * defaults.size()));
         }
-        return relu;
-    }
-
-    private static boolean equalIgnoringCase(List<String> a, List<String> b) {
-        for (int k = 0; k < a.size(); k++) {
-            if (!a.get(k).equalsIgnoreCase(b.get(k))) {
-                return false;
-            }
-        }
-        return true;
+        return perDirection;
     }
 
     /** The node's weights, each per direction along its first axis; {@code b} and {@code p} null when absent. */
@@ -233,8 +223,8 @@ final class RecurrentConverter implements OnnxConverter {
         inputGates = inputGates.reshape(steps, batch, width);
         Tensor rd = weights.r().narrow(0, d, 1).squeeze(0);
         Tensor peepholes = weights.p() == null ? null : weights.p().narrow(0, d, 1).squeeze(0);
-        RecurrentCell.Form form = new RecurrentCell.Form(g.relu()[d], peepholes, g.coupled(), g.resetAfter(),
-                g.clip());
+        RecurrentCell.Form form = new RecurrentCell.Form(g.activations().get(d), peepholes, g.coupled(),
+                g.resetAfter(), g.clip());
         RecurrentCell.State state = new RecurrentCell.State(initial(h0, d, x, g.hidden()),
                 cell == RecurrentCell.LSTM ? initial(c0, d, x, g.hidden()) : null);
         boolean reverse = g.reverseOnly() || d == 1;
