@@ -12,10 +12,11 @@ import java.util.function.BiFunction;
 
 /**
  * Conv, ConvTranspose, MaxPool, AveragePool, LpPool, GlobalAveragePool and GlobalMaxPool over 1-D ([N, C, L]), 2-D
- * ([N, C, H, W]) and 3-D ([N, C, D, H, W]) inputs; a 1-D node runs as a 2-D one of height 1. Every auto_pad ({@link AutoPad}); pads that
- * Kiln's ops cannot take as padding (uneven ones, a pool's beyond half its kernel) are padded explicitly first: zeros
- * for convolutions, -inf for MaxPool, zeros that AveragePool leaves out of its divisors unless count_include_pad.
- * Dilations for Conv, ConvTranspose, MaxPool, LpPool (opset 18) and AveragePool (opset 19).
+ * ([N, C, H, W]) and 3-D ([N, C, D, H, W]) inputs; a 1-D node runs as a 2-D one of height 1. Every auto_pad
+ * ({@link AutoPad}); pads that Kiln's ops cannot take as padding (uneven ones, a pool's beyond half its kernel) are
+ * padded explicitly first: zeros for convolutions, -inf for MaxPool, zeros that AveragePool leaves out of its divisors
+ * unless count_include_pad. Dilations for Conv, ConvTranspose, MaxPool, LpPool (opset 18) and AveragePool (opset 19).
+ * MaxPool's Indices output is {@link MaxPoolConverter}'s, MaxUnpool {@link MaxUnpoolConverter}'s.
  */
 final class ConvolutionConverters {
     private ConvolutionConverters() {
@@ -114,8 +115,7 @@ final class ConvolutionConverters {
     }
 
     /** F.maxPool2d, or F.maxPool3d for a 5-D input. */
-    static Tensor maxPooled(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation,
-            boolean ceil) {
+    private static Tensor maxPooled(Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceil) {
         return x.rank() == 5 ? F.maxPool3d(x, kernel, stride, padding, dilation, ceil)
                 : F.maxPool2d(x, kernel, stride, padding, dilation, ceil);
     }
@@ -276,6 +276,7 @@ final class ConvolutionConverters {
         return Arrays.copyOfRange(dims, 2, dims.length);
     }
 
+    /** The step of a node of one output: {@link #spatialOutputs} of {@code op}. */
     private static OnnxStep spatial(OnnxNode node, boolean transposed, WindowOp op) {
         BiFunction<OnnxValue[], DType, OnnxValue[]> outputs = spatialOutputs(node, transposed,
                 (x, w, g) -> new Tensor[] {op.apply(x, w, g)});

@@ -29,7 +29,8 @@ final class MaxUnpoolConverter {
         int[] pads = node.intsAttr("pads", filled(2 * axes, 0));
         if (strides.length != axes || pads.length != 2 * axes) {
             throw node.error("strides " + Arrays.toString(strides) + " and pads " + Arrays.toString(pads)
-                    + " must hold " + axes + " and " + 2 * axes + " values for kernel_shape " + Arrays.toString(kernel));
+                    + " must hold " + axes + " and " + 2 * axes + " values for kernel_shape "
+                    + Arrays.toString(kernel));
         }
         return (in, floatType) -> {
             Tensor x = in[0].tensor(floatType);

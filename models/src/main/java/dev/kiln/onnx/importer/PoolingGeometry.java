@@ -11,8 +11,8 @@ import java.util.Arrays;
  */
 record PoolingGeometry(int[] kernel, int[] stride, int[] padBegin, int[] padEnd, int[] dilation, int[] outputPadding) {
     /**
-     * The geometry of {@code node} on an input of spatial sizes {@code size} (1, 2 or 3 axes); {@code weightKernel}, the
-     * weight's spatial sizes, stands in for an absent kernel_shape (null for a pool).
+     * The geometry of {@code node} on an input of spatial sizes {@code size} (1, 2 or 3 axes); {@code weightKernel},
+     * the weight's spatial sizes, stands in for an absent kernel_shape (null for a pool).
      */
     static PoolingGeometry of(OnnxNode node, int[] size, int[] weightKernel, boolean transposed) {
         int rank = size.length;
