@@ -14,8 +14,12 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.Attention;
 import dev.kiln.nn.Linear;
+import dev.kiln.nn.MaxPool1d;
 import dev.kiln.nn.MaxPool2d;
+import dev.kiln.nn.MaxPool3d;
+import dev.kiln.nn.MaxUnpool1d;
 import dev.kiln.nn.MaxUnpool2d;
+import dev.kiln.nn.MaxUnpool3d;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.TransformerEncoder;
 import dev.kiln.nn.TransformerEncoderLayer;
@@ -36,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * against Kiln's two-input call, |ort - kiln| <= 1e-4 (1 + |kiln|): MaxUnpool2d with the indices of a MaxPool2d, at
  * batch 3 and (the batch symbolic) batch 1; a TransformerEncoderLayer and a TransformerEncoder under a causal mask, a
  * key padding mask and a mask per sequence, and under a causal mask the graph makes ({@link OnnxExport#exportCausal}),
- * also loaded by Kiln's import.
+ * also loaded by Kiln's import; MaxUnpool1d, MaxUnpool2d and MaxUnpool3d exported and imported back by Kiln.
  */
 @Tag("onnxruntime")
 class OnnxExportTwoInputTest {
@@ -200,5 +204,36 @@ class OnnxExportTwoInputTest {
                         "Kiln's import at length " + steps);
             }
         }
+    }
+
+    /** An unpooling of {@code pooled}'s indices: ORT's run of its export and Kiln's import of it give its output. */
+    private void checkUnpoolingAndImport(Module unpool, F.MaxPoolOutput pooled) throws Exception {
+        Path file = dir.resolve("unpool_nd.onnx");
+        int[] pooledShape = pooled.output().shape().dims();
+        OnnxExport.export(unpool, pooledShape, OnnxSecondInput.of("indices", DType.I64, pooledShape)
+                .withAxes(Map.of(0, "batch")), file, OnnxExportOptions.defaults());
+        assertAgrees(unpool, file, pooled.output(), pooled.indices(), "indices");
+        try (Scope s = Scope.open(); OnnxModule imported = OnnxImport.load(file)) {
+            OrtCheck.assertClose(unpool.call(pooled.output(), pooled.indices()).toFloatArray(),
+                    imported.forwardAll(pooled.output(), pooled.indices()).get(0).toFloatArray(), "Kiln's import");
+        }
+    }
+
+    @Test
+    void maxUnpool1dPutsEachValueBackWhereItsMaxPoolFoundIt() throws Exception {
+        checkUnpoolingAndImport(new MaxUnpool1d(3, 2, 1), new MaxPool1d(3, 2, 1).forwardWithIndices(pattern(3, 2, 9)));
+    }
+
+    @Test
+    void maxUnpool3dPutsEachValueBackWhereItsMaxPoolFoundIt() throws Exception {
+        checkUnpoolingAndImport(new MaxUnpool3d(new int[] {2, 3, 2}, new int[] {2, 2, 2}, new int[] {1, 1, 0}),
+                new MaxPool3d(new int[] {2, 3, 2}, new int[] {2, 2, 2}, new int[] {1, 1, 0}, false)
+                        .forwardWithIndices(pattern(3, 2, 4, 7, 6)));
+    }
+
+    @Test
+    void maxUnpool2dExportImportsToItsOwnOutput() throws Exception {
+        checkUnpoolingAndImport(new MaxUnpool2d(3, 2, 1), new MaxPool2d(3, 2, 1).forwardWithIndices(pattern(3, 3, 7,
+                7)));
     }
 }
