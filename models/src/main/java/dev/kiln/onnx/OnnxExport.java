@@ -71,7 +71,7 @@ public final class OnnxExport {
     }
 
     /**
-     * Writes {@code model}, whose forward takes two tensors ({@link TwoInputForward}: MaxUnpool2d's input and
+     * Writes {@code model}, whose forward takes two tensors ({@link TwoInputForward}: MaxUnpool1d, 2d or 3d's input and
      * indices, a TransformerEncoderLayer's or TransformerEncoder's input and attention mask), to {@code file}: the
      * graph's inputs are the input (named, typed and with symbolic axes as {@code options} say) and {@code second}.
      *
