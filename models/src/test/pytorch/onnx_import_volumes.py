@@ -3,8 +3,10 @@ torch.onnx.export (PyTorch 1.13, opset 17, constant folding, a dynamic batch axi
 a 3-D convolution net (Conv3d strided, grouped and dilated, InstanceNorm3d, MaxPool3d and AvgPool3d in ceil mode,
 ConvTranspose3d with output_padding, AdaptiveAvgPool3d(1)), the 3-D pools and a grouped, dilated ConvTranspose3d
 side by side, and MaxPool1d/2d/3d with return_indices (torch writes MaxPool's Indices output, less a 1x1 MaxPool's
-to make them per channel). OnnxImportOrtAgreementTest holds Kiln's import of each to ONNX Runtime 1.23's outputs.
-Run it with /usr/bin/python3."""
+to make them per channel). OnnxImportOrtAgreementTest holds Kiln's import of each to ONNX Runtime 1.23's outputs;
+OnnxImportVolumesGradCheckTest checks the conv net's input and parameter gradients against finite differences.
+torch 1.13 does not export MaxUnpool (OnnxImportUnpoolingOrtTest builds those graphs in Java). Run it with
+/usr/bin/python3; it prints nothing."""
 import os
 
 import torch
