@@ -39,11 +39,19 @@ public final class DynamicQuantizedLinear extends Module {
             throw new IllegalArgumentException("DynamicQuantizedLinear.from(" + linear + "): the weight or bias is"
                     + " computed (weight norm, spectral norm or a parametrization); remove that first");
         }
-        Tensor bias = linear.bias() == null ? null : unscoped(linear.bias()::copy);
-        Int8LinearWeights packed = Int8Linear.pack(linear.weight());
-        DynamicQuantizedLinear q = new DynamicQuantizedLinear(linear.inFeatures(), linear.outFeatures(), packed, bias);
+        DynamicQuantizedLinear q = of(linear.weight(), linear.bias());
         q.train(linear.isTraining());
         return q;
+    }
+
+    /**
+     * The layer {@code x W^T + bias} with {@code weight} [out, in] (F32) quantised and {@code bias} ([out] or null)
+     * copied: for the weight matrices of the quantised recurrent layers.
+     */
+    static DynamicQuantizedLinear of(Tensor weight, Tensor bias) {
+        Int8LinearWeights packed = Int8Linear.pack(weight);
+        Tensor copy = bias == null ? null : unscoped(bias::copy);
+        return new DynamicQuantizedLinear(weight.dim(1), weight.dim(0), packed, copy);
     }
 
     /** [out], or null for a layer without bias. */

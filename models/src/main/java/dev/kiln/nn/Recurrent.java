@@ -91,6 +91,23 @@ public abstract class Recurrent extends Module {
         }
     }
 
+    /**
+     * A layer named {@code kind} with {@code source}'s sizes and options and no parameters: for the quantised layers
+     * ({@link DynamicQuantizedRecurrent}), which hold their weights otherwise and run their own {@link #direction}.
+     */
+    Recurrent(String kind, Recurrent source) {
+        this.kind = kind;
+        this.gates = source.gates;
+        this.cellState = source.cellState;
+        this.inputSize = source.inputSize;
+        this.hiddenSize = source.hiddenSize;
+        this.layers = source.layers;
+        this.bias = source.bias;
+        this.batchFirst = source.batchFirst;
+        this.dropout = source.dropout;
+        this.bidirectional = source.bidirectional;
+    }
+
     /** The parameter-name suffix of a layer and direction: {@code _l0}, {@code _l0_reverse}, ... */
     static String suffix(int layer, int direction) {
         return "_l" + layer + (direction == 1 ? "_reverse" : "");
@@ -176,8 +193,7 @@ public abstract class Recurrent extends Module {
      * unidirectional layer the backward half of a {@link Bidirectional}.
      */
     RecurrentOutput run(Tensor input, RecurrentState initial, int[] lengths, boolean reverseTime) {
-        Tensor firstWeight = param("weight_ih_l0");
-        DType dtype = firstWeight.dtype();
+        DType dtype = dtype();
         String layout = batchFirst ? "[batch, time, " + inputSize + "]" : "[time, batch, " + inputSize + "]";
         if (input.rank() != 3 || input.dim(2) != inputSize || input.dim(0) == 0 || input.dim(1) == 0) {
             throw new IllegalArgumentException(this + ": input " + input.shape() + " must be " + layout);
@@ -352,6 +368,11 @@ public abstract class Recurrent extends Module {
     /** Subclass options for {@link #toString()}, each starting with ", ". */
     String extraDescription() {
         return "";
+    }
+
+    /** The dtype of the inputs and states the layer takes: its parameters'. */
+    DType dtype() {
+        return param("weight_ih_l0").dtype();
     }
 
     /**
