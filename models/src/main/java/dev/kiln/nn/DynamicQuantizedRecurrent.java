@@ -45,15 +45,20 @@ public abstract class DynamicQuantizedRecurrent extends Recurrent {
      * whose source would change without the packed copy.
      */
     static void checkQuantisable(String kind, Recurrent source) {
+        for (int layer = 0; layer < source.layers(); layer++) {
+            for (int d = 0; d < source.directions(); d++) {
+                for (String name : new String[] {"weight_ih", "weight_hh", "bias_ih", "bias_hh"}) {
+                    if (source.computedParameter(name + suffix(layer, d)) != null) {
+                        throw new IllegalArgumentException(kind + ".from(" + source + "): parameter '" + name
+                                + suffix(layer, d) + "' is computed (weight norm, spectral norm or a parametrization);"
+                                + " remove that first");
+                    }
+                }
+            }
+        }
         if (source.dtype() != DType.F32) {
             throw new IllegalArgumentException(kind + ".from(" + source + "): the parameters are " + source.dtype()
                     + ", expected F32; convert the layer with to(DType.F32) first");
-        }
-        for (String name : source.namedParameters().keySet()) {
-            if (source.computedParameter(name) != null) {
-                throw new IllegalArgumentException(kind + ".from(" + source + "): parameter '" + name + "' is computed"
-                        + " (weight norm, spectral norm or a parametrization); remove that first");
-            }
         }
     }
 
@@ -86,7 +91,8 @@ public abstract class DynamicQuantizedRecurrent extends Recurrent {
         Tensor[] outputs = new Tensor[steps];
         // What the steps make along the way goes with their scopes; the outputs and final states are kept.
         try (Scope sequence = Scope.open()) {
-            Tensor gates = ((DynamicQuantizedLinear) module("ih" + suffix)).forward(input).reshape(steps, batch, -1);
+            Tensor gates = ((DynamicQuantizedLinear) module("ih" + suffix)).forward(realSteps(input, batch, lengths))
+                    .reshape(steps, batch, -1);
             Tensor h = h0 == null ? gates.fullLike(0, state) : h0;
             Tensor c = !hasCellState() ? null : c0 == null ? gates.fullLike(0, state) : c0;
             for (int k = 0; k < steps; k++) {
@@ -122,6 +128,22 @@ public abstract class DynamicQuantizedRecurrent extends Recurrent {
         Tensor newH = Tensor.cat(List.of(next.h(), h.narrow(0, running, batch - running)), 0);
         Tensor newC = c == null ? null : Tensor.cat(List.of(next.c(), c.narrow(0, running, batch - running)), 0);
         return new RecurrentState(newH, newC);
+    }
+
+    /**
+     * {@code input} [steps * batch, in] (time-major rows) with the rows of padded steps zeroed, so that padding does
+     * not widen the range the input is quantised over: PyTorch quantises a packed sequence's data alone, and every
+     * range includes 0.
+     */
+    private static Tensor realSteps(Tensor input, int batch, int[] lengths) {
+        if (lengths == null) {
+            return input;
+        }
+        float[] real = new float[input.dim(0)];
+        for (int row = 0; row < real.length; row++) {
+            real[row] = row / batch < lengths[row % batch] ? 1 : 0;
+        }
+        return input.mul(Tensor.fromArray(real, real.length, 1));
     }
 
     /** The first {@code running} rows of h [batch, H] with zeros below: a step's output. */

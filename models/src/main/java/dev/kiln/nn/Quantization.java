@@ -9,9 +9,11 @@ import java.util.Set;
 
 /**
  * Post-training dynamic quantisation, PyTorch's {@code torch.quantization.quantize_dynamic(model, {nn.Linear:
- * per_channel_dynamic_qconfig}, dtype=torch.qint8)}: every {@link Linear} of a model becomes a
- * {@link DynamicQuantizedLinear}, whose weights are int8 with one scale per output row and whose inputs are
- * quantised to uint8 at each call. For CPU inference: the int8 layers have no backward pass.
+ * per_channel_dynamic_qconfig, nn.LSTM: per_channel_dynamic_qconfig, nn.GRU: per_channel_dynamic_qconfig},
+ * dtype=torch.qint8)}: every {@link Linear}, {@link LSTM} and {@link GRU} of a model becomes a
+ * {@link DynamicQuantizedLinear}, {@link DynamicQuantizedLSTM} or {@link DynamicQuantizedGRU}, whose weight matrices
+ * are int8 with one scale per output row and whose inputs are quantised to uint8 at each call. For CPU inference: the
+ * int8 layers have no backward pass.
  */
 public final class Quantization {
     private Quantization() {
@@ -19,17 +21,19 @@ public final class Quantization {
 
     /**
      * A deep copy of {@code model} ({@link Module#copy()}, as PyTorch's {@code inplace=False}) with every plain
-     * {@link Linear} (the class itself, not subclasses such as {@link LazyLinear} that compute otherwise), at every
-     * depth, replaced by its {@link DynamicQuantizedLinear}; {@code model} itself when it is a Linear becomes one
-     * directly. The other modules keep their parameters, buffers and state-dict names; a quantised layer's state dict
-     * holds its bias alone. {@code model} is left as it is.
+     * {@link Linear} (the class itself, not subclasses such as {@link LazyLinear} that compute otherwise), {@link LSTM}
+     * and {@link GRU}, at every depth, replaced by its {@link DynamicQuantizedLinear}, {@link DynamicQuantizedLSTM} or
+     * {@link DynamicQuantizedGRU}; {@code model} itself when it is one of those becomes its quantised layer directly.
+     * The other modules (RNN and the cells among them) keep their parameters, buffers and state-dict names; a
+     * quantised layer's state dict holds its biases alone. {@code model} is left as it is.
      *
-     * @throws IllegalArgumentException as {@link DynamicQuantizedLinear#from(Linear)} for a layer it cannot quantise
+     * @throws IllegalArgumentException as {@link DynamicQuantizedLinear#from(Linear)} and its siblings for a layer it
+     *     cannot quantise
      * @throws IllegalStateException where {@code model} cannot be copied (it holds a quantised layer already)
      */
     public static Module quantizeDynamic(Module model) {
         if (quantisable(model)) {
-            return DynamicQuantizedLinear.from((Linear) model);
+            return quantised(model);
         }
         Module copy = model.copy();
         Map<Module, Module> done = new IdentityHashMap<>();
@@ -58,9 +62,9 @@ public final class Quantization {
     }
 
     /**
-     * Replaces {@code parent}'s Linear children by their quantised layers and recurses into the rest, recording in
-     * {@code done} each module seen and what replaced it: a layer registered twice is quantised once and shared as
-     * the Linear was.
+     * Replaces {@code parent}'s Linear, LSTM and GRU children by their quantised layers and recurses into the rest,
+     * recording in {@code done} each module seen and what replaced it: a layer registered twice is quantised once and
+     * shared as the original was.
      */
     private static void quantiseInside(Module parent, Map<Module, Module> done) {
         for (Map.Entry<String, Module> child : new ArrayList<>(parent.namedChildren().entrySet())) {
@@ -68,7 +72,7 @@ public final class Quantization {
             if (quantisable(m)) {
                 Module quantised = done.get(m);
                 if (quantised == null) {
-                    quantised = DynamicQuantizedLinear.from((Linear) m);
+                    quantised = quantised(m);
                     done.put(m, quantised);
                 }
                 parent.replaceModule(child.getKey(), quantised);
@@ -79,6 +83,13 @@ public final class Quantization {
     }
 
     private static boolean quantisable(Module m) {
-        return m.getClass() == Linear.class;
+        return m.getClass() == Linear.class || m.getClass() == LSTM.class || m.getClass() == GRU.class;
+    }
+
+    private static Module quantised(Module m) {
+        if (m instanceof LSTM lstm) {
+            return DynamicQuantizedLSTM.from(lstm);
+        }
+        return m instanceof GRU gru ? DynamicQuantizedGRU.from(gru) : DynamicQuantizedLinear.from((Linear) m);
     }
 }
