@@ -14,9 +14,6 @@ import dev.kiln.nn.Recurrent;
  * through optional dropout and {@code fc} to scores [batch, classes].
  */
 public class SequenceClassifier extends Module {
-    private final Recurrent rnn;
-    private final Dropout dropout;
-    private final Linear fc;
     private final int steps;
     private final int features;
 
@@ -29,9 +26,11 @@ public class SequenceClassifier extends Module {
             throw new IllegalArgumentException("SequenceClassifier: needs a time-first one-directional layer of input size "
                     + features + ", got " + rnn);
         }
-        this.rnn = registerModule("rnn", rnn);
-        this.dropout = dropoutProb > 0 ? registerModule("dropout", new Dropout(dropoutProb)) : null;
-        this.fc = registerModule("fc", new Linear(rnn.hiddenSize(), classes));
+        registerModule("rnn", rnn);
+        if (dropoutProb > 0) {
+            registerModule("dropout", new Dropout(dropoutProb));
+        }
+        registerModule("fc", new Linear(rnn.hiddenSize(), classes));
         this.steps = steps;
         this.features = features;
     }
@@ -53,9 +52,12 @@ public class SequenceClassifier extends Module {
                     + features + " values per sample, e.g. [batch, " + steps * features + "]");
         }
         int batch = x.dim(0);
+        // Read through module(name), so that a copy or a quantised copy (Quantization.quantizeDynamic) runs its own.
+        Recurrent rnn = (Recurrent) module("rnn");
+        Module dropout = module("dropout");
         // The layer runs time-first: transposing the small input is cheaper than the output of every step.
         Tensor sequence = x.reshape(batch, steps, features).transpose(0, 1);
         Tensor last = rnn.call(sequence).narrow(0, steps - 1, 1).reshape(batch, rnn.hiddenSize());
-        return fc.call(dropout == null ? last : dropout.call(last));
+        return module("fc").call(dropout == null ? last : dropout.call(last));
     }
 }

@@ -2,14 +2,20 @@ package dev.kiln.zoo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.DynamicQuantizedGRU;
+import dev.kiln.nn.DynamicQuantizedLSTM;
+import dev.kiln.nn.DynamicQuantizedLinear;
 import dev.kiln.nn.Module;
+import dev.kiln.nn.Quantization;
 import dev.kiln.nn.Recurrent;
 import java.util.List;
 import java.util.Map;
@@ -72,5 +78,23 @@ class SequenceClassifierTest {
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Zoo.create("lstm", 100, 10));
         assertTrue(e.getMessage().contains("784"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lstm", "gru"})
+    void aRowReaderQuantisesAsItsLayersDo(String kind) {
+        try (SequenceClassifier model = Zoo.rowReader(kind, 10, 0.2); Module quantised = Quantization.quantizeDynamic(model);
+             Autograd.Guard g = Autograd.noGrad()) {
+            model.eval();
+            quantised.eval();
+            Map<String, Module> layers = quantised.namedModules();
+            Class<? extends Module> rnn = kind.equals("lstm") ? DynamicQuantizedLSTM.class : DynamicQuantizedGRU.class;
+            assertInstanceOf(rnn, layers.get("rnn"));
+            assertInstanceOf(DynamicQuantizedLinear.class, layers.get("fc"));
+            Tensor images = Tensor.rand(4, 784);
+            Tensor exact = model.forward(images);
+            Tensor int8 = quantised.forward(images);
+            assertArrayEquals(exact.toDoubleArray(), int8.toDoubleArray(), 0.05, "the quantised layers run, not the F32 ones");
+        }
     }
 }
