@@ -1,5 +1,6 @@
 """Prints DynamicQuantizedRecurrentPyTorchParityTest: torch.quantization.quantize_dynamic with
-per_channel_dynamic_qconfig on nn.LSTM and nn.GRU (qint8 weights, one scale per row of each W_ih and W_hh), F32.
+per_channel_dynamic_qconfig on nn.LSTM and nn.GRU, and on the cells nn.LSTMCell, nn.GRUCell and nn.RNNCell (qint8
+weights, one scale per row of each W_ih and W_hh), F32.
 
 PyTorch 1.13 here runs its x86 engine, onednn (this build has no fbgemm), with reduce_range (inputs to [0, 127]).
 Its quantised layers project the inputs of all steps in one dynamic int8 linear (one input range over the whole
@@ -114,6 +115,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.F;
+import dev.kiln.engine.Int8LinearWeights;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import org.junit.jupiter.api.AfterEach;
@@ -121,8 +124,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link DynamicQuantizedLSTM} and {@link DynamicQuantizedGRU} against PyTorch 1.13's {@code quantize_dynamic} of
- * {@code nn.LSTM} and {@code nn.GRU} with {@code per_channel_dynamic_qconfig} (printed by
+ * {@link DynamicQuantizedLSTM}, {@link DynamicQuantizedGRU} and the quantised cells against PyTorch 1.13's
+ * {@code quantize_dynamic} of {@code nn.LSTM}, {@code nn.GRU}, {@code nn.LSTMCell}, {@code nn.GRUCell} and
+ * {@code nn.RNNCell} with {@code per_channel_dynamic_qconfig} (printed by
  * {@code models/src/test/pytorch/quantize_dynamic_recurrent.py}): the same int8 weights and scales exactly, and
  * outputs and final states within {@link #TOLERANCE}.
  */
@@ -170,6 +174,10 @@ class DynamicQuantizedRecurrentPyTorchParityTest {
             assertEquals(expected[i], got[i], TOLERANCE, "element " + i + " of " + what + " " + actual.shape());
         }
     }
+
+    private static Int8LinearWeights packed(DynamicQuantizedCell cell, String matrix) {
+        return ((DynamicQuantizedLinear) cell.namedChildren().get(matrix)).packedWeight();
+    }
 ''')
 run("stackedBidirectionalLstmFromInitialStatesMatchesPyTorch",
     "quantize_dynamic of torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True) from (h0, c0)",
@@ -187,4 +195,51 @@ run("stackedBidirectionalBatchFirstGruWithLengthsMatchesPyTorch",
     torch.nn.GRU(3, 4, num_layers=2, bidirectional=True, batch_first=True), False, True, 5, 3, [4, 2, 5], True)
 run("gruFromZeroStateMatchesPyTorch", "quantize_dynamic of torch.nn.GRU(3, 4)", "new GRU(3, 4)",
     torch.nn.GRU(3, 4), False, False, 6, 2, None, False)
+
+
+def run_cell(method, title, builder, cell, kind):
+    keys = load(cell)
+    cell = cell.float()
+    quantised = quantise(cell)
+    cls = type(cell).__name__
+    x = values(100, 3, cell.input_size, scale=2.0, shift=0.3)
+    h0 = values(101, 3, cell.hidden_size)
+    c0 = values(102, 3, cell.hidden_size)
+    with torch.no_grad():
+        out = quantised(x, (h0, c0)) if kind == "lstm" else quantised(x, h0)
+    print("    @Test")
+    print("    void %s() {" % method)
+    print("        // %s, PyTorch 1.13" % title)
+    print("        %s cell = %s;" % (cls, builder))
+    emit_load("cell", keys)
+    print("        try (DynamicQuantized%s quantised = DynamicQuantized%s.from(cell);" % (cls, cls))
+    print("             Autograd.Guard g = Autograd.noGrad()) {")
+    w = quantised._packed_weight_hh.unpack()[0]
+    print('            assertInts("weight_hh int8 values", packed(quantised, "hh").values(),\n                    %s);'
+          % ints(w.int_repr().reshape(-1)))
+    print('            assertScales("weight_hh scales", packed(quantised, "hh").scales(),\n                    %s);'
+          % fmt20(w.q_per_channel_scales()))
+    print("            Tensor x = values(100, 3, %d).mul(2).add(0.3).to(DType.F32);" % cell.input_size)
+    print("            Tensor h = values(101, 3, %d).to(DType.F32);" % cell.hidden_size)
+    if kind == "lstm":
+        print("            Tensor c = values(102, 3, %d).to(DType.F32);" % cell.hidden_size)
+        print("            F.LstmState out = quantised.forward(x, h, c);")
+        emit_values("h'", "out.h()", out[0])
+        emit_values("c'", "out.c()", out[1])
+    else:
+        print("            Tensor out = quantised.forward(x, h);")
+        emit_values("h'", "out", out)
+    print("        } finally {")
+    print("            cell.close();")
+    print("        }")
+    print("    }")
+    print()
+
+
+run_cell("lstmCellMatchesPyTorch", "quantize_dynamic of torch.nn.LSTMCell(3, 4) from (h, c)", "new LSTMCell(3, 4)",
+         torch.nn.LSTMCell(3, 4), "lstm")
+run_cell("gruCellMatchesPyTorch", "quantize_dynamic of torch.nn.GRUCell(3, 4) from h", "new GRUCell(3, 4)",
+         torch.nn.GRUCell(3, 4), "gru")
+run_cell("reluRnnCellMatchesPyTorch", "quantize_dynamic of torch.nn.RNNCell(3, 4, nonlinearity='relu') from h",
+         'new RNNCell(3, 4, true, "relu")', torch.nn.RNNCell(3, 4, nonlinearity="relu"), "rnn")
 print("}")

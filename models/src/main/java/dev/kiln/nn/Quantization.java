@@ -9,11 +9,13 @@ import java.util.Set;
 
 /**
  * Post-training dynamic quantisation, PyTorch's {@code torch.quantization.quantize_dynamic(model, {nn.Linear:
- * per_channel_dynamic_qconfig, nn.LSTM: per_channel_dynamic_qconfig, nn.GRU: per_channel_dynamic_qconfig},
- * dtype=torch.qint8)}: every {@link Linear}, {@link LSTM} and {@link GRU} of a model becomes a
- * {@link DynamicQuantizedLinear}, {@link DynamicQuantizedLSTM} or {@link DynamicQuantizedGRU}, whose weight matrices
- * are int8 with one scale per output row and whose inputs are quantised to uint8 at each call. For CPU inference: the
- * int8 layers have no backward pass.
+ * per_channel_dynamic_qconfig, nn.LSTM: ..., nn.GRU: ..., nn.LSTMCell: ..., nn.GRUCell: ..., nn.RNNCell: ...},
+ * dtype=torch.qint8)} (PyTorch's default set of layers, each with {@code per_channel_dynamic_qconfig}): every
+ * {@link Linear}, {@link LSTM}, {@link GRU}, {@link LSTMCell}, {@link GRUCell} and {@link RNNCell} of a model becomes
+ * its {@link DynamicQuantizedLinear}, {@link DynamicQuantizedLSTM}, {@link DynamicQuantizedGRU},
+ * {@link DynamicQuantizedLSTMCell}, {@link DynamicQuantizedGRUCell} or {@link DynamicQuantizedRNNCell}, whose weight
+ * matrices are int8 with one scale per output row and whose inputs are quantised to uint8 at each call. For CPU
+ * inference: the int8 layers have no backward pass.
  */
 public final class Quantization {
     private Quantization() {
@@ -21,11 +23,12 @@ public final class Quantization {
 
     /**
      * A deep copy of {@code model} ({@link Module#copy()}, as PyTorch's {@code inplace=False}) with every plain
-     * {@link Linear} (the class itself, not subclasses such as {@link LazyLinear} that compute otherwise), {@link LSTM}
-     * and {@link GRU}, at every depth, replaced by its {@link DynamicQuantizedLinear}, {@link DynamicQuantizedLSTM} or
-     * {@link DynamicQuantizedGRU}; {@code model} itself when it is one of those becomes its quantised layer directly.
-     * The other modules (RNN and the cells among them) keep their parameters, buffers and state-dict names; a
-     * quantised layer's state dict holds its biases alone. {@code model} is left as it is.
+     * {@link Linear} (the class itself, not subclasses such as {@link LazyLinear} that compute otherwise), {@link LSTM},
+     * {@link GRU}, {@link LSTMCell}, {@link GRUCell} and {@link RNNCell}, at every depth, replaced by its quantised
+     * layer ({@link DynamicQuantizedLinear} and its siblings); {@code model} itself when it is one of those becomes its
+     * quantised layer directly. The other modules ({@link RNN} among them, which PyTorch leaves in F32 too) keep their
+     * parameters, buffers and state-dict names; a quantised layer's state dict holds its biases alone. {@code model}
+     * is left as it is.
      *
      * @throws IllegalArgumentException as {@link DynamicQuantizedLinear#from(Linear)} and its siblings for a layer it
      *     cannot quantise
@@ -62,7 +65,7 @@ public final class Quantization {
     }
 
     /**
-     * Replaces {@code parent}'s Linear, LSTM and GRU children by their quantised layers and recurses into the rest,
+     * Replaces {@code parent}'s quantisable children by their quantised layers and recurses into the rest,
      * recording in {@code done} each module seen and what replaced it: a layer registered twice is quantised once and
      * shared as the original was.
      */
@@ -82,14 +85,25 @@ public final class Quantization {
         }
     }
 
+    /** The classes themselves, not subclasses, which may compute otherwise. */
     private static boolean quantisable(Module m) {
-        return m.getClass() == Linear.class || m.getClass() == LSTM.class || m.getClass() == GRU.class;
+        Class<?> c = m.getClass();
+        return c == Linear.class || c == LSTM.class || c == GRU.class || c == LSTMCell.class || c == GRUCell.class
+                || c == RNNCell.class;
     }
 
     private static Module quantised(Module m) {
         if (m instanceof LSTM lstm) {
             return DynamicQuantizedLSTM.from(lstm);
+        } else if (m instanceof GRU gru) {
+            return DynamicQuantizedGRU.from(gru);
+        } else if (m instanceof LSTMCell cell) {
+            return DynamicQuantizedLSTMCell.from(cell);
+        } else if (m instanceof GRUCell cell) {
+            return DynamicQuantizedGRUCell.from(cell);
+        } else if (m instanceof RNNCell cell) {
+            return DynamicQuantizedRNNCell.from(cell);
         }
-        return m instanceof GRU gru ? DynamicQuantizedGRU.from(gru) : DynamicQuantizedLinear.from((Linear) m);
+        return DynamicQuantizedLinear.from((Linear) m);
     }
 }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.F;
+import dev.kiln.engine.Int8LinearWeights;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import org.junit.jupiter.api.AfterEach;
@@ -15,8 +17,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link DynamicQuantizedLSTM} and {@link DynamicQuantizedGRU} against PyTorch 1.13's {@code quantize_dynamic} of
- * {@code nn.LSTM} and {@code nn.GRU} with {@code per_channel_dynamic_qconfig} (printed by
+ * {@link DynamicQuantizedLSTM}, {@link DynamicQuantizedGRU} and the quantised cells against PyTorch 1.13's
+ * {@code quantize_dynamic} of {@code nn.LSTM}, {@code nn.GRU}, {@code nn.LSTMCell}, {@code nn.GRUCell} and
+ * {@code nn.RNNCell} with {@code per_channel_dynamic_qconfig} (printed by
  * {@code models/src/test/pytorch/quantize_dynamic_recurrent.py}): the same int8 weights and scales exactly, and
  * outputs and final states within {@link #TOLERANCE}.
  */
@@ -63,6 +66,10 @@ class DynamicQuantizedRecurrentPyTorchParityTest {
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], got[i], TOLERANCE, "element " + i + " of " + what + " " + actual.shape());
         }
+    }
+
+    private static Int8LinearWeights packed(DynamicQuantizedCell cell, String matrix) {
+        return ((DynamicQuantizedLinear) cell.namedChildren().get(matrix)).packedWeight();
     }
 
     @Test
@@ -346,6 +353,101 @@ class DynamicQuantizedRecurrentPyTorchParityTest {
                     -0.403961718082428, -0.04999057203531265, -0.38714441657066345, -0.3136301040649414);
         } finally {
             layer.close();
+        }
+    }
+
+    @Test
+    void lstmCellMatchesPyTorch() {
+        // quantize_dynamic of torch.nn.LSTMCell(3, 4) from (h, c), PyTorch 1.13
+        LSTMCell cell = new LSTMCell(3, 4);
+        load(cell,
+                key("weight_ih", 1, 16, 3),
+                key("weight_hh", 2, 16, 4),
+                key("bias_ih", 3, 16),
+                key("bias_hh", 4, 16));
+        try (DynamicQuantizedLSTMCell quantised = DynamicQuantizedLSTMCell.from(cell);
+             Autograd.Guard g = Autograd.noGrad()) {
+            assertInts("weight_hh int8 values", packed(quantised, "hh").values(),
+                    55, -33, -105, -128, -93, -11, 76, 127, 127, 58, -38, -117, -128, -89, -9, 76, 127, 117, 52, -38,
+                    -108, -128, -88, -6, 79, 127, 116, 50, -39, -109, -128, -86, -4, 81, 127, 114, 47, -41, -110, -128,
+                    -85, -2, 82, 127, 127, 51, -49, -126, -128, -83, 0, 83, 127, 112, 43, -45, -113, -127, -82, 2,
+                    85, 127, 110, 41);
+            assertScales("weight_hh scales", packed(quantised, "hh").scales(),
+                    0.003906527921265247, 0.003795763324288761, 0.003537928824331246, 0.0039002063227634803,
+                    0.003811794168808881, 0.0038927819214615166, 0.003826747221105239, 0.003884257054796406,
+                    0.0038406182737911448, 0.0038746338264614927, 0.0038534033532236136, 0.0034162353066837085,
+                    0.0038639152751249427, 0.003865099186990775, 0.0038521042057112153, 0.003875702268937055);
+            Tensor x = values(100, 3, 3).mul(2).add(0.3).to(DType.F32);
+            Tensor h = values(101, 3, 4).to(DType.F32);
+            Tensor c = values(102, 3, 4).to(DType.F32);
+            F.LstmState out = quantised.forward(x, h, c);
+            assertClose("h'", out.h(),
+                    0.12649814784526825, -0.1402319371700287, 0.22038987278938293, -0.06219616159796715,
+                    -0.28646692633628845, -0.1192803829908371, -0.5483278036117554, 0.23275645077228546,
+                    -0.19229404628276825, 0.034299273043870926, 0.1516326665878296, -0.28513893485069275);
+            assertClose("c'", out.c(),
+                    0.25447750091552734, -0.1891157329082489, 0.32718437910079956, -0.12427477538585663,
+                    -0.425861120223999, -0.27716219425201416, -0.9929669499397278, 0.30432066321372986,
+                    -0.2431616485118866, 0.06549152731895447, 0.23148491978645325, -0.43093323707580566);
+        } finally {
+            cell.close();
+        }
+    }
+
+    @Test
+    void gruCellMatchesPyTorch() {
+        // quantize_dynamic of torch.nn.GRUCell(3, 4) from h, PyTorch 1.13
+        GRUCell cell = new GRUCell(3, 4);
+        load(cell,
+                key("weight_ih", 1, 12, 3),
+                key("weight_hh", 2, 12, 4),
+                key("bias_ih", 3, 12),
+                key("bias_hh", 4, 12));
+        try (DynamicQuantizedGRUCell quantised = DynamicQuantizedGRUCell.from(cell);
+             Autograd.Guard g = Autograd.noGrad()) {
+            assertInts("weight_hh int8 values", packed(quantised, "hh").values(),
+                    55, -33, -105, -128, -93, -11, 76, 127, 127, 58, -38, -117, -128, -89, -9, 76, 127, 117, 52, -38,
+                    -108, -128, -88, -6, 79, 127, 116, 50, -39, -109, -128, -86, -4, 81, 127, 114, 47, -41, -110, -128,
+                    -85, -2, 82, 127, 127, 51, -49, -126);
+            assertScales("weight_hh scales", packed(quantised, "hh").scales(),
+                    0.003906527921265247, 0.003795763324288761, 0.003537928824331246, 0.0039002063227634803,
+                    0.003811794168808881, 0.0038927819214615166, 0.003826747221105239, 0.003884257054796406,
+                    0.0038406182737911448, 0.0038746338264614927, 0.0038534033532236136, 0.0034162353066837085);
+            Tensor x = values(100, 3, 3).mul(2).add(0.3).to(DType.F32);
+            Tensor h = values(101, 3, 4).to(DType.F32);
+            Tensor out = quantised.forward(x, h);
+            assertClose("h'", out,
+                    -0.18489307165145874, -0.21823394298553467, 0.24182891845703125, 0.09348922967910767,
+                    0.006265521049499512, 0.20674356818199158, -0.39539384841918945, 0.17547862231731415,
+                    -0.50633305311203, -0.17701368033885956, -0.11049151420593262, -0.26366645097732544);
+        } finally {
+            cell.close();
+        }
+    }
+
+    @Test
+    void reluRnnCellMatchesPyTorch() {
+        // quantize_dynamic of torch.nn.RNNCell(3, 4, nonlinearity='relu') from h, PyTorch 1.13
+        RNNCell cell = new RNNCell(3, 4, true, "relu");
+        load(cell,
+                key("weight_ih", 1, 4, 3),
+                key("weight_hh", 2, 4, 4),
+                key("bias_ih", 3, 4),
+                key("bias_hh", 4, 4));
+        try (DynamicQuantizedRNNCell quantised = DynamicQuantizedRNNCell.from(cell);
+             Autograd.Guard g = Autograd.noGrad()) {
+            assertInts("weight_hh int8 values", packed(quantised, "hh").values(),
+                    55, -33, -105, -128, -93, -11, 76, 127, 127, 58, -38, -117, -128, -89, -9, 76);
+            assertScales("weight_hh scales", packed(quantised, "hh").scales(),
+                    0.003906527921265247, 0.003795763324288761, 0.003537928824331246, 0.0039002063227634803);
+            Tensor x = values(100, 3, 3).mul(2).add(0.3).to(DType.F32);
+            Tensor h = values(101, 3, 4).to(DType.F32);
+            Tensor out = quantised.forward(x, h);
+            assertClose("h'", out,
+                    0.0, 0.251203715801239, 0.0, 0.0, 0.5794864892959595, 0.0, 0.4926348030567169, 0.9544936418533325,
+                    0.0, 0.0, 0.0, 1.4065766334533691);
+        } finally {
+            cell.close();
         }
     }
 

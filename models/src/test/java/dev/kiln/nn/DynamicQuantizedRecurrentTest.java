@@ -195,4 +195,48 @@ class DynamicQuantizedRecurrentTest {
             assertNull(out.cN());
         }
     }
+
+    @Test
+    void quantizeDynamicReplacesTheCellsAndLeavesRnnInF32() {
+        try (Sequential model = new Sequential(new LSTMCell(4, 6), new GRUCell(6, 6), new RNNCell(6, 3, false, "relu"),
+                new RNN(3, 3))) {
+            Sequential quantised = (Sequential) Quantization.quantizeDynamic(model);
+            try (Autograd.Guard g = Autograd.noGrad()) {
+                assertInstanceOf(DynamicQuantizedLSTMCell.class, quantised.get(0));
+                assertInstanceOf(DynamicQuantizedGRUCell.class, quantised.get(1));
+                DynamicQuantizedRNNCell rnnCell = assertInstanceOf(DynamicQuantizedRNNCell.class, quantised.get(2));
+                assertEquals("DynamicQuantizedRNNCell(6, 3, nonlinearity=relu)", rnnCell.toString());
+                assertInstanceOf(RNN.class, quantised.get(3), "PyTorch's quantize_dynamic leaves nn.RNN in F32 too");
+                assertEquals(List.of("0.ih.bias", "0.hh.bias", "1.ih.bias", "1.hh.bias", "3.weight_ih_l0",
+                        "3.weight_hh_l0", "3.bias_ih_l0", "3.bias_hh_l0"), List.copyOf(quantised.stateDict().keySet()));
+                Tensor x = Tensor.randn(DType.F32, 5, 4);
+                Tensor h = quantised.get(0).forward(x);
+                assertTrue(largestDifference(model.get(0).forward(x), h) < 0.05, "LSTMCell h'");
+                assertTrue(largestDifference(model.get(1).forward(h), quantised.get(1).forward(h)) < 0.05, "GRUCell h'");
+            } finally {
+                quantised.close();
+            }
+        }
+    }
+
+    @Test
+    void cellsRefuseBadShapesGradientsAndOtherDtypes() {
+        try (GRUCell cell = new GRUCell(3, 4); DynamicQuantizedGRUCell q = DynamicQuantizedGRUCell.from(cell);
+             LSTMCell lstmCell = new LSTMCell(3, 4); DynamicQuantizedLSTMCell qLstm = DynamicQuantizedLSTMCell.from(lstmCell)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> q.forward(Tensor.zeros(DType.F32, 2, 5)));
+            assertEquals("DynamicQuantizedGRUCell(3, 4): input [2, 5] must be [batch, 3]", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> qLstm.forward(Tensor.zeros(DType.F32, 2, 3), Tensor.zeros(DType.F32, 2, 4), Tensor.zeros(DType.F32, 3, 4)));
+            assertEquals("DynamicQuantizedLSTMCell(3, 4): state c [3, 4] must be [2, 4]", e.getMessage());
+            Tensor h = Tensor.zeros(DType.F32, 2, 4).requiresGrad(true);
+            IllegalStateException s = assertThrows(IllegalStateException.class,
+                    () -> q.forward(Tensor.zeros(DType.F32, 2, 3), h));
+            assertTrue(s.getMessage().contains("state h requires a gradient"), s.getMessage());
+        }
+        try (RNNCell cell = (RNNCell) new RNNCell(3, 4).to(DType.F64)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DynamicQuantizedRNNCell.from(cell));
+            assertTrue(e.getMessage().contains("the parameters are F64, expected F32"), e.getMessage());
+        }
+    }
 }
