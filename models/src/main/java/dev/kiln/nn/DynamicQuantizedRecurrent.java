@@ -139,11 +139,12 @@ public abstract class DynamicQuantizedRecurrent extends Recurrent {
         if (lengths == null) {
             return input;
         }
-        float[] real = new float[input.dim(0)];
-        for (int row = 0; row < real.length; row++) {
-            real[row] = row / batch < lengths[row % batch] ? 1 : 0;
+        float[] padded = new float[input.dim(0)];
+        for (int row = 0; row < padded.length; row++) {
+            padded[row] = row / batch < lengths[row % batch] ? 0 : 1;
         }
-        return input.mul(Tensor.fromArray(real, real.length, 1));
+        // A fill rather than a product: padding may hold anything, NaN and infinities too.
+        return input.maskedFill(Tensor.fromArray(padded, padded.length, 1), 0);
     }
 
     /** The first {@code running} rows of h [batch, H] with zeros below: a step's output. */

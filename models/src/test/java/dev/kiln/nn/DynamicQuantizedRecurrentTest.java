@@ -76,6 +76,10 @@ class DynamicQuantizedRecurrentTest {
             Tensor unpacked = RnnUtils.padPackedSequence(packed.output(), false).padded();
             assertArrayEquals(padded.output().toFloatArray(), unpacked.toFloatArray());
             assertArrayEquals(padded.hN().toFloatArray(), packed.hN().toFloatArray());
+            Tensor garbage = x.maskedFill(Tensor.fromArray(new float[] {0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 1}, 4, 3, 1),
+                    Double.NaN);
+            assertArrayEquals(padded.output().toFloatArray(), q.forward(garbage, null, lengths).output().toFloatArray(),
+                    "padding, NaN here, changes nothing");
             float[] out = padded.output().toFloatArray();
             for (int f = 0; f < 10; f++) {
                 assertEquals(0f, out[(3 * 3 + 2) * 10 + f], "output past the third sequence's single step");
