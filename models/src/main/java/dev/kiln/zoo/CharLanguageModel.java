@@ -9,6 +9,7 @@ import dev.kiln.nn.Embedding;
 import dev.kiln.nn.LSTM;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.Module;
+import dev.kiln.nn.Recurrent;
 import dev.kiln.nn.RecurrentOutput;
 import dev.kiln.nn.RecurrentState;
 import dev.kiln.train.DeviceSum;
@@ -26,15 +27,12 @@ import java.util.Random;
  */
 public class CharLanguageModel extends Module {
     private final CharVocabulary vocabulary;
-    private final Embedding embedding;
-    private final LSTM lstm;
-    private final Linear fc;
 
     public CharLanguageModel(CharVocabulary vocabulary, int embeddingDim, int hidden, int layers, double dropout) {
         this.vocabulary = vocabulary;
-        this.embedding = registerModule("embedding", new Embedding(vocabulary.size(), embeddingDim, CharVocabulary.PAD));
-        this.lstm = registerModule("lstm", LSTM.builder(embeddingDim, hidden).layers(layers).dropout(dropout).build());
-        this.fc = registerModule("fc", new Linear(hidden, vocabulary.size()));
+        registerModule("embedding", new Embedding(vocabulary.size(), embeddingDim, CharVocabulary.PAD));
+        Recurrent lstm = registerModule("lstm", LSTM.builder(embeddingDim, hidden).layers(layers).dropout(dropout).build());
+        registerModule("fc", new Linear(hidden, vocabulary.size()));
     }
 
     public CharVocabulary vocabulary() {
@@ -47,7 +45,7 @@ public class CharLanguageModel extends Module {
         if (ids.rank() != 2) {
             throw new IllegalArgumentException("CharLanguageModel: ids " + ids.shape() + " must be [time, batch]");
         }
-        return fc.call(lstm.call(embedding.call(ids)));
+        return module("fc").call(lstm().call(module("embedding").call(ids)));
     }
 
     /**
@@ -56,10 +54,10 @@ public class CharLanguageModel extends Module {
      */
     public Tensor loss(List<String> words) {
         Batch b = batch(words);
-        RecurrentOutput out = lstm.forward(embedding.call(b.inputs), null, b.lengths);
-        int hidden = lstm.hiddenSize();
+        RecurrentOutput out = lstm().forward(module("embedding").call(b.inputs), null, b.lengths);
+        int hidden = lstm().hiddenSize();
         Tensor real = out.output().reshape(-1, hidden).indexSelect(0, b.positions);
-        return F.crossEntropy(fc.call(real), b.targets);
+        return F.crossEntropy(module("fc").call(real), b.targets);
     }
 
     /** How many characters {@link #loss} scores for {@code words}: their lengths plus one end each. */
@@ -131,10 +129,10 @@ public class CharLanguageModel extends Module {
         try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
             RecurrentState state = null;
             for (int t = 0; t < maxLength; t++) {
-                Tensor x = embedding.call(Tensor.fromArray(ids, 1, count));
-                RecurrentOutput out = lstm.forward(x, state);
+                Tensor x = module("embedding").call(Tensor.fromArray(ids, 1, count));
+                RecurrentOutput out = lstm().forward(x, state);
                 state = out.state();
-                double[] scores = fc.call(out.output().reshape(count, lstm.hiddenSize())).toDoubleArray();
+                double[] scores = module("fc").call(out.output().reshape(count, lstm().hiddenSize())).toDoubleArray();
                 boolean all = true;
                 for (int i = 0; i < count; i++) {
                     int next = draw(scores, i * vocabulary.size(), vocabulary.size(), temperature, random);
@@ -205,5 +203,13 @@ public class CharLanguageModel extends Module {
         } finally {
             train(wasTraining);
         }
+    }
+
+    /**
+     * The recurrent layer, read through {@code module(name)} so that a copy ({@link Module#copy}, an averaged or a
+     * quantised model) runs its own.
+     */
+    private Recurrent lstm() {
+        return (Recurrent) module("lstm");
     }
 }

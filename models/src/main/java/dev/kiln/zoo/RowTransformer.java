@@ -17,10 +17,6 @@ import dev.kiln.nn.init.Init;
  * {@code position} [steps, dModel]: the names of {@code bench/pytorch_reference.py}'s twin.
  */
 public class RowTransformer extends Module {
-    private final Linear embed;
-    private final Tensor position;
-    private final TransformerEncoder encoder;
-    private final Linear fc;
     private final int steps;
     private final int features;
 
@@ -34,11 +30,11 @@ public class RowTransformer extends Module {
             throw new IllegalArgumentException("RowTransformer: steps and features must be at least 1, got " + steps
                     + " and " + features);
         }
-        this.embed = registerModule("embed", new Linear(features, dModel));
-        this.position = registerParameter("position", Init.normal(Tensor.zeros(steps, dModel), 0, 0.02));
-        this.encoder = registerModule("encoder", new TransformerEncoder(layers, dModel, heads, feedForward, 0,
+        registerModule("embed", new Linear(features, dModel));
+        registerParameter("position", Init.normal(Tensor.zeros(steps, dModel), 0, 0.02));
+        registerModule("encoder", new TransformerEncoder(layers, dModel, heads, feedForward, 0,
                 TransformerLayerOptions.preNorm()));
-        this.fc = registerModule("fc", new Linear(dModel, classes));
+        registerModule("fc", new Linear(dModel, classes));
         this.steps = steps;
         this.features = features;
     }
@@ -55,7 +51,7 @@ public class RowTransformer extends Module {
 
     /** The learned position vectors [steps, dModel], added to the embedded tokens. */
     public Tensor position() {
-        return position;
+        return param("position");
     }
 
     @Override
@@ -64,7 +60,8 @@ public class RowTransformer extends Module {
             throw new IllegalArgumentException("RowTransformer: input " + x.shape() + " must hold " + steps + " x "
                     + features + " values per sample, e.g. [batch, " + steps * features + "]");
         }
-        Tensor tokens = embed.call(x.reshape(x.dim(0), steps, features)).add(position);
-        return fc.call(encoder.call(tokens).mean(1, false));
+        // Read through module(name) and param(name), so that a copy (an averaged or quantised model) runs its own.
+        Tensor tokens = module("embed").call(x.reshape(x.dim(0), steps, features)).add(position());
+        return module("fc").call(module("encoder").call(tokens).mean(1, false));
     }
 }

@@ -6,6 +6,7 @@ import dev.kiln.nn.Embedding;
 import dev.kiln.nn.LSTM;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.Module;
+import dev.kiln.nn.Recurrent;
 import dev.kiln.nn.RecurrentOutput;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,15 +21,12 @@ import java.util.List;
  */
 public class WordClassifier extends Module {
     private final CharVocabulary vocabulary;
-    private final Embedding embedding;
-    private final LSTM lstm;
-    private final Linear fc;
 
     public WordClassifier(CharVocabulary vocabulary, int embeddingDim, int hidden, boolean bidirectional, int classes) {
         this.vocabulary = vocabulary;
-        this.embedding = registerModule("embedding", new Embedding(vocabulary.size(), embeddingDim, CharVocabulary.PAD));
-        this.lstm = registerModule("lstm", LSTM.builder(embeddingDim, hidden).bidirectional(bidirectional).build());
-        this.fc = registerModule("fc", new Linear(hidden * lstm.directions(), classes));
+        registerModule("embedding", new Embedding(vocabulary.size(), embeddingDim, CharVocabulary.PAD));
+        Recurrent lstm = registerModule("lstm", LSTM.builder(embeddingDim, hidden).bidirectional(bidirectional).build());
+        registerModule("fc", new Linear(hidden * lstm.directions(), classes));
     }
 
     public CharVocabulary vocabulary() {
@@ -67,14 +65,22 @@ public class WordClassifier extends Module {
     }
 
     private Tensor classify(Tensor ids, int[] lengths) {
-        RecurrentOutput out = lstm.forward(embedding.call(ids), null, lengths);
+        RecurrentOutput out = lstm().forward(module("embedding").call(ids), null, lengths);
         int batch = ids.dim(1);
-        int hidden = lstm.hiddenSize();
+        int hidden = lstm().hiddenSize();
         List<Tensor> finals = new ArrayList<>();
-        for (int d = 0; d < lstm.directions(); d++) {
+        for (int d = 0; d < lstm().directions(); d++) {
             finals.add(out.hN().narrow(0, d, 1).reshape(batch, hidden));
         }
         Tensor features = finals.size() == 1 ? finals.get(0) : Tensor.cat(finals, 1);
-        return fc.call(features);
+        return module("fc").call(features);
+    }
+
+    /**
+     * The recurrent layer, read through {@code module(name)} so that a copy ({@link Module#copy}, an averaged or a
+     * quantised model) runs its own.
+     */
+    private Recurrent lstm() {
+        return (Recurrent) module("lstm");
     }
 }
