@@ -15,7 +15,8 @@ import dev.kiln.engine.DType;
  * on a {@link Parallel} thread. So the CPU backend has one pool, whose workers stay awake between the ops of a
  * step, instead of OpenBLAS's beside Kiln's. Measured alone, with 20 us of other work between calls (2 cores,
  * AVX-512): 128 x 512 x 784 (W1's first layer) 297 us split against 300 us on OpenBLAS's two threads when
- * nothing else competes, 128 x 10 x 512 4-5 us against 27-50 us.
+ * nothing else competes, 128 x 10 x 512 4-5 us against 27-50 us. A product with one row or column goes to
+ * {@link OpenBlasGemv}.
  */
 final class OpenBlasGemm {
     /** Products of fewer multiply-adds than this stay on the calling thread. */
@@ -31,6 +32,9 @@ final class OpenBlasGemm {
     /** C = alpha op(A) op(B) + beta C with op(A) [m, k], op(B) [k, n], C [m, n]; every size at least 1. */
     static void gemm(Parallel parallel, boolean transA, boolean transB, int m, int n, int k, double alpha,
                      Matrix a, Matrix b, double beta, Matrix c) {
+        if (OpenBlasGemv.tryGemm(parallel, transA, transB, m, n, k, alpha, a, b, beta, c)) {
+            return;
+        }
         int parts = parallel.threads();
         long multiplyAdds = (long) m * n * k;
         if (multiplyAdds < SPLIT_MIN || Math.max(m, n) < parts) {
