@@ -16,7 +16,7 @@ import dev.kiln.engine.DType;
  * step, instead of OpenBLAS's beside Kiln's. Measured alone, with 20 us of other work between calls (2 cores,
  * AVX-512): 128 x 512 x 784 (W1's first layer) 297 us split against 300 us on OpenBLAS's two threads when
  * nothing else competes, 128 x 10 x 512 4-5 us against 27-50 us. A product with one row or column goes to
- * {@link OpenBlasGemv}.
+ * {@link OpenBlasGemv}, a few rows against a transposed B to {@link SkinnyGemm}.
  */
 final class OpenBlasGemm {
     /** Products of fewer multiply-adds than this stay on the calling thread. */
@@ -33,6 +33,10 @@ final class OpenBlasGemm {
     static void gemm(Parallel parallel, boolean transA, boolean transB, int m, int n, int k, double alpha,
                      Matrix a, Matrix b, double beta, Matrix c) {
         if (OpenBlasGemv.tryGemm(parallel, transA, transB, m, n, k, alpha, a, b, beta, c)) {
+            return;
+        }
+        if (SkinnyGemm.applies(transA, transB, m, k, c.storage().dtype())) {
+            SkinnyGemm.gemm(parallel, m, n, k, alpha, a, b, beta, c);
             return;
         }
         int parts = parallel.threads();
@@ -59,11 +63,11 @@ final class OpenBlasGemm {
     }
 
     /** The matrix {@code index} rows or columns on, each {@code step} elements. */
-    private static Matrix shift(Matrix x, int index, long step) {
+    static Matrix shift(Matrix x, int index, long step) {
         return new Matrix(x.storage(), x.offset() + index * step, x.ld());
     }
 
-    private static void call(boolean transA, boolean transB, int m, int n, int k, double alpha, Matrix a, Matrix b,
+    static void call(boolean transA, boolean transB, int m, int n, int k, double alpha, Matrix a, Matrix b,
                              double beta, Matrix c) {
         int ta = transA ? CblasTrans : CblasNoTrans;
         int tb = transB ? CblasTrans : CblasNoTrans;
