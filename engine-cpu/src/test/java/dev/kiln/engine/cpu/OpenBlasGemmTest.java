@@ -25,7 +25,8 @@ class OpenBlasGemmTest {
     /** {m, n, k}. */
     private static final int[][] SHAPES = {
         {1, 37, 19}, {1, 600, 301}, {45, 1, 301}, {300, 1, 501}, {1, 1, 17},
-        {2, 333, 1029}, {16, 333, 1029}, {5, 129, 4100}, {7, 1000, 70}, {3, 50, 20000}, {17, 40, 33}, {40, 17, 70}};
+        {2, 333, 1029}, {16, 333, 1029}, {5, 129, 4100}, {7, 1000, 70}, {3, 50, 20000}, {17, 40, 33}, {40, 17, 70},
+        {33, 300, 2000}, {64, 129, 1029}, {80, 45, 33}};
     /** Extra elements between rows, and before the first. */
     private static final int GAP = 3;
     private static final int OFFSET = 5;
