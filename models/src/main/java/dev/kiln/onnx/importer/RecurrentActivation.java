@@ -11,7 +11,7 @@ import java.util.Locale;
 /**
  * One of ONNX's recurrent activations (an entry of RNN's, LSTM's or GRU's activations attribute) with its alpha and
  * beta: Relu, Tanh, Sigmoid, Affine ({@code alpha x + beta}), LeakyRelu, ThresholdedRelu ({@code x} where
- * {@code x >= alpha}, else 0), ScaledTanh ({@code alpha tanh(beta x)}), HardSigmoid ({@code min(max(alpha x + beta,
+ * {@code x > alpha}, else 0), ScaledTanh ({@code alpha tanh(beta x)}), HardSigmoid ({@code min(max(alpha x + beta,
  * 0), 1)}), Elu, Softsign and Softplus, composed of Tensor ops (so autograd runs through them).
  */
 record RecurrentActivation(Kind kind, double alpha, double beta) {
@@ -57,7 +57,7 @@ record RecurrentActivation(Kind kind, double alpha, double beta) {
             case SIGMOID -> x.sigmoid();
             case AFFINE -> x.mul(alpha).add(beta);
             case LEAKY_RELU -> x.leakyRelu(alpha);
-            case THRESHOLDED_RELU -> x.maskedFill(x.lt(alpha), 0);
+            case THRESHOLDED_RELU -> x.maskedFill(x.le(alpha), 0);
             case SCALED_TANH -> x.mul(beta).tanh().mul(alpha);
             case HARD_SIGMOID -> x.mul(alpha).add(beta).clamp(0, 1);
             case ELU -> x.elu(alpha);

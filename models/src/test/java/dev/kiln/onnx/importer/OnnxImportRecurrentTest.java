@@ -197,6 +197,23 @@ class OnnxImportRecurrentTest {
     }
 
     /** A forward {@code op} node of hidden size {@link #HIDDEN} whose W and R hold {@code gates} blocks. */
+    /** ONNX's ThresholdedRelu is x where x &gt; alpha, else 0: a value equal to alpha (default 1) gives 0. */
+    @Test
+    void thresholdedReluZeroesAValueEqualToAlpha() {
+        NodeProto node = new NodeProto(List.of("x", "w", "r"), List.of("y"), "rec", "RNN", "",
+                List.of(AttributeProto.ofInt("hidden_size", 1),
+                        AttributeProto.ofStrings("activations", List.of("ThresholdedRelu"))));
+        ModelProto model = OnnxGraphs.model(17, List.of(node),
+                List.of(TensorProto.ofFloats("w", new long[] {1, 1, 1}, 1f),
+                        TensorProto.ofFloats("r", new long[] {1, 1, 1}, 0f)),
+                List.of(OnnxGraphs.value("x", 3, 1, 1)), List.of(OnnxGraphs.value("y")));
+        try (OnnxModule imported = OnnxImport.load(model); Scope s = Scope.open()) {
+            float[] y = imported.forward(Tensor.fromArray(new float[] {1f, 2f, 0.5f}, 3, 1, 1)).toFloatArray();
+
+            assertArrayEquals(new float[] {0f, 2f, 0f}, y);
+        }
+    }
+
     private static ModelProto recurrentNode(String op, int gates, List<String> inputs, AttributeProto... more) {
         List<AttributeProto> attributes = new ArrayList<>(List.of(AttributeProto.ofInt("hidden_size", HIDDEN)));
         attributes.addAll(List.of(more));
