@@ -179,13 +179,19 @@ public final class CpuBackend implements Backend {
     public void gemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, double alpha,
                                    Tensor a, long strideA, Tensor b, long strideB, double beta,
                                    Tensor c, long strideC, int batch) {
-        // The batch over the threads: attention's products are hundreds of matrices too small to split one by one.
-        parallel.forRange(batch, (long) m * n * k, (first, end) -> {
+        Parallel.Range products = (first, end) -> {
             for (int i = first; i < end; i++) {
                 CpuGemm.gemm(parallel, transA, transB, m, n, k, alpha, a, i * strideA, b, i * strideB, beta, c,
                         i * strideC);
             }
-        });
+        };
+        if (Math.abs(strideC) < (long) m * n) {
+            // Outputs that overlap (C's stride 0: one C for the whole batch) are written in turn, as the loop does.
+            products.run(0, batch);
+            return;
+        }
+        // The batch over the threads: attention's products are hundreds of matrices too small to split one by one.
+        parallel.forRange(batch, (long) m * n * k, products);
     }
 
     @Override
