@@ -143,14 +143,16 @@ public final class SummaryWriter implements AutoCloseable {
      *                left out
      * @param metrics each metric's tag and value; a tag should differ from those of {@link #addScalar}, whose values
      *                the plugin would show instead
-     * @param runName the subdirectory's name, without a path separator
+     * @param runName the subdirectory's name, without a path separator, not {@code .} or {@code ..}
      * @return the subdirectory written
      */
     public Path addHparams(Map<String, ?> hparams, Map<String, Double> metrics, String runName) {
         requireOpen();
-        if (runName == null || runName.isEmpty() || runName.contains("/") || runName.contains("\\")) {
-            throw new IllegalArgumentException("hparams: the run name must be a non-empty directory name, got '"
-                    + runName + "'");
+        // "." and ".." would put the run in this writer's directory or above it.
+        if (runName == null || runName.isEmpty() || runName.equals(".") || runName.equals("..")
+                || runName.contains("/") || runName.contains("\\")) {
+            throw new IllegalArgumentException("hparams: the run name must name a subdirectory (not empty, . or .., no "
+                    + "path separator), got '" + runName + "'");
         }
         metrics.keySet().forEach(tag -> check(tag, 0));
         // Built before the directory is made, so that a value of another type leaves nothing behind.

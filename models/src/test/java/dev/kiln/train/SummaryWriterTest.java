@@ -95,7 +95,8 @@ class SummaryWriterTest {
             try (var files = Files.list(dir)) {
                 assertEquals(1, files.count(), "the writer's file alone, no run directory");
             }
-            assertEquals("hparams: the run name must be a non-empty directory name, got 'a/b'", assertThrows(
+            assertEquals("hparams: the run name must name a subdirectory (not empty, . or .., no path separator), got "
+                    + "'a/b'", assertThrows(
                     IllegalArgumentException.class, () -> w.addHparams(Map.of(), Map.of(), "a/b")).getMessage());
             assertEquals("SummaryWriter: purgeStep must be >= 0, got -1", assertThrows(IllegalArgumentException.class,
                     () -> new SummaryWriter(dir, -1)).getMessage());
@@ -134,5 +135,25 @@ class SummaryWriterTest {
         byte[] relu = (byte[]) nodes.get(3);
         assertEquals(EventFileReader.string((byte[]) nodes.get(2), 1), EventFileReader.string(relu, 3));
         assertEquals(EventFileReader.string((byte[]) nodes.get(1), 1), EventFileReader.string((byte[]) nodes.get(4), 1));
+    }
+
+    /** "." and ".." name the log directory and its parent, not a run directory inside it: refused, nothing written. */
+    @Test
+    void runNamesOutsideTheLogDirectoryAreRefused() throws IOException {
+        Path logDir = dir.resolve("logs");
+        try (SummaryWriter w = new SummaryWriter(logDir)) {
+            for (String name : List.of(".", "..")) {
+                assertEquals("hparams: the run name must name a subdirectory (not empty, . or .., no path separator), "
+                        + "got '" + name + "'", assertThrows(IllegalArgumentException.class,
+                                () -> w.addHparams(Map.of("lr", 0.1), Map.of("hparam/accuracy", 0.5), name))
+                        .getMessage());
+            }
+        }
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(logDir), files.toList(), "nothing beside the log directory");
+        }
+        try (var files = Files.list(logDir)) {
+            assertEquals(1, files.count(), "the writer's file alone");
+        }
     }
 }
