@@ -185,13 +185,16 @@ public final class CpuBackend implements Backend {
                         i * strideC);
             }
         };
-        if (Math.abs(strideC) < (long) m * n) {
-            // Outputs that overlap (C's stride 0: one C for the whole batch) are written in turn, as the loop does.
+        long multiplyAdds = (long) m * n * k;
+        // Outputs that overlap (C's stride 0: one C for the whole batch) are written in turn, as the loop does; so are
+        // fewer large products than threads, each split over all of them by the GEMM itself.
+        if (Math.abs(strideC) < (long) m * n
+                || batch < parallel.threads() && multiplyAdds >= OpenBlasGemm.SPLIT_MIN) {
             products.run(0, batch);
             return;
         }
         // The batch over the threads: attention's products are hundreds of matrices too small to split one by one.
-        parallel.forRange(batch, (long) m * n * k, products);
+        parallel.forRange(batch, multiplyAdds, products);
     }
 
     @Override
