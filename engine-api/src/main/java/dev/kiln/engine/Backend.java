@@ -529,6 +529,39 @@ public interface Backend extends AutoCloseable {
                 gradBias);
     }
 
+    /**
+     * Layer normalisation (PyTorch's {@code F.layer_norm} over the last axis) of x {@code [..., features]}, viewed as
+     * {@code [rows, features]}: each row normalised by its mean and BIASED variance, then each feature j given its
+     * own weight and bias, into out (x's shape):
+     * <pre>
+     * out = (x - mean[r]) * rstd[r] * weight[j] + bias[j]        rstd = 1 / sqrt(var + eps)
+     * </pre>
+     * weight and bias {@code [features]} may each be null (1 and 0); mean and rstd {@code [rows]}, x's dtype,
+     * receive each row's statistics (accumulated in double) for {@link #layerNormBackward}. At least one row. By
+     * default a training-mode {@link #batchNormForward} of x viewed as {@code [1, rows, features, 1]}, then the
+     * weight and bias broadcast along the rows.
+     */
+    default void layerNorm(Tensor x, Tensor weight, Tensor bias, double eps, Tensor out, Tensor mean, Tensor rstd) {
+        LayerNormComposite.forward(this, x, weight, bias, eps, out, mean, rstd);
+    }
+
+    /**
+     * Gradient of {@link #layerNorm} from gradOut (x's shape), x, the mean and rstd it wrote and weight
+     * {@code [features]} or null. With {@code xhat = (x - mean) * rstd} and {@code gxhat = gradOut * weight[j]},
+     * over each row's values:
+     * <pre>
+     * gradX      = rstd * (gxhat - mean(gxhat) - xhat * mean(gxhat * xhat))
+     * gradWeight = sum over rows of gradOut * xhat          gradBias = the same of gradOut
+     * </pre>
+     * Writes (overwrites) each of gradX (x's shape), gradWeight and gradBias {@code [features]} that is not null.
+     * By default {@link #batchNormBackward} of gxhat on x's {@code [1, rows, features, 1]} view, and the two sums
+     * from xhat in broadcast products and reductions.
+     */
+    default void layerNormBackward(Tensor gradOut, Tensor x, Tensor mean, Tensor rstd, Tensor weight, Tensor gradX,
+                                   Tensor gradWeight, Tensor gradBias) {
+        LayerNormComposite.backward(this, gradOut, x, mean, rstd, weight, gradX, gradWeight, gradBias);
+    }
+
     // ---- 7. Gather and scatter ------------------------------------------------------------------
 
     /**

@@ -1008,6 +1008,21 @@ public final class F {
                 activation, param);
     }
 
+    /**
+     * Layer normalisation (PyTorch's {@code F.layer_norm} over the last axis): x {@code [..., features]}, each row
+     * normalised by the mean and biased variance of its values, then each feature j given its weight and bias:
+     * {@code (x - mean) / sqrt(var + eps) * weight[j] + bias[j]}, the same shape. weight and bias {@code [features]},
+     * each may be null (1 and 0). One recorded op (gradients for x, weight and bias) on the backend's fused kernels,
+     * which keeps only the rows' mean and reciprocal standard deviation. As PyTorch: a row of one value gives the
+     * bias, a row holding NaN or an infinity gives NaN, no rows give an empty output and zero parameter gradients.
+     *
+     * @throws IllegalArgumentException naming the op and the shapes for a scalar input, a negative or NaN eps, or a
+     *     weight or bias that is not {@code [features]} or differs in dtype or device
+     */
+    public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        return LayerNormOps.layerNorm(x, weight, bias, eps);
+    }
+
     // ---- Embedding ----------------------------------------------------------------------------------
 
     /**

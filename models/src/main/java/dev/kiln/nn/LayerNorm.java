@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.DType;
+import dev.kiln.engine.F;
 import dev.kiln.engine.Tensor;
 
 /**
@@ -9,6 +10,7 @@ import dev.kiln.engine.Tensor;
  * {@code y = (x - mean) / sqrt(var + eps) * weight + bias} with the mean and <em>biased</em> variance of
  * each row, eps 1e-5. Parameters {@code weight} [features] (ones) and {@code bias} [features] (zeros), or none
  * without the elementwise affine ({@code elementwise_affine=False}). The same in training and evaluation mode.
+ * One {@link F#layerNorm} op each way, on the backend's fused kernels.
  */
 public class LayerNorm extends Module {
     private final int features;
@@ -50,14 +52,7 @@ public class LayerNorm extends Module {
             throw new IllegalArgumentException("LayerNorm(" + features + "): input " + x.shape() + " must end in " + features
                     + " features");
         }
-        Tensor centred = consume(x.mean(-1, true), x::sub);
-        Tensor std = consume(consume(consume(centred.square(), t -> t.mean(-1, true)), t -> t.add(eps)), Tensor::sqrt);
-        Tensor normalised = consume(std, centred::div);
-        releaseConsumed(centred, normalised);
-        if (weight() == null) {
-            return normalised;
-        }
-        return consume(consume(normalised, t -> t.mul(weight())), t -> t.add(bias()));
+        return F.layerNorm(x, weight(), bias(), eps);
     }
 
     @Override

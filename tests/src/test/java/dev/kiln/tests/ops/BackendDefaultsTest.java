@@ -37,7 +37,7 @@ class BackendDefaultsTest {
     private final AtomicInteger allocations = new AtomicInteger();
     private final Backend defaults = withDefaults(cpu, Set.of("crossEntropyBackward", "bernoulli", "biasActivation",
             "biasActivationBackward", "groupedConv2dForward", "groupedConv2dBackwardData",
-            "groupedConv2dBackwardFilter", "groupNormForward", "groupNormBackward"));
+            "groupedConv2dBackwardFilter", "groupNormForward", "groupNormBackward", "layerNorm", "layerNormBackward"));
     private Scope scope;
 
     @BeforeEach
@@ -274,6 +274,46 @@ class BackendDefaultsTest {
         String[] names = {"out", "saveMean", "saveInvStd", "gradInput", "gradWeight", "gradBias", "out without affine",
                 "gradInput without affine"};
         double tolerance = dtype == DType.F64 ? 1e-12 : 1e-5;
+        for (int i = 0; i < names.length; i++) {
+            for (int k = 0; k < results[1][i].length; k++) {
+                double expected = results[1][i][k];
+                assertEquals(expected, results[0][i][k], tolerance * Math.max(1, Math.abs(expected)),
+                        names[i] + " element " + k);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"F64, 6, 5", "F64, 3, 1", "F32, 4, 37", "F32, 2, 300"})
+    void defaultLayerNormEqualsTheCpuKernel(DType dtype, int rows, int features) {
+        Shape shape = Shape.of(rows, features);
+        double[][][] results = new double[2][][];
+        Backend[] backends = {cpu, defaults};
+        for (int b = 0; b < 2; b++) {
+            Backend backend = backends[b];
+            Tensor x = uniform(backend, dtype, 1, shape.dims());
+            Tensor weight = uniform(backend, dtype, 2, features);
+            Tensor bias = uniform(backend, dtype, 3, features);
+            Tensor gradOut = uniform(backend, dtype, 4, shape.dims());
+            Tensor out = Tensor.empty(shape, dtype, backend);
+            Tensor mean = Tensor.empty(Shape.of(rows), dtype, backend);
+            Tensor rstd = Tensor.empty(Shape.of(rows), dtype, backend);
+            backend.layerNorm(x, weight, bias, 1e-5, out, mean, rstd);
+            Tensor gradX = Tensor.empty(shape, dtype, backend);
+            Tensor gradWeight = Tensor.empty(Shape.of(features), dtype, backend);
+            Tensor gradBias = Tensor.empty(Shape.of(features), dtype, backend);
+            backend.layerNormBackward(gradOut, x, mean, rstd, weight, gradX, gradWeight, gradBias);
+            Tensor plain = Tensor.empty(shape, dtype, backend);
+            backend.layerNorm(x, null, null, 1e-5, plain, mean, rstd);
+            Tensor plainGradX = Tensor.empty(shape, dtype, backend);
+            backend.layerNormBackward(gradOut, x, mean, rstd, null, plainGradX, null, null);
+            results[b] = new double[][] {out.toDoubleArray(), mean.toDoubleArray(), rstd.toDoubleArray(),
+                    gradX.toDoubleArray(), gradWeight.toDoubleArray(), gradBias.toDoubleArray(),
+                    plain.toDoubleArray(), plainGradX.toDoubleArray()};
+        }
+        String[] names = {"out", "mean", "rstd", "gradX", "gradWeight", "gradBias", "out without affine",
+                "gradX without affine"};
+        double tolerance = dtype == DType.F64 ? 1e-12 : 2e-5;
         for (int i = 0; i < names.length; i++) {
             for (int k = 0; k < results[1][i].length; k++) {
                 double expected = results[1][i][k];
