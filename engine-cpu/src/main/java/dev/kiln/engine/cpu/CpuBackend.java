@@ -49,6 +49,7 @@ public final class CpuBackend implements Backend {
     private final CpuPooling pooling;
     private final CpuBatchNorm batchNorm;
     private final CpuGroupNorm groupNorm;
+    private final CpuLayerNorm layerNorm;
     private final CpuGridSample gridSample;
     private final CpuRecurrent recurrent;
     private final CpuFft fft;
@@ -85,6 +86,7 @@ public final class CpuBackend implements Backend {
         this.pooling = new CpuPooling(parallel);
         this.batchNorm = new CpuBatchNorm(parallel);
         this.groupNorm = new CpuGroupNorm(parallel);
+        this.layerNorm = new CpuLayerNorm(parallel);
         this.gridSample = new CpuGridSample(parallel);
         this.recurrent = new CpuRecurrent(parallel);
         this.fft = new CpuFft(parallel);
@@ -519,6 +521,17 @@ public final class CpuBackend implements Backend {
     public void groupNormBackward(Tensor x, Tensor gradOut, int groups, Tensor weight, Tensor saveMean,
                                   Tensor saveInvStd, Tensor gradInput, Tensor gradWeight, Tensor gradBias) {
         groupNorm.backward(x, gradOut, groups, weight, saveMean, saveInvStd, gradInput, gradWeight, gradBias);
+    }
+
+    @Override
+    public void layerNorm(Tensor x, Tensor weight, Tensor bias, double eps, Tensor out, Tensor mean, Tensor rstd) {
+        layerNorm.forward(x, weight, bias, eps, out, mean, rstd);
+    }
+
+    @Override
+    public void layerNormBackward(Tensor gradOut, Tensor x, Tensor mean, Tensor rstd, Tensor weight, Tensor gradX,
+                                  Tensor gradWeight, Tensor gradBias) {
+        layerNorm.backward(gradOut, x, mean, rstd, weight, gradX, gradWeight, gradBias);
     }
 
     @Override

@@ -1,0 +1,335 @@
+package dev.kiln.engine.cpu;
+
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Tensor;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+/**
+ * Layer normalisation over the last axis, x viewed as [rows, features]: each row is one contiguous run normalised by
+ * its own statistics, so the work splits over the rows with no two threads writing one element. Forward, one read
+ * of a row into a scratch array, its sums, and one write of the normalised and scaled values; backward, one read
+ * each of x and gradOut, the row's two sums, and one write of the input's gradient, the weight's and bias's
+ * gradients summed as the rows go by into one partial sum per block of rows, which are then added in block order:
+ * the same result whatever the number of threads.
+ * <p>
+ * F32 as {@link CpuGroupNorm} does it: the sums in {@link BlockSums} (in double where a row is short), the
+ * normalisation one FMA chain per element about the mean rounded to float, its rounding error carried in the shift;
+ * the backward pass takes the saved F32 mean's rounding error from the row again. F64 in double throughout.
+ */
+final class CpuLayerNorm {
+    /** About this many elements make a block of rows for the parameters' partial sums. */
+    private static final int BLOCK_ELEMENTS = 4096;
+
+    private final Parallel parallel;
+
+    CpuLayerNorm(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    /** x as [rows, features], and the blocks of rows whose parameter gradients are summed apart. */
+    private record Layout(int rows, int features) {
+        static Layout of(Tensor x) {
+            int features = x.dim(-1);
+            return new Layout(Math.toIntExact(x.size() / features), features);
+        }
+
+        int rowsPerBlock() {
+            return Math.max(1, BLOCK_ELEMENTS / features);
+        }
+
+        int blocks() {
+            return (rows + rowsPerBlock() - 1) / rowsPerBlock();
+        }
+
+        int blockEnd(int block) {
+            return Math.min(rows, (block + 1) * rowsPerBlock());
+        }
+    }
+
+    /** The SPI's layerNorm. */
+    void forward(Tensor x, Tensor weight, Tensor bias, double eps, Tensor out, Tensor mean, Tensor rstd) {
+        Layout l = Layout.of(x);
+        double[] means = new double[l.rows()];
+        double[] rstds = new double[l.rows()];
+        if (x.dtype() == DType.F32) {
+            forwardF32(x, l, weight, bias, eps, out, means, rstds);
+        } else {
+            forwardDouble(x, l, weight, bias, eps, out, means, rstds);
+        }
+        Data.of(mean).write(0, means, 0, l.rows());
+        Data.of(rstd).write(0, rstds, 0, l.rows());
+    }
+
+    private void forwardF32(Tensor x, Layout l, Tensor weight, Tensor bias, double eps, Tensor out, double[] means,
+                            double[] rstds) {
+        FloatBuffer in = CpuElementwise.f32(x);
+        int inOffset = CpuElementwise.offset(x);
+        FloatBuffer o = CpuElementwise.f32(out);
+        int outOffset = CpuElementwise.offset(out);
+        float[] w = perFeatureF32(l, weight, 1);
+        float[] b = perFeatureF32(l, bias, 0);
+        int m = l.features();
+        parallel.forRange(l.rows(), 3L * m, (start, end) -> {
+            float[] v = new float[m];
+            BlockSums sums = new BlockSums();
+            for (int row = start; row < end; row++) {
+                in.get(inOffset + row * m, v, 0, m);
+                float pivot = v[0];
+                double mu = (m * (double) pivot + sums.sumOfDifferences(v, 0, m, pivot)) / m;
+                double rs = 1 / Math.sqrt(sums.squaredDeviations(v, 0, m, mu) / m + eps);
+                means[row] = mu;
+                rstds[row] = rs;
+                float meanHigh = (float) mu;
+                normaliseF32(v, m, meanHigh, (float) rs, (float) (-(mu - meanHigh) * rs), w, b);
+                o.put(outOffset + row * m, v, 0, m);
+            }
+        });
+    }
+
+    /**
+     * v[0, m) = {@code fma(fma(v - meanHigh, s, t), w, b)}: xhat about the mean rounded to float (t carries its
+     * rounding error), then the feature's weight and bias; one rounding more each where the CPU has no FMA.
+     */
+    private static void normaliseF32(float[] v, int m, float meanHigh, float s, float t, float[] w, float[] b) {
+        if (FusedMultiplyAdd.IN_HARDWARE) {
+            for (int i = 0; i < m; i++) {
+                v[i] = Math.fma(Math.fma(v[i] - meanHigh, s, t), w[i], b[i]);
+            }
+        } else {
+            for (int i = 0; i < m; i++) {
+                v[i] = ((v[i] - meanHigh) * s + t) * w[i] + b[i];
+            }
+        }
+    }
+
+    private void forwardDouble(Tensor x, Layout l, Tensor weight, Tensor bias, double eps, Tensor out,
+                               double[] means, double[] rstds) {
+        Data in = Data.of(x);
+        Data o = Data.of(out);
+        double[] w = perFeature(l, weight, 1);
+        double[] b = perFeature(l, bias, 0);
+        int m = l.features();
+        parallel.forRange(l.rows(), 3L * m, (start, end) -> {
+            double[] v = new double[m];
+            for (int row = start; row < end; row++) {
+                in.read(row * m, v, 0, m);
+                double mu = sum(v) / m;
+                double squares = 0;
+                for (int i = 0; i < m; i++) {
+                    double d = v[i] - mu;
+                    squares += d * d;
+                }
+                double rs = 1 / Math.sqrt(squares / m + eps);
+                means[row] = mu;
+                rstds[row] = rs;
+                for (int i = 0; i < m; i++) {
+                    v[i] = (v[i] - mu) * rs * w[i] + b[i];
+                }
+                o.write(row * m, v, 0, m);
+            }
+        });
+    }
+
+    /**
+     * The SPI's layerNormBackward. Where the weight's or bias's gradient is asked for, each block of rows sums its
+     * {@code gradOut * xhat} and {@code gradOut} per feature into its own row of [blocks, features] arrays.
+     */
+    void backward(Tensor gradOut, Tensor x, Tensor mean, Tensor rstd, Tensor weight, Tensor gradX, Tensor gradWeight,
+                  Tensor gradBias) {
+        Layout l = Layout.of(x);
+        boolean parameterSums = gradWeight != null || gradBias != null;
+        double[] sumGXhat = parameterSums ? new double[l.blocks() * l.features()] : null;
+        double[] sumG = parameterSums ? new double[l.blocks() * l.features()] : null;
+        double[] means = new double[l.rows()];
+        double[] rstds = new double[l.rows()];
+        Data.of(mean).read(0, means, 0, l.rows());
+        Data.of(rstd).read(0, rstds, 0, l.rows());
+        if (x.dtype() == DType.F32) {
+            backwardF32(gradOut, x, l, means, rstds, weight, gradX, sumGXhat, sumG);
+        } else {
+            backwardDouble(gradOut, x, l, means, rstds, weight, gradX, sumGXhat, sumG);
+        }
+        sumOverBlocks(l, sumGXhat, gradWeight);
+        sumOverBlocks(l, sumG, gradBias);
+    }
+
+    private void backwardF32(Tensor gradOut, Tensor x, Layout l, double[] means, double[] rstds, Tensor weight,
+                             Tensor gradX, double[] sumGXhat, double[] sumG) {
+        FloatBuffer in = CpuElementwise.f32(x);
+        int inOffset = CpuElementwise.offset(x);
+        FloatBuffer go = CpuElementwise.f32(gradOut);
+        int goOffset = CpuElementwise.offset(gradOut);
+        FloatBuffer gi = gradX == null ? null : CpuElementwise.f32(gradX);
+        int giOffset = gradX == null ? 0 : CpuElementwise.offset(gradX);
+        float[] w = perFeatureF32(l, weight, 1);
+        int m = l.features();
+        parallel.forRange(l.blocks(), 4L * BLOCK_ELEMENTS, (startBlock, endBlock) -> {
+            float[] v = new float[m];
+            float[] g = new float[m];
+            float[] gxhat = new float[m];
+            BlockSums sums = new BlockSums();
+            for (int block = startBlock; block < endBlock; block++) {
+                for (int row = block * l.rowsPerBlock(); row < l.blockEnd(block); row++) {
+                    in.get(inOffset + row * m, v, 0, m);
+                    go.get(goOffset + row * m, g, 0, m);
+                    double rs = rstds[row];
+                    // The saved mean is rounded to float, off by up to half an ulp of the row's magnitude, which
+                    // against a small spread would move every xhat: its error from the row again, in double.
+                    float saved = (float) means[row];
+                    double mu = saved + sums.sumOfDifferences(v, 0, m, saved) / m;
+                    float meanHigh = (float) mu;
+                    double rest = mu - meanHigh;
+                    if (sumG != null) {
+                        addParameterTerms(g, v, m, meanHigh, (float) rs, (float) (-rest * rs), sumGXhat, sumG,
+                                block * m);
+                    }
+                    if (gi == null) {
+                        continue;
+                    }
+                    for (int i = 0; i < m; i++) {
+                        gxhat[i] = g[i] * w[i];
+                    }
+                    // Over the row, the sums of gxhat and of gxhat * xhat, this one about the mean rounded to float
+                    // less the rounding error's share.
+                    BlockSums.SumAndDot sd = sums.sumAndDotOfDifferences(gxhat, v, 0, m, meanHigh);
+                    double sumGxhatXhat = (sd.dot() - rest * sd.sum()) * rs;
+                    double perDeviation = -rs * rs * sumGxhatXhat / m;
+                    inputGradientF32(gxhat, v, m, (float) (sd.sum() / m), meanHigh, (float) rs, (float) perDeviation,
+                            (float) (-rest * perDeviation));
+                    gi.put(giOffset + row * m, gxhat, 0, m);
+                }
+            }
+        });
+    }
+
+    /**
+     * sumGXhat and sumG from {@code offset} on, one entry per feature, += the row's {@code g * xhat} and g, xhat
+     * {@code (v - meanHigh) * s + t}, the forward pass's within a rounding.
+     */
+    private static void addParameterTerms(float[] g, float[] v, int m, float meanHigh, float s, float t,
+                                          double[] sumGXhat, double[] sumG, int offset) {
+        for (int i = 0; i < m; i++) {
+            float xhat = (v[i] - meanHigh) * s + t;
+            sumGXhat[offset + i] += g[i] * xhat;
+            sumG[offset + i] += g[i];
+        }
+    }
+
+    /**
+     * gxhat[0, m) = {@code k * (gxhat - meanG) + perDeviation * (x - meanHigh) + shift}: the difference from the
+     * mean first, so that a row of one feature gives exactly 0, as PyTorch does.
+     */
+    private static void inputGradientF32(float[] gxhat, float[] x, int m, float meanG, float meanHigh, float k,
+                                         float perDeviation, float shift) {
+        if (FusedMultiplyAdd.IN_HARDWARE) {
+            for (int i = 0; i < m; i++) {
+                gxhat[i] = Math.fma(k, gxhat[i] - meanG, Math.fma(perDeviation, x[i] - meanHigh, shift));
+            }
+        } else {
+            for (int i = 0; i < m; i++) {
+                gxhat[i] = k * (gxhat[i] - meanG) + (perDeviation * (x[i] - meanHigh) + shift);
+            }
+        }
+    }
+
+    private void backwardDouble(Tensor gradOut, Tensor x, Layout l, double[] means, double[] rstds, Tensor weight,
+                                Tensor gradX, double[] sumGXhat, double[] sumG) {
+        Data in = Data.of(x);
+        Data go = Data.of(gradOut);
+        Data gi = gradX == null ? null : Data.of(gradX);
+        double[] w = perFeature(l, weight, 1);
+        int m = l.features();
+        parallel.forRange(l.blocks(), 4L * BLOCK_ELEMENTS, (startBlock, endBlock) -> {
+            double[] xhat = new double[m];
+            double[] g = new double[m];
+            for (int block = startBlock; block < endBlock; block++) {
+                for (int row = block * l.rowsPerBlock(); row < l.blockEnd(block); row++) {
+                    in.read(row * m, xhat, 0, m);
+                    go.read(row * m, g, 0, m);
+                    double mu = means[row];
+                    double rs = rstds[row];
+                    for (int i = 0; i < m; i++) {
+                        xhat[i] = (xhat[i] - mu) * rs;
+                    }
+                    if (sumG != null) {
+                        for (int i = 0; i < m; i++) {
+                            sumGXhat[block * m + i] += g[i] * xhat[i];
+                            sumG[block * m + i] += g[i];
+                        }
+                    }
+                    if (gi == null) {
+                        continue;
+                    }
+                    double sumGxhat = 0;
+                    double sumGxhatXhat = 0;
+                    for (int i = 0; i < m; i++) {
+                        g[i] *= w[i];
+                        sumGxhat += g[i];
+                        sumGxhatXhat += g[i] * xhat[i];
+                    }
+                    double meanGxhat = sumGxhat / m;
+                    double meanGxhatXhat = sumGxhatXhat / m;
+                    for (int i = 0; i < m; i++) {
+                        g[i] = rs * ((g[i] - meanGxhat) - xhat[i] * meanGxhatXhat);
+                    }
+                    gi.write(row * m, g, 0, m);
+                }
+            }
+        });
+    }
+
+    /** perFeature {@code [features]} (unless null) = the [blocks, features] partial sums added in block order. */
+    private static void sumOverBlocks(Layout l, double[] partials, Tensor perFeature) {
+        if (perFeature == null) {
+            return;
+        }
+        double[] totals = new double[l.features()];
+        for (int block = 0; block < l.blocks(); block++) {
+            for (int i = 0; i < l.features(); i++) {
+                totals[i] += partials[block * l.features() + i];
+            }
+        }
+        Data.of(perFeature).write(0, totals, 0, l.features());
+    }
+
+    /** The [features] values of t, or {@code absent} for each feature where t is null. */
+    private static double[] perFeature(Layout l, Tensor t, double absent) {
+        double[] values = new double[l.features()];
+        if (t == null) {
+            Arrays.fill(values, absent);
+        } else {
+            Data.of(t).read(0, values, 0, l.features());
+        }
+        return values;
+    }
+
+    private static float[] perFeatureF32(Layout l, Tensor t, float absent) {
+        float[] values = new float[l.features()];
+        if (t == null) {
+            Arrays.fill(values, absent);
+        } else {
+            CpuElementwise.f32(t).get(CpuElementwise.offset(t), values, 0, l.features());
+        }
+        return values;
+    }
+
+    /** The sum of v in four running sums, so that an addition does not wait for the one before. */
+    private static double sum(double[] v) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 3 < v.length; i += 4) {
+            s0 += v[i];
+            s1 += v[i + 1];
+            s2 += v[i + 2];
+            s3 += v[i + 3];
+        }
+        for (; i < v.length; i++) {
+            s0 += v[i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+}
