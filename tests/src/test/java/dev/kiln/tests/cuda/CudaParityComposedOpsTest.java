@@ -2631,4 +2631,37 @@ class CudaParityComposedOpsTest extends ParityTest {
                     });
         }
     }
+
+    /**
+     * F.layerNorm (one op each way: the backend's own kernels, or the SPI's default of batch norm of the rows as
+     * channels, broadcast products and reductions) with a weight and bias on [3, 5, 40], rows of 300 features
+     * without the affine, and rows of one feature (the bias, zero input gradient): the output and the input's, weight's
+     * and bias's gradients of a weighted sum. Sums of up to 300 terms: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void layerNormMatchesTheCpuWithItsGradients(DType dtype) {
+        int[][] shapes = {{3, 5, 40}, {4, 300}, {6, 1}};
+        for (int[] dims : shapes) {
+            int features = dims[dims.length - 1];
+            boolean affine = features != 300;
+            int n = java.util.Arrays.stream(dims).reduce(1, (p, q) -> p * q);
+            double[] x = layerInputs(300 + features, n);
+            String what = "layerNorm " + java.util.Arrays.toString(dims) + (affine ? " with affine " : " ") + dtype;
+            String[] names = affine ? new String[] {"output", "input gradient", "weight gradient", "bias gradient"}
+                    : new String[] {"output", "input gradient"};
+            assertParity(what, names, sums(dtype), b -> {
+                Tensor weight = affine ? tensor(b, dtype, values(301, features, 0.5, 1.5), features).requiresGrad(true)
+                        : null;
+                Tensor bias = affine ? tensor(b, dtype, values(302, features, -0.5, 0.5), features).requiresGrad(true)
+                        : null;
+                Tensor in = tensor(b, dtype, x, dims).requiresGrad(true);
+                Tensor out = F.layerNorm(in, weight, bias, 1e-5);
+                assertSame(b, out.backend(), what + ": the result must be on the backend of its input");
+                out.backward(tensor(b, dtype, values(303, n, -1, 1), dims));
+                return affine ? new Tensor[] {out, in.grad(), weight.grad(), bias.grad()}
+                        : new Tensor[] {out, in.grad()};
+            });
+        }
+    }
 }
