@@ -47,6 +47,7 @@ public final class CudaBackend implements Backend {
     private final CudaRecurrent recurrent;
     private final CudaPooling pooling;
     private final CudaBatchNorm batchNorm;
+    private final CudaLayerNorm layerNorm;
     private final CudaGemm gemm;
     private final CudaBf16Gemm bf16Gemm;
     private final DeviceAllocator.Block cublasWorkspace;
@@ -101,6 +102,7 @@ public final class CudaBackend implements Backend {
         this.recurrent = new CudaRecurrent(kernels, launcher);
         this.pooling = new CudaPooling(kernels, launcher);
         this.batchNorm = new CudaBatchNorm(kernels, launcher);
+        this.layerNorm = new CudaLayerNorm(kernels, launcher);
         this.gemm = new CudaGemm(context);
         this.bf16Gemm = new CudaBf16Gemm(context, allocator, kernels, launcher);
         this.convolution = new CudaConvolution(this, context, kernels, launcher, options.cudnnBenchmark());
@@ -430,6 +432,18 @@ public final class CudaBackend implements Backend {
                                                          Tensor weight, Tensor saveMean, Tensor saveInvStd,
                                                          Tensor gradInput, Tensor gradWeight, Tensor gradBias) {
         batchNorm.backward(x, gradY, y, op, param, weight, saveMean, saveInvStd, gradInput, gradWeight, gradBias);
+    }
+
+    @Override
+    public synchronized void layerNorm(Tensor x, Tensor weight, Tensor bias, double eps, Tensor out, Tensor mean,
+                                       Tensor rstd) {
+        layerNorm.forward(x, weight, bias, eps, out, mean, rstd);
+    }
+
+    @Override
+    public synchronized void layerNormBackward(Tensor gradOut, Tensor x, Tensor mean, Tensor rstd, Tensor weight,
+                                               Tensor gradX, Tensor gradWeight, Tensor gradBias) {
+        layerNorm.backward(gradOut, x, mean, rstd, weight, gradX, gradWeight, gradBias);
     }
 
     @Override

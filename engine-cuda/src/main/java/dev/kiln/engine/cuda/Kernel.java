@@ -69,7 +69,11 @@ enum Kernel {
     CHANNEL_SUM(KernelSource.BATCHNORM, "channel_sum", Types.FLOATING),
     CHANNEL_SUM_PARTS(KernelSource.BATCHNORM, "channel_sum_parts", Types.FLOATING),
     CHANNEL_SUM_FINISH(KernelSource.BATCHNORM, "channel_sum_finish", Types.FLOATING),
-    BIAS_ADD(KernelSource.BATCHNORM, "bias_add", Types.FLOATING);
+    BIAS_ADD(KernelSource.BATCHNORM, "bias_add", Types.FLOATING),
+    LN_FORWARD(KernelSource.LAYERNORM, "ln_forward", Types.FLOATING),
+    LN_BACKWARD_INPUT(KernelSource.LAYERNORM, "ln_backward_input", Types.FLOATING),
+    LN_BACKWARD_PARAMS_PARTS(KernelSource.LAYERNORM, "ln_backward_params_parts", Types.FLOATING),
+    LN_BACKWARD_PARAMS_FINISH(KernelSource.LAYERNORM, "ln_backward_params_finish", Types.FLOATING);
 
     private final KernelSource source;
     private final String base;

@@ -16,7 +16,8 @@ enum KernelSource {
     RECURRENT("recurrent.cu"),
     POOLING("pooling.cu"),
     BATCHNORM("batchnorm.cu"),
-    SORT("sort.cu");
+    SORT("sort.cu"),
+    LAYERNORM("layernorm.cu");
 
     /** The header every source includes. */
     static final String HEADER = "kiln_common.cuh";
