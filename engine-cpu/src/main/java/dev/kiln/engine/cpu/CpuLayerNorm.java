@@ -13,13 +13,18 @@ import java.util.Arrays;
  * gradients summed as the rows go by into one partial sum per block of rows, which are then added in block order:
  * the same result whatever the number of threads.
  * <p>
- * F32 as {@link CpuGroupNorm} does it: the sums in {@link BlockSums} (in double where a row is short), the
- * normalisation one FMA chain per element about the mean rounded to float, its rounding error carried in the shift;
- * the backward pass takes the saved F32 mean's rounding error from the row again. F64 in double throughout.
+ * F32: each row's sums in double in one pass (the variance about the row's first value), the normalisation one FMA
+ * chain per element about the mean rounded to float, its rounding error carried in the shift, as {@link CpuGroupNorm}
+ * does it; the backward pass takes the saved F32 mean's rounding error from the row again, in its one pass of sums.
+ * F64 in double throughout.
  */
 final class CpuLayerNorm {
-    /** About this many elements make a block of rows for the parameters' partial sums. */
-    private static final int BLOCK_ELEMENTS = 4096;
+    /**
+     * Rows of a block for the parameters' partial sums: F32 adds a block's terms in float (a vectorised loop, where
+     * adding each into double took as long as the rest of the backward pass), so each float sum takes at most
+     * {@value} terms before it goes into double.
+     */
+    private static final int ROWS_PER_BLOCK = 16;
 
     private final Parallel parallel;
 
@@ -35,7 +40,7 @@ final class CpuLayerNorm {
         }
 
         int rowsPerBlock() {
-            return Math.max(1, BLOCK_ELEMENTS / features);
+            return ROWS_PER_BLOCK;
         }
 
         int blocks() {
@@ -72,12 +77,16 @@ final class CpuLayerNorm {
         int m = l.features();
         parallel.forRange(l.rows(), 3L * m, (start, end) -> {
             float[] v = new float[m];
-            BlockSums sums = new BlockSums();
+            double[] moments = new double[2];
             for (int row = start; row < end; row++) {
                 in.get(inOffset + row * m, v, 0, m);
                 float pivot = v[0];
-                double mu = (m * (double) pivot + sums.sumOfDifferences(v, 0, m, pivot)) / m;
-                double rs = 1 / Math.sqrt(sums.squaredDeviations(v, 0, m, mu) / m + eps);
+                shiftedMoments(v, m, pivot, moments);
+                double shift = moments[0] / m;
+                double mu = pivot + shift;
+                // At least 0, which a constant row could miss by a rounding.
+                double var = Math.max(0, moments[1] / m - shift * shift);
+                double rs = 1 / Math.sqrt(var + eps);
                 means[row] = mu;
                 rstds[row] = rs;
                 float meanHigh = (float) mu;
@@ -85,6 +94,34 @@ final class CpuLayerNorm {
                 o.put(outOffset + row * m, v, 0, m);
             }
         });
+    }
+
+    /**
+     * moments = the sums of {@code d} and of {@code d^2} over v[0, m), {@code d = v - pivot} in double (exact for
+     * values within 2^29 of each other's magnitude), in one pass with two running sums each. About a pivot from the
+     * row the variance {@code sum(d^2) / m - (sum(d) / m)^2} cancels at most log2(m) bits, of double's 53.
+     */
+    private static void shiftedMoments(float[] v, int m, float pivot, double[] moments) {
+        double s0 = 0;
+        double s1 = 0;
+        double q0 = 0;
+        double q1 = 0;
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            double d0 = (double) v[i] - pivot;
+            double d1 = (double) v[i + 1] - pivot;
+            s0 += d0;
+            s1 += d1;
+            q0 += d0 * d0;
+            q1 += d1 * d1;
+        }
+        if (i < m) {
+            double d = (double) v[i] - pivot;
+            s0 += d;
+            q0 += d * d;
+        }
+        moments[0] = s0 + s1;
+        moments[1] = q0 + q1;
     }
 
     /**
@@ -164,55 +201,97 @@ final class CpuLayerNorm {
         int giOffset = gradX == null ? 0 : CpuElementwise.offset(gradX);
         float[] w = perFeatureF32(l, weight, 1);
         int m = l.features();
-        parallel.forRange(l.blocks(), 4L * BLOCK_ELEMENTS, (startBlock, endBlock) -> {
+        parallel.forRange(l.blocks(), 4L * ROWS_PER_BLOCK * l.features(), (startBlock, endBlock) -> {
             float[] v = new float[m];
             float[] g = new float[m];
             float[] gxhat = new float[m];
-            BlockSums sums = new BlockSums();
+            float[] blockGXhat = new float[m];
+            float[] blockG = new float[m];
+            double[] sums = new double[3];
             for (int block = startBlock; block < endBlock; block++) {
+                Arrays.fill(blockGXhat, 0);
+                Arrays.fill(blockG, 0);
                 for (int row = block * l.rowsPerBlock(); row < l.blockEnd(block); row++) {
                     in.get(inOffset + row * m, v, 0, m);
                     go.get(goOffset + row * m, g, 0, m);
+                    for (int i = 0; i < m; i++) {
+                        gxhat[i] = g[i] * w[i];
+                    }
                     double rs = rstds[row];
                     // The saved mean is rounded to float, off by up to half an ulp of the row's magnitude, which
-                    // against a small spread would move every xhat: its error from the row again, in double.
+                    // against a small spread would move every xhat: its error from the row again, in double, in the
+                    // pass that sums gxhat and gxhat * (x - saved).
                     float saved = (float) means[row];
-                    double mu = saved + sums.sumOfDifferences(v, 0, m, saved) / m;
+                    rowSums(v, gxhat, m, saved, sums);
+                    double shift = sums[0] / m;
+                    double mu = saved + shift;
                     float meanHigh = (float) mu;
                     double rest = mu - meanHigh;
                     if (sumG != null) {
-                        addParameterTerms(g, v, m, meanHigh, (float) rs, (float) (-rest * rs), sumGXhat, sumG,
-                                block * m);
+                        addParameterTerms(g, v, m, meanHigh, (float) rs, (float) (-rest * rs), blockGXhat, blockG);
                     }
                     if (gi == null) {
                         continue;
                     }
-                    for (int i = 0; i < m; i++) {
-                        gxhat[i] = g[i] * w[i];
-                    }
-                    // Over the row, the sums of gxhat and of gxhat * xhat, this one about the mean rounded to float
-                    // less the rounding error's share.
-                    BlockSums.SumAndDot sd = sums.sumAndDotOfDifferences(gxhat, v, 0, m, meanHigh);
-                    double sumGxhatXhat = (sd.dot() - rest * sd.sum()) * rs;
+                    double sumGxhat = sums[1];
+                    double sumGxhatXhat = (sums[2] - shift * sumGxhat) * rs;
                     double perDeviation = -rs * rs * sumGxhatXhat / m;
-                    inputGradientF32(gxhat, v, m, (float) (sd.sum() / m), meanHigh, (float) rs, (float) perDeviation,
+                    inputGradientF32(gxhat, v, m, (float) (sumGxhat / m), meanHigh, (float) rs, (float) perDeviation,
                             (float) (-rest * perDeviation));
                     gi.put(giOffset + row * m, gxhat, 0, m);
+                }
+                if (sumG != null) {
+                    for (int i = 0; i < m; i++) {
+                        sumGXhat[block * m + i] = blockGXhat[i];
+                        sumG[block * m + i] = blockG[i];
+                    }
                 }
             }
         });
     }
 
     /**
-     * sumGXhat and sumG from {@code offset} on, one entry per feature, += the row's {@code g * xhat} and g, xhat
+     * sums = the sums of {@code x - saved}, of gxhat and of {@code gxhat * (x - saved)} over [0, m), each difference
+     * in double, in one pass with two running sums each.
+     */
+    private static void rowSums(float[] x, float[] gxhat, int m, float saved, double[] sums) {
+        double deviations0 = 0;
+        double deviations1 = 0;
+        double total0 = 0;
+        double total1 = 0;
+        double dot0 = 0;
+        double dot1 = 0;
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            double d0 = (double) x[i] - saved;
+            double d1 = (double) x[i + 1] - saved;
+            deviations0 += d0;
+            deviations1 += d1;
+            total0 += gxhat[i];
+            total1 += gxhat[i + 1];
+            dot0 += gxhat[i] * d0;
+            dot1 += gxhat[i + 1] * d1;
+        }
+        if (i < m) {
+            double d = (double) x[i] - saved;
+            deviations0 += d;
+            total0 += gxhat[i];
+            dot0 += gxhat[i] * d;
+        }
+        sums[0] = deviations0 + deviations1;
+        sums[1] = total0 + total1;
+        sums[2] = dot0 + dot1;
+    }
+
+    /**
+     * blockGXhat and blockG += the row's {@code g * xhat} and g, one entry per feature, xhat
      * {@code (v - meanHigh) * s + t}, the forward pass's within a rounding.
      */
     private static void addParameterTerms(float[] g, float[] v, int m, float meanHigh, float s, float t,
-                                          double[] sumGXhat, double[] sumG, int offset) {
+                                          float[] blockGXhat, float[] blockG) {
         for (int i = 0; i < m; i++) {
-            float xhat = (v[i] - meanHigh) * s + t;
-            sumGXhat[offset + i] += g[i] * xhat;
-            sumG[offset + i] += g[i];
+            blockGXhat[i] += g[i] * ((v[i] - meanHigh) * s + t);
+            blockG[i] += g[i];
         }
     }
 
@@ -240,7 +319,7 @@ final class CpuLayerNorm {
         Data gi = gradX == null ? null : Data.of(gradX);
         double[] w = perFeature(l, weight, 1);
         int m = l.features();
-        parallel.forRange(l.blocks(), 4L * BLOCK_ELEMENTS, (startBlock, endBlock) -> {
+        parallel.forRange(l.blocks(), 4L * ROWS_PER_BLOCK * l.features(), (startBlock, endBlock) -> {
             double[] xhat = new double[m];
             double[] g = new double[m];
             for (int block = startBlock; block < endBlock; block++) {
