@@ -51,6 +51,8 @@ final class RecurrentConverters {
      * its layers runs from the last step), merged by Concat along the features or Add.
      */
     private static String bidirectional(Bidirectional m, String x, OnnxGraph g) {
+        requireFloatLayer(m.forwardLayer(), "forward", g);
+        requireFloatLayer(m.backwardLayer(), "backward", g);
         Recurrent forward = m.forwardLayer();
         String sequence = swapToOrFromTimeMajor(forward, x, g);
         String ahead = stack(forward, "forward.", "forward", sequence, g);
@@ -59,6 +61,19 @@ final class RecurrentConverters {
                 ? g.node("Concat", List.of(ahead, behind), AttributeProto.ofInt("axis", 2))
                 : g.node("Add", List.of(ahead, behind));
         return swapToOrFromTimeMajor(forward, merged, g);
+    }
+
+    /**
+     * Refuses a wrapped layer that is not exactly an RNN, LSTM or GRU (an int8 layer from quantizeDynamic, a subclass),
+     * as a layer without a converter is refused: the wrapper's nodes are made from those layers' float weights.
+     */
+    private static void requireFloatLayer(Recurrent layer, String name, OnnxGraph g) {
+        Class<?> type = layer.getClass();
+        if (type != RNN.class && type != LSTM.class && type != GRU.class) {
+            String path = g.path().isEmpty() ? name : g.path() + "." + name;
+            throw new IllegalArgumentException("ONNX export: no converter for " + type.getSimpleName() + " at '" + path
+                    + "' (" + layer + "); a Bidirectional wrapper exports RNN, LSTM and GRU layers");
+        }
     }
 
     /** [batch, ...] viewed as [batch, steps, features], made time-major, its last step's output through fc. */

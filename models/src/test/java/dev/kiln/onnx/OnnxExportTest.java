@@ -12,6 +12,7 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.PaddingMode;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.AvgPool2d;
+import dev.kiln.nn.Bidirectional;
 import dev.kiln.nn.BatchNorm2d;
 import dev.kiln.nn.Conv2d;
 import dev.kiln.nn.Dropout;
@@ -20,8 +21,10 @@ import dev.kiln.nn.GELU;
 import dev.kiln.nn.LayerNorm;
 import dev.kiln.nn.LocalResponseNorm;
 import dev.kiln.nn.Linear;
+import dev.kiln.nn.LSTM;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.PyTorchParity;
+import dev.kiln.nn.Quantization;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
 import dev.kiln.nn.Softplus;
@@ -367,6 +370,23 @@ class OnnxExportTest {
         @Override
         public Tensor forward(Tensor x) {
             return x.mul(0.5);
+        }
+    }
+
+    /**
+     * quantizeDynamic replaces a Bidirectional wrapper's LSTMs by int8 layers, which have no ONNX form: the wrapper's
+     * converter refuses them by type and path, where it read their (absent) float weights.
+     */
+    @Test
+    void aBidirectionalWrapperOfInt8LayersIsRefusedNamingTheLayer() {
+        Module wrapper = new Bidirectional(LSTM.builder(3, 4).build(), LSTM.builder(3, 4).build(),
+                Bidirectional.Merge.CONCAT);
+        try (Module quantised = Quantization.quantizeDynamic(wrapper)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> OnnxExport.toProto(new Sequential(quantised), new int[] {5, 2, 3},
+                            OnnxExportOptions.defaults()));
+            assertTrue(e.getMessage().startsWith("ONNX export: no converter for DynamicQuantizedLSTM at '0.forward'"),
+                    e.getMessage());
         }
     }
 }
