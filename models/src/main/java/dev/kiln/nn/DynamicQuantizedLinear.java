@@ -3,6 +3,7 @@ package dev.kiln.nn;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Int8Linear;
 import dev.kiln.engine.Int8LinearWeights;
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 
 /**
@@ -84,6 +85,15 @@ public final class DynamicQuantizedLinear extends Module {
         int[] outDims = x.shape().with(-1, outFeatures).dims();
         Tensor rows = consume(x.reshape(-1, inFeatures), t -> Int8Linear.forward(t, packed, bias()));
         return consume(rows, t -> t.reshape(outDims));
+    }
+
+    /** Its int8 weights take F32 inputs alone, so its bias stays F32: any other dtype is refused. */
+    @Override
+    void refuseConversion(String path, DType dtype) {
+        if (dtype != DType.F32) {
+            throw new IllegalArgumentException("to(" + dtype + "): " + (path.isEmpty() ? "" : "'" + path + "' is ")
+                    + this + ", an int8 layer that runs in F32 only; convert the F32 model before quantising it");
+        }
     }
 
     @Override

@@ -669,6 +669,10 @@ public abstract class Module implements AutoCloseable, Cloneable {
         if (!dtype.isFloating()) {
             throw new IllegalArgumentException("to: modules hold F32 or F64 parameters, got " + dtype);
         }
+        // Every refusal before any conversion, so that a refused model is left as it was.
+        for (Map.Entry<String, Module> e : namedModules().entrySet()) {
+            e.getValue().refuseConversion(e.getKey(), dtype);
+        }
         Map<Tensor, Tensor> converted = new IdentityHashMap<>();
         for (Module m : namedModules().values()) {
             m.convert(m.parameters, dtype, converted, true);
@@ -1123,5 +1127,12 @@ public abstract class Module implements AutoCloseable, Cloneable {
             return recordOutput(threeInputs.forward(x1, x2, x3));
         }
         return recordOutput(callHooked(new Tensor[] {x1, x2, x3}, in -> threeInputs.forward(in[0], in[1], in[2])));
+    }
+
+    /**
+     * Throws IllegalArgumentException when this module, at {@code path} in the model, cannot take {@link #to(DType)}
+     * to {@code dtype}; by default it takes every floating dtype.
+     */
+    void refuseConversion(String path, DType dtype) {
     }
 }

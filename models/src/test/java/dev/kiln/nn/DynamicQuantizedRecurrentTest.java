@@ -243,4 +243,25 @@ class DynamicQuantizedRecurrentTest {
             assertTrue(e.getMessage().contains("the parameters are F64, expected F32"), e.getMessage());
         }
     }
+
+    /**
+     * to(F64) made the int8 layers' biases F64 beside their F32-only int8 weights, after which every forward failed,
+     * each message asking to convert the other way: the conversion is refused up front, nothing converted.
+     */
+    @Test
+    void toAnotherDtypeIsRefusedAndConvertsNothing() {
+        Linear head = new Linear(4, 2);
+        try (LSTM lstm = LSTM.builder(3, 4).build();
+             Sequential model = new Sequential(DynamicQuantizedLSTM.from(lstm), head)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.to(DType.F64));
+            assertTrue(e.getMessage().startsWith("to(F64): '0.ih_l0' is DynamicQuantizedLinear(3, 16")
+                    && e.getMessage().contains("F32 only"), e.getMessage());
+            assertEquals(DType.F32, head.weight().dtype());
+            model.to(DType.F32);
+            try (Autograd.Guard g = Autograd.noGrad()) {
+                RecurrentOutput out = ((DynamicQuantizedLSTM) model.get(0)).forward(Tensor.randn(5, 2, 3), null);
+                assertEquals(DType.F32, out.output().dtype());
+            }
+        }
+    }
 }
