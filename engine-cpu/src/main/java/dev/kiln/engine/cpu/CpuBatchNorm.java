@@ -249,7 +249,7 @@ final class CpuBatchNorm {
             float[] scratch = Data.floats(l.spatial());
             for (int c = start; c < end; c++) {
                 l.gather(in, c, values, scratch);
-                Normalisation f = statistics.normalisation(c, () -> sum(values),
+                Normalisation f = statistics.normalisation(c, () -> RunningSums.sum(values),
                         mean -> squaredDeviations(values, mean));
                 for (int i = 0; i < m; i++) {
                     values[i] = f.apply(values[i]);
@@ -327,7 +327,7 @@ final class CpuBatchNorm {
                 for (int i = 0; i < m; i++) {
                     xhat[i] = (xhat[i] - mean) * invStd;
                 }
-                double sumG = sum(grad);
+                double sumG = RunningSums.sum(grad);
                 double sumGXhat = dot(grad, xhat);
                 if (gb != null) {
                     gb.set(c, sumG);
@@ -403,24 +403,6 @@ final class CpuBatchNorm {
                 g[i] = k * g[i] + (perDeviation * (x[i] - mean) + shift);
             }
         }
-    }
-
-    private static double sum(double[] v) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int i = 0;
-        for (; i + 3 < v.length; i += 4) {
-            s0 += v[i];
-            s1 += v[i + 1];
-            s2 += v[i + 2];
-            s3 += v[i + 3];
-        }
-        for (; i < v.length; i++) {
-            s0 += v[i];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     private static double squaredDeviations(double[] v, double mean) {

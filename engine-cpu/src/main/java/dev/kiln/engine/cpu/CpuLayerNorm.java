@@ -151,7 +151,7 @@ final class CpuLayerNorm {
             double[] v = new double[m];
             for (int row = start; row < end; row++) {
                 in.read(row * m, v, 0, m);
-                double mu = sum(v) / m;
+                double mu = RunningSums.sum(v) / m;
                 double squares = 0;
                 for (int i = 0; i < m; i++) {
                     double d = v[i] - mu;
@@ -391,24 +391,5 @@ final class CpuLayerNorm {
             CpuElementwise.f32(t).get(CpuElementwise.offset(t), values, 0, l.features());
         }
         return values;
-    }
-
-    /** The sum of v in four running sums, so that an addition does not wait for the one before. */
-    private static double sum(double[] v) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int i = 0;
-        for (; i + 3 < v.length; i += 4) {
-            s0 += v[i];
-            s1 += v[i + 1];
-            s2 += v[i + 2];
-            s3 += v[i + 3];
-        }
-        for (; i < v.length; i++) {
-            s0 += v[i];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 }

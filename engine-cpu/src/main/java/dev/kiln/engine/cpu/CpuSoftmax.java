@@ -6,11 +6,12 @@ import java.nio.FloatBuffer;
 
 /**
  * Softmax, log-softmax and the fused softmax cross-entropy over the last axis, stable for large inputs. F32 softmax and
- * its backward run in float over blocks of rows copied into arrays, as PyTorch's vectorised kernels: exp(x - max) by
- * {@link FloatExp}, sums in double; other types, per value in double.
+ * its backward over rows of at most {@link Chunks#SIZE} values run in float over blocks of rows copied into arrays, as
+ * PyTorch's vectorised kernels: exp(x - max) by {@link FloatExp}, sums in double; longer rows and other types, per value
+ * in double.
  */
 final class CpuSoftmax {
-    /** The F32 path's arrays: a block of rows (or a piece of a longer row) and its shifted copy or second operand. */
+    /** The F32 path's arrays: a block of whole rows, and its shifted copy or the gradient's rows. */
     private static final ThreadLocal<float[][]> WORK = Chunks.workArrays(2);
 
     private final Parallel parallel;
@@ -86,7 +87,7 @@ final class CpuSoftmax {
                 }
                 FloatExp.expBlock(v, n);
                 for (int base = 0; base < n; base += c) {
-                    double sum = rowSum(v, base, c);
+                    double sum = RunningSums.sum(v, base, c);
                     if (log) {
                         subtract(shifted, base, c, (float) Math.log(sum));
                     } else {
@@ -116,25 +117,6 @@ final class CpuSoftmax {
         for (int j = base; j < base + c; j++) {
             v[j] /= divisor;
         }
-    }
-
-    /** The sum of v[base, base + c) in double, in four running sums (one chain of dependent additions is slow). */
-    private static double rowSum(float[] v, int base, int c) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int j = base;
-        for (; j + 3 < base + c; j += 4) {
-            s0 += v[j];
-            s1 += v[j + 1];
-            s2 += v[j + 2];
-            s3 += v[j + 3];
-        }
-        for (; j < base + c; j++) {
-            s0 += v[j];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     void softmaxBackward(Tensor y, Tensor gy, boolean log, Tensor gx) {
@@ -198,9 +180,9 @@ final class CpuSoftmax {
                 }
                 for (int base = 0; base < n; base += c) {
                     if (log) {
-                        logSoftmaxGradient(yv, g, base, c, (float) rowSum(g, base, c));
+                        logSoftmaxGradient(yv, g, base, c, (float) RunningSums.sum(g, base, c));
                     } else {
-                        softmaxGradient(yv, g, base, c, (float) rowDot(yv, g, base, c));
+                        softmaxGradient(yv, g, base, c, (float) RunningSums.dot(yv, g, base, c));
                     }
                 }
                 gxs.put(gxo + first * c, g, 0, n);
@@ -220,25 +202,6 @@ final class CpuSoftmax {
         for (int j = base; j < base + c; j++) {
             g[j] = y[j] * (g[j] - dot);
         }
-    }
-
-    /** The dot product of a[base, base + c) and b[base, base + c) in double, in four running sums. */
-    private static double rowDot(float[] a, float[] b, int base, int c) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int j = base;
-        for (; j + 3 < base + c; j += 4) {
-            s0 += (double) a[j] * b[j];
-            s1 += (double) a[j + 1] * b[j + 1];
-            s2 += (double) a[j + 2] * b[j + 2];
-            s3 += (double) a[j + 3] * b[j + 3];
-        }
-        for (; j < base + c; j++) {
-            s0 += (double) a[j] * b[j];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     void crossEntropy(Tensor logits, Tensor targets, Tensor losses, Tensor probs) {
