@@ -31,7 +31,7 @@ public class RowTransformer extends Module {
                     + " and " + features);
         }
         registerModule("embed", new Linear(features, dModel));
-        registerParameter("position", Init.normal(Tensor.zeros(steps, dModel), 0, 0.02));
+        registerParameter("position", unscoped(() -> Init.normal(Tensor.zeros(steps, dModel), 0, 0.02)));
         registerModule("encoder", new TransformerEncoder(layers, dModel, heads, feedForward, 0,
                 TransformerLayerOptions.preNorm()));
         registerModule("fc", new Linear(dModel, classes));

@@ -62,6 +62,18 @@ class RowTransformerTest {
     }
 
     @Test
+    void aModelBuiltInsideAScopeKeepsItsParametersAfterIt() {
+        RowTransformer net;
+        try (Scope s = Scope.open()) {
+            net = Zoo.rowTransformer(10);
+        }
+        try (net; Scope s = Scope.open()) {
+            assertArrayEquals(new int[] {2, 10}, net.forward(Tensor.randn(2, 784)).shape().dims());
+            assertEquals(28 * 64, net.position().toFloatArray().length);
+        }
+    }
+
+    @Test
     void refusesInputsThatAreNotTwentyEightRowsOfTwentyEight() {
         try (RowTransformer net = Zoo.rowTransformer(10); Scope s = Scope.open()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
