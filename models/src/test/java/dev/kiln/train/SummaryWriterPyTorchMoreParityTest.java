@@ -12,6 +12,7 @@ import dev.kiln.nn.MaxPool2d;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
 import dev.kiln.onnx.ModelProto;
+import dev.kiln.onnx.OnnxTestFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -175,7 +176,7 @@ class SummaryWriterPyTorchMoreParityTest {
             w.addPrCurve("pr/many", y20, p20, 3, 200);
             w.addPrCurve("pr/f32_edges", y127, edges, 4);
             for (String name : List.of("import_residual.onnx", "import_eval_bn.onnx")) {
-                w.addOnnxGraph(Path.of("src/test/resources/onnx", name));
+                w.addOnnxGraph(OnnxTestFiles.resource(name));
             }
             file = w.file();
         }
@@ -237,7 +238,7 @@ class SummaryWriterPyTorchMoreParityTest {
     /** The attributes of the graph's nodes, as the PyTorch file above holds them (decoded here to be read). */
     @Test
     void theOnnxAttributesArePrintedAsPythonPrintsThem() throws IOException {
-        List<String> parameters = ModelProto.parse(Path.of("src/test/resources/onnx/import_eval_bn.onnx")).graph()
+        List<String> parameters = ModelProto.parse(OnnxTestFiles.resource("import_eval_bn.onnx")).graph()
                 .nodes().stream().map(n -> TensorBoardGraph.parameters(n.attributes())).toList();
         assertEquals(List.of(
                 "dilations = [1, 1] = 7, group = 1 = 2, kernel_shape = [3, 3] = 7, pads = [1, 1, 1, 1] = 7,"

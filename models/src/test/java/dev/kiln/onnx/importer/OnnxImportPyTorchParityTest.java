@@ -9,12 +9,10 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.GradCheck;
 import dev.kiln.nn.PyTorchParity;
+import dev.kiln.onnx.OnnxTestFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -79,32 +77,13 @@ class OnnxImportPyTorchParityTest {
 
     /** The fixture {@code import_NAME.onnx} as a file ({@link #fixtureFile}). */
     static Path path(String name) {
-        return fixtureFile("import_" + name + ".onnx");
+        return OnnxTestFiles.resource("import_" + name + ".onnx");
     }
 
     /** The test resource {@code /onnx/FILE} imported ({@link #fixtureFile}). */
     static OnnxModule loadFixture(String file) {
         try {
-            return OnnxImport.load(fixtureFile(file));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * The test resource {@code /onnx/FILE} as a file: a copy, so that it also loads where the tests run from a jar (the
-     * GPU bundle), where a resource has no path of its own.
-     */
-    static Path fixtureFile(String file) {
-        String resource = "/onnx/" + file;
-        try (InputStream in = OnnxImportPyTorchParityTest.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("no test resource " + resource);
-            }
-            Path copy = Files.createTempFile("kiln-", "-" + file);
-            copy.toFile().deleteOnExit();
-            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-            return copy;
+            return OnnxImport.load(OnnxTestFiles.resource(file));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
