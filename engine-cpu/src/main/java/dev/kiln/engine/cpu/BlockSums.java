@@ -138,7 +138,7 @@ final class BlockSums {
      */
     private static void add(float[] w, int b, int e, double[] totals) {
         if (e - b < LANES) {
-            totals[0] += inDouble(w, b, e);
+            totals[0] += RunningSums.sum(w, b, e - b);
             return;
         }
         int lanes = e - LANES;
@@ -158,25 +158,6 @@ final class BlockSums {
         for (int j = 0; j < FOLDED; j++) {
             totals[j] += w[lanes + j];
         }
-    }
-
-    /** The sum of w[b, e) in double, in four running sums so that an addition does not wait for the one before. */
-    private static double inDouble(float[] w, int b, int e) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int i = b;
-        for (; i + 3 < e; i += 4) {
-            s0 += w[i];
-            s1 += w[i + 1];
-            s2 += w[i + 2];
-            s3 += w[i + 3];
-        }
-        for (; i < e; i++) {
-            s0 += w[i];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     private static void clear(double[] totals) {

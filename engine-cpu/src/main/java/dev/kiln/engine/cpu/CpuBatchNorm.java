@@ -328,7 +328,7 @@ final class CpuBatchNorm {
                     xhat[i] = (xhat[i] - mean) * invStd;
                 }
                 double sumG = RunningSums.sum(grad);
-                double sumGXhat = dot(grad, xhat);
+                double sumGXhat = RunningSums.dot(grad, xhat);
                 if (gb != null) {
                     gb.set(c, sumG);
                 }
@@ -424,24 +424,6 @@ final class CpuBatchNorm {
         for (; i < v.length; i++) {
             double d = v[i] - mean;
             s0 += d * d;
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
-    private static double dot(double[] a, double[] b) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int i = 0;
-        for (; i + 3 < a.length; i += 4) {
-            s0 += a[i] * b[i];
-            s1 += a[i + 1] * b[i + 1];
-            s2 += a[i + 2] * b[i + 2];
-            s3 += a[i + 3] * b[i + 3];
-        }
-        for (; i < a.length; i++) {
-            s0 += a[i] * b[i];
         }
         return (s0 + s1) + (s2 + s3);
     }

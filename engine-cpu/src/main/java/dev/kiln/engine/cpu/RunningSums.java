@@ -48,6 +48,25 @@ final class RunningSums {
         return (s0 + s1) + (s2 + s3);
     }
 
+    /** The dot product of a and b, of a's length. */
+    static double dot(double[] a, double[] b) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 3 < a.length; i += 4) {
+            s0 += a[i] * b[i];
+            s1 += a[i + 1] * b[i + 1];
+            s2 += a[i + 2] * b[i + 2];
+            s3 += a[i + 3] * b[i + 3];
+        }
+        for (; i < a.length; i++) {
+            s0 += a[i] * b[i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
     /** The dot product of a[from, from + n) and b[from, from + n), each product in double. */
     static double dot(float[] a, float[] b, int from, int n) {
         double s0 = 0;
