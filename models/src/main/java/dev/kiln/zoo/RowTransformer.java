@@ -56,12 +56,9 @@ public class RowTransformer extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        if (x.rank() < 2 || x.size() != (long) x.dim(0) * steps * features) {
-            throw new IllegalArgumentException("RowTransformer: input " + x.shape() + " must hold " + steps + " x "
-                    + features + " values per sample, e.g. [batch, " + steps * features + "]");
-        }
+        Tensor rows = SampleSequences.view("RowTransformer", x, steps, features);
         // Read through module(name) and param(name), so that a copy (an averaged or quantised model) runs its own.
-        Tensor tokens = module("embed").call(x.reshape(x.dim(0), steps, features)).add(position());
+        Tensor tokens = module("embed").call(rows).add(position());
         return module("fc").call(module("encoder").call(tokens).mean(1, false));
     }
 }

@@ -47,16 +47,13 @@ public class SequenceClassifier extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        if (x.rank() < 2 || x.size() != (long) x.dim(0) * steps * features) {
-            throw new IllegalArgumentException("SequenceClassifier: input " + x.shape() + " must hold " + steps + " x "
-                    + features + " values per sample, e.g. [batch, " + steps * features + "]");
-        }
+        Tensor rows = SampleSequences.view("SequenceClassifier", x, steps, features);
         int batch = x.dim(0);
         // Read through module(name), so that a copy or a quantised copy (Quantization.quantizeDynamic) runs its own.
         Recurrent rnn = (Recurrent) module("rnn");
         Module dropout = module("dropout");
         // The layer runs time-first: transposing the small input is cheaper than the output of every step.
-        Tensor sequence = x.reshape(batch, steps, features).transpose(0, 1);
+        Tensor sequence = rows.transpose(0, 1);
         Tensor last = rnn.call(sequence).narrow(0, steps - 1, 1).reshape(batch, rnn.hiddenSize());
         return module("fc").call(dropout == null ? last : dropout.call(last));
     }
