@@ -45,10 +45,11 @@ tolerance = input_step(x) * largest(model[0]) * row_sum(model[2]) + input_step(h
 
 print('''package dev.kiln.nn;
 
+import static dev.kiln.nn.Int8WeightsAssertions.assertInts;
+import static dev.kiln.nn.Int8WeightsAssertions.assertScales;
 import static dev.kiln.nn.PyTorchParity.key;
 import static dev.kiln.nn.PyTorchParity.load;
 import static dev.kiln.nn.PyTorchParity.values;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.engine.Autograd;
@@ -78,23 +79,6 @@ class DynamicQuantizationPyTorchParityTest {
     @AfterEach
     void close() {
         scope.close();
-    }
-
-    private static void assertInts(String what, Tensor actual, int... expected) {
-        float[] got = actual.toFloatArray();
-        int[] rounded = new int[got.length];
-        for (int i = 0; i < got.length; i++) {
-            rounded[i] = (int) got[i];
-        }
-        assertArrayEquals(expected, rounded, what);
-    }
-
-    private static void assertScales(String what, Tensor actual, double... expected) {
-        float[] got = actual.toFloatArray();
-        assertEquals(expected.length, got.length, what);
-        for (int i = 0; i < got.length; i++) {
-            assertEquals((float) expected[i], got[i], what + " " + i);
-        }
     }
 
     @Test
