@@ -3,15 +3,12 @@ package dev.kiln.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.engine.Backend;
-import dev.kiln.engine.BackendProvider;
 import dev.kiln.engine.F;
 import dev.kiln.engine.GridSampleMode;
 import dev.kiln.engine.GridSamplePadding;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.util.Map;
-import java.util.ServiceLoader;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,19 +21,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@link GridSamplePyTorchParityTest} and {@link GridSampleTest} check.
  */
 class GridSampleOneFusedOpTest {
-    private static final String COUNT_OPERATIONS = "kiln.cpu.countOperations";
     private static Backend counting;
 
     @BeforeAll
     static void openCountingBackend() {
-        BackendProvider cpu = ServiceLoader.load(BackendProvider.class).stream().map(ServiceLoader.Provider::get)
-                .filter(p -> p.name().equals("cpu")).findFirst().orElseThrow();
-        System.setProperty(COUNT_OPERATIONS, "true");
-        try {
-            counting = cpu.create();
-        } finally {
-            System.clearProperty(COUNT_OPERATIONS);
-        }
+        counting = CountingCpuBackend.open();
     }
 
     @AfterAll
@@ -59,16 +48,8 @@ class GridSampleOneFusedOpTest {
             Tensor input = Tensor.randn(2, 3, 5, 6).to(counting).requiresGrad(true);
             Tensor grid = Tensor.randn(2, 4, 3, 2).to(counting).requiresGrad(true);
             Tensor gradient = Tensor.randn(2, 3, 4, 3).to(counting);
-            Map<String, Long> before = counting.counters();
-            F.gridSample(input, grid, mode, GridSamplePadding.REFLECTION, false).backward(gradient);
-            Map<String, Long> increase = new TreeMap<>();
-            counting.counters().forEach((name, count) -> {
-                long delta = count - before.getOrDefault(name, 0L);
-                if (delta > 0) {
-                    increase.put(name, delta);
-                }
-            });
-            return increase;
+            return CountingCpuBackend.increases(counting,
+                    () -> F.gridSample(input, grid, mode, GridSamplePadding.REFLECTION, false).backward(gradient));
         }
     }
 }
