@@ -76,7 +76,9 @@ public interface Backend extends AutoCloseable {
 
     /**
      * {@code batch} independent GEMMs; matrix i of each operand starts {@code i * stride} elements after
-     * the tensor's offset. A stride of 0 reuses one matrix for every batch entry (broadcasting).
+     * the tensor's offset. A stride of 0 reuses one matrix for every batch entry (broadcasting). Outputs that
+     * overlap ({@code |strideC| < m * n}, 0 for one C shared by the batch) are computed one product at a time in batch
+     * order, each reading what the one before wrote: with C's stride 0 and beta 1 the products add up in C.
      */
     void gemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, double alpha,
                             Tensor a, long strideA, Tensor b, long strideB, double beta,

@@ -14,6 +14,7 @@ import org.bytedeco.javacpp.FloatPointer;
  */
 final class CudaBf16Gemm implements AutoCloseable {
     private static final long BF16_BYTES = 2;
+    private static final long F32_BYTES = 4;
 
     private final CudaContext context;
     private final DeviceAllocator allocator;
@@ -46,21 +47,37 @@ final class CudaBf16Gemm implements AutoCloseable {
             aBits = toBf16(a, span(strideA, (long) m * k, batch));
             bBits = toBf16(b, span(strideB, (long) k * n, batch));
             context.bindThread();
-            int opA = transA ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
-            int opB = transB ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
-            int lda = Math.max(1, transA ? m : k);
-            int ldb = Math.max(1, transB ? k : n);
-            alphaValue.put((float) alpha);
-            betaValue.put((float) beta);
-            Status.cublas(cublas.cublasGemmStridedBatchedEx(context.cublas(), opB, opA, n, m, k, alphaValue,
-                    DevicePointers.at(address(bBits)), cudart.CUDA_R_16BF, ldb, strideB,
-                    DevicePointers.at(address(aBits)), cudart.CUDA_R_16BF, lda, strideA, betaValue,
-                    DevicePointers.of(c), cudart.CUDA_R_32F, n, strideC, batch, cublas.CUBLAS_COMPUTE_32F,
-                    cublas.CUBLAS_GEMM_DEFAULT), "cublasGemmStridedBatchedEx (bf16)");
+            long a16 = address(aBits);
+            long b16 = address(bBits);
+            long c32 = DevicePointers.address(c);
+            // Overlapping outputs (C's stride 0) one product at a time, in batch order, as CudaGemm's.
+            if (batch > 1 && Math.abs(strideC) < (long) m * n) {
+                for (int i = 0; i < batch; i++) {
+                    products(transA, transB, m, n, k, alpha, a16 + i * strideA * BF16_BYTES, strideA,
+                            b16 + i * strideB * BF16_BYTES, strideB, beta, c32 + i * strideC * F32_BYTES, strideC, 1);
+                }
+            } else {
+                products(transA, transB, m, n, k, alpha, a16, strideA, b16, strideB, beta, c32, strideC, batch);
+            }
         } finally {
             free(aBits);
             free(bBits);
         }
+    }
+
+    /** bf16 products of the copies at device addresses {@code a} and {@code b} into F32 {@code c}. */
+    private void products(boolean transA, boolean transB, int m, int n, int k, double alpha, long a, long strideA,
+                          long b, long strideB, double beta, long c, long strideC, int batch) {
+        int opA = transA ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
+        int opB = transB ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
+        int lda = Math.max(1, transA ? m : k);
+        int ldb = Math.max(1, transB ? k : n);
+        alphaValue.put((float) alpha);
+        betaValue.put((float) beta);
+        Status.cublas(cublas.cublasGemmStridedBatchedEx(context.cublas(), opB, opA, n, m, k, alphaValue,
+                DevicePointers.at(b), cudart.CUDA_R_16BF, ldb, strideB, DevicePointers.at(a), cudart.CUDA_R_16BF, lda,
+                strideA, betaValue, DevicePointers.at(c), cudart.CUDA_R_32F, n, strideC, batch,
+                cublas.CUBLAS_COMPUTE_32F, cublas.CUBLAS_GEMM_DEFAULT), "cublasGemmStridedBatchedEx (bf16)");
     }
 
     /** Elements from a batched operand's first element to its last: {@code (batch - 1) * stride + matrix}. */

@@ -32,6 +32,25 @@ final class CudaGemm implements AutoCloseable {
             return;
         }
         context.bindThread();
+        long bytes = c.dtype().bytes();
+        long pa = DevicePointers.address(a);
+        long pb = DevicePointers.address(b);
+        long pc = DevicePointers.address(c);
+        // cuBLAS runs a batch's products concurrently: outputs that overlap (C's stride 0, one C for the whole batch)
+        // would race, so they go one product at a time in batch order, each reading what the one before wrote.
+        if (batch > 1 && Math.abs(strideC) < (long) m * n) {
+            for (int i = 0; i < batch; i++) {
+                products(transA, transB, m, n, k, alpha, pa + i * strideA * bytes, strideA, pb + i * strideB * bytes,
+                        strideB, beta, c.dtype(), pc + i * strideC * bytes, strideC, 1);
+            }
+            return;
+        }
+        products(transA, transB, m, n, k, alpha, pa, strideA, pb, strideB, beta, c.dtype(), pc, strideC, batch);
+    }
+
+    /** {@link #gemmStridedBatched} on device addresses of the operands' first matrices. */
+    private void products(boolean transA, boolean transB, int m, int n, int k, double alpha, long a, long strideA,
+                          long b, long strideB, double beta, DType dtype, long c, long strideC, int batch) {
         int opA = transA ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
         int opB = transB ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N;
         int lda = Math.max(1, transA ? m : k);
@@ -40,24 +59,24 @@ final class CudaGemm implements AutoCloseable {
         // One product goes to plain GEMM, as torch.mm's does, so that a comparison with it compares the same entry
         // point: cuBLAS may choose other kernels for a batched call, even of one matrix.
         boolean single = batch == 1;
-        if (c.dtype() == DType.F32) {
+        if (dtype == DType.F32) {
             floatAlpha.put((float) alpha);
             floatBeta.put((float) beta);
-            FloatPointer pa = DevicePointers.floats(a);
-            FloatPointer pb = DevicePointers.floats(b);
-            FloatPointer pc = DevicePointers.floats(c);
+            FloatPointer pa = new FloatPointer(DevicePointers.at(a));
+            FloatPointer pb = new FloatPointer(DevicePointers.at(b));
+            FloatPointer pc = new FloatPointer(DevicePointers.at(c));
             Status.cublas(single
                     ? cublas.cublasSgemm_v2(context.cublas(), opB, opA, n, m, k, floatAlpha, pb, ldb, pa, lda, floatBeta,
                             pc, ldc)
                     : cublas.cublasSgemmStridedBatched(context.cublas(), opB, opA, n, m, k, floatAlpha, pb, ldb, strideB,
                             pa, lda, strideA, floatBeta, pc, ldc, strideC, batch),
                     single ? "cublasSgemm" : "cublasSgemmStridedBatched");
-        } else if (c.dtype() == DType.F64) {
+        } else if (dtype == DType.F64) {
             doubleAlpha.put(alpha);
             doubleBeta.put(beta);
-            DoublePointer pa = DevicePointers.doubles(a);
-            DoublePointer pb = DevicePointers.doubles(b);
-            DoublePointer pc = DevicePointers.doubles(c);
+            DoublePointer pa = new DoublePointer(DevicePointers.at(a));
+            DoublePointer pb = new DoublePointer(DevicePointers.at(b));
+            DoublePointer pc = new DoublePointer(DevicePointers.at(c));
             Status.cublas(single
                     ? cublas.cublasDgemm_v2(context.cublas(), opB, opA, n, m, k, doubleAlpha, pb, ldb, pa, lda,
                             doubleBeta, pc, ldc)
@@ -65,7 +84,7 @@ final class CudaGemm implements AutoCloseable {
                             strideB, pa, lda, strideA, doubleBeta, pc, ldc, strideC, batch),
                     single ? "cublasDgemm" : "cublasDgemmStridedBatched");
         } else {
-            throw new IllegalArgumentException("gemm: the CUDA backend multiplies F32 or F64, got " + c.dtype());
+            throw new IllegalArgumentException("gemm: the CUDA backend multiplies F32 or F64, got " + dtype);
         }
     }
 

@@ -1,8 +1,6 @@
 package dev.kiln.engine.cuda;
 
 import dev.kiln.engine.Tensor;
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 
 /** JavaCPP pointers to device addresses, for the library calls that take them (cuBLAS, cuDNN, memcpy). */
@@ -29,13 +27,5 @@ final class DevicePointers {
     /** A pointer to a tensor's first element, or a null pointer for a null tensor. */
     static Pointer of(Tensor t) {
         return t == null ? at(0) : at(address(t));
-    }
-
-    static FloatPointer floats(Tensor t) {
-        return new FloatPointer(of(t));
-    }
-
-    static DoublePointer doubles(Tensor t) {
-        return new DoublePointer(of(t));
     }
 }

@@ -154,4 +154,18 @@ class CudaParityGemmTest extends ParityTest {
             return whole;
         });
     }
+
+    @Test
+    void gemmStridedBatchedWithOneSharedCAddsEveryProductInTurn() {
+        int batch = 5;
+        int m = 4;
+        int n = 6;
+        int k = 9;
+        assertParity("gemmStridedBatched into one C (stride 0), beta 1", GEMM_F32, b -> {
+            Tensor c = random(b, DType.F32, 23, m, n);
+            b.gemmStridedBatched(true, false, m, n, k, 0.5, random(b, DType.F32, 24, batch, k, m), (long) k * m,
+                    random(b, DType.F32, 25, batch, k, n), (long) k * n, 1, c, 0, batch);
+            return c;
+        });
+    }
 }

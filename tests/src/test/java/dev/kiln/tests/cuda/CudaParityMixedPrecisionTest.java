@@ -93,6 +93,20 @@ class CudaParityMixedPrecisionTest extends ParityTest {
     }
 
     @Test
+    void gemmStridedBatchedBf16WithOneSharedCAddsEveryProductInTurn() {
+        int batch = 3;
+        int m = 5;
+        int n = 7;
+        int k = 40;
+        assertParity("gemmStridedBatchedBf16 into one C (stride 0), beta 1", PRODUCTS, b -> {
+            Tensor c = random(b, DType.F32, 14, m, n);
+            b.gemmStridedBatchedBf16(false, true, m, n, k, 1, random(b, DType.F32, 15, batch, m, k), (long) m * k,
+                    random(b, DType.F32, 16, batch, n, k), (long) n * k, 1, c, 0, batch);
+            return c;
+        });
+    }
+
+    @Test
     void conv2dBf16ForwardAndBackwardMatchCpu() {
         Conv2dGeometry g = Conv2dGeometry.of("conv2d bf16 parity", Shape.of(3, 4, 11, 11), Shape.of(6, 4, 3, 3),
                 new int[] {1}, new int[] {1}, new int[] {1});
