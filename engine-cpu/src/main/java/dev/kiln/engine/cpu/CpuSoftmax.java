@@ -5,26 +5,35 @@ import dev.kiln.engine.Tensor;
 import java.nio.FloatBuffer;
 
 /**
- * Softmax, log-softmax and the fused softmax cross-entropy over the last axis, stable for large inputs. F32 softmax and
- * its backward over rows of at most {@link Chunks#SIZE} values run in float over blocks of rows copied into arrays, as
- * PyTorch's vectorised kernels: exp(x - max) by {@link FloatExp}, sums in double; longer rows and other types, per value
- * in double.
+ * Softmax, log-softmax and the fused softmax cross-entropy over the last axis, stable for large inputs. In F32 they run
+ * in float over blocks of rows copied into arrays, as PyTorch's vectorised kernels: exp(x - max) by {@link FloatExp},
+ * sums in double; rows longer than {@link Chunks#SIZE} values a piece at a time ({@link SoftmaxLongRowsF32},
+ * {@link CrossEntropyF32}). F64, per value in double.
  */
 final class CpuSoftmax {
     /** The F32 path's arrays: a block of whole rows, and its shifted copy or the gradient's rows. */
     private static final ThreadLocal<float[][]> WORK = Chunks.workArrays(2);
 
     private final Parallel parallel;
+    private final SoftmaxLongRowsF32 longRows;
+    private final CrossEntropyF32 crossEntropyF32;
 
     CpuSoftmax(Parallel parallel) {
         this.parallel = parallel;
+        this.longRows = new SoftmaxLongRowsF32(parallel);
+        this.crossEntropyF32 = new CrossEntropyF32(parallel);
     }
 
     void softmax(Tensor x, boolean log, Tensor out) {
         int c = x.dim(-1);
         int rows = c == 0 ? 0 : (int) (x.size() / c);
-        if (x.dtype() == DType.F32 && c > 0 && c <= Chunks.SIZE) {
-            softmaxRowBlocksF32(x, log, out, rows, c);
+        if (x.dtype() == DType.F32 && c > 0) {
+            if (c <= Chunks.SIZE) {
+                softmaxRowBlocksF32(x, log, out, rows, c);
+            } else {
+                longRows.softmax(CpuElementwise.f32(x), CpuElementwise.offset(x), log, CpuElementwise.f32(out),
+                        CpuElementwise.offset(out), rows, c);
+            }
             return;
         }
         Data xd = Data.of(x);
@@ -122,8 +131,13 @@ final class CpuSoftmax {
     void softmaxBackward(Tensor y, Tensor gy, boolean log, Tensor gx) {
         int c = y.dim(-1);
         int rows = c == 0 ? 0 : (int) (y.size() / c);
-        if (y.dtype() == DType.F32 && c > 0 && c <= Chunks.SIZE) {
-            softmaxBackwardRowBlocksF32(y, gy, log, gx, rows, c);
+        if (y.dtype() == DType.F32 && c > 0) {
+            if (c <= Chunks.SIZE) {
+                softmaxBackwardRowBlocksF32(y, gy, log, gx, rows, c);
+            } else {
+                longRows.softmaxBackward(CpuElementwise.f32(y), CpuElementwise.offset(y), CpuElementwise.f32(gy),
+                        CpuElementwise.offset(gy), log, CpuElementwise.f32(gx), CpuElementwise.offset(gx), rows, c);
+            }
             return;
         }
         Data yd = Data.of(y);
@@ -207,6 +221,12 @@ final class CpuSoftmax {
     void crossEntropy(Tensor logits, Tensor targets, Tensor losses, Tensor probs) {
         int c = logits.dim(1);
         int rows = logits.dim(0);
+        if (logits.dtype() == DType.F32 && c > 0) {
+            crossEntropyF32.crossEntropy(CpuElementwise.f32(logits), CpuElementwise.offset(logits),
+                    Data.indices(targets), CpuElementwise.f32(losses), CpuElementwise.offset(losses),
+                    CpuElementwise.f32(probs), CpuElementwise.offset(probs), rows, c);
+            return;
+        }
         Data xd = Data.of(logits);
         Data pd = Data.of(probs);
         Data ld = Data.of(losses);
@@ -228,11 +248,17 @@ final class CpuSoftmax {
         boolean f32 = gradLosses.dtype() == DType.F32;
         int c = probs.dim(1);
         int rows = probs.dim(0);
+        int gradStride = gradLosses.size() == 1 ? 0 : 1;
+        if (f32 && probs.dtype() == DType.F32 && gradLogits.dtype() == DType.F32 && c > 0) {
+            crossEntropyF32.backward(CpuElementwise.f32(probs), CpuElementwise.offset(probs), Data.indices(targets),
+                    CpuElementwise.f32(gradLosses), CpuElementwise.offset(gradLosses), gradStride, scale,
+                    CpuElementwise.f32(gradLogits), CpuElementwise.offset(gradLogits), rows, c);
+            return;
+        }
         Data pd = Data.of(probs);
         Data gd = Data.of(gradLosses);
         Data od = Data.of(gradLogits);
         long[] t = Data.indices(targets);
-        int gradStride = gradLosses.size() == 1 ? 0 : 1;
         parallel.forRange(rows, c * 2L, (s, e) -> {
             for (int r = s; r < e; r++) {
                 int base = r * c;

@@ -8,6 +8,7 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import java.util.Arrays;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,9 +17,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * F32 softmax and log-softmax, forward and backward, which run in float over blocks of rows, against the same ops in
- * F64 (per value in double) rounded: rows of lengths that fill a block evenly and not, shorter than a block and one
- * block long, of values spread over +-30 around an offset of 50 (x - max keeps them from overflowing).
+ * F32 softmax and log-softmax, forward and backward, which run in float over blocks of rows (rows longer than a block
+ * a piece at a time), against the same ops in F64 (per value in double) rounded: rows of lengths that fill a block
+ * evenly and not, shorter than a block, one block long and longer, of values spread over +-30 around an offset of 50
+ * (x - max keeps them from overflowing).
  */
 class CpuSoftmaxF32Test {
     private Scope scope;
@@ -54,15 +56,15 @@ class CpuSoftmaxF32Test {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 3, 28, 100, 2047, 2048})
+    @ValueSource(ints = {1, 3, 28, 100, 2047, 2048, 2049, 5000})
     void softmaxIsTheDoubleOneRounded(int c) {
-        Tensor x = rows(300, c);
+        Tensor x = rows(c > 2048 ? 7 : 300, c);
         assertClose("softmax", F.softmax(x.to(DType.F64), 1), F.softmax(x, 1), 4, 1e-12);
         assertClose("log-softmax", F.logSoftmax(x.to(DType.F64), 1), F.logSoftmax(x, 1), 4, 1e-6);
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 3, 28, 100, 2048})
+    @ValueSource(ints = {1, 3, 28, 100, 2048, 2049, 5000})
     void gradientsAreTheDoubleOnesRounded(int c) {
         Tensor x = rows(70, c);
         Tensor g = Tensor.randn(70, c);
@@ -92,5 +94,40 @@ class CpuSoftmaxF32Test {
         float[] logP = F.logSoftmax(x, 1).toFloatArray();
         assertEquals(-inf, logP[1]);
         assertEquals(0f, logP[5]);
+    }
+
+    /** A long row's NaN, +inf or all -inf makes the whole row NaN, as the short rows' and PyTorch's. */
+    @Test
+    void aLongRowHoldingNanOrInfinityIsNanThroughout() {
+        int c = 4100;
+        float[] v = new float[3 * c];
+        v[3000] = Float.NaN;
+        v[c + 4099] = Float.POSITIVE_INFINITY;
+        Arrays.fill(v, 2 * c, 3 * c, Float.NEGATIVE_INFINITY);
+        for (boolean log : new boolean[] {false, true}) {
+            Tensor x = Tensor.fromArray(v, 3, c);
+            float[] p = (log ? F.logSoftmax(x, 1) : F.softmax(x, 1)).toFloatArray();
+            for (int i = 0; i < p.length; i++) {
+                assertTrue(Float.isNaN(p[i]), (log ? "log-softmax" : "softmax") + " at " + i + ": " + p[i]);
+            }
+        }
+    }
+
+    /** -inf beside finite values in a long row: probability 0, log-probability -inf, the rest as the finite row's. */
+    @Test
+    void minusInfinityInALongRowIsProbabilityZero() {
+        int c = 3000;
+        Tensor finite = rows(1, c);
+        float[] v = finite.toFloatArray();
+        v[2500] = Float.NEGATIVE_INFINITY;
+        float[] p = F.softmax(Tensor.fromArray(v, 1, c), 1).toFloatArray();
+        float[] logP = F.logSoftmax(Tensor.fromArray(v, 1, c), 1).toFloatArray();
+        assertEquals(0f, p[2500]);
+        assertEquals(Float.NEGATIVE_INFINITY, logP[2500]);
+        double total = 0;
+        for (float q : p) {
+            total += q;
+        }
+        assertEquals(1.0, total, 1e-5);
     }
 }

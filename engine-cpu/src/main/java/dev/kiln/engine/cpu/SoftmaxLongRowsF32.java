@@ -1,0 +1,135 @@
+package dev.kiln.engine.cpu;
+
+import java.nio.FloatBuffer;
+
+/**
+ * F32 softmax and log-softmax, forward and backward, of rows longer than {@link Chunks#SIZE} values (a language
+ * model's vocabulary): each row in pieces of at most that many values, as {@link CpuSoftmax}'s blocks of short rows
+ * compute them (exp(x - max) by {@link FloatExp}, sums in double), one pass for the row's maximum and one for its sum
+ * of exponentials, then the outputs; the rows over the threads.
+ */
+final class SoftmaxLongRowsF32 {
+    private static final ThreadLocal<float[][]> WORK = Chunks.workArrays(2);
+
+    private final Parallel parallel;
+
+    SoftmaxLongRowsF32(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    /** {@code out = softmax(x)} or log-softmax over rows of {@code c} values, F32 tensors at their offsets. */
+    void softmax(FloatBuffer xs, int xo, boolean log, FloatBuffer os, int oo, int rows, int c) {
+        parallel.forRange(rows, c * 4L, (s, e) -> {
+            float[] v = WORK.get()[0];
+            for (int r = s; r < e; r++) {
+                int x = xo + r * c;
+                int o = oo + r * c;
+                float max = max(xs, x, c, v);
+                double sum = 0;
+                for (int j = 0; j < c; j += Chunks.SIZE) {
+                    int n = Math.min(Chunks.SIZE, c - j);
+                    xs.get(x + j, v, 0, n);
+                    subtract(v, n, max);
+                    FloatExp.expBlock(v, n);
+                    sum += RunningSums.sum(v, 0, n);
+                    if (!log) {
+                        os.put(o + j, v, 0, n);
+                    }
+                }
+                if (log) {
+                    writeShifted(xs, x, os, o, c, max, (float) Math.log(sum), v);
+                } else {
+                    divideInPlace(os, o, c, (float) sum, v);
+                }
+            }
+        });
+    }
+
+    /**
+     * The gradient of {@link #softmax}: softmax's gx = y (g - sum(g y)), log-softmax's g - exp(y) sum(g), the row's
+     * sum in double.
+     */
+    void softmaxBackward(FloatBuffer ys, int yo, FloatBuffer gys, int gyo, boolean log, FloatBuffer gxs, int gxo,
+                         int rows, int c) {
+        parallel.forRange(rows, c * 4L, (s, e) -> {
+            float[][] w = WORK.get();
+            float[] yv = w[0];
+            float[] g = w[1];
+            for (int r = s; r < e; r++) {
+                int y = yo + r * c;
+                int gy = gyo + r * c;
+                int gx = gxo + r * c;
+                double total = 0;
+                for (int j = 0; j < c; j += Chunks.SIZE) {
+                    int n = Math.min(Chunks.SIZE, c - j);
+                    gys.get(gy + j, g, 0, n);
+                    if (log) {
+                        total += RunningSums.sum(g, 0, n);
+                    } else {
+                        ys.get(y + j, yv, 0, n);
+                        total += RunningSums.dot(yv, g, 0, n);
+                    }
+                }
+                float rowTotal = (float) total;
+                for (int j = 0; j < c; j += Chunks.SIZE) {
+                    int n = Math.min(Chunks.SIZE, c - j);
+                    ys.get(y + j, yv, 0, n);
+                    gys.get(gy + j, g, 0, n);
+                    if (log) {
+                        FloatExp.expBlock(yv, n);
+                        for (int i = 0; i < n; i++) {
+                            g[i] -= yv[i] * rowTotal;
+                        }
+                    } else {
+                        for (int i = 0; i < n; i++) {
+                            g[i] = yv[i] * (g[i] - rowTotal);
+                        }
+                    }
+                    gxs.put(gx + j, g, 0, n);
+                }
+            }
+        });
+    }
+
+    /** The largest of xs[from, from + c), NaN if one is NaN, read a piece at a time into {@code v}. */
+    private static float max(FloatBuffer xs, int from, int c, float[] v) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < c; j += Chunks.SIZE) {
+            int n = Math.min(Chunks.SIZE, c - j);
+            xs.get(from + j, v, 0, n);
+            for (int i = 0; i < n; i++) {
+                max = Math.max(max, v[i]);
+            }
+        }
+        return max;
+    }
+
+    /** os[o, o + c) = xs[x, x + c) - max - logSum, each subtraction in float as the short rows' path. */
+    private static void writeShifted(FloatBuffer xs, int x, FloatBuffer os, int o, int c, float max, float logSum,
+                                     float[] v) {
+        for (int j = 0; j < c; j += Chunks.SIZE) {
+            int n = Math.min(Chunks.SIZE, c - j);
+            xs.get(x + j, v, 0, n);
+            subtract(v, n, max);
+            subtract(v, n, logSum);
+            os.put(o + j, v, 0, n);
+        }
+    }
+
+    private static void divideInPlace(FloatBuffer os, int o, int c, float divisor, float[] v) {
+        for (int j = 0; j < c; j += Chunks.SIZE) {
+            int n = Math.min(Chunks.SIZE, c - j);
+            os.get(o + j, v, 0, n);
+            for (int i = 0; i < n; i++) {
+                v[i] /= divisor;
+            }
+            os.put(o + j, v, 0, n);
+        }
+    }
+
+    private static void subtract(float[] v, int n, float value) {
+        for (int i = 0; i < n; i++) {
+            v[i] -= value;
+        }
+    }
+}
