@@ -23,6 +23,13 @@ final class StridedCopy {
      */
     private static final int SHORT_AXIS = 64;
 
+    /**
+     * Contiguous rows of at least this many elements are copied one bulk copy (a memcpy) each, not gathered: a bulk
+     * copy of 4 to 32 elements costs less than reading them one by one through the direct buffer (attention's
+     * [3, 128, 4, 28, 16] -> [128, 28, 3, 4, 16] permute of rows of 16 took 0.47 ms gathered, 0.24 by rows).
+     */
+    private static final int BULK_RUN = 4;
+
     private StridedCopy() {
     }
 
@@ -146,6 +153,12 @@ final class StridedCopy {
                 }
                 return;
             }
+            if (s1 == 1 && n1 >= BULK_RUN) {
+                for (int i2 = 0; i2 < n2; i2++) {
+                    bulk(from + i2 * s2, to + i2 * n1, n1);
+                }
+                return;
+            }
             int rowsPerChunk = CHUNK / n1;
             for (int i2 = 0; i2 < n2; i2 += rowsPerChunk) {
                 rows(from + i2 * s2, Math.min(rowsPerChunk, n2 - i2), s2, n1, s1, to + i2 * n1);
@@ -188,6 +201,13 @@ final class StridedCopy {
                         continue;
                     }
                     int rows = Math.min(rowsPerChunk, left);
+                    if (inner >= BULK_RUN) {
+                        for (int r = 0; r < rows; r++) {
+                            mover.bulk(base + (int) index[j + r] * inner, dstStart + (q + r) * inner, inner);
+                        }
+                        q += rows;
+                        continue;
+                    }
                     for (int r = 0; r < rows; r++) {
                         starts[r] = base + (int) index[j + r] * inner;
                     }

@@ -83,6 +83,14 @@ class StridedCopyTest {
     }
 
     @Test
+    void attentionsPackedHeadsPermutedByContiguousRowsMatch() {
+        // [3, 128, 4, 28, 16] -> [128, 28, 3, 4, 16]: rows of 16 copied one by one; rows of 4 and 5 at the threshold.
+        checkCopy(DType.F32, new int[] {128, 28, 3, 4, 16}, new long[] {1792, 16, 229376, 448, 1}, 1, 2, 2);
+        checkCopy(DType.F64, new int[] {6, 7, 4}, new long[] {4, 24, 1}, 0, 1, 2);
+        checkCopy(DType.I64, new int[] {6, 7, 5}, new long[] {5, 30, 1}, 2, 0, 1);
+    }
+
+    @Test
     void zeroAndNegativeStridesMatch() {
         checkCopy(DType.F32, new int[] {4, 3, 2}, new long[] {0, -2, 1}, 10, 0, 1);
         checkCopy(DType.I32, new int[] {7, 70}, new long[] {-70, -1}, 0, 2, 1);
@@ -108,7 +116,8 @@ class StridedCopyTest {
     @EnumSource(DType.class)
     void selectedRunsMatchTheElementByElementReference(DType dtype) {
         SplittableRandom random = new SplittableRandom(50 + dtype.ordinal());
-        int[][] shapes = {{1, 400, 1}, {3, 7, 2}, {5, 9, 3}, {2, 30, 70}, {4, 1, 1}, {1, 5000, 2}, {300, 40, 2}};
+        int[][] shapes = {{1, 400, 1}, {3, 7, 2}, {5, 9, 3}, {5, 9, 4}, {6, 11, 16}, {2, 30, 70}, {4, 1, 1}, {1, 5000, 2},
+            {300, 40, 2}};
         for (int[] shape : shapes) {
             long[] index = new long[1 + random.nextInt(3 * shape[1])];
             for (int j = 0; j < index.length; j++) {
