@@ -2,6 +2,7 @@ package dev.kiln.train;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
+import dev.kiln.io.AtomicFiles;
 import dev.kiln.nn.Module;
 import dev.kiln.onnx.GraphProto;
 import dev.kiln.onnx.ModelProto;
@@ -24,6 +25,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * PyTorch's {@code torch.utils.tensorboard.SummaryWriter}: writes a TensorBoard event file,
@@ -43,10 +46,13 @@ import javax.imageio.ImageIO;
 public final class SummaryWriter implements AutoCloseable {
     /** Tells files apart that one process opens within a second. */
     private static final AtomicInteger FILES = new AtomicInteger();
+    private static final Logger LOG = LoggerFactory.getLogger(SummaryWriter.class);
 
     private final Path file;
     private final OutputStream out;
     private boolean closed;
+    /** The entries of projector_config.pbtxt this writer's {@link #addEmbedding} calls made, as PyTorch keeps them. */
+    private final StringBuilder projectorConfig = new StringBuilder();
 
     /** Creates {@code logDir} when missing and starts a new event file in it. */
     public SummaryWriter(Path logDir) throws IOException {
@@ -330,7 +336,7 @@ public final class SummaryWriter implements AutoCloseable {
         return scaled >= 255f ? 255 : scaled > 0f ? (int) scaled : 0;
     }
 
-    private static byte[] png(BufferedImage img) {
+    static byte[] png(BufferedImage img) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
             ImageIO.write(img, "png", bytes);
@@ -355,5 +361,116 @@ public final class SummaryWriter implements AutoCloseable {
         } catch (IOException e) {
             return "localhost";
         }
+    }
+
+    /**
+     * {@code add_embedding(mat, metadata, label_img, global_step, tag)} for the projector: writes
+     * {@code tensors.tsv}, {@code metadata.tsv} and {@code sprite.png} into the log directory's
+     * {@code <globalStep, 5 digits>/<tag, with %, / and \ encoded>} (see {@link TensorBoardProjector}), each to a
+     * temporary file renamed into place, and rewrites {@code projector_config.pbtxt} with this writer's entries so far,
+     * this one last, as PyTorch 1.13 does. A directory there already (the same step and tag) has its files replaced,
+     * with a warning, as in PyTorch.
+     *
+     * @param mat      [N, D], a point per row
+     * @param metadata N labels, one per point, or null; a label holding a tab or a line break would break its line
+     *                 into columns or points, as in PyTorch, and is refused
+     * @param labelImg [N, C, H, W] with C 1 or 3, values in [0, 1]: the points' images, laid out as a sprite; or null
+     * @return the embedding's directory
+     */
+    public Path addEmbedding(Tensor mat, List<String> metadata, Tensor labelImg, long globalStep, String tag) {
+        checkEmbedding(tag, globalStep, mat, labelImg);
+        if (metadata != null && metadata.size() != mat.dim(0)) {
+            throw new IllegalArgumentException("embedding '" + tag + "': metadata must have a label per row of mat "
+                    + mat.shape() + ": expected " + mat.dim(0) + ", got " + metadata.size());
+        }
+        if (metadata != null) {
+            oneCellEach(tag, "metadata", metadata);
+        }
+        return writeEmbedding(mat, metadata == null ? null : TensorBoardProjector.metadataTsv(metadata), labelImg,
+                globalStep, tag);
+    }
+
+    /**
+     * {@link #addEmbedding(Tensor, List, Tensor, long, String)} with PyTorch's {@code metadata_header}: metadata of
+     * several columns, {@code metadata.tsv} then starting with the header line.
+     *
+     * @param metadata N rows, one per point, each with a value per header column; no value or header may hold a
+     *                 tab or a line break
+     */
+    public Path addEmbedding(Tensor mat, List<String> metadataHeader, List<List<String>> metadata, Tensor labelImg,
+                             long globalStep, String tag) {
+        checkEmbedding(tag, globalStep, mat, labelImg);
+        if (metadata.size() != mat.dim(0)) {
+            throw new IllegalArgumentException("embedding '" + tag + "': metadata must have a row per row of mat "
+                    + mat.shape() + ": expected " + mat.dim(0) + ", got " + metadata.size());
+        }
+        for (int i = 0; i < metadata.size(); i++) {
+            if (metadata.get(i).size() != metadataHeader.size()) {
+                throw new IllegalArgumentException("embedding '" + tag + "': metadata row " + i + " must have a value"
+                        + " per header column (" + metadataHeader.size() + ": " + metadataHeader + "), got "
+                        + metadata.get(i).size());
+            }
+        }
+        oneCellEach(tag, "metadataHeader", metadataHeader);
+        for (int i = 0; i < metadata.size(); i++) {
+            oneCellEach(tag, "metadata row " + i, metadata.get(i));
+        }
+        return writeEmbedding(mat, TensorBoardProjector.metadataTsv(metadataHeader, metadata), labelImg, globalStep,
+                tag);
+    }
+
+    /** Refuses a value that would become more than one cell of metadata.tsv. */
+    private static void oneCellEach(String tag, String what, List<String> values) {
+        for (int i = 0; i < values.size(); i++) {
+            String v = values.get(i);
+            if (v.indexOf('\t') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) {
+                throw new IllegalArgumentException("embedding '" + tag + "': " + what + " value " + i + " must not hold"
+                        + " a tab or line break, got '" + v.replace("\t", "\\t").replace("\n", "\\n")
+                        .replace("\r", "\\r") + "'");
+            }
+        }
+    }
+
+    private void checkEmbedding(String tag, long step, Tensor mat, Tensor labelImg) {
+        requireOpen();
+        check(tag, step);
+        if (tag.equals(".") || tag.equals("..")) {
+            throw new IllegalArgumentException("embedding '" + tag + "': the tag must not be . or .., which would name"
+                    + " the step's directory or its parent");
+        }
+        if (mat.rank() != 2) {
+            throw new IllegalArgumentException("embedding '" + tag + "': mat must be [N, D], got " + mat.shape());
+        }
+        if (labelImg != null && (labelImg.rank() != 4 || labelImg.dim(0) != mat.dim(0)
+                || (labelImg.dim(1) != 1 && labelImg.dim(1) != 3))) {
+            throw new IllegalArgumentException("embedding '" + tag + "': labelImg must be [N, C, H, W] with N "
+                    + mat.dim(0) + " (mat's rows) and C 1 or 3, got " + labelImg.shape());
+        }
+    }
+
+    private Path writeEmbedding(Tensor mat, String metadataTsv, Tensor labelImg, long step, String tag) {
+        Path logDir = file.getParent();
+        Path dir = logDir.resolve(TensorBoardProjector.subdirectory(step, tag));
+        if (Files.isDirectory(dir)) {
+            LOG.warn("TensorBoard: the embedding directory {} exists (the same step and tag again): its files are"
+                    + " replaced", dir);
+        }
+        String entry = TensorBoardProjector.configEntry(step, tag, metadataTsv != null,
+                labelImg == null ? null : new int[] {labelImg.dim(3), labelImg.dim(2)});
+        try {
+            if (metadataTsv != null) {
+                AtomicFiles.writeString(dir.resolve("metadata.tsv"), metadataTsv);
+            }
+            if (labelImg != null) {
+                byte[] sprite = png(TensorBoardProjector.sprite(labelImg));
+                AtomicFiles.write(dir.resolve("sprite.png"), out -> out.write(sprite));
+            }
+            AtomicFiles.writeString(dir.resolve("tensors.tsv"), TensorBoardProjector.tensorsTsv(mat));
+            projectorConfig.append(entry);
+            AtomicFiles.writeString(logDir.resolve("projector_config.pbtxt"), projectorConfig.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the TensorBoard embedding " + dir, e);
+        }
+        return dir;
     }
 }
