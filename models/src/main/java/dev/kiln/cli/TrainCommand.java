@@ -139,11 +139,14 @@ final class TrainCommand {
                                            needs 13 (the first 10 and the last are left out)
               --tensorboard DIR            also log the run for TensorBoard (tensorboard --logdir DIR): an
                                            event file in DIR/RUN, RUN the --out directory's name, with each
-                                           batch's loss (loss/train_step), each epoch's train and test (or
-                                           val) loss, accuracy and top-5, lr and samples_per_s, the options
-                                           and why training stopped as text, and the model's graph (as
-                                           exported to ONNX); appended as training goes and flushed after
-                                           every epoch. At the end, the hyperparameters (model, data,
+                                           batch's loss (loss/train_step), each epoch's number (epoch), train
+                                           and test (or val) loss, accuracy and top-5, lr and samples_per_s,
+                                           the options and why training stopped as text, and the model's
+                                           graph (as exported to ONNX); the step is the batches trained so
+                                           far, an epoch's figures at its last batch's; appended as training
+                                           goes and flushed after every epoch. With --resume a new file hides
+                                           what earlier runs logged past the checkpoint's step (PyTorch's
+                                           purge_step). At the end, the hyperparameters (model, data,
                                            optimizer, lr, batch, epochs, weight_decay, dropout, schedule,
                                            augment, clip, accumulate, patience, precision, seed) with
                                            hparam/test_accuracy and hparam/test_loss for the HParams tab, in
@@ -328,7 +331,9 @@ final class TrainCommand {
         String evalName = validation != null ? "val" : "test";
         RunOutputs outputs = new RunOutputs(outDir, evalName, out, resumedEpochs);
         trainer.listener(outputs);
-        SummaryWriter board = tensorboard == null ? null : tensorBoard(Path.of(tensorboard), outDir, metadata, out);
+        SummaryWriter board = tensorboard == null ? null : tensorBoard(Path.of(tensorboard), outDir, metadata, out,
+                resume == null ? null : TensorBoardListener.firstStepAfter(resumedEpochs,
+                        trainer.batchesPerEpoch(trainLoader)));
         if (board != null) {
             TensorBoardListener logger = new TensorBoardListener(board, evalName, 1);
             trainer.listener(tensorboardHistograms ? logger.histograms(model) : logger);
@@ -388,15 +393,21 @@ final class TrainCommand {
     /**
      * Opens the run's TensorBoard event file, in {@code logDir}/RUN with RUN the run directory's name (PyTorch's
      * {@code SummaryWriter(log_dir)}, one subdirectory per run as {@code tensorboard --logdir} lists them), and logs
-     * the run's options there as a Markdown table.
+     * the run's options there as a Markdown table. A resumed run's file starts with {@code purgeStep}, the first step
+     * it logs again, so that TensorBoard hides what an earlier run logged from there on (the crashed run's steps past
+     * the checkpoint); its options are at the step before, the checkpoint's.
+     *
+     * @param purgeStep null for a new run
      */
-    private static SummaryWriter tensorBoard(Path logDir, Path outDir, Map<String, String> options, PrintStream out)
-            throws IOException {
-        SummaryWriter board = new SummaryWriter(logDir.resolve(outDir.toAbsolutePath().normalize().getFileName()));
+    private static SummaryWriter tensorBoard(Path logDir, Path outDir, Map<String, String> options, PrintStream out,
+                                             Long purgeStep) throws IOException {
+        Path runDir = logDir.resolve(outDir.toAbsolutePath().normalize().getFileName());
+        SummaryWriter board = purgeStep == null ? new SummaryWriter(runDir) : new SummaryWriter(runDir, purgeStep);
         StringBuilder table = new StringBuilder("| option | value |\n|---|---|\n");
         options.forEach((k, v) -> table.append("| ").append(k).append(" | ").append(v).append(" |\n"));
-        board.addText("options", table.toString(), 0);
-        out.printf("TensorBoard: %s (tensorboard --logdir %s)%n", board.file(), logDir);
+        board.addText("options", table.toString(), purgeStep == null ? 0 : purgeStep - 1);
+        out.printf("TensorBoard: %s (tensorboard --logdir %s)%s%n", board.file(), logDir,
+                purgeStep == null ? "" : ", hiding what earlier runs logged from step " + purgeStep);
         return board;
     }
 

@@ -144,9 +144,7 @@ public final class Trainer {
      * may be shorter); with {@link #cudaGraphs} on a backend that records graphs, full batches only.
      */
     public int stepsPerEpoch(DataLoader train) {
-        boolean graphs = cudaGraphs && Engine.get().backend().canCaptureSteps() && GraphedStep.batchesPerEpoch(train) > 0;
-        int batches = graphs ? GraphedStep.batchesPerEpoch(train) : train.batchesPerEpoch();
-        return (batches + accumulation - 1) / accumulation;
+        return (batchesPerEpoch(train) + accumulation - 1) / accumulation;
     }
 
     /**
@@ -910,5 +908,15 @@ public final class Trainer {
             copies.values().forEach(Tensor::close);
             copies.clear();
         }
+    }
+
+    /**
+     * The batches an epoch over {@code train} trains on, as {@link TrainingListener#onBatchEnd} counts them:
+     * {@link DataLoader#batchesPerEpoch}, or with {@link #cudaGraphs} on a backend that records graphs, full batches
+     * only.
+     */
+    public int batchesPerEpoch(DataLoader train) {
+        boolean graphs = cudaGraphs && Engine.get().backend().canCaptureSteps() && GraphedStep.batchesPerEpoch(train) > 0;
+        return graphs ? GraphedStep.batchesPerEpoch(train) : train.batchesPerEpoch();
     }
 }

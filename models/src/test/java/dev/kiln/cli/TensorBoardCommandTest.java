@@ -7,11 +7,17 @@ import dev.kiln.data.DataDirectory;
 import dev.kiln.data.Mnist;
 import dev.kiln.train.EventFileReader;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -44,10 +50,11 @@ class TensorBoardCommandTest {
             EventFileReader.values(e).forEach(v -> tags.add(EventFileReader.tag(v) + "@" + EventFileReader.step(e)));
         }
         // 300 images in batches of 100: 3 batches an epoch, numbered 1 to 6 over the run.
-        for (String t : List.of("options/text_summary@0", "loss/train_step@1", "loss/train_step@6", "loss/train@1",
-                "loss/train@2", "accuracy/train@2", "loss/test@2", "accuracy/test@2", "top5/test@2", "lr@2",
-                "samples_per_s@2", "weights/1.weight@2", "gradients/1.weight@2", "weights/5.bias@2",
-                "stopped/text_summary@2")) {
+        // The per-epoch figures at the step of the epoch's last batch, 3 and 6, with the epoch as a scalar.
+        for (String t : List.of("options/text_summary@0", "loss/train_step@1", "loss/train_step@6", "loss/train@3",
+                "loss/train@6", "epoch@3", "epoch@6", "accuracy/train@6", "loss/test@6", "accuracy/test@6",
+                "top5/test@6", "lr@6", "samples_per_s@6", "weights/1.weight@6", "gradients/1.weight@6",
+                "weights/5.bias@6", "stopped/text_summary@6")) {
             assertTrue(tags.contains(t), t + " in " + tags);
         }
         assertEquals(1, events.stream().filter(e -> EventFileReader.bytes(e, 4) != null).count(), "graph events");
@@ -84,5 +91,93 @@ class TensorBoardCommandTest {
         KilnRuns.Result r = KilnRuns.kiln("train", "mlp", "--find-lr", "--tensorboard", dir.toString());
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("--find-lr ignores --tensorboard"), r.toString());
+    }
+
+    /**
+     * A run crashed in its second epoch after logging it, resumed from its first epoch's checkpoint: the resumed
+     * writer's purge step hides what the crashed run logged past the checkpoint, so that TensorBoard shows each
+     * scalar's step once, the resumed run's values at the steps it trained again. The crash is made by resuming a
+     * finished two-epoch run (itself resumed from the first epoch) from the first epoch's checkpoint again.
+     */
+    @Test
+    void aRunResumedFromAnEarlierCheckpointShowsEachScalarStepOnce() throws IOException, InterruptedException {
+        try {
+            Mnist.load(null, "mnist", Mnist.Split.TEST);
+        } catch (DataDirectory.DataMissingException e) {
+            Assumptions.abort("real MNIST not present (set KILN_DATA): " + e.getMessage());
+        }
+        Path logDir = dir.resolve("board");
+        Path run = dir.resolve("tiny");
+        Path epoch1 = dir.resolve("epoch1");
+        List<String> options = List.of("train", "mlp", "--data", "mnist", "--train-size", "300", "--batch", "100",
+                "--out", run.toString(), "--tensorboard", logDir.toString());
+        assertEquals(0, kiln(options, "--epochs", "1").code());
+        Files.createDirectories(epoch1);
+        try (Stream<Path> files = Files.list(run)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, epoch1.resolve(f.getFileName()));
+            }
+        }
+        String checkpoint = epoch1.resolve("checkpoint.safetensors").toString();
+        assertEquals(0, kiln(options, "--epochs", "2", "--resume", checkpoint).code());
+        KilnRuns.Result again = kiln(options, "--epochs", "2", "--resume", checkpoint);
+        assertEquals(0, again.code(), again.toString());
+        // 3 batches an epoch: the checkpoint after epoch 1 is at step 3, and the resumed runs purge from step 4.
+        Map<String, List<Long>> expected = new TreeMap<>();
+        expected.put("loss/train_step", List.of(1L, 2L, 3L, 4L, 5L, 6L));
+        for (String tag : List.of("loss/train", "accuracy/train", "loss/test", "accuracy/test", "top5/test", "lr",
+                "samples_per_s", "epoch")) {
+            expected.put(tag, List.of(3L, 6L));
+        }
+        assertEquals(expected, scalarStepsAfterPurges(logDir.resolve("tiny")));
+        assertEquals(expected, tensorBoardsScalarSteps(logDir.resolve("tiny")));
+    }
+
+    private static KilnRuns.Result kiln(List<String> options, String... more) {
+        List<String> all = new ArrayList<>(options);
+        all.addAll(List.of(more));
+        return KilnRuns.kiln(all.toArray(String[]::new));
+    }
+
+    /**
+     * Each scalar tag's steps over the run's event files in their names' order, as TensorBoard reads them: a session
+     * log START (Event field 7, status 1) at step s drops the events before it at step s or later.
+     */
+    private static Map<String, List<Long>> scalarStepsAfterPurges(Path runDir) throws IOException {
+        Map<String, List<Long>> steps = new TreeMap<>();
+        List<Path> files = list(runDir, Files::isRegularFile).stream().sorted().toList();
+        for (Path file : files) {
+            for (byte[] event : EventFileReader.records(Files.readAllBytes(file))) {
+                long step = EventFileReader.step(event);
+                byte[] sessionLog = EventFileReader.bytes(event, 7);
+                if (sessionLog != null && Long.valueOf(1).equals(EventFileReader.field(sessionLog, 1))) {
+                    steps.values().forEach(s -> s.removeIf(earlier -> earlier >= step));
+                }
+                for (byte[] value : EventFileReader.values(event)) {
+                    if (EventFileReader.field(value, 2) != null) {
+                        steps.computeIfAbsent(EventFileReader.tag(value), t -> new ArrayList<>()).add(step);
+                    }
+                }
+            }
+        }
+        return steps;
+    }
+
+    /** The same, as TensorBoard's EventAccumulator in /opt/tbvenv reads it (the test skips this without it). */
+    private static Map<String, List<Long>> tensorBoardsScalarSteps(Path runDir) throws IOException,
+            InterruptedException {
+        Path python = Path.of("/opt/tbvenv/bin/python");
+        Assumptions.assumeTrue(Files.isExecutable(python), "no TensorBoard venv at " + python);
+        Process p = new ProcessBuilder(python.toString(), "src/test/pytorch/tensorboard_scalar_steps.py",
+                runDir.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the EventAccumulator ran past 2 minutes");
+        assertEquals(0, p.exitValue(), out);
+        Map<String, List<Long>> steps = new TreeMap<>();
+        for (String line : out.lines().toList()) {
+            String[] tagAndSteps = line.split("\t");
+            steps.put(tagAndSteps[0], Arrays.stream(tagAndSteps[1].split(",")).map(Long::valueOf).toList());
+        }
+        return steps;
     }
 }

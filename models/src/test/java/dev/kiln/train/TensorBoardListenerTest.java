@@ -65,20 +65,23 @@ class TensorBoardListenerTest {
             file = writer.file();
         }
         List<byte[]> events = EventFileReader.records(Files.readAllBytes(file));
-        List<String> epoch1 = List.of("loss/train@1", "accuracy/train@1", "loss/val@1", "accuracy/val@1", "top5/val@1",
-                "lr@1", "samples_per_s@1", "weights/0.weight@1", "gradients/0.weight@1", "weights/0.bias@1",
-                "gradients/0.bias@1");
+        // 40 examples in batches of 16: 3 batches an epoch, the epoch's figures at its last batch's step.
+        List<String> epoch1 = List.of("epoch@3", "loss/train@3", "accuracy/train@3", "loss/val@3", "accuracy/val@3",
+                "top5/val@3", "lr@3", "samples_per_s@3", "weights/0.weight@3", "gradients/0.weight@3",
+                "weights/0.bias@3", "gradients/0.bias@3");
         List<String> expected = new ArrayList<>(List.of("loss/train_step@2"));
         expected.addAll(epoch1);
         // Batches 3 to 6 are epoch 2's: every second one is logged.
         expected.addAll(List.of("loss/train_step@4", "loss/train_step@6"));
-        expected.addAll(epoch1.stream().map(t -> t.replace("@1", "@2")).toList());
-        expected.add("stopped/text_summary@2");
+        expected.addAll(epoch1.stream().map(t -> t.replace("@3", "@6")).toList());
+        expected.add("stopped/text_summary@6");
         assertEquals(expected, tagsAtSteps(events));
-        byte[] valLoss = EventFileReader.values(events.get(4)).get(0);
+        byte[] epoch = EventFileReader.values(events.get(2)).get(0);
+        assertEquals(1f, EventFileReader.simpleValue(epoch));
+        byte[] valLoss = EventFileReader.values(events.get(5)).get(0);
         assertEquals("loss/val", EventFileReader.tag(valLoss));
         assertEquals((float) history.get(0).validationLoss(), EventFileReader.simpleValue(valLoss));
-        byte[] lr = EventFileReader.values(events.get(7)).get(0);
+        byte[] lr = EventFileReader.values(events.get(8)).get(0);
         assertEquals("lr", EventFileReader.tag(lr));
         assertEquals(0.1f, EventFileReader.simpleValue(lr));
     }
@@ -87,12 +90,19 @@ class TensorBoardListenerTest {
     void withoutEvaluationDataTheEvaluationTagsAreLeftOut() throws IOException {
         Path file;
         try (SummaryWriter writer = new SummaryWriter(dir)) {
-            new TensorBoardListener(writer, null, 1).onEpochEnd(new EpochMetrics(3, 0.5, 0.75, Double.NaN, Double.NaN,
-                    Double.NaN, 0.01, 2, 20, 0));
+            TensorBoardListener listener = new TensorBoardListener(writer, null, 1);
+            listener.onBatchEnd(3, 4, 4, 0.5);
+            listener.onEpochEnd(new EpochMetrics(3, 0.5, 0.75, Double.NaN, Double.NaN, Double.NaN, 0.01, 2, 20, 0));
             file = writer.file();
         }
-        assertEquals(List.of("loss/train@3", "accuracy/train@3", "lr@3", "samples_per_s@3"),
+        assertEquals(List.of("loss/train_step@12", "epoch@12", "loss/train@12", "accuracy/train@12", "lr@12",
+                "samples_per_s@12"),
                 tagsAtSteps(EventFileReader.records(Files.readAllBytes(file))));
+    }
+
+    @Test
+    void aRunResumedAfterTwoEpochsOfFiveBatchesPurgesFromStepEleven() {
+        assertEquals(11, TensorBoardListener.firstStepAfter(2, 5));
     }
 
     @Test
