@@ -40,6 +40,7 @@ final class TrainCommand {
     private static final String BALANCE_CLASSES = "balance-classes";
     private static final String DROP_LAST = "drop-last";
     private static final String TENSORBOARD_HISTOGRAMS = "tensorboard-histograms";
+    private static final String TENSORBOARD_EMBEDDINGS = "tensorboard-embeddings";
     static final String HELP = """
             Usage: kiln train MODEL [options]      MODEL: mlp (W1: 784-512-512-10 on MNIST; any shape),
                                            resnet18 (CIFAR ResNet-18; any image C x H x W),
@@ -153,6 +154,12 @@ final class TrainCommand {
                                            DIR/RUN/TIME as PyTorch's add_hparams writes them (default off)
               --tensorboard-histograms     with --tensorboard: also every parameter's weights and gradients
                                            (the epoch's last step's) as histograms after each epoch
+              --tensorboard-embeddings N   with --tensorboard: after training, the features of the first N
+                                           test examples (the input of the model's last layer) for the
+                                           Projector tab, with their labels and predicted classes and, for
+                                           images, a sprite of them: DIR/RUN/STEP/test and
+                                           DIR/RUN/projector_config.pbtxt, as PyTorch's add_embedding writes
+                                           them (default off)
             The last line printed is one JSON object with the final figures (also DIR/metrics.json);
             its train_accuracy is measured in evaluation mode (no dropout) after training. epochs is the
             last epoch trained; its test and train figures are of the weights evaluated_weights names:
@@ -201,9 +208,15 @@ final class TrainCommand {
         Integer findLrSteps = o.has("find-lr-steps") ? o.getInt("find-lr-steps", LearningRateFinder.DEFAULT_STEPS) : null;
         String tensorboard = o.get("tensorboard", null);
         boolean tensorboardHistograms = o.flag(TENSORBOARD_HISTOGRAMS);
+        Integer tensorboardEmbeddings = o.has(TENSORBOARD_EMBEDDINGS) ? o.getPositiveInt(TENSORBOARD_EMBEDDINGS, 1)
+                : null;
         o.rejectUnknown();
         if (tensorboardHistograms && tensorboard == null) {
             throw new IllegalArgumentException("--tensorboard-histograms needs --tensorboard DIR: the directory to log to");
+        }
+        if (tensorboardEmbeddings != null && tensorboard == null) {
+            throw new IllegalArgumentException("--tensorboard-embeddings needs --tensorboard DIR: the directory to log"
+                    + " to");
         }
         checkFindLr(findLr, findLrSteps, resume, accumulate);
         if (findLr) {
@@ -362,6 +375,11 @@ final class TrainCommand {
             summary.put("samples_per_s", history.isEmpty() ? 0 : Math.round(median(history) * 10) / 10.0);
             summary.put("precision", precision.name().toLowerCase(Locale.ROOT));
             summary.put("backend", Engine.get().backend().name());
+            if (tensorboardEmbeddings != null) {
+                int lastEpoch = history.isEmpty() ? resumedEpochs : history.get(history.size() - 1).epoch();
+                TensorBoardEmbeddings.write(board, model, splits.test(), tensorboardEmbeddings,
+                        (long) lastEpoch * trainer.batchesPerEpoch(trainLoader), out);
+            }
             if (board != null) {
                 Map<String, Object> hparams = new LinkedHashMap<>();
                 hparams.put("model", modelName);

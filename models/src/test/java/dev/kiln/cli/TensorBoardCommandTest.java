@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.data.DataDirectory;
 import dev.kiln.data.Mnist;
 import dev.kiln.train.EventFileReader;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,7 +102,7 @@ class TensorBoardCommandTest {
      * finished two-epoch run (itself resumed from the first epoch) from the first epoch's checkpoint again.
      */
     @Test
-    void aRunResumedFromAnEarlierCheckpointShowsEachScalarStepOnce() throws IOException, InterruptedException {
+    void aRunResumedFromAnEarlierCheckpointShowsEachScalarStepOnce() throws IOException {
         try {
             Mnist.load(null, "mnist", Mnist.Split.TEST);
         } catch (DataDirectory.DataMissingException e) {
@@ -164,20 +166,90 @@ class TensorBoardCommandTest {
     }
 
     /** The same, as TensorBoard's EventAccumulator in /opt/tbvenv reads it (the test skips this without it). */
-    private static Map<String, List<Long>> tensorBoardsScalarSteps(Path runDir) throws IOException,
-            InterruptedException {
-        Path python = Path.of("/opt/tbvenv/bin/python");
-        Assumptions.assumeTrue(Files.isExecutable(python), "no TensorBoard venv at " + python);
-        Process p = new ProcessBuilder(python.toString(), "src/test/pytorch/tensorboard_scalar_steps.py",
-                runDir.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the EventAccumulator ran past 2 minutes");
-        assertEquals(0, p.exitValue(), out);
+    private static Map<String, List<Long>> tensorBoardsScalarSteps(Path runDir) throws IOException {
         Map<String, List<Long>> steps = new TreeMap<>();
-        for (String line : out.lines().toList()) {
-            String[] tagAndSteps = line.split("\t");
+        for (String line : tensorBoard("tensorboard_scalar_steps.py", runDir)) {
+            String[] tagAndSteps = line.split("\\t");
             steps.put(tagAndSteps[0], Arrays.stream(tagAndSteps[1].split(",")).map(Long::valueOf).toList());
         }
         return steps;
+    }
+
+    /**
+     * The lines that {@code models/src/test/pytorch/SCRIPT DIR} prints, run with /opt/tbvenv's Python and its
+     * TensorBoard; the test is skipped without it.
+     */
+    private static List<String> tensorBoard(String script, Path dir) throws IOException {
+        Path python = Path.of("/opt/tbvenv/bin/python");
+        Assumptions.assumeTrue(Files.isExecutable(python), "no TensorBoard venv at " + python);
+        Process p = new ProcessBuilder(python.toString(), "src/test/pytorch/" + script, dir.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), script + " ran past 2 minutes");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(script + " interrupted", e);
+        }
+        assertEquals(0, p.exitValue(), out);
+        return out.lines().toList();
+    }
+
+    /**
+     * {@code --tensorboard-embeddings 20}: the first 20 test images' features (the input of the MLP's last layer, 512
+     * wide) in the projector's files, with their labels and predictions and their images as the sprite.
+     */
+    @Test
+    void embeddingsOfTestImagesGoToTheProjector() throws IOException {
+        try {
+            Mnist.load(null, "mnist", Mnist.Split.TEST);
+        } catch (DataDirectory.DataMissingException e) {
+            Assumptions.abort("real MNIST not present (set KILN_DATA): " + e.getMessage());
+        }
+        Path logDir = dir.resolve("board");
+        KilnRuns.Result r = KilnRuns.kiln("train", "mlp", "--data", "mnist", "--train-size", "300", "--epochs", "1",
+                "--batch", "100", "--out", dir.resolve("tiny").toString(), "--tensorboard", logDir.toString(),
+                "--tensorboard-embeddings", "20");
+        assertEquals(0, r.code(), r.toString());
+        Path run = logDir.resolve("tiny");
+        Path embedding = run.resolve("00003/test");
+        assertTrue(r.out().contains("TensorBoard: the features of 20 test images (the input of the last layer, 512"
+                + " wide) in " + embedding), r.out());
+        assertEquals("""
+                embeddings {
+                  tensor_name: "test:00003"
+                  metadata_path: "00003/test/metadata.tsv"
+                  sprite {
+                    image_path: "00003/test/sprite.png"
+                    single_image_dim: 28
+                    single_image_dim: 28
+                  }
+                  tensor_path: "00003/test/tensors.tsv"
+                }
+                """, Files.readString(run.resolve("projector_config.pbtxt")));
+        List<String> rows = Files.readAllLines(embedding.resolve("tensors.tsv"));
+        assertEquals(20, rows.size());
+        assertTrue(rows.stream().allMatch(row -> row.split("\t").length == 512), rows.get(0));
+        List<String> metadata = Files.readAllLines(embedding.resolve("metadata.tsv"));
+        assertEquals(21, metadata.size());
+        assertEquals("label\tpredicted", metadata.get(0));
+        // MNIST's first test images are a 7, a 2 and a 1.
+        assertTrue(metadata.get(1).startsWith("7\t") && metadata.get(2).startsWith("2\t")
+                && metadata.get(3).startsWith("1\t"), metadata.toString());
+        BufferedImage sprite = ImageIO.read(embedding.resolve("sprite.png").toFile());
+        assertEquals("140x140", sprite.getWidth() + "x" + sprite.getHeight());
+        assertEquals(List.of(".\ttest:00003\t20\t512\t21\t140x140"),
+                tensorBoard("tensorboard_projector_check.py", run));
+    }
+
+    @Test
+    void embeddingsWithoutADirectoryOrBelowOneAreRefused() {
+        KilnRuns.Result without = KilnRuns.kiln("train", "mlp", "--tensorboard-embeddings", "5");
+        assertEquals(2, without.code(), without.toString());
+        assertTrue(without.err().contains("--tensorboard-embeddings needs --tensorboard DIR"), without.toString());
+        KilnRuns.Result zero = KilnRuns.kiln("train", "mlp", "--tensorboard", dir.toString(),
+                "--tensorboard-embeddings", "0");
+        assertEquals(2, zero.code(), zero.toString());
+        assertTrue(zero.err().contains("tensorboard-embeddings"), zero.toString());
     }
 }
