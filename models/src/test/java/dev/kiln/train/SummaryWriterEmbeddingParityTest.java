@@ -12,6 +12,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -152,6 +153,31 @@ class SummaryWriterEmbeddingParityTest {
         try (Stream<Path> left = Files.list(dir.resolve("00003/e"))) {
             assertEquals(List.of("metadata.tsv", "tensors.tsv"),
                     left.map(p -> p.getFileName().toString()).sorted().toList(), "no temporary file left");
+        }
+    }
+
+    /**
+     * Images taller than wide whose rows outgrow the square PyTorch pads to (4 images 3 x 2: 2 rows 6 high, a row 4
+     * wide), where PyTorch 1.13 fails: the sprite is 4 wide and 6 high, each image where the projector looks for it.
+     */
+    @Test
+    void tallImagesGetASpriteAsHighAsTheirRowsWherePyTorchFails() throws IOException {
+        float[] v = new float[4 * 3 * 2];
+        for (int k = 0; k < 4; k++) {
+            Arrays.fill(v, k * 6, k * 6 + 6, (k + 1) / 4f);
+        }
+        try (SummaryWriter w = new SummaryWriter(dir);
+             Tensor mat = Tensor.zeros(4, 2);
+             Tensor images = Tensor.fromArray(v, 4, 1, 3, 2)) {
+            w.addEmbedding(mat, null, images, 0, "tall");
+        }
+        BufferedImage sprite = ImageIO.read(dir.resolve("00000/tall/sprite.png").toFile());
+        assertEquals("4x6", sprite.getWidth() + "x" + sprite.getHeight());
+        int[] grey = {63, 127, 191, 255};
+        for (int k = 0; k < 4; k++) {
+            int x = k % 2 * 2 + 1;
+            int y = k / 2 * 3 + 2;
+            assertEquals(grey[k] * 0x10101 | 0xff000000, sprite.getRGB(x, y), "image " + k);
         }
     }
 
