@@ -413,7 +413,7 @@ final class TrainCommand {
      * {@code SummaryWriter(log_dir)}, one subdirectory per run as {@code tensorboard --logdir} lists them), and logs
      * the run's options there as a Markdown table. A resumed run's file starts with {@code purgeStep}, the first step
      * it logs again, so that TensorBoard hides what an earlier run logged from there on (the crashed run's steps past
-     * the checkpoint); its options are at the step before, the checkpoint's.
+     * the checkpoint); its options are at that step too, where a later resume from the same checkpoint hides them.
      *
      * @param purgeStep null for a new run
      */
@@ -423,7 +423,7 @@ final class TrainCommand {
         SummaryWriter board = purgeStep == null ? new SummaryWriter(runDir) : new SummaryWriter(runDir, purgeStep);
         StringBuilder table = new StringBuilder("| option | value |\n|---|---|\n");
         options.forEach((k, v) -> table.append("| ").append(k).append(" | ").append(v).append(" |\n"));
-        board.addText("options", table.toString(), purgeStep == null ? 0 : purgeStep - 1);
+        board.addText("options", table.toString(), purgeStep == null ? 0 : purgeStep);
         out.printf("TensorBoard: %s (tensorboard --logdir %s)%s%n", board.file(), logDir,
                 purgeStep == null ? "" : ", hiding what earlier runs logged from step " + purgeStep);
         return board;

@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * PyTorch's {@code torch.utils.tensorboard.SummaryWriter}: writes a TensorBoard event file,
  * {@code events.out.tfevents.<seconds>.<host>.<pid>.<n>} in the log directory (TensorBoard's own naming), that
  * {@code tensorboard --logdir} shows: scalars, histograms, images, text and precision-recall curves, each at a step,
- * hyperparameters with their metrics (in a run directory of their own, as PyTorch writes them) and the model's graph.
+ * hyperparameters with their metrics (in a run directory of their own, as PyTorch writes them) and the model's graph;
+ * and, beside the event file, embeddings for the projector ({@link #addEmbedding}: files of their own, each written to a
+ * temporary file and renamed).
  *
  * <p>The file is a sequence of TFRecords ({@link TfRecord}) around {@code Event} protobuf messages, the first one
  * giving the version {@code brain.Event:2}; records are appended as they are added, buffered, and reach the file when

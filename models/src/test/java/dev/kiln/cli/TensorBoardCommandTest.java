@@ -132,6 +132,9 @@ class TensorBoardCommandTest {
             expected.put(tag, List.of(3L, 6L));
         }
         assertEquals(expected, scalarStepsAfterPurges(logDir.resolve("tiny")));
+        // The options of the first run at 0 and of the last resumed one at 4, the one before hidden.
+        assertEquals(List.of(0L, 4L), stepsAfterPurges(logDir.resolve("tiny"), v -> EventFileReader.field(v, 2) == null)
+                .get("options/text_summary"));
         assertEquals(expected, tensorBoardsScalarSteps(logDir.resolve("tiny")));
     }
 
@@ -146,6 +149,11 @@ class TensorBoardCommandTest {
      * log START (Event field 7, status 1) at step s drops the events before it at step s or later.
      */
     private static Map<String, List<Long>> scalarStepsAfterPurges(Path runDir) throws IOException {
+        return stepsAfterPurges(runDir, v -> EventFileReader.field(v, 2) != null);
+    }
+
+    /** The same for the summary values {@code which} picks. */
+    private static Map<String, List<Long>> stepsAfterPurges(Path runDir, Predicate<byte[]> which) throws IOException {
         Map<String, List<Long>> steps = new TreeMap<>();
         List<Path> files = list(runDir, Files::isRegularFile).stream().sorted().toList();
         for (Path file : files) {
@@ -156,7 +164,7 @@ class TensorBoardCommandTest {
                     steps.values().forEach(s -> s.removeIf(earlier -> earlier >= step));
                 }
                 for (byte[] value : EventFileReader.values(event)) {
-                    if (EventFileReader.field(value, 2) != null) {
+                    if (which.test(value)) {
                         steps.computeIfAbsent(EventFileReader.tag(value), t -> new ArrayList<>()).add(step);
                     }
                 }
