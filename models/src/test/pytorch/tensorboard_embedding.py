@@ -7,8 +7,9 @@ that SummaryWriter opens is left out), for three calls on one writer:
       12 x 12 square;
   add_embedding(mat(4, 2) in F64, metadata=rows, metadata_header=["label", "name"], label_img=rgb(4, 2, 3),
       global_step=7, tag="emb/x"): a header row, RGB images, the tag's "/" encoded as %2f in the directory;
-  add_embedding(mat(2, 2), global_step=12345678, tag="q\\"1'\\\\"): no metadata or images, a step wider than 5 digits,
-      a tag whose quotes and backslash the text format escapes (and whose backslash the directory encodes as %5c).
+  add_embedding(mat(2, 2), global_step=12345678, tag="q'1\\\\"): no metadata or images, a step wider than 5 digits,
+      a tag whose quote and backslash the text format escapes (and whose backslash the directory encodes as %5c; no
+      double quote, which Windows refuses in a file name).
 projector_config.pbtxt then holds the three entries, as the last call rewrote it.
 Run it with /opt/tbvenv/bin/python (torch 1.13 and tensorboard 2.21); the projector plugin there reads the directory
 back before it is kept."""
@@ -50,7 +51,7 @@ def write(logdir):
     mat42 = torch.tensor([[0.1, -1e-7], [2.0, 1e22], [-0.25, 3.141592653589793], [5e-324, 1.5]], dtype=torch.float64)
     writer.add_embedding(mat42, metadata=rows, metadata_header=["label", "name"], label_img=rgb(4, 2, 3),
                          global_step=7, tag="emb/x")
-    writer.add_embedding(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), global_step=12345678, tag="q\"1'\\")
+    writer.add_embedding(torch.tensor([[1.0, 2.0], [3.0, 4.0]]), global_step=12345678, tag="q'1\\")
     writer.close()
 
 
