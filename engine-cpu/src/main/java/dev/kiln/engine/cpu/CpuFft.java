@@ -8,15 +8,25 @@ import java.util.Arrays;
  * doubles, transformed by its length's {@link FftPlan} (real rows of even length by a {@link HalfLengthFft}) and
  * written back scaled, rows split over the threads. Computed in double
  * for F32 too, which costs little beside the transform and keeps F32 results within a rounding of the exact DFT. The
- * inverse is the conjugate of the forward transform of the conjugate, so one plan serves both directions.
+ * inverse is the conjugate of the forward transform of the conjugate, so one plan serves both directions. Rows run
+ * in blocks of {@link FftLanes#lanes} (on the Vector API, one row a lane; the rows left over one at a time), each
+ * row's reading, weighting and scaling done as a row's and put into or taken out of its lane on the way, so that the
+ * results are those of the scalar FFT to the bit whichever way a row ran.
  */
 final class CpuFft {
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
     private final Parallel parallel;
+    private final FftLanes lanes;
 
     CpuFft(Parallel parallel) {
+        this(parallel, VectorPath.fftLanes());
+    }
+
+    /** With the given lanes (the tests compare {@link ScalarFftLanes} with the Vector API's). */
+    CpuFft(Parallel parallel, FftLanes lanes) {
         this.parallel = parallel;
+        this.lanes = lanes;
     }
 
     /** The SPI's fft: x and out [..., n, 2], out = scale * DFT(x) along axis rank - 2, of sign + when inverse. */
@@ -30,17 +40,25 @@ final class CpuFft {
         parallel.forRange(rows, plan.work(), (start, end) -> {
             Workspace w = WORKSPACE.get();
             double[] row = w.row(2 * n);
-            double[] work = w.work(plan.workLength());
-            double[] spare = w.spare(plan.workLength());
-            for (int r = start; r < end; r++) {
-                in.read(r * 2 * n, row, 0, 2 * n);
-                conjugateIf(inverse, row, n);
-                plan.forward(row, work, spare);
-                for (int k = 0; k < n; k++) {
-                    row[2 * k] *= scale;
-                    row[2 * k + 1] *= sign * scale;
+            for (int r = start; r < end; ) {
+                FftLanes f = lanesFor(end - r);
+                int l = f.lanes();
+                double[] block = l == 1 ? row : w.block(2 * n * l);
+                for (int i = 0; i < l; i++) {
+                    in.read((r + i) * 2 * n, row, 0, 2 * n);
+                    conjugateIf(inverse, row, n);
+                    toLane(row, 2 * n, block, i, l);
                 }
-                o.write(r * 2 * n, row, 0, 2 * n);
+                f.forward(plan, block, w.work(plan.workLength() * l), w.spare(plan.workLength() * l));
+                for (int i = 0; i < l; i++) {
+                    fromLane(block, i, l, row, 2 * n);
+                    for (int k = 0; k < n; k++) {
+                        row[2 * k] *= scale;
+                        row[2 * k + 1] *= sign * scale;
+                    }
+                    o.write((r + i) * 2 * n, row, 0, 2 * n);
+                }
+                r += l;
             }
         });
     }
@@ -61,21 +79,30 @@ final class CpuFft {
             Workspace w = WORKSPACE.get();
             double[] row = w.row(2 * n);
             double[] spectrum = w.spectrum(2 * n);
-            double[] work = w.work(transform.workLength());
-            double[] spare = w.spare(transform.workLength());
-            for (int r = start; r < end; r++) {
-                in.read(r * n, row, 0, n);
-                transform.realForward(row, spectrum, work, spare);
-                for (int k = n / 2 + 1; k < bins; k++) {
-                    spectrum[2 * k] = spectrum[2 * (n - k)];
-                    spectrum[2 * k + 1] = -spectrum[2 * (n - k) + 1];
+            for (int r = start; r < end; ) {
+                FftLanes f = lanesFor(end - r);
+                int l = f.lanes();
+                double[] block = w.block(2 * n * l);
+                for (int i = 0; i < l; i++) {
+                    in.read((r + i) * n, row, 0, n);
+                    transform.loadForward(row, block, i, l);
                 }
-                for (int k = 0; k < bins; k++) {
-                    double f = scale * weight(hermitian, k, n);
-                    spectrum[2 * k] *= f;
-                    spectrum[2 * k + 1] *= f;
+                double[] result = transform.forward(f, block, w.lanesSpectrum(2 * n * l),
+                        w.work(transform.workLength() * l), w.spare(transform.workLength() * l));
+                for (int i = 0; i < l; i++) {
+                    fromLane(result, i, l, spectrum, 2 * (n / 2 + 1));
+                    for (int k = n / 2 + 1; k < bins; k++) {
+                        spectrum[2 * k] = spectrum[2 * (n - k)];
+                        spectrum[2 * k + 1] = -spectrum[2 * (n - k) + 1];
+                    }
+                    for (int k = 0; k < bins; k++) {
+                        double factor = scale * weight(hermitian, k, n);
+                        spectrum[2 * k] *= factor;
+                        spectrum[2 * k + 1] *= factor;
+                    }
+                    o.write((r + i) * 2 * bins, spectrum, 0, 2 * bins);
                 }
-                o.write(r * 2 * bins, spectrum, 0, 2 * bins);
+                r += l;
             }
         });
     }
@@ -98,28 +125,57 @@ final class CpuFft {
             double[] row = w.row(2 * n);
             double[] spectrum = w.spectrum(2 * n);
             double[] real = w.real(n);
-            double[] work = w.work(transform.workLength());
-            double[] spare = w.spare(transform.workLength());
-            for (int r = start; r < end; r++) {
-                in.read(r * 2 * bins, row, 0, 2 * read);
-                Arrays.fill(row, 2 * read, 2 * n, 0);
-                for (int k = 0; k < read; k++) {
-                    double f = weight(hermitian, k, n);
-                    row[2 * k] *= f;
-                    row[2 * k + 1] *= f;
+            for (int r = start; r < end; ) {
+                FftLanes f = lanesFor(end - r);
+                int l = f.lanes();
+                double[] block = w.block(2 * n * l);
+                for (int i = 0; i < l; i++) {
+                    in.read((r + i) * 2 * bins, row, 0, 2 * read);
+                    Arrays.fill(row, 2 * read, 2 * n, 0);
+                    for (int k = 0; k < read; k++) {
+                        double factor = weight(hermitian, k, n);
+                        row[2 * k] *= factor;
+                        row[2 * k + 1] *= factor;
+                    }
+                    for (int k = 0; k <= n / 2; k++) {
+                        int mirror = k == 0 ? 0 : n - k;
+                        spectrum[2 * k] = 0.5 * (row[2 * k] + row[2 * mirror]);
+                        spectrum[2 * k + 1] = 0.5 * (row[2 * k + 1] - row[2 * mirror + 1]);
+                    }
+                    transform.loadInverse(spectrum, row, block, i, l);
                 }
-                for (int k = 0; k <= n / 2; k++) {
-                    int mirror = k == 0 ? 0 : n - k;
-                    spectrum[2 * k] = 0.5 * (row[2 * k] + row[2 * mirror]);
-                    spectrum[2 * k + 1] = 0.5 * (row[2 * k + 1] - row[2 * mirror + 1]);
+                double[] reals = w.lanesReal(n * l);
+                transform.inverse(f, block, reals, w.lanesSpectrum(2 * n * l), w.work(transform.workLength() * l),
+                        w.spare(transform.workLength() * l));
+                for (int i = 0; i < l; i++) {
+                    fromLane(reals, i, l, real, n);
+                    for (int j = 0; j < n; j++) {
+                        real[j] *= scale;
+                    }
+                    o.write((r + i) * n, real, 0, n);
                 }
-                transform.realInverse(spectrum, real, row, work, spare);
-                for (int j = 0; j < n; j++) {
-                    real[j] *= scale;
-                }
-                o.write(r * n, real, 0, n);
+                r += l;
             }
         });
+    }
+
+    /** This FFT's lanes where at least a block of rows is left, else one row. */
+    private FftLanes lanesFor(int left) {
+        return left >= lanes.lanes() ? lanes : ScalarFftLanes.INSTANCE;
+    }
+
+    /** {@link FftLanes#toLane}, nothing where one lane is the row itself. */
+    private static void toLane(double[] row, int length, double[] block, int lane, int lanes) {
+        if (block != row) {
+            FftLanes.toLane(row, length, block, lane, lanes);
+        }
+    }
+
+    /** {@link FftLanes#fromLane}, nothing where one lane is the row itself. */
+    private static void fromLane(double[] block, int lane, int lanes, double[] row, int length) {
+        if (block != row) {
+            FftLanes.fromLane(block, lane, lanes, row, length);
+        }
     }
 
     /** Bin k's weight: 1 unless hermitian, then 1 for bin 0 and an even n's n / 2, 2 between, 0 past n / 2. */
@@ -139,8 +195,9 @@ final class CpuFft {
     }
 
     /**
-     * A real row's transform and its inverse for n points: the {@link HalfLengthFft} for an even n, else the complex
-     * FFT of n points of the row given zero imaginary parts (forward) or of the whole Hermitian spectrum (inverse).
+     * A real row's transform and its inverse for n points, on a block of lanes: the {@link HalfLengthFft} for an
+     * even n, else the complex FFT of n points of the row given zero imaginary parts (forward) or of the whole
+     * Hermitian spectrum (inverse).
      */
     private record Transform(int n, HalfLengthFft even, FftPlan odd) {
         static Transform of(int n) {
@@ -155,26 +212,38 @@ final class CpuFft {
             return even != null ? even.workLength() : odd.workLength();
         }
 
-        /** Bins 0 to n / 2 of the spectrum of the n reals in row (overwritten) into spectrum. */
-        void realForward(double[] row, double[] spectrum, double[] work, double[] spare) {
+        /** The n reals of row into a lane of block, as {@link #forward} reads them. */
+        void loadForward(double[] row, double[] block, int lane, int lanes) {
             if (even != null) {
-                even.forward(row, spectrum, work, spare);
+                FftLanes.toLane(row, n, block, lane, lanes);
                 return;
             }
-            for (int j = n - 1; j >= 0; j--) {
-                spectrum[2 * j] = row[j];
-                spectrum[2 * j + 1] = 0;
+            for (int j = 0; j < n; j++) {
+                block[2 * j * lanes + lane] = row[j];
+                block[(2 * j + 1) * lanes + lane] = 0;
             }
-            odd.forward(spectrum, work, spare);
         }
 
         /**
-         * The n reals whose spectrum has the Hermitian half {@code spectrum} (bins 0 to n / 2) into real; row (2n
-         * doubles) is overwritten.
+         * Bins 0 to n / 2 of the spectra of block's rows (overwritten), in the array returned: spectrum (2n lanes
+         * doubles) or block.
          */
-        void realInverse(double[] spectrum, double[] real, double[] row, double[] work, double[] spare) {
+        double[] forward(FftLanes f, double[] block, double[] spectrum, double[] work, double[] spare) {
             if (even != null) {
-                even.inverse(spectrum, real, row, work, spare);
+                f.realForward(even, block, spectrum, work, spare);
+                return spectrum;
+            }
+            f.forward(odd, block, work, spare);
+            return block;
+        }
+
+        /**
+         * A row's Hermitian half spectrum (bins 0 to n / 2) into a lane of block, as {@link #inverse} reads it; row
+         * (2n doubles) is overwritten.
+         */
+        void loadInverse(double[] spectrum, double[] row, double[] block, int lane, int lanes) {
+            if (even != null) {
+                FftLanes.toLane(spectrum, 2 * (n / 2 + 1), block, lane, lanes);
                 return;
             }
             // The conjugated full spectrum: F+(X) = conj(F-(conj X)), whose real part is that of F-(conj X).
@@ -186,9 +255,19 @@ final class CpuFft {
                 row[2 * k] = spectrum[2 * (n - k)];
                 row[2 * k + 1] = spectrum[2 * (n - k) + 1];
             }
-            odd.forward(row, work, spare);
+            FftLanes.toLane(row, 2 * n, block, lane, lanes);
+        }
+
+        /** The n reals of each lane of block (overwritten) into real; scratch (2n lanes doubles) is overwritten. */
+        void inverse(FftLanes f, double[] block, double[] real, double[] scratch, double[] work, double[] spare) {
+            if (even != null) {
+                f.realInverse(even, block, real, scratch, work, spare);
+                return;
+            }
+            f.forward(odd, block, work, spare);
+            int lanes = f.lanes();
             for (int j = 0; j < n; j++) {
-                real[j] = row[2 * j];
+                System.arraycopy(block, 2 * j * lanes, real, j * lanes, lanes);
             }
         }
     }
@@ -200,6 +279,30 @@ final class CpuFft {
         private double[] spare = new double[0];
         private double[] real = new double[0];
         private double[] spectrum = new double[0];
+        private double[] block = new double[0];
+        private double[] lanesSpectrum = new double[0];
+        private double[] lanesReal = new double[0];
+
+        double[] block(int length) {
+            if (block.length < length) {
+                block = new double[length];
+            }
+            return block;
+        }
+
+        double[] lanesSpectrum(int length) {
+            if (lanesSpectrum.length < length) {
+                lanesSpectrum = new double[length];
+            }
+            return lanesSpectrum;
+        }
+
+        double[] lanesReal(int length) {
+            if (lanesReal.length < length) {
+                lanesReal = new double[length];
+            }
+            return lanesReal;
+        }
 
         double[] spectrum(int length) {
             if (spectrum.length < length) {

@@ -16,10 +16,11 @@ final class FftPlan {
     static final int LARGEST_RADIX = 13;
     private static final PlanCache<FftPlan> PLANS = new PlanCache<>(16, FftPlan::new);
 
-    private final int n;
+    // Read by VectorFftLanes, which runs the same plan on lanes.
+    final int n;
     /** The passes, the product of their radices n; null where Bluestein's algorithm runs. */
-    private final StockhamPass[] passes;
-    private final Bluestein bluestein;
+    final StockhamPass[] passes;
+    final Bluestein bluestein;
 
     private FftPlan(int n) {
         this.n = n;
@@ -106,12 +107,12 @@ final class FftPlan {
      * the inverse FFT of the product is conj(FFT(conj(.))). Angles take t^2 mod 2n in integers, exact where
      * pi t^2 / n would lose digits.
      */
-    private static final class Bluestein {
-        private final int n;
-        private final int m;
-        private final FftPlan inner;
-        private final double[] chirp;
-        private final double[] filter;
+    static final class Bluestein {
+        final int n;
+        final int m;
+        final FftPlan inner;
+        final double[] chirp;
+        final double[] filter;
 
         Bluestein(int n) {
             this.n = n;

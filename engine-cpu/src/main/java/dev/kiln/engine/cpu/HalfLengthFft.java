@@ -11,10 +11,11 @@ package dev.kiln.engine.cpu;
 final class HalfLengthFft {
     private static final PlanCache<HalfLengthFft> PLANS = new PlanCache<>(16, HalfLengthFft::new);
 
-    private final int h;
-    private final FftPlan half;
+    // Read by VectorFftLanes, which runs the same transform on lanes.
+    final int h;
+    final FftPlan half;
     /** (cos, -sin) of 2 pi k / n for k from 0 to h. */
-    private final double[] twiddles;
+    final double[] twiddles;
 
     private HalfLengthFft(int n) {
         this.h = n / 2;

@@ -10,19 +10,20 @@ package dev.kiln.engine.cpu;
  * butterflies written out; any other is a direct DFT of its inputs.
  */
 final class StockhamPass {
-    private static final double SIN_60 = Math.sqrt(3) / 2;
-    private static final double COS_72 = Math.cos(2 * Math.PI / 5);
-    private static final double COS_144 = Math.cos(4 * Math.PI / 5);
-    private static final double SIN_72 = Math.sin(2 * Math.PI / 5);
-    private static final double SIN_144 = Math.sin(4 * Math.PI / 5);
+    static final double SIN_60 = Math.sqrt(3) / 2;
+    static final double COS_72 = Math.cos(2 * Math.PI / 5);
+    static final double COS_144 = Math.cos(4 * Math.PI / 5);
+    static final double SIN_72 = Math.sin(2 * Math.PI / 5);
+    static final double SIN_144 = Math.sin(4 * Math.PI / 5);
 
-    private final int radix;
-    private final int done;
-    private final int butterflies;
+    // Read by VectorStockhamPasses, which runs the same butterflies on lanes.
+    final int radix;
+    final int done;
+    final int butterflies;
     /** (cos, -sin) of 2 pi rk / (radix done) for k below done, r from 1 below radix, r fastest. */
-    private final double[] twiddles;
+    final double[] twiddles;
     /** (cos, -sin) of 2 pi q / radix, for a radix without a butterfly of its own. */
-    private final double[] roots;
+    final double[] roots;
 
     StockhamPass(int n, int radix, int done) {
         this.radix = radix;

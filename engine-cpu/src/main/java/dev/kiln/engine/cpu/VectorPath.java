@@ -5,7 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether the F32 element-wise routines run on the JDK's Vector API: where the incubator module
+ * Whether the F32 element-wise routines and the FFT run on the JDK's Vector API: where the incubator module
  * {@value #MODULE} is in the boot layer (java started with {@code --add-modules jdk.incubator.vector}, as the
  * {@code kiln} launcher does) and {@code -D}{@value #PROPERTY}{@code =false} is not set. The classes that name the
  * module are loaded by name, and only then, so that the backend runs without it on the scalar loops. Decided and
@@ -17,6 +17,7 @@ final class VectorPath {
     static final String MODULE = "jdk.incubator.vector";
     private static final Logger LOG = LoggerFactory.getLogger(VectorPath.class);
     private static final ExpBlocks EXP_BLOCKS = chooseExpBlocks();
+    private static final FftLanes FFT_LANES = chooseFftLanes();
 
     private VectorPath() {
     }
@@ -24,6 +25,11 @@ final class VectorPath {
     /** The exp blocks of this run: {@code VectorExpBlocks} where the Vector API path is on, else the scalar ones. */
     static ExpBlocks expBlocks() {
         return EXP_BLOCKS;
+    }
+
+    /** The FFT's lanes of this run: {@code VectorFftLanes} where the Vector API path is on, else a row at a time. */
+    static FftLanes fftLanes() {
+        return FFT_LANES;
     }
 
     /** Whether the Vector API path runs. */
@@ -52,5 +58,23 @@ final class VectorPath {
             LOG.info("CPU F32 functions in scalar loops: the Vector API did not load ({})", e.toString());
         }
         return ScalarExpBlocks.INSTANCE;
+    }
+
+    /** The FFT on lanes where the exp blocks are on the Vector API (so the module is there and not turned off). */
+    private static FftLanes chooseFftLanes() {
+        if (!enabled()) {
+            return ScalarFftLanes.INSTANCE;
+        }
+        try {
+            FftLanes lanes = (FftLanes) Class.forName(VectorPath.class.getPackageName() + ".VectorFftLanes")
+                    .getDeclaredConstructor().newInstance();
+            LOG.info("CPU FFT on {}", lanes);
+            return lanes;
+        } catch (InvocationTargetException e) {
+            LOG.info("CPU FFT a row at a time: {}", e.getCause().getMessage());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            LOG.info("CPU FFT a row at a time: the Vector API did not load ({})", e.toString());
+        }
+        return ScalarFftLanes.INSTANCE;
     }
 }
