@@ -82,12 +82,13 @@ final class CpuFft {
             for (int r = start; r < end; ) {
                 FftLanes f = lanesFor(end - r);
                 int l = f.lanes();
-                double[] block = w.block(2 * n * l);
+                // One lane is the row itself: no copies.
+                double[] block = l == 1 ? row : w.block(2 * n * l);
                 for (int i = 0; i < l; i++) {
                     in.read((r + i) * n, row, 0, n);
                     transform.loadForward(row, block, i, l);
                 }
-                double[] result = transform.forward(f, block, w.lanesSpectrum(2 * n * l),
+                double[] result = transform.forward(f, block, l == 1 ? spectrum : w.lanesSpectrum(2 * n * l),
                         w.work(transform.workLength() * l), w.spare(transform.workLength() * l));
                 for (int i = 0; i < l; i++) {
                     fromLane(result, i, l, spectrum, 2 * (n / 2 + 1));
@@ -128,7 +129,7 @@ final class CpuFft {
             for (int r = start; r < end; ) {
                 FftLanes f = lanesFor(end - r);
                 int l = f.lanes();
-                double[] block = w.block(2 * n * l);
+                double[] block = l > 1 ? w.block(2 * n * l) : transform.even != null ? spectrum : row;
                 for (int i = 0; i < l; i++) {
                     in.read((r + i) * 2 * bins, row, 0, 2 * read);
                     Arrays.fill(row, 2 * read, 2 * n, 0);
@@ -144,9 +145,9 @@ final class CpuFft {
                     }
                     transform.loadInverse(spectrum, row, block, i, l);
                 }
-                double[] reals = w.lanesReal(n * l);
-                transform.inverse(f, block, reals, w.lanesSpectrum(2 * n * l), w.work(transform.workLength() * l),
-                        w.spare(transform.workLength() * l));
+                double[] reals = l == 1 ? real : w.lanesReal(n * l);
+                transform.inverse(f, block, reals, l == 1 ? row : w.lanesSpectrum(2 * n * l),
+                        w.work(transform.workLength() * l), w.spare(transform.workLength() * l));
                 for (int i = 0; i < l; i++) {
                     fromLane(reals, i, l, real, n);
                     for (int j = 0; j < n; j++) {
@@ -212,15 +213,17 @@ final class CpuFft {
             return even != null ? even.workLength() : odd.workLength();
         }
 
-        /** The n reals of row into a lane of block, as {@link #forward} reads them. */
+        /** The n reals of row into a lane of block (which may be row itself), as {@link #forward} reads them. */
         void loadForward(double[] row, double[] block, int lane, int lanes) {
             if (even != null) {
-                FftLanes.toLane(row, n, block, lane, lanes);
+                toLane(row, n, block, lane, lanes);
                 return;
             }
-            for (int j = 0; j < n; j++) {
-                block[2 * j * lanes + lane] = row[j];
+            // Last point first, so that a block that is the row reads each point before writing over it.
+            for (int j = n - 1; j >= 0; j--) {
+                double v = row[j];
                 block[(2 * j + 1) * lanes + lane] = 0;
+                block[2 * j * lanes + lane] = v;
             }
         }
 
@@ -239,11 +242,11 @@ final class CpuFft {
 
         /**
          * A row's Hermitian half spectrum (bins 0 to n / 2) into a lane of block, as {@link #inverse} reads it; row
-         * (2n doubles) is overwritten.
+         * (2n doubles) is overwritten. With one lane, block may be spectrum (even n) or row (odd n) itself.
          */
         void loadInverse(double[] spectrum, double[] row, double[] block, int lane, int lanes) {
             if (even != null) {
-                FftLanes.toLane(spectrum, 2 * (n / 2 + 1), block, lane, lanes);
+                toLane(spectrum, 2 * (n / 2 + 1), block, lane, lanes);
                 return;
             }
             // The conjugated full spectrum: F+(X) = conj(F-(conj X)), whose real part is that of F-(conj X).
@@ -255,7 +258,7 @@ final class CpuFft {
                 row[2 * k] = spectrum[2 * (n - k)];
                 row[2 * k + 1] = spectrum[2 * (n - k) + 1];
             }
-            FftLanes.toLane(row, 2 * n, block, lane, lanes);
+            toLane(row, 2 * n, block, lane, lanes);
         }
 
         /** The n reals of each lane of block (overwritten) into real; scratch (2n lanes doubles) is overwritten. */
