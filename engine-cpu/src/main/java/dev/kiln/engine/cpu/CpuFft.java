@@ -92,15 +92,7 @@ final class CpuFft {
                         w.work(transform.workLength() * l), w.spare(transform.workLength() * l));
                 for (int i = 0; i < l; i++) {
                     fromLane(result, i, l, spectrum, 2 * (n / 2 + 1));
-                    for (int k = n / 2 + 1; k < bins; k++) {
-                        spectrum[2 * k] = spectrum[2 * (n - k)];
-                        spectrum[2 * k + 1] = -spectrum[2 * (n - k) + 1];
-                    }
-                    for (int k = 0; k < bins; k++) {
-                        double factor = scale * weight(hermitian, k, n);
-                        spectrum[2 * k] *= factor;
-                        spectrum[2 * k + 1] *= factor;
-                    }
+                    weightedBins(spectrum, n, bins, hermitian, scale);
                     o.write((r + i) * 2 * bins, spectrum, 0, 2 * bins);
                 }
                 r += l;
@@ -132,17 +124,7 @@ final class CpuFft {
                 double[] block = l > 1 ? w.block(2 * n * l) : transform.even != null ? spectrum : row;
                 for (int i = 0; i < l; i++) {
                     in.read((r + i) * 2 * bins, row, 0, 2 * read);
-                    Arrays.fill(row, 2 * read, 2 * n, 0);
-                    for (int k = 0; k < read; k++) {
-                        double factor = weight(hermitian, k, n);
-                        row[2 * k] *= factor;
-                        row[2 * k + 1] *= factor;
-                    }
-                    for (int k = 0; k <= n / 2; k++) {
-                        int mirror = k == 0 ? 0 : n - k;
-                        spectrum[2 * k] = 0.5 * (row[2 * k] + row[2 * mirror]);
-                        spectrum[2 * k + 1] = 0.5 * (row[2 * k + 1] - row[2 * mirror + 1]);
-                    }
+                    hermitianHalf(row, read, n, hermitian, spectrum);
                     transform.loadInverse(spectrum, row, block, i, l);
                 }
                 double[] reals = l == 1 ? real : w.lanesReal(n * l);
@@ -158,6 +140,37 @@ final class CpuFft {
                 r += l;
             }
         });
+    }
+
+    /** Bins 0 to n / 2 of spectrum completed to bins by conjugate symmetry, each weighted and scaled. */
+    private static void weightedBins(double[] spectrum, int n, int bins, boolean hermitian, double scale) {
+        for (int k = n / 2 + 1; k < bins; k++) {
+            spectrum[2 * k] = spectrum[2 * (n - k)];
+            spectrum[2 * k + 1] = -spectrum[2 * (n - k) + 1];
+        }
+        for (int k = 0; k < bins; k++) {
+            double factor = scale * weight(hermitian, k, n);
+            spectrum[2 * k] *= factor;
+            spectrum[2 * k + 1] *= factor;
+        }
+    }
+
+    /**
+     * The first read bins of row (2n doubles: zeros past them, each weighted, row overwritten) into bins 0 to n / 2
+     * of their Hermitian part in spectrum.
+     */
+    private static void hermitianHalf(double[] row, int read, int n, boolean hermitian, double[] spectrum) {
+        Arrays.fill(row, 2 * read, 2 * n, 0);
+        for (int k = 0; k < read; k++) {
+            double factor = weight(hermitian, k, n);
+            row[2 * k] *= factor;
+            row[2 * k + 1] *= factor;
+        }
+        for (int k = 0; k <= n / 2; k++) {
+            int mirror = k == 0 ? 0 : n - k;
+            spectrum[2 * k] = 0.5 * (row[2 * k] + row[2 * mirror]);
+            spectrum[2 * k + 1] = 0.5 * (row[2 * k + 1] - row[2 * mirror + 1]);
+        }
     }
 
     /** This FFT's lanes where at least a block of rows is left, else one row. */
