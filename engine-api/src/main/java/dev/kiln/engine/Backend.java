@@ -1214,4 +1214,28 @@ public interface Backend extends AutoCloseable {
     default void int8Linear(Tensor input, Int8LinearWeights weights, Tensor bias, Tensor out) {
         Int8LinearComposite.linear(this, input, weights, bias, out);
     }
+
+    /**
+     * {@code weight} [out, in, kernelH, kernelW] (F32) quantised for {@link #staticInt8Conv2d} with the per-channel
+     * {@code scales} [out] (F32): {@code clamp(round(w * (1 / scale)), -128, 127)}, as PyTorch's
+     * {@code default_per_channel_weight_observer} and {@code quantize_per_channel}; the handle holds the backend's
+     * memory until closed. By default integer-valued F64 tensors ({@link StaticInt8ConvComposite}); a backend with int8
+     * kernels overrides both methods and packs the weights in its kernel's layout.
+     */
+    default StaticInt8ConvWeights packStaticInt8Conv(Tensor weight, Tensor scales) {
+        return StaticInt8ConvComposite.pack(this, weight, scales);
+    }
+
+    /**
+     * A statically quantised convolution, PyTorch's {@code quantized::conv2d} / {@code conv2d_relu}: input
+     * [batch, in, height, width] (F32) quantised onto {@code inputGrid}, convolved in integers with {@code weights}
+     * (int32 sums), then in F32 times the input scale and each channel's weight scale plus {@code bias} [out] (F32,
+     * null for none), ReLU where {@code relu}, requantised onto {@code outputGrid} and written to out
+     * {@code g.outputShape()} (F32) as grid values. By default the integers are convolved by {@link #conv2dForward} in
+     * F64.
+     */
+    default void staticInt8Conv2d(Tensor input, StaticInt8ConvWeights weights, Tensor bias, Conv2dGeometry g,
+                                  Uint8Grid inputGrid, Uint8Grid outputGrid, boolean relu, Tensor out) {
+        StaticInt8ConvComposite.conv2d(this, input, weights, bias, g, inputGrid, outputGrid, relu, out);
+    }
 }

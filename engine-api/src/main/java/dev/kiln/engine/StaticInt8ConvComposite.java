@@ -1,0 +1,84 @@
+package dev.kiln.engine;
+
+/**
+ * {@link Backend#packStaticInt8Conv} and {@link Backend#staticInt8Conv2d} in SPI operations, for backends without
+ * integer kernels: the input quantised onto its grid by multiplying with the scale's reciprocal, rounding and clamping
+ * ({@link Uint8Grid#quantize}, element for element), its zero point taken off, the integers convolved in F64 (exact:
+ * every sum of int8 x uint8 products stays far below 2^53), and the int32-sized sums requantised in F32 as oneDNN's
+ * int8 convolution does: times the input scale and the channel's weight scale, plus the F32 bias, ReLU, divided by the
+ * output scale, rounded, the zero point added, clamped to [0, 255].
+ */
+final class StaticInt8ConvComposite {
+    private StaticInt8ConvComposite() {
+    }
+
+    /** {@code weight} [out, in, kh, kw] quantised with {@code scales} [out]: held outside every scope. */
+    static StaticInt8ConvWeights pack(Backend b, Tensor weight, Tensor scales) {
+        int out = weight.dim(0);
+        return Scope.outside(() -> {
+            Tensor values = Tensor.empty(weight.shape(), DType.F64, b);
+            Tensor channelScales = Tensor.empty(Shape.of(out, 1, 1), DType.F32, b);
+            b.copy(scales, channelScales);
+            try (Scope s = Scope.open()) {
+                Tensor inverses = Tensor.empty(Shape.of(out, 1, 1, 1), DType.F32, b);
+                b.copy(scales, inverses);
+                b.unary(UnaryOp.RECIPROCAL, 0, inverses, inverses);
+                Tensor scaled = Tensor.empty(weight.shape(), DType.F32, b);
+                b.binary(BinaryOp.MUL, weight, inverses, scaled);
+                roundAndClamp(b, scaled, 0, -128, 127);
+                b.copy(scaled, values);
+            }
+            return new CompositeStaticInt8ConvWeights(b, values, channelScales);
+        });
+    }
+
+    /** out (F32, on the output grid) = the requantised integer convolution of input on the input grid. */
+    static void conv2d(Backend b, Tensor input, StaticInt8ConvWeights weights, Tensor bias, Conv2dGeometry g,
+                       Uint8Grid in, Uint8Grid outGrid, boolean relu, Tensor out) {
+        if (!(weights instanceof CompositeStaticInt8ConvWeights w)) {
+            throw new IllegalArgumentException("staticInt8Conv2d: weights packed by " + weights.backend().name()
+                    + "'s own kernel cannot be read by " + b.name() + "'s default; pack them on this backend");
+        }
+        if (g.batch() == 0) {
+            return;
+        }
+        try (Scope s = Scope.open()) {
+            Tensor quantised = Tensor.empty(input.shape(), DType.F32, b);
+            b.binary(BinaryOp.MUL, input, constant(b, 1f / in.scale()), quantised);
+            roundAndClamp(b, quantised, in.zeroPoint(), 0, 255);
+            Tensor centred = Tensor.empty(input.shape(), DType.F64, b);
+            b.copy(quantised, centred);
+            b.affine(centred, 1, -in.zeroPoint(), centred);
+            Tensor sums = Tensor.empty(out.shape(), DType.F64, b);
+            b.conv2dForward(centred, w.heldValues(), null, g, sums);
+            b.copy(sums, out);
+            Tensor multipliers = Tensor.empty(Shape.of(g.outChannels(), 1, 1), DType.F32, b);
+            b.binary(BinaryOp.MUL, w.heldScales(), constant(b, in.scale()), multipliers);
+            b.binary(BinaryOp.MUL, out, multipliers, out);
+            if (bias != null) {
+                Tensor channelBias = Tensor.empty(Shape.of(g.outChannels(), 1, 1), DType.F32, b);
+                b.copy(bias, channelBias);
+                b.binary(BinaryOp.ADD, out, channelBias, out);
+            }
+            b.binary(BinaryOp.DIV, out, constant(b, outGrid.scale()), out);
+            roundAndClamp(b, out, outGrid.zeroPoint(), relu ? outGrid.zeroPoint() : 0, 255);
+            b.affine(out, 1, -outGrid.zeroPoint(), out);
+            b.binary(BinaryOp.MUL, out, constant(b, outGrid.scale()), out);
+        }
+    }
+
+    /** x rounded half to even, plus {@code zeroPoint} and clamped to [lo, hi], in place. */
+    private static void roundAndClamp(Backend b, Tensor x, int zeroPoint, int lo, int hi) {
+        b.unary(UnaryOp.ROUND, 0, x, x);
+        b.affine(x, 1, zeroPoint, x);
+        b.binary(BinaryOp.MAX, x, constant(b, lo), x);
+        b.binary(BinaryOp.MIN, x, constant(b, hi), x);
+    }
+
+    /** A one-element F32 tensor holding {@code value}, in the current scope. */
+    private static Tensor constant(Backend b, double value) {
+        Tensor c = Tensor.empty(Shape.of(1), DType.F32, b);
+        b.fill(c, value);
+        return c;
+    }
+}

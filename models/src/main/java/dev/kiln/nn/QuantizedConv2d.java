@@ -1,0 +1,111 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.StaticInt8Conv;
+import dev.kiln.engine.StaticInt8ConvWeights;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.Uint8Grid;
+import java.util.Arrays;
+
+/**
+ * A {@link Conv2d} after post-training static quantisation, PyTorch's {@code torch.nn.quantized.Conv2d}, or with
+ * ReLU fused PyTorch's {@code torch.nn.intrinsic.quantized.ConvReLU2d}: weights int8 per output channel (symmetric),
+ * the input quantised onto the fixed grid calibration gave the tensor in front of it, int32 sums, the F32 bias added,
+ * and the output requantised onto this layer's own grid ({@link StaticInt8Conv}). Input [batch, in, height, width]
+ * (F32) to [batch, out, outH, outW] (F32 values on {@link #outputGrid()}). Made by {@link StaticQuantization#convert}.
+ *
+ * <p>Inference only: no parameters and no backward pass, so a call whose input needs a gradient is refused; run it
+ * under {@link Autograd#noGrad()}. Its state dict holds the bias alone; the packed weights live in the backend's memory
+ * until {@link #close()}, and it cannot be copied.
+ */
+public final class QuantizedConv2d extends Module {
+    private final String path;
+    private final int inChannels;
+    private final int[] stride;
+    private final int[] padding;
+    private final int[] dilation;
+    private final Uint8Grid inputGrid;
+    private final Uint8Grid outputGrid;
+    private final boolean relu;
+    private final StaticInt8ConvWeights packed;
+
+    private QuantizedConv2d(String path, Conv2d conv, StaticInt8ConvWeights packed, Uint8Grid inputGrid,
+                            Uint8Grid outputGrid, boolean relu) {
+        this.path = path;
+        this.inChannels = conv.inChannels();
+        this.stride = conv.stride();
+        this.padding = conv.padding();
+        this.dilation = conv.dilation();
+        this.inputGrid = inputGrid;
+        this.outputGrid = outputGrid;
+        this.relu = relu;
+        this.packed = packed;
+        registerBuffer("bias", conv.bias() == null ? null : unscoped(() -> conv.bias().detach().copy()));
+    }
+
+    /**
+     * {@code conv} (at {@code path} in its model, for messages) with its weight quantised per output channel as
+     * {@link PerChannelMinMaxObserver} gives, reading inputs on {@code inputGrid}, writing outputs on
+     * {@code outputGrid}, ReLU fused where {@code relu}; {@code conv} is left as it is.
+     * It has been checked by {@link QuantisedSite#checkQuantisable}.
+     */
+    static QuantizedConv2d from(String path, Conv2d conv, Uint8Grid inputGrid, Uint8Grid outputGrid, boolean relu) {
+        StaticInt8ConvWeights packed = StaticQuantization.packPerChannel(conv.weight());
+        return new QuantizedConv2d(path, conv, packed, inputGrid, outputGrid, relu);
+    }
+
+    /** [out], or null for a layer without bias. */
+    public Tensor bias() {
+        return buffer("bias");
+    }
+
+    /** The quantised weight: int8 values and per-channel scales, held until this module closes. */
+    public StaticInt8ConvWeights packedWeight() {
+        return packed;
+    }
+
+    /** The grid its input is quantised onto. */
+    public Uint8Grid inputGrid() {
+        return inputGrid;
+    }
+
+    /** The grid of its output (PyTorch's {@code scale} and {@code zero_point}). */
+    public Uint8Grid outputGrid() {
+        return outputGrid;
+    }
+
+    /** Whether ReLU is fused into it ({@code ConvReLU2d}). */
+    public boolean fusedRelu() {
+        return relu;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.rank() != 4 || x.dim(1) != inChannels) {
+            throw new IllegalArgumentException("'" + path + "' " + this + ": input " + x.shape() + " must be [batch, "
+                    + inChannels + ", height, width]");
+        }
+        return StaticQuantization.naming(path, this, () -> StaticInt8Conv.forward(x, packed, bias(), stride, padding,
+                dilation, inputGrid, outputGrid, relu));
+    }
+
+    @Override
+    void refuseConversion(String path, DType dtype) {
+        StaticQuantization.refuseConversion(path, this, dtype);
+    }
+
+    @Override
+    protected void releaseResources() {
+        packed.close();
+    }
+
+    @Override
+    public String toString() {
+        int[] shape = packed.shape().dims();
+        return (relu ? "QuantizedConvReLU2d(" : "QuantizedConv2d(") + shape[1] + ", " + shape[0] + ", kernel_size="
+                + Arrays.toString(new int[] {shape[2], shape[3]}) + ", stride=" + Arrays.toString(stride)
+                + ", padding=" + Arrays.toString(padding) + ", scale=" + outputGrid.scale() + ", zero_point="
+                + outputGrid.zeroPoint() + ")";
+    }
+}
