@@ -1,0 +1,117 @@
+package dev.kiln.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link StaticQuantization}'s structure and refusals: what is fused, where grids come from, clear errors. */
+class StaticQuantizationTest {
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+    }
+
+    private static Tensor input(int seed) {
+        return PyTorchParity.values(seed, 2, 1, 8, 8).mul(2).to(DType.F32);
+    }
+
+    private static Sequential net() {
+        return new Sequential(Conv2d.builder(1, 3, 3).padding(1).build(), new ReLU(), new AvgPool2d(2),
+                new Conv2d(3, 4, 3), new Flatten(), new Linear(16, 2));
+    }
+
+    private static Module calibrated(Module model) {
+        Module prepared = StaticQuantization.prepare(model);
+        try (var g = Autograd.noGrad()) {
+            prepared.forward(input(1));
+        }
+        return prepared;
+    }
+
+    @Test
+    void fusesReluAndObservesBehindModulesThatChangeValues() {
+        Module prepared = calibrated(net());
+        assertTrue(prepared.namedModules().containsKey("0.input_activation_post_process"));
+        assertTrue(prepared.namedModules().containsKey("3.input_activation_post_process"),
+                "average pooling changes values, so the next convolution observes its own input");
+        assertTrue(!prepared.namedModules().containsKey("5.input_activation_post_process"),
+                "flatten keeps the grid of layer 3");
+        Sequential quantised = (Sequential) StaticQuantization.convert(prepared);
+        QuantizedConv2d first = assertInstanceOf(QuantizedConv2d.class, quantised.get(0));
+        assertTrue(first.fusedRelu());
+        assertInstanceOf(Identity.class, quantised.get(1));
+        QuantizedConv2d second = assertInstanceOf(QuantizedConv2d.class, quantised.get(3));
+        QuantizedLinear last = assertInstanceOf(QuantizedLinear.class, quantised.get(5));
+        assertEquals(second.outputGrid(), last.inputGrid());
+        assertTrue(quantised.parameters().isEmpty());
+        quantised.close();
+    }
+
+    @Test
+    void outputsLieOnTheLastGrid() {
+        Sequential quantised = (Sequential) StaticQuantization.convert(calibrated(net()));
+        QuantizedLinear last = (QuantizedLinear) quantised.get(5);
+        try (var g = Autograd.noGrad()) {
+            for (float v : quantised.forward(input(2)).toFloatArray()) {
+                float steps = v / last.outputGrid().scale();
+                assertEquals(Math.rint(steps), steps, 1e-3, "value " + v + " is on the grid");
+            }
+        }
+        quantised.close();
+    }
+
+    @Test
+    void convertBeforeCalibrationNamesTheLayer() {
+        Module prepared = StaticQuantization.prepare(net());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> StaticQuantization.convert(prepared));
+        assertTrue(e.getMessage().contains("'0'") && e.getMessage().contains("has seen nothing"), e.getMessage());
+    }
+
+    @Test
+    void convertOfAnUnpreparedModelNamesTheLayer() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> StaticQuantization.convert(net()));
+        assertTrue(e.getMessage().contains("'0'") && e.getMessage().contains("prepare"), e.getMessage());
+    }
+
+    @Test
+    void groupedConvolutionIsRefusedWithItsPath() {
+        Sequential model = new Sequential(new Sequential(Conv2d.builder(2, 2, 3).groups(2).build()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StaticQuantization.prepare(model));
+        assertTrue(e.getMessage().contains("'0.0'") && e.getMessage().contains("groups"), e.getMessage());
+    }
+
+    @Test
+    void backwardThroughAQuantisedLayerIsRefusedWithItsPath() {
+        Module quantised = StaticQuantization.convert(calibrated(net()));
+        Tensor x = input(3).requiresGrad(true);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> quantised.forward(x));
+        assertTrue(e.getMessage().contains("'0'") && e.getMessage().contains("no backward pass"), e.getMessage());
+        quantised.close();
+    }
+
+    @Test
+    void theOriginalModelIsLeftAsItIs() {
+        Sequential model = net();
+        Module prepared = calibrated(model);
+        assertTrue(model.get(0).namedChildren().isEmpty());
+        assertTrue(model.isTraining());
+        assertTrue(!prepared.isTraining());
+    }
+}
