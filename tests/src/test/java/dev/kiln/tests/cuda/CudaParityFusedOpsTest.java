@@ -14,7 +14,9 @@ import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Int8LinearWeights;
 import dev.kiln.engine.Shape;
+import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.Uint8Grid;
 import dev.kiln.engine.UnaryOp;
 import dev.kiln.tests.cuda.ParityBackends.Tolerance;
 import java.util.ArrayList;
@@ -414,6 +416,36 @@ class CudaParityFusedOpsTest extends ParityTest {
                 Tensor nine = output(b, DType.F32, 9, 70);
                 b.int8Linear(uniform(b, DType.F32, 93, -2, 5, 9, 96), packed, bias, nine);
                 return new Tensor[] {packed.values(), packed.scales(), one, nine};
+            }
+        });
+    }
+
+    /**
+     * The static int8 convolution ({@code packStaticInt8Conv}, {@code staticInt8Conv2d}), with and without fused
+     * ReLU, stride 2 and padding 1, at batch 1 and 3: the same int8 values and scales exactly, and outputs to within
+     * one step of the output grid (0.05), where a requantisation that lands on a tie may round either way.
+     */
+    @ParameterizedTest(name = "relu {0}")
+    @ValueSource(booleans = {true, false})
+    void staticInt8Conv2dMatchesCpu(boolean relu) {
+        String[] names = {"values", "scales", "batch 1", "batch 3"};
+        Uint8Grid in = new Uint8Grid(0.02f, 50);
+        Uint8Grid out = new Uint8Grid(0.05f, 100);
+        assertParity("staticInt8Conv2d, relu " + relu, names, new Tolerance(0.0501, 0), b -> {
+            Tensor weight = random(b, DType.F32, 94, 6, 3, 3, 3);
+            Tensor scales = uniform(b, DType.F32, 95, 0.002, 0.01, 6);
+            Tensor bias = random(b, DType.F32, 96, 6);
+            try (StaticInt8ConvWeights packed = b.packStaticInt8Conv(weight, scales)) {
+                Tensor[] outputs = {packed.values(), packed.scales(), null, null};
+                int[] batches = {1, 3};
+                for (int k = 0; k < 2; k++) {
+                    Tensor x = uniform(b, DType.F32, 97 + k, -1, 3, batches[k], 3, 9, 9);
+                    Conv2dGeometry g = Conv2dGeometry.of("staticInt8Conv2d", x.shape(), packed.shape(),
+                            new int[] {2}, new int[] {1}, new int[] {1});
+                    outputs[2 + k] = output(b, DType.F32, g.outputShape());
+                    b.staticInt8Conv2d(x, packed, bias, g, in, out, relu, outputs[2 + k]);
+                }
+                return outputs;
             }
         });
     }
