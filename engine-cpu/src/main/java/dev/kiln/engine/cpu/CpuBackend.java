@@ -9,6 +9,8 @@ import dev.kiln.engine.GridSampleMode;
 import dev.kiln.engine.GridSamplePadding;
 import dev.kiln.engine.GroupedConv2dGeometry;
 import dev.kiln.engine.Int8LinearWeights;
+import dev.kiln.engine.Uint8Grid;
+import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Pool2dGeometry;
 import dev.kiln.engine.ReduceOp;
 import dev.kiln.engine.Storage;
@@ -58,6 +60,9 @@ public final class CpuBackend implements Backend {
     /** oneDNN's int8 linear layers, opened on the first packing; null until then, and after where oneDNN did not load. */
     private OneDnnInt8Linear int8Linear;
     private boolean int8LinearOpened;
+    /** oneDNN's static int8 convolutions, opened on the first packing; null until then, and where oneDNN did not load. */
+    private OneDnnStaticInt8Conv staticInt8Conv;
+    private boolean staticInt8ConvOpened;
     private volatile boolean linalgBound;
     private volatile Backend storageOwner = this;
 
@@ -735,6 +740,7 @@ public final class CpuBackend implements Backend {
     public void close() {
         convolutionChoice.close();
         closeInt8Linear();
+        closeStaticInt8Conv();
         parallel.close();
         memory.trim();
     }
@@ -794,6 +800,45 @@ public final class CpuBackend implements Backend {
         if (int8Linear != null) {
             int8Linear.close();
             int8Linear = null;
+        }
+    }
+
+    /** On oneDNN's int8 convolution ({@link OneDnnStaticInt8Conv}); the SPI's default where oneDNN does not load. */
+    @Override
+    public StaticInt8ConvWeights packStaticInt8Conv(Tensor weight, Tensor scales) {
+        OneDnnStaticInt8Conv kernel = staticInt8Conv();
+        return kernel == null ? Backend.super.packStaticInt8Conv(weight, scales) : kernel.pack(weight, scales);
+    }
+
+    /** On oneDNN's int8 convolution for weights it packed, by the SPI's default for others. */
+    @Override
+    public void staticInt8Conv2d(Tensor input, StaticInt8ConvWeights weights, Tensor bias, Conv2dGeometry g,
+                                 Uint8Grid inputGrid, Uint8Grid outputGrid, boolean relu, Tensor out) {
+        OneDnnStaticInt8Conv kernel = staticInt8Conv();
+        if (kernel != null && weights instanceof OneDnnStaticInt8Weights) {
+            kernel.forward(input, weights, bias, g, inputGrid, outputGrid, relu, out);
+        } else {
+            Backend.super.staticInt8Conv2d(input, weights, bias, g, inputGrid, outputGrid, relu, out);
+        }
+    }
+
+    private synchronized OneDnnStaticInt8Conv staticInt8Conv() {
+        if (!staticInt8ConvOpened) {
+            staticInt8ConvOpened = true;
+            try {
+                staticInt8Conv = OneDnnStaticInt8Conv.open(this, parallel);
+            } catch (LinkageError | RuntimeException e) {
+                LoggerFactory.getLogger(CpuBackend.class)
+                        .info("static int8 convolutions by the SPI's default: oneDNN did not load ({})", e.toString());
+            }
+        }
+        return staticInt8Conv;
+    }
+
+    private synchronized void closeStaticInt8Conv() {
+        if (staticInt8Conv != null) {
+            staticInt8Conv.close();
+            staticInt8Conv = null;
         }
     }
 }

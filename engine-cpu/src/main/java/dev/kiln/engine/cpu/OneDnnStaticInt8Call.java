@@ -1,0 +1,335 @@
+package dev.kiln.engine.cpu;
+
+import static dev.kiln.engine.cpu.OneDnnPlan.check;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_ATTR_SCALES;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_ATTR_ZERO_POINTS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_a;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_direct;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_forward_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_inference;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_clone;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_with_tag;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_oihw;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_eltwise;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_post_ops;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_scales_mask;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_zero_points_mask;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_exec_arg_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_s32;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_s8;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_u8;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
+
+import dev.kiln.engine.Conv2dGeometry;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Uint8Grid;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_post_ops;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * One slice geometry of a static int8 convolution on oneDNN, run single-threaded on one Kiln thread: a reorder that
+ * quantises the F32 NCHW input onto the input grid (u8, divided by the scale, rounded to nearest even, the zero point
+ * added, saturated) in the layout the convolution wants, the u8 x s8 convolution with s32 sums, the input and
+ * per-channel weight scales, the F32 bias, ReLU where fused, and the output grid's scale and zero point (u8 out), and a
+ * reorder that dequantises its output into Kiln's F32 NCHW. Its primitives, memory objects and stream are made once;
+ * each call sets the data handles and the grids. The weights are laid out for its primitive here, from the plain s8
+ * OIHW values (with the compensation oneDNN keeps for the input's zero point). One call at a time.
+ */
+final class OneDnnStaticInt8Call implements AutoCloseable {
+    private final CpuBackend backend;
+    private final dnnl_engine engine;
+    private final dnnl_stream stream = new dnnl_stream();
+    private final List<dnnl_primitive> primitives = new ArrayList<>();
+    private final List<dnnl_memory> memories = new ArrayList<>();
+    private final List<CpuStorage> storages = new ArrayList<>();
+    private final List<dnnl_exec_arg_t> argLists = new ArrayList<>();
+    private final FloatPointer inputScale = new FloatPointer(1);
+    private final IntPointer inputZeroPoint = new IntPointer(1);
+    private final FloatPointer outputScale = new FloatPointer(1);
+    private final IntPointer outputZeroPoint = new IntPointer(1);
+    private final dnnl_memory source;
+    private final dnnl_memory target;
+    private final dnnl_memory bias;
+    private final dnnl_primitive quantise;
+    private final dnnl_primitive convolve;
+    private final dnnl_primitive dequantise;
+    private final dnnl_exec_arg_t quantiseArgs;
+    private final dnnl_exec_arg_t convolveArgs;
+    private final dnnl_exec_arg_t dequantiseArgs;
+
+    /**
+     * The primitives for {@code g} (the slice's batch) with ReLU fused where {@code relu}, the weights {@code plain}
+     * (s8 OIHW) and {@code scales} (F32 [out]) read from the packing.
+     */
+    OneDnnStaticInt8Call(CpuBackend backend, dnnl_engine engine, Conv2dGeometry g, boolean relu, CpuStorage plain,
+                         CpuStorage scales) {
+        this.backend = backend;
+        this.engine = engine;
+        check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), () -> "dnnl_stream_create");
+        try {
+            long[] src = {g.batch(), g.inChannels(), g.height(), g.width()};
+            long[] wei = {g.outChannels(), g.inChannels(), g.kernelH(), g.kernelW()};
+            long[] dst = {g.batch(), g.outChannels(), g.outH(), g.outW()};
+            dnnl_primitive_desc pd = convolution(g, src, wei, dst, relu);
+            dnnl_memory_desc srcU8 = cloned(pd, DNNL_ARG_SRC);
+            dnnl_memory_desc weiS8 = cloned(pd, DNNL_ARG_WEIGHTS);
+            dnnl_memory_desc dstU8 = cloned(pd, DNNL_ARG_DST);
+            try {
+                convolve = created(pd);
+                dnnl_memory quantised = owned(srcU8);
+                dnnl_memory outputU8 = owned(dstU8);
+                dnnl_memory weights = owned(weiS8);
+                layOutWeights(wei, plain, weiS8, weights);
+                source = memory(descriptor(src, dnnl_f32, dnnl_nchw), null);
+                target = memory(descriptor(dst, dnnl_f32, dnnl_nchw), null);
+                bias = memory(descriptor(new long[] {g.outChannels()}, dnnl_f32, dnnl_x), null);
+                dnnl_memory weightScales = memory(descriptor(new long[] {g.outChannels()}, dnnl_f32, dnnl_a),
+                        scales.floatPointer(0));
+                dnnl_memory inScale = scalar(dnnl_f32, inputScale);
+                dnnl_memory inZero = scalar(dnnl_s32, inputZeroPoint);
+                dnnl_memory outScale = scalar(dnnl_f32, outputScale);
+                dnnl_memory outZero = scalar(dnnl_s32, outputZeroPoint);
+                quantise = reorder(descriptor(src, dnnl_f32, dnnl_nchw), srcU8, DNNL_ARG_DST);
+                dequantise = reorder(dstU8, descriptor(dst, dnnl_f32, dnnl_nchw), DNNL_ARG_SRC);
+                quantiseArgs = args(new int[] {DNNL_ARG_FROM, DNNL_ARG_TO, DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST,
+                    DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST}, source, quantised, inScale, inZero);
+                convolveArgs = args(new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
+                    DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS,
+                    DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST, DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC,
+                    DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST}, quantised, weights, bias, outputU8, inScale,
+                        weightScales, outScale, inZero, outZero);
+                dequantiseArgs = args(new int[] {DNNL_ARG_FROM, DNNL_ARG_TO, DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC,
+                    DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC}, outputU8, target, outScale, outZero);
+            } finally {
+                dnnl_primitive_desc_destroy(pd);
+                dnnl_memory_desc_destroy(srcU8);
+                dnnl_memory_desc_destroy(weiS8);
+                dnnl_memory_desc_destroy(dstU8);
+            }
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Quantises the F32 input at {@code input} onto {@code in}, convolves, and writes the output dequantised from
+     * {@code out} at {@code output}, with {@code biasValues} F32 [out] (zeros for a layer without bias).
+     */
+    void execute(Pointer input, Pointer biasValues, Pointer output, Uint8Grid in, Uint8Grid out) {
+        inputScale.put(0, in.scale());
+        inputZeroPoint.put(0, in.zeroPoint());
+        outputScale.put(0, out.scale());
+        outputZeroPoint.put(0, out.zeroPoint());
+        check(dnnl_memory_set_data_handle(source, input), () -> "dnnl_memory_set_data_handle");
+        check(dnnl_memory_set_data_handle(bias, biasValues), () -> "dnnl_memory_set_data_handle");
+        check(dnnl_memory_set_data_handle(target, output), () -> "dnnl_memory_set_data_handle");
+        check(dnnl_primitive_execute(quantise, stream, 4, quantiseArgs), () -> "dnnl_primitive_execute (quantise)");
+        check(dnnl_primitive_execute(convolve, stream, 9, convolveArgs), () -> "dnnl_primitive_execute (int8 conv)");
+        check(dnnl_primitive_execute(dequantise, stream, 4, dequantiseArgs),
+                () -> "dnnl_primitive_execute (dequantise)");
+        check(dnnl_stream_wait(stream), () -> "dnnl_stream_wait");
+    }
+
+    @Override
+    public void close() {
+        argLists.forEach(dnnl_exec_arg_t::close);
+        primitives.forEach(p -> dnnl_primitive_destroy(p));
+        memories.forEach(m -> dnnl_memory_destroy(m));
+        storages.forEach(CpuStorage::release);
+        dnnl_stream_destroy(stream);
+        inputScale.close();
+        inputZeroPoint.close();
+        outputScale.close();
+        outputZeroPoint.close();
+    }
+
+    /**
+     * The inference convolution, layouts left to oneDNN: one scale and zero point for the input and the output, one
+     * scale per output channel for the weights (mask bit 0), ReLU as a post-op (applied before the output's scale
+     * and zero point, so it clamps at the zero point).
+     */
+    private dnnl_primitive_desc convolution(Conv2dGeometry g, long[] src, long[] wei, long[] dst, boolean relu) {
+        dnnl_memory_desc srcMd = descriptor(src, dnnl_u8, dnnl_format_tag_any);
+        dnnl_memory_desc weiMd = descriptor(wei, dnnl_s8, dnnl_format_tag_any);
+        dnnl_memory_desc biasMd = descriptor(new long[] {g.outChannels()}, dnnl_f32, dnnl_x);
+        dnnl_memory_desc dstMd = descriptor(dst, dnnl_u8, dnnl_format_tag_any);
+        dnnl_primitive_attr attr = new dnnl_primitive_attr();
+        dnnl_post_ops ops = new dnnl_post_ops();
+        check(dnnl_primitive_attr_create(attr), () -> "dnnl_primitive_attr_create");
+        try {
+            check(dnnl_primitive_attr_set_scales_mask(attr, DNNL_ARG_SRC, 0), () -> "set_scales_mask (src)");
+            check(dnnl_primitive_attr_set_scales_mask(attr, DNNL_ARG_WEIGHTS, 1), () -> "set_scales_mask (wei)");
+            check(dnnl_primitive_attr_set_scales_mask(attr, DNNL_ARG_DST, 0), () -> "set_scales_mask (dst)");
+            check(dnnl_primitive_attr_set_zero_points_mask(attr, DNNL_ARG_SRC, 0), () -> "zero_points_mask (src)");
+            check(dnnl_primitive_attr_set_zero_points_mask(attr, DNNL_ARG_DST, 0), () -> "zero_points_mask (dst)");
+            if (relu) {
+                check(dnnl_post_ops_create(ops), () -> "dnnl_post_ops_create");
+                check(dnnl_post_ops_append_eltwise(ops, dnnl_eltwise_relu, 0f, 0f), () -> "append_eltwise (relu)");
+                check(dnnl_primitive_attr_set_post_ops(attr, ops), () -> "dnnl_primitive_attr_set_post_ops");
+            }
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            check(dnnl_convolution_forward_primitive_desc_create(pd, engine, dnnl_forward_inference,
+                    dnnl_convolution_direct, srcMd, weiMd, biasMd, dstMd,
+                    new long[] {g.strideH(), g.strideW()}, new long[] {g.dilationH() - 1L, g.dilationW() - 1L},
+                    new long[] {g.padH(), g.padW()}, new long[] {g.padH(), g.padW()}, attr),
+                    () -> "dnnl_convolution_forward_primitive_desc_create (u8 x s8 -> u8)");
+            return pd;
+        } finally {
+            if (relu) {
+                dnnl_post_ops_destroy(ops);
+            }
+            dnnl_primitive_attr_destroy(attr);
+            dnnl_memory_desc_destroy(srcMd);
+            dnnl_memory_desc_destroy(weiMd);
+            dnnl_memory_desc_destroy(biasMd);
+            dnnl_memory_desc_destroy(dstMd);
+        }
+    }
+
+    /**
+     * A reorder from {@code from} to {@code to} (both destroyed here, unless they are a primitive's, which the caller
+     * destroys) with one scale and zero point on the argument {@code quantised}: quantising where it is the
+     * destination, dequantising where it is the source.
+     */
+    private dnnl_primitive reorder(dnnl_memory_desc from, dnnl_memory_desc to, int quantised) {
+        dnnl_primitive_attr attr = new dnnl_primitive_attr();
+        check(dnnl_primitive_attr_create(attr), () -> "dnnl_primitive_attr_create");
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        try {
+            check(dnnl_primitive_attr_set_scales_mask(attr, quantised, 0), () -> "set_scales_mask (reorder)");
+            check(dnnl_primitive_attr_set_zero_points_mask(attr, quantised, 0), () -> "zero_points_mask (reorder)");
+            check(dnnl_reorder_primitive_desc_create(pd, from, engine, to, engine, attr),
+                    () -> "dnnl_reorder_primitive_desc_create (" + (quantised == DNNL_ARG_DST ? "quantise" : "dequantise")
+                            + ")");
+            return created(pd);
+        } finally {
+            dnnl_primitive_desc_destroy(pd);
+            dnnl_primitive_attr_destroy(attr);
+            dnnl_memory_desc_destroy(quantised == DNNL_ARG_DST ? from : to);
+        }
+    }
+
+    /** The plain s8 OIHW weights reordered into {@code weights}, of the primitive's {@code layout}. */
+    private void layOutWeights(long[] dims, CpuStorage plain, dnnl_memory_desc layout, dnnl_memory weights) {
+        dnnl_memory_desc plainMd = descriptor(dims, dnnl_s8, dnnl_oihw);
+        dnnl_memory from = new dnnl_memory();
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        dnnl_primitive reorder = new dnnl_primitive();
+        try {
+            check(dnnl_memory_create(from, plainMd, engine, plain.bytePointer(0)), () -> "dnnl_memory_create");
+            check(dnnl_reorder_primitive_desc_create(pd, plainMd, engine, layout, engine, null),
+                    () -> "dnnl_reorder_primitive_desc_create (int8 weights)");
+            check(dnnl_primitive_create(reorder, pd), () -> "dnnl_primitive_create (reorder)");
+            try (dnnl_exec_arg_t args = OneDnnPlan.args(new int[] {DNNL_ARG_FROM, DNNL_ARG_TO},
+                    new dnnl_memory[] {from, weights})) {
+                check(dnnl_primitive_execute(reorder, stream, 2, args), () -> "dnnl_primitive_execute (reorder)");
+                check(dnnl_stream_wait(stream), () -> "dnnl_stream_wait");
+            }
+        } finally {
+            dnnl_primitive_destroy(reorder);
+            dnnl_primitive_desc_destroy(pd);
+            dnnl_memory_destroy(from);
+            dnnl_memory_desc_destroy(plainMd);
+        }
+    }
+
+    private dnnl_primitive created(dnnl_primitive_desc pd) {
+        dnnl_primitive p = new dnnl_primitive();
+        check(dnnl_primitive_create(p, pd), () -> "dnnl_primitive_create");
+        primitives.add(p);
+        return p;
+    }
+
+    private static dnnl_memory_desc cloned(dnnl_primitive_desc pd, int argument) {
+        dnnl_memory_desc md = new dnnl_memory_desc();
+        check(dnnl_memory_desc_clone(md,
+                dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, argument)), () -> "dnnl_memory_desc_clone");
+        return md;
+    }
+
+    /** A memory object of {@code md} backed by storage of its own, freed on close. */
+    private dnnl_memory owned(dnnl_memory_desc md) {
+        long bytes = dnnl_memory_desc_get_size(md);
+        long floats = Math.max(1, (bytes + Float.BYTES - 1) / Float.BYTES);
+        CpuStorage storage = (CpuStorage) backend.allocate(DType.F32, floats);
+        storages.add(storage);
+        dnnl_memory m = new dnnl_memory();
+        check(dnnl_memory_create(m, md, engine, storage.bytePointer(0)), () -> "dnnl_memory_create");
+        memories.add(m);
+        return m;
+    }
+
+    /**
+     * A memory object of {@code md} at {@code data} (null: set at each call), destroying md where {@code owned}
+     * (a memory object keeps its own copy of its descriptor).
+     */
+    private dnnl_memory memory(dnnl_memory_desc md, Pointer data) {
+        try {
+            dnnl_memory m = new dnnl_memory();
+            check(dnnl_memory_create(m, md, engine, data), () -> "dnnl_memory_create");
+            memories.add(m);
+            return m;
+        } finally {
+            dnnl_memory_desc_destroy(md);
+        }
+    }
+
+    private dnnl_memory scalar(int type, Pointer value) {
+        return memory(descriptor(new long[] {1}, type, dnnl_a), value);
+    }
+
+    private dnnl_exec_arg_t args(int[] ids, dnnl_memory... memories) {
+        dnnl_exec_arg_t a = OneDnnPlan.args(ids, memories);
+        argLists.add(a);
+        return a;
+    }
+
+    private static dnnl_memory_desc descriptor(long[] dims, int type, int tag) {
+        dnnl_memory_desc md = new dnnl_memory_desc();
+        check(dnnl_memory_desc_create_with_tag(md, dims.length, dims, type, tag),
+                () -> "dnnl_memory_desc_create_with_tag");
+        return md;
+    }
+}

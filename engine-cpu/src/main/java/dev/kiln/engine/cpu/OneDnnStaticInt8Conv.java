@@ -1,0 +1,121 @@
+package dev.kiln.engine.cpu;
+
+import static dev.kiln.engine.cpu.OneDnnPlan.check;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_destroy;
+
+import dev.kiln.engine.Conv2dGeometry;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Int8Quantization;
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.StaticInt8ConvWeights;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.Uint8Grid;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * Static int8 convolutions on oneDNN ({@link dev.kiln.engine.Backend#staticInt8Conv2d}): weights quantised in Java
+ * ({@link Int8Quantization#quantizeWeight}, the SPI default's values), the batch split into one slice per Kiln thread,
+ * each slice run by single-threaded oneDNN ({@link OneDnnStaticInt8Call}) on the thread that takes it, as
+ * {@link OneDnnConvolution} runs F32 convolutions.
+ */
+final class OneDnnStaticInt8Conv implements AutoCloseable {
+    private final CpuBackend backend;
+    private final Parallel parallel;
+    private final OpenMpThreads openMp;
+    private final dnnl_engine engine;
+
+    private OneDnnStaticInt8Conv(CpuBackend backend, Parallel parallel, OpenMpThreads openMp) {
+        this.backend = backend;
+        this.parallel = parallel;
+        this.openMp = openMp;
+        this.engine = new dnnl_engine();
+        check(dnnl_engine_create(engine, dnnl_cpu, 0), () -> "dnnl_engine_create");
+    }
+
+    /**
+     * Loads oneDNN and opens a CPU engine.
+     *
+     * @throws LinkageError where oneDNN's natives for this platform are missing
+     * @throws IllegalStateException where the OpenMP loaded with oneDNN has no {@code omp_set_num_threads}
+     */
+    static OneDnnStaticInt8Conv open(CpuBackend backend, Parallel parallel) {
+        Loader.load(dnnl.class);
+        OpenMpThreads openMp = OpenMpThreads.of(1);
+        if (openMp == null) {
+            throw new IllegalStateException("no omp_set_num_threads to keep oneDNN's OpenMP pool off Kiln's threads");
+        }
+        return new OneDnnStaticInt8Conv(backend, parallel, openMp);
+    }
+
+    /** {@code weight} [out, in, kh, kw] quantised with {@code scales} [out] into plain s8 OIHW. */
+    StaticInt8ConvWeights pack(Tensor weight, Tensor scales) {
+        int out = weight.dim(0);
+        long perChannel = weight.size() / out;
+        CpuStorage plain = (CpuStorage) backend.allocate(DType.F32, (weight.size() + Float.BYTES - 1) / Float.BYTES);
+        CpuStorage channelScales = (CpuStorage) backend.allocate(DType.F32, out);
+        CpuStorage zeros = (CpuStorage) backend.allocate(DType.F32, out);
+        FloatBuffer w = ((CpuStorage) weight.storage()).f32;
+        FloatBuffer s = ((CpuStorage) scales.storage()).f32;
+        int wOffset = Math.toIntExact(weight.offset());
+        int sOffset = Math.toIntExact(scales.offset());
+        ByteBuffer values = plain.bytes();
+        for (int o = 0; o < out; o++) {
+            float scale = s.get(sOffset + o);
+            channelScales.f32.put(o, scale);
+            zeros.f32.put(o, 0f);
+            for (long k = o * perChannel; k < (o + 1) * perChannel; k++) {
+                values.put((int) k, (byte) Int8Quantization.quantizeWeight(w.get(wOffset + (int) k), scale));
+            }
+        }
+        return new OneDnnStaticInt8Weights(backend, engine, weight.shape(), plain, channelScales, zeros);
+    }
+
+    /** out = the static int8 convolution of input; the slices' calls are kept with the weights. */
+    void forward(Tensor input, StaticInt8ConvWeights packed, Tensor bias, Conv2dGeometry g, Uint8Grid in,
+                 Uint8Grid outGrid, boolean relu, Tensor out) {
+        if (!(packed instanceof OneDnnStaticInt8Weights w) || w.backend() != backend) {
+            throw new IllegalArgumentException("staticInt8Conv2d: these weights were packed by "
+                    + packed.backend().name() + " (" + packed.getClass().getSimpleName() + "), not by this CPU"
+                    + " backend; pack them here");
+        }
+        int batch = g.batch();
+        if (batch == 0) {
+            return;
+        }
+        int slices = Math.min(parallel.threads(), batch);
+        long inImage = (long) g.inChannels() * g.height() * g.width();
+        long outImage = (long) g.outChannels() * g.outH() * g.outW();
+        Pointer biasValues = bias == null ? w.zeros().floatPointer(0)
+                : ((CpuStorage) bias.storage()).floatPointer(bias.offset());
+        CpuStorage src = (CpuStorage) input.storage();
+        CpuStorage dst = (CpuStorage) out.storage();
+        parallel.forRange(slices, Parallel.GRAIN, (lo, hi) -> {
+            openMp.applyToCurrentThread();
+            for (int slice = lo; slice < hi; slice++) {
+                int first = (int) ((long) batch * slice / slices);
+                int end = (int) ((long) batch * (slice + 1) / slices);
+                Conv2dGeometry part = sliced(g, end - first);
+                w.call(slice, part, relu).execute(src.floatPointer(input.offset() + first * inImage), biasValues,
+                        dst.floatPointer(out.offset() + first * outImage), in, outGrid);
+            }
+        });
+    }
+
+    /** {@code g} for {@code batch} images. */
+    private static Conv2dGeometry sliced(Conv2dGeometry g, int batch) {
+        return new Conv2dGeometry(batch, g.inChannels(), g.height(), g.width(), g.outChannels(), g.kernelH(),
+                g.kernelW(), g.strideH(), g.strideW(), g.padH(), g.padW(), g.dilationH(), g.dilationW());
+    }
+
+    @Override
+    public void close() {
+        dnnl_engine_destroy(engine);
+    }
+}

@@ -1,0 +1,128 @@
+package dev.kiln.engine.cpu;
+
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.Conv2dGeometry;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.StaticInt8ConvWeights;
+import dev.kiln.engine.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bytedeco.dnnl.dnnl_engine;
+
+/**
+ * The CPU backend's {@link StaticInt8ConvWeights}: the s8 values in plain OIHW order, the F32 scales [out], zeros [out]
+ * (the bias of a layer without one), and the oneDNN calls made for the slice geometries seen
+ * ({@link OneDnnStaticInt8Call}), each with the weights laid out for its primitive. The memory comes from the
+ * backend's allocator; {@link #close()} returns it and destroys the primitives.
+ */
+final class OneDnnStaticInt8Weights implements StaticInt8ConvWeights {
+    /**
+     * Slice geometries whose calls are kept: an evaluation loop has one per thread, and as many again for the last,
+     * partial batch.
+     */
+    static final int CALLS_KEPT = 16;
+
+    /** A slice's call: its index among the slices (each thread its own), its geometry and the fused ReLU. */
+    private record Key(int slice, Conv2dGeometry geometry, boolean relu) {
+    }
+
+    private final CpuBackend backend;
+    private final dnnl_engine engine;
+    private final Shape shape;
+    private final CpuStorage plain;
+    private final CpuStorage scales;
+    private final CpuStorage zeros;
+    private final Map<Key, OneDnnStaticInt8Call> calls = new LinkedHashMap<>(CALLS_KEPT, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, OneDnnStaticInt8Call> eldest) {
+            if (size() <= CALLS_KEPT) {
+                return false;
+            }
+            eldest.getValue().close();
+            return true;
+        }
+    };
+    private boolean closed;
+
+    OneDnnStaticInt8Weights(CpuBackend backend, dnnl_engine engine, Shape shape, CpuStorage plain, CpuStorage scales,
+                            CpuStorage zeros) {
+        this.backend = backend;
+        this.engine = engine;
+        this.shape = shape;
+        this.plain = plain;
+        this.scales = scales;
+        this.zeros = zeros;
+    }
+
+    /** The call of slice {@code slice} of geometry {@code g}, made at its first use. */
+    synchronized OneDnnStaticInt8Call call(int slice, Conv2dGeometry g, boolean relu) {
+        if (closed) {
+            throw new IllegalArgumentException("staticInt8Conv2d: the packed weights " + shape + " are closed");
+        }
+        return calls.computeIfAbsent(new Key(slice, g, relu),
+                k -> new OneDnnStaticInt8Call(backend, engine, g, relu, plain, scales));
+    }
+
+    /** Zeros [out]. */
+    CpuStorage zeros() {
+        return zeros;
+    }
+
+    @Override
+    public Shape shape() {
+        return shape;
+    }
+
+    @Override
+    public Backend backend() {
+        return backend;
+    }
+
+    @Override
+    public Tensor values() {
+        ByteBuffer bytes = plain.bytes();
+        float[] values = new float[Math.toIntExact(shape.size())];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = bytes.get(i);
+        }
+        Tensor t = Tensor.empty(shape, DType.F32, backend);
+        backend.copyFromHost(FloatBuffer.wrap(values), t);
+        return t;
+    }
+
+    @Override
+    public Tensor scales() {
+        float[] values = new float[shape.dim(0)];
+        scales.f32.duplicate().get(values);
+        Tensor t = Tensor.empty(Shape.of(values.length), DType.F32, backend);
+        backend.copyFromHost(FloatBuffer.wrap(values), t);
+        return t;
+    }
+
+    /** The plain values, scales and zeros; the kept calls' laid-out weights are oneDNN's working copies beside them. */
+    @Override
+    public long bytes() {
+        return (plain.capacity() + scales.capacity() + zeros.capacity()) * Float.BYTES;
+    }
+
+    @Override
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        calls.values().forEach(OneDnnStaticInt8Call::close);
+        calls.clear();
+        plain.release();
+        scales.release();
+        zeros.release();
+    }
+}
