@@ -97,6 +97,7 @@ final class OneDnnStaticInt8Call implements AutoCloseable {
     private final dnnl_exec_arg_t quantiseArgs;
     private final dnnl_exec_arg_t convolveArgs;
     private final dnnl_exec_arg_t dequantiseArgs;
+    private final String implementation;
 
     /**
      * The primitives for {@code g} (the slice's batch) with ReLU fused where {@code relu}, the weights {@code plain}
@@ -117,6 +118,7 @@ final class OneDnnStaticInt8Call implements AutoCloseable {
             dnnl_memory_desc dstU8 = cloned(pd, DNNL_ARG_DST);
             try {
                 convolve = created(pd);
+                implementation = OneDnnPlan.implementation(pd);
                 dnnl_memory quantised = owned(srcU8);
                 dnnl_memory outputU8 = owned(dstU8);
                 dnnl_memory weights = owned(weiS8);
@@ -170,6 +172,11 @@ final class OneDnnStaticInt8Call implements AutoCloseable {
         check(dnnl_primitive_execute(dequantise, stream, 4, dequantiseArgs),
                 () -> "dnnl_primitive_execute (dequantise)");
         check(dnnl_stream_wait(stream), () -> "dnnl_stream_wait");
+    }
+
+    /** oneDNN's name for the convolution's kernel, e.g. {@code brg_conv_fwd:avx512_core_vnni} (for tests). */
+    String implementation() {
+        return implementation;
     }
 
     @Override

@@ -51,7 +51,11 @@ class OneDnnStaticInt8ConvTest {
         try (CpuBackend cpu = new CpuBackend(2); Scope s = Scope.open()) {
             Tensor weight = random(cpu, Shape.of(16, 8, 3, 3), 3);
             try (StaticInt8ConvWeights w = cpu.packStaticInt8Conv(weight, scales(cpu, 16))) {
-                assertInstanceOf(OneDnnStaticInt8Weights.class, w);
+                OneDnnStaticInt8Weights packed = assertInstanceOf(OneDnnStaticInt8Weights.class, w);
+                Conv2dGeometry g = Conv2dGeometry.of("test", Shape.of(4, 8, 12, 12), weight.shape(), new int[] {1},
+                        new int[] {1}, new int[] {1});
+                String kernel = packed.call(0, g, true).implementation();
+                assertTrue(!kernel.startsWith("ref"), "oneDNN's reference kernel, not an int8 one: " + kernel);
                 assertTrue(w.bytes() < weight.size() * Float.BYTES, "packed int8 weights hold " + w.bytes() + " bytes");
             }
         }
