@@ -7,7 +7,8 @@ Two models, parameters parity.py's pattern (seed = index + 1): a small conv net 
 ReLU, MaxPool2d(2), Conv2d(4, 6, 3, stride=2), Flatten, Linear(24, 5)) on [3, 2, 10, 10], and the zoo's LeNet (W2)
 with its parameters scaled by 1/8 (exactly, in both) on [2, 1, 28, 28]. It prints every layer's output scale and zero point and the input's
 (QuantStub's), the int8 weights (the small net's in full, LeNet's as sums), and the dequantised outputs with the last
-layer's scale: Kiln must match the qparams exactly and the outputs to within one output step.
+layer's scale: Kiln must match the qparams exactly and the outputs to within one output step (at most one in ten a step
+off: a requantisation within an F32 rounding of a tie may round the other way).
 """
 import torch
 import torch.nn as nn
@@ -224,17 +225,21 @@ class StaticQuantizationPyTorchParityTest {
         assertEquals(weighted, w, what + ": weighted sum");
     }
 
-    /** Every output element within one step of the last grid of PyTorch's. */
+    /** Every output element within one step of the last grid of PyTorch's, and at most one in ten a step off. */
     private static void assertWithinOneStep(Module quantised, Tensor x, float step, double... expected) {
         float[] actual;
         try (var g = Autograd.noGrad()) {
             actual = quantised.forward(x).toFloatArray();
         }
         assertEquals(expected.length, actual.length);
+        int off = 0;
         for (int k = 0; k < actual.length; k++) {
-            assertTrue(Math.abs(actual[k] - expected[k]) <= step * 1.0001, "element " + k + ": " + actual[k]
-                    + " vs PyTorch's " + expected[k] + ", step " + step);
+            double steps = Math.abs(actual[k] - expected[k]) / step;
+            assertTrue(steps <= 1.0001, "element " + k + ": " + actual[k] + " vs PyTorch's " + expected[k]
+                    + ", step " + step);
+            off += steps > 0.5 ? 1 : 0;
         }
+        assertTrue(off * 10 <= actual.length, off + " of " + actual.length + " elements are a step off PyTorch's");
     }''')
 
 make, keys = loaded(small, 1.0)

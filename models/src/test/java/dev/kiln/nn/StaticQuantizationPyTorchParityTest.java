@@ -99,17 +99,21 @@ class StaticQuantizationPyTorchParityTest {
         assertEquals(weighted, w, what + ": weighted sum");
     }
 
-    /** Every output element within one step of the last grid of PyTorch's. */
+    /** Every output element within one step of the last grid of PyTorch's, and at most one in ten a step off. */
     private static void assertWithinOneStep(Module quantised, Tensor x, float step, double... expected) {
         float[] actual;
         try (var g = Autograd.noGrad()) {
             actual = quantised.forward(x).toFloatArray();
         }
         assertEquals(expected.length, actual.length);
+        int off = 0;
         for (int k = 0; k < actual.length; k++) {
-            assertTrue(Math.abs(actual[k] - expected[k]) <= step * 1.0001, "element " + k + ": " + actual[k]
-                    + " vs PyTorch's " + expected[k] + ", step " + step);
+            double steps = Math.abs(actual[k] - expected[k]) / step;
+            assertTrue(steps <= 1.0001, "element " + k + ": " + actual[k] + " vs PyTorch's " + expected[k]
+                    + ", step " + step);
+            off += steps > 0.5 ? 1 : 0;
         }
+        assertTrue(off * 10 <= actual.length, off + " of " + actual.length + " elements are a step off PyTorch's");
     }
 
     @Test
