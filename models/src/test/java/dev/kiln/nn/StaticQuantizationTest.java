@@ -114,4 +114,29 @@ class StaticQuantizationTest {
         assertTrue(model.isTraining());
         assertTrue(!prepared.isTraining());
     }
+
+    @Test
+    void residualBlocksRunWithTheirNormsAndAdditionsInF32() {
+        Sequential model = dev.kiln.zoo.Zoo.resnet(10);
+        model.eval();
+        Tensor x = PyTorchParity.values(4, 2, 1, 28, 28).to(DType.F32);
+        Module prepared = StaticQuantization.prepare(model);
+        try (var g = Autograd.noGrad()) {
+            prepared.forward(x);
+            Module quantised = StaticQuantization.convert(prepared);
+            long int8Layers = quantised.modules().stream()
+                    .filter(m -> m instanceof QuantizedConv2d || m instanceof QuantizedLinear).count();
+            assertEquals(model.modules().stream().filter(QuantisedSite::quantisable).count(), int8Layers);
+            float[] expected = model.forward(x).toFloatArray();
+            float[] actual = quantised.forward(x).toFloatArray();
+            double largest = 0;
+            double error = 0;
+            for (int k = 0; k < expected.length; k++) {
+                largest = Math.max(largest, Math.abs(expected[k]));
+                error = Math.max(error, Math.abs(expected[k] - actual[k]));
+            }
+            assertTrue(error < 0.05 * largest, "int8 output off by " + error + " where F32's largest is " + largest);
+            quantised.close();
+        }
+    }
 }
