@@ -4,7 +4,6 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.StaticInt8Conv;
 import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
-import dev.kiln.engine.Uint8Grid;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;

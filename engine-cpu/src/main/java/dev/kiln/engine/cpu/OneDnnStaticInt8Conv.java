@@ -8,7 +8,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_destroy;
 import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Int8Quantization;
-import dev.kiln.engine.Shape;
 import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
