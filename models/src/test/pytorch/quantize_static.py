@@ -3,9 +3,11 @@ onednn engine, qconfig QConfig(activation=MinMaxObserver.with_args(dtype=torch.q
 weight=default_per_channel_weight_observer), Conv2d/Linear + ReLU fused with fuse_modules, QuantStub/DeQuantStub
 around the model, calibrated on three batches, then run on a fourth.
 
-Two models, parameters parity.py's pattern (seed = index + 1): a small conv net Sequential(Conv2d(2, 4, 3, padding=1),
+Three models, parameters parity.py's pattern (seed = index + 1): a small conv net Sequential(Conv2d(2, 4, 3, padding=1),
 ReLU, MaxPool2d(2), Conv2d(4, 6, 3, stride=2), Flatten, Linear(24, 5)) on [3, 2, 10, 10], and the zoo's LeNet (W2)
-with its parameters scaled by 1/8 (exactly, in both) on [2, 1, 28, 28]. It prints every layer's output scale and zero point and the input's
+with its parameters scaled by 1/8 (exactly, in both) on [2, 1, 28, 28], and a conv net with batch norms (running statistics from the pattern
+too) fused as [["0", "1", "2"], ["3", "4"]]: Sequential(Conv2d(2, 4, 3, padding=1, bias=False), BatchNorm2d(4), ReLU,
+Conv2d(4, 6, 3, stride=2), BatchNorm2d(6), Flatten, Linear(96, 5)) on [3, 2, 10, 10]. It prints every layer's output scale and zero point and the input's
 (QuantStub's), the int8 weights (the small net's in full, LeNet's as sums), and the dequantised outputs with the last
 layer's scale: Kiln must match the qparams exactly and the outputs to within one output step (at most one in ten a step
 off: a requantisation within an F32 rounding of a tie may round the other way).
@@ -65,6 +67,8 @@ def emit_model(name, build, keys, layers, specs, ints_in_full):
         'key("%s", %d%s)' % (n, s, "".join(", %d" % d for d in shape)) for n, s, shape in keys))
     if name == "lenet":
         print("        scaleParameters(model, 0.125);")
+    if name == "convBatchNormNet":
+        print("        setRunningStatistics(model, 1, 4);\n        setRunningStatistics(model, 4, 6);")
     print("        Module quantised = quantise(model,\n                %s);" % ",\n                ".join(
         java_batch(*s) for s in specs[:-1]))
     print("        try {")
@@ -99,6 +103,24 @@ def small():
     return model, [["0", "1"]]
 
 
+def conv_bn():
+    model = nn.Sequential(nn.Conv2d(2, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4), nn.ReLU(),
+                          nn.Conv2d(4, 6, 3, stride=2), nn.BatchNorm2d(6), nn.Flatten(), nn.Linear(96, 5))
+    return model, [["0", "1", "2"], ["3", "4"]]
+
+
+def with_running_stats(build):
+    """Running statistics 0.3 * pattern(c, 40 + index) and 1 + 0.5 * pattern(c, 50 + index) in each batch norm."""
+    def make():
+        model, fuse = build()
+        for index, m in enumerate(model):
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.copy_(0.3 * pattern(m.num_features, 40 + index))
+                m.running_var.copy_(1 + 0.5 * pattern(m.num_features, 50 + index))
+        return model, fuse
+    return make
+
+
 def lenet():
     model = nn.Sequential(nn.Conv2d(1, 20, 5), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Conv2d(20, 50, 5), nn.ReLU(),
                           nn.MaxPool2d(2, 2), nn.Flatten(), nn.Linear(800, 500), nn.ReLU(), nn.Linear(500, 10))
@@ -122,6 +144,9 @@ build_java = {
     "smallConvNet": "new Sequential(Conv2d.builder(2, 4, 3).padding(1).build(), new ReLU(),\n"
                     "                new MaxPool2d(2), Conv2d.builder(4, 6, 3).stride(2).build(), new Flatten(), new Linear(24, 5))",
     "lenet": "Zoo.lenet(10)",
+    "convBatchNormNet": "new Sequential(Conv2d.builder(2, 4, 3).padding(1).bias(false).build(),\n"
+                        "                new BatchNorm2d(4), new ReLU(), Conv2d.builder(4, 6, 3).stride(2).build(),"
+                        " new BatchNorm2d(6),\n                new Flatten(), new Linear(96, 5))",
 }
 
 print('''package dev.kiln.nn;
@@ -174,6 +199,13 @@ class StaticQuantizationPyTorchParityTest {
                 p.assign(p.mul(factor));
             }
         }
+    }
+
+    /** parity.py's running statistics of the batch norm at {@code index}: see quantize_static.py. */
+    private static void setRunningStatistics(Sequential model, int index, int channels) {
+        BatchNorm2d norm = (BatchNorm2d) model.get(index);
+        norm.runningMean().assign(PyTorchParity.values(40 + index, channels).mul(0.3).to(DType.F32));
+        norm.runningVar().assign(PyTorchParity.values(50 + index, channels).mul(0.5).add(1.0).to(DType.F32));
     }
 
     private static Module quantise(Module model, Tensor... calibration) {
@@ -252,4 +284,9 @@ make()
 emit_model("lenet", make, keys, ["0", "3", "7", "9"],
            [(21, [2, 1, 28, 28], 1.0, 0.5), (22, [2, 1, 28, 28], 1.2, 0.4), (23, [2, 1, 28, 28], 0.8, 0.5),
             (24, [2, 1, 28, 28], 1.0, 0.45)], False)
+make, keys = loaded(with_running_stats(conv_bn), 1.0)
+make()
+emit_model("convBatchNormNet", make, keys, ["0", "3", "6"],
+           [(31, [3, 2, 10, 10], 2.0, 0.3), (32, [3, 2, 10, 10], 1.5, -0.2), (33, [3, 2, 10, 10], 2.5, 0.1),
+            (34, [3, 2, 10, 10], 2.0, 0.2)], True)
 print("}")

@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * Where {@link StaticQuantization} finds a layer to quantise: its parent and name, the ReLU it fuses (the next module
- * of its {@link Sequential}, or none) and the site whose output grid its input lies on (none: it observes its own
+ * of its {@link Sequential} but Identities, or none) and the site whose output grid its input lies on (none: it observes its own
  * input). {@link #find} walks a model the same way for {@code prepare} and for {@code convert}.
  */
 final class QuantisedSite {
@@ -71,11 +71,15 @@ final class QuantisedSite {
             Module child = seq.get(i);
             String p = join(path, Integer.toString(i));
             if (quantisable(child)) {
-                boolean fuses = i + 1 < seq.size() && seq.get(i + 1).getClass() == ReLU.class;
+                int next = i + 1;
+                while (next < seq.size() && seq.get(next).getClass() == Identity.class) {
+                    next++; // a batch norm folded into the convolution (ConvBatchNormFolding)
+                }
+                boolean fuses = next < seq.size() && seq.get(next).getClass() == ReLU.class;
                 current = new QuantisedSite(seq, Integer.toString(i), p, child,
-                        fuses ? Integer.toString(i + 1) : null, current);
+                        fuses ? Integer.toString(next) : null, current);
                 sites.add(current);
-                i += fuses ? 1 : 0;
+                i = fuses ? next : i;
             } else if (!keepsGrid(child)) {
                 current = walk(child, p, current, sites);
             }

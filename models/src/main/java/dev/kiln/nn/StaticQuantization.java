@@ -26,8 +26,9 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <p>Every plain {@link Conv2d} and {@link Linear} (the classes themselves) becomes a {@link QuantizedConv2d} or
- * {@link QuantizedLinear}, fused with a {@link ReLU} that follows it directly in a {@link Sequential} (the ReLU's slot
- * becomes an {@link Identity}, as after {@code fuse_modules}). Weights are int8 per output channel, symmetric
+ * {@link QuantizedLinear}. Within a {@link Sequential}, a {@link BatchNorm2d} right after a Conv2d is folded into it
+ * ({@link ConvBatchNormFolding}) and a {@link ReLU} right after the layer (or the folded pair) is fused into it; their
+ * slots become {@link Identity}, as after {@code fuse_modules(model, [["0", "1", "2"]])}. Weights are int8 per output channel, symmetric
  * ({@link PerChannelMinMaxObserver}); each layer's output is requantised onto the uint8 grid its
  * {@link MinMaxObserver} gave ({@code activation_post_process}). Tensors between layers stay F32 holding grid values
  * (the outputs PyTorch's {@code DeQuantStub} would give), so the model takes and returns F32 as before.
@@ -45,7 +46,8 @@ public final class StaticQuantization {
     }
 
     /**
-     * A deep copy of {@code model} ({@link Module#copy()}) in eval mode with observers attached by forward hooks: a
+     * A deep copy of {@code model} ({@link Module#copy()}) in eval mode, each Conv2d + BatchNorm2d pair of a Sequential
+     * folded into one Conv2d, with observers attached by forward hooks: a
      * {@link MinMaxObserver} child {@code activation_post_process} on every layer it will quantise (fed the output
      * after a fused ReLU) and one named {@code input_activation_post_process} on each layer that observes its own input.
      * Run calibration batches through the copy's {@link Module#forward} (values as without observers); {@code model} is
@@ -65,6 +67,7 @@ public final class StaticQuantization {
         }
         Module copy = model.copy();
         copy.eval();
+        ConvBatchNormFolding.foldInside(copy);
         for (QuantisedSite site : QuantisedSite.find(copy)) {
             site.attachObservers();
         }
