@@ -48,11 +48,13 @@ public final class QuantizedConv2d extends Module {
      * {@code conv} (at {@code path} in its model, for messages) with its weight quantised per output channel as
      * {@link PerChannelMinMaxObserver} gives, reading inputs on {@code inputGrid}, writing outputs on
      * {@code outputGrid}, ReLU fused where {@code relu}; {@code conv} is left as it is.
-     * It has been checked by {@link QuantisedSite#checkQuantisable}.
+     * It has been checked by {@link QuantisedSite#checkQuantisable}; the result takes its training mode.
      */
     static QuantizedConv2d from(String path, Conv2d conv, Uint8Grid inputGrid, Uint8Grid outputGrid, boolean relu) {
         StaticInt8ConvWeights packed = StaticQuantization.packPerChannel(conv.weight());
-        return new QuantizedConv2d(path, conv, packed, inputGrid, outputGrid, relu);
+        QuantizedConv2d q = new QuantizedConv2d(path, conv, packed, inputGrid, outputGrid, relu);
+        q.train(conv.isTraining());
+        return q;
     }
 
     /** [out], or null for a layer without bias. */
@@ -80,8 +82,15 @@ public final class QuantizedConv2d extends Module {
         return relu;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException naming the layer's path in training mode with gradients on (it cannot be
+     *     trained), or when x needs a gradient
+     */
     @Override
     public Tensor forward(Tensor x) {
+        StaticQuantization.refuseTraining(path, this);
         if (x.rank() != 4 || x.dim(1) != inChannels) {
             throw new IllegalArgumentException("'" + path + "' " + this + ": input " + x.shape() + " must be [batch, "
                     + inChannels + ", height, width]");

@@ -44,14 +44,16 @@ public final class QuantizedLinear extends Module {
     /**
      * {@code linear} (at {@code path} in its model) with its weight quantised per output row, reading inputs on
      * {@code inputGrid}, writing outputs on {@code outputGrid}, ReLU fused where {@code relu}.
-     * It has been checked by {@link QuantisedSite#checkQuantisable}.
+     * It has been checked by {@link QuantisedSite#checkQuantisable}; the result takes its training mode.
      */
     static QuantizedLinear from(String path, Linear linear, Uint8Grid inputGrid, Uint8Grid outputGrid, boolean relu) {
         StaticInt8ConvWeights packed;
         try (Tensor asConv = linear.weight().reshape(linear.outFeatures(), linear.inFeatures(), 1, 1)) {
             packed = StaticQuantization.packPerChannel(asConv);
         }
-        return new QuantizedLinear(path, linear, packed, inputGrid, outputGrid, relu);
+        QuantizedLinear q = new QuantizedLinear(path, linear, packed, inputGrid, outputGrid, relu);
+        q.train(linear.isTraining());
+        return q;
     }
 
     /** [out], or null for a layer without bias. */
@@ -77,8 +79,15 @@ public final class QuantizedLinear extends Module {
         return relu;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException naming the layer's path in training mode with gradients on (it cannot be
+     *     trained), or when x needs a gradient
+     */
     @Override
     public Tensor forward(Tensor x) {
+        StaticQuantization.refuseTraining(path, this);
         if (x.rank() == 0 || x.dim(-1) != inFeatures) {
             throw new IllegalArgumentException("'" + path + "' " + this + ": input " + x.shape() + " must end in "
                     + inFeatures + " features");

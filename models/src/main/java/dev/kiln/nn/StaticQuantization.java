@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.StaticInt8Conv;
 import dev.kiln.engine.StaticInt8ConvWeights;
@@ -77,7 +78,7 @@ public final class StaticQuantization {
     /**
      * A copy of {@code prepared} with its observed layers quantised as the class comment says and its observers
      * gone; {@code prepared} is left as it is. The quantised model is for inference under
-     * {@link dev.kiln.engine.Autograd#noGrad()}: its int8 layers have no parameters and no backward pass.
+     * {@link Autograd#noGrad()}: its int8 layers have no parameters and no backward pass.
      *
      * @throws IllegalStateException naming the module path of a layer whose observer saw nothing (no calibration) or
      *     which was not prepared
@@ -128,6 +129,15 @@ public final class StaticQuantization {
             throw new IllegalArgumentException("'" + path + "' " + layer + ": " + e.getMessage(), e);
         } catch (IllegalStateException e) {
             throw new IllegalStateException("'" + path + "' " + layer + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Refuses a forward pass of {@code layer} in training mode with gradients on: int8 layers cannot be trained. */
+    static void refuseTraining(String path, Module layer) {
+        if (layer.isTraining() && Autograd.isEnabled()) {
+            throw new IllegalStateException("'" + path + "' " + layer + " is an int8 inference layer without"
+                    + " parameters or backward pass, so it cannot be trained; evaluate it in eval mode under"
+                    + " Autograd.noGrad(), or train the F32 model and quantise it again");
         }
     }
 

@@ -107,6 +107,18 @@ class StaticQuantizationTest {
     }
 
     @Test
+    void trainingAQuantisedModelIsRefusedWithThePath() {
+        Module quantised = StaticQuantization.convert(calibrated(net()));
+        quantised.train();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> quantised.forward(input(3)));
+        assertTrue(e.getMessage().contains("'0'") && e.getMessage().contains("cannot be trained"), e.getMessage());
+        try (var g = Autograd.noGrad()) {
+            assertEquals(2, quantised.forward(input(3)).dim(1), "without gradients it evaluates in either mode");
+        }
+        quantised.close();
+    }
+
+    @Test
     void theOriginalModelIsLeftAsItIs() {
         Sequential model = net();
         Module prepared = calibrated(model);
