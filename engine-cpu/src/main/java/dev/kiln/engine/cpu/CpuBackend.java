@@ -65,15 +65,24 @@ public final class CpuBackend implements Backend {
     private boolean staticInt8ConvOpened;
     private volatile boolean linalgBound;
     private volatile Backend storageOwner = this;
+    /** Whether dense-layer GEMMs may run on oneDNN ({@link OneDnnGemm}): the constructor's {@code oneDnn}. */
+    private final boolean oneDnnGemmEnabled;
+    /** oneDNN's GEMMs, opened on the first that {@link OneDnnGemm#applies}; null until then, off, or not loaded. */
+    private OneDnnGemm oneDnnGemm;
+    private boolean oneDnnGemmOpened;
 
     /** A backend on {@code threads} threads, with oneDNN's convolutions unless {@code -Dkiln.cpu.onednn=false}. */
     public CpuBackend(int threads) {
         this(threads, ConvolutionChoice.configured());
     }
 
-    /** A backend on {@code threads} threads; {@code oneDnn} false keeps every convolution on OpenBLAS. */
+    /**
+     * A backend on {@code threads} threads; {@code oneDnn} false keeps every convolution and GEMM on OpenBLAS (true
+     * sends the dense-layer GEMMs that {@link OneDnnGemm} describes to oneDNN).
+     */
     public CpuBackend(int threads, boolean oneDnn) {
         this.parallel = new Parallel(threads);
+        this.oneDnnGemmEnabled = oneDnn;
         // GEMMs are split over Kiln's threads (OpenBlasGemm): OpenBLAS itself runs on one.
         openblas_nolapack.blas_set_num_threads(1);
         this.copies = new CpuCopy(parallel);
@@ -179,7 +188,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                      Tensor a, Tensor b, double beta, Tensor c) {
-        CpuGemm.gemm(parallel, transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0);
+        CpuGemm.gemm(parallel, this::oneDnnGemm, transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0);
     }
 
     @Override
@@ -188,8 +197,8 @@ public final class CpuBackend implements Backend {
                                    Tensor c, long strideC, int batch) {
         Parallel.Range products = (first, end) -> {
             for (int i = first; i < end; i++) {
-                CpuGemm.gemm(parallel, transA, transB, m, n, k, alpha, a, i * strideA, b, i * strideB, beta, c,
-                        i * strideC);
+                CpuGemm.gemm(parallel, this::oneDnnGemm, transA, transB, m, n, k, alpha, a, i * strideA, b,
+                        i * strideB, beta, c, i * strideC);
             }
         };
         long multiplyAdds = (long) m * n * k;
@@ -741,6 +750,7 @@ public final class CpuBackend implements Backend {
         convolutionChoice.close();
         closeInt8Linear();
         closeStaticInt8Conv();
+        closeOneDnnGemm();
         parallel.close();
         memory.trim();
     }
@@ -839,6 +849,28 @@ public final class CpuBackend implements Backend {
         if (staticInt8Conv != null) {
             staticInt8Conv.close();
             staticInt8Conv = null;
+        }
+    }
+
+    private synchronized OneDnnGemm oneDnnGemm() {
+        if (!oneDnnGemmOpened) {
+            oneDnnGemmOpened = true;
+            if (oneDnnGemmEnabled) {
+                try {
+                    oneDnnGemm = OneDnnGemm.open(parallel);
+                } catch (LinkageError | RuntimeException e) {
+                    LoggerFactory.getLogger(CpuBackend.class)
+                            .info("GEMMs on OpenBLAS alone: oneDNN did not load ({})", e.toString());
+                }
+            }
+        }
+        return oneDnnGemm;
+    }
+
+    private synchronized void closeOneDnnGemm() {
+        if (oneDnnGemm != null) {
+            oneDnnGemm.close();
+            oneDnnGemm = null;
         }
     }
 }

@@ -1,14 +1,20 @@
 package dev.kiln.engine.cpu;
 
 import dev.kiln.engine.Tensor;
+import java.util.function.Supplier;
 
-/** GEMM through OpenBLAS on the tensors' off-heap memory: no copy on the way in or out. */
+/**
+ * GEMM through OpenBLAS, or oneDNN where {@link OneDnnGemm#applies}, on the tensors' off-heap memory: no copy on the
+ * way in or out.
+ */
 final class CpuGemm {
     private CpuGemm() {
     }
 
-    static void gemm(Parallel parallel, boolean transA, boolean transB, int m, int n, int k, double alpha,
-                     Tensor a, long offsetA, Tensor b, long offsetB, double beta, Tensor c, long offsetC) {
+    /** {@code oneDnn} gives oneDNN's GEMMs, or null where oneDNN is off or did not load; asked only where it applies. */
+    static void gemm(Parallel parallel, Supplier<OneDnnGemm> oneDnn, boolean transA, boolean transB, int m, int n,
+                     int k, double alpha, Tensor a, long offsetA, Tensor b, long offsetB, double beta, Tensor c,
+                     long offsetC) {
         if (m == 0 || n == 0) {
             return;
         }
@@ -16,10 +22,16 @@ final class CpuGemm {
             scale(c, offsetC, (long) m * n, beta);
             return;
         }
-        OpenBlasGemm.gemm(parallel, transA, transB, m, n, k, alpha,
-                new OpenBlasGemm.Matrix((CpuStorage) a.storage(), a.offset() + offsetA, transA ? m : k),
-                new OpenBlasGemm.Matrix((CpuStorage) b.storage(), b.offset() + offsetB, transB ? k : n), beta,
-                new OpenBlasGemm.Matrix((CpuStorage) c.storage(), c.offset() + offsetC, n));
+        OpenBlasGemm.Matrix ma = new OpenBlasGemm.Matrix((CpuStorage) a.storage(), a.offset() + offsetA, transA ? m : k);
+        OpenBlasGemm.Matrix mb = new OpenBlasGemm.Matrix((CpuStorage) b.storage(), b.offset() + offsetB, transB ? k : n);
+        OpenBlasGemm.Matrix mc = new OpenBlasGemm.Matrix((CpuStorage) c.storage(), c.offset() + offsetC, n);
+        if (OneDnnGemm.applies(c.dtype(), transA, transB, m, n, k, alpha, beta)) {
+            OneDnnGemm kernel = oneDnn.get();
+            if (kernel != null && kernel.gemm(transA, transB, m, n, k, ma, mb, beta, mc)) {
+                return;
+            }
+        }
+        OpenBlasGemm.gemm(parallel, transA, transB, m, n, k, alpha, ma, mb, beta, mc);
     }
 
     /** C = beta C, the whole product when the inner dimension is empty. */

@@ -1,0 +1,152 @@
+package dev.kiln.engine.cpu;
+
+import static dev.kiln.engine.cpu.OneDnnPlan.check;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_destroy;
+
+import dev.kiln.engine.DType;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Loader;
+
+/**
+ * F32 GEMMs of a large matrix against a few rows, on oneDNN's matmul: a dense layer of at least
+ * {@value #MIN_SIDE} inputs and outputs at a batch of at most {@value #MAX_SMALL}, forward ({@code x W^T}) and
+ * backward ({@code dY W}, {@code dY^T x}). OpenBLAS 0.3.31's sgemm copies its B operand into packed panels on every
+ * call, for these products the whole weight (or, for the weight gradient, x) on every call; oneDNN's brgemm kernels
+ * read the operands in place. Split over Kiln's threads as {@link OpenBlasGemm} splits, one block of C's rows or
+ * columns per thread, each block a single-threaded oneDNN matmul. Measured (helper, 2026-12-07, 2 cores, AVX-512,
+ * OpenBLAS's Cooperlake kernels, medians of 9, two rounds), ms OpenBLAS / oneDNN: [64, 4096] x [4096, 4096]^T
+ * 17.5 / 12.9, batch 17 10.3-11.0 / 6.7-6.9, batch 256 48.3-50.1 / 41.0-41.1; the weight gradient at batch 256
+ * 42.6-44.6 / 42.9-43.3 (the one tie); the [1024, 4096] and [4096, 1024] layers' three products 0.7-0.9 of OpenBLAS's
+ * time at batch 17-256. Smaller layers (W1's 784-512, W3's LSTM, the row transformer's 64-256) stay on OpenBLAS, as
+ * do the products {@link OpenBlasGemv} and {@link SkinnyGemm} take (faster there: the skinny forward at batch 8-16
+ * takes 0.7-0.8 of oneDNN's time).
+ */
+final class OneDnnGemm implements AutoCloseable {
+    /** The most rows (or inner size) of the small operand: a batch. */
+    static final int MAX_SMALL = 256;
+    /** The least size of the other two dimensions: a weight of at least 1024 x 1024, 4 MB, beyond the caches. */
+    static final int MIN_SIDE = 1024;
+
+    private final Parallel parallel;
+    private final OpenMpThreads openMp;
+    private final dnnl_engine engine;
+    private final Deque<OneDnnGemmLane> idle = new ArrayDeque<>();
+    private final List<OneDnnGemmLane> lanes = new ArrayList<>();
+
+    private OneDnnGemm(Parallel parallel, OpenMpThreads openMp) {
+        this.parallel = parallel;
+        this.openMp = openMp;
+        this.engine = new dnnl_engine();
+        check(dnnl_engine_create(engine, dnnl_cpu, 0), () -> "dnnl_engine_create");
+    }
+
+    /**
+     * Loads oneDNN and opens a CPU engine.
+     *
+     * @throws LinkageError where oneDNN's natives for this platform are missing
+     * @throws IllegalStateException where the OpenMP loaded with oneDNN has no {@code omp_set_num_threads}
+     */
+    static OneDnnGemm open(Parallel parallel) {
+        Loader.load(dnnl.class);
+        OpenMpThreads openMp = OpenMpThreads.of(1);
+        if (openMp == null) {
+            throw new IllegalStateException("no omp_set_num_threads to keep oneDNN's OpenMP pool off Kiln's threads");
+        }
+        return new OneDnnGemm(parallel, openMp);
+    }
+
+    /**
+     * Whether the product {@code C = alpha op(A) op(B) + beta C} ([m, k] x [k, n]) is one this class is for: F32, alpha
+     * 1 and beta 0 or 1 (what the layers pass), its smallest dimension at most {@link #MAX_SMALL} and the other two at
+     * least {@link #MIN_SIDE}, and neither a matrix-vector product nor {@link SkinnyGemm}'s.
+     */
+    static boolean applies(DType dtype, boolean transA, boolean transB, int m, int n, int k, double alpha,
+                           double beta) {
+        int smallest = Math.min(m, Math.min(n, k));
+        int middle = Math.max(Math.min(m, n), Math.min(Math.max(m, n), k));
+        return dtype == DType.F32 && alpha == 1 && (beta == 0 || beta == 1) && Math.min(m, n) > 1
+                && smallest <= MAX_SMALL && middle >= MIN_SIDE && !SkinnyGemm.applies(transA, transB, m, k, dtype);
+    }
+
+    /**
+     * C = op(A) op(B) + beta C for a product that {@link #applies}; false, with nothing done, where oneDNN has no fast
+     * primitive for one of its blocks (OpenBLAS then runs it).
+     */
+    boolean gemm(boolean transA, boolean transB, int m, int n, int k, OpenBlasGemm.Matrix a, OpenBlasGemm.Matrix b,
+                 double beta, OpenBlasGemm.Matrix c) {
+        boolean byRows = m >= n;
+        int length = byRows ? m : n;
+        int parts = Math.min(parallel.threads(), length);
+        OneDnnGemmLane[] taken = take(parts);
+        try {
+            openMp.applyToCurrentThread();
+            OneDnnGemmPlan[] plans = new OneDnnGemmPlan[parts];
+            OpenBlasGemm.Matrix[][] operands = new OpenBlasGemm.Matrix[parts][];
+            for (int part = 0; part < parts; part++) {
+                int from = (int) ((long) length * part / parts);
+                int size = (int) ((long) length * (part + 1) / parts) - from;
+                operands[part] = byRows
+                        ? new OpenBlasGemm.Matrix[] {OpenBlasGemm.shift(a, from, transA ? 1 : a.ld()), b,
+                            OpenBlasGemm.shift(c, from, c.ld())}
+                        : new OpenBlasGemm.Matrix[] {a, OpenBlasGemm.shift(b, from, transB ? b.ld() : 1),
+                            OpenBlasGemm.shift(c, from, 1)};
+                plans[part] = taken[part].plan(new OneDnnGemmPlan.Key(transA, transB, byRows ? size : m,
+                        byRows ? n : size, k, a.ld(), b.ld(), c.ld(), beta != 0));
+                if (plans[part] == null) {
+                    return false;
+                }
+            }
+            parallel.forRange(parts, (long) m * n * k / parts, (start, end) -> {
+                openMp.applyToCurrentThread();
+                for (int part = start; part < end; part++) {
+                    OpenBlasGemm.Matrix[] o = operands[part];
+                    plans[part].execute(taken[part].stream(), pointer(o[0]), pointer(o[1]), pointer(o[2]));
+                }
+            });
+            return true;
+        } finally {
+            giveBack(taken);
+        }
+    }
+
+    /** {@code count} lanes no other call is using, made where too few are idle (a GEMM inside another's block). */
+    private synchronized OneDnnGemmLane[] take(int count) {
+        OneDnnGemmLane[] taken = new OneDnnGemmLane[count];
+        for (int i = 0; i < count; i++) {
+            OneDnnGemmLane lane = idle.pollFirst();
+            if (lane == null) {
+                lane = new OneDnnGemmLane(engine);
+                lanes.add(lane);
+            }
+            taken[i] = lane;
+        }
+        return taken;
+    }
+
+    /** The lanes back, in order, so that the next call's block i finds the plans block i kept. */
+    private synchronized void giveBack(OneDnnGemmLane[] taken) {
+        for (int i = taken.length - 1; i >= 0; i--) {
+            idle.addFirst(taken[i]);
+        }
+    }
+
+    private static FloatPointer pointer(OpenBlasGemm.Matrix x) {
+        return x.storage().floatPointer(x.offset());
+    }
+
+    @Override
+    public synchronized void close() {
+        lanes.forEach(OneDnnGemmLane::close);
+        lanes.clear();
+        idle.clear();
+        dnnl_engine_destroy(engine);
+    }
+}
