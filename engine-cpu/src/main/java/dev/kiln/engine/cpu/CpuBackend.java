@@ -857,7 +857,7 @@ public final class CpuBackend implements Backend {
             oneDnnGemmOpened = true;
             if (oneDnnGemmEnabled) {
                 try {
-                    oneDnnGemm = OneDnnGemm.open(parallel);
+                    oneDnnGemm = OneDnnGemm.open(this, parallel);
                 } catch (LinkageError | RuntimeException e) {
                     LoggerFactory.getLogger(CpuBackend.class)
                             .info("GEMMs on OpenBLAS alone: oneDNN did not load ({})", e.toString());

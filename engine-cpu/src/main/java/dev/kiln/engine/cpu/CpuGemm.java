@@ -27,7 +27,7 @@ final class CpuGemm {
         OpenBlasGemm.Matrix mc = new OpenBlasGemm.Matrix((CpuStorage) c.storage(), c.offset() + offsetC, n);
         if (OneDnnGemm.applies(c.dtype(), transA, transB, m, n, k, alpha, beta)) {
             OneDnnGemm kernel = oneDnn.get();
-            if (kernel != null && kernel.gemm(transA, transB, m, n, k, ma, mb, beta, mc)) {
+            if (kernel != null && kernel.gemm(transA, transB, m, n, k, ma, mb, b.version(), beta, mc)) {
                 return;
             }
         }

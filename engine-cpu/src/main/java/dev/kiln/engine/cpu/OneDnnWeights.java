@@ -16,7 +16,8 @@ import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
- * Convolution weights in the layouts oneDNN's primitives chose for them, kept between calls: in evaluation the weights
+ * Convolution weights (and {@link OneDnnGemm}'s weights read unchanged) in the layouts oneDNN's primitives chose for
+ * them, kept between calls: in evaluation the weights
  * do not change, and reordering them on every call re-laid-out ResNet-18's 44 MB for every forward pass (ONNX
  * Runtime does it once, at load). An entry is the weights' storage, their first element and the layout, and holds
  * their values as of one version of the storage ({@link Tensor#version()}, which every in-place write moves on): it

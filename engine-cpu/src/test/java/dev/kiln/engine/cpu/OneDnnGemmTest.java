@@ -29,7 +29,7 @@ class OneDnnGemmTest {
     void matchesADoubleLoopForEveryProductOfADenseLayer() {
         for (int threads : new int[] {1, 2}) {
             try (CpuBackend cpu = new CpuBackend(threads); Parallel parallel = new Parallel(threads);
-                 OneDnnGemm oneDnn = OneDnnGemm.open(parallel)) {
+                 OneDnnGemm oneDnn = OneDnnGemm.open(cpu, parallel)) {
                 for (int batch : BATCHES) {
                     // The forward (x W^T), the input gradient (dY W) and the weight gradient (dY^T x), each in all
                     // four transpose combinations.
@@ -58,6 +58,39 @@ class OneDnnGemmTest {
                     for (double beta : new double[] {0, 1}) {
                         assertTrue(OneDnnGemm.applies(DType.F32, transA, transB, batch, side, side, 1, beta));
                         checkBackend(cpu, batch, side, side, transA, transB, beta);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aBReadUnchangedIsLaidOutOnceAndLaidOutAgainAfterAWrite() {
+        int side = OneDnnGemm.MIN_SIDE;
+        try (CpuBackend cpu = new CpuBackend(2); Parallel parallel = new Parallel(2);
+             OneDnnGemm oneDnn = OneDnnGemm.open(cpu, parallel); Scope scope = Scope.open()) {
+            for (int batch : new int[] {17, 65}) {
+                for (boolean transB : new boolean[] {true, false}) {
+                    String what = "batch " + batch + " transB=" + transB;
+                    SplittableRandom random = new SplittableRandom(batch);
+                    float[] a = values(random, batch * side);
+                    float[] b = values(random, side * side);
+                    Tensor ta = tensor(cpu, a);
+                    Tensor tb = tensor(cpu, b);
+                    Tensor tc = tensor(cpu, new float[batch * side]);
+                    long before = oneDnn.laidOutBytes();
+                    // First read: in place. Second: laid out. A write, then in place, then laid out anew.
+                    for (int call = 0; call < 4; call++) {
+                        if (call == 2) {
+                            b = values(random, side * side);
+                            tb.copyFrom(b);
+                        }
+                        assertTrue(oneDnn.gemm(false, transB, batch, side, side, matrix(ta, side), matrix(tb, side),
+                                tb.version(), 0, matrix(tc, side)), what);
+                        assertClose(a, b, tc.toFloatArray(), batch, side, side, transB, what + " call " + call);
+                        if (call == 1) {
+                            assertTrue(oneDnn.laidOutBytes() > before, what + ": B was not laid out");
+                        }
                     }
                 }
             }
@@ -121,6 +154,27 @@ class OneDnnGemmTest {
         }
     }
 
+    private static OpenBlasGemm.Matrix matrix(Tensor t, int ld) {
+        return new OpenBlasGemm.Matrix((CpuStorage) t.storage(), t.offset(), ld);
+    }
+
+    /** C [m, n] against A [m, k] times B ([k, n], or [n, k] transposed) in double, at the tolerance of the others. */
+    private static void assertClose(float[] a, float[] b, float[] c, int m, int n, int k, boolean transB, String what) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0;
+                double magnitude = 0;
+                for (int p = 0; p < k; p++) {
+                    double term = (double) a[i * k + p] * (transB ? b[j * k + p] : b[p * n + j]);
+                    sum += term;
+                    magnitude += Math.abs(term);
+                }
+                assertTrue(Math.abs(c[i * n + j] - sum) <= 1e-5 * magnitude,
+                        what + ": C[" + i + ", " + j + "] = " + c[i * n + j] + ", expected " + sum);
+            }
+        }
+    }
+
     private static Tensor tensor(CpuBackend cpu, float[] values) {
         Tensor t = Tensor.empty(Shape.of(values.length), DType.F32, cpu);
         cpu.copyFromHost(FloatBuffer.wrap(values), t);
@@ -146,7 +200,7 @@ class OneDnnGemmTest {
         String what = "m=" + m + " n=" + n + " k=" + k + " transA=" + transA + " transB=" + transB + " beta=" + beta
                 + " on " + threads + " threads";
         GemmReference.check(cpu, (ta, tb, mm, nn, kk, alpha, a, b, bt, c) -> assertTrue(
-                oneDnn.gemm(ta, tb, mm, nn, kk, a, b, bt, c), what + ": oneDNN has no primitive"), what, DType.F32,
+                oneDnn.gemm(ta, tb, mm, nn, kk, a, b, -1, bt, c), what + ": oneDNN has no primitive"), what, DType.F32,
                 m, n, k, transA, transB, 1, beta);
     }
 }
