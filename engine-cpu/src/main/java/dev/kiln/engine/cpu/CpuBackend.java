@@ -22,6 +22,7 @@ import java.nio.Buffer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.bytedeco.openblas.presets.openblas_nolapack;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +71,8 @@ public final class CpuBackend implements Backend {
     /** oneDNN's GEMMs, opened on the first that {@link OneDnnGemm#applies}; null until then, off, or not loaded. */
     private OneDnnGemm oneDnnGemm;
     private boolean oneDnnGemmOpened;
+    /** {@link #oneDnnGemm()} for {@link CpuGemm}, made once rather than at every GEMM. */
+    private final Supplier<OneDnnGemm> oneDnnGemms = this::oneDnnGemm;
 
     /** A backend on {@code threads} threads, with oneDNN's convolutions unless {@code -Dkiln.cpu.onednn=false}. */
     public CpuBackend(int threads) {
@@ -188,7 +191,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                      Tensor a, Tensor b, double beta, Tensor c) {
-        CpuGemm.gemm(parallel, this::oneDnnGemm, transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0);
+        CpuGemm.gemm(parallel, oneDnnGemms, transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0);
     }
 
     @Override
@@ -197,7 +200,7 @@ public final class CpuBackend implements Backend {
                                    Tensor c, long strideC, int batch) {
         Parallel.Range products = (first, end) -> {
             for (int i = first; i < end; i++) {
-                CpuGemm.gemm(parallel, this::oneDnnGemm, transA, transB, m, n, k, alpha, a, i * strideA, b,
+                CpuGemm.gemm(parallel, oneDnnGemms, transA, transB, m, n, k, alpha, a, i * strideA, b,
                         i * strideB, beta, c, i * strideC);
             }
         };
