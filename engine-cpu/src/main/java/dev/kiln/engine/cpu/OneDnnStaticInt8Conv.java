@@ -73,7 +73,8 @@ final class OneDnnStaticInt8Conv implements AutoCloseable {
                 values.put((int) k, (byte) Int8Quantization.quantizeWeight(w.get(wOffset + (int) k), scale));
             }
         }
-        return new OneDnnStaticInt8Weights(backend, engine, weight.shape(), plain, channelScales, zeros);
+        return new OneDnnStaticInt8Weights(backend, engine, parallel.threads(), weight.shape(), plain, channelScales,
+                zeros);
     }
 
     /** out = the static int8 convolution of input; the slices' calls are kept with the weights. */
@@ -95,16 +96,28 @@ final class OneDnnStaticInt8Conv implements AutoCloseable {
                 : ((CpuStorage) bias.storage()).floatPointer(bias.offset());
         CpuStorage src = (CpuStorage) input.storage();
         CpuStorage dst = (CpuStorage) out.storage();
-        parallel.forRange(slices, Parallel.GRAIN, (lo, hi) -> {
+        // The calls are taken and run where close() cannot run in between: a closed call's primitives are destroyed.
+        synchronized (w) {
             openMp.applyToCurrentThread();
-            for (int slice = lo; slice < hi; slice++) {
-                int first = (int) ((long) batch * slice / slices);
-                int end = (int) ((long) batch * (slice + 1) / slices);
-                Conv2dGeometry part = sliced(g, end - first);
-                w.call(slice, part, relu).execute(src.floatPointer(input.offset() + first * inImage), biasValues,
-                        dst.floatPointer(out.offset() + first * outImage), in, outGrid);
+            OneDnnStaticInt8Call[] calls = new OneDnnStaticInt8Call[slices];
+            for (int slice = 0; slice < slices; slice++) {
+                calls[slice] = w.call(slice, sliced(g, first(batch, slice + 1, slices) - first(batch, slice, slices)),
+                        relu);
             }
-        });
+            parallel.forRange(slices, Parallel.GRAIN, (lo, hi) -> {
+                openMp.applyToCurrentThread();
+                for (int slice = lo; slice < hi; slice++) {
+                    int first = first(batch, slice, slices);
+                    calls[slice].execute(src.floatPointer(input.offset() + first * inImage), biasValues,
+                            dst.floatPointer(out.offset() + first * outImage), in, outGrid);
+                }
+            });
+        }
+    }
+
+    /** The first image of slice {@code slice} of {@code slices}. */
+    private static int first(int batch, int slice, int slices) {
+        return (int) ((long) batch * slice / slices);
     }
 
     /** {@code g} for {@code batch} images. */

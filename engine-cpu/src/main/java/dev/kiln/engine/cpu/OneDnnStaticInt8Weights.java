@@ -20,8 +20,8 @@ import org.bytedeco.dnnl.dnnl_engine;
  */
 final class OneDnnStaticInt8Weights implements StaticInt8ConvWeights {
     /**
-     * Slice geometries whose calls are kept: an evaluation loop has one per thread, and as many again for the last,
-     * partial batch.
+     * Slice geometries whose calls are kept, at least: an evaluation loop has one per thread, and as many again for
+     * the last, partial batch; more threads keep twice their number.
      */
     static final int CALLS_KEPT = 16;
 
@@ -38,18 +38,21 @@ final class OneDnnStaticInt8Weights implements StaticInt8ConvWeights {
     private final Map<Key, OneDnnStaticInt8Call> calls = new LinkedHashMap<>(CALLS_KEPT, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Key, OneDnnStaticInt8Call> eldest) {
-            if (size() <= CALLS_KEPT) {
+            if (size() <= callsKept) {
                 return false;
             }
             eldest.getValue().close();
             return true;
         }
     };
+    /** Never fewer than one forward's slices: a call evicted while a slice runs it would be used after its free. */
+    private final int callsKept;
     private boolean closed;
 
-    OneDnnStaticInt8Weights(CpuBackend backend, dnnl_engine engine, Shape shape, CpuStorage plain, CpuStorage scales,
-                            CpuStorage zeros) {
+    OneDnnStaticInt8Weights(CpuBackend backend, dnnl_engine engine, int threads, Shape shape, CpuStorage plain,
+                            CpuStorage scales, CpuStorage zeros) {
         this.backend = backend;
+        this.callsKept = Math.max(CALLS_KEPT, 2 * threads);
         this.engine = engine;
         this.shape = shape;
         this.plain = plain;
@@ -64,6 +67,11 @@ final class OneDnnStaticInt8Weights implements StaticInt8ConvWeights {
         }
         return calls.computeIfAbsent(new Key(slice, g, relu),
                 k -> new OneDnnStaticInt8Call(backend, engine, g, relu, plain, scales));
+    }
+
+    /** How many slice calls are kept. */
+    synchronized int callsKept() {
+        return calls.size();
     }
 
     /** Zeros [out]. */

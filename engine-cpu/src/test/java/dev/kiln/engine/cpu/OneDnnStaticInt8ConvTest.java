@@ -61,6 +61,24 @@ class OneDnnStaticInt8ConvTest {
         }
     }
 
+    @Test
+    void keepsEverySliceCallOfAForwardOnMoreThreadsThanItKeepsByDefault() {
+        int threads = OneDnnStaticInt8Weights.CALLS_KEPT + 4;
+        compare(threads, Shape.of(4, 3, 3, 3), new int[] {threads}, 1, 1, 1, true, true);
+        try (CpuBackend cpu = new CpuBackend(threads); Scope s = Scope.open()) {
+            Tensor weight = random(cpu, Shape.of(4, 3, 3, 3), 3);
+            try (StaticInt8ConvWeights w = cpu.packStaticInt8Conv(weight, scales(cpu, 4))) {
+                Tensor x = random(cpu, Shape.of(threads, 3, 9, 8), 8);
+                Conv2dGeometry g = Conv2dGeometry.of("test", x.shape(), weight.shape(), new int[] {1}, new int[] {1},
+                        new int[] {1});
+                cpu.staticInt8Conv2d(x, w, null, g, INPUT, OUTPUT, false, Tensor.empty(g.outputShape(), DType.F32,
+                        cpu));
+                // A call closed while another thread of the same forward still runs it is a use after free.
+                assertEquals(threads, ((OneDnnStaticInt8Weights) w).callsKept());
+            }
+        }
+    }
+
     private static void compare(int threads, Shape weightShape, int[] batches, int stride, int padding, int dilation,
                                 boolean relu, boolean withBias) {
         try (CpuBackend cpu = new CpuBackend(threads); Scope s = Scope.open()) {
