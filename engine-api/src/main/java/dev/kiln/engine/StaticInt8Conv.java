@@ -16,7 +16,8 @@ public final class StaticInt8Conv {
      * {@code clamp(round(w * (1 / scale)), -128, 127)} with {@code scales} [out] (F32, positive). The caller closes
      * the result.
      *
-     * @throws IllegalArgumentException naming the shapes or dtypes when weight is not F32 4-D or scales not F32 [out]
+     * @throws IllegalArgumentException naming the shapes or dtypes when weight is not F32 4-D or scales not F32 [out],
+     *     or naming the channel of a scale that is not positive and finite
      */
     public static StaticInt8ConvWeights pack(Tensor weight, Tensor scales) {
         String op = "StaticInt8Conv.pack";
@@ -30,7 +31,21 @@ public final class StaticInt8Conv {
             throw new IllegalArgumentException(op + ": scales must be F32 [" + weight.dim(0) + "], got "
                     + scales.shape() + " " + scales.dtype());
         }
+        checkPositive(op, scales.toFloatArray());
         return weight.backend().packStaticInt8Conv(weight, scales);
+    }
+
+    /**
+     * A scale of 0, below 0 or not finite quantises differently on each backend (and in PyTorch, which takes it):
+     * refused, naming the channel.
+     */
+    private static void checkPositive(String op, float[] scales) {
+        for (int c = 0; c < scales.length; c++) {
+            if (!(scales[c] > 0) || !Float.isFinite(scales[c])) {
+                throw new IllegalArgumentException(op + ": scales must be positive and finite, got " + scales[c]
+                        + " for output channel " + c);
+            }
+        }
     }
 
     /**

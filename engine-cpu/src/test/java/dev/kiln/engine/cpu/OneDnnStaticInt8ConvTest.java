@@ -4,6 +4,7 @@ import static dev.kiln.engine.cpu.ConvolutionCases.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Backend;
@@ -11,6 +12,7 @@ import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
+import dev.kiln.engine.StaticInt8Conv;
 import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
@@ -75,6 +77,21 @@ class OneDnnStaticInt8ConvTest {
                         cpu));
                 // A call closed while another thread of the same forward still runs it is a use after free.
                 assertEquals(threads, ((OneDnnStaticInt8Weights) w).callsKept());
+            }
+        }
+    }
+
+    @Test
+    void refusesAScaleThatIsNotPositiveAndFiniteNamingTheChannel() {
+        try (CpuBackend cpu = new CpuBackend(1); Scope s = Scope.open()) {
+            Tensor weight = random(cpu, Shape.of(3, 2, 1, 1), 3);
+            for (float bad : new float[] {0f, -0.1f, Float.NaN, Float.POSITIVE_INFINITY}) {
+                Tensor scales = Tensor.empty(Shape.of(3), DType.F32, cpu);
+                cpu.copyFromHost(java.nio.FloatBuffer.wrap(new float[] {0.1f, bad, 0.2f}), scales);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> StaticInt8Conv.pack(weight, scales));
+                assertEquals("StaticInt8Conv.pack: scales must be positive and finite, got " + bad
+                        + " for output channel 1", e.getMessage());
             }
         }
     }
