@@ -16,6 +16,8 @@ public final class MinMaxObserver extends Module {
     private final boolean reduceRange;
     private float minVal = Float.POSITIVE_INFINITY;
     private float maxVal = Float.NEGATIVE_INFINITY;
+    /** Whether an element came by: after a NaN, the range is NaN, and min <= max no longer tells. */
+    private boolean observed;
 
     /** With {@code reduceRange} the grid spans q in [0, 127] instead of [0, 255], as PyTorch's flag of that name. */
     public MinMaxObserver(boolean reduceRange) {
@@ -35,13 +37,14 @@ public final class MinMaxObserver extends Module {
                 minVal = Math.min(minVal, (float) lo.item());
                 maxVal = Math.max(maxVal, (float) hi.item());
             }
+            observed = true;
         }
         return x;
     }
 
     /** Whether it has seen at least one element. */
     public boolean hasObserved() {
-        return minVal <= maxVal;
+        return observed;
     }
 
     /** The smallest element seen; +infinity before any. */
@@ -58,12 +61,17 @@ public final class MinMaxObserver extends Module {
      * PyTorch's {@code calculate_qparams}: the range widened to hold 0, {@code scale = max((max - min) / (qmax - qmin),
      * eps)} and {@code zeroPoint = clamp(qmin - round(min / scale), qmin, qmax)}, in F32, rounding half to even.
      *
-     * @throws IllegalStateException when it has seen nothing (no calibration ran through it)
+     * @throws IllegalStateException when it has seen nothing (no calibration ran through it), or NaN or an infinity,
+     *     which leave no finite grid (PyTorch then makes a NaN or infinite scale)
      */
     public Uint8Grid calculateQParams() {
         if (!hasObserved()) {
             throw new IllegalStateException("MinMaxObserver: it has observed no values; run calibration batches"
                     + " through the prepared model before converting it");
+        }
+        if (!Float.isFinite(minVal) || !Float.isFinite(maxVal)) {
+            throw new IllegalStateException("MinMaxObserver: it has observed values that are not finite (min_val="
+                    + minVal + ", max_val=" + maxVal + "); calibrate on finite data");
         }
         int quantMax = reduceRange ? 127 : 255;
         float lo = Math.min(minVal, 0f);

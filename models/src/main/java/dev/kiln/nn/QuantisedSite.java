@@ -167,6 +167,11 @@ final class QuantisedSite {
                     + path + "' (" + layer + ") has seen nothing; run calibration batches through the prepared"
                     + " model before converting it");
         }
-        return minMax.calculateQParams();
+        try {
+            return minMax.calculateQParams();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("StaticQuantization.convert: the observer " + observerName + " of '" + path
+                    + "' (" + layer + "): " + e.getMessage(), e);
+        }
     }
 }

@@ -151,4 +151,21 @@ class StaticQuantizationTest {
             quantised.close();
         }
     }
+
+    @Test
+    void convertAfterCalibrationOnNonFiniteValuesNamesTheLayerAndTheValue() {
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+            Module prepared = StaticQuantization.prepare(net());
+            try (var g = Autograd.noGrad()) {
+                prepared.forward(input(1));
+                float[] x = input(2).toFloatArray();
+                x[5] = bad;
+                prepared.forward(Tensor.fromArray(x, 2, 1, 8, 8));
+            }
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> StaticQuantization.convert(prepared));
+            assertTrue(e.getMessage().contains("'0'") && e.getMessage().contains("not finite")
+                    && e.getMessage().contains("max_val=" + bad), e.getMessage());
+        }
+    }
 }
