@@ -2664,4 +2664,30 @@ class CudaParityComposedOpsTest extends ParityTest {
             });
         }
     }
+
+    /**
+     * FakeQuantization per tensor ([4, 3, 5], quint8's [0, 255]) and per channel (axis 1, qint8's [-128, 127], three
+     * grids): the values and the straight-through gradient of a weighted sum, exactly (each step is one rounding of
+     * elementwise ops). Inputs span the range and beyond it.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void fakeQuantizationMatchesTheCpuWithItsGradient(DType dtype) {
+        int[] dims = {4, 3, 5};
+        double[] x = values(311, 60, -9, 9);
+        double[] weights = values(312, 60, -1, 1);
+        for (boolean perChannel : new boolean[] {false, true}) {
+            String what = (perChannel ? "fakeQuantizePerChannelAffine " : "fakeQuantizePerTensorAffine ") + dtype;
+            assertParity(what, new String[] {"output", "input gradient"}, Tolerance.EXACT, b -> {
+                Tensor in = tensor(b, dtype, x, dims).requiresGrad(true);
+                Tensor out = perChannel
+                        ? dev.kiln.engine.FakeQuantization.perChannelAffine(in, new float[] {0.05f, 0.1f, 0.013f},
+                                new int[] {0, -3, 10}, 1, -128, 127)
+                        : dev.kiln.engine.FakeQuantization.perTensorAffine(in, 0.03f, 128, 0, 255);
+                assertSame(b, out.backend(), what + ": the result must be on the backend of its input");
+                out.backward(tensor(b, dtype, weights, dims));
+                return new Tensor[] {out, in.grad()};
+            });
+        }
+    }
 }
