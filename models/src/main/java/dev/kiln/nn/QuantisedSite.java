@@ -91,6 +91,25 @@ final class QuantisedSite {
         return prefix.isEmpty() ? name : prefix + "." + name;
     }
 
+    /** The layer's module path in its model. */
+    String path() {
+        return path;
+    }
+
+    Module layer() {
+        return layer;
+    }
+
+    /** Whether the ReLU after it fuses into it. */
+    boolean fusesRelu() {
+        return reluName != null;
+    }
+
+    /** The site whose output grid its input lies on, or null when it observes its own input. */
+    QuantisedSite source() {
+        return source;
+    }
+
     /**
      * Refuses a layer without an int8 kernel.
      *

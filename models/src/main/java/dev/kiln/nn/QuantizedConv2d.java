@@ -51,7 +51,18 @@ public final class QuantizedConv2d extends Module {
      * It has been checked by {@link QuantisedSite#checkQuantisable}; the result takes its training mode.
      */
     static QuantizedConv2d from(String path, Conv2d conv, Uint8Grid inputGrid, Uint8Grid outputGrid, boolean relu) {
-        StaticInt8ConvWeights packed = StaticQuantization.packPerChannel(conv.weight());
+        return from(path, conv, inputGrid, outputGrid, relu, null);
+    }
+
+    /**
+     * As {@link #from(String, Conv2d, Uint8Grid, Uint8Grid, boolean)} with the weight quantised by the given
+     * per-channel {@code weightScales} (null: its own {@link PerChannelMinMaxObserver}'s), as quantisation-aware
+     * training's weight fake quantisation gives them.
+     */
+    static QuantizedConv2d from(String path, Conv2d conv, Uint8Grid inputGrid, Uint8Grid outputGrid, boolean relu,
+                                float[] weightScales) {
+        StaticInt8ConvWeights packed = weightScales == null ? StaticQuantization.packPerChannel(conv.weight())
+                : StaticQuantization.pack(conv.weight(), weightScales);
         QuantizedConv2d q = new QuantizedConv2d(path, conv, packed, inputGrid, outputGrid, relu);
         q.train(conv.isTraining());
         return q;

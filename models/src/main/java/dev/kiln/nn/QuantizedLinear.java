@@ -47,9 +47,20 @@ public final class QuantizedLinear extends Module {
      * It has been checked by {@link QuantisedSite#checkQuantisable}; the result takes its training mode.
      */
     static QuantizedLinear from(String path, Linear linear, Uint8Grid inputGrid, Uint8Grid outputGrid, boolean relu) {
+        return from(path, linear, inputGrid, outputGrid, relu, null);
+    }
+
+    /**
+     * As {@link #from(String, Linear, Uint8Grid, Uint8Grid, boolean)} with the weight quantised by the given per-row
+     * {@code weightScales} (null: its own {@link PerChannelMinMaxObserver}'s), as quantisation-aware training's
+     * weight fake quantisation gives them.
+     */
+    static QuantizedLinear from(String path, Linear linear, Uint8Grid inputGrid, Uint8Grid outputGrid, boolean relu,
+                                float[] weightScales) {
         StaticInt8ConvWeights packed;
         try (Tensor asConv = linear.weight().reshape(linear.outFeatures(), linear.inFeatures(), 1, 1)) {
-            packed = StaticQuantization.packPerChannel(asConv);
+            packed = weightScales == null ? StaticQuantization.packPerChannel(asConv)
+                    : StaticQuantization.pack(asConv, weightScales);
         }
         QuantizedLinear q = new QuantizedLinear(path, linear, packed, inputGrid, outputGrid, relu);
         q.train(linear.isTraining());

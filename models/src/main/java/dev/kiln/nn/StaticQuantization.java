@@ -114,7 +114,11 @@ public final class StaticQuantization {
         try (Tensor w = weight.detach()) {
             observer.forward(w);
         }
-        float[] scales = observer.calculateScales();
+        return pack(weight, observer.calculateScales());
+    }
+
+    /** {@code weight} [out, ...] packed with the given per-channel {@code scales} [out]. */
+    static StaticInt8ConvWeights pack(Tensor weight, float[] scales) {
         try (Tensor host = Tensor.fromArray(scales, scales.length);
              Tensor onDevice = host.backend() == weight.backend() ? host.copy() : host.to(weight.backend())) {
             return StaticInt8Conv.pack(weight, onDevice);
