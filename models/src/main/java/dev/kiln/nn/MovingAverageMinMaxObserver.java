@@ -1,0 +1,100 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.Uint8Grid;
+
+/**
+ * PyTorch's {@code torch.ao.quantization.MovingAverageMinMaxObserver(dtype=torch.quint8,
+ * qscheme=torch.per_tensor_affine)}, the activation observer of its default QAT qconfig: the first tensor sets the
+ * range to its smallest and largest element, each later one moves it by {@code averagingConstant} towards its own,
+ * {@code min += c * (min_now - min)} in F32. Its {@link #calculateQParams} is {@link MinMaxObserver}'s on that range.
+ * Input of any shape, handed on unchanged.
+ */
+public final class MovingAverageMinMaxObserver extends Module {
+    /** PyTorch's default averaging constant. */
+    public static final float DEFAULT_AVERAGING_CONSTANT = 0.01f;
+
+    private final float averagingConstant;
+    private final boolean reduceRange;
+    private float minVal = Float.POSITIVE_INFINITY;
+    private float maxVal = Float.NEGATIVE_INFINITY;
+
+    /**
+     * @param averagingConstant how far each tensor moves the range towards its own, in (0, 1]
+     * @param reduceRange whether the grid spans q in [0, 127] instead of [0, 255], as PyTorch's flag of that name
+     * @throws IllegalArgumentException when averagingConstant is outside (0, 1]
+     */
+    public MovingAverageMinMaxObserver(float averagingConstant, boolean reduceRange) {
+        if (!(averagingConstant > 0 && averagingConstant <= 1)) {
+            throw new IllegalArgumentException("MovingAverageMinMaxObserver: averagingConstant must lie in (0, 1], got "
+                    + averagingConstant);
+        }
+        this.averagingConstant = averagingConstant;
+        this.reduceRange = reduceRange;
+    }
+
+    /** The observer of {@code get_default_qat_qconfig('onednn')}: constant 0.01, the full range [0, 255]. */
+    public MovingAverageMinMaxObserver() {
+        this(DEFAULT_AVERAGING_CONSTANT, false);
+    }
+
+    /** Moves the recorded range towards x's (sets it, the first time); returns x itself. */
+    @Override
+    public Tensor forward(Tensor x) {
+        if (x.size() == 0) {
+            return x;
+        }
+        float lo;
+        float hi;
+        try (Autograd.Guard g = Autograd.noGrad(); Tensor min = x.min(); Tensor max = x.max()) {
+            lo = (float) min.item();
+            hi = (float) max.item();
+        }
+        if (hasObserved()) {
+            lo = minVal + averagingConstant * (lo - minVal);
+            hi = maxVal + averagingConstant * (hi - maxVal);
+        }
+        minVal = lo;
+        maxVal = hi;
+        return x;
+    }
+
+    /** Whether it has seen at least one element. */
+    public boolean hasObserved() {
+        return minVal <= maxVal;
+    }
+
+    /** The averaged minimum; +infinity before any element. */
+    public float minVal() {
+        return minVal;
+    }
+
+    /** The averaged maximum; -infinity before any element. */
+    public float maxVal() {
+        return maxVal;
+    }
+
+    /**
+     * The uint8 grid of the averaged range, by {@link MinMaxObserver#calculateQParams}'s rule.
+     *
+     * @throws IllegalStateException when it has seen nothing
+     */
+    public Uint8Grid calculateQParams() {
+        if (!hasObserved()) {
+            throw new IllegalStateException("MovingAverageMinMaxObserver: it has observed no values");
+        }
+        // The averaged range is a range like any other: MinMaxObserver keeps the one rule for its grid.
+        MinMaxObserver rule = new MinMaxObserver(reduceRange);
+        try (Tensor range = Tensor.fromArray(new float[] {minVal, maxVal}, 2)) {
+            rule.forward(range);
+        }
+        return rule.calculateQParams();
+    }
+
+    @Override
+    public String toString() {
+        return "MovingAverageMinMaxObserver(min_val=" + minVal + ", max_val=" + maxVal + ", averaging_constant="
+                + averagingConstant + (reduceRange ? ", reduce_range" : "") + ")";
+    }
+}

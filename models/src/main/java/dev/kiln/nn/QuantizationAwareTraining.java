@@ -1,0 +1,165 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.Uint8Grid;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Quantisation-aware training, PyTorch's eager-mode recipe {@code fuse_modules_qat} (Conv2d or Linear + ReLU),
+ * {@code prepare_qat}, training, {@code convert}, with the default QAT qconfig of the onednn engine
+ * ({@code get_default_qat_qconfig('onednn')} with plain {@code FakeQuantize}: {@link FakeQuantize#perTensorActivation}
+ * for activations, {@link FakeQuantize#perChannelWeight} for weights) and a {@code QuantStub} in front of the model:
+ *
+ * <pre>{@code
+ * Module qat = QuantizationAwareTraining.prepareQat(model);   // a copy, in training mode, with fake quantisations
+ * Optimizer sgd = new SGD(qat.trainableParameters(), 0.01);   // the same parameters, the same names
+ * ... train qat as any model ...
+ * Module int8 = QuantizationAwareTraining.convert(qat);       // QuantizedConv2d / QuantizedLinear
+ * }</pre>
+ *
+ * <p>The layers are those {@link StaticQuantization} quantises, found the same way: every plain {@link Conv2d} and
+ * {@link Linear} becomes a {@link QatConv2d} or {@link QatLinear} holding the same weight and bias, fused with a
+ * {@link ReLU} that follows it directly in a {@link Sequential} (whose slot becomes an {@link Identity}). Each
+ * fake-quantises its weight per output channel before use and its output after the ReLU; one whose input is not
+ * another such layer's output (through max pooling, flattening, ReLU, dropout or identity only) fake-quantises its
+ * input too, as the {@code QuantStub} does the model's. {@link #convert} gives the static int8 model with the fake
+ * quantisations' qparams, whose outputs match the trained model's (observers disabled) within one output step.
+ *
+ * <p>As in PyTorch, {@link Module#eval()} leaves the fake quantisations on and their observers updating: disable the
+ * observers ({@link #disableObservers}) before evaluating or converting, as PyTorch's
+ * {@code model.apply(torch.ao.quantization.disable_observer)}. Folding batch norm into a convolution during training
+ * (PyTorch's {@code ConvBn2d}) is not done: a batch norm right after a convolution is refused.
+ */
+public final class QuantizationAwareTraining {
+    private QuantizationAwareTraining() {
+    }
+
+    /**
+     * A deep copy of {@code model} in training mode with its Conv2d and Linear layers (ReLU fused) replaced as the class
+     * comment says; {@code model} is left as it is.
+     *
+     * @throws IllegalArgumentException naming the module path of a layer it cannot quantise (a grouped convolution,
+     *     another padding mode, a computed weight, a weight not F32), of a convolution followed directly by a batch norm
+     *     (fuse it first with {@link Fusion#fuseConvBatchNorm}), or when {@code model} is itself a Conv2d or Linear
+     */
+    public static Module prepareQat(Module model) {
+        if (QuantisedSite.quantisable(model)) {
+            throw new IllegalArgumentException("QuantizationAwareTraining.prepareQat: the model is itself " + model
+                    + "; wrap it in a Sequential so that its input is fake-quantised");
+        }
+        refuseConvBatchNorm(model, "");
+        for (QuantisedSite site : QuantisedSite.find(model)) {
+            site.checkQuantisable();
+        }
+        Module copy = model.copy();
+        copy.train();
+        for (QuantisedSite site : QuantisedSite.find(copy)) {
+            String source = site.source() == null ? null : site.source().path();
+            Module qat = site.layer() instanceof Conv2d conv ? QatConv2d.of(conv, site.fusesRelu(), source)
+                    : QatLinear.of((Linear) site.layer(), site.fusesRelu(), source);
+            qat.train();
+            // The plain layer's tensors now belong to the QAT layer: nothing is closed.
+            site.replaceWith(qat);
+        }
+        return copy;
+    }
+
+    /**
+     * A copy of {@code qat} with each QAT layer replaced by a {@link QuantizedConv2d} or {@link QuantizedLinear}: its
+     * weight quantised with the weight fake quantisation's scales, its input read on the grid of its own input fake
+     * quantisation or of the layer in front of it, its output on its output fake quantisation's grid. {@code qat} is
+     * left as it is. For inference under {@link dev.kiln.engine.Autograd#noGrad()}.
+     *
+     * @throws IllegalStateException naming the module path of a QAT layer whose weight fake quantisation has seen no
+     *     weight (no forward pass ran), or when {@code qat} holds no QAT layer
+     */
+    public static Module convert(Module qat) {
+        Module copy = qat.copy();
+        Map<String, Module> layers = qatLayers(copy);
+        if (layers.isEmpty()) {
+            throw new IllegalStateException("QuantizationAwareTraining.convert: the model has no QAT layer; pass the"
+                    + " model QuantizationAwareTraining.prepareQat returned");
+        }
+        Map<String, Module> made = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Module> e : layers.entrySet()) {
+                made.put(e.getKey(), quantised(e.getKey(), e.getValue(), layers));
+            }
+        } catch (RuntimeException | Error e) {
+            made.values().forEach(Module::close);
+            copy.close();
+            throw e;
+        }
+        for (Map.Entry<String, Module> e : made.entrySet()) {
+            String path = e.getKey();
+            int dot = path.lastIndexOf('.');
+            Module parent = dot < 0 ? copy : copy.getSubmodule(path.substring(0, dot));
+            parent.replaceModule(path.substring(dot + 1), e.getValue()).close();
+        }
+        return copy;
+    }
+
+    /** Turns each fake quantisation's observer off (PyTorch's {@code disable_observer}); returns {@code model}. */
+    public static Module disableObservers(Module model) {
+        model.modules().stream().filter(m -> m instanceof FakeQuantize).forEach(m -> ((FakeQuantize) m)
+                .disableObserver());
+        return model;
+    }
+
+    /** Turns each fake quantisation's observer on (PyTorch's {@code enable_observer}); returns {@code model}. */
+    public static Module enableObservers(Module model) {
+        model.modules().stream().filter(m -> m instanceof FakeQuantize).forEach(m -> ((FakeQuantize) m)
+                .enableObserver());
+        return model;
+    }
+
+    /** The QAT layers of {@code model} by module path. */
+    private static Map<String, Module> qatLayers(Module model) {
+        Map<String, Module> layers = new LinkedHashMap<>();
+        model.namedModules().forEach((path, m) -> {
+            if (m instanceof QatLayer) {
+                layers.put(path, m);
+            }
+        });
+        return layers;
+    }
+
+    private static Module quantised(String path, Module layer, Map<String, Module> layers) {
+        QatLayer qat = (QatLayer) layer;
+        Uint8Grid in = qat.inputSource() == null ? qat.inputFakeQuant().grid()
+                : ((QatLayer) layers.get(qat.inputSource())).outputFakeQuant().grid();
+        Uint8Grid out = qat.outputFakeQuant().grid();
+        float[] scales;
+        try {
+            scales = qat.weightFakeQuant().scales();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("QuantizationAwareTraining.convert: '" + path + "' (" + layer + "): "
+                    + e.getMessage(), e);
+        }
+        if (layer instanceof Conv2d conv) {
+            return QuantizedConv2d.from(path, conv, in, out, qat.fusedRelu(), scales);
+        }
+        return QuantizedLinear.from(path, (Linear) layer, in, out, qat.fusedRelu(), scales);
+    }
+
+    /** Refuses a Conv2d followed directly by a batch norm in a Sequential, naming the path. */
+    private static void refuseConvBatchNorm(Module m, String path) {
+        if (m instanceof Sequential seq) {
+            for (int i = 0; i + 1 < seq.size(); i++) {
+                if (seq.get(i) instanceof Conv2d && seq.get(i + 1) instanceof BatchNorm) {
+                    String at = path.isEmpty() ? Integer.toString(i) : path + "." + i;
+                    throw new IllegalArgumentException("QuantizationAwareTraining.prepareQat: '" + at + "' ("
+                            + seq.get(i) + ") is followed by a batch norm; Kiln does not fold batch norm during"
+                            + " quantisation-aware training (PyTorch's ConvBn2d): fuse them first with"
+                            + " Fusion.fuseConvBatchNorm on the model in eval mode");
+                }
+            }
+        }
+        for (Map.Entry<String, Module> child : m.namedChildren().entrySet()) {
+            refuseConvBatchNorm(child.getValue(), path.isEmpty() ? child.getKey() : path + "." + child.getKey());
+        }
+    }
+}

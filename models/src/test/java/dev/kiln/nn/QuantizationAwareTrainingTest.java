@@ -1,0 +1,195 @@
+package dev.kiln.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.Uint8Grid;
+import dev.kiln.optim.SGD;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link QuantizationAwareTraining}'s structure (QAT layers holding the trained tensors under the same names, fused
+ * ReLUs, where the input is fake-quantised), training through the fake quantisations, conversion within one output
+ * step of the trained model, and its refusals. PyTorch's numbers are {@link QuantizationAwareTrainingPyTorchParityTest}'s.
+ */
+class QuantizationAwareTrainingTest {
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        Engine.seed(7);
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+    }
+
+    /** Conv + ReLU, pool, conv, flatten, Linear + ReLU, average of nothing, Linear: both layer kinds, fused or not. */
+    private static Sequential net() {
+        return new Sequential(Conv2d.builder(1, 3, 3).padding(1).build(), new ReLU(), new MaxPool2d(2),
+                Conv2d.builder(3, 4, 3).stride(2).build(), new Flatten(), new Linear(4, 6), new ReLU(),
+                new Linear(6, 3));
+    }
+
+    private static Tensor input(int seed) {
+        return PyTorchParity.values(seed, 5, 1, 6, 6).mul(3.0).to(DType.F32);
+    }
+
+    @Test
+    void prepareQatWrapsEachLayerAroundTheSameTensorsUnderTheSameNames() {
+        Sequential model = net();
+        Module qat = QuantizationAwareTraining.prepareQat(model);
+        Sequential seq = (Sequential) qat;
+        assertEquals(model.namedParameters().keySet(), qat.namedParameters().keySet());
+        assertEquals(model.stateDict().keySet(), qat.stateDict().keySet());
+        assertTrue(qat.isTraining());
+        assertInstanceOf(QatConv2d.class, seq.get(0));
+        assertInstanceOf(Identity.class, seq.get(1));
+        assertInstanceOf(QatConv2d.class, seq.get(3));
+        assertInstanceOf(QatLinear.class, seq.get(5));
+        assertInstanceOf(Identity.class, seq.get(6));
+        assertInstanceOf(QatLinear.class, seq.get(7));
+        assertTrue(((QatLayer) seq.get(0)).fusedRelu());
+        assertFalse(((QatLayer) seq.get(3)).fusedRelu());
+        // Only the first layer reads the model's input; the others read the grid of the layer in front.
+        assertTrue(((QatLayer) seq.get(0)).inputFakeQuant() != null);
+        assertEquals("0", ((QatLayer) seq.get(3)).inputSource());
+        assertEquals("3", ((QatLayer) seq.get(5)).inputSource());
+        assertNull(((QatLayer) seq.get(7)).inputFakeQuant());
+        assertSame(qat.getParameter("5.weight"), ((QatLinear) seq.get(5)).weight());
+        assertTrue(model.getParameter("0.weight") != qat.getParameter("0.weight"), "a copy");
+        qat.close();
+    }
+
+    @Test
+    void trainingMovesTheWeightsAndTheConvertedModelMatchesTheTrainedOneWithinAStep() {
+        Module qat = QuantizationAwareTraining.prepareQat(net());
+        SGD sgd = new SGD(qat.trainableParameters(), 0.05);
+        Tensor targets = Tensor.fromArray(new long[] {0, 1, 2, 1, 0}, 5);
+        float[] before = qat.getParameter("0.weight").toFloatArray();
+        double first = 0;
+        double last = 0;
+        for (int step = 0; step < 30; step++) {
+            try (Scope s = Scope.open()) {
+                sgd.zeroGrad();
+                Tensor loss = new CrossEntropyLoss().compute(qat.forward(input(1 + step % 3)), targets);
+                loss.backward();
+                sgd.step();
+                last = loss.item();
+                first = step == 0 ? last : first;
+            }
+        }
+        assertTrue(last < first, "loss " + first + " -> " + last);
+        assertFalse(java.util.Arrays.equals(before, qat.getParameter("0.weight").toFloatArray()));
+        QuantizationAwareTraining.disableObservers(qat);
+        qat.eval();
+        try (var g = Autograd.noGrad(); Module int8 = QuantizationAwareTraining.convert(qat)) {
+            Sequential converted = (Sequential) int8;
+            assertInstanceOf(QuantizedConv2d.class, converted.get(0));
+            assertInstanceOf(QuantizedLinear.class, converted.get(7));
+            QatLayer lastLayer = (QatLayer) ((Sequential) qat).get(7);
+            Uint8Grid out = lastLayer.outputFakeQuant().grid();
+            assertEquals(out, ((QuantizedLinear) converted.get(7)).outputGrid());
+            assertArrayEquals(((QatLayer) ((Sequential) qat).get(0)).weightFakeQuant().scales(),
+                    ((QuantizedConv2d) converted.get(0)).packedWeight().scales().toFloatArray());
+            for (int seed = 10; seed < 13; seed++) {
+                float[] expected = qat.forward(input(seed)).toFloatArray();
+                float[] actual = int8.forward(input(seed)).toFloatArray();
+                assertArrayEquals(expected, actual, out.scale() * 1.0001f, "batch " + seed);
+            }
+        }
+        qat.close();
+        sgd.close();
+    }
+
+    @Test
+    void disabledObserversKeepTheGridsAndEvalModeDoesNot() {
+        Module qat = QuantizationAwareTraining.prepareQat(net());
+        FakeQuantize output = ((QatLayer) ((Sequential) qat).get(0)).outputFakeQuant();
+        try (var g = Autograd.noGrad()) {
+            qat.forward(input(1));
+            Uint8Grid afterOne = output.grid();
+            qat.eval();
+            qat.forward(input(2).mul(4.0));
+            assertFalse(afterOne.equals(output.grid()), "eval mode leaves the observers on, as PyTorch");
+            Uint8Grid kept = output.grid();
+            QuantizationAwareTraining.disableObservers(qat);
+            qat.forward(input(3).mul(10.0));
+            assertEquals(kept, output.grid());
+            QuantizationAwareTraining.enableObservers(qat);
+            assertTrue(output.observerEnabled());
+        }
+        qat.close();
+    }
+
+    @Test
+    void refusesConvolutionFollowedByBatchNormAndANonQatModel() {
+        Sequential withBn = new Sequential(new Conv2d(1, 2, 3), new BatchNorm2d(2), new ReLU());
+        IllegalArgumentException bn = assertThrows(IllegalArgumentException.class,
+                () -> QuantizationAwareTraining.prepareQat(withBn));
+        assertTrue(bn.getMessage().contains("'0'") && bn.getMessage().contains("Fusion.fuseConvBatchNorm"),
+                bn.getMessage());
+        IllegalArgumentException bare = assertThrows(IllegalArgumentException.class,
+                () -> QuantizationAwareTraining.prepareQat(new Linear(2, 3)));
+        assertTrue(bare.getMessage().contains("wrap it in a Sequential"), bare.getMessage());
+        IllegalStateException plain = assertThrows(IllegalStateException.class,
+                () -> QuantizationAwareTraining.convert(net()));
+        assertTrue(plain.getMessage().contains("no QAT layer"), plain.getMessage());
+        Sequential grouped = new Sequential(Conv2d.builder(2, 2, 3).groups(2).build());
+        IllegalArgumentException groups = assertThrows(IllegalArgumentException.class,
+                () -> QuantizationAwareTraining.prepareQat(grouped));
+        assertTrue(groups.getMessage().contains("'0'"), groups.getMessage());
+    }
+
+    @Test
+    void convertBeforeAnyForwardPassNamesTheLayer() {
+        Module qat = QuantizationAwareTraining.prepareQat(net());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> QuantizationAwareTraining.convert(qat));
+        assertTrue(e.getMessage().contains("'0'") && e.getMessage().contains("seen no weight"), e.getMessage());
+        qat.close();
+    }
+
+    @Test
+    void prepareQatDrawsNoRandomNumbers() {
+        Sequential model = net();
+        long counter = Engine.get().counter();
+        QuantizationAwareTraining.prepareQat(model).close();
+        assertEquals(counter, Engine.get().counter());
+    }
+
+    @Test
+    void fakeQuantizeSwitchesItsStepsAsPyTorch() {
+        FakeQuantize fq = FakeQuantize.perTensorActivation();
+        Tensor x = Tensor.fromArray(new float[] {-1f, 0.3f, 2f}, 3);
+        assertEquals(new Uint8Grid(1f, 0), fq.grid(), "PyTorch's initial scale 1, zero point 0");
+        fq.disableObserver();
+        // Unobserved: the initial grid, q in [0, 255] with scale 1, so -1 clamps to 0 and 0.3 rounds to 0.
+        assertArrayEquals(new float[] {0f, 0f, 2f}, fq.forward(x).toFloatArray());
+        fq.enableObserver().disableFakeQuant();
+        assertSame(x, fq.forward(x));
+        assertEquals(3f / 255, fq.grid().scale(), 1e-9f);
+        Map<String, Tensor> state = fq.stateDict();
+        assertTrue(state.isEmpty(), "its state lives in the module, not in tensors: " + state.keySet());
+        FakeQuantize weights = FakeQuantize.perChannelWeight();
+        assertThrows(IllegalStateException.class, weights::scales);
+        assertThrows(IllegalStateException.class, weights::grid);
+        assertThrows(IllegalStateException.class, fq::scales);
+    }
+}
