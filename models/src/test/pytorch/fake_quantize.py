@@ -11,7 +11,7 @@ def f32(values):
     parts = ["%sf" % repr(float(np.float32(v))) for v in values]
     lines, line = [], ""
     for p in parts:
-        if len(line) + len(p) + 2 > 96:
+        if len(line) + len(p) + 2 > 88:
             lines.append(line)
             line = ""
         line += p + ", "
@@ -49,6 +49,8 @@ import org.junit.jupiter.api.Test;
  * straight-through gradients, exactly.
  */
 class FakeQuantizationPyTorchParityTest {
+    private static final float[] SCALES = {%s};
+
     @Test
     void perTensorAffineMatchesPyTorchBitForBit() {
         float[] x = {%s};
@@ -62,8 +64,7 @@ class FakeQuantizationPyTorchParityTest {
     void perChannelAffineMatchesPyTorchBitForBit() {
         float[] x = {%s};
         check(FakeQuantizationTest.runWeighted(x, new int[] {2, 3, 4},
-                t -> FakeQuantization.perChannelAffine(t, new float[] {%s}, new int[] {0, -3, 10}, 1, -128,
-                        127)),
+                t -> FakeQuantization.perChannelAffine(t, SCALES, new int[] {0, -3, 10}, 1, -128, 127)),
                 new float[] {%s},
                 new float[] {%s});
     }
@@ -72,5 +73,5 @@ class FakeQuantizationPyTorchParityTest {
         assertArrayEquals(values, valuesAndGradient[0], 0f, "values");
         assertArrayEquals(gradient, valuesAndGradient[1], 0f, "gradient");
     }
-}''' % (f32(per_tensor_x.tolist()), per_tensor_x.numel(), f32(pt_y), f32(pt_g),
-        f32(per_channel_x.flatten().tolist()), f32(scales.tolist()), f32(pc_y), f32(pc_g)))
+}''' % (f32(scales.tolist()), f32(per_tensor_x.tolist()), per_tensor_x.numel(), f32(pt_y), f32(pt_g),
+        f32(per_channel_x.flatten().tolist()), f32(pc_y), f32(pc_g)))

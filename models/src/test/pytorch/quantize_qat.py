@@ -78,6 +78,33 @@ converted = torch.ao.quantization.convert(prepared)
 with torch.no_grad():
     y_int8 = converted(x)
 
+
+
+def observe(observer, specs, dims):
+    for spec in specs:
+        observer(batch_of(dims, *spec))
+    return observer
+
+
+def batch_of(dims, seed, scale, shift):
+    dtype = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    n = 1
+    for d in dims:
+        n *= d
+    x = (scale * pattern(n, seed) + shift).reshape(*dims).float()
+    torch.set_default_dtype(dtype)
+    return x
+
+
+ACT_SPECS = [(21, 2.0, 0.5), (22, 3.0, -1.0), (23, 0.5, 0.2)]
+W_SPECS = [(31, 1.0, 0.0), (32, 0.4, 0.1), (33, 2.0, -0.3)]
+act = observe(MovingAverageMinMaxObserver(dtype=torch.quint8), ACT_SPECS, (2, 3, 5))
+act_scale, act_zero = act.calculate_qparams()
+wobs = observe(MovingAveragePerChannelMinMaxObserver(dtype=torch.qint8, qscheme=torch.per_channel_symmetric),
+               W_SPECS, (4, 2, 3))
+w_scales, _ = wobs.calculate_qparams()
+
 LAYERS = ["0", "3", "5", "7"]
 
 
@@ -197,6 +224,41 @@ class QuantizationAwareTrainingPyTorchParityTest {
         qat.close();
         sgd.close();
     }
+
+    /** parity.py's {@code (scale * pattern(n, seed) + shift).reshape(dims).float()}, computed in F64. */
+    private static Tensor batchOf(int seed, double scale, double shift, int... dims) {
+        return PyTorchParity.values(seed, dims).mul(scale).add(shift).to(DType.F32);
+    }
+
+    @Test
+    void movingAverageObserversMatchPyTorchExactly() {
+        MovingAverageMinMaxObserver activations = new MovingAverageMinMaxObserver();
+        for (Tensor x : new Tensor[] {
+                %s}) {
+            activations.forward(x);
+        }
+        assertEquals(%rf, activations.minVal());
+        assertEquals(%rf, activations.maxVal());
+        assertEquals(new Uint8Grid(%rf, %d), activations.calculateQParams());
+        MovingAveragePerChannelMinMaxObserver weights = new MovingAveragePerChannelMinMaxObserver();
+        for (Tensor w : new Tensor[] {
+                %s}) {
+            weights.forward(w);
+        }
+        assertArrayEquals(new float[] {
+                %s},
+                weights.minVals());
+        assertArrayEquals(new float[] {
+                %s},
+                weights.maxVals());
+        assertArrayEquals(new float[] {
+                %s},
+                weights.calculateScales());
+    }
 }''' % (", ".join(str(t) for t in TARGETS), step, load_keys,
           ", ".join("batch(%d, %r, %r)" % spec for spec in STEPS), fmt(losses), "\n".join(checks),
-          "(%d, %r, %r)" % TEST, floats(y_qat.flatten().tolist()), floats(y_int8.flatten().tolist())))
+          "(%d, %r, %r)" % TEST, floats(y_qat.flatten().tolist()), floats(y_int8.flatten().tolist()),
+          ",\n                ".join("batchOf(%d, %r, %r, 2, 3, 5)" % spec for spec in ACT_SPECS), act.min_val.item(),
+          act.max_val.item(), act_scale.item(), act_zero.item(),
+          ",\n                ".join("batchOf(%d, %r, %r, 4, 2, 3)" % spec for spec in W_SPECS), floats(wobs.min_val.tolist()),
+          floats(wobs.max_val.tolist()), floats(w_scales.tolist())))

@@ -122,8 +122,8 @@ public final class FakeQuantization {
 
     private static void checkZeroPoint(String op, int zeroPoint, int quantMin, int quantMax, String which) {
         if (zeroPoint < quantMin || zeroPoint > quantMax) {
-            throw new IllegalArgumentException(op + ": zero point" + which + " " + zeroPoint + " must lie in [quantMin, "
-                    + "quantMax] = [" + quantMin + ", " + quantMax + "]");
+            throw new IllegalArgumentException(op + ": zero point" + which + " " + zeroPoint
+                    + " must lie in [quantMin, quantMax] = [" + quantMin + ", " + quantMax + "]");
         }
     }
 }

@@ -38,12 +38,12 @@ public final class QuantizationAwareTraining {
     }
 
     /**
-     * A deep copy of {@code model} in training mode with its Conv2d and Linear layers (ReLU fused) replaced as the class
-     * comment says; {@code model} is left as it is.
+     * A deep copy of {@code model} in training mode with its Conv2d and Linear layers (ReLU fused) replaced as the
+     * class comment says; {@code model} is left as it is.
      *
      * @throws IllegalArgumentException naming the module path of a layer it cannot quantise (a grouped convolution,
-     *     another padding mode, a computed weight, a weight not F32), of a convolution followed directly by a batch norm
-     *     (fuse it first with {@link Fusion#fuseConvBatchNorm}), or when {@code model} is itself a Conv2d or Linear
+     *     another padding mode, a computed weight, a weight not F32), of a convolution followed directly by a batch
+     *     norm (fuse it first with {@link Fusion#fuseConvBatchNorm}), or when {@code model} is itself a Conv2d or Linear
      */
     public static Module prepareQat(Module model) {
         if (QuantisedSite.quantisable(model)) {

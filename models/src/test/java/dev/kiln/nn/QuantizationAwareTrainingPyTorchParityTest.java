@@ -122,4 +122,39 @@ class QuantizationAwareTrainingPyTorchParityTest {
         qat.close();
         sgd.close();
     }
+
+    /** parity.py's {@code (scale * pattern(n, seed) + shift).reshape(dims).float()}, computed in F64. */
+    private static Tensor batchOf(int seed, double scale, double shift, int... dims) {
+        return PyTorchParity.values(seed, dims).mul(scale).add(shift).to(DType.F32);
+    }
+
+    @Test
+    void movingAverageObserversMatchPyTorchExactly() {
+        MovingAverageMinMaxObserver activations = new MovingAverageMinMaxObserver();
+        for (Tensor x : new Tensor[] {
+                batchOf(21, 2.0, 0.5, 2, 3, 5),
+                batchOf(22, 3.0, -1.0, 2, 3, 5),
+                batchOf(23, 0.5, 0.2, 2, 3, 5)}) {
+            activations.forward(x);
+        }
+        assertEquals(-0.46762269735336304f, activations.minVal());
+        assertEquals(1.4794634580612183f, activations.maxVal());
+        assertEquals(new Uint8Grid(0.0076356315985322f, 61), activations.calculateQParams());
+        MovingAveragePerChannelMinMaxObserver weights = new MovingAveragePerChannelMinMaxObserver();
+        for (Tensor w : new Tensor[] {
+                batchOf(31, 1.0, 0.0, 4, 2, 3),
+                batchOf(32, 0.4, 0.1, 4, 2, 3),
+                batchOf(33, 2.0, -0.3, 4, 2, 3)}) {
+            weights.forward(w);
+        }
+        assertArrayEquals(new float[] {
+                -0.5004397630691528f, -0.41986554861068726f, -0.49969425797462463f, -0.498515784740448f},
+                weights.minVals());
+        assertArrayEquals(new float[] {
+                0.21858853101730347f, 0.47849997878074646f, 0.48594769835472107f, 0.20350201427936554f},
+                weights.maxVals());
+        assertArrayEquals(new float[] {
+                0.003925017546862364f, 0.003752941032871604f, 0.003919170703738928f, 0.0039099277928471565f},
+                weights.calculateScales());
+    }
 }

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link QuantizationAwareTraining}'s structure (QAT layers holding the trained tensors under the same names, fused
  * ReLUs, where the input is fake-quantised), training through the fake quantisations, conversion within one output
- * step of the trained model, and its refusals. PyTorch's numbers are {@link QuantizationAwareTrainingPyTorchParityTest}'s.
+ * step of the trained model, and its refusals. PyTorch's numbers are
+ * {@link QuantizationAwareTrainingPyTorchParityTest}'s.
  */
 class QuantizationAwareTrainingTest {
     private Scope scope;
