@@ -37,10 +37,13 @@ public final class FakeQuantization {
         checkScale(PER_TENSOR, scale, "");
         checkZeroPoint(PER_TENSOR, zeroPoint, quantMin, quantMax, "");
         float inverse = 1f / scale;
+        // round(x / scale) + zp is a whole number (or infinite, or NaN), so clamping it to [quantMin, quantMax] and
+        // taking zp off again is clamping round(x / scale) to [quantMin - zp, quantMax - zp], exactly: two passes fewer.
+        double low = (double) quantMin - zeroPoint;
+        double high = (double) quantMax - zeroPoint;
         // The steps' intermediates are freed by Composite as each pass ends.
-        return Composite.op(PER_TENSOR, x,
-                () -> x.mul(inverse).round().add(zeroPoint).clamp(quantMin, quantMax).sub(zeroPoint).mul(scale),
-                (out, g) -> passedWithin(g, x.mul(inverse).round().add(zeroPoint), quantMin, quantMax));
+        return Composite.op(PER_TENSOR, x, () -> x.mul(inverse).round().clamp(low, high).mul(scale),
+                (out, g) -> passedWithin(g, x.mul(inverse).round(), low, high));
     }
 
     /**
@@ -84,7 +87,7 @@ public final class FakeQuantization {
     }
 
     /** {@code g} where {@code quantMin <= q <= quantMax}, else 0: the straight-through estimator's mask. */
-    private static Tensor passedWithin(Tensor g, Tensor q, int quantMin, int quantMax) {
+    private static Tensor passedWithin(Tensor g, Tensor q, double quantMin, double quantMax) {
         Tensor zero = ElementwiseOps.scalarLike(g, 0);
         Tensor below = Tensor.where(ElementwiseOps.compareScalar(BinaryOp.LE, q, quantMax), g, zero);
         return Tensor.where(ElementwiseOps.compareScalar(BinaryOp.GE, q, quantMin), below, zero);
