@@ -13,8 +13,8 @@ import java.util.Arrays;
  * it.
  *
  * <p>The gradient is the straight-through estimator: the output's gradient where the rounded value
- * {@code round(x * (1 / scale)) + zeroPoint} lies within [quantMin, quantMax], else 0 (PyTorch's cached mask). Scale
- * and zero point are constants, as in PyTorch's non-learnable ops.
+ * {@code round(x * (1 / scale)) + zeroPoint} lies within [quantMin, quantMax], else 0: the gradient times that mask,
+ * as PyTorch's {@code dY * mask}. Scale and zero point are constants, as in PyTorch's non-learnable ops.
  */
 public final class FakeQuantization {
     private static final String PER_TENSOR = "fakeQuantizePerTensorAffine";
@@ -38,7 +38,7 @@ public final class FakeQuantization {
         checkZeroPoint(PER_TENSOR, zeroPoint, quantMin, quantMax, "");
         float inverse = 1f / scale;
         // round(x / scale) + zp is a whole number (or infinite, or NaN), so clamping it to [quantMin, quantMax] and
-        // taking zp off again is clamping round(x / scale) to [quantMin - zp, quantMax - zp], exactly: two passes fewer.
+        // taking zp off again is clamping round(x / scale) to [quantMin - zp, quantMax - zp] exactly, in fewer passes.
         double low = (double) quantMin - zeroPoint;
         double high = (double) quantMax - zeroPoint;
         // The steps' intermediates are freed by Composite as each pass ends.
@@ -80,17 +80,20 @@ public final class FakeQuantization {
         }
         return Composite.op(PER_CHANNEL, x, () -> {
             Tensor zero = alongAxis(x, a, zeros);
-            return x.mul(alongAxis(x, a, inverses)).round().add(zero).clamp(quantMin, quantMax).sub(zero)
-                    .mul(alongAxis(x, a, scales));
+            Tensor q = x.mul(alongAxis(x, a, inverses)).round().add(zero);
+            return q.clamp(quantMin, quantMax).sub(zero).mul(alongAxis(x, a, scales));
         }, (out, g) -> passedWithin(g, x.mul(alongAxis(x, a, inverses)).round().add(alongAxis(x, a, zeros)),
                 quantMin, quantMax));
     }
 
-    /** {@code g} where {@code quantMin <= q <= quantMax}, else 0: the straight-through estimator's mask. */
+    /**
+     * {@code g} times the mask {@code quantMin <= q <= quantMax} (1 or 0): the straight-through estimator, as PyTorch's
+     * {@code dY * mask}.
+     */
     private static Tensor passedWithin(Tensor g, Tensor q, double quantMin, double quantMax) {
-        Tensor zero = ElementwiseOps.scalarLike(g, 0);
-        Tensor below = Tensor.where(ElementwiseOps.compareScalar(BinaryOp.LE, q, quantMax), g, zero);
-        return Tensor.where(ElementwiseOps.compareScalar(BinaryOp.GE, q, quantMin), below, zero);
+        Tensor mask = ElementwiseOps.compareScalar(BinaryOp.GE, q, quantMin)
+                .mul(ElementwiseOps.compareScalar(BinaryOp.LE, q, quantMax));
+        return g.mul(mask);
     }
 
     /** {@code values} as a tensor of x's dtype and backend, laid along axis {@code a} and of size 1 on the others. */
