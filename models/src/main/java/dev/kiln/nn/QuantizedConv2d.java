@@ -93,6 +93,21 @@ public final class QuantizedConv2d extends Module {
         return relu;
     }
 
+    /** The stride (height, width). */
+    public int[] stride() {
+        return stride.clone();
+    }
+
+    /** The zero padding (height, width). */
+    public int[] padding() {
+        return padding.clone();
+    }
+
+    /** The dilation (height, width). */
+    public int[] dilation() {
+        return dilation.clone();
+    }
+
     /**
      * {@inheritDoc}
      *

@@ -34,6 +34,7 @@ final class OnnxConverters {
         TransformerConverters.register(c);
         PlainLayerConverters.register(c);
         UnpoolingConverters.register(c);
+        QuantizedConverters.register(c);
         return c;
     }
 

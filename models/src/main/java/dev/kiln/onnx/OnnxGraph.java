@@ -121,6 +121,21 @@ public final class OnnxGraph {
         return full;
     }
 
+    /**
+     * Adds {@code values}, of the one-byte ONNX type {@code dataType} (INT8 or UINT8), as an initializer named
+     * {@code path.name} under the module being converted, once; returns that name. Quantised weights are written so.
+     */
+    String byteParameter(String name, int dataType, long[] dims, byte[] values) {
+        String full = path().isEmpty() ? name : path() + "." + name;
+        initializers.computeIfAbsent(full, n -> new TensorProto(n, dataType, dims, values.clone()));
+        return full;
+    }
+
+    /** Adds a constant of the one-byte ONNX type {@code dataType} (INT8 or UINT8) and shape {@code dims}. */
+    String byteConstant(int dataType, long[] dims, byte... values) {
+        return addConstant(new TensorProto(freshName("const"), dataType, dims, values.clone()));
+    }
+
     /** Adds an F32 constant of shape {@code dims}; returns its name. */
     public String constant(long[] dims, float... values) {
         return addConstant(TensorProto.ofFloats(freshName("const"), dims, values));

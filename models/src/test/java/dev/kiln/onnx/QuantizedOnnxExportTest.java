@@ -1,0 +1,135 @@
+package dev.kiln.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.nn.AvgPool2d;
+import dev.kiln.nn.Conv2d;
+import dev.kiln.nn.Flatten;
+import dev.kiln.nn.Linear;
+import dev.kiln.nn.Module;
+import dev.kiln.nn.QuantizedLinear;
+import dev.kiln.nn.ReLU;
+import dev.kiln.nn.Sequential;
+import dev.kiln.nn.StaticQuantization;
+import dev.kiln.zoo.Zoo;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Statically quantised models exported in QDQ form and run in ONNX Runtime, whose optimiser fuses them into int8
+ * kernels: the outputs lie within one step of the last layer's output grid of Kiln's, and most are equal (ORT
+ * requantises with the product of the scales, Kiln with the F32 bias added to the rescaled sum).
+ */
+@Tag("onnxruntime")
+class QuantizedOnnxExportTest {
+    @TempDir
+    Path dir;
+
+    private static Sequential smallNet() {
+        return new Sequential(Conv2d.builder(1, 3, 3).padding(1).build(), new ReLU(), new AvgPool2d(2),
+                new Conv2d(3, 4, 3), new Flatten(), new Linear(16, 2));
+    }
+
+    /** {@code model} prepared, calibrated on three batches of the pattern input, and converted. */
+    private static Sequential quantised(Module model, int... shape) {
+        Module prepared = StaticQuantization.prepare(model);
+        try (Scope s = Scope.open(); var g = Autograd.noGrad()) {
+            for (int batch = 0; batch < 3; batch++) {
+                prepared.forward(Tensor.fromArray(input(shape, batch), shape));
+            }
+        }
+        return (Sequential) StaticQuantization.convert(prepared);
+    }
+
+    /** The pattern input of {@link OrtCheck}, shifted by {@code seed}, so that calibration and test inputs differ. */
+    private static float[] input(int[] shape, int seed) {
+        float[] x = OrtCheck.input(shape);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (x[i] * Math.cos(0.37 * seed + 0.011 * i));
+        }
+        return x;
+    }
+
+    @Test
+    void smallConvNetRunsInOrtWithinOneOutputStep() throws Exception {
+        Engine.seed(3);
+        int[] shape = {4, 1, 8, 8};
+        Sequential model = quantised(smallNet(), shape);
+        assertWithinOneStep(model, ((QuantizedLinear) model.get(5)).outputGrid().scale(), shape);
+        model.close();
+    }
+
+    @Test
+    void lenetRunsInOrtAsInt8KernelsWithinOneOutputStep() throws Exception {
+        Engine.seed(5);
+        int[] shape = {8, 1, 28, 28};
+        Sequential model = quantised(Zoo.lenet(10), shape);
+        Set<String> fused = assertWithinOneStep(model,
+                ((QuantizedLinear) model.get(model.size() - 1)).outputGrid().scale(), shape);
+        assertTrue(fused.contains("QLinearConv"), "ORT's optimised graph: " + fused);
+        assertTrue(!fused.contains("Conv"), "no F32 convolution is left: " + fused);
+        model.close();
+    }
+
+    /**
+     * Exports {@code model}, runs it in ORT on a fresh input and checks each output within one step of {@code step}
+     * of Kiln's, at least 3/4 equal; returns the op types of ORT's optimised graph.
+     */
+    private Set<String> assertWithinOneStep(Module model, float step, int[] shape) throws IOException, OrtException {
+        Path file = dir.resolve("quantised.onnx");
+        Path optimised = dir.resolve("optimised.onnx");
+        OnnxExport.export(model, shape, file);
+        float[] x = input(shape, 7);
+        float[] expected;
+        try (Scope s = Scope.open(); var g = Autograd.noGrad()) {
+            expected = model.call(Tensor.fromArray(x, shape)).toFloatArray();
+        }
+        float[] actual = runOrt(file, optimised, x, shape);
+        assertEquals(expected.length, actual.length);
+        int equal = 0;
+        for (int i = 0; i < expected.length; i++) {
+            double steps = Math.abs(expected[i] - actual[i]) / step;
+            assertTrue(steps <= 1.001, "element " + i + ": Kiln " + expected[i] + ", ORT " + actual[i] + " ("
+                    + steps + " steps of " + step + ")");
+            equal += steps < 1e-3 ? 1 : 0;
+        }
+        assertTrue(equal >= 0.75 * expected.length, equal + " of " + expected.length + " outputs equal");
+        Set<String> ops = new HashSet<>();
+        ModelProto.parse(optimised).graph().nodes().forEach(n -> ops.add(n.opType()));
+        return ops;
+    }
+
+    private static float[] runOrt(Path file, Path optimised, float[] x, int[] shape) throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setOptimizedModelFilePath(optimised.toString());
+            try (OrtSession session = env.createSession(file.toString(), options);
+                 OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x),
+                         Arrays.stream(shape).asLongStream().toArray());
+                 OrtSession.Result result = session.run(Map.of("input", in))) {
+                FloatBuffer b = ((OnnxTensor) result.get(0)).getFloatBuffer();
+                float[] v = new float[b.remaining()];
+                b.get(v);
+                return v;
+            }
+        }
+    }
+}
