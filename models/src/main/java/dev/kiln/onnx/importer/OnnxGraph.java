@@ -6,6 +6,7 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.onnx.GraphProto;
 import dev.kiln.onnx.NodeProto;
+import dev.kiln.onnx.TensorProto;
 import dev.kiln.onnx.ValueInfoProto;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +16,7 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -67,9 +69,12 @@ final class OnnxGraph {
         Set<String> read = new HashSet<>();
         graph.nodes().forEach(n -> read.addAll(n.inputs()));
         graph.outputs().forEach(o -> read.add(o.name()));
+        Map<String, Integer> loadTimeTypes = new HashMap<>();
+        graph.initializers().forEach(t -> loadTimeTypes.put(t.name(), t.dataType()));
         List<Compiled> nodes = new ArrayList<>();
         for (NodeProto proto : graph.nodes()) {
-            OnnxNode node = new OnnxNode(proto, opset);
+            OnnxNode node = new OnnxNode(proto, opset, loadTimeTypes);
+            constantType(proto).ifPresent(type -> loadTimeTypes.put(proto.outputs().get(0), type));
             OnnxStep[] steps = OnnxOps.compile(node);
             for (String input : proto.inputs()) {
                 if (!input.isEmpty() && !defined.contains(input)) {
@@ -97,6 +102,18 @@ final class OnnxGraph {
             }
         }
         return new OnnxGraph(inputs, initializers, nodes, outputs);
+    }
+
+    /** The ONNX data type of a Constant node's output, where it has one of the attributes Kiln reads. */
+    private static Optional<Integer> constantType(NodeProto proto) {
+        if (!proto.opType().equals("Constant") || proto.outputs().isEmpty()) {
+            return Optional.empty();
+        }
+        return proto.attribute("value").map(a -> a.t().dataType())
+                .or(() -> proto.attribute("value_float").or(() -> proto.attribute("value_floats"))
+                        .map(a -> TensorProto.FLOAT))
+                .or(() -> proto.attribute("value_int").or(() -> proto.attribute("value_ints"))
+                        .map(a -> TensorProto.INT64));
     }
 
     /** The nodes with, on each, the values whose last reader it is (or its output, when nothing reads it). */

@@ -3,6 +3,7 @@ package dev.kiln.onnx.importer;
 import dev.kiln.onnx.AttributeProto;
 import dev.kiln.onnx.NodeProto;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -12,10 +13,16 @@ import java.util.Optional;
 final class OnnxNode {
     private final NodeProto proto;
     private final long opset;
+    private final Map<String, Integer> loadTimeTypes;
 
-    OnnxNode(NodeProto proto, long opset) {
+    /**
+     * @param loadTimeTypes the ONNX data types of the values known when the model loads (initializers and Constant
+     *     outputs), by name
+     */
+    OnnxNode(NodeProto proto, long opset, Map<String, Integer> loadTimeTypes) {
         this.proto = proto;
         this.opset = opset;
+        this.loadTimeTypes = loadTimeTypes;
     }
 
     NodeProto proto() {
@@ -34,6 +41,14 @@ final class OnnxNode {
     /** Whether input {@code index} is given (ONNX leaves an optional input out with an empty name). */
     boolean hasInput(int index) {
         return index < proto.inputs().size() && !proto.inputs().get(index).isEmpty();
+    }
+
+    /**
+     * The ONNX data type of input {@code index} where an initializer or a Constant node gives it, else null (a
+     * computed value, whose type Kiln does not track).
+     */
+    Integer loadTimeType(int index) {
+        return hasInput(index) ? loadTimeTypes.get(proto.inputs().get(index)) : null;
     }
 
     boolean has(String attribute) {

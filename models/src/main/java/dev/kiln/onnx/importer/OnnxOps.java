@@ -25,6 +25,7 @@ final class OnnxOps {
         SelectionConverters.register(all);
         ReduceConverters.register(all);
         ArrangeConverters.register(all);
+        QuantizationConverters.register(all);
         return all;
     }
 
