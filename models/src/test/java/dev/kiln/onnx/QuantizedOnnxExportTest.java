@@ -88,6 +88,15 @@ class QuantizedOnnxExportTest {
         model.close();
     }
 
+    @Test
+    void linearsOn3dInputRunInOrtWithinOneOutputStep() throws Exception {
+        Engine.seed(6);
+        int[] shape = {2, 4, 6};
+        Sequential model = quantised(new Sequential(new Linear(6, 5), new ReLU(), new Linear(5, 3)), shape);
+        assertWithinOneStep(model, ((QuantizedLinear) model.get(2)).outputGrid().scale(), shape);
+        model.close();
+    }
+
     /**
      * Exports {@code model}, runs it in ORT on a fresh input and checks each output within one step of {@code step}
      * of Kiln's, at least 3/4 equal; returns the op types of ORT's optimised graph.
