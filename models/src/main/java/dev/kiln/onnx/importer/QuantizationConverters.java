@@ -11,8 +11,9 @@ import java.util.Map;
  * integer dtype of eight bits: a quantised value is a floating-point tensor of integers. QuantizeLinear gives
  * {@code clamp(round(x / scale) + zeroPoint, lo, hi)}, rounding halves to even and saturating to the range of the
  * zero point's type (UINT8 [0, 255] or INT8 [-128, 127]; UINT8 without a zero point); DequantizeLinear gives
- * {@code (x - zeroPoint) * scale}, reading UINT8, INT8 and INT32 (a quantised bias) values. The zero point's type is
- * read when the model loads, so it must be an initializer or a Constant. Block quantisation (opset 21's
+ * {@code (x - zeroPoint) * scale}, reading UINT8, INT8 and INT32 (a quantised bias) values. QuantizeLinear reads its
+ * zero point's type when the model loads, so that zero point must be an initializer or a Constant (DequantizeLinear's
+ * may be computed, as torch.onnx.export's Cast of a ConstantOfShape for a bias: its arithmetic is the same). Block quantisation (opset 21's
  * {@code block_size}) and other types (INT16, INT4, the float8 types) are refused, naming the node.
  */
 final class QuantizationConverters {
@@ -42,7 +43,7 @@ final class QuantizationConverters {
 
     private static OnnxStep dequantize(OnnxNode node) {
         refuseBlocks(node);
-        if (node.hasInput(2)) {
+        if (node.hasInput(2) && node.loadTimeType(2) != null) {
             zeroPointType(node, true);
         }
         long axis = node.intAttr("axis", 1);
@@ -75,7 +76,7 @@ final class QuantizationConverters {
         return type;
     }
 
-    /** The zero point's ONNX data type: UINT8 or INT8, or for DequantizeLinear also INT32. */
+    /** The zero point's ONNX data type, known at load: UINT8 or INT8, or for DequantizeLinear also INT32. */
     private static int zeroPointType(OnnxNode node, boolean int32Allowed) {
         Integer type = node.loadTimeType(2);
         if (type == null) {

@@ -320,16 +320,19 @@ final class ShapeConverters {
     }
 
     /**
-     * Cast to FLOAT or DOUBLE (floating-point values keep the precision the graph runs in), to INT64 or INT32
-     * (integers, truncated toward zero), or to BOOL: 0/1 in I64, 1 wherever the input is non-zero
+     * Cast to FLOAT or DOUBLE (floating-point values keep the precision the graph runs in), to INT64, INT32, UINT8 or
+     * INT8 (integers, truncated toward zero, not wrapped into the narrower types: quantised values, as
+     * torch.onnx.export casts QuantizeLinear's output, are in range), or to BOOL: 0/1 in I64, 1 wherever the input is non-zero
      * ({@link BooleanConverters}).
      */
     private static OnnxStep cast(OnnxNode node) {
         long to = node.intAttr("to", 0);
         boolean floating = OnnxTensors.isFloating((int) to);
-        if (!floating && to != TensorProto.INT64 && to != TensorProto.INT32 && to != TensorProto.BOOL) {
+        boolean integer = to == TensorProto.INT64 || to == TensorProto.INT32 || to == TensorProto.UINT8
+                || to == TensorProto.INT8;
+        if (!floating && !integer && to != TensorProto.BOOL) {
             throw node.error("cast to ONNX data type " + to + " is not supported; Kiln casts to FLOAT (1), DOUBLE (11),"
-                    + " INT32 (6), INT64 (7) and BOOL (9)");
+                    + " INT32 (6), INT64 (7), UINT8 (2), INT8 (3) and BOOL (9)");
         }
         if (to == TensorProto.BOOL) {
             return (in, floatType) -> in[0].isHost()

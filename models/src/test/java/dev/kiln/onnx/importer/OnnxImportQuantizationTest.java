@@ -23,6 +23,7 @@ import dev.kiln.onnx.OnnxExport;
 import dev.kiln.onnx.OnnxExportOptions;
 import dev.kiln.onnx.TensorProto;
 import dev.kiln.zoo.Zoo;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +74,25 @@ class OnnxImportQuantizationTest {
                 equal += steps < 1e-3 ? 1 : 0;
             }
             assertTrue(equal >= 0.75 * expected.length, equal + " of " + expected.length + " equal");
+        }
+    }
+
+    @Test
+    void torchQuantisedModelExportedInQdqFormRunsWithinOneOutputStepOfPyTorch() {
+        int[] shape = OnnxImportQdqFixtures.INPUT_SHAPE;
+        double[] p = PyTorchParity.pattern(Arrays.stream(shape).reduce(1, (a, b) -> a * b), 7);
+        float[] x = new float[p.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 3 * (float) p[i];
+        }
+        try (OnnxModule imported = OnnxImportPyTorchParityTest.loadFixture("torch_qdq_net.onnx");
+             Scope s = Scope.open(); var g = Autograd.noGrad()) {
+            float[] actual = imported.forward(Tensor.fromArray(x, shape)).toFloatArray();
+            float[] expected = OnnxImportQdqFixtures.OUTPUT;
+            for (int i = 0; i < expected.length; i++) {
+                assertTrue(Math.abs(expected[i] - actual[i]) <= 1.001 * OnnxImportQdqFixtures.OUTPUT_SCALE,
+                        "element " + i + ": PyTorch " + expected[i] + ", imported " + actual[i]);
+            }
         }
     }
 
