@@ -96,6 +96,24 @@ class OnnxImportQuantizationTest {
         }
     }
 
+    @Test
+    void gradientsMatchFiniteDifferencesInF64ThroughQuantizeAndDequantize() {
+        TensorProto zp = new TensorProto("zp", TensorProto.UINT8, new long[0], new byte[] {(byte) 120});
+        TensorProto channelZp = new TensorProto("czp", TensorProto.INT8, new long[] {3}, new byte[] {-4, 0, 9});
+        ModelProto m = OnnxGraphs.model(17, List.of(
+                        OnnxGraphs.node("QuantizeLinear", List.of("x", "s", "zp"), "q"),
+                        OnnxGraphs.node("DequantizeLinear", List.of("q", "s", "zp"), "a"),
+                        OnnxGraphs.node("DequantizeLinear", List.of("x", "cs", "czp"), "b"),
+                        OnnxGraphs.node("Add", List.of("a", "b"), "y")),
+                List.of(TensorProto.ofFloats("s", new long[0], 0.07f), zp,
+                        TensorProto.ofFloats("cs", new long[] {3}, 0.5f, 1.5f, 0.25f), channelZp),
+                List.of(OnnxGraphs.value("x", 2, 3, 4)), List.of(OnnxGraphs.value("y")));
+        try (OnnxModule model = OnnxImport.load(m); Scope s = Scope.open()) {
+            OnnxImportPyTorchParityTest.assertGradientsMatchFiniteDifferences("QDQ", model,
+                    PyTorchParity.values(7, 2, 3, 4));
+        }
+    }
+
     private static TensorProto scale() {
         return TensorProto.ofFloats("s", new long[0], 0.1f);
     }
