@@ -11,6 +11,7 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.onnx.AttributeProto;
 import dev.kiln.onnx.ModelProto;
+import dev.kiln.onnx.OnnxTestFiles;
 import dev.kiln.onnx.NodeProto;
 import dev.kiln.onnx.TensorProto;
 import dev.kiln.onnx.TensorShapeProto;
@@ -119,6 +120,28 @@ class OnnxImportQuantizationOrtTest {
                         TensorProto.ofFloats("s", new long[0], 0.0123f),
                         bytes("zp", TensorProto.UINT8, new long[0], 131)), TensorProto.FLOAT, 2, 3);
         assertAgrees(m, false, 2, 3);
+    }
+
+    @Test
+    void torchQdqModelAgreesWithOrtsInt8KernelsWithinOneOutputStep() throws Exception {
+        ModelProto m = ModelProto.parse(OnnxTestFiles.resource("torch_qdq_net.onnx"));
+        int[] shape = OnnxImportQdqFixtures.INPUT_SHAPE;
+        float[] x = input(Arrays.stream(shape).reduce(1, (a, b) -> a * b));
+        float[] expected;
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(OnnxTestFiles.resource("torch_qdq_net.onnx").toString(),
+                new OrtSession.SessionOptions());
+             OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x),
+                     Arrays.stream(shape).asLongStream().toArray());
+             OrtSession.Result result = session.run(Map.of("input", in))) {
+            expected = floats((OnnxTensor) result.get(0));
+        }
+        try (OnnxModule model = OnnxImport.load(m); Scope s = Scope.open()) {
+            float[] actual = model.forward(Tensor.fromArray(x, shape)).toFloatArray();
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1.001 * OnnxImportQdqFixtures.OUTPUT_SCALE, "element " + i);
+            }
+        }
     }
 
     /** Runs {@code m} in ORT and in Kiln's import; a quantised output is compared exactly, a float one closely. */
