@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.data.DataDirectory;
 import dev.kiln.data.Mnist;
 import dev.kiln.train.EventFileReader;
+import dev.kiln.train.TensorBoardScripts;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -176,31 +175,11 @@ class TensorBoardCommandTest {
     /** The same, as TensorBoard's EventAccumulator in /opt/tbvenv reads it (the test skips this without it). */
     private static Map<String, List<Long>> tensorBoardsScalarSteps(Path runDir) throws IOException {
         Map<String, List<Long>> steps = new TreeMap<>();
-        for (String line : tensorBoard("tensorboard_scalar_steps.py", runDir)) {
+        for (String line : TensorBoardScripts.run("tensorboard_scalar_steps.py", runDir)) {
             String[] tagAndSteps = line.split("\\t");
             steps.put(tagAndSteps[0], Arrays.stream(tagAndSteps[1].split(",")).map(Long::valueOf).toList());
         }
         return steps;
-    }
-
-    /**
-     * The lines that {@code models/src/test/pytorch/SCRIPT DIR} prints, run with /opt/tbvenv's Python and its
-     * TensorBoard; the test is skipped without it.
-     */
-    private static List<String> tensorBoard(String script, Path dir) throws IOException {
-        Path python = Path.of("/opt/tbvenv/bin/python");
-        Assumptions.assumeTrue(Files.isExecutable(python), "no TensorBoard venv at " + python);
-        Process p = new ProcessBuilder(python.toString(), "src/test/pytorch/" + script, dir.toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), script + " ran past 2 minutes");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(script + " interrupted", e);
-        }
-        assertEquals(0, p.exitValue(), out);
-        return out.lines().toList();
     }
 
     /**
@@ -247,7 +226,7 @@ class TensorBoardCommandTest {
         BufferedImage sprite = ImageIO.read(embedding.resolve("sprite.png").toFile());
         assertEquals("140x140", sprite.getWidth() + "x" + sprite.getHeight());
         assertEquals(List.of(".\ttest:00003\t20\t512\t21\t140x140"),
-                tensorBoard("tensorboard_projector_check.py", run));
+                TensorBoardScripts.run("tensorboard_projector_check.py", run));
     }
 
     @Test
