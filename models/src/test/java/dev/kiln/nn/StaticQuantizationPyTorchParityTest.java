@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * {@link StaticQuantization} against PyTorch 1.13's eager-mode static quantisation (onednn engine, MinMaxObserver
  * quint8 activations, per-channel symmetric qint8 weights, Conv2d/Linear + ReLU fused, QuantStub/DeQuantStub), printed
  * by {@code models/src/test/pytorch/quantize_static.py}: the same int8 weights and zero points exactly, the grids'
- * scales within a few ulps, and outputs within one step of the last layer's grid.
+ * scales within 1e-6, and outputs within one step of the last layer's grid.
  */
 class StaticQuantizationPyTorchParityTest {
     private Scope scope;
@@ -85,13 +85,13 @@ class StaticQuantizationPyTorchParityTest {
     }
 
     /**
-     * The grid's scale within 4 ulps of PyTorch's and its zero point exactly: an output grid's range is the extremes
-     * of F32 convolution outputs, whose last bits depend on the kernel's order of summation (Kiln's oneDNN or
-     * OpenBLAS path and its split over the threads, PyTorch's oneDNN): equal on the CI's runs, a bit apart in the GPU
-     * bundle's.
+     * The grid's scale within 1e-6 of PyTorch's, relatively, and its zero point exactly: an output grid's range is the
+     * extremes of F32 convolution and dense-layer outputs, whose last bits depend on the kernel's order of summation
+     * (Kiln's oneDNN or OpenBLAS path and its split over the threads, PyTorch's oneDNN): equal on the CI's runs, up to
+     * 6 ulps apart in the GPU bundle's, which has no oneDNN.
      */
     private static void assertGrid(String what, Uint8Grid grid, float scale, int zeroPoint) {
-        assertEquals(scale, grid.scale(), 4 * Math.ulp(scale), what + " scale");
+        assertEquals(scale, grid.scale(), 1e-6 * scale, what + " scale");
         assertEquals(zeroPoint, grid.zeroPoint(), what + " zero point");
     }
 
