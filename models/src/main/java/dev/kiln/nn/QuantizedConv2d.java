@@ -1,8 +1,5 @@
 package dev.kiln.nn;
 
-import dev.kiln.engine.Autograd;
-import dev.kiln.engine.DType;
-import dev.kiln.engine.StaticInt8Conv;
 import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
@@ -14,34 +11,21 @@ import java.util.Arrays;
  * the input quantised onto the fixed grid calibration gave the tensor in front of it, int32 sums, the F32 bias added,
  * and the output requantised onto this layer's own grid ({@link StaticInt8Conv}). Input [batch, in, height, width]
  * (F32) to [batch, out, outH, outW] (F32 values on {@link #outputGrid()}). Made by {@link StaticQuantization#convert}.
- *
- * <p>Inference only: no parameters and no backward pass, so a call whose input needs a gradient is refused; run it
- * under {@link Autograd#noGrad()}. Its state dict holds the bias alone; the packed weights live in the backend's memory
- * until {@link #close()}, and it cannot be copied.
+ * Inference only, as {@link QuantizedLayer} says: a call whose input needs a gradient is refused.
  */
-public final class QuantizedConv2d extends Module {
-    private final String path;
+public final class QuantizedConv2d extends QuantizedLayer {
     private final int inChannels;
     private final int[] stride;
     private final int[] padding;
     private final int[] dilation;
-    private final Uint8Grid inputGrid;
-    private final Uint8Grid outputGrid;
-    private final boolean relu;
-    private final StaticInt8ConvWeights packed;
 
     private QuantizedConv2d(String path, Conv2d conv, StaticInt8ConvWeights packed, Uint8Grid inputGrid,
                             Uint8Grid outputGrid, boolean relu) {
-        this.path = path;
+        super(path, conv.bias(), packed, inputGrid, outputGrid, relu);
         this.inChannels = conv.inChannels();
         this.stride = conv.stride();
         this.padding = conv.padding();
         this.dilation = conv.dilation();
-        this.inputGrid = inputGrid;
-        this.outputGrid = outputGrid;
-        this.relu = relu;
-        this.packed = packed;
-        registerBuffer("bias", conv.bias() == null ? null : unscoped(() -> conv.bias().detach().copy()));
     }
 
     /**
@@ -68,31 +52,6 @@ public final class QuantizedConv2d extends Module {
         return q;
     }
 
-    /** [out], or null for a layer without bias. */
-    public Tensor bias() {
-        return buffer("bias");
-    }
-
-    /** The quantised weight: int8 values and per-channel scales, held until this module closes. */
-    public StaticInt8ConvWeights packedWeight() {
-        return packed;
-    }
-
-    /** The grid its input is quantised onto. */
-    public Uint8Grid inputGrid() {
-        return inputGrid;
-    }
-
-    /** The grid of its output (PyTorch's {@code scale} and {@code zero_point}). */
-    public Uint8Grid outputGrid() {
-        return outputGrid;
-    }
-
-    /** Whether ReLU is fused into it ({@code ConvReLU2d}). */
-    public boolean fusedRelu() {
-        return relu;
-    }
-
     /** The stride (height, width). */
     public int[] stride() {
         return stride.clone();
@@ -116,31 +75,20 @@ public final class QuantizedConv2d extends Module {
      */
     @Override
     public Tensor forward(Tensor x) {
-        StaticQuantization.refuseTraining(path, this);
+        refuseTraining();
         if (x.rank() != 4 || x.dim(1) != inChannels) {
-            throw new IllegalArgumentException("'" + path + "' " + this + ": input " + x.shape() + " must be [batch, "
+            throw new IllegalArgumentException("'" + path() + "' " + this + ": input " + x.shape() + " must be [batch, "
                     + inChannels + ", height, width]");
         }
-        return StaticQuantization.naming(path, this, () -> StaticInt8Conv.forward(x, packed, bias(), stride, padding,
-                dilation, inputGrid, outputGrid, relu));
-    }
-
-    @Override
-    void refuseConversion(String path, DType dtype) {
-        StaticQuantization.refuseConversion(path, this, dtype);
-    }
-
-    @Override
-    protected void releaseResources() {
-        packed.close();
+        return int8Convolution(x, stride, padding, dilation);
     }
 
     @Override
     public String toString() {
-        int[] shape = packed.shape().dims();
-        return (relu ? "QuantizedConvReLU2d(" : "QuantizedConv2d(") + shape[1] + ", " + shape[0] + ", kernel_size="
-                + Arrays.toString(new int[] {shape[2], shape[3]}) + ", stride=" + Arrays.toString(stride)
-                + ", padding=" + Arrays.toString(padding) + ", scale=" + outputGrid.scale() + ", zero_point="
-                + outputGrid.zeroPoint() + ")";
+        int[] shape = packedWeight().shape().dims();
+        return (fusedRelu() ? "QuantizedConvReLU2d(" : "QuantizedConv2d(") + shape[1] + ", " + shape[0]
+                + ", kernel_size=" + Arrays.toString(new int[] {shape[2], shape[3]}) + ", stride="
+                + Arrays.toString(stride) + ", padding=" + Arrays.toString(padding) + ", scale=" + outputGrid().scale()
+                + ", zero_point=" + outputGrid().zeroPoint() + ")";
     }
 }

@@ -1,8 +1,5 @@
 package dev.kiln.nn;
 
-import dev.kiln.engine.Autograd;
-import dev.kiln.engine.DType;
-import dev.kiln.engine.StaticInt8Conv;
 import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
@@ -11,34 +8,22 @@ import dev.kiln.engine.Uint8Grid;
  * A {@link Linear} after post-training static quantisation, PyTorch's {@code torch.nn.quantized.Linear}, or with ReLU
  * fused {@code torch.nn.intrinsic.quantized.LinearReLU}: as {@link QuantizedConv2d}, the weight [out, in] int8 per
  * output row, the input quantised onto the fixed grid in front of it, the output requantised onto its own grid (run as
- * a 1 x 1 int8 convolution). Input [*, in] (F32) to [*, out] (F32 values on {@link #outputGrid()}). Made by
- * {@link StaticQuantization#convert}.
- *
- * <p>Inference only: no parameters and no backward pass; run it under {@link Autograd#noGrad()}. Its state dict holds
- * the bias alone; the packed weights live in the backend's memory until {@link #close()}, and it cannot be copied.
+ * a 1 x 1 int8 convolution: {@link #packedWeight()} is [out, in, 1, 1]). Input [*, in] (F32) to [*, out] (F32 values
+ * on {@link #outputGrid()}). Made by {@link StaticQuantization#convert}. Inference only, as {@link QuantizedLayer}
+ * says.
  */
-public final class QuantizedLinear extends Module {
+public final class QuantizedLinear extends QuantizedLayer {
     private static final int[] ONE = {1};
     private static final int[] ZERO = {0};
 
-    private final String path;
     private final int inFeatures;
     private final int outFeatures;
-    private final Uint8Grid inputGrid;
-    private final Uint8Grid outputGrid;
-    private final boolean relu;
-    private final StaticInt8ConvWeights packed;
 
     private QuantizedLinear(String path, Linear linear, StaticInt8ConvWeights packed, Uint8Grid inputGrid,
                             Uint8Grid outputGrid, boolean relu) {
-        this.path = path;
+        super(path, linear.bias(), packed, inputGrid, outputGrid, relu);
         this.inFeatures = linear.inFeatures();
         this.outFeatures = linear.outFeatures();
-        this.inputGrid = inputGrid;
-        this.outputGrid = outputGrid;
-        this.relu = relu;
-        this.packed = packed;
-        registerBuffer("bias", linear.bias() == null ? null : unscoped(() -> linear.bias().detach().copy()));
     }
 
     /**
@@ -67,29 +52,6 @@ public final class QuantizedLinear extends Module {
         return q;
     }
 
-    /** [out], or null for a layer without bias. */
-    public Tensor bias() {
-        return buffer("bias");
-    }
-
-    /** The quantised weight as [out, in, 1, 1]: int8 values and per-row scales, held until this module closes. */
-    public StaticInt8ConvWeights packedWeight() {
-        return packed;
-    }
-
-    public Uint8Grid inputGrid() {
-        return inputGrid;
-    }
-
-    public Uint8Grid outputGrid() {
-        return outputGrid;
-    }
-
-    /** Whether ReLU is fused into it ({@code LinearReLU}). */
-    public boolean fusedRelu() {
-        return relu;
-    }
-
     /**
      * {@inheritDoc}
      *
@@ -98,31 +60,20 @@ public final class QuantizedLinear extends Module {
      */
     @Override
     public Tensor forward(Tensor x) {
-        StaticQuantization.refuseTraining(path, this);
+        refuseTraining();
         if (x.rank() == 0 || x.dim(-1) != inFeatures) {
-            throw new IllegalArgumentException("'" + path + "' " + this + ": input " + x.shape() + " must end in "
+            throw new IllegalArgumentException("'" + path() + "' " + this + ": input " + x.shape() + " must end in "
                     + inFeatures + " features");
         }
         int[] outDims = x.shape().with(-1, outFeatures).dims();
         Tensor columns = x.reshape(-1, inFeatures, 1, 1);
-        Tensor y = consume(columns, c -> StaticQuantization.naming(path, this,
-                () -> StaticInt8Conv.forward(c, packed, bias(), ONE, ZERO, ONE, inputGrid, outputGrid, relu)));
+        Tensor y = consume(columns, c -> int8Convolution(c, ONE, ZERO, ONE));
         return consume(y, t -> t.reshape(outDims));
     }
 
     @Override
-    void refuseConversion(String path, DType dtype) {
-        StaticQuantization.refuseConversion(path, this, dtype);
-    }
-
-    @Override
-    protected void releaseResources() {
-        packed.close();
-    }
-
-    @Override
     public String toString() {
-        return (relu ? "QuantizedLinearReLU(" : "QuantizedLinear(") + inFeatures + ", " + outFeatures + ", scale="
-                + outputGrid.scale() + ", zero_point=" + outputGrid.zeroPoint() + ")";
+        return (fusedRelu() ? "QuantizedLinearReLU(" : "QuantizedLinear(") + inFeatures + ", " + outFeatures
+                + ", scale=" + outputGrid().scale() + ", zero_point=" + outputGrid().zeroPoint() + ")";
     }
 }

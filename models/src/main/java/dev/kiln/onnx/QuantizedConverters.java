@@ -4,6 +4,7 @@ import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
 import dev.kiln.nn.QuantizedConv2d;
+import dev.kiln.nn.QuantizedLayer;
 import dev.kiln.nn.QuantizedLinear;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,12 +25,8 @@ final class QuantizedConverters {
         c.put(QuantizedConv2d.class, (m, x, g) -> {
             int[] shape = m.packedWeight().shape().dims();
             int[] p = m.padding();
-            List<String> inputs = new ArrayList<>(List.of(onGrid(g, x, m.inputGrid()),
-                    weight(g, m.packedWeight(), shape, 0)));
-            if (m.bias() != null) {
-                inputs.add(g.parameter("bias", m.bias()));
-            }
-            String y = g.node("Conv", inputs,
+            String weight = weight(g, m.packedWeight(), shape, 0);
+            String y = g.node("Conv", withBias(g, m, onGrid(g, x, m.inputGrid()), weight),
                     AttributeProto.ofInts("kernel_shape", shape[2], shape[3]),
                     AttributeProto.ofInts("strides", m.stride()),
                     AttributeProto.ofInts("pads", p[0], p[1], p[0], p[1]),
@@ -42,12 +39,8 @@ final class QuantizedConverters {
             String input = onGrid(g, x, m.inputGrid());
             String y;
             if (g.inputShape().length == 2) {
-                List<String> inputs = new ArrayList<>(List.of(input,
-                        weight(g, m.packedWeight(), new int[] {shape[0], shape[1]}, 0)));
-                if (m.bias() != null) {
-                    inputs.add(g.parameter("bias", m.bias()));
-                }
-                y = g.node("Gemm", inputs, AttributeProto.ofInt("transB", 1));
+                String weight = weight(g, m.packedWeight(), new int[] {shape[0], shape[1]}, 0);
+                y = g.node("Gemm", withBias(g, m, input, weight), AttributeProto.ofInt("transB", 1));
             } else {
                 String transposed = transposedWeight(g, m.packedWeight(), shape[0], shape[1]);
                 String product = g.node("MatMul", List.of(input, transposed));
@@ -55,6 +48,15 @@ final class QuantizedConverters {
             }
             return requantised(g, y, m.outputGrid(), m.fusedRelu());
         });
+    }
+
+    /** A node's input and weight, then the layer's bias where it has one. */
+    private static List<String> withBias(OnnxGraph g, QuantizedLayer m, String input, String weight) {
+        List<String> inputs = new ArrayList<>(List.of(input, weight));
+        if (m.bias() != null) {
+            inputs.add(g.parameter("bias", m.bias()));
+        }
+        return inputs;
     }
 
     /** {@code x} quantised onto {@code grid} and back: QuantizeLinear then DequantizeLinear. */

@@ -71,17 +71,17 @@ class StaticQuantizationPyTorchParityTest {
 
     private static Uint8Grid firstInputGrid(Module quantised) {
         Module first = ((Sequential) quantised).get(0);
-        return first instanceof QuantizedConv2d c ? c.inputGrid() : ((QuantizedLinear) first).inputGrid();
+        return ((QuantizedLayer) first).inputGrid();
     }
 
     private static Uint8Grid outputGrid(Module quantised, int index) {
         Module layer = ((Sequential) quantised).get(index);
-        return layer instanceof QuantizedConv2d c ? c.outputGrid() : ((QuantizedLinear) layer).outputGrid();
+        return ((QuantizedLayer) layer).outputGrid();
     }
 
     private static StaticInt8ConvWeights weights(Module quantised, int index) {
         Module layer = ((Sequential) quantised).get(index);
-        return layer instanceof QuantizedConv2d c ? c.packedWeight() : ((QuantizedLinear) layer).packedWeight();
+        return ((QuantizedLayer) layer).packedWeight();
     }
 
     /**

@@ -137,7 +137,7 @@ class StaticQuantizationTest {
             prepared.forward(x);
             Module quantised = StaticQuantization.convert(prepared);
             long int8Layers = quantised.modules().stream()
-                    .filter(m -> m instanceof QuantizedConv2d || m instanceof QuantizedLinear).count();
+                    .filter(m -> m instanceof QuantizedLayer).count();
             assertEquals(model.modules().stream().filter(QuantisedSite::quantisable).count(), int8Layers);
             float[] expected = model.forward(x).toFloatArray();
             float[] actual = quantised.forward(x).toFloatArray();

@@ -14,8 +14,7 @@ import dev.kiln.engine.Scope;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.QuantizationAwareTraining;
-import dev.kiln.nn.QuantizedConv2d;
-import dev.kiln.nn.QuantizedLinear;
+import dev.kiln.nn.QuantizedLayer;
 import dev.kiln.nn.Sequential;
 import dev.kiln.nn.StaticQuantization;
 import dev.kiln.optim.Adam;
@@ -65,7 +64,7 @@ class QuantizationAwareTrainingMnistTest {
                 Evaluation fakeQuantised = qatTrainer.evaluate(testLoader);
                 try (Module int8 = QuantizationAwareTraining.convert(qat)) {
                     long int8Layers = int8.modules().stream()
-                            .filter(m -> m instanceof QuantizedConv2d || m instanceof QuantizedLinear).count();
+                            .filter(m -> m instanceof QuantizedLayer).count();
                     assertEquals(4, int8Layers, "quantised Conv2d and Linear layers");
                     Evaluation qatInt8 = new Trainer(int8, qatAdam, new CrossEntropyLoss()).evaluate(testLoader);
                     System.out.printf("MNIST zoo lenet: test accuracy F32 (1 epoch) %.4f, post-training static int8"

@@ -12,8 +12,7 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Module;
-import dev.kiln.nn.QuantizedConv2d;
-import dev.kiln.nn.QuantizedLinear;
+import dev.kiln.nn.QuantizedLayer;
 import dev.kiln.nn.Sequential;
 import dev.kiln.nn.StaticQuantization;
 import dev.kiln.optim.Adam;
@@ -53,7 +52,7 @@ class StaticQuantizationMnistTest {
                 calibrate(prepared, trainLoader);
                 try (Module quantised = StaticQuantization.convert(prepared)) {
                     long int8Layers = quantised.modules().stream()
-                            .filter(m -> m instanceof QuantizedConv2d || m instanceof QuantizedLinear).count();
+                            .filter(m -> m instanceof QuantizedLayer).count();
                     assertEquals(4, int8Layers, "quantised Conv2d and Linear layers");
                     Evaluation int8 = new Trainer(quantised, adam, new CrossEntropyLoss()).evaluate(testLoader);
                     System.out.printf("MNIST zoo lenet, 1 epoch: test accuracy F32 %.4f, static int8 %.4f (loss %.4f,"
