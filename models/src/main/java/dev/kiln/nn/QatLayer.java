@@ -17,13 +17,19 @@ interface QatLayer {
     String INPUT_FAKE_QUANT = "input_fake_quant";
 
     /** The weight's per-channel fake quantisation. */
-    FakeQuantize weightFakeQuant();
+    default FakeQuantize weightFakeQuant() {
+        return (FakeQuantize) ((Module) this).module(WEIGHT_FAKE_QUANT);
+    }
 
     /** The output's fake quantisation. */
-    FakeQuantize outputFakeQuant();
+    default FakeQuantize outputFakeQuant() {
+        return (FakeQuantize) ((Module) this).module(OUTPUT_FAKE_QUANT);
+    }
 
     /** The input's own fake quantisation, or null when the input lies on {@link #inputSource()}'s output grid. */
-    FakeQuantize inputFakeQuant();
+    default FakeQuantize inputFakeQuant() {
+        return (FakeQuantize) ((Module) this).module(INPUT_FAKE_QUANT);
+    }
 
     /** The module path of the layer whose output grid the input lies on, or null where it has its own. */
     String inputSource();
@@ -49,6 +55,18 @@ interface QatLayer {
                 own.close();
             }
             target.registerParameter(name, source.param(name));
+        }
+    }
+
+    /**
+     * Registers {@code layer}'s fake quantisations: the weight's (per channel), the output's, and the input's own where
+     * {@code inputSource} is null.
+     */
+    static void registerFakeQuantizations(Module layer, String inputSource) {
+        layer.registerModule(WEIGHT_FAKE_QUANT, FakeQuantize.perChannelWeight());
+        layer.registerModule(OUTPUT_FAKE_QUANT, FakeQuantize.perTensorActivation());
+        if (inputSource == null) {
+            layer.registerModule(INPUT_FAKE_QUANT, FakeQuantize.perTensorActivation());
         }
     }
 

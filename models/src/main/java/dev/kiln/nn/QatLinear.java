@@ -19,11 +19,7 @@ public final class QatLinear extends Linear implements QatLayer {
         this.relu = relu;
         this.inputSource = inputSource;
         QatLayer.takeParameters(this, linear);
-        registerModule(WEIGHT_FAKE_QUANT, FakeQuantize.perChannelWeight());
-        registerModule(OUTPUT_FAKE_QUANT, FakeQuantize.perTensorActivation());
-        if (inputSource == null) {
-            registerModule(INPUT_FAKE_QUANT, FakeQuantize.perTensorActivation());
-        }
+        QatLayer.registerFakeQuantizations(this, inputSource);
     }
 
     /** {@code linear}'s tensors with fake quantisations; its input on {@code inputSource}'s grid (null: its own). */
@@ -47,21 +43,6 @@ public final class QatLinear extends Linear implements QatLayer {
     @Override
     Tensor forward(Tensor x, FusableActivation activation) {
         throw new IllegalStateException(this + " fuses its own ReLU; nothing fuses into it");
-    }
-
-    @Override
-    public FakeQuantize weightFakeQuant() {
-        return (FakeQuantize) module(WEIGHT_FAKE_QUANT);
-    }
-
-    @Override
-    public FakeQuantize outputFakeQuant() {
-        return (FakeQuantize) module(OUTPUT_FAKE_QUANT);
-    }
-
-    @Override
-    public FakeQuantize inputFakeQuant() {
-        return inputSource == null ? (FakeQuantize) module(INPUT_FAKE_QUANT) : null;
     }
 
     @Override
