@@ -89,7 +89,7 @@ final class CpuSoftmax {
                 int n = Math.min(rowsPerBlock, e - first) * c;
                 xs.get(xo + first * c, v, 0, n);
                 for (int base = 0; base < n; base += c) {
-                    subtractMax(v, base, c);
+                    SoftmaxPieces.subtractMax(v, base, c);
                 }
                 if (log) {
                     System.arraycopy(v, 0, shifted, 0, n);
@@ -98,34 +98,14 @@ final class CpuSoftmax {
                 for (int base = 0; base < n; base += c) {
                     double sum = RunningSums.sum(v, base, c);
                     if (log) {
-                        subtract(shifted, base, c, (float) Math.log(sum));
+                        SoftmaxPieces.subtract(shifted, base, c, (float) Math.log(sum));
                     } else {
-                        divide(v, base, c, (float) sum);
+                        SoftmaxPieces.divide(v, base, c, (float) sum);
                     }
                 }
                 os.put(oo + first * c, log ? shifted : v, 0, n);
             }
         });
-    }
-
-    private static void subtractMax(float[] v, int base, int c) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = base; j < base + c; j++) {
-            max = Math.max(max, v[j]);
-        }
-        subtract(v, base, c, max);
-    }
-
-    private static void subtract(float[] v, int base, int c, float value) {
-        for (int j = base; j < base + c; j++) {
-            v[j] -= value;
-        }
-    }
-
-    private static void divide(float[] v, int base, int c, float divisor) {
-        for (int j = base; j < base + c; j++) {
-            v[j] /= divisor;
-        }
     }
 
     void softmaxBackward(Tensor y, Tensor gy, boolean log, Tensor gx) {

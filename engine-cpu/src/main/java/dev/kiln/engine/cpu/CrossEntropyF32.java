@@ -44,14 +44,14 @@ final class CrossEntropyF32 {
                 for (int i = 0; i < count; i++) {
                     int base = i * c;
                     target[i] = v[base + (int) targets[first + i]];
-                    max[i] = subtractMax(v, base, c);
+                    max[i] = SoftmaxPieces.subtractMax(v, base, c);
                 }
                 FloatExp.expBlock(v, n);
                 for (int i = 0; i < count; i++) {
                     int base = i * c;
                     double sum = RunningSums.sum(v, base, c);
                     ls.put(lo + first + i, loss(sum, max[i], target[i]));
-                    divide(v, base, c, (float) sum);
+                    SoftmaxPieces.divide(v, base, c, (float) sum);
                 }
                 ps.put(po + first * c, v, 0, n);
             }
@@ -65,30 +65,10 @@ final class CrossEntropyF32 {
             for (int r = s; r < e; r++) {
                 int x = xo + r * c;
                 int p = po + r * c;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < c; j += Chunks.SIZE) {
-                    int n = Math.min(Chunks.SIZE, c - j);
-                    xs.get(x + j, v, 0, n);
-                    for (int i = 0; i < n; i++) {
-                        max = Math.max(max, v[i]);
-                    }
-                }
-                double sum = 0;
-                for (int j = 0; j < c; j += Chunks.SIZE) {
-                    int n = Math.min(Chunks.SIZE, c - j);
-                    xs.get(x + j, v, 0, n);
-                    subtract(v, 0, n, max);
-                    FloatExp.expBlock(v, n);
-                    sum += RunningSums.sum(v, 0, n);
-                    ps.put(p + j, v, 0, n);
-                }
+                float max = SoftmaxPieces.max(xs, x, c, v);
+                double sum = SoftmaxPieces.expSum(xs, x, c, max, ps, p, v);
                 ls.put(lo + r, loss(sum, max, xs.get(x + (int) targets[r])));
-                for (int j = 0; j < c; j += Chunks.SIZE) {
-                    int n = Math.min(Chunks.SIZE, c - j);
-                    ps.get(p + j, v, 0, n);
-                    divide(v, 0, n, (float) sum);
-                    ps.put(p + j, v, 0, n);
-                }
+                SoftmaxPieces.divideInPlace(ps, p, c, (float) sum, v);
             }
         });
     }
@@ -131,27 +111,5 @@ final class CrossEntropyF32 {
             return Float.NaN;
         }
         return (float) (Math.log(sum) + max - target);
-    }
-
-    /** v[base, base + c) -= its maximum; returns the maximum. */
-    private static float subtractMax(float[] v, int base, int c) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = base; j < base + c; j++) {
-            max = Math.max(max, v[j]);
-        }
-        subtract(v, base, c, max);
-        return max;
-    }
-
-    private static void subtract(float[] v, int base, int c, float value) {
-        for (int j = base; j < base + c; j++) {
-            v[j] -= value;
-        }
-    }
-
-    private static void divide(float[] v, int base, int c, float divisor) {
-        for (int j = base; j < base + c; j++) {
-            v[j] /= divisor;
-        }
     }
 }

@@ -24,22 +24,12 @@ final class SoftmaxLongRowsF32 {
             for (int r = s; r < e; r++) {
                 int x = xo + r * c;
                 int o = oo + r * c;
-                float max = max(xs, x, c, v);
-                double sum = 0;
-                for (int j = 0; j < c; j += Chunks.SIZE) {
-                    int n = Math.min(Chunks.SIZE, c - j);
-                    xs.get(x + j, v, 0, n);
-                    subtract(v, n, max);
-                    FloatExp.expBlock(v, n);
-                    sum += RunningSums.sum(v, 0, n);
-                    if (!log) {
-                        os.put(o + j, v, 0, n);
-                    }
-                }
+                float max = SoftmaxPieces.max(xs, x, c, v);
+                double sum = SoftmaxPieces.expSum(xs, x, c, max, log ? null : os, o, v);
                 if (log) {
                     writeShifted(xs, x, os, o, c, max, (float) Math.log(sum), v);
                 } else {
-                    divideInPlace(os, o, c, (float) sum, v);
+                    SoftmaxPieces.divideInPlace(os, o, c, (float) sum, v);
                 }
             }
         });
@@ -91,45 +81,15 @@ final class SoftmaxLongRowsF32 {
         });
     }
 
-    /** The largest of xs[from, from + c), NaN if one is NaN, read a piece at a time into {@code v}. */
-    private static float max(FloatBuffer xs, int from, int c, float[] v) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < c; j += Chunks.SIZE) {
-            int n = Math.min(Chunks.SIZE, c - j);
-            xs.get(from + j, v, 0, n);
-            for (int i = 0; i < n; i++) {
-                max = Math.max(max, v[i]);
-            }
-        }
-        return max;
-    }
-
     /** os[o, o + c) = xs[x, x + c) - max - logSum, each subtraction in float as the short rows' path. */
     private static void writeShifted(FloatBuffer xs, int x, FloatBuffer os, int o, int c, float max, float logSum,
                                      float[] v) {
         for (int j = 0; j < c; j += Chunks.SIZE) {
             int n = Math.min(Chunks.SIZE, c - j);
             xs.get(x + j, v, 0, n);
-            subtract(v, n, max);
-            subtract(v, n, logSum);
+            SoftmaxPieces.subtract(v, 0, n, max);
+            SoftmaxPieces.subtract(v, 0, n, logSum);
             os.put(o + j, v, 0, n);
-        }
-    }
-
-    private static void divideInPlace(FloatBuffer os, int o, int c, float divisor, float[] v) {
-        for (int j = 0; j < c; j += Chunks.SIZE) {
-            int n = Math.min(Chunks.SIZE, c - j);
-            os.get(o + j, v, 0, n);
-            for (int i = 0; i < n; i++) {
-                v[i] /= divisor;
-            }
-            os.put(o + j, v, 0, n);
-        }
-    }
-
-    private static void subtract(float[] v, int n, float value) {
-        for (int i = 0; i < n; i++) {
-            v[i] -= value;
         }
     }
 }
