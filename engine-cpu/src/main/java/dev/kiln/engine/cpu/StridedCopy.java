@@ -188,7 +188,7 @@ final class StridedCopy {
             int m = index.length;
             int rowsPerChunk = Math.max(1, CHUNK / inner);
             parallel.forRange(outer * m, inner, (start, end) -> {
-                Mover mover = forThread(inner < SHORT_AXIS ? Math.min(CHUNK, m * inner) : 0);
+                Mover mover = forThread(inner < BULK_RUN ? Math.min(CHUNK, m * inner) : 0);
                 int[] starts = new int[Math.min(rowsPerChunk, m)];
                 for (int q = start; q < end; ) {
                     int j = q % m;
