@@ -20,12 +20,12 @@ final class Int8LinearComposite {
             try (Scope s = Scope.open()) {
                 b.unary(UnaryOp.ABS, 0, weight, values);
                 b.reduce(ReduceOp.MAX, values, 1, scales);
-                b.binary(BinaryOp.DIV, scales, constant(b, 127.5), scales);
-                b.binary(BinaryOp.MAX, scales, constant(b, Int8Quantization.MIN_WEIGHT_SCALE), scales);
+                b.binary(BinaryOp.DIV, scales, Int8Steps.constant(b, 127.5), scales);
+                b.binary(BinaryOp.MAX, scales, Int8Steps.constant(b, Int8Quantization.MIN_WEIGHT_SCALE), scales);
                 Tensor inverses = Tensor.empty(scales.shape(), DType.F32, b);
                 b.unary(UnaryOp.RECIPROCAL, 0, scales, inverses);
                 b.binary(BinaryOp.MUL, weight, inverses, values);
-                roundAndClamp(b, values, 0, -128, 127);
+                Int8Steps.roundAndClamp(b, values, 0, -128, 127);
             }
             return new CompositeInt8Weights(b, values, scales);
         });
@@ -44,13 +44,13 @@ final class Int8LinearComposite {
         try (Scope s = Scope.open()) {
             InputQuantization q = Int8Quantization.input((float) -extreme(b, input, true), (float) extreme(b, input, false));
             Tensor quantised = Tensor.empty(input.shape(), DType.F32, b);
-            b.binary(BinaryOp.MUL, input, constant(b, q.inverse()), quantised);
-            roundAndClamp(b, quantised, q.zeroPoint(), 0, 255);
+            b.binary(BinaryOp.MUL, input, Int8Steps.constant(b, q.inverse()), quantised);
+            Int8Steps.roundAndClamp(b, quantised, q.zeroPoint(), 0, 255);
             b.affine(quantised, 1, -q.zeroPoint(), quantised);
             b.gemm(false, true, batch, w.outFeatures(), w.inFeatures(), 1, quantised, w.heldValues(), 0, out);
             Tensor columnScales = Tensor.empty(Shape.of(w.outFeatures()), DType.F32, b);
             b.copy(w.heldScales(), columnScales);
-            b.binary(BinaryOp.MUL, columnScales, constant(b, q.scale()), columnScales);
+            b.binary(BinaryOp.MUL, columnScales, Int8Steps.constant(b, q.scale()), columnScales);
             b.binary(BinaryOp.MUL, out, columnScales, out);
             if (bias != null) {
                 b.binary(BinaryOp.ADD, out, bias, out);
@@ -70,20 +70,5 @@ final class Int8LinearComposite {
         Tensor all = Tensor.empty(Shape.of(1), x.dtype(), b);
         b.reduce(ReduceOp.MAX, rows, 0, all);
         return all.item();
-    }
-
-    /** x rounded half to even, plus {@code zeroPoint} and clamped to [lo, hi], in place. */
-    private static void roundAndClamp(Backend b, Tensor x, int zeroPoint, int lo, int hi) {
-        b.unary(UnaryOp.ROUND, 0, x, x);
-        b.affine(x, 1, zeroPoint, x);
-        b.binary(BinaryOp.MAX, x, constant(b, lo), x);
-        b.binary(BinaryOp.MIN, x, constant(b, hi), x);
-    }
-
-    /** A one-element F32 tensor holding {@code value}, in the current scope. */
-    private static Tensor constant(Backend b, double value) {
-        Tensor c = Tensor.empty(Shape.of(1), DType.F32, b);
-        b.fill(c, value);
-        return c;
     }
 }

@@ -25,7 +25,7 @@ final class StaticInt8ConvComposite {
                 b.unary(UnaryOp.RECIPROCAL, 0, inverses, inverses);
                 Tensor scaled = Tensor.empty(weight.shape(), DType.F32, b);
                 b.binary(BinaryOp.MUL, weight, inverses, scaled);
-                roundAndClamp(b, scaled, 0, -128, 127);
+                Int8Steps.roundAndClamp(b, scaled, 0, -128, 127);
                 b.copy(scaled, values);
             }
             return new CompositeStaticInt8ConvWeights(b, values, channelScales);
@@ -44,8 +44,8 @@ final class StaticInt8ConvComposite {
         }
         try (Scope s = Scope.open()) {
             Tensor quantised = Tensor.empty(input.shape(), DType.F32, b);
-            b.binary(BinaryOp.MUL, input, constant(b, 1f / in.scale()), quantised);
-            roundAndClamp(b, quantised, in.zeroPoint(), 0, 255);
+            b.binary(BinaryOp.MUL, input, Int8Steps.constant(b, 1f / in.scale()), quantised);
+            Int8Steps.roundAndClamp(b, quantised, in.zeroPoint(), 0, 255);
             Tensor centred = Tensor.empty(input.shape(), DType.F64, b);
             b.copy(quantised, centred);
             b.affine(centred, 1, -in.zeroPoint(), centred);
@@ -53,32 +53,17 @@ final class StaticInt8ConvComposite {
             b.conv2dForward(centred, w.heldValues(), null, g, sums);
             b.copy(sums, out);
             Tensor multipliers = Tensor.empty(Shape.of(g.outChannels(), 1, 1), DType.F32, b);
-            b.binary(BinaryOp.MUL, w.heldScales(), constant(b, in.scale()), multipliers);
+            b.binary(BinaryOp.MUL, w.heldScales(), Int8Steps.constant(b, in.scale()), multipliers);
             b.binary(BinaryOp.MUL, out, multipliers, out);
             if (bias != null) {
                 Tensor channelBias = Tensor.empty(Shape.of(g.outChannels(), 1, 1), DType.F32, b);
                 b.copy(bias, channelBias);
                 b.binary(BinaryOp.ADD, out, channelBias, out);
             }
-            b.binary(BinaryOp.DIV, out, constant(b, outGrid.scale()), out);
-            roundAndClamp(b, out, outGrid.zeroPoint(), relu ? outGrid.zeroPoint() : 0, 255);
+            b.binary(BinaryOp.DIV, out, Int8Steps.constant(b, outGrid.scale()), out);
+            Int8Steps.roundAndClamp(b, out, outGrid.zeroPoint(), relu ? outGrid.zeroPoint() : 0, 255);
             b.affine(out, 1, -outGrid.zeroPoint(), out);
-            b.binary(BinaryOp.MUL, out, constant(b, outGrid.scale()), out);
+            b.binary(BinaryOp.MUL, out, Int8Steps.constant(b, outGrid.scale()), out);
         }
-    }
-
-    /** x rounded half to even, plus {@code zeroPoint} and clamped to [lo, hi], in place. */
-    private static void roundAndClamp(Backend b, Tensor x, int zeroPoint, int lo, int hi) {
-        b.unary(UnaryOp.ROUND, 0, x, x);
-        b.affine(x, 1, zeroPoint, x);
-        b.binary(BinaryOp.MAX, x, constant(b, lo), x);
-        b.binary(BinaryOp.MIN, x, constant(b, hi), x);
-    }
-
-    /** A one-element F32 tensor holding {@code value}, in the current scope. */
-    private static Tensor constant(Backend b, double value) {
-        Tensor c = Tensor.empty(Shape.of(1), DType.F32, b);
-        b.fill(c, value);
-        return c;
     }
 }
