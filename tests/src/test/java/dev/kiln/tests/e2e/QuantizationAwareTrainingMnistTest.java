@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.Datasets;
-import dev.kiln.data.HostBatch;
 import dev.kiln.data.Mnist;
 import dev.kiln.data.MnistDataset;
-import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Engine;
-import dev.kiln.engine.Scope;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.QuantizationAwareTraining;
@@ -39,7 +36,6 @@ import org.junit.jupiter.api.Test;
  * through it or a conversion with the wrong qparams misses these by far.
  */
 class QuantizationAwareTrainingMnistTest {
-    private static final int CALIBRATION_BATCHES = 10;
     private static final int QAT_EXAMPLES = 12_000;
 
     @Test
@@ -91,14 +87,7 @@ class QuantizationAwareTrainingMnistTest {
     private static Evaluation staticInt8(Module model, DataLoader trainLoader, DataLoader testLoader,
                                          Optimizer anyOptimizer) {
         try (Module prepared = StaticQuantization.prepare(model)) {
-            try (DataLoader.BatchIterator batches = trainLoader.epoch(1).iterator(); var g = Autograd.noGrad()) {
-                for (int i = 0; i < CALIBRATION_BATCHES && batches.hasNext(); i++) {
-                    HostBatch batch = batches.next();
-                    try (Scope s = Scope.open()) {
-                        prepared.forward(batch.features());
-                    }
-                }
-            }
+            StaticQuantizationMnistTest.calibrate(prepared, trainLoader);
             try (Module quantised = StaticQuantization.convert(prepared)) {
                 return new Trainer(quantised, anyOptimizer, new CrossEntropyLoss()).evaluate(testLoader);
             }

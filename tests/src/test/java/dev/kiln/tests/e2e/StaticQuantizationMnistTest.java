@@ -68,8 +68,11 @@ class StaticQuantizationMnistTest {
         }
     }
 
-    /** The prepared model run over the first training batches of a new epoch, without gradients. */
-    private static void calibrate(Module prepared, DataLoader loader) {
+    /**
+     * The prepared model run over the first {@value #CALIBRATION_BATCHES} training batches of a new epoch, without
+     * gradients ({@link QuantizationAwareTrainingMnistTest}'s post-training comparison calibrates so too).
+     */
+    static void calibrate(Module prepared, DataLoader loader) {
         try (DataLoader.BatchIterator batches = loader.epoch(1).iterator(); var g = Autograd.noGrad()) {
             for (int i = 0; i < CALIBRATION_BATCHES && batches.hasNext(); i++) {
                 HostBatch batch = batches.next();
