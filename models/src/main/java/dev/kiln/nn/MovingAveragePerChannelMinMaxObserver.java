@@ -1,8 +1,5 @@
 package dev.kiln.nn;
 
-import dev.kiln.engine.Autograd;
-import dev.kiln.engine.DType;
-import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 
 /**
@@ -46,14 +43,9 @@ public final class MovingAveragePerChannelMinMaxObserver extends Module {
             throw new IllegalArgumentException("MovingAveragePerChannelMinMaxObserver: input " + x.shape()
                     + " must be [channels, ...]" + (minVals == null ? "" : " with " + minVals.length + " channels"));
         }
-        float[] lo;
-        float[] hi;
-        // A scope, not try-with-resources: the reshape of a 2-D weight is the weight itself, which must stay open.
-        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
-            Tensor rows = x.reshape(x.dim(0), -1).to(DType.F32);
-            lo = rows.amin(new int[] {1}, false).toFloatArray();
-            hi = rows.amax(new int[] {1}, false).toFloatArray();
-        }
+        float[][] range = PerChannelMinMaxObserver.channelRanges(x);
+        float[] lo = range[0];
+        float[] hi = range[1];
         if (minVals != null) {
             for (int c = 0; c < lo.length; c++) {
                 lo[c] = minVals[c] + averagingConstant * (lo[c] - minVals[c]);
@@ -87,18 +79,7 @@ public final class MovingAveragePerChannelMinMaxObserver extends Module {
      * @throws IllegalStateException when it has observed nothing
      */
     public float[] calculateScales() {
-        float[] lo = checked();
-        float[] pairs = new float[2 * lo.length];
-        for (int c = 0; c < lo.length; c++) {
-            pairs[2 * c] = lo[c];
-            pairs[2 * c + 1] = maxVals[c];
-        }
-        // Each averaged range is a range like any other: PerChannelMinMaxObserver keeps the one rule for its scales.
-        PerChannelMinMaxObserver rule = new PerChannelMinMaxObserver();
-        try (Tensor ranges = Tensor.fromArray(pairs, lo.length, 2)) {
-            rule.forward(ranges);
-        }
-        return rule.calculateScales();
+        return PerChannelMinMaxObserver.symmetricScales(checked(), maxVals);
     }
 
     private float[] checked() {

@@ -1,6 +1,8 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 
 /**
@@ -28,14 +30,9 @@ public final class PerChannelMinMaxObserver extends Module {
             throw new IllegalArgumentException("PerChannelMinMaxObserver: input " + x.shape() + " must be [channels,"
                     + " ...]" + (minVals == null ? "" : " with " + minVals.length + " channels"));
         }
-        float[] lo;
-        float[] hi;
-        try (Tensor rows = x.reshape(x.dim(0), -1).to(DType.F32);
-             Tensor mins = rows.amin(new int[] {1}, false);
-             Tensor maxs = rows.amax(new int[] {1}, false)) {
-            lo = mins.toFloatArray();
-            hi = maxs.toFloatArray();
-        }
+        float[][] range = channelRanges(x);
+        float[] lo = range[0];
+        float[] hi = range[1];
         if (minVals != null) {
             for (int c = 0; c < lo.length; c++) {
                 lo[c] = Math.min(lo[c], minVals[c]);
@@ -65,13 +62,30 @@ public final class PerChannelMinMaxObserver extends Module {
      * @throws IllegalStateException when it has observed nothing
      */
     public float[] calculateScales() {
-        float[] lo = checked();
+        return symmetricScales(checked(), maxVals);
+    }
+
+    /** {@link #calculateScales}'s rule on the channels' ranges [lo[c], hi[c]]. */
+    static float[] symmetricScales(float[] lo, float[] hi) {
         float[] scales = new float[lo.length];
         for (int c = 0; c < lo.length; c++) {
-            float largest = Math.max(-Math.min(lo[c], 0f), Math.max(maxVals[c], 0f));
+            float largest = Math.max(-Math.min(lo[c], 0f), Math.max(hi[c], 0f));
             scales[c] = Math.max(largest / 127.5f, EPS);
         }
         return scales;
+    }
+
+    /**
+     * Each channel's (axis 0) smallest and largest value of x [channels, ...] in F32, {lo, hi}. A scope, not
+     * try-with-resources, holds the temporaries: the reshape of a 2-D F32 tensor is the tensor itself, which the
+     * caller keeps.
+     */
+    static float[][] channelRanges(Tensor x) {
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            Tensor rows = x.reshape(x.dim(0), -1).to(DType.F32);
+            return new float[][] {rows.amin(new int[] {1}, false).toFloatArray(),
+                rows.amax(new int[] {1}, false).toFloatArray()};
+        }
     }
 
     /** The minima, once it has observed a weight. */
