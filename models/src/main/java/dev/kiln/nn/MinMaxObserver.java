@@ -69,6 +69,15 @@ public final class MinMaxObserver extends Module {
             throw new IllegalStateException("MinMaxObserver: it has observed no values; run calibration batches"
                     + " through the prepared model before converting it");
         }
+        return grid(minVal, maxVal, reduceRange);
+    }
+
+    /**
+     * {@link #calculateQParams}'s rule on the range [minVal, maxVal].
+     *
+     * @throws IllegalStateException when the range is not finite
+     */
+    static Uint8Grid grid(float minVal, float maxVal, boolean reduceRange) {
         if (!Float.isFinite(minVal) || !Float.isFinite(maxVal)) {
             throw new IllegalStateException("MinMaxObserver: it has observed values that are not finite (min_val="
                     + minVal + ", max_val=" + maxVal + "); calibrate on finite data");

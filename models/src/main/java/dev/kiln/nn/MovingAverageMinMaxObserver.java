@@ -84,12 +84,7 @@ public final class MovingAverageMinMaxObserver extends Module {
         if (!hasObserved()) {
             throw new IllegalStateException("MovingAverageMinMaxObserver: it has observed no values");
         }
-        // The averaged range is a range like any other: MinMaxObserver keeps the one rule for its grid.
-        MinMaxObserver rule = new MinMaxObserver(reduceRange);
-        try (Tensor range = Tensor.fromArray(new float[] {minVal, maxVal}, 2)) {
-            rule.forward(range);
-        }
-        return rule.calculateQParams();
+        return MinMaxObserver.grid(minVal, maxVal, reduceRange);
     }
 
     @Override
