@@ -1,5 +1,6 @@
 package dev.kiln.engine.cpu;
 
+import static dev.kiln.engine.cpu.CpuSoftmaxF32Test.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,16 +41,6 @@ class CpuCrossEntropyF32Test {
             t[r] = (r * 7919L) % c;
         }
         return Tensor.fromArray(t, rows);
-    }
-
-    private static void assertClose(String what, Tensor reference, Tensor actual, int ulps, double floor) {
-        double[] want = reference.toDoubleArray();
-        float[] got = actual.toFloatArray();
-        assertEquals(want.length, got.length, what);
-        for (int i = 0; i < want.length; i++) {
-            double allowed = Math.max(ulps * Math.ulp((float) want[i]), floor);
-            assertTrue(Math.abs(got[i] - want[i]) <= allowed, what + " at " + i + ": " + got[i] + " against " + want[i]);
-        }
     }
 
     @ParameterizedTest

@@ -43,9 +43,10 @@ class CpuSoftmaxF32Test {
 
     /**
      * Every element of {@code actual} (F32) within {@code ulps} ulps of {@code reference}'s F64 value rounded to
-     * float, or within {@code floor} where the reference is smaller (a probability far below the row's largest).
+     * float, or within {@code floor} where the reference is smaller (a probability far below the row's largest); the
+     * cross-entropy's test holds its results so too.
      */
-    private static void assertClose(String what, Tensor reference, Tensor actual, int ulps, double floor) {
+    static void assertClose(String what, Tensor reference, Tensor actual, int ulps, double floor) {
         double[] want = reference.toDoubleArray();
         float[] got = actual.toFloatArray();
         assertEquals(want.length, got.length, what);
