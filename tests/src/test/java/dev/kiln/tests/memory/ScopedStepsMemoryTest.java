@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Tensor;
+import dev.kiln.tests.ops.BytesInUse;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
@@ -17,7 +18,10 @@ import org.junit.jupiter.api.Test;
  * process's resident memory says something only where the Java heap is fixed and touched from the start
  * ({@code -Xms} = {@code -Xmx} and {@code -XX:+AlwaysPreTouch}, as the tests module's Surefire and the GPU bundle's
  * run-tests.sh run it): otherwise the young generation's first filling alone adds tens of MiB (74 MiB on the H200
- * machine with -Xmx8g, 54 MiB here), which is no leak. Without those options only the live bytes are checked.
+ * machine with -Xmx8g, 54 MiB here), which is no leak. Without those options only the live bytes are checked. The
+ * live bytes are the whole backend's, so the baseline waits until tensors that earlier tests in the JVM dropped
+ * unclosed are freed: the 10,000 steps' garbage collections would otherwise free them mid-measurement (2,496 bytes
+ * in one CI run).
  */
 class ScopedStepsMemoryTest {
     private static final int STEPS = 10_000;
@@ -32,6 +36,7 @@ class ScopedStepsMemoryTest {
         for (int i = 0; i < 500; i++) {
             net.step(x, y);
         }
+        BytesInUse.settle();
         long liveAfterWarmUp = Engine.get().backend().bytesInUse();
         long rssAfterWarmUp = residentBytes();
         double firstLoss = net.step(x, y);

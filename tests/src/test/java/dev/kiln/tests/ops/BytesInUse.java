@@ -5,7 +5,7 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.Tensor;
 
 /** What a tensor takes on the engine's backend, its allocator's rounding included: the memory tests' yardstick. */
-final class BytesInUse {
+public final class BytesInUse {
     private BytesInUse() {
     }
 
@@ -15,7 +15,7 @@ final class BytesInUse {
      * the GPU bundle's one-JVM run of the whole suite). Collects until the bytes in use stay the same over two
      * rounds, for at most about a second.
      */
-    static void settle() {
+    public static void settle() {
         Backend backend = Engine.get().backend();
         long last = -1;
         for (int round = 0; round < 50; round++) {
