@@ -42,6 +42,7 @@ class DynamicQuantizedLinearTest {
     void closingTheQuantisedModelFreesTheReplacedLayersTensors() {
         // The replaced Linear's bias was copied through an unclosed detached view, which kept its memory alive.
         try (Sequential model = new Sequential(new Linear(64, 64))) {
+            BytesInUse.settle();
             long before = Engine.get().backend().bytesInUse();
             try (Scope s = Scope.open()) {
                 Quantization.quantizeDynamic(model).close();
@@ -55,6 +56,7 @@ class DynamicQuantizedLinearTest {
         // The second layer's weight is computed, so quantizeDynamic refuses the model after copying it and quantising
         // the first layer: the copy and the first layer's packed weights must go with the refusal.
         try (Sequential model = new Sequential(new Linear(64, 64), WeightNorm.apply(new Linear(64, 8)))) {
+            BytesInUse.settle();
             long before = Engine.get().backend().bytesInUse();
             try (Scope s = Scope.open()) {
                 assertThrows(IllegalArgumentException.class, () -> Quantization.quantizeDynamic(model));

@@ -173,6 +173,7 @@ class DynamicQuantizedRecurrentTest {
     @Test
     void closingTheQuantisedModelFreesEverything() {
         try (Sequential model = new Sequential(LSTM.builder(8, 16).layers(2).build())) {
+            BytesInUse.settle();
             long before = Engine.get().backend().bytesInUse();
             try (Scope s = Scope.open()) {
                 Module quantised = Quantization.quantizeDynamic(model);
@@ -192,6 +193,7 @@ class DynamicQuantizedRecurrentTest {
             Tensor x = Tensor.randn(DType.F32, 20, 2, 8);
             q.forward(x, null, new int[] {20, 7});
             // The first call may leave the backend's caches for these batch sizes; the second adds only its results.
+            BytesInUse.settle();
             long before = Engine.get().backend().bytesInUse();
             RecurrentOutput out = q.forward(x, null, new int[] {20, 7});
             long kept = Engine.get().backend().bytesInUse() - before;

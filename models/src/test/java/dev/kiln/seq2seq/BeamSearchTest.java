@@ -110,6 +110,7 @@ class BeamSearchTest {
         for (Seq2SeqModel model : DecodingFixtures.neverEnding(55)) {
             try (Scope s = Scope.open(); StepMemoryProbe probe = new StepMemoryProbe(model)) {
                 SourceBatch source = SourceBatch.of(DecodingFixtures.SOURCES);
+                BytesInUse.settle();
                 long before = backend.bytesInUse();
                 BeamSearch.decode(probe, source, 3, 2, 1);
                 assertEquals(BytesInUse.ofOne(DType.I64, 3 * DecodingFixtures.SOURCES.size()),
@@ -124,6 +125,7 @@ class BeamSearchTest {
         for (Seq2SeqModel model : DecodingFixtures.neverEnding(54)) {
             try (Scope s = Scope.open(); model) {
                 SourceBatch source = SourceBatch.of(DecodingFixtures.SOURCES);
+                BytesInUse.settle();
                 long before = backend.bytesInUse();
                 BeamSearch.decode(model, source, 3, 8, 1);
                 assertEquals(before, backend.bytesInUse(), model.toString());

@@ -43,6 +43,7 @@ class DecodingTest {
         for (Seq2SeqModel model : DecodingFixtures.neverEnding(55)) {
             try (Scope s = Scope.open(); StepMemoryProbe probe = new StepMemoryProbe(model)) {
                 SourceBatch source = SourceBatch.of(SOURCES);
+                BytesInUse.settle();
                 long before = backend.bytesInUse();
                 Decoding.greedy(probe, source, 2);
                 assertEquals(BytesInUse.ofOne(DType.I64, SOURCES.size()), probe.bytesBesidesState().get(0) - before,
@@ -56,6 +57,7 @@ class DecodingTest {
         for (Seq2SeqModel model : DecodingFixtures.neverEnding(54)) {
             try (Scope s = Scope.open(); model) {
                 SourceBatch source = SourceBatch.of(SOURCES);
+                BytesInUse.settle();
                 long before = backend.bytesInUse();
                 Decoding.greedy(model, source, 8);
                 assertEquals(before, backend.bytesInUse(), model.toString());
