@@ -78,6 +78,26 @@ public final class Scope implements AutoCloseable {
     }
 
     /**
+     * Counts the tensors (storages, a tensor's views sharing one) that the garbage collector released since the
+     * process started because nobody closed them: neither a scope nor {@link Tensor#close()}. Their memory was held
+     * until a collection happened to find them; a count that grows with the steps of a loop is a leak to find with
+     * {@link #traceUnclosed}.
+     */
+    public static long unclosedReleased() {
+        return UnclosedStorages.released();
+    }
+
+    /**
+     * Turns on or off the logging (SLF4J, WARN, logger {@code dev.kiln.engine.UnclosedStorages}) of every tensor
+     * the garbage collector releases unclosed, with the stack of its allocation; it sees tensors allocated while it
+     * is on. {@code -Dkiln.traceUnclosed=true} turns it on from the start. Each allocation then takes a stack trace:
+     * for finding a leak, not for training.
+     */
+    public static void traceUnclosed(boolean on) {
+        UnclosedStorages.trace(on);
+    }
+
+    /**
      * Leaves this scope (the innermost) without closing what it owns and returns those tensors, which then live
      * until closed by hand: for tensors that must outlive the scope they were made in, such as a recorded
      * {@link StepGraph}'s.

@@ -4,12 +4,14 @@ import java.lang.ref.Cleaner;
 
 /**
  * A backend {@link Storage} shared by a tensor and its views, released when the last of them closes.
- * A {@link Cleaner} releases it if every tensor was dropped unclosed: the safety net, not the plan.
+ * A {@link Cleaner} releases it if every tensor was dropped unclosed: the safety net, not the plan
+ * ({@link UnclosedStorages} counts those and, when tracing, names where they were allocated).
  */
 final class SharedStorage {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final Storage storage;
+    private final Release release;
     private final Cleaner.Cleanable cleanable;
     private int references = 1;
     /**
@@ -25,7 +27,8 @@ final class SharedStorage {
 
     SharedStorage(Storage storage) {
         this.storage = storage;
-        this.cleanable = CLEANER.register(this, new Release(storage));
+        this.release = new Release(storage, UnclosedStorages.siteOfNewStorage());
+        this.cleanable = CLEANER.register(this, release);
     }
 
     Storage storage() {
@@ -45,6 +48,7 @@ final class SharedStorage {
 
     synchronized void releaseOne() {
         if (--references == 0) {
+            release.closed = true;
             cleanable.clean();
         }
     }
@@ -70,10 +74,25 @@ final class SharedStorage {
         return valueRange;
     }
 
-    /** Holds only the storage, never the SharedStorage, so that the latter can become unreachable. */
-    private record Release(Storage storage) implements Runnable {
+    /**
+     * Holds only the storage, never the SharedStorage, so that the latter can become unreachable. Run by
+     * {@link #releaseOne} once the last tensor closes, else by the cleaner.
+     */
+    private static final class Release implements Runnable {
+        private final Storage storage;
+        private final UnclosedStorages.AllocationSite site;
+        private volatile boolean closed;
+
+        Release(Storage storage, UnclosedStorages.AllocationSite site) {
+            this.storage = storage;
+            this.site = site;
+        }
+
         @Override
         public void run() {
+            if (!closed) {
+                UnclosedStorages.releasedByCollector(storage, site);
+            }
             storage.release();
         }
     }
