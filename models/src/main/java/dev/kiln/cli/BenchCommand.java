@@ -15,6 +15,7 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Module;
+import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.Optimizers;
 import dev.kiln.train.EpochMetrics;
 import dev.kiln.train.Evaluation;
@@ -190,9 +191,10 @@ final class BenchCommand {
             all.putAll(PageFaults.read());
             return all;
         });
-        try (Module model = modelFactory.get()) {
-            Trainer trainer = new Trainer(model, Optimizers.create("adam", model.trainableParameters(), 1e-3),
-                    new CrossEntropyLoss()).precision(precision).cudaGraphs(cudaGraphs);
+        try (Module model = modelFactory.get();
+             Optimizer adam = Optimizers.create("adam", model.trainableParameters(), 1e-3)) {
+            Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss()).precision(precision)
+                    .cudaGraphs(cudaGraphs);
             trainer.listener(counters);
             OperationProfileReport profile = OperationProfiler.of(backend).map(OperationProfileReport::new)
                     .orElse(null);

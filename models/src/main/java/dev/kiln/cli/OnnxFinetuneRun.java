@@ -64,10 +64,10 @@ final class OnnxFinetuneRun {
         }
         ModelProto proto = ModelProto.parse(file);
         Engine.seed(seed);
-        try (OnnxModule imported = OnnxImport.load(proto); Module model = OnnxEvalRun.reshaped(imported, inputShape)) {
+        try (OnnxModule imported = OnnxImport.load(proto); Module model = OnnxEvalRun.reshaped(imported, inputShape);
+             Optimizer optimizer = Optimizers.create(optimizerName, model.parameters(), lr)) {
             int classes = splits.train().classNames().size();
             requireClasses(file, model, splits.train().data(), classes);
-            Optimizer optimizer = Optimizers.create(optimizerName, model.parameters(), lr);
             Dataset train = sampling.apply(splits.train().data(), seed);
             DataLoader trainLoader = new DataLoader(train, batch, true, seed);
             DataLoader testLoader = new DataLoader(splits.test().data(), 1000, false, seed);

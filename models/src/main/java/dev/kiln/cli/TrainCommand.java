@@ -268,144 +268,145 @@ final class TrainCommand {
         Module model = ClassifierModels.create(modelName, featureShape, splits.train().classNames().size(), dropout,
                 data.spec());
         Optimizer optimizer = Optimizers.create(optimizerName, model.trainableParameters(), lr);
-        if (weightDecay != null) {
-            optimizer.groups().forEach(g -> g.setWeightDecay(weightDecay));
-        }
-        DataLoader trainLoader = trainLoader(train, batch, seed, augmentation, balanceClasses, dropLast, workers);
-        DataLoader testLoader = new DataLoader(test, 1000, false, seed);
-        DataLoader perEpoch = validation != null ? new DataLoader(validation, 1000, false, seed) : testLoader;
+        // Closed on every way out, so that a run inside a longer-lived JVM (tests, jshell) frees its weights and
+        // the optimizer's state at once rather than when the garbage collector finds them.
+        try (model; optimizer) {
+            if (weightDecay != null) {
+                optimizer.groups().forEach(g -> g.setWeightDecay(weightDecay));
+            }
+            DataLoader trainLoader = trainLoader(train, batch, seed, augmentation, balanceClasses, dropLast, workers);
+            DataLoader testLoader = new DataLoader(test, 1000, false, seed);
+            DataLoader perEpoch = validation != null ? new DataLoader(validation, 1000, false, seed) : testLoader;
 
-        Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put("model", modelName);
-        metadata.put("data", data.spec());
-        metadata.put("optimizer", optimizerName);
-        metadata.put("dropout", Double.toString(dropout));
-        metadata.put("schedule", schedule);
-        metadata.put("augment", augmentName);
-        metadata.put("batch", Integer.toString(batch));
-        metadata.put("lr", Double.toString(lr));
-        metadata.put("weight_decay", Double.toString(optimizer.groups().get(0).weightDecay()));
-        metadata.put("seed", Long.toString(seed));
-        metadata.put("train_size", Integer.toString(sampling.trainSize()));
-        metadata.put("per_class", Integer.toString(sampling.perClass()));
-        metadata.put("validation_split", Double.toString(validationSplit));
-        metadata.put("clip", clip == null ? "none" : Double.toString(clip));
-        metadata.put("accumulate", Integer.toString(accumulate));
-        metadata.put("balance_classes", onOff(balanceClasses));
-        // Another setting on resume would change the steps per epoch, as cuda_graphs does.
-        metadata.put("drop_last", onOff(dropLast));
-        // On a GPU graphs skip an epoch's partial batch: another setting on resume would change the steps per epoch.
-        metadata.put("cuda_graphs", onOff(cudaGraphs));
-        metadata.putAll(data.metadata(splits.train()));
-        if (!schedule.equals("none")) {
-            // The schedule's length: another --epochs on resume would bend the curve (a raised cosine trained an epoch
-            // at 0, a raised one cycle stepped past its end).
-            metadata.put(schedule + "_epochs", Integer.toString(epochs));
-        }
-        Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata)
-                .earlyStopping(patience).earlyStoppingMinDelta(minDelta).precision(precision).cudaGraphs(cudaGraphs);
-        if (clip != null) {
-            trainer.clipGradNorm(clip);
-        }
-        trainer.accumulateGradients(accumulate);
-        if (findLr) {
-            int steps = findLrSteps != null ? findLrSteps : LearningRateFinder.DEFAULT_STEPS;
-            out.printf("Finding a learning rate for %s on %s: %d training images, batch %d, %s, lr from %s to %s over"
-                    + " %d steps, precision %s, backend %s, output %s%n", modelName, data.spec(), train.size(), batch,
-                    optimizerName, LearningRateFinder.DEFAULT_MIN_LR, LearningRateFinder.DEFAULT_MAX_LR, steps,
-                    precision.name().toLowerCase(Locale.ROOT), Engine.get().backend().name(), outDir);
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("model", modelName);
-            summary.put("data", data.spec());
-            summary.put("optimizer", optimizerName);
-            summary.put("batch", batch);
-            LearningRateSearch.run(new LearningRateFinder(trainer).steps(steps), trainLoader, outDir, summary, out);
-            model.close();
-            return 0;
-        }
-        if (schedule.equals("cosine")) {
-            trainer.schedule(new CosineAnnealingLR(optimizer, epochs, 0));
-        } else if (schedule.equals("onecycle")) {
-            // PyTorch's defaults, the momentum cycled where the optimizer has one (AdaGrad and Adadelta have not).
-            trainer.schedulePerStep(new OneCycleLR(optimizer, lr, epochs * trainer.stepsPerEpoch(trainLoader), 0.3,
-                    OneCycleLR.AnnealStrategy.COS, 25, 1e4, false, optimizer.momentumOrBeta1().isPresent(), 0.85, 0.95));
-        }
-        int resumedEpochs = 0;
-        if (resume != null) {
-            ResumeCheck.requireSameRun(Trainer.metadata(Path.of(resume)), metadata, resume);
-            resumedEpochs = Integer.parseInt(trainer.resume(Path.of(resume)).get("epoch"));
-            if (resumedEpochs >= epochs) {
-                out.printf("%s is already at epoch %d of --epochs %d: nothing to train; %s is left as it was%n", resume,
-                        resumedEpochs, epochs, outDir);
-                model.close();
+            Map<String, String> metadata = new LinkedHashMap<>();
+            metadata.put("model", modelName);
+            metadata.put("data", data.spec());
+            metadata.put("optimizer", optimizerName);
+            metadata.put("dropout", Double.toString(dropout));
+            metadata.put("schedule", schedule);
+            metadata.put("augment", augmentName);
+            metadata.put("batch", Integer.toString(batch));
+            metadata.put("lr", Double.toString(lr));
+            metadata.put("weight_decay", Double.toString(optimizer.groups().get(0).weightDecay()));
+            metadata.put("seed", Long.toString(seed));
+            metadata.put("train_size", Integer.toString(sampling.trainSize()));
+            metadata.put("per_class", Integer.toString(sampling.perClass()));
+            metadata.put("validation_split", Double.toString(validationSplit));
+            metadata.put("clip", clip == null ? "none" : Double.toString(clip));
+            metadata.put("accumulate", Integer.toString(accumulate));
+            metadata.put("balance_classes", onOff(balanceClasses));
+            // Another setting on resume would change the steps per epoch, as cuda_graphs does.
+            metadata.put("drop_last", onOff(dropLast));
+            // On a GPU graphs skip an epoch's partial batch: another setting on resume would change the steps per epoch.
+            metadata.put("cuda_graphs", onOff(cudaGraphs));
+            metadata.putAll(data.metadata(splits.train()));
+            if (!schedule.equals("none")) {
+                // The schedule's length: another --epochs on resume would bend the curve (a raised cosine trained an epoch
+                // at 0, a raised one cycle stepped past its end).
+                metadata.put(schedule + "_epochs", Integer.toString(epochs));
+            }
+            Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata)
+                    .earlyStopping(patience).earlyStoppingMinDelta(minDelta).precision(precision).cudaGraphs(cudaGraphs);
+            if (clip != null) {
+                trainer.clipGradNorm(clip);
+            }
+            trainer.accumulateGradients(accumulate);
+            if (findLr) {
+                int steps = findLrSteps != null ? findLrSteps : LearningRateFinder.DEFAULT_STEPS;
+                out.printf("Finding a learning rate for %s on %s: %d training images, batch %d, %s, lr from %s to %s over"
+                        + " %d steps, precision %s, backend %s, output %s%n", modelName, data.spec(), train.size(), batch,
+                        optimizerName, LearningRateFinder.DEFAULT_MIN_LR, LearningRateFinder.DEFAULT_MAX_LR, steps,
+                        precision.name().toLowerCase(Locale.ROOT), Engine.get().backend().name(), outDir);
+                Map<String, Object> summary = new LinkedHashMap<>();
+                summary.put("model", modelName);
+                summary.put("data", data.spec());
+                summary.put("optimizer", optimizerName);
+                summary.put("batch", batch);
+                LearningRateSearch.run(new LearningRateFinder(trainer).steps(steps), trainLoader, outDir, summary, out);
                 return 0;
             }
-        }
-        String evalName = validation != null ? "val" : "test";
-        RunOutputs outputs = new RunOutputs(outDir, evalName, out, resumedEpochs);
-        trainer.listener(outputs);
-        SummaryWriter board = tensorboard == null ? null : tensorBoard(Path.of(tensorboard), outDir, metadata, out,
-                resume == null ? null : TensorBoardListener.firstStepAfter(resumedEpochs,
-                        trainer.batchesPerEpoch(trainLoader)));
-        if (board != null) {
-            TensorBoardListener logger = new TensorBoardListener(board, evalName, 1);
-            trainer.listener(tensorboardHistograms ? logger.histograms(model) : logger);
-        }
-        try (SummaryWriter closedAtTheEnd = board) {
-            out.printf("Training %s on %s: %d training images, batch %d, %s lr %s, %d epochs, augment %s,"
-                    + " precision %s, backend %s, output %s%n", modelName, data.spec(), train.size(), batch,
-                    optimizerName, lr, epochs, augmentName,
-                    precision.name().toLowerCase(Locale.ROOT), Engine.get().backend().name(), outDir);
-            out.print(model.summary(batchOfOne(featureShape)));
+            if (schedule.equals("cosine")) {
+                trainer.schedule(new CosineAnnealingLR(optimizer, epochs, 0));
+            } else if (schedule.equals("onecycle")) {
+                // PyTorch's defaults, the momentum cycled where the optimizer has one (AdaGrad and Adadelta have not).
+                trainer.schedulePerStep(new OneCycleLR(optimizer, lr, epochs * trainer.stepsPerEpoch(trainLoader), 0.3,
+                        OneCycleLR.AnnealStrategy.COS, 25, 1e4, false, optimizer.momentumOrBeta1().isPresent(), 0.85, 0.95));
+            }
+            int resumedEpochs = 0;
+            if (resume != null) {
+                ResumeCheck.requireSameRun(Trainer.metadata(Path.of(resume)), metadata, resume);
+                resumedEpochs = Integer.parseInt(trainer.resume(Path.of(resume)).get("epoch"));
+                if (resumedEpochs >= epochs) {
+                    out.printf("%s is already at epoch %d of --epochs %d: nothing to train; %s is left as it was%n", resume,
+                            resumedEpochs, epochs, outDir);
+                    return 0;
+                }
+            }
+            String evalName = validation != null ? "val" : "test";
+            RunOutputs outputs = new RunOutputs(outDir, evalName, out, resumedEpochs);
+            trainer.listener(outputs);
+            SummaryWriter board = tensorboard == null ? null : tensorBoard(Path.of(tensorboard), outDir, metadata, out,
+                    resume == null ? null : TensorBoardListener.firstStepAfter(resumedEpochs,
+                            trainer.batchesPerEpoch(trainLoader)));
             if (board != null) {
-                addGraph(board, model, batchOfOne(featureShape), out);
+                TensorBoardListener logger = new TensorBoardListener(board, evalName, 1);
+                trainer.listener(tensorboardHistograms ? logger.histograms(model) : logger);
             }
-            List<EpochMetrics> history = trainer.fit(trainLoader, perEpoch, epochs);
-            Evaluation result = trainer.evaluate(testLoader);
-            Evaluation onTrain = trainer.evaluate(new DataLoader(train, 1000, false, seed));
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("model", modelName);
-            summary.put("data", data.spec());
-            summary.put("epochs", history.isEmpty() ? 0 : history.get(history.size() - 1).epoch());
-            summary.put("best_epoch", trainer.restoredBestWeights() ? trainer.bestEpoch() : null);
-            summary.put("evaluated_weights", trainer.restoredBestWeights() ? "best" : "last");
-            summary.put("test_accuracy", round(result.accuracy()));
-            summary.put("test_loss", round(result.loss()));
-            summary.put("train_accuracy", round(onTrain.accuracy()));
-            summary.put("samples_per_s", history.isEmpty() ? 0 : Math.round(median(history) * 10) / 10.0);
-            summary.put("precision", precision.name().toLowerCase(Locale.ROOT));
-            summary.put("backend", Engine.get().backend().name());
-            if (tensorboardEmbeddings != null) {
-                int lastEpoch = history.isEmpty() ? resumedEpochs : history.get(history.size() - 1).epoch();
-                TensorBoardEmbeddings.write(board, model, splits.test(), tensorboardEmbeddings,
-                        (long) lastEpoch * trainer.batchesPerEpoch(trainLoader), out);
+            try (SummaryWriter closedAtTheEnd = board) {
+                out.printf("Training %s on %s: %d training images, batch %d, %s lr %s, %d epochs, augment %s,"
+                        + " precision %s, backend %s, output %s%n", modelName, data.spec(), train.size(), batch,
+                        optimizerName, lr, epochs, augmentName,
+                        precision.name().toLowerCase(Locale.ROOT), Engine.get().backend().name(), outDir);
+                out.print(model.summary(batchOfOne(featureShape)));
+                if (board != null) {
+                    addGraph(board, model, batchOfOne(featureShape), out);
+                }
+                List<EpochMetrics> history = trainer.fit(trainLoader, perEpoch, epochs);
+                Evaluation result = trainer.evaluate(testLoader);
+                Evaluation onTrain = trainer.evaluate(new DataLoader(train, 1000, false, seed));
+                Map<String, Object> summary = new LinkedHashMap<>();
+                summary.put("model", modelName);
+                summary.put("data", data.spec());
+                summary.put("epochs", history.isEmpty() ? 0 : history.get(history.size() - 1).epoch());
+                summary.put("best_epoch", trainer.restoredBestWeights() ? trainer.bestEpoch() : null);
+                summary.put("evaluated_weights", trainer.restoredBestWeights() ? "best" : "last");
+                summary.put("test_accuracy", round(result.accuracy()));
+                summary.put("test_loss", round(result.loss()));
+                summary.put("train_accuracy", round(onTrain.accuracy()));
+                summary.put("samples_per_s", history.isEmpty() ? 0 : Math.round(median(history) * 10) / 10.0);
+                summary.put("precision", precision.name().toLowerCase(Locale.ROOT));
+                summary.put("backend", Engine.get().backend().name());
+                if (tensorboardEmbeddings != null) {
+                    int lastEpoch = history.isEmpty() ? resumedEpochs : history.get(history.size() - 1).epoch();
+                    TensorBoardEmbeddings.write(board, model, splits.test(), tensorboardEmbeddings,
+                            (long) lastEpoch * trainer.batchesPerEpoch(trainLoader), out);
+                }
+                if (board != null) {
+                    Map<String, Object> hparams = new LinkedHashMap<>();
+                    hparams.put("model", modelName);
+                    hparams.put("data", data.spec());
+                    hparams.put("optimizer", optimizerName);
+                    hparams.put("lr", lr);
+                    hparams.put("batch", batch);
+                    hparams.put("epochs", epochs);
+                    hparams.put("weight_decay", optimizer.groups().get(0).weightDecay());
+                    hparams.put("dropout", dropout);
+                    hparams.put("schedule", schedule);
+                    hparams.put("augment", augmentName);
+                    hparams.put("clip", clip);
+                    hparams.put("accumulate", accumulate);
+                    hparams.put("patience", patience);
+                    hparams.put("precision", precision.name().toLowerCase(Locale.ROOT));
+                    hparams.put("seed", seed);
+                    Map<String, Double> metrics = new LinkedHashMap<>();
+                    metrics.put("hparam/test_accuracy", result.accuracy());
+                    metrics.put("hparam/test_loss", result.loss());
+                    board.addHparams(hparams, metrics);
+                }
+                outputs.finish(summary, trainer.restoredBestWeights());
             }
-            if (board != null) {
-                Map<String, Object> hparams = new LinkedHashMap<>();
-                hparams.put("model", modelName);
-                hparams.put("data", data.spec());
-                hparams.put("optimizer", optimizerName);
-                hparams.put("lr", lr);
-                hparams.put("batch", batch);
-                hparams.put("epochs", epochs);
-                hparams.put("weight_decay", optimizer.groups().get(0).weightDecay());
-                hparams.put("dropout", dropout);
-                hparams.put("schedule", schedule);
-                hparams.put("augment", augmentName);
-                hparams.put("clip", clip);
-                hparams.put("accumulate", accumulate);
-                hparams.put("patience", patience);
-                hparams.put("precision", precision.name().toLowerCase(Locale.ROOT));
-                hparams.put("seed", seed);
-                Map<String, Double> metrics = new LinkedHashMap<>();
-                metrics.put("hparam/test_accuracy", result.accuracy());
-                metrics.put("hparam/test_loss", result.loss());
-                board.addHparams(hparams, metrics);
-            }
-            outputs.finish(summary, trainer.restoredBestWeights());
+            return 0;
         }
-        model.close();
-        return 0;
     }
 
     /**

@@ -1,0 +1,32 @@
+package dev.kiln.cli;
+
+import static dev.kiln.cli.KilnRuns.kiln;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.cli.KilnRuns.Result;
+import dev.kiln.engine.Engine;
+import dev.kiln.nn.BytesInUse;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A {@code kiln train} run inside a longer-lived JVM (tests, jshell, a search over runs) gives back its model's weights
+ * and its optimizer's state when it returns, not when a garbage collection happens to find them.
+ */
+class TrainCommandMemoryTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aRunHoldsNoTensorOnceItReturns() throws IOException {
+        Path data = KilnRuns.fakeMnist(tmp.resolve("mnist"), 300, 100);
+        BytesInUse.settle();
+        long before = Engine.get().backend().bytesInUse();
+        Result r = kiln("train", "mlp", "--data-dir", data.toString(), "--epochs", "1", "--batch", "32",
+                "--optimizer", "adam", "--out", tmp.resolve("run").toString());
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(before, Engine.get().backend().bytesInUse(), "bytes in use after the run returned");
+    }
+}
