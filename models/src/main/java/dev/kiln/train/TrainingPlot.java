@@ -25,6 +25,8 @@ import org.knowm.xchart.style.Styler;
 public final class TrainingPlot {
     public static final int PANEL_WIDTH = 640;
     public static final int PANEL_HEIGHT = 480;
+    /** The y axes' labels: up to four decimals, a leading zero. */
+    static final String Y_LABELS = "0.0###";
 
     static {
         // Rendering to an image needs no display; without this an unreachable $DISPLAY can break AWT.
@@ -81,12 +83,14 @@ public final class TrainingPlot {
         AtomicFiles.write(png, out -> BitmapEncoder.saveBitmap(charts, 1, charts.size(), out, BitmapEncoder.BitmapFormat.PNG));
     }
 
-    private static XYChart chart(String title, String yTitle, double[] x, Map<String, List<Double>> series,
-                                 Styler.LegendPosition legend) {
+    static XYChart chart(String title, String yTitle, double[] x, Map<String, List<Double>> series,
+                         Styler.LegendPosition legend) {
         XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT).title(title)
                 .xAxisTitle("epoch").yAxisTitle(yTitle).build();
         chart.getStyler().setLegendPosition(legend);
         chart.getStyler().setMarkerSize(5);
+        // XChart's own labels print every digit of a double where an axis holds one or two values (one epoch).
+        chart.getStyler().setYAxisDecimalPattern(Y_LABELS);
         for (Map.Entry<String, List<Double>> e : series.entrySet()) {
             List<Double> values = Objects.requireNonNull(e.getValue(), "series " + e.getKey());
             if (values.size() != x.length) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
+import java.text.DecimalFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -15,6 +16,8 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.style.Styler;
 
 class TrainingPlotTest {
     @TempDir
@@ -48,6 +51,16 @@ class TrainingPlotTest {
         BufferedImage image = ImageIO.read(png.toFile());
         assertEquals(TrainingPlot.PANEL_WIDTH, image.getWidth());
         assertEquals(TrainingPlot.PANEL_HEIGHT, image.getHeight());
+    }
+
+    @Test
+    void theYAxisOfOneEpochLabelsItsValuesWithFourDecimalsAtMost() {
+        XYChart chart = TrainingPlot.chart("Loss", "loss", new double[] {1},
+                Map.of("train", List.of(0.269458198046684), "test", List.of(0.120987177267671)),
+                Styler.LegendPosition.InsideNE);
+        DecimalFormat labels = new DecimalFormat(chart.getStyler().getYAxisDecimalPattern());
+        assertEquals("0.2695", labels.format(0.269458198046684));
+        assertEquals("0.06", labels.format(0.06));
     }
 
     @Test
