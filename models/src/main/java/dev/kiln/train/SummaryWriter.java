@@ -373,10 +373,12 @@ public final class SummaryWriter implements AutoCloseable {
      * this one last, as PyTorch 1.13 does. A directory there already (the same step and tag) has its files replaced,
      * with a warning, as in PyTorch.
      *
-     * @param mat      [N, D], a point per row
+     * @param mat      [N, D], a point per row, N and D at least 1 (PyTorch writes an empty embedding that breaks
+     *                 TensorBoard's projector for the run; Kiln refuses it)
      * @param metadata N labels, one per point, or null; a label holding a tab or a line break would break its line
      *                 into columns or points, as in PyTorch, and is refused
-     * @param labelImg [N, C, H, W] with C 1 or 3, values in [0, 1]: the points' images, laid out as a sprite; or null
+     * @param labelImg [N, C, H, W] with C 1 or 3 and H, W at least 1, values in [0, 1]: the points' images, laid
+     *                 out as a sprite; or null
      * @return the embedding's directory
      */
     public Path addEmbedding(Tensor mat, List<String> metadata, Tensor labelImg, long globalStep, String tag) {
@@ -443,10 +445,19 @@ public final class SummaryWriter implements AutoCloseable {
         if (mat.rank() != 2) {
             throw new IllegalArgumentException("embedding '" + tag + "': mat must be [N, D], got " + mat.shape());
         }
+        // PyTorch writes an entry for an empty mat whose tensors.tsv the projector fails on, for the whole run.
+        if (mat.dim(0) == 0 || mat.dim(1) == 0) {
+            throw new IllegalArgumentException("embedding '" + tag + "': mat must be [N, D] with N and D at least 1"
+                    + " (TensorBoard's projector cannot show an empty embedding), got " + mat.shape());
+        }
         if (labelImg != null && (labelImg.rank() != 4 || labelImg.dim(0) != mat.dim(0)
                 || (labelImg.dim(1) != 1 && labelImg.dim(1) != 3))) {
             throw new IllegalArgumentException("embedding '" + tag + "': labelImg must be [N, C, H, W] with N "
                     + mat.dim(0) + " (mat's rows) and C 1 or 3, got " + labelImg.shape());
+        }
+        if (labelImg != null && (labelImg.dim(2) == 0 || labelImg.dim(3) == 0)) {
+            throw new IllegalArgumentException("embedding '" + tag + "': labelImg must be [N, C, H, W] with H and W at"
+                    + " least 1, got " + labelImg.shape());
         }
     }
 

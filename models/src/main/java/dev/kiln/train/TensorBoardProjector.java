@@ -52,7 +52,7 @@ final class TensorBoardProjector {
     }
 
     /**
-     * PyTorch's sprite of {@code images} [N, C, H, W] (C 1 or 3): the images in rows of ceil(sqrt(N)), left to right,
+     * PyTorch's sprite of {@code images} [N, C, H, W] (N, H and W at least 1, C 1 or 3): the images in rows of ceil(sqrt(N)), left to right,
      * on black, in a square as wide as a row; each value v becomes the byte of v * 255 (in F64) clamped to [0, 255]
      * and truncated, grey as RGB. Where the rows are taller than that square (H > W), PyTorch fails; here the canvas
      * then grows to the rows' height, so that the projector still finds each image at its place.

@@ -219,6 +219,38 @@ class SummaryWriterEmbeddingParityTest {
         }
     }
 
+    /**
+     * An empty embedding: PyTorch 1.13 fails on zero rows with images (a ZeroDivisionError laying out the sprite) and,
+     * without images, writes a config entry whose tensors.tsv TensorBoard's projector cannot read (none for zero rows,
+     * blank lines for zero columns), which breaks the projector for every embedding of the run. Kiln refuses both,
+     * and images of no width (PyTorch: a ValueError) or no height, naming the argument and its shape.
+     */
+    @Test
+    void emptyEmbeddingsAndImagesAreRefusedNamingTheArgumentAndItsShape() throws IOException {
+        try (SummaryWriter w = new SummaryWriter(dir);
+             Tensor noRows = Tensor.zeros(0, 3);
+             Tensor noColumns = Tensor.zeros(2, 0);
+             Tensor noImages = Tensor.zeros(0, 1, 4, 4);
+             Tensor mat = Tensor.zeros(2, 3);
+             Tensor noWidth = Tensor.zeros(2, 1, 4, 0);
+             Tensor noHeight = Tensor.zeros(2, 3, 0, 4)) {
+            assertMessage("embedding 'e': mat must be [N, D] with N and D at least 1 (TensorBoard's projector cannot"
+                    + " show an empty embedding), got [0, 3]", () -> w.addEmbedding(noRows, null, null, 0, "e"));
+            assertMessage("embedding 'e': mat must be [N, D] with N and D at least 1 (TensorBoard's projector cannot"
+                    + " show an empty embedding), got [0, 3]", () -> w.addEmbedding(noRows, List.of(), noImages, 0,
+                    "e"));
+            assertMessage("embedding 'e': mat must be [N, D] with N and D at least 1 (TensorBoard's projector cannot"
+                    + " show an empty embedding), got [2, 0]", () -> w.addEmbedding(noColumns, null, null, 0, "e"));
+            assertMessage("embedding 'e': labelImg must be [N, C, H, W] with H and W at least 1, got [2, 1, 4, 0]",
+                    () -> w.addEmbedding(mat, null, noWidth, 0, "e"));
+            assertMessage("embedding 'e': labelImg must be [N, C, H, W] with H and W at least 1, got [2, 3, 0, 4]",
+                    () -> w.addEmbedding(mat, List.of("h"), List.of(List.of("a"), List.of("b")), noHeight, 0, "e"));
+        }
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(1, left.count(), "only the event file");
+        }
+    }
+
     private static void assertMessage(String expected, Runnable call) {
         assertEquals(expected, assertThrows(IllegalArgumentException.class, call::run).getMessage());
     }
