@@ -14,7 +14,8 @@ import java.util.List;
  * ({@link SummaryWriter#addEmbedding}): the input of the last layer whose forward pass finishes, found with forward
  * hooks on every leaf module (as a PyTorch user reads {@code model.fc}'s input with {@code register_forward_hook}),
  * when that layer's output is the logits and its input is [n, D]; else the logits themselves (a model whose last step
- * is no module, or whose last layer takes more than a row per example).
+ * is no module, or whose last layer takes more than a row per example). A leaf that hands its input on as its output
+ * (Identity, a dropout in evaluation mode) is no layer here: of {@code fc} then {@code Dropout}, fc is the last.
  */
 public final class LastLayerFeatures {
     /** Examples per forward pass. */
@@ -50,7 +51,9 @@ public final class LastLayerFeatures {
         for (Module m : model.modules()) {
             if (m != model && m.children().isEmpty()) {
                 hooks.add(m.registerForwardHook((module, in, out) -> {
-                    captures.add(new Capture(in, out));
+                    if (out != in) {
+                        captures.add(new Capture(in, out));
+                    }
                     return null;
                 }));
             }
@@ -64,7 +67,7 @@ public final class LastLayerFeatures {
         }
     }
 
-    /** A leaf module's input and output, as its forward hook saw them. */
+    /** A leaf module's input and output, as its forward hook saw them, where the output is another tensor. */
     private record Capture(Tensor input, Tensor output) {
     }
 
@@ -101,7 +104,7 @@ public final class LastLayerFeatures {
         return new Features(features, columns, predicted, lastLayer);
     }
 
-    /** The last leaf's input when its output is the logits' shape and its input a row per example; else null. */
+    /** The last capture's input when its output is the logits' shape and its input a row per example; else null. */
     private static Tensor lastLayerInput(List<Capture> captures, Tensor logits) {
         if (captures.isEmpty()) {
             return null;
