@@ -96,6 +96,44 @@ class OneDnnStaticInt8ConvTest {
         }
     }
 
+    /**
+     * A NaN input quantises as PyTorch 1.13's {@code quantize_per_tensor} quantises it, to q 0, the grid's bottom
+     * ({@link Uint8Grid#quantize}): on oneDNN's kernel and on the SPI's default, the output equals that of the input
+     * with q 0's value in the NaNs' places.
+     */
+    @Test
+    void aNaNInputQuantisesToTheGridsBottomOnOneDnnAndTheSpiDefault() {
+        assertEquals(0, INPUT.quantize(Float.NaN));
+        try (CpuBackend cpu = new CpuBackend(1); Scope s = Scope.open()) {
+            Tensor weight = random(cpu, Shape.of(4, 2, 3, 3), 5);
+            Tensor bias = random(cpu, Shape.of(4), 6);
+            Shape shape = Shape.of(1, 2, 5, 5);
+            float[] withNaNs = random(cpu, shape, 7).toFloatArray();
+            float[] atTheBottom = withNaNs.clone();
+            for (int k : new int[] {0, 12, 37}) {
+                withNaNs[k] = Float.NaN;
+                atTheBottom[k] = INPUT.dequantize(0);
+            }
+            Conv2dGeometry g = Conv2dGeometry.of("test", shape, weight.shape(), new int[] {1}, new int[] {1},
+                    new int[] {1});
+            for (Backend b : new Backend[] {cpu, withDefaultStaticInt8(cpu)}) {
+                try (StaticInt8ConvWeights w = b.packStaticInt8Conv(weight, scales(cpu, 4))) {
+                    Tensor expected = Tensor.empty(g.outputShape(), DType.F32, cpu);
+                    Tensor actual = Tensor.empty(g.outputShape(), DType.F32, cpu);
+                    b.staticInt8Conv2d(onCpu(cpu, shape, atTheBottom), w, bias, g, INPUT, OUTPUT, false, expected);
+                    b.staticInt8Conv2d(onCpu(cpu, shape, withNaNs), w, bias, g, INPUT, OUTPUT, false, actual);
+                    assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), b == cpu ? "oneDNN" : "default");
+                }
+            }
+        }
+    }
+
+    private static Tensor onCpu(CpuBackend cpu, Shape shape, float[] values) {
+        Tensor t = Tensor.empty(shape, DType.F32, cpu);
+        cpu.copyFromHost(java.nio.FloatBuffer.wrap(values), t);
+        return t;
+    }
+
     private static void compare(int threads, Shape weightShape, int[] batches, int stride, int padding, int dilation,
                                 boolean relu, boolean withBias) {
         try (CpuBackend cpu = new CpuBackend(threads); Scope s = Scope.open()) {
