@@ -151,7 +151,8 @@ final class TrainCommand {
                                            optimizer, lr, batch, epochs, weight_decay, dropout, schedule,
                                            augment, clip, accumulate, patience, precision, seed) with
                                            hparam/test_accuracy and hparam/test_loss for the HParams tab, in
-                                           DIR/RUN/TIME as PyTorch's add_hparams writes them (default off)
+                                           DIR/RUN/TIME as PyTorch's add_hparams writes them; with --resume
+                                           in the TIME of the run it continues, replacing them (default off)
               --tensorboard-histograms     with --tensorboard: also every parameter's weights and gradients
                                            (the epoch's last step's) as histograms after each epoch
               --tensorboard-embeddings N   with --tensorboard: after training, the features of the first N
@@ -401,7 +402,7 @@ final class TrainCommand {
                     Map<String, Double> metrics = new LinkedHashMap<>();
                     metrics.put("hparam/test_accuracy", result.accuracy());
                     metrics.put("hparam/test_loss", result.loss());
-                    board.addHparams(hparams, metrics);
+                    TensorBoardHparamsRun.write(board, hparams, metrics, resume != null);
                 }
                 outputs.finish(summary, trainer.restoredBestWeights());
             }

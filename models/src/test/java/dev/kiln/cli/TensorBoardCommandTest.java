@@ -98,10 +98,12 @@ class TensorBoardCommandTest {
      * A run crashed in its second epoch after logging it, resumed from its first epoch's checkpoint: the resumed
      * writer's purge step hides what the crashed run logged past the checkpoint, so that TensorBoard shows each
      * scalar's step once, the resumed run's values at the steps it trained again. The crash is made by resuming a
-     * finished two-epoch run (itself resumed from the first epoch) from the first epoch's checkpoint again.
+     * finished two-epoch run (itself resumed from the first epoch) from the first epoch's checkpoint again. Each
+     * resumed run writes its hyperparameters into the first run's HParams subdirectory, replacing its file: the
+     * HParams tab shows one session, with the last run's --epochs 2.
      */
     @Test
-    void aRunResumedFromAnEarlierCheckpointShowsEachScalarStepOnce() throws IOException {
+    void aRunResumedFromAnEarlierCheckpointShowsEachScalarStepAndItsHparamsOnce() throws IOException {
         try {
             Mnist.load(null, "mnist", Mnist.Split.TEST);
         } catch (DataDirectory.DataMissingException e) {
@@ -113,6 +115,7 @@ class TensorBoardCommandTest {
         List<String> options = List.of("train", "mlp", "--data", "mnist", "--train-size", "300", "--batch", "100",
                 "--out", run.toString(), "--tensorboard", logDir.toString());
         assertEquals(0, kiln(options, "--epochs", "1").code());
+        List<Path> firstHparams = list(logDir.resolve("tiny"), Files::isDirectory);
         Files.createDirectories(epoch1);
         try (Stream<Path> files = Files.list(run)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
@@ -135,6 +138,12 @@ class TensorBoardCommandTest {
         assertEquals(List.of(0L, 4L), stepsAfterPurges(logDir.resolve("tiny"), v -> EventFileReader.field(v, 2) == null)
                 .get("options/text_summary"));
         assertEquals(expected, tensorBoardsScalarSteps(logDir.resolve("tiny")));
+        assertHparamsRun(list(logDir.resolve("tiny"), Files::isDirectory));
+        assertEquals(firstHparams, list(logDir.resolve("tiny"), Files::isDirectory), "the first run's subdirectory");
+        List<String> sessions = TensorBoardScripts.run("tensorboard_hparams_sessions.py", logDir);
+        assertEquals(1, sessions.size(), sessions.toString());
+        assertTrue(sessions.get(0).startsWith("tiny/" + firstHparams.get(0).getFileName() + "\t"), sessions.toString());
+        assertTrue(sessions.get(0).contains("\tepochs=2.0\t"), sessions.toString());
     }
 
     private static KilnRuns.Result kiln(List<String> options, String... more) {
