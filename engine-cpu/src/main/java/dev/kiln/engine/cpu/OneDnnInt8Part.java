@@ -223,23 +223,29 @@ final class OneDnnInt8Part implements AutoCloseable {
         this.engine = engine;
         this.stream = new dnnl_stream();
         check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), () -> "dnnl_stream_create");
-        dnnl_primitive_desc pd = descriptor(DNNL_RUNTIME_DIM_VAL());
         try {
-            this.implementation = OneDnnPlan.implementation(pd);
-            this.layout = new dnnl_memory_desc();
-            check(dnnl_memory_desc_clone(layout, dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md,
-                    DNNL_ARG_WEIGHTS)), () -> "dnnl_memory_desc_clone");
-        } finally {
-            dnnl_primitive_desc_destroy(pd);
+            dnnl_primitive_desc pd = descriptor(DNNL_RUNTIME_DIM_VAL());
+            try {
+                this.implementation = OneDnnPlan.implementation(pd);
+                this.layout = new dnnl_memory_desc();
+                check(dnnl_memory_desc_clone(layout, dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md,
+                        DNNL_ARG_WEIGHTS)), () -> "dnnl_memory_desc_clone");
+            } finally {
+                dnnl_primitive_desc_destroy(pd);
+            }
+            long bytes = dnnl_memory_desc_get_size(layout);
+            this.packed = (CpuStorage) backend.allocate(DType.F32, (bytes + Float.BYTES - 1) / Float.BYTES);
+            this.weights = memory(layout, packed.bytePointer(0));
+            reorder(plainWeights(), plain.bytePointer((long) first * in), layout, packed.bytePointer(0));
+            this.weightScales = owned(vector(count, dnnl_f32), scales.floatPointer(first));
+            this.bias = owned(matrix(1, count, out, dnnl_f32), null);
+            this.inputScale = owned(vector(1, dnnl_f32), inputScaleValue);
+            this.inputZeroPoint = owned(vector(1, dnnl_s32), inputZeroPointValue);
+        } catch (RuntimeException | Error e) {
+            // The packing closes only the parts it got back: this one frees what it made before oneDNN failed.
+            close();
+            throw e;
         }
-        long bytes = dnnl_memory_desc_get_size(layout);
-        this.packed = (CpuStorage) backend.allocate(DType.F32, (bytes + Float.BYTES - 1) / Float.BYTES);
-        this.weights = memory(layout, packed.bytePointer(0));
-        reorder(plainWeights(), plain.bytePointer((long) first * in), layout, packed.bytePointer(0));
-        this.weightScales = owned(vector(count, dnnl_f32), scales.floatPointer(first));
-        this.bias = owned(matrix(1, count, out, dnnl_f32), null);
-        this.inputScale = owned(vector(1, dnnl_f32), inputScaleValue);
-        this.inputZeroPoint = owned(vector(1, dnnl_s32), inputZeroPointValue);
     }
 
     /** oneDNN's name for the kernel of the packing's open batch, e.g. {@code gemm:jit} (for logs and tests). */
@@ -299,7 +305,10 @@ final class OneDnnInt8Part implements AutoCloseable {
         dnnl_stream_destroy(stream);
         inputScaleValue.close();
         inputZeroPointValue.close();
-        packed.release();
+        // Null where the constructor failed before it: oneDNN's destroy functions take null as nothing to free.
+        if (packed != null) {
+            packed.release();
+        }
     }
 
     /**
