@@ -1,14 +1,15 @@
 """Prints FakeQuantizationPyTorchParityTest: PyTorch 1.13's torch.fake_quantize_per_tensor_affine and
 torch.fake_quantize_per_channel_affine on F32 inputs (values a step's half away from the grid, where x * (1 / scale)
 and x / scale round apart; values beyond the range), and the gradient of the output weighted by 1, 2, 3, ...: the
-values exactly, the gradients (the straight-through mask) exactly.
+values exactly, the gradients (the straight-through mask) exactly; and both on NaN inputs, which PyTorch puts at
+quantMin with no gradient, as quantize_per_tensor gives NaN the dtype's minimum.
 """
 import numpy as np
 import torch
 
 
 def f32(values):
-    parts = ["%sf" % repr(float(np.float32(v))) for v in values]
+    parts = ["Float.NaN" if v != v else "%sf" % repr(float(np.float32(v))) for v in values]
     lines, line = [], ""
     for p in parts:
         if len(line) + len(p) + 2 > 88:
@@ -36,6 +37,12 @@ per_channel_x = (torch.randn(2, 3, 4) * 2).float()
 scales = torch.tensor([0.05, 0.2, 0.013], dtype=torch.float32)
 zeros = torch.tensor([0, -3, 10], dtype=torch.int32)
 pc_y, pc_g = run(per_channel_x, lambda x: torch.fake_quantize_per_channel_affine(x, scales, zeros, 1, -128, 127))
+
+nan = float("nan")
+nan_x = torch.tensor([nan, 0.25, -0.35, nan], dtype=torch.float32)
+nan_pt_y, nan_pt_g = run(nan_x, lambda x: torch.fake_quantize_per_tensor_affine(x, 0.1, 128, 0, 255))
+nan_pc_x = torch.tensor([[nan, 0.5], [0.25, nan], [nan, nan]], dtype=torch.float32)
+nan_pc_y, nan_pc_g = run(nan_pc_x, lambda x: torch.fake_quantize_per_channel_affine(x, scales, zeros, 0, -128, 127))
 
 print('''package dev.kiln.tests.ops;
 
@@ -69,9 +76,25 @@ class FakeQuantizationPyTorchParityTest {
                 new float[] {%s});
     }
 
+    /** NaN goes to quantMin, with no gradient, as PyTorch's quantize_per_tensor gives NaN the dtype's minimum. */
+    @Test
+    void nanGoesToTheRangesBottomWithoutGradient() {
+        float[] x = {%s};
+        check(FakeQuantizationTest.runWeighted(x, new int[] {4},
+                t -> FakeQuantization.perTensorAffine(t, 0.1f, 128, 0, 255)),
+                new float[] {%s},
+                new float[] {%s});
+        float[] rows = {%s};
+        check(FakeQuantizationTest.runWeighted(rows, new int[] {3, 2},
+                t -> FakeQuantization.perChannelAffine(t, SCALES, new int[] {0, -3, 10}, 0, -128, 127)),
+                new float[] {%s},
+                new float[] {%s});
+    }
+
     private static void check(float[][] valuesAndGradient, float[] values, float[] gradient) {
         assertArrayEquals(values, valuesAndGradient[0], 0f, "values");
         assertArrayEquals(gradient, valuesAndGradient[1], 0f, "gradient");
     }
 }''' % (f32(scales.tolist()), f32(per_tensor_x.tolist()), per_tensor_x.numel(), f32(pt_y), f32(pt_g),
-        f32(per_channel_x.flatten().tolist()), f32(pc_y), f32(pc_g)))
+        f32(per_channel_x.flatten().tolist()), f32(pc_y), f32(pc_g), f32(nan_x.tolist()), f32(nan_pt_y),
+        f32(nan_pt_g), f32(nan_pc_x.flatten().tolist()), f32(nan_pc_y), f32(nan_pc_g)))

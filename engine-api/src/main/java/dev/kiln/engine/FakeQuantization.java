@@ -9,7 +9,8 @@ import java.util.Arrays;
  * {@code torch.fake_quantize_per_channel_affine}: each value rounded onto an affine integer grid and back,
  * {@code (clamp(round(x * (1 / scale)) + zeroPoint, quantMin, quantMax) - zeroPoint) * scale}, the reciprocal taken in
  * F32 and the rounding half to even, as PyTorch 1.13's CPU kernel ({@code nearbyint(x * inv_scale)}), so that F32
- * values match it bit for bit. The result keeps x's shape and dtype. Composed of elementwise ops, so every backend runs
+ * values match it bit for bit; NaN goes to quantMin, as PyTorch's, where {@code quantize_per_tensor} gives NaN the
+ * dtype's minimum. The result keeps x's shape and dtype. Composed of elementwise ops, so every backend runs
  * it.
  *
  * <p>The gradient is the straight-through estimator: the output's gradient where the rounded value
@@ -42,7 +43,8 @@ public final class FakeQuantization {
         double low = (double) quantMin - zeroPoint;
         double high = (double) quantMax - zeroPoint;
         // The steps' intermediates are freed by Composite as each pass ends.
-        return Composite.op(PER_TENSOR, x, () -> x.mul(inverse).round().clamp(low, high).mul(scale),
+        return Composite.op(PER_TENSOR, x,
+                () -> x.mul(inverse).round().nanToNum(low, high, low).clamp(low, high).mul(scale),
                 (out, g) -> passedWithin(g, x.mul(inverse).round(), low, high));
     }
 
@@ -81,7 +83,8 @@ public final class FakeQuantization {
         return Composite.op(PER_CHANNEL, x, () -> {
             Tensor zero = alongAxis(x, a, zeros);
             Tensor q = x.mul(alongAxis(x, a, inverses)).round().add(zero);
-            return q.clamp(quantMin, quantMax).sub(zero).mul(alongAxis(x, a, scales));
+            return q.nanToNum(quantMin, quantMax, quantMin).clamp(quantMin, quantMax).sub(zero)
+                    .mul(alongAxis(x, a, scales));
         }, (out, g) -> passedWithin(g, x.mul(alongAxis(x, a, inverses)).round().add(alongAxis(x, a, zeros)),
                 quantMin, quantMax));
     }

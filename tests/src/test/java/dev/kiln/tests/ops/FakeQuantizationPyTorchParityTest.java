@@ -48,6 +48,22 @@ class FakeQuantizationPyTorchParityTest {
                 15.0f, 16.0f, 17.0f, 18.0f, 19.0f, 20.0f, 21.0f, 22.0f, 23.0f, 0.0f});
     }
 
+    /** NaN goes to quantMin, with no gradient, as PyTorch's quantize_per_tensor gives NaN the dtype's minimum. */
+    @Test
+    void nanGoesToTheRangesBottomWithoutGradient() {
+        float[] x = {Float.NaN, 0.25f, -0.3499999940395355f, Float.NaN};
+        check(FakeQuantizationTest.runWeighted(x, new int[] {4},
+                t -> FakeQuantization.perTensorAffine(t, 0.1f, 128, 0, 255)),
+                new float[] {-12.800000190734863f, 0.20000000298023224f, -0.4000000059604645f, -12.800000190734863f},
+                new float[] {0.0f, 2.0f, 3.0f, 0.0f});
+        float[] rows = {Float.NaN, 0.5f, 0.25f, Float.NaN, Float.NaN, Float.NaN};
+        check(FakeQuantizationTest.runWeighted(rows, new int[] {3, 2},
+                t -> FakeQuantization.perChannelAffine(t, SCALES, new int[] {0, -3, 10}, 0, -128, 127)),
+                new float[] {-6.400000095367432f, 0.5f, 0.20000000298023224f, -25.0f, -1.7940000295639038f,
+                -1.7940000295639038f},
+                new float[] {0.0f, 2.0f, 3.0f, 0.0f, 0.0f, 0.0f});
+    }
+
     private static void check(float[][] valuesAndGradient, float[] values, float[] gradient) {
         assertArrayEquals(values, valuesAndGradient[0], 0f, "values");
         assertArrayEquals(gradient, valuesAndGradient[1], 0f, "gradient");
