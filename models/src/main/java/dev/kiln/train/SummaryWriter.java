@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * PyTorch's {@code torch.utils.tensorboard.SummaryWriter}: writes a TensorBoard event file,
  * {@code events.out.tfevents.<seconds>.<host>.<pid>.<n>} in the log directory (TensorBoard's own naming), that
  * {@code tensorboard --logdir} shows: scalars, histograms, images, text and precision-recall curves, each at a step,
- * hyperparameters with their metrics (in a run directory of their own, as PyTorch writes them) and the model's graph;
+ * hyperparameters with their metrics (in a run directory of their own, as PyTorch writes them), several series in one
+ * chart ({@link #addScalars}: each series in a run directory of its own, as PyTorch writes them) and the model's graph;
  * and, beside the event file, embeddings for the projector ({@link #addEmbedding}: files of their own, each written to a
  * temporary file and renamed).
  *
@@ -55,6 +57,11 @@ public final class SummaryWriter implements AutoCloseable {
     private boolean closed;
     /** The entries of projector_config.pbtxt this writer's {@link #addEmbedding} calls made, as PyTorch keeps them. */
     private final StringBuilder projectorConfig = new StringBuilder();
+    /**
+     * The writers of {@link #addScalars}' series by their directory's name, kept open for the next calls as PyTorch's
+     * {@code all_writers} keeps them, and flushed and closed with this one.
+     */
+    private final Map<String, SummaryWriter> seriesWriters = new LinkedHashMap<>();
 
     /** Creates {@code logDir} when missing and starts a new event file in it. */
     public SummaryWriter(Path logDir) throws IOException {
@@ -104,6 +111,58 @@ public final class SummaryWriter implements AutoCloseable {
     }
 
     /**
+     * {@code add_scalars}: each series' value under the one tag {@code mainTag} at {@code step}, each series written
+     * to a run of its own, the subdirectory {@code <mainTag, its / as _>_<series tag>} of this writer's directory, as
+     * PyTorch writes them, so that TensorBoard draws the series in one chart, one line per run. A series' event file
+     * is started at its first value and stays open for the next ones until this writer's {@link #flush} and
+     * {@link #close}.
+     *
+     * @param tagScalarDict each series' tag and value, written in the map's order; a tag may hold a / (a directory
+     *                      below), but no . or .. between slashes; values are stored as floats
+     */
+    public void addScalars(String mainTag, Map<String, Double> tagScalarDict, long step) {
+        check(mainTag, step);
+        requireOpen();
+        tagScalarDict.forEach((tag, value) -> checkSeries(mainTag, tag, value));
+        double wallTime = now();
+        tagScalarDict.forEach((tag, value) -> seriesWriter(seriesDirectory(mainTag, tag))
+                .write(TensorBoardEvent.scalar(wallTime, step, mainTag, value.floatValue())));
+    }
+
+    /** PyTorch's name for a series' directory, which also tells its writers apart. */
+    private static String seriesDirectory(String mainTag, String tag) {
+        return mainTag.replace('/', '_') + "_" + tag;
+    }
+
+    private static void checkSeries(String mainTag, String tag, Double value) {
+        if (tag == null || value == null) {
+            throw new IllegalArgumentException("scalars '" + mainTag + "': a series needs a tag and a value, got "
+                    + tag + " = " + value);
+        }
+        for (String part : seriesDirectory(mainTag, tag).split("/", -1)) {
+            if (part.equals(".") || part.equals("..")) {
+                throw new IllegalArgumentException("scalars '" + mainTag + "': the series tag '" + tag + "' must not"
+                        + " hold . or .. between slashes, which would put its run outside "
+                        + seriesDirectory(mainTag, "<tag>"));
+            }
+        }
+    }
+
+    private SummaryWriter seriesWriter(String directory) {
+        SummaryWriter writer = seriesWriters.get(directory);
+        if (writer == null) {
+            Path dir = file.getParent().resolve(directory);
+            try {
+                writer = new SummaryWriter(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the TensorBoard event file of the series in " + dir, e);
+            }
+            seriesWriters.put(directory, writer);
+        }
+        return writer;
+    }
+
+    /**
      * {@code add_histogram} with its default buckets (see {@link TensorBoardHistogram}).
      *
      * @param values any number of values, at least one, all finite
@@ -135,6 +194,24 @@ public final class SummaryWriter implements AutoCloseable {
         write(TensorBoardEvent.image(now(), step, tag, dims[1], dims[2], channels, png));
     }
 
+    /**
+     * {@code add_images} of images [N, C, H, W] (PyTorch's default {@code dataformats='NCHW'}) with C 1 (grey) or 3
+     * (RGB), values in [0, 1] as {@link #addImage} takes them, written as one RGB image: the images in rows of
+     * {@code min(N, 8)}, left to right, with no padding and the rest of the last row black, as PyTorch 1.13 lays
+     * them out (see {@link TensorBoardImageGrid}).
+     */
+    public void addImages(String tag, Tensor images, long step) {
+        check(tag, step);
+        int[] dims = images.shape().dims();
+        if (dims.length != 4 || dims[0] < 1 || (dims[1] != 1 && dims[1] != 3) || dims[2] < 1 || dims[3] < 1) {
+            throw new IllegalArgumentException("images '" + tag + "': expected a shape [N, C, H, W] with C 1 or 3 and"
+                    + " N, H, W at least 1, got " + Arrays.toString(dims));
+        }
+        TensorBoardImageGrid grid = TensorBoardImageGrid.of(images.toFloatArray(), dims);
+        byte[] png = png(pixels(grid.values(), 3, grid.height(), grid.width()));
+        write(TensorBoardEvent.image(now(), step, tag, grid.height(), grid.width(), 3, png));
+    }
+
     /** {@code add_text}: shown by TensorBoard's text plugin (Markdown) under {@code tag + "/text_summary"}. */
     public void addText(String tag, String text, long step) {
         check(tag, step);
@@ -155,6 +232,18 @@ public final class SummaryWriter implements AutoCloseable {
      * @return the subdirectory written
      */
     public Path addHparams(Map<String, ?> hparams, Map<String, Double> metrics, String runName) {
+        return addHparams(hparams, metrics, Map.of(), runName);
+    }
+
+    /**
+     * {@link #addHparams(Map, Map, String)} with PyTorch's {@code hparam_domain_discrete}: for some hyperparameters
+     * the values they can take, which the HParams tab offers in its filter (see {@link TensorBoardHparamDomains}).
+     *
+     * @param hparamDomainDiscrete a hyperparameter's name (of {@code hparams}, not null there) to its values, each of
+     *                             its type as Python's {@code isinstance} tests it (an int's domain holding no float)
+     */
+    public Path addHparams(Map<String, ?> hparams, Map<String, Double> metrics,
+                           Map<String, ? extends List<?>> hparamDomainDiscrete, String runName) {
         requireOpen();
         // "." and ".." would put the run in this writer's directory or above it.
         if (runName == null || runName.isEmpty() || runName.equals(".") || runName.equals("..")
@@ -164,7 +253,13 @@ public final class SummaryWriter implements AutoCloseable {
         }
         metrics.keySet().forEach(tag -> check(tag, 0));
         // Built before the directory is made, so that a value of another type leaves nothing behind.
-        List<byte[]> events = TensorBoardHparams.events(now(), hparams, metrics.keySet());
+        double wallTime = now();
+        List<byte[]> events = TensorBoardHparams.events(wallTime, hparams, metrics.keySet());
+        if (!hparamDomainDiscrete.isEmpty()) {
+            // The experiment with the domains in place of the plain one, which is the same but for them.
+            events = List.of(TensorBoardHparamDomains.experiment(wallTime, hparams, hparamDomainDiscrete,
+                    metrics.keySet()), events.get(1), events.get(2));
+        }
         Path runDir = file.getParent().resolve(runName);
         try (SummaryWriter run = new SummaryWriter(runDir)) {
             for (byte[] event : events) {
@@ -185,6 +280,12 @@ public final class SummaryWriter implements AutoCloseable {
         return addHparams(hparams, metrics, PythonFloat.repr(now()));
     }
 
+    /** {@link #addHparams(Map, Map, Map, String)} in a subdirectory named by the time, PyTorch's default. */
+    public Path addHparams(Map<String, ?> hparams, Map<String, Double> metrics,
+                           Map<String, ? extends List<?>> hparamDomainDiscrete) {
+        return addHparams(hparams, metrics, hparamDomainDiscrete, PythonFloat.repr(now()));
+    }
+
     /** {@link #addPrCurve(String, Tensor, Tensor, long, int)} with PyTorch's default of 127 thresholds. */
     public void addPrCurve(String tag, Tensor labels, Tensor predictions, long step) {
         addPrCurve(tag, labels, predictions, step, TensorBoardPrCurve.MAX_THRESHOLDS);
@@ -200,6 +301,28 @@ public final class SummaryWriter implements AutoCloseable {
      * @param numThresholds at least 2; above 127 it is 127, as in PyTorch
      */
     public void addPrCurve(String tag, Tensor labels, Tensor predictions, long step, int numThresholds) {
+        addWeightedPrCurve(tag, labels, predictions, step, numThresholds, null);
+    }
+
+    /**
+     * {@link #addPrCurve(String, Tensor, Tensor, long, int)} with PyTorch's {@code weights}: each element counts as
+     * its weight in the curve's positives or negatives, not as 1.
+     *
+     * @param weights as many elements as {@code labels}, any shape, each finite and at least 0 (PyTorch takes any,
+     *                and a NaN or negative weight gives a curve of NaN or negative counts)
+     */
+    public void addPrCurve(String tag, Tensor labels, Tensor predictions, long step, int numThresholds,
+                           Tensor weights) {
+        if (weights == null) {
+            throw new IllegalArgumentException("pr curve '" + tag + "': weights must not be null (the overload without"
+                    + " them counts each element as 1)");
+        }
+        addWeightedPrCurve(tag, labels, predictions, step, numThresholds, weights);
+    }
+
+    /** {@code add_pr_curve}, each element counting 1 where {@code weights} is null. */
+    private void addWeightedPrCurve(String tag, Tensor labels, Tensor predictions, long step, int numThresholds,
+                                    Tensor weights) {
         check(tag, step);
         if (numThresholds < 2) {
             throw new IllegalArgumentException("pr curve '" + tag + "': numThresholds must be at least 2, got "
@@ -212,8 +335,25 @@ public final class SummaryWriter implements AutoCloseable {
             throw new IllegalArgumentException("pr curve '" + tag + "': labels " + labels.shape() + " and predictions "
                     + predictions.shape() + " must have as many elements, got " + y.length + " and " + buckets.length);
         }
-        double[] curve = TensorBoardPrCurve.curve(y, buckets, thresholds);
+        double[] w = weights == null ? null : weights(tag, labels, weights);
+        double[] curve = TensorBoardPrCurve.curve(y, w, buckets, thresholds);
         write(TensorBoardPrCurve.event(now(), step, tag, curve, thresholds));
+    }
+
+    private static double[] weights(String tag, Tensor labels, Tensor weights) {
+        double[] w = weights.toDoubleArray();
+        if (w.length != labels.shape().size()) {
+            throw new IllegalArgumentException("pr curve '" + tag + "': weights " + weights.shape() + " must have"
+                    + " as many elements as labels " + labels.shape() + ", got " + w.length);
+        }
+        for (int k = 0; k < w.length; k++) {
+            // A curve of NaN or negative counts, which PyTorch writes, is no curve the PR Curves tab can draw.
+            if (!(w[k] >= 0 && w[k] < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("pr curve '" + tag + "': weights must be finite and at least 0,"
+                        + " got " + w[k] + " at " + k);
+            }
+        }
+        return w;
     }
 
     private static int[] buckets(String tag, Tensor predictions, int thresholds) {
@@ -260,9 +400,10 @@ public final class SummaryWriter implements AutoCloseable {
         write(TensorBoardEvent.graph(now(), TensorBoardGraph.graphDef(graph)));
     }
 
-    /** Pushes the records written so far to the file, where TensorBoard sees them. */
+    /** Pushes the records written so far to the files (this one, {@link #addScalars}'), where TensorBoard sees them. */
     public void flush() {
         requireOpen();
+        seriesWriters.values().forEach(SummaryWriter::flush);
         try {
             out.flush();
         } catch (IOException e) {
@@ -270,7 +411,7 @@ public final class SummaryWriter implements AutoCloseable {
         }
     }
 
-    /** Flushes and closes the file; closing again does nothing. */
+    /** Flushes and closes the file, and those of {@link #addScalars}; closing again does nothing. */
     @Override
     public void close() {
         if (closed) {
@@ -278,9 +419,13 @@ public final class SummaryWriter implements AutoCloseable {
         }
         closed = true;
         try {
-            out.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the TensorBoard event file " + file, e);
+            seriesWriters.values().forEach(SummaryWriter::close);
+        } finally {
+            try {
+                out.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the TensorBoard event file " + file, e);
+            }
         }
     }
 

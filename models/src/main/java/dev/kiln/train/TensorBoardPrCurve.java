@@ -1,6 +1,7 @@
 package dev.kiln.train;
 
 import com.google.protobuf.WireFormat;
+import java.util.Arrays;
 
 /**
  * The pr_curves plugin's data, as PyTorch's {@code add_pr_curve} computes it (TensorBoard's {@code compute_curve}):
@@ -9,13 +10,16 @@ import com.google.protobuf.WireFormat;
  *
  * <p>Prediction p falls into bucket {@code floor(p * (n - 1))}, the product taken in the predictions' own precision
  * (F32 for an F32 tensor, as NumPy takes it); each label adds its value to the bucket's positives and 1 minus it to
- * its negatives. Threshold i counts the buckets from i up; precision is tp / max(1e-7, tp + fp) and recall
- * tp / max(1e-7, tp + fn), in double, and every figure is stored as a float.
+ * its negatives, each times the element's weight where weights are given. Threshold i counts the buckets from i up;
+ * precision is tp / max(1e-7, tp + fp) and recall tp / max(1e-7, tp + fn), in double, and every figure is stored as a
+ * float.
  */
 final class TensorBoardPrCurve {
     /** PyTorch's cap on the thresholds ("weird, value > 127 breaks protobuf"), which it applies silently. */
     static final int MAX_THRESHOLDS = 127;
     private static final double MINIMUM_COUNT = 1e-7;
+    /** The elements {@code np.histogram} counts at a time. */
+    private static final int NUMPY_BLOCK = 65536;
     private static final int ROWS = 6;
     // TensorProto, TensorShapeProto and its Dim
     private static final int DTYPE = 1;
@@ -34,14 +38,29 @@ final class TensorBoardPrCurve {
      * The curve's [6, n] figures, row-major.
      *
      * @param labels      each element's label, 1 (positive) or 0, or a weight between
+     * @param weights     each element's weight, or null for 1 each: it counts {@code label * weight} positives and
+     *                    {@code (1 - label) * weight} negatives
      * @param buckets     each element's bucket, from 0 to n - 1
      */
-    static double[] curve(double[] labels, int[] buckets, int thresholds) {
+    static double[] curve(double[] labels, double[] weights, int[] buckets, int thresholds) {
         double[] tpBuckets = new double[thresholds];
         double[] fpBuckets = new double[thresholds];
-        for (int k = 0; k < labels.length; k++) {
-            tpBuckets[buckets[k]] += labels[k];
-            fpBuckets[buckets[k]] += 1.0 - labels[k];
+        double[] tpBlock = new double[thresholds];
+        double[] fpBlock = new double[thresholds];
+        // NumPy's histogram adds up each block of 65536 elements alone, then the blocks' sums: the same order keeps
+        // weighted sums the same to the last bit.
+        for (int start = 0; start < labels.length; start += NUMPY_BLOCK) {
+            Arrays.fill(tpBlock, 0);
+            Arrays.fill(fpBlock, 0);
+            for (int k = start; k < Math.min(labels.length, start + NUMPY_BLOCK); k++) {
+                double w = weights == null ? 1.0 : weights[k];
+                tpBlock[buckets[k]] += labels[k] * w;
+                fpBlock[buckets[k]] += (1.0 - labels[k]) * w;
+            }
+            for (int i = 0; i < thresholds; i++) {
+                tpBuckets[i] += tpBlock[i];
+                fpBuckets[i] += fpBlock[i];
+            }
         }
         double[] data = new double[ROWS * thresholds];
         double tp = 0;

@@ -1,0 +1,133 @@
+package dev.kiln.train;
+
+import com.google.protobuf.CodedOutputStream;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The HParams plugin's experiment summary with discrete domains, as PyTorch 1.13's {@code add_hparams} builds it for
+ * {@code hparam_domain_discrete}: each hyperparameter's {@code HParamInfo} (name and type, as
+ * {@link TensorBoardHparams} writes them) with, where a domain is given, {@code domain_discrete}: the list of values
+ * the hyperparameter can take, which TensorBoard's HParams tab offers as its filter's checkboxes. Values are written
+ * as the hyperparameter's own: a string as a string, a number as a double, a boolean as the number 1 or 0.
+ *
+ * <p>A domain's values must be of the hyperparameter's type as Python's {@code isinstance} tests it, which PyTorch
+ * asks: strings for a string, booleans for a boolean, floating-point numbers ({@link Double}, {@link Float}) for a
+ * floating-point one, integers (or booleans, which Python counts as integers) for an integer.
+ */
+final class TensorBoardHparamDomains {
+    private static final String PLUGIN = "hparams";
+    // HParamsPluginData's experiment; Experiment, HParamInfo, MetricInfo and MetricName
+    private static final int EXPERIMENT = 2;
+    private static final int HPARAM_INFOS = 4;
+    private static final int METRIC_INFOS = 5;
+    private static final int NAME = 1;
+    private static final int TYPE = 4;
+    private static final int DOMAIN_DISCRETE = 5;
+    private static final int METRIC_NAME = 1;
+    private static final int METRIC_TAG = 2;
+    private static final int DATA_TYPE_STRING = 1;
+    private static final int DATA_TYPE_FLOAT64 = 3;
+    // google.protobuf.ListValue and Value's cases
+    private static final int LIST_VALUES = 1;
+    private static final int NUMBER_VALUE = 2;
+    private static final int STRING_VALUE = 3;
+
+    private TensorBoardHparamDomains() {
+    }
+
+    /**
+     * The experiment event, at no step, for {@code hparams} (in their order; null ones left out), their
+     * {@code domains} and the metrics' tags.
+     *
+     * @throws IllegalArgumentException a domain names no hyperparameter, or a null one, or holds a value of another
+     *     type
+     */
+    static byte[] experiment(double wallTime, Map<String, ?> hparams, Map<String, ? extends List<?>> domains,
+                             Iterable<String> metricTags) {
+        domains.forEach((name, domain) -> check(hparams, name, domain));
+        byte[] experiment = TensorBoardEvent.message(out -> {
+            for (Map.Entry<String, ?> h : hparams.entrySet()) {
+                if (h.getValue() != null) {
+                    out.writeByteArray(HPARAM_INFOS, info(h.getKey(), h.getValue(), domains.get(h.getKey())));
+                }
+            }
+            for (String tag : metricTags) {
+                out.writeByteArray(METRIC_INFOS, TensorBoardEvent.message(info -> info.writeByteArray(METRIC_NAME,
+                        TensorBoardEvent.message(name -> name.writeString(METRIC_TAG, tag)))));
+            }
+        });
+        byte[] content = TensorBoardEvent.message(out -> out.writeByteArray(EXPERIMENT, experiment));
+        byte[] metadata = TensorBoardEvent.pluginMetadata(PLUGIN, content);
+        return TensorBoardEvent.summary(wallTime, 0, TensorBoardEvent.value(TensorBoardHparams.EXPERIMENT_TAG,
+                out -> out.writeByteArray(TensorBoardEvent.METADATA, metadata)));
+    }
+
+    private static byte[] info(String name, Object value, List<?> domain) {
+        return TensorBoardEvent.message(out -> {
+            out.writeString(NAME, name);
+            out.writeEnum(TYPE, value instanceof String ? DATA_TYPE_STRING : DATA_TYPE_FLOAT64);
+            if (domain != null) {
+                // An empty domain is still written: PyTorch sets the field to an empty list.
+                out.writeByteArray(DOMAIN_DISCRETE, TensorBoardEvent.message(list -> {
+                    for (Object v : domain) {
+                        list.writeByteArray(LIST_VALUES, TensorBoardEvent.message(entry -> writeValue(entry, v)));
+                    }
+                }));
+            }
+        });
+    }
+
+    /** A {@code google.protobuf.Value}: its case is a oneof, so a 0 or "" is still written. */
+    private static void writeValue(CodedOutputStream out, Object v) throws IOException {
+        if (v instanceof String s) {
+            out.writeString(STRING_VALUE, s);
+        } else if (v instanceof Boolean b) {
+            out.writeDouble(NUMBER_VALUE, b ? 1 : 0);
+        } else {
+            out.writeDouble(NUMBER_VALUE, ((Number) v).doubleValue());
+        }
+    }
+
+    private static void check(Map<String, ?> hparams, String name, List<?> domain) {
+        if (!hparams.containsKey(name)) {
+            throw new IllegalArgumentException("hparams: hparamDomainDiscrete names '" + name + "', which is not one of"
+                    + " the hyperparameters " + hparams.keySet());
+        }
+        Object value = hparams.get(name);
+        if (value == null || domain == null) {
+            throw new IllegalArgumentException("hparams: hparamDomainDiscrete['" + name + "'] needs a hyperparameter"
+                    + " and a list of values, got the value " + value + " and the list " + domain);
+        }
+        String type = type(value);
+        for (int i = 0; i < domain.size(); i++) {
+            Object d = domain.get(i);
+            String dType = type(d);
+            if (!dType.equals(type) && !(type.equals("integer") && dType.equals("boolean"))) {
+                throw new IllegalArgumentException("hparams: hparamDomainDiscrete['" + name + "'] must hold values of"
+                        + " the hyperparameter's type (" + type + ", as " + value + "), as PyTorch asks; got " + d
+                        + " (" + dType + ") at " + i);
+            }
+        }
+    }
+
+    /** The value's type as Python's {@code isinstance} tells them apart. */
+    private static String type(Object v) {
+        if (v instanceof String) {
+            return "string";
+        }
+        if (v instanceof Boolean) {
+            return "boolean";
+        }
+        if (v instanceof Byte || v instanceof Short || v instanceof Integer || v instanceof Long
+                || v instanceof BigInteger) {
+            return "integer";
+        }
+        if (v instanceof Number) {
+            return "floating-point number";
+        }
+        return v == null ? "null" : v.getClass().getSimpleName();
+    }
+}
