@@ -254,12 +254,7 @@ public final class SummaryWriter implements AutoCloseable {
         metrics.keySet().forEach(tag -> check(tag, 0));
         // Built before the directory is made, so that a value of another type leaves nothing behind.
         double wallTime = now();
-        List<byte[]> events = TensorBoardHparams.events(wallTime, hparams, metrics.keySet());
-        if (!hparamDomainDiscrete.isEmpty()) {
-            // The experiment with the domains in place of the plain one, which is the same but for them.
-            events = List.of(TensorBoardHparamDomains.experiment(wallTime, hparams, hparamDomainDiscrete,
-                    metrics.keySet()), events.get(1), events.get(2));
-        }
+        List<byte[]> events = TensorBoardHparams.events(wallTime, hparams, hparamDomainDiscrete, metrics.keySet());
         Path runDir = file.getParent().resolve(runName);
         try (SummaryWriter run = new SummaryWriter(runDir)) {
             for (byte[] event : events) {

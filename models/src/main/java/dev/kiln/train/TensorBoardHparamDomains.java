@@ -7,29 +7,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The HParams plugin's experiment summary with discrete domains, as PyTorch 1.13's {@code add_hparams} builds it for
- * {@code hparam_domain_discrete}: each hyperparameter's {@code HParamInfo} (name and type, as
- * {@link TensorBoardHparams} writes them) with, where a domain is given, {@code domain_discrete}: the list of values
- * the hyperparameter can take, which TensorBoard's HParams tab offers as its filter's checkboxes. Values are written
- * as the hyperparameter's own: a string as a string, a number as a double, a boolean as the number 1 or 0.
+ * The discrete domains of the HParams plugin's experiment, as PyTorch 1.13's {@code add_hparams} writes them for
+ * {@code hparam_domain_discrete}: a hyperparameter's {@code HParamInfo} ({@link TensorBoardHparams}) holds, where a
+ * domain is given, {@code domain_discrete}: the list of values the hyperparameter can take, which TensorBoard's
+ * HParams tab offers as its filter's checkboxes. Values are written as the hyperparameter's own: a string as a
+ * string, a number as a double, a boolean as the number 1 or 0.
  *
  * <p>A domain's values must be of the hyperparameter's type as Python's {@code isinstance} tests it, which PyTorch
  * asks: strings for a string, booleans for a boolean, floating-point numbers ({@link Double}, {@link Float}) for a
  * floating-point one, integers (or booleans, which Python counts as integers) for an integer.
  */
 final class TensorBoardHparamDomains {
-    private static final String PLUGIN = "hparams";
-    // HParamsPluginData's experiment; Experiment, HParamInfo, MetricInfo and MetricName
-    private static final int EXPERIMENT = 2;
-    private static final int HPARAM_INFOS = 4;
-    private static final int METRIC_INFOS = 5;
-    private static final int NAME = 1;
-    private static final int TYPE = 4;
-    private static final int DOMAIN_DISCRETE = 5;
-    private static final int METRIC_NAME = 1;
-    private static final int METRIC_TAG = 2;
-    private static final int DATA_TYPE_STRING = 1;
-    private static final int DATA_TYPE_FLOAT64 = 3;
     // google.protobuf.ListValue and Value's cases
     private static final int LIST_VALUES = 1;
     private static final int NUMBER_VALUE = 2;
@@ -39,43 +27,19 @@ final class TensorBoardHparamDomains {
     }
 
     /**
-     * The experiment event, at no step, for {@code hparams} (in their order; null ones left out), their
-     * {@code domains} and the metrics' tags.
+     * Refuses a domain that names no hyperparameter or a null one, or holds a value of another type.
      *
-     * @throws IllegalArgumentException a domain names no hyperparameter, or a null one, or holds a value of another
-     *     type
+     * @throws IllegalArgumentException naming the domain and the value
      */
-    static byte[] experiment(double wallTime, Map<String, ?> hparams, Map<String, ? extends List<?>> domains,
-                             Iterable<String> metricTags) {
+    static void check(Map<String, ?> hparams, Map<String, ? extends List<?>> domains) {
         domains.forEach((name, domain) -> check(hparams, name, domain));
-        byte[] experiment = TensorBoardEvent.message(out -> {
-            for (Map.Entry<String, ?> h : hparams.entrySet()) {
-                if (h.getValue() != null) {
-                    out.writeByteArray(HPARAM_INFOS, info(h.getKey(), h.getValue(), domains.get(h.getKey())));
-                }
-            }
-            for (String tag : metricTags) {
-                out.writeByteArray(METRIC_INFOS, TensorBoardEvent.message(info -> info.writeByteArray(METRIC_NAME,
-                        TensorBoardEvent.message(name -> name.writeString(METRIC_TAG, tag)))));
-            }
-        });
-        byte[] content = TensorBoardEvent.message(out -> out.writeByteArray(EXPERIMENT, experiment));
-        byte[] metadata = TensorBoardEvent.pluginMetadata(PLUGIN, content);
-        return TensorBoardEvent.summary(wallTime, 0, TensorBoardEvent.value(TensorBoardHparams.EXPERIMENT_TAG,
-                out -> out.writeByteArray(TensorBoardEvent.METADATA, metadata)));
     }
 
-    private static byte[] info(String name, Object value, List<?> domain) {
-        return TensorBoardEvent.message(out -> {
-            out.writeString(NAME, name);
-            out.writeEnum(TYPE, value instanceof String ? DATA_TYPE_STRING : DATA_TYPE_FLOAT64);
-            if (domain != null) {
-                // An empty domain is still written: PyTorch sets the field to an empty list.
-                out.writeByteArray(DOMAIN_DISCRETE, TensorBoardEvent.message(list -> {
-                    for (Object v : domain) {
-                        list.writeByteArray(LIST_VALUES, TensorBoardEvent.message(entry -> writeValue(entry, v)));
-                    }
-                }));
+    /** The domain as a {@code google.protobuf.ListValue}; an empty one too, as PyTorch sets the field to it. */
+    static byte[] listValue(List<?> domain) {
+        return TensorBoardEvent.message(list -> {
+            for (Object v : domain) {
+                list.writeByteArray(LIST_VALUES, TensorBoardEvent.message(entry -> writeValue(entry, v)));
             }
         });
     }

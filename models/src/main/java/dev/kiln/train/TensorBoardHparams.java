@@ -30,6 +30,7 @@ final class TensorBoardHparams {
     private static final int METRIC_INFOS = 5;
     private static final int NAME = 1;
     private static final int TYPE = 4;
+    private static final int DOMAIN_DISCRETE = 5;
     private static final int METRIC_NAME = 1;
     private static final int METRIC_TAG = 2;
     private static final int DATA_TYPE_STRING = 1;
@@ -51,14 +52,23 @@ final class TensorBoardHparams {
     private record Hparam(String name, String string, double number) {
     }
 
-    /** The three events, at no step, in the order PyTorch writes them: experiment, session start, session end. */
-    static List<byte[]> events(double wallTime, Map<String, ?> hparams, Iterable<String> metricTags) {
+    /**
+     * The three events, at no step, in the order PyTorch writes them: experiment (with the discrete {@code domains}
+     * of {@link TensorBoardHparamDomains} where given), session start, session end.
+     */
+    static List<byte[]> events(double wallTime, Map<String, ?> hparams, Map<String, ? extends List<?>> domains,
+                               Iterable<String> metricTags) {
         List<Hparam> values = values(hparams);
+        TensorBoardHparamDomains.check(hparams, domains);
         byte[] experiment = TensorBoardEvent.message(out -> {
             for (Hparam h : values) {
                 out.writeByteArray(HPARAM_INFOS, TensorBoardEvent.message(info -> {
                     info.writeString(NAME, h.name());
                     info.writeEnum(TYPE, h.string() != null ? DATA_TYPE_STRING : DATA_TYPE_FLOAT64);
+                    List<?> domain = domains.get(h.name());
+                    if (domain != null) {
+                        info.writeByteArray(DOMAIN_DISCRETE, TensorBoardHparamDomains.listValue(domain));
+                    }
                 }));
             }
             for (String tag : metricTags) {
