@@ -1,0 +1,166 @@
+package dev.kiln.engine;
+
+import java.util.List;
+
+/**
+ * A sparse matrix [rows, cols] in coordinate form, PyTorch's {@code torch.sparse_coo_tensor(indices, values, size)}
+ * with two sparse dimensions: entry j holds {@code values[j]} at row {@code indices[0, j]}, column
+ * {@code indices[1, j]}. Entries may repeat a position, whose values then add up, as in PyTorch, until
+ * {@link #coalesce} sums them. The values may require grad: {@link #toDense}, {@link #coalesce} and
+ * {@link Sparse#mm} pass gradients back to them (PyTorch's gradient of a sparse input, which keeps its pattern, is
+ * this gradient of its values). Every operation is composed of Tensor ops, so it runs on the values' backend.
+ */
+public final class SparseCoo {
+    private final Tensor rowIndex;
+    private final Tensor colIndex;
+    private final Tensor values;
+    private final int rows;
+    private final int cols;
+    private final boolean coalesced;
+
+    private SparseCoo(Tensor rowIndex, Tensor colIndex, Tensor values, int rows, int cols, boolean coalesced) {
+        this.rowIndex = rowIndex;
+        this.colIndex = colIndex;
+        this.values = values;
+        this.rows = rows;
+        this.cols = cols;
+        this.coalesced = coalesced;
+    }
+
+    /**
+     * The matrix [rows, cols] of {@code values} [nnz] (F32 or F64) at {@code indices} [2, nnz] (I64; row, then column),
+     * uncoalesced as PyTorch's. The indices are checked here, once (read on the host unless their range is known, as
+     * for {@link Tensor#fromArray(long[], int...)}), so that later products read them without checking.
+     *
+     * @throws IllegalArgumentException naming the expected and actual dtype, shape, or index and its range
+     */
+    public static SparseCoo of(Tensor indices, Tensor values, int rows, int cols) {
+        String op = "SparseCoo.of";
+        Checks.open(op, indices, values);
+        Checks.sameBackend(op, indices, values);
+        if (indices.dtype() != DType.I64) {
+            throw new IllegalArgumentException(op + ": indices must be I64, got " + indices.dtype());
+        }
+        if (!values.dtype().isFloating()) {
+            throw new IllegalArgumentException(op + ": values must be F32 or F64, got " + values.dtype());
+        }
+        if (indices.rank() != 2 || indices.dim(0) != 2) {
+            throw new IllegalArgumentException(op + ": indices must be [2, nnz], got " + indices.shape());
+        }
+        if (values.rank() != 1) {
+            throw new IllegalArgumentException(op + ": values must be [nnz], got " + values.shape());
+        }
+        int nnz = indices.dim(1);
+        if (values.dim(0) != nnz) {
+            throw new IllegalArgumentException(op + ": values must be [" + nnz + "] for indices " + indices.shape()
+                    + ", got " + values.shape());
+        }
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException(op + ": size [" + rows + ", " + cols + "] must not be negative");
+        }
+        checkRange(op, indices, rows, cols);
+        Tensor rowIndex = indices.narrow(0, 0, 1).reshape(nnz).copy().withValueRange(0, rows - 1L);
+        Tensor colIndex = indices.narrow(0, 1, 1).reshape(nnz).copy().withValueRange(0, cols - 1L);
+        return new SparseCoo(rowIndex, colIndex, values, rows, cols, false);
+    }
+
+    /** Each row index in [0, rows), each column index in [0, cols); a known range spares reading them. */
+    private static void checkRange(String op, Tensor indices, int rows, int cols) {
+        long[] known = indices.knownValueRange();
+        if (known != null && known[0] >= 0 && known[1] < Math.min(rows, cols)) {
+            return;
+        }
+        long[] flat = indices.toLongArray();
+        int nnz = flat.length / 2;
+        for (int j = 0; j < flat.length; j++) {
+            boolean isRow = j < nnz;
+            int limit = isRow ? rows : cols;
+            if (flat[j] < 0 || flat[j] >= limit) {
+                throw new IllegalArgumentException(op + ": " + (isRow ? "row" : "column") + " index " + flat[j]
+                        + " of entry " + (isRow ? j : j - nnz) + " is out of range [0, " + limit + ") for size ["
+                        + rows + ", " + cols + "]");
+            }
+        }
+    }
+
+    /** The number of rows. */
+    public int rows() {
+        return rows;
+    }
+
+    /** The number of columns. */
+    public int cols() {
+        return cols;
+    }
+
+    /** The number of stored entries (PyTorch's {@code _nnz()}), repeated positions counted each time. */
+    public int nnz() {
+        return values.dim(0);
+    }
+
+    /** The stored values [nnz], in the order of {@link #indices} (PyTorch's {@code _values()}). */
+    public Tensor values() {
+        return values;
+    }
+
+    /** The positions [2, nnz] (I64): row indices, then column indices (PyTorch's {@code _indices()}). */
+    public Tensor indices() {
+        return Tensor.stack(List.of(rowIndex, colIndex), 0);
+    }
+
+    /** Whether the entries are sorted by row, then column, without repeats: true only for {@link #coalesce}'s. */
+    public boolean isCoalesced() {
+        return coalesced;
+    }
+
+    /** The row index of each entry [nnz] (I64), its range recorded. */
+    Tensor rowIndex() {
+        return rowIndex;
+    }
+
+    /** The column index of each entry [nnz] (I64), its range recorded. */
+    Tensor colIndex() {
+        return colIndex;
+    }
+
+    /**
+     * This matrix with its entries sorted by row, then column, and those at one position summed into one (PyTorch's
+     * {@code coalesce}); this one itself when already coalesced. The positions are read on the host (their number
+     * depends on them, as in PyTorch); the values' gradient flows back to every entry summed.
+     */
+    public SparseCoo coalesce() {
+        if (coalesced) {
+            return this;
+        }
+        if (nnz() == 0) {
+            return new SparseCoo(rowIndex, colIndex, values, rows, cols, true);
+        }
+        Tensor width = rowIndex.fullLike(cols, Shape.scalar());
+        Tensor keys = ElementwiseOps.integerArithmetic(BinaryOp.ADD,
+                ElementwiseOps.integerArithmetic(BinaryOp.MUL, rowIndex, width), colIndex);
+        UniqueValues positions = keys.unique(true, false);
+        Tensor summed = values.fullLike(0, Shape.of(positions.values().dim(0)))
+                .indexAdd(0, positions.inverse().withValueRange(0, positions.values().dim(0) - 1L), values);
+        Tensor newRows = positions.values().floorDivide(width).withValueRange(0, rows - 1L);
+        Tensor newCols = positions.values().remainder(width).withValueRange(0, cols - 1L);
+        return new SparseCoo(newRows, newCols, summed, rows, cols, true);
+    }
+
+    /** The dense matrix [rows, cols] of the values' dtype, repeated positions summed (PyTorch's {@code to_dense}). */
+    public Tensor toDense() {
+        return values.fullLike(0, Shape.of(rows, cols)).indexPut(List.of(rowIndex, colIndex), values, true);
+    }
+
+    /**
+     * The transposed matrix [cols, rows], sharing this one's values (PyTorch's {@code t()}); uncoalesced, as
+     * PyTorch's, since its entries are sorted by column.
+     */
+    public SparseCoo transpose() {
+        return new SparseCoo(colIndex, rowIndex, values, cols, rows, false);
+    }
+
+    @Override
+    public String toString() {
+        return "SparseCoo[" + rows + ", " + cols + "] nnz=" + nnz() + " " + values.dtype();
+    }
+}
