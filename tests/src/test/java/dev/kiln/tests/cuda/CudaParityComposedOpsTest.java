@@ -2690,4 +2690,33 @@ class CudaParityComposedOpsTest extends ParityTest {
             });
         }
     }
+
+    /**
+     * Sparse.mm of a [60, 50] SparseCoo of 400 seeded entries (many positions repeated, so index adds collide) with a
+     * dense [50, 7]: the product and the gradients of a weighted sum to the dense operand and to the values, and
+     * coalesce's positions (exactly) and summed values. Sums of up to 60 terms in any order: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void sparseProductMatchesTheCpuWithItsGradients(DType dtype) {
+        java.util.Random r = new java.util.Random(321);
+        long[] positions = new long[800];
+        for (int j = 0; j < 400; j++) {
+            positions[j] = r.nextInt(60);
+            positions[400 + j] = r.nextInt(50);
+        }
+        String what = "Sparse.mm " + dtype;
+        assertParity(what, new String[] {"product", "dense gradient", "values gradient", "coalesced indices",
+            "coalesced values"}, sums(dtype), b -> {
+                Tensor values = random(b, dtype, 331, 400).requiresGrad(true);
+                dev.kiln.engine.SparseCoo a = dev.kiln.engine.SparseCoo.of(indices(b, DType.I64, positions, 2, 400),
+                        values, 60, 50);
+                Tensor dense = random(b, dtype, 332, 50, 7).requiresGrad(true);
+                Tensor out = dev.kiln.engine.Sparse.mm(a, dense);
+                assertSame(b, out.backend(), what + ": the result must be on the backend of its input");
+                out.backward(random(b, dtype, 333, 60, 7));
+                dev.kiln.engine.SparseCoo c = a.coalesce();
+                return new Tensor[] {out, dense.grad(), values.grad(), c.indices(), c.values()};
+            });
+    }
 }
