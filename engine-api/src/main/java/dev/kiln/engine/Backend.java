@@ -1238,4 +1238,23 @@ public interface Backend extends AutoCloseable {
                                   Uint8Grid inputGrid, Uint8Grid outputGrid, boolean relu, Tensor out) {
         StaticInt8ConvComposite.conv2d(this, input, weights, bias, g, inputGrid, outputGrid, relu, out);
     }
+
+    /**
+     * Adds a sparse [n, m] matrix in coordinate form times {@code dense} [m, k] into {@code out} [n, k] (of dense's
+     * dtype): {@code out[rows[j], :] += values[j] * dense[cols[j], :]} for each entry j, where rows and cols (I64
+     * [nnz]) are in range, in any order, and may repeat a position, and values [nnz] is of dense's dtype
+     * ({@code torch.sparse.mm}). By default a row gather, a broadcast product and an index add, through an [nnz, k]
+     * temporary.
+     */
+    default void sparseMatmulAdd(Tensor rows, Tensor cols, Tensor values, Tensor dense, Tensor out) {
+        int nnz = values.dim(0);
+        Tensor scaled = Tensor.empty(Shape.of(nnz, dense.dim(1)), dense.dtype(), this);
+        try (Tensor column = values.view(0, Shape.of(nnz, 1))) {
+            indexSelect(dense, 0, cols, scaled);
+            binary(BinaryOp.MUL, scaled, column, scaled);
+            indexAdd(out, 0, rows, scaled);
+        } finally {
+            scaled.close();
+        }
+    }
 }

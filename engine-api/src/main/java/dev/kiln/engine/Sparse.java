@@ -1,8 +1,9 @@
 package dev.kiln.engine;
 
 /**
- * Products with sparse matrices, PyTorch's {@code torch.sparse}: composed of Tensor ops (a row gather, a broadcast
- * product and an index add), so they run on every backend and differentiate to any order.
+ * Products with sparse matrices, PyTorch's {@code torch.sparse}: the backend's {@link Backend#sparseMatmulAdd} (by
+ * default composed of a row gather, a product and an index add, so every backend runs it), with gradients of Tensor
+ * ops, to any order.
  */
 public final class Sparse {
     private Sparse() {
@@ -28,8 +29,16 @@ public final class Sparse {
             throw new IllegalArgumentException(op + ": dense must be " + values.dtype() + " as the sparse values, got "
                     + dense.dtype());
         }
-        int k = dense.dim(1);
-        Tensor scaled = dense.indexSelect(0, a.colIndex()).mul(values.reshape(a.nnz(), 1));
-        return dense.fullLike(0, Shape.of(a.rows(), k)).indexAdd(0, a.rowIndex(), scaled);
+        Tensor out = dense.fullLike(0, Shape.of(a.rows(), dense.dim(1)));
+        dense.backend().sparseMatmulAdd(a.rowIndex(), a.colIndex(), values, dense, out);
+        out.record(op, new Tensor[] {values, dense}, Node.differentiable(g -> new Tensor[] {
+            values.requiresGrad() ? valuesGradient(a, dense, g) : null,
+            dense.requiresGrad() ? mm(a.transpose(), g) : null}));
+        return out;
+    }
+
+    /** The gradient of a's values: entry j's is the dot product of g's row rows[j] and dense's row cols[j]. */
+    private static Tensor valuesGradient(SparseCoo a, Tensor dense, Tensor g) {
+        return g.indexSelect(0, a.rowIndex()).mul(dense.indexSelect(0, a.colIndex())).sum(1, false);
     }
 }

@@ -44,6 +44,7 @@ public final class CpuBackend implements Backend {
     private final CpuSort sort;
     private final CpuSoftmax softmax;
     private final CpuIndexing indexing;
+    private final CpuSparseMatmul sparseMatmul;
     private final CpuRandom random;
     private final CpuUpdates updates;
     private final CpuConvolution convolution;
@@ -95,6 +96,7 @@ public final class CpuBackend implements Backend {
         this.sort = new CpuSort(parallel);
         this.softmax = new CpuSoftmax(parallel);
         this.indexing = new CpuIndexing(parallel);
+        this.sparseMatmul = new CpuSparseMatmul(parallel);
         this.random = new CpuRandom(parallel);
         this.updates = new CpuUpdates(parallel);
         this.convolution = new CpuConvolution(this, parallel);
@@ -874,6 +876,16 @@ public final class CpuBackend implements Backend {
         if (oneDnnGemm != null) {
             oneDnnGemm.close();
             oneDnnGemm = null;
+        }
+    }
+
+    /** F32 as compressed sparse rows ({@link CpuSparseMatmul}); F64 by the SPI's composite. */
+    @Override
+    public void sparseMatmulAdd(Tensor rows, Tensor cols, Tensor values, Tensor dense, Tensor out) {
+        if (out.dtype() == DType.F32) {
+            sparseMatmul.addF32(rows, cols, values, dense, out);
+        } else {
+            Backend.super.sparseMatmulAdd(rows, cols, values, dense, out);
         }
     }
 }

@@ -37,7 +37,8 @@ class BackendDefaultsTest {
     private final AtomicInteger allocations = new AtomicInteger();
     private final Backend defaults = withDefaults(cpu, Set.of("crossEntropyBackward", "bernoulli", "biasActivation",
             "biasActivationBackward", "groupedConv2dForward", "groupedConv2dBackwardData",
-            "groupedConv2dBackwardFilter", "groupNormForward", "groupNormBackward", "layerNorm", "layerNormBackward"));
+            "groupedConv2dBackwardFilter", "groupNormForward", "groupNormBackward", "layerNorm", "layerNormBackward",
+            "sparseMatmulAdd"));
     private Scope scope;
 
     @BeforeEach
@@ -321,5 +322,39 @@ class BackendDefaultsTest {
                         names[i] + " element " + k);
             }
         }
+    }
+
+    /**
+     * sparseMatmulAdd's CPU kernel and the SPI's composite (a row gather, a product, an index add) add the same
+     * product of a [40, 30] sparse matrix of 300 unsorted entries (positions repeated; rows 0 to 4 empty) and a dense
+     * [30, k] into an output that already holds values; the sums of one output row run in the entries' order in both.
+     */
+    @ParameterizedTest
+    @CsvSource({"F32, 17", "F32, 1", "F64, 5"})
+    void defaultSparseMatmulAddEqualsTheCpuKernel(DType dtype, int k) {
+        Random random = new Random(9);
+        long[] rows = new long[300];
+        long[] cols = new long[300];
+        for (int j = 0; j < 300; j++) {
+            rows[j] = 5 + random.nextInt(35);
+            cols[j] = random.nextInt(30);
+        }
+        double[][] results = new double[2][];
+        Backend[] backends = {cpu, defaults};
+        for (int b = 0; b < 2; b++) {
+            Backend backend = backends[b];
+            Tensor rowIndex = Tensor.empty(Shape.of(300), DType.I64, backend);
+            backend.copyFromHost(LongBuffer.wrap(rows.clone()), rowIndex);
+            Tensor colIndex = Tensor.empty(Shape.of(300), DType.I64, backend);
+            backend.copyFromHost(LongBuffer.wrap(cols.clone()), colIndex);
+            Tensor values = uniform(backend, dtype, 10, 300);
+            Tensor dense = uniform(backend, dtype, 11, 30, k);
+            Tensor out = uniform(backend, dtype, 12, 40, k);
+            allocations.set(0);
+            backend.sparseMatmulAdd(rowIndex, colIndex, values, dense, out);
+            results[b] = out.toDoubleArray();
+        }
+        assertEquals(1, allocations.get(), "the default's temporary comes from the backend it runs on");
+        assertArrayEquals(results[1], results[0], dtype == DType.F64 ? 1e-12 : 1e-5);
     }
 }
