@@ -138,7 +138,8 @@ final class OneDnnGemm implements AutoCloseable {
                 for (int part = start; part < end; part++) {
                     OpenBlasGemm.Matrix[] o = operands[part];
                     OneDnnWeights.Source source = layOut
-                            ? new OneDnnWeights.Source(laidOut, o[1].storage(), o[1].offset(), versionB, true) : null;
+                            ? new OneDnnWeights.Source(laidOut, o[1].storage(), o[1].offset(), o[1].ld(),
+                            transB, versionB, true) : null;
                     plans[part].execute(taken[part].stream(), pointer(o[0]), pointer(o[1]), pointer(o[2]), source);
                 }
             });

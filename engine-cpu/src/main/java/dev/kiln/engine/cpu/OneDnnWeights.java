@@ -35,9 +35,12 @@ final class OneDnnWeights implements AutoCloseable {
 
     /**
      * Weights a convolution reads: their storage, first element and the storage's version, read before the call;
-     * {@code kept} where their layout outlives the call.
+     * {@code kept} where their layout outlives the call. A GEMM's B also says how it reads the storage: its rows
+     * {@code ld} elements apart ({@code 0} for a convolution's dense weights), and whether it reads them transposed;
+     * a square weight read as W and as W^T has one layout of the same dimensions for both, but not the same values.
      */
-    record Source(OneDnnWeights cache, CpuStorage storage, long offset, int version, boolean kept) {
+    record Source(OneDnnWeights cache, CpuStorage storage, long offset, int ld, boolean transposed, int version,
+                  boolean kept) {
         /** Their values in {@code layout}, laid out by {@code reorder} into the memory given it where not current. */
         FloatPointer laidOut(dnnl_memory_desc layout, Consumer<FloatPointer> reorder) {
             return cache.laidOut(this, layout, reorder);
@@ -48,22 +51,26 @@ final class OneDnnWeights implements AutoCloseable {
     private static final class Entry {
         final CpuStorage weights;
         final long offset;
+        final int ld;
+        final boolean transposed;
         final dnnl_memory_desc layout;
         final CpuStorage copy;
         int version;
         boolean current;
         boolean kept;
 
-        Entry(CpuStorage weights, long offset, dnnl_memory_desc layout, CpuStorage copy) {
+        Entry(CpuStorage weights, long offset, int ld, boolean transposed, dnnl_memory_desc layout, CpuStorage copy) {
             this.weights = weights;
             this.offset = offset;
+            this.ld = ld;
+            this.transposed = transposed;
             this.layout = layout;
             this.copy = copy;
         }
 
         boolean holds(Source source, dnnl_memory_desc wanted) {
-            return weights == source.storage() && offset == source.offset()
-                    && dnnl_memory_desc_equal(layout, wanted) != 0;
+            return weights == source.storage() && offset == source.offset() && ld == source.ld()
+                    && transposed == source.transposed() && dnnl_memory_desc_equal(layout, wanted) != 0;
         }
 
         void free() {
@@ -85,7 +92,8 @@ final class OneDnnWeights implements AutoCloseable {
 
     /** The weights of {@code weight} from element {@code elements} on, as they are now, kept between calls. */
     Source source(Tensor weight, long elements) {
-        return new Source(this, (CpuStorage) weight.storage(), weight.offset() + elements, weight.version(), true);
+        return new Source(this, (CpuStorage) weight.storage(), weight.offset() + elements, 0, false, weight.version(),
+                true);
     }
 
     /**
@@ -94,7 +102,7 @@ final class OneDnnWeights implements AutoCloseable {
      * memory held for nothing.
      */
     Source forOneCall(Tensor weight) {
-        return new Source(this, (CpuStorage) weight.storage(), weight.offset(), weight.version(), false);
+        return new Source(this, (CpuStorage) weight.storage(), weight.offset(), 0, false, weight.version(), false);
     }
 
     /**
@@ -130,7 +138,7 @@ final class OneDnnWeights implements AutoCloseable {
         bytes += copy.capacity() * Float.BYTES;
         CpuStorage weights = source.storage();
         weights.onRelease(() -> forget(weights));
-        return new Entry(weights, source.offset(), clone, copy);
+        return new Entry(weights, source.offset(), source.ld(), source.transposed(), clone, copy);
     }
 
     /**

@@ -97,6 +97,35 @@ class OneDnnGemmTest {
         }
     }
 
+    /**
+     * A square weight read laid out as W^T (the forward) and then as W (the input gradient) at one version: both
+     * layouts have B's dimensions, but they hold different values, so the second must not reuse the first's.
+     */
+    @Test
+    void aSquareBLaidOutTransposedIsNotReusedWhenReadUntransposed() {
+        int side = OneDnnGemm.MIN_SIDE;
+        int batch = 17;
+        for (int threads : new int[] {1, 2}) {
+            try (CpuBackend cpu = new CpuBackend(threads); Parallel parallel = new Parallel(threads);
+                 OneDnnGemm oneDnn = OneDnnGemm.open(cpu, parallel); Scope scope = Scope.open()) {
+                SplittableRandom random = new SplittableRandom(threads);
+                float[] a = values(random, batch * side);
+                float[] b = values(random, side * side);
+                Tensor ta = tensor(cpu, a);
+                Tensor tb = tensor(cpu, b);
+                Tensor tc = tensor(cpu, new float[batch * side]);
+                for (boolean transB : new boolean[] {true, false}) {
+                    for (int call = 0; call < 2; call++) {
+                        String what = threads + " threads, transB=" + transB + " call " + call;
+                        assertTrue(oneDnn.gemm(false, transB, batch, side, side, matrix(ta, side), matrix(tb, side),
+                                tb.version(), 0, matrix(tc, side)), what);
+                        assertClose(a, b, tc.toFloatArray(), batch, side, side, transB, what);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void theRuleTakesLargeLayersAtBatchesUpTo256AndLeavesTheWorkloadsProductsToOpenBlas() {
         for (int[] layer : new int[][] {{4096, 4096}, {1024, 4096}, {4096, 1024}}) {
