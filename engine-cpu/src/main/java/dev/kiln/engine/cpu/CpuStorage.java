@@ -9,6 +9,9 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
@@ -33,8 +36,11 @@ final class CpuStorage implements Storage {
     private FloatPointer floatPointer;
     private DoublePointer doublePointer;
     private IntPointer intPointer;
-    /** Run once when the storage is released: drops what a cache derived from it ({@link OneDnnWeights}). */
-    private volatile Runnable onRelease;
+    /**
+     * Run once when the storage is released, one action per owner: each drops what a cache derived from it (the
+     * convolutions' and the GEMMs' {@link OneDnnWeights} each); null until the first.
+     */
+    private Map<Object, Runnable> onRelease;
 
     /** @param owner the backend that tensors on this storage dispatch to (the CPU backend, or a wrapper of it) */
     CpuStorage(Backend owner, CpuMemory memory, CpuMemory.Block block, DType dtype, long capacity) {
@@ -105,17 +111,22 @@ final class CpuStorage implements Storage {
         return capacity;
     }
 
-    /** Sets what {@link #release} runs before freeing the memory, replacing what was set before. */
-    void onRelease(Runnable action) {
-        onRelease = action;
+    /** Sets what {@link #release} runs for {@code owner} before freeing the memory, replacing what it set before. */
+    synchronized void onRelease(Object owner, Runnable action) {
+        if (onRelease == null) {
+            onRelease = new IdentityHashMap<>(2);
+        }
+        onRelease.put(owner, action);
     }
 
     @Override
     public void release() {
-        Runnable action = onRelease;
-        if (action != null) {
-            action.run();
+        List<Runnable> actions;
+        synchronized (this) {
+            actions = onRelease == null ? List.of() : List.copyOf(onRelease.values());
         }
+        // Outside the lock: an action takes its cache's lock, which a cache holds while it registers here.
+        actions.forEach(Runnable::run);
         memory.free(block);
     }
 

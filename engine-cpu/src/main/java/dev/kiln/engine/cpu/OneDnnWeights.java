@@ -137,7 +137,7 @@ final class OneDnnWeights implements AutoCloseable {
         CpuStorage copy = (CpuStorage) backend.allocate(DType.F32, (size + Float.BYTES - 1) / Float.BYTES);
         bytes += copy.capacity() * Float.BYTES;
         CpuStorage weights = source.storage();
-        weights.onRelease(() -> forget(weights));
+        weights.onRelease(this, () -> forget(weights));
         return new Entry(weights, source.offset(), source.ld(), source.transposed(), clone, copy);
     }
 

@@ -257,6 +257,26 @@ class OneDnnWeightsTest {
         }
     }
 
+    /**
+     * Weights laid out by two caches (the convolutions' and the GEMMs', which a weight shared by a convolution and a
+     * dense layer reaches) are freed from both when the weights are released, not from the last one to see them.
+     */
+    @Test
+    void releasingWeightsFreesTheirLayoutsInEveryCache() {
+        try (OneDnnWeights first = new OneDnnWeights(backend, 1 << 20);
+             OneDnnWeights second = new OneDnnWeights(backend, 1 << 20); Layout layout = new Layout(16)) {
+            long before = backend.bytesInUse();
+            Tensor weight = random(backend, Shape.of(16), 22);
+            Consumer<FloatPointer> reorder = target -> { };
+            first.laidOut(first.source(weight, 0), layout.md, reorder);
+            second.laidOut(second.source(weight, 0), layout.md, reorder);
+            weight.close();
+            assertEquals(0, first.bytes(), "the first cache kept the released weights' layout");
+            assertEquals(0, second.bytes(), "the second cache kept the released weights' layout");
+            assertEquals(before, backend.bytesInUse());
+        }
+    }
+
     /** A plain layout of {@code elements} F32 values, standing for a primitive's. */
     private static final class Layout implements AutoCloseable {
         final dnnl_memory_desc md = new dnnl_memory_desc();
