@@ -145,10 +145,7 @@ final class OneDnnGemm implements AutoCloseable {
             });
             return true;
         } finally {
-            giveBack(taken);
-            if (layOut) {
-                laidOut.trim();
-            }
+            giveBack(taken, layOut);
         }
     }
 
@@ -175,10 +172,18 @@ final class OneDnnGemm implements AutoCloseable {
         return taken;
     }
 
-    /** The lanes back, in order, so that the next call's block i finds the plans block i kept. */
-    private synchronized void giveBack(OneDnnGemmLane[] taken) {
+    /**
+     * The lanes back, in order, so that the next call's block i finds the plans block i kept; then, where
+     * {@code trim}, the laid-out weights over the budget freed, but only once no call holds a lane: another thread's
+     * GEMM may be reading an entry the least-recently-used order would free. Under this lock no call can take lanes
+     * meanwhile.
+     */
+    private synchronized void giveBack(OneDnnGemmLane[] taken, boolean trim) {
         for (int i = taken.length - 1; i >= 0; i--) {
             idle.addFirst(taken[i]);
+        }
+        if (trim && idle.size() == lanes.size()) {
+            laidOut.trim();
         }
     }
 
