@@ -37,8 +37,8 @@ final class ConvBatchNormFolding {
         }
     }
 
-    /** A convolution with conv's settings and bias, computing conv then norm (eval mode). */
-    private static Conv2d folded(Conv2d conv, BatchNorm2d norm) {
+    /** A convolution with conv's settings and bias, computing conv then norm (eval mode); conv is left as it is. */
+    static Conv2d folded(Conv2d conv, BatchNorm2d norm) {
         Conv2d out = new Conv2d(conv.inChannels(), conv.outChannels(), conv.kernelSize(), conv.stride(),
                 conv.padding(), conv.dilation(), conv.groups(), true, conv.paddingMode());
         out.train(conv.isTraining());

@@ -3,12 +3,14 @@ package dev.kiln.nn;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Quantisation-aware training, PyTorch's eager-mode recipe {@code fuse_modules_qat} (Conv2d or Linear + ReLU),
+ * Quantisation-aware training, PyTorch's eager-mode recipe {@code fuse_modules_qat} (Conv2d or Linear + ReLU, Conv2d +
+ * BatchNorm2d + ReLU),
  * {@code prepare_qat}, training, {@code convert}, with the default QAT qconfig of the onednn engine
  * ({@code get_default_qat_qconfig('onednn')} with plain {@code FakeQuantize}: {@link FakeQuantize#perTensorActivation}
  * for activations, {@link FakeQuantize#perChannelWeight} for weights) and a {@code QuantStub} in front of the model:
@@ -22,7 +24,9 @@ import java.util.Map;
  *
  * <p>The layers are those {@link StaticQuantization} quantises, found the same way: every plain {@link Conv2d} and
  * {@link Linear} becomes a {@link QatConv2d} or {@link QatLinear} holding the same weight and bias, fused with a
- * {@link ReLU} that follows it directly in a {@link Sequential} (whose slot becomes an {@link Identity}). Each
+ * {@link ReLU} that follows it directly in a {@link Sequential} (whose slot becomes an {@link Identity}); a Conv2d
+ * followed there by a {@link BatchNorm2d} becomes a {@link QatConvBn2d} holding both (the norm's slot an Identity, a
+ * ReLU after it fused), which folds the norm into the weight before fake-quantising it. Each
  * fake-quantises its weight per output channel before use and its output after the ReLU; one whose input is not
  * another such layer's output (through max pooling, flattening, ReLU, dropout or identity only) fake-quantises its
  * input too, as the {@code QuantStub} does the model's. {@link #convert} gives the static int8 model with the fake
@@ -30,8 +34,8 @@ import java.util.Map;
  *
  * <p>As in PyTorch, {@link Module#eval()} leaves the fake quantisations on and their observers updating: disable the
  * observers ({@link #disableObservers}) before evaluating or converting, as PyTorch's
- * {@code model.apply(torch.ao.quantization.disable_observer)}. Folding batch norm into a convolution during training
- * (PyTorch's {@code ConvBn2d}) is not done: a batch norm right after a convolution is refused.
+ * {@code model.apply(torch.ao.quantization.disable_observer)}; {@link #freezeBatchNormStats} is PyTorch's
+ * {@code freeze_bn_stats}.
  */
 public final class QuantizationAwareTraining {
     private QuantizationAwareTraining() {
@@ -43,7 +47,8 @@ public final class QuantizationAwareTraining {
      *
      * @throws IllegalArgumentException naming the module path of a layer it cannot quantise (a grouped convolution,
      *     another padding mode, a computed weight, a weight not F32), of a convolution followed directly by a batch
-     *     norm (fuse it first with {@link Fusion#fuseConvBatchNorm}), or when {@code model} is itself a Conv2d or Linear
+     *     norm other than a BatchNorm2d of its output channels (fuse it first with {@link Fusion#fuseConvBatchNorm}),
+     *     or when {@code model} is itself a Conv2d or Linear
      */
     public static Module prepareQat(Module model) {
         if (QuantisedSite.quantisable(model)) {
@@ -56,20 +61,50 @@ public final class QuantizationAwareTraining {
         }
         Module copy = model.copy();
         copy.train();
+        Map<Module, BatchNorm2d> norms = takeBatchNorms(copy);
         for (QuantisedSite site : QuantisedSite.find(copy)) {
             String source = site.source() == null ? null : site.source().path();
-            Module qat = site.layer() instanceof Conv2d conv ? QatConv2d.of(conv, site.fusesRelu(), source)
+            BatchNorm2d norm = norms.get(site.layer());
+            Module qat = norm != null ? QatConvBn2d.of((Conv2d) site.layer(), norm, site.fusesRelu(), source)
+                    : site.layer() instanceof Conv2d conv ? QatConv2d.of(conv, site.fusesRelu(), source)
                     : QatLinear.of((Linear) site.layer(), site.fusesRelu(), source);
             qat.train();
-            // The plain layer's tensors now belong to the QAT layer: nothing is closed.
+            // The plain layers' tensors now belong to the QAT layer: nothing is closed.
             site.replaceWith(qat);
         }
         return copy;
     }
 
     /**
+     * Takes each BatchNorm2d that follows a plain Conv2d in a Sequential out of its slot (an {@link Identity} now, as
+     * PyTorch's fusion leaves it, which {@link QuantisedSite} passes over to the ReLU after it); returns them by their
+     * convolution.
+     */
+    private static Map<Module, BatchNorm2d> takeBatchNorms(Module m) {
+        Map<Module, BatchNorm2d> norms = new IdentityHashMap<>();
+        m.modules().forEach(child -> {
+            if (child.getClass() == Sequential.class) {
+                Sequential seq = (Sequential) child;
+                for (int i = 0; i + 1 < seq.size(); i++) {
+                    if (foldsIntoQat(seq.get(i), seq.get(i + 1))) {
+                        norms.put(seq.get(i), (BatchNorm2d) seq.replaceModule(Integer.toString(i + 1), new Identity()));
+                    }
+                }
+            }
+        });
+        return norms;
+    }
+
+    /** Whether {@code norm} folds into {@code conv} as {@link QatConvBn2d}. */
+    private static boolean foldsIntoQat(Module conv, Module norm) {
+        return conv.getClass() == Conv2d.class && norm.getClass() == BatchNorm2d.class
+                && ((Conv2d) conv).outChannels() == ((BatchNorm2d) norm).channels();
+    }
+
+    /**
      * A copy of {@code qat} with each QAT layer replaced by a {@link QuantizedConv2d} or {@link QuantizedLinear}: its
-     * weight quantised with the weight fake quantisation's scales, its input read on the grid of its own input fake
+     * weight (a {@link QatConvBn2d}'s with its batch norm folded in by the running statistics) quantised with the
+     * weight fake quantisation's scales, its input read on the grid of its own input fake
      * quantisation or of the layer in front of it, its output on its output fake quantisation's grid. {@code qat} is
      * left as it is. For inference under {@link dev.kiln.engine.Autograd#noGrad()}.
      *
@@ -116,6 +151,24 @@ public final class QuantizationAwareTraining {
         return model;
     }
 
+    /**
+     * Makes each {@link QatConvBn2d} normalise with its running statistics from now on and leave them alone
+     * ({@link QatConvBn2d#freezeBatchNormStats}), as PyTorch's
+     * {@code model.apply(torch.nn.intrinsic.qat.freeze_bn_stats)}; returns {@code model}.
+     */
+    public static Module freezeBatchNormStats(Module model) {
+        model.modules().stream().filter(m -> m instanceof QatConvBn2d).forEach(m -> ((QatConvBn2d) m)
+                .freezeBatchNormStats());
+        return model;
+    }
+
+    /** Undoes {@link #freezeBatchNormStats} (PyTorch's {@code update_bn_stats}); returns {@code model}. */
+    public static Module updateBatchNormStats(Module model) {
+        model.modules().stream().filter(m -> m instanceof QatConvBn2d).forEach(m -> ((QatConvBn2d) m)
+                .updateBatchNormStats());
+        return model;
+    }
+
     /** The QAT layers of {@code model} by module path. */
     private static Map<String, Module> qatLayers(Module model) {
         Map<String, Module> layers = new LinkedHashMap<>();
@@ -139,22 +192,32 @@ public final class QuantizationAwareTraining {
             throw new IllegalStateException("QuantizationAwareTraining.convert: '" + path + "' (" + layer + "): "
                     + e.getMessage(), e);
         }
+        if (layer instanceof QatConvBn2d convBn) {
+            try (Conv2d folded = convBn.folded()) {
+                return QuantizedConv2d.from(path, folded, in, out, qat.fusedRelu(), scales);
+            }
+        }
         if (layer instanceof Conv2d conv) {
             return QuantizedConv2d.from(path, conv, in, out, qat.fusedRelu(), scales);
         }
         return QuantizedLinear.from(path, (Linear) layer, in, out, qat.fusedRelu(), scales);
     }
 
-    /** Refuses a Conv2d followed directly by a batch norm in a Sequential, naming the path. */
+    /**
+     * Refuses a Conv2d followed directly by a batch norm in a Sequential that does not fold into a
+     * {@link QatConvBn2d}, naming the path.
+     */
     private static void refuseConvBatchNorm(Module m, String path) {
         if (m instanceof Sequential seq) {
             for (int i = 0; i + 1 < seq.size(); i++) {
-                if (seq.get(i) instanceof Conv2d && seq.get(i + 1) instanceof BatchNorm) {
+                if (seq.get(i) instanceof Conv2d && seq.get(i + 1) instanceof BatchNorm
+                        && !foldsIntoQat(seq.get(i), seq.get(i + 1))) {
                     String at = path.isEmpty() ? Integer.toString(i) : path + "." + i;
                     throw new IllegalArgumentException("QuantizationAwareTraining.prepareQat: '" + at + "' ("
-                            + seq.get(i) + ") is followed by a batch norm; Kiln does not fold batch norm during"
-                            + " quantisation-aware training (PyTorch's ConvBn2d): fuse them first with"
-                            + " Fusion.fuseConvBatchNorm on the model in eval mode");
+                            + seq.get(i) + ") is followed by " + seq.get(i + 1) + "; only a plain Conv2d followed"
+                            + " by a BatchNorm2d of its output channels folds during quantisation-aware training"
+                            + " (PyTorch's ConvBn2d): fuse others first with Fusion.fuseConvBatchNorm on the model in"
+                            + " eval mode");
                 }
             }
         }

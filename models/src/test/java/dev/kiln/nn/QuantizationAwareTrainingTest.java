@@ -140,12 +140,12 @@ class QuantizationAwareTrainingTest {
     }
 
     @Test
-    void refusesConvolutionFollowedByBatchNormAndANonQatModel() {
-        Sequential withBn = new Sequential(new Conv2d(1, 2, 3), new BatchNorm2d(2), new ReLU());
+    void refusesConvolutionFollowedByAnotherBatchNormAndANonQatModel() {
+        Sequential withBn = new Sequential(new Linear(2, 2), new Sequential(new Conv2d(1, 2, 3), new BatchNorm2d(3)));
         IllegalArgumentException bn = assertThrows(IllegalArgumentException.class,
                 () -> QuantizationAwareTraining.prepareQat(withBn));
-        assertTrue(bn.getMessage().contains("'0'") && bn.getMessage().contains("Fusion.fuseConvBatchNorm"),
-                bn.getMessage());
+        assertTrue(bn.getMessage().contains("'1.0'") && bn.getMessage().contains("BatchNorm2d(3")
+                && bn.getMessage().contains("Fusion.fuseConvBatchNorm"), bn.getMessage());
         IllegalArgumentException bare = assertThrows(IllegalArgumentException.class,
                 () -> QuantizationAwareTraining.prepareQat(new Linear(2, 3)));
         assertTrue(bare.getMessage().contains("wrap it in a Sequential"), bare.getMessage());
