@@ -240,7 +240,7 @@ class QuantizationAwareTrainingPyTorchParityTest {
         assertEquals(%rf, activations.minVal());
         assertEquals(%rf, activations.maxVal());
         assertEquals(new Uint8Grid(%rf, %d), activations.calculateQParams());
-        MovingAveragePerChannelMinMaxObserver weights = new MovingAveragePerChannelMinMaxObserver();
+        MovingAveragePerChannelMinMaxObserver weights = new MovingAveragePerChannelMinMaxObserver(4);
         for (Tensor w : new Tensor[] {
                 %s}) {
             weights.forward(w);

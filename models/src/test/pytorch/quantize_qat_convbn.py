@@ -95,6 +95,10 @@ x = batch(*TEST)
 with torch.no_grad():
     y_qat = prepared(x)
 state = {k: v.clone() for k, v in prepared.model.state_dict().items()}
+# Kiln's first layer holds the QuantStub's fake quantisation as input_fake_quant.
+pytorch_keys = ["0.input_fake_quant." + k[len("quant.activation_post_process."):]
+                if k.startswith("quant.activation_post_process.") else k[len("model."):]
+                for k in prepared.state_dict().keys()]
 converted = torch.ao.quantization.convert(prepared)
 with torch.no_grad():
     y_int8 = converted(x)
@@ -143,10 +147,17 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
+import dev.kiln.io.SafeTensors;
 import dev.kiln.optim.SGD;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link QatConvBn2d} against PyTorch 1.13's eager-mode quantisation-aware training with batch norm folded into the
@@ -155,9 +166,14 @@ import org.junit.jupiter.api.Test;
  * {@code models/src/test/pytorch/quantize_qat_convbn.py}: the same gradients of the first step and losses over five
  * SGD steps (the batch norms' statistics frozen after the third), the same running statistics, batch norm weights and
  * fake-quantisation qparams after them to float tolerance (the two train in F32 with sums in different orders), and
- * the trained and the converted models' outputs within one step of the last layer's grid.
+ * the trained and the converted models' outputs within one step of the last layer's grid; and a checkpoint of the QAT
+ * model under PyTorch's state-dict keys (its QuantStub's {@code quant.activation_post_process.*} being Kiln's
+ * {@code 0.input_fake_quant.*}), saved and loaded through safetensors, that resumes the fake quantisations where
+ * they were.
  */
 class QatConvBn2dPyTorchParityTest {
+    private static final List<String> PYTORCH_KEYS = List.of(
+            %s);
     private static final long[] TARGETS = {%s};
     private static final float STEP = %rf;
     private static final int FROZEN_AFTER = %d;
@@ -209,8 +225,8 @@ class QatConvBn2dPyTorchParityTest {
         }
     }
 
-    @Test
-    void convBatchNormNetTrainsFreezesAndConvertsAsPyTorch() {
+    /** The script's model before fusion, its parameters and batch norms set as the script sets them. */
+    private static Sequential model() {
         Sequential model = new Sequential(Conv2d.builder(2, 4, 3).padding(1).bias(false).build(), new BatchNorm2d(4),
                 new ReLU(), new MaxPool2d(2), Conv2d.builder(4, 6, 3).stride(2).build(), new BatchNorm2d(6),
                 new Flatten(), new Linear(24, 5));
@@ -218,7 +234,12 @@ class QatConvBn2dPyTorchParityTest {
                 %s);
         setNorm((BatchNorm2d) model.get(1));
         setNorm((BatchNorm2d) model.get(5));
-        Module qat = QuantizationAwareTraining.prepareQat(model);
+        return model;
+    }
+
+    @Test
+    void convBatchNormNetTrainsFreezesAndConvertsAsPyTorch() {
+        Module qat = QuantizationAwareTraining.prepareQat(model());
         SGD sgd = new SGD(qat.trainableParameters(), 0.1);
         Tensor targets = Tensor.fromArray(TARGETS, TARGETS.length);
         Tensor[] batches = {
@@ -252,6 +273,48 @@ class QatConvBn2dPyTorchParityTest {
         qat.close();
         sgd.close();
     }
-}''' % (", ".join(str(t) for t in TARGETS), step, FROZEN_AFTER, load_keys,
+
+    @Test
+    void checkpointResumesTheFakeQuantisationsUnderPyTorchsNames(@TempDir Path dir) throws IOException {
+        Module qat = QuantizationAwareTraining.prepareQat(model());
+        SGD sgd = new SGD(qat.trainableParameters(), 0.1);
+        Tensor targets = Tensor.fromArray(TARGETS, TARGETS.length);
+        for (Tensor x : new Tensor[] {batch(11, 2.0, 0.3), batch(12, 1.5, -0.2)}) {
+            sgd.zeroGrad();
+            new CrossEntropyLoss().compute(qat.forward(x), targets).backward();
+            sgd.step();
+        }
+        layer(qat, "7").outputFakeQuant().disableFakeQuant();
+        Map<String, Tensor> state = qat.stateDict();
+        assertEquals(new TreeSet<>(PYTORCH_KEYS), new TreeSet<>(state.keySet()), "PyTorch's state-dict keys");
+        Path file = dir.resolve("qat.safetensors");
+        SafeTensors.write(file, state);
+        Module resumed = QuantizationAwareTraining.prepareQat(new Sequential(new Conv2d(2, 4, 3, 1, 1, 1, false),
+                new BatchNorm2d(4), new ReLU(), new MaxPool2d(2), new Conv2d(4, 6, 3, 2, 0, 1, true),
+                new BatchNorm2d(6), new Flatten(), new Linear(24, 5)));
+        try (SafeTensors.Loaded checkpoint = SafeTensors.read(file)) {
+            resumed.loadStateDict(checkpoint.tensors(), true);
+        }
+        assertEquals(false, layer(resumed, "7").outputFakeQuant().fakeQuantEnabled());
+        for (String path : new String[] {"0", "4", "7"}) {
+            assertEquals(layer(qat, path).outputFakeQuant().grid(), layer(resumed, path).outputFakeQuant().grid(),
+                    path);
+            assertArrayEquals(layer(qat, path).weightFakeQuant().scales(), layer(resumed, path).weightFakeQuant()
+                    .scales(), path);
+        }
+        // A third training batch moves the resumed averages exactly as the trained ones: the observers go on.
+        Tensor next = batch(13, 2.5, 0.1);
+        assertArrayEquals(qat.forward(next).toFloatArray(), resumed.forward(next).toFloatArray());
+        MovingAverageMinMaxObserver trained = (MovingAverageMinMaxObserver) layer(qat, "4").outputFakeQuant()
+                .observer();
+        MovingAverageMinMaxObserver again = (MovingAverageMinMaxObserver) layer(resumed, "4").outputFakeQuant()
+                .observer();
+        assertEquals(trained.minVal(), again.minVal());
+        assertEquals(trained.maxVal(), again.maxVal());
+        resumed.close();
+        qat.close();
+        sgd.close();
+    }
+}''' % (",\n            ".join('"%s"' % k for k in pytorch_keys), ", ".join(str(t) for t in TARGETS), step, FROZEN_AFTER, load_keys,
           ",\n                ".join("batch(%d, %r, %r)" % spec for spec in STEPS), grad_checks, fmt(losses), "\n".join(checks),
           "(%d, %r, %r)" % TEST, floats(y_qat.flatten().tolist()), floats(y_int8.flatten().tolist())))

@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.FakeQuantization;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
@@ -16,6 +17,12 @@ import dev.kiln.engine.Uint8Grid;
  * {@link #perTensorActivation} ({@link MovingAverageMinMaxObserver}, quint8 [0, 255]) and {@link #perChannelWeight}
  * ({@link MovingAveragePerChannelMinMaxObserver}, qint8 [-128, 127] symmetric, axis 0). Until the observer has seen a
  * tensor the per-tensor grid is PyTorch's initial scale 1, zero point 0.
+ *
+ * <p>Its state dict holds PyTorch's {@code FakeQuantize} buffers, so that a QAT checkpoint resumes without restarting
+ * the observers: {@code fake_quant_enabled} and {@code observer_enabled} (I32 [1], 1 or 0, where PyTorch's are uint8),
+ * {@code scale} (F32 [1], or [channels]) and {@code zero_point} (I32 of the same shape), then its observer's
+ * {@code activation_post_process.eps}, {@code .min_val} and {@code .max_val}. The state lives in fields, mirrored
+ * into the buffers when it changes and read back from them after {@link Module#loadStateDict} wrote them.
  */
 public final class FakeQuantize extends Module {
     static final String OBSERVER = "activation_post_process";
@@ -29,26 +36,66 @@ public final class FakeQuantize extends Module {
     private int zeroPoint;
     /** Replaced, never written in place: a copy of this module may share the array. */
     private float[] scales;
+    /** The buffers' {@link BufferVersions} when the fields last matched them. */
+    private long synced;
 
-    private FakeQuantize(Module observer, boolean perChannel, int quantMin, int quantMax) {
+    private FakeQuantize(Module observer, boolean perChannel, int quantMin, int quantMax, int grids) {
         this.perChannel = perChannel;
         this.quantMin = quantMin;
         this.quantMax = quantMax;
+        registerBuffer("fake_quant_enabled", unscoped(() -> Tensor.ones(DType.I32, 1)));
+        registerBuffer("observer_enabled", unscoped(() -> Tensor.ones(DType.I32, 1)));
+        registerBuffer("scale", unscoped(() -> Tensor.ones(DType.F32, grids)));
+        registerBuffer("zero_point", unscoped(() -> Tensor.zeros(DType.I32, grids)));
         registerModule(OBSERVER, observer);
+        synced = versions();
     }
 
     /** PyTorch's {@code default_fake_quant} for activations: a moving-average uint8 grid, q in [0, 255]. */
     public static FakeQuantize perTensorActivation() {
-        return new FakeQuantize(new MovingAverageMinMaxObserver(), false, 0, 255);
+        return new FakeQuantize(new MovingAverageMinMaxObserver(), false, 0, 255, 1);
     }
 
-    /** PyTorch's {@code default_per_channel_weight_fake_quant}: symmetric int8 per output channel, q in [-128, 127]. */
-    public static FakeQuantize perChannelWeight() {
-        return new FakeQuantize(new MovingAveragePerChannelMinMaxObserver(), true, -128, 127);
+    /**
+     * PyTorch's {@code default_per_channel_weight_fake_quant}: symmetric int8 per output channel, q in [-128, 127],
+     * for a weight [channels, ...] (its scale and zero point buffers [channels] from the start, where PyTorch's grow
+     * from [1] at the first weight).
+     */
+    public static FakeQuantize perChannelWeight(int channels) {
+        return new FakeQuantize(new MovingAveragePerChannelMinMaxObserver(channels), true, -128, 127, channels);
+    }
+
+    private long versions() {
+        return BufferVersions.of(buffer("fake_quant_enabled"), buffer("observer_enabled"), buffer("scale"),
+                buffer("zero_point"));
+    }
+
+    /** Reads the flags and qparams back from the buffers where something else wrote them. */
+    private void refresh() {
+        if (versions() == synced) {
+            return;
+        }
+        fakeQuantEnabled = buffer("fake_quant_enabled").toIntArray()[0] != 0;
+        observerEnabled = buffer("observer_enabled").toIntArray()[0] != 0;
+        if (perChannel) {
+            scales = ((MovingAveragePerChannelMinMaxObserver) observer()).hasObserved()
+                    ? buffer("scale").toFloatArray() : null;
+        } else {
+            scale = buffer("scale").toFloatArray()[0];
+            zeroPoint = buffer("zero_point").toIntArray()[0];
+        }
+        synced = versions();
+    }
+
+    private void publishFlags() {
+        BufferVersions.writeInts(buffer("fake_quant_enabled"), fakeQuantEnabled ? 1 : 0);
+        BufferVersions.writeInts(buffer("observer_enabled"), observerEnabled ? 1 : 0);
+        synced = versions();
     }
 
     @Override
     public Tensor forward(Tensor x) {
+        refresh();
         if (observerEnabled) {
             observer().forward(x);
             takeQParams();
@@ -67,9 +114,13 @@ public final class FakeQuantize extends Module {
             Uint8Grid grid = activations.calculateQParams();
             scale = grid.scale();
             zeroPoint = grid.zeroPoint();
+            buffer("scale").copyFrom(new float[] {scale});
+            BufferVersions.writeInts(buffer("zero_point"), zeroPoint);
         } else {
             scales = ((MovingAveragePerChannelMinMaxObserver) observer()).calculateScales();
+            buffer("scale").copyFrom(scales);
         }
+        synced = versions();
     }
 
     /** The observer, PyTorch's {@code activation_post_process}. */
@@ -86,6 +137,7 @@ public final class FakeQuantize extends Module {
         if (perChannel) {
             throw new IllegalStateException("FakeQuantize: a per-channel fake quantisation has scales, not one grid");
         }
+        refresh();
         return new Uint8Grid(scale, zeroPoint);
     }
 
@@ -98,6 +150,7 @@ public final class FakeQuantize extends Module {
         if (!perChannel) {
             throw new IllegalStateException("FakeQuantize: a per-tensor fake quantisation has one grid, not scales");
         }
+        refresh();
         if (scales == null) {
             throw new IllegalStateException("FakeQuantize: its observer has seen no weight yet, so it has no scales;"
                     + " enable the observer and run a forward pass");
@@ -111,30 +164,40 @@ public final class FakeQuantize extends Module {
     }
 
     public FakeQuantize enableObserver() {
+        refresh();
         observerEnabled = true;
+        publishFlags();
         return this;
     }
 
     public FakeQuantize disableObserver() {
+        refresh();
         observerEnabled = false;
+        publishFlags();
         return this;
     }
 
     public FakeQuantize enableFakeQuant() {
+        refresh();
         fakeQuantEnabled = true;
+        publishFlags();
         return this;
     }
 
     public FakeQuantize disableFakeQuant() {
+        refresh();
         fakeQuantEnabled = false;
+        publishFlags();
         return this;
     }
 
     public boolean observerEnabled() {
+        refresh();
         return observerEnabled;
     }
 
     public boolean fakeQuantEnabled() {
+        refresh();
         return fakeQuantEnabled;
     }
 

@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.Autograd;
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
 
@@ -10,6 +11,11 @@ import dev.kiln.engine.Uint8Grid;
  * range to its smallest and largest element, each later one moves it by {@code averagingConstant} towards its own,
  * {@code min += c * (min_now - min)} in F32. Its {@link #calculateQParams} is {@link MinMaxObserver}'s on that range.
  * Input of any shape, handed on unchanged.
+ *
+ * <p>Its state dict holds PyTorch's buffers: {@code min_val} and {@code max_val} (F32 scalars, +infinity and
+ * -infinity before any element) and {@code eps} (F32 [1], float32's epsilon, kept for the names; the grid rule uses
+ * its own), so that a checkpoint resumes the averages. The range lives in fields, mirrored into the buffers after each
+ * tensor and read back from them after {@link Module#loadStateDict} wrote them.
  */
 public final class MovingAverageMinMaxObserver extends Module {
     /** PyTorch's default averaging constant. */
@@ -19,6 +25,8 @@ public final class MovingAverageMinMaxObserver extends Module {
     private final boolean reduceRange;
     private float minVal = Float.POSITIVE_INFINITY;
     private float maxVal = Float.NEGATIVE_INFINITY;
+    /** The buffers' {@link BufferVersions} when the fields last matched them. */
+    private long synced;
 
     /**
      * @param averagingConstant how far each tensor moves the range towards its own, in (0, 1]
@@ -32,6 +40,28 @@ public final class MovingAverageMinMaxObserver extends Module {
         }
         this.averagingConstant = averagingConstant;
         this.reduceRange = reduceRange;
+        registerEps(this);
+        registerBuffer("min_val", unscoped(() -> Tensor.scalar(Float.POSITIVE_INFINITY)));
+        registerBuffer("max_val", unscoped(() -> Tensor.scalar(Float.NEGATIVE_INFINITY)));
+        synced = versions();
+    }
+
+    /** PyTorch's observer buffer {@code eps} [1], float32's epsilon. */
+    static void registerEps(Module observer) {
+        observer.registerBuffer("eps", unscoped(() -> Tensor.full(Math.ulp(1f), DType.F32, 1)));
+    }
+
+    private long versions() {
+        return BufferVersions.of(buffer("min_val"), buffer("max_val"));
+    }
+
+    /** Reads the range back from the buffers where something else wrote them. */
+    private void refresh() {
+        if (versions() != synced) {
+            minVal = buffer("min_val").toFloatArray()[0];
+            maxVal = buffer("max_val").toFloatArray()[0];
+            synced = versions();
+        }
     }
 
     /** The observer of {@code get_default_qat_qconfig('onednn')}: constant 0.01, the full range [0, 255]. */
@@ -45,6 +75,7 @@ public final class MovingAverageMinMaxObserver extends Module {
         if (x.size() == 0) {
             return x;
         }
+        refresh();
         float lo;
         float hi;
         try (Autograd.Guard g = Autograd.noGrad(); Tensor min = x.min(); Tensor max = x.max()) {
@@ -57,21 +88,27 @@ public final class MovingAverageMinMaxObserver extends Module {
         }
         minVal = lo;
         maxVal = hi;
+        buffer("min_val").copyFrom(new float[] {lo});
+        buffer("max_val").copyFrom(new float[] {hi});
+        synced = versions();
         return x;
     }
 
     /** Whether it has seen at least one element. */
     public boolean hasObserved() {
+        refresh();
         return minVal <= maxVal;
     }
 
     /** The averaged minimum; +infinity before any element. */
     public float minVal() {
+        refresh();
         return minVal;
     }
 
     /** The averaged maximum; -infinity before any element. */
     public float maxVal() {
+        refresh();
         return maxVal;
     }
 

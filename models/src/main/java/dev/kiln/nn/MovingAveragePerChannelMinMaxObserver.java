@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 
 /**
@@ -8,41 +9,70 @@ import dev.kiln.engine.Tensor;
  * a [out, ...] tensor) the first tensor sets the range, each later one moves it by {@code averagingConstant} towards
  * its own, in F32. {@link #calculateScales} is {@link PerChannelMinMaxObserver}'s symmetric int8 rule on those ranges
  * (zero points all 0).
+ *
+ * <p>Its state dict holds PyTorch's buffers {@code min_val} and {@code max_val} (F32 [channels], +infinity and
+ * -infinity before any weight, where PyTorch's are empty until then) and {@code eps}, as
+ * {@link MovingAverageMinMaxObserver}'s, so that a checkpoint resumes the averages.
  */
 public final class MovingAveragePerChannelMinMaxObserver extends Module {
     private final float averagingConstant;
+    private final int channels;
     /** Replaced, never written in place: a copy of this module may share the arrays. */
     private float[] minVals;
     private float[] maxVals;
+    /** The buffers' {@link BufferVersions} when the fields last matched them. */
+    private long synced;
 
     /**
      * @param averagingConstant how far each tensor moves the ranges towards its own, in (0, 1]
-     * @throws IllegalArgumentException when averagingConstant is outside (0, 1]
+     * @param channels the observed tensors' size along axis 0
+     * @throws IllegalArgumentException when averagingConstant is outside (0, 1] or channels is not positive
      */
-    public MovingAveragePerChannelMinMaxObserver(float averagingConstant) {
-        if (!(averagingConstant > 0 && averagingConstant <= 1)) {
+    public MovingAveragePerChannelMinMaxObserver(float averagingConstant, int channels) {
+        if (!(averagingConstant > 0 && averagingConstant <= 1) || channels <= 0) {
             throw new IllegalArgumentException("MovingAveragePerChannelMinMaxObserver: averagingConstant must lie in"
-                    + " (0, 1], got " + averagingConstant);
+                    + " (0, 1] and channels be positive, got " + averagingConstant + " and " + channels);
         }
         this.averagingConstant = averagingConstant;
+        this.channels = channels;
+        MovingAverageMinMaxObserver.registerEps(this);
+        registerBuffer("min_val", unscoped(() -> Tensor.full(Float.POSITIVE_INFINITY, DType.F32, channels)));
+        registerBuffer("max_val", unscoped(() -> Tensor.full(Float.NEGATIVE_INFINITY, DType.F32, channels)));
+        synced = versions();
     }
 
-    /** PyTorch's default averaging constant, 0.01. */
-    public MovingAveragePerChannelMinMaxObserver() {
-        this(MovingAverageMinMaxObserver.DEFAULT_AVERAGING_CONSTANT);
+    /** PyTorch's default averaging constant, 0.01, for tensors of {@code channels} along axis 0. */
+    public MovingAveragePerChannelMinMaxObserver(int channels) {
+        this(MovingAverageMinMaxObserver.DEFAULT_AVERAGING_CONSTANT, channels);
+    }
+
+    private long versions() {
+        return BufferVersions.of(buffer("min_val"), buffer("max_val"));
+    }
+
+    /** Reads the ranges back from the buffers where something else wrote them (none observed: all +infinity). */
+    private void refresh() {
+        if (versions() != synced) {
+            float[] lo = buffer("min_val").toFloatArray();
+            boolean observed = lo[0] != Float.POSITIVE_INFINITY;
+            minVals = observed ? lo : null;
+            maxVals = observed ? buffer("max_val").toFloatArray() : null;
+            synced = versions();
+        }
     }
 
     /**
      * Moves each channel's range towards x [channels, ...]'s (sets it, the first time); returns x itself.
      *
-     * @throws IllegalArgumentException when x is a scalar or has another channel count than before
+     * @throws IllegalArgumentException when x is a scalar or its axis 0 is not the observer's channel count
      */
     @Override
     public Tensor forward(Tensor x) {
-        if (x.rank() == 0 || (minVals != null && x.dim(0) != minVals.length)) {
+        if (x.rank() == 0 || x.dim(0) != channels) {
             throw new IllegalArgumentException("MovingAveragePerChannelMinMaxObserver: input " + x.shape()
-                    + " must be [channels, ...]" + (minVals == null ? "" : " with " + minVals.length + " channels"));
+                    + " must be [channels, ...] with " + channels + " channels");
         }
+        refresh();
         float[][] range = PerChannelMinMaxObserver.channelRanges(x);
         float[] lo = range[0];
         float[] hi = range[1];
@@ -54,11 +84,15 @@ public final class MovingAveragePerChannelMinMaxObserver extends Module {
         }
         minVals = lo;
         maxVals = hi;
+        buffer("min_val").copyFrom(lo);
+        buffer("max_val").copyFrom(hi);
+        synced = versions();
         return x;
     }
 
     /** Whether it has observed a tensor. */
     public boolean hasObserved() {
+        refresh();
         return minVals != null;
     }
 
@@ -83,7 +117,7 @@ public final class MovingAveragePerChannelMinMaxObserver extends Module {
     }
 
     private float[] checked() {
-        if (minVals == null) {
+        if (!hasObserved()) {
             throw new IllegalStateException("MovingAveragePerChannelMinMaxObserver: it has observed no weight");
         }
         return minVals;

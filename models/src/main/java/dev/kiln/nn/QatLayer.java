@@ -63,7 +63,7 @@ interface QatLayer {
      * {@code inputSource} is null.
      */
     static void registerFakeQuantizations(Module layer, String inputSource) {
-        layer.registerModule(WEIGHT_FAKE_QUANT, FakeQuantize.perChannelWeight());
+        layer.registerModule(WEIGHT_FAKE_QUANT, FakeQuantize.perChannelWeight(layer.param("weight").dim(0)));
         layer.registerModule(OUTPUT_FAKE_QUANT, FakeQuantize.perTensorActivation());
         if (inputSource == null) {
             layer.registerModule(INPUT_FAKE_QUANT, FakeQuantize.perTensorActivation());

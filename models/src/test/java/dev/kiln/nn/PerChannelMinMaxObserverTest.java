@@ -22,7 +22,7 @@ class PerChannelMinMaxObserverTest {
     @Test
     void theMovingAverageObserverLeavesATwoDimensionalF32WeightOpen() {
         try (Tensor weight = Tensor.fromArray(new float[] {-1, 2, 0.5f, -4}, 2, 2);
-             MovingAveragePerChannelMinMaxObserver observer = new MovingAveragePerChannelMinMaxObserver()) {
+             MovingAveragePerChannelMinMaxObserver observer = new MovingAveragePerChannelMinMaxObserver(2)) {
             observer.forward(weight);
             assertFalse(weight.isClosed(), "the observed weight was closed");
             assertArrayEquals(new float[] {2 / 127.5f, 4 / 127.5f}, observer.calculateScales());

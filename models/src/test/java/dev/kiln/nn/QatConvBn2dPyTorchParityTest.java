@@ -10,10 +10,17 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
+import dev.kiln.io.SafeTensors;
 import dev.kiln.optim.SGD;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link QatConvBn2d} against PyTorch 1.13's eager-mode quantisation-aware training with batch norm folded into the
@@ -22,9 +29,77 @@ import org.junit.jupiter.api.Test;
  * {@code models/src/test/pytorch/quantize_qat_convbn.py}: the same gradients of the first step and losses over five
  * SGD steps (the batch norms' statistics frozen after the third), the same running statistics, batch norm weights and
  * fake-quantisation qparams after them to float tolerance (the two train in F32 with sums in different orders), and
- * the trained and the converted models' outputs within one step of the last layer's grid.
+ * the trained and the converted models' outputs within one step of the last layer's grid; and a checkpoint of the QAT
+ * model under PyTorch's state-dict keys (its QuantStub's {@code quant.activation_post_process.*} being Kiln's
+ * {@code 0.input_fake_quant.*}), saved and loaded through safetensors, that resumes the fake quantisations where
+ * they were.
  */
 class QatConvBn2dPyTorchParityTest {
+    private static final List<String> PYTORCH_KEYS = List.of(
+            "0.input_fake_quant.fake_quant_enabled",
+            "0.input_fake_quant.observer_enabled",
+            "0.input_fake_quant.scale",
+            "0.input_fake_quant.zero_point",
+            "0.input_fake_quant.activation_post_process.eps",
+            "0.input_fake_quant.activation_post_process.min_val",
+            "0.input_fake_quant.activation_post_process.max_val",
+            "0.weight",
+            "0.bn.weight",
+            "0.bn.bias",
+            "0.bn.running_mean",
+            "0.bn.running_var",
+            "0.bn.num_batches_tracked",
+            "0.weight_fake_quant.fake_quant_enabled",
+            "0.weight_fake_quant.observer_enabled",
+            "0.weight_fake_quant.scale",
+            "0.weight_fake_quant.zero_point",
+            "0.weight_fake_quant.activation_post_process.eps",
+            "0.weight_fake_quant.activation_post_process.min_val",
+            "0.weight_fake_quant.activation_post_process.max_val",
+            "0.activation_post_process.fake_quant_enabled",
+            "0.activation_post_process.observer_enabled",
+            "0.activation_post_process.scale",
+            "0.activation_post_process.zero_point",
+            "0.activation_post_process.activation_post_process.eps",
+            "0.activation_post_process.activation_post_process.min_val",
+            "0.activation_post_process.activation_post_process.max_val",
+            "4.weight",
+            "4.bias",
+            "4.bn.weight",
+            "4.bn.bias",
+            "4.bn.running_mean",
+            "4.bn.running_var",
+            "4.bn.num_batches_tracked",
+            "4.weight_fake_quant.fake_quant_enabled",
+            "4.weight_fake_quant.observer_enabled",
+            "4.weight_fake_quant.scale",
+            "4.weight_fake_quant.zero_point",
+            "4.weight_fake_quant.activation_post_process.eps",
+            "4.weight_fake_quant.activation_post_process.min_val",
+            "4.weight_fake_quant.activation_post_process.max_val",
+            "4.activation_post_process.fake_quant_enabled",
+            "4.activation_post_process.observer_enabled",
+            "4.activation_post_process.scale",
+            "4.activation_post_process.zero_point",
+            "4.activation_post_process.activation_post_process.eps",
+            "4.activation_post_process.activation_post_process.min_val",
+            "4.activation_post_process.activation_post_process.max_val",
+            "7.weight",
+            "7.bias",
+            "7.weight_fake_quant.fake_quant_enabled",
+            "7.weight_fake_quant.observer_enabled",
+            "7.weight_fake_quant.scale",
+            "7.weight_fake_quant.zero_point",
+            "7.weight_fake_quant.activation_post_process.eps",
+            "7.weight_fake_quant.activation_post_process.min_val",
+            "7.weight_fake_quant.activation_post_process.max_val",
+            "7.activation_post_process.fake_quant_enabled",
+            "7.activation_post_process.observer_enabled",
+            "7.activation_post_process.scale",
+            "7.activation_post_process.zero_point",
+            "7.activation_post_process.activation_post_process.eps",
+            "7.activation_post_process.activation_post_process.min_val",
+            "7.activation_post_process.activation_post_process.max_val");
     private static final long[] TARGETS = {0, 3, 4};
     private static final float STEP = 0.00810664240270853f;
     private static final int FROZEN_AFTER = 3;
@@ -76,8 +151,8 @@ class QatConvBn2dPyTorchParityTest {
         }
     }
 
-    @Test
-    void convBatchNormNetTrainsFreezesAndConvertsAsPyTorch() {
+    /** The script's model before fusion, its parameters and batch norms set as the script sets them. */
+    private static Sequential model() {
         Sequential model = new Sequential(Conv2d.builder(2, 4, 3).padding(1).bias(false).build(), new BatchNorm2d(4),
                 new ReLU(), new MaxPool2d(2), Conv2d.builder(4, 6, 3).stride(2).build(), new BatchNorm2d(6),
                 new Flatten(), new Linear(24, 5));
@@ -93,7 +168,12 @@ class QatConvBn2dPyTorchParityTest {
                 key("7.bias", 9, 5));
         setNorm((BatchNorm2d) model.get(1));
         setNorm((BatchNorm2d) model.get(5));
-        Module qat = QuantizationAwareTraining.prepareQat(model);
+        return model;
+    }
+
+    @Test
+    void convBatchNormNetTrainsFreezesAndConvertsAsPyTorch() {
+        Module qat = QuantizationAwareTraining.prepareQat(model());
         SGD sgd = new SGD(qat.trainableParameters(), 0.1);
         Tensor targets = Tensor.fromArray(TARGETS, TARGETS.length);
         Tensor[] batches = {
@@ -253,6 +333,48 @@ class QatConvBn2dPyTorchParityTest {
                 1.2646361589431763f, -0.0729597806930542f, 1.2646361589431763f, -0.6728513240814209f,
                 -0.5593582987785339f, 1.2646361589431763f, -0.7377044558525085f}, int8.forward(x));
         }
+        qat.close();
+        sgd.close();
+    }
+
+    @Test
+    void checkpointResumesTheFakeQuantisationsUnderPyTorchsNames(@TempDir Path dir) throws IOException {
+        Module qat = QuantizationAwareTraining.prepareQat(model());
+        SGD sgd = new SGD(qat.trainableParameters(), 0.1);
+        Tensor targets = Tensor.fromArray(TARGETS, TARGETS.length);
+        for (Tensor x : new Tensor[] {batch(11, 2.0, 0.3), batch(12, 1.5, -0.2)}) {
+            sgd.zeroGrad();
+            new CrossEntropyLoss().compute(qat.forward(x), targets).backward();
+            sgd.step();
+        }
+        layer(qat, "7").outputFakeQuant().disableFakeQuant();
+        Map<String, Tensor> state = qat.stateDict();
+        assertEquals(new TreeSet<>(PYTORCH_KEYS), new TreeSet<>(state.keySet()), "PyTorch's state-dict keys");
+        Path file = dir.resolve("qat.safetensors");
+        SafeTensors.write(file, state);
+        Module resumed = QuantizationAwareTraining.prepareQat(new Sequential(new Conv2d(2, 4, 3, 1, 1, 1, false),
+                new BatchNorm2d(4), new ReLU(), new MaxPool2d(2), new Conv2d(4, 6, 3, 2, 0, 1, true),
+                new BatchNorm2d(6), new Flatten(), new Linear(24, 5)));
+        try (SafeTensors.Loaded checkpoint = SafeTensors.read(file)) {
+            resumed.loadStateDict(checkpoint.tensors(), true);
+        }
+        assertEquals(false, layer(resumed, "7").outputFakeQuant().fakeQuantEnabled());
+        for (String path : new String[] {"0", "4", "7"}) {
+            assertEquals(layer(qat, path).outputFakeQuant().grid(), layer(resumed, path).outputFakeQuant().grid(),
+                    path);
+            assertArrayEquals(layer(qat, path).weightFakeQuant().scales(), layer(resumed, path).weightFakeQuant()
+                    .scales(), path);
+        }
+        // A third training batch moves the resumed averages exactly as the trained ones: the observers go on.
+        Tensor next = batch(13, 2.5, 0.1);
+        assertArrayEquals(qat.forward(next).toFloatArray(), resumed.forward(next).toFloatArray());
+        MovingAverageMinMaxObserver trained = (MovingAverageMinMaxObserver) layer(qat, "4").outputFakeQuant()
+                .observer();
+        MovingAverageMinMaxObserver again = (MovingAverageMinMaxObserver) layer(resumed, "4").outputFakeQuant()
+                .observer();
+        assertEquals(trained.minVal(), again.minVal());
+        assertEquals(trained.maxVal(), again.maxVal());
+        resumed.close();
         qat.close();
         sgd.close();
     }

@@ -140,7 +140,7 @@ class QuantizationAwareTrainingPyTorchParityTest {
         assertEquals(-0.46762269735336304f, activations.minVal());
         assertEquals(1.4794634580612183f, activations.maxVal());
         assertEquals(new Uint8Grid(0.0076356315985322f, 61), activations.calculateQParams());
-        MovingAveragePerChannelMinMaxObserver weights = new MovingAveragePerChannelMinMaxObserver();
+        MovingAveragePerChannelMinMaxObserver weights = new MovingAveragePerChannelMinMaxObserver(4);
         for (Tensor w : new Tensor[] {
                 batchOf(31, 1.0, 0.0, 4, 2, 3),
                 batchOf(32, 0.4, 0.1, 4, 2, 3),
