@@ -22,10 +22,17 @@ final class BufferVersions {
         return sum;
     }
 
-    /** Writes {@code values} into the I32 tensor {@code target} of as many elements. */
+    /** Writes {@code values} into {@code target} of as many elements, in its dtype (I32, or another after to()). */
     static void writeInts(Tensor target, int... values) {
         try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
-            target.assign(Tensor.fromArray(values, values.length).reshape(target.shape().dims()));
+            target.assign(Tensor.fromArray(values, values.length).reshape(target.shape().dims()).to(target.dtype()));
+        }
+    }
+
+    /** Writes {@code values} into {@code target} of as many elements, in its dtype (F32, or F64 after to()). */
+    static void writeFloats(Tensor target, float... values) {
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+            target.assign(Tensor.fromArray(values, values.length).reshape(target.shape().dims()).to(target.dtype()));
         }
     }
 }

@@ -114,11 +114,11 @@ public final class FakeQuantize extends Module {
             Uint8Grid grid = activations.calculateQParams();
             scale = grid.scale();
             zeroPoint = grid.zeroPoint();
-            buffer("scale").copyFrom(new float[] {scale});
+            BufferVersions.writeFloats(buffer("scale"), scale);
             BufferVersions.writeInts(buffer("zero_point"), zeroPoint);
         } else {
             scales = ((MovingAveragePerChannelMinMaxObserver) observer()).calculateScales();
-            buffer("scale").copyFrom(scales);
+            BufferVersions.writeFloats(buffer("scale"), scales);
         }
         synced = versions();
     }

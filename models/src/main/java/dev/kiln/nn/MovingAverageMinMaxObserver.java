@@ -88,8 +88,8 @@ public final class MovingAverageMinMaxObserver extends Module {
         }
         minVal = lo;
         maxVal = hi;
-        buffer("min_val").copyFrom(new float[] {lo});
-        buffer("max_val").copyFrom(new float[] {hi});
+        BufferVersions.writeFloats(buffer("min_val"), lo);
+        BufferVersions.writeFloats(buffer("max_val"), hi);
         synced = versions();
         return x;
     }

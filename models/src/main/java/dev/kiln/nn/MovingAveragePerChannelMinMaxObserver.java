@@ -84,8 +84,8 @@ public final class MovingAveragePerChannelMinMaxObserver extends Module {
         }
         minVals = lo;
         maxVals = hi;
-        buffer("min_val").copyFrom(lo);
-        buffer("max_val").copyFrom(hi);
+        BufferVersions.writeFloats(buffer("min_val"), lo);
+        BufferVersions.writeFloats(buffer("max_val"), hi);
         synced = versions();
         return x;
     }

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link QatConvBn2d} in {@link QuantizationAwareTraining}: the pairs it folds and PyTorch's state-dict names, the
  * batch norm's statistics in training, frozen and evaluation mode, and conversion within one output step of the
- * trained model. PyTorch's numbers are {@link QatConvBn2dPyTorchParityTest}'s.
+ * trained model, and the fake quantisations' state-dict buffers after {@code to(F64)}. PyTorch's numbers are
+ * {@link QatConvBn2dPyTorchParityTest}'s.
  */
 class QatConvBn2dTest {
     private Scope scope;
@@ -147,5 +148,21 @@ class QatConvBn2dTest {
         }
         qat.close();
         sgd.close();
+    }
+
+    @Test
+    void aQatModelConvertedToF64KeepsItsFakeQuantisationStateInF64Buffers() {
+        Module qat = QuantizationAwareTraining.prepareQat(net()).to(DType.F64);
+        try (var g = Autograd.noGrad()) {
+            Tensor y = qat.forward(input(1).to(DType.F64));
+            assertEquals(DType.F64, y.dtype());
+        }
+        Tensor max = qat.stateDict().get("4.activation_post_process.activation_post_process.max_val");
+        assertEquals(DType.F64, max.dtype());
+        MovingAverageMinMaxObserver observer = (MovingAverageMinMaxObserver) convBn(qat, "4").outputFakeQuant()
+                .observer();
+        assertEquals(observer.maxVal(), (float) max.item());
+        assertTrue(observer.hasObserved());
+        qat.close();
     }
 }
