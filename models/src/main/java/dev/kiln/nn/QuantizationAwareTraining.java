@@ -211,13 +211,13 @@ public final class QuantizationAwareTraining {
         if (m instanceof Sequential seq) {
             for (int i = 0; i + 1 < seq.size(); i++) {
                 if (seq.get(i) instanceof Conv2d && seq.get(i + 1) instanceof BatchNorm
-                        && !foldsIntoQat(seq.get(i), seq.get(i + 1))) {
+                        && (seq.getClass() != Sequential.class || !foldsIntoQat(seq.get(i), seq.get(i + 1)))) {
                     String at = path.isEmpty() ? Integer.toString(i) : path + "." + i;
                     throw new IllegalArgumentException("QuantizationAwareTraining.prepareQat: '" + at + "' ("
                             + seq.get(i) + ") is followed by " + seq.get(i + 1) + "; only a plain Conv2d followed"
-                            + " by a BatchNorm2d of its output channels folds during quantisation-aware training"
-                            + " (PyTorch's ConvBn2d): fuse others first with Fusion.fuseConvBatchNorm on the model in"
-                            + " eval mode");
+                            + " by a BatchNorm2d of its output channels in a plain Sequential folds during"
+                            + " quantisation-aware training (PyTorch's ConvBn2d): fuse others first with"
+                            + " Fusion.fuseConvBatchNorm on the model in eval mode");
                 }
             }
         }

@@ -151,6 +151,12 @@ class QuantizationAwareTrainingTest {
                 () -> QuantizationAwareTraining.prepareQat(withBn));
         assertTrue(bn.getMessage().contains("'1.0'") && bn.getMessage().contains("BatchNorm2d(3")
                 && bn.getMessage().contains("Fusion.fuseConvBatchNorm"), bn.getMessage());
+        // A Sequential subclass may run its children otherwise, so nothing is folded inside it.
+        Sequential subclass = new Sequential(new Conv2d(1, 2, 3), new BatchNorm2d(2)) {
+        };
+        IllegalArgumentException inSubclass = assertThrows(IllegalArgumentException.class,
+                () -> QuantizationAwareTraining.prepareQat(new Sequential(subclass)));
+        assertTrue(inSubclass.getMessage().contains("'0.0'"), inSubclass.getMessage());
         IllegalArgumentException bare = assertThrows(IllegalArgumentException.class,
                 () -> QuantizationAwareTraining.prepareQat(new Linear(2, 3)));
         assertTrue(bare.getMessage().contains("wrap it in a Sequential"), bare.getMessage());
