@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link QatConvBn2d} in {@link QuantizationAwareTraining}: the pairs it folds and PyTorch's state-dict names, the
  * batch norm's statistics in training, frozen and evaluation mode, and conversion within one output step of the
- * trained model, and the fake quantisations' state-dict buffers after {@code to(F64)}. PyTorch's numbers are
+ * trained model, the fake quantisations' state-dict buffers after {@code to(F64)}, and the fold's gradients against
+ * finite differences in F64. PyTorch's numbers are
  * {@link QatConvBn2dPyTorchParityTest}'s.
  */
 class QatConvBn2dTest {
@@ -163,6 +165,27 @@ class QatConvBn2dTest {
                 .observer();
         assertEquals(observer.maxVal(), (float) max.item());
         assertTrue(observer.hasObserved());
+        qat.close();
+    }
+
+    @Test
+    void gradientsThroughTheFoldedBatchNormMatchFiniteDifferencesInF64() {
+        Module qat = QuantizationAwareTraining.prepareQat(new Sequential(Conv2d.builder(2, 3, 3).padding(1).build(),
+                new BatchNorm2d(3), new Flatten())).to(DType.F64);
+        QatConvBn2d layer = convBn(qat, "0");
+        try (var g = Autograd.noGrad()) {
+            layer.norm().weight().assign(PyTorchParity.values(5, 3).add(1.0));
+            layer.norm().bias().assign(PyTorchParity.values(6, 3));
+            layer.norm().runningVar().assign(PyTorchParity.values(7, 3).add(1.0));
+        }
+        // Rounding has no finite differences: the fold alone, as PyTorch's fake quantisation switched off.
+        qat.modules().stream().filter(m -> m instanceof FakeQuantize)
+                .forEach(m -> ((FakeQuantize) m).disableObserver().disableFakeQuant());
+        Tensor x = PyTorchParity.values(8, 2, 2, 4, 4).mul(2.0).requiresGrad(true);
+        Tensor[] inputs = {x, layer.weight(), layer.bias(), layer.norm().weight(), layer.norm().bias()};
+        GradCheck.check("QatConvBn2d, batch statistics", in -> layer.forward(in[0]), inputs);
+        layer.freezeBatchNormStats();
+        GradCheck.check("QatConvBn2d, frozen statistics", in -> layer.forward(in[0]), inputs);
         qat.close();
     }
 }
