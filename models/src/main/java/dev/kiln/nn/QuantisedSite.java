@@ -10,8 +10,12 @@ import java.util.Map;
 
 /**
  * Where {@link StaticQuantization} finds a layer to quantise: its parent and name, the ReLU it fuses (the next module
- * of its {@link Sequential} but Identities, or none) and the site whose output grid its input lies on (none: it observes its own
- * input). {@link #find} walks a model the same way for {@code prepare} and for {@code convert}.
+ * of its {@link Sequential} but Identities, or the one a {@link BasicBlock} applies after bn1) and the site whose
+ * output grid its input lies on (none: it observes its own input). For static quantisation a residual
+ * {@link BasicBlock} whose batch norms are folded is a site too, after the sites of its convolutions: its output
+ * (after the addition and ReLU) gets its own grid, as torchvision's {@code QuantizableBasicBlock}'s
+ * {@code add_relu}, which the next layers read. {@link #find} and {@link #findStatic} walk a model the same way for
+ * {@code prepare} and for {@code convert}.
  */
 final class QuantisedSite {
     static final String OUTPUT_OBSERVER = "activation_post_process";
@@ -22,15 +26,17 @@ final class QuantisedSite {
     private final String path;
     private final Module layer;
     private final String reluName;
+    private final boolean relu;
     private final QuantisedSite source;
 
-    private QuantisedSite(Module parent, String name, String path, Module layer, String reluName,
+    private QuantisedSite(Module parent, String name, String path, Module layer, String reluName, boolean relu,
                           QuantisedSite source) {
         this.parent = parent;
         this.name = name;
         this.path = path;
         this.layer = layer;
         this.reluName = reluName;
+        this.relu = relu;
         this.source = source;
     }
 
@@ -46,45 +52,107 @@ final class QuantisedSite {
                 || c == Identity.class;
     }
 
-    /** The layers to quantise in {@code root}, in the order they run within each Sequential. */
+    /**
+     * Adaptive average pooling (a ResNet's head), whose quantized form in PyTorch writes onto its input's grid: the F32
+     * mean here, which the next quantised layer rounds onto that grid as it quantises its input.
+     */
+    private static boolean averagesOnGrid(Module m) {
+        return m.getClass() == GlobalAvgPool2d.class || m.getClass() == AdaptiveAvgPool2d.class;
+    }
+
+    /** The layers to quantise in {@code root}, in the order they run, as quantisation-aware training takes them. */
     static List<QuantisedSite> find(Module root) {
         List<QuantisedSite> sites = new ArrayList<>();
-        walk(root, "", null, sites);
+        new Walk(false, sites).walk(null, null, root, "", null);
         return sites;
     }
 
-    /** Adds m's sites; returns the site whose grid m's output lies on, or null. */
-    private static QuantisedSite walk(Module m, String path, QuantisedSite current, List<QuantisedSite> sites) {
-        if (m.getClass() != Sequential.class) {
+    /**
+     * The layers and residual blocks to quantise in {@code root} for static quantisation: as {@link #find}, and also
+     * through adaptive average pooling and the children of a {@link ChildrenInSequence} module, and each folded
+     * {@link BasicBlock} after its convolutions.
+     */
+    static List<QuantisedSite> findStatic(Module root) {
+        List<QuantisedSite> sites = new ArrayList<>();
+        new Walk(true, sites).walk(null, null, root, "", null);
+        return sites;
+    }
+
+    /** A BasicBlock whose batch norms are folded into its plain convolutions ({@link ConvBatchNormFolding}). */
+    static boolean foldedBlock(Module m) {
+        if (m.getClass() != BasicBlock.class) {
+            return false;
+        }
+        Map<String, Module> children = m.namedChildren();
+        Module downsample = children.get("downsample");
+        return !children.containsKey("bn1") && !children.containsKey("bn2") && quantisable(children.get("conv1"))
+                && quantisable(children.get("conv2")) && (downsample == null || downsample.getClass() == Sequential.class
+                && ((Sequential) downsample).size() == 2 && quantisable(((Sequential) downsample).get(0))
+                && ((Sequential) downsample).get(1).getClass() == Identity.class);
+    }
+
+    /** One walk over a model, static (with blocks, adaptive average pooling and ChildrenInSequence) or not. */
+    private record Walk(boolean statically, List<QuantisedSite> sites) {
+        /** Adds the sites of m (child {@code name} of parent); returns the site whose grid m's output lies on, or null. */
+        QuantisedSite walk(Module parent, String name, Module m, String path, QuantisedSite current) {
+            if (statically && foldedBlock(m)) {
+                return block(parent, name, m, path, current);
+            }
+            if (m.getClass() == Sequential.class || statically && m instanceof ChildrenInSequence) {
+                return inSequence(m, path, current);
+            }
             for (Map.Entry<String, Module> child : m.namedChildren().entrySet()) {
                 String p = join(path, child.getKey());
                 if (quantisable(child.getValue())) {
-                    sites.add(new QuantisedSite(m, child.getKey(), p, child.getValue(), null, null));
+                    sites.add(new QuantisedSite(m, child.getKey(), p, child.getValue(), null, false, null));
                 } else {
-                    walk(child.getValue(), p, null, sites);
+                    walk(m, child.getKey(), child.getValue(), p, null);
                 }
             }
             return null;
         }
-        Sequential seq = (Sequential) m;
-        for (int i = 0; i < seq.size(); i++) {
-            Module child = seq.get(i);
-            String p = join(path, Integer.toString(i));
-            if (quantisable(child)) {
-                int next = i + 1;
-                while (next < seq.size() && seq.get(next).getClass() == Identity.class) {
-                    next++; // a batch norm folded into the convolution (ConvBatchNormFolding)
+
+        private QuantisedSite inSequence(Module m, String path, QuantisedSite current) {
+            List<Map.Entry<String, Module>> children = new ArrayList<>(m.namedChildren().entrySet());
+            for (int i = 0; i < children.size(); i++) {
+                Module child = children.get(i).getValue();
+                String p = join(path, children.get(i).getKey());
+                if (quantisable(child)) {
+                    int next = i + 1;
+                    while (next < children.size() && children.get(next).getValue().getClass() == Identity.class) {
+                        next++; // a batch norm folded into the convolution (ConvBatchNormFolding)
+                    }
+                    boolean fuses = next < children.size() && children.get(next).getValue().getClass() == ReLU.class;
+                    current = new QuantisedSite(m, children.get(i).getKey(), p, child,
+                            fuses ? children.get(next).getKey() : null, fuses, current);
+                    sites.add(current);
+                    i = fuses ? next : i;
+                } else if (!keepsGrid(child) && !(statically && averagesOnGrid(child))) {
+                    current = walk(m, children.get(i).getKey(), child, p, current);
                 }
-                boolean fuses = next < seq.size() && seq.get(next).getClass() == ReLU.class;
-                current = new QuantisedSite(seq, Integer.toString(i), p, child,
-                        fuses ? Integer.toString(next) : null, current);
-                sites.add(current);
-                i = fuses ? next : i;
-            } else if (!keepsGrid(child)) {
-                current = walk(child, p, current, sites);
             }
+            return current;
         }
-        return current;
+
+        /**
+         * conv1 (ReLU fused) and the shortcut's convolution read the block's input grid, conv2 conv1's; then the block
+         * itself, whose output grid the next layers read.
+         */
+        private QuantisedSite block(Module parent, String name, Module block, String path, QuantisedSite current) {
+            Module conv1 = block.module("conv1");
+            QuantisedSite first = new QuantisedSite(block, "conv1", join(path, "conv1"), conv1, null, true, current);
+            sites.add(first);
+            sites.add(new QuantisedSite(block, "conv2", join(path, "conv2"), block.module("conv2"), null, false,
+                    first));
+            Module downsample = block.module("downsample");
+            if (downsample != null) {
+                sites.add(new QuantisedSite(downsample, "0", join(path, "downsample.0"),
+                        ((Sequential) downsample).get(0), null, false, current));
+            }
+            QuantisedSite whole = new QuantisedSite(parent, name, path, block, null, true, current);
+            sites.add(whole);
+            return whole;
+        }
     }
 
     private static String join(String prefix, String name) {
@@ -102,7 +170,12 @@ final class QuantisedSite {
 
     /** Whether the ReLU after it fuses into it. */
     boolean fusesRelu() {
-        return reluName != null;
+        return relu;
+    }
+
+    /** Whether it is a residual block (its convolutions are sites of their own) rather than a layer. */
+    private boolean block() {
+        return layer.getClass() == BasicBlock.class;
     }
 
     /** The site whose output grid its input lies on, or null when it observes its own input. */
@@ -117,6 +190,9 @@ final class QuantisedSite {
      *     computed weight or bias, or a weight that is not F32
      */
     void checkQuantisable() {
+        if (block()) {
+            return;
+        }
         String where = "StaticQuantization: '" + path + "' (" + layer + ") cannot be quantised: ";
         if (layer instanceof Conv2d conv && (conv.groups() != 1 || conv.paddingMode() != PaddingMode.ZEROS)) {
             throw new IllegalArgumentException(where + "only convolutions without groups and with zero padding have"
@@ -132,15 +208,26 @@ final class QuantisedSite {
         }
     }
 
-    /** Registers the observers and the hooks that feed them, as PyTorch's prepare does. */
+    /**
+     * Registers the observers and the hooks that feed them, as PyTorch's prepare does. The output observer sees the
+     * output after the fused ReLU: that of the ReLU module, or of the layer with the ReLU a block applies to it taken
+     * here too; a block's, the block's output (after its addition and ReLU).
+     */
     void attachObservers() {
         MinMaxObserver output = layer.registerModule(OUTPUT_OBSERVER, new MinMaxObserver());
         Module observed = reluName == null ? layer : parent.module(reluName);
+        boolean reluHere = relu && reluName == null && !block();
         observed.registerForwardHook((m, in, y) -> {
-            output.forward(y);
+            if (reluHere) {
+                try (Tensor activated = y.relu()) {
+                    output.forward(activated);
+                }
+            } else {
+                output.forward(y);
+            }
             return null;
         });
-        if (source == null) {
+        if (source == null && !block()) {
             MinMaxObserver input = layer.registerModule(INPUT_OBSERVER, new MinMaxObserver());
             layer.registerForwardPreHook((m, x) -> {
                 input.forward(x);
@@ -157,16 +244,41 @@ final class QuantisedSite {
     Module quantised() {
         checkQuantisable();
         Uint8Grid out = grid(OUTPUT_OBSERVER);
-        Uint8Grid in = source == null ? grid(INPUT_OBSERVER) : source.grid(OUTPUT_OBSERVER);
-        if (layer instanceof Conv2d conv) {
-            return QuantizedConv2d.from(path, conv, in, out, reluName != null);
+        if (block()) {
+            return QuantizedBasicBlock.from(path, layer, out);
         }
-        return QuantizedLinear.from(path, (Linear) layer, in, out, reluName != null);
+        Uint8Grid in = inputGrid();
+        if (layer instanceof Conv2d conv) {
+            return QuantizedConv2d.from(path, conv, in, out, relu);
+        }
+        return QuantizedLinear.from(path, (Linear) layer, in, out, relu);
     }
 
-    /** Puts {@code quantised} in the layer's place and an Identity in its ReLU's; returns the layer's tensors. */
+    /**
+     * Refuses a site whose observers cannot give grids, before anything is converted.
+     *
+     * @throws IllegalStateException as {@link #quantised()}
+     */
+    void checkCalibrated() {
+        grid(OUTPUT_OBSERVER);
+        if (!block()) {
+            inputGrid();
+        }
+    }
+
+    private Uint8Grid inputGrid() {
+        return source == null ? grid(INPUT_OBSERVER) : source.grid(OUTPUT_OBSERVER);
+    }
+
+    /**
+     * Puts {@code quantised} in the site's place and an Identity in its ReLU module's; returns the layer's tensors
+     * (none for a block, whose convolutions the quantised block took over).
+     */
     List<Tensor> replaceWith(Module quantised) {
         parent.replaceModule(name, quantised);
+        if (block()) {
+            return List.of();
+        }
         if (reluName != null) {
             parent.replaceModule(reluName, new Identity());
         }

@@ -5,7 +5,6 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.StaticInt8Conv;
 import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -29,18 +28,32 @@ import java.util.function.Supplier;
  * <p>Every plain {@link Conv2d} and {@link Linear} (the classes themselves) becomes a {@link QuantizedConv2d} or
  * {@link QuantizedLinear}. Within a {@link Sequential}, a {@link BatchNorm2d} right after a Conv2d is folded into it
  * ({@link ConvBatchNormFolding}) and a {@link ReLU} right after the layer (or the folded pair) is fused into it; their
- * slots become {@link Identity}, as after {@code fuse_modules(model, [["0", "1", "2"]])}. Weights are int8 per output channel, symmetric
+ * slots become {@link Identity}, as after {@code fuse_modules(model, [["0", "1", "2"]])}. A
+ * {@link ConvBatchNormBlock} folds the pairs it names (its norms are removed), so a module that runs its children in
+ * order ({@link ChildrenInSequence}: {@link dev.kiln.zoo.ResNet}) fuses its stem as torchvision's
+ * {@code QuantizableResNet.fuse_model} does. Weights are int8 per output channel, symmetric
  * ({@link PerChannelMinMaxObserver}); each layer's output is requantised onto the uint8 grid its
  * {@link MinMaxObserver} gave ({@code activation_post_process}). Tensors between layers stay F32 holding grid values
  * (the outputs PyTorch's {@code DeQuantStub} would give), so the model takes and returns F32 as before.
  *
- * <p>A layer's input grid is the output grid of the quantised layer before it in the same Sequential when only
- * {@link MaxPool2d}, {@link Flatten}, {@link ReLU}, {@link Dropout} or {@link Identity} lie between them (they keep
- * grid values exact, as PyTorch's quantized versions keep the qparams). Any other layer observes its own input
- * ({@code input_activation_post_process}): the first layer, as PyTorch's {@code QuantStub} observes the model input,
- * and one behind a module that changes values (average pooling, batch norm, a residual block's addition), which stays
- * F32 here. PyTorch instead runs those on quantized tensors, needing {@code FloatFunctional} or another
- * {@code QuantStub} with its own observer, so there its grids and roundings differ from Kiln's.
+ * <p>A {@link BasicBlock} (the class itself) becomes a {@link QuantizedBasicBlock}, as torchvision's
+ * {@code QuantizableBasicBlock}: bn1 folded into conv1 with the ReLU after it fused, bn2 into conv2, the shortcut's
+ * norm into its convolution, and the block's output (after the addition and ReLU) observed on the block
+ * ({@code activation_post_process}, PyTorch's {@code add_relu} observer), the sum requantised onto that grid.
+ *
+ * <p>A layer's input grid is the output grid of the quantised layer or block before it in the same Sequential (or
+ * {@link ChildrenInSequence} module) when only {@link MaxPool2d}, {@link Flatten}, {@link ReLU}, {@link Dropout},
+ * {@link Identity} or adaptive average pooling ({@link GlobalAvgPool2d}, {@link AdaptiveAvgPool2d}: a ResNet's head)
+ * lie between them; a block's conv1 and shortcut read the grid of what is before the block so. PyTorch's quantized
+ * max pooling, ReLU and flattening keep grid values exact; its quantized adaptive average pooling writes the mean
+ * rounded onto its input's grid. Kiln's gives the F32 mean, which the next quantised layer rounds onto that same grid
+ * as it quantises its input: the same values, except where a mean lies half-way between two grid values (which
+ * pooling over an odd number of values never gives), where the F32 rounding of the mean may round the other way.
+ * Any other layer observes its own input ({@code input_activation_post_process}): the first layer, as PyTorch's
+ * {@code QuantStub} observes the model input, and one behind a module that changes values ({@link AvgPool2d}, a
+ * batch norm not after a convolution, a {@link Residual} or a {@link BasicBlock} subclass, which stay F32 here). PyTorch instead runs those
+ * on quantized tensors, needing {@code FloatFunctional} or another {@code QuantStub} with its own observer, so there
+ * its grids and roundings differ from Kiln's.
  */
 public final class StaticQuantization {
     private StaticQuantization() {
@@ -48,28 +61,29 @@ public final class StaticQuantization {
 
     /**
      * A deep copy of {@code model} ({@link Module#copy()}) in eval mode, each Conv2d + BatchNorm2d pair of a Sequential
-     * folded into one Conv2d, with observers attached by forward hooks: a
+     * or named by a {@link ConvBatchNormBlock} folded into one Conv2d, with observers attached by forward hooks: a
      * {@link MinMaxObserver} child {@code activation_post_process} on every layer it will quantise (fed the output
-     * after a fused ReLU) and one named {@code input_activation_post_process} on each layer that observes its own input.
+     * after a fused ReLU) and on every {@link BasicBlock} (fed its output), and one named
+     * {@code input_activation_post_process} on each layer that observes its own input.
      * Run calibration batches through the copy's {@link Module#forward} (values as without observers); {@code model} is
      * left as it is. The hooks are not copied: copying the prepared model leaves a copy that observes nothing.
      *
      * @throws IllegalArgumentException naming the module path of a layer it cannot quantise (a grouped convolution,
-     *     another padding mode, a computed weight), or when {@code model} is itself a Conv2d or Linear
+     *     another padding mode, a computed weight), or when {@code model} is itself a Conv2d, Linear or BasicBlock
      */
     public static Module prepare(Module model) {
-        if (QuantisedSite.quantisable(model)) {
+        if (QuantisedSite.quantisable(model) || model.getClass() == BasicBlock.class) {
             throw new IllegalArgumentException("StaticQuantization.prepare: the model is itself " + model
                     + "; wrap it in a Sequential so that its observers run");
         }
-        List<QuantisedSite> sites = QuantisedSite.find(model);
+        List<QuantisedSite> sites = QuantisedSite.findStatic(model);
         for (QuantisedSite site : sites) {
             site.checkQuantisable();
         }
         Module copy = model.copy();
         copy.eval();
         ConvBatchNormFolding.foldInside(copy);
-        for (QuantisedSite site : QuantisedSite.find(copy)) {
+        for (QuantisedSite site : QuantisedSite.findStatic(copy)) {
             site.attachObservers();
         }
         return copy;
@@ -85,20 +99,18 @@ public final class StaticQuantization {
      */
     public static Module convert(Module prepared) {
         Module copy = prepared.copy();
-        List<QuantisedSite> sites = QuantisedSite.find(copy);
-        List<Module> made = new ArrayList<>();
+        List<QuantisedSite> sites = QuantisedSite.findStatic(copy);
+        Set<Tensor> replacedTensors = Collections.newSetFromMap(new IdentityHashMap<>());
         try {
+            sites.forEach(QuantisedSite::checkCalibrated);
+            // In order, so that a block's convolutions are quantised before the block takes them.
             for (QuantisedSite site : sites) {
-                made.add(site.quantised());
+                replacedTensors.addAll(site.replaceWith(site.quantised()));
             }
         } catch (RuntimeException | Error e) {
-            made.forEach(Module::close);
             copy.close();
+            replacedTensors.forEach(Tensor::close);
             throw e;
-        }
-        Set<Tensor> replacedTensors = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (int i = 0; i < sites.size(); i++) {
-            replacedTensors.addAll(sites.get(i).replaceWith(made.get(i)));
         }
         // The replaced layers' F32 tensors are the copy's own; those another module shares (tied weights) stay.
         Set<Tensor> kept = Collections.newSetFromMap(new IdentityHashMap<>());

@@ -1,6 +1,7 @@
 package dev.kiln.zoo;
 
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.ChildrenInSequence;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.Sequential;
 
@@ -9,7 +10,7 @@ import dev.kiln.nn.Sequential;
  * the order they were registered (stateless glue such as a flatten registered between them where torchvision calls
  * a function), and the check of the input: [batch, inChannels, height, width] to [batch, classes].
  */
-abstract class ImageClassifier extends Module {
+abstract class ImageClassifier extends Module implements ChildrenInSequence {
     private final int inChannels;
 
     /** @throws IllegalArgumentException naming the model when inChannels or classes is below 1 */

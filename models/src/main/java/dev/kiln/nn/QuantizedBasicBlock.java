@@ -1,0 +1,89 @@
+package dev.kiln.nn;
+
+import dev.kiln.engine.FakeQuantization;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.Uint8Grid;
+
+/**
+ * A {@link BasicBlock} after post-training static quantisation, as torchvision's {@code QuantizableBasicBlock} after
+ * PyTorch's {@code convert}: {@code conv1} a {@link QuantizedConv2d} with bn1 folded and the ReLU fused
+ * ({@code ConvReLU2d}), {@code conv2} one with bn2 folded, {@code downsample.0} (when the block has a shortcut
+ * convolution) one with {@code downsample.1} folded, and the residual sum requantised with its ReLU onto the block's
+ * own grid, as {@code FloatFunctional.add_relu}'s {@code torch.ops.quantized.add_relu}. Input [batch, in, height,
+ * width] (F32; conv1 and the shortcut read it on {@link #inputGrid()}, an identity shortcut rounding it onto that
+ * grid as PyTorch's quint8 input is), output [batch, out, height / stride, width / stride] (F32 values on
+ * {@link #outputGrid()}). The sum is taken in F32 of the two inputs' grid values, as PyTorch dequantises both before
+ * adding. Made by {@link StaticQuantization#convert}; state-dict names are those of the fused block (biases only, as
+ * {@link QuantizedLayer}). Inference only: a forward pass with gradients in training mode is refused.
+ */
+public final class QuantizedBasicBlock extends Module {
+    private final String path;
+    private final Uint8Grid outputGrid;
+
+    private QuantizedBasicBlock(String path, Module conv1, Module conv2, Module downsample, Uint8Grid outputGrid) {
+        this.path = path;
+        this.outputGrid = outputGrid;
+        registerModule("conv1", conv1);
+        registerModule("conv2", conv2);
+        if (downsample != null) {
+            registerModule("downsample", downsample);
+        }
+    }
+
+    /**
+     * The block at {@code path} around the quantised convolutions that have replaced {@code block}'s (and the
+     * Sequential around its shortcut's), writing onto {@code outputGrid}; it takes block's training mode.
+     */
+    static QuantizedBasicBlock from(String path, Module block, Uint8Grid outputGrid) {
+        QuantizedBasicBlock q = new QuantizedBasicBlock(path, block.module("conv1"), block.module("conv2"),
+                block.module("downsample"), outputGrid);
+        q.train(block.isTraining());
+        return q;
+    }
+
+    /** The grid conv1 and the shortcut read the input on. */
+    public Uint8Grid inputGrid() {
+        return conv1().inputGrid();
+    }
+
+    /** The grid of its output, that of {@code add_relu} ({@code scale} and {@code zero_point}). */
+    public Uint8Grid outputGrid() {
+        return outputGrid;
+    }
+
+    private QuantizedConv2d conv1() {
+        return (QuantizedConv2d) module("conv1");
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException naming the block's path in training mode with gradients on (it cannot be
+     *     trained), or when x needs a gradient
+     */
+    @Override
+    public Tensor forward(Tensor x) {
+        StaticQuantization.refuseTraining(path, this);
+        Tensor y = conv1().call(x);
+        Tensor convolved = module("conv2").call(y);
+        releaseConsumed(y, convolved);
+        Module downsample = module("downsample");
+        Uint8Grid in = inputGrid();
+        Tensor shortcut = downsample != null ? downsample.call(x)
+                : FakeQuantization.perTensorAffine(x, in.scale(), in.zeroPoint(), 0, 255);
+        Tensor sum = convolved.add(shortcut);
+        releaseConsumed(convolved, sum);
+        releaseConsumed(shortcut, sum, x);
+        // q >= zeroPoint is the value >= 0: the ReLU, within the one rounding onto the output grid.
+        return consume(sum, t -> FakeQuantization.perTensorAffine(t, outputGrid.scale(), outputGrid.zeroPoint(),
+                outputGrid.zeroPoint(), 255));
+    }
+
+    @Override
+    public String toString() {
+        QuantizedConv2d conv1 = conv1();
+        int[] shape = conv1.packedWeight().shape().dims();
+        return "QuantizedBasicBlock(" + shape[1] + " -> " + shape[0] + ", stride=" + conv1.stride()[0] + ", scale="
+                + outputGrid.scale() + ", zero_point=" + outputGrid.zeroPoint() + ")";
+    }
+}
