@@ -128,7 +128,7 @@ class StaticQuantizationTest {
     }
 
     @Test
-    void residualBlocksRunWithTheirNormsAndAdditionsInF32() {
+    void zooResNetStaysWithinFivePercentOfF32() {
         Sequential model = dev.kiln.zoo.Zoo.resnet(10);
         model.eval();
         Tensor x = PyTorchParity.values(4, 2, 1, 28, 28).to(DType.F32);

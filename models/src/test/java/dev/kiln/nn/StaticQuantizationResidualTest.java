@@ -1,0 +1,177 @@
+package dev.kiln.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.Uint8Grid;
+import dev.kiln.zoo.ResNet;
+import dev.kiln.zoo.Zoo;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link StaticQuantization} of residual nets: how BasicBlocks and ResNet's stem are folded, fused and observed, and
+ * which grids their quantised layers read (values against PyTorch: {@link StaticQuantizationResNetPyTorchParityTest}).
+ */
+class StaticQuantizationResidualTest {
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+    }
+
+    private static Tensor input(int seed, int... dims) {
+        return PyTorchParity.values(seed, dims).mul(2).to(DType.F32);
+    }
+
+    private static Module quantised(Module model, Tensor calibration) {
+        Module prepared = StaticQuantization.prepare(model);
+        try (var g = Autograd.noGrad()) {
+            prepared.forward(calibration);
+        }
+        Module q = StaticQuantization.convert(prepared);
+        prepared.close();
+        return q;
+    }
+
+    @Test
+    void eachBlockObservesItsOutputAndTheNextReadsThatGrid() {
+        Module prepared = StaticQuantization.prepare(Zoo.resnet(10));
+        Set<String> names = prepared.namedModules().keySet();
+        assertTrue(names.contains("0.input_activation_post_process"), "the stem observes the model input");
+        assertTrue(names.contains("3.activation_post_process"), "the block observes its add + relu");
+        assertTrue(names.stream().noneMatch(n -> n.startsWith("3.") || n.startsWith("4.")
+                ? n.endsWith("input_activation_post_process") : false), "blocks read the grid before them: " + names);
+        assertTrue(prepared.modules().stream().noneMatch(m -> m instanceof BatchNorm2d), "every norm is folded");
+        try (var g = Autograd.noGrad()) {
+            prepared.forward(input(1, 2, 1, 28, 28));
+        }
+        Sequential q = (Sequential) StaticQuantization.convert(prepared);
+        QuantizedConv2d stem = (QuantizedConv2d) q.get(0);
+        QuantizedBasicBlock first = assertInstanceOf(QuantizedBasicBlock.class, q.get(3));
+        QuantizedBasicBlock second = assertInstanceOf(QuantizedBasicBlock.class, q.get(4));
+        assertTrue(stem.fusedRelu());
+        assertEquals(stem.outputGrid(), first.inputGrid());
+        assertEquals(first.outputGrid(), second.inputGrid());
+        QuantizedConv2d conv1 = (QuantizedConv2d) second.getSubmodule("conv1");
+        QuantizedConv2d conv2 = (QuantizedConv2d) second.getSubmodule("conv2");
+        QuantizedConv2d shortcut = (QuantizedConv2d) second.getSubmodule("downsample.0");
+        assertTrue(conv1.fusedRelu() && !conv2.fusedRelu() && !shortcut.fusedRelu());
+        assertEquals(first.outputGrid(), shortcut.inputGrid());
+        assertEquals(conv1.outputGrid(), conv2.inputGrid());
+        assertEquals(0, second.outputGrid().zeroPoint(), "the observer saw the output after its ReLU");
+        assertEquals(Set.of("conv1.bias", "conv2.bias", "downsample.0.bias"), second.stateDict().keySet());
+        assertEquals(((QuantizedBasicBlock) q.get(5)).outputGrid(), ((QuantizedLinear) q.get(8)).inputGrid(),
+                "global average pooling keeps the grid of the block before it");
+        q.close();
+    }
+
+    @Test
+    void blockOutputsLieOnTheirGrid() {
+        Sequential q = (Sequential) quantised(Zoo.resnet(10), input(1, 2, 1, 28, 28));
+        QuantizedBasicBlock block = (QuantizedBasicBlock) q.get(4);
+        try (var g = Autograd.noGrad()) {
+            Tensor x = q.get(3).forward(q.get(0).forward(input(2, 2, 1, 28, 28)));
+            Uint8Grid grid = block.outputGrid();
+            for (float v : block.forward(x).toFloatArray()) {
+                float steps = v / grid.scale();
+                assertTrue(v >= 0 && Math.abs(Math.rint(steps) - steps) < 1e-3, v + " lies on " + grid);
+            }
+        }
+        q.close();
+    }
+
+    @Test
+    void zooResNetFusesItsStemAndRunsItsChildrenInOrder() {
+        ResNet model = ResNet.resnet18(3, 10);
+        model.eval();
+        Module q = quantised(model, input(1, 1, 3, 32, 32));
+        assertFalse(q.namedChildren().containsKey("bn1"), "bn1 is folded into conv1");
+        assertInstanceOf(Identity.class, q.getSubmodule("relu"), "the stem's ReLU is fused into conv1");
+        QuantizedConv2d stem = (QuantizedConv2d) q.getSubmodule("conv1");
+        assertTrue(stem.fusedRelu());
+        assertEquals(stem.outputGrid(), ((QuantizedBasicBlock) q.getSubmodule("layer1.0")).inputGrid(),
+                "max pooling keeps the stem's grid");
+        assertEquals(((QuantizedBasicBlock) q.getSubmodule("layer4.1")).outputGrid(),
+                ((QuantizedLinear) q.getSubmodule("fc")).inputGrid());
+        try (var g = Autograd.noGrad()) {
+            assertArrayEquals(new int[] {1, 10}, q.forward(input(2, 1, 3, 32, 32)).shape().dims());
+        }
+        q.close();
+    }
+
+    @Test
+    void aBlockFirstInTheModelQuantisesItsInputOnConv1sObservedGrid() {
+        Sequential model = new Sequential(new BasicBlock(2, 3, 2), new BasicBlock(3));
+        model.eval();
+        Module prepared = StaticQuantization.prepare(model);
+        assertTrue(prepared.namedModules().containsKey("0.conv1.input_activation_post_process"));
+        assertTrue(prepared.namedModules().containsKey("0.downsample.0.input_activation_post_process"),
+                "the shortcut sees the same input, so its observer gives the same grid");
+        Tensor x = input(3, 2, 2, 6, 6);
+        try (var g = Autograd.noGrad()) {
+            prepared.forward(x);
+        }
+        Sequential q = (Sequential) StaticQuantization.convert(prepared);
+        QuantizedBasicBlock first = (QuantizedBasicBlock) q.get(0);
+        assertEquals(first.inputGrid(), ((QuantizedConv2d) first.getSubmodule("downsample.0")).inputGrid());
+        try (var g = Autograd.noGrad()) {
+            float[] expected = model.forward(x).toFloatArray();
+            float[] actual = q.forward(x).toFloatArray();
+            float step = ((QuantizedBasicBlock) q.get(1)).outputGrid().scale();
+            for (int k = 0; k < expected.length; k++) {
+                assertEquals(expected[k], actual[k], 6 * step, "element " + k + " of int8 vs F32");
+            }
+        }
+        q.close();
+    }
+
+    @Test
+    void aBlockAloneIsRefused() {
+        BasicBlock block = new BasicBlock(2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StaticQuantization.prepare(block));
+        assertTrue(e.getMessage().contains("BasicBlock") && e.getMessage().contains("Sequential"), e.getMessage());
+    }
+
+    @Test
+    void trainingAQuantisedBlockIsRefusedWithItsPath() {
+        Sequential q = (Sequential) quantised(Zoo.resnet(10), input(1, 2, 1, 28, 28));
+        q.train();
+        Tensor x = input(2, 2, 16, 28, 28);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> q.get(3).forward(x));
+        assertTrue(e.getMessage().contains("'3'") && e.getMessage().contains("cannot be trained"), e.getMessage());
+        q.close();
+    }
+
+    @Test
+    void aBasicBlockSubclassStaysF32WithItsConvolutionsQuantised() {
+        class Custom extends BasicBlock {
+            Custom() {
+                super(2);
+            }
+        }
+        Sequential model = new Sequential(Conv2d.builder(1, 2, 3).padding(1).build(), new Custom());
+        model.eval();
+        Module q = quantised(model, input(1, 2, 1, 6, 6));
+        assertInstanceOf(Custom.class, ((Sequential) q).get(1), "only BasicBlock itself has a quantised form");
+        assertInstanceOf(QuantizedConv2d.class, q.getSubmodule("1.conv1"));
+        q.close();
+    }
+}
