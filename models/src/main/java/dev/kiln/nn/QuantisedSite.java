@@ -96,7 +96,7 @@ final class QuantisedSite {
         /** Adds the sites of m (child {@code name} of parent); returns the site whose grid m's output lies on, or null. */
         QuantisedSite walk(Module parent, String name, Module m, String path, QuantisedSite current) {
             if (statically && foldedBlock(m)) {
-                return block(parent, name, m, path, current);
+                return block(parent, name, m, path, current, false);
             }
             if (m.getClass() == Sequential.class || statically && m instanceof ChildrenInSequence) {
                 return inSequence(m, path, current);
@@ -114,6 +114,7 @@ final class QuantisedSite {
 
         private QuantisedSite inSequence(Module m, String path, QuantisedSite current) {
             List<Map.Entry<String, Module>> children = new ArrayList<>(m.namedChildren().entrySet());
+            boolean pooled = false; // whether an average pooling lies between current and the module at i
             for (int i = 0; i < children.size(); i++) {
                 Module child = children.get(i).getValue();
                 String p = join(path, children.get(i).getKey());
@@ -127,18 +128,24 @@ final class QuantisedSite {
                             fuses ? children.get(next).getKey() : null, fuses, current);
                     sites.add(current);
                     i = fuses ? next : i;
+                } else if (statically && foldedBlock(child)) {
+                    current = block(m, children.get(i).getKey(), child, p, current, pooled);
                 } else if (!keepsGrid(child) && !(statically && averagesOnGrid(child))) {
                     current = walk(m, children.get(i).getKey(), child, p, current);
                 }
+                pooled = current != null && (pooled || statically && averagesOnGrid(child));
             }
             return current;
         }
 
         /**
          * conv1 (ReLU fused) and the shortcut's convolution read the block's input grid, conv2 conv1's; then the block
-         * itself, whose output grid the next layers read.
+         * itself, whose output grid the next layers read. The block's own source is current when its input holds
+         * current's grid values exactly, null when an identity shortcut must round it onto conv1's input grid (the
+         * model's input, or a mean of {@code pooled} grid values).
          */
-        private QuantisedSite block(Module parent, String name, Module block, String path, QuantisedSite current) {
+        private QuantisedSite block(Module parent, String name, Module block, String path, QuantisedSite current,
+                                    boolean pooled) {
             Module conv1 = block.module("conv1");
             QuantisedSite first = new QuantisedSite(block, "conv1", join(path, "conv1"), conv1, null, true, current);
             sites.add(first);
@@ -149,7 +156,7 @@ final class QuantisedSite {
                 sites.add(new QuantisedSite(downsample, "0", join(path, "downsample.0"),
                         ((Sequential) downsample).get(0), null, false, current));
             }
-            QuantisedSite whole = new QuantisedSite(parent, name, path, block, null, true, current);
+            QuantisedSite whole = new QuantisedSite(parent, name, path, block, null, true, pooled ? null : current);
             sites.add(whole);
             return whole;
         }
@@ -245,7 +252,7 @@ final class QuantisedSite {
         checkQuantisable();
         Uint8Grid out = grid(OUTPUT_OBSERVER);
         if (block()) {
-            return QuantizedBasicBlock.from(path, layer, out);
+            return QuantizedBasicBlock.from(path, layer, out, source == null);
         }
         Uint8Grid in = inputGrid();
         if (layer instanceof Conv2d conv) {

@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.FakeQuantization;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
 
@@ -11,7 +12,7 @@ import dev.kiln.engine.Uint8Grid;
  * convolution) one with {@code downsample.1} folded, and the residual sum requantised with its ReLU onto the block's
  * own grid, as {@code FloatFunctional.add_relu}'s {@code torch.ops.quantized.add_relu}. Input [batch, in, height,
  * width] (F32; conv1 and the shortcut read it on {@link #inputGrid()}, an identity shortcut rounding it onto that
- * grid as PyTorch's quint8 input is), output [batch, out, height / stride, width / stride] (F32 values on
+ * grid, as PyTorch's quint8 input is, where it may lie off it), output [batch, out, height / stride, width / stride] (F32 values on
  * {@link #outputGrid()}). The sum is taken in F32 of the two inputs' grid values, as PyTorch dequantises both before
  * adding. Made by {@link StaticQuantization#convert}; state-dict names are those of the fused block (biases only, as
  * {@link QuantizedLayer}). Inference only: a forward pass with gradients in training mode is refused.
@@ -19,10 +20,13 @@ import dev.kiln.engine.Uint8Grid;
 public final class QuantizedBasicBlock extends Module {
     private final String path;
     private final Uint8Grid outputGrid;
+    private final boolean roundsInput;
 
-    private QuantizedBasicBlock(String path, Module conv1, Module conv2, Module downsample, Uint8Grid outputGrid) {
+    private QuantizedBasicBlock(String path, Module conv1, Module conv2, Module downsample, Uint8Grid outputGrid,
+                                boolean roundsInput) {
         this.path = path;
         this.outputGrid = outputGrid;
+        this.roundsInput = roundsInput;
         registerModule("conv1", conv1);
         registerModule("conv2", conv2);
         if (downsample != null) {
@@ -32,11 +36,13 @@ public final class QuantizedBasicBlock extends Module {
 
     /**
      * The block at {@code path} around the quantised convolutions that have replaced {@code block}'s (and the
-     * Sequential around its shortcut's), writing onto {@code outputGrid}; it takes block's training mode.
+     * Sequential around its shortcut's), writing onto {@code outputGrid}; an identity shortcut rounds the input onto
+     * the input grid where {@code roundsInput} (an input that may lie off it: the model's, or an average pooling's
+     * mean), else takes it as it is. It takes block's training mode.
      */
-    static QuantizedBasicBlock from(String path, Module block, Uint8Grid outputGrid) {
+    static QuantizedBasicBlock from(String path, Module block, Uint8Grid outputGrid, boolean roundsInput) {
         QuantizedBasicBlock q = new QuantizedBasicBlock(path, block.module("conv1"), block.module("conv2"),
-                block.module("downsample"), outputGrid);
+                block.module("downsample"), outputGrid, roundsInput);
         q.train(block.isTraining());
         return q;
     }
@@ -69,14 +75,25 @@ public final class QuantizedBasicBlock extends Module {
         releaseConsumed(y, convolved);
         Module downsample = module("downsample");
         Uint8Grid in = inputGrid();
-        Tensor shortcut = downsample != null ? downsample.call(x)
+        Tensor shortcut = downsample != null ? downsample.call(x) : !roundsInput ? x
                 : FakeQuantization.perTensorAffine(x, in.scale(), in.zeroPoint(), 0, 255);
         Tensor sum = convolved.add(shortcut);
         releaseConsumed(convolved, sum);
         releaseConsumed(shortcut, sum, x);
-        // q >= zeroPoint is the value >= 0: the ReLU, within the one rounding onto the output grid.
-        return consume(sum, t -> FakeQuantization.perTensorAffine(t, outputGrid.scale(), outputGrid.zeroPoint(),
-                outputGrid.zeroPoint(), 255));
+        return consume(sum, this::requantisedWithRelu);
+    }
+
+    /**
+     * {@code clamp(round(sum * (1 / scale)), 0, 255 - zeroPoint) * scale}, the value of
+     * {@code clamp(zeroPoint + round(relu(sum) * (1 / scale)), 0, 255)} on the output grid (q >= zeroPoint is the
+     * ReLU), as {@link FakeQuantization#perTensorAffine} with quantMin = zeroPoint gives it bit for bit, in passes that
+     * compare with a scalar once rather than twice with a select each.
+     */
+    private Tensor requantisedWithRelu(Tensor sum) {
+        try (Tensor top = sum.fullLike(255 - outputGrid.zeroPoint(), Shape.of())) {
+            Tensor steps = consume(consume(sum.mul(1f / outputGrid.scale()), Tensor::round), Tensor::relu);
+            return consume(consume(steps, t -> t.minimum(top)), t -> t.mul(outputGrid.scale()));
+        }
     }
 
     @Override
