@@ -128,12 +128,16 @@ final class QuantisedSite {
                             fuses ? children.get(next).getKey() : null, fuses, current);
                     sites.add(current);
                     i = fuses ? next : i;
+                    pooled = false;
                 } else if (statically && foldedBlock(child)) {
                     current = block(m, children.get(i).getKey(), child, p, current, pooled);
-                } else if (!keepsGrid(child) && !(statically && averagesOnGrid(child))) {
+                    pooled = false;
+                } else if (statically && averagesOnGrid(child)) {
+                    pooled = true;
+                } else if (!keepsGrid(child)) {
                     current = walk(m, children.get(i).getKey(), child, p, current);
+                    pooled = false;
                 }
-                pooled = current != null && (pooled || statically && averagesOnGrid(child));
             }
             return current;
         }
