@@ -1257,4 +1257,37 @@ public interface Backend extends AutoCloseable {
             scaled.close();
         }
     }
+
+    /**
+     * Per-tensor fake quantisation of {@code x} (floating, any shape) into {@code out}, and its straight-through mask
+     * into {@code mask} (both of x's shape and dtype): with {@code q = round(x * (1 / scale))} (the reciprocal in F32,
+     * halves to even) and the bounds {@code low = quantMin - zeroPoint}, {@code high = quantMax - zeroPoint} in x's
+     * dtype, {@code out = clamp(q, low, high) * scale} (NaN to low) and {@code mask = 1} where
+     * {@code low <= q <= high}, else 0 (NaN and infinities included): {@link FakeQuantization#perTensorAffine}'s
+     * passes. By default affine maps, a rounding, comparisons and selections, through a few temporaries.
+     */
+    default void fakeQuantizePerTensor(Tensor x, float scale, int zeroPoint, int quantMin, int quantMax, Tensor out,
+                                       Tensor mask) {
+        double low = (double) quantMin - zeroPoint;
+        double high = (double) quantMax - zeroPoint;
+        Tensor lowValue = Tensor.empty(Shape.scalar(), x.dtype(), this);
+        Tensor highValue = Tensor.empty(Shape.scalar(), x.dtype(), this);
+        Tensor above = Tensor.empty(x.shape(), x.dtype(), this);
+        try {
+            fill(lowValue, low);
+            fill(highValue, high);
+            affine(x, 1f / scale, 0, out);
+            unary(UnaryOp.ROUND, 0, out, out);
+            binary(BinaryOp.GE, out, lowValue, above);
+            binary(BinaryOp.LE, out, highValue, mask);
+            binary(BinaryOp.MUL, above, mask, mask);
+            // NaN fails q >= low, so it takes low, as -infinity does; +infinity exceeds high.
+            where(above, out, lowValue, out);
+            binary(BinaryOp.GT, out, highValue, above);
+            where(above, highValue, out, out);
+            affine(out, scale, 0, out);
+        } finally {
+            closeAll(lowValue, highValue, above);
+        }
+    }
 }

@@ -10,8 +10,9 @@ import java.util.Arrays;
  * {@code (clamp(round(x * (1 / scale)) + zeroPoint, quantMin, quantMax) - zeroPoint) * scale}, the reciprocal taken in
  * F32 and the rounding half to even, as PyTorch 1.13's CPU kernel ({@code nearbyint(x * inv_scale)}), so that F32
  * values match it bit for bit; NaN goes to quantMin, as PyTorch's, where {@code quantize_per_tensor} gives NaN the
- * dtype's minimum. The result keeps x's shape and dtype. Composed of elementwise ops, so every backend runs
- * it.
+ * dtype's minimum. The result keeps x's shape and dtype. Per tensor it is one backend
+ * pass ({@link Backend#fakeQuantizePerTensor}, by default composed of elementwise ops); per channel it is composed of
+ * elementwise ops, so every backend runs both.
  *
  * <p>The gradient is the straight-through estimator: the output's gradient where the rounded value
  * {@code round(x * (1 / scale)) + zeroPoint} lies within [quantMin, quantMax], else 0: the gradient times that mask,
@@ -37,15 +38,14 @@ public final class FakeQuantization {
         checkRange(PER_TENSOR, quantMin, quantMax);
         checkScale(PER_TENSOR, scale, "");
         checkZeroPoint(PER_TENSOR, zeroPoint, quantMin, quantMax, "");
-        float inverse = 1f / scale;
-        // round(x / scale) + zp is a whole number (or infinite, or NaN), so clamping it to [quantMin, quantMax] and
-        // taking zp off again is clamping round(x / scale) to [quantMin - zp, quantMax - zp] exactly, in fewer passes.
-        double low = (double) quantMin - zeroPoint;
-        double high = (double) quantMax - zeroPoint;
-        // The steps' intermediates are freed by Composite as each pass ends.
-        return Composite.op(PER_TENSOR, x,
-                () -> x.mul(inverse).round().nanToNum(low, high, low).clamp(low, high).mul(scale),
-                (out, g) -> passedWithin(g, x.mul(inverse).round(), low, high));
+        Tensor out = x.emptyLike(x.shape(), x.dtype());
+        Tensor mask = x.emptyLike(x.shape(), x.dtype());
+        // One backend pass makes the values and the straight-through mask, and the backward pass is one product,
+        // where the op composed of Tensor ops took seven passes forward and six backward.
+        x.backend().fakeQuantizePerTensor(x, scale, zeroPoint, quantMin, quantMax, out, mask);
+        out.recordWithSaved(PER_TENSOR, new Tensor[] {x},
+                Node.differentiable(g -> new Tensor[] {Composite.gradient(() -> g.mul(mask))}), mask);
+        return out;
     }
 
     /**

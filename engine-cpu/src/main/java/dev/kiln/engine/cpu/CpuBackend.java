@@ -45,6 +45,7 @@ public final class CpuBackend implements Backend {
     private final CpuSoftmax softmax;
     private final CpuIndexing indexing;
     private final CpuSparseMatmul sparseMatmul;
+    private final CpuFakeQuantization fakeQuantization;
     private final CpuRandom random;
     private final CpuUpdates updates;
     private final CpuConvolution convolution;
@@ -97,6 +98,7 @@ public final class CpuBackend implements Backend {
         this.softmax = new CpuSoftmax(parallel);
         this.indexing = new CpuIndexing(parallel);
         this.sparseMatmul = new CpuSparseMatmul(parallel);
+        this.fakeQuantization = new CpuFakeQuantization(parallel);
         this.random = new CpuRandom(parallel);
         this.updates = new CpuUpdates(parallel);
         this.convolution = new CpuConvolution(this, parallel);
@@ -886,6 +888,17 @@ public final class CpuBackend implements Backend {
             sparseMatmul.addF32(rows, cols, values, dense, out);
         } else {
             Backend.super.sparseMatmulAdd(rows, cols, values, dense, out);
+        }
+    }
+
+    /** F32 in one pass ({@link CpuFakeQuantization}); F64 by the SPI's composite. */
+    @Override
+    public void fakeQuantizePerTensor(Tensor x, float scale, int zeroPoint, int quantMin, int quantMax, Tensor out,
+                                      Tensor mask) {
+        if (x.dtype() == DType.F32) {
+            fakeQuantization.perTensorF32(x, scale, zeroPoint, quantMin, quantMax, out, mask);
+        } else {
+            Backend.super.fakeQuantizePerTensor(x, scale, zeroPoint, quantMin, quantMax, out, mask);
         }
     }
 }

@@ -451,4 +451,26 @@ class CudaParityFusedOpsTest extends ParityTest {
             }
         });
     }
+
+    /**
+     * The per-tensor fake quantisation's one pass ({@code fakeQuantizePerTensor}) on [7, 300] inputs over twice
+     * quint8's span, with NaN, infinities and exact ties at half steps (a scale of 2^-4): the values and the
+     * straight-through mask exactly, each a few F32 roundings that every backend takes alike.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void fakeQuantizePerTensorMatchesCpu(DType dtype) {
+        double[] x = values(98, 2100, -20, 20);
+        double[] special = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.5 / 16, 1.5 / 16,
+            -2.5 / 16, 130.5 / 16, -0.0};
+        for (int i = 0; i < special.length; i++) {
+            x[i * 97] = special[i];
+        }
+        assertParity("fakeQuantizePerTensor " + dtype, new String[] {"values", "mask"}, Tolerance.EXACT, b -> {
+            Tensor out = output(b, dtype, 7, 300);
+            Tensor mask = output(b, dtype, 7, 300);
+            b.fakeQuantizePerTensor(tensor(b, dtype, x, 7, 300), 1f / 16, 128, 0, 255, out, mask);
+            return new Tensor[] {out, mask};
+        });
+    }
 }
