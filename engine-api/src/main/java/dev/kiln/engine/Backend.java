@@ -1290,4 +1290,16 @@ public interface Backend extends AutoCloseable {
             closeAll(lowValue, highValue, above);
         }
     }
+
+    /**
+     * A residual sum requantised onto a uint8 grid, PyTorch's {@code quantized::add} / {@code add_relu} on values
+     * already on their grids: out = {@code scale * clamp(round((a + b) * (1 / scale)), lo, 255 - zeroPoint)} of a, b and
+     * out of one shape (F32; out may be a or b), the sum, the reciprocal and the products in F32, rounding half to even,
+     * lo 0 where {@code relu} (the ReLU is q >= zeroPoint) else {@code -zeroPoint}; NaN gives lo, and a zero step +0,
+     * as {@link FakeQuantization#perTensorAffine} with quantMin zeroPoint or 0. By default an addition, a product, a
+     * rounding and clamping ({@link RequantizedAddComposite}) and a product, in place on out.
+     */
+    default void requantizedAddRelu(Tensor a, Tensor b, Uint8Grid grid, boolean relu, Tensor out) {
+        RequantizedAddComposite.addRelu(this, a, b, grid, relu, out);
+    }
 }

@@ -46,6 +46,7 @@ public final class CpuBackend implements Backend {
     private final CpuIndexing indexing;
     private final CpuSparseMatmul sparseMatmul;
     private final CpuFakeQuantization fakeQuantization;
+    private final CpuRequantizedAdd requantizedAdd;
     private final CpuRandom random;
     private final CpuUpdates updates;
     private final CpuConvolution convolution;
@@ -99,6 +100,7 @@ public final class CpuBackend implements Backend {
         this.indexing = new CpuIndexing(parallel);
         this.sparseMatmul = new CpuSparseMatmul(parallel);
         this.fakeQuantization = new CpuFakeQuantization(parallel);
+        this.requantizedAdd = new CpuRequantizedAdd(parallel);
         this.random = new CpuRandom(parallel);
         this.updates = new CpuUpdates(parallel);
         this.convolution = new CpuConvolution(this, parallel);
@@ -899,6 +901,15 @@ public final class CpuBackend implements Backend {
             fakeQuantization.perTensorF32(x, scale, zeroPoint, quantMin, quantMax, out, mask);
         } else {
             Backend.super.fakeQuantizePerTensor(x, scale, zeroPoint, quantMin, quantMax, out, mask);
+        }
+    }
+
+    @Override
+    public void requantizedAddRelu(Tensor a, Tensor b, Uint8Grid grid, boolean relu, Tensor out) {
+        if (out.dtype() == DType.F32 && a.dtype() == DType.F32 && b.dtype() == DType.F32) {
+            requantizedAdd.f32(a, b, grid, relu, out);
+        } else {
+            Backend.super.requantizedAddRelu(a, b, grid, relu, out);
         }
     }
 }

@@ -473,4 +473,23 @@ class CudaParityFusedOpsTest extends ParityTest {
             return new Tensor[] {out, mask};
         });
     }
+
+    /**
+     * The requantised residual sum ({@code requantizedAddRelu}) with and without the ReLU, on [3, 16, 9, 9] sums some
+     * of them NaN (to q 0 under either) and some beyond the grid: outputs to within one step of the grid (0.05), where a
+     * sum on a tie may round either way after the device's own addition and product.
+     */
+    @ParameterizedTest(name = "relu {0}")
+    @ValueSource(booleans = {true, false})
+    void requantizedAddReluMatchesCpu(boolean relu) {
+        Uint8Grid grid = new Uint8Grid(0.05f, 100);
+        assertParity("requantizedAddRelu, relu " + relu, new String[] {"sum"}, new Tolerance(0.0501, 0), b -> {
+            Tensor uniform = uniform(b, DType.F32, 98, -8, 9, 3, 16, 9, 9);
+            Tensor x = uniform.maskedFill(uniform.gt(8.8), Double.NaN);
+            Tensor y = random(b, DType.F32, 99, 3, 16, 9, 9);
+            Tensor out = output(b, DType.F32, 3, 16, 9, 9);
+            b.requantizedAddRelu(x, y, grid, relu, out);
+            return new Tensor[] {out};
+        });
+    }
 }

@@ -9,6 +9,7 @@ import dev.kiln.engine.GroupedConv2dGeometry;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.Uint8Grid;
 import dev.kiln.engine.UnaryOp;
 import dev.kiln.engine.cpu.CpuBackend;
 import java.lang.reflect.InvocationHandler;
@@ -38,7 +39,7 @@ class BackendDefaultsTest {
     private final Backend defaults = withDefaults(cpu, Set.of("crossEntropyBackward", "bernoulli", "biasActivation",
             "biasActivationBackward", "groupedConv2dForward", "groupedConv2dBackwardData",
             "groupedConv2dBackwardFilter", "groupNormForward", "groupNormBackward", "layerNorm", "layerNormBackward",
-            "sparseMatmulAdd"));
+            "sparseMatmulAdd", "requantizedAddRelu"));
     private Scope scope;
 
     @BeforeEach
@@ -356,5 +357,60 @@ class BackendDefaultsTest {
         }
         assertEquals(1, allocations.get(), "the default's temporary comes from the backend it runs on");
         assertArrayEquals(results[1], results[0], dtype == DType.F64 ? 1e-12 : 1e-5);
+    }
+
+    /**
+     * requantizedAddRelu's CPU kernel and the SPI's composite (add, multiply, round, clamp, multiply) give the same
+     * bits, +0 for a zero step included, on sums that land on ties (whole and half steps), beyond the grid on both
+     * sides, NaN and both infinities, over more elements than one chunk of the kernel, with and without the ReLU and
+     * with the output written over an input.
+     */
+    @ParameterizedTest
+    @CsvSource({"true, 0.05, 100", "false, 0.05, 100", "true, 0.1, 0", "false, 0.0371, 255", "false, 0.3, 0"})
+    void defaultRequantizedAddReluEqualsTheCpuKernel(boolean relu, float scale, int zeroPoint) {
+        Uint8Grid grid = new Uint8Grid(scale, zeroPoint);
+        float[][] inputs = requantizationInputs(scale, 5000);
+        float[][] results = new float[2][];
+        Backend[] backends = {cpu, defaults};
+        for (int b = 0; b < 2; b++) {
+            Backend backend = backends[b];
+            Tensor x = Tensor.empty(Shape.of(2, 2500), DType.F32, backend);
+            backend.copyFromHost(FloatBuffer.wrap(inputs[0].clone()), x);
+            Tensor y = Tensor.empty(Shape.of(2, 2500), DType.F32, backend);
+            backend.copyFromHost(FloatBuffer.wrap(inputs[1].clone()), y);
+            Tensor out = Tensor.empty(Shape.of(2, 2500), DType.F32, backend);
+            backend.requantizedAddRelu(x, y, grid, relu, out);
+            backend.requantizedAddRelu(x, y, grid, relu, x);
+            assertArrayEquals(out.toFloatArray(), x.toFloatArray(), "written over its input");
+            results[b] = out.toFloatArray();
+        }
+        for (int i = 0; i < results[0].length; i++) {
+            int k = i;
+            assertEquals(Float.floatToRawIntBits(results[1][i]), Float.floatToRawIntBits(results[0][i]),
+                    () -> "element " + k + " (" + inputs[0][k] + " + " + inputs[1][k] + "): default "
+                            + results[1][k] + ", kernel " + results[0][k]);
+        }
+    }
+
+    /**
+     * Pairs whose sums are random, whole and half steps of {@code scale} (ties), +-0, beyond the uint8 grid, NaN and
+     * +-inf.
+     */
+    private static float[][] requantizationInputs(float scale, int n) {
+        Random random = new Random(21);
+        float[] x = new float[n];
+        float[] y = new float[n];
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 1e30f, -1e30f};
+        for (int i = 0; i < n; i++) {
+            switch (i % 5) {
+                case 0 -> x[i] = (float) random.nextGaussian() * 300 * scale;
+                case 1 -> x[i] = (random.nextInt(600) - 300) * 0.5f * scale;
+                case 2 -> x[i] = (random.nextInt(600) - 300) * 0.5f / (1f / scale);
+                case 3 -> x[i] = special[random.nextInt(special.length)];
+                default -> x[i] = (float) random.nextGaussian() * 3000 * scale;
+            }
+            y[i] = i % 7 == 0 ? (float) random.nextGaussian() * scale : i % 11 == 0 ? -x[i] : 0f;
+        }
+        return new float[][] {x, y};
     }
 }
