@@ -1,7 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.FakeQuantization;
-import dev.kiln.engine.Shape;
+import dev.kiln.engine.RequantizedAdd;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
 
@@ -14,7 +14,8 @@ import dev.kiln.engine.Uint8Grid;
  * width] (F32; conv1 and the shortcut read it on {@link #inputGrid()}, an identity shortcut rounding it onto that
  * grid, as PyTorch's quint8 input is, where it may lie off it), output [batch, out, height / stride, width / stride] (F32 values on
  * {@link #outputGrid()}). The sum is taken in F32 of the two inputs' grid values, as PyTorch dequantises both before
- * adding. Made by {@link StaticQuantization#convert}; state-dict names are those of the fused block (biases only, as
+ * adding, and requantised with its ReLU in one pass ({@link RequantizedAdd}). Made by
+ * {@link StaticQuantization#convert}; state-dict names are those of the fused block (biases only, as
  * {@link QuantizedLayer}). Inference only: a forward pass with gradients in training mode is refused.
  */
 public final class QuantizedBasicBlock extends Module {
@@ -77,23 +78,10 @@ public final class QuantizedBasicBlock extends Module {
         Uint8Grid in = inputGrid();
         Tensor shortcut = downsample != null ? downsample.call(x) : !roundsInput ? x
                 : FakeQuantization.perTensorAffine(x, in.scale(), in.zeroPoint(), 0, 255);
-        Tensor sum = convolved.add(shortcut);
-        releaseConsumed(convolved, sum);
-        releaseConsumed(shortcut, sum, x);
-        return consume(sum, this::requantisedWithRelu);
-    }
-
-    /**
-     * {@code clamp(round(sum * (1 / scale)), 0, 255 - zeroPoint) * scale}, the value of
-     * {@code clamp(zeroPoint + round(relu(sum) * (1 / scale)), 0, 255)} on the output grid (q >= zeroPoint is the
-     * ReLU), as {@link FakeQuantization#perTensorAffine} with quantMin = zeroPoint gives it bit for bit, in passes that
-     * compare with a scalar once rather than twice with a select each.
-     */
-    private Tensor requantisedWithRelu(Tensor sum) {
-        try (Tensor top = sum.fullLike(255 - outputGrid.zeroPoint(), Shape.of())) {
-            Tensor steps = consume(consume(sum.mul(1f / outputGrid.scale()), Tensor::round), Tensor::relu);
-            return consume(consume(steps, t -> t.minimum(top)), t -> t.mul(outputGrid.scale()));
-        }
+        Tensor out = RequantizedAdd.forward(convolved, shortcut, outputGrid, true);
+        releaseConsumed(convolved, out);
+        releaseConsumed(shortcut, out, x);
+        return out;
     }
 
     @Override
