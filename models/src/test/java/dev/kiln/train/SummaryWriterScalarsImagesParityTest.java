@@ -212,7 +212,9 @@ class SummaryWriterScalarsImagesParityTest {
     void everyFileMatchesPyTorchsRecordByRecord() throws IOException {
         writeKilnLogDirectory();
         for (String directory : resourceLines("files.txt")) {
-            List<byte[]> pytorch = EventFileReader.records(resource(directory + "/pytorch.tfevents"));
+            // "./x" names no entry in a jar, where the GPU bundle runs this test from.
+            String file = directory.equals(".") ? "pytorch.tfevents" : directory + "/pytorch.tfevents";
+            List<byte[]> pytorch = EventFileReader.records(resource(file));
             List<byte[]> kiln = EventFileReader.records(Files.readAllBytes(onlyFile(directory)));
             assertEquals(pytorch.size(), kiln.size(), directory + ": records");
             for (int i = 1; i < pytorch.size(); i++) {
