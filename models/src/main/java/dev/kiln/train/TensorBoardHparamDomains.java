@@ -1,7 +1,5 @@
 package dev.kiln.train;
 
-import com.google.protobuf.CodedOutputStream;
-import java.io.IOException;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
@@ -18,10 +16,8 @@ import java.util.Map;
  * floating-point one, integers (or booleans, which Python counts as integers) for an integer.
  */
 final class TensorBoardHparamDomains {
-    // google.protobuf.ListValue and Value's cases
+    // google.protobuf.ListValue's values
     private static final int LIST_VALUES = 1;
-    private static final int NUMBER_VALUE = 2;
-    private static final int STRING_VALUE = 3;
 
     private TensorBoardHparamDomains() {
     }
@@ -39,20 +35,9 @@ final class TensorBoardHparamDomains {
     static byte[] listValue(List<?> domain) {
         return TensorBoardEvent.message(list -> {
             for (Object v : domain) {
-                list.writeByteArray(LIST_VALUES, TensorBoardEvent.message(entry -> writeValue(entry, v)));
+                list.writeByteArray(LIST_VALUES, TensorBoardEvent.message(entry -> TensorBoardHparams.writeValue(entry, v)));
             }
         });
-    }
-
-    /** A {@code google.protobuf.Value}: its case is a oneof, so a 0 or "" is still written. */
-    private static void writeValue(CodedOutputStream out, Object v) throws IOException {
-        if (v instanceof String s) {
-            out.writeString(STRING_VALUE, s);
-        } else if (v instanceof Boolean b) {
-            out.writeDouble(NUMBER_VALUE, b ? 1 : 0);
-        } else {
-            out.writeDouble(NUMBER_VALUE, ((Number) v).doubleValue());
-        }
     }
 
     private static void check(Map<String, ?> hparams, String name, List<?> domain) {

@@ -80,7 +80,8 @@ final class TensorBoardHparams {
             for (Hparam h : values) {
                 out.writeByteArray(HPARAMS, TensorBoardEvent.message(entry -> {
                     entry.writeString(KEY, h.name());
-                    entry.writeByteArray(ENTRY_VALUE, TensorBoardEvent.message(v -> writeValue(v, h)));
+                    entry.writeByteArray(ENTRY_VALUE, TensorBoardEvent.message(
+                            v -> writeValue(v, h.string() != null ? h.string() : h.number())));
                 }));
             }
         });
@@ -111,12 +112,18 @@ final class TensorBoardHparams {
         return values;
     }
 
-    /** A {@code google.protobuf.Value}: its case is a oneof, so a 0 or "" is still written. */
-    private static void writeValue(CodedOutputStream out, Hparam h) throws IOException {
-        if (h.string() != null) {
-            out.writeString(STRING_VALUE, h.string());
+    /**
+     * A {@code google.protobuf.Value} of a hyperparameter's value or a domain's: a string as a string, a number as a
+     * double, a boolean as the number 1 or 0 (as PyTorch writes Python's bools); its case is a oneof, so a 0 or "" is
+     * still written.
+     */
+    static void writeValue(CodedOutputStream out, Object v) throws IOException {
+        if (v instanceof String s) {
+            out.writeString(STRING_VALUE, s);
+        } else if (v instanceof Boolean b) {
+            out.writeDouble(NUMBER_VALUE, b ? 1 : 0);
         } else {
-            out.writeDouble(NUMBER_VALUE, h.number());
+            out.writeDouble(NUMBER_VALUE, ((Number) v).doubleValue());
         }
     }
 
