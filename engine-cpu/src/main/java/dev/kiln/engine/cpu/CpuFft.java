@@ -288,71 +288,49 @@ final class CpuFft {
         }
     }
 
-    /** A thread's arrays, grown as needed and kept from call to call. */
+    /** A thread's arrays, grown as needed and kept from call to call up to {@link ScratchArrays}'s limit. */
     private static final class Workspace {
-        private double[] row = new double[0];
-        private double[] work = new double[0];
-        private double[] spare = new double[0];
-        private double[] real = new double[0];
-        private double[] spectrum = new double[0];
-        private double[] block = new double[0];
-        private double[] lanesSpectrum = new double[0];
-        private double[] lanesReal = new double[0];
+        private static final int ROW = 0;
+        private static final int WORK = 1;
+        private static final int SPARE = 2;
+        private static final int REAL = 3;
+        private static final int SPECTRUM = 4;
+        private static final int BLOCK = 5;
+        private static final int LANES_SPECTRUM = 6;
+        private static final int LANES_REAL = 7;
+
+        private final ScratchArrays arrays = new ScratchArrays(8, 0);
 
         double[] block(int length) {
-            if (block.length < length) {
-                block = new double[length];
-            }
-            return block;
+            return arrays.doubles(BLOCK, length);
         }
 
         double[] lanesSpectrum(int length) {
-            if (lanesSpectrum.length < length) {
-                lanesSpectrum = new double[length];
-            }
-            return lanesSpectrum;
+            return arrays.doubles(LANES_SPECTRUM, length);
         }
 
         double[] lanesReal(int length) {
-            if (lanesReal.length < length) {
-                lanesReal = new double[length];
-            }
-            return lanesReal;
+            return arrays.doubles(LANES_REAL, length);
         }
 
         double[] spectrum(int length) {
-            if (spectrum.length < length) {
-                spectrum = new double[length];
-            }
-            return spectrum;
+            return arrays.doubles(SPECTRUM, length);
         }
 
         double[] real(int length) {
-            if (real.length < length) {
-                real = new double[length];
-            }
-            return real;
+            return arrays.doubles(REAL, length);
         }
 
         double[] row(int length) {
-            if (row.length < length) {
-                row = new double[length];
-            }
-            return row;
+            return arrays.doubles(ROW, length);
         }
 
         double[] work(int length) {
-            if (work.length < length) {
-                work = new double[length];
-            }
-            return work;
+            return arrays.doubles(WORK, length);
         }
 
         double[] spare(int length) {
-            if (spare.length < length) {
-                spare = new double[length];
-            }
-            return spare;
+            return arrays.doubles(SPARE, length);
         }
     }
 }

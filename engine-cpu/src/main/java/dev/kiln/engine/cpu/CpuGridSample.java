@@ -224,63 +224,59 @@ final class CpuGridSample {
 
     /** A thread's arrays, grown as calls need: the batch item's values, grid, outputs and taps. */
     private static final class Workspace {
-        private double[] values = new double[0];
-        private double[] grid = new double[0];
-        private double[] outputs = new double[0];
-        private double[] gridGradient = new double[0];
-        private float[] plane = new float[0];
-        private float[] planeGradient = new float[0];
-        private float[] pointValues = new float[0];
+        private static final int VALUES = 0;
+        private static final int GRID = 1;
+        private static final int OUTPUTS = 2;
+        private static final int GRID_GRADIENT = 3;
+        private static final int PLANE = 0;
+        private static final int PLANE_GRADIENT = 1;
+        private static final int POINT_VALUES = 2;
+
+        private final ScratchArrays arrays = new ScratchArrays(4, 3);
         private Taps taps;
 
         double[] values(int length) {
-            return values = atLeast(values, length);
+            return arrays.doubles(VALUES, length);
         }
 
         double[] grid(int length) {
-            return grid = atLeast(grid, length);
+            return arrays.doubles(GRID, length);
         }
 
         double[] outputs(int length) {
-            return outputs = atLeast(outputs, length);
+            return arrays.doubles(OUTPUTS, length);
         }
 
         double[] gridGradient(int length) {
-            return gridGradient = atLeast(gridGradient, length);
+            return arrays.doubles(GRID_GRADIENT, length);
         }
 
         /** A plane and the zero after it. */
         float[] plane(int length) {
-            plane = atLeast(plane, length);
+            float[] plane = arrays.floats(PLANE, length);
             plane[length - 1] = 0;
             return plane;
         }
 
         /** A plane's gradient and the slot after it, which takes the taps outside. */
         float[] planeGradient(int length) {
-            return planeGradient = atLeast(planeGradient, length);
+            return arrays.floats(PLANE_GRADIENT, length);
         }
 
         /** A channel's values at the points. */
         float[] pointValues(int length) {
-            return pointValues = atLeast(pointValues, length);
+            return arrays.floats(POINT_VALUES, length);
         }
 
+        /** The points' taps, kept for the next call as {@link ScratchArrays}' arrays are, up to the same limit. */
         Taps taps(Axis x, Axis y, boolean bilinear, int points, int outside) {
             int taps4 = 4 * points;
-            if (taps == null || taps.position.length < taps4) {
-                taps = new Taps(taps4, points);
+            Taps t = taps != null && taps.position.length >= taps4 ? taps : new Taps(taps4, points);
+            if (t.position.length <= ScratchArrays.KEPT_BYTES / Double.BYTES) {
+                taps = t;
             }
-            taps.reset(x, y, bilinear ? 4 : 1, points, outside);
-            return taps;
-        }
-
-        private static double[] atLeast(double[] a, int length) {
-            return a.length >= length ? a : new double[length];
-        }
-
-        private static float[] atLeast(float[] a, int length) {
-            return a.length >= length ? a : new float[length];
+            t.reset(x, y, bilinear ? 4 : 1, points, outside);
+            return t;
         }
     }
 

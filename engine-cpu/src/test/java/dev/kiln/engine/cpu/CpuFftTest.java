@@ -89,6 +89,32 @@ class CpuFftTest {
         assertArrayEquals(signal.toDoubleArray(), back.toDoubleArray(), 1e-13);
     }
 
+    /** A row of 2n doubles past {@link ScratchArrays#KEPT_BYTES} runs on arrays made for the call. */
+    @Test
+    void transformsTooLongForTheKeptScratchRoundTrip() {
+        int n = 3 << 19;
+        assertTrue(2L * n * Double.BYTES > ScratchArrays.KEPT_BYTES);
+        double[] x = new double[2 * n];
+        SplittableRandom random = new SplittableRandom(19);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextDouble(-1, 1);
+        }
+        Tensor signal = Tensor.empty(Shape.of(1, n, 2), DType.F64, cpu);
+        cpu.copyFromHost(DoubleBuffer.wrap(x), signal);
+        Tensor spectrum = Tensor.empty(signal.shape(), DType.F64, cpu);
+        cpu.fft(signal, false, 1, spectrum);
+        Tensor back = Tensor.empty(signal.shape(), DType.F64, cpu);
+        cpu.fft(spectrum, true, 1.0 / n, back);
+        assertArrayEquals(x, back.toDoubleArray(), 1e-12);
+
+        Tensor real = signal.reshape(1, 2 * n).narrow(1, 0, n);
+        Tensor bins = Tensor.empty(Shape.of(1, n / 2 + 1, 2), DType.F64, cpu);
+        cpu.rfft(real, false, 1, bins);
+        Tensor realBack = Tensor.empty(Shape.of(1, n), DType.F64, cpu);
+        cpu.irfft(bins, true, 1.0 / n, realBack);
+        assertArrayEquals(real.toDoubleArray(), realBack.toDoubleArray(), 1e-12);
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {6, 17, 128})
     void matchesTheSpiDefault(int n) {
