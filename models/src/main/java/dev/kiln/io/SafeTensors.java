@@ -40,7 +40,8 @@ import java.util.Objects;
  *           the first byte after the header; the tensors tile the data area without gaps or overlaps
  * </pre>
  * Kiln writes the dtypes F32, F64, I32 and I64, and reads those and F16 and BF16 (PyTorch's half and bfloat16
- * state dicts), which become F32 tensors of exactly the same values. The header lists the tensors in the map's iteration order;
+ * state dicts), which become F32 tensors of exactly the same values, and BOOL, U8, I8, U16, I16 (as I32) and U32 (as
+ * I64), PyTorch's bool and small integer buffers, each value exactly. The header lists the tensors in the map's iteration order;
  * their data are laid out largest element size first (in map order within a size), as the reference writer
  * does, so that every tensor begins at a multiple of its element size and zero-copy readers can map it.
  *
@@ -90,7 +91,7 @@ public final class SafeTensors {
     /**
      * Where one tensor lies in a file.
      *
-     * @param dtype    what Kiln reads it as: F16 and BF16 as F32
+     * @param dtype    what Kiln reads it as: F16 and BF16 as F32, BOOL, U8, I8, U16 and I16 as I32, U32 as I64
      * @param shape    dimensions ([] for a scalar)
      * @param begin    first byte in the data area (relative to the byte after the header)
      * @param end      one past the last byte in the data area
@@ -402,12 +403,12 @@ public final class SafeTensors {
         DType dtype = switch (dtypeName) {
             case "F32", "F16", "BF16" -> DType.F32;
             case "F64" -> DType.F64;
-            case "I32" -> DType.I32;
-            case "I64" -> DType.I64;
+            case "I32", "BOOL", "U8", "I8", "U16", "I16" -> DType.I32;
+            case "I64", "U32" -> DType.I64;
             default -> throw bad(file, where + " has dtype '" + dtypeName + "', which Kiln does not read (F16, BF16, F32,"
-                    + " F64, I32, I64)");
+                    + " F64, I32, I64, BOOL, U8, I8, U16, I16, U32)");
         };
-        int width = isHalf(dtypeName) ? 2 : dtype.bytes();
+        int width = storedWidth(dtypeName, dtype);
         if (offsets.length != 2) {
             throw bad(file, where + ": data_offsets must be [begin, end], got " + Arrays.toString(offsets));
         }
@@ -524,10 +525,31 @@ public final class SafeTensors {
         return dtypeName.equals("F16") || dtypeName.equals("BF16");
     }
 
+    /** BOOL, U8, I8, U16, I16 and U32: integers Kiln widens to I32 (I64 for U32). */
+    private static boolean isNarrowInteger(String dtypeName) {
+        return switch (dtypeName) {
+            case "BOOL", "U8", "I8", "U16", "I16", "U32" -> true;
+            default -> false;
+        };
+    }
+
+    /** Bytes per element in the file. */
+    private static int storedWidth(String dtypeName, DType dtype) {
+        return switch (dtypeName) {
+            case "F16", "BF16", "U16", "I16" -> 2;
+            case "BOOL", "U8", "I8" -> 1;
+            case "U32" -> 4;
+            default -> dtype.bytes();
+        };
+    }
+
     private static Tensor readTensor(Path file, FileChannel ch, long dataStart, TensorInfo info, ByteBuffer chunk)
             throws IOException {
         if (isHalf(info.stored())) {
             return readHalfTensor(file, ch, dataStart, info, chunk);
+        }
+        if (isNarrowInteger(info.stored())) {
+            return readNarrowIntegerTensor(file, ch, dataStart, info, chunk);
         }
         int n = (int) info.size();
         int width = info.dtype().bytes();
@@ -579,6 +601,45 @@ public final class SafeTensors {
             }
         }
         return Tensor.fromArray(values, info.shape());
+    }
+
+    /**
+     * A BOOL, U8, I8, U16 or I16 tensor as I32 and a U32 tensor as I64, each value exactly (a BOOL byte other than 0
+     * reads as 1), as PyTorch's uint8 and bool buffers (a QAT model's {@code fake_quant_enabled}, masks) load.
+     */
+    private static Tensor readNarrowIntegerTensor(Path file, FileChannel ch, long dataStart, TensorInfo info,
+                                                  ByteBuffer chunk) throws IOException {
+        int n = (int) info.size();
+        String stored = info.stored();
+        int width = storedWidth(stored, info.dtype());
+        long[] values = new long[n];
+        long position = dataStart + info.begin();
+        int perChunk = CHUNK / width;
+        for (int start = 0; start < n; start += perChunk) {
+            int count = Math.min(perChunk, n - start);
+            chunk.clear().limit(count * width);
+            readFully(file, ch, chunk, position);
+            position += (long) count * width;
+            chunk.flip();
+            for (int i = 0; i < count; i++) {
+                values[start + i] = switch (stored) {
+                    case "BOOL" -> chunk.get() == 0 ? 0 : 1;
+                    case "U8" -> Byte.toUnsignedInt(chunk.get());
+                    case "I8" -> chunk.get();
+                    case "U16" -> Short.toUnsignedInt(chunk.getShort());
+                    case "I16" -> chunk.getShort();
+                    default -> Integer.toUnsignedLong(chunk.getInt());
+                };
+            }
+        }
+        if (info.dtype() == DType.I64) {
+            return Tensor.fromArray(values, info.shape());
+        }
+        int[] ints = new int[n];
+        for (int i = 0; i < n; i++) {
+            ints[i] = (int) values[i];
+        }
+        return Tensor.fromArray(ints, info.shape());
     }
 
     /** A bfloat16 is the upper half of a float's bits. */

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.Uint8Grid;
+import dev.kiln.nn.FakeQuantize;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -219,7 +221,7 @@ class SafeTensorsTest {
     @Test
     void unknownOrUnsupportedDtype() throws IOException {
         assertBad("q8", file("{" + entry("a", "Q8", "[4]", 0, 4) + "}", new byte[4]), "dtype 'Q8'");
-        assertBad("u8", file("{" + entry("a", "U8", "[4]", 0, 4) + "}", new byte[4]), "dtype 'U8'");
+        assertBad("u64", file("{" + entry("a", "U64", "[1]", 0, 8) + "}", new byte[8]), "dtype 'U64'");
     }
 
     @Test
@@ -251,6 +253,65 @@ class SafeTensorsTest {
         assertArrayEquals(new float[] {1f, -5f, Float.intBitsToFloat(0x00010000), 0.333984375f, Float.intBitsToFloat(0x7F7F0000),
                 Float.POSITIVE_INFINITY}, brain.toFloatArray());
         assertEquals("F16", SafeTensors.readHeader(f).tensors().get("half").stored());
+    }
+
+    @Test
+    void boolAndSmallIntegerTensorsAreReadAsI32AndU32AsI64WithTheirValues() throws IOException {
+        ByteBuffer data = ByteBuffer.allocate(4 + 3 + 3 + 6 + 6 + 8).order(ByteOrder.LITTLE_ENDIAN);
+        data.put(new byte[] {0, 1, 0, 2});                   // BOOL; a byte other than 0 is true
+        data.put(new byte[] {0, (byte) 128, (byte) 255});    // U8
+        data.put(new byte[] {-128, -1, 127});                // I8
+        data.putShort((short) 0).putShort((short) 0x8000).putShort((short) 0xFFFF);  // U16
+        data.putShort(Short.MIN_VALUE).putShort((short) -1).putShort(Short.MAX_VALUE); // I16
+        data.putInt(7).putInt(0xFFFFFFFF);                   // U32
+        String header = "{" + entry("mask", "BOOL", "[2,2]", 0, 4) + "," + entry("flags", "U8", "[3]", 4, 7) + ","
+                + entry("bytes", "I8", "[3]", 7, 10) + "," + entry("u16", "U16", "[3]", 10, 16) + ","
+                + entry("i16", "I16", "[3]", 16, 22) + "," + entry("u32", "U32", "[2]", 22, 30) + "}";
+        Path f = save("integers.safetensors", file(header, data.array()));
+
+        SafeTensors.Loaded loaded = SafeTensors.read(f);
+        Tensor mask = loaded.tensors().get("mask");
+        assertEquals(DType.I32, mask.dtype());
+        assertArrayEquals(new int[] {2, 2}, mask.shape().dims());
+        assertArrayEquals(new int[] {0, 1, 0, 1}, mask.toIntArray());
+        assertArrayEquals(new int[] {0, 128, 255}, loaded.tensors().get("flags").toIntArray());
+        assertArrayEquals(new int[] {-128, -1, 127}, loaded.tensors().get("bytes").toIntArray());
+        assertArrayEquals(new int[] {0, 32768, 65535}, loaded.tensors().get("u16").toIntArray());
+        assertArrayEquals(new int[] {-32768, -1, 32767}, loaded.tensors().get("i16").toIntArray());
+        Tensor u32 = loaded.tensors().get("u32");
+        assertEquals(DType.I64, u32.dtype());
+        assertArrayEquals(new long[] {7, 4294967295L}, u32.toLongArray());
+        assertEquals("U8", SafeTensors.readHeader(f).tensors().get("flags").stored());
+    }
+
+    /** PyTorch 1.13's FakeQuantize state after observing [-1, 0.3, 2] and disable_fake_quant(): uint8 flags. */
+    @Test
+    void aPyTorchFakeQuantizeStateWithUint8FlagsLoadsIntoKilns() throws IOException {
+        ByteBuffer data = ByteBuffer.allocate(22).order(ByteOrder.LITTLE_ENDIAN);
+        data.putFloat(0.0117647061124444f).putInt(85).putFloat(0x1p-23f).putFloat(-1f).putFloat(2f);
+        data.put((byte) 0).put((byte) 1);
+        String header = "{" + entry("fake_quant_enabled", "U8", "[1]", 20, 21) + ","
+                + entry("observer_enabled", "U8", "[1]", 21, 22) + "," + entry("scale", "F32", "[1]", 0, 4) + ","
+                + entry("zero_point", "I32", "[1]", 4, 8) + ","
+                + entry("activation_post_process.eps", "F32", "[1]", 8, 12) + ","
+                + entry("activation_post_process.min_val", "F32", "[]", 12, 16) + ","
+                + entry("activation_post_process.max_val", "F32", "[]", 16, 20) + "}";
+        Path f = save("fake-quantize.safetensors", file(header, data.array()));
+
+        FakeQuantize fq = FakeQuantize.perTensorActivation();
+        fq.loadStateDict(SafeTensors.read(f).tensors(), true);
+        assertEquals(new Uint8Grid(0.0117647061124444f, 85), fq.grid());
+        Tensor x = Tensor.fromArray(new float[] {-1f, 0.3f, 2f}, 3);
+        assertArrayEquals(x.toFloatArray(), fq.forward(x).toFloatArray(), "fake quantisation disabled, as saved");
+        fq.close();
+    }
+
+    @Test
+    void aSmallIntegerTensorWhoseBytesDoNotMatchItsShapeIsRefused() throws IOException {
+        String header = "{" + entry("flags", "U16", "[3]", 0, 3) + "}";
+        Path f = save("short-u16.safetensors", file(header, new byte[3]));
+        IOException e = assertThrows(IOException.class, () -> SafeTensors.read(f));
+        assertTrue(e.getMessage().contains("flags"), e.getMessage());
     }
 
     @Test
