@@ -48,6 +48,8 @@ public abstract class Module implements AutoCloseable, Cloneable {
     private Map<String, Tensor> buffers = new LinkedHashMap<>();
     private Map<String, Module> modules = new LinkedHashMap<>();
     private Map<String, ComputedParameter> computed = new LinkedHashMap<>();
+    /** What stands in for own parameters and buffers during a {@link #functionalCall}; empty otherwise. */
+    private Map<String, Tensor> substitutes = Map.of();
     private boolean training = true;
 
     /** Null until a forward hook is registered; a copy starts without. */
@@ -140,6 +142,10 @@ public abstract class Module implements AutoCloseable, Cloneable {
      * each call, in the caller's scope and with gradients to the tensors it is computed from.
      */
     protected Tensor param(String name) {
+        Tensor substitute = substitutes.get(name);
+        if (substitute != null) {
+            return substitute;
+        }
         ComputedParameter c = computed.get(name);
         return c == null ? parameters.get(name) : c.compute(this);
     }
@@ -201,7 +207,8 @@ public abstract class Module implements AutoCloseable, Cloneable {
 
     /** This module's own buffer {@code name}, or null. */
     protected Tensor buffer(String name) {
-        return buffers.get(name);
+        Tensor substitute = substitutes.get(name);
+        return substitute != null ? substitute : buffers.get(name);
     }
 
     /** This module's direct sub-module {@code name}, or null. */
@@ -446,6 +453,76 @@ public abstract class Module implements AutoCloseable, Cloneable {
      */
     public Tensor getBuffer(String target) {
         return ownTensor("getBuffer", "buffer", target, m -> m.buffers);
+    }
+
+    /**
+     * {@code call(input)} with the given tensors in place of the parameters and buffers of those dotted names, as
+     * PyTorch's {@code torch.func.functional_call(module, parameters_and_buffers, (input,))}: see
+     * {@link #functionalCall(Map, Supplier)}.
+     */
+    public Tensor functionalCall(Map<String, Tensor> parametersAndBuffers, Tensor input) {
+        return functionalCall(parametersAndBuffers, () -> call(input));
+    }
+
+    /**
+     * Runs {@code body} with the given tensors in place of this module's (and its sub-modules') parameters and
+     * buffers of those dotted names ({@code "0.weight"}, {@code "bn.running_mean"}), as PyTorch's
+     * {@code torch.func.functional_call}; the others stay. The substitutes may be results of other ops (a
+     * meta-learner's fast weights {@code w - lr * grad}, computed with {@code createGraph}), so gradients flow through
+     * them to whatever made them; a substitute buffer is what a training-mode forward pass updates in place. The
+     * module's own tensors, its state dict and its optimizer's view are untouched, and everything is as before once
+     * {@code body} returns or throws. Calls nest. As in PyTorch, the substitution is seen by every thread that uses the
+     * module meanwhile.
+     *
+     * @throws IllegalArgumentException before running anything, naming the entry: a name that is no parameter or
+     *     buffer (PyTorch 1.13 ignores it), a tensor of another shape or dtype than the one it stands for, or two
+     *     different tensors for one parameter reached by two paths
+     */
+    public <T> T functionalCall(Map<String, Tensor> parametersAndBuffers, Supplier<T> body) {
+        Map<Module, Map<String, Tensor>> byOwner = substitutesByOwner(parametersAndBuffers);
+        Map<Module, Map<String, Tensor>> previous = new IdentityHashMap<>();
+        for (Map.Entry<Module, Map<String, Tensor>> e : byOwner.entrySet()) {
+            Module owner = e.getKey();
+            previous.put(owner, owner.substitutes);
+            Map<String, Tensor> merged = new LinkedHashMap<>(owner.substitutes);
+            merged.putAll(e.getValue());
+            owner.substitutes = merged;
+        }
+        try {
+            return body.get();
+        } finally {
+            previous.forEach((owner, old) -> owner.substitutes = old);
+        }
+    }
+
+    /** Each entry checked and filed under the module that owns the tensor it stands for. */
+    private Map<Module, Map<String, Tensor>> substitutesByOwner(Map<String, Tensor> parametersAndBuffers) {
+        Map<Module, Map<String, Tensor>> byOwner = new IdentityHashMap<>();
+        for (Map.Entry<String, Tensor> e : parametersAndBuffers.entrySet()) {
+            String target = e.getKey();
+            int dot = target.lastIndexOf('.');
+            String path = dot < 0 ? "" : target.substring(0, dot);
+            String name = target.substring(dot + 1);
+            Module owner = submodule("functionalCall", target, path);
+            Tensor own = owner.parameters.containsKey(name) ? owner.parameters.get(name) : owner.buffers.get(name);
+            if (own == null) {
+                throw new IllegalArgumentException("functionalCall(\"" + target + "\"): " + describe(owner, path)
+                        + owner.notA("parameter or buffer", name) + "; its parameters are " + owner.parameters.keySet()
+                        + " and its buffers " + owner.buffers.keySet());
+            }
+            Tensor substitute = e.getValue();
+            if (substitute == null || !substitute.shape().equals(own.shape()) || substitute.dtype() != own.dtype()) {
+                throw new IllegalArgumentException("functionalCall(\"" + target + "\"): the substitute must be "
+                        + own.dtype() + own.shape() + " as the tensor it stands for, got "
+                        + (substitute == null ? "null" : substitute.dtype() + "" + substitute.shape()));
+            }
+            Tensor earlier = byOwner.computeIfAbsent(owner, m -> new LinkedHashMap<>()).put(name, substitute);
+            if (earlier != null && earlier != substitute) {
+                throw new IllegalArgumentException("functionalCall(\"" + target + "\"): another entry names the same "
+                        + "tensor (a module shared under two paths) with a different substitute");
+            }
+        }
+        return byOwner;
     }
 
     /** The tensor of {@code kind} at dotted {@code target}: the owner's entry of {@code tensors} named by the last part. */
@@ -773,6 +850,7 @@ public abstract class Module implements AutoCloseable, Cloneable {
         c.buffers = copyTensors(buffers, copiedTensors, false);
         c.modules = new LinkedHashMap<>();
         c.computed = new LinkedHashMap<>(computed);
+        c.substitutes = Map.of();
         for (Map.Entry<String, Module> e : modules.entrySet()) {
             c.modules.put(e.getKey(), e.getValue().copy(copiedModules, copiedTensors));
         }
@@ -1087,6 +1165,7 @@ public abstract class Module implements AutoCloseable, Cloneable {
         c.parameters = new LinkedHashMap<>(parameters);
         c.buffers = new LinkedHashMap<>(buffers);
         c.computed = new LinkedHashMap<>(computed);
+        c.substitutes = Map.of();
         c.modules = new LinkedHashMap<>(children);
         c.forwardHooks = null;
         c.backwardHooks = null;
