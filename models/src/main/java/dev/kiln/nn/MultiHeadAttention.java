@@ -10,35 +10,48 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Multi-head attention (Vaswani et al. 2017), like PyTorch's
- * {@code torch.nn.MultiheadAttention(embedDim, heads, dropout, batch_first=True)}:
+ * Multi-head attention (Vaswani et al. 2017), like PyTorch's {@code torch.nn.MultiheadAttention(embed_dim, num_heads,
+ * dropout, bias, add_bias_kv, add_zero_attn, kdim, vdim, batch_first)}:
  * <pre>
  * head_i = softmax(q_i k_i^T / sqrt(d)) v_i      with [q | k | v] = x in_proj_weight^T + in_proj_bias
  * output = out_proj(concat(head_1, ..., head_h))
  * </pre>
  * where head i reads features {@code [i d, (i+1) d)} of the projections and {@code d = embedDim / heads}.
  * Each head is a {@link DotProductAttention}{@code (scaled = true)} over [batch * heads, steps, d], the
- * heads split off by a reshape, as PyTorch does.
+ * heads split off by a reshape, as PyTorch does. {@link #MultiHeadAttention(int, int, double)} is PyTorch's
+ * {@code MultiheadAttention(embedDim, heads, dropout, batch_first=True)}; {@link #builder(int, int)} takes the other
+ * options, with PyTorch's defaults (sequence-first among them).
  *
- * <p>Shapes: query [batch, T, embedDim], key and value [batch, S, embedDim]; output context
- * [batch, T, embedDim] and weights [batch, T, S] averaged over the heads (PyTorch's
- * {@code average_attn_weights=True}). The mask follows {@link Attention}: anything that broadcasts to
- * [batch, T, S] ([batch, 1, S] for key padding, [1, T, T] for {@link Attention#causalMask}), non-zero where
- * a key must not be attended to (PyTorch's boolean {@code attn_mask} with True = masked); it applies to
- * every head, or is [batch * heads, T, S], one slice per head. Every query needs at least one unmasked key.
- * PyTorch's float {@code attn_mask}, added to the scaled scores, and its {@code key_padding_mask} [batch, S]
- * go to {@link #attend(Tensor, Tensor, Tensor, AttentionMask, Tensor)}: see {@link AttentionMask}.
+ * <p>Shapes: query [batch, T, embedDim], key [batch, S, kdim] and value [batch, S, vdim] (kdim and vdim are embedDim
+ * unless built otherwise; with {@code batchFirst(false)} each is [steps, batch, width] and so is the context); output
+ * context [batch, T, embedDim] and weights [batch, T, S] averaged over the heads (PyTorch's
+ * {@code average_attn_weights=True}; [batch, heads, T, S] per head, or none, through
+ * {@link #attend(Tensor, Tensor, Tensor, AttentionMask, Tensor, boolean, boolean)}). The mask follows
+ * {@link Attention}: anything that broadcasts to [batch, T, S] ([batch, 1, S] for key padding, [1, T, T] for
+ * {@link Attention#causalMask}), non-zero where a key must not be attended to (PyTorch's boolean {@code attn_mask}
+ * with True = masked); it applies to every head, or is [batch * heads, T, S], one slice per head. Every query needs at
+ * least one unmasked key. PyTorch's float {@code attn_mask}, added to the scaled scores, and its
+ * {@code key_padding_mask} [batch, S] go to {@link #attend(Tensor, Tensor, Tensor, AttentionMask, Tensor)}: see
+ * {@link AttentionMask}.
  *
- * <p>Parameters as PyTorch's (embedding width and key and value widths all {@code embedDim}, so that PyTorch packs the
- * input projections): {@code in_proj_weight} [3 embedDim, embedDim], the query, key and value projections' weights
- * stacked in that order, {@code in_proj_bias} [3 embedDim] likewise, and the sub-module {@code out_proj}, a
- * {@link Linear} [embedDim, embedDim] with bias; a PyTorch state dict loads key for key. Self-attention (query, key and
- * value the same tensor) projects all three in one GEMM with the whole packed weight; attention to another sequence
- * projects the queries with the first embedDim rows and, when key and value are the same tensor, keys and values in
- * one GEMM with the other rows, as PyTorch does. Initialised as PyTorch does: {@code in_proj_weight} Xavier-uniform
- * (bound sqrt(6 / (embedDim + 3 embedDim))), both biases zero, {@code out_proj}'s weight the {@link Linear} default.
- * Checkpoints that Kiln wrote with separate {@code q_proj}, {@code k_proj} and {@code v_proj} Linear layers load too:
- * {@link Module#loadStateDict} packs them.
+ * <p>With {@code addBiasKv} the learnt {@code bias_k} and {@code bias_v} [1, 1, embedDim] are appended to every
+ * sequence's projected keys and values, and with {@code addZeroAttn} a zero key and value after that (per head, after
+ * the projection), as PyTorch does: the masks and the key padding mask, given over the caller's S keys, are padded
+ * with unmasked (zero) columns for them, and the weights returned cover S + 1 or S + 2 keys, the added ones last.
+ *
+ * <p>Parameters as PyTorch's, so that a PyTorch state dict loads key for key. When kdim and vdim are embedDim PyTorch
+ * packs the input projections: {@code in_proj_weight} [3 embedDim, embedDim], the query, key and value projections'
+ * weights stacked in that order; otherwise they are {@code q_proj_weight} [embedDim, embedDim], {@code k_proj_weight}
+ * [embedDim, kdim] and {@code v_proj_weight} [embedDim, vdim], and there is no {@code in_proj_weight}. With bias,
+ * {@code in_proj_bias} [3 embedDim] likewise; then {@code bias_k} and {@code bias_v} with addBiasKv, and the
+ * sub-module {@code out_proj}, a {@link Linear} [embedDim, embedDim] (with a bias unless built without). Self-attention
+ * (query, key and value the same tensor) projects all three in one GEMM with the whole packed weight; attention to
+ * another sequence projects the queries with the first embedDim rows and, when key and value are the same tensor,
+ * keys and values in one GEMM with the other rows, as PyTorch does. Initialised as PyTorch does: {@code in_proj_weight}
+ * Xavier-uniform (bound sqrt(6 / (embedDim + 3 embedDim))), or each of the three separate weights Xavier-uniform, both
+ * biases zero, {@code bias_k} and {@code bias_v} Xavier-normal (std 1 / sqrt(embedDim)), {@code out_proj}'s weight the
+ * {@link Linear} default. Checkpoints that Kiln wrote with separate {@code q_proj}, {@code k_proj} and {@code v_proj}
+ * Linear layers load too: {@link Module#loadStateDict} packs them.
  *
  * <p>In training mode the attention weights pass through dropout with probability {@code dropout} before
  * they weigh the values. The weights returned are those before dropout, so that each row is a distribution
@@ -52,37 +65,97 @@ public class MultiHeadAttention extends Module {
     private static final int QUERY = 0;
     private static final int KEY = 1;
     private static final int VALUE = 2;
+    /** The separate input projections' weights, by part, where kdim or vdim is not embedDim. */
+    private static final String[] SEPARATE_WEIGHTS = {"q_proj_weight", "k_proj_weight", "v_proj_weight"};
+    /** What part {@code p} projects, for messages. */
+    private static final String[] PARTS = {"query", "key", "value"};
 
     private final int embedDim;
     private final int heads;
     private final double dropout;
+    private final boolean bias;
+    private final boolean addBiasKv;
+    private final boolean addZeroAttn;
+    private final int kdim;
+    private final int vdim;
+    private final boolean batchFirst;
 
     /**
+     * PyTorch's {@code MultiheadAttention(embedDim, heads, dropout, batch_first=True)}: batch-first, with biases, key
+     * and value widths embedDim.
+     *
      * @param embedDim model width E, divisible by {@code heads}
      * @param heads number of heads h; each attends in E / h dimensions
      * @param dropout probability in [0, 1) of dropping an attention weight in training
      */
     public MultiHeadAttention(int embedDim, int heads, double dropout) {
-        if (embedDim <= 0 || heads <= 0) {
-            throw new IllegalArgumentException("MultiHeadAttention: embedDim and heads must be positive, got " + embedDim
-                    + " and " + heads);
+        this(builder(embedDim, heads).dropout(dropout).batchFirst(true));
+    }
+
+    private MultiHeadAttention(Builder b) {
+        if (b.embedDim <= 0 || b.heads <= 0) {
+            throw new IllegalArgumentException("MultiHeadAttention: embedDim and heads must be positive, got "
+                    + b.embedDim + " and " + b.heads);
         }
-        if (embedDim % heads != 0) {
-            throw new IllegalArgumentException("MultiHeadAttention: embedDim " + embedDim + " must be divisible by heads "
-                    + heads);
+        if (b.embedDim % b.heads != 0) {
+            throw new IllegalArgumentException("MultiHeadAttention: embedDim " + b.embedDim
+                    + " must be divisible by heads " + b.heads);
         }
-        if (!(dropout >= 0 && dropout < 1)) {
-            throw new IllegalArgumentException("MultiHeadAttention: dropout must be in [0, 1), got " + dropout);
+        if (!(b.dropout >= 0 && b.dropout < 1)) {
+            throw new IllegalArgumentException("MultiHeadAttention: dropout must be in [0, 1), got " + b.dropout);
         }
-        this.embedDim = embedDim;
-        this.heads = heads;
-        this.dropout = dropout;
-        Tensor weight = registerParameter("in_proj_weight", unscoped(() -> Tensor.zeros(DType.F32, 3 * embedDim, embedDim)));
-        registerParameter("in_proj_bias", unscoped(() -> Tensor.zeros(DType.F32, 3 * embedDim)));
-        Linear out = registerModule("out_proj", new Linear(embedDim, embedDim));
-        Init.zeros(out.bias());
+        if (b.kdim <= 0 || b.vdim <= 0) {
+            throw new IllegalArgumentException("MultiHeadAttention: kdim and vdim must be positive, got " + b.kdim
+                    + " and " + b.vdim);
+        }
+        this.embedDim = b.embedDim;
+        this.heads = b.heads;
+        this.dropout = b.dropout;
+        this.bias = b.bias;
+        this.addBiasKv = b.addBiasKv;
+        this.addZeroAttn = b.addZeroAttn;
+        this.kdim = b.kdim;
+        this.vdim = b.vdim;
+        this.batchFirst = b.batchFirst;
+        List<Tensor> weights = new ArrayList<>();
+        if (packed()) {
+            weights.add(registerParameter("in_proj_weight", unscoped(() -> Tensor.zeros(DType.F32, 3 * embedDim,
+                    embedDim))));
+        } else {
+            int[] widths = {embedDim, kdim, vdim};
+            for (int part = QUERY; part <= VALUE; part++) {
+                int width = widths[part];
+                weights.add(registerParameter(SEPARATE_WEIGHTS[part], unscoped(() -> Tensor.zeros(DType.F32, embedDim,
+                        width))));
+            }
+        }
+        if (bias) {
+            registerParameter("in_proj_bias", unscoped(() -> Tensor.zeros(DType.F32, 3 * embedDim)));
+        }
+        List<Tensor> biasKv = new ArrayList<>();
+        if (addBiasKv) {
+            for (String name : List.of("bias_k", "bias_v")) {
+                biasKv.add(registerParameter(name, unscoped(() -> Tensor.zeros(DType.F32, 1, 1, embedDim))));
+            }
+        }
+        Linear out = registerModule("out_proj", new Linear(embedDim, embedDim, bias));
+        if (bias) {
+            Init.zeros(out.bias());
+        }
         // After out_proj's default draw, as PyTorch's _reset_parameters runs after the Linear's own init.
-        Init.xavierUniform(weight);
+        weights.forEach(Init::xavierUniform);
+        biasKv.forEach(Init::xavierNormal);
+    }
+
+    /**
+     * A builder with PyTorch's defaults: no dropout, biases, no {@code bias_k}/{@code bias_v}, no zero attention, key
+     * and value widths {@code embedDim}, sequence-first ({@code batch_first=False}).
+     *
+     * @param embedDim model width E, divisible by {@code numHeads}
+     * @param numHeads number of heads h; each attends in E / h dimensions
+     */
+    public static Builder builder(int embedDim, int numHeads) {
+        return new Builder(embedDim, numHeads);
     }
 
     public int embedDim() {
@@ -102,14 +175,72 @@ public class MultiHeadAttention extends Module {
         return dropout;
     }
 
-    /** [3 embedDim, embedDim]: the query, key and value projections' weights, stacked in that order. */
+    /** Whether the input projections and {@code out_proj} have biases (PyTorch's {@code bias}). */
+    public boolean hasBias() {
+        return bias;
+    }
+
+    /** Whether {@code bias_k} and {@code bias_v} are appended to the keys and values (PyTorch's {@code add_bias_kv}). */
+    public boolean addBiasKv() {
+        return addBiasKv;
+    }
+
+    /** Whether a zero key and value are appended after projection (PyTorch's {@code add_zero_attn}). */
+    public boolean addZeroAttn() {
+        return addZeroAttn;
+    }
+
+    /** Width of the key input (PyTorch's {@code kdim}; embedDim unless built otherwise). */
+    public int kdim() {
+        return kdim;
+    }
+
+    /** Width of the value input (PyTorch's {@code vdim}; embedDim unless built otherwise). */
+    public int vdim() {
+        return vdim;
+    }
+
+    /** Whether inputs and context are [batch, steps, width] (true) or [steps, batch, width] (PyTorch's default). */
+    public boolean batchFirst() {
+        return batchFirst;
+    }
+
+    /**
+     * [3 embedDim, embedDim]: the query, key and value projections' weights, stacked in that order; null where kdim or
+     * vdim is not embedDim (see {@link #qProjWeight()}).
+     */
     public Tensor inProjWeight() {
         return param("in_proj_weight");
     }
 
-    /** [3 embedDim]: the query, key and value projections' biases, stacked in that order. */
+    /** [embedDim, embedDim]: the query projection's weight where kdim or vdim is not embedDim, else null. */
+    public Tensor qProjWeight() {
+        return param("q_proj_weight");
+    }
+
+    /** [embedDim, kdim]: the key projection's weight where kdim or vdim is not embedDim, else null. */
+    public Tensor kProjWeight() {
+        return param("k_proj_weight");
+    }
+
+    /** [embedDim, vdim]: the value projection's weight where kdim or vdim is not embedDim, else null. */
+    public Tensor vProjWeight() {
+        return param("v_proj_weight");
+    }
+
+    /** [3 embedDim]: the query, key and value projections' biases, stacked in that order; null without bias. */
     public Tensor inProjBias() {
         return param("in_proj_bias");
+    }
+
+    /** [1, 1, embedDim]: the key appended to every sequence's projected keys with addBiasKv, else null. */
+    public Tensor biasK() {
+        return param("bias_k");
+    }
+
+    /** [1, 1, embedDim]: the value appended to every sequence's projected values with addBiasKv, else null. */
+    public Tensor biasV() {
+        return param("bias_v");
     }
 
     public Linear outProj() {
@@ -117,9 +248,10 @@ public class MultiHeadAttention extends Module {
     }
 
     /**
-     * Attends from {@code query} [batch, T, E] to {@code key} [batch, S, E] and {@code value} [batch, S, E];
-     * {@code mask} (or null) broadcasts to [batch, T, S], non-zero = masked. Returns the context
-     * [batch, T, E] and the weights [batch, T, S] averaged over the heads.
+     * Attends from {@code query} [batch, T, E] to {@code key} [batch, S, kdim] and {@code value} [batch, S, vdim]
+     * (each [steps, batch, width] without batchFirst); {@code mask} (or null) broadcasts to [batch, T, S], non-zero =
+     * masked. Returns the context [batch, T, E] (in the inputs' layout) and the weights [batch, T, S] averaged over
+     * the heads.
      */
     public AttentionOutput attend(Tensor query, Tensor key, Tensor value, Tensor mask) {
         return attend(query, key, value, mask == null ? null : AttentionMask.masking(mask), null);
@@ -127,57 +259,89 @@ public class MultiHeadAttention extends Module {
 
     /**
      * PyTorch's {@code forward(query, key, value, key_padding_mask, attn_mask=attnMask)}: attends from
-     * {@code query} [batch, T, E] to {@code key} [batch, S, E] and {@code value} [batch, S, E] under
-     * {@code attnMask} (or null; its mask and bias broadcast to [batch, T, S] or are [batch * heads, T, S], see
-     * {@link AttentionMask}) and {@code keyPaddingMask} [batch, S] (or null; non-zero = padding), combined as
-     * PyTorch combines them. Returns the context [batch, T, E] and the weights [batch, T, S] averaged over the heads.
+     * {@code query} [batch, T, E] to {@code key} [batch, S, kdim] and {@code value} [batch, S, vdim] (each
+     * [steps, batch, width] without batchFirst) under {@code attnMask} (or null; its mask and bias broadcast to
+     * [batch, T, S] or are [batch * heads, T, S], see {@link AttentionMask}) and {@code keyPaddingMask} [batch, S]
+     * (or null; non-zero = padding), combined as PyTorch combines them. Returns the context [batch, T, E] (in the
+     * inputs' layout) and the weights [batch, T, S] averaged over the heads.
      */
     public AttentionOutput attend(Tensor query, Tensor key, Tensor value, AttentionMask attnMask, Tensor keyPaddingMask) {
-        checkInput("query", query);
-        checkInput("key", key);
-        checkInput("value", value);
-        if (key.dim(0) != query.dim(0) || value.dim(0) != query.dim(0) || value.dim(1) != key.dim(1)) {
+        return attend(query, key, value, attnMask, keyPaddingMask, true, true);
+    }
+
+    /**
+     * PyTorch's {@code forward(query, key, value, key_padding_mask, need_weights, attn_mask, average_attn_weights)}:
+     * {@link #attend(Tensor, Tensor, Tensor, AttentionMask, Tensor)} returning the weights averaged over the heads
+     * [batch, T, S] when {@code averageAttnWeights}, those of each head [batch, heads, T, S] otherwise, or, unless
+     * {@code needWeights}, none (null; the heads' weights are still computed, as the softmax gives them, but neither
+     * kept nor averaged). S counts {@code bias_k} and the zero key where the layer appends them.
+     */
+    public AttentionOutput attend(Tensor query, Tensor key, Tensor value, AttentionMask attnMask, Tensor keyPaddingMask,
+                                  boolean needWeights, boolean averageAttnWeights) {
+        checkInput("query", query, embedDim, "embedDim");
+        checkInput("key", key, kdim, "kdim");
+        checkInput("value", value, vdim, "vdim");
+        int batchAxis = batchFirst ? 0 : 1;
+        int stepAxis = 1 - batchAxis;
+        if (key.dim(batchAxis) != query.dim(batchAxis) || value.dim(batchAxis) != query.dim(batchAxis)
+                || value.dim(stepAxis) != key.dim(stepAxis)) {
             throw new IllegalArgumentException(this + ": query " + query.shape() + ", key " + key.shape() + " and value "
-                    + value.shape() + " must share the batch, and key and value the length S");
+                    + value.shape() + " must share the batch (axis " + batchAxis + "), and key and value the length S"
+                    + " (axis " + stepAxis + ")");
         }
         List<Tensor> projected;
+        Tensor queries = batchMajor(query);
+        // Self-attention passes the width checks only where kdim = vdim = embedDim, so the weight is packed.
         if (query == key && key == value) {
-            projected = project(query, QUERY, 3);
+            projected = project(queries, QUERY, 3);
         } else {
-            projected = new ArrayList<>(project(query, QUERY, 1));
-            projected.addAll(key == value ? project(key, KEY, 2)
-                    : List.of(project(key, KEY, 1).get(0), project(value, VALUE, 1).get(0)));
+            projected = new ArrayList<>(project(queries, QUERY, 1));
+            Tensor keys = batchMajor(key);
+            if (key == value && packed()) {
+                projected.addAll(project(keys, KEY, 2));
+            } else {
+                projected.add(project(keys, KEY, 1).get(0));
+                projected.add(project(key == value ? keys : batchMajor(value), VALUE, 1).get(0));
+            }
         }
         Tensor keys = projected.get(1);
         Tensor values = projected.get(2);
-        AttentionOutput attended = attendHeads(projected.get(0), keys, values, attnMask, keyPaddingMask);
+        AttentionOutput attended = attendHeads(projected.get(0), keys, values, attnMask, keyPaddingMask, needWeights,
+                averageAttnWeights);
         releaseConsumed(keys, attended.context());
         releaseConsumed(values, attended.context());
         return attended;
     }
 
     /**
-     * The keys of {@code key} [batch, S, E], projected and split into heads: [batch, heads, S, E / heads]. A
-     * decoder projects the encoder's output once and reuses it at every step ({@link #attendProjected}).
+     * The keys of {@code key} [batch, S, kdim] ([S, batch, kdim] without batchFirst), projected and split into heads:
+     * [batch, heads, S, E / heads], without {@code bias_k} or the zero key, which {@link #attendProjected} appends. A
+     * decoder projects the encoder's output once and reuses it at every step.
      */
     public Tensor projectKeys(Tensor key) {
-        checkInput("key", key);
-        return project(key, KEY, 1).get(0);
-    }
-
-    /** The values of {@code value} [batch, S, E], projected and split into heads: [batch, heads, S, E / heads]. */
-    public Tensor projectValues(Tensor value) {
-        checkInput("value", value);
-        return project(value, VALUE, 1).get(0);
+        checkInput("key", key, kdim, "kdim");
+        return project(batchMajor(key), KEY, 1).get(0);
     }
 
     /**
-     * {@link #projectKeys} and {@link #projectValues} of the same {@code x} [batch, S, E] in one GEMM: keys and values,
-     * each [batch, heads, S, E / heads].
+     * The values of {@code value} [batch, S, vdim] ([S, batch, vdim] without batchFirst), projected and split into
+     * heads: [batch, heads, S, E / heads], without {@code bias_v} or the zero value.
+     */
+    public Tensor projectValues(Tensor value) {
+        checkInput("value", value, vdim, "vdim");
+        return project(batchMajor(value), VALUE, 1).get(0);
+    }
+
+    /**
+     * {@link #projectKeys} and {@link #projectValues} of the same {@code x} [batch, S, kdim = vdim], in one GEMM where
+     * the input projection is packed: keys and values, each [batch, heads, S, E / heads].
      */
     List<Tensor> projectKeysAndValues(Tensor x) {
-        checkInput("key and value", x);
-        return project(x, KEY, 2);
+        if (!packed()) {
+            return List.of(projectKeys(x), projectValues(x));
+        }
+        checkInput("key and value", x, kdim, "kdim");
+        return project(batchMajor(x), KEY, 2);
     }
 
     /**
@@ -190,35 +354,45 @@ public class MultiHeadAttention extends Module {
 
     /**
      * {@link #attend(Tensor, Tensor, Tensor, AttentionMask, Tensor)} with keys and values already projected by
-     * {@link #projectKeys} and {@link #projectValues} ([batch, heads, S, E / heads]).
+     * {@link #projectKeys} and {@link #projectValues} ([batch, heads, S, E / heads], whatever batchFirst; the masks
+     * over those S keys).
      */
     public AttentionOutput attendProjected(Tensor query, Tensor keys, Tensor values, AttentionMask attnMask,
                                            Tensor keyPaddingMask) {
-        checkInput("query", query);
-        checkProjected(keys, values, query.dim(0), "query " + query.shape());
-        return attendHeads(project(query, QUERY, 1).get(0), keys, values, attnMask, keyPaddingMask);
+        checkInput("query", query, embedDim, "embedDim");
+        checkProjected(keys, values, query.dim(batchFirst ? 0 : 1), "query " + query.shape());
+        return attendHeads(project(batchMajor(query), QUERY, 1).get(0), keys, values, attnMask, keyPaddingMask, true,
+                true);
     }
 
     /**
      * {@link #attendProjected(Tensor, Tensor, Tensor, AttentionMask, Tensor)} with the queries projected too:
-     * {@code queries} [batch, heads, T, E / heads], which this releases once read.
+     * {@code queries} [batch, heads, T, E / heads], which this releases once read. Appends {@code bias_k} and
+     * {@code bias_v}, then the zero key and value, where the layer has them, the masks padded to match; returns the
+     * context in the layer's layout.
      */
     private AttentionOutput attendHeads(Tensor queries, Tensor keys, Tensor values, AttentionMask attnMask,
-                                        Tensor keyPaddingMask) {
+                                        Tensor keyPaddingMask, boolean needWeights, boolean averageAttnWeights) {
         int batch = queries.dim(0);
         int steps = queries.dim(2);
         checkProjected(keys, values, batch, "projected queries " + queries.shape());
-        int keySteps = keys.dim(2);
-        Tensor mask = attnMask == null ? null : attnMask.mask();
-        Tensor bias = attnMask == null ? null : attnMask.bias();
+        int givenKeys = keys.dim(2);
+        Tensor givenMask = attnMask == null ? null : attnMask.mask();
+        Tensor givenBias = attnMask == null ? null : attnMask.bias();
         if (attnMask != null) {
-            attnMask.check(toString(), "attention mask", batch, heads, steps, keySteps);
+            attnMask.check(toString(), "attention mask", batch, heads, steps, givenKeys);
         }
-        AttentionMask.checkKeyPadding(toString(), "key padding mask", keyPaddingMask, batch, keySteps);
+        AttentionMask.checkKeyPadding(toString(), "key padding mask", keyPaddingMask, batch, givenKeys);
+        int keySteps = givenKeys + addedKeys();
+        Tensor allKeys = withAddedKeys(keys, "bias_k");
+        Tensor allValues = withAddedKeys(values, "bias_v");
+        Tensor mask = padKeys(givenMask, givenKeys);
+        Tensor bias = padKeys(givenBias, givenKeys);
+        Tensor keyPadding = padKeys(keyPaddingMask, givenKeys);
         Tensor q = consume(queries, t -> t.reshape(batch * heads, steps, headDim()));
-        Tensor k = keys.reshape(batch * heads, keySteps, headDim());
-        Tensor v = values.reshape(batch * heads, keySteps, headDim());
-        Tensor headMask = withKeyPadding(headwise(mask, batch, steps, keySteps), keyPaddingMask, mask);
+        Tensor k = allKeys.reshape(batch * heads, keySteps, headDim());
+        Tensor v = allValues.reshape(batch * heads, keySteps, headDim());
+        Tensor headMask = withKeyPadding(headwise(mask, batch, steps, keySteps), keyPadding, mask);
         Tensor headBias = headwise(bias, batch, steps, keySteps);
         AttentionOutput perHead = SCALED_DOT_PRODUCT.attend(q, k, v, headMask, headBias);
         Tensor weights = perHead.weights();
@@ -229,40 +403,120 @@ public class MultiHeadAttention extends Module {
         for (Tensor read : new Tensor[] {q, k, v}) {
             releaseConsumed(read, context);
         }
+        releaseConsumed(allKeys, context, keys);
+        releaseConsumed(allValues, context, values);
         releaseConsumed(headMask, context, mask);
         releaseConsumed(headBias, context, bias);
+        for (Tensor[] padded : new Tensor[][] {{mask, givenMask}, {bias, givenBias}, {keyPadding, keyPaddingMask}}) {
+            if (padded[0] != null) {
+                releaseConsumed(padded[0], context, padded[1]);
+            }
+        }
         Tensor merged = consume(consume(consume(context, t -> t.reshape(batch, heads, steps, headDim())),
                 t -> t.permute(0, 2, 1, 3)), t -> t.reshape(batch, steps, embedDim));
-        Tensor averaged = consume(weights.reshape(batch, heads, steps, keySteps), t -> t.mean(1, false));
-        releaseConsumed(weights, averaged);
-        return new AttentionOutput(consume(merged, outProj()::call), averaged);
+        Tensor returned = needWeights ? headWeights(weights, batch, steps, keySteps, averageAttnWeights) : null;
+        releaseConsumed(weights, returned);
+        Tensor out = consume(merged, outProj()::call);
+        return new AttentionOutput(batchFirst ? out : consume(out, t -> t.transpose(0, 1)), returned);
     }
 
-    /** Self-attention without a mask: the context [batch, T, E] of {@code x} [batch, T, E] attending to itself. */
+    /** The heads' weights [batch * heads, T, S] as [batch, T, S] averaged over the heads, or [batch, heads, T, S]. */
+    private Tensor headWeights(Tensor weights, int batch, int steps, int keySteps, boolean average) {
+        Tensor perHead = weights.reshape(batch, heads, steps, keySteps);
+        return average ? consume(perHead, t -> t.mean(1, false)) : perHead;
+    }
+
+    /** How many keys the layer appends to the caller's: one for {@code bias_k}, one for the zero key. */
+    private int addedKeys() {
+        return (addBiasKv ? 1 : 0) + (addZeroAttn ? 1 : 0);
+    }
+
+    /**
+     * {@code projected} [batch, heads, S, d] followed by {@code bias} ({@code bias_k} or {@code bias_v}, split into
+     * heads) where the layer adds them, then by zeros where it adds a zero key and value: [batch, heads, S + added, d].
+     */
+    private Tensor withAddedKeys(Tensor projected, String bias) {
+        if (addedKeys() == 0) {
+            return projected;
+        }
+        int batch = projected.dim(0);
+        List<Tensor> parts = new ArrayList<>(List.of(projected));
+        if (addBiasKv) {
+            // Feature i d + j of [1, 1, E] is head i's feature j: a free reshape to [1, heads, 1, d].
+            parts.add(param(bias).reshape(1, heads, 1, headDim()).expand(batch, heads, 1, headDim()));
+        }
+        if (addZeroAttn) {
+            parts.add(projected.fullLike(0, Shape.of(batch, heads, 1, headDim())));
+        }
+        return Tensor.cat(parts, 2);
+    }
+
+    /**
+     * {@code part} (or null), a mask, bias or key padding mask over {@code keySteps} keys (its last axis keySteps or
+     * 1), with a zero (unmasked) column for each key the layer appends, as PyTorch pads its masks: the last axis
+     * keySteps + added. Itself where the layer appends none.
+     */
+    private Tensor padKeys(Tensor part, int keySteps) {
+        if (part == null || addedKeys() == 0) {
+            return part;
+        }
+        int last = part.rank() - 1;
+        Tensor full = part.expand(part.shape().with(last, keySteps).dims());
+        Tensor open = part.fullLike(0, part.shape().with(last, addedKeys()));
+        Tensor padded = Tensor.cat(List.of(full, open), last);
+        releaseConsumed(full, padded, part);
+        releaseConsumed(open, padded);
+        return padded;
+    }
+
+    /**
+     * Self-attention without a mask: the context [batch, T, E] of {@code x} [batch, T, E] ([T, batch, E] both without
+     * batchFirst) attending to itself.
+     *
+     * @throws IllegalArgumentException naming kdim and vdim where either is not embedDim, as self-attention needs all
+     *     three widths the same
+     */
     @Override
     public Tensor forward(Tensor x) {
+        if (!packed()) {
+            throw new IllegalArgumentException(this + ": self-attention of one input needs kdim = vdim = embedDim = "
+                    + embedDim + ", got kdim " + kdim + " and vdim " + vdim + "; call attend(query, key, value, mask)");
+        }
         AttentionOutput attended = attend(x, x, x, null);
         releaseConsumed(attended.weights(), attended.context());
         return attended.context();
     }
 
+    /** Whether the input projections are packed in {@code in_proj_weight}, as PyTorch packs them: kdim = vdim = E. */
+    private boolean packed() {
+        return kdim == embedDim && vdim == embedDim;
+    }
+
+    /** {@code x} as [batch, steps, width]: itself with batchFirst, else [steps, batch, width] transposed. */
+    private Tensor batchMajor(Tensor x) {
+        return batchFirst ? x : x.transpose(0, 1);
+    }
+
     /**
-     * {@code x} [batch, steps, E] times rows [first E, (first + parts) E) of {@code in_proj_weight} (transposed) plus
-     * the same rows of {@code in_proj_bias}, in one GEMM, split into heads: {@code parts} tensors
-     * [batch, heads, steps, d], the first for part {@code first} ({@link #QUERY}, {@link #KEY} or {@link #VALUE}).
+     * {@code x} [batch, steps, width] times part {@code first} ({@link #QUERY}, {@link #KEY} or {@link #VALUE}) and
+     * the {@code parts - 1} after it of the input projection's weight (transposed) plus the same rows of
+     * {@code in_proj_bias} where there is one, in one GEMM, split into heads: {@code parts} tensors
+     * [batch, heads, steps, d]. Several parts only where the projection is packed.
      */
     private List<Tensor> project(Tensor x, int first, int parts) {
         int batch = x.dim(0);
         int steps = x.dim(1);
-        Tensor weight = inProjWeight();
+        Tensor weight = packed() ? inProjWeight() : param(SEPARATE_WEIGHTS[first]);
         Tensor bias = inProjBias();
-        Tensor w = parts == 3 ? weight : weight.narrow(0, first * embedDim, parts * embedDim);
-        Tensor b = parts == 3 ? bias : bias.narrow(0, first * embedDim, parts * embedDim);
-        Tensor rows = x.reshape(batch * steps, embedDim);
+        Tensor w = parts == 3 || !packed() ? weight : weight.narrow(0, first * embedDim, parts * embedDim);
+        Tensor b = bias == null || parts == 3 ? bias : bias.narrow(0, first * embedDim, parts * embedDim);
+        Tensor rows = x.reshape(batch * steps, x.dim(2));
         Tensor projected = F.linear(rows, w, b);
         releaseConsumed(rows, projected, x);
         releaseConsumed(w, projected, weight);
-        releaseConsumed(b, projected, bias);
+        if (b != null) {
+            releaseConsumed(b, projected, bias);
+        }
         // [batch, steps, parts, heads, d] to [parts, batch, heads, steps, d]: one copy, then a free view per part.
         Tensor split = consume(consume(projected, t -> t.reshape(batch, steps, parts, heads, headDim())),
                 t -> t.permute(2, 0, 3, 1, 4));
@@ -340,8 +594,14 @@ public class MultiHeadAttention extends Module {
      */
     @Override
     protected void upgradeStateDict(String prefix, Map<String, Tensor> state) {
+        // Kiln saved separate projections only in the packed form's widths, and always with biases.
+        if (!packed()) {
+            return;
+        }
         packOldProjections(prefix, "weight", Shape.of(embedDim, embedDim), state);
-        packOldProjections(prefix, "bias", Shape.of(embedDim), state);
+        if (bias) {
+            packOldProjections(prefix, "bias", Shape.of(embedDim), state);
+        }
     }
 
     private void packOldProjections(String prefix, String kind, Shape partShape, Map<String, Tensor> state) {
@@ -366,15 +626,96 @@ public class MultiHeadAttention extends Module {
         state.put(packed, Tensor.cat(parts, 0));
     }
 
-    private void checkInput(String what, Tensor t) {
-        if (t.rank() != 3 || t.dim(2) != embedDim) {
-            throw new IllegalArgumentException(this + ": " + what + " " + t.shape() + " must be [batch, steps, " + embedDim
-                    + "]");
+    private void checkInput(String what, Tensor t, int width, String widthName) {
+        if (t.rank() != 3 || t.dim(2) != width) {
+            String layout = batchFirst ? "[batch, steps, " : "[steps, batch, ";
+            throw new IllegalArgumentException(this + ": " + what + " " + t.shape() + " must be " + layout + widthName
+                    + "] = " + layout + width + "]");
         }
     }
 
     @Override
     public String toString() {
-        return "MultiHeadAttention(" + embedDim + ", heads=" + heads + ", dropout=" + dropout + ")";
+        return "MultiHeadAttention(" + embedDim + ", heads=" + heads + ", dropout=" + dropout + (bias ? "" : ", bias=false")
+                + (addBiasKv ? ", addBiasKv=true" : "") + (addZeroAttn ? ", addZeroAttn=true" : "")
+                + (kdim == embedDim ? "" : ", kdim=" + kdim) + (vdim == embedDim ? "" : ", vdim=" + vdim)
+                + (batchFirst ? "" : ", batchFirst=false") + ")";
+    }
+
+    /**
+     * Options of a {@link MultiHeadAttention}, in the order of PyTorch's constructor, with its defaults. Where kdim or
+     * vdim is not embedDim the input projections are three separate weights, as PyTorch has them.
+     */
+    public static final class Builder {
+        private final int embedDim;
+        private final int heads;
+        private double dropout;
+        private boolean bias = true;
+        private boolean addBiasKv;
+        private boolean addZeroAttn;
+        private int kdim;
+        private int vdim;
+        private boolean batchFirst;
+
+        private Builder(int embedDim, int heads) {
+            this.embedDim = embedDim;
+            this.heads = heads;
+            this.kdim = embedDim;
+            this.vdim = embedDim;
+        }
+
+        /** Probability in [0, 1) of dropping an attention weight in training (default 0). */
+        public Builder dropout(double value) {
+            dropout = value;
+            return this;
+        }
+
+        /** Whether the input projections ({@code in_proj_bias}) and {@code out_proj} have biases (default true). */
+        public Builder bias(boolean value) {
+            bias = value;
+            return this;
+        }
+
+        /** Whether to learn {@code bias_k} and {@code bias_v}, appended to the projected keys and values (default false). */
+        public Builder addBiasKv(boolean value) {
+            addBiasKv = value;
+            return this;
+        }
+
+        /** Whether to append a zero key and value after projection (default false). */
+        public Builder addZeroAttn(boolean value) {
+            addZeroAttn = value;
+            return this;
+        }
+
+        /** Width of the key input (default embedDim, PyTorch's {@code kdim=None}). */
+        public Builder kdim(int value) {
+            kdim = value;
+            return this;
+        }
+
+        /** Width of the value input (default embedDim, PyTorch's {@code vdim=None}). */
+        public Builder vdim(int value) {
+            vdim = value;
+            return this;
+        }
+
+        /**
+         * Whether inputs and context are [batch, steps, width] (true) or [steps, batch, width] (default false, as
+         * PyTorch's; the masks and weights are batch-first either way).
+         */
+        public Builder batchFirst(boolean value) {
+            batchFirst = value;
+            return this;
+        }
+
+        /**
+         * The layer, initialised as PyTorch initialises it.
+         *
+         * @throws IllegalArgumentException naming embedDim, heads, dropout, kdim or vdim where it is out of range
+         */
+        public MultiHeadAttention build() {
+            return new MultiHeadAttention(this);
+        }
     }
 }
