@@ -180,7 +180,7 @@ public class MultiHeadAttention extends Module {
         return bias;
     }
 
-    /** Whether {@code bias_k} and {@code bias_v} are appended to the keys and values (PyTorch's {@code add_bias_kv}). */
+    /** Whether {@code bias_k} and {@code bias_v} are appended to keys and values (PyTorch's {@code add_bias_kv}). */
     public boolean addBiasKv() {
         return addBiasKv;
     }
@@ -636,8 +636,9 @@ public class MultiHeadAttention extends Module {
 
     @Override
     public String toString() {
-        return "MultiHeadAttention(" + embedDim + ", heads=" + heads + ", dropout=" + dropout + (bias ? "" : ", bias=false")
-                + (addBiasKv ? ", addBiasKv=true" : "") + (addZeroAttn ? ", addZeroAttn=true" : "")
+        return "MultiHeadAttention(" + embedDim + ", heads=" + heads + ", dropout=" + dropout
+                + (bias ? "" : ", bias=false") + (addBiasKv ? ", addBiasKv=true" : "")
+                + (addZeroAttn ? ", addZeroAttn=true" : "")
                 + (kdim == embedDim ? "" : ", kdim=" + kdim) + (vdim == embedDim ? "" : ", vdim=" + vdim)
                 + (batchFirst ? "" : ", batchFirst=false") + ")";
     }
@@ -676,7 +677,7 @@ public class MultiHeadAttention extends Module {
             return this;
         }
 
-        /** Whether to learn {@code bias_k} and {@code bias_v}, appended to the projected keys and values (default false). */
+        /** Whether to learn {@code bias_k} and {@code bias_v}, appended to the keys and values (default false). */
         public Builder addBiasKv(boolean value) {
             addBiasKv = value;
             return this;

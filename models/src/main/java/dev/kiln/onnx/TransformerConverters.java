@@ -10,16 +10,19 @@ import dev.kiln.nn.TransformerEncoder;
 import dev.kiln.nn.TransformerEncoderLayer;
 import dev.kiln.nn.TransformerLayerOptions;
 import dev.kiln.zoo.RowTransformer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
  * The Transformer's encoder side as plain ONNX operators: MultiHeadAttention's self-attention (MatMul, Slice, Reshape,
- * Transpose, Mul by the scale, Softmax), TransformerEncoderLayer (pre- or post-norm, ReLU or the exact GELU),
- * TransformerEncoder (the layers, then the final LayerNorm where it has one) and PositionalEncoding (its table, sliced
- * to the input's length, added). Every Reshape copies the batch and sequence axes from its input (Reshape's 0), and
- * the positional table is sliced by the input's Shape, so neither axis is fixed in the graph.
+ * Transpose, Mul by the scale, Softmax; with or without biases, batch-first or not; a layer with addBiasKv,
+ * addZeroAttn, or kdim or vdim other than embedDim is refused, naming them), TransformerEncoderLayer (pre- or
+ * post-norm, ReLU or the exact GELU), TransformerEncoder (the layers, then the final LayerNorm where it has one) and
+ * PositionalEncoding (its table, sliced to the input's length, added). Every Reshape copies the batch and sequence axes
+ * from its input (Reshape's 0), and the positional table is sliced by the input's Shape, so neither axis is fixed in
+ * the graph.
  *
  * <p>A module's one-input call is exported as self-attention without a mask, as Kiln's layers compute it; the
  * two-input call of MultiHeadAttention, TransformerEncoderLayer and TransformerEncoder (input, mask) with the mask as
@@ -59,15 +62,19 @@ final class TransformerConverters {
 
     /**
      * softmax(q k^T / sqrt(d)) v per head, the heads merged and projected by {@code out_proj}: x [batch, T, E] to
-     * [batch, T, E]. The queries, keys and values come from one MatMul with the packed {@code in_proj_weight}, as
+     * [batch, T, E] ([T, batch, E] both for a sequence-first layer, transposed in and out). The queries, keys and values
+     * come from one MatMul with the packed {@code in_proj_weight} (plus {@code in_proj_bias} where the layer has it), as
      * Kiln computes them. Where {@code mask} (or null) is non-zero the scores are -1e9: the mask gains a heads axis
      * before its last two, so that [S, S], [1, S, S] and [batch, S, S] broadcast to the scores [batch, heads, S, S].
      */
     private static String selfAttention(MultiHeadAttention m, String x, String mask, OnnxGraph g) {
+        refuseUnwrittenOptions(m, g);
+        String input = m.batchFirst() ? x : g.node("Transpose", x, AttributeProto.ofInts("perm", 1, 0, 2));
         String weight = g.node("Transpose", g.parameter("in_proj_weight", m.inProjWeight()),
                 AttributeProto.ofInts("perm", 1, 0));
-        String packed = g.node("Add", List.of(g.node("MatMul", List.of(x, weight)),
-                g.parameter("in_proj_bias", m.inProjBias())));
+        String product = g.node("MatMul", List.of(input, weight));
+        String packed = m.hasBias() ? g.node("Add", List.of(product, g.parameter("in_proj_bias", m.inProjBias())))
+                : product;
         String queries = heads(m, packed, QUERY, g, 0, 2, 1, 3);
         String keysTransposed = heads(m, packed, KEY, g, 0, 2, 3, 1);
         String values = heads(m, packed, VALUE, g, 0, 2, 1, 3);
@@ -84,7 +91,33 @@ final class TransformerConverters {
         String context = g.node("Transpose", g.node("MatMul", List.of(weights, values)),
                 AttributeProto.ofInts("perm", 0, 2, 1, 3));
         String merged = g.node("Reshape", List.of(context, g.int64s(0, 0, m.embedDim())));
-        return g.convert(m.outProj(), "out_proj", merged);
+        String out = g.convert(m.outProj(), "out_proj", merged);
+        return m.batchFirst() ? out : g.node("Transpose", out, AttributeProto.ofInts("perm", 1, 0, 2));
+    }
+
+    /**
+     * Refuses a layer built with options that this converter does not write, naming them: {@code addBiasKv} and
+     * {@code addZeroAttn} (keys appended per sequence), and kdim or vdim other than embedDim (no self-attention).
+     */
+    private static void refuseUnwrittenOptions(MultiHeadAttention m, OnnxGraph g) {
+        List<String> unwritten = new ArrayList<>();
+        if (m.addBiasKv()) {
+            unwritten.add("addBiasKv");
+        }
+        if (m.addZeroAttn()) {
+            unwritten.add("addZeroAttn");
+        }
+        if (m.kdim() != m.embedDim()) {
+            unwritten.add("kdim " + m.kdim());
+        }
+        if (m.vdim() != m.embedDim()) {
+            unwritten.add("vdim " + m.vdim());
+        }
+        if (!unwritten.isEmpty()) {
+            throw new IllegalArgumentException("ONNX export: " + m + " at '" + g.path() + "' is built with "
+                    + String.join(", ", unwritten) + ", which the exporter does not write (it writes self-attention"
+                    + " with or without biases, batch-first or not); export a layer without them");
+        }
     }
 
     /**

@@ -153,4 +153,32 @@ class OnnxExportTransformerTest {
         assertTrue(e.getMessage().contains("TransformerEncoderLayer") && e.getMessage().contains("at '0'")
                 && e.getMessage().contains("activation function"), e.getMessage());
     }
+
+    @Test
+    void multiHeadAttentionWithoutBiases() throws Exception {
+        check(MultiHeadAttention.builder(WIDTH, HEADS).bias(false).batchFirst(true).build());
+    }
+
+    @Test
+    void sequenceFirstMultiHeadAttentionTransposesInAndOut() throws Exception {
+        check(MultiHeadAttention.builder(WIDTH, HEADS).dropout(0.1).build());
+    }
+
+    @Test
+    void appendedKeysAreRefusedNamingTheOptions() {
+        Module model = new Sequential(MultiHeadAttention.builder(WIDTH, HEADS).addBiasKv(true).addZeroAttn(true)
+                .batchFirst(true).build());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toProto(model,
+                new int[] {3, STEPS, WIDTH}, OnnxExportOptions.defaults()));
+        assertTrue(e.getMessage().contains("MultiHeadAttention") && e.getMessage().contains("at '0'")
+                && e.getMessage().contains("addBiasKv, addZeroAttn"), e.getMessage());
+    }
+
+    @Test
+    void separateKeyAndValueWidthsAreRefusedNamingThem() {
+        Module model = MultiHeadAttention.builder(WIDTH, HEADS).kdim(5).vdim(3).batchFirst(true).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toProto(model,
+                new int[] {3, STEPS, WIDTH}, OnnxExportOptions.defaults()));
+        assertTrue(e.getMessage().contains("kdim 5") && e.getMessage().contains("vdim 3"), e.getMessage());
+    }
 }
