@@ -124,7 +124,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * and unpooling, the 3-D convolutions, sorting along any axis, topk, kthvalue and median), and the parameter-free
  * layers and the losses of the models module composed of Tensor ops (among them the 1-D adaptive poolings, LPPool1d and
  * LPPool2d, MaxUnpool1d), the distributions and KL divergences of {@code dev.kiln.distributions}, MultiHeadAttention's
- * packed input projection split into queries, keys and values, WGAN-GP's critic loss with its gradient penalty, and a
+ * packed input projection split into queries, keys and values and its appended bias and zero keys, WGAN-GP's critic loss with its gradient penalty, and a
  * gradient penalty through checkpointed whole LSTM and GRU sequences,
  * on tensors that live on the backend under test, against the CPU: every step must run on the tensor's own backend,
  * and the primitives' conventions (NaN in comparisons and maxima, the first of tied maxima, where with an integer
@@ -2718,5 +2718,30 @@ class CudaParityComposedOpsTest extends ParityTest {
                 dev.kiln.engine.SparseCoo c = a.coalesce();
                 return new Tensor[] {out, dense.grad(), values.grad(), c.indices(), c.values()};
             });
+    }
+
+    /**
+     * MultiHeadAttention's appended keys as it composes them: projected keys [2, 2, 3, 2] (batch, heads, S, d), then
+     * bias_k [1, 1, 4] reshaped to [1, 2, 1, 2] and expanded over the batch, then a zero key from fullLike, concatenated
+     * along the keys' axis; and a [3, 3] mask padded with two zero columns (expanded, concatenated). The gradients of
+     * the keys and of bias_k, which sums the batch's two copies: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void theAttentionsAppendedBiasAndZeroKeysAndThePaddedMaskMatchTheCpu(DType dtype) {
+        String[] names = {"keys", "padded mask", "keys gradient", "bias_k gradient"};
+        assertParity("appended keys " + dtype, names, sums(dtype), b -> {
+            Tensor keys = tensor(b, dtype, values(201, 24, -1, 1), 2, 2, 3, 2).requiresGrad(true);
+            Tensor biasK = tensor(b, dtype, values(202, 4, -0.5, 0.5), 1, 1, 4).requiresGrad(true);
+            Tensor all = Tensor.cat(java.util.List.of(keys, biasK.reshape(1, 2, 1, 2).expand(2, 2, 1, 2),
+                    keys.fullLike(0, dev.kiln.engine.Shape.of(2, 2, 1, 2))), 2);
+            Tensor mask = tensor(b, dtype, new double[] {0, 1, 0, 0, 0, 1, 0, 0, 0}, 3, 3);
+            Tensor padded = Tensor.cat(java.util.List.of(mask.expand(3, 3), mask.fullLike(0,
+                    dev.kiln.engine.Shape.of(3, 2))), 1);
+            assertSame(b, all.backend(), "the result must be on the backend of its inputs");
+            assertSame(b, padded.backend(), "the padded mask must be on the backend of the mask");
+            all.mul(tensor(b, dtype, values(203, 40, -1, 1), 2, 2, 5, 2)).sum().backward();
+            return new Tensor[] {all, padded, keys.grad(), biasK.grad()};
+        });
     }
 }
