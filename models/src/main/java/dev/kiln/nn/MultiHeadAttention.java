@@ -290,18 +290,16 @@ public class MultiHeadAttention extends Module {
                     + " (axis " + stepAxis + ")");
         }
         List<Tensor> projected;
-        Tensor queries = batchMajor(query);
         // Self-attention passes the width checks only where kdim = vdim = embedDim, so the weight is packed.
         if (query == key && key == value) {
-            projected = project(queries, QUERY, 3);
+            projected = project(query, QUERY, 3);
         } else {
-            projected = new ArrayList<>(project(queries, QUERY, 1));
-            Tensor keys = batchMajor(key);
+            projected = new ArrayList<>(project(query, QUERY, 1));
             if (key == value && packed()) {
-                projected.addAll(project(keys, KEY, 2));
+                projected.addAll(project(key, KEY, 2));
             } else {
-                projected.add(project(keys, KEY, 1).get(0));
-                projected.add(project(key == value ? keys : batchMajor(value), VALUE, 1).get(0));
+                projected.add(project(key, KEY, 1).get(0));
+                projected.add(project(value, VALUE, 1).get(0));
             }
         }
         Tensor keys = projected.get(1);
@@ -320,7 +318,7 @@ public class MultiHeadAttention extends Module {
      */
     public Tensor projectKeys(Tensor key) {
         checkInput("key", key, kdim, "kdim");
-        return project(batchMajor(key), KEY, 1).get(0);
+        return project(key, KEY, 1).get(0);
     }
 
     /**
@@ -329,7 +327,7 @@ public class MultiHeadAttention extends Module {
      */
     public Tensor projectValues(Tensor value) {
         checkInput("value", value, vdim, "vdim");
-        return project(batchMajor(value), VALUE, 1).get(0);
+        return project(value, VALUE, 1).get(0);
     }
 
     /**
@@ -341,7 +339,7 @@ public class MultiHeadAttention extends Module {
             return List.of(projectKeys(x), projectValues(x));
         }
         checkInput("key and value", x, kdim, "kdim");
-        return project(batchMajor(x), KEY, 2);
+        return project(x, KEY, 2);
     }
 
     /**
@@ -361,7 +359,7 @@ public class MultiHeadAttention extends Module {
                                            Tensor keyPaddingMask) {
         checkInput("query", query, embedDim, "embedDim");
         checkProjected(keys, values, query.dim(batchFirst ? 0 : 1), "query " + query.shape());
-        return attendHeads(project(batchMajor(query), QUERY, 1).get(0), keys, values, attnMask, keyPaddingMask, true,
+        return attendHeads(project(query, QUERY, 1).get(0), keys, values, attnMask, keyPaddingMask, true,
                 true);
     }
 
@@ -412,12 +410,13 @@ public class MultiHeadAttention extends Module {
                 releaseConsumed(padded[0], context, padded[1]);
             }
         }
+        // [batch, heads, T, d] to [batch, T, heads, d] (or [T, batch, heads, d]): one copy in the layer's layout.
         Tensor merged = consume(consume(consume(context, t -> t.reshape(batch, heads, steps, headDim())),
-                t -> t.permute(0, 2, 1, 3)), t -> t.reshape(batch, steps, embedDim));
+                t -> batchFirst ? t.permute(0, 2, 1, 3) : t.permute(2, 0, 1, 3)),
+                t -> batchFirst ? t.reshape(batch, steps, embedDim) : t.reshape(steps, batch, embedDim));
         Tensor returned = needWeights ? headWeights(weights, batch, steps, keySteps, averageAttnWeights) : null;
         releaseConsumed(weights, returned);
-        Tensor out = consume(merged, outProj()::call);
-        return new AttentionOutput(batchFirst ? out : consume(out, t -> t.transpose(0, 1)), returned);
+        return new AttentionOutput(consume(merged, outProj()::call), returned);
     }
 
     /** The heads' weights [batch * heads, T, S] as [batch, T, S] averaged over the heads, or [batch, heads, T, S]. */
@@ -443,12 +442,17 @@ public class MultiHeadAttention extends Module {
         List<Tensor> parts = new ArrayList<>(List.of(projected));
         if (addBiasKv) {
             // Feature i d + j of [1, 1, E] is head i's feature j: a free reshape to [1, heads, 1, d].
-            parts.add(param(bias).reshape(1, heads, 1, headDim()).expand(batch, heads, 1, headDim()));
+            Tensor learnt = param(bias);
+            Tensor perHead = learnt.reshape(1, heads, 1, headDim());
+            parts.add(perHead.expand(batch, heads, 1, headDim()));
+            releaseConsumed(perHead, parts.get(1), learnt);
         }
         if (addZeroAttn) {
             parts.add(projected.fullLike(0, Shape.of(batch, heads, 1, headDim())));
         }
-        return Tensor.cat(parts, 2);
+        Tensor all = Tensor.cat(parts, 2);
+        parts.subList(1, parts.size()).forEach(added -> releaseConsumed(added, all));
+        return all;
     }
 
     /**
@@ -492,24 +496,20 @@ public class MultiHeadAttention extends Module {
         return kdim == embedDim && vdim == embedDim;
     }
 
-    /** {@code x} as [batch, steps, width]: itself with batchFirst, else [steps, batch, width] transposed. */
-    private Tensor batchMajor(Tensor x) {
-        return batchFirst ? x : x.transpose(0, 1);
-    }
-
     /**
-     * {@code x} [batch, steps, width] times part {@code first} ({@link #QUERY}, {@link #KEY} or {@link #VALUE}) and
+     * {@code x} [batch, steps, width] ([steps, batch, width] without batchFirst) times part {@code first} ({@link #QUERY}, {@link #KEY} or {@link #VALUE}) and
      * the {@code parts - 1} after it of the input projection's weight (transposed) plus the same rows of
      * {@code in_proj_bias} where there is one, in one GEMM, split into heads: {@code parts} tensors
      * [batch, heads, steps, d]. Several parts only where the projection is packed.
      */
     private List<Tensor> project(Tensor x, int first, int parts) {
-        int batch = x.dim(0);
-        int steps = x.dim(1);
+        int batch = x.dim(batchFirst ? 0 : 1);
+        int steps = x.dim(batchFirst ? 1 : 0);
         Tensor weight = packed() ? inProjWeight() : param(SEPARATE_WEIGHTS[first]);
         Tensor bias = inProjBias();
         Tensor w = parts == 3 || !packed() ? weight : weight.narrow(0, first * embedDim, parts * embedDim);
         Tensor b = bias == null || parts == 3 ? bias : bias.narrow(0, first * embedDim, parts * embedDim);
+        // Rows in the input's own order, a free view of it whatever the layout; the permute below sorts them.
         Tensor rows = x.reshape(batch * steps, x.dim(2));
         Tensor projected = F.linear(rows, w, b);
         releaseConsumed(rows, projected, x);
@@ -517,9 +517,10 @@ public class MultiHeadAttention extends Module {
         if (b != null) {
             releaseConsumed(b, projected, bias);
         }
-        // [batch, steps, parts, heads, d] to [parts, batch, heads, steps, d]: one copy, then a free view per part.
-        Tensor split = consume(consume(projected, t -> t.reshape(batch, steps, parts, heads, headDim())),
-                t -> t.permute(2, 0, 3, 1, 4));
+        // [batch, steps, parts, heads, d] (or [steps, batch, ...]) to [parts, batch, heads, steps, d]: one copy, then a
+        // free view per part.
+        Tensor split = consume(consume(projected, t -> t.reshape(x.dim(0), x.dim(1), parts, heads, headDim())),
+                t -> batchFirst ? t.permute(2, 0, 3, 1, 4) : t.permute(2, 1, 3, 0, 4));
         List<Tensor> out = new ArrayList<>(parts);
         for (int p = 0; p < parts; p++) {
             out.add(parts == 1 ? split.reshape(batch, heads, steps, headDim())

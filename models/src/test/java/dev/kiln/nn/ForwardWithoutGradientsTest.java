@@ -363,4 +363,39 @@ class ForwardWithoutGradientsTest {
         }
         assertEquals(before, backend.bytesInUse(), "bytes still in use after closing the sequences and the batch");
     }
+
+    /**
+     * With every option (separate key and value widths, bias_k and bias_v, a zero key, sequence-first, masks padded for
+     * the appended keys), attention holds only its context and, where asked for, the weights of each head, and leaves
+     * the caller's inputs and masks open.
+     */
+    @Test
+    void multiHeadAttentionWithItsOptionsHoldsOnlyItsContextAndWeightsAfterAForwardPassWithoutGradients() {
+        try (MultiHeadAttention attention = MultiHeadAttention.builder(16, 4).dropout(0.1).addBiasKv(true)
+                .addZeroAttn(true).kdim(12).vdim(20).build(); Scope s = Scope.open()) {
+            attention.eval();
+            Tensor q = Tensor.randn(7, 3, 16);
+            Tensor k = Tensor.randn(5, 3, 12);
+            Tensor v = Tensor.randn(5, 3, 20);
+            Tensor padding = Attention.paddingMask(new int[] {5, 4, 2}, 5, q.dtype()).reshape(3, 5);
+            AttentionMask attnMask = new AttentionMask(Tensor.zeros(7, 5), Tensor.randn(7, 5));
+            for (boolean needWeights : new boolean[] {true, false}) {
+                Supplier<AttentionOutput> forward = () -> attention.attend(q, k, v, attnMask, padding, needWeights,
+                        false);
+                BytesInUse.settle();
+                long before = backend.bytesInUse();
+                AttentionOutput out;
+                try (Autograd.Guard g = Autograd.noGrad()) {
+                    out = forward.get();
+                }
+                long weights = needWeights ? BytesInUse.ofOneLike(out.weights()) : 0;
+                assertEquals(BytesInUse.ofOneLike(out.context()) + weights, backend.bytesInUse() - before,
+                        "bytes held besides the context and weights, needWeights " + needWeights);
+                for (Tensor t : List.of(q, k, v, padding, attnMask.mask(), attnMask.bias())) {
+                    assertFalse(t.isClosed(), "the caller's inputs and masks");
+                }
+                assertArrayEquals(forward.get().context().toDoubleArray(), out.context().toDoubleArray(), 0);
+            }
+        }
+    }
 }
