@@ -67,8 +67,6 @@ public class MultiHeadAttention extends Module {
     private static final int VALUE = 2;
     /** The separate input projections' weights, by part, where kdim or vdim is not embedDim. */
     private static final String[] SEPARATE_WEIGHTS = {"q_proj_weight", "k_proj_weight", "v_proj_weight"};
-    /** What part {@code p} projects, for messages. */
-    private static final String[] PARTS = {"query", "key", "value"};
 
     private final int embedDim;
     private final int heads;
