@@ -26,13 +26,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.internal.chartpart.Chart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * PyTorch's {@code torch.utils.tensorboard.SummaryWriter}: writes a TensorBoard event file,
  * {@code events.out.tfevents.<seconds>.<host>.<pid>.<n>} in the log directory (TensorBoard's own naming), that
- * {@code tensorboard --logdir} shows: scalars, histograms, images, text and precision-recall curves, each at a step,
+ * {@code tensorboard --logdir} shows: scalars, histograms, images, text, precision-recall curves, audio, videos (as
+ * animated GIFs), figures and meshes, each at a step, and the Custom Scalars tab's layout;
  * hyperparameters with their metrics (in a run directory of their own, as PyTorch writes them), several series in one
  * chart ({@link #addScalars}: each series in a run directory of its own, as PyTorch writes them) and the model's graph;
  * and, beside the event file, embeddings for the projector ({@link #addEmbedding}: files of their own, each written to a
@@ -106,8 +109,13 @@ public final class SummaryWriter implements AutoCloseable {
 
     /** {@code add_scalar}: {@code value} at {@code step}, stored as a float as PyTorch stores it. */
     public void addScalar(String tag, double value, long step) {
+        addScalar(tag, value, step, now());
+    }
+
+    /** {@link #addScalar(String, double, long)} at {@code walltime}, seconds since 1970 (PyTorch's walltime). */
+    public void addScalar(String tag, double value, long step, double walltime) {
         check(tag, step);
-        write(TensorBoardEvent.scalar(now(), step, tag, (float) value));
+        write(TensorBoardEvent.scalar(walltime, step, tag, (float) value));
     }
 
     /**
@@ -121,10 +129,15 @@ public final class SummaryWriter implements AutoCloseable {
      *                      below), but no . or .. between slashes; values are stored as floats
      */
     public void addScalars(String mainTag, Map<String, Double> tagScalarDict, long step) {
+        addScalars(mainTag, tagScalarDict, step, now());
+    }
+
+    /** {@link #addScalars(String, Map, long)} at {@code walltime}, seconds since 1970, for every series. */
+    public void addScalars(String mainTag, Map<String, Double> tagScalarDict, long step, double walltime) {
         check(mainTag, step);
         requireOpen();
         tagScalarDict.forEach((tag, value) -> checkSeries(mainTag, tag, value));
-        double wallTime = now();
+        double wallTime = walltime;
         tagScalarDict.forEach((tag, value) -> seriesWriter(seriesDirectory(mainTag, tag))
                 .write(TensorBoardEvent.scalar(wallTime, step, mainTag, value.floatValue())));
     }
@@ -168,8 +181,13 @@ public final class SummaryWriter implements AutoCloseable {
      * @param values any number of values, at least one, all finite
      */
     public void addHistogram(String tag, double[] values, long step) {
+        addHistogram(tag, values, step, now());
+    }
+
+    /** {@link #addHistogram(String, double[], long)} at {@code walltime}, seconds since 1970. */
+    public void addHistogram(String tag, double[] values, long step, double walltime) {
         check(tag, step);
-        write(TensorBoardEvent.histogram(now(), step, tag, TensorBoardHistogram.of(tag, values)));
+        write(TensorBoardEvent.histogram(walltime, step, tag, TensorBoardHistogram.of(tag, values)));
     }
 
     /** {@link #addHistogram(String, double[], long)} of a tensor's elements, of any shape and dtype. */
@@ -177,45 +195,73 @@ public final class SummaryWriter implements AutoCloseable {
         addHistogram(tag, values.toDoubleArray(), step);
     }
 
+    /** {@link #addHistogram(String, Tensor, long)} at {@code walltime}, seconds since 1970. */
+    public void addHistogram(String tag, Tensor values, long step, double walltime) {
+        addHistogram(tag, values.toDoubleArray(), step, walltime);
+    }
+
     /**
      * {@code add_image} of an image [C, H, W] with C 1 (grey, written as RGB as PyTorch writes it), 3 (RGB) or 4
      * (RGBA), values in [0, 1]: each becomes the byte {@code (int) (v * 255)}, clamped to [0, 255], and the image is
-     * stored as PNG.
+     * stored as PNG. An integer tensor (I32, I64) holds the bytes themselves, 0 to 255, as PyTorch's uint8 images.
      */
     public void addImage(String tag, Tensor image, long step) {
-        check(tag, step);
-        int[] dims = image.shape().dims();
-        if (dims.length != 3 || (dims[0] != 1 && dims[0] != 3 && dims[0] != 4) || dims[1] < 1 || dims[2] < 1) {
-            throw new IllegalArgumentException("image '" + tag + "': expected a shape [C, H, W] with C 1, 3 or 4, got "
-                    + Arrays.toString(dims));
-        }
-        int channels = dims[0] == 1 ? 3 : dims[0];
-        byte[] png = png(pixels(image.toFloatArray(), dims[0], dims[1], dims[2]));
-        write(TensorBoardEvent.image(now(), step, tag, dims[1], dims[2], channels, png));
+        addImage(tag, image, step, "CHW");
+    }
+
+    /**
+     * {@link #addImage(String, Tensor, long)} with PyTorch's {@code dataformats}: the order of the tensor's axes, any
+     * order of {@code CHW} (such as {@code HWC}), {@code HW} for a grey image, or of {@code NCHW} for several images
+     * laid out as {@link #addImages} lays them out (see {@link TensorBoardImage}).
+     */
+    public void addImage(String tag, Tensor image, long step, String dataformats) {
+        addImage(tag, image, step, dataformats, now());
+    }
+
+    /** {@link #addImage(String, Tensor, long, String)} at {@code walltime}, seconds since 1970. */
+    public void addImage(String tag, Tensor image, long step, String dataformats, double walltime) {
+        writeImage("image", tag, image, step, dataformats, walltime);
     }
 
     /**
      * {@code add_images} of images [N, C, H, W] (PyTorch's default {@code dataformats='NCHW'}) with C 1 (grey) or 3
-     * (RGB), values in [0, 1] as {@link #addImage} takes them, written as one RGB image: the images in rows of
-     * {@code min(N, 8)}, left to right, with no padding and the rest of the last row black, as PyTorch 1.13 lays
-     * them out (see {@link TensorBoardImageGrid}).
+     * (RGB), values in [0, 1] (or integer bytes) as {@link #addImage} takes them, written as one RGB image: the images
+     * in rows of {@code min(N, 8)}, left to right, with no padding and the rest of the last row black, as PyTorch 1.13
+     * lays them out (see {@link TensorBoardImageGrid}).
      */
     public void addImages(String tag, Tensor images, long step) {
+        addImages(tag, images, step, "NCHW");
+    }
+
+    /**
+     * {@link #addImages(String, Tensor, long)} with PyTorch's {@code dataformats}, the order of the axes: any order
+     * of {@code NCHW} (such as {@code NHWC}); or of {@code CHW} or {@code HW}, one image, as {@link #addImage}.
+     */
+    public void addImages(String tag, Tensor images, long step, String dataformats) {
+        addImages(tag, images, step, dataformats, now());
+    }
+
+    /** {@link #addImages(String, Tensor, long, String)} at {@code walltime}, seconds since 1970. */
+    public void addImages(String tag, Tensor images, long step, String dataformats, double walltime) {
+        writeImage("images", tag, images, step, dataformats, walltime);
+    }
+
+    private void writeImage(String kind, String tag, Tensor tensor, long step, String dataformats, double walltime) {
         check(tag, step);
-        int[] dims = images.shape().dims();
-        if (dims.length != 4 || dims[0] < 1 || (dims[1] != 1 && dims[1] != 3) || dims[2] < 1 || dims[3] < 1) {
-            throw new IllegalArgumentException("images '" + tag + "': expected a shape [N, C, H, W] with C 1 or 3 and"
-                    + " N, H, W at least 1, got " + Arrays.toString(dims));
-        }
-        TensorBoardImageGrid grid = TensorBoardImageGrid.of(images.toFloatArray(), dims);
-        byte[] png = png(pixels(grid.values(), 3, grid.height(), grid.width()));
-        write(TensorBoardEvent.image(now(), step, tag, grid.height(), grid.width(), 3, png));
+        TensorBoardImage image = TensorBoardImage.of(kind + " '" + tag + "'", tensor, dataformats);
+        write(TensorBoardEvent.image(walltime, step, tag, image.height(), image.width(), image.channels(),
+                png(image.toBufferedImage())));
     }
 
     /** {@code add_text}: shown by TensorBoard's text plugin (Markdown) under {@code tag + "/text_summary"}. */
     public void addText(String tag, String text, long step) {
+        addText(tag, text, step, now());
+    }
+
+    /** {@link #addText(String, String, long)} at {@code walltime}, seconds since 1970. */
+    public void addText(String tag, String text, long step, double walltime) {
         check(tag, step);
-        write(TensorBoardEvent.text(now(), step, tag, text));
+        write(TensorBoardEvent.text(walltime, step, tag, text));
     }
 
     /**
@@ -296,7 +342,7 @@ public final class SummaryWriter implements AutoCloseable {
      * @param numThresholds at least 2; above 127 it is 127, as in PyTorch
      */
     public void addPrCurve(String tag, Tensor labels, Tensor predictions, long step, int numThresholds) {
-        addWeightedPrCurve(tag, labels, predictions, step, numThresholds, null);
+        addWeightedPrCurve(tag, labels, predictions, step, numThresholds, null, now());
     }
 
     /**
@@ -312,12 +358,21 @@ public final class SummaryWriter implements AutoCloseable {
             throw new IllegalArgumentException("pr curve '" + tag + "': weights must not be null (the overload without"
                     + " them counts each element as 1)");
         }
-        addWeightedPrCurve(tag, labels, predictions, step, numThresholds, weights);
+        addWeightedPrCurve(tag, labels, predictions, step, numThresholds, weights, now());
+    }
+
+    /**
+     * {@link #addPrCurve(String, Tensor, Tensor, long, int, Tensor)} at {@code walltime}, seconds since 1970; each
+     * element counting 1 where {@code weights} is null.
+     */
+    public void addPrCurve(String tag, Tensor labels, Tensor predictions, long step, int numThresholds,
+                           Tensor weights, double walltime) {
+        addWeightedPrCurve(tag, labels, predictions, step, numThresholds, weights, walltime);
     }
 
     /** {@code add_pr_curve}, each element counting 1 where {@code weights} is null. */
     private void addWeightedPrCurve(String tag, Tensor labels, Tensor predictions, long step, int numThresholds,
-                                    Tensor weights) {
+                                    Tensor weights, double walltime) {
         check(tag, step);
         if (numThresholds < 2) {
             throw new IllegalArgumentException("pr curve '" + tag + "': numThresholds must be at least 2, got "
@@ -332,7 +387,7 @@ public final class SummaryWriter implements AutoCloseable {
         }
         double[] w = weights == null ? null : weights(tag, labels, weights);
         double[] curve = TensorBoardPrCurve.curve(y, w, buckets, thresholds);
-        write(TensorBoardPrCurve.event(now(), step, tag, curve, thresholds));
+        write(TensorBoardPrCurve.event(walltime, step, tag, curve, thresholds));
     }
 
     private static double[] weights(String tag, Tensor labels, Tensor weights) {
@@ -453,29 +508,6 @@ public final class SummaryWriter implements AutoCloseable {
         if (step < 0) {
             throw new IllegalArgumentException("SummaryWriter: step must be >= 0, got " + step + " for '" + tag + "'");
         }
-    }
-
-    /** [C, H, W] values in [0, 1] as an image, each channel's byte truncated from v * 255 as PyTorch's is. */
-    private static BufferedImage pixels(float[] values, int channels, int height, int width) {
-        boolean alpha = channels == 4;
-        BufferedImage img = new BufferedImage(width, height, alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
-        int plane = height * width;
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                int at = y * width + x;
-                int r = toByte(values[at]);
-                int g = channels == 1 ? r : toByte(values[plane + at]);
-                int b = channels == 1 ? r : toByte(values[2 * plane + at]);
-                int a = alpha ? toByte(values[3 * plane + at]) : 0xff;
-                img.setRGB(x, y, a << 24 | r << 16 | g << 8 | b);
-            }
-        }
-        return img;
-    }
-
-    private static int toByte(float v) {
-        float scaled = v * 255f;
-        return scaled >= 255f ? 255 : scaled > 0f ? (int) scaled : 0;
     }
 
     static byte[] png(BufferedImage img) {
@@ -625,5 +657,143 @@ public final class SummaryWriter implements AutoCloseable {
             throw new UncheckedIOException("cannot write the TensorBoard embedding " + dir, e);
         }
         return dir;
+    }
+
+    /** {@link #addAudio(String, Tensor, long, int)} at PyTorch's default of 44,100 samples a second. */
+    public void addAudio(String tag, Tensor snd, long step) {
+        addAudio(tag, snd, step, 44_100);
+    }
+
+    /**
+     * {@code add_audio}: a sound for the Audio tab, written as PyTorch 1.13 writes it, a WAV file of 16-bit mono PCM
+     * (see {@link TensorBoardAudio}).
+     *
+     * @param snd        [L] or [1, L], L at least 1: samples in [-1, 1] (others clipped, as in PyTorch), no NaN
+     * @param sampleRate samples a second, at least 1
+     */
+    public void addAudio(String tag, Tensor snd, long step, int sampleRate) {
+        addAudio(tag, snd, step, sampleRate, now());
+    }
+
+    /** {@link #addAudio(String, Tensor, long, int)} at {@code walltime}, seconds since 1970. */
+    public void addAudio(String tag, Tensor snd, long step, int sampleRate, double walltime) {
+        check(tag, step);
+        write(TensorBoardAudio.event(walltime, step, tag, snd, sampleRate));
+    }
+
+    /**
+     * {@code add_custom_scalars}: the Custom Scalars tab's layout, categories of charts each drawing scalar tags
+     * written by {@link #addScalar}; TensorBoard uses the run's last layout (see {@link TensorBoardCustomScalars}).
+     *
+     * @param layout each category's title to its charts, each chart's title to the chart, in the maps' order
+     */
+    public void addCustomScalars(Map<String, Map<String, CustomScalarChart>> layout) {
+        requireOpen();
+        layout.forEach((category, charts) -> {
+            // Immutable maps refuse containsKey(null): every entry is looked at instead.
+            if (category == null || charts == null
+                    || charts.entrySet().stream().anyMatch(e -> e.getKey() == null || e.getValue() == null)) {
+                throw new IllegalArgumentException("custom scalars: category '" + category + "' needs a title and"
+                        + " charts, each with a title, got " + charts);
+            }
+        });
+        write(TensorBoardCustomScalars.event(now(), layout));
+    }
+
+    /** {@code add_custom_scalars_multilinechart} in PyTorch's category {@code default}, titled {@code untitled}. */
+    public void addCustomScalarsMultilinechart(List<String> tags) {
+        addCustomScalarsMultilinechart(tags, "default", "untitled");
+    }
+
+    /** {@code add_custom_scalars_multilinechart}: a layout of one chart, a line per tag. */
+    public void addCustomScalarsMultilinechart(List<String> tags, String category, String title) {
+        addCustomScalars(Map.of(category, Map.of(title, CustomScalarChart.multiline(tags))));
+    }
+
+    /** {@code add_custom_scalars_marginchart} in PyTorch's category {@code default}, titled {@code untitled}. */
+    public void addCustomScalarsMarginchart(List<String> tags) {
+        addCustomScalarsMarginchart(tags, "default", "untitled");
+    }
+
+    /**
+     * {@code add_custom_scalars_marginchart}: a layout of one margin chart.
+     *
+     * @param tags the value's, the lower bound's and the upper bound's tags
+     */
+    public void addCustomScalarsMarginchart(List<String> tags, String category, String title) {
+        if (tags.size() != 3) {
+            throw new IllegalArgumentException("custom scalars: a margin chart needs 3 tags (value, lower, upper),"
+                    + " got " + tags.size() + ": " + tags);
+        }
+        addCustomScalars(Map.of(category, Map.of(title, CustomScalarChart.margin(tags.get(0), tags.get(1),
+                tags.get(2)))));
+    }
+
+    /**
+     * {@code add_figure}: a rendered figure as an image summary, its RGB bytes as PyTorch writes a matplotlib
+     * figure's (the alpha channel dropped, not blended), the same record as {@link #addImage} of those bytes.
+     */
+    public void addFigure(String tag, BufferedImage figure, long step) {
+        addFigure(tag, figure, step, now());
+    }
+
+    /** {@link #addFigure(String, BufferedImage, long)} at {@code walltime}, seconds since 1970. */
+    public void addFigure(String tag, BufferedImage figure, long step, double walltime) {
+        check(tag, step);
+        int w = figure.getWidth();
+        int h = figure.getHeight();
+        int[] argb = figure.getRGB(0, 0, w, h, null, 0, w);
+        BufferedImage rgb = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        rgb.setRGB(0, 0, w, h, argb, 0, w);
+        write(TensorBoardEvent.image(walltime, step, tag, h, w, 3, png(rgb)));
+    }
+
+    /** {@link #addFigure(String, BufferedImage, long)} of a chart as Kiln draws its plots (XChart, as training.png). */
+    public void addFigure(String tag, Chart<?, ?> chart, long step) {
+        addFigure(tag, BitmapEncoder.getBufferedImage(chart), step);
+    }
+
+    /** {@link #addVideo(String, Tensor, long, double)} at PyTorch's default of 4 frames a second. */
+    public void addVideo(String tag, Tensor video, long step) {
+        addVideo(tag, video, step, 4);
+    }
+
+    /**
+     * {@code add_video}: videos as one animated GIF for the Images tab, laid out as PyTorch 1.13 lays them out (see
+     * {@link TensorBoardVideo}).
+     *
+     * @param video [N, T, C, H, W] with C 1 or 3: values in [0, 1], or integer bytes 0 to 255 (PyTorch's uint8)
+     * @param fps   frames a second, above 0
+     */
+    public void addVideo(String tag, Tensor video, long step, double fps) {
+        addVideo(tag, video, step, fps, now());
+    }
+
+    /** {@link #addVideo(String, Tensor, long, double)} at {@code walltime}, seconds since 1970. */
+    public void addVideo(String tag, Tensor video, long step, double fps, double walltime) {
+        check(tag, step);
+        write(TensorBoardVideo.event(walltime, step, tag, video, fps));
+    }
+
+    /**
+     * {@code add_mesh}: a mesh or point cloud for the Mesh tab, written as PyTorch 1.13 writes it (see
+     * {@link TensorBoardMesh}).
+     *
+     * @param vertices   [B, N, 3]: each vertex's x, y, z
+     * @param colors     [B, N, 3] or null: each vertex's red, green and blue, in [0, 1] or bytes 0 to 255
+     * @param faces      [B, F, 3] or null: each triangle's vertex indices, 0 to N - 1
+     * @param configDict three.js's configuration (camera, lights, material) or null, written as JSON: maps with
+     *                   string keys, lists, strings, numbers, booleans and nulls
+     */
+    public void addMesh(String tag, Tensor vertices, Tensor colors, Tensor faces, Map<String, ?> configDict,
+                        long step) {
+        addMesh(tag, vertices, colors, faces, configDict, step, now());
+    }
+
+    /** {@link #addMesh(String, Tensor, Tensor, Tensor, Map, long)} at {@code walltime}, seconds since 1970. */
+    public void addMesh(String tag, Tensor vertices, Tensor colors, Tensor faces, Map<String, ?> configDict,
+                        long step, double walltime) {
+        check(tag, step);
+        write(TensorBoardMesh.event(walltime, step, tag, vertices, colors, faces, configDict));
     }
 }

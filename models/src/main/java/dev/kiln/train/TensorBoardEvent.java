@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * TensorBoard's {@code Event} messages in protobuf's wire format, written field by field with
@@ -222,5 +223,18 @@ final class TensorBoardEvent {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    /** An event of several summary values, in order (PyTorch's {@code add_mesh}). */
+    static byte[] summary(double wallTime, long step, List<byte[]> values) {
+        return message(out -> {
+            out.writeDouble(WALL_TIME, wallTime);
+            stepField(out, step);
+            out.writeByteArray(SUMMARY, message(s -> {
+                for (byte[] value : values) {
+                    s.writeByteArray(VALUE, value);
+                }
+            }));
+        });
     }
 }

@@ -5,9 +5,9 @@ package dev.kiln.train;
  * {@code convert_to_HWC}): the images side by side in rows of {@code min(N, 8)}, left to right and top to bottom, with
  * no padding between them, grey ones as RGB, and the cells of the last row past the last image black (zero).
  *
- * @param values the grid [3, rows * H, columns * W], row-major
+ * @param values the grid [3, rows * H, columns * W], row-major, in the images' units (bytes)
  */
-record TensorBoardImageGrid(float[] values, int height, int width) {
+record TensorBoardImageGrid(int[] values, int height, int width) {
     /** PyTorch's {@code ncols}, which {@code add_images} does not let a caller change. */
     static final int COLUMNS = 8;
 
@@ -16,7 +16,7 @@ record TensorBoardImageGrid(float[] values, int height, int width) {
      *
      * @param dims {N, C, H, W}, each at least 1
      */
-    static TensorBoardImageGrid of(float[] images, int[] dims) {
+    static TensorBoardImageGrid of(int[] images, int[] dims) {
         int n = dims[0];
         int channels = dims[1];
         int h = dims[2];
@@ -25,7 +25,7 @@ record TensorBoardImageGrid(float[] values, int height, int width) {
         int rows = (n + columns - 1) / columns;
         int height = rows * h;
         int width = columns * w;
-        float[] grid = new float[3 * height * width];
+        int[] grid = new int[3 * height * width];
         for (int k = 0; k < n; k++) {
             int top = k / columns * h;
             int left = k % columns * w;
