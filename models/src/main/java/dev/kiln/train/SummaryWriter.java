@@ -740,12 +740,54 @@ public final class SummaryWriter implements AutoCloseable {
     /** {@link #addFigure(String, BufferedImage, long)} at {@code walltime}, seconds since 1970. */
     public void addFigure(String tag, BufferedImage figure, long step, double walltime) {
         check(tag, step);
-        int w = figure.getWidth();
-        int h = figure.getHeight();
-        int[] argb = figure.getRGB(0, 0, w, h, null, 0, w);
-        BufferedImage rgb = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        rgb.setRGB(0, 0, w, h, argb, 0, w);
-        write(TensorBoardEvent.image(walltime, step, tag, h, w, 3, png(rgb)));
+        try (Tensor chw = Tensor.fromArray(rgbBytes(figure), 3, figure.getHeight(), figure.getWidth())) {
+            writeImage("figure", tag, chw, step, "CHW", walltime);
+        }
+    }
+
+    /**
+     * {@code add_figure} of a list of figures: one image of them all, laid out as {@link #addImages} lays out images.
+     *
+     * @param figures at least one, all of the first one's size
+     */
+    public void addFigure(String tag, List<BufferedImage> figures, long step) {
+        addFigure(tag, figures, step, now());
+    }
+
+    /** {@link #addFigure(String, List, long)} at {@code walltime}, seconds since 1970. */
+    public void addFigure(String tag, List<BufferedImage> figures, long step, double walltime) {
+        check(tag, step);
+        if (figures.isEmpty()) {
+            throw new IllegalArgumentException("figure '" + tag + "': figures must hold at least one figure");
+        }
+        int h = figures.get(0).getHeight();
+        int w = figures.get(0).getWidth();
+        int[] bytes = new int[figures.size() * 3 * h * w];
+        for (int k = 0; k < figures.size(); k++) {
+            BufferedImage f = figures.get(k);
+            if (f.getHeight() != h || f.getWidth() != w) {
+                throw new IllegalArgumentException("figure '" + tag + "': every figure must be the first one's size, "
+                        + w + " x " + h + ", got " + f.getWidth() + " x " + f.getHeight() + " for figure " + k);
+            }
+            System.arraycopy(rgbBytes(f), 0, bytes, k * 3 * h * w, 3 * h * w);
+        }
+        try (Tensor nchw = Tensor.fromArray(bytes, figures.size(), 3, h, w)) {
+            writeImage("figure", tag, nchw, step, "NCHW", walltime);
+        }
+    }
+
+    /** An image's red, green and blue planes [3, H, W] as bytes, its alpha left out. */
+    private static int[] rgbBytes(BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+        int[] chw = new int[3 * argb.length];
+        for (int i = 0; i < argb.length; i++) {
+            chw[i] = argb[i] >> 16 & 0xff;
+            chw[argb.length + i] = argb[i] >> 8 & 0xff;
+            chw[2 * argb.length + i] = argb[i] & 0xff;
+        }
+        return chw;
     }
 
     /** {@link #addFigure(String, BufferedImage, long)} of a chart as Kiln draws its plots (XChart, as training.png). */
