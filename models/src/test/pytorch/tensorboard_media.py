@@ -1,6 +1,7 @@
 """Writes the references of SummaryWriterMediaParityTest with PyTorch 1.13's SummaryWriter, into
 models/src/test/resources/tensorboard/media/: the event file of one writer, renamed pytorch.tfevents, for these calls:
-  add_audio of [L] F32 values in [-1, 1] at 8000 Hz and of [1, L] F64 values past [-1, 1] (clipped) at 44100 Hz;
+  add_audio of [L] F32 values in [-1, 1] at 8000 Hz and of [1, L] F64 values past [-1, 1] (clipped) at 44100 Hz, and
+    of k / 32767, whose samples depend on the product's precision (F32 and F64);
   add_custom_scalars of a layout of two categories (a multiline chart, two margin charts), then
     add_custom_scalars_multilinechart with the default category and title and add_custom_scalars_marginchart;
   add_image with dataformats CHW, HWC (1, 3 and 4 channels), HW, WHC and NCHW, and uint8 CHW (values 0..255);
@@ -82,6 +83,8 @@ def write(logdir):
     writer = SummaryWriter(logdir)
     writer.add_audio("audio/wave", torch.tensor(wave(50), dtype=torch.float32), 1, sample_rate=8000)
     writer.add_audio("audio/clipped", torch.tensor(wave(30) * 1.5).reshape(1, 30), 2)
+    writer.add_audio("audio/steps32", torch.tensor(np.arange(10) / 32767.0, dtype=torch.float32), 3, sample_rate=16000)
+    writer.add_audio("audio/steps64", torch.tensor(-np.arange(10) / 32767.0), 4, sample_rate=16000)
     writer.add_custom_scalars({"Taiwan": {"twse": ["Multiline", ["twse/0050", "twse/2330"]]},
                                "USA": {"dow": ["Margin", ["dow/aaa", "dow/bbb", "dow/ccc"]],
                                        "nasdaq": ["Margin", ["nasdaq/aaa", "nasdaq/bbb", "nasdaq/ccc"]]}})

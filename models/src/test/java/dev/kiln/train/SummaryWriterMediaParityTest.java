@@ -52,6 +52,15 @@ class SummaryWriterMediaParityTest {
         return v;
     }
 
+    /** The script's sign * k / 32767 for k < 10: samples whose truncation depends on the product's precision. */
+    private static double[] steps(int sign) {
+        double[] v = new double[10];
+        for (int k = 0; k < v.length; k++) {
+            v[k] = sign * k / 32767.0;
+        }
+        return v;
+    }
+
     private static float[] floats(double[] v) {
         float[] f = new float[v.length];
         for (int i = 0; i < v.length; i++) {
@@ -118,6 +127,8 @@ class SummaryWriterMediaParityTest {
         try (SummaryWriter w = new SummaryWriter(dir);
              Tensor wave50 = Tensor.fromArray(floats(wave(50)), 50);
              Tensor loud = Tensor.fromArray(Arrays.stream(wave(30)).map(v -> v * 1.5).toArray(), 1, 30);
+             Tensor steps32 = Tensor.fromArray(floats(steps(1)), 10);
+             Tensor steps64 = Tensor.fromArray(steps(-1), 10);
              Tensor chw = pattern(3, 4, 5);
              Tensor hwc = pattern(4, 5, 3);
              Tensor hwc1 = pattern(3, 2, 1);
@@ -142,6 +153,8 @@ class SummaryWriterMediaParityTest {
              Tensor wave4 = Tensor.fromArray(floats(wave(4)), 4)) {
             w.addAudio("audio/wave", wave50, 1, 8000);
             w.addAudio("audio/clipped", loud, 2);
+            w.addAudio("audio/steps32", steps32, 3, 16000);
+            w.addAudio("audio/steps64", steps64, 4, 16000);
             Map<String, Map<String, CustomScalarChart>> layout = new LinkedHashMap<>();
             layout.put("Taiwan", Map.of("twse", CustomScalarChart.multiline(List.of("twse/0050", "twse/2330"))));
             Map<String, CustomScalarChart> usa = new LinkedHashMap<>();
