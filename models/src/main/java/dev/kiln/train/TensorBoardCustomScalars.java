@@ -1,5 +1,7 @@
 package dev.kiln.train;
 
+import com.google.protobuf.CodedOutputStream;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
@@ -34,7 +36,7 @@ final class TensorBoardCustomScalars {
         byte[] bytes = TensorBoardEvent.message(out -> {
             for (Map.Entry<String, Map<String, CustomScalarChart>> category : layout.entrySet()) {
                 out.writeByteArray(CATEGORY, TensorBoardEvent.message(c -> {
-                    c.writeString(TITLE, category.getKey());
+                    string(c, TITLE, category.getKey());
                     for (Map.Entry<String, CustomScalarChart> chart : category.getValue().entrySet()) {
                         c.writeByteArray(CHART, chart(chart.getKey(), chart.getValue()));
                     }
@@ -57,13 +59,13 @@ final class TensorBoardCustomScalars {
     private static byte[] chart(String title, CustomScalarChart chart) {
         List<String> tags = chart.tags();
         return TensorBoardEvent.message(out -> {
-            out.writeString(TITLE, title);
+            string(out, TITLE, title);
             if (chart.margin()) {
                 out.writeByteArray(MARGIN, TensorBoardEvent.message(m -> m.writeByteArray(SERIES,
                         TensorBoardEvent.message(s -> {
-                            s.writeString(VALUE, tags.get(0));
-                            s.writeString(LOWER, tags.get(1));
-                            s.writeString(UPPER, tags.get(2));
+                            string(s, VALUE, tags.get(0));
+                            string(s, LOWER, tags.get(1));
+                            string(s, UPPER, tags.get(2));
                         }))));
             } else {
                 out.writeByteArray(MULTILINE, TensorBoardEvent.message(m -> {
@@ -73,5 +75,12 @@ final class TensorBoardCustomScalars {
                 }));
             }
         });
+    }
+
+    /** A string field, left out when empty (proto3's default) as protobuf leaves it out; a repeated one is not. */
+    private static void string(CodedOutputStream out, int field, String value) throws IOException {
+        if (!value.isEmpty()) {
+            out.writeString(field, value);
+        }
     }
 }

@@ -14,8 +14,9 @@ import java.util.List;
  * {@link CodedOutputStream} (no generated TensorFlow classes), fields in number order as protobuf writes them. Only the
  * fields PyTorch's {@code SummaryWriter} fills for {@code add_scalar}, {@code add_histogram}, {@code add_image},
  * {@code add_text}, {@code add_onnx_graph} and {@code purge_step} are written; the plugins' summaries of
- * {@code add_hparams}, {@code add_pr_curve} and the graph are built by {@link TensorBoardHparams},
- * {@link TensorBoardPrCurve} and {@link TensorBoardGraph} from the pieces here.
+ * {@code add_hparams}, {@code add_pr_curve}, the graph, {@code add_audio}, {@code add_custom_scalars} and
+ * {@code add_mesh} are built by {@link TensorBoardHparams}, {@link TensorBoardPrCurve}, {@link TensorBoardGraph},
+ * {@link TensorBoardAudio}, {@link TensorBoardCustomScalars} and {@link TensorBoardMesh} from the pieces here.
  */
 final class TensorBoardEvent {
     // Event
