@@ -3,6 +3,7 @@ package dev.kiln.train;
 import java.lang.reflect.Array;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -78,7 +79,7 @@ final class PythonJson {
             keys.add(s);
         }
         // Python compares strings by code point, which UTF-16's order differs from past U+FFFF.
-        keys.sort((a, b) -> java.util.Arrays.compare(a.codePoints().toArray(), b.codePoints().toArray()));
+        keys.sort((a, b) -> Arrays.compare(a.codePoints().toArray(), b.codePoints().toArray()));
         out.append('{');
         for (int i = 0; i < keys.size(); i++) {
             out.append(i == 0 ? "" : ", ");

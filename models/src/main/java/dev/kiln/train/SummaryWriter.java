@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -137,9 +136,8 @@ public final class SummaryWriter implements AutoCloseable {
         check(mainTag, step);
         requireOpen();
         tagScalarDict.forEach((tag, value) -> checkSeries(mainTag, tag, value));
-        double wallTime = walltime;
         tagScalarDict.forEach((tag, value) -> seriesWriter(seriesDirectory(mainTag, tag))
-                .write(TensorBoardEvent.scalar(wallTime, step, mainTag, value.floatValue())));
+                .write(TensorBoardEvent.scalar(walltime, step, mainTag, value.floatValue())));
     }
 
     /** PyTorch's name for a series' directory, which also tells its writers apart. */
