@@ -28,8 +28,9 @@ import org.w3c.dom.Node;
  * Kiln's {@code addVideo} against the frames PyTorch 1.13's {@code add_video} hands moviepy
  * ({@code tensorboard_media.py}'s {@code video_frames.txt}; moviepy, which encodes PyTorch's GIF, is not installed, so
  * there is no file of PyTorch's to compare with): Kiln's GIF decoded frame by frame, pixel for pixel, with its frame
- * delay and loop; its image summary's size and colorspace; and TensorBoard reading it
- * ({@code tensorboard_read_check.py}, where {@code /opt/tbvenv} exists).
+ * delay and loop; its image summary's size and colorspace; TensorBoard reading it ({@code tensorboard_read_check.py})
+ * and Pillow decoding the GIF TensorBoard hands on ({@code tensorboard_gif_check.py}), both where {@code /opt/tbvenv}
+ * exists.
  */
 class SummaryWriterVideoTest {
     private static final String GIF_METADATA = "javax_imageio_gif_image_1.0";
@@ -134,6 +135,37 @@ class SummaryWriterVideoTest {
         List<String> lines = TensorBoardScripts.run("tensorboard_read_check.py", dir);
         assertTrue(lines.stream().anyMatch(l -> l.startsWith(".\timages\tvideo/rgb\t1\t12x2 ")), lines.toString());
         assertTrue(lines.stream().anyMatch(l -> l.startsWith(".\timages\tvideo/grey\t2\t8x4 ")), lines.toString());
+    }
+
+    /** Pillow, another GIF decoder, reads each frame as PyTorch's, 40 ms a frame at 25 fps, looping forever. */
+    @Test
+    void pillowDecodesPyTorchsFramesFromTheGifTensorBoardHandsOn() throws IOException {
+        try (SummaryWriter w = new SummaryWriter(dir);
+             Tensor rgb = SummaryWriterMediaParityTest.bytesPattern(3, 2, 3, 2, 3);
+             Tensor grey = SummaryWriterMediaParityTest.pattern(5, 3, 1, 2, 2)) {
+            w.addVideo("video/rgb", rgb, 1, 25);
+            w.addVideo("video/grey", grey, 2, 25);
+        }
+        List<String> lines = TensorBoardScripts.run("tensorboard_gif_check.py", dir);
+        List<String> expected = new ArrayList<>();
+        // The script prints the tags sorted.
+        for (Frames f : pytorchFrames().stream().sorted((a, b) -> a.tag().compareTo(b.tag())).toList()) {
+            int frames = f.shape()[0];
+            int pixels = f.shape()[1] * f.shape()[2];
+            int c = f.shape()[3];
+            expected.add(f.tag() + " " + frames + " 40 0");
+            for (int t = 0; t < frames; t++) {
+                StringBuilder line = new StringBuilder();
+                for (int i = 0; i < pixels; i++) {
+                    for (int k = 0; k < 3; k++) {
+                        line.append(line.length() == 0 ? "" : " ").append(f.bytes()[(t * pixels + i) * c
+                                + (c == 1 ? 0 : k)]);
+                    }
+                }
+                expected.add(line.toString());
+            }
+        }
+        assertEquals(expected, lines);
     }
 
     @Test
