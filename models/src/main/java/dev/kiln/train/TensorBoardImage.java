@@ -132,9 +132,6 @@ record TensorBoardImage(int[] bytes, int channels, int height, int width) {
 
     /** The sizes of {@code dims} (in {@code format}'s order) in {@code canonical}'s order. */
     private static int[] permuted(int[] dims, String format, String canonical) {
-        if (dims.length != format.length()) {
-            return dims;
-        }
         int[] out = new int[dims.length];
         for (int i = 0; i < out.length; i++) {
             out[i] = dims[format.indexOf(canonical.charAt(i))];
