@@ -211,15 +211,26 @@ public final class CpuBackend implements Backend {
             }
         };
         long multiplyAdds = (long) m * n * k;
-        // Outputs that overlap (C's stride 0: one C for the whole batch) are written in turn, as the loop does; so are
-        // fewer large products than threads, each split over all of them by the GEMM itself.
-        if (Math.abs(strideC) < (long) m * n
-                || batch < parallel.threads() && multiplyAdds >= OpenBlasGemm.SPLIT_MIN) {
+        // Outputs that overlap (C's stride 0: one C for the whole batch) are written in turn, as the loop does.
+        if (Math.abs(strideC) < (long) m * n) {
             products.run(0, batch);
             return;
         }
         // The batch over the threads: attention's products are hundreds of matrices too small to split one by one.
-        parallel.forRange(batch, multiplyAdds, products);
+        int overThreads = productsOverThreads(batch, parallel.threads(), multiplyAdds);
+        parallel.forRange(overThreads, multiplyAdds, products);
+        products.run(overThreads, batch);
+    }
+
+    /**
+     * How many of a batch's first products {@link #gemmStridedBatched} splits over the threads, one product a thread;
+     * the rest run one after another, each split over every thread by the GEMM itself. Small products (below
+     * {@link OpenBlasGemm#SPLIT_MIN} multiply-adds, which the GEMM would not split) all go over the threads; of large
+     * ones only whole rounds of one per thread: 17 large products on 16 threads as 16 and 1 take about 1 + 1/16 of a
+     * product's time on one thread, as 17 over the threads 2 (one thread runs two while the others wait).
+     */
+    static int productsOverThreads(int batch, int threads, long multiplyAdds) {
+        return multiplyAdds < OpenBlasGemm.SPLIT_MIN ? batch : batch - batch % threads;
     }
 
     @Override
