@@ -113,7 +113,9 @@ final class OneDnnGemm implements AutoCloseable {
                 && seenBefore(new Sighting(b.storage(), b.offset(), b.ld(), transB, k, n, versionB));
         boolean byRows = m >= n;
         int length = byRows ? m : n;
-        int parts = Math.min(parallel.threads(), length);
+        // Inside another loop of the pool (a batch of products, one a thread) the blocks would all run on this
+        // thread, one after another, each holding a lane: one block instead.
+        int parts = Parallel.insideLoop() ? 1 : Math.min(parallel.threads(), length);
         OneDnnGemmLane[] taken = take(parts);
         try {
             openMp.applyToCurrentThread();
@@ -185,6 +187,11 @@ final class OneDnnGemm implements AutoCloseable {
         if (trim && idle.size() == lanes.size()) {
             laidOut.trim();
         }
+    }
+
+    /** How many lanes this has made (for tests). */
+    synchronized int lanesMade() {
+        return lanes.size();
     }
 
     /** Bytes held by B operands laid out in oneDNN's layouts (for tests). */

@@ -143,4 +143,9 @@ final class Parallel implements AutoCloseable {
             }
         }
     }
+
+    /** Whether this thread runs a part of a loop, where a loop it starts runs on it alone. */
+    static boolean insideLoop() {
+        return IN_LOOP.get();
+    }
 }

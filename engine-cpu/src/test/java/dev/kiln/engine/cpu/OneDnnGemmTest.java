@@ -232,4 +232,36 @@ class OneDnnGemmTest {
                 oneDnn.gemm(ta, tb, mm, nn, kk, a, b, -1, bt, c), what + ": oneDNN has no primitive"), what, DType.F32,
                 m, n, k, transA, transB, 1, beta);
     }
+
+    /**
+     * A GEMM called inside another loop of the pool (gemmStridedBatched's products, one a thread) runs on its own
+     * thread alone: one block on one lane, not a block per thread run one after another, each on a lane of its own
+     * (on 16 threads, 16 concurrent products made 256 lanes, each with its stream and plans).
+     */
+    @Test
+    void gemmsInsideAnotherLoopOfThePoolRunAsOneBlockOnOneLaneEach() {
+        int side = OneDnnGemm.MIN_SIDE;
+        int batch = 32;
+        try (CpuBackend cpu = new CpuBackend(4); Parallel parallel = new Parallel(4);
+             OneDnnGemm oneDnn = OneDnnGemm.open(cpu, parallel); Scope scope = Scope.open()) {
+            SplittableRandom random = new SplittableRandom(5);
+            float[] a = values(random, batch * side);
+            float[] b = values(random, side * side);
+            Tensor ta = tensor(cpu, a);
+            Tensor tb = tensor(cpu, b);
+            Tensor[] tc = {tensor(cpu, new float[batch * side]), tensor(cpu, new float[batch * side])};
+            boolean[] ran = new boolean[2];
+            parallel.forRange(2, Parallel.GRAIN, (start, end) -> {
+                for (int i = start; i < end; i++) {
+                    ran[i] = oneDnn.gemm(false, true, batch, side, side, matrix(ta, side), matrix(tb, side), -1, 0,
+                            matrix(tc[i], side));
+                }
+            });
+            for (int i = 0; i < 2; i++) {
+                assertTrue(ran[i], "oneDNN took product " + i);
+                assertClose(a, b, tc[i].toFloatArray(), batch, side, side, true, "product " + i + " inside a loop");
+            }
+            assertTrue(oneDnn.lanesMade() <= 2, oneDnn.lanesMade() + " lanes made for two GEMMs inside a loop");
+        }
+    }
 }
