@@ -10,16 +10,36 @@ import dev.kiln.engine.Tensor;
  * {@link Module#loadStateDict}, since the module last wrote them, and the small host writes that mirror the fields.
  */
 final class BufferVersions {
-    private BufferVersions() {
+    private final Tensor[] buffers;
+    private final int[] versions;
+
+    private BufferVersions(Tensor[] buffers) {
+        this.buffers = buffers;
+        this.versions = new int[buffers.length];
+        for (int i = 0; i < buffers.length; i++) {
+            versions[i] = buffers[i].version();
+        }
     }
 
-    /** The sum of the tensors' {@link Tensor#version()}s: it grows whenever any of them is written in place. */
-    static long of(Tensor... buffers) {
-        long sum = 0;
-        for (Tensor t : buffers) {
-            sum += t.version();
+    /** The tensors and their {@link Tensor#version()}s now. */
+    static BufferVersions of(Tensor... buffers) {
+        return new BufferVersions(buffers.clone());
+    }
+
+    /**
+     * Whether {@code now} are the same tensors at the same versions: a tensor replaced (a copy's, to()'s) counts as
+     * changed, since a new tensor's version restarts and may meet the old one's again.
+     */
+    boolean matches(Tensor... now) {
+        if (now.length != buffers.length) {
+            return false;
         }
-        return sum;
+        for (int i = 0; i < now.length; i++) {
+            if (now[i] != buffers[i] || now[i].version() != versions[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Writes {@code values} into {@code target} of as many elements, in its dtype (I32, or another after to()). */

@@ -37,7 +37,7 @@ public final class FakeQuantize extends Module {
     /** Replaced, never written in place: a copy of this module may share the array. */
     private float[] scales;
     /** The buffers' {@link BufferVersions} when the fields last matched them. */
-    private long synced;
+    private BufferVersions synced;
 
     private FakeQuantize(Module observer, boolean perChannel, int quantMin, int quantMax, int grids) {
         this.perChannel = perChannel;
@@ -48,7 +48,7 @@ public final class FakeQuantize extends Module {
         registerBuffer("scale", unscoped(() -> Tensor.ones(DType.F32, grids)));
         registerBuffer("zero_point", unscoped(() -> Tensor.zeros(DType.I32, grids)));
         registerModule(OBSERVER, observer);
-        synced = versions();
+        synced = BufferVersions.of(stateBuffers());
     }
 
     /** PyTorch's {@code default_fake_quant} for activations: a moving-average uint8 grid, q in [0, 255]. */
@@ -65,14 +65,14 @@ public final class FakeQuantize extends Module {
         return new FakeQuantize(new MovingAveragePerChannelMinMaxObserver(channels), true, -128, 127, channels);
     }
 
-    private long versions() {
-        return BufferVersions.of(buffer("fake_quant_enabled"), buffer("observer_enabled"), buffer("scale"),
-                buffer("zero_point"));
+    private Tensor[] stateBuffers() {
+        return new Tensor[] {buffer("fake_quant_enabled"), buffer("observer_enabled"), buffer("scale"),
+                buffer("zero_point")};
     }
 
     /** Reads the flags and qparams back from the buffers where something else wrote them. */
     private void refresh() {
-        if (versions() == synced) {
+        if (synced.matches(stateBuffers())) {
             return;
         }
         fakeQuantEnabled = buffer("fake_quant_enabled").toIntArray()[0] != 0;
@@ -84,13 +84,13 @@ public final class FakeQuantize extends Module {
             scale = buffer("scale").toFloatArray()[0];
             zeroPoint = buffer("zero_point").toIntArray()[0];
         }
-        synced = versions();
+        synced = BufferVersions.of(stateBuffers());
     }
 
     private void publishFlags() {
         BufferVersions.writeInts(buffer("fake_quant_enabled"), fakeQuantEnabled ? 1 : 0);
         BufferVersions.writeInts(buffer("observer_enabled"), observerEnabled ? 1 : 0);
-        synced = versions();
+        synced = BufferVersions.of(stateBuffers());
     }
 
     @Override
@@ -120,7 +120,7 @@ public final class FakeQuantize extends Module {
             scales = ((MovingAveragePerChannelMinMaxObserver) observer()).calculateScales();
             BufferVersions.writeFloats(buffer("scale"), scales);
         }
-        synced = versions();
+        synced = BufferVersions.of(stateBuffers());
     }
 
     /** The observer, PyTorch's {@code activation_post_process}. */

@@ -26,7 +26,7 @@ public final class MovingAverageMinMaxObserver extends Module {
     private float minVal = Float.POSITIVE_INFINITY;
     private float maxVal = Float.NEGATIVE_INFINITY;
     /** The buffers' {@link BufferVersions} when the fields last matched them. */
-    private long synced;
+    private BufferVersions synced;
 
     /**
      * @param averagingConstant how far each tensor moves the range towards its own, in (0, 1]
@@ -43,7 +43,7 @@ public final class MovingAverageMinMaxObserver extends Module {
         registerEps(this);
         registerBuffer("min_val", unscoped(() -> Tensor.scalar(Float.POSITIVE_INFINITY)));
         registerBuffer("max_val", unscoped(() -> Tensor.scalar(Float.NEGATIVE_INFINITY)));
-        synced = versions();
+        synced = BufferVersions.of(stateBuffers());
     }
 
     /** PyTorch's observer buffer {@code eps} [1], float32's epsilon. */
@@ -51,16 +51,16 @@ public final class MovingAverageMinMaxObserver extends Module {
         observer.registerBuffer("eps", unscoped(() -> Tensor.full(Math.ulp(1f), DType.F32, 1)));
     }
 
-    private long versions() {
-        return BufferVersions.of(buffer("min_val"), buffer("max_val"));
+    private Tensor[] stateBuffers() {
+        return new Tensor[] {buffer("min_val"), buffer("max_val")};
     }
 
     /** Reads the range back from the buffers where something else wrote them. */
     private void refresh() {
-        if (versions() != synced) {
+        if (!synced.matches(stateBuffers())) {
             minVal = buffer("min_val").toFloatArray()[0];
             maxVal = buffer("max_val").toFloatArray()[0];
-            synced = versions();
+            synced = BufferVersions.of(stateBuffers());
         }
     }
 
@@ -90,7 +90,7 @@ public final class MovingAverageMinMaxObserver extends Module {
         maxVal = hi;
         BufferVersions.writeFloats(buffer("min_val"), lo);
         BufferVersions.writeFloats(buffer("max_val"), hi);
-        synced = versions();
+        synced = BufferVersions.of(stateBuffers());
         return x;
     }
 

@@ -21,7 +21,7 @@ public final class MovingAveragePerChannelMinMaxObserver extends Module {
     private float[] minVals;
     private float[] maxVals;
     /** The buffers' {@link BufferVersions} when the fields last matched them. */
-    private long synced;
+    private BufferVersions synced;
 
     /**
      * @param averagingConstant how far each tensor moves the ranges towards its own, in (0, 1]
@@ -38,7 +38,7 @@ public final class MovingAveragePerChannelMinMaxObserver extends Module {
         MovingAverageMinMaxObserver.registerEps(this);
         registerBuffer("min_val", unscoped(() -> Tensor.full(Float.POSITIVE_INFINITY, DType.F32, channels)));
         registerBuffer("max_val", unscoped(() -> Tensor.full(Float.NEGATIVE_INFINITY, DType.F32, channels)));
-        synced = versions();
+        synced = BufferVersions.of(stateBuffers());
     }
 
     /** PyTorch's default averaging constant, 0.01, for tensors of {@code channels} along axis 0. */
@@ -46,18 +46,18 @@ public final class MovingAveragePerChannelMinMaxObserver extends Module {
         this(MovingAverageMinMaxObserver.DEFAULT_AVERAGING_CONSTANT, channels);
     }
 
-    private long versions() {
-        return BufferVersions.of(buffer("min_val"), buffer("max_val"));
+    private Tensor[] stateBuffers() {
+        return new Tensor[] {buffer("min_val"), buffer("max_val")};
     }
 
     /** Reads the ranges back from the buffers where something else wrote them (none observed: all +infinity). */
     private void refresh() {
-        if (versions() != synced) {
+        if (!synced.matches(stateBuffers())) {
             float[] lo = buffer("min_val").toFloatArray();
             boolean observed = lo[0] != Float.POSITIVE_INFINITY;
             minVals = observed ? lo : null;
             maxVals = observed ? buffer("max_val").toFloatArray() : null;
-            synced = versions();
+            synced = BufferVersions.of(stateBuffers());
         }
     }
 
@@ -86,7 +86,7 @@ public final class MovingAveragePerChannelMinMaxObserver extends Module {
         maxVals = hi;
         BufferVersions.writeFloats(buffer("min_val"), lo);
         BufferVersions.writeFloats(buffer("max_val"), hi);
-        synced = versions();
+        synced = BufferVersions.of(stateBuffers());
         return x;
     }
 

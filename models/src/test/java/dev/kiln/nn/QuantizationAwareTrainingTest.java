@@ -208,4 +208,46 @@ class QuantizationAwareTrainingTest {
         assertThrows(IllegalStateException.class, weights::grid);
         assertThrows(IllegalStateException.class, fq::scales);
     }
+    /**
+     * A copy's buffers are new tensors (so are those of {@code to()}): a state dict loaded into it is read back even when
+     * the original wrote its buffers as many times as the load writes the copy's.
+     */
+    @Test
+    void aStateDictLoadedIntoACopyReplacesItsFakeQuantisationState() {
+        FakeQuantize original = FakeQuantize.perTensorActivation();
+        Tensor x = Tensor.fromArray(new float[] {-1f, 2f}, 2);
+        original.forward(x);
+        original.forward(x);
+        FakeQuantize copy = (FakeQuantize) original.copy();
+        Map<String, Tensor> state = new java.util.LinkedHashMap<>();
+        copy.stateDict().forEach((name, t) -> state.put(name, t.copy()));
+        state.put("observer_enabled", Tensor.fromArray(new int[] {0}, 1));
+        state.put("scale", Tensor.fromArray(new float[] {0.5f}, 1));
+        state.put("zero_point", Tensor.fromArray(new int[] {7}, 1));
+        copy.loadStateDict(state, true);
+        assertEquals(new Uint8Grid(0.5f, 7), copy.grid());
+        assertFalse(copy.observerEnabled());
+
+        MovingAverageMinMaxObserver observer = new MovingAverageMinMaxObserver();
+        observer.forward(x);
+        MovingAverageMinMaxObserver observerCopy = (MovingAverageMinMaxObserver) observer.copy();
+        observerCopy.loadStateDict(Map.of("eps", Tensor.full(Math.ulp(1f), DType.F32, 1),
+                "min_val", Tensor.scalar(-5f), "max_val", Tensor.scalar(7f)), true);
+        assertEquals(-5f, observerCopy.minVal());
+        assertEquals(7f, observerCopy.maxVal());
+
+        MovingAveragePerChannelMinMaxObserver perChannel = new MovingAveragePerChannelMinMaxObserver(2);
+        perChannel.forward(Tensor.fromArray(new float[] {-1f, 2f, 3f, -4f}, 2, 2));
+        MovingAveragePerChannelMinMaxObserver perChannelCopy = (MovingAveragePerChannelMinMaxObserver) perChannel.copy();
+        perChannelCopy.loadStateDict(Map.of("eps", Tensor.full(Math.ulp(1f), DType.F32, 1),
+                "min_val", Tensor.fromArray(new float[] {-8f, -8f}, 2),
+                "max_val", Tensor.fromArray(new float[] {8f, 8f}, 2)), true);
+        assertArrayEquals(new float[] {8f / 127.5f, 8f / 127.5f}, perChannelCopy.calculateScales(), 1e-7f);
+        original.close();
+        copy.close();
+        observer.close();
+        observerCopy.close();
+        perChannel.close();
+        perChannelCopy.close();
+    }
 }
