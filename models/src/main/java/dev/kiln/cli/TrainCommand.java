@@ -268,10 +268,9 @@ final class TrainCommand {
         }
         Module model = ClassifierModels.create(modelName, featureShape, splits.train().classNames().size(), dropout,
                 data.spec());
-        Optimizer optimizer = Optimizers.create(optimizerName, model.trainableParameters(), lr);
-        // Closed on every way out, so that a run inside a longer-lived JVM (tests, jshell) frees its weights and
-        // the optimizer's state at once rather than when the garbage collector finds them.
-        try (model; optimizer) {
+        // Closed on every way out, a refused optimizer included, so that a run inside a longer-lived JVM (tests,
+        // jshell) frees its weights and the optimizer's state at once rather than when a garbage collection finds them.
+        try (model; Optimizer optimizer = Optimizers.create(optimizerName, model.trainableParameters(), lr)) {
             if (weightDecay != null) {
                 optimizer.groups().forEach(g -> g.setWeightDecay(weightDecay));
             }

@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import static dev.kiln.cli.KilnRuns.kiln;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.kiln.cli.KilnRuns.Result;
 import dev.kiln.engine.Engine;
@@ -28,5 +29,16 @@ class TrainCommandMemoryTest {
                 "--optimizer", "adam", "--out", tmp.resolve("run").toString());
         assertEquals(0, r.code(), r.toString());
         assertEquals(before, Engine.get().backend().bytesInUse(), "bytes in use after the run returned");
+    }
+    /** An optimizer refused after the model was made (an unknown name, a negative rate) leaves no tensor behind. */
+    @Test
+    void aRunWhoseOptimizerIsRefusedHoldsNoTensor() throws IOException {
+        Path data = KilnRuns.fakeMnist(tmp.resolve("mnist"), 300, 100);
+        BytesInUse.settle();
+        long before = Engine.get().backend().bytesInUse();
+        Result r = kiln("train", "mlp", "--data-dir", data.toString(), "--epochs", "1", "--optimizer", "adam",
+                "--lr", "-1", "--out", tmp.resolve("run").toString());
+        assertNotEquals(0, r.code(), r.toString());
+        assertEquals(before, Engine.get().backend().bytesInUse(), "bytes in use after the refused run returned");
     }
 }
