@@ -84,78 +84,79 @@ final class PretrainCommand {
         o.rejectUnknown();
 
         Engine.seed(seed);
-        Autoencoder model = Zoo.autoencoder(modelName, Mnist.PIXELS);
-        Dataset train = new DataOptions.Sampling(trainSize, 0).apply(MnistDataset.load(dataDir, data, Mnist.Split.TRAIN), seed);
-        Dataset test = MnistDataset.load(dataDir, data, Mnist.Split.TEST);
-        Optimizer optimizer = Optimizers.create(optimizerName, model.trainableParameters(), lr);
-        DataLoader trainLoader = new DataLoader(train, batch, true, seed);
-        DataLoader testLoader = new DataLoader(test, 1000, false, seed);
+        // Closed on every way out (a refused optimizer, missing data, a failed write), so that a run inside a
+        // longer-lived JVM frees its weights and the optimizer's state at once.
+        try (Autoencoder model = Zoo.autoencoder(modelName, Mnist.PIXELS);
+             Optimizer optimizer = Optimizers.create(optimizerName, model.trainableParameters(), lr)) {
+            Dataset train = new DataOptions.Sampling(trainSize, 0).apply(MnistDataset.load(dataDir, data, Mnist.Split.TRAIN), seed);
+            Dataset test = MnistDataset.load(dataDir, data, Mnist.Split.TEST);
+            DataLoader trainLoader = new DataLoader(train, batch, true, seed);
+            DataLoader testLoader = new DataLoader(test, 1000, false, seed);
 
-        Files.createDirectories(outDir);
-        Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put("model", modelName);
-        metadata.put("kind", "autoencoder");
-        metadata.put("data", data);
-        metadata.put("optimizer", optimizerName);
-        MetricsCsv csv = new MetricsCsv(outDir, List.of("epoch", "train_loss", "test_loss", "test_reconstruction_mse",
-                "seconds", "samples_per_s"));
-        List<AutoencoderEpoch> history = new ArrayList<>();
-        AutoencoderTrainer trainer = new AutoencoderTrainer(model, optimizer)
-                .batchListener(new ProgressBars(out))
-                .epochListener(e -> {
-                    history.add(e);
-                    out.printf(Locale.ROOT, "epoch %d: train loss %.5f | test loss %.5f, reconstruction MSE %.5f | %.1f s,"
-                            + " %.0f samples/s%n", e.epoch(), e.trainLoss(), e.validationLoss(), e.validationError(),
-                            e.seconds(), e.samplesPerSecond());
-                    try {
-                        metadata.put("epoch", Integer.toString(e.epoch()));
-                        Trainer.writeModel(outDir.resolve(Trainer.CHECKPOINT), model, metadata);
-                        csv.append(row(e));
-                        plot(outDir.resolve("training.png"), history);
-                    } catch (IOException x) {
-                        throw new UncheckedIOException("cannot write the run directory " + outDir, x);
-                    }
-                });
-        out.printf("Pretraining %s (%s) on %s without labels: %d training images, batch %d, %s lr %s, %d epochs, backend %s,"
-                + " output %s%n", modelName, model, data, train.size(), batch, optimizerName, lr, epochs,
-                Engine.get().backend().name(), outDir);
-        out.print(model.summary(1, 1, 28, 28));
-        long start = System.nanoTime();
-        trainer.fit(trainLoader, testLoader, epochs);
-        double seconds = (System.nanoTime() - start) / 1e9;
+            Files.createDirectories(outDir);
+            Map<String, String> metadata = new LinkedHashMap<>();
+            metadata.put("model", modelName);
+            metadata.put("kind", "autoencoder");
+            metadata.put("data", data);
+            metadata.put("optimizer", optimizerName);
+            MetricsCsv csv = new MetricsCsv(outDir, List.of("epoch", "train_loss", "test_loss", "test_reconstruction_mse",
+                    "seconds", "samples_per_s"));
+            List<AutoencoderEpoch> history = new ArrayList<>();
+            AutoencoderTrainer trainer = new AutoencoderTrainer(model, optimizer)
+                    .batchListener(new ProgressBars(out))
+                    .epochListener(e -> {
+                        history.add(e);
+                        out.printf(Locale.ROOT, "epoch %d: train loss %.5f | test loss %.5f, reconstruction MSE %.5f | %.1f s,"
+                                + " %.0f samples/s%n", e.epoch(), e.trainLoss(), e.validationLoss(), e.validationError(),
+                                e.seconds(), e.samplesPerSecond());
+                        try {
+                            metadata.put("epoch", Integer.toString(e.epoch()));
+                            Trainer.writeModel(outDir.resolve(Trainer.CHECKPOINT), model, metadata);
+                            csv.append(row(e));
+                            plot(outDir.resolve("training.png"), history);
+                        } catch (IOException x) {
+                            throw new UncheckedIOException("cannot write the run directory " + outDir, x);
+                        }
+                    });
+            out.printf("Pretraining %s (%s) on %s without labels: %d training images, batch %d, %s lr %s, %d epochs, backend %s,"
+                    + " output %s%n", modelName, model, data, train.size(), batch, optimizerName, lr, epochs,
+                    Engine.get().backend().name(), outDir);
+            out.print(model.summary(1, 1, 28, 28));
+            long start = System.nanoTime();
+            trainer.fit(trainLoader, testLoader, epochs);
+            double seconds = (System.nanoTime() - start) / 1e9;
 
-        Path reconstructions = outDir.resolve("reconstructions.png");
-        drawReconstructions(reconstructions, model, test, modelName + " on " + data + ": test images | reconstructions");
-        out.println("Reconstructions: " + reconstructions);
-        Path samples = null;
-        if (model instanceof VariationalAutoencoder vae) {
-            samples = outDir.resolve("samples.png");
-            try (Scope s = Scope.open()) {
-                ImageGrid.grid(samples, vae.sample(64), 28, 28, 8, modelName + ": 64 samples from the prior N(0, I)");
+            Path reconstructions = outDir.resolve("reconstructions.png");
+            drawReconstructions(reconstructions, model, test, modelName + " on " + data + ": test images | reconstructions");
+            out.println("Reconstructions: " + reconstructions);
+            Path samples = null;
+            if (model instanceof VariationalAutoencoder vae) {
+                samples = outDir.resolve("samples.png");
+                try (Scope s = Scope.open()) {
+                    ImageGrid.grid(samples, vae.sample(64), 28, 28, 8, modelName + ": 64 samples from the prior N(0, I)");
+                }
+                out.println("Samples: " + samples);
             }
-            out.println("Samples: " + samples);
+            AutoencoderTrainer.Evaluation result = AutoencoderTrainer.evaluate(model, testLoader);
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("model", modelName);
+            summary.put("data", data);
+            summary.put("epochs", history.isEmpty() ? 0 : history.get(history.size() - 1).epoch());
+            summary.put("train_images", train.size());
+            summary.put("test_loss", TrainCommand.round(result.loss(), 5));
+            summary.put("test_reconstruction_mse", TrainCommand.round(result.error(), 5));
+            summary.put("samples_per_s", history.isEmpty() ? 0 : Math.round(medianSamplesPerSecond(history) * 10) / 10.0);
+            summary.put("seconds", Math.round(seconds * 10) / 10.0);
+            summary.put("checkpoint", outDir.resolve(Trainer.CHECKPOINT).toString());
+            summary.put("reconstructions", reconstructions.toString());
+            if (samples != null) {
+                summary.put("samples", samples.toString());
+            }
+            summary.put("backend", Engine.get().backend().name());
+            Json.write(outDir.resolve("metrics.json"), summary);
+            out.println(Json.line(summary));
+            return 0;
         }
-        AutoencoderTrainer.Evaluation result = AutoencoderTrainer.evaluate(model, testLoader);
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("model", modelName);
-        summary.put("data", data);
-        summary.put("epochs", history.isEmpty() ? 0 : history.get(history.size() - 1).epoch());
-        summary.put("train_images", train.size());
-        summary.put("test_loss", TrainCommand.round(result.loss(), 5));
-        summary.put("test_reconstruction_mse", TrainCommand.round(result.error(), 5));
-        summary.put("samples_per_s", history.isEmpty() ? 0 : Math.round(medianSamplesPerSecond(history) * 10) / 10.0);
-        summary.put("seconds", Math.round(seconds * 10) / 10.0);
-        summary.put("checkpoint", outDir.resolve(Trainer.CHECKPOINT).toString());
-        summary.put("reconstructions", reconstructions.toString());
-        if (samples != null) {
-            summary.put("samples", samples.toString());
-        }
-        summary.put("backend", Engine.get().backend().name());
-        Json.write(outDir.resolve("metrics.json"), summary);
-        out.println(Json.line(summary));
-        model.close();
-        optimizer.close();
-        return 0;
     }
 
     private static Map<String, Object> row(AutoencoderEpoch e) {

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A {@code kiln train} run inside a longer-lived JVM (tests, jshell, a search over runs) gives back its model's weights
- * and its optimizer's state when it returns, not when a garbage collection happens to find them.
+ * A {@code kiln train} or {@code pretrain} run inside a longer-lived JVM (tests, jshell, a search over runs) gives
+ * back its model's weights and its optimizer's state when it returns, not when a garbage collection happens to find
+ * them.
  */
 class TrainCommandMemoryTest {
     @TempDir
@@ -38,6 +39,18 @@ class TrainCommandMemoryTest {
         long before = Engine.get().backend().bytesInUse();
         Result r = kiln("train", "mlp", "--data-dir", data.toString(), "--epochs", "1", "--optimizer", "adam",
                 "--lr", "-1", "--out", tmp.resolve("run").toString());
+        assertNotEquals(0, r.code(), r.toString());
+        assertEquals(before, Engine.get().backend().bytesInUse(), "bytes in use after the refused run returned");
+    }
+
+    /** The same for {@code kiln pretrain}: its autoencoder is closed when its optimizer is refused. */
+    @Test
+    void aPretrainRunWhoseOptimizerIsRefusedHoldsNoTensor() throws IOException {
+        Path data = KilnRuns.fakeMnist(tmp.resolve("mnist"), 300, 100);
+        BytesInUse.settle();
+        long before = Engine.get().backend().bytesInUse();
+        Result r = kiln("pretrain", "ae", "--data-dir", data.toString(), "--epochs", "1", "--lr", "-1", "--out",
+                tmp.resolve("run").toString());
         assertNotEquals(0, r.code(), r.toString());
         assertEquals(before, Engine.get().backend().bytesInUse(), "bytes in use after the refused run returned");
     }
