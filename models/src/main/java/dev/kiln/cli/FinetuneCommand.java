@@ -167,6 +167,73 @@ final class FinetuneCommand {
             model = withHead(sourceLayers, layers, classes);
             kept = Transfer.weightedLayers(Transfer.firstLayers(sourceLayers, layers, Transfer.Weights.SHARE)).size();
         }
+        // Closed on every way out (a refused --freeze or optimizer, a failed write), so that a run inside a
+        // longer-lived JVM frees its weights and the optimizer's state at once.
+        try (model; Optimizer optimizer = Optimizers.createForGroups(optimizerName,
+                trainableGroups(model, freeze, kept, lr, lrDecay, weightDecay))) {
+            Dataset train = sampling.apply(splits.train().data(), seed);
+            Dataset test = splits.test().data();
+            DataLoader trainLoader = new DataLoader(train, batch, true, seed);
+            DataLoader testLoader = new DataLoader(test, 1000, false, seed);
+
+            Map<String, String> metadata = new LinkedHashMap<>();
+            metadata.put("model", MODEL);
+            metadata.put("source_model", sourceModel);
+            metadata.put("source_kind", kind);
+            metadata.put("dropout", Double.toString(dropout));
+            metadata.put("layers", Integer.toString(layers));
+            metadata.put("from", file.toString());
+            metadata.put("weights", weights);
+            metadata.put("freeze", freeze);
+            metadata.put("data", target.spec());
+            metadata.putAll(target.metadata(splits.train()));
+            metadata.put("optimizer", optimizerName);
+            Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata);
+            RunOutputs outputs = new RunOutputs(outDir, "test", out, 0);
+            trainer.listener(outputs);
+            long trainable = model.trainableParameters().stream().mapToLong(Tensor::size).sum();
+            out.printf("Fine-tuning the first %d modules of %s (%s weights from %s) with a new head %s; freeze %s: %,d of %,d"
+                            + " parameters trainable%n", layers, sourceModel, weights, file, model.get(model.size() - 1), freeze,
+                    trainable, model.parameterCount());
+            out.printf("%s: %d training images, batch %d, %s lr %s (x%s per layer down), %d epochs, backend %s, output %s%n",
+                    target.spec(), train.size(), batch, optimizerName, lr, lrDecay, epochs, Engine.get().backend().name(),
+                    outDir);
+            out.print(model.summary(1, 1, 28, 28));
+            long start = System.nanoTime();
+            List<EpochMetrics> history = trainer.fit(trainLoader, testLoader, epochs);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Evaluation result = trainer.evaluate(testLoader);
+            Evaluation onTrain = trainer.evaluate(new DataLoader(train, 1000, false, seed));
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("model", MODEL);
+            summary.put("source_model", sourceModel);
+            summary.put("from", file.toString());
+            summary.put("weights", weights);
+            summary.put("layers", layers);
+            summary.put("freeze", freeze);
+            summary.put("data", target.spec());
+            summary.put("classes", classes);
+            summary.put("train_images", train.size());
+            summary.put("epochs", history.isEmpty() ? 0 : history.get(history.size() - 1).epoch());
+            summary.put("test_accuracy", TrainCommand.round(result.accuracy()));
+            summary.put("test_loss", TrainCommand.round(result.loss()));
+            summary.put("train_accuracy", TrainCommand.round(onTrain.accuracy()));
+            summary.put("trainable_params", trainable);
+            summary.put("samples_per_s", history.isEmpty() ? 0 : Math.round(TrainCommand.median(history) * 10) / 10.0);
+            summary.put("train_seconds", Math.round(history.stream().mapToDouble(EpochMetrics::seconds).sum() * 10) / 10.0);
+            summary.put("seconds", Math.round(seconds * 10) / 10.0);
+            summary.put("backend", Engine.get().backend().name());
+            outputs.finish(summary, trainer.restoredBestWeights());
+            return 0;
+        }
+    }
+
+    /**
+     * Freezes the model but its head and the top kept layers that {@code --freeze} leaves trainable; returns the
+     * trainable layers' parameter groups ({@link Transfer#layerGroups}), with {@code weightDecay} where given.
+     */
+    private static List<ParamGroup> trainableGroups(Sequential model, String freeze, int kept, double lr,
+                                                    double lrDecay, Double weightDecay) {
         int trainableTop = switch (freeze) {
             case "all" -> 0;
             case "none" -> kept;
@@ -177,64 +244,7 @@ final class FinetuneCommand {
         if (weightDecay != null) {
             groups.forEach(g -> g.setWeightDecay(weightDecay));
         }
-        Optimizer optimizer = Optimizers.createForGroups(optimizerName, groups);
-
-        Dataset train = sampling.apply(splits.train().data(), seed);
-        Dataset test = splits.test().data();
-        DataLoader trainLoader = new DataLoader(train, batch, true, seed);
-        DataLoader testLoader = new DataLoader(test, 1000, false, seed);
-
-        Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put("model", MODEL);
-        metadata.put("source_model", sourceModel);
-        metadata.put("source_kind", kind);
-        metadata.put("dropout", Double.toString(dropout));
-        metadata.put("layers", Integer.toString(layers));
-        metadata.put("from", file.toString());
-        metadata.put("weights", weights);
-        metadata.put("freeze", freeze);
-        metadata.put("data", target.spec());
-        metadata.putAll(target.metadata(splits.train()));
-        metadata.put("optimizer", optimizerName);
-        Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata);
-        RunOutputs outputs = new RunOutputs(outDir, "test", out, 0);
-        trainer.listener(outputs);
-        long trainable = model.trainableParameters().stream().mapToLong(Tensor::size).sum();
-        out.printf("Fine-tuning the first %d modules of %s (%s weights from %s) with a new head %s; freeze %s: %,d of %,d"
-                        + " parameters trainable%n", layers, sourceModel, weights, file, model.get(model.size() - 1), freeze,
-                trainable, model.parameterCount());
-        out.printf("%s: %d training images, batch %d, %s lr %s (x%s per layer down), %d epochs, backend %s, output %s%n",
-                target.spec(), train.size(), batch, optimizerName, lr, lrDecay, epochs, Engine.get().backend().name(),
-                outDir);
-        out.print(model.summary(1, 1, 28, 28));
-        long start = System.nanoTime();
-        List<EpochMetrics> history = trainer.fit(trainLoader, testLoader, epochs);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Evaluation result = trainer.evaluate(testLoader);
-        Evaluation onTrain = trainer.evaluate(new DataLoader(train, 1000, false, seed));
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("model", MODEL);
-        summary.put("source_model", sourceModel);
-        summary.put("from", file.toString());
-        summary.put("weights", weights);
-        summary.put("layers", layers);
-        summary.put("freeze", freeze);
-        summary.put("data", target.spec());
-        summary.put("classes", classes);
-        summary.put("train_images", train.size());
-        summary.put("epochs", history.isEmpty() ? 0 : history.get(history.size() - 1).epoch());
-        summary.put("test_accuracy", TrainCommand.round(result.accuracy()));
-        summary.put("test_loss", TrainCommand.round(result.loss()));
-        summary.put("train_accuracy", TrainCommand.round(onTrain.accuracy()));
-        summary.put("trainable_params", trainable);
-        summary.put("samples_per_s", history.isEmpty() ? 0 : Math.round(TrainCommand.median(history) * 10) / 10.0);
-        summary.put("train_seconds", Math.round(history.stream().mapToDouble(EpochMetrics::seconds).sum() * 10) / 10.0);
-        summary.put("seconds", Math.round(seconds * 10) / 10.0);
-        summary.put("backend", Engine.get().backend().name());
-        outputs.finish(summary, trainer.restoredBestWeights());
-        model.close();
-        optimizer.close();
-        return 0;
+        return groups;
     }
 
     /** Refuses target data whose features are not the [1, 28, 28] images the trained model takes. */

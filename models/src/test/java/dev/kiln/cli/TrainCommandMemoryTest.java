@@ -7,15 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import dev.kiln.cli.KilnRuns.Result;
 import dev.kiln.engine.Engine;
 import dev.kiln.nn.BytesInUse;
+import dev.kiln.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A {@code kiln train} or {@code pretrain} run inside a longer-lived JVM (tests, jshell, a search over runs) gives
- * back its model's weights and its optimizer's state when it returns, not when a garbage collection happens to find
- * them.
+ * A {@code kiln train}, {@code pretrain} or {@code finetune} run inside a longer-lived JVM (tests, jshell, a search
+ * over runs) gives back its model's weights and its optimizer's state when it returns, not when a garbage collection
+ * happens to find them.
  */
 class TrainCommandMemoryTest {
     @TempDir
@@ -51,6 +52,21 @@ class TrainCommandMemoryTest {
         long before = Engine.get().backend().bytesInUse();
         Result r = kiln("pretrain", "ae", "--data-dir", data.toString(), "--epochs", "1", "--lr", "-1", "--out",
                 tmp.resolve("run").toString());
+        assertNotEquals(0, r.code(), r.toString());
+        assertEquals(before, Engine.get().backend().bytesInUse(), "bytes in use after the refused run returned");
+    }
+
+    /** The same for {@code kiln finetune}: its new model is closed when its optimizer is refused. */
+    @Test
+    void aFinetuneRunWhoseOptimizerIsRefusedHoldsNoTensor() throws IOException {
+        Path data = KilnRuns.fakeMnist(tmp.resolve("mnist"), 300, 100);
+        Path run = tmp.resolve("run");
+        Result trained = kiln("train", "mlp", "--data-dir", data.toString(), "--epochs", "1", "--out", run.toString());
+        assertEquals(0, trained.code(), trained.toString());
+        BytesInUse.settle();
+        long before = Engine.get().backend().bytesInUse();
+        Result r = kiln("finetune", "--from", run.resolve(Trainer.CHECKPOINT).toString(), "--data-dir",
+                data.toString(), "--epochs", "1", "--lr", "-1", "--out", tmp.resolve("finetuned").toString());
         assertNotEquals(0, r.code(), r.toString());
         assertEquals(before, Engine.get().backend().bytesInUse(), "bytes in use after the refused run returned");
     }
