@@ -9,22 +9,28 @@ import java.util.List;
  * {@link #coalesce} sums them. The values may require grad: {@link #toDense}, {@link #coalesce} and
  * {@link Sparse#mm} pass gradients back to them (PyTorch's gradient of a sparse input, which keeps its pattern, is
  * this gradient of its values). Every operation is composed of Tensor ops, so it runs on the values' backend.
+ * {@link #close} gives back what the matrix made (a matrix made outside every scope holds it until then); the
+ * indices and values given to {@link #of} stay the caller's.
  */
-public final class SparseCoo {
+public final class SparseCoo implements AutoCloseable {
     private final Tensor rowIndex;
     private final Tensor colIndex;
     private final Tensor values;
     private final int rows;
     private final int cols;
     private final boolean coalesced;
+    /** The tensors this matrix made, which {@link #close} closes: none where it shares another matrix's. */
+    private final List<Tensor> owned;
 
-    private SparseCoo(Tensor rowIndex, Tensor colIndex, Tensor values, int rows, int cols, boolean coalesced) {
+    private SparseCoo(Tensor rowIndex, Tensor colIndex, Tensor values, int rows, int cols, boolean coalesced,
+                      List<Tensor> owned) {
         this.rowIndex = rowIndex;
         this.colIndex = colIndex;
         this.values = values;
         this.rows = rows;
         this.cols = cols;
         this.coalesced = coalesced;
+        this.owned = owned;
     }
 
     /**
@@ -59,9 +65,16 @@ public final class SparseCoo {
             throw new IllegalArgumentException(op + ": size [" + rows + ", " + cols + "] must not be negative");
         }
         checkRange(op, indices, rows, cols);
-        Tensor rowIndex = indices.narrow(0, 0, 1).reshape(nnz).copy().withValueRange(0, rows - 1L);
-        Tensor colIndex = indices.narrow(0, 1, 1).reshape(nnz).copy().withValueRange(0, cols - 1L);
-        return new SparseCoo(rowIndex, colIndex, values, rows, cols, false);
+        Tensor rowIndex = indexRow(indices, 0, rows);
+        Tensor colIndex = indexRow(indices, 1, cols);
+        return new SparseCoo(rowIndex, colIndex, values, rows, cols, false, List.of(rowIndex, colIndex));
+    }
+
+    /** Row {@code row} of indices [2, nnz] copied into a tensor [nnz] of its own, its values in [0, size). */
+    private static Tensor indexRow(Tensor indices, int row, int size) {
+        try (Tensor narrowed = indices.narrow(0, row, 1); Tensor flat = narrowed.reshape(indices.dim(1))) {
+            return flat.copy().withValueRange(0, size - 1L);
+        }
     }
 
     /** Each row index in [0, rows), each column index in [0, cols); a known range spares reading them. */
@@ -126,24 +139,38 @@ public final class SparseCoo {
     /**
      * This matrix with its entries sorted by row, then column, and those at one position summed into one (PyTorch's
      * {@code coalesce}); this one itself when already coalesced. The positions are read on the host (their number
-     * depends on them, as in PyTorch); the values' gradient flows back to every entry summed.
+     * depends on them, as in PyTorch); the values' gradient flows back to every entry summed. Its {@link #close}
+     * closes its summed values too.
      */
     public SparseCoo coalesce() {
         if (coalesced) {
             return this;
         }
         if (nnz() == 0) {
-            return new SparseCoo(rowIndex, colIndex, values, rows, cols, true);
+            return new SparseCoo(rowIndex, colIndex, values, rows, cols, true, List.of());
         }
         Tensor width = rowIndex.fullLike(cols, Shape.scalar());
-        Tensor keys = ElementwiseOps.integerArithmetic(BinaryOp.ADD,
-                ElementwiseOps.integerArithmetic(BinaryOp.MUL, rowIndex, width), colIndex);
+        Tensor rowStarts = ElementwiseOps.integerArithmetic(BinaryOp.MUL, rowIndex, width);
+        Tensor keys = ElementwiseOps.integerArithmetic(BinaryOp.ADD, rowStarts, colIndex);
         UniqueValues positions = keys.unique(true, false);
-        Tensor summed = values.fullLike(0, Shape.of(positions.values().dim(0)))
-                .indexAdd(0, positions.inverse().withValueRange(0, positions.values().dim(0) - 1L), values);
+        int count = positions.values().dim(0);
+        // The zeros and the inverse stay with the result: the sum's backward pass reads them.
+        Tensor zeros = values.fullLike(0, Shape.of(count));
+        Tensor inverse = positions.inverse().withValueRange(0, count - 1L);
+        Tensor summed = zeros.indexAdd(0, inverse, values);
         Tensor newRows = positions.values().floorDivide(width).withValueRange(0, rows - 1L);
         Tensor newCols = positions.values().remainder(width).withValueRange(0, cols - 1L);
-        return new SparseCoo(newRows, newCols, summed, rows, cols, true);
+        closeAll(width, rowStarts, keys, positions.values(), positions.counts());
+        return new SparseCoo(newRows, newCols, summed, rows, cols, true,
+                List.of(newRows, newCols, summed, zeros, inverse));
+    }
+
+    private static void closeAll(Tensor... tensors) {
+        for (Tensor t : tensors) {
+            if (t != null) {
+                t.close();
+            }
+        }
     }
 
     /** The dense matrix [rows, cols] of the values' dtype, repeated positions summed (PyTorch's {@code to_dense}). */
@@ -156,7 +183,17 @@ public final class SparseCoo {
      * PyTorch's, since its entries are sorted by column.
      */
     public SparseCoo transpose() {
-        return new SparseCoo(colIndex, rowIndex, values, cols, rows, false);
+        return new SparseCoo(colIndex, rowIndex, values, cols, rows, false, List.of());
+    }
+
+    /**
+     * Closes the tensors this matrix made: its index copies, and a {@link #coalesce}'s summed values; not the values
+     * given to {@link #of}, nor, for a {@link #transpose}, its matrix's indices, which it shares. Closing twice does
+     * nothing more.
+     */
+    @Override
+    public void close() {
+        owned.forEach(Tensor::close);
     }
 
     @Override

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
 import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Sparse;
@@ -152,6 +153,30 @@ class SparseCooTest {
                 refusal(() -> Sparse.mm(a, Tensor.ones(DType.F32, 3, 2))));
         assertEquals("Sparse.mm: dense must be F32 as the sparse values, got F64",
                 refusal(() -> Sparse.mm(a, Tensor.ones(DType.F64, 4, 2))));
+    }
+
+    /**
+     * A matrix made outside every scope (a graph built once, before the training steps) gives back all it made when
+     * closed: its index copies, coalesce's sums, and at once the views and keys of() and coalesce() read; a transpose
+     * shares its matrix's indices and closes nothing of them.
+     */
+    @Test
+    void aMatrixMadeOutsideEveryScopeGivesItsMemoryBackWhenClosed() {
+        Scope.outside(() -> {
+            BytesInUse.settle();
+            long before = Engine.get().backend().bytesInUse();
+            Tensor indices = Tensor.fromArray(INDICES, 2, 5);
+            Tensor values = Tensor.fromArray(VALUES, 5).requiresGrad(true);
+            try (SparseCoo a = SparseCoo.of(indices, values, 3, 4); SparseCoo c = a.coalesce();
+                 SparseCoo t = a.transpose()) {
+                assertEquals(4, c.nnz());
+                assertEquals(3, t.cols());
+            }
+            indices.close();
+            values.close();
+            assertEquals(before, Engine.get().backend().bytesInUse());
+            return null;
+        });
     }
 
     private static String refusal(Executable call) {
