@@ -15,11 +15,13 @@ public final class Sparse {
      * on a's pattern, holds these values). Work and memory grow with nnz * k, not n * m.
      *
      * @throws IllegalArgumentException when dense is not [a.cols(), k], or its dtype or backend is not a's values'
+     * @throws IllegalStateException when a (its indices or values) or dense is closed
      */
     public static Tensor mm(SparseCoo a, Tensor dense) {
         String op = "Sparse.mm";
         Tensor values = a.values();
-        Checks.open(op, values, dense);
+        // The backend reads the index copies unchecked: closed (by a scope's end, or close()) they are freed memory.
+        Checks.open(op, a.rowIndex(), a.colIndex(), values, dense);
         Checks.sameBackend(op, values, dense);
         if (dense.rank() != 2 || dense.dim(0) != a.cols()) {
             throw new IllegalArgumentException(op + ": dense must be [" + a.cols() + ", k] for sparse [" + a.rows()

@@ -179,6 +179,25 @@ class SparseCooTest {
         });
     }
 
+    /**
+     * A matrix whose index copies were closed (by its scope's end, or by close()) is refused by name, F32 and F64,
+     * rather than read from freed memory; the values and the dense operand are still open.
+     */
+    @Test
+    void aMatrixWhoseIndicesWereClosedIsRefused() {
+        Tensor indices = Tensor.fromArray(INDICES, 2, 5);
+        for (DType dtype : new DType[] {DType.F32, DType.F64}) {
+            Tensor values = Tensor.ones(dtype, 5);
+            Tensor dense = Tensor.ones(dtype, 4, 2);
+            SparseCoo a;
+            try (Scope inner = Scope.open()) {
+                a = SparseCoo.of(indices, values, 3, 4);
+            }
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Sparse.mm(a, dense));
+            assertTrue(e.getMessage().startsWith("Sparse.mm: tensor [5] I64 is closed"), e.getMessage());
+        }
+    }
+
     private static String refusal(Executable call) {
         return assertThrows(IllegalArgumentException.class, call).getMessage();
     }
