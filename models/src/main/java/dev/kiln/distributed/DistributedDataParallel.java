@@ -1,0 +1,132 @@
+package dev.kiln.distributed;
+
+import dev.kiln.engine.HookHandle;
+import dev.kiln.engine.Tensor;
+import dev.kiln.nn.Module;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * PyTorch's {@code DistributedDataParallel(module)}: each rank runs this wrapper on its own share of every batch, and
+ * the gradients are averaged across the ranks during the backward pass, so that each rank's optimizer takes the step
+ * one process would take on the whole batch with a mean loss, and the ranks' weights stay the same bits.
+ *
+ * <p>When made it sends rank 0's parameters and buffers to every rank. Its state dict is the module's under the
+ * prefix {@code module.}, as PyTorch's. The averaging is automatic: a gradient hook on each trainable parameter
+ * ({@link Tensor#registerHook}) fills its bucket ({@link #BUCKET_CAP_MB} per bucket, PyTorch's {@code bucket_cap_mb}),
+ * and each full bucket is all-reduced (AVG) while the backward pass goes on; nothing changes in the training loop or
+ * in the {@link dev.kiln.train.Trainer}. Every trainable parameter must get a gradient in each synchronised backward
+ * pass; otherwise the next forward throws, naming those that got none. With {@code broadcastBuffers} (the default)
+ * each forward in training mode first sends rank 0's buffers (running statistics) to every rank, as PyTorch does.
+ *
+ * <p>Gradient accumulation: backward passes inside {@link #noSync()} only accumulate locally; the next one outside it
+ * averages the whole accumulated gradient. Closing the wrapper removes its hooks and closes the module, as closing any
+ * container does; {@link #copy()} is refused (copy {@link #module()} instead).
+ */
+public final class DistributedDataParallel extends Module {
+    /** PyTorch's default {@code bucket_cap_mb}: megabytes (2^20 bytes) of gradients per all-reduce. */
+    public static final double BUCKET_CAP_MB = 25;
+
+    /** What {@link #noSync()} returns: closing it synchronises the backward passes again. */
+    public interface NoSync extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private final ProcessGroup group;
+    private final boolean broadcastBuffers;
+    private final GradientBuckets buckets;
+    private final List<HookHandle> hooks = new ArrayList<>();
+    private boolean synchronising = true;
+
+    /** Wraps {@code module} with PyTorch's defaults: 25 MB buckets, buffers broadcast at each forward. */
+    public DistributedDataParallel(Module module, ProcessGroup group) {
+        this(module, group, BUCKET_CAP_MB, true);
+    }
+
+    /**
+     * @param module           the model, the same architecture on every rank
+     * @param group            this rank's process group
+     * @param bucketCapMb      megabytes of gradients per bucket, above 0
+     * @param broadcastBuffers whether each forward in training mode sends rank 0's buffers to every rank
+     */
+    public DistributedDataParallel(Module module, ProcessGroup group, double bucketCapMb, boolean broadcastBuffers) {
+        if (!(bucketCapMb > 0)) {
+            throw new IllegalArgumentException("DistributedDataParallel: bucketCapMb must be above 0, got "
+                    + bucketCapMb);
+        }
+        registerModule("module", module);
+        this.group = group;
+        this.broadcastBuffers = broadcastBuffers;
+        broadcastFromRankZero(module.namedParameters());
+        broadcastFromRankZero(module.namedBuffers());
+        Map<String, Tensor> trainable = new LinkedHashMap<>();
+        namedParameters().forEach((name, p) -> {
+            if (p.requiresGrad()) {
+                trainable.put(name, p);
+            }
+        });
+        this.buckets = new GradientBuckets(group, trainable, (long) (bucketCapMb * (1 << 20)));
+        for (Tensor p : trainable.values()) {
+            hooks.add(p.registerHook(g -> synchronising ? buckets.arrived(p, g) : null));
+        }
+    }
+
+    private void broadcastFromRankZero(Map<String, Tensor> tensors) {
+        for (Tensor t : tensors.values()) {
+            group.broadcast(t, 0);
+        }
+    }
+
+    /** The wrapped module (PyTorch's {@code ddp.module}). */
+    public Module module() {
+        return module("module");
+    }
+
+    /** The process group the gradients are averaged in. */
+    public ProcessGroup processGroup() {
+        return group;
+    }
+
+    /** The number of gradient buckets (each one all-reduce per synchronised backward pass). */
+    public int bucketCount() {
+        return buckets.size();
+    }
+
+    /**
+     * PyTorch's {@code with ddp.no_sync():}: backward passes until the guard is closed accumulate gradients locally,
+     * without communication; the first backward pass after it averages everything accumulated.
+     */
+    public NoSync noSync() {
+        boolean before = synchronising;
+        synchronising = false;
+        return () -> synchronising = before;
+    }
+
+    /**
+     * The module's forward pass, after checking that the last backward pass averaged every gradient and, in
+     * training mode with {@code broadcastBuffers}, sending rank 0's buffers to every rank.
+     */
+    @Override
+    public Tensor forward(Tensor x) {
+        buckets.checkFinished();
+        if (broadcastBuffers && isTraining()) {
+            broadcastFromRankZero(module().namedBuffers());
+        }
+        return module().call(x);
+    }
+
+    @Override
+    public Module copy() {
+        throw new UnsupportedOperationException("DistributedDataParallel.copy: its gradient hooks belong to this"
+                + " wrapper's process group; copy the wrapped module, module().copy(), and wrap that");
+    }
+
+    @Override
+    protected void releaseResources() {
+        hooks.forEach(HookHandle::remove);
+        hooks.clear();
+    }
+}

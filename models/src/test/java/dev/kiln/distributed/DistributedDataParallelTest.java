@@ -1,0 +1,203 @@
+package dev.kiln.distributed;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.nn.Linear;
+import dev.kiln.nn.MSELoss;
+import dev.kiln.nn.Module;
+import dev.kiln.nn.Sequential;
+import dev.kiln.nn.Tanh;
+import dev.kiln.optim.Adam;
+import dev.kiln.optim.Optimizer;
+import dev.kiln.optim.SGD;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link DistributedDataParallel}: two ranks with half a batch each take the same steps as one process on the whole
+ * batch (mean loss), with SGD and Adam, in one bucket and in many, with gradient accumulation under
+ * {@link DistributedDataParallel#noSync()}; rank 0's weights reach every rank.
+ */
+class DistributedDataParallelTest {
+    private static final int BATCH = 32;
+    private static final int STEPS = 5;
+
+    /** A small MLP in {@code dtype}; rank 0 and the reference get fixed weights, other ranks random ones. */
+    private static Module mlp(DType dtype, boolean fixedWeights) {
+        Module m = new Sequential(new Linear(4, 8), new Tanh(), new Linear(8, 3)).to(dtype);
+        if (fixedWeights) {
+            Random random = new Random(7);
+            try (var noGrad = Autograd.noGrad()) {
+                for (Tensor p : m.parameters()) {
+                    double[] v = new double[(int) p.size()];
+                    Arrays.setAll(v, i -> random.nextGaussian() * 0.5);
+                    try (Tensor f64 = Tensor.fromArray(v, p.shape().dims()); Tensor typed = f64.to(dtype)) {
+                        p.assign(typed);
+                    }
+                }
+            }
+        }
+        return m;
+    }
+
+    private static Tensor rows(DType dtype, int seed, int width, int from, int count) {
+        Random random = new Random(seed);
+        double[] all = new double[BATCH * width];
+        Arrays.setAll(all, i -> random.nextGaussian());
+        double[] part = Arrays.copyOfRange(all, from * width, (from + count) * width);
+        Tensor f64 = Tensor.fromArray(part, count, width);
+        return dtype == DType.F64 ? f64 : f64.to(dtype);
+    }
+
+    /** {@code steps} steps on rows [from, from + count) of the fixed data; the loss is divided by {@code parts}. */
+    private static void train(Module model, Optimizer optimizer, DType dtype, int from, int count) {
+        for (int step = 0; step < STEPS; step++) {
+            try (Scope scope = Scope.open()) {
+                optimizer.zeroGrad();
+                Tensor loss = new MSELoss().compute(model.call(rows(dtype, 1, 4, from, count)),
+                        rows(dtype, 2, 3, from, count));
+                loss.backward();
+                optimizer.step();
+            }
+        }
+    }
+
+    private static List<double[]> weights(Module m) {
+        List<double[]> out = new ArrayList<>();
+        for (Tensor p : m.parameters()) {
+            out.add(p.toDoubleArray());
+        }
+        return out;
+    }
+
+    private static void assertClose(List<double[]> expected, List<double[]> actual, double tolerance, String what) {
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            assertArrayEquals(expected.get(i), actual.get(i), tolerance, what + ", parameter " + i);
+        }
+    }
+
+    /** One process on the whole batch against two ranks on half each, every rank starting from its own weights. */
+    private static void checkMatchesOneProcess(DType dtype, Function<Module, Optimizer> optimizer, double bucketCapMb,
+                                               double tolerance) {
+        Module single = mlp(dtype, true);
+        train(single, optimizer.apply(single), dtype, 0, BATCH);
+        List<double[]> expected = weights(single);
+        List<List<double[]>> ranks = LocalRanks.run(2, group -> {
+            Module local = mlp(dtype, group.rank() == 0);
+            try (DistributedDataParallel ddp = new DistributedDataParallel(local, group, bucketCapMb, true)) {
+                assertEquals(bucketCapMb < 1 ? 2 : 1, ddp.bucketCount());
+                train(ddp, optimizer.apply(ddp), dtype, group.rank() * BATCH / 2, BATCH / 2);
+                return weights(ddp);
+            }
+        });
+        assertClose(expected, ranks.get(0), tolerance, dtype + " rank 0");
+        assertClose(ranks.get(0), ranks.get(1), 0.0, dtype + " the same bits on both ranks");
+    }
+
+    @Test
+    void twoRanksOfSixteenTakeOneProcessesStepsOnThirtyTwoWithSgd() {
+        checkMatchesOneProcess(DType.F64, m -> new SGD(m.parameters(), 0.1), DistributedDataParallel.BUCKET_CAP_MB,
+                1e-12);
+    }
+
+    @Test
+    void twoRanksOfSixteenTakeOneProcessesStepsOnThirtyTwoWithAdam() {
+        checkMatchesOneProcess(DType.F32, m -> new Adam(m.parameters(), 0.01), DistributedDataParallel.BUCKET_CAP_MB,
+                1e-5);
+    }
+
+    @Test
+    void manySmallBucketsGiveTheSameSteps() {
+        checkMatchesOneProcess(DType.F64, m -> new SGD(m.parameters(), 0.1, 0.9, false, 0), 100e-6, 1e-12);
+    }
+
+    @Test
+    void noSyncAccumulatesLocallyAndTheNextBackwardAveragesTheSum() {
+        Module single = mlp(DType.F64, true);
+        train(single, new SGD(single.parameters(), 0.1), DType.F64, 0, BATCH);
+        List<double[]> expected = weights(single);
+        List<List<double[]>> ranks = LocalRanks.run(2, group -> {
+            Module local = mlp(DType.F64, group.rank() == 0);
+            try (DistributedDataParallel ddp = new DistributedDataParallel(local, group)) {
+                SGD sgd = new SGD(ddp.parameters(), 0.1);
+                int first = group.rank() * BATCH / 2;
+                for (int step = 0; step < STEPS; step++) {
+                    try (Scope scope = Scope.open()) {
+                        sgd.zeroGrad();
+                        try (var guard = ddp.noSync()) {
+                            halfLoss(ddp, first).backward();
+                        }
+                        double[] local0 = ddp.parameters().get(0).grad().toDoubleArray();
+                        halfLoss(ddp, first + BATCH / 4).backward();
+                        assertFalse(Arrays.equals(local0, ddp.parameters().get(0).grad().toDoubleArray()));
+                        sgd.step();
+                    }
+                }
+                return weights(ddp);
+            }
+        });
+        assertClose(expected, ranks.get(0), 1e-12, "rank 0");
+        assertClose(ranks.get(0), ranks.get(1), 0.0, "the same bits on both ranks");
+    }
+
+    /** Half the mean loss of a quarter of the batch: two of them sum to the mean over the rank's half. */
+    private static Tensor halfLoss(Module model, int from) {
+        return new MSELoss().compute(model.call(rows(DType.F64, 1, 4, from, BATCH / 4)),
+                rows(DType.F64, 2, 3, from, BATCH / 4)).div(2);
+    }
+
+    @Test
+    void rankZerosWeightsAndTheModulePrefixReachEveryRank() {
+        List<Map<String, double[]>> states = LocalRanks.run(3, group -> {
+            try (DistributedDataParallel ddp = new DistributedDataParallel(mlp(DType.F32, group.rank() == 0), group)) {
+                Map<String, double[]> state = new java.util.TreeMap<>();
+                ddp.stateDict().forEach((k, v) -> state.put(k, v.toDoubleArray()));
+                return state;
+            }
+        });
+        assertEquals(List.of("module.0.bias", "module.0.weight", "module.2.bias", "module.2.weight"),
+                new ArrayList<>(states.get(0).keySet()));
+        for (String key : states.get(0).keySet()) {
+            assertArrayEquals(states.get(0).get(key), states.get(2).get(key), 0.0, key);
+        }
+        assertArrayEquals(mlp(DType.F32, true).parameters().get(0).toDoubleArray(),
+                states.get(1).get("module.0.weight"), 0.0);
+    }
+
+    @Test
+    void aParameterWithoutGradientIsNamedAtTheNextForward() {
+        List<Object> outcomes = LocalRanks.outcomes(2, (rank, init) -> {
+            try (ProcessGroup group = Distributed.initProcessGroup(init, rank, 2, Duration.ofSeconds(20));
+                 DistributedDataParallel ddp = new DistributedDataParallel(mlp(DType.F64, true), group, 100e-6,
+                         true)) {
+                Module first = ((Sequential) ddp.module()).get(0);
+                try (Scope scope = Scope.open()) {
+                    first.call(rows(DType.F64, 1, 4, 0, 2)).sum().backward();
+                }
+                try (Scope scope = Scope.open()) {
+                    ddp.call(rows(DType.F64, 1, 4, 0, 2));
+                }
+                return "ran";
+            }
+        });
+        for (Object o : outcomes) {
+            IllegalStateException e = assertInstanceOf(IllegalStateException.class, o);
+            assertTrue(e.getMessage().contains("module.2.weight"), e.getMessage());
+        }
+    }
+}
