@@ -161,11 +161,13 @@ final class TrainCommand {
                                            images, a sprite of them: DIR/RUN/STEP/test and
                                            DIR/RUN/projector_config.pbtxt, as PyTorch's add_embedding writes
                                            them (default off)
+            """ + DistributedTraining.HELP + """
             The last line printed is one JSON object with the final figures (also DIR/metrics.json);
             its train_accuracy is measured in evaluation mode (no dropout) after training. epochs is the
             last epoch trained; its test and train figures are of the weights evaluated_weights names:
             last, or best (with --patience) for the restored best_epoch's, as in DIR/best.safetensors.
-            With --find-lr it holds suggested_lr (null when there is none) and the steps run.
+            With --find-lr it holds suggested_lr (null when there is none) and the steps run. A run of
+            several ranks adds world_size, and its samples_per_s counts every rank's images.
             """;
 
     private TrainCommand() {
@@ -211,7 +213,18 @@ final class TrainCommand {
         boolean tensorboardHistograms = o.flag(TENSORBOARD_HISTOGRAMS);
         Integer tensorboardEmbeddings = o.has(TENSORBOARD_EMBEDDINGS) ? o.getPositiveInt(TENSORBOARD_EMBEDDINGS, 1)
                 : null;
+        Integer nproc = o.has("nproc") ? o.getPositiveInt("nproc", 1) : null;
+        DistributedTraining distributed = DistributedTraining.fromOptions(o);
         o.rejectUnknown();
+        if (nproc != null) {
+            distributed.refuse(true, "--nproc", "it starts the ranks and gives each its --world-size, --rank and"
+                    + " --master");
+            return DistributedLauncher.launch(List.of(args), nproc, out);
+        }
+        distributed.refuse(patience > 0, "--patience", "the ranks would have to stop together");
+        distributed.refuse(resume != null, "--resume", "every rank would have to read the checkpoint");
+        distributed.refuse(findLr, "--find-lr", "the range test runs in one process");
+        distributed.refuse(balanceClasses, "--balance-classes", "each rank draws its share of a shuffle instead");
         if (tensorboardHistograms && tensorboard == null) {
             throw new IllegalArgumentException("--tensorboard-histograms needs --tensorboard DIR: the directory to log to");
         }
@@ -270,11 +283,14 @@ final class TrainCommand {
                 data.spec());
         // Closed on every way out, a refused optimizer included, so that a run inside a longer-lived JVM (tests,
         // jshell) frees its weights and the optimizer's state at once rather than when a garbage collection finds them.
-        try (model; Optimizer optimizer = Optimizers.create(optimizerName, model.trainableParameters(), lr)) {
+        try (distributed; model; Optimizer optimizer = Optimizers.create(optimizerName, model.trainableParameters(), lr)) {
             if (weightDecay != null) {
                 optimizer.groups().forEach(g -> g.setWeightDecay(weightDecay));
             }
-            DataLoader trainLoader = trainLoader(train, batch, seed, augmentation, balanceClasses, dropLast, workers);
+            distributed.start(model, train.size(), out);
+            DataLoader trainLoader = distributed.distributed()
+                    ? distributed.trainLoader(train, batch, seed, augmentation, dropLast, workers)
+                    : trainLoader(train, batch, seed, augmentation, balanceClasses, dropLast, workers);
             DataLoader testLoader = new DataLoader(test, 1000, false, seed);
             DataLoader perEpoch = validation != null ? new DataLoader(validation, 1000, false, seed) : testLoader;
 
@@ -305,8 +321,11 @@ final class TrainCommand {
                 // at 0, a raised one cycle stepped past its end).
                 metadata.put(schedule + "_epochs", Integer.toString(epochs));
             }
-            Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata)
-                    .earlyStopping(patience).earlyStoppingMinDelta(minDelta).precision(precision).cudaGraphs(cudaGraphs);
+            Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss());
+            if (distributed.rankZero()) {
+                trainer.checkpoints(outDir, metadata);
+            }
+            trainer.earlyStopping(patience).earlyStoppingMinDelta(minDelta).precision(precision).cudaGraphs(cudaGraphs);
             if (clip != null) {
                 trainer.clipGradNorm(clip);
             }
@@ -342,6 +361,10 @@ final class TrainCommand {
                     return 0;
                 }
             }
+            if (!distributed.rankZero()) {
+                trainer.fit(trainLoader, null, epochs);
+                return 0;
+            }
             String evalName = validation != null ? "val" : "test";
             RunOutputs outputs = new RunOutputs(outDir, evalName, out, resumedEpochs);
             trainer.listener(outputs);
@@ -373,7 +396,11 @@ final class TrainCommand {
                 summary.put("test_accuracy", round(result.accuracy()));
                 summary.put("test_loss", round(result.loss()));
                 summary.put("train_accuracy", round(onTrain.accuracy()));
-                summary.put("samples_per_s", history.isEmpty() ? 0 : Math.round(median(history) * 10) / 10.0);
+                summary.put("samples_per_s", history.isEmpty() ? 0
+                        : Math.round(median(history) * distributed.worldSize() * 10) / 10.0);
+                if (distributed.distributed()) {
+                    summary.put("world_size", distributed.worldSize());
+                }
                 summary.put("precision", precision.name().toLowerCase(Locale.ROOT));
                 summary.put("backend", Engine.get().backend().name());
                 if (tensorboardEmbeddings != null) {

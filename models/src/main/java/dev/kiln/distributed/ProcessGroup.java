@@ -123,7 +123,8 @@ public final class ProcessGroup implements AutoCloseable {
         }
         if (call.kind().equals("allReduce") && ReduceOp.values()[call.argument()] == ReduceOp.AVG
                 && !call.dtype().isFloating()) {
-            throw new IllegalArgumentException("ProcessGroup.allReduce: AVG of a " + call.dtype() + " tensor; AVG is for F32 and F64 (SUM the integers and divide)");
+            throw new IllegalArgumentException("ProcessGroup.allReduce: AVG of a " + call.dtype()
+                    + " tensor; AVG is for F32 and F64 (SUM the integers and divide)");
         }
     }
 

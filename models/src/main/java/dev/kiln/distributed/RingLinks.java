@@ -71,7 +71,8 @@ final class RingLinks implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("rank " + rank + ": interrupted while sending to " + nextName, e);
         } catch (ExecutionException e) {
-            throw new IOException("rank " + rank + ": sending to " + nextName + " failed: " + e.getCause(), e.getCause());
+            throw new IOException("rank " + rank + ": sending to " + nextName + " failed: " + e.getCause(),
+                    e.getCause());
         }
     }
 

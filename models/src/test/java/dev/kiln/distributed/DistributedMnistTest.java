@@ -41,7 +41,8 @@ class DistributedMnistTest {
         Dataset train;
         Dataset test;
         try {
-            train = new Subset(MnistDataset.load(null, "mnist", Mnist.Split.TRAIN), IntStream.range(0, TRAIN).toArray());
+            train = new Subset(MnistDataset.load(null, "mnist", Mnist.Split.TRAIN),
+                    IntStream.range(0, TRAIN).toArray());
             test = new Subset(MnistDataset.load(null, "mnist", Mnist.Split.TEST), IntStream.range(0, TEST).toArray());
         } catch (DataDirectory.DataMissingException e) {
             Assumptions.abort("real MNIST not present (set KILN_DATA): " + e.getMessage());

@@ -70,7 +70,8 @@ class DistributedSamplerTest {
             Arrays.stream(new DistributedSampler(size, world, rank, true, 5, false).indices()).forEach(covered::add);
         }
         assertEquals(size, covered.size(), "every example on some rank");
-        assertFalse(Arrays.equals(padded.indices(), atEpoch(new DistributedSampler(size, world, 0, true, 5, false), 1)), "a new epoch, a new order");
+        assertFalse(Arrays.equals(padded.indices(), atEpoch(new DistributedSampler(size, world, 0, true, 5, false), 1)),
+                "a new epoch, a new order");
         assertFalse(Arrays.equals(padded.indices(), new DistributedSampler(size, world, 0, true, 6, false).indices()));
     }
 

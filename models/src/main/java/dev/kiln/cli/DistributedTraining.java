@@ -1,0 +1,114 @@
+package dev.kiln.cli;
+
+import dev.kiln.data.Augmentation;
+import dev.kiln.data.DataLoader;
+import dev.kiln.data.Dataset;
+import dev.kiln.distributed.Distributed;
+import dev.kiln.distributed.DistributedDataParallel;
+import dev.kiln.distributed.DistributedSampler;
+import dev.kiln.distributed.ProcessGroup;
+import dev.kiln.nn.Module;
+import java.io.PrintStream;
+
+/**
+ * One rank of {@code kiln train --world-size W --rank R --master HOST:PORT}: joins the process group, sends rank 0's
+ * weights to every rank and averages the gradients ({@link DistributedDataParallel}), and gives each rank its share
+ * of every epoch ({@link DistributedSampler}, shuffled by the run's seed). Without those options it is a run of one
+ * process and changes nothing.
+ *
+ * <p>The trainer trains the wrapped model itself: the wrapper's gradient hooks average every backward pass whichever
+ * module runs the forward, and so the checkpoints keep the model's own keys, which {@code kiln eval} and the other
+ * commands read (as a PyTorch script saves {@code ddp.module.state_dict()}). Rank 0 alone prints and writes the run.
+ */
+final class DistributedTraining implements AutoCloseable {
+    static final String HELP = """
+              --nproc N                    train as N processes on this machine (torchrun --nproc_per_node): N
+                                           JVMs, each with -Dkiln.threads = cores / N, --batch images a step and
+                                           its share of every epoch, the gradients averaged across them; rank 0
+                                           alone prints and writes the run, the others' errors come prefixed
+                                           [rank R], and a rank's failure stops all with its exit code
+              --world-size W --rank R --master HOST:PORT
+                                           this process is rank R of W that meet at HOST:PORT (rank 0 listens
+                                           there), on this machine or others; all three or none (not with
+                                           --nproc, --patience, --resume, --find-lr, --balance-classes)
+            """;
+
+    private final int worldSize;
+    private final int rank;
+    private final String master;
+    private ProcessGroup group;
+    private DistributedDataParallel ddp;
+
+    private DistributedTraining(int worldSize, int rank, String master) {
+        this.worldSize = worldSize;
+        this.rank = rank;
+        this.master = master;
+    }
+
+    /** Reads {@code --world-size}, {@code --rank} and {@code --master}: all three, or none for one process. */
+    static DistributedTraining fromOptions(Options o) {
+        boolean any = o.has("world-size") || o.has("rank") || o.has("master");
+        if (!any) {
+            return new DistributedTraining(1, 0, null);
+        }
+        if (!(o.has("world-size") && o.has("rank") && o.has("master"))) {
+            throw new IllegalArgumentException("--world-size, --rank and --master go together: give all three (or"
+                    + " --nproc N to start the ranks on this machine)");
+        }
+        int worldSize = o.getPositiveInt("world-size", 1);
+        int rank = o.getInt("rank", 0);
+        if (rank < 0 || rank >= worldSize) {
+            throw new IllegalArgumentException("--rank " + rank + " is outside [0, " + worldSize + ") for --world-size "
+                    + worldSize);
+        }
+        return new DistributedTraining(worldSize, rank, o.get("master", null));
+    }
+
+    boolean distributed() {
+        return master != null;
+    }
+
+    boolean rankZero() {
+        return rank == 0;
+    }
+
+    int worldSize() {
+        return worldSize;
+    }
+
+    /** Refuses {@code option} (given) in a run of several ranks, saying why. */
+    void refuse(boolean given, String option, String why) {
+        if (distributed() && given) {
+            throw new IllegalArgumentException(option + " does not work with --world-size/--nproc: " + why);
+        }
+    }
+
+    /** Joins the world and wraps {@code model}: every rank leaves with rank 0's weights; rank 0 says so. */
+    void start(Module model, int trainImages, PrintStream out) {
+        if (!distributed()) {
+            return;
+        }
+        group = Distributed.initProcessGroup("tcp://" + master, rank, worldSize, Distributed.DEFAULT_TIMEOUT);
+        ddp = new DistributedDataParallel(model, group);
+        if (rankZero()) {
+            out.printf("Distributed: rank %d of %d, master %s, %d training images a rank, %d gradient bucket(s)%n",
+                    rank, worldSize, master, new DistributedSampler(trainImages, group).size(), ddp.bucketCount());
+        }
+    }
+
+    /** This rank's training loader: its share of each epoch's permutation (the same on every rank). */
+    DataLoader trainLoader(Dataset train, int batch, long seed, Augmentation augmentation, boolean dropLast,
+                           int workers) {
+        DistributedSampler sampler = new DistributedSampler(train.size(), worldSize, rank, true, seed, false);
+        return new DataLoader(train, batch, false, seed, augmentation).withSampler(sampler).withDropLast(dropLast)
+                .withWorkers(workers);
+    }
+
+    /** Leaves the world. The model, which holds the gradient hooks, is its owner's to close. */
+    @Override
+    public void close() {
+        if (group != null) {
+            group.close();
+        }
+    }
+}
