@@ -15,13 +15,15 @@ import java.util.List;
  * {@link IllegalStateException} on this rank, which then closes the group, so that its other neighbour fails too
  * rather than waiting; a group that failed so refuses later calls.
  *
- * <p>One thread at a time: collectives are synchronized on the group.
+ * <p>One thread at a time: collectives are synchronized on the group. {@link #close()} is not, so that another
+ * thread can break off a collective that waits for a lost peer.
  */
 public final class ProcessGroup implements AutoCloseable {
     private final int rank;
     private final int worldSize;
     private final RingLinks links;
-    private String failure;
+    /** Null while usable; why not, once failed or closed (empty when closed by hand). */
+    private volatile String failure;
 
     ProcessGroup(int rank, int worldSize, RingLinks links) {
         this.rank = rank;
@@ -151,9 +153,9 @@ public final class ProcessGroup implements AutoCloseable {
         }
     }
 
-    /** Closes the connections; peers still in a collective with this rank then fail. Idempotent. */
+    /** Closes the connections; this rank's and its peers' collectives under way then fail. Idempotent. */
     @Override
-    public synchronized void close() {
+    public void close() {
         if (failure == null) {
             failure = "";
         }

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A rank's two connections in the ring: it sends to the next rank and receives from the previous one. A send runs
@@ -59,11 +60,16 @@ final class RingLinks implements AutoCloseable {
      */
     void exchange(byte[] outgoing, int from, int sendLength, byte[] incoming, int at, int receiveLength)
             throws IOException {
-        Future<?> sent = sender.submit(() -> {
-            out.write(outgoing, from, sendLength);
-            out.flush();
-            return null;
-        });
+        Future<?> sent;
+        try {
+            sent = sender.submit(() -> {
+                out.write(outgoing, from, sendLength);
+                out.flush();
+                return null;
+            });
+        } catch (RejectedExecutionException e) {
+            throw new IOException("rank " + rank + ": its group was closed during the collective", e);
+        }
         receive(incoming, at, receiveLength);
         try {
             sent.get();

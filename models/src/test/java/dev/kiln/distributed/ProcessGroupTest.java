@@ -236,6 +236,32 @@ class ProcessGroupTest {
     }
 
     @Test
+    void aPeerClosedWhileItsCollectiveRunsBreaksItOnEveryRank() {
+        int n = 4_000_000;
+        List<Object> outcomes = LocalRanks.outcomes(3, (rank, init) -> {
+            try (ProcessGroup g = Distributed.initProcessGroup(init, rank, 3, Duration.ofSeconds(20));
+                 Tensor t = Tensor.fromArray(new float[n], n)) {
+                if (rank == 1) {
+                    Thread killer = new Thread(() -> {
+                        try {
+                            Thread.sleep(30);
+                        } catch (InterruptedException ignored) {
+                            Thread.currentThread().interrupt();
+                        }
+                        g.close();
+                    });
+                    killer.start();
+                }
+                g.allReduce(t, ReduceOp.SUM);
+                return "reduced";
+            }
+        });
+        for (int r = 0; r < 3; r++) {
+            assertInstanceOf(IllegalStateException.class, outcomes.get(r), "rank " + r + ": " + outcomes.get(r));
+        }
+    }
+
+    @Test
     void aPeerThatStopsAnsweringTimesOut() {
         List<Object> outcomes = LocalRanks.outcomes(3, (rank, init) -> {
             try (ProcessGroup g = Distributed.initProcessGroup(init, rank, 3, LocalRanks.shortTimeout())) {
