@@ -10,6 +10,7 @@ import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.BatchNorm1d;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.MSELoss;
 import dev.kiln.nn.Module;
@@ -177,6 +178,27 @@ class DistributedDataParallelTest {
         }
         assertArrayEquals(mlp(DType.F32, true).parameters().get(0).toDoubleArray(),
                 states.get(1).get("module.0.weight"), 0.0);
+    }
+
+    /** Rank 1's running mean after a step on its own rows and a forward on rows both ranks share, and rank 0's. */
+    private static List<double[]> runningMeans(boolean broadcastBuffers) {
+        return LocalRanks.run(2, group -> {
+            Module net = new Sequential(new Linear(4, 3), new BatchNorm1d(3)).to(DType.F64);
+            try (DistributedDataParallel ddp = new DistributedDataParallel(net, group, 25, broadcastBuffers);
+                 Scope scope = Scope.open()) {
+                ddp.call(rows(DType.F64, 1, 4, group.rank() * 8, 8)).sum().backward();
+                ddp.call(rows(DType.F64, 1, 4, 16, 8));
+                return ddp.stateDict().get("module.1.running_mean").toDoubleArray();
+            }
+        });
+    }
+
+    @Test
+    void eachTrainingForwardStartsFromRankZerosBuffersUnlessTold() {
+        List<double[]> shared = runningMeans(true);
+        assertArrayEquals(shared.get(0), shared.get(1), 0.0);
+        List<double[]> own = runningMeans(false);
+        assertFalse(Arrays.equals(own.get(0), own.get(1)), "each rank keeps the statistics of its own rows");
     }
 
     @Test
