@@ -2,8 +2,10 @@ package dev.kiln.distributed;
 
 import java.io.IOException;
 
-/** Broadcast along the ring: the source sends its bytes to the next rank, and each rank passes them on until the
- * rank before the source has them. */
+/**
+ * Broadcast along the ring: the source sends its bytes to the next rank, and each rank passes them on until the rank
+ * before the source has them.
+ */
 final class RingBroadcast {
     private RingBroadcast() {
     }
