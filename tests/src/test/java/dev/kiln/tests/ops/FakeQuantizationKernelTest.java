@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The CPU backend's F32 kernel of {@link Backend#fakeQuantizePerTensor} against the SPI's default composite, bit for
  * bit: values and mask for random inputs spanning the grid and beyond it, exact ties at half steps (a scale that is a
  * power of two makes {@code x / scale} exact), NaN, infinities, signed zeros and the largest floats, over 5,000
- * values on two threads (several chunks each).
+ * values on two threads (several chunks each); grids within 2^22 of zero (the kernel's branch-free loop) and wider
+ * (its loop for any grid), the edge between them too.
  */
 class FakeQuantizationKernelTest {
     private static final int N = 5000;
@@ -57,7 +58,8 @@ class FakeQuantizationKernelTest {
 
     @ParameterizedTest
     @CsvSource({"0.25, 128, 0, 255", "0.03, 0, -128, 127", "0.1, -5, -10, 3", "0.5, 0, 0, 0",
-        "1e-3, 0, -2147483648, 2147483647", "7.0, 3, 3, 3"})
+        "1e-3, 0, -2147483648, 2147483647", "7.0, 3, 3, 3", "1.0, 0, -4194303, 4194303", "1.0, 1, -4194304, 4194304",
+        "0.5, 0, -4194304, 0"})
     void theKernelEqualsTheDefaultBitForBit(float scale, int zeroPoint, int quantMin, int quantMax) {
         float[] x = inputs(scale, quantMin, quantMax);
         long[][] results = new long[2][];
