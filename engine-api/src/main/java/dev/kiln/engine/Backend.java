@@ -1302,4 +1302,16 @@ public interface Backend extends AutoCloseable {
     default void requantizedAddRelu(Tensor a, Tensor b, Uint8Grid grid, boolean relu, Tensor out) {
         RequantizedAddComposite.addRelu(this, a, b, grid, relu, out);
     }
+
+    /**
+     * Static int8 convolutions in a chain, as consecutive {@code quantized::conv2d} calls: {@code input} (F32, the
+     * first stage's input shape) quantised onto {@code inputGrid}, each stage convolved as {@link #staticInt8Conv2d}
+     * reading the previous stage's output on its output grid, the last stage's output written to {@code out} (F32, its
+     * output shape) as grid values. A backend with int8 kernels keeps the stages' outputs in uint8 between them. By
+     * default one {@link #staticInt8Conv2d} per stage, through F32 temporaries.
+     */
+    default void staticInt8Conv2dChain(Tensor input, Uint8Grid inputGrid, List<StaticInt8ConvStage> stages,
+                                       Tensor out) {
+        StaticInt8ConvComposite.chain(this, input, inputGrid, stages, out);
+    }
 }

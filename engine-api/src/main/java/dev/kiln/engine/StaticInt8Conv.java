@@ -1,5 +1,8 @@
 package dev.kiln.engine;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Static int8 convolution for inference, PyTorch's {@code torch.ops.quantized.conv2d} (and {@code conv2d_relu}) after
  * post-training static quantisation: weights quantised once per output channel ({@link #pack}), the input quantised
@@ -64,6 +67,19 @@ public final class StaticInt8Conv {
                                  int[] dilation, Uint8Grid inputGrid, Uint8Grid outputGrid, boolean relu) {
         String op = "StaticInt8Conv.forward";
         Checks.open(op, input);
+        Conv2dGeometry g = checked(op, input, input.shape(), weights, bias, stride, padding, dilation);
+        Tensor out = input.emptyLike(g.outputShape(), DType.F32);
+        input.backend().staticInt8Conv2d(input, weights, bias, g, inputGrid, outputGrid, relu, out);
+        return out;
+    }
+
+    /**
+     * The geometry of {@code weights} on an input of {@code shape} (input's, or a chain's earlier layer's output),
+     * refusing closed weights, weights on another device than input, a non-F32 input, a bias that is not F32 [out]
+     * and an input or bias that needs a gradient.
+     */
+    private static Conv2dGeometry checked(String op, Tensor input, Shape shape, StaticInt8ConvWeights weights,
+                                          Tensor bias, int[] stride, int[] padding, int[] dilation) {
         if (weights.isClosed()) {
             throw new IllegalArgumentException(op + ": the packed weights " + weights.shape() + " are closed");
         }
@@ -74,7 +90,7 @@ public final class StaticInt8Conv {
             throw new IllegalArgumentException(op + ": input is on " + input.device() + " but the weights were packed"
                     + " on " + weights.backend().device());
         }
-        Conv2dGeometry g = Conv2dGeometry.of(op, input.shape(), weights.shape(), stride, padding, dilation);
+        Conv2dGeometry g = Conv2dGeometry.of(op, shape, weights.shape(), stride, padding, dilation);
         if (bias != null) {
             Checks.compatible(op, input, bias);
             if (bias.rank() != 1 || bias.dim(0) != g.outChannels() || bias.dtype() != DType.F32) {
@@ -87,9 +103,52 @@ public final class StaticInt8Conv {
                     + " ones), but the " + (input.requiresGrad() ? "input" : "bias") + " requires a gradient; run"
                     + " inference under Autograd.noGrad()");
         }
-        Tensor out = input.emptyLike(g.outputShape(), DType.F32);
-        input.backend().staticInt8Conv2d(input, weights, bias, g, inputGrid, outputGrid, relu, out);
+        return g;
+    }
+
+    /**
+     * Int8 convolutions in a chain, as consecutive {@link #forward} calls where each reads the previous one's output
+     * on its output grid: {@code input} [batch, in, height, width] (F32) quantised onto {@code inputGrid}, then each
+     * layer's convolution; F32 of the last layer's output grid values ({@link Backend#staticInt8Conv2dChain}). The
+     * values are those of the separate calls; a backend with int8 kernels keeps the layers' outputs in uint8 between
+     * them instead of converting them to F32 and back. Records no gradient.
+     *
+     * @throws IllegalArgumentException as {@link #forward} for each layer, naming its index, or for no layers
+     * @throws IllegalStateException as {@link #forward}
+     */
+    public static Tensor chain(Tensor input, Uint8Grid inputGrid, List<Layer> layers) {
+        String op = "StaticInt8Conv.chain";
+        Checks.open(op, input);
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException(op + ": no layers");
+        }
+        List<StaticInt8ConvStage> stages = new ArrayList<>();
+        Shape shape = input.shape();
+        for (int k = 0; k < layers.size(); k++) {
+            Layer l = layers.get(k);
+            Conv2dGeometry g = checked(op + " layer " + k, input, shape, l.weights(), l.bias(), l.stride(),
+                    l.padding(), l.dilation());
+            stages.add(new StaticInt8ConvStage(l.weights(), l.bias(), g, l.outputGrid(), l.relu()));
+            shape = g.outputShape();
+        }
+        Tensor out = input.emptyLike(shape, DType.F32);
+        input.backend().staticInt8Conv2dChain(input, inputGrid, stages, out);
         return out;
+    }
+
+    /**
+     * One layer of {@link #chain}: {@link #forward}'s arguments but the input and its grid.
+     *
+     * @param weights the packed weights [out, in, kernelH, kernelW]
+     * @param bias F32 [out], or null
+     * @param stride one value or two (height, width)
+     * @param padding one value or two
+     * @param dilation one value or two
+     * @param outputGrid the grid of its output, which the next layer reads
+     * @param relu whether ReLU is fused
+     */
+    public record Layer(StaticInt8ConvWeights weights, Tensor bias, int[] stride, int[] padding, int[] dilation,
+                        Uint8Grid outputGrid, boolean relu) {
     }
 
     /** {@link #forward} with one value for each of stride, padding and dilation on both axes. */

@@ -1,7 +1,10 @@
 package dev.kiln.engine;
 
+import java.util.List;
+
 /**
- * {@link Backend#packStaticInt8Conv} and {@link Backend#staticInt8Conv2d} in SPI operations, for backends without
+ * {@link Backend#packStaticInt8Conv}, {@link Backend#staticInt8Conv2d} and {@link Backend#staticInt8Conv2dChain} in
+ * SPI operations, for backends without
  * integer kernels: the input quantised onto its grid by multiplying with the scale's reciprocal, rounding and clamping
  * ({@link Uint8Grid#quantize}, element for element), its zero point taken off, the integers convolved in F64 (exact:
  * every sum of int8 x uint8 products stays far below 2^53), and the int32-sized sums requantised in F32 as oneDNN's
@@ -64,6 +67,32 @@ final class StaticInt8ConvComposite {
             Int8Steps.roundAndClamp(b, out, outGrid.zeroPoint(), relu ? outGrid.zeroPoint() : 0, 255);
             b.affine(out, 1, -outGrid.zeroPoint(), out);
             b.binary(BinaryOp.MUL, out, Int8Steps.constant(b, outGrid.scale()), out);
+        }
+    }
+
+    /** One {@link Backend#staticInt8Conv2d} per stage, each but the last into an F32 temporary closed after use. */
+    static void chain(Backend b, Tensor input, Uint8Grid inputGrid, List<StaticInt8ConvStage> stages, Tensor out) {
+        Tensor x = input;
+        Uint8Grid grid = inputGrid;
+        for (int k = 0; k < stages.size(); k++) {
+            StaticInt8ConvStage stage = stages.get(k);
+            boolean last = k == stages.size() - 1;
+            Tensor y = last ? out : Tensor.empty(stage.geometry().outputShape(), DType.F32, b);
+            try {
+                b.staticInt8Conv2d(x, stage.weights(), stage.bias(), stage.geometry(), grid, stage.outputGrid(),
+                        stage.relu(), y);
+            } catch (RuntimeException | Error e) {
+                if (!last) {
+                    y.close();
+                }
+                throw e;
+            } finally {
+                if (x != input) {
+                    x.close();
+                }
+            }
+            x = y;
+            grid = stage.outputGrid();
         }
     }
 }

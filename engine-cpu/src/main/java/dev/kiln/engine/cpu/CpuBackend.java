@@ -11,6 +11,7 @@ import dev.kiln.engine.GroupedConv2dGeometry;
 import dev.kiln.engine.Int8LinearWeights;
 import dev.kiln.engine.Pool2dGeometry;
 import dev.kiln.engine.ReduceOp;
+import dev.kiln.engine.StaticInt8ConvStage;
 import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Storage;
 import dev.kiln.engine.Tensor;
@@ -20,6 +21,7 @@ import dev.kiln.engine.cpu.ConvolutionChoice.Kernel;
 import dev.kiln.engine.cpu.ConvolutionKey.Direction;
 import java.nio.Buffer;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -921,6 +923,21 @@ public final class CpuBackend implements Backend {
             requantizedAdd.f32(a, b, grid, relu, out);
         } else {
             Backend.super.requantizedAddRelu(a, b, grid, relu, out);
+        }
+    }
+
+    /**
+     * On oneDNN's int8 convolutions, u8 between them, where oneDNN packed every stage's weights; by the SPI's default
+     * otherwise.
+     */
+    @Override
+    public void staticInt8Conv2dChain(Tensor input, Uint8Grid inputGrid, List<StaticInt8ConvStage> stages,
+                                      Tensor out) {
+        OneDnnStaticInt8Conv kernel = staticInt8Conv();
+        if (kernel != null && stages.stream().allMatch(s -> s.weights() instanceof OneDnnStaticInt8Weights)) {
+            kernel.chain(input, inputGrid, stages, out);
+        } else {
+            Backend.super.staticInt8Conv2dChain(input, inputGrid, stages, out);
         }
     }
 }

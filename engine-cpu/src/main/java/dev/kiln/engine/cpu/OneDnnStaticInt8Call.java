@@ -20,6 +20,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_clone;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_with_tag;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
@@ -68,13 +69,17 @@ import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
- * One slice geometry of a static int8 convolution on oneDNN, run single-threaded on one Kiln thread: a reorder that
- * quantises the F32 NCHW input onto the input grid (u8, divided by the scale, rounded to nearest even, the zero point
- * added, saturated) in the layout the convolution wants, the u8 x s8 convolution with s32 sums, the input and
- * per-channel weight scales, the F32 bias, ReLU where fused, and the output grid's scale and zero point (u8 out), and a
- * reorder that dequantises its output into Kiln's F32 NCHW. Its primitives, memory objects and stream are made once;
- * each call sets the data handles and the grids. The weights are laid out for its primitive here, from the plain s8
- * OIHW values (with the compensation oneDNN keeps for the input's zero point). One call at a time.
+ * One slice geometry of a chain of static int8 convolutions on oneDNN (one convolution, or several where each reads
+ * the previous one's output), run single-threaded on one Kiln thread: a reorder that quantises the F32 NCHW input onto
+ * the input grid (u8, divided by the scale, rounded to nearest even, the zero point added, saturated) in the layout
+ * the first convolution wants, then each u8 x s8 convolution with s32 sums, its input's and per-channel weight scales,
+ * the F32 bias, ReLU where fused, and its output grid's scale and zero point (u8 out), read by the next convolution as
+ * it is (or reordered where that one wants another layout: the same u8 values), and a reorder that dequantises the
+ * last output into Kiln's F32 NCHW. Keeping the output in u8 between two convolutions saves a dequantising and a
+ * quantising pass over it, and gives the same values: quantising a grid value onto its own grid gives back its q.
+ * Its primitives, memory objects and stream are made once; each call sets the data handles and the grids. The weights
+ * are laid out for its primitives here, from the plain s8 OIHW values (with the compensation oneDNN keeps for the
+ * input's zero point), and the scales copied, so that the call holds no memory of the packings. One call at a time.
  */
 final class OneDnnStaticInt8Call implements AutoCloseable {
     private final CpuBackend backend;
@@ -84,97 +89,162 @@ final class OneDnnStaticInt8Call implements AutoCloseable {
     private final List<dnnl_memory> memories = new ArrayList<>();
     private final List<CpuStorage> storages = new ArrayList<>();
     private final List<dnnl_exec_arg_t> argLists = new ArrayList<>();
-    private final FloatPointer inputScale = new FloatPointer(1);
-    private final IntPointer inputZeroPoint = new IntPointer(1);
-    private final FloatPointer outputScale = new FloatPointer(1);
-    private final IntPointer outputZeroPoint = new IntPointer(1);
+    /** The primitives in the order they run, with their argument lists and counts. */
+    private final List<dnnl_primitive> steps = new ArrayList<>();
+    private final List<dnnl_exec_arg_t> stepArgs = new ArrayList<>();
+    private final List<Integer> stepArgCounts = new ArrayList<>();
+    private final List<Pointer> values = new ArrayList<>();
+    private final FloatPointer inputScale = value(new FloatPointer(1));
+    private final IntPointer inputZeroPoint = value(new IntPointer(1));
+    private final FloatPointer[] outputScales;
+    private final IntPointer[] outputZeroPoints;
+    private final dnnl_memory[] biases;
     private final dnnl_memory source;
     private final dnnl_memory target;
-    private final dnnl_memory bias;
-    private final dnnl_primitive quantise;
-    private final dnnl_primitive convolve;
-    private final dnnl_primitive dequantise;
-    private final dnnl_exec_arg_t quantiseArgs;
-    private final dnnl_exec_arg_t convolveArgs;
-    private final dnnl_exec_arg_t dequantiseArgs;
     private final String implementation;
+    private final List<Boolean> zeroPoints;
 
     /**
-     * The primitives for {@code g} (the slice's batch) with ReLU fused where {@code relu}, the weights {@code plain}
-     * (s8 OIHW) and {@code scales} (F32 [out]) read from the packing.
+     * The primitives for the convolutions {@code geometries} (the slice's batch) with ReLU fused where
+     * {@code relus}, the weights {@code plains} (s8 OIHW) and {@code scales} (F32 [out]) read from their packings
+     * here only; {@code zeroPoints} says of the input's grid and then of each convolution's output grid whether its
+     * zero point may be other than 0 (where not, the convolutions reading or writing it take none).
      */
-    OneDnnStaticInt8Call(CpuBackend backend, dnnl_engine engine, Conv2dGeometry g, boolean relu, CpuStorage plain,
-                         CpuStorage scales) {
+    OneDnnStaticInt8Call(CpuBackend backend, dnnl_engine engine, List<Conv2dGeometry> geometries, List<Boolean> relus,
+                         List<CpuStorage> plains, List<CpuStorage> scales, List<Boolean> zeroPoints) {
         this.backend = backend;
         this.engine = engine;
+        this.zeroPoints = zeroPoints;
+        int n = geometries.size();
+        this.outputScales = new FloatPointer[n];
+        this.outputZeroPoints = new IntPointer[n];
+        this.biases = new dnnl_memory[n];
+        List<dnnl_memory_desc> descs = new ArrayList<>();
         check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), () -> "dnnl_stream_create");
         try {
-            long[] src = {g.batch(), g.inChannels(), g.height(), g.width()};
-            long[] wei = {g.outChannels(), g.inChannels(), g.kernelH(), g.kernelW()};
-            long[] dst = {g.batch(), g.outChannels(), g.outH(), g.outW()};
-            dnnl_primitive_desc pd = convolution(g, src, wei, dst, relu);
-            dnnl_memory_desc srcU8 = cloned(pd, DNNL_ARG_SRC);
-            dnnl_memory_desc weiS8 = cloned(pd, DNNL_ARG_WEIGHTS);
-            dnnl_memory_desc dstU8 = cloned(pd, DNNL_ARG_DST);
-            try {
-                convolve = created(pd);
-                implementation = OneDnnPlan.implementation(pd);
-                dnnl_memory quantised = owned(srcU8);
-                dnnl_memory outputU8 = owned(dstU8);
+            Conv2dGeometry first = geometries.get(0);
+            long[] input = {first.batch(), first.inChannels(), first.height(), first.width()};
+            source = memory(descriptor(input, dnnl_f32, dnnl_nchw), null);
+            dnnl_memory inScale = scalar(dnnl_f32, inputScale);
+            dnnl_memory inZero = scalar(dnnl_s32, inputZeroPoint);
+            dnnl_memory previous = source;
+            dnnl_memory_desc previousMd = null;
+            String firstImplementation = null;
+            long[] dst = null;
+            dnnl_memory outputU8 = null;
+            for (int k = 0; k < n; k++) {
+                Conv2dGeometry g = geometries.get(k);
+                long[] src = {g.batch(), g.inChannels(), g.height(), g.width()};
+                long[] wei = {g.outChannels(), g.inChannels(), g.kernelH(), g.kernelW()};
+                dst = new long[] {g.batch(), g.outChannels(), g.outH(), g.outW()};
+                boolean srcZeroPoint = zeroPoints.get(k);
+                boolean dstZeroPoint = zeroPoints.get(k + 1);
+                dnnl_primitive_desc pd = convolution(g, src, wei, dst, relus.get(k), srcZeroPoint, dstZeroPoint);
+                dnnl_memory_desc srcU8 = cloned(pd, DNNL_ARG_SRC, descs);
+                dnnl_memory_desc weiS8 = cloned(pd, DNNL_ARG_WEIGHTS, descs);
+                dnnl_memory_desc dstU8 = cloned(pd, DNNL_ARG_DST, descs);
+                dnnl_primitive convolve;
+                try {
+                    convolve = created(pd);
+                    if (k == 0) {
+                        firstImplementation = OneDnnPlan.implementation(pd);
+                    }
+                } finally {
+                    dnnl_primitive_desc_destroy(pd);
+                }
+                dnnl_memory quantised;
+                if (k == 0) {
+                    quantised = owned(srcU8);
+                    step(reorder(descriptor(src, dnnl_f32, dnnl_nchw), srcU8, DNNL_ARG_DST),
+                            new int[] {DNNL_ARG_FROM, DNNL_ARG_TO, DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST,
+                                DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST}, source, quantised, inScale, inZero);
+                } else if (dnnl_memory_desc_equal(previousMd, srcU8) != 0) {
+                    quantised = previous;
+                } else {
+                    quantised = owned(srcU8);
+                    step(relayout(previousMd, srcU8), new int[] {DNNL_ARG_FROM, DNNL_ARG_TO}, previous, quantised);
+                }
+                outputU8 = owned(dstU8);
                 dnnl_memory weights = owned(weiS8);
-                layOutWeights(wei, plain, weiS8, weights);
-                source = memory(descriptor(src, dnnl_f32, dnnl_nchw), null);
-                target = memory(descriptor(dst, dnnl_f32, dnnl_nchw), null);
-                bias = memory(descriptor(new long[] {g.outChannels()}, dnnl_f32, dnnl_x), null);
+                layOutWeights(wei, plains.get(k), weiS8, weights);
+                biases[k] = memory(descriptor(new long[] {g.outChannels()}, dnnl_f32, dnnl_x), null);
                 dnnl_memory weightScales = memory(descriptor(new long[] {g.outChannels()}, dnnl_f32, dnnl_a),
-                        scales.floatPointer(0));
-                dnnl_memory inScale = scalar(dnnl_f32, inputScale);
-                dnnl_memory inZero = scalar(dnnl_s32, inputZeroPoint);
-                dnnl_memory outScale = scalar(dnnl_f32, outputScale);
-                dnnl_memory outZero = scalar(dnnl_s32, outputZeroPoint);
-                quantise = reorder(descriptor(src, dnnl_f32, dnnl_nchw), srcU8, DNNL_ARG_DST);
-                dequantise = reorder(dstU8, descriptor(dst, dnnl_f32, dnnl_nchw), DNNL_ARG_SRC);
-                quantiseArgs = args(new int[] {DNNL_ARG_FROM, DNNL_ARG_TO, DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST,
-                    DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST}, source, quantised, inScale, inZero);
-                convolveArgs = args(new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
-                    DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS,
-                    DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST, DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC,
-                    DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST}, quantised, weights, bias, outputU8, inScale,
-                        weightScales, outScale, inZero, outZero);
-                dequantiseArgs = args(new int[] {DNNL_ARG_FROM, DNNL_ARG_TO, DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC,
-                    DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC}, outputU8, target, outScale, outZero);
-            } finally {
-                dnnl_primitive_desc_destroy(pd);
-                dnnl_memory_desc_destroy(srcU8);
-                dnnl_memory_desc_destroy(weiS8);
-                dnnl_memory_desc_destroy(dstU8);
+                        copied(scales.get(k), g.outChannels()));
+                outputScales[k] = value(new FloatPointer(1));
+                outputZeroPoints[k] = value(new IntPointer(1));
+                dnnl_memory outScale = scalar(dnnl_f32, outputScales[k]);
+                dnnl_memory outZero = scalar(dnnl_s32, outputZeroPoints[k]);
+                List<Integer> ids = new ArrayList<>(List.of(DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
+                        DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS,
+                        DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST));
+                List<dnnl_memory> arguments = new ArrayList<>(List.of(quantised, weights, biases[k], outputU8,
+                        inScale, weightScales, outScale));
+                if (srcZeroPoint) {
+                    ids.add(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC);
+                    arguments.add(inZero);
+                }
+                if (dstZeroPoint) {
+                    ids.add(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST);
+                    arguments.add(outZero);
+                }
+                step(convolve, ids.stream().mapToInt(Integer::intValue).toArray(),
+                        arguments.toArray(new dnnl_memory[0]));
+                previous = outputU8;
+                previousMd = dstU8;
+                inScale = outScale;
+                inZero = outZero;
             }
+            implementation = firstImplementation;
+            target = memory(descriptor(dst, dnnl_f32, dnnl_nchw), null);
+            step(reorder(previousMd, descriptor(dst, dnnl_f32, dnnl_nchw), DNNL_ARG_SRC),
+                    new int[] {DNNL_ARG_FROM, DNNL_ARG_TO, DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC,
+                        DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC}, outputU8, target, inScale, inZero);
         } catch (RuntimeException | Error e) {
             close();
             throw e;
+        } finally {
+            descs.forEach(d -> dnnl_memory_desc_destroy(d));
         }
     }
 
     /**
-     * Quantises the F32 input at {@code input} onto {@code in}, convolves, and writes the output dequantised from
-     * {@code out} at {@code output}, with {@code biasValues} F32 [out] (zeros for a layer without bias).
+     * Quantises the F32 input at {@code input} onto {@code in}, runs the convolutions, the k-th with
+     * {@code biasValues[k]} F32 [out] (zeros for a layer without bias) writing onto {@code outs[k]}, and writes the
+     * last output dequantised at {@code output}.
      */
-    void execute(Pointer input, Pointer biasValues, Pointer output, Uint8Grid in, Uint8Grid out) {
+    void execute(Pointer input, Pointer[] biasValues, Pointer output, Uint8Grid in, Uint8Grid[] outs) {
+        checkZeroPoint(0, in);
+        for (int k = 0; k < outs.length; k++) {
+            checkZeroPoint(k + 1, outs[k]);
+        }
         inputScale.put(0, in.scale());
         inputZeroPoint.put(0, in.zeroPoint());
-        outputScale.put(0, out.scale());
-        outputZeroPoint.put(0, out.zeroPoint());
+        for (int k = 0; k < outs.length; k++) {
+            outputScales[k].put(0, outs[k].scale());
+            outputZeroPoints[k].put(0, outs[k].zeroPoint());
+            int stage = k;
+            check(dnnl_memory_set_data_handle(biases[k], biasValues[k]),
+                    () -> "dnnl_memory_set_data_handle (bias " + stage + ")");
+        }
         check(dnnl_memory_set_data_handle(source, input), () -> "dnnl_memory_set_data_handle");
-        check(dnnl_memory_set_data_handle(bias, biasValues), () -> "dnnl_memory_set_data_handle");
         check(dnnl_memory_set_data_handle(target, output), () -> "dnnl_memory_set_data_handle");
-        check(dnnl_primitive_execute(quantise, stream, 4, quantiseArgs), () -> "dnnl_primitive_execute (quantise)");
-        check(dnnl_primitive_execute(convolve, stream, 9, convolveArgs), () -> "dnnl_primitive_execute (int8 conv)");
-        check(dnnl_primitive_execute(dequantise, stream, 4, dequantiseArgs),
-                () -> "dnnl_primitive_execute (dequantise)");
+        for (int i = 0; i < steps.size(); i++) {
+            int step = i;
+            check(dnnl_primitive_execute(steps.get(i), stream, stepArgCounts.get(i), stepArgs.get(i)),
+                    () -> "dnnl_primitive_execute (int8 convolution chain, step " + step + ")");
+        }
         check(dnnl_stream_wait(stream), () -> "dnnl_stream_wait");
     }
 
-    /** oneDNN's name for the convolution's kernel, e.g. {@code brg_conv_fwd:avx512_core_vnni} (for tests). */
+    /** Refuses grid {@code k} (0 the input's) with a zero point other than 0 where the primitives take none. */
+    private void checkZeroPoint(int k, Uint8Grid grid) {
+        if (grid.zeroPoint() != 0 && !zeroPoints.get(k)) {
+            throw new IllegalStateException("staticInt8Conv2d: grid " + k + " of this call has zero point "
+                    + grid.zeroPoint() + ", but its primitives were made for zero points of 0");
+        }
+    }
+
+    /** oneDNN's name for the first convolution's kernel, e.g. {@code brg_conv_fwd:avx512_core_vnni} (for tests). */
     String implementation() {
         return implementation;
     }
@@ -186,18 +256,18 @@ final class OneDnnStaticInt8Call implements AutoCloseable {
         memories.forEach(m -> dnnl_memory_destroy(m));
         storages.forEach(CpuStorage::release);
         dnnl_stream_destroy(stream);
-        inputScale.close();
-        inputZeroPoint.close();
-        outputScale.close();
-        outputZeroPoint.close();
+        values.forEach(Pointer::close);
     }
 
     /**
-     * The inference convolution, layouts left to oneDNN: one scale and zero point for the input and the output, one
-     * scale per output channel for the weights (mask bit 0), ReLU as a post-op (applied before the output's scale
+     * The inference convolution, layouts left to oneDNN: one scale for the input and the output, and one zero point
+     * for each where {@code srcZeroPoint} or {@code dstZeroPoint} (a grid whose zero point is 0 needs none, and the
+     * kernels are faster without: with an input zero point they correct every sum for it, the padded borders apart),
+     * one scale per output channel for the weights (mask bit 0), ReLU as a post-op (applied before the output's scale
      * and zero point, so it clamps at the zero point).
      */
-    private dnnl_primitive_desc convolution(Conv2dGeometry g, long[] src, long[] wei, long[] dst, boolean relu) {
+    private dnnl_primitive_desc convolution(Conv2dGeometry g, long[] src, long[] wei, long[] dst, boolean relu,
+                                            boolean srcZeroPoint, boolean dstZeroPoint) {
         dnnl_memory_desc srcMd = descriptor(src, dnnl_u8, dnnl_format_tag_any);
         dnnl_memory_desc weiMd = descriptor(wei, dnnl_s8, dnnl_format_tag_any);
         dnnl_memory_desc biasMd = descriptor(new long[] {g.outChannels()}, dnnl_f32, dnnl_x);
@@ -209,8 +279,12 @@ final class OneDnnStaticInt8Call implements AutoCloseable {
             check(dnnl_primitive_attr_set_scales_mask(attr, DNNL_ARG_SRC, 0), () -> "set_scales_mask (src)");
             check(dnnl_primitive_attr_set_scales_mask(attr, DNNL_ARG_WEIGHTS, 1), () -> "set_scales_mask (wei)");
             check(dnnl_primitive_attr_set_scales_mask(attr, DNNL_ARG_DST, 0), () -> "set_scales_mask (dst)");
-            check(dnnl_primitive_attr_set_zero_points_mask(attr, DNNL_ARG_SRC, 0), () -> "zero_points_mask (src)");
-            check(dnnl_primitive_attr_set_zero_points_mask(attr, DNNL_ARG_DST, 0), () -> "zero_points_mask (dst)");
+            if (srcZeroPoint) {
+                check(dnnl_primitive_attr_set_zero_points_mask(attr, DNNL_ARG_SRC, 0), () -> "zero_points_mask (src)");
+            }
+            if (dstZeroPoint) {
+                check(dnnl_primitive_attr_set_zero_points_mask(attr, DNNL_ARG_DST, 0), () -> "zero_points_mask (dst)");
+            }
             if (relu) {
                 check(dnnl_post_ops_create(ops), () -> "dnnl_post_ops_create");
                 check(dnnl_post_ops_append_eltwise(ops, dnnl_eltwise_relu, 0f, 0f), () -> "append_eltwise (relu)");
@@ -289,11 +363,48 @@ final class OneDnnStaticInt8Call implements AutoCloseable {
         return p;
     }
 
-    private static dnnl_memory_desc cloned(dnnl_primitive_desc pd, int argument) {
+    /** A copy of pd's descriptor of {@code argument}, added to {@code descs} (which the constructor destroys). */
+    private static dnnl_memory_desc cloned(dnnl_primitive_desc pd, int argument, List<dnnl_memory_desc> descs) {
         dnnl_memory_desc md = new dnnl_memory_desc();
         check(dnnl_memory_desc_clone(md,
                 dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, argument)), () -> "dnnl_memory_desc_clone");
+        descs.add(md);
         return md;
+    }
+
+    /** A reorder of u8 values from layout {@code from} to {@code to} (neither destroyed here). */
+    private dnnl_primitive relayout(dnnl_memory_desc from, dnnl_memory_desc to) {
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        try {
+            check(dnnl_reorder_primitive_desc_create(pd, from, engine, to, engine, null),
+                    () -> "dnnl_reorder_primitive_desc_create (u8 between two convolutions)");
+            return created(pd);
+        } finally {
+            dnnl_primitive_desc_destroy(pd);
+        }
+    }
+
+    /** {@code primitive} run next with the memory objects {@code memories} as the arguments {@code ids}. */
+    private void step(dnnl_primitive primitive, int[] ids, dnnl_memory... memories) {
+        steps.add(primitive);
+        stepArgs.add(args(ids, memories));
+        stepArgCounts.add(ids.length);
+    }
+
+    /** A copy of the first {@code count} floats of {@code scales}, freed on close. */
+    private Pointer copied(CpuStorage scales, int count) {
+        CpuStorage copy = (CpuStorage) backend.allocate(DType.F32, count);
+        storages.add(copy);
+        for (int c = 0; c < count; c++) {
+            copy.f32.put(c, scales.f32.get(c));
+        }
+        return copy.floatPointer(0);
+    }
+
+    /** {@code p}, closed with the call. */
+    private <P extends Pointer> P value(P p) {
+        values.add(p);
+        return p;
     }
 
     /** A memory object of {@code md} backed by storage of its own, freed on close. */

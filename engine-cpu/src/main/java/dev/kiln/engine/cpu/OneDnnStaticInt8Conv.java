@@ -8,11 +8,14 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_destroy;
 import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Int8Quantization;
+import dev.kiln.engine.StaticInt8ConvStage;
 import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.javacpp.Loader;
@@ -22,7 +25,8 @@ import org.bytedeco.javacpp.Pointer;
  * Static int8 convolutions on oneDNN ({@link dev.kiln.engine.Backend#staticInt8Conv2d}): weights quantised in Java
  * ({@link Int8Quantization#quantizeWeight}, the SPI default's values), the batch split into one slice per Kiln thread,
  * each slice run by single-threaded oneDNN ({@link OneDnnStaticInt8Call}) on the thread that takes it, as
- * {@link OneDnnConvolution} runs F32 convolutions.
+ * {@link OneDnnConvolution} runs F32 convolutions; a chain of them
+ * ({@link dev.kiln.engine.Backend#staticInt8Conv2dChain}) likewise, each slice through all of the chain's convolutions.
  */
 final class OneDnnStaticInt8Conv implements AutoCloseable {
     private final CpuBackend backend;
@@ -80,20 +84,45 @@ final class OneDnnStaticInt8Conv implements AutoCloseable {
     /** out = the static int8 convolution of input; the slices' calls are kept with the weights. */
     void forward(Tensor input, StaticInt8ConvWeights packed, Tensor bias, Conv2dGeometry g, Uint8Grid in,
                  Uint8Grid outGrid, boolean relu, Tensor out) {
-        if (!(packed instanceof OneDnnStaticInt8Weights w) || w.backend() != backend) {
-            throw new IllegalArgumentException("staticInt8Conv2d: these weights were packed by "
-                    + packed.backend().name() + " (" + packed.getClass().getSimpleName() + "), not by this CPU"
-                    + " backend; pack them here");
+        chain(input, in, List.of(new StaticInt8ConvStage(packed, bias, g, outGrid, relu)), out);
+    }
+
+    /**
+     * out = the chain's last output, the stages' outputs kept in u8 between them; the slices' calls are kept with
+     * the first stage's weights.
+     */
+    void chain(Tensor input, Uint8Grid in, List<StaticInt8ConvStage> stages, Tensor out) {
+        List<OneDnnStaticInt8Weights> weights = new ArrayList<>();
+        for (StaticInt8ConvStage stage : stages) {
+            if (!(stage.weights() instanceof OneDnnStaticInt8Weights w) || w.backend() != backend) {
+                throw new IllegalArgumentException("staticInt8Conv2d: these weights were packed by "
+                        + stage.weights().backend().name() + " (" + stage.weights().getClass().getSimpleName()
+                        + "), not by this CPU backend; pack them here");
+            }
+            weights.add(w);
         }
+        Conv2dGeometry g = stages.get(0).geometry();
         int batch = g.batch();
         if (batch == 0) {
             return;
         }
         int slices = Math.min(parallel.threads(), batch);
         long inImage = (long) g.inChannels() * g.height() * g.width();
-        long outImage = (long) g.outChannels() * g.outH() * g.outW();
-        Pointer biasValues = bias == null ? w.zeros().floatPointer(0)
-                : ((CpuStorage) bias.storage()).floatPointer(bias.offset());
+        Conv2dGeometry last = stages.get(stages.size() - 1).geometry();
+        long outImage = (long) last.outChannels() * last.outH() * last.outW();
+        OneDnnStaticInt8Weights w = weights.get(0);
+        List<OneDnnStaticInt8Weights> later = List.copyOf(weights.subList(1, weights.size()));
+        List<Boolean> relus = stages.stream().map(StaticInt8ConvStage::relu).toList();
+        List<Boolean> zeroPoints = new ArrayList<>(List.of(in.zeroPoint() != 0));
+        stages.forEach(st -> zeroPoints.add(st.outputGrid().zeroPoint() != 0));
+        Pointer[] biasValues = new Pointer[stages.size()];
+        Uint8Grid[] grids = new Uint8Grid[stages.size()];
+        for (int k = 0; k < stages.size(); k++) {
+            Tensor bias = stages.get(k).bias();
+            biasValues[k] = bias == null ? weights.get(k).zeros().floatPointer(0)
+                    : ((CpuStorage) bias.storage()).floatPointer(bias.offset());
+            grids[k] = stages.get(k).outputGrid();
+        }
         CpuStorage src = (CpuStorage) input.storage();
         CpuStorage dst = (CpuStorage) out.storage();
         // The calls are taken and run where close() cannot run in between: a closed call's primitives are destroyed.
@@ -101,15 +130,16 @@ final class OneDnnStaticInt8Conv implements AutoCloseable {
             openMp.applyToCurrentThread();
             OneDnnStaticInt8Call[] calls = new OneDnnStaticInt8Call[slices];
             for (int slice = 0; slice < slices; slice++) {
-                calls[slice] = w.call(slice, sliced(g, first(batch, slice + 1, slices) - first(batch, slice, slices)),
-                        relu);
+                int images = first(batch, slice + 1, slices) - first(batch, slice, slices);
+                List<Conv2dGeometry> geometries = stages.stream().map(st -> sliced(st.geometry(), images)).toList();
+                calls[slice] = w.call(slice, geometries, relus, later, zeroPoints);
             }
             parallel.forRange(slices, Parallel.GRAIN, (lo, hi) -> {
                 openMp.applyToCurrentThread();
                 for (int slice = lo; slice < hi; slice++) {
                     int first = first(batch, slice, slices);
                     calls[slice].execute(src.floatPointer(input.offset() + first * inImage), biasValues,
-                            dst.floatPointer(out.offset() + first * outImage), in, outGrid);
+                            dst.floatPointer(out.offset() + first * outImage), in, grids);
                 }
             });
         }

@@ -8,14 +8,17 @@ import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.dnnl.dnnl_engine;
 
 /**
  * The CPU backend's {@link StaticInt8ConvWeights}: the s8 values in plain OIHW order, the F32 scales [out], zeros [out]
  * (the bias of a layer without one), and the oneDNN calls made for the slice geometries seen
- * ({@link OneDnnStaticInt8Call}), each with the weights laid out for its primitive. The memory comes from the
+ * ({@link OneDnnStaticInt8Call}), each with the weights laid out for its primitive: those of this convolution, and
+ * those of chains that start with it, which hold copies of the later convolutions' weights. The memory comes from the
  * backend's allocator; {@link #close()} returns it and destroys the primitives.
  */
 final class OneDnnStaticInt8Weights implements StaticInt8ConvWeights {
@@ -25,8 +28,13 @@ final class OneDnnStaticInt8Weights implements StaticInt8ConvWeights {
      */
     static final int CALLS_KEPT = 16;
 
-    /** A slice's call: its index among the slices (each thread its own), its geometry and the fused ReLU. */
-    private record Key(int slice, Conv2dGeometry geometry, boolean relu) {
+    /**
+     * A slice's call: its index among the slices (each thread its own), the convolutions' geometries and fused
+     * ReLUs, the weights of the convolutions after this one (none for a single convolution), and of the input's grid
+     * and each output's whether its zero point may be other than 0.
+     */
+    private record Key(int slice, List<Conv2dGeometry> geometries, List<Boolean> relus,
+                       List<OneDnnStaticInt8Weights> later, List<Boolean> zeroPoints) {
     }
 
     private final CpuBackend backend;
@@ -60,13 +68,34 @@ final class OneDnnStaticInt8Weights implements StaticInt8ConvWeights {
         this.zeros = zeros;
     }
 
-    /** The call of slice {@code slice} of geometry {@code g}, made at its first use. */
+    /** The call of slice {@code slice} of geometry {@code g} for any zero points, made at its first use. */
     synchronized OneDnnStaticInt8Call call(int slice, Conv2dGeometry g, boolean relu) {
+        return call(slice, List.of(g), List.of(relu), List.of(), List.of(true, true));
+    }
+
+    /**
+     * The call of slice {@code slice} of the chain of this convolution and then {@code later}'s, of geometries
+     * {@code geometries} and fused ReLUs {@code relus}, with zero points other than 0 where {@code zeroPoints}
+     * (the input's grid, then each output's), made at its first use (reading later's weights then).
+     */
+    synchronized OneDnnStaticInt8Call call(int slice, List<Conv2dGeometry> geometries, List<Boolean> relus,
+                                           List<OneDnnStaticInt8Weights> later, List<Boolean> zeroPoints) {
         if (closed) {
             throw new IllegalArgumentException("staticInt8Conv2d: the packed weights " + shape + " are closed");
         }
-        return calls.computeIfAbsent(new Key(slice, g, relu),
-                k -> new OneDnnStaticInt8Call(backend, engine, g, relu, plain, scales));
+        return calls.computeIfAbsent(new Key(slice, geometries, relus, later, zeroPoints), k -> {
+            List<CpuStorage> plains = new ArrayList<>(List.of(plain));
+            List<CpuStorage> scaleValues = new ArrayList<>(List.of(scales));
+            for (OneDnnStaticInt8Weights w : later) {
+                if (w.isClosed()) {
+                    throw new IllegalArgumentException("staticInt8Conv2dChain: the packed weights " + w.shape
+                            + " are closed");
+                }
+                plains.add(w.plain);
+                scaleValues.add(w.scales);
+            }
+            return new OneDnnStaticInt8Call(backend, engine, geometries, relus, plains, scaleValues, zeroPoints);
+        });
     }
 
     /** How many slice calls are kept. */

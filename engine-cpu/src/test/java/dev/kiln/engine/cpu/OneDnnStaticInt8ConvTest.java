@@ -13,12 +13,15 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.StaticInt8Conv;
+import dev.kiln.engine.StaticInt8ConvStage;
 import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +84,72 @@ class OneDnnStaticInt8ConvTest {
         }
     }
 
+    /**
+     * Grids whose zero point is 0 (a ReLU's output, as most of a ResNet's) get primitives without zero-point
+     * arguments: the same values as the SPI's default, the input's grid, the output's or both at 0.
+     */
+    @Test
+    void matchesTheSpiDefaultOnGridsWithZeroPointZero() {
+        Uint8Grid inputAtZero = new Uint8Grid(0.02f, 0);
+        Uint8Grid outputAtZero = new Uint8Grid(0.04f, 0);
+        compare(2, Shape.of(6, 3, 3, 3), new int[] {1, 3}, 1, 1, 1, true, true, inputAtZero, outputAtZero);
+        compare(2, Shape.of(6, 3, 3, 3), new int[] {3}, 2, 1, 1, false, true, inputAtZero, OUTPUT);
+        compare(2, Shape.of(6, 3, 3, 3), new int[] {3}, 1, 1, 1, true, false, INPUT, outputAtZero);
+    }
+
+    /**
+     * A chain of convolutions ({@link Backend#staticInt8Conv2dChain}: u8 between them, in the layout each next one
+     * wants) gives the very values of the same convolutions one by one, bit for bit: a strided 3 x 3 with ReLU onto
+     * a grid at 0, a 1 x 1 without onto one at 110, a 3 x 3 reading that, on 2 threads with batches of 1, 3 and 8,
+     * from input grids at 0 and at 60.
+     */
+    @Test
+    void aChainGivesTheValuesOfItsConvolutionsOneByOne() {
+        try (CpuBackend cpu = new CpuBackend(2); Scope s = Scope.open()) {
+            Shape[] shapes = {Shape.of(8, 3, 3, 3), Shape.of(16, 8, 1, 1), Shape.of(5, 16, 3, 3)};
+            int[] strides = {2, 1, 1};
+            int[] paddings = {1, 0, 1};
+            boolean[] relus = {true, false, true};
+            Uint8Grid[] grids = {new Uint8Grid(0.05f, 0), new Uint8Grid(0.03f, 110), new Uint8Grid(0.02f, 0)};
+            StaticInt8ConvWeights[] packed = new StaticInt8ConvWeights[3];
+            Tensor[] biases = new Tensor[3];
+            try {
+                for (int k = 0; k < 3; k++) {
+                    packed[k] = cpu.packStaticInt8Conv(random(cpu, shapes[k], 20 + k), scales(cpu, shapes[k].dim(0)));
+                    biases[k] = k == 1 ? null : random(cpu, Shape.of(shapes[k].dim(0)), 30 + k);
+                }
+                for (Uint8Grid in : new Uint8Grid[] {new Uint8Grid(0.02f, 0), INPUT}) {
+                    for (int batch : new int[] {1, 3, 8}) {
+                        Tensor x = random(cpu, Shape.of(batch, 3, 9, 8), 40 + batch);
+                        cpu.affine(x, 2, 0.5, x);
+                        List<StaticInt8ConvStage> stages = new ArrayList<>();
+                        Tensor step = x;
+                        Uint8Grid grid = in;
+                        for (int k = 0; k < 3; k++) {
+                            Conv2dGeometry g = Conv2dGeometry.of("test", step.shape(), shapes[k],
+                                    new int[] {strides[k]}, new int[] {paddings[k]}, new int[] {1});
+                            stages.add(new StaticInt8ConvStage(packed[k], biases[k], g, grids[k],
+                                    relus[k]));
+                            Tensor next = Tensor.empty(g.outputShape(), DType.F32, cpu);
+                            cpu.staticInt8Conv2d(step, packed[k], biases[k], g, grid, grids[k], relus[k], next);
+                            step = next;
+                            grid = grids[k];
+                        }
+                        Tensor chained = Tensor.empty(step.shape(), DType.F32, cpu);
+                        cpu.staticInt8Conv2dChain(x, in, stages, chained);
+                        assertArrayEquals(step.toFloatArray(), chained.toFloatArray(), "batch " + batch + ", " + in);
+                    }
+                }
+            } finally {
+                for (StaticInt8ConvWeights w : packed) {
+                    if (w != null) {
+                        w.close();
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void refusesAScaleThatIsNotPositiveAndFiniteNamingTheChannel() {
         try (CpuBackend cpu = new CpuBackend(1); Scope s = Scope.open()) {
@@ -136,6 +205,11 @@ class OneDnnStaticInt8ConvTest {
 
     private static void compare(int threads, Shape weightShape, int[] batches, int stride, int padding, int dilation,
                                 boolean relu, boolean withBias) {
+        compare(threads, weightShape, batches, stride, padding, dilation, relu, withBias, INPUT, OUTPUT);
+    }
+
+    private static void compare(int threads, Shape weightShape, int[] batches, int stride, int padding, int dilation,
+                                boolean relu, boolean withBias, Uint8Grid inputGrid, Uint8Grid outputGrid) {
         try (CpuBackend cpu = new CpuBackend(threads); Scope s = Scope.open()) {
             Backend composite = withDefaultStaticInt8(cpu);
             Tensor weight = random(cpu, weightShape, 5);
@@ -152,8 +226,8 @@ class OneDnnStaticInt8ConvTest {
                             new int[] {padding}, new int[] {dilation});
                     Tensor expected = Tensor.empty(g.outputShape(), DType.F32, cpu);
                     Tensor actual = Tensor.empty(g.outputShape(), DType.F32, cpu);
-                    composite.staticInt8Conv2d(x, reference, bias, g, INPUT, OUTPUT, relu, expected);
-                    cpu.staticInt8Conv2d(x, kernel, bias, g, INPUT, OUTPUT, relu, actual);
+                    composite.staticInt8Conv2d(x, reference, bias, g, inputGrid, outputGrid, relu, expected);
+                    cpu.staticInt8Conv2d(x, kernel, bias, g, inputGrid, outputGrid, relu, actual);
                     assertOnTheSameGrid("batch " + batch, expected.toFloatArray(), actual.toFloatArray());
                 }
             }

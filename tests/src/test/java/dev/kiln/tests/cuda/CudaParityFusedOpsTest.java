@@ -14,6 +14,7 @@ import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Int8LinearWeights;
 import dev.kiln.engine.Shape;
+import dev.kiln.engine.StaticInt8ConvStage;
 import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
@@ -490,6 +491,36 @@ class CudaParityFusedOpsTest extends ParityTest {
             Tensor out = output(b, DType.F32, 3, 16, 9, 9);
             b.requantizedAddRelu(x, y, grid, relu, out);
             return new Tensor[] {out};
+        });
+    }
+
+    /**
+     * A chain of two static int8 convolutions ({@code staticInt8Conv2dChain}): a 3 x 3 with stride 2, padding 1 and
+     * ReLU onto a grid at 0, then a 1 x 1 with bias onto one at 100, at batch 3 (NaN inputs above 2.9, to q 0):
+     * outputs to within one step of the last grid (0.05), as for one convolution.
+     */
+    @Test
+    void staticInt8Conv2dChainMatchesCpu() {
+        Uint8Grid in = new Uint8Grid(0.02f, 50);
+        Uint8Grid middle = new Uint8Grid(0.03f, 0);
+        Uint8Grid out = new Uint8Grid(0.05f, 100);
+        assertParity("staticInt8Conv2dChain", new String[] {"batch 3"}, new Tolerance(0.0501, 0), b -> {
+            Tensor bias = random(b, DType.F32, 102, 5);
+            try (StaticInt8ConvWeights first = b.packStaticInt8Conv(random(b, DType.F32, 100, 6, 3, 3, 3),
+                    uniform(b, DType.F32, 95, 0.002, 0.01, 6));
+                 StaticInt8ConvWeights second = b.packStaticInt8Conv(random(b, DType.F32, 101, 5, 6, 1, 1),
+                    uniform(b, DType.F32, 96, 0.002, 0.01, 5))) {
+                Tensor uniform = uniform(b, DType.F32, 103, -1, 3, 3, 3, 9, 9);
+                Tensor x = uniform.maskedFill(uniform.gt(2.9), Double.NaN);
+                Conv2dGeometry g1 = Conv2dGeometry.of("chain", x.shape(), first.shape(), new int[] {2},
+                        new int[] {1}, new int[] {1});
+                Conv2dGeometry g2 = Conv2dGeometry.of("chain", g1.outputShape(), second.shape(), new int[] {1},
+                        new int[] {0}, new int[] {1});
+                Tensor result = output(b, DType.F32, g2.outputShape());
+                b.staticInt8Conv2dChain(x, in, List.of(new StaticInt8ConvStage(first, null, g1, middle, true),
+                        new StaticInt8ConvStage(second, bias, g2, out, false)), result);
+                return new Tensor[] {result};
+            }
         });
     }
 }

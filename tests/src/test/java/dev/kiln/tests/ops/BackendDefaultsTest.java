@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.engine.Backend;
+import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.GroupedConv2dGeometry;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
+import dev.kiln.engine.StaticInt8ConvStage;
+import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
 import dev.kiln.engine.UnaryOp;
@@ -18,6 +21,7 @@ import java.lang.reflect.Proxy;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,7 +43,7 @@ class BackendDefaultsTest {
     private final Backend defaults = withDefaults(cpu, Set.of("crossEntropyBackward", "bernoulli", "biasActivation",
             "biasActivationBackward", "groupedConv2dForward", "groupedConv2dBackwardData",
             "groupedConv2dBackwardFilter", "groupNormForward", "groupNormBackward", "layerNorm", "layerNormBackward",
-            "sparseMatmulAdd", "requantizedAddRelu"));
+            "sparseMatmulAdd", "requantizedAddRelu", "staticInt8Conv2dChain"));
     private Scope scope;
 
     @BeforeEach
@@ -412,5 +416,50 @@ class BackendDefaultsTest {
             y[i] = i % 7 == 0 ? (float) random.nextGaussian() * scale : i % 11 == 0 ? -x[i] : 0f;
         }
         return new float[][] {x, y};
+    }
+
+    /**
+     * staticInt8Conv2dChain's default (one staticInt8Conv2d per stage through F32 temporaries of the backend) and the
+     * CPU's chain (u8 between the convolutions) give the same values bit for bit: a 3 x 3 with ReLU onto a grid at 0,
+     * then a strided 1 x 1 with bias onto one at 90.
+     */
+    @Test
+    void staticInt8Conv2dChainDefaultMatchesTheCpuChain() {
+        Uint8Grid in = new Uint8Grid(0.02f, 40);
+        Uint8Grid middle = new Uint8Grid(0.03f, 0);
+        Uint8Grid last = new Uint8Grid(0.05f, 90);
+        Random random = new Random(23);
+        Tensor x = gaussian(random, 1, 3, 4, 7, 7);
+        Tensor bias = gaussian(random, 1, 5);
+        try (StaticInt8ConvWeights first = cpu.packStaticInt8Conv(gaussian(random, 0.1f, 6, 4, 3, 3),
+                gaussian(random, 0, 6).add(0.002));
+             StaticInt8ConvWeights second = cpu.packStaticInt8Conv(gaussian(random, 0.1f, 5, 6, 1, 1),
+                gaussian(random, 0, 5).add(0.003))) {
+            Conv2dGeometry g1 = Conv2dGeometry.of("chain", x.shape(), first.shape(), new int[] {1}, new int[] {1},
+                    new int[] {1});
+            Conv2dGeometry g2 = Conv2dGeometry.of("chain", g1.outputShape(), second.shape(), new int[] {2},
+                    new int[] {0}, new int[] {1});
+            List<StaticInt8ConvStage> stages = List.of(new StaticInt8ConvStage(first, null, g1, middle, true),
+                    new StaticInt8ConvStage(second, bias, g2, last, false));
+            Tensor expected = Tensor.empty(g2.outputShape(), DType.F32, cpu);
+            Tensor actual = Tensor.empty(g2.outputShape(), DType.F32, cpu);
+            cpu.staticInt8Conv2dChain(x, in, stages, expected);
+            int before = allocations.get();
+            defaults.staticInt8Conv2dChain(x, in, stages, actual);
+            assertEquals(1, allocations.get() - before, "the one temporary between the stages, on the backend");
+            assertArrayEquals(expected.toFloatArray(), actual.toFloatArray());
+        }
+    }
+
+    /** Gaussian values times {@code scale} on the CPU backend under test. */
+    private Tensor gaussian(Random random, float scale, int... dims) {
+        Shape shape = Shape.of(dims);
+        float[] values = new float[Math.toIntExact(shape.size())];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextGaussian() * scale;
+        }
+        Tensor t = Tensor.empty(shape, DType.F32, cpu);
+        cpu.copyFromHost(FloatBuffer.wrap(values), t);
+        return t;
     }
 }
