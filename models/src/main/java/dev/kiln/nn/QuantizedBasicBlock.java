@@ -2,8 +2,10 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.FakeQuantization;
 import dev.kiln.engine.RequantizedAdd;
+import dev.kiln.engine.StaticInt8Conv;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
+import java.util.List;
 
 /**
  * A {@link BasicBlock} after post-training static quantisation, as torchvision's {@code QuantizableBasicBlock} after
@@ -71,9 +73,7 @@ public final class QuantizedBasicBlock extends Module {
     @Override
     public Tensor forward(Tensor x) {
         StaticQuantization.refuseTraining(path, this);
-        Tensor y = conv1().call(x);
-        Tensor convolved = module("conv2").call(y);
-        releaseConsumed(y, convolved);
+        Tensor convolved = convolved(x);
         Module downsample = module("downsample");
         Uint8Grid in = inputGrid();
         Tensor shortcut = downsample != null ? downsample.call(x) : !roundsInput ? x
@@ -82,6 +82,25 @@ public final class QuantizedBasicBlock extends Module {
         releaseConsumed(convolved, out);
         releaseConsumed(shortcut, out, x);
         return out;
+    }
+
+    /**
+     * conv2 of conv1 of x: in one chain ({@link StaticInt8Conv#chain}: conv1's output stays uint8 on its grid, which
+     * conv2 reads) unless a hook or a summary must see conv1's or conv2's call, or conv2 reads another grid than
+     * conv1 writes, then by their calls.
+     */
+    private Tensor convolved(Tensor x) {
+        QuantizedConv2d conv1 = conv1();
+        QuantizedConv2d conv2 = (QuantizedConv2d) module("conv2");
+        if (conv1.hasHooks() || conv2.hasHooks() || conv1.recordShapes || conv2.recordShapes
+                || !conv2.inputGrid().equals(conv1.outputGrid())) {
+            Tensor y = conv1.call(x);
+            Tensor convolved = conv2.call(y);
+            releaseConsumed(y, convolved);
+            return convolved;
+        }
+        return StaticQuantization.naming(path, this, () -> StaticInt8Conv.chain(x, conv1.inputGrid(),
+                List.of(conv1.chainLayer(), conv2.chainLayer())));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.StaticInt8Conv;
 import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
@@ -81,6 +82,12 @@ public final class QuantizedConv2d extends QuantizedLayer {
                     + inChannels + ", height, width]");
         }
         return int8Convolution(x, stride, padding, dilation);
+    }
+
+    /** This layer as one of a {@link StaticInt8Conv#chain}, reading its input on {@link #inputGrid()}. */
+    StaticInt8Conv.Layer chainLayer() {
+        refuseTraining();
+        return new StaticInt8Conv.Layer(packedWeight(), bias(), stride, padding, dilation, outputGrid(), fusedRelu());
     }
 
     @Override

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.FakeQuantization;
+import dev.kiln.engine.HookHandle;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
@@ -193,6 +194,33 @@ class StaticQuantizationResidualTest {
         Module q = quantised(model, input(1, 2, 1, 6, 6));
         assertInstanceOf(Custom.class, ((Sequential) q).get(1), "only BasicBlock itself has a quantised form");
         assertInstanceOf(QuantizedConv2d.class, q.getSubmodule("1.conv1"));
+        q.close();
+    }
+
+    /**
+     * A block runs conv1 and conv2 as one int8 chain (conv1's output kept in uint8), unless a hook must see their
+     * calls: a hook on conv1 sees its output, the same as conv1 alone gives, and the block's output is the same with
+     * the hook and without it, bit for bit.
+     */
+    @Test
+    void aBlocksChainGivesTheValuesOfItsConvolutionsCalledOneByOne() {
+        Sequential q = (Sequential) quantised(Zoo.resnet(10), input(1, 2, 1, 28, 28));
+        QuantizedBasicBlock block = (QuantizedBasicBlock) q.get(4);
+        Module conv1 = block.getSubmodule("conv1");
+        Tensor[] seen = new Tensor[1];
+        try (var g = Autograd.noGrad()) {
+            Tensor x = q.get(3).forward(q.get(0).forward(input(2, 2, 1, 28, 28)));
+            float[] chained = block.forward(x).toFloatArray();
+            HookHandle hook = conv1.registerForwardHook((m, in, out) -> {
+                seen[0] = out;
+                return null;
+            });
+            float[] oneByOne = block.forward(x).toFloatArray();
+            hook.remove();
+            assertArrayEquals(oneByOne, chained);
+            assertArrayEquals(conv1.forward(x).toFloatArray(), seen[0].toFloatArray());
+            assertArrayEquals(chained, block.forward(x).toFloatArray(), "chained again once the hook is gone");
+        }
         q.close();
     }
 }
