@@ -11,13 +11,17 @@ import java.util.Arrays;
 
 /**
  * ResNet-18 ({@code dev.kiln.zoo.ResNet.resnet18(3, 10)}) on randn [8, 3, 64, 64] under noGrad, in F32 and after
- * post-training static quantisation (calibrated on three randn batches): ms per forward, medians of 20 after 5, for
- * several rounds in one JVM. With {@code -Dkiln.profileOperations=true} it also prints the int8 forward's operations,
+ * post-training static quantisation (calibrated on three randn batches): ms per forward, medians of 20 after 25 (the
+ * JIT compiles for several seconds: after 5 warm-ups the first rounds still ran 1-4 ms slower), for several rounds
+ * in one JVM. With {@code -Dkiln.profileOperations=true} it also prints the int8 forward's operations,
  * longest first, over the last round. bench/pytorch_static_int8_resnet.py runs the same in PyTorch 1.13.
  *
  * Usage: java -cp CLASSPATH bench/StaticInt8ResNetBench.java [rounds]
  */
 public class StaticInt8ResNetBench {
+    private static final int WARM = 25;
+    private static final int RUNS = 20;
+
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         Engine.seed(1);
@@ -43,29 +47,29 @@ public class StaticInt8ResNetBench {
         }
         OperationProfiler.of(Engine.get().backend()).ifPresent(p -> {
             double total = p.operations().stream().mapToDouble(OperationProfiler.Operation::seconds).sum();
-            System.out.printf("int8 operations over 25 forwards, %.1f ms in all:%n", total * 1e3);
+            int forwards = WARM + RUNS;
+            System.out.printf("int8 operations per forward over %d, %.2f ms in all:%n", forwards,
+                    total * 1e3 / forwards);
             p.operations().stream().limit(25).forEach(o -> System.out.printf("%8.3f ms %5.1f%% %5d  %s%n",
-                    o.seconds() * 1e3 / 25, 100 * o.seconds() / total, o.calls() / 25, o.name()));
+                    o.seconds() * 1e3 / forwards, 100 * o.seconds() / total, o.calls() / forwards, o.name()));
         });
     }
 
     static void report(String what, Runnable forward) {
-        int warm = 5;
-        int runs = 20;
-        double[] ms = new double[runs];
+        double[] ms = new double[RUNS];
         try (var g = Autograd.noGrad()) {
-            for (int i = 0; i < warm + runs; i++) {
+            for (int i = 0; i < WARM + RUNS; i++) {
                 try (Scope s = Scope.open()) {
                     long t = System.nanoTime();
                     forward.run();
-                    if (i >= warm) {
-                        ms[i - warm] = (System.nanoTime() - t) / 1e6;
+                    if (i >= WARM) {
+                        ms[i - WARM] = (System.nanoTime() - t) / 1e6;
                     }
                 }
             }
         }
         Arrays.sort(ms);
-        System.out.printf("%s median %.2f ms (p10 %.2f, p90 %.2f)%n", what, ms[runs / 2], ms[runs / 10],
-                ms[runs * 9 / 10]);
+        System.out.printf("%s median %.2f ms (p10 %.2f, p90 %.2f)%n", what, ms[RUNS / 2], ms[RUNS / 10],
+                ms[RUNS * 9 / 10]);
     }
 }

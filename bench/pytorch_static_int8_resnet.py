@@ -2,7 +2,7 @@
 """bench/StaticInt8ResNetBench.java in PyTorch 1.13: the ResNet-18 of models/src/test/pytorch/quantize_static_resnet.py
 (torchvision's QuantizableResNet layout, 3 input channels, 10 classes) on randn [8, 3, 64, 64] under no_grad, in F32
 and after eager-mode post-training static quantisation (onednn engine, calibrated on three randn batches): ms per
-forward, medians of 20 after 5, for several rounds. With --profile it prints the int8 forward's operators, longest
+forward, medians of 20 after 25, for several rounds. With --profile it prints the int8 forward's operators, longest
 first (torch.profiler). PyTorch is not a dependency of Kiln: install it only to compare.
 
 Usage: python3 bench/pytorch_static_int8_resnet.py [--threads 2] [--rounds 3] [--profile]
@@ -20,11 +20,11 @@ torch.set_default_dtype(torch.float32)  # parity.py, which quantize_static_resne
 def report(what, call):
     times = []
     with torch.no_grad():
-        for i in range(25):
+        for i in range(45):
             t0 = time.perf_counter()
             call()
             t1 = time.perf_counter()
-            if i >= 5:
+            if i >= 25:
                 times.append((t1 - t0) * 1e3)
     times.sort()
     print("%s median %.2f ms (p10 %.2f, p90 %.2f)" % (what, statistics.median(times), times[2], times[18]))
