@@ -25,6 +25,7 @@ final class CpuLayerNorm {
      * {@value} terms before it goes into double.
      */
     private static final int ROWS_PER_BLOCK = 16;
+    private static final RowSums SUMS = VectorPath.rowSums();
 
     private final Parallel parallel;
 
@@ -81,7 +82,7 @@ final class CpuLayerNorm {
             for (int row = start; row < end; row++) {
                 in.get(inOffset + row * m, v, 0, m);
                 float pivot = v[0];
-                shiftedMoments(v, m, pivot, moments);
+                SUMS.moments(v, m, pivot, moments);
                 double shift = moments[0] / m;
                 double mu = pivot + shift;
                 // At least 0, which a constant row could miss by a rounding.
@@ -94,34 +95,6 @@ final class CpuLayerNorm {
                 o.put(outOffset + row * m, v, 0, m);
             }
         });
-    }
-
-    /**
-     * moments = the sums of {@code d} and of {@code d^2} over v[0, m), {@code d = v - pivot} in double (exact for
-     * values within 2^29 of each other's magnitude), in one pass with two running sums each. About a pivot from the
-     * row the variance {@code sum(d^2) / m - (sum(d) / m)^2} cancels at most log2(m) bits, of double's 53.
-     */
-    private static void shiftedMoments(float[] v, int m, float pivot, double[] moments) {
-        double s0 = 0;
-        double s1 = 0;
-        double q0 = 0;
-        double q1 = 0;
-        int i = 0;
-        for (; i + 1 < m; i += 2) {
-            double d0 = (double) v[i] - pivot;
-            double d1 = (double) v[i + 1] - pivot;
-            s0 += d0;
-            s1 += d1;
-            q0 += d0 * d0;
-            q1 += d1 * d1;
-        }
-        if (i < m) {
-            double d = (double) v[i] - pivot;
-            s0 += d;
-            q0 += d * d;
-        }
-        moments[0] = s0 + s1;
-        moments[1] = q0 + q1;
     }
 
     /**
@@ -222,7 +195,7 @@ final class CpuLayerNorm {
                     // against a small spread would move every xhat: its error from the row again, in double, in the
                     // pass that sums gxhat and gxhat * (x - saved).
                     float saved = (float) means[row];
-                    rowSums(v, gxhat, m, saved, sums);
+                    SUMS.gradientSums(v, gxhat, m, saved, sums);
                     double shift = sums[0] / m;
                     double mu = saved + shift;
                     float meanHigh = (float) mu;
@@ -248,39 +221,6 @@ final class CpuLayerNorm {
                 }
             }
         });
-    }
-
-    /**
-     * sums = the sums of {@code x - saved}, of gxhat and of {@code gxhat * (x - saved)} over [0, m), each difference
-     * in double, in one pass with two running sums each.
-     */
-    private static void rowSums(float[] x, float[] gxhat, int m, float saved, double[] sums) {
-        double deviations0 = 0;
-        double deviations1 = 0;
-        double total0 = 0;
-        double total1 = 0;
-        double dot0 = 0;
-        double dot1 = 0;
-        int i = 0;
-        for (; i + 1 < m; i += 2) {
-            double d0 = (double) x[i] - saved;
-            double d1 = (double) x[i + 1] - saved;
-            deviations0 += d0;
-            deviations1 += d1;
-            total0 += gxhat[i];
-            total1 += gxhat[i + 1];
-            dot0 += gxhat[i] * d0;
-            dot1 += gxhat[i + 1] * d1;
-        }
-        if (i < m) {
-            double d = (double) x[i] - saved;
-            deviations0 += d;
-            total0 += gxhat[i];
-            dot0 += gxhat[i] * d;
-        }
-        sums[0] = deviations0 + deviations1;
-        sums[1] = total0 + total1;
-        sums[2] = dot0 + dot1;
     }
 
     /**

@@ -5,7 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether the F32 element-wise routines and the FFT run on the JDK's Vector API: where the incubator module
+ * Whether the F32 element-wise routines, the FFT and layer norm's row sums run on the JDK's Vector API: where the incubator module
  * {@value #MODULE} is in the boot layer (java started with {@code --add-modules jdk.incubator.vector}, as the
  * {@code kiln} launcher does) and {@code -D}{@value #PROPERTY}{@code =false} is not set. The classes that name the
  * module are loaded by name, and only then, so that the backend runs without it on the scalar loops. Decided and
@@ -18,6 +18,7 @@ final class VectorPath {
     private static final Logger LOG = LoggerFactory.getLogger(VectorPath.class);
     private static final ExpBlocks EXP_BLOCKS = chooseExpBlocks();
     private static final FftLanes FFT_LANES = chooseFftLanes();
+    private static final RowSums ROW_SUMS = chooseRowSums();
 
     private VectorPath() {
     }
@@ -30,6 +31,11 @@ final class VectorPath {
     /** The FFT's lanes of this run: {@code VectorFftLanes} where the Vector API path is on, else a row at a time. */
     static FftLanes fftLanes() {
         return FFT_LANES;
+    }
+
+    /** Layer norm's row sums of this run: {@code VectorRowSums} where the Vector API path is on, else scalar loops. */
+    static RowSums rowSums() {
+        return ROW_SUMS;
     }
 
     /** Whether the Vector API path runs. */
@@ -76,5 +82,23 @@ final class VectorPath {
             LOG.info("CPU FFT a row at a time: the Vector API did not load ({})", e.toString());
         }
         return ScalarFftLanes.INSTANCE;
+    }
+
+    /** Layer norm's row sums on the Vector API's double lanes where the exp blocks are on the Vector API. */
+    private static RowSums chooseRowSums() {
+        if (!enabled()) {
+            return ScalarRowSums.INSTANCE;
+        }
+        try {
+            RowSums sums = (RowSums) Class.forName(VectorPath.class.getPackageName() + ".VectorRowSums")
+                    .getDeclaredConstructor().newInstance();
+            LOG.info("CPU layer norm's row sums on {}", sums);
+            return sums;
+        } catch (InvocationTargetException e) {
+            LOG.info("CPU layer norm's row sums in scalar loops: {}", e.getCause().getMessage());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            LOG.info("CPU layer norm's row sums in scalar loops: the Vector API did not load ({})", e.toString());
+        }
+        return ScalarRowSums.INSTANCE;
     }
 }
