@@ -16,6 +16,7 @@ import java.util.Arrays;
  * F32: each row's sums in double in one pass (the variance about the row's first value), the normalisation one FMA
  * chain per element about the mean rounded to float, its rounding error carried in the shift, as {@link CpuGroupNorm}
  * does it; the backward pass takes the saved F32 mean's rounding error from the row again, in its one pass of sums.
+ * Each row's F32 steps are {@link LayerNormRows}': on the Vector API where {@link VectorPath} has loaded it.
  * F64 in double throughout.
  */
 final class CpuLayerNorm {
@@ -25,7 +26,7 @@ final class CpuLayerNorm {
      * {@value} terms before it goes into double.
      */
     private static final int ROWS_PER_BLOCK = 16;
-    private static final RowSums SUMS = VectorPath.rowSums();
+    private static final LayerNormRows ROWS = VectorPath.layerNormRows();
 
     private final Parallel parallel;
 
@@ -82,7 +83,7 @@ final class CpuLayerNorm {
             for (int row = start; row < end; row++) {
                 in.get(inOffset + row * m, v, 0, m);
                 float pivot = v[0];
-                SUMS.moments(v, m, pivot, moments);
+                ROWS.moments(v, m, pivot, moments);
                 double shift = moments[0] / m;
                 double mu = pivot + shift;
                 // At least 0, which a constant row could miss by a rounding.
@@ -91,26 +92,10 @@ final class CpuLayerNorm {
                 means[row] = mu;
                 rstds[row] = rs;
                 float meanHigh = (float) mu;
-                normaliseF32(v, m, meanHigh, (float) rs, (float) (-(mu - meanHigh) * rs), w, b);
+                ROWS.normalise(v, m, meanHigh, (float) rs, (float) (-(mu - meanHigh) * rs), w, b);
                 o.put(outOffset + row * m, v, 0, m);
             }
         });
-    }
-
-    /**
-     * v[0, m) = {@code fma(fma(v - meanHigh, s, t), w, b)}: xhat about the mean rounded to float (t carries its
-     * rounding error), then the feature's weight and bias; one rounding more each where the CPU has no FMA.
-     */
-    private static void normaliseF32(float[] v, int m, float meanHigh, float s, float t, float[] w, float[] b) {
-        if (FusedMultiplyAdd.IN_HARDWARE) {
-            for (int i = 0; i < m; i++) {
-                v[i] = Math.fma(Math.fma(v[i] - meanHigh, s, t), w[i], b[i]);
-            }
-        } else {
-            for (int i = 0; i < m; i++) {
-                v[i] = ((v[i] - meanHigh) * s + t) * w[i] + b[i];
-            }
-        }
     }
 
     private void forwardDouble(Tensor x, Layout l, Tensor weight, Tensor bias, double eps, Tensor out,
@@ -187,21 +172,19 @@ final class CpuLayerNorm {
                 for (int row = block * l.rowsPerBlock(); row < l.blockEnd(block); row++) {
                     in.get(inOffset + row * m, v, 0, m);
                     go.get(goOffset + row * m, g, 0, m);
-                    for (int i = 0; i < m; i++) {
-                        gxhat[i] = g[i] * w[i];
-                    }
                     double rs = rstds[row];
                     // The saved mean is rounded to float, off by up to half an ulp of the row's magnitude, which
                     // against a small spread would move every xhat: its error from the row again, in double, in the
                     // pass that sums gxhat and gxhat * (x - saved).
                     float saved = (float) means[row];
-                    SUMS.gradientSums(v, gxhat, m, saved, sums);
+                    ROWS.gradientSums(v, g, w, gxhat, m, saved, sums);
                     double shift = sums[0] / m;
                     double mu = saved + shift;
                     float meanHigh = (float) mu;
                     double rest = mu - meanHigh;
                     if (sumG != null) {
-                        addParameterTerms(g, v, m, meanHigh, (float) rs, (float) (-rest * rs), blockGXhat, blockG);
+                        ROWS.addParameterTerms(g, v, m, meanHigh, (float) rs, (float) (-rest * rs), blockGXhat,
+                                blockG);
                     }
                     if (gi == null) {
                         continue;
@@ -209,7 +192,7 @@ final class CpuLayerNorm {
                     double sumGxhat = sums[1];
                     double sumGxhatXhat = (sums[2] - shift * sumGxhat) * rs;
                     double perDeviation = -rs * rs * sumGxhatXhat / m;
-                    inputGradientF32(gxhat, v, m, (float) (sumGxhat / m), meanHigh, (float) rs, (float) perDeviation,
+                    ROWS.inputGradient(gxhat, v, m, (float) (sumGxhat / m), meanHigh, (float) rs, (float) perDeviation,
                             (float) (-rest * perDeviation));
                     gi.put(giOffset + row * m, gxhat, 0, m);
                 }
@@ -221,35 +204,6 @@ final class CpuLayerNorm {
                 }
             }
         });
-    }
-
-    /**
-     * blockGXhat and blockG += the row's {@code g * xhat} and g, one entry per feature, xhat
-     * {@code (v - meanHigh) * s + t}, the forward pass's within a rounding.
-     */
-    private static void addParameterTerms(float[] g, float[] v, int m, float meanHigh, float s, float t,
-                                          float[] blockGXhat, float[] blockG) {
-        for (int i = 0; i < m; i++) {
-            blockGXhat[i] += g[i] * ((v[i] - meanHigh) * s + t);
-            blockG[i] += g[i];
-        }
-    }
-
-    /**
-     * gxhat[0, m) = {@code k * (gxhat - meanG) + perDeviation * (x - meanHigh) + shift}: the difference from the
-     * mean first, so that a row of one feature gives exactly 0, as PyTorch does.
-     */
-    private static void inputGradientF32(float[] gxhat, float[] x, int m, float meanG, float meanHigh, float k,
-                                         float perDeviation, float shift) {
-        if (FusedMultiplyAdd.IN_HARDWARE) {
-            for (int i = 0; i < m; i++) {
-                gxhat[i] = Math.fma(k, gxhat[i] - meanG, Math.fma(perDeviation, x[i] - meanHigh, shift));
-            }
-        } else {
-            for (int i = 0; i < m; i++) {
-                gxhat[i] = k * (gxhat[i] - meanG) + (perDeviation * (x[i] - meanHigh) + shift);
-            }
-        }
     }
 
     private void backwardDouble(Tensor gradOut, Tensor x, Layout l, double[] means, double[] rstds, Tensor weight,

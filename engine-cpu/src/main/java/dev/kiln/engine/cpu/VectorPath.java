@@ -5,7 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether the F32 element-wise routines, the FFT and layer norm's row sums run on the JDK's Vector API: where the incubator module
+ * Whether the F32 element-wise routines, the FFT and layer norm's rows run on the JDK's Vector API: where the incubator module
  * {@value #MODULE} is in the boot layer (java started with {@code --add-modules jdk.incubator.vector}, as the
  * {@code kiln} launcher does) and {@code -D}{@value #PROPERTY}{@code =false} is not set. The classes that name the
  * module are loaded by name, and only then, so that the backend runs without it on the scalar loops. Decided and
@@ -18,7 +18,7 @@ final class VectorPath {
     private static final Logger LOG = LoggerFactory.getLogger(VectorPath.class);
     private static final ExpBlocks EXP_BLOCKS = chooseExpBlocks();
     private static final FftLanes FFT_LANES = chooseFftLanes();
-    private static final RowSums ROW_SUMS = chooseRowSums();
+    private static final LayerNormRows LAYER_NORM_ROWS = chooseLayerNormRows();
 
     private VectorPath() {
     }
@@ -33,9 +33,9 @@ final class VectorPath {
         return FFT_LANES;
     }
 
-    /** Layer norm's row sums of this run: {@code VectorRowSums} where the Vector API path is on, else scalar loops. */
-    static RowSums rowSums() {
-        return ROW_SUMS;
+    /** Layer norm's row steps of this run: {@code VectorLayerNormRows} where the Vector API path is on, else loops. */
+    static LayerNormRows layerNormRows() {
+        return LAYER_NORM_ROWS;
     }
 
     /** Whether the Vector API path runs. */
@@ -84,21 +84,21 @@ final class VectorPath {
         return ScalarFftLanes.INSTANCE;
     }
 
-    /** Layer norm's row sums on the Vector API's double lanes where the exp blocks are on the Vector API. */
-    private static RowSums chooseRowSums() {
+    /** Layer norm's row steps on the Vector API where the exp blocks are on the Vector API. */
+    private static LayerNormRows chooseLayerNormRows() {
         if (!enabled()) {
-            return ScalarRowSums.INSTANCE;
+            return ScalarLayerNormRows.INSTANCE;
         }
         try {
-            RowSums sums = (RowSums) Class.forName(VectorPath.class.getPackageName() + ".VectorRowSums")
-                    .getDeclaredConstructor().newInstance();
-            LOG.info("CPU layer norm's row sums on {}", sums);
-            return sums;
+            LayerNormRows rows = (LayerNormRows) Class.forName(VectorPath.class.getPackageName()
+                    + ".VectorLayerNormRows").getDeclaredConstructor().newInstance();
+            LOG.info("CPU layer norm's rows on {}", rows);
+            return rows;
         } catch (InvocationTargetException e) {
-            LOG.info("CPU layer norm's row sums in scalar loops: {}", e.getCause().getMessage());
+            LOG.info("CPU layer norm's rows in scalar loops: {}", e.getCause().getMessage());
         } catch (ReflectiveOperationException | LinkageError e) {
-            LOG.info("CPU layer norm's row sums in scalar loops: the Vector API did not load ({})", e.toString());
+            LOG.info("CPU layer norm's rows in scalar loops: the Vector API did not load ({})", e.toString());
         }
-        return ScalarRowSums.INSTANCE;
+        return ScalarLayerNormRows.INSTANCE;
     }
 }

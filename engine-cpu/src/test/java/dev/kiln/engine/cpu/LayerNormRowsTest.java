@@ -1,5 +1,6 @@
 package dev.kiln.engine.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.math.BigDecimal;
@@ -9,27 +10,28 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Layer norm's row sums, this run's ({@link VectorPath#rowSums}: the Vector API's, or the scalar loops' under
- * -Dkiln.cpu.vector=false; Surefire runs this class both ways) and {@link ScalarRowSums}, against the exact sums in
- * BigDecimal: each within recursive summation's bound, m 2^-52 of the sum of its terms' magnitudes, over rows shorter and longer than a vector, with
- * tails of every length, about large means.
+ * Layer norm's row steps, this run's ({@link VectorPath#layerNormRows}: the Vector API's, or the scalar loops' under
+ * -Dkiln.cpu.vector=false; Surefire runs this class both ways) and {@link ScalarLayerNormRows}: the sums against the
+ * exact sums in BigDecimal, each within recursive summation's bound (m 2^-52 of the sum of its terms' magnitudes), and
+ * the element-wise steps against the scalar loops to the bit, over rows shorter and longer than a vector, with tails
+ * of every length, about large means.
  */
-class RowSumsTest {
+class LayerNormRowsTest {
     private static final int[] LENGTHS = {1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 64, 100, 1000, 1031};
     /** Per row: location and spread. */
     private static final double[][] ROWS = {{0, 1}, {1000, 0.01}, {-3e4, 5}, {1e-3, 1e-4}, {7, 0.3}};
 
-    private static List<RowSums> implementations() {
-        List<RowSums> all = new ArrayList<>();
-        all.add(VectorPath.rowSums());
-        all.add(ScalarRowSums.INSTANCE);
+    private static List<LayerNormRows> implementations() {
+        List<LayerNormRows> all = new ArrayList<>();
+        all.add(VectorPath.layerNormRows());
+        all.add(ScalarLayerNormRows.INSTANCE);
         return all;
     }
 
     @Test
     void momentsAreTheExactSumsWithinDoublesRoundings() {
         SplittableRandom random = new SplittableRandom(3);
-        for (RowSums sums : implementations()) {
+        for (LayerNormRows sums : implementations()) {
             for (int m : LENGTHS) {
                 for (double[] row : ROWS) {
                     float[] v = row(random, m, row);
@@ -58,24 +60,27 @@ class RowSumsTest {
     @Test
     void gradientSumsAreTheExactSumsWithinDoublesRoundings() {
         SplittableRandom random = new SplittableRandom(4);
-        for (RowSums sums : implementations()) {
+        for (LayerNormRows sums : implementations()) {
             for (int m : LENGTHS) {
                 for (double[] row : ROWS) {
                     float[] x = row(random, m, row);
-                    float[] gxhat = row(random, m, new double[] {0.5, 2});
+                    float[] g = row(random, m, new double[] {0.5, 2});
+                    float[] w = row(random, m, new double[] {1, 0.5});
                     float saved = (float) (row[0] + 1e-3 * row[1]);
+                    float[] gxhat = new float[m];
                     double[] result = new double[3];
-                    sums.gradientSums(x, gxhat, m, saved, result);
+                    sums.gradientSums(x, g, w, gxhat, m, saved, result);
                     BigDecimal deviations = BigDecimal.ZERO;
                     BigDecimal total = BigDecimal.ZERO;
                     BigDecimal dot = BigDecimal.ZERO;
                     double[] magnitudes = new double[3];
                     for (int i = 0; i < m; i++) {
+                        assertEquals(g[i] * w[i], gxhat[i], "gxhat " + i + ", " + sums);
                         BigDecimal d = new BigDecimal(x[i]).subtract(new BigDecimal(saved));
-                        BigDecimal g = new BigDecimal(gxhat[i]);
+                        BigDecimal term = new BigDecimal(gxhat[i]);
                         deviations = deviations.add(d);
-                        total = total.add(g);
-                        dot = dot.add(g.multiply(d));
+                        total = total.add(term);
+                        dot = dot.add(term.multiply(d));
                         magnitudes[0] += Math.abs(d.doubleValue());
                         magnitudes[1] += Math.abs(gxhat[i]);
                         magnitudes[2] += Math.abs(gxhat[i] * d.doubleValue());
@@ -85,6 +90,41 @@ class RowSumsTest {
                     assertEquals(total.doubleValue(), result[1], bound(m) * magnitudes[1], "gxhat, " + what);
                     assertEquals(dot.doubleValue(), result[2], bound(m) * magnitudes[2], "gxhat (x - saved), " + what);
                 }
+            }
+        }
+    }
+
+    @Test
+    void elementwiseStepsMatchTheScalarLoopsToTheBit() {
+        SplittableRandom random = new SplittableRandom(5);
+        LayerNormRows rows = VectorPath.layerNormRows();
+        for (int m : LENGTHS) {
+            for (double[] row : ROWS) {
+                float[] x = row(random, m, row);
+                float[] w = row(random, m, new double[] {1, 0.5});
+                float[] b = row(random, m, new double[] {0, 0.5});
+                float[] g = row(random, m, new double[] {0.5, 2});
+                float meanHigh = (float) row[0];
+                float s = (float) (1 / row[1]);
+                float t = (float) (1e-8 * row[0]);
+                String what = rows + ", " + m + " values about " + row[0];
+                float[][] results = new float[2][];
+                LayerNormRows[] both = {rows, ScalarLayerNormRows.INSTANCE};
+                for (int k = 0; k < 2; k++) {
+                    results[k] = x.clone();
+                    both[k].normalise(results[k], m, meanHigh, s, t, w, b);
+                }
+                assertArrayEquals(results[1], results[0], "normalise, " + what);
+                float[][] blockGXhat = {b.clone(), b.clone()};
+                float[][] blockG = {w.clone(), w.clone()};
+                for (int k = 0; k < 2; k++) {
+                    both[k].addParameterTerms(g, x, m, meanHigh, s, t, blockGXhat[k], blockG[k]);
+                    results[k] = g.clone();
+                    both[k].inputGradient(results[k], x, m, 0.25f, meanHigh, s, -s * s / m, t);
+                }
+                assertArrayEquals(blockGXhat[1], blockGXhat[0], "g xhat, " + what);
+                assertArrayEquals(blockG[1], blockG[0], "g, " + what);
+                assertArrayEquals(results[1], results[0], "input gradient, " + what);
             }
         }
     }
