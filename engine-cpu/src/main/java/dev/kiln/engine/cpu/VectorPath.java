@@ -5,11 +5,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether the F32 element-wise routines, the FFT and layer norm's rows run on the JDK's Vector API: where the incubator module
- * {@value #MODULE} is in the boot layer (java started with {@code --add-modules jdk.incubator.vector}, as the
- * {@code kiln} launcher does) and {@code -D}{@value #PROPERTY}{@code =false} is not set. The classes that name the
- * module are loaded by name, and only then, so that the backend runs without it on the scalar loops. Decided and
- * logged once, at INFO.
+ * Whether the F32 element-wise routines, the FFT and layer norm's rows run on the JDK's Vector API: where the
+ * incubator module {@value #MODULE} is in the boot layer (java started with
+ * {@code --add-modules jdk.incubator.vector}, as the {@code kiln} launcher does) and
+ * {@code -D}{@value #PROPERTY}{@code =false} is not set. The classes that name the module are loaded by name, and
+ * only then, so that the backend runs without it on the scalar loops. Decided and logged once, at INFO.
  */
 final class VectorPath {
     /** The system property that turns the Vector API path off ({@code false}). */

@@ -102,7 +102,8 @@ class CpuLayerNormPyTorchParityTest {
             for (int k = 0; k < PICKS.length; k++) {
                 int at = r * FEATURES + PICKS[k];
                 double expected = OUTPUTS[r * PICKS.length + k];
-                assertEquals(expected, out[at], 2e-6 * Math.max(1, Math.abs(expected)), "output " + r + ", " + PICKS[k]);
+                assertEquals(expected, out[at], 2e-6 * Math.max(1, Math.abs(expected)),
+                        "output " + r + ", " + PICKS[k]);
                 // An input gradient shares its row's sums: its error is relative to the row's largest.
                 assertEquals(INPUT_GRADIENTS[r * PICKS.length + k], gradX[at], 1e-5 * INPUT_GRADIENT_SCALES[r],
                         "input gradient " + r + ", " + PICKS[k]);

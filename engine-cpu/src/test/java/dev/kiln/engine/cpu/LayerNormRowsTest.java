@@ -29,6 +29,12 @@ class LayerNormRowsTest {
     }
 
     @Test
+    void theVectorApiRunsWhereItsPathIsOnAndTheScalarLoopsElsewhere() {
+        assertEquals(VectorPath.enabled() && FusedMultiplyAdd.IN_HARDWARE,
+                !(VectorPath.layerNormRows() instanceof ScalarLayerNormRows), VectorPath.layerNormRows().toString());
+    }
+
+    @Test
     void momentsAreTheExactSumsWithinDoublesRoundings() {
         SplittableRandom random = new SplittableRandom(3);
         for (LayerNormRows sums : implementations()) {
