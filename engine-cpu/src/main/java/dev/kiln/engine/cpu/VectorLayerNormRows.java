@@ -89,16 +89,23 @@ final class VectorLayerNormRows implements LayerNormRows {
 
     @Override
     public void gradientSums(float[] x, float[] g, float[] w, float[] gxhat, int m, float saved, double[] sums) {
+        int i = 0;
+        for (; i < F.loopBound(m); i += LANES) {
+            FloatVector.fromArray(F, g, i).mul(FloatVector.fromArray(F, w, i)).intoArray(gxhat, i);
+        }
+        for (; i < m; i++) {
+            gxhat[i] = g[i] * w[i];
+        }
+        // The products read back from gxhat: one vector carried from the float product into the widening was boxed
+        // where C2 compiled this within the Transformer's backward pass (an allocation per vector).
         DoubleVector p = DoubleVector.broadcast(D, saved);
         DoubleVector deviations = DoubleVector.zero(D);
         DoubleVector total = deviations;
         DoubleVector dot = deviations;
-        int i = 0;
+        i = 0;
         for (; i + DOUBLE_LANES <= m; i += DOUBLE_LANES) {
-            FloatVector gw = FloatVector.fromArray(HALF, g, i).mul(FloatVector.fromArray(HALF, w, i));
-            gw.intoArray(gxhat, i);
             DoubleVector d = widen(x, i).sub(p);
-            DoubleVector gd = (DoubleVector) gw.convertShape(VectorOperators.F2D, D, 0);
+            DoubleVector gd = widen(gxhat, i);
             deviations = deviations.add(d);
             total = total.add(gd);
             dot = gd.fma(d, dot);
@@ -107,7 +114,6 @@ final class VectorLayerNormRows implements LayerNormRows {
         double totalSum = total.reduceLanes(VectorOperators.ADD);
         double dotSum = dot.reduceLanes(VectorOperators.ADD);
         for (; i < m; i++) {
-            gxhat[i] = g[i] * w[i];
             double d = (double) x[i] - saved;
             deviationSum += d;
             totalSum += gxhat[i];
