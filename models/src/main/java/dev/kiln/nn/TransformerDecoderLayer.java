@@ -123,9 +123,8 @@ public class TransformerDecoderLayer extends Module {
         checkMasks(memoryMask, "memory mask", memoryKeyPaddingMask, "memory key padding mask", batch, y.dim(1),
                 memory.dim(1));
         Tensor h = branchInput(y, "norm1");
-        AttentionOutput attended = selfAttention().attend(h, h, h, tgtMask, tgtKeyPaddingMask);
+        AttentionOutput attended = selfAttention().attend(h, h, h, tgtMask, tgtKeyPaddingMask, false, true);
         releaseConsumed(h, attended.context(), y);
-        releaseConsumed(attended.weights(), attended.context());
         Tensor attendedSelf = residual(y, consume(attended.context(), module("dropout1")::call), "norm1");
         Tensor query = branchInput(attendedSelf, "norm2");
         AttentionOutput cross = crossAttention().attend(query, memory, memory, memoryMask, memoryKeyPaddingMask);

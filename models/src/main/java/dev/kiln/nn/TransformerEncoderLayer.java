@@ -124,8 +124,8 @@ public class TransformerEncoderLayer extends Module implements TwoInputForward {
 
     /** dropout1(self_attn(h, h, h, mask, keyPadding)). */
     private Tensor selfAttend(Tensor h, AttentionMask mask, Tensor keyPadding) {
-        AttentionOutput attended = selfAttention().attend(h, h, h, mask, keyPadding);
-        releaseConsumed(attended.weights(), attended.context());
+        // As PyTorch's layer: need_weights=False, so the heads' weights are not averaged for nothing.
+        AttentionOutput attended = selfAttention().attend(h, h, h, mask, keyPadding, false, true);
         return consume(attended.context(), module("dropout1")::call);
     }
 
