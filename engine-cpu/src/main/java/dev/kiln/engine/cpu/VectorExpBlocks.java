@@ -58,11 +58,11 @@ final class VectorExpBlocks implements ExpBlocks {
     public void exp(float[] v, int len) {
         int i = 0;
         for (; i < F.loopBound(len); i += LANES) {
-            expLanes(FloatVector.fromArray(F, v, i), EXP_HIGH, 0f).intoArray(v, i);
+            expLanes(v, i, EXP_HIGH, 0f);
         }
         if (i < len) {
             float[] t = tail(v, i, len, 0);
-            expLanes(FloatVector.fromArray(F, t, 0), EXP_HIGH, 0f).intoArray(t, 0);
+            expLanes(t, 0, EXP_HIGH, 0f);
             System.arraycopy(t, 0, v, i, len - i);
         }
     }
@@ -71,11 +71,11 @@ final class VectorExpBlocks implements ExpBlocks {
     public void halfExp(float[] v, int len) {
         int i = 0;
         for (; i < F.loopBound(len); i += LANES) {
-            expLanes(FloatVector.fromArray(F, v, i), HALF_EXP_HIGH, 1f).intoArray(v, i);
+            expLanes(v, i, HALF_EXP_HIGH, 1f);
         }
         if (i < len) {
             float[] t = tail(v, i, len, 0);
-            expLanes(FloatVector.fromArray(F, t, 0), HALF_EXP_HIGH, 1f).intoArray(t, 0);
+            expLanes(t, 0, HALF_EXP_HIGH, 1f);
             System.arraycopy(t, 0, v, i, len - i);
         }
     }
@@ -187,18 +187,30 @@ final class VectorExpBlocks implements ExpBlocks {
     }
 
     /**
-     * exp(x) / 2^shift for x clamped at high: exp (shift 0, high {@link FloatExp#EXP_HIGH}) and exp / 2 (shift 1,
-     * high {@link FloatExp#HALF_EXP_HIGH}), as {@link ScalarExpBlocks#exp} and {@link ScalarExpBlocks#halfExp}.
+     * a[i, i + lanes) = exp(a) / 2^shift for a clamped at high: exp (shift 0, high {@link FloatExp#EXP_HIGH}) and
+     * exp / 2 (shift 1, high {@link FloatExp#HALF_EXP_HIGH}), as {@link ScalarExpBlocks#exp} and
+     * {@link ScalarExpBlocks#halfExp}. Written out in the Vector API's own calls, this class's helpers (round to a
+     * multiple of ln2, reduce, polynomial, 2^k) inlined by hand, and from and into the array: C2 inlines the API's
+     * calls whatever its budget, but not a helper of ours once the method's inlined bytecodes exceed it, nor this
+     * method at a block's tail, and a vector passed to or returned from a call left out of line is boxed (JFR:
+     * Float512Vector allocations at the 2^k products' line, a few per block).
      */
-    private static FloatVector expLanes(FloatVector v, float high, float shift) {
-        FloatVector x = v.min(high).max(EXP_LOW);
-        FloatVector n = nearestMultipleOfLn2(x);
-        FloatVector e = expm1Reduced(reduce(x, n)).add(1f);
+    private static void expLanes(float[] a, int i, float high, float shift) {
+        FloatVector x = FloatVector.fromArray(F, a, i).min(high).max(EXP_LOW);
+        FloatVector n = x.fma(LOG2E, ROUND).sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_LO), n.fma(FloatVector.broadcast(F, -LN2_HI), x));
+        FloatVector p = r.fma(P5, P4).fma(r, FloatVector.broadcast(F, P3)).fma(r, FloatVector.broadcast(F, P2))
+                .fma(r, FloatVector.broadcast(F, P1)).fma(r, FloatVector.broadcast(F, P0));
+        FloatVector e = p.fma(r.mul(r), r).add(1f);
         FloatVector k = n.sub(shift);
         // 2^k as 2^floor(k/2) 2^ceil(k/2), each plus ROUND: the first product is exact, the second rounds once.
         FloatVector floorHalf = k.fma(0.5f, -0.25f).add(ROUND);
         FloatVector ceilHalf = k.sub(floorHalf.sub(ROUND)).add(ROUND);
-        return e.mul(powerOfTwo(floorHalf)).mul(powerOfTwo(ceilHalf));
+        FloatVector twoToFloorHalf = floorHalf.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(ONE_BITS)
+                .reinterpretAsFloats();
+        FloatVector twoToCeilHalf = ceilHalf.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(ONE_BITS)
+                .reinterpretAsFloats();
+        e.mul(twoToFloorHalf).mul(twoToCeilHalf).intoArray(a, i);
     }
 
     /** exp(v + low) for v at most 0, as {@link ScalarExpBlocks#nonPositiveExp(float[], float[], int)}. */
