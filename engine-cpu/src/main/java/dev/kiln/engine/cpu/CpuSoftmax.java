@@ -7,12 +7,14 @@ import java.nio.FloatBuffer;
 /**
  * Softmax, log-softmax and the fused softmax cross-entropy over the last axis, stable for large inputs. In F32 they run
  * in float over blocks of rows copied into arrays, as PyTorch's vectorised kernels: exp(x - max) by {@link FloatExp},
- * sums in double; rows longer than {@link Chunks#SIZE} values a piece at a time ({@link SoftmaxLongRowsF32},
- * {@link CrossEntropyF32}). F64, per value in double.
+ * sums in double, each row's steps by {@link SoftmaxRows}; rows longer than {@link Chunks#SIZE} values a piece at a
+ * time ({@link SoftmaxLongRowsF32}, {@link CrossEntropyF32}). F64, per value in double.
  */
 final class CpuSoftmax {
     /** The F32 path's arrays: a block of whole rows, and its shifted copy or the gradient's rows. */
     private static final ThreadLocal<float[][]> WORK = Chunks.workArrays(2);
+    /** The row steps of the F32 blocks: on the Vector API where {@link VectorPath} has it on. */
+    private static final SoftmaxRows ROWS = VectorPath.softmaxRows();
 
     private final Parallel parallel;
     private final SoftmaxLongRowsF32 longRows;
@@ -88,20 +90,15 @@ final class CpuSoftmax {
             for (int first = s; first < e; first += rowsPerBlock) {
                 int n = Math.min(rowsPerBlock, e - first) * c;
                 xs.get(xo + first * c, v, 0, n);
-                for (int base = 0; base < n; base += c) {
-                    SoftmaxPieces.subtractMax(v, base, c);
-                }
+                ROWS.subtractMaxima(v, n, c);
                 if (log) {
                     System.arraycopy(v, 0, shifted, 0, n);
                 }
                 FloatExp.expBlock(v, n);
-                for (int base = 0; base < n; base += c) {
-                    double sum = RunningSums.sum(v, base, c);
-                    if (log) {
-                        SoftmaxPieces.subtract(shifted, base, c, (float) Math.log(sum));
-                    } else {
-                        SoftmaxPieces.divide(v, base, c, (float) sum);
-                    }
+                if (log) {
+                    ROWS.subtractLogSums(v, shifted, n, c);
+                } else {
+                    ROWS.divideBySums(v, n, c);
                 }
                 os.put(oo + first * c, log ? shifted : v, 0, n);
             }
@@ -171,31 +168,13 @@ final class CpuSoftmax {
                 gys.get(gyo + first * c, g, 0, n);
                 if (log) {
                     FloatExp.expBlock(yv, n);
-                }
-                for (int base = 0; base < n; base += c) {
-                    if (log) {
-                        logSoftmaxGradient(yv, g, base, c, (float) RunningSums.sum(g, base, c));
-                    } else {
-                        softmaxGradient(yv, g, base, c, (float) RunningSums.dot(yv, g, base, c));
-                    }
+                    ROWS.logSoftmaxGradient(yv, g, n, c);
+                } else {
+                    ROWS.softmaxGradient(yv, g, n, c);
                 }
                 gxs.put(gxo + first * c, g, 0, n);
             }
         });
-    }
-
-    /** g = g - p sum for the row, p = exp(y) the probabilities. */
-    private static void logSoftmaxGradient(float[] p, float[] g, int base, int c, float sum) {
-        for (int j = base; j < base + c; j++) {
-            g[j] -= p[j] * sum;
-        }
-    }
-
-    /** g = y (g - dot) for the row. */
-    private static void softmaxGradient(float[] y, float[] g, int base, int c, float dot) {
-        for (int j = base; j < base + c; j++) {
-            g[j] = y[j] * (g[j] - dot);
-        }
     }
 
     void crossEntropy(Tensor logits, Tensor targets, Tensor losses, Tensor probs) {

@@ -5,8 +5,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether the F32 element-wise routines, the FFT and layer norm's rows run on the JDK's Vector API: where the
- * incubator module {@value #MODULE} is in the boot layer (java started with
+ * Whether the F32 element-wise routines, the FFT, layer norm's and softmax's rows run on the JDK's Vector API: where
+ * the incubator module {@value #MODULE} is in the boot layer (java started with
  * {@code --add-modules jdk.incubator.vector}, as the {@code kiln} launcher does) and
  * {@code -D}{@value #PROPERTY}{@code =false} is not set. The classes that name the module are loaded by name, and
  * only then, so that the backend runs without it on the scalar loops. Decided and logged once, at INFO.
@@ -19,6 +19,7 @@ final class VectorPath {
     private static final ExpBlocks EXP_BLOCKS = chooseExpBlocks();
     private static final FftLanes FFT_LANES = chooseFftLanes();
     private static final LayerNormRows LAYER_NORM_ROWS = chooseLayerNormRows();
+    private static final SoftmaxRows SOFTMAX_ROWS = chooseSoftmaxRows();
 
     private VectorPath() {
     }
@@ -36,6 +37,11 @@ final class VectorPath {
     /** Layer norm's row steps of this run: {@code VectorLayerNormRows} where the Vector API path is on, else loops. */
     static LayerNormRows layerNormRows() {
         return LAYER_NORM_ROWS;
+    }
+
+    /** Softmax's row steps of this run: {@code VectorSoftmaxRows} where the Vector API path is on, else loops. */
+    static SoftmaxRows softmaxRows() {
+        return SOFTMAX_ROWS;
     }
 
     /** Whether the Vector API path runs. */
@@ -100,5 +106,23 @@ final class VectorPath {
             LOG.info("CPU layer norm's rows in scalar loops: the Vector API did not load ({})", e.toString());
         }
         return ScalarLayerNormRows.INSTANCE;
+    }
+
+    /** Softmax's row steps on the Vector API where the exp blocks are on the Vector API. */
+    private static SoftmaxRows chooseSoftmaxRows() {
+        if (!enabled()) {
+            return ScalarSoftmaxRows.INSTANCE;
+        }
+        try {
+            SoftmaxRows rows = (SoftmaxRows) Class.forName(VectorPath.class.getPackageName()
+                    + ".VectorSoftmaxRows").getDeclaredConstructor().newInstance();
+            LOG.info("CPU softmax's rows on {}", rows);
+            return rows;
+        } catch (InvocationTargetException e) {
+            LOG.info("CPU softmax's rows in scalar loops: {}", e.getCause().getMessage());
+        } catch (ReflectiveOperationException | LinkageError e) {
+            LOG.info("CPU softmax's rows in scalar loops: the Vector API did not load ({})", e.toString());
+        }
+        return ScalarSoftmaxRows.INSTANCE;
     }
 }
