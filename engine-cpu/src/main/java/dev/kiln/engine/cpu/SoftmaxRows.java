@@ -3,9 +3,8 @@ package dev.kiln.engine.cpu;
 /**
  * What {@link CpuSoftmax}'s F32 blocks of short rows do to each row of {@code c} values in v[0, n) (n a multiple of
  * c): {@link ScalarSoftmaxRows} in plain loops, or {@code VectorSoftmaxRows} on the Vector API where
- * {@link VectorPath} has loaded it. The element-wise steps are the same float operations on both, so they agree to the
- * bit; the sums in double add the same terms in another order, so they agree to within a few of double's roundings,
- * far below F32's.
+ * {@link VectorPath} has loaded it. Both take the same float operations and the same sums in double, so they agree
+ * to the bit.
  */
 interface SoftmaxRows {
     /** Each row of v -= its largest value (NaN throughout where one is NaN). */
