@@ -612,7 +612,9 @@ public final class SafeTensors {
         int n = (int) info.size();
         String stored = info.stored();
         int width = storedWidth(stored, info.dtype());
-        long[] values = new long[n];
+        boolean unsigned32 = info.dtype() == DType.I64;
+        long[] longs = unsigned32 ? new long[n] : null;
+        int[] ints = unsigned32 ? null : new int[n];
         long position = dataStart + info.begin();
         int perChunk = CHUNK / width;
         for (int start = 0; start < n; start += perChunk) {
@@ -621,25 +623,18 @@ public final class SafeTensors {
             readFully(file, ch, chunk, position);
             position += (long) count * width;
             chunk.flip();
-            for (int i = 0; i < count; i++) {
-                values[start + i] = switch (stored) {
-                    case "BOOL" -> chunk.get() == 0 ? 0 : 1;
-                    case "U8" -> Byte.toUnsignedInt(chunk.get());
-                    case "I8" -> chunk.get();
-                    case "U16" -> Short.toUnsignedInt(chunk.getShort());
-                    case "I16" -> chunk.getShort();
-                    default -> Integer.toUnsignedLong(chunk.getInt());
-                };
+            for (int i = start; i < start + count; i++) {
+                switch (stored) {
+                    case "BOOL" -> ints[i] = chunk.get() == 0 ? 0 : 1;
+                    case "U8" -> ints[i] = Byte.toUnsignedInt(chunk.get());
+                    case "I8" -> ints[i] = chunk.get();
+                    case "U16" -> ints[i] = Short.toUnsignedInt(chunk.getShort());
+                    case "I16" -> ints[i] = chunk.getShort();
+                    default -> longs[i] = Integer.toUnsignedLong(chunk.getInt());
+                }
             }
         }
-        if (info.dtype() == DType.I64) {
-            return Tensor.fromArray(values, info.shape());
-        }
-        int[] ints = new int[n];
-        for (int i = 0; i < n; i++) {
-            ints[i] = (int) values[i];
-        }
-        return Tensor.fromArray(ints, info.shape());
+        return unsigned32 ? Tensor.fromArray(longs, info.shape()) : Tensor.fromArray(ints, info.shape());
     }
 
     /** A bfloat16 is the upper half of a float's bits. */
