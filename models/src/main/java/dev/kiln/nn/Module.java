@@ -500,13 +500,12 @@ public abstract class Module implements AutoCloseable, Cloneable {
         Map<Module, Map<String, Tensor>> byOwner = new IdentityHashMap<>();
         for (Map.Entry<String, Tensor> e : parametersAndBuffers.entrySet()) {
             String target = e.getKey();
-            int dot = target.lastIndexOf('.');
-            String path = dot < 0 ? "" : target.substring(0, dot);
-            String name = target.substring(dot + 1);
-            Module owner = submodule("functionalCall", target, path);
+            Owned at = owned("functionalCall", target);
+            Module owner = at.owner();
+            String name = at.name();
             Tensor own = owner.parameters.containsKey(name) ? owner.parameters.get(name) : owner.buffers.get(name);
             if (own == null) {
-                throw new IllegalArgumentException("functionalCall(\"" + target + "\"): " + describe(owner, path)
+                throw new IllegalArgumentException("functionalCall(\"" + target + "\"): " + describe(owner, at.path())
                         + owner.notA("parameter or buffer", name) + "; its parameters are " + owner.parameters.keySet()
                         + " and its buffers " + owner.buffers.keySet());
             }
@@ -527,16 +526,24 @@ public abstract class Module implements AutoCloseable, Cloneable {
 
     /** The tensor of {@code kind} at dotted {@code target}: the owner's entry of {@code tensors} named by the last part. */
     private Tensor ownTensor(String caller, String kind, String target, Function<Module, Map<String, Tensor>> tensors) {
-        int dot = target.lastIndexOf('.');
-        String path = dot < 0 ? "" : target.substring(0, dot);
-        String name = target.substring(dot + 1);
-        Module owner = submodule(caller, target, path);
-        Tensor t = tensors.apply(owner).get(name);
+        Owned at = owned(caller, target);
+        Tensor t = tensors.apply(at.owner()).get(at.name());
         if (t == null) {
-            throw new IllegalArgumentException(caller + "(\"" + target + "\"): " + describe(owner, path)
-                    + owner.notA(kind, name) + "; its " + kind + "s are " + tensors.apply(owner).keySet());
+            throw new IllegalArgumentException(caller + "(\"" + target + "\"): " + describe(at.owner(), at.path())
+                    + at.owner().notA(kind, at.name()) + "; its " + kind + "s are "
+                    + tensors.apply(at.owner()).keySet());
         }
         return t;
+    }
+
+    /** A dotted target's owner: the module at the path before its last dot, and the last part, its own name there. */
+    private record Owned(Module owner, String path, String name) {
+    }
+
+    private Owned owned(String caller, String target) {
+        int dot = target.lastIndexOf('.');
+        String path = dot < 0 ? "" : target.substring(0, dot);
+        return new Owned(submodule(caller, target, path), path, target.substring(dot + 1));
     }
 
     /** The module at dotted {@code path} below this one; errors name {@code caller} and its whole {@code target}. */
