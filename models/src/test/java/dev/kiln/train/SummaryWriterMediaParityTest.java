@@ -8,18 +8,14 @@ import dev.kiln.engine.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +38,10 @@ class SummaryWriterMediaParityTest {
 
     @TempDir
     Path dir;
+
+    private PyTorchLogDirectory logs() {
+        return new PyTorchLogDirectory(RESOURCES, dir);
+    }
 
     /** The script's wave(n): ((37 k mod 41) - 20) / 20. */
     private static double[] wave(int n) {
@@ -193,44 +193,13 @@ class SummaryWriterMediaParityTest {
         }
     }
 
-    private static byte[] resource(String name) throws IOException {
-        try (InputStream in = SummaryWriterMediaParityTest.class.getResourceAsStream(RESOURCES + name)) {
-            if (in == null) {
-                throw new IOException("no resource " + RESOURCES + name);
-            }
-            return in.readAllBytes();
-        }
-    }
-
-    private static List<String> resourceLines(String name) throws IOException {
-        return new String(resource(name), StandardCharsets.UTF_8).lines().toList();
-    }
-
-    private List<String> eventFileDirectories() throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(f -> f.getFileName().toString().startsWith("events.out.tfevents."))
-                    .map(f -> f.getParent().equals(dir) ? "." : dir.relativize(f.getParent()).toString())
-                    .sorted().toList();
-        }
-    }
-
-    private Path onlyFile(String directory) throws IOException {
-        try (Stream<Path> files = Files.list(dir.resolve(directory))) {
-            List<Path> events = files.filter(f -> f.getFileName().toString().startsWith("events.out.tfevents."))
-                    .toList();
-            assertEquals(1, events.size(), events.toString());
-            return events.get(0);
-        }
-    }
-
     @Test
     void everyFileMatchesPyTorchsRecordByRecord() throws IOException {
         writeKilnLogDirectory();
-        assertEquals(resourceLines("files.txt"), eventFileDirectories());
-        for (String directory : resourceLines("files.txt")) {
-            String file = directory.equals(".") ? "pytorch.tfevents" : directory + "/pytorch.tfevents";
-            List<byte[]> pytorch = EventFileReader.records(resource(file));
-            List<byte[]> kiln = EventFileReader.records(Files.readAllBytes(onlyFile(directory)));
+        assertEquals(logs().resourceLines("files.txt"), logs().eventFileDirectories());
+        for (String directory : logs().resourceLines("files.txt")) {
+            List<byte[]> pytorch = logs().pytorchRecords(directory);
+            List<byte[]> kiln = logs().kilnRecords(directory);
             assertEquals(pytorch.size(), kiln.size(), directory + ": records");
             for (int i = 1; i < pytorch.size(); i++) {
                 assertEquals(canonical(pytorch.get(i)), canonical(kiln.get(i)), directory + ": record " + i);
@@ -247,7 +216,8 @@ class SummaryWriterMediaParityTest {
     @Test
     void tensorBoardReadsKilnsLogDirectoryAsItReadsPyTorchs() throws IOException {
         writeKilnLogDirectory();
-        assertEquals(resourceLines("tensorboard_read.txt"), TensorBoardScripts.run("tensorboard_read_check.py", dir));
+        assertEquals(logs().resourceLines("tensorboard_read.txt"),
+                TensorBoardScripts.run("tensorboard_read_check.py", dir));
     }
 
     private static double wallTime(byte[] event) {

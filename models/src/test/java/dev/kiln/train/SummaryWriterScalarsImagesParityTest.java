@@ -7,8 +7,6 @@ import dev.kiln.engine.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -16,7 +14,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +34,10 @@ class SummaryWriterScalarsImagesParityTest {
 
     @TempDir
     Path dir;
+
+    private PyTorchLogDirectory logs() {
+        return new PyTorchLogDirectory(RESOURCES, dir);
+    }
 
     /** The script's pattern(n, c, h, w): ((5 c + 3 h + 7 w + 11 k) mod 17) / 16 as [N, C, H, W], F32. */
     private static Tensor pattern(int n, int channels, int height, int width) {
@@ -171,51 +172,18 @@ class SummaryWriterScalarsImagesParityTest {
         return map;
     }
 
-    private static byte[] resource(String name) throws IOException {
-        try (InputStream in = SummaryWriterScalarsImagesParityTest.class.getResourceAsStream(RESOURCES + name)) {
-            if (in == null) {
-                throw new IOException("no resource " + RESOURCES + name);
-            }
-            return in.readAllBytes();
-        }
-    }
-
-    private static List<String> resourceLines(String name) throws IOException {
-        return new String(resource(name), StandardCharsets.UTF_8).lines().toList();
-    }
-
-    /** Each directory of {@link #dir} holding an event file, relative ("." for the log directory), sorted. */
-    private List<String> eventFileDirectories() throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(f -> f.getFileName().toString().startsWith("events.out.tfevents."))
-                    .map(f -> f.getParent().equals(dir) ? "." : dir.relativize(f.getParent()).toString())
-                    .sorted().toList();
-        }
-    }
-
-    private Path onlyFile(String directory) throws IOException {
-        try (Stream<Path> files = Files.list(dir.resolve(directory))) {
-            List<Path> events = files.filter(f -> f.getFileName().toString().startsWith("events.out.tfevents."))
-                    .toList();
-            assertEquals(1, events.size(), events.toString());
-            return events.get(0);
-        }
-    }
-
     @Test
     void eachSeriesOfAddScalarsIsARunOfItsOwnAsInPyTorch() throws IOException {
         writeKilnLogDirectory();
-        assertEquals(resourceLines("files.txt"), eventFileDirectories());
+        assertEquals(logs().resourceLines("files.txt"), logs().eventFileDirectories());
     }
 
     @Test
     void everyFileMatchesPyTorchsRecordByRecord() throws IOException {
         writeKilnLogDirectory();
-        for (String directory : resourceLines("files.txt")) {
-            // "./x" names no entry in a jar, where the GPU bundle runs this test from.
-            String file = directory.equals(".") ? "pytorch.tfevents" : directory + "/pytorch.tfevents";
-            List<byte[]> pytorch = EventFileReader.records(resource(file));
-            List<byte[]> kiln = EventFileReader.records(Files.readAllBytes(onlyFile(directory)));
+        for (String directory : logs().resourceLines("files.txt")) {
+            List<byte[]> pytorch = logs().pytorchRecords(directory);
+            List<byte[]> kiln = logs().kilnRecords(directory);
             assertEquals(pytorch.size(), kiln.size(), directory + ": records");
             for (int i = 1; i < pytorch.size(); i++) {
                 assertEquals(canonical(pytorch.get(i)), canonical(kiln.get(i)), directory + ": record " + i);
@@ -226,7 +194,8 @@ class SummaryWriterScalarsImagesParityTest {
     @Test
     void tensorBoardReadsKilnsLogDirectoryAsItReadsPyTorchs() throws IOException {
         writeKilnLogDirectory();
-        assertEquals(resourceLines("tensorboard_read.txt"), TensorBoardScripts.run("tensorboard_read_check.py", dir));
+        assertEquals(logs().resourceLines("tensorboard_read.txt"),
+                TensorBoardScripts.run("tensorboard_read_check.py", dir));
     }
 
     /**
