@@ -1,6 +1,7 @@
 package dev.kiln.train;
 
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.io.AtomicFiles;
 import dev.kiln.nn.Module;
@@ -199,6 +200,27 @@ public final class SummaryWriter implements AutoCloseable {
     }
 
     /**
+     * {@code add_histogram_raw}: a histogram of statistics and buckets the caller has computed, written as given.
+     *
+     * @param bucketLimits each bucket's right edge, ascending (TensorBoard takes the first bucket's left edge from
+     *                     {@code min})
+     * @param bucketCounts each bucket's count, as many as {@code bucketLimits}
+     * @throws IllegalArgumentException when the arrays are empty, of different lengths or the limits not ascending
+     */
+    public void addHistogramRaw(String tag, double min, double max, double num, double sum, double sumSquares,
+                                double[] bucketLimits, double[] bucketCounts, long step) {
+        addHistogramRaw(tag, min, max, num, sum, sumSquares, bucketLimits, bucketCounts, step, now());
+    }
+
+    /** {@link #addHistogramRaw} at {@code walltime}, seconds since 1970. */
+    public void addHistogramRaw(String tag, double min, double max, double num, double sum, double sumSquares,
+                                double[] bucketLimits, double[] bucketCounts, long step, double walltime) {
+        check(tag, step);
+        write(TensorBoardEvent.histogram(walltime, step, tag,
+                TensorBoardHistogram.raw(tag, min, max, num, sum, sumSquares, bucketLimits, bucketCounts)));
+    }
+
+    /**
      * {@code add_image} of an image [C, H, W] with C 1 (grey, written as RGB as PyTorch writes it), 3 (RGB) or 4
      * (RGBA), values in [0, 1]: each becomes the byte {@code (int) (v * 255)}, clamped to [0, 255], and the image is
      * stored as PNG. An integer tensor (I32, I64) holds the bytes themselves, 0 to 255, as PyTorch's uint8 images.
@@ -247,8 +269,64 @@ public final class SummaryWriter implements AutoCloseable {
     private void writeImage(String kind, String tag, Tensor tensor, long step, String dataformats, double walltime) {
         check(tag, step);
         TensorBoardImage image = TensorBoardImage.of(kind + " '" + tag + "'", tensor, dataformats);
+        writeImage(tag, image, image.toBufferedImage(), step, walltime);
+    }
+
+    private void writeImage(String tag, TensorBoardImage image, BufferedImage pixels, long step, double walltime) {
         write(TensorBoardEvent.image(walltime, step, tag, image.height(), image.width(), image.channels(),
-                png(image.toBufferedImage())));
+                png(pixels)));
+    }
+
+    /**
+     * {@code add_image_with_boxes} of an image [C, H, W] (as {@link #addImage} takes it) with {@code boxes} [N, 4],
+     * each {@code (xmin, ymin, xmax, ymax)} in pixels, outlined in red as PyTorch 1.13 draws them (see
+     * {@link TensorBoardBoxes}).
+     */
+    public void addImageWithBoxes(String tag, Tensor image, Tensor boxes, long step) {
+        addImageWithBoxes(tag, image, boxes, step, "CHW", null);
+    }
+
+    /**
+     * {@link #addImageWithBoxes(String, Tensor, Tensor, long)} with {@link #addImage}'s {@code dataformats} and a
+     * label for each box, or null for none; a label is drawn in Java's monospaced font, not in Pillow's as PyTorch
+     * draws it.
+     *
+     * @throws IllegalArgumentException when {@code boxes} is not [N, 4] of finite values or {@code labels} does not
+     *     hold N labels (PyTorch drops such labels silently)
+     */
+    public void addImageWithBoxes(String tag, Tensor image, Tensor boxes, long step, String dataformats,
+                                  List<String> labels) {
+        addImageWithBoxes(tag, image, boxes, step, dataformats, labels, now());
+    }
+
+    /** {@link #addImageWithBoxes(String, Tensor, Tensor, long, String, List)} at {@code walltime}, seconds since 1970. */
+    public void addImageWithBoxes(String tag, Tensor image, Tensor boxes, long step, String dataformats,
+                                  List<String> labels, double walltime) {
+        check(tag, step);
+        String what = "image with boxes '" + tag + "'";
+        double[] corners = boxes(what, boxes, labels);
+        TensorBoardImage pixels = TensorBoardImage.of(what, image, dataformats);
+        BufferedImage drawn = pixels.toBufferedImage();
+        TensorBoardBoxes.draw(drawn, corners, labels);
+        writeImage(tag, pixels, drawn, step, walltime);
+    }
+
+    private static double[] boxes(String what, Tensor boxes, List<String> labels) {
+        Shape shape = boxes.shape();
+        if (shape.rank() != 2 || shape.dim(1) != 4) {
+            throw new IllegalArgumentException(what + ": boxes must be [N, 4] (xmin, ymin, xmax, ymax), got " + shape);
+        }
+        double[] corners = boxes.toDoubleArray();
+        for (int k = 0; k < corners.length; k++) {
+            if (!Double.isFinite(corners[k])) {
+                throw new IllegalArgumentException(what + ": box " + k / 4 + " has a coordinate " + corners[k]);
+            }
+        }
+        if (labels != null && labels.size() != shape.dim(0)) {
+            throw new IllegalArgumentException(what + ": " + shape.dim(0) + " boxes need as many labels, got "
+                    + labels.size());
+        }
+        return corners;
     }
 
     /** {@code add_text}: shown by TensorBoard's text plugin (Markdown) under {@code tag + "/text_summary"}. */
@@ -366,6 +444,48 @@ public final class SummaryWriter implements AutoCloseable {
     public void addPrCurve(String tag, Tensor labels, Tensor predictions, long step, int numThresholds,
                            Tensor weights, double walltime) {
         addWeightedPrCurve(tag, labels, predictions, step, numThresholds, weights, walltime);
+    }
+
+    /**
+     * {@code add_pr_curve_raw} with PyTorch's default {@code num_thresholds}, 127, which PyTorch writes into the
+     * plugin's data whatever the arrays' length (TensorBoard draws the arrays).
+     */
+    public void addPrCurveRaw(String tag, double[] truePositives, double[] falsePositives, double[] trueNegatives,
+                              double[] falseNegatives, double[] precision, double[] recall, long step) {
+        addPrCurveRaw(tag, truePositives, falsePositives, trueNegatives, falseNegatives, precision, recall, step,
+                TensorBoardPrCurve.MAX_THRESHOLDS);
+    }
+
+    /**
+     * {@code add_pr_curve_raw}: a precision-recall curve the caller has computed, n thresholds evenly from 0 to 1,
+     * each array holding the figure at each threshold.
+     *
+     * @param numThresholds written into the plugin's data: at least 2; above 127 it is 127, as in PyTorch
+     * @throws IllegalArgumentException when the six arrays are empty or of different lengths
+     */
+    public void addPrCurveRaw(String tag, double[] truePositives, double[] falsePositives, double[] trueNegatives,
+                              double[] falseNegatives, double[] precision, double[] recall, long step,
+                              int numThresholds) {
+        addPrCurveRaw(tag, truePositives, falsePositives, trueNegatives, falseNegatives, precision, recall, step,
+                numThresholds, now());
+    }
+
+    /**
+     * {@link #addPrCurveRaw(String, double[], double[], double[], double[], double[], double[], long, int)} at
+     * {@code walltime}, seconds since 1970.
+     */
+    public void addPrCurveRaw(String tag, double[] truePositives, double[] falsePositives, double[] trueNegatives,
+                              double[] falseNegatives, double[] precision, double[] recall, long step,
+                              int numThresholds, double walltime) {
+        check(tag, step);
+        if (numThresholds < 2) {
+            throw new IllegalArgumentException("pr curve '" + tag + "': numThresholds must be at least 2, got "
+                    + numThresholds);
+        }
+        double[] curve = TensorBoardPrCurve.raw(tag, truePositives, falsePositives, trueNegatives, falseNegatives,
+                precision, recall);
+        write(TensorBoardPrCurve.event(walltime, step, tag, curve,
+                Math.min(numThresholds, TensorBoardPrCurve.MAX_THRESHOLDS)));
     }
 
     /** {@code add_pr_curve}, each element counting 1 where {@code weights} is null. */

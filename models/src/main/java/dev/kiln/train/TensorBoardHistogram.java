@@ -83,6 +83,30 @@ record TensorBoardHistogram(double min, double max, double num, double sum, doub
     }
 
     /**
+     * A histogram as given, PyTorch's {@code add_histogram_raw}.
+     *
+     * @throws IllegalArgumentException when the buckets are empty, their arrays' lengths differ or the limits are not
+     *     ascending, naming {@code tag}
+     */
+    static TensorBoardHistogram raw(String tag, double min, double max, double num, double sum, double sumSquares,
+                                    double[] bucketLimits, double[] bucketCounts) {
+        if (bucketLimits.length != bucketCounts.length) {
+            throw new IllegalArgumentException("histogram '" + tag + "': " + bucketLimits.length + " bucket limits and "
+                    + bucketCounts.length + " bucket counts, must be as many");
+        }
+        if (bucketLimits.length == 0) {
+            throw new IllegalArgumentException("histogram '" + tag + "': no buckets");
+        }
+        for (int i = 1; i < bucketLimits.length; i++) {
+            if (!(bucketLimits[i] > bucketLimits[i - 1])) {
+                throw new IllegalArgumentException("histogram '" + tag + "': bucket limits must be ascending, got "
+                        + bucketLimits[i - 1] + " then " + bucketLimits[i] + " at " + i);
+            }
+        }
+        return new TensorBoardHistogram(min, max, num, sum, sumSquares, bucketLimits.clone(), bucketCounts.clone());
+    }
+
+    /**
      * The bin of {@code v}, NumPy's: the last i with edge i &lt;= v, the top edge in the last bin; -1 beyond the
      * edges. Compared with {@code <=}, not {@link Double#compare}, so that -0.0 falls into [0, 1e-12) as in NumPy.
      */

@@ -83,6 +83,28 @@ final class TensorBoardPrCurve {
         return data;
     }
 
+    /**
+     * The [6, n] figures of a curve given row by row, as PyTorch's {@code add_pr_curve_raw} stacks them.
+     *
+     * @throws IllegalArgumentException when a row is empty or the rows' lengths differ, naming {@code tag}
+     */
+    static double[] raw(String tag, double[]... rows) {
+        int n = rows[0].length;
+        String[] names = {"truePositives", "falsePositives", "trueNegatives", "falseNegatives", "precision", "recall"};
+        if (n == 0) {
+            throw new IllegalArgumentException("pr curve '" + tag + "': no thresholds (truePositives is empty)");
+        }
+        double[] data = new double[ROWS * n];
+        for (int r = 0; r < ROWS; r++) {
+            if (rows[r].length != n) {
+                throw new IllegalArgumentException("pr curve '" + tag + "': " + names[r] + " must have as many values"
+                        + " as truePositives, " + n + ", got " + rows[r].length);
+            }
+            System.arraycopy(rows[r], 0, data, r * n, n);
+        }
+        return data;
+    }
+
     /** Prediction {@code p}'s bucket of {@code thresholds}, the product in double. */
     static int bucket(double p, int thresholds) {
         return (int) Math.floor(p * (thresholds - 1));
@@ -93,11 +115,15 @@ final class TensorBoardPrCurve {
         return (int) Math.floor(p * (float) (thresholds - 1));
     }
 
-    /** The summary event: the curve as a float tensor [6, n] under {@code tag}, read by the pr_curves plugin. */
+    /**
+     * The summary event: the curve, n values a row, as a float tensor [6, n] under {@code tag}, read by the pr_curves
+     * plugin; the plugin's data says {@code thresholds}, which PyTorch's {@code add_pr_curve_raw} writes whatever n is.
+     */
     static byte[] event(double wallTime, long step, String tag, double[] curve, int thresholds) {
+        int columns = curve.length / ROWS;
         byte[] shape = TensorBoardEvent.message(out -> {
             out.writeByteArray(DIM, TensorBoardEvent.message(d -> d.writeInt64(DIM_SIZE, ROWS)));
-            out.writeByteArray(DIM, TensorBoardEvent.message(d -> d.writeInt64(DIM_SIZE, thresholds)));
+            out.writeByteArray(DIM, TensorBoardEvent.message(d -> d.writeInt64(DIM_SIZE, columns)));
         });
         byte[] tensor = TensorBoardEvent.message(out -> {
             out.writeEnum(DTYPE, DT_FLOAT);
