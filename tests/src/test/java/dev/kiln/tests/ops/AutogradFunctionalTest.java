@@ -147,4 +147,99 @@ class AutogradFunctionalTest {
                 () -> AutogradFunctional.hvp(in -> in.get(0).sum(), List.of(values(1, 2)), List.of(values(1))));
         assertTrue(e.getMessage().contains("hvp: vector 0 has shape [1], input 0 has shape [2]"), e.getMessage());
     }
+
+    /** The script's pattern: ((a i + b) mod 11 - 5) / 4 over the flat index, F64. */
+    private static Tensor pattern(int a, int b, int... shape) {
+        int n = (int) Shape.of(shape).size();
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = ((a * i + b) % 11 - 5) / 4.0;
+        }
+        return Tensor.fromArray(v, shape);
+    }
+
+    /** The function of autograd_functional_products.py (models/src/test/pytorch): tanh(x w)^2 + (x w) * x.sum(1, keepdim=True). */
+    private static Tensor f(List<Tensor> in) {
+        Tensor z = in.get(0).matmul(in.get(1));
+        return z.tanh().square().add(z.mul(in.get(0).sum(1, true)));
+    }
+
+    @Test
+    void aVectorJacobianProductIsPyTorchs() {
+        // torch.autograd.functional.vjp(f, (x, w), v) in F64
+        AutogradFunctional.VectorJacobianProduct r = AutogradFunctional.vjp(AutogradFunctionalTest::f,
+                List.of(pattern(3, 1, 2, 4), pattern(5, 2, 4, 3)), pattern(7, 3, 2, 3));
+        assertArrayEquals(new double[] {0.6994114176749529, 0.6200808520300118, 0.5411766021188924,
+            -1.711713365750536, 2.6942933610763515, -2.0769543067305176}, r.output().toDoubleArray(), 1e-14);
+        assertArrayEquals(new double[] {1.5326884019702276, -1.5617399578607585, -0.29731198059857933,
+            1.8487953962857724, -4.5248000483779975, -0.9081730034791571, -1.628660601121073, -4.704921947788478},
+                r.vjp().get(0).toDoubleArray(), 1e-14);
+        assertArrayEquals(new double[] {-0.008217258460581328, -0.4021892200682171, -0.3136558005019436,
+            0.1585666228184107, -0.39625966700846954, -0.0784139501254859, 0.32535050409740274, -0.39033011394872197,
+            0.1568279002509718, -1.8636393636490935, 3.9527140816517825, 0.3920697506274295},
+                r.vjp().get(1).toDoubleArray(), 1e-14);
+        assertFalse(r.vjp().get(0).requiresGrad(), "no graph, as with PyTorch's create_graph=False");
+    }
+
+    @Test
+    void aJacobianVectorProductIsPyTorchs() {
+        // torch.autograd.functional.jvp(f, (x, w), (vx, vw)) in F64
+        AutogradFunctional.JacobianVectorProduct r = AutogradFunctional.jvp(AutogradFunctionalTest::f,
+                List.of(pattern(3, 1, 2, 4), pattern(5, 2, 4, 3)), List.of(pattern(2, 5, 2, 4), pattern(4, 0, 4, 3)));
+        assertArrayEquals(new double[] {3.343207456368214, -0.8740251342220207, 0.140625, -1.6419029159874614,
+            -0.29571236199141526, -2.8280385155905785}, r.jvp().toDoubleArray(), 1e-14);
+        assertEquals(Shape.of(2, 3), r.output().shape());
+    }
+
+    @Test
+    void aJacobianVectorProductIsTheJacobianTimesTheVector() {
+        Tensor x = Tensor.randn(DType.F64, 5);
+        Tensor v = Tensor.randn(DType.F64, 5);
+        java.util.function.UnaryOperator<Tensor> g = t -> t.sin().mul(t.sum()).narrow(0, 1, 3);
+        Tensor expected = AutogradFunctional.jacobian(g, x).matmul(v.reshape(5, 1));
+        Tensor jv = AutogradFunctional.jvp(in -> g.apply(in.get(0)), List.of(x), List.of(v)).jvp();
+        assertArrayEquals(expected.toDoubleArray(), jv.toDoubleArray(), 1e-14);
+    }
+
+    @Test
+    void aVectorHessianProductIsPyTorchs() {
+        // torch.autograd.functional.vhp(lambda x, w: f(x, w).sum(), (x, w), (vx, vw)) in F64
+        List<Tensor> vh = AutogradFunctional.vhp(in -> f(in).sum(), List.of(pattern(3, 1, 2, 4), pattern(5, 2, 4, 3)),
+                List.of(pattern(2, 5, 2, 4), pattern(4, 0, 4, 3)));
+        assertArrayEquals(new double[] {0.5316811511277098, 1.47830031731472, 2.873365786984037, 0.03667485732389639,
+            5.37171061718978, 4.001836245017065, 2.3602804939942352, 5.547713287048873},
+                vh.get(0).toDoubleArray(), 1e-13);
+        assertArrayEquals(new double[] {1.0417343862724484, 1.0938729863857626, 0.8477101821913733,
+            0.9112654977790281, 0.9875307707643194, 0.8624998658028955, 0.7807966092856078, 0.8811885551428763,
+            0.8772895494144177, -2.034086771837083, -2.4405573513029832, -1.8077681505828287},
+                vh.get(1).toDoubleArray(), 1e-13);
+    }
+
+    @Test
+    void productsOfAnInputTheFunctionIgnoresAreZero() {
+        List<Tensor> inputs = List.of(values(1, 2), values(7));
+        AutogradFunctional.VectorJacobianProduct vj = AutogradFunctional.vjp(in -> in.get(0).square(), inputs,
+                values(1, 1));
+        assertArrayEquals(new double[] {2, 4}, vj.vjp().get(0).toDoubleArray(), 0);
+        assertArrayEquals(new double[] {0}, vj.vjp().get(1).toDoubleArray(), 0);
+        Tensor jv = AutogradFunctional.jvp(in -> in.get(0).square(), inputs, List.of(values(0, 0), values(1))).jvp();
+        assertArrayEquals(new double[] {0, 0}, jv.toDoubleArray(), 0);
+        Tensor constant = AutogradFunctional.jvp(in -> values(3, 4, 5), inputs, List.of(values(1, 1), values(1)))
+                .jvp();
+        assertArrayEquals(new double[] {0, 0, 0}, constant.toDoubleArray(), 0);
+    }
+
+    @Test
+    void aCotangentOfAnotherShapeThanTheFunctionsValueIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AutogradFunctional.vjp(in -> in.get(0).square(), List.of(values(1, 2)), values(1)));
+        assertEquals("vjp: v has shape [1], the function's value has shape [2]; they must be equal", e.getMessage());
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                () -> AutogradFunctional.vjp(in -> values(1), List.of(), values(1)));
+        assertEquals("vjp: needs at least one input, got none", none.getMessage());
+        IllegalArgumentException vectors = assertThrows(IllegalArgumentException.class,
+                () -> AutogradFunctional.jvp(in -> in.get(0), List.of(values(1, 2)), List.of(values(1, 2), values(1))));
+        assertEquals("jvp: needs one vector per input, at least one of each; got 1 inputs and 2 vectors",
+                vectors.getMessage());
+    }
 }
