@@ -231,6 +231,24 @@ public final class Linalg {
     }
 
     /**
+     * {@link #pinv(Tensor)} of symmetric matrices {@code [..., n, n]} where {@code hermitian}, through the
+     * eigen-decomposition of the lower triangle (PyTorch's {@code linalg.pinv(A, hermitian=True)}): eigenvalues whose
+     * magnitude is at most {@code eps n max|L|} taken as zero.
+     */
+    public static Tensor pinv(Tensor a, boolean hermitian) {
+        return hermitian ? pinv(a, 0, MatrixFunctions.defaultRtol(a), true) : pinv(a);
+    }
+
+    /**
+     * {@link #pinv(Tensor, double, double)}, or for symmetric A where {@code hermitian} {@link #pinv(Tensor, boolean)}
+     * with eigenvalues of magnitude at most {@code max(atol, rtol max|L|)} taken as zero.
+     */
+    public static Tensor pinv(Tensor a, double atol, double rtol, boolean hermitian) {
+        return hermitian ? untrackedUnlessRecorded(() -> MatrixFunctions.pinvHermitian(a, atol, rtol), a)
+                : pinv(a, atol, rtol);
+    }
+
+    /**
      * The matrix norm of {@code [..., m, n]} over its last two axes, {@code [...]} (PyTorch's
      * {@code linalg.matrix_norm}): ord "fro" (Frobenius) or "nuc" (nuclear, the sum of the singular values).
      */
@@ -245,6 +263,20 @@ public final class Linalg {
      */
     public static Tensor matrixNorm(Tensor a, double ord) {
         return untrackedUnlessRecorded(() -> MatrixFunctions.matrixNorm(a, ord), a);
+    }
+
+    /**
+     * {@link #matrixNorm(Tensor, String)} over axes {@code dim0} (rows) and {@code dim1} (columns), negative ones
+     * counting from the end, and those axes kept with size 1 where {@code keepDim} (PyTorch's
+     * {@code linalg.matrix_norm(A, ord, dim, keepdim)}).
+     */
+    public static Tensor matrixNorm(Tensor a, String ord, int dim0, int dim1, boolean keepDim) {
+        return norm(a, ord, new int[] {dim0, dim1}, keepDim);
+    }
+
+    /** {@link #matrixNorm(Tensor, double)} over axes {@code dim0} and {@code dim1}, as the String ord's overload. */
+    public static Tensor matrixNorm(Tensor a, double ord, int dim0, int dim1, boolean keepDim) {
+        return norm(a, ord, new int[] {dim0, dim1}, keepDim);
     }
 
     /**

@@ -19,10 +19,7 @@ final class MatrixFunctions {
      */
     static Tensor pinv(Tensor a, double atol, double rtol) {
         LinalgShapes.matrices(PINV, "A", a);
-        if (!(atol >= 0) || !(rtol >= 0)) {
-            throw new IllegalArgumentException(PINV + ": atol " + atol + " and rtol " + rtol
-                    + " must be non-negative");
-        }
+        checkTolerances(atol, rtol);
         // Flattened to [batch, m, n]: matmul takes batches of one axis.
         Tensor flat = LinalgShapes.flat(a);
         Linalg.SVD svd = Linalg.svd(flat, false);
@@ -35,6 +32,56 @@ final class MatrixFunctions {
         Tensor inverse = Tensor.where(kept, s.maskedFill(kept.eq(0), 1).reciprocal(), s.mul(0));
         return LinalgShapes.unflat(LinalgShapes.transposed(svd.vh()).mul(inverse.unsqueeze(-2))
                 .matmul(LinalgShapes.transposed(svd.u())), a);
+    }
+
+    /**
+     * {@code Q diag(L+) Q^T} of the symmetric A's eigen-decomposition (its lower triangle read), L+ the reciprocals of
+     * the eigenvalues whose magnitude is above {@code max(atol, rtol max|L|)} and 0 elsewhere: PyTorch's
+     * {@code pinv(hermitian=True)}. Its gradient is PyTorch's {@code pinv_backward}, the pseudo-inverse's own (the one
+     * the SVD's gives too), not the eigen-decomposition's, which would be symmetrised.
+     */
+    static Tensor pinvHermitian(Tensor a, double atol, double rtol) {
+        LinalgShapes.squareMatrices(PINV, "A", a);
+        checkTolerances(atol, rtol);
+        Tensor flat = LinalgShapes.flat(a);
+        Tensor pinv = Composite.untracked(() -> eigenPinv(flat, atol, rtol));
+        pinv.record(PINV, new Tensor[] {flat}, Node.differentiable(g -> new Tensor[] {Composite.gradient(
+                () -> pinvGradient(g, pinv, flat))}));
+        return LinalgShapes.unflat(pinv, a);
+    }
+
+    private static Tensor eigenPinv(Tensor flat, double atol, double rtol) {
+        if (flat.dim(-1) == 0) {
+            return flat.mul(0);
+        }
+        Linalg.Eigh eigh = Linalg.eigh(flat);
+        Tensor values = eigh.eigenvalues();
+        Tensor magnitudes = values.abs();
+        Tensor tolerance = magnitudes.amax(new int[] {magnitudes.rank() - 1}, true).mul(rtol).clampMin(atol);
+        Tensor kept = magnitudes.gt(tolerance);
+        Tensor inverse = Tensor.where(kept, values.maskedFill(kept.eq(0), 1).reciprocal(), values.mul(0));
+        Tensor q = eigh.eigenvectors();
+        return q.mul(inverse.unsqueeze(-2)).matmul(LinalgShapes.transposed(q));
+    }
+
+    /**
+     * PyTorch's {@code pinv_backward} for square A and its pseudo-inverse P, K = g^T P:
+     * {@code -(P K)^T + K P^T - A P K P^T + P^T P (g^T - K A)}.
+     */
+    private static Tensor pinvGradient(Tensor g, Tensor p, Tensor a) {
+        Tensor pt = LinalgShapes.transposed(p);
+        Tensor gt = LinalgShapes.transposed(g);
+        Tensor k = gt.matmul(p);
+        Tensor kpt = k.matmul(pt);
+        return LinalgShapes.transposed(p.matmul(k)).neg().add(kpt).sub(a.matmul(p).matmul(kpt))
+                .add(pt.matmul(p).matmul(gt.sub(k.matmul(a))));
+    }
+
+    private static void checkTolerances(double atol, double rtol) {
+        if (!(atol >= 0) || !(rtol >= 0)) {
+            throw new IllegalArgumentException(PINV + ": atol " + atol + " and rtol " + rtol
+                    + " must be non-negative");
+        }
     }
 
     /** PyTorch's default rtol where neither tolerance is given: the dtype's epsilon times max(m, n). */

@@ -130,6 +130,19 @@ class CudaParityLinalgTest extends ParityTest {
             });
     }
 
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void aSymmetricPinvWithItsGradientMatchesTheCpu(DType dtype) {
+        assertParity("linalg pinv hermitian " + dtype, new String[] {"pinv", "gradient of A"},
+                dtype == DType.F64 ? Tolerance.of(1e-9) : Tolerance.of(2e-3), b -> {
+                    Tensor m = uniform(b, dtype, 220, -1, 1, BATCH, N, N);
+                    Tensor a = m.add(m.transpose(-2, -1)).detach().requiresGrad(true);
+                    Tensor pinv = Linalg.pinv(a, true);
+                    pinv.mul(uniform(b, dtype, 221, -1, 1, BATCH, N, N)).sum().backward();
+                    return new Tensor[] {pinv, a.grad()};
+                });
+    }
+
     private static double[] identity() {
         double[] eye = new double[N * N];
         for (int i = 0; i < N; i++) {
