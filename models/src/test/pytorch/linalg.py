@@ -5,16 +5,9 @@ which has torch 1.13).
 """
 import torch
 
-from parity import pattern
+from java_constants import emit, pat
 
 torch.set_default_dtype(torch.float64)
-
-
-def pat(seed, *dims):
-    n = 1
-    for d in dims:
-        n *= d
-    return pattern(n, seed).reshape(*dims)
 
 
 def spd(seed, batch, n):
@@ -30,27 +23,6 @@ def general(seed, batch, n):
 
 def lower(seed, batch, n):
     return torch.tril(pat(seed, batch, n, n)) + 2 * torch.eye(n)
-
-
-def literal(v):
-    if v != v:
-        return "Double.NaN"
-    if v in (float("inf"), float("-inf")):
-        return ("" if v > 0 else "-") + "Double.POSITIVE_INFINITY"
-    return repr(v)
-
-
-def emit(name, t):
-    lines, line = [], ""
-    for v in t.detach().reshape(-1):
-        item = literal(float(v)) + ", "
-        if len(line) + len(item) > 104:
-            lines.append(line.rstrip())
-            line = ""
-        line += item
-    lines.append(line.rstrip().rstrip(","))
-    print("    /** %s */" % list(t.shape))
-    print("    static final double[] %s = {\n            %s};" % (name, "\n            ".join(lines)))
 
 
 def leaf(t):

@@ -6,30 +6,9 @@ distinct. The eigenvectors' signs are LAPACK's choice, so they are printed as V 
 """
 import torch
 
-from parity import pattern
+from java_constants import emit, pat
 
 torch.set_default_dtype(torch.float64)
-
-
-def pat(seed, *dims):
-    n = 1
-    for d in dims:
-        n *= d
-    return pattern(n, seed).reshape(*dims)
-
-
-def emit(name, t):
-    """A Java array constant of t's values, row-major, with its shape in a comment (linalg.py's layout)."""
-    lines, line = [], ""
-    for v in t.detach().reshape(-1):
-        item = repr(float(v)) + ", "
-        if len(line) + len(item) > 104:
-            lines.append(line.rstrip())
-            line = ""
-        line += item
-    lines.append(line.rstrip().rstrip(","))
-    print("    /** %s */" % list(t.shape))
-    print("    static final double[] %s = {\n            %s};" % (name, "\n            ".join(lines)))
 
 
 def symmetric(seed, *dims):

@@ -8,16 +8,9 @@ import sys
 
 import torch
 
-from parity import pattern
+from java_constants import emit, full_rank, pat
 
 torch.set_default_dtype(torch.float64)
-
-
-def pat(seed, *dims):
-    n = 1
-    for d in dims:
-        n *= d
-    return pattern(n, seed).reshape(dims)
 
 
 def spd(seed, batch, n):
@@ -37,31 +30,6 @@ def swapped(seed, batch, n):
 def shifted(seed, batch, m, n):
     """pattern + 2 on the rectangular diagonal shifted down a row (cyclically): its LU pivots the rows."""
     return pat(seed, batch, m, n) + 2 * torch.eye(m, n).roll(1, -2)
-
-
-def full_rank(seed, *dims):
-    return pat(seed, *dims) + 2 * torch.eye(dims[-2], dims[-1])
-
-
-def literal(v):
-    if v != v:
-        return "Double.NaN"
-    if v in (float("inf"), float("-inf")):
-        return ("" if v > 0 else "-") + "Double.POSITIVE_INFINITY"
-    return repr(v)
-
-
-def emit(name, t):
-    lines, line = [], ""
-    for v in t.detach().reshape(-1):
-        item = literal(float(v)) + ", "
-        if len(line) + len(item) > 104:
-            lines.append(line.rstrip())
-            line = ""
-        line += item
-    lines.append(line.rstrip().rstrip(","))
-    print("    /** %s */" % list(t.shape))
-    print("    static final double[] %s = {\n            %s};" % (name, "\n            ".join(lines)))
 
 
 def case(prefix, fn, **inputs):

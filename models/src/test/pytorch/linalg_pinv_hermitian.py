@@ -2,35 +2,14 @@
 hermitian=True in float64 of symmetric batches (parity.py's pattern plus its transpose plus 2 I, indefinite: eigenvalues
 of both signs) with the gradient of (P * pattern(9)).sum(); of a symmetric matrix of rank 2 (M M^T with M 3 x 2), its
 smallest eigenvalue rounding, below the default tolerance; of the same with atol=0.5; and linalg.matrix_norm over
-dim=(0, 2) of a [3, 2, 4] tensor (the pattern plus 2 at [i, :, i]) with keepdim True, ords "fro", "nuc", 2 and -inf, with their gradients (run with
-/usr/bin/python3, which has torch 1.13).
+dim=(0, 2) of a [3, 2, 4] tensor (the pattern plus 2 at [i, :, i]) with keepdim True, ords "fro", "nuc", 2 and -inf,
+with their gradients (run with /usr/bin/python3, which has torch 1.13).
 """
 import torch
 
-from parity import pattern
+from java_constants import emit, pat
 
 torch.set_default_dtype(torch.float64)
-
-
-def pat(seed, *dims):
-    n = 1
-    for d in dims:
-        n *= d
-    return pattern(n, seed).reshape(*dims)
-
-
-def emit(name, t):
-    """A Java array constant of t's values, row-major, with its shape in a comment (linalg_svd.py's layout)."""
-    lines, line = [], ""
-    for v in t.detach().reshape(-1):
-        item = repr(float(v)) + ", "
-        if len(line) + len(item) > 104:
-            lines.append(line.rstrip())
-            line = ""
-        line += item
-    lines.append(line.rstrip().rstrip(","))
-    print("    /** %s */" % list(t.shape))
-    print("    static final double[] %s = {\n            %s};" % (name, "\n            ".join(lines)))
 
 
 print("package dev.kiln.tests.ops;")

@@ -7,34 +7,9 @@ such sign changes (run with /usr/bin/python3, which has torch 1.13).
 """
 import torch
 
-from parity import pattern
+from java_constants import emit, full_rank, pat
 
 torch.set_default_dtype(torch.float64)
-
-
-def pat(seed, *dims):
-    n = 1
-    for d in dims:
-        n *= d
-    return pattern(n, seed).reshape(*dims)
-
-
-def emit(name, t):
-    """A Java array constant of t's values, row-major, with its shape in a comment (linalg.py's layout)."""
-    lines, line = [], ""
-    for v in t.detach().reshape(-1):
-        item = repr(float(v)) + ", "
-        if len(line) + len(item) > 104:
-            lines.append(line.rstrip())
-            line = ""
-        line += item
-    lines.append(line.rstrip().rstrip(","))
-    print("    /** %s */" % list(t.shape))
-    print("    static final double[] %s = {\n            %s};" % (name, "\n            ".join(lines)))
-
-
-def full_rank(seed, *dims):
-    return pat(seed, *dims) + 2 * torch.eye(dims[-2], dims[-1])
 
 
 def svd_case(prefix, a, full_matrices):
