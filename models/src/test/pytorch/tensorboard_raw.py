@@ -10,16 +10,13 @@ models/src/test/resources/tensorboard/raw/: the event file of one writer, rename
 files.txt lists the event file directories ("." the log directory itself); tensorboard_read.txt is what
 tensorboard_read_check.py prints for the log directory. Run it with /opt/tbvenv/bin/python (torch 1.13,
 tensorboard 2.21)."""
-import glob
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 
 import numpy as np
 import torch
 from torch.utils.tensorboard import SummaryWriter
+
+import tensorboard_logdir
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "resources", "tensorboard", "raw")
@@ -73,26 +70,7 @@ def write(logdir):
 
 
 def main():
-    tmp = tempfile.mkdtemp()
-    write(tmp)
-    if os.path.isdir(OUT):
-        shutil.rmtree(OUT)
-    os.makedirs(OUT)
-    directories = []
-    for path in sorted(glob.glob(os.path.join(tmp, "**", "events.out.tfevents.*"), recursive=True)):
-        directory = os.path.relpath(os.path.dirname(path), tmp)
-        assert directory not in directories, "two event files in " + directory
-        directories.append(directory)
-        os.makedirs(os.path.join(OUT, directory), exist_ok=True)
-        shutil.copyfile(path, os.path.join(OUT, directory, "pytorch.tfevents"))
-    with open(os.path.join(OUT, "files.txt"), "w") as f:
-        f.write("".join(d + "\n" for d in directories))
-    read = subprocess.run([sys.executable, os.path.join(HERE, "tensorboard_read_check.py"), tmp], check=True,
-                          capture_output=True, text=True).stdout
-    with open(os.path.join(OUT, "tensorboard_read.txt"), "w") as f:
-        f.write(read)
-    shutil.rmtree(tmp)
-    print("wrote", os.path.normpath(OUT), directories, len(read.splitlines()), "lines read back")
+    tensorboard_logdir.save(write, OUT)
 
 
 if __name__ == "__main__":
