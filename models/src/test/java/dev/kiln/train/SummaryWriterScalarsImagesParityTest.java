@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SummaryWriterScalarsImagesParityTest {
     private static final String RESOURCES = "/tensorboard/scalars_images/";
-    private static final HexFormat HEX = HexFormat.of();
     private static final int BLOCK = 65536;
 
     @TempDir
@@ -181,14 +179,7 @@ class SummaryWriterScalarsImagesParityTest {
     @Test
     void everyFileMatchesPyTorchsRecordByRecord() throws IOException {
         writeKilnLogDirectory();
-        for (String directory : logs().resourceLines("files.txt")) {
-            List<byte[]> pytorch = logs().pytorchRecords(directory);
-            List<byte[]> kiln = logs().kilnRecords(directory);
-            assertEquals(pytorch.size(), kiln.size(), directory + ": records");
-            for (int i = 1; i < pytorch.size(); i++) {
-                assertEquals(canonical(pytorch.get(i)), canonical(kiln.get(i)), directory + ": record " + i);
-            }
-        }
+        logs().assertEveryRecordMatches();
     }
 
     @Test
@@ -196,42 +187,6 @@ class SummaryWriterScalarsImagesParityTest {
         writeKilnLogDirectory();
         assertEquals(logs().resourceLines("tensorboard_read.txt"),
                 TensorBoardScripts.run("tensorboard_read_check.py", dir));
-    }
-
-    /**
-     * The event without its wall time (the first 9 bytes), in hex; an image's value as its step, tag, height, width,
-     * colorspace and decoded pixels; a session start's hyperparameter entries sorted.
-     */
-    private static String canonical(byte[] event) throws IOException {
-        assertEquals(0x09, event[0], "an event starting with its wall time");
-        List<byte[]> values = EventFileReader.values(event);
-        byte[] image = values.isEmpty() ? null : EventFileReader.bytes(values.get(0), 4);
-        if (image != null) {
-            return "step " + EventFileReader.step(event) + " image " + EventFileReader.tag(values.get(0)) + " "
-                    + EventFileReader.field(image, 1) + " " + EventFileReader.field(image, 2) + " "
-                    + EventFileReader.field(image, 3) + " " + pixels(EventFileReader.bytes(image, 4));
-        }
-        byte[] start = values.isEmpty() ? null : sessionStart(values.get(0));
-        if (start != null) {
-            return EventFileReader.tag(values.get(0)) + " " + EventFileReader.fields(start).get(1).stream()
-                    .map(e -> HEX.formatHex((byte[]) e)).sorted().toList();
-        }
-        return HEX.formatHex(Arrays.copyOfRange(event, 9, event.length));
-    }
-
-    /** Value → metadata 9 → plugin data 1 → content 2 → HParamsPluginData's session_start_info 3, or null. */
-    private static byte[] sessionStart(byte[] value) {
-        byte[] metadata = EventFileReader.bytes(value, 9);
-        byte[] plugin = metadata == null ? null : EventFileReader.bytes(metadata, 1);
-        byte[] content = plugin == null ? null : EventFileReader.bytes(plugin, 2);
-        return content == null ? null : EventFileReader.bytes(content, 3);
-    }
-
-    private static String pixels(byte[] png) throws IOException {
-        BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
-        int w = img.getWidth();
-        int h = img.getHeight();
-        return w + "x" + h + " " + Arrays.toString(img.getRGB(0, 0, w, h, null, 0, w));
     }
 
     /** The pixels PyTorch's grid holds: images in rows of 8, left to right, the rest of the last row black. */
