@@ -17,8 +17,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * The Transformer's encoder side as plain ONNX operators: MultiHeadAttention's self-attention (MatMul, Slice, Reshape,
- * Transpose, Mul by the scale, Softmax; with or without biases, batch-first or not; a layer with addBiasKv,
- * addZeroAttn, or kdim or vdim other than embedDim is refused, naming them), TransformerEncoderLayer (pre- or
+ * Transpose, Mul by the scale, Softmax; with or without biases, batch-first or not; addBiasKv's bias_k and bias_v
+ * and addZeroAttn's zero key and value concatenated after the keys and values; a layer with kdim or vdim other than
+ * embedDim is refused, naming them), TransformerEncoderLayer (pre- or
  * post-norm, ReLU or the exact GELU), TransformerEncoder (the layers, then the final LayerNorm where it has one) and
  * PositionalEncoding (its table, sliced to the input's length, added). Every Reshape copies the batch and sequence axes
  * from its input (Reshape's 0), and the positional table is sliced by the input's Shape, so neither axis is fixed in
@@ -75,17 +76,14 @@ final class TransformerConverters {
         String product = g.node("MatMul", List.of(input, weight));
         String packed = m.hasBias() ? g.node("Add", List.of(product, g.parameter("in_proj_bias", m.inProjBias())))
                 : product;
-        String queries = heads(m, packed, QUERY, g, 0, 2, 1, 3);
-        String keysTransposed = heads(m, packed, KEY, g, 0, 2, 3, 1);
-        String values = heads(m, packed, VALUE, g, 0, 2, 1, 3);
+        String queries = heads(m, packed, QUERY, g);
+        String keys = withAddedKeys(m, heads(m, packed, KEY, g), "bias_k", m.biasK(), g);
+        String keysTransposed = g.node("Transpose", keys, AttributeProto.ofInts("perm", 0, 1, 3, 2));
+        String values = withAddedKeys(m, heads(m, packed, VALUE, g), "bias_v", m.biasV(), g);
         String scores = g.node("Mul", List.of(g.node("MatMul", List.of(queries, keysTransposed)),
                 g.scalar((float) (1 / Math.sqrt(m.headDim())))));
         if (mask != null) {
-            // Expand to at least three axes first ([S] and [T, S] gain leading ones), so that Unsqueeze's -3 exists.
-            String atLeast3 = g.node("Expand", List.of(mask, g.int64s(1, 1, 1)));
-            String masked = g.node("Cast", g.node("Unsqueeze", List.of(atLeast3, g.int64s(-3))),
-                    AttributeProto.ofInt("to", TensorProto.BOOL));
-            scores = g.node("Where", List.of(masked, g.scalar(MASKED_SCORE), scores));
+            scores = masked(m, scores, mask, g);
         }
         String weights = g.node("Softmax", scores, AttributeProto.ofInt("axis", -1));
         String context = g.node("Transpose", g.node("MatMul", List.of(weights, values)),
@@ -96,17 +94,63 @@ final class TransformerConverters {
     }
 
     /**
-     * Refuses a layer built with options that this converter does not write, naming them: {@code addBiasKv} and
-     * {@code addZeroAttn} (keys appended per sequence), and kdim or vdim other than embedDim (no self-attention).
+     * The scores [batch, heads, T, S + added] with -1e9 where {@code mask} is non-zero over the input's S keys: the
+     * mask gains a heads axis before its last two, so that [S, S], [1, S, S] and [batch, S, S] broadcast to the
+     * scores. The keys the layer appends (bias_k, the zero key) stay unmasked, as Kiln pads the mask with zeros.
+     */
+    private static String masked(MultiHeadAttention m, String scores, String mask, OnnxGraph g) {
+        // Expand to at least three axes first ([S] and [T, S] gain leading ones), so that Unsqueeze's -3 exists.
+        String atLeast3 = g.node("Expand", List.of(mask, g.int64s(1, 1, 1)));
+        String masked = g.node("Cast", g.node("Unsqueeze", List.of(atLeast3, g.int64s(-3))),
+                AttributeProto.ofInt("to", TensorProto.BOOL));
+        int added = addedKeys(m);
+        if (added == 0) {
+            return g.node("Where", List.of(masked, g.scalar(MASKED_SCORE), scores));
+        }
+        String inputKeys = g.node("Slice", List.of(scores, g.int64s(0), g.int64s(-added), g.int64s(-1)));
+        String appended = g.node("Slice", List.of(scores, g.int64s(-added), g.int64s(Long.MAX_VALUE), g.int64s(-1)));
+        String maskedInputKeys = g.node("Where", List.of(masked, g.scalar(MASKED_SCORE), inputKeys));
+        return g.node("Concat", List.of(maskedInputKeys, appended), AttributeProto.ofInt("axis", -1));
+    }
+
+    /** How many keys the layer appends to the input's: one for bias_k, one for the zero key. */
+    private static int addedKeys(MultiHeadAttention m) {
+        return (m.addBiasKv() ? 1 : 0) + (m.addZeroAttn() ? 1 : 0);
+    }
+
+    /**
+     * {@code projected} [batch, heads, S, d] followed by the learnt {@code bias} [1, 1, E] ({@code bias_k} or
+     * {@code bias_v}, split into heads and expanded to the batch) with addBiasKv, then by zeros with addZeroAttn:
+     * [batch, heads, S + added, d]. Itself where the layer appends neither.
+     */
+    private static String withAddedKeys(MultiHeadAttention m, String projected, String name, Tensor bias,
+            OnnxGraph g) {
+        if (addedKeys(m) == 0) {
+            return projected;
+        }
+        // [batch, heads, 1, d], the batch read from the projection so that it stays symbolic.
+        String batch = g.node("Shape", projected, AttributeProto.ofInt("start", 0), AttributeProto.ofInt("end", 1));
+        String oneKey = g.node("Concat", List.of(batch, g.int64s(m.heads(), 1, m.headDim())),
+                AttributeProto.ofInt("axis", 0));
+        List<String> parts = new ArrayList<>(List.of(projected));
+        if (m.addBiasKv()) {
+            String perHead = g.node("Reshape", List.of(g.parameter(name, bias),
+                    g.int64s(1, m.heads(), 1, m.headDim())));
+            parts.add(g.node("Expand", List.of(perHead, oneKey)));
+        }
+        if (m.addZeroAttn()) {
+            parts.add(g.node("ConstantOfShape", oneKey, AttributeProto.ofTensor("value",
+                    TensorProto.ofFloats("zero", new long[] {1}, 0))));
+        }
+        return g.node("Concat", parts, AttributeProto.ofInt("axis", 2));
+    }
+
+    /**
+     * Refuses a layer built with kdim or vdim other than embedDim, naming them: its keys and values are not the
+     * input's width, so it has no self-attention to write.
      */
     private static void refuseUnwrittenOptions(MultiHeadAttention m, OnnxGraph g) {
         List<String> unwritten = new ArrayList<>();
-        if (m.addBiasKv()) {
-            unwritten.add("addBiasKv");
-        }
-        if (m.addZeroAttn()) {
-            unwritten.add("addZeroAttn");
-        }
         if (m.kdim() != m.embedDim()) {
             unwritten.add("kdim " + m.kdim());
         }
@@ -122,15 +166,14 @@ final class TransformerConverters {
 
     /**
      * Part {@code part} of the packed projection [batch, T, 3 E], split into heads [batch, T, heads, d] and
-     * transposed by {@code perm}: [batch, heads, T, d] for queries and values, [batch, heads, d, T] for the keys that
-     * the queries multiply.
+     * transposed to [batch, heads, T, d].
      */
-    private static String heads(MultiHeadAttention m, String packed, int part, OnnxGraph g, long... perm) {
+    private static String heads(MultiHeadAttention m, String packed, int part, OnnxGraph g) {
         int e = m.embedDim();
         String slice = g.node("Slice", List.of(packed, g.int64s((long) part * e), g.int64s((long) (part + 1) * e),
                 g.int64s(2)));
         String split = g.node("Reshape", List.of(slice, g.int64s(0, 0, m.heads(), m.headDim())));
-        return g.node("Transpose", split, AttributeProto.ofInts("perm", perm));
+        return g.node("Transpose", split, AttributeProto.ofInts("perm", 0, 2, 1, 3));
     }
 
     /**

@@ -164,14 +164,12 @@ class OnnxExportTransformerTest {
         check(MultiHeadAttention.builder(WIDTH, HEADS).dropout(0.1).build());
     }
 
-    @Test
-    void appendedKeysAreRefusedNamingTheOptions() {
-        Module model = new Sequential(MultiHeadAttention.builder(WIDTH, HEADS).addBiasKv(true).addZeroAttn(true)
-                .batchFirst(true).build());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toProto(model,
-                new int[] {3, STEPS, WIDTH}, OnnxExportOptions.defaults()));
-        assertTrue(e.getMessage().contains("MultiHeadAttention") && e.getMessage().contains("at '0'")
-                && e.getMessage().contains("addBiasKv, addZeroAttn"), e.getMessage());
+    @ParameterizedTest(name = "addBiasKv={0}, addZeroAttn={1}, batchFirst={2}")
+    @CsvSource({"true, false, true", "false, true, true", "true, true, true", "true, true, false"})
+    void appendedKeysAttendBesideTheInputs(boolean addBiasKv, boolean addZeroAttn, boolean batchFirst)
+            throws Exception {
+        check(MultiHeadAttention.builder(WIDTH, HEADS).addBiasKv(addBiasKv).addZeroAttn(addZeroAttn)
+                .batchFirst(batchFirst).build());
     }
 
     @Test

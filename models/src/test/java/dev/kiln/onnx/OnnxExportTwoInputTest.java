@@ -21,6 +21,8 @@ import dev.kiln.nn.MaxUnpool1d;
 import dev.kiln.nn.MaxUnpool2d;
 import dev.kiln.nn.MaxUnpool3d;
 import dev.kiln.nn.Module;
+import dev.kiln.nn.MultiHeadAttention;
+import dev.kiln.nn.SubmoduleSwap;
 import dev.kiln.nn.TransformerEncoder;
 import dev.kiln.nn.TransformerEncoderLayer;
 import dev.kiln.nn.TransformerLayerOptions;
@@ -139,6 +141,21 @@ class OnnxExportTwoInputTest {
         Tensor padding = Attention.paddingMask(new int[] {4, 5, 2}, STEPS, DType.F32);
         checkMasked(new TransformerEncoder(2, WIDTH, 2, 16, 0.1, TransformerLayerOptions.postNorm()),
                 causal.add(padding).clamp(0, 1));
+    }
+
+    /** A post-norm encoder layer whose attention appends bias_k, bias_v and a zero key and value. */
+    private static TransformerEncoderLayer appendedKeysLayer() {
+        TransformerEncoderLayer layer = layer();
+        SubmoduleSwap.replace(layer, "self_attn", MultiHeadAttention.builder(WIDTH, 2).addBiasKv(true)
+                .addZeroAttn(true).batchFirst(true).build()).close();
+        return layer;
+    }
+
+    /** The mask covers the input's keys; the appended keys stay open, as Kiln pads the mask with zero columns. */
+    @Test
+    void appendedKeysStayOpenUnderACausalAndAKeyPaddingMask() throws Exception {
+        checkMasked(appendedKeysLayer(), Attention.causalMask(STEPS, DType.F32));
+        checkMasked(appendedKeysLayer(), Attention.paddingMask(new int[] {5, 3, 1}, STEPS, DType.F32));
     }
 
     /** A mask of one axis, [S], broadcasts over the batch and the queries in Kiln's call; the graph must too. */
