@@ -60,6 +60,15 @@ public final class QuantizedBasicBlock extends Module {
         return outputGrid;
     }
 
+    /**
+     * Whether an identity shortcut rounds the input onto {@link #inputGrid()} (an input that may lie off it), or takes
+     * it as it is (an input already on it); a block with a shortcut convolution reads its input on that grid either
+     * way.
+     */
+    public boolean roundsInput() {
+        return roundsInput;
+    }
+
     private QuantizedConv2d conv1() {
         return (QuantizedConv2d) module("conv1");
     }

@@ -3,17 +3,21 @@ package dev.kiln.onnx;
 import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
+import dev.kiln.nn.Module;
+import dev.kiln.nn.QuantizedBasicBlock;
 import dev.kiln.nn.QuantizedConv2d;
 import dev.kiln.nn.QuantizedLayer;
 import dev.kiln.nn.QuantizedLinear;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * QuantizedConv2d and QuantizedLinear (static quantisation) in the QDQ form that ONNX Runtime fuses into int8 kernels
- * (QLinearConv, QGemm): the input through QuantizeLinear and DequantizeLinear on the layer's input grid, the weight an
- * INT8 initializer through a per-channel DequantizeLinear (axis of the output channels, zero points 0), the F32 bias,
- * Conv or Gemm (MatMul and Add beyond 2-D input), Relu where fused, and QuantizeLinear and DequantizeLinear on the
+ * QuantizedConv2d, QuantizedLinear and QuantizedBasicBlock (static quantisation) in the QDQ form that ONNX Runtime
+ * fuses into int8 kernels (QLinearConv, QGemm, QLinearAdd): the input through QuantizeLinear and DequantizeLinear on
+ * the layer's input grid, the weight an INT8 initializer through a per-channel DequantizeLinear (axis of the output
+ * channels, zero points 0), the F32 bias, Conv or Gemm (MatMul and Add beyond 2-D input), Relu where fused, and
+ * QuantizeLinear and DequantizeLinear on the output grid; a block's residual sum is Add and Relu, requantised onto its
  * output grid. In F32 arithmetic this is the layer's computation; ONNX Runtime's int8 kernels agree within one output
  * step.
  */
@@ -48,6 +52,21 @@ final class QuantizedConverters {
             }
             return requantised(g, y, m.outputGrid(), m.fusedRelu());
         });
+        c.put(QuantizedBasicBlock.class, QuantizedConverters::basicBlock);
+    }
+
+    /**
+     * conv2(conv1(x)) plus the shortcut (downsample's convolution, or x, rounded onto the input grid where the block
+     * rounds it), through Relu onto the block's output grid: the QDQ form of {@code add_relu}, which ONNX Runtime
+     * fuses into QLinearAdd.
+     */
+    private static String basicBlock(QuantizedBasicBlock m, String x, OnnxGraph g) {
+        Map<String, Module> children = m.namedChildren();
+        String convolved = g.convert(children.get("conv2"), "conv2", g.convert(children.get("conv1"), "conv1", x));
+        Module downsample = children.get("downsample");
+        String shortcut = downsample != null ? g.convert(downsample, "downsample", x)
+                : m.roundsInput() ? onGrid(g, x, m.inputGrid()) : x;
+        return requantised(g, g.node("Add", List.of(convolved, shortcut)), m.outputGrid(), true);
     }
 
     /** A node's input and weight, then the layer's bias where it has one. */
