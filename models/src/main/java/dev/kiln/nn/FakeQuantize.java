@@ -4,6 +4,7 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.FakeQuantization;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
+import java.util.Map;
 
 /**
  * PyTorch's {@code torch.ao.quantization.FakeQuantize}: an observer (child {@code activation_post_process}) and a
@@ -20,8 +21,9 @@ import dev.kiln.engine.Uint8Grid;
  *
  * <p>Its state dict holds PyTorch's {@code FakeQuantize} buffers, so that a QAT checkpoint resumes without restarting
  * the observers: {@code fake_quant_enabled} and {@code observer_enabled} (I32 [1], 1 or 0, where PyTorch's are uint8),
- * {@code scale} (F32 [1], or [channels]) and {@code zero_point} (I32 of the same shape), then its observer's
- * {@code activation_post_process.eps}, {@code .min_val} and {@code .max_val}. The state lives in fields, mirrored
+ * {@code scale} (F32 [1], or [channels]) and {@code zero_point} (I32 of the same shape; PyTorch's per-channel [1]
+ * before the first weight loads too), then its observer's {@code activation_post_process.eps}, {@code .min_val} and
+ * {@code .max_val}. The state lives in fields, mirrored
  * into the buffers when it changes and read back from them after {@link Module#loadStateDict} wrote them.
  */
 public final class FakeQuantize extends Module {
@@ -63,6 +65,27 @@ public final class FakeQuantize extends Module {
      */
     public static FakeQuantize perChannelWeight(int channels) {
         return new FakeQuantize(new MovingAveragePerChannelMinMaxObserver(channels), true, -128, 127, channels);
+    }
+
+    /**
+     * A per-channel fake quantisation's {@code scale} and {@code zero_point} of size [1] where its observer's saved
+     * range is empty: PyTorch's placeholders before the first weight, which it resizes to [channels] there. They load
+     * as Kiln's [channels] of that one value (unused until the observer has seen a weight), so that a checkpoint saved
+     * straight after {@code prepare_qat} loads.
+     */
+    @Override
+    protected void upgradeStateDict(String prefix, Map<String, Tensor> state) {
+        Tensor range = state.get(prefix + OBSERVER + ".min_val");
+        if (!perChannel || range == null || range.size() != 0) {
+            return;
+        }
+        int channels = buffer("scale").dim(0);
+        for (String name : new String[] {"scale", "zero_point"}) {
+            Tensor saved = state.get(prefix + name);
+            if (saved != null && saved.rank() == 1 && saved.dim(0) == 1 && channels != 1) {
+                state.put(prefix + name, saved.expand(channels));
+            }
+        }
     }
 
     private Tensor[] stateBuffers() {

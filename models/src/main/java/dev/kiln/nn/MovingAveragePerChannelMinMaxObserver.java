@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
+import java.util.Map;
 
 /**
  * PyTorch's {@code torch.ao.quantization.MovingAveragePerChannelMinMaxObserver(ch_axis=0, dtype=torch.qint8,
@@ -11,7 +12,7 @@ import dev.kiln.engine.Tensor;
  * (zero points all 0).
  *
  * <p>Its state dict holds PyTorch's buffers {@code min_val} and {@code max_val} (F32 [channels], +infinity and
- * -infinity before any weight, where PyTorch's are empty until then) and {@code eps}, as
+ * -infinity before any weight, where PyTorch's are empty until then, and load so) and {@code eps}, as
  * {@link MovingAverageMinMaxObserver}'s, so that a checkpoint resumes the averages.
  */
 public final class MovingAveragePerChannelMinMaxObserver extends Module {
@@ -44,6 +45,23 @@ public final class MovingAveragePerChannelMinMaxObserver extends Module {
     /** PyTorch's default averaging constant, 0.01, for tensors of {@code channels} along axis 0. */
     public MovingAveragePerChannelMinMaxObserver(int channels) {
         this(MovingAverageMinMaxObserver.DEFAULT_AVERAGING_CONSTANT, channels);
+    }
+
+    /**
+     * PyTorch's empty {@code min_val} and {@code max_val} ([0], a PyTorch observer that has seen no weight) as Kiln's
+     * [channels] of +infinity and -infinity, so that a checkpoint saved straight after {@code prepare_qat} loads.
+     */
+    @Override
+    protected void upgradeStateDict(String prefix, Map<String, Tensor> state) {
+        unobservedRange(prefix + "min_val", Float.POSITIVE_INFINITY, state);
+        unobservedRange(prefix + "max_val", Float.NEGATIVE_INFINITY, state);
+    }
+
+    private void unobservedRange(String key, float bound, Map<String, Tensor> state) {
+        Tensor saved = state.get(key);
+        if (saved != null && saved.size() == 0) {
+            state.put(key, Tensor.full(bound, DType.F32, channels));
+        }
     }
 
     private Tensor[] stateBuffers() {
