@@ -57,7 +57,7 @@ import java.util.Map;
  * they weigh the values. The weights returned are those before dropout, so that each row is a distribution
  * (PyTorch returns them after dropout); in evaluation mode the two agree.
  */
-public class MultiHeadAttention extends Module {
+public class MultiHeadAttention extends Module implements ThreeInputForward {
     /** The per-head attention: parameter-free and stateless, so one instance serves every layer. */
     private static final DotProductAttention SCALED_DOT_PRODUCT = new DotProductAttention(true);
 
@@ -485,6 +485,18 @@ public class MultiHeadAttention extends Module {
                     + embedDim + ", got kdim " + kdim + " and vdim " + vdim + "; call attend(query, key, value, mask)");
         }
         AttentionOutput attended = attend(x, x, x, null);
+        releaseConsumed(attended.weights(), attended.context());
+        return attended.context();
+    }
+
+    /**
+     * PyTorch's {@code mha(query, key, value)[0]}: the context [batch, T, E] of {@code query} [batch, T, E]
+     * attending to {@code key} [batch, S, kdim] and {@code value} [batch, S, vdim] (each [steps, batch, width]
+     * without batchFirst), without a mask; {@link Module#call(Tensor, Tensor, Tensor)} runs it.
+     */
+    @Override
+    public Tensor forward(Tensor query, Tensor key, Tensor value) {
+        AttentionOutput attended = attend(query, key, value, (Tensor) null);
         releaseConsumed(attended.weights(), attended.context());
         return attended.context();
     }

@@ -12,6 +12,7 @@ import java.util.Map;
 final class OnnxConverters {
     private final Map<Class<?>, OnnxConverter<?>> byType = new HashMap<>();
     private final Map<Class<?>, OnnxTwoInputConverter<?>> twoInputs = new HashMap<>();
+    private final Map<Class<?>, OnnxThreeInputConverter<?>> threeInputs = new HashMap<>();
 
     /** Every converter that ships with Kiln, then {@code extra}, which may take the place of one of them. */
     static OnnxConverters with(Map<Class<? extends Module>, OnnxConverter<?>> extra) {
@@ -81,5 +82,27 @@ final class OnnxConverters {
                     + "MaxUnpool3d (input, indices), TransformerEncoderLayer and TransformerEncoder (input, mask)");
         }
         return (OnnxTwoInputConverter<Module>) converter;
+    }
+
+    <M extends Module> OnnxConverters putThreeInput(Class<M> type, OnnxThreeInputConverter<? super M> converter) {
+        threeInputs.put(type, converter);
+        return this;
+    }
+
+    /**
+     * The three-input converter of {@code module}'s class.
+     *
+     * @throws IllegalArgumentException naming the type and its path in the model when there is none
+     */
+    @SuppressWarnings("unchecked")
+    OnnxThreeInputConverter<Module> forThreeInputType(Module module, String path) {
+        OnnxThreeInputConverter<?> converter = threeInputs.get(module.getClass());
+        if (converter == null) {
+            String where = path.isEmpty() ? "the model's root" : "'" + path + "'";
+            throw new IllegalArgumentException("ONNX export: no converter for " + module.getClass().getSimpleName()
+                    + " with three inputs at " + where + " (" + module + "); Kiln converts MultiHeadAttention (query,"
+                    + " key, value)");
+        }
+        return (OnnxThreeInputConverter<Module>) converter;
     }
 }

@@ -7,6 +7,7 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.io.AtomicFiles;
 import dev.kiln.nn.Module;
+import dev.kiln.nn.ThreeInputForward;
 import dev.kiln.nn.TransformerEncoder;
 import dev.kiln.nn.TransformerEncoderLayer;
 import dev.kiln.nn.TwoInputForward;
@@ -15,10 +16,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * PyTorch's {@code torch.onnx.export}: writes a model as an ONNX file that ONNX Runtime (or any ONNX reader) runs with
@@ -102,7 +106,45 @@ public final class OnnxExport {
         if (second != null && (model instanceof TransformerEncoderLayer || model instanceof TransformerEncoder)) {
             TransformerConverters.checkMask(inputShape, second.shape());
         }
-        return build(model, inputShape, second, false, options);
+        return build(model, inputShape, second == null ? List.of() : List.of(second), false, options);
+    }
+
+    /**
+     * Writes {@code model}, whose forward takes three tensors ({@link ThreeInputForward}: MultiHeadAttention's query,
+     * key and value, as PyTorch's {@code mha(query, key, value)[0]}), to {@code file}: the graph's inputs are the input
+     * (named, typed and with symbolic axes as {@code options} say), {@code second} and {@code third}.
+     *
+     * @throws IllegalArgumentException as {@link #export(Module, int[], Path, OnnxExportOptions)}, for a model that
+     *     does not take three inputs, or one whose class has no three-input converter
+     */
+    public static void export(Module model, int[] inputShape, OnnxSecondInput second, OnnxSecondInput third,
+            Path file, OnnxExportOptions options) throws IOException {
+        ModelProto proto = toProto(model, inputShape, second, third, options);
+        AtomicFiles.write(file, proto::write);
+    }
+
+    /**
+     * The ONNX model of {@code model}, as
+     * {@link #export(Module, int[], OnnxSecondInput, OnnxSecondInput, Path, OnnxExportOptions)} writes it.
+     */
+    public static ModelProto toProto(Module model, int[] inputShape, OnnxSecondInput second, OnnxSecondInput third,
+            OnnxExportOptions options) {
+        Objects.requireNonNull(second, "ONNX export: the second input");
+        Objects.requireNonNull(third, "ONNX export: the third input");
+        if (!(model instanceof ThreeInputForward)) {
+            throw new IllegalArgumentException("ONNX export: " + model + " takes " + (model instanceof TwoInputForward
+                    ? "two inputs" : "one input") + ", not a second and third input '" + second.name() + "' and '"
+                    + third.name() + "'");
+        }
+        Set<String> names = new HashSet<>(List.of(options.inputName(), options.outputName()));
+        for (OnnxSecondInput extra : List.of(second, third)) {
+            if (!names.add(extra.name())) {
+                throw new IllegalArgumentException("ONNX export: the inputs and the output need distinct names, got '"
+                        + extra.name() + "' twice (input '" + options.inputName() + "', output '"
+                        + options.outputName() + "', then '" + second.name() + "' and '" + third.name() + "')");
+            }
+        }
+        return build(model, inputShape, List.of(second, third), false, options);
     }
 
     /**
@@ -127,14 +169,15 @@ public final class OnnxExport {
                     + "input of at least [steps, width], got " + model + " on " + Arrays.toString(inputShape));
         }
         int steps = inputShape[inputShape.length - 2];
-        return build(model, inputShape, OnnxSecondInput.of("causal_mask", DType.F32, steps, steps), true, options);
+        return build(model, inputShape, List.of(OnnxSecondInput.of("causal_mask", DType.F32, steps, steps)), true,
+                options);
     }
 
     /**
-     * The model of {@code model} on an input of {@code inputShape} and {@code second} (or null), which is a graph
-     * input, or with {@code causal} a causal mask the graph makes.
+     * The model of {@code model} on an input of {@code inputShape} and {@code extra} (none, a second, or a second and
+     * a third), which are graph inputs, or with {@code causal} a causal mask the graph makes as the second.
      */
-    private static ModelProto build(Module model, int[] inputShape, OnnxSecondInput second, boolean causal,
+    private static ModelProto build(Module model, int[] inputShape, List<OnnxSecondInput> extra, boolean causal,
             OnnxExportOptions options) {
         Map<Module, Boolean> modes = new LinkedHashMap<>();
         model.namedModules().values().forEach(m -> modes.put(m, m.isTraining()));
@@ -142,13 +185,16 @@ public final class OnnxExport {
         try (Scope scope = Scope.open(); var noGrad = Autograd.noGrad()) {
             Map<Module, OnnxGraph.Shapes> shapes = new IdentityHashMap<>();
             DType type = trialType(model, options.inputType());
-            int[] outputShape = second == null ? trialForward(model, inputShape, type, shapes)
-                    : trialForward(model, inputShape, type, second, shapes);
+            int[] outputShape = extra.isEmpty() ? trialForward(model, inputShape, type, shapes)
+                    : trialForward(model, inputShape, type, extra, shapes);
             OnnxGraph graph = new OnnxGraph(OnnxConverters.with(options.converters()), shapes);
             String input = options.inputName();
-            String output = second == null ? graph.convert(model, "", input)
-                    : graph.convert(model, "", input, causal ? causalMask(graph, input) : second.name());
-            return model(graph, output, inputShape, outputShape, options, causal ? null : second);
+            String output = switch (extra.size()) {
+                case 0 -> graph.convert(model, "", input);
+                case 1 -> graph.convert(model, "", input, causal ? causalMask(graph, input) : extra.get(0).name());
+                default -> graph.convert(model, "", input, extra.get(0).name(), extra.get(1).name());
+            };
+            return model(graph, output, inputShape, outputShape, options, causal ? List.of() : extra);
         } finally {
             modes.forEach((m, training) -> m.train(training));
         }
@@ -209,16 +255,18 @@ public final class OnnxExport {
     }
 
     /**
-     * {@link #trialForward(Module, int[], DType, Map)} of a model of two inputs, zeros of {@code second}'s shape and
-     * type the second: the model's own shapes (its two-input call runs no forward hooks, and refuses to run with
-     * any) are recorded from its first input and its output.
+     * {@link #trialForward(Module, int[], DType, Map)} of a model of two or three inputs, zeros of each of
+     * {@code extra}'s shape and type the others: the model's own shapes (its call of several inputs runs no forward
+     * hooks, and refuses to run with any) are recorded from its first input and its output.
      */
-    private static int[] trialForward(Module model, int[] inputShape, DType type, OnnxSecondInput second,
+    private static int[] trialForward(Module model, int[] inputShape, DType type, List<OnnxSecondInput> extra,
             Map<Module, OnnxGraph.Shapes> shapes) {
         List<HookHandle> hooks = hooks(model, shapes, model);
         try {
-            int[] out = model.call(Tensor.zeros(type, inputShape), Tensor.zeros(second.type(), second.shape()))
-                    .shape().dims();
+            Tensor x = Tensor.zeros(type, inputShape);
+            List<Tensor> others = extra.stream().map(e -> Tensor.zeros(e.type(), e.shape())).toList();
+            Tensor y = others.size() == 1 ? model.call(x, others.get(0)) : model.call(x, others.get(0), others.get(1));
+            int[] out = y.shape().dims();
             shapes.put(model, new OnnxGraph.Shapes(inputShape.clone(), out));
             return out;
         } finally {
@@ -227,7 +275,7 @@ public final class OnnxExport {
     }
 
     private static ModelProto model(OnnxGraph graph, String output, int[] inputShape, int[] outputShape,
-            OnnxExportOptions options, OnnxSecondInput second) {
+            OnnxExportOptions options, List<OnnxSecondInput> extra) {
         List<NodeProto> nodes = new ArrayList<>(graph.nodes());
         if (!output.equals(options.outputName())) {
             nodes = renameOutput(nodes, output, options.outputName());
@@ -238,9 +286,9 @@ public final class OnnxExport {
         ValueInfoProto out = new ValueInfoProto(options.outputName(),
                 new TypeProto(TensorProto.FLOAT, shape(outputShape, outputAxes(options, inputShape, outputShape))));
         List<ValueInfoProto> inputs = new ArrayList<>(List.of(in));
-        if (second != null) {
-            inputs.add(new ValueInfoProto(second.name(), new TypeProto(second.type() == DType.I64 ? TensorProto.INT64
-                    : TensorProto.FLOAT, shape(second.shape(), second.axes()))));
+        for (OnnxSecondInput e : extra) {
+            inputs.add(new ValueInfoProto(e.name(), new TypeProto(e.type() == DType.I64 ? TensorProto.INT64
+                    : TensorProto.FLOAT, shape(e.shape(), e.axes()))));
         }
         GraphProto g = new GraphProto("kiln", nodes, graph.initializers(), inputs, List.of(out), List.of());
         return new ModelProto(irVersion(options.opset()), List.of(new OperatorSetIdProto("", options.opset())), "kiln",

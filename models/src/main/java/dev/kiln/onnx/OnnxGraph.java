@@ -80,6 +80,22 @@ public final class OnnxGraph {
         }
     }
 
+    /**
+     * Converts {@code child}, which reads three values ({@code input}, {@code second} and {@code third}), as
+     * {@link #convert(Module, String, String)} converts a module of one; returns the name of its output.
+     *
+     * @throws IllegalArgumentException naming the module's type and path when no three-input converter takes its type
+     */
+    public String convert(Module child, String name, String input, String second, String third) {
+        String path = stack.isEmpty() || stack.peek().path().isEmpty() ? name : stack.peek().path() + "." + name;
+        stack.push(new Frame(child, path));
+        try {
+            return converters.forThreeInputType(child, path).convert(child, input, second, third, this);
+        } finally {
+            stack.pop();
+        }
+    }
+
     /** The dotted state-dict path of the module being converted ({@code ""} for the model itself). */
     public String path() {
         return stack.peek().path();

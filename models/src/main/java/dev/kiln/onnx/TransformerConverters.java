@@ -16,11 +16,10 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * The Transformer's encoder side as plain ONNX operators: MultiHeadAttention's self-attention (MatMul, Slice, Reshape,
- * Transpose, Mul by the scale, Softmax; with or without biases, batch-first or not; addBiasKv's bias_k and bias_v
- * and addZeroAttn's zero key and value concatenated after the keys and values; a layer with kdim or vdim other than
- * embedDim is refused, naming them), TransformerEncoderLayer (pre- or
- * post-norm, ReLU or the exact GELU), TransformerEncoder (the layers, then the final LayerNorm where it has one) and
+ * The Transformer's encoder side as plain ONNX operators: MultiHeadAttention (MatMul, Slice, Reshape, Transpose, Mul
+ * by the scale, Softmax; with or without biases, batch-first or not; addBiasKv's bias_k and bias_v and addZeroAttn's
+ * zero key and value concatenated after the keys and values), TransformerEncoderLayer (pre- or post-norm, ReLU or the
+ * exact GELU), TransformerEncoder (the layers, then the final LayerNorm where it has one) and
  * PositionalEncoding (its table, sliced to the input's length, added). Every Reshape copies the batch and sequence axes
  * from its input (Reshape's 0), and the positional table is sliced by the input's Shape, so neither axis is fixed in
  * the graph.
@@ -30,7 +29,11 @@ import java.util.function.UnaryOperator;
  * a graph input (see {@link OnnxExport#export(Module, int[], OnnxSecondInput, java.nio.file.Path,
  * OnnxExportOptions)}): non-zero = masked, [S, S], [1, S, S] (a causal mask) or [batch, S, S] ([batch, 1, S] for key
  * padding), the masked scores -1e9 before the softmax (Kiln's own, so that a query whose every key is masked weighs
- * them equally rather than giving NaN); a mask of one slice per head ([batch * heads, S, S]) is refused. A layer
+ * them equally rather than giving NaN); a mask of one slice per head ([batch * heads, S, S]) is refused.
+ * MultiHeadAttention's three-input call (query, key, value; see {@link OnnxExport#export(Module, int[],
+ * OnnxSecondInput, OnnxSecondInput, java.nio.file.Path, OnnxExportOptions)}) projects each input by its own MatMul,
+ * so kdim and vdim other than embedDim ({@code q_proj_weight}, {@code k_proj_weight}, {@code v_proj_weight}) export
+ * there; such a layer has no self-attention, so its one-input call fails at the exporter's trial run. A layer
  * built with an activation function rather than a named activation is refused, as that function has no ONNX form.
  */
 final class TransformerConverters {
@@ -54,6 +57,7 @@ final class TransformerConverters {
         c.put(TransformerEncoder.class, (m, x, g) -> unbatchedAsBatchOfOne(x, g, y -> encoder(m, y, g)));
         c.put(PositionalEncoding.class, TransformerConverters::positionalEncoding);
         c.putTwoInput(MultiHeadAttention.class, TransformerConverters::selfAttention);
+        c.putThreeInput(MultiHeadAttention.class, TransformerConverters::crossAttention);
         c.putTwoInput(TransformerEncoderLayer.class, (m, x, mask, g) -> unbatchedAsBatchOfOne(x, g,
                 y -> encoderLayer(m, y, mask, g)));
         c.putTwoInput(TransformerEncoder.class, (m, x, mask, g) -> unbatchedAsBatchOfOne(x, g,
@@ -69,17 +73,65 @@ final class TransformerConverters {
      * before its last two, so that [S, S], [1, S, S] and [batch, S, S] broadcast to the scores [batch, heads, S, S].
      */
     private static String selfAttention(MultiHeadAttention m, String x, String mask, OnnxGraph g) {
-        refuseUnwrittenOptions(m, g);
-        String input = m.batchFirst() ? x : g.node("Transpose", x, AttributeProto.ofInts("perm", 1, 0, 2));
         String weight = g.node("Transpose", g.parameter("in_proj_weight", m.inProjWeight()),
                 AttributeProto.ofInts("perm", 1, 0));
-        String product = g.node("MatMul", List.of(input, weight));
+        String product = g.node("MatMul", List.of(batchFirst(m, x, g), weight));
         String packed = m.hasBias() ? g.node("Add", List.of(product, g.parameter("in_proj_bias", m.inProjBias())))
                 : product;
-        String queries = heads(m, packed, QUERY, g);
-        String keys = withAddedKeys(m, heads(m, packed, KEY, g), "bias_k", m.biasK(), g);
+        return attention(m, part(m, packed, QUERY, 2, g), part(m, packed, KEY, 2, g), part(m, packed, VALUE, 2, g),
+                mask, g);
+    }
+
+    /**
+     * PyTorch's {@code mha(query, key, value)[0]}: {@code query} [batch, T, E] attending to {@code key}
+     * [batch, S, kdim] and {@code value} [batch, S, vdim] (each [steps, batch, width] for a sequence-first layer),
+     * each projected by its own MatMul: with its rows of the packed {@code in_proj_weight} where kdim = vdim = E, else
+     * with {@code q_proj_weight}, {@code k_proj_weight} or {@code v_proj_weight}; plus its third of
+     * {@code in_proj_bias} where the layer has biases.
+     */
+    private static String crossAttention(MultiHeadAttention m, String query, String key, String value, OnnxGraph g) {
+        return attention(m, projected(m, query, QUERY, g), projected(m, key, KEY, g), projected(m, value, VALUE, g),
+                null, g);
+    }
+
+    /** {@code x} [batch, steps, width] (transposed from a sequence-first layer's) times part {@code part}'s weight. */
+    private static String projected(MultiHeadAttention m, String x, int part, OnnxGraph g) {
+        String weight;
+        if (m.inProjWeight() != null) {
+            weight = part(m, g.parameter("in_proj_weight", m.inProjWeight()), part, 0, g);
+        } else {
+            String name = new String[] {"q_proj_weight", "k_proj_weight", "v_proj_weight"}[part];
+            Tensor separate = new Tensor[] {m.qProjWeight(), m.kProjWeight(), m.vProjWeight()}[part];
+            weight = g.parameter(name, separate);
+        }
+        String product = g.node("MatMul", List.of(batchFirst(m, x, g),
+                g.node("Transpose", weight, AttributeProto.ofInts("perm", 1, 0))));
+        return m.hasBias() ? g.node("Add", List.of(product,
+                part(m, g.parameter("in_proj_bias", m.inProjBias()), part, 0, g))) : product;
+    }
+
+    /** {@code x} [batch, steps, width], transposed from [steps, batch, width] for a sequence-first layer. */
+    private static String batchFirst(MultiHeadAttention m, String x, OnnxGraph g) {
+        return m.batchFirst() ? x : g.node("Transpose", x, AttributeProto.ofInts("perm", 1, 0, 2));
+    }
+
+    /** Part {@code part} (query, key or value) of a packed tensor: its E entries from part * E along {@code axis}. */
+    private static String part(MultiHeadAttention m, String packed, int part, int axis, OnnxGraph g) {
+        int e = m.embedDim();
+        return g.node("Slice", List.of(packed, g.int64s((long) part * e), g.int64s((long) (part + 1) * e),
+                g.int64s(axis)));
+    }
+
+    /**
+     * The attention of the projected queries [batch, T, E] to the projected keys and values [batch, S, E], after each
+     * the keys and values the layer appends, under {@code mask} (or null): the heads merged, through {@code out_proj},
+     * and transposed back for a sequence-first layer.
+     */
+    private static String attention(MultiHeadAttention m, String q, String k, String v, String mask, OnnxGraph g) {
+        String queries = heads(m, q, g);
+        String keys = withAddedKeys(m, heads(m, k, g), "bias_k", m.biasK(), g);
         String keysTransposed = g.node("Transpose", keys, AttributeProto.ofInts("perm", 0, 1, 3, 2));
-        String values = withAddedKeys(m, heads(m, packed, VALUE, g), "bias_v", m.biasV(), g);
+        String values = withAddedKeys(m, heads(m, v, g), "bias_v", m.biasV(), g);
         String scores = g.node("Mul", List.of(g.node("MatMul", List.of(queries, keysTransposed)),
                 g.scalar((float) (1 / Math.sqrt(m.headDim())))));
         if (mask != null) {
@@ -145,34 +197,9 @@ final class TransformerConverters {
         return g.node("Concat", parts, AttributeProto.ofInt("axis", 2));
     }
 
-    /**
-     * Refuses a layer built with kdim or vdim other than embedDim, naming them: its keys and values are not the
-     * input's width, so it has no self-attention to write.
-     */
-    private static void refuseUnwrittenOptions(MultiHeadAttention m, OnnxGraph g) {
-        List<String> unwritten = new ArrayList<>();
-        if (m.kdim() != m.embedDim()) {
-            unwritten.add("kdim " + m.kdim());
-        }
-        if (m.vdim() != m.embedDim()) {
-            unwritten.add("vdim " + m.vdim());
-        }
-        if (!unwritten.isEmpty()) {
-            throw new IllegalArgumentException("ONNX export: " + m + " at '" + g.path() + "' is built with "
-                    + String.join(", ", unwritten) + ", which the exporter does not write (it writes self-attention"
-                    + " with or without biases, batch-first or not); export a layer without them");
-        }
-    }
-
-    /**
-     * Part {@code part} of the packed projection [batch, T, 3 E], split into heads [batch, T, heads, d] and
-     * transposed to [batch, heads, T, d].
-     */
-    private static String heads(MultiHeadAttention m, String packed, int part, OnnxGraph g) {
-        int e = m.embedDim();
-        String slice = g.node("Slice", List.of(packed, g.int64s((long) part * e), g.int64s((long) (part + 1) * e),
-                g.int64s(2)));
-        String split = g.node("Reshape", List.of(slice, g.int64s(0, 0, m.heads(), m.headDim())));
+    /** {@code projected} [batch, T, E] split into heads [batch, T, heads, d], transposed to [batch, heads, T, d]. */
+    private static String heads(MultiHeadAttention m, String projected, OnnxGraph g) {
+        String split = g.node("Reshape", List.of(projected, g.int64s(0, 0, m.heads(), m.headDim())));
         return g.node("Transpose", split, AttributeProto.ofInts("perm", 0, 2, 1, 3));
     }
 

@@ -256,6 +256,19 @@ class MultiHeadAttentionOptionsTest {
         }
     }
 
+    /** call(query, key, value), PyTorch's mha(query, key, value)[0], is attend's context without a mask. */
+    @Test
+    void threeInputCallIsTheContextOfAttend() {
+        try (Scope s = Scope.open(); MultiHeadAttention mha = everyOption(true)) {
+            Tensor query = PyTorchParity.values(1, 3, 2, 4).to(DType.F32);
+            Tensor key = PyTorchParity.values(2, 5, 2, 3).to(DType.F32);
+            Tensor value = PyTorchParity.values(3, 5, 2, 5).to(DType.F32);
+            mha.eval();
+            assertValues(mha.attend(query, key, value, (Tensor) null).context().toDoubleArray(),
+                    mha.call(query, key, value), 0);
+        }
+    }
+
     /** Attention from x [batch, T, 4] to keys [batch, T, 3] and values [batch, T, 5] made from it. */
     private static final class CrossAttention extends Module {
         CrossAttention() {

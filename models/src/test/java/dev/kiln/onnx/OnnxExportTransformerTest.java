@@ -17,6 +17,8 @@ import dev.kiln.nn.TransformerEncoder;
 import dev.kiln.nn.TransformerEncoderLayer;
 import dev.kiln.nn.TransformerLayerOptions;
 import dev.kiln.nn.init.Init;
+import dev.kiln.onnx.importer.OnnxImport;
+import dev.kiln.onnx.importer.OnnxModule;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -172,8 +174,24 @@ class OnnxExportTransformerTest {
                 .batchFirst(batchFirst).build());
     }
 
+    /** The appended keys' Shape, Concat, Expand and ConstantOfShape load in Kiln's own importer too. */
     @Test
-    void separateKeyAndValueWidthsAreRefusedNamingThem() {
+    void appendedKeysImportBackToTheLayersOutput() throws Exception {
+        Module model = perturbed(MultiHeadAttention.builder(WIDTH, HEADS).addBiasKv(true).addZeroAttn(true)
+                .batchFirst(true).build());
+        model.eval();
+        Path file = dir.resolve("appended.onnx");
+        OnnxExport.export(model, new int[] {3, STEPS, WIDTH}, file);
+        int[] shape = {2, STEPS, WIDTH};
+        Tensor x = Tensor.fromArray(OrtCheck.input(shape), shape);
+        try (var g = Autograd.noGrad(); OnnxModule imported = OnnxImport.load(file)) {
+            OrtCheck.assertClose(model.call(x).toFloatArray(), imported.forward(x).toFloatArray(), "Kiln's import");
+        }
+    }
+
+    /** Such a layer exports its three-input call instead (OnnxExportThreeInputTest). */
+    @Test
+    void separateKeyAndValueWidthsHaveNoSelfAttentionToExport() {
         Module model = MultiHeadAttention.builder(WIDTH, HEADS).kdim(5).vdim(3).batchFirst(true).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toProto(model,
                 new int[] {3, STEPS, WIDTH}, OnnxExportOptions.defaults()));
