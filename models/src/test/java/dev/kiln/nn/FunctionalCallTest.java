@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Reduction;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.util.Map;
@@ -92,5 +93,17 @@ class FunctionalCallTest {
         assertTrue(e.getMessage().contains("same tensor"), e.getMessage());
         assertEquals(2, twice.functionalCall(Map.of("0.weight", a, "1.weight", a), Tensor.zeros(1, 2)).size());
         shared.close();
+    }
+
+    @Test
+    void aLossModulesWeightBufferIsSubstituted() {
+        Tensor logits = Tensor.fromArray(new float[] {1, 0, 0, 0, 2, 0}, 2, 3);
+        Tensor target = Tensor.fromArray(new long[] {0, 1}, 2);
+        Tensor substitute = Tensor.fromArray(new float[] {1, 3, 1}, 3);
+        try (LossModule loss = new LossModule(new CrossEntropyLoss(Tensor.ones(3), 0, -100, Reduction.MEAN))) {
+            double expected = new CrossEntropyLoss(substitute, 0, -100, Reduction.MEAN).compute(logits, target).item();
+            Tensor inside = loss.functionalCall(Map.of("weight", substitute), () -> loss.call(logits, target));
+            assertEquals(expected, inside.item(), 1e-6, "the loss weighed by the substitute class weights");
+        }
     }
 }
