@@ -1,6 +1,8 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A {@link Loss} as a module, as PyTorch's losses are ({@code nn.CrossEntropyLoss(weight=w, label_smoothing=0.1)}):
@@ -37,8 +39,15 @@ public final class LossModule extends Module implements TwoInputForward, Loss {
     /** The loss of {@code input} against {@code target}, shapes as the wrapped loss documents. */
     @Override
     public Tensor forward(Tensor input, Tensor target) {
-        Loss current = loss instanceof WeightedLoss weighted ? weighted.withBuffers(namedBuffers()) : loss;
+        Loss current = loss instanceof WeightedLoss weighted ? weighted.withBuffers(ownBuffers()) : loss;
         return current.compute(input, target);
+    }
+
+    /** The buffers by name as {@link #buffer} reads them, so that {@link #functionalCall}'s substitutes count. */
+    private Map<String, Tensor> ownBuffers() {
+        Map<String, Tensor> current = new LinkedHashMap<>();
+        namedBuffers().keySet().forEach(name -> current.put(name, buffer(name)));
+        return current;
     }
 
     /** @throws IllegalArgumentException always: a loss takes the input and the target */
