@@ -54,10 +54,29 @@ final class TcpRendezvous {
             int nextRank = (rank + 1) % worldSize;
             int previousRank = (rank + worldSize - 1) % worldSize;
             Socket next = connect(addresses.get(nextRank), "rank " + nextRank + "'s ring socket");
-            new DataOutputStream(next.getOutputStream()).writeInt(rank);
-            Socket previous = acceptPrevious(ring, previousRank);
-            return new RingLinks(rank, worldSize, next, addresses.get(nextRank), previous,
-                    addresses.get(previousRank), timeout);
+            Socket previous = null;
+            try {
+                new DataOutputStream(next.getOutputStream()).writeInt(rank);
+                previous = acceptPrevious(ring, previousRank);
+                return new RingLinks(rank, worldSize, next, addresses.get(nextRank), previous,
+                        addresses.get(previousRank), timeout);
+            } catch (IOException | RuntimeException e) {
+                // Closed here, the next rank's receive ends at once instead of waiting out its timeout.
+                closeQuietly(next, e);
+                closeQuietly(previous, e);
+                throw e;
+            }
+        }
+    }
+
+    private static void closeQuietly(Socket s, Exception cause) {
+        if (s == null) {
+            return;
+        }
+        try {
+            s.close();
+        } catch (IOException e) {
+            cause.addSuppressed(e);
         }
     }
 
