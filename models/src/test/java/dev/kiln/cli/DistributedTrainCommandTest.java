@@ -89,4 +89,16 @@ class DistributedTrainCommandTest {
         assertTrue(DistributedLauncher.childCommand("java", List.of(), "c", List.of("mlp", "--nproc=3"), 3, 0,
                 "h:1", 2).contains("-Dkiln.threads=1"), "at least one thread a rank");
     }
+
+    /**
+     * A recorded CUDA graph step must not read a value back, and the gradient hooks of DistributedDataParallel read
+     * every bucket to the host to all-reduce it: the two are refused together before any rank joins.
+     */
+    @Test
+    void cudaGraphsAreRefusedInARunOfSeveralRanks() {
+        Result graphs = kiln("train", "mlp", "--world-size", "2", "--rank", "1", "--master", "127.0.0.1:1",
+                "--cuda-graphs", "on");
+        assertEquals(2, graphs.code(), graphs.toString());
+        assertTrue(graphs.err().contains("--cuda-graphs"), graphs.err());
+    }
 }
