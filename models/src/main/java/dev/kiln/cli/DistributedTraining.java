@@ -30,7 +30,8 @@ final class DistributedTraining implements AutoCloseable {
               --world-size W --rank R --master HOST:PORT
                                            this process is rank R of W that meet at HOST:PORT (rank 0 listens
                                            there), on this machine or others; all three or none (not with
-                                           --nproc, --patience, --resume, --find-lr, --balance-classes)
+                                           --nproc, --patience, --resume, --find-lr, --balance-classes,
+                                           --cuda-graphs on)
             """;
 
     private final int worldSize;

@@ -225,6 +225,8 @@ final class TrainCommand {
         distributed.refuse(resume != null, "--resume", "every rank would have to read the checkpoint");
         distributed.refuse(findLr, "--find-lr", "the range test runs in one process");
         distributed.refuse(balanceClasses, "--balance-classes", "each rank draws its share of a shuffle instead");
+        distributed.refuse(cudaGraphs, "--cuda-graphs", "a recorded step cannot read the gradients back to the host,"
+                + " where the ranks average them");
         if (tensorboardHistograms && tensorboard == null) {
             throw new IllegalArgumentException("--tensorboard-histograms needs --tensorboard DIR: the directory to log to");
         }
