@@ -10,6 +10,7 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -297,5 +298,81 @@ class ProcessGroupTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Distributed.initProcessGroup(Map.of("MASTER_ADDR", "127.0.0.1"), LocalRanks.shortTimeout()));
         assertTrue(e.getMessage().contains("MASTER_PORT"), e.getMessage());
+    }
+
+    @Test
+    void asyncAllReducesRunInLaunchOrderWhateverOrderTheyAreAwaitedIn() {
+        int[] sizes = {3, 100_000, 1, 4_000};
+        List<List<double[]>> results = LocalRanks.run(2, group -> {
+            List<Tensor> tensors = new ArrayList<>();
+            List<Work> works = new ArrayList<>();
+            for (int n : sizes) {
+                Tensor t = tensor(values(group.rank(), n, ReduceOp.SUM), DType.F64);
+                tensors.add(t);
+                works.add(group.allReduceAsync(t, ReduceOp.SUM));
+            }
+            for (int i = works.size() - 1; i >= 0; i--) {
+                works.get(i).await();
+                works.get(i).await();
+                assertTrue(works.get(i).isCompleted());
+            }
+            List<double[]> out = new ArrayList<>();
+            for (Tensor t : tensors) {
+                out.add(t.toDoubleArray());
+                t.close();
+            }
+            return out;
+        });
+        for (List<double[]> rank : results) {
+            for (int i = 0; i < sizes.length; i++) {
+                double[] zero = values(0, sizes[i], ReduceOp.SUM);
+                double[] one = values(1, sizes[i], ReduceOp.SUM);
+                double[] sum = new double[sizes[i]];
+                Arrays.setAll(sum, k -> zero[k] + one[k]);
+                assertArrayEquals(sum, rank.get(i), 0.0, "size " + sizes[i]);
+            }
+        }
+    }
+
+    @Test
+    void aPeerThatDiesDuringAnAsyncAllReduceFailsItsAwaitWithThePeersName() {
+        List<Object> outcomes = LocalRanks.outcomes(2, (rank, init) -> {
+            ProcessGroup g = Distributed.initProcessGroup(init, rank, 2, Duration.ofSeconds(20));
+            if (rank == 1) {
+                g.close();
+                return "died";
+            }
+            try (g; Tensor t = Tensor.fromArray(new float[100_000], 100_000)) {
+                Work work = g.allReduceAsync(t, ReduceOp.SUM);
+                work.await();
+                return "reduced";
+            }
+        });
+        IllegalStateException e = assertInstanceOf(IllegalStateException.class, outcomes.get(0));
+        assertTrue(e.getMessage().contains("rank 1"), e.getMessage());
+        assertInstanceOf(IllegalStateException.class, e.getCause(), "the communication thread's own failure");
+    }
+
+    @Test
+    void aWrongAllGatherOutputOnOneRankFailsEveryRankAtOnceAndTheGroupGoesOn() {
+        List<Object> outcomes = LocalRanks.outcomes(2, (rank, init) -> {
+            try (ProcessGroup g = Distributed.initProcessGroup(init, rank, 2, Duration.ofSeconds(20));
+                 Tensor t = Tensor.fromArray(new float[] {rank, rank}, 2)) {
+                List<Tensor> out = new ArrayList<>();
+                for (int r = 0; r < (rank == 1 ? 1 : 2); r++) {
+                    out.add(Tensor.fromArray(new float[2], 2));
+                }
+                long start = System.nanoTime();
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> g.allGather(out, t));
+                assertTrue(System.nanoTime() - start < 5_000_000_000L, "at once, not after the timeout");
+                g.allReduce(t, ReduceOp.SUM);
+                return e.getMessage() + " | then " + t.toFloatArray()[0];
+            }
+        });
+        String zero = (String) outcomes.get(0);
+        String one = (String) outcomes.get(1);
+        assertTrue(zero.contains("rank 1's out") && zero.contains("F32 [2]"), zero);
+        assertTrue(one.contains("rank 1's out holds 1 tensors; expected one per rank, 2"), one);
+        assertTrue(zero.endsWith("then 1.0") && one.endsWith("then 1.0"), zero + " / " + one);
     }
 }
