@@ -12,15 +12,19 @@ import java.util.Map;
  * The gradient buckets of {@link DistributedDataParallel}: the trainable parameters in reverse registration order
  * (about the order a backward pass finishes them), cut into buckets of one dtype each, a bucket closed once it
  * holds at least the cap's bytes. As each parameter's gradient arrives ({@link #arrived}, from its gradient hook) its
- * bucket fills; buckets are averaged across the ranks in bucket order, each as one flat all-reduce, as soon as it and
- * every bucket before it are full.
+ * bucket fills; buckets are launched in bucket order, each as one flat asynchronous all-reduce (AVG) on the process
+ * group's communication thread, as soon as it and every bucket before it are full, and the backward pass goes on
+ * while they travel. The hook that completes the last bucket waits for them all and writes the averages back, as
+ * PyTorch's Reducer does in the callback it queues at the end of the backward pass: after it, the backward pass
+ * computes no trainable parameter's gradient, and the optimizer finds every average in place.
  *
  * <p>A hook sees its parameter's new gradient before the backward pass adds it to {@code grad()}, and must hand on
- * what is to be added. So the bucket that the arriving gradient completes is averaged from every other parameter's
- * {@code grad()} (already accumulated) and, for the arriving one, its {@code grad()} plus the new gradient; the
- * averages are written back into the others' {@code grad()}, and for the arriving one its {@code grad()} is zeroed
- * and the average handed on, so that it becomes the gradient exactly (0 + x = x). Gradients accumulated locally under
- * {@link DistributedDataParallel#noSync()} are thus averaged with the next synchronised pass, as PyTorch does.
+ * what is to be added. So a bucket is filled from every other parameter's {@code grad()} (already accumulated) and,
+ * for the arriving one, its {@code grad()} plus the new gradient, which it hands on unchanged; the averages are
+ * written over every {@code grad()} once all have arrived, except the last arriving one's: its {@code grad()} is
+ * zeroed and its average handed on, so that it becomes the gradient exactly (0 + x = x). Gradients accumulated
+ * locally under {@link DistributedDataParallel#noSync()} are thus averaged with the next synchronised pass, as
+ * PyTorch does.
  */
 final class GradientBuckets {
     private record Bucket(DType dtype, List<Tensor> params, List<String> names, int[] offsets, int length) {
@@ -30,6 +34,10 @@ final class GradientBuckets {
     private final List<Bucket> buckets = new ArrayList<>();
     private final Map<Tensor, Integer> bucketOf = new IdentityHashMap<>();
     private final Map<Tensor, Boolean> ready = new IdentityHashMap<>();
+    /** Each bucket's flat values, reused from pass to pass. */
+    private final List<HostBuffer> flats = new ArrayList<>();
+    /** The all-reduces launched in this backward pass, in bucket order. */
+    private final List<Work> launched = new ArrayList<>();
     private int nextToReduce;
 
     /**
@@ -67,6 +75,7 @@ final class GradientBuckets {
             bucketOf.put(p, buckets.size());
         }
         buckets.add(new Bucket(dtype, members, List.copyOf(names), offsets, length));
+        flats.add(new HostBuffer(dtype, length));
     }
 
     /** The number of buckets. */
@@ -75,23 +84,19 @@ final class GradientBuckets {
     }
 
     /**
-     * Parameter {@code p}'s new gradient {@code g} has arrived in a synchronised backward pass: averages every bucket
-     * this completes. Returns what the backward pass is to add to {@code p.grad()} instead of {@code g}, or null for
+     * Parameter {@code p}'s new gradient {@code g} has arrived in a synchronised backward pass: launches the
+     * all-reduce of every bucket this completes and, when that was the last, waits for them all and writes the
+     * averages back. Returns what the backward pass is to add to {@code p.grad()} instead of {@code g}, or null for
      * {@code g} itself.
      */
     Tensor arrived(Tensor p, Tensor g) {
         ready.put(p, Boolean.TRUE);
-        Tensor handedOn = null;
         while (nextToReduce < buckets.size() && full(buckets.get(nextToReduce))) {
-            Tensor average = reduce(buckets.get(nextToReduce), p, g);
-            handedOn = average != null ? average : handedOn;
+            fill(nextToReduce, p, g);
+            launched.add(group.allReduceAsync(flats.get(nextToReduce), ReduceOp.AVG));
             nextToReduce++;
         }
-        if (nextToReduce == buckets.size()) {
-            ready.clear();
-            nextToReduce = 0;
-        }
-        return handedOn;
+        return nextToReduce == buckets.size() ? finish(p) : null;
     }
 
     private boolean full(Bucket b) {
@@ -103,9 +108,10 @@ final class GradientBuckets {
         return true;
     }
 
-    /** Averages bucket {@code b}; returns the average of {@code arriving}'s gradient when it is in {@code b}. */
-    private Tensor reduce(Bucket b, Tensor arriving, Tensor g) {
-        HostBuffer flat = new HostBuffer(b.dtype(), b.length());
+    /** Copies bucket {@code index}'s gradients into its flat buffer, {@code arriving}'s with its new one {@code g}. */
+    private void fill(int index, Tensor arriving, Tensor g) {
+        Bucket b = buckets.get(index);
+        HostBuffer flat = flats.get(index);
         for (int k = 0; k < b.params().size(); k++) {
             Tensor p = b.params().get(k);
             if (p == arriving) {
@@ -117,18 +123,51 @@ final class GradientBuckets {
                 flat.read(p.grad(), b.offsets()[k]);
             }
         }
-        group.allReduce(flat, ReduceOp.AVG);
+    }
+
+    /**
+     * Waits for every launched all-reduce, in order, and writes the averages over the gradients; returns the
+     * average of {@code last}'s gradient (the one arriving now), which the backward pass adds to its zeroed
+     * {@code grad()}. Resets for the next pass, also when a collective failed.
+     */
+    private Tensor finish(Tensor last) {
+        try {
+            awaitLaunched();
+        } finally {
+            ready.clear();
+            nextToReduce = 0;
+        }
         Tensor handedOn = null;
-        for (int k = 0; k < b.params().size(); k++) {
-            Tensor p = b.params().get(k);
-            if (p == arriving) {
-                p.zeroGrad();
-                handedOn = flat.toTensor(b.offsets()[k], p.shape().dims());
-            } else {
-                flat.writeTo(p.grad(), b.offsets()[k]);
+        for (int i = 0; i < buckets.size(); i++) {
+            Bucket b = buckets.get(i);
+            HostBuffer flat = flats.get(i);
+            for (int k = 0; k < b.params().size(); k++) {
+                Tensor p = b.params().get(k);
+                if (p == last) {
+                    p.zeroGrad();
+                    handedOn = flat.toTensor(b.offsets()[k], p.shape().dims());
+                } else {
+                    flat.writeTo(p.grad(), b.offsets()[k]);
+                }
             }
         }
         return handedOn;
+    }
+
+    /** Waits for every launched all-reduce, even after one failed; throws the first failure. */
+    private void awaitLaunched() {
+        RuntimeException first = null;
+        for (Work w : launched) {
+            try {
+                w.await();
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
+        launched.clear();
+        if (first != null) {
+            throw first;
+        }
     }
 
     /**
@@ -138,6 +177,13 @@ final class GradientBuckets {
     void checkFinished() {
         if (ready.isEmpty()) {
             return;
+        }
+        try {
+            awaitLaunched();
+        } catch (RuntimeException e) {
+            ready.clear();
+            nextToReduce = 0;
+            throw e;
         }
         List<String> missing = new ArrayList<>();
         for (Bucket b : buckets) {

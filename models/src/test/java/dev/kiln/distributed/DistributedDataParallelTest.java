@@ -222,4 +222,61 @@ class DistributedDataParallelTest {
             assertTrue(e.getMessage().contains("module.2.weight"), e.getMessage());
         }
     }
+
+    /** Each parameter's gradient after a backward pass on this rank's rows of the fixed data. */
+    private static List<Tensor> gradients(Module model, int rank) {
+        new MSELoss().compute(model.call(rows(DType.F32, 1, 4, rank * BATCH / 2, BATCH / 2)),
+                rows(DType.F32, 2, 3, rank * BATCH / 2, BATCH / 2)).backward();
+        List<Tensor> grads = new ArrayList<>();
+        for (Tensor p : model.parameters()) {
+            grads.add(p.grad());
+        }
+        return grads;
+    }
+
+    @Test
+    void overlappedBucketsGiveTheBitsOfAveragingEachGradientAfterTheBackwardPass() {
+        List<List<double[]>> ranks = LocalRanks.run(2, group -> {
+            try (Scope scope = Scope.open()) {
+                Module plain = mlp(DType.F32, true);
+                List<double[]> byHand = new ArrayList<>();
+                for (Tensor g : gradients(plain, group.rank())) {
+                    group.allReduce(g, ReduceOp.AVG);
+                    byHand.add(g.toDoubleArray());
+                }
+                try (DistributedDataParallel ddp = new DistributedDataParallel(mlp(DType.F32, true), group, 20e-6,
+                        true)) {
+                    assertEquals(3, ddp.bucketCount());
+                    List<Tensor> overlapped = gradients(ddp, group.rank());
+                    for (int i = 0; i < byHand.size(); i++) {
+                        assertArrayEquals(byHand.get(i), overlapped.get(i).toDoubleArray(), 0.0, "parameter " + i);
+                    }
+                    return byHand;
+                }
+            }
+        });
+        assertClose(ranks.get(0), ranks.get(1), 0.0, "the same bits on both ranks");
+    }
+
+    @Test
+    void aPeerLostBeforeTheBackwardPassFailsItWithThePeersNameInsteadOfHanging() {
+        List<Object> outcomes = LocalRanks.outcomes(2, (rank, init) -> {
+            ProcessGroup group = Distributed.initProcessGroup(init, rank, 2, Duration.ofSeconds(20));
+            try (DistributedDataParallel ddp = new DistributedDataParallel(mlp(DType.F32, true), group, 50e-6,
+                    true)) {
+                if (rank == 1) {
+                    group.close();
+                    return "left";
+                }
+                try (Scope scope = Scope.open()) {
+                    gradients(ddp, rank);
+                }
+                return "averaged";
+            } finally {
+                group.close();
+            }
+        });
+        IllegalStateException e = assertInstanceOf(IllegalStateException.class, outcomes.get(0));
+        assertTrue(e.getMessage().contains("rank 1"), e.getMessage());
+    }
 }
