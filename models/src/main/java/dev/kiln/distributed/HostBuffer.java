@@ -3,13 +3,15 @@ package dev.kiln.distributed;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
+import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
  * The values of one or more tensors of one dtype on the host, as the bytes that go over the wire (little-endian),
- * with the element-wise reductions a collective applies to a received range. Tensors are read and written through
- * the Tensor API only, so a tensor of any backend fits.
+ * with the element-wise reductions a collective applies to a received range. A tensor of the buffer's dtype is
+ * read by its backend's copy to the host straight into these bytes; tensors are written through the Tensor API, so
+ * a tensor of any backend fits.
  */
 final class HostBuffer {
     private final DType dtype;
@@ -46,14 +48,29 @@ final class HostBuffer {
         return bytes.array();
     }
 
-    /** Copies {@code t}'s values (of this buffer's dtype) into elements {@code [at, at + t.size())}. */
+    /** Copies {@code t}'s values (converted to this buffer's dtype) into elements {@code [at, at + t.size())}. */
     void read(Tensor t, int at) {
+        if (t.dtype() == dtype) {
+            // Straight from the tensor's memory into the wire bytes: no Java array between them.
+            t.backend().copyToHost(t, elements(at, Math.toIntExact(t.size())));
+            return;
+        }
         switch (dtype) {
             case F32 -> bytes.asFloatBuffer().put(at, t.toFloatArray());
             case F64 -> bytes.asDoubleBuffer().put(at, t.toDoubleArray());
             case I32 -> bytes.asIntBuffer().put(at, t.toIntArray());
             case I64 -> bytes.asLongBuffer().put(at, t.toLongArray());
         }
+    }
+
+    /** A view of elements {@code [at, at + count)} as a buffer of this dtype (what a backend copies into). */
+    private Buffer elements(int at, int count) {
+        return switch (dtype) {
+            case F32 -> bytes.asFloatBuffer().slice(at, count);
+            case F64 -> bytes.asDoubleBuffer().slice(at, count);
+            case I32 -> bytes.asIntBuffer().slice(at, count);
+            case I64 -> bytes.asLongBuffer().slice(at, count);
+        };
     }
 
     /** Adds {@code t}'s values to elements {@code [at, at + t.size())}, as the autograd's accumulation would. */
