@@ -7,7 +7,9 @@ import dev.kiln.distributed.Distributed;
 import dev.kiln.distributed.DistributedDataParallel;
 import dev.kiln.distributed.DistributedSampler;
 import dev.kiln.distributed.ProcessGroup;
+import dev.kiln.engine.Tensor;
 import dev.kiln.nn.Module;
+import dev.kiln.train.Trainer;
 import java.io.PrintStream;
 
 /**
@@ -15,6 +17,9 @@ import java.io.PrintStream;
  * weights to every rank and averages the gradients ({@link DistributedDataParallel}), and gives each rank its share
  * of every epoch ({@link DistributedSampler}, shuffled by the run's seed). Without those options it is a run of one
  * process and changes nothing.
+ *
+ * <p>Early stopping and the best epoch are judged on rank 0's validation loss, sent to every rank after each
+ * epoch, so that all stop together; on {@code --resume} every rank reads the same checkpoint, which rank 0 wrote.
  *
  * <p>The trainer trains the wrapped model itself: the wrapper's gradient hooks average every backward pass whichever
  * module runs the forward, and so the checkpoints keep the model's own keys, which {@code kiln eval} and the other
@@ -30,8 +35,10 @@ final class DistributedTraining implements AutoCloseable {
               --world-size W --rank R --master HOST:PORT
                                            this process is rank R of W that meet at HOST:PORT (rank 0 listens
                                            there), on this machine or others; all three or none (not with
-                                           --nproc, --patience, --resume, --find-lr, --balance-classes,
-                                           --cuda-graphs on)
+                                           --nproc, --find-lr, --balance-classes, --cuda-graphs on). With
+                                           --resume every rank reads the checkpoint (rank 0 writes them);
+                                           with --patience rank 0's validation loss decides, and every rank
+                                           stops at the same epoch
             """;
 
     private final int worldSize;
@@ -94,6 +101,24 @@ final class DistributedTraining implements AutoCloseable {
         if (rankZero()) {
             out.printf("Distributed: rank %d of %d, master %s, %d training images a rank, %d gradient bucket(s)%n",
                     rank, worldSize, master, new DistributedSampler(trainImages, group).size(), ddp.bucketCount());
+        }
+    }
+
+    /**
+     * Has {@code trainer} judge each epoch (early stopping, the best epoch) by rank 0's monitored loss, sent to every
+     * rank, so that the ranks, which validate on rank 0 alone, stop together.
+     */
+    void judgeEpochsOnRankZero(Trainer trainer) {
+        if (distributed()) {
+            trainer.monitoredLossAgreement(this::rankZeros);
+        }
+    }
+
+    /** Rank 0's {@code value}, on every rank. */
+    private double rankZeros(double value) {
+        try (Tensor t = Tensor.fromArray(new double[] {value}, 1)) {
+            group.broadcast(t, 0);
+            return t.toDoubleArray()[0];
         }
     }
 

@@ -221,8 +221,6 @@ final class TrainCommand {
                     + " --master");
             return DistributedLauncher.launch(List.of(args), nproc, out);
         }
-        distributed.refuse(patience > 0, "--patience", "the ranks would have to stop together");
-        distributed.refuse(resume != null, "--resume", "every rank would have to read the checkpoint");
         distributed.refuse(findLr, "--find-lr", "the range test runs in one process");
         distributed.refuse(balanceClasses, "--balance-classes", "each rank draws its share of a shuffle instead");
         distributed.refuse(cudaGraphs, "--cuda-graphs", "a recorded step cannot read the gradients back to the host,"
@@ -323,11 +321,14 @@ final class TrainCommand {
                 // at 0, a raised one cycle stepped past its end).
                 metadata.put(schedule + "_epochs", Integer.toString(epochs));
             }
+            // Each rank's share of an epoch, and so the steps an epoch takes, depend on the world size.
+            metadata.put("world_size", Integer.toString(distributed.worldSize()));
             Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss());
             if (distributed.rankZero()) {
                 trainer.checkpoints(outDir, metadata);
             }
             trainer.earlyStopping(patience).earlyStoppingMinDelta(minDelta).precision(precision).cudaGraphs(cudaGraphs);
+            distributed.judgeEpochsOnRankZero(trainer);
             if (clip != null) {
                 trainer.clipGradNorm(clip);
             }
@@ -358,8 +359,10 @@ final class TrainCommand {
                 ResumeCheck.requireSameRun(Trainer.metadata(Path.of(resume)), metadata, resume);
                 resumedEpochs = Integer.parseInt(trainer.resume(Path.of(resume)).get("epoch"));
                 if (resumedEpochs >= epochs) {
-                    out.printf("%s is already at epoch %d of --epochs %d: nothing to train; %s is left as it was%n", resume,
-                            resumedEpochs, epochs, outDir);
+                    if (distributed.rankZero()) {
+                        out.printf("%s is already at epoch %d of --epochs %d: nothing to train; %s is left as it was%n",
+                                resume, resumedEpochs, epochs, outDir);
+                    }
                     return 0;
                 }
             }

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.DoubleUnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,6 +86,8 @@ public final class Trainer {
     private boolean resumed;
     private Path resumedBest;
     private boolean restoredBest;
+    /** Maps an epoch's monitored loss to the one every process of a distributed run acts on; else the identity. */
+    private DoubleUnaryOperator monitoredLossAgreement = DoubleUnaryOperator.identity();
 
     /**
      * {@code loss} must give a scalar (a reduction of MEAN or SUM): a step that gets more than one value fails. The
@@ -307,7 +310,8 @@ public final class Trainer {
                 EpochMetrics m = trainEpoch(train, validation, epoch);
                 history.add(m);
                 // A NaN loss (a diverged epoch) is never an improvement.
-                double monitored = validation != null ? m.validationLoss() : m.trainLoss();
+                double monitored = monitoredLossAgreement.applyAsDouble(
+                        validation != null ? m.validationLoss() : m.trainLoss());
                 if (monitored < bestLoss - minDelta) {
                     bestLoss = monitored;
                     bestEpoch = epoch;
@@ -918,5 +922,17 @@ public final class Trainer {
     public int batchesPerEpoch(DataLoader train) {
         boolean graphs = cudaGraphs && Engine.get().backend().canCaptureSteps() && GraphedStep.batchesPerEpoch(train) > 0;
         return graphs ? GraphedStep.batchesPerEpoch(train) : train.batchesPerEpoch();
+    }
+
+    /**
+     * For a run of several processes, each training its share with a Trainer of its own: {@code agreement} maps
+     * this process's monitored loss of an epoch (the validation loss, or the training loss without validation data)
+     * to the one every process acts on, such as rank 0's sent to all, so that early stopping, the best epoch and the
+     * schedule's step (ReduceLROnPlateau) decide alike everywhere and the processes stop together, as a Lightning
+     * strategy reduces its EarlyStopping decision. Default: each process's own loss.
+     */
+    public Trainer monitoredLossAgreement(DoubleUnaryOperator agreement) {
+        this.monitoredLossAgreement = Objects.requireNonNull(agreement, "agreement");
+        return this;
     }
 }

@@ -1,18 +1,22 @@
 package dev.kiln.cli;
 
 import static dev.kiln.cli.KilnRuns.kiln;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import dev.kiln.cli.KilnRuns.Result;
+import dev.kiln.engine.Scope;
 import dev.kiln.train.Trainer;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -68,10 +72,10 @@ class DistributedTrainCommandTest {
         Result partial = kiln("train", "mlp", "--world-size", "2", "--rank", "0");
         assertEquals(2, partial.code(), partial.toString());
         assertTrue(partial.err().contains("--master"), partial.err());
-        Result patience = kiln("train", "mlp", "--world-size", "2", "--rank", "0", "--master", "127.0.0.1:1",
-                "--validation-split", "0.1", "--patience", "2");
-        assertEquals(2, patience.code(), patience.toString());
-        assertTrue(patience.err().contains("--patience"), patience.err());
+        Result balance = kiln("train", "mlp", "--world-size", "2", "--rank", "0", "--master", "127.0.0.1:1",
+                "--balance-classes");
+        assertEquals(2, balance.code(), balance.toString());
+        assertTrue(balance.err().contains("--balance-classes"), balance.err());
         Result both = kiln("train", "mlp", "--nproc", "2", "--world-size", "2", "--rank", "0", "--master",
                 "127.0.0.1:1");
         assertEquals(2, both.code(), both.toString());
@@ -100,5 +104,82 @@ class DistributedTrainCommandTest {
                 "--cuda-graphs", "on");
         assertEquals(2, graphs.code(), graphs.toString());
         assertTrue(graphs.err().contains("--cuda-graphs"), graphs.err());
+    }
+
+    /** Runs {@code kiln train mlp} on fake MNIST as ranks 0 and 1 of two (threads here): their results. */
+    private List<Result> twoRanks(Path data, String... options) throws Exception {
+        String master = "127.0.0.1:" + freePort();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Result>> ranks = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                List<String> args = new ArrayList<>(List.of("train", "mlp", "--data-dir", data.toString(),
+                        "--batch", "25", "--optimizer", "sgd", "--lr", "0.05", "--world-size", "2", "--rank",
+                        Integer.toString(r), "--master", master));
+                args.addAll(List.of(options));
+                ranks.add(pool.submit(() -> kiln(args.toArray(String[]::new))));
+            }
+            List<Result> results = new ArrayList<>();
+            for (Future<Result> rank : ranks) {
+                Result result = rank.get(120, TimeUnit.SECONDS);
+                assertEquals(0, result.code(), result.toString());
+                results.add(result);
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Map<String, double[]> weights(Path checkpoint) throws Exception {
+        Map<String, double[]> out = new TreeMap<>();
+        try (Scope scope = Scope.open()) {
+            Trainer.readModelState(checkpoint).forEach((k, v) -> out.put(k, v.toDoubleArray()));
+        }
+        return out;
+    }
+
+    /** {@code kiln train mlp} on fake MNIST with {@code --nproc 2}: two JVMs, which draw their first weights alone. */
+    private static Result twoProcesses(Path data, String... options) {
+        List<String> args = new ArrayList<>(List.of("train", "mlp", "--data-dir", data.toString(), "--batch", "25",
+                "--optimizer", "sgd", "--lr", "0.05", "--nproc", "2"));
+        args.addAll(List.of(options));
+        Result result = kiln(args.toArray(String[]::new));
+        assertEquals(0, result.code(), result.toString());
+        return result;
+    }
+
+    @Test
+    void everyRankResumesFromRankZerosCheckpointAndContinuesTheRunExactly() throws Exception {
+        Path data = KilnRuns.fakeMnist(tmp.resolve("data"), 200, 50);
+        twoProcesses(data, "--epochs", "2", "--out", tmp.resolve("straight").toString());
+        twoProcesses(data, "--epochs", "1", "--out", tmp.resolve("first").toString());
+        Result resumed = twoProcesses(data, "--epochs", "2", "--out", tmp.resolve("resumed").toString(), "--resume",
+                tmp.resolve("first").resolve(Trainer.CHECKPOINT).toString());
+        assertEquals(2, resumed.lastLineJson().get("epochs").getAsInt());
+        Map<String, double[]> straight = weights(tmp.resolve("straight").resolve(Trainer.CHECKPOINT));
+        Map<String, double[]> continued = weights(tmp.resolve("resumed").resolve(Trainer.CHECKPOINT));
+        assertEquals(straight.keySet(), continued.keySet());
+        for (String key : straight.keySet()) {
+            assertArrayEquals(straight.get(key), continued.get(key), 0.0, key);
+        }
+        Result otherWorld = kiln("train", "mlp", "--data-dir", data.toString(), "--batch", "25", "--optimizer", "sgd",
+                "--lr", "0.05", "--epochs", "2", "--out", tmp.resolve("alone").toString(), "--resume",
+                tmp.resolve("first").resolve(Trainer.CHECKPOINT).toString());
+        assertEquals(2, otherWorld.code(), otherWorld.toString());
+        assertTrue(otherWorld.err().contains("world_size '2', this run asks for '1'"), otherWorld.err());
+    }
+
+    @Test
+    void earlyStoppingOnRankZerosValidationLossStopsEveryRankAtTheSameEpoch() throws Exception {
+        Path data = KilnRuns.fakeMnist(tmp.resolve("data"), 200, 50);
+        List<Result> ranks = twoRanks(data, "--epochs", "30", "--validation-split", "0.2", "--patience", "1",
+                "--out", tmp.resolve("run").toString());
+        JsonObject summary = ranks.get(0).lastLineJson();
+        assertTrue(summary.get("epochs").getAsInt() < 30, summary.toString());
+        assertEquals("best", summary.get("evaluated_weights").getAsString());
+        assertEquals(summary.get("epochs").getAsInt() - 1, summary.get("best_epoch").getAsInt());
+        assertTrue(Files.exists(tmp.resolve("run").resolve(Trainer.BEST)));
+        assertEquals("", ranks.get(1).out(), "rank 1 prints nothing");
     }
 }
