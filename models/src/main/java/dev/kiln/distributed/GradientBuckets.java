@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * The gradient buckets of {@link DistributedDataParallel}: the trainable parameters in reverse registration order
  * (about the order a backward pass finishes them), cut into buckets of one dtype each, a bucket closed once it
- * holds at least the cap's bytes. As each parameter's gradient arrives ({@link #arrived}, from its gradient hook) its
+ * holds at least the cap's bytes (the first one at 1 MiB, as PyTorch's). As each parameter's gradient arrives ({@link #arrived}, from its gradient hook) its
  * bucket fills; buckets are launched in bucket order, each as one flat asynchronous all-reduce (AVG) on the process
  * group's communication thread, as soon as it and every bucket before it are full, and the backward pass goes on
  * while they travel. The hook that completes the last bucket waits for them all and writes the averages back, as
@@ -30,6 +30,9 @@ final class GradientBuckets {
     private record Bucket(DType dtype, List<Tensor> params, List<String> names, int[] offsets, int length) {
     }
 
+    /** PyTorch's {@code dist._DEFAULT_FIRST_BUCKET_BYTES}: the first bucket's cap, 1 MiB. */
+    static final long FIRST_BUCKET_BYTES = 1 << 20;
+
     private final ProcessGroup group;
     private final List<Bucket> buckets = new ArrayList<>();
     private final Map<Tensor, Integer> bucketOf = new IdentityHashMap<>();
@@ -42,7 +45,9 @@ final class GradientBuckets {
 
     /**
      * @param params   the trainable parameters by state-dict name, in registration order
-     * @param capBytes a bucket is closed once it holds at least this many bytes
+     * @param capBytes a bucket is closed once it holds at least this many bytes; the first one already at
+     *                 {@link #FIRST_BUCKET_BYTES}, as PyTorch's, so that its all-reduce starts early in the backward
+     *                 pass rather than after a model's last 25 MB of gradients
      */
     GradientBuckets(ProcessGroup group, Map<String, Tensor> params, long capBytes) {
         this.group = group;
@@ -54,7 +59,7 @@ final class GradientBuckets {
             List<String> current = open.computeIfAbsent(p.dtype(), d -> new ArrayList<>());
             current.add(names.get(i));
             long bytes = openBytes.merge(p.dtype(), p.size() * p.dtype().bytes(), Long::sum);
-            if (bytes >= capBytes) {
+            if (bytes >= (buckets.isEmpty() ? Math.min(FIRST_BUCKET_BYTES, capBytes) : capBytes)) {
                 add(p.dtype(), current, params);
                 open.remove(p.dtype());
                 openBytes.remove(p.dtype());

@@ -279,4 +279,13 @@ class DistributedDataParallelTest {
         IllegalStateException e = assertInstanceOf(IllegalStateException.class, outcomes.get(0));
         assertTrue(e.getMessage().contains("rank 1"), e.getMessage());
     }
+
+    @Test
+    void theFirstBucketClosesAtOneMebibyteSoThatItsAllReduceStartsEarly() {
+        try (ProcessGroup alone = Distributed.initProcessGroup("tcp://127.0.0.1:1", 0, 1, LocalRanks.shortTimeout());
+             DistributedDataParallel ddp = new DistributedDataParallel(
+                     new Sequential(new Linear(512, 512), new Linear(512, 512)), alone)) {
+            assertEquals(2, ddp.bucketCount(), "the last layer's 1,050,624 bytes, then the first layer's");
+        }
+    }
 }
