@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -79,6 +80,8 @@ final class RingLinks implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IOException("rank " + rank + ": sending to " + nextName + " failed: " + e.getCause(),
                     e.getCause());
+        } catch (CancellationException e) {
+            throw new IOException("rank " + rank + ": its group was closed during the collective", e);
         }
     }
 
@@ -112,7 +115,12 @@ final class RingLinks implements AutoCloseable {
 
     @Override
     public void close() {
-        sender.shutdownNow();
+        // A send queued but not begun would never end, and an exchange whose receive is done would wait for it.
+        for (Runnable neverRun : sender.shutdownNow()) {
+            if (neverRun instanceof Future<?> send) {
+                send.cancel(false);
+            }
+        }
         closeQuietly(next);
         closeQuietly(previous);
     }
