@@ -1210,4 +1210,22 @@ class TrainerTest {
                     m.lossWaitSeconds() + " s waited in a " + m.seconds() + " s epoch");
         }
     }
+
+    @Test
+    void theAgreedMonitoredLossDecidesEarlyStoppingInsteadOfThisProcesssOwn() {
+        Engine.seed(9);
+        try (Sequential model = mlp(16); Optimizer sgd = new SGD(model.trainableParameters(), 0.1)) {
+            int[] epoch = {0};
+            List<Double> own = new ArrayList<>();
+            Trainer t = slowFall(model, sgd).earlyStoppingMinDelta(0.25).monitoredLossAgreement(loss -> {
+                own.add(loss);
+                return SLOW_FALL[epoch[0]++];
+            });
+            List<EpochMetrics> history = t.fit(new DataLoader(rule(64, 1), 32, true, 1), null, SLOW_FALL.length);
+            assertEquals(7, history.size(), "as with SLOW_FALL validated here: this process's own loss, the same"
+                    + " every epoch, would have stopped it after epoch 4");
+            assertEquals(4, t.bestEpoch());
+            assertEquals(List.of(1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0), own, "its training loss, handed over");
+        }
+    }
 }
