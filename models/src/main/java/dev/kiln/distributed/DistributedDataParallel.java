@@ -13,17 +13,17 @@ import java.util.Map;
  * the gradients are averaged across the ranks during the backward pass, so that each rank's optimizer takes the step
  * one process would take on the whole batch with a mean loss, and the ranks' weights stay the same bits.
  *
- * <p>When made it sends rank 0's parameters and buffers to every rank. Its state dict is the module's under the
- * prefix {@code module.}, as PyTorch's. The averaging is automatic: a gradient hook on each trainable parameter
- * ({@link Tensor#registerHook}) fills its bucket ({@link #BUCKET_CAP_MB} per bucket, PyTorch's
- * {@code bucket_cap_mb}; the first one, whose gradients the backward pass computes first, 1 MiB at most, as
- * PyTorch's), and each full bucket's all-reduce (AVG) is launched on the process group's communication thread while the backward
- * pass goes on; the hook of the last gradient waits for them all and writes the averages into {@code grad()}, so that
- * the optimizer step reads them as PyTorch's does after its Reducer's end-of-backward callback. A peer's failure is
- * thrown from {@code backward()} with its message. Nothing changes in the training loop or in the
- * {@link dev.kiln.train.Trainer}. Every trainable parameter must get a gradient in each synchronised backward
- * pass; otherwise the next forward throws, naming those that got none. With {@code broadcastBuffers} (the default)
- * each forward in training mode first sends rank 0's buffers (running statistics) to every rank, as PyTorch does.
+ * <p>When made it sends rank 0's parameters and buffers to every rank. Its state dict is the module's under the prefix
+ * {@code module.}, as PyTorch's. The averaging is automatic: a gradient hook on each trainable parameter
+ * ({@link Tensor#registerHook}) fills its bucket ({@link #BUCKET_CAP_MB} per bucket, PyTorch's {@code bucket_cap_mb};
+ * the first one, whose gradients the backward pass computes first, 1 MiB at most, as PyTorch's), and each full
+ * bucket's all-reduce (AVG) is launched on the process group's communication thread while the backward pass goes on;
+ * the hook of the last gradient waits for them all and writes the averages into {@code grad()}, so that the optimizer
+ * step reads them as PyTorch's does after its Reducer's end-of-backward callback. A peer's failure is thrown from
+ * {@code backward()} with its message. Nothing changes in the training loop or in the {@link dev.kiln.train.Trainer}.
+ * Every trainable parameter must get a gradient in each synchronised backward pass; otherwise the next forward throws,
+ * naming those that got none. With {@code broadcastBuffers} (the default) each forward in training mode first sends
+ * rank 0's buffers (running statistics) to every rank, as PyTorch does.
  *
  * <p>Gradient accumulation: backward passes inside {@link #noSync()} only accumulate locally; the next one outside it
  * averages the whole accumulated gradient. Closing the wrapper removes its hooks and closes the module, as closing any

@@ -10,13 +10,14 @@ import java.util.Map;
 
 /**
  * The gradient buckets of {@link DistributedDataParallel}: the trainable parameters in reverse registration order
- * (about the order a backward pass finishes them), cut into buckets of one dtype each, a bucket closed once it
- * holds at least the cap's bytes (the first one at 1 MiB, as PyTorch's). As each parameter's gradient arrives ({@link #arrived}, from its gradient hook) its
- * bucket fills; buckets are launched in bucket order, each as one flat asynchronous all-reduce (AVG) on the process
- * group's communication thread, as soon as it and every bucket before it are full, and the backward pass goes on
- * while they travel. The hook that completes the last bucket waits for them all and writes the averages back, as
- * PyTorch's Reducer does in the callback it queues at the end of the backward pass: after it, the backward pass
- * computes no trainable parameter's gradient, and the optimizer finds every average in place.
+ * (about the order a backward pass finishes them), cut into buckets of one dtype each, a bucket closed once it holds
+ * at least the cap's bytes (the first one at 1 MiB, as PyTorch's). As each parameter's gradient arrives
+ * ({@link #arrived}, from its gradient hook) its bucket fills; buckets are launched in bucket order, each as one flat
+ * asynchronous all-reduce (AVG) on the process group's communication thread, as soon as it and every bucket before it
+ * are full, and the backward pass goes on while they travel. The hook that completes the last bucket waits for them
+ * all and writes the averages back, as PyTorch's Reducer does in the callback it queues at the end of the backward
+ * pass: after it, the backward pass computes no trainable parameter's gradient, and the optimizer finds every average
+ * in place.
  *
  * <p>A hook sees its parameter's new gradient before the backward pass adds it to {@code grad()}, and must hand on
  * what is to be added. So a bucket is filled from every other parameter's {@code grad()} (already accumulated) and,
