@@ -136,7 +136,7 @@ final class BackwardPass {
         }
         GradientHooks hooks = t.gradientHooks();
         if (hooks != null) {
-            g = hooks.apply(t, g, pending);
+            g = hooks.apply(t, g, pending, touchesGrad);
             if (touchesGrad && node != null && hooks.retainsGrad()) {
                 t.accumulateGrad(g);
             }

@@ -9,12 +9,17 @@ import java.util.function.UnaryOperator;
  * ({@link Tensor#retainGrad}): what a backward pass does with the tensor's whole gradient before handing it on.
  */
 final class GradientHooks {
-    private final List<UnaryOperator<Tensor>> hooks = new ArrayList<>();
+    /** A hook, and whether it runs only in passes that accumulate into {@code grad()}. */
+    private record Hook(UnaryOperator<Tensor> function, boolean accumulatingOnly) {
+    }
+
+    private final List<Hook> hooks = new ArrayList<>();
     private boolean retainsGrad;
 
-    HookHandle add(UnaryOperator<Tensor> hook) {
-        hooks.add(hook);
-        return () -> hooks.remove(hook);
+    HookHandle add(UnaryOperator<Tensor> hook, boolean accumulatingOnly) {
+        Hook entry = new Hook(hook, accumulatingOnly);
+        hooks.add(entry);
+        return () -> hooks.remove(entry);
     }
 
     void retainGrad() {
@@ -27,15 +32,19 @@ final class GradientHooks {
 
     /**
      * {@code gradient} through each hook in registration order, a hook's result (when not null) replacing what the
-     * next one sees. Every tensor a hook saw or returned is kept by {@code pending}: the hook may hold on to it.
+     * next one sees; the hooks registered for passes that accumulate into {@code grad()} only where
+     * {@code accumulating}. Every tensor a hook saw or returned is kept by {@code pending}: the hook may hold on to it.
      *
      * @throws IllegalStateException when a hook returns a gradient of another shape or dtype than {@code tensor}'s
      */
-    Tensor apply(Tensor tensor, Tensor gradient, PendingGradients pending) {
+    Tensor apply(Tensor tensor, Tensor gradient, PendingGradients pending, boolean accumulating) {
         Tensor g = gradient;
-        for (UnaryOperator<Tensor> hook : List.copyOf(hooks)) {
+        for (Hook hook : List.copyOf(hooks)) {
+            if (hook.accumulatingOnly() && !accumulating) {
+                continue;
+            }
             pending.keep(g);
-            Tensor replaced = hook.apply(g);
+            Tensor replaced = hook.function().apply(g);
             if (replaced == null || replaced == g) {
                 continue;
             }

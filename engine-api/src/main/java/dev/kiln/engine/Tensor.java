@@ -557,7 +557,24 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalStateException("registerHook: tensor " + shape + " does not require a gradient, so its hook"
                     + " would never run");
         }
-        return hooks().add(hook);
+        return hooks().add(hook, false);
+    }
+
+    /**
+     * {@link #registerHook} for the passes that accumulate into {@link #grad()} ({@link #backward()}) alone, not an
+     * {@link Autograd#grad} pass, which hands its gradients back and leaves {@code grad()} alone: where PyTorch's
+     * DistributedDataParallel hooks in (its reducer sits on the parameters' gradient accumulators), so that
+     * {@code autograd.grad} over a wrapped model's parameters gives each process's own gradients.
+     *
+     * @throws IllegalStateException when this tensor does not require a gradient
+     */
+    public HookHandle registerAccumulateGradHook(UnaryOperator<Tensor> hook) {
+        Checks.open("registerAccumulateGradHook", this);
+        if (!requiresGrad) {
+            throw new IllegalStateException("registerAccumulateGradHook: tensor " + shape + " does not require a"
+                    + " gradient, so its hook would never run");
+        }
+        return hooks().add(hook, true);
     }
 
     private GradientHooks hooks() {

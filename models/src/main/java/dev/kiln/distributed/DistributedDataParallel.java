@@ -15,7 +15,8 @@ import java.util.Map;
  *
  * <p>When made it sends rank 0's parameters and buffers to every rank. Its state dict is the module's under the prefix
  * {@code module.}, as PyTorch's. The averaging is automatic: a gradient hook on each trainable parameter
- * ({@link Tensor#registerHook}) fills its bucket ({@link #BUCKET_CAP_MB} per bucket, PyTorch's {@code bucket_cap_mb};
+ * ({@link Tensor#registerAccumulateGradHook}: not in an {@code Autograd.grad} pass, which gives each process's own
+ * gradients, as PyTorch's) fills its bucket ({@link #BUCKET_CAP_MB} per bucket, PyTorch's {@code bucket_cap_mb};
  * the first one, whose gradients the backward pass computes first, 1 MiB at most, as PyTorch's), and each full
  * bucket's all-reduce (AVG) is launched on the process group's communication thread while the backward pass goes on;
  * the hook of the last gradient waits for them all and writes the averages into {@code grad()}, so that the optimizer
@@ -74,7 +75,7 @@ public final class DistributedDataParallel extends Module {
         });
         this.buckets = new GradientBuckets(group, trainable, (long) (bucketCapMb * (1 << 20)));
         for (Tensor p : trainable.values()) {
-            hooks.add(p.registerHook(g -> synchronising ? buckets.arrived(p, g) : null));
+            hooks.add(p.registerAccumulateGradHook(g -> synchronising ? buckets.arrived(p, g) : null));
         }
     }
 

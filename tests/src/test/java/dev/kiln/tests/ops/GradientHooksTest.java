@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.engine.Autograd;
 import dev.kiln.engine.HookHandle;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
@@ -122,5 +123,31 @@ class GradientHooksTest {
         loss.backward();
         assertArrayEquals(new double[] {4, 4}, y.grad().toDoubleArray(), 0, "2 from each pass");
         assertArrayEquals(new double[] {12, 12}, x.grad().toDoubleArray(), 0);
+    }
+
+    @Test
+    void anAccumulateGradHookRunsInBackwardButNotInAutogradGrad() {
+        Tensor x = leaf(1, 2);
+        List<double[]> seen = new ArrayList<>();
+        x.registerAccumulateGradHook(g -> {
+            seen.add(g.toDoubleArray());
+            return g.mul(10.0);
+        });
+        List<Tensor> grads = Autograd.grad(x.mul(x).sum(), List.of(x));
+        assertArrayEquals(new double[] {2, 4}, grads.get(0).toDoubleArray(), 0, "Autograd.grad's own gradient");
+        assertTrue(seen.isEmpty(), "not called by Autograd.grad");
+        assertNull(x.grad());
+        x.mul(x).sum().backward();
+        assertEquals(1, seen.size(), "called once by backward");
+        assertArrayEquals(new double[] {20, 40}, x.grad().toDoubleArray(), 0, "its replacement accumulated");
+    }
+
+    @Test
+    void anAccumulateGradHookNeedsATensorThatRequiresAGradient() {
+        Tensor plain = Tensor.fromArray(new double[] {1}, 1);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> plain.registerAccumulateGradHook(g -> null));
+        assertEquals("registerAccumulateGradHook: tensor [1] does not require a gradient, so its hook would never run",
+                e.getMessage());
     }
 }
