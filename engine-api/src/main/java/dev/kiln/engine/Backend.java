@@ -1314,4 +1314,16 @@ public interface Backend extends AutoCloseable {
                                        Tensor out) {
         StaticInt8ConvComposite.chain(this, input, inputGrid, stages, out);
     }
+
+    /**
+     * {@link #sparseMatmulAdd} of a matrix in compressed sparse rows: {@code out[i, :] += values[j] * dense[cols[j], :]}
+     * for j from {@code crowIndices[i]} to {@code crowIndices[i + 1] - 1}, crowIndices (I64 [n + 1]) non-decreasing
+     * from 0 to nnz, cols (I64 [nnz]) in range; {@code rowIndex} (I64 [nnz]) is the row of each entry, the same
+     * matrix entry by entry ({@code torch.sparse.mm} of a CSR tensor). By default {@link #sparseMatmulAdd} of
+     * rowIndex and cols, so a backend without a CSR kernel runs it.
+     */
+    default void sparseCsrMatmulAdd(Tensor crowIndices, Tensor rowIndex, Tensor cols, Tensor values, Tensor dense,
+                                    Tensor out) {
+        sparseMatmulAdd(rowIndex, cols, values, dense, out);
+    }
 }

@@ -200,4 +200,21 @@ public final class SparseCoo implements AutoCloseable {
     public String toString() {
         return "SparseCoo[" + rows + ", " + cols + "] nnz=" + nnz() + " " + values.dtype();
     }
+
+    /**
+     * This matrix in compressed sparse rows, coalesced first (PyTorch's {@code to_sparse_csr()}); see
+     * {@link SparseCsr#fromCoo}.
+     */
+    public SparseCsr toSparseCsr() {
+        return SparseCsr.fromCoo(this);
+    }
+
+    /**
+     * The matrix of these index tensors (I64 [nnz], in range, their ranges recorded) and values, closing
+     * {@code owned} (none for a view of another matrix's tensors; a product's temporaries for its result).
+     */
+    static SparseCoo assembled(Tensor rowIndex, Tensor colIndex, Tensor values, int rows, int cols,
+                               boolean coalesced, List<Tensor> owned) {
+        return new SparseCoo(rowIndex, colIndex, values, rows, cols, coalesced, owned);
+    }
 }

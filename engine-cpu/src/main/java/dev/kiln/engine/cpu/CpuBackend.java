@@ -940,4 +940,15 @@ public final class CpuBackend implements Backend {
             Backend.super.staticInt8Conv2dChain(input, inputGrid, stages, out);
         }
     }
+
+    /** F32 over the rows as given ({@link CpuSparseMatmul}); F64 by the SPI's default. */
+    @Override
+    public void sparseCsrMatmulAdd(Tensor crowIndices, Tensor rowIndex, Tensor cols, Tensor values, Tensor dense,
+                                   Tensor out) {
+        if (out.dtype() == DType.F32) {
+            sparseMatmul.addCsrF32(crowIndices, cols, values, dense, out);
+        } else {
+            Backend.super.sparseCsrMatmulAdd(crowIndices, rowIndex, cols, values, dense, out);
+        }
+    }
 }
