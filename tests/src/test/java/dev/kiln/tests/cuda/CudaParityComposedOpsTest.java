@@ -2744,4 +2744,47 @@ class CudaParityComposedOpsTest extends ParityTest {
             return new Tensor[] {all, padded, keys.grad(), biasK.grad()};
         });
     }
+
+    /**
+     * Sparse.mm and Sparse.addmm of a [60, 50] SparseCsr (400 seeded entries of a SparseCoo, positions repeated, made
+     * CSR: the backend's sparseCsrMatmulAdd) with a dense [50, 7], and the sparse x sparse product of that COO with a
+     * [50, 9] COO of 300 entries: the results and the gradients of weighted sums to the dense operand, the input and
+     * the values. Sums in any order: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void csrProductsAndSparseTimesSparseMatchTheCpuWithTheirGradients(DType dtype) {
+        java.util.Random r = new java.util.Random(341);
+        long[] positions = new long[800];
+        for (int j = 0; j < 400; j++) {
+            positions[j] = r.nextInt(60);
+            positions[400 + j] = r.nextInt(50);
+        }
+        long[] other = new long[600];
+        for (int j = 0; j < 300; j++) {
+            other[j] = r.nextInt(50);
+            other[300 + j] = r.nextInt(9);
+        }
+        String what = "SparseCsr " + dtype;
+        assertParity(what, new String[] {"crow indices", "addmm", "dense gradient", "input gradient",
+            "values gradient", "sparse x sparse values", "its a gradient", "its b gradient"}, sums(dtype), b -> {
+                Tensor values = random(b, dtype, 351, 400).requiresGrad(true);
+                dev.kiln.engine.SparseCoo coo = dev.kiln.engine.SparseCoo.of(indices(b, DType.I64, positions, 2,
+                        400), values, 60, 50);
+                dev.kiln.engine.SparseCsr a = coo.toSparseCsr();
+                Tensor dense = random(b, dtype, 352, 50, 7).requiresGrad(true);
+                Tensor input = random(b, dtype, 353, 60, 1).requiresGrad(true);
+                Tensor out = dev.kiln.engine.Sparse.addmm(input, a, dense, 0.5, 2);
+                assertSame(b, out.backend(), what + ": the result must be on the backend of its input");
+                out.backward(random(b, dtype, 354, 60, 7));
+                Tensor bValues = random(b, dtype, 355, 300).requiresGrad(true);
+                dev.kiln.engine.SparseCoo product = dev.kiln.engine.Sparse.mm(coo, dev.kiln.engine.SparseCoo.of(
+                        indices(b, DType.I64, other, 2, 300), bValues, 50, 9));
+                Tensor valuesGrad = values.grad().detach();
+                values.clearGrad();
+                product.toDense().backward(random(b, dtype, 356, 60, 9));
+                return new Tensor[] {a.crowIndices(), out, dense.grad(), input.grad(), valuesGrad, product.values(),
+                    values.grad(), bValues.grad()};
+            });
+    }
 }

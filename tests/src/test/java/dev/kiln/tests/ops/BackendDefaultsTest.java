@@ -43,7 +43,7 @@ class BackendDefaultsTest {
     private final Backend defaults = withDefaults(cpu, Set.of("crossEntropyBackward", "bernoulli", "biasActivation",
             "biasActivationBackward", "groupedConv2dForward", "groupedConv2dBackwardData",
             "groupedConv2dBackwardFilter", "groupNormForward", "groupNormBackward", "layerNorm", "layerNormBackward",
-            "sparseMatmulAdd", "requantizedAddRelu", "staticInt8Conv2dChain"));
+            "sparseMatmulAdd", "requantizedAddRelu", "staticInt8Conv2dChain", "sparseCsrMatmulAdd"));
     private Scope scope;
 
     @BeforeEach
@@ -461,5 +461,48 @@ class BackendDefaultsTest {
         Tensor t = Tensor.empty(shape, DType.F32, cpu);
         cpu.copyFromHost(FloatBuffer.wrap(values), t);
         return t;
+    }
+
+    /**
+     * sparseCsrMatmulAdd's CPU kernel and the SPI's default (sparseMatmulAdd of the entries' rows, itself the default
+     * here) add the same product of a [40, 30] matrix in compressed rows (rows 0 to 4 empty, columns sorted) and a
+     * dense [30, k] into an output that already holds values.
+     */
+    @ParameterizedTest
+    @CsvSource({"F32, 17", "F32, 1", "F64, 5"})
+    void defaultSparseCsrMatmulAddEqualsTheCpuKernel(DType dtype, int k) {
+        Random random = new Random(19);
+        long[] crow = new long[41];
+        java.util.List<Long> cols = new java.util.ArrayList<>();
+        long[] rowOf = new long[0];
+        for (int i = 0; i < 40; i++) {
+            for (int c = 0; c < 30; c++) {
+                if (i >= 5 && random.nextInt(4) == 0) {
+                    cols.add((long) c);
+                    rowOf = java.util.Arrays.copyOf(rowOf, rowOf.length + 1);
+                    rowOf[rowOf.length - 1] = i;
+                }
+            }
+            crow[i + 1] = cols.size();
+        }
+        long[] col = cols.stream().mapToLong(Long::longValue).toArray();
+        int nnz = col.length;
+        double[][] results = new double[2][];
+        Backend[] backends = {cpu, defaults};
+        for (int b = 0; b < 2; b++) {
+            Backend backend = backends[b];
+            Tensor crowIndices = Tensor.empty(Shape.of(41), DType.I64, backend);
+            backend.copyFromHost(LongBuffer.wrap(crow.clone()), crowIndices);
+            Tensor rowIndex = Tensor.empty(Shape.of(nnz), DType.I64, backend);
+            backend.copyFromHost(LongBuffer.wrap(rowOf.clone()), rowIndex);
+            Tensor colIndex = Tensor.empty(Shape.of(nnz), DType.I64, backend);
+            backend.copyFromHost(LongBuffer.wrap(col.clone()), colIndex);
+            Tensor values = uniform(backend, dtype, 20, nnz);
+            Tensor dense = uniform(backend, dtype, 21, 30, k);
+            Tensor out = uniform(backend, dtype, 22, 40, k);
+            backend.sparseCsrMatmulAdd(crowIndices, rowIndex, colIndex, values, dense, out);
+            results[b] = out.toDoubleArray();
+        }
+        assertArrayEquals(results[1], results[0], dtype == DType.F64 ? 1e-12 : 1e-5);
     }
 }
