@@ -26,26 +26,33 @@ final class SparseProductPattern {
 
     /**
      * The pattern of a (entries at aRows, aCols; n rows) times b (entries at bRows, bCols; m rows, k columns),
-     * entries in any order and positions repeated. Output row by row: the pairs of its a entries with b's rows, their
-     * columns numbered as first met, then sorted.
+     * entries in any order and positions repeated. The pairs are counted first, so that every array has its size;
+     * then output row by row: the pairs of its a entries with b's rows, their columns numbered as first met, sorted,
+     * and each pair given its entry's place.
      */
     static SparseProductPattern of(long[] aRows, long[] aCols, int n, long[] bRows, long[] bCols, int m, int k) {
         int[] aStart = new int[n + 1];
         int[] aOrder = byRow(aRows, aStart);
         int[] bStart = new int[m + 1];
         int[] bOrder = byRow(bRows, bStart);
-        LongList pairA = new LongList();
-        LongList pairB = new LongList();
-        LongList pairCol = new LongList();
-        LongList rows = new LongList();
-        LongList cols = new LongList();
+        long pairCount = 0;
+        for (long mid : aCols) {
+            pairCount += bStart[(int) mid + 1] - bStart[(int) mid];
+        }
+        int pairs = Math.toIntExact(pairCount);
+        long[] pairA = new long[pairs];
+        long[] pairB = new long[pairs];
+        long[] pairOut = new long[pairs];
+        long[] rows = new long[Math.min(pairs, 1024)];
+        long[] cols = new long[rows.length];
         int[] slot = new int[k];
         Arrays.fill(slot, -1);
-        LongList rowCols = new LongList();
-        int outBase = 0;
+        int[] rowCols = new int[k];
+        int pair = 0;
+        int out = 0;
         for (int i = 0; i < n; i++) {
-            int firstPair = pairA.size;
-            rowCols.size = 0;
+            int firstPair = pair;
+            int width = 0;
             for (int p = aStart[i]; p < aStart[i + 1]; p++) {
                 int ja = aOrder[p];
                 int mid = (int) aCols[ja];
@@ -53,32 +60,34 @@ final class SparseProductPattern {
                     int jb = bOrder[q];
                     int c = (int) bCols[jb];
                     if (slot[c] < 0) {
-                        slot[c] = rowCols.size;
-                        rowCols.add(c);
+                        slot[c] = 0;
+                        rowCols[width++] = c;
                     }
-                    pairA.add(ja);
-                    pairB.add(jb);
-                    pairCol.add(c);
+                    pairA[pair] = ja;
+                    pairB[pair] = jb;
+                    // The column for now: its entry's place once the row's columns are sorted.
+                    pairOut[pair++] = c;
                 }
             }
-            long[] sorted = Arrays.copyOf(rowCols.data, rowCols.size);
-            Arrays.sort(sorted);
-            for (int s = 0; s < sorted.length; s++) {
-                slot[(int) sorted[s]] = outBase + s;
-                rows.add(i);
-                cols.add(sorted[s]);
+            Arrays.sort(rowCols, 0, width);
+            if (out + width > rows.length) {
+                rows = Arrays.copyOf(rows, Math.max(out + width, 2 * rows.length));
+                cols = Arrays.copyOf(cols, rows.length);
             }
-            // This row's pairs now name their output entry instead of their column.
-            for (int p = firstPair; p < pairA.size; p++) {
-                pairCol.data[p] = slot[(int) pairCol.data[p]];
+            for (int s = 0; s < width; s++) {
+                slot[rowCols[s]] = out + s;
+                rows[out + s] = i;
+                cols[out + s] = rowCols[s];
             }
-            for (long c : sorted) {
-                slot[(int) c] = -1;
+            for (int p = firstPair; p < pair; p++) {
+                pairOut[p] = slot[(int) pairOut[p]];
             }
-            outBase += sorted.length;
+            for (int s = 0; s < width; s++) {
+                slot[rowCols[s]] = -1;
+            }
+            out += width;
         }
-        return new SparseProductPattern(rows.toArray(), cols.toArray(), pairA.toArray(), pairB.toArray(),
-                pairCol.toArray());
+        return new SparseProductPattern(Arrays.copyOf(rows, out), Arrays.copyOf(cols, out), pairA, pairB, pairOut);
     }
 
     /** The entries ordered by row, each row's in their own order; {@code start[i]} is where row i's begin. */
@@ -95,22 +104,5 @@ final class SparseProductPattern {
             order[next[(int) row[j]]++] = j;
         }
         return order;
-    }
-
-    /** A growing long[]: the pattern's sizes are known only at the end. */
-    private static final class LongList {
-        long[] data = new long[16];
-        int size;
-
-        void add(long value) {
-            if (size == data.length) {
-                data = Arrays.copyOf(data, 2 * size);
-            }
-            data[size++] = value;
-        }
-
-        long[] toArray() {
-            return Arrays.copyOf(data, size);
-        }
     }
 }
