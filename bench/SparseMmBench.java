@@ -2,6 +2,7 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Sparse;
 import dev.kiln.engine.SparseCoo;
+import dev.kiln.engine.SparseCsr;
 import dev.kiln.engine.Tensor;
 import java.util.Arrays;
 import java.util.Random;
@@ -10,8 +11,9 @@ import java.util.function.Supplier;
 /**
  * Sparse.mm of a graph-like [n, n] SparseCoo (nnz seeded random positions, coalesced) with a dense [n, k], F32:
  * milliseconds per call, forward alone and forward with backward to the dense operand and the values (the gradient of
- * out.sum(), the gradients cleared first), and the dense product of the same matrix; medians of 20 after 5 warm-ups. bench/pytorch_sparse_mm.py
- * runs the same in PyTorch.
+ * out.sum(), the gradients cleared first), the same for the matrix as a SparseCsr, the sparse x sparse product of the
+ * matrix with itself (COO, and CSR; forward), and the dense product of the same matrix; medians of 20 after 5
+ * warm-ups. bench/pytorch_sparse_mm.py runs the same in PyTorch.
  *
  * Usage: java -cp CLASSPATH bench/SparseMmBench.java [n] [nnz] [k] [dense: true/false]
  */
@@ -44,6 +46,23 @@ public class SparseMmBench {
                 out.sum().backward();
                 return out;
             });
+            SparseCsr pattern = leaf.toSparseCsr();
+            SparseCsr csr = SparseCsr.of(pattern.crowIndices(), pattern.colIndices(), vc, n, n);
+            report("csr forward", () -> Sparse.mm(csr, x.detach()));
+            report("csr forward+backward", () -> {
+                x.clearGrad();
+                vc.clearGrad();
+                Tensor out = Sparse.mm(csr, x);
+                out.sum().backward();
+                return out;
+            });
+            // The square's pairs number about nnz * nnz / n: skipped where they would not fit in memory.
+            if ((long) nnz * nnz / n <= 5_000_000) {
+                SparseCoo constant = SparseCoo.of(leaf.indices(), vc.detach(), n, n);
+                SparseCsr constantCsr = constant.toSparseCsr();
+                report("coo x coo forward", () -> Sparse.mm(constant, constant).values());
+                report("csr x csr forward", () -> Sparse.mm(constantCsr, constantCsr).values());
+            }
             if (dense) {
                 Tensor m = leaf.toDense().detach();
                 report("dense forward", () -> m.matmul(x.detach()));
@@ -64,7 +83,8 @@ public class SparseMmBench {
         for (int i = -5; i < ms.length; i++) {
             try (Scope s = Scope.open()) {
                 long t0 = System.nanoTime();
-                call.get().narrow(0, 0, 1).narrow(1, 0, 1).item();
+                Tensor out = call.get();
+                (out.rank() == 2 ? out.narrow(0, 0, 1).narrow(1, 0, 1) : out.narrow(0, 0, 1)).sum().item();
                 long t1 = System.nanoTime();
                 if (i >= 0) {
                     ms[i] = (t1 - t0) / 1e6;

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """bench/SparseMmBench.java in PyTorch eager: torch.sparse.mm of a coalesced [n, n] sparse COO matrix of nnz random
 positions with a dense [n, k] float32, forward alone and forward with backward to the dense operand and the sparse
-matrix (a leaf; the gradient of out.sum(), gradients cleared first), and the dense product (torch.mm); milliseconds
-per call, median of 20 after 5 warm-ups. PyTorch is not a dependency of Kiln: install it only to compare.
+matrix (a leaf; the gradient of out.sum(), gradients cleared first), the same for the matrix in CSR
+(to_sparse_csr(), a leaf), the sparse x sparse product of the COO matrix with itself (forward; this PyTorch has no CSR x
+CSR on the CPU without MKL), and the dense product (torch.mm); milliseconds per call, median of 20 after 5 warm-ups. PyTorch is not a dependency of Kiln: install it only to compare.
 
 Usage: python3 bench/pytorch_sparse_mm.py [--threads 2] [--n 10000] [--nnz 100000] [--k 64] [--no-dense]
 """
@@ -44,6 +45,18 @@ def main():
         x.grad, s.grad = None, None
         torch.sparse.mm(s, x).sum().backward()
     report("sparse forward+backward", sparse_step)
+    csr = s.detach().to_sparse_csr().requires_grad_(True)
+    with torch.no_grad():
+        report("csr forward", lambda: torch.sparse.mm(csr, x))
+
+    def csr_step():
+        x.grad, csr.grad = None, None
+        torch.sparse.mm(csr, x).sum().backward()
+    report("csr forward+backward", csr_step)
+    constant = s.detach()
+    if a.nnz * a.nnz // a.n <= 5000000:  # the square's pairs, as in SparseMmBench
+        with torch.no_grad():
+            report("coo x coo forward", lambda: torch.sparse.mm(constant, constant))
     if not a.no_dense:
         m = s.detach().to_dense().requires_grad_(True)
         with torch.no_grad():
