@@ -1,9 +1,10 @@
 package dev.kiln.engine;
 
 /**
- * Products with sparse matrices, PyTorch's {@code torch.sparse}: the backend's {@link Backend#sparseMatmulAdd} (by
- * default composed of a row gather, a product and an index add, so every backend runs it), with gradients of Tensor
- * ops, to any order.
+ * Products with sparse matrices, PyTorch's {@code torch.sparse}: sparse x dense by the backend's
+ * {@link Backend#sparseMatmulAdd} and {@link Backend#sparseCsrMatmulAdd} (by default composed of a row gather, a
+ * product and an index add, so every backend runs them), sparse x sparse from a pattern found on the host, with
+ * gradients of Tensor ops, to any order.
  */
 public final class Sparse {
     private Sparse() {
