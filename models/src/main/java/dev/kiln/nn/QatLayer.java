@@ -31,7 +31,10 @@ interface QatLayer {
         return (FakeQuantize) ((Module) this).module(INPUT_FAKE_QUANT);
     }
 
-    /** The module path of the layer whose output grid the input lies on, or null where it has its own. */
+    /**
+     * The module path of the layer or {@link QatBasicBlock} whose output grid the input lies on (or of the
+     * {@link FakeQuantize} that put it on its grid: a block's {@code input_fake_quant}), or null where it has its own.
+     */
     String inputSource();
 
     /** Whether ReLU is fused in. */

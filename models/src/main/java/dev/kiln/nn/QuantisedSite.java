@@ -14,8 +14,9 @@ import java.util.Map;
  * output grid its input lies on (none: it observes its own input). For static quantisation a residual
  * {@link BasicBlock} whose batch norms are folded is a site too, after the sites of its convolutions: its output
  * (after the addition and ReLU) gets its own grid, as torchvision's {@code QuantizableBasicBlock}'s
- * {@code add_relu}, which the next layers read. {@link #find} and {@link #findStatic} walk a model the same way for
- * {@code prepare} and for {@code convert}.
+ * {@code add_relu}, which the next layers read. For quantisation-aware training a BasicBlock whose batch norms fold in
+ * training ({@link #qatBlock}) is one site as a whole. {@link #find} and {@link #findStatic} walk a model the same way
+ * for {@code prepare} and for {@code convert}.
  */
 final class QuantisedSite {
     static final String OUTPUT_OBSERVER = "activation_post_process";
@@ -60,7 +61,10 @@ final class QuantisedSite {
         return m.getClass() == GlobalAvgPool2d.class || m.getClass() == AdaptiveAvgPool2d.class;
     }
 
-    /** The layers to quantise in {@code root}, in the order they run, as quantisation-aware training takes them. */
+    /**
+     * The layers to quantise in {@code root}, in the order they run, as quantisation-aware training takes them: each
+     * {@link BasicBlock} whose norms fold ({@link #qatBlock}) one site as a whole, its convolutions none of their own.
+     */
     static List<QuantisedSite> find(Module root) {
         List<QuantisedSite> sites = new ArrayList<>();
         new Walk(false, sites).walk(null, null, root, "", null);
@@ -69,8 +73,8 @@ final class QuantisedSite {
 
     /**
      * The layers and residual blocks to quantise in {@code root} for static quantisation: as {@link #find}, and also
-     * through adaptive average pooling and the children of a {@link ChildrenInSequence} module, and each folded
-     * {@link BasicBlock} after its convolutions.
+     * through the children of a {@link ChildrenInSequence} module, and each folded {@link BasicBlock} after its
+     * convolutions.
      */
     static List<QuantisedSite> findStatic(Module root) {
         List<QuantisedSite> sites = new ArrayList<>();
@@ -91,12 +95,44 @@ final class QuantisedSite {
                 && ((Sequential) downsample).get(1).getClass() == Identity.class);
     }
 
-    /** One walk over a model, static (with blocks, adaptive average pooling and ChildrenInSequence) or not. */
+    /**
+     * A BasicBlock whose batch norms quantisation-aware training folds into its plain convolutions: bn1, bn2 and
+     * the shortcut's norm BatchNorm2d of their convolutions' output channels (the shortcut's may already be taken out
+     * of its slot, an Identity there).
+     */
+    static boolean qatBlock(Module m) {
+        if (m.getClass() != BasicBlock.class) {
+            return false;
+        }
+        Map<String, Module> children = m.namedChildren();
+        Module downsample = children.get("downsample");
+        return foldableNorm(children.get("conv1"), children.get("bn1"))
+                && foldableNorm(children.get("conv2"), children.get("bn2"))
+                && (downsample == null || downsample.getClass() == Sequential.class
+                && ((Sequential) downsample).size() == 2 && quantisable(((Sequential) downsample).get(0))
+                && (((Sequential) downsample).get(1).getClass() == Identity.class
+                || foldableNorm(((Sequential) downsample).get(0), ((Sequential) downsample).get(1))));
+    }
+
+    /** Whether {@code conv} is a plain Conv2d and {@code norm} a BatchNorm2d of its output channels. */
+    private static boolean foldableNorm(Module conv, Module norm) {
+        return conv != null && conv.getClass() == Conv2d.class && norm != null
+                && norm.getClass() == BatchNorm2d.class && ((Conv2d) conv).outChannels() == ((BatchNorm2d) norm)
+                .channels();
+    }
+
+    /**
+     * One walk over a model, static (with folded blocks and ChildrenInSequence) or for quantisation-aware training
+     * (with blocks whose norms fold in training); both pass adaptive average pooling.
+     */
     private record Walk(boolean statically, List<QuantisedSite> sites) {
         /** Adds the sites of m (child {@code name} of parent); returns the site whose grid m's output lies on, or null. */
         QuantisedSite walk(Module parent, String name, Module m, String path, QuantisedSite current) {
             if (statically && foldedBlock(m)) {
                 return block(parent, name, m, path, current, false);
+            }
+            if (!statically && qatBlock(m)) {
+                return wholeBlock(parent, name, m, path, current, false);
             }
             if (m.getClass() == Sequential.class || statically && m instanceof ChildrenInSequence) {
                 return inSequence(m, path, current);
@@ -132,7 +168,10 @@ final class QuantisedSite {
                 } else if (statically && foldedBlock(child)) {
                     current = block(m, children.get(i).getKey(), child, p, current, pooled);
                     pooled = false;
-                } else if (statically && averagesOnGrid(child)) {
+                } else if (!statically && qatBlock(child)) {
+                    current = wholeBlock(m, children.get(i).getKey(), child, p, current, pooled);
+                    pooled = false;
+                } else if (averagesOnGrid(child)) {
                     pooled = true;
                 } else if (!keepsGrid(child)) {
                     current = walk(m, children.get(i).getKey(), child, p, current);
@@ -160,6 +199,18 @@ final class QuantisedSite {
                 sites.add(new QuantisedSite(downsample, "0", join(path, "downsample.0"),
                         ((Sequential) downsample).get(0), null, false, current));
             }
+            QuantisedSite whole = new QuantisedSite(parent, name, path, block, null, true, pooled ? null : current);
+            sites.add(whole);
+            return whole;
+        }
+
+        /**
+         * For quantisation-aware training the block is one site, which becomes a {@link QatBasicBlock} as a whole; its
+         * source is current unless its input may lie off current's grid (a mean of {@code pooled} grid values), when
+         * it fake-quantises its input itself.
+         */
+        private QuantisedSite wholeBlock(Module parent, String name, Module block, String path, QuantisedSite current,
+                                         boolean pooled) {
             QuantisedSite whole = new QuantisedSite(parent, name, path, block, null, true, pooled ? null : current);
             sites.add(whole);
             return whole;

@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * Quantisation-aware training, PyTorch's eager-mode recipe {@code fuse_modules_qat} (Conv2d or Linear + ReLU, Conv2d +
- * BatchNorm2d + ReLU),
+ * BatchNorm2d + ReLU, torchvision's quantizable ResNet blocks),
  * {@code prepare_qat}, training, {@code convert}, with the default QAT qconfig of the onednn engine
  * ({@code get_default_qat_qconfig('onednn')} with plain {@code FakeQuantize}: {@link FakeQuantize#perTensorActivation}
  * for activations, {@link FakeQuantize#perChannelWeight} for weights) and a {@code QuantStub} in front of the model:
@@ -26,11 +26,15 @@ import java.util.Map;
  * {@link Linear} becomes a {@link QatConv2d} or {@link QatLinear} holding the same weight and bias, fused with a
  * {@link ReLU} that follows it directly in a {@link Sequential} (whose slot becomes an {@link Identity}); a Conv2d
  * followed there by a {@link BatchNorm2d} becomes a {@link QatConvBn2d} holding both (the norm's slot an Identity, a
- * ReLU after it fused), which folds the norm into the weight before fake-quantising it. Each
- * fake-quantises its weight per output channel before use and its output after the ReLU; one whose input is not
- * another such layer's output (through max pooling, flattening, ReLU, dropout or identity only) fake-quantises its
- * input too, as the {@code QuantStub} does the model's. {@link #convert} gives the static int8 model with the fake
- * quantisations' qparams, whose outputs match the trained model's (observers disabled) within one output step.
+ * ReLU after it fused), which folds the norm into the weight before fake-quantising it. A {@link BasicBlock} (the class
+ * itself, its norms BatchNorm2d) becomes a {@link QatBasicBlock}, as torchvision's {@code QuantizableBasicBlock} after
+ * {@code fuse_modules_qat} and {@code prepare_qat}: its three convolutions {@link QatConvBn2d}s holding their norms,
+ * the residual sum and ReLU fake-quantised ({@code add_relu}). Each fake-quantises its weight per output channel
+ * before use and its output after the ReLU; one whose input is not another such layer's or block's output (through
+ * max pooling, flattening, ReLU, dropout, identity or adaptive average pooling only) fake-quantises its input too, as
+ * the {@code QuantStub} does the model's. {@link #convert} gives the static int8 model with the fake
+ * quantisations' qparams (each QatBasicBlock a {@link QuantizedBasicBlock}), whose outputs match the trained model's
+ * (observers disabled) within one output step.
  *
  * <p>As in PyTorch, {@link Module#eval()} leaves the fake quantisations on and their observers updating: disable the
  * observers ({@link #disableObservers}) before evaluating or converting, as PyTorch's
@@ -42,8 +46,8 @@ public final class QuantizationAwareTraining {
     }
 
     /**
-     * A deep copy of {@code model} in training mode with its Conv2d and Linear layers (ReLU fused) replaced as the
-     * class comment says; {@code model} is left as it is.
+     * A deep copy of {@code model} in training mode with its Conv2d and Linear layers (ReLU fused) and its BasicBlocks
+     * replaced as the class comment says; {@code model} is left as it is.
      *
      * @throws IllegalArgumentException naming the module path of a layer it cannot quantise (a grouped convolution,
      *     another padding mode, a computed weight, a weight not F32), of a convolution followed directly by a batch
@@ -65,7 +69,9 @@ public final class QuantizationAwareTraining {
         for (QuantisedSite site : QuantisedSite.find(copy)) {
             String source = site.source() == null ? null : site.source().path();
             BatchNorm2d norm = norms.get(site.layer());
-            Module qat = norm != null ? QatConvBn2d.of((Conv2d) site.layer(), norm, site.fusesRelu(), source)
+            Module qat = site.layer() instanceof BasicBlock block ? QatBasicBlock.of(site.path(), block,
+                    shortcutNorm(block, norms), source, source == null)
+                    : norm != null ? QatConvBn2d.of((Conv2d) site.layer(), norm, site.fusesRelu(), source)
                     : site.layer() instanceof Conv2d conv ? QatConv2d.of(conv, site.fusesRelu(), source)
                     : QatLinear.of((Linear) site.layer(), site.fusesRelu(), source);
             qat.train();
@@ -95,6 +101,12 @@ public final class QuantizationAwareTraining {
         return norms;
     }
 
+    /** The norm taken out of {@code block}'s {@code downsample.1}, or null where it has no shortcut convolution. */
+    private static BatchNorm2d shortcutNorm(BasicBlock block, Map<Module, BatchNorm2d> norms) {
+        Sequential downsample = (Sequential) block.module("downsample");
+        return downsample == null ? null : norms.get(downsample.get(0));
+    }
+
     /** Whether {@code norm} folds into {@code conv} as {@link QatConvBn2d}. */
     private static boolean foldsIntoQat(Module conv, Module norm) {
         return conv.getClass() == Conv2d.class && norm.getClass() == BatchNorm2d.class
@@ -104,9 +116,10 @@ public final class QuantizationAwareTraining {
     /**
      * A copy of {@code qat} with each QAT layer replaced by a {@link QuantizedConv2d} or {@link QuantizedLinear}: its
      * weight (a {@link QatConvBn2d}'s with its batch norm folded in by the running statistics) quantised with the
-     * weight fake quantisation's scales, its input read on the grid of its own input fake
-     * quantisation or of the layer in front of it, its output on its output fake quantisation's grid. {@code qat} is
-     * left as it is. For inference under {@link dev.kiln.engine.Autograd#noGrad()}.
+     * weight fake quantisation's scales, its input read on the grid of its own input fake quantisation or of the layer
+     * or block in front of it, its output on its output fake quantisation's grid; and each {@link QatBasicBlock} by a
+     * {@link QuantizedBasicBlock} of its quantised convolutions that requantises the sum onto its {@code add_relu}
+     * grid. {@code qat} is left as it is. For inference under {@link dev.kiln.engine.Autograd#noGrad()}.
      *
      * @throws IllegalStateException naming the module path of a QAT layer whose weight fake quantisation has seen no
      *     weight (no forward pass ran), or when {@code qat} holds no QAT layer
@@ -121,7 +134,7 @@ public final class QuantizationAwareTraining {
         Map<String, Module> made = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, Module> e : layers.entrySet()) {
-                made.put(e.getKey(), quantised(e.getKey(), e.getValue(), layers));
+                made.put(e.getKey(), quantised(e.getKey(), e.getValue(), copy));
             }
         } catch (RuntimeException | Error e) {
             made.values().forEach(Module::close);
@@ -129,12 +142,24 @@ public final class QuantizationAwareTraining {
             throw e;
         }
         for (Map.Entry<String, Module> e : made.entrySet()) {
-            String path = e.getKey();
-            int dot = path.lastIndexOf('.');
-            Module parent = dot < 0 ? copy : copy.getSubmodule(path.substring(0, dot));
-            parent.replaceModule(path.substring(dot + 1), e.getValue()).close();
+            replace(copy, e.getKey(), e.getValue()).close();
+        }
+        // Each block takes its quantised convolutions: only its fake quantisations go.
+        for (Map.Entry<String, QatBasicBlock> e : qatBlocks(copy).entrySet()) {
+            QatBasicBlock block = e.getValue();
+            replace(copy, e.getKey(), QuantizedBasicBlock.from(e.getKey(), block, block.outputFakeQuant().grid(),
+                    block.roundsInput()));
+            block.namedChildren().values().stream().filter(m -> m instanceof FakeQuantize || m instanceof QatAddReLU)
+                    .forEach(Module::close);
         }
         return copy;
+    }
+
+    /** Puts {@code replacement} at {@code path} in {@code model}; returns the module that was there. */
+    private static Module replace(Module model, String path, Module replacement) {
+        int dot = path.lastIndexOf('.');
+        Module parent = dot < 0 ? model : model.getSubmodule(path.substring(0, dot));
+        return parent.replaceModule(path.substring(dot + 1), replacement);
     }
 
     /** Turns each fake quantisation's observer off (PyTorch's {@code disable_observer}); returns {@code model}. */
@@ -180,10 +205,30 @@ public final class QuantizationAwareTraining {
         return layers;
     }
 
-    private static Module quantised(String path, Module layer, Map<String, Module> layers) {
+    /** The QAT residual blocks of {@code model} by module path. */
+    private static Map<String, QatBasicBlock> qatBlocks(Module model) {
+        Map<String, QatBasicBlock> blocks = new LinkedHashMap<>();
+        model.namedModules().forEach((path, m) -> {
+            if (m instanceof QatBasicBlock block) {
+                blocks.put(path, block);
+            }
+        });
+        return blocks;
+    }
+
+    /**
+     * The grid of the module at {@code path} in {@code model}: a fake quantisation's own (a block's input), or the
+     * output fake quantisation's of a QAT layer or block.
+     */
+    private static Uint8Grid gridAt(Module model, String path) {
+        Module m = model.getSubmodule(path);
+        return m instanceof FakeQuantize fake ? fake.grid() : m instanceof QatBasicBlock block
+                ? block.outputFakeQuant().grid() : ((QatLayer) m).outputFakeQuant().grid();
+    }
+
+    private static Module quantised(String path, Module layer, Module model) {
         QatLayer qat = (QatLayer) layer;
-        Uint8Grid in = qat.inputSource() == null ? qat.inputFakeQuant().grid()
-                : ((QatLayer) layers.get(qat.inputSource())).outputFakeQuant().grid();
+        Uint8Grid in = qat.inputSource() == null ? qat.inputFakeQuant().grid() : gridAt(model, qat.inputSource());
         Uint8Grid out = qat.outputFakeQuant().grid();
         float[] scales;
         try {
