@@ -1,0 +1,101 @@
+package dev.kiln.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.DType;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.optim.SGD;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link QatBasicBlock} in {@link QuantizationAwareTraining} where {@link QatBasicBlockPyTorchParityTest} does not
+ * reach: a block that is the model's first module fake-quantises its input once for conv1 and its identity shortcut
+ * and converts to a {@link QuantizedBasicBlock} that rounds that input, within one output step of the trained model;
+ * {@code freezeBatchNormStats} reaches the block's norms; the block's state-dict names; the sum's module takes two
+ * inputs only.
+ */
+class QatBasicBlockTest {
+    private Scope scope;
+
+    @BeforeEach
+    void open() {
+        Engine.seed(5);
+        scope = Scope.open();
+    }
+
+    @AfterEach
+    void close() {
+        scope.close();
+    }
+
+    private static Tensor input(int seed) {
+        return PyTorchParity.values(seed, 4, 3, 6, 6).mul(2.0).add(0.1).to(DType.F32);
+    }
+
+    @Test
+    void aFirstBlockFakeQuantisesItsInputOnceAndConvertsWithinOneStep() {
+        Module qat = QuantizationAwareTraining.prepareQat(new Sequential(new BasicBlock(3), new Flatten(),
+                new Linear(3 * 6 * 6, 4)));
+        QatBasicBlock block = assertInstanceOf(QatBasicBlock.class, qat.getSubmodule("0"));
+        QatConvBn2d conv1 = (QatConvBn2d) qat.getSubmodule("0.conv1");
+        assertNull(conv1.inputFakeQuant(), "conv1 reads the block's own input fake quantisation");
+        assertEquals("0.input_fake_quant", conv1.inputSource());
+        assertTrue(conv1.fusedRelu());
+        assertEquals("0.conv1", ((QatConvBn2d) qat.getSubmodule("0.conv2")).inputSource());
+        assertEquals("0", ((QatLinear) qat.getSubmodule("2")).inputSource(), "the head reads the block's grid");
+        Set<String> keys = qat.stateDict().keySet();
+        assertTrue(keys.contains("0.add_relu.activation_post_process.scale"), keys.toString());
+        assertTrue(keys.contains("0.conv1.bn.running_var"), keys.toString());
+        assertTrue(keys.stream().noneMatch(k -> k.startsWith("0.bn1.") || k.startsWith("0.bn2.")), keys.toString());
+        SGD sgd = new SGD(qat.trainableParameters(), 0.05);
+        Tensor targets = Tensor.fromArray(new long[] {0, 1, 2, 3}, 4);
+        for (int step = 0; step < 3; step++) {
+            sgd.zeroGrad();
+            new CrossEntropyLoss().compute(qat.forward(input(20 + step)), targets).backward();
+            sgd.step();
+        }
+        QuantizationAwareTraining.freezeBatchNormStats(qat);
+        for (String path : new String[] {"0.conv1", "0.conv2"}) {
+            assertTrue(((QatConvBn2d) qat.getSubmodule(path)).batchNormStatsFrozen(), path);
+        }
+        QuantizationAwareTraining.disableObservers(qat);
+        assertFalse(block.inputFakeQuant().observerEnabled());
+        assertFalse(block.outputFakeQuant().observerEnabled());
+        qat.eval();
+        Tensor x = input(30);
+        float step = ((QatLinear) qat.getSubmodule("2")).outputFakeQuant().grid().scale();
+        try (var g = Autograd.noGrad(); Module int8 = QuantizationAwareTraining.convert(qat)) {
+            QuantizedBasicBlock quantised = assertInstanceOf(QuantizedBasicBlock.class, int8.getSubmodule("0"));
+            assertTrue(quantised.roundsInput(), "an identity shortcut rounds the model's input");
+            assertEquals(block.inputFakeQuant().grid(), quantised.inputGrid());
+            assertEquals(block.outputFakeQuant().grid(), quantised.outputGrid());
+            assertArrayEquals(qat.forward(x).toFloatArray(), int8.forward(x).toFloatArray(), step * 1.0001f);
+        }
+        qat.close();
+        sgd.close();
+    }
+
+    @Test
+    void theResidualSumTakesTwoInputsOfOneShape() {
+        QatAddReLU sum = new QatAddReLU();
+        Tensor a = Tensor.ones(DType.F32, 2, 3);
+        assertThrows(UnsupportedOperationException.class, () -> sum.forward(a));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> sum.call(a, Tensor.ones(DType.F32, 3, 2)));
+        assertTrue(e.getMessage().contains("[2, 3]") && e.getMessage().contains("[3, 2]"), e.getMessage());
+        assertArrayEquals(new float[] {2, 2, 2, 2, 2, 2}, sum.call(a, a).toFloatArray(), 0.01f);
+        sum.close();
+    }
+}
