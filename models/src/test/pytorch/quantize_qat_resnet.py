@@ -11,7 +11,8 @@ The model Sequential(Conv2d(2, 4, 3, padding=1, bias=False), BatchNorm2d(4), ReL
 BasicBlock(4 -> 8, stride 2), AdaptiveAvgPool2d(1), Flatten, Linear(8, 5)). Parameters parity.py's pattern
 (seed = index + 1), then each batch norm's weight plus 1 (in F32) and, for the k-th batch norm in module order, its
 running mean 0.3 * pattern(channels, 40 + k) and running variance 1 + 0.5 * pattern(channels, 50 + k) (in F64, then
-F32); batches [3, 2, 10, 10] of parity.py's pattern. It prints the losses of the five steps, every batch norm's
+F32); batches [3, 2, 10, 10] of parity.py's pattern. It prints some gradients of the first step (of a block's conv1,
+its norm's weight, the shortcut's convolution and norm, the head), the losses of the five steps, every batch norm's
 running statistics, batch count, weight and bias after them, every fake quantisation's qparams (the input's, each
 layer's weight scales and output grid, each block's add_relu grid), the trained model's outputs on a sixth batch
 (eval, observers off) and the converted int8 model's, and the prepared model's state-dict keys (the QuantStub's
@@ -36,6 +37,8 @@ STEPS = [(11, 2.0, 0.3), (12, 1.5, -0.2), (13, 2.5, 0.1), (14, 1.0, 0.5), (16, 2
 FROZEN_AFTER = 3
 TEST = (15, 1.0, 0.1)
 LR = 0.1
+GRADIENTS = ["3.conv1.weight", "3.conv1.bn.weight", "4.conv2.bn.bias", "4.downsample.0.weight",
+             "4.downsample.0.bn.weight", "7.bias"]
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "resources", "qat")
 DTYPES = {torch.float32: "F32", torch.int32: "I32", torch.int64: "I64", torch.uint8: "U8"}
 QCONFIG = QConfig(
@@ -116,6 +119,9 @@ for i, spec in enumerate(STEPS):
     opt.zero_grad()
     loss = F.cross_entropy(prepared(batch(*spec)), targets)
     loss.backward()
+    if i == 0:
+        first_grads = {kiln(name): p.grad.clone() for name, p in prepared.named_parameters()
+                       if kiln(name) in GRADIENTS}
     opt.step()
     losses.append(loss.item())
 prepared.apply(torch.ao.quantization.disable_observer)
@@ -156,6 +162,9 @@ for name in norms:
     full = "%s.bn.num_batches_tracked" % prefix
     checks.append("        assertEquals(%d, qat.stateDict().get(\"%s\").toLongArray()[0],\n                \"%s\");"
                   % (state[full].item(), full, full))
+grad_checks = "\n".join("                assertClose(\"%s gradient\", qat.getParameter(\"%s\").grad(),\n"
+                        "                        %s);" % (k, k, floats(first_grads[k].flatten().tolist()).replace(
+                            "\n                ", "\n                        ")) for k in GRADIENTS)
 load_keys = ",\n                ".join("key(\"%s\", %d, %s)" % (n, seed, ", ".join(str(d) for d in dims))
                                       for n, seed, dims in keys)
 
@@ -194,11 +203,12 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code FloatFunctional.add_relu}'s fake quantisation), printed by
  * {@code models/src/test/pytorch/quantize_qat_resnet.py}: a small residual net (a conv-bn-relu stem, a block and a
  * downsampling block, average pooling, a linear head) over five SGD steps, the batch norms' statistics frozen after the
- * third: the same losses, batch norm weights and statistics and every fake quantisation's qparams to float tolerance
- * (the two train in F32 with sums in different orders), the trained and the converted models' outputs within one step
- * of the last layer's grid, the converted blocks {@link QuantizedBasicBlock}s; and PyTorch's own checkpoint of the
- * trained model ({@code resources/qat/resnet_trained.safetensors}) loads under PyTorch's state-dict keys and gives
- * the same outputs.
+ * third: the same gradients of the first step and losses, batch norm weights and statistics and every fake
+ * quantisation's qparams to float tolerance (the two train in F32 with sums in different orders), the trained and the
+ * converted models' outputs within one step of the last layer's grid, the converted blocks
+ * {@link QuantizedBasicBlock}s; and PyTorch's own checkpoint of the trained model
+ * ({@code resources/qat/resnet_trained.safetensors}) loads under PyTorch's state-dict keys and gives the same
+ * outputs.
  */
 class QatBasicBlockPyTorchParityTest {
     private static final List<String> PYTORCH_KEYS = List.of(
@@ -294,6 +304,9 @@ class QatBasicBlockPyTorchParityTest {
             sgd.zeroGrad();
             Tensor loss = new CrossEntropyLoss().compute(qat.forward(batches[i]), targets);
             loss.backward();
+            if (i == 0) {
+%s
+            }
             sgd.step();
             losses[i] = loss.item();
         }
@@ -340,4 +353,4 @@ class QatBasicBlockPyTorchParityTest {
           FROZEN_AFTER, floats(y_qat.flatten().tolist()).replace("\n                ", "\n            "),
           floats(y_int8.flatten().tolist()).replace("\n                ", "\n            "), load_keys,
           ", ".join('"%s"' % n for n in norms), LR, ",\n                ".join("batch(%d, %r, %r)" % s for s in STEPS),
-          fmt(losses), "\n".join(checks), "(%d, %r, %r)" % TEST, "(%d, %r, %r)" % TEST))
+          grad_checks, fmt(losses), "\n".join(checks), "(%d, %r, %r)" % TEST, "(%d, %r, %r)" % TEST))
