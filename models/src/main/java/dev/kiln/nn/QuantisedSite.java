@@ -246,15 +246,28 @@ final class QuantisedSite {
     }
 
     /**
-     * Refuses a layer without an int8 kernel.
+     * Refuses a layer without an int8 kernel, or a QAT block with such a convolution.
      *
      * @throws IllegalArgumentException naming the path: a grouped convolution, a padding mode other than zeros, a
      *     computed weight or bias, or a weight that is not F32
      */
     void checkQuantisable() {
-        if (block()) {
+        if (!block()) {
+            check(path, layer);
             return;
         }
+        if (!qatBlock(layer)) {
+            return; // a static block's convolutions are sites of their own, quantised before the block's site
+        }
+        check(join(path, "conv1"), layer.module("conv1"));
+        check(join(path, "conv2"), layer.module("conv2"));
+        Module downsample = layer.module("downsample");
+        if (downsample != null) {
+            check(join(path, "downsample.0"), ((Sequential) downsample).get(0));
+        }
+    }
+
+    private static void check(String path, Module layer) {
         String where = "StaticQuantization: '" + path + "' (" + layer + ") cannot be quantised: ";
         if (layer instanceof Conv2d conv && (conv.groups() != 1 || conv.paddingMode() != PaddingMode.ZEROS)) {
             throw new IllegalArgumentException(where + "only convolutions without groups and with zero padding have"

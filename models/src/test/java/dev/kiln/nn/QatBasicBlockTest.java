@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
  * {@link QatBasicBlock} in {@link QuantizationAwareTraining} where {@link QatBasicBlockPyTorchParityTest} does not
  * reach: a block that is the model's first module fake-quantises its input once for conv1 and its identity shortcut
  * and converts to a {@link QuantizedBasicBlock} that rounds that input, within one output step of the trained model;
- * {@code freezeBatchNormStats} reaches the block's norms; the block's state-dict names; the sum's module takes two
- * inputs only.
+ * {@code freezeBatchNormStats} reaches the block's norms; the block's state-dict names; a block convolution without
+ * an int8 kernel is refused by its path; the sum's module takes two inputs only.
  */
 class QatBasicBlockTest {
     private Scope scope;
@@ -85,6 +85,16 @@ class QatBasicBlockTest {
         }
         qat.close();
         sgd.close();
+    }
+
+    @Test
+    void aBlockWithAGroupedConvolutionIsRefusedByItsPath() {
+        BasicBlock block = new BasicBlock(4);
+        block.replaceModule("conv2", Conv2d.builder(4, 4, 3).padding(1).groups(2).bias(false).build()).close();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> QuantizationAwareTraining.prepareQat(new Sequential(new ReLU(), block)));
+        assertTrue(e.getMessage().contains("'1.conv2'") && e.getMessage().contains("groups"), e.getMessage());
+        block.close();
     }
 
     @Test
