@@ -1326,4 +1326,17 @@ public interface Backend extends AutoCloseable {
                                     Tensor out) {
         sparseMatmulAdd(rowIndex, cols, values, dense, out);
     }
+
+    /**
+     * Eigen-decompositions {@code a v = v diag(w)} of the general real matrices {@code a} {@code [batch, n, n]}, as
+     * LAPACK's {@code geev}, complex numbers as pairs (real, imaginary): {@code eigenvalues} {@code [batch, n, 2]} in
+     * the solver's order, a complex conjugate pair next to each other; {@code eigenvectors} {@code [batch, n, n, 2]}
+     * the right eigenvectors as columns in the same order, each of unit 2-norm, a complex one turned so that its
+     * largest component is real (null when only the values are wanted); {@code info} (I32 {@code [batch]}) 0, or
+     * non-zero where the QR iterations did not converge. By default on the host, in F64, by Hessenberg reduction and
+     * Francis double-shift QR.
+     */
+    default void eig(Tensor a, Tensor eigenvalues, Tensor eigenvectors, Tensor info) {
+        EigOnHost.eig(this, a, eigenvalues, eigenvectors, info);
+    }
 }

@@ -564,4 +564,36 @@ public final class Linalg {
         }
         return new Geqrf(result[0], result[1]);
     }
+
+    /**
+     * {@link #eig}'s result, complex numbers as {@code torch.view_as_real} pairs (see {@link Fft}): the eigenvalues
+     * {@code [..., n, 2]} in the solver's order and the eigenvectors {@code [..., n, n, 2]} as columns in their order.
+     */
+    public record Eig(Tensor eigenvalues, Tensor eigenvectors) {
+    }
+
+    /**
+     * The eigen-decomposition {@code A V = V diag(L)} of real, not necessarily symmetric, F32 or F64 matrices
+     * {@code [..., n, n]} (PyTorch's {@code torch.linalg.eig}), complex results as {@code view_as_real} pairs:
+     * eigenvalues {@code [..., n, 2]}, a complex conjugate pair next to each other, its positive imaginary part first;
+     * eigenvectors {@code [..., n, n, 2]}, columns of unit 2-norm, a complex one turned so that its largest component
+     * is real (LAPACK's {@code geev} convention). The order of the values and the phases of the vectors are the
+     * solver's, as in PyTorch, so a loss that is to be differentiated should not depend on the phases. Differentiable
+     * (PyTorch's gradient), finite where the eigenvalues are distinct.
+     *
+     * @throws IllegalArgumentException for an input that is not square F32 or F64 matrices, or whose QR iterations
+     *     did not converge
+     */
+    public static Eig eig(Tensor a) {
+        Tensor[] result = allUntrackedUnlessRecorded(() -> EigOps.eig(a), a);
+        return new Eig(result[0], result[1]);
+    }
+
+    /**
+     * The eigenvalues {@code [..., n, 2]} of real square matrices {@code [..., n, n]} as {@link #eig}'s (PyTorch's
+     * {@code torch.linalg.eigvals}); differentiable as {@link #eig}'s, whose vectors it then computes.
+     */
+    public static Tensor eigvals(Tensor a) {
+        return untrackedUnlessRecorded(() -> EigOps.eigvals(a), a);
+    }
 }
