@@ -13,6 +13,8 @@ import java.util.Arrays;
  */
 final class EigOnHost {
     private static final double EPS = Math.ulp(1.0) / 2;
+    /** Where back-substitution rescales its vector, far enough from overflow that the next rows cannot reach it. */
+    private static final double LARGE = 0x1p300;
 
     private EigOnHost() {
     }
@@ -32,6 +34,7 @@ final class EigOnHost {
             }
             double[] wr = new double[n];
             double[] wi = new double[n];
+            int exponent = scaleToOne(h);
             hessenberg(h, z, n);
             failures[b] = schur(h, z, n, wr, wi);
             if (failures[b] != 0) {
@@ -40,8 +43,8 @@ final class EigOnHost {
                 continue;
             }
             for (int i = 0; i < n; i++) {
-                values[(b * n + i) * 2] = wr[i];
-                values[(b * n + i) * 2 + 1] = wi[i];
+                values[(b * n + i) * 2] = Math.scalb(wr[i], exponent);
+                values[(b * n + i) * 2 + 1] = Math.scalb(wi[i], exponent);
             }
             if (eigenvectors != null) {
                 eigenvectors(h, z, n, wr, wi, vectors, b * n * n * 2);
@@ -52,6 +55,25 @@ final class EigOnHost {
             LinalgOnHost.write(backend, vectors, eigenvectors);
         }
         backend.copyFromHost(IntBuffer.wrap(failures), info);
+    }
+
+    /**
+     * Divides m by the power of 2 nearest its largest magnitude, exactly, so that the squares the QR steps form
+     * neither underflow nor overflow; returns the exponent that scales the eigenvalues back (the vectors are unchanged).
+     */
+    private static int scaleToOne(double[] m) {
+        double largest = 0;
+        for (double x : m) {
+            largest = Math.max(largest, Math.abs(x));
+        }
+        if (largest == 0 || !Double.isFinite(largest)) {
+            return 0;
+        }
+        int exponent = Math.getExponent(largest);
+        for (int i = 0; i < m.length; i++) {
+            m[i] = Math.scalb(m[i], -exponent);
+        }
+        return exponent;
     }
 
     /**
@@ -272,11 +294,6 @@ final class EigOnHost {
      */
     private static void eigenvectors(double[] t, double[] z, int n, double[] wr, double[] wi, double[] out,
                                      int base) {
-        double norm = 0;
-        for (double x : t) {
-            norm += Math.abs(x);
-        }
-        double smallest = Math.max(EPS * norm, Double.MIN_NORMAL);
         double[] xr = new double[n];
         double[] xi = new double[n];
         for (int k = 0; k < n; k++) {
@@ -290,6 +307,8 @@ final class EigOnHost {
             Arrays.fill(xr, 0);
             Arrays.fill(xi, 0);
             int top = wi[k] > 0 ? blockVector(t, n, k, wr[k], wi[k], xr, xi) : startReal(k, xr);
+            // LAPACK's trevc bound: relative to the eigenvalue, so that tiny eigenvalues keep their digits.
+            double smallest = Math.max(EPS * (Math.abs(wr[k]) + Math.abs(wi[k])), Double.MIN_NORMAL * n / EPS);
             backSubstitute(t, n, top, wr[k], wi[k], smallest, xr, xi);
             store(z, n, k, xr, xi, wi[k] != 0, out, base);
         }
@@ -332,6 +351,8 @@ final class EigOnHost {
         while (i >= 0) {
             if (i > 0 && t[i * n + i - 1] != 0) {
                 solveTwoRows(t, n, i - 1, re, im, smallest, xr, xi);
+                rescale(xr, xi, i - 1);
+                rescale(xr, xi, i);
                 i -= 2;
             } else {
                 double rr = -dotFrom(t, n, i, i + 1, xr);
@@ -342,6 +363,7 @@ final class EigOnHost {
                     dr = smallest;
                 }
                 divide(rr, ri, dr, di, xr, xi, i);
+                rescale(xr, xi, i);
                 i--;
             }
         }
@@ -371,6 +393,20 @@ final class EigOnHost {
         double n2i = ar * r2i - im * r2r - c * r1i;
         divide(n1r, n1i, detR, detI, xr, xi, p);
         divide(n2r, n2i, detR, detI, xr, xi, p + 1);
+    }
+
+    /**
+     * Scales x down where component i grew past {@link #LARGE} (near-zero pivots of a repeated eigenvalue multiply it
+     * by up to 1 / eps a row), as LAPACK's trevc does; the vector is normalised afterwards anyway.
+     */
+    private static void rescale(double[] xr, double[] xi, int i) {
+        double size = Math.abs(xr[i]) + Math.abs(xi[i]);
+        if (size > LARGE) {
+            for (int j = 0; j < xr.length; j++) {
+                xr[j] /= size;
+                xi[j] /= size;
+            }
+        }
     }
 
     /** Row i of t times x from column {@code from} on. */

@@ -259,6 +259,47 @@ class LinalgEigTest {
         assertTrue(residual(jordan, values, eig.eigenvectors().toDoubleArray(), 1, 3) < 1e-12);
     }
 
+    /** Unit columns and {@code |A V - V diag(L)|} within 1e-14 of A's largest magnitude, F64. */
+    private static void assertEigenEquation(String name, double[] a, int n) {
+        Linalg.Eig eig = Linalg.eig(Tensor.fromArray(a, n, n));
+        double[] vectors = eig.eigenvectors().toDoubleArray();
+        for (int i = 0; i < n; i++) {
+            double length = 0;
+            for (int k = 0; k < n; k++) {
+                length += vectors[(k * n + i) * 2] * vectors[(k * n + i) * 2] + vectors[(k * n + i) * 2 + 1]
+                        * vectors[(k * n + i) * 2 + 1];
+            }
+            assertEquals(1, length, 1e-12, name + " column " + i + "'s norm");
+        }
+        double largest = java.util.Arrays.stream(a).map(Math::abs).max().orElse(0);
+        double residual = residual(a, eig.eigenvalues().toDoubleArray(), vectors, 1, n);
+        assertTrue(residual <= 1e-14 * n * largest, name + " residual " + residual);
+    }
+
+    @Test
+    void hardMatricesStillSatisfyTheEigenEquation() {
+        int n = 7;
+        double[] cycle = new double[n * n];
+        double[] jordan = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            cycle[i * n + (i + 1) % n] = 1;
+            if (i + 1 < n) {
+                jordan[i * n + i + 1] = 1;
+            }
+        }
+        assertEigenEquation("cyclic permutation", cycle, n);
+        double[] values = Linalg.eigvals(Tensor.fromArray(cycle, n, n)).toDoubleArray();
+        for (int i = 0; i < n; i++) {
+            assertEquals(1, Math.hypot(values[2 * i], values[2 * i + 1]), 1e-14, "|root of unity " + i + "|");
+        }
+        assertEigenEquation("nilpotent Jordan block", jordan, n);
+        double[] tiny = rotations(7, 1, 5);
+        for (int i = 0; i < tiny.length; i++) {
+            tiny[i] *= 1e-150;
+        }
+        assertEigenEquation("rotations times 1e-150", tiny, 5);
+    }
+
     private static void checkBothOrders(String name, Function<Tensor[], Tensor> f, Tensor a) {
         GradCheck.check(name, f, a);
         DoubleBackwardTest.checkSecondOrder(name, f, a);
