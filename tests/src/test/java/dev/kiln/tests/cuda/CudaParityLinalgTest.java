@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@code M M^T / n + I} (n = 16), triangular and Cholesky solves with it, LU solves, the inverse, det and slogdet of
  * {@code G + 4 I}, and the gradients of M, G and the right-hand sides through a weighted sum of all of them; the
  * reduced QR and SVD of batches of 20 x 16 matrices, the eigen-decomposition of {@code M + M^T}, the pseudo-inverse
- * and matrix norms of 16 x 20 matrices and least squares with their transposes, with their gradients.
+ * and matrix norms of 16 x 20 matrices and least squares with their transposes, with their gradients; the general
+ * eigen-decomposition of 16 x 16 matrices through quantities its order and phases do not change, with its gradient.
  * CUDA
  * inherits the SPI's host factorisations, so its results differ from the CPU's LAPACK by rounding alone.
  */
@@ -141,6 +142,27 @@ class CudaParityLinalgTest extends ParityTest {
                     pinv.mul(uniform(b, dtype, 221, -1, 1, BATCH, N, N)).sum().backward();
                     return new Tensor[] {pinv, a.grad()};
                 });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void eigThroughOrderAndPhaseInvariantQuantitiesAndItsGradientMatchTheCpu(DType dtype) {
+        // The eigenvalues' order and the vectors' phases are each solver's choice: sums over the eigenvalues of
+        // functions of them and of |V|^2's columns do not depend on either.
+        assertParity("linalg eig " + dtype, new String[] {"sum re^3 + im^2 / 2", "sum u_k re_i |V_ki|^2",
+            "gradient of A"}, dtype == DType.F64 ? Tolerance.of(1e-9) : Tolerance.of(2e-3), b -> {
+                Tensor a = uniform(b, dtype, 230, -1, 1, BATCH, N, N).requiresGrad(true);
+                Linalg.Eig eig = Linalg.eig(a);
+                Tensor re = eig.eigenvalues().narrow(-1, 0, 1).squeeze(-1);
+                Tensor im = eig.eigenvalues().narrow(-1, 1, 1).squeeze(-1);
+                Tensor vr = eig.eigenvectors().narrow(-1, 0, 1).squeeze(-1);
+                Tensor vi = eig.eigenvectors().narrow(-1, 1, 1).squeeze(-1);
+                Tensor values = re.mul(re).mul(re).add(im.mul(im).mul(0.5)).sum(-1, false);
+                Tensor vectors = uniform(b, dtype, 231, -1, 1, N, 1).mul(re.unsqueeze(-2))
+                        .mul(vr.mul(vr).add(vi.mul(vi))).sum(-1, false).sum(-1, false);
+                values.add(vectors).sum().backward();
+                return new Tensor[] {values, vectors, a.grad()};
+            });
     }
 
     private static double[] identity() {
