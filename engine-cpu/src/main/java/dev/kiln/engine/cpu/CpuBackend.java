@@ -951,4 +951,14 @@ public final class CpuBackend implements Backend {
             Backend.super.sparseCsrMatmulAdd(crowIndices, rowIndex, cols, values, dense, out);
         }
     }
+
+    @Override
+    public void eig(Tensor a, Tensor eigenvalues, Tensor eigenvectors, Tensor info) {
+        CpuLinalg lapack = lapack();
+        if (lapack == null) {
+            Backend.super.eig(a, eigenvalues, eigenvectors, info);
+        } else {
+            lapack.eig(a, eigenvalues, eigenvectors, info);
+        }
+    }
 }

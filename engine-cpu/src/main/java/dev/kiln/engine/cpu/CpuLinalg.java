@@ -8,6 +8,7 @@ import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
 import static org.bytedeco.openblas.global.openblas.CblasUnit;
 import static org.bytedeco.openblas.global.openblas.CblasUpper;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_dgeev;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_dgeqrf;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_dgesdd;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_dgetrf;
@@ -16,6 +17,7 @@ import static org.bytedeco.openblas.global.openblas.LAPACKE_dorgqr;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_dpotrf;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_dsyevd;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_set_nancheck;
+import static org.bytedeco.openblas.global.openblas.LAPACKE_sgeev;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_sgeqrf;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_sgesdd;
 import static org.bytedeco.openblas.global.openblas.LAPACKE_sgetrf;
@@ -29,6 +31,7 @@ import static org.bytedeco.openblas.global.openblas.cblas_dtrsm;
 import static org.bytedeco.openblas.global.openblas.cblas_strsm;
 
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
@@ -333,6 +336,85 @@ final class CpuLinalg {
             return lapack.getAsInt();
         } finally {
             OpenBlasCalls.leave();
+        }
+    }
+
+    /**
+     * General eigen-decompositions through {@code geev} (right vectors only) on a scratch copy of a (it destroys its
+     * input), as PyTorch's CPU calls it, so the order and the vectors' phases are PyTorch's: LAPACK's real pairs
+     * (wr, wi) and its packed vectors (a complex pair's real and imaginary parts in two adjacent columns) are spread
+     * into the (real, imaginary) layout, the pair's second vector the conjugate of its first.
+     */
+    void eig(Tensor a, Tensor eigenvalues, Tensor eigenvectors, Tensor info) {
+        int batch = a.dim(0);
+        int n = a.dim(-1);
+        Tensor work = Tensor.empty(a.shape(), a.dtype(), a.backend());
+        Tensor parts = Tensor.empty(Shape.of(batch, 2, n), a.dtype(), a.backend());
+        Tensor packed = eigenvectors == null ? null : Tensor.empty(a.shape(), a.dtype(), a.backend());
+        try {
+            copies.copy(a, work);
+            CpuStorage m = (CpuStorage) work.storage();
+            CpuStorage w = (CpuStorage) parts.storage();
+            CpuStorage vr = packed == null ? null : (CpuStorage) packed.storage();
+            IntBuffer infos = ((CpuStorage) info.storage()).i32;
+            byte jobvr = (byte) (packed != null ? 'V' : 'N');
+            int ldvr = packed != null ? n : 1;
+            forEachMatrix(batch, (long) n * n * n * 10, b -> {
+                long base = work.offset() + (long) b * n * n;
+                long real = parts.offset() + (long) b * 2 * n;
+                long vBase = packed == null ? 0 : packed.offset() + (long) b * n * n;
+                int result = call(() -> m.dtype() == DType.F32
+                        ? LAPACKE_sgeev(LAPACK_ROW_MAJOR, (byte) 'N', jobvr, n, m.floatPointer(base), n,
+                                w.floatPointer(real), w.floatPointer(real + n), null, 1,
+                                vr == null ? null : vr.floatPointer(vBase), ldvr)
+                        : LAPACKE_dgeev(LAPACK_ROW_MAJOR, (byte) 'N', jobvr, n, m.doublePointer(base), n,
+                                w.doublePointer(real), w.doublePointer(real + n), null, 1,
+                                vr == null ? null : vr.doublePointer(vBase), ldvr));
+                infos.put((int) info.offset() + b, result);
+                spreadEigenpairs(w, real, vr, vBase, n, (CpuStorage) eigenvalues.storage(),
+                        eigenvalues.offset() + (long) b * n * 2, eigenvectors == null ? null
+                                : (CpuStorage) eigenvectors.storage(),
+                        eigenvectors == null ? 0 : eigenvectors.offset() + (long) b * n * n * 2);
+            });
+        } finally {
+            work.close();
+            parts.close();
+            if (packed != null) {
+                packed.close();
+            }
+        }
+    }
+
+    /** One matrix's wr, wi (at {@code real}, n apart) and packed vectors into the (real, imaginary) layouts. */
+    private static void spreadEigenpairs(CpuStorage w, long real, CpuStorage vr, long vBase, int n, CpuStorage values,
+                                         long valueBase, CpuStorage vectors, long vectorBase) {
+        for (int j = 0; j < n; j++) {
+            double im = get(w, real + n + j);
+            put(values, valueBase + 2L * j, get(w, real + j));
+            put(values, valueBase + 2L * j + 1, im);
+            if (vectors == null) {
+                continue;
+            }
+            // Column j of a pair's second member is the first's conjugate: LAPACK's columns j - 1 and j.
+            int first = im < 0 ? j - 1 : j;
+            double sign = im < 0 ? -1 : 1;
+            for (int i = 0; i < n; i++) {
+                long at = vectorBase + ((long) i * n + j) * 2;
+                put(vectors, at, get(vr, vBase + (long) i * n + first));
+                put(vectors, at + 1, im == 0 ? 0 : sign * get(vr, vBase + (long) i * n + first + 1));
+            }
+        }
+    }
+
+    private static double get(CpuStorage s, long index) {
+        return s.dtype() == DType.F32 ? s.f32.get((int) index) : s.f64.get((int) index);
+    }
+
+    private static void put(CpuStorage s, long index, double value) {
+        if (s.dtype() == DType.F32) {
+            s.f32.put((int) index, (float) value);
+        } else {
+            s.f64.put((int) index, value);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.tests.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.engine.Backend;
@@ -16,6 +17,7 @@ import java.nio.DoubleBuffer;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -25,7 +27,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code orgqr}, the same Q and R, LAPACK's signs included, for tall, wide and square batches, reduced, complete and R
  * alone; eigh (Jacobi) against {@code syevd}, the same eigenvalues and eigenvectors up to each column's sign; svd
  * (one-sided Jacobi) against {@code gesdd}, the same singular values and, up to the sign of each pair, the same
- * singular vectors, with orthonormal completions where a full factorisation asks for more; in F32 and F64.
+ * singular vectors, with orthonormal completions where a full factorisation asks for more; eig (Hessenberg and
+ * Francis QR) against {@code geev}, the same eigenvalues and |V|^2, each sorted by eigenvalue; in F32 and F64.
  */
 class LinalgDecompositionsBackendDefaultsTest {
     private final CpuBackend cpu = new CpuBackend(2, false);
@@ -49,7 +52,7 @@ class LinalgDecompositionsBackendDefaultsTest {
         InvocationHandler handler = (proxy, method, args) -> {
             try {
                 if (method.isDefault() && switch (method.getName()) {
-                    case "qr", "eigh", "svd" -> true;
+                    case "qr", "eigh", "svd", "eig" -> true;
                     default -> false;
                 }) {
                     return InvocationHandler.invokeDefault(proxy, method, args);
@@ -213,5 +216,55 @@ class LinalgDecompositionsBackendDefaultsTest {
             }
         }
         return v;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"F64, 1, 1", "F64, 3, 4", "F64, 2, 9", "F64, 2, 33", "F32, 3, 8", "F32, 2, 20"})
+    void defaultEigEqualsLapackUpToOrderAndPhases(DType dtype, int batch, int n) {
+        double[] a = uniform(10, batch * n * n);
+        double[][] values = new double[2][];
+        double[][] squares = new double[2][];
+        Backend[] backends = {cpu, defaults};
+        for (int c = 0; c < 2; c++) {
+            Backend backend = backends[c];
+            Tensor w = Tensor.empty(Shape.of(batch, n, 2), dtype, backend);
+            Tensor v = Tensor.empty(Shape.of(batch, n, n, 2), dtype, backend);
+            Tensor info = Tensor.empty(Shape.of(batch), DType.I32, backend);
+            backend.eig(upload(backend, dtype, a, batch, n, n), w, v, info);
+            assertArrayEquals(new int[batch], info.toIntArray(), backend.name() + " info");
+            Tensor valuesAlone = Tensor.empty(Shape.of(batch, n, 2), dtype, backend);
+            backend.eig(upload(backend, dtype, a, batch, n, n), valuesAlone, null, info);
+            assertArrayEquals(w.toDoubleArray(), valuesAlone.toDoubleArray(), 1e-5, backend.name() + " values alone");
+            int[][] orders = LinalgEigTest.order(w.toDoubleArray(), batch, n);
+            values[c] = LinalgEigTest.sortedValues(w.toDoubleArray(), orders, n);
+            squares[c] = LinalgEigTest.sortedSquares(v.toDoubleArray(), orders, n);
+            double residual = LinalgEigTest.residual(a, w.toDoubleArray(), v.toDoubleArray(), batch, n);
+            assertTrue(residual < (dtype == DType.F64 ? 1e-13 : 1e-5) * n, backend.name() + " residual " + residual);
+        }
+        double tolerance = (dtype == DType.F64 ? 1e-11 : 1e-4) * n;
+        assertArrayEquals(values[0], values[1], tolerance, "eigenvalues");
+        assertArrayEquals(squares[0], squares[1], tolerance * 10, "|V|^2");
+    }
+
+    /** The eigen-decomposition of one F64 matrix on {@code backend}, {@code [values, vectors]}. */
+    private static double[][] eig(Backend backend, double[] a, int n) {
+        Tensor w = Tensor.empty(Shape.of(1, n, 2), DType.F64, backend);
+        Tensor v = Tensor.empty(Shape.of(1, n, n, 2), DType.F64, backend);
+        Tensor info = Tensor.empty(Shape.of(1), DType.I32, backend);
+        backend.eig(upload(backend, DType.F64, a, 1, n, n), w, v, info);
+        return new double[][] {w.toDoubleArray(), v.toDoubleArray()};
+    }
+
+    @Test
+    void defaultEigKeepsLapacksOrderOnPyTorchsMatricesAndSolvesHardOnes() {
+        assertArrayEquals(LinalgEigValues.EIG_REAL_LAPACK_ORDER_VALUES,
+                eig(defaults, LinalgEigTest.realSpectrum(4, 4), 4)[0], 1e-12);
+        assertArrayEquals(LinalgEigValues.EIG_COMPLEX_LAPACK_ORDER_VALUES,
+                eig(defaults, LinalgEigTest.rotations(6, 1, 4), 4)[0], 1e-12);
+        for (double[] hard : LinalgEigTest.hardMatrices()) {
+            int n = (int) Math.round(Math.sqrt(hard.length));
+            double[][] result = eig(defaults, hard, n);
+            LinalgEigTest.assertEigenEquation("default eig of a hard " + n + " x " + n, hard, result[0], result[1]);
+        }
     }
 }
