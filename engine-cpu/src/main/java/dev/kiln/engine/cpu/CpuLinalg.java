@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The CPU's {@code Backend} factorisations and solves through OpenBLAS's LAPACK and BLAS ({@code potrf},
- * {@code getrf}, {@code getrs}, {@code trsm}, {@code geqrf} with {@code orgqr}, {@code syevd}, {@code gesdd}), one
- * call per matrix, the batch split over Kiln's threads (OpenBLAS runs each call on one thread, as
+ * {@code getrf}, {@code getrs}, {@code trsm}, {@code geqrf} with {@code orgqr}, {@code syevd}, {@code gesdd},
+ * {@code geev}), one call per matrix, the batch split over Kiln's threads (OpenBLAS runs each call on one thread, as
  * {@link CpuBackend} sets it).
  */
 final class CpuLinalg {
