@@ -24,31 +24,11 @@ final class EigOnHost {
         int batch = a.dim(0);
         double[] m = LinalgOnHost.read(backend, a);
         double[] values = new double[batch * n * 2];
-        double[] vectors = new double[batch * n * n * 2];
+        double[] vectors = eigenvectors == null ? null : new double[batch * n * n * 2];
         int[] failures = new int[batch];
         for (int b = 0; b < batch; b++) {
-            double[] h = Arrays.copyOfRange(m, b * n * n, (b + 1) * n * n);
-            double[] z = new double[n * n];
-            for (int i = 0; i < n; i++) {
-                z[i * n + i] = 1;
-            }
-            double[] wr = new double[n];
-            double[] wi = new double[n];
-            int exponent = scaleToOne(h);
-            hessenberg(h, z, n);
-            failures[b] = schur(h, z, n, wr, wi);
-            if (failures[b] != 0) {
-                Arrays.fill(values, b * n * 2, (b + 1) * n * 2, Double.NaN);
-                Arrays.fill(vectors, b * n * n * 2, (b + 1) * n * n * 2, Double.NaN);
-                continue;
-            }
-            for (int i = 0; i < n; i++) {
-                values[(b * n + i) * 2] = Math.scalb(wr[i], exponent);
-                values[(b * n + i) * 2 + 1] = Math.scalb(wi[i], exponent);
-            }
-            if (eigenvectors != null) {
-                eigenvectors(h, z, n, wr, wi, vectors, b * n * n * 2);
-            }
+            failures[b] = decompose(Arrays.copyOfRange(m, b * n * n, (b + 1) * n * n), n, values, b * n * 2,
+                    vectors, b * n * n * 2);
         }
         LinalgOnHost.write(backend, values, eigenvalues);
         if (eigenvectors != null) {
@@ -58,8 +38,40 @@ final class EigOnHost {
     }
 
     /**
+     * One matrix h (destroyed): its eigenvalues into {@code values} at {@code valueBase} and, unless vectors is null,
+     * its eigenvectors at {@code vectorBase}; NaN where the QR steps fail, whose info it returns (0 where they do not).
+     */
+    private static int decompose(double[] h, int n, double[] values, int valueBase, double[] vectors,
+                                 int vectorBase) {
+        double[] z = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            z[i * n + i] = 1;
+        }
+        double[] wr = new double[n];
+        double[] wi = new double[n];
+        int exponent = scaleToOne(h);
+        hessenberg(h, z, n);
+        int info = schur(h, z, n, wr, wi);
+        if (info != 0) {
+            Arrays.fill(values, valueBase, valueBase + n * 2, Double.NaN);
+            if (vectors != null) {
+                Arrays.fill(vectors, vectorBase, vectorBase + n * n * 2, Double.NaN);
+            }
+            return info;
+        }
+        for (int i = 0; i < n; i++) {
+            values[valueBase + i * 2] = Math.scalb(wr[i], exponent);
+            values[valueBase + i * 2 + 1] = Math.scalb(wi[i], exponent);
+        }
+        if (vectors != null) {
+            eigenvectors(h, z, n, wr, wi, vectors, vectorBase);
+        }
+        return 0;
+    }
+
+    /**
      * Divides m by the power of 2 nearest its largest magnitude, exactly, so that the squares the QR steps form
-     * neither underflow nor overflow; returns the exponent that scales the eigenvalues back (the vectors are unchanged).
+     * neither underflow nor overflow; returns the exponent that scales the eigenvalues back.
      */
     private static int scaleToOne(double[] m) {
         double largest = 0;

@@ -47,7 +47,7 @@ class LinalgEigTest {
         return dtype == DType.F64 ? 1e-10 : 1e-4;
     }
 
-    /** linalg_eig.py's real_spectrum: upper triangular pattern, 0.3 times the next pattern, plus diag(0, ..., n - 1). */
+    /** linalg_eig.py's real_spectrum: the pattern's upper triangle, 0.3 times the next, plus diag(0, ..., n - 1). */
     static double[] realSpectrum(int seed, int n) {
         double[] upper = pattern(seed, n * n);
         double[] full = pattern(seed + 1, n * n);
