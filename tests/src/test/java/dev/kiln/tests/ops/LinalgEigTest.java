@@ -231,6 +231,18 @@ class LinalgEigTest {
     }
 
     @Test
+    void batchAxesAreKeptAndATransposedViewHasTheSameEigenvalues() {
+        Tensor a = Tensor.fromArray(rotations(7, 2, 5), 2, 1, 5, 5);
+        Linalg.Eig eig = Linalg.eig(a);
+        assertArrayEquals(new int[] {2, 1, 5, 2}, eig.eigenvalues().shape().dims());
+        assertArrayEquals(new int[] {2, 1, 5, 5, 2}, eig.eigenvectors().shape().dims());
+        double[] values = eig.eigenvalues().toDoubleArray();
+        double[] transposed = Linalg.eigvals(a.transpose(-2, -1)).toDoubleArray();
+        assertArrayEquals(sortedValues(values, order(values, 2, 5), 5),
+                sortedValues(transposed, order(transposed, 2, 5), 5), 1e-13);
+    }
+
+    @Test
     void emptyMatricesGiveEmptyResults() {
         Linalg.Eig eig = Linalg.eig(Tensor.zeros(2, 0, 0));
         assertArrayEquals(new int[] {2, 0, 2}, eig.eigenvalues().shape().dims());
