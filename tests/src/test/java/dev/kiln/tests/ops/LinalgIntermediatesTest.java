@@ -123,4 +123,13 @@ class LinalgIntermediatesTest {
         }
         return new Tensor[] {result};
     }
+
+    @Test
+    void eigKeepsNoneOfItsSteps() {
+        assertGivesEverythingBack("eig", in -> {
+            Linalg.Eig r = Linalg.eig(in[1]);
+            return new Tensor[] {r.eigenvalues(), r.eigenvectors()};
+        });
+        assertGivesEverythingBack("eigvals", in -> new Tensor[] {Linalg.eigvals(in[1])});
+    }
 }
