@@ -16,8 +16,9 @@ import java.util.Arrays;
  * F32: each row's sums in double in one pass (the variance about the row's first value), the normalisation one FMA
  * chain per element about the mean rounded to float, its rounding error carried in the shift, as {@link CpuGroupNorm}
  * does it; the backward pass takes the saved F32 mean's rounding error from the row again, in its one pass of sums.
- * Each row's F32 steps are {@link LayerNormRows}': on the Vector API where {@link VectorPath} has loaded it.
- * F64 in double throughout.
+ * Each row's F32 steps are {@link LayerNormRows}': on the Vector API where {@link VectorPath} has loaded it. F32
+ * reads and writes up to 16 rows a copy ({@link #rowsPerRead}), where a copy a row of 64 took as long as the row's
+ * sums; each block's float partial sums go straight into the [blocks, features] arrays. F64 in double throughout.
  */
 final class CpuLayerNorm {
     /**
@@ -77,23 +78,28 @@ final class CpuLayerNorm {
         float[] w = perFeatureF32(l, weight, 1);
         float[] b = perFeatureF32(l, bias, 0);
         int m = l.features();
+        int rowsPerRead = rowsPerRead(m);
         parallel.forRange(l.rows(), 3L * m, (start, end) -> {
-            float[] v = new float[m];
+            float[] v = new float[rowsPerRead * m];
             double[] moments = new double[2];
-            for (int row = start; row < end; row++) {
-                in.get(inOffset + row * m, v, 0, m);
-                float pivot = v[0];
-                ROWS.moments(v, m, pivot, moments);
-                double shift = moments[0] / m;
-                double mu = pivot + shift;
-                // At least 0, which a constant row could miss by a rounding.
-                double var = Math.max(0, moments[1] / m - shift * shift);
-                double rs = 1 / Math.sqrt(var + eps);
-                means[row] = mu;
-                rstds[row] = rs;
-                float meanHigh = (float) mu;
-                ROWS.normalise(v, m, meanHigh, (float) rs, (float) (-(mu - meanHigh) * rs), w, b);
-                o.put(outOffset + row * m, v, 0, m);
+            for (int first = start; first < end; first += rowsPerRead) {
+                int count = Math.min(rowsPerRead, end - first);
+                in.get(inOffset + first * m, v, 0, count * m);
+                for (int r = 0; r < count; r++) {
+                    int from = r * m;
+                    float pivot = v[from];
+                    ROWS.moments(v, from, m, pivot, moments);
+                    double shift = moments[0] / m;
+                    double mu = pivot + shift;
+                    // At least 0, which a constant row could miss by a rounding.
+                    double var = Math.max(0, moments[1] / m - shift * shift);
+                    double rs = 1 / Math.sqrt(var + eps);
+                    means[first + r] = mu;
+                    rstds[first + r] = rs;
+                    float meanHigh = (float) mu;
+                    ROWS.normalise(v, from, m, meanHigh, (float) rs, (float) (-(mu - meanHigh) * rs), w, b);
+                }
+                o.put(outOffset + first * m, v, 0, count * m);
             }
         });
     }
@@ -134,23 +140,28 @@ final class CpuLayerNorm {
                   Tensor gradBias) {
         Layout l = Layout.of(x);
         boolean parameterSums = gradWeight != null || gradBias != null;
-        double[] sumGXhat = parameterSums ? new double[l.blocks() * l.features()] : null;
-        double[] sumG = parameterSums ? new double[l.blocks() * l.features()] : null;
+        int partials = parameterSums ? l.blocks() * l.features() : 0;
         double[] means = new double[l.rows()];
         double[] rstds = new double[l.rows()];
         Data.of(mean).read(0, means, 0, l.rows());
         Data.of(rstd).read(0, rstds, 0, l.rows());
         if (x.dtype() == DType.F32) {
+            float[] sumGXhat = parameterSums ? new float[partials] : null;
+            float[] sumG = parameterSums ? new float[partials] : null;
             backwardF32(gradOut, x, l, means, rstds, weight, gradX, sumGXhat, sumG);
+            sumOverBlocks(l, sumGXhat, gradWeight);
+            sumOverBlocks(l, sumG, gradBias);
         } else {
+            double[] sumGXhat = parameterSums ? new double[partials] : null;
+            double[] sumG = parameterSums ? new double[partials] : null;
             backwardDouble(gradOut, x, l, means, rstds, weight, gradX, sumGXhat, sumG);
+            sumOverBlocks(l, sumGXhat, gradWeight);
+            sumOverBlocks(l, sumG, gradBias);
         }
-        sumOverBlocks(l, sumGXhat, gradWeight);
-        sumOverBlocks(l, sumG, gradBias);
     }
 
     private void backwardF32(Tensor gradOut, Tensor x, Layout l, double[] means, double[] rstds, Tensor weight,
-                             Tensor gradX, double[] sumGXhat, double[] sumG) {
+                             Tensor gradX, float[] sumGXhat, float[] sumG) {
         FloatBuffer in = CpuElementwise.f32(x);
         int inOffset = CpuElementwise.offset(x);
         FloatBuffer go = CpuElementwise.f32(gradOut);
@@ -159,51 +170,62 @@ final class CpuLayerNorm {
         int giOffset = gradX == null ? 0 : CpuElementwise.offset(gradX);
         float[] w = perFeatureF32(l, weight, 1);
         int m = l.features();
+        int rowsPerRead = rowsPerRead(m);
         parallel.forRange(l.blocks(), 4L * ROWS_PER_BLOCK * l.features(), (startBlock, endBlock) -> {
-            float[] v = new float[m];
-            float[] g = new float[m];
-            float[] gxhat = new float[m];
-            float[] blockGXhat = new float[m];
-            float[] blockG = new float[m];
+            float[] v = new float[rowsPerRead * m];
+            float[] g = new float[rowsPerRead * m];
+            float[] gxhat = new float[rowsPerRead * m];
             double[] sums = new double[3];
             for (int block = startBlock; block < endBlock; block++) {
-                Arrays.fill(blockGXhat, 0);
-                Arrays.fill(blockG, 0);
-                for (int row = block * l.rowsPerBlock(); row < l.blockEnd(block); row++) {
-                    in.get(inOffset + row * m, v, 0, m);
-                    go.get(goOffset + row * m, g, 0, m);
-                    double rs = rstds[row];
-                    // The saved mean is rounded to float, off by up to half an ulp of the row's magnitude, which
-                    // against a small spread would move every xhat: its error from the row again, in double, in the
-                    // pass that sums gxhat and gxhat * (x - saved).
-                    float saved = (float) means[row];
-                    ROWS.gradientSums(v, g, w, gxhat, m, saved, sums);
-                    double shift = sums[0] / m;
-                    double mu = saved + shift;
-                    float meanHigh = (float) mu;
-                    double rest = mu - meanHigh;
-                    if (sumG != null) {
-                        ROWS.addParameterTerms(g, v, m, meanHigh, (float) rs, (float) (-rest * rs), blockGXhat,
-                                blockG);
+                for (int first = block * l.rowsPerBlock(); first < l.blockEnd(block); first += rowsPerRead) {
+                    int count = Math.min(rowsPerRead, l.blockEnd(block) - first);
+                    in.get(inOffset + first * m, v, 0, count * m);
+                    go.get(goOffset + first * m, g, 0, count * m);
+                    for (int r = 0; r < count; r++) {
+                        backwardRowF32(v, g, w, gxhat, r * m, m, means[first + r], rstds[first + r], gi != null,
+                                sumGXhat, sumG, block * m, sums);
                     }
-                    if (gi == null) {
-                        continue;
-                    }
-                    double sumGxhat = sums[1];
-                    double sumGxhatXhat = (sums[2] - shift * sumGxhat) * rs;
-                    double perDeviation = -rs * rs * sumGxhatXhat / m;
-                    ROWS.inputGradient(gxhat, v, m, (float) (sumGxhat / m), meanHigh, (float) rs, (float) perDeviation,
-                            (float) (-rest * perDeviation));
-                    gi.put(giOffset + row * m, gxhat, 0, m);
-                }
-                if (sumG != null) {
-                    for (int i = 0; i < m; i++) {
-                        sumGXhat[block * m + i] = blockGXhat[i];
-                        sumG[block * m + i] = blockG[i];
+                    if (gi != null) {
+                        gi.put(giOffset + first * m, gxhat, 0, count * m);
                     }
                 }
             }
         });
+    }
+
+    /**
+     * One row, from {@code from} in v, g and gxhat: gxhat = its input gradient where {@code inputGradient}, and
+     * {@code g xhat} and g added into the block's partial sums at {@code partial} unless they are null.
+     */
+    private static void backwardRowF32(float[] v, float[] g, float[] w, float[] gxhat, int from, int m, double mean,
+                                       double rs, boolean inputGradient, float[] sumGXhat, float[] sumG, int partial,
+                                       double[] sums) {
+        // The saved mean is rounded to float, off by up to half an ulp of the row's magnitude, which against a small
+        // spread would move every xhat: its error from the row again, in double, in the pass that sums gxhat and
+        // gxhat * (x - saved).
+        float saved = (float) mean;
+        ROWS.gradientSums(v, g, w, gxhat, from, m, saved, sums);
+        double shift = sums[0] / m;
+        double mu = saved + shift;
+        float meanHigh = (float) mu;
+        double rest = mu - meanHigh;
+        if (sumG != null) {
+            ROWS.addParameterTerms(g, v, from, m, meanHigh, (float) rs, (float) (-rest * rs), sumGXhat, sumG,
+                    partial);
+        }
+        if (!inputGradient) {
+            return;
+        }
+        double sumGxhat = sums[1];
+        double sumGxhatXhat = (sums[2] - shift * sumGxhat) * rs;
+        double perDeviation = -rs * rs * sumGxhatXhat / m;
+        ROWS.inputGradient(gxhat, v, from, m, (float) (sumGxhat / m), meanHigh, (float) rs, (float) perDeviation,
+                (float) (-rest * perDeviation));
+    }
+
+    /** Rows a copy from a tensor's buffer takes: each copy costs about 13 ns on its own, as much as 64 values. */
+    private static int rowsPerRead(int m) {
+        return Math.max(1, Math.min(ROWS_PER_BLOCK, Chunks.SIZE / m));
     }
 
     private void backwardDouble(Tensor gradOut, Tensor x, Layout l, double[] means, double[] rstds, Tensor weight,
@@ -254,6 +276,20 @@ final class CpuLayerNorm {
 
     /** perFeature {@code [features]} (unless null) = the [blocks, features] partial sums added in block order. */
     private static void sumOverBlocks(Layout l, double[] partials, Tensor perFeature) {
+        if (perFeature == null) {
+            return;
+        }
+        double[] totals = new double[l.features()];
+        for (int block = 0; block < l.blocks(); block++) {
+            for (int i = 0; i < l.features(); i++) {
+                totals[i] += partials[block * l.features() + i];
+            }
+        }
+        Data.of(perFeature).write(0, totals, 0, l.features());
+    }
+
+    /** The F32 blocks' float partial sums, added in double in block order. */
+    private static void sumOverBlocks(Layout l, float[] partials, Tensor perFeature) {
         if (perFeature == null) {
             return;
         }

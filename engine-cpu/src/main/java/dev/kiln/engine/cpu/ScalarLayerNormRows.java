@@ -16,13 +16,14 @@ final class ScalarLayerNormRows implements LayerNormRows {
     }
 
     @Override
-    public void moments(float[] v, int m, float pivot, double[] moments) {
+    public void moments(float[] v, int from, int m, float pivot, double[] moments) {
         double s0 = 0;
         double s1 = 0;
         double q0 = 0;
         double q1 = 0;
-        int i = 0;
-        for (; i + 1 < m; i += 2) {
+        int i = from;
+        int end = from + m;
+        for (; i + 1 < end; i += 2) {
             double d0 = (double) v[i] - pivot;
             double d1 = (double) v[i + 1] - pivot;
             s0 += d0;
@@ -30,7 +31,7 @@ final class ScalarLayerNormRows implements LayerNormRows {
             q0 += d0 * d0;
             q1 += d1 * d1;
         }
-        if (i < m) {
+        if (i < end) {
             double d = (double) v[i] - pivot;
             s0 += d;
             q0 += d * d;
@@ -40,22 +41,23 @@ final class ScalarLayerNormRows implements LayerNormRows {
     }
 
     @Override
-    public void normalise(float[] v, int m, float meanHigh, float s, float t, float[] w, float[] b) {
+    public void normalise(float[] v, int from, int m, float meanHigh, float s, float t, float[] w, float[] b) {
         if (FusedMultiplyAdd.IN_HARDWARE) {
             for (int i = 0; i < m; i++) {
-                v[i] = Math.fma(Math.fma(v[i] - meanHigh, s, t), w[i], b[i]);
+                v[from + i] = Math.fma(Math.fma(v[from + i] - meanHigh, s, t), w[i], b[i]);
             }
         } else {
             for (int i = 0; i < m; i++) {
-                v[i] = ((v[i] - meanHigh) * s + t) * w[i] + b[i];
+                v[from + i] = ((v[from + i] - meanHigh) * s + t) * w[i] + b[i];
             }
         }
     }
 
     @Override
-    public void gradientSums(float[] x, float[] g, float[] w, float[] gxhat, int m, float saved, double[] sums) {
+    public void gradientSums(float[] x, float[] g, float[] w, float[] gxhat, int from, int m, float saved,
+                             double[] sums) {
         for (int i = 0; i < m; i++) {
-            gxhat[i] = g[i] * w[i];
+            gxhat[from + i] = g[from + i] * w[i];
         }
         double deviations0 = 0;
         double deviations1 = 0;
@@ -63,8 +65,9 @@ final class ScalarLayerNormRows implements LayerNormRows {
         double total1 = 0;
         double dot0 = 0;
         double dot1 = 0;
-        int i = 0;
-        for (; i + 1 < m; i += 2) {
+        int i = from;
+        int end = from + m;
+        for (; i + 1 < end; i += 2) {
             double d0 = (double) x[i] - saved;
             double d1 = (double) x[i + 1] - saved;
             deviations0 += d0;
@@ -74,7 +77,7 @@ final class ScalarLayerNormRows implements LayerNormRows {
             dot0 += gxhat[i] * d0;
             dot1 += gxhat[i + 1] * d1;
         }
-        if (i < m) {
+        if (i < end) {
             double d = (double) x[i] - saved;
             deviations0 += d;
             total0 += gxhat[i];
@@ -86,30 +89,33 @@ final class ScalarLayerNormRows implements LayerNormRows {
     }
 
     @Override
-    public void addParameterTerms(float[] g, float[] v, int m, float meanHigh, float s, float t, float[] blockGXhat,
-                                  float[] blockG) {
+    public void addParameterTerms(float[] g, float[] v, int from, int m, float meanHigh, float s, float t,
+                                  float[] gxhatSums, float[] gSums, int sumsFrom) {
         if (FusedMultiplyAdd.IN_HARDWARE) {
             for (int i = 0; i < m; i++) {
-                blockGXhat[i] = Math.fma(g[i], Math.fma(v[i] - meanHigh, s, t), blockGXhat[i]);
-                blockG[i] += g[i];
+                int at = sumsFrom + i;
+                gxhatSums[at] = Math.fma(g[from + i], Math.fma(v[from + i] - meanHigh, s, t), gxhatSums[at]);
+                gSums[at] += g[from + i];
             }
         } else {
             for (int i = 0; i < m; i++) {
-                blockGXhat[i] += g[i] * ((v[i] - meanHigh) * s + t);
-                blockG[i] += g[i];
+                int at = sumsFrom + i;
+                gxhatSums[at] += g[from + i] * ((v[from + i] - meanHigh) * s + t);
+                gSums[at] += g[from + i];
             }
         }
     }
 
     @Override
-    public void inputGradient(float[] gxhat, float[] x, int m, float meanG, float meanHigh, float k,
+    public void inputGradient(float[] gxhat, float[] x, int from, int m, float meanG, float meanHigh, float k,
                               float perDeviation, float shift) {
+        int end = from + m;
         if (FusedMultiplyAdd.IN_HARDWARE) {
-            for (int i = 0; i < m; i++) {
+            for (int i = from; i < end; i++) {
                 gxhat[i] = Math.fma(k, gxhat[i] - meanG, Math.fma(perDeviation, x[i] - meanHigh, shift));
             }
         } else {
-            for (int i = 0; i < m; i++) {
+            for (int i = from; i < end; i++) {
                 gxhat[i] = k * (gxhat[i] - meanG) + (perDeviation * (x[i] - meanHigh) + shift);
             }
         }

@@ -43,14 +43,15 @@ final class VectorLayerNormRows implements LayerNormRows {
     }
 
     @Override
-    public void moments(float[] v, int m, float pivot, double[] moments) {
+    public void moments(float[] v, int from, int m, float pivot, double[] moments) {
         DoubleVector p = DoubleVector.broadcast(D, pivot);
         DoubleVector s0 = DoubleVector.zero(D);
         DoubleVector s1 = s0;
         DoubleVector q0 = s0;
         DoubleVector q1 = s0;
-        int i = 0;
-        for (; i + 2 * DOUBLE_LANES <= m; i += 2 * DOUBLE_LANES) {
+        int i = from;
+        int end = from + m;
+        for (; i + 2 * DOUBLE_LANES <= end; i += 2 * DOUBLE_LANES) {
             DoubleVector d0 = widen(v, i).sub(p);
             DoubleVector d1 = widen(v, i + DOUBLE_LANES).sub(p);
             s0 = s0.add(d0);
@@ -58,7 +59,7 @@ final class VectorLayerNormRows implements LayerNormRows {
             q0 = d0.fma(d0, q0);
             q1 = d1.fma(d1, q1);
         }
-        if (i + DOUBLE_LANES <= m) {
+        if (i + DOUBLE_LANES <= end) {
             DoubleVector d = widen(v, i).sub(p);
             s0 = s0.add(d);
             q0 = d.fma(d, q0);
@@ -66,7 +67,7 @@ final class VectorLayerNormRows implements LayerNormRows {
         }
         double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
         double q = q0.add(q1).reduceLanes(VectorOperators.ADD);
-        for (; i < m; i++) {
+        for (; i < end; i++) {
             double d = (double) v[i] - pivot;
             s += d;
             q += d * d;
@@ -76,25 +77,26 @@ final class VectorLayerNormRows implements LayerNormRows {
     }
 
     @Override
-    public void normalise(float[] v, int m, float meanHigh, float s, float t, float[] w, float[] b) {
+    public void normalise(float[] v, int from, int m, float meanHigh, float s, float t, float[] w, float[] b) {
         int i = 0;
         for (; i < F.loopBound(m); i += LANES) {
-            FloatVector.fromArray(F, v, i).sub(meanHigh).fma(s, t)
-                    .fma(FloatVector.fromArray(F, w, i), FloatVector.fromArray(F, b, i)).intoArray(v, i);
+            FloatVector.fromArray(F, v, from + i).sub(meanHigh).fma(s, t)
+                    .fma(FloatVector.fromArray(F, w, i), FloatVector.fromArray(F, b, i)).intoArray(v, from + i);
         }
         for (; i < m; i++) {
-            v[i] = Math.fma(Math.fma(v[i] - meanHigh, s, t), w[i], b[i]);
+            v[from + i] = Math.fma(Math.fma(v[from + i] - meanHigh, s, t), w[i], b[i]);
         }
     }
 
     @Override
-    public void gradientSums(float[] x, float[] g, float[] w, float[] gxhat, int m, float saved, double[] sums) {
+    public void gradientSums(float[] x, float[] g, float[] w, float[] gxhat, int from, int m, float saved,
+                             double[] sums) {
         int i = 0;
         for (; i < F.loopBound(m); i += LANES) {
-            FloatVector.fromArray(F, g, i).mul(FloatVector.fromArray(F, w, i)).intoArray(gxhat, i);
+            FloatVector.fromArray(F, g, from + i).mul(FloatVector.fromArray(F, w, i)).intoArray(gxhat, from + i);
         }
         for (; i < m; i++) {
-            gxhat[i] = g[i] * w[i];
+            gxhat[from + i] = g[from + i] * w[i];
         }
         // The products read back from gxhat: one vector carried from the float product into the widening was boxed
         // where C2 compiled this within the Transformer's backward pass (an allocation per vector).
@@ -102,8 +104,9 @@ final class VectorLayerNormRows implements LayerNormRows {
         DoubleVector deviations = DoubleVector.zero(D);
         DoubleVector total = deviations;
         DoubleVector dot = deviations;
-        i = 0;
-        for (; i + DOUBLE_LANES <= m; i += DOUBLE_LANES) {
+        int end = from + m;
+        i = from;
+        for (; i + DOUBLE_LANES <= end; i += DOUBLE_LANES) {
             DoubleVector d = widen(x, i).sub(p);
             DoubleVector gd = widen(gxhat, i);
             deviations = deviations.add(d);
@@ -113,7 +116,7 @@ final class VectorLayerNormRows implements LayerNormRows {
         double deviationSum = deviations.reduceLanes(VectorOperators.ADD);
         double totalSum = total.reduceLanes(VectorOperators.ADD);
         double dotSum = dot.reduceLanes(VectorOperators.ADD);
-        for (; i < m; i++) {
+        for (; i < end; i++) {
             double d = (double) x[i] - saved;
             deviationSum += d;
             totalSum += gxhat[i];
@@ -125,33 +128,36 @@ final class VectorLayerNormRows implements LayerNormRows {
     }
 
     @Override
-    public void addParameterTerms(float[] g, float[] v, int m, float meanHigh, float s, float t, float[] blockGXhat,
-                                  float[] blockG) {
+    public void addParameterTerms(float[] g, float[] v, int from, int m, float meanHigh, float s, float t,
+                                  float[] gxhatSums, float[] gSums, int sumsFrom) {
         int i = 0;
         for (; i < F.loopBound(m); i += LANES) {
-            FloatVector gi = FloatVector.fromArray(F, g, i);
-            FloatVector xhat = FloatVector.fromArray(F, v, i).sub(meanHigh).fma(s, t);
-            gi.fma(xhat, FloatVector.fromArray(F, blockGXhat, i)).intoArray(blockGXhat, i);
-            FloatVector.fromArray(F, blockG, i).add(gi).intoArray(blockG, i);
+            FloatVector gi = FloatVector.fromArray(F, g, from + i);
+            FloatVector xhat = FloatVector.fromArray(F, v, from + i).sub(meanHigh).fma(s, t);
+            int at = sumsFrom + i;
+            gi.fma(xhat, FloatVector.fromArray(F, gxhatSums, at)).intoArray(gxhatSums, at);
+            FloatVector.fromArray(F, gSums, at).add(gi).intoArray(gSums, at);
         }
         for (; i < m; i++) {
-            blockGXhat[i] = Math.fma(g[i], Math.fma(v[i] - meanHigh, s, t), blockGXhat[i]);
-            blockG[i] += g[i];
+            int at = sumsFrom + i;
+            gxhatSums[at] = Math.fma(g[from + i], Math.fma(v[from + i] - meanHigh, s, t), gxhatSums[at]);
+            gSums[at] += g[from + i];
         }
     }
 
     @Override
-    public void inputGradient(float[] gxhat, float[] x, int m, float meanG, float meanHigh, float k,
+    public void inputGradient(float[] gxhat, float[] x, int from, int m, float meanG, float meanHigh, float k,
                               float perDeviation, float shift) {
         FloatVector kv = FloatVector.broadcast(F, k);
         FloatVector perDeviationV = FloatVector.broadcast(F, perDeviation);
         FloatVector shiftV = FloatVector.broadcast(F, shift);
-        int i = 0;
-        for (; i < F.loopBound(m); i += LANES) {
+        int end = from + m;
+        int i = from;
+        for (; i + LANES <= end; i += LANES) {
             FloatVector deviation = FloatVector.fromArray(F, x, i).sub(meanHigh).fma(perDeviationV, shiftV);
             kv.fma(FloatVector.fromArray(F, gxhat, i).sub(meanG), deviation).intoArray(gxhat, i);
         }
-        for (; i < m; i++) {
+        for (; i < end; i++) {
             gxhat[i] = Math.fma(k, gxhat[i] - meanG, Math.fma(perDeviation, x[i] - meanHigh, shift));
         }
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -14,12 +15,14 @@ import org.junit.jupiter.api.Test;
  * -Dkiln.cpu.vector=false; Surefire runs this class both ways) and {@link ScalarLayerNormRows}: the sums against the
  * exact sums in BigDecimal, each within recursive summation's bound (m 2^-52 of the sum of its terms' magnitudes), and
  * the element-wise steps against the scalar loops to the bit, over rows shorter and longer than a vector, with tails
- * of every length, about large means.
+ * of every length, about large means; each row at an offset in a longer array, as in a block of rows.
  */
 class LayerNormRowsTest {
     private static final int[] LENGTHS = {1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 64, 100, 1000, 1031};
     /** Per row: location and spread. */
     private static final double[][] ROWS = {{0, 1}, {1000, 0.01}, {-3e4, 5}, {1e-3, 1e-4}, {7, 0.3}};
+    /** Where each row starts in its arrays: not a multiple of a vector, and the values before it far off. */
+    private static final int FROM = 5;
 
     private static List<LayerNormRows> implementations() {
         List<LayerNormRows> all = new ArrayList<>();
@@ -43,7 +46,7 @@ class LayerNormRowsTest {
                     float[] v = row(random, m, row);
                     float pivot = v[m / 2];
                     double[] moments = new double[2];
-                    sums.moments(v, m, pivot, moments);
+                    sums.moments(atOffset(v), FROM, m, pivot, moments);
                     BigDecimal s = BigDecimal.ZERO;
                     BigDecimal q = BigDecimal.ZERO;
                     double magnitude = 0;
@@ -73,9 +76,10 @@ class LayerNormRowsTest {
                     float[] g = row(random, m, new double[] {0.5, 2});
                     float[] w = row(random, m, new double[] {1, 0.5});
                     float saved = (float) (row[0] + 1e-3 * row[1]);
-                    float[] gxhat = new float[m];
+                    float[] gxhatAtOffset = new float[FROM + m];
                     double[] result = new double[3];
-                    sums.gradientSums(x, g, w, gxhat, m, saved, result);
+                    sums.gradientSums(atOffset(x), atOffset(g), w, gxhatAtOffset, FROM, m, saved, result);
+                    float[] gxhat = Arrays.copyOfRange(gxhatAtOffset, FROM, FROM + m);
                     BigDecimal deviations = BigDecimal.ZERO;
                     BigDecimal total = BigDecimal.ZERO;
                     BigDecimal dot = BigDecimal.ZERO;
@@ -117,16 +121,17 @@ class LayerNormRowsTest {
                 float[][] results = new float[2][];
                 LayerNormRows[] both = {rows, ScalarLayerNormRows.INSTANCE};
                 for (int k = 0; k < 2; k++) {
-                    results[k] = x.clone();
-                    both[k].normalise(results[k], m, meanHigh, s, t, w, b);
+                    results[k] = atOffset(x);
+                    both[k].normalise(results[k], FROM, m, meanHigh, s, t, w, b);
                 }
                 assertArrayEquals(results[1], results[0], "normalise, " + what);
-                float[][] blockGXhat = {b.clone(), b.clone()};
-                float[][] blockG = {w.clone(), w.clone()};
+                float[][] blockGXhat = {atOffset(b), atOffset(b)};
+                float[][] blockG = {atOffset(w), atOffset(w)};
                 for (int k = 0; k < 2; k++) {
-                    both[k].addParameterTerms(g, x, m, meanHigh, s, t, blockGXhat[k], blockG[k]);
-                    results[k] = g.clone();
-                    both[k].inputGradient(results[k], x, m, 0.25f, meanHigh, s, -s * s / m, t);
+                    both[k].addParameterTerms(atOffset(g), atOffset(x), FROM, m, meanHigh, s, t, blockGXhat[k],
+                            blockG[k], FROM);
+                    results[k] = atOffset(g);
+                    both[k].inputGradient(results[k], atOffset(x), FROM, m, 0.25f, meanHigh, s, -s * s / m, t);
                 }
                 assertArrayEquals(blockGXhat[1], blockGXhat[0], "g xhat, " + what);
                 assertArrayEquals(blockG[1], blockG[0], "g, " + what);
@@ -138,6 +143,14 @@ class LayerNormRowsTest {
     /** Recursive summation's relative bound over m terms, each a product rounded once: about m units of roundoff. */
     private static double bound(int m) {
         return m * 0x1p-52;
+    }
+
+    /** v from {@link #FROM} in a longer array, after values far from it. */
+    private static float[] atOffset(float[] v) {
+        float[] a = new float[FROM + v.length];
+        Arrays.fill(a, 0, FROM, 3e30f);
+        System.arraycopy(v, 0, a, FROM, v.length);
+        return a;
     }
 
     /** m floats of the row's location and spread. */
