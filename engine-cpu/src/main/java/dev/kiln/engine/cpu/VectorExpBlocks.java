@@ -19,7 +19,6 @@ import static dev.kiln.engine.cpu.FloatExp.UNSHIFT;
 import static dev.kiln.engine.cpu.FloatTrig.ROUND;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -37,6 +36,8 @@ final class VectorExpBlocks implements ExpBlocks {
     /** One float's exponent bits of 1 (its bias, 127, shifted into place). */
     private static final int ONE_BITS = 0x3F800000;
     private static final ThreadLocal<float[][]> TAIL = ThreadLocal.withInitial(() -> new float[2][LANES]);
+    /** The low parts of a nonPositiveExp without them: zeros, never written. */
+    private static final float[] ZEROS = new float[LANES];
 
     /**
      * @throws UnsupportedOperationException where this CPU's preferred vectors hold fewer than 4 floats (the Vector
@@ -82,14 +83,13 @@ final class VectorExpBlocks implements ExpBlocks {
 
     @Override
     public void nonPositiveExp(float[] v, int len) {
-        FloatVector zero = FloatVector.zero(F);
         int i = 0;
         for (; i < F.loopBound(len); i += LANES) {
-            nonPositiveExpLanes(FloatVector.fromArray(F, v, i), zero).intoArray(v, i);
+            nonPositiveExpLanes(v, i, ZEROS, 0);
         }
         if (i < len) {
             float[] t = tail(v, i, len, 0);
-            nonPositiveExpLanes(FloatVector.fromArray(F, t, 0), zero).intoArray(t, 0);
+            nonPositiveExpLanes(t, 0, ZEROS, 0);
             System.arraycopy(t, 0, v, i, len - i);
         }
     }
@@ -98,12 +98,12 @@ final class VectorExpBlocks implements ExpBlocks {
     public void nonPositiveExp(float[] v, float[] low, int len) {
         int i = 0;
         for (; i < F.loopBound(len); i += LANES) {
-            nonPositiveExpLanes(FloatVector.fromArray(F, v, i), FloatVector.fromArray(F, low, i)).intoArray(v, i);
+            nonPositiveExpLanes(v, i, low, i);
         }
         if (i < len) {
             float[] t = tail(v, i, len, 0);
             float[] l = tail(low, i, len, 1);
-            nonPositiveExpLanes(FloatVector.fromArray(F, t, 0), FloatVector.fromArray(F, l, 0)).intoArray(t, 0);
+            nonPositiveExpLanes(t, 0, l, 0);
             System.arraycopy(t, 0, v, i, len - i);
         }
     }
@@ -125,11 +125,11 @@ final class VectorExpBlocks implements ExpBlocks {
     public void sigmoid(float[] v, int len) {
         int i = 0;
         for (; i < F.loopBound(len); i += LANES) {
-            sigmoidLanes(FloatVector.fromArray(F, v, i)).intoArray(v, i);
+            sigmoidLanes(v, i, false);
         }
         if (i < len) {
             float[] t = tail(v, i, len, 0);
-            sigmoidLanes(FloatVector.fromArray(F, t, 0)).intoArray(t, 0);
+            sigmoidLanes(t, 0, false);
             System.arraycopy(t, 0, v, i, len - i);
         }
     }
@@ -138,11 +138,11 @@ final class VectorExpBlocks implements ExpBlocks {
     public void silu(float[] v, int len) {
         int i = 0;
         for (; i < F.loopBound(len); i += LANES) {
-            siluLanes(FloatVector.fromArray(F, v, i)).intoArray(v, i);
+            sigmoidLanes(v, i, true);
         }
         if (i < len) {
             float[] t = tail(v, i, len, 0);
-            siluLanes(FloatVector.fromArray(F, t, 0)).intoArray(t, 0);
+            sigmoidLanes(t, 0, true);
             System.arraycopy(t, 0, v, i, len - i);
         }
     }
@@ -151,49 +151,67 @@ final class VectorExpBlocks implements ExpBlocks {
     public void siluDerivative(float[] v, int len) {
         int i = 0;
         for (; i < F.loopBound(len); i += LANES) {
-            siluDerivativeLanes(FloatVector.fromArray(F, v, i)).intoArray(v, i);
+            siluDerivativeLanes(v, i);
         }
         if (i < len) {
             float[] t = tail(v, i, len, 0);
-            siluDerivativeLanes(FloatVector.fromArray(F, t, 0)).intoArray(t, 0);
+            siluDerivativeLanes(t, 0);
             System.arraycopy(t, 0, v, i, len - i);
         }
     }
 
-    /** sigmoid(x) = exp(min(x, 0)) / (1 + exp(-|x|)), as {@link ScalarExpBlocks#sigmoid}. */
-    private static FloatVector sigmoidLanes(FloatVector x) {
-        FloatVector e = nonPositiveExpLanes(x.abs().neg(), FloatVector.zero(F));
-        return e.max(all(1f).sub(negative(x))).div(e.add(1f));
+    /**
+     * a[i, i + lanes) = sigmoid(a) = exp(min(a, 0)) / (1 + exp(-|a|)), as {@link ScalarExpBlocks#sigmoid}, or SiLU,
+     * a sigmoid(a), where {@code timesX}. The exp of {@link #nonPositiveExpLanes} written out again, as everything
+     * here is, for the reason {@link #expLanes} gives.
+     */
+    private static void sigmoidLanes(float[] a, int i, boolean timesX) {
+        FloatVector v = FloatVector.fromArray(F, a, i);
+        FloatVector x = v.abs().neg().min(0f).max(EXP_LOW);
+        FloatVector n = x.fma(LOG2E, ROUND).sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_LO), n.fma(FloatVector.broadcast(F, -LN2_HI), x))
+                .add(0f);
+        FloatVector p = r.fma(P5, P4).fma(r, FloatVector.broadcast(F, P3)).fma(r, FloatVector.broadcast(F, P2))
+                .fma(r, FloatVector.broadcast(F, P1)).fma(r, FloatVector.broadcast(F, P0));
+        FloatVector e = p.fma(r.mul(r), r).add(1f).mul(n.add(NON_POSITIVE_SHIFT + ROUND).reinterpretAsInts()
+                .lanewise(VectorOperators.LSHL, 23).add(ONE_BITS).reinterpretAsFloats()).mul(UNSHIFT);
+        // 1 where v < 0, 0 where v >= 0, NaN for NaN, as FloatExp.negative.
+        FloatVector negative = v.neg().mul(FloatExp.TWO_TO_100).mul(FloatExp.TWO_TO_100).max(0f).min(1f);
+        FloatVector s = e.max(FloatVector.broadcast(F, 1f).sub(negative)).div(e.add(1f));
+        if (timesX) {
+            s.mul(v).intoArray(a, i);
+        } else {
+            s.intoArray(a, i);
+        }
     }
 
-    /** SiLU, x sigmoid(x). */
-    private static FloatVector siluLanes(FloatVector x) {
-        return sigmoidLanes(x).mul(x);
-    }
-
-    /** SiLU's derivative, as {@link ScalarExpBlocks#siluDerivative}. */
-    private static FloatVector siluDerivativeLanes(FloatVector x) {
-        FloatVector e = nonPositiveExpLanes(x.abs().neg(), FloatVector.zero(F));
-        FloatVector negative = negative(x);
+    /** a[i, i + lanes) = SiLU's derivative, as {@link ScalarExpBlocks#siluDerivative}; written out as sigmoidLanes. */
+    private static void siluDerivativeLanes(float[] a, int i) {
+        FloatVector v = FloatVector.fromArray(F, a, i);
+        FloatVector x = v.abs().neg().min(0f).max(EXP_LOW);
+        FloatVector n = x.fma(LOG2E, ROUND).sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_LO), n.fma(FloatVector.broadcast(F, -LN2_HI), x))
+                .add(0f);
+        FloatVector p = r.fma(P5, P4).fma(r, FloatVector.broadcast(F, P3)).fma(r, FloatVector.broadcast(F, P2))
+                .fma(r, FloatVector.broadcast(F, P1)).fma(r, FloatVector.broadcast(F, P0));
+        FloatVector e = p.fma(r.mul(r), r).add(1f).mul(n.add(NON_POSITIVE_SHIFT + ROUND).reinterpretAsInts()
+                .lanewise(VectorOperators.LSHL, 23).add(ONE_BITS).reinterpretAsFloats()).mul(UNSHIFT);
+        FloatVector negative = v.neg().mul(FloatExp.TWO_TO_100).mul(FloatExp.TWO_TO_100).max(0f).min(1f);
         FloatVector denominator = e.add(1f);
-        FloatVector s = e.max(all(1f).sub(negative)).div(denominator);
+        FloatVector s = e.max(FloatVector.broadcast(F, 1f).sub(negative)).div(denominator);
         FloatVector complement = e.max(negative).div(denominator);
-        return s.mul(x.fma(complement, all(1f)));
-    }
-
-    /** 1 where x &lt; 0, 0 where x &gt;= 0, NaN for NaN, as {@link FloatExp#negative}. */
-    private static FloatVector negative(FloatVector x) {
-        return x.neg().mul(FloatExp.TWO_TO_100).mul(FloatExp.TWO_TO_100).max(0f).min(1f);
+        s.mul(v.fma(complement, FloatVector.broadcast(F, 1f))).intoArray(a, i);
     }
 
     /**
      * a[i, i + lanes) = exp(a) / 2^shift for a clamped at high: exp (shift 0, high {@link FloatExp#EXP_HIGH}) and
      * exp / 2 (shift 1, high {@link FloatExp#HALF_EXP_HIGH}), as {@link ScalarExpBlocks#exp} and
-     * {@link ScalarExpBlocks#halfExp}. Written out in the Vector API's own calls, this class's helpers (round to a
-     * multiple of ln2, reduce, polynomial, 2^k) inlined by hand, and from and into the array: C2 inlines the API's
-     * calls whatever its budget, but not a helper of ours once the method's inlined bytecodes exceed it, nor this
-     * method at a block's tail, and a vector passed to or returned from a call left out of line is boxed (JFR:
-     * Float512Vector allocations at the 2^k products' line, a few per block).
+     * {@link ScalarExpBlocks#halfExp}. Written out in the Vector API's own calls (round to a multiple of ln2, reduce,
+     * polynomial, 2^k), from and into the array, as every method here: C2 inlines the API's calls whatever its budget,
+     * but not a helper of ours once the method's inlined bytecodes exceed it or once the helper is compiled on its own
+     * into a large method (as at a block's tail), and a vector passed to or returned from a call left out of line is
+     * boxed (JFR: Float512Vector allocations at the 2^k products' line, a few per block; expm1's, sinh's and ELU's
+     * blocks boxed every vector, 512 KB a call on 64,007 values, after a tail's recompilation).
      */
     private static void expLanes(float[] a, int i, float high, float shift) {
         FloatVector x = FloatVector.fromArray(F, a, i).min(high).max(EXP_LOW);
@@ -213,61 +231,46 @@ final class VectorExpBlocks implements ExpBlocks {
         e.mul(twoToFloorHalf).mul(twoToCeilHalf).intoArray(a, i);
     }
 
-    /** exp(v + low) for v at most 0, as {@link ScalarExpBlocks#nonPositiveExp(float[], float[], int)}. */
-    private static FloatVector nonPositiveExpLanes(FloatVector v, FloatVector low) {
-        FloatVector x = v.min(0f).max(EXP_LOW);
-        FloatVector n = nearestMultipleOfLn2(x);
-        FloatVector e = expm1Reduced(reduce(x, n).add(low)).add(1f);
-        return e.mul(powerOfTwo(n.add(NON_POSITIVE_SHIFT + ROUND))).mul(UNSHIFT);
+    /**
+     * a[i, i + lanes) = exp(a + low[lowAt, lowAt + lanes)) for a at most 0, as
+     * {@link ScalarExpBlocks#nonPositiveExp(float[], float[], int)}; written out as {@link #expLanes}.
+     */
+    private static void nonPositiveExpLanes(float[] a, int i, float[] low, int lowAt) {
+        FloatVector x = FloatVector.fromArray(F, a, i).min(0f).max(EXP_LOW);
+        FloatVector n = x.fma(LOG2E, ROUND).sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_LO), n.fma(FloatVector.broadcast(F, -LN2_HI), x))
+                .add(FloatVector.fromArray(F, low, lowAt));
+        FloatVector p = r.fma(P5, P4).fma(r, FloatVector.broadcast(F, P3)).fma(r, FloatVector.broadcast(F, P2))
+                .fma(r, FloatVector.broadcast(F, P1)).fma(r, FloatVector.broadcast(F, P0));
+        p.fma(r.mul(r), r).add(1f).mul(n.add(NON_POSITIVE_SHIFT + ROUND).reinterpretAsInts()
+                .lanewise(VectorOperators.LSHL, 23).add(ONE_BITS).reinterpretAsFloats()).mul(UNSHIFT)
+                .intoArray(a, i);
     }
 
     /**
-     * v[i, i + lanes) = expm1(v), as {@link ScalarExpBlocks#expm1}: Math's in double, lane by lane, above the clamp
-     * and at zeros (rare in a block, so the check costs one test of a mask).
+     * v[i, i + lanes) = expm1(v), as {@link ScalarExpBlocks#expm1}: zeros kept as they are (Math's expm1 keeps their
+     * sign, which the sum with e - 1 = +0 loses), and a vector with a value above the clamp or NaN (rare) by the scalar
+     * loops, which take Math's in double there. No lane is read or tested one at a time: a mask's lane test boxed the
+     * mask and the vector where C2 compiled this on its own.
      */
     private static void expm1Lanes(float[] v, int i) {
         FloatVector x = FloatVector.fromArray(F, v, i);
-        FloatVector clamped = x.min(EXPM1_HIGH).max(EXPM1_LOW);
-        FloatVector nPlusRound = clamped.fma(LOG2E, ROUND);
-        FloatVector p = expm1Reduced(reduce(clamped, nPlusRound.sub(ROUND)));
-        FloatVector e = powerOfTwo(nPlusRound);
-        e.fma(p, e.sub(1f)).intoArray(v, i);
-        VectorMask<Float> special = x.compare(VectorOperators.LE, EXPM1_HIGH).not()
-                .or(x.compare(VectorOperators.EQ, 0f));
-        if (special.anyTrue()) {
-            for (int j = 0; j < LANES; j++) {
-                if (special.laneIsSet(j)) {
-                    v[i + j] = (float) Math.expm1(x.lane(j));
-                }
-            }
+        if (!x.compare(VectorOperators.LE, EXPM1_HIGH).allTrue()) {
+            float[] lanes = TAIL.get()[1];
+            System.arraycopy(v, i, lanes, 0, LANES);
+            ScalarExpBlocks.INSTANCE.expm1(lanes, LANES);
+            System.arraycopy(lanes, 0, v, i, LANES);
+            return;
         }
-    }
-
-    /** round(x / ln2), as {@link FloatExp#nearestMultipleOfLn2}. */
-    private static FloatVector nearestMultipleOfLn2(FloatVector x) {
-        return x.fma(LOG2E, ROUND).sub(ROUND);
-    }
-
-    /** x - n ln2, as {@link FloatExp#reduce}. */
-    private static FloatVector reduce(FloatVector x, FloatVector n) {
-        return n.fma(all(-LN2_LO), n.fma(all(-LN2_HI), x));
-    }
-
-    /** exp(r) - 1 for |r| &lt;= ln2/2, as {@link FloatExp#expm1Reduced}. */
-    private static FloatVector expm1Reduced(FloatVector r) {
-        FloatVector p = r.fma(P5, P4).fma(r, all(P3)).fma(r, all(P2)).fma(r, all(P1))
-                .fma(r, all(P0));
-        return p.fma(r.mul(r), r);
-    }
-
-    /** 2^k from k + ROUND for an integer k in [-126, 127], as {@link FloatExp#powerOfTwo}. */
-    private static FloatVector powerOfTwo(FloatVector kPlusRound) {
-        return kPlusRound.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(ONE_BITS).reinterpretAsFloats();
-    }
-
-    /** c in every lane. */
-    private static FloatVector all(float c) {
-        return FloatVector.broadcast(F, c);
+        FloatVector clamped = x.max(EXPM1_LOW);
+        FloatVector nPlusRound = clamped.fma(LOG2E, ROUND);
+        FloatVector n = nPlusRound.sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_LO), n.fma(FloatVector.broadcast(F, -LN2_HI), clamped));
+        FloatVector p = r.fma(P5, P4).fma(r, FloatVector.broadcast(F, P3)).fma(r, FloatVector.broadcast(F, P2))
+                .fma(r, FloatVector.broadcast(F, P1)).fma(r, FloatVector.broadcast(F, P0)).fma(r.mul(r), r);
+        FloatVector e = nPlusRound.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(ONE_BITS)
+                .reinterpretAsFloats();
+        e.fma(p, e.sub(1f)).blend(x, x.compare(VectorOperators.EQ, 0f)).intoArray(v, i);
     }
 
     /** This thread's tail array {@code which} holding a[from, len) (the rest is left over, its lanes unused). */
