@@ -17,8 +17,8 @@ interface LayerNormRows {
     void moments(float[] v, int from, int m, float pivot, double[] moments);
 
     /**
-     * v[from, from + m) = {@code fma(fma(v - meanHigh, s, t), w, b)}: xhat about the mean rounded to float (t carries its
-     * rounding error), then the feature's weight and bias.
+     * v[from, from + m) = {@code fma(fma(v - meanHigh, s, t), w, b)}: xhat about the mean rounded to float (t
+     * carries its rounding error), then the feature's weight and bias.
      */
     void normalise(float[] v, int from, int m, float meanHigh, float s, float t, float[] w, float[] b);
 
@@ -36,9 +36,9 @@ interface LayerNormRows {
                            float[] gxhatSums, float[] gSums, int sumsFrom);
 
     /**
-     * gxhat[from, from + m) = {@code fma(k, gxhat - meanG, fma(perDeviation, x - meanHigh, shift))}: the difference from the
-     * mean first, so that a row of one feature gives exactly 0, as PyTorch does.
+     * gxhat[from, from + m) = {@code fma(k, gxhat - meanG, fma(perDeviation, x - meanHigh, shift))}: the difference
+     * from the mean first, so that a row of one feature gives exactly 0, as PyTorch does.
      */
-    void inputGradient(float[] gxhat, float[] x, int from, int m, float meanG, float meanHigh, float k, float perDeviation,
-                       float shift);
+    void inputGradient(float[] gxhat, float[] x, int from, int m, float meanG, float meanHigh, float k,
+                       float perDeviation, float shift);
 }
