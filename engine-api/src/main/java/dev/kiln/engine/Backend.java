@@ -1339,4 +1339,21 @@ public interface Backend extends AutoCloseable {
     default void eig(Tensor a, Tensor eigenvalues, Tensor eigenvectors, Tensor info) {
         EigOnHost.eig(this, a, eigenvalues, eigenvectors, info);
     }
+
+    /**
+     * {@link #staticInt8Conv2dChain} followed by max pooling {@code pool} (its input the last stage's output), the
+     * pooled grid values written to {@code out} (F32, {@code pool.outputShape()}): a ResNet's stem with its max
+     * pooling, PyTorch's {@code quantized::conv2d_relu} then {@code quantized::max_pool2d}. The maximum of grid values
+     * is the grid value of the maximum q (quantising is monotone), so pooling before or after dequantising gives the
+     * same values; a backend with int8 kernels pools in uint8. By default the chain into an F32 temporary of the
+     * backend, then {@link #maxPool2dValues}.
+     */
+    default void staticInt8Conv2dChainMaxPool(Tensor input, Uint8Grid inputGrid, List<StaticInt8ConvStage> stages,
+                                              Pool2dGeometry pool, Tensor out) {
+        Shape convolved = stages.get(stages.size() - 1).geometry().outputShape();
+        try (Tensor y = Tensor.empty(convolved, DType.F32, this)) {
+            staticInt8Conv2dChain(input, inputGrid, stages, y);
+            maxPool2dValues(y, pool, out);
+        }
+    }
 }

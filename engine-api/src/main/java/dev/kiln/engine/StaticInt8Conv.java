@@ -117,7 +117,37 @@ public final class StaticInt8Conv {
      * @throws IllegalStateException as {@link #forward}
      */
     public static Tensor chain(Tensor input, Uint8Grid inputGrid, List<Layer> layers) {
-        String op = "StaticInt8Conv.chain";
+        List<StaticInt8ConvStage> stages = stages("StaticInt8Conv.chain", input, layers);
+        Tensor out = input.emptyLike(stages.get(stages.size() - 1).geometry().outputShape(), DType.F32);
+        input.backend().staticInt8Conv2dChain(input, inputGrid, stages, out);
+        return out;
+    }
+
+    /**
+     * {@link #chain} followed by max pooling (PyTorch's {@code MaxPool2d} without dilation, as
+     * {@code quantized::max_pool2d} on the last layer's uint8 output): F32 [batch, out, pooledH, pooledW] of the last
+     * layer's output grid values ({@link Backend#staticInt8Conv2dChainMaxPool}), the values of {@link #chain} then
+     * {@code F.maxPool2d}; a backend with int8 kernels pools in uint8 before converting to F32. {@code kernel},
+     * {@code stride} and {@code padding} each hold one value or two, as {@link Pool2dGeometry#of}. Records no
+     * gradient.
+     *
+     * @throws IllegalArgumentException as {@link #chain}, or naming the shapes when the pooling does not fit the last
+     *     layer's output
+     * @throws IllegalStateException as {@link #forward}
+     */
+    public static Tensor chainMaxPool(Tensor input, Uint8Grid inputGrid, List<Layer> layers, int[] kernel,
+                                      int[] stride, int[] padding, boolean ceilMode) {
+        String op = "StaticInt8Conv.chainMaxPool";
+        List<StaticInt8ConvStage> stages = stages(op, input, layers);
+        Pool2dGeometry pool = Pool2dGeometry.of(op, stages.get(stages.size() - 1).geometry().outputShape(), kernel,
+                stride, padding, ceilMode, true);
+        Tensor out = input.emptyLike(pool.outputShape(), DType.F32);
+        input.backend().staticInt8Conv2dChainMaxPool(input, inputGrid, stages, pool, out);
+        return out;
+    }
+
+    /** The checked stages of {@code layers} on input, each reading the previous one's output. */
+    private static List<StaticInt8ConvStage> stages(String op, Tensor input, List<Layer> layers) {
         Checks.open(op, input);
         if (layers.isEmpty()) {
             throw new IllegalArgumentException(op + ": no layers");
@@ -131,9 +161,7 @@ public final class StaticInt8Conv {
             stages.add(new StaticInt8ConvStage(l.weights(), l.bias(), g, l.outputGrid(), l.relu()));
             shape = g.outputShape();
         }
-        Tensor out = input.emptyLike(shape, DType.F32);
-        input.backend().staticInt8Conv2dChain(input, inputGrid, stages, out);
-        return out;
+        return stages;
     }
 
     /**

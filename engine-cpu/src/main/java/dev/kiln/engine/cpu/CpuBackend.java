@@ -935,7 +935,7 @@ public final class CpuBackend implements Backend {
                                       Tensor out) {
         OneDnnStaticInt8Conv kernel = staticInt8Conv();
         if (kernel != null && stages.stream().allMatch(s -> s.weights() instanceof OneDnnStaticInt8Weights)) {
-            kernel.chain(input, inputGrid, stages, out);
+            kernel.chain(input, inputGrid, stages, null, out);
         } else {
             Backend.super.staticInt8Conv2dChain(input, inputGrid, stages, out);
         }
@@ -959,6 +959,21 @@ public final class CpuBackend implements Backend {
             Backend.super.eig(a, eigenvalues, eigenvectors, info);
         } else {
             lapack.eig(a, eigenvalues, eigenvectors, info);
+        }
+    }
+
+    /**
+     * On oneDNN's int8 convolutions and u8 max pooling, u8 from the first convolution to the pooled output, where
+     * oneDNN packed every stage's weights; by the SPI's default otherwise.
+     */
+    @Override
+    public void staticInt8Conv2dChainMaxPool(Tensor input, Uint8Grid inputGrid, List<StaticInt8ConvStage> stages,
+                                             Pool2dGeometry pool, Tensor out) {
+        OneDnnStaticInt8Conv kernel = staticInt8Conv();
+        if (kernel != null && stages.stream().allMatch(s -> s.weights() instanceof OneDnnStaticInt8Weights)) {
+            kernel.chain(input, inputGrid, stages, pool, out);
+        } else {
+            Backend.super.staticInt8Conv2dChainMaxPool(input, inputGrid, stages, pool, out);
         }
     }
 }

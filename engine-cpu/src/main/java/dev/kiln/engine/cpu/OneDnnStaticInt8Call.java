@@ -26,6 +26,8 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_oihw;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_forward_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_max;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_eltwise;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_destroy;
@@ -52,6 +54,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
 
 import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Pool2dGeometry;
 import dev.kiln.engine.Uint8Grid;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,8 +77,9 @@ import org.bytedeco.javacpp.Pointer;
  * the input grid (u8, divided by the scale, rounded to nearest even, the zero point added, saturated) in the layout
  * the first convolution wants, then each u8 x s8 convolution with s32 sums, its input's and per-channel weight scales,
  * the F32 bias, ReLU where fused, and its output grid's scale and zero point (u8 out), read by the next convolution as
- * it is (or reordered where that one wants another layout: the same u8 values), and a reorder that dequantises the
- * last output into Kiln's F32 NCHW. Keeping the output in u8 between two convolutions saves a dequantising and a
+ * it is (or reordered where that one wants another layout: the same u8 values), where asked a max pooling of the last
+ * output in u8 (the maximum of q values, whose grid value is the maximum of the grid values), and a reorder that
+ * dequantises the last output (pooled or not) into Kiln's F32 NCHW. Keeping the output in u8 between two convolutions saves a dequantising and a
  * quantising pass over it, and gives the same values: quantising a grid value onto its own grid gives back its q.
  * Its primitives, memory objects and stream are made once; each call sets the data handles and the grids. The weights
  * are laid out for its primitives here, from the plain s8 OIHW values (with the compensation oneDNN keeps for the
@@ -108,10 +112,12 @@ final class OneDnnStaticInt8Call implements AutoCloseable {
      * The primitives for the convolutions {@code geometries} (the slice's batch) with ReLU fused where
      * {@code relus}, the weights {@code plains} (s8 OIHW) and {@code scales} (F32 [out]) read from their packings
      * here only; {@code zeroPoints} says of the input's grid and then of each convolution's output grid whether its
-     * zero point may be other than 0 (where not, the convolutions reading or writing it take none).
+     * zero point may be other than 0 (where not, the convolutions reading or writing it take none); {@code pool}
+     * the max pooling of the last output (the slice's batch), or null for none.
      */
     OneDnnStaticInt8Call(CpuBackend backend, dnnl_engine engine, List<Conv2dGeometry> geometries, List<Boolean> relus,
-                         List<CpuStorage> plains, List<CpuStorage> scales, List<Boolean> zeroPoints) {
+                         List<CpuStorage> plains, List<CpuStorage> scales, List<Boolean> zeroPoints,
+                         Pool2dGeometry pool) {
         this.backend = backend;
         this.engine = engine;
         this.zeroPoints = zeroPoints;
@@ -193,6 +199,21 @@ final class OneDnnStaticInt8Call implements AutoCloseable {
                 previousMd = dstU8;
                 inScale = outScale;
                 inZero = outZero;
+            }
+            if (pool != null) {
+                dst = new long[] {pool.batch(), pool.channels(), pool.outH(), pool.outW()};
+                dnnl_primitive_desc pd = maxPooling(pool, previousMd, dst);
+                dnnl_memory_desc pooledMd = cloned(pd, DNNL_ARG_DST, descs);
+                dnnl_primitive pooling;
+                try {
+                    pooling = created(pd);
+                } finally {
+                    dnnl_primitive_desc_destroy(pd);
+                }
+                dnnl_memory pooled = owned(pooledMd);
+                step(pooling, new int[] {DNNL_ARG_SRC, DNNL_ARG_DST}, outputU8, pooled);
+                outputU8 = pooled;
+                previousMd = pooledMd;
             }
             implementation = firstImplementation;
             target = memory(descriptor(dst, dnnl_f32, dnnl_nchw), null);
@@ -305,6 +326,31 @@ final class OneDnnStaticInt8Call implements AutoCloseable {
             dnnl_memory_desc_destroy(srcMd);
             dnnl_memory_desc_destroy(weiMd);
             dnnl_memory_desc_destroy(biasMd);
+            dnnl_memory_desc_destroy(dstMd);
+        }
+    }
+
+    /**
+     * Inference max pooling of u8 values laid out as {@code src} (the last convolution's output) into u8 {@code dst}
+     * dims, layout left to oneDNN; windows never count the padding (oneDNN's max pooling excludes it). The right and
+     * bottom padding is what the output size needs (more than the left in ceil mode, none where floor mode leaves
+     * rows unread).
+     */
+    private dnnl_primitive_desc maxPooling(Pool2dGeometry pool, dnnl_memory_desc src, long[] dst) {
+        dnnl_memory_desc dstMd = descriptor(dst, dnnl_u8, dnnl_format_tag_any);
+        long padBottom = Math.max(0, (pool.outH() - 1L) * pool.strideH() + pool.kernelH() - pool.height()
+                - pool.padH());
+        long padRight = Math.max(0, (pool.outW() - 1L) * pool.strideW() + pool.kernelW() - pool.width()
+                - pool.padW());
+        try {
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            check(dnnl_pooling_forward_primitive_desc_create(pd, engine, dnnl_forward_inference, dnnl_pooling_max,
+                    src, dstMd, new long[] {pool.strideH(), pool.strideW()},
+                    new long[] {pool.kernelH(), pool.kernelW()}, new long[] {0, 0},
+                    new long[] {pool.padH(), pool.padW()}, new long[] {padBottom, padRight}, null),
+                    () -> "dnnl_pooling_forward_primitive_desc_create (u8 max pooling)");
+            return pd;
+        } finally {
             dnnl_memory_desc_destroy(dstMd);
         }
     }

@@ -8,6 +8,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_destroy;
 import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Int8Quantization;
+import dev.kiln.engine.Pool2dGeometry;
 import dev.kiln.engine.StaticInt8ConvStage;
 import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
@@ -26,7 +27,8 @@ import org.bytedeco.javacpp.Pointer;
  * ({@link Int8Quantization#quantizeWeight}, the SPI default's values), the batch split into one slice per Kiln thread,
  * each slice run by single-threaded oneDNN ({@link OneDnnStaticInt8Call}) on the thread that takes it, as
  * {@link OneDnnConvolution} runs F32 convolutions; a chain of them
- * ({@link dev.kiln.engine.Backend#staticInt8Conv2dChain}) likewise, each slice through all of the chain's convolutions.
+ * ({@link dev.kiln.engine.Backend#staticInt8Conv2dChain}) likewise, each slice through all of the chain's convolutions
+ * (and the max pooling after them, {@link dev.kiln.engine.Backend#staticInt8Conv2dChainMaxPool}).
  */
 final class OneDnnStaticInt8Conv implements AutoCloseable {
     private final CpuBackend backend;
@@ -84,14 +86,14 @@ final class OneDnnStaticInt8Conv implements AutoCloseable {
     /** out = the static int8 convolution of input; the slices' calls are kept with the weights. */
     void forward(Tensor input, StaticInt8ConvWeights packed, Tensor bias, Conv2dGeometry g, Uint8Grid in,
                  Uint8Grid outGrid, boolean relu, Tensor out) {
-        chain(input, in, List.of(new StaticInt8ConvStage(packed, bias, g, outGrid, relu)), out);
+        chain(input, in, List.of(new StaticInt8ConvStage(packed, bias, g, outGrid, relu)), null, out);
     }
 
     /**
-     * out = the chain's last output, the stages' outputs kept in u8 between them; the slices' calls are kept with
-     * the first stage's weights.
+     * out = the chain's last output, max pooled by {@code pool} where not null, the stages' outputs kept in u8 between
+     * them and through the pooling; the slices' calls are kept with the first stage's weights.
      */
-    void chain(Tensor input, Uint8Grid in, List<StaticInt8ConvStage> stages, Tensor out) {
+    void chain(Tensor input, Uint8Grid in, List<StaticInt8ConvStage> stages, Pool2dGeometry pool, Tensor out) {
         List<OneDnnStaticInt8Weights> weights = new ArrayList<>();
         for (StaticInt8ConvStage stage : stages) {
             if (!(stage.weights() instanceof OneDnnStaticInt8Weights w) || w.backend() != backend) {
@@ -109,7 +111,8 @@ final class OneDnnStaticInt8Conv implements AutoCloseable {
         int slices = Math.min(parallel.threads(), batch);
         long inImage = (long) g.inChannels() * g.height() * g.width();
         Conv2dGeometry last = stages.get(stages.size() - 1).geometry();
-        long outImage = (long) last.outChannels() * last.outH() * last.outW();
+        long outImage = pool == null ? (long) last.outChannels() * last.outH() * last.outW()
+                : (long) pool.channels() * pool.outH() * pool.outW();
         OneDnnStaticInt8Weights w = weights.get(0);
         List<OneDnnStaticInt8Weights> later = List.copyOf(weights.subList(1, weights.size()));
         List<Boolean> relus = stages.stream().map(StaticInt8ConvStage::relu).toList();
@@ -132,7 +135,8 @@ final class OneDnnStaticInt8Conv implements AutoCloseable {
             for (int slice = 0; slice < slices; slice++) {
                 int images = first(batch, slice + 1, slices) - first(batch, slice, slices);
                 List<Conv2dGeometry> geometries = stages.stream().map(st -> sliced(st.geometry(), images)).toList();
-                calls[slice] = w.call(slice, geometries, relus, later, zeroPoints);
+                calls[slice] = w.call(slice, geometries, relus, later, zeroPoints,
+                        pool == null ? null : sliced(pool, images));
             }
             parallel.forRange(slices, Parallel.GRAIN, (lo, hi) -> {
                 openMp.applyToCurrentThread();
@@ -154,6 +158,12 @@ final class OneDnnStaticInt8Conv implements AutoCloseable {
     private static Conv2dGeometry sliced(Conv2dGeometry g, int batch) {
         return new Conv2dGeometry(batch, g.inChannels(), g.height(), g.width(), g.outChannels(), g.kernelH(),
                 g.kernelW(), g.strideH(), g.strideW(), g.padH(), g.padW(), g.dilationH(), g.dilationW());
+    }
+
+    /** {@code pool} for {@code batch} images. */
+    private static Pool2dGeometry sliced(Pool2dGeometry pool, int batch) {
+        return new Pool2dGeometry(batch, pool.channels(), pool.height(), pool.width(), pool.kernelH(), pool.kernelW(),
+                pool.strideH(), pool.strideW(), pool.padH(), pool.padW(), pool.ceilMode(), pool.countIncludePad());
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.kiln.engine.cpu;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Pool2dGeometry;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
@@ -30,11 +31,12 @@ final class OneDnnStaticInt8Weights implements StaticInt8ConvWeights {
 
     /**
      * A slice's call: its index among the slices (each thread its own), the convolutions' geometries and fused
-     * ReLUs, the weights of the convolutions after this one (none for a single convolution), and of the input's grid
-     * and each output's whether its zero point may be other than 0.
+     * ReLUs, the weights of the convolutions after this one (none for a single convolution), of the input's grid
+     * and each output's whether its zero point may be other than 0, and the max pooling of the last output (null for
+     * none).
      */
     private record Key(int slice, List<Conv2dGeometry> geometries, List<Boolean> relus,
-                       List<OneDnnStaticInt8Weights> later, List<Boolean> zeroPoints) {
+                       List<OneDnnStaticInt8Weights> later, List<Boolean> zeroPoints, Pool2dGeometry pool) {
     }
 
     private final CpuBackend backend;
@@ -70,20 +72,22 @@ final class OneDnnStaticInt8Weights implements StaticInt8ConvWeights {
 
     /** The call of slice {@code slice} of geometry {@code g} for any zero points, made at its first use. */
     synchronized OneDnnStaticInt8Call call(int slice, Conv2dGeometry g, boolean relu) {
-        return call(slice, List.of(g), List.of(relu), List.of(), List.of(true, true));
+        return call(slice, List.of(g), List.of(relu), List.of(), List.of(true, true), null);
     }
 
     /**
      * The call of slice {@code slice} of the chain of this convolution and then {@code later}'s, of geometries
      * {@code geometries} and fused ReLUs {@code relus}, with zero points other than 0 where {@code zeroPoints}
-     * (the input's grid, then each output's), made at its first use (reading later's weights then).
+     * (the input's grid, then each output's), the last output max pooled by {@code pool} (null: not pooled), made at
+     * its first use (reading later's weights then).
      */
     synchronized OneDnnStaticInt8Call call(int slice, List<Conv2dGeometry> geometries, List<Boolean> relus,
-                                           List<OneDnnStaticInt8Weights> later, List<Boolean> zeroPoints) {
+                                           List<OneDnnStaticInt8Weights> later, List<Boolean> zeroPoints,
+                                           Pool2dGeometry pool) {
         if (closed) {
             throw new IllegalArgumentException("staticInt8Conv2d: the packed weights " + shape + " are closed");
         }
-        return calls.computeIfAbsent(new Key(slice, geometries, relus, later, zeroPoints), k -> {
+        return calls.computeIfAbsent(new Key(slice, geometries, relus, later, zeroPoints, pool), k -> {
             List<CpuStorage> plains = new ArrayList<>(List.of(plain));
             List<CpuStorage> scaleValues = new ArrayList<>(List.of(scales));
             for (OneDnnStaticInt8Weights w : later) {
@@ -94,7 +98,8 @@ final class OneDnnStaticInt8Weights implements StaticInt8ConvWeights {
                 plains.add(w.plain);
                 scaleValues.add(w.scales);
             }
-            return new OneDnnStaticInt8Call(backend, engine, geometries, relus, plains, scaleValues, zeroPoints);
+            return new OneDnnStaticInt8Call(backend, engine, geometries, relus, plains, scaleValues, zeroPoints,
+                    pool);
         });
     }
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Pool2dGeometry;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.StaticInt8Conv;
@@ -265,5 +266,49 @@ class OneDnnStaticInt8ConvTest {
             }
         };
         return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, handler);
+    }
+
+    /**
+     * A chain ending in a max pooling ({@link Backend#staticInt8Conv2dChainMaxPool}: oneDNN's u8 pooling on the last
+     * convolution's output) gives the values of the chain and then {@link Backend#maxPool2dValues} on its F32 grid
+     * values, bit for bit: a ResNet stem (7 x 7, stride 2, padding 3, ReLU, then a 3 x 3 pool of stride 2 and
+     * padding 1) and a 2 x 2 pool in ceil mode after a 3 x 3 onto a grid at 110, batches of 1, 3 and 8 on 2 threads.
+     */
+    @Test
+    void aChainEndingInAMaxPoolingGivesTheChainsValuesPooled() {
+        try (CpuBackend cpu = new CpuBackend(2); Scope s = Scope.open();
+             StaticInt8ConvWeights stem = cpu.packStaticInt8Conv(random(cpu, Shape.of(8, 3, 7, 7), 50),
+                     scales(cpu, 8));
+             StaticInt8ConvWeights other = cpu.packStaticInt8Conv(random(cpu, Shape.of(6, 3, 3, 3), 51),
+                     scales(cpu, 6))) {
+            Tensor bias = random(cpu, Shape.of(8), 52);
+            for (int batch : new int[] {1, 3, 8}) {
+                Tensor x = random(cpu, Shape.of(batch, 3, 19, 17), 53 + batch);
+                cpu.affine(x, 2, 0.5, x);
+                Conv2dGeometry g = Conv2dGeometry.of("test", x.shape(), stem.shape(), new int[] {2}, new int[] {3},
+                        new int[] {1});
+                Pool2dGeometry pool = Pool2dGeometry.of("test", g.outputShape(), new int[] {3}, new int[] {2},
+                        new int[] {1});
+                assertChainPooled(cpu, x, new StaticInt8ConvStage(stem, bias, g, new Uint8Grid(0.05f, 0), true),
+                        pool, "stem, batch " + batch);
+                Conv2dGeometry g2 = Conv2dGeometry.of("test", x.shape(), other.shape(), new int[] {1}, new int[] {0},
+                        new int[] {1});
+                Pool2dGeometry ceil = Pool2dGeometry.of("test", g2.outputShape(), new int[] {2}, new int[] {2},
+                        new int[] {0}, true, true);
+                assertChainPooled(cpu, x, new StaticInt8ConvStage(other, null, g2, OUTPUT, false), ceil,
+                        "ceil mode, batch " + batch);
+            }
+        }
+    }
+
+    private static void assertChainPooled(CpuBackend cpu, Tensor x, StaticInt8ConvStage stage, Pool2dGeometry pool,
+                                          String what) {
+        Tensor convolved = Tensor.empty(stage.geometry().outputShape(), DType.F32, cpu);
+        cpu.staticInt8Conv2dChain(x, INPUT, List.of(stage), convolved);
+        Tensor expected = Tensor.empty(pool.outputShape(), DType.F32, cpu);
+        cpu.maxPool2dValues(convolved, pool, expected);
+        Tensor actual = Tensor.empty(pool.outputShape(), DType.F32, cpu);
+        cpu.staticInt8Conv2dChainMaxPool(x, INPUT, List.of(stage), pool, actual);
+        assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), what);
     }
 }

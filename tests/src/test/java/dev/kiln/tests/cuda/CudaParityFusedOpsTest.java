@@ -13,6 +13,7 @@ import dev.kiln.engine.Backend;
 import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Int8LinearWeights;
+import dev.kiln.engine.Pool2dGeometry;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.StaticInt8ConvStage;
 import dev.kiln.engine.StaticInt8ConvWeights;
@@ -519,6 +520,33 @@ class CudaParityFusedOpsTest extends ParityTest {
                 Tensor result = output(b, DType.F32, g2.outputShape());
                 b.staticInt8Conv2dChain(x, in, List.of(new StaticInt8ConvStage(first, null, g1, middle, true),
                         new StaticInt8ConvStage(second, bias, g2, out, false)), result);
+                return new Tensor[] {result};
+            }
+        });
+    }
+
+    /**
+     * A static int8 convolution chain ending in a max pooling ({@code staticInt8Conv2dChainMaxPool}), a ResNet stem:
+     * a 7 x 7 with stride 2, padding 3 and ReLU onto a grid at 0, then a 3 x 3 pooling of stride 2 and padding 1, at
+     * batch 3 (NaN inputs above 2.9, to q 0): outputs to within one step of the grid (0.03), as for one convolution.
+     */
+    @Test
+    void staticInt8Conv2dChainMaxPoolMatchesCpu() {
+        Uint8Grid in = new Uint8Grid(0.02f, 50);
+        Uint8Grid out = new Uint8Grid(0.03f, 0);
+        assertParity("staticInt8Conv2dChainMaxPool", new String[] {"batch 3"}, new Tolerance(0.0301, 0), b -> {
+            Tensor bias = random(b, DType.F32, 112, 6);
+            try (StaticInt8ConvWeights stem = b.packStaticInt8Conv(random(b, DType.F32, 110, 6, 3, 7, 7),
+                    uniform(b, DType.F32, 111, 0.002, 0.01, 6))) {
+                Tensor uniform = uniform(b, DType.F32, 113, -1, 3, 3, 3, 21, 18);
+                Tensor x = uniform.maskedFill(uniform.gt(2.9), Double.NaN);
+                Conv2dGeometry g = Conv2dGeometry.of("stem", x.shape(), stem.shape(), new int[] {2},
+                        new int[] {3}, new int[] {1});
+                Pool2dGeometry pool = Pool2dGeometry.of("stem", g.outputShape(), new int[] {3}, new int[] {2},
+                        new int[] {1});
+                Tensor result = output(b, DType.F32, pool.outputShape());
+                b.staticInt8Conv2dChainMaxPool(x, in, List.of(new StaticInt8ConvStage(stem, bias, g, out, true)),
+                        pool, result);
                 return new Tensor[] {result};
             }
         });

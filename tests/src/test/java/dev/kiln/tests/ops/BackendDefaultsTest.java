@@ -7,6 +7,7 @@ import dev.kiln.engine.Backend;
 import dev.kiln.engine.Conv2dGeometry;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.GroupedConv2dGeometry;
+import dev.kiln.engine.Pool2dGeometry;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.StaticInt8ConvStage;
@@ -43,7 +44,8 @@ class BackendDefaultsTest {
     private final Backend defaults = withDefaults(cpu, Set.of("crossEntropyBackward", "bernoulli", "biasActivation",
             "biasActivationBackward", "groupedConv2dForward", "groupedConv2dBackwardData",
             "groupedConv2dBackwardFilter", "groupNormForward", "groupNormBackward", "layerNorm", "layerNormBackward",
-            "sparseMatmulAdd", "requantizedAddRelu", "staticInt8Conv2dChain", "sparseCsrMatmulAdd"));
+            "sparseMatmulAdd", "requantizedAddRelu", "staticInt8Conv2dChain", "sparseCsrMatmulAdd",
+            "staticInt8Conv2dChainMaxPool"));
     private Scope scope;
 
     @BeforeEach
@@ -504,5 +506,34 @@ class BackendDefaultsTest {
             results[b] = out.toDoubleArray();
         }
         assertArrayEquals(results[1], results[0], dtype == DType.F64 ? 1e-12 : 1e-5);
+    }
+
+    /**
+     * staticInt8Conv2dChainMaxPool's default (the chain into an F32 temporary of the backend, then maxPool2dValues)
+     * and the CPU's (oneDNN's u8 max pooling on the last convolution's u8 output) give the same values bit for bit:
+     * a ResNet stem, a 7 x 7 of stride 2 with ReLU onto a grid at 0, then a 3 x 3 pooling of stride 2 and padding 1.
+     */
+    @Test
+    void staticInt8Conv2dChainMaxPoolDefaultMatchesTheCpuPooling() {
+        Uint8Grid in = new Uint8Grid(0.02f, 40);
+        Random random = new Random(29);
+        Tensor x = gaussian(random, 1, 3, 3, 21, 18);
+        Tensor bias = gaussian(random, 1, 6);
+        try (StaticInt8ConvWeights stem = cpu.packStaticInt8Conv(gaussian(random, 0.1f, 6, 3, 7, 7),
+                gaussian(random, 0, 6).add(0.002))) {
+            Conv2dGeometry g = Conv2dGeometry.of("stem", x.shape(), stem.shape(), new int[] {2}, new int[] {3},
+                    new int[] {1});
+            Pool2dGeometry pool = Pool2dGeometry.of("stem", g.outputShape(), new int[] {3}, new int[] {2},
+                    new int[] {1});
+            List<StaticInt8ConvStage> stages = List.of(new StaticInt8ConvStage(stem, bias, g,
+                    new Uint8Grid(0.03f, 0), true));
+            Tensor expected = Tensor.empty(pool.outputShape(), DType.F32, cpu);
+            Tensor actual = Tensor.empty(pool.outputShape(), DType.F32, cpu);
+            cpu.staticInt8Conv2dChainMaxPool(x, in, stages, pool, expected);
+            int before = allocations.get();
+            defaults.staticInt8Conv2dChainMaxPool(x, in, stages, pool, actual);
+            assertEquals(1, allocations.get() - before, "the convolved temporary, on the backend");
+            assertArrayEquals(expected.toFloatArray(), actual.toFloatArray());
+        }
     }
 }
