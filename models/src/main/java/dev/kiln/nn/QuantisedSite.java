@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * Where {@link StaticQuantization} finds a layer to quantise: its parent and name, the ReLU it fuses (the next module
- * of its {@link Sequential} but Identities, or the one a {@link BasicBlock} applies after bn1) and the site whose
- * output grid its input lies on (none: it observes its own input). For static quantisation a residual
+ * of its {@link Sequential} but Identities, or the one a {@link BasicBlock} applies after bn1), for static
+ * quantisation the max pooling a convolution fuses (the next module after it and its ReLU but Identities, a ResNet's
+ * stem), and the site whose output grid its input lies on (none: it observes its own input). For static quantisation a residual
  * {@link BasicBlock} whose batch norms are folded is a site too, after the sites of its convolutions: its output
  * (after the addition and ReLU) gets its own grid, as torchvision's {@code QuantizableBasicBlock}'s
  * {@code add_relu}, which the next layers read. For quantisation-aware training a BasicBlock whose batch norms fold in
@@ -29,9 +30,16 @@ final class QuantisedSite {
     private final String reluName;
     private final boolean relu;
     private final QuantisedSite source;
+    /** The name of the max pooling it fuses in parent, or null. */
+    private final String poolName;
 
     private QuantisedSite(Module parent, String name, String path, Module layer, String reluName, boolean relu,
                           QuantisedSite source) {
+        this(parent, name, path, layer, reluName, relu, source, null);
+    }
+
+    private QuantisedSite(Module parent, String name, String path, Module layer, String reluName, boolean relu,
+                          QuantisedSite source, String poolName) {
         this.parent = parent;
         this.name = name;
         this.path = path;
@@ -39,6 +47,7 @@ final class QuantisedSite {
         this.reluName = reluName;
         this.relu = relu;
         this.source = source;
+        this.poolName = poolName;
     }
 
     /** The plain Conv2d and Linear classes, not subclasses, which may compute otherwise. */
@@ -160,8 +169,9 @@ final class QuantisedSite {
                         next++; // a batch norm folded into the convolution (ConvBatchNormFolding)
                     }
                     boolean fuses = next < children.size() && children.get(next).getValue().getClass() == ReLU.class;
+                    String pool = statically && child instanceof Conv2d ? pooling(children, fuses ? next : i) : null;
                     current = new QuantisedSite(m, children.get(i).getKey(), p, child,
-                            fuses ? children.get(next).getKey() : null, fuses, current);
+                            fuses ? children.get(next).getKey() : null, fuses, current, pool);
                     sites.add(current);
                     i = fuses ? next : i;
                     pooled = false;
@@ -179,6 +189,19 @@ final class QuantisedSite {
                 }
             }
             return current;
+        }
+
+        /**
+         * The name of the max pooling that fuses into the convolution ending at {@code last} (the convolution or its
+         * ReLU), the next child but Identities, or null. It stays a child of its own here, which keeps the grid.
+         */
+        private static String pooling(List<Map.Entry<String, Module>> children, int last) {
+            int next = last + 1;
+            while (next < children.size() && children.get(next).getValue().getClass() == Identity.class) {
+                next++;
+            }
+            return next < children.size() && QuantizedConv2d.fusesWith(children.get(next).getValue())
+                    ? children.get(next).getKey() : null;
         }
 
         /**
@@ -324,7 +347,8 @@ final class QuantisedSite {
         }
         Uint8Grid in = inputGrid();
         if (layer instanceof Conv2d conv) {
-            return QuantizedConv2d.from(path, conv, in, out, relu);
+            MaxPool2d pool = poolName == null ? null : (MaxPool2d) parent.module(poolName);
+            return QuantizedConv2d.from(path, conv, in, out, relu, null, pool);
         }
         return QuantizedLinear.from(path, (Linear) layer, in, out, relu);
     }
@@ -346,8 +370,8 @@ final class QuantisedSite {
     }
 
     /**
-     * Puts {@code quantised} in the site's place and an Identity in its ReLU module's; returns the layer's tensors
-     * (none for a block, whose convolutions the quantised block took over).
+     * Puts {@code quantised} in the site's place and an Identity in its ReLU module's and its max pooling's; returns
+     * the layer's tensors (none for a block, whose convolutions the quantised block took over).
      */
     List<Tensor> replaceWith(Module quantised) {
         parent.replaceModule(name, quantised);
@@ -356,6 +380,9 @@ final class QuantisedSite {
         }
         if (reluName != null) {
             parent.replaceModule(reluName, new Identity());
+        }
+        if (poolName != null) {
+            parent.replaceModule(poolName, new Identity());
         }
         List<Tensor> replaced = new ArrayList<>(layer.parameters());
         replaced.addAll(layer.namedBuffers().values());

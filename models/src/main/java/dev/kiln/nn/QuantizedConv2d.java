@@ -5,13 +5,17 @@ import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A {@link Conv2d} after post-training static quantisation, PyTorch's {@code torch.nn.quantized.Conv2d}, or with
  * ReLU fused PyTorch's {@code torch.nn.intrinsic.quantized.ConvReLU2d}: weights int8 per output channel (symmetric),
  * the input quantised onto the fixed grid calibration gave the tensor in front of it, int32 sums, the F32 bias added,
  * and the output requantised onto this layer's own grid ({@link StaticInt8Conv}). Input [batch, in, height, width]
- * (F32) to [batch, out, outH, outW] (F32 values on {@link #outputGrid()}). Made by {@link StaticQuantization#convert}.
+ * (F32) to [batch, out, outH, outW] (F32 values on {@link #outputGrid()}). With a max pooling fused (a
+ * {@link MaxPool2d} right after it, a ResNet's stem: {@link StaticQuantization#convert} leaves an {@link Identity} in
+ * its slot) the output is pooled before it leaves uint8 ({@link StaticInt8Conv#chainMaxPool}), [batch, out, pooledH,
+ * pooledW] of the values PyTorch's {@code quantized::max_pool2d} gives. Made by {@link StaticQuantization#convert}.
  * Inference only, as {@link QuantizedLayer} says: a call whose input needs a gradient is refused.
  */
 public final class QuantizedConv2d extends QuantizedLayer {
@@ -19,14 +23,25 @@ public final class QuantizedConv2d extends QuantizedLayer {
     private final int[] stride;
     private final int[] padding;
     private final int[] dilation;
+    private final MaxPooling pool;
+
+    /** The sizes of a fused max pooling, as {@link MaxPool2d}'s (without dilation). */
+    private record MaxPooling(int kernel, int stride, int padding, boolean ceilMode) {
+        @Override
+        public String toString() {
+            return "MaxPool2d(kernel=" + kernel + ", stride=" + stride + ", padding=" + padding
+                    + (ceilMode ? ", ceil_mode=True" : "") + ")";
+        }
+    }
 
     private QuantizedConv2d(String path, Conv2d conv, StaticInt8ConvWeights packed, Uint8Grid inputGrid,
-                            Uint8Grid outputGrid, boolean relu) {
+                            Uint8Grid outputGrid, boolean relu, MaxPooling pool) {
         super(path, conv.bias(), packed, inputGrid, outputGrid, relu);
         this.inChannels = conv.inChannels();
         this.stride = conv.stride();
         this.padding = conv.padding();
         this.dilation = conv.dilation();
+        this.pool = pool;
     }
 
     /**
@@ -46,11 +61,27 @@ public final class QuantizedConv2d extends QuantizedLayer {
      */
     static QuantizedConv2d from(String path, Conv2d conv, Uint8Grid inputGrid, Uint8Grid outputGrid, boolean relu,
                                 float[] weightScales) {
+        return from(path, conv, inputGrid, outputGrid, relu, weightScales, null);
+    }
+
+    /**
+     * As {@link #from(String, Conv2d, Uint8Grid, Uint8Grid, boolean, float[])} with {@code pool} (null for none, else
+     * without dilation: {@link #fusesWith}) fused after it.
+     */
+    static QuantizedConv2d from(String path, Conv2d conv, Uint8Grid inputGrid, Uint8Grid outputGrid, boolean relu,
+                                float[] weightScales, MaxPool2d pool) {
         StaticInt8ConvWeights packed = weightScales == null ? StaticQuantization.packPerChannel(conv.weight())
                 : StaticQuantization.pack(conv.weight(), weightScales);
-        QuantizedConv2d q = new QuantizedConv2d(path, conv, packed, inputGrid, outputGrid, relu);
+        MaxPooling pooling = pool == null ? null
+                : new MaxPooling(pool.kernel(), pool.stride(), pool.padding(), pool.ceilMode());
+        QuantizedConv2d q = new QuantizedConv2d(path, conv, packed, inputGrid, outputGrid, relu, pooling);
         q.train(conv.isTraining());
         return q;
+    }
+
+    /** Whether {@code m} is a max pooling that fuses into the convolution before it: a plain MaxPool2d, no dilation. */
+    static boolean fusesWith(Module m) {
+        return m.getClass() == MaxPool2d.class && ((MaxPool2d) m).dilation() == 1;
     }
 
     /** The stride (height, width). */
@@ -81,10 +112,18 @@ public final class QuantizedConv2d extends QuantizedLayer {
             throw new IllegalArgumentException("'" + path() + "' " + this + ": input " + x.shape() + " must be [batch, "
                     + inChannels + ", height, width]");
         }
-        return int8Convolution(x, stride, padding, dilation);
+        if (pool == null) {
+            return int8Convolution(x, stride, padding, dilation);
+        }
+        return StaticQuantization.naming(path(), this, () -> StaticInt8Conv.chainMaxPool(x, inputGrid(),
+                List.of(chainLayer()), new int[] {pool.kernel()}, new int[] {pool.stride()},
+                new int[] {pool.padding()}, pool.ceilMode()));
     }
 
-    /** This layer as one of a {@link StaticInt8Conv#chain}, reading its input on {@link #inputGrid()}. */
+    /**
+     * This layer as one of a {@link StaticInt8Conv#chain}, reading its input on {@link #inputGrid()}, without its
+     * fused max pooling.
+     */
     StaticInt8Conv.Layer chainLayer() {
         refuseTraining();
         return new StaticInt8Conv.Layer(packedWeight(), bias(), stride, padding, dilation, outputGrid(), fusedRelu());
@@ -96,6 +135,6 @@ public final class QuantizedConv2d extends QuantizedLayer {
         return (fusedRelu() ? "QuantizedConvReLU2d(" : "QuantizedConv2d(") + shape[1] + ", " + shape[0]
                 + ", kernel_size=" + Arrays.toString(new int[] {shape[2], shape[3]}) + ", stride="
                 + Arrays.toString(stride) + ", padding=" + Arrays.toString(padding) + ", scale=" + outputGrid().scale()
-                + ", zero_point=" + outputGrid().zeroPoint() + ")";
+                + ", zero_point=" + outputGrid().zeroPoint() + ")" + (pool == null ? "" : " + " + pool);
     }
 }

@@ -31,7 +31,10 @@ import java.util.function.Supplier;
  * slots become {@link Identity}, as after {@code fuse_modules(model, [["0", "1", "2"]])}. A
  * {@link ConvBatchNormBlock} folds the pairs it names (its norms are removed), so a module that runs its children in
  * order ({@link ChildrenInSequence}: {@link dev.kiln.zoo.ResNet}) fuses its stem as torchvision's
- * {@code QuantizableResNet.fuse_model} does. Weights are int8 per output channel, symmetric
+ * {@code QuantizableResNet.fuse_model} does. A {@link MaxPool2d} (without dilation) right after a quantised Conv2d
+ * (or its fused ReLU) is fused into it too, its slot an {@link Identity}: the output is pooled before it leaves uint8
+ * (a ResNet's stem), the values of PyTorch's {@code quantized::max_pool2d}, which Kiln has no module for. Weights are
+ * int8 per output channel, symmetric
  * ({@link PerChannelMinMaxObserver}); each layer's output is requantised onto the uint8 grid its
  * {@link MinMaxObserver} gave ({@code activation_post_process}). Tensors between layers stay F32 holding grid values
  * (the outputs PyTorch's {@code DeQuantStub} would give), so the model takes and returns F32 as before.

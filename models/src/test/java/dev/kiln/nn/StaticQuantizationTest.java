@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -167,5 +168,42 @@ class StaticQuantizationTest {
             assertTrue(e.getMessage().contains("'0'") && e.getMessage().contains("not finite")
                     && e.getMessage().contains("max_val=" + bad), e.getMessage());
         }
+    }
+
+    /**
+     * A MaxPool2d right after a convolution (and its fused ReLU) is fused into it, its slot an Identity, and the
+     * model gives the very values of the same model where a Dropout between them keeps the pooling apart (the
+     * maximum of grid values is the grid value of the maximum, so pooling in uint8 changes nothing): a 3 x 3 pooling
+     * of stride 2 and padding 1 on 9 x 9, as a ResNet's stem.
+     */
+    @Test
+    void fusesAMaxPoolingAfterAConvolutionWithTheSameValues() {
+        Conv2d conv = Conv2d.builder(1, 3, 3).padding(1).build();
+        Conv2d next = new Conv2d(3, 4, 3);
+        Linear linear = new Linear(36, 2);
+        Module fused = new Sequential(conv, new ReLU(), new MaxPool2d(3, 2, 1), next, new Flatten(), linear);
+        Module apart = new Sequential(conv, new ReLU(), new Dropout(0.5), new MaxPool2d(3, 2, 1), next, new Flatten(),
+                linear);
+        Tensor calibration = PyTorchParity.values(1, 2, 1, 9, 9).mul(2).to(DType.F32);
+        Tensor x = PyTorchParity.values(2, 2, 1, 9, 9).mul(2).to(DType.F32);
+        Sequential[] quantised = new Sequential[2];
+        Module[] models = {fused, apart};
+        for (int k = 0; k < 2; k++) {
+            Module prepared = StaticQuantization.prepare(models[k]);
+            try (var g = Autograd.noGrad()) {
+                prepared.forward(calibration);
+            }
+            quantised[k] = (Sequential) StaticQuantization.convert(prepared);
+            prepared.close();
+        }
+        QuantizedConv2d first = assertInstanceOf(QuantizedConv2d.class, quantised[0].get(0));
+        assertTrue(first.toString().endsWith(" + MaxPool2d(kernel=3, stride=2, padding=1)"), first.toString());
+        assertInstanceOf(Identity.class, quantised[0].get(2));
+        assertInstanceOf(MaxPool2d.class, quantised[1].get(3));
+        try (var g = Autograd.noGrad()) {
+            assertArrayEquals(quantised[1].forward(x).toFloatArray(), quantised[0].forward(x).toFloatArray());
+        }
+        quantised[0].close();
+        quantised[1].close();
     }
 }
