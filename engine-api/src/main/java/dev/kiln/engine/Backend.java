@@ -1356,4 +1356,18 @@ public interface Backend extends AutoCloseable {
             maxPool2dValues(y, pool, out);
         }
     }
+
+    /**
+     * {@link #staticInt8Conv2dChain} into {@code out} and, reading the same input on the same grid, the convolution
+     * {@code shortcut} (its geometry's input the first stage's) into {@code shortcutOut} (F32, its output shape) as
+     * grid values: a downsampling residual block's conv1 and conv2, and its shortcut convolution, both of which
+     * PyTorch runs on the block's one quantised input. A backend with int8 kernels quantises the input once for both.
+     * By default the chain, then {@link #staticInt8Conv2d} of the shortcut.
+     */
+    default void staticInt8Conv2dChainAndShortcut(Tensor input, Uint8Grid inputGrid, List<StaticInt8ConvStage> stages,
+                                                  StaticInt8ConvStage shortcut, Tensor out, Tensor shortcutOut) {
+        staticInt8Conv2dChain(input, inputGrid, stages, out);
+        staticInt8Conv2d(input, shortcut.weights(), shortcut.bias(), shortcut.geometry(), inputGrid,
+                shortcut.outputGrid(), shortcut.relu(), shortcutOut);
+    }
 }

@@ -146,6 +146,26 @@ public final class StaticInt8Conv {
         return out;
     }
 
+    /**
+     * {@link #chain} of {@code layers} and {@link #forward} of the {@code shortcut} layer on the same input and grid
+     * (a downsampling residual block's conv1 and conv2, and its shortcut convolution): F32 of the chain's last output
+     * grid values, then of the shortcut's ({@link Backend#staticInt8Conv2dChainAndShortcut}), the values of the
+     * separate calls; a backend with int8 kernels quantises the input once for both. Records no gradient.
+     *
+     * @throws IllegalArgumentException as {@link #chain}, or as {@link #forward} for the shortcut, naming it
+     * @throws IllegalStateException as {@link #forward}
+     */
+    public static List<Tensor> chainAndShortcut(Tensor input, Uint8Grid inputGrid, List<Layer> layers,
+                                                Layer shortcut) {
+        String op = "StaticInt8Conv.chainAndShortcut";
+        List<StaticInt8ConvStage> stages = stages(op, input, layers);
+        StaticInt8ConvStage beside = stages(op + " shortcut", input, List.of(shortcut)).get(0);
+        Tensor out = input.emptyLike(stages.get(stages.size() - 1).geometry().outputShape(), DType.F32);
+        Tensor shortcutOut = input.emptyLike(beside.geometry().outputShape(), DType.F32);
+        input.backend().staticInt8Conv2dChainAndShortcut(input, inputGrid, stages, beside, out, shortcutOut);
+        return List.of(out, shortcutOut);
+    }
+
     /** The checked stages of {@code layers} on input, each reading the previous one's output. */
     private static List<StaticInt8ConvStage> stages(String op, Tensor input, List<Layer> layers) {
         Checks.open(op, input);

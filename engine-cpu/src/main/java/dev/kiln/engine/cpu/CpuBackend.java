@@ -976,4 +976,20 @@ public final class CpuBackend implements Backend {
             Backend.super.staticInt8Conv2dChainMaxPool(input, inputGrid, stages, pool, out);
         }
     }
+
+    /**
+     * On oneDNN's int8 convolutions, the input quantised once for the chain and the shortcut, where oneDNN packed
+     * every convolution's weights; by the SPI's default otherwise.
+     */
+    @Override
+    public void staticInt8Conv2dChainAndShortcut(Tensor input, Uint8Grid inputGrid, List<StaticInt8ConvStage> stages,
+                                                 StaticInt8ConvStage shortcut, Tensor out, Tensor shortcutOut) {
+        OneDnnStaticInt8Conv kernel = staticInt8Conv();
+        if (kernel != null && shortcut.weights() instanceof OneDnnStaticInt8Weights
+                && stages.stream().allMatch(s -> s.weights() instanceof OneDnnStaticInt8Weights)) {
+            kernel.chain(input, inputGrid, stages, null, out, shortcut, shortcutOut);
+        } else {
+            Backend.super.staticInt8Conv2dChainAndShortcut(input, inputGrid, stages, shortcut, out, shortcutOut);
+        }
+    }
 }

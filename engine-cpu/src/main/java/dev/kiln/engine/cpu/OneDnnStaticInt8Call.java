@@ -79,7 +79,9 @@ import org.bytedeco.javacpp.Pointer;
  * the F32 bias, ReLU where fused, and its output grid's scale and zero point (u8 out), read by the next convolution as
  * it is (or reordered where that one wants another layout: the same u8 values), where asked a max pooling of the last
  * output in u8 (the maximum of q values, whose grid value is the maximum of the grid values), and a reorder that
- * dequantises the last output (pooled or not) into Kiln's F32 NCHW. Keeping the output in u8 between two convolutions saves a dequantising and a
+ * dequantises the last output (pooled or not) into Kiln's F32 NCHW; where asked, then a shortcut convolution reading
+ * the first convolution's quantised input (a residual block's downsample: the input quantised once for both) with a
+ * dequantising reorder of its own. Keeping the output in u8 between two convolutions saves a dequantising and a
  * quantising pass over it, and gives the same values: quantising a grid value onto its own grid gives back its q.
  * Its primitives, memory objects and stream are made once; each call sets the data handles and the grids. The weights
  * are laid out for its primitives here, from the plain s8 OIHW values (with the compensation oneDNN keeps for the
@@ -107,17 +109,31 @@ final class OneDnnStaticInt8Call implements AutoCloseable {
     private final dnnl_memory target;
     private final String implementation;
     private final List<Boolean> zeroPoints;
+    private final FloatPointer shortcutScale = value(new FloatPointer(1));
+    private final IntPointer shortcutZeroPoint = value(new IntPointer(1));
+    /** The shortcut convolution's bias and F32 output, null without one, and whether its zero point may be other than 0. */
+    private dnnl_memory shortcutBias;
+    private dnnl_memory shortcutTarget;
+    private boolean shortcutZeroPoints;
+
+    /**
+     * A shortcut convolution on the chain's quantised input: its geometry, fused ReLU, weights (s8 OIHW) and scales
+     * (F32 [out]) as the chain's, and whether its output grid's zero point may be other than 0.
+     */
+    record Shortcut(Conv2dGeometry geometry, boolean relu, CpuStorage plain, CpuStorage scales, boolean zeroPoint) {
+    }
 
     /**
      * The primitives for the convolutions {@code geometries} (the slice's batch) with ReLU fused where
      * {@code relus}, the weights {@code plains} (s8 OIHW) and {@code scales} (F32 [out]) read from their packings
      * here only; {@code zeroPoints} says of the input's grid and then of each convolution's output grid whether its
      * zero point may be other than 0 (where not, the convolutions reading or writing it take none); {@code pool}
-     * the max pooling of the last output (the slice's batch), or null for none.
+     * the max pooling of the last output (the slice's batch), or null for none; {@code shortcut} the convolution
+     * that also reads the quantised input, or null for none.
      */
     OneDnnStaticInt8Call(CpuBackend backend, dnnl_engine engine, List<Conv2dGeometry> geometries, List<Boolean> relus,
                          List<CpuStorage> plains, List<CpuStorage> scales, List<Boolean> zeroPoints,
-                         Pool2dGeometry pool) {
+                         Pool2dGeometry pool, Shortcut shortcut) {
         this.backend = backend;
         this.engine = engine;
         this.zeroPoints = zeroPoints;
@@ -134,6 +150,8 @@ final class OneDnnStaticInt8Call implements AutoCloseable {
             dnnl_memory inScale = scalar(dnnl_f32, inputScale);
             dnnl_memory inZero = scalar(dnnl_s32, inputZeroPoint);
             dnnl_memory previous = source;
+            dnnl_memory firstQuantised = null;
+            dnnl_memory_desc firstQuantisedMd = null;
             dnnl_memory_desc previousMd = null;
             String firstImplementation = null;
             long[] dst = null;
@@ -161,6 +179,8 @@ final class OneDnnStaticInt8Call implements AutoCloseable {
                 dnnl_memory quantised;
                 if (k == 0) {
                     quantised = owned(srcU8);
+                    firstQuantised = quantised;
+                    firstQuantisedMd = srcU8;
                     step(reorder(descriptor(src, dnnl_f32, dnnl_nchw), srcU8, DNNL_ARG_DST),
                             new int[] {DNNL_ARG_FROM, DNNL_ARG_TO, DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST,
                                 DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST}, source, quantised, inScale, inZero);
@@ -220,6 +240,9 @@ final class OneDnnStaticInt8Call implements AutoCloseable {
             step(reorder(previousMd, descriptor(dst, dnnl_f32, dnnl_nchw), DNNL_ARG_SRC),
                     new int[] {DNNL_ARG_FROM, DNNL_ARG_TO, DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC,
                         DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC}, outputU8, target, inScale, inZero);
+            if (shortcut != null) {
+                convolveShortcut(shortcut, firstQuantised, firstQuantisedMd, zeroPoints.get(0), descs);
+            }
         } catch (RuntimeException | Error e) {
             close();
             throw e;
@@ -229,11 +252,88 @@ final class OneDnnStaticInt8Call implements AutoCloseable {
     }
 
     /**
+     * The shortcut's steps: a relayout of the quantised input {@code input} (of layout {@code inputMd}) where its
+     * convolution wants another, the convolution (input grid as the chain's first, zero point where
+     * {@code srcZeroPoint}) and the reorder that dequantises its output into {@link #shortcutTarget}.
+     */
+    private void convolveShortcut(Shortcut shortcut, dnnl_memory input, dnnl_memory_desc inputMd,
+                                  boolean srcZeroPoint, List<dnnl_memory_desc> descs) {
+        shortcutZeroPoints = shortcut.zeroPoint();
+        Conv2dGeometry g = shortcut.geometry();
+        long[] src = {g.batch(), g.inChannels(), g.height(), g.width()};
+        long[] wei = {g.outChannels(), g.inChannels(), g.kernelH(), g.kernelW()};
+        long[] dst = {g.batch(), g.outChannels(), g.outH(), g.outW()};
+        dnnl_primitive_desc pd = convolution(g, src, wei, dst, shortcut.relu(), srcZeroPoint, shortcut.zeroPoint());
+        dnnl_memory_desc srcU8 = cloned(pd, DNNL_ARG_SRC, descs);
+        dnnl_memory_desc weiS8 = cloned(pd, DNNL_ARG_WEIGHTS, descs);
+        dnnl_memory_desc dstU8 = cloned(pd, DNNL_ARG_DST, descs);
+        dnnl_primitive convolve;
+        try {
+            convolve = created(pd);
+        } finally {
+            dnnl_primitive_desc_destroy(pd);
+        }
+        dnnl_memory quantised = input;
+        if (dnnl_memory_desc_equal(inputMd, srcU8) == 0) {
+            quantised = owned(srcU8);
+            step(relayout(inputMd, srcU8), new int[] {DNNL_ARG_FROM, DNNL_ARG_TO}, input, quantised);
+        }
+        dnnl_memory weights = owned(weiS8);
+        layOutWeights(wei, shortcut.plain(), weiS8, weights);
+        shortcutBias = memory(descriptor(new long[] {g.outChannels()}, dnnl_f32, dnnl_x), null);
+        dnnl_memory weightScales = memory(descriptor(new long[] {g.outChannels()}, dnnl_f32, dnnl_a),
+                copied(shortcut.scales(), g.outChannels()));
+        dnnl_memory outScale = scalar(dnnl_f32, shortcutScale);
+        dnnl_memory outZero = scalar(dnnl_s32, shortcutZeroPoint);
+        dnnl_memory output = owned(dstU8);
+        List<Integer> ids = new ArrayList<>(List.of(DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
+                DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS,
+                DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST));
+        List<dnnl_memory> arguments = new ArrayList<>(List.of(quantised, weights, shortcutBias, output,
+                scalar(dnnl_f32, inputScale), weightScales, outScale));
+        if (srcZeroPoint) {
+            ids.add(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC);
+            arguments.add(scalar(dnnl_s32, inputZeroPoint));
+        }
+        if (shortcut.zeroPoint()) {
+            ids.add(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST);
+            arguments.add(outZero);
+        }
+        step(convolve, ids.stream().mapToInt(Integer::intValue).toArray(), arguments.toArray(new dnnl_memory[0]));
+        shortcutTarget = memory(descriptor(dst, dnnl_f32, dnnl_nchw), null);
+        step(reorder(dstU8, descriptor(dst, dnnl_f32, dnnl_nchw), DNNL_ARG_SRC),
+                new int[] {DNNL_ARG_FROM, DNNL_ARG_TO, DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC,
+                    DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC}, output, shortcutTarget, outScale, outZero);
+    }
+
+    /**
      * Quantises the F32 input at {@code input} onto {@code in}, runs the convolutions, the k-th with
      * {@code biasValues[k]} F32 [out] (zeros for a layer without bias) writing onto {@code outs[k]}, and writes the
      * last output dequantised at {@code output}.
      */
     void execute(Pointer input, Pointer[] biasValues, Pointer output, Uint8Grid in, Uint8Grid[] outs) {
+        execute(input, biasValues, output, in, outs, null, null, null);
+    }
+
+    /**
+     * {@link #execute(Pointer, Pointer[], Pointer, Uint8Grid, Uint8Grid[])}, and where the call has a shortcut
+     * convolution, that with {@code shortcutBiasValues} F32 [out] onto {@code shortcutGrid}, written dequantised at
+     * {@code shortcutOutput}.
+     */
+    void execute(Pointer input, Pointer[] biasValues, Pointer output, Uint8Grid in, Uint8Grid[] outs,
+                 Pointer shortcutBiasValues, Pointer shortcutOutput, Uint8Grid shortcutGrid) {
+        if (shortcutTarget != null) {
+            if (shortcutGrid.zeroPoint() != 0 && !shortcutZeroPoints) {
+                throw new IllegalStateException("staticInt8Conv2dChainAndShortcut: the shortcut's grid has zero point "
+                        + shortcutGrid.zeroPoint() + ", but its primitive was made for a zero point of 0");
+            }
+            shortcutScale.put(0, shortcutGrid.scale());
+            shortcutZeroPoint.put(0, shortcutGrid.zeroPoint());
+            check(dnnl_memory_set_data_handle(shortcutBias, shortcutBiasValues),
+                    () -> "dnnl_memory_set_data_handle (shortcut bias)");
+            check(dnnl_memory_set_data_handle(shortcutTarget, shortcutOutput),
+                    () -> "dnnl_memory_set_data_handle (shortcut output)");
+        }
         checkZeroPoint(0, in);
         for (int k = 0; k < outs.length; k++) {
             checkZeroPoint(k + 1, outs[k]);

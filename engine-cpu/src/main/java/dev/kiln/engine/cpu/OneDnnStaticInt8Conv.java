@@ -94,15 +94,20 @@ final class OneDnnStaticInt8Conv implements AutoCloseable {
      * them and through the pooling; the slices' calls are kept with the first stage's weights.
      */
     void chain(Tensor input, Uint8Grid in, List<StaticInt8ConvStage> stages, Pool2dGeometry pool, Tensor out) {
+        chain(input, in, stages, pool, out, null, null);
+    }
+
+    /**
+     * {@link #chain(Tensor, Uint8Grid, List, Pool2dGeometry, Tensor)} and, where {@code shortcut} is not null, that
+     * convolution on the same quantised input into {@code shortcutOut}, in the same slice calls.
+     */
+    void chain(Tensor input, Uint8Grid in, List<StaticInt8ConvStage> stages, Pool2dGeometry pool, Tensor out,
+               StaticInt8ConvStage shortcut, Tensor shortcutOut) {
         List<OneDnnStaticInt8Weights> weights = new ArrayList<>();
         for (StaticInt8ConvStage stage : stages) {
-            if (!(stage.weights() instanceof OneDnnStaticInt8Weights w) || w.backend() != backend) {
-                throw new IllegalArgumentException("staticInt8Conv2d: these weights were packed by "
-                        + stage.weights().backend().name() + " (" + stage.weights().getClass().getSimpleName()
-                        + "), not by this CPU backend; pack them here");
-            }
-            weights.add(w);
+            weights.add(ours(stage));
         }
+        OneDnnStaticInt8Weights shortcutWeights = shortcut == null ? null : ours(shortcut);
         Conv2dGeometry g = stages.get(0).geometry();
         int batch = g.batch();
         if (batch == 0) {
@@ -128,6 +133,11 @@ final class OneDnnStaticInt8Conv implements AutoCloseable {
         }
         CpuStorage src = (CpuStorage) input.storage();
         CpuStorage dst = (CpuStorage) out.storage();
+        Conv2dGeometry besideGeometry = shortcut == null ? null : shortcut.geometry();
+        long besideImage = shortcut == null ? 0
+                : (long) besideGeometry.outChannels() * besideGeometry.outH() * besideGeometry.outW();
+        Pointer besideBias = shortcut == null ? null : shortcut.bias() == null ? shortcutWeights.zeros().floatPointer(0)
+                : ((CpuStorage) shortcut.bias().storage()).floatPointer(shortcut.bias().offset());
         // The calls are taken and run where close() cannot run in between: a closed call's primitives are destroyed.
         synchronized (w) {
             openMp.applyToCurrentThread();
@@ -135,18 +145,34 @@ final class OneDnnStaticInt8Conv implements AutoCloseable {
             for (int slice = 0; slice < slices; slice++) {
                 int images = first(batch, slice + 1, slices) - first(batch, slice, slices);
                 List<Conv2dGeometry> geometries = stages.stream().map(st -> sliced(st.geometry(), images)).toList();
+                OneDnnStaticInt8Weights.Shortcut beside = shortcut == null ? null
+                        : new OneDnnStaticInt8Weights.Shortcut(shortcutWeights, sliced(besideGeometry, images),
+                                shortcut.relu(), shortcut.outputGrid().zeroPoint() != 0);
                 calls[slice] = w.call(slice, geometries, relus, later, zeroPoints,
-                        pool == null ? null : sliced(pool, images));
+                        pool == null ? null : sliced(pool, images), beside);
             }
             parallel.forRange(slices, Parallel.GRAIN, (lo, hi) -> {
                 openMp.applyToCurrentThread();
                 for (int slice = lo; slice < hi; slice++) {
                     int first = first(batch, slice, slices);
+                    Pointer besideOut = shortcut == null ? null : ((CpuStorage) shortcutOut.storage())
+                            .floatPointer(shortcutOut.offset() + first * besideImage);
                     calls[slice].execute(src.floatPointer(input.offset() + first * inImage), biasValues,
-                            dst.floatPointer(out.offset() + first * outImage), in, grids);
+                            dst.floatPointer(out.offset() + first * outImage), in, grids, besideBias, besideOut,
+                            shortcut == null ? null : shortcut.outputGrid());
                 }
             });
         }
+    }
+
+    /** The stage's weights, refused unless this backend's oneDNN packed them. */
+    private OneDnnStaticInt8Weights ours(StaticInt8ConvStage stage) {
+        if (!(stage.weights() instanceof OneDnnStaticInt8Weights w) || w.backend() != backend) {
+            throw new IllegalArgumentException("staticInt8Conv2d: these weights were packed by "
+                    + stage.weights().backend().name() + " (" + stage.weights().getClass().getSimpleName()
+                    + "), not by this CPU backend; pack them here");
+        }
+        return w;
     }
 
     /** The first image of slice {@code slice} of {@code slices}. */

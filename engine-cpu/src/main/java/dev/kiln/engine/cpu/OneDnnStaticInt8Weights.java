@@ -32,11 +32,19 @@ final class OneDnnStaticInt8Weights implements StaticInt8ConvWeights {
     /**
      * A slice's call: its index among the slices (each thread its own), the convolutions' geometries and fused
      * ReLUs, the weights of the convolutions after this one (none for a single convolution), of the input's grid
-     * and each output's whether its zero point may be other than 0, and the max pooling of the last output (null for
-     * none).
+     * and each output's whether its zero point may be other than 0, the max pooling of the last output and the
+     * shortcut convolution (each null for none).
      */
     private record Key(int slice, List<Conv2dGeometry> geometries, List<Boolean> relus,
-                       List<OneDnnStaticInt8Weights> later, List<Boolean> zeroPoints, Pool2dGeometry pool) {
+                       List<OneDnnStaticInt8Weights> later, List<Boolean> zeroPoints, Pool2dGeometry pool,
+                       Shortcut shortcut) {
+    }
+
+    /**
+     * A convolution that reads a chain's quantised input beside it: its weights, its slice geometry, whether ReLU is
+     * fused and whether its output grid's zero point may be other than 0.
+     */
+    record Shortcut(OneDnnStaticInt8Weights weights, Conv2dGeometry geometry, boolean relu, boolean zeroPoint) {
     }
 
     private final CpuBackend backend;
@@ -72,34 +80,44 @@ final class OneDnnStaticInt8Weights implements StaticInt8ConvWeights {
 
     /** The call of slice {@code slice} of geometry {@code g} for any zero points, made at its first use. */
     synchronized OneDnnStaticInt8Call call(int slice, Conv2dGeometry g, boolean relu) {
-        return call(slice, List.of(g), List.of(relu), List.of(), List.of(true, true), null);
+        return call(slice, List.of(g), List.of(relu), List.of(), List.of(true, true), null, null);
     }
 
     /**
      * The call of slice {@code slice} of the chain of this convolution and then {@code later}'s, of geometries
      * {@code geometries} and fused ReLUs {@code relus}, with zero points other than 0 where {@code zeroPoints}
      * (the input's grid, then each output's), the last output max pooled by {@code pool} (null: not pooled), made at
-     * its first use (reading later's weights then).
+     * its first use (reading later's weights then), with the convolution {@code shortcut} on the quantised input
+     * beside the chain (null: none).
      */
     synchronized OneDnnStaticInt8Call call(int slice, List<Conv2dGeometry> geometries, List<Boolean> relus,
                                            List<OneDnnStaticInt8Weights> later, List<Boolean> zeroPoints,
-                                           Pool2dGeometry pool) {
+                                           Pool2dGeometry pool, Shortcut shortcut) {
         if (closed) {
             throw new IllegalArgumentException("staticInt8Conv2d: the packed weights " + shape + " are closed");
         }
-        return calls.computeIfAbsent(new Key(slice, geometries, relus, later, zeroPoints, pool), k -> {
+        return calls.computeIfAbsent(new Key(slice, geometries, relus, later, zeroPoints, pool, shortcut), k -> {
             List<CpuStorage> plains = new ArrayList<>(List.of(plain));
             List<CpuStorage> scaleValues = new ArrayList<>(List.of(scales));
-            for (OneDnnStaticInt8Weights w : later) {
+            List<OneDnnStaticInt8Weights> read = new ArrayList<>(later);
+            if (shortcut != null) {
+                read.add(shortcut.weights());
+            }
+            for (OneDnnStaticInt8Weights w : read) {
                 if (w.isClosed()) {
                     throw new IllegalArgumentException("staticInt8Conv2dChain: the packed weights " + w.shape
                             + " are closed");
                 }
+            }
+            for (OneDnnStaticInt8Weights w : later) {
                 plains.add(w.plain);
                 scaleValues.add(w.scales);
             }
+            OneDnnStaticInt8Call.Shortcut beside = shortcut == null ? null : new OneDnnStaticInt8Call.Shortcut(
+                    shortcut.geometry(), shortcut.relu(), shortcut.weights().plain, shortcut.weights().scales,
+                    shortcut.zeroPoint());
             return new OneDnnStaticInt8Call(backend, engine, geometries, relus, plains, scaleValues, zeroPoints,
-                    pool);
+                    pool, beside);
         });
     }
 

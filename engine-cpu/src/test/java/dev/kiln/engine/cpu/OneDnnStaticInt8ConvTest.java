@@ -311,4 +311,52 @@ class OneDnnStaticInt8ConvTest {
         cpu.staticInt8Conv2dChainMaxPool(x, INPUT, List.of(stage), pool, actual);
         assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), what);
     }
+
+    /**
+     * A chain with a shortcut convolution on the same quantised input ({@link Backend#staticInt8Conv2dChainAndShortcut}:
+     * a downsampling residual block's conv1, conv2 and downsample) gives the values of the chain and of the shortcut
+     * convolution called alone, bit for bit: 3 x 3 of stride 2 with ReLU, 3 x 3, and a 1 x 1 of stride 2 onto a grid
+     * at 70 (or at 0), from input grids at 0 and 60, batches of 1, 3 and 8 on 2 threads.
+     */
+    @Test
+    void aChainWithAShortcutGivesTheValuesOfItsConvolutionsCalledApart() {
+        try (CpuBackend cpu = new CpuBackend(2); Scope s = Scope.open();
+             StaticInt8ConvWeights conv1 = cpu.packStaticInt8Conv(random(cpu, Shape.of(8, 4, 3, 3), 60),
+                     scales(cpu, 8));
+             StaticInt8ConvWeights conv2 = cpu.packStaticInt8Conv(random(cpu, Shape.of(8, 8, 3, 3), 61),
+                     scales(cpu, 8));
+             StaticInt8ConvWeights downsample = cpu.packStaticInt8Conv(random(cpu, Shape.of(8, 4, 1, 1), 62),
+                     scales(cpu, 8))) {
+            Tensor bias = random(cpu, Shape.of(8), 63);
+            for (Uint8Grid in : new Uint8Grid[] {new Uint8Grid(0.02f, 0), INPUT}) {
+                for (Uint8Grid shortcutGrid : new Uint8Grid[] {new Uint8Grid(0.04f, 70), new Uint8Grid(0.03f, 0)}) {
+                    for (int batch : new int[] {1, 3, 8}) {
+                        Tensor x = random(cpu, Shape.of(batch, 4, 9, 8), 64 + batch);
+                        cpu.affine(x, 2, 0.5, x);
+                        Conv2dGeometry g1 = Conv2dGeometry.of("test", x.shape(), conv1.shape(), new int[] {2},
+                                new int[] {1}, new int[] {1});
+                        Conv2dGeometry g2 = Conv2dGeometry.of("test", g1.outputShape(), conv2.shape(), new int[] {1},
+                                new int[] {1}, new int[] {1});
+                        Conv2dGeometry gd = Conv2dGeometry.of("test", x.shape(), downsample.shape(), new int[] {2},
+                                new int[] {0}, new int[] {1});
+                        List<StaticInt8ConvStage> stages = List.of(
+                                new StaticInt8ConvStage(conv1, bias, g1, new Uint8Grid(0.05f, 0), true),
+                                new StaticInt8ConvStage(conv2, null, g2, OUTPUT, false));
+                        StaticInt8ConvStage shortcut = new StaticInt8ConvStage(downsample, bias, gd, shortcutGrid,
+                                false);
+                        Tensor chained = Tensor.empty(g2.outputShape(), DType.F32, cpu);
+                        cpu.staticInt8Conv2dChain(x, in, stages, chained);
+                        Tensor alone = Tensor.empty(gd.outputShape(), DType.F32, cpu);
+                        cpu.staticInt8Conv2d(x, downsample, bias, gd, in, shortcutGrid, false, alone);
+                        Tensor out = Tensor.empty(g2.outputShape(), DType.F32, cpu);
+                        Tensor shortcutOut = Tensor.empty(gd.outputShape(), DType.F32, cpu);
+                        cpu.staticInt8Conv2dChainAndShortcut(x, in, stages, shortcut, out, shortcutOut);
+                        String what = "batch " + batch + ", " + in + ", " + shortcutGrid;
+                        assertArrayEquals(chained.toFloatArray(), out.toFloatArray(), what);
+                        assertArrayEquals(alone.toFloatArray(), shortcutOut.toFloatArray(), what);
+                    }
+                }
+            }
+        }
+    }
 }

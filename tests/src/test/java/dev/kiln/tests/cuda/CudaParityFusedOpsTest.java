@@ -551,4 +551,42 @@ class CudaParityFusedOpsTest extends ParityTest {
             }
         });
     }
+
+    /**
+     * A chain of two static int8 convolutions and a shortcut convolution on the same input
+     * ({@code staticInt8Conv2dChainAndShortcut}, a downsampling residual block): 3 x 3 of stride 2 with ReLU onto a
+     * grid at 0, 3 x 3 onto one at 100, and 1 x 1 of stride 2 onto one at 80, at batch 3 (NaN inputs above 2.9, to
+     * q 0): both outputs to within one step of their grids (0.05, 0.04).
+     */
+    @Test
+    void staticInt8Conv2dChainAndShortcutMatchesCpu() {
+        Uint8Grid in = new Uint8Grid(0.02f, 50);
+        assertParity("staticInt8Conv2dChainAndShortcut", new String[] {"chain", "shortcut"},
+                new Tolerance(0.0501, 0), b -> {
+                    Tensor bias = random(b, DType.F32, 122, 5);
+                    try (StaticInt8ConvWeights conv1 = b.packStaticInt8Conv(random(b, DType.F32, 120, 6, 3, 3, 3),
+                            uniform(b, DType.F32, 115, 0.002, 0.01, 6));
+                         StaticInt8ConvWeights conv2 = b.packStaticInt8Conv(random(b, DType.F32, 121, 5, 6, 3, 3),
+                            uniform(b, DType.F32, 116, 0.002, 0.01, 5));
+                         StaticInt8ConvWeights downsample = b.packStaticInt8Conv(random(b, DType.F32, 124, 5, 3, 1,
+                            1), uniform(b, DType.F32, 117, 0.002, 0.01, 5))) {
+                        Tensor uniform = uniform(b, DType.F32, 123, -1, 3, 3, 3, 9, 9);
+                        Tensor x = uniform.maskedFill(uniform.gt(2.9), Double.NaN);
+                        Conv2dGeometry g1 = Conv2dGeometry.of("block", x.shape(), conv1.shape(), new int[] {2},
+                                new int[] {1}, new int[] {1});
+                        Conv2dGeometry g2 = Conv2dGeometry.of("block", g1.outputShape(), conv2.shape(),
+                                new int[] {1}, new int[] {1}, new int[] {1});
+                        Conv2dGeometry gd = Conv2dGeometry.of("block", x.shape(), downsample.shape(), new int[] {2},
+                                new int[] {0}, new int[] {1});
+                        Tensor out = output(b, DType.F32, g2.outputShape());
+                        Tensor shortcutOut = output(b, DType.F32, gd.outputShape());
+                        b.staticInt8Conv2dChainAndShortcut(x, in, List.of(
+                                new StaticInt8ConvStage(conv1, null, g1, new Uint8Grid(0.03f, 0), true),
+                                new StaticInt8ConvStage(conv2, bias, g2, new Uint8Grid(0.05f, 100), false)),
+                                new StaticInt8ConvStage(downsample, bias, gd, new Uint8Grid(0.04f, 80), false), out,
+                                shortcutOut);
+                        return new Tensor[] {out, shortcutOut};
+                    }
+                });
+    }
 }

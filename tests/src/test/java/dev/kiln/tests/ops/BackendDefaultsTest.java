@@ -45,7 +45,7 @@ class BackendDefaultsTest {
             "biasActivationBackward", "groupedConv2dForward", "groupedConv2dBackwardData",
             "groupedConv2dBackwardFilter", "groupNormForward", "groupNormBackward", "layerNorm", "layerNormBackward",
             "sparseMatmulAdd", "requantizedAddRelu", "staticInt8Conv2dChain", "sparseCsrMatmulAdd",
-            "staticInt8Conv2dChainMaxPool"));
+            "staticInt8Conv2dChainMaxPool", "staticInt8Conv2dChainAndShortcut"));
     private Scope scope;
 
     @BeforeEach
@@ -534,6 +534,45 @@ class BackendDefaultsTest {
             defaults.staticInt8Conv2dChainMaxPool(x, in, stages, pool, actual);
             assertEquals(1, allocations.get() - before, "the convolved temporary, on the backend");
             assertArrayEquals(expected.toFloatArray(), actual.toFloatArray());
+        }
+    }
+
+    /**
+     * staticInt8Conv2dChainAndShortcut's default (the chain, then staticInt8Conv2d of the shortcut) and the CPU's
+     * (the input quantised once for both) give the same values bit for bit: a downsampling block's 3 x 3 of stride 2
+     * with ReLU, 3 x 3, and 1 x 1 of stride 2 onto a grid at 80.
+     */
+    @Test
+    void staticInt8Conv2dChainAndShortcutDefaultMatchesTheCpu() {
+        Uint8Grid in = new Uint8Grid(0.02f, 40);
+        Random random = new Random(31);
+        Tensor x = gaussian(random, 1, 3, 4, 9, 8);
+        Tensor bias = gaussian(random, 1, 6);
+        try (StaticInt8ConvWeights conv1 = cpu.packStaticInt8Conv(gaussian(random, 0.1f, 6, 4, 3, 3),
+                gaussian(random, 0, 6).add(0.002));
+             StaticInt8ConvWeights conv2 = cpu.packStaticInt8Conv(gaussian(random, 0.1f, 6, 6, 3, 3),
+                gaussian(random, 0, 6).add(0.003));
+             StaticInt8ConvWeights downsample = cpu.packStaticInt8Conv(gaussian(random, 0.1f, 6, 4, 1, 1),
+                gaussian(random, 0, 6).add(0.004))) {
+            Conv2dGeometry g1 = Conv2dGeometry.of("block", x.shape(), conv1.shape(), new int[] {2}, new int[] {1},
+                    new int[] {1});
+            Conv2dGeometry g2 = Conv2dGeometry.of("block", g1.outputShape(), conv2.shape(), new int[] {1},
+                    new int[] {1}, new int[] {1});
+            Conv2dGeometry gd = Conv2dGeometry.of("block", x.shape(), downsample.shape(), new int[] {2},
+                    new int[] {0}, new int[] {1});
+            List<StaticInt8ConvStage> stages = List.of(new StaticInt8ConvStage(conv1, bias, g1,
+                    new Uint8Grid(0.03f, 0), true), new StaticInt8ConvStage(conv2, null, g2, new Uint8Grid(0.05f, 90),
+                    false));
+            StaticInt8ConvStage shortcut = new StaticInt8ConvStage(downsample, bias, gd, new Uint8Grid(0.04f, 80),
+                    false);
+            Tensor[] expected = {Tensor.empty(g2.outputShape(), DType.F32, cpu),
+                Tensor.empty(gd.outputShape(), DType.F32, cpu)};
+            Tensor[] actual = {Tensor.empty(g2.outputShape(), DType.F32, cpu),
+                Tensor.empty(gd.outputShape(), DType.F32, cpu)};
+            cpu.staticInt8Conv2dChainAndShortcut(x, in, stages, shortcut, expected[0], expected[1]);
+            defaults.staticInt8Conv2dChainAndShortcut(x, in, stages, shortcut, actual[0], actual[1]);
+            assertArrayEquals(expected[0].toFloatArray(), actual[0].toFloatArray());
+            assertArrayEquals(expected[1].toFloatArray(), actual[1].toFloatArray());
         }
     }
 }
