@@ -6,6 +6,7 @@ import dev.kiln.engine.StaticInt8Conv;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A {@link BasicBlock} after post-training static quantisation, as torchvision's {@code QuantizableBasicBlock} after
@@ -15,7 +16,9 @@ import java.util.List;
  * own grid, as {@code FloatFunctional.add_relu}'s {@code torch.ops.quantized.add_relu}. Input [batch, in, height,
  * width] (F32; conv1 and the shortcut read it on {@link #inputGrid()}, an identity shortcut rounding it onto that
  * grid, as PyTorch's quint8 input is, where it may lie off it), output [batch, out, height / stride, width / stride] (F32 values on
- * {@link #outputGrid()}). The sum is taken in F32 of the two inputs' grid values, as PyTorch dequantises both before
+ * {@link #outputGrid()}). conv1 and conv2 run as one chain ({@link StaticInt8Conv#chain}), and a shortcut convolution
+ * beside it on the same quantised input ({@link StaticInt8Conv#chainAndShortcut}), unless a hook or a summary must see
+ * one of their calls. The sum is taken in F32 of the two inputs' grid values, as PyTorch dequantises both before
  * adding, and requantised with its ReLU in one pass ({@link RequantizedAdd}). Made by
  * {@link StaticQuantization#convert}; state-dict names are those of the fused block (biases only, as
  * {@link QuantizedLayer}). Inference only: a forward pass with gradients in training mode is refused.
@@ -82,11 +85,22 @@ public final class QuantizedBasicBlock extends Module {
     @Override
     public Tensor forward(Tensor x) {
         StaticQuantization.refuseTraining(path, this);
-        Tensor convolved = convolved(x);
         Module downsample = module("downsample");
-        Uint8Grid in = inputGrid();
-        Tensor shortcut = downsample != null ? downsample.call(x) : !roundsInput ? x
-                : FakeQuantization.perTensorAffine(x, in.scale(), in.zeroPoint(), 0, 255);
+        Tensor convolved;
+        Tensor shortcut;
+        if (downsample != null && chainable() && unobserved(downsample)) {
+            QuantizedConv2d conv1 = conv1();
+            List<Tensor> both = StaticQuantization.naming(path, this, () -> StaticInt8Conv.chainAndShortcut(x,
+                    conv1.inputGrid(), List.of(conv1.chainLayer(), conv2().chainLayer()),
+                    ((QuantizedConv2d) downsample.module("0")).chainLayer()));
+            convolved = both.get(0);
+            shortcut = both.get(1);
+        } else {
+            convolved = convolved(x);
+            Uint8Grid in = inputGrid();
+            shortcut = downsample != null ? downsample.call(x) : !roundsInput ? x
+                    : FakeQuantization.perTensorAffine(x, in.scale(), in.zeroPoint(), 0, 255);
+        }
         Tensor out = RequantizedAdd.forward(convolved, shortcut, outputGrid, true);
         releaseConsumed(convolved, out);
         releaseConsumed(shortcut, out, x);
@@ -100,9 +114,8 @@ public final class QuantizedBasicBlock extends Module {
      */
     private Tensor convolved(Tensor x) {
         QuantizedConv2d conv1 = conv1();
-        QuantizedConv2d conv2 = (QuantizedConv2d) module("conv2");
-        if (conv1.hasHooks() || conv2.hasHooks() || conv1.recordShapes || conv2.recordShapes
-                || !conv2.inputGrid().equals(conv1.outputGrid())) {
+        QuantizedConv2d conv2 = conv2();
+        if (!chainable()) {
             Tensor y = conv1.call(x);
             Tensor convolved = conv2.call(y);
             releaseConsumed(y, convolved);
@@ -110,6 +123,35 @@ public final class QuantizedBasicBlock extends Module {
         }
         return StaticQuantization.naming(path, this, () -> StaticInt8Conv.chain(x, conv1.inputGrid(),
                 List.of(conv1.chainLayer(), conv2.chainLayer())));
+    }
+
+    private QuantizedConv2d conv2() {
+        return (QuantizedConv2d) module("conv2");
+    }
+
+    /** Whether conv1 and conv2 may run as one chain: no hook or summary sees either, conv2 reads conv1's grid. */
+    private boolean chainable() {
+        QuantizedConv2d conv1 = conv1();
+        QuantizedConv2d conv2 = conv2();
+        return !conv1.hasHooks() && !conv2.hasHooks() && !conv1.recordShapes && !conv2.recordShapes
+                && conv2.inputGrid().equals(conv1.outputGrid());
+    }
+
+    /**
+     * Whether the shortcut {@code downsample} (a Sequential of the quantised convolution and the Identity its folded
+     * norm left) may run beside the chain: no hook or summary sees it or its convolution.
+     */
+    private static boolean unobserved(Module downsample) {
+        if (!(downsample.module("0") instanceof QuantizedConv2d) || downsample.hasHooks() || downsample.recordShapes) {
+            return false;
+        }
+        for (Map.Entry<String, Module> child : downsample.namedChildren().entrySet()) {
+            Module m = child.getValue();
+            if (m.hasHooks() || m.recordShapes || !child.getKey().equals("0") && m.getClass() != Identity.class) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

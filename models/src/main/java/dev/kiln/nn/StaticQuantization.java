@@ -141,7 +141,7 @@ public final class StaticQuantization {
     }
 
     /** {@code op}'s result, a refusal of its arguments prefixed with the layer's path in its model. */
-    static Tensor naming(String path, Module layer, Supplier<Tensor> op) {
+    static <T> T naming(String path, Module layer, Supplier<T> op) {
         try {
             return op.get();
         } catch (IllegalArgumentException e) {
