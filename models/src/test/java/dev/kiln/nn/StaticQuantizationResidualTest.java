@@ -223,4 +223,30 @@ class StaticQuantizationResidualTest {
         }
         q.close();
     }
+
+    /**
+     * A downsampling block runs its shortcut convolution beside its chain on the once-quantised input, unless a hook
+     * must see the shortcut's call: a hook on downsample.0 sees its output, the same as it alone gives, and the
+     * block's output is the same with the hook and without it, bit for bit.
+     */
+    @Test
+    void aBlocksShortcutBesideItsChainGivesTheValuesOfTheShortcutCalledAlone() {
+        Sequential q = (Sequential) quantised(Zoo.resnet(10), input(1, 2, 1, 28, 28));
+        QuantizedBasicBlock block = (QuantizedBasicBlock) q.get(4);
+        Module shortcut = block.getSubmodule("downsample.0");
+        Tensor[] seen = new Tensor[1];
+        try (var g = Autograd.noGrad()) {
+            Tensor x = q.get(3).forward(q.get(0).forward(input(2, 2, 1, 28, 28)));
+            float[] beside = block.forward(x).toFloatArray();
+            HookHandle hook = shortcut.registerForwardHook((m, in, out) -> {
+                seen[0] = out;
+                return null;
+            });
+            float[] apart = block.forward(x).toFloatArray();
+            hook.remove();
+            assertArrayEquals(apart, beside);
+            assertArrayEquals(shortcut.forward(x).toFloatArray(), seen[0].toFloatArray());
+        }
+        q.close();
+    }
 }
