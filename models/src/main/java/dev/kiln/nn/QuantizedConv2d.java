@@ -100,6 +100,14 @@ public final class QuantizedConv2d extends QuantizedLayer {
     }
 
     /**
+     * The max pooling fused after it (a new MaxPool2d of its kernel, stride, padding and ceil mode), or null for
+     * none.
+     */
+    public MaxPool2d fusedMaxPool() {
+        return pool == null ? null : new MaxPool2d(pool.kernel(), pool.stride(), pool.padding(), pool.ceilMode());
+    }
+
+    /**
      * {@inheritDoc}
      *
      * @throws IllegalStateException naming the layer's path in training mode with gradients on (it cannot be

@@ -3,6 +3,7 @@ package dev.kiln.onnx;
 import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
+import dev.kiln.nn.MaxPool2d;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.QuantizedBasicBlock;
 import dev.kiln.nn.QuantizedConv2d;
@@ -16,10 +17,10 @@ import java.util.Map;
  * QuantizedConv2d, QuantizedLinear and QuantizedBasicBlock (static quantisation) in the QDQ form that ONNX Runtime
  * fuses into int8 kernels (QLinearConv, QGemm, QLinearAdd): the input through QuantizeLinear and DequantizeLinear on
  * the layer's input grid, the weight an INT8 initializer through a per-channel DequantizeLinear (axis of the output
- * channels, zero points 0), the F32 bias, Conv or Gemm (MatMul and Add beyond 2-D input), Relu where fused, and
- * QuantizeLinear and DequantizeLinear on the output grid; a block's residual sum is Add and Relu, requantised onto its
- * output grid. In F32 arithmetic this is the layer's computation; ONNX Runtime's int8 kernels agree within one output
- * step.
+ * channels, zero points 0), the F32 bias, Conv or Gemm (MatMul and Add beyond 2-D input), Relu where fused,
+ * QuantizeLinear and DequantizeLinear on the output grid, and MaxPool where a max pooling is fused into the
+ * convolution; a block's residual sum is Add and Relu, requantised onto its output grid. In F32 arithmetic this is the
+ * layer's computation; ONNX Runtime's int8 kernels agree within one output step.
  */
 final class QuantizedConverters {
     private QuantizedConverters() {
@@ -36,7 +37,11 @@ final class QuantizedConverters {
                     AttributeProto.ofInts("pads", p[0], p[1], p[0], p[1]),
                     AttributeProto.ofInts("dilations", m.dilation()),
                     AttributeProto.ofInt("group", 1));
-            return requantised(g, y, m.outputGrid(), m.fusedRelu());
+            String out = requantised(g, y, m.outputGrid(), m.fusedRelu());
+            MaxPool2d pool = m.fusedMaxPool();
+            return pool == null ? out : PoolingNdConverters.maxPool(out, new int[] {pool.kernel(), pool.kernel()},
+                    new int[] {pool.stride(), pool.stride()}, new int[] {pool.padding(), pool.padding()},
+                    new int[] {1, 1}, pool.ceilMode(), g);
         });
         c.put(QuantizedLinear.class, (m, x, g) -> {
             int[] shape = m.packedWeight().shape().dims();
