@@ -104,6 +104,10 @@ final class EighOnHost {
             m[base + p * n + k] = c * apk - s * aqk;
             m[base + q * n + k] = s * apk + c * aqk;
         }
+        // The rotation zeroes A[p][q] in exact arithmetic; what the products leave there is rounding, which further
+        // sweeps cannot remove and which can hold the off-diagonal sum above the convergence bound for good.
+        m[base + p * n + q] = 0;
+        m[base + q * n + p] = 0;
         for (int k = 0; k < n; k++) {
             double vkp = v[base + k * n + p];
             double vkq = v[base + k * n + q];

@@ -83,6 +83,36 @@ class LinalgDecompositionsBackendDefaultsTest {
         return a;
     }
 
+    /**
+     * The default's Jacobi sweeps converge on symmetric, indefinite matrices whose rotations leave rounding where they
+     * zeroed an entry (LinalgPinvHermitianTest's: the pattern plus its transpose, plus and minus 2 I): info 0 and
+     * LAPACK's eigenvalues.
+     */
+    @Test
+    void defaultEighConvergesWhereRotationsLeaveRoundingOffTheDiagonal() {
+        double[] m = LinalgInputs.pattern(5, 18);
+        double[] a = new double[18];
+        for (int b = 0; b < 2; b++) {
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 3; j++) {
+                    a[b * 9 + i * 3 + j] = m[b * 9 + i * 3 + j] + m[b * 9 + j * 3 + i] + (i == j ? 2 - 4 * b : 0);
+                }
+            }
+        }
+        double[][] values = new double[2][];
+        Backend[] backends = {cpu, defaults};
+        for (int c = 0; c < 2; c++) {
+            Tensor w = Tensor.empty(Shape.of(2, 3), DType.F64, backends[c]);
+            Tensor v = Tensor.empty(Shape.of(2, 3, 3), DType.F64, backends[c]);
+            Tensor info = Tensor.empty(Shape.of(2), DType.I32, backends[c]);
+            backends[c].eigh(upload(backends[c], DType.F64, a, 2, 3, 3), false, w, v, info);
+            assertArrayEquals(new double[] {0, 0}, info.toDoubleArray(), 0,
+                    (c == 0 ? "LAPACK" : "the default") + "'s info");
+            values[c] = w.toDoubleArray();
+        }
+        assertArrayEquals(values[0], values[1], 1e-13, "eigenvalues");
+    }
+
     @ParameterizedTest
     @CsvSource({"F64, 1, 1, 1, false", "F64, 3, 7, 4, false", "F64, 2, 7, 4, true", "F64, 2, 4, 9, false",
         "F64, 2, 33, 33, true", "F32, 3, 8, 5, false", "F32, 2, 5, 8, true", "F32, 2, 20, 20, false"})
