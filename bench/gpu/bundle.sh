@@ -112,7 +112,8 @@ RUN
 chmod +x "$out/run-tests.sh" "$out/kiln.sh"
 du -sh "$out" "$out"/lib "$out"/runtime.txz
 # A device call carries the working tree (tracked and untracked files git does not ignore) and the carried paths,
-# 64 MiB in all: say how much of it the bundle, the data folder (target/gpu-data, when it exists) and the tree take.
+# 64 MiB in all: say how much of it the bundle, the data folder (target/gpu-data, when it exists) and the tree take;
+# fail only where the bundle and the tree alone top it (the data can travel in a call of its own).
 tree=$(git ls-files -z --cached --others --exclude-standard | xargs -0 stat -c %s 2>/dev/null | awk '{s += $1} END {print s + 0}')
 bundle=$(du -sb "$out" | cut -f1)
 data=$( [ -d target/gpu-data ] && du -sb target/gpu-data | cut -f1 || echo 0)
@@ -120,5 +121,8 @@ awk -v b="$bundle" -v d="$data" -v t="$tree" 'BEGIN {
     total = (b + d + t) / 1048576
     printf "carry: %.1f MiB of 64 (bundle %.1f, target/gpu-data %.1f, working tree %.1f)\n", total, b / 1048576,
         d / 1048576, t / 1048576
-    if (total > 64) { print "over the device call limit of 64 MiB: carry less" > "/dev/stderr"; exit 1 }
+    if ((b + t) / 1048576 > 64) { print "over the device call limit of 64 MiB: carry less" > "/dev/stderr"; exit 1 }
+    if (total > 64) {
+        print "over 64 MiB with the data: carry target/gpu-data in a call of its own (docs/GPU.md, item 0)"
+    }
 }'

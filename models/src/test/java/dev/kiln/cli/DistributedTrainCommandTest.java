@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -141,12 +142,29 @@ class DistributedTrainCommandTest {
 
     /** {@code kiln train mlp} on fake MNIST with {@code --nproc 2}: two JVMs, which draw their first weights alone. */
     private static Result twoProcesses(Path data, String... options) {
+        assumeKilnOnTheJvmClassPath();
         List<String> args = new ArrayList<>(List.of("train", "mlp", "--data-dir", data.toString(), "--batch", "25",
                 "--optimizer", "sgd", "--lr", "0.05", "--nproc", "2"));
         args.addAll(List.of(options));
         Result result = kiln(args.toArray(String[]::new));
         assertEquals(0, result.code(), result.toString());
         return result;
+    }
+
+    /**
+     * {@code --nproc} starts each rank's JVM on this JVM's class path, which must then hold Kiln: it does under Maven,
+     * not in the GPU bundle, whose JUnit launcher loads Kiln from a class path of its own.
+     */
+    private static void assumeKilnOnTheJvmClassPath() {
+        boolean found;
+        try {
+            Class.forName(Kiln.class.getName(), false, ClassLoader.getSystemClassLoader());
+            found = true;
+        } catch (ClassNotFoundException e) {
+            found = false;
+        }
+        Assumptions.assumeTrue(found, "kiln is not on the JVM's class path (" + System.getProperty("java.class.path")
+                + "), which the ranks --nproc starts would run on");
     }
 
     @Test
