@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * PyTorch's {@code torch.utils.tensorboard.SummaryWriter}: writes a TensorBoard event file,
  * {@code events.out.tfevents.<seconds>.<host>.<pid>.<n>} in the log directory (TensorBoard's own naming), that
- * {@code tensorboard --logdir} shows: scalars, histograms, images, text, precision-recall curves, audio, videos (as
- * animated GIFs), figures and meshes, each at a step, and the Custom Scalars tab's layout;
+ * {@code tensorboard --logdir} shows: scalars, histograms (computed or given), images (with boxes drawn on them or
+ * not), text, precision-recall curves (computed or given), audio, videos (as animated GIFs), figures and meshes, each at
+ * a step, and the Custom Scalars tab's layout;
  * hyperparameters with their metrics (in a run directory of their own, as PyTorch writes them), several series in one
  * chart ({@link #addScalars}: each series in a run directory of its own, as PyTorch writes them) and the model's graph;
  * and, beside the event file, embeddings for the projector ({@link #addEmbedding}: files of their own, each written to a
