@@ -200,21 +200,8 @@ final class OneDnnStaticInt8Call implements AutoCloseable {
                 outputZeroPoints[k] = value(new IntPointer(1));
                 dnnl_memory outScale = scalar(dnnl_f32, outputScales[k]);
                 dnnl_memory outZero = scalar(dnnl_s32, outputZeroPoints[k]);
-                List<Integer> ids = new ArrayList<>(List.of(DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
-                        DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS,
-                        DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST));
-                List<dnnl_memory> arguments = new ArrayList<>(List.of(quantised, weights, biases[k], outputU8,
-                        inScale, weightScales, outScale));
-                if (srcZeroPoint) {
-                    ids.add(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC);
-                    arguments.add(inZero);
-                }
-                if (dstZeroPoint) {
-                    ids.add(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST);
-                    arguments.add(outZero);
-                }
-                step(convolve, ids.stream().mapToInt(Integer::intValue).toArray(),
-                        arguments.toArray(new dnnl_memory[0]));
+                convolveStep(convolve, quantised, weights, biases[k], outputU8, inScale, weightScales, outScale,
+                        srcZeroPoint ? inZero : null, dstZeroPoint ? outZero : null);
                 previous = outputU8;
                 previousMd = dstU8;
                 inScale = outScale;
@@ -286,24 +273,36 @@ final class OneDnnStaticInt8Call implements AutoCloseable {
         dnnl_memory outScale = scalar(dnnl_f32, shortcutScale);
         dnnl_memory outZero = scalar(dnnl_s32, shortcutZeroPoint);
         dnnl_memory output = owned(dstU8);
-        List<Integer> ids = new ArrayList<>(List.of(DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
-                DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS,
-                DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST));
-        List<dnnl_memory> arguments = new ArrayList<>(List.of(quantised, weights, shortcutBias, output,
-                scalar(dnnl_f32, inputScale), weightScales, outScale));
-        if (srcZeroPoint) {
-            ids.add(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC);
-            arguments.add(scalar(dnnl_s32, inputZeroPoint));
-        }
-        if (shortcut.zeroPoint()) {
-            ids.add(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST);
-            arguments.add(outZero);
-        }
-        step(convolve, ids.stream().mapToInt(Integer::intValue).toArray(), arguments.toArray(new dnnl_memory[0]));
+        dnnl_memory inScale = scalar(dnnl_f32, inputScale);
+        convolveStep(convolve, quantised, weights, shortcutBias, output, inScale, weightScales, outScale,
+                srcZeroPoint ? scalar(dnnl_s32, inputZeroPoint) : null, shortcut.zeroPoint() ? outZero : null);
         shortcutTarget = memory(descriptor(dst, dnnl_f32, dnnl_nchw), null);
         step(reorder(dstU8, descriptor(dst, dnnl_f32, dnnl_nchw), DNNL_ARG_SRC),
                 new int[] {DNNL_ARG_FROM, DNNL_ARG_TO, DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC,
                     DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC}, output, shortcutTarget, outScale, outZero);
+    }
+
+    /**
+     * Adds the step of the int8 convolution {@code convolve} on these memories, with the zero points' arguments where
+     * they are not null (the primitive was made to take them there).
+     */
+    private void convolveStep(dnnl_primitive convolve, dnnl_memory src, dnnl_memory weights, dnnl_memory bias,
+                              dnnl_memory dst, dnnl_memory srcScale, dnnl_memory weightScales, dnnl_memory dstScale,
+                              dnnl_memory srcZero, dnnl_memory dstZero) {
+        List<Integer> ids = new ArrayList<>(List.of(DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST,
+                DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS,
+                DNNL_ARG_ATTR_SCALES | DNNL_ARG_DST));
+        List<dnnl_memory> arguments = new ArrayList<>(List.of(src, weights, bias, dst, srcScale, weightScales,
+                dstScale));
+        if (srcZero != null) {
+            ids.add(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC);
+            arguments.add(srcZero);
+        }
+        if (dstZero != null) {
+            ids.add(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST);
+            arguments.add(dstZero);
+        }
+        step(convolve, ids.stream().mapToInt(Integer::intValue).toArray(), arguments.toArray(new dnnl_memory[0]));
     }
 
     /**
