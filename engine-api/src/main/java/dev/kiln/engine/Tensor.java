@@ -1,6 +1,7 @@
 package dev.kiln.engine;
 
 import java.nio.Buffer;
+import java.nio.ByteBuffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
@@ -796,6 +797,65 @@ public final class Tensor implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Writes this tensor's values, row-major in its own dtype (4 bytes an F32 or I32 element, 8 an F64 or I64 one;
+     * convert with {@link #to(DType)} first for another), into {@code dst} from its position on, in {@code dst}'s byte
+     * order, through the backend's copy to the host with no Java array between; the position moves past them. A
+     * tensor of shape [d0, ..., dn] fills {@code size() * dtype().bytes()} bytes. Returns {@code dst}.
+     *
+     * @throws IllegalArgumentException if {@code dst} is read-only or has fewer bytes remaining than that
+     */
+    public ByteBuffer copyTo(ByteBuffer dst) {
+        Checks.open("copyTo", this);
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("copyTo: the buffer for " + dtype + " " + shape + " is read-only");
+        }
+        int bytes = checkedHostBytes("copyTo", dst);
+        backend().copyToHost(this, typedView(dst, bytes));
+        dst.position(dst.position() + bytes);
+        return dst;
+    }
+
+    /**
+     * Overwrites this tensor in place with {@code size() * dtype().bytes()} bytes of {@code src} from its position on,
+     * read as row-major values of this tensor's dtype in {@code src}'s byte order (the mirror of
+     * {@link #copyTo(ByteBuffer)}); the position moves past them. Refused, as {@link #assign} is, on a tensor made by
+     * an op or one that requires a gradient while gradients are recorded. Returns this.
+     *
+     * @throws IllegalArgumentException if {@code src} has fewer bytes remaining than that
+     */
+    public Tensor copyFrom(ByteBuffer src) {
+        Checks.open("copyFrom", this);
+        checkWritableLeaf("copyFrom");
+        int bytes = checkedHostBytes("copyFrom", src);
+        storage.writtenInPlace();
+        backend().copyFromHost(typedView(src, bytes), this);
+        src.position(src.position() + bytes);
+        return this;
+    }
+
+    /** This tensor's size in bytes, refused with {@code op}'s name where {@code b} has fewer remaining. */
+    private int checkedHostBytes(String op, ByteBuffer b) {
+        long bytes = size() * dtype.bytes();
+        if (bytes > b.remaining()) {
+            throw new IllegalArgumentException(op + ": " + dtype + " " + shape + " takes " + bytes + " bytes, the"
+                    + " buffer has " + b.remaining() + " remaining (position " + b.position() + ", limit " + b.limit()
+                    + ")");
+        }
+        return (int) bytes;
+    }
+
+    /** {@code bytes} of {@code b} from its position on, as a buffer of this tensor's dtype in b's byte order. */
+    private Buffer typedView(ByteBuffer b, int bytes) {
+        ByteBuffer window = b.slice(b.position(), bytes).order(b.order());
+        return switch (dtype) {
+            case F32 -> window.asFloatBuffer();
+            case F64 -> window.asDoubleBuffer();
+            case I32 -> window.asIntBuffer();
+            case I64 -> window.asLongBuffer();
+        };
+    }
+
     private void checkHostCopy(String op, DType expected, int length) {
         Checks.open(op, this);
         if (dtype != expected || length != size()) {
@@ -828,6 +888,10 @@ public final class Tensor implements AutoCloseable {
         if (!source.shape.equals(shape)) {
             throw new IllegalArgumentException(op + ": source " + source.shape + " differs from destination " + shape);
         }
+        checkWritableLeaf(op);
+    }
+
+    private void checkWritableLeaf(String op) {
         if (gradFn != null) {
             throw new IllegalStateException(op + ": tensor " + shape + " was made by " + gradFn.op
                     + "; in-place updates are for leaves (parameters, buffers)");
