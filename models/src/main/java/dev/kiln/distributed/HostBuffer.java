@@ -3,15 +3,14 @@ package dev.kiln.distributed;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
-import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
  * The values of one or more tensors of one dtype on the host, as the bytes that go over the wire (little-endian),
- * with the element-wise reductions a collective applies to a received range. A tensor of the buffer's dtype is
- * read by its backend's copy to the host straight into these bytes; tensors are written through the Tensor API, so
- * a tensor of any backend fits.
+ * with the element-wise reductions a collective applies to a received range. Tensors are read into and written from
+ * these bytes by their backend's host copies ({@link Tensor#copyTo(ByteBuffer)}, {@link Tensor#copyFrom(ByteBuffer)}),
+ * with no Java array between, so a tensor of any backend fits.
  */
 final class HostBuffer {
     private final DType dtype;
@@ -51,26 +50,18 @@ final class HostBuffer {
     /** Copies {@code t}'s values (converted to this buffer's dtype) into elements {@code [at, at + t.size())}. */
     void read(Tensor t, int at) {
         if (t.dtype() == dtype) {
-            // Straight from the tensor's memory into the wire bytes: no Java array between them.
-            t.backend().copyToHost(t, elements(at, Math.toIntExact(t.size())));
+            t.copyTo(elements(at, t.size()));
             return;
         }
-        switch (dtype) {
-            case F32 -> bytes.asFloatBuffer().put(at, t.toFloatArray());
-            case F64 -> bytes.asDoubleBuffer().put(at, t.toDoubleArray());
-            case I32 -> bytes.asIntBuffer().put(at, t.toIntArray());
-            case I64 -> bytes.asLongBuffer().put(at, t.toLongArray());
+        try (Tensor converted = t.to(dtype)) {
+            converted.copyTo(elements(at, t.size()));
         }
     }
 
-    /** A view of elements {@code [at, at + count)} as a buffer of this dtype (what a backend copies into). */
-    private Buffer elements(int at, int count) {
-        return switch (dtype) {
-            case F32 -> bytes.asFloatBuffer().slice(at, count);
-            case F64 -> bytes.asDoubleBuffer().slice(at, count);
-            case I32 -> bytes.asIntBuffer().slice(at, count);
-            case I64 -> bytes.asLongBuffer().slice(at, count);
-        };
+    /** Elements {@code [at, at + count)} as a byte buffer of their own, positioned at the first (what is copied). */
+    private ByteBuffer elements(int at, long count) {
+        int bytesPer = dtype.bytes();
+        return bytes.slice(at * bytesPer, Math.toIntExact(count * bytesPer)).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** Adds {@code t}'s values to elements {@code [at, at + t.size())}, as the autograd's accumulation would. */
@@ -81,38 +72,15 @@ final class HostBuffer {
 
     /** A new tensor of elements {@code [at, at + product(dims))} in the shape {@code dims}. */
     Tensor toTensor(int at, int... dims) {
-        int n = 1;
-        for (int d : dims) {
-            n = Math.multiplyExact(n, d);
-        }
-        return switch (dtype) {
-            case F32 -> {
-                float[] v = new float[n];
-                bytes.asFloatBuffer().get(at, v);
-                yield Tensor.fromArray(v, dims);
-            }
-            case F64 -> {
-                double[] v = new double[n];
-                bytes.asDoubleBuffer().get(at, v);
-                yield Tensor.fromArray(v, dims);
-            }
-            case I32 -> {
-                int[] v = new int[n];
-                bytes.asIntBuffer().get(at, v);
-                yield Tensor.fromArray(v, dims);
-            }
-            case I64 -> {
-                long[] v = new long[n];
-                bytes.asLongBuffer().get(at, v);
-                yield Tensor.fromArray(v, dims);
-            }
-        };
+        Tensor t = Tensor.zeros(dtype, dims);
+        t.copyFrom(elements(at, t.size()));
+        return t;
     }
 
-    /** Overwrites {@code t} in place with elements {@code [at, at + t.size())} (a leaf's values or gradient). */
+    /** Overwrites {@code t} (of this buffer's dtype) in place with elements {@code [at, at + t.size())}. */
     void writeTo(Tensor t, int at) {
-        try (Tensor values = toTensor(at, t.shape().dims()); var noGrad = Autograd.noGrad()) {
-            t.assign(values);
+        try (var noGrad = Autograd.noGrad()) {
+            t.copyFrom(elements(at, t.size()));
         }
     }
 
