@@ -1,5 +1,6 @@
 package dev.kiln.distributed;
 
+import dev.kiln.engine.Autograd;
 import dev.kiln.engine.HookHandle;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.Module;
@@ -22,9 +23,11 @@ import java.util.Map;
  * the hook of the last gradient waits for them all and writes the averages into {@code grad()}, so that the optimizer
  * step reads them as PyTorch's does after its Reducer's end-of-backward callback. A peer's failure is thrown from
  * {@code backward()} with its message. Nothing changes in the training loop or in the {@link dev.kiln.train.Trainer}.
- * Every trainable parameter must get a gradient in each synchronised backward pass; otherwise the next forward throws,
- * naming those that got none. With {@code broadcastBuffers} (the default) each forward in training mode first sends
- * rank 0's buffers (running statistics) to every rank, as PyTorch does.
+ * Every trainable parameter must get a gradient in each synchronised backward pass; otherwise the next forward with
+ * gradients on throws, naming those that got none (PyTorch's {@code find_unused_parameters=False}). With
+ * {@code broadcastBuffers} (the default) a forward first sends rank 0's buffers (running statistics) to every rank
+ * when the forward before it was synchronised, by PyTorch's rule ({@link #forward}). A {@link dev.kiln.train.Trainer}
+ * given this wrapper trains through it and evaluates and checkpoints {@link #module()}.
  *
  * <p>Gradient accumulation: backward passes inside {@link #noSync()} only accumulate locally; the next one outside it
  * averages the whole accumulated gradient. Closing the wrapper removes its hooks and closes the module, as closing any
@@ -45,8 +48,10 @@ public final class DistributedDataParallel extends Module {
     private final GradientBuckets buckets;
     private final List<HookHandle> hooks = new ArrayList<>();
     private boolean synchronising = true;
+    /** PyTorch's {@code require_forward_param_sync}: whether the next forward sends rank 0's buffers. */
+    private boolean buffersFromRankZeroNext = true;
 
-    /** Wraps {@code module} with PyTorch's defaults: 25 MB buckets, buffers broadcast at each forward. */
+    /** Wraps {@code module} with PyTorch's defaults: 25 MB buckets, buffers broadcast from rank 0. */
     public DistributedDataParallel(Module module, ProcessGroup group) {
         this(module, group, BUCKET_CAP_MB, true);
     }
@@ -55,7 +60,7 @@ public final class DistributedDataParallel extends Module {
      * @param module           the model, the same architecture on every rank
      * @param group            this rank's process group
      * @param bucketCapMb      megabytes of gradients per bucket, above 0
-     * @param broadcastBuffers whether each forward in training mode sends rank 0's buffers to every rank
+     * @param broadcastBuffers whether a forward after a synchronised one sends rank 0's buffers to every rank
      */
     public DistributedDataParallel(Module module, ProcessGroup group, double bucketCapMb, boolean broadcastBuffers) {
         if (!(bucketCapMb > 0)) {
@@ -111,16 +116,25 @@ public final class DistributedDataParallel extends Module {
     }
 
     /**
-     * The module's forward pass, after checking that the last backward pass averaged every gradient and, in
-     * training mode with {@code broadcastBuffers}, sending rank 0's buffers to every rank.
+     * The module's forward pass, first (with gradients on) checking that the last synchronised backward pass averaged
+     * every gradient, and sending rank 0's buffers to every rank with {@code broadcastBuffers} when the forward before
+     * this one ran with gradients on and outside {@link #noSync()} (and at the first), in training and evaluation mode
+     * alike, as PyTorch 1.13 does: under {@code noSync()} only the first forward sends them, and a forward without
+     * gradients sends them once after training. Evaluate a rank alone through {@link #module()}, whose forward sends
+     * nothing.
      */
     @Override
     public Tensor forward(Tensor x) {
-        buckets.checkFinished();
-        if (broadcastBuffers && isTraining()) {
+        boolean gradients = Autograd.isEnabled();
+        if (gradients) {
+            buckets.checkFinished();
+        }
+        if (broadcastBuffers && buffersFromRankZeroNext) {
             broadcastFromRankZero(module().namedBuffers());
         }
-        return module().call(x);
+        Tensor out = module().call(x);
+        buffersFromRankZeroNext = gradients && synchronising;
+        return out;
     }
 
     @Override

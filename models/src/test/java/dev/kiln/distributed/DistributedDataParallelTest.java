@@ -288,4 +288,99 @@ class DistributedDataParallelTest {
             assertEquals(2, ddp.bucketCount(), "the last layer's 1,050,624 bytes, then the first layer's");
         }
     }
+
+    /** A linear layer and a buffer its forward only reads, recording the buffer's value at each forward. */
+    static final class Recording extends Module {
+        final List<Double> seen = new ArrayList<>();
+
+        Recording() {
+            registerModule("lin", new Linear(2, 1));
+            registerBuffer("buf", Tensor.zeros(DType.F32, 1));
+        }
+
+        void setBuffer(double value) {
+            try (var noGrad = Autograd.noGrad(); Tensor v = Tensor.fromArray(new float[] {(float) value}, 1)) {
+                buffer("buf").assign(v);
+            }
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            seen.add(buffer("buf").item());
+            return module("lin").call(x);
+        }
+    }
+
+    /**
+     * PyTorch 1.13's rule for {@code broadcast_buffers} (models/src/test/pytorch/ddp_buffers_and_unused.py): a forward
+     * sends rank 0's buffers when the forward before it ran with gradients on and outside {@code no_sync()} (and the
+     * first one does), in training and evaluation mode alike; so under {@code no_sync()} only the first forward does.
+     */
+    @Test
+    void buffersAreBroadcastWhenTheForwardBeforeWasSynchronisedAsPyTorchDoes() {
+        // Each step: inside noSync, gradients on, training mode; then whether PyTorch's rank 1 saw rank 0's buffer.
+        boolean[][] steps = {
+            {false, true, true}, {true, true, true}, {true, true, true}, {false, true, true}, {false, true, true},
+            {false, false, false}, {false, false, false}, {false, true, true}, {false, true, false},
+            {false, true, true}};
+        List<Boolean> pytorch = List.of(true, true, false, false, true, true, false, false, true, true);
+        List<List<Double>> seen = LocalRanks.run(2, group -> {
+            Recording m = new Recording();
+            try (DistributedDataParallel ddp = new DistributedDataParallel(m, group)) {
+                for (boolean[] step : steps) {
+                    m.setBuffer(100 + group.rank());
+                    ddp.train(step[2]);
+                    try (Scope scope = Scope.open()) {
+                        if (step[0]) {
+                            try (var guard = ddp.noSync()) {
+                                ddp.call(Tensor.ones(1, 2)).sum().backward();
+                            }
+                        } else if (step[1]) {
+                            ddp.call(Tensor.ones(1, 2)).sum().backward();
+                        } else {
+                            try (var noGrad = Autograd.noGrad()) {
+                                ddp.call(Tensor.ones(1, 2));
+                            }
+                        }
+                    }
+                }
+                return m.seen;
+            }
+        });
+        List<Boolean> broadcast = new ArrayList<>();
+        for (double v : seen.get(1)) {
+            broadcast.add(v == 100);
+        }
+        assertEquals(pytorch, broadcast);
+    }
+
+    /**
+     * PyTorch 1.13 checks that the last synchronised backward pass reduced every gradient at each forward with
+     * gradients on, not at one without (ddp_buffers_and_unused.py).
+     */
+    @Test
+    void aParameterWithoutGradientIsNamedAtTheNextForwardWithGradientsOn() {
+        List<Object> outcomes = LocalRanks.outcomes(2, (rank, init) -> {
+            try (ProcessGroup group = Distributed.initProcessGroup(init, rank, 2, Duration.ofSeconds(20));
+                 DistributedDataParallel ddp = new DistributedDataParallel(new Sequential(new Linear(4, 3),
+                         new Linear(3, 3)), group, 25, false);
+                 Scope scope = Scope.open()) {
+                Module first = ((Sequential) ddp.module()).get(0);
+                first.call(rows(DType.F32, 1, 4, 0, 2)).sum().backward();
+                try (var noGrad = Autograd.noGrad()) {
+                    ddp.call(rows(DType.F32, 1, 4, 0, 2));
+                }
+                try {
+                    ddp.call(rows(DType.F32, 1, 4, 0, 2));
+                    return "no error";
+                } catch (IllegalStateException e) {
+                    return "noGrad ran; " + e.getMessage();
+                }
+            }
+        });
+        for (Object o : outcomes) {
+            assertTrue(o instanceof String s && s.startsWith("noGrad ran; ") && s.contains("module.1.weight"),
+                    String.valueOf(o));
+        }
+    }
 }
