@@ -21,9 +21,10 @@ import java.io.PrintStream;
  * <p>Early stopping and the best epoch are judged on rank 0's validation loss, sent to every rank after each
  * epoch, so that all stop together; on {@code --resume} every rank reads the same checkpoint, which rank 0 wrote.
  *
- * <p>The trainer trains the wrapped model itself: the wrapper's gradient hooks average every backward pass whichever
- * module runs the forward, and so the checkpoints keep the model's own keys, which {@code kiln eval} and the other
- * commands read (as a PyTorch script saves {@code ddp.module.state_dict()}). Rank 0 alone prints and writes the run.
+ * <p>The trainer trains the wrapper, whose forward checks that every parameter got a gradient in the last step and
+ * sends rank 0's buffers as a library loop's does; the {@link Trainer} evaluates and checkpoints the wrapped model,
+ * so the checkpoints keep the model's own keys, which {@code kiln eval} and the other commands read (as a PyTorch
+ * script saves {@code ddp.module.state_dict()}). Rank 0 alone prints and writes the run.
  */
 final class DistributedTraining implements AutoCloseable {
     static final String HELP = """
@@ -91,10 +92,14 @@ final class DistributedTraining implements AutoCloseable {
         }
     }
 
-    /** Joins the world and wraps {@code model}: every rank leaves with rank 0's weights; rank 0 says so. */
-    void start(Module model, int trainImages, PrintStream out) {
+    /**
+     * Joins the world and wraps {@code model}: every rank leaves with rank 0's weights; rank 0 says so. Returns the
+     * module to train: the wrapper, whose forward runs its checks as a library loop's does (or {@code model} itself in
+     * a run of one process).
+     */
+    Module start(Module model, int trainImages, PrintStream out) {
         if (!distributed()) {
-            return;
+            return model;
         }
         group = Distributed.initProcessGroup("tcp://" + master, rank, worldSize, Distributed.DEFAULT_TIMEOUT);
         ddp = new DistributedDataParallel(model, group);
@@ -102,6 +107,7 @@ final class DistributedTraining implements AutoCloseable {
             out.printf("Distributed: rank %d of %d, master %s, %d training images a rank, %d gradient bucket(s)%n",
                     rank, worldSize, master, new DistributedSampler(trainImages, group).size(), ddp.bucketCount());
         }
+        return ddp;
     }
 
     /**

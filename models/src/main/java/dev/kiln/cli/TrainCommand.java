@@ -287,7 +287,7 @@ final class TrainCommand {
             if (weightDecay != null) {
                 optimizer.groups().forEach(g -> g.setWeightDecay(weightDecay));
             }
-            distributed.start(model, train.size(), out);
+            Module trained = distributed.start(model, train.size(), out);
             DataLoader trainLoader = distributed.distributed()
                     ? distributed.trainLoader(train, batch, seed, augmentation, dropLast, workers)
                     : trainLoader(train, batch, seed, augmentation, balanceClasses, dropLast, workers);
@@ -323,7 +323,7 @@ final class TrainCommand {
             }
             // Each rank's share of an epoch, and so the steps an epoch takes, depend on the world size.
             metadata.put("world_size", Integer.toString(distributed.worldSize()));
-            Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss());
+            Trainer trainer = new Trainer(trained, optimizer, new CrossEntropyLoss());
             if (distributed.rankZero()) {
                 trainer.checkpoints(outDir, metadata);
             }

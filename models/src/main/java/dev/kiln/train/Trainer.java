@@ -2,6 +2,7 @@ package dev.kiln.train;
 
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.HostBatch;
+import dev.kiln.distributed.DistributedDataParallel;
 import dev.kiln.engine.Autocast;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Backend;
@@ -43,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * {@link dev.kiln.optim.LBFGS}) steps once per batch on that batch: its closure clears the gradients, runs the forward
  * and backward pass, and clips the gradients when {@link #clipGradNorm} asks; the step's first evaluation gives the
  * loss and accuracy reported. Such an optimizer cannot {@link #accumulateGradients} nor replay {@link #cudaGraphs}.
+ *
+ * <p>A {@link DistributedDataParallel} model is trained through the wrapper (its checks and buffer broadcasts) and
+ * evaluated, checkpointed, resumed and restored to its best epoch as the module it wraps, as a PyTorch script
+ * validates and saves {@code ddp.module}: a rank can validate alone, and the checkpoints load into the bare model.
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -56,6 +61,8 @@ public final class Trainer {
     private static final String SCHEDULE_PREFIX = "schedule_state.";
 
     private final Module model;
+    /** What is evaluated and checkpointed: the model, or the module a DistributedDataParallel model wraps. */
+    private final Module weights;
     private final Optimizer optimizer;
     private final Loss loss;
     private final List<TrainingListener> listeners = new ArrayList<>();
@@ -96,6 +103,7 @@ public final class Trainer {
      */
     public Trainer(Module model, Optimizer optimizer, Loss loss) {
         this.model = model;
+        this.weights = model instanceof DistributedDataParallel ddp ? ddp.module() : model;
         this.optimizer = optimizer;
         this.loss = loss;
     }
@@ -317,7 +325,7 @@ public final class Trainer {
                     bestEpoch = epoch;
                     epochsWithoutImprovement = 0;
                     if (best != null) {
-                        best.capture(model);
+                        best.capture(weights);
                         if (checkpointDir != null) {
                             saveModel(checkpointDir.resolve(BEST), epoch);
                         }
@@ -340,7 +348,7 @@ public final class Trainer {
                 }
             }
             if (best != null && best.hasWeights()) {
-                best.restore(model);
+                best.restore(weights);
                 restoredBest = true;
             }
         } finally {
@@ -405,7 +413,7 @@ public final class Trainer {
                     lastRate = optimizer.learningRate();
                     optimizerSteps++;
                     if (averaged != null) {
-                        averaged.updateParameters(model);
+                        averaged.updateParameters(weights);
                     }
                     if (stepSchedule != null) {
                         stepSchedule.step(optimizerSteps, Double.NaN);
@@ -547,7 +555,7 @@ public final class Trainer {
     /** Loss, accuracy and top-k accuracy of this trainer's model, in evaluation mode. */
     public Evaluation evaluate(DataLoader data) {
         try (Autocast.Guard mixed = Autocast.enable(precision)) {
-            return evaluate(model, loss, data, topK);
+            return evaluate(weights, loss, data, topK);
         }
     }
 
@@ -599,7 +607,7 @@ public final class Trainer {
      * beside it ({@link TuningChoices}), which {@link #resume} loads.
      */
     public void saveCheckpoint(Path file, int epoch) {
-        Map<String, Tensor> tensors = stateTensors(model, optimizer);
+        Map<String, Tensor> tensors = stateTensors(weights, optimizer);
         if (averaged != null) {
             averaged.stateDict().forEach((k, v) -> tensors.put(AVERAGED_PREFIX + k, v));
         }
@@ -622,7 +630,7 @@ public final class Trainer {
 
     /** Writes only the model's weights (loadable with {@link #loadModel}), e.g. the best epoch's. */
     private void saveModel(Path file, int epoch) {
-        write(file, stateTensors(model, null), epoch);
+        write(file, stateTensors(weights, null), epoch);
     }
 
     private void write(Path file, Map<String, Tensor> tensors, int epoch) {
@@ -691,7 +699,7 @@ public final class Trainer {
         }
         Map<String, String> meta;
         try {
-            meta = readTrainingState(file, model, optimizer);
+            meta = readTrainingState(file, weights, optimizer);
         } catch (IOException | RuntimeException e) {
             // A refused checkpoint leaves the trainer as it was, the schedule too.
             if (schedule != null) {

@@ -1,0 +1,61 @@
+package dev.kiln.distributed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kiln.data.ArrayDataset;
+import dev.kiln.data.DataLoader;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.nn.BatchNorm1d;
+import dev.kiln.nn.CrossEntropyLoss;
+import dev.kiln.nn.Linear;
+import dev.kiln.nn.Sequential;
+import dev.kiln.optim.SGD;
+import dev.kiln.train.Trainer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A {@link Trainer} given a {@link DistributedDataParallel} trains through the wrapper (its checks, its buffer
+ * broadcasts), and evaluates and checkpoints the wrapped module, as a PyTorch script validates and saves
+ * {@code ddp.module}: so rank 0 can validate alone, and the checkpoints load into the bare model.
+ */
+class DistributedTrainerTest {
+    private static DataLoader data(int examples) {
+        float[] features = new float[examples * 4];
+        long[] labels = new long[examples];
+        for (int i = 0; i < examples; i++) {
+            for (int j = 0; j < 4; j++) {
+                features[i * 4 + j] = (float) Math.sin(i * 4 + j);
+            }
+            labels[i] = i % 3;
+        }
+        return new DataLoader(new ArrayDataset(features, labels, new int[] {4}, 3), 8, false, 1);
+    }
+
+    @Test
+    void rankZeroEvaluatesAloneAndTheCheckpointHoldsTheModulesKeys(@TempDir Path dir) {
+        List<String> keys = LocalRanks.run(2, group -> {
+            try (DistributedDataParallel ddp = new DistributedDataParallel(
+                         new Sequential(new Linear(4, 3), new BatchNorm1d(3)), group);
+                 SGD sgd = new SGD(ddp.parameters(), 0.1)) {
+                Trainer trainer = new Trainer(ddp, sgd, new CrossEntropyLoss());
+                trainer.fit(data(16), null, 1);
+                if (group.rank() != 0) {
+                    return "";
+                }
+                trainer.evaluate(data(8));
+                Path file = dir.resolve("checkpoint.safetensors");
+                trainer.saveCheckpoint(file, 1);
+                try (Scope scope = Scope.open()) {
+                    return new TreeSet<>(Trainer.readModelState(file).keySet()).toString();
+                }
+            }
+        });
+        assertEquals("[0.bias, 0.weight, 1.bias, 1.num_batches_tracked, 1.running_mean, 1.running_var, 1.weight]",
+                keys.get(0));
+    }
+}
