@@ -48,6 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p>A {@link DistributedDataParallel} model is trained through the wrapper (its checks and buffer broadcasts) and
  * evaluated, checkpointed, resumed and restored to its best epoch as the module it wraps, as a PyTorch script
  * validates and saves {@code ddp.module}: a rank can validate alone, and the checkpoints load into the bare model.
+ * It cannot replay {@link #cudaGraphs}.
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -196,6 +197,11 @@ public final class Trainer {
      * other backends training is eager, and a line in the log says so.
      */
     public Trainer cudaGraphs(boolean on) {
+        if (on && model instanceof DistributedDataParallel) {
+            throw new IllegalArgumentException("Trainer.cudaGraphs: a DistributedDataParallel model averages its"
+                    + " gradients on the host during the backward pass, which a replayed CUDA graph cannot do; leave"
+                    + " cudaGraphs off");
+        }
         if (on && optimizer.needsClosure()) {
             throw new IllegalArgumentException("Trainer.cudaGraphs: " + optimizerName() + " re-evaluates the loss"
                     + " during its step, which a replayed forward and backward pass cannot do; leave cudaGraphs off");

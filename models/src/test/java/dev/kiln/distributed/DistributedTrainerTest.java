@@ -1,6 +1,8 @@
 package dev.kiln.distributed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.data.ArrayDataset;
 import dev.kiln.data.DataLoader;
@@ -21,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A {@link Trainer} given a {@link DistributedDataParallel} trains through the wrapper (its checks, its buffer
  * broadcasts), and evaluates and checkpoints the wrapped module, as a PyTorch script validates and saves
- * {@code ddp.module}: so rank 0 can validate alone, and the checkpoints load into the bare model.
+ * {@code ddp.module}: so rank 0 can validate alone, and the checkpoints load into the bare model. It refuses CUDA
+ * graphs, whose replayed step cannot average the gradients on the host.
  */
 class DistributedTrainerTest {
     private static DataLoader data(int examples) {
@@ -57,5 +60,18 @@ class DistributedTrainerTest {
         });
         assertEquals("[0.bias, 0.weight, 1.bias, 1.num_batches_tracked, 1.running_mean, 1.running_var, 1.weight]",
                 keys.get(0));
+    }
+
+    @Test
+    void cudaGraphsAreRefusedNamingBoth() {
+        try (ProcessGroup alone = Distributed.initProcessGroup("tcp://127.0.0.1:1", 0, 1, LocalRanks.shortTimeout());
+             DistributedDataParallel ddp = new DistributedDataParallel(new Linear(4, 3), alone);
+             SGD sgd = new SGD(ddp.parameters(), 0.1)) {
+            Trainer trainer = new Trainer(ddp, sgd, new CrossEntropyLoss());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.cudaGraphs(true));
+            assertTrue(e.getMessage().contains("cudaGraphs") && e.getMessage().contains("DistributedDataParallel"),
+                    e.getMessage());
+            trainer.cudaGraphs(false);
+        }
     }
 }
