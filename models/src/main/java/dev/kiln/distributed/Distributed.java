@@ -27,7 +27,8 @@ public final class Distributed {
     /**
      * {@code init_process_group(init_method=initMethod, rank=rank, world_size=worldSize, timeout=timeout)}.
      *
-     * @param initMethod {@code tcp://host:port}, the master's address (rank 0 binds it)
+     * @param initMethod {@code tcp://host:port}, the master's address (rank 0 binds it); an IPv6 address in
+     *                   brackets, {@code tcp://[::1]:29500}, as in PyTorch
      * @param rank       this process's rank, in [0, worldSize)
      * @param worldSize  the number of ranks, at least 1
      * @param timeout    how long to wait for the world to join, and for a peer within a collective
@@ -59,15 +60,16 @@ public final class Distributed {
 
     /**
      * {@code init_process_group(init_method="env://")} as torchrun starts a process: reads MASTER_ADDR, MASTER_PORT,
-     * RANK and WORLD_SIZE from {@code env} (pass {@code System.getenv()}).
+     * RANK and WORLD_SIZE from {@code env} (pass {@code System.getenv()}). MASTER_ADDR may be an IPv6 address, with or
+     * without brackets ({@code ::1} as torchrun writes it, or {@code [::1]}).
      *
      * @throws IllegalArgumentException naming a variable that is missing or not a number
      */
     public static ProcessGroup initProcessGroup(Map<String, String> env, Duration timeout) {
         String address = variable(env, "MASTER_ADDR");
         int port = number(env, "MASTER_PORT");
-        return initProcessGroup("tcp://" + address + ":" + port, number(env, "RANK"), number(env, "WORLD_SIZE"),
-                timeout);
+        return initProcessGroup("tcp://" + TcpRendezvous.hostPort(address, port), number(env, "RANK"),
+                number(env, "WORLD_SIZE"), timeout);
     }
 
     /** {@link #initProcessGroup(Map, Duration)} from this process's environment, with the default timeout. */
@@ -84,9 +86,24 @@ public final class Distributed {
         }
         if (uri == null || !"tcp".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0) {
             throw new IllegalArgumentException("Distributed.initProcessGroup: init method '" + initMethod
-                    + "'; expected tcp://host:port");
+                    + "'; expected tcp://host:port" + ipv6Hint(initMethod));
         }
         return uri;
+    }
+
+    /** For {@code tcp://::1:29500}, which no URL parser reads (PyTorch's neither): the form that works. */
+    private static String ipv6Hint(String initMethod) {
+        String prefix = "tcp://";
+        if (!initMethod.startsWith(prefix)) {
+            return "";
+        }
+        String authority = initMethod.substring(prefix.length());
+        int colon = authority.lastIndexOf(':');
+        if (authority.startsWith("[") || colon <= 0 || authority.indexOf(':') == colon) {
+            return "";
+        }
+        return ", an IPv6 address in brackets: " + prefix + "[" + authority.substring(0, colon) + "]"
+                + authority.substring(colon);
     }
 
     private static String variable(Map<String, String> env, String name) {

@@ -45,7 +45,15 @@ final class TcpRendezvous {
     }
 
     private String master() {
-        return "tcp://" + host + ":" + port;
+        return "tcp://" + hostPort(host, port);
+    }
+
+    /**
+     * "host:port", an IPv6 host in brackets ("[::1]:29500", also where it came without, as torchrun's MASTER_ADDR
+     * does), which {@link #connect} and a URL read back.
+     */
+    static String hostPort(String host, int port) {
+        return (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
     }
 
     private RingLinks join() throws IOException {
@@ -83,7 +91,7 @@ final class TcpRendezvous {
     /** Rank 0: waits for every other rank at the master's address and sends them the ring addresses. */
     private List<String> gather(int ringPort) throws IOException {
         String[] addresses = new String[worldSize];
-        addresses[0] = host + ":" + ringPort;
+        addresses[0] = hostPort(host, ringPort);
         List<Socket> joined = new ArrayList<>();
         try (ServerSocket server = new ServerSocket()) {
             server.setReuseAddress(true);
@@ -151,7 +159,7 @@ final class TcpRendezvous {
         if (r <= 0 || r >= worldSize || addresses[r] != null) {
             return "rank " + r + " joined " + master() + " twice or out of [1, " + worldSize + ")";
         }
-        addresses[r] = s.getInetAddress().getHostAddress() + ":" + ringPort;
+        addresses[r] = hostPort(s.getInetAddress().getHostAddress(), ringPort);
         return null;
     }
 
@@ -172,7 +180,7 @@ final class TcpRendezvous {
 
     /** Any rank but 0: joins at the master and reads the ring addresses back. */
     private List<String> report(int ringPort) throws IOException {
-        try (Socket s = connect(host + ":" + port, "the master")) {
+        try (Socket s = connect(hostPort(host, port), "the master")) {
             DataOutputStream out = new DataOutputStream(s.getOutputStream());
             out.writeInt(MAGIC);
             out.writeInt(rank);
