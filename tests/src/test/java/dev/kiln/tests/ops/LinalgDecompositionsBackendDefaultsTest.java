@@ -297,4 +297,33 @@ class LinalgDecompositionsBackendDefaultsTest {
             LinalgEigTest.assertEigenEquation("default eig of a hard " + n + " x " + n, hard, result[0], result[1]);
         }
     }
+
+    /**
+     * The default's eigenvalues of a symmetric matrix scaled far from 1 are LAPACK's scaled alike: off-diagonal squares
+     * that underflow (1e-170) or overflow (1e200) must not pass for converged, leaving the diagonal as the eigenvalues.
+     */
+    @Test
+    void defaultEighOfTinyAndHugeMatricesEqualsLapack() {
+        double[] m = {1, 2, 0, 2, -1, 0.5, 0, 0.5, 3};
+        for (double scale : new double[] {1e-170, 1e-150, 1e155, 1e200}) {
+            double[] a = new double[9];
+            for (int i = 0; i < 9; i++) {
+                a[i] = m[i] * scale;
+            }
+            double[][] values = new double[2][];
+            Backend[] backends = {cpu, defaults};
+            for (int c = 0; c < 2; c++) {
+                Tensor w = Tensor.empty(Shape.of(1, 3), DType.F64, backends[c]);
+                Tensor v = Tensor.empty(Shape.of(1, 3, 3), DType.F64, backends[c]);
+                Tensor info = Tensor.empty(Shape.of(1), DType.I32, backends[c]);
+                backends[c].eigh(upload(backends[c], DType.F64, a, 1, 3, 3), false, w, v, info);
+                assertArrayEquals(new double[] {0}, info.toDoubleArray(), 0);
+                values[c] = w.toDoubleArray();
+                for (int i = 0; i < 3; i++) {
+                    values[c][i] /= scale;
+                }
+            }
+            assertArrayEquals(values[0], values[1], 1e-13, "eigenvalues / " + scale);
+        }
+    }
 }
