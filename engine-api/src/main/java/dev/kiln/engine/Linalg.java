@@ -219,6 +219,8 @@ public final class Linalg {
      * at most {@code eps max(m, n) S_max} taken as zero (PyTorch's {@code linalg.pinv} with its default tolerances).
      */
     public static Tensor pinv(Tensor a) {
+        // Checked before the default tolerance reads the matrix axes, so that a vector is refused by name.
+        LinalgShapes.matrices(MatrixFunctions.PINV, "A", a);
         return untrackedUnlessRecorded(() -> MatrixFunctions.pinv(a, 0, MatrixFunctions.defaultRtol(a)), a);
     }
 
@@ -236,6 +238,7 @@ public final class Linalg {
      * magnitude is at most {@code eps n max|L|} taken as zero.
      */
     public static Tensor pinv(Tensor a, boolean hermitian) {
+        LinalgShapes.matrices(MatrixFunctions.PINV, "A", a);
         return hermitian ? pinv(a, 0, MatrixFunctions.defaultRtol(a), true) : pinv(a);
     }
 

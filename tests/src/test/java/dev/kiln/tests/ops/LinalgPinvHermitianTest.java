@@ -146,4 +146,14 @@ class LinalgPinvHermitianTest {
             throw new AssertionError(name, e);
         }
     }
+
+    /** A vector is refused naming pinv and A, hermitian or not, before its tolerance reads the matrix axes. */
+    @Test
+    void aVectorIsRefusedNamingPinv() {
+        Tensor vector = Tensor.zeros(DType.F64, 3);
+        String expected = "linalg.pinv: A [3] must have at least 2 dimensions, matrices in the last two";
+        assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> Linalg.pinv(vector, true))
+                .getMessage());
+        assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> Linalg.pinv(vector)).getMessage());
+    }
 }
