@@ -104,6 +104,7 @@ final class EigOps {
         Tensor vr = real(vectors);
         Tensor vi = imag(vectors);
         Tensor[] vhgv = adjointTimes(vr, vi, real(gradVectors), imag(gradVectors));
+        checkPhaseInvariant(vhgv[1]);
         Tensor[] vhv = adjointTimes(vr, vi, vr, vi);
         Tensor scale = vhgv[0].diagonal(0, -2, -1).unsqueeze(-2);
         Tensor numR = vhgv[0].sub(vhv[0].mul(scale));
@@ -126,6 +127,25 @@ final class EigOps {
                 -2);
         int n = vr.dim(-1);
         return LuOps.solve(system, Tensor.cat(List.of(rhsR, rhsI), -2), true).narrow(-2, 0, n);
+    }
+
+    /**
+     * PyTorch's check that the loss does not depend on the eigenvectors' phases: turning column k by e^{i phi} changes
+     * it by {@code phi Im(V^H gV)_kk}, so that imaginary diagonal must be 0 (within 1e-2, as PyTorch's allclose); the
+     * formula's gradient of a loss that fails it is not the loss's derivative.
+     *
+     * @throws IllegalArgumentException in PyTorch's words where the loss depends on the phases
+     */
+    private static void checkPhaseInvariant(Tensor vhgvImag) {
+        if (vhgvImag.size() == 0) {
+            return;
+        }
+        double largest = Composite.untracked(() -> vhgvImag.diagonal(0, -2, -1).abs().max()).item();
+        if (!(largest <= 1e-2)) {
+            throw new IllegalArgumentException(OP + " backward: The eigenvectors in the complex case are specified up"
+                    + " to multiplication by e^{i phi}. The specified loss function depends on this quantity, so it is"
+                    + " ill-defined.");
+        }
     }
 
     /** {@code (ar + i ai)^H (br + i bi)} as {@code [real, imaginary]}. */

@@ -361,4 +361,20 @@ class LinalgEigTest {
                         () -> Linalg.eigvals(Tensor.fromArray(new double[] {1, Double.NaN, 0, 1}, 2, 2)))
                         .getMessage());
     }
+
+    /**
+     * A loss that changes when a complex eigenvector turns by e^{i phi} has no gradient: refused in PyTorch's words, as
+     * PyTorch refuses it, where the formula would give one that is not the derivative. Real vectors' real parts (their
+     * signs are the solver's too, but fixed locally) still differentiate, as in PyTorch, matching finite differences.
+     */
+    @Test
+    void aLossThatDependsOnTheEigenvectorsPhasesIsRefusedAsInPyTorch() {
+        Tensor complex = Tensor.fromArray(new double[] {0.5, 2, -1, 0.3}, 2, 2).requiresGrad(true);
+        Tensor loss = real(Linalg.eig(complex).eigenvectors()).sum();
+        assertEquals("linalg.eig backward: The eigenvectors in the complex case are specified up to multiplication by"
+                + " e^{i phi}. The specified loss function depends on this quantity, so it is ill-defined.",
+                assertThrows(IllegalArgumentException.class, loss::backward).getMessage());
+        Tensor realSpectrum = Tensor.fromArray(new double[] {1, 2, 0.5, 3}, 2, 2).requiresGrad(true);
+        GradCheck.check("eig real vectors' sum", in -> real(Linalg.eig(in[0]).eigenvectors()).sum(), realSpectrum);
+    }
 }
