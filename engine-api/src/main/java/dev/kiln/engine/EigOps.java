@@ -156,12 +156,13 @@ final class EigOps {
     }
 
     /**
-     * {@code (nr + i ni) / (dr + i di)}, 0 where the numerator is exactly 0: where the vectors have no gradient
-     * (eigvals'), repeated values then give a finite gradient instead of 0 / 0, as {@link EighOps#quotient}.
+     * {@code (nr + i ni) / (dr + i di)}, 0 where numerator and denominator are both exactly 0: where the vectors have
+     * no gradient (eigvals'), repeated values then give a finite gradient instead of 0 / 0, as
+     * {@link EighOps#quotient} (and only there, as it explains).
      */
     private static Tensor[] divide(Tensor nr, Tensor ni, Tensor dr, Tensor di) {
         Tensor denominator = dr.mul(dr).add(di.mul(di));
-        Tensor zero = nr.abs().add(ni.abs()).eq(0);
+        Tensor zero = nr.abs().add(ni.abs()).eq(0).mul(denominator.eq(0));
         Tensor real = nr.mul(dr).add(ni.mul(di)).div(denominator).maskedFill(zero, 0);
         Tensor imag = ni.mul(dr).sub(nr.mul(di)).div(denominator).maskedFill(zero, 0);
         return new Tensor[] {real, imag};

@@ -93,11 +93,13 @@ final class EighOps {
     }
 
     /**
-     * {@code numerator / gaps}, 0 where the numerator is exactly 0: where the vectors have no gradient (eigvalsh's,
+     * {@code numerator / gaps}, 0 where both are exactly 0: where the vectors have no gradient (eigvalsh's,
      * svdvals'), repeated values then give PyTorch's finite gradient (it skips these terms there) instead of 0 / 0.
+     * Only there: a mask of every zero numerator would also cut the terms' derivative with respect to the incoming
+     * gradient, which a Jacobian-vector product's double backward trick takes at a gradient of 0.
      */
     static Tensor quotient(Tensor numerator, Tensor gaps) {
-        return numerator.div(gaps).maskedFill(numerator.eq(0), 0);
+        return numerator.div(gaps).maskedFill(numerator.eq(0).mul(gaps.eq(0)), 0);
     }
 
     /** Identity matrices {@code [batch, n, n]} for values {@code [batch, n]}, in their dtype and backend. */

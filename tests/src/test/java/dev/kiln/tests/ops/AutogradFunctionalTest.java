@@ -11,6 +11,7 @@ import dev.kiln.engine.Autograd;
 import dev.kiln.engine.AutogradFunctional;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.Linalg;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
@@ -241,5 +242,30 @@ class AutogradFunctionalTest {
                 () -> AutogradFunctional.jvp(in -> in.get(0), List.of(values(1, 2)), List.of(values(1, 2), values(1))));
         assertEquals("jvp: needs one vector per input, at least one of each; got 1 inputs and 2 vectors",
                 vectors.getMessage());
+    }
+
+    /**
+     * Through eigenvectors: eigh's and eig's backward keep eigvalsh and eigvals finite at repeated values by zeroing
+     * terms whose numerator is exactly 0; the double backward trick runs them at a zero cotangent, so they must zero
+     * only where the eigenvalues' gap is 0 too, or every term is zeroed with its derivative and the product is 0.
+     */
+    @Test
+    void aJacobianVectorProductThroughEigenvectorsIsPyTorchs() {
+        Tensor a = Tensor.fromArray(new double[] {2, 1, 0.5, 1, -1, 0.2, 0.5, 0.2, 3}, 3, 3);
+        Tensor d = Tensor.fromArray(new double[] {0.3, -0.1, 0.2, -0.1, 0.1, -0.4, 0.2, -0.4, -0.3}, 3, 3);
+        // torch.autograd.functional.jvp(lambda a: torch.linalg.eigh(a)[1] ** 2, a, d) in F64
+        Tensor jv = AutogradFunctional.jvp(in -> Linalg.eigh(in.get(0)).eigenvectors().square(),
+                List.of(a), List.of(d)).jvp();
+        assertArrayEquals(new double[] {-0.013099136076439324, -0.17163862017414797, 0.1847377562505873,
+            0.015261544793367634, -0.0029492908739810236, -0.012312253919386612, -0.002162408716928344,
+            0.17458791104812904, -0.1724255023312007}, jv.toDoubleArray(), 1e-12);
+        Tensor general = Tensor.fromArray(new double[] {1, 2, 0.5, 3, -1, 0.2, 0.7, 0.1, 2}, 3, 3);
+        Tensor e = Tensor.fromArray(new double[] {0.3, -0.1, 0.2, 0.5, 0.1, -0.4, 0.2, 0.6, -0.3}, 3, 3);
+        // torch.autograd.functional.jvp(lambda a: torch.linalg.eig(a)[1].abs() ** 2, general, e) in F64
+        Tensor squares = AutogradFunctional.jvp(in -> Linalg.eig(in.get(0)).eigenvectors().square().sum(-1, false),
+                List.of(general), List.of(e)).jvp();
+        assertArrayEquals(new double[] {-0.05053567560021085, -0.031197346476887572, -0.19790389860957497,
+            0.060996644181610625, -0.027263288232446566, -0.04563588779049364, -0.010460968581399775,
+            0.05846063470933405, 0.24353978640006868}, squares.toDoubleArray(), 1e-12);
     }
 }
