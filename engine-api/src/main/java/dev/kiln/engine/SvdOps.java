@@ -120,14 +120,14 @@ final class SvdOps {
         Tensor inner = EighOps.quotient(skew(uTgU).mul(rowS).add(columnS.mul(skew(vhgV))), gaps)
                 .add(gradS.diagEmbed(0, -2, -1));
         if (m > n) {
-            // [U G + (I - U U^T) gU S^-1] Vh
-            Tensor gUSinv = gradU.div(rowS);
+            // [U G + (I - U U^T) gU S^-1] Vh; 0 where a zero gradient meets a zero singular value (svdvals').
+            Tensor gUSinv = EighOps.quotient(gradU, rowS);
             Tensor left = u.matmul(inner).add(gUSinv).sub(u.matmul(MatmulOps.matmul(u, true, gUSinv, false)));
             return left.matmul(vh);
         }
         if (m < n) {
-            // U [G Vh + S^-1 gVh (I - V Vh)]
-            Tensor sinvGVh = gradVh.div(columnS);
+            // U [G Vh + S^-1 gVh (I - V Vh)], the quotient as above.
+            Tensor sinvGVh = EighOps.quotient(gradVh, columnS);
             Tensor right = inner.matmul(vh).add(sinvGVh)
                     .sub(MatmulOps.matmul(sinvGVh, false, vh, true).matmul(vh));
             return u.matmul(right);

@@ -156,4 +156,26 @@ class LinalgPinvHermitianTest {
                 .getMessage());
         assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> Linalg.pinv(vector)).getMessage());
     }
+
+    /**
+     * Zero [2, 3] and [3, 2] matrices: PyTorch's finite gradients of the singular-value norms (its svdvals backward is U diag(g)
+     * Vh), not the NaN of 0 / 0 where the SVD gradient's S^-1 term meets zero singular values and a zero gradient.
+     */
+    @Test
+    void singularValueNormsOfZeroNonSquareMatricesHavePyTorchsGradient() {
+        double[] nuclear = {1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0};
+        double[] spectral = {0.5, 0, 0, 0, 0.5, 0, 0.5, 0, 0, 0, 0.5, 0};
+        Object[][] cases = {{"nuc", nuclear}, {2.0, spectral}, {-2.0, spectral}};
+        for (Object[] c : cases) {
+            for (boolean transposed : new boolean[] {false, true}) {
+                Tensor zeros = Tensor.zeros(DType.F64, 2, 2, 3).requiresGrad(true);
+                Tensor a = transposed ? zeros.transpose(1, 2) : zeros;
+                Tensor norm = c[0] instanceof String ord ? Linalg.matrixNorm(a, ord, 1, 2, false)
+                        : Linalg.matrixNorm(a, (Double) c[0], 1, 2, false);
+                norm.sum().backward();
+                assertValues("ord " + c[0] + (transposed ? " of [3, 2]" : ""), (double[]) c[1], new int[] {2, 2, 3},
+                        zeros.grad(), 1e-12);
+            }
+        }
+    }
 }
