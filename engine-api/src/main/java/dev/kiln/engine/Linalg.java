@@ -274,11 +274,14 @@ public final class Linalg {
      * {@code linalg.matrix_norm(A, ord, dim, keepdim)}).
      */
     public static Tensor matrixNorm(Tensor a, String ord, int dim0, int dim1, boolean keepDim) {
+        // linalg.norm's checks would take a vector's two axes for one axis named twice.
+        LinalgShapes.matrices(MatrixFunctions.NORM, "A", a);
         return norm(a, ord, new int[] {dim0, dim1}, keepDim);
     }
 
     /** {@link #matrixNorm(Tensor, double)} over axes {@code dim0} and {@code dim1}, as the String ord's overload. */
     public static Tensor matrixNorm(Tensor a, double ord, int dim0, int dim1, boolean keepDim) {
+        LinalgShapes.matrices(MatrixFunctions.NORM, "A", a);
         return norm(a, ord, new int[] {dim0, dim1}, keepDim);
     }
 

@@ -178,4 +178,15 @@ class LinalgPinvHermitianTest {
             }
         }
     }
+
+    /** A vector has no matrices to take the norm of: refused naming matrixNorm and A, not as a repeated axis. */
+    @Test
+    void aMatrixNormOverAxesOfAVectorIsRefusedNamingIt() {
+        Tensor vector = Tensor.zeros(DType.F64, 3);
+        String expected = "linalg.matrixNorm: A [3] must have at least 2 dimensions, matrices in the last two";
+        assertEquals(expected, assertThrows(IllegalArgumentException.class,
+                () -> Linalg.matrixNorm(vector, "fro", 0, -1, false)).getMessage());
+        assertEquals(expected, assertThrows(IllegalArgumentException.class,
+                () -> Linalg.matrixNorm(vector, 2, 0, -1, false)).getMessage());
+    }
 }
