@@ -103,7 +103,11 @@ public final class Sparse {
                     + product.dtype() + ", got " + input.dtype() + " " + input.shape());
         }
         Tensor scaled = alpha == 1 ? product : product.mul(alpha);
-        return beta == 0 ? scaled : scaled.add(beta == 1 ? input : input.mul(beta));
+        if (beta == 0) {
+            // Selected away, not multiplied by 0 (NaNs stay out), yet in the graph: its gradient is PyTorch's zeros.
+            return input.requiresGrad() ? Tensor.where(scaled.fullLike(1, Shape.scalar()), scaled, input) : scaled;
+        }
+        return scaled.add(beta == 1 ? input : input.mul(beta));
     }
 
     /**

@@ -224,4 +224,22 @@ class SparseCsrTest {
     private static String refusal(Executable call) {
         return assertThrows(IllegalArgumentException.class, call).getMessage();
     }
+
+    /**
+     * beta 0 still gives the input a gradient, of zeros, as PyTorch's addmm (grad * beta): an optimizer then steps it
+     * (momentum, weight decay) as PyTorch's would, where a missing gradient would skip it. Its NaNs stay ignored.
+     */
+    @Test
+    void addmmWithBetaZeroGivesTheInputAZeroGradient() {
+        SparseCsr a = matrix(Tensor.fromArray(VALUES, 5));
+        Tensor dense = uniform(7, 4, 2);
+        Tensor input = Tensor.fromArray(new double[] {Double.NaN, 1}, 1, 2).requiresGrad(true);
+        Tensor out = Sparse.addmm(input, a, dense, 0, 2);
+        assertArrayEquals(Sparse.mm(a, dense).mul(2).toDoubleArray(), out.toDoubleArray(), 1e-15);
+        out.sum().backward();
+        assertArrayEquals(new double[] {0, 0}, input.grad().toDoubleArray(), 0);
+        Tensor cooInput = Tensor.ones(DType.F64, 3, 1).requiresGrad(true);
+        Sparse.addmm(cooInput, a.toSparseCoo(), dense, 0, 1).sum().backward();
+        assertArrayEquals(new double[] {0, 0, 0}, cooInput.grad().toDoubleArray(), 0);
+    }
 }
