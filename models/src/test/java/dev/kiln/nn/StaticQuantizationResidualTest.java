@@ -249,4 +249,23 @@ class StaticQuantizationResidualTest {
         }
         q.close();
     }
+
+    /**
+     * A quantised zoo ResNet, whose fc is a {@link QuantizedLinear}, still names itself, so that a wrong input is
+     * refused with the shape message rather than a ClassCastException from its toString.
+     */
+    @Test
+    void aQuantisedZooResNetNamesItselfAndRefusesAWrongInputByItsShape() {
+        ResNet model = ResNet.resnet18(1, 10);
+        model.eval();
+        Module q = quantised(model, input(1, 1, 1, 32, 32));
+        assertEquals("ResNet18(1 channels -> 10 classes)", q.toString());
+        try (var g = Autograd.noGrad()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> q.forward(input(2, 1, 3, 32, 32)));
+            assertEquals("ResNet18(1 channels -> 10 classes): input [1, 3, 32, 32] must be [batch, 1, height, width]",
+                    e.getMessage());
+        }
+        q.close();
+    }
 }
