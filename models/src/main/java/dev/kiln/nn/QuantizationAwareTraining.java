@@ -52,10 +52,10 @@ public final class QuantizationAwareTraining {
      * @throws IllegalArgumentException naming the module path of a layer it cannot quantise (a grouped convolution,
      *     another padding mode, a computed weight, a weight not F32), of a convolution followed directly by a batch
      *     norm other than a BatchNorm2d of its output channels (fuse it first with {@link Fusion#fuseConvBatchNorm}),
-     *     or when {@code model} is itself a Conv2d or Linear
+     *     or when {@code model} is itself a Conv2d, Linear or BasicBlock
      */
     public static Module prepareQat(Module model) {
-        if (QuantisedSite.quantisable(model)) {
+        if (QuantisedSite.quantisable(model) || QuantisedSite.qatBlock(model)) {
             throw new IllegalArgumentException("QuantizationAwareTraining.prepareQat: the model is itself " + model
                     + "; wrap it in a Sequential so that its input is fake-quantised");
         }

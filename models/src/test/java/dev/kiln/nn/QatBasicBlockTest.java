@@ -108,4 +108,15 @@ class QatBasicBlockTest {
         assertArrayEquals(new float[] {2, 2, 2, 2, 2, 2}, sum.call(a, a).toFloatArray(), 0.01f);
         sum.close();
     }
+
+    /** A BasicBlock as the whole model is refused, as a Conv2d or Linear is, naming it (it has no parent to go into). */
+    @Test
+    void aBlockAsTheWholeModelIsRefusedByName() {
+        BasicBlock block = new BasicBlock(3);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> QuantizationAwareTraining.prepareQat(block));
+        assertEquals("QuantizationAwareTraining.prepareQat: the model is itself BasicBlock(3 -> 3, stride=1); wrap it"
+                + " in a Sequential so that its input is fake-quantised", e.getMessage());
+        block.close();
+    }
 }
