@@ -37,8 +37,9 @@ public final class QatBasicBlock extends Module {
      * {@code block}'s convolutions and norms (which it takes over) as QAT layers, the block at {@code path} in its
      * model: conv1 and the shortcut convolution read the grid of the module at {@code inputSource}, or of the block's
      * own {@code input_fake_quant} where that is null; {@code shortcutNorm} is the norm taken out of
-     * {@code downsample.1} (null without a shortcut convolution). Its {@link QuantizedBasicBlock} rounds an identity
-     * shortcut's input onto the input grid where {@code roundsInput}.
+     * {@code downsample.1} (null without a shortcut convolution, or where its slot held an Identity: a shortcut
+     * convolution without a norm becomes a plain {@link QatConv2d}). Its {@link QuantizedBasicBlock} rounds an
+     * identity shortcut's input onto the input grid where {@code roundsInput}.
      */
     static QatBasicBlock of(String path, BasicBlock block, BatchNorm2d shortcutNorm, String inputSource,
                             boolean roundsInput) {
@@ -47,8 +48,9 @@ public final class QatBasicBlock extends Module {
         Module conv2 = QatConvBn2d.of((Conv2d) block.module("conv2"), (BatchNorm2d) block.module("bn2"), false,
                 join(path, "conv1"));
         Sequential downsample = (Sequential) block.module("downsample");
-        Module shortcut = downsample == null ? null : new Sequential(
-                QatConvBn2d.of((Conv2d) downsample.get(0), shortcutNorm, false, in), new Identity());
+        Module shortcut = downsample == null ? null : new Sequential(shortcutNorm == null
+                ? QatConv2d.of((Conv2d) downsample.get(0), false, in)
+                : QatConvBn2d.of((Conv2d) downsample.get(0), shortcutNorm, false, in), new Identity());
         QatBasicBlock qat = new QatBasicBlock(conv1, conv2, shortcut, inputSource == null, roundsInput);
         qat.train(block.isTraining());
         return qat;

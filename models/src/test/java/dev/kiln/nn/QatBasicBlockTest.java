@@ -109,7 +109,7 @@ class QatBasicBlockTest {
         sum.close();
     }
 
-    /** A BasicBlock as the whole model is refused, as a Conv2d or Linear is, naming it (it has no parent to go into). */
+    /** A BasicBlock as the whole model is refused, as a Conv2d or Linear is, naming it (it has no parent to sit in). */
     @Test
     void aBlockAsTheWholeModelIsRefusedByName() {
         BasicBlock block = new BasicBlock(3);
@@ -118,5 +118,40 @@ class QatBasicBlockTest {
         assertEquals("QuantizationAwareTraining.prepareQat: the model is itself BasicBlock(3 -> 3, stride=1); wrap it"
                 + " in a Sequential so that its input is fake-quantised", e.getMessage());
         block.close();
+    }
+
+    /**
+     * A block whose shortcut convolution has no norm after it ({@code downsample} a Conv2d and an Identity) trains
+     * with that convolution as a plain {@link QatConv2d} and converts within one output step.
+     */
+    @Test
+    void aShortcutConvolutionWithoutANormTrainsAsAPlainQatConvolution() {
+        BasicBlock block = new BasicBlock(3, 4, 2);
+        block.replaceModule("downsample", new Sequential(Conv2d.builder(3, 4, 1).stride(2).bias(false).build(),
+                new Identity())).close();
+        Module qat = QuantizationAwareTraining.prepareQat(new Sequential(block, new Flatten(),
+                new Linear(4 * 3 * 3, 4)));
+        assertInstanceOf(QatBasicBlock.class, qat.getSubmodule("0"));
+        QatConv2d shortcut = assertInstanceOf(QatConv2d.class, qat.getSubmodule("0.downsample.0"));
+        assertEquals("0.input_fake_quant", shortcut.inputSource());
+        assertFalse(shortcut.fusedRelu());
+        SGD sgd = new SGD(qat.trainableParameters(), 0.05);
+        Tensor targets = Tensor.fromArray(new long[] {0, 1, 2, 3}, 4);
+        for (int step = 0; step < 3; step++) {
+            sgd.zeroGrad();
+            new CrossEntropyLoss().compute(qat.forward(input(40 + step)), targets).backward();
+            sgd.step();
+        }
+        QuantizationAwareTraining.disableObservers(qat);
+        qat.eval();
+        Tensor x = input(50);
+        float step = ((QatLinear) qat.getSubmodule("2")).outputFakeQuant().grid().scale();
+        try (var g = Autograd.noGrad(); Module int8 = QuantizationAwareTraining.convert(qat)) {
+            assertInstanceOf(QuantizedBasicBlock.class, int8.getSubmodule("0"));
+            assertInstanceOf(QuantizedConv2d.class, int8.getSubmodule("0.downsample.0"));
+            assertArrayEquals(qat.forward(x).toFloatArray(), int8.forward(x).toFloatArray(), step * 1.0001f);
+        }
+        qat.close();
+        sgd.close();
     }
 }
