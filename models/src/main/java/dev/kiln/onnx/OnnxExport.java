@@ -94,6 +94,10 @@ public final class OnnxExport {
      */
     public static ModelProto toProto(Module model, int[] inputShape, OnnxSecondInput second,
             OnnxExportOptions options) {
+        if (second != null && model instanceof ThreeInputForward && !(model instanceof TwoInputForward)) {
+            throw new IllegalArgumentException("ONNX export: " + model + " takes three inputs, not an input and a"
+                    + " second input '" + second.name() + "'; give it a second and a third input");
+        }
         if (second != null && !(model instanceof TwoInputForward)) {
             throw new IllegalArgumentException("ONNX export: " + model + " takes one input, not a second input '"
                     + second.name() + "'");

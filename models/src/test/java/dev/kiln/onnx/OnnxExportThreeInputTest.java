@@ -135,4 +135,15 @@ class OnnxExportThreeInputTest {
         assertEquals("ONNX export: Linear(2, 2, bias=true) takes one input, not a second and third input 'key' and "
                 + "'value'", e.getMessage());
     }
+
+    /** A MultiHeadAttention given only a second input is told that it takes three, not that it takes one. */
+    @Test
+    void attentionGivenOnlyASecondInputIsToldItTakesThree() {
+        MultiHeadAttention model = MultiHeadAttention.builder(WIDTH, HEADS).batchFirst(true).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toProto(model,
+                new int[] {1, QUERIES, WIDTH}, OnnxSecondInput.of("mask", DType.F32, QUERIES, QUERIES),
+                OnnxExportOptions.defaults()));
+        assertEquals("ONNX export: " + model + " takes three inputs, not an input and a second"
+                + " input 'mask'; give it a second and a third input", e.getMessage());
+    }
 }
