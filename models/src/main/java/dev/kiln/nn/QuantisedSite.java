@@ -72,7 +72,9 @@ final class QuantisedSite {
 
     /**
      * The layers to quantise in {@code root}, in the order they run, as quantisation-aware training takes them: each
-     * {@link BasicBlock} whose norms fold ({@link #qatBlock}) one site as a whole, its convolutions none of their own.
+     * {@link BasicBlock} whose norms fold ({@link #qatBlock}) one site as a whole, its convolutions none of their own;
+     * the children of a {@link ChildrenInSequence} module in order, as a Sequential's, so that a layer reads the grid
+     * of the one before it across them (a zoo ResNet's stages, as PyTorch's prepared QuantizableResNet).
      */
     static List<QuantisedSite> find(Module root) {
         List<QuantisedSite> sites = new ArrayList<>();
@@ -81,9 +83,8 @@ final class QuantisedSite {
     }
 
     /**
-     * The layers and residual blocks to quantise in {@code root} for static quantisation: as {@link #find}, and also
-     * through the children of a {@link ChildrenInSequence} module, and each folded {@link BasicBlock} after its
-     * convolutions.
+     * The layers and residual blocks to quantise in {@code root} for static quantisation: as {@link #find}, but each
+     * folded {@link BasicBlock} after its convolutions.
      */
     static List<QuantisedSite> findStatic(Module root) {
         List<QuantisedSite> sites = new ArrayList<>();
@@ -131,8 +132,8 @@ final class QuantisedSite {
     }
 
     /**
-     * One walk over a model, static (with folded blocks and ChildrenInSequence) or for quantisation-aware training
-     * (with blocks whose norms fold in training); both pass adaptive average pooling.
+     * One walk over a model, static (with folded blocks) or for quantisation-aware training (with blocks whose norms
+     * fold in training); both pass adaptive average pooling and walk ChildrenInSequence modules in order.
      */
     private record Walk(boolean statically, List<QuantisedSite> sites) {
         /** Adds the sites of m (child {@code name} of parent); returns the site whose grid m's output lies on, or null. */
@@ -143,7 +144,7 @@ final class QuantisedSite {
             if (!statically && qatBlock(m)) {
                 return wholeBlock(parent, name, m, path, current, false);
             }
-            if (m.getClass() == Sequential.class || statically && m instanceof ChildrenInSequence) {
+            if (m.getClass() == Sequential.class || m instanceof ChildrenInSequence) {
                 return inSequence(m, path, current);
             }
             for (Map.Entry<String, Module> child : m.namedChildren().entrySet()) {

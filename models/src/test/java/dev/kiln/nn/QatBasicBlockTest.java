@@ -14,6 +14,7 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.optim.SGD;
+import dev.kiln.zoo.ResNet;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -153,5 +154,34 @@ class QatBasicBlockTest {
         }
         qat.close();
         sgd.close();
+    }
+
+    /**
+     * The zoo's ResNet runs its children in order, so each stage's first block and fc read the grid of the block
+     * before them, as in PyTorch's prepared QuantizableResNet (no fake quantisation of their own); only layer1.0
+     * fake-quantises its input, after the stem's unfused bn1. Converted, each block reads its predecessor's grid.
+     */
+    @Test
+    void zooResNetStagesReadTheGridOfTheBlockBefore() {
+        Module qat = QuantizationAwareTraining.prepareQat(ResNet.resnet18(1, 10));
+        Set<String> keys = qat.stateDict().keySet();
+        assertTrue(keys.contains("layer1.0.input_fake_quant.scale"), keys.toString());
+        for (String path : new String[] {"layer2.0", "layer3.0", "layer4.0", "fc"}) {
+            assertFalse(keys.contains(path + ".input_fake_quant.scale"), path);
+        }
+        assertEquals("layer1.1", ((QatConvBn2d) qat.getSubmodule("layer2.0.conv1")).inputSource());
+        assertEquals("layer1.1", ((QatConvBn2d) qat.getSubmodule("layer2.0.downsample.0")).inputSource());
+        assertEquals("layer4.1", ((QatLinear) qat.getSubmodule("fc")).inputSource());
+        qat.forward(PyTorchParity.values(60, 2, 1, 32, 32).to(DType.F32));
+        QuantizationAwareTraining.disableObservers(qat);
+        qat.eval();
+        try (var g = Autograd.noGrad(); Module int8 = QuantizationAwareTraining.convert(qat)) {
+            assertEquals(((QuantizedBasicBlock) int8.getSubmodule("layer1.1")).outputGrid(),
+                    ((QuantizedBasicBlock) int8.getSubmodule("layer2.0")).inputGrid());
+            assertFalse(((QuantizedBasicBlock) int8.getSubmodule("layer2.0")).roundsInput());
+            assertArrayEquals(new int[] {2, 10},
+                    int8.forward(PyTorchParity.values(61, 2, 1, 32, 32).to(DType.F32)).shape().dims());
+        }
+        qat.close();
     }
 }
