@@ -1047,6 +1047,30 @@ public final class F {
         return IndexOps.embedding(indices, weight, paddingIdx);
     }
 
+    /**
+     * {@link #embedding(Tensor, Tensor)} whose weight gradient is sparse (PyTorch's {@code F.embedding(...,
+     * sparse=True)}): a backward pass that fills {@code grad()} ({@link Tensor#backward()}, not {@link Autograd#grad})
+     * adds the looked-up rows' gradients to {@code weight.sparseGrad()} [rows, dim] and leaves {@code weight.grad()}
+     * alone, so that a step of a large table costs the rows looked up. The indices are read on the host. The weight,
+     * when it requires a gradient, must be a leaf (a parameter).
+     *
+     * @throws IllegalArgumentException as {@link #embedding(Tensor, Tensor)}, and for a weight made by an op
+     */
+    public static Tensor sparseEmbedding(Tensor indices, Tensor weight) {
+        return SparseEmbedding.lookup(indices, weight, -1);
+    }
+
+    /**
+     * {@link #sparseEmbedding(Tensor, Tensor)} whose row {@code paddingIdx} (in [0, rows)) gets no gradient entries,
+     * as with PyTorch's {@code padding_idx}.
+     */
+    public static Tensor sparseEmbedding(Tensor indices, Tensor weight, int paddingIdx) {
+        if (paddingIdx < 0) {
+            throw new IllegalArgumentException("sparseEmbedding: padding index must be in [0, rows), got " + paddingIdx);
+        }
+        return SparseEmbedding.lookup(indices, weight, paddingIdx);
+    }
+
     // ---- Recurrent cells ----------------------------------------------------------------------------
 
     /** The new hidden state {@code h} and cell state {@code c} of an LSTM step, each [batch, hidden]. */

@@ -217,4 +217,57 @@ public final class SparseCoo implements AutoCloseable {
                                boolean coalesced, List<Tensor> owned) {
         return new SparseCoo(rowIndex, colIndex, values, rows, cols, coalesced, owned);
     }
+
+    /**
+     * The matrix of these positions holding {@code newValues} [nnz] instead (PyTorch's
+     * {@code torch.sparse_coo_tensor(m._indices(), newValues, m.size())}, what an optimizer's update builds); coalesced
+     * when this one is. It shares this matrix's indices and owns nothing: close neither while it is in use.
+     *
+     * @throws IllegalArgumentException naming the expected and actual shape when {@code newValues} is not [nnz]
+     */
+    public SparseCoo withValues(Tensor newValues) {
+        Checks.open("SparseCoo.withValues", newValues);
+        if (!newValues.shape().equals(values.shape())) {
+            throw new IllegalArgumentException("SparseCoo.withValues: values must be " + values.shape() + " for " + this
+                    + ", got " + newValues.shape());
+        }
+        Checks.compatible("SparseCoo.withValues", values, newValues);
+        return new SparseCoo(rowIndex, colIndex, newValues, rows, cols, coalesced, List.of());
+    }
+
+    /**
+     * The elements of {@code dense} [rows, cols] at this matrix's positions, [nnz] in entry order (PyTorch's
+     * {@code dense.sparse_mask(m)._values()} for a coalesced {@code m}).
+     *
+     * @throws IllegalArgumentException naming both shapes when {@code dense} is not [rows, cols]
+     */
+    public Tensor valuesIn(Tensor dense) {
+        String op = "SparseCoo.valuesIn";
+        Checks.open(op, dense);
+        Checks.sameBackend(op, dense, values);
+        if (dense.rank() != 2 || dense.dim(0) != rows || dense.dim(1) != cols) {
+            throw new IllegalArgumentException(op + ": dense tensor " + dense.shape() + " must be [" + rows + ", " + cols
+                    + "] for " + this);
+        }
+        try (Tensor positions = flatPositions(); Tensor flat = dense.view(0, Shape.of(rows * cols))) {
+            return flat.indexSelect(0, positions);
+        }
+    }
+
+    /** Each entry's position in the row-major elements of a dense [rows, cols], I64 [nnz], its range recorded. */
+    Tensor flatPositions() {
+        try (Tensor width = rowIndex.fullLike(cols, Shape.scalar());
+             Tensor rowStarts = ElementwiseOps.integerArithmetic(BinaryOp.MUL, rowIndex, width)) {
+            return ElementwiseOps.integerArithmetic(BinaryOp.ADD, rowStarts, colIndex)
+                    .withValueRange(0, Math.max(0, (long) rows * cols - 1));
+        }
+    }
+
+    /** The entries of {@code a}, then those of {@code b} (one size, dtype and backend), uncoalesced; owns its tensors. */
+    static SparseCoo concatenated(SparseCoo a, SparseCoo b) {
+        Tensor rowIndex = Tensor.cat(List.of(a.rowIndex, b.rowIndex), 0).withValueRange(0, a.rows - 1L);
+        Tensor colIndex = Tensor.cat(List.of(a.colIndex, b.colIndex), 0).withValueRange(0, a.cols - 1L);
+        Tensor values = Tensor.cat(List.of(a.values, b.values), 0);
+        return new SparseCoo(rowIndex, colIndex, values, a.rows, a.cols, false, List.of(rowIndex, colIndex, values));
+    }
 }

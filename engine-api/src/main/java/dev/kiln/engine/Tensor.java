@@ -35,6 +35,8 @@ public final class Tensor implements AutoCloseable {
     /** Null until {@link #registerHook} or {@link #retainGrad} is called. */
     private GradientHooks gradientHooks;
     private boolean closed;
+    /** Null until a backward pass reaches this tensor through {@link F#sparseEmbedding}. */
+    private SparseCoo sparseGrad;
 
     private Tensor(SharedStorage storage, long offset, Shape shape, DType dtype) {
         this.serial = SERIALS.getAndIncrement();
@@ -585,19 +587,31 @@ public final class Tensor implements AutoCloseable {
         return gradientHooks;
     }
 
-    /** Sets the accumulated gradient to zero (keeping its memory). */
+    /**
+     * Sets the accumulated gradient to zero (keeping its memory); a {@link #sparseGrad()} is released, as PyTorch's
+     * {@code zero_()} leaves a sparse gradient without entries.
+     */
     public void zeroGrad() {
         if (grad != null) {
             grad.storage.writtenInPlace();
             grad.backend().fill(grad, 0);
         }
+        clearSparseGrad();
     }
 
-    /** Releases and forgets the accumulated gradient. */
+    /** Releases and forgets the accumulated gradient, dense and sparse. */
     public void clearGrad() {
         if (grad != null) {
             grad.close();
             grad = null;
+        }
+        clearSparseGrad();
+    }
+
+    private void clearSparseGrad() {
+        if (sparseGrad != null) {
+            sparseGrad.close();
+            sparseGrad = null;
         }
     }
 
@@ -2419,5 +2433,28 @@ public final class Tensor implements AutoCloseable {
      */
     public int version() {
         return storage.version();
+    }
+
+    /**
+     * The sparse gradient [rows, cols] of a 2-D leaf looked up by {@link F#sparseEmbedding} (PyTorch's {@code grad} of
+     * an {@code Embedding(sparse=True)}'s weight), or null before the first backward pass that reaches it that way:
+     * one entry per element of each looked-up row, uncoalesced, accumulating across passes by appending entries until
+     * {@link #zeroGrad()} or {@link #clearGrad()}. Owned by this tensor: do not close it. {@link #grad()} stays null
+     * unless other ops reach the tensor densely.
+     */
+    public SparseCoo sparseGrad() {
+        return sparseGrad;
+    }
+
+    /** Adds {@code more} (this tensor's shape, owned from now on) to {@link #sparseGrad()}, appending its entries. */
+    void accumulateSparseGrad(SparseCoo more) {
+        if (sparseGrad == null) {
+            sparseGrad = more;
+            return;
+        }
+        SparseCoo before = sparseGrad;
+        sparseGrad = Scope.outside(() -> SparseCoo.concatenated(before, more));
+        before.close();
+        more.close();
     }
 }

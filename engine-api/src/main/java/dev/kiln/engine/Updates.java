@@ -212,4 +212,45 @@ public final class Updates {
             throw new IllegalArgumentException(op + ": " + name + " must be finite and >= 0, got " + value);
         }
     }
+
+    /**
+     * {@code dense += alpha * delta} in place, for a sparse update of a 2-D parameter or state [rows, cols] (PyTorch's
+     * {@code dense.add_(sparse, alpha=alpha)}): only the elements at {@code delta}'s positions are touched, repeated
+     * positions adding up in entry order.
+     *
+     * @throws IllegalArgumentException naming both when the shapes, dtypes or backends differ
+     * @throws IllegalStateException as for the other updates, for a tensor made by an op or one that requires a
+     *     gradient while gradients are on
+     */
+    public static void addSparse(Tensor dense, SparseCoo delta, double alpha) {
+        String op = "addSparse";
+        if (dense == null || delta == null) {
+            throw new IllegalArgumentException(op + ": dense tensor and sparse update must not be null");
+        }
+        Tensor values = delta.values();
+        Checks.open(op, dense, values);
+        Checks.compatible(op, dense, values);
+        if (dense.rank() != 2 || dense.dim(0) != delta.rows() || dense.dim(1) != delta.cols()) {
+            throw new IllegalArgumentException(op + ": dense tensor " + dense.shape() + " must be [" + delta.rows() + ", "
+                    + delta.cols() + "] for " + delta);
+        }
+        if (!dense.isLeaf()) {
+            throw new IllegalStateException(op + ": tensor " + dense.shape() + " was made by " + dense.gradFnName()
+                    + "; updates are for leaves (parameters, optimizer state)");
+        }
+        if (dense.requiresGrad() && Autograd.isEnabled()) {
+            throw new IllegalStateException(op + ": tensor " + dense.shape() + " requires a gradient; update it inside"
+                    + " try (var g = Autograd.noGrad()) { ... }");
+        }
+        if (delta.nnz() == 0) {
+            return;
+        }
+        Backend be = dense.backend();
+        try (Tensor positions = delta.flatPositions(); Tensor flat = dense.view(0, Shape.of(Math.toIntExact(dense.size())));
+             Tensor scaled = dense.emptyLike(values.shape(), values.dtype())) {
+            be.affine(values, alpha, 0, scaled);
+            be.indexAdd(flat, 0, positions, scaled);
+        }
+        dense.markWrittenInPlace();
+    }
 }
