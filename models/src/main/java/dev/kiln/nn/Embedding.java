@@ -13,11 +13,16 @@ import java.util.Arrays;
  *
  * <p>With a padding index, that row starts at zero and never receives a gradient, so padding tokens map
  * to a fixed vector; a negative padding index counts from the end, as in PyTorch.
+ *
+ * <p>With {@link #sparse(boolean) sparse gradients} (PyTorch's {@code sparse=True}) a backward pass leaves the weight's
+ * gradient in {@code weight().sparseGrad()}, the looked-up rows alone, for {@link dev.kiln.optim.SparseAdam},
+ * {@link dev.kiln.optim.SGD} or {@link dev.kiln.optim.AdaGrad}: {@code new Embedding(1_000_000, 64).sparse(true)}.
  */
 public class Embedding extends Module {
     private final int numEmbeddings;
     private final int embeddingDim;
     private final int paddingIdx;
+    private boolean sparse;
 
     /** A table without a padding row. */
     public Embedding(int numEmbeddings, int embeddingDim) {
@@ -69,13 +74,33 @@ public class Embedding extends Module {
         return paddingIdx;
     }
 
+    /**
+     * Makes the weight's gradient sparse (PyTorch's {@code sparse=True}) or dense again: with sparse gradients a
+     * backward pass adds the looked-up rows' gradients to {@code weight().sparseGrad()} and leaves
+     * {@code weight().grad()} alone ({@link F#sparseEmbedding}), so that a step of a large table costs the rows looked
+     * up; optimizers that cannot step a sparse gradient refuse it. Returns this.
+     */
+    public Embedding sparse(boolean sparse) {
+        this.sparse = sparse;
+        return this;
+    }
+
+    /** Whether the weight's gradient is sparse ({@link #sparse(boolean)}). */
+    public boolean isSparse() {
+        return sparse;
+    }
+
     @Override
     public Tensor forward(Tensor indices) {
+        if (sparse) {
+            return paddingIdx >= 0 ? F.sparseEmbedding(indices, weight(), paddingIdx) : F.sparseEmbedding(indices, weight());
+        }
         return paddingIdx >= 0 ? F.embedding(indices, weight(), paddingIdx) : F.embedding(indices, weight());
     }
 
     @Override
     public String toString() {
-        return "Embedding(" + numEmbeddings + ", " + embeddingDim + (paddingIdx >= 0 ? ", paddingIdx=" + paddingIdx : "") + ")";
+        return "Embedding(" + numEmbeddings + ", " + embeddingDim + (paddingIdx >= 0 ? ", paddingIdx=" + paddingIdx : "")
+                + (sparse ? ", sparse=True" : "") + ")";
     }
 }

@@ -34,6 +34,7 @@ public class EmbeddingBag extends Module implements TwoInputForward {
     private final Mode mode;
     private final int paddingIdx;
     private final boolean includeLastOffset;
+    private final boolean sparse;
 
     /** Mean bags (PyTorch's default mode) without a padding index. */
     public EmbeddingBag(int numEmbeddings, int embeddingDim) {
@@ -42,10 +43,11 @@ public class EmbeddingBag extends Module implements TwoInputForward {
 
     /** Bags reduced by {@code mode}, without a padding index. */
     public EmbeddingBag(int numEmbeddings, int embeddingDim, Mode mode) {
-        this(numEmbeddings, embeddingDim, mode, null, false);
+        this(numEmbeddings, embeddingDim, mode, null, false, false);
     }
 
-    private EmbeddingBag(int numEmbeddings, int embeddingDim, Mode mode, Integer paddingIdx, boolean includeLastOffset) {
+    private EmbeddingBag(int numEmbeddings, int embeddingDim, Mode mode, Integer paddingIdx, boolean includeLastOffset,
+                         boolean sparse) {
         String name = "EmbeddingBag(" + numEmbeddings + ", " + embeddingDim + ")";
         if (numEmbeddings <= 0 || embeddingDim <= 0) {
             throw new IllegalArgumentException(name + ": sizes must be positive, got " + numEmbeddings + " x "
@@ -58,11 +60,16 @@ public class EmbeddingBag extends Module implements TwoInputForward {
             throw new IllegalArgumentException(name + ": padding index " + paddingIdx + " is outside [-"
                     + numEmbeddings + ", " + numEmbeddings + ")");
         }
+        if (sparse && mode == Mode.MAX) {
+            throw new IllegalArgumentException(name + ": max mode does not support sparse gradients, as in PyTorch;"
+                    + " use mode sum or mean, or dense gradients");
+        }
         this.numEmbeddings = numEmbeddings;
         this.embeddingDim = embeddingDim;
         this.mode = mode;
         this.paddingIdx = paddingIdx == null ? -1 : paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
         this.includeLastOffset = includeLastOffset;
+        this.sparse = sparse;
         registerParameter("weight", Embedding.table(numEmbeddings, embeddingDim, this.paddingIdx));
     }
 
@@ -78,6 +85,7 @@ public class EmbeddingBag extends Module implements TwoInputForward {
         private Mode mode = Mode.MEAN;
         private Integer paddingIdx;
         private boolean includeLastOffset;
+        private boolean sparse;
 
         private Builder(int numEmbeddings, int embeddingDim) {
             this.numEmbeddings = numEmbeddings;
@@ -101,9 +109,22 @@ public class EmbeddingBag extends Module implements TwoInputForward {
             return this;
         }
 
-        /** @throws IllegalArgumentException for non-positive sizes, a null mode or a padding index out of range */
+        /**
+         * Sparse gradients of the weight (PyTorch's {@code sparse=True}), sum and mean modes only: a backward pass adds
+         * each looked-up index's gradient to {@code weight().sparseGrad()} and leaves {@code weight().grad()} alone (see
+         * {@link Embedding#sparse(boolean)}).
+         */
+        public Builder sparse(boolean sparseGradients) {
+            sparse = sparseGradients;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException for non-positive sizes, a null mode, a padding index out of range or sparse
+         *     gradients in max mode
+         */
         public EmbeddingBag build() {
-            return new EmbeddingBag(numEmbeddings, embeddingDim, mode, paddingIdx, includeLastOffset);
+            return new EmbeddingBag(numEmbeddings, embeddingDim, mode, paddingIdx, includeLastOffset, sparse);
         }
     }
 
@@ -123,6 +144,11 @@ public class EmbeddingBag extends Module implements TwoInputForward {
 
     public boolean includeLastOffset() {
         return includeLastOffset;
+    }
+
+    /** Whether the weight's gradient is sparse ({@link Builder#sparse(boolean)}). */
+    public boolean isSparse() {
+        return sparse;
     }
 
     /**
@@ -189,7 +215,8 @@ public class EmbeddingBag extends Module implements TwoInputForward {
     private Tensor sums(Bags bags, Tensor weight, Tensor scales) {
         Tensor entries = bags.entries();
         int n = (int) entries.size();
-        Tensor rows = F.embedding(entries, weight);
+        Tensor rows = !sparse ? F.embedding(entries, weight)
+                : paddingIdx >= 0 ? F.sparseEmbedding(entries, weight, paddingIdx) : F.sparseEmbedding(entries, weight);
         if (scales != null) {
             rows = consume(rows, r -> r.mul(scales.reshape(n, 1)));
         }
@@ -235,6 +262,6 @@ public class EmbeddingBag extends Module implements TwoInputForward {
     public String toString() {
         return "EmbeddingBag(" + numEmbeddings + ", " + embeddingDim + ", mode=" + modeName()
                 + (paddingIdx >= 0 ? ", padding_idx=" + paddingIdx : "")
-                + (includeLastOffset ? ", include_last_offset=True" : "") + ")";
+                + (includeLastOffset ? ", include_last_offset=True" : "") + (sparse ? ", sparse=True" : "") + ")";
     }
 }

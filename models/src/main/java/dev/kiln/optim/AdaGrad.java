@@ -1,6 +1,8 @@
 package dev.kiln.optim;
 
+import dev.kiln.engine.SparseCoo;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.Updates;
 import java.util.List;
 import java.util.Set;
 
@@ -14,6 +16,9 @@ import java.util.Set;
  * </pre>
  * Defaults: lrDecay 0, initial accumulator 0, eps 1e-10, weight decay 0. Composed from tensor ops.
  * State: {@code step}, {@code sum} (s).
+ *
+ * <p>A sparse gradient ({@link Tensor#sparseGrad()}, from an embedding with sparse gradients) is coalesced and moves
+ * only its own elements of {@code s} and the parameter, as PyTorch's; weight decay with it is refused, as in PyTorch.
  */
 public final class AdaGrad extends Optimizer {
     /** PyTorch's default learning rate, for groups that set none. */
@@ -69,8 +74,42 @@ public final class AdaGrad extends Optimizer {
         return Set.of("step", "sum");
     }
 
+    /** Accepts sparse gradients, but not with weight decay, which PyTorch refuses with them too. */
+    @Override
+    protected void checkGradient(Tensor param, boolean sparse, ParamGroup group) {
+        if (sparse && group.weightDecay() != 0) {
+            throw new UnsupportedOperationException("AdaGrad: weight decay " + group.weightDecay() + " is not compatible"
+                    + " with sparse gradients (parameter " + param.shape() + "), as in PyTorch; set it to 0 for that"
+                    + " group");
+        }
+    }
+
     @Override
     protected void update(Tensor param, Tensor grad, ParamGroup group, ParamState state) {
+        Tensor sum = sum(param, state);
+        long step = state.nextStep();
+        Tensor g = group.weightDecay() != 0 ? grad.add(param.mul(group.weightDecay())) : grad;
+        double clr = group.lr() / (1 + (step - 1) * lrDecay);
+        sum.addInPlace(g.mul(g), 1);
+        Tensor std = sum.sqrt().add(eps);
+        param.addInPlace(g.div(std), -clr);
+    }
+
+    @Override
+    protected void updateSparse(Tensor param, SparseCoo grad, ParamGroup group, ParamState state) {
+        Tensor sum = sum(param, state);
+        long step = state.nextStep();
+        double clr = group.lr() / (1 + (step - 1) * lrDecay);
+        // The update is not linear in the gradient: each position's entries are summed first, as PyTorch does.
+        SparseCoo g = grad.coalesce();
+        Tensor values = g.values();
+        Updates.addSparse(sum, g.withValues(values.mul(values)), 1);
+        Tensor std = g.valuesIn(sum).sqrt().add(eps);
+        Updates.addSparse(param, g.withValues(values.div(std)), -clr);
+    }
+
+    /** The parameter's sum of squares, made at {@code initialAccumulatorValue} on its first step. */
+    private Tensor sum(Tensor param, ParamState state) {
         Tensor sum = state.get("sum");
         if (sum == null) {
             sum = state.getOrZeros("sum", param);
@@ -78,11 +117,6 @@ public final class AdaGrad extends Optimizer {
                 sum.assign(Tensor.full(initialAccumulatorValue, param.dtype(), param.shape().dims()));
             }
         }
-        long step = state.nextStep();
-        Tensor g = group.weightDecay() != 0 ? grad.add(param.mul(group.weightDecay())) : grad;
-        double clr = group.lr() / (1 + (step - 1) * lrDecay);
-        sum.addInPlace(g.mul(g), 1);
-        Tensor std = sum.sqrt().add(eps);
-        param.addInPlace(g.div(std), -clr);
+        return sum;
     }
 }

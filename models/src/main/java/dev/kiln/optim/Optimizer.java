@@ -3,6 +3,7 @@ package dev.kiln.optim;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
+import dev.kiln.engine.SparseCoo;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Updates;
 import dev.kiln.nn.UninitializedParameter;
@@ -108,6 +109,7 @@ public abstract class Optimizer implements AutoCloseable {
                     + " backpropagates it and returns it");
         }
         checkSettings();
+        checkGradients();
         try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
             int index = 0;
             for (ParamGroup group : groups) {
@@ -117,7 +119,12 @@ public abstract class Optimizer implements AutoCloseable {
                 for (Tensor p : group.params()) {
                     ParamState state = states.get(index++);
                     Tensor grad = p.grad();
-                    if (!p.requiresGrad() || grad == null) {
+                    SparseCoo sparse = p.sparseGrad();
+                    if (!p.requiresGrad() || grad == null && sparse == null) {
+                        continue;
+                    }
+                    if (sparse != null) {
+                        updateSparse(p, maximize ? sparse.withValues(sparse.values().neg()) : sparse, group, state);
                         continue;
                     }
                     stepped.add(p);
@@ -127,6 +134,52 @@ public abstract class Optimizer implements AutoCloseable {
                 updateGroup(stepped, grads, group, steppedStates);
             }
         }
+    }
+
+    /**
+     * Refuses, before any parameter moves, a gradient this optimizer cannot step ({@link #checkGradient}), and a
+     * parameter with both a dense and a sparse gradient.
+     */
+    private void checkGradients() {
+        for (ParamGroup group : groups) {
+            for (Tensor p : group.params()) {
+                boolean sparse = p.sparseGrad() != null;
+                if (!p.requiresGrad() || p.grad() == null && !sparse) {
+                    continue;
+                }
+                if (sparse && p.grad() != null) {
+                    throw new IllegalStateException(getClass().getSimpleName() + ".step(): parameter " + p.shape()
+                            + " has both a dense gradient and a sparse one (from an Embedding or EmbeddingBag with sparse"
+                            + " gradients); where other ops use the table too, look it up with dense gradients");
+                }
+                checkGradient(p, sparse, group);
+            }
+        }
+    }
+
+    /**
+     * Throws when this optimizer cannot step {@code param}'s gradient in {@code group}: by default a sparse one
+     * ({@link Tensor#sparseGrad()}), as PyTorch's dense optimizers refuse it. An optimizer that steps sparse gradients
+     * ({@link #updateSparse}) overrides this.
+     *
+     * @throws UnsupportedOperationException naming this optimizer, the parameter and what steps it instead
+     */
+    protected void checkGradient(Tensor param, boolean sparse, ParamGroup group) {
+        if (sparse) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support sparse gradients:"
+                    + " parameter " + param.shape() + " has one, from an Embedding or EmbeddingBag with sparse"
+                    + " gradients; step it with SparseAdam, SGD or AdaGrad, or look it up with dense gradients");
+        }
+    }
+
+    /**
+     * Updates {@code param} in place from its sparse gradient {@code grad} (negated under {@link #maximize()}), as
+     * {@link #update} does from a dense one; for optimizers whose {@link #checkGradient} accepts sparse gradients.
+     *
+     * @throws UnsupportedOperationException naming this optimizer, which does not override it
+     */
+    protected void updateSparse(Tensor param, SparseCoo grad, ParamGroup group, ParamState state) {
+        throw new UnsupportedOperationException(this + ": accepts a sparse gradient but does not override updateSparse");
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.kiln.optim;
 
+import dev.kiln.engine.SparseCoo;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Updates;
 import java.util.List;
@@ -17,6 +18,11 @@ import java.util.Set;
  * </pre>
  * Runs as one fused pass per parameter ({@link Updates#sgd}). State: {@code momentum_buffer} when
  * momentum is non-zero.
+ *
+ * <p>A sparse gradient ({@link Tensor#sparseGrad()}, from an embedding with sparse gradients) is stepped as PyTorch 1.13
+ * steps it: without momentum only its rows move; with momentum the buffer is dense here (PyTorch's sparse buffer holds
+ * the same values, zero elsewhere), so every row the buffer has reached moves. Weight decay with a sparse gradient is
+ * refused, as in PyTorch.
  * <pre>{@code
  * Optimizer opt = new SGD(model.trainableParameters(), 0.1).momentum(0.9).nesterov(true).weightDecay(5e-4);
  * }</pre>
@@ -126,6 +132,24 @@ public final class SGD extends Optimizer {
             }
         }
         Updates.sgd(param, grad, buffer, group.lr(), momentum, dampening, group.weightDecay(), nesterov, firstStep);
+    }
+
+    /** Accepts sparse gradients, but not with weight decay, which PyTorch refuses with them too. */
+    @Override
+    protected void checkGradient(Tensor param, boolean sparse, ParamGroup group) {
+        if (sparse && group.weightDecay() != 0) {
+            throw new UnsupportedOperationException("SGD: weight decay " + group.weightDecay() + " is not compatible with"
+                    + " sparse gradients (parameter " + param.shape() + "), as in PyTorch; set it to 0 for that group");
+        }
+    }
+
+    @Override
+    protected void updateSparse(Tensor param, SparseCoo grad, ParamGroup group, ParamState state) {
+        if (momentum == 0) {
+            Updates.addSparse(param, grad, -group.lr());
+            return;
+        }
+        update(param, grad.toDense(), group, state);
     }
 
     /** Its momentum, which {@code OneCycleLR} cycles. */
