@@ -591,7 +591,8 @@ public abstract class Optimizer implements AutoCloseable {
      * (PyTorch's {@code clip_grad_norm_(params, max_norm, norm_type)}: each gradient times
      * {@code min(1, maxNorm / (norm + 1e-6))}). The joint norm is the norm of all gradient elements as one vector:
      * {@code (sum |g|^p)^(1/p)}, or the largest |g| for {@code normType} {@link Double#POSITIVE_INFINITY}.
-     * Parameters without a gradient are skipped. Nothing is read back to the host: the norm stays on the
+     * Parameters without a gradient are skipped; a sparse gradient ({@link Tensor#sparseGrad()}) counts with its
+     * coalesced values, and its values are scaled, as PyTorch's. Nothing is read back to the host: the norm stays on the
      * parameters' device and every gradient is scaled (by exactly 1 when it is within bounds), so that on a GPU
      * clipping never waits for the device.
      *
@@ -602,14 +603,20 @@ public abstract class Optimizer implements AutoCloseable {
         checkClipGradNorm("clipGradNorm", maxNorm, normType);
         try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
             List<Tensor> grads = params.stream().map(Tensor::grad).filter(Objects::nonNull).toList();
-            if (grads.isEmpty()) {
+            List<SparseCoo> sparse = params.stream().map(Tensor::sparseGrad).filter(Objects::nonNull).toList();
+            if (grads.isEmpty() && sparse.isEmpty()) {
                 return s.keep(Tensor.zeros(DType.F64));
             }
-            Tensor norm = jointNorm(grads, normType);
+            // A sparse gradient's norm is that of its coalesced values, as PyTorch's: repeats add up first.
+            List<Tensor> normed = new ArrayList<>(grads);
+            sparse.forEach(sg -> normed.add(sg.coalesce().values()));
+            Tensor norm = jointNorm(normed, normType);
             Tensor scale = norm.fullLike(maxNorm).div(norm.add(CLIP_EPS));
             Tensor coefficient = scale.minimum(scale.fullLike(1));
             Map<DType, Tensor> coefficientIn = new EnumMap<>(DType.class);
-            for (Tensor grad : grads) {
+            List<Tensor> scaled = new ArrayList<>(grads);
+            sparse.forEach(sg -> scaled.add(sg.values()));
+            for (Tensor grad : scaled) {
                 grad.assign(grad.mul(coefficientIn.computeIfAbsent(grad.dtype(), coefficient::to)));
             }
             return s.keep(norm);
@@ -647,10 +654,20 @@ public abstract class Optimizer implements AutoCloseable {
     /**
      * Clamps every gradient element of {@code params} to {@code [-clip, clip]} (PyTorch's
      * {@code clip_grad_value_}). Parameters without a gradient are skipped.
+     *
+     * @throws IllegalArgumentException for a parameter with a sparse gradient ({@link Tensor#sparseGrad()}), before
+     *     any gradient is clamped
      */
     public static void clipGradValue(List<Tensor> params, double clip) {
         if (!(clip > 0) || Double.isInfinite(clip)) {
             throw new IllegalArgumentException("clipGradValue: clip must be finite and > 0, got " + clip);
+        }
+        for (Tensor p : params) {
+            if (p.sparseGrad() != null) {
+                throw new IllegalArgumentException("clipGradValue: parameter " + p.shape() + " has a sparse gradient"
+                        + " (from an Embedding or EmbeddingBag with sparse gradients), whose repeated entries cannot be"
+                        + " clamped element by element (PyTorch refuses it too); clip by norm (clipGradNorm)");
+            }
         }
         try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
             for (Tensor p : params) {
