@@ -2,6 +2,7 @@ package dev.kiln.optim;
 
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Scope;
+import dev.kiln.engine.SparseCoo;
 import dev.kiln.engine.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,13 +29,17 @@ public final class FlatParameters {
         return size;
     }
 
-    /** The gradients as one vector [n]; zeros for a parameter without one (PyTorch's {@code _gather_flat_grad}). */
+    /**
+     * The gradients as one vector [n]; zeros for a parameter without one, a sparse gradient made dense (PyTorch's
+     * {@code _gather_flat_grad}).
+     */
     Tensor gradient() {
         try (Autograd.Guard g = Autograd.noGrad()) {
             List<Tensor> grads = new ArrayList<>();
             for (Tensor p : params) {
                 Tensor grad = p.grad();
-                grads.add(grad == null ? p.fullLike(0) : grad);
+                SparseCoo sparse = p.sparseGrad();
+                grads.add(grad != null ? grad : sparse != null ? sparse.toDense() : p.fullLike(0));
             }
             return flatten(grads);
         }

@@ -177,4 +177,28 @@ class SparseGradientBehaviourTest {
             opt.step();
         }
     }
+
+    /** L-BFGS makes a sparse gradient dense, as PyTorch's {@code _gather_flat_grad}: the same steps as a dense lookup. */
+    @Test
+    void lbfgsStepsASparseGradientAsTheDenseOne() {
+        Embedding sparse = new Embedding(6, 2).sparse(true);
+        Embedding dense = new Embedding(6, 2);
+        try (Autograd.Guard g = Autograd.noGrad()) {
+            dense.weight().assign(sparse.weight());
+        }
+        try (LBFGS a = new LBFGS(sparse.parameters(), 0.5); LBFGS b = new LBFGS(dense.parameters(), 0.5)) {
+            for (int i = 0; i < 2; i++) {
+                a.step(() -> closure(a, sparse));
+                b.step(() -> closure(b, dense));
+            }
+        }
+        assertArrayEquals(dense.weight().toFloatArray(), sparse.weight().toFloatArray(), 1e-6f);
+    }
+
+    private static Tensor closure(Optimizer opt, Embedding table) {
+        opt.zeroGrad();
+        Tensor loss = table.forward(Tensor.fromArray(new long[] {1, 3, 1}, 3)).sub(0.5f).square().sum();
+        loss.backward();
+        return loss;
+    }
 }
