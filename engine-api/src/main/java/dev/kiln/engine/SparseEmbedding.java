@@ -2,13 +2,13 @@ package dev.kiln.engine;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * The embedding lookup whose weight gradient is sparse, PyTorch's {@code F.embedding(..., sparse=True)}: the rows are
  * looked up into a leaf of their own, and a backward pass that fills {@code grad()} hands that leaf's gradient to the
- * weight's {@link Tensor#sparseGrad()}, one entry per element of each looked-up row (PyTorch's rows, spelt out per
- * column, as {@link SparseCoo} keeps single elements), the padding row's left out. The weight never gets a dense
+ * weight's {@link Tensor#sparseGrad()}, one entry per element of each row looked up (PyTorch's rows, spelt out per
+ * column, as {@link SparseCoo} keeps single elements), coalesced: a row looked up several times holds the sum of its
+ * lookups' gradients once (PyTorch's entry per lookup sums to the same), and the padding row is left out. The weight never gets a dense
  * gradient [rows, dim] from it, so a step costs the rows looked up, not the table.
  */
 final class SparseEmbedding {
@@ -42,15 +42,25 @@ final class SparseEmbedding {
         return rows;
     }
 
-    /** The weight's gradient from the rows' gradient {@code g} [...indices, dim], padding entries left out. */
+    /**
+     * The weight's gradient from the rows' gradient {@code g} [...indices, dim]: the rows looked up, sorted, each
+     * once with its lookups' gradients summed in lookup order (so that an optimizer's coalesce has nothing left to
+     * do), padding lookups left out.
+     */
     private static SparseCoo gradient(Tensor g, long[] looked, Tensor weight, int paddingIdx) {
         int dim = weight.dim(1);
-        int[] kept = IntStream.range(0, looked.length).filter(j -> looked[j] != paddingIdx).toArray();
-        long[] rowOf = new long[kept.length * dim];
-        long[] colOf = new long[kept.length * dim];
-        for (int k = 0; k < kept.length; k++) {
+        long[] rowsLooked = Arrays.stream(looked).filter(i -> i != paddingIdx).distinct().sorted().toArray();
+        int count = rowsLooked.length;
+        // Each lookup's place among the rows; padding lookups go to one more place, which is then dropped.
+        long[] place = new long[looked.length];
+        for (int j = 0; j < looked.length; j++) {
+            place[j] = looked[j] == paddingIdx ? count : Arrays.binarySearch(rowsLooked, looked[j]);
+        }
+        long[] rowOf = new long[count * dim];
+        long[] colOf = new long[count * dim];
+        for (int k = 0; k < count; k++) {
             for (int c = 0; c < dim; c++) {
-                rowOf[k * dim + c] = looked[kept[k]];
+                rowOf[k * dim + c] = rowsLooked[k];
                 colOf[k * dim + c] = c;
             }
         }
@@ -58,24 +68,14 @@ final class SparseEmbedding {
         Tensor rowIndex = onBackend(Tensor.fromArray(rowOf, rowOf.length), be);
         Tensor colIndex = onBackend(Tensor.fromArray(colOf, colOf.length), be);
         Tensor values;
-        if (kept.length == looked.length) {
-            try (Tensor flat = g.view(0, Shape.of(looked.length * dim))) {
-                values = flat.copy();
-            }
-        } else {
-            try (Tensor rowsGrad = g.view(0, Shape.of(looked.length, dim)); Tensor picked = selected(rowsGrad, kept)) {
-                values = picked.view(0, Shape.of(kept.length * dim));
-            }
+        try (Tensor places = onBackend(Tensor.fromArray(place, place.length), be);
+             Tensor rowsGrad = g.view(0, Shape.of(looked.length, dim));
+             Tensor zeros = rowsGrad.fullLike(0, Shape.of(count + 1, dim));
+             Tensor summed = zeros.indexAdd(0, places, rowsGrad)) {
+            values = summed.view(0, Shape.of(count * dim));
         }
-        return SparseCoo.assembled(rowIndex, colIndex, values, weight.dim(0), dim, false,
+        return SparseCoo.assembled(rowIndex, colIndex, values, weight.dim(0), dim, true,
                 List.of(rowIndex, colIndex, values));
-    }
-
-    private static Tensor selected(Tensor rowsGrad, int[] kept) {
-        try (Tensor positions = onBackend(Tensor.fromArray(Arrays.stream(kept).asLongStream().toArray(),
-                kept.length), rowsGrad.backend())) {
-            return rowsGrad.indexSelect(0, positions);
-        }
     }
 
     /** {@code t} on {@code be}, closing {@code t} when it had to be copied there. */

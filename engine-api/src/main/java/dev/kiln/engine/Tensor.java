@@ -2438,7 +2438,8 @@ public final class Tensor implements AutoCloseable {
     /**
      * The sparse gradient [rows, cols] of a 2-D leaf looked up by {@link F#sparseEmbedding} (PyTorch's {@code grad} of
      * an {@code Embedding(sparse=True)}'s weight), or null before the first backward pass that reaches it that way:
-     * one entry per element of each looked-up row, uncoalesced, accumulating across passes by appending entries until
+     * one entry per element of each row looked up, coalesced within a pass (PyTorch's one per lookup sums to the same),
+     * accumulating across passes by appending entries (uncoalesced then, as PyTorch's) until
      * {@link #zeroGrad()} or {@link #clearGrad()}. Owned by this tensor: do not close it. {@link #grad()} stays null
      * unless other ops reach the tensor densely.
      */
