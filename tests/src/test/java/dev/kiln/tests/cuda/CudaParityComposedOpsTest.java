@@ -2787,4 +2787,32 @@ class CudaParityComposedOpsTest extends ParityTest {
                     values.grad(), bValues.grad()};
             });
     }
+
+    /**
+     * F.sparseEmbedding of a [40, 6] table by [5, 6] seeded indices (rows repeated, the padding row 3 among them): the
+     * rows, the weight's sparse gradient (its positions exactly, its summed values), SparseCoo.valuesIn of a dense
+     * [40, 6], and a copy of the table after Updates.addSparse of that gradient. Sums in any order: the tolerance of sums.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void sparseEmbeddingGradientAndSparseUpdateMatchTheCpu(DType dtype) {
+        java.util.Random r = new java.util.Random(361);
+        long[] looked = new long[30];
+        for (int j = 0; j < looked.length; j++) {
+            looked[j] = j % 7 == 0 ? 3 : r.nextInt(40);
+        }
+        String what = "sparseEmbedding " + dtype;
+        assertParity(what, new String[] {"rows", "gradient positions", "gradient values", "values in", "updated table"},
+                sums(dtype), b -> {
+                    Tensor weight = random(b, dtype, 362, 40, 6).requiresGrad(true);
+                    Tensor rows = dev.kiln.engine.F.sparseEmbedding(indices(b, DType.I64, looked, 5, 6), weight, 3);
+                    assertSame(b, rows.backend(), what + ": the result must be on the backend of its input");
+                    rows.backward(random(b, dtype, 363, 5, 6, 6));
+                    dev.kiln.engine.SparseCoo g = weight.sparseGrad();
+                    Tensor in = g.valuesIn(random(b, dtype, 364, 40, 6));
+                    Tensor table = weight.detach().copy();
+                    dev.kiln.engine.Updates.addSparse(table, g, -0.5);
+                    return new Tensor[] {rows, g.indices(), g.values(), in, table};
+                });
+    }
 }
