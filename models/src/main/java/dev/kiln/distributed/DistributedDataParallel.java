@@ -3,6 +3,8 @@ package dev.kiln.distributed;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.HookHandle;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.Embedding;
+import dev.kiln.nn.EmbeddingBag;
 import dev.kiln.nn.Module;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -125,6 +127,7 @@ public final class DistributedDataParallel extends Module {
      */
     @Override
     public Tensor forward(Tensor x) {
+        refuseSparseGradients();
         boolean gradients = Autograd.isEnabled();
         if (gradients) {
             buckets.checkFinished();
@@ -135,6 +138,20 @@ public final class DistributedDataParallel extends Module {
         Tensor out = module().call(x);
         buffersFromRankZeroNext = gradients && synchronising;
         return out;
+    }
+
+    /**
+     * Refuses a table with sparse gradients: its weight's gradient never reaches the gradient hooks, so it would be
+     * left out of every average and its bucket would never be sent. Checked at each forward, as a table may be made
+     * sparse after wrapping.
+     */
+    private void refuseSparseGradients() {
+        for (Module m : module().modules()) {
+            if (m instanceof Embedding e && e.isSparse() || m instanceof EmbeddingBag b && b.isSparse()) {
+                throw new UnsupportedOperationException("DistributedDataParallel: " + m + " has sparse gradients,"
+                        + " which are not averaged across ranks; make it dense (sparse(false))");
+            }
+        }
     }
 
     @Override

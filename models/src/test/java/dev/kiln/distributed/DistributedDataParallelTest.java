@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Autograd;
@@ -11,6 +12,7 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.BatchNorm1d;
+import dev.kiln.nn.Embedding;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.MSELoss;
 import dev.kiln.nn.Module;
@@ -382,5 +384,18 @@ class DistributedDataParallelTest {
             assertTrue(o instanceof String s && s.startsWith("noGrad ran; ") && s.contains("module.1.weight"),
                     String.valueOf(o));
         }
+    }
+
+    @Test
+    void aTableWithSparseGradientsIsRefusedAtForward() {
+        List<String> messages = LocalRanks.run(1, group -> {
+            Embedding table = new Embedding(5, 2).sparse(true);
+            try (DistributedDataParallel ddp = new DistributedDataParallel(table, group)) {
+                UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                        () -> ddp.forward(Tensor.fromArray(new long[] {1}, 1)));
+                return e.getMessage();
+            }
+        });
+        assertTrue(messages.get(0).contains("Embedding(5, 2, sparse=True) has sparse gradients"), messages.get(0));
     }
 }
