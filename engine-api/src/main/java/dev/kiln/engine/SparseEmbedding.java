@@ -8,8 +8,8 @@ import java.util.List;
  * looked up into a leaf of their own, and a backward pass that fills {@code grad()} hands that leaf's gradient to the
  * weight's {@link Tensor#sparseGrad()}, one entry per element of each row looked up (PyTorch's rows, spelt out per
  * column, as {@link SparseCoo} keeps single elements), coalesced: a row looked up several times holds the sum of its
- * lookups' gradients once (PyTorch's entry per lookup sums to the same), and the padding row is left out. The weight never gets a dense
- * gradient [rows, dim] from it, so a step costs the rows looked up, not the table.
+ * lookups' gradients once (PyTorch's entry per lookup sums to the same), and the padding row is left out. The weight
+ * never gets a dense gradient [rows, dim] from it, so a step costs the rows looked up, not the table.
  */
 final class SparseEmbedding {
     private SparseEmbedding() {
@@ -24,13 +24,13 @@ final class SparseEmbedding {
         if (!weight.requiresGrad() || !Autograd.isEnabled()) {
             return IndexOps.embedding(indices, weight, paddingIdx);
         }
-        Tensor rows;
-        try (Autograd.Guard g = Autograd.noGrad()) {
-            rows = IndexOps.embedding(indices, weight, paddingIdx);
-        }
         if (!weight.isLeaf()) {
             throw new IllegalArgumentException("sparseEmbedding: weight " + weight.shape() + " was made by "
                     + weight.gradFnName() + "; a sparse gradient is kept by a leaf (a parameter)");
+        }
+        Tensor rows;
+        try (Autograd.Guard g = Autograd.noGrad()) {
+            rows = IndexOps.embedding(indices, weight, paddingIdx);
         }
         long[] looked = indices.toLongArray();
         rows.requiresGrad(true);

@@ -592,9 +592,10 @@ public abstract class Optimizer implements AutoCloseable {
      * {@code min(1, maxNorm / (norm + 1e-6))}). The joint norm is the norm of all gradient elements as one vector:
      * {@code (sum |g|^p)^(1/p)}, or the largest |g| for {@code normType} {@link Double#POSITIVE_INFINITY}.
      * Parameters without a gradient are skipped; a sparse gradient ({@link Tensor#sparseGrad()}) counts with its
-     * coalesced values, and its values are scaled, as PyTorch's. Nothing is read back to the host: the norm stays on the
-     * parameters' device and every gradient is scaled (by exactly 1 when it is within bounds), so that on a GPU
-     * clipping never waits for the device.
+     * coalesced values, and its values are scaled, as PyTorch's. Nothing is read back to the host (but the positions
+     * of a sparse gradient accumulated over several passes, which coalescing reads): the norm stays on the parameters'
+     * device and every gradient is scaled (by exactly 1 when it is within bounds), so that on a GPU clipping never
+     * waits for the device.
      *
      * @param normType p &gt; 0, or {@link Double#POSITIVE_INFINITY} for the max norm
      * @return the joint norm before clipping, an F64 scalar (read it with {@link Tensor#item()})
