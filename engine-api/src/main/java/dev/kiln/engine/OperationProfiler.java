@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Times each operation a backend runs, to find what a training step spends its time on (as PyTorch's profiler's
@@ -23,7 +25,9 @@ import java.util.Optional;
  * GEMM operand is transposed) and the dtypes and shapes of its tensors, e.g.
  * {@code gemm(false, true, F32[1024, 784], F32[512, 784], F32[1024, 512])}; host buffers show as {@code host}.
  * Calls an operation makes on the wrapper itself (a temporary's allocation, a nested operation) count as part of
- * it. Step graphs are not recorded while profiling: a recording cannot wait for the device.
+ * it. Step graphs are not recorded while profiling: a recording cannot wait for the device. Besides its totals, each
+ * timed call goes to the {@link #addListener listeners} with its times, for a timeline (the models module's
+ * {@code dev.kiln.profiler.Profiler}, PyTorch's {@code torch.profiler.profile}).
  */
 public final class OperationProfiler implements InvocationHandler {
     /** The system property that makes {@link Engine} wrap its backend. */
@@ -32,6 +36,7 @@ public final class OperationProfiler implements InvocationHandler {
 
     private final Backend backend;
     private final Map<String, Totals> totals = new HashMap<>();
+    private final List<Consumer<Call>> listeners = new CopyOnWriteArrayList<>();
     private int depth;
 
     private OperationProfiler(Backend backend) {
@@ -65,6 +70,31 @@ public final class OperationProfiler implements InvocationHandler {
         totals.forEach((name, t) -> out.add(new Operation(name, t.calls, t.nanos / 1e9, t.hostNanos / 1e9, t.gemm)));
         out.sort(Comparator.comparingDouble(Operation::seconds).reversed().thenComparing(Operation::name));
         return out;
+    }
+
+    /**
+     * One timed call of an operation, for a timeline (a user-facing profiler's trace): its {@link Backend} method, its
+     * enum and boolean arguments ({@code flags}), its tensors' dtypes and dims ({@code inputs}; a host buffer or a
+     * list of tensors shows as {@code host} or {@code N tensors} with no dims), the calling thread, and
+     * {@link System#nanoTime} when it began (the device already idle), when it returned (the host's share done) and
+     * when the device had finished it.
+     */
+    public record Call(String method, List<String> flags, List<Input> inputs, long threadId, long startNanos,
+                       long queuedNanos, long endNanos) {
+    }
+
+    /** A tensor argument's dtype and dims, or a host buffer's or list's description with no dims. */
+    public record Input(String type, List<Integer> dims) {
+    }
+
+    /** Calls {@code listener} with every operation timed from now on, on the thread that ran it. */
+    public void addListener(Consumer<Call> listener) {
+        listeners.add(listener);
+    }
+
+    /** Stops calling {@code listener}. */
+    public void removeListener(Consumer<Call> listener) {
+        listeners.remove(listener);
     }
 
     /** Forgets the operations timed so far (after a warm-up, say). */
@@ -129,6 +159,10 @@ public final class OperationProfiler implements InvocationHandler {
             t.calls++;
             t.nanos += done - start;
             t.hostNanos += queued - start;
+            if (!listeners.isEmpty()) {
+                Call call = call(method, args, start, queued, done);
+                listeners.forEach(l -> l.accept(call));
+            }
             return result;
         } finally {
             depth--;
@@ -151,6 +185,24 @@ public final class OperationProfiler implements InvocationHandler {
             }
         }
         return b.append(')').toString();
+    }
+
+    private static Call call(Method method, Object[] args, long start, long queued, long done) {
+        List<String> flags = new ArrayList<>();
+        List<Input> inputs = new ArrayList<>();
+        for (Object a : args) {
+            if (a instanceof Tensor t) {
+                inputs.add(new Input(t.dtype().toString(), Arrays.stream(t.shape().dims()).boxed().toList()));
+            } else if (a instanceof Enum<?> || a instanceof Boolean) {
+                flags.add(a instanceof Enum<?> e ? e.name() : a.toString());
+            } else if (a instanceof Buffer) {
+                inputs.add(new Input("host", List.of()));
+            } else if (a instanceof List<?> l) {
+                inputs.add(new Input(l.size() + " tensors", List.of()));
+            }
+        }
+        return new Call(method.getName(), List.copyOf(flags), List.copyOf(inputs), Thread.currentThread().getId(),
+                start, queued, done);
     }
 
     private static final class Totals {

@@ -126,4 +126,29 @@ class OperationProfilerTest {
     void aBackendNotWrappedHasNoProfiler() {
         assertTrue(OperationProfiler.of(cpu).isEmpty());
     }
+
+    @Test
+    void listenersGetEachTimedCallWithItsFlagsInputsAndTimesInOrder() {
+        List<OperationProfiler.Call> calls = new java.util.ArrayList<>();
+        java.util.function.Consumer<OperationProfiler.Call> listener = calls::add;
+        try (Scope s = Scope.open()) {
+            Tensor a = zeros(4, 8);
+            Tensor b = zeros(8, 3);
+            profiler.addListener(listener);
+            a.matmul(b).relu();
+            profiler.removeListener(listener);
+            zeros(2);
+        }
+
+        assertEquals(List.of("gemm", "unary"), calls.stream().map(OperationProfiler.Call::method).toList());
+        OperationProfiler.Call gemm = calls.get(0);
+        assertEquals(List.of("false", "false"), gemm.flags());
+        assertEquals(List.of(new OperationProfiler.Input("F32", List.of(4, 8)),
+                new OperationProfiler.Input("F32", List.of(8, 3)), new OperationProfiler.Input("F32", List.of(4, 3))),
+                gemm.inputs());
+        assertEquals(List.of("RELU"), calls.get(1).flags());
+        assertEquals(Thread.currentThread().getId(), gemm.threadId());
+        assertTrue(gemm.startNanos() <= gemm.queuedNanos() && gemm.queuedNanos() <= gemm.endNanos(), gemm.toString());
+        assertTrue(gemm.endNanos() <= calls.get(1).startNanos(), calls.toString());
+    }
 }
