@@ -1,0 +1,177 @@
+package dev.kiln.profiler;
+
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.Engine;
+import dev.kiln.engine.OperationProfiler;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Records what a stretch of a program spends its time on (PyTorch's {@code torch.profiler.profile}): each operation
+ * of the backend, with its input shapes, and the ranges the program marks, for a table of operations
+ * ({@link #keyAverages}) and a timeline that chrome://tracing and Perfetto show ({@link #exportChromeTrace}).
+ * <pre>{@code
+ * try (Profiler p = Profiler.start()) {
+ *     try (ProfilerRange r = Profiler.range("forward")) {
+ *         loss = model.forward(x) ...
+ *     }
+ * }
+ * System.out.println(p.keyAverages().table(KeyAverages.Sort.TOTAL, 10));
+ * p.exportChromeTrace(Path.of("trace.json"));
+ * }</pre>
+ * The operations are timed by the engine's {@link OperationProfiler}, which waits for the device before and after
+ * each: start the JVM with {@code -Dkiln.profileOperations=true} (it must wrap the backend before the first tensor
+ * exists). Without it nothing is wrapped and nothing is slowed: {@link #range} then costs one field read. One
+ * profiler records at a time; with a {@link ProfilerSchedule} it records only the steps the schedule names, counted
+ * by {@link #step} (PyTorch's {@code prof.step()}), each as a {@code ProfilerStep#N} range.
+ */
+public final class Profiler implements AutoCloseable {
+    private static volatile Profiler current;
+
+    private final OperationProfiler operations;
+    private final ProfilerOptions options;
+    private final String process;
+    private final long originNanos = System.nanoTime();
+    private final List<ProfilerEvent> events = new ArrayList<>();
+    private final Consumer<OperationProfiler.Call> listener = this::onCall;
+    private long step;
+    private long stepStartNanos = originNanos;
+    private boolean stepped;
+    private volatile boolean closed;
+
+    private Profiler(OperationProfiler operations, ProfilerOptions options, String process) {
+        this.operations = operations;
+        this.options = options;
+        this.process = process;
+    }
+
+    /** Starts recording the engine's operations, every step with their shapes ({@link ProfilerOptions#DEFAULT}). */
+    public static Profiler start() {
+        return start(ProfilerOptions.DEFAULT);
+    }
+
+    /** Starts recording the engine's operations as {@code options} say. */
+    public static Profiler start(ProfilerOptions options) {
+        return start(Engine.get().backend(), options);
+    }
+
+    /**
+     * Starts recording the operations of {@code backend}, which {@link OperationProfiler#wrap} made (the engine's when
+     * {@code -Dkiln.profileOperations=true}).
+     */
+    public static Profiler start(Backend backend, ProfilerOptions options) {
+        OperationProfiler operations = OperationProfiler.of(backend).orElseThrow(() -> new IllegalStateException(
+                "the profiler times operations through the engine's OperationProfiler, and the " + backend.name()
+                        + " backend has none: start the JVM with -D" + OperationProfiler.PROPERTY + "=true"));
+        synchronized (Profiler.class) {
+            if (current != null) {
+                throw new IllegalStateException("a profiler is already recording; close it before starting another");
+            }
+            Profiler p = new Profiler(operations, options, "Kiln " + backend.name());
+            operations.addListener(p.listener);
+            current = p;
+            return p;
+        }
+    }
+
+    /**
+     * Marks a range named {@code name} until the returned range is closed (PyTorch's {@code record_function}); it
+     * does nothing when no profiler is recording.
+     */
+    public static ProfilerRange range(String name) {
+        Profiler p = current;
+        if (p == null || !p.recording()) {
+            return ProfilerRange.NONE;
+        }
+        return new ProfilerRange(p, name, Thread.currentThread().getId(), System.nanoTime());
+    }
+
+    /** Ends a step and begins the next, for the {@link ProfilerSchedule}; a recorded step becomes a range. */
+    public synchronized void step() {
+        long now = System.nanoTime();
+        if (recording()) {
+            events.add(ProfilerEvent.range("ProfilerStep#" + step, Thread.currentThread().getId(), stepStartNanos, now));
+        }
+        step++;
+        stepStartNanos = now;
+        stepped = true;
+    }
+
+    /** Steps counted so far. */
+    public synchronized long steps() {
+        return step;
+    }
+
+    /** Whether the profiler records now: not closed, and the step is one the schedule records. */
+    public synchronized boolean recording() {
+        return !closed && options.schedule().records(step);
+    }
+
+    /** Whether the schedule's recorded steps are all behind. */
+    public synchronized boolean finished() {
+        return closed || options.schedule().isOver(step);
+    }
+
+    /** Stops recording; the events stay, for the table and the trace. The step under way ends as a range. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (stepped && recording()) {
+                step();
+            }
+            closed = true;
+        }
+        operations.removeListener(listener);
+        synchronized (Profiler.class) {
+            if (current == this) {
+                current = null;
+            }
+        }
+    }
+
+    /** Every event recorded, the earliest first (an enclosing range before what it encloses). */
+    public synchronized List<ProfilerEvent> events() {
+        List<ProfilerEvent> out = new ArrayList<>(events);
+        out.sort(Comparator.comparingLong(ProfilerEvent::startNanos)
+                .thenComparing(Comparator.comparingLong(ProfilerEvent::endNanos).reversed()));
+        return out;
+    }
+
+    /** The recorded events averaged by name (PyTorch's {@code key_averages()}). */
+    public KeyAverages keyAverages() {
+        return keyAverages(false);
+    }
+
+    /** As {@link #keyAverages()}; {@code byInputShape} keeps apart calls of other shapes ({@code group_by_input_shape}). */
+    public KeyAverages keyAverages(boolean byInputShape) {
+        return KeyAverages.of(events(), byInputShape);
+    }
+
+    /**
+     * Writes the events to {@code file} as Chrome trace event JSON, for chrome://tracing and Perfetto
+     * ({@code export_chrome_trace}); atomically, through a temporary file renamed over it.
+     */
+    public void exportChromeTrace(Path file) throws IOException {
+        ChromeTrace.write(file, events(), originNanos, process);
+    }
+
+    /** Keeps {@code event} unless the profiler is closed (a range closed after it). */
+    synchronized void add(ProfilerEvent event) {
+        if (!closed) {
+            events.add(event);
+        }
+    }
+
+    private void onCall(OperationProfiler.Call call) {
+        if (recording()) {
+            add(ProfilerEvent.of(call, options.recordShapes()));
+        }
+    }
+}

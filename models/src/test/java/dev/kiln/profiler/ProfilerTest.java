@@ -1,0 +1,259 @@
+package dev.kiln.profiler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import dev.kiln.engine.Backend;
+import dev.kiln.engine.OperationProfiler;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import dev.kiln.engine.cpu.CpuBackend;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link Profiler} on a CPU backend behind an {@link OperationProfiler}, on the op sequence of
+ * {@code models/src/test/pytorch/profiler_trace.py} (three matmuls and two adds in a range "forward"): its table
+ * counts the calls exactly, its ranges enclose their operations, and its Chrome trace has the structure and field
+ * types of the trace PyTorch 1.13 wrote for that script ({@code profiler/pytorch_chrome_trace.json}).
+ */
+class ProfilerTest {
+    private final CpuBackend cpu = new CpuBackend(1);
+    private final Backend profiled = OperationProfiler.wrap(cpu);
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void closeBackend() {
+        cpu.close();
+    }
+
+    /** The script's sequence: y = x w; y = y w; y = y + x; y = y w; y = y + y, inside "forward". */
+    private Profiler profileScriptSequence(ProfilerOptions options) {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.fromArray(new float[32], 4, 8).to(profiled);
+            Tensor w = Tensor.fromArray(new float[64], 8, 8).to(profiled);
+            try (Profiler p = Profiler.start(profiled, options)) {
+                try (ProfilerRange r = Profiler.range("forward")) {
+                    Tensor y = x.matmul(w).matmul(w).add(x).matmul(w);
+                    y.add(y);
+                }
+                return p;
+            }
+        }
+    }
+
+    @Test
+    void keyAveragesCountTheCallsOfAKnownSequence() {
+        KeyAverages averages = profileScriptSequence(ProfilerOptions.DEFAULT).keyAverages();
+
+        assertEquals(3, averages.row("gemm(false, false)").calls(), averages.rows().toString());
+        assertEquals(2, averages.row("binary(ADD)").calls(), averages.rows().toString());
+        assertEquals(1, averages.row("forward").calls(), averages.rows().toString());
+        assertEquals(List.of("forward", "gemm(false, false)", "binary(ADD)"),
+                averages.rows().stream().map(KeyAverage::name).toList());
+    }
+
+    @Test
+    void aRangesSelfTimeIsItsTotalLessItsOperationsAndAnOperationsIsItsTotal() {
+        KeyAverages averages = profileScriptSequence(ProfilerOptions.DEFAULT).keyAverages();
+        KeyAverage forward = averages.row("forward");
+        KeyAverage gemm = averages.row("gemm(false, false)");
+        KeyAverage add = averages.row("binary(ADD)");
+
+        assertEquals(forward.totalNanos() - gemm.totalNanos() - add.totalNanos(), forward.selfNanos());
+        assertEquals(gemm.totalNanos(), gemm.selfNanos());
+        assertTrue(gemm.hostNanos() <= gemm.totalNanos(), gemm.toString());
+    }
+
+    @Test
+    void groupedByInputShapeTheAddsOfTwoShapesAreTwoRows() {
+        KeyAverages averages = profileScriptSequence(ProfilerOptions.DEFAULT).keyAverages(true);
+
+        List<String> adds = averages.rows().stream().filter(r -> r.name().equals("binary(ADD)"))
+                .map(KeyAverage::inputShapes).toList();
+        assertEquals(List.of("[[4, 8], [4, 8], [4, 8]]"), adds, "both adds are [4, 8] + [4, 8] -> [4, 8]");
+        String table = averages.table(KeyAverages.Sort.CALLS, 10);
+        assertTrue(table.contains("Input Shapes") && table.contains("[[4, 8], [8, 8], [4, 8]]"), table);
+    }
+
+    @Test
+    void theTableListsRowsByTheSortColumnUpToTheLimitAndTheSelfTotal() {
+        String table = profileScriptSequence(ProfilerOptions.DEFAULT).keyAverages().table(KeyAverages.Sort.CALLS, 2);
+        List<String> lines = table.lines().toList();
+
+        assertTrue(lines.get(1).contains("Self %") && lines.get(1).contains("# of Calls"), table);
+        assertTrue(lines.get(3).trim().startsWith("gemm(false, false)") && lines.get(3).endsWith(" 3"), table);
+        assertTrue(lines.get(4).trim().startsWith("binary(ADD)") && lines.get(4).endsWith(" 2"), table);
+        assertTrue(lines.get(6).startsWith("Self time total: "), table);
+        assertEquals(7, lines.size(), table);
+    }
+
+    @Test
+    void timesAreWrittenAsPyTorchWritesThem() {
+        assertEquals("96.000us", KeyAverages.time(96_000));
+        assertEquals("1.200ms", KeyAverages.time(1_200_000));
+        assertEquals("2.500s", KeyAverages.time(2_500_000_000L));
+    }
+
+    @Test
+    void theTraceHasTheStructureAndFieldTypesOfPyTorchsAndRangesEncloseTheirOperations() throws IOException {
+        Path file = dir.resolve("trace.json");
+        profileScriptSequence(ProfilerOptions.DEFAULT).exportChromeTrace(file);
+        JsonObject kiln = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+        JsonArray pytorch = pytorchTrace();
+
+        assertEquals(1, kiln.get("schemaVersion").getAsInt());
+        JsonArray events = kiln.getAsJsonArray("traceEvents");
+        Map<String, String> pytorchFields = fieldTypes(pytorch);
+        for (JsonElement e : events) {
+            Map<String, String> fields = fieldTypes(e.getAsJsonObject());
+            pytorchFields.forEach((field, type) -> assertEquals(type, fields.get(field), field + " in " + e));
+            assertEquals("X", e.getAsJsonObject().get("ph").getAsString());
+        }
+        List<JsonObject> ops = new ArrayList<>();
+        JsonObject forward = null;
+        for (JsonElement e : events) {
+            JsonObject o = e.getAsJsonObject();
+            if (o.get("name").getAsString().equals("forward")) {
+                forward = o;
+            } else {
+                ops.add(o);
+            }
+        }
+        assertEquals(ProfilerEvent.RANGE, forward.get("cat").getAsString());
+        assertEquals(5, ops.size(), events.toString());
+        double start = forward.get("ts").getAsDouble();
+        double end = start + forward.get("dur").getAsDouble();
+        for (JsonObject op : ops) {
+            double opStart = op.get("ts").getAsDouble();
+            assertTrue(start <= opStart && opStart + op.get("dur").getAsDouble() <= end, op + " outside " + forward);
+            assertEquals(ProfilerEvent.OPERATION, op.get("cat").getAsString());
+        }
+        JsonObject gemm = ops.get(0).getAsJsonObject("args");
+        assertEquals("[[4,8],[8,8],[4,8]]", gemm.get("Input Dims").toString());
+        assertEquals("[\"F32\",\"F32\",\"F32\"]", gemm.get("Input type").toString());
+    }
+
+    @Test
+    void theTraceIsWrittenThroughATemporaryFileLeavingNoneBehind() throws IOException {
+        Path file = dir.resolve("trace.json");
+        Files.writeString(file, "old");
+        profileScriptSequence(ProfilerOptions.DEFAULT).exportChromeTrace(file);
+
+        assertTrue(Files.readString(file).startsWith("{\"schemaVersion\":1"));
+        try (var listing = Files.list(dir)) {
+            assertEquals(List.of(file), listing.toList());
+        }
+    }
+
+    @Test
+    void withoutShapesTheEventsHaveNoInputs() {
+        Profiler p = profileScriptSequence(ProfilerOptions.DEFAULT.withRecordShapes(false));
+
+        assertTrue(p.events().stream().allMatch(e -> e.inputs().isEmpty()), p.events().toString());
+    }
+
+    @Test
+    void aScheduleRecordsOnlyItsActiveStepsEachAsAProfilerStepRange() {
+        List<String> names;
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.fromArray(new float[4], 2, 2).to(profiled);
+            try (Profiler p = Profiler.start(profiled, ProfilerOptions.DEFAULT.withSchedule(
+                    new ProfilerSchedule(1, 1, 2)))) {
+                for (int step = 0; step < 6; step++) {
+                    try (ProfilerRange r = Profiler.range("step body " + step)) {
+                        x.add(x);
+                    }
+                    p.step();
+                }
+                assertTrue(p.finished());
+                names = p.events().stream().map(ProfilerEvent::name).toList();
+            }
+        }
+
+        assertEquals(List.of("ProfilerStep#2", "step body 2", "binary(ADD)", "ProfilerStep#3", "step body 3",
+                "binary(ADD)"), names);
+    }
+
+    @Test
+    void rangesOutsideAProfilerRecordNothingAndCostNoObject() {
+        assertSame(ProfilerRange.NONE, Profiler.range("idle"));
+    }
+
+    @Test
+    void startingOnABackendWithoutAnOperationProfilerSaysHowToGetOne() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Profiler.start(cpu, ProfilerOptions.DEFAULT));
+
+        assertTrue(e.getMessage().contains("-D" + OperationProfiler.PROPERTY + "=true"), e.getMessage());
+    }
+
+    @Test
+    void oneProfilerRecordsAtATime() {
+        try (Profiler p = Profiler.start(profiled, ProfilerOptions.DEFAULT)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> Profiler.start(profiled, ProfilerOptions.DEFAULT));
+            assertTrue(e.getMessage().contains("already recording"), e.getMessage());
+        }
+        Profiler.start(profiled, ProfilerOptions.DEFAULT).close();
+    }
+
+    @Test
+    void aScheduleRecordingNoStepIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ProfilerSchedule(1, 1, 0));
+
+        assertTrue(e.getMessage().contains("active >= 1"), e.getMessage());
+        assertFalse(new ProfilerSchedule(1, 1, 2).records(1));
+    }
+
+    /** PyTorch's trace, written by profiler_trace.py: a JSON array of events in 1.13 without Kineto. */
+    private static JsonArray pytorchTrace() throws IOException {
+        try (Reader r = new InputStreamReader(ProfilerTest.class.getResourceAsStream("/profiler/pytorch_chrome_trace.json"),
+                StandardCharsets.UTF_8)) {
+            return JsonParser.parseReader(r).getAsJsonArray();
+        }
+    }
+
+    /** The fields of PyTorch's events with their JSON types, checked to be the same in every event. */
+    private static Map<String, String> fieldTypes(JsonArray events) {
+        Map<String, String> types = fieldTypes(events.get(0).getAsJsonObject());
+        for (JsonElement e : events) {
+            assertEquals(types, fieldTypes(e.getAsJsonObject()), e.toString());
+        }
+        return types;
+    }
+
+    private static Map<String, String> fieldTypes(JsonObject event) {
+        Map<String, String> types = new TreeMap<>();
+        event.entrySet().forEach(f -> types.put(f.getKey(), type(f.getValue())));
+        return types;
+    }
+
+    private static String type(JsonElement e) {
+        if (e instanceof JsonPrimitive p) {
+            return p.isNumber() ? "number" : p.isString() ? "string" : "boolean";
+        }
+        return e.isJsonObject() ? "object" : e.isJsonArray() ? "array" : "null";
+    }
+}
