@@ -46,14 +46,18 @@ public final class KeyAverages {
         this.byInputShape = byInputShape;
     }
 
-    /** {@code events} (the earliest first, an enclosing one before what it encloses) averaged by name. */
+    /**
+     * {@code events} (the earliest first, an enclosing one before what it encloses) averaged by name; the steps'
+     * ranges make one row, {@code ProfilerStep*}, as in PyTorch's table.
+     */
     static KeyAverages of(List<ProfilerEvent> events, boolean byInputShape) {
         Map<ProfilerEvent, Long> enclosed = enclosedNanos(events);
         Map<String, KeyAverage> rows = new LinkedHashMap<>();
         for (ProfilerEvent e : events) {
             String shapes = byInputShape ? e.inputShapes() : "";
-            rows.compute(e.name() + "\u0000" + shapes, (k, row) -> (row == null
-                    ? new KeyAverage(e.name(), shapes, 0, 0, 0, 0) : row).plus(e,
+            String name = e.name().startsWith(Profiler.STEP) ? Profiler.STEP + "*" : e.name();
+            rows.compute(name + "\u0000" + shapes, (k, row) -> (row == null
+                    ? new KeyAverage(name, shapes, 0, 0, 0, 0) : row).plus(e,
                     e.durationNanos() - enclosed.getOrDefault(e, 0L)));
         }
         return new KeyAverages(List.copyOf(rows.values()), byInputShape);

@@ -30,6 +30,8 @@ import java.util.function.Consumer;
  * by {@link #step} (PyTorch's {@code prof.step()}), each as a {@code ProfilerStep#N} range.
  */
 public final class Profiler implements AutoCloseable {
+    /** The start of each recorded step's range name, {@code ProfilerStep#N}, as PyTorch names them. */
+    public static final String STEP = "ProfilerStep";
     private static volatile Profiler current;
 
     private final OperationProfiler operations;
@@ -94,7 +96,7 @@ public final class Profiler implements AutoCloseable {
     public synchronized void step() {
         long now = System.nanoTime();
         if (recording()) {
-            events.add(ProfilerEvent.range("ProfilerStep#" + step, Thread.currentThread().getId(), stepStartNanos, now));
+            events.add(ProfilerEvent.range(STEP + "#" + step, Thread.currentThread().getId(), stepStartNanos, now));
         }
         step++;
         stepStartNanos = now;

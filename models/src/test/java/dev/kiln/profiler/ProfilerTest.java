@@ -197,6 +197,26 @@ class ProfilerTest {
     }
 
     @Test
+    void theStepsRangesAreOneRowOfTheTableAsInPyTorchs() {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.fromArray(new float[4], 2, 2).to(profiled);
+            try (Profiler p = Profiler.start(profiled, ProfilerOptions.DEFAULT)) {
+                for (int step = 0; step < 3; step++) {
+                    x.add(x);
+                    p.step();
+                }
+                p.close();
+                KeyAverage steps = p.keyAverages().row("ProfilerStep*");
+
+                assertEquals(4, steps.calls(), "three steps and the one under way at close: "
+                        + p.keyAverages().rows());
+                assertEquals(List.of("ProfilerStep*", "binary(ADD)"),
+                        p.keyAverages().rows().stream().map(KeyAverage::name).toList());
+            }
+        }
+    }
+
+    @Test
     void rangesOutsideAProfilerRecordNothingAndCostNoObject() {
         assertSame(ProfilerRange.NONE, Profiler.range("idle"));
     }
