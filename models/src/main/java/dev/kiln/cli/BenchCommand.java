@@ -77,6 +77,8 @@ final class BenchCommand {
             --precision bf16 trains them in mixed precision (bfloat16 operands of matrix products and
             convolutions, F32 weights; see kiln train --help), default fp32; --cuda-graphs on replays each
             training step as a recorded CUDA graph on a GPU (see kiln train --help), default off.
+            The training workloads also take:
+            """ + ProfiledSteps.HELP + """
             The last line printed is one JSON object with the figures. A note before it says when the timed
             epochs (2..N) took under 2 s in all: that early the JIT is still compiling Kiln, so time more epochs.
             """;
@@ -142,11 +144,16 @@ final class BenchCommand {
         int epochs = o.getPositiveInt("epochs", defaultEpochs);
         Precision precision = TrainCommand.precision(o);
         boolean cudaGraphs = o.getOnOff("cuda-graphs", false);
+        ProfiledSteps profiledSteps = ProfiledSteps.fromOptions(o, out);
         o.rejectUnknown();
+        if (profiledSteps != null) {
+            profiledSteps.start();
+        }
         Engine.seed(1);
         Dataset train = MnistDataset.load(dataDir, "mnist", Mnist.Split.TRAIN);
         Dataset test = MnistDataset.load(dataDir, "mnist", Mnist.Split.TEST);
-        return fit(workload, settings, modelFactory, train, test, batch, epochs, precision, cudaGraphs, out);
+        return fit(workload, settings, modelFactory, train, test, batch, epochs, precision, cudaGraphs, profiledSteps,
+                out);
     }
 
     /**
@@ -161,10 +168,14 @@ final class BenchCommand {
         int epochs = o.getPositiveInt("epochs", 3);
         Precision precision = TrainCommand.precision(o);
         boolean cudaGraphs = o.getOnOff("cuda-graphs", false);
+        ProfiledSteps profiledSteps = ProfiledSteps.fromOptions(o, out);
         o.rejectUnknown();
         if (batch < 1 || steps < 1) {
             throw new IllegalArgumentException(workload + ": --batch and --steps must be at least 1, got " + batch
                     + " and " + steps);
+        }
+        if (profiledSteps != null) {
+            profiledSteps.start();
         }
         Engine.seed(1);
         Random random = new Random(1);
@@ -178,13 +189,16 @@ final class BenchCommand {
             labels[i] = random.nextInt(classes);
         }
         return fit(workload, Map.of(), modelFactory, new ArrayDataset(features, labels, shape, classes), null, batch,
-                epochs, precision, cudaGraphs, out);
+                epochs, precision, cudaGraphs, profiledSteps, out);
     }
 
-    /** Trains with Adam lr 1e-3 and prints the figures; {@code test} null reports the last training loss instead. */
+    /**
+     * Trains with Adam lr 1e-3 and prints the figures; {@code test} null reports the last training loss instead.
+     * {@code profiledSteps} (null: none) profiles a few steps in place of {@link OperationProfileReport}'s epochs.
+     */
     private static int fit(String workload, Map<String, Object> settings, Supplier<Module> modelFactory, Dataset train,
-                           Dataset test, int batch, int epochs, Precision precision, boolean cudaGraphs, PrintStream out)
-            throws Exception {
+                           Dataset test, int batch, int epochs, Precision precision, boolean cudaGraphs,
+                           ProfiledSteps profiledSteps, PrintStream out) throws Exception {
         Backend backend = Engine.get().backend();
         CountersPerStep counters = new CountersPerStep(() -> {
             Map<String, Long> all = new LinkedHashMap<>(backend.counters());
@@ -196,10 +210,13 @@ final class BenchCommand {
             Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss()).precision(precision)
                     .cudaGraphs(cudaGraphs);
             trainer.listener(counters);
-            OperationProfileReport profile = OperationProfiler.of(backend).map(OperationProfileReport::new)
-                    .orElse(null);
+            OperationProfileReport profile = profiledSteps != null ? null
+                    : OperationProfiler.of(backend).map(OperationProfileReport::new).orElse(null);
             if (profile != null) {
                 trainer.listener(profile);
+            }
+            if (profiledSteps != null) {
+                trainer.listener(profiledSteps);
             }
             trainer.listener(new TrainingListener() {
                 @Override

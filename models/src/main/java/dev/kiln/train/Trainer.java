@@ -19,6 +19,8 @@ import dev.kiln.optim.AveragedModel;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.schedule.LearningRateSchedule;
 import dev.kiln.optim.schedule.ReduceLROnPlateau;
+import dev.kiln.profiler.Profiler;
+import dev.kiln.profiler.ProfilerRange;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -486,12 +488,16 @@ public final class Trainer {
             if (opensGroup) {
                 optimizer.zeroGrad();
             }
-            (accumulation == 1 ? l : l.div(accumulation)).backward();
+            try (ProfilerRange backward = Profiler.range("backward")) {
+                (accumulation == 1 ? l : l.div(accumulation)).backward();
+            }
             if (closesGroup) {
-                if (clipping != null) {
-                    clipping.clip(optimizer);
+                try (ProfilerRange update = Profiler.range("optimizer.step")) {
+                    if (clipping != null) {
+                        clipping.clip(optimizer);
+                    }
+                    optimizer.step();
                 }
-                optimizer.step();
             }
             if (hits != null) {
                 Accuracy.accumulate(scores, labels, hits);
@@ -530,7 +536,7 @@ public final class Trainer {
 
     /** The model's scores for a batch and their loss, in the trainer's precision: what a step backpropagates. */
     private Scored forwardWithLoss(Tensor features, Tensor labels) {
-        try (Autocast.Guard mixed = Autocast.enable(precision)) {
+        try (ProfilerRange forward = Profiler.range("forward"); Autocast.Guard mixed = Autocast.enable(precision)) {
             Tensor scores = model.forward(features);
             return new Scored(scores, scalarLoss(loss, scores, labels));
         }
