@@ -43,7 +43,7 @@ import java.util.function.Supplier;
 final class BenchCommand {
     static final String HELP = """
             Usage: kiln bench WORKLOAD [--data-dir DIR] [--epochs N] [--batch B] [--steps S] [--precision P]
-                              [--cuda-graphs on|off] [--width W]
+                              [--cuda-graphs on|off] [--width W] [--profile-trace FILE]
               mlp       W1: MNIST, 784-512-ReLU-512-ReLU-10, Adam lr 1e-3, batch 128, 5 epochs; --width W gives
                         both hidden layers W units (--width 4096 --batch 4096: a GEMM-bound step on a GPU)
               lenet     W2: MNIST, conv 1->20 5x5 ReLU maxpool 2, conv 20->50 5x5 ReLU maxpool 2,

@@ -14,8 +14,10 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.cpu.CpuBackend;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -129,8 +131,8 @@ class OperationProfilerTest {
 
     @Test
     void listenersGetEachTimedCallWithItsFlagsInputsAndTimesInOrder() {
-        List<OperationProfiler.Call> calls = new java.util.ArrayList<>();
-        java.util.function.Consumer<OperationProfiler.Call> listener = calls::add;
+        List<OperationProfiler.Call> calls = new ArrayList<>();
+        Consumer<OperationProfiler.Call> listener = calls::add;
         try (Scope s = Scope.open()) {
             Tensor a = zeros(4, 8);
             Tensor b = zeros(8, 3);
