@@ -74,6 +74,6 @@ public final class AlexNet extends ImageClassifier {
 
     @Override
     public String toString() {
-        return "AlexNet(" + inChannels() + " channels -> " + classifier().outFeatures() + " classes)";
+        return "AlexNet(" + inChannels() + " channels -> " + classes(layer("classifier", 6)) + " classes)";
     }
 }

@@ -2,7 +2,10 @@ package dev.kiln.zoo;
 
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.ChildrenInSequence;
+import dev.kiln.nn.DynamicQuantizedLinear;
+import dev.kiln.nn.Linear;
 import dev.kiln.nn.Module;
+import dev.kiln.nn.QuantizedLinear;
 import dev.kiln.nn.Sequential;
 
 /**
@@ -30,6 +33,15 @@ abstract class ImageClassifier extends Module implements ChildrenInSequence {
     /** Module {@code index} of the {@link Sequential} child {@code name}. */
     Module layer(String name, int index) {
         return ((Sequential) module(name)).get(index);
+    }
+
+    /**
+     * The outputs of {@code last}, the classifier's last layer: a Linear's, or those of the QuantizedLinear (its weight
+     * rows) or DynamicQuantizedLinear that quantisation puts in its place, so that a quantised model still names itself.
+     */
+    static int classes(Module last) {
+        return last instanceof QuantizedLinear quantized ? quantized.packedWeight().shape().dim(0)
+                : last instanceof DynamicQuantizedLinear dynamic ? dynamic.outFeatures() : ((Linear) last).outFeatures();
     }
 
     /**

@@ -104,6 +104,6 @@ public final class MobileNetV2 extends ImageClassifier {
     @Override
     public String toString() {
         return "MobileNetV2" + (widthMult == 1 ? "" : "x" + widthMult) + "(" + inChannels() + " channels -> "
-                + classifier().outFeatures() + " classes)";
+                + classes(layer("classifier", 1)) + " classes)";
     }
 }

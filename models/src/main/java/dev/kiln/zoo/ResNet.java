@@ -9,7 +9,6 @@ import dev.kiln.nn.GlobalAvgPool2d;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.MaxPool2d;
 import dev.kiln.nn.Module;
-import dev.kiln.nn.QuantizedLinear;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
 import java.util.Arrays;
@@ -93,13 +92,6 @@ public final class ResNet extends ImageClassifier implements ConvBatchNormBlock 
     @Override
     public String toString() {
         String depth = Arrays.equals(blocksPerStage, RESNET18) ? "18" : Arrays.equals(blocksPerStage, RESNET34) ? "34" : "";
-        return "ResNet" + depth + "(" + inChannels() + " channels -> " + classes() + " classes)";
-    }
-
-    /** fc's outputs: a Linear's, or the weight rows of the QuantizedLinear that quantisation puts in its place. */
-    private int classes() {
-        Module fc = module("fc");
-        return fc instanceof Linear linear ? linear.outFeatures()
-                : ((QuantizedLinear) fc).packedWeight().shape().dim(0);
+        return "ResNet" + depth + "(" + inChannels() + " channels -> " + classes(module("fc")) + " classes)";
     }
 }

@@ -150,6 +150,6 @@ public final class VGG extends ImageClassifier {
     @Override
     public String toString() {
         return name + "(" + inChannels() + " channels -> "
-                + classifier().outFeatures() + " classes)";
+                + classes(layer("classifier", 6)) + " classes)";
     }
 }
