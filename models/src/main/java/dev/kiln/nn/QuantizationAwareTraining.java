@@ -128,6 +128,7 @@ public final class QuantizationAwareTraining {
         Module copy = qat.copy();
         Map<String, Module> layers = qatLayers(copy);
         if (layers.isEmpty()) {
+            copy.close();
             throw new IllegalStateException("QuantizationAwareTraining.convert: the model has no QAT layer; pass the"
                     + " model QuantizationAwareTraining.prepareQat returned");
         }

@@ -250,4 +250,15 @@ class QuantizationAwareTrainingTest {
         perChannel.close();
         perChannelCopy.close();
     }
+
+    /** Refusing a model with no QAT layer closes the copy it made: the bytes in use are those before the call. */
+    @Test
+    void convertOfAModelWithoutQatLayersLeavesNoCopyBehind() {
+        Sequential plain = net();
+        BytesInUse.settle();
+        long before = Engine.get().backend().bytesInUse();
+        assertThrows(IllegalStateException.class, () -> QuantizationAwareTraining.convert(plain));
+        assertEquals(before, Engine.get().backend().bytesInUse(), "bytes in use after the refusal");
+        plain.close();
+    }
 }
