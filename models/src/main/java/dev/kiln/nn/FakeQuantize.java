@@ -4,7 +4,6 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.FakeQuantization;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
-import java.util.Map;
 
 /**
  * PyTorch's {@code torch.ao.quantization.FakeQuantize}: an observer (child {@code activation_post_process}) and a
@@ -21,9 +20,10 @@ import java.util.Map;
  *
  * <p>Its state dict holds PyTorch's {@code FakeQuantize} buffers, so that a QAT checkpoint resumes without restarting
  * the observers: {@code fake_quant_enabled} and {@code observer_enabled} (I32 [1], 1 or 0, where PyTorch's are uint8),
- * {@code scale} (F32 [1], or [channels]) and {@code zero_point} (I32 of the same shape; PyTorch's per-channel [1]
- * before the first weight loads too), then its observer's {@code activation_post_process.eps}, {@code .min_val} and
- * {@code .max_val}. The state lives in fields, mirrored
+ * {@code scale} (F32 [1], or per channel [channels] once a weight is seen: before, PyTorch's placeholder scale 1 of
+ * [1], which a checkpoint's shape replaces on loading) and {@code zero_point} (I32 of the same shape), then its
+ * observer's {@code activation_post_process.eps}, {@code .min_val} and {@code .max_val}: a model saved before the
+ * first batch saves what PyTorch's does. The state lives in fields, mirrored
  * into the buffers when it changes and read back from them after {@link Module#loadStateDict} wrote them.
  */
 public final class FakeQuantize extends Module {
@@ -41,51 +41,36 @@ public final class FakeQuantize extends Module {
     /** The buffers' {@link BufferVersions} when the fields last matched them. */
     private BufferVersions synced;
 
-    private FakeQuantize(Module observer, boolean perChannel, int quantMin, int quantMax, int grids) {
+    private FakeQuantize(Module observer, boolean perChannel, int quantMin, int quantMax) {
         this.perChannel = perChannel;
         this.quantMin = quantMin;
         this.quantMax = quantMax;
         registerBuffer("fake_quant_enabled", unscoped(() -> Tensor.ones(DType.I32, 1)));
         registerBuffer("observer_enabled", unscoped(() -> Tensor.ones(DType.I32, 1)));
-        registerBuffer("scale", unscoped(() -> Tensor.ones(DType.F32, grids)));
-        registerBuffer("zero_point", unscoped(() -> Tensor.zeros(DType.I32, grids)));
+        registerBuffer("scale", unscoped(() -> Tensor.ones(DType.F32, 1)));
+        registerBuffer("zero_point", unscoped(() -> Tensor.zeros(DType.I32, 1)));
         registerModule(OBSERVER, observer);
         synced = BufferVersions.of(stateBuffers());
     }
 
     /** PyTorch's {@code default_fake_quant} for activations: a moving-average uint8 grid, q in [0, 255]. */
     public static FakeQuantize perTensorActivation() {
-        return new FakeQuantize(new MovingAverageMinMaxObserver(), false, 0, 255, 1);
+        return new FakeQuantize(new MovingAverageMinMaxObserver(), false, 0, 255);
     }
 
     /**
      * PyTorch's {@code default_per_channel_weight_fake_quant}: symmetric int8 per output channel, q in [-128, 127],
-     * for a weight [channels, ...] (its scale and zero point buffers [channels] from the start, where PyTorch's grow
-     * from [1] at the first weight).
+     * for a weight [channels, ...] (its scale and zero point buffers grow from [1] to [channels] at the first weight,
+     * as PyTorch's).
      */
     public static FakeQuantize perChannelWeight(int channels) {
-        return new FakeQuantize(new MovingAveragePerChannelMinMaxObserver(channels), true, -128, 127, channels);
+        return new FakeQuantize(new MovingAveragePerChannelMinMaxObserver(channels), true, -128, 127);
     }
 
-    /**
-     * A per-channel fake quantisation's {@code scale} and {@code zero_point} of size [1] where its observer's saved
-     * range is empty: PyTorch's placeholders before the first weight, which it resizes to [channels] there. They load
-     * as Kiln's [channels] of that one value (unused until the observer has seen a weight), so that a checkpoint saved
-     * straight after {@code prepare_qat} loads.
-     */
+    /** A per-channel fake quantisation's qparams take a checkpoint's shape: [1] before any weight, [channels] after. */
     @Override
-    protected void upgradeStateDict(String prefix, Map<String, Tensor> state) {
-        Tensor range = state.get(prefix + OBSERVER + ".min_val");
-        if (!perChannel || range == null || range.size() != 0) {
-            return;
-        }
-        int channels = buffer("scale").dim(0);
-        for (String name : new String[] {"scale", "zero_point"}) {
-            Tensor saved = state.get(prefix + name);
-            if (saved != null && saved.rank() == 1 && saved.dim(0) == 1 && channels != 1) {
-                state.put(prefix + name, saved.expand(channels));
-            }
-        }
+    protected boolean resizesOnLoad(String name) {
+        return perChannel && (name.equals("scale") || name.equals("zero_point"));
     }
 
     private Tensor[] stateBuffers() {
@@ -141,9 +126,23 @@ public final class FakeQuantize extends Module {
             BufferVersions.writeInts(buffer("zero_point"), zeroPoint);
         } else {
             scales = ((MovingAveragePerChannelMinMaxObserver) observer()).calculateScales();
+            sizeQParamsTo(scales.length);
             BufferVersions.writeFloats(buffer("scale"), scales);
         }
         synced = BufferVersions.of(stateBuffers());
+    }
+
+    /**
+     * Gives per-channel qparams of another size (the [1] placeholders before the first weight) {@code channels}
+     * each, in their dtypes: the zero points 0, the scales written next.
+     */
+    private void sizeQParamsTo(int channels) {
+        for (String name : new String[] {"scale", "zero_point"}) {
+            DType dtype = buffer(name).dtype();
+            if (buffer(name).size() != channels) {
+                replaceBuffer(name, unscoped(() -> Tensor.zeros(dtype, channels)));
+            }
+        }
     }
 
     /** The observer, PyTorch's {@code activation_post_process}. */

@@ -11,6 +11,7 @@ import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,6 +94,33 @@ public abstract class Module implements AutoCloseable, Cloneable {
         }
         buffers.put(name, t);
         return t;
+    }
+
+    /**
+     * Puts {@code t} in place of this module's buffer {@code name}, for state whose shape changes (an observer's range
+     * that a first tensor sizes), and closes the old buffer; returns {@code t}.
+     *
+     * @throws IllegalArgumentException when {@code name} is not a buffer of this module
+     */
+    protected Tensor replaceBuffer(String name, Tensor t) {
+        Tensor old = buffers.get(name);
+        if (old == null || t == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": " + notA("buffer", name)
+                    + " to replace by " + (t == null ? "null" : t.shape()));
+        }
+        buffers.put(name, t);
+        old.close();
+        return t;
+    }
+
+    /**
+     * Whether this module's buffer {@code name} takes the shape of the checkpoint's tensor in {@link #loadStateDict}
+     * instead of refusing another shape, as PyTorch's observers resize their ranges and {@code FakeQuantize} its
+     * qparams in {@code _load_from_state_dict} (empty or [1] before the first tensor, [channels] after). None by
+     * default.
+     */
+    protected boolean resizesOnLoad(String name) {
+        return false;
     }
 
     /** Registers a sub-module whose parameters appear under {@code name.}; returns {@code m}. */
@@ -645,13 +673,15 @@ public abstract class Module implements AutoCloseable, Cloneable {
      * where it differs, as PyTorch's {@code copy_} does). With {@code strict}, every key must match: an
      * {@link IllegalArgumentException} lists all missing keys, unexpected keys and shape mismatches at
      * once, and nothing is loaded. Without it, the keys present on both sides are loaded; shape
-     * mismatches are still an error (and nothing is loaded). Entries that an earlier version of a layer saved are
+     * mismatches are still an error (and nothing is loaded), but for a buffer that {@link #resizesOnLoad}, which takes
+     * the checkpoint's shape. Entries that an earlier version of a layer saved are
      * first brought up to date by its {@link #upgradeStateDict}; {@code state} itself is left as it is.
      */
     public void loadStateDict(Map<String, Tensor> state, boolean strict) {
         try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
             Map<String, Tensor> current = upgradedStateDict(state);
             check(current, strict);
+            resizeBuffers(current);
             for (Map.Entry<String, Tensor> e : stateDict().entrySet()) {
                 Tensor source = current.get(e.getKey());
                 if (source == null) {
@@ -664,6 +694,33 @@ public abstract class Module implements AutoCloseable, Cloneable {
                 target.assign(source.dtype() == target.dtype() ? source : source.to(target.dtype()));
             }
         }
+    }
+
+    /** Gives each buffer that {@link #resizesOnLoad} lets {@code state} reshape its shape there (zeros, loaded next). */
+    private void resizeBuffers(Map<String, Tensor> state) {
+        for (Map.Entry<String, Module> e : namedModules().entrySet()) {
+            Module m = e.getValue();
+            for (String name : new ArrayList<>(m.buffers.keySet())) {
+                Tensor source = state.get(join(e.getKey(), name));
+                Tensor target = m.buffers.get(name);
+                if (source != null && m.resizesOnLoad(name) && !source.shape().equals(target.shape())) {
+                    m.replaceBuffer(name, unscoped(() -> Tensor.zeros(target.dtype(), source.shape().dims())));
+                }
+            }
+        }
+    }
+
+    /** The dotted names of the buffers that {@link #resizesOnLoad} lets a checkpoint reshape. */
+    private Set<String> resizableBuffers() {
+        Set<String> out = new HashSet<>();
+        for (Map.Entry<String, Module> e : namedModules().entrySet()) {
+            for (String name : e.getValue().buffers.keySet()) {
+                if (e.getValue().resizesOnLoad(name)) {
+                    out.add(join(e.getKey(), name));
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -711,6 +768,7 @@ public abstract class Module implements AutoCloseable, Cloneable {
     /** The error of {@link #checkStateDict} for an up-to-date {@code state}. */
     private void check(Map<String, Tensor> state, boolean strict) {
         Map<String, Tensor> own = stateDict();
+        Set<String> resizable = resizableBuffers();
         List<String> missing = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
         List<String> mismatched = new ArrayList<>();
@@ -718,7 +776,7 @@ public abstract class Module implements AutoCloseable, Cloneable {
             Tensor source = state.get(e.getKey());
             if (source == null) {
                 missing.add(e.getKey());
-            } else if (!source.shape().equals(e.getValue().shape())) {
+            } else if (!source.shape().equals(e.getValue().shape()) && !resizable.contains(e.getKey())) {
                 mismatched.add(e.getKey() + ": checkpoint " + source.shape() + ", model " + e.getValue().shape());
             }
         }

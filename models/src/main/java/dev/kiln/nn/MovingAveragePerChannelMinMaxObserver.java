@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.DType;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import java.util.Map;
 
@@ -11,9 +12,10 @@ import java.util.Map;
  * its own, in F32. {@link #calculateScales} is {@link PerChannelMinMaxObserver}'s symmetric int8 rule on those ranges
  * (zero points all 0).
  *
- * <p>Its state dict holds PyTorch's buffers {@code min_val} and {@code max_val} (F32 [channels], +infinity and
- * -infinity before any weight, where PyTorch's are empty until then, and load so) and {@code eps}, as
- * {@link MovingAverageMinMaxObserver}'s, so that a checkpoint resumes the averages.
+ * <p>Its state dict holds PyTorch's buffers {@code min_val} and {@code max_val} (F32 [channels]; empty, [0], before
+ * any weight, as PyTorch's, whose moving average starts afresh from an empty range but would give NaN from infinite
+ * ones) and {@code eps}, as {@link MovingAverageMinMaxObserver}'s, so that a checkpoint resumes the averages in either
+ * framework. A checkpoint's range sets the buffers' shape on loading ({@link Module#resizesOnLoad}).
  */
 public final class MovingAveragePerChannelMinMaxObserver extends Module {
     private final float averagingConstant;
@@ -37,8 +39,8 @@ public final class MovingAveragePerChannelMinMaxObserver extends Module {
         this.averagingConstant = averagingConstant;
         this.channels = channels;
         MovingAverageMinMaxObserver.registerEps(this);
-        registerBuffer("min_val", unscoped(() -> Tensor.full(Float.POSITIVE_INFINITY, DType.F32, channels)));
-        registerBuffer("max_val", unscoped(() -> Tensor.full(Float.NEGATIVE_INFINITY, DType.F32, channels)));
+        registerBuffer("min_val", unscoped(() -> Tensor.zeros(DType.F32, 0)));
+        registerBuffer("max_val", unscoped(() -> Tensor.zeros(DType.F32, 0)));
         synced = BufferVersions.of(stateBuffers());
     }
 
@@ -48,32 +50,54 @@ public final class MovingAveragePerChannelMinMaxObserver extends Module {
     }
 
     /**
-     * PyTorch's empty {@code min_val} and {@code max_val} ([0], a PyTorch observer that has seen no weight) as Kiln's
-     * [channels] of +infinity and -infinity, so that a checkpoint saved straight after {@code prepare_qat} loads.
+     * The [channels] of +infinity and -infinity that earlier Kiln versions saved for a range that had seen no weight
+     * as PyTorch's empty ones, so that such a checkpoint loads unobserved.
+     *
+     * @throws IllegalArgumentException naming the key of a range neither empty nor of the observer's channels, which
+     *     the buffers' shape taken from the checkpoint no longer refuses
      */
     @Override
     protected void upgradeStateDict(String prefix, Map<String, Tensor> state) {
-        unobservedRange(prefix + "min_val", Float.POSITIVE_INFINITY, state);
-        unobservedRange(prefix + "max_val", Float.NEGATIVE_INFINITY, state);
+        Tensor lo = state.get(prefix + "min_val");
+        Tensor hi = state.get(prefix + "max_val");
+        for (String name : new String[] {"min_val", "max_val"}) {
+            Tensor range = state.get(prefix + name);
+            if (range != null && !(range.size() == 0 || range.shape().equals(Shape.of(channels)))) {
+                throw new IllegalArgumentException("MovingAveragePerChannelMinMaxObserver: checkpoint '" + prefix + name
+                        + "' " + range.shape() + " must be [0] (no weight seen) or [" + channels + "]");
+            }
+        }
+        if (lo != null && hi != null && lo.size() > 0 && all(lo, Float.POSITIVE_INFINITY)
+                && all(hi, Float.NEGATIVE_INFINITY)) {
+            state.put(prefix + "min_val", Tensor.zeros(DType.F32, 0));
+            state.put(prefix + "max_val", Tensor.zeros(DType.F32, 0));
+        }
     }
 
-    private void unobservedRange(String key, float bound, Map<String, Tensor> state) {
-        Tensor saved = state.get(key);
-        if (saved != null && saved.size() == 0) {
-            state.put(key, Tensor.full(bound, DType.F32, channels));
+    private static boolean all(Tensor t, float value) {
+        for (float v : t.toFloatArray()) {
+            if (v != value) {
+                return false;
+            }
         }
+        return true;
+    }
+
+    /** The range buffers take a checkpoint's shape: empty before any weight, [channels] after. */
+    @Override
+    protected boolean resizesOnLoad(String name) {
+        return name.equals("min_val") || name.equals("max_val");
     }
 
     private Tensor[] stateBuffers() {
         return new Tensor[] {buffer("min_val"), buffer("max_val")};
     }
 
-    /** Reads the ranges back from the buffers where something else wrote them (none observed: all +infinity). */
+    /** Reads the ranges back from the buffers where something else wrote them (none observed: empty). */
     private void refresh() {
         if (!synced.matches(stateBuffers())) {
-            float[] lo = buffer("min_val").toFloatArray();
-            boolean observed = lo[0] != Float.POSITIVE_INFINITY;
-            minVals = observed ? lo : null;
+            boolean observed = buffer("min_val").size() != 0;
+            minVals = observed ? buffer("min_val").toFloatArray() : null;
             maxVals = observed ? buffer("max_val").toFloatArray() : null;
             synced = BufferVersions.of(stateBuffers());
         }
@@ -102,10 +126,21 @@ public final class MovingAveragePerChannelMinMaxObserver extends Module {
         }
         minVals = lo;
         maxVals = hi;
+        sizeRangesToChannels();
         BufferVersions.writeFloats(buffer("min_val"), lo);
         BufferVersions.writeFloats(buffer("max_val"), hi);
         synced = BufferVersions.of(stateBuffers());
         return x;
+    }
+
+    /** Gives the empty range buffers of an observer that saw no weight before one [channels] each, in their dtype. */
+    private void sizeRangesToChannels() {
+        for (String name : new String[] {"min_val", "max_val"}) {
+            DType dtype = buffer(name).dtype();
+            if (buffer(name).size() != channels) {
+                replaceBuffer(name, unscoped(() -> Tensor.zeros(dtype, channels)));
+            }
+        }
     }
 
     /** Whether it has observed a tensor. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Autograd;
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.io.SafeTensors;
@@ -130,6 +131,35 @@ class QatPyTorchCheckpointTest {
         assertTrue(layer(qat, "7").outputFakeQuant().observerEnabled(), "uint8 1 is on");
         assertFalse(layer(qat, "3").weightFakeQuant().observerEnabled());
         assertNextBatchAsPyTorch(qat, "trained");
+        qat.close();
+    }
+
+    /**
+     * A model straight out of prepareQat saves what PyTorch's prepared model saves, so that a checkpoint taken before
+     * the first batch trains on in PyTorch: every key, each buffer of the same shape and values (before the first
+     * weight, the per-channel weight fake quantisations' scale 1 and zero point 0 of size [1] and their observers'
+     * empty ranges, not ranges of infinities, from which PyTorch's moving average would give NaN), each parameter of
+     * the same shape. The flags alone keep Kiln's I32 where PyTorch's are uint8; PyTorch copies them into its own.
+     */
+    @Test
+    void aModelSavedBeforeAnyBatchSavesPyTorchsFreshState() throws IOException {
+        Module qat = QuantizationAwareTraining.prepareQat(new Sequential(Conv2d.builder(2, 4, 3).padding(1).build(),
+                new ReLU(), new MaxPool2d(2), Conv2d.builder(4, 6, 3).stride(2).build(), new Flatten(),
+                new Linear(24, 8), new ReLU(), new Linear(8, 5)));
+        Map<String, Tensor> saved = qat.stateDict();
+        try (SafeTensors.Loaded checkpoint = SafeTensors.read(resource("prepared.safetensors"))) {
+            Map<String, Tensor> pytorch = kilnKeys(checkpoint.tensors());
+            assertEquals(pytorch.keySet(), saved.keySet());
+            Map<String, Tensor> parameters = qat.namedParameters();
+            for (Map.Entry<String, Tensor> e : pytorch.entrySet()) {
+                Tensor kiln = saved.get(e.getKey());
+                assertEquals(e.getValue().shape(), kiln.shape(), e.getKey());
+                if (!parameters.containsKey(e.getKey())) {
+                    assertArrayEquals(e.getValue().to(DType.F64).toDoubleArray(), kiln.to(DType.F64).toDoubleArray(),
+                            e.getKey());
+                }
+            }
+        }
         qat.close();
     }
 }

@@ -261,4 +261,39 @@ class QuantizationAwareTrainingTest {
         assertEquals(before, Engine.get().backend().bytesInUse(), "bytes in use after the refusal");
         plain.close();
     }
+
+    /**
+     * A per-channel observer's ranges and its fake quantisation's qparams take a checkpoint's shape, as PyTorch's:
+     * empty ranges and [1] qparams before the first weight, [channels] after, in either direction; the [channels] of
+     * infinities that earlier Kiln versions saved unobserved load as empty; a range of other channels is refused.
+     */
+    @Test
+    void perChannelStateTakesTheCheckpointsShapeBeforeAndAfterTheFirstWeight() {
+        FakeQuantize trained = FakeQuantize.perChannelWeight(2);
+        trained.forward(Tensor.fromArray(new float[] {-1f, 2f, 3f, -4f}, 2, 2));
+        FakeQuantize fresh = FakeQuantize.perChannelWeight(2);
+        assertEquals(List.of(1L, 1L, 0L, 0L), List.of(fresh.stateDict().get("scale").size(),
+                fresh.stateDict().get("zero_point").size(), fresh.stateDict().get(
+                "activation_post_process.min_val").size(), fresh.stateDict().get("activation_post_process.max_val")
+                .size()), "PyTorch's sizes before the first weight");
+        fresh.loadStateDict(trained.stateDict(), true);
+        assertArrayEquals(new float[] {2f / 127.5f, 4f / 127.5f}, fresh.scales(), 1e-7f);
+        trained.loadStateDict(FakeQuantize.perChannelWeight(2).stateDict(), true);
+        assertThrows(IllegalStateException.class, trained::scales, "an unobserved checkpoint leaves it unobserved");
+
+        MovingAveragePerChannelMinMaxObserver observer = new MovingAveragePerChannelMinMaxObserver(2);
+        Tensor eps = Tensor.full(Math.ulp(1f), DType.F32, 1);
+        observer.loadStateDict(Map.of("eps", eps, "min_val", Tensor.full(Float.POSITIVE_INFINITY, DType.F32, 2),
+                "max_val", Tensor.full(Float.NEGATIVE_INFINITY, DType.F32, 2)), true);
+        assertFalse(observer.hasObserved());
+        assertEquals(0L, observer.stateDict().get("min_val").size(), "saved as PyTorch's empty range");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> observer.loadStateDict(
+                Map.of("eps", eps, "min_val", Tensor.zeros(DType.F32, 3), "max_val", Tensor.zeros(DType.F32, 3)),
+                true));
+        assertEquals("MovingAveragePerChannelMinMaxObserver: checkpoint 'min_val' [3] must be [0] (no weight seen)"
+                + " or [2]", e.getMessage());
+        trained.close();
+        fresh.close();
+        observer.close();
+    }
 }
