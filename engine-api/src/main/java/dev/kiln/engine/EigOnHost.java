@@ -49,7 +49,7 @@ final class EigOnHost {
         }
         double[] wr = new double[n];
         double[] wi = new double[n];
-        int exponent = scaleToOne(h);
+        int exponent = LinalgOnHost.scaleToOne(h, 0, h.length);
         hessenberg(h, z, n);
         int info = schur(h, z, n, wr, wi);
         if (info != 0) {
@@ -67,25 +67,6 @@ final class EigOnHost {
             eigenvectors(h, z, n, wr, wi, vectors, vectorBase);
         }
         return 0;
-    }
-
-    /**
-     * Divides m by the power of 2 nearest its largest magnitude, exactly, so that the squares the QR steps form
-     * neither underflow nor overflow; returns the exponent that scales the eigenvalues back.
-     */
-    private static int scaleToOne(double[] m) {
-        double largest = 0;
-        for (double x : m) {
-            largest = Math.max(largest, Math.abs(x));
-        }
-        if (largest == 0 || !Double.isFinite(largest)) {
-            return 0;
-        }
-        int exponent = Math.getExponent(largest);
-        for (int i = 0; i < m.length; i++) {
-            m[i] = Math.scalb(m[i], -exponent);
-        }
-        return exponent;
     }
 
     /**

@@ -23,7 +23,8 @@ final class EighOnHost {
         int[] failures = new int[batch];
         for (int b = 0; b < batch; b++) {
             symmetrise(m, b * n * n, n, upper);
-            int exponent = scaleToOne(m, b * n * n, n * n);
+            // Off-diagonal squares that underflowed or overflowed would pass for converged.
+            int exponent = LinalgOnHost.scaleToOne(m, b * n * n, n * n);
             failures[b] = jacobi(m, b * n * n, n, vectors);
             sortAscending(m, b * n * n, n, vectors, values, b * n);
             for (int i = 0; i < n; i++) {
@@ -35,26 +36,6 @@ final class EighOnHost {
             LinalgOnHost.write(backend, vectors, eigenvectors);
         }
         backend.copyFromHost(IntBuffer.wrap(failures), info);
-    }
-
-    /**
-     * Divides the {@code size} values at {@code base} by the power of 2 nearest their largest magnitude, exactly, so
-     * that the squares the convergence test sums neither underflow (entries below 1e-154 would pass for converged) nor
-     * overflow; returns the exponent that scales the eigenvalues back.
-     */
-    private static int scaleToOne(double[] m, int base, int size) {
-        double largest = 0;
-        for (int i = base; i < base + size; i++) {
-            largest = Math.max(largest, Math.abs(m[i]));
-        }
-        if (largest == 0 || !Double.isFinite(largest)) {
-            return 0;
-        }
-        int exponent = Math.getExponent(largest);
-        for (int i = base; i < base + size; i++) {
-            m[i] = Math.scalb(m[i], -exponent);
-        }
-        return exponent;
     }
 
     /** Copies the triangle that is read over the other. */

@@ -202,6 +202,27 @@ final class LinalgOnHost {
         }
     }
 
+    /**
+     * Divides the {@code size} values at {@code base} by the power of 2 nearest their largest magnitude, exactly, so
+     * that the squares and products of squares the host loops form (convergence tests, norms) neither underflow
+     * (entries below about 1e-154) nor overflow (above about 1e154); returns the exponent that scales the results
+     * back. Zero, infinite or NaN values are left as they are (exponent 0).
+     */
+    static int scaleToOne(double[] m, int base, int size) {
+        double largest = 0;
+        for (int i = base; i < base + size; i++) {
+            largest = Math.max(largest, Math.abs(m[i]));
+        }
+        if (largest == 0 || !Double.isFinite(largest)) {
+            return 0;
+        }
+        int exponent = Math.getExponent(largest);
+        for (int i = base; i < base + size; i++) {
+            m[i] = Math.scalb(m[i], -exponent);
+        }
+        return exponent;
+    }
+
     /** The F32 or F64 tensor's values, widened to double. */
     static double[] read(Backend backend, Tensor t) {
         int size = Math.toIntExact(t.size());

@@ -29,6 +29,9 @@ final class SvdOnHost {
         double[] vhs = new double[a.dim(0) * vhRows * n];
         int[] failures = new int[a.dim(0)];
         for (int b = 0; b < a.dim(0); b++) {
+            // Column dot products that underflowed to 0 or overflowed would pass for orthogonal, the columns' norms
+            // for the singular values.
+            int exponent = LinalgOnHost.scaleToOne(values, b * m * n, m * n);
             // columns[j]: column j of A (or of A^T when wide), rows long.
             double[][] columns = new double[k][rows];
             for (int i = 0; i < m; i++) {
@@ -63,6 +66,9 @@ final class SvdOnHost {
             }
             for (int j = 0; j < vhRows; j++) {
                 System.arraycopy(vColumnsOf[j], 0, vhs, (b * vhRows + j) * n, n);
+            }
+            for (int j = 0; j < k; j++) {
+                singular[b * k + j] = Math.scalb(singular[b * k + j], exponent);
             }
         }
         LinalgOnHost.write(backend, singular, s);

@@ -326,4 +326,45 @@ class LinalgDecompositionsBackendDefaultsTest {
             assertArrayEquals(values[0], values[1], 1e-13, "eigenvalues / " + scale);
         }
     }
+
+    /**
+     * The default's singular values of matrices scaled far from 1 are PyTorch's (LinalgSvdValues, at scale 1) and
+     * LAPACK's scaled alike, tall, wide and square: column dot products that overflow (1e150 and up, where the
+     * convergence test multiplies two squared norms) or underflow (1e-200) must not pass for orthogonal, leaving the
+     * columns' norms as the singular values. F32's range (1e-30, 1e30) is read into F64, so it must hold there too.
+     */
+    @ParameterizedTest
+    @CsvSource({"F64, 1e-200", "F64, 1e-150", "F64, 1e150", "F64, 1e200", "F32, 1e-30", "F32, 1e30"})
+    void defaultSvdOfTinyAndHugeMatricesEqualsLapackAndPyTorch(DType dtype, double scale) {
+        double[][] inputs = {LinalgInputs.fullRank(1, 2, 4, 3), LinalgInputs.fullRank(2, 2, 3, 5),
+            LinalgInputs.fullRank(3, 2, 3, 3)};
+        double[][] pytorch = {LinalgSvdValues.TALL_S, LinalgSvdValues.WIDE_FULL_S, LinalgSvdValues.SQUARE_S};
+        int[][] shapes = {{2, 4, 3}, {2, 3, 5}, {2, 3, 3}};
+        double tolerance = dtype == DType.F64 ? 1e-13 : 1e-5;
+        for (int x = 0; x < inputs.length; x++) {
+            int[] dims = shapes[x];
+            int k = Math.min(dims[1], dims[2]);
+            double[] a = inputs[x].clone();
+            for (int i = 0; i < a.length; i++) {
+                a[i] *= scale;
+            }
+            double[][] values = new double[2][];
+            Backend[] backends = {cpu, defaults};
+            for (int c = 0; c < 2; c++) {
+                Tensor u = Tensor.empty(Shape.of(dims[0], dims[1], k), dtype, backends[c]);
+                Tensor s = Tensor.empty(Shape.of(dims[0], k), dtype, backends[c]);
+                Tensor vh = Tensor.empty(Shape.of(dims[0], k, dims[2]), dtype, backends[c]);
+                Tensor info = Tensor.empty(Shape.of(dims[0]), DType.I32, backends[c]);
+                backends[c].svd(upload(backends[c], dtype, a, dims), u, s, vh, info);
+                assertArrayEquals(new int[dims[0]], info.toIntArray(), (c == 0 ? "LAPACK" : "the default") + "'s info");
+                values[c] = s.toDoubleArray();
+                for (int i = 0; i < values[c].length; i++) {
+                    values[c][i] /= scale;
+                }
+            }
+            String what = java.util.Arrays.toString(dims) + " times " + scale;
+            assertArrayEquals(pytorch[x], values[0], tolerance, "LAPACK's singular values of " + what);
+            assertArrayEquals(pytorch[x], values[1], tolerance, "the default's singular values of " + what);
+        }
+    }
 }
