@@ -1334,7 +1334,7 @@ public interface Backend extends AutoCloseable {
      * the right eigenvectors as columns in the same order, each of unit 2-norm, a complex one turned so that its
      * largest component is real (null when only the values are wanted); {@code info} (I32 {@code [batch]}) 0, or
      * non-zero where the QR iterations did not converge. By default on the host, in F64, by Hessenberg reduction and
-     * Francis double-shift QR.
+     * Francis double-shift QR, which refuses infinities and NaN with an IllegalArgumentException.
      */
     default void eig(Tensor a, Tensor eigenvalues, Tensor eigenvectors, Tensor info) {
         EigOnHost.eig(this, a, eigenvalues, eigenvectors, info);

@@ -23,6 +23,7 @@ final class EigOnHost {
         int n = a.dim(-1);
         int batch = a.dim(0);
         double[] m = LinalgOnHost.read(backend, a);
+        requireFinite(m, n, a);
         double[] values = new double[batch * n * 2];
         double[] vectors = eigenvectors == null ? null : new double[batch * n * n * 2];
         int[] failures = new int[batch];
@@ -35,6 +36,19 @@ final class EigOnHost {
             LinalgOnHost.write(backend, vectors, eigenvectors);
         }
         backend.copyFromHost(IntBuffer.wrap(failures), info);
+    }
+
+    /**
+     * Refuses infinities and NaN by name, as PyTorch refuses them: the QR steps would spread them into NaN eigenvalues,
+     * some with info 0, or run out of steps.
+     */
+    private static void requireFinite(double[] m, int n, Tensor a) {
+        for (int i = 0; i < m.length; i++) {
+            if (!Double.isFinite(m[i])) {
+                throw new IllegalArgumentException("Backend.eig: matrix " + i / (n * n) + " of A " + a.shape()
+                        + " contains infinities or NaN, which the host default's QR steps cannot decompose");
+            }
+        }
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.kiln.tests.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -365,6 +367,26 @@ class LinalgDecompositionsBackendDefaultsTest {
             String what = java.util.Arrays.toString(dims) + " times " + scale;
             assertArrayEquals(pytorch[x], values[0], tolerance, "LAPACK's singular values of " + what);
             assertArrayEquals(pytorch[x], values[1], tolerance, "the default's singular values of " + what);
+        }
+    }
+
+    /**
+     * The default eig, called through the SPI (Linalg.eig refuses such input first), refuses a matrix with an infinity
+     * or NaN by name, rather than failing inside its QR steps with an index out of bounds.
+     */
+    @ParameterizedTest
+    @CsvSource({"NaN", "Infinity", "-Infinity"})
+    void defaultEigRefusesNonFiniteInputByName(double bad) {
+        double[] a = uniform(11, 2 * 3 * 3);
+        a[9 + 4] = bad;
+        Tensor w = Tensor.empty(Shape.of(2, 3, 2), DType.F64, defaults);
+        Tensor v = Tensor.empty(Shape.of(2, 3, 3, 2), DType.F64, defaults);
+        Tensor info = Tensor.empty(Shape.of(2), DType.I32, defaults);
+        for (Tensor vectors : new Tensor[] {v, null}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> defaults.eig(upload(defaults, DType.F64, a, 2, 3, 3), w, vectors, info));
+            assertEquals("Backend.eig: matrix 1 of A [2, 3, 3] contains infinities or NaN, which the host default's QR"
+                    + " steps cannot decompose", e.getMessage());
         }
     }
 }
