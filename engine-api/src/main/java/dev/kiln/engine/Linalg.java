@@ -276,13 +276,13 @@ public final class Linalg {
     public static Tensor matrixNorm(Tensor a, String ord, int dim0, int dim1, boolean keepDim) {
         // linalg.norm's checks would take a vector's two axes for one axis named twice.
         LinalgShapes.matrices(MatrixFunctions.NORM, "A", a);
-        return norm(a, ord, new int[] {dim0, dim1}, keepDim);
+        return untrackedUnlessRecorded(() -> VectorNormOps.matrixNorm(a, ord, dim0, dim1, keepDim), a);
     }
 
     /** {@link #matrixNorm(Tensor, double)} over axes {@code dim0} and {@code dim1}, as the String ord's overload. */
     public static Tensor matrixNorm(Tensor a, double ord, int dim0, int dim1, boolean keepDim) {
         LinalgShapes.matrices(MatrixFunctions.NORM, "A", a);
-        return norm(a, ord, new int[] {dim0, dim1}, keepDim);
+        return untrackedUnlessRecorded(() -> VectorNormOps.matrixNorm(a, ord, dim0, dim1, keepDim), a);
     }
 
     /**

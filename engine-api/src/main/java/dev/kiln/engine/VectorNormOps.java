@@ -86,27 +86,40 @@ final class VectorNormOps {
         if (axes.length == 1) {
             return vectorNorm(x, ord, axes, keepDim);
         }
-        return overMatrixAxes(x, axes, keepDim, matrices -> MatrixFunctions.matrixNorm(matrices, ord));
+        return overMatrixAxes(NORM, x, axes, keepDim, matrices -> MatrixFunctions.matrixNorm(matrices, ord));
     }
 
     /** "fro" or "nuc" over two axes. */
     static Tensor norm(Tensor x, String ord, int[] axes, boolean keepDim) {
         Checks.open(NORM, x);
-        return overMatrixAxes(x, axes, keepDim, matrices -> MatrixFunctions.matrixNorm(matrices, ord));
+        return overMatrixAxes(NORM, x, axes, keepDim, matrices -> MatrixFunctions.matrixNorm(matrices, ord));
+    }
+
+    /** {@link Linalg#matrixNorm} of a numeric ord over axes dim0 and dim1, its axis errors naming matrixNorm. */
+    static Tensor matrixNorm(Tensor a, double ord, int dim0, int dim1, boolean keepDim) {
+        return overMatrixAxes(MatrixFunctions.NORM, a, new int[] {dim0, dim1}, keepDim,
+                matrices -> MatrixFunctions.matrixNorm(matrices, ord));
+    }
+
+    /** {@link Linalg#matrixNorm} of "fro" or "nuc" over axes dim0 and dim1, its axis errors naming matrixNorm. */
+    static Tensor matrixNorm(Tensor a, String ord, int dim0, int dim1, boolean keepDim) {
+        return overMatrixAxes(MatrixFunctions.NORM, a, new int[] {dim0, dim1}, keepDim,
+                matrices -> MatrixFunctions.matrixNorm(matrices, ord));
     }
 
     /**
      * The matrix norm of the matrices whose rows run along {@code axes[0]} and columns along {@code axes[1]}, moved
      * last for it.
      */
-    private static Tensor overMatrixAxes(Tensor x, int[] axes, boolean keepDim, UnaryOperator<Tensor> matrixNorm) {
+    private static Tensor overMatrixAxes(String op, Tensor x, int[] axes, boolean keepDim,
+                                         UnaryOperator<Tensor> matrixNorm) {
         if (axes.length != 2) {
-            throw new IllegalArgumentException(NORM + ": axes " + Arrays.toString(axes) + " of x " + x.shape()
+            throw new IllegalArgumentException(op + ": axes " + Arrays.toString(axes) + " of x " + x.shape()
                     + " must be one (a vector norm) or two (a matrix norm)");
         }
-        int[] sorted = Axes.distinct(NORM, x.shape(), axes);
-        int rows = Axes.axis(NORM, x.shape(), axes[0]);
-        int columns = Axes.axis(NORM, x.shape(), axes[1]);
+        int[] sorted = Axes.distinct(op, x.shape(), axes);
+        int rows = Axes.axis(op, x.shape(), axes[0]);
+        int columns = Axes.axis(op, x.shape(), axes[1]);
         int last = x.rank() - 1;
         Tensor norm = matrixNorm.apply(x.movedim(new int[] {rows, columns}, new int[] {last - 1, last}));
         return keepDim ? norm.unsqueeze(sorted[0]).unsqueeze(sorted[1]) : norm;

@@ -189,4 +189,27 @@ class LinalgPinvHermitianTest {
         assertEquals(expected, assertThrows(IllegalArgumentException.class,
                 () -> Linalg.matrixNorm(vector, 2, 0, -1, false)).getMessage());
     }
+
+    /**
+     * matrixNorm's axes out of range or named twice are refused naming matrixNorm, for both kinds of ord; linalg.norm
+     * over the same axes keeps naming itself.
+     */
+    @Test
+    void matrixNormsAxesAreRefusedNamingMatrixNorm() {
+        Tensor a = Tensor.zeros(DType.F64, 2, 3);
+        String outOfRange = ": axis 2 is out of range for shape [2, 3] (rank 2: axes -2 to 1)";
+        String repeated = ": axis 1 appears more than once in [1, -1] for shape [2, 3]";
+        assertEquals("linalg.matrixNorm" + outOfRange, assertThrows(IllegalArgumentException.class,
+                () -> Linalg.matrixNorm(a, "fro", 0, 2, false)).getMessage());
+        assertEquals("linalg.matrixNorm" + outOfRange, assertThrows(IllegalArgumentException.class,
+                () -> Linalg.matrixNorm(a, 2, 0, 2, false)).getMessage());
+        assertEquals("linalg.matrixNorm" + repeated, assertThrows(IllegalArgumentException.class,
+                () -> Linalg.matrixNorm(a, "nuc", 1, -1, false)).getMessage());
+        assertEquals("linalg.matrixNorm" + repeated, assertThrows(IllegalArgumentException.class,
+                () -> Linalg.matrixNorm(a, -2, 1, -1, true)).getMessage());
+        assertEquals("linalg.norm" + outOfRange, assertThrows(IllegalArgumentException.class,
+                () -> Linalg.norm(a, "fro", new int[] {0, 2}, false)).getMessage());
+        assertEquals("linalg.norm" + repeated, assertThrows(IllegalArgumentException.class,
+                () -> Linalg.norm(a, 2, new int[] {1, -1}, false)).getMessage());
+    }
 }
