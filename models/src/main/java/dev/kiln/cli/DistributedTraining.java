@@ -36,10 +36,10 @@ final class DistributedTraining implements AutoCloseable {
               --world-size W --rank R --master HOST:PORT
                                            this process is rank R of W that meet at HOST:PORT (rank 0 listens
                                            there), on this machine or others; all three or none (not with
-                                           --nproc, --find-lr, --balance-classes, --cuda-graphs on). With
-                                           --resume every rank reads the checkpoint (rank 0 writes them);
-                                           with --patience rank 0's validation loss decides, and every rank
-                                           stops at the same epoch
+                                           --nproc, --find-lr, --balance-classes, --cuda-graphs on,
+                                           --profile-trace). With --resume every rank reads the checkpoint
+                                           (rank 0 writes them); with --patience rank 0's validation loss
+                                           decides, and every rank stops at the same epoch
             """;
 
     private final int worldSize;

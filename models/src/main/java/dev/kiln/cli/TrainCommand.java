@@ -161,7 +161,7 @@ final class TrainCommand {
                                            images, a sprite of them: DIR/RUN/STEP/test and
                                            DIR/RUN/projector_config.pbtxt, as PyTorch's add_embedding writes
                                            them (default off)
-            """ + DistributedTraining.HELP + """
+            """ + DistributedTraining.HELP + ProfiledSteps.HELP + """
             The last line printed is one JSON object with the final figures (also DIR/metrics.json);
             its train_accuracy is measured in evaluation mode (no dropout) after training. epochs is the
             last epoch trained; its test and train figures are of the weights evaluated_weights names:
@@ -215,7 +215,13 @@ final class TrainCommand {
                 : null;
         Integer nproc = o.has("nproc") ? o.getPositiveInt("nproc", 1) : null;
         DistributedTraining distributed = DistributedTraining.fromOptions(o);
+        ProfiledSteps profiledSteps = ProfiledSteps.fromOptions(o, out);
         o.rejectUnknown();
+        if (profiledSteps != null && (nproc != null || distributed.distributed())) {
+            throw new IllegalArgumentException("--" + ProfiledSteps.TRACE + " does not work with --world-size/--nproc:"
+                    + " every rank is a JVM of its own and would write its trace to the one FILE; profile a run of one"
+                    + " process");
+        }
         if (nproc != null) {
             distributed.refuse(true, "--nproc", "it starts the ranks and gives each its --world-size, --rank and"
                     + " --master");
@@ -238,6 +244,7 @@ final class TrainCommand {
             refuseBesideFindLr(o, "epochs", "it runs --find-lr-steps steps, not epochs");
             refuseBesideFindLr(o, "patience", "early stopping watches epochs, and the range test runs steps");
             refuseBesideFindLr(o, "tensorboard", "it trains nothing to log; its curve is in lr_find.png and lr_find.csv");
+            refuseBesideFindLr(o, ProfiledSteps.TRACE, "it profiles training's steps, and the range test runs its own");
         }
         if (!SCHEDULES.contains(schedule)) {
             throw new IllegalArgumentException("--schedule must be none, cosine or onecycle, got '" + schedule + "'");
@@ -259,6 +266,9 @@ final class TrainCommand {
             throw new IllegalArgumentException("--min-delta needs --patience: it is early stopping's least improvement");
         }
 
+        if (profiledSteps != null) {
+            profiledSteps.start();
+        }
         Engine.seed(seed);
         ClassificationData.TrainAndTest splits = data.trainAndTest();
         int[] featureShape = splits.train().data().featureShape();
@@ -379,6 +389,9 @@ final class TrainCommand {
             if (board != null) {
                 TensorBoardListener logger = new TensorBoardListener(board, evalName, 1);
                 trainer.listener(tensorboardHistograms ? logger.histograms(model) : logger);
+            }
+            if (profiledSteps != null) {
+                trainer.listener(profiledSteps);
             }
             try (SummaryWriter closedAtTheEnd = board) {
                 out.printf("Training %s on %s: %d training images, batch %d, %s lr %s, %d epochs, augment %s,"

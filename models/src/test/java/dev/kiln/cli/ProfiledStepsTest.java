@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code kiln bench --profile-trace}: a few steps after a warm-up profiled, their table printed and their trace
- * written. The run is a JVM of its own, as the engine's backend must be profiled from its creation and this JVM's
+ * {@code kiln bench --profile-trace} and {@code kiln train --profile-trace}: a few steps after a warm-up profiled,
+ * their table printed and their trace written. The run is a JVM of its own, as the engine's backend must be profiled from its creation and this JVM's
  * tests share one engine.
  */
 class ProfiledStepsTest {
@@ -68,6 +68,53 @@ class ProfiledStepsTest {
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("--profile-schedule must be WAIT,WARMUP,ACTIVE step counts, e.g. 10,10,5, got"
                 + " '1,2'"), r.err());
+    }
+
+    @Test
+    void trainProfilesTheScheduledStepsWithTheirForwardBackwardAndOptimizerRangesInsideThem() throws Exception {
+        Path data = KilnRuns.fakeMnist(tmp.resolve("data"), 100, 20);
+        Path trace = tmp.resolve("trace.json");
+        String out = kilnInItsOwnJvm("train", "mlp", "--data-dir", data.toString(), "--epochs", "1", "--batch", "10",
+                "--out", tmp.resolve("run").toString(), "--profile-trace", trace.toString(), "--profile-schedule",
+                "2,3,4");
+
+        assertTrue(out.contains("profile of 4 training steps after 2 skipped and 3 of warm-up"), out);
+        assertTrue(out.lines().anyMatch(l -> l.trim().startsWith("ProfilerStep*") && l.endsWith(" 4")), out);
+        assertTrue(out.lines().anyMatch(l -> l.trim().startsWith("backward") && l.endsWith(" 4")), out);
+        assertTrue(out.lines().reduce((first, second) -> second).orElseThrow().startsWith("{"), out);
+        List<JsonObject> events = new ArrayList<>();
+        for (JsonElement e : JsonParser.parseString(Files.readString(trace)).getAsJsonObject()
+                .getAsJsonArray("traceEvents")) {
+            events.add(e.getAsJsonObject());
+        }
+        assertEquals(List.of("ProfilerStep#5", "ProfilerStep#6", "ProfilerStep#7", "ProfilerStep#8"),
+                events.stream().map(e -> e.get("name").getAsString()).filter(n -> n.startsWith("ProfilerStep"))
+                        .toList());
+        for (String range : List.of("forward", "backward", "optimizer.step")) {
+            List<JsonObject> ranges = events.stream().filter(e -> e.get("name").getAsString().equals(range)).toList();
+            assertTrue(ranges.size() >= 4, range + ": " + ranges.size());
+            for (JsonObject e : ranges) {
+                assertTrue(events.stream().anyMatch(r -> r.get("name").getAsString().startsWith("ProfilerStep")
+                        && encloses(r, e)), e + " in no step");
+            }
+        }
+    }
+
+    @Test
+    void trainRefusesAProfileOfSeveralRanksOrOfTheRangeTest() {
+        String trace = tmp.resolve("t.json").toString();
+        KilnRuns.Result nproc = KilnRuns.kiln("train", "mlp", "--nproc", "2", "--profile-trace", trace);
+        KilnRuns.Result rank = KilnRuns.kiln("train", "mlp", "--world-size", "2", "--rank", "0", "--master",
+                "127.0.0.1:1", "--profile-trace", trace);
+        KilnRuns.Result findLr = KilnRuns.kiln("train", "mlp", "--find-lr", "--profile-trace", trace);
+
+        assertEquals(2, nproc.code(), nproc.toString());
+        assertTrue(nproc.err().contains("--profile-trace does not work with --world-size/--nproc"), nproc.err());
+        assertEquals(2, rank.code(), rank.toString());
+        assertTrue(rank.err().contains("--profile-trace does not work with --world-size/--nproc"), rank.err());
+        assertEquals(2, findLr.code(), findLr.toString());
+        assertTrue(findLr.err().contains("--find-lr ignores --profile-trace"), findLr.err());
+        assertTrue(Files.notExists(tmp.resolve("t.json")));
     }
 
     private static boolean encloses(JsonObject outer, JsonObject inner) {
