@@ -1370,4 +1370,19 @@ public interface Backend extends AutoCloseable {
         staticInt8Conv2d(input, shortcut.weights(), shortcut.bias(), shortcut.geometry(), inputGrid,
                 shortcut.outputGrid(), shortcut.relu(), shortcutOut);
     }
+
+    /**
+     * Global average pooling of {@code input} [batch, channels, height, width] (F32 grid values of {@code inputGrid})
+     * onto that grid, then the int8 convolution {@code stage} (its geometry's input [batch, channels, 1, 1]) into
+     * {@code out} (F32, its output shape) as grid values: a quantised ResNet's head, PyTorch's quantized
+     * {@code adaptive_avg_pool2d(x, 1)} and quantized {@code Linear}. A channel's n = height x width values pool to the
+     * q value {@code zeroPoint + round((sum(q) - n zeroPoint) * (1 / n))}, the product in F32, rounding half to even
+     * ({@link StaticInt8Conv#globalAvgPoolForward}). By default the q values recovered from the grid values, summed
+     * and rounded in SPI operations ({@link StaticInt8ConvComposite}) into an F32 temporary of pooled grid values,
+     * then {@link #staticInt8Conv2d}.
+     */
+    default void staticInt8GlobalAvgPoolConv2d(Tensor input, Uint8Grid inputGrid, StaticInt8ConvStage stage,
+                                               Tensor out) {
+        StaticInt8ConvComposite.globalAvgPoolConv2d(this, input, inputGrid, stage, out);
+    }
 }

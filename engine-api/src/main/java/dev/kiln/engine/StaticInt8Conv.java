@@ -166,6 +166,36 @@ public final class StaticInt8Conv {
         return List.of(out, shortcutOut);
     }
 
+    /**
+     * Global average pooling onto the input's grid, then the int8 convolution {@code layer} (a quantised ResNet's
+     * head: PyTorch's quantized {@code adaptive_avg_pool2d(x, 1)}, {@code flatten} and quantized {@code Linear}, the
+     * linear layer as a 1 x 1 convolution): {@code input} [batch, channels, height, width] (F32 grid values of
+     * {@code inputGrid}) pooled to [batch, channels, 1, 1] of q values {@code zeroPoint + round((sum(q) - n zeroPoint)
+     * * (1 / n))} over the n = height x width values of each channel, the product in F32 and rounded half to even, as
+     * PyTorch 1.13's kernel for channels-last tensors (those its quantized convolutions write) rounds; then
+     * {@code layer} on them as {@link #forward}: F32 [batch, out, outH, outW] of its output grid values
+     * ({@link Backend#staticInt8GlobalAvgPoolConv2d}). Records no gradient.
+     *
+     * @throws IllegalArgumentException naming the shapes when input is not 4-D or the layer does not fit the pooled
+     *     [batch, channels, 1, 1], as {@link #forward} otherwise
+     * @throws IllegalStateException as {@link #forward}
+     */
+    public static Tensor globalAvgPoolForward(Tensor input, Uint8Grid inputGrid, Layer layer) {
+        String op = "StaticInt8Conv.globalAvgPoolForward";
+        Checks.open(op, input);
+        if (input.rank() != 4) {
+            throw new IllegalArgumentException(op + ": input must be [batch, channels, height, width], got "
+                    + input.shape());
+        }
+        Shape pooled = Shape.of(input.dim(0), input.dim(1), 1, 1);
+        Conv2dGeometry g = checked(op, input, pooled, layer.weights(), layer.bias(), layer.stride(), layer.padding(),
+                layer.dilation());
+        Tensor out = input.emptyLike(g.outputShape(), DType.F32);
+        input.backend().staticInt8GlobalAvgPoolConv2d(input, inputGrid,
+                new StaticInt8ConvStage(layer.weights(), layer.bias(), g, layer.outputGrid(), layer.relu()), out);
+        return out;
+    }
+
     /** The checked stages of {@code layers} on input, each reading the previous one's output. */
     private static List<StaticInt8ConvStage> stages(String op, Tensor input, List<Layer> layers) {
         Checks.open(op, input);

@@ -95,4 +95,30 @@ final class StaticInt8ConvComposite {
             grid = stage.outputGrid();
         }
     }
+
+    /**
+     * The q values of input's grid values less the zero point ({@code round(x * (1 / scale))}: exact, a grid value
+     * being {@code (q - zeroPoint) * scale}), summed over each channel's height x width (exact in F32), times
+     * {@code 1 / n} in F32, rounded half to even: the pooled q less the zero point, of a mean of values in [0, 255] so
+     * in range without clamping; as grid values into an F32 temporary, which {@link Backend#staticInt8Conv2d} reads.
+     */
+    static void globalAvgPoolConv2d(Backend b, Tensor input, Uint8Grid grid, StaticInt8ConvStage stage, Tensor out) {
+        int batch = input.dim(0);
+        int channels = input.dim(1);
+        int height = input.dim(2);
+        try (Scope s = Scope.open()) {
+            Tensor centred = Tensor.empty(input.shape(), DType.F32, b);
+            b.binary(BinaryOp.MUL, input, Int8Steps.constant(b, 1f / grid.scale()), centred);
+            b.unary(UnaryOp.ROUND, 0, centred, centred);
+            Tensor rows = Tensor.empty(Shape.of(batch, channels, height, 1), DType.F32, b);
+            b.reduce(ReduceOp.SUM, centred, 3, rows);
+            Tensor pooled = Tensor.empty(Shape.of(batch, channels, 1, 1), DType.F32, b);
+            b.reduce(ReduceOp.SUM, rows, 2, pooled);
+            b.binary(BinaryOp.MUL, pooled, Int8Steps.constant(b, 1f / (height * input.dim(3))), pooled);
+            b.unary(UnaryOp.ROUND, 0, pooled, pooled);
+            b.binary(BinaryOp.MUL, pooled, Int8Steps.constant(b, grid.scale()), pooled);
+            b.staticInt8Conv2d(pooled, stage.weights(), stage.bias(), stage.geometry(), grid, stage.outputGrid(),
+                    stage.relu(), out);
+        }
+    }
 }

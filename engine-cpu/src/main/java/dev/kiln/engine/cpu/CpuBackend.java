@@ -11,6 +11,7 @@ import dev.kiln.engine.GroupedConv2dGeometry;
 import dev.kiln.engine.Int8LinearWeights;
 import dev.kiln.engine.Pool2dGeometry;
 import dev.kiln.engine.ReduceOp;
+import dev.kiln.engine.Shape;
 import dev.kiln.engine.StaticInt8ConvStage;
 import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Storage;
@@ -49,6 +50,7 @@ public final class CpuBackend implements Backend {
     private final CpuSparseMatmul sparseMatmul;
     private final CpuFakeQuantization fakeQuantization;
     private final CpuRequantizedAdd requantizedAdd;
+    private final CpuGlobalAvgPoolOnGrid globalAvgPoolOnGrid;
     private final CpuRandom random;
     private final CpuUpdates updates;
     private final CpuConvolution convolution;
@@ -103,6 +105,7 @@ public final class CpuBackend implements Backend {
         this.sparseMatmul = new CpuSparseMatmul(parallel);
         this.fakeQuantization = new CpuFakeQuantization(parallel);
         this.requantizedAdd = new CpuRequantizedAdd(parallel);
+        this.globalAvgPoolOnGrid = new CpuGlobalAvgPoolOnGrid(parallel);
         this.random = new CpuRandom(parallel);
         this.updates = new CpuUpdates(parallel);
         this.convolution = new CpuConvolution(this, parallel);
@@ -990,6 +993,21 @@ public final class CpuBackend implements Backend {
             kernel.chain(input, inputGrid, stages, null, out, shortcut, shortcutOut);
         } else {
             Backend.super.staticInt8Conv2dChainAndShortcut(input, inputGrid, stages, shortcut, out, shortcutOut);
+        }
+    }
+
+    /**
+     * The pooling in one pass ({@link CpuGlobalAvgPoolOnGrid}) into an F32 temporary, then {@link #staticInt8Conv2d}
+     * on it (oneDNN's where it packed the weights).
+     */
+    @Override
+    public void staticInt8GlobalAvgPoolConv2d(Tensor input, Uint8Grid inputGrid, StaticInt8ConvStage stage,
+                                              Tensor out) {
+        Conv2dGeometry g = stage.geometry();
+        try (Tensor pooled = Tensor.empty(Shape.of(g.batch(), g.inChannels(), 1, 1), DType.F32, this)) {
+            globalAvgPoolOnGrid.pool(input, inputGrid, pooled);
+            staticInt8Conv2d(pooled, stage.weights(), stage.bias(), g, inputGrid, stage.outputGrid(), stage.relu(),
+                    out);
         }
     }
 }

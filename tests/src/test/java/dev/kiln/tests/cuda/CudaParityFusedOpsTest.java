@@ -589,4 +589,28 @@ class CudaParityFusedOpsTest extends ParityTest {
                     }
                 });
     }
+
+    /**
+     * Global average pooling onto the input's grid, then a 1 x 1 int8 convolution ({@code
+     * staticInt8GlobalAvgPoolConv2d}, a ResNet's head: the pooling and the Linear): grid values of q in [0, 255] on a
+     * grid at 50, 2 x 2 per channel (whose means tie half the time), 8 -> 5 with bias onto a grid at 100, at batch 3:
+     * outputs to within one step of the grid (0.05), as for one convolution.
+     */
+    @Test
+    void staticInt8GlobalAvgPoolConv2dMatchesCpu() {
+        Uint8Grid in = new Uint8Grid(0.02f, 50);
+        Uint8Grid out = new Uint8Grid(0.05f, 100);
+        assertParity("staticInt8GlobalAvgPoolConv2d", new String[] {"batch 3"}, new Tolerance(0.0501, 0), b -> {
+            Tensor bias = random(b, DType.F32, 132, 5);
+            try (StaticInt8ConvWeights fc = b.packStaticInt8Conv(random(b, DType.F32, 130, 5, 8, 1, 1),
+                    uniform(b, DType.F32, 131, 0.002, 0.01, 5))) {
+                Tensor x = uniform(b, DType.F32, 133, 0, 255, 3, 8, 2, 2).round().sub(50).mul(0.02f);
+                Conv2dGeometry g = Conv2dGeometry.of("head", Shape.of(3, 8, 1, 1), fc.shape(), new int[] {1},
+                        new int[] {0}, new int[] {1});
+                Tensor result = output(b, DType.F32, g.outputShape());
+                b.staticInt8GlobalAvgPoolConv2d(x, in, new StaticInt8ConvStage(fc, bias, g, out, false), result);
+                return new Tensor[] {result};
+            }
+        });
+    }
 }

@@ -22,6 +22,7 @@ import java.lang.reflect.Proxy;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -45,7 +46,7 @@ class BackendDefaultsTest {
             "biasActivationBackward", "groupedConv2dForward", "groupedConv2dBackwardData",
             "groupedConv2dBackwardFilter", "groupNormForward", "groupNormBackward", "layerNorm", "layerNormBackward",
             "sparseMatmulAdd", "requantizedAddRelu", "staticInt8Conv2dChain", "sparseCsrMatmulAdd",
-            "staticInt8Conv2dChainMaxPool", "staticInt8Conv2dChainAndShortcut"));
+            "staticInt8Conv2dChainMaxPool", "staticInt8Conv2dChainAndShortcut", "staticInt8GlobalAvgPoolConv2d"));
     private Scope scope;
 
     @BeforeEach
@@ -573,6 +574,37 @@ class BackendDefaultsTest {
             defaults.staticInt8Conv2dChainAndShortcut(x, in, stages, shortcut, actual[0], actual[1]);
             assertArrayEquals(expected[0].toFloatArray(), actual[0].toFloatArray());
             assertArrayEquals(expected[1].toFloatArray(), actual[1].toFloatArray());
+        }
+    }
+
+    /**
+     * staticInt8GlobalAvgPoolConv2d's default (q values recovered, summed and rounded in SPI operations) and the
+     * CPU's (one pass in Java, then oneDNN) give the same values bit for bit: grid values of random q on a grid at
+     * 41 (odd, so q - 41 and q tie on other means), 2 x 2 and 1 x 3 per channel, a 1 x 1 of 6 -> 4 with bias.
+     */
+    @Test
+    void staticInt8GlobalAvgPoolConv2dDefaultMatchesTheCpu() {
+        Uint8Grid in = new Uint8Grid(0.02f, 41);
+        Random random = new Random(37);
+        Tensor bias = gaussian(random, 1, 4);
+        try (StaticInt8ConvWeights fc = cpu.packStaticInt8Conv(gaussian(random, 0.1f, 4, 6, 1, 1),
+                gaussian(random, 0, 4).add(0.002))) {
+            for (int[] dims : new int[][] {{5, 6, 2, 2}, {3, 6, 1, 3}}) {
+                float[] values = new float[dims[0] * dims[1] * dims[2] * dims[3]];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = (random.nextInt(256) - in.zeroPoint()) * in.scale();
+                }
+                Tensor x = Tensor.empty(Shape.of(dims), DType.F32, cpu);
+                cpu.copyFromHost(FloatBuffer.wrap(values), x);
+                Conv2dGeometry g = Conv2dGeometry.of("head", Shape.of(dims[0], 6, 1, 1), fc.shape(), new int[] {1},
+                        new int[] {0}, new int[] {1});
+                StaticInt8ConvStage stage = new StaticInt8ConvStage(fc, bias, g, new Uint8Grid(0.01f, 128), false);
+                Tensor expected = Tensor.empty(g.outputShape(), DType.F32, cpu);
+                Tensor actual = Tensor.empty(g.outputShape(), DType.F32, cpu);
+                cpu.staticInt8GlobalAvgPoolConv2d(x, in, stage, expected);
+                defaults.staticInt8GlobalAvgPoolConv2d(x, in, stage, actual);
+                assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), Arrays.toString(dims));
+            }
         }
     }
 }
