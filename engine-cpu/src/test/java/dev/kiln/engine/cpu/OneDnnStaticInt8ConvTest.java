@@ -72,9 +72,10 @@ class OneDnnStaticInt8ConvTest {
         int threads = OneDnnStaticInt8Weights.CALLS_KEPT + 4;
         compare(threads, Shape.of(4, 3, 3, 3), new int[] {threads}, 1, 1, 1, true, true);
         try (CpuBackend cpu = new CpuBackend(threads); Scope s = Scope.open()) {
-            Tensor weight = random(cpu, Shape.of(4, 3, 3, 3), 3);
-            try (StaticInt8ConvWeights w = cpu.packStaticInt8Conv(weight, scales(cpu, 4))) {
-                Tensor x = random(cpu, Shape.of(threads, 3, 9, 8), 8);
+            // 2.4 million multiply-adds an image: above OneDnnStaticInt8Conv.SLICE_MACS, so one slice per thread.
+            Tensor weight = random(cpu, Shape.of(16, 16, 3, 3), 3);
+            try (StaticInt8ConvWeights w = cpu.packStaticInt8Conv(weight, scales(cpu, 16))) {
+                Tensor x = random(cpu, Shape.of(threads, 16, 32, 32), 8);
                 Conv2dGeometry g = Conv2dGeometry.of("test", x.shape(), weight.shape(), new int[] {1}, new int[] {1},
                         new int[] {1});
                 cpu.staticInt8Conv2d(x, w, null, g, INPUT, OUTPUT, false, Tensor.empty(g.outputShape(), DType.F32,
@@ -356,6 +357,25 @@ class OneDnnStaticInt8ConvTest {
                         assertArrayEquals(alone.toFloatArray(), shortcutOut.toFloatArray(), what);
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * A convolution of fewer than {@link OneDnnStaticInt8Conv#SLICE_MACS} multiply-adds a thread runs as one slice on
+     * the calling thread (a ResNet-18 head's 512 -> 10 on [8, 512, 1, 1]), whose call alone is kept.
+     */
+    @Test
+    void runsASmallConvolutionAsOneSlice() {
+        try (CpuBackend cpu = new CpuBackend(2); Scope s = Scope.open()) {
+            Tensor weight = random(cpu, Shape.of(10, 512, 1, 1), 3);
+            try (StaticInt8ConvWeights w = cpu.packStaticInt8Conv(weight, scales(cpu, 10))) {
+                Tensor x = random(cpu, Shape.of(8, 512, 1, 1), 8);
+                Conv2dGeometry g = Conv2dGeometry.of("test", x.shape(), weight.shape(), new int[] {1}, new int[] {0},
+                        new int[] {1});
+                cpu.staticInt8Conv2d(x, w, null, g, INPUT, OUTPUT, false, Tensor.empty(g.outputShape(), DType.F32,
+                        cpu));
+                assertEquals(1, ((OneDnnStaticInt8Weights) w).callsKept());
             }
         }
     }
