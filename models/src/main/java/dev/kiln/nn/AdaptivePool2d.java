@@ -23,6 +23,11 @@ abstract class AdaptivePool2d extends Module {
         this.outW = outW;
     }
 
+    /** Whether it pools to 1 x 1, each channel to its mean or maximum. */
+    boolean global() {
+        return outH == 1 && outW == 1;
+    }
+
     /** Pools x [batch, channels, height, width] by non-overlapping {@code kernelH x kernelW} windows. */
     abstract Tensor poolEvenly(Tensor x, int kernelH, int kernelW);
 

@@ -12,7 +12,8 @@ import java.util.Map;
  * Where {@link StaticQuantization} finds a layer to quantise: its parent and name, the ReLU it fuses (the next module
  * of its {@link Sequential} but Identities, or the one a {@link BasicBlock} applies after bn1), for static
  * quantisation the max pooling a convolution fuses (the next module after it and its ReLU but Identities, a ResNet's
- * stem), and the site whose output grid its input lies on (none: it observes its own input). For static quantisation a residual
+ * stem) and the global average pooling and Flatten a Linear fuses (the modules before it but Identities, a ResNet's
+ * head), and the site whose output grid its input lies on (none: it observes its own input). For static quantisation a residual
  * {@link BasicBlock} whose batch norms are folded is a site too, after the sites of its convolutions: its output
  * (after the addition and ReLU) gets its own grid, as torchvision's {@code QuantizableBasicBlock}'s
  * {@code add_relu}, which the next layers read. For quantisation-aware training a BasicBlock whose batch norms fold in
@@ -30,8 +31,10 @@ final class QuantisedSite {
     private final String reluName;
     private final boolean relu;
     private final QuantisedSite source;
-    /** The name of the max pooling it fuses in parent, or null. */
+    /** The name of the max pooling a convolution fuses in parent, or of the global average pooling a Linear does. */
     private final String poolName;
+    /** The name of the Flatten a Linear fuses with its global average pooling, or null. */
+    private final String flattenName;
 
     private QuantisedSite(Module parent, String name, String path, Module layer, String reluName, boolean relu,
                           QuantisedSite source) {
@@ -40,6 +43,11 @@ final class QuantisedSite {
 
     private QuantisedSite(Module parent, String name, String path, Module layer, String reluName, boolean relu,
                           QuantisedSite source, String poolName) {
+        this(parent, name, path, layer, reluName, relu, source, poolName, null);
+    }
+
+    private QuantisedSite(Module parent, String name, String path, Module layer, String reluName, boolean relu,
+                          QuantisedSite source, String poolName, String flattenName) {
         this.parent = parent;
         this.name = name;
         this.path = path;
@@ -48,6 +56,7 @@ final class QuantisedSite {
         this.relu = relu;
         this.source = source;
         this.poolName = poolName;
+        this.flattenName = flattenName;
     }
 
     /** The plain Conv2d and Linear classes, not subclasses, which may compute otherwise. */
@@ -68,6 +77,12 @@ final class QuantisedSite {
      */
     private static boolean averagesOnGrid(Module m) {
         return m.getClass() == GlobalAvgPool2d.class || m.getClass() == AdaptiveAvgPool2d.class;
+    }
+
+    /** Average pooling to 1 x 1: GlobalAvgPool2d, or AdaptiveAvgPool2d(1). */
+    private static boolean globalAverage(Module m) {
+        return m.getClass() == GlobalAvgPool2d.class
+                || m.getClass() == AdaptiveAvgPool2d.class && ((AdaptiveAvgPool2d) m).global();
     }
 
     /**
@@ -171,8 +186,11 @@ final class QuantisedSite {
                     }
                     boolean fuses = next < children.size() && children.get(next).getValue().getClass() == ReLU.class;
                     String pool = statically && child instanceof Conv2d ? pooling(children, fuses ? next : i) : null;
+                    String[] head = statically && child instanceof Linear && pooled && current != null
+                            ? head(children, i) : null;
                     current = new QuantisedSite(m, children.get(i).getKey(), p, child,
-                            fuses ? children.get(next).getKey() : null, fuses, current, pool);
+                            fuses ? children.get(next).getKey() : null, fuses, current,
+                            head != null ? head[0] : pool, head != null ? head[1] : null);
                     sites.add(current);
                     i = fuses ? next : i;
                     pooled = false;
@@ -203,6 +221,33 @@ final class QuantisedSite {
             }
             return next < children.size() && QuantizedConv2d.fusesWith(children.get(next).getValue())
                     ? children.get(next).getKey() : null;
+        }
+
+        /**
+         * The names of the global average pooling and the Flatten (from axis 1) right before the Linear at
+         * {@code linear} but Identities, which fuse into it (a ResNet's head: the pooling runs on its input's grid,
+         * in the Linear's call), or null where other modules lie between them.
+         */
+        private static String[] head(List<Map.Entry<String, Module>> children, int linear) {
+            int flatten = before(children, linear);
+            if (flatten < 0 || children.get(flatten).getValue().getClass() != Flatten.class
+                    || ((Flatten) children.get(flatten).getValue()).startAxis() != 1) {
+                return null;
+            }
+            int pool = before(children, flatten);
+            if (pool < 0 || !globalAverage(children.get(pool).getValue())) {
+                return null;
+            }
+            return new String[] {children.get(pool).getKey(), children.get(flatten).getKey()};
+        }
+
+        /** The index of the last child before {@code i} that is not an Identity, or -1. */
+        private static int before(List<Map.Entry<String, Module>> children, int i) {
+            int k = i - 1;
+            while (k >= 0 && children.get(k).getValue().getClass() == Identity.class) {
+                k--;
+            }
+            return k;
         }
 
         /**
@@ -351,7 +396,7 @@ final class QuantisedSite {
             MaxPool2d pool = poolName == null ? null : (MaxPool2d) parent.module(poolName);
             return QuantizedConv2d.from(path, conv, in, out, relu, null, pool);
         }
-        return QuantizedLinear.from(path, (Linear) layer, in, out, relu);
+        return QuantizedLinear.from(path, (Linear) layer, in, out, relu, null, flattenName != null);
     }
 
     /**
@@ -371,8 +416,8 @@ final class QuantisedSite {
     }
 
     /**
-     * Puts {@code quantised} in the site's place and an Identity in its ReLU module's and its max pooling's; returns
-     * the layer's tensors (none for a block, whose convolutions the quantised block took over).
+     * Puts {@code quantised} in the site's place and an Identity in its ReLU module's, its pooling's and its
+     * Flatten's; returns the layer's tensors (none for a block, whose convolutions the quantised block took over).
      */
     List<Tensor> replaceWith(Module quantised) {
         parent.replaceModule(name, quantised);
@@ -384,6 +429,9 @@ final class QuantisedSite {
         }
         if (poolName != null) {
             parent.replaceModule(poolName, new Identity());
+        }
+        if (flattenName != null) {
+            parent.replaceModule(flattenName, new Identity());
         }
         List<Tensor> replaced = new ArrayList<>(layer.parameters());
         replaced.addAll(layer.namedBuffers().values());

@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.engine.StaticInt8Conv;
 import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
@@ -9,8 +10,11 @@ import dev.kiln.engine.Uint8Grid;
  * fused {@code torch.nn.intrinsic.quantized.LinearReLU}: as {@link QuantizedConv2d}, the weight [out, in] int8 per
  * output row, the input quantised onto the fixed grid in front of it, the output requantised onto its own grid (run as
  * a 1 x 1 int8 convolution: {@link #packedWeight()} is [out, in, 1, 1]). Input [*, in] (F32) to [*, out] (F32 values
- * on {@link #outputGrid()}). Made by {@link StaticQuantization#convert}. Inference only, as {@link QuantizedLayer}
- * says.
+ * on {@link #outputGrid()}). With a global average pooling and a Flatten fused (the modules right before it, a
+ * ResNet's head: {@link StaticQuantization#convert} leaves Identities in their slots) the input is [batch, in, height,
+ * width], pooled onto the input grid as PyTorch's quantized {@code adaptive_avg_pool2d} rounds
+ * ({@link StaticInt8Conv#globalAvgPoolForward}), to [batch, out]. Made by {@link StaticQuantization#convert}.
+ * Inference only, as {@link QuantizedLayer} says.
  */
 public final class QuantizedLinear extends QuantizedLayer {
     private static final int[] ONE = {1};
@@ -18,12 +22,14 @@ public final class QuantizedLinear extends QuantizedLayer {
 
     private final int inFeatures;
     private final int outFeatures;
+    private final boolean pooled;
 
     private QuantizedLinear(String path, Linear linear, StaticInt8ConvWeights packed, Uint8Grid inputGrid,
-                            Uint8Grid outputGrid, boolean relu) {
+                            Uint8Grid outputGrid, boolean relu, boolean pooled) {
         super(path, linear.bias(), packed, inputGrid, outputGrid, relu);
         this.inFeatures = linear.inFeatures();
         this.outFeatures = linear.outFeatures();
+        this.pooled = pooled;
     }
 
     /**
@@ -42,12 +48,21 @@ public final class QuantizedLinear extends QuantizedLayer {
      */
     static QuantizedLinear from(String path, Linear linear, Uint8Grid inputGrid, Uint8Grid outputGrid, boolean relu,
                                 float[] weightScales) {
+        return from(path, linear, inputGrid, outputGrid, relu, weightScales, false);
+    }
+
+    /**
+     * As {@link #from(String, Linear, Uint8Grid, Uint8Grid, boolean, float[])} with a global average pooling and a
+     * Flatten fused before it where {@code pooled}.
+     */
+    static QuantizedLinear from(String path, Linear linear, Uint8Grid inputGrid, Uint8Grid outputGrid, boolean relu,
+                                float[] weightScales, boolean pooled) {
         StaticInt8ConvWeights packed;
         try (Tensor asConv = linear.weight().reshape(linear.outFeatures(), linear.inFeatures(), 1, 1)) {
             packed = weightScales == null ? StaticQuantization.packPerChannel(asConv)
                     : StaticQuantization.pack(asConv, weightScales);
         }
-        QuantizedLinear q = new QuantizedLinear(path, linear, packed, inputGrid, outputGrid, relu);
+        QuantizedLinear q = new QuantizedLinear(path, linear, packed, inputGrid, outputGrid, relu, pooled);
         q.train(linear.isTraining());
         return q;
     }
@@ -61,6 +76,9 @@ public final class QuantizedLinear extends QuantizedLayer {
     @Override
     public Tensor forward(Tensor x) {
         refuseTraining();
+        if (pooled) {
+            return pooledForward(x);
+        }
         if (x.rank() == 0 || x.dim(-1) != inFeatures) {
             throw new IllegalArgumentException("'" + path() + "' " + this + ": input " + x.shape() + " must end in "
                     + inFeatures + " features");
@@ -71,9 +89,28 @@ public final class QuantizedLinear extends QuantizedLayer {
         return consume(y, t -> t.reshape(outDims));
     }
 
+    /** Whether a global average pooling and a Flatten run before it, in its call, on its input grid. */
+    public boolean fusesGlobalAvgPool() {
+        return pooled;
+    }
+
+    /** x [batch, in, height, width] pooled onto the input grid, then this layer: [batch, out]. */
+    private Tensor pooledForward(Tensor x) {
+        if (x.rank() != 4 || x.dim(1) != inFeatures) {
+            throw new IllegalArgumentException("'" + path() + "' " + this + ": input " + x.shape() + " must be [batch, "
+                    + inFeatures + ", height, width]");
+        }
+        StaticInt8Conv.Layer layer = new StaticInt8Conv.Layer(packedWeight(), bias(), ONE, ZERO, ONE, outputGrid(),
+                fusedRelu());
+        Tensor y = StaticQuantization.naming(path(), this, () -> StaticInt8Conv.globalAvgPoolForward(x, inputGrid(),
+                layer));
+        return consume(y, t -> t.reshape(x.dim(0), outFeatures));
+    }
+
     @Override
     public String toString() {
         return (fusedRelu() ? "QuantizedLinearReLU(" : "QuantizedLinear(") + inFeatures + ", " + outFeatures
-                + ", scale=" + outputGrid().scale() + ", zero_point=" + outputGrid().zeroPoint() + ")";
+                + ", scale=" + outputGrid().scale() + ", zero_point=" + outputGrid().zeroPoint() + ")"
+                + (pooled ? " after AdaptiveAvgPool2d(1), Flatten" : "");
     }
 }

@@ -18,8 +18,9 @@ import java.util.Map;
  * fuses into int8 kernels (QLinearConv, QGemm, QLinearAdd): the input through QuantizeLinear and DequantizeLinear on
  * the layer's input grid, the weight an INT8 initializer through a per-channel DequantizeLinear (axis of the output
  * channels, zero points 0), the F32 bias, Conv or Gemm (MatMul and Add beyond 2-D input), Relu where fused,
- * QuantizeLinear and DequantizeLinear on the output grid, and MaxPool where a max pooling is fused into the
- * convolution; a block's residual sum is Add and Relu, requantised onto its output grid. In F32 arithmetic this is the
+ * QuantizeLinear and DequantizeLinear on the output grid, MaxPool where a max pooling is fused into the convolution,
+ * GlobalAveragePool and Flatten before a Linear's input where it fuses them (the F32 mean rounded onto the input grid,
+ * within one step of Kiln's); a block's residual sum is Add and Relu, requantised onto its output grid. In F32 arithmetic this is the
  * layer's computation; ONNX Runtime's int8 kernels agree within one output step.
  */
 final class QuantizedConverters {
@@ -45,9 +46,11 @@ final class QuantizedConverters {
         });
         c.put(QuantizedLinear.class, (m, x, g) -> {
             int[] shape = m.packedWeight().shape().dims();
-            String input = onGrid(g, x, m.inputGrid());
+            boolean pooled = m.fusesGlobalAvgPool();
+            String input = onGrid(g, pooled ? g.node("Flatten", g.node("GlobalAveragePool", x),
+                    AttributeProto.ofInt("axis", 1)) : x, m.inputGrid());
             String y;
-            if (g.inputShape().length == 2) {
+            if (pooled || g.inputShape().length == 2) {
                 String weight = weight(g, m.packedWeight(), new int[] {shape[0], shape[1]}, 0);
                 y = g.node("Gemm", withBias(g, m, input, weight), AttributeProto.ofInt("transB", 1));
             } else {

@@ -12,6 +12,7 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.FakeQuantization;
 import dev.kiln.engine.HookHandle;
 import dev.kiln.engine.Scope;
+import dev.kiln.engine.StaticInt8Conv;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
 import dev.kiln.zoo.ResNet;
@@ -266,6 +267,71 @@ class StaticQuantizationResidualTest {
             assertEquals("ResNet18(1 channels -> 10 classes): input [1, 3, 32, 32] must be [batch, 1, height, width]",
                     e.getMessage());
         }
+        q.close();
+    }
+
+    /**
+     * A ResNet's head fuses into fc as PyTorch runs it on quint8 tensors: the average pooling and Flatten become
+     * Identities, and fc pools the last block's output onto its grid, each channel's q the zero point plus the mean of
+     * q - zero point rounded half to even (values against PyTorch: {@link StaticInt8GlobalAvgPoolPyTorchParityTest}),
+     * before its int8 product.
+     */
+    @Test
+    void aResNetsHeadPoolsOnTheLastBlocksGridInsideFc() {
+        Sequential model = new Sequential(Conv2d.builder(1, 4, 3).padding(1).build(), new ReLU(), new BasicBlock(4),
+                new GlobalAvgPool2d(), new Flatten(), new Linear(4, 3));
+        model.eval();
+        Sequential q = (Sequential) quantised(model, input(1, 2, 1, 6, 6));
+        assertInstanceOf(Identity.class, q.get(3), "the pooling is fused into fc");
+        assertInstanceOf(Identity.class, q.get(4), "the Flatten is fused into fc");
+        QuantizedLinear fc = (QuantizedLinear) q.get(5);
+        assertTrue(fc.fusesGlobalAvgPool(), fc.toString());
+        Uint8Grid grid = fc.inputGrid();
+        try (var g = Autograd.noGrad()) {
+            Tensor y = q.get(2).forward(q.get(0).forward(input(2, 3, 1, 6, 6)));
+            float[] values = y.toFloatArray();
+            float[] pooled = new float[3 * 4];
+            for (int p = 0; p < pooled.length; p++) {
+                int sum = 0;
+                for (int i = 0; i < 36; i++) {
+                    sum += Math.round(values[p * 36 + i] / grid.scale());
+                }
+                pooled[p] = (float) Math.rint(sum * (1f / 36)) * grid.scale();
+            }
+            Tensor expected = StaticInt8Conv.forward(Tensor.fromArray(pooled, 3, 4, 1, 1), fc.packedWeight(),
+                    fc.bias(), 1, 0, grid, fc.outputGrid(), false);
+            Tensor actual = q.forward(input(2, 3, 1, 6, 6));
+            assertArrayEquals(new int[] {3, 3}, actual.shape().dims());
+            assertArrayEquals(expected.toFloatArray(), actual.toFloatArray());
+        }
+        q.close();
+    }
+
+    /** A module between the Flatten and the Linear (here a Dropout) leaves the head unfused, as before. */
+    @Test
+    void aHeadWithAModuleBetweenFlattenAndLinearIsNotFused() {
+        Sequential model = new Sequential(Conv2d.builder(1, 4, 3).padding(1).build(), new ReLU(), new BasicBlock(4),
+                new GlobalAvgPool2d(), new Flatten(), new Dropout(0.5), new Linear(4, 3));
+        model.eval();
+        Sequential q = (Sequential) quantised(model, input(1, 2, 1, 6, 6));
+        assertInstanceOf(GlobalAvgPool2d.class, q.get(3));
+        assertInstanceOf(Flatten.class, q.get(4));
+        assertFalse(((QuantizedLinear) q.get(6)).fusesGlobalAvgPool());
+        try (var g = Autograd.noGrad()) {
+            assertArrayEquals(new int[] {3, 3}, q.forward(input(2, 3, 1, 6, 6)).shape().dims());
+        }
+        q.close();
+    }
+
+    /** The zoo's ResNet, whose children run in order, fuses its avgpool and flatten into fc too. */
+    @Test
+    void zooResNetFusesItsHeadIntoFc() {
+        ResNet model = ResNet.resnet18(3, 10);
+        model.eval();
+        Module q = quantised(model, input(1, 1, 3, 32, 32));
+        assertInstanceOf(Identity.class, q.getSubmodule("avgpool"));
+        assertInstanceOf(Identity.class, q.getSubmodule("flatten"));
+        assertTrue(((QuantizedLinear) q.getSubmodule("fc")).fusesGlobalAvgPool());
         q.close();
     }
 }
