@@ -49,9 +49,12 @@ import java.util.function.Supplier;
  * {@link Identity} or adaptive average pooling ({@link GlobalAvgPool2d}, {@link AdaptiveAvgPool2d}: a ResNet's head)
  * lie between them; a block's conv1 and shortcut read the grid of what is before the block so. PyTorch's quantized
  * max pooling, ReLU and flattening keep grid values exact; its quantized adaptive average pooling writes the mean
- * rounded onto its input's grid. Kiln's gives the F32 mean, which the next quantised layer rounds onto that same grid
- * as it quantises its input: the same values, except where a mean lies half-way between two grid values (which
- * pooling over an odd number of values never gives), where the F32 rounding of the mean may round the other way.
+ * rounded onto its input's grid. A global average pooling and a {@link Flatten} right before a Linear (a ResNet's
+ * head, but Identities between them) fuse into its {@link QuantizedLinear}, which pools on the grid as PyTorch's
+ * kernel for channels-last tensors rounds (their slots become Identities). Elsewhere Kiln's pooling gives the F32
+ * mean, which the next quantised layer rounds onto that same grid as it quantises its input: the same values, except
+ * where a mean lies half-way between two grid values (which pooling over an odd number of values never gives), where
+ * the F32 rounding of the mean may round the other way.
  * Any other layer observes its own input ({@code input_activation_post_process}): the first layer, as PyTorch's
  * {@code QuantStub} observes the model input, and one behind a module that changes values ({@link AvgPool2d}, a
  * batch norm not after a convolution, a {@link Residual} or a {@link BasicBlock} subclass, which stay F32 here). PyTorch instead runs those
