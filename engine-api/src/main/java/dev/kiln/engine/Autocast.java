@@ -4,8 +4,9 @@ package dev.kiln.engine;
  * Mixed precision for the current thread, like PyTorch's {@code torch.autocast}: inside
  * {@code try (var a = Autocast.enable(Precision.BF16)) { ... }} matrix products ({@link Tensor#matmul},
  * {@link F#linear}), convolutions ({@link F#conv2d}) and the recurrent layers' GEMMs on F32 tensors run with
- * bfloat16 operands and F32 accumulation ({@link Precision#BF16}). An op records the precision it ran with, so
- * its backward pass uses the same one wherever {@code backward()} is called. F64 tensors always run in full
+ * bfloat16 operands and F32 accumulation ({@link Precision#BF16}), or with half operands ({@link Precision#F16},
+ * PyTorch's {@code torch.autocast("cuda", torch.float16)}; pair it with a loss scale). An op records the precision
+ * it ran with, so its backward pass uses the same one wherever {@code backward()} is called. F64 tensors always run in full
  * precision (gradient checks stay exact).
  */
 public final class Autocast {

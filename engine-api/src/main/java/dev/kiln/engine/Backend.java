@@ -1,6 +1,7 @@
 package dev.kiln.engine;
 
 import java.nio.Buffer;
+import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
 
@@ -91,31 +92,15 @@ public interface Backend extends AutoCloseable {
      */
     default void gemmBf16(boolean transA, boolean transB, int m, int n, int k,
                           double alpha, Tensor a, Tensor b, double beta, Tensor c) {
-        Tensor roundedA = null;
-        Tensor roundedB = null;
-        try {
-            roundedA = bfloat16Copy(a);
-            roundedB = bfloat16Copy(b);
-            gemm(transA, transB, m, n, k, alpha, roundedA, roundedB, beta, c);
-        } finally {
-            closeAll(roundedA, roundedB);
-        }
+        gemmOnRoundedCopies(Precision.BF16, transA, transB, m, n, k, alpha, a, b, beta, c);
     }
 
     /** {@link #gemmStridedBatched} in {@link Precision#BF16}, as {@link #gemmBf16} is to {@link #gemm}. */
     default void gemmStridedBatchedBf16(boolean transA, boolean transB, int m, int n, int k, double alpha,
                                         Tensor a, long strideA, Tensor b, long strideB, double beta,
                                         Tensor c, long strideC, int batch) {
-        Tensor roundedA = null;
-        Tensor roundedB = null;
-        try {
-            roundedA = bfloat16Copy(a);
-            roundedB = bfloat16Copy(b);
-            gemmStridedBatched(transA, transB, m, n, k, alpha, roundedA, strideA, roundedB, strideB, beta, c,
-                    strideC, batch);
-        } finally {
-            closeAll(roundedA, roundedB);
-        }
+        gemmStridedBatchedOnRoundedCopies(Precision.BF16, transA, transB, m, n, k, alpha, a, strideA, b, strideB,
+                beta, c, strideC, batch);
     }
 
     /**
@@ -124,12 +109,6 @@ public interface Backend extends AutoCloseable {
      */
     void roundToBfloat16(Tensor x, Tensor out);
 
-    /** A new F32 tensor holding {@code t} rounded to bfloat16. */
-    private Tensor bfloat16Copy(Tensor t) {
-        Tensor copy = Tensor.empty(t.shape(), DType.F32, this);
-        roundToBfloat16(t, copy);
-        return copy;
-    }
 
     // ---- 3. Element-wise ------------------------------------------------------------------------
 
@@ -330,15 +309,7 @@ public interface Backend extends AutoCloseable {
      * accumulated in F32, the F32 bias added to the F32 result. By default it convolves rounded copies.
      */
     default void conv2dForwardBf16(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor out) {
-        Tensor roundedInput = null;
-        Tensor roundedWeight = null;
-        try {
-            roundedInput = bfloat16Copy(input);
-            roundedWeight = bfloat16Copy(weight);
-            conv2dForward(roundedInput, roundedWeight, bias, g, out);
-        } finally {
-            closeAll(roundedInput, roundedWeight);
-        }
+        conv2dForwardOnRoundedCopies(Precision.BF16, input, weight, bias, g, out);
     }
 
     /**
@@ -347,17 +318,7 @@ public interface Backend extends AutoCloseable {
      */
     default void conv2dBackwardBf16(Tensor input, Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput,
                                     Tensor gradWeight, Tensor gradBias) {
-        Tensor roundedGradOut = null;
-        Tensor roundedInput = null;
-        Tensor roundedWeight = null;
-        try {
-            roundedGradOut = bfloat16Copy(gradOut);
-            roundedInput = gradWeight == null ? null : bfloat16Copy(input);
-            roundedWeight = gradInput == null ? null : bfloat16Copy(weight);
-            conv2dBackward(roundedInput, roundedGradOut, roundedWeight, g, gradInput, gradWeight, gradBias);
-        } finally {
-            closeAll(roundedGradOut, roundedInput, roundedWeight);
-        }
+        conv2dBackwardOnRoundedCopies(Precision.BF16, input, gradOut, weight, g, gradInput, gradWeight, gradBias);
     }
 
     /**
@@ -1384,5 +1345,129 @@ public interface Backend extends AutoCloseable {
     default void staticInt8GlobalAvgPoolConv2d(Tensor input, Uint8Grid inputGrid, StaticInt8ConvStage stage,
                                                Tensor out) {
         StaticInt8ConvComposite.globalAvgPoolConv2d(this, input, inputGrid, stage, out);
+    }
+
+    /**
+     * {@code out = x} (both F32, same shape) with every element rounded to the nearest IEEE half, ties to even
+     * ({@link Precision#roundToHalf}, exactly); out may be x. By default on the host; a backend with a kernel for it
+     * overrides it.
+     */
+    default void roundToHalf(Tensor x, Tensor out) {
+        if (x.dtype() != DType.F32 || out.dtype() != DType.F32 || x.size() != out.size()) {
+            throw new IllegalArgumentException("roundToHalf: F32 in and out of one size, got " + x.dtype() + " "
+                    + x.shape() + " and " + out.dtype() + " " + out.shape());
+        }
+        float[] values = x.toFloatArray();
+        for (int i = 0; i < values.length; i++) {
+            values[i] = Precision.roundToHalf(values[i]);
+        }
+        copyFromHost(FloatBuffer.wrap(values), out);
+    }
+
+    /**
+     * {@link #gemm} in {@link Precision#F16}: A and B (F32) rounded to half ({@link #roundToHalf}), products
+     * accumulated in F32, {@code C} F32. By default it multiplies rounded copies with {@link #gemm}; a backend with
+     * fp16 hardware overrides it.
+     */
+    default void gemmF16(boolean transA, boolean transB, int m, int n, int k,
+                         double alpha, Tensor a, Tensor b, double beta, Tensor c) {
+        gemmOnRoundedCopies(Precision.F16, transA, transB, m, n, k, alpha, a, b, beta, c);
+    }
+
+    /** {@link #gemmStridedBatched} in {@link Precision#F16}, as {@link #gemmF16} is to {@link #gemm}. */
+    default void gemmStridedBatchedF16(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                                       Tensor a, long strideA, Tensor b, long strideB, double beta,
+                                       Tensor c, long strideC, int batch) {
+        gemmStridedBatchedOnRoundedCopies(Precision.F16, transA, transB, m, n, k, alpha, a, strideA, b, strideB,
+                beta, c, strideC, batch);
+    }
+
+    /**
+     * {@link #conv2dForward} in {@link Precision#F16}: input and weight (F32) rounded to half, products accumulated
+     * in F32, the F32 bias added to the F32 result. By default it convolves rounded copies.
+     */
+    default void conv2dForwardF16(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry g, Tensor out) {
+        conv2dForwardOnRoundedCopies(Precision.F16, input, weight, bias, g, out);
+    }
+
+    /**
+     * {@link #conv2dBackward} in {@link Precision#F16}: gradOut, and the input and weight where a gradient needs
+     * them, rounded to half (the bias gradient sums the rounded gradOut in F32). By default on rounded copies.
+     */
+    default void conv2dBackwardF16(Tensor input, Tensor gradOut, Tensor weight, Conv2dGeometry g, Tensor gradInput,
+                                   Tensor gradWeight, Tensor gradBias) {
+        conv2dBackwardOnRoundedCopies(Precision.F16, input, gradOut, weight, g, gradInput, gradWeight, gradBias);
+    }
+
+    /** A new F32 tensor holding {@code t} rounded to {@code precision}'s operand format (BF16 or F16). */
+    private Tensor roundedCopy(Precision precision, Tensor t) {
+        Tensor copy = Tensor.empty(t.shape(), DType.F32, this);
+        if (precision == Precision.F16) {
+            roundToHalf(t, copy);
+        } else {
+            roundToBfloat16(t, copy);
+        }
+        return copy;
+    }
+
+    /** {@link #gemm} of copies of A and B rounded to {@code precision}. */
+    private void gemmOnRoundedCopies(Precision precision, boolean transA, boolean transB, int m, int n, int k,
+                                     double alpha, Tensor a, Tensor b, double beta, Tensor c) {
+        Tensor roundedA = null;
+        Tensor roundedB = null;
+        try {
+            roundedA = roundedCopy(precision, a);
+            roundedB = roundedCopy(precision, b);
+            gemm(transA, transB, m, n, k, alpha, roundedA, roundedB, beta, c);
+        } finally {
+            closeAll(roundedA, roundedB);
+        }
+    }
+
+    /** {@link #gemmStridedBatched} of copies of A and B rounded to {@code precision}. */
+    private void gemmStridedBatchedOnRoundedCopies(Precision precision, boolean transA, boolean transB, int m, int n,
+                                                   int k, double alpha, Tensor a, long strideA, Tensor b,
+                                                   long strideB, double beta, Tensor c, long strideC, int batch) {
+        Tensor roundedA = null;
+        Tensor roundedB = null;
+        try {
+            roundedA = roundedCopy(precision, a);
+            roundedB = roundedCopy(precision, b);
+            gemmStridedBatched(transA, transB, m, n, k, alpha, roundedA, strideA, roundedB, strideB, beta, c,
+                    strideC, batch);
+        } finally {
+            closeAll(roundedA, roundedB);
+        }
+    }
+
+    /** {@link #conv2dForward} of copies of the input and weight rounded to {@code precision}. */
+    private void conv2dForwardOnRoundedCopies(Precision precision, Tensor input, Tensor weight, Tensor bias,
+                                              Conv2dGeometry g, Tensor out) {
+        Tensor roundedInput = null;
+        Tensor roundedWeight = null;
+        try {
+            roundedInput = roundedCopy(precision, input);
+            roundedWeight = roundedCopy(precision, weight);
+            conv2dForward(roundedInput, roundedWeight, bias, g, out);
+        } finally {
+            closeAll(roundedInput, roundedWeight);
+        }
+    }
+
+    /** {@link #conv2dBackward} of copies rounded to {@code precision} of the operands each wanted gradient reads. */
+    private void conv2dBackwardOnRoundedCopies(Precision precision, Tensor input, Tensor gradOut, Tensor weight,
+                                               Conv2dGeometry g, Tensor gradInput, Tensor gradWeight,
+                                               Tensor gradBias) {
+        Tensor roundedGradOut = null;
+        Tensor roundedInput = null;
+        Tensor roundedWeight = null;
+        try {
+            roundedGradOut = roundedCopy(precision, gradOut);
+            roundedInput = gradWeight == null ? null : roundedCopy(precision, input);
+            roundedWeight = gradInput == null ? null : roundedCopy(precision, weight);
+            conv2dBackward(roundedInput, roundedGradOut, roundedWeight, g, gradInput, gradWeight, gradBias);
+        } finally {
+            closeAll(roundedGradOut, roundedInput, roundedWeight);
+        }
     }
 }

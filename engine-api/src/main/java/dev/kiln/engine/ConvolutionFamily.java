@@ -11,8 +11,8 @@ package dev.kiln.engine;
  * gw = filter(x, gy):  x gets data(gy, v),  gy gets conv(x, v)       (v: gw's gradient)
  * </pre>
  * A backward pass that records its graph ({@link Node#createsGraph()}) runs the convolutions' rules through them;
- * the ordinary backward pass calls the backend's kernels directly, as before. Under {@link Precision#BF16} their
- * operands are rounded copies, as {@link GroupedConvolution}'s are.
+ * the ordinary backward pass calls the backend's kernels directly, as before. Under {@link Precision#BF16} or
+ * {@link Precision#F16} their operands are rounded copies, as {@link GroupedConvolution}'s are.
  */
 final class ConvolutionFamily {
     private ConvolutionFamily() {

@@ -221,11 +221,7 @@ public final class F {
         Conv2dGeometry g = conv2dGeometry("conv2d", input, weight, bias, stride, padding, dilation);
         Tensor out = input.emptyLike(g.outputShape(), input.dtype());
         Precision precision = Autocast.forOperand(input);
-        if (precision == Precision.BF16) {
-            input.backend().conv2dForwardBf16(input, weight, bias, g, out);
-        } else {
-            input.backend().conv2dForward(input, weight, bias, g, out);
-        }
+        AutocastKernels.conv2dForward(input.backend(), precision, input, weight, bias, g, out);
         out.record("conv2d", new Tensor[] {input, weight, bias}, Node.differentiable(gradOut -> conv2dGradients(input,
                 weight, bias, g, precision, gradOut, input.requiresGrad(), weight.requiresGrad(),
                 bias != null && bias.requiresGrad())));
@@ -246,11 +242,8 @@ public final class F {
         }
         ConvGradients grads = new ConvGradients(input, weight, bias, g, gradOut, inputWanted, weightWanted,
                 biasWanted);
-        if (precision == Precision.BF16) {
-            gradOut.backend().conv2dBackwardBf16(input, gradOut, weight, g, grads.input, grads.weight, grads.bias);
-        } else {
-            gradOut.backend().conv2dBackward(input, gradOut, weight, g, grads.input, grads.weight, grads.bias);
-        }
+        AutocastKernels.conv2dBackward(gradOut.backend(), precision, input, gradOut, weight, g, grads.input,
+                grads.weight, grads.bias);
         return grads.returned();
     }
 
@@ -310,11 +303,11 @@ public final class F {
         Tensor out = input.emptyLike(g.outputShape(), input.dtype());
         Backend backend = input.backend();
         Precision precision = Autocast.forOperand(input);
-        if (precision == Precision.BF16) {
-            backend.conv2dForwardBf16(input, weight, bias, g, out);
-            backend.unary(activation, param, out, out);
-        } else {
+        if (precision == Precision.FP32) {
             backend.conv2dBiasActivation(input, weight, bias, activation, param, g, out);
+        } else {
+            AutocastKernels.conv2dForward(backend, precision, input, weight, bias, g, out);
+            backend.unary(activation, param, out, out);
         }
         out.record(name, new Tensor[] {input, weight, bias}, Node.differentiable(gradOut -> {
             if (Node.createsGraph()) {
@@ -325,14 +318,15 @@ public final class F {
             ConvGradients grads = new ConvGradients(input, weight, bias, g, gradOut, input.requiresGrad(),
                     weight.requiresGrad(), bias != null && bias.requiresGrad());
             Backend be = gradOut.backend();
-            if (precision == Precision.BF16) {
-                try (Tensor gradPre = gradOut.emptyLike(out.shape(), out.dtype())) {
-                    be.unaryBackward(activation, param, out, out, gradOut, gradPre);
-                    be.conv2dBackwardBf16(input, gradPre, weight, g, grads.input, grads.weight, grads.bias);
-                }
-            } else {
+            if (precision == Precision.FP32) {
                 be.conv2dBiasActivationBackward(input, weight, activation, param, out, gradOut, g, grads.input,
                         grads.weight, grads.bias);
+            } else {
+                try (Tensor gradPre = gradOut.emptyLike(out.shape(), out.dtype())) {
+                    be.unaryBackward(activation, param, out, out, gradOut, gradPre);
+                    AutocastKernels.conv2dBackward(be, precision, input, gradPre, weight, g, grads.input,
+                            grads.weight, grads.bias);
+                }
             }
             return grads.returned();
         }));

@@ -3,9 +3,9 @@ package dev.kiln.engine;
 /**
  * Grouped 2-D convolution ({@link F#conv2d(Tensor, Tensor, Tensor, int[], int[], int[], int)} with groups above 1)
  * through the backend's grouped operations ({@link Backend#groupedConv2dForward} and its two gradients). Under
- * {@link Precision#BF16} their operands are rounded copies, as {@link Backend#conv2dForwardBf16} and
- * {@link Backend#conv2dBackwardBf16} round a plain convolution's: bfloat16 products summed in F32, the bias
- * gradient the sums of the rounded output gradient.
+ * {@link Precision#BF16} or {@link Precision#F16} their operands are rounded copies, as
+ * {@link Backend#conv2dForwardBf16} and {@link Backend#conv2dBackwardBf16} round a plain convolution's: bfloat16
+ * (or half) products summed in F32, the bias gradient the sums of the rounded output gradient.
  */
 final class GroupedConvolution {
     private static final String OP = "conv2d";
@@ -94,14 +94,12 @@ final class GroupedConvolution {
         return new Tensor[] {gradInput, gradWeight, gradBias};
     }
 
-    /** {@code t} itself, or under {@link Precision#BF16} a copy rounded to bfloat16, which {@link #release} frees. */
+    /**
+     * {@code t} itself, or under {@link Precision#BF16} or {@link Precision#F16} a copy rounded to bfloat16 or half,
+     * which {@link #release} frees.
+     */
     static Tensor operand(Tensor t, Precision precision) {
-        if (precision != Precision.BF16) {
-            return t;
-        }
-        Tensor rounded = t.emptyLike(t.shape(), t.dtype());
-        t.backend().roundToBfloat16(t, rounded);
-        return rounded;
+        return AutocastKernels.rounded(t, precision);
     }
 
     /** Frees what {@link #operand} made from {@code original}. */

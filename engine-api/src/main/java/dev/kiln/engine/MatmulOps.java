@@ -70,22 +70,15 @@ final class MatmulOps {
         Tensor out = x.emptyLike(Shape.of(batch, m, n), x.dtype());
         long strideX = x.rank() == 3 ? (long) m * k : 0;
         long strideY = y.rank() == 3 ? (long) k * n : 0;
-        if (precision == Precision.BF16) {
-            backend.gemmStridedBatchedBf16(transX, transY, m, n, k, 1, x, strideX, y, strideY, 0, out, (long) m * n, batch);
-        } else {
-            backend.gemmStridedBatched(transX, transY, m, n, k, 1, x, strideX, y, strideY, 0, out, (long) m * n, batch);
-        }
+        AutocastKernels.gemmStridedBatched(backend, precision, transX, transY, m, n, k, x, strideX, y, strideY, out,
+                (long) m * n, batch);
         return out;
     }
 
     /** {@code c = op(a) op(b) + beta c} on the backend's GEMM for {@code precision}. */
     static void gemm(Backend backend, Precision precision, boolean transA, boolean transB, int m, int n, int k,
                      Tensor a, Tensor b, double beta, Tensor c) {
-        if (precision == Precision.BF16) {
-            backend.gemmBf16(transA, transB, m, n, k, 1, a, b, beta, c);
-        } else {
-            backend.gemm(transA, transB, m, n, k, 1, a, b, beta, c);
-        }
+        AutocastKernels.gemm(backend, precision, transA, transB, m, n, k, a, b, beta, c);
     }
 
     /** A 2-D operand shared across a batch gets the sum of the per-batch gradients. */

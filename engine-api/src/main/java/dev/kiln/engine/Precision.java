@@ -12,7 +12,21 @@ public enum Precision {
      * accumulated in F32, results kept in F32: the arithmetic of bf16 tensor cores. Weights, activations,
      * gradients and optimizer state stay F32, so the F32 weights are the master copy that the optimizer updates.
      */
-    BF16;
+    BF16,
+    /**
+     * Operands rounded to IEEE half precision (float16: 11 significant bits, largest finite 65504, subnormals down
+     * to 2^-24; {@link #roundToHalf}), products accumulated in F32, results kept in F32: the arithmetic of fp16
+     * tensor cores and of PyTorch's {@code torch.autocast("cuda", torch.float16)} operands. Small gradients
+     * underflow in half, so train with a loss scale (models' {@code GradScaler}).
+     */
+    F16;
+
+    /** Where half overflows: the midpoint between its largest finite value, 65504, and 2^16, which ties to even up. */
+    private static final float HALF_OVERFLOW = 65520f;
+    /** Half's smallest normal value, 2^-14; below it the spacing is fixed at 2^-24 (subnormals). */
+    private static final float HALF_MIN_NORMAL = 0x1p-14f;
+    /** F32 drops 13 of its 24 significant bits to keep half's 11. */
+    private static final int HALF_DROPPED_BITS = 13;
 
     /**
      * {@code value} rounded to the nearest bfloat16, ties to even, as an F32: the rule of {@link #BF16} and
@@ -26,5 +40,29 @@ public enum Precision {
         }
         int lsb = (bits >>> 16) & 1;
         return Float.intBitsToFloat((bits + 0x7FFF + lsb) & 0xFFFF_0000);
+    }
+
+    /**
+     * {@code value} rounded to the nearest IEEE half, ties to even, as an F32: the rule of {@link #F16}, of CUDA's
+     * {@code __float2half_rn} and of PyTorch's {@code torch.tensor(x).half().float()}. Magnitudes from 65520 on
+     * become infinities, those below 2^-14 round to a multiple of 2^-24 (half's subnormals, down to a signed zero),
+     * infinities stay and NaN becomes the quiet NaN of its sign.
+     */
+    public static float roundToHalf(float value) {
+        if (Float.isNaN(value)) {
+            return Float.intBitsToFloat((Float.floatToRawIntBits(value) & 0x8000_0000) | 0x7FC0_0000);
+        }
+        float magnitude = Math.abs(value);
+        if (magnitude >= HALF_OVERFLOW) {
+            return Math.copySign(Float.POSITIVE_INFINITY, value);
+        }
+        if (magnitude < HALF_MIN_NORMAL) {
+            // Scaling by powers of two is exact here, so rint rounds the count of 2^-24 steps, ties to even.
+            return Math.copySign((float) (Math.rint(magnitude * 0x1p24) * 0x1p-24), value);
+        }
+        int bits = Float.floatToRawIntBits(value);
+        int lsb = (bits >>> HALF_DROPPED_BITS) & 1;
+        int half = (1 << (HALF_DROPPED_BITS - 1)) - 1;
+        return Float.intBitsToFloat((bits + half + lsb) & (-1 << HALF_DROPPED_BITS));
     }
 }

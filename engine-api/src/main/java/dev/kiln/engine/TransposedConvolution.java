@@ -31,10 +31,10 @@ final class TransposedConvolution {
         Backend backend = input.backend();
         Precision precision = Autocast.forOperand(input);
         Tensor out = input.emptyLike(g.inputShape(), input.dtype());
-        if (precision == Precision.BF16) {
-            backend.conv2dBackwardBf16(null, input, weight, g, out, null, null);
-        } else {
+        if (precision == Precision.FP32) {
             backend.conv2dBackwardData(input, weight, g, out);
+        } else {
+            AutocastKernels.conv2dBackward(backend, precision, null, input, weight, g, out, null, null);
         }
         if (bias != null) {
             try (Tensor perChannel = bias.view(0, Shape.of(channels, 1, 1))) {
@@ -68,11 +68,7 @@ final class TransposedConvolution {
             return ConvolutionFamily.conv(gradOut, weight, new GroupedConv2dGeometry(g, 1), precision);
         }
         Tensor gradInput = gradOut.emptyLike(g.outputShape(), gradOut.dtype());
-        if (precision == Precision.BF16) {
-            gradOut.backend().conv2dForwardBf16(gradOut, weight, null, g, gradInput);
-        } else {
-            gradOut.backend().conv2dForward(gradOut, weight, null, g, gradInput);
-        }
+        AutocastKernels.conv2dForward(gradOut.backend(), precision, gradOut, weight, null, g, gradInput);
         return gradInput;
     }
 
@@ -86,27 +82,28 @@ final class TransposedConvolution {
             return ConvolutionFamily.filter(gradOut, input, new GroupedConv2dGeometry(g, 1), precision);
         }
         Tensor gradWeight = gradOut.emptyLike(g.weightShape(), weight.dtype());
-        if (precision == Precision.BF16) {
-            gradOut.backend().conv2dBackwardBf16(gradOut, input, null, g, null, gradWeight, null);
-        } else {
+        if (precision == Precision.FP32) {
             gradOut.backend().conv2dBackwardFilter(gradOut, input, g, gradWeight, null);
+        } else {
+            AutocastKernels.conv2dBackward(gradOut.backend(), precision, gradOut, input, null, g, null, gradWeight,
+                    null);
         }
         return gradWeight;
     }
 
     /**
      * The bias gradient of a transposed convolution: gradOut summed over all but its channels, rounded to
-     * bfloat16 first under {@link Precision#BF16}, as {@link Backend#conv2dBackwardBf16} sums a convolution's.
+     * bfloat16 or half first under {@link Precision#BF16} or {@link Precision#F16}, as
+     * {@link Backend#conv2dBackwardBf16} sums a convolution's.
      */
     static Tensor biasGradient(Tensor gradOut, Precision precision) {
         if (Node.createsGraph()) {
             return ConvolutionFamily.channelSums(gradOut);
         }
-        if (precision != Precision.BF16) {
+        if (precision == Precision.FP32) {
             return channelSums(gradOut);
         }
-        try (Tensor rounded = gradOut.emptyLike(gradOut.shape(), gradOut.dtype())) {
-            gradOut.backend().roundToBfloat16(gradOut, rounded);
+        try (Tensor rounded = AutocastKernels.rounded(gradOut, precision)) {
             return channelSums(rounded);
         }
     }

@@ -1010,4 +1010,9 @@ public final class CpuBackend implements Backend {
                     out);
         }
     }
+
+    @Override
+    public void roundToHalf(Tensor x, Tensor out) {
+        elementwise.roundToHalf(x, out);
+    }
 }

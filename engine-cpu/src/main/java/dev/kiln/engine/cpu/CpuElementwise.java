@@ -968,4 +968,17 @@ final class CpuElementwise {
     static int offset(Tensor t) {
         return Math.toIntExact(t.offset());
     }
+
+    /** {@code out = x} rounded to IEEE half, element by element ({@link Precision#roundToHalf}); F32 only. */
+    void roundToHalf(Tensor x, Tensor out) {
+        if (x.dtype() != DType.F32 || out.dtype() != DType.F32 || x.size() != out.size()) {
+            throw new IllegalArgumentException("roundToHalf: F32 in and out of one size, got " + x.dtype() + " "
+                    + x.shape() + " and " + out.dtype() + " " + out.shape());
+        }
+        mapF32(x, out, 1, (v, len) -> {
+            for (int i = 0; i < len; i++) {
+                v[i] = Precision.roundToHalf(v[i]);
+            }
+        });
+    }
 }
