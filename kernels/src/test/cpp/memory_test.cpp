@@ -80,7 +80,30 @@ int main() {
     for (size_t i = 0; i < filled.size(); i++) {
         KILN_CHECK(filled[i] == (i < 30 ? -2.5f : 1.0f), "fill at %zu", i);
     }
-    printf("slice copies: %d, a transpose by strides, bfloat16 rounding, conversions, fill: %d failures\n", copies,
-           kiln_failures);
+    // IEEE half rounding as Precision.roundToHalf and PyTorch's half(): 65504 kept, just below the overflow
+    // midpoint down to 65504, the midpoint 65520 up to infinity, 6e-8 to the smallest subnormal 2^-24, 2^-25 (a tie)
+    // down to zero, 1.5 * 2^-24 (a tie) up to the even 2^-23, -1e-9 to -0, a tie at 1 + 2^-11 down to 1, the largest
+    // subnormal-range value up to 2^-14, a NaN with a payload to the quiet NaN of its sign.
+    const unsigned halfIn[] = {0x477FE000u, 0x477FEFFFu, 0x477FF000u, 0x3380D959u, 0x33000000u, 0x33C00000u,
+                               0xB08970E0u, 0x3F801000u, 0x387FFFFFu, 0xFF800001u, 0x7F800000u};
+    const unsigned halfRounded[] = {0x477FE000u, 0x477FE000u, 0x7F800000u, 0x33800000u, 0x00000000u, 0x34000000u,
+                                    0x80000000u, 0x3F800000u, 0x38800000u, 0xFFC00000u, 0x7F800000u};
+    const unsigned short halfBits[] = {0x7BFFu, 0x7BFFu, 0x7C00u, 0x0001u, 0x0000u, 0x0002u, 0x8000u, 0x3C00u, 0x0400u,
+                                       0xFE00u, 0x7C00u};
+    float halfValues[11], halfOut[11];
+    unsigned short halfCopies[11];
+    for (int i = 0; i < 11; i++) {
+        halfValues[i] = __uint_as_float(halfIn[i]);
+    }
+    round_half_f32(halfValues, halfOut, 11);
+    to_half_f32(halfValues, halfCopies, 11);
+    for (int i = 0; i < 11; i++) {
+        KILN_CHECK(__float_as_uint(halfOut[i]) == halfRounded[i], "half of 0x%08X: 0x%08X, expected 0x%08X",
+                   halfIn[i], __float_as_uint(halfOut[i]), halfRounded[i]);
+        KILN_CHECK(halfCopies[i] == halfBits[i], "half bits of 0x%08X: 0x%04X, expected 0x%04X", halfIn[i],
+                   (unsigned) halfCopies[i], (unsigned) halfBits[i]);
+    }
+    printf("slice copies: %d, a transpose by strides, bfloat16 and half rounding, conversions, fill: %d failures\n",
+           copies, kiln_failures);
     return kiln_failures == 0 ? 0 : 1;
 }

@@ -84,3 +84,52 @@ extern "C" __global__ void to_bf16_f32(const float* x, unsigned short* out, long
         out[i] = (unsigned short) kiln_bf16_bits(x[i]);
     }
 }
+
+// x's IEEE half bits, nearest even (CUDA's __float2half_rn, written out as kiln_bf16_bits is): magnitudes from
+// 65520 on become infinities, those below 2^-14 a count of 2^-24 steps (subnormals, rintf's ties to even; scaling by
+// 2^24 is exact), a NaN the quiet NaN of its sign. Java's Precision.roundToHalf is the same rule.
+__device__ inline unsigned int kiln_half_bits(float x) {
+    unsigned int bits = __float_as_uint(x);
+    unsigned int sign = (bits >> 16) & 0x8000u;
+    unsigned int magnitude = bits & 0x7FFFFFFFu;
+    if (magnitude > 0x7F800000u) {
+        return sign | 0x7E00u;
+    }
+    if (magnitude >= 0x477FF000u) {
+        return sign | 0x7C00u;
+    }
+    if (magnitude < 0x38800000u) {
+        return sign | (unsigned int) rintf(__uint_as_float(magnitude) * 16777216.0f);
+    }
+    // 13 significand bits dropped, nearest even, then the exponent rebiased from 127 to 15.
+    unsigned int rounded = (magnitude + 0xFFFu + ((magnitude >> 13) & 1u)) >> 13;
+    return sign | (rounded - (112u << 10));
+}
+
+// The F32 value of IEEE half bits h (every half is exact in F32).
+__device__ inline float kiln_half_value(unsigned int h) {
+    unsigned int sign = (h & 0x8000u) << 16;
+    unsigned int exponent = (h >> 10) & 0x1Fu;
+    unsigned int significand = h & 0x3FFu;
+    if (exponent == 0x1Fu) {
+        return __uint_as_float(sign | 0x7F800000u | (significand << 13));
+    }
+    if (exponent == 0) {
+        return __uint_as_float(sign | __float_as_uint((float) significand * 5.9604644775390625e-8f));
+    }
+    return __uint_as_float(sign | ((exponent + 112u) << 23) | (significand << 13));
+}
+
+// out[i] = x[i] rounded to IEEE half, kept as F32 (out may be x).
+extern "C" __global__ void round_half_f32(const float* x, float* out, long long n) {
+    KILN_FOR(i, n) {
+        out[i] = kiln_half_value(kiln_half_bits(x[i]));
+    }
+}
+
+// out[i] = x[i] as IEEE half bits, the operands of cuBLAS's fp16 GEMM.
+extern "C" __global__ void to_half_f32(const float* x, unsigned short* out, long long n) {
+    KILN_FOR(i, n) {
+        out[i] = (unsigned short) kiln_half_bits(x[i]);
+    }
+}

@@ -49,7 +49,7 @@ public final class CudaBackend implements Backend {
     private final CudaBatchNorm batchNorm;
     private final CudaLayerNorm layerNorm;
     private final CudaGemm gemm;
-    private final CudaBf16Gemm bf16Gemm;
+    private final CudaHalfWidthGemm halfWidthGemm;
     private final DeviceAllocator.Block cublasWorkspace;
     private boolean closed;
     private volatile Backend storageOwner = this;
@@ -104,7 +104,7 @@ public final class CudaBackend implements Backend {
         this.batchNorm = new CudaBatchNorm(kernels, launcher);
         this.layerNorm = new CudaLayerNorm(kernels, launcher);
         this.gemm = new CudaGemm(context);
-        this.bf16Gemm = new CudaBf16Gemm(context, allocator, kernels, launcher);
+        this.halfWidthGemm = new CudaHalfWidthGemm(context, allocator, kernels, launcher);
         this.convolution = new CudaConvolution(this, context, kernels, launcher, options.cudnnBenchmark());
         if (options.tf32()) {
             LOG.info("CUDA backend on {}: TF32 tensor cores allowed for F32 GEMM and convolution (kiln.cuda.tf32)",
@@ -242,7 +242,7 @@ public final class CudaBackend implements Backend {
             Backend.super.gemmBf16(transA, transB, m, n, k, alpha, a, b, beta, c);
             return;
         }
-        bf16Gemm.gemmStridedBatched(transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0, 1);
+        halfWidthGemm.bf16(transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0, 1);
     }
 
     /** As {@link #gemmBf16}. */
@@ -255,7 +255,7 @@ public final class CudaBackend implements Backend {
                     strideC, batch);
             return;
         }
-        bf16Gemm.gemmStridedBatched(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
+        halfWidthGemm.bf16(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
     }
 
     private boolean bf16TensorCores() {
@@ -558,7 +558,7 @@ public final class CudaBackend implements Backend {
         }
         convolution.close();
         gemm.close();
-        bf16Gemm.close();
+        halfWidthGemm.close();
         transfers.close();
         reads.close();
         launcher.close();
@@ -566,5 +566,38 @@ public final class CudaBackend implements Backend {
         allocator.free(cublasWorkspace);
         allocator.emptyCache();
         context.close();
+    }
+
+    /** fp16 on tensor cores from compute capability 7.0 (Volta); before it, the SPI's F32 composite. */
+    @Override
+    public synchronized void gemmF16(boolean transA, boolean transB, int m, int n, int k, double alpha, Tensor a,
+                                     Tensor b, double beta, Tensor c) {
+        if (!halfTensorCores()) {
+            Backend.super.gemmF16(transA, transB, m, n, k, alpha, a, b, beta, c);
+            return;
+        }
+        halfWidthGemm.f16(transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0, 1);
+    }
+
+    /** As {@link #gemmF16}. */
+    @Override
+    public synchronized void gemmStridedBatchedF16(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                                                   Tensor a, long strideA, Tensor b, long strideB, double beta,
+                                                   Tensor c, long strideC, int batch) {
+        if (!halfTensorCores()) {
+            Backend.super.gemmStridedBatchedF16(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c,
+                    strideC, batch);
+            return;
+        }
+        halfWidthGemm.f16(transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC, batch);
+    }
+
+    private boolean halfTensorCores() {
+        return context.computeCapability() >= 70;
+    }
+
+    @Override
+    public synchronized void roundToHalf(Tensor x, Tensor out) {
+        elementwise.roundToHalf(x, out);
     }
 }

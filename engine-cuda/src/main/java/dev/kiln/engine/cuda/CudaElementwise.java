@@ -188,4 +188,18 @@ final class CudaElementwise {
             }
         }
     }
+
+    /** {@code out = x} rounded to IEEE half, kept as F32 (both F32). */
+    void roundToHalf(Tensor x, Tensor out) {
+        if (x.dtype() != DType.F32 || out.dtype() != DType.F32 || x.size() != out.size()) {
+            throw new IllegalArgumentException("roundToHalf: F32 in and out of one size, got " + x.dtype() + " "
+                    + x.shape() + " and " + out.dtype() + " " + out.shape());
+        }
+        long n = out.size();
+        if (n == 0) {
+            return;
+        }
+        launcher.begin().pointer(x).pointer(out).int64(n)
+                .launch(kernels.function(Kernel.ROUND_HALF, DType.F32), launcher.blocksFor(n));
+    }
 }

@@ -73,7 +73,9 @@ enum Kernel {
     LN_FORWARD(KernelSource.LAYERNORM, "ln_forward", Types.FLOATING),
     LN_BACKWARD_INPUT(KernelSource.LAYERNORM, "ln_backward_input", Types.FLOATING),
     LN_BACKWARD_PARAMS_PARTS(KernelSource.LAYERNORM, "ln_backward_params_parts", Types.FLOATING),
-    LN_BACKWARD_PARAMS_FINISH(KernelSource.LAYERNORM, "ln_backward_params_finish", Types.FLOATING);
+    LN_BACKWARD_PARAMS_FINISH(KernelSource.LAYERNORM, "ln_backward_params_finish", Types.FLOATING),
+    ROUND_HALF(KernelSource.MEMORY, "round_half", Types.F32),
+    TO_HALF(KernelSource.MEMORY, "to_half", Types.F32);
 
     private final KernelSource source;
     private final String base;
