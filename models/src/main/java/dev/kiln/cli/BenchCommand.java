@@ -74,8 +74,8 @@ final class BenchCommand {
                         (as a training step reads its loss); microseconds per step over steps 1-10, 11-60, 61-120,
                         121-500, 501-1000, 1001-5000 and 5001-20000
             --batch overrides the training workloads' batch size (issue 10 measures them at 1024 too);
-            --precision bf16 trains them in mixed precision (bfloat16 operands of matrix products and
-            convolutions, F32 weights; see kiln train --help), default fp32; --cuda-graphs on replays each
+            --precision bf16 or f16 trains them in mixed precision (bfloat16 or half operands of matrix
+            products and convolutions, F32 weights, f16 with a GradScaler; see kiln train --help), default fp32; --cuda-graphs on replays each
             training step as a recorded CUDA graph on a GPU (see kiln train --help), default off.
             The training workloads also take:
             """ + ProfiledSteps.HELP + """
@@ -207,7 +207,7 @@ final class BenchCommand {
         });
         try (Module model = modelFactory.get();
              Optimizer adam = Optimizers.create("adam", model.trainableParameters(), 1e-3)) {
-            Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss()).precision(precision)
+            Trainer trainer = TrainCommand.mixedPrecision(new Trainer(model, adam, new CrossEntropyLoss()), precision)
                     .cudaGraphs(cudaGraphs);
             trainer.listener(counters);
             OperationProfileReport profile = profiledSteps != null ? null

@@ -10,6 +10,7 @@ import dev.kiln.engine.Precision;
 import dev.kiln.g2p.G2pModels;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Module;
+import dev.kiln.optim.GradScaler;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.Optimizers;
 import dev.kiln.optim.schedule.CosineAnnealingLR;
@@ -113,9 +114,10 @@ final class TrainCommand {
                                            first 30% of the run's steps, then down to --lr/250000, the
                                            momentum or Adam's beta1 from 0.95 to 0.85 and back (default none;
                                            a cosine or onecycle run resumes with its --epochs)
-              --precision fp32|bf16        matrix products and convolutions in full F32, or with bfloat16
-                                           operands and F32 accumulation (mixed precision; weights, gradients
-                                           and optimizer state stay F32) (default fp32)
+              --precision fp32|bf16|f16    matrix products and convolutions in full F32, or with bfloat16 or
+                                           IEEE half operands and F32 accumulation (mixed precision; weights,
+                                           gradients and optimizer state stay F32); f16 scales the loss with
+                                           a GradScaler, as PyTorch's AMP (default fp32)
               --cuda-graphs on|off         on a GPU, replay each training step's forward and backward pass as
                                            a recorded CUDA graph (skips a partial last batch; no dropout)
                                            (default off)
@@ -337,7 +339,8 @@ final class TrainCommand {
             if (distributed.rankZero()) {
                 trainer.checkpoints(outDir, metadata);
             }
-            trainer.earlyStopping(patience).earlyStoppingMinDelta(minDelta).precision(precision).cudaGraphs(cudaGraphs);
+            mixedPrecision(trainer, precision).earlyStopping(patience).earlyStoppingMinDelta(minDelta)
+                    .cudaGraphs(cudaGraphs);
             distributed.judgeEpochsOnRankZero(trainer);
             if (clip != null) {
                 trainer.clipGradNorm(clip);
@@ -564,14 +567,23 @@ final class TrainCommand {
         return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
 
-    /** {@code --precision fp32|bf16} (default fp32): the {@link Trainer#precision} of a run. */
+    /** {@code --precision fp32|bf16|f16} (default fp32): the {@link Trainer#precision} of a run. */
     static Precision precision(Options o) {
         String value = o.get("precision", "fp32");
         return switch (value) {
             case "fp32" -> Precision.FP32;
             case "bf16" -> Precision.BF16;
-            default -> throw new IllegalArgumentException("--precision must be fp32 or bf16, got '" + value + "'");
+            case "f16" -> Precision.F16;
+            default -> throw new IllegalArgumentException("--precision must be fp32, bf16 or f16, got '" + value + "'");
         };
+    }
+
+    /**
+     * {@code trainer} in {@code precision}, with PyTorch's default {@link GradScaler} for {@link Precision#F16}, as a
+     * PyTorch AMP loop pairs {@code autocast(dtype=torch.float16)} with {@code GradScaler()}.
+     */
+    static Trainer mixedPrecision(Trainer trainer, Precision precision) {
+        return trainer.precision(precision).gradScaler(precision == Precision.F16 ? new GradScaler() : null);
     }
 
     /** {@code v} to 4 decimals for a summary; NaN and infinities as they are (JSON summaries write them as null). */

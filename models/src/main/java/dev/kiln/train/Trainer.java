@@ -16,6 +16,7 @@ import dev.kiln.io.SafeTensors;
 import dev.kiln.nn.Loss;
 import dev.kiln.nn.Module;
 import dev.kiln.optim.AveragedModel;
+import dev.kiln.optim.GradScaler;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.schedule.LearningRateSchedule;
 import dev.kiln.optim.schedule.ReduceLROnPlateau;
@@ -62,6 +63,8 @@ public final class Trainer {
     private static final String OPTIMIZER_PREFIX = "optimizer.";
     private static final String AVERAGED_PREFIX = "averaged.";
     private static final String SCHEDULE_PREFIX = "schedule_state.";
+    /** Checkpoint metadata keys of the {@link GradScaler}'s state, PyTorch's keys after it. */
+    private static final String GRAD_SCALER_PREFIX = "grad_scaler.";
 
     private final Module model;
     /** What is evaluated and checkpointed: the model, or the module a DistributedDataParallel model wraps. */
@@ -98,6 +101,8 @@ public final class Trainer {
     private boolean restoredBest;
     /** Maps an epoch's monitored loss to the one every process of a distributed run acts on; else the identity. */
     private DoubleUnaryOperator monitoredLossAgreement = DoubleUnaryOperator.identity();
+    /** Scales the loss of every eager step and unscales the gradients before clipping; null: none. */
+    private GradScaler gradScaler;
 
     /**
      * {@code loss} must give a scalar (a reduction of MEAN or SUM): a step that gets more than one value fails. The
@@ -179,7 +184,8 @@ public final class Trainer {
     /**
      * The precision of matrix products and convolutions in training and evaluation ({@link Autocast}; default
      * FP32). With {@link Precision#BF16} they take bfloat16 operands while weights, gradients and optimizer state
-     * stay F32: mixed precision with an F32 master copy of the weights.
+     * stay F32: mixed precision with an F32 master copy of the weights. {@link Precision#F16} (half operands) wants a
+     * {@link #gradScaler} as well, whose loss scale keeps small gradients above half's underflow.
      */
     public Trainer precision(Precision p) {
         if (p == null) {
@@ -388,6 +394,11 @@ public final class Trainer {
                     backend.name());
             return null;
         }
+        if (gradScaler != null && gradScaler.isEnabled()) {
+            LOG.info("CUDA graphs requested, but a GradScaler skips the steps whose gradients overflow, which a"
+                    + " replayed step cannot: training eagerly");
+            return null;
+        }
         if (GraphedStep.batchesPerEpoch(train) == 0) {
             LOG.info("CUDA graphs requested, but the {} training examples of an epoch make no full batch of {} to"
                     + " replay: training eagerly", train.examplesPerEpoch(), train.batchSize());
@@ -488,21 +499,38 @@ public final class Trainer {
             if (opensGroup) {
                 optimizer.zeroGrad();
             }
+            Tensor backpropagated = accumulation == 1 ? l : l.div(accumulation);
             try (ProfilerRange backward = Profiler.range("backward")) {
-                (accumulation == 1 ? l : l.div(accumulation)).backward();
+                (gradScaler == null ? backpropagated : gradScaler.scale(backpropagated)).backward();
             }
             if (closesGroup) {
                 try (ProfilerRange update = Profiler.range("optimizer.step")) {
-                    if (clipping != null) {
-                        clipping.clip(optimizer);
-                    }
-                    optimizer.step();
+                    optimizerStep();
                 }
             }
             if (hits != null) {
                 Accuracy.accumulate(scores, labels, hits);
             }
             return l.itemAsync();
+        }
+    }
+
+    /**
+     * Clips the gradients when asked and steps the optimizer; with a {@link #gradScaler}, as PyTorch's AMP recipe:
+     * unscale, clip, a step unless a gradient overflowed, then the scale's update.
+     */
+    private void optimizerStep() {
+        if (gradScaler != null) {
+            gradScaler.unscale(optimizer);
+        }
+        if (clipping != null) {
+            clipping.clip(optimizer);
+        }
+        if (gradScaler == null) {
+            optimizer.step();
+        } else {
+            gradScaler.step(optimizer);
+            gradScaler.update();
         }
     }
 
@@ -653,6 +681,9 @@ public final class Trainer {
         if (schedule != null) {
             schedule.stateDict().forEach((k, v) -> metadata.put(SCHEDULE_PREFIX + k, Double.toString(v)));
         }
+        if (gradScaler != null) {
+            gradScaler.stateDict().forEach((k, v) -> metadata.put(GRAD_SCALER_PREFIX + k, Double.toString(v)));
+        }
         try {
             writeWithRandomState(file, tensors, metadata);
         } catch (IOException e) {
@@ -709,13 +740,20 @@ public final class Trainer {
         if (schedule != null) {
             loadScheduleState(recorded, file);
         }
+        Map<String, Double> scalerBefore = gradScaler == null ? Map.of() : gradScaler.stateDict();
         Map<String, String> meta;
         try {
+            if (gradScaler != null) {
+                loadGradScalerState(recorded, file);
+            }
             meta = readTrainingState(file, weights, optimizer);
         } catch (IOException | RuntimeException e) {
-            // A refused checkpoint leaves the trainer as it was, the schedule too.
+            // A refused checkpoint leaves the trainer as it was, the schedule and the loss scale too.
             if (schedule != null) {
                 schedule.loadStateDict(scheduleBefore);
+            }
+            if (gradScaler != null) {
+                gradScaler.loadStateDict(scalerBefore);
             }
             throw e;
         }
@@ -954,5 +992,40 @@ public final class Trainer {
     public Trainer monitoredLossAgreement(DoubleUnaryOperator agreement) {
         this.monitoredLossAgreement = Objects.requireNonNull(agreement, "agreement");
         return this;
+    }
+
+    /**
+     * Trains with loss scaling, as a PyTorch AMP loop with {@code torch.cuda.amp.GradScaler}: each eager step
+     * backpropagates {@code scaler.scale(loss)}, then unscales the gradients, clips them ({@link #clipGradNorm}), steps
+     * unless a gradient is inf or NaN, and updates the scale. For {@link Precision#F16}, whose small gradients
+     * underflow in half; its state goes into checkpoints (metadata {@code grad_scaler.<PyTorch's key>}) and
+     * {@link #resume} restores it. Not with an optimizer that steps with a closure (LBFGS), which PyTorch's scaler
+     * refuses too; with {@link #cudaGraphs} training stays eager. Null: none (the default).
+     */
+    public Trainer gradScaler(GradScaler scaler) {
+        if (scaler != null && scaler.isEnabled() && optimizer.needsClosure()) {
+            throw new IllegalArgumentException("Trainer.gradScaler: " + optimizerName() + " steps with a closure, which"
+                    + " a GradScaler does not support (as PyTorch's does not)");
+        }
+        this.gradScaler = scaler;
+        return this;
+    }
+
+    /** Gives the GradScaler the state that {@code metadata} of {@code file} records, if it records one. */
+    private void loadGradScalerState(Map<String, String> metadata, Path file) {
+        Map<String, Double> state = new LinkedHashMap<>();
+        metadata.forEach((k, v) -> {
+            if (k.startsWith(GRAD_SCALER_PREFIX)) {
+                state.put(k.substring(GRAD_SCALER_PREFIX.length()), number(k, v));
+            }
+        });
+        if (state.isEmpty()) {
+            return;
+        }
+        try {
+            gradScaler.loadStateDict(state);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
     }
 }

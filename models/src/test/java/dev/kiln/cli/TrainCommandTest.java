@@ -10,7 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.data.ArrayDataset;
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.WeightedRandomSampler;
+import dev.kiln.engine.Precision;
+import dev.kiln.train.Trainer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The figures {@code kiln train} and the commands that share its helpers put in their JSON summaries, and the
@@ -72,5 +78,29 @@ class TrainCommandTest {
         assertEquals(Double.NaN, TrainCommand.round(Double.NaN));
         assertEquals(Double.POSITIVE_INFINITY, TrainCommand.round(Double.POSITIVE_INFINITY));
         assertEquals(Double.NEGATIVE_INFINITY, TrainCommand.round(Double.NEGATIVE_INFINITY));
+    }
+
+    @Test
+    void precisionTakesFp32Bf16AndF16AndNamesThemWhenRefusing() {
+        assertEquals(Precision.FP32, TrainCommand.precision(Options.parse(new String[0])));
+        assertEquals(Precision.BF16, TrainCommand.precision(Options.parse(new String[] {"--precision", "bf16"})));
+        assertEquals(Precision.F16, TrainCommand.precision(Options.parse(new String[] {"--precision", "f16"})));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrainCommand.precision(Options.parse(new String[] {"--precision", "fp16"})));
+        assertEquals("--precision must be fp32, bf16 or f16, got 'fp16'", e.getMessage());
+    }
+
+    /** As a PyTorch AMP loop pairs float16 autocast with a GradScaler, whose state the checkpoint then holds. */
+    @Test
+    void f16TrainsWithAGradScalerWhoseStateTheCheckpointKeeps(@TempDir Path tmp) throws IOException {
+        Path data = KilnRuns.fakeMnist(tmp.resolve("data"), 100, 50);
+        Path run = tmp.resolve("run");
+        KilnRuns.Result trained = KilnRuns.kiln("train", "mlp", "--data-dir", data.toString(), "--epochs", "1",
+                "--batch", "50", "--precision", "f16", "--out", run.toString());
+        assertEquals(0, trained.code(), trained.toString());
+        assertTrue(trained.out().contains("precision f16"), trained.toString());
+        Map<String, String> metadata = Trainer.metadata(run.resolve(Trainer.CHECKPOINT));
+        assertEquals("65536.0", metadata.get("grad_scaler.scale"), "two good steps of PyTorch's default scaler");
+        assertEquals("2.0", metadata.get("grad_scaler._growth_tracker"));
     }
 }
