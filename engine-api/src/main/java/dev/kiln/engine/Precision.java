@@ -57,8 +57,9 @@ public enum Precision {
             return Math.copySign(Float.POSITIVE_INFINITY, value);
         }
         if (magnitude < HALF_MIN_NORMAL) {
-            // Scaling by powers of two is exact here, so rint rounds the count of 2^-24 steps, ties to even.
-            return Math.copySign((float) (Math.rint(magnitude * 0x1p24) * 0x1p-24), value);
+            // In [0.5, 1) F32's spacing is 2^-24, half's subnormal step: the addition rounds to a whole number of
+            // steps, ties to even, and the subtraction is exact.
+            return Math.copySign((magnitude + 0.5f) - 0.5f, value);
         }
         int bits = Float.floatToRawIntBits(value);
         int lsb = (bits >>> HALF_DROPPED_BITS) & 1;
