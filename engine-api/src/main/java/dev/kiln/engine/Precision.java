@@ -21,7 +21,7 @@ public enum Precision {
      */
     F16;
 
-    /** Where half overflows: the midpoint between its largest finite value, 65504, and 2^16, which ties to even up. */
+    /** Half's overflow threshold: the midpoint of 65504 (its largest finite value) and 2^16, a tie that goes up. */
     private static final float HALF_OVERFLOW = 65520f;
     /** Half's smallest normal value, 2^-14; below it the spacing is fixed at 2^-24 (subnormals). */
     private static final float HALF_MIN_NORMAL = 0x1p-14f;
@@ -63,7 +63,7 @@ public enum Precision {
         }
         int bits = Float.floatToRawIntBits(value);
         int lsb = (bits >>> HALF_DROPPED_BITS) & 1;
-        int half = (1 << (HALF_DROPPED_BITS - 1)) - 1;
-        return Float.intBitsToFloat((bits + half + lsb) & (-1 << HALF_DROPPED_BITS));
+        int belowHalfStep = (1 << (HALF_DROPPED_BITS - 1)) - 1;
+        return Float.intBitsToFloat((bits + belowHalfStep + lsb) & (-1 << HALF_DROPPED_BITS));
     }
 }

@@ -394,7 +394,7 @@ public final class Trainer {
                     backend.name());
             return null;
         }
-        if (gradScaler != null && gradScaler.isEnabled()) {
+        if (scalesLoss()) {
             LOG.info("CUDA graphs requested, but a GradScaler skips the steps whose gradients overflow, which a"
                     + " replayed step cannot: training eagerly");
             return null;
@@ -974,11 +974,12 @@ public final class Trainer {
 
     /**
      * The batches an epoch over {@code train} trains on, as {@link TrainingListener#onBatchEnd} counts them:
-     * {@link DataLoader#batchesPerEpoch}, or with {@link #cudaGraphs} on a backend that records graphs, full batches
-     * only.
+     * {@link DataLoader#batchesPerEpoch}, or with {@link #cudaGraphs} on a backend that records graphs (and no
+     * {@link #gradScaler}), full batches only.
      */
     public int batchesPerEpoch(DataLoader train) {
-        boolean graphs = cudaGraphs && Engine.get().backend().canCaptureSteps() && GraphedStep.batchesPerEpoch(train) > 0;
+        boolean graphs = cudaGraphs && !scalesLoss() && Engine.get().backend().canCaptureSteps()
+                && GraphedStep.batchesPerEpoch(train) > 0;
         return graphs ? GraphedStep.batchesPerEpoch(train) : train.batchesPerEpoch();
     }
 
@@ -1027,5 +1028,10 @@ public final class Trainer {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether an enabled {@link #gradScaler} scales the loss, which keeps training eager. */
+    private boolean scalesLoss() {
+        return gradScaler != null && gradScaler.isEnabled();
     }
 }
