@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Test;
  * (no step overflowed at PyTorch's default scale of 65536 here, nor did it grow: 469 steps, growth interval 2000);
  * measured, F32 0.9624 and F16 0.9638 (LeNet's one epoch in {@code LenetConvergenceTest}: 0.9850 and 0.9848). Half
  * keeps 11 significant bits, so a correct F16 run tracks F32 to a few hundredths of a point, while seed-to-seed spread
- * of this recipe is 0.9588-0.9624 ({@code MlpConvergenceTest}). Without the scaler's unscaling the steps would be
- * 65536 times too large and training would diverge; without skipping, one overflowing step would put inf or NaN into
- * every weight. Both fall far outside 0.005.
+ * of this recipe is 0.9588-0.9624 ({@code MlpConvergenceTest}). A step taken on overflowed gradients puts NaN into
+ * every weight it touches (accuracy near 0.1), and a half backward pass that loses gradients trains like a network
+ * with frozen layers, points below: both far outside 0.005.
  */
 class HalfPrecisionConvergenceTest {
     static final double MARGIN = 0.005;
